@@ -1,0 +1,3 @@
+package dev.etlkit.core;
+
+// PLACEHOLDER: being written by the serde helper.
