@@ -7,6 +7,7 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
 
 /**
  * A record a step could not process, with the reason. Every step that rejects a record emits
@@ -28,6 +29,10 @@ public final class DeadLetter {
 
   /** The type information of dead-letter streams; its serializer has a versioned snapshot. */
   public static final TypeInformation<DeadLetter> TYPE_INFO = new DeadLetterTypeInfo();
+
+  /** The side output on which steps emit their dead letters. */
+  public static final OutputTag<DeadLetter> OUTPUT_TAG =
+      new OutputTag<>("etlkit-dead-letters", TYPE_INFO);
 
   private final String pipeline;
   private final String step;

@@ -1,0 +1,119 @@
+package dev.etlkit.core;
+
+import java.io.Serializable;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Applies a step's {@link ErrorPolicy} to a rejected record: builds its {@link DeadLetter} and
+ * counts it, or throws an {@link EtlException} when the policy (or an exhausted budget) says the
+ * job must fail. Obtain one from {@link StepContext#errorHandler}, keep it in the step's function
+ * and call {@link #open(StepMetrics)} from the function's {@code open()}:
+ *
+ * <pre>{@code
+ * ctx.output(DeadLetter.OUTPUT_TAG, errors.reject(e, record, ctx.timestamp(), null, now));
+ * }</pre>
+ *
+ * <p>Never logs the record. Budgets count per subtask since it (re)started.
+ */
+@PublicEvolving
+public final class ErrorHandler implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final StepIdentity step;
+  private final ErrorPolicy policy;
+  private final int maxPayloadBytes;
+
+  @Nullable private transient StepMetrics metrics;
+  private transient long errors;
+
+  public ErrorHandler(StepIdentity step, ErrorPolicy policy) {
+    this(step, policy, DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
+  }
+
+  public ErrorHandler(StepIdentity step, ErrorPolicy policy, int maxPayloadBytes) {
+    this.step = Objects.requireNonNull(step, "step");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    if (maxPayloadBytes < 0) {
+      throw new IllegalArgumentException("maxPayloadBytes must be >= 0, was " + maxPayloadBytes);
+    }
+    this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  /** Binds the handler to the operator's counters; call once in {@code open()}. */
+  public void open(StepMetrics stepMetrics) {
+    this.metrics = Objects.requireNonNull(stepMetrics, "stepMetrics");
+    this.errors = 0;
+  }
+
+  public StepIdentity step() {
+    return step;
+  }
+
+  public ErrorPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Rejects one record.
+   *
+   * @param error why the record was rejected
+   * @param payload the record as received ({@code byte[]} kept as bytes, else as text)
+   * @param eventTime its event time, if known
+   * @param sourcePosition where it came from, if known
+   * @param nowMillis the current processing time
+   * @return the dead letter to emit on {@link DeadLetter#OUTPUT_TAG}
+   * @throws EtlException when the policy fails the job
+   */
+  public DeadLetter reject(
+      Throwable error,
+      @Nullable Object payload,
+      @Nullable Long eventTime,
+      @Nullable String sourcePosition,
+      long nowMillis) {
+    return reject(error, payload, eventTime, sourcePosition, nowMillis, 1);
+  }
+
+  /** Like {@link #reject(Throwable, Object, Long, String, long)} after {@code attempts} tries. */
+  public DeadLetter reject(
+      Throwable error,
+      @Nullable Object payload,
+      @Nullable Long eventTime,
+      @Nullable String sourcePosition,
+      long nowMillis,
+      int attempts) {
+    if (metrics == null) {
+      throw new IllegalStateException("ErrorHandler of " + step + " used before open()");
+    }
+    errors++;
+    if (policy.isExceeded(errors, metrics.inCount())) {
+      throw new EtlException(step, failureMessage(error), error);
+    }
+    metrics.deadLettered();
+    DeadLetter.Builder letter =
+        DeadLetter.builder()
+            .step(step)
+            .error(error)
+            .eventTime(eventTime)
+            .sourcePosition(sourcePosition)
+            .attempt(attempts)
+            .rejectedAt(nowMillis);
+    if (payload instanceof byte[]) {
+      letter.payload((byte[]) payload, maxPayloadBytes);
+    } else {
+      letter.payload(payload == null ? null : String.valueOf(payload), maxPayloadBytes);
+    }
+    return letter.build();
+  }
+
+  private String failureMessage(Throwable error) {
+    String what = "record rejected (" + error.getClass().getName() + ")";
+    switch (policy.kind()) {
+      case FAIL:
+        return what + " and the error policy is fail-job";
+      default:
+        return what + " and the " + policy + " is exhausted after " + errors + " bad records";
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.etlkit.core;
+
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.StepExpansion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * A named pipeline: the namespace of its step names and operator uids, its defaults (state TTL,
+ * error policy), the dead letters of all its steps and the inventory of all its state.
+ *
+ * <p>Defaults must be set before the first step is applied, because steps resolve them while
+ * they expand. Not thread-safe: build a pipeline from one thread, as Flink job graphs are built.
+ */
+@PublicEvolving
+public final class EtlPipeline {
+
+  private final String name;
+  @Nullable private Duration defaultStateTtl;
+  private ErrorPolicy defaultErrorPolicy = ErrorPolicy.deadLetter();
+
+  private final Set<String> stepNames = new LinkedHashSet<>();
+  private final Set<String> uids = new LinkedHashSet<>();
+  private final List<DataStream<DeadLetter>> deadLetterStreams = new ArrayList<>();
+  private final List<StateInventory.Entry> states = new ArrayList<>();
+  @Nullable private StreamExecutionEnvironment environment;
+  private boolean deadLettersTaken;
+
+  EtlPipeline(String name) {
+    this.name = Names.requireValid(name, "pipeline name");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Adds an input to this pipeline. */
+  public <T> EtlStream<T> from(DataStream<T> source) {
+    Objects.requireNonNull(source, "source");
+    StreamExecutionEnvironment env = source.getExecutionEnvironment();
+    if (environment == null) {
+      environment = env;
+    } else if (environment != env) {
+      throw new IllegalArgumentException(
+          "pipeline '" + name + "': all inputs must come from the same execution environment");
+    }
+    return new EtlStream<>(this, source);
+  }
+
+  /**
+   * The state TTL of every step that does not set its own (the analogue of {@code
+   * table.exec.state.ttl}). Semantics: see {@link StateTtls}. Default: none.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is not positive
+   * @throws IllegalStateException if a step was already applied
+   */
+  public EtlPipeline defaultStateTtl(Duration ttl) {
+    requireNoSteps("defaultStateTtl");
+    this.defaultStateTtl = StateTtls.requirePositive(ttl, "defaultStateTtl");
+    return this;
+  }
+
+  public Optional<Duration> defaultStateTtl() {
+    return Optional.ofNullable(defaultStateTtl);
+  }
+
+  /**
+   * The error policy of every step that does not set its own. Default: {@link
+   * ErrorPolicy#deadLetter()}.
+   *
+   * @throws IllegalStateException if a step was already applied
+   */
+  public EtlPipeline defaultErrorPolicy(ErrorPolicy policy) {
+    requireNoSteps("defaultErrorPolicy");
+    this.defaultErrorPolicy = Objects.requireNonNull(policy, "defaultErrorPolicy");
+    return this;
+  }
+
+  public ErrorPolicy defaultErrorPolicy() {
+    return defaultErrorPolicy;
+  }
+
+  /** Names of the applied steps, in order. */
+  public List<String> stepNames() {
+    return List.copyOf(stepNames);
+  }
+
+  /** Uids of all operators the steps added, in order. */
+  public List<String> uids() {
+    return List.copyOf(uids);
+  }
+
+  /**
+   * Every state the applied steps will create: name, kind, types, TTL and growth, per operator.
+   */
+  public StateInventory stateInventory() {
+    return new StateInventory(states);
+  }
+
+  /**
+   * The dead letters of every step applied so far, as one stream. Call it after all steps are
+   * applied: applying a step that reports dead letters afterwards fails. Sink it somewhere durable
+   * (a topic, a table); dead letters that are not sunk are still counted ({@link StepMetrics}) but
+   * not kept.
+   */
+  public DataStream<DeadLetter> deadLetters() {
+    deadLettersTaken = true;
+    if (deadLetterStreams.isEmpty()) {
+      if (environment == null) {
+        throw new IllegalStateException("pipeline '" + name + "' has no input yet");
+      }
+      return environment
+          .fromData(Collections.<DeadLetter>emptyList(), DeadLetter.TYPE_INFO)
+          .name(name + "/no-dead-letters")
+          .uid(name + "/no-dead-letters");
+    }
+    DataStream<DeadLetter> first = deadLetterStreams.get(0);
+    if (deadLetterStreams.size() == 1) {
+      return first;
+    }
+    @SuppressWarnings("unchecked")
+    DataStream<DeadLetter>[] rest =
+        deadLetterStreams.subList(1, deadLetterStreams.size()).toArray(new DataStream[0]);
+    return first.union(rest);
+  }
+
+  <I, O> DataStream<O> expand(EtlStep<I, O> step, DataStream<I> input) {
+    Objects.requireNonNull(step, "step");
+    String stepName = Names.requireValid(step.name(), "step name");
+    if (!stepNames.add(stepName)) {
+      throw new IllegalArgumentException(
+          "pipeline '"
+              + name
+              + "' already has a step named '"
+              + stepName
+              + "'. Step names become operator uids, so each must be unique within its pipeline:"
+              + " give this step another name (for example '"
+              + stepName
+              + "-2' or one that says what it does).");
+    }
+    StepExpansion<I, O> expansion = new StepExpansion<>(this::newContext, stepName);
+    StepExpansion.Result<O> result = expansion.run(step, input);
+    if (!result.deadLetters().isEmpty() && deadLettersTaken) {
+      throw new IllegalStateException(
+          "step '"
+              + stepName
+              + "' reports dead letters, but deadLetters() of pipeline '"
+              + name
+              + "' was already called: apply all steps before calling deadLetters().");
+    }
+    for (String uid : result.uids()) {
+      if (!uids.add(uid)) {
+        throw new IllegalStateException(
+            "step '" + stepName + "' adds an operator with uid '" + uid + "' already in use");
+      }
+    }
+    deadLetterStreams.addAll(result.deadLetters());
+    states.addAll(result.states());
+    return result.output();
+  }
+
+  private StepExpansion.Context newContext(String stepName) {
+    return new StepExpansion.Context(
+        new StepIdentity(name, stepName, name + "/" + stepName),
+        defaultStateTtl,
+        defaultErrorPolicy);
+  }
+
+  private void requireNoSteps(String option) {
+    if (!stepNames.isEmpty()) {
+      throw new IllegalStateException(
+          option
+              + " of pipeline '"
+              + name
+              + "' must be set before the first step is applied (steps "
+              + stepNames
+              + " already resolved the old value)");
+    }
+  }
+
+}

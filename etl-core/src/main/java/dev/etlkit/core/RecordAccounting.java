@@ -1,0 +1,218 @@
+package dev.etlkit.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.JobExecutionResult;
+
+/**
+ * The record accounting of a finished job: per step, how many records came in and what became of
+ * them, read from the accumulators {@link StepMetrics} registers. Use it to check that nothing was
+ * lost: {@link #isBalanced()} holds when every step satisfies {@code in == out + filtered +
+ * deduplicated + deadLettered}.
+ *
+ * <pre>{@code
+ * JobExecutionResult result = env.execute("orders");
+ * RecordAccounting accounting = RecordAccounting.of(result);
+ * System.out.println(accounting.toTable());
+ * }</pre>
+ */
+@PublicEvolving
+public final class RecordAccounting {
+
+  /** The counts of one step, summed over its parallel subtasks. */
+  @PublicEvolving
+  public static final class StepCounts {
+    private final String pipeline;
+    private final String step;
+    private final long in;
+    private final long out;
+    private final long filtered;
+    private final long deduplicated;
+    private final long deadLettered;
+    private final long emitted;
+
+    public StepCounts(
+        String pipeline,
+        String step,
+        long in,
+        long out,
+        long filtered,
+        long deduplicated,
+        long deadLettered,
+        long emitted) {
+      this.pipeline = Objects.requireNonNull(pipeline);
+      this.step = Objects.requireNonNull(step);
+      this.in = in;
+      this.out = out;
+      this.filtered = filtered;
+      this.deduplicated = deduplicated;
+      this.deadLettered = deadLettered;
+      this.emitted = emitted;
+    }
+
+    public String pipeline() {
+      return pipeline;
+    }
+
+    public String step() {
+      return step;
+    }
+
+    public long in() {
+      return in;
+    }
+
+    public long out() {
+      return out;
+    }
+
+    public long filtered() {
+      return filtered;
+    }
+
+    public long deduplicated() {
+      return deduplicated;
+    }
+
+    public long deadLettered() {
+      return deadLettered;
+    }
+
+    /** Output records, which can differ from {@link #out()} for steps that emit 0..n per input. */
+    public long emitted() {
+      return emitted;
+    }
+
+    /** {@code in == out + filtered + deduplicated + deadLettered}. */
+    public boolean isBalanced() {
+      return in == out + filtered + deduplicated + deadLettered;
+    }
+
+    @Override
+    public String toString() {
+      return pipeline
+          + "/"
+          + step
+          + ": in="
+          + in
+          + " out="
+          + out
+          + " filtered="
+          + filtered
+          + " deduplicated="
+          + deduplicated
+          + " deadLettered="
+          + deadLettered
+          + " emitted="
+          + emitted;
+    }
+  }
+
+  private final List<StepCounts> steps;
+
+  private RecordAccounting(List<StepCounts> steps) {
+    this.steps = Collections.unmodifiableList(steps);
+  }
+
+  /** Reads the accounting of every etlkit step from a finished job's accumulators. */
+  public static RecordAccounting of(JobExecutionResult result) {
+    return of(result.getAllAccumulatorResults());
+  }
+
+  /** Reads the accounting from accumulator results (name to value). */
+  public static RecordAccounting of(Map<String, Object> accumulators) {
+    // key: "<pipeline>/<step>" -> counter name -> value; sorted for a stable table.
+    Map<String, Map<String, Long>> byStep = new TreeMap<>();
+    for (Map.Entry<String, Object> e : accumulators.entrySet()) {
+      String name = e.getKey();
+      if (!name.startsWith(StepMetrics.ACCUMULATOR_PREFIX) || !(e.getValue() instanceof Long)) {
+        continue;
+      }
+      String rest = name.substring(StepMetrics.ACCUMULATOR_PREFIX.length());
+      int lastSlash = rest.lastIndexOf('/');
+      if (lastSlash <= 0) {
+        continue;
+      }
+      byStep
+          .computeIfAbsent(rest.substring(0, lastSlash), k -> new TreeMap<>())
+          .put(rest.substring(lastSlash + 1), (Long) e.getValue());
+    }
+    List<StepCounts> steps = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Long>> e : byStep.entrySet()) {
+      String key = e.getKey();
+      int slash = key.indexOf('/');
+      Map<String, Long> c = e.getValue();
+      steps.add(
+          new StepCounts(
+              key.substring(0, slash),
+              key.substring(slash + 1),
+              c.getOrDefault(StepMetrics.RECORDS_IN, 0L),
+              c.getOrDefault(StepMetrics.RECORDS_OUT, 0L),
+              c.getOrDefault(StepMetrics.RECORDS_FILTERED, 0L),
+              c.getOrDefault(StepMetrics.RECORDS_DEDUPLICATED, 0L),
+              c.getOrDefault(StepMetrics.RECORDS_DEAD_LETTERED, 0L),
+              c.getOrDefault(StepMetrics.RECORDS_EMITTED, 0L)));
+    }
+    return new RecordAccounting(steps);
+  }
+
+  public List<StepCounts> steps() {
+    return steps;
+  }
+
+  /** The counts of one step. */
+  public StepCounts step(String pipeline, String step) {
+    for (StepCounts c : steps) {
+      if (c.pipeline().equals(pipeline) && c.step().equals(step)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException(
+        "no accounting for step '" + step + "' of pipeline '" + pipeline + "'");
+  }
+
+  /** True when every step's identity holds. */
+  public boolean isBalanced() {
+    for (StepCounts c : steps) {
+      if (!c.isBalanced()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A text table with one row per step and a "balanced" column. */
+  public String toTable() {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {
+          "pipeline", "step", "in", "out", "filtered", "deduplicated", "dead-lettered", "emitted",
+          "balanced"
+        });
+    for (StepCounts c : steps) {
+      rows.add(
+          new String[] {
+            c.pipeline(),
+            c.step(),
+            Long.toString(c.in()),
+            Long.toString(c.out()),
+            Long.toString(c.filtered()),
+            Long.toString(c.deduplicated()),
+            Long.toString(c.deadLettered()),
+            Long.toString(c.emitted()),
+            c.isBalanced() ? "yes" : "NO"
+          });
+    }
+    return TextTable.render(rows);
+  }
+
+  @Override
+  public String toString() {
+    return toTable();
+  }
+}

@@ -1,0 +1,240 @@
+package dev.etlkit.core.internal;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StateInventory;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.StepIdentity;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
+
+/**
+ * Expands one step and gives every operator it added a name and a uid derived from the pipeline
+ * and step names.
+ *
+ * <p>Which operators belong to the step: Flink numbers transformations from a global counter, so
+ * every transformation reachable from the step's outputs whose id is above the counter's value
+ * before expansion was created by the step. Operators the step named through its context keep
+ * their uids; the others get {@code <pipeline>/<step>} (the main output's operator) or {@code
+ * <pipeline>/<step>/<operator name>}, visited in a deterministic order from the main output.
+ */
+@Internal
+public final class StepExpansion<I, O> {
+
+  private final Function<String, Context> contexts;
+  private final String stepName;
+
+  public StepExpansion(Function<String, Context> contexts, String stepName) {
+    this.contexts = contexts;
+    this.stepName = stepName;
+  }
+
+  /** What a step produced. */
+  public static final class Result<O> {
+    private final DataStream<O> output;
+    private final List<String> uids;
+    private final List<DataStream<DeadLetter>> deadLetters;
+    private final List<StateInventory.Entry> states;
+
+    Result(
+        DataStream<O> output,
+        List<String> uids,
+        List<DataStream<DeadLetter>> deadLetters,
+        List<StateInventory.Entry> states) {
+      this.output = output;
+      this.uids = uids;
+      this.deadLetters = deadLetters;
+      this.states = states;
+    }
+
+    public DataStream<O> output() {
+      return output;
+    }
+
+    public List<String> uids() {
+      return uids;
+    }
+
+    public List<DataStream<DeadLetter>> deadLetters() {
+      return deadLetters;
+    }
+
+    public List<StateInventory.Entry> states() {
+      return states;
+    }
+  }
+
+  public Result<O> run(EtlStep<I, O> step, DataStream<I> input) {
+    Context context = contexts.apply(stepName);
+    // Consumes one id; everything created by the step gets a larger one.
+    int idBefore = Transformation.getNewNodeId();
+    DataStream<O> output = step.expand(input, context);
+    if (output == null) {
+      throw new IllegalStateException("step '" + stepName + "' returned no output stream");
+    }
+    List<Transformation<?>> created = new ArrayList<>();
+    collectCreated(output.getTransformation(), idBefore, created);
+    for (DataStream<DeadLetter> letters : context.deadLetters) {
+      collectCreated(letters.getTransformation(), idBefore, created);
+    }
+    List<String> uids = assignUids(created, context);
+    return new Result<>(output, uids, context.deadLetters, context.states);
+  }
+
+  private static void collectCreated(
+      Transformation<?> from, int idBefore, List<Transformation<?>> created) {
+    Set<Integer> seen = new HashSet<>();
+    for (Transformation<?> t : created) {
+      seen.add(t.getId());
+    }
+    Deque<Transformation<?>> queue = new ArrayDeque<>();
+    queue.add(from);
+    while (!queue.isEmpty()) {
+      Transformation<?> t = queue.poll();
+      if (t.getId() <= idBefore || !seen.add(t.getId())) {
+        continue;
+      }
+      created.add(t);
+      queue.addAll(t.getInputs());
+    }
+  }
+
+  private List<String> assignUids(List<Transformation<?>> created, Context context) {
+    String base = context.uid();
+    Set<String> taken = new LinkedHashSet<>();
+    for (Transformation<?> t : created) {
+      if (t.getUid() != null && !taken.add(t.getUid())) {
+        throw new IllegalStateException(
+            "step '" + stepName + "' gives two operators the uid '" + t.getUid() + "'");
+      }
+    }
+    for (Transformation<?> t : created) {
+      if (!(t instanceof PhysicalTransformation) || t.getUid() != null) {
+        continue;
+      }
+      String originalName = t.getName();
+      String uid;
+      String name;
+      if (!taken.contains(base)) {
+        uid = base;
+        name = base;
+      } else {
+        String suffix = Names.toSuffix(originalName);
+        uid = base + "/" + suffix;
+        for (int n = 2; taken.contains(uid); n++) {
+          uid = base + "/" + suffix + "-" + n;
+        }
+        name = uid;
+      }
+      t.setUid(uid);
+      t.setName(name);
+      taken.add(uid);
+    }
+    List<String> uids = new ArrayList<>();
+    for (Transformation<?> t : created) {
+      if (t instanceof PhysicalTransformation) {
+        uids.add(t.getUid());
+      }
+    }
+    return uids;
+  }
+
+  /** The {@link StepContext} of one step. */
+  public static final class Context implements StepContext {
+    private final StepIdentity identity;
+    @Nullable private final Duration defaultTtl;
+    private final ErrorPolicy defaultPolicy;
+    private final List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+    private final List<StateInventory.Entry> states = new ArrayList<>();
+
+    public Context(StepIdentity identity, @Nullable Duration defaultTtl, ErrorPolicy defaultPolicy) {
+      this.identity = identity;
+      this.defaultTtl = defaultTtl;
+      this.defaultPolicy = defaultPolicy;
+    }
+
+    @Override
+    public StepIdentity identity() {
+      return identity;
+    }
+
+    @Override
+    public String uid() {
+      return identity.uid();
+    }
+
+    @Override
+    public String uid(String suffix) {
+      return identity.uid() + "/" + Names.requireValid(suffix, "operator suffix");
+    }
+
+    @Override
+    public <T> SingleOutputStreamOperator<T> named(SingleOutputStreamOperator<T> operator) {
+      return operator.name(uid()).uid(uid());
+    }
+
+    @Override
+    public <T> SingleOutputStreamOperator<T> named(
+        SingleOutputStreamOperator<T> operator, String suffix) {
+      String uid = uid(suffix);
+      return operator.name(uid).uid(uid);
+    }
+
+    @Override
+    public Optional<Duration> stateTtl(@Nullable Duration stepOverride) {
+      return Optional.ofNullable(stepOverride != null ? stepOverride : defaultTtl);
+    }
+
+    @Override
+    public ErrorPolicy errorPolicy(@Nullable ErrorPolicy stepOverride) {
+      return stepOverride != null ? stepOverride : defaultPolicy;
+    }
+
+    @Override
+    public ErrorHandler errorHandler(@Nullable ErrorPolicy stepOverride) {
+      return new ErrorHandler(identity, errorPolicy(stepOverride));
+    }
+
+    @Override
+    public void addDeadLetters(DataStream<DeadLetter> letters) {
+      if (letters == null) {
+        throw new IllegalArgumentException("deadLetters must not be null");
+      }
+      deadLetters.add(letters);
+    }
+
+    @Override
+    public void declareState(TypeInformation<?> keyType, StateDeclaration state) {
+      if (keyType == null || state == null) {
+        throw new IllegalArgumentException("keyType and state must not be null");
+      }
+      for (StateInventory.Entry e : states) {
+        if (e.state().name().equals(state.name())) {
+          throw new IllegalArgumentException(
+              "step '" + identity.step() + "' declares state '" + state.name() + "' twice");
+        }
+      }
+      states.add(
+          new StateInventory.Entry(
+              identity.pipeline(), identity.step(), identity.uid(), keyType.toString(), state));
+    }
+  }
+}
