@@ -1,20 +1,22 @@
 package dev.etlkit.core;
 
+import dev.etlkit.core.internal.ChangeTypeInfoFactory;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.types.RowKind;
 
 /**
- * One typed changelog record: a Flink {@link RowKind} and a value of type {@code T}, optionally with
- * the event time of the change and its position in the source (PostgreSQL LSN, Kafka offset, binlog
- * position encoded as a long).
+ * One typed changelog record: a Flink {@link RowKind} and a value of type {@code T}, optionally
+ * with the event time of the change and its position in the source (PostgreSQL LSN, Kafka offset,
+ * binlog position encoded as a long).
  *
  * <p>Instances are immutable. The value is never null; a key-only delete (for example from a Kafka
  * tombstone) carries a value in which only the key fields are set. Use {@link #typeInfo} to declare
- * the type of a {@code DataStream<Change<T>>}: its serializer is a real {@code TypeSerializer} with a
- * snapshot, so changes can be held in state and survive upgrades without Kryo.
+ * the type of a {@code DataStream<Change<T>>}: its serializer is a real {@code TypeSerializer} with
+ * a snapshot, so changes can be held in state and survive upgrades without Kryo.
  *
  * <pre>{@code
  * Change<Customer> c = Change.updateAfter(customer).withEventTime(ts).withSourcePosition(lsn);
@@ -23,6 +25,7 @@ import org.apache.flink.types.RowKind;
  * @param <T> the type of the changed value
  */
 @PublicEvolving
+@TypeInfo(ChangeTypeInfoFactory.class)
 public final class Change<T> {
 
   private final RowKind kind;
@@ -63,7 +66,9 @@ public final class Change<T> {
     return of(RowKind.UPDATE_AFTER, value);
   }
 
-  /** {@code -D}: a deleted row (the full last image, or only its key fields for key-only deletes). */
+  /**
+   * {@code -D}: a deleted row (the full last image, or only its key fields for key-only deletes).
+   */
   public static <T> Change<T> delete(T value) {
     return of(RowKind.DELETE, value);
   }

@@ -1,11 +1,13 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.internal.DeadLetterTypeInfo;
+import dev.etlkit.core.internal.DeadLetterTypeInfoFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.OutputTag;
 
@@ -22,6 +24,7 @@ import org.apache.flink.util.OutputTag;
  * <p>Instances are immutable; build them with {@link #builder()}.
  */
 @PublicEvolving
+@TypeInfo(DeadLetterTypeInfoFactory.class)
 public final class DeadLetter {
 
   /** Payloads longer than this many bytes are truncated (and flagged). */
@@ -135,8 +138,8 @@ public final class DeadLetter {
   }
 
   /**
-   * Where the record came from when known, for example {@code orders/3@1234} (topic/partition
-   * at offset) or {@code lsn=0/16B3748}; null when unknown.
+   * Where the record came from when known, for example {@code orders/3@1234} (topic/partition at
+   * offset) or {@code lsn=0/16B3748}; null when unknown.
    */
   @Nullable
   public String sourcePosition() {

@@ -13,7 +13,8 @@ import org.apache.flink.annotation.PublicEvolving;
  *       strategy takes over.
  *   <li>{@link #errorBudget(long)}: dead-letter up to {@code maxErrors} records, then fail.
  *   <li>{@link #errorRateBudget(double, long)}: dead-letter while the share of bad records stays at
- *       or under {@code maxRate}; fail once it is exceeded after at least {@code minRecords} inputs.
+ *       or under {@code maxRate}; fail once it is exceeded after at least {@code minRecords}
+ *       inputs.
  * </ul>
  *
  * <p>Budgets are counted per parallel subtask of the step since the subtask (re)started: a restart
@@ -74,7 +75,8 @@ public final class ErrorPolicy implements Serializable {
    * Dead-letter bad records while {@code bad / in <= maxRate}; fail when the rate is exceeded and
    * the subtask has seen at least {@code minRecords} inputs (so a bad first record does not fail).
    *
-   * @throws IllegalArgumentException if {@code maxRate} is not in [0, 1) or {@code minRecords} < 1
+   * @throws IllegalArgumentException if {@code maxRate} is not in [0, 1) or {@code minRecords} is
+   *     below 1
    */
   public static ErrorPolicy errorRateBudget(double maxRate, long minRecords) {
     if (!(maxRate >= 0.0 && maxRate < 1.0)) {

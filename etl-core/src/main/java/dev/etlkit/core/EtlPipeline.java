@@ -4,7 +4,6 @@ import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.StepExpansion;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -12,16 +11,17 @@ import java.util.Optional;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /**
  * A named pipeline: the namespace of its step names and operator uids, its defaults (state TTL,
  * error policy), the dead letters of all its steps and the inventory of all its state.
  *
- * <p>Defaults must be set before the first step is applied, because steps resolve them while
- * they expand. Not thread-safe: build a pipeline from one thread, as Flink job graphs are built.
+ * <p>Defaults must be set before the first step is applied, because steps resolve them while they
+ * expand. Not thread-safe: build a pipeline from one thread, as Flink job graphs are built.
  */
 @PublicEvolving
 public final class EtlPipeline {
@@ -35,6 +35,7 @@ public final class EtlPipeline {
   private final List<DataStream<DeadLetter>> deadLetterStreams = new ArrayList<>();
   private final List<StateInventory.Entry> states = new ArrayList<>();
   @Nullable private StreamExecutionEnvironment environment;
+  @Nullable private DataStream<?> firstInput;
   private boolean deadLettersTaken;
 
   EtlPipeline(String name) {
@@ -51,6 +52,7 @@ public final class EtlPipeline {
     StreamExecutionEnvironment env = source.getExecutionEnvironment();
     if (environment == null) {
       environment = env;
+      firstInput = source;
     } else if (environment != env) {
       throw new IllegalArgumentException(
           "pipeline '" + name + "': all inputs must come from the same execution environment");
@@ -101,9 +103,7 @@ public final class EtlPipeline {
     return List.copyOf(uids);
   }
 
-  /**
-   * Every state the applied steps will create: name, kind, types, TTL and growth, per operator.
-   */
+  /** Every state the applied steps will create: name, kind, types, TTL and growth, per operator. */
   public StateInventory stateInventory() {
     return new StateInventory(states);
   }
@@ -117,11 +117,13 @@ public final class EtlPipeline {
   public DataStream<DeadLetter> deadLetters() {
     deadLettersTaken = true;
     if (deadLetterStreams.isEmpty()) {
-      if (environment == null) {
+      if (firstInput == null) {
         throw new IllegalStateException("pipeline '" + name + "' has no input yet");
       }
-      return environment
-          .fromData(Collections.<DeadLetter>emptyList(), DeadLetter.TYPE_INFO)
+      // An empty bounded source fails at runtime in Flink 2.2 (fromData of an empty collection),
+      // so derive an always-empty stream from the first input; it chains to that input.
+      return firstInput
+          .flatMap(new NoDeadLetters<>(), DeadLetter.TYPE_INFO)
           .name(name + "/no-dead-letters")
           .uid(name + "/no-dead-letters");
     }
@@ -177,6 +179,14 @@ public final class EtlPipeline {
         defaultErrorPolicy);
   }
 
+  /** Emits nothing: the dead-letter stream of a pipeline whose steps reject nothing. */
+  private static final class NoDeadLetters<T> implements FlatMapFunction<T, DeadLetter> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void flatMap(T value, Collector<DeadLetter> out) {}
+  }
+
   private void requireNoSteps(String option) {
     if (!stepNames.isEmpty()) {
       throw new IllegalStateException(
@@ -188,5 +198,4 @@ public final class EtlPipeline {
               + " already resolved the old value)");
     }
   }
-
 }

@@ -9,8 +9,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *
  * <p>A step is applied with {@link EtlStream#apply(EtlStep)}, which gives it a {@link StepContext}
  * and, after expansion, makes sure every operator it added carries a name and a stable uid derived
- * from the pipeline and step names (never from its position), collects its dead letters and
- * records the state it declared. Write your own steps by implementing this interface:
+ * from the pipeline and step names (never from its position), collects its dead letters and records
+ * the state it declared. Write your own steps by implementing this interface:
  *
  * <pre>{@code
  * final class UpperCase implements EtlStep<String, String> {

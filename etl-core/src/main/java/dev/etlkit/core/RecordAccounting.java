@@ -191,7 +191,14 @@ public final class RecordAccounting {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
-          "pipeline", "step", "in", "out", "filtered", "deduplicated", "dead-lettered", "emitted",
+          "pipeline",
+          "step",
+          "in",
+          "out",
+          "filtered",
+          "deduplicated",
+          "dead-lettered",
+          "emitted",
           "balanced"
         });
     for (StepCounts c : steps) {

@@ -10,8 +10,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 /**
  * Describes one keyed state a step creates: its descriptor name (never renamed, it is part of the
  * savepoint layout), its kind, the types it holds, its TTL and how it grows. Steps report their
- * declarations through {@link StepContext#declareState}; {@link EtlPipeline#stateInventory()}
- * lists them before the job runs.
+ * declarations through {@link StepContext#declareState}; {@link EtlPipeline#stateInventory()} lists
+ * them before the job runs.
  *
  * <pre>{@code
  * StateDeclaration.value("last-seen", Types.LONG).withGrowth("one long per key").withTtl(ttl)

@@ -9,8 +9,8 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Every keyed state a pipeline will create, known before the job runs: which step and operator
- * (uid) holds it, its name and kind, key and value types, TTL and growth per key. Answers "where
- * is state used and how big can it grow?" as data ({@link #entries()}) and as a printable table
+ * (uid) holds it, its name and kind, key and value types, TTL and growth per key. Answers "where is
+ * state used and how big can it grow?" as data ({@link #entries()}) and as a printable table
  * ({@link #toTable()}).
  */
 @PublicEvolving
@@ -119,8 +119,11 @@ public final class StateInventory {
   }
 
   static String formatDuration(Duration d) {
-    if (d.toDaysPart() > 0 && d.toHoursPart() == 0 && d.toMinutesPart() == 0
-        && d.toSecondsPart() == 0 && d.toMillisPart() == 0) {
+    if (d.toDaysPart() > 0
+        && d.toHoursPart() == 0
+        && d.toMinutesPart() == 0
+        && d.toSecondsPart() == 0
+        && d.toMillisPart() == 0) {
       return d.toDays() + "d";
     }
     return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);

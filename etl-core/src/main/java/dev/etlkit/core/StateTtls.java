@@ -7,11 +7,11 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 /**
  * The state TTL configuration every etlkit step uses, for your own functions too.
  *
- * <p>Semantics: TTL runs on processing time; the clock restarts whenever the state entry is
- * created or written (not on reads); an expired entry is never returned, so a key whose state
- * expired is treated exactly like a key never seen. Cleanup is configured for both backends:
- * expired entries are dropped from full snapshots, cleaned incrementally on access on the heap
- * backend, and by the compaction filter on RocksDB.
+ * <p>Semantics: TTL runs on processing time; the clock restarts whenever the state entry is created
+ * or written (not on reads); an expired entry is never returned, so a key whose state expired is
+ * treated exactly like a key never seen. Cleanup is configured for both backends: expired entries
+ * are dropped from full snapshots, cleaned incrementally on access on the heap backend, and by the
+ * compaction filter on RocksDB.
  */
 @PublicEvolving
 public final class StateTtls {

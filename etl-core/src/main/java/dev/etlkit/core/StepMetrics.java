@@ -17,8 +17,8 @@ import org.apache.flink.metrics.MetricGroup;
  * <pre>{@code in == out + filtered + deduplicated + deadLettered}</pre>
  *
  * <p>Each counter is a Flink metric under {@code <operator scope>.etlkit.<pipeline>.step.<step>}
- * (the group {@value #GROUP} with the variables {@code <pipeline>} and {@code <step>}), named by the
- * constants below, and at the same time a job accumulator named {@code
+ * (the group {@value #GROUP} with the variables {@code <pipeline>} and {@code <step>}), named by
+ * the constants below, and at the same time a job accumulator named {@code
  * etlkit/<pipeline>/<step>/<counter>} so {@link RecordAccounting#of} can check the identity from a
  * finished job's result. Create one per operator instance in {@code open()}; the increments are
  * allocation-free.
@@ -48,10 +48,7 @@ public final class StepMetrics {
 
   private StepMetrics(RuntimeContext context, StepIdentity step) {
     MetricGroup group =
-        context
-            .getMetricGroup()
-            .addGroup(GROUP, step.pipeline())
-            .addGroup("step", step.step());
+        context.getMetricGroup().addGroup(GROUP, step.pipeline()).addGroup("step", step.step());
     String prefix = accumulatorPrefix(step);
     this.in = counter(context, group, prefix, RECORDS_IN);
     this.out = counter(context, group, prefix, RECORDS_OUT);

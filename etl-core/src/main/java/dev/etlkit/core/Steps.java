@@ -29,8 +29,8 @@ public final class Steps {
   private Steps() {}
 
   /**
-   * A step applying {@code function} to every record. Output type is required so no type
-   * extraction (and no Kryo fallback) is involved.
+   * A step applying {@code function} to every record. Output type is required so no type extraction
+   * (and no Kryo fallback) is involved.
    */
   public static <I, O> MapStep<I, O> map(
       String name, MapFunction<I, O> function, TypeInformation<O> outputType) {
@@ -83,8 +83,7 @@ public final class Steps {
       SingleOutputStreamOperator<O> mapped =
           context.named(
               input.process(
-                  new MapStepFunction<>(function, context.errorHandler(errorPolicy)),
-                  outputType));
+                  new MapStepFunction<>(function, context.errorHandler(errorPolicy)), outputType));
       context.addDeadLettersOf(mapped);
       return mapped;
     }

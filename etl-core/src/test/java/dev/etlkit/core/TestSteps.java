@@ -99,8 +99,7 @@ final class TestSteps {
     }
 
     @Override
-    public void processElement(String value, Context ctx, Collector<String> out)
-        throws Exception {
+    public void processElement(String value, Context ctx, Collector<String> out) throws Exception {
       Long current = count.value();
       long next = current == null ? 1 : current + 1;
       count.update(next);

@@ -41,7 +41,8 @@ public final class FilterStepFunction<T> extends ProcessFunction<T, T> {
     } catch (Exception e) {
       ctx.output(
           DeadLetter.OUTPUT_TAG,
-          errors.reject(e, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
+          errors.reject(
+              e, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
       return;
     }
     if (keep) {

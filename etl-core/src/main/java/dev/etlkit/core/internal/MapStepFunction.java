@@ -46,7 +46,8 @@ public final class MapStepFunction<I, O> extends ProcessFunction<I, O> {
       // mistaken for bad records, so collect() stays outside the try.
       ctx.output(
           DeadLetter.OUTPUT_TAG,
-          errors.reject(e, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
+          errors.reject(
+              e, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
       return;
     }
     out.collect(result);

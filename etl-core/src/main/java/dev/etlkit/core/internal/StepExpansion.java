@@ -27,13 +27,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
 
 /**
- * Expands one step and gives every operator it added a name and a uid derived from the pipeline
- * and step names.
+ * Expands one step and gives every operator it added a name and a uid derived from the pipeline and
+ * step names.
  *
  * <p>Which operators belong to the step: Flink numbers transformations from a global counter, so
  * every transformation reachable from the step's outputs whose id is above the counter's value
- * before expansion was created by the step. Operators the step named through its context keep
- * their uids; the others get {@code <pipeline>/<step>} (the main output's operator) or {@code
+ * before expansion was created by the step. Operators the step named through its context keep their
+ * uids; the others get {@code <pipeline>/<step>} (the main output's operator) or {@code
  * <pipeline>/<step>/<operator name>}, visited in a deterministic order from the main output.
  */
 @Internal
@@ -165,7 +165,8 @@ public final class StepExpansion<I, O> {
     private final List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
     private final List<StateInventory.Entry> states = new ArrayList<>();
 
-    public Context(StepIdentity identity, @Nullable Duration defaultTtl, ErrorPolicy defaultPolicy) {
+    public Context(
+        StepIdentity identity, @Nullable Duration defaultTtl, ErrorPolicy defaultPolicy) {
       this.identity = identity;
       this.defaultTtl = defaultTtl;
       this.defaultPolicy = defaultPolicy;

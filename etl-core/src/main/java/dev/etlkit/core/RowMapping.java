@@ -1,0 +1,73 @@
+package dev.etlkit.core;
+
+import dev.etlkit.core.internal.FunctionRowMapping;
+import dev.etlkit.core.internal.PojoRowMapping;
+import java.io.Serializable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.function.SerializableFunction;
+
+/**
+ * How the values of a change stream map to table rows and back: the row layout ({@link #rowType()},
+ * column names and types) and the two conversions. {@link Changelogs} uses it to turn a {@code
+ * DataStream<Change<T>>} into a Table API changelog and back.
+ *
+ * <p>Rows are positional, in the order of {@link #rowType()}; the row kind is not part of the
+ * mapping ({@link Changelogs} carries it). Mappings are shipped to the cluster inside functions, so
+ * they must be serializable; the conversions run once per record and must not keep state.
+ *
+ * <pre>{@code
+ * RowMapping<Customer> byReflection = RowMapping.pojo(Customer.class);
+ * RowMapping<Customer> byHand =
+ *     RowMapping.of(
+ *         new RowTypeInfo(new TypeInformation<?>[] {Types.LONG, Types.STRING}, new String[] {"id", "name"}),
+ *         TypeInformation.of(Customer.class),
+ *         c -> Row.of(c.id, c.name),
+ *         row -> new Customer(row.getFieldAs(0), row.getFieldAs(1)));
+ * }</pre>
+ *
+ * @param <T> the type of the values
+ */
+@PublicEvolving
+public interface RowMapping<T> extends Serializable {
+
+  /**
+   * The columns of the rows, in position order. Column names become the table's column names;
+   * column types become its SQL types (as Flink derives them from type information).
+   */
+  RowTypeInfo rowType();
+
+  /** The type information of the values, used to declare the type of change streams. */
+  TypeInformation<T> valueType();
+
+  /** A new row holding the value's columns in {@link #rowType()} order; never null. */
+  Row toRow(T value);
+
+  /** The value held by a row whose columns are in {@link #rowType()} order; never null. */
+  T fromRow(Row row);
+
+  /**
+   * A mapping from explicit conversions. {@code toRow} must return a new row of {@code rowType}'s
+   * arity for each call; {@code fromRow} must not keep the row.
+   */
+  static <T> RowMapping<T> of(
+      RowTypeInfo rowType,
+      TypeInformation<T> valueType,
+      SerializableFunction<T, Row> toRow,
+      SerializableFunction<Row, T> fromRow) {
+    return new FunctionRowMapping<>(rowType, valueType, toRow, fromRow);
+  }
+
+  /**
+   * A mapping by reflection for a class Flink treats as a POJO, or a Java record: one column per
+   * field, named after the field, typed with Flink's type information of the field. Columns are in
+   * Flink's POJO field order, which is alphabetical (the order {@code fromDataStream} uses too).
+   *
+   * @throws IllegalArgumentException if Flink does not see {@code type} as a POJO or record
+   */
+  static <T> RowMapping<T> pojo(Class<T> type) {
+    return PojoRowMapping.of(type);
+  }
+}

@@ -1,0 +1,210 @@
+package dev.etlkit.core.internal;
+
+import dev.etlkit.core.RowMapping;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.types.Row;
+
+/**
+ * A {@link RowMapping} for a class Flink analyses as a POJO (or a Java record), by reflection on
+ * the fields Flink found. Column order is Flink's POJO field order.
+ *
+ * <p>POJOs are built with their no-argument constructor and their fields set directly, as Flink's
+ * {@code PojoSerializer} does; records are built with their canonical constructor. Reflective
+ * handles are not serializable, so they are looked up again after deserialization.
+ */
+@Internal
+public final class PojoRowMapping<T> implements RowMapping<T> {
+
+  private static final long serialVersionUID = 1L;
+
+  private static final Object[] NO_ARGUMENTS = new Object[0];
+
+  private final PojoTypeInfo<T> pojoType;
+  private final RowTypeInfo rowType;
+
+  /** The fields of the class, accessible, in column order. */
+  private transient Field[] fields;
+
+  /** The no-argument constructor of a POJO, or the canonical constructor of a record. */
+  private transient Constructor<T> constructor;
+
+  /** For records: the constructor parameter index of each column; null for POJOs. */
+  @Nullable private transient int[] parameterOfColumn;
+
+  private PojoRowMapping(PojoTypeInfo<T> pojoType) {
+    this.pojoType = pojoType;
+    String[] names = pojoType.getFieldNames();
+    TypeInformation<?>[] types = new TypeInformation<?>[names.length];
+    for (int i = 0; i < names.length; i++) {
+      types[i] = pojoType.getTypeAt(i);
+    }
+    this.rowType = new RowTypeInfo(types, names);
+    resolveReflection();
+  }
+
+  /** The mapping for {@code type}, which Flink must analyse as a POJO or a record. */
+  public static <T> PojoRowMapping<T> of(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    TypeInformation<T> typeInfo = TypeInformation.of(type);
+    if (!(typeInfo instanceof PojoTypeInfo)) {
+      throw new IllegalArgumentException(
+          "RowMapping.pojo needs a class Flink treats as a POJO or a Java record, but Flink sees "
+              + type.getName()
+              + " as "
+              + typeInfo
+              + "; make it a POJO (public, public no-argument constructor, fields public or with"
+              + " getters and setters) or use RowMapping.of");
+    }
+    return new PojoRowMapping<>((PojoTypeInfo<T>) typeInfo);
+  }
+
+  @Override
+  public RowTypeInfo rowType() {
+    return rowType;
+  }
+
+  @Override
+  public TypeInformation<T> valueType() {
+    return pojoType;
+  }
+
+  @Override
+  public Row toRow(T value) {
+    Row row = new Row(fields.length);
+    for (int i = 0; i < fields.length; i++) {
+      try {
+        row.setField(i, fields[i].get(value));
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("Cannot read field " + describe(i), e);
+      }
+    }
+    return row;
+  }
+
+  @Override
+  public T fromRow(Row row) {
+    if (row.getArity() != fields.length) {
+      throw new IllegalArgumentException(
+          "Cannot build "
+              + pojoType.getTypeClass().getName()
+              + " from a row of arity "
+              + row.getArity()
+              + ", expected "
+              + fields.length
+              + " columns "
+              + String.join(", ", rowType.getFieldNames()));
+    }
+    return parameterOfColumn == null ? newPojo(row) : newRecord(row);
+  }
+
+  private T newPojo(Row row) {
+    T value = instantiate(NO_ARGUMENTS);
+    for (int i = 0; i < fields.length; i++) {
+      Object column = row.getField(i);
+      if (column == null && fields[i].getType().isPrimitive()) {
+        throw nullIntoPrimitive(i);
+      }
+      try {
+        fields[i].set(value, column);
+      } catch (IllegalAccessException | IllegalArgumentException e) {
+        // Never put the column value into the message: it may hold personal data.
+        throw new IllegalArgumentException(
+            "Cannot set field " + describe(i) + " from a column of type " + typeName(column), e);
+      }
+    }
+    return value;
+  }
+
+  private T newRecord(Row row) {
+    Object[] arguments = new Object[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      Object column = row.getField(i);
+      if (column == null && fields[i].getType().isPrimitive()) {
+        throw nullIntoPrimitive(i);
+      }
+      arguments[parameterOfColumn[i]] = column;
+    }
+    return instantiate(arguments);
+  }
+
+  private T instantiate(Object[] arguments) {
+    try {
+      return constructor.newInstance(arguments);
+    } catch (InvocationTargetException e) {
+      throw new IllegalArgumentException(
+          "Constructor of " + pojoType.getTypeClass().getName() + " failed", e.getCause());
+    } catch (ReflectiveOperationException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "Cannot instantiate " + pojoType.getTypeClass().getName() + " from a row", e);
+    }
+  }
+
+  private IllegalArgumentException nullIntoPrimitive(int column) {
+    return new IllegalArgumentException(
+        "Column "
+            + rowType.getFieldNames()[column]
+            + " is null but "
+            + describe(column)
+            + " is primitive");
+  }
+
+  private String describe(int column) {
+    return fields[column].getDeclaringClass().getName() + "." + fields[column].getName();
+  }
+
+  private static String typeName(@Nullable Object value) {
+    return value == null ? "null" : value.getClass().getName();
+  }
+
+  private void resolveReflection() {
+    Class<T> type = pojoType.getTypeClass();
+    fields = new Field[pojoType.getArity()];
+    for (int i = 0; i < fields.length; i++) {
+      fields[i] = pojoType.getPojoFieldAt(i).getField();
+      fields[i].setAccessible(true);
+    }
+    try {
+      if (type.isRecord()) {
+        RecordComponent[] components = type.getRecordComponents();
+        Class<?>[] parameterTypes = new Class<?>[components.length];
+        parameterOfColumn = new int[fields.length];
+        for (int p = 0; p < components.length; p++) {
+          parameterTypes[p] = components[p].getType();
+          for (int i = 0; i < fields.length; i++) {
+            if (fields[i].getName().equals(components[p].getName())) {
+              parameterOfColumn[i] = p;
+            }
+          }
+        }
+        constructor = type.getDeclaredConstructor(parameterTypes);
+      } else {
+        parameterOfColumn = null;
+        constructor = type.getDeclaredConstructor();
+      }
+      constructor.setAccessible(true);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalArgumentException("No usable constructor in " + type.getName(), e);
+    }
+  }
+
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    resolveReflection();
+  }
+
+  @Override
+  public String toString() {
+    return "RowMapping.pojo(" + pojoType.getTypeClass().getName() + ")";
+  }
+}

@@ -1,0 +1,81 @@
+package dev.etlkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DeadLetterTest {
+
+  private static DeadLetter.Builder letter() {
+    return DeadLetter.builder()
+        .step(new StepIdentity("orders", "parse", "orders/parse"))
+        .error(new IllegalArgumentException("bad number"));
+  }
+
+  @Test
+  void payloadBytes_overLimit_areCutAndFlagged() {
+    DeadLetter l = letter().payload(new byte[] {1, 2, 3, 4, 5}, 3).build();
+
+    assertThat(l.payloadBytes()).containsExactly(1, 2, 3);
+    assertThat(l.payloadTruncated()).isTrue();
+    assertThat(l.payloadText()).isNull();
+  }
+
+  @Test
+  void payloadText_overLimit_isCutOnACharacterBoundary() {
+    // "é" takes two UTF-8 bytes: a 3-byte limit keeps "aé" and never half a character.
+    DeadLetter l = letter().payload("aéb", 3).build();
+
+    assertThat(l.payloadText()).isEqualTo("aé");
+    assertThat(l.payloadTruncated()).isTrue();
+  }
+
+  @Test
+  void payloadText_withinLimit_isKeptWhole() {
+    DeadLetter l = letter().payload("{\"id\":1}").build();
+
+    assertThat(l.payloadText()).isEqualTo("{\"id\":1}");
+    assertThat(l.payloadTruncated()).isFalse();
+    assertThat(l.payloadAsText()).isEqualTo("{\"id\":1}");
+  }
+
+  @Test
+  void payloadOf_bytes_keepsBytes() {
+    byte[] raw = "x".getBytes(StandardCharsets.UTF_8);
+
+    assertThat(letter().payloadOf(raw).build().payloadBytes()).isEqualTo(raw);
+  }
+
+  @Test
+  void error_keepsClassAndMessage() {
+    DeadLetter l = letter().build();
+
+    assertThat(l.errorClass()).isEqualTo("java.lang.IllegalArgumentException");
+    assertThat(l.errorMessage()).isEqualTo("bad number");
+    assertThat(l.uid()).isEqualTo("orders/parse");
+    assertThat(l.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void toString_neverPrintsThePayload() {
+    DeadLetter l = letter().payload("password=hunter2").build();
+
+    assertThat(l.toString()).doesNotContain("hunter2").contains("orders/parse");
+  }
+
+  @Test
+  void build_withoutStep_failsNamingTheField() {
+    assertThatThrownBy(() -> DeadLetter.builder().errorClass("X").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pipeline must not be empty");
+  }
+
+  @Test
+  void attempt_belowOne_fails() {
+    assertThatThrownBy(() -> letter().attempt(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("attempt must be >= 1, was 0");
+  }
+}

@@ -1,0 +1,103 @@
+package dev.etlkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+
+class RowMappingTest {
+
+  @Test
+  void pojo_rowType_hasFlinkFieldNamesAndTypesInAlphabeticalOrder() {
+    RowMapping<Customer> mapping = RowMapping.pojo(Customer.class);
+
+    assertThat(mapping.rowType().getFieldNames()).containsExactly("credit", "id", "name");
+    assertThat(mapping.rowType().getFieldTypes())
+        .containsExactly(Types.INT, Types.LONG, Types.STRING);
+    assertThat(mapping.valueType()).isEqualTo(Types.POJO(Customer.class));
+  }
+
+  @Test
+  void pojo_toRowThenFromRow_restoresEqualPojo() {
+    RowMapping<Customer> mapping = RowMapping.pojo(Customer.class);
+    Customer customer = new Customer(7, "Ada", null);
+
+    Row row = mapping.toRow(customer);
+
+    assertThat(row).isEqualTo(Row.of(null, 7L, "Ada"));
+    assertThat(mapping.fromRow(row)).isEqualTo(customer).isNotSameAs(customer);
+  }
+
+  @Test
+  void pojo_ofRecord_roundTripsThroughCanonicalConstructor() {
+    RowMapping<OrderLine> mapping = RowMapping.pojo(OrderLine.class);
+    OrderLine line = new OrderLine("A-1", 3, 1999L);
+
+    Row row = mapping.toRow(line);
+
+    assertThat(mapping.rowType().getFieldNames()).containsExactly("priceCents", "quantity", "sku");
+    assertThat(row).isEqualTo(Row.of(1999L, 3, "A-1"));
+    assertThat(mapping.fromRow(row)).isEqualTo(line);
+  }
+
+  @Test
+  void pojo_afterJavaSerialization_stillMaps() throws Exception {
+    RowMapping<OrderLine> mapping =
+        InstantiationUtil.clone(RowMapping.pojo(OrderLine.class), getClass().getClassLoader());
+    OrderLine line = new OrderLine("B-2", 1, null);
+
+    assertThat(mapping.fromRow(mapping.toRow(line))).isEqualTo(line);
+  }
+
+  @Test
+  void pojo_ofNonPojoClass_failsNamingTheClass() {
+    assertThatThrownBy(() -> RowMapping.pojo(UUID.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Flink sees java.util.UUID as GenericType");
+  }
+
+  @Test
+  void pojo_fromRowWithNullForPrimitive_failsNamingTheColumn() {
+    RowMapping<Customer> mapping = RowMapping.pojo(Customer.class);
+
+    assertThatThrownBy(() -> mapping.fromRow(Row.of(1, null, "Ada")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Column id is null but dev.etlkit.core.Customer.id is primitive");
+  }
+
+  @Test
+  void pojo_fromRowOfWrongArity_failsNamingTheColumns() {
+    RowMapping<Customer> mapping = RowMapping.pojo(Customer.class);
+
+    assertThatThrownBy(() -> mapping.fromRow(Row.of(1, 2L)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Cannot build dev.etlkit.core.Customer from a row of arity 2,"
+                + " expected 3 columns credit, id, name");
+  }
+
+  @Test
+  void of_withFunctions_usesThem() {
+    RowTypeInfo rowType =
+        new RowTypeInfo(
+            new TypeInformation<?>[] {Types.LONG, Types.STRING}, new String[] {"id", "name"});
+    RowMapping<Customer> mapping =
+        RowMapping.of(
+            rowType,
+            TypeInformation.of(Customer.class),
+            c -> Row.of(c.id, c.name),
+            row -> new Customer(row.getFieldAs(0), row.getFieldAs(1), null));
+
+    Row row = mapping.toRow(new Customer(3, "Lin", 9));
+
+    assertThat(row).isEqualTo(Row.of(3L, "Lin"));
+    assertThat(mapping.fromRow(row)).isEqualTo(new Customer(3, "Lin", null));
+    assertThat(mapping.rowType()).isSameAs(rowType);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.etlkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StateTtlsTest {
+
+  private static StateBackend backend(String name) {
+    return name.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"heap", "rocksdb"})
+  void expiredKey_isTreatedAsNeverSeen(String backend) throws Exception {
+    try (KeyedOneInputStreamOperatorTestHarness<String, String, String> h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new TestSteps.CountFunction(Duration.ofMillis(1000))),
+            new TestSteps.FirstWord(),
+            Types.STRING)) {
+      h.setStateBackend(backend(backend));
+      NoKryo.disableGenericTypes(h.getExecutionConfig());
+      h.open();
+
+      h.setStateTtlProcessingTime(0);
+      h.processElement("a", 0L);
+      h.setStateTtlProcessingTime(900);
+      h.processElement("a", 0L); // written at 900: expires at 1900
+      h.setStateTtlProcessingTime(1800);
+      h.processElement("a", 0L); // still alive
+      h.setStateTtlProcessingTime(2801);
+      h.processElement("a", 0L); // expired: counts from 1 again
+
+      assertThat(h.extractOutputValues()).containsExactly("a=1", "a=2", "a=3", "a=1");
+    }
+  }
+
+  @Test
+  void config_usesProcessingTimeAndNeverReturnsExpired() {
+    StateTtlConfig config = StateTtls.config(Duration.ofHours(1));
+
+    assertThat(config.getTimeToLive()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.getUpdateType()).isEqualTo(StateTtlConfig.UpdateType.OnCreateAndWrite);
+    assertThat(config.getStateVisibility())
+        .isEqualTo(StateTtlConfig.StateVisibility.NeverReturnExpired);
+    assertThat(config.getCleanupStrategies().inFullSnapshot()).isTrue();
+    assertThat(config.getCleanupStrategies().inRocksdbCompactFilter()).isTrue();
+    assertThat(config.getCleanupStrategies().getIncrementalCleanupStrategy()).isNotNull();
+  }
+
+  @Test
+  void config_zero_failsNamingTheValue() {
+    assertThatThrownBy(() -> StateTtls.config(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ttl must be positive, was PT0S");
+  }
+}
