@@ -1,0 +1,161 @@
+package dev.etlkit.testkit;
+
+import dev.etlkit.core.Change;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.types.RowKind;
+import org.assertj.core.api.AbstractAssert;
+
+/**
+ * AssertJ assertions on a changelog ({@code List<Change<T>>}), usually the output of an operator in
+ * a harness. The rules a changelog must follow are {@link Materializer}'s.
+ *
+ * <pre>{@code
+ * assertThatChangelog(CHANGELOG)
+ *     .materializesTo(Map.of("k1", "k1#v2", "k3", "k3#v1"), ChangelogGenerator::stringKey)
+ *     .materializesTo(List.of("k3#v1", "k1#v2"), ChangelogGenerator::stringKey);
+ * }</pre>
+ *
+ * @param <T> row type
+ */
+@PublicEvolving
+public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>, List<Change<T>>> {
+
+  /** Records listed in a failure message at most. */
+  private static final int MAX_LISTED = 40;
+
+  private boolean keyOnlyDeletes;
+
+  private ChangelogAssert(List<Change<T>> actual) {
+    super(actual, ChangelogAssert.class);
+  }
+
+  /** Starts assertions on the changelog. */
+  public static <T> ChangelogAssert<T> assertThatChangelog(List<Change<T>> actual) {
+    return new ChangelogAssert<>(actual);
+  }
+
+  /** Lets {@code -D} records retract the live row by key alone (key-only tombstones). */
+  public ChangelogAssert<T> withKeyOnlyDeletes() {
+    keyOnlyDeletes = true;
+    return myself;
+  }
+
+  /** The changelog is well formed (see {@link Materializer}) under the given key. */
+  public <K> ChangelogAssert<T> isWellFormed(Function<? super T, ? extends K> keyFunction) {
+    materialize(keyFunction);
+    return myself;
+  }
+
+  /** The changelog is well formed and its final table is exactly {@code expected}. */
+  public <K> ChangelogAssert<T> materializesTo(
+      Map<K, T> expected, Function<? super T, ? extends K> keyFunction) {
+    Objects.requireNonNull(expected, "expected");
+    Map<K, T> table = materialize(keyFunction);
+    if (!table.equals(expected)) {
+      failWithMessage(
+          "%s",
+          "Expecting the changelog to materialize to\n  "
+              + expected
+              + "\nbut it materialized to\n  "
+              + table
+              + "\ndifferences:\n"
+              + differences(expected, table)
+              + listing());
+    }
+    return myself;
+  }
+
+  /**
+   * The changelog is well formed and its final table holds exactly the {@code expected} rows, in
+   * any order.
+   *
+   * @throws IllegalArgumentException if two expected rows have the same key
+   */
+  public <K> ChangelogAssert<T> materializesTo(
+      Collection<T> expected, Function<? super T, ? extends K> keyFunction) {
+    Objects.requireNonNull(expected, "expected");
+    Map<K, T> expectedTable = new LinkedHashMap<>();
+    for (T row : expected) {
+      K key = keyFunction.apply(row);
+      if (expectedTable.put(key, row) != null) {
+        throw new IllegalArgumentException("expected rows have the key " + key + " twice");
+      }
+    }
+    return materializesTo(expectedTable, keyFunction);
+  }
+
+  /** Every record has one of the given kinds (for example no {@code -U} in an upsert stream). */
+  public ChangelogAssert<T> containsOnlyKinds(RowKind... kinds) {
+    isNotNull();
+    Set<RowKind> allowed = EnumSet.noneOf(RowKind.class);
+    allowed.addAll(Arrays.asList(kinds));
+    for (int i = 0; i < actual.size(); i++) {
+      if (!allowed.contains(actual.get(i).kind())) {
+        failWithMessage(
+            "%s",
+            "Expecting only kinds "
+                + allowed
+                + " but record #"
+                + i
+                + " is "
+                + actual.get(i)
+                + listing());
+      }
+    }
+    return myself;
+  }
+
+  private <K> Map<K, T> materialize(Function<? super T, ? extends K> keyFunction) {
+    isNotNull();
+    Materializer<K, T> materializer = Materializer.byKey(keyFunction);
+    if (keyOnlyDeletes) {
+      materializer = materializer.withKeyOnlyDeletes();
+    }
+    try {
+      return materializer.materialize(actual);
+    } catch (IllegalArgumentException e) {
+      failWithMessage("%s", "Malformed changelog: " + e.getMessage() + listing());
+      throw new AssertionError("unreachable", e);
+    }
+  }
+
+  private static <K, T> String differences(Map<K, T> expected, Map<K, T> actual) {
+    Set<K> keys = new LinkedHashSet<>(expected.keySet());
+    keys.addAll(actual.keySet());
+    List<String> lines = new ArrayList<>();
+    for (K key : keys) {
+      T e = expected.get(key);
+      T a = actual.get(key);
+      if (a == null) {
+        lines.add("  key " + key + ": missing, expected " + e);
+      } else if (e == null) {
+        lines.add("  key " + key + ": unexpected " + a);
+      } else if (!e.equals(a)) {
+        lines.add("  key " + key + ": expected " + e + " but was " + a);
+      }
+    }
+    return String.join("\n", lines);
+  }
+
+  private String listing() {
+    StringBuilder sb = new StringBuilder("\nchangelog (" + actual.size() + " records):");
+    for (int i = 0; i < Math.min(actual.size(), MAX_LISTED); i++) {
+      sb.append("\n  #").append(i).append(' ').append(actual.get(i));
+    }
+    if (actual.size() > MAX_LISTED) {
+      sb.append("\n  ...");
+    }
+    return sb.toString();
+  }
+}

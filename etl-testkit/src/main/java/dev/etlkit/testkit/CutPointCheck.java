@@ -1,0 +1,313 @@
+package dev.etlkit.testkit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+
+/**
+ * Checks that an operator's output does not change when the job fails and restores: the
+ * exactly-once promise, one snapshot at a time.
+ *
+ * <p>{@link #verify()} first runs the script without interruption. Then it runs it again, taking a
+ * snapshot before every cut point {@code i} (before step {@code i}, for {@code i} in {@code 0..n});
+ * for each cut point it restores that snapshot into a fresh operator in a fresh harness (with both
+ * clocks where they stood, as after a real failover), runs steps {@code i..n-1}, and asserts that
+ * the output before the cut followed by the output after the restore equals the uninterrupted
+ * output, record for record, main and side outputs in emission order. An operator that keeps
+ * anything in a plain field instead of Flink state fails here.
+ *
+ * <pre>{@code
+ * CutPointCheck.of(SampleCounter.harness().on(backend), SCRIPT).verify();
+ * }</pre>
+ *
+ * <p>Two things a restore changes in Flink itself, which the check therefore reports:
+ *
+ * <ul>
+ *   <li>The restored operator has seen no watermark until the next one arrives (the watermark is
+ *       not part of a snapshot). An operator that decides lateness from the current watermark
+ *       decides differently right after a restore unless it keeps what it needs in state.
+ *   <li>Timers of different keys with the same timestamp fire in an order that depends on how the
+ *       timer queue was built, which a restore (and a backend switch) changes. Their outputs are
+ *       still in order per key, which is all a keyed stream guarantees downstream; {@link
+ *       #withPerKeyOrder()} compares per key.
+ * </ul>
+ *
+ * <p>Snapshots are checkpoints when restoring on the same backend and canonical savepoints when
+ * {@link #restoringOn} names another. Every cut point costs one harness restore (about 0.2 s on
+ * RocksDB): sample long scripts with {@link #withSampledCutPoints}.
+ *
+ * @param <I> input type
+ * @param <O> main output type
+ */
+@PublicEvolving
+public final class CutPointCheck<I, O> {
+
+  private final KeyedHarness<?, I, O> harness;
+  private final HarnessInput<I> input;
+  private final StateBackendKind restoreBackend;
+  private final int sampleSize;
+  private final long sampleSeed;
+  private final boolean perKeyOrder;
+
+  private CutPointCheck(
+      KeyedHarness<?, I, O> harness,
+      HarnessInput<I> input,
+      StateBackendKind restoreBackend,
+      int sampleSize,
+      long sampleSeed,
+      boolean perKeyOrder) {
+    this.harness = harness;
+    this.input = input;
+    this.restoreBackend = restoreBackend;
+    this.sampleSize = sampleSize;
+    this.sampleSeed = sampleSeed;
+    this.perKeyOrder = perKeyOrder;
+  }
+
+  /**
+   * Checks every cut point of the script, restoring on the harness's own backend, comparing the
+   * output in emission order.
+   *
+   * @param harness the operator under test and its backend
+   * @param input the script; its cut points are {@code 0..input.size()}
+   */
+  public static <I, O> CutPointCheck<I, O> of(
+      KeyedHarness<?, I, O> harness, HarnessInput<I> input) {
+    Objects.requireNonNull(harness, "harness");
+    Objects.requireNonNull(input, "input");
+    return new CutPointCheck<>(harness, input, harness.backend(), -1, 0L, false);
+  }
+
+  /**
+   * Checks only {@code count} cut points: the first ({@code 0}), the last ({@code n}) and others
+   * drawn with the seed. The same seed always picks the same cut points.
+   */
+  public CutPointCheck<I, O> withSampledCutPoints(int count, long seed) {
+    if (count < 2) {
+      throw new IllegalArgumentException("count must be >= 2 (first and last), was " + count);
+    }
+    return new CutPointCheck<>(harness, input, restoreBackend, count, seed, perKeyOrder);
+  }
+
+  /**
+   * Restores on the given backend (default: the harness's own). Naming the other backend checks
+   * that state survives a heap to RocksDB (or RocksDB to heap) switch through a savepoint.
+   */
+  public CutPointCheck<I, O> restoringOn(StateBackendKind backend) {
+    return new CutPointCheck<>(
+        harness,
+        input,
+        Objects.requireNonNull(backend, "backend"),
+        sampleSize,
+        sampleSeed,
+        perKeyOrder);
+  }
+
+  /**
+   * Compares the output per key (the key being processed when a record was emitted): each key's
+   * records must be equal and in the same order, while records of different keys may interleave
+   * differently. Use it for operators with timers that can fire at the same time for several keys.
+   */
+  public CutPointCheck<I, O> withPerKeyOrder() {
+    return new CutPointCheck<>(harness, input, restoreBackend, sampleSize, sampleSeed, true);
+  }
+
+  /** The cut points {@link #verify()} checks, ascending. */
+  public List<Integer> cutPoints() {
+    int n = input.size();
+    if (sampleSize < 0 || sampleSize >= n + 1) {
+      List<Integer> all = new ArrayList<>(n + 1);
+      for (int i = 0; i <= n; i++) {
+        all.add(i);
+      }
+      return all;
+    }
+    TreeSet<Integer> chosen = new TreeSet<>(List.of(0, n));
+    Random random = new Random(sampleSeed);
+    while (chosen.size() < sampleSize) {
+      chosen.add(random.nextInt(n + 1));
+    }
+    return new ArrayList<>(chosen);
+  }
+
+  /**
+   * Runs the check.
+   *
+   * @throws AssertionError naming the first failing cut point, the step before it and the first
+   *     record that differs, or wrapping the exception a restore or a step threw
+   */
+  public void verify() {
+    Output expected = uninterruptedRun();
+    List<Integer> cuts = cutPoints();
+    boolean switching = restoreBackend != harness.backend();
+    List<Cut> snapshots = new ArrayList<>(cuts.size());
+    Output withSnapshots;
+    try (OperatorHarness<I, O> h = harness.open()) {
+      int next = 0;
+      for (int i = 0; i <= input.size(); i++) {
+        if (next < cuts.size() && cuts.get(next) == i) {
+          OperatorSubtaskState state = switching ? h.savepoint() : h.snapshot();
+          snapshots.add(
+              new Cut(i, state, h.emitted().size(), h.processingTime(), h.stateTtlTime()));
+          next++;
+        }
+        if (i < input.size()) {
+          input.steps().get(i).applyTo(h);
+        }
+      }
+      withSnapshots = Output.of(h);
+    } catch (Exception e) {
+      throw new AssertionError("Run taking snapshots failed on " + harness.backend(), e);
+    }
+    String difference = firstDifference(expected, withSnapshots, "with snapshots");
+    if (difference != null) {
+      throw new AssertionError(
+          "Taking snapshots (without restoring) changed the output on "
+              + harness.backend()
+              + ": "
+              + difference);
+    }
+    KeyedHarness<?, I, O> restoring = harness.on(restoreBackend);
+    for (Cut cut : snapshots) {
+      Output actual = withSnapshots.prefix(cut.emittedBefore);
+      try (OperatorHarness<I, O> h =
+          restoring.open(cut.state, cut.processingTime, cut.stateTtlTime)) {
+        h.run(input.slice(cut.index, input.size()));
+        actual = actual.append(Output.of(h));
+      } catch (Exception e) {
+        throw new AssertionError(describe(cut) + " failed with an exception", e);
+      }
+      difference = firstDifference(expected, actual, "with restore");
+      if (difference != null) {
+        throw new AssertionError(describe(cut) + " changed the output: " + difference);
+      }
+    }
+  }
+
+  private Output uninterruptedRun() {
+    try (OperatorHarness<I, O> h = harness.open()) {
+      h.run(input);
+      return Output.of(h);
+    } catch (Exception e) {
+      throw new AssertionError("Uninterrupted run failed on " + harness.backend(), e);
+    }
+  }
+
+  private String describe(Cut cut) {
+    String where =
+        cut.index == 0
+            ? "before the first step"
+            : "after step " + (cut.index - 1) + " = " + input.steps().get(cut.index - 1);
+    String how =
+        restoreBackend == harness.backend()
+            ? "checkpoint restored on " + restoreBackend
+            : "savepoint taken on " + harness.backend() + ", restored on " + restoreBackend;
+    return "Restore at cut point "
+        + cut.index
+        + " of 0.."
+        + input.size()
+        + " ("
+        + where
+        + "; "
+        + how
+        + ")";
+  }
+
+  @Nullable
+  private String firstDifference(Output expected, Output actual, String actualLabel) {
+    if (!perKeyOrder) {
+      return firstDifference(expected.records, actual.records, "", actualLabel);
+    }
+    Map<Object, List<Emitted>> expectedByKey = expected.byKey();
+    Map<Object, List<Emitted>> actualByKey = actual.byKey();
+    Set<Object> keys = new LinkedHashSet<>(expectedByKey.keySet());
+    keys.addAll(actualByKey.keySet());
+    for (Object key : keys) {
+      String difference =
+          firstDifference(
+              expectedByKey.getOrDefault(key, List.of()),
+              actualByKey.getOrDefault(key, List.of()),
+              "of key " + key + " ",
+              actualLabel);
+      if (difference != null) {
+        return difference;
+      }
+    }
+    return null;
+  }
+
+  @Nullable
+  private static String firstDifference(
+      List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
+    int common = Math.min(expected.size(), actual.size());
+    for (int i = 0; i < common; i++) {
+      if (!expected.get(i).equals(actual.get(i))) {
+        return differenceAt(i, expected, actual, scope, actualLabel);
+      }
+    }
+    return expected.size() == actual.size()
+        ? null
+        : differenceAt(common, expected, actual, scope, actualLabel);
+  }
+
+  private static String differenceAt(
+      int i, List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
+    return String.format(
+        "first difference at output record #%d %s%n  %-15s%s%n  %-15s%s%n"
+            + "(the uninterrupted run emitted %d records %s, the run %s %d)",
+        i,
+        scope,
+        "uninterrupted:",
+        i < expected.size() ? expected.get(i) : "<no more records>",
+        actualLabel + ":",
+        i < actual.size() ? actual.get(i) : "<no more records>",
+        expected.size(),
+        scope,
+        actualLabel,
+        actual.size());
+  }
+
+  private record Cut(
+      int index,
+      OperatorSubtaskState state,
+      int emittedBefore,
+      long processingTime,
+      long stateTtlTime) {}
+
+  /** Emitted records with the key being processed when each was emitted. */
+  private record Output(List<Emitted> records, List<Object> keys) {
+
+    static Output of(OperatorHarness<?, ?> harness) {
+      return new Output(harness.emitted(), harness.emittedKeys());
+    }
+
+    Output prefix(int size) {
+      return new Output(records.subList(0, size), keys.subList(0, size));
+    }
+
+    Output append(Output more) {
+      List<Emitted> r = new ArrayList<>(records);
+      r.addAll(more.records);
+      List<Object> k = new ArrayList<>(keys);
+      k.addAll(more.keys);
+      return new Output(r, k);
+    }
+
+    Map<Object, List<Emitted>> byKey() {
+      Map<Object, List<Emitted>> byKey = new LinkedHashMap<>();
+      for (int i = 0; i < records.size(); i++) {
+        byKey.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(records.get(i));
+      }
+      return byKey;
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.etlkit.testkit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * An input script for a harness: elements with timestamps, watermarks and processing-time advances,
+ * applied in order by {@link OperatorHarness#run}. Immutable; {@link CutPointCheck} cuts it into a
+ * prefix and a rest, and {@link ChangelogGenerator} produces one.
+ *
+ * <pre>{@code
+ * HarnessInput<Change<String>> input =
+ *     HarnessInput.<Change<String>>builder()
+ *         .element(Change.insert("a#1"), 10)
+ *         .watermark(10)
+ *         .advanceProcessingTime(1_000)
+ *         .build();
+ * }</pre>
+ *
+ * @param <I> the harness's input type
+ */
+@PublicEvolving
+public final class HarnessInput<I> {
+
+  /** One step of a script. */
+  public sealed interface Step<I> permits Element, Watermark, AdvanceProcessingTime {
+    /** Applies this step to the harness. */
+    void applyTo(OperatorHarness<I, ?> harness) throws Exception;
+  }
+
+  /** An element, with a timestamp or (when {@code timestamp} is null) without. */
+  public record Element<I>(I value, @Nullable Long timestamp) implements Step<I> {
+    public Element {
+      Objects.requireNonNull(value, "value");
+    }
+
+    @Override
+    public void applyTo(OperatorHarness<I, ?> harness) throws Exception {
+      if (timestamp == null) {
+        harness.processElement(value);
+      } else {
+        harness.processElement(value, timestamp);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "element(" + value + (timestamp != null ? " @" + timestamp : "") + ")";
+    }
+  }
+
+  /** A watermark. */
+  public record Watermark<I>(long timestamp) implements Step<I> {
+    @Override
+    public void applyTo(OperatorHarness<I, ?> harness) throws Exception {
+      harness.processWatermark(timestamp);
+    }
+
+    @Override
+    public String toString() {
+      return "watermark(" + timestamp + ")";
+    }
+  }
+
+  /** Processing time (and the state-TTL clock) moving forward by {@code millis}. */
+  public record AdvanceProcessingTime<I>(long millis) implements Step<I> {
+    public AdvanceProcessingTime {
+      if (millis < 0) {
+        throw new IllegalArgumentException("millis must be >= 0, was " + millis);
+      }
+    }
+
+    @Override
+    public void applyTo(OperatorHarness<I, ?> harness) throws Exception {
+      harness.advanceProcessingTime(millis);
+    }
+
+    @Override
+    public String toString() {
+      return "advanceProcessingTime(" + millis + ")";
+    }
+  }
+
+  private final List<Step<I>> steps;
+
+  private HarnessInput(List<Step<I>> steps) {
+    this.steps = List.copyOf(steps);
+  }
+
+  /** A script of the given steps. */
+  public static <I> HarnessInput<I> of(List<? extends Step<I>> steps) {
+    return new HarnessInput<>(new ArrayList<>(steps));
+  }
+
+  public static <I> Builder<I> builder() {
+    return new Builder<>();
+  }
+
+  /** The steps, in order (unmodifiable). */
+  public List<Step<I>> steps() {
+    return steps;
+  }
+
+  public int size() {
+    return steps.size();
+  }
+
+  /** Steps {@code from} (inclusive) to {@code to} (exclusive). */
+  public HarnessInput<I> slice(int from, int to) {
+    return new HarnessInput<>(steps.subList(from, to));
+  }
+
+  /** The same script with every element mapped; timestamps and other steps unchanged. */
+  public <R> HarnessInput<R> map(Function<? super I, ? extends R> mapper) {
+    List<Step<R>> mapped = new ArrayList<>(steps.size());
+    for (Step<I> step : steps) {
+      if (step instanceof Element<I> e) {
+        mapped.add(new Element<>(mapper.apply(e.value()), e.timestamp()));
+      } else if (step instanceof Watermark<I> w) {
+        mapped.add(new Watermark<>(w.timestamp()));
+      } else if (step instanceof AdvanceProcessingTime<I> p) {
+        mapped.add(new AdvanceProcessingTime<>(p.millis()));
+      }
+    }
+    return new HarnessInput<>(mapped);
+  }
+
+  /** The values of all elements, in order. */
+  public List<I> elements() {
+    List<I> values = new ArrayList<>();
+    for (Step<I> step : steps) {
+      if (step instanceof Element<I> e) {
+        values.add(e.value());
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HarnessInput<?> that && steps.equals(that.steps);
+  }
+
+  @Override
+  public int hashCode() {
+    return steps.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return steps.toString();
+  }
+
+  /** Builds a {@link HarnessInput}, step by step. */
+  @PublicEvolving
+  public static final class Builder<I> {
+    private final List<Step<I>> steps = new ArrayList<>();
+
+    private Builder() {}
+
+    /** An element with a timestamp (event time, epoch millis). */
+    public Builder<I> element(I value, long timestamp) {
+      steps.add(new Element<>(value, timestamp));
+      return this;
+    }
+
+    /** An element without a timestamp. */
+    public Builder<I> element(I value) {
+      steps.add(new Element<>(value, null));
+      return this;
+    }
+
+    public Builder<I> watermark(long timestamp) {
+      steps.add(new Watermark<>(timestamp));
+      return this;
+    }
+
+    /** Moves processing time and the state-TTL clock forward. */
+    public Builder<I> advanceProcessingTime(long millis) {
+      steps.add(new AdvanceProcessingTime<>(millis));
+      return this;
+    }
+
+    public Builder<I> step(Step<I> step) {
+      steps.add(Objects.requireNonNull(step, "step"));
+      return this;
+    }
+
+    /** All steps of another script. */
+    public Builder<I> addAll(HarnessInput<I> input) {
+      steps.addAll(input.steps());
+      return this;
+    }
+
+    public HarnessInput<I> build() {
+      return new HarnessInput<>(steps);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package dev.etlkit.testkit;
+
+import dev.etlkit.testkit.internal.LocalDirectories;
+import dev.etlkit.testkit.internal.RecordingHarness;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Supplier;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+
+/**
+ * A recipe for keyed operator harnesses: which operator, how it is keyed, its output type, and the
+ * state backend. Immutable; every {@link #open()} or {@link #restore} builds a fresh operator from
+ * the supplier and a fresh harness, so one recipe serves a whole test, including restores.
+ *
+ * <pre>{@code
+ * KeyedHarness<String, Change<String>, String> counter =
+ *     KeyedHarness.forFunction(
+ *         SampleCounter::new, SampleCounter::keyOf, Types.STRING, Types.STRING);
+ *
+ * try (OperatorHarness<Change<String>, String> harness = counter.on(backend).open()) {
+ *   harness.processElement(Change.insert("k1#v1"), 10);
+ *   assertThat(harness.output()).containsExactly("k1 n=1 last=+I[k1#v1] kinds={+I=1}");
+ * }
+ * }</pre>
+ *
+ * <p>The harness runs one subtask (parallelism 1) owning all {@link #DEFAULT_MAX_PARALLELISM} key
+ * groups, with Flink generic types disabled (see {@link OperatorHarness}).
+ *
+ * @param <K> key type
+ * @param <I> input type
+ * @param <O> main output type
+ */
+@PublicEvolving
+public final class KeyedHarness<K, I, O> {
+
+  /** Key groups of the harness: Flink's smallest default max parallelism. */
+  public static final int DEFAULT_MAX_PARALLELISM = 128;
+
+  /** Backend used unless {@link #on} says otherwise. */
+  public static final StateBackendKind DEFAULT_BACKEND = StateBackendKind.HEAP;
+
+  private final Supplier<? extends OneInputStreamOperator<I, O>> operator;
+  private final KeySelector<I, K> keySelector;
+  private final TypeInformation<K> keyType;
+  private final TypeInformation<O> outputType;
+  private final StateBackendKind backend;
+  private final int maxParallelism;
+
+  private KeyedHarness(
+      Supplier<? extends OneInputStreamOperator<I, O>> operator,
+      KeySelector<I, K> keySelector,
+      TypeInformation<K> keyType,
+      TypeInformation<O> outputType,
+      StateBackendKind backend,
+      int maxParallelism) {
+    this.operator = Objects.requireNonNull(operator, "operator");
+    this.keySelector = Objects.requireNonNull(keySelector, "keySelector");
+    this.keyType = Objects.requireNonNull(keyType, "keyType");
+    this.outputType = Objects.requireNonNull(outputType, "outputType");
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.maxParallelism = maxParallelism;
+  }
+
+  /**
+   * Harnesses for any one-input operator on a keyed stream.
+   *
+   * @param operator creates a fresh operator for every harness (never return a shared instance)
+   * @param keySelector the key of the stream, as in {@code keyBy(keySelector)}
+   * @param keyType type of the key; must not be a generic (Kryo) type
+   * @param outputType type of the main output; must not be a generic (Kryo) type
+   */
+  public static <K, I, O> KeyedHarness<K, I, O> forOperator(
+      Supplier<? extends OneInputStreamOperator<I, O>> operator,
+      KeySelector<I, K> keySelector,
+      TypeInformation<K> keyType,
+      TypeInformation<O> outputType) {
+    return new KeyedHarness<>(
+        operator, keySelector, keyType, outputType, DEFAULT_BACKEND, DEFAULT_MAX_PARALLELISM);
+  }
+
+  /**
+   * Harnesses for a {@link KeyedProcessFunction}, run in Flink's {@link KeyedProcessOperator} as
+   * {@code keyBy(keySelector).process(function)} would.
+   *
+   * @param function creates a fresh function for every harness (never return a shared instance)
+   */
+  public static <K, I, O> KeyedHarness<K, I, O> forFunction(
+      Supplier<? extends KeyedProcessFunction<K, I, O>> function,
+      KeySelector<I, K> keySelector,
+      TypeInformation<K> keyType,
+      TypeInformation<O> outputType) {
+    Objects.requireNonNull(function, "function");
+    return forOperator(
+        () -> new KeyedProcessOperator<>(function.get()), keySelector, keyType, outputType);
+  }
+
+  /** This recipe on the given state backend (default {@link #DEFAULT_BACKEND}). */
+  public KeyedHarness<K, I, O> on(StateBackendKind backend) {
+    return new KeyedHarness<>(
+        operator,
+        keySelector,
+        keyType,
+        outputType,
+        Objects.requireNonNull(backend, "backend"),
+        maxParallelism);
+  }
+
+  /**
+   * This recipe with another number of key groups (default {@link #DEFAULT_MAX_PARALLELISM}). State
+   * restores only into the same number of key groups.
+   */
+  public KeyedHarness<K, I, O> withMaxParallelism(int maxParallelism) {
+    if (maxParallelism < 1 || maxParallelism > 32768) {
+      throw new IllegalArgumentException(
+          "maxParallelism must be in 1..32768, was " + maxParallelism);
+    }
+    return new KeyedHarness<>(operator, keySelector, keyType, outputType, backend, maxParallelism);
+  }
+
+  public StateBackendKind backend() {
+    return backend;
+  }
+
+  public int maxParallelism() {
+    return maxParallelism;
+  }
+
+  /** A fresh operator in a fresh harness with empty state, opened. */
+  public OperatorHarness<I, O> open() throws Exception {
+    return open(null, 0L, 0L);
+  }
+
+  /**
+   * A fresh operator in a fresh harness, restored from a snapshot and opened. The state must come
+   * from {@link OperatorHarness#snapshot()} on the same backend, or from {@link
+   * OperatorHarness#savepoint()} on any backend. Both clocks start at 0; set them before feeding
+   * input if the operator's timers or TTL need the time the snapshot was taken.
+   */
+  public OperatorHarness<I, O> restore(OperatorSubtaskState state) throws Exception {
+    return open(Objects.requireNonNull(state, "state"), 0L, 0L);
+  }
+
+  /** Opens a harness whose clocks stand at the given times before the state is restored. */
+  OperatorHarness<I, O> open(
+      @Nullable OperatorSubtaskState state, long processingTime, long stateTtlTime)
+      throws Exception {
+    Path localDirectory =
+        backend.usesLocalDirectory() ? LocalDirectories.create("etlkit-rocksdb-") : null;
+    RecordingHarness<K, I, O> harness = null;
+    try {
+      harness = RecordingHarness.create(operator.get(), keySelector, keyType, maxParallelism);
+      harness.setStateBackend(backend.createBackend(localDirectory));
+      harness.setProcessingTime(processingTime);
+      harness.setStateTtlProcessingTime(stateTtlTime);
+      harness.setup(
+          outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+      harness.initializeState(state);
+      harness.open();
+      OperatorHarness<I, O> opened = new OperatorHarness<>(harness, backend, localDirectory);
+      opened.setStateTtlTime(stateTtlTime);
+      return opened;
+    } catch (Exception | Error e) {
+      closeQuietly(harness, localDirectory, e);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(
+      @Nullable RecordingHarness<?, ?, ?> harness, @Nullable Path localDirectory, Throwable cause) {
+    try {
+      if (harness != null) {
+        harness.close();
+      }
+    } catch (Exception | Error e) {
+      cause.addSuppressed(e);
+    }
+    try {
+      if (localDirectory != null) {
+        LocalDirectories.delete(localDirectory);
+      }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KeyedHarness{backend=" + backend + ", maxParallelism=" + maxParallelism + "}";
+  }
+}

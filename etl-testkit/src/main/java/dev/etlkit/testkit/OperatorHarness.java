@@ -1,0 +1,231 @@
+package dev.etlkit.testkit;
+
+import dev.etlkit.testkit.internal.LocalDirectories;
+import dev.etlkit.testkit.internal.RecordingHarness;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * An opened operator running in a Flink test harness on one state backend: feed it elements,
+ * watermarks and processing time, take snapshots, and read what it emitted. Create one with {@link
+ * KeyedHarness#open()} or {@link KeyedHarness#restore(OperatorSubtaskState)}; close it (it is
+ * {@link AutoCloseable}) to release RocksDB and delete its working directory.
+ *
+ * <p>Outputs are recorded in emission order across the main output and all side outputs ({@link
+ * #emitted()}); each value is a copy made by a serialize/deserialize round trip with the output's
+ * serializer. The harness runs with generic types disabled: any key, state, output or side-output
+ * type that would fall back to Kryo fails with Flink's {@code UnsupportedOperationException}.
+ *
+ * <p>Two clocks: processing time (drives processing-time timers) and the state-TTL clock. Like in a
+ * real job, where both are the wall clock, {@link #advanceProcessingTime} and {@link
+ * #setProcessingTime} move both; {@link #setStateTtlTime} moves the TTL clock alone. Both start at
+ * 0.
+ *
+ * <p>Not thread-safe; one test drives one harness.
+ *
+ * @param <I> input type
+ * @param <O> main output type
+ */
+@PublicEvolving
+public final class OperatorHarness<I, O> implements AutoCloseable {
+
+  private final RecordingHarness<?, I, O> harness;
+  private final StateBackendKind backend;
+  @Nullable private final Path localDirectory;
+  private long ttlTime;
+  private long nextCheckpointId = 1;
+
+  OperatorHarness(
+      RecordingHarness<?, I, O> harness, StateBackendKind backend, @Nullable Path localDirectory) {
+    this.harness = harness;
+    this.backend = backend;
+    this.localDirectory = localDirectory;
+  }
+
+  /** The backend this harness keeps its state in. */
+  public StateBackendKind backend() {
+    return backend;
+  }
+
+  /** Processes an element with the given timestamp (event time, epoch millis). */
+  public void processElement(I value, long timestamp) throws Exception {
+    harness.processElement(value, timestamp);
+  }
+
+  /** Processes an element without a timestamp. */
+  public void processElement(I value) throws Exception {
+    harness.processElement(new StreamRecord<>(value));
+  }
+
+  /** Processes a watermark: fires event-time timers up to it, then forwards it. */
+  public void processWatermark(long timestamp) throws Exception {
+    harness.processWatermark(timestamp);
+  }
+
+  /**
+   * Moves processing time forward by {@code millis} (firing due processing-time timers) and sets
+   * the state-TTL clock to the new processing time.
+   */
+  public void advanceProcessingTime(long millis) throws Exception {
+    if (millis < 0) {
+      throw new IllegalArgumentException("millis must be >= 0, was " + millis);
+    }
+    setProcessingTime(harness.getProcessingTime() + millis);
+  }
+
+  /**
+   * Sets processing time (firing due processing-time timers) and the state-TTL clock to {@code
+   * epochMillis}. Processing time never goes back.
+   */
+  public void setProcessingTime(long epochMillis) throws Exception {
+    long now = harness.getProcessingTime();
+    if (epochMillis < now) {
+      throw new IllegalArgumentException(
+          "processing time must not go back: now " + now + ", was " + epochMillis);
+    }
+    setStateTtlTime(epochMillis);
+    harness.setProcessingTime(epochMillis);
+  }
+
+  /** Sets the clock state TTL reads (expiry, last-access timestamps) without moving timers. */
+  public void setStateTtlTime(long epochMillis) {
+    ttlTime = epochMillis;
+    harness.setStateTtlProcessingTime(epochMillis);
+  }
+
+  /** Current processing time. */
+  public long processingTime() {
+    return harness.getProcessingTime();
+  }
+
+  /** Current time of the state-TTL clock. */
+  public long stateTtlTime() {
+    return ttlTime;
+  }
+
+  /** Runs every step of the script in order and returns what the operator emitted meanwhile. */
+  public List<Emitted> run(HarnessInput<I> input) throws Exception {
+    int before = harness.emitted().size();
+    for (HarnessInput.Step<I> step : input.steps()) {
+      step.applyTo(this);
+    }
+    return List.copyOf(harness.emitted().subList(before, harness.emitted().size()));
+  }
+
+  /**
+   * Takes a checkpoint the way a task does ({@code prepareSnapshotPreBarrier}, then the snapshot)
+   * and returns the state to restore with {@link KeyedHarness#restore}. Restore it on the same
+   * backend; use {@link #savepoint()} to switch backends.
+   */
+  public OperatorSubtaskState snapshot() throws Exception {
+    long checkpointId = nextCheckpointId++;
+    harness.prepareSnapshotPreBarrier(checkpointId);
+    return harness.snapshot(checkpointId, harness.getProcessingTime());
+  }
+
+  /**
+   * Takes a savepoint in Flink's canonical format, which every backend can restore: the form state
+   * takes across backend switches and Flink or etlkit upgrades.
+   */
+  public OperatorSubtaskState savepoint() throws Exception {
+    long checkpointId = nextCheckpointId++;
+    harness.prepareSnapshotPreBarrier(checkpointId);
+    return harness
+        .snapshotWithLocalState(
+            checkpointId,
+            harness.getProcessingTime(),
+            SavepointType.savepoint(SavepointFormatType.CANONICAL))
+        .getJobManagerOwnedState();
+  }
+
+  /** Values emitted on the main output so far, in order. */
+  public List<O> output() {
+    List<O> values = new ArrayList<>();
+    for (Emitted e : harness.emitted()) {
+      if (e.isMain()) {
+        @SuppressWarnings("unchecked")
+        O value = (O) e.value();
+        values.add(value);
+      }
+    }
+    return values;
+  }
+
+  /** Values emitted on the given side output so far, in order (empty if none). */
+  public <X> List<X> sideOutput(OutputTag<X> tag) {
+    List<X> values = new ArrayList<>();
+    for (Emitted e : harness.emitted()) {
+      if (tag.getId().equals(e.sideOutput())) {
+        @SuppressWarnings("unchecked")
+        X value = (X) e.value();
+        values.add(value);
+      }
+    }
+    return values;
+  }
+
+  /** Everything emitted so far on main and side outputs, in emission order. */
+  public List<Emitted> emitted() {
+    return List.copyOf(harness.emitted());
+  }
+
+  /** For each record of {@link #emitted()}, the key being processed when it was emitted. */
+  List<Object> emittedKeys() {
+    return List.copyOf(harness.emittedKeys());
+  }
+
+  /** Watermarks the operator forwarded so far, in order. */
+  public List<Long> watermarks() {
+    return Collections.unmodifiableList(new ArrayList<>(harness.emittedWatermarks()));
+  }
+
+  /** Forgets everything emitted so far. */
+  public void clearOutput() {
+    harness.clearOutput();
+  }
+
+  /**
+   * Flink's harness, for what this class does not cover (timer counts, raw output queues). Its
+   * {@code getOutput()} and {@code getSideOutput(tag)} see the same records as this class.
+   */
+  public KeyedOneInputStreamOperatorTestHarness<?, I, O> unwrap() {
+    return harness;
+  }
+
+  /**
+   * Closes the operator and the state backend and deletes RocksDB's working directory.
+   *
+   * @throws IllegalStateException if closing failed (the cause is kept)
+   */
+  @Override
+  public void close() {
+    try {
+      harness.close();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("Could not close the harness on " + backend, e);
+    } finally {
+      if (localDirectory != null) {
+        LocalDirectories.delete(localDirectory);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OperatorHarness{" + Objects.toString(backend) + "}";
+  }
+}

@@ -1,0 +1,165 @@
+package dev.etlkit.testkit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+
+/**
+ * Savepoint compatibility, enforced by the build: a committed snapshot file per stateful operator,
+ * state format version and backend, which a test restores into today's operator. Any change of
+ * state names, types or serializer formats that today's code cannot read breaks that test.
+ *
+ * <p>The files hold canonical savepoints (the form state takes across Flink and etlkit upgrades)
+ * written with {@link SnapshotFiles}, named {@code <operator>-v<version>-<backend>.snapshot}, for
+ * example {@code dedup-keep-first-v1-rocksdb.snapshot}.
+ *
+ * <pre>{@code
+ * SavepointCompatibility snapshots =
+ *     SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
+ *
+ * try (OperatorHarness<Change<String>, String> harness =
+ *     snapshots.restore("sample-counter", 1, SampleCounter.harness().on(backend), STATE)) {
+ *   harness.processElement(Change.updateAfter("k1#v3"), 50);
+ *   // ... assert the operator continued from the restored state
+ * }
+ * }</pre>
+ *
+ * <p>When the file is missing, or when the system property {@value #WRITE_PROPERTY} is {@code
+ * true}, {@link #restore} does not read it: without the property it fails and says how to create
+ * it; with it, it runs {@code stateInput} on a fresh harness, writes the savepoint, and restores
+ * from the written file. Create files with:
+ *
+ * <pre>
+ * ./mvnw -pl &lt;module&gt; test -Dtest=&lt;TestClass&gt; -Detlkit.snapshots.write=true
+ * </pre>
+ *
+ * <p>then commit them. Write a file once, for a new operator or a new format version; never
+ * regenerate an existing version to make a failing restore pass, since that is exactly the break it
+ * exists to catch. Keep old versions and their tests while the release that wrote them is
+ * supported.
+ */
+@PublicEvolving
+public final class SavepointCompatibility {
+
+  /** Set to {@code true} to (re)create snapshot files instead of reading them. */
+  public static final String WRITE_PROPERTY = "etlkit.snapshots.write";
+
+  /** Where modules keep their snapshot files, relative to the module directory. */
+  public static final Path DEFAULT_DIRECTORY = Path.of("src", "test", "resources", "snapshots");
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+  private final Path directory;
+
+  private SavepointCompatibility(Path directory) {
+    this.directory = directory;
+  }
+
+  /**
+   * Snapshot files in the given directory; a relative path is resolved against the working
+   * directory, which Maven Surefire sets to the module directory.
+   */
+  public static SavepointCompatibility in(Path directory) {
+    return new SavepointCompatibility(Objects.requireNonNull(directory, "directory"));
+  }
+
+  /** True when {@value #WRITE_PROPERTY} is {@code true}. */
+  public static boolean isWriting() {
+    return Boolean.getBoolean(WRITE_PROPERTY);
+  }
+
+  /**
+   * The file for the operator, format version and backend.
+   *
+   * @param operatorName lower case letters, digits, {@code .}, {@code _} and {@code -}
+   * @param formatVersion the operator's state format version, from 1
+   */
+  public Path file(String operatorName, int formatVersion, StateBackendKind backend) {
+    if (!NAME.matcher(operatorName).matches()) {
+      throw new IllegalArgumentException(
+          "operatorName must match " + NAME.pattern() + ", was '" + operatorName + "'");
+    }
+    if (formatVersion < 1) {
+      throw new IllegalArgumentException("formatVersion must be >= 1, was " + formatVersion);
+    }
+    return directory.resolve(
+        operatorName
+            + "-v"
+            + formatVersion
+            + "-"
+            + backend.name().toLowerCase(Locale.ROOT)
+            + ".snapshot");
+  }
+
+  /**
+   * A fresh harness (on {@code harness.backend()}) restored from the stored snapshot file, opened,
+   * clocks at 0. With {@value #WRITE_PROPERTY}{@code =true}, first (re)creates the file by running
+   * {@code stateInput} on a fresh harness and taking a savepoint.
+   *
+   * @throws AssertionError when the file is missing (saying how to create it) or cannot be restored
+   *     (the state layout changed incompatibly)
+   */
+  public <I, O> OperatorHarness<I, O> restore(
+      String operatorName,
+      int formatVersion,
+      KeyedHarness<?, I, O> harness,
+      HarnessInput<I> stateInput)
+      throws Exception {
+    Path file = file(operatorName, formatVersion, harness.backend());
+    if (isWriting()) {
+      try (OperatorHarness<I, O> writer = harness.open()) {
+        writer.run(stateInput);
+        SnapshotFiles.write(file, writer.savepoint());
+      }
+    } else if (!Files.isRegularFile(file)) {
+      throw new AssertionError(
+          "No snapshot file "
+              + file.toAbsolutePath()
+              + ". Create it (once, for a new operator or format version) with\n  ./mvnw -pl "
+              + moduleName()
+              + " test -Dtest="
+              + callingClass()
+              + " -D"
+              + WRITE_PROPERTY
+              + "=true\nand commit it.");
+    }
+    OperatorSubtaskState state = SnapshotFiles.read(file);
+    try {
+      return harness.restore(state);
+    } catch (Exception e) {
+      throw new AssertionError(
+          "Could not restore "
+              + file
+              + " into "
+              + operatorName
+              + " on "
+              + harness.backend()
+              + ": its state layout changed incompatibly. Keep state names and serializers "
+              + "compatible, or bump the format version (keeping this file and its test).",
+          e);
+    }
+  }
+
+  private static String moduleName() {
+    Path cwd = Path.of("").toAbsolutePath().getFileName();
+    return cwd == null ? "<module>" : cwd.toString();
+  }
+
+  /** The test class that called us, without nested-class suffix. */
+  private static String callingClass() {
+    String me = SavepointCompatibility.class.getName();
+    return StackWalker.getInstance()
+        .walk(
+            frames ->
+                frames
+                    .map(StackWalker.StackFrame::getClassName)
+                    .filter(name -> !name.equals(me))
+                    .findFirst())
+        .map(name -> name.substring(name.lastIndexOf('.') + 1).replaceAll("\\$.*", ""))
+        .orElse("<TestClass>");
+  }
+}

@@ -1,0 +1,151 @@
+package dev.etlkit.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CutPointCheckTest {
+
+  /** Elements, a stale one, watermarks firing event-time timers, processing-time timers. */
+  private static final HarnessInput<Change<String>> SCRIPT =
+      HarnessInput.<Change<String>>builder()
+          .element(Change.insert("k1#v1"), 10)
+          .element(Change.insert("k2#v1"), 20)
+          .element(Change.updateAfter("k1#v2"), 30)
+          .watermark(25)
+          .element(Change.updateAfter("k1#v0"), 24) // stale
+          .advanceProcessingTime(600)
+          .element(Change.delete("k2#v1"), 40)
+          .watermark(125)
+          .advanceProcessingTime(600)
+          .element(Change.insert("k2#v2"), 150)
+          .watermark(300)
+          .build();
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void cutPoints_statefulCounter_matchUninterruptedRun(StateBackendKind backend) {
+    // tag::cut-points[]
+    CutPointCheck.of(SampleCounter.harness().on(backend), SCRIPT).verify();
+    // end::cut-points[]
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void cutPoints_restoredOnOtherBackend_matchUninterruptedRun(StateBackendKind backend) {
+    // tag::cut-points-switch[]
+    CutPointCheck.of(SampleCounter.harness().on(backend), SCRIPT)
+        .restoringOn(backend.other())
+        .withSampledCutPoints(4, 42L)
+        .verify();
+    // end::cut-points-switch[]
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void cutPoints_counterInPlainField_failsNamingCutPointAndRecord(StateBackendKind backend) {
+    CutPointCheck<Change<String>, String> check =
+        CutPointCheck.of(BrokenCounter.harness().on(backend), SCRIPT);
+
+    assertThatThrownBy(check::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining(
+            "Restore at cut point 1 of 0..11 (after step 0 = element(+I[k1#v1] @10); checkpoint"
+                + " restored on "
+                + backend
+                + ") changed the output: first difference at output record #2")
+        .hasMessageContaining("uninterrupted: main: k1 n=2 @30")
+        .hasMessageContaining("with restore:  main: k1 n=1 @30");
+  }
+
+  @Test
+  void cutPoints_latenessFromWatermark_differsAfterRestore() {
+    KeyedHarness<String, Change<String>, String> byWatermark =
+        KeyedHarness.forFunction(
+            LatenessByWatermark::new, SampleCounter::keyOf, Types.STRING, Types.STRING);
+
+    // A restored operator has seen no watermark yet, as after a real failover.
+    assertThatThrownBy(() -> CutPointCheck.of(byWatermark, SCRIPT).verify())
+        .hasMessageContaining("Restore at cut point 4 of 0..11 (after step 3 = watermark(25)")
+        .hasMessageContaining("uninterrupted: main: +U[k1#v0] late @24")
+        .hasMessageContaining("with restore:  main: +U[k1#v0] on time @24");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void cutPoints_timersOfManyKeysAtSameTime_matchPerKeyButNotGlobally(StateBackendKind backend) {
+    HarnessInput.Builder<Change<String>> sameTime = HarnessInput.builder();
+    for (int key = 0; key < 12; key++) {
+      sameTime.element(Change.insert("k" + key + "#v1"), 10); // event-time timers all at 110
+    }
+    HarnessInput<Change<String>> input = sameTime.watermark(200).build();
+
+    // tag::cut-points-per-key[]
+    CutPointCheck.of(SampleCounter.harness().on(backend), input)
+        .restoringOn(backend.other())
+        .withPerKeyOrder()
+        .withSampledCutPoints(5, 1L)
+        .verify();
+    // end::cut-points-per-key[]
+    assertThatThrownBy(() -> CutPointCheck.of(SampleCounter.harness().on(backend), input).verify())
+        .hasMessageContaining("event-timer@110");
+  }
+
+  @Test
+  void cutPoints_generatedChangelog_sampled_matchUninterruptedRun() {
+    // tag::generated-input[]
+    GeneratedChangelog<String> changelog =
+        ChangelogGenerator.strings()
+            .withKeys(4)
+            .withLength(40)
+            .withDuplicateRate(0.1)
+            .withMaxOutOfOrderness(20)
+            .withLateRate(0.1)
+            .withProcessingTimeStep(300)
+            .generate(7L);
+
+    CutPointCheck.of(SampleCounter.harness(), changelog.input())
+        .withSampledCutPoints(10, 7L)
+        .verify();
+    // end::generated-input[]
+  }
+
+  /** Decides lateness from the current watermark, which is not part of a snapshot. */
+  static final class LatenessByWatermark
+      extends KeyedProcessFunction<String, Change<String>, String> {
+    @Override
+    public void processElement(Change<String> change, Context ctx, Collector<String> out) {
+      boolean late = ctx.timestamp() <= ctx.timerService().currentWatermark();
+      out.collect(change + (late ? " late" : " on time"));
+    }
+  }
+
+  @Test
+  void withSampledCutPoints_sameSeed_sameCutPointsIncludingFirstAndLast() {
+    CutPointCheck<Change<String>, String> check = CutPointCheck.of(SampleCounter.harness(), SCRIPT);
+
+    assertThat(check.cutPoints()).hasSize(SCRIPT.size() + 1).startsWith(0).endsWith(11);
+    assertThat(check.withSampledCutPoints(5, 3L).cutPoints())
+        .hasSize(5)
+        .startsWith(0)
+        .endsWith(11)
+        .isSorted()
+        .isEqualTo(check.withSampledCutPoints(5, 3L).cutPoints());
+    assertThat(check.withSampledCutPoints(100, 3L).cutPoints()).hasSize(12);
+  }
+
+  @Test
+  void withSampledCutPoints_lessThanTwo_isRejected() {
+    assertThatThrownBy(
+            () -> CutPointCheck.of(SampleCounter.harness(), SCRIPT).withSampledCutPoints(1, 0L))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("count must be >= 2 (first and last), was 1");
+  }
+}
