@@ -1,0 +1,467 @@
+package dev.etlkit.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a JMH JSON result file into the Markdown summary of {@code docs/benchmarks.md}: every claim
+ * as a ratio of two scores measured in the same run.
+ *
+ * <ul>
+ *   <li>Benchmarks with an {@code impl} param (operator benchmarks): per combination of the other
+ *       params, records/s of every impl, {@code ETLKIT ÷ X} for every other impl X ({@code
+ *       FLINK_SQL}, {@code LIMIT}, ...), bytes allocated per record, and a bar chart of the ratios.
+ *   <li>Other benchmarks ({@link StateLimitBenchmark}): records/s and bytes per record of every
+ *       combination, then {@code ttl=true ÷ ttl=false} and {@code ROCKSDB ÷ HEAP} where those
+ *       params vary.
+ * </ul>
+ *
+ * <p>Usage: {@code BenchmarkReport <jmh-results.json> <summary.md> [--note <line>]...}; each note
+ * is printed under the title (the run script passes date, machine and command).
+ */
+public final class BenchmarkReport {
+
+  /** The impl whose ratios to every other impl are reported. */
+  static final String CANDIDATE = "ETLKIT";
+
+  static final String IMPL = "impl";
+
+  static final String BACKEND = "backend";
+
+  /** Bar length of a ratio of 1.0 in the charts. */
+  private static final int UNIT_BAR = 30;
+
+  private static final int MAX_BAR = 60;
+
+  /** Comparisons reported for benchmarks without an impl param: param, numerator, denominator. */
+  private static final String[][] PARAM_COMPARISONS = {
+    {"ttl", "true", "false"},
+    {BACKEND, "ROCKSDB", "HEAP"},
+  };
+
+  private BenchmarkReport() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 2) {
+      System.err.println(
+          "Usage: BenchmarkReport <jmh-results.json> <summary.md> [--note <line>]...");
+      System.exit(2);
+    }
+    List<String> notes = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      if (args[i].equals("--note") && i + 1 < args.length) {
+        notes.add(args[++i]);
+      } else {
+        throw new IllegalArgumentException("Unknown argument: " + args[i]);
+      }
+    }
+    List<JmhResult> results = JmhResult.read(Path.of(args[0]));
+    Path out = Path.of(args[1]);
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    Files.writeString(out, render(results, notes), StandardCharsets.UTF_8);
+    System.out.println("Wrote " + out + " (" + results.size() + " results)");
+  }
+
+  /** The whole Markdown summary. */
+  static String render(List<JmhResult> results, List<String> notes) {
+    StringBuilder md = new StringBuilder("# etlkit benchmark summary\n\n");
+    for (String note : notes) {
+      md.append(note).append("  \n");
+    }
+    if (!notes.isEmpty()) {
+      md.append('\n');
+    }
+    if (results.isEmpty()) {
+      return md.append("No results.\n").toString();
+    }
+    appendLegend(md, results);
+    for (List<JmhResult> benchmark : groupByBenchmark(results).values()) {
+      if (benchmark.get(0).params().containsKey(IMPL)) {
+        appendImplSection(md, benchmark);
+      } else {
+        appendPlainSection(md, benchmark);
+      }
+    }
+    return md.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sections
+
+  private static void appendLegend(StringBuilder md, List<JmhResult> results) {
+    Set<String> runs = new LinkedHashSet<>();
+    for (JmhResult r : results) {
+      JmhResult.RunInfo run = r.run();
+      runs.add(
+          String.format(
+              Locale.ROOT,
+              "JMH %s, JDK %s, %d fork(s) × (warmup %s, measurement %s), JVM args: `%s`",
+              run.jmhVersion(),
+              run.jdk(),
+              run.forks(),
+              run.warmup(),
+              run.measurement(),
+              heapArgs(run.jvmArgs())));
+    }
+    for (String run : runs) {
+      md.append("Run: ").append(run).append("  \n");
+    }
+    md.append("Scores are records/s (higher is better); ± is JMH's 99.9% confidence half-width");
+    if (results.stream().anyMatch(JmhResult::errorIsRange)) {
+      md.append(
+          ", or with † half the min–max range of the measurement iterations (too few"
+              + " iterations for a confidence interval)");
+    }
+    md.append(
+        ". Ratios carry the relative errors of both scores added in quadrature. B/rec is"
+            + " `gc.alloc.rate.norm`: bytes allocated per record.\n\n");
+  }
+
+  /** A benchmark with an impl param: ETLKIT ÷ every other impl, per combination of other params. */
+  private static void appendImplSection(StringBuilder md, List<JmhResult> results) {
+    String name = results.get(0).benchmark();
+    md.append("## ").append(name).append("\n\n");
+    appendFixedParams(md, results);
+    List<String> impls = orderedImpls(results);
+    List<String> others = new ArrayList<>(impls);
+    others.remove(CANDIDATE);
+    List<String> labelParams = labelParams(results, IMPL);
+    Map<String, Map<String, JmhResult>> rows = new LinkedHashMap<>();
+    for (JmhResult r : results) {
+      rows.computeIfAbsent(key(r, IMPL), k -> new LinkedHashMap<>())
+          .put(r.params().getOrDefault(IMPL, "?"), r);
+    }
+
+    List<String> header = new ArrayList<>(labelParams);
+    for (String impl : impls) {
+      header.add(impl + " rec/s");
+    }
+    for (String other : others) {
+      header.add(CANDIDATE + " ÷ " + other);
+    }
+    for (String impl : impls) {
+      header.add("B/rec " + impl);
+    }
+    appendHeader(md, header, labelParams.size());
+
+    Map<String, List<String[]>> charts = new LinkedHashMap<>();
+    for (Map<String, JmhResult> row : rows.values()) {
+      JmhResult any = row.values().iterator().next();
+      List<String> cells = new ArrayList<>();
+      for (String p : labelParams) {
+        cells.add(any.params().get(p));
+      }
+      for (String impl : impls) {
+        JmhResult r = row.get(impl);
+        cells.add(r == null ? "—" : formatScore(r));
+      }
+      for (String other : others) {
+        Ratio ratio = Ratio.of(row.get(CANDIDATE), row.get(other));
+        cells.add(ratio == null ? "—" : ratio.toString());
+        if (ratio != null) {
+          charts
+              .computeIfAbsent(CANDIDATE + " ÷ " + other, k -> new ArrayList<>())
+              .add(new String[] {label(any, labelParams), bar(ratio)});
+        }
+      }
+      for (String impl : impls) {
+        JmhResult r = row.get(impl);
+        cells.add(r == null ? "—" : formatBytes(r.bytesPerOp()));
+      }
+      appendRow(md, cells);
+    }
+    md.append('\n');
+    for (Map.Entry<String, List<String[]>> chart : charts.entrySet()) {
+      appendChart(md, chart.getKey() + " (│ marks 1.0)", chart.getValue());
+    }
+  }
+
+  /** A benchmark without impl: scores of every combination, then the param comparisons. */
+  private static void appendPlainSection(StringBuilder md, List<JmhResult> results) {
+    md.append("## ").append(results.get(0).benchmark()).append("\n\n");
+    appendFixedParams(md, results);
+    List<String> labelParams = labelParams(results, null);
+    List<String> header = new ArrayList<>(labelParams);
+    header.add("rec/s");
+    header.add("±");
+    header.add("B/rec");
+    appendHeader(md, header, labelParams.size());
+    for (JmhResult r : results) {
+      List<String> cells = new ArrayList<>();
+      for (String p : labelParams) {
+        cells.add(r.params().get(p));
+      }
+      cells.add(String.format(Locale.ROOT, "%,.0f", r.score()));
+      cells.add(formatError(r));
+      cells.add(formatBytes(r.bytesPerOp()));
+      appendRow(md, cells);
+    }
+    md.append('\n');
+    appendScoreCharts(md, results, labelParams);
+
+    for (String[] comparison : PARAM_COMPARISONS) {
+      appendComparison(md, results, comparison[0], comparison[1], comparison[2]);
+    }
+  }
+
+  /**
+   * Bars of records/s, one chart per backend when the backend varies (heap is often 20× faster, so
+   * one scale would flatten RocksDB), each scaled to its own fastest result.
+   */
+  private static void appendScoreCharts(
+      StringBuilder md, List<JmhResult> results, List<String> labelParams) {
+    Map<String, List<JmhResult>> charts = new LinkedHashMap<>();
+    boolean byBackend = labelParams.contains(BACKEND);
+    for (JmhResult r : results) {
+      String chart = byBackend ? BACKEND + "=" + r.params().get(BACKEND) + ": " : "";
+      charts.computeIfAbsent(chart, k -> new ArrayList<>()).add(r);
+    }
+    List<String> rowParams = new ArrayList<>(labelParams);
+    if (byBackend) {
+      rowParams.remove(BACKEND);
+    }
+    for (Map.Entry<String, List<JmhResult>> chart : charts.entrySet()) {
+      double max = chart.getValue().stream().mapToDouble(JmhResult::score).max().orElse(1);
+      List<String[]> rows = new ArrayList<>();
+      for (JmhResult r : chart.getValue()) {
+        rows.add(
+            new String[] {
+              label(r, rowParams),
+              "█".repeat(Math.max(1, (int) Math.round(r.score() / max * 40)))
+                  + String.format(Locale.ROOT, " %,.0f", r.score())
+            });
+      }
+      appendChart(md, chart.getKey() + "records/s (linear, longest bar = fastest)", rows);
+    }
+  }
+
+  /** {@code param=numerator ÷ param=denominator} for every pair differing only in that param. */
+  private static void appendComparison(
+      StringBuilder md, List<JmhResult> results, String param, String numerator, String denom) {
+    Map<String, JmhResult> denominators = new LinkedHashMap<>();
+    for (JmhResult r : results) {
+      if (denom.equals(r.params().get(param))) {
+        denominators.put(key(r, param), r);
+      }
+    }
+    List<String> labelParams = labelParams(results, param);
+    List<String[]> rows = new ArrayList<>();
+    for (JmhResult r : results) {
+      if (!numerator.equals(r.params().get(param))) {
+        continue;
+      }
+      Ratio ratio = Ratio.of(r, denominators.get(key(r, param)));
+      if (ratio != null) {
+        rows.add(new String[] {label(r, labelParams), ratio.toString(), bar(ratio)});
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    String title = param + "=" + numerator + " ÷ " + param + "=" + denom;
+    md.append("### ").append(title).append("\n\n");
+    appendHeader(md, List.of("combination", "ratio"), 1);
+    for (String[] row : rows) {
+      appendRow(md, List.of(row[0], row[1]));
+    }
+    md.append('\n');
+    List<String[]> chart = new ArrayList<>();
+    for (String[] row : rows) {
+      chart.add(new String[] {row[0], row[2]});
+    }
+    appendChart(md, title + " (│ marks 1.0)", chart);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grouping
+
+  private static Map<String, List<JmhResult>> groupByBenchmark(List<JmhResult> results) {
+    Map<String, List<JmhResult>> groups = new LinkedHashMap<>();
+    for (JmhResult r : results) {
+      groups.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r);
+    }
+    return groups;
+  }
+
+  /** The values of a param when it takes more than one value in these results, else empty. */
+  private static Set<String> variedValues(List<JmhResult> results, String param) {
+    Set<String> values = new LinkedHashSet<>();
+    for (JmhResult r : results) {
+      String v = r.params().get(param);
+      if (v != null) {
+        values.add(v);
+      }
+    }
+    return values.size() > 1 ? values : Set.of();
+  }
+
+  /** Params that vary across these results, in JMH order, without {@code excluded}. */
+  private static List<String> labelParams(List<JmhResult> results, String excluded) {
+    List<String> params = new ArrayList<>();
+    for (String p : results.get(0).params().keySet()) {
+      if (!p.equals(excluded) && !variedValues(results, p).isEmpty()) {
+        params.add(p);
+      }
+    }
+    return params;
+  }
+
+  private static void appendFixedParams(StringBuilder md, List<JmhResult> results) {
+    List<String> fixed = new ArrayList<>();
+    for (Map.Entry<String, String> p : results.get(0).params().entrySet()) {
+      if (variedValues(results, p.getKey()).isEmpty() && !p.getKey().equals(IMPL)) {
+        fixed.add(p.getKey() + "=" + p.getValue());
+      }
+    }
+    if (!fixed.isEmpty()) {
+      md.append("Same in every row: ").append(String.join(", ", fixed)).append(".\n\n");
+    }
+  }
+
+  /** CANDIDATE first, then FLINK_SQL and LIMIT, then the rest in order of appearance. */
+  private static List<String> orderedImpls(List<JmhResult> results) {
+    Set<String> seen = new LinkedHashSet<>();
+    for (JmhResult r : results) {
+      seen.add(r.params().getOrDefault(IMPL, "?"));
+    }
+    List<String> ordered = new ArrayList<>();
+    for (String preferred : List.of(CANDIDATE, "FLINK_SQL", "LIMIT")) {
+      if (seen.remove(preferred)) {
+        ordered.add(preferred);
+      }
+    }
+    ordered.addAll(seen);
+    return ordered;
+  }
+
+  /** The params of a result without one of them: results with equal keys are compared. */
+  private static String key(JmhResult r, String without) {
+    Map<String, String> params = new LinkedHashMap<>(r.params());
+    params.remove(without);
+    return r.benchmark() + params;
+  }
+
+  private static String label(JmhResult r, List<String> labelParams) {
+    if (labelParams.isEmpty()) {
+      return "(all)";
+    }
+    List<String> parts = new ArrayList<>();
+    for (String p : labelParams) {
+      parts.add(p + "=" + r.params().get(p));
+    }
+    return String.join(" ", parts);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Formatting
+
+  private static String heapArgs(List<String> jvmArgs) {
+    List<String> shown = new ArrayList<>();
+    for (String arg : jvmArgs) {
+      // Module flags are summarised; the forks' temp dir is a local path, not a setting.
+      if (!arg.startsWith("--add-") && !arg.startsWith("-Djava.io.tmpdir=")) {
+        shown.add(arg);
+      }
+    }
+    boolean flinkFlags = jvmArgs.stream().anyMatch(a -> a.startsWith("--add-"));
+    return String.join(" ", shown) + (flinkFlags ? " + Flink's --add-opens/--add-exports" : "");
+  }
+
+  static String formatScore(JmhResult r) {
+    return String.format(Locale.ROOT, "%,.0f %s", r.score(), formatError(r));
+  }
+
+  static String formatError(JmhResult r) {
+    if (Double.isNaN(r.error())) {
+      return "±?";
+    }
+    return String.format(Locale.ROOT, "±%.1f%%", 100 * r.relativeError())
+        + (r.errorIsRange() ? "†" : "");
+  }
+
+  private static String formatBytes(double bytes) {
+    return Double.isNaN(bytes) ? "—" : String.format(Locale.ROOT, "%.1f", bytes);
+  }
+
+  /** A bar where a ratio of 1.0 is {@link #UNIT_BAR} long, with │ at 1.0 when shorter. */
+  static String bar(Ratio ratio) {
+    int n = (int) Math.round(ratio.value() * UNIT_BAR);
+    String bar;
+    if (n < UNIT_BAR) {
+      bar = "█".repeat(Math.max(0, n)) + " ".repeat(UNIT_BAR - Math.max(0, n)) + "│";
+    } else if (n <= MAX_BAR) {
+      bar = "█".repeat(n);
+    } else {
+      bar = "█".repeat(MAX_BAR) + "…";
+    }
+    return bar + " " + ratio;
+  }
+
+  private static void appendHeader(StringBuilder md, List<String> header, int textColumns) {
+    appendRow(md, header);
+    md.append('|');
+    for (int i = 0; i < header.size(); i++) {
+      md.append(i < textColumns ? "---|" : "--:|");
+    }
+    md.append('\n');
+  }
+
+  private static void appendRow(StringBuilder md, List<String> cells) {
+    md.append("| ").append(String.join(" | ", cells)).append(" |\n");
+  }
+
+  private static void appendChart(StringBuilder md, String title, List<String[]> rows) {
+    int width = 0;
+    for (String[] row : rows) {
+      width = Math.max(width, row[0].length());
+    }
+    md.append("```text\n").append(title).append('\n');
+    for (String[] row : rows) {
+      md.append(row[0]).append(" ".repeat(width - row[0].length() + 2)).append(row[1]);
+      md.append('\n');
+    }
+    md.append("```\n\n");
+  }
+
+  /** A ratio of two scores with its propagated error (NaN when either error is unknown). */
+  record Ratio(double value, double error) {
+
+    /** {@code numerator ÷ denominator}, or null when either is missing. */
+    static Ratio of(JmhResult numerator, JmhResult denominator) {
+      if (numerator == null || denominator == null || denominator.score() == 0) {
+        return null;
+      }
+      double value = numerator.score() / denominator.score();
+      double relative =
+          Math.hypot(numerator.error() / numerator.score(), denominator.relativeError());
+      return new Ratio(value, value * relative);
+    }
+
+    /**
+     * Two decimals, three below 0.1 (RocksDB ÷ heap is often a few percent), one more while the
+     * error would print as zero.
+     */
+    @Override
+    public String toString() {
+      int decimals = Math.abs(value) < 0.1 ? 3 : 2;
+      while (error > 0 && error < 0.5 * Math.pow(10, -decimals) && decimals < 4) {
+        decimals++;
+      }
+      String number = "%." + decimals + "f";
+      return Double.isNaN(error)
+          ? String.format(Locale.ROOT, number, value)
+          : String.format(Locale.ROOT, number + " ± " + number, value, error);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package dev.etlkit.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What every etlkit benchmark shares: a keyed operator driven through Flink's {@link
+ * KeyedOneInputStreamOperatorTestHarness} on the {@link Backend} of the {@code backend} param, fed
+ * from an input precomputed once per trial with a fixed seed.
+ *
+ * <p>Each {@code @Benchmark} method calls {@link #processBatch()} once and carries
+ * {@code @OperationsPerInvocation(BATCH)}, so scores are records per second and {@code -prof gc}'s
+ * {@code gc.alloc.rate.norm} is bytes allocated per record. The input is read with a cursor that
+ * wraps around; there is no per-invocation setup. The harness output queue is cleared after every
+ * batch so memory stays flat.
+ *
+ * <p>Subclasses provide the operator, its key selector and key type, the output serializer and the
+ * input records; {@link #afterOpen()} may preload state so that every measured record finds the
+ * steady state of a long-running job.
+ *
+ * <p>RocksDB gets {@link #ROCKSDB_MEMORY_BYTES} of managed memory, like the single slot of a small
+ * TaskManager, instead of the harness default (3 MiB for the whole slot), which would flush
+ * memtables every few thousand writes. Flink makes it a shared block cache of 5/6 of that size (213
+ * MiB, write buffers of up to 85 MiB charged to it). At the default 10^4 keys every benchmark's
+ * state fits it many times over; at 10^6 keys each benchmark says whether it fits.
+ *
+ * @param <K> key type
+ * @param <IN> input record type
+ * @param <OUT> output record type
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+    value = 1,
+    // Fixed heap, then Flink's Java 17 flags: a copy of flink.jvm.flags in the root pom.xml.
+    jvmArgs = {
+      "-Xms2g",
+      "-Xmx2g",
+      "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+      "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+      "--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
+      "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+      "--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED",
+      "--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED",
+      "--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED",
+      "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/java.net=ALL-UNNAMED",
+      "--add-opens=java.base/java.io=ALL-UNNAMED",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+      "--add-opens=java.base/java.text=ALL-UNNAMED",
+      "--add-opens=java.base/java.time=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
+    })
+public abstract class HarnessBenchmarkBase<K, IN, OUT> {
+
+  /** Records per benchmark invocation: the value of every {@code @OperationsPerInvocation}. */
+  public static final int BATCH = 1000;
+
+  /** Seed of every random input; change it only together with the published results. */
+  public static final long SEED = 0x5EED_E71L;
+
+  /** Length of the precomputed input sequence: a power of two, read with a wrapping cursor. */
+  public static final int SEQUENCE_LENGTH = 1 << 21;
+
+  /** Managed memory RocksDB sizes its block cache and write buffers from. */
+  public static final long ROCKSDB_MEMORY_BYTES = 256L << 20;
+
+  /**
+   * Managed memory of the harness slot: the harness declares both the operator and the state
+   * backend use case, and Flink's default weights split the slot evenly between them.
+   */
+  private static final long SLOT_MANAGED_MEMORY_BYTES = 2 * ROCKSDB_MEMORY_BYTES;
+
+  private static final int MAX_PARALLELISM = 128;
+
+  @Param({"HEAP", "ROCKSDB"})
+  public Backend backend;
+
+  /** Number of distinct keys (10^4 for quick runs, 10^6 in the full pass). */
+  @Param({"10000"})
+  public int keyCount;
+
+  @Param({"UNIFORM"})
+  public KeyDistribution distribution;
+
+  @Nullable private MockEnvironment environment;
+  @Nullable private KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> harness;
+  @Nullable private Path stateDir;
+  private IN[] inputs;
+  private int cursor;
+  private final StreamRecord<IN> record = new StreamRecord<>(null);
+
+  /** The operator under test; called once per trial. */
+  protected abstract OneInputStreamOperator<IN, OUT> createOperator() throws Exception;
+
+  protected abstract KeySelector<IN, K> keySelector();
+
+  protected abstract TypeInformation<K> keyType();
+
+  /** Serializer the harness copies outputs with (declared, so no output type goes to Kryo). */
+  protected abstract TypeSerializer<OUT> outputSerializer();
+
+  /**
+   * The input records for the given key indexes (in {@code [0, keyCount)}, one per record). Called
+   * once per trial, before the harness opens; the array length is kept (a power of two).
+   */
+  protected abstract IN[] createInputs(int[] keyIndexes);
+
+  /** Runs after the harness opened, before measuring: preload state here. */
+  protected void afterOpen() throws Exception {}
+
+  @Setup(Level.Trial)
+  public final void setUpTrial() throws Exception {
+    inputs = createInputs(KeySequence.draw(distribution, keyCount, SEQUENCE_LENGTH, SEED));
+    if (Integer.bitCount(inputs.length) != 1) {
+      throw new IllegalStateException(
+          "createInputs must keep the length, a power of two, was " + inputs.length);
+    }
+    cursor = 0;
+    stateDir = Files.createTempDirectory("etlkit-bench-");
+    environment =
+        new MockEnvironmentBuilder()
+            .setTaskName(getClass().getSimpleName())
+            .setManagedMemorySize(SLOT_MANAGED_MEMORY_BYTES)
+            .setExecutionConfig(executionConfig())
+            .setMaxParallelism(MAX_PARALLELISM)
+            .setParallelism(1)
+            .setSubtaskIndex(0)
+            .build();
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            createOperator(), keySelector(), keyType(), environment);
+    harness.setStateBackend(backend.create(stateDir));
+    harness.setup(outputSerializer());
+    harness.open();
+    afterOpen();
+    harness.getOutput().clear();
+  }
+
+  @TearDown(Level.Trial)
+  public final void tearDownTrial() throws Exception {
+    try {
+      if (harness != null) {
+        harness.close();
+      }
+    } finally {
+      harness = null;
+      try {
+        if (environment != null) {
+          environment.close();
+        }
+      } finally {
+        environment = null;
+        deleteRecursively(stateDir);
+        stateDir = null;
+      }
+    }
+  }
+
+  /** Feeds the next {@link #BATCH} records of the input to the operator, then drops its output. */
+  protected final void processBatch() throws Exception {
+    KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> h = harness;
+    IN[] in = inputs;
+    StreamRecord<IN> r = record;
+    int mask = in.length - 1;
+    int c = cursor;
+    for (int i = 0; i < BATCH; i++) {
+      h.processElement(r.replace(in[c]));
+      c = (c + 1) & mask;
+    }
+    cursor = c;
+    h.getOutput().clear();
+  }
+
+  /** Feeds one record to the operator outside of the measured input, for example to preload. */
+  protected final void process(IN value) throws Exception {
+    harness.processElement(record.replace(value));
+  }
+
+  /** Generic types off: a type that would fall back to Kryo fails the trial instead. */
+  private static ExecutionConfig executionConfig() {
+    Configuration configuration = new Configuration();
+    configuration.set(PipelineOptions.GENERIC_TYPES, false);
+    ExecutionConfig config = new ExecutionConfig();
+    config.configure(configuration, HarnessBenchmarkBase.class.getClassLoader());
+    return config;
+  }
+
+  private static void deleteRecursively(@Nullable Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.etlkit.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The summary of a JMH JSON file in real JMH 1.37 structure with made-up scores: a
+ * StateLimitBenchmark (VALUE_GET × backend × ttl; ROCKSDB ttl=true with two iterations, so JMH gave
+ * no error) and an impl benchmark (ETLKIT, FLINK_SQL, LIMIT × backend).
+ */
+class BenchmarkReportTest {
+
+  private static Path fixture;
+  private static List<JmhResult> results;
+
+  @BeforeAll
+  static void readFixture() throws Exception {
+    fixture = resource("jmh-fixture.json");
+    results = JmhResult.read(fixture);
+  }
+
+  @Test
+  void read_keepsScoresParamsErrorsAndBytesPerRecord() {
+    assertThat(results).hasSize(10);
+    JmhResult heap = results.get(0);
+    assertThat(heap.benchmark()).isEqualTo("StateLimitBenchmark.stateOp");
+    assertThat(heap.benchmarkClass()).isEqualTo("StateLimitBenchmark");
+    assertThat(heap.params())
+        .containsKeys("backend", "distribution", "keyCount", "op", "ttl", "valueSize")
+        .containsEntry("backend", "HEAP")
+        .containsEntry("ttl", "false");
+    assertThat(heap.score()).isEqualTo(10_000_000.0);
+    assertThat(heap.error()).isEqualTo(500_000.0);
+    assertThat(heap.errorIsRange()).isFalse();
+    assertThat(heap.unit()).isEqualTo("ops/s");
+    assertThat(heap.bytesPerOp()).isEqualTo(0.0);
+    assertThat(heap.run().forks()).isEqualTo(1);
+    assertThat(heap.run().measurement()).isEqualTo("3 × 1 s");
+  }
+
+  @Test
+  void read_withoutJmhError_usesHalfTheIterationRange() {
+    JmhResult rocksDbTtl = results.get(3);
+    assertThat(rocksDbTtl.error()).isEqualTo(10_000.0);
+    assertThat(rocksDbTtl.errorIsRange()).isTrue();
+    assertThat(rocksDbTtl.bytesPerOp()).isEqualTo(232.0);
+  }
+
+  @Test
+  void ratio_addsRelativeErrorsInQuadrature() {
+    BenchmarkReport.Ratio ttlCost = BenchmarkReport.Ratio.of(results.get(3), results.get(2));
+    assertThat(ttlCost.value()).isEqualTo(0.75);
+    // 0.75 × hypot(10k / 750k, 50k / 1M)
+    assertThat(ttlCost.error()).isCloseTo(0.03881, within(1e-5));
+    assertThat(ttlCost).hasToString("0.75 ± 0.04");
+    assertThat(BenchmarkReport.Ratio.of(results.get(3), null)).isNull();
+    assertThat(new BenchmarkReport.Ratio(0.11, 0.004)).hasToString("0.110 ± 0.004");
+  }
+
+  @Test
+  void render_stateLimit_listsScoresAndTtlAndBackendRatios() {
+    String md = BenchmarkReport.render(results, List.of("**quick pass**"));
+
+    assertThat(md)
+        .startsWith("# etlkit benchmark summary\n\n**quick pass**")
+        .contains("## StateLimitBenchmark.stateOp")
+        .contains("Same in every row: distribution=UNIFORM, keyCount=10000, op=VALUE_GET,")
+        .contains("| backend | ttl | rec/s | ± | B/rec |")
+        .contains("| HEAP | false | 10,000,000 | ±5.0% | 0.0 |")
+        .contains("| ROCKSDB | true | 750,000 | ±1.3%† | 232.0 |")
+        .contains("### ttl=true ÷ ttl=false")
+        .contains("| backend=HEAP | 0.80 ± 0.06 |")
+        .contains("| backend=ROCKSDB | 0.75 ± 0.04 |")
+        .contains("### backend=ROCKSDB ÷ backend=HEAP")
+        .contains("| ttl=false | 0.10 ± 0.01 |")
+        .contains("| ttl=true | 0.094 ± 0.005 |")
+        .contains("half the min–max range")
+        .contains(
+            "backend=HEAP: records/s (linear, longest bar = fastest)\nttl=false  " + "█".repeat(40))
+        .contains(
+            "backend=ROCKSDB: records/s (linear, longest bar = fastest)\nttl=false  "
+                + "█".repeat(40));
+  }
+
+  @Test
+  void render_implBenchmark_listsEtlkitRatiosToEveryBaselineAndBytesPerRecord() {
+    String md = BenchmarkReport.render(results, List.of());
+
+    assertThat(md)
+        .contains("## DedupBenchmark.keepFirst")
+        .contains("Same in every row: distribution=UNIFORM, duplicateRatio=0.5, keyCount=10000.")
+        .contains(
+            "| backend | ETLKIT rec/s | FLINK_SQL rec/s | LIMIT rec/s | ETLKIT ÷ FLINK_SQL"
+                + " | ETLKIT ÷ LIMIT | B/rec ETLKIT | B/rec FLINK_SQL | B/rec LIMIT |")
+        .contains(
+            "| HEAP | 900,000 ±5.0% | 1,000,000 ±5.0% | 1,200,000 ±5.0% | 0.90 ± 0.06"
+                + " | 0.75 ± 0.05 | 40.0 | 120.0 | 16.0 |")
+        .contains(
+            "| ROCKSDB | 300,000 ±5.0% | 250,000 ±5.0% | 320,000 ±5.0% | 1.20 ± 0.08"
+                + " | 0.94 ± 0.07 | 400.0 | 480.0 | 300.0 |")
+        .contains("ETLKIT ÷ FLINK_SQL (│ marks 1.0)\nbackend=HEAP     " + "█".repeat(27))
+        .contains("ETLKIT ÷ LIMIT (│ marks 1.0)");
+  }
+
+  @Test
+  void bar_isThirtyLongAtOne_marksOne_andCapsLongBars() {
+    assertThat(BenchmarkReport.bar(new BenchmarkReport.Ratio(0.5, Double.NaN)))
+        .isEqualTo("█".repeat(15) + " ".repeat(15) + "│ 0.50");
+    assertThat(BenchmarkReport.bar(new BenchmarkReport.Ratio(1.0, 0.1)))
+        .isEqualTo("█".repeat(30) + " 1.00 ± 0.10");
+    assertThat(BenchmarkReport.bar(new BenchmarkReport.Ratio(5.0, Double.NaN)))
+        .isEqualTo("█".repeat(60) + "… 5.00");
+  }
+
+  @Test
+  void main_writesTheSummaryWithNotes(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("nested/summary.md");
+
+    BenchmarkReport.main(
+        new String[] {fixture.toString(), out.toString(), "--note", "Command: `x`"});
+
+    String md = Files.readString(out, StandardCharsets.UTF_8);
+    assertThat(md).contains("Command: `x`").contains("## DedupBenchmark.keepFirst");
+  }
+
+  private static Path resource(String name) throws URISyntaxException {
+    return Path.of(
+        Objects.requireNonNull(BenchmarkReportTest.class.getResource("/" + name), name).toURI());
+  }
+}
