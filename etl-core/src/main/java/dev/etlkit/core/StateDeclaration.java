@@ -1,5 +1,6 @@
 package dev.etlkit.core;
 
+import dev.etlkit.core.internal.Names;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -122,7 +123,7 @@ public final class StateDeclaration {
 
   static String typeName(TypeInformation<?> type) {
     Objects.requireNonNull(type, "type");
-    return type.toString();
+    return Names.describeType(type);
   }
 
   @Override

@@ -16,9 +16,10 @@ import org.apache.flink.metrics.MetricGroup;
  *
  * <pre>{@code in == out + filtered + deduplicated + deadLettered}</pre>
  *
- * <p>Each counter is a Flink metric under {@code <operator scope>.etlkit.<pipeline>.step.<step>}
- * (the group {@value #GROUP} with the variables {@code <pipeline>} and {@code <step>}), named by
- * the constants below, and at the same time a job accumulator named {@code
+ * <p>Each counter is a Flink metric in the operator's metric group under {@code
+ * etlkit.<pipeline>.step.<step>.<counter>} ({@code addGroup("etlkit", pipeline).addGroup("step",
+ * step)}: reporters that use variables see {@code <etlkit>} = pipeline name and {@code <step>} =
+ * step name), named by the constants below, and at the same time a job accumulator named {@code
  * etlkit/<pipeline>/<step>/<counter>} so {@link RecordAccounting#of} can check the identity from a
  * finished job's result. Create one per operator instance in {@code open()}; the increments are
  * allocation-free.

@@ -2,6 +2,8 @@ package dev.etlkit.core.internal;
 
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 
 /** Validation of pipeline, step and operator-suffix names (they become parts of uids). */
 @Internal
@@ -29,6 +31,17 @@ public final class Names {
               + "'");
     }
     return name;
+  }
+
+  /**
+   * A short, readable name of a type for the state inventory: POJOs and records by their simple
+   * class name (Flink prints every field), everything else as Flink prints it.
+   */
+  public static String describeType(TypeInformation<?> type) {
+    if (type instanceof PojoTypeInfo) {
+      return type.getTypeClass().getSimpleName();
+    }
+    return type.toString();
   }
 
   /** Turns an operator's display name into a valid uid suffix ("Process" -> "process"). */

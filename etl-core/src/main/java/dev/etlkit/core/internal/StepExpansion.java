@@ -235,7 +235,11 @@ public final class StepExpansion<I, O> {
       }
       states.add(
           new StateInventory.Entry(
-              identity.pipeline(), identity.step(), identity.uid(), keyType.toString(), state));
+              identity.pipeline(),
+              identity.step(),
+              identity.uid(),
+              Names.describeType(keyType),
+              state));
     }
   }
 }

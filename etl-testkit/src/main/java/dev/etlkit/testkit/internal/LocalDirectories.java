@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.apache.flink.annotation.Internal;
 
 /** Working directories of RocksDB harnesses, under {@code java.io.tmpdir}. */
+@Internal
 public final class LocalDirectories {
 
   private LocalDirectories() {}

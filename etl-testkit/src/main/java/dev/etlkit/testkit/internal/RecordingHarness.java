@@ -2,6 +2,7 @@ package dev.etlkit.testkit.internal;
 
 import dev.etlkit.testkit.Emitted;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -20,6 +21,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  * subclass because the harness's output queues are protected.
  */
 @SuppressWarnings("try") // close() throws Exception like the harness it extends
+@Internal
 public final class RecordingHarness<K, I, O>
     extends KeyedOneInputStreamOperatorTestHarness<K, I, O> {
 
