@@ -1,0 +1,122 @@
+package dev.etlkit.operators;
+
+import java.io.Serializable;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Limits on what a JSON decoder reads, so one hostile or broken document cannot exhaust memory or
+ * stack: a document over a limit becomes a dead letter, its neighbours are unaffected. Enforced by
+ * Jackson's {@code StreamReadConstraints} (nesting, string and number length) and by a size check
+ * before parsing (document size). Immutable.
+ */
+@PublicEvolving
+public final class JsonReadLimits implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final int DEFAULT_MAX_DOCUMENT_BYTES = 1024 * 1024;
+  public static final int DEFAULT_MAX_NESTING_DEPTH = 64;
+  public static final int DEFAULT_MAX_STRING_LENGTH = 1024 * 1024;
+  public static final int DEFAULT_MAX_NUMBER_LENGTH = 100;
+
+  private static final JsonReadLimits DEFAULTS =
+      new JsonReadLimits(
+          DEFAULT_MAX_DOCUMENT_BYTES,
+          DEFAULT_MAX_NESTING_DEPTH,
+          DEFAULT_MAX_STRING_LENGTH,
+          DEFAULT_MAX_NUMBER_LENGTH);
+
+  private final int maxDocumentBytes;
+  private final int maxNestingDepth;
+  private final int maxStringLength;
+  private final int maxNumberLength;
+
+  private JsonReadLimits(
+      int maxDocumentBytes, int maxNestingDepth, int maxStringLength, int maxNumberLength) {
+    this.maxDocumentBytes = maxDocumentBytes;
+    this.maxNestingDepth = maxNestingDepth;
+    this.maxStringLength = maxStringLength;
+    this.maxNumberLength = maxNumberLength;
+  }
+
+  /**
+   * 1 MiB documents, 64 levels of nesting, 1 Mi-character strings, 100-digit numbers ({@code
+   * DEFAULT_*}).
+   */
+  public static JsonReadLimits defaults() {
+    return DEFAULTS;
+  }
+
+  public JsonReadLimits withMaxDocumentBytes(int bytes) {
+    return new JsonReadLimits(
+        positive(bytes, "maxDocumentBytes"), maxNestingDepth, maxStringLength, maxNumberLength);
+  }
+
+  public JsonReadLimits withMaxNestingDepth(int depth) {
+    return new JsonReadLimits(
+        maxDocumentBytes, positive(depth, "maxNestingDepth"), maxStringLength, maxNumberLength);
+  }
+
+  public JsonReadLimits withMaxStringLength(int chars) {
+    return new JsonReadLimits(
+        maxDocumentBytes, maxNestingDepth, positive(chars, "maxStringLength"), maxNumberLength);
+  }
+
+  public JsonReadLimits withMaxNumberLength(int digits) {
+    return new JsonReadLimits(
+        maxDocumentBytes, maxNestingDepth, maxStringLength, positive(digits, "maxNumberLength"));
+  }
+
+  public int maxDocumentBytes() {
+    return maxDocumentBytes;
+  }
+
+  public int maxNestingDepth() {
+    return maxNestingDepth;
+  }
+
+  public int maxStringLength() {
+    return maxStringLength;
+  }
+
+  public int maxNumberLength() {
+    return maxNumberLength;
+  }
+
+  private static int positive(int value, String option) {
+    if (value < 1) {
+      throw new IllegalArgumentException(option + " must be >= 1, was " + value);
+    }
+    return value;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof JsonReadLimits)) {
+      return false;
+    }
+    JsonReadLimits that = (JsonReadLimits) o;
+    return maxDocumentBytes == that.maxDocumentBytes
+        && maxNestingDepth == that.maxNestingDepth
+        && maxStringLength == that.maxStringLength
+        && maxNumberLength == that.maxNumberLength;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxDocumentBytes, maxNestingDepth, maxStringLength, maxNumberLength);
+  }
+
+  @Override
+  public String toString() {
+    return "JsonReadLimits{maxDocumentBytes="
+        + maxDocumentBytes
+        + ", maxNestingDepth="
+        + maxNestingDepth
+        + ", maxStringLength="
+        + maxStringLength
+        + ", maxNumberLength="
+        + maxNumberLength
+        + "}";
+  }
+}
