@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -139,11 +140,22 @@ public final class EtlPipeline {
 
   <I, O> DataStream<O> expand(EtlStep<I, O> step, DataStream<I> input) {
     Objects.requireNonNull(step, "step");
-    String stepName = Names.requireValid(step.name(), "step name");
+    String stepName = claimStepName(step.name());
+    return record(stepName, new StepExpansion(this::newContext, stepName).run(step, input));
+  }
+
+  <I, O> Map<String, DataStream<O>> expandSplit(SplitStep<I, O> step, DataStream<I> input) {
+    Objects.requireNonNull(step, "step");
+    String stepName = claimStepName(step.name());
+    return record(stepName, new StepExpansion(this::newContext, stepName).runSplit(step, input));
+  }
+
+  private String claimStepName(String name) {
+    String stepName = Names.requireValid(name, "step name");
     if (!stepNames.add(stepName)) {
       throw new IllegalArgumentException(
           "pipeline '"
-              + name
+              + this.name
               + "' already has a step named '"
               + stepName
               + "'. Step names become operator uids, so each must be unique within its pipeline:"
@@ -151,8 +163,10 @@ public final class EtlPipeline {
               + stepName
               + "-2' or one that says what it does).");
     }
-    StepExpansion<I, O> expansion = new StepExpansion<>(this::newContext, stepName);
-    StepExpansion.Result<O> result = expansion.run(step, input);
+    return stepName;
+  }
+
+  private <R> R record(String stepName, StepExpansion.Result<R> result) {
     if (!result.deadLetters().isEmpty() && deadLettersTaken) {
       throw new IllegalStateException(
           "step '"

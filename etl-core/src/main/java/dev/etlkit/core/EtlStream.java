@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -42,6 +43,19 @@ public final class EtlStream<T> {
   public <R> EtlStream<R> apply(EtlStep<T, R> step) {
     Objects.requireNonNull(step, "step");
     return new EtlStream<>(pipeline, pipeline.expand(step, stream));
+  }
+
+  /**
+   * Expands {@code step}, a step with several named outputs, after this stream.
+   *
+   * @throws IllegalArgumentException if the step's name is invalid or already used in the pipeline
+   * @throws IllegalStateException if the step's operators collide with existing uids, or it returns
+   *     no outputs
+   */
+  public <R> SplitStreams<R> split(SplitStep<T, R> step) {
+    Objects.requireNonNull(step, "step");
+    Map<String, DataStream<R>> outputs = pipeline.expandSplit(step, stream);
+    return new SplitStreams<>(pipeline, step.name(), outputs);
   }
 
   /** The Flink stream, to sink it or to continue with plain Flink. */

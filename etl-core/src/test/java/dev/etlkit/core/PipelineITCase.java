@@ -94,4 +94,26 @@ class PipelineITCase {
     assertThat(drain(values)).containsExactlyInAnyOrder("A", "B");
     assertThat(drain(letters)).isEmpty();
   }
+
+  @Test
+  void splitStep_sendsEachRecordToItsOutput_andTheAccountingBalances() throws Exception {
+    StreamExecutionEnvironment env = environment();
+    SplitStreams<Integer> parity =
+        Etl.from(env.fromData(Types.STRING, "1", "2", "x", "4", "5"), "numbers")
+            .split(new TestSteps.EvenOdd());
+
+    CloseableIterator<Integer> even = parity.get("even").toDataStream().collectAsync();
+    CloseableIterator<Integer> odd = parity.get("odd").toDataStream().collectAsync();
+    CloseableIterator<DeadLetter> letters = parity.get("odd").deadLetters().collectAsync();
+    JobExecutionResult result = env.execute("split-it");
+
+    assertThat(drain(even)).containsExactlyInAnyOrder(2, 4);
+    assertThat(drain(odd)).containsExactlyInAnyOrder(1, 5);
+    assertThat(drain(letters)).extracting(DeadLetter::payloadText).containsExactly("x");
+    RecordAccounting.StepCounts counts = RecordAccounting.of(result).step("numbers", "even-odd");
+    assertThat(counts.in()).isEqualTo(5);
+    assertThat(counts.out()).isEqualTo(4);
+    assertThat(counts.deadLettered()).isEqualTo(1);
+    assertThat(counts.isBalanced()).isTrue();
+  }
 }

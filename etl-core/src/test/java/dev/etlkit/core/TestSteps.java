@@ -1,6 +1,8 @@
 package dev.etlkit.core;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -9,8 +11,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /** Small user-written steps, as a team would write them, used by the core tests. */
 final class TestSteps {
@@ -106,5 +111,62 @@ final class TestSteps {
       out.collect(ctx.getCurrentKey() + "=" + next);
     }
   }
+
   // end::stateful-step[]
+
+  // tag::split-step[]
+  /** A custom step with two outputs: even and odd numbers; text that is no number is rejected. */
+  static final class EvenOdd implements SplitStep<String, Integer> {
+    static final OutputTag<Integer> EVEN = new OutputTag<>("even", Types.INT);
+    static final OutputTag<Integer> ODD = new OutputTag<>("odd", Types.INT);
+
+    @Override
+    public String name() {
+      return "even-odd";
+    }
+
+    @Override
+    public Map<String, DataStream<Integer>> expand(DataStream<String> input, StepContext context) {
+      SingleOutputStreamOperator<Integer> split =
+          context.named(input.process(new EvenOddFunction(context.errorHandler(null)), Types.INT));
+      context.addDeadLettersOf(split);
+      Map<String, DataStream<Integer>> outputs = new LinkedHashMap<>();
+      outputs.put("even", split.getSideOutput(EVEN));
+      outputs.put("odd", split.getSideOutput(ODD));
+      return outputs;
+    }
+  }
+
+  static final class EvenOddFunction extends ProcessFunction<String, Integer> {
+    private final ErrorHandler errors;
+    private transient StepMetrics metrics;
+
+    EvenOddFunction(ErrorHandler errors) {
+      this.errors = errors;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+      metrics = StepMetrics.register(getRuntimeContext(), errors.step());
+      errors.open(metrics);
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<Integer> out) {
+      metrics.in();
+      int n;
+      try {
+        n = Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        ctx.output(
+            DeadLetter.OUTPUT_TAG,
+            errors.reject(
+                e, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
+        return;
+      }
+      ctx.output(n % 2 == 0 ? EvenOdd.EVEN : EvenOdd.ODD, n);
+      metrics.out();
+    }
+  }
+  // end::split-step[]
 }

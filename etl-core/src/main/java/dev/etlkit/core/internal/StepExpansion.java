@@ -4,6 +4,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.SplitStep;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateInventory;
 import dev.etlkit.core.StepContext;
@@ -11,10 +12,13 @@ import dev.etlkit.core.StepIdentity;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -34,10 +38,11 @@ import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
  * every transformation reachable from the step's outputs whose id is above the counter's value
  * before expansion was created by the step. Operators the step named through its context keep their
  * uids; the others get {@code <pipeline>/<step>} (the main output's operator) or {@code
- * <pipeline>/<step>/<operator name>}, visited in a deterministic order from the main output.
+ * <pipeline>/<step>/<operator name>}, visited in a deterministic order from the main output (for a
+ * {@link SplitStep}: from its outputs, in their order).
  */
 @Internal
-public final class StepExpansion<I, O> {
+public final class StepExpansion {
 
   private final Function<String, Context> contexts;
   private final String stepName;
@@ -47,15 +52,18 @@ public final class StepExpansion<I, O> {
     this.stepName = stepName;
   }
 
-  /** What a step produced. */
-  public static final class Result<O> {
-    private final DataStream<O> output;
+  /**
+   * What a step produced: its output ({@code DataStream<O>}, or the named outputs of a {@link
+   * SplitStep}), the uids of its operators, its dead letters and its declared state.
+   */
+  public static final class Result<R> {
+    private final R output;
     private final List<String> uids;
     private final List<DataStream<DeadLetter>> deadLetters;
     private final List<StateInventory.Entry> states;
 
     Result(
-        DataStream<O> output,
+        R output,
         List<String> uids,
         List<DataStream<DeadLetter>> deadLetters,
         List<StateInventory.Entry> states) {
@@ -65,7 +73,7 @@ public final class StepExpansion<I, O> {
       this.states = states;
     }
 
-    public DataStream<O> output() {
+    public R output() {
       return output;
     }
 
@@ -82,7 +90,8 @@ public final class StepExpansion<I, O> {
     }
   }
 
-  public Result<O> run(EtlStep<I, O> step, DataStream<I> input) {
+  /** Expands a step with one output. */
+  public <I, O> Result<DataStream<O>> run(EtlStep<I, O> step, DataStream<I> input) {
     Context context = contexts.apply(stepName);
     // Consumes one id; everything created by the step gets a larger one.
     int idBefore = Transformation.getNewNodeId();
@@ -90,8 +99,40 @@ public final class StepExpansion<I, O> {
     if (output == null) {
       throw new IllegalStateException("step '" + stepName + "' returned no output stream");
     }
+    return finish(context, idBefore, output, List.of(output));
+  }
+
+  /** Expands a step with several named outputs; they keep the order the step returned them in. */
+  public <I, O> Result<Map<String, DataStream<O>>> runSplit(
+      SplitStep<I, O> step, DataStream<I> input) {
+    Context context = contexts.apply(stepName);
+    int idBefore = Transformation.getNewNodeId();
+    Map<String, DataStream<O>> returned = step.expand(input, context);
+    if (returned == null || returned.isEmpty()) {
+      throw new IllegalStateException("step '" + stepName + "' returned no output streams");
+    }
+    Map<String, DataStream<O>> outputs = new LinkedHashMap<>();
+    for (Map.Entry<String, DataStream<O>> e : returned.entrySet()) {
+      String outputName = Names.requireValid(e.getKey(), "output name of step '" + stepName + "'");
+      if (e.getValue() == null) {
+        throw new IllegalStateException(
+            "step '" + stepName + "' returned no stream for its output '" + outputName + "'");
+      }
+      outputs.put(outputName, e.getValue());
+    }
+    return finish(
+        context,
+        idBefore,
+        Collections.unmodifiableMap(outputs),
+        new ArrayList<DataStream<?>>(outputs.values()));
+  }
+
+  private <R> Result<R> finish(
+      Context context, int idBefore, R output, List<DataStream<?>> outputStreams) {
     List<Transformation<?>> created = new ArrayList<>();
-    collectCreated(output.getTransformation(), idBefore, created);
+    for (DataStream<?> stream : outputStreams) {
+      collectCreated(stream.getTransformation(), idBefore, created);
+    }
     for (DataStream<DeadLetter> letters : context.deadLetters) {
       collectCreated(letters.getTransformation(), idBefore, created);
     }

@@ -1,0 +1,305 @@
+package dev.etlkit.operators.filter;
+
+import dev.etlkit.core.internal.Names;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFilterFunction;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.functions.util.FunctionUtils;
+
+/**
+ * A predicate with a name, composable with {@link #and}, {@link #or} and {@link #negate} without
+ * losing the names: a composite is named after its parts ({@code "paid and (eu or vip)"}), and
+ * {@link Filters#where} counts, for each of its {@linkplain #conjuncts() conjuncts}, how many
+ * records it filtered, so the metrics say which condition dropped a record.
+ *
+ * <pre>{@code
+ * NamedPredicate<Order> paid = NamedPredicate.of("paid", Order::isPaid);
+ * NamedPredicate<Order> eu = NamedPredicate.of("eu", order -> order.region().equals("EU"));
+ * orders.apply(Filters.where("paid-in-eu", paid.and(eu)));
+ * }</pre>
+ *
+ * <p>Evaluation short-circuits from left to right, like {@code &&} and {@code ||}. A predicate that
+ * throws makes the step dead-letter the record (per its error policy); it is not counted as
+ * filtered. Predicates are immutable and serializable (they travel to the task managers with the
+ * job). Rich functions given to {@link #of} are opened and closed with the step's operator, since a
+ * {@code NamedPredicate} passes its runtime context and lifecycle on to its parts.
+ *
+ * @param <T> record type
+ */
+@PublicEvolving
+public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
+  private static final long serialVersionUID = 1L;
+
+  // Closed hierarchy: only the nested kinds below.
+  private NamedPredicate() {}
+
+  /**
+   * A predicate named {@code name}: 1 to 64 letters, digits, {@code . _ -}, starting with a letter
+   * or digit (it becomes part of metric and accumulator names).
+   *
+   * @throws IllegalArgumentException if the name is invalid
+   */
+  public static <T> NamedPredicate<T> of(String name, FilterFunction<T> predicate) {
+    return new Leaf<>(
+        Names.requireValid(name, "predicate name"), Objects.requireNonNull(predicate, "predicate"));
+  }
+
+  /** The name: as given, or composed from the parts' names ({@code "a and not (b or c)"}). */
+  public abstract String name();
+
+  /** True if the record passes. */
+  @Override
+  public abstract boolean filter(T value) throws Exception;
+
+  /** Both must hold; {@code other} is evaluated only if this one holds. */
+  public final NamedPredicate<T> and(NamedPredicate<T> other) {
+    return new All<>(flatten(this, Objects.requireNonNull(other, "other"), All.class));
+  }
+
+  /** At least one must hold; {@code other} is evaluated only if this one does not. */
+  public final NamedPredicate<T> or(NamedPredicate<T> other) {
+    return new Any<>(flatten(this, Objects.requireNonNull(other, "other"), Any.class));
+  }
+
+  /** Holds when this one does not; named {@code "not <name>"}. */
+  public final NamedPredicate<T> negate() {
+    return new Not<>(this);
+  }
+
+  /**
+   * The same predicate under another name, counted as one unit: {@code paid.and(eu).named("ok")}
+   * has the single conjunct {@code ok}.
+   *
+   * @throws IllegalArgumentException if the name is invalid (same rules as {@link #of})
+   */
+  public final NamedPredicate<T> named(String name) {
+    return new Renamed<>(Names.requireValid(name, "predicate name"), unwrap(this));
+  }
+
+  /**
+   * The parts that must all hold, in evaluation order: the operands of a chain of {@link #and}s,
+   * otherwise this predicate alone. {@link Filters#where} counts a filtered record against the
+   * first conjunct that did not hold.
+   */
+  public List<NamedPredicate<T>> conjuncts() {
+    return Collections.singletonList(this);
+  }
+
+  /** The direct parts whose lifecycle this predicate drives (user functions or predicates). */
+  abstract List<FilterFunction<T>> parts();
+
+  @Override
+  public final void setRuntimeContext(RuntimeContext context) {
+    super.setRuntimeContext(context);
+    for (FilterFunction<T> part : parts()) {
+      FunctionUtils.setFunctionRuntimeContext(part, context);
+    }
+  }
+
+  @Override
+  public final void open(OpenContext openContext) throws Exception {
+    for (FilterFunction<T> part : parts()) {
+      FunctionUtils.openFunction(part, openContext);
+    }
+  }
+
+  @Override
+  public final void close() throws Exception {
+    for (FilterFunction<T> part : parts()) {
+      FunctionUtils.closeFunction(part);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+
+  /** The name as an operand of {@code and}/{@code or}/{@code not}: composites in parentheses. */
+  String operand() {
+    return name();
+  }
+
+  private static <T> NamedPredicate<T> unwrap(NamedPredicate<T> predicate) {
+    return predicate instanceof Renamed ? ((Renamed<T>) predicate).inner : predicate;
+  }
+
+  /** Operands of a new and/or: operands of the same unnamed kind are merged, not nested. */
+  private static <T> List<NamedPredicate<T>> flatten(
+      NamedPredicate<T> left, NamedPredicate<T> right, Class<?> kind) {
+    List<NamedPredicate<T>> operands = new ArrayList<>();
+    for (NamedPredicate<T> side : List.of(left, right)) {
+      if (kind.isInstance(side)) {
+        operands.addAll(((Composite<T>) side).operands);
+      } else {
+        operands.add(side);
+      }
+    }
+    return operands;
+  }
+
+  private static final class Leaf<T> extends NamedPredicate<T> {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+    private final FilterFunction<T> function;
+
+    Leaf(String name, FilterFunction<T> function) {
+      this.name = name;
+      this.function = function;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public boolean filter(T value) throws Exception {
+      return function.filter(value);
+    }
+
+    @Override
+    List<FilterFunction<T>> parts() {
+      return Collections.singletonList(function);
+    }
+  }
+
+  /** An and/or over two or more operands, evaluated left to right with short circuit. */
+  private abstract static class Composite<T> extends NamedPredicate<T> {
+    private static final long serialVersionUID = 1L;
+    final List<NamedPredicate<T>> operands;
+    private final NamedPredicate<T>[] evaluated;
+    private final String name;
+
+    @SuppressWarnings("unchecked")
+    Composite(List<NamedPredicate<T>> operands, String joiner) {
+      this.operands = Collections.unmodifiableList(new ArrayList<>(operands));
+      this.evaluated = operands.toArray(new NamedPredicate[0]);
+      StringBuilder n = new StringBuilder();
+      for (NamedPredicate<T> operand : operands) {
+        n.append(n.length() == 0 ? "" : joiner).append(operand.operand());
+      }
+      this.name = n.toString();
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    String operand() {
+      return "(" + name + ")";
+    }
+
+    /** The operands as an array, for the per-record loop. */
+    final NamedPredicate<T>[] evaluated() {
+      return evaluated;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    List<FilterFunction<T>> parts() {
+      return (List<FilterFunction<T>>) (List<?>) operands;
+    }
+  }
+
+  private static final class All<T> extends Composite<T> {
+    private static final long serialVersionUID = 1L;
+
+    All(List<NamedPredicate<T>> operands) {
+      super(operands, " and ");
+    }
+
+    @Override
+    public boolean filter(T value) throws Exception {
+      for (NamedPredicate<T> operand : evaluated()) {
+        if (!operand.filter(value)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public List<NamedPredicate<T>> conjuncts() {
+      return operands;
+    }
+  }
+
+  private static final class Any<T> extends Composite<T> {
+    private static final long serialVersionUID = 1L;
+
+    Any(List<NamedPredicate<T>> operands) {
+      super(operands, " or ");
+    }
+
+    @Override
+    public boolean filter(T value) throws Exception {
+      for (NamedPredicate<T> operand : evaluated()) {
+        if (operand.filter(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private static final class Not<T> extends NamedPredicate<T> {
+    private static final long serialVersionUID = 1L;
+    private final NamedPredicate<T> negated;
+    private final String name;
+
+    Not(NamedPredicate<T> negated) {
+      this.negated = negated;
+      this.name = "not " + negated.operand();
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public boolean filter(T value) throws Exception {
+      return !negated.filter(value);
+    }
+
+    @Override
+    List<FilterFunction<T>> parts() {
+      return Collections.singletonList(negated);
+    }
+  }
+
+  private static final class Renamed<T> extends NamedPredicate<T> {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+    private final NamedPredicate<T> inner;
+
+    Renamed(String name, NamedPredicate<T> inner) {
+      this.name = name;
+      this.inner = inner;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public boolean filter(T value) throws Exception {
+      return inner.filter(value);
+    }
+
+    @Override
+    List<FilterFunction<T>> parts() {
+      return Collections.singletonList(inner);
+    }
+  }
+}

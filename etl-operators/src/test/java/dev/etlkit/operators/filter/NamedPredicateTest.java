@@ -1,0 +1,134 @@
+package dev.etlkit.operators.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.DefaultOpenContext;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFilterFunction;
+import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.junit.jupiter.api.Test;
+
+/** Composition of named predicates, in plain Java. */
+class NamedPredicateTest {
+
+  private static final Order PAID_EU_BIG = new Order("o1", "EU", "PAID", 5_000);
+  private static final Order OPEN_US_SMALL = new Order("o2", "US", "OPEN", 500);
+
+  // tag::compose[]
+  NamedPredicate<Order> paid = NamedPredicate.of("paid", Order::isPaid);
+  NamedPredicate<Order> eu = NamedPredicate.of("eu", order -> order.region().equals("EU"));
+  NamedPredicate<Order> vip = NamedPredicate.of("vip", order -> order.id().startsWith("vip-"));
+
+  NamedPredicate<Order> wanted = paid.and(eu.or(vip)); // named "paid and (eu or vip)"
+
+  // end::compose[]
+
+  @Test
+  void of_invalidName_failsNamingTheValue() {
+    assertThatThrownBy(() -> NamedPredicate.of("paid?", Order::isPaid))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("predicate name")
+        .hasMessageContaining("'paid?'");
+  }
+
+  @Test
+  void and_namesTheCompositeAfterItsParts_andKeepsThemAsConjuncts() {
+    assertThat(wanted.name()).isEqualTo("paid and (eu or vip)");
+    assertThat(wanted.conjuncts())
+        .extracting(NamedPredicate::name)
+        .containsExactly("paid", "eu or vip");
+  }
+
+  @Test
+  void and_ofAnAnd_isFlat() {
+    NamedPredicate<Order> big = NamedPredicate.of("big", Order::isBig);
+
+    NamedPredicate<Order> all = paid.and(eu).and(big);
+
+    assertThat(all.name()).isEqualTo("paid and eu and big");
+    assertThat(all.conjuncts())
+        .extracting(NamedPredicate::name)
+        .containsExactly("paid", "eu", "big");
+  }
+
+  @Test
+  void orAndNot_areSingleConjuncts_namedWithParentheses() {
+    NamedPredicate<Order> notEuOrVip = eu.or(vip).negate();
+    NamedPredicate<Order> either = paid.and(eu).or(vip);
+
+    assertThat(notEuOrVip.name()).isEqualTo("not (eu or vip)");
+    assertThat(either.name()).isEqualTo("(paid and eu) or vip");
+    assertThat(paid.negate().name()).isEqualTo("not paid");
+    assertThat(either.conjuncts()).containsExactly(either);
+  }
+
+  @Test
+  void named_turnsACompositeIntoOneConjunct() {
+    NamedPredicate<Order> good = paid.and(eu).named("good");
+
+    assertThat(good.name()).isEqualTo("good");
+    assertThat(good.conjuncts()).extracting(NamedPredicate::name).containsExactly("good");
+    assertThat(good.and(vip).conjuncts())
+        .extracting(NamedPredicate::name)
+        .containsExactly("good", "vip");
+  }
+
+  @Test
+  void filter_evaluatesLikeTheBooleanOperators() throws Exception {
+    assertThat(wanted.filter(PAID_EU_BIG)).isTrue();
+    assertThat(wanted.filter(OPEN_US_SMALL)).isFalse();
+    assertThat(paid.or(eu).filter(new Order("o3", "EU", "OPEN", 1))).isTrue();
+    assertThat(eu.negate().filter(OPEN_US_SMALL)).isTrue();
+    assertThat(paid.and(eu).named("x").filter(PAID_EU_BIG)).isTrue();
+  }
+
+  @Test
+  void filter_shortCircuitsFromLeftToRight() throws Exception {
+    NamedPredicate<Order> exploding =
+        NamedPredicate.of(
+            "exploding",
+            order -> {
+              throw new IllegalStateException("must not be evaluated");
+            });
+
+    assertThat(paid.and(exploding).filter(OPEN_US_SMALL)).isFalse();
+    assertThat(paid.or(exploding).filter(PAID_EU_BIG)).isTrue();
+    assertThatThrownBy(() -> paid.and(exploding).filter(PAID_EU_BIG))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  /** A rich predicate recording its lifecycle. */
+  static final class Recording extends RichFilterFunction<Order> {
+    final List<String> calls = new ArrayList<>();
+
+    @Override
+    public void open(OpenContext openContext) {
+      calls.add("open");
+    }
+
+    @Override
+    public boolean filter(Order value) {
+      return true;
+    }
+
+    @Override
+    public void close() {
+      calls.add("close");
+    }
+  }
+
+  @Test
+  void openAndClose_reachRichFunctionsInsideComposites() throws Exception {
+    Recording recording = new Recording();
+    NamedPredicate<Order> composite =
+        paid.or(NamedPredicate.of("recording", recording).negate()).named("any");
+
+    FunctionUtils.openFunction(composite, DefaultOpenContext.INSTANCE);
+    FunctionUtils.closeFunction(composite);
+
+    assertThat(recording.calls).containsExactly("open", "close");
+  }
+}

@@ -1,0 +1,286 @@
+package dev.etlkit.operators.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlException;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.RecordAccounting;
+import dev.etlkit.core.SplitStreams;
+import dev.etlkit.operators.filter.internal.BranchCounters;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** {@link Route}: routing semantics through the built operator, outputs, validation. */
+class RouteTest {
+
+  private static final String SECRET = "SECRET-4711";
+
+  private final StreamExecutionEnvironment env =
+      StreamExecutionEnvironment.getExecutionEnvironment();
+
+  private EtlStream<Order> orders() {
+    return Etl.from(env.fromData(Order.TYPE_INFO, new Order("o0", "EU", "PAID", 1)), "orders");
+  }
+
+  private static Order order(String id, String region) {
+    return new Order(id, region, "PAID", 100);
+  }
+
+  /** Runs the route step on {@code input} and returns what each route received, by route name. */
+  private static final class Routed implements AutoCloseable {
+    final SplitStreams<Order> outputs;
+    final OneInputStreamOperatorTestHarness<Order, Order> harness;
+
+    Routed(SplitStreams<Order> outputs) throws Exception {
+      this.outputs = outputs;
+      this.harness = StepHarness.of(outputs.get(outputs.names().get(0)).toDataStream());
+    }
+
+    Routed process(Order... input) throws Exception {
+      for (Order o : input) {
+        harness.processElement(o, 1L);
+      }
+      return this;
+    }
+
+    List<String> ids(String route) {
+      return StepHarness.side(harness, StepHarness.tagOf(outputs.get(route).toDataStream()))
+          .stream()
+          .map(Order::id)
+          .toList();
+    }
+
+    RecordAccounting.StepCounts counts() {
+      return StepHarness.counts(harness, "orders", outputs.step());
+    }
+
+    Map<String, Long> perRoute() {
+      return BranchCounters.read(
+          StepHarness.accumulators(harness), BranchCounters.ROUTE, "orders", outputs.step());
+    }
+
+    @Override
+    public void close() throws Exception {
+      harness.close();
+    }
+  }
+
+  // tag::route[]
+  Route<Order> byRegion =
+      Route.<Order>by("route-orders")
+          .to("eu", order -> order.region().equals("EU"))
+          .to("us", order -> order.region().equals("US"))
+          .otherwise("rest");
+
+  // end::route[]
+
+  @Test
+  void firstMatch_sendsEveryRecordToExactlyOneRoute() throws Exception {
+    try (Routed r =
+        new Routed(orders().split(byRegion))
+            .process(
+                order("o1", "EU"), order("o2", "US"), order("o3", "APAC"), order("o4", "EU"))) {
+      assertThat(r.ids("eu")).containsExactly("o1", "o4");
+      assertThat(r.ids("us")).containsExactly("o2");
+      assertThat(r.ids("rest")).containsExactly("o3");
+      assertThat(r.harness.extractOutputValues()).isEmpty();
+      assertThat(r.perRoute())
+          .containsExactly(Map.entry("eu", 2L), Map.entry("rest", 1L), Map.entry("us", 1L));
+      RecordAccounting.StepCounts counts = r.counts();
+      assertThat(counts.in()).isEqualTo(4);
+      assertThat(counts.out()).isEqualTo(4);
+      assertThat(counts.emitted()).isEqualTo(4);
+      assertThat(counts.isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void firstMatch_aRecordTwoRoutesAccept_goesToTheFirstDeclared() throws Exception {
+    Route<Order> overlapping =
+        Route.<Order>by("overlap").to("big", Order::isBig).to("eu", o -> o.region().equals("EU"));
+
+    try (Routed r =
+        new Routed(orders().split(overlapping))
+            .process(new Order("o1", "EU", "PAID", 5_000), new Order("o2", "EU", "PAID", 5))) {
+      assertThat(r.ids("big")).containsExactly("o1");
+      assertThat(r.ids("eu")).containsExactly("o2");
+    }
+  }
+
+  @Test
+  void allMatches_sendsARecordToEveryRouteThatAcceptsIt() throws Exception {
+    // tag::route-all[]
+    Route<Order> overlapping =
+        Route.<Order>by("overlap")
+            .to("big", Order::isBig)
+            .to("eu", o -> o.region().equals("EU"))
+            .otherwise("rest")
+            .withMatching(Route.Matching.ALL); // a big EU order goes to "big" and to "eu"
+    // end::route-all[]
+
+    try (Routed r =
+        new Routed(orders().split(overlapping))
+            .process(
+                new Order("o1", "EU", "PAID", 5_000),
+                new Order("o2", "EU", "PAID", 5),
+                new Order("o3", "US", "PAID", 5))) {
+      assertThat(r.ids("big")).containsExactly("o1");
+      assertThat(r.ids("eu")).containsExactly("o1", "o2");
+      assertThat(r.ids("rest")).containsExactly("o3");
+      RecordAccounting.StepCounts counts = r.counts();
+      assertThat(counts.out()).isEqualTo(3);
+      assertThat(counts.emitted()).isEqualTo(4);
+      assertThat(counts.isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void noMatchAndNoOtherwise_isCountedAsFiltered() throws Exception {
+    Route<Order> euOnly = Route.<Order>by("eu-only").to("eu", o -> o.region().equals("EU"));
+
+    try (Routed r =
+        new Routed(orders().split(euOnly)).process(order("o1", "EU"), order("o2", "US"))) {
+      assertThat(r.ids("eu")).containsExactly("o1");
+      assertThat(StepHarness.deadLetters(r.harness)).isEmpty();
+      assertThat(r.counts().filtered()).isEqualTo(1);
+      assertThat(r.counts().isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void throwingPredicate_deadLettersTheRecord_beforeItReachesAnyRoute() throws Exception {
+    Route<Order> risky =
+        Route.<Order>by("risky")
+            .to("eu", o -> o.region().equals("EU"))
+            .to("big", Order::isBig)
+            .withMatching(Route.Matching.ALL);
+
+    try (Routed r =
+        new Routed(orders().split(risky))
+            .process(new Order("o1", "EU", "PAID", -1), new Order("o2", "EU", "PAID", 5_000))) {
+      assertThat(r.ids("eu")).containsExactly("o2"); // o1 matched "eu", then "big" threw
+      assertThat(r.ids("big")).containsExactly("o2");
+      assertThat(StepHarness.deadLetters(r.harness))
+          .singleElement()
+          .satisfies(
+              letter -> {
+                assertThat(letter.uid()).isEqualTo("orders/risky");
+                assertThat(letter.errorMessage()).isEqualTo("negative amount");
+                assertThat(letter.payloadText()).contains("o1");
+              });
+      assertThat(r.counts().deadLettered()).isEqualTo(1);
+      assertThat(r.counts().isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void failJob_failsWithoutThePayloadInTheMessage() throws Exception {
+    Route<Order> strict =
+        Route.<Order>by("strict").to("big", Order::isBig).withErrorPolicy(ErrorPolicy.failJob());
+
+    try (Routed r = new Routed(orders().split(strict))) {
+      assertThatThrownBy(() -> r.process(new Order(SECRET, "EU", "PAID", -1)))
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("orders/strict")
+          .hasMessageNotContaining(SECRET);
+    }
+  }
+
+  @Test
+  void split_addsOneOperatorWithTheStepUid_andOneNamedStreamPerRoute() {
+    SplitStreams<Order> regions = orders().split(byRegion);
+
+    assertThat(regions.names()).containsExactly("eu", "us", "rest");
+    assertThat(regions.get("eu").pipeline().uids()).containsExactly("orders/route-orders");
+    assertThat(regions.get("us").type()).isEqualTo(Order.TYPE_INFO);
+    assertThat(regions.get("rest").toDataStream().getTransformation().getName())
+        .isEqualTo("orders/route-orders/rest");
+  }
+
+  @Test
+  void otherwise_isTheLastOutput_whereverItWasDeclared() {
+    FilterFunction<Order> eu = o -> o.region().equals("EU");
+
+    Route<Order> late = Route.<Order>by("r").to("eu", eu).otherwise("rest");
+    Route<Order> early = Route.<Order>by("r").otherwise("rest").to("eu", eu);
+
+    assertThat(early.routes()).isEqualTo(late.routes()).containsExactly("eu", "rest");
+  }
+
+  @Test
+  void to_duplicateRouteName_fails() {
+    Route<Order> route = Route.<Order>by("r").to("eu", Order::isPaid).otherwise("rest");
+
+    assertThatThrownBy(() -> route.to("eu", Order::isBig))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step 'r' already has a route named 'eu'");
+    assertThatThrownBy(() -> route.to("rest", Order::isBig))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step 'r' already has a route named 'rest'");
+  }
+
+  @Test
+  void otherwise_twice_fails() {
+    Route<Order> route = Route.<Order>by("r").to("eu", Order::isPaid).otherwise("rest");
+
+    assertThatThrownBy(() -> route.otherwise("other"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "step 'r' already has the otherwise route 'rest', cannot add 'other' as a second one");
+  }
+
+  @Test
+  void to_invalidRouteName_fails() {
+    assertThatThrownBy(() -> Route.<Order>by("r").to("e/u", Order::isPaid))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("route name")
+        .hasMessageContaining("'e/u'");
+  }
+
+  @Test
+  void by_invalidStepName_fails() {
+    assertThatThrownBy(() -> Route.<Order>by("-route"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step name")
+        .hasMessageContaining("'-route'");
+  }
+
+  @Test
+  void split_withoutRoutes_failsWhenApplied() {
+    EtlStream<Order> orders = orders();
+
+    assertThatThrownBy(() -> orders.split(Route.<Order>by("empty")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step 'empty' has no routes: add at least one with to(route, predicate)");
+    assertThatThrownBy(() -> orders.split(Route.<Order>by("only-rest").otherwise("rest")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("besides the otherwise route 'rest'");
+  }
+
+  /** Not a POJO: Flink would use Kryo. */
+  static final class Opaque {
+    final int value;
+
+    Opaque(int value) {
+      this.value = value;
+    }
+  }
+
+  @Test
+  void split_inputTypeSerializedWithKryo_failsWhenApplied() {
+    EtlStream<Opaque> opaque =
+        Etl.from(env.fromData(new GenericTypeInfo<>(Opaque.class), new Opaque(1)), "opaque");
+
+    assertThatThrownBy(() -> opaque.split(Route.<Opaque>by("r").to("one", o -> o.value == 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("input type of step 'r'");
+  }
+}
