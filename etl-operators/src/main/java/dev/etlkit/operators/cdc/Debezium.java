@@ -1,0 +1,434 @@
+package dev.etlkit.operators.cdc;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.RawRecord;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.cdc.internal.DebeziumDecodingFunction;
+import dev.etlkit.operators.cdc.internal.DecoderSettings;
+import dev.etlkit.operators.cdc.internal.RowProperties;
+import dev.etlkit.operators.cdc.internal.RowTypes;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Decodes Debezium change events (JSON, with or without the Kafka Connect {@code schema}/{@code
+ * payload} wrapper) into typed changelog records, {@link Change Change&lt;T&gt;}.
+ *
+ * <p>Mapping of {@code op}: {@code c} and {@code r} (snapshot read) become {@code +I}; {@code u}
+ * becomes {@code -U} (the {@code before} image) and {@code +U} (the {@code after} image), or only
+ * {@code +U} when the event carries no complete before-image (PostgreSQL {@code REPLICA IDENTITY
+ * DEFAULT}); {@code d} becomes {@code -D} with the {@code before} image, or with only the key
+ * fields (from a key-only {@code before} or from the Kafka key). Kafka tombstones are skipped by
+ * default ({@link Tombstones}), truncates become dead letters by default ({@link Truncates}).
+ * Heartbeats, transaction {@code BEGIN}/{@code END} markers, schema-change records and PostgreSQL
+ * logical-decoding messages ({@code op = m}) are skipped on purpose: they count as {@code filtered}
+ * and each kind has its own counter ({@code METRIC_*}).
+ *
+ * <p>Every emitted change carries the event time ({@code source.ts_ms}, else the envelope's {@code
+ * ts_ms}) and the source position (PostgreSQL {@code source.lsn}; MySQL binlog {@code file} and
+ * {@code pos} encoded as {@code fileIndex << 32 | pos}). Other source metadata (table, op, ...) can
+ * be copied into fields of {@code T} with {@link DecodeStep#withMetadataField}.
+ *
+ * <p>A record that cannot be decoded (invalid JSON or UTF-8, a document over the {@link
+ * JsonReadLimits}, a missing or unknown {@code op}, a missing image, a value that does not fit
+ * {@code T}, a tombstone or key-less delete without a usable key) becomes exactly one dead letter
+ * with the original bytes and the record's source coordinates; error messages never quote the
+ * payload.
+ *
+ * <pre>{@code
+ * EtlStream<Change<Customer>> customers =
+ *     Etl.from(kafkaRecords, "crm").apply(Debezium.decode("customers-cdc", Customer.class));
+ * }</pre>
+ */
+@PublicEvolving
+public final class Debezium {
+
+  /** Tombstones are skipped (and counted) unless told otherwise. */
+  public static final Tombstones DEFAULT_TOMBSTONES = Tombstones.SKIP;
+
+  /** Truncate events become dead letters unless told otherwise. */
+  public static final Truncates DEFAULT_TRUNCATES = Truncates.DEAD_LETTER;
+
+  /**
+   * Unit of integer timestamps and times in events without a schema: milliseconds, as Debezium
+   * writes them with {@code time.precision.mode=connect} and for MySQL {@code DATETIME(0..3)}.
+   */
+  public static final ChronoUnit DEFAULT_TIME_PRECISION = ChronoUnit.MILLIS;
+
+  /** Counter of skipped heartbeat records ({@code {"ts_ms": ...}}). */
+  public static final String METRIC_HEARTBEATS = "debeziumHeartbeats";
+
+  /** Counter of skipped transaction {@code BEGIN}/{@code END} records. */
+  public static final String METRIC_TRANSACTION_MARKERS = "debeziumTransactionMarkers";
+
+  /** Counter of skipped schema-change (DDL) records. */
+  public static final String METRIC_SCHEMA_CHANGES = "debeziumSchemaChanges";
+
+  /** Counter of skipped tombstones (with {@link Tombstones#SKIP}). */
+  public static final String METRIC_TOMBSTONES_SKIPPED = "debeziumTombstonesSkipped";
+
+  /** Counter of skipped truncate events (with {@link Truncates#SKIP}). */
+  public static final String METRIC_TRUNCATES_SKIPPED = "debeziumTruncatesSkipped";
+
+  /** Counter of skipped PostgreSQL logical-decoding messages ({@code op = m}). */
+  public static final String METRIC_LOGICAL_MESSAGES = "debeziumLogicalMessages";
+
+  /** Counter of updates emitted as {@code +U} only, for lack of a complete before-image. */
+  public static final String METRIC_UPDATES_WITHOUT_BEFORE = "debeziumUpdatesWithoutBefore";
+
+  private Debezium() {}
+
+  /**
+   * A step decoding Debezium JSON change events of one table into {@code Change<T>}, reading {@link
+   * RawRecord}s (so tombstones and Kafka keys are seen); use {@link DecodeStep#withInput} for
+   * {@code byte[]} or {@code String} input.
+   *
+   * @param stepName the step's name in its pipeline
+   * @param rowType a POJO or Java record with one property per column (Jackson names; unknown
+   *     columns are ignored)
+   * @throws IllegalArgumentException if the step name is invalid, or {@code rowType} or one of its
+   *     fields has no Flink type (it would be serialized with Kryo; note that Flink's POJO analysis
+   *     has no type for {@code java.time.LocalDate}, {@code LocalTime} and {@code LocalDateTime}
+   *     fields: annotate them with {@code @TypeInfo})
+   */
+  public static <T> DecodeStep<RawRecord, T> decode(String stepName, Class<T> rowType) {
+    Names.requireValid(stepName, "step name");
+    Objects.requireNonNull(rowType, "rowType");
+    TypeInformation<T> valueType =
+        RowTypes.requirePojoWithoutKryo(TypeInformation.of(rowType), rowType);
+    return new DecodeStep<>(
+        stepName,
+        rowType,
+        Change.typeInfo(valueType),
+        PayloadInput.rawRecords(),
+        null,
+        JsonReadLimits.defaults(),
+        DEFAULT_TOMBSTONES,
+        DEFAULT_TRUNCATES,
+        DEFAULT_TIME_PRECISION,
+        Map.of());
+  }
+
+  /** What a Kafka tombstone (a key with a null value) becomes. */
+  @PublicEvolving
+  public enum Tombstones {
+    /**
+     * Skipped and counted ({@code filtered}, {@link #METRIC_TOMBSTONES_SKIPPED}). Debezium writes a
+     * tombstone right after each {@code d} event, for log compaction only: the delete itself was
+     * already emitted from the {@code d} event.
+     */
+    SKIP,
+    /**
+     * A key-only {@code -D} built from the Kafka key: for topics where deletes arrive as tombstones
+     * only (for example after compaction removed the {@code d} event). After a {@code d} event this
+     * is a second delete of the same key.
+     */
+    DELETE
+  }
+
+  /** What a truncate event ({@code op = t}) becomes. */
+  @PublicEvolving
+  public enum Truncates {
+    /**
+     * A dead letter ({@code UnsupportedOperationException}): a truncate deletes every row of the
+     * table, which no row-level change can express, so the records downstream diverge from the
+     * table until it is re-snapshotted.
+     */
+    DEAD_LETTER,
+    /** Skipped and counted ({@code filtered}, {@link #METRIC_TRUNCATES_SKIPPED}). */
+    SKIP
+  }
+
+  /**
+   * Source metadata of a change event that {@link DecodeStep#withMetadataField} can copy into a
+   * field of the row type. Absent metadata (a MySQL event has no LSN) leaves the field null.
+   */
+  @PublicEvolving
+  public enum Metadata {
+    /** {@code op}: {@code c}, {@code r}, {@code u} or {@code d}. */
+    OP(String.class),
+    /** Envelope {@code ts_ms}: when the connector processed the event (epoch milliseconds). */
+    TS_MS(Long.class),
+    /** {@code source.ts_ms}: when the change was made in the database (epoch milliseconds). */
+    SOURCE_TS_MS(Long.class),
+    /** {@code source.connector}: {@code postgresql}, {@code mysql}, ... */
+    CONNECTOR(String.class),
+    /** {@code source.db}: the database. */
+    DB(String.class),
+    /** {@code source.schema}: the schema (PostgreSQL). */
+    SCHEMA(String.class),
+    /** {@code source.table}: the table. */
+    TABLE(String.class),
+    /** {@code source.snapshot} as text: {@code true}, {@code last}, {@code false}, ... */
+    SNAPSHOT(String.class),
+    /** {@code source.lsn}: the PostgreSQL log sequence number. */
+    LSN(Long.class),
+    /** {@code source.txId}: the PostgreSQL transaction id. */
+    TX_ID(Long.class),
+    /** {@code source.file}: the MySQL binlog file name. */
+    BINLOG_FILE(String.class),
+    /** {@code source.pos}: the position in the MySQL binlog file. */
+    BINLOG_POS(Long.class),
+    /** {@code source.row}: the row within the MySQL binlog event. */
+    BINLOG_ROW(Integer.class);
+
+    private final Class<?> valueType;
+
+    Metadata(Class<?> valueType) {
+      this.valueType = valueType;
+    }
+
+    /**
+     * The type of the value: a field receiving it must have this type (or its primitive, or {@code
+     * long}/{@code Long} for {@code Integer}).
+     */
+    public Class<?> valueType() {
+      return valueType;
+    }
+  }
+
+  /**
+   * See {@link Debezium#decode}. Immutable; every {@code withX} returns a new spec.
+   *
+   * @param <I> the input record type
+   * @param <T> the row type
+   */
+  @PublicEvolving
+  public static final class DecodeStep<I, T> implements EtlStep<I, Change<T>> {
+    private final String name;
+    private final Class<T> rowType;
+    private final TypeInformation<Change<T>> outputType;
+    private final PayloadInput<I> input;
+    @Nullable private final ErrorPolicy errorPolicy;
+    private final JsonReadLimits limits;
+    private final Tombstones tombstones;
+    private final Truncates truncates;
+    private final ChronoUnit timePrecision;
+    private final Map<String, Metadata> metadataFields;
+
+    private DecodeStep(
+        String name,
+        Class<T> rowType,
+        TypeInformation<Change<T>> outputType,
+        PayloadInput<I> input,
+        @Nullable ErrorPolicy errorPolicy,
+        JsonReadLimits limits,
+        Tombstones tombstones,
+        Truncates truncates,
+        ChronoUnit timePrecision,
+        Map<String, Metadata> metadataFields) {
+      this.name = name;
+      this.rowType = rowType;
+      this.outputType = outputType;
+      this.input = input;
+      this.errorPolicy = errorPolicy;
+      this.limits = limits;
+      this.tombstones = tombstones;
+      this.truncates = truncates;
+      this.timePrecision = timePrecision;
+      this.metadataFields = metadataFields;
+    }
+
+    /**
+     * Reads another input type: {@link PayloadInput#bytes()} or {@link PayloadInput#text()} (no
+     * keys, so no tombstones and no key-only deletes from the key), or your own.
+     */
+    public <J> DecodeStep<J, T> withInput(PayloadInput<J> newInput) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          Objects.requireNonNull(newInput, "input"),
+          errorPolicy,
+          limits,
+          tombstones,
+          truncates,
+          timePrecision,
+          metadataFields);
+    }
+
+    /** Overrides the pipeline's error policy for this step. */
+    public DecodeStep<I, T> withErrorPolicy(ErrorPolicy policy) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          Objects.requireNonNull(policy, "policy"),
+          limits,
+          tombstones,
+          truncates,
+          timePrecision,
+          metadataFields);
+    }
+
+    /** Limits on each record's value and key ({@link JsonReadLimits#defaults()} by default). */
+    public DecodeStep<I, T> withReadLimits(JsonReadLimits readLimits) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          Objects.requireNonNull(readLimits, "readLimits"),
+          tombstones,
+          truncates,
+          timePrecision,
+          metadataFields);
+    }
+
+    /** What tombstones become ({@link #DEFAULT_TOMBSTONES}: skipped). */
+    public DecodeStep<I, T> withTombstones(Tombstones handling) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          Objects.requireNonNull(handling, "tombstones"),
+          truncates,
+          timePrecision,
+          metadataFields);
+    }
+
+    /** What truncate events become ({@link #DEFAULT_TRUNCATES}: dead letters). */
+    public DecodeStep<I, T> withTruncates(Truncates handling) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          tombstones,
+          Objects.requireNonNull(handling, "truncates"),
+          timePrecision,
+          metadataFields);
+    }
+
+    /**
+     * The unit of integer timestamps ({@code LocalDateTime}, {@code Instant} fields) and times
+     * ({@code LocalTime} fields) in events without a schema ({@link #DEFAULT_TIME_PRECISION}:
+     * milliseconds). Events with a schema carry each column's unit ({@code
+     * io.debezium.time.MicroTimestamp}, ...) and ignore this option.
+     *
+     * @param unit {@code MILLIS}, {@code MICROS} or {@code NANOS}
+     */
+    public DecodeStep<I, T> withTimePrecision(ChronoUnit unit) {
+      Objects.requireNonNull(unit, "timePrecision");
+      if (unit != ChronoUnit.MILLIS && unit != ChronoUnit.MICROS && unit != ChronoUnit.NANOS) {
+        throw new IllegalArgumentException(
+            "timePrecision must be MILLIS, MICROS or NANOS, was " + unit.name());
+      }
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          tombstones,
+          truncates,
+          unit,
+          metadataFields);
+    }
+
+    /**
+     * Copies a piece of source metadata into the property {@code field} of every decoded row
+     * (before and after images alike; key-only deletes from tombstones carry none). The value
+     * replaces a column of the same name, so pick a name no column has.
+     *
+     * @param field a property of the row type (its JSON name) of the metadata's {@link
+     *     Metadata#valueType() type}
+     * @throws IllegalArgumentException if the row type has no such property, its type does not fit,
+     *     or the field already receives metadata
+     */
+    public DecodeStep<I, T> withMetadataField(String field, Metadata metadata) {
+      Objects.requireNonNull(field, "field");
+      Objects.requireNonNull(metadata, "metadata");
+      if (metadataFields.containsKey(field)) {
+        throw new IllegalArgumentException(
+            "metadata field '" + field + "' already receives " + metadataFields.get(field));
+      }
+      RowProperties.requireMetadataField(rowType, field, metadata.valueType());
+      Map<String, Metadata> fields = new LinkedHashMap<>(metadataFields);
+      fields.put(field, metadata);
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          tombstones,
+          truncates,
+          timePrecision,
+          Collections.unmodifiableMap(fields));
+    }
+
+    /** The type of the step's output: {@code Change<T>} with the row type's POJO type. */
+    public TypeInformation<Change<T>> outputType() {
+      return outputType;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    /**
+     * Adds the decoding operator.
+     *
+     * @throws IllegalArgumentException if the stream's type is not the input type (see {@link
+     *     #withInput})
+     */
+    @Override
+    public DataStream<Change<T>> expand(DataStream<I> stream, StepContext context) {
+      if (!stream.getType().equals(input.type())) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "' reads "
+                + input.type()
+                + " records but the stream carries "
+                + stream.getType()
+                + ": choose the input with withInput(PayloadInput.bytes() / text() / rawRecords())");
+      }
+      List<String> fieldNames = new ArrayList<>(metadataFields.keySet());
+      List<Metadata> fieldMetadata = new ArrayList<>(metadataFields.values());
+      DecoderSettings<T> settings =
+          new DecoderSettings<>(
+              rowType,
+              limits,
+              tombstones,
+              truncates,
+              timePrecision,
+              fieldNames.toArray(new String[0]),
+              fieldMetadata.toArray(new Metadata[0]));
+      SingleOutputStreamOperator<Change<T>> decoded =
+          context.named(
+              stream.process(
+                  new DebeziumDecodingFunction<>(
+                      input, context.errorHandler(errorPolicy), settings),
+                  outputType));
+      context.addDeadLettersOf(decoded);
+      return decoded;
+    }
+  }
+}

@@ -1,0 +1,355 @@
+package dev.etlkit.operators.cdc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.etlkit.core.Change;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.cdc.Debezium.Tombstones;
+import dev.etlkit.operators.cdc.Debezium.Truncates;
+import dev.etlkit.operators.internal.SafeJson;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.types.RowKind;
+
+/**
+ * Decodes one Debezium record (value and key, JSON, with or without the Kafka Connect {@code
+ * schema}/{@code payload} wrapper) into zero, one or two {@link Change}s, or rejects it with an
+ * exception whose message never quotes the payload. Plain Java, one instance per operator instance
+ * (not thread-safe: it caches the last schema it saw).
+ */
+@Internal
+public final class DebeziumDecoder<T> {
+
+  /** What became of a record that was not rejected. */
+  public enum Outcome {
+    /** One or two changes were added. */
+    CHANGED,
+    /** An update without a complete before-image: only {@code +U} was added. */
+    UPDATED_WITHOUT_BEFORE,
+    /** A tombstone became a key-only delete. */
+    TOMBSTONE_DELETED,
+    /** Skipped: a tombstone. */
+    SKIPPED_TOMBSTONE,
+    /** Skipped: a heartbeat. */
+    SKIPPED_HEARTBEAT,
+    /** Skipped: a transaction BEGIN or END marker. */
+    SKIPPED_TRANSACTION_MARKER,
+    /** Skipped: a schema change (DDL) record. */
+    SKIPPED_SCHEMA_CHANGE,
+    /** Skipped: a truncate event. */
+    SKIPPED_TRUNCATE,
+    /** Skipped: a PostgreSQL logical-decoding message. */
+    SKIPPED_LOGICAL_MESSAGE;
+
+    /** True if no change was added. */
+    public boolean isSkipped() {
+      return ordinal() >= SKIPPED_TOMBSTONE.ordinal();
+    }
+  }
+
+  private final ObjectMapper mapper;
+  private final JsonReadLimits limits;
+  private final Tombstones tombstones;
+  private final Truncates truncates;
+  private final RowBinder<T> binder;
+  private final EnvelopeMetadata metadata = new EnvelopeMetadata();
+
+  @Nullable private JsonNode valueSchema;
+  private ColumnEncodings valueEncodings = ColumnEncodings.NONE;
+  @Nullable private JsonNode keySchema;
+  private ColumnEncodings keyEncodings = ColumnEncodings.NONE;
+
+  public DebeziumDecoder(DecoderSettings<T> settings) {
+    this.limits = settings.limits;
+    this.mapper = SafeJson.mapperBuilder(limits).build();
+    this.tombstones = settings.tombstones;
+    this.truncates = settings.truncates;
+    this.binder =
+        new RowBinder<>(
+            mapper,
+            settings.rowType,
+            settings.timePrecision,
+            limits.maxNumberLength(),
+            settings.metadataFields,
+            settings.metadata);
+  }
+
+  /**
+   * Decodes one record.
+   *
+   * @param value the record's value, or null for a tombstone
+   * @param key the record's key, or null
+   * @param recordTimestamp the record's timestamp (event time of tombstone deletes), or null
+   * @param into where the changes go
+   * @return what became of the record
+   * @throws IOException if the value or key is not readable JSON or does not fit the row type
+   * @throws IllegalArgumentException if the record is not a valid Debezium record
+   * @throws UnsupportedOperationException for a truncate event, unless truncates are skipped
+   */
+  public Outcome decode(
+      @Nullable byte[] value,
+      @Nullable byte[] key,
+      @Nullable Long recordTimestamp,
+      List<Change<T>> into)
+      throws IOException {
+    if (value == null) {
+      return tombstone(key, recordTimestamp, into);
+    }
+    JsonNode root = readTree(value, "value");
+    JsonNode envelope = root;
+    ColumnEncodings encodings = ColumnEncodings.NONE;
+    if (isWrapper(root)) {
+      envelope = root.get("payload");
+      if (binder.usesEncodings()) {
+        encodings = valueEncodings(root.get("schema"));
+      }
+    }
+    if (!envelope.isObject()) {
+      throw new IllegalArgumentException(
+          "value must be a JSON object (a Debezium envelope), was " + describe(envelope));
+    }
+    JsonNode op = envelope.get("op");
+    if (op == null || op.isNull()) {
+      return notAChange(envelope);
+    }
+    if (!op.isTextual()) {
+      throw new IllegalArgumentException("op must be a string, was " + describe(op));
+    }
+    String code = op.textValue();
+    if (code.length() == 1) {
+      try {
+        switch (code.charAt(0)) {
+          case 'c':
+          case 'r':
+            return insert((ObjectNode) envelope, code, encodings, into);
+          case 'u':
+            return update((ObjectNode) envelope, encodings, into);
+          case 'd':
+            return delete((ObjectNode) envelope, key, encodings, into);
+          case 't':
+            return truncate();
+          case 'm':
+            return Outcome.SKIPPED_LOGICAL_MESSAGE;
+          default:
+            break;
+        }
+      } finally {
+        metadata.clear();
+      }
+    }
+    throw new IllegalArgumentException("unknown op (expected c, r, u, d, t or m)");
+  }
+
+  private Outcome insert(
+      ObjectNode envelope, String code, ColumnEncodings encodings, List<Change<T>> into)
+      throws IOException {
+    ObjectNode after = image(envelope, "after");
+    if (after == null) {
+      throw new IllegalArgumentException("op '" + code + "' without an after image");
+    }
+    JsonNode source = source(envelope);
+    metadata.set(envelope, source);
+    T row = binder.bind(after, encodings, metadata, "after");
+    into.add(change(RowKind.INSERT, row, envelope, source));
+    return Outcome.CHANGED;
+  }
+
+  private Outcome update(ObjectNode envelope, ColumnEncodings encodings, List<Change<T>> into)
+      throws IOException {
+    ObjectNode after = image(envelope, "after");
+    if (after == null) {
+      throw new IllegalArgumentException("op 'u' without an after image");
+    }
+    ObjectNode before = image(envelope, "before");
+    JsonNode source = source(envelope);
+    metadata.set(envelope, source);
+    // A before-image lacking some columns holds only the key (REPLICA IDENTITY DEFAULT): it is
+    // no retraction of the previous row, so the update is emitted as +U alone.
+    boolean complete = before != null && hasAllColumnsOf(before, after);
+    T beforeRow = complete ? binder.bind(before, encodings, metadata, "before") : null;
+    T afterRow = binder.bind(after, encodings, metadata, "after");
+    if (beforeRow != null) {
+      into.add(change(RowKind.UPDATE_BEFORE, beforeRow, envelope, source));
+    }
+    into.add(change(RowKind.UPDATE_AFTER, afterRow, envelope, source));
+    return complete ? Outcome.CHANGED : Outcome.UPDATED_WITHOUT_BEFORE;
+  }
+
+  private Outcome delete(
+      ObjectNode envelope, @Nullable byte[] key, ColumnEncodings encodings, List<Change<T>> into)
+      throws IOException {
+    ObjectNode before = image(envelope, "before");
+    JsonNode source = source(envelope);
+    metadata.set(envelope, source);
+    T row;
+    if (before != null) {
+      row = binder.bind(before, encodings, metadata, "before");
+    } else if (key != null) {
+      row = bindKey(key, metadata);
+    } else {
+      throw new IllegalArgumentException(
+          "op 'd' without a before image needs the record key, which is missing");
+    }
+    into.add(change(RowKind.DELETE, row, envelope, source));
+    return Outcome.CHANGED;
+  }
+
+  private Outcome truncate() {
+    if (truncates == Truncates.SKIP) {
+      return Outcome.SKIPPED_TRUNCATE;
+    }
+    throw new UnsupportedOperationException(
+        "truncate event (op 't'): it deletes every row of the table, which no row change can"
+            + " express; re-snapshot the table, or skip truncates with withTruncates(SKIP)");
+  }
+
+  private Outcome tombstone(
+      @Nullable byte[] key, @Nullable Long recordTimestamp, List<Change<T>> into)
+      throws IOException {
+    if (key == null) {
+      throw new IllegalArgumentException(
+          "record without value and without key: neither a change event nor a tombstone");
+    }
+    if (tombstones == Tombstones.SKIP) {
+      return Outcome.SKIPPED_TOMBSTONE;
+    }
+    T row = bindKey(key, null);
+    into.add(Change.of(RowKind.DELETE, row, recordTimestamp, null));
+    return Outcome.TOMBSTONE_DELETED;
+  }
+
+  /** Heartbeats, transaction markers and schema changes have no {@code op}; anything else fails. */
+  private static Outcome notAChange(JsonNode envelope) {
+    JsonNode status = envelope.get("status");
+    if (status != null
+        && ("BEGIN".equals(status.textValue()) || "END".equals(status.textValue()))
+        && envelope.has("id")) {
+      return Outcome.SKIPPED_TRANSACTION_MARKER;
+    }
+    JsonNode ddl = envelope.get("ddl");
+    JsonNode tableChanges = envelope.get("tableChanges");
+    if ((ddl != null && ddl.isTextual()) || (tableChanges != null && tableChanges.isArray())) {
+      return Outcome.SKIPPED_SCHEMA_CHANGE;
+    }
+    if (envelope.size() == 1 && SourcePositions.isLong(envelope.get("ts_ms"))) {
+      return Outcome.SKIPPED_HEARTBEAT;
+    }
+    throw new IllegalArgumentException(
+        "missing op: the value is no change event, heartbeat, transaction marker or schema"
+            + " change");
+  }
+
+  private T bindKey(byte[] key, @Nullable EnvelopeMetadata source) throws IOException {
+    JsonNode root = readTree(key, "key");
+    JsonNode columns = root;
+    ColumnEncodings encodings = ColumnEncodings.NONE;
+    if (isWrapper(root)) {
+      columns = root.get("payload");
+      if (binder.usesEncodings()) {
+        encodings = keyEncodings(root.get("schema"));
+      }
+    }
+    if (!columns.isObject()) {
+      throw new IllegalArgumentException(
+          "key must be a JSON object of key columns, was " + describe(columns));
+    }
+    return binder.bind((ObjectNode) columns, encodings, source, "key");
+  }
+
+  private Change<T> change(RowKind kind, T row, JsonNode envelope, @Nullable JsonNode source) {
+    return Change.of(
+        kind, row, SourcePositions.eventTime(envelope, source), SourcePositions.position(source));
+  }
+
+  private JsonNode readTree(byte[] bytes, String what) throws IOException {
+    if (bytes.length > limits.maxDocumentBytes()) {
+      throw new IOException(
+          what
+              + " of "
+              + bytes.length
+              + " bytes exceeds maxDocumentBytes "
+              + limits.maxDocumentBytes());
+    }
+    JsonNode root;
+    try {
+      root = mapper.readTree(bytes);
+    } catch (IOException e) {
+      throw JsonErrors.parse(e, what);
+    } catch (RuntimeException e) {
+      throw new IOException(what + ": unreadable JSON (" + e.getClass().getName() + ")");
+    }
+    if (root == null || root.isMissingNode()) {
+      throw new IllegalArgumentException(what + " is empty");
+    }
+    return root;
+  }
+
+  private ColumnEncodings valueEncodings(@Nullable JsonNode schema) {
+    if (schema == null || !schema.isObject()) {
+      return ColumnEncodings.NONE;
+    }
+    if (!schema.equals(valueSchema)) {
+      valueEncodings = ColumnEncodings.ofValueSchema(schema);
+      valueSchema = schema;
+    }
+    return valueEncodings;
+  }
+
+  private ColumnEncodings keyEncodings(@Nullable JsonNode schema) {
+    if (schema == null || !schema.isObject()) {
+      return ColumnEncodings.NONE;
+    }
+    if (!schema.equals(keySchema)) {
+      keyEncodings = ColumnEncodings.ofRowSchema(schema);
+      keySchema = schema;
+    }
+    return keyEncodings;
+  }
+
+  /** JsonConverter with {@code schemas.enable=true} writes exactly these two fields. */
+  private static boolean isWrapper(JsonNode root) {
+    return root.isObject() && root.size() == 2 && root.has("schema") && root.has("payload");
+  }
+
+  @Nullable
+  private static ObjectNode image(ObjectNode envelope, String name) {
+    JsonNode image = envelope.get(name);
+    if (image == null || image.isNull()) {
+      return null;
+    }
+    if (!image.isObject()) {
+      throw new IllegalArgumentException(
+          name + " must be a JSON object or null, was " + describe(image));
+    }
+    return (ObjectNode) image;
+  }
+
+  @Nullable
+  private static JsonNode source(JsonNode envelope) {
+    JsonNode source = envelope.get("source");
+    return source != null && source.isObject() ? source : null;
+  }
+
+  private static boolean hasAllColumnsOf(JsonNode before, JsonNode after) {
+    if (before.size() < after.size()) {
+      return false;
+    }
+    Iterator<String> columns = after.fieldNames();
+    while (columns.hasNext()) {
+      if (!before.has(columns.next())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The JSON type of a node (never its content). */
+  private static String describe(JsonNode node) {
+    return node.getNodeType().name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,91 @@
+package dev.etlkit.operators.cdc.internal;
+
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.cdc.Debezium.Metadata;
+import dev.etlkit.operators.cdc.Debezium.Tombstones;
+import dev.etlkit.operators.cdc.Debezium.Truncates;
+import java.io.Serializable;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Objects;
+import org.apache.flink.annotation.Internal;
+
+/** The options of a Debezium decode step, as the decoding function carries them to the cluster. */
+@Internal
+public final class DecoderSettings<T> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  final Class<T> rowType;
+  final JsonReadLimits limits;
+  final Tombstones tombstones;
+  final Truncates truncates;
+  final ChronoUnit timePrecision;
+  final String[] metadataFields;
+  final Metadata[] metadata;
+
+  public DecoderSettings(
+      Class<T> rowType,
+      JsonReadLimits limits,
+      Tombstones tombstones,
+      Truncates truncates,
+      ChronoUnit timePrecision,
+      String[] metadataFields,
+      Metadata[] metadata) {
+    this.rowType = Objects.requireNonNull(rowType, "rowType");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.tombstones = Objects.requireNonNull(tombstones, "tombstones");
+    this.truncates = Objects.requireNonNull(truncates, "truncates");
+    this.timePrecision = Objects.requireNonNull(timePrecision, "timePrecision");
+    if (metadataFields.length != metadata.length) {
+      throw new IllegalArgumentException("one metadata kind per metadata field");
+    }
+    this.metadataFields = metadataFields.clone();
+    this.metadata = metadata.clone();
+  }
+
+  /** The row type. */
+  public Class<T> rowType() {
+    return rowType;
+  }
+
+  /** Defaults of {@code Debezium.decode}, for tests and direct use of the decoder. */
+  public static <T> DecoderSettings<T> defaults(Class<T> rowType) {
+    return new DecoderSettings<>(
+        rowType,
+        JsonReadLimits.defaults(),
+        Tombstones.SKIP,
+        Truncates.DEAD_LETTER,
+        ChronoUnit.MILLIS,
+        new String[0],
+        new Metadata[0]);
+  }
+
+  public DecoderSettings<T> withTombstones(Tombstones handling) {
+    return new DecoderSettings<>(
+        rowType, limits, handling, truncates, timePrecision, metadataFields, metadata);
+  }
+
+  public DecoderSettings<T> withTruncates(Truncates handling) {
+    return new DecoderSettings<>(
+        rowType, limits, tombstones, handling, timePrecision, metadataFields, metadata);
+  }
+
+  public DecoderSettings<T> withTimePrecision(ChronoUnit unit) {
+    return new DecoderSettings<>(
+        rowType, limits, tombstones, truncates, unit, metadataFields, metadata);
+  }
+
+  public DecoderSettings<T> withLimits(JsonReadLimits readLimits) {
+    return new DecoderSettings<>(
+        rowType, readLimits, tombstones, truncates, timePrecision, metadataFields, metadata);
+  }
+
+  public DecoderSettings<T> withMetadataField(String field, Metadata kind) {
+    String[] fields = Arrays.copyOf(metadataFields, metadataFields.length + 1);
+    Metadata[] kinds = Arrays.copyOf(metadata, metadata.length + 1);
+    fields[fields.length - 1] = field;
+    kinds[kinds.length - 1] = kind;
+    return new DecoderSettings<>(
+        rowType, limits, tombstones, truncates, timePrecision, fields, kinds);
+  }
+}

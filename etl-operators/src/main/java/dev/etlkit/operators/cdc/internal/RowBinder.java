@@ -1,0 +1,295 @@
+package dev.etlkit.operators.cdc.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.etlkit.operators.cdc.Debezium.Metadata;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * Binds one row image (a JSON object of columns) to the row type: rewrites Debezium's special
+ * encodings of the columns whose property is a date, time, timestamp or decimal into the text forms
+ * Jackson reads, copies the requested source metadata into its fields, then lets Jackson bind
+ * (unknown columns ignored, missing ones null or default).
+ */
+final class RowBinder<T> {
+
+  /** What a property needs converted. */
+  enum Target {
+    LOCAL_DATE,
+    LOCAL_DATE_TIME,
+    INSTANT,
+    LOCAL_TIME,
+    BIG_DECIMAL
+  }
+
+  private final ObjectReader reader;
+  private final Set<String> properties;
+  private final String[] converted;
+  private final Target[] targets;
+  private final ChronoUnit schemalessUnit;
+  private final int maxNumberLength;
+  private final String[] metadataFields;
+  private final Metadata[] metadata;
+
+  RowBinder(
+      ObjectMapper mapper,
+      Class<T> rowType,
+      ChronoUnit schemalessUnit,
+      int maxNumberLength,
+      String[] metadataFields,
+      Metadata[] metadata) {
+    this.reader =
+        mapper.readerFor(rowType).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    Map<String, Class<?>> types = RowProperties.of(mapper, rowType);
+    this.properties = Set.copyOf(types.keySet());
+    List<String> names = new ArrayList<>();
+    List<Target> kinds = new ArrayList<>();
+    for (Map.Entry<String, Class<?>> property : types.entrySet()) {
+      Target target = targetOf(property.getValue());
+      if (target != null) {
+        names.add(property.getKey());
+        kinds.add(target);
+      }
+    }
+    this.converted = names.toArray(new String[0]);
+    this.targets = kinds.toArray(new Target[0]);
+    this.schemalessUnit = schemalessUnit;
+    this.maxNumberLength = maxNumberLength;
+    this.metadataFields = metadataFields;
+    this.metadata = metadata;
+  }
+
+  /** True if some property may need a column's encoding from the event's schema. */
+  boolean usesEncodings() {
+    return converted.length > 0;
+  }
+
+  /**
+   * Binds {@code row} (which this method changes in place).
+   *
+   * @param what the image, for error messages: {@code after}, {@code before} or {@code key}
+   * @param source the event's metadata to copy into metadata fields, or null for none
+   */
+  T bind(ObjectNode row, ColumnEncodings encodings, @Nullable EnvelopeMetadata source, String what)
+      throws IOException {
+    for (int i = 0; i < converted.length; i++) {
+      String column = converted[i];
+      JsonNode value = row.get(column);
+      if (value != null && !value.isNull()) {
+        JsonNode text = convert(column, targets[i], value, encodings, what);
+        if (text != null) {
+          row.set(column, text);
+        }
+      }
+    }
+    if (source != null) {
+      for (int i = 0; i < metadataFields.length; i++) {
+        JsonNode value = source.value(metadata[i]);
+        if (value == null) {
+          row.putNull(metadataFields[i]);
+        } else {
+          row.set(metadataFields[i], value);
+        }
+      }
+    }
+    try {
+      return reader.readValue(row);
+    } catch (IOException | RuntimeException e) {
+      throw JsonErrors.binding(e, what, properties);
+    }
+  }
+
+  @Nullable
+  private JsonNode convert(
+      String column, Target target, JsonNode value, ColumnEncodings encodings, String what)
+      throws IOException {
+    ColumnEncodings.Encoding encoding = encodings.of(column);
+    if (target == Target.BIG_DECIMAL) {
+      if (value.isTextual() && encoding == ColumnEncodings.Encoding.DECIMAL) {
+        Integer scale = encodings.scaleOf(column);
+        if (scale == null) {
+          throw new IllegalArgumentException(
+              what + "." + column + ": decimal schema without a valid scale parameter");
+        }
+        return decimal(value.textValue(), scale, column, what);
+      }
+      if (value.isObject() && value.size() == 2) {
+        JsonNode scale = value.get("scale");
+        JsonNode unscaled = value.get("value");
+        if (scale != null && scale.isInt() && unscaled != null && unscaled.isTextual()) {
+          return decimal(unscaled.textValue(), scale.intValue(), column, what);
+        }
+      }
+      return null; // decimal.handling.mode string or double: Jackson reads it
+    }
+    if (!value.isIntegralNumber()) {
+      return null; // ISO text (io.debezium.time.ZonedTimestamp, ...): Jackson reads it
+    }
+    if (!value.canConvertToLong()) {
+      throw outOfRange(what, column);
+    }
+    long n = value.longValue();
+    ChronoUnit unit = unitOf(encoding, target);
+    if (target == Target.LOCAL_TIME) {
+      return TextNode.valueOf(timeOfDay(n, unit, what, column).toString());
+    }
+    long seconds;
+    int nanos;
+    switch (unit) {
+      case DAYS:
+        if (n < Temporal.MIN_EPOCH_DAY || n > Temporal.MAX_EPOCH_DAY) {
+          throw outOfRange(what, column);
+        }
+        seconds = n * 86_400L;
+        nanos = 0;
+        break;
+      case MILLIS:
+        seconds = Math.floorDiv(n, 1_000L);
+        nanos = (int) Math.floorMod(n, 1_000L) * 1_000_000;
+        break;
+      case MICROS:
+        seconds = Math.floorDiv(n, 1_000_000L);
+        nanos = (int) Math.floorMod(n, 1_000_000L) * 1_000;
+        break;
+      default:
+        seconds = Math.floorDiv(n, 1_000_000_000L);
+        nanos = (int) Math.floorMod(n, 1_000_000_000L);
+        break;
+    }
+    if (seconds < Temporal.MIN_EPOCH_SECOND || seconds > Temporal.MAX_EPOCH_SECOND) {
+      throw outOfRange(what, column);
+    }
+    switch (target) {
+      case LOCAL_DATE:
+        return TextNode.valueOf(LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L)).toString());
+      case LOCAL_DATE_TIME:
+        return TextNode.valueOf(
+            LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC).toString());
+      default:
+        return TextNode.valueOf(Instant.ofEpochSecond(seconds, nanos).toString());
+    }
+  }
+
+  private ChronoUnit unitOf(ColumnEncodings.Encoding encoding, Target target) {
+    switch (encoding) {
+      case EPOCH_DAYS:
+        return ChronoUnit.DAYS;
+      case MILLIS:
+        return ChronoUnit.MILLIS;
+      case MICROS:
+        return ChronoUnit.MICROS;
+      case NANOS:
+        return ChronoUnit.NANOS;
+      default:
+        return target == Target.LOCAL_DATE ? ChronoUnit.DAYS : schemalessUnit;
+    }
+  }
+
+  private static LocalTime timeOfDay(long n, ChronoUnit unit, String what, String column) {
+    long perDay;
+    long nanosPerUnit;
+    switch (unit) {
+      case MILLIS:
+        perDay = 86_400_000L;
+        nanosPerUnit = 1_000_000L;
+        break;
+      case MICROS:
+        perDay = 86_400_000_000L;
+        nanosPerUnit = 1_000L;
+        break;
+      case NANOS:
+        perDay = 86_400_000_000_000L;
+        nanosPerUnit = 1L;
+        break;
+      default:
+        throw new IllegalArgumentException(
+            what + "." + column + ": a date column cannot be read into a time of day");
+    }
+    if (n < 0 || n >= perDay) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": time of day outside 00:00 to 24:00 at precision " + unit.name());
+    }
+    return LocalTime.ofNanoOfDay(n * nanosPerUnit);
+  }
+
+  private JsonNode decimal(String base64, int scale, String column, String what) {
+    if (scale < -maxNumberLength || scale > maxNumberLength) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": decimal scale outside +-maxNumberLength " + maxNumberLength);
+    }
+    byte[] unscaled;
+    try {
+      unscaled = Base64.getDecoder().decode(base64);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + "." + column + ": decimal is not valid base64");
+    }
+    // ~2.4 digits per byte: a longer value cannot fit maxNumberLength digits anyway.
+    if (unscaled.length == 0 || unscaled.length > maxNumberLength / 2 + 1) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": decimal of " + unscaled.length + " bytes");
+    }
+    String text = new BigDecimal(new BigInteger(unscaled), scale).toPlainString();
+    if (text.length() > maxNumberLength + 2) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
+    }
+    return TextNode.valueOf(text);
+  }
+
+  private IllegalArgumentException outOfRange(String what, String column) {
+    return new IllegalArgumentException(
+        what
+            + "."
+            + column
+            + ": integer date/time outside the years 0001 to 9999 (for events without a schema,"
+            + " check the step's time precision, now "
+            + schemalessUnit.name()
+            + ")");
+  }
+
+  @Nullable
+  private static Target targetOf(Class<?> type) {
+    if (type == LocalDate.class) {
+      return Target.LOCAL_DATE;
+    }
+    if (type == LocalDateTime.class) {
+      return Target.LOCAL_DATE_TIME;
+    }
+    if (type == Instant.class) {
+      return Target.INSTANT;
+    }
+    if (type == LocalTime.class) {
+      return Target.LOCAL_TIME;
+    }
+    if (type == BigDecimal.class) {
+      return Target.BIG_DECIMAL;
+    }
+    return null;
+  }
+
+  /** The supported range of integer dates and timestamps. */
+  private static final class Temporal {
+    static final long MIN_EPOCH_DAY = LocalDate.of(1, 1, 1).toEpochDay();
+    static final long MAX_EPOCH_DAY = LocalDate.of(9999, 12, 31).toEpochDay();
+    static final long MIN_EPOCH_SECOND = MIN_EPOCH_DAY * 86_400L;
+    static final long MAX_EPOCH_SECOND = MAX_EPOCH_DAY * 86_400L + 86_399L;
+  }
+}

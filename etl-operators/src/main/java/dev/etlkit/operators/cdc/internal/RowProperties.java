@@ -1,0 +1,74 @@
+package dev.etlkit.operators.cdc.internal;
+
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.internal.SafeJson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+
+/** The properties of a row type as Jackson binds them: JSON name to Java type. */
+@Internal
+public final class RowProperties {
+  private RowProperties() {}
+
+  /** The row type's properties (JSON names, in declaration order) and their raw types. */
+  static Map<String, Class<?>> of(ObjectMapper mapper, Class<?> rowType) {
+    BeanDescription description =
+        mapper.getDeserializationConfig().introspect(mapper.constructType(rowType));
+    Map<String, Class<?>> properties = new LinkedHashMap<>();
+    for (BeanPropertyDefinition property : description.findProperties()) {
+      if (property.couldDeserialize()) {
+        properties.put(property.getName(), property.getRawPrimaryType());
+      }
+    }
+    return properties;
+  }
+
+  /**
+   * Checks that {@code field} is a property of {@code rowType} that can hold a metadata value of
+   * {@code valueType}.
+   *
+   * @throws IllegalArgumentException naming the field, the row type and what is wrong
+   */
+  public static void requireMetadataField(Class<?> rowType, String field, Class<?> valueType) {
+    ObjectMapper mapper = SafeJson.mapperBuilder(JsonReadLimits.defaults()).build();
+    Map<String, Class<?>> properties = of(mapper, rowType);
+    Class<?> type = properties.get(field);
+    if (type == null) {
+      throw new IllegalArgumentException(
+          "metadata field '"
+              + field
+              + "' is not a property of "
+              + rowType.getName()
+              + "; its properties are "
+              + properties.keySet());
+    }
+    if (!fits(valueType, type)) {
+      throw new IllegalArgumentException(
+          "metadata field '"
+              + field
+              + "' of "
+              + rowType.getName()
+              + " must have type "
+              + valueType.getSimpleName()
+              + (valueType == Integer.class ? " (or int, long, Long)" : "")
+              + (valueType == Long.class ? " (or long)" : "")
+              + ", was "
+              + type.getName());
+    }
+  }
+
+  private static boolean fits(Class<?> valueType, Class<?> fieldType) {
+    if (valueType == String.class) {
+      return fieldType == String.class;
+    }
+    boolean isLong = fieldType == Long.class || fieldType == long.class;
+    if (valueType == Long.class) {
+      return isLong;
+    }
+    return isLong || fieldType == Integer.class || fieldType == int.class;
+  }
+}

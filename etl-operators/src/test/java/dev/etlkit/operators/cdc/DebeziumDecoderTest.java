@@ -1,0 +1,598 @@
+package dev.etlkit.operators.cdc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.etlkit.core.Change;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.cdc.Debezium.Metadata;
+import dev.etlkit.operators.cdc.Debezium.Tombstones;
+import dev.etlkit.operators.cdc.internal.DebeziumDecoder;
+import dev.etlkit.operators.cdc.internal.DebeziumDecoder.Outcome;
+import dev.etlkit.operators.cdc.internal.DecoderSettings;
+import dev.etlkit.operators.cdc.internal.SourcePositions;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The plain-Java envelope decoder, without Flink. */
+class DebeziumDecoderTest {
+
+  private static final String SECRET = "SECRET-7f3a";
+
+  private final List<Change<Customer>> out = new ArrayList<>();
+
+  private Outcome decode(String value) throws IOException {
+    return decode(DecoderSettings.defaults(Customer.class), value, null);
+  }
+
+  private Outcome decode(
+      DecoderSettings<Customer> settings, @Nullable String value, @Nullable String key)
+      throws IOException {
+    return new DebeziumDecoder<>(settings)
+        .decode(
+            value == null ? null : value.getBytes(UTF_8),
+            key == null ? null : key.getBytes(UTF_8),
+            42L,
+            out);
+  }
+
+  private static String change(String op, @Nullable String before, @Nullable String after) {
+    return "{\"op\":\""
+        + op
+        + "\",\"before\":"
+        + before
+        + ",\"after\":"
+        + after
+        + ",\"source\":{\"ts_ms\":1000,\"lsn\":77},\"ts_ms\":2000}";
+  }
+
+  private static final String ANNE =
+      "{\"id\":1,\"first_name\":\"Anne\",\"last_name\":\"K\",\"email\":\"a@x\"}";
+  private static final String ANNE_MARIE =
+      "{\"id\":1,\"first_name\":\"Anne Marie\",\"last_name\":\"K\",\"email\":\"a@x\"}";
+
+  // ---- op mapping
+
+  @Test
+  void create_isAnInsertWithEventTimeAndLsn() throws IOException {
+    assertThat(decode(change("c", null, ANNE))).isEqualTo(Outcome.CHANGED);
+    assertThat(out)
+        .containsExactly(
+            Change.of(RowKind.INSERT, new Customer(1, "Anne", "K", "a@x"), 1000L, 77L));
+  }
+
+  @Test
+  void read_isAnInsert() throws IOException {
+    decode(change("r", null, ANNE));
+    assertThat(out).extracting(Change::kind).containsExactly(RowKind.INSERT);
+  }
+
+  @Test
+  void update_withFullBefore_isUpdateBeforeThenUpdateAfter() throws IOException {
+    assertThat(decode(change("u", ANNE, ANNE_MARIE))).isEqualTo(Outcome.CHANGED);
+    assertThat(out)
+        .extracting(c -> c.kind() + " " + c.value().firstName())
+        .containsExactly("UPDATE_BEFORE Anne", "UPDATE_AFTER Anne Marie");
+  }
+
+  @Test
+  void update_withoutBefore_isUpdateAfterOnly() throws IOException {
+    assertThat(decode(change("u", null, ANNE_MARIE))).isEqualTo(Outcome.UPDATED_WITHOUT_BEFORE);
+    assertThat(out).extracting(Change::kind).containsExactly(RowKind.UPDATE_AFTER);
+  }
+
+  @Test
+  void update_withKeyOnlyBefore_isUpdateAfterOnly() throws IOException {
+    assertThat(decode(change("u", "{\"id\":1}", ANNE_MARIE)))
+        .isEqualTo(Outcome.UPDATED_WITHOUT_BEFORE);
+    assertThat(out).extracting(Change::kind).containsExactly(RowKind.UPDATE_AFTER);
+  }
+
+  @Test
+  void delete_withBefore_isADeleteOfTheBeforeImage() throws IOException {
+    decode(change("d", ANNE, null));
+    assertThat(out)
+        .containsExactly(
+            Change.of(RowKind.DELETE, new Customer(1, "Anne", "K", "a@x"), 1000L, 77L));
+  }
+
+  @Test
+  void delete_withoutBefore_isAKeyOnlyDeleteFromTheKafkaKey() throws IOException {
+    decode(DecoderSettings.defaults(Customer.class), change("d", null, null), "{\"id\":9}");
+    assertThat(out)
+        .containsExactly(Change.of(RowKind.DELETE, new Customer(9, null, null, null), 1000L, 77L));
+  }
+
+  @Test
+  void tombstone_skippedByDefault_deleteWhenAsked() throws IOException {
+    DecoderSettings<Customer> settings = DecoderSettings.defaults(Customer.class);
+    assertThat(decode(settings, null, "{\"id\":9}")).isEqualTo(Outcome.SKIPPED_TOMBSTONE);
+    assertThat(out).isEmpty();
+
+    assertThat(decode(settings.withTombstones(Tombstones.DELETE), null, "{\"id\":9}"))
+        .isEqualTo(Outcome.TOMBSTONE_DELETED);
+    // the record's timestamp is the only time a tombstone has; it has no source position
+    assertThat(out)
+        .containsExactly(Change.of(RowKind.DELETE, new Customer(9, null, null, null), 42L, null));
+  }
+
+  @Test
+  void unwrapsTheSchemaPayloadWrapper_onlyWhenItHasExactlyThoseTwoFields() throws IOException {
+    decode("{\"schema\":null,\"payload\":" + change("c", null, ANNE) + "}");
+    assertThat(out).hasSize(1);
+    // a schemaless envelope with a stray field is no wrapper: it has no op
+    assertThatThrownBy(
+            () -> decode("{\"schema\":{},\"payload\":" + change("c", null, ANNE) + ",\"x\":1}"))
+        .hasMessageStartingWith("missing op");
+  }
+
+  @Test
+  void messageKinds_areSkippedByKind() throws IOException {
+    assertThat(decode("{\"ts_ms\":1}")).isEqualTo(Outcome.SKIPPED_HEARTBEAT);
+    assertThat(decode("{\"status\":\"END\",\"id\":\"1:2\",\"event_count\":1}"))
+        .isEqualTo(Outcome.SKIPPED_TRANSACTION_MARKER);
+    assertThat(decode("{\"databaseName\":\"db\",\"ddl\":\"CREATE TABLE t (id INT)\"}"))
+        .isEqualTo(Outcome.SKIPPED_SCHEMA_CHANGE);
+    assertThat(decode("{\"op\":\"m\",\"message\":{\"prefix\":\"p\"}}"))
+        .isEqualTo(Outcome.SKIPPED_LOGICAL_MESSAGE);
+    assertThat(out).isEmpty();
+    assertThat(Outcome.SKIPPED_HEARTBEAT.isSkipped()).isTrue();
+    assertThat(Outcome.UPDATED_WITHOUT_BEFORE.isSkipped()).isFalse();
+  }
+
+  // ---- event time and position
+
+  @Test
+  void eventTime_isSourceTsMs_elseEnvelopeTsMs_elseNone() throws IOException {
+    decode("{\"op\":\"c\",\"after\":{\"id\":1},\"source\":{\"ts_ms\":0},\"ts_ms\":5}");
+    decode("{\"op\":\"c\",\"after\":{\"id\":1}}");
+    assertThat(out).extracting(Change::eventTime).containsExactly(5L, null);
+  }
+
+  @Test
+  void binlogPosition_putsTheFileIndexAboveThePosition() {
+    assertThat(SourcePositions.binlogPosition("mysql-bin.000003", 154)).isEqualTo((3L << 32) | 154);
+    assertThat(SourcePositions.binlogPosition("mysql-bin.000004", 4))
+        .isGreaterThan(SourcePositions.binlogPosition("mysql-bin.000003", 0xFFFF_FFFFL));
+    assertThat(SourcePositions.binlogPosition("binlog", 4)).isNull();
+    assertThat(SourcePositions.binlogPosition("mysql-bin.", 4)).isNull();
+    assertThat(SourcePositions.binlogPosition("mysql-bin.00x1", 4)).isNull();
+    assertThat(SourcePositions.binlogPosition("mysql-bin.9999999999", 4)).isNull();
+    assertThat(SourcePositions.binlogPosition("mysql-bin.000001", -1)).isNull();
+    assertThat(SourcePositions.binlogPosition("mysql-bin.000001", 1L << 32)).isNull();
+  }
+
+  @Test
+  void position_ofAnEventWithoutLsnOrBinlogCoordinates_isNull() throws IOException {
+    decode("{\"op\":\"c\",\"after\":{\"id\":1},\"source\":{\"lsn\":\"12\",\"file\":7}}");
+    assertThat(out).extracting(Change::sourcePosition).containsOnlyNulls();
+  }
+
+  // ---- metadata fields
+
+  @Test
+  void metadataFields_copySourceMetadataIntoBothImages() throws IOException {
+    DecoderSettings<AuditedCustomer> settings =
+        DecoderSettings.defaults(AuditedCustomer.class)
+            .withMetadataField("op", Metadata.OP)
+            .withMetadataField("db", Metadata.DB)
+            .withMetadataField("table", Metadata.TABLE)
+            .withMetadataField("lsn", Metadata.LSN)
+            .withMetadataField("snapshot", Metadata.SNAPSHOT)
+            .withMetadataField("changed_at", Metadata.SOURCE_TS_MS);
+    List<Change<AuditedCustomer>> changes = new ArrayList<>();
+    String update =
+        "{\"op\":\"u\",\"before\":{\"id\":1,\"first_name\":\"A\",\"table\":\"column wins?\"},"
+            + "\"after\":{\"id\":1,\"first_name\":\"B\"},\"source\":{\"db\":\"postgres\","
+            + "\"table\":\"customers\",\"lsn\":77,\"snapshot\":false,\"ts_ms\":1000}}";
+    new DebeziumDecoder<>(settings).decode(update.getBytes(UTF_8), null, null, changes);
+
+    assertThat(changes)
+        .extracting(Change::value)
+        .containsExactly(
+            new AuditedCustomer(
+                1, "A", "u", "postgres", "customers", 77L, null, null, "false", 1000),
+            new AuditedCustomer(
+                1, "B", "u", "postgres", "customers", 77L, null, null, "false", 1000));
+  }
+
+  @Test
+  void metadataFields_ofMysql_andOfAKeyOnlyDelete() throws IOException {
+    DecoderSettings<AuditedCustomer> settings =
+        DecoderSettings.defaults(AuditedCustomer.class)
+            .withMetadataField("binlog_file", Metadata.BINLOG_FILE)
+            .withMetadataField("binlog_row", Metadata.BINLOG_ROW)
+            .withMetadataField("lsn", Metadata.LSN);
+    List<Change<AuditedCustomer>> changes = new ArrayList<>();
+    String delete =
+        "{\"op\":\"d\",\"before\":null,\"source\":{\"file\":\"mysql-bin.000003\",\"pos\":805,"
+            + "\"row\":2}}";
+    new DebeziumDecoder<>(settings)
+        .decode(delete.getBytes(UTF_8), "{\"id\":1004}".getBytes(UTF_8), null, changes);
+
+    assertThat(changes)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.value())
+                  .isEqualTo(
+                      new AuditedCustomer(
+                          1004, null, null, null, null, null, "mysql-bin.000003", 2, null, 0));
+              assertThat(c.sourcePosition()).isEqualTo((3L << 32) | 805);
+            });
+  }
+
+  // ---- Debezium type handling
+
+  private static String order(String columns) {
+    return "{\"op\":\"c\",\"after\":{\"id\":1," + columns + "}}";
+  }
+
+  private Order decodeOrder(DecoderSettings<Order> settings, String value) throws IOException {
+    List<Change<Order>> changes = new ArrayList<>();
+    new DebeziumDecoder<>(settings).decode(value.getBytes(UTF_8), null, null, changes);
+    return changes.get(0).value();
+  }
+
+  @Test
+  void schemaless_integerDatesAreDays_timestampsAndTimesAreInTheConfiguredUnit()
+      throws IOException {
+    DecoderSettings<Order> millis = DecoderSettings.defaults(Order.class);
+    Order o =
+        decodeOrder(
+            millis,
+            order(
+                "\"order_date\":19797,\"created_at\":1710497730123,"
+                    + "\"shipped_at\":1710497730123,\"pickup_time\":29100250"));
+    assertThat(o.orderDate()).isEqualTo(LocalDate.of(2024, 3, 15));
+    assertThat(o.createdAt()).isEqualTo(LocalDateTime.parse("2024-03-15T10:15:30.123"));
+    assertThat(o.shippedAt()).isEqualTo(Instant.parse("2024-03-15T10:15:30.123Z"));
+    assertThat(o.pickupTime()).isEqualTo(LocalTime.parse("08:05:00.250"));
+
+    Order micros =
+        decodeOrder(
+            millis.withTimePrecision(ChronoUnit.MICROS),
+            order("\"created_at\":-1,\"pickup_time\":29100250001"));
+    assertThat(micros.createdAt()).isEqualTo(LocalDateTime.parse("1969-12-31T23:59:59.999999"));
+    assertThat(micros.pickupTime()).isEqualTo(LocalTime.parse("08:05:00.250001"));
+
+    Order nanos =
+        decodeOrder(millis.withTimePrecision(ChronoUnit.NANOS), order("\"created_at\":1000000001"));
+    assertThat(nanos.createdAt()).isEqualTo(LocalDateTime.parse("1970-01-01T00:00:01.000000001"));
+  }
+
+  @Test
+  void isoTextDatesAndDecimalsInStringOrDoubleMode_areBoundByJackson() throws IOException {
+    Order o =
+        decodeOrder(
+            DecoderSettings.defaults(Order.class),
+            order(
+                "\"order_date\":\"2024-03-15\",\"shipped_at\":\"2018-06-20T13:37:03Z\","
+                    + "\"amount\":\"12.30\""));
+    assertThat(o.orderDate()).isEqualTo(LocalDate.of(2024, 3, 15));
+    assertThat(o.shippedAt()).isEqualTo(Instant.parse("2018-06-20T13:37:03Z"));
+    assertThat(o.amount()).isEqualTo(new BigDecimal("12.30"));
+    assertThat(
+            decodeOrder(DecoderSettings.defaults(Order.class), order("\"amount\":12.3")).amount())
+        .isEqualTo(new BigDecimal("12.3"));
+  }
+
+  @Test
+  void variableScaleDecimal_isDecodedWithOrWithoutSchema() throws IOException {
+    Order o =
+        decodeOrder(
+            DecoderSettings.defaults(Order.class),
+            order("\"amount\":{\"scale\":3,\"value\":\"AYaf\"}"));
+    assertThat(o.amount()).isEqualTo(new BigDecimal("99.999"));
+  }
+
+  @Test
+  void preciseDecimal_withoutSchema_isADeadLetterNotAWrongNumber() {
+    // base64 "Mr4=" is 129.90 at scale 2, but without the schema the scale is unknown
+    assertThatThrownBy(
+            () -> decodeOrder(DecoderSettings.defaults(Order.class), order("\"amount\":\"Mr4=\"")))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after.amount: value does not fit java.math.BigDecimal");
+  }
+
+  // ---- bad input: each becomes one exception, whose message never quotes the payload
+
+  private void assertRejected(
+      DecoderSettings<Customer> settings,
+      @Nullable String value,
+      @Nullable String key,
+      Class<? extends Throwable> type,
+      String messageStart) {
+    assertThatThrownBy(() -> decode(settings, value, key))
+        .isInstanceOf(type)
+        .hasMessageStartingWith(messageStart)
+        .hasMessageNotContaining(SECRET);
+    assertThat(out).isEmpty();
+  }
+
+  private void assertRejected(String value, Class<? extends Throwable> type, String messageStart) {
+    assertRejected(DecoderSettings.defaults(Customer.class), value, null, type, messageStart);
+  }
+
+  @Test
+  void invalidJson() {
+    assertRejected(
+        "{\"op\":\"c\",\"after\":" + SECRET + "}",
+        JsonParseException.class,
+        "value: malformed JSON at line 1, column 26");
+  }
+
+  @Test
+  void truncatedJson() {
+    assertRejected(
+        "{\"op\":\"c\",\"after\":{\"first_name\":\"" + SECRET,
+        JsonEOFException.class,
+        "value: truncated JSON");
+  }
+
+  @Test
+  void badUtf8() {
+    byte[] bad = "{\"op\":\"c\",\"after\":{\"first_name\":\"xx\"}}".getBytes(UTF_8);
+    bad[33] = (byte) 0xC3; // a lead byte followed by an ASCII byte
+    assertThatThrownBy(
+            () ->
+                new DebeziumDecoder<>(DecoderSettings.defaults(Customer.class))
+                    .decode(bad, null, null, new ArrayList<>()))
+        .isInstanceOf(JsonParseException.class)
+        .hasMessageStartingWith("value: invalid UTF-8");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "  ", "null", "[1]", "\"SECRET-7f3a\"", "12"})
+  void valueThatIsNoObject(String value) {
+    assertThatThrownBy(() -> decode(value))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining(SECRET)
+        .satisfiesAnyOf(
+            e -> assertThat(e).hasMessage("value is empty"),
+            e -> assertThat(e).hasMessageStartingWith("value must be a JSON object"));
+  }
+
+  @Test
+  void unknownOp() {
+    assertRejected(change(SECRET, null, ANNE), IllegalArgumentException.class, "unknown op");
+    assertRejected(change("x", null, ANNE), IllegalArgumentException.class, "unknown op");
+  }
+
+  @Test
+  void opThatIsNoString() {
+    assertRejected(
+        "{\"op\":1,\"after\":" + ANNE + "}", IllegalArgumentException.class, "op must be a string");
+  }
+
+  @Test
+  void missingOp() {
+    assertRejected(
+        "{\"after\":{\"first_name\":\"" + SECRET + "\"}}",
+        IllegalArgumentException.class,
+        "missing op");
+    // near misses of the message kinds that are skipped
+    assertRejected("{\"ts_ms\":\"1\"}", IllegalArgumentException.class, "missing op");
+    assertRejected("{\"ts_ms\":1,\"x\":2}", IllegalArgumentException.class, "missing op");
+    assertRejected(
+        "{\"status\":\"BEGUN\",\"id\":\"1\"}", IllegalArgumentException.class, "missing op");
+    assertRejected("{\"ddl\":1}", IllegalArgumentException.class, "missing op");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"c", "r", "u"})
+  void missingAfter(String op) {
+    assertRejected(
+        change(op, ANNE, null),
+        IllegalArgumentException.class,
+        "op '" + op + "' without an after image");
+  }
+
+  @Test
+  void imageOfTheWrongShape() {
+    assertRejected(
+        change("c", null, "[\"" + SECRET + "\"]"),
+        IllegalArgumentException.class,
+        "after must be a JSON object or null, was array");
+    assertRejected(
+        change("u", "\"" + SECRET + "\"", ANNE),
+        IllegalArgumentException.class,
+        "before must be a JSON object or null, was string");
+  }
+
+  @Test
+  void wrongFieldType() {
+    assertRejected(
+        change("c", null, "{\"id\":\"" + SECRET + "\"}"),
+        MismatchedInputException.class,
+        "after.id: value does not fit int");
+    assertRejected(
+        change("c", null, "{\"id\":1,\"email\":{\"" + SECRET + "\":1}}"),
+        MismatchedInputException.class,
+        "after.email: value does not fit java.lang.String");
+  }
+
+  @Test
+  void numberOutOfRangeForItsField() {
+    assertThatThrownBy(() -> decode(change("c", null, "{\"id\":98765432109876}")))
+        .hasMessageNotContaining("98765432109876")
+        .hasMessageStartingWith("after");
+  }
+
+  @Test
+  void rowConstructorThatThrows() {
+    List<Change<Strict>> changes = new ArrayList<>();
+    assertThatThrownBy(
+            () ->
+                new DebeziumDecoder<>(DecoderSettings.defaults(Strict.class))
+                    .decode(
+                        change("c", null, "{\"code\":\"" + SECRET + "\"}").getBytes(UTF_8),
+                        null,
+                        null,
+                        changes))
+        .isInstanceOf(JsonMappingException.class)
+        .hasMessage("after: cannot build the row (java.lang.IllegalArgumentException)");
+  }
+
+  /** A row type that validates in its constructor, quoting the bad value. */
+  public record Strict(String code) {
+    public Strict {
+      if (code.startsWith("SECRET")) {
+        throw new IllegalArgumentException("bad code " + code);
+      }
+    }
+  }
+
+  @Test
+  void tombstoneWithoutKey() {
+    assertRejected(
+        DecoderSettings.defaults(Customer.class).withTombstones(Tombstones.DELETE),
+        null,
+        null,
+        IllegalArgumentException.class,
+        "record without value and without key");
+  }
+
+  @Test
+  void deleteWithoutBeforeAndWithoutKey() {
+    assertRejected(
+        change("d", null, null), IllegalArgumentException.class, "op 'd' without a before image");
+  }
+
+  @Test
+  void keyThatIsNoJson() {
+    assertRejected(
+        DecoderSettings.defaults(Customer.class),
+        change("d", null, null),
+        SECRET,
+        JsonParseException.class,
+        "key: malformed JSON");
+    assertRejected(
+        DecoderSettings.defaults(Customer.class).withTombstones(Tombstones.DELETE),
+        null,
+        "[1]",
+        IllegalArgumentException.class,
+        "key must be a JSON object of key columns, was array");
+  }
+
+  @Test
+  void oversizedDocument() {
+    DecoderSettings<Customer> small =
+        DecoderSettings.defaults(Customer.class)
+            .withLimits(JsonReadLimits.defaults().withMaxDocumentBytes(64));
+    assertRejected(
+        small,
+        change("c", null, ANNE),
+        null,
+        IOException.class,
+        "value of 137 bytes exceeds maxDocumentBytes 64");
+  }
+
+  @Test
+  void deepNesting() {
+    String deep = "[".repeat(100) + "]".repeat(100);
+    assertRejected(
+        change("c", null, "{\"id\":1,\"email\":" + deep + "}"),
+        StreamConstraintsException.class,
+        "Document nesting depth (65) exceeds the maximum allowed (64");
+  }
+
+  @Test
+  void hugeNumberAndLongString() {
+    assertRejected(
+        change("c", null, "{\"id\":" + "9".repeat(101) + "}"),
+        StreamConstraintsException.class,
+        "Number value length (101) exceeds the maximum allowed (100");
+    DecoderSettings<Customer> shortStrings =
+        DecoderSettings.defaults(Customer.class)
+            .withLimits(JsonReadLimits.defaults().withMaxStringLength(8));
+    assertRejected(
+        shortStrings,
+        change("c", null, "{\"email\":\"" + SECRET + SECRET + "\"}"),
+        null,
+        StreamConstraintsException.class,
+        "String value length");
+  }
+
+  @Test
+  void truncateEvent() {
+    assertRejected(
+        "{\"op\":\"t\",\"source\":{\"table\":\"" + SECRET + "\"}}",
+        UnsupportedOperationException.class,
+        "truncate event (op 't')");
+  }
+
+  @Test
+  void badDebeziumEncodings() {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    assertThatThrownBy(() -> decodeOrder(settings, order("\"created_at\":1710497730123456")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "after.created_at: integer date/time outside the years 0001 to 9999")
+        .hasMessageContaining("now MILLIS");
+    assertThatThrownBy(() -> decodeOrder(settings, order("\"order_date\":9223372036825200000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("after.order_date: integer date/time outside");
+    assertThatThrownBy(() -> decodeOrder(settings, order("\"pickup_time\":86400000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("after.pickup_time: time of day outside 00:00 to 24:00 at precision MILLIS");
+    assertThatThrownBy(
+            () -> decodeOrder(settings, order("\"amount\":{\"scale\":2,\"value\":\"%%\"}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("after.amount: decimal is not valid base64");
+    assertThatThrownBy(
+            () -> decodeOrder(settings, order("\"amount\":{\"scale\":999,\"value\":\"AQ==\"}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("after.amount: decimal scale outside");
+    String noScale =
+        "{\"schema\":{\"fields\":[{\"field\":\"after\",\"fields\":[{\"field\":\"amount\","
+            + "\"name\":\"org.apache.kafka.connect.data.Decimal\"}]}]},"
+            + "\"payload\":"
+            + order("\"amount\":\"AQ==\"")
+            + "}";
+    assertThatThrownBy(() -> decodeOrder(settings, noScale))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("after.amount: decimal schema without a valid scale parameter");
+  }
+
+  @Test
+  void schemaCache_followsAChangedSchema() throws IOException {
+    DebeziumDecoder<Order> decoder = new DebeziumDecoder<>(DecoderSettings.defaults(Order.class));
+    List<Change<Order>> changes = new ArrayList<>();
+    for (String unit : List.of("Timestamp", "MicroTimestamp", "MicroTimestamp", "Timestamp")) {
+      String value =
+          "{\"schema\":{\"fields\":[{\"field\":\"after\",\"fields\":[{\"field\":\"created_at\","
+              + "\"name\":\"io.debezium.time."
+              + unit
+              + "\"}]}]},\"payload\":"
+              + order("\"created_at\":1000000")
+              + "}";
+      decoder.decode(value.getBytes(UTF_8), null, null, changes);
+    }
+    assertThat(changes)
+        .extracting(c -> c.value().createdAt().toString())
+        .containsExactly(
+            "1970-01-01T00:16:40",
+            "1970-01-01T00:00:01",
+            "1970-01-01T00:00:01",
+            "1970-01-01T00:16:40");
+  }
+}

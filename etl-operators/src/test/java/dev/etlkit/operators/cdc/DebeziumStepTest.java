@@ -1,0 +1,216 @@
+package dev.etlkit.operators.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ChangeTypeInfo;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.RawRecord;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.cdc.Debezium.DecodeStep;
+import dev.etlkit.operators.cdc.Debezium.Metadata;
+import java.time.temporal.ChronoUnit;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** The {@link Debezium} spec: types, options and their validation, expansion. */
+class DebeziumStepTest {
+
+  private static DataStream<RawRecord> kafkaRecords(StreamExecutionEnvironment env) {
+    return env.fromData(RawRecord.TYPE_INFO, RawRecord.ofValue(new byte[] {'{', '}'}));
+  }
+
+  @Test
+  void decode_outputIsAChangeOfTheRowsPojoType_serializableWithoutKryo() {
+    DecodeStep<RawRecord, Customer> step = Debezium.decode("customers-cdc", Customer.class);
+
+    assertThat(step.name()).isEqualTo("customers-cdc");
+    assertThat(step.outputType()).isInstanceOf(ChangeTypeInfo.class);
+    assertThat(((ChangeTypeInfo<Customer>) step.outputType()).getValueType())
+        .isInstanceOf(PojoTypeInfo.class);
+    SerializerConfigImpl noKryo = new SerializerConfigImpl();
+    noKryo.setGenericTypes(false);
+    assertThat(step.outputType().createSerializer(noKryo)).isNotNull();
+  }
+
+  @Test
+  void expand_namesTheOperatorAfterTheStep_andChecksTheInputType() {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+
+    // tag::debezium-decode[]
+    EtlStream<Change<Customer>> customers =
+        Etl.from(kafkaRecords(env), "crm").apply(Debezium.decode("customers-cdc", Customer.class));
+    // end::debezium-decode[]
+
+    assertThat(customers.type()).isEqualTo(Change.typeInfo(Types.POJO(Customer.class)));
+    assertThat(customers.pipeline().uids()).contains("crm/customers-cdc");
+
+    DataStream<String> lines = env.fromData(Types.STRING, "{}");
+    // The compiler rejects this mix-up; raw types (or a custom PayloadInput) can still reach it.
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    EtlStream<RawRecord> mistyped = (EtlStream) Etl.from(lines, "files");
+    assertThatThrownBy(() -> mistyped.apply(Debezium.decode("customers-cdc", Customer.class)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step 'customers-cdc' reads")
+        .hasMessageContaining("but the stream carries String")
+        .hasMessageContaining("withInput(");
+    assertThat(
+            Etl.from(lines, "text-files")
+                .apply(
+                    Debezium.decode("customers-cdc", Customer.class).withInput(PayloadInput.text()))
+                .type())
+        .isEqualTo(Change.typeInfo(Types.POJO(Customer.class)));
+  }
+
+  @Test
+  void options_returnNewSpecs_andCompose() {
+    DecodeStep<RawRecord, Order> base = Debezium.decode("orders-cdc", Order.class);
+    // tag::debezium-options[]
+    DecodeStep<byte[], Order> orders =
+        Debezium.decode("orders-cdc", Order.class)
+            .withInput(PayloadInput.bytes()) // Kafka values only: no keys, no tombstones
+            .withTimePrecision(ChronoUnit.MICROS) // integer timestamps without a schema
+            .withTombstones(Debezium.Tombstones.DELETE) // key-only -D per tombstone
+            .withTruncates(Debezium.Truncates.SKIP) // count truncates instead of dead letters
+            .withReadLimits(JsonReadLimits.defaults().withMaxDocumentBytes(256 * 1024))
+            .withErrorPolicy(ErrorPolicy.errorBudget(100));
+    // end::debezium-options[]
+    assertThat(orders).isNotSameAs(base);
+    assertThat(orders.outputType()).isEqualTo(base.outputType());
+    assertThat(base.withTruncates(Debezium.Truncates.SKIP)).isNotSameAs(base);
+  }
+
+  @Test
+  void withMetadataField_copiesSourceMetadataIntoNamedFields() {
+    // tag::debezium-metadata[]
+    DecodeStep<RawRecord, AuditedCustomer> audited =
+        Debezium.decode("customers-cdc", AuditedCustomer.class)
+            .withMetadataField("table", Metadata.TABLE)
+            .withMetadataField("op", Metadata.OP)
+            .withMetadataField("lsn", Metadata.LSN)
+            .withMetadataField("changed_at", Metadata.SOURCE_TS_MS);
+    // end::debezium-metadata[]
+    assertThat(audited.name()).isEqualTo("customers-cdc");
+  }
+
+  // ---- every validation error, once
+
+  @Test
+  void decode_invalidStepName() {
+    assertThatThrownBy(() -> Debezium.decode("bad name", Customer.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step name must be 1 to 64 characters")
+        .hasMessageContaining("'bad name'");
+  }
+
+  /** Not a POJO: no no-argument constructor, no record. */
+  public static final class NotAPojo {
+    public final int id;
+
+    public NotAPojo(int id) {
+      this.id = id;
+    }
+  }
+
+  @Test
+  void decode_rowTypeWithoutPojoType() {
+    assertThatThrownBy(() -> Debezium.decode("cdc", NotAPojo.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("rowType must be a POJO or Java record with a Flink POJO type")
+        .hasMessageContaining("GenericType")
+        .hasMessageContaining("Kryo");
+    assertThatThrownBy(() -> Debezium.decode("cdc", String.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was String");
+  }
+
+  /** A record whose date field Flink's POJO analysis cannot type. */
+  public record UnannotatedDate(int id, java.time.LocalDate day) {}
+
+  @Test
+  void decode_rowTypeWithAFieldThatNeedsKryo() {
+    assertThatThrownBy(() -> Debezium.decode("cdc", UnannotatedDate.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "has fields that Flink would serialize with Kryo: day"
+                + " (GenericType<java.time.LocalDate>)")
+        .hasMessageContaining("@TypeInfo");
+    assertThat(Debezium.decode("cdc", Order.class).outputType().toString())
+        .doesNotContain("GenericType");
+  }
+
+  @Test
+  void withTimePrecision_otherThanMillisMicrosNanos() {
+    assertThatThrownBy(
+            () -> Debezium.decode("cdc", Order.class).withTimePrecision(ChronoUnit.SECONDS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timePrecision must be MILLIS, MICROS or NANOS, was SECONDS");
+  }
+
+  @Test
+  void withMetadataField_unknownProperty() {
+    assertThatThrownBy(
+            () -> Debezium.decode("cdc", Customer.class).withMetadataField("tbl", Metadata.TABLE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "metadata field 'tbl' is not a property of dev.etlkit.operators.cdc.Customer; its"
+                + " properties are [id, first_name, last_name, email]");
+  }
+
+  @Test
+  void withMetadataField_ofTheWrongType() {
+    assertThatThrownBy(
+            () ->
+                Debezium.decode("cdc", AuditedCustomer.class)
+                    .withMetadataField("table", Metadata.LSN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "metadata field 'table' of dev.etlkit.operators.cdc.AuditedCustomer must have type"
+                + " Long (or long), was java.lang.String");
+    assertThatThrownBy(
+            () ->
+                Debezium.decode("cdc", AuditedCustomer.class)
+                    .withMetadataField("lsn", Metadata.TABLE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("must have type String, was java.lang.Long");
+    // an Integer metadata fits a long field
+    assertThat(
+            Debezium.decode("cdc", AuditedCustomer.class)
+                .withMetadataField("lsn", Metadata.BINLOG_ROW))
+        .isNotNull();
+  }
+
+  @Test
+  void withMetadataField_twice() {
+    assertThatThrownBy(
+            () ->
+                Debezium.decode("cdc", AuditedCustomer.class)
+                    .withMetadataField("table", Metadata.TABLE)
+                    .withMetadataField("table", Metadata.DB))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("metadata field 'table' already receives TABLE");
+  }
+
+  @Test
+  void nullOptions() {
+    DecodeStep<RawRecord, Customer> step = Debezium.decode("cdc", Customer.class);
+    assertThatThrownBy(() -> step.withTombstones(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("tombstones");
+    assertThatThrownBy(() -> Debezium.decode("cdc", null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("rowType");
+  }
+}

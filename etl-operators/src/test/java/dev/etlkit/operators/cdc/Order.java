@@ -1,0 +1,22 @@
+package dev.etlkit.operators.cdc;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+/** A row of an {@code orders} table with the column types Debezium encodes specially. */
+// tag::debezium-order-row[]
+public record Order(
+    long id,
+    @JsonProperty("order_date") @TypeInfo(JavaTimeTypes.LocalDateType.class) LocalDate orderDate,
+    @JsonProperty("created_at") @TypeInfo(JavaTimeTypes.LocalDateTimeType.class)
+        LocalDateTime createdAt,
+    @JsonProperty("shipped_at") Instant shippedAt,
+    @JsonProperty("pickup_time") @TypeInfo(JavaTimeTypes.LocalTimeType.class) LocalTime pickupTime,
+    BigDecimal amount,
+    String status) {}
+// end::debezium-order-row[]
