@@ -31,7 +31,7 @@ public final class SafeJson {
                     .maxNumberLength(limits.maxNumberLength())
                     .maxDocumentLength(limits.maxDocumentBytes())
                     .build())
-            // Keeps record contents out of exception messages ("Source: REDACTED").
+            // Keeps the source excerpt out of exception locations ("Source: REDACTED").
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
     return JsonMapper.builder(factory)

@@ -7,6 +7,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.cdc.Debezium.Tombstones;
 import dev.etlkit.operators.cdc.Debezium.Truncates;
+import dev.etlkit.operators.internal.JsonErrors;
 import dev.etlkit.operators.internal.SafeJson;
 import java.io.IOException;
 import java.util.Iterator;

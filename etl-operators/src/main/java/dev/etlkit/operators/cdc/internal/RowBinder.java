@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
+import dev.etlkit.operators.internal.JsonErrors;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;

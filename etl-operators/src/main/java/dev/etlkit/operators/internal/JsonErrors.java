@@ -1,4 +1,4 @@
-package dev.etlkit.operators.cdc.internal;
+package dev.etlkit.operators.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Rewrites Jackson's exceptions so their messages say what went wrong and where, but never quote
@@ -21,7 +22,8 @@ import javax.annotation.Nullable;
  * exception class is kept where Jackson has a public way to build it, so dead letters can still be
  * grouped by it.
  */
-final class JsonErrors {
+@Internal
+public final class JsonErrors {
   private JsonErrors() {}
 
   /**
@@ -29,7 +31,7 @@ final class JsonErrors {
    *
    * @param what which part of the record was being read ({@code value}, {@code key})
    */
-  static IOException parse(IOException e, String what) {
+  public static IOException parse(IOException e, String what) {
     if (e instanceof StreamConstraintsException) {
       return e; // names the limit and the sizes, never the content
     }
@@ -54,7 +56,7 @@ final class JsonErrors {
    * A payload-free version of a binding error: the image ({@code after}, {@code before}, {@code
    * key}), the row property when it is one of {@code properties}, and the target type.
    */
-  static IOException binding(Exception e, String what, Set<String> properties) {
+  public static IOException binding(Exception e, String what, Set<String> properties) {
     if (e instanceof JsonProcessingException && !(e instanceof JsonMappingException)) {
       return parse((JsonProcessingException) e, what);
     }
