@@ -1,6 +1,7 @@
 package dev.etlkit.operators.cdc;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.etlkit.core.JavaTimeTypes;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,23 +1,30 @@
-package dev.etlkit.operators.cdc;
+package dev.etlkit.core;
 
 import java.lang.reflect.Type;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.util.Map;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * Flink types for {@code java.time.Local*} fields of row types: Flink's POJO analysis has none and
- * would fall back to Kryo, so fields of these types are annotated with {@code @TypeInfo(...)}.
+ * Flink types for {@code java.time.Local*} fields of POJOs and records. Flink 2.2's type extraction
+ * knows {@code Instant} but not {@code LocalDate}, {@code LocalTime} or {@code LocalDateTime}:
+ * without help such a field becomes a Kryo {@code GenericTypeInfo} (and fails with generic types
+ * disabled). Annotate the field with the matching factory, for example
+ * {@code @TypeInfo(JavaTimeTypes.LocalDateType.class) LocalDate orderDate}, and Flink uses its own
+ * serializers for these types.
  */
+@PublicEvolving
 public final class JavaTimeTypes {
   private JavaTimeTypes() {}
 
   // tag::debezium-local-date-factory[]
   /** {@code @TypeInfo(JavaTimeTypes.LocalDateType.class) LocalDate orderDate}. */
+  @PublicEvolving
   public static final class LocalDateType extends TypeInfoFactory<LocalDate> {
     @Override
     public TypeInformation<LocalDate> createTypeInfo(
@@ -29,6 +36,7 @@ public final class JavaTimeTypes {
   // end::debezium-local-date-factory[]
 
   /** {@code @TypeInfo(JavaTimeTypes.LocalTimeType.class) LocalTime pickupTime}. */
+  @PublicEvolving
   public static final class LocalTimeType extends TypeInfoFactory<LocalTime> {
     @Override
     public TypeInformation<LocalTime> createTypeInfo(
@@ -38,6 +46,7 @@ public final class JavaTimeTypes {
   }
 
   /** {@code @TypeInfo(JavaTimeTypes.LocalDateTimeType.class) LocalDateTime createdAt}. */
+  @PublicEvolving
   public static final class LocalDateTimeType extends TypeInfoFactory<LocalDateTime> {
     @Override
     public TypeInformation<LocalDateTime> createTypeInfo(
