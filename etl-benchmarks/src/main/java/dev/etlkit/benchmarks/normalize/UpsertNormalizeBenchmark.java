@@ -1,0 +1,276 @@
+package dev.etlkit.benchmarks.normalize;
+
+import dev.etlkit.benchmarks.HarnessBenchmarkBase;
+import dev.etlkit.benchmarks.KeySequence;
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.normalize.ChangeSequence;
+import dev.etlkit.operators.normalize.UpsertNormalize.Route;
+import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
+import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;
+import dev.etlkit.operators.normalize.internal.VersionedNormalizeFunction;
+import java.util.SplittableRandom;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.VoidSerializer;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.table.runtime.operators.bundle.KeyedMapBundleOperator;
+import org.apache.flink.table.runtime.operators.bundle.trigger.CountBundleTrigger;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
+import org.apache.flink.types.RowKind;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Upsert normalization of an upsert changelog ({@code +I} for new keys, {@code +U} for new
+ * versions, {@code -D} key-only tombstones for {@value #DELETE_RATIO} of the records of live keys,
+ * and exact redeliveries of the key's current row for {@code duplicateRatio} of them), per record:
+ *
+ * <ul>
+ *   <li>{@code ETLKIT}: etlkit's {@code UpsertNormalizeFunction} (no sequence, full rows, what
+ *       {@code Normalize.upserts(...)} runs) on {@code Change<Account>};
+ *   <li>{@code ETLKIT_VERSIONED}: the same with a sequence (the account's version), which keeps a
+ *       deleted key's sequence and rejects stale changes;
+ *   <li>{@code FLINK_SQL}: Flink SQL's ChangelogNormalize runtime as the planner wires it without
+ *       mini-batch ({@code ProcTimeDeduplicateKeepLastRowFunction}, generateUpdateBefore and
+ *       generateInsert on, changelog input, no TTL, the planner's equaliser code compiled by Flink)
+ *       on pre-built {@code BinaryRowData};
+ *   <li>{@code FLINK_SQL_MINIBATCH}: its mini-batch variant ({@code
+ *       ProcTimeMiniBatchDeduplicateKeepLastRowFunction} in a {@code KeyedMapBundleOperator} with a
+ *       count trigger of {@code bundleSize}), which applies only the last change per key of each
+ *       bundle;
+ *   <li>{@code LIMIT}: one ValueState get and put of the row per record.
+ * </ul>
+ *
+ * <p>etlkit and the limit are keyed by the account id ({@code Long}), Flink SQL by the {@code
+ * BinaryRowData} projection of it, as the planner keys ChangelogNormalize (its mini-batch function
+ * needs a row key). Outputs are not copied by the harness ({@link NoCopySerializer}). Flink's
+ * functions change the row kind of their input rows in place, so {@link ReplayableRows} resets each
+ * record's kind first and the pre-built rows can be replayed. The versioned sequence grows with
+ * each pass over the input so replays are not stale. State at 10^4 keys fits RocksDB's block cache
+ * many times over; at 10^6 keys (about 100 bytes per row) it fits too.
+ */
+public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Object, Object> {
+
+  /** The implementations run side by side. */
+  public enum Impl {
+    ETLKIT,
+    ETLKIT_VERSIONED,
+    FLINK_SQL,
+    FLINK_SQL_MINIBATCH,
+    LIMIT
+  }
+
+  /** Share of the records of a live key that delete it (as key-only tombstones). */
+  static final double DELETE_RATIO = 0.05;
+
+  private static final int PAYLOAD_CHARS = 48;
+  private static final int LAP_BITS = Integer.numberOfTrailingZeros(SEQUENCE_LENGTH);
+
+  @Param({"ETLKIT", "ETLKIT_VERSIONED", "FLINK_SQL", "FLINK_SQL_MINIBATCH", "LIMIT"})
+  public Impl impl;
+
+  /** Share of the records of a live key that redeliver its current row exactly. */
+  @Param({"0.5"})
+  public double duplicateRatio;
+
+  /** Records per mini-batch bundle (FLINK_SQL_MINIBATCH only). */
+  @Param({"1000"})
+  public int bundleSize;
+
+  @Nullable private RowKind[] rowKinds;
+  @Nullable private NormalizeFunctionBase<Long, Account> etlkit;
+  @Nullable private LimitFunction limit;
+
+  /** Tests only: count Flink SQL's outputs (through a wrapping collector). */
+  boolean countOutputs;
+
+  @Nullable private ReplayableRows.KeepLastRow keepLastRow;
+  @Nullable private ReplayableRows.MiniBatchKeepLastRow miniBatch;
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected OneInputStreamOperator<Object, Object> createOperator() {
+    ErrorHandler errors =
+        new ErrorHandler(
+            new StepIdentity("bench", "normalize", "bench/normalize"), ErrorPolicy.deadLetter());
+    switch (impl) {
+      case ETLKIT:
+        etlkit = new UpsertNormalizeFunction<>(Account.TYPE, null, Route.DROP, errors);
+        return (OneInputStreamOperator) new KeyedProcessOperator<>(etlkit);
+      case ETLKIT_VERSIONED:
+        etlkit =
+            (NormalizeFunctionBase<Long, Account>)
+                (NormalizeFunctionBase)
+                    VersionedNormalizeFunction.create(
+                        Account.TYPE,
+                        new LapSequence(),
+                        null,
+                        null,
+                        Route.DROP,
+                        Route.DROP,
+                        errors);
+        return (OneInputStreamOperator) new KeyedProcessOperator<>(etlkit);
+      case FLINK_SQL:
+        // No state TTL, generateUpdateBefore and generateInsert on, changelog input: as
+        // StreamExecChangelogNormalize wires it without mini-batch.
+        keepLastRow =
+            new ReplayableRows.KeepLastRow(rowKinds, AccountRows.equaliser(), countOutputs);
+        return (OneInputStreamOperator) new KeyedProcessOperator<>(keepLastRow);
+      case FLINK_SQL_MINIBATCH:
+        miniBatch =
+            new ReplayableRows.MiniBatchKeepLastRow(
+                rowKinds, AccountRows.TYPE.toRowSerializer(), AccountRows.equaliser());
+        return (OneInputStreamOperator)
+            new KeyedMapBundleOperator<>(miniBatch, new CountBundleTrigger<>(bundleSize));
+      case LIMIT:
+        limit = new LimitFunction();
+        return (OneInputStreamOperator) new KeyedProcessOperator<>(limit);
+      default:
+        throw new IllegalStateException("Unknown impl " + impl);
+    }
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected KeySelector<Object, Object> keySelector() {
+    return isFlinkSql() ? (KeySelector) new ReplayableRows.IdKey() : (KeySelector) new AccountKey();
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected TypeInformation<Object> keyType() {
+    return isFlinkSql() ? (TypeInformation) ReplayableRows.KEY_TYPE : (TypeInformation) Types.LONG;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected TypeSerializer<Object> outputSerializer() {
+    switch (impl) {
+      case LIMIT:
+        return (TypeSerializer) VoidSerializer.INSTANCE;
+      case FLINK_SQL:
+      case FLINK_SQL_MINIBATCH:
+        return (TypeSerializer) new NoCopySerializer<>(AccountRows.TYPE.toRowSerializer());
+      default:
+        return (TypeSerializer)
+            new NoCopySerializer<>(
+                Change.typeInfo(Account.TYPE).createSerializer(new SerializerConfigImpl()));
+    }
+  }
+
+  @Override
+  protected Object[] createInputs(int[] keyIndexes) {
+    if (!(duplicateRatio >= 0 && duplicateRatio < 1)) {
+      throw new IllegalArgumentException("duplicateRatio must be in [0, 1), was " + duplicateRatio);
+    }
+    SplittableRandom random = new SplittableRandom(SEED + 1);
+    String[] payloads = new String[16];
+    for (int i = 0; i < payloads.length; i++) {
+      StringBuilder sb = new StringBuilder(PAYLOAD_CHARS);
+      for (int c = 0; c < PAYLOAD_CHARS; c++) {
+        sb.append((char) ('a' + random.nextInt(26)));
+      }
+      payloads[i] = sb.toString();
+    }
+    boolean[] live = new boolean[keyCount];
+    long[] versions = new long[keyCount];
+    Object[] inputs = new Object[keyIndexes.length];
+    RowKind[] kinds = new RowKind[keyIndexes.length];
+    RowDataSerializer rows = isFlinkSql() ? AccountRows.TYPE.toRowSerializer() : null;
+    for (int i = 0; i < keyIndexes.length; i++) {
+      int k = keyIndexes[i];
+      long id = KeySequence.keyOf(k);
+      RowKind kind;
+      Account account;
+      if (live[k] && random.nextDouble() < DELETE_RATIO) {
+        kind = RowKind.DELETE;
+        live[k] = false;
+        account = new Account(id, ++versions[k], null); // key-only tombstone with its version
+      } else if (live[k] && random.nextDouble() < duplicateRatio) {
+        kind = RowKind.UPDATE_AFTER; // the same row again: a redelivery
+        account = new Account(id, versions[k], new String(payloads[(int) (versions[k] & 15)]));
+      } else {
+        kind = live[k] ? RowKind.UPDATE_AFTER : RowKind.INSERT;
+        live[k] = true;
+        long version = ++versions[k];
+        account = new Account(id, version, new String(payloads[(int) (version & 15)]));
+      }
+      kinds[i] = kind;
+      inputs[i] = rows != null ? AccountRows.toRow(rows, kind, account) : Change.of(kind, account);
+    }
+    rowKinds = kinds;
+    return inputs;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void normalize(Blackhole blackhole) throws Exception {
+    processBatch();
+    blackhole.consume(etlkit);
+  }
+
+  private boolean isFlinkSql() {
+    return impl == Impl.FLINK_SQL || impl == Impl.FLINK_SQL_MINIBATCH;
+  }
+
+  /** Records the ETLKIT function emitted since the trial started (for tests). */
+  long etlkitEmitted() {
+    return etlkit == null ? 0 : etlkit.stepMetrics().emittedCount();
+  }
+
+  /** Records the ETLKIT function counted as deduplicated (for tests). */
+  long etlkitDeduplicated() {
+    return etlkit == null ? 0 : etlkit.stepMetrics().deduplicatedCount();
+  }
+
+  /** Records the Flink SQL functions received (for tests). */
+  long rowsReceived() {
+    return keepLastRow != null
+        ? keepLastRow.records()
+        : miniBatch != null ? miniBatch.records() : 0;
+  }
+
+  /** Records FLINK_SQL emitted, when {@link #countOutputs} is set (for tests). */
+  long flinkSqlEmitted() {
+    return keepLastRow == null ? -1 : keepLastRow.emitted();
+  }
+
+  long limitHits() {
+    return limit == null ? 0 : limit.hits();
+  }
+
+  private static final class AccountKey implements KeySelector<Change<Account>, Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Long getKey(Change<Account> change) {
+      return change.value().id();
+    }
+  }
+
+  /**
+   * The account's version, made to grow with every pass over the replayed input: the pass number in
+   * the high bits, counted from the calls (one per record, in input order).
+   */
+  private static final class LapSequence implements ChangeSequence<Account> {
+    private static final long serialVersionUID = 1L;
+
+    private transient long calls;
+
+    @Override
+    public long sequenceOf(Change<Account> change) {
+      long lap = calls++ >>> LAP_BITS;
+      return (lap << 32) | change.value().version();
+    }
+  }
+}

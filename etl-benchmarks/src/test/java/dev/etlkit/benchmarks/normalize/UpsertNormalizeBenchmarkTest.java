@@ -1,0 +1,91 @@
+package dev.etlkit.benchmarks.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.benchmarks.Backend;
+import dev.etlkit.benchmarks.HarnessBenchmarkBase;
+import dev.etlkit.benchmarks.KeyDistribution;
+import dev.etlkit.benchmarks.normalize.UpsertNormalizeBenchmark.Impl;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Smoke test: every impl sets up, runs two invocations and tears down (ETLKIT and FLINK_SQL on both
+ * backends, the others on one), called directly rather than through JMH; and etlkit emits exactly
+ * as many records as Flink SQL's ChangelogNormalize on the same input. Proves the benchmark code
+ * works and compares like with like, not how fast it is.
+ */
+class UpsertNormalizeBenchmarkTest {
+
+  private static final Blackhole BLACKHOLE =
+      new Blackhole(
+          "Today's password is swordfish. I understand instantiating Blackholes directly is"
+              + " dangerous.");
+
+  private static final int RECORDS = 2 * HarnessBenchmarkBase.BATCH;
+
+  private static UpsertNormalizeBenchmark benchmark(Impl impl, Backend backend) {
+    UpsertNormalizeBenchmark benchmark = new UpsertNormalizeBenchmark();
+    benchmark.impl = impl;
+    benchmark.backend = backend;
+    benchmark.keyCount = 100;
+    benchmark.distribution = KeyDistribution.UNIFORM;
+    benchmark.duplicateRatio = 0.5;
+    benchmark.bundleSize = 100;
+    benchmark.countOutputs = true;
+    return benchmark;
+  }
+
+  /** Setup, two invocations, teardown. */
+  private static UpsertNormalizeBenchmark run(Impl impl, Backend backend) throws Exception {
+    UpsertNormalizeBenchmark benchmark = benchmark(impl, backend);
+    benchmark.setUpTrial();
+    try {
+      benchmark.normalize(BLACKHOLE);
+      benchmark.normalize(BLACKHOLE);
+    } finally {
+      benchmark.tearDownTrial();
+    }
+    return benchmark;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"HEAP", "ROCKSDB"})
+  void etlkitAndFlinkSql_sameInput_emitTheSameNumberOfRecords(Backend backend) throws Exception {
+    UpsertNormalizeBenchmark etlkit = run(Impl.ETLKIT, backend);
+    UpsertNormalizeBenchmark flinkSql = run(Impl.FLINK_SQL, backend);
+
+    // About half of the records of live keys are redeliveries: dropped by both.
+    assertThat(etlkit.etlkitDeduplicated()).isBetween(RECORDS / 4L, RECORDS * 3 / 4L);
+    assertThat(flinkSql.rowsReceived()).isEqualTo(RECORDS);
+    assertThat(etlkit.etlkitEmitted()).isPositive().isEqualTo(flinkSql.flinkSqlEmitted());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"ETLKIT_VERSIONED, ROCKSDB", "FLINK_SQL_MINIBATCH, ROCKSDB", "LIMIT, HEAP"})
+  void otherImpls_run(Impl impl, Backend backend) throws Exception {
+    UpsertNormalizeBenchmark benchmark = run(impl, backend);
+
+    switch (impl) {
+      case ETLKIT_VERSIONED ->
+          assertThat(benchmark.etlkitDeduplicated()).isBetween(RECORDS / 4L, RECORDS * 3 / 4L);
+      case FLINK_SQL_MINIBATCH -> assertThat(benchmark.rowsReceived()).isEqualTo(RECORDS);
+      default -> assertThat(benchmark.limitHits()).isPositive();
+    }
+  }
+
+  @Test
+  void benchmarkList_listsUpsertNormalizeBenchmark() throws IOException {
+    try (InputStream in =
+        getClass().getClassLoader().getResourceAsStream("META-INF/BenchmarkList")) {
+      assertThat(in).isNotNull();
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .contains("dev.etlkit.benchmarks.normalize.UpsertNormalizeBenchmark");
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.etlkit.operators.normalize;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.operators.normalize.internal.ChangeKeySelector;
+import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
+import java.time.Duration;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * A step that checks a changelog's contract as it flows: valid records pass unchanged, in order;
+ * every record that breaks a rule becomes a dead letter ({@link ChangelogViolationException}, per
+ * the step's error policy: {@code ErrorPolicy.failJob()} makes it an assertion in tests). Create it
+ * with {@link #validate}; immutable, every {@code withX} returns a copy.
+ *
+ * <p>Rules, per key in arrival order (a rejected record does not count as seen downstream):
+ *
+ * <ol>
+ *   <li>after an {@code UPDATE_BEFORE}, the key's next record must be its {@code UPDATE_AFTER};
+ *   <li>{@code INSERT} needs a key that is not live ("duplicate INSERT" otherwise);
+ *   <li>{@code UPDATE_BEFORE} and {@code DELETE} need a live key;
+ *   <li>with {@link #withFullChangelog()}: an {@code UPDATE_AFTER} of a live key needs an {@code
+ *       UPDATE_BEFORE} before it, and {@code UPDATE_BEFORE} and {@code DELETE} must carry the live
+ *       row (compared by a 64-bit hash of the rows' serialized forms), as retracting consumers
+ *       need.
+ * </ol>
+ *
+ * <p>An {@code UPDATE_AFTER} of a key that is not live is an upsert and always valid. A pending
+ * {@code UPDATE_BEFORE} at the end of the input is not reported (there is no next record).
+ *
+ * <p><b>Sampling</b>: {@link #withSampleRate} checks a deterministic share of the keys, chosen by a
+ * hash of the key, so a sampled key is checked completely and the others cost no state access.
+ * <b>State</b>: one long per live key of the sample (two flags and, for a full changelog, 62 bits
+ * of the live row's hash); a delete clears it. With a state TTL a key that stays unchanged longer
+ * than the TTL is forgotten, and its next retraction is reported as a retraction of a key that is
+ * not live: choose a TTL longer than a row lives, or none.
+ *
+ * <pre>{@code
+ * normalized.apply(
+ *     ChangelogCheck.validate("check-customers", Customer::id, Types.STRING)
+ *         .withFullChangelog()
+ *         .withSampleRate(0.01));
+ * }</pre>
+ *
+ * @param <T> row type
+ * @param <K> key type
+ */
+@PublicEvolving
+public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>> {
+
+  /** Share of keys checked unless {@link #withSampleRate} says otherwise: all of them. */
+  public static final double DEFAULT_SAMPLE_RATE = 1.0;
+
+  private final String name;
+  private final KeySelector<T, K> key;
+  private final TypeInformation<K> keyType;
+  private final boolean full;
+  private final double sampleRate;
+  @Nullable private final Duration stateTtl;
+  @Nullable private final ErrorPolicy errorPolicy;
+
+  private ChangelogCheck(
+      String name,
+      KeySelector<T, K> key,
+      TypeInformation<K> keyType,
+      boolean full,
+      double sampleRate,
+      @Nullable Duration stateTtl,
+      @Nullable ErrorPolicy errorPolicy) {
+    this.name = name;
+    this.key = key;
+    this.keyType = keyType;
+    this.full = full;
+    this.sampleRate = sampleRate;
+    this.stateTtl = stateTtl;
+    this.errorPolicy = errorPolicy;
+  }
+
+  /**
+   * A step checking the rules 1 to 3 on a changelog keyed by {@code key}.
+   *
+   * @param name the step's name (part of its uid: keep it stable)
+   * @param key the key of a row; must be deterministic and never throw or return null
+   * @param keyType the key's Flink type; must not be a generic (Kryo) type
+   */
+  public static <T, K> ChangelogCheck<T, K> validate(
+      String name, KeySelector<T, K> key, TypeInformation<K> keyType) {
+    Names.requireValid(name, "step name");
+    Objects.requireNonNull(key, "key");
+    UpsertNormalize.requireNotGeneric(keyType, "keyType");
+    return new ChangelogCheck<>(name, key, keyType, false, DEFAULT_SAMPLE_RATE, null, null);
+  }
+
+  /**
+   * Also checks rule 4: the stream claims to be a full changelog (Flink's {@code
+   * ChangelogMode.all()}, the output of {@link UpsertNormalize}), with before-images on every
+   * update and full rows on every retraction.
+   */
+  public ChangelogCheck<T, K> withFullChangelog() {
+    return new ChangelogCheck<>(name, key, keyType, true, sampleRate, stateTtl, errorPolicy);
+  }
+
+  /**
+   * Checks only this share of the keys, chosen deterministically by key hash (default {@value
+   * #DEFAULT_SAMPLE_RATE}).
+   *
+   * @param rate in (0, 1]
+   */
+  public ChangelogCheck<T, K> withSampleRate(double rate) {
+    if (!(rate > 0.0 && rate <= 1.0)) {
+      throw new IllegalArgumentException("sampleRate must be in (0, 1], was " + rate);
+    }
+    return new ChangelogCheck<>(name, key, keyType, full, rate, stateTtl, errorPolicy);
+  }
+
+  /** Overrides the pipeline's default state TTL for this step (see the class comment). */
+  public ChangelogCheck<T, K> withStateTtl(Duration ttl) {
+    return new ChangelogCheck<>(
+        name,
+        key,
+        keyType,
+        full,
+        sampleRate,
+        StateTtls.requirePositive(ttl, "stateTtl"),
+        errorPolicy);
+  }
+
+  /** Overrides the pipeline's error policy for this step's violations. */
+  public ChangelogCheck<T, K> withErrorPolicy(ErrorPolicy policy) {
+    return new ChangelogCheck<>(
+        name, key, keyType, full, sampleRate, stateTtl, Objects.requireNonNull(policy, "policy"));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if the input is not a {@code Change} stream with a real value
+   *     type
+   */
+  @Override
+  public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {
+    TypeInformation<T> valueType = UpsertNormalize.valueTypeOf(input.getType(), name);
+    Duration ttl = context.stateTtl(stateTtl).orElse(null);
+    ChangelogCheckFunction<K, T> function =
+        createFunction(valueType, ttl, context.errorHandler(errorPolicy));
+    KeyedStream<Change<T>, K> keyed = input.keyBy(changeKey(), keyType);
+    context.declareState(keyType, function.stateDeclaration());
+    SingleOutputStreamOperator<Change<T>> checked =
+        context.named(keyed.process(function, input.getType()));
+    context.addDeadLettersOf(checked);
+    return checked;
+  }
+
+  /** The step's function with the resolved TTL and error handler (also used by tests). */
+  ChangelogCheckFunction<K, T> createFunction(
+      TypeInformation<T> valueType, @Nullable Duration ttl, ErrorHandler errors) {
+    return new ChangelogCheckFunction<>(valueType, full, sampleRate, ttl, errors);
+  }
+
+  /** The key of a change: the key of its value. */
+  KeySelector<Change<T>, K> changeKey() {
+    return new ChangeKeySelector<>(key);
+  }
+
+  TypeInformation<K> keyType() {
+    return keyType;
+  }
+
+  @Override
+  public String toString() {
+    return "ChangelogCheck{"
+        + name
+        + (full ? ", full changelog" : "")
+        + (sampleRate < 1.0 ? ", sampleRate=" + sampleRate : "")
+        + (stateTtl != null ? ", stateTtl=" + stateTtl : "")
+        + "}";
+  }
+}

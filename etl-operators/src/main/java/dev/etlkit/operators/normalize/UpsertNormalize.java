@@ -1,0 +1,359 @@
+package dev.etlkit.operators.normalize;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ChangeTypeInfo;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.operators.normalize.internal.ChangeKeySelector;
+import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
+import dev.etlkit.operators.normalize.internal.Projection;
+import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;
+import dev.etlkit.operators.normalize.internal.VersionedNormalizeFunction;
+import java.time.Duration;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Turns an upsert changelog by key into a full changelog: Flink SQL's {@code ChangelogNormalize} as
+ * a visible, tunable step. Create it with {@link Normalize#upserts}; immutable, every {@code withX}
+ * returns a copy.
+ *
+ * <p><b>Input</b>: {@code Change<T>} records of an upsert changelog keyed by the key selector:
+ * {@code +I} and {@code +U} are both upserts (the row is the key's new value), {@code -D} deletes
+ * the key (its value may carry only the key fields, as a Kafka tombstone does), {@code -U} is
+ * ignored (counted as filtered: the step has the before-image in state). No before-images needed.
+ *
+ * <p><b>Output</b>: a full changelog, one key's records in input order:
+ *
+ * <ul>
+ *   <li>{@code +I}(new) for an upsert of a key that is not live;
+ *   <li>{@code -U}(stored) then {@code +U}(new) for an upsert that changes the live row;
+ *   <li>nothing for an upsert of the identical live row (a no-op or a redelivery), counted as
+ *       deduplicated, whatever the TTL;
+ *   <li>{@code -D}(stored full row) for a delete of a live key;
+ *   <li>a delete of a key that is not live goes where {@link #withUnknownKeyDeletes} says.
+ * </ul>
+ *
+ * <p>Retractions carry the stored row (or what {@link #withProjectedState} builds); all records
+ * carry the event time and source position of the input change that caused them. Rows are compared
+ * with {@code equals}, so the value type must implement it (records and POJOs with equals do).
+ *
+ * <p><b>Versions</b>: with {@link #withSequence}, a change is applied only when its sequence is
+ * greater than the stored one; an older change is stale and goes where {@link #withStaleChanges}
+ * says, never overwriting newer state. An equal sequence is the same event again (dropped as a
+ * duplicate) when it carries the same row or deletes a deleted key, and stale otherwise. Deleted
+ * keys then keep their delete's sequence (one long), so a late update cannot resurrect them.
+ *
+ * <p><b>State</b> (listed in the pipeline's state inventory): one {@code ValueState} per key
+ * holding the live row; versioned, a deleted key's sequence too; projected, only the projection
+ * plus a 64-bit hash of the full row. Unversioned, a delete clears the key. <b>TTL</b> ({@link
+ * #withStateTtl}, else the pipeline default): a key whose state expired is treated as never seen:
+ * its next upsert is emitted as {@code +I}, its next delete is an unknown-key delete, and its
+ * sequence is forgotten (choose a TTL longer than changes can arrive late). No-op suppression stays
+ * on with TTL; a suppressed no-op does not restart the TTL clock (a no-op with a newer sequence
+ * does, as it writes the sequence).
+ *
+ * <pre>{@code
+ * EtlStream<Change<Customer>> normalized =
+ *     customers.apply(
+ *         Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+ *             .withSequence(ChangeSequence.sourcePosition())
+ *             .withStateTtl(Duration.ofDays(30)));
+ * }</pre>
+ *
+ * @param <T> row type
+ * @param <K> key type
+ */
+@PublicEvolving
+public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>> {
+
+  /** Where a change goes that the step does not apply. */
+  @PublicEvolving
+  public enum Route {
+    /** Drop it; it is counted as filtered and in the step's specific counter. */
+    DROP,
+    /**
+     * Pass it on unchanged (for unknown-key deletes only): downstream receives the delete as it
+     * came, possibly key-only, and an upsert sink deletes the key if it still has it.
+     */
+    EMIT,
+    /**
+     * Emit it on the step's side output ({@link Normalize#rejected}); counted as filtered and in
+     * the step's specific counter.
+     */
+    SIDE_OUTPUT,
+    /**
+     * Make it a dead letter ({@link ChangelogViolationException}), per the step's error policy;
+     * counted as dead-lettered.
+     */
+    DEAD_LETTER
+  }
+
+  /** Where stale changes go unless {@link #withStaleChanges} says otherwise. */
+  public static final Route DEFAULT_STALE_CHANGES = Route.SIDE_OUTPUT;
+
+  /**
+   * Where deletes of unknown keys go without state TTL: nothing was emitted for such a key, so
+   * there is nothing to delete downstream (it is a redelivered delete, or a delete of a row that
+   * never existed).
+   */
+  public static final Route DEFAULT_UNKNOWN_KEY_DELETES = Route.DROP;
+
+  /**
+   * Where deletes of unknown keys go with state TTL: the key may have expired after its row was
+   * emitted, so the delete is passed on for the sink to apply by key rather than leaving a row
+   * behind.
+   */
+  public static final Route DEFAULT_UNKNOWN_KEY_DELETES_WITH_TTL = Route.EMIT;
+
+  private final String name;
+  private final KeySelector<T, K> key;
+  private final TypeInformation<K> keyType;
+  @Nullable private final ChangeSequence<T> sequence;
+  @Nullable private final Projection<T, ?> projection;
+  @Nullable private final Route unknownKeyDeletes;
+  @Nullable private final Route staleChanges;
+  @Nullable private final Duration stateTtl;
+  @Nullable private final ErrorPolicy errorPolicy;
+
+  UpsertNormalize(String name, KeySelector<T, K> key, TypeInformation<K> keyType) {
+    this(name, key, keyType, null, null, null, null, null, null);
+  }
+
+  private UpsertNormalize(
+      String name,
+      KeySelector<T, K> key,
+      TypeInformation<K> keyType,
+      @Nullable ChangeSequence<T> sequence,
+      @Nullable Projection<T, ?> projection,
+      @Nullable Route unknownKeyDeletes,
+      @Nullable Route staleChanges,
+      @Nullable Duration stateTtl,
+      @Nullable ErrorPolicy errorPolicy) {
+    this.name = name;
+    this.key = key;
+    this.keyType = keyType;
+    this.sequence = sequence;
+    this.projection = projection;
+    this.unknownKeyDeletes = unknownKeyDeletes;
+    this.staleChanges = staleChanges;
+    this.stateTtl = stateTtl;
+    this.errorPolicy = errorPolicy;
+  }
+
+  /**
+   * Makes the step version-aware: {@code sequence} gives each change's version within its key (see
+   * {@link ChangeSequence}); changes not newer than the stored one are stale. Default: none,
+   * changes apply in arrival order, as in Flink SQL.
+   */
+  public UpsertNormalize<T, K> withSequence(ChangeSequence<T> sequence) {
+    return new UpsertNormalize<>(
+        name,
+        key,
+        keyType,
+        Objects.requireNonNull(sequence, "sequence"),
+        projection,
+        unknownKeyDeletes,
+        staleChanges,
+        stateTtl,
+        errorPolicy);
+  }
+
+  /**
+   * Keeps only a projection of each row in state instead of the full row. <b>The {@code -U} and
+   * {@code -D} records the step emits then carry {@code retraction.map(projected)}</b>, not the
+   * previous full row: use it when downstream deletes by the projected columns (an upsert sink
+   * deletes by key). No-op detection compares a 64-bit hash of each full row's serialized form,
+   * kept beside the projection.
+   *
+   * @param project the part of a row to keep
+   * @param projectedType its Flink type; must not be a generic (Kryo) type
+   * @param retraction builds the value of {@code -U} and {@code -D} records from the kept part
+   */
+  public <P> UpsertNormalize<T, K> withProjectedState(
+      MapFunction<T, P> project, TypeInformation<P> projectedType, MapFunction<P, T> retraction) {
+    Objects.requireNonNull(project, "project");
+    Objects.requireNonNull(retraction, "retraction");
+    requireNotGeneric(projectedType, "projectedType");
+    return new UpsertNormalize<>(
+        name,
+        key,
+        keyType,
+        sequence,
+        new Projection<>(project, projectedType, retraction),
+        unknownKeyDeletes,
+        staleChanges,
+        stateTtl,
+        errorPolicy);
+  }
+
+  /**
+   * Where a delete goes whose key is not live: never seen, already deleted (a redelivery), or
+   * expired. Default: {@link #DEFAULT_UNKNOWN_KEY_DELETES} ({@code DROP}) without state TTL, {@link
+   * #DEFAULT_UNKNOWN_KEY_DELETES_WITH_TTL} ({@code EMIT}) with it. Every such delete is counted
+   * ({@code unknownKeyDeletes}).
+   */
+  public UpsertNormalize<T, K> withUnknownKeyDeletes(Route route) {
+    return new UpsertNormalize<>(
+        name,
+        key,
+        keyType,
+        sequence,
+        projection,
+        Objects.requireNonNull(route, "route"),
+        staleChanges,
+        stateTtl,
+        errorPolicy);
+  }
+
+  /**
+   * Where a stale change goes (needs {@link #withSequence}): {@code DROP}, {@code SIDE_OUTPUT} or
+   * {@code DEAD_LETTER}. Default {@link #DEFAULT_STALE_CHANGES}. Every stale change is counted
+   * ({@code staleChanges}).
+   *
+   * @throws IllegalArgumentException for {@code EMIT}: a stale change is never applied
+   */
+  public UpsertNormalize<T, K> withStaleChanges(Route route) {
+    Objects.requireNonNull(route, "route");
+    if (route == Route.EMIT) {
+      throw new IllegalArgumentException(
+          "staleChanges must be DROP, SIDE_OUTPUT or DEAD_LETTER, was EMIT");
+    }
+    return new UpsertNormalize<>(
+        name, key, keyType, sequence, projection, unknownKeyDeletes, route, stateTtl, errorPolicy);
+  }
+
+  /** Overrides the pipeline's default state TTL for this step (see the class comment). */
+  public UpsertNormalize<T, K> withStateTtl(Duration ttl) {
+    return new UpsertNormalize<>(
+        name,
+        key,
+        keyType,
+        sequence,
+        projection,
+        unknownKeyDeletes,
+        staleChanges,
+        StateTtls.requirePositive(ttl, "stateTtl"),
+        errorPolicy);
+  }
+
+  /**
+   * Overrides the pipeline's error policy for this step: it applies to dead-lettered changes
+   * (rejected sequences or projections, and the routes set to {@code DEAD_LETTER}).
+   */
+  public UpsertNormalize<T, K> withErrorPolicy(ErrorPolicy policy) {
+    return new UpsertNormalize<>(
+        name,
+        key,
+        keyType,
+        sequence,
+        projection,
+        unknownKeyDeletes,
+        staleChanges,
+        stateTtl,
+        Objects.requireNonNull(policy, "policy"));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if the input is not a {@code Change} stream with a real value
+   *     type, the value type does not implement {@code equals} (full state), or {@link
+   *     #withStaleChanges} was set without {@link #withSequence}
+   */
+  @Override
+  public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {
+    TypeInformation<T> valueType = valueTypeOf(input.getType(), name);
+    if (staleChanges != null && sequence == null) {
+      throw new IllegalArgumentException(
+          "staleChanges needs withSequence(...): without a sequence no change is stale");
+    }
+    if (projection == null) {
+      NormalizeFunctionBase.requireValueEquality(valueType);
+    }
+    Duration ttl = context.stateTtl(stateTtl).orElse(null);
+    NormalizeFunctionBase<K, T> function =
+        createFunction(valueType, ttl, context.errorHandler(errorPolicy));
+    KeyedStream<Change<T>, K> keyed = input.keyBy(changeKey(), keyType);
+    context.declareState(keyType, function.stateDeclaration());
+    SingleOutputStreamOperator<Change<T>> normalized =
+        context.named(keyed.process(function, input.getType()));
+    context.addDeadLettersOf(normalized);
+    return normalized;
+  }
+
+  /** The step's function with the resolved TTL and error handler (also used by tests). */
+  NormalizeFunctionBase<K, T> createFunction(
+      TypeInformation<T> valueType, @Nullable Duration ttl, ErrorHandler errors) {
+    Route unknown =
+        unknownKeyDeletes != null
+            ? unknownKeyDeletes
+            : ttl == null ? DEFAULT_UNKNOWN_KEY_DELETES : DEFAULT_UNKNOWN_KEY_DELETES_WITH_TTL;
+    Route stale = staleChanges != null ? staleChanges : DEFAULT_STALE_CHANGES;
+    return sequence == null && projection == null
+        ? new UpsertNormalizeFunction<>(valueType, ttl, unknown, errors)
+        : VersionedNormalizeFunction.create(
+            valueType, sequence, projection, ttl, unknown, stale, errors);
+  }
+
+  /** The key of a change: the key of its value. */
+  KeySelector<Change<T>, K> changeKey() {
+    return new ChangeKeySelector<>(key);
+  }
+
+  TypeInformation<K> keyType() {
+    return keyType;
+  }
+
+  static <T> TypeInformation<T> valueTypeOf(TypeInformation<Change<T>> inputType, String step) {
+    if (!(inputType instanceof ChangeTypeInfo)) {
+      throw new IllegalArgumentException(
+          "step '"
+              + step
+              + "' needs a stream of Change records typed with Change.typeInfo(valueType), was "
+              + inputType);
+    }
+    TypeInformation<T> valueType = ((ChangeTypeInfo<T>) inputType).getValueType();
+    requireNotGeneric(valueType, "value type of step '" + step + "'");
+    return valueType;
+  }
+
+  static void requireNotGeneric(TypeInformation<?> type, String what) {
+    Objects.requireNonNull(type, what);
+    if (type instanceof GenericTypeInfo) {
+      throw new IllegalArgumentException(
+          what
+              + " must have a real Flink type (POJO, record, Row, tuple, basic type), was the"
+              + " generic (Kryo) type "
+              + type);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UpsertNormalize{"
+        + name
+        + (sequence != null ? ", versioned" : "")
+        + (projection != null ? ", projected state" : "")
+        + (unknownKeyDeletes != null ? ", unknownKeyDeletes=" + unknownKeyDeletes : "")
+        + (staleChanges != null ? ", staleChanges=" + staleChanges : "")
+        + (stateTtl != null ? ", stateTtl=" + stateTtl : "")
+        + "}";
+  }
+}

@@ -1,0 +1,147 @@
+package dev.etlkit.operators.normalize.internal;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.core.StepMetrics;
+import dev.etlkit.operators.normalize.ChangelogViolationException;
+import java.time.Duration;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+
+/**
+ * Checks a changelog against {@link ChangelogRules} as it flows: valid records pass unchanged,
+ * violations become dead letters. Keys outside the sample pass without a state access.
+ */
+@Internal
+public final class ChangelogCheckFunction<K, T>
+    extends KeyedProcessFunction<K, Change<T>, Change<T>> {
+  private static final long serialVersionUID = 1L;
+
+  /** Flags and live-row hash per key. Part of the savepoint layout: never rename. */
+  private static final String STATUS_STATE = "status";
+
+  private final TypeInformation<T> valueType;
+  private final boolean full;
+  private final long sampleThreshold;
+  @Nullable private final Duration ttl;
+  private final ErrorHandler errors;
+
+  private transient ValueState<Long> status;
+  private transient StepMetrics metrics;
+  private transient Counter checked;
+  private transient Counter violations;
+  @Nullable private transient RowHasher<T> hasher;
+
+  public ChangelogCheckFunction(
+      TypeInformation<T> valueType,
+      boolean full,
+      double sampleRate,
+      @Nullable Duration ttl,
+      ErrorHandler errors) {
+    this.valueType = Objects.requireNonNull(valueType, "valueType");
+    this.full = full;
+    this.sampleThreshold = ChangelogRules.sampleThreshold(sampleRate);
+    this.ttl = ttl;
+    this.errors = Objects.requireNonNull(errors, "errors");
+  }
+
+  /** The state this function creates, for the pipeline's state inventory. */
+  public StateDeclaration stateDeclaration() {
+    return StateDeclaration.value(STATUS_STATE, Types.LONG)
+        .withTtl(ttl)
+        .withGrowth(
+            "one long per live key of the sample (flags"
+                + (full ? " and live-row hash" : "")
+                + "); a delete clears it");
+  }
+
+  @Override
+  public void open(OpenContext openContext) throws Exception {
+    ValueStateDescriptor<Long> descriptor = new ValueStateDescriptor<>(STATUS_STATE, Types.LONG);
+    if (ttl != null) {
+      descriptor.enableTimeToLive(StateTtls.config(ttl));
+    }
+    status = getRuntimeContext().getState(descriptor);
+    metrics = StepMetrics.register(getRuntimeContext(), errors.step());
+    errors.open(metrics);
+    NormalizeMetrics counters = NormalizeMetrics.of(getRuntimeContext(), errors.step());
+    checked = counters.counter(NormalizeMetrics.RECORDS_CHECKED);
+    violations = counters.counter(NormalizeMetrics.VIOLATIONS);
+    hasher = full ? new RowHasher<>(getRuntimeContext().createSerializer(valueType)) : null;
+  }
+
+  @Override
+  public void processElement(Change<T> change, Context ctx, Collector<Change<T>> out)
+      throws Exception {
+    metrics.in();
+    if (sampleThreshold != Long.MAX_VALUE
+        && ChangelogRules.sampleHash(ctx.getCurrentKey()) >= sampleThreshold) {
+      out.collect(change);
+      metrics.out();
+      return;
+    }
+    checked.inc();
+    Long stored = status.value();
+    long before = stored == null ? 0L : stored;
+    RowKind kind = change.kind();
+    long rowHash = full ? hasher.hash(change.value()) : 0L;
+    ChangelogRules.Violation violation = ChangelogRules.check(before, kind, rowHash, full);
+    if (violation == ChangelogRules.Violation.NONE) {
+      // Written even when unchanged: a change of the key restarts its TTL clock.
+      write(before, ChangelogRules.apply(before, kind, rowHash), true);
+      out.collect(change);
+      metrics.out();
+      return;
+    }
+    violations.inc();
+    write(before, ChangelogRules.afterViolation(before), false);
+    Long eventTime = change.eventTime() != null ? change.eventTime() : ctx.timestamp();
+    Long position = change.sourcePosition();
+    ctx.output(
+        DeadLetter.OUTPUT_TAG,
+        errors.reject(
+            new ChangelogViolationException(violation.message(kind)),
+            change,
+            eventTime,
+            position == null ? null : "position=" + position,
+            ctx.timerService().currentProcessingTime()));
+  }
+
+  private void write(long before, long after, boolean evenIfUnchanged) throws Exception {
+    if (after == 0L) {
+      if (before != 0L) {
+        status.clear();
+      }
+    } else if (evenIfUnchanged || after != before) {
+      status.update(after);
+    }
+  }
+
+  /** Records of sampled keys checked since the operator (re)started. */
+  public long checkedCount() {
+    return checked.getCount();
+  }
+
+  /** Violations found since the operator (re)started. */
+  public long violationCount() {
+    return violations.getCount();
+  }
+
+  /** The step's record accounting. */
+  public StepMetrics stepMetrics() {
+    return metrics;
+  }
+}

@@ -1,0 +1,216 @@
+package dev.etlkit.operators.normalize.internal;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.operators.normalize.ChangeSequence;
+import dev.etlkit.operators.normalize.UpsertNormalize.Route;
+import java.time.Duration;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+
+/**
+ * The upsert normalizer with a sequence and/or projected state: per key one {@code
+ * ValueState<RowState<V>>} holding the kept row (the row, or its projection), the sequence of the
+ * last change applied (kept for deleted keys too, so a late update cannot resurrect them), and the
+ * hash of the full row when only a projection is kept.
+ *
+ * @param <V> the kept row type: {@code T}, or the projection's type
+ */
+@Internal
+public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunctionBase<K, T> {
+  private static final long serialVersionUID = 1L;
+
+  /** The kept row, sequence and hash per key. Part of the savepoint layout: never rename. */
+  private static final String ROW_STATE = "row";
+
+  @Nullable private final ChangeSequence<T> sequence;
+  @Nullable private final Projection<T, V> projection;
+  private final TypeInformation<V> keptType;
+
+  private transient ValueState<RowState<V>> state;
+  @Nullable private transient RowHasher<T> hasher;
+
+  private VersionedNormalizeFunction(
+      TypeInformation<T> valueType,
+      @Nullable ChangeSequence<T> sequence,
+      @Nullable Projection<T, V> projection,
+      TypeInformation<V> keptType,
+      @Nullable Duration ttl,
+      Route unknownKeyDeletes,
+      Route staleChanges,
+      ErrorHandler errors) {
+    super(valueType, ttl, unknownKeyDeletes, staleChanges, errors);
+    if (sequence == null && projection == null) {
+      throw new IllegalArgumentException("needs a sequence or a projection, or both");
+    }
+    this.sequence = sequence;
+    this.projection = projection;
+    this.keptType = keptType;
+  }
+
+  /**
+   * A function with the given sequence (null: unversioned) and projection (null: full rows).
+   *
+   * @throws IllegalArgumentException if both are null (use {@link UpsertNormalizeFunction})
+   */
+  @SuppressWarnings("unchecked")
+  public static <K, T> VersionedNormalizeFunction<K, T, ?> create(
+      TypeInformation<T> valueType,
+      @Nullable ChangeSequence<T> sequence,
+      @Nullable Projection<T, ?> projection,
+      @Nullable Duration ttl,
+      Route unknownKeyDeletes,
+      Route staleChanges,
+      ErrorHandler errors) {
+    if (projection == null) {
+      return new VersionedNormalizeFunction<K, T, T>(
+          valueType, sequence, null, valueType, ttl, unknownKeyDeletes, staleChanges, errors);
+    }
+    Projection<T, Object> p = (Projection<T, Object>) projection;
+    return new VersionedNormalizeFunction<K, T, Object>(
+        valueType, sequence, p, p.type(), ttl, unknownKeyDeletes, staleChanges, errors);
+  }
+
+  @Override
+  public StateDeclaration stateDeclaration() {
+    String kept = projection == null ? "one row" : "one projected row and a 64-bit row hash";
+    String growth =
+        sequence == null
+            ? kept + " per live key; a delete clears it"
+            : kept + " and a sequence per live key; one sequence per deleted key";
+    return StateDeclaration.of(
+            ROW_STATE,
+            StateDeclaration.Kind.VALUE,
+            "RowState<" + Names.describeType(keptType) + ">")
+        .withTtl(ttl)
+        .withGrowth(growth);
+  }
+
+  @Override
+  public void open(OpenContext openContext) throws Exception {
+    super.open(openContext);
+    RowStateSerializer<V> serializer =
+        new RowStateSerializer<>(getRuntimeContext().createSerializer(keptType));
+    ValueStateDescriptor<RowState<V>> descriptor =
+        new ValueStateDescriptor<>(ROW_STATE, serializer);
+    applyTtl(descriptor);
+    state = getRuntimeContext().getState(descriptor);
+    hasher =
+        projection == null
+            ? null
+            : new RowHasher<>(getRuntimeContext().createSerializer(valueType));
+  }
+
+  @Override
+  public void processElement(Change<T> change, Context ctx, Collector<Change<T>> out)
+      throws Exception {
+    metrics.in();
+    RowKind kind = change.kind();
+    if (kind == RowKind.UPDATE_BEFORE) {
+      metrics.filtered(); // UpsertRules: UPDATE_BEFORE_IGNORED
+      return;
+    }
+    boolean versioned = sequence != null;
+    long seq = 0L;
+    if (versioned) {
+      try {
+        seq = sequence.sequenceOf(change);
+      } catch (Exception e) {
+        reject(e, change, ctx);
+        return;
+      }
+    }
+    boolean projected = projection != null;
+    RowState<V> stored = state.value(); // null: never seen or expired (or deleted, unversioned)
+    boolean live = stored != null && stored.isLive();
+    long rowHash = 0L;
+    boolean same = false;
+    if (change.isAccumulate()) {
+      if (projected) {
+        rowHash = hasher.hash(change.value());
+      }
+      if (live) {
+        same = projected ? stored.rowHash() == rowHash : sameRow(stored.value(), change.value());
+      }
+    }
+    UpsertRules.Outcome outcome =
+        versioned
+            ? UpsertRules.versioned(
+                kind, stored != null, live, same, seq, stored == null ? 0L : stored.sequence())
+            : UpsertRules.unversioned(kind, live, same);
+    // The user's projection functions run before state changes or anything is emitted.
+    V kept = null;
+    T retraction = null;
+    try {
+      if (outcome == UpsertRules.Outcome.INSERT || outcome == UpsertRules.Outcome.UPDATE) {
+        kept = keep(change.value());
+      }
+      if (outcome == UpsertRules.Outcome.UPDATE || outcome == UpsertRules.Outcome.DELETE) {
+        retraction = retractionOf(stored.value());
+      }
+    } catch (Exception e) {
+      reject(e, change, ctx);
+      return;
+    }
+    switch (outcome) {
+      case INSERT:
+        state.update(new RowState<>(kept, versioned, seq, projected, rowHash));
+        emitInsert(change, out);
+        break;
+      case UPDATE:
+        state.update(new RowState<>(kept, versioned, seq, projected, rowHash));
+        emitUpdate(retraction, change, out);
+        break;
+      case NO_OP:
+        if (versioned) { // a newer version of the same row: remember its sequence
+          state.update(
+              new RowState<>(stored.value(), true, seq, stored.hasRowHash(), stored.rowHash()));
+        }
+        metrics.deduplicated();
+        break;
+      case DUPLICATE:
+        metrics.deduplicated();
+        break;
+      case DELETE:
+        writeDeleted(seq);
+        emitDelete(retraction, change, out);
+        break;
+      case UNKNOWN_KEY_DELETE:
+        writeDeleted(seq);
+        unknownKeyDelete(change, ctx, out);
+        break;
+      case STALE:
+        stale(change, seq, stored.sequence(), ctx, out);
+        break;
+      default:
+        throw new IllegalStateException("unexpected outcome " + outcome);
+    }
+  }
+
+  /** Versioned: keep the delete's sequence; unversioned: forget the key. */
+  private void writeDeleted(long seq) throws Exception {
+    if (sequence != null) {
+      state.update(new RowState<>(null, true, seq, false, 0L));
+    } else {
+      state.clear();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private V keep(T row) throws Exception {
+    return projection == null ? (V) row : projection.project(row);
+  }
+
+  @SuppressWarnings("unchecked")
+  private T retractionOf(V kept) throws Exception {
+    return projection == null ? (T) kept : projection.retraction(kept);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.etlkit.operators.normalize;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
+import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
+import dev.etlkit.testkit.ChangelogGenerator;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.OperatorHarness;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Harness recipes of the normalize steps, built from their public specs (so defaults and routes are
+ * resolved as in a pipeline), remembering the last function created so tests can read its counters.
+ */
+final class NormalizeHarnesses {
+
+  static final TypeInformation<Change<String>> STRING_CHANGES = Change.typeInfo(Types.STRING);
+  static final TypeInformation<Change<Customer>> CUSTOMER_CHANGES = Change.typeInfo(Customer.TYPE);
+  static final StepIdentity STEP = new StepIdentity("test", "normalize", "test/normalize");
+  static final OutputTag<Change<String>> REJECTED_STRINGS =
+      new OutputTag<>(NormalizeFunctionBase.REJECTED_OUTPUT_ID, STRING_CHANGES);
+  static final OutputTag<DeadLetter> DEAD_LETTERS = DeadLetter.OUTPUT_TAG;
+
+  private NormalizeHarnesses() {}
+
+  /** The normalizer of generated string rows ({@code k1#v2}, tombstones {@code k1#}). */
+  static UpsertNormalize<String, String> strings() {
+    return Normalize.upserts("normalize", ChangelogGenerator::stringKey, Types.STRING);
+  }
+
+  /** The check of generated string rows. */
+  static ChangelogCheck<String, String> stringCheck() {
+    return ChangelogCheck.validate("check", ChangelogGenerator::stringKey, Types.STRING);
+  }
+
+  static ErrorHandler errors() {
+    return new ErrorHandler(STEP, ErrorPolicy.deadLetter());
+  }
+
+  /** A normalizer recipe; the function built last is {@link Normalizer#function()}. */
+  static <T, K> Normalizer<T, K> normalizer(
+      UpsertNormalize<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
+    return new Normalizer<>(spec, valueType, ttl);
+  }
+
+  static <T, K> Checker<T, K> checker(
+      ChangelogCheck<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
+    return new Checker<>(spec, valueType, ttl);
+  }
+
+  /**
+   * Number of keys that have an entry in the named state, on any backend (expired entries not yet
+   * cleaned up included).
+   */
+  static long stateKeys(OperatorHarness<?, ?> harness, String stateName) {
+    try (Stream<?> keys =
+        harness
+            .unwrap()
+            .getOperator()
+            .getKeyedStateBackend()
+            .getKeys(stateName, VoidNamespace.INSTANCE)) {
+      return keys.count();
+    }
+  }
+
+  /** The changes as short strings: {@code +I[k1#v1]} (metadata included when set). */
+  static <T> List<String> show(List<Change<T>> changes) {
+    List<String> shown = new ArrayList<>(changes.size());
+    for (Change<T> change : changes) {
+      shown.add(change.toString());
+    }
+    return shown;
+  }
+
+  static final class Normalizer<T, K> {
+    private final List<NormalizeFunctionBase<K, T>> created = new ArrayList<>();
+    final KeyedHarness<K, Change<T>, Change<T>> recipe;
+
+    private Normalizer(
+        UpsertNormalize<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
+      this.recipe =
+          KeyedHarness.forFunction(
+              () -> {
+                NormalizeFunctionBase<K, T> function =
+                    spec.createFunction(valueType, ttl, errors());
+                created.add(function);
+                return function;
+              },
+              spec.changeKey(),
+              spec.keyType(),
+              Change.typeInfo(valueType));
+    }
+
+    /** The function of the harness opened last. */
+    NormalizeFunctionBase<K, T> function() {
+      return created.get(created.size() - 1);
+    }
+  }
+
+  static final class Checker<T, K> {
+    private final List<ChangelogCheckFunction<K, T>> created = new ArrayList<>();
+    final KeyedHarness<K, Change<T>, Change<T>> recipe;
+
+    private Checker(
+        ChangelogCheck<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
+      this.recipe =
+          KeyedHarness.forFunction(
+              () -> {
+                ChangelogCheckFunction<K, T> function =
+                    spec.createFunction(valueType, ttl, errors());
+                created.add(function);
+                return function;
+              },
+              spec.changeKey(),
+              spec.keyType(),
+              Change.typeInfo(valueType));
+    }
+
+    ChangelogCheckFunction<K, T> function() {
+      return created.get(created.size() - 1);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.etlkit.operators.normalize;
+
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.DEAD_LETTERS;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.REJECTED_STRINGS;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.checker;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.normalizer;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.show;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.stringCheck;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.strings;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SavepointCompatibility;
+import dev.etlkit.testkit.StateBackendKind;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The committed snapshot files of the normalize steps (state format version 1) restore into today's
+ * operators, which continue from them. Regenerate only for a new operator or format version: {@code
+ * ./mvnw -pl etl-operators test -Dtest=NormalizeSavepointCompatibilityTest
+ * -Detlkit.snapshots.write=true}.
+ */
+class NormalizeSavepointCompatibilityTest {
+
+  private static final SavepointCompatibility SNAPSHOTS =
+      SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
+
+  /** k1 live at v2, k2 deleted, k3 live. */
+  private static final HarnessInput<Change<String>> STRING_STATE =
+      HarnessInput.<Change<String>>builder()
+          .element(Change.insert("k1#v1").withSourcePosition(1), 10)
+          .element(Change.insert("k2#v1").withSourcePosition(2), 20)
+          .element(Change.updateAfter("k1#v2").withSourcePosition(3), 30)
+          .element(Change.delete("k2#").withSourcePosition(4), 40)
+          .element(Change.insert("k3#v1").withSourcePosition(5), 50)
+          .build();
+
+  private static final Customer ADA = new Customer("c1", "Ada", "ada@one", 3);
+  private static final Customer BOB = new Customer("c2", "Bob", "bob@one", 2);
+
+  private static final HarnessInput<Change<Customer>> CUSTOMER_STATE =
+      HarnessInput.<Change<Customer>>builder()
+          .element(Change.insert(new Customer("c1", "Ada", "ada@zero", 1)), 10)
+          .element(Change.updateAfter(ADA), 20)
+          .element(Change.insert(BOB), 30)
+          .element(Change.delete(new Customer("c3", null, null, 9)), 40) // unknown: kept deleted
+          .build();
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void upserts_restoresLiveRows(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        SNAPSHOTS.restore(
+            "normalize-upserts",
+            1,
+            normalizer(strings(), Types.STRING, null).recipe.on(backend),
+            STRING_STATE)) {
+      harness.processElement(Change.updateAfter("k1#v2"), 60); // no-op against restored k1
+      harness.processElement(Change.updateAfter("k1#v3"), 61);
+      harness.processElement(Change.updateAfter("k2#v2"), 62); // k2 was deleted
+      harness.processElement(Change.delete("k3#"), 63);
+
+      assertThat(show(harness.output()))
+          .containsExactly("-U[k1#v2]", "+U[k1#v3]", "+I[k2#v2]", "-D[k3#v1]");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void versioned_restoresRowsAndSequencesOfLiveAndDeletedKeys(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        SNAPSHOTS.restore(
+            "normalize-versioned",
+            1,
+            normalizer(strings().withSequence(ChangeSequence.sourcePosition()), Types.STRING, null)
+                .recipe
+                .on(backend),
+            STRING_STATE)) {
+      harness.processElement(Change.updateAfter("k1#v0").withSourcePosition(2), 60); // stale
+      harness.processElement(Change.updateAfter("k2#v0").withSourcePosition(3), 61); // stale
+      harness.processElement(Change.updateAfter("k1#v3").withSourcePosition(6), 62);
+      harness.processElement(Change.insert("k2#v2").withSourcePosition(7), 63);
+
+      assertThat(show(harness.output()))
+          .containsExactly("-U[k1#v2] pos=6", "+U[k1#v3] pos=6", "+I[k2#v2] pos=7");
+      assertThat(show(harness.sideOutput(REJECTED_STRINGS)))
+          .containsExactly("+U[k1#v0] pos=2", "+U[k2#v0] pos=3");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void projected_restoresProjectionHashAndSequence(StateBackendKind backend) throws Exception {
+    UpsertNormalize<Customer, String> spec =
+        Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+            .withSequence(change -> change.value().version())
+            .withProjectedState(CustomerKey::of, CustomerKey.TYPE, CustomerKey::toCustomer);
+    try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
+        SNAPSHOTS.restore(
+            "normalize-projected",
+            1,
+            normalizer(spec, Customer.TYPE, null).recipe.on(backend),
+            CUSTOMER_STATE)) {
+      harness.processElement(Change.updateAfter(ADA), 60); // same row, same version: duplicate
+      harness.processElement(Change.updateAfter(new Customer("c1", "Ada", "ada@two", 4)), 61);
+      harness.processElement(Change.insert(new Customer("c3", "Cy", "cy@one", 8)), 62); // stale
+      harness.processElement(Change.delete(new Customer("c2", null, null, 5)), 63);
+
+      assertThat(harness.output())
+          .containsExactly(
+              Change.updateBefore(new Customer("c1", null, "ada@one", 0)),
+              Change.updateAfter(new Customer("c1", "Ada", "ada@two", 4)),
+              Change.delete(new Customer("c2", null, "bob@one", 0)));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void switchingMode_plainStateIntoVersionedStep_isRefusedAtRestore(StateBackendKind backend) {
+    assumeFalse(SavepointCompatibility.isWriting()); // would overwrite the plain file
+    KeyedHarness<String, Change<String>, Change<String>> versioned =
+        normalizer(strings().withSequence(ChangeSequence.sourcePosition()), Types.STRING, null)
+            .recipe
+            .on(backend);
+
+    assertThatThrownBy(() -> SNAPSHOTS.restore("normalize-upserts", 1, versioned, STRING_STATE))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("state layout changed incompatibly");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void changelogCheck_restoresLivenessAndRowHashes(StateBackendKind backend) throws Exception {
+    HarnessInput<Change<String>> state =
+        HarnessInput.<Change<String>>builder()
+            .element(Change.insert("k1#v1"), 10)
+            .element(Change.insert("k2#v1"), 20)
+            .element(Change.updateBefore("k2#v1"), 30) // k2 waits for its +U
+            .build();
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        SNAPSHOTS.restore(
+            "changelog-check",
+            1,
+            checker(stringCheck().withFullChangelog(), Types.STRING, null).recipe.on(backend),
+            state)) {
+      harness.processElement(Change.updateBefore("k1#v0"), 60); // not the live row
+      harness.processElement(Change.delete("k1#v1"), 61);
+      harness.processElement(Change.insert("k2#v2"), 62); // k2 waited for its +U
+
+      assertThat(show(harness.output())).containsExactly("-D[k1#v1]");
+      assertThat(harness.sideOutput(DEAD_LETTERS))
+          .extracting(DeadLetter::errorMessage)
+          .containsExactly(
+              "retraction does not carry the live row of its key (full changelog)",
+              "UPDATE_BEFORE not followed by its UPDATE_AFTER: the key's next change is INSERT");
+    }
+  }
+}

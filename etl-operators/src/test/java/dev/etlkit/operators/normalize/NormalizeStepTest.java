@@ -1,0 +1,256 @@
+package dev.etlkit.operators.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StateInventory;
+import dev.etlkit.operators.normalize.UpsertNormalize.Route;
+import dev.etlkit.testkit.ChangelogGenerator;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** The specs of both steps: validation, expansion, types, uids and the state inventory. */
+class NormalizeStepTest {
+
+  private final StreamExecutionEnvironment env =
+      StreamExecutionEnvironment.getExecutionEnvironment();
+
+  private DataStream<Change<Customer>> customers() {
+    return env.fromData(
+        List.of(Change.insert(new Customer("c1", "Ada", "ada@a", 1))),
+        Change.typeInfo(Customer.TYPE));
+  }
+
+  /** A type that inherits Object.equals. */
+  public static final class NoEquals {
+    public String id;
+  }
+
+  @Test
+  void expand_declaresTypedOutputUidAndStateWithGrowthAndTtl() {
+    // tag::normalize-pipeline[]
+    EtlStream<Change<Customer>> normalized =
+        Etl.from(customers(), "crm")
+            .defaultStateTtl(Duration.ofDays(7))
+            .apply(
+                Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+                    .withSequence(change -> change.value().version())
+                    .withStateTtl(Duration.ofDays(30)))
+            .apply(
+                ChangelogCheck.validate("check-customers", Customer::id, Types.STRING)
+                    .withFullChangelog()
+                    .withSampleRate(0.01));
+
+    StateInventory inventory = normalized.stateInventory(); // before the job runs
+    // end::normalize-pipeline[]
+
+    assertThat(normalized.type()).isEqualTo(Change.typeInfo(Customer.TYPE));
+    assertThat(normalized.pipeline().uids())
+        .containsExactly("crm/normalize-customers", "crm/check-customers");
+    assertThat(inventory.entries())
+        .extracting(
+            e -> e.uid(),
+            e -> e.state().name(),
+            e -> e.state().kind(),
+            e -> e.state().valueType(),
+            e -> e.state().ttl().orElse(null),
+            e -> e.state().growth())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "crm/normalize-customers",
+                "row",
+                StateDeclaration.Kind.VALUE,
+                "RowState<Customer>",
+                Duration.ofDays(30),
+                "one row and a sequence per live key; one sequence per deleted key"),
+            org.assertj.core.groups.Tuple.tuple(
+                "crm/check-customers",
+                "status",
+                StateDeclaration.Kind.VALUE,
+                "Long",
+                Duration.ofDays(7),
+                "one long per live key of the sample (flags and live-row hash); a delete clears"
+                    + " it"));
+  }
+
+  @Test
+  void expand_plainNormalizer_keepsTheRowItself() {
+    EtlStream<Change<Customer>> normalized =
+        Etl.from(customers(), "crm")
+            .apply(Normalize.upserts("normalize-customers", Customer::id, Types.STRING));
+
+    StateDeclaration state = normalized.stateInventory().entries().get(0).state();
+    assertThat(state.valueType()).isEqualTo("Customer");
+    assertThat(state.ttl()).isEmpty();
+    assertThat(state.growth()).isEqualTo("one row per live key; a delete clears it");
+  }
+
+  @Test
+  void rejected_givesTheSideOutputOfTheStep() {
+    // tag::normalize-rejected[]
+    EtlStream<Change<Customer>> normalized =
+        Etl.from(customers(), "crm")
+            .apply(
+                Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+                    .withSequence(ChangeSequence.sourcePosition()));
+
+    // stale changes (the default route of withStaleChanges is SIDE_OUTPUT), as they came in
+    DataStream<Change<Customer>> stale = Normalize.rejected(normalized.toDataStream());
+    // end::normalize-rejected[]
+
+    assertThat(stale.getType()).isEqualTo(Change.typeInfo(Customer.TYPE));
+    assertThatThrownBy(() -> Normalize.rejected(customers().union(customers())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "normalized must be the output stream of an UpsertNormalize step, was a DataStream");
+  }
+
+  @Test
+  void upserts_invalidArguments_failNamingTheOption() {
+    assertThatThrownBy(() -> Normalize.upserts("bad name", Customer::id, Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("step name must be 1 to 64 characters");
+    assertThatThrownBy(() -> Normalize.<Customer, String>upserts("n", null, Types.STRING))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("key");
+    assertThatThrownBy(
+            () ->
+                Normalize.upserts(
+                    "n", (Customer c) -> new NoEquals(), new GenericTypeInfo<>(NoEquals.class)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("keyType must have a real Flink type")
+        .hasMessageContaining("generic (Kryo) type");
+  }
+
+  @Test
+  void withX_invalidValues_failNamingOptionAndValue() {
+    UpsertNormalize<Customer, String> spec = Normalize.upserts("n", Customer::id, Types.STRING);
+
+    assertThatThrownBy(() -> spec.withStaleChanges(Route.EMIT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("staleChanges must be DROP, SIDE_OUTPUT or DEAD_LETTER, was EMIT");
+    assertThatThrownBy(() -> spec.withStateTtl(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stateTtl must be positive, was PT-1S");
+    assertThatThrownBy(() -> spec.withSequence(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("sequence");
+    assertThatThrownBy(() -> spec.withUnknownKeyDeletes(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("route");
+    assertThatThrownBy(
+            () ->
+                spec.withProjectedState(
+                    c -> new NoEquals(), new GenericTypeInfo<>(NoEquals.class), p -> null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("projectedType must have a real Flink type");
+    assertThatThrownBy(() -> spec.withErrorPolicy(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("policy");
+    assertThatThrownBy(
+            () -> spec.withProjectedState(null, CustomerKey.TYPE, CustomerKey::toCustomer))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("project");
+    assertThatThrownBy(() -> spec.withProjectedState(CustomerKey::of, CustomerKey.TYPE, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("retraction");
+  }
+
+  @Test
+  void expand_staleChangesWithoutSequence_fails() {
+    UpsertNormalize<Customer, String> spec =
+        Normalize.upserts("n", Customer::id, Types.STRING).withStaleChanges(Route.DROP);
+
+    assertThatThrownBy(() -> Etl.from(customers(), "crm").apply(spec))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("staleChanges needs withSequence(...): without a sequence no change is stale");
+  }
+
+  @Test
+  void expand_valueTypeWithoutEquals_failsSayingWhatToDo() {
+    DataStream<Change<NoEquals>> input =
+        env.fromData(
+            List.of(Change.insert(new NoEquals())), Change.typeInfo(Types.POJO(NoEquals.class)));
+
+    assertThatThrownBy(
+            () ->
+                Etl.from(input, "p")
+                    .apply(Normalize.upserts("n", (NoEquals v) -> v.id, Types.STRING)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not override equals(Object)")
+        .hasMessageContaining("Java record");
+    // Projected state compares hashes of serialized rows instead: no equals needed.
+    Etl.from(input, "p2")
+        .apply(
+            Normalize.upserts("n", (NoEquals v) -> v.id, Types.STRING)
+                .withProjectedState(v -> v.id, Types.STRING, id -> new NoEquals()));
+  }
+
+  @Test
+  void expand_inputNotAChangeStreamOrGenericValue_fails() {
+    @SuppressWarnings("unchecked")
+    Class<Change<String>> changeClass = (Class<Change<String>>) (Class<?>) Change.class;
+    DataStream<Change<String>> untyped =
+        env.fromData(Types.STRING, "k1#v1")
+            .map(Change::insert)
+            .returns(new GenericTypeInfo<>(changeClass));
+    DataStream<Change<NoEquals>> genericValues =
+        env.fromData(
+            List.of(Change.insert(new NoEquals())),
+            Change.typeInfo(new GenericTypeInfo<>(NoEquals.class)));
+
+    assertThatThrownBy(() -> Etl.from(untyped, "p1").apply(NormalizeHarnesses.strings()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "step 'normalize' needs a stream of Change records typed with"
+                + " Change.typeInfo(valueType), was GenericType");
+    assertThatThrownBy(
+            () ->
+                Etl.from(genericValues, "p2")
+                    .apply(ChangelogCheck.validate("check", (NoEquals v) -> v.id, Types.STRING)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("value type of step 'check' must have a real Flink type");
+  }
+
+  @Test
+  void changelogCheck_invalidValues_failNamingOptionAndValue() {
+    ChangelogCheck<String, String> check =
+        ChangelogCheck.validate("check", ChangelogGenerator::stringKey, Types.STRING);
+
+    assertThatThrownBy(() -> check.withSampleRate(0.0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sampleRate must be in (0, 1], was 0.0");
+    assertThatThrownBy(() -> check.withSampleRate(1.5))
+        .hasMessage("sampleRate must be in (0, 1], was 1.5");
+    assertThatThrownBy(() -> check.withSampleRate(Double.NaN))
+        .hasMessage("sampleRate must be in (0, 1], was NaN");
+    assertThatThrownBy(() -> check.withStateTtl(Duration.ZERO))
+        .hasMessage("stateTtl must be positive, was PT0S");
+    assertThatThrownBy(
+            () ->
+                ChangelogCheck.<String, String>validate(
+                    "", ChangelogGenerator::stringKey, Types.STRING))
+        .hasMessageStartingWith("step name must be 1 to 64 characters");
+    assertThatThrownBy(() -> check.withErrorPolicy(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("policy");
+    assertThatThrownBy(() -> ChangelogCheck.<String, String>validate("c", null, Types.STRING))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("key");
+    assertThatThrownBy(
+            () ->
+                ChangelogCheck.validate(
+                    "c", (String v) -> new NoEquals(), new GenericTypeInfo<>(NoEquals.class)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("keyType must have a real Flink type");
+  }
+}
