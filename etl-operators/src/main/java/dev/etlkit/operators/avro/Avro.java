@@ -1,0 +1,529 @@
+package dev.etlkit.operators.avro;
+
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.Steps;
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.internal.AvroDecodingFunction;
+import dev.etlkit.operators.avro.internal.AvroEncodeFunction;
+import dev.etlkit.operators.avro.internal.AvroRecordTypeInfo;
+import dev.etlkit.operators.avro.internal.AvroToJsonFunction;
+import dev.etlkit.operators.avro.internal.JsonToAvroFunction;
+import dev.etlkit.operators.avro.internal.PojoToAvro;
+import dev.etlkit.operators.avro.internal.PojoToAvroFunction;
+import dev.etlkit.operators.avro.internal.RecordModel;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Avro steps: bytes to records and back, plain JSON to records and back, Java objects to records,
+ * with schema evolution, logical types and the Confluent wire format.
+ *
+ * <pre>{@code
+ * Avro.decode("parse", orderSchema, PayloadInput.rawRecords())
+ *     .withConfluentWireFormat(SchemaProvider.of(Map.of(1, orderV1, 2, orderV2)))
+ * Avro.encode("to-avro", orderSchema).withConfluentSchemaId(2)
+ * }</pre>
+ *
+ * <p>What every step guarantees:
+ *
+ * <ul>
+ *   <li>A record that cannot be decoded, converted or encoded never fails the job by default and is
+ *       never dropped silently: it becomes exactly one {@code DeadLetter} (error class {@link
+ *       AvroFormatException}, a message naming what was wrong but no payload values, the original
+ *       payload, the source coordinates when the input has them), per the step's {@link
+ *       ErrorPolicy}. Valid neighbours are unaffected.
+ *   <li>Decoders skip tombstones (records without a payload) and count them as filtered.
+ *   <li>Decoding never allocates more than the payload can hold: strings, bytes and blocks may not
+ *       be longer than the bytes left, and one record's arrays and maps hold at most {@link
+ *       DecodeStep#withMaxCollectionItems(int) maxCollectionItems} items.
+ *   <li>Records come out with logical types converted (decimal as {@code BigDecimal}, date as
+ *       {@code LocalDate}, time as {@code LocalTime}, timestamp as {@code Instant}, local-timestamp
+ *       as {@code LocalDateTime}, uuid as {@code UUID}) and strings as {@code java.lang.String}.
+ *   <li>Outputs have real Flink types ({@link #genericRecordType}, {@link #specificRecordType}):
+ *       Avro binary with the schema in the serializer snapshot, never Kryo, and state holding them
+ *       can evolve by Avro's schema resolution rules.
+ * </ul>
+ */
+@PublicEvolving
+public final class Avro {
+  private Avro() {}
+
+  /** Items all arrays and maps of one decoded record may hold together. */
+  public static final int DEFAULT_MAX_COLLECTION_ITEMS = 1_000_000;
+
+  /**
+   * A step decoding Avro binary into {@code GenericRecord}s of {@code readerSchema}. By default the
+   * data is plain Avro binary written with the reader schema; see {@link
+   * DecodeStep#withWriterSchema} and {@link DecodeStep#withConfluentWireFormat}.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the schema is not a record schema
+   */
+  public static <I> DecodeStep<I, GenericRecord> decode(
+      String name, Schema readerSchema, PayloadInput<I> input) {
+    return new DecodeStep<>(
+        Names.requireValid(name, "step name"),
+        Objects.requireNonNull(input, "input"),
+        RecordModel.generic(readerSchema),
+        null,
+        null,
+        DEFAULT_MAX_COLLECTION_ITEMS,
+        null);
+  }
+
+  /**
+   * A step decoding Avro binary into instances of a generated {@code SpecificRecord} class, whose
+   * schema is the reader schema.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the class has no {@code SCHEMA$}
+   */
+  public static <I, T extends SpecificRecord> DecodeStep<I, T> decodeSpecific(
+      String name, Class<T> type, PayloadInput<I> input) {
+    return new DecodeStep<>(
+        Names.requireValid(name, "step name"),
+        Objects.requireNonNull(input, "input"),
+        RecordModel.specific(type),
+        null,
+        null,
+        DEFAULT_MAX_COLLECTION_ITEMS,
+        null);
+  }
+
+  /**
+   * A step encoding {@code GenericRecord}s of {@code schema} as plain Avro binary (see {@link
+   * EncodeStep#withConfluentSchemaId}). Records must carry {@code schema} (or an equal one).
+   *
+   * @throws IllegalArgumentException if the name is invalid or the schema is not a record schema
+   */
+  public static EncodeStep<GenericRecord> encode(String name, Schema schema) {
+    return new EncodeStep<>(
+        Names.requireValid(name, "step name"), RecordModel.generic(schema), null, null);
+  }
+
+  /**
+   * A step encoding instances of a generated {@code SpecificRecord} class as plain Avro binary.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the class has no {@code SCHEMA$}
+   */
+  public static <T extends SpecificRecord> EncodeStep<T> encodeSpecific(
+      String name, Class<T> type) {
+    return new EncodeStep<>(
+        Names.requireValid(name, "step name"), RecordModel.specific(type), null, null);
+  }
+
+  /**
+   * A step converting plain JSON documents (not Avro's JSON encoding) into {@code GenericRecord}s
+   * of {@code schema}: objects to records, unknown JSON fields ignored, missing fields filled with
+   * their default (or null when nullable), unions chosen by the JSON value's type, logical types
+   * from their usual JSON forms (decimal as number or numeric text, timestamps as ISO-8601 text or
+   * epoch numbers, uuid as text, bytes as base64). Read with {@link JsonReadLimits#defaults()}
+   * unless {@link FromJsonStep#withReadLimits} says otherwise.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the schema is not a record schema
+   */
+  public static <I> FromJsonStep<I> fromJson(String name, Schema schema, PayloadInput<I> input) {
+    return new FromJsonStep<>(
+        Names.requireValid(name, "step name"),
+        Objects.requireNonNull(input, "input"),
+        RecordModel.generic(schema).schema(),
+        JsonReadLimits.defaults(),
+        null);
+  }
+
+  /**
+   * A step converting Java objects (Flink POJOs, Java records, nested objects, lists and maps) into
+   * {@code GenericRecord}s of {@code schema}. Each Avro field is filled from the property of the
+   * same name (record component, {@code getX()}/{@code isX()}, or public field); a field without a
+   * property takes its default, or null if nullable. The mapping is checked here, once.
+   *
+   * @throws IllegalArgumentException if the name is invalid, the schema is not a record schema, a
+   *     required field has no property, or a property's type cannot map to its field's Avro type
+   */
+  public static <T> FromPojoStep<T> fromPojo(String name, Class<T> type, Schema schema) {
+    Objects.requireNonNull(type, "type");
+    Schema recordSchema = RecordModel.generic(schema).schema();
+    new PojoToAvro<>(type, recordSchema); // fails fast on a class that cannot fill the schema
+    return new FromPojoStep<>(Names.requireValid(name, "step name"), type, recordSchema, null);
+  }
+
+  /**
+   * A step writing Avro records ({@code GenericRecord} or {@code SpecificRecord}) as plain JSON
+   * text, the inverse of {@link #fromJson}: objects for records and maps, union values unwrapped,
+   * decimals as exact numbers, uuid, dates, times and timestamps as ISO-8601 text, bytes as base64.
+   *
+   * @throws IllegalArgumentException if the name is invalid
+   */
+  public static <T extends IndexedRecord> ToJsonStep<T> toJson(String name) {
+    return new ToJsonStep<>(Names.requireValid(name, "step name"), null);
+  }
+
+  /**
+   * The Flink type of {@code GenericRecord}s of {@code schema}: serialized as Avro binary, the
+   * schema kept in the serializer snapshot (never Kryo); logical-type values are supported. Use it
+   * wherever you declare a stream of such records, e.g. {@code .returns(...)} of your own map.
+   *
+   * @throws IllegalArgumentException if the schema is not a record schema
+   */
+  public static TypeInformation<GenericRecord> genericRecordType(Schema schema) {
+    return new AvroRecordTypeInfo<>(RecordModel.generic(schema));
+  }
+
+  /**
+   * The Flink type of a generated {@code SpecificRecord} class, serialized as Avro binary (never
+   * Kryo).
+   *
+   * @throws IllegalArgumentException if the class has no {@code SCHEMA$}
+   */
+  public static <T extends SpecificRecord> TypeInformation<T> specificRecordType(Class<T> type) {
+    return new AvroRecordTypeInfo<>(RecordModel.specific(type));
+  }
+
+  private static int atLeastOne(int value, String option) {
+    if (value < 1) {
+      throw new IllegalArgumentException(option + " must be >= 1, was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Decodes Avro binary ({@link Avro#decode}, {@link Avro#decodeSpecific}). Immutable.
+   *
+   * <p>Schema evolution: data written with another schema is resolved into the reader schema by
+   * Avro's rules: a reader field missing in the data takes its default, a data field missing in the
+   * reader is skipped, numbers widen (int → long → float → double), enums and unions resolve by
+   * name. Compatibility is checked once per writer schema; data of an incompatible writer schema (a
+   * new reader field without a default, a changed type) becomes dead letters.
+   *
+   * @param <I> input record type
+   * @param <T> output record type
+   */
+  @PublicEvolving
+  public static final class DecodeStep<I, T extends IndexedRecord> implements EtlStep<I, T> {
+    private final String name;
+    private final PayloadInput<I> input;
+    private final RecordModel<T> model;
+    @Nullable private final Schema writerSchema;
+    @Nullable private final SchemaProvider provider;
+    private final int maxCollectionItems;
+    @Nullable private final ErrorPolicy errorPolicy;
+
+    private DecodeStep(
+        String name,
+        PayloadInput<I> input,
+        RecordModel<T> model,
+        @Nullable Schema writerSchema,
+        @Nullable SchemaProvider provider,
+        int maxCollectionItems,
+        @Nullable ErrorPolicy errorPolicy) {
+      this.name = name;
+      this.input = input;
+      this.model = model;
+      this.writerSchema = writerSchema;
+      this.provider = provider;
+      this.maxCollectionItems = maxCollectionItems;
+      this.errorPolicy = errorPolicy;
+    }
+
+    /**
+     * Plain Avro binary written with {@code writerSchema} (default: the reader schema), resolved
+     * into the reader schema. Not combinable with {@link #withConfluentWireFormat}.
+     *
+     * @throws IllegalArgumentException if data of {@code writerSchema} cannot be read with the
+     *     reader schema (the message names the incompatibilities)
+     */
+    public DecodeStep<I, T> withWriterSchema(Schema writerSchema) {
+      Objects.requireNonNull(writerSchema, "writerSchema");
+      String incompatibility = model.incompatibility(writerSchema);
+      if (incompatibility != null) {
+        throw new IllegalArgumentException(
+            "writerSchema "
+                + writerSchema.getFullName()
+                + " cannot be read with reader schema "
+                + model.schema().getFullName()
+                + ": "
+                + incompatibility);
+      }
+      return new DecodeStep<>(
+          name, input, model, writerSchema, provider, maxCollectionItems, errorPolicy);
+    }
+
+    /**
+     * The Confluent wire format: magic byte {@code 0}, the writer schema's id as a 4-byte
+     * big-endian int, then Avro binary. Writer schemas are looked up by id in {@code provider}
+     * (once per id and subtask) and resolved into the reader schema. A payload shorter than the
+     * 5-byte header, with another magic byte, an unknown id or an incompatible writer schema
+     * becomes a dead letter.
+     */
+    public DecodeStep<I, T> withConfluentWireFormat(SchemaProvider provider) {
+      return new DecodeStep<>(
+          name,
+          input,
+          model,
+          writerSchema,
+          Objects.requireNonNull(provider, "provider"),
+          maxCollectionItems,
+          errorPolicy);
+    }
+
+    /**
+     * The most items all arrays and maps of one record may hold together (default {@link
+     * #DEFAULT_MAX_COLLECTION_ITEMS}); a record claiming more becomes a dead letter before anything
+     * is allocated for them.
+     *
+     * @throws IllegalArgumentException if {@code items} is below 1
+     */
+    public DecodeStep<I, T> withMaxCollectionItems(int items) {
+      return new DecodeStep<>(
+          name,
+          input,
+          model,
+          writerSchema,
+          provider,
+          atLeastOne(items, "maxCollectionItems"),
+          errorPolicy);
+    }
+
+    /** Overrides the pipeline's error policy for this step. */
+    public DecodeStep<I, T> withErrorPolicy(ErrorPolicy policy) {
+      return new DecodeStep<>(
+          name,
+          input,
+          model,
+          writerSchema,
+          provider,
+          maxCollectionItems,
+          Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    /**
+     * @throws IllegalArgumentException if both {@link #withWriterSchema} and {@link
+     *     #withConfluentWireFormat} were set
+     */
+    @Override
+    public DataStream<T> expand(DataStream<I> stream, StepContext context) {
+      if (writerSchema != null && provider != null) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "': withWriterSchema is for plain Avro binary, but withConfluentWireFormat"
+                + " takes writer schemas from its SchemaProvider; use one of them");
+      }
+      SingleOutputStreamOperator<T> decoded =
+          context.named(
+              stream.process(
+                  new AvroDecodingFunction<>(
+                      input,
+                      context.errorHandler(errorPolicy),
+                      model,
+                      writerSchema,
+                      provider,
+                      maxCollectionItems),
+                  new AvroRecordTypeInfo<>(model)));
+      context.addDeadLettersOf(decoded);
+      return decoded;
+    }
+  }
+
+  /**
+   * Encodes records as Avro binary ({@link Avro#encode}, {@link Avro#encodeSpecific}). Immutable.
+   *
+   * @param <T> input record type
+   */
+  @PublicEvolving
+  public static final class EncodeStep<T extends IndexedRecord> implements EtlStep<T, byte[]> {
+    private final String name;
+    private final RecordModel<T> model;
+    @Nullable private final Integer confluentSchemaId;
+    @Nullable private final ErrorPolicy errorPolicy;
+
+    private EncodeStep(
+        String name,
+        RecordModel<T> model,
+        @Nullable Integer confluentSchemaId,
+        @Nullable ErrorPolicy errorPolicy) {
+      this.name = name;
+      this.model = model;
+      this.confluentSchemaId = confluentSchemaId;
+      this.errorPolicy = errorPolicy;
+    }
+
+    /**
+     * Writes the Confluent wire format: magic byte {@code 0}, {@code schemaId} as a 4-byte
+     * big-endian int, then the Avro binary (default: plain binary, no header). The id is the one
+     * the schema has in your registry; etlkit does not register schemas.
+     *
+     * @throws IllegalArgumentException if {@code schemaId} is negative
+     */
+    public EncodeStep<T> withConfluentSchemaId(int schemaId) {
+      if (schemaId < 0) {
+        throw new IllegalArgumentException("confluentSchemaId must be >= 0, was " + schemaId);
+      }
+      return new EncodeStep<>(name, model, schemaId, errorPolicy);
+    }
+
+    /** Overrides the pipeline's error policy for this step. */
+    public EncodeStep<T> withErrorPolicy(ErrorPolicy policy) {
+      return new EncodeStep<>(
+          name, model, confluentSchemaId, Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public DataStream<byte[]> expand(DataStream<T> stream, StepContext context) {
+      Steps.MapStep<T, byte[]> map =
+          Steps.map(
+              name,
+              new AvroEncodeFunction<>(model, confluentSchemaId),
+              PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+      return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
+    }
+  }
+
+  /**
+   * Converts plain JSON documents into {@code GenericRecord}s ({@link Avro#fromJson}). Immutable.
+   *
+   * @param <I> input record type
+   */
+  @PublicEvolving
+  public static final class FromJsonStep<I> implements EtlStep<I, GenericRecord> {
+    private final String name;
+    private final PayloadInput<I> input;
+    private final Schema schema;
+    private final JsonReadLimits limits;
+    @Nullable private final ErrorPolicy errorPolicy;
+
+    private FromJsonStep(
+        String name,
+        PayloadInput<I> input,
+        Schema schema,
+        JsonReadLimits limits,
+        @Nullable ErrorPolicy errorPolicy) {
+      this.name = name;
+      this.input = input;
+      this.schema = schema;
+      this.limits = limits;
+      this.errorPolicy = errorPolicy;
+    }
+
+    /** Limits on document size, nesting, string and number length (default: {@code defaults()}). */
+    public FromJsonStep<I> withReadLimits(JsonReadLimits limits) {
+      return new FromJsonStep<>(
+          name, input, schema, Objects.requireNonNull(limits, "limits"), errorPolicy);
+    }
+
+    /** Overrides the pipeline's error policy for this step. */
+    public FromJsonStep<I> withErrorPolicy(ErrorPolicy policy) {
+      return new FromJsonStep<>(
+          name, input, schema, limits, Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public DataStream<GenericRecord> expand(DataStream<I> stream, StepContext context) {
+      SingleOutputStreamOperator<GenericRecord> converted =
+          context.named(
+              stream.process(
+                  new JsonToAvroFunction<>(
+                      input, context.errorHandler(errorPolicy), schema, limits),
+                  genericRecordType(schema)));
+      context.addDeadLettersOf(converted);
+      return converted;
+    }
+  }
+
+  /**
+   * Converts Java objects into {@code GenericRecord}s ({@link Avro#fromPojo}). Immutable.
+   *
+   * @param <T> input object type
+   */
+  @PublicEvolving
+  public static final class FromPojoStep<T> implements EtlStep<T, GenericRecord> {
+    private final String name;
+    private final Class<T> type;
+    private final Schema schema;
+    @Nullable private final ErrorPolicy errorPolicy;
+
+    private FromPojoStep(
+        String name, Class<T> type, Schema schema, @Nullable ErrorPolicy errorPolicy) {
+      this.name = name;
+      this.type = type;
+      this.schema = schema;
+      this.errorPolicy = errorPolicy;
+    }
+
+    /** Overrides the pipeline's error policy for this step. */
+    public FromPojoStep<T> withErrorPolicy(ErrorPolicy policy) {
+      return new FromPojoStep<>(name, type, schema, Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public DataStream<GenericRecord> expand(DataStream<T> stream, StepContext context) {
+      Steps.MapStep<T, GenericRecord> map =
+          Steps.map(name, new PojoToAvroFunction<>(type, schema), genericRecordType(schema));
+      return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
+    }
+  }
+
+  /**
+   * Writes Avro records as plain JSON text ({@link Avro#toJson}). Immutable.
+   *
+   * @param <T> input record type
+   */
+  @PublicEvolving
+  public static final class ToJsonStep<T extends IndexedRecord> implements EtlStep<T, String> {
+    private final String name;
+    @Nullable private final ErrorPolicy errorPolicy;
+
+    private ToJsonStep(String name, @Nullable ErrorPolicy errorPolicy) {
+      this.name = name;
+      this.errorPolicy = errorPolicy;
+    }
+
+    /** Overrides the pipeline's error policy for this step. */
+    public ToJsonStep<T> withErrorPolicy(ErrorPolicy policy) {
+      return new ToJsonStep<>(name, Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public DataStream<String> expand(DataStream<T> stream, StepContext context) {
+      Steps.MapStep<T, String> map = Steps.map(name, new AvroToJsonFunction<T>(), Types.STRING);
+      return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
+    }
+  }
+}

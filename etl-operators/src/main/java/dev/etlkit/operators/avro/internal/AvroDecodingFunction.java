@@ -1,0 +1,66 @@
+package dev.etlkit.operators.avro.internal;
+
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.SchemaProvider;
+import dev.etlkit.operators.internal.DecodingFunction;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+
+/**
+ * Avro bytes to records ({@link AvroRecordDecoder}); a tombstone (no payload) is skipped and
+ * counted as filtered, every payload that does not decode becomes one dead letter.
+ */
+@Internal
+public final class AvroDecodingFunction<I, T extends IndexedRecord> extends DecodingFunction<I, T> {
+  private static final long serialVersionUID = 1L;
+
+  private final RecordModel<T> model;
+  @Nullable private final Schema writerSchema;
+  @Nullable private final SchemaProvider provider;
+  private final int maxCollectionItems;
+  private transient AvroRecordDecoder<T> decoder;
+
+  public AvroDecodingFunction(
+      PayloadInput<I> input,
+      ErrorHandler errors,
+      RecordModel<T> model,
+      @Nullable Schema writerSchema,
+      @Nullable SchemaProvider provider,
+      int maxCollectionItems) {
+    super(input, errors);
+    this.model = model;
+    this.writerSchema = writerSchema;
+    this.provider = provider;
+    this.maxCollectionItems = maxCollectionItems;
+  }
+
+  @Override
+  public void open(OpenContext openContext) throws Exception {
+    super.open(openContext);
+    if (provider != null) {
+      provider.open();
+    }
+    decoder = new AvroRecordDecoder<>(model, writerSchema, provider, maxCollectionItems);
+  }
+
+  @Override
+  protected void decode(I record, @Nullable byte[] payload, @Nullable byte[] key, List<T> into)
+      throws Exception {
+    if (payload != null) {
+      into.add(decoder.decode(payload));
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (provider != null) {
+      provider.close();
+    }
+    super.close();
+  }
+}

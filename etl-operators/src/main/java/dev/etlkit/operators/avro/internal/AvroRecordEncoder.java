@@ -1,0 +1,113 @@
+package dev.etlkit.operators.avro.internal;
+
+import dev.etlkit.operators.avro.AvroFormatException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Encodes records as Avro binary with the model's schema, optionally behind a Confluent wire-format
+ * header with a fixed schema id. The output buffer and encoder are reused; each call returns a new
+ * array of exactly the encoded length.
+ *
+ * <p>A record must carry the writer schema (an equal schema counts; the last equal instance is
+ * remembered so the full comparison runs once per schema instance, not per record). Every failure
+ * is an {@link AvroFormatException} without payload values. Not thread-safe.
+ */
+@Internal
+public final class AvroRecordEncoder<T extends IndexedRecord> {
+
+  private final Schema schema;
+  private final DatumWriter<T> writer;
+  @Nullable private final byte[] header;
+  private final Buffer out = new Buffer();
+  @Nullable private BinaryEncoder encoder;
+  @Nullable private Schema lastEqualSchema;
+
+  /**
+   * @param model the records to encode and their schema
+   * @param confluentSchemaId the schema id to write in a Confluent header, or null for plain binary
+   */
+  public AvroRecordEncoder(RecordModel<T> model, @Nullable Integer confluentSchemaId) {
+    this.schema = model.schema();
+    this.writer = model.newWriter();
+    if (confluentSchemaId != null) {
+      header = new byte[ConfluentWireFormat.HEADER_BYTES];
+      ConfluentWireFormat.writeHeader(confluentSchemaId, header);
+    } else {
+      header = null;
+    }
+  }
+
+  /**
+   * The Avro bytes of {@code record}.
+   *
+   * @throws AvroFormatException if the record has another schema or values the schema does not
+   *     allow (null in a non-null field, a decimal with too many fraction digits, ...)
+   */
+  public byte[] encode(T record) throws AvroFormatException {
+    Schema recordSchema = record.getSchema();
+    if (recordSchema != schema && recordSchema != lastEqualSchema) {
+      if (!schema.equals(recordSchema)) {
+        throw new AvroFormatException(
+            "record has schema "
+                + recordSchema.getFullName()
+                + " that differs from the writer schema "
+                + schema.getFullName()
+                + " (build records with the step's schema)");
+      }
+      lastEqualSchema = recordSchema;
+    }
+    out.reset();
+    if (header != null) {
+      out.write(header, 0, header.length);
+    }
+    encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
+    try {
+      writer.write(record, encoder);
+    } catch (Exception e) {
+      throw AvroErrors.sanitize(
+          "cannot encode the record with writer schema " + schema.getFullName(), e);
+    }
+    return out.toByteArray();
+  }
+
+  /** An unsynchronized growable byte buffer. */
+  private static final class Buffer extends OutputStream {
+    private byte[] bytes = new byte[256];
+    private int size;
+
+    void reset() {
+      size = 0;
+    }
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, bytes, size, len);
+      size += len;
+    }
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      }
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
+    }
+  }
+}

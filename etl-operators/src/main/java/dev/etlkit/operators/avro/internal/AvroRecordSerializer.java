@@ -1,0 +1,245 @@
+package dev.etlkit.operators.avro.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.IdentityHashMap;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Serializes Avro records as plain Avro binary of the model's schema (no length prefix, no schema
+ * id: the schema is in the {@link AvroRecordSerializerSnapshot}, written once per state or
+ * checkpoint, not per record). Logical-type values (BigDecimal, Instant, ...) are written through
+ * the model's conversions, which Flink's own {@code GenericRecordAvroTypeInfo} cannot do.
+ *
+ * <p>Schema evolution: a serializer restored from a snapshot reads data written with the old schema
+ * and resolves it ({@code writtenWith}); a generic record arriving with another, compatible schema
+ * (during state migration) is converted to this serializer's schema before it is written.
+ *
+ * <p>Not thread-safe (reusable encoder/decoder); {@link #duplicate()} gives each thread its own.
+ */
+@Internal
+public final class AvroRecordSerializer<T extends IndexedRecord> extends TypeSerializer<T> {
+  private static final long serialVersionUID = 1L;
+
+  private final RecordModel<T> model;
+  @Nullable private final Schema writtenWith;
+
+  private transient Schema schema;
+  private transient GenericData data;
+  private transient DatumWriter<T> writer;
+  private transient DatumReader<T> reader;
+  private transient ViewOutput output;
+  private transient ViewInput input;
+  @Nullable private transient BinaryEncoder encoder;
+  @Nullable private transient BinaryDecoder decoder;
+  @Nullable private transient Schema lastEqualSchema;
+  @Nullable private transient IdentityHashMap<Schema, Converter<T>> converters;
+
+  /**
+   * @param model the records and the schema they are written with
+   * @param writtenWith the schema of the data to read, if not the model's (restored serializers)
+   */
+  public AvroRecordSerializer(RecordModel<T> model, @Nullable Schema writtenWith) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.writtenWith = writtenWith;
+  }
+
+  public RecordModel<T> model() {
+    return model;
+  }
+
+  private void init() {
+    if (writer == null) {
+      schema = model.schema();
+      data = model.data();
+      writer = model.newWriter();
+      reader = model.newReader(writtenWith != null ? writtenWith : schema);
+      output = new ViewOutput();
+      input = new ViewInput();
+    }
+  }
+
+  @Override
+  public boolean isImmutableType() {
+    return false;
+  }
+
+  @Override
+  public TypeSerializer<T> duplicate() {
+    return new AvroRecordSerializer<>(model, writtenWith);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public T createInstance() {
+    init();
+    return (T) data.newRecord(null, schema);
+  }
+
+  @Override
+  public T copy(T from) {
+    init();
+    return data.deepCopy(from.getSchema(), from);
+  }
+
+  @Override
+  public T copy(T from, T reuse) {
+    return copy(from);
+  }
+
+  @Override
+  public int getLength() {
+    return -1;
+  }
+
+  @Override
+  public void serialize(T record, DataOutputView target) throws IOException {
+    init();
+    T conforming = conform(record);
+    output.target = target;
+    encoder = EncoderFactory.get().directBinaryEncoder(output, encoder);
+    writer.write(conforming, encoder);
+    output.target = null;
+  }
+
+  @Override
+  public T deserialize(DataInputView source) throws IOException {
+    init();
+    input.source = source;
+    decoder = DecoderFactory.get().directBinaryDecoder(input, decoder);
+    T record = reader.read(null, decoder);
+    input.source = null;
+    return record;
+  }
+
+  @Override
+  public T deserialize(T reuse, DataInputView source) throws IOException {
+    return deserialize(source);
+  }
+
+  @Override
+  public void copy(DataInputView source, DataOutputView target) throws IOException {
+    serialize(deserialize(source), target);
+  }
+
+  /** The record itself if it has this serializer's schema, else a converted copy. */
+  private T conform(T record) throws IOException {
+    Schema recordSchema = record.getSchema();
+    if (recordSchema == schema || recordSchema == lastEqualSchema) {
+      return record;
+    }
+    if (recordSchema.equals(schema)) {
+      lastEqualSchema = recordSchema;
+      return record;
+    }
+    if (converters == null) {
+      converters = new IdentityHashMap<>();
+    }
+    Converter<T> converter = converters.get(recordSchema);
+    if (converter == null) {
+      String incompatibility = model.incompatibility(recordSchema);
+      if (incompatibility != null) {
+        throw new IOException(
+            "cannot serialize a record of schema "
+                + recordSchema.getFullName()
+                + " as "
+                + schema.getFullName()
+                + ": "
+                + incompatibility);
+      }
+      converter = new Converter<>(recordSchema, model);
+      converters.put(recordSchema, converter);
+    }
+    return converter.convert(record);
+  }
+
+  @Override
+  public boolean equals(Object obj) {
+    if (!(obj instanceof AvroRecordSerializer)) {
+      return false;
+    }
+    AvroRecordSerializer<?> that = (AvroRecordSerializer<?>) obj;
+    return model.equals(that.model) && Objects.equals(writtenWith, that.writtenWith);
+  }
+
+  @Override
+  public int hashCode() {
+    return model.hashCode();
+  }
+
+  @Override
+  public TypeSerializerSnapshot<T> snapshotConfiguration() {
+    return new AvroRecordSerializerSnapshot<>(model);
+  }
+
+  /** Re-reads a record of one schema into another (Avro schema resolution). */
+  private static final class Converter<T extends IndexedRecord> {
+    private final DatumWriter<IndexedRecord> writer;
+    private final DatumReader<T> reader;
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+    Converter(Schema from, RecordModel<T> to) {
+      this.writer = new GenericDatumWriter<>(from, to.data());
+      this.reader = to.newReader(from);
+    }
+
+    T convert(T record) throws IOException {
+      bytes.reset();
+      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+      writer.write(record, encoder);
+      return reader.read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    }
+  }
+
+  /** An output stream writing to a settable {@link DataOutputView}. */
+  private static final class ViewOutput extends OutputStream {
+    @Nullable DataOutputView target;
+
+    @Override
+    public void write(int b) throws IOException {
+      target.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      target.write(b, off, len);
+    }
+  }
+
+  /** An input stream reading from a settable {@link DataInputView}. */
+  private static final class ViewInput extends InputStream {
+    @Nullable DataInputView source;
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return source.readUnsignedByte();
+      } catch (EOFException e) {
+        return -1;
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return source.read(b, off, len);
+    }
+  }
+}

@@ -1,0 +1,231 @@
+package dev.etlkit.operators.avro.internal;
+
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+
+/**
+ * Checks and parses values of Avro's logical types, so that a value that would not survive encoding
+ * (a decimal with too many digits, a timestamp beyond the long range, a date beyond the int range)
+ * is rejected when the record is built, with a message naming the type but not the value.
+ */
+final class LogicalValues {
+  private LogicalValues() {}
+
+  static final long MICROS_PER_SECOND = 1_000_000L;
+  static final long MILLIS_PER_DAY = 86_400_000L;
+  static final long MICROS_PER_DAY = 86_400_000_000L;
+
+  /** Logical type names etlkit converts (Avro's constants are spread over several classes). */
+  static final String DECIMAL = "decimal";
+
+  static final String UUID_TYPE = "uuid";
+  static final String DATE = "date";
+  static final String TIME_MILLIS = "time-millis";
+  static final String TIME_MICROS = "time-micros";
+  static final String TIMESTAMP_MILLIS = "timestamp-millis";
+  static final String TIMESTAMP_MICROS = "timestamp-micros";
+  static final String LOCAL_TIMESTAMP_MILLIS = "local-timestamp-millis";
+  static final String LOCAL_TIMESTAMP_MICROS = "local-timestamp-micros";
+
+  /** The logical type name of {@code schema}, or null. */
+  static String logicalName(Schema schema) {
+    LogicalType type = schema.getLogicalType();
+    return type == null ? null : type.getName();
+  }
+
+  /** A description of {@code schema} for messages: {@code decimal(12,2)}, {@code string}, ... */
+  static String describe(Schema schema) {
+    LogicalType type = schema.getLogicalType();
+    if (type instanceof LogicalTypes.Decimal) {
+      LogicalTypes.Decimal d = (LogicalTypes.Decimal) type;
+      return "decimal(" + d.getPrecision() + "," + d.getScale() + ")";
+    }
+    if (type != null) {
+      return type.getName();
+    }
+    switch (schema.getType()) {
+      case RECORD:
+      case ENUM:
+      case FIXED:
+        return schema.getType().getName() + " " + schema.getFullName();
+      default:
+        return schema.getType().getName();
+    }
+  }
+
+  /** {@code value} at the schema's scale, if that needs no rounding and fits the precision. */
+  static BigDecimal decimal(BigDecimal value, Schema schema) {
+    LogicalTypes.Decimal type = (LogicalTypes.Decimal) schema.getLogicalType();
+    int scale = type.getScale();
+    int precision = type.getPrecision();
+    // Integer digits first: cheap, and guards setScale against exponents like 1e999999999.
+    if ((long) value.precision() - value.scale() > precision - scale && value.signum() != 0) {
+      throw new ValueException(
+          "decimal has more than "
+              + (precision - scale)
+              + " integer digits for "
+              + describe(schema));
+    }
+    BigDecimal v = value;
+    if (v.scale() > scale) {
+      v = v.stripTrailingZeros();
+      if (v.scale() > scale) {
+        throw new ValueException(
+            "decimal has more than " + scale + " fraction digits for " + describe(schema));
+      }
+    }
+    return v.setScale(scale);
+  }
+
+  /**
+   * Checks a value Avro's conversion just decoded, so that a record is never emitted that its own
+   * schema cannot encode again (which would fail the job in the next serializer): Avro reads a
+   * decimal of any number of digits from its bytes without checking the schema's precision.
+   */
+  static Object checkDecoded(Object value, LogicalType type) {
+    if (type instanceof LogicalTypes.Decimal && value instanceof BigDecimal) {
+      int precision = ((LogicalTypes.Decimal) type).getPrecision();
+      if (((BigDecimal) value).precision() > precision) {
+        throw new ValueException(
+            "decoded decimal has more digits than the schema's precision " + precision);
+      }
+    }
+    return value;
+  }
+
+  /** Parses a decimal written as text. */
+  static BigDecimal parseDecimal(String text, Schema schema) {
+    if (text.length() > 1000) {
+      throw new ValueException("decimal text is longer than 1000 characters");
+    }
+    try {
+      return decimal(new BigDecimal(text.trim()), schema);
+    } catch (NumberFormatException e) {
+      throw new ValueException("text is not a decimal number for " + describe(schema));
+    }
+  }
+
+  static UUID parseUuid(String text) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new ValueException("text is not a UUID");
+    }
+  }
+
+  static LocalDate date(LocalDate date) {
+    long day = date.toEpochDay();
+    if (day != (int) day) {
+      throw new ValueException("date is outside the range of Avro's date (int days)");
+    }
+    return date;
+  }
+
+  static LocalDate parseDate(String text) {
+    try {
+      return date(LocalDate.parse(text));
+    } catch (DateTimeParseException e) {
+      throw new ValueException("text is not an ISO-8601 date (yyyy-MM-dd)");
+    }
+  }
+
+  static LocalDate dateFromDays(long days) {
+    if (days != (int) days) {
+      throw new ValueException("date is outside the range of Avro's date (int days)");
+    }
+    return LocalDate.ofEpochDay(days);
+  }
+
+  static LocalTime parseTime(String text) {
+    try {
+      return LocalTime.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new ValueException("text is not an ISO-8601 time (HH:mm:ss[.fraction])");
+    }
+  }
+
+  static LocalTime timeFromMillis(long millis) {
+    if (millis < 0 || millis >= MILLIS_PER_DAY) {
+      throw new ValueException("time-millis must be in [0, 86400000)");
+    }
+    return LocalTime.ofNanoOfDay(millis * 1_000_000L);
+  }
+
+  static LocalTime timeFromMicros(long micros) {
+    if (micros < 0 || micros >= MICROS_PER_DAY) {
+      throw new ValueException("time-micros must be in [0, 86400000000)");
+    }
+    return LocalTime.ofNanoOfDay(micros * 1_000L);
+  }
+
+  /** {@code instant}, if it fits in the timestamp type of {@code logicalName} (a long). */
+  static Instant timestamp(Instant instant, String logicalName) {
+    try {
+      if (TIMESTAMP_MILLIS.equals(logicalName)) {
+        instant.toEpochMilli();
+      } else {
+        Math.addExact(
+            Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND),
+            instant.getNano() / 1_000L);
+      }
+    } catch (ArithmeticException e) {
+      throw new ValueException("timestamp is outside the range of " + logicalName);
+    }
+    return instant;
+  }
+
+  static Instant parseTimestamp(String text, String logicalName) {
+    try {
+      return timestamp(Instant.parse(text), logicalName);
+    } catch (DateTimeParseException e) {
+      throw new ValueException(
+          "text is not an ISO-8601 timestamp with offset (like 2024-05-01T10:15:30Z)");
+    }
+  }
+
+  static Instant timestampFrom(long value, String logicalName) {
+    try {
+      if (TIMESTAMP_MILLIS.equals(logicalName)) {
+        return Instant.ofEpochMilli(value);
+      }
+      return Instant.ofEpochSecond(
+          Math.floorDiv(value, MICROS_PER_SECOND),
+          Math.floorMod(value, MICROS_PER_SECOND) * 1_000L);
+    } catch (DateTimeException e) {
+      throw new ValueException("timestamp is outside the range of " + logicalName);
+    }
+  }
+
+  static LocalDateTime localTimestamp(LocalDateTime value, String logicalName) {
+    timestamp(value.toInstant(ZoneOffset.UTC), instantType(logicalName));
+    return value;
+  }
+
+  /** The timestamp type with the precision of a local-timestamp type. */
+  private static String instantType(String localTimestampType) {
+    return LOCAL_TIMESTAMP_MILLIS.equals(localTimestampType) ? TIMESTAMP_MILLIS : TIMESTAMP_MICROS;
+  }
+
+  static LocalDateTime parseLocalTimestamp(String text, String logicalName) {
+    try {
+      return localTimestamp(LocalDateTime.parse(text), logicalName);
+    } catch (DateTimeParseException e) {
+      throw new ValueException(
+          "text is not an ISO-8601 local date-time (like 2024-05-01T10:15:30)");
+    }
+  }
+
+  static LocalDateTime localTimestampFrom(long value, String logicalName) {
+    return LocalDateTime.ofInstant(timestampFrom(value, instantType(logicalName)), ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,179 @@
+package dev.etlkit.operators.avro.internal;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+import org.apache.avro.Conversion;
+import org.apache.avro.LogicalType;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * What kind of Avro record a step or serializer handles: {@code GenericRecord}s of one schema (read
+ * with {@link AvroData}), or one generated {@code SpecificRecord} class (read with the class's own
+ * {@code SpecificData}, which the generated code sets up with its logical-type conversions).
+ * Creates readers and writers; serializable, so specs and functions can carry it.
+ */
+@Internal
+public final class RecordModel<T extends IndexedRecord> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final Class<T> type;
+  private final Schema schema;
+  private final boolean specific;
+
+  private RecordModel(Class<T> type, Schema schema, boolean specific) {
+    this.type = type;
+    this.schema = schema;
+    this.specific = specific;
+  }
+
+  /** Generic records of {@code schema}, which must be a record schema. */
+  public static RecordModel<GenericRecord> generic(Schema schema) {
+    Objects.requireNonNull(schema, "schema");
+    if (schema.getType() != Schema.Type.RECORD) {
+      throw new IllegalArgumentException(
+          "schema must be an Avro record schema, was a " + schema.getType() + " schema");
+    }
+    return new RecordModel<>(GenericRecord.class, schema, false);
+  }
+
+  /** Instances of a generated {@code SpecificRecord} class. */
+  public static <T extends SpecificRecord> RecordModel<T> specific(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    Schema schema;
+    try {
+      schema = SpecificData.getForClass(type).getSchema(type);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          type.getName() + " is not a generated Avro SpecificRecord class with a SCHEMA$", e);
+    }
+    if (schema == null || schema.getType() != Schema.Type.RECORD) {
+      throw new IllegalArgumentException(
+          type.getName() + " is not a generated Avro SpecificRecord class with a record SCHEMA$");
+    }
+    return new RecordModel<>(type, schema, true);
+  }
+
+  /** A model of the same kind for {@code otherSchema} (specific classes keep their own schema). */
+  @SuppressWarnings("unchecked")
+  static <T extends IndexedRecord> RecordModel<T> restore(
+      Class<T> type, Schema writtenSchema, boolean specific) {
+    if (specific) {
+      return (RecordModel<T>) specific((Class<? extends SpecificRecord>) type);
+    }
+    return (RecordModel<T>) generic(writtenSchema);
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  /** The schema records of this model have (the reader schema when decoding). */
+  public Schema schema() {
+    return schema;
+  }
+
+  public boolean isSpecific() {
+    return specific;
+  }
+
+  /** The data model: logical-type conversions, record creation, deep copies. */
+  public GenericData data() {
+    return specific ? SpecificData.getForClass(type) : AvroData.get();
+  }
+
+  /** A reader resolving data written with {@code writer} into this model's schema. */
+  @SuppressWarnings("unchecked")
+  public DatumReader<T> newReader(Schema writer) {
+    if (specific) {
+      return new CheckedSpecificReader<>(writer, schema, (SpecificData) data());
+    }
+    return AvroData.get().<T>newReader(writer, schema);
+  }
+
+  /** A writer of this model's schema. */
+  @SuppressWarnings("unchecked")
+  public DatumWriter<T> newWriter() {
+    if (specific) {
+      return new SpecificDatumWriter<>(schema, (SpecificData) data());
+    }
+    return (DatumWriter<T>) new GenericDatumWriter<GenericRecord>(schema, AvroData.get());
+  }
+
+  /**
+   * Why data written with {@code writer} cannot be read as this model's schema, or null if it can
+   * (Avro's schema resolution rules, checked with {@code SchemaCompatibility}). The reason names
+   * schema parts only.
+   */
+  public String incompatibility(Schema writer) {
+    if (writer.equals(schema)) {
+      return null;
+    }
+    SchemaCompatibility.SchemaPairCompatibility pair =
+        SchemaCompatibility.checkReaderWriterCompatibility(schema, writer);
+    if (pair.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      return null;
+    }
+    StringBuilder why = new StringBuilder();
+    List<SchemaCompatibility.Incompatibility> problems = pair.getResult().getIncompatibilities();
+    for (int i = 0; i < problems.size() && i < 3; i++) {
+      SchemaCompatibility.Incompatibility problem = problems.get(i);
+      if (i > 0) {
+        why.append("; ");
+      }
+      why.append(problem.getType())
+          .append(" at ")
+          .append(problem.getLocation())
+          .append(": ")
+          .append(problem.getMessage());
+    }
+    if (problems.size() > 3) {
+      why.append("; and ").append(problems.size() - 3).append(" more");
+    }
+    return why.length() == 0 ? String.valueOf(pair.getType()) : why.toString();
+  }
+
+  /** A specific reader that checks decoded logical values like {@link AvroData}'s reader. */
+  private static final class CheckedSpecificReader<T> extends SpecificDatumReader<T> {
+    CheckedSpecificReader(Schema writer, Schema reader, SpecificData data) {
+      super(writer, reader, data);
+    }
+
+    @Override
+    protected Object convert(
+        Object datum, Schema schema, LogicalType type, Conversion<?> conversion) {
+      return LogicalValues.checkDecoded(super.convert(datum, schema, type, conversion), type);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof RecordModel)) {
+      return false;
+    }
+    RecordModel<?> that = (RecordModel<?>) o;
+    return specific == that.specific && type.equals(that.type) && schema.equals(that.schema);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(type, schema, specific);
+  }
+
+  @Override
+  public String toString() {
+    return specific ? type.getName() : "GenericRecord(" + schema.getFullName() + ")";
+  }
+}

@@ -1,0 +1,384 @@
+package dev.etlkit.operators.avro.internal;
+
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V0_INCOMPATIBLE;
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V1;
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V2;
+import static dev.etlkit.operators.avro.AvroFixtures.binary;
+import static dev.etlkit.operators.avro.AvroFixtures.confluent;
+import static dev.etlkit.operators.avro.AvroFixtures.orderV1;
+import static dev.etlkit.operators.avro.AvroFixtures.orderV2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.operators.avro.AvroFixtures;
+import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.avro.SchemaProvider;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Plain binary and Confluent decoding, schema evolution and hostile bytes, without Flink. */
+@Timeout(10)
+class AvroRecordDecoderTest {
+
+  private static final RecordModel<GenericRecord> V2 = RecordModel.generic(ORDER_V2);
+
+  private static AvroRecordDecoder<GenericRecord> plain(Schema writer) {
+    return new AvroRecordDecoder<>(V2, writer, null, 1000);
+  }
+
+  private static AvroRecordDecoder<GenericRecord> confluentDecoder(SchemaProvider provider) {
+    return new AvroRecordDecoder<>(V2, null, provider, 1000);
+  }
+
+  private static final SchemaProvider SCHEMAS =
+      SchemaProvider.of(Map.of(1, ORDER_V1, 2, ORDER_V2, 3, ORDER_V0_INCOMPATIBLE));
+
+  // --- plain binary and evolution ---------------------------------------------------------------
+
+  @Test
+  void decode_plainBinaryOfTheReaderSchema_returnsTheRecord() throws Exception {
+    GenericRecord decoded = plain(null).decode(binary(orderV2("ada", "12.30")));
+
+    assertThat(decoded).isEqualTo(orderV2("ada", "12.30"));
+    assertThat(decoded.get("customer")).isInstanceOf(String.class).isEqualTo("ada");
+  }
+
+  @Test
+  void decode_olderWriterSchema_fillsAddedFieldsWithDefaultsAndSkipsRemovedOnes() throws Exception {
+    GenericRecord decoded = plain(ORDER_V1).decode(binary(orderV1("ada", "12.30")));
+
+    assertThat(decoded.getSchema()).isEqualTo(ORDER_V2);
+    assertThat(decoded.get("channel")).isEqualTo("web"); // added, default
+    assertThat(decoded.get("note")).isNull(); // added, default null
+    assertThat(decoded.hasField("legacyCode")).isFalse(); // removed
+    assertThat(decoded.get("amount")).isEqualTo(new BigDecimal("12.30"));
+  }
+
+  @Test
+  void constructor_incompatibleWriterSchemaForPlainBinary_failsFast() {
+    assertThatThrownBy(() -> plain(ORDER_V0_INCOMPATIBLE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot be read with reader schema")
+        .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
+        .hasMessageContaining("customer");
+  }
+
+  // --- Confluent wire format --------------------------------------------------------------------
+
+  @Test
+  void decode_confluentRecordsOfTwoWriterSchemas_resolvesEachIntoTheReaderSchema()
+      throws Exception {
+    AvroRecordDecoder<GenericRecord> decoder = confluentDecoder(SCHEMAS);
+
+    GenericRecord fromV1 = decoder.decode(confluent(1, binary(orderV1("ada", "1.00"))));
+    GenericRecord fromV2 = decoder.decode(confluent(2, binary(orderV2("bob", "2.00"))));
+
+    assertThat(fromV1.get("channel")).isEqualTo("web");
+    assertThat(fromV2.get("channel")).isEqualTo("app");
+    assertThat(fromV2).isEqualTo(orderV2("bob", "2.00"));
+  }
+
+  @Test
+  void decode_wrongMagicByte_isRejected() {
+    byte[] framed = confluent(2, binary(orderV2("ada", "1.00")));
+    framed[0] = 5;
+
+    assertThatThrownBy(() -> confluentDecoder(SCHEMAS).decode(framed))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("not the Confluent wire format: magic byte is 0x05, expected 0x00");
+  }
+
+  @Test
+  void decode_headerShorterThanFiveBytes_isRejected() {
+    assertThatThrownBy(() -> confluentDecoder(SCHEMAS).decode(new byte[] {0, 0, 0}))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("3 bytes, shorter than the 5-byte header");
+  }
+
+  @Test
+  void decode_unknownSchemaId_isRejectedAndAskedAgainNextTime() {
+    AtomicInteger lookups = new AtomicInteger();
+    SchemaProvider counting =
+        id -> {
+          lookups.incrementAndGet();
+          return null;
+        };
+    AvroRecordDecoder<GenericRecord> decoder = confluentDecoder(counting);
+    byte[] framed = confluent(99, binary(orderV2("ada", "1.00")));
+
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> decoder.decode(framed))
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessage("unknown writer schema id 99");
+    }
+    assertThat(lookups).hasValue(2);
+  }
+
+  @Test
+  void decode_incompatibleWriterSchemaId_isRejectedAndCheckedOnlyOnce() {
+    AtomicInteger lookups = new AtomicInteger();
+    SchemaProvider counting =
+        id -> {
+          lookups.incrementAndGet();
+          return ORDER_V0_INCOMPATIBLE;
+        };
+    AvroRecordDecoder<GenericRecord> decoder = confluentDecoder(counting);
+    GenericRecord v0 = new GenericData.Record(ORDER_V0_INCOMPATIBLE);
+    v0.put("id", AvroFixtures.ORDER_ID.toString());
+    v0.put("amount", 1.5);
+    v0.put("placedAt", 0L);
+    byte[] framed = confluent(3, binary(v0));
+
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> decoder.decode(framed))
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessageStartingWith("writer schema id 3 (dev.etlkit.operators.avro.test.Order)")
+          .hasMessageContaining("is incompatible with reader schema")
+          .hasMessageContaining("customer");
+    }
+    assertThat(lookups).hasValue(1);
+  }
+
+  @Test
+  void decode_providerThatThrows_isRejectedWithoutItsMessage() {
+    SchemaProvider broken =
+        id -> {
+          throw new IllegalStateException("https://user:password@registry failed");
+        };
+
+    assertThatThrownBy(
+            () -> confluentDecoder(broken).decode(confluent(1, binary(orderV1("a", "1.00")))))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "schema provider failed to look up writer schema id 1"
+                + " (java.lang.IllegalStateException)")
+        .hasNoCause();
+  }
+
+  // --- bytes that are not one record ------------------------------------------------------------
+
+  @Test
+  void decode_truncatedRecord_isRejected() {
+    byte[] full = binary(orderV2("ada", "12.30"));
+    byte[] truncated = Arrays.copyOf(full, full.length - 3);
+
+    assertThatThrownBy(() -> plain(null).decode(truncated))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("truncated");
+  }
+
+  @Test
+  void decode_trailingBytes_isRejected() {
+    byte[] full = binary(orderV2("ada", "12.30"));
+    byte[] longer = Arrays.copyOf(full, full.length + 2);
+
+    assertThatThrownBy(() -> plain(null).decode(longer))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "cannot decode the Avro record: 2 trailing bytes after the record"
+                + " (not one record of this schema)");
+  }
+
+  @Test
+  void decode_emptyPayload_isRejected() {
+    assertThatThrownBy(() -> plain(null).decode(new byte[0]))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("truncated");
+  }
+
+  @Test
+  void decode_negativeStringLength_isRejected() {
+    // uuid string of length -1 (zigzag 0x01)
+    assertThatThrownBy(() -> plain(null).decode(new byte[] {0x01}))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("malformed Avro data: negative string length");
+  }
+
+  @Test
+  void decode_hugeStringLength_isRejectedWithoutAllocatingIt() {
+    // A 6-byte record claiming a string of Integer.MAX_VALUE - 1 bytes: Avro's BinaryDecoder
+    // would allocate 2 GiB before noticing the payload ends.
+    byte[] payload = {(byte) 0xfc, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x41};
+    long before = allocatedBytes();
+
+    assertThatThrownBy(() -> plain(null).decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "truncated Avro data: a string is longer than the 1 bytes left (nothing was allocated"
+                + " for it)");
+    assertThat(allocatedBytes() - before).isLessThan(16L << 20);
+  }
+
+  @Test
+  void decode_hugeItemCountOfZeroByteItems_isRejectedBeforeAllocating() {
+    Schema nulls =
+        SchemaBuilder.record("Nulls")
+            .fields()
+            .name("n")
+            .type()
+            .array()
+            .items()
+            .nullType()
+            .noDefault()
+            .endRecord();
+    AvroRecordDecoder<GenericRecord> decoder =
+        new AvroRecordDecoder<>(RecordModel.generic(nulls), null, null, 1000);
+    // one block claiming 2^40 nulls (which take no bytes), then the end of the array
+    byte[] payload = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x40, 0};
+
+    assertThatThrownBy(() -> decoder.decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("more than maxCollectionItems=1000 array/map items");
+  }
+
+  @Test
+  void decode_removedFieldWithHugeZeroByteArray_isRejectedNotSkippedForever() {
+    Schema writer =
+        SchemaBuilder.record("R")
+            .fields()
+            .name("gone")
+            .type()
+            .array()
+            .items()
+            .nullType()
+            .noDefault()
+            .name("kept")
+            .type()
+            .intType()
+            .noDefault()
+            .endRecord();
+    Schema reader =
+        SchemaBuilder.record("R").fields().name("kept").type().intType().noDefault().endRecord();
+    AvroRecordDecoder<GenericRecord> decoder =
+        new AvroRecordDecoder<>(RecordModel.generic(reader), writer, null, 1000);
+    // skipping "gone": a block of 2^62 nulls would loop 2^62 times doing nothing
+    byte[] payload = {
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      0x40,
+      0,
+      2
+    };
+
+    assertThatThrownBy(() -> decoder.decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("maxCollectionItems");
+  }
+
+  @Test
+  void decode_recursiveRecordNestedDeeperThanTheStack_isRejected() {
+    Schema list =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Node\",\"fields\":[{\"name\":\"next\","
+                    + "\"type\":[\"null\",\"Node\"]}]}");
+    byte[] deep = new byte[1_000_000];
+    Arrays.fill(deep, (byte) 2); // union branch 1 (another Node), a million times
+
+    assertThatThrownBy(
+            () -> new AvroRecordDecoder<>(RecordModel.generic(list), null, null, 10).decode(deep))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot decode the Avro record: the record is nested too deeply");
+  }
+
+  @Test
+  void decode_overlongVarint_isRejected() {
+    byte[] payload = new byte[12];
+    Arrays.fill(payload, (byte) 0xff);
+
+    assertThatThrownBy(() -> plain(null).decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("malformed Avro data: a long varint is longer than 10 bytes");
+  }
+
+  @Test
+  void decode_invalidUuidText_isRejectedWithoutTheText() {
+    GenericRecord r = new GenericData.Record(ORDER_V2);
+    r.put("id", AvroFixtures.SECRET);
+    r.put("customer", "ada");
+    r.put("amount", java.nio.ByteBuffer.wrap(new byte[] {1}));
+    r.put("placedAt", 0L);
+    r.put("channel", "web");
+    byte[] payload = rawBinary(r);
+
+    assertThatThrownBy(() -> plain(null).decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        // UUID.fromString's NumberFormatException quotes the text: only its class is kept
+        .hasMessage("cannot decode the Avro record: java.lang.NumberFormatException")
+        .hasNoCause()
+        .satisfies(e -> assertThat(e.toString()).doesNotContain(AvroFixtures.SECRET));
+  }
+
+  @Test
+  void decode_decimalWithMoreDigitsThanThePrecision_isRejectedNotEmitted() {
+    // Found by fuzzing: Avro decodes any number of digits, the record could then not be encoded
+    // again (the next serializer would fail the job). A wider writer decimal is one way to get it.
+    Schema wide = new Schema.Parser().parse(ORDER_V2.toString().replace("12", "30"));
+    GenericRecord big = new AvroData.Record(wide);
+    for (Schema.Field f : wide.getFields()) {
+      big.put(f.pos(), orderV2("ada", "1.00").get(f.pos()));
+    }
+    big.put("amount", new BigDecimal("123456789012345678.00"));
+
+    assertThatThrownBy(() -> plain(wide).decode(binary(big)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "cannot decode the Avro record: decoded decimal has more digits than the schema's"
+                + " precision 12");
+  }
+
+  @Test
+  void decode_manyDifferentGarbagePayloads_rejectsEachQuickly() {
+    AvroRecordDecoder<GenericRecord> decoder = plain(null);
+    java.util.Random random = new java.util.Random(7);
+    long start = System.nanoTime();
+    int rejected = 0;
+    for (int i = 0; i < 2_000; i++) {
+      byte[] garbage = new byte[random.nextInt(64)];
+      random.nextBytes(garbage);
+      try {
+        decoder.decode(garbage);
+      } catch (AvroFormatException e) {
+        rejected++;
+      }
+    }
+    assertThat(rejected).isGreaterThan(1_900);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  /** Avro binary of a record holding raw (unconverted) values. */
+  private static byte[] rawBinary(GenericRecord record) {
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      org.apache.avro.io.BinaryEncoder encoder =
+          org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+      new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(record.getSchema())
+          .write(record, encoder);
+      encoder.flush();
+      return out.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean)
+            java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+}

@@ -1,0 +1,194 @@
+package dev.etlkit.operators.avro.internal;
+
+import static dev.etlkit.operators.avro.AvroFixtures.EVERYTHING;
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V0_INCOMPATIBLE;
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V1;
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V2;
+import static dev.etlkit.operators.avro.AvroFixtures.everything;
+import static dev.etlkit.operators.avro.AvroFixtures.orderV1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.operators.avro.Avro;
+import dev.etlkit.operators.avro.generated.Payment;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The Avro record type and serializer: Flink's serializer contract, snapshots, evolution. */
+class AvroRecordSerializerTest {
+
+  @Nested
+  class OfGenericRecords extends SerializerTestBase<GenericRecord> {
+    @Override
+    protected TypeSerializer<GenericRecord> createSerializer() {
+      return new AvroRecordSerializer<>(RecordModel.generic(EVERYTHING), null);
+    }
+
+    @Override
+    protected int getLength() {
+      return -1;
+    }
+
+    @Override
+    protected Class<GenericRecord> getTypeClass() {
+      return GenericRecord.class;
+    }
+
+    @Override
+    protected GenericRecord[] getTestData() {
+      GenericRecord noDiscount = everything("", Long.MIN_VALUE);
+      noDiscount.put("discount", null);
+      return new GenericRecord[] {everything("käse", 1), everything("x", -5), noDiscount};
+    }
+  }
+
+  @Nested
+  class OfSpecificRecords extends SerializerTestBase<Payment> {
+    @Override
+    protected TypeSerializer<Payment> createSerializer() {
+      return new AvroRecordSerializer<>(RecordModel.specific(Payment.class), null);
+    }
+
+    @Override
+    protected int getLength() {
+      return -1;
+    }
+
+    @Override
+    protected Class<Payment> getTypeClass() {
+      return Payment.class;
+    }
+
+    @Override
+    protected Payment[] getTestData() {
+      Payment unsettled = LogicalTypesTest.payment();
+      unsettled.setSettledAt(null);
+      unsettled.setTags(List.of());
+      return new Payment[] {LogicalTypesTest.payment(), unsettled};
+    }
+  }
+
+  private static <T> TypeSerializerSnapshot<T> roundTrip(TypeSerializerSnapshot<T> snapshot)
+      throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+    return TypeSerializerSnapshot.readVersionedSnapshot(
+        new DataInputDeserializer(out.getCopyOfBuffer()), getClassLoader());
+  }
+
+  private static ClassLoader getClassLoader() {
+    return AvroRecordSerializerTest.class.getClassLoader();
+  }
+
+  private static <T> TypeSerializerSchemaCompatibility<T> resolve(
+      TypeSerializer<T> newSerializer, TypeSerializerSnapshot<T> old) {
+    return newSerializer.snapshotConfiguration().resolveSchemaCompatibility(old);
+  }
+
+  @Test
+  void snapshot_sameSchema_isCompatibleAsIs() throws Exception {
+    AvroRecordSerializer<GenericRecord> v2 =
+        new AvroRecordSerializer<>(RecordModel.generic(ORDER_V2), null);
+
+    assertThat(resolve(v2, roundTrip(v2.snapshotConfiguration())).isCompatibleAsIs()).isTrue();
+  }
+
+  @Test
+  void snapshot_newSchemaWithAddedAndRemovedFields_migratesTheStoredRecords() throws Exception {
+    AvroRecordSerializer<GenericRecord> v1 =
+        new AvroRecordSerializer<>(RecordModel.generic(ORDER_V1), null);
+    DataOutputSerializer stored = new DataOutputSerializer(256);
+    v1.serialize(orderV1("ada", "1.00"), stored);
+    v1.serialize(orderV1("bob", "2.00"), stored);
+    TypeSerializerSnapshot<GenericRecord> oldSnapshot = roundTrip(v1.snapshotConfiguration());
+    AvroRecordSerializer<GenericRecord> v2 =
+        new AvroRecordSerializer<>(RecordModel.generic(ORDER_V2), null);
+
+    assertThat(resolve(v2, oldSnapshot).isCompatibleAfterMigration()).isTrue();
+
+    // What Flink does on migration: read with the restored serializer, write with the new one.
+    TypeSerializer<GenericRecord> restored = oldSnapshot.restoreSerializer();
+    DataInputDeserializer in = new DataInputDeserializer(stored.getCopyOfBuffer());
+    DataOutputSerializer migrated = new DataOutputSerializer(256);
+    for (int i = 0; i < 2; i++) {
+      v2.serialize(restored.deserialize(in), migrated);
+    }
+    DataInputDeserializer back = new DataInputDeserializer(migrated.getCopyOfBuffer());
+    List<GenericRecord> records = new ArrayList<>();
+    records.add(v2.deserialize(back));
+    records.add(v2.deserialize(back));
+
+    assertThat(records)
+        .extracting(r -> r.get("customer") + "/" + r.get("amount") + "/" + r.get("channel"))
+        .containsExactly("ada/1.00/web", "bob/2.00/web");
+    assertThat(records.get(0).getSchema()).isEqualTo(ORDER_V2);
+  }
+
+  @Test
+  void snapshot_incompatibleNewSchema_isIncompatible() throws Exception {
+    AvroRecordSerializer<GenericRecord> v2 =
+        new AvroRecordSerializer<>(RecordModel.generic(ORDER_V2), null);
+    AvroRecordSerializer<GenericRecord> v0 =
+        new AvroRecordSerializer<>(RecordModel.generic(ORDER_V0_INCOMPATIBLE), null);
+
+    assertThat(resolve(v0, roundTrip(v2.snapshotConfiguration())).isIncompatible()).isTrue();
+    assertThat(resolve(v2, roundTrip(v0.snapshotConfiguration())).isIncompatible()).isTrue();
+  }
+
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void snapshot_genericVersusSpecific_isIncompatible() throws Exception {
+    TypeSerializer generic =
+        new AvroRecordSerializer<>(RecordModel.generic(Payment.getClassSchema()), null);
+    TypeSerializer specific = new AvroRecordSerializer<>(RecordModel.specific(Payment.class), null);
+
+    assertThat(resolve(specific, roundTrip(generic.snapshotConfiguration())).isIncompatible())
+        .isTrue();
+  }
+
+  @Test
+  void typeInfo_withGenericTypesDisabled_createsTheAvroSerializerNotKryo() {
+    Configuration noKryo = new Configuration();
+    noKryo.set(PipelineOptions.GENERIC_TYPES, false);
+    SerializerConfigImpl config = new SerializerConfigImpl();
+    config.configure(noKryo, getClassLoader());
+    TypeInformation<GenericRecord> type = Avro.genericRecordType(EVERYTHING);
+
+    assertThat(type).isNotInstanceOf(GenericTypeInfo.class);
+    assertThat(type.createSerializer(config)).isInstanceOf(AvroRecordSerializer.class);
+    assertThat(Avro.specificRecordType(Payment.class).createSerializer(config))
+        .isInstanceOf(AvroRecordSerializer.class);
+    assertThat(type).isEqualTo(Avro.genericRecordType(EVERYTHING));
+    assertThat(type).isNotEqualTo(Avro.genericRecordType(ORDER_V2));
+    assertThat(type.toString())
+        .isEqualTo("AvroRecord<GenericRecord(dev.etlkit.operators.avro.test.Everything)>");
+  }
+
+  @Test
+  void copy_decimalInsideAUnion_isADeepEqualCopy() {
+    AvroRecordSerializer<GenericRecord> serializer =
+        new AvroRecordSerializer<>(RecordModel.generic(EVERYTHING), null);
+    GenericRecord original = everything("x", 1);
+
+    GenericRecord copy = serializer.copy(original);
+
+    assertThat(copy).isEqualTo(original).isNotSameAs(original);
+    assertThat(copy.get("discount")).isEqualTo(new BigDecimal("0.15"));
+    assertThat(copy.get("address")).isNotSameAs(original.get("address"));
+  }
+}

@@ -1,0 +1,91 @@
+package dev.etlkit.operators.avro.internal;
+
+import static dev.etlkit.operators.avro.AvroFixtures.EVERYTHING;
+import static dev.etlkit.operators.avro.AvroFixtures.SECRET;
+import static dev.etlkit.operators.avro.AvroFixtures.everything;
+import static dev.etlkit.operators.avro.AvroFixtures.orderV2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.avro.AvroFormatException;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+/** Avro records to plain JSON, and back with JsonToAvro. */
+class AvroToJsonTest {
+
+  private final AvroToJson toJson = new AvroToJson();
+
+  @Test
+  void convert_everyType_writesPlainJson() throws Exception {
+    assertThat(toJson.convert(everything("x", 5)))
+        .isEqualTo(
+            "{\"flag\":true,\"count\":42,\"total\":5,\"ratio\":0.5,\"score\":-1.25,\"label\":\"x\","
+                + "\"blob\":\"AQID\",\"code\":\"CQgHBg==\",\"color\":\"GREEN\","
+                + "\"values\":[1,-2,3],\"attributes\":{\"k\":\"v\"},"
+                + "\"address\":{\"street\":\"Main St 1\",\"zip\":\"12345\"},\"nickname\":null,"
+                + "\"price\":12345.6789,\"discount\":0.15,\"day\":\"2024-02-29\","
+                + "\"clock\":\"23:59:58.123\",\"createdMillis\":\"2024-05-01T10:15:30.123Z\","
+                + "\"createdMicros\":\"1969-12-31T23:59:59.999999Z\","
+                + "\"localMicros\":\"2024-05-01T10:15:30.123456\","
+                + "\"uid\":\"7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11\"}");
+  }
+
+  @Test
+  void convertThenParse_isTheSameRecord() throws Exception {
+    GenericRecord record = everything("käse", -7);
+    record.put("discount", null);
+    record.put("score", Double.NaN);
+
+    String json = toJson.convert(record);
+
+    assertThat(
+            new JsonToAvro(EVERYTHING, JsonReadLimits.defaults())
+                .convert(json.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(record);
+  }
+
+  @Test
+  void convert_decimalNeverInExponentNotation() throws Exception {
+    GenericRecord record = orderV2("ada", "0.00");
+
+    assertThat(toJson.convert(record)).contains("\"amount\":0.00");
+  }
+
+  @Test
+  void convert_specificRecord_writesItsFields() throws Exception {
+    assertThat(toJson.convert(LogicalTypesTest.payment()))
+        .startsWith("{\"id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"amount\":1234567890.12,")
+        .endsWith("\"payer\":\"ada\",\"tags\":[\"a\",\"b\"]}");
+  }
+
+  @Test
+  void convert_nullInNonNullField_isRejectedWithItsPath() {
+    GenericRecord record = orderV2("ada", "1.00");
+    record.put("customer", null);
+
+    assertThatThrownBy(() -> toJson.convert(record))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema dev.etlkit.operators.avro.test.Order at $.customer:"
+                + " null is not allowed for string");
+  }
+
+  @Test
+  void convert_valueOfAnotherType_isRejectedWithoutTheValue() {
+    GenericRecord record = everything("x", 1);
+    record.put("discount", SECRET); // text in a nullable decimal: fits no union branch
+
+    assertThatThrownBy(() -> toJson.convert(record))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("at $.discount: a java.lang.String fits no branch of the union")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+
+    record.put("discount", null);
+    record.put("price", 12);
+    assertThatThrownBy(() -> toJson.convert(record))
+        .hasMessageEndingWith("at $.price: a java.lang.Integer does not fit decimal(20,4)");
+  }
+}

@@ -1,0 +1,211 @@
+package dev.etlkit.operators.avro.internal;
+
+import static dev.etlkit.operators.avro.AvroFixtures.EVERYTHING;
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V2;
+import static dev.etlkit.operators.avro.AvroFixtures.SECRET;
+import static dev.etlkit.operators.avro.AvroFixtures.everything;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.avro.AvroFixtures;
+import dev.etlkit.operators.avro.AvroFormatException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+/** Plain JSON to GenericRecord: the mapping rules and the rejections. */
+class JsonToAvroTest {
+
+  private static final JsonToAvro ORDERS = new JsonToAvro(ORDER_V2, JsonReadLimits.defaults());
+  private static final JsonToAvro ALL = new JsonToAvro(EVERYTHING, JsonReadLimits.defaults());
+
+  private static GenericRecord order(String json) throws AvroFormatException {
+    return ORDERS.convert(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final String ORDER =
+      "{\"id\":\"7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11\",\"customer\":\"ada\","
+          + "\"amount\":12.30,\"placedAt\":\"2024-05-01T10:15:30.123Z\"}";
+
+  @Test
+  void convert_plainJson_fillsTypedValuesAndDefaults() throws Exception {
+    GenericRecord r = order(ORDER);
+
+    assertThat(r.get("id")).isEqualTo(AvroFixtures.ORDER_ID);
+    assertThat(r.get("customer")).isEqualTo("ada");
+    assertThat(r.get("amount")).isEqualTo(new BigDecimal("12.30"));
+    assertThat(r.get("placedAt")).isEqualTo(AvroFixtures.PLACED_AT);
+    assertThat(r.get("channel")).isEqualTo("web"); // missing: the schema's default
+    assertThat(r.get("note")).isNull(); // missing: the default null
+  }
+
+  @Test
+  void convert_everyTypeInItsJsonForm_equalsTheExpectedRecord() throws Exception {
+    String json =
+        "{\"flag\":true,\"count\":42,\"total\":5,\"ratio\":0.5,\"score\":-1.25,\"label\":\"x\","
+            + "\"blob\":\"AQID\",\"code\":\"CQgHBg==\",\"color\":\"GREEN\",\"values\":[1,-2,3],"
+            + "\"attributes\":{\"k\":\"v\"},\"address\":{\"street\":\"Main St 1\",\"zip\":\"12345\"},"
+            + "\"nickname\":null,\"price\":\"12345.6789\",\"discount\":0.15,\"day\":\"2024-02-29\","
+            + "\"clock\":\"23:59:58.123\",\"createdMillis\":1714558530123,"
+            + "\"createdMicros\":\"1969-12-31T23:59:59.999999Z\","
+            + "\"localMicros\":\"2024-05-01T10:15:30.123456\","
+            + "\"uid\":\"7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11\",\"unknown\":{\"ignored\":[1]}}";
+
+    GenericRecord r = ALL.convert(json.getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r).isEqualTo(everything("x", 5));
+  }
+
+  @Test
+  void convert_numbersForDatesAndTimestamps_areEpochDaysMillisAndMicros() throws Exception {
+    String json = ORDER.replace("\"2024-05-01T10:15:30.123Z\"", String.valueOf(1714558530123L));
+
+    assertThat(order(json).get("placedAt")).isEqualTo(Instant.ofEpochMilli(1714558530123L));
+    assertThat(LogicalValues.dateFromDays(19782)).isEqualTo(LocalDate.of(2024, 2, 29));
+  }
+
+  @Test
+  void convert_decimalWithTooManyFractionDigits_isRejectedWithPath() {
+    assertThatThrownBy(() -> order(ORDER.replace("12.30", "12.301")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "JSON does not fit Avro schema dev.etlkit.operators.avro.test.Order at $.amount:"
+                + " decimal has more than 2 fraction digits for decimal(12,2)");
+  }
+
+  @Test
+  void convert_decimalWithAHugeExponent_isRejectedQuickly() {
+    assertThatThrownBy(() -> order(ORDER.replace("12.30", "1e999999999")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("more than 10 integer digits");
+  }
+
+  @Test
+  void convert_exponentBeyondTheIntRange_isRejectedWithoutTheNumber() {
+    // Found by fuzzing: Jackson throws a bare NumberFormatException quoting the number.
+    assertThatThrownBy(() -> order(ORDER.replace("12.30", "1e9999999994")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("malformed JSON: java.lang.NumberFormatException")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("9999999994"));
+  }
+
+  @Test
+  void convert_missingRequiredField_isRejected() {
+    assertThatThrownBy(() -> order(ORDER.replace("\"customer\":\"ada\",", "")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(
+            "at $.customer: required field is missing (no default, not nullable)");
+  }
+
+  @Test
+  void convert_nullForNonNullField_isRejected() {
+    assertThatThrownBy(() -> order(ORDER.replace("\"ada\"", "null")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith("at $.customer: null is not allowed for string");
+  }
+
+  @Test
+  void convert_wrongJsonType_isRejectedNamingTypesNotValues() {
+    assertThatThrownBy(() -> order(ORDER.replace("\"ada\"", "12345")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith("at $.customer: expected string, got a JSON number");
+  }
+
+  @Test
+  void convert_nestedErrors_reportTheirPathButNotMapKeys() {
+    assertThatThrownBy(
+            () ->
+                new JsonToAvro(EVERYTHING, JsonReadLimits.defaults())
+                    .convert(
+                        ("{\"flag\":true,\"count\":1,\"total\":1,\"ratio\":1,\"score\":1,"
+                                + "\"label\":\"l\",\"blob\":\"\",\"code\":\"AAAAAA==\",\"color\":\"RED\","
+                                + "\"values\":[1,2,\"three\"]}")
+                            .getBytes(StandardCharsets.UTF_8)))
+        .hasMessageEndingWith("at $.values[2]: expected long, got a JSON string");
+    assertThatThrownBy(
+            () ->
+                new JsonToAvro(EVERYTHING, JsonReadLimits.defaults())
+                    .convert(
+                        ("{\"flag\":true,\"count\":1,\"total\":1,\"ratio\":1,\"score\":1,"
+                                + "\"label\":\"l\",\"blob\":\"\",\"code\":\"AAAAAA==\",\"color\":\"RED\","
+                                + "\"values\":[],\"attributes\":{\""
+                                + SECRET
+                                + "\":1}}")
+                            .getBytes(StandardCharsets.UTF_8)))
+        .hasMessageEndingWith("at $.attributes[*]: expected string, got a JSON number")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+  }
+
+  @Test
+  void convert_invalidUuid_isRejectedWithoutTheText() {
+    assertThatThrownBy(() -> order(ORDER.replace("7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11", SECRET)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith("at $.id: text is not a UUID")
+        .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET));
+  }
+
+  @Test
+  void convert_malformedJson_isRejectedWithLocationButWithoutTheToken() {
+    assertThatThrownBy(() -> order("{\"customer\": " + SECRET + "}"))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageStartingWith("malformed JSON at line 1, column")
+        .hasNoCause()
+        .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET));
+  }
+
+  @Test
+  void convert_trailingTokens_areRejected() {
+    assertThatThrownBy(() -> order(ORDER + " {}"))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageStartingWith("malformed JSON");
+  }
+
+  @Test
+  void convert_notAnObjectOrEmpty_isRejected() {
+    assertThatThrownBy(() -> order("[1]"))
+        .hasMessageEndingWith(
+            "at $: expected record dev.etlkit.operators.avro.test.Order, got a" + " JSON array");
+    assertThatThrownBy(() -> order("  ")).hasMessage("empty JSON document");
+  }
+
+  @Test
+  void convert_documentOverTheReadLimits_isRejected() {
+    JsonToAvro small = new JsonToAvro(ORDER_V2, JsonReadLimits.defaults().withMaxDocumentBytes(10));
+    assertThatThrownBy(() -> small.convert(ORDER.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("exceeds maxDocumentBytes 10");
+
+    JsonToAvro shallow =
+        new JsonToAvro(EVERYTHING, JsonReadLimits.defaults().withMaxNestingDepth(2));
+    assertThatThrownBy(
+            () -> shallow.convert("{\"a\":{\"b\":{\"c\":1}}}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageStartingWith("JSON exceeds a read limit");
+  }
+
+  @Test
+  void convert_unionBranch_isChosenByTheJsonType() throws Exception {
+    GenericRecord r = order(ORDER.replace("}", ",\"note\":\"fragile\"}"));
+    assertThat(r.get("note")).isEqualTo("fragile");
+
+    assertThatThrownBy(() -> order(ORDER.replace("}", ",\"note\":5}")))
+        .hasMessageContaining("at $.note: a JSON number fits no branch of the union");
+  }
+
+  @Test
+  void convert_unknownEnumSymbol_isRejected() {
+    assertThatThrownBy(
+            () ->
+                new JsonToAvro(EVERYTHING, JsonReadLimits.defaults())
+                    .convert(
+                        ("{\"flag\":true,\"count\":1,\"total\":1,\"ratio\":1,\"score\":1,"
+                                + "\"label\":\"l\",\"blob\":\"\",\"code\":\"AAAAAA==\",\"color\":\"PINK\"}")
+                            .getBytes(StandardCharsets.UTF_8)))
+        .hasMessageEndingWith(
+            "at $.color: text is not a symbol of enum" + " dev.etlkit.operators.avro.test.Color");
+  }
+}
