@@ -1,7 +1,7 @@
 package dev.etlkit.operators.cdc;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.etlkit.core.JavaTimeTypes;
+import dev.etlkit.core.JavaTimeTypeInfoFactory;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,11 +13,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 // tag::debezium-order-row[]
 public record Order(
     long id,
-    @JsonProperty("order_date") @TypeInfo(JavaTimeTypes.LocalDateType.class) LocalDate orderDate,
-    @JsonProperty("created_at") @TypeInfo(JavaTimeTypes.LocalDateTimeType.class)
-        LocalDateTime createdAt,
+    @JsonProperty("order_date") @TypeInfo(JavaTimeTypeInfoFactory.class) LocalDate orderDate,
+    @JsonProperty("created_at") @TypeInfo(JavaTimeTypeInfoFactory.class) LocalDateTime createdAt,
     @JsonProperty("shipped_at") Instant shippedAt,
-    @JsonProperty("pickup_time") @TypeInfo(JavaTimeTypes.LocalTimeType.class) LocalTime pickupTime,
+    @JsonProperty("pickup_time") @TypeInfo(JavaTimeTypeInfoFactory.class) LocalTime pickupTime,
     BigDecimal amount,
     String status) {}
 // end::debezium-order-row[]

@@ -12,15 +12,15 @@ import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
 
-class JavaTimeTypesTest {
+class JavaTimeTypeInfoFactoryTest {
 
   /** Without the factories these fields would be Kryo types. */
   public record Plain(LocalDate day) {}
 
   public record Annotated(
-      @TypeInfo(JavaTimeTypes.LocalDateType.class) LocalDate day,
-      @TypeInfo(JavaTimeTypes.LocalTimeType.class) LocalTime time,
-      @TypeInfo(JavaTimeTypes.LocalDateTimeType.class) LocalDateTime at) {}
+      @TypeInfo(JavaTimeTypeInfoFactory.class) LocalDate day,
+      @TypeInfo(JavaTimeTypeInfoFactory.class) LocalTime time,
+      @TypeInfo(JavaTimeTypeInfoFactory.class) LocalDateTime at) {}
 
   @Test
   void plainLocalDateField_isAKryoTypeInFlink() {

@@ -1,0 +1,136 @@
+package dev.etlkit.operators.json;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.operators.json.internal.JsonWriteFunction;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+
+/**
+ * A step writing each record as one JSON object: UTF-8 bytes by default, text with {@link
+ * #asText()}; build it with {@link Json#write}. Properties are those Jackson sees (public fields,
+ * getters, record components), java.time values are ISO-8601 strings ({@code "2024-01-31"}, {@code
+ * "2024-01-31T10:15:30Z"}) and {@code BigDecimal}s plain numbers ({@code 1000}, never {@code
+ * 1E+3}), so {@link Json#parse} reads the output back into equal records.
+ *
+ * <p>A record that cannot be written (a getter throws, a {@code BigDecimal} scale beyond what plain
+ * notation allows) becomes one {@link DeadLetter} whose payload is the record's {@code toString()},
+ * per the step's {@link ErrorPolicy}. Immutable.
+ *
+ * @param <T> the record type
+ * @param <O> {@code byte[]} or {@code String}
+ */
+@PublicEvolving
+public final class JsonWrite<T, O> implements EtlStep<T, O> {
+
+  /** Null fields are written as {@code "field": null}. */
+  public static final boolean DEFAULT_OMIT_NULL_FIELDS = false;
+
+  private final String name;
+  private final Class<T> type;
+  private final TypeInformation<O> outputType;
+  private final boolean text;
+  private final boolean omitNullFields;
+  @Nullable private final ErrorPolicy errorPolicy;
+
+  private JsonWrite(
+      String name,
+      Class<T> type,
+      TypeInformation<O> outputType,
+      boolean text,
+      boolean omitNullFields,
+      @Nullable ErrorPolicy errorPolicy) {
+    this.name = name;
+    this.type = type;
+    this.outputType = outputType;
+    this.text = text;
+    this.omitNullFields = omitNullFields;
+    this.errorPolicy = errorPolicy;
+  }
+
+  static <T> JsonWrite<T, byte[]> create(String name, Class<T> type) {
+    return new JsonWrite<>(
+        name,
+        type,
+        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+        false,
+        DEFAULT_OMIT_NULL_FIELDS,
+        null);
+  }
+
+  /** Writes JSON text ({@code String}) instead of UTF-8 bytes. */
+  public JsonWrite<T, String> asText() {
+    return new JsonWrite<>(name, type, Types.STRING, true, omitNullFields, errorPolicy);
+  }
+
+  /** Whether null fields are left out of the JSON ({@link #DEFAULT_OMIT_NULL_FIELDS}). */
+  public JsonWrite<T, O> withNullFieldsOmitted(boolean omit) {
+    return new JsonWrite<>(name, type, outputType, text, omit, errorPolicy);
+  }
+
+  /** Overrides the pipeline's error policy for this step. */
+  public JsonWrite<T, O> withErrorPolicy(ErrorPolicy policy) {
+    return new JsonWrite<>(
+        name, type, outputType, text, omitNullFields, Objects.requireNonNull(policy, "policy"));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The type of the step's output records: {@code byte[]} or {@code String}. */
+  public TypeInformation<O> outputType() {
+    return outputType;
+  }
+
+  /**
+   * @throws IllegalArgumentException if the stream's records are not {@code T}s
+   */
+  @Override
+  public DataStream<O> expand(DataStream<T> stream, StepContext context) {
+    Class<?> streamType = stream.getType().getTypeClass();
+    if (!type.isAssignableFrom(streamType)) {
+      throw new IllegalArgumentException(
+          "step '"
+              + name
+              + "' writes "
+              + type.getName()
+              + " but the stream carries "
+              + stream.getType());
+    }
+    SingleOutputStreamOperator<O> written =
+        context.named(stream.process(newFunction(context.errorHandler(errorPolicy)), outputType));
+    context.addDeadLettersOf(written);
+    return written;
+  }
+
+  /** The step's function, for tests. */
+  ProcessFunction<T, O> newFunction(ErrorHandler errors) {
+    return new JsonWriteFunction<>(type, text, omitNullFields, errors);
+  }
+
+  @Override
+  public String toString() {
+    return "JsonWrite{"
+        + name
+        + ", type="
+        + type.getSimpleName()
+        + ", output="
+        + (text ? "text" : "bytes")
+        + ", omitNullFields="
+        + omitNullFields
+        + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+        + "}";
+  }
+}

@@ -1,0 +1,79 @@
+package dev.etlkit.operators.json.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.internal.SafeJson;
+import dev.etlkit.operators.json.JsonRecordException;
+import dev.etlkit.operators.json.JsonRecordException.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Writes a {@code T} as one JSON object (UTF-8 bytes or text), or says why not. Builds its Jackson
+ * writer once. java.time values are written as ISO-8601 strings and {@code BigDecimal}s in plain
+ * notation ({@code 1000}, not {@code 1E+3}), so {@link JsonRecordReader} reads them back equal.
+ */
+@Internal
+public final class JsonRecordWriter<T> {
+  private final ObjectWriter writer;
+  private final String typeName;
+
+  public JsonRecordWriter(Class<T> type, boolean omitNullFields) {
+    JsonMapper.Builder builder =
+        SafeJson.mapperBuilder(JsonReadLimits.defaults())
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+    if (omitNullFields) {
+      // Null properties only: a map's null values and a list's null elements are data.
+      builder.defaultPropertyInclusion(
+          JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
+    }
+    this.writer = builder.build().writerFor(type);
+    this.typeName = type.getSimpleName();
+  }
+
+  /** The record as UTF-8 JSON. */
+  public byte[] writeBytes(T value) throws JsonRecordException {
+    try {
+      return writer.writeValueAsBytes(value);
+    } catch (Exception e) {
+      throw describe(e);
+    }
+  }
+
+  /**
+   * The record as JSON text: the UTF-8 form decoded, so that text and bytes hold the same document
+   * (Jackson's text writer would keep an unpaired surrogate as it is, its byte writer escapes it).
+   */
+  public String writeText(T value) throws JsonRecordException {
+    return new String(writeBytes(value), StandardCharsets.UTF_8);
+  }
+
+  /** Names the failing property by its path in the type (never the value) and the error class. */
+  private JsonRecordException describe(Exception e) {
+    StringBuilder path = new StringBuilder("$");
+    Throwable cause = e;
+    if (e instanceof JsonMappingException) {
+      List<JsonMappingException.Reference> refs = ((JsonMappingException) e).getPath();
+      for (JsonMappingException.Reference ref : refs) {
+        if (ref.getIndex() >= 0) {
+          path.append('[').append(ref.getIndex()).append(']');
+        } else if (ref.getFrom() instanceof java.util.Map) {
+          path.append(".?"); // a map key is data
+        } else if (ref.getFieldName() != null) {
+          path.append('.').append(ref.getFieldName());
+        }
+      }
+      if (e.getCause() != null) {
+        cause = e.getCause();
+      }
+    }
+    return new JsonRecordException(
+        Reason.WRITE_FAILED,
+        "cannot write " + typeName + " as JSON (" + cause.getClass().getName() + ") at " + path);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.etlkit.operators.json.internal;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.StepMetrics;
+import dev.etlkit.operators.json.JsonRecordException;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The function of {@code Json.write}: one record into one JSON document, as bytes or text. A record
+ * Jackson cannot write becomes a dead letter (its payload is the record's {@code toString()}).
+ *
+ * @param <T> the record type
+ * @param <O> {@code byte[]} or {@code String}
+ */
+@Internal
+public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
+  private static final long serialVersionUID = 1L;
+
+  private final Class<T> type;
+  private final boolean text;
+  private final boolean omitNullFields;
+  private final ErrorHandler errors;
+  private transient StepMetrics metrics;
+  private transient JsonRecordWriter<T> writer;
+
+  /**
+   * @param text true for {@code String} output, false for {@code byte[]}
+   */
+  public JsonWriteFunction(
+      Class<T> type, boolean text, boolean omitNullFields, ErrorHandler errors) {
+    this.type = type;
+    this.text = text;
+    this.omitNullFields = omitNullFields;
+    this.errors = errors;
+  }
+
+  @Override
+  public void open(OpenContext openContext) throws Exception {
+    metrics = StepMetrics.register(getRuntimeContext(), errors.step());
+    errors.open(metrics);
+    writer = new JsonRecordWriter<>(type, omitNullFields);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void processElement(T value, Context ctx, Collector<O> out) {
+    metrics.in();
+    O json;
+    try {
+      json = (O) (text ? writer.writeText(value) : writer.writeBytes(value));
+    } catch (JsonRecordException e) {
+      ctx.output(
+          DeadLetter.OUTPUT_TAG,
+          errors.reject(
+              e, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
+      return;
+    }
+    out.collect(json);
+    metrics.out();
+  }
+}

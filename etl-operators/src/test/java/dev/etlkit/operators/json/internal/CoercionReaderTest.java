@@ -1,0 +1,217 @@
+package dev.etlkit.operators.json.internal;
+
+import static dev.etlkit.operators.json.internal.ReaderFixtures.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.etlkit.operators.json.Coercion;
+import dev.etlkit.operators.json.JsonRecordException;
+import dev.etlkit.operators.json.JsonRecordException.Reason;
+import dev.etlkit.operators.json.Line;
+import dev.etlkit.operators.json.Order;
+import dev.etlkit.operators.json.Reading;
+import dev.etlkit.operators.json.Shipment;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import org.junit.jupiter.api.Test;
+
+/** TRY-cast coercion inside binding: per step, per field, and what a failed cast becomes. */
+class CoercionReaderTest {
+
+  private static final JsonRecordReader<Reading> TRY_CAST =
+      ReaderFixtures.of(Reading.class).coercion(Coercion.tryCast()).reader();
+
+  private static JsonRecordException rejection(JsonRecordReader<?> reader, String json) {
+    return catchThrowableOfType(JsonRecordException.class, () -> reader.read(utf8(json)));
+  }
+
+  @Test
+  void tryCast_stringsAndNumbersOfEveryTarget_areConverted() throws Exception {
+    Reading r =
+        TRY_CAST.read(
+            utf8(
+                "{\"sensor\":\"s\",\"count\":\" 42 \",\"total\":\"9000000000\",\"ratio\":\"0.5\","
+                    + "\"price\":\"12.50\",\"ok\":\"yes\",\"label\":17.0,\"day\":\"2024-01-31\","
+                    + "\"at\":\"2024-01-31 10:15:30\",\"ts\":\"2024-01-31T10:15:30+01:00\"}"));
+
+    assertThat(r.count).isEqualTo(42);
+    assertThat(r.total).isEqualTo(9_000_000_000L);
+    assertThat(r.ratio).isEqualTo(0.5);
+    assertThat(r.price).isEqualTo(new BigDecimal("12.50"));
+    assertThat(r.ok).isTrue();
+    assertThat(r.label).isEqualTo("17.0");
+    assertThat(r.day).isEqualTo(LocalDate.of(2024, 1, 31));
+    assertThat(r.at).isEqualTo(LocalDateTime.of(2024, 1, 31, 10, 15, 30));
+    assertThat(r.ts).isEqualTo(Instant.parse("2024-01-31T09:15:30Z"));
+  }
+
+  @Test
+  void tryCast_valuesOfTheRightType_passUnchanged() throws Exception {
+    Reading r =
+        TRY_CAST.read(
+            utf8("{\"count\":5,\"total\":6,\"ratio\":1,\"price\":2.50,\"ok\":false,\"ts\":0}"));
+
+    assertThat(r.count).isEqualTo(5);
+    assertThat(r.total).isEqualTo(6L);
+    assertThat(r.ratio).isEqualTo(1.0);
+    assertThat(r.price).isEqualTo(new BigDecimal("2.50"));
+    assertThat(r.ok).isFalse();
+    assertThat(r.ts).isEqualTo(Instant.EPOCH);
+  }
+
+  @Test
+  void tryCast_failedCastOfBoxedField_isNull() throws Exception {
+    Reading r =
+        TRY_CAST.read(
+            utf8("{\"count\":1,\"total\":\"12abc\",\"price\":[1],\"label\":{\"a\":1},\"ok\":2}"));
+
+    assertThat(r.total).isNull();
+    assertThat(r.price).isNull();
+    assertThat(r.label).isNull();
+    assertThat(r.ok).isNull();
+  }
+
+  @Test
+  void tryCast_lossyIntegers_fail() throws Exception {
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":1.5}")).total).isNull();
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":\"1.0\"}")).total).isEqualTo(1L);
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":99999999999999999999}")).total).isNull();
+  }
+
+  @Test
+  void tryCast_failedCastOfRequiredPrimitive_rejectsTheRecord() {
+    assertThat(rejection(TRY_CAST, "{\"count\":\"many\"}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'count' of Reading is missing or null at $");
+  }
+
+  @Test
+  void tryCast_failedCastOfPrimitiveNotRequired_isItsJavaDefault() throws Exception {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class)
+            .coercion(Coercion.tryCast())
+            .primitivesRequired(false)
+            .reader();
+
+    assertThat(reader.read(utf8("{\"count\":\"many\"}")).count).isZero();
+  }
+
+  @Test
+  void tryCast_jsonNull_isNeverAFailedCast() throws Exception {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class).coercion(Coercion.tryCast().orDeadLetter()).reader();
+
+    assertThat(reader.read(utf8("{\"count\":1,\"price\":null}")).price).isNull();
+  }
+
+  @Test
+  void fieldCoercion_orDeadLetter_rejectsWithThePath() {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class)
+            .coercion(Coercion.tryCast())
+            .fieldCoercion("price", Coercion.tryCast().orDeadLetter())
+            .reader();
+
+    JsonRecordException e = rejection(reader, "{\"count\":1,\"price\":\"SECRET\"}");
+
+    assertThat(e.reason()).isEqualTo(Reason.COERCION_FAILED);
+    assertThat(e).hasMessage("COERCION_FAILED: cannot cast a JSON string to BigDecimal at $.price");
+  }
+
+  @Test
+  void fieldCoercion_orDefault_usesTheDefaultCastToTheField() throws Exception {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class)
+            .fieldCoercion("total", Coercion.tryCast().orDefault(-1))
+            .fieldCoercion("day", Coercion.tryCast().orDefault("1970-01-01"))
+            .reader();
+
+    Reading r = reader.read(utf8("{\"count\":1,\"total\":\"n/a\",\"day\":\"someday\"}"));
+
+    assertThat(r.total).isEqualTo(-1L);
+    assertThat(r.day).isEqualTo(LocalDate.EPOCH);
+  }
+
+  @Test
+  void fieldCoercion_none_exemptsAFieldFromTheStepCoercion() {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class)
+            .coercion(Coercion.tryCast())
+            .fieldCoercion("label", Coercion.none())
+            .reader();
+
+    assertThat(rejection(reader, "{\"count\":1,\"label\":17}").reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  @Test
+  void fieldCoercion_onlyTheNamedField_isCoerced() {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class).fieldCoercion("total", Coercion.tryCast()).reader();
+
+    assertThat(rejection(reader, "{\"count\":\"1\",\"total\":\"2\"}"))
+        .hasMessage("WRONG_TYPE: expected int, got a JSON string at $.count");
+  }
+
+  @Test
+  void stepCoercion_reachesNestedRecordsInLists() throws Exception {
+    JsonRecordReader<Order> reader =
+        ReaderFixtures.of(Order.class).coercion(Coercion.tryCast()).reader();
+
+    Order o =
+        reader.read(utf8("{\"customerNumber\":\"7\",\"lines\":[{\"sku\":1,\"quantity\":\"3\"}]}"));
+
+    assertThat(o.customerNumber).isEqualTo(7L);
+    assertThat(o.lines).containsExactly(new Line("1", 3, null));
+  }
+
+  @Test
+  void stepCoercion_worksThroughRecordConstructors() throws Exception {
+    JsonRecordReader<Shipment> reader =
+        ReaderFixtures.of(Shipment.class).coercion(Coercion.tryCast()).reader();
+
+    Shipment s =
+        reader.read(
+            utf8("{\"shipmentId\":9,\"pieces\":\"3\",\"weightKg\":\"1.5\",\"shippedAt\":null}"));
+
+    assertThat(s).isEqualTo(new Shipment("9", 3, 1.5, null));
+  }
+
+  @Test
+  void stepCoercionDefault_thatDoesNotFitAField_failsWhenTheReaderIsBuilt() {
+    assertThatThrownBy(
+            () ->
+                ReaderFixtures.of(Reading.class).coercion(Coercion.tryCast().orDefault(0)).reader())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "coercion: default 0 (Integer) does not fit field 'day' of Reading (LocalDate);"
+                + " give that field its own coercion");
+  }
+
+  @Test
+  void stepCoercionDefault_fittingEveryField_isCastPerField() throws Exception {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class)
+            .coercion(Coercion.tryCast().orDefault(0))
+            .fieldCoercion("day", Coercion.tryCast())
+            .fieldCoercion("at", Coercion.tryCast())
+            .reader();
+
+    Reading r =
+        reader.read(
+            utf8(
+                "{\"count\":\"x\",\"total\":\"x\",\"ratio\":\"x\",\"price\":\"x\",\"ok\":\"x\","
+                    + "\"label\":[],\"ts\":\"x\"}"));
+
+    assertThat(r.count).isZero();
+    assertThat(r.total).isZero();
+    assertThat(r.ratio).isZero();
+    assertThat(r.price).isEqualByComparingTo("0");
+    assertThat(r.ok).isFalse();
+    assertThat(r.label).isEqualTo("0");
+    assertThat(r.ts).isEqualTo(Instant.EPOCH);
+  }
+}

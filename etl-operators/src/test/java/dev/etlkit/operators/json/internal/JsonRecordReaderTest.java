@@ -1,0 +1,359 @@
+package dev.etlkit.operators.json.internal;
+
+import static dev.etlkit.operators.json.internal.ReaderFixtures.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.operators.json.Address;
+import dev.etlkit.operators.json.JsonRecordException;
+import dev.etlkit.operators.json.JsonRecordException.Reason;
+import dev.etlkit.operators.json.Line;
+import dev.etlkit.operators.json.Order;
+import dev.etlkit.operators.json.Shipment;
+import dev.etlkit.operators.json.UnknownFields;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+/** Binding rules of the parse step without Flink: strict types, required fields, messages. */
+class JsonRecordReaderTest {
+
+  private static final String ORDER =
+      "{\"orderId\":\"o-1\",\"customerNumber\":42,\"amount\":12.50,\"orderDate\":\"2024-01-31\","
+          + "\"createdAt\":\"2024-01-31T10:15:30Z\",\"paid\":true,\"status\":\"PAID\","
+          + "\"shipping\":{\"street\":\"Main St 1\",\"city\":\"Springfield\"},"
+          + "\"lines\":[{\"sku\":\"A\",\"quantity\":2,\"price\":5.25}],\"tags\":{\"k\":\"v\"}}";
+
+  private final JsonRecordReader<Order> orders = ReaderFixtures.of(Order.class).reader();
+
+  private static JsonRecordException rejection(ThrowingCallable read) {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(read);
+    assertThat(t).isInstanceOf(JsonRecordException.class);
+    return (JsonRecordException) t;
+  }
+
+  @Test
+  void read_fullOrder_bindsNestedPojosRecordsListsMapsEnumsAndTime() throws Exception {
+    Order o = orders.read(utf8(ORDER));
+
+    assertThat(o.orderId).isEqualTo("o-1");
+    assertThat(o.customerNumber).isEqualTo(42L);
+    assertThat(o.amount).isEqualTo(new BigDecimal("12.50"));
+    assertThat(o.orderDate).isEqualTo(LocalDate.of(2024, 1, 31));
+    assertThat(o.createdAt).isEqualTo(Instant.parse("2024-01-31T10:15:30Z"));
+    assertThat(o.status).isEqualTo(Order.Status.PAID);
+    assertThat(o.shipping).isEqualTo(new Address("Main St 1", "Springfield"));
+    assertThat(o.lines).containsExactly(new Line("A", 2, new BigDecimal("5.25")));
+    assertThat(o.tags).isEqualTo(Map.of("k", "v"));
+  }
+
+  @Test
+  void read_record_bindsThroughItsCanonicalConstructor() throws Exception {
+    Shipment s =
+        ReaderFixtures.of(Shipment.class)
+            .reader()
+            .read(
+                utf8(
+                    "{\"shipmentId\":\"s-1\",\"pieces\":3,\"weightKg\":1.5,"
+                        + "\"shippedAt\":\"2024-01-31T10:15:30\"}"));
+
+    assertThat(s).isEqualTo(new Shipment("s-1", 3, 1.5, LocalDateTime.of(2024, 1, 31, 10, 15, 30)));
+  }
+
+  @Test
+  void read_stringForIntWithoutCoercion_isWrongType() {
+    JsonRecordException e = rejection(() -> orders.read(utf8("{\"customerNumber\":\"42\"}")));
+
+    assertThat(e.reason()).isEqualTo(Reason.WRONG_TYPE);
+    assertThat(e).hasMessage("WRONG_TYPE: expected long, got a JSON string at $.customerNumber");
+  }
+
+  @Test
+  void read_numberForString_isWrongType() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"orderId\":7}"))).reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  @Test
+  void read_decimalForInteger_isWrongTypeNotTruncated() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":1.5}"))).reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  @Test
+  void read_numberForDate_isRejectedNotReadAsEpochDay() {
+    assertThat(
+            rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"orderDate\":19000}")))
+                .reason())
+        .isIn(Reason.WRONG_TYPE, Reason.INVALID_VALUE);
+  }
+
+  @Test
+  void read_badDate_isInvalidValueWithPath() {
+    JsonRecordException e =
+        rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"orderDate\":\"2024-13-45\"}")));
+
+    assertThat(e).hasMessage("INVALID_VALUE: invalid LocalDate value at $.orderDate");
+  }
+
+  @Test
+  void read_unknownEnumConstant_isInvalidValue() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"status\":\"LOST\"}"))))
+        .hasMessage("INVALID_VALUE: invalid Status value at $.status");
+  }
+
+  @Test
+  void read_intOverflow_isOutOfRange() {
+    JsonRecordException e =
+        rejection(
+            () ->
+                orders.read(
+                    utf8(
+                        "{\"customerNumber\":1,"
+                            + "\"lines\":[{\"sku\":\"A\",\"quantity\":99999999999}]}")));
+
+    assertThat(e).hasMessage("OUT_OF_RANGE: number out of range for int at $.lines[0].quantity");
+  }
+
+  @Test
+  void read_missingPrimitive_isMissingRequiredField() {
+    assertThat(rejection(() -> orders.read(utf8("{\"orderId\":\"o-1\"}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'customerNumber' of Order is missing or null"
+                + " at $");
+  }
+
+  @Test
+  void read_nullPrimitive_isMissingRequiredField() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":null}"))).reason())
+        .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
+  }
+
+  @Test
+  void read_missingPrimitiveInNestedRecord_namesTheNestedObject() {
+    assertThat(
+            rejection(
+                () ->
+                    orders.read(
+                        utf8(
+                            "{\"customerNumber\":1,\"lines\":[{\"sku\":\"A\"},{\"sku\":\"B\"}]}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'quantity' of Line is missing or null"
+                + " at $.lines[0]");
+  }
+
+  @Test
+  void read_annotatedRequiredFieldMissing_isMissingRequiredField() {
+    assertThat(
+            rejection(
+                () -> orders.read(utf8("{\"customerNumber\":1,\"shipping\":{\"street\":\"x\"}}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'city' of Address is missing or null"
+                + " at $.shipping");
+  }
+
+  @Test
+  void read_namedRequiredFieldNull_isMissingRequiredField() {
+    JsonRecordReader<Order> reader =
+        ReaderFixtures.of(Order.class).required("orderId", "amount").reader();
+
+    assertThat(rejection(() -> reader.read(utf8("{\"customerNumber\":1,\"orderId\":\"o\"}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'amount' of Order is missing or null at $");
+    assertThat(rejection(() -> reader.read(utf8("{\"customerNumber\":1,\"orderId\":null}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required fields 'orderId', 'amount' of Order are missing or"
+                + " null at $");
+  }
+
+  @Test
+  void read_primitivesNotRequired_missingPrimitiveReadsAsZero() throws Exception {
+    JsonRecordReader<Order> reader =
+        ReaderFixtures.of(Order.class).primitivesRequired(false).reader();
+
+    assertThat(reader.read(utf8("{\"orderId\":\"o\"}")).customerNumber).isZero();
+  }
+
+  @Test
+  void read_missingOptionalFields_areNull() throws Exception {
+    Order o = orders.read(utf8("{\"customerNumber\":1}"));
+
+    assertThat(o.orderId).isNull();
+    assertThat(o.lines).isNull();
+  }
+
+  @Test
+  void read_unknownFieldIgnoredByDefault() throws Exception {
+    assertThat(orders.read(utf8("{\"customerNumber\":1,\"extra\":{\"a\":[1,2]}}")).customerNumber)
+        .isEqualTo(1L);
+  }
+
+  @Test
+  void read_unknownFieldWithDeadLetterPolicy_namesTheObjectNotTheField() {
+    JsonRecordReader<Order> reader =
+        ReaderFixtures.of(Order.class).unknown(UnknownFields.DEAD_LETTER).reader();
+
+    assertThat(
+            rejection(
+                () ->
+                    reader.read(
+                        utf8(
+                            "{\"customerNumber\":1,\"shipping\":{\"city\":\"c\","
+                                + "\"SECRET-FIELD\":1}}"))))
+        .hasMessage("UNKNOWN_FIELD: unknown field in Address at $.shipping");
+  }
+
+  @Test
+  void read_mapKeys_areNotShownInPaths() {
+    assertThat(
+            rejection(
+                () -> orders.read(utf8("{\"customerNumber\":1,\"tags\":{\"SECRET-KEY\":5}}"))))
+        .hasMessage("WRONG_TYPE: expected String, got a JSON integer at $.tags.?");
+  }
+
+  @Test
+  void read_trailingValue_isTrailingContent() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":1} {}"))).reason())
+        .isEqualTo(Reason.TRAILING_CONTENT);
+  }
+
+  @Test
+  void read_trailingGarbage_isTrailingContent() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":1}garbage"))).reason())
+        .isEqualTo(Reason.TRAILING_CONTENT);
+  }
+
+  @Test
+  void read_trailingWhitespace_isFine() throws Exception {
+    assertThat(orders.read(utf8("{\"customerNumber\":1} \n\t")).customerNumber).isEqualTo(1L);
+  }
+
+  @Test
+  void read_arrayOrScalar_isNotAnObject() {
+    assertThat(rejection(() -> orders.read(utf8("[1,2]"))))
+        .hasMessage("NOT_AN_OBJECT: expected a JSON object, got a JSON array");
+    assertThat(rejection(() -> orders.read(utf8("\"text\""))).reason())
+        .isEqualTo(Reason.NOT_AN_OBJECT);
+    assertThat(rejection(() -> orders.read(utf8("null"))).reason()).isEqualTo(Reason.NOT_AN_OBJECT);
+  }
+
+  @Test
+  void read_emptyAndWhitespaceAndNull_areRejected() {
+    assertThat(rejection(() -> orders.read(new byte[0])).reason()).isEqualTo(Reason.EMPTY);
+    assertThat(rejection(() -> orders.read(utf8("  \n"))).reason()).isEqualTo(Reason.EMPTY);
+    assertThat(rejection(() -> orders.read(null)).reason()).isEqualTo(Reason.NO_PAYLOAD);
+  }
+
+  @Test
+  void read_truncated_isTruncatedWithLocation() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"orderId\":\"o"))))
+        .hasMessageStartingWith("TRUNCATED: unexpected end of input at line 1, column");
+  }
+
+  @Test
+  void read_truncatedAfterAComma_isTruncated() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":1,"))))
+        .hasMessageStartingWith("TRUNCATED: unexpected end of input at line 1, column");
+  }
+
+  @Test
+  void read_badUtf8_isInvalidEncoding() {
+    byte[] bad = utf8("{\"customerNumber\":1,\"orderId\":\"ab\"}");
+    bad[31] = (byte) 0xC3; // a two-byte lead followed by an ASCII byte
+    assertThat(rejection(() -> orders.read(bad)).reason()).isEqualTo(Reason.INVALID_ENCODING);
+  }
+
+  @Test
+  void read_syntaxError_isMalformedWithoutTheToken() {
+    assertThat(rejection(() -> orders.read(utf8("{\"customerNumber\":SECRET}"))))
+        .hasMessageStartingWith("MALFORMED: not valid JSON at line 1, column ")
+        .hasMessageNotContaining("SECRET");
+  }
+
+  @Test
+  void read_listOfObjectsWithWrongElement_givesIndexInPath() {
+    assertThat(
+            rejection(
+                () ->
+                    orders.read(
+                        utf8(
+                            "{\"customerNumber\":1,\"lines\":[{\"sku\":\"A\",\"quantity\":1},"
+                                + "{\"sku\":[],\"quantity\":1}]}"))))
+        .hasMessage("WRONG_TYPE: expected String, got a JSON array at $.lines[1].sku");
+  }
+
+  @Test
+  void read_readerIsReusable_afterARejection() throws Exception {
+    rejection(() -> orders.read(utf8("{\"lines\":[{\"sku\":\"A\"}]}")));
+
+    assertThat(orders.read(utf8(ORDER)).orderId).isEqualTo("o-1");
+    assertThat(orders.read(utf8("{\"customerNumber\":7}")).customerNumber).isEqualTo(7L);
+  }
+
+  @Test
+  void read_sameDocumentTwice_givesEqualRecords() throws Exception {
+    assertThat(orders.read(utf8(ORDER))).isEqualTo(orders.read(utf8(ORDER)));
+    assertThat(List.of(orders.read(utf8(ORDER)).lines.get(0).quantity())).containsExactly(2);
+  }
+
+  @Test
+  void read_duplicateKeys_lastOneWins() throws Exception {
+    assertThat(
+            orders.read(utf8("{\"customerNumber\":1,\"orderId\":\"a\",\"orderId\":\"b\"}")).orderId)
+        .isEqualTo("b");
+  }
+
+  @Test
+  void read_utf8ByteOrderMark_isSkipped() throws Exception {
+    byte[] json = utf8("\uFEFF{\"customerNumber\":1}");
+    assertThat(orders.read(json).customerNumber).isEqualTo(1L);
+  }
+
+  @Test
+  void read_doubles_overflowToInfinity_andAcceptNaNAsWritten() throws Exception {
+    JsonRecordReader<Shipment> shipments = ReaderFixtures.of(Shipment.class).reader();
+
+    assertThat(shipments.read(utf8("{\"pieces\":1,\"weightKg\":1e400}")).weightKg()).isInfinite();
+    assertThat(shipments.read(utf8("{\"pieces\":1,\"weightKg\":\"NaN\"}")).weightKg()).isNaN();
+    assertThat(
+            rejection(() -> shipments.read(utf8("{\"pieces\":1,\"weightKg\":\"1.5\"}"))).reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  /** A record that validates its values, with a message quoting the value. */
+  public record Positive(int value) {
+    public Positive {
+      if (value <= 0) {
+        throw new IllegalArgumentException("not positive: " + value);
+      }
+    }
+  }
+
+  @Test
+  void read_constructorThatThrows_isInvalidValueWithoutItsMessage() {
+    JsonRecordReader<Positive> reader = ReaderFixtures.of(Positive.class).reader();
+
+    assertThat(rejection(() -> reader.read(utf8("{\"value\":-7}"))))
+        .hasMessage(
+            "INVALID_VALUE: Positive rejected its values (java.lang.IllegalArgumentException) at $");
+  }
+
+  @Test
+  void read_utf16WithByteOrderMark_isDetected() throws Exception {
+    byte[] json =
+        "\uFEFF{\"customerNumber\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE);
+    assertThat(orders.read(json).customerNumber).isEqualTo(1L);
+  }
+
+  @Test
+  void read_throwsOnlyJsonRecordException() {
+    assertThatThrownBy(() -> orders.read(utf8("{")))
+        .isExactlyInstanceOf(JsonRecordException.class)
+        .hasNoCause();
+  }
+}
