@@ -1,0 +1,265 @@
+package dev.etlkit.benchmarks.dedup;
+
+import dev.etlkit.benchmarks.HarnessBenchmarkBase;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.operators.dedup.Dedup;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryRowData;
+import org.apache.flink.table.runtime.operators.bundle.KeyedMapBundleOperator;
+import org.apache.flink.table.runtime.operators.bundle.MapBundleFunction;
+import org.apache.flink.table.runtime.operators.bundle.trigger.CountBundleTrigger;
+import org.apache.flink.types.RowKind;
+import org.openjdk.jmh.annotations.Param;
+
+/**
+ * What both dedup benchmarks share: the {@link DedupImpl} variants on the same input, ETLKIT as a
+ * pipeline expands it, FLINK_SQL as the planner would wire its function (binary rows in, a binary
+ * key projection, the record equaliser), and LIMIT. Rows are {@link BenchRow}s; the SQL variants
+ * get the same rows pre-built as {@link BinaryRowData}, so conversion is not measured.
+ *
+ * <p>Inputs are distinct objects per record, so nothing can be recognised by identity. Payloads are
+ * {@code valueSize} characters, one of {@value #PAYLOAD_VARIANTS} strings chosen by version.
+ */
+public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Object, Object> {
+
+  static final int PAYLOAD_VARIANTS = 16;
+
+  @Param({"ETLKIT", "ETLKIT_MINIBATCH", "FLINK_SQL", "FLINK_SQL_MINIBATCH", "LIMIT"})
+  public DedupImpl impl;
+
+  /** Records per mini-batch, ETLKIT's and Flink SQL's alike. */
+  @Param({"1000"})
+  public int bundleSize;
+
+  /** Characters of the payload. */
+  @Param({"64"})
+  public int valueSize;
+
+  private KeySelector<Object, Object> keySelector;
+  private TypeInformation<Object> keyType;
+  private TypeSerializer<Object> outputSerializer;
+  private String[] payloads;
+  private Object[] inputs;
+  private long processed;
+  private boolean countEmitted;
+  private CountingSerializer<Object> counting;
+
+  /** The etlkit step under test (named "dedup", keyed by {@link BenchRow#key}). */
+  protected abstract Dedup.DedupStep<BenchRow, BenchRow, Long, ?> etlkitStep();
+
+  /** Flink SQL's function for {@link DedupImpl#FLINK_SQL}. */
+  protected abstract KeyedProcessFunction<RowData, RowData, RowData> sqlFunction();
+
+  /** Flink SQL's mini-batch function for {@link DedupImpl#FLINK_SQL_MINIBATCH}. */
+  protected abstract MapBundleFunction<RowData, RowData, RowData, RowData> sqlMiniBatchFunction();
+
+  /** The {@link DedupImpl#LIMIT} function. */
+  protected abstract KeyedProcessFunction<Long, BenchRow, BenchRow> limitFunction();
+
+  /** The measured rows, one per key index. */
+  protected abstract BenchRow[] rows(int[] keyIndexes, SplittableRandom random);
+
+  /** Rows processed before measuring, so that measured records meet a steady state. */
+  protected abstract BenchRow[] preload();
+
+  /** The payload of a version. */
+  protected final String payload(long version) {
+    return payloads[(int) (version & (PAYLOAD_VARIANTS - 1))];
+  }
+
+  @Override
+  protected final Object[] createInputs(int[] keyIndexes) {
+    SplittableRandom random = new SplittableRandom(SEED ^ 0xDED0L);
+    payloads = new String[PAYLOAD_VARIANTS];
+    for (int p = 0; p < PAYLOAD_VARIANTS; p++) {
+      StringBuilder sb = new StringBuilder(valueSize);
+      for (int c = 0; c < valueSize; c++) {
+        sb.append((char) ('a' + random.nextInt(26)));
+      }
+      payloads[p] = sb.toString();
+    }
+    BenchRow[] rows = rows(keyIndexes, random);
+    inputs = impl.sql() ? binary(rows) : rows;
+    return inputs;
+  }
+
+  /** The precomputed inputs: {@link BenchRow}s, or binary rows for the SQL variants. */
+  protected final Object[] inputs() {
+    return inputs;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  protected final OneInputStreamOperator<Object, Object> createOperator() {
+    OneInputStreamOperator<?, ?> operator;
+    switch (impl) {
+      case ETLKIT:
+      case ETLKIT_MINIBATCH:
+        Dedup.DedupStep<BenchRow, BenchRow, Long, ?> step = etlkitStep();
+        if (impl.miniBatch()) {
+          step = step.withMiniBatch(bundleSize, Dedup.MAX_MINI_BATCH_DELAY);
+        }
+        OneInputTransformation<BenchRow, ?> expanded = expand(step);
+        operator =
+            (OneInputStreamOperator<?, ?>)
+                ((SimpleOperatorFactory<?>) expanded.getOperatorFactory()).getOperator();
+        keySelector =
+            (KeySelector<Object, Object>) (KeySelector<?, ?>) expanded.getStateKeySelector();
+        keyType = (TypeInformation<Object>) expanded.getStateKeyType();
+        outputSerializer =
+            (TypeSerializer<Object>)
+                expanded.getOutputType().createSerializer(new SerializerConfigImpl());
+        break;
+      case FLINK_SQL:
+      case FLINK_SQL_MINIBATCH:
+        operator =
+            impl.miniBatch()
+                ? new KeyedMapBundleOperator<>(
+                    sqlMiniBatchFunction(), new CountBundleTrigger<>(bundleSize))
+                : new KeyedProcessOperator<>(sqlFunction());
+        keySelector = (KeySelector<Object, Object>) (KeySelector<?, ?>) SqlRows.keySelector();
+        keyType = (TypeInformation<Object>) (TypeInformation<?>) SqlRows.KEY_INFO;
+        outputSerializer =
+            (TypeSerializer<Object>)
+                (TypeSerializer<?>) SqlRows.ROW_INFO.createSerializer(new SerializerConfigImpl());
+        break;
+      default:
+        operator = new KeyedProcessOperator<>(limitFunction());
+        keySelector = (KeySelector<Object, Object>) (KeySelector<?, ?>) new RowKey();
+        keyType = (TypeInformation<Object>) (TypeInformation<?>) Types.LONG;
+        outputSerializer =
+            (TypeSerializer<Object>)
+                (TypeSerializer<?>)
+                    TypeInformation.of(BenchRow.class).createSerializer(new SerializerConfigImpl());
+    }
+    return (OneInputStreamOperator<Object, Object>) operator;
+  }
+
+  @Override
+  protected final KeySelector<Object, Object> keySelector() {
+    return keySelector;
+  }
+
+  @Override
+  protected final TypeInformation<Object> keyType() {
+    return keyType;
+  }
+
+  @Override
+  protected final TypeSerializer<Object> outputSerializer() {
+    if (countEmitted) {
+      counting = new CountingSerializer<>(outputSerializer);
+      return counting;
+    }
+    return outputSerializer;
+  }
+
+  /** For tests: count emitted records (set before {@code setUpTrial}). */
+  void countEmitted() {
+    countEmitted = true;
+  }
+
+  /** For tests: records emitted since setup, preload included. */
+  long emitted() {
+    return counting.copies();
+  }
+
+  /**
+   * Preloads state; a mini-batch variant gets duplicates of the last row up to a full bundle, so
+   * the preload is flushed by its count trigger before measuring.
+   */
+  @Override
+  protected final void afterOpen() throws Exception {
+    BenchRow[] rows = preload();
+    for (BenchRow row : rows) {
+      process(impl.sql() ? SqlRows.binary(row) : row);
+    }
+    if (impl.miniBatch() && rows.length > 0) {
+      BenchRow last = rows[rows.length - 1];
+      for (int i = rows.length; i % bundleSize != 0; i++) {
+        process(
+            impl.sql() ? SqlRows.binary(last) : new BenchRow(last.key, last.version, last.payload));
+      }
+    }
+    processed = 0;
+  }
+
+  /**
+   * Runs one batch. Before it, the SQL variants get their rows' kind back to INSERT: Flink SQL's
+   * keep-last sets the kind of the row it emits, which here is an input that comes round again (in
+   * a job every record is a fresh object); the change is a byte write per record.
+   */
+  protected final void runBatch() throws Exception {
+    if (impl == DedupImpl.FLINK_SQL) {
+      int mask = inputs.length - 1;
+      int from = (int) (processed & mask);
+      for (int i = 0; i < BATCH; i++) {
+        ((RowData) inputs[(from + i) & mask]).setRowKind(RowKind.INSERT);
+      }
+    }
+    beforeBatch(processed);
+    processBatch();
+    processed += BATCH;
+  }
+
+  /** Called with the records processed so far before each batch. */
+  protected void beforeBatch(long processedSoFar) {}
+
+  private Object[] binary(BenchRow[] rows) {
+    Map<String, StringData> encoded = new IdentityHashMap<>();
+    for (String payload : payloads) {
+      encoded.put(payload, StringData.fromString(payload));
+    }
+    Object[] binary = new Object[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      binary[i] = SqlRows.binary(rows[i], encoded.get(rows[i].payload));
+    }
+    return binary;
+  }
+
+  private static OneInputTransformation<BenchRow, ?> expand(
+      Dedup.DedupStep<BenchRow, BenchRow, Long, ?> step) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    DataStream<BenchRow> source =
+        env.fromSequence(0, 0).map(new Never(), TypeInformation.of(BenchRow.class));
+    EtlStream<?> output = Etl.from(source, "bench").apply(step);
+    return (OneInputTransformation<BenchRow, ?>) output.toDataStream().getTransformation();
+  }
+
+  /** Keys {@link BenchRow}s for LIMIT, like the etlkit step's key selector. */
+  static final class RowKey implements KeySelector<BenchRow, Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Long getKey(BenchRow row) {
+      return row.key;
+    }
+  }
+
+  private static final class Never implements MapFunction<Long, BenchRow> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public BenchRow map(Long value) {
+      throw new UnsupportedOperationException("never executed");
+    }
+  }
+}

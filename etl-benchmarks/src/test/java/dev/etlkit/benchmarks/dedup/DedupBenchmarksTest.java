@@ -1,0 +1,147 @@
+package dev.etlkit.benchmarks.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.benchmarks.Backend;
+import dev.etlkit.benchmarks.HarnessBenchmarkBase;
+import dev.etlkit.benchmarks.KeyDistribution;
+import dev.etlkit.operators.dedup.DedupOutput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Smoke test: every impl sets up, runs invocations (across an input wrap-around) and tears down, on
+ * heap, and on RocksDB while checking that all impls emit the same records; called directly rather
+ * than through JMH. Proves the benchmark code works and compares like with like, not how fast it
+ * is.
+ */
+class DedupBenchmarksTest {
+
+  private static final Blackhole BLACKHOLE =
+      new Blackhole(
+          "Today's password is swordfish. I understand instantiating Blackholes directly is"
+              + " dangerous.");
+
+  static Stream<Arguments> combinations() {
+    List<Arguments> combinations = new ArrayList<>();
+    for (DedupImpl impl : DedupImpl.values()) {
+      combinations.add(Arguments.of(impl, Backend.HEAP));
+    }
+    combinations.add(Arguments.of(DedupImpl.ETLKIT, Backend.ROCKSDB));
+    return combinations.stream();
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("combinations")
+  void keepFirst_oneInvocation_runs(DedupImpl impl, Backend backend) throws Exception {
+    DedupKeepFirstBenchmark benchmark = new DedupKeepFirstBenchmark();
+    configure(benchmark, impl, backend);
+    benchmark.dupRatio = 0.9;
+
+    benchmark.setUpTrial();
+    try {
+      benchmark.keepFirst(BLACKHOLE);
+      benchmark.beforeBatch(1L << 21); // a wrap-around renumbers the fresh keys
+      benchmark.keepFirst(BLACKHOLE);
+      assertThat(benchmark.freshRecords()).isBetween(150_000, 270_000);
+    } finally {
+      benchmark.tearDownTrial();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("combinations")
+  void keepLast_oneInvocation_runs(DedupImpl impl, Backend backend) throws Exception {
+    DedupKeepLastBenchmark benchmark = new DedupKeepLastBenchmark();
+    configure(benchmark, impl, backend);
+    benchmark.dupRatio = 0.5;
+    benchmark.output = impl == DedupImpl.ETLKIT ? DedupOutput.UPSERT : DedupOutput.RETRACT;
+
+    benchmark.setUpTrial();
+    try {
+      benchmark.keepLast(BLACKHOLE);
+      benchmark.keepLast(BLACKHOLE);
+    } finally {
+      benchmark.tearDownTrial();
+    }
+  }
+
+  /** Every impl emits the same records for the same input: the comparison is fair. */
+  @Test
+  void everyImpl_emitsTheSameRecords() throws Exception {
+    Map<DedupImpl, Long> keepFirst = new EnumMap<>(DedupImpl.class);
+    Map<DedupImpl, Long> keepLast = new EnumMap<>(DedupImpl.class);
+    for (DedupImpl impl : DedupImpl.values()) {
+      DedupKeepFirstBenchmark first = new DedupKeepFirstBenchmark();
+      configure(first, impl, Backend.ROCKSDB);
+      first.dupRatio = 0.9;
+      keepFirst.put(impl, emittedInTwoBatches(first, () -> first.keepFirst(BLACKHOLE)));
+      DedupKeepLastBenchmark last = new DedupKeepLastBenchmark();
+      configure(last, impl, Backend.ROCKSDB);
+      last.dupRatio = 0.5;
+      last.output = DedupOutput.RETRACT;
+      keepLast.put(impl, emittedInTwoBatches(last, () -> last.keepLast(BLACKHOLE)));
+    }
+
+    assertThat(keepFirst.values()).containsOnly(keepFirst.get(DedupImpl.LIMIT));
+    assertThat(keepFirst.get(DedupImpl.LIMIT)).isBetween(150L, 250L); // ~10% fresh keys
+    // Retract output: two records (-U, +U) per update, where LIMIT emits the new row only.
+    assertThat(keepLast.get(DedupImpl.ETLKIT))
+        .isEqualTo(keepLast.get(DedupImpl.FLINK_SQL))
+        .isEqualTo(2 * keepLast.get(DedupImpl.LIMIT))
+        .isBetween(2_000L, 3_600L); // a first occurrence in the input is always an update
+    // Mini-batches emit each key's net change per bundle: fewer records, the same in both.
+    assertThat(keepLast.get(DedupImpl.ETLKIT_MINIBATCH))
+        .isEqualTo(keepLast.get(DedupImpl.FLINK_SQL_MINIBATCH))
+        .isLessThanOrEqualTo(keepLast.get(DedupImpl.ETLKIT));
+  }
+
+  private static long emittedInTwoBatches(DedupBenchmarkBase benchmark, Invocation invocation)
+      throws Exception {
+    benchmark.countEmitted();
+    benchmark.setUpTrial();
+    try {
+      long preload = benchmark.emitted();
+      invocation.run();
+      invocation.run();
+      return benchmark.emitted() - preload;
+    } finally {
+      benchmark.tearDownTrial();
+    }
+  }
+
+  private interface Invocation {
+    void run() throws Exception;
+  }
+
+  @Test
+  void benchmarkList_listsTheDedupBenchmarks() throws IOException {
+    try (InputStream in =
+        getClass().getClassLoader().getResourceAsStream("META-INF/BenchmarkList")) {
+      assertThat(in).isNotNull();
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .contains("dev.etlkit.benchmarks.dedup.DedupKeepFirstBenchmark")
+          .contains("dev.etlkit.benchmarks.dedup.DedupKeepLastBenchmark");
+    }
+  }
+
+  private static void configure(DedupBenchmarkBase benchmark, DedupImpl impl, Backend backend) {
+    benchmark.impl = impl;
+    benchmark.backend = backend;
+    benchmark.keyCount = 1000;
+    benchmark.distribution = KeyDistribution.UNIFORM;
+    benchmark.bundleSize = HarnessBenchmarkBase.BATCH;
+    benchmark.valueSize = 64;
+  }
+}

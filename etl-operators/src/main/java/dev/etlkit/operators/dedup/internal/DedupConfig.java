@@ -1,0 +1,166 @@
+package dev.etlkit.operators.dedup.internal;
+
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.operators.dedup.DedupOrder;
+import dev.etlkit.operators.dedup.DedupOutput;
+import dev.etlkit.operators.dedup.LateRecords;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/**
+ * Everything a {@link DedupOperator} needs, resolved and validated by the step: the semantics, the
+ * row type, the TTL and the error handler. Immutable and serializable.
+ *
+ * @param <T> the row type
+ */
+@Internal
+public final class DedupConfig<T> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Name of the keyed state holding one {@link DedupEntry} per key. Never rename. */
+  public static final String STATE = "dedup";
+
+  /** Name of the keyed state holding the held candidate (keep-first append, event time). */
+  public static final String PENDING_STATE = "dedup-pending";
+
+  /** Name of the timer service (keep-first append, event time). */
+  public static final String TIMERS = "dedup-timers";
+
+  /** Name of the operator (union list) state keeping the watermark across restores. */
+  public static final String WATERMARK_STATE = "dedup-watermark";
+
+  /** Id of the late-records side output. */
+  public static final String LATE_RECORDS_TAG_ID = "late-records";
+
+  private final boolean keepLast;
+  private final DedupOutput output;
+  @Nullable private final DedupOrder<T> order;
+  private final boolean changelogInput;
+  private final TypeInformation<T> rowType;
+  @Nullable private final Duration ttl;
+  private final LateRecords lateRecords;
+  private final int miniBatchRecords;
+  private final long miniBatchDelayMillis;
+  private final ErrorHandler errors;
+
+  public DedupConfig(
+      boolean keepLast,
+      DedupOutput output,
+      @Nullable DedupOrder<T> order,
+      boolean changelogInput,
+      TypeInformation<T> rowType,
+      @Nullable Duration ttl,
+      LateRecords lateRecords,
+      int miniBatchRecords,
+      long miniBatchDelayMillis,
+      ErrorHandler errors) {
+    this.keepLast = keepLast;
+    this.output = Objects.requireNonNull(output, "output");
+    this.order = order;
+    this.changelogInput = changelogInput;
+    this.rowType = Objects.requireNonNull(rowType, "rowType");
+    this.ttl = ttl;
+    this.lateRecords = Objects.requireNonNull(lateRecords, "lateRecords");
+    this.miniBatchRecords = miniBatchRecords;
+    this.miniBatchDelayMillis = miniBatchDelayMillis;
+    this.errors = Objects.requireNonNull(errors, "errors");
+  }
+
+  public boolean keepLast() {
+    return keepLast;
+  }
+
+  public DedupOutput output() {
+    return output;
+  }
+
+  /** The ordering, or null for processing-time (arrival) order. */
+  @Nullable
+  public DedupOrder<T> order() {
+    return order;
+  }
+
+  public boolean isEventTime() {
+    return order != null && order.isEventTime();
+  }
+
+  /** Keep-first append in event time: rows are held until the watermark passes them. */
+  public boolean holdsCandidates() {
+    return !keepLast && output == DedupOutput.APPEND && isEventTime();
+  }
+
+  public boolean changelogInput() {
+    return changelogInput;
+  }
+
+  public TypeInformation<T> rowType() {
+    return rowType;
+  }
+
+  @Nullable
+  public Duration ttl() {
+    return ttl;
+  }
+
+  public LateRecords lateRecords() {
+    return lateRecords;
+  }
+
+  /** Records per mini-batch, or 0 when mini-batching is off. */
+  public int miniBatchRecords() {
+    return miniBatchRecords;
+  }
+
+  public long miniBatchDelayMillis() {
+    return miniBatchDelayMillis;
+  }
+
+  public ErrorHandler errors() {
+    return errors;
+  }
+
+  /** What the per-key state holds in this mode. */
+  public DedupLayout layout() {
+    if (holdsCandidates()) {
+      return new DedupLayout(0, false, false); // the held row lives in the pending state
+    }
+    boolean ordered = order != null;
+    boolean hash = keepLast || ordered;
+    boolean row = output == DedupOutput.RETRACT && (keepLast || ordered || changelogInput);
+    return new DedupLayout(ordered ? order.size() : 0, hash, row);
+  }
+
+  /** What the pending state holds (keep-first append in event time). */
+  public DedupLayout pendingLayout() {
+    return new DedupLayout(order == null ? 0 : order.size(), false, true);
+  }
+
+  /** How the per-key state grows, for the state inventory. */
+  public String growth() {
+    DedupLayout layout = layout();
+    StringBuilder sb = new StringBuilder();
+    if (!layout.hash() && !layout.row()) {
+      sb.append("one 1-byte marker per key");
+    } else {
+      sb.append("per key:");
+      if (layout.orderSize() > 0) {
+        sb.append(" ordering key (").append(layout.orderSize()).append(" longs),");
+      }
+      if (layout.hash()) {
+        sb.append(" 8-byte fingerprint,");
+      }
+      if (layout.row()) {
+        sb.append(" the kept row,");
+      }
+      sb.setLength(sb.length() - 1);
+    }
+    if (keepLast && order != null && changelogInput) {
+      sb.append("; a deleted key keeps its ordering key as a tombstone");
+    }
+    return sb.toString();
+  }
+}

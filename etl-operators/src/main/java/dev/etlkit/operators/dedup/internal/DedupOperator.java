@@ -1,0 +1,570 @@
+package dev.etlkit.operators.dedup.internal;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.core.StepMetrics;
+import dev.etlkit.operators.dedup.DedupOrder;
+import dev.etlkit.operators.dedup.DedupOutput;
+import dev.etlkit.operators.dedup.LateRecordException;
+import dev.etlkit.operators.dedup.LateRecords;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The dedup operator: applies {@link DedupRules} to each record of a keyed stream, with the key's
+ * {@link DedupEntry} in one {@code ValueState}, and emits rows ({@code APPEND}) or changes.
+ *
+ * <p>A custom operator rather than a {@code KeyedProcessFunction} for three reasons: mini-batches
+ * must be flushed before the checkpoint barrier ({@link #prepareSnapshotPreBarrier}) to stay
+ * exactly-once, the watermark must survive a restore (operator state) so lateness is decided the
+ * same way after a failover, and the output of a flush needs per-key context outside of {@code
+ * processElement}.
+ *
+ * <p>Accounting: an emitted change counts as out; a duplicate, no-op, stale record, delete of a key
+ * that is not live, or a row superseded inside a mini-batch counts as deduplicated; an
+ * update-before and a late record sent to the side output count as filtered; a late record sent to
+ * the dead letters, a record without timestamp under event-time ordering and a record the ordering
+ * key throws for count as dead-lettered. A held candidate (keep-first append in event time) counts
+ * as out when it is emitted, or deduplicated when an earlier row displaces it.
+ *
+ * @param <K> key type
+ * @param <I> input type: {@code T} or {@code Change<T>}
+ * @param <T> row type
+ * @param <O> output type: {@code T} (append) or {@code Change<T>}
+ */
+@Internal
+public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
+    implements OneInputStreamOperator<I, O>, Triggerable<K, VoidNamespace> {
+  private static final long serialVersionUID = 1L;
+
+  /** Name of the late-records counter, beside the {@link StepMetrics} counters. */
+  public static final String RECORDS_LATE = "recordsLate";
+
+  static final String NO_TIMESTAMP =
+      "record has no timestamp, but the dedup step orders by event time:"
+          + " assign timestamps with a WatermarkStrategy before it";
+
+  private final DedupConfig<T> config;
+
+  private transient ValueState<DedupEntry<T>> state;
+  @Nullable private transient ValueState<DedupEntry<T>> pending;
+  @Nullable private transient InternalTimerService<VoidNamespace> timers;
+  @Nullable private transient ListState<Long> watermarkState;
+  private transient long watermark = Long.MIN_VALUE;
+  private transient StepMetrics metrics;
+  private transient Counter late;
+  private transient DedupRules<T> rules;
+  @Nullable private transient RowHasher<T> hasher;
+  private transient TypeSerializer<T> rowSerializer;
+  private transient boolean copyKeptRows;
+  @Nullable private transient long[] scratchOrder;
+  private transient StreamRecord<O> reuse;
+  @Nullable private transient OutputTag<I> lateTag;
+  @Nullable private transient MiniBatch<K, T> batch;
+  @Nullable private transient ScheduledFuture<?> batchTimer;
+  private transient ProcessingTimeCallback batchTimerCallback;
+
+  private transient long stateReads;
+  @Nullable private transient DedupOrder<T> order;
+  private transient boolean changelogInput;
+  private transient boolean ordered;
+  private transient boolean eventTime;
+  private transient boolean holds;
+  private transient boolean keepsHash;
+  private transient boolean keepsRow;
+  private transient boolean append;
+  private transient boolean retract;
+
+  public DedupOperator(DedupConfig<T> config) {
+    this.config = config;
+  }
+
+  /** True when the transformation runs a dedup operator (to find a dedup step's output again). */
+  public static boolean isDedup(Transformation<?> transformation) {
+    if (!(transformation instanceof OneInputTransformation)) {
+      return false;
+    }
+    StreamOperatorFactory<?> factory =
+        ((OneInputTransformation<?, ?>) transformation).getOperatorFactory();
+    return factory instanceof SimpleOperatorFactory
+        && ((SimpleOperatorFactory<?>) factory).getOperator() instanceof DedupOperator;
+  }
+
+  /** The late-records side output of a dedup step whose input has the given type. */
+  public static <I> OutputTag<I> lateRecordsTag(TypeInformation<I> inputType) {
+    return new OutputTag<>(DedupConfig.LATE_RECORDS_TAG_ID, inputType);
+  }
+
+  /** Late records seen by this operator instance (the {@value #RECORDS_LATE} metric). */
+  @VisibleForTesting
+  public long lateRecordCount() {
+    return late.getCount();
+  }
+
+  /** Reads of the per-key state by this operator instance (to test mini-batches). */
+  @VisibleForTesting
+  public long stateReadCount() {
+    return stateReads;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    watermark = Long.MIN_VALUE;
+    if (config.isEventTime()) {
+      watermarkState =
+          context
+              .getOperatorStateStore()
+              .getUnionListState(
+                  new ListStateDescriptor<>(DedupConfig.WATERMARK_STATE, Types.LONG));
+      if (context.isRestored()) {
+        // Union state: every subtask gets every subtask's watermark. After a keyBy all subtasks
+        // see the same combined watermark, so the smallest is the safe choice (never more late).
+        long restored = Long.MAX_VALUE;
+        boolean any = false;
+        for (Long w : watermarkState.get()) {
+          restored = Math.min(restored, w);
+          any = true;
+        }
+        watermark = any ? restored : Long.MIN_VALUE;
+      }
+    }
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    StepIdentity identity = config.errors().step();
+    metrics = StepMetrics.register(getRuntimeContext(), identity);
+    config.errors().open(metrics);
+    late =
+        getRuntimeContext()
+            .getMetricGroup()
+            .addGroup(StepMetrics.GROUP, identity.pipeline())
+            .addGroup("step", identity.step())
+            .counter(RECORDS_LATE);
+
+    DedupLayout layout = config.layout();
+    order = config.order();
+    changelogInput = config.changelogInput();
+    ordered = order != null;
+    eventTime = config.isEventTime();
+    holds = config.holdsCandidates();
+    keepsHash = layout.hash();
+    keepsRow = layout.row();
+    append = config.output() == DedupOutput.APPEND;
+    retract = config.output() == DedupOutput.RETRACT;
+
+    rowSerializer = config.rowType().createSerializer(getExecutionConfig().getSerializerConfig());
+    // With object reuse, the input object may be reused upstream: copy rows that outlive the call.
+    copyKeptRows =
+        getExecutionConfig().isObjectReuseEnabled()
+            && (keepsRow || holds || config.miniBatchRecords() > 0);
+    hasher = keepsHash ? new RowHasher<>(rowSerializer.duplicate()) : null;
+    rules = new DedupRules<>(config.keepLast(), holds ? config.pendingLayout() : layout);
+    scratchOrder = ordered ? new long[config.order().size()] : null;
+    reuse = new StreamRecord<>(null);
+
+    ValueStateDescriptor<DedupEntry<T>> descriptor =
+        new ValueStateDescriptor<>(
+            DedupConfig.STATE, new DedupEntryTypeInfo<>(layout, config.rowType()));
+    if (config.ttl() != null) {
+      descriptor.enableTimeToLive(StateTtls.config(config.ttl()));
+    }
+    state = getRuntimeContext().getState(descriptor);
+    if (holds) {
+      // No TTL: a held row must never expire before the watermark releases it.
+      pending =
+          getRuntimeContext()
+              .getState(
+                  new ValueStateDescriptor<>(
+                      DedupConfig.PENDING_STATE,
+                      new DedupEntryTypeInfo<>(config.pendingLayout(), config.rowType())));
+      timers = getInternalTimerService(DedupConfig.TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+    }
+    if (eventTime && config.lateRecords() == LateRecords.SIDE_OUTPUT) {
+      @SuppressWarnings("unchecked")
+      TypeInformation<I> inputType =
+          config.changelogInput()
+              ? (TypeInformation<I>) (TypeInformation<?>) Change.typeInfo(config.rowType())
+              : (TypeInformation<I>) config.rowType();
+      lateTag = lateRecordsTag(inputType);
+    }
+    if (config.miniBatchRecords() > 0) {
+      batch = new MiniBatch<>(rules);
+      batchTimerCallback = time -> flushBatch();
+    }
+  }
+
+  @Override
+  public void processElement(StreamRecord<I> element) throws Exception {
+    metrics.in();
+    I input = element.getValue();
+    T row;
+    boolean delete;
+    Object source = null;
+    if (changelogInput) {
+      @SuppressWarnings("unchecked")
+      Change<T> change = (Change<T>) input;
+      RowKind kind = change.kind();
+      if (kind == RowKind.UPDATE_BEFORE) {
+        metrics.filtered(); // the update-after that follows carries the new row
+        return;
+      }
+      delete = kind == RowKind.DELETE;
+      row = change.value();
+      source = change;
+    } else {
+      @SuppressWarnings("unchecked")
+      T value = (T) input;
+      row = value;
+      delete = false;
+    }
+    boolean hasTimestamp = element.hasTimestamp();
+    long timestamp = hasTimestamp ? element.getTimestamp() : Long.MIN_VALUE;
+    if (eventTime) {
+      if (!hasTimestamp) {
+        reject(new IllegalStateException(NO_TIMESTAMP), element);
+        return;
+      }
+      if (timestamp <= watermark) {
+        routeLate(element);
+        return;
+      }
+    }
+    long[] key = null;
+    if (ordered) {
+      try {
+        order.extract(row, timestamp, scratchOrder);
+      } catch (Exception e) {
+        reject(e, element);
+        return;
+      }
+      key = scratchOrder;
+    }
+    long hash = keepsHash && !delete ? hasher.hash(row) : 0L;
+    T kept = copyKeptRows ? rowSerializer.copy(row) : row;
+    if (batch != null) {
+      buffer(delete, kept, key, hash, hasTimestamp, timestamp, source);
+    } else if (holds) {
+      hold(key, kept);
+    } else {
+      apply(delete, kept, key, hash, hasTimestamp, timestamp, source);
+    }
+  }
+
+  private void apply(
+      boolean delete,
+      T row,
+      @Nullable long[] order,
+      long hash,
+      boolean hasTimestamp,
+      long timestamp,
+      @Nullable Object source) {
+    DedupRules.Outcome outcome;
+    try {
+      stateReads++;
+      outcome = rules.apply(state.value(), delete, order, hash, row);
+      writeState();
+    } catch (Exception e) {
+      throw new IllegalStateException(stateError(), e);
+    }
+    switch (outcome) {
+      case INSERT:
+        emit(RowKind.INSERT, row, hasTimestamp, timestamp, source);
+        metrics.out();
+        break;
+      case UPDATE:
+        if (retract) {
+          emit(RowKind.UPDATE_BEFORE, rules.retracted(), hasTimestamp, timestamp, source);
+        }
+        emit(RowKind.UPDATE_AFTER, row, hasTimestamp, timestamp, source);
+        metrics.out(retract ? 2 : 1);
+        break;
+      case DELETE:
+        emit(RowKind.DELETE, rules.retracted(), hasTimestamp, timestamp, source);
+        metrics.out();
+        break;
+      default:
+        metrics.deduplicated();
+    }
+  }
+
+  /** Keep-first append in event time: the row may become the key's held candidate. */
+  private void hold(long[] order, T row) throws Exception {
+    stateReads++;
+    DedupRules.Outcome outcome = rules.hold(state.value(), pending.value(), order, row);
+    if (outcome != DedupRules.Outcome.HOLD) {
+      metrics.deduplicated();
+      return;
+    }
+    if (rules.displaced()) {
+      timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, rules.displacedTimestamp());
+      metrics.deduplicated(); // the displaced candidate
+    }
+    pending.update(rules.entry());
+    timers.registerEventTimeTimer(VoidNamespace.INSTANCE, order[0]);
+  }
+
+  /** The watermark passed a held candidate: emit it, once. */
+  @Override
+  public void onEventTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
+    DedupEntry<T> candidate = pending.value();
+    if (candidate == null) {
+      return;
+    }
+    pending.clear();
+    state.update(rules.emitted());
+    emit(RowKind.INSERT, candidate.row, true, timer.getTimestamp(), null);
+    metrics.out();
+  }
+
+  @Override
+  public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) {
+    // no keyed processing-time timers; the mini-batch delay uses the processing-time service
+  }
+
+  private void buffer(
+      boolean delete,
+      T row,
+      @Nullable long[] order,
+      long hash,
+      boolean hasTimestamp,
+      long timestamp,
+      @Nullable Object source)
+      throws Exception {
+    boolean wasEmpty = batch.isEmpty();
+    @SuppressWarnings("unchecked")
+    K key = (K) getCurrentKey();
+    if (batch.add(key, delete, row, order, hash, hasTimestamp, timestamp, source)) {
+      metrics.deduplicated();
+    }
+    if (batch.records() >= config.miniBatchRecords()) {
+      flushBatch();
+    } else if (wasEmpty) {
+      long now = getProcessingTimeService().getCurrentProcessingTime();
+      batchTimer =
+          getProcessingTimeService()
+              .registerTimer(now + config.miniBatchDelayMillis(), batchTimerCallback);
+    }
+  }
+
+  /** Applies every buffered record, touching each key's state once, and emits the net changes. */
+  private void flushBatch() throws Exception {
+    if (batch == null || batch.isEmpty()) {
+      return;
+    }
+    if (batchTimer != null) {
+      batchTimer.cancel(false);
+      batchTimer = null;
+    }
+    Iterator<Map.Entry<K, List<MiniBatch.Item<T>>>> keys = batch.keys();
+    while (keys.hasNext()) {
+      Map.Entry<K, List<MiniBatch.Item<T>>> bundle = keys.next();
+      setCurrentKey(bundle.getKey());
+      if (holds) {
+        MiniBatch.Item<T> winner = bundle.getValue().get(0); // insert-only: one item per key
+        hold(winner.order, winner.row);
+      } else {
+        flushKey(bundle.getValue());
+      }
+    }
+    batch.clear();
+  }
+
+  private void flushKey(List<MiniBatch.Item<T>> items) throws Exception {
+    stateReads++;
+    DedupEntry<T> entry = state.value();
+    boolean beforeLive = entry != null && entry.live;
+    T beforeRow = beforeLive ? entry.row : null;
+    boolean beforeHasHash = beforeLive && entry.hasHash;
+    long beforeHash = beforeLive ? entry.hash : 0L;
+    boolean write = false;
+    MiniBatch.Item<T> lastAccumulate = null;
+    MiniBatch.Item<T> lastDelete = null;
+    for (int i = 0; i < items.size(); i++) {
+      MiniBatch.Item<T> item = items.get(i);
+      DedupRules.Outcome outcome = rules.apply(entry, item.delete, item.order, item.hash, item.row);
+      entry = rules.entry();
+      write |= rules.mustWrite();
+      if (outcome == DedupRules.Outcome.DUPLICATE) {
+        metrics.deduplicated();
+      } else {
+        metrics.out(0); // emitted below, as the bundle's net change
+        if (item.delete) {
+          lastDelete = item;
+        } else {
+          lastAccumulate = item;
+        }
+      }
+    }
+    if (write) {
+      if (entry == null) {
+        state.clear();
+      } else {
+        state.update(entry);
+      }
+    }
+    boolean afterLive = entry != null && entry.live;
+    if (!beforeLive && afterLive) {
+      emit(RowKind.INSERT, lastAccumulate);
+      metrics.emitted(1);
+    } else if (beforeLive && !afterLive) {
+      T deleted = beforeRow != null ? beforeRow : lastDelete.row;
+      emit(
+          RowKind.DELETE,
+          deleted,
+          lastDelete.hasTimestamp,
+          lastDelete.timestamp,
+          lastDelete.source);
+      metrics.emitted(1);
+    } else if (beforeLive && lastAccumulate != null) {
+      if (beforeHasHash && entry.hasHash && beforeHash == entry.hash) {
+        return; // the bundle's changes cancel out
+      }
+      if (retract) {
+        emit(
+            RowKind.UPDATE_BEFORE,
+            beforeRow,
+            lastAccumulate.hasTimestamp,
+            lastAccumulate.timestamp,
+            lastAccumulate.source);
+      }
+      emit(RowKind.UPDATE_AFTER, lastAccumulate);
+      metrics.emitted(retract ? 2 : 1);
+    }
+  }
+
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    flushBatch();
+    if (mark.getTimestamp() > watermark) {
+      watermark = mark.getTimestamp();
+    }
+    super.processWatermark(mark);
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    flushBatch(); // every buffered record reaches state and output before the barrier
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    if (watermarkState != null) {
+      watermarkState.update(watermark == Long.MIN_VALUE ? List.of() : List.of(watermark));
+    }
+  }
+
+  @Override
+  public void finish() throws Exception {
+    flushBatch();
+    super.finish();
+  }
+
+  private void writeState() throws Exception {
+    if (rules.mustWrite()) {
+      DedupEntry<T> entry = rules.entry();
+      if (entry == null) {
+        state.clear();
+      } else {
+        state.update(entry);
+      }
+    }
+  }
+
+  private void emit(RowKind kind, MiniBatch.Item<T> item) {
+    emit(kind, item.row, item.hasTimestamp, item.timestamp, item.source);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void emit(
+      RowKind kind, T row, boolean hasTimestamp, long timestamp, @Nullable Object source) {
+    O value;
+    if (append) {
+      value = (O) row;
+    } else if (source != null) {
+      Change<?> change = (Change<?>) source;
+      value = (O) Change.of(kind, row, change.eventTime(), change.sourcePosition());
+    } else {
+      value = (O) Change.of(kind, row);
+    }
+    if (hasTimestamp) {
+      output.collect(reuse.replace(value, timestamp));
+    } else {
+      reuse.replace(value);
+      reuse.eraseTimestamp();
+      output.collect(reuse);
+    }
+  }
+
+  private void routeLate(StreamRecord<I> element) {
+    late.inc();
+    if (config.lateRecords() == LateRecords.SIDE_OUTPUT) {
+      output.collect(lateTag, new StreamRecord<>(element.getValue(), element.getTimestamp()));
+      metrics.filtered();
+    } else {
+      reject(new LateRecordException(element.getTimestamp(), watermark), element);
+    }
+  }
+
+  private void reject(Exception error, StreamRecord<I> element) {
+    I value = element.getValue();
+    Long timestamp = element.hasTimestamp() ? element.getTimestamp() : null;
+    String position = null;
+    if (value instanceof Change && ((Change<?>) value).sourcePosition() != null) {
+      position = String.valueOf(((Change<?>) value).sourcePosition());
+    }
+    DeadLetter letter =
+        config
+            .errors()
+            .reject(
+                error,
+                value,
+                timestamp,
+                position,
+                getProcessingTimeService().getCurrentProcessingTime());
+    output.collect(
+        DeadLetter.OUTPUT_TAG,
+        timestamp == null ? new StreamRecord<>(letter) : new StreamRecord<>(letter, timestamp));
+  }
+
+  private String stateError() {
+    return "dedup step '" + config.errors().step().step() + "' could not read or write its state";
+  }
+}

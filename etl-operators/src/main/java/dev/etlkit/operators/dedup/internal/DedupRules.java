@@ -1,0 +1,305 @@
+package dev.etlkit.operators.dedup.internal;
+
+import java.util.Arrays;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The rules of deduplication, in plain Java: given a key's {@link DedupEntry} and one record, what
+ * the step emits and what it keeps. The operator wires state, timers and metrics around them.
+ *
+ * <p>Rows are ordered by their ordering key (none under processing time), then by arrival: for
+ * equal keys, keep-first keeps the earlier-arrived row and keep-last takes the later-arrived one.
+ *
+ * <ul>
+ *   <li><b>Keep-first</b>: the first row of a key is kept and emitted; a later row is a duplicate.
+ *       With an ordering, an earlier-ordered row arriving later replaces the kept one (unless its
+ *       fingerprint is the same: then only the kept order moves). On a changelog (processing time
+ *       only), a delete of a live key retracts its row and the next row starts the key anew.
+ *   <li><b>Keep-last</b>: every row not older than the kept one replaces it, unless it has the same
+ *       fingerprint (a no-op: nothing emitted). A delete retracts the kept row; with an ordering it
+ *       leaves a tombstone so that older records arriving later stay stale.
+ *   <li>Update-before records are not given to the rules (the operator filters them).
+ * </ul>
+ *
+ * <p>After {@link #apply}, the accessors describe the result: the entry to keep ({@link #entry()},
+ * null to clear), whether state must be written ({@link #mustWrite()}), and the row to retract
+ * ({@link #retracted()}). The given entry may be changed in place. Not thread-safe: one instance
+ * per operator.
+ *
+ * @param <T> the row type
+ */
+@Internal
+public final class DedupRules<T> {
+
+  /** What a record did. */
+  public enum Outcome {
+    /** The key had no kept row; this record's row is kept and emitted. */
+    INSERT,
+    /** The kept row is replaced by this record's row (retract {@link #retracted()} first). */
+    UPDATE,
+    /** The kept row is deleted (emit {@link #retracted()} as the delete). */
+    DELETE,
+    /** Keep-first append in event time: the row is the key's held candidate from now on. */
+    HOLD,
+    /** Nothing to emit: a duplicate, a no-op, a stale record or a delete of a key not live. */
+    DUPLICATE
+  }
+
+  private final boolean keepLast;
+  private final boolean ordered;
+  private final boolean keepsHash;
+  private final boolean keepsRow;
+
+  /** The entry of every key when the layout keeps nothing but a marker: never changed in place. */
+  @Nullable private final DedupEntry<T> marker;
+
+  private final DedupEntry<T> emittedMarker = new DedupEntry<>(true, null, false, 0L, null);
+
+  @Nullable private DedupEntry<T> entry;
+  private boolean write;
+  @Nullable private T retracted;
+  private long displacedTimestamp;
+  private boolean displaced;
+
+  /**
+   * @param keepLast keep-last (else keep-first)
+   * @param layout what the key's entry holds: an ordering key (ordered), a fingerprint, the row
+   */
+  public DedupRules(boolean keepLast, DedupLayout layout) {
+    this.keepLast = keepLast;
+    this.ordered = layout.orderSize() > 0;
+    this.keepsHash = layout.hash();
+    this.keepsRow = layout.row();
+    if (!ordered && !keepsHash && !keepsRow) {
+      marker = new DedupEntry<>();
+      marker.live = true;
+    } else {
+      marker = null;
+    }
+  }
+
+  /**
+   * Applies one insert, update-after or delete.
+   *
+   * @param current the key's entry, or null when it has none
+   * @param delete whether the record is a delete
+   * @param order its ordering key (not kept: copied when needed), or null under processing time
+   * @param hash its row fingerprint (read only when the layout keeps fingerprints)
+   * @param row its row (kept by reference when the layout keeps rows)
+   */
+  public Outcome apply(
+      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, long hash, T row) {
+    entry = current;
+    write = false;
+    retracted = null;
+    displaced = false;
+    return keepLast
+        ? keepLast(current, delete, order, hash, row)
+        : keepFirst(current, delete, order, hash, row);
+  }
+
+  private Outcome keepFirst(
+      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, long hash, T row) {
+    if (delete) {
+      // Keep-first on a changelog is processing-time ordered: no tombstones are needed.
+      if (current == null || !current.live) {
+        return Outcome.DUPLICATE;
+      }
+      retracted = keepsRow ? current.row : row;
+      entry = null;
+      write = true;
+      return Outcome.DELETE;
+    }
+    if (current == null || !current.live) {
+      entry = newEntry(order, hash, row);
+      write = true;
+      return Outcome.INSERT;
+    }
+    if (!ordered || compare(order, current.order) >= 0) {
+      return Outcome.DUPLICATE; // later, or equal and later-arrived: the kept row stays first
+    }
+    if (keepsHash && current.hasHash && current.hash == hash) {
+      copyOrder(current, order); // same row, earlier: only the order moves
+      write = true;
+      return Outcome.DUPLICATE;
+    }
+    retracted = current.row;
+    replace(current, order, hash, row);
+    write = true;
+    return Outcome.UPDATE;
+  }
+
+  private Outcome keepLast(
+      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, long hash, T row) {
+    if (ordered && current != null && compare(order, current.order) < 0) {
+      return Outcome.DUPLICATE; // stale: older than the kept row or the tombstone
+    }
+    if (delete) {
+      if (current == null || !current.live) {
+        if (ordered && (current == null || compare(order, current.order) > 0)) {
+          entry = current == null ? new DedupEntry<>() : current;
+          copyOrder(entry, order); // the tombstone moves forward
+          write = true;
+        }
+        return Outcome.DUPLICATE;
+      }
+      retracted = keepsRow ? current.row : row;
+      if (ordered) {
+        current.live = false;
+        current.hasHash = false;
+        current.hash = 0L;
+        current.row = null;
+        copyOrder(current, order);
+        entry = current;
+      } else {
+        entry = null;
+      }
+      write = true;
+      return Outcome.DELETE;
+    }
+    if (current == null || !current.live) {
+      if (current == null) {
+        entry = newEntry(order, hash, row);
+      } else {
+        current.live = true;
+        replace(current, order, hash, row);
+      }
+      write = true;
+      return Outcome.INSERT;
+    }
+    if (keepsHash && current.hasHash && current.hash == hash) {
+      if (ordered && compare(order, current.order) > 0) {
+        copyOrder(current, order); // same row, newer: only the order moves
+        write = true;
+      }
+      return Outcome.DUPLICATE;
+    }
+    retracted = current.row;
+    replace(current, order, hash, row);
+    write = true;
+    return Outcome.UPDATE;
+  }
+
+  /**
+   * Keep-first append in event time: whether the record becomes the key's held candidate. The
+   * candidate is emitted by the operator once the watermark passes its timestamp ({@link
+   * #emitted}).
+   *
+   * @param emitted the key's emitted marker, or null when no row was emitted yet
+   * @param pending the key's held candidate, or null
+   */
+  public Outcome hold(
+      @Nullable DedupEntry<T> emitted, @Nullable DedupEntry<T> pending, long[] order, T row) {
+    entry = pending;
+    write = false;
+    retracted = null;
+    displaced = false;
+    if (emitted != null && emitted.live) {
+      return Outcome.DUPLICATE; // a non-late record is later than the emitted row
+    }
+    if (pending == null) {
+      DedupEntry<T> candidate = new DedupEntry<>();
+      candidate.live = true;
+      candidate.order = order.clone();
+      candidate.row = row;
+      entry = candidate;
+      write = true;
+      return Outcome.HOLD;
+    }
+    if (compare(order, pending.order) >= 0) {
+      return Outcome.DUPLICATE;
+    }
+    displaced = true;
+    displacedTimestamp = pending.order[0];
+    copyOrder(pending, order);
+    pending.row = row;
+    write = true;
+    return Outcome.HOLD;
+  }
+
+  /** The marker a key keeps once its held candidate was emitted (shared, never changed). */
+  public DedupEntry<T> emitted() {
+    return emittedMarker;
+  }
+
+  /** The entry to keep after the last call, or null to clear the key's state. */
+  @Nullable
+  public DedupEntry<T> entry() {
+    return entry;
+  }
+
+  /**
+   * Whether the key's state must be written (updated, or cleared when {@link #entry()} is null).
+   */
+  public boolean mustWrite() {
+    return write;
+  }
+
+  /** The row to retract for an {@code UPDATE} or a {@code DELETE} (null when not kept). */
+  @Nullable
+  public T retracted() {
+    return retracted;
+  }
+
+  /** For a {@code HOLD}: whether it displaced an earlier candidate. */
+  public boolean displaced() {
+    return displaced;
+  }
+
+  /** For a {@code HOLD} that displaced a candidate: that candidate's timestamp (its timer). */
+  public long displacedTimestamp() {
+    return displacedTimestamp;
+  }
+
+  /**
+   * Whether {@code next}, arriving after {@code kept} with no delete between them, wins over it.
+   * The base of mini-batch pre-reduction: a run of rows of one key can be replaced by its winner.
+   */
+  public boolean prefers(@Nullable long[] next, @Nullable long[] kept) {
+    if (keepLast) {
+      return !ordered || compare(next, kept) >= 0;
+    }
+    return ordered && compare(next, kept) < 0;
+  }
+
+  private DedupEntry<T> newEntry(@Nullable long[] order, long hash, T row) {
+    if (marker != null) {
+      return marker; // keep-first by processing time: one shared, unchanging marker
+    }
+    DedupEntry<T> created = new DedupEntry<>();
+    created.live = true;
+    replace(created, order, hash, row);
+    return created;
+  }
+
+  private void replace(DedupEntry<T> target, @Nullable long[] order, long hash, T row) {
+    if (ordered) {
+      copyOrder(target, order);
+    }
+    if (keepsHash) {
+      target.hasHash = true;
+      target.hash = hash;
+    }
+    target.row = keepsRow ? row : null;
+  }
+
+  private static void copyOrder(DedupEntry<?> target, @Nullable long[] order) {
+    if (order == null) {
+      return;
+    }
+    if (target.order == null || target.order.length != order.length) {
+      target.order = order.clone();
+    } else {
+      System.arraycopy(order, 0, target.order, 0, order.length);
+    }
+  }
+
+  /** Lexicographic order of signed longs (equal lengths: the layout fixes them). */
+  static int compare(@Nullable long[] a, @Nullable long[] b) {
+    if (a == null || b == null) {
+      return 0;
+    }
+    return Arrays.compare(a, b);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.etlkit.operators.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.operators.dedup.internal.DedupOperator;
+import dev.etlkit.testkit.Emitted;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SavepointCompatibility;
+import dev.etlkit.testkit.StateBackendKind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The committed snapshot files of the dedup state, format version 1, one per mode family and
+ * backend: today's operator must restore them and carry on. Regenerate only for a new format
+ * version:
+ *
+ * <pre>
+ * ./mvnw -pl etl-operators test -Dtest=DedupSavepointCompatibilityTest -Detlkit.snapshots.write=true
+ * </pre>
+ */
+class DedupSavepointCompatibilityTest {
+
+  private static final SavepointCompatibility SNAPSHOTS =
+      SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
+
+  /** Keep-first markers: k1 and k2 seen. */
+  private static final HarnessInput<String> KEEP_FIRST_STATE =
+      HarnessInput.<String>builder()
+          .element("k1#v1", 10)
+          .element("k2#v1", 20)
+          .element("k1#v2", 30)
+          .build();
+
+  /** k1 emitted, k2 held (earlier candidate displaced a later one), watermark 25. */
+  private static final HarnessInput<String> HELD_STATE =
+      HarnessInput.<String>builder()
+          .element("k1#v1", 10)
+          .watermark(15)
+          .element("k2#v2", 40)
+          .element("k2#v1", 30)
+          .watermark(25)
+          .build();
+
+  /** k1 kept with its order, fingerprint and row; k2 deleted (a tombstone at 30); watermark 35. */
+  private static final HarnessInput<Change<String>> KEEP_LAST_STATE =
+      HarnessInput.<Change<String>>builder()
+          .element(Change.insert("k1#v1"), 10)
+          .element(Change.updateAfter("k1#v2"), 20)
+          .element(Change.insert("k2#v1"), 15)
+          .element(Change.delete("k2#"), 30)
+          .watermark(35)
+          .build();
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirst_restoresItsMarkers(StateBackendKind backend) throws Exception {
+    KeyedHarness<Object, String, String> harness =
+        DedupHarness.rows(DedupHarness.keepFirst()).harness().on(backend);
+
+    try (OperatorHarness<String, String> restored =
+        SNAPSHOTS.restore("dedup-keep-first", 1, harness, KEEP_FIRST_STATE)) {
+      restored.processElement("k1#v3", 40);
+      restored.processElement("k2#v1", 41);
+      restored.processElement("k3#v1", 42);
+
+      assertThat(restored.output()).containsExactly("k3#v1");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirstInEventTime_restoresHeldRowsTimersAndTheWatermark(StateBackendKind backend)
+      throws Exception {
+    KeyedHarness<Object, String, String> harness =
+        DedupHarness.rows(DedupHarness.keepFirst().withEventTimeOrder()).harness().on(backend);
+
+    try (OperatorHarness<String, String> restored =
+        SNAPSHOTS.restore("dedup-keep-first-event-time", 1, harness, HELD_STATE)) {
+      restored.processElement("k1#v0", 5); // late: behind the restored watermark 25
+      restored.processElement("k2#v0", 28); // earlier than the held k2#v1
+      restored.processElement("k1#v2", 50); // k1 was emitted before the snapshot
+      restored.processWatermark(60);
+
+      assertThat(restored.emitted())
+          .containsExactly(Emitted.side("late-records", "k1#v0", 5L), Emitted.main("k2#v0", 28L));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastRetractOnOrderedChangelog_restoresRowsAndTombstones(StateBackendKind backend)
+      throws Exception {
+    KeyedHarness<Object, Change<String>, Change<String>> harness =
+        DedupHarness.changes(
+                DedupHarness.keepLast()
+                    .withOrdering(DedupOrder.<String>byEventTime().thenBy(DedupHarness::version))
+                    .withRetractOutput()
+                    .onChangelog())
+            .harness()
+            .on(backend);
+
+    try (OperatorHarness<Change<String>, Change<String>> restored =
+        SNAPSHOTS.restore("dedup-keep-last", 1, harness, KEEP_LAST_STATE)) {
+      restored.processElement(Change.updateAfter("k1#v2"), 36); // same row: a no-op
+      restored.processElement(Change.updateAfter("k1#v3"), 37);
+      restored.processElement(Change.insert("k2#v0"), 20); // late
+      restored.processElement(Change.insert("k2#v2"), 38);
+      restored.processElement(Change.delete("k1#"), 39); // retracts the full kept row
+
+      assertThat(restored.output())
+          .containsExactly(
+              Change.updateBefore("k1#v2"),
+              Change.updateAfter("k1#v3"),
+              Change.insert("k2#v2"),
+              Change.delete("k1#v3"));
+      assertThat(restored.sideOutput(DedupOperator.lateRecordsTag(DedupHarness.STRING_CHANGE)))
+          .containsExactly(Change.insert("k2#v0"));
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.etlkit.operators.dedup.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class DedupEntrySerializerTest {
+
+  private static final DedupLayout FULL = new DedupLayout(2, true, true);
+  private static final DedupEntrySerializer<String> SERIALIZER =
+      new DedupEntrySerializer<>(FULL, Types.STRING.createSerializer(new SerializerConfigImpl()));
+
+  @Test
+  void serialize_everyField_roundTrips() throws IOException {
+    DedupEntry<String> entry = new DedupEntry<>(true, new long[] {5L, -1L}, true, 42L, "k1#v1");
+
+    assertThat(roundTrip(entry)).isEqualTo(entry);
+    assertThat(roundTrip(new DedupEntry<>(false, new long[] {7L}, false, 0L, null)))
+        .isEqualTo(new DedupEntry<>(false, new long[] {7L}, false, 0L, null));
+  }
+
+  @Test
+  void serialize_marker_takesOneByte() throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(16);
+    SERIALIZER.serialize(new DedupEntry<>(true, null, false, 0L, null), out);
+
+    assertThat(out.length()).isEqualTo(1);
+  }
+
+  @Test
+  void copy_isDeep() {
+    DedupEntry<String> entry = new DedupEntry<>(true, new long[] {1L}, true, 3L, "row");
+    DedupEntry<String> copy = SERIALIZER.copy(entry);
+    entry.order[0] = 9L;
+
+    assertThat(copy.order()).containsExactly(1L);
+    assertThat(copy).isNotSameAs(entry);
+  }
+
+  @Test
+  void copyBinary_equalsSerialize() throws IOException {
+    DedupEntry<String> entry = new DedupEntry<>(true, new long[] {5L, 6L}, true, 42L, "row");
+    DataOutputSerializer first = new DataOutputSerializer(64);
+    SERIALIZER.serialize(entry, first);
+    DataOutputSerializer second = new DataOutputSerializer(64);
+    SERIALIZER.copy(new DataInputDeserializer(first.getCopyOfBuffer()), second);
+
+    assertThat(second.getCopyOfBuffer()).isEqualTo(first.getCopyOfBuffer());
+  }
+
+  @Test
+  void deserialize_unknownFlags_failsNamingThem() {
+    assertThatThrownBy(
+            () -> SERIALIZER.deserialize(new DataInputDeserializer(new byte[] {(byte) 0x31})))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("unknown flags 0x31");
+  }
+
+  @Test
+  void snapshot_sameLayout_isCompatibleAsIs_otherLayout_isIncompatible() throws IOException {
+    TypeSerializerSnapshot<DedupEntry<String>> written = restoredSnapshot(SERIALIZER);
+    DedupEntrySerializer<String> upsert =
+        new DedupEntrySerializer<>(new DedupLayout(2, true, false), SERIALIZER.rowSerializer());
+
+    assertThat(
+            SERIALIZER
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(written)
+                .isCompatibleAsIs())
+        .isTrue();
+    TypeSerializerSchemaCompatibility<DedupEntry<String>> changed =
+        upsert.snapshotConfiguration().resolveSchemaCompatibility(written);
+    assertThat(changed.isIncompatible()).isTrue();
+    assertThat(written.restoreSerializer()).isEqualTo(SERIALIZER);
+  }
+
+  private static TypeSerializerSnapshot<DedupEntry<String>> restoredSnapshot(
+      TypeSerializer<DedupEntry<String>> serializer) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(128);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+    return TypeSerializerSnapshot.readVersionedSnapshot(
+        new DataInputDeserializer(out.getCopyOfBuffer()),
+        DedupEntrySerializerTest.class.getClassLoader());
+  }
+
+  private static DedupEntry<String> roundTrip(DedupEntry<String> entry) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    SERIALIZER.serialize(entry, out);
+    return SERIALIZER.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+  }
+}
