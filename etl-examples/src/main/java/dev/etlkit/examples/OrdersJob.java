@@ -1,8 +1,15 @@
 package dev.etlkit.examples;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlStream;
-import dev.etlkit.core.Steps;
+import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.cdc.Debezium;
+import dev.etlkit.operators.dedup.Dedup;
+import dev.etlkit.operators.filter.Filters;
+import dev.etlkit.operators.json.Json;
+import dev.etlkit.operators.normalize.ChangeSequence;
+import dev.etlkit.operators.normalize.Normalize;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -22,11 +31,21 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The example job the README starts: sample orders in CSV go through three etlkit steps, parse
- * ({@link Steps#map}), a filter ({@link Steps#filter}) and a custom stateful step ({@link
- * RevenuePerCustomer}); the job prints the state inventory before it runs, then the running revenue
- * per customer, the dead letters by step and reason, and the record accounting, and writes them to
- * files.
+ * The example job the README starts. Two pipelines share one Flink job:
+ *
+ * <ul>
+ *   <li>{@code orders}: JSON order events (an at-least-once producer, so some arrive twice) are
+ *       parsed ({@link Json#parse}), deduplicated ({@link Dedup#keepFirst}), filtered ({@link
+ *       Filters#where}) and summed per customer by a custom stateful step ({@link
+ *       RevenuePerCustomer});
+ *   <li>{@code customers}: Debezium change events of the customers table are decoded ({@link
+ *       Debezium#decode}) and normalized into a full changelog ({@link Normalize#upserts}), which
+ *       drops the redelivered event and rebuilds the before-image the database did not send.
+ * </ul>
+ *
+ * <p>The job prints the state inventory before it runs, then the running revenue per customer, the
+ * current customers table, the dead letters by step and reason, and the record accounting, and
+ * writes them to files.
  *
  * <p>It runs with no outside service: a local Flink cluster in this JVM, with the settings of a
  * production job (RocksDB state, parallelism 2, generic types disabled so nothing falls back to
@@ -48,7 +67,12 @@ public final class OrdersJob {
   /** The system property naming the output directory. */
   public static final String OUTPUT_DIR_PROPERTY = "etlkit.examples.output";
 
-  static final String SAMPLE_RESOURCE = "/sample/orders.csv";
+  /** The pipeline name of the customer change events. */
+  public static final String CUSTOMERS_PIPELINE = "customers";
+
+  static final String SAMPLE_RESOURCE = "/sample/orders.jsonl";
+
+  static final String CUSTOMERS_RESOURCE = "/sample/customers-cdc.jsonl";
 
   private OrdersJob() {}
 
@@ -62,27 +86,52 @@ public final class OrdersJob {
     StreamExecutionEnvironment env = localEnvironment("rocksdb");
     DataStream<String> lines =
         env.fromData(sampleLines(), Types.STRING).name("sample-orders").uid("sample-orders");
+    DataStream<String> changes =
+        partitionLikeKafka(
+            env.fromData(customerChangeLines(), Types.STRING)
+                .name("sample-customer-changes")
+                .uid("sample-customer-changes"));
     EtlStream<CustomerRevenue> revenue = ordersPipeline(lines);
-    report.stateInventory(revenue.stateInventory()); // known before the job runs
+    EtlStream<Change<Customer>> customers = customersPipeline(changes);
+    String inventory = revenue.stateInventory().toTable() + customers.stateInventory().toTable();
+    report.stateInventory(inventory); // known before the job runs
 
-    OrdersRun run = OrdersRun.execute(env, revenue, "etlkit-orders-example");
+    OrdersRun run = OrdersRun.execute(env, revenue, customers, "etlkit-orders-example");
     report.revenue(run.revenue());
+    report.customers(run.finalCustomers(), run.customerChanges().size());
     report.deadLetters(run.deadLettersByReason());
     report.accounting(run.accounting());
-    report.written(OrdersReport.writeFiles(run, revenue.stateInventory(), outputDir));
+    report.written(OrdersReport.writeFiles(run, inventory, outputDir));
   }
 
   // tag::orders-pipeline[]
-  /** CSV lines in, running revenue per customer out; bad lines become dead letters. */
-  public static EtlStream<CustomerRevenue> ordersPipeline(DataStream<String> csvLines) {
-    return Etl.from(csvLines, PIPELINE)
+  /** JSON lines in, running revenue per customer out; bad lines become dead letters. */
+  public static EtlStream<CustomerRevenue> ordersPipeline(DataStream<String> jsonLines) {
+    return Etl.from(jsonLines, PIPELINE)
         .defaultStateTtl(Duration.ofDays(7)) // every stateful step, unless it sets its own
-        .apply(Steps.map("parse", Order::parseCsv, Order.TYPE_INFO))
-        .apply(Steps.filter("valid-amount", Order::hasPositiveAmount))
+        .apply(
+            Json.parse("parse", Order.class)
+                .withInput(PayloadInput.text())
+                .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
+        .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
+        .apply(Filters.where("valid-amount", Order::hasPositiveAmount))
         .apply(RevenuePerCustomer.in(REPORT_CURRENCY));
   }
 
   // end::orders-pipeline[]
+
+  // tag::customers-pipeline[]
+  /** Debezium change events in, a full changelog of the customers table out. */
+  public static EtlStream<Change<Customer>> customersPipeline(DataStream<String> debeziumJson) {
+    return Etl.from(debeziumJson, CUSTOMERS_PIPELINE)
+        .defaultStateTtl(Duration.ofDays(30))
+        .apply(Debezium.decode("decode", Customer.class).withInput(PayloadInput.text()))
+        .apply(
+            Normalize.upserts("normalize", Customer::id, Types.STRING)
+                .withSequence(ChangeSequence.sourcePosition())); // the LSN: stale events lose
+  }
+
+  // end::customers-pipeline[]
 
   // tag::local-environment[]
   /** A local environment with production settings; {@code stateBackend}: rocksdb or hashmap. */
@@ -98,17 +147,43 @@ public final class OrdersJob {
 
   // end::local-environment[]
 
-  /** The bundled sample orders, without the CSV header. */
+  /**
+   * Sends all change events of one customer to the same parallel decoder, as a CDC topic keyed by
+   * the primary key does, so each customer's events stay in order. (A real job reads the topic with
+   * a Kafka source whose partitions already are keyed.)
+   */
+  public static DataStream<String> partitionLikeKafka(DataStream<String> changeEvents) {
+    return changeEvents.partitionCustom(
+        (key, partitions) -> Math.floorMod(key.hashCode(), partitions), OrdersJob::sampleKeyOf);
+  }
+
+  /** The sample's primary key: the first {@code "id":"..."} of the event, or "" when none. */
+  static String sampleKeyOf(String changeEvent) {
+    Matcher m = SAMPLE_ID.matcher(changeEvent);
+    return m.find() ? m.group(1) : "";
+  }
+
+  private static final Pattern SAMPLE_ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+
+  /** The bundled sample orders, one JSON document per line (some of them broken). */
   public static List<String> sampleLines() {
-    try (InputStream in = OrdersJob.class.getResourceAsStream(SAMPLE_RESOURCE)) {
+    return resourceLines(SAMPLE_RESOURCE);
+  }
+
+  /** The bundled Debezium change events of the customers table, one per line. */
+  public static List<String> customerChangeLines() {
+    return resourceLines(CUSTOMERS_RESOURCE);
+  }
+
+  private static List<String> resourceLines(String resource) {
+    try (InputStream in = OrdersJob.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(
-            "sample data " + SAMPLE_RESOURCE + " not on the class path");
+        throw new IllegalStateException("sample data " + resource + " not on the class path");
       }
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      return reader.lines().skip(1).filter(line -> !line.isBlank()).collect(Collectors.toList());
+      return reader.lines().filter(line -> !line.isBlank()).collect(Collectors.toList());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + SAMPLE_RESOURCE, e);
+      throw new UncheckedIOException("cannot read " + resource, e);
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.etlkit.examples;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.RecordAccounting;
-import dev.etlkit.core.StateInventory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +23,7 @@ final class OrdersReport {
   static final String DEAD_LETTERS_FILE = "dead-letters.csv";
   static final String ACCOUNTING_FILE = "accounting.txt";
   static final String STATE_INVENTORY_FILE = "state-inventory.txt";
+  static final String CUSTOMERS_FILE = "customers-changelog.csv";
 
   private final PrintStream out;
 
@@ -35,9 +36,22 @@ final class OrdersReport {
     out.println("=== " + title + " ===");
   }
 
-  void stateInventory(StateInventory inventory) {
+  void stateInventory(String inventoryTables) {
     section("State inventory (known before the job runs)");
-    out.print(inventory.toTable());
+    out.print(inventoryTables);
+  }
+
+  void customers(Map<String, Customer> table, int changelogRecords) {
+    section(
+        "Output: customers table from "
+            + changelogRecords
+            + " normalized change records ("
+            + table.size()
+            + " rows)");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"id", "name", "tier", "city"});
+    table.values().forEach(c -> rows.add(new String[] {c.id(), c.name(), c.tier(), c.city()}));
+    out.print(table(rows));
   }
 
   void revenue(List<CustomerRevenue> revenue) {
@@ -85,7 +99,7 @@ final class OrdersReport {
   }
 
   /** Writes revenue, dead letters (with payloads), accounting and inventory under {@code dir}. */
-  static Path writeFiles(OrdersRun run, StateInventory inventory, Path dir) throws IOException {
+  static Path writeFiles(OrdersRun run, String inventoryTables, Path dir) throws IOException {
     Files.createDirectories(dir);
     List<String> revenue = new ArrayList<>(List.of("customer_id,orders,total,currency"));
     for (CustomerRevenue r : run.revenue()) {
@@ -99,7 +113,13 @@ final class OrdersReport {
     Files.write(dir.resolve(REVENUE_FILE), revenue, StandardCharsets.UTF_8);
     Files.write(dir.resolve(DEAD_LETTERS_FILE), letters, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve(ACCOUNTING_FILE), run.accounting().toTable());
-    Files.writeString(dir.resolve(STATE_INVENTORY_FILE), inventory.toTable());
+    Files.writeString(dir.resolve(STATE_INVENTORY_FILE), inventoryTables);
+    List<String> changes = new ArrayList<>(List.of("kind,id,name,tier,city"));
+    for (Change<Customer> c : run.customerChanges()) {
+      Customer v = c.value();
+      changes.add(csv(c.kind().shortString(), v.id(), v.name(), v.tier(), v.city()));
+    }
+    Files.write(dir.resolve(CUSTOMERS_FILE), changes, StandardCharsets.UTF_8);
     return dir;
   }
 

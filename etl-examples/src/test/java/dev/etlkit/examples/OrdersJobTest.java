@@ -3,9 +3,11 @@ package dev.etlkit.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.core.StateInventory;
+import dev.etlkit.operators.json.JsonRecordException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -19,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.PojoTestUtils;
+import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,46 +34,74 @@ class OrdersJobTest {
 
   private static final List<String> SAMPLE = OrdersJob.sampleLines();
 
+  private static final List<String> CHANGES = OrdersJob.customerChangeLines();
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"hashmap", "rocksdb"})
-  void sampleOrders_giveTheSameRevenue_deadLettersAndBalancedAccounting_onBothBackends(
-      String backend) throws Exception {
+  void sampleData_giveTheSameResults_deadLettersAndBalancedAccounting_onBothBackends(String backend)
+      throws Exception {
     StreamExecutionEnvironment env = OrdersJob.localEnvironment(backend);
-    EtlStream<CustomerRevenue> pipeline =
+    EtlStream<CustomerRevenue> orders =
         OrdersJob.ordersPipeline(env.fromData(SAMPLE, Types.STRING));
+    EtlStream<Change<Customer>> customers =
+        OrdersJob.customersPipeline(
+            OrdersJob.partitionLikeKafka(env.fromData(CHANGES, Types.STRING)));
 
-    OrdersRun run = OrdersRun.execute(env, pipeline, "orders-job-test-" + backend);
+    OrdersRun run = OrdersRun.execute(env, orders, customers, "orders-job-test-" + backend);
 
-    // Duplicates (o-1003, o-1016) are still counted twice: the dedup step arrives later.
+    // The redelivered orders o-1003 and o-1016 are counted once: the dedup step drops them.
     assertThat(run.finalRevenue().values())
         .extracting(r -> r.customerId() + " " + r.orders() + " " + r.total().toPlainString())
         .containsExactly(
             "c-anna 4 77.74",
-            "c-bob 3 139.99",
-            "c-cleo 3 248.80",
+            "c-bob 2 79.99",
+            "c-cleo 2 128.80",
             "c-dan 3 219.50",
             "c-emil 3 74.11",
             "c-fay 2 274.54",
             "c-gus 2 111.90",
             "c-hana 2 108.30");
-    assertThat(run.revenue()).hasSize(22).allMatch(r -> r.currency().equals("EUR"));
+    assertThat(run.revenue()).hasSize(20).allMatch(r -> r.currency().equals("EUR"));
+
+    // Snapshot of 8 customers, Bob and Anna move to gold, Dan moves (an update without a
+    // before-image), Gus is deleted; the redelivered update and the heartbeat change nothing.
+    assertThat(run.finalCustomers().values())
+        .extracting(c -> c.id() + " " + c.tier() + " " + c.city())
+        .containsExactly(
+            "c-anna gold Oslo",
+            "c-bob gold Lyon",
+            "c-cleo gold Porto",
+            "c-dan standard Wien",
+            "c-emil standard Turku",
+            "c-fay gold Cork",
+            "c-hana standard Brno");
+    assertThat(run.customerChanges())
+        .filteredOn(c -> c.kind() == RowKind.UPDATE_BEFORE && c.value().id().equals("c-dan"))
+        .as("the normalizer rebuilds the before-image the database did not send")
+        .singleElement()
+        .satisfies(c -> assertThat(c.value().city()).isEqualTo("Graz"));
 
     assertThat(run.deadLettersByReason())
         .containsExactly(
-            entry("parse: java.lang.IllegalArgumentException", 2L),
-            entry("parse: java.lang.NumberFormatException", 1L),
-            entry("parse: java.time.format.DateTimeParseException", 1L),
+            entry("decode: com.fasterxml.jackson.core.JsonParseException", 1L),
+            entry("decode: java.lang.IllegalArgumentException", 1L),
+            entry("parse: " + JsonRecordException.class.getName(), 4L),
             entry("revenue-per-customer: java.lang.IllegalArgumentException", 1L));
     assertThat(run.deadLetters())
-        .allSatisfy(l -> assertThat(l.uid()).isEqualTo("orders/" + l.step()))
+        .allSatisfy(l -> assertThat(l.uid()).isEqualTo(l.pipeline() + "/" + l.step()))
         .anySatisfy(l -> assertThat(l.payloadText()).startsWith("o-1012;c-emil"));
 
     RecordAccounting accounting = run.accounting();
     assertThat(accounting.isBalanced()).as(accounting.toTable()).isTrue();
-    assertThat(counts(accounting, "parse")).isEqualTo("in=29 out=25 filtered=0 dead=4");
-    assertThat(counts(accounting, "valid-amount")).isEqualTo("in=25 out=23 filtered=2 dead=0");
-    assertThat(counts(accounting, "revenue-per-customer"))
-        .isEqualTo("in=23 out=22 filtered=0 dead=1");
+    assertThat(counts(accounting, "orders", "parse")).isEqualTo("in=29 out=25 f=0 dd=0 dl=4");
+    assertThat(counts(accounting, "orders", "dedup")).isEqualTo("in=25 out=23 f=0 dd=2 dl=0");
+    assertThat(counts(accounting, "orders", "valid-amount"))
+        .isEqualTo("in=23 out=21 f=2 dd=0 dl=0");
+    assertThat(counts(accounting, "orders", "revenue-per-customer"))
+        .isEqualTo("in=21 out=20 f=0 dd=0 dl=1");
+    assertThat(counts(accounting, "customers", "decode")).isEqualTo("in=16 out=13 f=1 dd=0 dl=2");
+    assertThat(counts(accounting, "customers", "normalize"))
+        .isEqualTo("in=16 out=12 f=3 dd=1 dl=0");
   }
 
   @Test
@@ -79,8 +110,10 @@ class OrdersJobTest {
     StateInventory inventory =
         OrdersJob.ordersPipeline(env.fromData(SAMPLE, Types.STRING)).stateInventory();
 
-    assertThat(inventory.entries()).hasSize(1);
-    StateInventory.Entry entry = inventory.entries().get(0);
+    assertThat(inventory.entries())
+        .extracting(StateInventory.Entry::step)
+        .containsExactly("dedup", "revenue-per-customer");
+    StateInventory.Entry entry = inventory.entries().get(1);
     assertThat(entry.uid()).isEqualTo("orders/revenue-per-customer");
     assertThat(entry.state().name()).isEqualTo(RevenuePerCustomer.STATE_NAME);
     assertThat(entry.state().ttl()).contains(Duration.ofDays(7));
@@ -94,6 +127,7 @@ class OrdersJobTest {
     assertThat(CustomerRevenue.TYPE_INFO).isInstanceOf(PojoTypeInfo.class);
     PojoTestUtils.assertSerializedAsPojoWithoutKryo(Order.class);
     PojoTestUtils.assertSerializedAsPojoWithoutKryo(CustomerRevenue.class);
+    PojoTestUtils.assertSerializedAsPojoWithoutKryo(Customer.class);
   }
 
   @Test
@@ -110,13 +144,15 @@ class OrdersJobTest {
 
     assertThat(printed)
         .contains("State inventory", "orders/revenue-per-customer")
-        .contains("running revenue per customer (22 records)")
-        .containsPattern("parse: java.lang.NumberFormatException +\\| 1")
+        .contains("running revenue per customer (20 records)")
+        .contains("customers table from 15 normalized change records (7 rows)")
+        .containsPattern("parse: dev.etlkit.operators.json.JsonRecordException +\\| 4")
         .contains("(balanced)")
         .doesNotContain("o-1012;c-emil"); // no payloads on the console
-    assertThat(Files.readAllLines(dir.resolve(OrdersReport.REVENUE_FILE))).hasSize(1 + 22);
+    assertThat(Files.readAllLines(dir.resolve(OrdersReport.REVENUE_FILE))).hasSize(1 + 20);
+    assertThat(Files.readAllLines(dir.resolve(OrdersReport.CUSTOMERS_FILE))).hasSize(1 + 15);
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.DEAD_LETTERS_FILE)))
-        .hasSize(1 + 5)
+        .hasSize(1 + 7)
         .anyMatch(line -> line.contains("o-1012;c-emil"));
     assertThat(dir.resolve(OrdersReport.ACCOUNTING_FILE)).content().contains("valid-amount");
     assertThat(dir.resolve(OrdersReport.STATE_INVENTORY_FILE)).content().contains("revenue");
@@ -137,15 +173,17 @@ class OrdersJobTest {
         .isEqualTo("a,\"b,c\",\"say \"\"hi\"\"\",");
   }
 
-  private static String counts(RecordAccounting accounting, String step) {
-    RecordAccounting.StepCounts c = accounting.step(OrdersJob.PIPELINE, step);
+  private static String counts(RecordAccounting accounting, String pipeline, String step) {
+    RecordAccounting.StepCounts c = accounting.step(pipeline, step);
     return "in="
         + c.in()
         + " out="
         + c.out()
-        + " filtered="
+        + " f="
         + c.filtered()
-        + " dead="
+        + " dd="
+        + c.deduplicated()
+        + " dl="
         + c.deadLettered();
   }
 }
