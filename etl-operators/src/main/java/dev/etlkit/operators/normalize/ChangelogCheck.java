@@ -7,7 +7,7 @@ import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
-import dev.etlkit.operators.normalize.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
 import java.time.Duration;
 import java.util.Objects;

@@ -7,7 +7,7 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
-import dev.etlkit.operators.normalize.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.Projection;
 import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;

@@ -1,4 +1,4 @@
-package dev.etlkit.operators.normalize.internal;
+package dev.etlkit.operators.internal;
 
 import dev.etlkit.core.Change;
 import java.util.Objects;
