@@ -1,7 +1,7 @@
 /**
- * JMH benchmarks of etlkit's hot paths, each run beside its baselines in the same JMH run
- * (see {@code docs/benchmarks.md}), and the {@link dev.etlkit.benchmarks.BenchmarkReport} that
- * turns the JMH JSON into the ratio tables of that page.
+ * JMH benchmarks of etlkit's hot paths, each run beside its baselines in the same JMH run (see
+ * {@code docs/benchmarks.md}), and the {@link dev.etlkit.benchmarks.BenchmarkReport} that turns the
+ * JMH JSON into the ratio tables of that page.
  *
  * <p>Every stateful benchmark extends {@link dev.etlkit.benchmarks.HarnessBenchmarkBase}: fixed
  * seeds, inputs precomputed once per trial, batches of {@link

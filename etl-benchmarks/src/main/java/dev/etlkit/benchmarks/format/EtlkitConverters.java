@@ -13,7 +13,6 @@ import dev.etlkit.operators.json.Json;
 import dev.etlkit.operators.json.JsonParse;
 import dev.etlkit.operators.json.internal.JsonParseConfig;
 import dev.etlkit.operators.json.internal.JsonRecordReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.Schema;
@@ -32,9 +31,9 @@ import org.apache.avro.generic.GenericRecord;
  *   <li>{@code ETLKIT_GENERIC}, JSON → Avro straight to a {@code GenericRecord}: {@code
  *       Avro.fromJson(schema)} ({@link JsonToAvro}), {@code Avro.encode(schema)}.
  *   <li>both, Avro → JSON: {@code Avro.decode(schema)} ({@link AvroRecordDecoder}), {@code
- *       Avro.toJson()} ({@link AvroToJson}, which writes JSON text), then the text's UTF-8 bytes as
- *       a Kafka sink's {@code SimpleStringSchema} would write them. etlkit has no Avro → typed
- *       record step, so this direction goes through {@code GenericRecord}.
+ *       Avro.toJson().asBytes()} ({@link AvroToJson}, which writes the JSON as UTF-8 bytes, what a
+ *       Kafka sink needs). etlkit has no Avro → typed record step, so this direction goes through
+ *       {@code GenericRecord}.
  * </ul>
  *
  * <p>Why the codec classes rather than the step functions in Flink's {@code
@@ -71,15 +70,15 @@ final class EtlkitConverters {
     return document -> encoder.encode(fromJson.convert(document));
   }
 
-  /** {@code Avro.decode(schema)} → {@code Avro.toJson()} → UTF-8. */
+  /** {@code Avro.decode(schema)} → {@code Avro.toJson().asBytes()}. */
   static Converter avroToJson(Schema schema) {
     Avro.decode("decode", schema, PayloadInput.bytes());
-    Avro.toJson("to-json");
+    Avro.toJson("to-json").asBytes();
     AvroRecordDecoder<GenericRecord> decoder =
         new AvroRecordDecoder<>(
             RecordModel.generic(schema), null, null, Avro.DEFAULT_MAX_COLLECTION_ITEMS);
     AvroToJson toJson = new AvroToJson();
-    return document -> toJson.convert(decoder.decode(document)).getBytes(StandardCharsets.UTF_8);
+    return document -> toJson.convertToBytes(decoder.decode(document));
   }
 
   /** The configuration {@code Json.parse(name, type)} runs with when no option is changed. */

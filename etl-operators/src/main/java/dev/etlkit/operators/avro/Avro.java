@@ -163,11 +163,12 @@ public final class Avro {
    * A step writing Avro records ({@code GenericRecord} or {@code SpecificRecord}) as plain JSON
    * text, the inverse of {@link #fromJson}: objects for records and maps, union values unwrapped,
    * decimals as exact numbers, uuid, dates, times and timestamps as ISO-8601 text, bytes as base64.
+   * {@link ToJsonStep#asBytes()} writes the same JSON as UTF-8 bytes.
    *
    * @throws IllegalArgumentException if the name is invalid
    */
-  public static <T extends IndexedRecord> ToJsonStep<T> toJson(String name) {
-    return new ToJsonStep<>(Names.requireValid(name, "step name"), null);
+  public static <T extends IndexedRecord> ToJsonStep<T, String> toJson(String name) {
+    return new ToJsonStep<>(Names.requireValid(name, "step name"), Types.STRING, false, null);
   }
 
   /**
@@ -496,23 +497,44 @@ public final class Avro {
   }
 
   /**
-   * Writes Avro records as plain JSON text ({@link Avro#toJson}). Immutable.
+   * Writes Avro records as plain JSON ({@link Avro#toJson}): text by default, UTF-8 bytes with
+   * {@link #asBytes()}. Immutable.
    *
    * @param <T> input record type
+   * @param <O> {@code String} or {@code byte[]}
    */
   @PublicEvolving
-  public static final class ToJsonStep<T extends IndexedRecord> implements EtlStep<T, String> {
+  public static final class ToJsonStep<T extends IndexedRecord, O> implements EtlStep<T, O> {
     private final String name;
+    private final TypeInformation<O> outputType;
+    private final boolean bytes;
     @Nullable private final ErrorPolicy errorPolicy;
 
-    private ToJsonStep(String name, @Nullable ErrorPolicy errorPolicy) {
+    private ToJsonStep(
+        String name,
+        TypeInformation<O> outputType,
+        boolean bytes,
+        @Nullable ErrorPolicy errorPolicy) {
       this.name = name;
+      this.outputType = outputType;
+      this.bytes = bytes;
       this.errorPolicy = errorPolicy;
     }
 
+    /**
+     * Writes the JSON as UTF-8 bytes ({@code byte[]}) instead of text: the same document, without
+     * building a {@code String} first (what a byte sink such as Kafka's needs anyway). The bytes
+     * are the text's {@code getBytes(UTF_8)}: an unpaired surrogate, which has no UTF-8 form,
+     * becomes {@code ?} as there.
+     */
+    public ToJsonStep<T, byte[]> asBytes() {
+      return new ToJsonStep<>(
+          name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, true, errorPolicy);
+    }
+
     /** Overrides the pipeline's error policy for this step. */
-    public ToJsonStep<T> withErrorPolicy(ErrorPolicy policy) {
-      return new ToJsonStep<>(name, Objects.requireNonNull(policy, "policy"));
+    public ToJsonStep<T, O> withErrorPolicy(ErrorPolicy policy) {
+      return new ToJsonStep<>(name, outputType, bytes, Objects.requireNonNull(policy, "policy"));
     }
 
     @Override
@@ -520,9 +542,14 @@ public final class Avro {
       return name;
     }
 
+    /** The type of the step's output records: {@code String} or {@code byte[]}. */
+    public TypeInformation<O> outputType() {
+      return outputType;
+    }
+
     @Override
-    public DataStream<String> expand(DataStream<T> stream, StepContext context) {
-      Steps.MapStep<T, String> map = Steps.map(name, new AvroToJsonFunction<T>(), Types.STRING);
+    public DataStream<O> expand(DataStream<T> stream, StepContext context) {
+      Steps.MapStep<T, O> map = Steps.map(name, new AvroToJsonFunction<T, O>(bytes), outputType);
       return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
     }
   }

@@ -26,6 +26,7 @@ import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.operators.avro.generated.Payment;
 import dev.etlkit.operators.avro.internal.AvroDecodingFunction;
 import dev.etlkit.operators.avro.internal.AvroEncodeFunction;
+import dev.etlkit.operators.avro.internal.AvroToJson;
 import dev.etlkit.operators.avro.internal.AvroToJsonFunction;
 import dev.etlkit.operators.avro.internal.JsonToAvroFunction;
 import dev.etlkit.operators.avro.internal.PojoToAvroFunction;
@@ -274,7 +275,7 @@ class AvroStepsHarnessTest {
     try (var h =
         harness(
             new MapStepFunction<>(
-                new AvroToJsonFunction<GenericRecord>(),
+                new AvroToJsonFunction<GenericRecord, String>(false),
                 new ErrorHandler(STEP, ErrorPolicy.deadLetter())),
             Types.STRING)) {
       h.processElement(orderV2("ada", "1.00"), 1L);
@@ -284,6 +285,36 @@ class AvroStepsHarnessTest {
           .singleElement()
           .asString()
           .contains("\"customer\":\"ada\"");
+      assertThat(deadLetters(h))
+          .singleElement()
+          .extracting(DeadLetter::errorMessage)
+          .isEqualTo(
+              "record does not fit its schema dev.etlkit.operators.avro.test.Order at"
+                  + " $.customer: null is not allowed for string");
+      assertThat(accounting(h).step("orders", "avro").isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void toJsonAsBytes_badRecordBetweenGoodOnes_oneDeadLetterAndTheOthersWholeUtf8()
+      throws Exception {
+    GenericRecord noCustomer = orderV2("bob", "1.00");
+    noCustomer.put("customer", null);
+    try (var h =
+        harness(
+            new MapStepFunction<>(
+                new AvroToJsonFunction<GenericRecord, byte[]>(true),
+                new ErrorHandler(STEP, ErrorPolicy.deadLetter())),
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)) {
+      h.processElement(orderV2("ada", "1.00"), 1L);
+      h.processElement(noCustomer, 2L);
+      h.processElement(orderV2("käse", "2.00"), 3L);
+
+      AvroToJson text = new AvroToJson();
+      assertThat(h.extractOutputValues())
+          .containsExactly(
+              text.convert(orderV2("ada", "1.00")).getBytes(StandardCharsets.UTF_8),
+              text.convert(orderV2("käse", "2.00")).getBytes(StandardCharsets.UTF_8));
       assertThat(deadLetters(h))
           .singleElement()
           .extracting(DeadLetter::errorMessage)

@@ -3,6 +3,9 @@ package dev.etlkit.operators.avro.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
 import dev.etlkit.operators.internal.SafeJson;
@@ -10,14 +13,17 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
@@ -32,18 +38,35 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>A value that does not fit its schema (a null in a non-null field, a value of another type) is
  * an {@link AvroFormatException} naming its path and types, never the value. Not thread-safe (one
- * reused output buffer); build it in {@code open()}.
+ * reused generator and output buffer per output form); build it in {@code open()}.
  */
 @Internal
 public final class AvroToJson {
 
+  private static final int MAX_CACHED_SCHEMAS = 256;
+
   private final JsonFactory factory;
-  private final StringWriter out = new StringWriter(256);
+  // Text output: one generator over one reused writer, kept across records (see next()).
+  private final StringWriter text = new StringWriter(256);
+  @Nullable private JsonGenerator textJson;
+  // Bytes output: one generator writing UTF-8 straight into one reused byte buffer.
+  @Nullable private ByteArrayBuilder bytes;
+  @Nullable private JsonGenerator bytesJson;
+  // Field names quoted and encoded once per record schema (schemas are few; bounded anyway).
+  private final IdentityHashMap<Schema, SerializedString[]> fieldNames = new IdentityHashMap<>();
+  @Nullable private Schema lastSchema;
+  @Nullable private SerializedString[] lastNames;
+  // Instants are formatted into this buffer rather than through Instant.toString().
+  private final char[] instant = new char[IsoInstantFormat.MAX_LENGTH];
 
   public AvroToJson() {
     this.factory =
         SafeJson.mapperBuilder(JsonReadLimits.defaults())
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+            // Characters beyond U+FFFF as their 4 UTF-8 bytes, as in the text, not as two escaped
+            // surrogates (Jackson 2's default in UTF-8 output).
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .build()
             .getFactory();
   }
@@ -54,10 +77,75 @@ public final class AvroToJson {
    * @throws AvroFormatException if a value does not fit the record's schema
    */
   public String convert(IndexedRecord record) throws AvroFormatException {
-    out.getBuffer().setLength(0);
+    text.getBuffer().setLength(0);
+    try {
+      if (textJson == null) {
+        textJson = newGenerator(text);
+      }
+      write(textJson, record);
+    } catch (AvroFormatException e) {
+      discard(textJson); // mid-document: the next record starts a fresh generator
+      textJson = null;
+      throw e;
+    }
+    return text.toString();
+  }
+
+  /**
+   * The JSON of {@code record} as UTF-8 bytes: exactly {@code convert(record).getBytes(UTF_8)} (so
+   * an unpaired surrogate, which has no UTF-8 form, becomes {@code ?}), written without the {@code
+   * String}.
+   *
+   * @throws AvroFormatException if a value does not fit the record's schema
+   */
+  public byte[] convertToBytes(IndexedRecord record) throws AvroFormatException {
+    try {
+      if (bytesJson == null) {
+        bytes = new ByteArrayBuilder(512);
+        bytesJson = newGenerator(bytes);
+      }
+      write(bytesJson, record);
+    } catch (AvroFormatException e) {
+      discard(bytesJson); // mid-document: the next record starts a fresh generator and buffer
+      bytesJson = null;
+      throw e;
+    }
+    byte[] out = bytes.toByteArray();
+    bytes.reset();
+    return out;
+  }
+
+  private JsonGenerator newGenerator(Object target) throws AvroFormatException {
+    JsonGenerator json;
+    try {
+      json =
+          target instanceof StringWriter
+              ? factory.createGenerator((StringWriter) target)
+              : factory.createGenerator((ByteArrayBuilder) target);
+    } catch (IOException e) {
+      throw AvroErrors.sanitize("cannot write the record as JSON", e);
+    }
+    // One generator for many documents: no separator between the root values (one per record).
+    json.setRootValueSeparator(null);
+    return json;
+  }
+
+  /** Closes a generator left mid-document, returning its buffers to Jackson's recycler. */
+  private static void discard(@Nullable JsonGenerator json) {
+    if (json != null) {
+      try {
+        json.close();
+      } catch (IOException | RuntimeException ignored) {
+        // its output is thrown away anyway
+      }
+    }
+  }
+
+  private void write(JsonGenerator json, IndexedRecord record) throws AvroFormatException {
     Schema schema = record.getSchema();
-    try (JsonGenerator json = factory.createGenerator(out)) {
+    try {
       record(json, record, schema);
+      json.flush();
     } catch (ValueException e) {
       throw new AvroFormatException(
           "record does not fit its schema "
@@ -69,16 +157,15 @@ public final class AvroToJson {
     } catch (IOException | RuntimeException e) {
       throw AvroErrors.sanitize("cannot write the record as JSON", e);
     }
-    return out.toString();
   }
 
-  private static void record(JsonGenerator json, IndexedRecord record, Schema schema)
-      throws IOException {
+  private void record(JsonGenerator json, IndexedRecord record, Schema schema) throws IOException {
     json.writeStartObject();
     List<Schema.Field> fields = schema.getFields();
+    SerializedString[] names = fieldNames(schema, fields);
     for (int i = 0, n = fields.size(); i < n; i++) {
       Schema.Field field = fields.get(i);
-      json.writeFieldName(field.name());
+      json.writeFieldName(names[i]);
       try {
         value(json, record.get(i), field.schema());
       } catch (ValueException e) {
@@ -88,7 +175,45 @@ public final class AvroToJson {
     json.writeEndObject();
   }
 
-  private static void value(JsonGenerator json, Object v, Schema s) throws IOException {
+  /**
+   * {@code text} as the UTF-8 output must see it: an unpaired surrogate, which has no UTF-8 form,
+   * becomes {@code ?} as in {@code text.getBytes(UTF_8)} (Jackson would mangle it), so the bytes
+   * are always the text output's UTF-8 encoding. Text output and surrogate-free strings as they
+   * are.
+   */
+  private String utf8Safe(JsonGenerator json, String text) {
+    if (json != bytesJson) {
+      return text;
+    }
+    for (int i = 0, n = text.length(); i < n; i++) {
+      if (Character.isSurrogate(text.charAt(i))) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+      }
+    }
+    return text;
+  }
+
+  private SerializedString[] fieldNames(Schema schema, List<Schema.Field> fields) {
+    if (schema == lastSchema) {
+      return lastNames;
+    }
+    SerializedString[] names = fieldNames.get(schema);
+    if (names == null) {
+      if (fieldNames.size() >= MAX_CACHED_SCHEMAS) {
+        fieldNames.clear(); // a new Schema object per record would otherwise grow it forever
+      }
+      names = new SerializedString[fields.size()];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = new SerializedString(fields.get(i).name());
+      }
+      fieldNames.put(schema, names);
+    }
+    lastSchema = schema;
+    lastNames = names;
+    return names;
+  }
+
+  private void value(JsonGenerator json, Object v, Schema s) throws IOException {
     if (v == null) {
       if (!JsonToAvro.isNullable(s)) {
         throw new ValueException("null is not allowed for " + LogicalValues.describe(s));
@@ -111,13 +236,13 @@ public final class AvroToJson {
         map(json, cast(v, Map.class, s), s.getValueType());
         return;
       case ENUM:
-        json.writeString(v.toString());
+        json.writeString(utf8Safe(json, v.toString()));
         return;
       case STRING:
         json.writeString(
             LogicalValues.UUID_TYPE.equals(logical)
                 ? cast(v, UUID.class, s).toString()
-                : cast(v, CharSequence.class, s).toString());
+                : utf8Safe(json, cast(v, CharSequence.class, s).toString()));
         return;
       case BYTES:
       case FIXED:
@@ -135,7 +260,12 @@ public final class AvroToJson {
       case INT:
       case LONG:
         if (logical != null && !(v instanceof Number)) {
-          json.writeString(temporal(v, s).toString());
+          int length = v instanceof Instant ? IsoInstantFormat.format((Instant) v, instant) : -1;
+          if (length >= 0) {
+            json.writeString(instant, 0, length);
+          } else {
+            json.writeString(temporal(v, s).toString());
+          }
         } else if (s.getType() == Schema.Type.INT) {
           json.writeNumber(cast(v, Integer.class, s));
         } else {
@@ -171,7 +301,7 @@ public final class AvroToJson {
     throw mismatch(v, s);
   }
 
-  private static void array(JsonGenerator json, Collection<?> items, Schema itemSchema)
+  private void array(JsonGenerator json, Collection<?> items, Schema itemSchema)
       throws IOException {
     json.writeStartArray();
     int i = 0;
@@ -186,11 +316,10 @@ public final class AvroToJson {
     json.writeEndArray();
   }
 
-  private static void map(JsonGenerator json, Map<?, ?> map, Schema valueSchema)
-      throws IOException {
+  private void map(JsonGenerator json, Map<?, ?> map, Schema valueSchema) throws IOException {
     json.writeStartObject();
     for (Map.Entry<?, ?> e : map.entrySet()) {
-      json.writeFieldName(String.valueOf(e.getKey()));
+      json.writeFieldName(utf8Safe(json, String.valueOf(e.getKey())));
       try {
         value(json, e.getValue(), valueSchema);
       } catch (ValueException ve) {

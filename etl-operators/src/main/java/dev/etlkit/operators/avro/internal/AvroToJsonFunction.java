@@ -6,14 +6,25 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
- * Records to JSON text ({@link AvroToJson}); run by the step as a {@code Steps.map}, so a record
- * that does not fit its schema becomes a dead letter holding the record's text.
+ * Records to JSON text or UTF-8 bytes ({@link AvroToJson}); run by the step as a {@code Steps.map},
+ * so a record that does not fit its schema becomes a dead letter holding the record's text.
+ *
+ * @param <O> {@code String} (text) or {@code byte[]} (bytes)
  */
 @Internal
-public final class AvroToJsonFunction<T extends IndexedRecord> extends RichMapFunction<T, String> {
+public final class AvroToJsonFunction<T extends IndexedRecord, O> extends RichMapFunction<T, O> {
   private static final long serialVersionUID = 1L;
 
+  private final boolean bytes;
   private transient AvroToJson converter;
+
+  /**
+   * @param bytes whether to emit UTF-8 bytes ({@code O} is {@code byte[]}) rather than text ({@code
+   *     O} is {@code String})
+   */
+  public AvroToJsonFunction(boolean bytes) {
+    this.bytes = bytes;
+  }
 
   @Override
   public void open(OpenContext openContext) {
@@ -21,7 +32,8 @@ public final class AvroToJsonFunction<T extends IndexedRecord> extends RichMapFu
   }
 
   @Override
-  public String map(T record) throws Exception {
-    return converter.convert(record);
+  @SuppressWarnings("unchecked")
+  public O map(T record) throws Exception {
+    return (O) (bytes ? converter.convertToBytes(record) : converter.convert(record));
   }
 }

@@ -4,6 +4,7 @@ import static dev.etlkit.operators.avro.AvroFixtures.EVERYTHING;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V1;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V2;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
@@ -11,6 +12,7 @@ import dev.etlkit.operators.avro.SchemaProvider;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -23,6 +25,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.Builders;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -71,6 +74,83 @@ class AvroRoundTripPropertyTest {
             .convert(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     assertThat(parsed).isEqualTo(record);
+  }
+
+  // One converter for all tries, as in a step: its reused generators must not carry anything over.
+  private final AvroToJson reused = new AvroToJson();
+
+  @Property(tries = 300)
+  void toJsonBytes_anyRecord_isTheTextInUtf8(
+      @ForAll("records") GenericRecord record,
+      @ForAll("unicode") String label,
+      @ForAll boolean breakFirst)
+      throws Exception {
+    record.put("label", label);
+    record.put("attributes", Map.of(label, label));
+    if (breakFirst) { // a failed record in between leaves the converters usable
+      GenericRecord broken = new GenericData.Record(EVERYTHING);
+      assertThatThrownBy(() -> reused.convert(broken)).isInstanceOf(AvroFormatException.class);
+      assertThatThrownBy(() -> reused.convertToBytes(broken))
+          .isInstanceOf(AvroFormatException.class);
+    }
+    String text = new AvroToJson().convert(record);
+
+    assertThat(reused.convert(record)).isEqualTo(text);
+    // An unpaired surrogate has no UTF-8 form: getBytes and the bytes output write '?' for it.
+    assertThat(reused.convertToBytes(record)).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Property(tries = 2000)
+  void isoInstantFormat_anyInstant_isInstantToString(@ForAll("instants") Instant instant) {
+    char[] out = new char[IsoInstantFormat.MAX_LENGTH];
+    int length = IsoInstantFormat.format(instant, out);
+
+    if (length < 0) {
+      assertThat(
+              instant.getEpochSecond() < IsoInstantFormat.MIN_SECONDS
+                  || instant.getEpochSecond() >= IsoInstantFormat.END_SECONDS)
+          .isTrue();
+    } else {
+      assertThat(new String(out, 0, length)).isEqualTo(instant.toString());
+    }
+  }
+
+  /** Text with characters beyond U+FFFF (surrogate pairs), unpaired surrogates and escapes. */
+  @Provide
+  Arbitrary<String> unicode() {
+    Arbitrary<String> piece =
+        Arbitraries.oneOf(
+            Arbitraries.strings().ofMaxLength(3),
+            Arbitraries.of("𝄞", "😀", "käse", "✓", "\"\\\n\u0001", "\uD800", "\uDC00", "\uDBFF"),
+            Arbitraries.integers()
+                .between(0x10000, Character.MAX_CODE_POINT)
+                .map(Character::toString));
+    return piece.list().ofMaxSize(6).map(parts -> String.join("", parts));
+  }
+
+  @Provide
+  Arbitrary<Instant> instants() {
+    Arbitrary<Long> seconds =
+        Arbitraries.oneOf(
+            Arbitraries.longs()
+                .between(IsoInstantFormat.MIN_SECONDS - 10, IsoInstantFormat.END_SECONDS + 10),
+            Arbitraries.longs().between(-100_000, 100_000),
+            Arbitraries.of(
+                IsoInstantFormat.MIN_SECONDS,
+                IsoInstantFormat.END_SECONDS - 1,
+                IsoInstantFormat.END_SECONDS,
+                -1L,
+                0L,
+                951_782_400L, // 2000-02-29
+                Instant.MIN.getEpochSecond(),
+                Instant.MAX.getEpochSecond()));
+    Arbitrary<Integer> nanos =
+        Arbitraries.oneOf(
+            Arbitraries.integers().between(0, 999_999_999),
+            Arbitraries.integers().between(0, 999).map(n -> n * 1_000_000),
+            Arbitraries.integers().between(0, 999_999).map(n -> n * 1000),
+            Arbitraries.just(0));
+    return Combinators.combine(seconds, nanos).as(Instant::ofEpochSecond);
   }
 
   private static boolean isNegativeZero(Object number) {

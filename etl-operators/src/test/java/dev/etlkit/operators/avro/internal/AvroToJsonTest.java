@@ -88,4 +88,25 @@ class AvroToJsonTest {
     assertThatThrownBy(() -> toJson.convert(record))
         .hasMessageEndingWith("at $.price: a java.lang.Integer does not fit decimal(20,4)");
   }
+
+  @Test
+  void convertToBytes_everyType_isTheTextInUtf8() throws Exception {
+    GenericRecord record = everything("käse ✓ 𝄞", 5);
+
+    assertThat(toJson.convertToBytes(record))
+        .isEqualTo(toJson.convert(record).getBytes(StandardCharsets.UTF_8));
+    assertThat(toJson.convertToBytes(record)) // the reused buffer holds one record at a time
+        .isEqualTo(toJson.convert(record).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void convertToBytes_unpairedSurrogate_isTheTextInUtf8() throws Exception {
+    GenericRecord record = everything("a\uD800b\uDC00", 5);
+    record.put("attributes", java.util.Map.of("\uDBFFk𝄞", "v"));
+
+    assertThat(toJson.convertToBytes(record))
+        .isEqualTo(toJson.convert(record).getBytes(StandardCharsets.UTF_8));
+    assertThat(new String(toJson.convertToBytes(record), StandardCharsets.UTF_8))
+        .contains("\"label\":\"a?b?\"", "\"attributes\":{\"?k𝄞\":\"v\"}");
+  }
 }
