@@ -1,20 +1,12 @@
 package dev.etlkit.benchmarks.format;
 
+import dev.etlkit.benchmarks.BenchmarkSettings;
 import dev.etlkit.benchmarks.HarnessBenchmarkBase;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -41,42 +33,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * bytes exist already (as a source would hand them over), the output is consumed by a {@link
  * Blackhole}; there is no Flink operator around it for any impl (see {@code docs/benchmarks.md}).
  *
- * <p>The JMH settings and JVM flags are those of {@link HarnessBenchmarkBase} (a test checks that
- * the flags stay equal): this benchmark has no keyed state, so it does not run in the harness.
+ * <p>The JMH settings and JVM flags come from {@link BenchmarkSettings}, as for every benchmark;
+ * this one has no keyed state, so it does not run in the harness.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(
-    value = 1,
-    // A copy of HarnessBenchmarkBase's: fixed heap, then Flink's Java 17 flags.
-    jvmArgs = {
-      "-Xms2g",
-      "-Xmx2g",
-      "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-      "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-      "--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
-      "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-      "--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED",
-      "--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED",
-      "--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED",
-      "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/java.net=ALL-UNNAMED",
-      "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-      "--add-opens=java.base/java.text=ALL-UNNAMED",
-      "--add-opens=java.base/java.time=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
-    })
-public class FormatConversionBenchmark {
+public class FormatConversionBenchmark extends BenchmarkSettings {
 
   /** Documents per invocation: the value of {@code @OperationsPerInvocation}. */
   public static final int BATCH = HarnessBenchmarkBase.BATCH;
