@@ -1,14 +1,10 @@
 package dev.etlkit.operators.cdc.internal;
 
+import dev.etlkit.core.internal.KryoTypes;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.CompositeType;
-import org.apache.flink.api.java.typeutils.GenericTypeInfo;
-import org.apache.flink.api.java.typeutils.ListTypeInfo;
-import org.apache.flink.api.java.typeutils.MapTypeInfo;
-import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 
 /** Checks that a row type has a Flink type all the way down: no part of it falls back to Kryo. */
@@ -17,8 +13,8 @@ public final class RowTypes {
   private RowTypes() {}
 
   /**
-   * Returns {@code type} if it is a POJO type none of whose fields (recursively) is a {@link
-   * GenericTypeInfo}.
+   * Returns {@code type} if it is a POJO type none of whose fields (recursively) is a generic
+   * (Kryo) type.
    *
    * @throws IllegalArgumentException naming the row type and each field that would use Kryo
    */
@@ -32,7 +28,9 @@ public final class RowTypes {
               + ": it would be serialized with Kryo");
     }
     List<String> generic = new ArrayList<>();
-    collectGeneric(type, "", generic);
+    for (KryoTypes.GenericPart part : KryoTypes.genericParts(type)) {
+      generic.add((part.path().isEmpty() ? "value" : part.path()) + " (" + part.type() + ")");
+    }
     if (!generic.isEmpty()) {
       throw new IllegalArgumentException(
           "rowType "
@@ -45,28 +43,5 @@ public final class RowTypes {
               + " or change its type");
     }
     return type;
-  }
-
-  private static void collectGeneric(TypeInformation<?> type, String path, List<String> into) {
-    if (type instanceof GenericTypeInfo) {
-      into.add((path.isEmpty() ? "value" : path) + " (" + type + ")");
-    } else if (type instanceof CompositeType) {
-      CompositeType<?> composite = (CompositeType<?>) type;
-      String[] names = composite.getFieldNames();
-      for (int i = 0; i < composite.getArity(); i++) {
-        collectGeneric(composite.getTypeAt(i), join(path, names[i]), into);
-      }
-    } else if (type instanceof ListTypeInfo) {
-      collectGeneric(((ListTypeInfo<?>) type).getElementTypeInfo(), path + "[]", into);
-    } else if (type instanceof MapTypeInfo) {
-      collectGeneric(((MapTypeInfo<?, ?>) type).getKeyTypeInfo(), path + "{key}", into);
-      collectGeneric(((MapTypeInfo<?, ?>) type).getValueTypeInfo(), path + "{value}", into);
-    } else if (type instanceof ObjectArrayTypeInfo) {
-      collectGeneric(((ObjectArrayTypeInfo<?, ?>) type).getComponentInfo(), path + "[]", into);
-    }
-  }
-
-  private static String join(String path, String name) {
-    return path.isEmpty() ? name : path + "." + name;
   }
 }
