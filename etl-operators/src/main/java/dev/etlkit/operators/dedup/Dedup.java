@@ -8,6 +8,7 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
+import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.operators.dedup.internal.DedupConfig;
 import dev.etlkit.operators.dedup.internal.DedupEntryTypeInfo;
@@ -22,7 +23,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -604,7 +604,7 @@ public final class Dedup {
     }
 
     private void requireNotGeneric(TypeInformation<?> type, String what, String fix) {
-      if (type instanceof GenericTypeInfo) {
+      if (!KryoTypes.genericParts(type).isEmpty()) {
         throw new IllegalArgumentException(
             "dedup step '"
                 + name

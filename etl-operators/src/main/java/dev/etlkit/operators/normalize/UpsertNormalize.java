@@ -7,6 +7,7 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
+import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.Projection;
@@ -19,7 +20,6 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -336,11 +336,11 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
 
   static void requireNotGeneric(TypeInformation<?> type, String what) {
     Objects.requireNonNull(type, what);
-    if (type instanceof GenericTypeInfo) {
+    if (!KryoTypes.genericParts(type).isEmpty()) {
       throw new IllegalArgumentException(
           what
               + " must have a real Flink type (POJO, record, Row, tuple, basic type), was the"
-              + " generic (Kryo) type "
+              + " generic (Kryo) type, or one with a generic (Kryo) part: "
               + type);
     }
   }
