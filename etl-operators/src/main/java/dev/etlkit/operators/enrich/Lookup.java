@@ -1,0 +1,86 @@
+package dev.etlkit.operators.enrich;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Where an enrichment step finds the value for a key: a database table, an HTTP API, anything that
+ * answers asynchronously.
+ *
+ * <p>The contract:
+ *
+ * <ul>
+ *   <li>{@link #lookup} must not block the calling thread (the task thread): do the work on the
+ *       client's own threads or on an executor the lookup owns, and return at once.
+ *   <li>The future completes with {@link Optional#empty()} when the source has no value for the key
+ *       (a miss), with a value when it has one, and exceptionally when the call failed. The step
+ *       decides what a failure means (retry, default, dead letter); a lookup never retries on its
+ *       own unless documented.
+ *   <li>Lookups must be <b>idempotent</b>: after a restore from a checkpoint, the requests that
+ *       were in flight are issued again.
+ *   <li>An instance is serialized with the job graph and {@linkplain #open opened} once per
+ *       parallel subtask before its first call; connections, pools and clients are created there
+ *       (in transient fields), never in the constructor, and released in {@link #close}.
+ * </ul>
+ *
+ * @param <K> the lookup key
+ * @param <V> the value found for a key
+ */
+@PublicEvolving
+public interface Lookup<K, V> extends Serializable {
+
+  /**
+   * Looks up one key.
+   *
+   * @return a future completed with the value, with empty for a miss, or exceptionally on failure
+   */
+  CompletableFuture<Optional<V>> lookup(K key);
+
+  /**
+   * Looks up many keys, in one round trip where the source allows it (see {@link
+   * #supportsBatch()}). Keys absent from the returned map are misses; a failure fails every key of
+   * the call.
+   *
+   * <p>The default issues one {@link #lookup} per key and completes when all have.
+   */
+  default CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
+    List<K> ordered = new ArrayList<>(keys);
+    List<CompletableFuture<Optional<V>>> calls = new ArrayList<>(ordered.size());
+    for (K key : ordered) {
+      calls.add(lookup(key));
+    }
+    return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            ignored -> {
+              Map<K, V> found = new HashMap<>();
+              for (int i = 0; i < ordered.size(); i++) {
+                Optional<V> value = calls.get(i).join();
+                if (value.isPresent()) {
+                  found.put(ordered.get(i), value.get());
+                }
+              }
+              return found;
+            });
+  }
+
+  /**
+   * Whether {@link #lookupAll} answers many keys in one round trip. Steps micro-batch keys only for
+   * lookups that return {@code true}. Default {@code false}.
+   */
+  default boolean supportsBatch() {
+    return false;
+  }
+
+  /** Opens the lookup on a parallel subtask, before the first call. Default: nothing. */
+  default void open(LookupContext context) throws Exception {}
+
+  /** Releases what {@link #open} acquired. Called once; must tolerate a failed open. */
+  default void close() throws Exception {}
+}
