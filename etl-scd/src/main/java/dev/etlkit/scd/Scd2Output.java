@@ -1,0 +1,27 @@
+package dev.etlkit.scd;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+/** How an {@link Scd2} step emits the versions it opens, closes and corrects. */
+@PublicEvolving
+public enum Scd2Output {
+  /**
+   * A retract changelog (the default): {@code +I} for a new version, {@code -U} old image then
+   * {@code +U} new image for a version that changed (closed, overwritten, renumbered), {@code -D}
+   * for a version a late change made disappear. Materialized by (key, validFrom), it is the
+   * history; for Flink SQL and retracting sinks.
+   */
+  RETRACT,
+  /**
+   * An upsert changelog keyed by (key, validFrom): like {@link #RETRACT} without the {@code -U}
+   * records. For upsert sinks (JDBC, upsert-kafka) with that primary key.
+   */
+  UPSERT,
+  /**
+   * Append-only history rows: each version is emitted once, as {@code +I}, when it is final:
+   * closed, and no change within the lateness horizon can alter it any more. Current versions (and
+   * versions still within the horizon at the end of a bounded input) are not emitted. For
+   * append-only sinks (files, Kafka) that keep closed history.
+   */
+  APPEND
+}

@@ -1,0 +1,425 @@
+package dev.etlkit.scd;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ChangeTypeInfo;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.internal.KryoTypes;
+import dev.etlkit.scd.internal.Columns;
+import dev.etlkit.scd.internal.Scd2Config;
+import dev.etlkit.scd.internal.Scd2Function;
+import dev.etlkit.scd.internal.Scd2KeySelector;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+
+/**
+ * An SCD Type 2 step, created by {@link Scd2#trackChangelog} or {@link Scd2#trackRows}. Immutable:
+ * every {@code withX} returns a new step, validated when called; rules between options and the
+ * attribute type are checked when the step is applied. The order of calls never matters.
+ *
+ * <h2>Semantics</h2>
+ *
+ * <ul>
+ *   <li><b>History.</b> Per business key, the history is what you get by applying the key's changes
+ *       in the order of their effective times: a change whose tracked columns ({@link
+ *       #withChangeDetection}) differ from the version in force opens a new version at its
+ *       effective time and closes that one there; a change of {@link #withType1Columns Type-1
+ *       columns} alone overwrites the version in force (its attributes become the change's); any
+ *       other change (a redelivery, a change of untracked columns, a repeated state) changes
+ *       nothing, but is kept while within the horizon, as it tells the state at its time. Intervals
+ *       are half-open {@code [validFrom, validTo)}, instants in UTC, milliseconds.
+ *   <li><b>Out-of-order changes</b> with an effective time at or after the key's latest effective
+ *       time minus the {@link #withLatenessHorizon lateness horizon} are spliced in: the version in
+ *       force at that time is split (or overwritten), its neighbours' intervals adjusted, later
+ *       versions renumbered, and every version that changed is emitted again ({@code -U}/{@code
+ *       +U}, or {@code -D} when it disappeared). The result is exactly the history of all accepted
+ *       changes sorted by effective time. Older changes are late ({@link #withLateChanges}).
+ *   <li><b>Equal effective times</b>: one change per key and instant counts, chosen by {@link
+ *       #withTieBreak} (default: the last to arrive).
+ *   <li><b>Hard deletes</b>: see {@link HardDeletes}; a change after a delete opens a new version.
+ *   <li><b>Output</b>: {@code Change<Scd2Row<T>>} as {@link Scd2Output} says: a new version is
+ *       {@code +I}; a version that is closed, overwritten or renumbered is {@code -U} old, {@code
+ *       +U} new. Within one input's output, vanished versions come first, then changed ones, then
+ *       new ones, each by validFrom, so a sink never holds two current rows of a key.
+ *   <li><b>State per key</b>: the key's cursor (its current version, latest effective time, prune
+ *       point), the replay base (the version in force at the prune point) and one entry per
+ *       accepted change within the horizon, keyed by effective time. Changes older than the horizon
+ *       are pruned in batches once the oldest kept one is more than two horizons behind the latest:
+ *       the state of a key is bounded by its changes within two horizons, never by its number of
+ *       versions. With {@link #withStateTtl TTL} (else the pipeline default) a key whose state was
+ *       not written for the TTL is forgotten whole, by a cleanup timer, and treated as never seen.
+ *   <li><b>Accounting</b>: changes that emit are out; changes that change nothing (redeliveries,
+ *       no-ops, superseded ties) are deduplicated; {@code -U} inputs, ignored deletes and late
+ *       changes sent to the side output are filtered; changes without key or effective time, and
+ *       late changes sent to the dead letters, are dead-lettered.
+ * </ul>
+ *
+ * @param <I> input type: {@code Change<T>} or {@code T}
+ * @param <T> the entity's attribute type
+ */
+@PublicEvolving
+public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
+
+  private final String name;
+  private final boolean changelog;
+  private final KeySelector<T, String> key;
+  private final EffectiveTime<T> effectiveTime;
+  private ChangeDetection changeDetection = Scd2.DEFAULT_CHANGE_DETECTION;
+  private List<String> type1Columns = List.of();
+  @Nullable private Duration latenessHorizon;
+  private TieBreak<T> tieBreak = TieBreak.arrival();
+  private HardDeletes hardDeletes = Scd2.DEFAULT_HARD_DELETES;
+  @Nullable private Instant validToCurrent = Scd2.DEFAULT_VALID_TO_CURRENT;
+  private Scd2Output output = Scd2.DEFAULT_OUTPUT;
+  private LateChanges lateChanges = Scd2.DEFAULT_LATE_CHANGES;
+  @Nullable private Duration stateTtl;
+  @Nullable private ErrorPolicy errorPolicy;
+
+  Scd2Step(
+      String name, boolean changelog, KeySelector<T, String> key, EffectiveTime<T> effectiveTime) {
+    this.name = name;
+    this.changelog = changelog;
+    this.key = key;
+    this.effectiveTime = effectiveTime;
+  }
+
+  private Scd2Step<I, T> copy() {
+    Scd2Step<I, T> copy = new Scd2Step<>(name, changelog, key, effectiveTime);
+    copy.changeDetection = changeDetection;
+    copy.type1Columns = type1Columns;
+    copy.latenessHorizon = latenessHorizon;
+    copy.tieBreak = tieBreak;
+    copy.hardDeletes = hardDeletes;
+    copy.validToCurrent = validToCurrent;
+    copy.output = output;
+    copy.lateChanges = lateChanges;
+    copy.stateTtl = stateTtl;
+    copy.errorPolicy = errorPolicy;
+    return copy;
+  }
+
+  /**
+   * Which columns open a new version when they change (default {@link
+   * Scd2#DEFAULT_CHANGE_DETECTION}, all of them).
+   */
+  public Scd2Step<I, T> withChangeDetection(ChangeDetection detection) {
+    Scd2Step<I, T> copy = copy();
+    copy.changeDetection = Objects.requireNonNull(detection, "changeDetection");
+    return copy;
+  }
+
+  /**
+   * Type-1 columns: a change of these alone overwrites the version in force, emitted as {@code
+   * -U}/{@code +U} of that version, instead of opening a new one; the version's attributes become
+   * the change's. They are never tracked: with {@link ChangeDetection#all()} or {@link
+   * ChangeDetection#allExcept} they are left out of the tracked columns, and listing one of them in
+   * {@link ChangeDetection#only} fails. Default: none.
+   *
+   * @throws IllegalArgumentException if no column is given, or a name is blank or repeated
+   */
+  public Scd2Step<I, T> withType1Columns(String... columns) {
+    Scd2Step<I, T> copy = copy();
+    copy.type1Columns = ChangeDetection.names("type1Columns", columns);
+    return copy;
+  }
+
+  /**
+   * How far behind the key's latest effective time a change may be and still be spliced into the
+   * history; older changes are late. A change exactly at the horizon is accepted. Zero accepts only
+   * changes at or after the latest effective time (a tie then replaces the latest change, per
+   * {@link #withTieBreak}). Default {@link Scd2#DEFAULT_LATENESS_HORIZON}. Not for {@link
+   * EffectiveTime#processingTime()}, which is never out of order.
+   *
+   * @throws IllegalArgumentException if negative or above {@link Scd2#MAX_LATENESS_HORIZON}
+   */
+  public Scd2Step<I, T> withLatenessHorizon(Duration horizon) {
+    Objects.requireNonNull(horizon, "latenessHorizon");
+    if (horizon.isNegative() || horizon.compareTo(Scd2.MAX_LATENESS_HORIZON) > 0) {
+      throw new IllegalArgumentException(
+          "latenessHorizon must be in [PT0S, " + Scd2.MAX_LATENESS_HORIZON + "], was " + horizon);
+    }
+    Scd2Step<I, T> copy = copy();
+    copy.latenessHorizon = horizon;
+    return copy;
+  }
+
+  /** Which change wins among changes of a key with equal effective times (default arrival). */
+  public Scd2Step<I, T> withTieBreak(TieBreak<T> tieBreak) {
+    Scd2Step<I, T> copy = copy();
+    copy.tieBreak = Objects.requireNonNull(tieBreak, "tieBreak");
+    return copy;
+  }
+
+  /**
+   * What a hard delete does (default {@link Scd2#DEFAULT_HARD_DELETES}). Changelog input only.
+   *
+   * @throws IllegalArgumentException on a {@link Scd2#trackRows} step: rows never delete
+   */
+  public Scd2Step<I, T> withHardDeletes(HardDeletes deletes) {
+    Objects.requireNonNull(deletes, "hardDeletes");
+    if (!changelog) {
+      throw new IllegalArgumentException(
+          "hardDeletes needs changelog input (Scd2.trackChangelog): step '"
+              + name
+              + "' tracks rows, which never delete");
+    }
+    Scd2Step<I, T> copy = copy();
+    copy.hardDeletes = deletes;
+    return copy;
+  }
+
+  /**
+   * The {@code validTo} written for current versions: null for an open end (the default, {@link
+   * Scd2#DEFAULT_VALID_TO_CURRENT}) or a far-future instant such as {@link Scd2#END_OF_TIME}, like
+   * dbt's {@code dbt_valid_to_current}. A change effective at or after the sentinel becomes a dead
+   * letter.
+   */
+  public Scd2Step<I, T> withValidToCurrent(@Nullable Instant sentinel) {
+    Scd2Step<I, T> copy = copy();
+    copy.validToCurrent = sentinel;
+    return copy;
+  }
+
+  /** How versions are emitted (default {@link Scd2#DEFAULT_OUTPUT}, a retract changelog). */
+  public Scd2Step<I, T> withOutput(Scd2Output mode) {
+    Scd2Step<I, T> copy = copy();
+    copy.output = Objects.requireNonNull(mode, "output");
+    return copy;
+  }
+
+  /** Where late changes go (default {@link Scd2#DEFAULT_LATE_CHANGES}, a side output). */
+  public Scd2Step<I, T> withLateChanges(LateChanges where) {
+    Scd2Step<I, T> copy = copy();
+    copy.lateChanges = Objects.requireNonNull(where, "lateChanges");
+    return copy;
+  }
+
+  /**
+   * The state TTL of this step, overriding the pipeline's default: a key whose state was not
+   * written for this long (processing time; every accepted change writes, a dropped redelivery does
+   * not) is forgotten, all of its state at once, by a processing-time cleanup timer per key. It is
+   * then treated as never seen: its next change opens version 1 again, and the sink still holds its
+   * old versions (the old current version is never closed). So choose a TTL longer than any key
+   * stays unchanged while it still exists; TTL is for keys that are gone for good.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public Scd2Step<I, T> withStateTtl(Duration ttl) {
+    Scd2Step<I, T> copy = copy();
+    copy.stateTtl = StateTtls.requirePositive(ttl, "stateTtl");
+    return copy;
+  }
+
+  /**
+   * Overrides the pipeline's error policy for this step's bad changes: no key, no effective time,
+   * no sequence, late changes sent to the dead letters.
+   */
+  public Scd2Step<I, T> withErrorPolicy(ErrorPolicy policy) {
+    Scd2Step<I, T> copy = copy();
+    copy.errorPolicy = Objects.requireNonNull(policy, "errorPolicy");
+    return copy;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The output mode. */
+  public Scd2Output output() {
+    return output;
+  }
+
+  /** The lateness horizon in effect (zero for processing time). */
+  public Duration latenessHorizon() {
+    if (effectiveTime.source() == EffectiveTime.Source.PROCESSING_TIME) {
+      return Duration.ZERO;
+    }
+    return latenessHorizon != null ? latenessHorizon : Scd2.DEFAULT_LATENESS_HORIZON;
+  }
+
+  /**
+   * The late changes of this step, from the stream this step returned, as they arrived. Only with
+   * late changes sent to the side output (the default).
+   *
+   * @throws IllegalArgumentException if {@code history} is not this step's output, or the step
+   *     sends late changes to the dead letters
+   */
+  public DataStream<I> lateChanges(EtlStream<Change<Scd2Row<T>>> history) {
+    Objects.requireNonNull(history, "history");
+    if (lateChanges != LateChanges.SIDE_OUTPUT) {
+      throw new IllegalArgumentException(
+          "scd2 step '" + name + "' sends late changes to the dead letters, not a side output");
+    }
+    DataStream<Change<Scd2Row<T>>> stream = history.toDataStream();
+    Transformation<Change<Scd2Row<T>>> transformation = stream.getTransformation();
+    String uid = transformation.getUid();
+    if (!(stream instanceof SingleOutputStreamOperator)
+        || !(transformation instanceof OneInputTransformation)
+        || uid == null
+        || !uid.endsWith("/" + name)) {
+      throw new IllegalArgumentException(
+          "the stream is not the output of scd2 step '" + name + "'");
+    }
+    @SuppressWarnings("unchecked")
+    TypeInformation<I> inputType =
+        ((OneInputTransformation<I, ?>) (Transformation<?>) transformation).getInputType();
+    return ((SingleOutputStreamOperator<Change<Scd2Row<T>>>) stream)
+        .getSideOutput(Scd2Function.lateChangesTag(inputType));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if the input type does not fit the factory (a changelog for
+   *     {@link Scd2#trackChangelog}), the attribute type is a generic (Kryo) type, a column name is
+   *     unknown, a Type-1 column is also tracked, an option needs changelog input, or a lateness
+   *     horizon was set with processing time
+   */
+  @Override
+  public DataStream<Change<Scd2Row<T>>> expand(DataStream<I> input, StepContext context) {
+    Scd2Config<I, T> config = config(input.getType(), context.stateTtl(stateTtl).orElse(null));
+    Scd2Function<I, T> function = new Scd2Function<>(config, context.errorHandler(errorPolicy));
+    SingleOutputStreamOperator<Change<Scd2Row<T>>> history =
+        context.named(
+            input
+                .keyBy(new Scd2KeySelector<I, T>(key, changelog), Types.STRING)
+                .process(function, config.outputType()));
+    context.addDeadLettersOf(history);
+    function.declareState(context);
+    return history;
+  }
+
+  /** The resolved configuration of this step for an input type (also used by tests). */
+  Scd2Config<I, T> config(TypeInformation<I> inputType, @Nullable Duration ttl) {
+    TypeInformation<T> valueType = valueType(inputType);
+    if (!changelog && effectiveTime.source() == EffectiveTime.Source.CHANGE_EVENT_TIME) {
+      throw new IllegalArgumentException(
+          "scd2 step '"
+              + name
+              + "': EffectiveTime.changeEventTime() needs changelog input (Scd2.trackChangelog)");
+    }
+    if (!changelog && tieBreak.isSourcePosition()) {
+      throw new IllegalArgumentException(
+          "scd2 step '"
+              + name
+              + "': TieBreak.sourcePosition() needs changelog input (Scd2.trackChangelog)");
+    }
+    if (latenessHorizon != null && effectiveTime.source() == EffectiveTime.Source.PROCESSING_TIME) {
+      throw new IllegalArgumentException(
+          "scd2 step '"
+              + name
+              + "': latenessHorizon "
+              + latenessHorizon
+              + " has no effect with EffectiveTime.processingTime(), which is never out of order");
+    }
+    Columns<T> columns;
+    try {
+      columns = Columns.resolve(valueType, changeDetection, type1Columns);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("scd2 step '" + name + "': " + e.getMessage(), e);
+    }
+    return new Scd2Config<>(
+        inputType,
+        valueType,
+        changelog,
+        key,
+        effectiveTime,
+        tieBreak,
+        columns,
+        changelog ? hardDeletes : HardDeletes.INVALIDATE,
+        validToCurrent == null ? null : validToCurrent.toEpochMilli(),
+        output,
+        latenessHorizon(),
+        lateChanges,
+        ttl);
+  }
+
+  /** The function of this step, with a resolved TTL and error handler (for tests). */
+  Scd2Function<I, T> createFunction(
+      TypeInformation<I> inputType, @Nullable Duration ttl, ErrorHandler errors) {
+    return new Scd2Function<>(config(inputType, ttl), errors);
+  }
+
+  /** The key selector of the keyed stream this step processes (for tests). */
+  Scd2KeySelector<I, T> keySelector() {
+    return new Scd2KeySelector<>(key, changelog);
+  }
+
+  @SuppressWarnings("unchecked")
+  private TypeInformation<T> valueType(TypeInformation<I> inputType) {
+    TypeInformation<T> valueType;
+    if (changelog) {
+      if (!(inputType instanceof ChangeTypeInfo)) {
+        throw new IllegalArgumentException(
+            "scd2 step '"
+                + name
+                + "': Scd2.trackChangelog needs a stream of Change<T> declared with"
+                + " Change.typeInfo(...), was "
+                + inputType);
+      }
+      valueType = ((ChangeTypeInfo<T>) inputType).getValueType();
+    } else {
+      if (inputType instanceof ChangeTypeInfo) {
+        throw new IllegalArgumentException(
+            "scd2 step '"
+                + name
+                + "': the input is a changelog ("
+                + inputType
+                + "); use Scd2.trackChangelog");
+      }
+      valueType = (TypeInformation<T>) inputType;
+    }
+    if (!KryoTypes.genericParts(valueType).isEmpty()) {
+      throw new IllegalArgumentException(
+          "scd2 step '"
+              + name
+              + "': the attribute type "
+              + valueType
+              + " would be serialized with Kryo; give the stream a POJO, record, Row, tuple or"
+              + " basic type");
+    }
+    return valueType;
+  }
+
+  @Override
+  public String toString() {
+    return "Scd2."
+        + (changelog ? "trackChangelog" : "trackRows")
+        + "("
+        + name
+        + ", effectiveTime="
+        + effectiveTime
+        + ", changeDetection="
+        + changeDetection
+        + (type1Columns.isEmpty() ? "" : ", type1Columns=" + type1Columns)
+        + ", latenessHorizon="
+        + latenessHorizon()
+        + ", tieBreak="
+        + tieBreak
+        + (changelog ? ", hardDeletes=" + hardDeletes : "")
+        + ", validToCurrent="
+        + validToCurrent
+        + ", output="
+        + output
+        + ", lateChanges="
+        + lateChanges
+        + (stateTtl != null ? ", stateTtl=" + stateTtl : "")
+        + ")";
+  }
+}

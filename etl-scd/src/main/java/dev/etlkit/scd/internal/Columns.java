@@ -1,0 +1,273 @@
+package dev.etlkit.scd.internal;
+
+import dev.etlkit.scd.ChangeDetection;
+import java.io.Serializable;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.api.java.typeutils.TupleTypeInfoBase;
+import org.apache.flink.types.Row;
+
+/**
+ * The columns of an attribute type as change detection sees them: tracked (Type 2), Type 1, and all
+ * of them. Resolved from the type's Flink type information when the step is applied (names are
+ * checked there); the readers are built on first use in the task, since reflective fields do not
+ * serialize. Values are compared with {@link Objects#deepEquals}.
+ */
+@Internal
+public final class Columns<T> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private enum Shape {
+    /** Not composite: one column, the value itself. */
+    WHOLE,
+    POJO,
+    ROW,
+    TUPLE
+  }
+
+  private final Shape shape;
+  private final Class<?> typeClass;
+  private final String[] allNames;
+  private final int[] tracked;
+  private final int[] type1;
+
+  @Nullable private transient Reader[] readers;
+
+  private Columns(Shape shape, Class<?> typeClass, String[] allNames, int[] tracked, int[] type1) {
+    this.shape = shape;
+    this.typeClass = typeClass;
+    this.allNames = allNames;
+    this.tracked = tracked;
+    this.type1 = type1;
+  }
+
+  /**
+   * The columns of {@code type} for a change detection and Type-1 columns.
+   *
+   * @throws IllegalArgumentException for unknown names, a Type-1 column that is also tracked, no
+   *     tracked column left, or names on a type without named columns
+   */
+  public static <T> Columns<T> resolve(
+      TypeInformation<T> type, ChangeDetection detection, List<String> type1Columns) {
+    Shape shape;
+    String[] names;
+    if (type instanceof PojoTypeInfo) {
+      shape = Shape.POJO;
+      names = ((PojoTypeInfo<T>) type).getFieldNames();
+    } else if (type instanceof RowTypeInfo) {
+      shape = Shape.ROW;
+      names = ((RowTypeInfo) type).getFieldNames();
+    } else if (type instanceof TupleTypeInfoBase) {
+      shape = Shape.TUPLE;
+      names = ((TupleTypeInfoBase<T>) type).getFieldNames();
+    } else {
+      if (detection.kind() != ChangeDetection.Kind.ALL || !type1Columns.isEmpty()) {
+        throw new IllegalArgumentException(
+            "column names (changeDetection "
+                + detection
+                + ", type1Columns "
+                + type1Columns
+                + ") need an attribute type with named fields (POJO, record, Row, tuple), was "
+                + type);
+      }
+      return new Columns<>(
+          Shape.WHOLE, type.getTypeClass(), new String[] {"value"}, new int[] {0}, new int[0]);
+    }
+    List<String> all = Arrays.asList(names);
+    int[] type1 = indexes(all, type1Columns, "type1Columns");
+    Set<Integer> trackedSet = new LinkedHashSet<>();
+    switch (detection.kind()) {
+      case ONLY:
+        for (int i : indexes(all, detection.columns(), "changeDetection only")) {
+          trackedSet.add(i);
+        }
+        for (int i : type1) {
+          if (trackedSet.contains(i)) {
+            throw new IllegalArgumentException(
+                "column '"
+                    + names[i]
+                    + "' is both tracked (changeDetection "
+                    + detection
+                    + ") and a Type-1 column; a column is one or the other");
+          }
+        }
+        break;
+      case ALL_EXCEPT:
+        int[] excluded = indexes(all, detection.columns(), "changeDetection allExcept");
+        for (int i = 0; i < names.length; i++) {
+          trackedSet.add(i);
+        }
+        for (int i : excluded) {
+          trackedSet.remove(i);
+        }
+        break;
+      default:
+        for (int i = 0; i < names.length; i++) {
+          trackedSet.add(i);
+        }
+    }
+    for (int i : type1) {
+      trackedSet.remove(i);
+    }
+    if (trackedSet.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no column is left to track: changeDetection "
+              + detection
+              + " with type1Columns "
+              + type1Columns
+              + " of "
+              + all);
+    }
+    int[] tracked = trackedSet.stream().mapToInt(Integer::intValue).toArray();
+    return new Columns<>(shape, type.getTypeClass(), names, tracked, type1);
+  }
+
+  private static int[] indexes(List<String> all, List<String> wanted, String option) {
+    int[] result = new int[wanted.size()];
+    for (int i = 0; i < wanted.size(); i++) {
+      int index = all.indexOf(wanted.get(i));
+      if (index < 0) {
+        throw new IllegalArgumentException(
+            option + " names unknown column '" + wanted.get(i) + "'; the columns are " + all);
+      }
+      result[i] = index;
+    }
+    return result;
+  }
+
+  /** Names of the tracked columns. */
+  public List<String> trackedNames() {
+    return namesOf(tracked);
+  }
+
+  /** Names of the Type-1 columns. */
+  public List<String> type1Names() {
+    return namesOf(type1);
+  }
+
+  private List<String> namesOf(int[] indexes) {
+    List<String> result = new ArrayList<>(indexes.length);
+    for (int i : indexes) {
+      result.add(allNames[i]);
+    }
+    return result;
+  }
+
+  /** True when the tracked columns of the two rows are equal. */
+  public boolean sameTracked(T a, T b) {
+    return same(a, b, tracked);
+  }
+
+  /** True when the Type-1 columns of the two rows are equal (always, without Type-1 columns). */
+  public boolean sameType1(T a, T b) {
+    return type1.length == 0 || same(a, b, type1);
+  }
+
+  /** True when every column of the two rows is equal (or both are null). */
+  public boolean sameRow(@Nullable T a, @Nullable T b) {
+    if (a == b) {
+      return true;
+    }
+    if (a == null || b == null) {
+      return false;
+    }
+    Reader[] r = readers();
+    for (int i = 0; i < r.length; i++) {
+      if (!Objects.deepEquals(r[i].read(a), r[i].read(b))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean same(T a, T b, int[] columns) {
+    if (a == b) {
+      return true;
+    }
+    Reader[] r = readers();
+    for (int i = 0; i < columns.length; i++) {
+      Reader reader = r[columns[i]];
+      if (!Objects.deepEquals(reader.read(a), reader.read(b))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Reader[] readers() {
+    Reader[] r = readers;
+    if (r == null) {
+      r = new Reader[allNames.length];
+      for (int i = 0; i < allNames.length; i++) {
+        r[i] = reader(i);
+      }
+      readers = r;
+    }
+    return r;
+  }
+
+  private Reader reader(int index) {
+    switch (shape) {
+      case POJO:
+        return new FieldReader(findField(typeClass, allNames[index]));
+      case ROW:
+        return value -> ((Row) value).getField(index);
+      case TUPLE:
+        return value -> ((Tuple) value).getField(index);
+      default:
+        return value -> value;
+    }
+  }
+
+  private static Field findField(Class<?> type, String name) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      try {
+        Field field = c.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+      } catch (NoSuchFieldException e) {
+        // look in the superclass
+      }
+    }
+    throw new IllegalStateException("no field '" + name + "' in " + type.getName());
+  }
+
+  /** Reads one column of a row. */
+  private interface Reader {
+    @Nullable
+    Object read(Object row);
+  }
+
+  private static final class FieldReader implements Reader {
+    private final Field field;
+
+    FieldReader(Field field) {
+      this.field = field;
+    }
+
+    @Override
+    public Object read(Object row) {
+      try {
+        return field.get(row);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot read field " + field.getName(), e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "tracked " + trackedNames() + (type1.length > 0 ? ", type 1 " + type1Names() : "");
+  }
+}

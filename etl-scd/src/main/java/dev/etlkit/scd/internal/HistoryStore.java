@@ -1,0 +1,36 @@
+package dev.etlkit.scd.internal;
+
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The state of one key as {@link KeyHistory} sees it: its cursor, its base and its kept changes by
+ * effective time. Flink state in the step's function, a map in tests. The order in which {@link
+ * #changes()} returns entries does not matter.
+ */
+@Internal
+public interface HistoryStore<T> {
+
+  @Nullable
+  KeyCursor<T> cursor() throws Exception;
+
+  void updateCursor(KeyCursor<T> cursor) throws Exception;
+
+  @Nullable
+  KeyCursor<T> base() throws Exception;
+
+  void updateBase(KeyCursor<T> base) throws Exception;
+
+  @Nullable
+  StoredChange<T> change(long time) throws Exception;
+
+  void putChange(long time, StoredChange<T> change) throws Exception;
+
+  void removeChange(long time) throws Exception;
+
+  Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception;
+
+  /** Forgets the key: cursor, base and changes. */
+  void clear() throws Exception;
+}

@@ -1,0 +1,398 @@
+package dev.etlkit.scd.internal;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.scd.HardDeletes;
+import dev.etlkit.scd.LateChangeException;
+import dev.etlkit.scd.LateChanges;
+import dev.etlkit.scd.Scd2Row;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The SCD2 step's function: reads key, effective time and sequence of a change, hands it to {@link
+ * KeyHistory} over the key's Flink state, and turns the versions it emits into {@code
+ * Change<Scd2Row<T>>}. Bad changes become dead letters; late ones go where the step says.
+ *
+ * <p>State per key (names are part of the savepoint layout: never rename them): {@value
+ * #CURSOR_STATE} ({@link KeyCursor}: current version, latest effective time, prune point), {@value
+ * #BASE_STATE} ({@link KeyCursor}: the version in force at the prune point) and {@value
+ * #CHANGES_STATE} (effective time to {@link StoredChange}, the kept changes). The map's iteration
+ * order is not relied upon (heap maps are unordered).
+ *
+ * <p>State TTL is kept by one processing-time timer per key instead of Flink's per-entry TTL, so a
+ * key's three states always expire together (an entry of the map written long ago must not expire
+ * while the key is still written) and heap map states pay no per-access cleanup: each write records
+ * its processing time in the cursor; the timer, when it fires, forgets the key if it was not
+ * written for the TTL, else moves itself to when that will be. Semantics as everywhere in etlkit:
+ * processing time, the clock restarts on writes, an expired key is treated as never seen.
+ */
+@Internal
+public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Change<Scd2Row<T>>> {
+  private static final long serialVersionUID = 1L;
+
+  /** The key's cursor. Part of the savepoint layout: never rename. */
+  static final String CURSOR_STATE = "cursor";
+
+  /** The key's replay base. Part of the savepoint layout: never rename. */
+  static final String BASE_STATE = "base";
+
+  /** The key's kept changes by effective time. Part of the savepoint layout: never rename. */
+  static final String CHANGES_STATE = "changes";
+
+  /** The cleanup timers of state TTL, as listed in the state inventory. */
+  static final String CLEANUP_TIMERS = "cleanup-timers";
+
+  /** Id of the late-changes side output. */
+  public static final String LATE_CHANGES_OUTPUT_ID = "etlkit-scd2-late";
+
+  /** Counter of late changes, whatever their route, beside the step's record accounting. */
+  public static final String LATE_CHANGES = "lateChanges";
+
+  private final Scd2Config<I, T> config;
+  private final ErrorHandler errors;
+  private final Scd2KeySelector<I, T> keySelector;
+
+  private transient StepMetrics metrics;
+  private transient Counter lateCount;
+  private transient OutputTag<I> lateTag;
+  private transient KeyHistory<T> history;
+  private transient FlinkStore<T> store;
+  private transient EmittingSink<T> sink;
+  private transient Timers timers;
+
+  public Scd2Function(Scd2Config<I, T> config, ErrorHandler errors) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.errors = Objects.requireNonNull(errors, "errors");
+    this.keySelector = new Scd2KeySelector<>(config.key(), config.changelog());
+  }
+
+  /** The late-changes side output of a step with the given input type. */
+  public static <I> OutputTag<I> lateChangesTag(TypeInformation<I> inputType) {
+    return new OutputTag<>(LATE_CHANGES_OUTPUT_ID, inputType);
+  }
+
+  /** Declares this function's state for the pipeline's state inventory. */
+  public void declareState(StepContext context) {
+    String value = Names.describeType(config.valueType());
+    String horizon = config.horizon().toString();
+    context.declareState(
+        Types.STRING,
+        StateDeclaration.of(CURSOR_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
+            .withGrowth("the current version and a few longs per key")
+            .withTtl(config.ttl()));
+    context.declareState(
+        Types.STRING,
+        StateDeclaration.of(BASE_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
+            .withGrowth("the version in force at the prune point, per key with pruned changes")
+            .withTtl(config.ttl()));
+    context.declareState(
+        Types.STRING,
+        StateDeclaration.map(CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()))
+            .withGrowth(
+                "one entry per change of a key within the last one to two lateness horizons ("
+                    + horizon
+                    + "), never more than that")
+            .withTtl(config.ttl()));
+    if (config.ttl() != null) {
+      context.declareState(
+          Types.STRING,
+          StateDeclaration.of(CLEANUP_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
+              .withGrowth("one cleanup timer per key (state TTL)"));
+    }
+  }
+
+  @Override
+  public void open(OpenContext openContext) throws Exception {
+    metrics = StepMetrics.register(getRuntimeContext(), errors.step());
+    errors.open(metrics);
+    lateCount =
+        getRuntimeContext()
+            .getMetricGroup()
+            .addGroup(StepMetrics.GROUP, errors.step().pipeline())
+            .addGroup("step", errors.step().step())
+            .counter(LATE_CHANGES);
+    lateTag = lateChangesTag(config.inputType());
+    history = config.history();
+    ValueStateDescriptor<KeyCursor<T>> cursor =
+        new ValueStateDescriptor<>(CURSOR_STATE, KeyCursor.typeInfo(config.valueType()));
+    ValueStateDescriptor<KeyCursor<T>> base =
+        new ValueStateDescriptor<>(BASE_STATE, KeyCursor.typeInfo(config.valueType()));
+    MapStateDescriptor<Long, StoredChange<T>> changes =
+        new MapStateDescriptor<>(
+            CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()));
+    store =
+        new FlinkStore<>(
+            getRuntimeContext().getState(cursor),
+            getRuntimeContext().getState(base),
+            getRuntimeContext().getMapState(changes));
+    sink = new EmittingSink<>(config.validToCurrent());
+    timers = new Timers();
+  }
+
+  /** The step's record accounting (for tests). */
+  public StepMetrics stepMetrics() {
+    return metrics;
+  }
+
+  /** Late changes since the operator (re)started (for tests). */
+  public long lateCount() {
+    return lateCount.getCount();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void processElement(I record, Context ctx, Collector<Change<Scd2Row<T>>> out)
+      throws Exception {
+    metrics.in();
+    String key = ctx.getCurrentKey();
+    if (Scd2KeySelector.NO_KEY.equals(key)) {
+      reject(keySelector.whyNoKey(record), record, ctx);
+      return;
+    }
+    T value;
+    T row;
+    Long changeEventTime = null;
+    Long sourcePosition = null;
+    if (config.changelog()) {
+      Change<T> change = (Change<T>) record;
+      value = change.value();
+      changeEventTime = change.eventTime();
+      sourcePosition = change.sourcePosition();
+      RowKind kind = change.kind();
+      if (kind == RowKind.UPDATE_BEFORE) {
+        metrics.filtered(); // the update-after carries the new state
+        return;
+      }
+      if (kind == RowKind.DELETE) {
+        if (config.hardDeletes() == HardDeletes.IGNORE) {
+          metrics.filtered();
+          return;
+        }
+        row = null;
+      } else {
+        row = value;
+      }
+    } else {
+      value = (T) record;
+      row = value;
+    }
+    long time;
+    long sequence;
+    try {
+      time =
+          config
+              .effectiveTime()
+              .millisOf(
+                  value,
+                  changeEventTime,
+                  ctx.timestamp(),
+                  ctx.timerService().currentProcessingTime());
+      sequence = config.tieBreak().sequenceOf(value, sourcePosition);
+    } catch (Exception e) {
+      reject(e, record, ctx);
+      return;
+    }
+    Long sentinel = config.validToCurrent();
+    if (sentinel != null && time >= sentinel) {
+      reject(
+          new IllegalArgumentException(
+              "effective time "
+                  + Instant.ofEpochMilli(time)
+                  + " is not before validToCurrent "
+                  + Instant.ofEpochMilli(sentinel)),
+          record,
+          ctx);
+      return;
+    }
+    sink.start(key, out);
+    timers.service = ctx.timerService();
+    KeyHistory.Outcome outcome =
+        history.apply(
+            store, time, sequence, row, sink, ctx.timerService().currentProcessingTime(), timers);
+    int emitted = sink.emitted();
+    switch (outcome) {
+      case CHANGED:
+        metrics.out(emitted);
+        break;
+      case UNCHANGED:
+        metrics.deduplicated();
+        if (emitted > 0) {
+          metrics.emitted(emitted);
+        }
+        break;
+      default:
+        late(record, time, ctx);
+    }
+  }
+
+  /** The key's cleanup timer (state TTL): forgets the key if it was not written for the TTL. */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Change<Scd2Row<T>>> out)
+      throws Exception {
+    timers.service = ctx.timerService();
+    history.onCleanupTimer(store, ctx.timerService().currentProcessingTime(), timers);
+  }
+
+  private void late(I record, long time, Context ctx) throws Exception {
+    lateCount.inc();
+    if (config.lateChanges() == LateChanges.SIDE_OUTPUT) {
+      ctx.output(lateTag, record);
+      metrics.filtered();
+    } else {
+      KeyCursor<T> cursor = store.cursor();
+      reject(
+          new LateChangeException(time, cursor == null ? time : cursor.latest, config.horizon()),
+          record,
+          ctx);
+    }
+  }
+
+  /** Makes {@code record} a dead letter (or fails the job, per the error policy). */
+  private void reject(Exception error, I record, Context ctx) {
+    Long eventTime = null;
+    Long position = null;
+    if (config.changelog()) {
+      @SuppressWarnings("unchecked")
+      Change<T> change = (Change<T>) record;
+      eventTime = change.eventTime();
+      position = change.sourcePosition();
+    }
+    if (eventTime == null) {
+      eventTime = ctx.timestamp();
+    }
+    ctx.output(
+        DeadLetter.OUTPUT_TAG,
+        errors.reject(
+            error,
+            record,
+            eventTime,
+            position == null ? null : "position=" + position,
+            ctx.timerService().currentProcessingTime()));
+  }
+
+  /** The key's Flink state as a {@link HistoryStore}. */
+  private static final class FlinkStore<T> implements HistoryStore<T> {
+    private final ValueState<KeyCursor<T>> cursor;
+    private final ValueState<KeyCursor<T>> base;
+    private final MapState<Long, StoredChange<T>> changes;
+
+    FlinkStore(
+        ValueState<KeyCursor<T>> cursor,
+        ValueState<KeyCursor<T>> base,
+        MapState<Long, StoredChange<T>> changes) {
+      this.cursor = cursor;
+      this.base = base;
+      this.changes = changes;
+    }
+
+    @Override
+    @Nullable
+    public KeyCursor<T> cursor() throws Exception {
+      return cursor.value();
+    }
+
+    @Override
+    public void updateCursor(KeyCursor<T> value) throws Exception {
+      cursor.update(value);
+    }
+
+    @Override
+    @Nullable
+    public KeyCursor<T> base() throws Exception {
+      return base.value();
+    }
+
+    @Override
+    public void updateBase(KeyCursor<T> value) throws Exception {
+      base.update(value);
+    }
+
+    @Override
+    @Nullable
+    public StoredChange<T> change(long time) throws Exception {
+      return changes.get(time);
+    }
+
+    @Override
+    public void putChange(long time, StoredChange<T> change) throws Exception {
+      changes.put(time, change);
+    }
+
+    @Override
+    public void removeChange(long time) throws Exception {
+      changes.remove(time);
+    }
+
+    @Override
+    public Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception {
+      return changes.entries();
+    }
+
+    @Override
+    public void clear() {
+      cursor.clear();
+      base.clear();
+      changes.clear();
+    }
+  }
+
+  /** Registers cleanup timers with the timer service of the record or timer at hand. */
+  private static final class Timers implements KeyHistory.CleanupTimers {
+    private TimerService service;
+
+    @Override
+    public void register(long processingTime) {
+      service.registerProcessingTimeTimer(processingTime);
+    }
+  }
+
+  /** Turns emitted versions into output records for the current key. Reused for every record. */
+  private static final class EmittingSink<T> implements VersionSink<T> {
+    @Nullable private final Long validToCurrent;
+    private String key;
+    private Collector<Change<Scd2Row<T>>> out;
+    private int emitted;
+
+    EmittingSink(@Nullable Long validToCurrent) {
+      this.validToCurrent = validToCurrent;
+    }
+
+    void start(String currentKey, Collector<Change<Scd2Row<T>>> collector) {
+      key = currentKey;
+      out = collector;
+      emitted = 0;
+    }
+
+    int emitted() {
+      return emitted;
+    }
+
+    @Override
+    public void emit(RowKind kind, Version<T> version) {
+      out.collect(Change.of(kind, version.toRow(key, validToCurrent)));
+      emitted++;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.etlkit.scd;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.scd.internal.Scd2Function;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.OperatorHarness;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Harness recipes of SCD2 steps, built from their public specs (so defaults are resolved as in a
+ * pipeline), remembering the last function created so tests can read its counters.
+ */
+public final class Scd2Harnesses {
+
+  public static final StepIdentity STEP = new StepIdentity("test", "scd2", "test/scd2");
+  public static final OutputTag<DeadLetter> DEAD_LETTERS = DeadLetter.OUTPUT_TAG;
+
+  private Scd2Harnesses() {}
+
+  /** A recipe for {@code step} on input of {@code inputType}; the last function is kept. */
+  public static <I, T> Recipe<I, T> of(
+      Scd2Step<I, T> step, TypeInformation<I> inputType, @Nullable Duration ttl) {
+    return new Recipe<>(step, inputType, ttl, ErrorPolicy.deadLetter());
+  }
+
+  /** A recipe without TTL. */
+  public static <I, T> Recipe<I, T> of(Scd2Step<I, T> step, TypeInformation<I> inputType) {
+    return of(step, inputType, null);
+  }
+
+  /** The late-changes side output of a step with this input type. */
+  public static <I> OutputTag<I> lateTag(TypeInformation<I> inputType) {
+    return Scd2Function.lateChangesTag(inputType);
+  }
+
+  /** Number of keys with an entry in the named state. */
+  public static long stateKeys(OperatorHarness<?, ?> harness, String stateName) throws Exception {
+    try (java.util.stream.Stream<?> keys =
+        harness
+            .unwrap()
+            .getOperator()
+            .getKeyedStateBackend()
+            .getKeys(stateName, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+      return keys.count();
+    }
+  }
+
+  /** Output records as short strings: {@code +I c1 v1 [..., null) current ...}. */
+  public static <T> List<String> show(List<Change<Scd2Row<T>>> changes) {
+    List<String> shown = new ArrayList<>(changes.size());
+    for (Change<Scd2Row<T>> change : changes) {
+      shown.add(change.kind().shortString() + " " + change.value());
+    }
+    return shown;
+  }
+
+  /** A harness recipe of one SCD2 step. */
+  public static final class Recipe<I, T> {
+    private final Scd2Step<I, T> step;
+    private final TypeInformation<I> inputType;
+    @Nullable private final Duration ttl;
+    private final ErrorPolicy policy;
+    @Nullable private Scd2Function<I, T> last;
+
+    private Recipe(
+        Scd2Step<I, T> step,
+        TypeInformation<I> inputType,
+        @Nullable Duration ttl,
+        ErrorPolicy policy) {
+      this.step = step;
+      this.inputType = inputType;
+      this.ttl = ttl;
+      this.policy = policy;
+    }
+
+    /** The same recipe with another error policy. */
+    public Recipe<I, T> withErrorPolicy(ErrorPolicy errorPolicy) {
+      return new Recipe<>(step, inputType, ttl, errorPolicy);
+    }
+
+    /** The keyed harness recipe (heap unless {@code on(...)} says otherwise). */
+    public KeyedHarness<String, I, Change<Scd2Row<T>>> harness() {
+      TypeInformation<T> valueType = step.config(inputType, ttl).valueType();
+      return KeyedHarness.forFunction(
+          () -> {
+            last = step.createFunction(inputType, ttl, new ErrorHandler(STEP, policy));
+            return last;
+          },
+          step.keySelector(),
+          Types.STRING,
+          Change.typeInfo(Scd2Row.typeInfo(valueType)));
+    }
+
+    /** An opened harness on {@code backend}. */
+    public OperatorHarness<I, Change<Scd2Row<T>>> open(dev.etlkit.testkit.StateBackendKind backend)
+        throws Exception {
+      return harness().on(backend).open();
+    }
+
+    /** The function the last harness created. */
+    public Scd2Function<I, T> function() {
+      if (last == null) {
+        throw new IllegalStateException("no harness opened yet");
+      }
+      return last;
+    }
+  }
+}

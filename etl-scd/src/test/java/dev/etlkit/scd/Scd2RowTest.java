@@ -1,0 +1,116 @@
+package dev.etlkit.scd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.internal.KryoTypes;
+import dev.etlkit.scd.internal.Scd2RowSerializer;
+import java.io.IOException;
+import java.time.Instant;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The output row: its fields, version ids, type information and serializer. */
+class Scd2RowTest {
+
+  private final Scd2RowSerializer<String> serializer =
+      new Scd2RowSerializer<>(StringSerializer.INSTANCE);
+
+  private Scd2Row<String> roundTrip(Scd2Row<String> row) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    serializer.serialize(row, out);
+    DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+    Scd2Row<String> read = serializer.deserialize(in);
+    assertThat(in.available()).isZero();
+    DataOutputSerializer copied = new DataOutputSerializer(64);
+    serializer.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+    assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+    return read;
+  }
+
+  @Test
+  void serialize_everyShape_roundTrips() throws IOException {
+    Scd2Row<String> closed = Scd2Row.of("c1", "a", 10L, 20L, false, 1L, false);
+    Scd2Row<String> current = Scd2Row.of("c1", "b", 20L, null, true, 2L, false);
+    Scd2Row<String> sentinel = Scd2Row.of("c1", "b", -20L, Long.MAX_VALUE, true, 3L, false);
+    Scd2Row<String> marker = Scd2Row.of("ünï", "b", 30L, null, true, 4L, true);
+
+    for (Scd2Row<String> row : java.util.List.of(closed, current, sentinel, marker)) {
+      assertThat(roundTrip(row)).isEqualTo(row);
+      assertThat(serializer.copy(row)).isEqualTo(row);
+    }
+  }
+
+  @Test
+  void deserialize_unknownFlags_failsInsteadOfMisreading() throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(16);
+    org.apache.flink.types.StringValue.writeString("c1", out);
+    out.writeByte(0x10);
+
+    assertThatThrownBy(
+            () -> serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("unknown flags 0x10")
+        .hasMessageContaining("newer etlkit");
+  }
+
+  @Test
+  void snapshot_readBack_isCompatibleAsIs_andRestoresTheSerializer() throws IOException {
+    TypeSerializerSnapshot<Scd2Row<String>> snapshot = serializer.snapshotConfiguration();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+    TypeSerializerSnapshot<Scd2Row<String>> read =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+
+    TypeSerializerSchemaCompatibility<Scd2Row<String>> compatibility =
+        serializer.snapshotConfiguration().resolveSchemaCompatibility(read);
+    assertThat(compatibility.isCompatibleAsIs()).isTrue();
+    TypeSerializer<Scd2Row<String>> restored = read.restoreSerializer();
+    assertThat(restored).isEqualTo(serializer);
+  }
+
+  @Test
+  void versionId_isMd5OfKeyAndValidFromMillis() {
+    Instant validFrom = Instant.parse("2024-01-01T00:00:00Z");
+
+    assertThat(Scd2Row.versionIdOf("c1", validFrom)).isEqualTo("0218b3624c4962043087fcd442a504b6");
+    assertThat(Scd2Row.versionIdOf("kundé-ü", Instant.ofEpochMilli(-5)))
+        .isEqualTo("bb58b3e08b7681131461961025a093e3");
+    assertThat(Scd2Row.of("c1", "x", validFrom.toEpochMilli(), null, true, 1, false).versionId())
+        .isEqualTo("0218b3624c4962043087fcd442a504b6");
+  }
+
+  @Test
+  void of_checksIntervalAndVersion() {
+    assertThatThrownBy(() -> Scd2Row.of("c1", "x", 10L, 10L, false, 1L, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "validTo must be after validFrom, was 1970-01-01T00:00:00.010Z <="
+                + " 1970-01-01T00:00:00.010Z");
+    assertThatThrownBy(() -> Scd2Row.of("c1", "x", 10L, null, true, 0L, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("version must be >= 1, was 0");
+  }
+
+  @Test
+  void typeExtraction_findsTheRealTypeInformation_notKryo() {
+    TypeInformation<Scd2Row<Customer>> extracted =
+        TypeInformation.of(new TypeHint<Scd2Row<Customer>>() {});
+
+    assertThat(extracted).isEqualTo(Scd2Row.typeInfo(Customer.TYPE));
+    assertThat(KryoTypes.genericParts(extracted)).isEmpty();
+    assertThat(extracted.createSerializer(new SerializerConfigImpl()))
+        .isInstanceOf(Scd2RowSerializer.class);
+    assertThat(Scd2Row.typeInfo(Types.STRING).toString()).isEqualTo("Scd2Row<String>");
+  }
+}

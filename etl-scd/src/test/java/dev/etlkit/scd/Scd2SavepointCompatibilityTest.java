@@ -1,0 +1,106 @@
+package dev.etlkit.scd;
+
+import static dev.etlkit.scd.Brief.brief;
+import static dev.etlkit.scd.Brief.customer;
+import static dev.etlkit.scd.Scd2Test.CHANGES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SavepointCompatibility;
+import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The committed snapshot files of the SCD2 step (state format version 1) restore into today's
+ * operator, which continues from them: cursor, base, kept changes and cleanup timers. Regenerate
+ * only for a new operator or format version: {@code ./mvnw -pl etl-scd test
+ * -Dtest=Scd2SavepointCompatibilityTest -Detlkit.snapshots.write=true}.
+ */
+class Scd2SavepointCompatibilityTest {
+
+  private static final SavepointCompatibility SNAPSHOTS =
+      SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
+
+  private static final Duration TTL = Duration.ofHours(1);
+
+  /** Retract output, Type-1 phone, ties by source position, a 2-day horizon, TTL. */
+  private static Scd2Step<Change<Customer>, Customer> retract() {
+    return Scd2.trackChangelog("customers", Customer::id, EffectiveTime.field(Customer::updatedAt))
+        .withChangeDetection(ChangeDetection.allExcept("updatedAt"))
+        .withType1Columns("phone")
+        .withTieBreak(TieBreak.sourcePosition())
+        .withLatenessHorizon(Duration.ofDays(2));
+  }
+
+  /**
+   * c1: versions a, b, c, d from d1, d3, d6, d8, a Type-1 change at d9; with the 2-day horizon its
+   * changes before d7 are pruned (the base holds c from d6). c2: live since d2. c3: deleted at d3.
+   */
+  private static final HarnessInput<Change<Customer>> STATE =
+      HarnessInput.<Change<Customer>>builder()
+          .element(Change.insert(customer("c1", "a", "1", 1)).withSourcePosition(1))
+          .element(Change.insert(customer("c2", "a", "1", 2)).withSourcePosition(2))
+          .element(Change.insert(customer("c3", "a", "1", 2)).withSourcePosition(3))
+          .element(Change.delete(customer("c3", "a", "1", 3)).withSourcePosition(4))
+          .element(Change.updateAfter(customer("c1", "b", "1", 3)).withSourcePosition(5))
+          .element(Change.updateAfter(customer("c1", "c", "1", 6)).withSourcePosition(6))
+          .element(Change.updateAfter(customer("c1", "d", "1", 8)).withSourcePosition(7))
+          .element(Change.updateAfter(customer("c1", "d", "2", 9)).withSourcePosition(8))
+          .build();
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void retract_restoresCursorBaseChangesAndTimers(StateBackendKind backend) throws Exception {
+    var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
+    try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
+        SNAPSHOTS.restore("scd2-retract", 1, recipe.harness().on(backend), STATE)) {
+      // exactly at the horizon (d9 - 2 days): spliced into the restored base and kept changes
+      h.processElement(Change.updateAfter(customer("c1", "x", "2", 7)).withSourcePosition(9));
+      h.processElement(Change.updateAfter(customer("c2", "b", "1", 4)).withSourcePosition(10));
+      h.processElement(Change.insert(customer("c3", "a", "1", 5)).withSourcePosition(11));
+
+      assertThat(brief(h.output()))
+          .containsExactly(
+              "-U c1 v3 [d6,d8) c/1",
+              "+U c1 v3 [d6,d7) c/1",
+              "-U c1 v4 [d8,) current d/2",
+              "+U c1 v5 [d8,) current d/2",
+              "+I c1 v4 [d7,d8) x/2",
+              "-U c2 v1 [d2,) current a/1",
+              "+U c2 v1 [d2,d4) a/1",
+              "+I c2 v2 [d4,) current b/1",
+              "+I c3 v2 [d5,) current a/1");
+      h.setProcessingTime(TTL.toMillis()); // the restored cleanup timers fire: nothing written
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+    }
+  }
+
+  /** Append output, delete markers, no TTL, a 1-day horizon. */
+  private static Scd2Step<Change<Customer>, Customer> append() {
+    return Scd2.trackChangelog("customers", Customer::id, EffectiveTime.field(Customer::updatedAt))
+        .withChangeDetection(ChangeDetection.only("segment"))
+        .withHardDeletes(HardDeletes.NEW_RECORD)
+        .withOutput(Scd2Output.APPEND)
+        .withLatenessHorizon(Duration.ofDays(1));
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_restoresAndEmitsTheVersionsThatBecomeFinal(StateBackendKind backend)
+      throws Exception {
+    var recipe = Scd2Harnesses.of(append(), CHANGES);
+    try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
+        SNAPSHOTS.restore("scd2-append", 1, recipe.harness().on(backend), STATE)) {
+      h.processElement(Change.updateAfter(customer("c1", "e", "1", 20)));
+      h.processElement(Change.delete(customer("c2", "a", "1", 20)));
+      h.processElement(Change.insert(customer("c2", "a", "1", 25)));
+
+      assertThat(brief(h.output()))
+          .containsExactly("+I c1 v3 [d6,d8) c/1", "+I c2 v1 [d2,d20) a/1");
+    }
+  }
+}

@@ -1,0 +1,341 @@
+package dev.etlkit.scd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.internal.KryoTypes;
+import dev.etlkit.scd.internal.KeyCursor;
+import dev.etlkit.scd.internal.StoredChange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** The SCD2 spec: validation of every option, expansion, types, uids and the state inventory. */
+class Scd2StepTest {
+
+  private final StreamExecutionEnvironment env =
+      StreamExecutionEnvironment.getExecutionEnvironment();
+
+  private DataStream<Change<Customer>> changes() {
+    return env.fromData(
+        List.of(Change.insert(Brief.customer("c1", "retail", "555", 1))),
+        Change.typeInfo(Customer.TYPE));
+  }
+
+  private DataStream<Customer> rows() {
+    return env.fromData(List.of(Brief.customer("c1", "retail", "555", 1)), Customer.TYPE);
+  }
+
+  private static Scd2Step<Change<Customer>, Customer> step() {
+    return Scd2.trackChangelog("dim", Customer::id, EffectiveTime.changeEventTime());
+  }
+
+  /** A class Flink can only serialize with Kryo. */
+  public static final class Opaque {
+    private final String id = "x";
+
+    public String id() {
+      return id;
+    }
+  }
+
+  @Test
+  void expand_declaresTypedOutputUidAndStateWithGrowthAndTtl() {
+    EtlStream<Change<Scd2Row<Customer>>> history =
+        Etl.from(changes(), "crm")
+            .defaultStateTtl(Duration.ofDays(7))
+            .apply(step().withStateTtl(Duration.ofDays(90)));
+
+    assertThat(history.type()).isEqualTo(Change.typeInfo(Scd2Row.typeInfo(Customer.TYPE)));
+    assertThat(KryoTypes.genericParts(history.type())).isEmpty();
+    assertThat(history.pipeline().uids()).containsExactly("crm/dim");
+    assertThat(history.stateInventory().entries())
+        .extracting(
+            e -> e.uid(),
+            e -> e.keyType(),
+            e -> e.state().name(),
+            e -> e.state().kind(),
+            e -> e.state().valueType(),
+            e -> e.state().ttl().orElse(null))
+        .containsExactly(
+            tuple(
+                "crm/dim",
+                "String",
+                "cursor",
+                StateDeclaration.Kind.VALUE,
+                "KeyCursor<Customer>",
+                Duration.ofDays(90)),
+            tuple(
+                "crm/dim",
+                "String",
+                "base",
+                StateDeclaration.Kind.VALUE,
+                "KeyCursor<Customer>",
+                Duration.ofDays(90)),
+            tuple(
+                "crm/dim",
+                "String",
+                "changes",
+                StateDeclaration.Kind.MAP,
+                "Long -> StoredChange",
+                Duration.ofDays(90)),
+            tuple(
+                "crm/dim",
+                "String",
+                "cleanup-timers",
+                StateDeclaration.Kind.TIMERS,
+                "processing time",
+                null));
+    assertThat(history.stateInventory().entries().get(2).state().growth())
+        .isEqualTo(
+            "one entry per change of a key within the last one to two lateness horizons (PT1H),"
+                + " never more than that");
+  }
+
+  @Test
+  void stateTypes_areFlinkPojos_withoutKryo() {
+    TypeInformation<KeyCursor<Customer>> cursor = KeyCursor.typeInfo(Customer.TYPE);
+    TypeInformation<StoredChange<Customer>> change = StoredChange.typeInfo(Customer.TYPE);
+
+    assertThat(KryoTypes.genericParts(cursor)).isEmpty();
+    assertThat(KryoTypes.genericParts(change)).isEmpty();
+    assertThat(KryoTypes.genericParts(Customer.TYPE)).isEmpty();
+  }
+
+  @Test
+  void lateChanges_givesTheSideOutputOfTheStep_typedAsTheInput() {
+    Scd2Step<Change<Customer>, Customer> spec = step();
+    EtlStream<Change<Scd2Row<Customer>>> history = Etl.from(changes(), "crm").apply(spec);
+
+    DataStream<Change<Customer>> late = spec.lateChanges(history);
+
+    assertThat(late.getType()).isEqualTo(Change.typeInfo(Customer.TYPE));
+  }
+
+  @Test
+  void lateChanges_ofAStepSendingThemToDeadLetters_fails() {
+    Scd2Step<Change<Customer>, Customer> spec = step().withLateChanges(LateChanges.DEAD_LETTER);
+    EtlStream<Change<Scd2Row<Customer>>> history = Etl.from(changes(), "crm").apply(spec);
+
+    assertThatThrownBy(() -> spec.lateChanges(history))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("scd2 step 'dim' sends late changes to the dead letters, not a side output");
+  }
+
+  @Test
+  void lateChanges_ofAnotherStepsOutput_fails() {
+    EtlStream<Change<Scd2Row<Customer>>> other =
+        Etl.from(changes(), "crm")
+            .apply(Scd2.trackChangelog("other", Customer::id, EffectiveTime.changeEventTime()));
+
+    assertThatThrownBy(() -> step().lateChanges(other))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the stream is not the output of scd2 step 'dim'");
+  }
+
+  @Test
+  void factory_invalidName_fails() {
+    assertThatThrownBy(
+            () ->
+                Scd2.trackRows("no spaces", Customer::id, EffectiveTime.<Customer>processingTime()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step name must be 1 to 64 characters");
+  }
+
+  @Test
+  void withLatenessHorizon_outOfRange_fails() {
+    assertThatThrownBy(() -> step().withLatenessHorizon(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("latenessHorizon must be in [PT0S, PT87600H], was PT-1S");
+    assertThatThrownBy(() -> step().withLatenessHorizon(Duration.ofDays(3651)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("latenessHorizon must be in [PT0S, PT87600H], was PT87624H");
+  }
+
+  @Test
+  void columnLists_emptyBlankOrRepeated_fail() {
+    assertThatThrownBy(() -> step().withType1Columns())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("type1Columns needs at least one column, was none");
+    assertThatThrownBy(() -> ChangeDetection.only("segment", " "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("only column names must not be blank, was ' '");
+    assertThatThrownBy(() -> ChangeDetection.allExcept("phone", "phone"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("allExcept lists column 'phone' twice");
+  }
+
+  @Test
+  void withHardDeletes_onRows_fails() {
+    assertThatThrownBy(
+            () ->
+                Scd2.trackRows("dim", Customer::id, EffectiveTime.<Customer>processingTime())
+                    .withHardDeletes(HardDeletes.NEW_RECORD))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "hardDeletes needs changelog input (Scd2.trackChangelog): step 'dim' tracks rows,"
+                + " which never delete");
+  }
+
+  @Test
+  void withStateTtl_notPositive_fails() {
+    assertThatThrownBy(() -> step().withStateTtl(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stateTtl must be positive, was PT0S");
+  }
+
+  @Test
+  void expand_changelogStepOnRows_fails() {
+    Scd2Step<Customer, Customer> wrong =
+        Scd2.trackRows("dim", Customer::id, EffectiveTime.changeEventTime());
+    assertThatThrownBy(() -> Etl.from(rows(), "crm").apply(wrong))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "scd2 step 'dim': EffectiveTime.changeEventTime() needs changelog input"
+                + " (Scd2.trackChangelog)");
+    assertThatThrownBy(
+            () ->
+                Etl.from(rows(), "crm")
+                    .apply(
+                        Scd2.trackRows(
+                                "dim", Customer::id, EffectiveTime.<Customer>processingTime())
+                            .withTieBreak(TieBreak.sourcePosition())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "scd2 step 'dim': TieBreak.sourcePosition() needs changelog input"
+                + " (Scd2.trackChangelog)");
+  }
+
+  @Test
+  void expand_wrongInputKinds_fail() {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    DataStream<Change<Customer>> notChanges = (DataStream) rows();
+    assertThatThrownBy(() -> Etl.from(notChanges, "crm").apply(step()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "scd2 step 'dim': Scd2.trackChangelog needs a stream of Change<T> declared with"
+                + " Change.typeInfo(...), was");
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    DataStream<Customer> notRows = (DataStream) changes();
+    assertThatThrownBy(
+            () ->
+                Etl.from(notRows, "crm")
+                    .apply(Scd2.trackRows("dim", Customer::id, EffectiveTime.processingTime())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("scd2 step 'dim': the input is a changelog (Change<");
+  }
+
+  @Test
+  void expand_kryoAttributeType_fails() {
+    DataStream<Opaque> opaque =
+        env.fromData(List.of(new Opaque()), TypeInformation.of(Opaque.class));
+    assertThatThrownBy(
+            () ->
+                Etl.from(opaque, "crm")
+                    .apply(Scd2.trackRows("dim", Opaque::id, EffectiveTime.processingTime())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("would be serialized with Kryo");
+  }
+
+  @Test
+  void expand_horizonWithProcessingTime_fails() {
+    assertThatThrownBy(
+            () ->
+                Etl.from(rows(), "crm")
+                    .apply(
+                        Scd2.trackRows(
+                                "dim", Customer::id, EffectiveTime.<Customer>processingTime())
+                            .withLatenessHorizon(Duration.ofMinutes(5))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "scd2 step 'dim': latenessHorizon PT5M has no effect with"
+                + " EffectiveTime.processingTime(), which is never out of order");
+  }
+
+  @Test
+  void expand_unknownColumn_failsListingTheColumns() {
+    assertThatThrownBy(
+            () ->
+                Etl.from(changes(), "crm")
+                    .apply(step().withChangeDetection(ChangeDetection.only("segmnt"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "scd2 step 'dim': changeDetection only names unknown column 'segmnt'; the columns are"
+                + " [id, phone, segment, updatedAt]");
+  }
+
+  @Test
+  void expand_type1ColumnAlsoTracked_fails() {
+    assertThatThrownBy(
+            () ->
+                Etl.from(changes(), "crm")
+                    .apply(
+                        step()
+                            .withChangeDetection(ChangeDetection.only("segment", "phone"))
+                            .withType1Columns("phone")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "scd2 step 'dim': column 'phone' is both tracked (changeDetection only(segment,"
+                + " phone)) and a Type-1 column; a column is one or the other");
+  }
+
+  @Test
+  void expand_noColumnLeftToTrack_fails() {
+    assertThatThrownBy(
+            () ->
+                Etl.from(changes(), "crm")
+                    .apply(
+                        step()
+                            .withChangeDetection(ChangeDetection.allExcept("id", "updatedAt"))
+                            .withType1Columns("segment", "phone")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "scd2 step 'dim': no column is left to track: changeDetection allExcept(id,"
+                + " updatedAt) with type1Columns [segment, phone] of [id, phone, segment,"
+                + " updatedAt]");
+  }
+
+  @Test
+  void expand_columnNamesOnAPlainType_fail() {
+    DataStream<String> strings = env.fromData(List.of("a"), Types.STRING);
+    assertThatThrownBy(
+            () ->
+                Etl.from(strings, "crm")
+                    .apply(
+                        Scd2.trackRows("dim", (String s) -> s, EffectiveTime.processingTime())
+                            .withType1Columns("value")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "scd2 step 'dim': column names (changeDetection all(), type1Columns [value]) need an"
+                + " attribute type with named fields (POJO, record, Row, tuple), was String");
+  }
+
+  @Test
+  void withX_returnsNewSteps_andLeavesTheOriginalAlone() {
+    Scd2Step<Change<Customer>, Customer> original = step();
+    Scd2Step<Change<Customer>, Customer> changed =
+        original
+            .withOutput(Scd2Output.UPSERT)
+            .withLatenessHorizon(Duration.ofDays(1))
+            .withValidToCurrent(Instant.parse("9999-12-31T00:00:00Z"));
+
+    assertThat(original.output()).isEqualTo(Scd2.DEFAULT_OUTPUT);
+    assertThat(original.latenessHorizon()).isEqualTo(Scd2.DEFAULT_LATENESS_HORIZON);
+    assertThat(changed.output()).isEqualTo(Scd2Output.UPSERT);
+    assertThat(changed.toString())
+        .isEqualTo(
+            "Scd2.trackChangelog(dim, effectiveTime=change event time, changeDetection=all(),"
+                + " latenessHorizon=PT24H, tieBreak=arrival, hardDeletes=INVALIDATE,"
+                + " validToCurrent=9999-12-31T00:00:00Z, output=UPSERT, lateChanges=SIDE_OUTPUT)");
+  }
+}

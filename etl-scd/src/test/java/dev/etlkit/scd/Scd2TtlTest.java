@@ -1,0 +1,92 @@
+package dev.etlkit.scd;
+
+import static dev.etlkit.scd.Brief.brief;
+import static dev.etlkit.scd.Brief.customer;
+import static dev.etlkit.scd.Scd2Test.CHANGES;
+import static dev.etlkit.scd.Scd2Test.customers;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.testkit.CutPointCheck;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * State TTL: a key whose state was not written for the TTL (processing time) is forgotten whole, by
+ * its cleanup timer, and treated as never seen.
+ */
+class Scd2TtlTest {
+
+  private static final Duration TTL = Duration.ofHours(1);
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void expiredKey_startsItsHistoryAgainAtVersionOne(StateBackendKind backend) throws Exception {
+    var recipe = Scd2Harnesses.of(customers(), CHANGES, TTL);
+    try (var h = recipe.open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.setProcessingTime(TTL.toMillis() / 2);
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2))); // keeps it alive
+      h.setProcessingTime(TTL.toMillis()); // the first cleanup timer: written since, kept
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(1);
+      h.setProcessingTime(TTL.toMillis() / 2 + TTL.toMillis()); // no write for the TTL
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+      assertThat(Scd2Harnesses.stateKeys(h, "changes")).isZero();
+      h.processElement(Change.updateAfter(customer("c1", "gold", "555", 3)));
+
+      assertThat(brief(h.output()))
+          .containsExactly(
+              "+I c1 v1 [d1,) current retail/555",
+              "-U c1 v1 [d1,) current retail/555",
+              "+U c1 v1 [d1,d2) retail/555",
+              "+I c1 v2 [d2,) current vip/555",
+              "+I c1 v1 [d3,) current gold/555");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_atCutPoints_keepsCleanupTimersAndTheirClock(StateBackendKind backend) {
+    HarnessInput<Change<Customer>> script =
+        HarnessInput.<Change<Customer>>builder()
+            .element(Change.insert(customer("c1", "retail", "555", 1)))
+            .element(Change.insert(customer("c2", "retail", "555", 1)))
+            .advanceProcessingTime(TTL.toMillis() / 2)
+            .element(Change.updateAfter(customer("c1", "vip", "555", 2)))
+            .advanceProcessingTime(TTL.toMillis() * 3 / 4) // c2 expires
+            .element(Change.updateAfter(customer("c2", "vip", "555", 2)))
+            .element(Change.updateAfter(customer("c1", "gold", "555", 3)))
+            .advanceProcessingTime(TTL.toMillis() * 2) // both expire
+            .element(Change.updateAfter(customer("c1", "basic", "555", 4)))
+            .build();
+    CutPointCheck<Change<Customer>, Change<Scd2Row<Customer>>> check =
+        CutPointCheck.of(Scd2Harnesses.of(customers(), CHANGES, TTL).harness().on(backend), script)
+            .withPerKeyOrder();
+    if (backend == StateBackendKind.ROCKSDB) {
+      check = check.withSampledCutPoints(4, 1L); // a RocksDB restore costs about 0.2 s
+    }
+    check.verify();
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keyWrittenWithinTheTtl_keepsItsHistoryAndSplicesLateChanges(StateBackendKind backend)
+      throws Exception {
+    var recipe = Scd2Harnesses.of(customers(), CHANGES, TTL);
+    try (var h = recipe.open(backend)) {
+      for (int day = 1; day <= 5; day++) {
+        h.setProcessingTime(day * TTL.toMillis() / 2);
+        h.processElement(Change.updateAfter(customer("c1", "s" + day, "555", day)));
+      }
+      h.processElement(Change.updateAfter(customer("c1", "s4", "555", 3))); // late, spliced
+
+      var table = Scd2Invariants.materialize(h.output());
+      Scd2Invariants.of(HardDeletes.INVALIDATE, Scd2Output.RETRACT, null).check(table.values());
+      assertThat(table).hasSize(4); // s1, s2, s4 from d3 (merged with d4), s5
+      assertThat(Scd2Harnesses.stateKeys(h, "changes")).isEqualTo(1);
+    }
+  }
+}

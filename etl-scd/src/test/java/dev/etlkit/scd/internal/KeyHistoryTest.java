@@ -1,0 +1,140 @@
+package dev.etlkit.scd.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.scd.ChangeDetection;
+import dev.etlkit.scd.HardDeletes;
+import dev.etlkit.scd.Scd2Output;
+import dev.etlkit.scd.Scd2Row;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.Test;
+
+/** The per-key history rules in plain Java: pruning, bounded state, append emission. */
+class KeyHistoryTest {
+
+  private static final Columns<String> WHOLE =
+      Columns.resolve(Types.STRING, ChangeDetection.all(), List.of());
+
+  private final List<String> emitted = new ArrayList<>();
+  private final VersionSink<String> sink = (kind, v) -> emitted.add(kind.shortString() + " " + v);
+
+  private static KeyHistory<String> history(Scd2Output output, long horizon) {
+    return new KeyHistory<>(WHOLE, HardDeletes.INVALIDATE, output, horizon, false, 0L);
+  }
+
+  @Test
+  void inOrderChanges_keepOnlyTheLastOneToTwoHorizons() throws Exception {
+    KeyHistory<String> history = history(Scd2Output.RETRACT, 100);
+    MapHistoryStore<String> store = new MapHistoryStore<>(1L);
+    int maxKept = 0;
+    for (int i = 0; i < 10_000; i++) {
+      history.apply(
+          store, i * 10L, 0L, (i % 3 == 0) ? "a" : "b" + i, sink, 0L, KeyHistory.NO_TIMERS);
+      maxKept = Math.max(maxKept, store.size());
+    }
+    // changes every 10 ms, horizon 100 ms: at most 2 horizons (21 changes) are ever kept
+    assertThat(maxKept).isLessThanOrEqualTo(21);
+    assertThat(store.cursor().version).isEqualTo(10_000);
+    assertThat(store.base().version).isGreaterThan(9_970);
+  }
+
+  @Test
+  void zeroHorizon_keepsTheLatestChangeOnly() throws Exception {
+    KeyHistory<String> history = history(Scd2Output.RETRACT, 0);
+    MapHistoryStore<String> store = new MapHistoryStore<>(2L);
+    for (int i = 0; i < 100; i++) {
+      history.apply(store, i, 0L, "v" + (i % 2), sink, 0L, KeyHistory.NO_TIMERS);
+      assertThat(store.size()).isLessThanOrEqualTo(1);
+    }
+    assertThat(history.apply(store, 98, 0L, "late", sink, 0L, KeyHistory.NO_TIMERS))
+        .isEqualTo(KeyHistory.Outcome.LATE);
+    assertThat(history.apply(store, 99, 0L, "tie", sink, 0L, KeyHistory.NO_TIMERS))
+        .isEqualTo(KeyHistory.Outcome.CHANGED);
+  }
+
+  @Test
+  void appendOutput_emitsEachClosedVersionOnce_whenPastTheHorizon() throws Exception {
+    KeyHistory<String> history = history(Scd2Output.APPEND, 10);
+    MapHistoryStore<String> store = new MapHistoryStore<>(3L);
+    history.apply(store, 0, 0L, "a", sink, 0L, KeyHistory.NO_TIMERS);
+    history.apply(store, 5, 0L, "b", sink, 0L, KeyHistory.NO_TIMERS);
+    history.apply(store, 14, 0L, "c", sink, 0L, KeyHistory.NO_TIMERS);
+    assertThat(emitted).isEmpty(); // [0,5) ends at 5, and 14 - 10 = 4 is before it
+
+    history.apply(
+        store, 16, 0L, "c", sink, 0L, KeyHistory.NO_TIMERS); // 16 - 10 = 6: [0,5) is final
+    assertThat(emitted).containsExactly("+I v1[0, 5) a");
+
+    history.apply(store, 100, 0L, "d", sink, 0L, KeyHistory.NO_TIMERS);
+    assertThat(emitted).containsExactly("+I v1[0, 5) a", "+I v2[5, 14) b");
+    assertThat(store.size()).isEqualTo(1);
+  }
+
+  @Test
+  void processingTime_aChangeBeforeTheLatest_isATieAtTheLatest() throws Exception {
+    KeyHistory<String> history =
+        new KeyHistory<>(WHOLE, HardDeletes.INVALIDATE, Scd2Output.RETRACT, 0, true, 0L);
+    MapHistoryStore<String> store = new MapHistoryStore<>(4L);
+    history.apply(store, 50, 0L, "a", sink, 0L, KeyHistory.NO_TIMERS);
+
+    assertThat(history.apply(store, 10, 0L, "b", sink, 0L, KeyHistory.NO_TIMERS))
+        .isEqualTo(KeyHistory.Outcome.CHANGED);
+    assertThat(emitted)
+        .containsExactly("+I v1[50, open) a", "-U v1[50, open) a", "+U v1[50, open) b");
+  }
+
+  @Test
+  void driver_outputMaterializesByVersion() throws Exception {
+    HistoryDriver<String> driver =
+        new HistoryDriver<>(
+            new Scd2Config<>(
+                Types.STRING,
+                Types.STRING,
+                false,
+                s -> s,
+                dev.etlkit.scd.EffectiveTime.processingTime(),
+                dev.etlkit.scd.TieBreak.arrival(),
+                WHOLE,
+                HardDeletes.INVALIDATE,
+                null,
+                Scd2Output.RETRACT,
+                java.time.Duration.ofMillis(10),
+                dev.etlkit.scd.LateChanges.SIDE_OUTPUT,
+                null),
+            5L);
+    driver.apply("k", Change.insert("a"), 0, 0);
+    driver.apply("k", Change.of(RowKind.UPDATE_AFTER, "b"), 5, 0);
+
+    Map<String, Scd2Row<String>> table = dev.etlkit.scd.Scd2Invariants.materialize(driver.output());
+    assertThat(table).hasSize(2);
+  }
+
+  @Test
+  void cleanupTimer_forgetsAnUnwrittenKey_andSurvivesTtlSwitchedOffAndOn() throws Exception {
+    List<Long> timers = new ArrayList<>();
+    KeyHistory<String> withTtl =
+        new KeyHistory<>(WHOLE, HardDeletes.INVALIDATE, Scd2Output.RETRACT, 0, false, 100);
+    KeyHistory<String> withoutTtl =
+        new KeyHistory<>(WHOLE, HardDeletes.INVALIDATE, Scd2Output.RETRACT, 0, false, 0);
+    MapHistoryStore<String> store = new MapHistoryStore<>(6L);
+
+    withTtl.apply(store, 1, 0L, "a", sink, 1_000, timers::add);
+    withTtl.apply(store, 2, 0L, "b", sink, 1_050, timers::add);
+    assertThat(timers).containsExactly(1_100L);
+    assertThat(withTtl.onCleanupTimer(store, 1_100, timers::add)).isFalse(); // written at 1050
+    assertThat(timers).containsExactly(1_100L, 1_150L);
+
+    assertThat(withoutTtl.onCleanupTimer(store, 1_150, timers::add)).isFalse(); // TTL now off
+    assertThat(store.cursor().cleanupAt).isZero();
+    withTtl.apply(store, 3, 0L, "c", sink, 5_000, timers::add); // and on again
+    assertThat(timers).containsExactly(1_100L, 1_150L, 5_100L);
+    assertThat(withTtl.onCleanupTimer(store, 5_100, timers::add)).isTrue();
+    assertThat(store.cursor()).isNull();
+    assertThat(store.size()).isZero();
+  }
+}
