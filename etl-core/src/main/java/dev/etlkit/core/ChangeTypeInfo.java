@@ -1,8 +1,6 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.internal.ChangeSerializer;
-import java.util.Map;
-import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,88 +19,16 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * @param <T> the type of the changed value
  */
 @PublicEvolving
-public final class ChangeTypeInfo<T> extends TypeInformation<Change<T>> {
+public final class ChangeTypeInfo<T> extends WrappingTypeInfo<Change<T>, T> {
 
   private static final long serialVersionUID = 1L;
 
-  private final TypeInformation<T> valueType;
-
   ChangeTypeInfo(TypeInformation<T> valueType) {
-    this.valueType = Objects.requireNonNull(valueType, "valueType");
-  }
-
-  /** The type information of the changed value. */
-  public TypeInformation<T> getValueType() {
-    return valueType;
-  }
-
-  @Override
-  public boolean isBasicType() {
-    return false;
-  }
-
-  @Override
-  public boolean isTupleType() {
-    return false;
-  }
-
-  @Override
-  public int getArity() {
-    return 1;
-  }
-
-  @Override
-  public int getTotalFields() {
-    return 1;
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public Class<Change<T>> getTypeClass() {
-    return (Class<Change<T>>) (Class<?>) Change.class;
-  }
-
-  /** Maps the type variable {@code T} of {@link Change} to the value type. */
-  @Override
-  public Map<String, TypeInformation<?>> getGenericParameters() {
-    return Map.of("T", valueType);
-  }
-
-  /** False: changes carry no natural key; key a change stream by a field of its value instead. */
-  @Override
-  public boolean isKeyType() {
-    return false;
+    super(Change.class, valueType);
   }
 
   @Override
   public TypeSerializer<Change<T>> createSerializer(SerializerConfig config) {
-    return new ChangeSerializer<>(valueType.createSerializer(config));
-  }
-
-  @Override
-  public String toString() {
-    return "Change<" + valueType + ">";
-  }
-
-  @Override
-  public boolean equals(Object obj) {
-    if (this == obj) {
-      return true;
-    }
-    if (!(obj instanceof ChangeTypeInfo)) {
-      return false;
-    }
-    ChangeTypeInfo<?> that = (ChangeTypeInfo<?>) obj;
-    return that.canEqual(this) && valueType.equals(that.valueType);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(ChangeTypeInfo.class.getName(), valueType);
-  }
-
-  @Override
-  public boolean canEqual(Object obj) {
-    return obj instanceof ChangeTypeInfo;
+    return new ChangeSerializer<>(getValueType().createSerializer(config));
   }
 }

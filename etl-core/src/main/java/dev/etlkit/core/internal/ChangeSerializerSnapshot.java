@@ -1,11 +1,8 @@
 package dev.etlkit.core.internal;
 
 import dev.etlkit.core.Change;
-import java.io.IOException;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataInputView;
 
 /**
  * Snapshot of {@link ChangeSerializer}: the outer format version plus the value serializer's own
@@ -16,7 +13,7 @@ import org.apache.flink.core.memory.DataInputView;
  */
 @Internal
 public final class ChangeSerializerSnapshot<T>
-    extends CompositeTypeSerializerSnapshot<Change<T>, ChangeSerializer<T>> {
+    extends WrappingSerializerSnapshot<Change<T>, ChangeSerializer<T>> {
 
   /** Version 1: the format described on {@link ChangeSerializer}. */
   static final int CURRENT_VERSION = 1;
@@ -34,29 +31,18 @@ public final class ChangeSerializerSnapshot<T>
   }
 
   @Override
-  protected void readOuterSnapshot(
-      int readOuterSnapshotVersion, DataInputView in, ClassLoader userCodeClassLoader)
-      throws IOException {
-    if (readOuterSnapshotVersion > CURRENT_VERSION) {
-      throw new IOException(
-          "Change serializer snapshot has version "
-              + readOuterSnapshotVersion
-              + ", this etlkit reads up to "
-              + CURRENT_VERSION
-              + "; restore with the etlkit version that wrote it or newer");
-    }
+  protected String formatName() {
+    return "Change";
   }
 
   @Override
-  protected TypeSerializer<?>[] getNestedSerializers(ChangeSerializer<T> outerSerializer) {
-    return new TypeSerializer<?>[] {outerSerializer.getValueSerializer()};
+  protected TypeSerializer<?> valueSerializerOf(ChangeSerializer<T> outerSerializer) {
+    return outerSerializer.getValueSerializer();
   }
 
   @Override
-  protected ChangeSerializer<T> createOuterSerializerWithNestedSerializers(
-      TypeSerializer<?>[] nestedSerializers) {
-    @SuppressWarnings("unchecked")
-    TypeSerializer<T> valueSerializer = (TypeSerializer<T>) nestedSerializers[0];
-    return new ChangeSerializer<>(valueSerializer);
+  @SuppressWarnings("unchecked")
+  protected ChangeSerializer<T> wrap(TypeSerializer<?> valueSerializer) {
+    return new ChangeSerializer<>((TypeSerializer<T>) valueSerializer);
   }
 }

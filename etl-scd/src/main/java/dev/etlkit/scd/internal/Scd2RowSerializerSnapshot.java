@@ -1,11 +1,9 @@
 package dev.etlkit.scd.internal;
 
+import dev.etlkit.core.internal.WrappingSerializerSnapshot;
 import dev.etlkit.scd.Scd2Row;
-import java.io.IOException;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataInputView;
 
 /**
  * Snapshot of {@link Scd2RowSerializer}: the outer format version plus the attribute serializer's
@@ -16,7 +14,7 @@ import org.apache.flink.core.memory.DataInputView;
  */
 @Internal
 public final class Scd2RowSerializerSnapshot<T>
-    extends CompositeTypeSerializerSnapshot<Scd2Row<T>, Scd2RowSerializer<T>> {
+    extends WrappingSerializerSnapshot<Scd2Row<T>, Scd2RowSerializer<T>> {
 
   /** Version 1: the format described on {@link Scd2RowSerializer}. */
   static final int CURRENT_VERSION = 1;
@@ -34,29 +32,18 @@ public final class Scd2RowSerializerSnapshot<T>
   }
 
   @Override
-  protected void readOuterSnapshot(
-      int readOuterSnapshotVersion, DataInputView in, ClassLoader userCodeClassLoader)
-      throws IOException {
-    if (readOuterSnapshotVersion > CURRENT_VERSION) {
-      throw new IOException(
-          "Scd2Row serializer snapshot has version "
-              + readOuterSnapshotVersion
-              + ", this etlkit reads up to "
-              + CURRENT_VERSION
-              + "; restore with the etlkit version that wrote it or newer");
-    }
+  protected String formatName() {
+    return "Scd2Row";
   }
 
   @Override
-  protected TypeSerializer<?>[] getNestedSerializers(Scd2RowSerializer<T> outerSerializer) {
-    return new TypeSerializer<?>[] {outerSerializer.getValueSerializer()};
+  protected TypeSerializer<?> valueSerializerOf(Scd2RowSerializer<T> outerSerializer) {
+    return outerSerializer.getValueSerializer();
   }
 
   @Override
-  protected Scd2RowSerializer<T> createOuterSerializerWithNestedSerializers(
-      TypeSerializer<?>[] nestedSerializers) {
-    @SuppressWarnings("unchecked")
-    TypeSerializer<T> valueSerializer = (TypeSerializer<T>) nestedSerializers[0];
-    return new Scd2RowSerializer<>(valueSerializer);
+  @SuppressWarnings("unchecked")
+  protected Scd2RowSerializer<T> wrap(TypeSerializer<?> valueSerializer) {
+    return new Scd2RowSerializer<>((TypeSerializer<T>) valueSerializer);
   }
 }

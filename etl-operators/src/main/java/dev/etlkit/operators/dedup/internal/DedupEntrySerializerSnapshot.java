@@ -1,8 +1,8 @@
 package dev.etlkit.operators.dedup.internal;
 
+import dev.etlkit.core.internal.WrappingSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -19,7 +19,7 @@ import org.apache.flink.core.memory.DataOutputView;
  */
 @Internal
 public final class DedupEntrySerializerSnapshot<T>
-    extends CompositeTypeSerializerSnapshot<DedupEntry<T>, DedupEntrySerializer<T>> {
+    extends WrappingSerializerSnapshot<DedupEntry<T>, DedupEntrySerializer<T>> {
 
   /** Version 1: the format described on {@link DedupEntrySerializer}. */
   static final int CURRENT_VERSION = 1;
@@ -40,22 +40,17 @@ public final class DedupEntrySerializerSnapshot<T>
   }
 
   @Override
+  protected String formatName() {
+    return "Dedup state";
+  }
+
+  @Override
   protected void writeOuterSnapshot(DataOutputView out) throws IOException {
     out.writeInt(layout.encode());
   }
 
   @Override
-  protected void readOuterSnapshot(
-      int readOuterSnapshotVersion, DataInputView in, ClassLoader userCodeClassLoader)
-      throws IOException {
-    if (readOuterSnapshotVersion > CURRENT_VERSION) {
-      throw new IOException(
-          "Dedup state serializer snapshot has version "
-              + readOuterSnapshotVersion
-              + ", this etlkit reads up to "
-              + CURRENT_VERSION
-              + "; restore with the etlkit version that wrote it or newer");
-    }
+  protected void readOuterFields(int version, DataInputView in) throws IOException {
     layout = DedupLayout.decode(in.readInt());
   }
 
@@ -73,15 +68,13 @@ public final class DedupEntrySerializerSnapshot<T>
   }
 
   @Override
-  protected TypeSerializer<?>[] getNestedSerializers(DedupEntrySerializer<T> outerSerializer) {
-    return new TypeSerializer<?>[] {outerSerializer.rowSerializer()};
+  protected TypeSerializer<?> valueSerializerOf(DedupEntrySerializer<T> outerSerializer) {
+    return outerSerializer.rowSerializer();
   }
 
   @Override
-  protected DedupEntrySerializer<T> createOuterSerializerWithNestedSerializers(
-      TypeSerializer<?>[] nestedSerializers) {
-    @SuppressWarnings("unchecked")
-    TypeSerializer<T> rowSerializer = (TypeSerializer<T>) nestedSerializers[0];
-    return new DedupEntrySerializer<>(layout, rowSerializer);
+  @SuppressWarnings("unchecked")
+  protected DedupEntrySerializer<T> wrap(TypeSerializer<?> rowSerializer) {
+    return new DedupEntrySerializer<>(layout, (TypeSerializer<T>) rowSerializer);
   }
 }

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.dedup.internal;
 
+import dev.etlkit.core.WrappingTypeInfo;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfig;
@@ -13,15 +14,14 @@ import org.apache.flink.api.java.typeutils.PojoTypeInfo;
  * Order)}.
  */
 @Internal
-public final class DedupEntryTypeInfo<T> extends TypeInformation<DedupEntry<T>> {
+public final class DedupEntryTypeInfo<T> extends WrappingTypeInfo<DedupEntry<T>, T> {
   private static final long serialVersionUID = 1L;
 
   private final DedupLayout layout;
-  private final TypeInformation<T> rowType;
 
   public DedupEntryTypeInfo(DedupLayout layout, TypeInformation<T> rowType) {
+    super(DedupEntry.class, rowType);
     this.layout = Objects.requireNonNull(layout, "layout");
-    this.rowType = Objects.requireNonNull(rowType, "rowType");
   }
 
   public DedupLayout layout() {
@@ -29,43 +29,13 @@ public final class DedupEntryTypeInfo<T> extends TypeInformation<DedupEntry<T>> 
   }
 
   @Override
-  public boolean isBasicType() {
-    return false;
-  }
-
-  @Override
-  public boolean isTupleType() {
-    return false;
-  }
-
-  @Override
-  public int getArity() {
-    return 1;
-  }
-
-  @Override
-  public int getTotalFields() {
-    return 1;
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public Class<DedupEntry<T>> getTypeClass() {
-    return (Class<DedupEntry<T>>) (Class<?>) DedupEntry.class;
-  }
-
-  @Override
-  public boolean isKeyType() {
-    return false;
-  }
-
-  @Override
   public TypeSerializer<DedupEntry<T>> createSerializer(SerializerConfig config) {
-    return new DedupEntrySerializer<>(layout, rowType.createSerializer(config));
+    return new DedupEntrySerializer<>(layout, getValueType().createSerializer(config));
   }
 
   @Override
   public String toString() {
+    TypeInformation<T> rowType = getValueType();
     String row =
         rowType instanceof PojoTypeInfo
             ? rowType.getTypeClass().getSimpleName()
@@ -74,21 +44,7 @@ public final class DedupEntryTypeInfo<T> extends TypeInformation<DedupEntry<T>> 
   }
 
   @Override
-  public boolean equals(Object obj) {
-    if (!(obj instanceof DedupEntryTypeInfo)) {
-      return false;
-    }
-    DedupEntryTypeInfo<?> that = (DedupEntryTypeInfo<?>) obj;
-    return layout.equals(that.layout) && rowType.equals(that.rowType);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(DedupEntryTypeInfo.class.getName(), layout, rowType);
-  }
-
-  @Override
-  public boolean canEqual(Object obj) {
-    return obj instanceof DedupEntryTypeInfo;
+  protected boolean sameOptions(WrappingTypeInfo<?, ?> other) {
+    return layout.equals(((DedupEntryTypeInfo<?>) other).layout);
   }
 }

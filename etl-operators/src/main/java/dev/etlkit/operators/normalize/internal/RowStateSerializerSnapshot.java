@@ -1,10 +1,8 @@
 package dev.etlkit.operators.normalize.internal;
 
-import java.io.IOException;
+import dev.etlkit.core.internal.WrappingSerializerSnapshot;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataInputView;
 
 /**
  * Snapshot of {@link RowStateSerializer}: the outer format version plus the row serializer's own
@@ -15,7 +13,7 @@ import org.apache.flink.core.memory.DataInputView;
  */
 @Internal
 public final class RowStateSerializerSnapshot<V>
-    extends CompositeTypeSerializerSnapshot<RowState<V>, RowStateSerializer<V>> {
+    extends WrappingSerializerSnapshot<RowState<V>, RowStateSerializer<V>> {
 
   /** Version 1: the format described on {@link RowStateSerializer}. */
   static final int CURRENT_VERSION = 1;
@@ -33,29 +31,18 @@ public final class RowStateSerializerSnapshot<V>
   }
 
   @Override
-  protected void readOuterSnapshot(
-      int readOuterSnapshotVersion, DataInputView in, ClassLoader userCodeClassLoader)
-      throws IOException {
-    if (readOuterSnapshotVersion > CURRENT_VERSION) {
-      throw new IOException(
-          "Normalizer row state snapshot has version "
-              + readOuterSnapshotVersion
-              + ", this etlkit reads up to "
-              + CURRENT_VERSION
-              + "; restore with the etlkit version that wrote it or newer");
-    }
+  protected String formatName() {
+    return "Normalizer row state";
   }
 
   @Override
-  protected TypeSerializer<?>[] getNestedSerializers(RowStateSerializer<V> outerSerializer) {
-    return new TypeSerializer<?>[] {outerSerializer.getValueSerializer()};
+  protected TypeSerializer<?> valueSerializerOf(RowStateSerializer<V> outerSerializer) {
+    return outerSerializer.getValueSerializer();
   }
 
   @Override
-  protected RowStateSerializer<V> createOuterSerializerWithNestedSerializers(
-      TypeSerializer<?>[] nestedSerializers) {
-    @SuppressWarnings("unchecked")
-    TypeSerializer<V> valueSerializer = (TypeSerializer<V>) nestedSerializers[0];
-    return new RowStateSerializer<>(valueSerializer);
+  @SuppressWarnings("unchecked")
+  protected RowStateSerializer<V> wrap(TypeSerializer<?> valueSerializer) {
+    return new RowStateSerializer<>((TypeSerializer<V>) valueSerializer);
   }
 }
