@@ -1,0 +1,448 @@
+package dev.etlkit.operators.enrich.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import javax.annotation.Nullable;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.flink.util.function.SerializableSupplier;
+
+/**
+ * An opened {@link HttpLookup} on one subtask: a JDK {@link HttpClient} sending asynchronously, a
+ * bound on requests in flight, and the classification of what comes back.
+ */
+final class HttpLookupRuntime<K, V> {
+
+  /** What the runtime needs of its {@link HttpLookup}, resolved when it is opened. */
+  static final class Plan<K, V> {
+    UrlTemplate template;
+    @Nullable URI batchUri;
+    SerializableFunction<K, String> keyFormat;
+    ResponseReader<V> reader;
+    Duration connectTimeout;
+    Duration requestTimeout;
+    Map<String, String> headers;
+    Map<String, SerializableSupplier<String>> headerSuppliers;
+    boolean[] missStatuses;
+    int maxConcurrentRequests;
+    int maxBatchKeys;
+    int maxDocumentBytes;
+    MetricGroup metricGroup;
+  }
+
+  private final HttpClient client;
+  private final LimitedBodies bodies;
+  private final ResponseReader<V> reader;
+  private final UrlTemplate template;
+  @Nullable private final URI batchUri;
+  private final SerializableFunction<K, String> keyFormat;
+  private final Duration requestTimeout;
+  private final String[] headerNames;
+  private final String[] headerValues;
+  private final String[] supplierNames;
+  private final List<SerializableSupplier<String>> suppliers;
+  private final boolean[] missStatuses;
+  private final int maxConcurrentRequests;
+  private final int maxBatchKeys;
+  private final AtomicInteger inFlightCount = new AtomicInteger();
+  private final Set<Exchange<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private final HttpLookupMetrics metrics;
+  private volatile boolean closed;
+
+  HttpLookupRuntime(Plan<K, V> plan) {
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(plan.connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    this.bodies = new LimitedBodies(plan.maxDocumentBytes);
+    this.reader = plan.reader;
+    this.template = plan.template;
+    this.batchUri = plan.batchUri;
+    this.keyFormat = plan.keyFormat;
+    this.requestTimeout = plan.requestTimeout;
+    this.headerNames = plan.headers.keySet().toArray(new String[0]);
+    this.headerValues = plan.headers.values().toArray(new String[0]);
+    this.supplierNames = plan.headerSuppliers.keySet().toArray(new String[0]);
+    this.suppliers = new ArrayList<>(plan.headerSuppliers.values());
+    this.missStatuses = plan.missStatuses;
+    this.maxConcurrentRequests = plan.maxConcurrentRequests;
+    this.maxBatchKeys = plan.maxBatchKeys;
+    this.metrics = new HttpLookupMetrics(plan.metricGroup, inFlightCount);
+  }
+
+  CompletableFuture<Optional<V>> lookup(K key) {
+    SingleExchange exchange = new SingleExchange(new CompletableFuture<>());
+    HttpRequest request;
+    try {
+      request = request(template.expand(format(key))).GET().build();
+    } catch (HttpLookupException e) {
+      exchange.result.completeExceptionally(e);
+      return exchange.result;
+    }
+    send(exchange, request);
+    return exchange.result;
+  }
+
+  CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
+    Map<String, K> byName = new LinkedHashMap<>();
+    try {
+      for (K key : keys) {
+        byName.put(format(key), key);
+      }
+    } catch (HttpLookupException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<CompletableFuture<Map<K, V>>> parts = new ArrayList<>();
+    Map<String, K> chunk = new LinkedHashMap<>();
+    for (Map.Entry<String, K> entry : byName.entrySet()) {
+      chunk.put(entry.getKey(), entry.getValue());
+      if (chunk.size() == maxBatchKeys) {
+        parts.add(post(chunk));
+        chunk = new LinkedHashMap<>();
+      }
+    }
+    if (!chunk.isEmpty() || parts.isEmpty()) {
+      parts.add(post(chunk));
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            done -> {
+              Map<K, V> all = new HashMap<>();
+              for (CompletableFuture<Map<K, V>> part : parts) {
+                all.putAll(part.join());
+              }
+              return all;
+            });
+  }
+
+  private CompletableFuture<Map<K, V>> post(Map<String, K> chunk) {
+    BatchExchange exchange = new BatchExchange(chunk, new CompletableFuture<>());
+    if (chunk.isEmpty()) {
+      exchange.result.complete(new HashMap<>());
+      return exchange.result;
+    }
+    HttpRequest request;
+    try {
+      byte[] body = reader.mapper().writeValueAsBytes(chunk.keySet());
+      request =
+          request(batchUri)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build();
+    } catch (HttpLookupException e) {
+      exchange.result.completeExceptionally(e);
+      return exchange.result;
+    } catch (IOException e) {
+      exchange.result.completeExceptionally(HttpFailures.unexpected(e));
+      return exchange.result;
+    }
+    send(exchange, request);
+    return exchange.result;
+  }
+
+  private String format(@Nullable K key) {
+    if (key == null) {
+      throw HttpFailures.permanent("HTTP lookup key is null");
+    }
+    String formatted;
+    try {
+      formatted = keyFormat.apply(key);
+    } catch (RuntimeException e) {
+      throw HttpFailures.withTraceOf(
+          e,
+          HttpFailures.permanent("HTTP lookup key format failed: " + e.getClass().getSimpleName()));
+    }
+    if (formatted == null) {
+      throw HttpFailures.permanent("HTTP lookup key format returned null");
+    }
+    return formatted;
+  }
+
+  /** A request with the timeout and headers; header suppliers are asked now. */
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json");
+    for (int i = 0; i < headerNames.length; i++) {
+      builder.setHeader(headerNames[i], headerValues[i]);
+    }
+    for (int i = 0; i < supplierNames.length; i++) {
+      String value;
+      try {
+        value = suppliers.get(i).get();
+      } catch (RuntimeException e) {
+        throw HttpFailures.withTraceOf(
+            e,
+            new HttpLookupException(
+                "HTTP lookup header supplier of '"
+                    + supplierNames[i]
+                    + "' failed: "
+                    + e.getClass().getSimpleName(),
+                true,
+                0,
+                null));
+      }
+      try {
+        builder.setHeader(supplierNames[i], value);
+      } catch (RuntimeException e) {
+        throw HttpFailures.permanent(
+            "HTTP lookup header supplier of '" + supplierNames[i] + "' returned an invalid value");
+      }
+    }
+    return builder;
+  }
+
+  private void send(Exchange<?> exchange, HttpRequest request) {
+    if (closed) {
+      exchange.result.completeExceptionally(HttpFailures.closed());
+      return;
+    }
+    if (inFlightCount.incrementAndGet() > maxConcurrentRequests) {
+      inFlightCount.decrementAndGet();
+      metrics.rejected();
+      exchange.result.completeExceptionally(HttpFailures.overloaded(maxConcurrentRequests));
+      return;
+    }
+    inFlight.add(exchange);
+    if (closed) { // close() ran in between: whoever removes the exchange completes it
+      if (exchange.finish()) {
+        exchange.result.completeExceptionally(HttpFailures.closed());
+      }
+      return;
+    }
+    CompletableFuture<HttpResponse<byte[]>> sent;
+    try {
+      sent = client.sendAsync(request, bodies);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    exchange.sent = sent;
+    sent.whenComplete(exchange);
+  }
+
+  /** Fails the requests in flight and cancels them; later lookups fail as closed. Idempotent. */
+  void close() {
+    closed = true;
+    for (Exchange<?> exchange : inFlight) {
+      if (exchange.finish()) {
+        exchange.result.completeExceptionally(HttpFailures.closed());
+        CompletableFuture<?> sent = exchange.sent;
+        if (sent != null) {
+          sent.cancel(true);
+        }
+      }
+    }
+  }
+
+  /** One request and the future it completes. */
+  private abstract class Exchange<R> implements BiConsumer<HttpResponse<byte[]>, Throwable> {
+    final CompletableFuture<R> result;
+    @Nullable volatile CompletableFuture<HttpResponse<byte[]>> sent;
+
+    Exchange(CompletableFuture<R> result) {
+      this.result = result;
+    }
+
+    /** Leaves the in-flight set; true for the one caller that then completes the result. */
+    boolean finish() {
+      if (inFlight.remove(this)) {
+        inFlightCount.decrementAndGet();
+        return true;
+      }
+      return false;
+    }
+
+    /** The result of a response, or a {@link HttpLookupException} saying why there is none. */
+    abstract R onResponse(HttpResponse<byte[]> response, int status);
+
+    @Override
+    public final void accept(@Nullable HttpResponse<byte[]> response, @Nullable Throwable error) {
+      if (!finish()) {
+        return; // closed meanwhile
+      }
+      try {
+        if (error != null) {
+          result.completeExceptionally(HttpFailures.of(unwrap(error), requestTimeout));
+        } else {
+          result.complete(onResponse(response, response.statusCode()));
+        }
+      } catch (HttpLookupException e) {
+        result.completeExceptionally(e);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(HttpFailures.unexpected(e));
+      }
+    }
+  }
+
+  private static boolean isSuccess(int status) {
+    return status >= 200 && status <= 299;
+  }
+
+  private static HttpLookupException statusFailure(HttpResponse<byte[]> response, int status) {
+    return HttpFailures.status(status, retryAfter(response.headers()));
+  }
+
+  private final class SingleExchange extends Exchange<Optional<V>> {
+    SingleExchange(CompletableFuture<Optional<V>> result) {
+      super(result);
+    }
+
+    @Override
+    Optional<V> onResponse(HttpResponse<byte[]> response, int status) {
+      if (isSuccess(status)) {
+        return Optional.ofNullable(reader.value(response.body(), status));
+      }
+      if (status >= 400 && status <= 599 && missStatuses[status - 400]) {
+        return Optional.empty();
+      }
+      throw statusFailure(response, status);
+    }
+  }
+
+  private final class BatchExchange extends Exchange<Map<K, V>> {
+    private final Map<String, K> keysByName;
+
+    BatchExchange(Map<String, K> keysByName, CompletableFuture<Map<K, V>> result) {
+      super(result);
+      this.keysByName = keysByName;
+    }
+
+    @Override
+    Map<K, V> onResponse(HttpResponse<byte[]> response, int status) {
+      if (isSuccess(status)) {
+        return reader.values(response.body(), status, keysByName);
+      }
+      throw statusFailure(response, status);
+    }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  /** {@code Retry-After} as seconds or as an HTTP date; null when absent or unreadable. */
+  @Nullable
+  static Duration retryAfter(HttpHeaders headers) {
+    Optional<String> value = headers.firstValue("Retry-After");
+    if (value.isEmpty()) {
+      return null;
+    }
+    String text = value.get().strip();
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        Duration wait =
+            Duration.between(
+                ZonedDateTime.now(),
+                ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME));
+        return wait.isNegative() ? Duration.ZERO : wait;
+      } catch (DateTimeParseException notADate) {
+        return null;
+      }
+    }
+  }
+
+  /** Failures named by status and class, never by URL, key, header or body. */
+  static final class HttpFailures {
+    private HttpFailures() {}
+
+    static HttpLookupException status(int status, @Nullable Duration retryAfter) {
+      boolean retryable = status == 408 || status == 429 || status >= 500;
+      return new HttpLookupException(
+          "HTTP lookup got status " + status + (retryable ? " (retryable)" : " (permanent)"),
+          retryable,
+          status,
+          retryAfter);
+    }
+
+    static HttpLookupException of(Throwable error, Duration requestTimeout) {
+      if (error instanceof HttpLookupException) {
+        return (HttpLookupException) error;
+      }
+      if (error instanceof HttpTimeoutException) {
+        return withTraceOf(
+            error,
+            new HttpLookupException(
+                "HTTP lookup timed out (requestTimeout "
+                    + requestTimeout
+                    + "): "
+                    + error.getClass().getSimpleName(),
+                true,
+                0,
+                null));
+      }
+      if (error instanceof IOException) {
+        return withTraceOf(
+            error,
+            new HttpLookupException(
+                "HTTP lookup request failed: " + error.getClass().getSimpleName(), true, 0, null));
+      }
+      if (error instanceof CancellationException) {
+        return closed();
+      }
+      return unexpected(error);
+    }
+
+    static HttpLookupException overloaded(int maxConcurrentRequests) {
+      return new HttpLookupException(
+          "HTTP lookup overloaded: "
+              + maxConcurrentRequests
+              + " requests in flight (maxConcurrentRequests); lower the step's capacity or raise"
+              + " it",
+          true,
+          0,
+          null);
+    }
+
+    static HttpLookupException closed() {
+      return permanent("HTTP lookup is closed");
+    }
+
+    static HttpLookupException permanent(String message) {
+      return new HttpLookupException(message, false, 0, null);
+    }
+
+    static HttpLookupException unexpected(Throwable e) {
+      return withTraceOf(
+          e, permanent("HTTP lookup failed unexpectedly: " + e.getClass().getSimpleName()));
+    }
+
+    static HttpLookupException withTraceOf(Throwable underlying, HttpLookupException e) {
+      e.setStackTrace(underlying.getStackTrace());
+      return e;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.etlkit.operators.enrich.jdbc;
+
+import com.zaxxer.hikari.HikariPoolMXBean;
+import java.util.concurrent.ThreadPoolExecutor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * The metrics of one opened {@link JdbcLookup}, in the group {@value #GROUP} below the step's
+ * metric group: the pool's connections, the executor's queue and the lookups it turned away.
+ */
+final class JdbcLookupMetrics {
+  static final String GROUP = "jdbcLookup";
+  static final String ACTIVE_CONNECTIONS = "activeConnections";
+  static final String IDLE_CONNECTIONS = "idleConnections";
+  static final String THREADS_AWAITING_CONNECTION = "threadsAwaitingConnection";
+  static final String QUEUED_LOOKUPS = "queuedLookups";
+  static final String REJECTED_LOOKUPS = "rejectedLookups";
+
+  private final Counter rejected;
+
+  JdbcLookupMetrics(MetricGroup parent, HikariPoolMXBean pool, ThreadPoolExecutor executor) {
+    MetricGroup group = parent.addGroup(GROUP);
+    group.gauge(ACTIVE_CONNECTIONS, (Gauge<Integer>) pool::getActiveConnections);
+    group.gauge(IDLE_CONNECTIONS, (Gauge<Integer>) pool::getIdleConnections);
+    group.gauge(THREADS_AWAITING_CONNECTION, (Gauge<Integer>) pool::getThreadsAwaitingConnection);
+    group.gauge(QUEUED_LOOKUPS, (Gauge<Integer>) () -> executor.getQueue().size());
+    this.rejected = group.counter(REJECTED_LOOKUPS);
+  }
+
+  void rejected() {
+    rejected.inc();
+  }
+}

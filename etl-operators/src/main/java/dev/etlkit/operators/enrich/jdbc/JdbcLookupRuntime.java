@@ -1,0 +1,352 @@
+package dev.etlkit.operators.enrich.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An opened {@link JdbcLookup} on one subtask: a HikariCP pool and a bounded executor of its own
+ * (one thread per pooled connection, a bounded queue), so the caller never blocks. A lookup that
+ * finds the queue full fails at once with a retryable "overloaded" {@link JdbcLookupException}.
+ */
+final class JdbcLookupRuntime<K, V> {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcLookupRuntime.class);
+
+  /** How long {@link #close()} waits for running queries after the pool aborted them. */
+  private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+  /** What the runtime needs of its {@link JdbcLookup}, resolved when it is opened. */
+  static final class Plan<K, V> {
+    HikariConfig pool;
+    LookupStatements statements;
+    boolean anyArray;
+    String keyLabel;
+    JdbcKey<K> key;
+    JdbcLookup.RowMapper<V> mapper;
+    int queryTimeoutSeconds;
+    int maxBatchKeys;
+    int queueCapacity;
+    int subtask;
+    MetricGroup metricGroup;
+  }
+
+  private final HikariDataSource dataSource;
+  private final ThreadPoolExecutor executor;
+  private final LookupStatements statements;
+  private final boolean anyArray;
+  private final String keyLabel;
+  private final JdbcKey<K> key;
+  private final JdbcLookup.RowMapper<V> mapper;
+  private final int queryTimeoutSeconds;
+  private final int maxBatchKeys;
+  private final int queueCapacity;
+  private final JdbcLookupMetrics metrics;
+  private volatile boolean closed;
+
+  JdbcLookupRuntime(Plan<K, V> plan) {
+    this.statements = plan.statements;
+    this.anyArray = plan.anyArray;
+    this.keyLabel = plan.keyLabel;
+    this.key = plan.key;
+    this.mapper = plan.mapper;
+    this.queryTimeoutSeconds = plan.queryTimeoutSeconds;
+    this.maxBatchKeys = plan.maxBatchKeys;
+    this.queueCapacity = plan.queueCapacity;
+    this.dataSource = openPool(plan.pool);
+    int threads = plan.pool.getMaximumPoolSize();
+    BlockingQueue<Runnable> queue =
+        plan.queueCapacity == 0
+            ? new SynchronousQueue<>()
+            : new ArrayBlockingQueue<>(plan.queueCapacity);
+    this.executor =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0L,
+            TimeUnit.MILLISECONDS,
+            queue,
+            new DaemonThreads("etlkit-jdbc-lookup-" + plan.subtask + "-"),
+            new ThreadPoolExecutor.AbortPolicy());
+    this.metrics =
+        new JdbcLookupMetrics(plan.metricGroup, dataSource.getHikariPoolMXBean(), executor);
+  }
+
+  /** Starts the pool; a failed initial connection check names classes and SQLState only. */
+  private static HikariDataSource openPool(HikariConfig config) {
+    try {
+      return new HikariDataSource(config);
+    } catch (HikariPool.PoolInitializationException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof SQLException
+          ? SqlFailures.query((SQLException) cause)
+          : SqlFailures.unexpected(e);
+    }
+  }
+
+  CompletableFuture<Optional<V>> lookup(K k) {
+    CompletableFuture<Optional<V>> result = new CompletableFuture<>();
+    if (k == null) {
+      result.completeExceptionally(SqlFailures.nullKey());
+      return result;
+    }
+    submit(new SingleLookup(k, result));
+    return result;
+  }
+
+  CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
+    CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
+    // Copied on the caller's thread: the caller may reuse its collection once we return.
+    Object[] copy = keys.toArray();
+    for (Object k : copy) {
+      if (k == null) {
+        result.completeExceptionally(SqlFailures.nullKey());
+        return result;
+      }
+    }
+    if (copy.length == 0) {
+      result.complete(new HashMap<>());
+      return result;
+    }
+    submit(new BatchLookup(copy, result));
+    return result;
+  }
+
+  private void submit(Task<?> task) {
+    if (closed) {
+      task.fail(SqlFailures.closed());
+      return;
+    }
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      if (closed || executor.isShutdown()) {
+        task.fail(SqlFailures.closed());
+      } else {
+        metrics.rejected();
+        task.fail(SqlFailures.overloaded(executor.getMaximumPoolSize(), queueCapacity));
+      }
+    }
+  }
+
+  /**
+   * Fails queued lookups, closes the pool (which aborts the connections of running queries, so they
+   * fail too) and waits a few seconds for the threads to end.
+   */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<Runnable> queued = executor.shutdownNow();
+    for (Runnable task : queued) {
+      // Only Tasks are ever submitted; the cast is unchecked for the enclosing type's K and V.
+      @SuppressWarnings("unchecked")
+      Task<?> queuedTask = (Task<?>) task;
+      queuedTask.fail(SqlFailures.closed());
+    }
+    try {
+      dataSource.close();
+    } finally {
+      try {
+        if (!executor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+          LOG.warn(
+              "JDBC lookup threads of pool {} still running {} ms after close",
+              dataSource.getPoolName(),
+              CLOSE_WAIT_MILLIS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** A unit of work on the executor that owns the future it completes. */
+  private abstract class Task<R> implements Runnable {
+    final CompletableFuture<R> result;
+
+    Task(CompletableFuture<R> result) {
+      this.result = result;
+    }
+
+    abstract R call(Connection connection) throws SQLException;
+
+    @Override
+    public final void run() {
+      R value;
+      try (Connection connection = dataSource.getConnection()) {
+        value = call(connection);
+      } catch (JdbcLookupException e) {
+        fail(e);
+        return;
+      } catch (SQLException e) {
+        fail(closed ? SqlFailures.closed() : SqlFailures.query(e));
+        return;
+      } catch (RuntimeException e) {
+        fail(SqlFailures.unexpected(e));
+        return;
+      } catch (Error e) {
+        fail(SqlFailures.unexpected(e));
+        throw e;
+      }
+      result.complete(value);
+    }
+
+    void fail(Throwable failure) {
+      result.completeExceptionally(failure);
+    }
+  }
+
+  private final class SingleLookup extends Task<Optional<V>> {
+    private final K k;
+
+    SingleLookup(K k, CompletableFuture<Optional<V>> result) {
+      super(result);
+      this.k = k;
+    }
+
+    @Override
+    Optional<V> call(Connection connection) throws SQLException {
+      try (PreparedStatement statement = connection.prepareStatement(statements.single())) {
+        statement.setQueryTimeout(queryTimeoutSeconds);
+        statement.setMaxRows(1);
+        statement.setObject(1, key.toJdbc(k));
+        try (ResultSet rows = statement.executeQuery()) {
+          return rows.next() ? Optional.of(map(rows)) : Optional.empty();
+        }
+      }
+    }
+  }
+
+  private final class BatchLookup extends Task<Map<K, V>> {
+    private final Object[] keys;
+
+    BatchLookup(Object[] keys, CompletableFuture<Map<K, V>> result) {
+      super(result);
+      this.keys = keys;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    Map<K, V> call(Connection connection) throws SQLException {
+      Set<K> wanted = new LinkedHashSet<>();
+      for (Object k : keys) {
+        wanted.add((K) k);
+      }
+      Object[] distinct = wanted.toArray();
+      Map<K, V> found = new HashMap<>();
+      for (int from = 0; from < distinct.length; from += maxBatchKeys) {
+        int to = Math.min(distinct.length, from + maxBatchKeys);
+        try (PreparedStatement statement = prepare(connection, distinct, from, to)) {
+          statement.setQueryTimeout(queryTimeoutSeconds);
+          try (ResultSet rows = statement.executeQuery()) {
+            collect(rows, wanted, found);
+          }
+        }
+      }
+      return found;
+    }
+
+    @SuppressWarnings("unchecked")
+    private PreparedStatement prepare(Connection connection, Object[] distinct, int from, int to)
+        throws SQLException {
+      int count = to - from;
+      if (count == 1) {
+        PreparedStatement statement = connection.prepareStatement(statements.single());
+        statement.setObject(1, key.toJdbc((K) distinct[from]));
+        return statement;
+      }
+      if (anyArray) {
+        Object[] values = new Object[count];
+        for (int i = 0; i < count; i++) {
+          values[i] = key.toJdbc((K) distinct[from + i]);
+        }
+        Array array = connection.createArrayOf(key.sqlType(), values);
+        PreparedStatement statement = connection.prepareStatement(statements.anyArray());
+        statement.setArray(1, array);
+        return statement;
+      }
+      PreparedStatement statement = connection.prepareStatement(statements.inList(count));
+      int size = statements.inListSize(count);
+      for (int i = 0; i < size; i++) {
+        // Padding repeats the last key: the statement text stays one of a few.
+        K k = (K) distinct[Math.min(from + i, to - 1)];
+        statement.setObject(i + 1, key.toJdbc(k));
+      }
+      return statement;
+    }
+
+    private void collect(ResultSet rows, Set<K> wanted, Map<K, V> found) throws SQLException {
+      int keyColumn = rows.findColumn(keyLabel);
+      while (rows.next()) {
+        K k;
+        try {
+          k = key.read(rows, keyColumn);
+        } catch (SQLException | RuntimeException e) {
+          throw SqlFailures.mapping("key extractor", e);
+        }
+        // The first row of a key wins; rows of keys not asked for (other collations) are skipped.
+        if (k != null && wanted.contains(k) && !found.containsKey(k)) {
+          found.put(k, map(rows));
+        }
+      }
+    }
+  }
+
+  private V map(ResultSet row) {
+    V value;
+    try {
+      value = mapper.map(row);
+    } catch (SQLException | RuntimeException e) {
+      throw SqlFailures.mapping("row mapper", e);
+    }
+    if (value == null) {
+      throw SqlFailures.mapperReturnedNull();
+    }
+    return value;
+  }
+
+  /** Named daemon threads, so a stuck query never keeps a TaskManager from exiting. */
+  private static final class DaemonThreads implements ThreadFactory {
+    private final String prefix;
+    private final AtomicInteger count = new AtomicInteger();
+
+    DaemonThreads(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Thread newThread(Runnable runnable) {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    }
+  }
+}

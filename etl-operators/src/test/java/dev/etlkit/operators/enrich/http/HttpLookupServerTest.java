@@ -1,0 +1,467 @@
+package dev.etlkit.operators.enrich.http;
+
+import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.enrich.jdbc.LookupTesting;
+import dev.etlkit.operators.enrich.jdbc.RecordingLookupContext;
+import java.net.ServerSocket;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The HTTP lookup against a real HTTP server on loopback, started once for the class. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HttpLookupServerTest {
+
+  private static TestApi api;
+  private final LookupTesting lookups = new LookupTesting();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    api = new TestApi();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    api.close();
+  }
+
+  @BeforeEach
+  void forgetRequests() {
+    api.requests.clear();
+  }
+
+  @AfterEach
+  void closeLookups() throws Exception {
+    lookups.closeAll();
+  }
+
+  private static HttpLookup<String, Profile> profiles() {
+    return HttpLookup.get(api.base() + "/customers/{key}", String.class, Profile.class);
+  }
+
+  private static HttpLookupException failure(CompletableFuture<?> future) {
+    return LookupTesting.failure(future, HttpLookupException.class);
+  }
+
+  @Test
+  void lookup_existingKey_readsTheJsonBody_ignoringUnknownFields() throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    assertThat(await(lookup.lookup("c-1"))).contains(Profile.of("c-1"));
+    assertThat(api.requests)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.method()).isEqualTo("GET");
+              assertThat(r.rawPath()).isEqualTo("/customers/c-1");
+              assertThat(r.headers().get("Accept")).containsExactly("application/json");
+            });
+  }
+
+  @Test
+  void lookup_404_isAMissByDefault() throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    assertThat(await(lookup.lookup("unknown"))).isEmpty();
+  }
+
+  @Test
+  void lookup_missStatuses_decideWhatIsAMiss() throws Exception {
+    HttpLookup<String, Profile> none = lookups.open(profiles().withMissStatuses());
+    HttpLookup<String, Profile> goneToo = lookups.open(profiles().withMissStatuses(404, 410));
+
+    HttpLookupException notFound = failure(none.lookup("unknown"));
+    assertThat(notFound.retryable()).isFalse();
+    assertThat(notFound.statusCode()).hasValue(404);
+    assertThat(await(goneToo.lookup("status-410"))).isEmpty();
+    assertThat(await(goneToo.lookup("unknown"))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {500, 502, 503, 504, 429, 408})
+  void lookup_serverErrorsAndTooManyRequests_failRetryablyWithTheStatus(int status)
+      throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("status-" + status));
+
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.statusCode()).hasValue(status);
+    assertThat(failed).hasMessage("HTTP lookup got status " + status + " (retryable)");
+    if (status == 429 || status == 503) {
+      assertThat(failed.retryAfter()).contains(Duration.ofSeconds(7));
+    } else {
+      assertThat(failed.retryAfter()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {400, 401, 403, 410, 422, 301, 302})
+  void lookup_otherClientErrorsAndRedirects_failPermanently(int status) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("status-" + status));
+
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.statusCode()).hasValue(status);
+    assertThat(api.requests).hasSize(1); // a redirect is not followed
+  }
+
+  @Test
+  void lookup_slowerThanTheRequestTimeout_failsRetryablyInTime() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withRequestTimeout(Duration.ofMillis(200)));
+    long start = System.nanoTime();
+
+    HttpLookupException timeout = failure(lookup.lookup("slow"));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1_500));
+    assertThat(timeout.retryable()).isTrue();
+    assertThat(timeout.statusCode()).isEmpty();
+    assertThat(timeout).hasMessageContaining("timed out");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"malformed", "wrong-type", "not-json"})
+  void lookup_bodyThatIsNotTheValue_failsPermanentlyWithoutThePayload(String id) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException unreadable = failure(lookup.lookup(id));
+
+    assertThat(unreadable.retryable()).isFalse();
+    assertThat(unreadable.statusCode()).hasValue(200);
+    assertThat(unreadable.getMessage())
+        .contains("is not valid JSON for the value type")
+        .doesNotContain(TestApi.SECRET)
+        .doesNotContain(id);
+    assertThat(unreadable).hasNoCause();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"huge", "huge-chunked"})
+  void lookup_bodyOverTheSizeLimit_failsPermanentlyWithoutReadingIt(String id) throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles().withReadLimits(JsonReadLimits.defaults().withMaxDocumentBytes(64 * 1024)));
+
+    HttpLookupException tooLarge = failure(lookup.lookup(id));
+
+    assertThat(tooLarge.retryable()).isFalse();
+    assertThat(tooLarge).hasMessageContaining("exceeds maxDocumentBytes 65536");
+    assertThat(await(lookup.lookup("c-2"))).contains(Profile.of("c-2")); // still works
+  }
+
+  @Test
+  void lookup_nestingDeeperThanTheLimit_failsPermanently() throws Exception {
+    HttpLookup<String, JsonNode> lookup =
+        lookups.open(HttpLookup.get(api.base() + "/customers/{key}", String.class, node -> node));
+
+    HttpLookupException deep = failure(lookup.lookup("deep"));
+
+    assertThat(deep.retryable()).isFalse();
+    assertThat(deep).hasMessageContaining("exceeds the JSON read limits");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"null", "empty"})
+  void lookup_nullOrEmptyBody_isAMiss(String id) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    assertThat(await(lookup.lookup(id))).isEmpty();
+  }
+
+  @Test
+  void lookup_pathInjectionAttempts_stayOneEncodedPathSegment() throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+    // tag::path-injection-keys[]
+    List<String> attacks =
+        List.of(
+            "../admin",
+            "c-1/../../etc/passwd",
+            "c-1?admin=true",
+            "c-1#fragment",
+            "c-1%2F..%2Fadmin",
+            "c-1\r\nX-Injected: 1",
+            "c-ä ö/€");
+    // end::path-injection-keys[]
+
+    for (String attack : attacks) {
+      api.requests.clear();
+      Optional<Profile> found = await(lookup.lookup(attack));
+
+      TestApi.Request request = api.requests.remove();
+      String segment = request.rawPath().substring("/customers/".length());
+      assertThat(segment).as(attack).doesNotContain("/", "?", "#", "%2E%2E%2F");
+      assertThat(request.rawQuery()).as(attack).isNull();
+      assertThat(URLDecoder.decode(segment, StandardCharsets.UTF_8)).isEqualTo(attack);
+      assertThat(request.headers()).doesNotContainKey("X-injected");
+      // The server saw the whole key as one id: c-… ids exist, others do not.
+      assertThat(found.map(Profile::id)).as(attack).isIn(Optional.empty(), Optional.of(attack));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", ".", ".."})
+  void lookup_keysThatWouldNameAnotherResource_failWithoutARequest(String key) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException refused = failure(lookup.lookup(key));
+
+    assertThat(refused.retryable()).isFalse();
+    assertThat(api.requests).isEmpty();
+  }
+
+  @Test
+  void lookup_keyInTheQuery_staysOneParameter() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            HttpLookup.get(api.base() + "/lookup?id={key}&v=2", String.class, Profile.class));
+
+    await(lookup.lookup("x&admin=true#y"));
+
+    TestApi.Request request = api.requests.remove();
+    assertThat(request.rawQuery()).isEqualTo("id=x%26admin%3Dtrue%23y&v=2");
+  }
+
+  @Test
+  void lookup_headers_sentWithEveryRequest_supplierAskedEachTime_valuesNeverShown()
+      throws Exception {
+    AtomicInteger asked = new AtomicInteger();
+    String token = "SECRET-MARKER-token-11";
+    CrmToken.asked = asked;
+    CrmToken.token = token;
+    String baseUrl = api.base();
+    // tag::auth-header[]
+    HttpLookup<String, Profile> lookup =
+        HttpLookup.get(baseUrl + "/customers/{key}", String.class, Profile.class)
+            .withHeader("X-Client", "orders-enrichment")
+            .withHeaderSupplier("Authorization", CrmToken::bearer) // asked per request
+            .withRequestTimeout(Duration.ofMillis(500))
+            .withMaxConcurrentRequests(32);
+    // end::auth-header[]
+    lookups.open(lookup);
+
+    await(lookup.lookup("c-1"));
+    await(lookup.lookup("c-2"));
+
+    assertThat(asked).hasValue(2);
+    assertThat(api.requests)
+        .allSatisfy(
+            r -> {
+              assertThat(r.headers().get("Authorization")).containsExactly("Bearer " + token);
+              assertThat(r.headers().get("X-client")).containsExactly("orders-enrichment");
+            });
+    assertThat(lookup.toString())
+        .contains("headers=[X-Client]", "headerSuppliers=[Authorization]")
+        .doesNotContain(token)
+        .doesNotContain("orders-enrichment");
+  }
+
+  /** Stands in for a token cache on the TaskManager. */
+  static final class CrmToken {
+    static AtomicInteger asked;
+    static String token;
+
+    static String bearer() {
+      asked.incrementAndGet();
+      return "Bearer " + token;
+    }
+  }
+
+  @Test
+  void lookup_failingHeaderSupplier_failsRetryablyWithoutARequest() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withHeaderSupplier(
+                    "Authorization",
+                    () -> {
+                      throw new IllegalStateException("SECRET-MARKER-vault-12");
+                    }));
+
+    HttpLookupException failed = failure(lookup.lookup("c-1"));
+
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.getMessage())
+        .contains("header supplier of 'Authorization' failed: IllegalStateException")
+        .doesNotContain("SECRET");
+    assertThat(api.requests).isEmpty();
+  }
+
+  @Test
+  void lookupAll_batchEndpoint_postsDistinctKeysInChunksAndReadsTheObject() throws Exception {
+    String baseUrl = api.base();
+    // tag::batch-endpoint[]
+    HttpLookup<String, Profile> lookup =
+        HttpLookup.get(baseUrl + "/customers/{key}", String.class, Profile.class)
+            .withBatchEndpoint(baseUrl + "/batch") // POST ["c-1","c-2"] -> {"c-1": {...}}
+            .withMaxBatchKeys(100);
+    // end::batch-endpoint[]
+    lookups.open(lookup);
+    List<String> keys = new ArrayList<>();
+    Map<String, Profile> expected = new HashMap<>();
+    for (int n = 0; n < 120; n++) {
+      keys.add("c-" + n);
+      keys.add("c-" + n);
+      keys.add("missing-" + n);
+      keys.add("null-" + n);
+      expected.put("c-" + n, Profile.of("c-" + n));
+    }
+
+    Map<String, Profile> found = await(lookup.lookupAll(keys));
+
+    assertThat(lookup.supportsBatch()).isTrue();
+    assertThat(found).isEqualTo(expected);
+    assertThat(api.requests).hasSize(4); // 360 distinct keys, 100 per request
+    assertThat(api.requests).allSatisfy(r -> assertThat(r.method()).isEqualTo("POST"));
+    assertThat(await(lookup.lookupAll(List.of()))).isEmpty();
+  }
+
+  @Test
+  void lookupAll_batchEndpointFailing_failsTheWholeCall() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withBatchEndpoint(api.base() + "/customers/status-503"));
+
+    HttpLookupException failed = failure(lookup.lookupAll(List.of("c-1", "c-2")));
+
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.statusCode()).hasValue(503);
+  }
+
+  @Test
+  void lookupAll_withoutBatchEndpoint_getsEachKey() throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    Map<String, Profile> found = await(lookup.lookupAll(List.of("c-1", "c-2", "unknown")));
+
+    assertThat(lookup.supportsBatch()).isFalse();
+    assertThat(found).containsOnlyKeys("c-1", "c-2");
+    assertThat(api.requests).hasSize(3);
+  }
+
+  @Test
+  void lookup_jsonNodeMapper_mapsTheTree_nullIsAMiss_exceptionIsPermanent() throws Exception {
+    String baseUrl = api.base();
+    // tag::json-node-mapper[]
+    HttpLookup<String, String> names =
+        HttpLookup.get(
+            baseUrl + "/customers/{key}",
+            String.class,
+            node -> node.path("score").asInt() > 3 ? node.get("name").asText() : null);
+    // end::json-node-mapper[]
+    lookups.open(names);
+    HttpLookup<String, String> throwing =
+        lookups.open(
+            HttpLookup.get(
+                api.base() + "/customers/{key}",
+                String.class,
+                node -> {
+                  throw new IllegalArgumentException(node.toString());
+                }));
+
+    assertThat(await(names.lookup("c-1234"))).contains("Customer c-1234");
+    assertThat(await(names.lookup("c-1"))).isEmpty();
+    HttpLookupException failed = failure(throwing.lookup("c-1"));
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.getMessage()).doesNotContain("Customer");
+  }
+
+  @Test
+  void lookup_moreRequestsThanTheLimit_failAtOnceAsOverloaded() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withMaxConcurrentRequests(2), context);
+
+    CompletableFuture<Optional<Profile>> first = lookup.lookup("slow-300");
+    CompletableFuture<Optional<Profile>> second = lookup.lookup("slow-300");
+    CompletableFuture<Optional<Profile>> third = lookup.lookup("c-1");
+
+    assertThat(third).isCompletedExceptionally();
+    HttpLookupException overloaded = failure(third);
+    assertThat(overloaded.retryable()).isTrue();
+    assertThat(overloaded).hasMessageContaining("overloaded");
+    assertThat(context.count("httpLookup.rejectedRequests")).isEqualTo(1);
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(2);
+    assertThat(await(first)).isPresent();
+    assertThat(await(second)).isPresent();
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+  }
+
+  @Test
+  void close_failsRequestsInFlightAtOnce_andLaterLookups() throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+    CompletableFuture<Optional<Profile>> slow = lookup.lookup("slow");
+    Thread.sleep(100);
+
+    lookup.close();
+
+    assertThat(slow).isCompletedExceptionally();
+    assertThat(failure(slow)).hasMessageContaining("closed");
+    assertThat(failure(lookup.lookup("c-1")).retryable()).isFalse();
+    lookup.close(); // idempotent
+  }
+
+  @Test
+  void lookup_nothingListening_failsRetryably() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            HttpLookup.get(
+                "http://127.0.0.1:" + port + "/customers/{key}", String.class, Profile.class));
+
+    HttpLookupException refused = failure(lookup.lookup("c-1"));
+
+    assertThat(refused.retryable()).isTrue();
+    assertThat(refused.statusCode()).isEmpty();
+    assertThat(refused).hasMessageContaining("ConnectException");
+  }
+
+  @Test
+  void lookup_beforeOpenOrWithANullKey_failsPermanently() throws Exception {
+    assertThat(failure(profiles().lookup("c-1"))).hasMessageContaining("not open");
+    assertThat(failure(profiles().lookupAll(List.of("c-1")))).hasMessageContaining("not open");
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+    assertThat(failure(lookup.lookup(null)).retryable()).isFalse();
+    HttpLookup<Integer, Profile> badFormat =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", Integer.class, Profile.class)
+                .withKeyFormat(k -> k > 0 ? "c-" + k : null));
+    assertThat(await(badFormat.lookup(5))).contains(Profile.of("c-5"));
+    assertThat(failure(badFormat.lookup(-1))).hasMessageContaining("returned null");
+  }
+
+  @Test
+  void lookup_serializedWithTheJobGraph_worksAfterDeserialization() throws Exception {
+    HttpLookup<String, Profile> original =
+        profiles().withHeaderSupplier("Authorization", () -> "Bearer t");
+
+    HttpLookup<String, Profile> copy = lookups.open(InstantiationUtil.clone(original));
+
+    assertThat(await(copy.lookup("c-9"))).contains(Profile.of("c-9"));
+    assertThat(copy.toString()).isEqualTo(original.toString());
+  }
+}

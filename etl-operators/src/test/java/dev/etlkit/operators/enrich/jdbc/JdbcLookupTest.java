@@ -1,0 +1,327 @@
+package dev.etlkit.operators.enrich.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The JDBC lookup's options, statements and failure classification, without a database. */
+class JdbcLookupTest {
+
+  private static final String URL = "jdbc:postgresql://db.example.com:5432/crm";
+
+  private static JdbcLookup<String, Customer> customers() {
+    return JdbcLookup.table(URL, "customers", "id", JdbcKey.text(), Customer::fromRow);
+  }
+
+  private static void rejects(
+      Function<JdbcLookup<String, Customer>, JdbcLookup<String, Customer>> option, String message) {
+    assertThatThrownBy(() -> option.apply(customers()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void defaults_areTheDocumentedConstants() {
+    assertThat(customers().toString())
+        .isEqualTo(
+            "JdbcLookup{jdbc:postgresql, table=customers, keyColumn=id, key=JdbcKey{text},"
+                + " credentials=JdbcCredentials{none}, poolSize=4, queueCapacity=1000,"
+                + " connectionTimeout=PT5S, validationTimeout=PT2S, queryTimeout=PT10S,"
+                + " maxLifetime=PT30M, keepaliveTime=PT2M, batchQuery=AUTO, maxBatchKeys=500,"
+                + " driverProperties=[], connectionCheckOnOpen=false}");
+  }
+
+  @Test
+  void withX_returnsANewLookup_andLeavesTheOriginalAsItWas() {
+    JdbcLookup<String, Customer> original = customers();
+    JdbcLookup<String, Customer> changed =
+        original
+            .withPoolSize(8)
+            .withQueueCapacity(0)
+            .withConnectionTimeout(Duration.ofSeconds(1))
+            .withValidationTimeout(Duration.ofMillis(250))
+            .withQueryTimeout(Duration.ofSeconds(3))
+            .withMaxLifetime(Duration.ofMinutes(10))
+            .withKeepaliveTime(Duration.ZERO)
+            .withBatchQuery(JdbcLookup.BatchQuery.IN_LIST)
+            .withMaxBatchKeys(64)
+            .withDriverProperty("sslmode", "verify-full")
+            .withDriverClassName("org.postgresql.Driver")
+            .withConnectionCheckOnOpen(true);
+
+    assertThat(changed).isNotSameAs(original);
+    assertThat(original.toString()).isEqualTo(customers().toString());
+    assertThat(changed.toString())
+        .contains(
+            "poolSize=8",
+            "queueCapacity=0",
+            "connectionTimeout=PT1S",
+            "validationTimeout=PT0.25S",
+            "queryTimeout=PT3S",
+            "maxLifetime=PT10M",
+            "keepaliveTime=PT0S",
+            "batchQuery=IN_LIST",
+            "maxBatchKeys=64",
+            "driverProperties=[sslmode]",
+            "driverClassName=org.postgresql.Driver",
+            "connectionCheckOnOpen=true")
+        .doesNotContain("verify-full");
+  }
+
+  @Test
+  void toString_showsNeitherTheUrlNorCredentials() {
+    String secret = "SECRET-MARKER-5";
+    JdbcLookup<String, Customer> lookup =
+        JdbcLookup.table(
+                "jdbc:postgresql://db:5432/crm?password=" + secret,
+                "customers",
+                "id",
+                JdbcKey.text(),
+                Customer::fromRow)
+            .withCredentials(JdbcCredentials.of("etl-user", secret))
+            .withDriverProperty("sslpassword", secret);
+
+    assertThat(lookup.toString())
+        .doesNotContain(secret)
+        .doesNotContain("etl-user")
+        .doesNotContain("db:5432")
+        .contains("credentials=JdbcCredentials{literal}");
+  }
+
+  @Test
+  void factories_rejectBadArguments() {
+    assertThatThrownBy(
+            () ->
+                JdbcLookup.table(
+                    "postgresql://db?password=SECRET-6", "t", "id", JdbcKey.text(), r -> ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "jdbcUrl must look like jdbc:<driver>:<address>, was a string of 33 characters");
+    assertThatThrownBy(
+            () -> JdbcLookup.table(URL, "t; DROP TABLE t", "id", JdbcKey.text(), r -> ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("table must be a SQL identifier");
+    assertThatThrownBy(() -> JdbcLookup.table(URL, "t", "id = 1 OR id", JdbcKey.text(), r -> ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("keyColumn must be a SQL identifier");
+    assertThatThrownBy(() -> JdbcLookup.table(URL, "t", "id", null, r -> ""))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("key");
+    assertThatThrownBy(() -> JdbcLookup.table(URL, "t", "id", JdbcKey.text(), null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("mapper");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"customers", "crm.customers", "db.crm.customers", "\"Customers\""})
+  void table_acceptsPlainQualifiedAndQuotedNames(String table) {
+    assertThat(JdbcLookup.table(URL, table, "id", JdbcKey.text(), r -> "").toString())
+        .contains("table=" + table);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "DELETE FROM customers|query must start with SELECT or WITH, was a query starting with"
+            + " 'DELETE'",
+        "SELECT * FROM customers WHERE id = ?|query must not contain '?': the lookup adds the key"
+            + " condition and its parameter",
+        "SELECT 1; DROP TABLE customers|query must be a single statement without ';'",
+        "'   '|query must be a SELECT statement, was '   '"
+      })
+  void query_rejectsWhatIsNotOneSelect(String query, String message) {
+    assertThatThrownBy(() -> JdbcLookup.query(URL, query, "id", JdbcKey.text(), r -> ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void query_dropsOneTrailingSemicolon_andWrapsTheQueryAsADerivedTable() {
+    assertThat(LookupStatements.wrapQuery(" with x as (select 1 as id) select * from x ; "))
+        .isEqualTo("(with x as (select 1 as id) select * from x) etlkit_lookup");
+  }
+
+  @Test
+  void options_rejectValuesOutOfRange() {
+    rejects(l -> l.withPoolSize(0), "poolSize must be in 1..256, was 0");
+    rejects(l -> l.withQueueCapacity(-1), "queueCapacity must be in 0..1000000, was -1");
+    rejects(
+        l -> l.withConnectionTimeout(Duration.ofMillis(100)),
+        "connectionTimeout must be in [PT0.25S, PT1H], was PT0.1S");
+    rejects(
+        l -> l.withValidationTimeout(Duration.ofHours(2)),
+        "validationTimeout must be in [PT0.25S, PT1H], was PT2H");
+    rejects(
+        l -> l.withQueryTimeout(Duration.ofMillis(200)),
+        "queryTimeout must be in [PT1S, PT1H], was PT0.2S");
+    rejects(
+        l -> l.withMaxLifetime(Duration.ofSeconds(10)),
+        "maxLifetime must be in [PT30S, PT24H], was PT10S");
+    rejects(
+        l -> l.withKeepaliveTime(Duration.ofSeconds(-1)),
+        "keepaliveTime must be in [PT30S, PT24H], was PT-1S");
+    rejects(l -> l.withMaxBatchKeys(10_001), "maxBatchKeys must be in 1..10000, was 10001");
+    rejects(
+        l -> l.withDriverProperty("Password", "x"),
+        "driver property 'Password' is not allowed: pass credentials with withCredentials()");
+    rejects(l -> l.withDriverProperty(" ", "x"), "driver property name must not be blank, was  ");
+    rejects(l -> l.withDriverClassName(""), "driverClassName must not be blank, was ");
+    assertThatThrownBy(() -> customers().withBatchQuery(null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> customers().withCredentials(null))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void statements_useParametersOnly_andAFewInListSizes() {
+    LookupStatements statements = new LookupStatements("customers", "id", 100);
+
+    assertThat(statements.single()).isEqualTo("SELECT * FROM customers WHERE id = ?");
+    assertThat(statements.anyArray()).isEqualTo("SELECT * FROM customers WHERE id = ANY(?)");
+    assertThat(statements.inList(2)).isEqualTo("SELECT * FROM customers WHERE id IN (?, ?, ?, ?)");
+    assertThat(statements.inListSize(5)).isEqualTo(16);
+    assertThat(statements.inListSize(17)).isEqualTo(64);
+    assertThat(statements.inListSize(65)).isEqualTo(100);
+    assertThat(LookupStatements.inSizes(500)).containsExactly(4, 16, 64, 256, 500);
+    assertThat(LookupStatements.inSizes(4)).containsExactly(4);
+    assertThat(LookupStatements.inSizes(1)).isEmpty();
+    assertThatThrownBy(() -> statements.inList(101)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void keyLabel_isTheIdentifierWithoutQuotes() {
+    assertThat(LookupStatements.label("\"customerId\"")).isEqualTo("customerId");
+    assertThat(LookupStatements.label("id")).isEqualTo("id");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "08001, true", // cannot connect
+    "08006, true", // connection failure
+    "40001, true", // serialization failure
+    "40P01, true", // deadlock
+    "53300, true", // too many connections
+    "57014, true", // query cancelled (statement timeout)
+    "57P01, true", // admin shutdown
+    "58030, true", // I/O error
+    "HYT00, true", // driver timeout
+    "HY000, false",
+    "22P02, false", // invalid text representation
+    "23505, false",
+    "28P01, false", // wrong password
+    "42P01, false", // no such table
+    "42703, false" // no such column
+  })
+  void sqlState_decidesWhetherAFailureIsRetryable(String state, boolean retryable) {
+    assertThat(SqlFailures.query(new SQLException("m", state)).retryable()).isEqualTo(retryable);
+  }
+
+  @Test
+  void failureWithoutState_isRetryableWhenTransient() {
+    assertThat(SqlFailures.query(new SQLTransientConnectionException("m")).retryable()).isTrue();
+    assertThat(SqlFailures.query(new SQLException("m")).retryable()).isFalse();
+  }
+
+  @Test
+  void failureMessage_namesClassesAndState_butNotTheDriversMessage() {
+    SQLException driver =
+        new SQLException(
+            "invalid input syntax for type bigint: \"SECRET-MARKER-7\"",
+            "22P02",
+            new IllegalStateException("SECRET-MARKER-8"));
+
+    JdbcLookupException failure = SqlFailures.query(driver);
+
+    assertThat(failure)
+        .hasMessage(
+            "JDBC lookup failed: SQLException <- IllegalStateException, SQLState 22P02"
+                + " (permanent)")
+        .hasNoCause();
+    assertThat(failure.getStackTrace()).isEqualTo(driver.getStackTrace());
+  }
+
+  @Test
+  void jdbcKeyOf_rejectsABadSqlTypeName() {
+    assertThatThrownBy(() -> JdbcKey.of("text); DROP TABLE x; --", k -> k, (r, c) -> "k"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "sqlType must be a SQL type name (letters, digits, '_', ' '), was text); DROP TABLE x;"
+                + " --");
+  }
+
+  @Test
+  void credentials_documentedSources_resolveOnlyWhenOpened() {
+    // tag::jdbc-credentials[]
+    JdbcCredentials fromEnvironment = JdbcCredentials.fromEnv("CRM_DB_USER", "CRM_DB_PASSWORD");
+    JdbcCredentials fromMountedSecret =
+        JdbcCredentials.fromPropertiesFile("/etc/secrets/crm-db.properties");
+    JdbcCredentials fromVault = JdbcCredentials.fromSupplier(VaultCredentials::crmReader);
+    JdbcCredentials forTestsOnly = JdbcCredentials.of("etl_reader", "in-the-job-graph");
+    // end::jdbc-credentials[]
+
+    assertThat(fromEnvironment).hasToString("JdbcCredentials{env CRM_DB_USER, CRM_DB_PASSWORD}");
+    assertThat(fromMountedSecret)
+        .hasToString("JdbcCredentials{file /etc/secrets/crm-db.properties}");
+    assertThat(fromVault.resolve().user).isEqualTo("vault-user");
+    assertThat(forTestsOnly.resolve().password).isEqualTo("in-the-job-graph");
+  }
+
+  /** Stands in for a secret store client called on the TaskManager. */
+  static final class VaultCredentials {
+    static JdbcCredentials crmReader() {
+      return JdbcCredentials.of("vault-user", "vault-password");
+    }
+  }
+
+  @Test
+  void credentials_neverShowTheirValues(@TempDir Path dir) {
+    assertThat(JdbcCredentials.of("u", "SECRET-MARKER-9").toString())
+        .isEqualTo("JdbcCredentials{literal}");
+    assertThat(JdbcCredentials.fromEnv("DB_USER", "DB_PASSWORD").toString())
+        .isEqualTo("JdbcCredentials{env DB_USER, DB_PASSWORD}");
+    assertThat(JdbcCredentials.fromSupplier(() -> JdbcCredentials.none()).toString())
+        .isEqualTo("JdbcCredentials{supplier}");
+    assertThat(JdbcCredentials.of("u", "SECRET-MARKER-9").resolve().toString())
+        .doesNotContain("SECRET");
+  }
+
+  @Test
+  void credentials_thatCannotBeResolved_nameWhereTheyWereLookedFor(@TempDir Path dir) {
+    assertThatThrownBy(
+            () -> JdbcCredentials.fromEnv("ETLKIT_NO_SUCH_USER_VAR", "ETLKIT_NO_SUCH_PW").resolve())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "environment variable 'ETLKIT_NO_SUCH_USER_VAR' with JDBC credentials is not set");
+    Path missing = dir.resolve("missing.properties");
+    assertThatThrownBy(() -> JdbcCredentials.fromPropertiesFile(missing.toString()).resolve())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("cannot read JDBC credentials file " + missing + ": NoSuchFileException");
+    assertThatThrownBy(() -> JdbcCredentials.fromSupplier(() -> null).resolve())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("was null");
+    assertThatThrownBy(() -> JdbcCredentials.fromEnv(" ", "X"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("userVariable must not be blank, was ' '");
+  }
+
+  @Test
+  void credentialsFile_withoutPassword_namesTheMissingKey(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("db.properties");
+    java.nio.file.Files.writeString(file, "user=etl\n");
+
+    assertThatThrownBy(() -> JdbcCredentials.fromPropertiesFile(file.toString()).resolve())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("JDBC credentials file " + file + " has no 'password'");
+  }
+}
