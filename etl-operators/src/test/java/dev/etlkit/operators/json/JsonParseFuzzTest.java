@@ -21,10 +21,11 @@ import org.junit.jupiter.api.Timeout;
  * {@code @Timeout}. For every input the step emits exactly one record or exactly one dead letter
  * (with the input's bytes and source), never throws and never hangs.
  *
- * <p>To fuzz (the {@code @Timeout} would otherwise apply to the whole session):
+ * <p>To fuzz (the {@code @Timeout} would otherwise apply to the whole session; without {@code
+ * -Djazzer.hooks=true} Jazzer gets no coverage instrumentation and the corpus does not grow):
  *
  * <pre>
- * JAZZER_FUZZ=1 ./mvnw test -pl etl-operators -Dtest=JsonParseFuzzTest \
+ * JAZZER_FUZZ=1 ./mvnw test -pl etl-operators -Dtest=JsonParseFuzzTest -Djazzer.hooks=true \
  *     -Djunit.jupiter.execution.timeout.mode=disabled
  * </pre>
  */
