@@ -1,0 +1,247 @@
+package dev.etlkit.benchmarks.enrich;
+
+import dev.etlkit.benchmarks.HarnessBenchmarkBase;
+import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Customer;
+import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Enriched;
+import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Event;
+import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Order;
+import dev.etlkit.core.Change;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.operators.enrich.DimensionJoin;
+import dev.etlkit.operators.enrich.DimensionJoinStep;
+import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
+import dev.etlkit.operators.enrich.internal.join.JoinConfig;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+import org.apache.flink.table.data.StringData;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
+
+/**
+ * Enrichment from Flink state: facts (orders) joined with a dimension changelog (customers) kept in
+ * keyed state, {@code dimensionShare} of the records being dimension changes, every key's row
+ * preloaded so facts meet a steady state.
+ *
+ * <ul>
+ *   <li>{@code ETLKIT}: the {@link DimensionJoin} step's operator as a pipeline expands it ({@code
+ *       latest}: no wait; {@code asOf}: no wait, no lateness).
+ *   <li>{@code FLINK_SQL}: Flink SQL's temporal join operators, left outer, no state retention, fed
+ *       binary rows: {@code TemporalProcessTimeJoinOperator} ({@code LATEST}) and {@code
+ *       TemporalRowTimeJoinOperator} ({@code AS_OF}).
+ *   <li>{@code LIMIT}: one {@code ValueState} get per fact (and its output) and one put per
+ *       dimension change, whatever the variant: the least a state join can do.
+ * </ul>
+ *
+ * <p>{@code AS_OF} gets a watermark every {@value #WATERMARK_EVERY} records at the current time, so
+ * facts are held for up to that many records, as in a job with frequent watermarks. All impls are
+ * keyed by a {@code long} (SQL's planner would key by a binary key row: a little more work). The
+ * SQL {@code AS_OF} adapter copies each row to stamp its time (a job deserializes a fresh row per
+ * record anyway), which shows in its bytes per record.
+ *
+ * <p>State at 10^4 keys: one row (about 60 bytes) per key, plus for {@code AS_OF} the versions and
+ * held facts of the last watermark interval: all in RocksDB's block cache.
+ */
+public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Object> {
+
+  /** Records between two watermarks in the {@code AS_OF} variant. */
+  static final int WATERMARK_EVERY = 100;
+
+  private static final int NAME_VARIANTS = 16;
+
+  /** What runs, side by side in one JMH run. */
+  public enum Impl {
+    ETLKIT,
+    FLINK_SQL,
+    LIMIT
+  }
+
+  /** The join's semantics. */
+  public enum Variant {
+    LATEST,
+    AS_OF
+  }
+
+  @Param({"ETLKIT", "FLINK_SQL", "LIMIT"})
+  public Impl impl;
+
+  @Param({"LATEST", "AS_OF"})
+  public Variant variant;
+
+  /** Share of the records that are dimension changes (the rest are facts). */
+  @Param({"0.1"})
+  public double dimensionShare;
+
+  /** Characters of a customer's name. */
+  @Param({"32"})
+  public int valueSize;
+
+  private String[] names;
+  private StringData[] sqlNames;
+  private TypeSerializer<Object> outputSerializer;
+
+  @Override
+  @SuppressWarnings("unchecked")
+  protected OneInputStreamOperator<Event, Object> createOperator() {
+    OneInputStreamOperator<Event, ?> operator;
+    TypeInformation<?> outputType;
+    switch (impl) {
+      case ETLKIT:
+        operator = new DimensionJoinOperators.Etlkit(expand());
+        outputType = DimensionJoinBenchData.ENRICHED_INFO;
+        break;
+      case FLINK_SQL:
+        operator =
+            variant == Variant.LATEST
+                ? new DimensionJoinOperators.SqlLatest()
+                : new DimensionJoinOperators.SqlAsOf();
+        outputType = DimensionJoinBenchData.JOINED_ROW_INFO;
+        break;
+      default:
+        operator = new KeyedProcessOperator<>(new DimensionJoinOperators.Limit());
+        outputType = DimensionJoinBenchData.ENRICHED_INFO;
+    }
+    outputSerializer =
+        (TypeSerializer<Object>) outputType.createSerializer(new SerializerConfigImpl());
+    return (OneInputStreamOperator<Event, Object>) operator;
+  }
+
+  @Override
+  protected KeySelector<Event, Long> keySelector() {
+    return new DimensionJoinOperators.EventKey();
+  }
+
+  @Override
+  protected TypeInformation<Long> keyType() {
+    return Types.LONG;
+  }
+
+  @Override
+  protected TypeSerializer<Object> outputSerializer() {
+    return outputSerializer;
+  }
+
+  @Override
+  protected Event[] createInputs(int[] keyIndexes) {
+    if (!(dimensionShare >= 0 && dimensionShare <= 1)) {
+      throw new IllegalArgumentException("dimensionShare must be in [0, 1], was " + dimensionShare);
+    }
+    SplittableRandom random = new SplittableRandom(SEED ^ 0xD1E5L);
+    names = new String[NAME_VARIANTS];
+    sqlNames = new StringData[NAME_VARIANTS];
+    for (int n = 0; n < NAME_VARIANTS; n++) {
+      StringBuilder sb = new StringBuilder(valueSize);
+      for (int c = 0; c < valueSize; c++) {
+        sb.append((char) ('a' + random.nextInt(26)));
+      }
+      names[n] = sb.toString();
+      sqlNames[n] = StringData.fromString(names[n]);
+    }
+    Event[] events = new Event[keyIndexes.length];
+    long version = 0;
+    for (int i = 0; i < events.length; i++) {
+      long key = keyIndexes[i];
+      if (variant == Variant.AS_OF && i % WATERMARK_EVERY == WATERMARK_EVERY - 1) {
+        events[i] = new Event(DimensionJoinBenchData.WATERMARK, key, null);
+      } else if (random.nextDouble() < dimensionShare) {
+        events[i] = dimension(Change.updateAfter(customer(key, ++version)));
+      } else {
+        events[i] = fact(new Order(key, random.nextInt(100_000)));
+      }
+    }
+    return events;
+  }
+
+  /** Every key gets its row before measuring. */
+  @Override
+  protected void afterOpen() throws Exception {
+    for (int k = 0; k < keyCount; k++) {
+      process(dimension(Change.insert(customer(k, 0))));
+    }
+    if (variant == Variant.AS_OF) {
+      process(new Event(DimensionJoinBenchData.WATERMARK, 0L, null));
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void join() throws Exception {
+    processBatch();
+  }
+
+  private Customer customer(long key, long version) {
+    return new Customer(key, version, names[(int) (version & (NAME_VARIANTS - 1))]);
+  }
+
+  private Event dimension(Change<Customer> change) {
+    Object payload =
+        impl == Impl.FLINK_SQL
+            ? DimensionJoinBenchData.customerRow(
+                change, sqlNames[(int) (change.value().version & (NAME_VARIANTS - 1))])
+            : change;
+    return new Event(DimensionJoinBenchData.DIMENSION, change.value().id, payload);
+  }
+
+  private Event fact(Order order) {
+    Object payload = impl == Impl.FLINK_SQL ? DimensionJoinBenchData.orderRow(order) : order;
+    return new Event(DimensionJoinBenchData.FACT, order.customerId, payload);
+  }
+
+  /** The etlkit step's operator configuration, from a pipeline as users build it. */
+  @SuppressWarnings("unchecked")
+  private JoinConfig<Order, Customer, Enriched> expand() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    DataStream<Change<Customer>> customers =
+        env.fromSequence(0, 0).map(new Never<>(), DimensionJoinBenchData.CHANGE_INFO);
+    DataStream<Order> orders =
+        env.fromSequence(0, 0).map(new Never<>(), DimensionJoinBenchData.ORDER_INFO);
+    DimensionJoinStep<Order, Customer, Long, Enriched> step =
+        variant == Variant.LATEST
+            ? DimensionJoin.latest(
+                "customer",
+                customers,
+                Order::getCustomerId,
+                Customer::getId,
+                DimensionJoinBenchData::enrich,
+                DimensionJoinBenchData.ENRICHED_INFO)
+            : DimensionJoin.asOf(
+                "customer",
+                customers,
+                Order::getCustomerId,
+                Customer::getId,
+                DimensionJoinBenchData::enrich,
+                DimensionJoinBenchData.ENRICHED_INFO);
+    EtlStream<Enriched> output = Etl.from(orders, "bench").apply(step);
+    for (Transformation<?> t : output.toDataStream().getTransformation().getInputs()) {
+      if (t instanceof TwoInputTransformation<?, ?, ?> join) {
+        return ((DimensionJoinOperator<Long, Order, Customer, Enriched>)
+                ((SimpleOperatorFactory<?>) join.getOperatorFactory()).getOperator())
+            .config();
+      }
+    }
+    throw new IllegalStateException("the step added no join operator");
+  }
+
+  /** A map the dummy sources never run. */
+  private static final class Never<T> implements MapFunction<Long, T> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public T map(Long value) {
+      throw new UnsupportedOperationException("never executed");
+    }
+  }
+}

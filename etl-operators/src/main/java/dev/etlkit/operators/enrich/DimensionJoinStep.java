@@ -1,0 +1,433 @@
+package dev.etlkit.operators.enrich;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ChangeTypeInfo;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.internal.KryoTypes;
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
+import dev.etlkit.operators.enrich.internal.join.DimensionKeyCheck;
+import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
+import dev.etlkit.operators.enrich.internal.join.JoinConfig;
+import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
+import dev.etlkit.operators.internal.ChangeKeySelector;
+import java.time.Duration;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.functions.InvalidTypesException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * A dimension join step, made by {@link DimensionJoin#latest} or {@link DimensionJoin#asOf}: the
+ * semantics are described there. Immutable: every {@code withX} returns a new step, validated when
+ * called; rules between options and inputs are checked when the step is applied. The order of calls
+ * never matters.
+ *
+ * <p>The step adds three operators: a key check before each input's shuffle ({@code
+ * <pipeline>/<step>/fact-keys}, {@code <pipeline>/<step>/dimension-keys}; stateless, chained to
+ * their inputs) and the join ({@code <pipeline>/<step>}), which holds the state.
+ *
+ * @param <F> fact type (the step's input)
+ * @param <D> dimension row type
+ * @param <K> join key type
+ * @param <O> output type
+ */
+@PublicEvolving
+public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
+
+  private final boolean asOf;
+  private final String name;
+  private final DataStream<Change<D>> dimension;
+  private final KeySelector<F, K> factKey;
+  private final KeySelector<D, K> dimensionKey;
+  private final DimensionJoin.Combiner<F, D, O> combiner;
+  private final TypeInformation<O> outputType;
+  private final Options<K> options;
+
+  /** The optional knobs, copied on every {@code withX}. */
+  private static final class Options<K> {
+    Duration maxWait = DimensionJoin.DEFAULT_MAX_WAIT;
+    int maxBufferedFacts = DimensionJoin.DEFAULT_MAX_BUFFERED_FACTS;
+    UnmatchedFacts unmatched = DimensionJoin.DEFAULT_UNMATCHED_FACTS;
+    Duration allowedLateness = DimensionJoin.DEFAULT_ALLOWED_LATENESS;
+    @Nullable Duration stateTtl;
+    @Nullable TypeInformation<K> keyType;
+    @Nullable ErrorPolicy errorPolicy;
+
+    Options<K> copy() {
+      Options<K> o = new Options<>();
+      o.maxWait = maxWait;
+      o.maxBufferedFacts = maxBufferedFacts;
+      o.unmatched = unmatched;
+      o.allowedLateness = allowedLateness;
+      o.stateTtl = stateTtl;
+      o.keyType = keyType;
+      o.errorPolicy = errorPolicy;
+      return o;
+    }
+  }
+
+  DimensionJoinStep(
+      boolean asOf,
+      String name,
+      DataStream<Change<D>> dimension,
+      KeySelector<F, K> factKey,
+      KeySelector<D, K> dimensionKey,
+      DimensionJoin.Combiner<F, D, O> combiner,
+      TypeInformation<O> outputType) {
+    this(asOf, name, dimension, factKey, dimensionKey, combiner, outputType, new Options<>());
+  }
+
+  private DimensionJoinStep(
+      boolean asOf,
+      String name,
+      DataStream<Change<D>> dimension,
+      KeySelector<F, K> factKey,
+      KeySelector<D, K> dimensionKey,
+      DimensionJoin.Combiner<F, D, O> combiner,
+      TypeInformation<O> outputType,
+      Options<K> options) {
+    this.asOf = asOf;
+    this.name = name;
+    this.dimension = dimension;
+    this.factKey = factKey;
+    this.dimensionKey = dimensionKey;
+    this.combiner = combiner;
+    this.outputType = outputType;
+    this.options = options;
+  }
+
+  private DimensionJoinStep<F, D, K, O> with(Options<K> changed) {
+    return new DimensionJoinStep<>(
+        asOf, name, dimension, factKey, dimensionKey, combiner, outputType, changed);
+  }
+
+  /**
+   * How long a fact without a dimension row waits for it (default {@link
+   * DimensionJoin#DEFAULT_MAX_WAIT}: not at all). Latest join: processing time from the fact's
+   * arrival. Point-in-time join: event time after the fact's timestamp; the step then holds back
+   * the watermark it forwards by this much, so released facts are not late downstream.
+   *
+   * @throws IllegalArgumentException if not in [0, {@link DimensionJoin#MAX_DURATION}]
+   */
+  public DimensionJoinStep<F, D, K, O> withMaxWait(Duration maxWait) {
+    Options<K> o = options.copy();
+    o.maxWait = requireInRange(maxWait, "maxWait");
+    return with(o);
+  }
+
+  /**
+   * How many facts may wait for their dimension row per key (default {@link
+   * DimensionJoin#DEFAULT_MAX_BUFFERED_FACTS}). A fact beyond the limit is dead-lettered ({@link
+   * DimensionJoinException.Reason#BUFFER_FULL}). Facts a point-in-time join holds until the
+   * watermark passes them are not counted: the watermark bounds them.
+   *
+   * @throws IllegalArgumentException if not in 1..{@value DimensionJoin#MAX_BUFFERED_FACTS}
+   */
+  public DimensionJoinStep<F, D, K, O> withMaxBufferedFacts(int maxFacts) {
+    if (maxFacts < 1 || maxFacts > DimensionJoin.MAX_BUFFERED_FACTS) {
+      throw new IllegalArgumentException(
+          "maxBufferedFacts must be in 1.."
+              + DimensionJoin.MAX_BUFFERED_FACTS
+              + ", was "
+              + maxFacts);
+    }
+    Options<K> o = options.copy();
+    o.maxBufferedFacts = maxFacts;
+    return with(o);
+  }
+
+  /**
+   * What happens to facts without a dimension row (default {@link
+   * DimensionJoin#DEFAULT_UNMATCHED_FACTS}: passed on with a {@code null} row).
+   */
+  public DimensionJoinStep<F, D, K, O> withUnmatchedFacts(UnmatchedFacts unmatched) {
+    Options<K> o = options.copy();
+    o.unmatched = Objects.requireNonNull(unmatched, "unmatched");
+    return with(o);
+  }
+
+  /**
+   * Point-in-time joins only: how far behind the watermark a fact may be and still be joined
+   * (default {@link DimensionJoin#DEFAULT_ALLOWED_LATENESS}). The history keeps the versions such
+   * facts need; older facts are dead-lettered ({@link DimensionJoinException.Reason#LATE}).
+   *
+   * @throws IllegalArgumentException on a latest join, or if not in [0, {@link
+   *     DimensionJoin#MAX_DURATION}]
+   */
+  public DimensionJoinStep<F, D, K, O> withAllowedLateness(Duration allowedLateness) {
+    if (!asOf) {
+      throw new IllegalArgumentException(
+          "allowedLateness is for point-in-time joins only: step '"
+              + name
+              + "' is a latest join, which joins facts in processing time; use DimensionJoin.asOf");
+    }
+    Options<K> o = options.copy();
+    o.allowedLateness = requireInRange(allowedLateness, "allowedLateness");
+    return with(o);
+  }
+
+  /**
+   * The state TTL of the dimension rows, overriding the pipeline's default. The clock restarts when
+   * a key's row changes, not when a fact reads it: a row (for a point-in-time join: a key's whole
+   * history) that has not changed for longer than the TTL is forgotten, and its key's facts find no
+   * row. Waiting and held facts never expire.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public DimensionJoinStep<F, D, K, O> withStateTtl(Duration ttl) {
+    Options<K> o = options.copy();
+    o.stateTtl = StateTtls.requirePositive(ttl, "stateTtl");
+    return with(o);
+  }
+
+  /** The join key's type, when it cannot be inferred from the key selectors (generic lambdas). */
+  public DimensionJoinStep<F, D, K, O> withKeyType(TypeInformation<K> keyType) {
+    Options<K> o = options.copy();
+    o.keyType = requireNotGeneric(Objects.requireNonNull(keyType, "keyType"), "keyType", name);
+    return with(o);
+  }
+
+  /**
+   * Overrides the pipeline's error policy for this step's bad records (unmatched facts too, when
+   * they are dead-lettered). Facts and dimension records have separate budgets.
+   */
+  public DimensionJoinStep<F, D, K, O> withErrorPolicy(ErrorPolicy policy) {
+    Options<K> o = options.copy();
+    o.errorPolicy = Objects.requireNonNull(policy, "policy");
+    return with(o);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** True for a point-in-time ({@link DimensionJoin#asOf}) join. */
+  public boolean isPointInTime() {
+    return asOf;
+  }
+
+  @Override
+  public DataStream<O> expand(DataStream<F> facts, StepContext context) {
+    if (facts.getExecutionEnvironment() != dimension.getExecutionEnvironment()) {
+      throw new IllegalArgumentException(
+          "dimension join '"
+              + name
+              + "': the dimension stream comes from another execution environment than the facts");
+    }
+    TypeInformation<F> factType = requireNotGeneric(facts.getType(), "fact type", name);
+    TypeInformation<D> dimensionType = dimensionType();
+    TypeInformation<K> keyType = keyType(factType, dimensionType);
+    Duration ttl = context.stateTtl(options.stateTtl).orElse(null);
+    ErrorPolicy policy = context.errorPolicy(options.errorPolicy);
+    ErrorHandler factErrors = context.errorHandler(options.errorPolicy);
+    ErrorHandler dimensionErrors =
+        new ErrorHandler(DimensionJoinOperator.dimensionIdentity(context.identity()), policy);
+    JoinConfig<F, D, O> config =
+        new JoinConfig<>(
+            asOf,
+            factType,
+            dimensionType,
+            outputType,
+            combiner,
+            options.maxWait,
+            options.maxBufferedFacts,
+            options.unmatched,
+            options.allowedLateness,
+            ttl,
+            factErrors,
+            dimensionErrors);
+
+    SingleOutputStreamOperator<F> checkedFacts =
+        context.named(
+            facts
+                .process(
+                    new FactKeyCheck<>(
+                        factKey, combiner, options.unmatched, factErrors, outputType),
+                    factType)
+                .setParallelism(facts.getParallelism()),
+            "fact-keys");
+    SingleOutputStreamOperator<Change<D>> checkedDimension =
+        context.named(
+            dimension
+                .process(
+                    new DimensionKeyCheck<>(dimensionKey, dimensionErrors), dimension.getType())
+                .setParallelism(dimension.getParallelism()),
+            "dimension-keys");
+    SingleOutputStreamOperator<O> joined =
+        context.named(
+            checkedFacts
+                .keyBy(factKey, keyType)
+                .connect(checkedDimension.keyBy(new ChangeKeySelector<>(dimensionKey), keyType))
+                .transform(name, outputType, new DimensionJoinOperator<K, F, D, O>(config)));
+    context.addDeadLettersOf(checkedFacts);
+    context.addDeadLettersOf(checkedDimension);
+    context.addDeadLettersOf(joined);
+    declareState(context, keyType, factType, dimensionType, ttl);
+    return joined.union(checkedFacts.getSideOutput(FactKeyCheck.nullKeyTag(outputType)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private TypeInformation<D> dimensionType() {
+    TypeInformation<Change<D>> type = dimension.getType();
+    if (!(type instanceof ChangeTypeInfo)) {
+      throw new IllegalArgumentException(
+          "dimension join '"
+              + name
+              + "': the dimension stream must be a changelog declared with Change.typeInfo(...),"
+              + " was "
+              + type);
+    }
+    return requireNotGeneric(((ChangeTypeInfo<D>) type).getValueType(), "dimension row type", name);
+  }
+
+  private TypeInformation<K> keyType(TypeInformation<F> factType, TypeInformation<D> rowType) {
+    if (options.keyType != null) {
+      return options.keyType;
+    }
+    TypeInformation<K> fromFacts = inferKeyType(factKey, factType, "fact key");
+    TypeInformation<K> fromRows = inferKeyType(dimensionKey, rowType, "dimension key");
+    if (!fromFacts.equals(fromRows)) {
+      throw new IllegalArgumentException(
+          "dimension join '"
+              + name
+              + "': the fact key is "
+              + fromFacts
+              + " but the dimension key is "
+              + fromRows
+              + "; both must have the same type");
+    }
+    return requireNotGeneric(fromFacts, "key type", name);
+  }
+
+  private <T> TypeInformation<K> inferKeyType(
+      KeySelector<T, K> selector, TypeInformation<T> inputType, String what) {
+    try {
+      return TypeExtractor.getKeySelectorTypes(selector, inputType);
+    } catch (InvalidTypesException e) {
+      throw new IllegalArgumentException(
+          "dimension join '"
+              + name
+              + "': the type of the "
+              + what
+              + " cannot be inferred from its key selector; pass it with withKeyType(...)",
+          e);
+    }
+  }
+
+  static <T> TypeInformation<T> requireNotGeneric(
+      TypeInformation<T> type, String what, String step) {
+    if (!KryoTypes.genericParts(type).isEmpty()) {
+      throw new IllegalArgumentException(
+          "dimension join '"
+              + step
+              + "': the "
+              + what
+              + " "
+              + type
+              + " would be serialized with Kryo; give it a POJO, record, Avro or basic type");
+    }
+    return type;
+  }
+
+  private static Duration requireInRange(Duration value, String option) {
+    Objects.requireNonNull(value, option);
+    if (value.isNegative() || value.compareTo(DimensionJoin.MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(
+          option + " must be in [PT0S, " + DimensionJoin.MAX_DURATION + "], was " + value);
+    }
+    return value;
+  }
+
+  private void declareState(
+      StepContext context,
+      TypeInformation<K> keyType,
+      TypeInformation<F> factType,
+      TypeInformation<D> rowType,
+      @Nullable Duration ttl) {
+    boolean waits = !options.maxWait.isZero();
+    if (asOf) {
+      context.declareState(
+          keyType,
+          StateDeclaration.value(
+                  JoinConfig.VERSIONS_STATE, JoinStateTypeInfo.versionHistory(rowType))
+              .withGrowth(
+                  "per key the row versions since the one in force at watermark - allowed"
+                      + " lateness (when the key was last written; deletes are versions)")
+              .withTtl(ttl));
+      context.declareState(
+          keyType,
+          StateDeclaration.list(JoinConfig.HELD_STATE, factType)
+              .withGrowth("per key and fact time: the facts until the watermark passes it"));
+    } else {
+      context.declareState(
+          keyType,
+          StateDeclaration.of(
+                  JoinConfig.ROW_STATE,
+                  StateDeclaration.Kind.VALUE,
+                  "Change<" + Names.describeType(rowType) + ">")
+              .withGrowth("one row per key (or the delete that removed it)")
+              .withTtl(ttl));
+    }
+    if (waits) {
+      context.declareState(
+          keyType,
+          StateDeclaration.list(JoinConfig.WAITING_STATE, JoinStateTypeInfo.pendingFact(factType))
+              .withGrowth(
+                  "facts waiting for their row, up to maxWait (at most "
+                      + options.maxBufferedFacts
+                      + " per key)"));
+      context.declareState(
+          keyType,
+          StateDeclaration.value(JoinConfig.COUNT_STATE, Types.INT)
+              .withGrowth("one int per key with waiting facts"));
+    }
+    if (asOf || waits) {
+      context.declareState(
+          keyType,
+          StateDeclaration.of(
+                  JoinConfig.TIMERS,
+                  StateDeclaration.Kind.TIMERS,
+                  asOf ? "event time" : "processing time")
+              .withGrowth(
+                  asOf
+                      ? "one timer per key and fact time, and per wait deadline"
+                      : "one timer per waiting fact"));
+    }
+    if (asOf) {
+      context.declareState(
+          keyType,
+          StateDeclaration.list(JoinConfig.WATERMARK_STATE, Types.LONG)
+              .withGrowth("one long per subtask (operator state, not keyed)"));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DimensionJoin."
+        + (asOf ? "asOf" : "latest")
+        + "("
+        + name
+        + ", maxWait="
+        + options.maxWait
+        + ", maxBufferedFacts="
+        + options.maxBufferedFacts
+        + ", unmatched="
+        + options.unmatched
+        + (asOf ? ", allowedLateness=" + options.allowedLateness : "")
+        + (options.stateTtl != null ? ", ttl=" + options.stateTtl : "")
+        + ")";
+  }
+}

@@ -1,0 +1,212 @@
+package dev.etlkit.operators.enrich.internal.join;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.operators.enrich.DimensionJoinException;
+import dev.etlkit.operators.enrich.JoinStatus;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.internal.InternalListState;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+
+/**
+ * The point-in-time (event-time) join.
+ *
+ * <p>State per key: the versions of the dimension row as one sorted {@link VersionHistory} in a
+ * {@code ValueState} (a delete is a version too; one read per due fact, a binary search, no state
+ * iteration), the facts not yet due in a list per event time (namespace = the fact's timestamp, so
+ * holding a fact is one append and one timer), and, if the step waits, the facts that found no
+ * version and wait for a late one (with their event-time deadline) and their number.
+ *
+ * <p>A fact at time {@code t} is due when the watermark reaches {@code t} (an event-time timer at
+ * {@code t}); a fact arriving at or behind the watermark is due at once, unless it is older than
+ * the watermark minus the allowed lateness (rejected as late). A due fact is joined with the
+ * version in force at {@code t}. Without one it waits until the watermark passes {@code t +
+ * maxWait}: a version at or before {@code t} arriving meanwhile (necessarily late) releases it.
+ *
+ * <p>History is pruned when a version is written, at horizon {@code watermark − allowedLateness}:
+ * versions older than the one in force at the horizon are dropped. When a version is written every
+ * fact at or before the watermark has been resolved, and facts arriving later are at or after the
+ * horizon (or rejected as late), so no fact ever needs a pruned version. Reads never write (they
+ * would restart the state TTL).
+ */
+final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
+
+  private final DimensionJoinOperator<K, F, D, O> operator;
+  private final JoinConfig<F, D, O> config;
+  private final long maxWait;
+  private final boolean waits;
+  private final long lateness;
+
+  private ValueState<VersionHistory<D>> versions;
+  private InternalListState<K, Long, F> held;
+  @Nullable private WaitingFacts<F> waiting;
+  private InternalTimerService<VoidNamespace> timers;
+
+  AsOfJoin(DimensionJoinOperator<K, F, D, O> operator, JoinConfig<F, D, O> config) {
+    this.operator = operator;
+    this.config = config;
+    this.maxWait = config.maxWaitMillis();
+    this.waits = config.waits();
+    this.lateness = config.allowedLatenessMillis();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void open() throws Exception {
+    ValueStateDescriptor<VersionHistory<D>> versionsDescriptor =
+        new ValueStateDescriptor<>(
+            JoinConfig.VERSIONS_STATE, JoinStateTypeInfo.versionHistory(config.dimensionType()));
+    if (config.ttl() != null) {
+      versionsDescriptor.enableTimeToLive(StateTtls.config(config.ttl()));
+    }
+    versions = operator.getRuntimeContext().getState(versionsDescriptor);
+    // No TTL on facts: a held or waiting fact must never vanish before it is released.
+    held =
+        (InternalListState<K, Long, F>)
+            operator.keyedState(
+                LongSerializer.INSTANCE,
+                new ListStateDescriptor<>(JoinConfig.HELD_STATE, config.factType()));
+    if (waits) {
+      waiting = new WaitingFacts<>(operator.getRuntimeContext(), config.factType());
+    }
+    timers = operator.timers();
+  }
+
+  @Override
+  public void fact(F fact, boolean hasTimestamp, long timestamp) throws Exception {
+    if (!hasTimestamp) {
+      operator.rejectFact(DimensionJoinOperator.noTimestamp("the fact"), fact, false, 0L);
+      return;
+    }
+    long watermark = operator.watermark();
+    if (timestamp < minus(watermark, lateness)) {
+      operator.joins().late();
+      operator.rejectFact(late(timestamp, watermark), fact, true, timestamp);
+      return;
+    }
+    if (timestamp <= watermark) {
+      due(fact, timestamp, versions.value(), watermark); // due at once
+      return;
+    }
+    held.setCurrentNamespace(timestamp);
+    held.add(operator.keep(fact));
+    timers.registerEventTimeTimer(VoidNamespace.INSTANCE, timestamp);
+  }
+
+  @Override
+  public void dimension(Change<D> change, boolean hasTimestamp, long timestamp) throws Exception {
+    if (!hasTimestamp) {
+      operator.rejectDimension(
+          DimensionJoinOperator.noTimestamp("the dimension record"), change, false, 0L);
+      return;
+    }
+    Change<D> kept = operator.keep(change);
+    D row = kept.isAccumulate() ? kept.value() : null;
+    VersionHistory<D> history = versions.value();
+    versions.update(
+        (history == null ? VersionHistory.<D>empty() : history)
+            .with(timestamp, row, minus(operator.watermark(), lateness)));
+    operator.applied();
+    if (waits) {
+      releaseWaiting(row, timestamp);
+    }
+  }
+
+  /** A late version releases the waiting facts at or after its time: it is in force for them. */
+  private void releaseWaiting(@Nullable D row, long version) throws Exception {
+    for (PendingFact<F> p : waiting.releaseFrom(version)) {
+      if (row != null) {
+        operator.emit(p.fact, true, p.timestamp, row, JoinStatus.FOUND_AFTER_WAIT);
+      } else {
+        operator.unmatched(p.fact, true, p.timestamp, JoinStatus.DELETED);
+      }
+    }
+  }
+
+  /**
+   * The watermark reached {@code time}: waiting facts whose deadline passed time out, then the
+   * facts at {@code time} are joined.
+   */
+  @Override
+  public void onEventTime(long time) throws Exception {
+    if (waits) {
+      for (PendingFact<F> p : waiting.expire(time)) {
+        operator.unmatched(p.fact, true, p.timestamp, JoinStatus.TIMED_OUT);
+      }
+    }
+    held.setCurrentNamespace(time);
+    Iterable<F> due = held.get();
+    if (due == null) {
+      return;
+    }
+    List<F> facts = new ArrayList<>();
+    due.forEach(facts::add);
+    held.clear();
+    VersionHistory<D> history = versions.value();
+    long watermark = operator.watermark();
+    for (F fact : facts) {
+      due(fact, time, history, watermark);
+    }
+  }
+
+  /** Joins a due fact with the version in force at its time, or lets it wait. */
+  private void due(F fact, long time, @Nullable VersionHistory<D> history, long watermark)
+      throws Exception {
+    int version = history == null ? -1 : history.inForce(time);
+    if (version >= 0) {
+      D row = history.row(version);
+      if (row != null) {
+        operator.emit(fact, true, time, row, JoinStatus.FOUND);
+      } else {
+        operator.unmatched(fact, true, time, JoinStatus.DELETED);
+      }
+    } else if (!waits) {
+      operator.unmatched(fact, true, time, JoinStatus.NOT_FOUND);
+    } else if (plus(time, maxWait) <= watermark) {
+      operator.unmatched(fact, true, time, JoinStatus.TIMED_OUT);
+    } else {
+      int waitingFacts = waiting.size();
+      if (waitingFacts >= config.maxBufferedFacts()) {
+        operator.bufferFull(fact, true, time);
+        return;
+      }
+      long deadline = plus(time, maxWait);
+      waiting.add(new PendingFact<>(deadline, true, time, operator.keep(fact)), waitingFacts);
+      timers.registerEventTimeTimer(VoidNamespace.INSTANCE, deadline);
+    }
+  }
+
+  /** End of input: the final watermark has fired every timer, nothing is left. */
+  @Override
+  public void finish() {}
+
+  @Override
+  public void onProcessingTime(long time) {
+    // no processing-time timers
+  }
+
+  private static DimensionJoinException late(long timestamp, long watermark) {
+    return new DimensionJoinException(
+        DimensionJoinException.Reason.LATE,
+        "the fact's time "
+            + timestamp
+            + " is behind the watermark "
+            + watermark
+            + " minus the allowed lateness: the versions it needs may be gone");
+  }
+
+  private static long plus(long time, long millis) {
+    return time > Long.MAX_VALUE - millis ? Long.MAX_VALUE : time + millis;
+  }
+
+  private static long minus(long time, long millis) {
+    return time < Long.MIN_VALUE + millis ? Long.MIN_VALUE : time - millis;
+  }
+}

@@ -1,0 +1,335 @@
+package dev.etlkit.operators.enrich.internal.join;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.core.StepMetrics;
+import dev.etlkit.operators.enrich.DimensionJoin;
+import dev.etlkit.operators.enrich.DimensionJoinException;
+import dev.etlkit.operators.enrich.JoinStatus;
+import dev.etlkit.operators.enrich.UnmatchedFacts;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.functions.DefaultOpenContext;
+import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.types.RowKind;
+
+/**
+ * The dimension join: input 1 are the facts, input 2 the dimension changelog, both keyed by the
+ * join key. The rules of the variant live in {@link LatestJoin} or {@link AsOfJoin}; this class
+ * wires Flink to them and owns output, accounting and rejections.
+ *
+ * <p>A custom operator rather than a {@code KeyedCoProcessFunction}: the point-in-time join keeps
+ * its watermark in operator state (so lateness is decided the same way after a restore), holds back
+ * the output watermark by the maximum wait (so facts released after waiting are not late
+ * downstream) and keeps facts in a list state per event time (one append per fact, no read).
+ *
+ * <p>Accounting: every fact counts in once and, when it leaves, out (passed on) or dead-lettered.
+ * Dimension records count under the {@code <step>/dimension} identity: out (applied, emitting
+ * nothing), filtered ({@code -U}) or dead-lettered.
+ *
+ * @param <K> key type
+ * @param <F> fact type
+ * @param <D> dimension row type
+ * @param <O> output type
+ */
+@Internal
+public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
+    implements TwoInputStreamOperator<F, Change<D>, O>, Triggerable<K, VoidNamespace> {
+  private static final long serialVersionUID = 1L;
+
+  private final JoinConfig<F, D, O> config;
+
+  private transient JoinLogic<F, D> logic;
+  private transient StepMetrics facts;
+  private transient StepMetrics dimensions;
+  private transient JoinMetrics joins;
+  private transient DimensionJoin.Combiner<F, D, O> combiner;
+  private transient StreamRecord<O> reuse;
+  private transient boolean copyInputs;
+  private transient TypeSerializer<F> factSerializer;
+  private transient TypeSerializer<Change<D>> changeSerializer;
+  @Nullable private transient ListState<Long> watermarkState;
+  private transient long watermark = Long.MIN_VALUE;
+
+  public DimensionJoinOperator(JoinConfig<F, D, O> config) {
+    this.config = config;
+  }
+
+  /** The configuration this operator runs with (for tests and benchmarks to rebuild it). */
+  public JoinConfig<F, D, O> config() {
+    return config;
+  }
+
+  /** The identity the dimension records of a step are counted and dead-lettered under. */
+  public static StepIdentity dimensionIdentity(StepIdentity step) {
+    return new StepIdentity(step.pipeline(), step.step() + "/dimension", step.uid());
+  }
+
+  @VisibleForTesting
+  public JoinMetrics joinMetrics() {
+    return joins;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    watermark = Long.MIN_VALUE;
+    if (config.asOf()) {
+      watermarkState =
+          context
+              .getOperatorStateStore()
+              .getUnionListState(new ListStateDescriptor<>(JoinConfig.WATERMARK_STATE, Types.LONG));
+      if (context.isRestored()) {
+        // Union state: every subtask gets every subtask's watermark. Behind a keyBy all subtasks
+        // see the same combined watermark, so the smallest is the safe choice (never more late).
+        long restored = Long.MAX_VALUE;
+        boolean any = false;
+        for (Long w : watermarkState.get()) {
+          restored = Math.min(restored, w);
+          any = true;
+        }
+        watermark = any ? restored : Long.MIN_VALUE;
+      }
+    }
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    StepIdentity step = config.factErrors().step();
+    facts = StepMetrics.register(getRuntimeContext(), step);
+    dimensions = StepMetrics.register(getRuntimeContext(), config.dimensionErrors().step());
+    config.factErrors().open(facts);
+    config.dimensionErrors().open(dimensions);
+    joins = JoinMetrics.register(getRuntimeContext(), step);
+    combiner = config.combiner();
+    FunctionUtils.setFunctionRuntimeContext(combiner, getRuntimeContext());
+    FunctionUtils.openFunction(combiner, DefaultOpenContext.INSTANCE);
+    reuse = new StreamRecord<>(null);
+    // With object reuse, an input object may be reused upstream: copy what stays in heap state.
+    copyInputs = getExecutionConfig().isObjectReuseEnabled();
+    factSerializer = config.factType().createSerializer(getExecutionConfig().getSerializerConfig());
+    changeSerializer =
+        Change.typeInfo(config.dimensionType())
+            .createSerializer(getExecutionConfig().getSerializerConfig());
+    logic = config.asOf() ? new AsOfJoin<>(this, config) : new LatestJoin<>(this, config);
+    logic.open();
+  }
+
+  @Override
+  public void processElement1(StreamRecord<F> element) throws Exception {
+    facts.in();
+    logic.fact(element.getValue(), element.hasTimestamp(), element.getTimestamp());
+  }
+
+  @Override
+  public void processElement2(StreamRecord<Change<D>> element) throws Exception {
+    dimensions.in();
+    Change<D> change = element.getValue();
+    if (change.kind() == RowKind.UPDATE_BEFORE) {
+      dimensions.filtered(); // the update-after that follows carries the new row
+      return;
+    }
+    logic.dimension(change, element.hasTimestamp(), element.getTimestamp());
+  }
+
+  @Override
+  public void onEventTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
+    logic.onEventTime(timer.getTimestamp());
+  }
+
+  @Override
+  public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
+    logic.onProcessingTime(timer.getTimestamp());
+  }
+
+  /**
+   * The point-in-time join remembers the watermark and holds back the one it forwards by the
+   * maximum wait: a fact released after waiting keeps its own timestamp and must not be late
+   * downstream.
+   */
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    if (!config.asOf()) {
+      super.processWatermark(mark);
+      return;
+    }
+    long time = mark.getTimestamp();
+    if (time > watermark) {
+      watermark = time;
+    }
+    if (timeServiceManager != null) {
+      timeServiceManager.advanceWatermark(mark);
+    }
+    long wait = config.maxWaitMillis();
+    output.emitWatermark(
+        wait == 0 || time == Long.MAX_VALUE
+            ? mark
+            : new Watermark(Math.max(Long.MIN_VALUE + wait, time) - wait));
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    if (watermarkState != null) {
+      watermarkState.update(watermark == Long.MIN_VALUE ? List.of() : List.of(watermark));
+    }
+  }
+
+  @Override
+  public void finish() throws Exception {
+    logic.finish();
+    super.finish();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (combiner != null) {
+        FunctionUtils.closeFunction(combiner);
+      }
+    } finally {
+      super.close();
+    }
+  }
+
+  // ---- services for the join logic ---------------------------------------------------------
+
+  /** The highest watermark seen (also across restores), {@code Long.MIN_VALUE} before any. */
+  long watermark() {
+    return watermark;
+  }
+
+  long now() {
+    return getProcessingTimeService().getCurrentProcessingTime();
+  }
+
+  InternalTimerService<VoidNamespace> timers() {
+    return getInternalTimerService(JoinConfig.TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+  }
+
+  <N, S extends State, T> S keyedState(
+      TypeSerializer<N> namespaceSerializer, StateDescriptor<S, T> descriptor) throws Exception {
+    return getOrCreateKeyedState(namespaceSerializer, descriptor);
+  }
+
+  /** The fact as it may be kept in state (a copy when object reuse is on). */
+  F keep(F fact) {
+    return copyInputs ? factSerializer.copy(fact) : fact;
+  }
+
+  /** The change as it may be kept in state (a copy when object reuse is on). */
+  Change<D> keep(Change<D> change) {
+    return copyInputs ? changeSerializer.copy(change) : change;
+  }
+
+  /** One dimension record was applied to state. */
+  void applied() {
+    dimensions.out(0);
+  }
+
+  JoinMetrics joins() {
+    return joins;
+  }
+
+  /** Passes a fact on with its row ({@code null} unless matched) and status. */
+  void emit(F fact, boolean hasTimestamp, long timestamp, @Nullable D dimension, JoinStatus status)
+      throws Exception {
+    O result;
+    try {
+      result = combiner.combine(fact, dimension, status);
+      if (result == null) {
+        throw new NullPointerException("combiner returned null");
+      }
+    } catch (Exception e) {
+      rejectFact(e, fact, hasTimestamp, timestamp);
+      return;
+    }
+    joins.status(status);
+    facts.out();
+    if (hasTimestamp) {
+      output.collect(reuse.replace(result, timestamp));
+    } else {
+      reuse.replace(result);
+      reuse.eraseTimestamp();
+      output.collect(reuse);
+    }
+  }
+
+  /** A fact without a row: passed on with a null row, or dead-lettered. */
+  void unmatched(F fact, boolean hasTimestamp, long timestamp, JoinStatus status) throws Exception {
+    if (config.unmatched() == UnmatchedFacts.EMIT) {
+      emit(fact, hasTimestamp, timestamp, null, status);
+      return;
+    }
+    joins.status(status);
+    rejectFact(unmatchedError(status), fact, hasTimestamp, timestamp);
+  }
+
+  /** A fact that would exceed its key's buffer. */
+  void bufferFull(F fact, boolean hasTimestamp, long timestamp) {
+    joins.bufferFull();
+    rejectFact(
+        new DimensionJoinException(
+            DimensionJoinException.Reason.BUFFER_FULL,
+            "the fact's key already has "
+                + config.maxBufferedFacts()
+                + " facts waiting for its dimension row (maxBufferedFacts)"),
+        fact,
+        hasTimestamp,
+        timestamp);
+  }
+
+  void rejectFact(Exception error, F fact, boolean hasTimestamp, long timestamp) {
+    Long eventTime = hasTimestamp ? timestamp : null;
+    DeadLetter letter = config.factErrors().reject(error, fact, eventTime, null, now());
+    output.collect(DeadLetter.OUTPUT_TAG, record(letter, hasTimestamp, timestamp));
+  }
+
+  void rejectDimension(Exception error, Change<D> change, boolean hasTimestamp, long timestamp) {
+    Long eventTime = hasTimestamp ? timestamp : null;
+    String position =
+        change.sourcePosition() == null ? null : String.valueOf(change.sourcePosition());
+    DeadLetter letter = config.dimensionErrors().reject(error, change, eventTime, position, now());
+    output.collect(DeadLetter.OUTPUT_TAG, record(letter, hasTimestamp, timestamp));
+  }
+
+  private static StreamRecord<DeadLetter> record(
+      DeadLetter letter, boolean hasTimestamp, long timestamp) {
+    return hasTimestamp ? new StreamRecord<>(letter, timestamp) : new StreamRecord<>(letter);
+  }
+
+  static DimensionJoinException unmatchedError(JoinStatus status) {
+    return new DimensionJoinException(
+        DimensionJoinException.Reason.UNMATCHED,
+        "the fact got no dimension row (" + status + ") and unmatched facts are dead-lettered");
+  }
+
+  static DimensionJoinException noTimestamp(String what) {
+    return new DimensionJoinException(
+        DimensionJoinException.Reason.NO_TIMESTAMP,
+        what
+            + " has no timestamp, but the point-in-time join needs one: assign timestamps with a"
+            + " WatermarkStrategy before it");
+  }
+}

@@ -1,0 +1,145 @@
+package dev.etlkit.operators.enrich.internal.join;
+
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.operators.enrich.DimensionJoin;
+import dev.etlkit.operators.enrich.UnmatchedFacts;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/**
+ * Everything the join's functions need, resolved and validated by the step. Immutable and
+ * serializable.
+ *
+ * @param <F> fact type
+ * @param <D> dimension row type
+ * @param <O> output type
+ */
+@Internal
+public final class JoinConfig<F, D, O> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Latest: the current row (or delete marker) per key. Never rename. */
+  public static final String ROW_STATE = "join-row";
+
+  /** Point in time: the versions per key, by timestamp. Never rename. */
+  public static final String VERSIONS_STATE = "join-versions";
+
+  /** Point in time: facts until the watermark passes them, namespace = their timestamp. */
+  public static final String HELD_STATE = "join-held";
+
+  /** Facts waiting for their row, with their deadline. Never rename. */
+  public static final String WAITING_STATE = "join-waiting";
+
+  /** Number of held and waiting facts per key. Never rename. */
+  public static final String COUNT_STATE = "join-fact-count";
+
+  /** The timer service. Never rename. */
+  public static final String TIMERS = "join-timers";
+
+  /** Point in time: operator (union list) state keeping the watermark across restores. */
+  public static final String WATERMARK_STATE = "join-watermark";
+
+  /** Id of the side output carrying the outputs of facts with a null key past the shuffle. */
+  public static final String NULL_KEY_TAG_ID = "join-null-key";
+
+  private final boolean asOf;
+  private final TypeInformation<F> factType;
+  private final TypeInformation<D> dimensionType;
+  private final TypeInformation<O> outputType;
+  private final DimensionJoin.Combiner<F, D, O> combiner;
+  private final long maxWaitMillis;
+  private final int maxBufferedFacts;
+  private final UnmatchedFacts unmatched;
+  private final long allowedLatenessMillis;
+  @Nullable private final Duration ttl;
+  private final ErrorHandler factErrors;
+  private final ErrorHandler dimensionErrors;
+
+  public JoinConfig(
+      boolean asOf,
+      TypeInformation<F> factType,
+      TypeInformation<D> dimensionType,
+      TypeInformation<O> outputType,
+      DimensionJoin.Combiner<F, D, O> combiner,
+      Duration maxWait,
+      int maxBufferedFacts,
+      UnmatchedFacts unmatched,
+      Duration allowedLateness,
+      @Nullable Duration ttl,
+      ErrorHandler factErrors,
+      ErrorHandler dimensionErrors) {
+    this.asOf = asOf;
+    this.factType = Objects.requireNonNull(factType, "factType");
+    this.dimensionType = Objects.requireNonNull(dimensionType, "dimensionType");
+    this.outputType = Objects.requireNonNull(outputType, "outputType");
+    this.combiner = Objects.requireNonNull(combiner, "combiner");
+    this.maxWaitMillis = maxWait.toMillis();
+    this.maxBufferedFacts = maxBufferedFacts;
+    this.unmatched = Objects.requireNonNull(unmatched, "unmatched");
+    this.allowedLatenessMillis = allowedLateness.toMillis();
+    this.ttl = ttl;
+    this.factErrors = Objects.requireNonNull(factErrors, "factErrors");
+    this.dimensionErrors = Objects.requireNonNull(dimensionErrors, "dimensionErrors");
+  }
+
+  /** Point in time (event time) rather than latest (processing time). */
+  public boolean asOf() {
+    return asOf;
+  }
+
+  public TypeInformation<F> factType() {
+    return factType;
+  }
+
+  public TypeInformation<D> dimensionType() {
+    return dimensionType;
+  }
+
+  public TypeInformation<O> outputType() {
+    return outputType;
+  }
+
+  public DimensionJoin.Combiner<F, D, O> combiner() {
+    return combiner;
+  }
+
+  /** 0 when facts never wait. */
+  public long maxWaitMillis() {
+    return maxWaitMillis;
+  }
+
+  public boolean waits() {
+    return maxWaitMillis > 0;
+  }
+
+  public int maxBufferedFacts() {
+    return maxBufferedFacts;
+  }
+
+  public UnmatchedFacts unmatched() {
+    return unmatched;
+  }
+
+  public long allowedLatenessMillis() {
+    return allowedLatenessMillis;
+  }
+
+  @Nullable
+  public Duration ttl() {
+    return ttl;
+  }
+
+  /** Rejects facts; bound to the step's own counters. */
+  public ErrorHandler factErrors() {
+    return factErrors;
+  }
+
+  /** Rejects dimension records; bound to the {@code <step>/dimension} counters. */
+  public ErrorHandler dimensionErrors() {
+    return dimensionErrors;
+  }
+}

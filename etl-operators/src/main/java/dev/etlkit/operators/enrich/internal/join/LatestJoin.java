@@ -1,0 +1,134 @@
+package dev.etlkit.operators.enrich.internal.join;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.StateTtls;
+import dev.etlkit.operators.enrich.JoinStatus;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+
+/**
+ * The latest (processing-time) join: per key the current row, or the delete that removed it, in one
+ * {@code ValueState}; a fact reads it once. Without a row a fact waits (if the step waits) in a
+ * list with its processing-time deadline until a row arrives (released with {@link
+ * JoinStatus#FOUND_AFTER_WAIT}, or {@link JoinStatus#DELETED} for a delete) or its timer fires
+ * ({@link JoinStatus#TIMED_OUT}). Waiting facts of a key are released in arrival order; since
+ * deadlines grow with arrival, the expired ones are always a prefix.
+ *
+ * <p>Invariant: a key has waiting facts only while it has no row and no delete, so a fact that
+ * finds a row never needs to look at the waiting list. A dimension record reads the waiting list
+ * only when the step waits at all.
+ */
+final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
+
+  private final DimensionJoinOperator<K, F, D, O> operator;
+  private final JoinConfig<F, D, O> config;
+  private final long maxWait;
+  private final boolean waits;
+
+  private ValueState<Change<D>> row;
+  @Nullable private WaitingFacts<F> waiting;
+  @Nullable private InternalTimerService<VoidNamespace> timers;
+
+  LatestJoin(DimensionJoinOperator<K, F, D, O> operator, JoinConfig<F, D, O> config) {
+    this.operator = operator;
+    this.config = config;
+    this.maxWait = config.maxWaitMillis();
+    this.waits = config.waits();
+  }
+
+  @Override
+  public void open() throws Exception {
+    ValueStateDescriptor<Change<D>> rowDescriptor =
+        new ValueStateDescriptor<>(JoinConfig.ROW_STATE, Change.typeInfo(config.dimensionType()));
+    if (config.ttl() != null) {
+      rowDescriptor.enableTimeToLive(StateTtls.config(config.ttl()));
+    }
+    row = operator.getRuntimeContext().getState(rowDescriptor);
+    if (waits) {
+      waiting = new WaitingFacts<>(operator.getRuntimeContext(), config.factType());
+      timers = operator.timers();
+    }
+  }
+
+  @Override
+  public void fact(F fact, boolean hasTimestamp, long timestamp) throws Exception {
+    Change<D> current = row.value();
+    if (current != null) {
+      if (current.isAccumulate()) {
+        operator.emit(fact, hasTimestamp, timestamp, current.value(), JoinStatus.FOUND);
+      } else {
+        operator.unmatched(fact, hasTimestamp, timestamp, JoinStatus.DELETED);
+      }
+    } else if (!waits) {
+      operator.unmatched(fact, hasTimestamp, timestamp, JoinStatus.NOT_FOUND);
+    } else {
+      int waitingFacts = waiting.size();
+      if (waitingFacts >= config.maxBufferedFacts()) {
+        operator.bufferFull(fact, hasTimestamp, timestamp);
+        return;
+      }
+      long deadline = operator.now() + maxWait;
+      waiting.add(
+          new PendingFact<>(deadline, hasTimestamp, timestamp, operator.keep(fact)), waitingFacts);
+      timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, deadline);
+    }
+  }
+
+  @Override
+  public void dimension(Change<D> change, boolean hasTimestamp, long timestamp) throws Exception {
+    row.update(operator.keep(change));
+    operator.applied();
+    if (waits) {
+      for (PendingFact<F> p : waiting.releaseFrom(Long.MIN_VALUE)) {
+        if (change.isAccumulate()) {
+          operator.emit(
+              p.fact, p.hasTimestamp, p.timestamp, change.value(), JoinStatus.FOUND_AFTER_WAIT);
+        } else {
+          operator.unmatched(p.fact, p.hasTimestamp, p.timestamp, JoinStatus.DELETED);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void onProcessingTime(long time) throws Exception {
+    release(time);
+  }
+
+  @Override
+  public void onEventTime(long time) {
+    // no event-time timers
+  }
+
+  /** Releases the facts whose deadline is at or before {@code time} as timed out. */
+  private void release(long time) throws Exception {
+    for (PendingFact<F> p : waiting.expire(time)) {
+      operator.unmatched(p.fact, p.hasTimestamp, p.timestamp, JoinStatus.TIMED_OUT);
+    }
+  }
+
+  /** End of input: no row will come any more, every waiting fact times out. */
+  @Override
+  public void finish() throws Exception {
+    if (!waits) {
+      return;
+    }
+    List<K> keys;
+    try (Stream<K> all =
+        operator
+            .<K>getKeyedStateBackend()
+            .getKeys(JoinConfig.WAITING_STATE, VoidNamespace.INSTANCE)) {
+      keys = all.collect(Collectors.toList());
+    }
+    for (K key : keys) {
+      operator.setCurrentKey(key);
+      release(Long.MAX_VALUE);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.etlkit.operators.enrich.internal.join;
+
+import java.io.IOException;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Serializer of {@link VersionHistory}, composing the row serializer.
+ *
+ * <p>Binary format, version 1 (see {@link JoinStateSerializerSnapshot#CURRENT_VERSION}): the number
+ * of versions as an int, then per version in ascending time: the time as a long, one byte of flags
+ * (bit 0 set when a row follows, clear for a delete; the other bits are reserved and must be zero)
+ * and the row if flagged.
+ */
+@Internal
+public final class VersionHistorySerializer<D> extends JoinStateSerializer<VersionHistory<D>, D> {
+  private static final long serialVersionUID = 1L;
+
+  static final int FLAG_ROW = 1;
+
+  public VersionHistorySerializer(TypeSerializer<D> rowSerializer) {
+    super(rowSerializer);
+  }
+
+  @Override
+  Kind kind() {
+    return Kind.VERSION_HISTORY;
+  }
+
+  @Override
+  VersionHistorySerializer<D> withNested(TypeSerializer<D> rowSerializer) {
+    return new VersionHistorySerializer<>(rowSerializer);
+  }
+
+  @Override
+  public VersionHistory<D> createInstance() {
+    return VersionHistory.empty();
+  }
+
+  @Override
+  public VersionHistory<D> copy(VersionHistory<D> from) {
+    long[] times = new long[from.size()];
+    Object[] rows = new Object[from.size()];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = from.time(i);
+      D row = from.row(i);
+      rows[i] = row == null ? null : nested.copy(row);
+    }
+    return new VersionHistory<>(times, rows);
+  }
+
+  @Override
+  public void serialize(VersionHistory<D> history, DataOutputView target) throws IOException {
+    target.writeInt(history.size());
+    for (int i = 0; i < history.size(); i++) {
+      target.writeLong(history.time(i));
+      D row = history.row(i);
+      target.writeByte(row == null ? 0 : FLAG_ROW);
+      if (row != null) {
+        nested.serialize(row, target);
+      }
+    }
+  }
+
+  @Override
+  public VersionHistory<D> deserialize(DataInputView source) throws IOException {
+    int size = size(source);
+    long[] times = new long[size];
+    Object[] rows = new Object[size];
+    for (int i = 0; i < size; i++) {
+      times[i] = source.readLong();
+      rows[i] = (flags(source) & FLAG_ROW) != 0 ? nested.deserialize(source) : null;
+    }
+    return new VersionHistory<>(times, rows);
+  }
+
+  @Override
+  public void copy(DataInputView source, DataOutputView target) throws IOException {
+    int size = size(source);
+    target.writeInt(size);
+    for (int i = 0; i < size; i++) {
+      target.writeLong(source.readLong());
+      int flags = flags(source);
+      target.writeByte(flags);
+      if ((flags & FLAG_ROW) != 0) {
+        nested.copy(source, target);
+      }
+    }
+  }
+
+  private static int size(DataInputView source) throws IOException {
+    int size = source.readInt();
+    if (size < 0) {
+      throw new IOException("Cannot read a version history: negative size " + size);
+    }
+    return size;
+  }
+
+  private static int flags(DataInputView source) throws IOException {
+    return readFlags(source, FLAG_ROW, "a version");
+  }
+}

@@ -1,0 +1,129 @@
+package dev.etlkit.operators.enrich.join;
+
+import static dev.etlkit.operators.enrich.join.JoinHarness.lines;
+import static dev.etlkit.operators.enrich.join.LatestJoinHarnessTest.fact;
+import static dev.etlkit.operators.enrich.join.LatestJoinHarnessTest.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SavepointCompatibility;
+import dev.etlkit.testkit.StateBackendKind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The committed snapshot files of the dimension join state, format version 1, per variant and
+ * backend: today's operator must restore them and carry on ({@code TwoInputJoinHarnessTest}
+ * restores the same files into the two-input operator). Regenerate only for a new format version:
+ *
+ * <pre>
+ * ./mvnw -pl etl-operators test -Dtest=DimensionJoinSavepointCompatibilityTest -Detlkit.snapshots.write=true
+ * </pre>
+ */
+class DimensionJoinSavepointCompatibilityTest {
+
+  static final SavepointCompatibility SNAPSHOTS =
+      SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
+
+  static final String LATEST_FILE = "dimension-join-latest";
+  static final String AS_OF_FILE = "dimension-join-as-of";
+
+  /** Waits 100 ms of processing time, at most 3 facts per key. */
+  static final JoinMode LATEST = JoinMode.latest(100, 3, UnmatchedFacts.EMIT);
+
+  /** Waits 10 ms of event time, allowed lateness 5 ms, at most 3 facts per key. */
+  static final JoinMode AS_OF = JoinMode.asOf(10, 5, 3, UnmatchedFacts.EMIT);
+
+  /** k1 has row v2, k2 is deleted, k3 has two facts waiting (deadline 100), processing time 0. */
+  static final HarnessInput<JoinInput<String, String>> LATEST_STATE =
+      HarnessInput.<JoinInput<String, String>>builder()
+          .element(row(Change.insert("k1#v1")), 1)
+          .element(row(Change.updateAfter("k1#v2")), 2)
+          .element(row(Change.insert("k2#v1")), 3)
+          .element(row(Change.delete("k2#v1")), 4)
+          .element(fact("k3#o1"), 10)
+          .element(fact("k3#o2"))
+          .build();
+
+  /**
+   * k1 has versions v1@10 and v2@20 and a fact held at 30; k2 has a fact waiting (no version at 15,
+   * deadline 25); watermark 22.
+   */
+  static final HarnessInput<JoinInput<String, String>> AS_OF_STATE =
+      HarnessInput.<JoinInput<String, String>>builder()
+          .element(row(Change.insert("k1#v1")), 10)
+          .element(row(Change.updateAfter("k1#v2")), 20)
+          .element(fact("k1#o1"), 30)
+          .element(fact("k2#o2"), 15)
+          .watermark(22)
+          .build();
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_restoresRowsDeletesAndWaitingFacts(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        SNAPSHOTS.restore(LATEST_FILE, 1, LATEST.harness().on(backend), LATEST_STATE)) {
+      h.processElement(fact("k1#o3"), 11);
+      h.processElement(fact("k2#o4"), 12);
+      h.processElement(fact("k3#o5"), 13); // the third waiting fact of k3
+      h.processElement(fact("k3#o6"), 14); // the buffer count was restored too
+      h.processElement(row(Change.insert("k3#v1")), 5);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly(
+              "FOUND k1#o3 k1#v2 @11",
+              "DELETED k2#o4 @12",
+              "DL DimensionJoinException:BUFFER_FULL k3#o6 @14",
+              "FOUND_AFTER_WAIT k3#o1 k3#v1 @10",
+              "FOUND_AFTER_WAIT k3#o2 k3#v1",
+              "FOUND_AFTER_WAIT k3#o5 k3#v1 @13");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_restoresTheWaitTimers(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        SNAPSHOTS.restore(LATEST_FILE, 1, LATEST.harness().on(backend), LATEST_STATE)) {
+      h.setProcessingTime(100);
+
+      assertThat(lines(h.emitted())).containsExactly("TIMED_OUT k3#o1 @10", "TIMED_OUT k3#o2");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_restoresVersionsHeldAndWaitingFactsAndTheWatermark(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        SNAPSHOTS.restore(AS_OF_FILE, 1, AS_OF.harness().on(backend), AS_OF_STATE)) {
+      h.processElement(fact("k1#o3"), 18); // late but allowed: joined at once with v1
+      h.processElement(fact("k1#o4"), 16); // behind the restored watermark minus the lateness
+      h.processElement(row(Change.insert("k2#v1")), 14); // late version: releases k2#o2
+      h.processElement(row(Change.updateAfter("k1#v3")), 25);
+      h.processWatermark(40);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly(
+              "FOUND k1#o3 k1#v1 @18",
+              "DL DimensionJoinException:LATE k1#o4 @16",
+              "FOUND_AFTER_WAIT k2#o2 k2#v1 @15",
+              "FOUND k1#o1 k1#v3 @30");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_restoresTheWaitDeadlines(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        SNAPSHOTS.restore(AS_OF_FILE, 1, AS_OF.harness().on(backend), AS_OF_STATE)) {
+      h.processWatermark(30);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("TIMED_OUT k2#o2 @15", "FOUND k1#o1 k1#v2 @30");
+    }
+  }
+}

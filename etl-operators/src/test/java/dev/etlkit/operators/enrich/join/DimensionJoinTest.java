@@ -1,0 +1,287 @@
+package dev.etlkit.operators.enrich.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StateInventory;
+import dev.etlkit.operators.enrich.DimensionJoin;
+import dev.etlkit.operators.enrich.DimensionJoinStep;
+import dev.etlkit.operators.enrich.UnmatchedFacts;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** The step's options, validated when called, and how it expands into a pipeline. */
+class DimensionJoinTest {
+
+  // ---- options, validated when called -------------------------------------------------------
+
+  @Test
+  void latest_invalidName_failsNamingTheRule() {
+    assertThatThrownBy(
+            () ->
+                DimensionJoin.latest(
+                    "my join",
+                    dimension(),
+                    JoinHarness::key,
+                    JoinHarness::key,
+                    JoinHarness::combine,
+                    Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("step name must be 1 to 64 characters")
+        .hasMessageEndingWith("was 'my join'");
+  }
+
+  @Test
+  void asOf_nullDimension_fails() {
+    assertThatThrownBy(
+            () ->
+                DimensionJoin.asOf(
+                    "join",
+                    null,
+                    JoinHarness::key,
+                    JoinHarness::key,
+                    JoinHarness::combine,
+                    Types.STRING))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("dimension");
+  }
+
+  @Test
+  void latest_genericOutputType_failsFast() {
+    assertThatThrownBy(
+            () ->
+                DimensionJoin.latest(
+                    "join",
+                    dimension(),
+                    JoinHarness::key,
+                    JoinHarness::key,
+                    (fact, row, status) -> (Object) fact,
+                    TypeInformation.of(Object.class)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("dimension join 'join': the outputType ")
+        .hasMessageEndingWith(
+            " would be serialized with Kryo; give it a POJO, record, Avro or basic type");
+  }
+
+  @Test
+  void withMaxWait_negative_fails() {
+    assertThatThrownBy(() -> JoinHarness.latest().withMaxWait(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxWait must be in [PT0S, PT8760H], was PT-0.001S");
+  }
+
+  @Test
+  void withMaxBufferedFacts_zero_fails() {
+    assertThatThrownBy(() -> JoinHarness.asOf().withMaxBufferedFacts(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxBufferedFacts must be in 1..1000000, was 0");
+  }
+
+  @Test
+  void withAllowedLateness_onALatestJoin_fails() {
+    assertThatThrownBy(() -> JoinHarness.latest().withAllowedLateness(Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "allowedLateness is for point-in-time joins only: step 'join' is a latest join, which"
+                + " joins facts in processing time; use DimensionJoin.asOf");
+  }
+
+  @Test
+  void withAllowedLateness_aboveTheMaximum_fails() {
+    assertThatThrownBy(() -> JoinHarness.asOf().withAllowedLateness(Duration.ofDays(366)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("allowedLateness must be in [PT0S, PT8760H], was PT8784H");
+  }
+
+  @Test
+  void withStateTtl_notPositive_fails() {
+    assertThatThrownBy(() -> JoinHarness.latest().withStateTtl(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stateTtl must be positive, was PT0S");
+  }
+
+  @Test
+  void withKeyType_generic_fails() {
+    DimensionJoinStep<String, String, Object, String> step =
+        DimensionJoin.latest(
+            "join",
+            dimension(),
+            fact -> (Object) fact,
+            row -> (Object) row,
+            JoinHarness::combine,
+            Types.STRING);
+
+    assertThatThrownBy(() -> step.withKeyType(TypeInformation.of(Object.class)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the keyType GenericType<java.lang.Object> would be serialized");
+  }
+
+  @Test
+  void options_anyOrder_sameStep() {
+    DimensionJoinStep<String, String, String, String> a =
+        JoinHarness.asOf()
+            .withMaxWait(Duration.ofSeconds(5))
+            .withAllowedLateness(Duration.ofSeconds(1))
+            .withUnmatchedFacts(UnmatchedFacts.DEAD_LETTER);
+    DimensionJoinStep<String, String, String, String> b =
+        JoinHarness.asOf()
+            .withUnmatchedFacts(UnmatchedFacts.DEAD_LETTER)
+            .withAllowedLateness(Duration.ofSeconds(1))
+            .withMaxWait(Duration.ofSeconds(5));
+
+    assertThat(a).hasToString(b.toString());
+    assertThat(a)
+        .hasToString(
+            "DimensionJoin.asOf(join, maxWait=PT5S, maxBufferedFacts=1000, unmatched=DEAD_LETTER,"
+                + " allowedLateness=PT1S)");
+    assertThat(a.isPointInTime()).isTrue();
+  }
+
+  // ---- rules checked when the step is applied ------------------------------------------------
+
+  @Test
+  void apply_dimensionNotAChangelog_fails() {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    DataStream<Change<String>> notChanges =
+        (DataStream) JoinHarness.ENV.fromSequence(0, 1).map(n -> "k1#v" + n, Types.STRING);
+    DimensionJoinStep<String, String, String, String> step =
+        DimensionJoin.latest(
+            "join",
+            notChanges,
+            JoinHarness::key,
+            JoinHarness::key,
+            JoinHarness::combine,
+            Types.STRING);
+
+    assertThatThrownBy(() -> facts("p1").apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': the dimension stream must be a changelog declared with"
+                + " Change.typeInfo(...), was String");
+  }
+
+  @Test
+  void apply_keyTypesDiffer_fails() {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    KeySelector<String, String> intKey =
+        (KeySelector) (KeySelector<String, Integer>) String::length;
+    DimensionJoinStep<String, String, String, String> step =
+        DimensionJoin.latest(
+            "join", dimension(), intKey, JoinHarness::key, JoinHarness::combine, Types.STRING);
+
+    assertThatThrownBy(() -> facts("p2").apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': the fact key is Integer but the dimension key is String; both"
+                + " must have the same type");
+  }
+
+  @Test
+  void apply_dimensionFromAnotherEnvironment_fails() {
+    DataStream<Change<String>> elsewhere =
+        StreamExecutionEnvironment.getExecutionEnvironment()
+            .fromSequence(0, 1)
+            .map(n -> Change.insert("k1#v" + n), JoinHarness.CHANGE);
+    DimensionJoinStep<String, String, String, String> step =
+        DimensionJoin.latest(
+            "join",
+            elsewhere,
+            JoinHarness::key,
+            JoinHarness::key,
+            JoinHarness::combine,
+            Types.STRING);
+
+    assertThatThrownBy(() -> facts("p3").apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': the dimension stream comes from another execution environment"
+                + " than the facts");
+  }
+
+  @Test
+  void apply_addsThreeOperatorsWithStableUids() {
+    EtlStream<String> joined = facts("orders").apply(JoinHarness.latest());
+
+    assertThat(joined.pipeline().uids())
+        .containsExactlyInAnyOrder(
+            "orders/join", "orders/join/fact-keys", "orders/join/dimension-keys");
+    assertThat(joined.type()).isEqualTo(Types.STRING);
+  }
+
+  @Test
+  void latestWithoutWait_declaresOneRowPerKey_withThePipelineTtl() {
+    StateInventory inventory =
+        facts("p4")
+            .defaultStateTtl(Duration.ofDays(7))
+            .apply(JoinHarness.latest())
+            .stateInventory();
+
+    assertThat(inventory.entries()).hasSize(1);
+    StateDeclaration row = inventory.entries().get(0).state();
+    assertThat(row.name()).isEqualTo("join-row");
+    assertThat(row.kind()).isEqualTo(StateDeclaration.Kind.VALUE);
+    assertThat(row.ttl()).contains(Duration.ofDays(7));
+    assertThat(inventory.entries().get(0).uid()).isEqualTo("p4/join");
+  }
+
+  @Test
+  void latestThatWaits_declaresWaitingFactsWithoutTtl() {
+    StateInventory inventory =
+        facts("p5")
+            .defaultStateTtl(Duration.ofDays(7))
+            .apply(
+                JoinHarness.latest()
+                    .withMaxWait(Duration.ofSeconds(30))
+                    .withStateTtl(Duration.ofDays(1)))
+            .stateInventory();
+
+    assertThat(inventory.entries())
+        .extracting(e -> e.state().name() + " " + e.state().kind() + " " + e.state().ttl())
+        .containsExactly(
+            "join-row VALUE Optional[PT24H]",
+            "join-waiting LIST Optional.empty",
+            "join-fact-count VALUE Optional.empty",
+            "join-timers TIMERS Optional.empty");
+  }
+
+  @Test
+  void asOf_declaresVersionsHeldFactsTimersAndTheWatermark() {
+    StateInventory inventory =
+        facts("p6").apply(JoinHarness.asOf().withMaxWait(Duration.ofSeconds(1))).stateInventory();
+
+    assertThat(inventory.entries())
+        .extracting(e -> e.state().name() + " " + e.state().kind())
+        .containsExactly(
+            "join-versions VALUE",
+            "join-held LIST",
+            "join-waiting LIST",
+            "join-fact-count VALUE",
+            "join-timers TIMERS",
+            "join-watermark LIST");
+    assertThat(inventory.entries().get(0).state().valueType()).isEqualTo("VersionHistory(String)");
+  }
+
+  private static DataStream<Change<String>> dimension() {
+    return JoinHarness.dimensionStream();
+  }
+
+  private static EtlStream<String> facts(String pipeline) {
+    synchronized (JoinHarness.class) {
+      return Etl.from(
+          JoinHarness.dimensionStream()
+              .getExecutionEnvironment()
+              .fromSequence(0, 1)
+              .map(n -> "k1#o" + n, Types.STRING),
+          pipeline);
+    }
+  }
+}

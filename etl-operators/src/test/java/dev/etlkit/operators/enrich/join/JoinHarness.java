@@ -1,0 +1,239 @@
+package dev.etlkit.operators.enrich.join;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StepMetrics;
+import dev.etlkit.operators.enrich.DimensionJoin;
+import dev.etlkit.operators.enrich.DimensionJoinStep;
+import dev.etlkit.operators.enrich.JoinStatus;
+import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
+import dev.etlkit.operators.enrich.internal.join.JoinConfig;
+import dev.etlkit.testkit.ChangelogGenerator;
+import dev.etlkit.testkit.Emitted;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.OperatorHarness;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+import org.apache.flink.util.InstantiationUtil;
+
+/**
+ * Harnesses for a dimension join step exactly as a pipeline expands it, over generated string
+ * records: facts {@code k1#o3} (key {@code k1}), dimension rows {@code k1#v2}, and a combiner that
+ * writes {@code "<status> <fact> [<row>]"}. Each harness runs a fresh copy of the step's operator
+ * behind the one-input face of {@link OneInputJoinOperator}.
+ */
+final class JoinHarness {
+
+  static final String PIPELINE = "test";
+  static final String STEP = "join";
+  static final TypeInformation<Change<String>> CHANGE = Change.typeInfo(Types.STRING);
+
+  private static final Pattern KEY = Pattern.compile("k\\d+(?=#)");
+
+  /** Only builds job graphs (never executes): one for all tests of the module's JVM. */
+  static final StreamExecutionEnvironment ENV =
+      StreamExecutionEnvironment.getExecutionEnvironment();
+
+  private JoinHarness() {}
+
+  /** A latest join of generated strings, named {@value #STEP}. */
+  static synchronized DimensionJoinStep<String, String, String, String> latest() {
+    return DimensionJoin.latest(
+        STEP,
+        dimensionStream(),
+        JoinHarness::key,
+        JoinHarness::key,
+        JoinHarness::combine,
+        Types.STRING);
+  }
+
+  /** A point-in-time join of generated strings, named {@value #STEP}. */
+  static synchronized DimensionJoinStep<String, String, String, String> asOf() {
+    return DimensionJoin.asOf(
+        STEP,
+        dimensionStream(),
+        JoinHarness::key,
+        JoinHarness::key,
+        JoinHarness::combine,
+        Types.STRING);
+  }
+
+  static DataStream<Change<String>> dimensionStream() {
+    return ENV.fromSequence(0, 0).map(new Never<Change<String>>(), CHANGE);
+  }
+
+  static String key(String record) {
+    return ChangelogGenerator.stringKey(record);
+  }
+
+  static String combine(String fact, @Nullable String row, JoinStatus status) {
+    return status + " " + fact + (row == null ? "" : " " + row);
+  }
+
+  /** Expands the step in a pipeline {@value #PIPELINE} and returns harnesses for its join. */
+  @SuppressWarnings("unchecked")
+  static synchronized Expanded expand(DimensionJoinStep<String, String, String, String> step) {
+    DataStream<String> facts = ENV.fromSequence(0, 0).map(new Never<String>(), Types.STRING);
+    EtlStream<String> output = Etl.from(facts, PIPELINE).apply(step);
+    TwoInputTransformation<String, Change<String>, String> join = null;
+    for (Transformation<?> t : output.toDataStream().getTransformation().getInputs()) {
+      if (t instanceof TwoInputTransformation) {
+        join = (TwoInputTransformation<String, Change<String>, String>) t;
+      }
+    }
+    if (join == null) {
+      throw new IllegalStateException("no join operator in " + output.toDataStream());
+    }
+    DimensionJoinOperator<Object, String, String, String> operator =
+        (DimensionJoinOperator<Object, String, String, String>)
+            ((SimpleOperatorFactory<String>) join.getOperatorFactory()).getOperator();
+    JoinConfig<String, String, String> config = operator.config();
+    InputKey key =
+        new InputKey(
+            (KeySelector<String, Object>) join.getStateKeySelector1(),
+            (KeySelector<Change<String>, Object>) join.getStateKeySelector2());
+    KeyedHarness<Object, JoinInput<String, String>, String> harness =
+        KeyedHarness.forOperator(
+            () -> new OneInputJoinOperator<>(copy(config)),
+            key,
+            (TypeInformation<Object>) join.getStateKeyType(),
+            Types.STRING);
+    return new Expanded(harness, output, join, config);
+  }
+
+  /** What expanding a step gave: harnesses, the pipeline's view and the join's transformation. */
+  record Expanded(
+      KeyedHarness<Object, JoinInput<String, String>, String> harness,
+      EtlStream<String> output,
+      TwoInputTransformation<String, Change<String>, String> join,
+      JoinConfig<String, String, String> config) {
+
+    /** A fresh copy of the production two-input operator. */
+    DimensionJoinOperator<Object, String, String, String> newOperator() {
+      return new DimensionJoinOperator<>(copy(config));
+    }
+  }
+
+  /**
+   * The record accounting of the join operator in the harness: {@code counts(h, "")} for facts,
+   * {@code counts(h, "/dimension")} for dimension records.
+   */
+  static Map<String, Long> counts(OperatorHarness<?, ?> harness, String suffix) {
+    AbstractStreamOperator<?> operator = harness.unwrap().getOperator();
+    String prefix = StepMetrics.ACCUMULATOR_PREFIX + PIPELINE + "/" + STEP + suffix + "/";
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String name :
+        List.of(
+            StepMetrics.RECORDS_IN,
+            StepMetrics.RECORDS_OUT,
+            StepMetrics.RECORDS_FILTERED,
+            StepMetrics.RECORDS_DEAD_LETTERED,
+            StepMetrics.RECORDS_EMITTED)) {
+      Object counter = operator.getRuntimeContext().getAccumulator(prefix + name);
+      counts.put(name, counter == null ? 0L : ((LongCounter) counter).getLocalValuePrimitive());
+    }
+    return counts;
+  }
+
+  static <T extends Serializable> T copy(T serializable) {
+    try {
+      return InstantiationUtil.clone(serializable, JoinHarness.class.getClassLoader());
+    } catch (Exception e) {
+      throw new IllegalStateException("could not copy " + serializable, e);
+    }
+  }
+
+  // ---- outputs as comparable lines --------------------------------------------------------
+
+  /**
+   * The emitted records as lines: {@code "FOUND k1#o1 k1#v2 @10"} for outputs, {@code "DL
+   * DimensionJoinException:UNMATCHED k1#o1 @10"} for dead letters.
+   */
+  static List<String> lines(List<Emitted> emitted) {
+    List<String> lines = new ArrayList<>(emitted.size());
+    for (Emitted e : emitted) {
+      lines.add(line(e));
+    }
+    return lines;
+  }
+
+  static String line(Emitted e) {
+    String time = e.timestamp() == null ? "" : " @" + e.timestamp();
+    if (e.isMain()) {
+      return e.value() + time;
+    }
+    if (!(e.value() instanceof DeadLetter letter)) {
+      return "side:" + e.sideOutput() + " " + e.value() + time;
+    }
+    return deadLetterLine(
+            letter.errorClass(), letter.errorMessage(), String.valueOf(letter.payloadAsText()))
+        + time;
+  }
+
+  static String deadLetterLine(String errorClass, @Nullable String message, String payload) {
+    String simple = errorClass.substring(errorClass.lastIndexOf('.') + 1);
+    String reason = "";
+    if (message != null && simple.equals("DimensionJoinException")) {
+      reason = ":" + message.substring(0, message.indexOf(':'));
+    }
+    return "DL " + simple + reason + " " + payload;
+  }
+
+  /** Lines grouped by the key of the record they are about, in order. */
+  static Map<String, List<String>> byKey(List<String> lines) {
+    Map<String, List<String>> byKey = new LinkedHashMap<>();
+    for (String line : lines) {
+      Matcher m = KEY.matcher(line);
+      String key = m.find() ? m.group() : "?";
+      byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(line);
+    }
+    return byKey;
+  }
+
+  /** Keys a {@link JoinInput} like the join keys its inputs. */
+  private static final class InputKey implements KeySelector<JoinInput<String, String>, Object> {
+    private static final long serialVersionUID = 1L;
+
+    private final KeySelector<String, Object> factKey;
+    private final KeySelector<Change<String>, Object> changeKey;
+
+    InputKey(KeySelector<String, Object> factKey, KeySelector<Change<String>, Object> changeKey) {
+      this.factKey = factKey;
+      this.changeKey = changeKey;
+    }
+
+    @Override
+    public Object getKey(JoinInput<String, String> input) throws Exception {
+      return input.isFact() ? factKey.getKey(input.fact()) : changeKey.getKey(input.change());
+    }
+  }
+
+  /** A map the dummy sources never run. */
+  private static final class Never<T> implements MapFunction<Long, T> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public T map(Long value) {
+      throw new UnsupportedOperationException("harness sources are never executed");
+    }
+  }
+}

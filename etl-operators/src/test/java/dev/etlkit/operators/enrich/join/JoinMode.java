@@ -1,0 +1,67 @@
+package dev.etlkit.operators.enrich.join;
+
+import dev.etlkit.operators.enrich.DimensionJoinStep;
+import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.testkit.KeyedHarness;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One configuration of a dimension join under test, for the model and the operator alike. */
+record JoinMode(
+    boolean asOf, long maxWait, int maxBuffered, UnmatchedFacts unmatched, long lateness) {
+
+  /** The configurations the model and cut-point tests cycle through. */
+  static final List<JoinMode> MODES =
+      List.of(
+          latest(0, 1_000, UnmatchedFacts.EMIT),
+          latest(50, 2, UnmatchedFacts.EMIT),
+          latest(50, 1_000, UnmatchedFacts.DEAD_LETTER),
+          asOf(0, 0, 1_000, UnmatchedFacts.EMIT),
+          asOf(20, 0, 3, UnmatchedFacts.EMIT),
+          asOf(0, 15, 1_000, UnmatchedFacts.DEAD_LETTER),
+          asOf(20, 10, 4, UnmatchedFacts.EMIT));
+
+  private static final Map<JoinMode, JoinHarness.Expanded> EXPANDED = new ConcurrentHashMap<>();
+
+  static JoinMode latest(long maxWait, int maxBuffered, UnmatchedFacts unmatched) {
+    return new JoinMode(false, maxWait, maxBuffered, unmatched, 0);
+  }
+
+  static JoinMode asOf(long maxWait, long lateness, int maxBuffered, UnmatchedFacts unmatched) {
+    return new JoinMode(true, maxWait, maxBuffered, unmatched, lateness);
+  }
+
+  /** The step of this configuration, named {@value JoinHarness#STEP}. */
+  DimensionJoinStep<String, String, String, String> step() {
+    DimensionJoinStep<String, String, String, String> step =
+        (asOf ? JoinHarness.asOf() : JoinHarness.latest())
+            .withMaxWait(Duration.ofMillis(maxWait))
+            .withMaxBufferedFacts(maxBuffered)
+            .withUnmatchedFacts(unmatched);
+    return asOf ? step.withAllowedLateness(Duration.ofMillis(lateness)) : step;
+  }
+
+  /** Harnesses of this configuration's operator (expanded once per mode). */
+  KeyedHarness<Object, JoinInput<String, String>, String> harness() {
+    return expanded().harness();
+  }
+
+  JoinHarness.Expanded expanded() {
+    return EXPANDED.computeIfAbsent(this, mode -> JoinHarness.expand(mode.step()));
+  }
+
+  @Override
+  public String toString() {
+    return (asOf ? "asOf" : "latest")
+        + "(wait="
+        + maxWait
+        + ", max="
+        + maxBuffered
+        + ", "
+        + unmatched
+        + (asOf ? ", lateness=" + lateness : "")
+        + ")";
+  }
+}

@@ -1,0 +1,120 @@
+package dev.etlkit.operators.enrich.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
+import dev.etlkit.operators.enrich.internal.join.DimensionKeyCheck;
+import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checks before the shuffle: Flink's {@code keyBy} would fail the job on a {@code null} key or
+ * a throwing key selector, so facts and dimension records with one are finished here.
+ */
+class KeyCheckTest {
+
+  private static final StepIdentity STEP = new StepIdentity("test", "join", "test/join");
+  private static final String SECRET = "SECRET-4711";
+
+  @Test
+  void fact_nullKey_passedOnAsNullKeyWithoutAShuffle() throws Exception {
+    try (var h = facts(UnmatchedFacts.EMIT)) {
+      h.processElement("k1#o1", 10);
+      h.processElement("none", 11);
+
+      assertThat(h.extractOutputValues()).containsExactly("k1#o1");
+      assertThat(h.getSideOutput(FactKeyCheck.nullKeyTag(Types.STRING)))
+          .extracting(StreamRecord::getValue)
+          .containsExactly("NULL_KEY none");
+    }
+  }
+
+  @Test
+  void fact_nullKeyAndUnmatchedDeadLettered_deadLetter() throws Exception {
+    try (var h = facts(UnmatchedFacts.DEAD_LETTER)) {
+      h.processElement("none", 11);
+
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(r -> r.getValue().errorMessage())
+          .containsExactly(
+              "UNMATCHED: the fact got no dimension row (NULL_KEY) and unmatched facts are"
+                  + " dead-lettered");
+    }
+  }
+
+  @Test
+  void fact_keySelectorThrows_deadLetterWithoutThePayloadInTheMessage() throws Exception {
+    try (var h = facts(UnmatchedFacts.EMIT)) {
+      h.processElement("bad " + SECRET, 12);
+
+      DeadLetter letter = h.getSideOutput(DeadLetter.OUTPUT_TAG).poll().getValue();
+      assertThat(letter.errorClass()).isEqualTo(IllegalArgumentException.class.getName());
+      assertThat(letter.errorMessage()).doesNotContain(SECRET);
+      assertThat(letter.payloadAsText()).contains(SECRET);
+      assertThat(letter.eventTime()).isEqualTo(12L);
+      assertThat(h.extractOutputValues()).isEmpty();
+    }
+  }
+
+  @Test
+  void dimension_nullKeyOrThrowingKey_deadLettered_updateBeforeDropped() throws Exception {
+    DimensionKeyCheck<String, String> check =
+        new DimensionKeyCheck<>(
+            KeyCheckTest::key,
+            new ErrorHandler(
+                DimensionJoinOperator.dimensionIdentity(STEP), ErrorPolicy.deadLetter()));
+    try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(check))) {
+      h.setup(JoinHarness.CHANGE.createSerializer(new SerializerConfigImpl()));
+      h.open();
+      h.processElement(Change.insert("k1#v1"), 1);
+      h.processElement(Change.updateBefore("k1#v1"), 2);
+      h.processElement(
+          Change.of(org.apache.flink.types.RowKind.UPDATE_AFTER, "none", null, 77L), 3);
+      h.processElement(Change.insert("bad " + SECRET), 4);
+
+      assertThat(h.extractOutputValues()).containsExactly(Change.insert("k1#v1"));
+      List<DeadLetter> letters =
+          h.getSideOutput(DeadLetter.OUTPUT_TAG).stream().map(StreamRecord::getValue).toList();
+      assertThat(letters)
+          .extracting(DeadLetter::errorMessage)
+          .containsExactly("NULL_KEY: the dimension record's key is null", "no key");
+      assertThat(letters).extracting(DeadLetter::step).containsOnly("join/dimension");
+      assertThat(letters.get(0).sourcePosition()).isEqualTo("77");
+      assertThat(letters.get(1).errorMessage()).doesNotContain(SECRET);
+    }
+  }
+
+  private static OneInputStreamOperatorTestHarness<String, String> facts(UnmatchedFacts unmatched)
+      throws Exception {
+    return ProcessFunctionTestHarnesses.forProcessFunction(
+        new FactKeyCheck<String, String, String, String>(
+            KeyCheckTest::key,
+            JoinHarness::combine,
+            unmatched,
+            new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
+            Types.STRING));
+  }
+
+  /** {@code k1#o1} has key {@code k1}, {@code none} has none, {@code bad ...} fails. */
+  @Nullable
+  static String key(String record) {
+    if (record.startsWith("bad")) {
+      throw new IllegalArgumentException("no key");
+    }
+    return record.equals("none") ? null : JoinHarness.key(record);
+  }
+}
