@@ -20,6 +20,10 @@ import java.util.Set;
  *   <li>Benchmarks with an {@code impl} param (operator benchmarks): per combination of the other
  *       params, records/s of every impl, {@code ETLKIT ÷ X} for every other impl X ({@code
  *       FLINK_SQL}, {@code LIMIT}, ...), bytes allocated per record, and a bar chart of the ratios.
+ *   <li>Benchmarks with {@code latencyMs}, {@code capacity} and {@code hitRatio} params (async
+ *       enrichment) also get {@code score ÷ Little's-law bound} per row, the bound being {@code
+ *       capacity / ((1 − hitRatio) × latency)}: the most records per second that many records in
+ *       flight can complete when only cache misses wait (not reported at latency 0 or 100% hits).
  *   <li>Other benchmarks ({@link StateLimitBenchmark}): records/s and bytes per record of every
  *       combination, then {@code ttl=true ÷ ttl=false} and {@code ROCKSDB ÷ HEAP} where those
  *       params vary.
@@ -36,6 +40,13 @@ public final class BenchmarkReport {
   static final String IMPL = "impl";
 
   static final String BACKEND = "backend";
+
+  /** Params from which the Little's-law bound of an async benchmark is computed. */
+  static final String LATENCY_MS = "latencyMs";
+
+  static final String CAPACITY = "capacity";
+
+  static final String HIT_RATIO = "hitRatio";
 
   /** Bar length of a ratio of 1.0 in the charts. */
   private static final int UNIT_BAR = 30;
@@ -185,6 +196,58 @@ public final class BenchmarkReport {
     for (Map.Entry<String, List<String[]>> chart : charts.entrySet()) {
       appendChart(md, chart.getKey() + " (│ marks 1.0)", chart.getValue());
     }
+    appendLittleBound(md, results);
+  }
+
+  /**
+   * {@code score ÷ capacity / ((1 − hitRatio) × latency)} for every row that has a finite bound.
+   */
+  private static void appendLittleBound(StringBuilder md, List<JmhResult> results) {
+    List<String> labelParams = labelParams(results, null);
+    List<String[]> rows = new ArrayList<>();
+    for (JmhResult r : results) {
+      double bound = littleBound(r);
+      if (Double.isNaN(bound)) {
+        continue;
+      }
+      double value = r.score() / bound;
+      Ratio ratio = new Ratio(value, value * r.relativeError());
+      rows.add(
+          new String[] {
+            label(r, labelParams),
+            formatScore(r),
+            String.format(Locale.ROOT, "%,.0f", bound),
+            ratio.toString(),
+            bar(ratio)
+          });
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    md.append("### ÷ Little's-law bound\n\n");
+    appendHeader(md, List.of("combination", "rec/s", "bound rec/s", "÷ bound"), 1);
+    List<String[]> chart = new ArrayList<>();
+    for (String[] row : rows) {
+      appendRow(md, List.of(row[0], row[1], row[2], row[3]));
+      chart.add(new String[] {row[0], row[4]});
+    }
+    md.append('\n');
+    appendChart(md, "÷ Little's-law bound (│ marks 1.0)", chart);
+  }
+
+  /**
+   * {@code capacity / ((1 − hitRatio) × latencyMs / 1000)} records/s, or NaN when a param is
+   * missing, the latency is 0 or every record hits.
+   */
+  static double littleBound(JmhResult r) {
+    String latency = r.params().get(LATENCY_MS);
+    String capacity = r.params().get(CAPACITY);
+    String hit = r.params().get(HIT_RATIO);
+    if (latency == null || capacity == null || hit == null) {
+      return Double.NaN;
+    }
+    double waitSeconds = (1.0 - Double.parseDouble(hit)) * Double.parseDouble(latency) / 1000.0;
+    return waitSeconds > 0 ? Double.parseDouble(capacity) / waitSeconds : Double.NaN;
   }
 
   /** A benchmark without impl: scores of every combination, then the param comparisons. */

@@ -7,7 +7,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +112,43 @@ class BenchmarkReportTest {
                 + " | 0.94 ± 0.07 | 400.0 | 480.0 | 300.0 |")
         .contains("ETLKIT ÷ FLINK_SQL (│ marks 1.0)\nbackend=HEAP     " + "█".repeat(27))
         .contains("ETLKIT ÷ LIMIT (│ marks 1.0)");
+  }
+
+  @Test
+  void render_asyncBenchmark_reportsScoreOverLittlesLawBound() {
+    JmhResult.RunInfo run = results.get(0).run();
+    List<JmhResult> async =
+        List.of(
+            asyncResult("ETLKIT", "10", "100", "0.9", 900_000, run),
+            asyncResult("LIMIT", "10", "100", "0.9", 950_000, run),
+            asyncResult("ETLKIT", "0", "100", "0.9", 2_000_000, run));
+
+    String md = BenchmarkReport.render(async, List.of());
+
+    // bound: 100 / ((1 - 0.9) × 0.010 s) = 100,000 records/s
+    assertThat(BenchmarkReport.littleBound(async.get(0))).isCloseTo(100_000.0, within(1e-6));
+    assertThat(BenchmarkReport.littleBound(async.get(2))).isNaN();
+    assertThat(md)
+        .contains("### ÷ Little's-law bound")
+        .contains("| impl=ETLKIT latencyMs=10 | 900,000 ±5.0% | 100,000 | 9.00 ± 0.45 |")
+        .contains("| impl=LIMIT latencyMs=10 | 950,000 ±5.0% | 100,000 | 9.50 ± 0.47 |")
+        .doesNotContain("latencyMs=0 | 2,000,000");
+  }
+
+  private static JmhResult asyncResult(
+      String impl,
+      String latency,
+      String capacity,
+      String hit,
+      double score,
+      JmhResult.RunInfo run) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("impl", impl);
+    params.put("latencyMs", latency);
+    params.put("capacity", capacity);
+    params.put("hitRatio", hit);
+    return new JmhResult(
+        "EnrichAsyncBenchmark.enrich", params, score, score * 0.05, false, "ops/s", 100.0, run);
   }
 
   @Test

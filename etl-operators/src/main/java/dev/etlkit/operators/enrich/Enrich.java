@@ -1,0 +1,407 @@
+package dev.etlkit.operators.enrich;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StepContext;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.core.internal.Names;
+import dev.etlkit.operators.enrich.internal.async.AsyncLookupFunction;
+import dev.etlkit.operators.enrich.internal.async.CacheFirstWaitOperatorFactory;
+import dev.etlkit.operators.enrich.internal.async.LookupOutputFunction;
+import dev.etlkit.operators.enrich.internal.async.LookupSettings;
+import dev.etlkit.operators.enrich.internal.async.SystemTimers;
+import dev.etlkit.operators.enrich.internal.async.Timers;
+import dev.etlkit.operators.filter.internal.OutputTypes;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.types.Either;
+
+/**
+ * Enrichment by asynchronous lookup: each record's key is looked up in an external system (a
+ * database, an HTTP API) through a {@link Lookup}, and a {@link LookupCombiner} builds the output
+ * from the record and what was found. A slow or failing lookup never restarts the job: every record
+ * comes out exactly once, enriched or by its fallback.
+ *
+ * <pre>{@code
+ * Enrich.lookup("customer", Order::customerId, customers, Order::withCustomer, Order.TYPE_INFO)
+ *     .withCache(LookupCache.maxEntries(100_000).withExpireAfterWrite(Duration.ofMinutes(10)))
+ *     .withTimeout(Duration.ofSeconds(2))
+ *     .withRetry(LookupRetry.attempts(3))
+ *     .withFallback(LookupFallback.passThrough());
+ * }</pre>
+ *
+ * <h2>Semantics</h2>
+ *
+ * <ul>
+ *   <li><b>Runtime</b>: Flink's async I/O operator ({@code AsyncWaitOperator}) with at most {@link
+ *       LookupStep#withCapacity capacity} records in flight per subtask, followed by a thin output
+ *       operator that splits off dead letters and keeps the record accounting ({@code in == out +
+ *       deadLettered}). A fresh cache hit that overtakes nothing it must not is emitted at once,
+ *       without entering the async queue.
+ *   <li><b>Order</b>: records leave in arrival order ({@link LookupStep#withOrderedOutput}, the
+ *       default) or as they are answered ({@link LookupStep#withUnorderedOutput}); either way no
+ *       record passes a watermark.
+ *   <li><b>Exactly one output per record</b>, whatever races between replies, attempt timeouts,
+ *       retries and the step timeout: the first outcome wins, later ones are dropped.
+ *   <li><b>Failures</b>: a failed or timed-out call is retried per {@link LookupRetry} (default
+ *       {@link #DEFAULT_MAX_ATTEMPTS} attempts). A record whose key is still unanswered when its
+ *       {@link LookupStep#withTimeout step timeout} passes, or whose attempts are used up, gets a
+ *       stale cache entry if allowed ({@link LookupCache#withStaleOnError}), else the {@link
+ *       LookupFallback} (default: dead letter). None of this fails the job; an error-policy budget
+ *       on the dead letters can, if you set one.
+ *   <li><b>Checkpoints</b>: records in flight are part of the async operator's state and their
+ *       lookups are issued again after a restore, so <b>lookups must be idempotent</b>. The cache,
+ *       micro-batches and rate limit are not checkpointed.
+ *   <li><b>Status</b>: the combiner learns how each value was found ({@link LookupStatus}); put it
+ *       into the output when downstream needs to know.
+ *   <li>A key selector or combiner that throws (or returns null) dead-letters the record per the
+ *       step's {@link ErrorPolicy}.
+ * </ul>
+ */
+@PublicEvolving
+public final class Enrich {
+
+  /** Step timeout unless {@link LookupStep#withTimeout} says otherwise. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Longest step timeout. */
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+  /** Records in flight per subtask unless {@link LookupStep#withCapacity} says otherwise. */
+  public static final int DEFAULT_CAPACITY = 100;
+
+  /** Largest capacity. */
+  public static final int MAX_CAPACITY = 100_000;
+
+  /** Attempts per key of the default retry ({@code LookupRetry.attempts(3)}). */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** Largest micro-batch, in keys. */
+  public static final int MAX_BATCH_KEYS = 10_000;
+
+  /** Longest micro-batch delay. */
+  public static final Duration MAX_BATCH_DELAY = Duration.ofSeconds(10);
+
+  /** Name of the async operator's state holding the records in flight (Flink's own name). */
+  public static final String IN_FLIGHT_STATE = "_async_wait_operator_state_";
+
+  private Enrich() {}
+
+  /**
+   * Enriches every record with the value {@code lookup} finds for its key.
+   *
+   * @param name the step's name (part of its uids: never rename a running step)
+   * @param key the lookup key of a record; a key selector that throws or returns null dead-letters
+   *     the record
+   * @param lookup where values are found; must be idempotent
+   * @param combiner builds the output from the record, the value (or null) and its status
+   * @param outputType the output's type information
+   * @throws IllegalArgumentException if the name is invalid or {@code outputType} would be
+   *     serialized with Kryo
+   */
+  public static <I, K, V, O> LookupStep<I, K, V, O> lookup(
+      String name,
+      KeySelector<I, K> key,
+      Lookup<K, V> lookup,
+      LookupCombiner<I, V, O> combiner,
+      TypeInformation<O> outputType) {
+    Names.requireValid(name, "step name");
+    Objects.requireNonNull(outputType, "outputType");
+    OutputTypes.requireNoKryo(outputType, "output type of enrichment step '" + name + "'");
+    return new LookupStep<>(
+        name,
+        Objects.requireNonNull(key, "key"),
+        Objects.requireNonNull(lookup, "lookup"),
+        Objects.requireNonNull(combiner, "combiner"),
+        outputType,
+        LookupSettings.defaults(
+            DEFAULT_TIMEOUT,
+            DEFAULT_CAPACITY,
+            true,
+            true,
+            LookupRetry.attempts(DEFAULT_MAX_ATTEMPTS),
+            LookupFallback.deadLetter()),
+        null);
+  }
+
+  /**
+   * An enrichment step by asynchronous lookup. Immutable: every {@code withX} returns a new step,
+   * validated when called; rules between options are checked when the step is applied.
+   *
+   * @param <I> input record type
+   * @param <K> lookup key type
+   * @param <V> looked-up value type
+   * @param <O> output record type
+   */
+  @PublicEvolving
+  public static final class LookupStep<I, K, V, O> implements EtlStep<I, O> {
+    private final String name;
+    private final KeySelector<I, K> key;
+    private final Lookup<K, V> lookup;
+    private final LookupCombiner<I, V, O> combiner;
+    private final TypeInformation<O> outputType;
+    private final LookupSettings settings;
+    @Nullable private final ErrorPolicy errorPolicy;
+
+    private LookupStep(
+        String name,
+        KeySelector<I, K> key,
+        Lookup<K, V> lookup,
+        LookupCombiner<I, V, O> combiner,
+        TypeInformation<O> outputType,
+        LookupSettings settings,
+        @Nullable ErrorPolicy errorPolicy) {
+      this.name = name;
+      this.key = key;
+      this.lookup = lookup;
+      this.combiner = combiner;
+      this.outputType = outputType;
+      this.settings = settings;
+      this.errorPolicy = errorPolicy;
+    }
+
+    private LookupStep<I, K, V, O> with(Consumer<LookupSettings.Builder> change) {
+      return new LookupStep<>(
+          name, key, lookup, combiner, outputType, settings.with(change), errorPolicy);
+    }
+
+    /**
+     * Caches what the lookup finds, per subtask (see {@link LookupCache}). Default: no cache, every
+     * record is looked up.
+     *
+     * @throws IllegalArgumentException if the cache's options contradict each other
+     */
+    public LookupStep<I, K, V, O> withCache(LookupCache cache) {
+      Objects.requireNonNull(cache, "cache").validate();
+      return with(s -> s.cache = cache);
+    }
+
+    /** Looks up every record, without a cache (the default). */
+    public LookupStep<I, K, V, O> withoutCache() {
+      return with(s -> s.cache = null);
+    }
+
+    /**
+     * The step timeout: the longest a record waits for its value, retries, backoffs, micro-batch
+     * and rate-limit waits included. Then it gets a stale entry or the fallback, with status {@link
+     * LookupStatus#TIMED_OUT} for pass-through. Processing time. Default {@link
+     * Enrich#DEFAULT_TIMEOUT}.
+     *
+     * @throws IllegalArgumentException if not in (0, {@link Enrich#MAX_TIMEOUT}]
+     */
+    public LookupStep<I, K, V, O> withTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "timeout must be in (0, " + MAX_TIMEOUT + "], was " + timeout);
+      }
+      if (timeout.toMillis() == 0) {
+        throw new IllegalArgumentException(
+            "timeout must be at least 1 ms (Flink counts it in milliseconds), was " + timeout);
+      }
+      return with(s -> s.timeout = timeout);
+    }
+
+    /**
+     * How failed calls are retried; default {@code LookupRetry.attempts(}{@value
+     * Enrich#DEFAULT_MAX_ATTEMPTS}{@code )}. {@link LookupRetry#none()} turns retries off.
+     */
+    @SuppressWarnings("unchecked")
+    public LookupStep<I, K, V, O> withRetry(LookupRetry<? super V> retry) {
+      Objects.requireNonNull(retry, "retry");
+      return with(s -> s.retry = retry);
+    }
+
+    /** What records get when their lookup fails for good or times out; default dead letter. */
+    public LookupStep<I, K, V, O> withFallback(LookupFallback<? extends V> fallback) {
+      Objects.requireNonNull(fallback, "fallback");
+      return with(s -> s.fallback = fallback);
+    }
+
+    /**
+     * The most records in flight per subtask (Flink's async capacity): waiting for a value, or
+     * answered and waiting for their turn in ordered output. When full, the step stops taking input
+     * (backpressure). Throughput is bounded by {@code capacity / average wait}. Default {@value
+     * Enrich#DEFAULT_CAPACITY}.
+     *
+     * @throws IllegalArgumentException if not in 1..{@value Enrich#MAX_CAPACITY}
+     */
+    public LookupStep<I, K, V, O> withCapacity(int capacity) {
+      if (capacity < 1 || capacity > MAX_CAPACITY) {
+        throw new IllegalArgumentException(
+            "capacity must be in 1.." + MAX_CAPACITY + ", was " + capacity);
+      }
+      return with(s -> s.capacity = capacity);
+    }
+
+    /** Records leave in arrival order (the default). */
+    public LookupStep<I, K, V, O> withOrderedOutput() {
+      return with(s -> s.ordered = true);
+    }
+
+    /**
+     * Records leave as soon as they are answered, so a slow key does not hold up the others; they
+     * still never pass a watermark.
+     */
+    public LookupStep<I, K, V, O> withUnorderedOutput() {
+      return with(s -> s.ordered = false);
+    }
+
+    /**
+     * Whether records of a key that is loading wait for that load instead of starting their own
+     * (default true). Turn it off only for lookups whose answers differ per call.
+     */
+    public LookupStep<I, K, V, O> withSingleFlight(boolean singleFlight) {
+      return with(s -> s.singleFlight = singleFlight);
+    }
+
+    /**
+     * Collects keys to load into one {@link Lookup#lookupAll} call: sent when {@code maxKeys} keys
+     * are collected or {@code maxDelay} after the first, whichever comes first. Only for lookups
+     * that answer many keys in one round trip ({@link Lookup#supportsBatch()}).
+     *
+     * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
+     *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link
+     *     Enrich#MAX_BATCH_DELAY}]
+     */
+    public LookupStep<I, K, V, O> withMicroBatch(int maxKeys, Duration maxDelay) {
+      if (!lookup.supportsBatch()) {
+        throw new IllegalArgumentException(
+            "microBatch needs a lookup that supports batches, "
+                + lookup.getClass().getName()
+                + " does not (supportsBatch() is false)");
+      }
+      if (maxKeys < 2 || maxKeys > MAX_BATCH_KEYS) {
+        throw new IllegalArgumentException(
+            "microBatch maxKeys must be in 2.." + MAX_BATCH_KEYS + ", was " + maxKeys);
+      }
+      Objects.requireNonNull(maxDelay, "maxDelay");
+      if (maxDelay.isNegative() || maxDelay.isZero() || maxDelay.compareTo(MAX_BATCH_DELAY) > 0) {
+        throw new IllegalArgumentException(
+            "microBatch maxDelay must be in (0, " + MAX_BATCH_DELAY + "], was " + maxDelay);
+      }
+      return with(
+          s -> {
+            s.batchKeys = maxKeys;
+            s.batchDelay = maxDelay;
+          });
+    }
+
+    /**
+     * At most {@code callsPerSecond} calls to the lookup per subtask (a micro-batch is one call),
+     * with bursts of up to one second's worth after a quiet period. Calls over the limit wait
+     * (their records' step timeout keeps running).
+     *
+     * @throws IllegalArgumentException if not positive and finite
+     */
+    public LookupStep<I, K, V, O> withRateLimit(double callsPerSecond) {
+      if (!(callsPerSecond > 0.0) || Double.isInfinite(callsPerSecond)) {
+        throw new IllegalArgumentException(
+            "rateLimit must be positive and finite (calls per second), was " + callsPerSecond);
+      }
+      return with(s -> s.rateLimit = callsPerSecond);
+    }
+
+    /**
+     * Overrides the pipeline's error policy for this step's dead letters (fallback dead letters,
+     * key selector and combiner errors).
+     */
+    public LookupStep<I, K, V, O> withErrorPolicy(ErrorPolicy policy) {
+      return new LookupStep<>(
+          name,
+          key,
+          lookup,
+          combiner,
+          outputType,
+          settings,
+          Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    /** The output type. */
+    public TypeInformation<O> outputType() {
+      return outputType;
+    }
+
+    @Override
+    public DataStream<O> expand(DataStream<I> input, StepContext context) {
+      checkOptions();
+      AsyncLookupFunction<I, K, V, O> function = function(context.identity(), SystemTimers::new);
+      // Flink's async I/O operator, answering fresh cache hits without a queue round trip.
+      SingleOutputStreamOperator<Either<O, DeadLetter>> answered =
+          input.transform(
+              name,
+              function.getProducedType(),
+              new CacheFirstWaitOperatorFactory<>(
+                  input.getExecutionEnvironment().clean(function),
+                  settings.timeout().toMillis(),
+                  settings.capacity(),
+                  settings.ordered()
+                      ? AsyncDataStream.OutputMode.ORDERED
+                      : AsyncDataStream.OutputMode.UNORDERED));
+      context.named(answered);
+      SingleOutputStreamOperator<O> output =
+          context.named(
+              answered.process(
+                  new LookupOutputFunction<O>(context.errorHandler(errorPolicy)), outputType),
+              "output");
+      context.addDeadLettersOf(output);
+      context.declareState(
+          Types.VOID,
+          StateDeclaration.list(IN_FLIGHT_STATE, input.getType())
+              .withGrowth(
+                  "the records in flight, at most "
+                      + settings.capacity()
+                      + " per subtask (operator state, re-issued on restore)"));
+      return output;
+    }
+
+    /** The async function of this step on the given timers (tests run it on a manual clock). */
+    AsyncLookupFunction<I, K, V, O> function(StepIdentity step, Timers.Factory timers) {
+      return new AsyncLookupFunction<>(
+          key,
+          lookup,
+          combiner,
+          settings,
+          step,
+          new EitherTypeInfo<>(outputType, DeadLetter.TYPE_INFO),
+          timers);
+    }
+
+    LookupSettings settings() {
+      return settings;
+    }
+
+    private void checkOptions() {
+      LookupCache cache = settings.cache();
+      if (settings.retry().retriesMisses() && cache != null && cache.missCaching()) {
+        throw new IllegalArgumentException(
+            "enrichment step '"
+                + name
+                + "': retry on miss with a cache that caches misses would answer the retried keys"
+                + " from the cache; use withCache(cache.withMissCaching(false))");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Enrich.lookup(" + name + ", " + settings + ")";
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.etlkit.operators.enrich;
+
+import java.io.Serializable;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Builds an enrichment step's output from the input record and what the lookup found. Called once
+ * per input record, on the task thread (never on a lookup's thread), after the lookup answered or a
+ * fallback stood in. Return a new object; do not modify the input.
+ *
+ * <p>An exception or a null result turns the record into a dead letter (per the step's {@link
+ * dev.etlkit.core.ErrorPolicy}).
+ *
+ * @param <I> input record type
+ * @param <V> looked-up value type
+ * @param <O> output record type
+ */
+@PublicEvolving
+@FunctionalInterface
+public interface LookupCombiner<I, V, O> extends Serializable {
+
+  /**
+   * @param input the input record
+   * @param value the value found, or null for {@link LookupStatus#MISS}, {@link
+   *     LookupStatus#FAILED}, {@link LookupStatus#TIMED_OUT} and a stale miss
+   * @param status how the value was found
+   * @return the output record, never null
+   */
+  O combine(I input, @Nullable V value, LookupStatus status) throws Exception;
+}

@@ -1,0 +1,264 @@
+package dev.etlkit.operators.enrich;
+
+import dev.etlkit.core.StateTtls;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * When and how an enrichment step tries a lookup again: at most {@code maxAttempts} calls per key,
+ * with exponential backoff and jitter between them, on the failures (and optionally the answers)
+ * its conditions accept.
+ *
+ * <pre>{@code
+ * LookupRetry.<Customer>attempts(5)
+ *     .withBackoff(Duration.ofMillis(20), Duration.ofSeconds(1))
+ *     .withAttemptTimeout(Duration.ofMillis(300))
+ *     .withRetryOnMiss(); // the customer row may arrive a little after the order
+ * }</pre>
+ *
+ * <ul>
+ *   <li>The n-th retry waits {@code min(maxBackoff, initialBackoff × 2^(n-1))}, reduced by a random
+ *       share of up to {@code jitter} of it, so that subtasks do not retry in lock step.
+ *   <li>By default every failure is retried: an exception from the lookup, a failed future, an
+ *       attempt that passed {@link #withAttemptTimeout}. {@link #withRetryOn} narrows that. Answers
+ *       are final unless {@link #withRetryOnMiss} or {@link #withRetryOnResult} say otherwise; when
+ *       the last attempt still gives such an answer, that answer is used.
+ *   <li>Retries never outlive the records waiting for them: none is started once every record
+ *       waiting for the key has reached the step timeout ({@link Enrich.LookupStep#withTimeout}).
+ *   <li>With single-flight (the default) records arriving while a key is retried wait for that
+ *       key's retries instead of starting their own.
+ *   <li>Answers from the cache are never retried; with {@link #withRetryOnMiss}, turn the cache's
+ *       miss caching off (checked when the step is applied).
+ * </ul>
+ *
+ * <p>Immutable; every {@code withX} returns a new spec.
+ *
+ * @param <V> the looked-up value type the result condition reads
+ */
+@PublicEvolving
+public final class LookupRetry<V> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Upper bound of {@code maxAttempts}. */
+  public static final int MAX_ATTEMPTS = 100;
+
+  /** Backoff before the first retry unless {@link #withBackoff} says otherwise. */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(50);
+
+  /** Longest backoff unless {@link #withBackoff} says otherwise. */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(2);
+
+  /** Longest backoff accepted by {@link #withBackoff}. */
+  public static final Duration MAX_BACKOFF = Duration.ofHours(1);
+
+  /** Share of a backoff that is randomised unless {@link #withJitter} says otherwise. */
+  public static final double DEFAULT_JITTER = 0.5;
+
+  /** A serializable condition on an exception or an answer. */
+  @PublicEvolving
+  @FunctionalInterface
+  public interface Condition<T> extends Serializable {
+    /** Whether {@code outcome} is worth another attempt. */
+    boolean test(T outcome);
+  }
+
+  private final Values<V> v;
+
+  private LookupRetry(Values<V> values) {
+    this.v = values;
+  }
+
+  /** The options, copied on every change: a spec never changes after it was made. */
+  private static final class Values<V> implements Serializable, Cloneable {
+    private static final long serialVersionUID = 1L;
+    int maxAttempts;
+    Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+    Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    double jitter = DEFAULT_JITTER;
+    @Nullable Duration attemptTimeout;
+    @Nullable Condition<Throwable> retryOn;
+    @Nullable Condition<Optional<V>> retryOnResult;
+    boolean retryOnMiss;
+
+    @SuppressWarnings("unchecked")
+    Values<V> copy() {
+      try {
+        return (Values<V>) clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private LookupRetry<V> with(Consumer<Values<V>> change) {
+    Values<V> copy = v.copy();
+    change.accept(copy);
+    return new LookupRetry<>(copy);
+  }
+
+  /** One attempt per key, no retries. */
+  public static <V> LookupRetry<V> none() {
+    return attempts(1);
+  }
+
+  /**
+   * Up to {@code maxAttempts} calls per key (the first one included), retrying every failure with
+   * the default backoff ({@link #DEFAULT_INITIAL_BACKOFF} doubling up to {@link
+   * #DEFAULT_MAX_BACKOFF}, jitter {@value #DEFAULT_JITTER}).
+   *
+   * @throws IllegalArgumentException if {@code maxAttempts} is not in 1..{@value #MAX_ATTEMPTS}
+   */
+  public static <V> LookupRetry<V> attempts(int maxAttempts) {
+    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+      throw new IllegalArgumentException(
+          "retry maxAttempts must be in 1.." + MAX_ATTEMPTS + ", was " + maxAttempts);
+    }
+    Values<V> values = new Values<>();
+    values.maxAttempts = maxAttempts;
+    return new LookupRetry<>(values);
+  }
+
+  /**
+   * Exponential backoff: the first retry waits {@code initial}, each further one twice as long, at
+   * most {@code max}.
+   *
+   * @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is not in
+   *     [{@code initial}, {@link #MAX_BACKOFF}]
+   */
+  public LookupRetry<V> withBackoff(Duration initial, Duration max) {
+    StateTtls.requirePositive(initial, "retry initialBackoff");
+    Objects.requireNonNull(max, "max");
+    if (max.compareTo(initial) < 0 || max.compareTo(MAX_BACKOFF) > 0) {
+      throw new IllegalArgumentException(
+          "retry maxBackoff must be in [" + initial + ", " + MAX_BACKOFF + "], was " + max);
+    }
+    return with(
+        x -> {
+          x.initialBackoff = initial;
+          x.maxBackoff = max;
+        });
+  }
+
+  /**
+   * The share of each backoff that is random: a backoff {@code b} becomes a uniform draw from
+   * {@code [b × (1 - jitter), b]}. 0 turns jitter off.
+   *
+   * @throws IllegalArgumentException if not in [0, 1]
+   */
+  public LookupRetry<V> withJitter(double jitter) {
+    if (!(jitter >= 0.0 && jitter <= 1.0)) {
+      throw new IllegalArgumentException("retry jitter must be in [0, 1], was " + jitter);
+    }
+    return with(x -> x.jitter = jitter);
+  }
+
+  /**
+   * How long one call may take before it counts as failed with a {@link
+   * java.util.concurrent.TimeoutException} (and is retried, if attempts remain); its late answer is
+   * ignored. Default: the step timeout, so a call that hangs uses up the record's time. Must be
+   * positive.
+   */
+  public LookupRetry<V> withAttemptTimeout(Duration timeout) {
+    StateTtls.requirePositive(timeout, "retry attemptTimeout");
+    return with(x -> x.attemptTimeout = timeout);
+  }
+
+  /**
+   * Retries only the failures {@code condition} accepts (attempt timeouts are {@link
+   * java.util.concurrent.TimeoutException}s); the others are final at once.
+   */
+  public LookupRetry<V> withRetryOn(Condition<Throwable> condition) {
+    Objects.requireNonNull(condition, "condition");
+    return with(x -> x.retryOn = condition);
+  }
+
+  /**
+   * Retries answers {@code condition} accepts ({@code Optional.empty()} is a miss), for example a
+   * row that is not complete yet. The last attempt's answer is used whatever it is.
+   */
+  public LookupRetry<V> withRetryOnResult(Condition<Optional<V>> condition) {
+    Objects.requireNonNull(condition, "condition");
+    return with(
+        x -> {
+          x.retryOnResult = condition;
+          x.retryOnMiss = false;
+        });
+  }
+
+  /**
+   * Retries misses, for keys that appear in the source a little after the records that need them;
+   * after the last attempt the record gets {@link LookupStatus#MISS}. Replaces a {@link
+   * #withRetryOnResult} condition. Needs a cache without miss caching (or no cache).
+   */
+  public LookupRetry<V> withRetryOnMiss() {
+    return with(
+        x -> {
+          x.retryOnResult = isMiss();
+          x.retryOnMiss = true;
+        });
+  }
+
+  private static <V> Condition<Optional<V>> isMiss() {
+    return Optional::isEmpty;
+  }
+
+  public int maxAttempts() {
+    return v.maxAttempts;
+  }
+
+  public Duration initialBackoff() {
+    return v.initialBackoff;
+  }
+
+  public Duration maxBackoff() {
+    return v.maxBackoff;
+  }
+
+  public double jitter() {
+    return v.jitter;
+  }
+
+  /** The attempt timeout, or null for "the step timeout". */
+  @Nullable
+  public Duration attemptTimeout() {
+    return v.attemptTimeout;
+  }
+
+  /** Whether a failure is retried (attempts permitting): by default every failure is. */
+  public boolean retries(Throwable failure) {
+    return v.maxAttempts > 1 && (v.retryOn == null || v.retryOn.test(failure));
+  }
+
+  /** Whether an answer is retried (attempts permitting): by default none is. */
+  public boolean retries(Optional<V> answer) {
+    return v.maxAttempts > 1 && v.retryOnResult != null && v.retryOnResult.test(answer);
+  }
+
+  /** Whether misses are retried ({@link #withRetryOnMiss}). */
+  public boolean retriesMisses() {
+    return v.retryOnMiss;
+  }
+
+  @Override
+  public String toString() {
+    return "LookupRetry(maxAttempts="
+        + v.maxAttempts
+        + ", backoff="
+        + v.initialBackoff
+        + ".."
+        + v.maxBackoff
+        + ", jitter="
+        + v.jitter
+        + (v.attemptTimeout != null ? ", attemptTimeout=" + v.attemptTimeout : "")
+        + (v.retryOn != null ? ", retryOn=<condition>" : "")
+        + (v.retryOnMiss
+            ? ", retryOnMiss"
+            : v.retryOnResult != null ? ", retryOnResult=<condition>" : "")
+        + ")";
+  }
+}

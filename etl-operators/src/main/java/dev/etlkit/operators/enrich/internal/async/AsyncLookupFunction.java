@@ -1,0 +1,261 @@
+package dev.etlkit.operators.enrich.internal.async;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.enrich.Lookup;
+import dev.etlkit.operators.enrich.LookupCombiner;
+import dev.etlkit.operators.enrich.LookupContext;
+import dev.etlkit.operators.enrich.LookupStatus;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.types.Either;
+
+/**
+ * The Flink side of the lookup step, run by Flink's {@code AsyncWaitOperator} (which bounds the
+ * records in flight, keeps them in checkpoints and re-issues them on restore, and calls {@link
+ * #timeout} when the step timeout passes). Each record gets exactly one output: the combiner's
+ * result, or a dead letter to be split off by {@link LookupOutputFunction} (an async function has
+ * no side outputs). The combiner runs on the task thread: answers reach Flink as {@link
+ * CollectionSupplier}s, which Flink runs in the task's mailbox. Never completes a record
+ * exceptionally, so a lookup failure never fails the job.
+ */
+@Internal
+public final class AsyncLookupFunction<I, K, V, O>
+    extends RichAsyncFunction<I, Either<O, DeadLetter>>
+    implements ResultTypeQueryable<Either<O, DeadLetter>> {
+  private static final long serialVersionUID = 1L;
+
+  private final KeySelector<I, K> keySelector;
+  private final Lookup<K, V> lookup;
+  private final LookupCombiner<I, V, O> combiner;
+  private final LookupSettings settings;
+  private final StepIdentity step;
+  private final TypeInformation<Either<O, DeadLetter>> producedType;
+  private final Timers.Factory timersFactory;
+
+  private transient LookupEngine<K, V> engine;
+  private transient Timers timers;
+  private transient LookupMetrics metrics;
+  private transient ConcurrentHashMap<ResultFuture<?>, Pending> pending;
+  private transient boolean lookupOpened;
+
+  public AsyncLookupFunction(
+      KeySelector<I, K> keySelector,
+      Lookup<K, V> lookup,
+      LookupCombiner<I, V, O> combiner,
+      LookupSettings settings,
+      StepIdentity step,
+      TypeInformation<Either<O, DeadLetter>> producedType,
+      Timers.Factory timersFactory) {
+    this.keySelector = keySelector;
+    this.lookup = lookup;
+    this.combiner = combiner;
+    this.settings = settings;
+    this.step = step;
+    this.producedType = producedType;
+    this.timersFactory = timersFactory;
+  }
+
+  @Override
+  public void open(OpenContext openContext) throws Exception {
+    RuntimeContext context = getRuntimeContext();
+    int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+    int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
+    pending = new ConcurrentHashMap<>();
+    metrics = LookupMetrics.register(context.getMetricGroup(), step, pending::size);
+    lookupOpened = true;
+    lookup.open(new SubtaskContext(subtask, parallelism, metrics.group().addGroup("lookup")));
+    timers =
+        timersFactory.create(
+            "etlkit-lookup " + step.uid() + " (" + (subtask + 1) + "/" + parallelism + ")");
+    engine = new LookupEngine<>(lookup, settings, timers, new Random(), metrics);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (engine != null) {
+        engine.close();
+      }
+      if (timers != null) {
+        timers.shutdown();
+      }
+    } finally {
+      if (lookupOpened) {
+        lookupOpened = false;
+        lookup.close();
+      }
+    }
+  }
+
+  @Override
+  public void asyncInvoke(I input, ResultFuture<Either<O, DeadLetter>> result) {
+    Pending record = new Pending(input, result);
+    K key;
+    try {
+      key = keySelector.getKey(input);
+      if (key == null) {
+        throw new NullPointerException("the lookup key selector returned null");
+      }
+    } catch (Exception e) {
+      record.reject(e, 1);
+      return;
+    }
+    CachedValue<V> hit = engine.probe(key);
+    if (hit != null) {
+      V value = hit.value();
+      record.deliver(value, value == null ? LookupStatus.MISS : LookupStatus.HIT, 0);
+      return;
+    }
+    pending.put(result, record);
+    engine.load(key, record);
+  }
+
+  /** The step timeout of {@code input} passed: a stale value or the fallback answers it. */
+  @Override
+  public void timeout(I input, ResultFuture<Either<O, DeadLetter>> result) {
+    Pending record = pending.get(result);
+    if (record != null) {
+      engine.timeout(record);
+    }
+  }
+
+  /**
+   * Answers {@code input} from the cache if it can, without going through the async queue: the
+   * output, or null when the key must be loaded (or the key selector failed: the queue path then
+   * dead-letters the record). An enriched output is put into {@code reuse} (when given) and
+   * returned, so a hit allocates nothing: the caller emits it before the next call (downstream
+   * copies or reads it at once).
+   */
+  @Nullable
+  public Either<O, DeadLetter> answerFromCache(
+      I input, @Nullable Either.Left<O, DeadLetter> reuse) {
+    K key;
+    try {
+      key = keySelector.getKey(input);
+    } catch (Exception e) {
+      return null;
+    }
+    if (key == null) {
+      return null;
+    }
+    CachedValue<V> hit = engine.probe(key);
+    if (hit == null) {
+      return null;
+    }
+    V value = hit.value();
+    LookupStatus status = value == null ? LookupStatus.MISS : LookupStatus.HIT;
+    O out;
+    try {
+      out = combiner.combine(input, value, status);
+    } catch (Exception e) {
+      return Either.Right(deadLetter(input, e, 0));
+    }
+    if (out == null) {
+      return Either.Right(
+          deadLetter(input, new NullPointerException("the lookup combiner returned null"), 0));
+    }
+    if (reuse == null) {
+      return new Either.Left<>(out);
+    }
+    reuse.setValue(out);
+    return reuse;
+  }
+
+  @Override
+  public TypeInformation<Either<O, DeadLetter>> getProducedType() {
+    return producedType;
+  }
+
+  /** The lookup metrics of this subtask, once opened. */
+  @VisibleForTesting
+  public LookupMetrics metrics() {
+    return metrics;
+  }
+
+  private Either<O, DeadLetter> output(
+      I input, @Nullable V value, LookupStatus status, @Nullable Throwable error, int attempts) {
+    if (error != null) {
+      return Either.Right(deadLetter(input, error, attempts));
+    }
+    try {
+      O out = combiner.combine(input, value, status);
+      if (out == null) {
+        throw new NullPointerException("the lookup combiner returned null");
+      }
+      return Either.Left(out);
+    } catch (Exception e) {
+      return Either.Right(deadLetter(input, e, attempts));
+    }
+  }
+
+  /** A draft: {@link LookupOutputFunction} applies the error policy, counts it, adds event time. */
+  private DeadLetter deadLetter(I input, Throwable error, int attempts) {
+    return DeadLetter.builder()
+        .step(step)
+        .error(error)
+        .payloadOf(input)
+        .attempt(Math.max(1, attempts))
+        .rejectedAt(System.currentTimeMillis())
+        .build();
+  }
+
+  /** One record in the async queue, answered once; its output is made on the task thread. */
+  private final class Pending extends Waiter<V>
+      implements CollectionSupplier<Either<O, DeadLetter>> {
+    private final I input;
+    private final ResultFuture<Either<O, DeadLetter>> result;
+    @Nullable private V value;
+    @Nullable private LookupStatus status;
+    @Nullable private Throwable error;
+    private int attempts;
+
+    Pending(I input, ResultFuture<Either<O, DeadLetter>> result) {
+      this.input = input;
+      this.result = result;
+    }
+
+    @Override
+    protected void deliver(@Nullable V value, LookupStatus status, int attempts) {
+      this.value = value;
+      this.status = status;
+      this.attempts = attempts;
+      answer();
+    }
+
+    @Override
+    protected void reject(Throwable error, int attempts) {
+      this.error = error;
+      this.attempts = attempts;
+      answer();
+    }
+
+    private void answer() {
+      pending.remove(result);
+      result.complete(this);
+    }
+
+    /** Runs in the task's mailbox. */
+    @Override
+    public Collection<Either<O, DeadLetter>> get() {
+      return Collections.singletonList(output(input, value, status, error, attempts));
+    }
+  }
+
+  private record SubtaskContext(int subtaskIndex, int parallelism, MetricGroup metricGroup)
+      implements LookupContext {}
+}

@@ -1,0 +1,143 @@
+package dev.etlkit.operators.enrich.internal.async;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.etlkit.operators.enrich.LookupCache;
+import java.time.Duration;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The Caffeine cache behind a lookup engine, with freshness kept apart from residence: an entry
+ * stays in Caffeine until its write expiry plus the stale-on-error grace (or its access expiry, or
+ * eviction), while {@link #isFresh} decides whether it may answer a record. Maintenance runs on the
+ * calling thread (no ForkJoinPool work inside a task manager) and time comes from the engine's
+ * {@link Timers}.
+ */
+@Internal
+final class CacheStore<K, V> {
+  private static final long NEVER = Long.MAX_VALUE;
+
+  private final Cache<K, CachedValue<V>> cache;
+  private final long freshNanos;
+  private final long refreshNanos;
+  private final long staleNanos;
+  private final boolean missCaching;
+
+  CacheStore(LookupCache spec, Timers timers) {
+    this.freshNanos = nanos(spec.expireAfterWrite());
+    this.refreshNanos = nanos(spec.refreshAfterWrite());
+    this.staleNanos =
+        spec.staleOnError() == null ? 0L : saturatedAdd(freshNanos, nanos(spec.staleOnError()));
+    this.missCaching = spec.missCaching();
+    long residentAfterWrite = staleNanos > 0 ? staleNanos : freshNanos;
+    long residentAfterAccess = nanos(spec.expireAfterAccess());
+    Caffeine<Object, Object> builder =
+        Caffeine.newBuilder()
+            .maximumSize(spec.maxEntries())
+            .executor(Runnable::run)
+            .ticker(timers::nanoTime);
+    if (residentAfterWrite != NEVER || residentAfterAccess != NEVER) {
+      builder.expireAfter(new Residence<K, V>(residentAfterWrite, residentAfterAccess));
+    }
+    this.cache = builder.build();
+  }
+
+  /** The entry of {@code key} whatever its age, or null. Counts as a read for access expiry. */
+  @Nullable
+  CachedValue<V> get(K key) {
+    return cache.getIfPresent(key);
+  }
+
+  /** Whether this cache needs an entry's age on every read (refresh-ahead or stale entries). */
+  boolean tracksAge() {
+    return refreshNanos != NEVER || staleNanos > 0;
+  }
+
+  /** Whether expired entries are kept to stand in for failed loads (stale on error). */
+  boolean keepsStale() {
+    return staleNanos > 0;
+  }
+
+  boolean isFresh(CachedValue<V> entry, long now) {
+    return now - entry.loadedAtNanos() < freshNanos;
+  }
+
+  boolean needsRefresh(CachedValue<V> entry, long now) {
+    return now - entry.loadedAtNanos() >= refreshNanos;
+  }
+
+  /** Whether an entry that is not fresh may still stand in for a failed load. */
+  boolean isServableStale(CachedValue<V> entry, long now) {
+    return staleNanos > 0 && now - entry.loadedAtNanos() < staleNanos;
+  }
+
+  /**
+   * Stores an answer: a value, or a miss (kept only with miss caching, else the key is dropped).
+   */
+  void store(K key, @Nullable V value, long now) {
+    if (value != null || missCaching) {
+      cache.put(key, new CachedValue<>(value, now));
+    } else {
+      cache.invalidate(key);
+    }
+  }
+
+  long size() {
+    return cache.estimatedSize();
+  }
+
+  void clear() {
+    cache.invalidateAll();
+  }
+
+  private static long nanos(@Nullable Duration duration) {
+    if (duration == null) {
+      return NEVER;
+    }
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return NEVER;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? NEVER : sum;
+  }
+
+  /** How long Caffeine keeps an entry: write expiry (plus grace), access expiry, the shorter. */
+  private static final class Residence<K, V> implements Expiry<K, CachedValue<V>> {
+    private final long afterWrite;
+    private final long afterAccess;
+
+    Residence(long afterWrite, long afterAccess) {
+      this.afterWrite = afterWrite;
+      this.afterAccess = afterAccess;
+    }
+
+    @Override
+    public long expireAfterCreate(K key, CachedValue<V> value, long currentTime) {
+      return Math.min(afterWrite, afterAccess);
+    }
+
+    @Override
+    public long expireAfterUpdate(
+        K key, CachedValue<V> value, long currentTime, long currentDuration) {
+      return Math.min(afterWrite, afterAccess);
+    }
+
+    @Override
+    public long expireAfterRead(
+        K key, CachedValue<V> value, long currentTime, long currentDuration) {
+      if (afterAccess == NEVER) {
+        return currentDuration;
+      }
+      long leftOfWrite =
+          afterWrite == NEVER ? NEVER : afterWrite - (currentTime - value.loadedAtNanos());
+      return Math.max(0L, Math.min(afterAccess, leftOfWrite));
+    }
+  }
+}

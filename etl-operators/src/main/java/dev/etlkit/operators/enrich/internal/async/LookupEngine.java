@@ -1,0 +1,409 @@
+package dev.etlkit.operators.enrich.internal.async;
+
+import dev.etlkit.operators.enrich.Lookup;
+import dev.etlkit.operators.enrich.LookupFallback;
+import dev.etlkit.operators.enrich.LookupRetry;
+import dev.etlkit.operators.enrich.LookupStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The semantics of the lookup step, without Flink: answers records from the cache, loads the other
+ * keys (one load per key at a time with single-flight), retries, micro-batches, rate-limits, and
+ * resolves failures into stale values or the fallback. Every record given to {@link #load} is
+ * answered exactly once, by its load or by {@link #timeout}.
+ *
+ * <p>Threads: {@link #probe}, {@link #load} and {@link #timeout} run on the task thread; replies on
+ * the lookup's threads; attempt timeouts, backoffs, batch flushes and rate-limit waits on the
+ * {@link Timers} thread. State shared between them lives in {@link Flight}s (synchronized), the
+ * flight map and Caffeine (concurrent), and one-shot CAS guards on {@link Waiter} and {@link
+ * LookupCall}.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+@Internal
+public final class LookupEngine<K, V> {
+
+  private final Lookup<K, V> lookup;
+  private final Timers timers;
+  private final LookupMetrics metrics;
+  private final LookupRetry<V> retry;
+  private final LookupFallback<V> fallback;
+  private final Backoff backoff;
+  private final long timeoutNanos;
+  private final long timeoutMillis;
+  private final long attemptTimeoutNanos;
+  private final boolean singleFlight;
+  @Nullable private final CacheStore<K, V> cache;
+  @Nullable private final MicroBatcher<K, V> batcher;
+  @Nullable private final CallRateLimiter<K, V> limiter;
+
+  /** Loads by key (single-flight) and refreshes in progress. */
+  private final ConcurrentHashMap<K, Flight<K, V>> flights = new ConcurrentHashMap<>();
+
+  @SuppressWarnings("unchecked")
+  public LookupEngine(
+      Lookup<K, V> lookup,
+      LookupSettings settings,
+      Timers timers,
+      Random random,
+      LookupMetrics metrics) {
+    this.lookup = lookup;
+    this.timers = timers;
+    this.metrics = metrics;
+    this.retry = (LookupRetry<V>) settings.retry();
+    this.fallback = (LookupFallback<V>) settings.fallback();
+    this.backoff =
+        new Backoff(
+            retry.initialBackoff().toNanos(), retry.maxBackoff().toNanos(), retry.jitter(), random);
+    this.timeoutNanos = settings.timeout().toNanos();
+    this.timeoutMillis = settings.timeout().toMillis();
+    this.attemptTimeoutNanos = settings.attemptTimeout().toNanos();
+    this.singleFlight = settings.singleFlight();
+    this.cache = settings.cache() == null ? null : new CacheStore<>(settings.cache(), timers);
+    this.batcher =
+        settings.batchKeys() > 0
+            ? new MicroBatcher<>(
+                this, timers, settings.batchKeys(), settings.batchDelay().toNanos())
+            : null;
+    this.limiter =
+        settings.rateLimit() > 0 ? new CallRateLimiter<>(this, timers, settings.rateLimit()) : null;
+  }
+
+  LookupMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * The fresh cache entry of {@code key}, or null when the key must be loaded. An entry due for
+   * refresh-ahead is returned and its key reloaded in the background. Allocation-free on a hit.
+   */
+  @Nullable
+  public CachedValue<V> probe(K key) {
+    CacheStore<K, V> store = cache;
+    if (store == null) {
+      return null;
+    }
+    CachedValue<V> entry = store.get(key);
+    if (entry == null) {
+      return null;
+    }
+    if (store.tracksAge()) {
+      long now = timers.nanoTime();
+      if (!store.isFresh(entry, now)) {
+        return null;
+      }
+      if (store.needsRefresh(entry, now)) {
+        refresh(key);
+      }
+    }
+    metrics.cacheHits.inc();
+    return entry;
+  }
+
+  /**
+   * Loads {@code key} for {@code waiter} (after {@link #probe} found nothing fresh): joins the load
+   * in flight for the key or starts one. The waiter is answered later, on another thread, or at
+   * once when the key became fresh meanwhile.
+   */
+  public void load(K key, Waiter<V> waiter) {
+    metrics.cacheMisses.inc();
+    long now = timers.nanoTime();
+    waiter.deadlineNanos = now + timeoutNanos;
+    CacheStore<K, V> store = cache;
+    if (store != null && store.keepsStale()) {
+      // Read again for the stale entry (probe returns fresh entries only).
+      CachedValue<V> entry = store.get(key);
+      if (entry != null) {
+        if (store.isFresh(entry, now)) {
+          // Loaded by another record between probe and load.
+          if (waiter.tryFinish()) {
+            waiter.deliver(entry.value(), statusOf(entry.value(), LookupStatus.HIT), 0);
+          }
+          return;
+        }
+        if (store.isServableStale(entry, now)) {
+          waiter.stale = entry;
+        }
+      }
+    }
+    if (!singleFlight) {
+      Flight<K, V> own = new Flight<>(key, false, false);
+      own.join(waiter);
+      startAttempt(own);
+      return;
+    }
+    for (; ; ) {
+      Flight<K, V> flight = flights.get(key);
+      if (flight == null) {
+        Flight<K, V> created = new Flight<>(key, true, false);
+        created.join(waiter);
+        flight = flights.putIfAbsent(key, created);
+        if (flight == null) {
+          startAttempt(created);
+          return;
+        }
+      }
+      if (flight.join(waiter)) {
+        metrics.sharedLoads.inc();
+        return;
+      }
+      // The flight just finished: help unregister it and look again.
+      flights.remove(key, flight);
+    }
+  }
+
+  /**
+   * The step timeout of a record passed (Flink's async operator says so). Answers it with a stale
+   * entry or the fallback unless its load answered first; returns whether this call answered it.
+   */
+  public boolean timeout(Waiter<V> waiter) {
+    if (!waiter.tryFinish()) {
+      return false;
+    }
+    stepTimedOut(waiter);
+    return true;
+  }
+
+  private void stepTimedOut(Waiter<V> waiter) {
+    metrics.timeouts.inc();
+    resolveFailure(
+        waiter,
+        new TimeoutException("no answer within the step timeout of " + timeoutMillis + " ms"),
+        true);
+  }
+
+  /** Keys loading or refreshing now (for tests). */
+  int flightsInProgress() {
+    return flights.size();
+  }
+
+  /** Estimated entries in the cache, 0 without a cache. */
+  public long cacheSize() {
+    return cache == null ? 0 : cache.size();
+  }
+
+  /** Drops the cache; loads in flight are left to finish or time out. */
+  public void close() {
+    if (cache != null) {
+      cache.clear();
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Attempts
+
+  private void refresh(K key) {
+    if (flights.containsKey(key)) {
+      return;
+    }
+    Flight<K, V> flight = new Flight<>(key, true, true);
+    if (flights.putIfAbsent(key, flight) == null) {
+      metrics.refreshes.inc();
+      startAttempt(flight);
+    }
+  }
+
+  private void startAttempt(Flight<K, V> flight) {
+    if (flight.startAttempt() > 1) {
+      metrics.retries.inc();
+    }
+    if (batcher != null) {
+      batcher.add(flight);
+    } else {
+      submit(LookupCall.single(this, flight));
+    }
+  }
+
+  /** Sends a call now, or through the rate limit. */
+  void submit(LookupCall<K, V> call) {
+    if (limiter != null) {
+      limiter.submit(call);
+    } else {
+      dispatch(call);
+    }
+  }
+
+  /** Makes the call: the lookup's request goes out, the attempt timeout starts. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void dispatch(LookupCall<K, V> call) {
+    for (Flight<K, V> dropped : call.prune()) {
+      unregister(dropped);
+    }
+    if (call.isEmpty()) {
+      return;
+    }
+    List<Flight<K, V>> calling = call.flights();
+    metrics.loads.inc(calling.size());
+    call.startNanos = timers.nanoTime();
+    call.armTimeout(timers, attemptTimeoutNanos);
+    CompletableFuture<?> reply;
+    try {
+      if (call.isBatch()) {
+        metrics.batches.inc();
+        reply = lookup.lookupAll(call.keys());
+      } else {
+        reply = lookup.lookup(calling.get(0).key);
+      }
+      if (reply == null) {
+        throw new NullPointerException("the lookup returned no future");
+      }
+    } catch (Throwable t) {
+      call.accept(null, t);
+      return;
+    }
+    ((CompletableFuture) reply).whenComplete(call);
+  }
+
+  void onCallReplied(LookupCall<K, V> call, @Nullable Object reply, @Nullable Throwable error) {
+    List<Flight<K, V>> answered = call.flights();
+    long elapsedNanos = timers.nanoTime() - call.startNanos;
+    metrics.loadLatency.update(elapsedNanos / 1_000L);
+    Throwable failure = unwrap(error);
+    if (failure == null && reply == null) {
+      failure = new NullPointerException("the lookup completed its future with null");
+    }
+    if (failure != null) {
+      metrics.loadFailures.inc(answered.size());
+      for (int i = 0; i < answered.size(); i++) {
+        onAttemptFailed(answered.get(i), failure);
+      }
+      return;
+    }
+    if (call.isBatch()) {
+      @SuppressWarnings("unchecked")
+      Map<K, V> found = (Map<K, V>) reply;
+      for (int i = 0; i < answered.size(); i++) {
+        Flight<K, V> f = answered.get(i);
+        onAnswer(f, Optional.ofNullable(found.get(f.key)));
+      }
+    } else {
+      @SuppressWarnings("unchecked")
+      Optional<V> found = (Optional<V>) reply;
+      onAnswer(answered.get(0), found);
+    }
+  }
+
+  void onCallTimedOut(LookupCall<K, V> call) {
+    List<Flight<K, V>> waiting = call.flights();
+    metrics.loadTimeouts.inc(waiting.size());
+    TimeoutException timeout =
+        new TimeoutException(
+            "lookup call got no reply within the attempt timeout of "
+                + attemptTimeoutNanos / 1_000_000L
+                + " ms");
+    for (int i = 0; i < waiting.size(); i++) {
+      onAttemptFailed(waiting.get(i), timeout);
+    }
+  }
+
+  private void onAnswer(Flight<K, V> flight, Optional<V> answer) {
+    if (retry.retries(answer) && scheduleRetry(flight)) {
+      return;
+    }
+    V value = answer.orElse(null);
+    if (cache != null) {
+      cache.store(flight.key, value, timers.nanoTime());
+    }
+    List<Waiter<V>> waiters = finish(flight);
+    LookupStatus status = statusOf(value, LookupStatus.LOADED);
+    int attempts = flight.attempts();
+    for (int i = 0; i < waiters.size(); i++) {
+      Waiter<V> w = waiters.get(i);
+      if (w.tryFinish()) {
+        w.deliver(value, status, attempts);
+      }
+    }
+  }
+
+  private void onAttemptFailed(Flight<K, V> flight, Throwable failure) {
+    if (retry.retries(failure) && scheduleRetry(flight)) {
+      return;
+    }
+    List<Waiter<V>> waiters = finish(flight);
+    long now = timers.nanoTime();
+    for (int i = 0; i < waiters.size(); i++) {
+      Waiter<V> w = waiters.get(i);
+      if (w.tryFinish()) {
+        if (now - w.deadlineNanos >= 0) {
+          // The step timeout has passed too (its timer may just not have fired yet): the record
+          // times out, whichever timer came first.
+          stepTimedOut(w);
+        } else {
+          resolveFailure(w, failure, false);
+        }
+      }
+    }
+  }
+
+  /** Schedules the next attempt if attempts remain and someone still needs the answer. */
+  private boolean scheduleRetry(Flight<K, V> flight) {
+    int made = flight.attempts();
+    if (made >= retry.maxAttempts()) {
+      return false;
+    }
+    long delay = backoff.delayNanos(made);
+    if (!flight.worthRetrying(timers.nanoTime() + delay)) {
+      return false;
+    }
+    timers.schedule(() -> startAttempt(flight), delay);
+    return true;
+  }
+
+  private List<Waiter<V>> finish(Flight<K, V> flight) {
+    List<Waiter<V>> waiters = flight.finish();
+    unregister(flight);
+    return waiters;
+  }
+
+  void unregister(Flight<K, V> flight) {
+    if (flight.registered) {
+      flights.remove(flight.key, flight);
+    }
+  }
+
+  /** A record whose load failed (or timed out): a stale entry, else the fallback. */
+  private void resolveFailure(Waiter<V> waiter, Throwable failure, boolean stepTimeout) {
+    int attempts = waiter.attempts();
+    CachedValue<V> stale = waiter.stale;
+    if (stale != null) {
+      metrics.staleServed.inc();
+      waiter.deliver(stale.value(), LookupStatus.STALE, attempts);
+      return;
+    }
+    metrics.fallbacks.inc();
+    switch (fallback.kind()) {
+      case PASS_THROUGH:
+        waiter.deliver(null, stepTimeout ? LookupStatus.TIMED_OUT : LookupStatus.FAILED, attempts);
+        break;
+      case DEFAULT_VALUE:
+        waiter.deliver(fallback.defaultValue(), LookupStatus.DEFAULT, attempts);
+        break;
+      default:
+        waiter.reject(failure, attempts);
+    }
+  }
+
+  private static LookupStatus statusOf(@Nullable Object value, LookupStatus found) {
+    return value == null ? LookupStatus.MISS : found;
+  }
+
+  private static Throwable unwrap(@Nullable Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

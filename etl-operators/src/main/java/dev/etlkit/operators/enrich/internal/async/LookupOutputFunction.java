@@ -1,0 +1,74 @@
+package dev.etlkit.operators.enrich.internal.async;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.StepMetrics;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+
+/**
+ * The lookup step's output operator: passes enriched records on and sends dead letters to {@link
+ * DeadLetter#OUTPUT_TAG}, applying the step's error policy to them (an async function can neither
+ * emit side outputs nor keep accumulators, so the step's record accounting lives here). One input
+ * is one record of the step: {@code in == out + deadLettered}.
+ */
+@Internal
+public final class LookupOutputFunction<O> extends ProcessFunction<Either<O, DeadLetter>, O> {
+  private static final long serialVersionUID = 1L;
+
+  private final ErrorHandler errors;
+  private transient StepMetrics metrics;
+
+  public LookupOutputFunction(ErrorHandler errors) {
+    this.errors = errors;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    metrics = StepMetrics.register(getRuntimeContext(), errors.step());
+    errors.open(metrics);
+  }
+
+  @Override
+  public void processElement(Either<O, DeadLetter> result, Context ctx, Collector<O> out) {
+    metrics.in();
+    if (result.isLeft()) {
+      out.collect(result.left());
+      metrics.out();
+      return;
+    }
+    DeadLetter draft = result.right();
+    byte[] bytes = draft.payloadBytes();
+    DeadLetter letter =
+        errors.reject(
+            new LookupRejection(draft.errorClass(), draft.errorMessage()),
+            bytes != null ? bytes : draft.payloadText(),
+            ctx.timestamp(),
+            null,
+            draft.rejectedAt(),
+            draft.attempt());
+    ctx.output(
+        DeadLetter.OUTPUT_TAG,
+        letter.toBuilder()
+            .errorClass(draft.errorClass())
+            .errorMessage(draft.errorMessage())
+            .payloadTruncated(draft.payloadTruncated())
+            .build());
+  }
+
+  /**
+   * Stands for the original error (which does not travel between operators) when the error policy
+   * fails the job: its message names the original class.
+   */
+  static final class LookupRejection extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    LookupRejection(String errorClass, String errorMessage) {
+      super(
+          errorMessage == null ? errorClass : errorClass + ": " + errorMessage, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,318 @@
+package dev.etlkit.operators.enrich;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lookup step inside Flink's async operator: output order, the step timeout as Flink fires it,
+ * failures that never fail the task, and checkpoints taken while lookups are in flight.
+ */
+class EnrichHarnessTest {
+
+  /** Records are {@code orderId:customerId}; outputs {@code record=value/STATUS}. */
+  private static Enrich.LookupStep<String, String, String, String> step(FakeLookup lookup) {
+    return Enrich.lookup(
+            "customer",
+            (String order) -> order.substring(order.indexOf(':') + 1),
+            lookup,
+            (String order, String customer, LookupStatus status) ->
+                order + "=" + customer + "/" + status,
+            Types.STRING)
+        .withRetry(LookupRetry.none());
+  }
+
+  private static AsyncStepHarness<String, String> open(
+      Enrich.LookupStep<String, String, String, String> step) throws Exception {
+    return new AsyncStepHarness<>(step, StringSerializer.INSTANCE).open();
+  }
+
+  @Test
+  void orderedOutput_aSlowKey_holdsBackTheRecordsBehindIt() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h = open(step(lookup));
+
+    h.process("o1:c-1");
+    h.process("o2:c-2");
+    lookup.call(1).reply("Bea");
+    h.drain();
+    assertThat(h.outputs()).isEmpty();
+    lookup.call(0).reply("Anna");
+    h.drain();
+
+    assertThat(h.outputs()).containsExactly("o1:c-1=Anna/LOADED", "o2:c-2=Bea/LOADED");
+  }
+
+  @Test
+  void unorderedOutput_recordsLeaveAsTheyAreAnswered_butNotPastAWatermark() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h = open(step(lookup).withUnorderedOutput());
+
+    h.process("o1:c-1");
+    h.process("o2:c-2");
+    h.harness.processWatermark(new Watermark(10));
+    h.process("o3:c-3");
+    lookup.call(1).reply("Bea");
+    lookup.call(2).reply("Carl");
+    h.drain();
+    assertThat(h.outputs()).containsExactly("o2:c-2=Bea/LOADED");
+    lookup.call(0).reply("Anna");
+    h.drain();
+
+    assertThat(h.outputs())
+        .containsExactly("o2:c-2=Bea/LOADED", "o1:c-1=Anna/LOADED", "o3:c-3=Carl/LOADED");
+  }
+
+  @Test
+  void stepTimeout_firedByFlink_givesTheFallback_andTheTaskKeepsRunning() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(
+            step(lookup)
+                .withTimeout(Duration.ofMillis(200))
+                .withFallback(LookupFallback.passThrough()));
+
+    h.process("o1:c-1");
+    h.advance(Duration.ofMillis(200));
+    lookup.call(0).reply("Anna"); // too late
+    h.drain();
+
+    assertThat(h.outputs()).containsExactly("o1:c-1=null/TIMED_OUT");
+    assertThat(h.harness.wasFailedExternally()).isFalse();
+    assertThat(h.metric(LookupMetrics.TIMEOUTS)).isEqualTo(1);
+  }
+
+  @Test
+  void stepTimeout_withDeadLetterFallback_emitsOneDeadLetterDraft() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h = open(step(lookup).withTimeout(Duration.ofMillis(200)));
+
+    h.process("o1:c-1");
+    h.advance(Duration.ofMillis(200));
+
+    List<DeadLetter> letters = h.deadLetters();
+    assertThat(letters).hasSize(1);
+    assertThat(letters.get(0).errorClass()).isEqualTo("java.util.concurrent.TimeoutException");
+    assertThat(letters.get(0).errorMessage()).doesNotContain("c-1");
+    assertThat(letters.get(0).payloadAsText()).isEqualTo("o1:c-1");
+    assertThat(h.outputs()).isEmpty();
+    assertThat(h.harness.wasFailedExternally()).isFalse();
+  }
+
+  @Test
+  void lookupFailure_neverFailsTheTask() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h = open(step(lookup));
+
+    h.process("o1:c-1");
+    lookup.call(0).fail(new IOException("connection refused"));
+    h.drain();
+
+    assertThat(h.deadLetters())
+        .extracting(DeadLetter::errorClass)
+        .containsExactly("java.io.IOException");
+    assertThat(h.harness.wasFailedExternally()).isFalse();
+  }
+
+  @Test
+  void combinerThrows_recordIsDeadLettered() throws Exception {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    AsyncStepHarness<String, String> h =
+        open(
+            Enrich.lookup(
+                "customer",
+                (String order) -> order.substring(order.indexOf(':') + 1),
+                lookup,
+                (String order, String customer, LookupStatus status) -> {
+                  throw new IllegalStateException("no currency");
+                },
+                Types.STRING));
+
+    h.process("o1:c-1");
+
+    assertThat(h.deadLetters())
+        .extracting(DeadLetter::errorClass)
+        .containsExactly("java.lang.IllegalStateException");
+  }
+
+  @Test
+  void keySelectorThrows_recordIsDeadLetteredWithoutALookup() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(
+            Enrich.lookup(
+                "customer",
+                (String order) -> order.split(":")[1],
+                lookup,
+                (String order, String customer, LookupStatus status) -> order,
+                Types.STRING));
+
+    h.process("no-customer");
+
+    assertThat(h.deadLetters())
+        .extracting(DeadLetter::errorClass)
+        .containsExactly("java.lang.ArrayIndexOutOfBoundsException");
+    assertThat(lookup.callCount()).isZero();
+  }
+
+  @Test
+  void cacheHit_isAnsweredWithoutALookupCall() throws Exception {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    AsyncStepHarness<String, String> h = open(step(lookup).withCache(LookupCache.maxEntries(10)));
+
+    h.process("o1:c-1");
+    h.process("o2:c-1");
+
+    assertThat(h.outputs()).containsExactly("o1:c-1=Anna/LOADED", "o2:c-1=Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(1);
+    assertThat(lookup.opened()).isEqualTo(1);
+    h.harness.close();
+    assertThat(lookup.closed()).isEqualTo(1);
+  }
+
+  @Test
+  void cacheHit_behindARecordInFlight_waitsForItsTurn() throws Exception {
+    FakeLookup lookup = FakeLookup.manual().put("c-2", "Bea");
+    AsyncStepHarness<String, String> h = open(step(lookup).withCache(LookupCache.maxEntries(10)));
+    h.process("o0:c-2");
+    lookup.call(0).replyFromTable(); // c-2 is cached now
+    h.drain();
+
+    h.process("o1:c-1"); // in flight
+    h.process("o2:c-2"); // a hit, but o1 is ahead of it
+    h.harness.processWatermark(new Watermark(5));
+    h.process("o3:c-2");
+    assertThat(h.outputs()).containsExactly("o0:c-2=Bea/LOADED");
+    lookup.call(1).reply("Anna");
+    h.drain();
+    h.process("o4:c-2"); // queue empty again: answered at once
+
+    assertThat(h.outputs())
+        .containsExactly(
+            "o0:c-2=Bea/LOADED",
+            "o1:c-1=Anna/LOADED",
+            "o2:c-2=Bea/HIT",
+            "o3:c-2=Bea/HIT",
+            "o4:c-2=Bea/HIT");
+    assertThat(h.harness.getOutput()).filteredOn(Watermark.class::isInstance).hasSize(1);
+  }
+
+  @Test
+  void cacheHit_unorderedOutput_overtakesRecordsInFlight_butNotAWatermark() throws Exception {
+    FakeLookup lookup = FakeLookup.manual().put("c-2", "Bea");
+    AsyncStepHarness<String, String> h =
+        open(step(lookup).withCache(LookupCache.maxEntries(10)).withUnorderedOutput());
+    h.process("o0:c-2");
+    lookup.call(0).replyFromTable();
+    h.drain();
+
+    h.process("o1:c-1"); // in flight
+    h.process("o2:c-2"); // a hit: may pass o1
+    assertThat(h.outputs()).containsExactly("o0:c-2=Bea/LOADED", "o2:c-2=Bea/HIT");
+    h.harness.processWatermark(new Watermark(5)); // held behind o1
+    h.process("o3:c-2"); // a hit, but must not pass the watermark
+    assertThat(h.outputs()).hasSize(2);
+    lookup.call(1).reply("Anna");
+    h.drain();
+
+    assertThat(h.harness.getOutput())
+        .extracting(
+            e ->
+                e instanceof Watermark
+                    ? "wm"
+                    : String.valueOf(
+                        ((org.apache.flink.streaming.runtime.streamrecord.StreamRecord<?>) e)
+                            .getValue()))
+        .containsExactly(
+            "Left(o0:c-2=Bea/LOADED)",
+            "Left(o2:c-2=Bea/HIT)",
+            "Left(o1:c-1=Anna/LOADED)",
+            "wm",
+            "Left(o3:c-2=Bea/HIT)");
+  }
+
+  @Test
+  void cacheHit_withAnEmptyQueue_isEmittedWithItsTimestamp_withoutATimer() throws Exception {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    AsyncStepHarness<String, String> h = open(step(lookup).withCache(LookupCache.maxEntries(10)));
+    h.process("o1:c-1");
+    int timersBefore = h.harness.getProcessingTimeService().getNumActiveTimers();
+
+    h.harness.processElement("o2:c-1", 42L);
+
+    assertThat(h.harness.getProcessingTimeService().getNumActiveTimers()).isEqualTo(timersBefore);
+    Object last = h.harness.getOutput().toArray()[h.harness.getOutput().size() - 1];
+    assertThat(
+            ((org.apache.flink.streaming.runtime.streamrecord.StreamRecord<?>) last).getTimestamp())
+        .isEqualTo(42L);
+    assertThat(h.outputs()).containsExactly("o1:c-1=Anna/LOADED", "o2:c-1=Anna/HIT");
+  }
+
+  @Test
+  void checkpoint_withLookupsInFlight_reissuesThemOnRestore_andEachRecordComesOutOnce()
+      throws Exception {
+    FakeLookup before = FakeLookup.manual();
+    AsyncStepHarness<String, String> first = open(step(before));
+    first.process("o1:c-1");
+    first.process("o2:c-2");
+    first.process("o3:c-1");
+    before.call(1).reply("Bea"); // o2 answered but held behind o1 (ordered)
+    first.drain();
+    assertThat(before.callCount()).isEqualTo(2); // o1 and o3 share the load of c-1
+
+    OperatorSubtaskState snapshot = first.snapshot(1L);
+    assertThat(first.outputs()).isEmpty();
+    // The job fails here; replies to the old attempt's calls go nowhere.
+    before.call(0).reply("Anna (old incarnation)");
+
+    FakeLookup after = FakeLookup.manual();
+    AsyncStepHarness<String, String> second =
+        new AsyncStepHarness<>(step(after), StringSerializer.INSTANCE).restore(snapshot);
+    second.drain();
+    assertThat(after.calls()).extracting(FakeLookup.Call::key).containsExactly("c-1", "c-2");
+    after.call(1).reply("Bea");
+    after.call(0).reply("Anna");
+    second.drain();
+
+    assertThat(second.outputs())
+        .containsExactly("o1:c-1=Anna/LOADED", "o2:c-2=Bea/LOADED", "o3:c-1=Anna/LOADED");
+    OperatorSubtaskState later = second.snapshot(2L);
+    AsyncStepHarness<String, String> third =
+        new AsyncStepHarness<>(step(FakeLookup.manual()), StringSerializer.INSTANCE).restore(later);
+    third.drain();
+    assertThat(third.outputs()).isEmpty(); // nothing was in flight any more
+  }
+
+  @Test
+  void checkpoint_withARecordWaitingToRetry_restoresAndRetriesFromAttemptOne() throws Exception {
+    FakeLookup before = FakeLookup.manual();
+    AsyncStepHarness<String, String> first =
+        open(step(before).withRetry(LookupRetry.attempts(3).withBackoff(ms(100), ms(100))));
+    first.process("o1:c-1");
+    before.call(0).fail(new IOException("down")); // backoff pending
+    OperatorSubtaskState snapshot = first.snapshot(1L);
+
+    FakeLookup after = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    AsyncStepHarness<String, String> second =
+        new AsyncStepHarness<>(
+                step(after).withRetry(LookupRetry.attempts(3)), StringSerializer.INSTANCE)
+            .restore(snapshot);
+    second.drain();
+
+    assertThat(second.outputs()).containsExactly("o1:c-1=Anna/LOADED");
+    assertThat(after.callCount()).isEqualTo(1);
+  }
+
+  private static Duration ms(long millis) {
+    return Duration.ofMillis(millis);
+  }
+}

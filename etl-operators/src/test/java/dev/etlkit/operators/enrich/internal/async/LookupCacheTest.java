@@ -1,0 +1,296 @@
+package dev.etlkit.operators.enrich.internal.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.operators.enrich.FakeLookup;
+import dev.etlkit.operators.enrich.LookupCache;
+import dev.etlkit.operators.enrich.LookupFallback;
+import dev.etlkit.operators.enrich.LookupRetry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cache on the engine's manual clock (which is also Caffeine's ticker): expiry, miss caching,
+ * refresh-ahead, stale on error, and single-flight counted by the fake lookup.
+ */
+class LookupCacheTest {
+
+  private static final Duration TTL = Duration.ofMinutes(10);
+
+  private static final LookupCache REFRESHING =
+      LookupCache.maxEntries(100)
+          .withExpireAfterWrite(TTL)
+          .withRefreshAfterWrite(Duration.ofMinutes(8));
+
+  private static final LookupCache STALE_ON_ERROR =
+      LookupCache.maxEntries(100).withExpireAfterWrite(TTL).withStaleOnError(Duration.ofHours(1));
+
+  @Test
+  void hit_afterALoad_isAnsweredFromTheCacheWithoutACall() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, LookupCache.maxEntries(100));
+
+    assertThat(f.request("o1", "c-1").answer()).isEqualTo("Anna/LOADED");
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT");
+
+    assertThat(lookup.callCount()).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.CACHE_HITS)).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.CACHE_MISSES)).isEqualTo(1);
+  }
+
+  @Test
+  void expireAfterWrite_entryOlderThanTheTtl_isLoadedAgain() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, LookupCache.maxEntries(100).withExpireAfterWrite(TTL));
+
+    f.request("o1", "c-1");
+    f.advanceMillis(TTL.toMillis() - 1);
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT");
+    lookup.put("c-1", "Anna B.");
+    f.advanceMillis(1);
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna B./LOADED");
+
+    assertThat(lookup.callCount()).isEqualTo(2);
+  }
+
+  @Test
+  void expireAfterWrite_readsDoNotExtendIt() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, LookupCache.maxEntries(100).withExpireAfterWrite(TTL));
+
+    f.request("o1", "c-1");
+    for (int i = 0; i < 9; i++) {
+      f.advanceMillis(60_000);
+      f.request("read", "c-1");
+    }
+    f.advanceMillis(60_000);
+    f.request("o2", "c-1");
+
+    assertThat(lookup.callCount()).isEqualTo(2);
+  }
+
+  @Test
+  void expireAfterAccess_readEntriesStay_idleEntriesGo() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("hot", "H").put("idle", "I");
+    EngineFixture f =
+        cached(lookup, LookupCache.maxEntries(100).withExpireAfterAccess(Duration.ofMinutes(1)));
+
+    f.request("o1", "hot");
+    f.request("o2", "idle");
+    for (int i = 0; i < 5; i++) {
+      f.advanceMillis(50_000);
+      assertThat(f.request("read", "hot").answer()).isEqualTo("H/HIT");
+    }
+
+    assertThat(f.request("o3", "idle").answer()).isEqualTo("I/LOADED");
+    assertThat(lookup.callsFor("hot")).isEqualTo(1);
+    assertThat(lookup.callsFor("idle")).isEqualTo(2);
+  }
+
+  @Test
+  void missCaching_on_missIsAnsweredFromTheCache() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable();
+    EngineFixture f = cached(lookup, LookupCache.maxEntries(100));
+
+    assertThat(f.request("o1", "c-404").answer()).isEqualTo("null/MISS");
+    assertThat(f.request("o2", "c-404").answer()).isEqualTo("null/MISS");
+
+    assertThat(lookup.callCount()).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.CACHE_HITS)).isEqualTo(1);
+  }
+
+  @Test
+  void missCaching_off_missIsLookedUpEveryTime_andAValueReplacingItIsFound() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable();
+    EngineFixture f = cached(lookup, LookupCache.maxEntries(100).withMissCaching(false));
+
+    f.request("o1", "c-new");
+    lookup.put("c-new", "Bea");
+    assertThat(f.request("o2", "c-new").answer()).isEqualTo("Bea/LOADED");
+    assertThat(f.request("o3", "c-new").answer()).isEqualTo("Bea/HIT");
+
+    assertThat(lookup.callCount()).isEqualTo(2);
+  }
+
+  @Test
+  void missCaching_off_keyDeletedAtTheSource_isDroppedFromTheCache() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    EngineFixture f =
+        cached(
+            lookup, LookupCache.maxEntries(100).withExpireAfterWrite(TTL).withMissCaching(false));
+
+    f.request("o1", "c-1");
+    lookup.remove("c-1");
+    f.advanceMillis(TTL.toMillis());
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("null/MISS");
+    assertThat(f.engine.probe("c-1")).isNull();
+  }
+
+  @Test
+  void maxEntries_manyKeys_cacheStaysBounded() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable();
+    for (int i = 0; i < 2_000; i++) {
+      lookup.put("c-" + i, "v" + i);
+    }
+    EngineFixture f = cached(lookup, LookupCache.maxEntries(100));
+
+    for (int i = 0; i < 2_000; i++) {
+      f.request("o" + i, "c-" + i);
+    }
+
+    assertThat(f.engine.cacheSize()).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void refreshAhead_entryDueForRefresh_isServedAndReloadedInTheBackground() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, REFRESHING);
+
+    loadC1(f, lookup);
+    f.advanceMillis(Duration.ofMinutes(8).toMillis());
+    lookup.put("c-1", "Anna B.");
+
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT"); // starts the refresh
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna/HIT"); // refresh in flight
+    assertThat(lookup.callCount()).isEqualTo(2);
+    lookup.call(1).replyFromTable();
+    assertThat(f.request("o4", "c-1").answer()).isEqualTo("Anna B./HIT");
+
+    assertThat(f.count(LookupMetrics.REFRESHES)).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.CACHE_HITS)).isEqualTo(3);
+  }
+
+  @Test
+  void refreshAhead_failedRefresh_keepsTheEntryUntilItExpires() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, REFRESHING);
+
+    loadC1(f, lookup);
+    f.advanceMillis(Duration.ofMinutes(9).toMillis());
+    f.request("o2", "c-1");
+    lookup.call(1).fail(new IOException("down"));
+
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna/HIT"); // next read refreshes again
+    assertThat(lookup.callCount()).isEqualTo(3);
+    lookup.call(2).fail(new IOException("down"));
+    f.advanceMillis(Duration.ofMinutes(1).toMillis());
+    RecordingWaiter expired = f.request("o4", "c-1");
+    assertThat(expired.answer()).isNull(); // a load now
+    lookup.call(3).fail(new IOException("down"));
+    assertThat(expired.answer()).isEqualTo("dead-letter/IOException");
+  }
+
+  @Test
+  void staleOnError_expiredEntryAndFailingLoad_servesTheStaleValue() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, STALE_ON_ERROR);
+
+    loadC1(f, lookup);
+    f.advanceMillis(TTL.toMillis());
+    RecordingWaiter order = f.request("o2", "c-1");
+    lookup.call(1).fail(new IOException("down"));
+
+    assertThat(order.answer()).isEqualTo("Anna/STALE");
+    assertThat(f.count(LookupMetrics.STALE_SERVED)).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.FALLBACKS)).isZero();
+  }
+
+  @Test
+  void staleOnError_expiredEntryAndSuccessfulLoad_isLoaded() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, STALE_ON_ERROR);
+
+    f.request("o1", "c-1");
+    f.advanceMillis(TTL.toMillis());
+    lookup.put("c-1", "Anna B.");
+
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna B./LOADED");
+  }
+
+  @Test
+  void staleOnError_stepTimeout_servesTheStaleValue() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, STALE_ON_ERROR);
+
+    loadC1(f, lookup);
+    f.advanceMillis(TTL.toMillis());
+    RecordingWaiter order = f.request("o2", "c-1");
+    f.stepTimeout(order);
+
+    assertThat(order.answer()).isEqualTo("Anna/STALE");
+  }
+
+  @Test
+  void staleOnError_entryOlderThanTheGrace_getsTheFallback() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.cache = STALE_ON_ERROR;
+              s.fallback = LookupFallback.passThrough();
+            });
+
+    loadC1(f, lookup);
+    f.advanceMillis(TTL.plus(Duration.ofHours(1)).toMillis());
+    RecordingWaiter order = f.request("o2", "c-1");
+    lookup.call(1).fail(new IOException("down"));
+
+    assertThat(order.answer()).isEqualTo("null/FAILED");
+  }
+
+  @Test
+  void singleFlight_manyConcurrentMissesOfOneKey_makeOneCall() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, LookupCache.maxEntries(100).withExpireAfterWrite(TTL));
+
+    List<RecordingWaiter> orders = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      orders.add(f.request("o" + i, "c-1"));
+    }
+    lookup.call(0).replyFromTable();
+    orders.add(f.request("o10", "c-1"));
+
+    assertThat(lookup.callCount()).isEqualTo(1);
+    assertThat(orders).extracting(RecordingWaiter::answer).containsOnly("Anna/LOADED", "Anna/HIT");
+    assertThat(orders.get(10).answer()).isEqualTo("Anna/HIT");
+    assertThat(f.count(LookupMetrics.SHARED_LOADS)).isEqualTo(9);
+  }
+
+  @Test
+  void singleFlight_withRetries_recordsOfAnExpiredKeyShareTheRetriedLoad() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.cache = LookupCache.maxEntries(100).withExpireAfterWrite(TTL);
+              s.retry = LookupRetry.attempts(3);
+            });
+
+    loadC1(f, lookup);
+    f.advanceMillis(TTL.toMillis());
+    RecordingWaiter a = f.request("o2", "c-1");
+    lookup.call(1).fail(new IOException("down"));
+    RecordingWaiter b = f.request("o3", "c-1");
+    f.advanceMillis(5_000);
+    lookup.call(2).replyFromTable();
+
+    assertThat(lookup.callCount()).isEqualTo(3);
+    assertThat(a.answer()).isEqualTo("Anna/LOADED");
+    assertThat(b.answer()).isEqualTo("Anna/LOADED");
+  }
+
+  /** Loads c-1 once (the lookup's first call) so that it is cached. */
+  private static void loadC1(EngineFixture f, FakeLookup lookup) {
+    f.request("o1", "c-1");
+    lookup.call(0).replyFromTable();
+  }
+
+  private static EngineFixture cached(FakeLookup lookup, LookupCache cache) {
+    return new EngineFixture(lookup, s -> s.cache = cache);
+  }
+}

@@ -1,0 +1,262 @@
+package dev.etlkit.operators.enrich.lookup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StateInventory;
+import dev.etlkit.operators.enrich.Enrich;
+import dev.etlkit.operators.enrich.FakeLookup;
+import dev.etlkit.operators.enrich.Lookup;
+import dev.etlkit.operators.enrich.LookupCache;
+import dev.etlkit.operators.enrich.LookupFallback;
+import dev.etlkit.operators.enrich.LookupRetry;
+import dev.etlkit.operators.enrich.LookupStatus;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** The lookup step's spec: defaults, every validation message, and how it expands. */
+class EnrichStepTest {
+
+  private static final CustomerNames NAMES = new CustomerNames(Map.of("c-1", "Anna"));
+
+  private static Enrich.LookupStep<Order, String, String, EnrichedOrder> step() {
+    return Enrich.lookup(
+        "customer", Order::customerId, NAMES, EnrichedOrder::of, EnrichedOrder.TYPE_INFO);
+  }
+
+  private static EtlStream<Order> orders() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    return Etl.from(env.fromData(Order.TYPE_INFO, new Order("o1", "c-1", 100)), "orders");
+  }
+
+  @Test
+  void defaults_areTheDocumentedConstants() {
+    assertThat(step().toString())
+        .contains("timeout=" + Enrich.DEFAULT_TIMEOUT)
+        .contains("capacity=" + Enrich.DEFAULT_CAPACITY)
+        .contains("ordered")
+        .contains("maxAttempts=" + Enrich.DEFAULT_MAX_ATTEMPTS)
+        .contains("DEAD_LETTER")
+        .doesNotContain("cache")
+        .doesNotContain("microBatch")
+        .doesNotContain("rateLimit");
+  }
+
+  @Test
+  void expand_namesBothOperators_reportsDeadLetters_andDeclaresTheInFlightState() {
+    EtlStream<EnrichedOrder> enriched = orders().apply(step().withCapacity(50));
+
+    assertThat(enriched.pipeline().uids())
+        .containsExactlyInAnyOrder("orders/customer", "orders/customer/output");
+    assertThat(enriched.type()).isEqualTo(EnrichedOrder.TYPE_INFO);
+    Transformation<?> output = enriched.toDataStream().getTransformation();
+    assertThat(output.getName()).isEqualTo("orders/customer/output");
+    assertThat(output.getInputs().get(0).getName()).isEqualTo("orders/customer");
+    assertThat(enriched.deadLetters().getType()).isEqualTo(DeadLetter.TYPE_INFO);
+    StateInventory.Entry state = enriched.stateInventory().entries().get(0);
+    assertThat(state.uid()).isEqualTo("orders/customer");
+    assertThat(state.state().name()).isEqualTo(Enrich.IN_FLIGHT_STATE);
+    assertThat(state.state().growth()).contains("at most 50 per subtask");
+  }
+
+  @Test
+  void lookup_outputTypeWithKryoFallback_isRejected() {
+    TypeInformation<Object> generic = TypeInformation.of(Object.class);
+    assertThatThrownBy(
+            () -> Enrich.lookup("customer", Order::customerId, NAMES, (o, v, s) -> o, generic))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("output type of enrichment step 'customer'")
+        .hasMessageContaining("Kryo");
+  }
+
+  @Test
+  void lookup_invalidName_isRejected() {
+    assertThatThrownBy(
+            () ->
+                Enrich.lookup(
+                    "bad name",
+                    Order::customerId,
+                    NAMES,
+                    EnrichedOrder::of,
+                    EnrichedOrder.TYPE_INFO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step name");
+  }
+
+  @Test
+  void withTimeout_outOfRange_isRejected() {
+    assertThatThrownBy(() -> step().withTimeout(Duration.ZERO))
+        .hasMessage("timeout must be in (0, PT1H], was PT0S");
+    assertThatThrownBy(() -> step().withTimeout(Duration.ofHours(2)))
+        .hasMessage("timeout must be in (0, PT1H], was PT2H");
+    assertThatThrownBy(() -> step().withTimeout(Duration.ofNanos(10)))
+        .hasMessageContaining("timeout must be at least 1 ms");
+  }
+
+  @Test
+  void withCapacity_outOfRange_isRejected() {
+    assertThatThrownBy(() -> step().withCapacity(0))
+        .hasMessage("capacity must be in 1..100000, was 0");
+    assertThatThrownBy(() -> step().withCapacity(100_001))
+        .hasMessage("capacity must be in 1..100000, was 100001");
+  }
+
+  @Test
+  void withMicroBatch_lookupWithoutBatches_isRejected() {
+    Enrich.LookupStep<String, String, String, String> single =
+        Enrich.lookup("c", (String s) -> s, FakeLookup.manual(), (i, v, s) -> i, Types.STRING);
+    assertThatThrownBy(() -> single.withMicroBatch(10, Duration.ofMillis(5)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("microBatch needs a lookup that supports batches")
+        .hasMessageContaining(FakeLookup.class.getName());
+  }
+
+  @Test
+  void withMicroBatch_outOfRange_isRejected() {
+    Enrich.LookupStep<String, String, String, String> batching =
+        Enrich.lookup("c", (String s) -> s, FakeLookup.manualBatch(), (i, v, s) -> i, Types.STRING);
+    assertThatThrownBy(() -> batching.withMicroBatch(1, Duration.ofMillis(5)))
+        .hasMessage("microBatch maxKeys must be in 2..10000, was 1");
+    assertThatThrownBy(() -> batching.withMicroBatch(10, Duration.ZERO))
+        .hasMessage("microBatch maxDelay must be in (0, PT10S], was PT0S");
+    assertThatThrownBy(() -> batching.withMicroBatch(10, Duration.ofMinutes(1)))
+        .hasMessage("microBatch maxDelay must be in (0, PT10S], was PT1M");
+    assertThat(batching.withMicroBatch(100, Duration.ofMillis(5)).toString())
+        .contains("microBatch=100/PT0.005S");
+  }
+
+  @Test
+  void withRateLimit_notPositiveOrInfinite_isRejected() {
+    assertThatThrownBy(() -> step().withRateLimit(0))
+        .hasMessage("rateLimit must be positive and finite (calls per second), was 0.0");
+    assertThatThrownBy(() -> step().withRateLimit(Double.NaN)).hasMessageContaining("was NaN");
+    assertThatThrownBy(() -> step().withRateLimit(Double.POSITIVE_INFINITY))
+        .hasMessageContaining("was Infinity");
+  }
+
+  @Test
+  void withCache_contradictingOptions_areRejected() {
+    assertThatThrownBy(
+            () ->
+                step()
+                    .withCache(
+                        LookupCache.maxEntries(10)
+                            .withExpireAfterWrite(Duration.ofMinutes(1))
+                            .withRefreshAfterWrite(Duration.ofMinutes(1))))
+        .hasMessageContaining(
+            "cache refreshAfterWrite must be shorter than expireAfterWrite (PT1M)");
+    assertThatThrownBy(
+            () ->
+                step().withCache(LookupCache.maxEntries(10).withStaleOnError(Duration.ofHours(1))))
+        .hasMessageContaining("cache staleOnError (PT1H) needs withExpireAfterWrite(...)");
+  }
+
+  @Test
+  void cacheOptions_invalidValues_areRejected() {
+    assertThatThrownBy(() -> LookupCache.maxEntries(0))
+        .hasMessage("cache maxEntries must be >= 1, was 0");
+    assertThatThrownBy(() -> LookupCache.maxEntries(1).withExpireAfterWrite(Duration.ofSeconds(-1)))
+        .hasMessage("cache expireAfterWrite must be positive, was PT-1S");
+    assertThatThrownBy(() -> LookupCache.maxEntries(1).withExpireAfterAccess(Duration.ZERO))
+        .hasMessage("cache expireAfterAccess must be positive, was PT0S");
+    assertThatThrownBy(() -> LookupCache.maxEntries(1).withRefreshAfterWrite(Duration.ZERO))
+        .hasMessage("cache refreshAfterWrite must be positive, was PT0S");
+    assertThatThrownBy(() -> LookupCache.maxEntries(1).withStaleOnError(Duration.ZERO))
+        .hasMessage("cache staleOnError must be positive, was PT0S");
+  }
+
+  @Test
+  void retryOptions_invalidValues_areRejected() {
+    assertThatThrownBy(() -> LookupRetry.attempts(0))
+        .hasMessage("retry maxAttempts must be in 1..100, was 0");
+    assertThatThrownBy(() -> LookupRetry.attempts(101))
+        .hasMessage("retry maxAttempts must be in 1..100, was 101");
+    assertThatThrownBy(
+            () -> LookupRetry.attempts(2).withBackoff(Duration.ZERO, Duration.ofSeconds(1)))
+        .hasMessage("retry initialBackoff must be positive, was PT0S");
+    assertThatThrownBy(
+            () -> LookupRetry.attempts(2).withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .hasMessage("retry maxBackoff must be in [PT2S, PT1H], was PT1S");
+    assertThatThrownBy(() -> LookupRetry.attempts(2).withJitter(1.5))
+        .hasMessage("retry jitter must be in [0, 1], was 1.5");
+    assertThatThrownBy(() -> LookupRetry.attempts(2).withAttemptTimeout(Duration.ZERO))
+        .hasMessage("retry attemptTimeout must be positive, was PT0S");
+  }
+
+  @Test
+  void fallbackDefault_notSerializable_isRejected() {
+    assertThatThrownBy(() -> LookupFallback.useDefault(new Object()))
+        .hasMessage("fallback default value must be Serializable, was a java.lang.Object");
+    assertThat(LookupFallback.useDefault("unknown").toString()).doesNotContain("unknown");
+  }
+
+  @Test
+  void retryOnMiss_withACacheThatCachesMisses_isRejectedWhenApplied() {
+    Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
+        step()
+            .withCache(LookupCache.maxEntries(10))
+            .withRetry(LookupRetry.attempts(3).withRetryOnMiss());
+
+    assertThatThrownBy(() -> orders().apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "enrichment step 'customer': retry on miss with a cache that caches misses")
+        .hasMessageContaining("withMissCaching(false)");
+    orders().apply(step.withCache(LookupCache.maxEntries(10).withMissCaching(false)));
+  }
+
+  @Test
+  void retry_defaultRetriesEveryFailureButNoAnswer() {
+    LookupRetry<String> retry = LookupRetry.attempts(3);
+    assertThat(retry.retries(new java.io.IOException())).isTrue();
+    assertThat(retry.retries(Optional.<String>empty())).isFalse();
+    assertThat(LookupRetry.<String>none().retries(new java.io.IOException())).isFalse();
+    assertThat(LookupRetry.<String>attempts(2).withRetryOnMiss().retries(Optional.empty()))
+        .isTrue();
+  }
+
+  @Test
+  void status_answersAndFallbacks() {
+    assertThat(LookupStatus.HIT.isAnswer()).isTrue();
+    assertThat(LookupStatus.MISS.isAnswer()).isTrue();
+    assertThat(LookupStatus.STALE.isAnswer()).isFalse();
+    assertThat(LookupStatus.TIMED_OUT.isAnswer()).isFalse();
+  }
+
+  @Test
+  void withX_returnsNewSpecs_andOrderDoesNotMatter() {
+    Enrich.LookupStep<Order, String, String, EnrichedOrder> base = step();
+    var a = base.withCapacity(7).withUnorderedOutput().withSingleFlight(false);
+    var b = base.withSingleFlight(false).withUnorderedOutput().withCapacity(7);
+
+    assertThat(a.toString())
+        .isEqualTo(b.toString())
+        .contains("unordered")
+        .contains("no single-flight");
+    assertThat(base.toString()).contains("capacity=100");
+    assertThat(a.withOrderedOutput().toString()).contains(", ordered");
+    assertThat(base.withCache(LookupCache.maxEntries(5)).withoutCache().toString())
+        .isEqualTo(base.toString());
+  }
+
+  @Test
+  void lookupSpi_defaultLookupAll_asksEveryKeyAndDropsMisses() throws Exception {
+    Lookup<String, String> single =
+        key ->
+            CompletableFuture.completedFuture(
+                key.equals("c-1") ? Optional.of("Anna") : Optional.empty());
+    assertThat(single.lookupAll(java.util.List.of("c-1", "c-2")).get())
+        .containsExactly(Map.entry("c-1", "Anna"));
+    assertThat(single.supportsBatch()).isFalse();
+  }
+}
