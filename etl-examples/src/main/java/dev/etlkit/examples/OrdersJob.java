@@ -6,10 +6,16 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.operators.cdc.Debezium;
 import dev.etlkit.operators.dedup.Dedup;
+import dev.etlkit.operators.enrich.DimensionJoin;
+import dev.etlkit.operators.enrich.Enrich;
 import dev.etlkit.operators.filter.Filters;
 import dev.etlkit.operators.json.Json;
 import dev.etlkit.operators.normalize.ChangeSequence;
 import dev.etlkit.operators.normalize.Normalize;
+import dev.etlkit.scd.EffectiveTime;
+import dev.etlkit.scd.Scd2;
+import dev.etlkit.scd.Scd2Row;
+import dev.etlkit.scd.TieBreak;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +28,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -37,15 +44,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   <li>{@code orders}: JSON order events (an at-least-once producer, so some arrive twice) are
  *       parsed ({@link Json#parse}), deduplicated ({@link Dedup#keepFirst}), filtered ({@link
  *       Filters#where}) and summed per customer by a custom stateful step ({@link
- *       RevenuePerCustomer});
+ *       RevenuePerCustomer}); the same orders are enriched with the customer as they were when the
+ *       order was placed ({@link DimensionJoin#asOf}, over the customers changelog) and with their
+ *       amount in euros ({@link Enrich#lookup} of {@link FxRates});
  *   <li>{@code customers}: Debezium change events of the customers table are decoded ({@link
  *       Debezium#decode}) and normalized into a full changelog ({@link Normalize#upserts}), which
- *       drops the redelivered event and rebuilds the before-image the database did not send.
+ *       drops the redelivered event and rebuilds the before-image the database did not send; the
+ *       changelog is kept as the customers' history, a slowly changing dimension ({@link
+ *       Scd2#trackChangelog}).
  * </ul>
  *
  * <p>The job prints the state inventory before it runs, then the running revenue per customer, the
- * current customers table, the dead letters by step and reason, and the record accounting, and
- * writes them to files.
+ * enriched orders, the current customers table and their history, the dead letters by step and
+ * reason, and the record accounting, and writes them to files.
  *
  * <p>It runs with no outside service: a local Flink cluster in this JVM, with the settings of a
  * production job (RocksDB state, parallelism 2, generic types disabled so nothing falls back to
@@ -84,29 +95,58 @@ public final class OrdersJob {
     report.title("etlkit example: orders (local Flink, RocksDB state, parallelism 2)");
 
     StreamExecutionEnvironment env = localEnvironment("rocksdb");
-    DataStream<String> lines =
-        env.fromData(sampleLines(), Types.STRING).name("sample-orders").uid("sample-orders");
-    DataStream<String> changes =
-        partitionLikeKafka(
+    Outputs outputs =
+        wire(
+            env.fromData(sampleLines(), Types.STRING).name("sample-orders").uid("sample-orders"),
             env.fromData(customerChangeLines(), Types.STRING)
                 .name("sample-customer-changes")
                 .uid("sample-customer-changes"));
-    EtlStream<CustomerRevenue> revenue = ordersPipeline(lines);
-    EtlStream<Change<Customer>> customers = customersPipeline(changes);
-    String inventory = revenue.stateInventory().toTable() + customers.stateInventory().toTable();
+    String inventory = outputs.stateInventory();
     report.stateInventory(inventory); // known before the job runs
 
-    OrdersRun run = OrdersRun.execute(env, revenue, customers, "etlkit-orders-example");
+    OrdersRun run = OrdersRun.execute(env, outputs, "etlkit-orders-example");
     report.revenue(run.revenue());
+    report.enrichedOrders(run.enrichedOrders());
     report.customers(run.finalCustomers(), run.customerChanges().size());
+    report.dimension(run.finalDimension(), run.dimensionChanges().size());
     report.deadLetters(run.deadLettersByReason());
     report.accounting(run.accounting());
     report.written(OrdersReport.writeFiles(run, inventory, outputDir));
   }
 
+  /**
+   * The streams the job computes, wired but not yet running.
+   *
+   * @param revenue running revenue per customer
+   * @param enrichedOrders orders with the customer at order time and the amount in euros
+   * @param customers the normalized changelog of the customers table
+   * @param customerDimension the customers' history (SCD Type 2) as a changelog
+   */
+  public record Outputs(
+      EtlStream<CustomerRevenue> revenue,
+      EtlStream<EnrichedOrder> enrichedOrders,
+      EtlStream<Change<Customer>> customers,
+      EtlStream<Change<Scd2Row<Customer>>> customerDimension) {
+
+    /** The state inventory of both pipelines, as tables. */
+    public String stateInventory() {
+      return revenue.stateInventory().toTable() + customers.stateInventory().toTable();
+    }
+  }
+
+  /** Wires both pipelines over the order lines and the customers' Debezium change events. */
+  public static Outputs wire(DataStream<String> orderLines, DataStream<String> customerChanges) {
+    EtlStream<Change<Customer>> customers = customersPipeline(partitionLikeKafka(customerChanges));
+    EtlStream<Change<Scd2Row<Customer>>> dimension = customerDimension(customers);
+    EtlStream<Order> orders = validOrders(orderLines);
+    EtlStream<CustomerRevenue> revenue = revenue(orders);
+    EtlStream<EnrichedOrder> enriched = enrichedOrders(orders, customers.toDataStream());
+    return new Outputs(revenue, enriched, customers, dimension);
+  }
+
   // tag::orders-pipeline[]
-  /** JSON lines in, running revenue per customer out; bad lines become dead letters. */
-  public static EtlStream<CustomerRevenue> ordersPipeline(DataStream<String> jsonLines) {
+  /** JSON lines in, valid orders out, each counted once; bad lines become dead letters. */
+  public static EtlStream<Order> validOrders(DataStream<String> jsonLines) {
     return Etl.from(jsonLines, PIPELINE)
         .defaultStateTtl(Duration.ofDays(7)) // every stateful step, unless it sets its own
         .apply(
@@ -114,11 +154,65 @@ public final class OrdersJob {
                 .withInput(PayloadInput.text())
                 .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
         .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
-        .apply(Filters.where("valid-amount", Order::hasPositiveAmount))
-        .apply(RevenuePerCustomer.in(REPORT_CURRENCY));
+        .apply(Filters.where("valid-amount", Order::hasPositiveAmount));
+  }
+
+  /** Running revenue per customer, by a custom stateful step. */
+  public static EtlStream<CustomerRevenue> revenue(EtlStream<Order> orders) {
+    return orders.apply(RevenuePerCustomer.in(REPORT_CURRENCY));
   }
 
   // end::orders-pipeline[]
+
+  // tag::enriched-orders[]
+  /**
+   * Each order with the customer as they were when it was placed (a point-in-time join with the
+   * customers changelog held in state) and its amount in euros (an exchange-rate lookup).
+   */
+  public static EtlStream<EnrichedOrder> enrichedOrders(
+      EtlStream<Order> orders, DataStream<Change<Customer>> customers) {
+    DataStream<Order> atOrderTime =
+        orders
+            .toDataStream()
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Order>forBoundedOutOfOrderness(Duration.ofMinutes(5))
+                    .withTimestampAssigner((order, ts) -> order.orderedAt().toEpochMilli()))
+            .name("order-time")
+            .uid(PIPELINE + "/order-time");
+    DataStream<Change<Customer>> customerVersions =
+        customers
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Change<Customer>>forBoundedOutOfOrderness(Duration.ofMinutes(5))
+                    .withTimestampAssigner((change, ts) -> changeTime(change, ts)))
+            .name("customer-change-time")
+            .uid(PIPELINE + "/customer-change-time");
+    return orders
+        .pipeline()
+        .from(atOrderTime)
+        .apply(
+            DimensionJoin.asOf(
+                    "customer",
+                    customerVersions,
+                    Order::customerId,
+                    Customer::id,
+                    EnrichedOrder::withCustomer,
+                    EnrichedOrder.TYPE_INFO)
+                .withKeyType(Types.STRING))
+        .apply(
+            Enrich.lookup(
+                "eur-amount",
+                EnrichedOrder::currency,
+                new FxRates(), // a JdbcLookup on a rates table in a real job
+                (order, rate, status) -> order.withRateToEur(rate, status),
+                EnrichedOrder.TYPE_INFO));
+  }
+
+  // end::enriched-orders[]
+
+  /** When the change took effect in the database (Debezium's ts_ms), else the record's time. */
+  static long changeTime(Change<Customer> change, long recordTimestamp) {
+    return change.eventTime() != null ? change.eventTime() : recordTimestamp;
+  }
 
   // tag::customers-pipeline[]
   /** Debezium change events in, a full changelog of the customers table out. */
@@ -132,6 +226,19 @@ public final class OrdersJob {
   }
 
   // end::customers-pipeline[]
+
+  // tag::customer-dimension[]
+  /** The customers changelog in, every customer's history (SCD Type 2) out. */
+  public static EtlStream<Change<Scd2Row<Customer>>> customerDimension(
+      EtlStream<Change<Customer>> customers) {
+    return customers.apply(
+        Scd2.trackChangelog("dimension", Customer::id, EffectiveTime.<Customer>changeEventTime())
+            .withTieBreak(TieBreak.sourcePosition()) // equal ts_ms: the later LSN wins
+            .withType1Columns("name") // a corrected name overwrites, it opens no version
+            .withValidToCurrent(Scd2.END_OF_TIME));
+  }
+
+  // end::customer-dimension[]
 
   // tag::local-environment[]
   /** A local environment with production settings; {@code stateBackend}: rocksdb or hashmap. */
@@ -175,7 +282,7 @@ public final class OrdersJob {
     return resourceLines(CUSTOMERS_RESOURCE);
   }
 
-  private static List<String> resourceLines(String resource) {
+  static List<String> resourceLines(String resource) {
     try (InputStream in = OrdersJob.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("sample data " + resource + " not on the class path");

@@ -3,6 +3,7 @@ package dev.etlkit.examples;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.RecordAccounting;
+import dev.etlkit.scd.Scd2Row;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,8 @@ final class OrdersReport {
   static final String ACCOUNTING_FILE = "accounting.txt";
   static final String STATE_INVENTORY_FILE = "state-inventory.txt";
   static final String CUSTOMERS_FILE = "customers-changelog.csv";
+  static final String ENRICHED_ORDERS_FILE = "enriched-orders.csv";
+  static final String DIMENSION_FILE = "customer-dimension.csv";
 
   private final PrintStream out;
 
@@ -76,6 +79,59 @@ final class OrdersReport {
     out.print(table(rows));
   }
 
+  void enrichedOrders(List<EnrichedOrder> orders) {
+    section(
+        "Output: orders with the customer at order time and the amount in euros ("
+            + orders.size()
+            + " records)");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {"order", "ordered at", "customer", "tier then", "city then", "found", "EUR"});
+    orders.stream()
+        .sorted(Comparator.comparing(EnrichedOrder::orderId))
+        .forEach(
+            o ->
+                rows.add(
+                    new String[] {
+                      o.orderId(),
+                      o.orderedAt().toString(),
+                      o.customerId(),
+                      String.valueOf(o.tier()),
+                      String.valueOf(o.city()),
+                      o.customerStatus().name(),
+                      o.amountEur() == null ? "-" : o.amountEur().toPlainString()
+                    }));
+    out.print(table(rows));
+  }
+
+  void dimension(List<Scd2Row<Customer>> versions, int changelogRecords) {
+    section(
+        "Output: customer dimension (SCD Type 2) from "
+            + changelogRecords
+            + " history change records ("
+            + versions.size()
+            + " versions)");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {
+          "customer", "version", "valid from", "valid to", "current", "deleted", "tier", "city"
+        });
+    for (Scd2Row<Customer> v : versions) {
+      rows.add(
+          new String[] {
+            v.key(),
+            Long.toString(v.version()),
+            v.validFrom().toString(),
+            String.valueOf(v.validTo()),
+            Boolean.toString(v.isCurrent()),
+            Boolean.toString(v.isDeleted()),
+            v.value().tier(),
+            v.value().city()
+          });
+    }
+    out.print(table(rows));
+  }
+
   void deadLetters(Map<String, Long> byReason) {
     long total = byReason.values().stream().mapToLong(Long::longValue).sum();
     section("Dead letters by step and reason (" + total + " records; payloads only in the file)");
@@ -120,6 +176,47 @@ final class OrdersReport {
       changes.add(csv(c.kind().shortString(), v.id(), v.name(), v.tier(), v.city()));
     }
     Files.write(dir.resolve(CUSTOMERS_FILE), changes, StandardCharsets.UTF_8);
+    List<String> enriched =
+        new ArrayList<>(
+            List.of(
+                "order_id,customer_id,amount,currency,ordered_at,customer_name,tier,city,"
+                    + "customer_status,amount_eur,fx_status"));
+    for (EnrichedOrder o : run.enrichedOrders()) {
+      enriched.add(
+          csv(
+              o.orderId(),
+              o.customerId(),
+              o.amount().toPlainString(),
+              o.currency(),
+              o.orderedAt().toString(),
+              o.customerName(),
+              o.tier(),
+              o.city(),
+              o.customerStatus().name(),
+              o.amountEur() == null ? null : o.amountEur().toPlainString(),
+              o.fxStatus() == null ? null : o.fxStatus().name()));
+    }
+    Files.write(dir.resolve(ENRICHED_ORDERS_FILE), enriched, StandardCharsets.UTF_8);
+    List<String> dimension =
+        new ArrayList<>(
+            List.of(
+                "customer_id,version,valid_from,valid_to,is_current,is_deleted,version_id,"
+                    + "name,tier,city"));
+    for (Scd2Row<Customer> v : run.finalDimension()) {
+      dimension.add(
+          csv(
+              v.key(),
+              Long.toString(v.version()),
+              v.validFrom().toString(),
+              v.validTo() == null ? null : v.validTo().toString(),
+              Boolean.toString(v.isCurrent()),
+              Boolean.toString(v.isDeleted()),
+              v.versionId(),
+              v.value().name(),
+              v.value().tier(),
+              v.value().city()));
+    }
+    Files.write(dir.resolve(DIMENSION_FILE), dimension, StandardCharsets.UTF_8);
     return dir;
   }
 

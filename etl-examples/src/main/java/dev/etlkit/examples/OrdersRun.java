@@ -2,10 +2,13 @@ package dev.etlkit.examples;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
-import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
+import dev.etlkit.scd.Scd2Row;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -13,45 +16,77 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * What one bounded run of the example job produced: the revenue records, the customers changelog,
- * the dead letters and the record accounting read from the job's result.
+ * What one bounded run of the example job produced: the revenue records, the enriched orders, the
+ * customers changelog and dimension history, the dead letters and the record accounting read from
+ * the job's result.
  *
  * @param revenue every running total the revenue step emitted, in arrival order
+ * @param enrichedOrders every order with its customer at order time and amount in euros
  * @param customerChanges the normalized changelog of the customers table
+ * @param dimensionChanges the changelog of the customers' SCD Type 2 history
  * @param deadLetters every rejected record, from all steps of both pipelines
  * @param accounting in / out / filtered / deduplicated / dead-lettered per step
  */
 public record OrdersRun(
     List<CustomerRevenue> revenue,
+    List<EnrichedOrder> enrichedOrders,
     List<Change<Customer>> customerChanges,
+    List<Change<Scd2Row<Customer>>> dimensionChanges,
     List<DeadLetter> deadLetters,
     RecordAccounting accounting) {
 
   public OrdersRun {
     revenue = List.copyOf(revenue);
+    enrichedOrders = List.copyOf(enrichedOrders);
     customerChanges = List.copyOf(customerChanges);
+    dimensionChanges = List.copyOf(dimensionChanges);
     deadLetters = List.copyOf(deadLetters);
   }
 
   /**
-   * Collects the pipeline's output and dead letters, runs the job to completion and reads its
+   * Collects the pipelines' outputs and dead letters, runs the job to completion and reads its
    * accounting. Bounded input only: the call returns when the job has finished.
    */
   public static OrdersRun execute(
-      StreamExecutionEnvironment env,
-      EtlStream<CustomerRevenue> orders,
-      EtlStream<Change<Customer>> customers,
-      String jobName)
-      throws Exception {
-    CloseableIterator<CustomerRevenue> revenue = orders.toDataStream().collectAsync();
-    CloseableIterator<Change<Customer>> changes = customers.toDataStream().collectAsync();
+      StreamExecutionEnvironment env, OrdersJob.Outputs outputs, String jobName) throws Exception {
+    CloseableIterator<CustomerRevenue> revenue = outputs.revenue().toDataStream().collectAsync();
+    CloseableIterator<EnrichedOrder> enriched =
+        outputs.enrichedOrders().toDataStream().collectAsync();
+    CloseableIterator<Change<Customer>> changes = outputs.customers().toDataStream().collectAsync();
+    CloseableIterator<Change<Scd2Row<Customer>>> dimension =
+        outputs.customerDimension().toDataStream().collectAsync();
     CloseableIterator<DeadLetter> deadLetters =
-        orders.deadLetters().union(customers.deadLetters()).collectAsync();
+        outputs.revenue().deadLetters().union(outputs.customers().deadLetters()).collectAsync();
     // tag::read-accounting[]
     JobExecutionResult result = env.execute(jobName);
     RecordAccounting accounting = RecordAccounting.of(result);
     // end::read-accounting[]
-    return new OrdersRun(drain(revenue), drain(changes), drain(deadLetters), accounting);
+    return new OrdersRun(
+        drain(revenue),
+        drain(enriched),
+        drain(changes),
+        drain(dimension),
+        drain(deadLetters),
+        accounting);
+  }
+
+  /**
+   * The customer dimension table the history changelog materializes to, one row per version, by
+   * customer id and valid-from time: {@code +I}/{@code +U} put a version, {@code -U}/{@code -D}
+   * remove it.
+   */
+  public List<Scd2Row<Customer>> finalDimension() {
+    Map<String, Scd2Row<Customer>> byVersion = new HashMap<>();
+    for (Change<Scd2Row<Customer>> change : dimensionChanges) {
+      if (change.isAccumulate()) {
+        byVersion.put(change.value().versionId(), change.value());
+      } else {
+        byVersion.remove(change.value().versionId());
+      }
+    }
+    List<Scd2Row<Customer>> rows = new ArrayList<>(byVersion.values());
+    rows.sort(Comparator.comparing(Scd2Row<Customer>::key).thenComparing(Scd2Row::validFrom));
+    return rows;
   }
 
   /**

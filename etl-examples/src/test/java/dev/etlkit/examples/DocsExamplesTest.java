@@ -85,7 +85,7 @@ class DocsExamplesTest {
   @Test
   void stateInventory_isKnownBeforeTheJobRuns() {
     DataStream<String> lines = environment().fromData(Types.STRING, ANNA_JSON);
-    EtlStream<CustomerRevenue> revenue = OrdersJob.ordersPipeline(lines);
+    EtlStream<CustomerRevenue> revenue = OrdersJob.revenue(OrdersJob.validOrders(lines));
 
     // tag::state-inventory[]
     StateInventory inventory = revenue.stateInventory(); // before env.execute(...)

@@ -3,10 +3,9 @@ package dev.etlkit.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import dev.etlkit.core.Change;
-import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.core.StateInventory;
+import dev.etlkit.operators.enrich.LookupStatus;
 import dev.etlkit.operators.json.JsonRecordException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -41,13 +40,10 @@ class OrdersJobTest {
   void sampleData_giveTheSameResults_deadLettersAndBalancedAccounting_onBothBackends(String backend)
       throws Exception {
     StreamExecutionEnvironment env = OrdersJob.localEnvironment(backend);
-    EtlStream<CustomerRevenue> orders =
-        OrdersJob.ordersPipeline(env.fromData(SAMPLE, Types.STRING));
-    EtlStream<Change<Customer>> customers =
-        OrdersJob.customersPipeline(
-            OrdersJob.partitionLikeKafka(env.fromData(CHANGES, Types.STRING)));
+    OrdersJob.Outputs outputs =
+        OrdersJob.wire(env.fromData(SAMPLE, Types.STRING), env.fromData(CHANGES, Types.STRING));
 
-    OrdersRun run = OrdersRun.execute(env, orders, customers, "orders-job-test-" + backend);
+    OrdersRun run = OrdersRun.execute(env, outputs, "orders-job-test-" + backend);
 
     // The redelivered orders o-1003 and o-1016 are counted once: the dedup step drops them.
     assertThat(run.finalRevenue().values())
@@ -81,6 +77,65 @@ class OrdersJobTest {
         .singleElement()
         .satisfies(c -> assertThat(c.value().city()).isEqualTo("Graz"));
 
+    // Each order meets the customer as they were when it was placed: Bob turned gold at 10:00,
+    // Dan moved at 11:00, Gus was deleted at 12:00, Anna turned gold at 13:00. The USD order is
+    // converted by the exchange-rate lookup.
+    assertThat(run.enrichedOrders())
+        .hasSize(21)
+        .allSatisfy(o -> assertThat(o.fxStatus()).isEqualTo(LookupStatus.LOADED))
+        .extracting(
+            o ->
+                o.orderId()
+                    + " "
+                    + o.tier()
+                    + " "
+                    + o.city()
+                    + " "
+                    + o.customerStatus()
+                    + " "
+                    + o.amountEur())
+        .contains(
+            "o-1002 standard Lyon FOUND 19.99",
+            "o-1016 gold Lyon FOUND 60.00",
+            "o-1005 standard Graz FOUND 64.00",
+            "o-1013 standard Wien FOUND 5.50",
+            "o-1011 standard Gent FOUND 99.90",
+            "o-1023 null null DELETED 12.00",
+            "o-1010 standard Oslo FOUND 18.00",
+            "o-1026 gold Oslo FOUND 9.99",
+            "o-1017 standard Brno FOUND 21.62");
+
+    // The customer dimension: one version per state, closed when the next begins; the delete
+    // closes Gus's last version (hard deletes: invalidate).
+    assertThat(run.finalDimension())
+        .extracting(
+            v ->
+                v.key()
+                    + " v"
+                    + v.version()
+                    + " "
+                    + v.validFrom()
+                    + " "
+                    + v.validTo()
+                    + " "
+                    + (v.isCurrent() ? "current" : "closed")
+                    + " "
+                    + v.value().tier()
+                    + " "
+                    + v.value().city())
+        .containsExactly(
+            "c-anna v1 2026-11-02T08:00:00Z 2026-11-02T13:00:00Z closed standard Oslo",
+            "c-anna v2 2026-11-02T13:00:00Z 9999-12-31T00:00:00Z current gold Oslo",
+            "c-bob v1 2026-11-02T08:01:00Z 2026-11-02T10:00:00Z closed standard Lyon",
+            "c-bob v2 2026-11-02T10:00:00Z 9999-12-31T00:00:00Z current gold Lyon",
+            "c-cleo v1 2026-11-02T08:02:00Z 9999-12-31T00:00:00Z current gold Porto",
+            "c-dan v1 2026-11-02T08:03:00Z 2026-11-02T11:00:00Z closed standard Graz",
+            "c-dan v2 2026-11-02T11:00:00Z 9999-12-31T00:00:00Z current standard Wien",
+            "c-emil v1 2026-11-02T08:04:00Z 9999-12-31T00:00:00Z current standard Turku",
+            "c-fay v1 2026-11-02T08:05:00Z 9999-12-31T00:00:00Z current gold Cork",
+            "c-gus v1 2026-11-02T08:06:00Z 2026-11-02T12:00:00Z closed standard Gent",
+            "c-hana v1 2026-11-02T08:07:00Z 9999-12-31T00:00:00Z current standard Brno");
+
     assertThat(run.deadLettersByReason())
         .containsExactly(
             entry("decode: com.fasterxml.jackson.core.JsonParseException", 1L),
@@ -102,13 +157,18 @@ class OrdersJobTest {
     assertThat(counts(accounting, "customers", "decode")).isEqualTo("in=16 out=13 f=1 dd=0 dl=2");
     assertThat(counts(accounting, "customers", "normalize"))
         .isEqualTo("in=16 out=12 f=3 dd=1 dl=0");
+    assertThat(counts(accounting, "customers", "dimension"))
+        .isEqualTo("in=15 out=12 f=3 dd=0 dl=0");
+    assertThat(counts(accounting, "orders", "customer")).isEqualTo("in=21 out=21 f=0 dd=0 dl=0");
+    assertThat(counts(accounting, "orders", "eur-amount")).isEqualTo("in=21 out=21 f=0 dd=0 dl=0");
   }
 
   @Test
   void stateInventory_listsTheRevenueState_withThePipelineDefaultTtl_beforeTheJobRuns() {
     StreamExecutionEnvironment env = OrdersJob.localEnvironment("rocksdb");
     StateInventory inventory =
-        OrdersJob.ordersPipeline(env.fromData(SAMPLE, Types.STRING)).stateInventory();
+        OrdersJob.revenue(OrdersJob.validOrders(env.fromData(SAMPLE, Types.STRING)))
+            .stateInventory();
 
     assertThat(inventory.entries())
         .extracting(StateInventory.Entry::step)
@@ -128,6 +188,7 @@ class OrdersJobTest {
     PojoTestUtils.assertSerializedAsPojoWithoutKryo(Order.class);
     PojoTestUtils.assertSerializedAsPojoWithoutKryo(CustomerRevenue.class);
     PojoTestUtils.assertSerializedAsPojoWithoutKryo(Customer.class);
+    PojoTestUtils.assertSerializedAsPojoWithoutKryo(EnrichedOrder.class);
   }
 
   @Test
@@ -146,11 +207,15 @@ class OrdersJobTest {
         .contains("State inventory", "orders/revenue-per-customer")
         .contains("running revenue per customer (20 records)")
         .contains("customers table from 15 normalized change records (7 rows)")
+        .contains("orders with the customer at order time and the amount in euros (21 records)")
+        .contains("customer dimension (SCD Type 2) from 19 history change records (11 versions)")
         .containsPattern("parse: dev.etlkit.operators.json.JsonRecordException +\\| 4")
         .contains("(balanced)")
         .doesNotContain("o-1012;c-emil"); // no payloads on the console
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.REVENUE_FILE))).hasSize(1 + 20);
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.CUSTOMERS_FILE))).hasSize(1 + 15);
+    assertThat(Files.readAllLines(dir.resolve(OrdersReport.ENRICHED_ORDERS_FILE))).hasSize(1 + 21);
+    assertThat(Files.readAllLines(dir.resolve(OrdersReport.DIMENSION_FILE))).hasSize(1 + 11);
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.DEAD_LETTERS_FILE)))
         .hasSize(1 + 7)
         .anyMatch(line -> line.contains("o-1012;c-emil"));
