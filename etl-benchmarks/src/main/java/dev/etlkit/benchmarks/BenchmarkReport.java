@@ -19,7 +19,9 @@ import java.util.Set;
  * <ul>
  *   <li>Benchmarks with an {@code impl} param (operator benchmarks): per combination of the other
  *       params, records/s of every impl, {@code ETLKIT ÷ X} for every other impl X ({@code
- *       FLINK_SQL}, {@code LIMIT}, ...), bytes allocated per record, and a bar chart of the ratios.
+ *       FLINK_SQL}, {@code LIMIT}, ...), bytes allocated per record, and a bar chart of the ratios;
+ *       with a {@code versionsPerKey} param (SCD2) also {@code versionsPerKey=100 ÷
+ *       versionsPerKey=1} per impl.
  *   <li>Benchmarks with {@code latencyMs}, {@code capacity} and {@code hitRatio} params (async
  *       enrichment) also get {@code score ÷ Little's-law bound} per row, the bound being {@code
  *       capacity / ((1 − hitRatio) × latency)}: the most records per second that many records in
@@ -57,6 +59,14 @@ public final class BenchmarkReport {
   private static final String[][] PARAM_COMPARISONS = {
     {"ttl", "true", "false"},
     {BACKEND, "ROCKSDB", "HEAP"},
+  };
+
+  /**
+   * Comparisons reported for impl benchmarks with that param, per impl: param, numerator,
+   * denominator. SCD2's history must not cost O(versions) per record (BENCHMARKS.md: ≥ 0.8).
+   */
+  private static final String[][] IMPL_PARAM_COMPARISONS = {
+    {"versionsPerKey", "100", "1"},
   };
 
   private BenchmarkReport() {}
@@ -195,6 +205,9 @@ public final class BenchmarkReport {
     md.append('\n');
     for (Map.Entry<String, List<String[]>> chart : charts.entrySet()) {
       appendChart(md, chart.getKey() + " (│ marks 1.0)", chart.getValue());
+    }
+    for (String[] comparison : IMPL_PARAM_COMPARISONS) {
+      appendComparison(md, results, comparison[0], comparison[1], comparison[2]);
     }
     appendLittleBound(md, results);
   }

@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +150,39 @@ class BenchmarkReportTest {
     params.put("hitRatio", hit);
     return new JmhResult(
         "EnrichAsyncBenchmark.enrich", params, score, score * 0.05, false, "ops/s", 100.0, run);
+  }
+
+  @Test
+  void render_implBenchmarkWithVersionsPerKey_comparesHundredVersionsWithOnePerImpl() {
+    List<JmhResult> scd2 = new ArrayList<>();
+    for (String impl : List.of("ETLKIT", "LIMIT")) {
+      for (String versions : List.of("1", "100")) {
+        double score = impl.equals("ETLKIT") && versions.equals("100") ? 900_000 : 1_000_000;
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("backend", "ROCKSDB");
+        params.put("impl", impl);
+        params.put("versionsPerKey", versions);
+        scd2.add(
+            new JmhResult(
+                "Scd2Benchmark.scd2",
+                params,
+                score,
+                0.05 * score,
+                false,
+                "ops/s",
+                300,
+                results.get(0).run()));
+      }
+    }
+
+    String md = BenchmarkReport.render(scd2, List.of());
+
+    assertThat(md)
+        .contains("## Scd2Benchmark.scd2")
+        .contains("| versionsPerKey | ETLKIT rec/s | LIMIT rec/s | ETLKIT ÷ LIMIT |")
+        .contains("### versionsPerKey=100 ÷ versionsPerKey=1")
+        .contains("| impl=ETLKIT | 0.90 ± 0.06 |")
+        .contains("| impl=LIMIT | 1.00 ± 0.07 |");
   }
 
   @Test

@@ -12,12 +12,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * copy against a byte copy). Here {@code copy} returns the record itself; everything else is the
  * real serializer's.
  */
-final class NoCopySerializer<T> extends TypeSerializer<T> {
+public final class NoCopySerializer<T> extends TypeSerializer<T> {
   private static final long serialVersionUID = 1L;
 
   private final TypeSerializer<T> delegate;
 
-  NoCopySerializer(TypeSerializer<T> delegate) {
+  public NoCopySerializer(TypeSerializer<T> delegate) {
     this.delegate = delegate;
   }
 
