@@ -23,17 +23,27 @@ REGEX="${2:-dev\.etlkit\.benchmarks\..*}"
 shift $(($# > 2 ? 2 : $#))
 
 case "$MODE" in
-  quick) RUN_OPTS=(-f 1 -wi 1 -w 1s -i 2 -r 1s) ;;
-  full)
-    RUN_OPTS=(-f 3 -wi 3 -w 2s -i 5 -r 2s)
-    # JMH appends repeated -p values instead of replacing them: keep the user's key counts alone.
-    [[ "$*" == *keyCount=* ]] || RUN_OPTS+=(-p keyCount=10000,1000000)
-    ;;
+  quick) DEFAULTS=(-f 1 -wi 1 -w 1s -i 2 -r 1s) ;;
+  full) DEFAULTS=(-f 3 -wi 3 -w 2s -i 5 -r 2s) ;;
   *)
     echo "usage: $0 [quick|full] [jmh-regex] [extra JMH options...]" >&2
     exit 2
     ;;
 esac
+
+# JMH rejects a repeated -f/-wi/-w/-i/-r ("Found multiple arguments"): a mode default is dropped
+# when the extra options give the same flag, so those win as documented above.
+RUN_OPTS=()
+for ((k = 0; k < ${#DEFAULTS[@]}; k += 2)); do
+  flag="${DEFAULTS[k]}"
+  given=false
+  for arg in "$@"; do [[ "$arg" == "$flag" ]] && given=true; done
+  $given || RUN_OPTS+=("$flag" "${DEFAULTS[k + 1]}")
+done
+# JMH appends repeated -p values instead of replacing them: keep the user's key counts alone.
+if [[ "$MODE" == full && "$*" != *keyCount=* ]]; then
+  RUN_OPTS+=(-p keyCount=10000,1000000)
+fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODULE="$ROOT/etl-benchmarks"
