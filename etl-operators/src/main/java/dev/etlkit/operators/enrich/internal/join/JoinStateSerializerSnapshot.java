@@ -1,8 +1,8 @@
 package dev.etlkit.operators.enrich.internal.join;
 
+import dev.etlkit.core.internal.WrappingSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -18,7 +18,7 @@ import org.apache.flink.core.memory.DataOutputView;
  */
 @Internal
 public final class JoinStateSerializerSnapshot<T>
-    extends CompositeTypeSerializerSnapshot<T, JoinStateSerializer<T, ?>> {
+    extends WrappingSerializerSnapshot<T, JoinStateSerializer<T, ?>> {
 
   /**
    * Version 1: the formats described on {@link PendingFactSerializer} and {@link
@@ -42,22 +42,17 @@ public final class JoinStateSerializerSnapshot<T>
   }
 
   @Override
+  protected String formatName() {
+    return "Dimension join state";
+  }
+
+  @Override
   protected void writeOuterSnapshot(DataOutputView out) throws IOException {
     out.writeUTF(kind.name());
   }
 
   @Override
-  protected void readOuterSnapshot(
-      int readOuterSnapshotVersion, DataInputView in, ClassLoader userCodeClassLoader)
-      throws IOException {
-    if (readOuterSnapshotVersion > CURRENT_VERSION) {
-      throw new IOException(
-          "Dimension join state snapshot has version "
-              + readOuterSnapshotVersion
-              + ", this etlkit reads up to "
-              + CURRENT_VERSION
-              + "; restore with the etlkit version that wrote it or newer");
-    }
+  protected void readOuterFields(int version, DataInputView in) throws IOException {
     kind = JoinStateSerializer.Kind.valueOf(in.readUTF());
   }
 
@@ -70,14 +65,13 @@ public final class JoinStateSerializerSnapshot<T>
   }
 
   @Override
-  protected TypeSerializer<?>[] getNestedSerializers(JoinStateSerializer<T, ?> outerSerializer) {
-    return new TypeSerializer<?>[] {outerSerializer.nested};
+  protected TypeSerializer<?> valueSerializerOf(JoinStateSerializer<T, ?> outerSerializer) {
+    return outerSerializer.nested;
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  protected JoinStateSerializer<T, ?> createOuterSerializerWithNestedSerializers(
-      TypeSerializer<?>[] nestedSerializers) {
-    return (JoinStateSerializer<T, ?>) JoinStateSerializer.of(kind, nestedSerializers[0]);
+  protected JoinStateSerializer<T, ?> wrap(TypeSerializer<?> valueSerializer) {
+    return (JoinStateSerializer<T, ?>) JoinStateSerializer.of(kind, valueSerializer);
   }
 }

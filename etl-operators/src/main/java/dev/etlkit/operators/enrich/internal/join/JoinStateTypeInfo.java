@@ -1,7 +1,7 @@
 package dev.etlkit.operators.enrich.internal.join;
 
+import dev.etlkit.core.WrappingTypeInfo;
 import dev.etlkit.core.internal.Names;
-import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -15,15 +15,17 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * @param <T> the state value type
  */
 @Internal
-public final class JoinStateTypeInfo<T> extends TypeInformation<T> {
+public final class JoinStateTypeInfo<T> extends WrappingTypeInfo<T, Object> {
   private static final long serialVersionUID = 1L;
 
   private final JoinStateSerializer.Kind kind;
-  private final TypeInformation<?> nested;
 
+  @SuppressWarnings("unchecked")
   private JoinStateTypeInfo(JoinStateSerializer.Kind kind, TypeInformation<?> nested) {
+    super(
+        kind == JoinStateSerializer.Kind.PENDING_FACT ? PendingFact.class : VersionHistory.class,
+        (TypeInformation<Object>) nested);
     this.kind = kind;
-    this.nested = Objects.requireNonNull(nested, "nested");
   }
 
   /** Facts waiting for their row. */
@@ -37,66 +39,21 @@ public final class JoinStateTypeInfo<T> extends TypeInformation<T> {
   }
 
   @Override
-  public boolean isBasicType() {
-    return false;
-  }
-
-  @Override
-  public boolean isTupleType() {
-    return false;
-  }
-
-  @Override
-  public int getArity() {
-    return 1;
-  }
-
-  @Override
-  public int getTotalFields() {
-    return 1;
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public Class<T> getTypeClass() {
-    return (Class<T>)
-        (kind == JoinStateSerializer.Kind.PENDING_FACT
-            ? PendingFact.class
-            : (Class<?>) VersionHistory.class);
-  }
-
-  @Override
-  public boolean isKeyType() {
-    return false;
-  }
-
-  @Override
   @SuppressWarnings("unchecked")
   public TypeSerializer<T> createSerializer(SerializerConfig config) {
-    return (TypeSerializer<T>) JoinStateSerializer.of(kind, nested.createSerializer(config));
+    return (TypeSerializer<T>)
+        JoinStateSerializer.of(kind, getValueType().createSerializer(config));
   }
 
   @Override
   public String toString() {
     return (kind == JoinStateSerializer.Kind.PENDING_FACT ? "PendingFact(" : "VersionHistory(")
-        + Names.describeType(nested)
+        + Names.describeType(getValueType())
         + ")";
   }
 
   @Override
-  public boolean equals(Object obj) {
-    return obj instanceof JoinStateTypeInfo<?> that
-        && kind == that.kind
-        && nested.equals(that.nested);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(JoinStateTypeInfo.class.getName(), kind, nested);
-  }
-
-  @Override
-  public boolean canEqual(Object obj) {
-    return obj instanceof JoinStateTypeInfo;
+  protected boolean sameOptions(WrappingTypeInfo<?, ?> other) {
+    return kind == ((JoinStateTypeInfo<?>) other).kind;
   }
 }
