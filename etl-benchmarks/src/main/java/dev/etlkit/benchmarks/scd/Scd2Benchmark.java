@@ -9,6 +9,7 @@ import dev.etlkit.scd.ChangeDetection;
 import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.Scd2;
 import dev.etlkit.scd.Scd2Step;
+import dev.etlkit.scd.internal.KeyHistory;
 import dev.etlkit.scd.internal.Scd2Function;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -49,13 +50,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * With uniform keys a key changes every {@code keyCount} ms on average; the lateness horizon is
  * {@code versionsPerKey × keyCount} ms, so every key has {@code versionsPerKey} changes within the
  * horizon. Measured records meet the steady state of a long-running job: before measuring, each key
- * gets between one and two horizons of changes (uniformly, so keys prune at different times) from
- * the same clock; the SCD2 step then keeps between one and two horizons of changes per key (it
- * prunes in batches), NAIVE one horizon, LIMIT up to two (its history map has {@code 2 ×
- * versionsPerKey} slots). {@code changeRatio} is the share of records whose attributes differ from
- * the key's current ones; the others redeliver them (new effective time, same attributes: no new
- * version). Inputs are fresh objects per record with a fresh name string, so nothing is recognised
- * by identity.
+ * gets between one and {@link KeyHistory#PRUNE_AFTER_HORIZONS} (2) horizons of changes (uniformly,
+ * so keys prune at different times) from the same clock; the SCD2 step then keeps between one and
+ * two horizons of changes per key (it prunes in batches), NAIVE one horizon, LIMIT up to two (its
+ * history map has {@code 2 × versionsPerKey} slots). {@code changeRatio} is the share of records
+ * whose attributes differ from the key's current ones; the others redeliver them (new effective
+ * time, same attributes: no new version). Inputs are fresh objects per record with a fresh name
+ * string, so nothing is recognised by identity.
  *
  * <p>Nothing is late or out of order: this measures the common path, not splicing. Outputs are not
  * copied by the harness ({@link NoCopySerializer}). State: {@code keyCount × versionsPerKey} kept
@@ -74,6 +75,9 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
 
   /** Effective time between two consecutive records of the input, in milliseconds. */
   static final long STEP_MILLIS = 1;
+
+  /** The most horizons of changes the SCD2 step keeps per key: what a key holds at most. */
+  static final int KEPT_HORIZONS = KeyHistory.PRUNE_AFTER_HORIZONS;
 
   /** Largest {@code keyCount × versionsPerKey} (kept changes) a trial accepts. */
   static final long MAX_KEPT_CHANGES = 1_000_000;
@@ -135,7 +139,7 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
                     expanded.getOutputType().createSerializer(new SerializerConfigImpl()));
         return (OneInputStreamOperator) operator;
       case LIMIT:
-        limit = new LimitFunction(clock, spacing(), 2 * versionsPerKey);
+        limit = new LimitFunction(clock, spacing(), KEPT_HORIZONS * versionsPerKey);
         return (OneInputStreamOperator) new KeyedProcessOperator<>(limit);
       case NAIVE:
         naive = new NaiveFunction(clock, horizon());
@@ -198,11 +202,11 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
     // The two horizons before ORIGIN, keys round-robin, each key in its last n rounds only, n
     // uniform in [versionsPerKey, 2 × versionsPerKey]: like the keys of a long-running job, which
     // hold between one and two horizons of changes, each at its own phase of pruning.
-    int rounds = 2 * versionsPerKey;
+    int rounds = KEPT_HORIZONS * versionsPerKey;
     int[] firstRound = new int[keyCount];
     int preloadLength = 0;
     for (int k = 0; k < keyCount; k++) {
-      int kept = versionsPerKey + random.nextInt(versionsPerKey + 1);
+      int kept = versionsPerKey + random.nextInt(rounds - versionsPerKey + 1);
       firstRound[k] = rounds - kept;
       preloadLength += kept;
     }

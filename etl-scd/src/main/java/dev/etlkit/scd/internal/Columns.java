@@ -184,7 +184,7 @@ public final class Columns<T> implements Serializable {
     }
     Reader[] r = readers();
     for (int i = 0; i < r.length; i++) {
-      if (!Objects.deepEquals(r[i].read(a), r[i].read(b))) {
+      if (!r[i].same(a, b)) {
         return false;
       }
     }
@@ -197,8 +197,7 @@ public final class Columns<T> implements Serializable {
     }
     Reader[] r = readers();
     for (int i = 0; i < columns.length; i++) {
-      Reader reader = r[columns[i]];
-      if (!Objects.deepEquals(reader.read(a), reader.read(b))) {
+      if (!r[columns[i]].same(a, b)) {
         return false;
       }
     }
@@ -220,13 +219,13 @@ public final class Columns<T> implements Serializable {
   private Reader reader(int index) {
     switch (shape) {
       case POJO:
-        return new FieldReader(findField(typeClass, allNames[index]));
+        return fieldReader(findField(typeClass, allNames[index]));
       case ROW:
-        return value -> ((Row) value).getField(index);
+        return new PositionReader(index, true);
       case TUPLE:
-        return value -> ((Tuple) value).getField(index);
+        return new PositionReader(index, false);
       default:
-        return value -> value;
+        return new WholeReader();
     }
   }
 
@@ -243,25 +242,107 @@ public final class Columns<T> implements Serializable {
     throw new IllegalStateException("no field '" + name + "' in " + type.getName());
   }
 
-  /** Reads one column of a row. */
-  private interface Reader {
-    @Nullable
-    Object read(Object row);
+  /**
+   * A reader of one field, resolved once: long, int, double and boolean fields are compared
+   * unboxed, with the semantics of {@code equals} of their boxes (doubles by bits).
+   */
+  private static Reader fieldReader(Field field) {
+    Class<?> type = field.getType();
+    if (type == long.class || type == int.class || type == double.class || type == boolean.class) {
+      return new PrimitiveFieldReader(field, type);
+    }
+    return new FieldReader(field); // objects, and the rarer primitives boxed
   }
 
-  private static final class FieldReader implements Reader {
-    private final Field field;
+  /** Compares one column of two rows. */
+  private abstract static class Reader {
+    /** The column's value in {@code row}. */
+    @Nullable
+    abstract Object read(Object row);
+
+    /** Equal by {@link Objects#deepEquals} of the column's values. */
+    boolean same(Object a, Object b) {
+      Object x = read(a);
+      Object y = read(b);
+      return x == y || Objects.deepEquals(x, y);
+    }
+  }
+
+  private static final class WholeReader extends Reader {
+    @Override
+    Object read(Object row) {
+      return row;
+    }
+  }
+
+  /** A column of a {@link Row} or a {@link Tuple} by position. */
+  private static final class PositionReader extends Reader {
+    private final int index;
+    private final boolean row;
+
+    PositionReader(int index, boolean row) {
+      this.index = index;
+      this.row = row;
+    }
+
+    @Override
+    @Nullable
+    Object read(Object value) {
+      return row ? ((Row) value).getField(index) : ((Tuple) value).getField(index);
+    }
+  }
+
+  private static class FieldReader extends Reader {
+    final Field field;
 
     FieldReader(Field field) {
       this.field = field;
     }
 
     @Override
-    public Object read(Object row) {
+    @Nullable
+    Object read(Object row) {
       try {
         return field.get(row);
       } catch (IllegalAccessException e) {
         throw new IllegalStateException("cannot read field " + field.getName(), e);
+      }
+    }
+  }
+
+  /** A long, int, double or boolean field, compared without boxing. */
+  private static final class PrimitiveFieldReader extends FieldReader {
+    private static final int LONG = 0;
+    private static final int INT = 1;
+    private static final int DOUBLE = 2;
+    private static final int BOOLEAN = 3;
+
+    private final int kind;
+
+    PrimitiveFieldReader(Field field, Class<?> type) {
+      super(field);
+      this.kind =
+          type == long.class
+              ? LONG
+              : type == int.class ? INT : type == double.class ? DOUBLE : BOOLEAN;
+    }
+
+    @Override
+    boolean same(Object a, Object b) {
+      try {
+        switch (kind) {
+          case LONG:
+            return field.getLong(a) == field.getLong(b);
+          case INT:
+            return field.getInt(a) == field.getInt(b);
+          case DOUBLE: // as Double.equals: NaN equals NaN, 0.0 differs from -0.0
+            return Double.doubleToLongBits(field.getDouble(a))
+                == Double.doubleToLongBits(field.getDouble(b));
+          default:
+            return field.getBoolean(a) == field.getBoolean(b);
+        }
+      } catch (IllegalAccessException e) {
+        return super.same(a, b); // not expected: the field is accessible
       }
     }
   }

@@ -4,7 +4,6 @@ import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.RowKind;
@@ -20,18 +19,20 @@ import org.apache.flink.types.RowKind;
  * and a cursor with the current version. Then:
  *
  * <ul>
- *   <li>a change after the latest one (the common case) is replayed from the cursor alone: one
- *       state read, two writes;
+ *   <li>a change after the latest one (the common case) is applied to the cursor alone, without a
+ *       replay (at most one version closes and one opens): one state read, two writes;
  *   <li>a change at or before the latest one, and not older than {@code latest - horizon}, reloads
  *       the kept changes, replays them from the base with and without it and emits the difference;
  *   <li>older changes are late and change nothing.
  * </ul>
  *
- * <p>Pruning: once the prune point is more than two horizons behind the latest change (or, for
- * append output, a closed version ended before {@code latest - horizon}), the changes before {@code
- * latest - horizon} are replayed into the base and removed. No accepted change can be earlier than
- * that, so pruning never changes the history; doing it in batches keeps its cost at O(1) per
- * change, amortized. Append output emits each version when it is pruned past.
+ * <p>Pruning: once the prune point is more than {@link #PRUNE_AFTER_HORIZONS} horizons behind the
+ * latest change (or, for append output, a closed version ended before {@code latest - horizon}),
+ * the changes before {@code latest - horizon} are replayed into the base and removed. No accepted
+ * change can be earlier than that, so pruning never changes the history; doing it in batches keeps
+ * its cost at O(1) per change, amortized. When every change but the latest is pruned, the base is
+ * where the cursor stood before it: no replay, no read of the old base. Append output emits each
+ * version when it is pruned past.
  */
 @Internal
 public final class KeyHistory<T> {
@@ -46,12 +47,22 @@ public final class KeyHistory<T> {
     LATE
   }
 
+  /**
+   * A key is pruned once its prune point is more than this many lateness horizons behind its latest
+   * change: it then keeps the changes of its last one to this many horizons (the state bound
+   * docs/scd2.md states; larger would mean fewer prunes for more state).
+   */
+  public static final int PRUNE_AFTER_HORIZONS = 2;
+
   private final Columns<T> columns;
   private final HardDeletes deletes;
   private final Scd2Output output;
   private final long horizon;
   private final boolean neverBeforeLatest;
   private final long ttl;
+
+  /** The kept changes of the key at hand, when a splice or prune loads them (reused). */
+  private final KeptChanges<T> kept = new KeptChanges<>();
 
   private long now;
   private CleanupTimers timers = NO_TIMERS;
@@ -174,21 +185,126 @@ public final class KeyHistory<T> {
       StoredChange<T> change,
       VersionSink<T> sink)
       throws Exception {
-    List<Version<T>> before = openVersion(cursor);
-    Replay<T> replay = new Replay<>(columns, deletes, cursor);
-    replay.apply(time, change);
-    boolean changed = emitDifference(before, replay.versions(), sink);
+    byte status = cursor.status; // where the cursor stands before the change
+    long validFrom = cursor.validFrom;
+    long version = cursor.version;
+    T row = cursor.row;
+    boolean changed = advance(cursor, time, change, sink);
     store.putChange(time, change);
-    replay.writeTo(cursor);
     cursor.latest = time;
-    if (!replay.closed().isEmpty() && cursor.pendingFinal == Long.MAX_VALUE) {
-      cursor.pendingFinal = replay.closed().get(0).validTo;
-    }
     if (needsPruning(cursor)) {
-      prune(store, cursor, sortedChanges(store), sink);
+      long pruneTo = cursor.latest - horizon;
+      kept.load(store); // the times only: values are read when needed
+      int before = kept.size() - 1; // the changes before this one (the last)
+      if (output != Scd2Output.APPEND && (before == 0 || kept.time(before - 1) < pruneTo)) {
+        for (int i = 0; i < before; i++) {
+          store.removeChange(kept.time(i));
+        }
+        pruneToHere(store, cursor, pruneTo, status, validFrom, version, row);
+      } else {
+        prune(store, cursor, sink);
+      }
+      kept.clear();
     }
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
+  }
+
+  /**
+   * Completes a prune to {@code pruneTo} that removed every change kept before the latest one: the
+   * base becomes where the cursor stood before it (status, validFrom, version, row), with no replay
+   * and no read of the old base.
+   */
+  private static <T> void pruneToHere(
+      HistoryStore<T> store,
+      KeyCursor<T> cursor,
+      long pruneTo,
+      byte status,
+      long validFrom,
+      long version,
+      @Nullable T row)
+      throws Exception {
+    KeyCursor<T> base = KeyCursor.emptyBase();
+    base.setPosition(status, validFrom, version, row);
+    store.updateBase(base);
+    cursor.pruneTime = pruneTo;
+  }
+
+  /**
+   * Applies a change after every kept one straight to the cursor and emits what changed: exactly
+   * what {@link Replay} from the cursor and {@link #emitDifference} would, without building either
+   * (at most the version in force closes and one opens). Returns true when the history changed.
+   */
+  private boolean advance(
+      KeyCursor<T> cursor, long time, StoredChange<T> change, VersionSink<T> sink)
+      throws Exception {
+    byte status = cursor.status;
+    T row = cursor.row;
+    if (change.delete) {
+      if (status != KeyCursor.LIVE) {
+        return false;
+      }
+      close(cursor, time, sink);
+      if (deletes == HardDeletes.NEW_RECORD) {
+        open(cursor, KeyCursor.DELETED, time, row, sink);
+      } else {
+        cursor.status = KeyCursor.NONE;
+        cursor.row = null;
+      }
+      return true;
+    }
+    T incoming = change.row;
+    if (status == KeyCursor.LIVE && columns.sameTracked(row, incoming)) {
+      if (columns.sameType1(row, incoming)) {
+        return false;
+      }
+      if (output == Scd2Output.RETRACT) { // a Type-1 change overwrites the version in force
+        sink.emit(
+            RowKind.UPDATE_BEFORE, cursor.validFrom, Version.OPEN, cursor.version, row, false);
+      }
+      if (output != Scd2Output.APPEND) {
+        sink.emit(
+            RowKind.UPDATE_AFTER, cursor.validFrom, Version.OPEN, cursor.version, incoming, false);
+      }
+      cursor.row = incoming;
+      return true;
+    }
+    if (status != KeyCursor.NONE) {
+      close(cursor, time, sink);
+    }
+    open(cursor, KeyCursor.LIVE, time, incoming, sink);
+    return true;
+  }
+
+  /** The version in force at the cursor ends at {@code time}. */
+  private void close(KeyCursor<T> cursor, long time, VersionSink<T> sink) throws Exception {
+    boolean deleted = cursor.status == KeyCursor.DELETED;
+    if (output == Scd2Output.RETRACT) {
+      sink.emit(
+          RowKind.UPDATE_BEFORE,
+          cursor.validFrom,
+          Version.OPEN,
+          cursor.version,
+          cursor.row,
+          deleted);
+    }
+    if (output != Scd2Output.APPEND) {
+      sink.emit(RowKind.UPDATE_AFTER, cursor.validFrom, time, cursor.version, cursor.row, deleted);
+    }
+    if (cursor.pendingFinal == Long.MAX_VALUE) {
+      cursor.pendingFinal = time;
+    }
+  }
+
+  /** A version (or delete marker) opens at {@code time}, after the cursor's. */
+  private void open(
+      KeyCursor<T> cursor, byte status, long time, @Nullable T row, VersionSink<T> sink)
+      throws Exception {
+    cursor.setPosition(status, time, cursor.version + 1, row);
+    if (output != Scd2Output.APPEND) {
+      sink.emit(
+          RowKind.INSERT, time, Version.OPEN, cursor.version, row, status == KeyCursor.DELETED);
+    }
   }
 
   private Outcome splice(
@@ -198,58 +314,53 @@ public final class KeyHistory<T> {
       StoredChange<T> change,
       VersionSink<T> sink)
       throws Exception {
-    StoredChange<T> kept = store.change(time);
-    if (kept != null
-        && (change.sequence < kept.sequence
-            || (change.sequence == kept.sequence
-                && change.delete == kept.delete
-                && columns.sameRow(change.row, kept.row)))) {
+    StoredChange<T> existing = store.change(time);
+    if (existing != null
+        && (change.sequence < existing.sequence
+            || (change.sequence == existing.sequence
+                && change.delete == existing.delete
+                && columns.sameRow(change.row, existing.row)))) {
       return Outcome.UNCHANGED; // superseded by the kept change, or the same change again
     }
-    List<Timed<T>> changes = sortedChanges(store);
+    kept.load(store);
     KeyCursor<T> base = baseOf(store);
-    List<Version<T>> before = replay(base, changes).versions();
-    int at = indexOf(changes, time);
-    if (at < changes.size() && changes.get(at).time == time) {
-      changes.set(at, new Timed<>(time, change));
-    } else {
-      changes.add(at, new Timed<>(time, change));
-    }
-    Replay<T> replay = replay(base, changes);
+    List<Version<T>> before = replayKept(base).versions();
+    kept.put(time, change);
+    Replay<T> replay = replayKept(base);
     List<Version<T>> after = replay.versions();
     boolean changed = emitDifference(before, after, sink);
     store.putChange(time, change);
     replay.writeTo(cursor);
     cursor.pendingFinal = firstClosedFrom(after, cursor.pruneTime);
     if (needsPruning(cursor)) {
-      prune(store, cursor, changes, sink);
+      prune(store, cursor, sink);
     }
+    kept.clear();
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
   }
 
   private boolean needsPruning(KeyCursor<T> cursor) {
     long pruneTo = cursor.latest - horizon;
-    return cursor.pruneTime < pruneTo - horizon
+    return cursor.pruneTime < pruneTo - (PRUNE_AFTER_HORIZONS - 1) * horizon
         || (output == Scd2Output.APPEND && cursor.pendingFinal < pruneTo);
   }
 
   /**
-   * Moves the prune point to {@code latest - horizon}: replays the changes before it into the base,
-   * removes them, and for append output emits the versions that ended before it.
+   * Moves the prune point to {@code latest - horizon}: replays the kept changes (loaded, in order)
+   * before it into the base, removes them, and for append output emits the versions that ended
+   * before it.
    */
-  private void prune(
-      HistoryStore<T> store, KeyCursor<T> cursor, List<Timed<T>> changes, VersionSink<T> sink)
+  private void prune(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
       throws Exception {
     long pruneTo = cursor.latest - horizon;
     KeyCursor<T> base = baseOf(store);
     Replay<T> pruned = new Replay<>(columns, deletes, base);
-    int kept = 0;
-    while (kept < changes.size() && changes.get(kept).time < pruneTo) {
-      Timed<T> timed = changes.get(kept);
-      pruned.apply(timed.time, timed.change);
-      store.removeChange(timed.time);
-      kept++;
+    int first = 0; // the first change kept
+    while (first < kept.size() && kept.time(first) < pruneTo) {
+      pruned.apply(kept.time(first), kept.change(first));
+      store.removeChange(kept.time(first));
+      first++;
     }
     if (output == Scd2Output.APPEND) {
       for (Version<T> version : pruned.closed()) {
@@ -261,8 +372,8 @@ public final class KeyHistory<T> {
     cursor.pruneTime = pruneTo;
     if (output == Scd2Output.APPEND) {
       Replay<T> rest = new Replay<>(columns, deletes, base);
-      for (int i = kept; i < changes.size(); i++) {
-        rest.apply(changes.get(i).time, changes.get(i).change);
+      for (int i = first; i < kept.size(); i++) {
+        rest.apply(kept.time(i), kept.change(i));
       }
       cursor.pendingFinal = firstClosedFrom(rest.versions(), pruneTo);
     }
@@ -326,25 +437,13 @@ public final class KeyHistory<T> {
     return changed;
   }
 
-  private Replay<T> replay(KeyCursor<T> base, List<Timed<T>> changes) {
+  /** Replays the loaded kept changes from {@code base}. */
+  private Replay<T> replayKept(KeyCursor<T> base) {
     Replay<T> replay = new Replay<>(columns, deletes, base);
-    for (int i = 0; i < changes.size(); i++) {
-      replay.apply(changes.get(i).time, changes.get(i).change);
+    for (int i = 0; i < kept.size(); i++) {
+      replay.apply(kept.time(i), kept.change(i));
     }
     return replay;
-  }
-
-  private static <T> List<Version<T>> openVersion(KeyCursor<T> cursor) {
-    if (cursor.status == KeyCursor.NONE) {
-      return List.of();
-    }
-    return List.of(
-        new Version<>(
-            cursor.validFrom,
-            Version.OPEN,
-            cursor.version,
-            cursor.row,
-            cursor.status == KeyCursor.DELETED));
   }
 
   private static <T> long firstClosedFrom(List<Version<T>> versions, long from) {
@@ -359,41 +458,5 @@ public final class KeyHistory<T> {
   private KeyCursor<T> baseOf(HistoryStore<T> store) throws Exception {
     KeyCursor<T> base = store.base();
     return base != null ? base : KeyCursor.emptyBase();
-  }
-
-  /** The kept changes in effective-time order (whatever order the store returns them in). */
-  private static <T> List<Timed<T>> sortedChanges(HistoryStore<T> store) throws Exception {
-    List<Timed<T>> changes = new ArrayList<>();
-    for (Map.Entry<Long, StoredChange<T>> entry : store.changes()) {
-      changes.add(new Timed<>(entry.getKey(), entry.getValue()));
-    }
-    changes.sort((a, b) -> Long.compare(a.time, b.time));
-    return changes;
-  }
-
-  /** The first index whose time is not before {@code time}. */
-  private static <T> int indexOf(List<Timed<T>> changes, long time) {
-    int low = 0;
-    int high = changes.size();
-    while (low < high) {
-      int mid = (low + high) >>> 1;
-      if (changes.get(mid).time < time) {
-        low = mid + 1;
-      } else {
-        high = mid;
-      }
-    }
-    return low;
-  }
-
-  /** A kept change with its effective time. */
-  private static final class Timed<T> {
-    final long time;
-    final StoredChange<T> change;
-
-    Timed(long time, StoredChange<T> change) {
-      this.time = time;
-      this.change = change;
-    }
   }
 }

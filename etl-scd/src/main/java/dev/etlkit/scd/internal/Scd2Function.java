@@ -394,5 +394,14 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       out.collect(Change.of(kind, version.toRow(key, validToCurrent)));
       emitted++;
     }
+
+    @Override
+    public void emit(
+        RowKind kind, long validFrom, long validTo, long number, @Nullable T row, boolean deleted) {
+      out.collect(
+          Change.of(
+              kind, Version.toRow(key, validToCurrent, validFrom, validTo, number, row, deleted)));
+      emitted++;
+    }
   }
 }

@@ -34,7 +34,19 @@ public final class Version<T> {
 
   /** The output row of this version of {@code key}; an open end becomes {@code validToCurrent}. */
   public Scd2Row<T> toRow(String key, @Nullable Long validToCurrent) {
-    boolean open = isOpen();
+    return toRow(key, validToCurrent, validFrom, validTo, number, row, deleted);
+  }
+
+  /** The output row of a version of {@code key} given by its fields. */
+  static <T> Scd2Row<T> toRow(
+      String key,
+      @Nullable Long validToCurrent,
+      long validFrom,
+      long validTo,
+      long number,
+      @Nullable T row,
+      boolean deleted) {
+    boolean open = validTo == OPEN;
     return Scd2Row.of(
         key, row, validFrom, open ? validToCurrent : Long.valueOf(validTo), open, number, deleted);
   }

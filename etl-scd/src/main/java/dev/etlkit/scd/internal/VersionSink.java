@@ -1,5 +1,6 @@
 package dev.etlkit.scd.internal;
 
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.RowKind;
 
@@ -8,4 +9,14 @@ import org.apache.flink.types.RowKind;
 @FunctionalInterface
 public interface VersionSink<T> {
   void emit(RowKind kind, Version<T> version) throws Exception;
+
+  /**
+   * Emits the version {@code [validFrom, validTo)} (validTo {@link Version#OPEN} for the version in
+   * force); a sink that can take the fields as they are overrides it to spare the {@link Version}.
+   */
+  default void emit(
+      RowKind kind, long validFrom, long validTo, long number, @Nullable T row, boolean deleted)
+      throws Exception {
+    emit(kind, new Version<>(validFrom, validTo, number, row, deleted));
+  }
 }

@@ -1,0 +1,68 @@
+package dev.etlkit.scd.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.scd.ChangeDetection;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.junit.jupiter.api.Test;
+
+/** Columns read primitive fields unboxed, with the semantics of {@code equals} of the boxes. */
+class ColumnsTest {
+
+  /** One column of each kind a reader handles. */
+  public record Mixed(
+      long count, int rank, double score, boolean active, short level, String name, int[] tags) {}
+
+  private static final Columns<Mixed> COLUMNS =
+      Columns.resolve(TypeInformation.of(Mixed.class), ChangeDetection.all(), List.of());
+
+  private static Mixed mixed(double score) {
+    return new Mixed(1L, 2, score, true, (short) 3, "a", new int[] {4});
+  }
+
+  @Test
+  void sameRow_equalColumnsInOtherInstances_isTrue() {
+    assertThat(COLUMNS.sameRow(mixed(0.5), mixed(0.5))).isTrue();
+    assertThat(COLUMNS.sameTracked(mixed(0.5), mixed(0.5))).isTrue();
+  }
+
+  @Test
+  void sameRow_eachColumnChanged_isFalse() {
+    Mixed base = mixed(0.5);
+    List<Mixed> changed =
+        List.of(
+            new Mixed(9L, 2, 0.5, true, (short) 3, "a", new int[] {4}),
+            new Mixed(1L, 9, 0.5, true, (short) 3, "a", new int[] {4}),
+            new Mixed(1L, 2, 0.7, true, (short) 3, "a", new int[] {4}),
+            new Mixed(1L, 2, 0.5, false, (short) 3, "a", new int[] {4}),
+            new Mixed(1L, 2, 0.5, true, (short) 9, "a", new int[] {4}),
+            new Mixed(1L, 2, 0.5, true, (short) 3, "b", new int[] {4}),
+            new Mixed(1L, 2, 0.5, true, (short) 3, "a", new int[] {9}));
+    for (Mixed other : changed) {
+      assertThat(COLUMNS.sameRow(base, other)).as(other.toString()).isFalse();
+    }
+  }
+
+  @Test
+  void sameRow_doubles_compareAsDoubleEquals() {
+    for (double[] pair :
+        new double[][] {{Double.NaN, Double.NaN}, {0.0, -0.0}, {1.0, 1.0}, {1.0, 2.0}}) {
+      assertThat(COLUMNS.sameRow(mixed(pair[0]), mixed(pair[1])))
+          .as(pair[0] + " vs " + pair[1])
+          .isEqualTo(Objects.equals(pair[0], pair[1]));
+    }
+  }
+
+  @Test
+  void sameTracked_onlyTheTrackedColumns_ignoresTheOthers() {
+    Columns<Mixed> scoreOnly =
+        Columns.resolve(
+            TypeInformation.of(Mixed.class), ChangeDetection.only("score"), List.of("count"));
+    Mixed a = mixed(0.5);
+    Mixed b = new Mixed(7L, 8, 0.5, false, (short) 3, "z", new int[] {4});
+    assertThat(scoreOnly.sameTracked(a, b)).isTrue();
+    assertThat(scoreOnly.sameType1(a, b)).isFalse();
+  }
+}

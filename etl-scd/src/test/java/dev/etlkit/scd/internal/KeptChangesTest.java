@@ -1,0 +1,65 @@
+package dev.etlkit.scd.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The kept changes load in time order whatever the store's order, and put keeps the order. */
+class KeptChangesTest {
+
+  private static MapHistoryStore<String> store(long seed, long... times) {
+    MapHistoryStore<String> store = new MapHistoryStore<>(seed);
+    for (long time : times) {
+      store.putChange(time, new StoredChange<>(0L, false, "at " + time));
+    }
+    return store;
+  }
+
+  private static List<Long> times(KeptChanges<String> kept) {
+    List<Long> times = new ArrayList<>();
+    for (int i = 0; i < kept.size(); i++) {
+      times.add(kept.time(i));
+      assertThat(kept.change(i).row).isEqualTo("at " + kept.time(i));
+    }
+    return times;
+  }
+
+  @Test
+  void load_entriesInAnyOrder_sortsThemByTime() throws Exception {
+    KeptChanges<String> kept = new KeptChanges<>();
+    long[] times = new long[40]; // beyond the initial capacity
+    for (int i = 0; i < times.length; i++) {
+      times[i] = (i * 7919L) % 1000 - 500;
+    }
+    for (long seed = 0; seed < 5; seed++) {
+      kept.load(store(seed, times));
+      List<Long> loaded = times(kept);
+      assertThat(loaded).hasSize(times.length).isSorted();
+    }
+  }
+
+  @Test
+  void put_newTimeOrSameTime_insertsInOrderOrReplaces() throws Exception {
+    KeptChanges<String> kept = new KeptChanges<>();
+    kept.load(store(1L, 30, 10, 20));
+    kept.put(15, new StoredChange<>(0L, false, "at 15"));
+    kept.put(40, new StoredChange<>(0L, false, "at 40"));
+    kept.put(5, new StoredChange<>(0L, false, "at 5"));
+    assertThat(times(kept)).containsExactly(5L, 10L, 15L, 20L, 30L, 40L);
+    kept.put(20, new StoredChange<>(1L, true, null));
+    assertThat(kept.change(kept.indexOf(20)).delete).isTrue();
+    assertThat(kept.size()).isEqualTo(6);
+  }
+
+  @Test
+  void clear_afterLoad_leavesNothing() throws Exception {
+    KeptChanges<String> kept = new KeptChanges<>();
+    kept.load(store(1L, 3, 1, 2));
+    kept.clear();
+    assertThat(kept.size()).isZero();
+    kept.load(store(2L));
+    assertThat(kept.size()).isZero();
+  }
+}
