@@ -175,14 +175,14 @@ public final class OrdersJob {
         orders
             .toDataStream()
             .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Order>forBoundedOutOfOrderness(Duration.ofMinutes(5))
+                WatermarkStrategy.<Order>forBoundedOutOfOrderness(SAMPLE_DISORDER)
                     .withTimestampAssigner((order, ts) -> order.orderedAt().toEpochMilli()))
             .name("order-time")
             .uid(PIPELINE + "/order-time");
     DataStream<Change<Customer>> customerVersions =
         customers
             .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Change<Customer>>forBoundedOutOfOrderness(Duration.ofMinutes(5))
+                WatermarkStrategy.<Change<Customer>>forBoundedOutOfOrderness(SAMPLE_DISORDER)
                     .withTimestampAssigner((change, ts) -> changeTime(change, ts)))
             .name("customer-change-time")
             .uid(PIPELINE + "/customer-change-time");
@@ -208,6 +208,15 @@ public final class OrdersJob {
   }
 
   // end::enriched-orders[]
+
+  /**
+   * How far out of event-time order the sample's records may reach the join. Timestamps are
+   * assigned after the parallel parse, dedup and normalize steps, whose subtasks interleave records
+   * of both inputs freely, so a record can trail the others by up to the sample's whole span (about
+   * 8 hours); a tighter bound would make some records late, depending on thread timing. A real job
+   * assigns watermarks at its source (per Kafka partition) and can use a bound of seconds.
+   */
+  static final Duration SAMPLE_DISORDER = Duration.ofHours(12);
 
   /** When the change took effect in the database (Debezium's ts_ms), else the record's time. */
   static long changeTime(Change<Customer> change, long recordTimestamp) {
