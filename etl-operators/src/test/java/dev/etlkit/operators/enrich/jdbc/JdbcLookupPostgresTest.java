@@ -338,7 +338,7 @@ class JdbcLookupPostgresTest {
         lookups.open(slowCustomers(0.3).withPoolSize(1).withQueueCapacity(1), context);
 
     CompletableFuture<Optional<Customer>> running = lookup.lookup("c-1");
-    Thread.sleep(50); // let the thread take it off the queue
+    awaitGauge(context, "jdbcLookup.queuedLookups", 0); // the thread took it off the queue
     CompletableFuture<Optional<Customer>> queued = lookup.lookup("c-2");
     long start = System.nanoTime();
     CompletableFuture<Optional<Customer>> rejected = lookup.lookup("c-3");
@@ -483,12 +483,13 @@ class JdbcLookupPostgresTest {
 
   @Test
   void close_withLookupsRunningAndQueued_completesEveryFuture() throws Exception {
-    JdbcLookup<String, Customer> lookup = lookups.open(slowCustomers(2).withPoolSize(1));
+    RecordingLookupContext context = new RecordingLookupContext();
+    JdbcLookup<String, Customer> lookup = lookups.open(slowCustomers(2).withPoolSize(1), context);
     List<CompletableFuture<Optional<Customer>>> calls = new ArrayList<>();
     for (int n = 1; n <= 5; n++) {
       calls.add(lookup.lookup("c-" + n));
     }
-    Thread.sleep(200); // the first one is running
+    awaitGauge(context, "jdbcLookup.activeConnections", 1); // the first one is running
 
     long start = System.nanoTime();
     lookup.close();
@@ -597,5 +598,17 @@ class JdbcLookupPostgresTest {
     }
     // 6 calls on 2 threads, each bounded by the connection timeout.
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+  }
+
+  /** Polls a gauge of the lookup until it shows {@code expected}, for at most 10 s. */
+  private static void awaitGauge(RecordingLookupContext context, String gauge, int expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Integer.valueOf(expected).equals(context.gauge(gauge))
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      Thread.sleep(1);
+    }
+    assertThat(context.gauge(gauge)).as(gauge).isEqualTo(expected);
   }
 }
