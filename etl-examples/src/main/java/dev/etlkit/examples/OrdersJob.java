@@ -8,6 +8,7 @@ import dev.etlkit.operators.cdc.Debezium;
 import dev.etlkit.operators.dedup.Dedup;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.Enrich;
+import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.filter.Filters;
 import dev.etlkit.operators.json.Json;
 import dev.etlkit.operators.normalize.ChangeSequence;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -134,13 +137,36 @@ public final class OrdersJob {
     }
   }
 
-  /** Wires both pipelines over the order lines and the customers' Debezium change events. */
+  /**
+   * Wires both pipelines over the order lines and the customers' Debezium change events of the
+   * bundled sample, which have no timestamps: event time is assigned after the parallel steps, with
+   * a bound of {@link #SAMPLE_DISORDER}.
+   */
   public static Outputs wire(DataStream<String> orderLines, DataStream<String> customerChanges) {
-    EtlStream<Change<Customer>> customers = customersPipeline(partitionLikeKafka(customerChanges));
+    return wire(partitionLikeKafka(customerChanges), orderLines, SAMPLE_DISORDER, new FxRates());
+  }
+
+  /**
+   * Wires both pipelines.
+   *
+   * @param customerChanges Debezium change events, each customer's in order on one subtask
+   * @param orderLines JSON order events
+   * @param disorder null when both inputs already carry event timestamps and watermarks (a Kafka
+   *     source with a watermark strategy); else the bound with which event time is assigned after
+   *     the parallel steps, from the order time and the change's {@code ts_ms}
+   * @param fxRates the exchange-rate lookup
+   */
+  public static Outputs wire(
+      DataStream<String> customerChanges,
+      DataStream<String> orderLines,
+      @Nullable Duration disorder,
+      Lookup<String, BigDecimal> fxRates) {
+    EtlStream<Change<Customer>> customers = customersPipeline(customerChanges);
     EtlStream<Change<Scd2Row<Customer>>> dimension = customerDimension(customers);
     EtlStream<Order> orders = validOrders(orderLines);
     EtlStream<CustomerRevenue> revenue = revenue(orders);
-    EtlStream<EnrichedOrder> enriched = enrichedOrders(orders, customers.toDataStream());
+    EtlStream<EnrichedOrder> enriched =
+        enrichedOrders(orders, customers.toDataStream(), disorder, fxRates);
     return new Outputs(revenue, enriched, customers, dimension);
   }
 
@@ -170,22 +196,28 @@ public final class OrdersJob {
    * customers changelog held in state) and its amount in euros (an exchange-rate lookup).
    */
   public static EtlStream<EnrichedOrder> enrichedOrders(
-      EtlStream<Order> orders, DataStream<Change<Customer>> customers) {
-    DataStream<Order> atOrderTime =
-        orders
-            .toDataStream()
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Order>forBoundedOutOfOrderness(SAMPLE_DISORDER)
-                    .withTimestampAssigner((order, ts) -> order.orderedAt().toEpochMilli()))
-            .name("order-time")
-            .uid(PIPELINE + "/order-time");
-    DataStream<Change<Customer>> customerVersions =
-        customers
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Change<Customer>>forBoundedOutOfOrderness(SAMPLE_DISORDER)
-                    .withTimestampAssigner((change, ts) -> changeTime(change, ts)))
-            .name("customer-change-time")
-            .uid(PIPELINE + "/customer-change-time");
+      EtlStream<Order> orders,
+      DataStream<Change<Customer>> customers,
+      @Nullable Duration disorder,
+      Lookup<String, BigDecimal> fxRates) {
+    DataStream<Order> atOrderTime = orders.toDataStream();
+    DataStream<Change<Customer>> customerVersions = customers;
+    if (disorder != null) {
+      atOrderTime =
+          atOrderTime
+              .assignTimestampsAndWatermarks(
+                  WatermarkStrategy.<Order>forBoundedOutOfOrderness(disorder)
+                      .withTimestampAssigner((order, ts) -> order.orderedAt().toEpochMilli()))
+              .name("order-time")
+              .uid(PIPELINE + "/order-time");
+      customerVersions =
+          customerVersions
+              .assignTimestampsAndWatermarks(
+                  WatermarkStrategy.<Change<Customer>>forBoundedOutOfOrderness(disorder)
+                      .withTimestampAssigner((change, ts) -> changeTime(change, ts)))
+              .name("customer-change-time")
+              .uid(PIPELINE + "/customer-change-time");
+    }
     return orders
         .pipeline()
         .from(atOrderTime)
@@ -202,7 +234,7 @@ public final class OrdersJob {
             Enrich.lookup(
                 "eur-amount",
                 EnrichedOrder::currency,
-                new FxRates(), // a JdbcLookup on a rates table in a real job
+                fxRates, // FxRates on the sample, a JdbcLookup on the rates table in real mode
                 (order, rate, status) -> order.withRateToEur(rate, status),
                 EnrichedOrder.TYPE_INFO));
   }
