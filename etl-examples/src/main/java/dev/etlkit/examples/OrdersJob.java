@@ -9,6 +9,7 @@ import dev.etlkit.operators.dedup.Dedup;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.Enrich;
 import dev.etlkit.operators.enrich.Lookup;
+import dev.etlkit.operators.enrich.LookupCache;
 import dev.etlkit.operators.filter.Filters;
 import dev.etlkit.operators.json.Json;
 import dev.etlkit.operators.normalize.ChangeSequence;
@@ -68,7 +69,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>Run it with {@code ./mvnw -B -q -DskipTests -Prun-example -pl etl-examples -am install}; the
  * optional argument is the output directory (default: system property {@value
- * #OUTPUT_DIR_PROPERTY}, else {@code target/output}).
+ * #OUTPUT_DIR_PROPERTY}, else {@code target/output}). With {@code --kafka host:port --jdbc url} it
+ * runs against Kafka and PostgreSQL instead ({@link RealMode}; options: {@link JobOptions}).
  */
 public final class OrdersJob {
 
@@ -91,9 +93,16 @@ public final class OrdersJob {
   private OrdersJob() {}
 
   public static void main(String[] args) throws Exception {
+    JobOptions options = JobOptions.parse(args);
+    if (options.realMode()) {
+      RealMode.run(options);
+      return;
+    }
     Path outputDir =
         Path.of(
-            args.length > 0 ? args[0] : System.getProperty(OUTPUT_DIR_PROPERTY, "target/output"));
+            options.outputDir() != null
+                ? options.outputDir()
+                : System.getProperty(OUTPUT_DIR_PROPERTY, "target/output"));
     OrdersReport report = new OrdersReport(System.out);
     report.title("etlkit example: orders (local Flink, RocksDB state, parallelism 2)");
 
@@ -161,9 +170,23 @@ public final class OrdersJob {
       DataStream<String> orderLines,
       @Nullable Duration disorder,
       Lookup<String, BigDecimal> fxRates) {
-    EtlStream<Change<Customer>> customers = customersPipeline(customerChanges);
+    return wire(customerChanges, orderLines, PayloadInput.text(), disorder, fxRates);
+  }
+
+  /**
+   * Wires both pipelines over inputs of any type, read through {@code input} (for example Kafka
+   * records as {@link dev.etlkit.core.RawRecord}s, whose dead letters then carry the topic,
+   * partition and offset).
+   */
+  public static <I> Outputs wire(
+      DataStream<I> customerChanges,
+      DataStream<I> orderEvents,
+      PayloadInput<I> input,
+      @Nullable Duration disorder,
+      Lookup<String, BigDecimal> fxRates) {
+    EtlStream<Change<Customer>> customers = customersPipeline(customerChanges, input);
     EtlStream<Change<Scd2Row<Customer>>> dimension = customerDimension(customers);
-    EtlStream<Order> orders = validOrders(orderLines);
+    EtlStream<Order> orders = validOrders(orderEvents, input);
     EtlStream<CustomerRevenue> revenue = revenue(orders);
     EtlStream<EnrichedOrder> enriched =
         enrichedOrders(orders, customers.toDataStream(), disorder, fxRates);
@@ -171,13 +194,13 @@ public final class OrdersJob {
   }
 
   // tag::orders-pipeline[]
-  /** JSON lines in, valid orders out, each counted once; bad lines become dead letters. */
-  public static EtlStream<Order> validOrders(DataStream<String> jsonLines) {
-    return Etl.from(jsonLines, PIPELINE)
+  /** JSON order events in, valid orders out, each counted once; bad events become dead letters. */
+  public static <I> EtlStream<Order> validOrders(DataStream<I> events, PayloadInput<I> input) {
+    return Etl.from(events, PIPELINE)
         .defaultStateTtl(Duration.ofDays(7)) // every stateful step, unless it sets its own
         .apply(
             Json.parse("parse", Order.class)
-                .withInput(PayloadInput.text())
+                .withInput(input) // lines of text, Kafka records, bytes, ...
                 .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
         .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
         .apply(Filters.where("valid-amount", Order::hasPositiveAmount));
@@ -189,6 +212,11 @@ public final class OrdersJob {
   }
 
   // end::orders-pipeline[]
+
+  /** {@link #validOrders(DataStream, PayloadInput)} of JSON lines. */
+  public static EtlStream<Order> validOrders(DataStream<String> jsonLines) {
+    return validOrders(jsonLines, PayloadInput.text());
+  }
 
   // tag::enriched-orders[]
   /**
@@ -232,11 +260,12 @@ public final class OrdersJob {
                 .withKeyType(Types.STRING))
         .apply(
             Enrich.lookup(
-                "eur-amount",
-                EnrichedOrder::currency,
-                fxRates, // FxRates on the sample, a JdbcLookup on the rates table in real mode
-                (order, rate, status) -> order.withRateToEur(rate, status),
-                EnrichedOrder.TYPE_INFO));
+                    "eur-amount",
+                    EnrichedOrder::currency,
+                    fxRates, // FxRates on the sample, a JdbcLookup on the rates table in real mode
+                    (order, rate, status) -> order.withRateToEur(rate, status),
+                    EnrichedOrder.TYPE_INFO)
+                .withCache(LookupCache.maxEntries(1_000).withExpireAfterWrite(FX_RATES_MAX_AGE)));
   }
 
   // end::enriched-orders[]
@@ -250,6 +279,9 @@ public final class OrdersJob {
    */
   static final Duration SAMPLE_DISORDER = Duration.ofHours(12);
 
+  /** How long an exchange rate is used before it is read again. */
+  static final Duration FX_RATES_MAX_AGE = Duration.ofMinutes(10);
+
   /** When the change took effect in the database (Debezium's ts_ms), else the record's time. */
   static long changeTime(Change<Customer> change, long recordTimestamp) {
     return change.eventTime() != null ? change.eventTime() : recordTimestamp;
@@ -257,16 +289,22 @@ public final class OrdersJob {
 
   // tag::customers-pipeline[]
   /** Debezium change events in, a full changelog of the customers table out. */
-  public static EtlStream<Change<Customer>> customersPipeline(DataStream<String> debeziumJson) {
-    return Etl.from(debeziumJson, CUSTOMERS_PIPELINE)
+  public static <I> EtlStream<Change<Customer>> customersPipeline(
+      DataStream<I> debeziumEvents, PayloadInput<I> input) {
+    return Etl.from(debeziumEvents, CUSTOMERS_PIPELINE)
         .defaultStateTtl(Duration.ofDays(30))
-        .apply(Debezium.decode("decode", Customer.class).withInput(PayloadInput.text()))
+        .apply(Debezium.decode("decode", Customer.class).withInput(input))
         .apply(
             Normalize.upserts("normalize", Customer::id, Types.STRING)
                 .withSequence(ChangeSequence.sourcePosition())); // the LSN: stale events lose
   }
 
   // end::customers-pipeline[]
+
+  /** {@link #customersPipeline(DataStream, PayloadInput)} of JSON lines. */
+  public static EtlStream<Change<Customer>> customersPipeline(DataStream<String> debeziumJson) {
+    return customersPipeline(debeziumJson, PayloadInput.text());
+  }
 
   // tag::customer-dimension[]
   /** The customers changelog in, every customer's history (SCD Type 2) out. */

@@ -1,0 +1,113 @@
+package dev.etlkit.examples;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.etlkit.core.RawRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * Event time at the Kafka source, per partition, from the payload: an order's {@code orderedAt}, a
+ * change event's {@code source.ts_ms} (when the database committed it, else the envelope's {@code
+ * ts_ms}). This is what {@code WATERMARK FOR ordered_at AS ordered_at - INTERVAL '5' SECOND} does
+ * in a Flink SQL table: each partition's records set its watermark, so one partition read ahead of
+ * the others does not make theirs late. The time is read with a streaming scan that stops at the
+ * field; a record without a readable time keeps its Kafka timestamp (it becomes a dead letter in
+ * the parse step anyway).
+ */
+public final class EventTimes {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private EventTimes() {}
+
+  /** Watermarks for order events: {@code orderedAt}, at most {@code disorder} out of order. */
+  public static WatermarkStrategy<RawRecord> orders(Duration disorder, Duration idleness) {
+    return strategy(disorder, idleness, (record, kafkaTime) -> orderTime(record, kafkaTime));
+  }
+
+  /** Watermarks for Debezium change events: {@code source.ts_ms}, else {@code ts_ms}. */
+  public static WatermarkStrategy<RawRecord> changes(Duration disorder, Duration idleness) {
+    return strategy(disorder, idleness, (record, kafkaTime) -> changeTime(record, kafkaTime));
+  }
+
+  private static WatermarkStrategy<RawRecord> strategy(
+      Duration disorder, Duration idleness, SerializableTimestampAssigner<RawRecord> assigner) {
+    return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(disorder)
+        .withTimestampAssigner(assigner)
+        .withIdleness(idleness);
+  }
+
+  static long orderTime(RawRecord record, long fallback) {
+    if (record.value() == null) {
+      return fallback;
+    }
+    try (JsonParser parser = JSON.createParser(record.value())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return fallback;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("orderedAt") && value == JsonToken.VALUE_STRING) {
+          return Instant.parse(parser.getText()).toEpochMilli();
+        }
+        parser.skipChildren();
+      }
+    } catch (IOException | DateTimeParseException e) {
+      return fallback;
+    }
+    return fallback;
+  }
+
+  static long changeTime(RawRecord record, long fallback) {
+    if (record.value() == null) {
+      return fallback;
+    }
+    Long envelopeTime = null;
+    try (JsonParser parser = JSON.createParser(record.value())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return fallback;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("source") && value == JsonToken.START_OBJECT) {
+          Long sourceTime = positiveLongField(parser, "ts_ms");
+          if (sourceTime != null) {
+            return sourceTime;
+          }
+        } else if (field.equals("ts_ms") && value == JsonToken.VALUE_NUMBER_INT) {
+          envelopeTime = parser.getLongValue() > 0 ? parser.getLongValue() : null;
+        } else {
+          parser.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return envelopeTime != null ? envelopeTime : fallback;
+    }
+    return envelopeTime != null ? envelopeTime : fallback;
+  }
+
+  /** Reads the object the parser is at to its end; the named positive integer field, if any. */
+  @Nullable
+  private static Long positiveLongField(JsonParser parser, String name) throws IOException {
+    Long found = null;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if (field.equals(name) && value == JsonToken.VALUE_NUMBER_INT && parser.getLongValue() > 0) {
+        found = parser.getLongValue();
+      } else {
+        parser.skipChildren();
+      }
+    }
+    return found;
+  }
+}

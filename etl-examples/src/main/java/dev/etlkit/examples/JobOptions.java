@@ -1,0 +1,170 @@
+package dev.etlkit.examples;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * The command line of {@link OrdersJob}. With no {@code --kafka} and {@code --jdbc} it runs on the
+ * bundled sample (the optional first plain argument is the output directory); with both it runs
+ * against the real systems:
+ *
+ * <pre>
+ * --kafka host:port            Kafka bootstrap servers
+ * --jdbc jdbc:postgresql://... the database with the fx_rates and customer_dimension tables;
+ *                              user and password from $ETLKIT_JDBC_USER / $ETLKIT_JDBC_PASSWORD
+ * --orders-topic orders        order events (JSON), keyed by order id
+ * --customers-topic customers-cdc   Debezium change events of the customers table
+ * --enriched-topic enriched-orders  enriched orders out (exactly once)
+ * --dead-letter-topic dead-letters  dead letters out (exactly once): payload + error headers
+ * --group-id etlkit-orders     the consumer group (offsets are committed on checkpoints)
+ * --checkpoint-interval PT10S  how often checkpoints commit the Kafka transactions
+ * --transaction-timeout PT15M  the Kafka transaction timeout: above checkpoint interval + restart
+ *                              time, at most the broker's transaction.max.timeout.ms
+ * --disorder PT5S              how far out of event-time order a Kafka partition may be
+ * --idleness PT1M              a partition without records this long stops holding back time
+ * --bounded                    read the topics up to their current end, then finish
+ * </pre>
+ *
+ * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds.
+ *
+ * @param kafka bootstrap servers, or null for the sample
+ * @param jdbcUrl the JDBC URL, or null for the sample
+ * @param outputDir the sample mode's output directory, or null for the default
+ * @param ordersTopic the topic of order events
+ * @param customersTopic the topic of the customers' Debezium change events
+ * @param enrichedTopic the topic the enriched orders go to
+ * @param deadLetterTopic the topic the dead letters go to
+ * @param groupId the Kafka consumer group
+ * @param checkpointInterval the checkpoint interval
+ * @param transactionTimeout the Kafka producer's transaction timeout
+ * @param disorder the bound of the watermarks, per Kafka partition
+ * @param idleness after how long without records a partition is idle
+ * @param bounded whether to stop at the topics' current end
+ */
+public record JobOptions(
+    @Nullable String kafka,
+    @Nullable String jdbcUrl,
+    @Nullable String outputDir,
+    String ordersTopic,
+    String customersTopic,
+    String enrichedTopic,
+    String deadLetterTopic,
+    String groupId,
+    Duration checkpointInterval,
+    Duration transactionTimeout,
+    Duration disorder,
+    Duration idleness,
+    boolean bounded)
+    implements Serializable {
+
+  /** The environment variable holding the database user. */
+  public static final String JDBC_USER_ENV = "ETLKIT_JDBC_USER";
+
+  /** The environment variable holding the database password. */
+  public static final String JDBC_PASSWORD_ENV = "ETLKIT_JDBC_PASSWORD";
+
+  private static final long serialVersionUID = 1L;
+
+  private static final List<String> VALUED =
+      List.of(
+          "--kafka",
+          "--jdbc",
+          "--orders-topic",
+          "--customers-topic",
+          "--enriched-topic",
+          "--dead-letter-topic",
+          "--group-id",
+          "--checkpoint-interval",
+          "--transaction-timeout",
+          "--disorder",
+          "--idleness");
+
+  public JobOptions {
+    if ((kafka == null) != (jdbcUrl == null)) {
+      throw new IllegalArgumentException(
+          "real mode needs both --kafka and --jdbc (the sample mode needs neither)");
+    }
+    if (transactionTimeout.compareTo(checkpointInterval) <= 0) {
+      throw new IllegalArgumentException(
+          "--transaction-timeout must be above --checkpoint-interval (plus the restart time), got "
+              + transactionTimeout
+              + " <= "
+              + checkpointInterval);
+    }
+  }
+
+  /** True when the job reads and writes Kafka and PostgreSQL. */
+  public boolean realMode() {
+    return kafka != null;
+  }
+
+  /**
+   * Parses a command line.
+   *
+   * @throws IllegalArgumentException naming the unknown option or bad value
+   */
+  public static JobOptions parse(String... args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    List<String> plain = new ArrayList<>();
+    boolean bounded = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--bounded")) {
+        bounded = true;
+      } else if (VALUED.contains(arg)) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(arg + " needs a value");
+        }
+        values.put(arg, args[++i]);
+      } else if (arg.startsWith("--")) {
+        throw new IllegalArgumentException("unknown option " + arg + "; known: " + VALUED);
+      } else {
+        plain.add(arg);
+      }
+    }
+    if (plain.size() > 1) {
+      throw new IllegalArgumentException("at most one output directory, got " + plain);
+    }
+    return new JobOptions(
+        values.get("--kafka"),
+        values.get("--jdbc"),
+        plain.isEmpty() ? null : plain.get(0),
+        values.getOrDefault("--orders-topic", "orders"),
+        values.getOrDefault("--customers-topic", "customers-cdc"),
+        values.getOrDefault("--enriched-topic", "enriched-orders"),
+        values.getOrDefault("--dead-letter-topic", "dead-letters"),
+        values.getOrDefault("--group-id", "etlkit-orders"),
+        duration(values, "--checkpoint-interval", Duration.ofSeconds(10)),
+        duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
+        duration(values, "--disorder", Duration.ofSeconds(5)),
+        duration(values, "--idleness", Duration.ofMinutes(1)),
+        bounded);
+  }
+
+  private static Duration duration(Map<String, String> values, String option, Duration fallback) {
+    String value = values.get(option);
+    if (value == null) {
+      return fallback;
+    }
+    Duration parsed;
+    try {
+      parsed =
+          value.chars().allMatch(Character::isDigit)
+              ? Duration.ofMillis(Long.parseLong(value))
+              : Duration.parse(value);
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException(
+          option + " must be an ISO-8601 duration (PT10S) or milliseconds, got '" + value + "'");
+    }
+    if (parsed.isNegative() || parsed.isZero()) {
+      throw new IllegalArgumentException(option + " must be positive, got " + value);
+    }
+    return parsed;
+  }
+}

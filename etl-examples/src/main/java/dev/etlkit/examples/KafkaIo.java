@@ -1,0 +1,224 @@
+package dev.etlkit.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.RawRecord;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The reference job's Kafka connectors: sources of {@link RawRecord}s (key, value, {@code
+ * topic-partition@offset}, timestamp) and the sinks of enriched orders and dead letters.
+ */
+public final class KafkaIo {
+
+  /** Dead-letter header: the error class. */
+  public static final String ERROR_CLASS_HEADER = "etlkit.error.class";
+
+  /** Dead-letter header: the error message (never a payload). */
+  public static final String ERROR_MESSAGE_HEADER = "etlkit.error.message";
+
+  /** Dead-letter header: where the record came from, {@code topic-partition@offset}. */
+  public static final String SOURCE_HEADER = "etlkit.source";
+
+  /** Dead-letter header: the uid of the step that rejected the record. */
+  public static final String STEP_HEADER = "etlkit.step";
+
+  /** Dead-letter header: "true" when the payload was cut at the dead-letter size limit. */
+  public static final String TRUNCATED_HEADER = "etlkit.payload.truncated";
+
+  private KafkaIo() {}
+
+  /**
+   * Reads a topic from the group's committed offsets (the earliest without them), as raw records.
+   * The source's own offsets live in Flink's checkpoints; committing them to the group is only for
+   * monitoring and for a start without a savepoint.
+   *
+   * @param bounded stop at the topic's end as of the job's start
+   */
+  public static KafkaSource<RawRecord> rawRecords(
+      String bootstrapServers, String topic, String groupId, boolean bounded) {
+    KafkaSourceBuilder<RawRecord> builder =
+        KafkaSource.<RawRecord>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setTopics(topic)
+            .setGroupId(groupId)
+            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setDeserializer(new RawRecordDeserializer())
+            .setProperty("isolation.level", "read_committed");
+    if (bounded) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  /**
+   * The sink of enriched orders: JSON values keyed by order id, in Kafka transactions committed on
+   * checkpoints when {@code guarantee} is {@code EXACTLY_ONCE}.
+   *
+   * @param transactionalIdPrefix unique per job writing to the cluster, and stable across restarts
+   */
+  public static KafkaSink<EnrichedOrder> enrichedOrders(
+      String bootstrapServers,
+      String topic,
+      DeliveryGuarantee guarantee,
+      String transactionalIdPrefix,
+      Duration transactionTimeout) {
+    return sink(
+        bootstrapServers,
+        guarantee,
+        transactionalIdPrefix,
+        transactionTimeout,
+        new EnrichedOrderSerializer(topic));
+  }
+
+  /**
+   * The sink of dead letters: the original payload as the value (so a fixed record can be replayed
+   * to its topic), the reason in headers ({@value #STEP_HEADER}, {@value #ERROR_CLASS_HEADER},
+   * {@value #ERROR_MESSAGE_HEADER}, {@value #SOURCE_HEADER}, {@value #TRUNCATED_HEADER}), keyed by
+   * the rejecting step's uid.
+   */
+  public static KafkaSink<DeadLetter> deadLetters(
+      String bootstrapServers,
+      String topic,
+      DeliveryGuarantee guarantee,
+      String transactionalIdPrefix,
+      Duration transactionTimeout) {
+    return sink(
+        bootstrapServers,
+        guarantee,
+        transactionalIdPrefix,
+        transactionTimeout,
+        new DeadLetterSerializer(topic));
+  }
+
+  private static <T> KafkaSink<T> sink(
+      String bootstrapServers,
+      DeliveryGuarantee guarantee,
+      String transactionalIdPrefix,
+      Duration transactionTimeout,
+      KafkaRecordSerializationSchema<T> serializer) {
+    Properties producer = new Properties();
+    producer.setProperty(
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout.toMillis()));
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setKafkaProducerConfig(producer)
+        .setDeliveryGuarantee(guarantee)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .setRecordSerializer(serializer)
+        .build();
+  }
+
+  /** Kafka records as {@link RawRecord}s: nothing can fail here, decoding comes later. */
+  static final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
+      out.collect(
+          new RawRecord(
+              record.key(),
+              record.value(),
+              record.topic() + "-" + record.partition() + "@" + record.offset(),
+              record.timestamp() >= 0 ? record.timestamp() : null));
+    }
+
+    @Override
+    public TypeInformation<RawRecord> getProducedType() {
+      return RawRecord.TYPE_INFO;
+    }
+  }
+
+  /** Enriched orders as JSON, keyed by order id. */
+  static final class EnrichedOrderSerializer
+      implements KafkaRecordSerializationSchema<EnrichedOrder> {
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+    private transient ObjectMapper mapper;
+
+    EnrichedOrderSerializer(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+        EnrichedOrder order, KafkaSinkContext context, @Nullable Long timestamp) {
+      if (mapper == null) {
+        mapper = jsonMapper();
+      }
+      try {
+        return new ProducerRecord<>(
+            topic,
+            null,
+            timestamp,
+            order.orderId().getBytes(StandardCharsets.UTF_8),
+            mapper.writeValueAsBytes(order));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new UncheckedIOException("cannot write an enriched order as JSON", e);
+      }
+    }
+  }
+
+  /** The JSON form of enriched orders on the topic: ISO-8601 times, plain decimals. */
+  public static ObjectMapper jsonMapper() {
+    return new ObjectMapper()
+        .registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  }
+
+  /** Dead letters: the original payload as value, the reason in headers. */
+  static final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+
+    DeadLetterSerializer(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+        DeadLetter letter, KafkaSinkContext context, @Nullable Long timestamp) {
+      RecordHeaders headers = new RecordHeaders();
+      header(headers, STEP_HEADER, letter.uid());
+      header(headers, ERROR_CLASS_HEADER, letter.errorClass());
+      header(headers, ERROR_MESSAGE_HEADER, letter.errorMessage());
+      header(headers, SOURCE_HEADER, letter.sourcePosition());
+      header(headers, TRUNCATED_HEADER, Boolean.toString(letter.payloadTruncated()));
+      return new ProducerRecord<>(
+          topic,
+          null,
+          timestamp,
+          letter.uid().getBytes(StandardCharsets.UTF_8),
+          letter.payloadBytes(),
+          headers);
+    }
+
+    private static void header(RecordHeaders headers, String name, @Nullable String value) {
+      if (value != null) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+}

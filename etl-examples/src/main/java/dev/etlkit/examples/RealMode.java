@@ -1,0 +1,153 @@
+package dev.etlkit.examples;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.RawRecord;
+import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.scd.Scd2Row;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The reference job against the real systems ({@code --kafka}, {@code --jdbc}): order events and
+ * the customers' Debezium change events from Kafka, event time and watermarks per partition at the
+ * sources ({@link EventTimes}), the same steps as on the sample (without the revenue report), the
+ * exchange rates from PostgreSQL ({@link PostgresIo#fxRates}), and three outputs:
+ *
+ * <ul>
+ *   <li>enriched orders to a topic, exactly once (Kafka transactions committed on checkpoints);
+ *   <li>dead letters of every step to their topic, exactly once, payload as value and the reason in
+ *       headers;
+ *   <li>the customers' SCD2 history upserted into PostgreSQL, at least once and idempotent.
+ * </ul>
+ *
+ * <p>The Kafka transactional ids start with the consumer group ({@code --group-id}): stable across
+ * restarts and savepoints, and distinct for two jobs writing to one cluster.
+ *
+ * <p>State backend, restart strategy and parallelism come from the cluster's configuration; the job
+ * sets checkpointing (exactly once, {@code --checkpoint-interval}) and turns generic types off so
+ * that nothing falls back to Kryo.
+ */
+public final class RealMode {
+
+  private RealMode() {}
+
+  /**
+   * The job's two inputs, as raw Kafka records with event time.
+   *
+   * @param customerChanges the customers' Debezium change events, keyed by customer id
+   * @param orders the order events
+   */
+  public record Sources(DataStream<RawRecord> customerChanges, DataStream<RawRecord> orders) {}
+
+  /**
+   * The job's outputs, wired but not yet sunk.
+   *
+   * @param enrichedOrders orders with the customer at order time and the amount in euros
+   * @param customerDimension the customers' SCD2 history as a changelog
+   * @param deadLetters the dead letters of every step of both pipelines
+   */
+  public record Outputs(
+      EtlStream<EnrichedOrder> enrichedOrders,
+      EtlStream<Change<Scd2Row<Customer>>> customerDimension,
+      DataStream<DeadLetter> deadLetters) {}
+
+  /** Runs the job until it is cancelled (or, with {@code --bounded}, until the topics' end). */
+  public static JobExecutionResult run(JobOptions options) throws Exception {
+    StreamExecutionEnvironment env = environment(options);
+    sink(wire(sources(env, options), options), options, DeliveryGuarantee.EXACTLY_ONCE);
+    return env.execute("etlkit-orders");
+  }
+
+  /** The environment from the cluster's configuration, with checkpointing and no Kryo. */
+  public static StreamExecutionEnvironment environment(JobOptions options) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    env.configure(conf);
+    env.enableCheckpointing(
+        options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    return env;
+  }
+
+  /** The Kafka sources, with watermarks per partition from the payloads' event time. */
+  public static Sources sources(StreamExecutionEnvironment env, JobOptions options) {
+    DataStream<RawRecord> changes =
+        env.fromSource(
+                KafkaIo.rawRecords(
+                    options.kafka(),
+                    options.customersTopic(),
+                    options.groupId(),
+                    options.bounded()),
+                EventTimes.changes(options.disorder(), options.idleness()),
+                "kafka-customer-changes")
+            .uid("kafka-customer-changes");
+    DataStream<RawRecord> orders =
+        env.fromSource(
+                KafkaIo.rawRecords(
+                    options.kafka(), options.ordersTopic(), options.groupId(), options.bounded()),
+                EventTimes.orders(options.disorder(), options.idleness()),
+                "kafka-orders")
+            .uid("kafka-orders");
+    return new Sources(changes, orders);
+  }
+
+  /**
+   * The steps of the reference job over the Kafka inputs: the customers pipeline and its SCD2
+   * history, the valid orders enriched with the customer at order time and the amount in euros from
+   * {@code fx_rates}.
+   */
+  public static Outputs wire(Sources sources, JobOptions options) {
+    PayloadInput<RawRecord> input = PayloadInput.rawRecords();
+    EtlStream<Change<Customer>> customers =
+        OrdersJob.customersPipeline(sources.customerChanges(), input);
+    EtlStream<Change<Scd2Row<Customer>>> dimension = OrdersJob.customerDimension(customers);
+    EtlStream<EnrichedOrder> enriched =
+        OrdersJob.enrichedOrders(
+            OrdersJob.validOrders(sources.orders(), input),
+            customers.toDataStream(),
+            null, // event time and watermarks come from the sources
+            PostgresIo.fxRates(options.jdbcUrl()));
+    DataStream<DeadLetter> deadLetters = enriched.deadLetters().union(customers.deadLetters());
+    return new Outputs(enriched, dimension, deadLetters);
+  }
+
+  /** Sinks the outputs: both topics with {@code guarantee}, the history into PostgreSQL. */
+  public static void sink(Outputs outputs, JobOptions options, DeliveryGuarantee guarantee) {
+    outputs
+        .enrichedOrders()
+        .toDataStream()
+        .sinkTo(
+            KafkaIo.enrichedOrders(
+                options.kafka(),
+                options.enrichedTopic(),
+                guarantee,
+                options.groupId() + "-enriched",
+                options.transactionTimeout()))
+        .name("kafka-enriched-orders")
+        .uid("kafka-enriched-orders");
+    outputs
+        .deadLetters()
+        .sinkTo(
+            KafkaIo.deadLetters(
+                options.kafka(),
+                options.deadLetterTopic(),
+                guarantee,
+                options.groupId() + "-dead-letters",
+                options.transactionTimeout()))
+        .name("kafka-dead-letters")
+        .uid("kafka-dead-letters");
+    outputs
+        .customerDimension()
+        .toDataStream()
+        .sinkTo(PostgresIo.dimensionSink(options.jdbcUrl()))
+        .name("postgres-customer-dimension")
+        .uid("postgres-customer-dimension");
+  }
+}
