@@ -82,7 +82,8 @@ class OrdersJobTest {
     // converted by the exchange-rate lookup.
     assertThat(run.enrichedOrders())
         .hasSize(21)
-        .allSatisfy(o -> assertThat(o.fxStatus()).isEqualTo(LookupStatus.LOADED))
+        // from the database or from the step's cache: which, depends on timing
+        .allSatisfy(o -> assertThat(o.fxStatus()).isIn(LookupStatus.LOADED, LookupStatus.HIT))
         .extracting(
             o ->
                 o.orderId()
