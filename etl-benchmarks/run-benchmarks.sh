@@ -11,10 +11,12 @@
 # jmh-regex selects benchmarks (default: all of dev.etlkit.benchmarks); extra options go to JMH
 # last and win, e.g. `-p backend=ROCKSDB`, `-p valueSize=0,64,512` or `-p keyCount=1000000`.
 #
-# Writes etl-benchmarks/target/jmh-results.json (JMH JSON) and
+# Writes etl-benchmarks/target/jmh-results.json (JMH JSON),
 # etl-benchmarks/target/benchmarks-summary.md (Markdown ratios, the body of docs/benchmarks.md's
-# results section). Run it on an otherwise idle machine: the host JMH process takes the machine-wide
-# /tmp/jmh.lock, so two runs never overlap.
+# results section) and etl-benchmarks/target/benchmark-charts/<Benchmark.method>.svg (the same
+# ratios as bar charts with the targets of BENCHMARKS.md, and records/s per impl). Run it on an
+# otherwise idle machine: the host JMH process takes the machine-wide /tmp/jmh.lock, so two runs
+# never overlap.
 set -euo pipefail
 
 SHOWN_CMD="etl-benchmarks/run-benchmarks.sh${*:+ $*}"
@@ -76,7 +78,13 @@ echo "==> Running JMH ($MODE): $SHOWN_CMD"
 
 ELAPSED=$(($(date +%s) - STARTED))
 echo "==> Summarising $RESULTS"
+RUN_INFO="$(date -u +%Y-%m-%d), $(nproc) cores ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//' || echo '?')), $((ELAPSED / 60)) min $((ELAPSED % 60)) s including the build."
 java -cp "$CP" dev.etlkit.benchmarks.BenchmarkReport "$RESULTS" "$SUMMARY" \
-  --note "**${MODE} pass**, $(date -u +%Y-%m-%d), $(nproc) cores ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//' || echo '?')), $((ELAPSED / 60)) min $((ELAPSED % 60)) s including the build." \
+  --note "**${MODE} pass**, $RUN_INFO" \
   --note "Command: \`$SHOWN_CMD\`"
-echo "==> Done in $((ELAPSED / 60)) min $((ELAPSED % 60)) s: $SUMMARY"
+
+CHARTS="$TARGET/benchmark-charts"
+echo "==> Drawing charts into $CHARTS"
+java -cp "$CP" dev.etlkit.benchmarks.BenchmarkCharts "$RESULTS" "$CHARTS" \
+  --note "${MODE} pass, $RUN_INFO" --note "Command: $SHOWN_CMD"
+echo "==> Done in $((ELAPSED / 60)) min $((ELAPSED % 60)) s: $SUMMARY, $CHARTS/"

@@ -56,7 +56,7 @@ public final class BenchmarkReport {
   private static final int MAX_BAR = 60;
 
   /** Comparisons reported for benchmarks without an impl param: param, numerator, denominator. */
-  private static final String[][] PARAM_COMPARISONS = {
+  static final String[][] PARAM_COMPARISONS = {
     {"ttl", "true", "false"},
     {BACKEND, "ROCKSDB", "HEAP"},
   };
@@ -65,7 +65,7 @@ public final class BenchmarkReport {
    * Comparisons reported for impl benchmarks with that param, per impl: param, numerator,
    * denominator. SCD2's history must not cost O(versions) per record (BENCHMARKS.md: ≥ 0.8).
    */
-  private static final String[][] IMPL_PARAM_COMPARISONS = {
+  static final String[][] IMPL_PARAM_COMPARISONS = {
     {"versionsPerKey", "100", "1"},
   };
 
@@ -77,14 +77,7 @@ public final class BenchmarkReport {
           "Usage: BenchmarkReport <jmh-results.json> <summary.md> [--note <line>]...");
       System.exit(2);
     }
-    List<String> notes = new ArrayList<>();
-    for (int i = 2; i < args.length; i++) {
-      if (args[i].equals("--note") && i + 1 < args.length) {
-        notes.add(args[++i]);
-      } else {
-        throw new IllegalArgumentException("Unknown argument: " + args[i]);
-      }
-    }
+    List<String> notes = notes(args, 2);
     List<JmhResult> results = JmhResult.read(Path.of(args[0]));
     Path out = Path.of(args[1]);
     if (out.getParent() != null) {
@@ -92,6 +85,21 @@ public final class BenchmarkReport {
     }
     Files.writeString(out, render(results, notes), StandardCharsets.UTF_8);
     System.out.println("Wrote " + out + " (" + results.size() + " results)");
+  }
+
+  /**
+   * The values of {@code --note <line>} pairs from {@code args[from]} on (shared with the charts).
+   */
+  static List<String> notes(String[] args, int from) {
+    List<String> notes = new ArrayList<>();
+    for (int i = from; i < args.length; i++) {
+      if (args[i].equals("--note") && i + 1 < args.length) {
+        notes.add(args[++i]);
+      } else {
+        throw new IllegalArgumentException("Unknown argument: " + args[i]);
+      }
+    }
+    return notes;
   }
 
   /** The whole Markdown summary. */
@@ -158,11 +166,7 @@ public final class BenchmarkReport {
     List<String> others = new ArrayList<>(impls);
     others.remove(CANDIDATE);
     List<String> labelParams = labelParams(results, IMPL);
-    Map<String, Map<String, JmhResult>> rows = new LinkedHashMap<>();
-    for (JmhResult r : results) {
-      rows.computeIfAbsent(key(r, IMPL), k -> new LinkedHashMap<>())
-          .put(r.params().getOrDefault(IMPL, "?"), r);
-    }
+    Map<String, Map<String, JmhResult>> rows = implRows(results);
 
     List<String> header = new ArrayList<>(labelParams);
     for (String impl : impls) {
@@ -325,21 +329,12 @@ public final class BenchmarkReport {
   /** {@code param=numerator ÷ param=denominator} for every pair differing only in that param. */
   private static void appendComparison(
       StringBuilder md, List<JmhResult> results, String param, String numerator, String denom) {
-    Map<String, JmhResult> denominators = new LinkedHashMap<>();
-    for (JmhResult r : results) {
-      if (denom.equals(r.params().get(param))) {
-        denominators.put(key(r, param), r);
-      }
-    }
     List<String> labelParams = labelParams(results, param);
     List<String[]> rows = new ArrayList<>();
-    for (JmhResult r : results) {
-      if (!numerator.equals(r.params().get(param))) {
-        continue;
-      }
-      Ratio ratio = Ratio.of(r, denominators.get(key(r, param)));
+    for (JmhResult[] pair : comparisonPairs(results, param, numerator, denom)) {
+      Ratio ratio = Ratio.of(pair[0], pair[1]);
       if (ratio != null) {
-        rows.add(new String[] {label(r, labelParams), ratio.toString(), bar(ratio)});
+        rows.add(new String[] {label(pair[0], labelParams), ratio.toString(), bar(ratio)});
       }
     }
     if (rows.isEmpty()) {
@@ -360,9 +355,41 @@ public final class BenchmarkReport {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Grouping
+  // Grouping (shared with BenchmarkCharts)
 
-  private static Map<String, List<JmhResult>> groupByBenchmark(List<JmhResult> results) {
+  /**
+   * {@code [numerator, denominator]} for every result with {@code param=numerator} whose other
+   * params match a result with {@code param=denominator}, in the order of the results.
+   */
+  static List<JmhResult[]> comparisonPairs(
+      List<JmhResult> results, String param, String numerator, String denom) {
+    Map<String, JmhResult> denominators = new LinkedHashMap<>();
+    for (JmhResult r : results) {
+      if (denom.equals(r.params().get(param))) {
+        denominators.put(key(r, param), r);
+      }
+    }
+    List<JmhResult[]> pairs = new ArrayList<>();
+    for (JmhResult r : results) {
+      JmhResult d = denominators.get(key(r, param));
+      if (numerator.equals(r.params().get(param)) && d != null) {
+        pairs.add(new JmhResult[] {r, d});
+      }
+    }
+    return pairs;
+  }
+
+  /** The results of an impl benchmark by combination of the other params, then by impl. */
+  static Map<String, Map<String, JmhResult>> implRows(List<JmhResult> results) {
+    Map<String, Map<String, JmhResult>> rows = new LinkedHashMap<>();
+    for (JmhResult r : results) {
+      rows.computeIfAbsent(key(r, IMPL), k -> new LinkedHashMap<>())
+          .put(r.params().getOrDefault(IMPL, "?"), r);
+    }
+    return rows;
+  }
+
+  static Map<String, List<JmhResult>> groupByBenchmark(List<JmhResult> results) {
     Map<String, List<JmhResult>> groups = new LinkedHashMap<>();
     for (JmhResult r : results) {
       groups.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r);
@@ -383,7 +410,7 @@ public final class BenchmarkReport {
   }
 
   /** Params that vary across these results, in JMH order, without {@code excluded}. */
-  private static List<String> labelParams(List<JmhResult> results, String excluded) {
+  static List<String> labelParams(List<JmhResult> results, String excluded) {
     List<String> params = new ArrayList<>();
     for (String p : results.get(0).params().keySet()) {
       if (!p.equals(excluded) && !variedValues(results, p).isEmpty()) {
@@ -394,19 +421,25 @@ public final class BenchmarkReport {
   }
 
   private static void appendFixedParams(StringBuilder md, List<JmhResult> results) {
+    List<String> fixed = fixedParams(results);
+    if (!fixed.isEmpty()) {
+      md.append("Same in every row: ").append(String.join(", ", fixed)).append(".\n\n");
+    }
+  }
+
+  /** {@code param=value} of every param but impl that has one value in all these results. */
+  static List<String> fixedParams(List<JmhResult> results) {
     List<String> fixed = new ArrayList<>();
     for (Map.Entry<String, String> p : results.get(0).params().entrySet()) {
       if (variedValues(results, p.getKey()).isEmpty() && !p.getKey().equals(IMPL)) {
         fixed.add(p.getKey() + "=" + p.getValue());
       }
     }
-    if (!fixed.isEmpty()) {
-      md.append("Same in every row: ").append(String.join(", ", fixed)).append(".\n\n");
-    }
+    return fixed;
   }
 
   /** CANDIDATE first, then FLINK_SQL and LIMIT, then the rest in order of appearance. */
-  private static List<String> orderedImpls(List<JmhResult> results) {
+  static List<String> orderedImpls(List<JmhResult> results) {
     Set<String> seen = new LinkedHashSet<>();
     for (JmhResult r : results) {
       seen.add(r.params().getOrDefault(IMPL, "?"));
@@ -428,7 +461,7 @@ public final class BenchmarkReport {
     return r.benchmark() + params;
   }
 
-  private static String label(JmhResult r, List<String> labelParams) {
+  static String label(JmhResult r, List<String> labelParams) {
     if (labelParams.isEmpty()) {
       return "(all)";
     }

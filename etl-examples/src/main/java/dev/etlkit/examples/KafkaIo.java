@@ -49,11 +49,10 @@ public final class KafkaIo {
   private KafkaIo() {}
 
   /**
-   * Reads a topic from the group's committed offsets (the earliest without them), as raw records.
-   * The source's own offsets live in Flink's checkpoints; committing them to the group is only for
-   * monitoring and for a start without a savepoint.
-   *
-   * @param bounded stop at the topic's end as of the job's start
+   * Reads a topic as raw records: from the group's committed offsets (the earliest without them),
+   * or, when {@code bounded}, from the start to the topic's end as of the job's start. The source's
+   * own offsets live in Flink's checkpoints; committing them to the group is only for monitoring
+   * and for a start without a savepoint.
    */
   public static KafkaSource<RawRecord> rawRecords(
       String bootstrapServers, String topic, String groupId, boolean bounded) {
@@ -62,11 +61,14 @@ public final class KafkaIo {
             .setBootstrapServers(bootstrapServers)
             .setTopics(topic)
             .setGroupId(groupId)
-            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
             .setDeserializer(new RawRecordDeserializer())
             .setProperty("isolation.level", "read_committed");
     if (bounded) {
+      // a backfill: the whole topic as of now, whatever the group committed before
+      builder.setStartingOffsets(OffsetsInitializer.earliest());
       builder.setBounded(OffsetsInitializer.latest());
+    } else {
+      builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
     }
     return builder.build();
   }

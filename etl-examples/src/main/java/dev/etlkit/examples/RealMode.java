@@ -67,7 +67,15 @@ public final class RealMode {
 
   /** The environment from the cluster's configuration, with checkpointing and no Kryo. */
   public static StreamExecutionEnvironment environment(JobOptions options) {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    return environment(options, new Configuration());
+  }
+
+  /**
+   * The environment from the cluster's configuration and {@code settings}, with checkpointing and
+   * no Kryo.
+   */
+  public static StreamExecutionEnvironment environment(JobOptions options, Configuration settings) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(settings);
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     env.configure(conf);

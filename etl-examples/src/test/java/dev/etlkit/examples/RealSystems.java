@@ -2,6 +2,7 @@ package dev.etlkit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,6 +55,7 @@ final class RealSystems implements AutoCloseable {
       List<ReferenceData.Event> orders,
       String... extraArgs)
       throws Exception {
+    // a new database and new topics per run: runs never see each other's data
     String id = name + "-" + (++runs);
     String database = id.replace('-', '_');
     try (Connection c = postgres.getPostgresDatabase().getConnection();
@@ -131,10 +133,11 @@ final class RealSystems implements AutoCloseable {
     /** The committed enriched orders, read back. */
     List<EnrichedOrder> enrichedOrders() {
       List<EnrichedOrder> orders = new ArrayList<>();
+      ObjectReader reader = KafkaIo.jsonMapper().readerFor(EnrichedOrder.class);
       for (ConsumerRecord<byte[], byte[]> r :
           systems.kafka.readCommitted(options.enrichedTopic())) {
         try {
-          orders.add(KafkaIo.jsonMapper().readValue(r.value(), EnrichedOrder.class));
+          orders.add(reader.readValue(r.value()));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
