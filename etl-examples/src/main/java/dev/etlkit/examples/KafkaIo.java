@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -164,11 +165,14 @@ public final class KafkaIo {
     }
 
     @Override
+    public void open(
+        SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+      mapper = jsonMapper();
+    }
+
+    @Override
     public ProducerRecord<byte[], byte[]> serialize(
         EnrichedOrder order, KafkaSinkContext context, @Nullable Long timestamp) {
-      if (mapper == null) {
-        mapper = jsonMapper();
-      }
       try {
         return new ProducerRecord<>(
             topic,
