@@ -44,11 +44,53 @@ public final class EventTimes {
         .withIdleness(idleness);
   }
 
+  /**
+   * Watermarks for order lines of text (the bundled sample): {@code orderedAt}, at most {@code
+   * disorder} out of order; a line without a readable time has none.
+   */
+  public static WatermarkStrategy<String> orderLines(Duration disorder) {
+    return WatermarkStrategy.<String>forBoundedOutOfOrderness(disorder)
+        .withTimestampAssigner((line, ts) -> orderTime(parser(line), ts));
+  }
+
+  /** Watermarks for Debezium change events as lines of text (the bundled sample). */
+  public static WatermarkStrategy<String> changeLines(Duration disorder) {
+    return WatermarkStrategy.<String>forBoundedOutOfOrderness(disorder)
+        .withTimestampAssigner((line, ts) -> changeTime(parser(line), ts));
+  }
+
   static long orderTime(RawRecord record, long fallback) {
-    if (record.value() == null) {
+    return orderTime(parser(record.value()), fallback);
+  }
+
+  static long changeTime(RawRecord record, long fallback) {
+    return changeTime(parser(record.value()), fallback);
+  }
+
+  /** A parser over the text, or null when there is none or it cannot be read. */
+  @Nullable
+  private static JsonParser parser(@Nullable String text) {
+    try {
+      return text == null ? null : JSON.createParser(text);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Nullable
+  private static JsonParser parser(@Nullable byte[] bytes) {
+    try {
+      return bytes == null ? null : JSON.createParser(bytes);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static long orderTime(@Nullable JsonParser json, long fallback) {
+    if (json == null) {
       return fallback;
     }
-    try (JsonParser parser = JSON.createParser(record.value())) {
+    try (JsonParser parser = json) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return fallback;
       }
@@ -66,12 +108,12 @@ public final class EventTimes {
     return fallback;
   }
 
-  static long changeTime(RawRecord record, long fallback) {
-    if (record.value() == null) {
+  private static long changeTime(@Nullable JsonParser json, long fallback) {
+    if (json == null) {
       return fallback;
     }
     Long envelopeTime = null;
-    try (JsonParser parser = JSON.createParser(record.value())) {
+    try (JsonParser parser = json) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return fallback;
       }

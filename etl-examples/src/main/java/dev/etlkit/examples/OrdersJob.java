@@ -31,8 +31,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import javax.annotation.Nullable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -148,48 +146,56 @@ public final class OrdersJob {
 
   /**
    * Wires both pipelines over the order lines and the customers' Debezium change events of the
-   * bundled sample, which have no timestamps: event time is assigned after the parallel steps, with
-   * a bound of {@link #SAMPLE_DISORDER}.
+   * bundled sample. Event time is assigned where a real job's Kafka sources assign it, on the
+   * sources (each line in its file's order, with a bound of {@link #SAMPLE_DISORDER}), and the
+   * change events are partitioned by customer like a CDC topic keyed by the primary key.
    */
   public static Outputs wire(DataStream<String> orderLines, DataStream<String> customerChanges) {
-    return wire(partitionLikeKafka(customerChanges), orderLines, SAMPLE_DISORDER, new FxRates());
+    DataStream<String> orders =
+        orderLines
+            .assignTimestampsAndWatermarks(EventTimes.orderLines(SAMPLE_DISORDER))
+            .setParallelism(orderLines.getParallelism()) // in the source's order
+            .name("order-time")
+            .uid(PIPELINE + "/order-time");
+    DataStream<String> changes =
+        customerChanges
+            .assignTimestampsAndWatermarks(EventTimes.changeLines(SAMPLE_DISORDER))
+            .setParallelism(customerChanges.getParallelism())
+            .name("customer-change-time")
+            .uid(CUSTOMERS_PIPELINE + "/change-time");
+    return wire(partitionLikeKafka(changes), orders, new FxRates());
   }
 
   /**
-   * Wires both pipelines.
+   * Wires both pipelines over inputs that carry event time and watermarks (a Kafka source with a
+   * watermark strategy).
    *
    * @param customerChanges Debezium change events, each customer's in order on one subtask
    * @param orderLines JSON order events
-   * @param disorder null when both inputs already carry event timestamps and watermarks (a Kafka
-   *     source with a watermark strategy); else the bound with which event time is assigned after
-   *     the parallel steps, from the order time and the change's {@code ts_ms}
    * @param fxRates the exchange-rate lookup
    */
   public static Outputs wire(
       DataStream<String> customerChanges,
       DataStream<String> orderLines,
-      @Nullable Duration disorder,
       Lookup<String, BigDecimal> fxRates) {
-    return wire(customerChanges, orderLines, PayloadInput.text(), disorder, fxRates);
+    return wire(customerChanges, orderLines, PayloadInput.text(), fxRates);
   }
 
   /**
-   * Wires both pipelines over inputs of any type, read through {@code input} (for example Kafka
-   * records as {@link dev.etlkit.core.RawRecord}s, whose dead letters then carry the topic,
-   * partition and offset).
+   * Wires both pipelines over inputs of any type that carry event time and watermarks, read through
+   * {@code input} (for example Kafka records as {@link dev.etlkit.core.RawRecord}s, whose dead
+   * letters then carry the topic, partition and offset).
    */
   public static <I> Outputs wire(
       DataStream<I> customerChanges,
       DataStream<I> orderEvents,
       PayloadInput<I> input,
-      @Nullable Duration disorder,
       Lookup<String, BigDecimal> fxRates) {
     EtlStream<Change<Customer>> customers = customersPipeline(customerChanges, input);
     EtlStream<Change<Scd2Row<Customer>>> dimension = customerDimension(customers);
     EtlStream<Order> orders = validOrders(orderEvents, input);
     EtlStream<CustomerRevenue> revenue = revenue(orders);
-    EtlStream<EnrichedOrder> enriched =
-        enrichedOrders(orders, customers.toDataStream(), disorder, fxRates);
+    EtlStream<EnrichedOrder> enriched = enrichedOrders(orders, customers.toDataStream(), fxRates);
     return new Outputs(revenue, enriched, customers, dimension);
   }
 
@@ -226,33 +232,14 @@ public final class OrdersJob {
   public static EtlStream<EnrichedOrder> enrichedOrders(
       EtlStream<Order> orders,
       DataStream<Change<Customer>> customers,
-      @Nullable Duration disorder,
       Lookup<String, BigDecimal> fxRates) {
-    DataStream<Order> atOrderTime = orders.toDataStream();
-    DataStream<Change<Customer>> customerVersions = customers;
-    if (disorder != null) {
-      atOrderTime =
-          atOrderTime
-              .assignTimestampsAndWatermarks(
-                  WatermarkStrategy.<Order>forBoundedOutOfOrderness(disorder)
-                      .withTimestampAssigner((order, ts) -> order.orderedAt().toEpochMilli()))
-              .name("order-time")
-              .uid(PIPELINE + "/order-time");
-      customerVersions =
-          customerVersions
-              .assignTimestampsAndWatermarks(
-                  WatermarkStrategy.<Change<Customer>>forBoundedOutOfOrderness(disorder)
-                      .withTimestampAssigner((change, ts) -> changeTime(change, ts)))
-              .name("customer-change-time")
-              .uid(PIPELINE + "/customer-change-time");
-    }
     return orders
         .pipeline()
-        .from(atOrderTime)
+        .from(orders.toDataStream())
         .apply(
             DimensionJoin.asOf(
                     "customer",
-                    customerVersions,
+                    customers, // their event time: when the change took effect (ts_ms)
                     Order::customerId,
                     Customer::id,
                     EnrichedOrder::withCustomer,
@@ -271,21 +258,13 @@ public final class OrdersJob {
   // end::enriched-orders[]
 
   /**
-   * How far out of event-time order the sample's records may reach the join. Timestamps are
-   * assigned after the parallel parse, dedup and normalize steps, whose subtasks interleave records
-   * of both inputs freely, so a record can trail the others by up to the sample's whole span (about
-   * 8 hours); a tighter bound would make some records late, depending on thread timing. A real job
-   * assigns watermarks at its source (per Kafka partition) and can use a bound of seconds.
+   * How far out of event-time order the sample's lines may be in their files (about two hours at
+   * most, a late order and a late customer change among them), with room to spare.
    */
-  static final Duration SAMPLE_DISORDER = Duration.ofHours(12);
+  static final Duration SAMPLE_DISORDER = Duration.ofHours(3);
 
   /** How long an exchange rate is used before it is read again. */
   static final Duration FX_RATES_MAX_AGE = Duration.ofMinutes(10);
-
-  /** When the change took effect in the database (Debezium's ts_ms), else the record's time. */
-  static long changeTime(Change<Customer> change, long recordTimestamp) {
-    return change.eventTime() != null ? change.eventTime() : recordTimestamp;
-  }
 
   // tag::customers-pipeline[]
   /** Debezium change events in, a full changelog of the customers table out. */

@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
@@ -45,7 +49,9 @@ public record OrdersRun(
 
   /**
    * Collects the pipelines' outputs and dead letters, runs the job to completion and reads its
-   * accounting. Bounded input only: the call returns when the job has finished.
+   * accounting. Bounded input only: the call returns when the job has finished. The outputs are
+   * read while the job runs (a collect sink holds only a few MiB before it stops the job until they
+   * are read), one thread per output.
    */
   public static OrdersRun execute(
       StreamExecutionEnvironment env, OrdersJob.Outputs outputs, String jobName) throws Exception {
@@ -57,17 +63,29 @@ public record OrdersRun(
         outputs.customerDimension().toDataStream().collectAsync();
     CloseableIterator<DeadLetter> deadLetters =
         outputs.revenue().deadLetters().union(outputs.customers().deadLetters()).collectAsync();
-    // tag::read-accounting[]
-    JobExecutionResult result = env.execute(jobName);
-    RecordAccounting accounting = RecordAccounting.of(result);
-    // end::read-accounting[]
-    return new OrdersRun(
-        drain(revenue),
-        drain(enriched),
-        drain(changes),
-        drain(dimension),
-        drain(deadLetters),
-        accounting);
+    JobClient job = env.executeAsync(jobName);
+    ExecutorService readers = Executors.newFixedThreadPool(5);
+    try {
+      Future<List<CustomerRevenue>> revenueRead = readers.submit(() -> drain(revenue));
+      Future<List<EnrichedOrder>> enrichedRead = readers.submit(() -> drain(enriched));
+      Future<List<Change<Customer>>> changesRead = readers.submit(() -> drain(changes));
+      Future<List<Change<Scd2Row<Customer>>>> dimensionRead =
+          readers.submit(() -> drain(dimension));
+      Future<List<DeadLetter>> deadLettersRead = readers.submit(() -> drain(deadLetters));
+      // tag::read-accounting[]
+      JobExecutionResult result = job.getJobExecutionResult().get();
+      RecordAccounting accounting = RecordAccounting.of(result);
+      // end::read-accounting[]
+      return new OrdersRun(
+          revenueRead.get(),
+          enrichedRead.get(),
+          changesRead.get(),
+          dimensionRead.get(),
+          deadLettersRead.get(),
+          accounting);
+    } finally {
+      readers.shutdownNow();
+    }
   }
 
   /**

@@ -119,8 +119,7 @@ public final class RealMode {
     EtlStream<EnrichedOrder> enriched =
         OrdersJob.enrichedOrders(
             OrdersJob.validOrders(sources.orders(), input),
-            customers.toDataStream(),
-            null, // event time and watermarks come from the sources
+            customers.toDataStream(), // event time and watermarks come from the sources
             PostgresIo.fxRates(options.jdbcUrl()));
     DataStream<DeadLetter> deadLetters = enriched.deadLetters().union(customers.deadLetters());
     return new Outputs(enriched, dimension, deadLetters);

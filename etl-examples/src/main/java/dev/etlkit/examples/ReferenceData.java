@@ -106,6 +106,8 @@ public final class ReferenceData {
   /** Generates the events of a spec. */
   public static ReferenceData generate(Spec spec) {
     SplittableRandom random = new SplittableRandom(spec.seed());
+    // its own generator, so that the valid lines do not depend on the share of invalid ones
+    SplittableRandom broken = new SplittableRandom(~spec.seed());
     long start = spec.start().toEpochMilli();
     long lsn = 10_000_000L;
 
@@ -143,7 +145,7 @@ public final class ReferenceData {
       }
       // invalidShare of all lines: invalid / (valid + duplicates + invalid) = share
       while (invalid < spec.invalidShare() / (1 - spec.invalidShare()) * (i + 1 + duplicates)) {
-        orderEvents.add(invalidLine(random, invalid, time));
+        orderEvents.add(invalidLine(broken, invalid, time));
         invalid++;
       }
     }

@@ -43,14 +43,12 @@ final class EmbeddedKafka implements AutoCloseable {
     KafkaClusterTestKit cluster =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder(
-                        // Transactions version 1: Flink's Kafka sink 5.0.0-2.2 can lose a
-                        // transaction it recovers from a checkpoint on a broker with version 2
-                        // (FLINK-40689, seen here as lost orders in FailoverITCase)
+                        // what a cluster created with Kafka 4.x runs: transactions version 2
                         BootstrapMetadata.fromVersions(
                             MetadataVersion.latestProduction(),
                             Map.of(
                                 TransactionVersion.FEATURE_NAME,
-                                TransactionVersion.TV_1.featureLevel()),
+                                TransactionVersion.TV_2.featureLevel()),
                             "etlkit tests"))
                     .setCombined(true)
                     .setNumBrokerNodes(1)
@@ -60,6 +58,10 @@ final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("offsets.topic.replication.factor", "1")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            // Keep records of any age: the tests write event times of days ago as the records'
+            // timestamps, and the default retention (7 days, by record timestamp) deletes such
+            // records within minutes, before the tests read them back
+            .setConfigProp("log.retention.ms", "-1")
             .build();
     cluster.format();
     cluster.startup();
@@ -78,10 +80,14 @@ final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Sends the events with their keys and event times as Kafka timestamps, waits for every ack and
-   * checks that the topic then holds them all.
+   * Appends the events with their keys and event times as Kafka timestamps, waits for every ack and
+   * checks that the topic then holds them all (after what it held before).
    */
   void produce(String topic, List<ReferenceData.Event> events) throws Exception {
+    if (events.isEmpty()) {
+      return;
+    }
+    long before = endOffsets(topic, "read_uncommitted").values().stream().mapToLong(l -> l).sum();
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -105,17 +111,22 @@ final class EmbeddedKafka implements AutoCloseable {
       }
     }
     long held = endOffsets(topic, "read_uncommitted").values().stream().mapToLong(l -> l).sum();
-    if (held != events.size()) {
+    if (held != before + events.size()) {
       throw new IllegalStateException(
-          topic + " holds " + held + " records after producing " + events.size());
+          topic + " holds " + held + " records after producing " + events.size() + " to " + before);
     }
   }
 
   /** Every committed record of a topic (a {@code read_committed} consumer), from the start. */
   List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+    return read(topic, "read_committed");
+  }
+
+  /** Every record of a topic a consumer with this isolation level sees, from the start. */
+  List<ConsumerRecord<byte[], byte[]>> read(String topic, String isolationLevel) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -137,6 +148,27 @@ final class EmbeddedKafka implements AutoCloseable {
       }
     }
     return records;
+  }
+
+  /**
+   * The offsets a consumer group has committed, by "topic-partition" (a Flink Kafka source commits
+   * its position when a checkpoint completes).
+   */
+  Map<String, Long> committedOffsets(String groupId) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+      Map<String, Long> offsets = new java.util.TreeMap<>();
+      admin
+          .listConsumerGroupOffsets(groupId)
+          .partitionsToOffsetAndMetadata()
+          .get()
+          .forEach(
+              (partition, offset) -> {
+                if (offset != null) {
+                  offsets.put(partition.toString(), offset.offset());
+                }
+              });
+      return offsets;
+    }
   }
 
   /** The end offsets of a topic's partitions as a consumer with this isolation level sees them. */

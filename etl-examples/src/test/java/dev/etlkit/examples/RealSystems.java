@@ -55,6 +55,22 @@ final class RealSystems implements AutoCloseable {
       List<ReferenceData.Event> orders,
       String... extraArgs)
       throws Exception {
+    Run run = newRun(name, customerChanges, true, extraArgs);
+    run.produceOrders(orders);
+    return run;
+  }
+
+  /**
+   * One streaming (unbounded) run's topics and database, with empty input topics: {@link
+   * Run#produceCustomerChanges} and {@link Run#produceOrders} append to them while the job runs.
+   */
+  Run newStreamingRun(String name, String... extraArgs) throws Exception {
+    return newRun(name, List.of(), false, extraArgs);
+  }
+
+  private Run newRun(
+      String name, List<ReferenceData.Event> customerChanges, boolean bounded, String... extraArgs)
+      throws Exception {
     // a new database and new topics per run: runs never see each other's data
     String id = name + "-" + (++runs);
     String database = id.replace('-', '_');
@@ -80,7 +96,6 @@ final class RealSystems implements AutoCloseable {
       kafka.createTopic(id + "-" + topic, topic.equals("enriched") ? 1 : 2);
     }
     kafka.produce(id + "-customers", customerChanges);
-    kafka.produce(id + "-orders", orders);
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -98,11 +113,13 @@ final class RealSystems implements AutoCloseable {
                 id + "-dead-letters",
                 "--group-id",
                 id,
-                "--bounded",
                 "--checkpoint-interval",
                 "200",
                 "--transaction-timeout",
                 "PT1M"));
+    if (bounded) {
+      args.add("--bounded");
+    }
     args.addAll(List.of(extraArgs));
     return new Run(
         this, JobOptions.parse(args.toArray(String[]::new)), database, args.toArray(String[]::new));
@@ -117,6 +134,33 @@ final class RealSystems implements AutoCloseable {
    * @param args the command line of the options
    */
   record Run(RealSystems systems, JobOptions options, String database, String[] args) {
+
+    /** Appends change events to the customers topic. */
+    void produceCustomerChanges(List<ReferenceData.Event> changes) throws Exception {
+      systems.kafka.produce(options.customersTopic(), changes);
+    }
+
+    /** Appends order events to the orders topic. */
+    void produceOrders(List<ReferenceData.Event> orders) throws Exception {
+      systems.kafka.produce(options.ordersTopic(), orders);
+    }
+
+    /** The end offset of every partition of both input topics, as "topic-partition". */
+    Map<String, Long> inputEndOffsets() {
+      Map<String, Long> ends = new TreeMap<>();
+      for (String topic : List.of(options.ordersTopic(), options.customersTopic())) {
+        systems
+            .kafka
+            .endOffsets(topic, "read_uncommitted")
+            .forEach((p, end) -> ends.put(p.toString(), end));
+      }
+      return ends;
+    }
+
+    /** The input positions of the job's last completed checkpoint, by "topic-partition". */
+    Map<String, Long> checkpointedInputOffsets() throws Exception {
+      return systems.kafka.committedOffsets(options.groupId());
+    }
 
     Connection connect() throws SQLException {
       return systems.postgres.getDatabase("postgres", database).getConnection();

@@ -377,6 +377,8 @@ public final class Dedup {
      * and then applies them together, so each key's state is read and written once per bundle. A
      * bundle is also flushed on every watermark, before every checkpoint barrier and at the end of
      * input, so results stay exactly-once. Within a bundle only each key's net change is emitted.
+     * In batch mode ({@code RuntimeExecutionMode.BATCH}, where each key's records come together)
+     * records are applied one by one and this setting has no effect.
      *
      * @throws IllegalArgumentException if {@code maxRecords} is not in 1..{@value
      *     Dedup#MAX_MINI_BATCH_RECORDS} or {@code maxDelay} not in (0, {@link

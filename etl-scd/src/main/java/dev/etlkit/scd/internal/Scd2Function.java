@@ -251,8 +251,14 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Change<Scd2Row<T>>> out)
       throws Exception {
+    long now = ctx.timerService().currentProcessingTime();
+    if (timestamp > now) {
+      // Only batch mode fires a timer before its time: when the key's records end. Flink drops
+      // the key's state then, and would ignore (with a warning per key) the timer set again.
+      return;
+    }
     timers.service = ctx.timerService();
-    history.onCleanupTimer(store, ctx.timerService().currentProcessingTime(), timers);
+    history.onCleanupTimer(store, now, timers);
   }
 
   private void late(I record, long time, Context ctx) throws Exception {

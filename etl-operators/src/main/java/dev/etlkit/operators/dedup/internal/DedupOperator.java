@@ -37,6 +37,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionKeyedStateBackend;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -223,7 +224,12 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
               : (TypeInformation<I>) config.rowType();
       lateTag = lateRecordsTag(inputType);
     }
-    if (config.miniBatchRecords() > 0) {
+    // Batch mode sorts the input by key and keeps the state of the current key only, dropping it
+    // when the key changes: a bundle holding the end of one key and the start of the next would
+    // lose the first key's state between two flushes (and emit its first row again). Each key's
+    // records come together there anyway, so batch mode applies them one by one.
+    if (config.miniBatchRecords() > 0
+        && !(getKeyedStateBackend() instanceof BatchExecutionKeyedStateBackend)) {
       batch = new MiniBatch<>(rules);
       batchTimerCallback = time -> flushBatch();
     }

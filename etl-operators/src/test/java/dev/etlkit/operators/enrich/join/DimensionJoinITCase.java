@@ -15,8 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -28,12 +30,15 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Both joins as a pipeline expands them, in one job on a local cluster (parallelism 2, RocksDB,
  * generic types off): orders enriched with customers from a changelog, a guest order without
  * customer, an unknown customer, a deleted one, a broken dimension record; the record accounting of
- * facts and dimension records balances.
+ * facts and dimension records balances. The point-in-time join with waiting facts gives the same
+ * result in batch and in streaming mode.
  */
 class DimensionJoinITCase {
 
@@ -48,36 +53,9 @@ class DimensionJoinITCase {
   @Test
   @Timeout(120)
   void pipeline_bothJoins_enrichEveryOrderOnce_andAccountForEveryRecord() throws Exception {
-    Configuration config = new Configuration();
-    config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    config.set(PipelineOptions.GENERIC_TYPES, false);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-    env.setParallelism(2);
-
-    DataStream<Change<Customer>> customers =
-        env.fromData(
-                Change.typeInfo(Customer.TYPE_INFO),
-                Change.insert(new Customer("c1", "Ann", "gold")).withEventTime(100),
-                Change.insert(new Customer("c2", "Bob", "silver")).withEventTime(100),
-                Change.insert(new Customer(null, "Nobody", "none")).withEventTime(110),
-                Change.updateBefore(new Customer("c1", "Ann", "gold")).withEventTime(200),
-                Change.updateAfter(new Customer("c1", "Ann", "platinum")).withEventTime(200),
-                Change.delete(new Customer("c2", "Bob", "silver")).withEventTime(300))
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Change<Customer>>forMonotonousTimestamps()
-                    .withTimestampAssigner((change, ts) -> change.eventTime()));
-    DataStream<Order> orders =
-        env.fromData(
-                Order.TYPE_INFO,
-                new Order("o1", "c1", 150, 1_000),
-                new Order("o2", "c1", 250, 2_000),
-                new Order("o3", "c2", 350, 3_000),
-                new Order("o4", null, 360, 4_000),
-                new Order("o5", "c9", 160, 5_000))
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Order>forMonotonousTimestamps()
-                    .withTimestampAssigner((order, ts) -> order.time()));
+    StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+    DataStream<Change<Customer>> customers = customers(env, List.of());
+    DataStream<Order> orders = orders(env, List.of());
 
     EtlPipeline pipeline = Etl.pipeline("shop");
     EtlStream<Order> facts = pipeline.from(orders);
@@ -142,6 +120,127 @@ class DimensionJoinITCase {
       assertThat(dimension.deadLettered()).isEqualTo(1);
       assertThat(dimension.emitted()).isZero();
     }
+  }
+
+  /**
+   * Batch mode sorts both inputs by key and fires a key's timers when its records end, with the
+   * watermark at its maximum, ignoring timers set meanwhile: a fact that starts to wait then must
+   * time out at once, or it is never released. The same result per order in both modes.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = RuntimeExecutionMode.class,
+      names = {"STREAMING", "BATCH"})
+  @Timeout(120)
+  void asOfJoin_withMaxWait_emitsEveryOrderOnce_theSameInBatchAndStreaming(
+      RuntimeExecutionMode mode) throws Exception {
+    StreamExecutionEnvironment env = environment(mode);
+    DataStream<Change<Customer>> customers =
+        customers(
+            env,
+            List.of(
+                Change.insert(new Customer("c3", "Cy", "gold")).withEventTime(500),
+                // keys after c3 and c9 in batch mode's key order, on both subtasks
+                Change.insert(new Customer("c10", "Di", "gold")).withEventTime(100),
+                Change.insert(new Customer("c11", "Ed", "gold")).withEventTime(100),
+                Change.insert(new Customer("c12", "Flo", "gold")).withEventTime(100),
+                Change.insert(new Customer("c13", "Gil", "gold")).withEventTime(100)));
+    DataStream<Order> orders =
+        orders(
+            env,
+            List.of(
+                new Order("o6", "c3", 400, 6_000), // before c3's first version
+                new Order("o7", "c3", 600, 7_000),
+                new Order("o8", "c10", 700, 8_000),
+                new Order("o9", "c11", 700, 9_000),
+                new Order("o10", "c12", 700, 10_000),
+                new Order("o11", "c13", 700, 11_000)));
+
+    EtlPipeline pipeline = Etl.pipeline("shop");
+    EtlStream<EnrichedOrder> joined =
+        pipeline
+            .from(orders)
+            .apply(
+                DimensionJoin.asOf(
+                        "customer",
+                        customers,
+                        Order::customerId,
+                        Customer::id,
+                        EnrichedOrder::of,
+                        EnrichedOrder.TYPE_INFO)
+                    .withMaxWait(Duration.ofMillis(50)));
+    CloseableIterator<EnrichedOrder> out = joined.toDataStream().collectAsync();
+    CloseableIterator<DeadLetter> letters = pipeline.deadLetters().collectAsync();
+
+    JobExecutionResult result = env.execute("dimension-join-" + mode);
+
+    assertThat(byOrder(out))
+        .containsOnly(
+            Map.entry("o1", "o1 FOUND Ann/gold"),
+            Map.entry("o2", "o2 FOUND Ann/platinum"),
+            Map.entry("o3", "o3 DELETED"),
+            Map.entry("o4", "o4 NULL_KEY"),
+            Map.entry("o5", "o5 TIMED_OUT"), // a customer that never comes
+            Map.entry("o6", "o6 TIMED_OUT"),
+            Map.entry("o7", "o7 FOUND Cy/gold"),
+            Map.entry("o8", "o8 FOUND Di/gold"),
+            Map.entry("o9", "o9 FOUND Ed/gold"),
+            Map.entry("o10", "o10 FOUND Flo/gold"),
+            Map.entry("o11", "o11 FOUND Gil/gold"));
+    List<String> rejected = new ArrayList<>();
+    letters.forEachRemaining(l -> rejected.add(l.step() + ": " + l.errorMessage()));
+    assertThat(rejected)
+        .containsExactly("customer/dimension: NULL_KEY: the dimension record's key is null");
+    RecordAccounting accounting = RecordAccounting.of(result);
+    assertThat(accounting.isBalanced()).as(accounting.toTable()).isTrue();
+    assertThat(accounting.step("shop", "customer").out()).isEqualTo(11);
+  }
+
+  private static StreamExecutionEnvironment environment(RuntimeExecutionMode mode) {
+    Configuration config = new Configuration();
+    config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    config.set(PipelineOptions.GENERIC_TYPES, false);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    config.set(ExecutionOptions.RUNTIME_MODE, mode);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    env.setParallelism(2);
+    return env;
+  }
+
+  /** Ann (gold, platinum from 200), Bob (deleted at 300), a row without key, and {@code more}. */
+  private static DataStream<Change<Customer>> customers(
+      StreamExecutionEnvironment env, List<Change<Customer>> more) {
+    List<Change<Customer>> changes =
+        new ArrayList<>(
+            List.of(
+                Change.insert(new Customer("c1", "Ann", "gold")).withEventTime(100),
+                Change.insert(new Customer("c2", "Bob", "silver")).withEventTime(100),
+                Change.insert(new Customer(null, "Nobody", "none")).withEventTime(110),
+                Change.updateBefore(new Customer("c1", "Ann", "gold")).withEventTime(200),
+                Change.updateAfter(new Customer("c1", "Ann", "platinum")).withEventTime(200),
+                Change.delete(new Customer("c2", "Bob", "silver")).withEventTime(300)));
+    changes.addAll(more);
+    return env.fromData(changes, Change.typeInfo(Customer.TYPE_INFO))
+        .assignTimestampsAndWatermarks(
+            WatermarkStrategy.<Change<Customer>>forBoundedOutOfOrderness(Duration.ofMillis(500))
+                .withTimestampAssigner((change, ts) -> change.eventTime()));
+  }
+
+  /** Orders of Ann, Bob, a guest (no customer), an unknown customer, and {@code more}. */
+  private static DataStream<Order> orders(StreamExecutionEnvironment env, List<Order> more) {
+    List<Order> orders =
+        new ArrayList<>(
+            List.of(
+                new Order("o1", "c1", 150, 1_000),
+                new Order("o2", "c1", 250, 2_000),
+                new Order("o3", "c2", 350, 3_000),
+                new Order("o4", null, 360, 4_000),
+                new Order("o5", "c9", 160, 5_000)));
+    orders.addAll(more);
+    return env.fromData(orders, Order.TYPE_INFO)
+        .assignTimestampsAndWatermarks(
+            WatermarkStrategy.<Order>forBoundedOutOfOrderness(Duration.ofMillis(500))
+                .withTimestampAssigner((order, ts) -> order.time()));
   }
 
   private static Map<String, String> byOrder(CloseableIterator<EnrichedOrder> out)

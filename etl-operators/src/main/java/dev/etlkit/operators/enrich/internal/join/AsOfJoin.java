@@ -150,7 +150,11 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     due.forEach(facts::add);
     held.clear();
     VersionHistory<D> history = versions.value();
-    long watermark = operator.watermark();
+    // In batch mode Flink fires a key's timers when its records end, with the timer service's
+    // watermark at Long.MAX_VALUE (the operator's stays behind), and ignores timers registered
+    // meanwhile: a fact without a version must time out now, not wait for a deadline timer.
+    // In streaming the timer service's watermark never passes the operator's.
+    long watermark = Math.max(operator.watermark(), timers.currentWatermark());
     for (F fact : facts) {
       due(fact, time, history, watermark);
     }
