@@ -8,6 +8,10 @@
 #   full   3 forks, warmup 3 x 2 s, measurement 5 x 2 s, 10^4 and 10^6 keys: the results page,
 #          about 1 h for StateLimitBenchmark on 2 cores.
 #
+# ReferenceJobBenchmark (the reference job end to end, one bounded job per invocation) needs more
+# warmup than the quick defaults: `quick ReferenceJobBenchmark -wi 5 -i 5` took about 3.5 min on
+# 2 cores (2026-11-21). Params it lacks (keyCount) are ignored.
+#
 # jmh-regex selects benchmarks (default: all of dev.etlkit.benchmarks); extra options go to JMH
 # last and win, e.g. `-p backend=ROCKSDB`, `-p valueSize=0,64,512` or `-p keyCount=1000000`.
 #

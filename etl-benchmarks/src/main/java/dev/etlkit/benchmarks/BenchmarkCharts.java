@@ -31,7 +31,9 @@ import javax.annotation.Nullable;
  *       {@code ETLKIT_MINIBATCH ÷ FLINK_SQL_MINIBATCH}), bytes per record {@code ETLKIT ÷
  *       FLINK_SQL}, the param comparisons ({@code versionsPerKey=100 ÷ 1}), {@code ÷ Little's-law
  *       bound}, each row with the target of {@code BENCHMARKS.md} where one applies; then records/s
- *       per impl, one panel per backend.
+ *       per impl, one panel per backend. Job benchmarks ({@code job=PIPELINE} and {@code
+ *       PASS_THROUGH}) also get {@code ETLKIT ÷ X} of the pipeline with the pass-through
+ *       subtracted, as in the summary.
  *   <li>Other benchmarks ({@link StateLimitBenchmark}): records/s per combination, one panel per
  *       backend, then {@code ttl=true ÷ ttl=false} and {@code ROCKSDB ÷ HEAP}.
  * </ul>
@@ -140,7 +142,10 @@ public final class BenchmarkCharts {
     List<Panel> panels = new ArrayList<>();
     boolean withImpl = results.get(0).params().containsKey(IMPL);
     if (withImpl) {
-      panels.addAll(implRatioPanels(results));
+      panels.addAll(implRatioPanels(results, ""));
+      panels.addAll(
+          implRatioPanels(
+              BenchmarkReport.passThroughSubtracted(results), ", pass-through subtracted"));
       panels.add(bytesPanel(results));
       for (String[] comparison : BenchmarkReport.IMPL_PARAM_COMPARISONS) {
         panels.add(paramPanel(results, comparison[0], comparison[1], comparison[2]));
@@ -178,8 +183,14 @@ public final class BenchmarkCharts {
     return lines;
   }
 
-  /** {@code ETLKIT ÷ X} for every other impl X, then the extra pairs. */
-  private static List<Panel> implRatioPanels(List<JmhResult> results) {
+  /**
+   * {@code ETLKIT ÷ X} for every other impl X, then the extra pairs; {@code suffix} follows each
+   * panel's title. No panels for no results.
+   */
+  private static List<Panel> implRatioPanels(List<JmhResult> results, String suffix) {
+    if (results.isEmpty()) {
+      return List.of();
+    }
     List<String[]> pairs = new ArrayList<>();
     List<String> impls = BenchmarkReport.orderedImpls(results);
     for (String impl : impls) {
@@ -206,7 +217,7 @@ public final class BenchmarkCharts {
                   BenchmarkReport.label(numerator, labelParams), title, numerator, ratio, title));
         }
       }
-      panels.add(new Panel(title, rows, Scale.RATIO));
+      panels.add(new Panel(title + suffix, rows, Scale.RATIO));
     }
     return panels;
   }

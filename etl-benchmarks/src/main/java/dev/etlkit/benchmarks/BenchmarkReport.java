@@ -22,6 +22,10 @@ import java.util.Set;
  *       FLINK_SQL}, {@code LIMIT}, ...), bytes allocated per record, and a bar chart of the ratios;
  *       with a {@code versionsPerKey} param (SCD2) also {@code versionsPerKey=100 ÷
  *       versionsPerKey=1} per impl.
+ *   <li>Benchmarks with a {@code job} param of {@code PIPELINE} and {@code PASS_THROUGH} (the
+ *       job-level {@code ReferenceJobBenchmark}) also get the pipeline's cost without the
+ *       pass-through job's, per impl: {@code 1 / (1/pipeline − 1/pass-through)} records/s, {@code
+ *       pipeline − pass-through} bytes per record, and {@code ETLKIT ÷} every other impl of those.
  *   <li>Benchmarks with {@code latencyMs}, {@code capacity} and {@code hitRatio} params (async
  *       enrichment) also get {@code score ÷ Little's-law bound} per row, the bound being {@code
  *       capacity / ((1 − hitRatio) × latency)}: the most records per second that many records in
@@ -49,6 +53,13 @@ public final class BenchmarkReport {
   static final String CAPACITY = "capacity";
 
   static final String HIT_RATIO = "hitRatio";
+
+  /** The param of a job benchmark, and its values whose difference is reported. */
+  static final String JOB = "job";
+
+  static final String PIPELINE = "PIPELINE";
+
+  static final String PASS_THROUGH = "PASS_THROUGH";
 
   /** Bar length of a ratio of 1.0 in the charts. */
   private static final int UNIT_BAR = 30;
@@ -162,12 +173,31 @@ public final class BenchmarkReport {
     String name = results.get(0).benchmark();
     md.append("## ").append(name).append("\n\n");
     appendFixedParams(md, results);
-    List<String> impls = orderedImpls(results);
+    List<String> labelParams = labelParams(results, IMPL);
+    Map<String, List<String[]>> charts =
+        appendImplTable(md, implRows(results), orderedImpls(results), labelParams);
+    for (Map.Entry<String, List<String[]>> chart : charts.entrySet()) {
+      appendChart(md, chart.getKey() + " (│ marks 1.0)", chart.getValue());
+    }
+    for (String[] comparison : IMPL_PARAM_COMPARISONS) {
+      appendComparison(md, results, comparison[0], comparison[1], comparison[2]);
+    }
+    appendPassThroughSubtracted(md, results);
+    appendLittleBound(md, results);
+  }
+
+  /**
+   * One row per combination of the label params: records/s of every impl, {@code ETLKIT ÷} every
+   * other impl, bytes per record of every impl ({@code —} where a score is missing or NaN). Returns
+   * the bars of each ratio, by the ratio's title.
+   */
+  private static Map<String, List<String[]>> appendImplTable(
+      StringBuilder md,
+      Map<String, Map<String, JmhResult>> rows,
+      List<String> impls,
+      List<String> labelParams) {
     List<String> others = new ArrayList<>(impls);
     others.remove(CANDIDATE);
-    List<String> labelParams = labelParams(results, IMPL);
-    Map<String, Map<String, JmhResult>> rows = implRows(results);
-
     List<String> header = new ArrayList<>(labelParams);
     for (String impl : impls) {
       header.add(impl + " rec/s");
@@ -189,7 +219,7 @@ public final class BenchmarkReport {
       }
       for (String impl : impls) {
         JmhResult r = row.get(impl);
-        cells.add(r == null ? "—" : formatScore(r));
+        cells.add(r == null || Double.isNaN(r.score()) ? "—" : formatScore(r));
       }
       for (String other : others) {
         Ratio ratio = Ratio.of(row.get(CANDIDATE), row.get(other));
@@ -207,13 +237,67 @@ public final class BenchmarkReport {
       appendRow(md, cells);
     }
     md.append('\n');
+    return charts;
+  }
+
+  /**
+   * Per impl and combination of the other params, the pipeline with the pass-through job's cost
+   * subtracted (conversion, source, sink, starting and finishing a job), then {@code ETLKIT ÷}
+   * every other impl of that.
+   */
+  private static void appendPassThroughSubtracted(StringBuilder md, List<JmhResult> results) {
+    List<JmhResult> subtracted = passThroughSubtracted(results);
+    if (subtracted.isEmpty()) {
+      return;
+    }
+    md.append("### " + JOB + "=" + PIPELINE + " − " + JOB + "=" + PASS_THROUGH + "\n\n")
+        .append("The pipeline's work without the pass-through job's: records/s = 1 / (1/pipeline −")
+        .append(" 1/pass-through), B/rec = pipeline − pass-through. — where the pass-through job")
+        .append(" was not faster.\n\n");
+    Map<String, List<String[]>> charts =
+        appendImplTable(
+            md, implRows(subtracted), orderedImpls(subtracted), labelParams(subtracted, IMPL));
     for (Map.Entry<String, List<String[]>> chart : charts.entrySet()) {
-      appendChart(md, chart.getKey() + " (│ marks 1.0)", chart.getValue());
+      appendChart(md, chart.getKey() + ", pass-through subtracted (│ marks 1.0)", chart.getValue());
     }
-    for (String[] comparison : IMPL_PARAM_COMPARISONS) {
-      appendComparison(md, results, comparison[0], comparison[1], comparison[2]);
+  }
+
+  /**
+   * Every {@code job=PIPELINE} result that has a {@code job=PASS_THROUGH} twin (equal in every
+   * other param), minus that twin ({@link #subtract}), without the {@code job} param; empty for
+   * benchmarks without those jobs (shared with the charts).
+   */
+  static List<JmhResult> passThroughSubtracted(List<JmhResult> results) {
+    List<JmhResult> subtracted = new ArrayList<>();
+    for (JmhResult[] pair : comparisonPairs(results, JOB, PIPELINE, PASS_THROUGH)) {
+      Map<String, String> params = new LinkedHashMap<>(pair[0].params());
+      params.remove(JOB);
+      subtracted.add(subtract(pair[0], pair[1], params));
     }
-    appendLittleBound(md, results);
+    return subtracted;
+  }
+
+  /**
+   * {@code 1 / (1/pipeline − 1/passThrough)} with the propagated error, NaN when the pass-through
+   * job was not faster; bytes {@code pipeline − passThrough}.
+   */
+  static JmhResult subtract(JmhResult pipeline, JmhResult passThrough, Map<String, String> params) {
+    double secondsPerRecord = 1 / pipeline.score() - 1 / passThrough.score();
+    double score = secondsPerRecord > 0 ? 1 / secondsPerRecord : Double.NaN;
+    // d(1/x) = dx / x²; relative error of 1/t equals that of t
+    double secondsError =
+        Math.hypot(
+            pipeline.error() / (pipeline.score() * pipeline.score()),
+            passThrough.error() / (passThrough.score() * passThrough.score()));
+    return new JmhResult(
+        pipeline.benchmark(),
+        params,
+        score,
+        score * secondsError / secondsPerRecord,
+        pipeline.errorIsRange() || passThrough.errorIsRange(),
+        pipeline.unit(),
+        pipeline.bytesPerOp() - passThrough.bytesPerOp(),
+        pipeline.run());
   }
 
   /**
@@ -546,9 +630,13 @@ public final class BenchmarkReport {
   /** A ratio of two scores with its propagated error (NaN when either error is unknown). */
   record Ratio(double value, double error) {
 
-    /** {@code numerator ÷ denominator}, or null when either is missing. */
+    /** {@code numerator ÷ denominator}, or null when either is missing or not a number. */
     static Ratio of(JmhResult numerator, JmhResult denominator) {
-      if (numerator == null || denominator == null || denominator.score() == 0) {
+      if (numerator == null
+          || denominator == null
+          || denominator.score() == 0
+          || Double.isNaN(numerator.score())
+          || Double.isNaN(denominator.score())) {
         return null;
       }
       double value = numerator.score() / denominator.score();

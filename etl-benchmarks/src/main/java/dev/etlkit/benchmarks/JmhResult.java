@@ -15,9 +15,16 @@ import java.util.Map;
  * One benchmark × parameter combination of a JMH JSON result file ({@code -rf json}), reduced to
  * what the report needs.
  *
+ * <p>A benchmark whose invocation is a whole job (one invocation, many records: {@code
+ * ReferenceJobBenchmark}) counts its records in an {@code @AuxCounters} field named {@value
+ * #RECORDS}; its score, error and bytes are then per record: the {@value #RECORDS} rate instead of
+ * invocations per second, and {@code gc.alloc.rate.norm} (bytes per invocation) divided by the
+ * records per invocation.
+ *
  * @param benchmark class simple name and method, e.g. {@code StateLimitBenchmark.stateOp}
  * @param params the {@code @Param} values in JMH's order
- * @param score primary score (ops/s: records/s with {@code @OperationsPerInvocation})
+ * @param score primary score (ops/s: records/s with {@code @OperationsPerInvocation}, or the
+ *     {@value #RECORDS} rate)
  * @param error the error of the score: JMH's 99.9% confidence half-width, or — when JMH gives none
  *     (fewer than three measurement iterations) — half the min–max range of the iterations
  * @param errorIsRange true when {@code error} is the half range rather than a confidence interval
@@ -37,6 +44,9 @@ record JmhResult(
     RunInfo run) {
 
   private static final String ALLOC_NORM = "gc.alloc.rate.norm";
+
+  /** The aux counter of records of a benchmark whose invocation processes many records. */
+  static final String RECORDS = "records";
 
   JmhResult {
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -107,6 +117,21 @@ record JmhResult(
     }
     JsonNode alloc = node.path("secondaryMetrics").path(ALLOC_NORM);
     double bytesPerOp = alloc.isMissingNode() ? Double.NaN : number(alloc.path("score"));
+    String unit = primary.path("scoreUnit").asText("");
+
+    JsonNode records = node.path("secondaryMetrics").path(RECORDS);
+    if (records.isObject()) { // per record rather than per invocation
+      double recordsPerSecond = number(records.path("score"));
+      bytesPerOp = bytesPerOp * score / recordsPerSecond; // ÷ records per invocation
+      score = recordsPerSecond;
+      error = number(records.path("scoreError"));
+      errorIsRange = false;
+      if (Double.isNaN(error)) {
+        error = halfRange(records.path("rawData"));
+        errorIsRange = !Double.isNaN(error);
+      }
+      unit = records.path("scoreUnit").asText("");
+    }
 
     List<String> jvmArgs = new ArrayList<>();
     node.path("jvmArgs").forEach(arg -> jvmArgs.add(arg.asText()));
@@ -120,15 +145,7 @@ record JmhResult(
                 + " × "
                 + node.path("measurementTime").asText("?"),
             List.copyOf(jvmArgs));
-    return new JmhResult(
-        benchmark,
-        params,
-        score,
-        error,
-        errorIsRange,
-        primary.path("scoreUnit").asText(""),
-        bytesPerOp,
-        run);
+    return new JmhResult(benchmark, params, score, error, errorIsRange, unit, bytesPerOp, run);
   }
 
   /** JMH writes NaN and infinities as strings. */
