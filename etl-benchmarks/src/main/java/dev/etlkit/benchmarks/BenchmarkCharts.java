@@ -83,7 +83,11 @@ public final class BenchmarkCharts {
               new Target(0.8, true)),
           rule("EnrichAsyncBenchmark", LITTLE, IMPL, CANDIDATE, new Target(0.9, true)),
           rule(
-              "EnrichAsyncCachedBenchmark", "ETLKIT ÷ SYNC_MAP", null, null, new Target(0.9, true)),
+              "EnrichAsyncCachedBenchmark",
+              "ETLKIT ÷ SYNC_CACHE",
+              null,
+              null,
+              new Target(0.9, true)),
           rule(
               "FormatConversionBenchmark", "ETLKIT ÷ FLINK_SQL", null, null, new Target(1.3, true)),
           rule(".*", BYTES, null, null, new Target(1.0, false)));

@@ -24,6 +24,7 @@ final class CacheStore<K, V> {
   private final long refreshNanos;
   private final long staleNanos;
   private final boolean missCaching;
+  private final boolean tracksAge;
 
   CacheStore(LookupCache spec, Timers timers) {
     this.freshNanos = nanos(spec.expireAfterWrite());
@@ -31,6 +32,7 @@ final class CacheStore<K, V> {
     this.staleNanos =
         spec.staleOnError() == null ? 0L : saturatedAdd(freshNanos, nanos(spec.staleOnError()));
     this.missCaching = spec.missCaching();
+    this.tracksAge = refreshNanos != NEVER || staleNanos > 0;
     long residentAfterWrite = staleNanos > 0 ? staleNanos : freshNanos;
     long residentAfterAccess = nanos(spec.expireAfterAccess());
     Caffeine<Object, Object> builder =
@@ -52,7 +54,7 @@ final class CacheStore<K, V> {
 
   /** Whether this cache needs an entry's age on every read (refresh-ahead or stale entries). */
   boolean tracksAge() {
-    return refreshNanos != NEVER || staleNanos > 0;
+    return tracksAge;
   }
 
   /** Whether expired entries are kept to stand in for failed loads (stale on error). */
