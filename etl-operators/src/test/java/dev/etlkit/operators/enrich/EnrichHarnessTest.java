@@ -12,6 +12,7 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The lookup step inside Flink's async operator: output order, the step timeout as Flink fires it,
@@ -314,5 +315,52 @@ class EnrichHarnessTest {
 
   private static Duration ms(long millis) {
     return Duration.ofMillis(millis);
+  }
+
+  @Test
+  @Timeout(10)
+  void cacheHit_unorderedOutput_withAFullQueue_isAnsweredAtOnce() throws Exception {
+    FakeLookup lookup = FakeLookup.manual().put("c-2", "Bea");
+    AsyncStepHarness<String, String> h =
+        open(
+            step(lookup)
+                .withCache(LookupCache.maxEntries(10))
+                .withUnorderedOutput()
+                .withCapacity(1));
+    h.process("o0:c-2");
+    lookup.call(0).replyFromTable();
+    h.drain();
+
+    h.process("o1:c-1"); // in flight: the queue is full
+    h.process("o2:c-2"); // a hit needs no room in the queue
+
+    assertThat(h.outputs()).containsExactly("o0:c-2=Bea/LOADED", "o2:c-2=Bea/HIT");
+  }
+
+  @Test
+  @Timeout(10)
+  void recordWaitingForRoom_readsTheCacheAfterTheWait() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(step(lookup).withCache(LookupCache.maxEntries(10)).withCapacity(1));
+    h.process("o1:c-1"); // in flight: the queue is full
+    Thread replier =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(100); // o2 is waiting for room by now
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              lookup.call(0).reply("Anna");
+            });
+    replier.start();
+
+    h.process("o2:c-1"); // waits until o1 is answered, then finds c-1 in the cache
+    replier.join();
+    h.drain();
+
+    assertThat(h.outputs()).containsExactly("o1:c-1=Anna/LOADED", "o2:c-1=Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(1);
   }
 }
