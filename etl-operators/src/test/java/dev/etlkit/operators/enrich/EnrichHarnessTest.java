@@ -344,13 +344,14 @@ class EnrichHarnessTest {
     AsyncStepHarness<String, String> h =
         open(step(lookup).withCache(LookupCache.maxEntries(10)).withCapacity(1));
     h.process("o1:c-1"); // in flight: the queue is full
+    Thread task = Thread.currentThread();
     Thread replier =
         new Thread(
             () -> {
-              try {
-                Thread.sleep(100); // o2 is waiting for room by now
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+              // answer o1 only once the task thread blocks: o2 waits for room in the mailbox
+              while (task.getState() != Thread.State.WAITING
+                  && task.getState() != Thread.State.TIMED_WAITING) {
+                Thread.onSpinWait();
               }
               lookup.call(0).reply("Anna");
             });
