@@ -4,32 +4,27 @@ import dev.etlkit.core.Change;
 import dev.etlkit.operators.enrich.jdbc.JdbcCredentials;
 import dev.etlkit.operators.enrich.jdbc.JdbcKey;
 import dev.etlkit.operators.enrich.jdbc.JdbcLookup;
+import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-import org.apache.flink.types.RowKind;
 
 /**
  * The reference job's PostgreSQL side: the {@value #FX_RATES} table the exchange-rate lookup reads
  * and the {@value #DIMENSION} table the customers' SCD2 history is upserted into.
  *
- * <p>The dimension sink runs one {@code MERGE} per change of the history, by (customer, validFrom):
- * {@code +I}/{@code +U} upsert the version's row, {@code -U}/{@code -D} delete it (a {@code -U} is
- * always followed by the {@code +U} of the same version, which writes it back). Flink's JDBC sink
- * is at least once: after a restore it replays the changes since the last checkpoint, and as every
- * statement sets or deletes one row by its key, the table converges to the same content. It runs
- * chained to the SCD2 step, so each customer's changes reach the database in order.
+ * <p>The dimension sink runs the {@code MERGE} of {@link Scd2PostgresTable} per change of the
+ * history, by (customer, validFrom): {@code +I}/{@code +U} upsert the version's row, {@code
+ * -U}/{@code -D} delete it (a {@code -U} is always followed by the {@code +U} of the same version,
+ * which writes it back). Flink's JDBC sink is at least once: after a restore it replays the changes
+ * since the last checkpoint, and as every statement sets or deletes one row by its key, the table
+ * converges to the same content. It runs chained to the SCD2 step, so each customer's changes reach
+ * the database in order.
  */
 public final class PostgresIo {
 
@@ -44,38 +39,18 @@ public final class PostgresIo {
       "CREATE TABLE IF NOT EXISTS fx_rates ("
           + " currency text PRIMARY KEY, eur_per_unit numeric(12, 6) NOT NULL)";
 
-  /** The DDL of {@value #DIMENSION}. */
-  public static final String DIMENSION_DDL =
-      """
-      CREATE TABLE IF NOT EXISTS customer_dimension (
-        customer_id text        NOT NULL,
-        valid_from  timestamptz NOT NULL,
-        valid_to    timestamptz,
-        is_current  boolean     NOT NULL,
-        version     bigint      NOT NULL,
-        is_deleted  boolean     NOT NULL,
-        version_id  char(32)    NOT NULL,
-        name        text,
-        tier        text,
-        city        text,
-        PRIMARY KEY (customer_id, valid_from))""";
+  /** The history table of {@value #DIMENSION}: one row per version of a customer. */
+  // tag::scd2-postgres-table[]
+  public static final Scd2PostgresTable<Customer> DIMENSION_TABLE =
+      Scd2PostgresTable.<Customer>named(DIMENSION, "customer_id")
+          .withColumn("name", "text", Customer::name)
+          .withColumn("tier", "text", Customer::tier)
+          .withColumn("city", "text", Customer::city);
 
-  private static final String MERGE =
-      """
-      MERGE INTO customer_dimension t
-      USING (VALUES (?::boolean, ?::text, ?::timestamptz, ?::timestamptz, ?::boolean, ?::bigint,
-                     ?::boolean, ?::text, ?::text, ?::text, ?::text))
-        AS c(retract, customer_id, valid_from, valid_to, is_current, version,
-             is_deleted, version_id, name, tier, city)
-      ON t.customer_id = c.customer_id AND t.valid_from = c.valid_from
-      WHEN MATCHED AND c.retract THEN DELETE
-      WHEN MATCHED THEN UPDATE SET
-        valid_to = c.valid_to, is_current = c.is_current, version = c.version,
-        is_deleted = c.is_deleted, version_id = c.version_id,
-        name = c.name, tier = c.tier, city = c.city
-      WHEN NOT MATCHED AND NOT c.retract THEN INSERT VALUES (
-        c.customer_id, c.valid_from, c.valid_to, c.is_current, c.version,
-        c.is_deleted, c.version_id, c.name, c.tier, c.city)""";
+  // end::scd2-postgres-table[]
+
+  /** The DDL of {@value #DIMENSION}. */
+  public static final String DIMENSION_DDL = DIMENSION_TABLE.createTableSql();
 
   private PostgresIo() {}
 
@@ -119,6 +94,7 @@ public final class PostgresIo {
     if (user != null) {
       connection.withUsername(user).withPassword(System.getenv(JobOptions.JDBC_PASSWORD_ENV));
     }
+    // tag::scd2-postgres-sink[]
     return JdbcSink.<Change<Scd2Row<Customer>>>builder()
         .withExecutionOptions(
             JdbcExecutionOptions.builder()
@@ -126,38 +102,8 @@ public final class PostgresIo {
                 .withBatchIntervalMs(1_000)
                 .withMaxRetries(3)
                 .build())
-        .withQueryStatement(MERGE, new MergeParameters())
+        .withQueryStatement(DIMENSION_TABLE.mergeSql(), DIMENSION_TABLE::bind)
         .buildAtLeastOnce(connection.build());
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
-
-  /** Sets the {@code MERGE} parameters of one change of the history. */
-  static final class MergeParameters implements JdbcStatementBuilder<Change<Scd2Row<Customer>>> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void accept(PreparedStatement ps, Change<Scd2Row<Customer>> change) throws SQLException {
-      Scd2Row<Customer> row = change.value();
-      Customer customer = row.value();
-      RowKind kind = change.kind();
-      ps.setBoolean(1, kind == RowKind.DELETE || kind == RowKind.UPDATE_BEFORE);
-      ps.setString(2, row.key());
-      ps.setObject(3, utc(row.validFrom()));
-      if (row.validTo() == null) {
-        ps.setNull(4, Types.TIMESTAMP_WITH_TIMEZONE);
-      } else {
-        ps.setObject(4, utc(row.validTo()));
-      }
-      ps.setBoolean(5, row.isCurrent());
-      ps.setLong(6, row.version());
-      ps.setBoolean(7, row.isDeleted());
-      ps.setString(8, row.versionId());
-      ps.setString(9, customer == null ? null : customer.name());
-      ps.setString(10, customer == null ? null : customer.tier());
-      ps.setString(11, customer == null ? null : customer.city());
-    }
+    // end::scd2-postgres-sink[]
   }
 }

@@ -1,0 +1,316 @@
+package dev.etlkit.scd;
+
+import dev.etlkit.core.Change;
+import java.io.Serializable;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.types.RowKind;
+
+/**
+ * An SCD2 history as a PostgreSQL table (PostgreSQL 15 or later, for {@code MERGE}): one row per
+ * version with the primary key {@code (key, valid_from)}. Gives the table's DDL, one {@code MERGE}
+ * statement that applies any change of an {@link Scd2} step's output to it, and the binding of that
+ * statement's parameters, so that Flink's JDBC sink ({@code flink-connector-jdbc-core}) can
+ * materialize the history:
+ *
+ * <pre>{@code
+ * Scd2PostgresTable<Customer> table =
+ *     Scd2PostgresTable.<Customer>named("customer_dimension", "customer_id")
+ *         .withColumn("name", "text", Customer::name)
+ *         .withColumn("tier", "text", Customer::tier);
+ * JdbcSink<Change<Scd2Row<Customer>>> sink =
+ *     JdbcSink.<Change<Scd2Row<Customer>>>builder()
+ *         .withQueryStatement(table.mergeSql(), table::bind)
+ *         .buildAtLeastOnce(connectionOptions);
+ * }</pre>
+ *
+ * <p>Columns, in this order: the key column ({@code text}), {@value #VALID_FROM} and {@value
+ * #VALID_TO} ({@code timestamptz}; {@code valid_to} null for an open end), {@value #IS_CURRENT},
+ * {@value #VERSION}, {@value #IS_DELETED}, {@value #VERSION_ID} ({@code char(32)}, {@link
+ * Scd2Row#versionId()}), then the attribute columns in the order they were added.
+ *
+ * <p>Every change runs the same {@code MERGE}, keyed by (key, validFrom): {@code +I} and {@code +U}
+ * upsert the version's row; {@code -D} deletes it; {@code -U} deletes it too, as a retract output
+ * always follows it with the {@code +U} of the same version, which writes the row back. Every
+ * statement sets or deletes one row by its primary key, so replaying a suffix of the changelog (an
+ * at-least-once sink after a restore) converges to the same table, and all three {@link Scd2Output}
+ * modes can be written: retract and upsert give the whole history, append the final versions. The
+ * changes of one key must reach the database in their order: run the sink with the step's
+ * parallelism, chained to it (the default when nothing is in between).
+ *
+ * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
+ * SQL to the column's type; an {@link Instant} is bound as an {@link OffsetDateTime} in UTC, a null
+ * as SQL {@code NULL}. Names must be plain lower-case identifiers (a table name may carry a schema:
+ * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
+ * checked against a small grammar, so no name or type can inject SQL. Immutable and serializable:
+ * {@link #bind} can be passed as the sink's statement builder.
+ *
+ * @param <T> the entity's attribute type
+ */
+@PublicEvolving
+public final class Scd2PostgresTable<T> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The column of {@link Scd2Row#validFrom()}. */
+  public static final String VALID_FROM = "valid_from";
+
+  /** The column of {@link Scd2Row#validTo()}. */
+  public static final String VALID_TO = "valid_to";
+
+  /** The column of {@link Scd2Row#isCurrent()}. */
+  public static final String IS_CURRENT = "is_current";
+
+  /** The column of {@link Scd2Row#version()}. */
+  public static final String VERSION = "version";
+
+  /** The column of {@link Scd2Row#isDeleted()}. */
+  public static final String IS_DELETED = "is_deleted";
+
+  /** The column of {@link Scd2Row#versionId()}. */
+  public static final String VERSION_ID = "version_id";
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final Pattern TABLE = Pattern.compile(IDENTIFIER + "(\\." + IDENTIFIER + ")?");
+  private static final Pattern SQL_TYPE =
+      Pattern.compile("[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
+
+  /** Reads one attribute column's value from the entity. */
+  @PublicEvolving
+  @FunctionalInterface
+  public interface Attribute<T> extends Serializable {
+    @Nullable
+    Object of(T value);
+  }
+
+  /** An attribute column: name, SQL type and how to read it. */
+  private record Column<T>(String name, String sqlType, Attribute<T> value)
+      implements Serializable {}
+
+  private final String table;
+  private final String keyColumn;
+  private final List<Column<T>> columns;
+
+  private Scd2PostgresTable(String table, String keyColumn, List<Column<T>> columns) {
+    this.table = table;
+    this.keyColumn = keyColumn;
+    this.columns = columns;
+  }
+
+  /**
+   * A history table without attribute columns yet.
+   *
+   * @param table the table's name, optionally schema-qualified
+   * @param keyColumn the column of the business key ({@link Scd2Row#key()})
+   * @throws IllegalArgumentException if a name is not a plain lower-case identifier or the key
+   *     column takes the name of a version column
+   */
+  public static <T> Scd2PostgresTable<T> named(String table, String keyColumn) {
+    Objects.requireNonNull(table, "table");
+    if (!TABLE.matcher(table).matches()) {
+      throw new IllegalArgumentException(
+          "table must be a lower-case identifier, optionally schema-qualified, was '"
+              + table
+              + "'");
+    }
+    checkColumnName("keyColumn", keyColumn, List.of());
+    return new Scd2PostgresTable<>(table, keyColumn, List.of());
+  }
+
+  /**
+   * Adds an attribute column after the ones added before.
+   *
+   * @param name the column's name
+   * @param sqlType its PostgreSQL type, such as {@code text}, {@code numeric(12, 2)}, {@code double
+   *     precision}, {@code timestamptz} or {@code text[]}
+   * @param value reads the column's value from the entity's attributes
+   * @throws IllegalArgumentException if the name is not a plain lower-case identifier or is taken,
+   *     or the type is not of the accepted form
+   */
+  public Scd2PostgresTable<T> withColumn(String name, String sqlType, Attribute<T> value) {
+    List<String> taken = new ArrayList<>(List.of(keyColumn));
+    columns.forEach(column -> taken.add(column.name()));
+    checkColumnName("column name", name, taken);
+    Objects.requireNonNull(sqlType, "sqlType");
+    if (!SQL_TYPE.matcher(sqlType).matches()) {
+      throw new IllegalArgumentException(
+          "sqlType must be a type name with optional (precision[, scale]) and [], was '"
+              + sqlType
+              + "'");
+    }
+    Objects.requireNonNull(value, "value");
+    List<Column<T>> more = new ArrayList<>(columns);
+    more.add(new Column<>(name, sqlType, value));
+    return new Scd2PostgresTable<>(table, keyColumn, Collections.unmodifiableList(more));
+  }
+
+  /** The table's name. */
+  public String table() {
+    return table;
+  }
+
+  /** {@code CREATE TABLE IF NOT EXISTS} with every column and the primary key (key, validFrom). */
+  public String createTableSql() {
+    List<String> definitions = new ArrayList<>();
+    List<String> names = columnNames();
+    List<String> types = columnTypes();
+    for (int i = 0; i < names.size(); i++) {
+      boolean nullable = i == 2 || i >= 7; // valid_to and the attributes
+      definitions.add(
+          "\n  " + quote(names.get(i)) + ' ' + types.get(i) + (nullable ? "" : " NOT NULL"));
+    }
+    definitions.add("\n  PRIMARY KEY (" + quote(keyColumn) + ", " + quote(VALID_FROM) + ")");
+    return "CREATE TABLE IF NOT EXISTS "
+        + quoteTable()
+        + " ("
+        + String.join(",", definitions)
+        + ")";
+  }
+
+  /**
+   * The {@code MERGE} that applies one change: parameter 1 is whether it retracts ({@code -U},
+   * {@code -D}), then one parameter per column in table order. Bind it with {@link #bind}.
+   */
+  public String mergeSql() {
+    List<String> names = columnNames().stream().map(Scd2PostgresTable::quote).toList();
+    List<String> types = columnTypes();
+    types.set(6, "text"); // the version id's parameter; the column pads nothing (32 hex digits)
+    String parameters =
+        types.stream()
+            .map(type -> "?::" + type)
+            .collect(Collectors.joining(", ", "?::boolean, ", ""));
+    String updates =
+        names.subList(2, names.size()).stream()
+            .map(name -> name + " = c." + name)
+            .collect(Collectors.joining(", "));
+    String values = names.stream().map(name -> "c." + name).collect(Collectors.joining(", "));
+    String key = names.get(0);
+    String validFrom = names.get(1);
+    return "MERGE INTO "
+        + quoteTable()
+        + " t\nUSING (VALUES ("
+        + parameters
+        + "))\n  AS c(retract, "
+        + String.join(", ", names)
+        + ")\nON t."
+        + key
+        + " = c."
+        + key
+        + " AND t."
+        + validFrom
+        + " = c."
+        + validFrom
+        + "\nWHEN MATCHED AND c.retract THEN DELETE\nWHEN MATCHED THEN UPDATE SET "
+        + updates
+        + "\nWHEN NOT MATCHED AND NOT c.retract THEN INSERT ("
+        + String.join(", ", names)
+        + ")\n  VALUES ("
+        + values
+        + ")";
+  }
+
+  /**
+   * Binds the parameters of {@link #mergeSql()} for one change of the step's output. Matches
+   * Flink's {@code JdbcStatementBuilder}, so {@code table::bind} can be the sink's statement
+   * builder.
+   */
+  public void bind(PreparedStatement statement, Change<Scd2Row<T>> change) throws SQLException {
+    Scd2Row<T> row = change.value();
+    RowKind kind = change.kind();
+    statement.setBoolean(1, kind == RowKind.DELETE || kind == RowKind.UPDATE_BEFORE);
+    statement.setString(2, row.key());
+    statement.setObject(3, utc(row.validFrom()));
+    Instant validTo = row.validTo();
+    if (validTo == null) {
+      statement.setNull(4, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      statement.setObject(4, utc(validTo));
+    }
+    statement.setBoolean(5, row.isCurrent());
+    statement.setLong(6, row.version());
+    statement.setBoolean(7, row.isDeleted());
+    statement.setString(8, row.versionId());
+    int index = 9;
+    for (Column<T> column : columns) {
+      Object value = column.value().of(row.value());
+      if (value == null) {
+        statement.setNull(index, Types.NULL);
+      } else {
+        statement.setObject(index, value instanceof Instant instant ? utc(instant) : value);
+      }
+      index++;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Scd2PostgresTable{"
+        + table
+        + ", key="
+        + keyColumn
+        + ", columns="
+        + columns.stream().map(Column::name).toList()
+        + "}";
+  }
+
+  /** Every column's name in table order. */
+  private List<String> columnNames() {
+    List<String> names = new ArrayList<>();
+    names.add(keyColumn);
+    names.addAll(versionColumns());
+    columns.forEach(column -> names.add(column.name()));
+    return names;
+  }
+
+  /** Every column's SQL type in table order. */
+  private List<String> columnTypes() {
+    List<String> types =
+        new ArrayList<>(
+            List.of(
+                "text", "timestamptz", "timestamptz", "boolean", "bigint", "boolean", "char(32)"));
+    columns.forEach(column -> types.add(column.sqlType()));
+    return types;
+  }
+
+  private String quoteTable() {
+    return Arrays.stream(table.split("\\."))
+        .map(Scd2PostgresTable::quote)
+        .collect(Collectors.joining("."));
+  }
+
+  /** Quotes a checked identifier, so that reserved words ({@code order}, {@code user}) work too. */
+  private static String quote(String identifier) {
+    return '"' + identifier + '"';
+  }
+
+  private static List<String> versionColumns() {
+    return List.of(VALID_FROM, VALID_TO, IS_CURRENT, VERSION, IS_DELETED, VERSION_ID);
+  }
+
+  private static void checkColumnName(String option, String name, List<String> taken) {
+    Objects.requireNonNull(name, option);
+    if (!IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          option + " must be a lower-case identifier ([a-z_][a-z0-9_]*), was '" + name + "'");
+    }
+    if (versionColumns().contains(name) || taken.contains(name) || name.equals("retract")) {
+      throw new IllegalArgumentException(option + " '" + name + "' is taken");
+    }
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+}

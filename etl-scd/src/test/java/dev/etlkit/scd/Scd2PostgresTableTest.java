@@ -1,0 +1,184 @@
+package dev.etlkit.scd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.lang.reflect.Proxy;
+import java.sql.PreparedStatement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Scd2PostgresTable}: the SQL it writes, the parameters it binds and the names and types it
+ * refuses. {@code Scd2PostgresITCase} runs the same SQL on a real PostgreSQL.
+ */
+class Scd2PostgresTableTest {
+
+  private static final Scd2PostgresTable<Account> ACCOUNTS =
+      Scd2PostgresTable.<Account>named("dim.accounts", "account_id")
+          .withColumn("plan", "text", Account::plan)
+          .withColumn("note", "varchar(200)", Account::note)
+          .withColumn("seen_at", "timestamptz", account -> Instant.ofEpochSecond(60));
+
+  @Test
+  void createTableSql_listsKeyVersionAndAttributeColumns_withThePrimaryKey() {
+    assertThat(ACCOUNTS.createTableSql())
+        .isEqualTo(
+            """
+            CREATE TABLE IF NOT EXISTS "dim"."accounts" (
+              "account_id" text NOT NULL,
+              "valid_from" timestamptz NOT NULL,
+              "valid_to" timestamptz,
+              "is_current" boolean NOT NULL,
+              "version" bigint NOT NULL,
+              "is_deleted" boolean NOT NULL,
+              "version_id" char(32) NOT NULL,
+              "plan" text,
+              "note" varchar(200),
+              "seen_at" timestamptz,
+              PRIMARY KEY ("account_id", "valid_from"))""");
+  }
+
+  @Test
+  void mergeSql_upsertsOrDeletesByKeyAndValidFrom() {
+    String columns =
+        "\"account_id\", \"valid_from\", \"valid_to\", \"is_current\", \"version\","
+            + " \"is_deleted\", \"version_id\", \"plan\", \"note\", \"seen_at\"";
+    assertThat(ACCOUNTS.mergeSql())
+        .isEqualTo(
+            "MERGE INTO \"dim\".\"accounts\" t\n"
+                + "USING (VALUES (?::boolean, ?::text, ?::timestamptz, ?::timestamptz, ?::boolean,"
+                + " ?::bigint, ?::boolean, ?::text, ?::text, ?::varchar(200), ?::timestamptz))\n"
+                + "  AS c(retract, "
+                + columns
+                + ")\n"
+                + "ON t.\"account_id\" = c.\"account_id\" AND t.\"valid_from\" = c.\"valid_from\"\n"
+                + "WHEN MATCHED AND c.retract THEN DELETE\n"
+                + "WHEN MATCHED THEN UPDATE SET \"valid_to\" = c.\"valid_to\","
+                + " \"is_current\" = c.\"is_current\", \"version\" = c.\"version\","
+                + " \"is_deleted\" = c.\"is_deleted\", \"version_id\" = c.\"version_id\","
+                + " \"plan\" = c.\"plan\", \"note\" = c.\"note\", \"seen_at\" = c.\"seen_at\"\n"
+                + "WHEN NOT MATCHED AND NOT c.retract THEN INSERT ("
+                + columns
+                + ")\n"
+                + "  VALUES (c.\"account_id\", c.\"valid_from\", c.\"valid_to\", c.\"is_current\","
+                + " c.\"version\", c.\"is_deleted\", c.\"version_id\", c.\"plan\", c.\"note\","
+                + " c.\"seen_at\")");
+  }
+
+  @Test
+  void bind_setsRetractFlagVersionColumnsAndAttributes() throws Exception {
+    Scd2Row<Account> closed =
+        Scd2Row.of("a1", new Account("a1", "pro", "x@y", null), 1_000L, 5_000L, false, 2, false);
+    Map<Integer, Object> insert = bound(ACCOUNTS, Change.of(RowKind.UPDATE_AFTER, closed));
+    assertThat(insert)
+        .containsEntry(1, false)
+        .containsEntry(2, "a1")
+        .containsEntry(3, OffsetDateTime.ofInstant(Instant.ofEpochMilli(1_000), ZoneOffset.UTC))
+        .containsEntry(4, OffsetDateTime.ofInstant(Instant.ofEpochMilli(5_000), ZoneOffset.UTC))
+        .containsEntry(5, false)
+        .containsEntry(6, 2L)
+        .containsEntry(7, false)
+        .containsEntry(8, closed.versionId())
+        .containsEntry(9, "pro")
+        .containsEntry(10, "NULL(" + Types.NULL + ")")
+        .containsEntry(11, OffsetDateTime.of(1970, 1, 1, 0, 1, 0, 0, ZoneOffset.UTC))
+        .hasSize(11);
+
+    Scd2Row<Account> current =
+        Scd2Row.of("a1", new Account("a1", "pro", "x@y", "n"), 5_000L, null, true, 3, false);
+    assertThat(bound(ACCOUNTS, Change.of(RowKind.UPDATE_BEFORE, current)))
+        .containsEntry(1, true)
+        .containsEntry(4, "NULL(" + Types.TIMESTAMP_WITH_TIMEZONE + ")")
+        .containsEntry(5, true)
+        .containsEntry(10, "n");
+    assertThat(bound(ACCOUNTS, Change.of(RowKind.DELETE, current))).containsEntry(1, true);
+    assertThat(bound(ACCOUNTS, Change.of(RowKind.INSERT, current))).containsEntry(1, false);
+  }
+
+  @Test
+  void survivesJavaSerialization_asTheSinksStatementBuilderMust() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(ACCOUNTS);
+    }
+    Object copy;
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = in.readObject();
+    }
+    assertThat(((Scd2PostgresTable<?>) copy).mergeSql()).isEqualTo(ACCOUNTS.mergeSql());
+  }
+
+  @Test
+  void named_refusesNamesThatAreNotPlainIdentifiers() {
+    assertThatThrownBy(() -> Scd2PostgresTable.named("accounts; DROP TABLE x", "id"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "table must be a lower-case identifier, optionally schema-qualified,"
+                + " was 'accounts; DROP TABLE x'");
+    assertThatThrownBy(() -> Scd2PostgresTable.named("accounts", "Id"))
+        .hasMessage("keyColumn must be a lower-case identifier ([a-z_][a-z0-9_]*), was 'Id'");
+    assertThatThrownBy(() -> Scd2PostgresTable.named("accounts", "valid_from"))
+        .hasMessage("keyColumn 'valid_from' is taken");
+  }
+
+  @Test
+  void withColumn_refusesTakenNamesAndTypesOutsideTheGrammar() {
+    Scd2PostgresTable<Account> table = Scd2PostgresTable.named("accounts", "account_id");
+    assertThatThrownBy(() -> table.withColumn("account_id", "text", Account::plan))
+        .hasMessage("column name 'account_id' is taken");
+    assertThatThrownBy(() -> table.withColumn("retract", "text", Account::plan))
+        .hasMessage("column name 'retract' is taken");
+    assertThatThrownBy(
+            () ->
+                table
+                    .withColumn("plan", "text", Account::plan)
+                    .withColumn("plan", "text", Account::plan))
+        .hasMessage("column name 'plan' is taken");
+    assertThatThrownBy(() -> table.withColumn("plan", "text) --", Account::plan))
+        .hasMessage(
+            "sqlType must be a type name with optional (precision[, scale]) and [], was 'text) --'");
+    assertThat(
+            table
+                .withColumn("a", "numeric(12, 2)", Account::plan)
+                .withColumn("b", "double precision", Account::plan)
+                .withColumn("c", "text[]", Account::plan)
+                .createTableSql())
+        .contains("\"a\" numeric(12, 2),", "\"b\" double precision,", "\"c\" text[],");
+  }
+
+  /** The parameters {@code bind} sets, by index; a null as {@code NULL(<sql type>)}. */
+  private static Map<Integer, Object> bound(
+      Scd2PostgresTable<Account> table, Change<Scd2Row<Account>> change) throws Exception {
+    Map<Integer, Object> parameters = new TreeMap<>();
+    PreparedStatement statement =
+        (PreparedStatement)
+            Proxy.newProxyInstance(
+                PreparedStatement.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("setNull")) {
+                    parameters.put((Integer) args[0], "NULL(" + args[1] + ")");
+                  } else if (method.getName().startsWith("set")) {
+                    parameters.put((Integer) args[0], args[1]);
+                  } else {
+                    throw new UnsupportedOperationException(method.getName());
+                  }
+                  return null;
+                });
+    table.bind(statement, change);
+    return parameters;
+  }
+}
