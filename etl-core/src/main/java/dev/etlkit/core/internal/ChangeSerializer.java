@@ -2,7 +2,6 @@ package dev.etlkit.core.internal;
 
 import dev.etlkit.core.Change;
 import java.io.IOException;
-import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -30,7 +29,7 @@ import org.apache.flink.types.RowKind;
  * not know was written by a newer etlkit and is rejected rather than misread.
  */
 @Internal
-public final class ChangeSerializer<T> extends TypeSerializer<Change<T>> {
+public final class ChangeSerializer<T> extends WrappingSerializer<Change<T>, T> {
 
   private static final long serialVersionUID = 1L;
 
@@ -38,29 +37,13 @@ public final class ChangeSerializer<T> extends TypeSerializer<Change<T>> {
   static final int FLAG_SOURCE_POSITION = 1 << 1;
   private static final int KNOWN_FLAGS = FLAG_EVENT_TIME | FLAG_SOURCE_POSITION;
 
-  private final TypeSerializer<T> valueSerializer;
-
   public ChangeSerializer(TypeSerializer<T> valueSerializer) {
-    this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
-  }
-
-  public TypeSerializer<T> getValueSerializer() {
-    return valueSerializer;
-  }
-
-  /** False: the value may be mutable, so copies go through the value serializer. */
-  @Override
-  public boolean isImmutableType() {
-    return false;
+    super(valueSerializer);
   }
 
   @Override
-  public TypeSerializer<Change<T>> duplicate() {
-    TypeSerializer<T> duplicateValueSerializer = valueSerializer.duplicate();
-    // Stateless value serializers return themselves; then this one is stateless too.
-    return duplicateValueSerializer == valueSerializer
-        ? this
-        : new ChangeSerializer<>(duplicateValueSerializer);
+  protected ChangeSerializer<T> wrap(TypeSerializer<T> valueSerializer) {
+    return new ChangeSerializer<>(valueSerializer);
   }
 
   /**
@@ -78,17 +61,6 @@ public final class ChangeSerializer<T> extends TypeSerializer<Change<T>> {
   public Change<T> copy(Change<T> from) {
     return Change.of(
         from.kind(), valueSerializer.copy(from.value()), from.eventTime(), from.sourcePosition());
-  }
-
-  /** Same as {@link #copy(Change)}: {@code Change} is immutable, so {@code reuse} is ignored. */
-  @Override
-  public Change<T> copy(Change<T> from, Change<T> reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -112,23 +84,17 @@ public final class ChangeSerializer<T> extends TypeSerializer<Change<T>> {
   @Override
   public Change<T> deserialize(DataInputView source) throws IOException {
     RowKind kind = readKind(source);
-    int flags = readFlags(source);
+    int flags = readFlags(source, KNOWN_FLAGS, "Change record");
     Long eventTime = (flags & FLAG_EVENT_TIME) != 0 ? source.readLong() : null;
     Long sourcePosition = (flags & FLAG_SOURCE_POSITION) != 0 ? source.readLong() : null;
     T value = valueSerializer.deserialize(source);
     return Change.of(kind, value, eventTime, sourcePosition);
   }
 
-  /** Same as {@link #deserialize(DataInputView)}: {@code Change} is immutable. */
-  @Override
-  public Change<T> deserialize(Change<T> reuse, DataInputView source) throws IOException {
-    return deserialize(source);
-  }
-
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
     target.writeByte(readKind(source).toByteValue());
-    int flags = readFlags(source);
+    int flags = readFlags(source, KNOWN_FLAGS, "Change record");
     target.writeByte(flags);
     if ((flags & FLAG_EVENT_TIME) != 0) {
       target.writeLong(source.readLong());
@@ -148,37 +114,8 @@ public final class ChangeSerializer<T> extends TypeSerializer<Change<T>> {
     }
   }
 
-  private static int readFlags(DataInputView source) throws IOException {
-    int flags = source.readUnsignedByte();
-    if ((flags & ~KNOWN_FLAGS) != 0) {
-      throw new IOException(
-          "Cannot read Change record: unknown flags 0x"
-              + Integer.toHexString(flags)
-              + " (known: 0x"
-              + Integer.toHexString(KNOWN_FLAGS)
-              + "); was it written by a newer etlkit?");
-    }
-    return flags;
-  }
-
   @Override
   public TypeSerializerSnapshot<Change<T>> snapshotConfiguration() {
     return new ChangeSerializerSnapshot<>(this);
-  }
-
-  @Override
-  public boolean equals(Object obj) {
-    return obj instanceof ChangeSerializer
-        && valueSerializer.equals(((ChangeSerializer<?>) obj).valueSerializer);
-  }
-
-  @Override
-  public int hashCode() {
-    return valueSerializer.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "ChangeSerializer(" + valueSerializer + ")";
   }
 }

@@ -1,8 +1,8 @@
 package dev.etlkit.scd.internal;
 
+import dev.etlkit.core.internal.WrappingSerializer;
 import dev.etlkit.scd.Scd2Row;
 import java.io.IOException;
-import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -29,7 +29,7 @@ import org.apache.flink.types.StringValue;
  * <p>The version id is not written: it is a function of key and validFrom.
  */
 @Internal
-public final class Scd2RowSerializer<T> extends TypeSerializer<Scd2Row<T>> {
+public final class Scd2RowSerializer<T> extends WrappingSerializer<Scd2Row<T>, T> {
 
   private static final long serialVersionUID = 1L;
 
@@ -38,27 +38,13 @@ public final class Scd2RowSerializer<T> extends TypeSerializer<Scd2Row<T>> {
   static final int FLAG_DELETED = 1 << 2;
   private static final int KNOWN_FLAGS = FLAG_VALID_TO | FLAG_CURRENT | FLAG_DELETED;
 
-  private final TypeSerializer<T> valueSerializer;
-
   public Scd2RowSerializer(TypeSerializer<T> valueSerializer) {
-    this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
-  }
-
-  public TypeSerializer<T> getValueSerializer() {
-    return valueSerializer;
+    super(valueSerializer);
   }
 
   @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
-  public TypeSerializer<Scd2Row<T>> duplicate() {
-    TypeSerializer<T> duplicateValueSerializer = valueSerializer.duplicate();
-    return duplicateValueSerializer == valueSerializer
-        ? this
-        : new Scd2RowSerializer<>(duplicateValueSerializer);
+  protected Scd2RowSerializer<T> wrap(TypeSerializer<T> valueSerializer) {
+    return new Scd2RowSerializer<>(valueSerializer);
   }
 
   /** Null: a row needs attributes, which the attribute serializer may not be able to create. */
@@ -82,16 +68,6 @@ public final class Scd2RowSerializer<T> extends TypeSerializer<Scd2Row<T>> {
   }
 
   @Override
-  public Scd2Row<T> copy(Scd2Row<T> from, Scd2Row<T> reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
-  }
-
-  @Override
   public void serialize(Scd2Row<T> record, DataOutputView target) throws IOException {
     Long validTo = record.validToMillis();
     int flags =
@@ -111,7 +87,7 @@ public final class Scd2RowSerializer<T> extends TypeSerializer<Scd2Row<T>> {
   @Override
   public Scd2Row<T> deserialize(DataInputView source) throws IOException {
     String key = StringValue.readString(source);
-    int flags = readFlags(source);
+    int flags = readFlags(source, KNOWN_FLAGS, "Scd2Row");
     long validFrom = source.readLong();
     Long validTo = (flags & FLAG_VALID_TO) != 0 ? source.readLong() : null;
     long version = source.readLong();
@@ -127,14 +103,9 @@ public final class Scd2RowSerializer<T> extends TypeSerializer<Scd2Row<T>> {
   }
 
   @Override
-  public Scd2Row<T> deserialize(Scd2Row<T> reuse, DataInputView source) throws IOException {
-    return deserialize(source);
-  }
-
-  @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
     StringValue.copyString(source, target);
-    int flags = readFlags(source);
+    int flags = readFlags(source, KNOWN_FLAGS, "Scd2Row");
     target.writeByte(flags);
     target.writeLong(source.readLong());
     if ((flags & FLAG_VALID_TO) != 0) {
@@ -144,37 +115,8 @@ public final class Scd2RowSerializer<T> extends TypeSerializer<Scd2Row<T>> {
     valueSerializer.copy(source, target);
   }
 
-  private static int readFlags(DataInputView source) throws IOException {
-    int flags = source.readUnsignedByte();
-    if ((flags & ~KNOWN_FLAGS) != 0) {
-      throw new IOException(
-          "Cannot read Scd2Row: unknown flags 0x"
-              + Integer.toHexString(flags)
-              + " (known: 0x"
-              + Integer.toHexString(KNOWN_FLAGS)
-              + "); was it written by a newer etlkit?");
-    }
-    return flags;
-  }
-
   @Override
   public TypeSerializerSnapshot<Scd2Row<T>> snapshotConfiguration() {
     return new Scd2RowSerializerSnapshot<>(this);
-  }
-
-  @Override
-  public boolean equals(Object obj) {
-    return obj instanceof Scd2RowSerializer
-        && valueSerializer.equals(((Scd2RowSerializer<?>) obj).valueSerializer);
-  }
-
-  @Override
-  public int hashCode() {
-    return valueSerializer.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "Scd2RowSerializer(" + valueSerializer + ")";
   }
 }

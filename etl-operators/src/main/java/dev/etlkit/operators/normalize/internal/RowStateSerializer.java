@@ -1,7 +1,7 @@
 package dev.etlkit.operators.normalize.internal;
 
+import dev.etlkit.core.internal.WrappingSerializer;
 import java.io.IOException;
-import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -25,7 +25,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * was written by a newer etlkit and is rejected rather than misread.
  */
 @Internal
-public final class RowStateSerializer<V> extends TypeSerializer<RowState<V>> {
+public final class RowStateSerializer<V> extends WrappingSerializer<RowState<V>, V> {
 
   private static final long serialVersionUID = 1L;
 
@@ -34,27 +34,13 @@ public final class RowStateSerializer<V> extends TypeSerializer<RowState<V>> {
   static final int FLAG_ROW_HASH = 1 << 2;
   private static final int KNOWN_FLAGS = FLAG_VALUE | FLAG_SEQUENCE | FLAG_ROW_HASH;
 
-  private final TypeSerializer<V> valueSerializer;
-
   public RowStateSerializer(TypeSerializer<V> valueSerializer) {
-    this.valueSerializer = Objects.requireNonNull(valueSerializer, "valueSerializer");
-  }
-
-  public TypeSerializer<V> getValueSerializer() {
-    return valueSerializer;
+    super(valueSerializer);
   }
 
   @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
-  public TypeSerializer<RowState<V>> duplicate() {
-    TypeSerializer<V> duplicateValueSerializer = valueSerializer.duplicate();
-    return duplicateValueSerializer == valueSerializer
-        ? this
-        : new RowStateSerializer<>(duplicateValueSerializer);
+  protected RowStateSerializer<V> wrap(TypeSerializer<V> valueSerializer) {
+    return new RowStateSerializer<>(valueSerializer);
   }
 
   /** A deleted key's state without sequence: the only instance that needs no row. */
@@ -72,17 +58,6 @@ public final class RowStateSerializer<V> extends TypeSerializer<RowState<V>> {
         from.sequence(),
         from.hasRowHash(),
         from.rowHash());
-  }
-
-  /** Same as {@link #copy(RowState)}: {@code RowState} is immutable. */
-  @Override
-  public RowState<V> copy(RowState<V> from, RowState<V> reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -106,7 +81,7 @@ public final class RowStateSerializer<V> extends TypeSerializer<RowState<V>> {
 
   @Override
   public RowState<V> deserialize(DataInputView source) throws IOException {
-    int flags = readFlags(source);
+    int flags = readFlags(source, KNOWN_FLAGS, "normalizer row state");
     V value = (flags & FLAG_VALUE) != 0 ? valueSerializer.deserialize(source) : null;
     boolean hasSequence = (flags & FLAG_SEQUENCE) != 0;
     long sequence = hasSequence ? source.readLong() : 0L;
@@ -115,15 +90,9 @@ public final class RowStateSerializer<V> extends TypeSerializer<RowState<V>> {
     return new RowState<>(value, hasSequence, sequence, hasRowHash, rowHash);
   }
 
-  /** Same as {@link #deserialize(DataInputView)}: {@code RowState} is immutable. */
-  @Override
-  public RowState<V> deserialize(RowState<V> reuse, DataInputView source) throws IOException {
-    return deserialize(source);
-  }
-
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
-    int flags = readFlags(source);
+    int flags = readFlags(source, KNOWN_FLAGS, "normalizer row state");
     target.writeByte(flags);
     if ((flags & FLAG_VALUE) != 0) {
       valueSerializer.copy(source, target);
@@ -136,37 +105,8 @@ public final class RowStateSerializer<V> extends TypeSerializer<RowState<V>> {
     }
   }
 
-  private static int readFlags(DataInputView source) throws IOException {
-    int flags = source.readUnsignedByte();
-    if ((flags & ~KNOWN_FLAGS) != 0) {
-      throw new IOException(
-          "Cannot read normalizer row state: unknown flags 0x"
-              + Integer.toHexString(flags)
-              + " (known: 0x"
-              + Integer.toHexString(KNOWN_FLAGS)
-              + "); was it written by a newer etlkit?");
-    }
-    return flags;
-  }
-
   @Override
   public TypeSerializerSnapshot<RowState<V>> snapshotConfiguration() {
     return new RowStateSerializerSnapshot<>(this);
-  }
-
-  @Override
-  public boolean equals(Object obj) {
-    return obj instanceof RowStateSerializer
-        && valueSerializer.equals(((RowStateSerializer<?>) obj).valueSerializer);
-  }
-
-  @Override
-  public int hashCode() {
-    return valueSerializer.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "RowStateSerializer(" + valueSerializer + ")";
   }
 }

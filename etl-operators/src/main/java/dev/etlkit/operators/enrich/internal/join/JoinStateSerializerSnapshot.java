@@ -66,7 +66,7 @@ public final class JoinStateSerializerSnapshot<T>
 
   @Override
   protected TypeSerializer<?> valueSerializerOf(JoinStateSerializer<T, ?> outerSerializer) {
-    return outerSerializer.nested;
+    return outerSerializer.getValueSerializer();
   }
 
   @Override

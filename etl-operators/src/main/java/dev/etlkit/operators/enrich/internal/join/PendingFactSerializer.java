@@ -29,19 +29,19 @@ public final class PendingFactSerializer<F> extends JoinStateSerializer<PendingF
   }
 
   @Override
-  PendingFactSerializer<F> withNested(TypeSerializer<F> factSerializer) {
+  protected PendingFactSerializer<F> wrap(TypeSerializer<F> factSerializer) {
     return new PendingFactSerializer<>(factSerializer);
   }
 
   @Override
   public PendingFact<F> createInstance() {
-    return new PendingFact<>(0L, false, 0L, nested.createInstance());
+    return new PendingFact<>(0L, false, 0L, valueSerializer.createInstance());
   }
 
   @Override
   public PendingFact<F> copy(PendingFact<F> from) {
     return new PendingFact<>(
-        from.deadline, from.hasTimestamp, from.timestamp, nested.copy(from.fact));
+        from.deadline, from.hasTimestamp, from.timestamp, valueSerializer.copy(from.fact));
   }
 
   @Override
@@ -51,7 +51,7 @@ public final class PendingFactSerializer<F> extends JoinStateSerializer<PendingF
     if (record.hasTimestamp) {
       target.writeLong(record.timestamp);
     }
-    nested.serialize(record.fact, target);
+    valueSerializer.serialize(record.fact, target);
   }
 
   @Override
@@ -59,7 +59,8 @@ public final class PendingFactSerializer<F> extends JoinStateSerializer<PendingF
     boolean hasTimestamp = (flags(source) & FLAG_TIMESTAMP) != 0;
     long deadline = source.readLong();
     long timestamp = hasTimestamp ? source.readLong() : 0L;
-    return new PendingFact<>(deadline, hasTimestamp, timestamp, nested.deserialize(source));
+    return new PendingFact<>(
+        deadline, hasTimestamp, timestamp, valueSerializer.deserialize(source));
   }
 
   @Override
@@ -70,10 +71,10 @@ public final class PendingFactSerializer<F> extends JoinStateSerializer<PendingF
     if ((flags & FLAG_TIMESTAMP) != 0) {
       target.writeLong(source.readLong());
     }
-    nested.copy(source, target);
+    valueSerializer.copy(source, target);
   }
 
   private static int flags(DataInputView source) throws IOException {
-    return readFlags(source, FLAG_TIMESTAMP, "a waiting fact");
+    return readFlags(source, FLAG_TIMESTAMP, "a waiting fact of a dimension join");
   }
 }

@@ -30,7 +30,7 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
   }
 
   @Override
-  VersionHistorySerializer<D> withNested(TypeSerializer<D> rowSerializer) {
+  protected VersionHistorySerializer<D> wrap(TypeSerializer<D> rowSerializer) {
     return new VersionHistorySerializer<>(rowSerializer);
   }
 
@@ -46,7 +46,7 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
     for (int i = 0; i < times.length; i++) {
       times[i] = from.time(i);
       D row = from.row(i);
-      rows[i] = row == null ? null : nested.copy(row);
+      rows[i] = row == null ? null : valueSerializer.copy(row);
     }
     return new VersionHistory<>(times, rows);
   }
@@ -59,7 +59,7 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
       D row = history.row(i);
       target.writeByte(row == null ? 0 : FLAG_ROW);
       if (row != null) {
-        nested.serialize(row, target);
+        valueSerializer.serialize(row, target);
       }
     }
   }
@@ -71,7 +71,7 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
     Object[] rows = new Object[size];
     for (int i = 0; i < size; i++) {
       times[i] = source.readLong();
-      rows[i] = (flags(source) & FLAG_ROW) != 0 ? nested.deserialize(source) : null;
+      rows[i] = (flags(source) & FLAG_ROW) != 0 ? valueSerializer.deserialize(source) : null;
     }
     return new VersionHistory<>(times, rows);
   }
@@ -85,7 +85,7 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
       int flags = flags(source);
       target.writeByte(flags);
       if ((flags & FLAG_ROW) != 0) {
-        nested.copy(source, target);
+        valueSerializer.copy(source, target);
       }
     }
   }
@@ -99,6 +99,6 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
   }
 
   private static int flags(DataInputView source) throws IOException {
-    return readFlags(source, FLAG_ROW, "a version");
+    return readFlags(source, FLAG_ROW, "a version of a dimension join");
   }
 }
