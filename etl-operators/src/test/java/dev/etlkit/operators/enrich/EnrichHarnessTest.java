@@ -93,6 +93,36 @@ class EnrichHarnessTest {
   }
 
   @Test
+  void stepTimeout_ofARecordBehindOneAnsweredButNotYetOutput_answersTheRightRecord()
+      throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(
+            step(lookup)
+                .withTimeout(Duration.ofMillis(200))
+                .withFallback(LookupFallback.passThrough())
+                .withUnorderedOutput());
+
+    h.process("o1:c-1"); // at 0 ms
+    h.advance(Duration.ofMillis(100));
+    h.process("o2:c-2"); // at 100 ms
+    h.advance(Duration.ofMillis(50));
+    h.process("o3:c-3"); // at 150 ms
+    lookup.call(0).reply("Anna"); // o1 is answered; its output is made when its mail runs
+    // o2's step timeout passes while o1, ahead of it, still waits for its output
+    h.harness.setProcessingTime(300);
+    h.drain();
+    lookup.call(1).reply("Bea"); // too late for o2
+    lookup.call(2).reply("Cid");
+    h.drain();
+
+    assertThat(h.outputs())
+        .containsExactlyInAnyOrder(
+            "o1:c-1=Anna/LOADED", "o2:c-2=null/TIMED_OUT", "o3:c-3=Cid/LOADED");
+    assertThat(h.metric(LookupMetrics.TIMEOUTS)).isEqualTo(1);
+  }
+
+  @Test
   void stepTimeout_withDeadLetterFallback_emitsOneDeadLetterDraft() throws Exception {
     FakeLookup lookup = FakeLookup.manual();
     AsyncStepHarness<String, String> h = open(step(lookup).withTimeout(Duration.ofMillis(200)));
@@ -363,5 +393,61 @@ class EnrichHarnessTest {
 
     assertThat(h.outputs()).containsExactly("o1:c-1=Anna/LOADED", "o2:c-1=Anna/HIT");
     assertThat(lookup.callCount()).isEqualTo(1);
+  }
+
+  @Test
+  @Timeout(10)
+  void recordWaitingForRoom_unorderedOutput_readsTheCacheAfterTheWait() throws Exception {
+    // In unordered output the shortcut reads the cache before the wait and finds nothing; the
+    // record must not go on to a load with what it read then.
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(
+            step(lookup)
+                .withCache(LookupCache.maxEntries(10))
+                .withUnorderedOutput()
+                .withCapacity(1));
+    h.process("o1:c-1"); // in flight: the queue is full
+    Thread task = Thread.currentThread();
+    Thread replier =
+        new Thread(
+            () -> {
+              while (task.getState() != Thread.State.WAITING
+                  && task.getState() != Thread.State.TIMED_WAITING) {
+                Thread.onSpinWait();
+              }
+              lookup.call(0).reply("Anna");
+            });
+    replier.start();
+
+    h.process("o2:c-1"); // no entry yet; waits until o1 is answered, then finds c-1 in the cache
+    replier.join();
+    h.drain();
+
+    assertThat(h.outputs()).containsExactly("o1:c-1=Anna/LOADED", "o2:c-1=Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(1);
+  }
+
+  @Test
+  void cacheMiss_unorderedOutput_withRoomInTheQueue_isLoadedOnce() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(
+            step(lookup)
+                .withCache(LookupCache.maxEntries(10))
+                .withUnorderedOutput()
+                .withCapacity(10));
+    h.process("o1:c-1");
+    h.process("o2:c-1"); // joins o1's load
+    h.process("o3:c-2");
+    lookup.call(0).reply("Anna");
+    lookup.call(1).reply(null);
+    h.drain();
+
+    assertThat(h.outputs())
+        .containsExactlyInAnyOrder("o1:c-1=Anna/LOADED", "o2:c-1=Anna/LOADED", "o3:c-2=null/MISS");
+    assertThat(lookup.callCount()).isEqualTo(2);
+    assertThat(h.metric(LookupMetrics.CACHE_MISSES)).isEqualTo(3);
+    assertThat(h.metric(LookupMetrics.SHARED_LOADS)).isEqualTo(1);
   }
 }

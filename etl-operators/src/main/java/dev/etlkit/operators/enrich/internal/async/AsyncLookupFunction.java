@@ -9,7 +9,7 @@ import dev.etlkit.operators.enrich.LookupStatus;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -32,6 +32,13 @@ import org.apache.flink.types.Either;
  * no side outputs). The combiner runs on the task thread: answers reach Flink as {@link
  * CollectionSupplier}s, which Flink runs in the task's mailbox. Never completes a record
  * exceptionally, so a lookup failure never fails the job.
+ *
+ * <p>The records given to the engine are kept in a list, oldest first, so that a step timeout
+ * (which names a record by its {@code ResultFuture}) finds its record: step timeouts fire in
+ * arrival order, so the record is at or near the head. Flink calls {@link #asyncInvoke}, {@link
+ * #timeout} and the answers' {@code get()} on the task thread, so the list is the task thread's
+ * alone: a record joins it on its way to the engine and leaves it when its answer is turned into
+ * output; lookup threads never touch it.
  */
 @Internal
 public final class AsyncLookupFunction<I, K, V, O>
@@ -50,7 +57,23 @@ public final class AsyncLookupFunction<I, K, V, O>
   private transient LookupEngine<K, V> engine;
   private transient Timers timers;
   private transient LookupMetrics metrics;
-  private transient ConcurrentHashMap<ResultFuture<?>, Pending> pending;
+
+  /** Records given to the engine whose output was not made yet, oldest first; task thread only. */
+  @Nullable private transient Pending oldest;
+
+  @Nullable private transient Pending newest;
+
+  /** Records given to the engine and not answered yet: the inFlight gauge. */
+  private transient AtomicInteger waiting;
+
+  /**
+   * The record {@link #answerFromCache} just found no fresh entry for, and its key: the next {@link
+   * #asyncInvoke} of that same record goes straight to the load instead of reading the key and the
+   * cache again. Task thread only; cleared by that call or by {@link #forgetCacheMiss}.
+   */
+  @Nullable private transient Object missedInput;
+
+  @Nullable private transient K missedKey;
   private transient boolean lookupOpened;
 
   public AsyncLookupFunction(
@@ -75,8 +98,10 @@ public final class AsyncLookupFunction<I, K, V, O>
     RuntimeContext context = getRuntimeContext();
     int subtask = context.getTaskInfo().getIndexOfThisSubtask();
     int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
-    pending = new ConcurrentHashMap<>();
-    metrics = LookupMetrics.register(context.getMetricGroup(), step, pending::size);
+    oldest = null;
+    newest = null;
+    waiting = new AtomicInteger();
+    metrics = LookupMetrics.register(context.getMetricGroup(), step, waiting::get);
     lookupOpened = true;
     lookup.open(new SubtaskContext(subtask, parallelism, metrics.group().addGroup("lookup")));
     timers =
@@ -105,7 +130,14 @@ public final class AsyncLookupFunction<I, K, V, O>
   @Override
   public void asyncInvoke(I input, ResultFuture<Either<O, DeadLetter>> result) {
     Pending record = new Pending(input, result);
-    K key;
+    K key = missedKey;
+    if (key != null && missedInput == input) {
+      // answerFromCache found no fresh entry a moment ago (with no wait for room in between)
+      forgetCacheMiss();
+      startLoad(key, record);
+      return;
+    }
+    forgetCacheMiss();
     try {
       key = keySelector.getKey(input);
       if (key == null) {
@@ -121,16 +153,41 @@ public final class AsyncLookupFunction<I, K, V, O>
       record.deliver(value, value == null ? LookupStatus.MISS : LookupStatus.HIT, 0);
       return;
     }
-    pending.put(result, record);
+    startLoad(key, record);
+  }
+
+  private void startLoad(K key, Pending record) {
+    Pending last = newest;
+    record.older = last;
+    if (last == null) {
+      oldest = record;
+    } else {
+      last.newer = record;
+    }
+    newest = record;
+    record.tracked = true;
+    waiting.incrementAndGet();
     engine.load(key, record);
+  }
+
+  /**
+   * Makes the next {@link #asyncInvoke} read the key and the cache itself, whatever {@link
+   * #answerFromCache} found: the operator calls it when the record may first wait for room in the
+   * async queue (its key may be loaded meanwhile), and after every record.
+   */
+  public void forgetCacheMiss() {
+    missedInput = null;
+    missedKey = null;
   }
 
   /** The step timeout of {@code input} passed: a stale value or the fallback answers it. */
   @Override
   public void timeout(I input, ResultFuture<Either<O, DeadLetter>> result) {
-    Pending record = pending.get(result);
-    if (record != null) {
-      engine.timeout(record);
+    for (Pending record = oldest; record != null; record = record.newer) {
+      if (record.result == result) {
+        engine.timeout(record);
+        return;
+      }
     }
   }
 
@@ -139,7 +196,8 @@ public final class AsyncLookupFunction<I, K, V, O>
    * output, or null when the key must be loaded (or the key selector failed: the queue path then
    * dead-letters the record). An enriched output is put into {@code reuse} (when given) and
    * returned, so a hit allocates nothing: the caller emits it before the next call (downstream
-   * copies or reads it at once).
+   * copies or reads it at once). When the key has no fresh entry, it is remembered for this
+   * record's {@link #asyncInvoke}, which follows (see {@link #forgetCacheMiss}).
    */
   @Nullable
   public Either<O, DeadLetter> answerFromCache(
@@ -155,6 +213,8 @@ public final class AsyncLookupFunction<I, K, V, O>
     }
     CachedValue<V> hit = engine.probe(key);
     if (hit == null) {
+      missedInput = input;
+      missedKey = key;
       return null;
     }
     V value = hit.value();
@@ -224,6 +284,13 @@ public final class AsyncLookupFunction<I, K, V, O>
     @Nullable private Throwable error;
     private int attempts;
 
+    /** Given to the engine: listed until its output is made, in {@code waiting} until answered. */
+    boolean tracked;
+
+    // Links of the list of records given to the engine; task thread only.
+    @Nullable Pending older;
+    @Nullable Pending newer;
+
     Pending(I input, ResultFuture<Either<O, DeadLetter>> result) {
       this.input = input;
       this.result = result;
@@ -245,15 +312,37 @@ public final class AsyncLookupFunction<I, K, V, O>
     }
 
     private void answer() {
-      pending.remove(result);
+      if (tracked) {
+        waiting.decrementAndGet();
+      }
       result.complete(this);
     }
 
     /** Runs in the task's mailbox. */
     @Override
     public Collection<Either<O, DeadLetter>> get() {
+      if (tracked) {
+        unlink(this);
+      }
       return Collections.singletonList(output(input, value, status, error, attempts));
     }
+  }
+
+  private void unlink(Pending record) {
+    Pending older = record.older;
+    Pending newer = record.newer;
+    if (older == null) {
+      oldest = newer;
+    } else {
+      older.newer = newer;
+    }
+    if (newer == null) {
+      newest = older;
+    } else {
+      newer.older = older;
+    }
+    record.older = null;
+    record.newer = null;
   }
 
   private record SubtaskContext(int subtaskIndex, int parallelism, MetricGroup metricGroup)

@@ -27,7 +27,9 @@ import org.apache.flink.util.OutputTag;
  * async queue is empty (so neither the output order nor a watermark is overtaken). Everything else
  * (capacity, ordered/unordered output, timeouts, the records in flight in checkpoints and their
  * re-issue on restore) is the async operator's own. A record answered by the shortcut is never in
- * flight, so it is never in a checkpoint.
+ * flight, so it is never in a checkpoint. A record the shortcut found no fresh entry for goes on to
+ * its load without the async function reading its key and the cache a second time, unless it first
+ * waits for room in the queue.
  *
  * <p>Why: at 100% cache hits the async machinery costs several times the lookup itself (see
  * EnrichAsyncCachedBenchmark). The queue's fill is tracked by counting the elements put into it and
@@ -42,6 +44,7 @@ public final class CacheFirstWaitOperator<I, O>
 
   private final AsyncLookupFunction<I, ?, ?, O> lookupFunction;
   private final boolean ordered;
+  private final int capacity;
 
   // Set in setup(), which the super constructor calls: no initializer, or it would be reset.
   private QueueTrackingOutput<Either<O, DeadLetter>> tracker;
@@ -74,6 +77,7 @@ public final class CacheFirstWaitOperator<I, O>
         mailboxExecutor);
     this.lookupFunction = function;
     this.ordered = outputMode == AsyncDataStream.OutputMode.ORDERED;
+    this.capacity = capacity;
   }
 
   @Override
@@ -96,9 +100,18 @@ public final class CacheFirstWaitOperator<I, O>
         tracker.bypass(record.replace(cached));
         return;
       }
+      // No fresh entry: the async function loads the key without reading the cache again, unless
+      // the queue is full and the record must wait for room first (the key may be loaded then).
+      if (queued - tracker.emitted >= capacity) {
+        lookupFunction.forgetCacheMiss();
+      }
     }
     queued++;
-    super.processElement(record);
+    try {
+      super.processElement(record);
+    } finally {
+      lookupFunction.forgetCacheMiss();
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.internal.async;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import dev.etlkit.operators.enrich.LookupCache;
 import java.time.Duration;
 import javax.annotation.Nullable;
@@ -20,6 +21,7 @@ final class CacheStore<K, V> {
   private static final long NEVER = Long.MAX_VALUE;
 
   private final Cache<K, CachedValue<V>> cache;
+  private final Policy<K, CachedValue<V>> policy;
   private final long freshNanos;
   private final long refreshNanos;
   private final long staleNanos;
@@ -44,6 +46,7 @@ final class CacheStore<K, V> {
       builder.expireAfter(new Residence<K, V>(residentAfterWrite, residentAfterAccess));
     }
     this.cache = builder.build();
+    this.policy = cache.policy();
   }
 
   /** The entry of {@code key} whatever its age, or null. Counts as a read for access expiry. */
@@ -81,7 +84,9 @@ final class CacheStore<K, V> {
   void store(K key, @Nullable V value, long now) {
     if (value != null || missCaching) {
       cache.put(key, new CachedValue<>(value, now));
-    } else {
+    } else if (policy.getIfPresentQuietly(key) != null) {
+      // Removing an absent key would change nothing but costs Caffeine a few allocations: look
+      // first, without counting it as a read.
       cache.invalidate(key);
     }
   }

@@ -1,8 +1,8 @@
 package dev.etlkit.operators.enrich.internal.async;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -10,6 +10,8 @@ import org.apache.flink.annotation.Internal;
  * single-flight the engine registers it by key, so that records of that key arriving meanwhile join
  * it (also while it waits to retry) instead of starting their own. A refresh flight reloads a
  * cached key in the background and may have no waiters at all.
+ *
+ * <p>Most flights have one waiter: it is held in a field, and a list is made only for the second.
  */
 @Internal
 final class Flight<K, V> {
@@ -17,7 +19,9 @@ final class Flight<K, V> {
   final boolean registered;
   final boolean refresh;
 
-  private final List<Waiter<V>> waiters = new ArrayList<>(2);
+  @Nullable private Waiter<V> first;
+  @Nullable private List<Waiter<V>> more;
+  private int waiterCount;
   private boolean finished;
   private long latestDeadline = Long.MIN_VALUE;
   private volatile int attempts;
@@ -28,14 +32,34 @@ final class Flight<K, V> {
     this.refresh = refresh;
   }
 
+  /**
+   * Adds the first waiter of a flight its creator has not shared with any other thread yet (so no
+   * lock is needed): publishing the flight afterwards (the flight map, the lookup's future) makes
+   * the waiter visible to other threads.
+   */
+  void joinFirst(Waiter<V> waiter) {
+    first = waiter;
+    waiterCount = 1;
+    waiter.flight = this;
+    latestDeadline = waiter.deadlineNanos;
+  }
+
   /** Adds a waiter; false when the flight already finished (the caller looks again). */
   synchronized boolean join(Waiter<V> waiter) {
     if (finished) {
       return false;
     }
-    waiters.add(waiter);
+    if (waiterCount == 0) {
+      first = waiter;
+    } else {
+      if (more == null) {
+        more = new ArrayList<>(2);
+      }
+      more.add(waiter);
+    }
+    waiterCount++;
     waiter.flight = this;
-    if (waiters.size() == 1 || waiter.deadlineNanos - latestDeadline > 0) {
+    if (waiterCount == 1 || waiter.deadlineNanos - latestDeadline > 0) {
       latestDeadline = waiter.deadlineNanos;
     }
     return true;
@@ -78,18 +102,29 @@ final class Flight<K, V> {
     return true;
   }
 
-  /** Finishes the flight: no record joins it any more. Returns the records that joined it. */
-  synchronized List<Waiter<V>> finish() {
+  /**
+   * Finishes the flight: no record joins it any more. Returns how many records joined it (read them
+   * with {@link #waiter}), or 0 if it had finished already.
+   */
+  synchronized int finish() {
     if (finished) {
-      return Collections.emptyList();
+      return 0;
     }
     finished = true;
-    return waiters;
+    return waiterCount;
+  }
+
+  /**
+   * Record number {@code i} that joined this flight, {@code 0 <= i <} the count {@link #finish}
+   * returned: once finished the waiters no longer change.
+   */
+  Waiter<V> waiter(int i) {
+    return i == 0 ? first : more.get(i - 1);
   }
 
   private boolean hasLiveWaiter() {
-    for (int i = 0; i < waiters.size(); i++) {
-      if (!waiters.get(i).isFinished()) {
+    for (int i = 0; i < waiterCount; i++) {
+      if (!waiter(i).isFinished()) {
         return true;
       }
     }

@@ -14,6 +14,9 @@ import org.apache.flink.annotation.Internal;
  * a micro-batch of flights. It ends exactly once, by the lookup's reply ({@link #accept}) or by the
  * attempt timeout ({@link #run}), whichever comes first; the loser is ignored, so a late reply
  * never produces a second answer.
+ *
+ * <p>A single call holds its flight in a field (no list); while armed, it is also a node of the
+ * engine's {@link AttemptTimeouts} list (the links below, guarded by that list's lock).
  */
 @Internal
 final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> {
@@ -21,41 +24,80 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
       AtomicIntegerFieldUpdater.newUpdater(LookupCall.class, "ended");
 
   private final LookupEngine<K, V> engine;
-  private final List<Flight<K, V>> flights;
-  private final boolean batch;
-  private volatile int ended;
-  @Nullable private volatile Timers.Cancellable timeout;
-  long startNanos;
 
-  private LookupCall(LookupEngine<K, V> engine, List<Flight<K, V>> flights, boolean batch) {
+  /** The flight of a single call; null for a batch, or once pruned. */
+  @Nullable private Flight<K, V> single;
+
+  /** The flights of a batch; null for a single call. */
+  @Nullable private final List<Flight<K, V>> batch;
+
+  /** Whether its flights may have lost every waiter before the call is made (see prune). */
+  private final boolean mayBeAbandoned;
+
+  private volatile int ended;
+
+  /** When the call was made: set before {@link AttemptTimeouts#arm} or by it. */
+  long startNanos = AttemptTimeouts.READ_CLOCK;
+
+  // Attempt timeout: the deadline and the links of AttemptTimeouts' list, guarded by its lock.
+  long deadlineNanos;
+  @Nullable LookupCall<?, ?> prevTimeout;
+  @Nullable LookupCall<?, ?> nextTimeout;
+  boolean timeoutArmed;
+
+  private LookupCall(
+      LookupEngine<K, V> engine,
+      @Nullable Flight<K, V> single,
+      @Nullable List<Flight<K, V>> batch,
+      boolean mayBeAbandoned) {
     this.engine = engine;
-    this.flights = flights;
+    this.single = single;
     this.batch = batch;
+    this.mayBeAbandoned = mayBeAbandoned;
   }
 
-  static <K, V> LookupCall<K, V> single(LookupEngine<K, V> engine, Flight<K, V> flight) {
-    List<Flight<K, V>> one = new ArrayList<>(1);
-    one.add(flight);
-    return new LookupCall<>(engine, one, false);
+  /**
+   * A call for one flight; {@code mayBeAbandoned} is false only when the caller knows a record
+   * still waits for it (the engine then skips {@link #prune} unless the call waits for a permit).
+   */
+  static <K, V> LookupCall<K, V> single(
+      LookupEngine<K, V> engine, Flight<K, V> flight, boolean mayBeAbandoned) {
+    return new LookupCall<>(engine, flight, null, mayBeAbandoned);
   }
 
   static <K, V> LookupCall<K, V> batch(LookupEngine<K, V> engine, List<Flight<K, V>> flights) {
-    return new LookupCall<>(engine, flights, true);
+    return new LookupCall<>(engine, null, flights, true);
+  }
+
+  boolean mayBeAbandoned() {
+    return mayBeAbandoned;
   }
 
   boolean isBatch() {
-    return batch;
+    return batch != null;
   }
 
-  List<Flight<K, V>> flights() {
-    return flights;
+  /** The flights of this call. */
+  int size() {
+    return batch != null ? batch.size() : single == null ? 0 : 1;
+  }
+
+  /** Flight number {@code i} of this call, {@code 0 <= i < size()}. */
+  Flight<K, V> flight(int i) {
+    if (batch != null) {
+      return batch.get(i);
+    }
+    if (i != 0 || single == null) {
+      throw new IndexOutOfBoundsException(i);
+    }
+    return single;
   }
 
   /** The distinct keys of a batch, in arrival order. */
   Collection<K> keys() {
     LinkedHashSet<K> keys = new LinkedHashSet<>();
-    for (int i = 0; i < flights.size(); i++) {
-      keys.add(flights.get(i).key);
+    for (int i = 0; i < size(); i++) {
+      keys.add(flight(i).key);
     }
     return keys;
   }
@@ -65,26 +107,30 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
    * so the engine can unregister them. The call is not made when none is left.
    */
   List<Flight<K, V>> prune() {
+    if (batch == null) {
+      Flight<K, V> f = single;
+      if (f != null && f.finishIfAbandoned()) {
+        single = null;
+        return List.of(f);
+      }
+      return List.of();
+    }
     List<Flight<K, V>> dropped = null;
-    for (int i = flights.size() - 1; i >= 0; i--) {
-      Flight<K, V> f = flights.get(i);
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      Flight<K, V> f = batch.get(i);
       if (f.finishIfAbandoned()) {
         if (dropped == null) {
           dropped = new ArrayList<>(2);
         }
         dropped.add(f);
-        flights.remove(i);
+        batch.remove(i);
       }
     }
     return dropped == null ? List.of() : dropped;
   }
 
   boolean isEmpty() {
-    return flights.isEmpty();
-  }
-
-  void armTimeout(Timers timers, long timeoutNanos) {
-    this.timeout = timers.schedule(this, timeoutNanos);
+    return size() == 0;
   }
 
   /** The attempt timeout fired. */
@@ -99,10 +145,6 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   @Override
   public void accept(@Nullable Object reply, @Nullable Throwable error) {
     if (STATE.compareAndSet(this, 0, 1)) {
-      Timers.Cancellable t = timeout;
-      if (t != null) {
-        t.cancel();
-      }
       engine.onCallReplied(this, reply, error);
     }
   }

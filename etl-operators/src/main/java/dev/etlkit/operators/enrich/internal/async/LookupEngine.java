@@ -47,6 +47,7 @@ public final class LookupEngine<K, V> {
   @Nullable private final CacheStore<K, V> cache;
   @Nullable private final MicroBatcher<K, V> batcher;
   @Nullable private final CallRateLimiter<K, V> limiter;
+  private final AttemptTimeouts attemptTimeouts;
 
   /** Loads by key (single-flight) and refreshes in progress. */
   private final ConcurrentHashMap<K, Flight<K, V>> flights = new ConcurrentHashMap<>();
@@ -69,6 +70,7 @@ public final class LookupEngine<K, V> {
     this.timeoutNanos = settings.timeout().toNanos();
     this.timeoutMillis = settings.timeout().toMillis();
     this.attemptTimeoutNanos = settings.attemptTimeout().toNanos();
+    this.attemptTimeouts = new AttemptTimeouts(timers, attemptTimeoutNanos);
     this.singleFlight = settings.singleFlight();
     this.cache = settings.cache() == null ? null : new CacheStore<>(settings.cache(), timers);
     this.batcher =
@@ -104,7 +106,7 @@ public final class LookupEngine<K, V> {
         return null;
       }
       if (store.needsRefresh(entry, now)) {
-        refresh(key);
+        refresh(key, now);
       }
     }
     metrics.cacheHits.inc();
@@ -139,18 +141,18 @@ public final class LookupEngine<K, V> {
     }
     if (!singleFlight) {
       Flight<K, V> own = new Flight<>(key, false, false);
-      own.join(waiter);
-      startAttempt(own);
+      own.joinFirst(waiter);
+      startAttempt(own, now);
       return;
     }
     for (; ; ) {
       Flight<K, V> flight = flights.get(key);
       if (flight == null) {
         Flight<K, V> created = new Flight<>(key, true, false);
-        created.join(waiter);
+        created.joinFirst(waiter);
         flight = flights.putIfAbsent(key, created);
         if (flight == null) {
-          startAttempt(created);
+          startAttempt(created, now);
           return;
         }
       }
@@ -188,6 +190,11 @@ public final class LookupEngine<K, V> {
     return flights.size();
   }
 
+  /** Calls whose attempt timeout is running (for tests). */
+  int attemptTimeoutsArmed() {
+    return attemptTimeouts.armed();
+  }
+
   /** Estimated entries in the cache, 0 without a cache. */
   public long cacheSize() {
     return cache == null ? 0 : cache.size();
@@ -203,25 +210,37 @@ public final class LookupEngine<K, V> {
   // -----------------------------------------------------------------------------------------------
   // Attempts
 
-  private void refresh(K key) {
+  private void refresh(K key, long now) {
     if (flights.containsKey(key)) {
       return;
     }
     Flight<K, V> flight = new Flight<>(key, true, true);
     if (flights.putIfAbsent(key, flight) == null) {
       metrics.refreshes.inc();
-      startAttempt(flight);
+      startAttempt(flight, now);
     }
   }
 
-  private void startAttempt(Flight<K, V> flight) {
-    if (flight.startAttempt() > 1) {
+  /**
+   * Starts the next attempt of {@code flight}. {@code now} is the engine's clock read a moment ago
+   * on this thread, or {@link AttemptTimeouts#READ_CLOCK}.
+   */
+  private void startAttempt(Flight<K, V> flight, long now) {
+    int attempt = flight.startAttempt();
+    if (attempt > 1) {
       metrics.retries.inc();
     }
     if (batcher != null) {
       batcher.add(flight);
     } else {
-      submit(LookupCall.single(this, flight));
+      // A first attempt starts on the task thread right after its record joined (or for a
+      // refresh, which is never abandoned): nobody can have given up on it yet. Made at once
+      // (no rate limit to wait for), it starts at the time just read.
+      LookupCall<K, V> call = LookupCall.single(this, flight, attempt > 1);
+      if (limiter == null) {
+        call.startNanos = now;
+      }
+      submit(call);
     }
   }
 
@@ -237,23 +256,25 @@ public final class LookupEngine<K, V> {
   /** Makes the call: the lookup's request goes out, the attempt timeout starts. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   void dispatch(LookupCall<K, V> call) {
-    for (Flight<K, V> dropped : call.prune()) {
-      unregister(dropped);
+    if (call.mayBeAbandoned()) {
+      List<Flight<K, V>> dropped = call.prune();
+      for (int i = 0; i < dropped.size(); i++) {
+        unregister(dropped.get(i));
+      }
     }
-    if (call.isEmpty()) {
+    int calling = call.size();
+    if (calling == 0) {
       return;
     }
-    List<Flight<K, V>> calling = call.flights();
-    metrics.loads.inc(calling.size());
-    call.startNanos = timers.nanoTime();
-    call.armTimeout(timers, attemptTimeoutNanos);
+    metrics.loads.inc(calling);
+    attemptTimeouts.arm(call); // sets call.startNanos if not set yet
     CompletableFuture<?> reply;
     try {
       if (call.isBatch()) {
         metrics.batches.inc();
         reply = lookup.lookupAll(call.keys());
       } else {
-        reply = lookup.lookup(calling.get(0).key);
+        reply = lookup.lookup(call.flight(0).key);
       }
       if (reply == null) {
         throw new NullPointerException("the lookup returned no future");
@@ -266,60 +287,61 @@ public final class LookupEngine<K, V> {
   }
 
   void onCallReplied(LookupCall<K, V> call, @Nullable Object reply, @Nullable Throwable error) {
-    List<Flight<K, V>> answered = call.flights();
-    long elapsedNanos = timers.nanoTime() - call.startNanos;
-    metrics.loadLatency.update(elapsedNanos / 1_000L);
+    attemptTimeouts.disarm(call);
+    int answered = call.size();
+    long now = timers.nanoTime();
+    metrics.loadLatency.update((now - call.startNanos) / 1_000L);
     Throwable failure = unwrap(error);
     if (failure == null && reply == null) {
       failure = new NullPointerException("the lookup completed its future with null");
     }
     if (failure != null) {
-      metrics.loadFailures.inc(answered.size());
-      for (int i = 0; i < answered.size(); i++) {
-        onAttemptFailed(answered.get(i), failure);
+      metrics.loadFailures.inc(answered);
+      for (int i = 0; i < answered; i++) {
+        onAttemptFailed(call.flight(i), failure);
       }
       return;
     }
     if (call.isBatch()) {
       @SuppressWarnings("unchecked")
       Map<K, V> found = (Map<K, V>) reply;
-      for (int i = 0; i < answered.size(); i++) {
-        Flight<K, V> f = answered.get(i);
-        onAnswer(f, Optional.ofNullable(found.get(f.key)));
+      for (int i = 0; i < answered; i++) {
+        Flight<K, V> f = call.flight(i);
+        onAnswer(f, Optional.ofNullable(found.get(f.key)), now);
       }
     } else {
       @SuppressWarnings("unchecked")
       Optional<V> found = (Optional<V>) reply;
-      onAnswer(answered.get(0), found);
+      onAnswer(call.flight(0), found, now);
     }
   }
 
   void onCallTimedOut(LookupCall<K, V> call) {
-    List<Flight<K, V>> waiting = call.flights();
-    metrics.loadTimeouts.inc(waiting.size());
+    int waiting = call.size();
+    metrics.loadTimeouts.inc(waiting);
     TimeoutException timeout =
         new TimeoutException(
             "lookup call got no reply within the attempt timeout of "
                 + attemptTimeoutNanos / 1_000_000L
                 + " ms");
-    for (int i = 0; i < waiting.size(); i++) {
-      onAttemptFailed(waiting.get(i), timeout);
+    for (int i = 0; i < waiting; i++) {
+      onAttemptFailed(call.flight(i), timeout);
     }
   }
 
-  private void onAnswer(Flight<K, V> flight, Optional<V> answer) {
+  private void onAnswer(Flight<K, V> flight, Optional<V> answer, long now) {
     if (retry.retries(answer) && scheduleRetry(flight)) {
       return;
     }
     V value = answer.orElse(null);
     if (cache != null) {
-      cache.store(flight.key, value, timers.nanoTime());
+      cache.store(flight.key, value, now);
     }
-    List<Waiter<V>> waiters = finish(flight);
+    int waiters = finish(flight);
     LookupStatus status = statusOf(value, LookupStatus.LOADED);
     int attempts = flight.attempts();
-    for (int i = 0; i < waiters.size(); i++) {
-      Waiter<V> w = waiters.get(i);
+    for (int i = 0; i < waiters; i++) {
+      Waiter<V> w = flight.waiter(i);
       if (w.tryFinish()) {
         w.deliver(value, status, attempts);
       }
@@ -330,10 +352,10 @@ public final class LookupEngine<K, V> {
     if (retry.retries(failure) && scheduleRetry(flight)) {
       return;
     }
-    List<Waiter<V>> waiters = finish(flight);
+    int waiters = finish(flight);
     long now = timers.nanoTime();
-    for (int i = 0; i < waiters.size(); i++) {
-      Waiter<V> w = waiters.get(i);
+    for (int i = 0; i < waiters; i++) {
+      Waiter<V> w = flight.waiter(i);
       if (w.tryFinish()) {
         if (now - w.deadlineNanos >= 0) {
           // The step timeout has passed too (its timer may just not have fired yet): the record
@@ -356,12 +378,13 @@ public final class LookupEngine<K, V> {
     if (!flight.worthRetrying(timers.nanoTime() + delay)) {
       return false;
     }
-    timers.schedule(() -> startAttempt(flight), delay);
+    timers.schedule(() -> startAttempt(flight, AttemptTimeouts.READ_CLOCK), delay);
     return true;
   }
 
-  private List<Waiter<V>> finish(Flight<K, V> flight) {
-    List<Waiter<V>> waiters = flight.finish();
+  /** Finishes {@code flight}; returns how many waiters to answer (read with its waiter(i)). */
+  private int finish(Flight<K, V> flight) {
+    int waiters = flight.finish();
     unregister(flight);
     return waiters;
   }

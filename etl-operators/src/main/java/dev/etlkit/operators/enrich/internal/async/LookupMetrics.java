@@ -72,7 +72,7 @@ public final class LookupMetrics {
   /** Its exact class, so the hit path's increment needs no type profile to be inlined. */
   final SimpleCounter cacheHits;
 
-  final Counter cacheMisses;
+  final SimpleCounter cacheMisses;
   final Counter loads;
   final Counter loadFailures;
   final Counter loadTimeouts;
@@ -80,7 +80,7 @@ public final class LookupMetrics {
   final Counter timeouts;
   final Counter staleServed;
   final Counter fallbacks;
-  final Counter sharedLoads;
+  final SimpleCounter sharedLoads;
   final Counter refreshes;
   final Counter batches;
   final Counter rateLimited;
@@ -89,9 +89,10 @@ public final class LookupMetrics {
 
   private LookupMetrics(MetricGroup group) {
     this.group = group;
-    // Hits are counted on the task thread only; the other counters on lookup and timer threads too.
+    // Hits, misses and shared loads are counted on the task thread only (probe and load); the
+    // other counters on lookup and timer threads too.
     this.cacheHits = group.counter(CACHE_HITS, new SimpleCounter());
-    this.cacheMisses = group.counter(CACHE_MISSES, new ThreadSafeSimpleCounter());
+    this.cacheMisses = group.counter(CACHE_MISSES, new SimpleCounter());
     this.loads = group.counter(LOADS, new ThreadSafeSimpleCounter());
     this.loadFailures = group.counter(LOAD_FAILURES, new ThreadSafeSimpleCounter());
     this.loadTimeouts = group.counter(LOAD_TIMEOUTS, new ThreadSafeSimpleCounter());
@@ -99,7 +100,7 @@ public final class LookupMetrics {
     this.timeouts = group.counter(TIMEOUTS, new ThreadSafeSimpleCounter());
     this.staleServed = group.counter(STALE_SERVED, new ThreadSafeSimpleCounter());
     this.fallbacks = group.counter(FALLBACKS, new ThreadSafeSimpleCounter());
-    this.sharedLoads = group.counter(SHARED_LOADS, new ThreadSafeSimpleCounter());
+    this.sharedLoads = group.counter(SHARED_LOADS, new SimpleCounter());
     this.refreshes = group.counter(REFRESHES, new ThreadSafeSimpleCounter());
     this.batches = group.counter(BATCHES, new ThreadSafeSimpleCounter());
     this.rateLimited = group.counter(RATE_LIMITED, new ThreadSafeSimpleCounter());

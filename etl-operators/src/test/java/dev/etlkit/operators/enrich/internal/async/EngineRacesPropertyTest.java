@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Random interleavings of records, replies, failures, attempt timeouts, step timeouts and retries:
  * whatever the order, every record is answered exactly once, never after more attempts than
- * allowed, and no load is left behind.
+ * allowed, and no load, attempt timeout or timer is left behind.
  */
 class EngineRacesPropertyTest {
 
@@ -105,6 +105,7 @@ class EngineRacesPropertyTest {
       assertThat(record.attempts).as(record.name).isBetween(0, maxAttempts);
     }
     assertThat(f.engine.flightsInProgress()).isZero();
+    assertThat(f.engine.attemptTimeoutsArmed()).isZero();
     assertThat(f.timers.pendingTasks()).isZero();
   }
 

@@ -255,6 +255,38 @@ class LookupEngineTest {
   }
 
   @Test
+  void attemptTimeout_callsMadeAtDifferentTimes_eachTimesOutAtItsOwnDeadline() {
+    // One timer serves every call's attempt timeout: it must still fire each call on time, also
+    // when the call it was set for replied in between.
+    FakeLookup lookup = FakeLookup.manual();
+    EngineFixture f = retrying(lookup, LookupRetry.attempts(1).withAttemptTimeout(ms(100)));
+
+    RecordingWaiter first = f.request("o1", "c-1");
+    f.advanceMillis(30);
+    RecordingWaiter second = f.request("o2", "c-2");
+    f.advanceMillis(30);
+    RecordingWaiter third = f.request("o3", "c-3");
+    assertThat(f.engine.attemptTimeoutsArmed()).isEqualTo(3);
+    lookup.call(0).reply("Anna"); // the call the timer was set for
+    assertThat(f.engine.attemptTimeoutsArmed()).isEqualTo(2);
+
+    f.advanceMillis(69); // 99 ms after c-2's call
+    assertThat(second.answer()).isNull();
+    f.advanceMillis(1); // 100 ms after c-2's call
+    assertThat(second.answer()).isEqualTo("dead-letter/TimeoutException");
+    assertThat(third.answer()).isNull();
+    f.advanceMillis(29);
+    assertThat(third.answer()).isNull();
+    f.advanceMillis(1); // 100 ms after c-3's call
+    assertThat(third.answer()).isEqualTo("dead-letter/TimeoutException");
+
+    assertThat(first.answers()).containsExactly("Anna/LOADED");
+    assertThat(f.count(LookupMetrics.LOAD_TIMEOUTS)).isEqualTo(2);
+    assertThat(f.engine.attemptTimeoutsArmed()).isZero();
+    assertThat(f.timers.pendingTasks()).isZero();
+  }
+
+  @Test
   void attemptTimeout_lastAttemptTimesOut_deadLettersATimeoutException() {
     FakeLookup lookup = FakeLookup.manual();
     EngineFixture f = retrying(lookup, LookupRetry.attempts(2).withAttemptTimeout(ms(100)));
