@@ -57,8 +57,10 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       DedupOutput#UPSERT} by default, or {@link DedupOutput#RETRACT}); a row older than the kept
  *       one (by its ordering key) is stale and dropped.
  *   <li><b>No-op suppression, with or without TTL.</b> A row identical to the kept one (same
- *       serialized form, compared through a 64-bit fingerprint) emits nothing. Flink SQL stops
- *       suppressing them once state TTL is on; etlkit never does.
+ *       serialized form, never the row's {@code equals}) emits nothing. It is decided by comparing
+ *       the kept row field by field where the step keeps it (retract output) and the row type
+ *       allows, else through a 64-bit fingerprint. Flink SQL stops suppressing them once state TTL
+ *       is on; etlkit never does.
  *   <li><b>Changelog input</b> ({@link DedupStep#onChangelog()}): inserts and update-afters are
  *       rows; update-befores are skipped (the update-after carries the new row); a delete retracts
  *       the key's kept row, and the key starts anew. Keep-last with an ordering keeps a tombstone,
@@ -69,9 +71,10 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       DedupStep#withLateRecords}), and is counted; it never changes the result.
  *   <li><b>State per key</b>, the least the mode needs: keep-first a one-byte marker; an ordered
  *       keep-first or a keep-last its ordering key and the kept row's 8-byte fingerprint; retract
- *       output the kept row too (to emit {@code -U}/{@code -D}). The pipeline's state inventory
- *       lists it. With {@link DedupStep#withStateTtl TTL} a key whose state expired is treated as
- *       never seen: its next row is emitted as new.
+ *       output the kept row instead (to emit {@code -U}/{@code -D}; with the fingerprint for row
+ *       types not compared field by field). The pipeline's state inventory lists it. With {@link
+ *       DedupStep#withStateTtl TTL} a key whose state expired is treated as never seen: its next
+ *       row is emitted as new.
  *   <li><b>Accounting</b>: emitted rows count as out; duplicates, no-ops, stale records and rows
  *       superseded inside a mini-batch as deduplicated; update-befores and late records sent to the
  *       side output as filtered; late records sent to dead letters, records without a timestamp

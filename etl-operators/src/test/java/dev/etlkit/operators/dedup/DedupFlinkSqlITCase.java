@@ -152,7 +152,7 @@ class DedupFlinkSqlITCase {
 
     // Without TTL, on heap state, Flink SQL re-emits an identical redelivery that follows an
     // update (its stored row is the emitted object, whose row kind it then changed); not on
-    // RocksDB. etlkit compares fingerprints, the same on every backend.
+    // RocksDB. etlkit compares serialized forms, the same on every backend.
     assertThat(changes(sqlLastPtB, "heap"))
         .containsExactly(
             Change.insert("heap#v1"),

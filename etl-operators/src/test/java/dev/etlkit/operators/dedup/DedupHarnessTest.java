@@ -19,10 +19,15 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every mode on heap and RocksDB, record by record. */
 class DedupHarnessTest {
@@ -340,6 +345,73 @@ class DedupHarnessTest {
       harness.processElement("k1#v1", 3); // expired: a new key
 
       assertThat(harness.output()).containsExactly(Change.insert("k1#v1"), Change.insert("k1#v1"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("backendsAndOutputs")
+  void keepLast_pojoRows_identicalMeansTheSameSerializedForm_notEquals(
+      StateBackendKind backend, DedupOutput output) throws Exception {
+    Dedup.DedupStep<Reading, Reading, String, Change<Reading>> step =
+        Dedup.keepLast("dedup", Reading::sensor);
+    if (output == DedupOutput.RETRACT) {
+      step = step.withRetractOutput();
+    }
+    double otherNaN = Double.longBitsToDouble(0x7ff8_0000_0000_0001L);
+    try (OperatorHarness<Reading, Change<Reading>> harness =
+        DedupHarness.expand(step, Reading.TYPE).harness().on(backend).open()) {
+      harness.processElement(new Reading("s1", 0.0), 1);
+      harness.processElement(new Reading("s1", -0.0), 2); // equal by equals, not identical
+      harness.processElement(new Reading("s1", -0.0), 3); // identical: nothing
+      harness.processElement(new Reading("s1", Double.NaN), 4);
+      harness.processElement(new Reading("s1", otherNaN), 5); // serialized as the same NaN
+
+      List<String> expected =
+          output == DedupOutput.RETRACT
+              ? List.of("+I 0.0", "-U 0.0", "+U -0.0", "-U -0.0", "+U NaN")
+              : List.of("+I 0.0", "+U -0.0", "+U NaN");
+      assertThat(harness.output())
+          .extracting(c -> c.kind().shortString() + " " + c.value().value)
+          .containsExactlyElementsOf(expected);
+    }
+  }
+
+  static Stream<Arguments> backendsAndOutputs() {
+    return Stream.of(StateBackendKind.values())
+        .flatMap(
+            backend ->
+                Stream.of(DedupOutput.UPSERT, DedupOutput.RETRACT)
+                    .map(output -> Arguments.of(backend, output)));
+  }
+
+  /** A POJO whose {@code equals} holds 0.0 and -0.0 equal and NaN unequal to itself. */
+  public static class Reading {
+    static final TypeInformation<Reading> TYPE = TypeInformation.of(Reading.class);
+
+    public String sensor;
+    public double value;
+
+    public Reading() {}
+
+    Reading(String sensor, double value) {
+      this.sensor = sensor;
+      this.value = value;
+    }
+
+    String sensor() {
+      return sensor;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Reading
+          && sensor.equals(((Reading) o).sensor)
+          && value == ((Reading) o).value;
+    }
+
+    @Override
+    public int hashCode() {
+      return sensor.hashCode();
     }
   }
 

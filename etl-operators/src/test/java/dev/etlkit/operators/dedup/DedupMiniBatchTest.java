@@ -1,5 +1,6 @@
 package dev.etlkit.operators.dedup;
 
+import static dev.etlkit.operators.dedup.DedupHarness.changes;
 import static dev.etlkit.operators.dedup.DedupHarness.counts;
 import static dev.etlkit.operators.dedup.DedupHarness.keepFirst;
 import static dev.etlkit.operators.dedup.DedupHarness.keepLast;
@@ -23,8 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -76,6 +79,51 @@ class DedupMiniBatchTest {
 
       assertThat(harness.output()).containsExactly(Change.insert("k1#v1"), Change.insert("k2#v1"));
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("backendsAndOutputs")
+  void miniBatch_deleteAndReinsertOfTheKeptRow_cancelOut(
+      StateBackendKind backend, DedupOutput output) throws Exception {
+    Dedup.DedupStep<String, String, String, Change<String>> step = keepLast();
+    if (output == DedupOutput.RETRACT) {
+      step = step.withRetractOutput(); // compares the kept rows; upsert their fingerprints
+    }
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        changes(step.withMiniBatch(3, DELAY).onChangelog()).harness().on(backend).open()) {
+      harness.processElement(Change.insert("k1#v1"), 1);
+      harness.processElement(Change.insert("k2#v1"), 2);
+      harness.processElement(Change.insert("k3#v1"), 3); // flushes
+      harness.processElement(Change.updateAfter("k1#v2"), 4);
+      harness.processElement(Change.delete("k1#"), 5);
+      harness.processElement(Change.insert("k1#v1"), 6); // back to the emitted row: flushes
+      harness.processElement(Change.updateAfter("k2#v2"), 7);
+      harness.processElement(Change.delete("k2#"), 8);
+      harness.processElement(Change.insert("k2#v3"), 9); // another row: flushes
+
+      assertThat(harness.output())
+          .containsExactlyElementsOf(
+              output == DedupOutput.RETRACT
+                  ? List.of(
+                      Change.insert("k1#v1"),
+                      Change.insert("k2#v1"),
+                      Change.insert("k3#v1"),
+                      Change.updateBefore("k2#v1"),
+                      Change.updateAfter("k2#v3"))
+                  : List.of(
+                      Change.insert("k1#v1"),
+                      Change.insert("k2#v1"),
+                      Change.insert("k3#v1"),
+                      Change.updateAfter("k2#v3")));
+    }
+  }
+
+  static Stream<Arguments> backendsAndOutputs() {
+    return Stream.of(StateBackendKind.values())
+        .flatMap(
+            backend ->
+                Stream.of(DedupOutput.UPSERT, DedupOutput.RETRACT)
+                    .map(output -> Arguments.of(backend, output)));
   }
 
   @ParameterizedTest

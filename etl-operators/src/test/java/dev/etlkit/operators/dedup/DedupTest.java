@@ -13,6 +13,7 @@ import dev.etlkit.core.StateInventory;
 import dev.etlkit.testkit.ChangelogGenerator;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -217,7 +218,7 @@ class DedupTest {
   }
 
   @Test
-  void apply_keepLastRetractOnAnOrderedChangelog_declaresOrderFingerprintRowAndTombstones() {
+  void apply_keepLastRetractOnAnOrderedChangelog_declaresOrderRowAndTombstones() {
     StateInventory inventory =
         apply(
                 keepLast()
@@ -230,10 +231,25 @@ class DedupTest {
     assertThat(inventory.entries())
         .extracting(e -> e.state().name() + " " + e.state().valueType() + ": " + e.state().growth())
         .containsExactly(
-            "dedup DedupEntry(order[2], hash, row: String): per key: ordering key (2 longs),"
-                + " 8-byte fingerprint, the kept row; a deleted key keeps its ordering key as a"
-                + " tombstone",
+            "dedup DedupEntry(order[2], row: String): per key: ordering key (2 longs), the kept"
+                + " row; a deleted key keeps its ordering key as a tombstone",
             "dedup-watermark Long: one long per subtask (operator state, not keyed)");
+  }
+
+  @Test
+  void apply_keepLastRetract_declaresAFingerprintBesideRowsComparedByTheirBytes() {
+    TypeInformation<Map<String, String>> mapType = Types.MAP(Types.STRING, Types.STRING);
+    StateInventory retract =
+        apply(
+                Dedup.keepLast("dedup", (Map<String, String> m) -> m.get("id")).withRetractOutput(),
+                mapType)
+            .stateInventory();
+
+    assertThat(retract.entries())
+        .extracting(e -> e.state().valueType() + ": " + e.state().growth())
+        .containsExactly(
+            "DedupEntry(hash, row: Map<String, String>): per key: 8-byte fingerprint, the kept"
+                + " row");
   }
 
   @Test

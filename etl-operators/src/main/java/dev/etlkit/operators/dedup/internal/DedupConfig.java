@@ -150,7 +150,7 @@ public final class DedupConfig<T> implements Serializable {
       if (layout.orderSize() > 0) {
         sb.append(" ordering key (").append(layout.orderSize()).append(" longs),");
       }
-      if (layout.hash()) {
+      if (layout.fingerprints(rowType)) {
         sb.append(" 8-byte fingerprint,");
       }
       if (layout.row()) {

@@ -40,7 +40,7 @@ public final class DedupEntryTypeInfo<T> extends WrappingTypeInfo<DedupEntry<T>,
         rowType instanceof PojoTypeInfo
             ? rowType.getTypeClass().getSimpleName()
             : rowType.toString();
-    return "DedupEntry(" + layout.describe(row) + ")";
+    return "DedupEntry(" + layout.describe(rowType, row) + ")";
   }
 
   @Override

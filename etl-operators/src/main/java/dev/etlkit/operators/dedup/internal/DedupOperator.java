@@ -88,7 +88,6 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private transient StepMetrics metrics;
   private transient Counter late;
   private transient DedupRules<T> rules;
-  @Nullable private transient RowHasher<T> hasher;
   private transient TypeSerializer<T> rowSerializer;
   private transient boolean copyKeptRows;
   @Nullable private transient long[] scratchOrder;
@@ -194,8 +193,11 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     copyKeptRows =
         getExecutionConfig().isObjectReuseEnabled()
             && (keepsRow || holds || config.miniBatchRecords() > 0);
-    hasher = keepsHash ? new RowHasher<>(rowSerializer.duplicate()) : null;
-    rules = new DedupRules<>(config.keepLast(), holds ? config.pendingLayout() : layout);
+    RowIdentity<T> rows =
+        keepsHash
+            ? RowIdentity.of(config.rowType(), getExecutionConfig().getSerializerConfig(), keepsRow)
+            : null;
+    rules = new DedupRules<>(config.keepLast(), holds ? config.pendingLayout() : layout, rows);
     scratchOrder = ordered ? new long[config.order().size()] : null;
     reuse = new StreamRecord<>(null);
 
@@ -281,14 +283,13 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       }
       key = scratchOrder;
     }
-    long hash = keepsHash && !delete ? hasher.hash(row) : 0L;
     T kept = copyKeptRows ? rowSerializer.copy(row) : row;
     if (batch != null) {
-      buffer(delete, kept, key, hash, hasTimestamp, timestamp, source);
+      buffer(delete, kept, key, hasTimestamp, timestamp, source);
     } else if (holds) {
       hold(key, kept);
     } else {
-      apply(delete, kept, key, hash, hasTimestamp, timestamp, source);
+      apply(delete, kept, key, hasTimestamp, timestamp, source);
     }
   }
 
@@ -296,14 +297,18 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       boolean delete,
       T row,
       @Nullable long[] order,
-      long hash,
       boolean hasTimestamp,
       long timestamp,
       @Nullable Object source) {
-    DedupRules.Outcome outcome;
+    DedupEntry<T> current;
     try {
       stateReads++;
-      outcome = rules.apply(state.value(), delete, order, hash, row);
+      current = state.value();
+    } catch (Exception e) {
+      throw new IllegalStateException(stateError(), e);
+    }
+    DedupRules.Outcome outcome = rules.apply(current, delete, order, row);
+    try {
       writeState();
     } catch (Exception e) {
       throw new IllegalStateException(stateError(), e);
@@ -367,7 +372,6 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       boolean delete,
       T row,
       @Nullable long[] order,
-      long hash,
       boolean hasTimestamp,
       long timestamp,
       @Nullable Object source)
@@ -375,7 +379,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     boolean wasEmpty = batch.isEmpty();
     @SuppressWarnings("unchecked")
     K key = (K) getCurrentKey();
-    if (batch.add(key, delete, row, order, hash, hasTimestamp, timestamp, source)) {
+    if (batch.add(key, delete, row, order, hasTimestamp, timestamp, source)) {
       metrics.deduplicated();
     }
     if (batch.records() >= config.miniBatchRecords()) {
@@ -423,7 +427,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     MiniBatch.Item<T> lastDelete = null;
     for (int i = 0; i < items.size(); i++) {
       MiniBatch.Item<T> item = items.get(i);
-      DedupRules.Outcome outcome = rules.apply(entry, item.delete, item.order, item.hash, item.row);
+      DedupRules.Outcome outcome = rules.apply(entry, item.delete, item.order, item.row);
       entry = rules.entry();
       write |= rules.mustWrite();
       if (outcome == DedupRules.Outcome.DUPLICATE) {
@@ -458,7 +462,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
           lastDelete.source);
       metrics.emitted(1);
     } else if (beforeLive && lastAccumulate != null) {
-      if (beforeHasHash && entry.hasHash && beforeHash == entry.hash) {
+      if (rules.unchanged(beforeHasHash, beforeHash, beforeRow, entry)) {
         return; // the bundle's changes cancel out
       }
       if (retract) {

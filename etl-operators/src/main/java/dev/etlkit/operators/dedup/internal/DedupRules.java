@@ -13,14 +13,18 @@ import org.apache.flink.annotation.Internal;
  *
  * <ul>
  *   <li><b>Keep-first</b>: the first row of a key is kept and emitted; a later row is a duplicate.
- *       With an ordering, an earlier-ordered row arriving later replaces the kept one (unless its
- *       fingerprint is the same: then only the kept order moves). On a changelog (processing time
- *       only), a delete of a live key retracts its row and the next row starts the key anew.
- *   <li><b>Keep-last</b>: every row not older than the kept one replaces it, unless it has the same
- *       fingerprint (a no-op: nothing emitted). A delete retracts the kept row; with an ordering it
- *       leaves a tombstone so that older records arriving later stay stale.
+ *       With an ordering, an earlier-ordered row arriving later replaces the kept one (unless it is
+ *       identical: then only the kept order moves). On a changelog (processing time only), a delete
+ *       of a live key retracts its row and the next row starts the key anew.
+ *   <li><b>Keep-last</b>: every row not older than the kept one replaces it, unless it is identical
+ *       (a no-op: nothing emitted). A delete retracts the kept row; with an ordering it leaves a
+ *       tombstone so that older records arriving later stay stale.
  *   <li>Update-before records are not given to the rules (the operator filters them).
  * </ul>
+ *
+ * <p>Identical means the same serialized form, as {@link RowIdentity} decides: the kept row
+ * compared with the new one, or their fingerprints. A record's fingerprint is computed only when it
+ * is needed (to compare, or to keep), at most once per record.
  *
  * <p>After {@link #apply}, the accessors describe the result: the entry to keep ({@link #entry()},
  * null to clear), whether state must be written ({@link #mustWrite()}), and the row to retract
@@ -50,6 +54,7 @@ public final class DedupRules<T> {
   private final boolean ordered;
   private final boolean keepsHash;
   private final boolean keepsRow;
+  @Nullable private final RowIdentity<T> identity;
 
   /** The entry of every key when the layout keeps nothing but a marker: never changed in place. */
   @Nullable private final DedupEntry<T> marker;
@@ -62,15 +67,25 @@ public final class DedupRules<T> {
   private long displacedTimestamp;
   private boolean displaced;
 
+  /** The fingerprint of the current record's row, once computed ({@link #fingerprint}). */
+  private long rowHash;
+
+  private boolean rowHashed;
+
   /**
    * @param keepLast keep-last (else keep-first)
    * @param layout what the key's entry holds: an ordering key (ordered), a fingerprint, the row
+   * @param identity how rows are compared; required when the layout keeps fingerprints
    */
-  public DedupRules(boolean keepLast, DedupLayout layout) {
+  public DedupRules(boolean keepLast, DedupLayout layout, @Nullable RowIdentity<T> identity) {
+    if (layout.hash() && identity == null) {
+      throw new IllegalArgumentException("a layout with fingerprints needs a row identity");
+    }
     this.keepLast = keepLast;
     this.ordered = layout.orderSize() > 0;
     this.keepsHash = layout.hash();
     this.keepsRow = layout.row();
+    this.identity = layout.hash() ? identity : null;
     if (!ordered && !keepsHash && !keepsRow) {
       marker = new DedupEntry<>();
       marker.live = true;
@@ -85,22 +100,22 @@ public final class DedupRules<T> {
    * @param current the key's entry, or null when it has none
    * @param delete whether the record is a delete
    * @param order its ordering key (not kept: copied when needed), or null under processing time
-   * @param hash its row fingerprint (read only when the layout keeps fingerprints)
    * @param row its row (kept by reference when the layout keeps rows)
    */
   public Outcome apply(
-      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, long hash, T row) {
+      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, T row) {
     entry = current;
     write = false;
     retracted = null;
     displaced = false;
+    rowHashed = false;
     return keepLast
-        ? keepLast(current, delete, order, hash, row)
-        : keepFirst(current, delete, order, hash, row);
+        ? keepLast(current, delete, order, row)
+        : keepFirst(current, delete, order, row);
   }
 
   private Outcome keepFirst(
-      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, long hash, T row) {
+      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, T row) {
     if (delete) {
       // Keep-first on a changelog is processing-time ordered: no tombstones are needed.
       if (current == null || !current.live) {
@@ -112,26 +127,26 @@ public final class DedupRules<T> {
       return Outcome.DELETE;
     }
     if (current == null || !current.live) {
-      entry = newEntry(order, hash, row);
+      entry = newEntry(order, row);
       write = true;
       return Outcome.INSERT;
     }
     if (!ordered || compare(order, current.order) >= 0) {
       return Outcome.DUPLICATE; // later, or equal and later-arrived: the kept row stays first
     }
-    if (keepsHash && current.hasHash && current.hash == hash) {
+    if (keepsHash && sameAsKept(current, row)) {
       copyOrder(current, order); // same row, earlier: only the order moves
       write = true;
       return Outcome.DUPLICATE;
     }
     retracted = current.row;
-    replace(current, order, hash, row);
+    replace(current, order, row);
     write = true;
     return Outcome.UPDATE;
   }
 
   private Outcome keepLast(
-      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, long hash, T row) {
+      @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, T row) {
     if (ordered && current != null && compare(order, current.order) < 0) {
       return Outcome.DUPLICATE; // stale: older than the kept row or the tombstone
     }
@@ -160,15 +175,15 @@ public final class DedupRules<T> {
     }
     if (current == null || !current.live) {
       if (current == null) {
-        entry = newEntry(order, hash, row);
+        entry = newEntry(order, row);
       } else {
         current.live = true;
-        replace(current, order, hash, row);
+        replace(current, order, row);
       }
       write = true;
       return Outcome.INSERT;
     }
-    if (keepsHash && current.hasHash && current.hash == hash) {
+    if (keepsHash && sameAsKept(current, row)) {
       if (ordered && compare(order, current.order) > 0) {
         copyOrder(current, order); // same row, newer: only the order moves
         write = true;
@@ -176,9 +191,50 @@ public final class DedupRules<T> {
       return Outcome.DUPLICATE;
     }
     retracted = current.row;
-    replace(current, order, hash, row);
+    replace(current, order, row);
     write = true;
     return Outcome.UPDATE;
+  }
+
+  /** Whether {@code row} is identical to the live entry's row. */
+  private boolean sameAsKept(DedupEntry<T> kept, T row) {
+    if (identity.comparesRows() && kept.row != null) {
+      return identity.sameRows(kept.row, row);
+    }
+    if (kept.hasHash) {
+      return kept.hash == fingerprint(row);
+    }
+    // Kept without a fingerprint by a step that compared rows, whose row type has since become
+    // one compared by fingerprints (a schema change): fingerprint the kept row.
+    return kept.row != null && identity.fingerprint(kept.row) == fingerprint(row);
+  }
+
+  /** The current record's fingerprint, computed once. */
+  private long fingerprint(T row) {
+    if (!rowHashed) {
+      rowHash = identity.fingerprint(row);
+      rowHashed = true;
+    }
+    return rowHash;
+  }
+
+  /**
+   * Whether a key's live entry after a mini-batch keeps the same row as before it (given as it was
+   * then: the entry is changed in place), so that the bundle's changes cancel out.
+   */
+  public boolean unchanged(
+      boolean beforeHasHash, long beforeHash, @Nullable T beforeRow, DedupEntry<T> after) {
+    if (!keepsHash) {
+      return false;
+    }
+    if (identity.comparesRows() && beforeRow != null && after.row != null) {
+      return identity.sameRows(beforeRow, after.row);
+    }
+    if ((!beforeHasHash && beforeRow == null) || (!after.hasHash && after.row == null)) {
+      return false;
+    }
+    long before = beforeHasHash ? beforeHash : identity.fingerprint(beforeRow);
+    return before == (after.hasHash ? after.hash : identity.fingerprint(after.row));
   }
 
   /**
@@ -263,23 +319,25 @@ public final class DedupRules<T> {
     return ordered && compare(next, kept) < 0;
   }
 
-  private DedupEntry<T> newEntry(@Nullable long[] order, long hash, T row) {
+  private DedupEntry<T> newEntry(@Nullable long[] order, T row) {
     if (marker != null) {
       return marker; // keep-first by processing time: one shared, unchanging marker
     }
     DedupEntry<T> created = new DedupEntry<>();
     created.live = true;
-    replace(created, order, hash, row);
+    replace(created, order, row);
     return created;
   }
 
-  private void replace(DedupEntry<T> target, @Nullable long[] order, long hash, T row) {
+  private void replace(DedupEntry<T> target, @Nullable long[] order, T row) {
     if (ordered) {
       copyOrder(target, order);
     }
     if (keepsHash) {
-      target.hasHash = true;
-      target.hash = hash;
+      // An entry whose row is compared needs no fingerprint (one restored with it loses it here).
+      boolean hashed = !identity.comparesRows();
+      target.hasHash = hashed;
+      target.hash = hashed ? fingerprint(row) : 0L;
     }
     target.row = keepsRow ? row : null;
   }

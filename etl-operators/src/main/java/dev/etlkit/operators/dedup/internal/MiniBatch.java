@@ -25,7 +25,6 @@ final class MiniBatch<K, T> {
     boolean delete;
     T row;
     @Nullable long[] order;
-    long hash;
     boolean hasTimestamp;
     long timestamp;
 
@@ -36,7 +35,6 @@ final class MiniBatch<K, T> {
         boolean delete,
         T row,
         @Nullable long[] order,
-        long hash,
         boolean hasTimestamp,
         long timestamp,
         @Nullable Object source) {
@@ -49,7 +47,6 @@ final class MiniBatch<K, T> {
           System.arraycopy(order, 0, this.order, 0, order.length);
         }
       }
-      this.hash = hash;
       this.hasTimestamp = hasTimestamp;
       this.timestamp = timestamp;
       this.source = source;
@@ -75,7 +72,6 @@ final class MiniBatch<K, T> {
       boolean delete,
       T row,
       @Nullable long[] order,
-      long hash,
       boolean hasTimestamp,
       long timestamp,
       @Nullable Object source) {
@@ -89,13 +85,13 @@ final class MiniBatch<K, T> {
       Item<T> last = items.get(items.size() - 1);
       if (!last.delete) {
         if (rules.prefers(order, last.order)) {
-          last.set(false, row, order, hash, hasTimestamp, timestamp, source);
+          last.set(false, row, order, hasTimestamp, timestamp, source);
         }
         return true;
       }
     }
     Item<T> item = new Item<>();
-    item.set(delete, row, order, hash, hasTimestamp, timestamp, source);
+    item.set(delete, row, order, hasTimestamp, timestamp, source);
     items.add(item);
     return false;
   }

@@ -1,0 +1,72 @@
+package dev.etlkit.operators.dedup.internal;
+
+import dev.etlkit.operators.internal.SerializedForm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/**
+ * Whether a row is identical to a key's kept one, that is has the same serialized form.
+ *
+ * <p>Where the step keeps the row (retract output) and the row type is {@linkplain
+ * SerializedForm#isStructural structural} (POJOs, records, tuples, strings, boxed primitives, ...),
+ * the two rows are compared value by value ({@link SerializedForm#same}): exact, and nothing is
+ * serialized or fingerprinted, so entries keep no fingerprint ({@link #comparesRows()}). Otherwise
+ * the rules compare {@link RowHasher fingerprints}, kept in the entries.
+ *
+ * <p>Not thread-safe: one per operator, created in {@code open()}.
+ *
+ * @param <T> the row type
+ */
+@Internal
+public final class RowIdentity<T> {
+
+  private final SerializedForm<T> form;
+  private final RowHasher<T> hasher;
+  private final boolean comparesRows;
+
+  RowIdentity(SerializedForm<T> form, boolean comparesRows) {
+    this.form = form;
+    this.hasher = new RowHasher<>(form);
+    this.comparesRows = comparesRows;
+  }
+
+  /**
+   * The identity of rows of {@code rowType} for a step whose entries keep the row ({@code
+   * keepsRow}) or not.
+   */
+  public static <T> RowIdentity<T> of(
+      TypeInformation<T> rowType, SerializerConfig config, boolean keepsRow) {
+    return new RowIdentity<>(SerializedForm.of(rowType, config), keepsRow && comparesRows(rowType));
+  }
+
+  /** Whether a step keeping rows of {@code rowType} compares them instead of fingerprints. */
+  static boolean comparesRows(TypeInformation<?> rowType) {
+    return SerializedForm.isStructural(rowType);
+  }
+
+  /** True when kept rows are compared with incoming ones: entries need no fingerprint. */
+  public boolean comparesRows() {
+    return comparesRows;
+  }
+
+  /** Whether the two rows have the same serialized form (for {@link #comparesRows()}). */
+  public boolean sameRows(T kept, T row) {
+    try {
+      return form.same(kept, row);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not serialize a row to compare it", e);
+    }
+  }
+
+  /** The {@link RowHasher fingerprint} of a row. */
+  public long fingerprint(T row) {
+    try {
+      return hasher.hash(row);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not serialize a row to fingerprint it", e);
+    }
+  }
+}
