@@ -22,6 +22,9 @@ public interface HistoryStore<T> {
 
   void updateBase(KeyCursor<T> base) throws Exception;
 
+  /** Forgets the base kept apart from the cursor (the cursor holds it from now on). */
+  void clearBase() throws Exception;
+
   @Nullable
   StoredChange<T> change(long time) throws Exception;
 

@@ -191,18 +191,16 @@ public final class KeyHistory<T> {
     T row = cursor.row;
     boolean changed = advance(cursor, time, change, sink);
     store.putChange(time, change);
-    cursor.latest = time;
+    if (time != cursor.latest) { // else the key's first change
+      cursor.addEarlier(cursor.latest);
+      cursor.latest = time;
+    }
     if (needsPruning(cursor)) {
-      long pruneTo = cursor.latest - horizon;
-      kept.load(store); // the times only: values are read when needed
-      int before = kept.size() - 1; // the changes before this one (the last)
-      if (output != Scd2Output.APPEND && (before == 0 || kept.time(before - 1) < pruneTo)) {
-        for (int i = 0; i < before; i++) {
-          store.removeChange(kept.time(i));
-        }
-        pruneToHere(store, cursor, pruneTo, status, validFrom, version, row);
+      if (output == Scd2Output.APPEND) {
+        loadKept(store, cursor, Integer.MAX_VALUE);
+        cursor.setEarlierFrom(kept, prune(store, cursor, sink));
       } else {
-        prune(store, cursor, sink);
+        pruneAfter(store, cursor, status, validFrom, version, row, sink);
       }
       kept.clear();
     }
@@ -211,23 +209,117 @@ public final class KeyHistory<T> {
   }
 
   /**
-   * Completes a prune to {@code pruneTo} that removed every change kept before the latest one: the
-   * base becomes where the cursor stood before it (status, validFrom, version, row), with no replay
-   * and no read of the old base.
+   * Prunes (not for append output) after a change that came after all others, before which the
+   * cursor stood at (status, validFrom, version, row). The cheapest way that applies:
+   *
+   * <ol>
+   *   <li>every change before the latest one is pruned: the base becomes where the cursor stood
+   *       before it;
+   *   <li>the candidate base is old enough: the prune point moves to it, the changes before it are
+   *       removed, and it becomes the base;
+   *   <li>else the changes before {@code latest - horizon} are replayed into the base ({@link
+   *       #prune}).
+   * </ol>
+   *
+   * <p>None replays or reads a change's value but the last, and none iterates the map state when
+   * the cursor knows the times of the kept changes. The last two remember where the cursor stood
+   * before this change as the next candidate.
    */
-  private static <T> void pruneToHere(
+  private void pruneAfter(
       HistoryStore<T> store,
       KeyCursor<T> cursor,
-      long pruneTo,
       byte status,
       long validFrom,
       long version,
-      @Nullable T row)
+      @Nullable T row,
+      VersionSink<T> sink)
       throws Exception {
-    KeyCursor<T> base = KeyCursor.emptyBase();
-    base.setPosition(status, validFrom, version, row);
-    store.updateBase(base);
-    cursor.pruneTime = pruneTo;
+    long pruneTo = cursor.latest - horizon;
+    boolean known = cursor.knowsEarlier();
+    if (!known) {
+      kept.load(store); // the times only: values are read when needed
+    }
+    int before = known ? cursor.earlierCount : kept.size() - 1; // kept before the latest one
+    long last = before == 0 ? Long.MIN_VALUE : known ? cursor.earlier(before - 1) : kept.time(before - 1);
+    if (last < pruneTo) {
+      for (int i = 0; i < before; i++) {
+        store.removeChange(known ? cursor.earlier(i) : kept.time(i));
+      }
+      moveBaseHere(store, cursor);
+      cursor.base.set(status, validFrom, version, row);
+      cursor.pruneTime = pruneTo;
+      cursor.candidate = null; // it would be where the base is
+      cursor.setEarlierNone();
+      return;
+    }
+    Position<T> candidate = cursor.candidate;
+    if (candidate != null
+        && cursor.candidateTime <= pruneTo
+        && cursor.candidateTime > cursor.pruneTime) {
+      long to = cursor.candidateTime;
+      int first = 0;
+      while (first < before && (known ? cursor.earlier(first) : kept.time(first)) < to) {
+        store.removeChange(known ? cursor.earlier(first) : kept.time(first));
+        first++;
+      }
+      if (known) {
+        cursor.dropEarlier(first);
+      } else {
+        cursor.setEarlierFrom(kept, first);
+      }
+      moveBaseHere(store, cursor);
+      cursor.candidate = cursor.base; // reused for the next candidate
+      cursor.base = candidate;
+      cursor.pruneTime = to;
+    } else {
+      if (known) {
+        loadKept(store, cursor, PRUNE_BY_TIME);
+      }
+      cursor.setEarlierFrom(kept, prune(store, cursor, sink));
+      if (cursor.candidate == null) {
+        cursor.candidate = Position.start();
+      }
+    }
+    cursor.candidate.set(status, validFrom, version, row);
+    cursor.candidateTime = cursor.latest;
+  }
+
+  /**
+   * The most changes a prune reads by time, from the times the cursor knows, rather than iterating
+   * the key's map state.
+   */
+  private static final int PRUNE_BY_TIME = 8;
+
+  /**
+   * Loads the kept changes: from the times the cursor knows when no more than {@code byTime} of
+   * them are before {@code latest - horizon} (their values are read by time), else by iterating the
+   * map state.
+   */
+  private void loadKept(HistoryStore<T> store, KeyCursor<T> cursor, int byTime) throws Exception {
+    if (cursor.knowsEarlier()) {
+      long pruneTo = cursor.latest - horizon;
+      int pruned = 0;
+      while (pruned < cursor.earlierCount && cursor.earlier(pruned) < pruneTo) {
+        pruned++;
+      }
+      if (pruned <= byTime) {
+        kept.use(store, cursor.earlier, cursor.earlierCount, cursor.latest);
+        return;
+      }
+    }
+    kept.load(store);
+  }
+
+  /**
+   * Before the cursor's base is set: a base still in the {@code base} state (a cursor restored from
+   * an older savepoint) is removed from there, as the cursor holds it from now on.
+   */
+  private static <T> void moveBaseHere(HistoryStore<T> store, KeyCursor<T> cursor)
+      throws Exception {
+    if (cursor.base == null) {
+      store.clearBase();
+      cursor.base = Position.start();
+    }
   }
 
   /**
@@ -323,18 +415,23 @@ public final class KeyHistory<T> {
       return Outcome.UNCHANGED; // superseded by the kept change, or the same change again
     }
     kept.load(store);
-    KeyCursor<T> base = baseOf(store);
-    List<Version<T>> before = replayKept(base).versions();
+    List<Version<T>> before = replayKept(store, cursor).versions();
     kept.put(time, change);
-    Replay<T> replay = replayKept(base);
+    Replay<T> replay = replayKept(store, cursor);
     List<Version<T>> after = replay.versions();
     boolean changed = emitDifference(before, after, sink);
     store.putChange(time, change);
     replay.writeTo(cursor);
     cursor.pendingFinal = firstClosedFrom(after, cursor.pruneTime);
-    if (needsPruning(cursor)) {
-      prune(store, cursor, sink);
+    if (cursor.candidate != null && time <= cursor.candidateTime) {
+      cursor.candidate = null; // the history before it changed
     }
+    int first = 0;
+    if (needsPruning(cursor)) {
+      first = prune(store, cursor, sink);
+      cursor.candidate = null;
+    }
+    cursor.setEarlierFrom(kept, first);
     kept.clear();
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
@@ -349,13 +446,12 @@ public final class KeyHistory<T> {
   /**
    * Moves the prune point to {@code latest - horizon}: replays the kept changes (loaded, in order)
    * before it into the base, removes them, and for append output emits the versions that ended
-   * before it.
+   * before it. Returns how many it removed: the first ones loaded.
    */
-  private void prune(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
+  private int prune(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
       throws Exception {
     long pruneTo = cursor.latest - horizon;
-    KeyCursor<T> base = baseOf(store);
-    Replay<T> pruned = new Replay<>(columns, deletes, base);
+    Replay<T> pruned = replayFromBase(store, cursor);
     int first = 0; // the first change kept
     while (first < kept.size() && kept.time(first) < pruneTo) {
       pruned.apply(kept.time(first), kept.change(first));
@@ -367,16 +463,17 @@ public final class KeyHistory<T> {
         sink.emit(RowKind.INSERT, version);
       }
     }
-    pruned.writeTo(base);
-    store.updateBase(base);
+    moveBaseHere(store, cursor);
+    pruned.writeTo(cursor.base);
     cursor.pruneTime = pruneTo;
     if (output == Scd2Output.APPEND) {
-      Replay<T> rest = new Replay<>(columns, deletes, base);
+      Replay<T> rest = Replay.from(columns, deletes, cursor.base);
       for (int i = first; i < kept.size(); i++) {
         rest.apply(kept.time(i), kept.change(i));
       }
       cursor.pendingFinal = firstClosedFrom(rest.versions(), pruneTo);
     }
+    return first;
   }
 
   /**
@@ -437,9 +534,9 @@ public final class KeyHistory<T> {
     return changed;
   }
 
-  /** Replays the loaded kept changes from {@code base}. */
-  private Replay<T> replayKept(KeyCursor<T> base) {
-    Replay<T> replay = new Replay<>(columns, deletes, base);
+  /** Replays the loaded kept changes from the key's base. */
+  private Replay<T> replayKept(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
+    Replay<T> replay = replayFromBase(store, cursor);
     for (int i = 0; i < kept.size(); i++) {
       replay.apply(kept.time(i), kept.change(i));
     }
@@ -455,8 +552,12 @@ public final class KeyHistory<T> {
     return Long.MAX_VALUE;
   }
 
-  private KeyCursor<T> baseOf(HistoryStore<T> store) throws Exception {
+  /** A replay from the key's base: the cursor's, or for an older cursor the base state's. */
+  private Replay<T> replayFromBase(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
+    if (cursor.base != null) {
+      return Replay.from(columns, deletes, cursor.base);
+    }
     KeyCursor<T> base = store.base();
-    return base != null ? base : KeyCursor.emptyBase();
+    return new Replay<>(columns, deletes, base != null ? base : KeyCursor.emptyBase());
   }
 }

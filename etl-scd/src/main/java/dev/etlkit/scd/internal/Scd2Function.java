@@ -336,6 +336,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
 
     @Override
+    public void clearBase() {
+      base.clear();
+    }
+
+    @Override
     @Nullable
     public StoredChange<T> change(long time) throws Exception {
       return changes.get(time);
