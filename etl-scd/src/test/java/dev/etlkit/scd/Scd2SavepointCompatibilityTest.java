@@ -15,10 +15,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The committed snapshot files of the SCD2 step (state format version 1) restore into today's
- * operator, which continues from them: cursor, base, kept changes and cleanup timers. Regenerate
- * only for a new operator or format version: {@code ./mvnw -pl etl-scd test
- * -Dtest=Scd2SavepointCompatibilityTest -Detlkit.snapshots.write=true}.
+ * The committed snapshot files of the SCD2 step restore into today's operator, which continues from
+ * them: cursor, base, kept changes and cleanup timers. State format version 1 held cursors as Flink
+ * POJOs, the base in the {@code base} state and every kept change in the {@code changes} map state
+ * (they are migrated on restore); version 2 holds cursors written by {@code KeyCursorSerializer},
+ * with the base, the candidate base, the times of the kept changes and the latest change in the
+ * cursor. Both restore to the same continuation. Write files only for a new operator or format
+ * version, and only those: {@code ./mvnw -pl etl-scd test
+ * -Dtest='Scd2SavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true} wrote version 2.
  */
 class Scd2SavepointCompatibilityTest {
 
@@ -55,9 +59,20 @@ class Scd2SavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void retract_restoresCursorBaseChangesAndTimers(StateBackendKind backend) throws Exception {
+    retractRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void retract_restoresCursorBaseChangesAndTimersV2(StateBackendKind backend) throws Exception {
+    retractRestores(2, backend);
+  }
+
+  private static void retractRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
-        SNAPSHOTS.restore("scd2-retract", 1, recipe.harness().on(backend), STATE)) {
+        SNAPSHOTS.restore("scd2-retract", formatVersion, recipe.harness().on(backend), STATE)) {
       // exactly at the horizon (d9 - 2 days): spliced into the restored base and kept changes
       h.processElement(Change.updateAfter(customer("c1", "x", "2", 7)).withSourcePosition(9));
       h.processElement(Change.updateAfter(customer("c2", "b", "1", 4)).withSourcePosition(10));
@@ -92,9 +107,21 @@ class Scd2SavepointCompatibilityTest {
   @EnumSource(StateBackendKind.class)
   void append_restoresAndEmitsTheVersionsThatBecomeFinal(StateBackendKind backend)
       throws Exception {
+    appendRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_restoresAndEmitsTheVersionsThatBecomeFinalV2(StateBackendKind backend)
+      throws Exception {
+    appendRestores(2, backend);
+  }
+
+  private static void appendRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     var recipe = Scd2Harnesses.of(append(), CHANGES);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
-        SNAPSHOTS.restore("scd2-append", 1, recipe.harness().on(backend), STATE)) {
+        SNAPSHOTS.restore("scd2-append", formatVersion, recipe.harness().on(backend), STATE)) {
       h.processElement(Change.updateAfter(customer("c1", "e", "1", 20)));
       h.processElement(Change.delete(customer("c2", "a", "1", 20)));
       h.processElement(Change.insert(customer("c2", "a", "1", 25)));

@@ -13,6 +13,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *
  * <ul>
  *   <li>the key's latest effective time and its prune point (changes before it are pruned);
+ *   <li>the latest change itself ({@link #latestChange}), which the {@code changes} map state
+ *       receives only when a later change comes, and then only if that one does not prune it at
+ *       once (so a key that changes about once per horizon rarely writes its map state);
  *   <li>the <b>base</b> ({@link #base}): where the history stands just before the prune point, the
  *       start of every replay of the kept changes;
  *   <li>a <b>candidate</b> base ({@link #candidate}): where the history stood just before the change
@@ -25,10 +28,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *       TTL, when the key was last written and when its cleanup timer fires.
  * </ul>
  *
- * <p>A cursor restored from a savepoint written before the base and the times were held here has
- * no {@link #base} and {@link #earlier} null: its base is in the {@code base} state (written there
- * as a cursor whose fields after {@link #row} are unused) until its next prune moves it here, and
- * its kept changes are found by iterating the map state until a prune finds few enough.
+ * <p>A cursor restored from a savepoint written before the base, the times and the latest change
+ * were held here has no {@link #base}, no {@link #latestChange} and {@link #earlier} null: its base
+ * is in the {@code base} state (written there as a cursor whose fields after {@link #row} are
+ * unused) until its next prune moves it here, its latest change is in the map state, and its kept
+ * changes are found by iterating the map state until a prune finds few enough.
  *
  * <p>Serialized by {@link KeyCursorSerializer}. Cursors written before it were serialized as Flink
  * POJOs (the public fields) and are migrated on restore by field name: never rename this class or
@@ -78,6 +82,12 @@ public final class KeyCursor<T> {
 
   /** Cursor only, with state TTL: time of the key's registered cleanup timer, 0 if none. */
   public long cleanupAt;
+
+  /**
+   * Cursor only: the change at {@link #latest}, not in the {@code changes} map state; null when it
+   * is there instead (a cursor restored from an older savepoint, until its next change).
+   */
+  @Nullable StoredChange<T> latestChange;
 
   /**
    * Cursor only: where the history stands just before {@link #pruneTime}; null when it is in the
@@ -220,6 +230,7 @@ public final class KeyCursor<T> {
         + latest
         + ", pruneTime="
         + pruneTime
+        + (latestChange == null ? ", latest change in state" : "")
         + ", base="
         + (base == null ? "in state" : base)
         + (candidate == null ? "" : ", candidate at " + candidateTime + "=" + candidate)

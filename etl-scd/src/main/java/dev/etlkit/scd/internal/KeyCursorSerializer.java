@@ -7,6 +7,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
@@ -22,7 +23,7 @@ import org.apache.flink.core.memory.DataOutputView;
  *   <li>one byte of flags: bit 0 set when the cursor has attributes, bit 1 when it knows the times
  *       of the changes before the latest one, bit 2 when it holds the base, bit 3 when it holds a
  *       candidate base, bit 4 when the state TTL fields follow, bit 5 when the validTo of a pending
- *       version follows; the other bits are reserved and must be zero;
+ *       version follows, bit 6 when the latest change follows; bit 7 is reserved and must be zero;
  *   <li>the status byte, validFrom and version number (longs);
  *   <li>the attributes, written by the attribute serializer, if flagged;
  *   <li>the latest effective time and the prune point (longs);
@@ -34,7 +35,10 @@ import org.apache.flink.core.memory.DataOutputView;
  *   <li>if flagged, the base, as a position: a byte with the status in its low 4 bits and bit 4 set
  *       when attributes follow, validFrom and version number (longs), and the attributes as their
  *       length (a variable-length integer) and the bytes the attribute serializer wrote;
- *   <li>if flagged, the candidate's time (a long) and the candidate, as a position.
+ *   <li>if flagged, the candidate's time (a long) and the candidate, as a position;
+ *   <li>if flagged, the latest change: a byte with bit 0 set for a delete and bit 1 when its
+ *       attributes are the cursor's own (the same object: not written again), its tie-break
+ *       sequence (a long), and its attributes if neither bit is set.
  * </ol>
  */
 @Internal
@@ -48,8 +52,17 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
   static final int FLAG_CANDIDATE = 1 << 3;
   static final int FLAG_TTL = 1 << 4;
   static final int FLAG_PENDING = 1 << 5;
+  static final int FLAG_LATEST = 1 << 6;
   private static final int KNOWN_FLAGS =
-      FLAG_ROW | FLAG_EARLIER | FLAG_BASE | FLAG_CANDIDATE | FLAG_TTL | FLAG_PENDING;
+      FLAG_ROW | FLAG_EARLIER | FLAG_BASE | FLAG_CANDIDATE | FLAG_TTL | FLAG_PENDING | FLAG_LATEST;
+
+  /** In the latest change's first byte: a delete. */
+  static final int LATEST_DELETE = 1;
+
+  /** In the latest change's first byte: its attributes are the cursor's. */
+  static final int LATEST_CURRENT_ROW = 1 << 1;
+
+  private static final int LATEST_KNOWN = LATEST_DELETE | LATEST_CURRENT_ROW;
 
   /** In a position's first byte: attributes follow. */
   static final int POSITION_ROW = 1 << 4;
@@ -102,6 +115,14 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       to.earlier = Arrays.copyOf(from.earlier, from.earlier.length);
       to.earlierCount = from.earlierCount;
     }
+    StoredChange<T> latest = from.latestChange;
+    if (latest != null) {
+      T row =
+          latest.row == null
+              ? null
+              : latest.row == from.row ? to.row : rowSerializer.copy(latest.row);
+      to.latestChange = new StoredChange<>(latest.sequence, latest.delete, row);
+    }
     return to;
   }
 
@@ -126,7 +147,8 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
             | (cursor.base != null ? FLAG_BASE : 0)
             | (cursor.candidate != null ? FLAG_CANDIDATE : 0)
             | (ttl ? FLAG_TTL : 0)
-            | (pending ? FLAG_PENDING : 0);
+            | (pending ? FLAG_PENDING : 0)
+            | (cursor.latestChange != null ? FLAG_LATEST : 0);
     target.writeByte(flags);
     target.writeByte(cursor.status);
     target.writeLong(cursor.validFrom);
@@ -159,21 +181,37 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       target.writeLong(cursor.candidateTime);
       writePosition(cursor.candidate, target);
     }
+    StoredChange<T> latest = cursor.latestChange;
+    if (latest != null) {
+      boolean currentRow = !latest.delete && latest.row == cursor.row;
+      target.writeByte((latest.delete ? LATEST_DELETE : 0) | (currentRow ? LATEST_CURRENT_ROW : 0));
+      target.writeLong(latest.sequence);
+      if (!latest.delete && !currentRow) {
+        rowSerializer.serialize(latest.row, target);
+      }
+    }
   }
 
   private void writePosition(Position<T> position, DataOutputView target) throws IOException {
-    boolean row = position.hasRow();
-    target.writeByte(position.status | (row ? POSITION_ROW : 0));
+    boolean hasRow = position.hasRow();
+    target.writeByte(position.status | (hasRow ? POSITION_ROW : 0));
     target.writeLong(position.validFrom);
     target.writeLong(position.version);
-    if (!row) {
+    if (!hasRow) {
       return;
     }
     byte[] bytes = position.rowBytes();
+    T row = position.decodedRow();
     if (bytes != null) {
-      writeVarLong(bytes.length, target);
-      target.write(bytes);
-      return;
+      TypeSerializer<T> writer = position.rowBytesSerializer();
+      if (writer == rowSerializer || rowSerializer.equals(writer)) {
+        writeVarLong(bytes.length, target);
+        target.write(bytes);
+        return;
+      }
+      if (row == null) { // read by an older serializer (a migration): written anew
+        row = writer.duplicate().deserialize(new DataInputDeserializer(bytes));
+      }
     }
     DataOutputSerializer buffer = scratch;
     if (buffer == null) {
@@ -181,7 +219,7 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       scratch = buffer;
     }
     buffer.clear();
-    rowSerializer.serialize(position.decodedRow(), buffer);
+    rowSerializer.serialize(row, buffer);
     writeVarLong(buffer.length(), target);
     target.write(buffer.getSharedBuffer(), 0, buffer.length());
   }
@@ -221,7 +259,25 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       cursor.candidateTime = source.readLong();
       cursor.candidate = readPosition(source);
     }
+    if ((flags & FLAG_LATEST) != 0) {
+      int head = readLatestHead(source);
+      long sequence = source.readLong();
+      boolean delete = (head & LATEST_DELETE) != 0;
+      T row =
+          delete
+              ? null
+              : (head & LATEST_CURRENT_ROW) != 0 ? cursor.row : rowSerializer.deserialize(source);
+      cursor.latestChange = new StoredChange<>(sequence, delete, row);
+    }
     return cursor;
+  }
+
+  private static int readLatestHead(DataInputView source) throws IOException {
+    int head = source.readUnsignedByte();
+    if ((head & ~LATEST_KNOWN) != 0 || head == LATEST_KNOWN) {
+      throw new IOException("Cannot read KeyCursor: latest change flags 0x" + Integer.toHexString(head));
+    }
+    return head;
   }
 
   private Position<T> readPosition(DataInputView source) throws IOException {
@@ -248,16 +304,16 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
     int flags = readFlags(source);
     target.writeByte(flags);
     target.writeByte(source.readByte());
-    target.write(source, 16); // validFrom, version
+    copyLongs(2, source, target); // validFrom, version
     if ((flags & FLAG_ROW) != 0) {
       rowSerializer.copy(source, target);
     }
-    target.write(source, 16); // latest, pruneTime
+    copyLongs(2, source, target); // latest, pruneTime
     if ((flags & FLAG_PENDING) != 0) {
-      target.write(source, 8);
+      copyLongs(1, source, target);
     }
     if ((flags & FLAG_TTL) != 0) {
-      target.write(source, 16);
+      copyLongs(2, source, target);
     }
     if ((flags & FLAG_EARLIER) != 0) {
       long count = readVarLong(source);
@@ -270,8 +326,23 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       copyPosition(source, target);
     }
     if ((flags & FLAG_CANDIDATE) != 0) {
-      target.write(source, 8);
+      copyLongs(1, source, target);
       copyPosition(source, target);
+    }
+    if ((flags & FLAG_LATEST) != 0) {
+      int head = readLatestHead(source);
+      target.writeByte(head);
+      copyLongs(1, source, target);
+      if (head == 0) {
+        rowSerializer.copy(source, target);
+      }
+    }
+  }
+
+  private static void copyLongs(int count, DataInputView source, DataOutputView target)
+      throws IOException {
+    for (int i = 0; i < count; i++) {
+      target.writeLong(source.readLong());
     }
   }
 
@@ -279,11 +350,12 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       throws IOException {
     int head = source.readUnsignedByte();
     target.writeByte(head);
-    target.write(source, 16);
+    copyLongs(2, source, target);
     if ((head & POSITION_ROW) != 0) {
-      long length = readVarLong(source);
-      writeVarLong(length, target);
-      target.write(source, (int) length);
+      byte[] bytes = new byte[readCount(source, Integer.MAX_VALUE, "attribute bytes")];
+      source.readFully(bytes);
+      writeVarLong(bytes.length, target);
+      target.write(bytes);
     }
   }
 

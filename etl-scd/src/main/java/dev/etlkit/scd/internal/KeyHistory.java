@@ -2,8 +2,10 @@ package dev.etlkit.scd.internal;
 
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.RowKind;
@@ -63,6 +65,9 @@ public final class KeyHistory<T> {
 
   /** The kept changes of the key at hand, when a splice or prune loads them (reused). */
   private final KeptChanges<T> kept = new KeptChanges<>();
+
+  /** The key's state as a change sees it (reused). */
+  private final KeyState<T> view = new KeyState<>();
 
   private long now;
   private CleanupTimers timers = NO_TIMERS;
@@ -127,18 +132,24 @@ public final class KeyHistory<T> {
     StoredChange<T> change = new StoredChange<>(sequence, row == null, row);
     if (cursor == null) {
       cursor = KeyCursor.first(time);
-      return appendAfterLatest(store, cursor, time, change, sink);
+    } else if (time <= cursor.latest) {
+      if (neverBeforeLatest) {
+        time = cursor.latest;
+      }
+      if (cursor.latest - time > horizon) {
+        return Outcome.LATE;
+      }
+      try {
+        return splice(view.start(store, cursor), cursor, time, change, sink);
+      } finally {
+        view.end();
+      }
     }
-    if (time > cursor.latest) {
-      return appendAfterLatest(store, cursor, time, change, sink);
+    try {
+      return appendAfterLatest(view.start(store, cursor), cursor, time, change, sink);
+    } finally {
+      view.end();
     }
-    if (neverBeforeLatest) {
-      time = cursor.latest;
-    }
-    if (cursor.latest - time > horizon) {
-      return Outcome.LATE;
-    }
-    return splice(store, cursor, time, change, sink);
   }
 
   /**
@@ -189,8 +200,11 @@ public final class KeyHistory<T> {
     long validFrom = cursor.validFrom;
     long version = cursor.version;
     T row = cursor.row;
+    if (time != cursor.latest && cursor.latestChange != null) {
+      view.pend(cursor.latest, cursor.latestChange); // written below unless pruned at once
+    }
     boolean changed = advance(cursor, time, change, sink);
-    store.putChange(time, change);
+    cursor.latestChange = change;
     if (time != cursor.latest) { // else the key's first change
       cursor.addEarlier(cursor.latest);
       cursor.latest = time;
@@ -204,6 +218,7 @@ public final class KeyHistory<T> {
       }
       kept.clear();
     }
+    view.flush();
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
   }
@@ -559,5 +574,138 @@ public final class KeyHistory<T> {
     }
     KeyCursor<T> base = store.base();
     return new Replay<>(columns, deletes, base != null ? base : KeyCursor.emptyBase());
+  }
+
+  /**
+   * The key's state as a change sees it: its store, with the latest change read from (and written
+   * to) the cursor that holds it, and the change that was the latest before this one kept aside
+   * until the change is done: written to the store then, unless pruned meanwhile.
+   */
+  private static final class KeyState<T> implements HistoryStore<T> {
+    private HistoryStore<T> store;
+    private KeyCursor<T> cursor;
+    private boolean pending;
+    private long pendingTime;
+    @Nullable private StoredChange<T> pendingChange;
+
+    KeyState<T> start(HistoryStore<T> keyStore, KeyCursor<T> keyCursor) {
+      store = keyStore;
+      cursor = keyCursor;
+      pending = false;
+      return this;
+    }
+
+    /** Keeps {@code change} at {@code time} aside until {@link #flush}. */
+    void pend(long time, StoredChange<T> change) {
+      pending = true;
+      pendingTime = time;
+      pendingChange = change;
+    }
+
+    /** Writes the change kept aside, if it was not removed. */
+    void flush() throws Exception {
+      if (pending) {
+        store.putChange(pendingTime, pendingChange);
+        pending = false;
+        pendingChange = null;
+      }
+    }
+
+    /** Drops the references to the key's state. */
+    void end() {
+      store = null;
+      cursor = null;
+      pending = false;
+      pendingChange = null;
+    }
+
+    private boolean holdsLatest(long time) {
+      return cursor.latestChange != null && time == cursor.latest;
+    }
+
+    @Override
+    @Nullable
+    public KeyCursor<T> cursor() throws Exception {
+      return store.cursor();
+    }
+
+    @Override
+    public void updateCursor(KeyCursor<T> value) throws Exception {
+      store.updateCursor(value);
+    }
+
+    @Override
+    @Nullable
+    public KeyCursor<T> base() throws Exception {
+      return store.base();
+    }
+
+    @Override
+    public void updateBase(KeyCursor<T> value) throws Exception {
+      store.updateBase(value);
+    }
+
+    @Override
+    public void clearBase() throws Exception {
+      store.clearBase();
+    }
+
+    @Override
+    @Nullable
+    public StoredChange<T> change(long time) throws Exception {
+      if (holdsLatest(time)) {
+        return cursor.latestChange;
+      }
+      if (pending && time == pendingTime) {
+        return pendingChange;
+      }
+      return store.change(time);
+    }
+
+    @Override
+    public void putChange(long time, StoredChange<T> change) throws Exception {
+      if (holdsLatest(time)) {
+        cursor.latestChange = change;
+      } else if (pending && time == pendingTime) {
+        pendingChange = change;
+      } else {
+        store.putChange(time, change);
+      }
+    }
+
+    @Override
+    public void removeChange(long time) throws Exception {
+      if (pending && time == pendingTime) {
+        pending = false;
+        pendingChange = null;
+      } else if (holdsLatest(time)) {
+        throw new IllegalStateException("the latest change is never pruned: " + time);
+      } else {
+        store.removeChange(time);
+      }
+    }
+
+    @Override
+    public Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception {
+      Iterable<Map.Entry<Long, StoredChange<T>>> stored = store.changes();
+      boolean latest = cursor.latestChange != null;
+      if (!pending && !latest) {
+        return stored;
+      }
+      List<Map.Entry<Long, StoredChange<T>>> all = new ArrayList<>();
+      stored.forEach(all::add);
+      if (pending) {
+        all.add(new AbstractMap.SimpleImmutableEntry<>(pendingTime, pendingChange));
+      }
+      if (latest) {
+        all.add(new AbstractMap.SimpleImmutableEntry<>(cursor.latest, cursor.latestChange));
+      }
+      return all;
+    }
+
+    @Override
+    public void clear() throws Exception {
+      store.clear();
+    }
   }
 }

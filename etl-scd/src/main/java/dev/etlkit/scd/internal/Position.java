@@ -72,6 +72,12 @@ final class Position<T> {
     return rowBytes;
   }
 
+  /** The serializer that wrote {@link #rowBytes()} (null when there are none). */
+  @Nullable
+  TypeSerializer<T> rowBytesSerializer() {
+    return rowBytes == null ? null : rowSerializer;
+  }
+
   /** The attributes if set or decoded (null when only their bytes are known, or for none). */
   @Nullable
   T decodedRow() {
@@ -83,14 +89,17 @@ final class Position<T> {
     return row != null || rowBytes != null;
   }
 
-  /** A deep copy: attributes copied with {@code serializer} (bytes are shared: never modified). */
+  /**
+   * A deep copy: attributes copied with {@code serializer}, or if not decoded yet, their bytes
+   * shared (never modified) with the serializer that wrote them.
+   */
   Position<T> copy(TypeSerializer<T> serializer) {
     Position<T> copy = new Position<>();
     copy.status = status;
     copy.validFrom = validFrom;
     copy.version = version;
     if (rowBytes != null && row == null) {
-      copy.setRowBytes(rowBytes, serializer);
+      copy.setRowBytes(rowBytes, rowSerializer);
     } else {
       copy.row = row == null ? null : serializer.copy(row);
     }

@@ -18,10 +18,13 @@ import org.apache.flink.types.RowKind;
  * does (update-befores skipped, ignored deletes dropped), one {@link MapHistoryStore} per key.
  *
  * <p>Before some changes (one in eight, by the seed) it turns the key's cursor into one restored
- * from a savepoint written before cursors held the base and the kept times: the base moves to the
- * base state, the times are forgotten ({@link KeyCursor#baseHere} false, {@link KeyCursor#earlier}
- * null); before some others it only forgets the times. After each change it checks that the times
- * a cursor knows are exactly the kept changes before the latest one.
+ * from a savepoint written before cursors held the base, the kept times and the latest change: the
+ * base moves to the base state, the times are forgotten ({@link KeyCursor#base} and {@link
+ * KeyCursor#earlier} null), its latest change moves to the map state; before some others it only
+ * forgets the times.
+ * After each change it checks that the map state holds the kept changes but the latest one when
+ * the cursor holds that, that the times a cursor knows are exactly the kept changes before the
+ * latest one, and that a candidate base is where the history stands at its time.
  */
 public final class HistoryDriver<T> {
   private final KeyHistory<T> history;
@@ -84,6 +87,10 @@ public final class HistoryDriver<T> {
       MapHistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
     cursor.forgetEarlier();
     cursor.candidate = null;
+    if (cursor.latestChange != null) {
+      store.putChange(cursor.latest, cursor.latestChange);
+      cursor.latestChange = null;
+    }
     Position<T> base = cursor.base;
     if (base == null) {
       return;
@@ -143,22 +150,35 @@ public final class HistoryDriver<T> {
     }
   }
 
-  /** The times the key's cursor knows, if it does, are the kept changes before its latest one. */
+  /**
+   * The map state holds the kept changes but the latest one when the cursor holds that; the times
+   * the cursor knows, if it does, are the kept changes before the latest one.
+   */
   private static <T> void checkEarlier(String key, MapHistoryStore<T> store) {
     KeyCursor<T> cursor = store.cursor();
-    if (cursor == null || !cursor.knowsEarlier()) {
+    if (cursor == null) {
       return;
     }
-    long[] kept = store.times();
-    long[] expected = Arrays.copyOf(kept, kept.length - 1);
+    long[] stored = store.times();
+    boolean held = cursor.latestChange != null;
+    boolean latestStored = stored.length > 0 && stored[stored.length - 1] == cursor.latest;
+    if (held == latestStored) {
+      throw new AssertionError(
+          "key " + key + ": latest change " + (held ? "held and stored" : "lost") + "; " + cursor);
+    }
+    if (!cursor.knowsEarlier()) {
+      return;
+    }
+    long[] expected = held ? stored : Arrays.copyOf(stored, stored.length - 1);
     long[] known = Arrays.copyOf(cursor.earlier, cursor.earlierCount);
-    if (kept[kept.length - 1] != cursor.latest || !Arrays.equals(expected, known)) {
+    if (!Arrays.equals(expected, known)) {
       throw new AssertionError(
           "key "
               + key
               + ": kept changes at "
-              + Arrays.toString(kept)
-              + ", cursor knows "
+              + Arrays.toString(stored)
+              + (held ? " and the latest, " : ", ")
+              + "cursor knows "
               + Arrays.toString(known)
               + " before latest "
               + cursor.latest);
