@@ -41,8 +41,10 @@ class Scd2SavepointCompatibilityTest {
   }
 
   /**
-   * c1: versions a, b, c, d from d1, d3, d6, d8, a Type-1 change at d9; with the 2-day horizon its
-   * changes before d7 are pruned (the base holds c from d6). c2: live since d2. c3: deleted at d3.
+   * c1: versions a, b, c, d from d1, d3, d6, d8, a Type-1 change at d9; with the 2-day horizon the
+   * change at d8 prunes those before d6 (the base holds b from d3; in format 2 the cursor also
+   * remembers c, where the history stood before d8, as the candidate base, and holds the change at
+   * d9). c2: live since d2. c3: deleted at d3.
    */
   private static final HarnessInput<Change<Customer>> STATE =
       HarnessInput.<Change<Customer>>builder()
@@ -117,8 +119,7 @@ class Scd2SavepointCompatibilityTest {
     appendRestores(2, backend);
   }
 
-  private static void appendRestores(int formatVersion, StateBackendKind backend)
-      throws Exception {
+  private static void appendRestores(int formatVersion, StateBackendKind backend) throws Exception {
     var recipe = Scd2Harnesses.of(append(), CHANGES);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
         SNAPSHOTS.restore("scd2-append", formatVersion, recipe.harness().on(backend), STATE)) {

@@ -9,8 +9,8 @@ import org.apache.flink.annotation.Internal;
  * The kept changes of one key in effective-time order, for a replay: loaded from a {@link
  * HistoryStore} into arrays that are reused for every key (one instance per {@link KeyHistory},
  * single-threaded). Either iterated from the store ({@link #load}), or taken from the times the
- * key's cursor knows ({@link #use}) without iterating. A change's value is read only when asked
- * for (from its map entry, or by its time), so a caller that needs only the times pays for no value
+ * key's cursor knows ({@link #use}) without iterating. A change's value is read only when asked for
+ * (from its map entry, or by its time), so a caller that needs only the times pays for no value
  * (RocksDB deserializes an entry's value on access). Sorted only when the store did not return the
  * entries in order (RocksDB does, heap maps do not).
  */

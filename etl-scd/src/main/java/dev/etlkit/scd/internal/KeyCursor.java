@@ -18,12 +18,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *       once (so a key that changes about once per horizon rarely writes its map state);
  *   <li>the <b>base</b> ({@link #base}): where the history stands just before the prune point, the
  *       start of every replay of the kept changes;
- *   <li>a <b>candidate</b> base ({@link #candidate}): where the history stood just before the change
- *       at {@link #candidateTime}, remembered when that change came after all others, so that a
- *       later prune can move the prune point there without replaying the changes before it;
- *   <li>the effective times of the kept changes before the latest one when there are at most
- *       {@link #MAX_EARLIER} ({@link #earlier}), so that a prune removes them without iterating the
- *       key's map state;
+ *   <li>a <b>candidate</b> base ({@link #candidate}): where the history stood just before the
+ *       change at {@link #candidateTime}, remembered when that change came after all others, so
+ *       that a later prune can move the prune point there without replaying the changes before it;
+ *   <li>the effective times of the kept changes before the latest one when there are at most {@link
+ *       #MAX_EARLIER} ({@link #earlier}), so that a prune removes them without iterating the key's
+ *       map state;
  *   <li>for append output, the validTo of the earliest closed version not emitted yet; with state
  *       TTL, when the key was last written and when its cleanup timer fires.
  * </ul>
@@ -107,8 +107,8 @@ public final class KeyCursor<T> {
   /**
    * Cursor only: the effective times of the kept changes before the latest one, ascending, in the
    * first {@link #earlierCount} slots; null when not known (more than {@link #MAX_EARLIER} were
-   * kept, or the cursor was restored from an older savepoint): then the key's map state is the
-   * only list of its kept changes.
+   * kept, or the cursor was restored from an older savepoint): then the key's map state is the only
+   * list of its kept changes.
    */
   @Nullable long[] earlier;
 
@@ -200,8 +200,8 @@ public final class KeyCursor<T> {
   }
 
   /**
-   * The earlier times are those of {@code kept} from index {@code from} up to its last one
-   * excluded (the latest change).
+   * The earlier times are those of {@code kept} from index {@code from} up to its last one excluded
+   * (the latest change).
    */
   void setEarlierFrom(KeptChanges<T> kept, int from) {
     kept.earlierInto(this, from);

@@ -17,25 +17,29 @@ import org.apache.flink.core.memory.DataOutputView;
  * every change of a key, so it writes only what is set, and the attributes of the base and the
  * candidate base stay as bytes until a replay needs them ({@link Position}).
  *
- * <p>Binary format, version 1 (see {@link KeyCursorSerializerSnapshot#CURRENT_VERSION}):
+ * <p>Binary format, version 1 (see {@link KeyCursorSerializerSnapshot#CURRENT_VERSION}). "Var" is
+ * an unsigned variable-length integer (7 bits a byte, low bits first); "before latest" is the
+ * latest effective time minus the value, as a var (two's complement arithmetic, so any value
+ * round-trips):
  *
  * <ol>
  *   <li>one byte of flags: bit 0 set when the cursor has attributes, bit 1 when it knows the times
  *       of the changes before the latest one, bit 2 when it holds the base, bit 3 when it holds a
  *       candidate base, bit 4 when the state TTL fields follow, bit 5 when the validTo of a pending
  *       version follows, bit 6 when the latest change follows; bit 7 is reserved and must be zero;
- *   <li>the status byte, validFrom and version number (longs);
+ *   <li>the status byte;
+ *   <li>the latest effective time (a long);
+ *   <li>validFrom (before latest) and the version number (a var);
  *   <li>the attributes, written by the attribute serializer, if flagged;
- *   <li>the latest effective time and the prune point (longs);
+ *   <li>the prune point (before latest);
  *   <li>if flagged, the pending validTo (a long; else it is {@code Long.MAX_VALUE});
  *   <li>if flagged, the last write and the cleanup time (longs; else both 0);
- *   <li>if flagged, the earlier times: their number, then the latest time minus the last of them,
- *       then each one minus the one before it, from the last (unsigned variable-length integers, 7
- *       bits a byte, low bits first);
+ *   <li>if flagged, the earlier times: their number (a var), then the latest time minus the last of
+ *       them, then each one minus the one before it, from the last (vars);
  *   <li>if flagged, the base, as a position: a byte with the status in its low 4 bits and bit 4 set
- *       when attributes follow, validFrom and version number (longs), and the attributes as their
- *       length (a variable-length integer) and the bytes the attribute serializer wrote;
- *   <li>if flagged, the candidate's time (a long) and the candidate, as a position;
+ *       when attributes follow, validFrom (before latest), the version number (a var), and the
+ *       attributes as their length (a var) and the bytes the attribute serializer wrote;
+ *   <li>if flagged, the candidate's time (before latest) and the candidate, as a position;
  *   <li>if flagged, the latest change: a byte with bit 0 set for a delete and bit 1 when its
  *       attributes are the cursor's own (the same object: not written again), its tie-break
  *       sequence (a long), and its attributes if neither bit is set.
@@ -149,15 +153,16 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
             | (ttl ? FLAG_TTL : 0)
             | (pending ? FLAG_PENDING : 0)
             | (cursor.latestChange != null ? FLAG_LATEST : 0);
+    long latest = cursor.latest;
     target.writeByte(flags);
     target.writeByte(cursor.status);
-    target.writeLong(cursor.validFrom);
-    target.writeLong(cursor.version);
+    target.writeLong(latest);
+    writeVarLong(latest - cursor.validFrom, target);
+    writeVarLong(cursor.version, target);
     if (cursor.row != null) {
       rowSerializer.serialize(cursor.row, target);
     }
-    target.writeLong(cursor.latest);
-    target.writeLong(cursor.pruneTime);
+    writeVarLong(latest - cursor.pruneTime, target);
     if (pending) {
       target.writeLong(cursor.pendingFinal);
     }
@@ -168,35 +173,36 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
     if (earlier != null) {
       int count = cursor.earlierCount;
       writeVarLong(count, target);
-      long next = cursor.latest;
+      long next = latest;
       for (int i = count - 1; i >= 0; i--) {
         writeVarLong(next - earlier[i], target);
         next = earlier[i];
       }
     }
     if (cursor.base != null) {
-      writePosition(cursor.base, target);
+      writePosition(cursor.base, latest, target);
     }
     if (cursor.candidate != null) {
-      target.writeLong(cursor.candidateTime);
-      writePosition(cursor.candidate, target);
+      writeVarLong(latest - cursor.candidateTime, target);
+      writePosition(cursor.candidate, latest, target);
     }
-    StoredChange<T> latest = cursor.latestChange;
-    if (latest != null) {
-      boolean currentRow = !latest.delete && latest.row == cursor.row;
-      target.writeByte((latest.delete ? LATEST_DELETE : 0) | (currentRow ? LATEST_CURRENT_ROW : 0));
-      target.writeLong(latest.sequence);
-      if (!latest.delete && !currentRow) {
-        rowSerializer.serialize(latest.row, target);
+    StoredChange<T> change = cursor.latestChange;
+    if (change != null) {
+      boolean currentRow = !change.delete && change.row == cursor.row;
+      target.writeByte((change.delete ? LATEST_DELETE : 0) | (currentRow ? LATEST_CURRENT_ROW : 0));
+      target.writeLong(change.sequence);
+      if (!change.delete && !currentRow) {
+        rowSerializer.serialize(change.row, target);
       }
     }
   }
 
-  private void writePosition(Position<T> position, DataOutputView target) throws IOException {
+  private void writePosition(Position<T> position, long latest, DataOutputView target)
+      throws IOException {
     boolean hasRow = position.hasRow();
     target.writeByte(position.status | (hasRow ? POSITION_ROW : 0));
-    target.writeLong(position.validFrom);
-    target.writeLong(position.version);
+    writeVarLong(latest - position.validFrom, target);
+    writeVarLong(position.version, target);
     if (!hasRow) {
       return;
     }
@@ -229,13 +235,14 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
     KeyCursor<T> cursor = new KeyCursor<>();
     int flags = readFlags(source);
     cursor.status = readStatus(source.readByte());
-    cursor.validFrom = source.readLong();
-    cursor.version = source.readLong();
+    long latest = source.readLong();
+    cursor.latest = latest;
+    cursor.validFrom = latest - readVarLong(source);
+    cursor.version = readVarLong(source);
     if ((flags & FLAG_ROW) != 0) {
       cursor.row = rowSerializer.deserialize(source);
     }
-    cursor.latest = source.readLong();
-    cursor.pruneTime = source.readLong();
+    cursor.pruneTime = latest - readVarLong(source);
     cursor.pendingFinal = (flags & FLAG_PENDING) != 0 ? source.readLong() : Long.MAX_VALUE;
     if ((flags & FLAG_TTL) != 0) {
       cursor.lastWrite = source.readLong();
@@ -244,7 +251,7 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
     if ((flags & FLAG_EARLIER) != 0) {
       int count = readCount(source, KeyCursor.MAX_EARLIER, "earlier times");
       long[] earlier = new long[Math.max(4, count + 1)]; // room for the next change
-      long next = cursor.latest;
+      long next = latest;
       for (int i = count - 1; i >= 0; i--) {
         next -= readVarLong(source);
         earlier[i] = next;
@@ -253,11 +260,11 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       cursor.earlierCount = count;
     }
     if ((flags & FLAG_BASE) != 0) {
-      cursor.base = readPosition(source);
+      cursor.base = readPosition(latest, source);
     }
     if ((flags & FLAG_CANDIDATE) != 0) {
-      cursor.candidateTime = source.readLong();
-      cursor.candidate = readPosition(source);
+      cursor.candidateTime = latest - readVarLong(source);
+      cursor.candidate = readPosition(latest, source);
     }
     if ((flags & FLAG_LATEST) != 0) {
       int head = readLatestHead(source);
@@ -275,17 +282,18 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
   private static int readLatestHead(DataInputView source) throws IOException {
     int head = source.readUnsignedByte();
     if ((head & ~LATEST_KNOWN) != 0 || head == LATEST_KNOWN) {
-      throw new IOException("Cannot read KeyCursor: latest change flags 0x" + Integer.toHexString(head));
+      throw new IOException(
+          "Cannot read KeyCursor: latest change flags 0x" + Integer.toHexString(head));
     }
     return head;
   }
 
-  private Position<T> readPosition(DataInputView source) throws IOException {
+  private Position<T> readPosition(long latest, DataInputView source) throws IOException {
     int head = source.readUnsignedByte();
     Position<T> position = new Position<>();
     position.status = readStatus(head & ~POSITION_ROW);
-    position.validFrom = source.readLong();
-    position.version = source.readLong();
+    position.validFrom = latest - readVarLong(source);
+    position.version = readVarLong(source);
     if ((head & POSITION_ROW) != 0) {
       byte[] bytes = new byte[readCount(source, Integer.MAX_VALUE, "attribute bytes")];
       source.readFully(bytes);
@@ -304,53 +312,54 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
     int flags = readFlags(source);
     target.writeByte(flags);
     target.writeByte(source.readByte());
-    copyLongs(2, source, target); // validFrom, version
+    target.writeLong(source.readLong()); // latest
+    copyVarLongs(2, source, target); // validFrom, version
     if ((flags & FLAG_ROW) != 0) {
       rowSerializer.copy(source, target);
     }
-    copyLongs(2, source, target); // latest, pruneTime
+    copyVarLongs(1, source, target); // prune point
     if ((flags & FLAG_PENDING) != 0) {
-      copyLongs(1, source, target);
+      target.writeLong(source.readLong());
     }
     if ((flags & FLAG_TTL) != 0) {
-      copyLongs(2, source, target);
+      target.writeLong(source.readLong());
+      target.writeLong(source.readLong());
     }
     if ((flags & FLAG_EARLIER) != 0) {
       long count = readVarLong(source);
       writeVarLong(count, target);
       for (long i = 0; i < count; i++) {
-        writeVarLong(readVarLong(source), target);
+        copyVarLongs(1, source, target);
       }
     }
     if ((flags & FLAG_BASE) != 0) {
       copyPosition(source, target);
     }
     if ((flags & FLAG_CANDIDATE) != 0) {
-      copyLongs(1, source, target);
+      copyVarLongs(1, source, target);
       copyPosition(source, target);
     }
     if ((flags & FLAG_LATEST) != 0) {
       int head = readLatestHead(source);
       target.writeByte(head);
-      copyLongs(1, source, target);
+      target.writeLong(source.readLong());
       if (head == 0) {
         rowSerializer.copy(source, target);
       }
     }
   }
 
-  private static void copyLongs(int count, DataInputView source, DataOutputView target)
+  private static void copyVarLongs(int count, DataInputView source, DataOutputView target)
       throws IOException {
     for (int i = 0; i < count; i++) {
-      target.writeLong(source.readLong());
+      writeVarLong(readVarLong(source), target);
     }
   }
 
-  private static void copyPosition(DataInputView source, DataOutputView target)
-      throws IOException {
+  private static void copyPosition(DataInputView source, DataOutputView target) throws IOException {
     int head = source.readUnsignedByte();
     target.writeByte(head);
-    copyLongs(2, source, target);
+    copyVarLongs(2, source, target);
     if ((head & POSITION_ROW) != 0) {
       byte[] bytes = new byte[readCount(source, Integer.MAX_VALUE, "attribute bytes")];
       source.readFully(bytes);

@@ -16,8 +16,8 @@ import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
  * one), which leaves the fields they lacked at their defaults ({@link KeyCursor#baseHere} false,
  * {@link KeyCursor#earlier} null): see {@link KeyCursor}.
  *
- * <p>This class's name is written into every checkpoint and savepoint of the SCD2 step: never rename
- * or move it.
+ * <p>This class's name is written into every checkpoint and savepoint of the SCD2 step: never
+ * rename or move it.
  */
 @Internal
 public final class KeyCursorSerializerSnapshot<T>

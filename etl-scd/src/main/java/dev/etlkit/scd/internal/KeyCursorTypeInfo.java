@@ -6,7 +6,9 @@ import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
-/** The type information of {@link KeyCursor KeyCursor&lt;T&gt;}: see {@link KeyCursorSerializer}. */
+/**
+ * The type information of {@link KeyCursor KeyCursor&lt;T&gt;}: see {@link KeyCursorSerializer}.
+ */
 @Internal
 public final class KeyCursorTypeInfo<T> extends WrappingTypeInfo<KeyCursor<T>, T> {
 

@@ -255,7 +255,8 @@ public final class KeyHistory<T> {
       kept.load(store); // the times only: values are read when needed
     }
     int before = known ? cursor.earlierCount : kept.size() - 1; // kept before the latest one
-    long last = before == 0 ? Long.MIN_VALUE : known ? cursor.earlier(before - 1) : kept.time(before - 1);
+    long last =
+        before == 0 ? Long.MIN_VALUE : known ? cursor.earlier(before - 1) : kept.time(before - 1);
     if (last < pruneTo) {
       for (int i = 0; i < before; i++) {
         store.removeChange(known ? cursor.earlier(i) : kept.time(i));

@@ -7,9 +7,10 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 
 /**
- * A place in a key's history that a {@link KeyCursor} remembers besides its own: the version in force
- * there (status, validFrom, number, attributes). The attributes, when deserialized, stay as their
- * bytes until {@link #row()} needs them (most changes never do), and are written back as they are.
+ * A place in a key's history that a {@link KeyCursor} remembers besides its own: the version in
+ * force there (status, validFrom, number, attributes). The attributes, when deserialized, stay as
+ * their bytes until {@link #row()} needs them (most changes never do), and are written back as they
+ * are.
  */
 @Internal
 final class Position<T> {

@@ -21,10 +21,9 @@ import org.apache.flink.types.RowKind;
  * from a savepoint written before cursors held the base, the kept times and the latest change: the
  * base moves to the base state, the times are forgotten ({@link KeyCursor#base} and {@link
  * KeyCursor#earlier} null), its latest change moves to the map state; before some others it only
- * forgets the times.
- * After each change it checks that the map state holds the kept changes but the latest one when
- * the cursor holds that, that the times a cursor knows are exactly the kept changes before the
- * latest one, and that a candidate base is where the history stands at its time.
+ * forgets the times. After each change it checks that the map state holds the kept changes but the
+ * latest one when the cursor holds that, that the times a cursor knows are exactly the kept changes
+ * before the latest one, and that a candidate base is where the history stands at its time.
  */
 public final class HistoryDriver<T> {
   private final KeyHistory<T> history;
@@ -117,9 +116,7 @@ public final class HistoryDriver<T> {
         cursor.base != null
             ? Replay.from(columns, deletes, cursor.base)
             : new Replay<>(
-                columns,
-                deletes,
-                store.base() != null ? store.base() : KeyCursor.<T>emptyBase());
+                columns, deletes, store.base() != null ? store.base() : KeyCursor.<T>emptyBase());
     for (long time : store.times()) {
       if (time < cursor.candidateTime) {
         replay.apply(time, store.change(time));

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cursor's serializer: every shape round-trips (the base's attributes written back as read,
- * without decoding them), copies are deep, unknown flags fail, and its snapshot migrates the cursors
- * that older savepoints hold as Flink POJOs.
+ * without decoding them), copies are deep, unknown flags fail, and its snapshot migrates the
+ * cursors that older savepoints hold as Flink POJOs.
  */
 class KeyCursorSerializerTest {
 
@@ -80,6 +80,13 @@ class KeyCursorSerializerTest {
     deleted.earlier = many;
     deleted.earlierCount = many.length;
     shapes.add(deleted);
+
+    KeyCursor<String> before1970 = KeyCursor.first(-86_400_000L); // times before 1970
+    before1970.base = Position.of(KeyCursor.NONE, 0L, 0L, null); // validFrom after latest
+    before1970.candidate = Position.of(KeyCursor.LIVE, Long.MIN_VALUE, Long.MAX_VALUE, "x");
+    before1970.candidateTime = Long.MIN_VALUE;
+    before1970.pruneTime = Long.MAX_VALUE;
+    shapes.add(before1970);
     return shapes;
   }
 
@@ -192,7 +199,9 @@ class KeyCursorSerializerTest {
 
   @Test
   void varLong_anyValue_roundTrips() throws IOException {
-    long[] values = {0, 1, 127, 128, 16_383, 16_384, 86_400_000L, Long.MAX_VALUE, -1L, Long.MIN_VALUE};
+    long[] values = {
+      0, 1, 127, 128, 16_383, 16_384, 86_400_000L, Long.MAX_VALUE, -1L, Long.MIN_VALUE
+    };
     DataOutputSerializer out = new DataOutputSerializer(16);
     for (long value : values) {
       KeyCursorSerializer.writeVarLong(value, out);
