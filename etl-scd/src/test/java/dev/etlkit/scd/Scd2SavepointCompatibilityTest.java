@@ -75,6 +75,8 @@ class Scd2SavepointCompatibilityTest {
     var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
         SNAPSHOTS.restore("scd2-retract", formatVersion, recipe.harness().on(backend), STATE)) {
+      // format 1 kept c1's base in the base state; format 2 keeps it in the cursor
+      assertThat(Scd2Harnesses.stateKeys(h, "base")).isEqualTo(formatVersion == 1 ? 1 : 0);
       // exactly at the horizon (d9 - 2 days): spliced into the restored base and kept changes
       h.processElement(Change.updateAfter(customer("c1", "x", "2", 7)).withSourcePosition(9));
       h.processElement(Change.updateAfter(customer("c2", "b", "1", 4)).withSourcePosition(10));
@@ -91,7 +93,14 @@ class Scd2SavepointCompatibilityTest {
               "+U c2 v1 [d2,d4) a/1",
               "+I c2 v2 [d4,) current b/1",
               "+I c3 v2 [d5,) current a/1");
-      h.setProcessingTime(TTL.toMillis()); // the restored cleanup timers fire: nothing written
+      // more than two horizons after the prune point: c1 prunes, and its cursor holds the base
+      h.processElement(Change.updateAfter(customer("c1", "y", "2", 12)).withSourcePosition(12));
+      assertThat(brief(h.output().subList(9, h.output().size())))
+          .containsExactly(
+              "-U c1 v5 [d8,) current d/2", "+U c1 v5 [d8,d12) d/2", "+I c1 v6 [d12,) current y/2");
+      assertThat(Scd2Harnesses.stateKeys(h, "base")).isZero();
+      // the cleanup timers fire: keys written before the restore or at its processing time expire
+      h.setProcessingTime(TTL.toMillis());
       assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
     }
   }
