@@ -17,12 +17,14 @@ import org.apache.flink.types.RowKind;
  *
  * <p>The history is, by definition, {@link Replay} of all accepted changes in effective-time order.
  * The store keeps what a future change can still alter: the changes at or after the prune point
- * (one per effective time, the winner of its tie-break), a base summarizing everything before it,
- * and a cursor with the current version. Then:
+ * (one per effective time, the winner of its tie-break; the latest one in the cursor, the others in
+ * the map), a base summarizing everything before it, and a cursor with the current version (and
+ * the base, see {@link KeyCursor}). Then:
  *
  * <ul>
  *   <li>a change after the latest one (the common case) is applied to the cursor alone, without a
- *       replay (at most one version closes and one opens): one state read, two writes;
+ *       replay (at most one version closes and one opens): one state read and one write, plus the
+ *       write of the previous latest change to the map unless this change prunes it;
  *   <li>a change at or before the latest one, and not older than {@code latest - horizon}, reloads
  *       the kept changes, replays them from the base with and without it and emits the difference;
  *   <li>older changes are late and change nothing.
@@ -30,11 +32,13 @@ import org.apache.flink.types.RowKind;
  *
  * <p>Pruning: once the prune point is more than {@link #PRUNE_AFTER_HORIZONS} horizons behind the
  * latest change (or, for append output, a closed version ended before {@code latest - horizon}),
- * the changes before {@code latest - horizon} are replayed into the base and removed. No accepted
- * change can be earlier than that, so pruning never changes the history; doing it in batches keeps
- * its cost at O(1) per change, amortized. When every change but the latest is pruned, the base is
- * where the cursor stood before it: no replay, no read of the old base. Append output emits each
- * version when it is pruned past.
+ * it moves forward to at most {@code latest - horizon} and the changes before it are removed. No
+ * accepted change can be earlier than that, so pruning never changes the history; doing it in
+ * batches keeps its cost at O(1) per change, amortized. When every change but the latest is
+ * pruned, the base is where the cursor stood before it; else a candidate base remembered at the
+ * previous prune may do; only else are the pruned changes read and replayed into the base (see
+ * {@code pruneAfter}). Append output emits each version when it is pruned past, so it always
+ * replays.
  */
 @Internal
 public final class KeyHistory<T> {
