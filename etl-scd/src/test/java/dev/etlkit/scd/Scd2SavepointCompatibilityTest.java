@@ -15,10 +15,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The committed snapshot files of the SCD2 step (state format version 1) restore into today's
- * operator, which continues from them: cursor, base, kept changes and cleanup timers. Regenerate
- * only for a new operator or format version: {@code ./mvnw -pl etl-scd test
- * -Dtest=Scd2SavepointCompatibilityTest -Detlkit.snapshots.write=true}.
+ * The committed snapshot files of the SCD2 step restore into today's operator, which continues from
+ * them: cursor, base, kept changes and cleanup timers. State format version 1 held cursors as Flink
+ * POJOs, the base in the {@code base} state and every kept change in the {@code changes} map state
+ * (they are migrated on restore); version 2 holds cursors written by {@code KeyCursorSerializer},
+ * with the base, the candidate base, the times of the kept changes and the latest change in the
+ * cursor. Both restore to the same continuation. Write files only for a new operator or format
+ * version, and only those: {@code ./mvnw -pl etl-scd test
+ * -Dtest='Scd2SavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true} wrote version 2.
  */
 class Scd2SavepointCompatibilityTest {
 
@@ -37,8 +41,10 @@ class Scd2SavepointCompatibilityTest {
   }
 
   /**
-   * c1: versions a, b, c, d from d1, d3, d6, d8, a Type-1 change at d9; with the 2-day horizon its
-   * changes before d7 are pruned (the base holds c from d6). c2: live since d2. c3: deleted at d3.
+   * c1: versions a, b, c, d from d1, d3, d6, d8, a Type-1 change at d9; with the 2-day horizon the
+   * change at d8 prunes those before d6 (the base holds b from d3; in format 2 the cursor also
+   * remembers c, where the history stood before d8, as the candidate base, and holds the change at
+   * d9). c2: live since d2. c3: deleted at d3.
    */
   private static final HarnessInput<Change<Customer>> STATE =
       HarnessInput.<Change<Customer>>builder()
@@ -55,9 +61,22 @@ class Scd2SavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void retract_restoresCursorBaseChangesAndTimers(StateBackendKind backend) throws Exception {
+    retractRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void retract_restoresCursorBaseChangesAndTimersV2(StateBackendKind backend) throws Exception {
+    retractRestores(2, backend);
+  }
+
+  private static void retractRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
-        SNAPSHOTS.restore("scd2-retract", 1, recipe.harness().on(backend), STATE)) {
+        SNAPSHOTS.restore("scd2-retract", formatVersion, recipe.harness().on(backend), STATE)) {
+      // format 1 kept c1's base in the base state; format 2 keeps it in the cursor
+      assertThat(Scd2Harnesses.stateKeys(h, "base")).isEqualTo(formatVersion == 1 ? 1 : 0);
       // exactly at the horizon (d9 - 2 days): spliced into the restored base and kept changes
       h.processElement(Change.updateAfter(customer("c1", "x", "2", 7)).withSourcePosition(9));
       h.processElement(Change.updateAfter(customer("c2", "b", "1", 4)).withSourcePosition(10));
@@ -74,7 +93,14 @@ class Scd2SavepointCompatibilityTest {
               "+U c2 v1 [d2,d4) a/1",
               "+I c2 v2 [d4,) current b/1",
               "+I c3 v2 [d5,) current a/1");
-      h.setProcessingTime(TTL.toMillis()); // the restored cleanup timers fire: nothing written
+      // more than two horizons after the prune point: c1 prunes, and its cursor holds the base
+      h.processElement(Change.updateAfter(customer("c1", "y", "2", 12)).withSourcePosition(12));
+      assertThat(brief(h.output().subList(9, h.output().size())))
+          .containsExactly(
+              "-U c1 v5 [d8,) current d/2", "+U c1 v5 [d8,d12) d/2", "+I c1 v6 [d12,) current y/2");
+      assertThat(Scd2Harnesses.stateKeys(h, "base")).isZero();
+      // the cleanup timers fire: keys written before the restore or at its processing time expire
+      h.setProcessingTime(TTL.toMillis());
       assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
     }
   }
@@ -92,9 +118,20 @@ class Scd2SavepointCompatibilityTest {
   @EnumSource(StateBackendKind.class)
   void append_restoresAndEmitsTheVersionsThatBecomeFinal(StateBackendKind backend)
       throws Exception {
+    appendRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_restoresAndEmitsTheVersionsThatBecomeFinalV2(StateBackendKind backend)
+      throws Exception {
+    appendRestores(2, backend);
+  }
+
+  private static void appendRestores(int formatVersion, StateBackendKind backend) throws Exception {
     var recipe = Scd2Harnesses.of(append(), CHANGES);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
-        SNAPSHOTS.restore("scd2-append", 1, recipe.harness().on(backend), STATE)) {
+        SNAPSHOTS.restore("scd2-append", formatVersion, recipe.harness().on(backend), STATE)) {
       h.processElement(Change.updateAfter(customer("c1", "e", "1", 20)));
       h.processElement(Change.delete(customer("c2", "a", "1", 20)));
       h.processElement(Change.insert(customer("c2", "a", "1", 25)));

@@ -8,12 +8,15 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.WrappingTypeInfo;
 import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.scd.internal.KeyCursor;
+import dev.etlkit.scd.internal.KeyCursorSerializer;
 import dev.etlkit.scd.internal.StoredChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -103,11 +106,15 @@ class Scd2StepTest {
   }
 
   @Test
-  void stateTypes_areFlinkPojos_withoutKryo() {
+  void stateTypes_needNoKryo() {
     TypeInformation<KeyCursor<Customer>> cursor = KeyCursor.typeInfo(Customer.TYPE);
     TypeInformation<StoredChange<Customer>> change = StoredChange.typeInfo(Customer.TYPE);
 
-    assertThat(KryoTypes.genericParts(cursor)).isEmpty();
+    // the cursor's own serializer around the attribute type's
+    assertThat(cursor).isInstanceOf(WrappingTypeInfo.class);
+    assertThat(((WrappingTypeInfo<?, ?>) cursor).getValueType()).isEqualTo(Customer.TYPE);
+    assertThat(cursor.createSerializer(new SerializerConfigImpl()))
+        .isInstanceOf(KeyCursorSerializer.class);
     assertThat(KryoTypes.genericParts(change)).isEmpty();
     assertThat(KryoTypes.genericParts(Customer.TYPE)).isEmpty();
   }

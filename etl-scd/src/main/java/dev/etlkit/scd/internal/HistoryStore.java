@@ -5,9 +5,10 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The state of one key as {@link KeyHistory} sees it: its cursor, its base and its kept changes by
- * effective time. Flink state in the step's function, a map in tests. The order in which {@link
- * #changes()} returns entries does not matter.
+ * The state of one key as {@link KeyHistory} sees it: its cursor, its kept changes by effective
+ * time (but the latest one, which the cursor holds, see {@link KeyCursor#latestChange}), and for a
+ * key restored from state format 1 its base kept apart from the cursor. Flink state in the step's
+ * function, a map in tests. The order in which {@link #changes()} returns entries does not matter.
  */
 @Internal
 public interface HistoryStore<T> {
@@ -17,10 +18,15 @@ public interface HistoryStore<T> {
 
   void updateCursor(KeyCursor<T> cursor) throws Exception;
 
+  /** The base kept apart from the cursor: only state format 1 wrote one. */
   @Nullable
   KeyCursor<T> base() throws Exception;
 
+  /** Keeps a base apart from the cursor, as state format 1 did (tests simulate such keys). */
   void updateBase(KeyCursor<T> base) throws Exception;
+
+  /** Forgets the base kept apart from the cursor (the cursor holds it from now on). */
+  void clearBase() throws Exception;
 
   @Nullable
   StoredChange<T> change(long time) throws Exception;

@@ -2,14 +2,17 @@ package dev.etlkit.scd.internal;
 
 import java.util.Arrays;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
  * The kept changes of one key in effective-time order, for a replay: loaded from a {@link
  * HistoryStore} into arrays that are reused for every key (one instance per {@link KeyHistory},
- * single-threaded). A change's value is read from its map entry only when asked for, so a caller
- * that needs only the times pays for no value (RocksDB deserializes an entry's value on access).
- * Sorted only when the store did not return the entries in order (RocksDB does, heap maps do not).
+ * single-threaded). Either iterated from the store ({@link #load}), or taken from the times the
+ * key's cursor knows ({@link #use}) without iterating. A change's value is read only when asked for
+ * (from its map entry, or by its time), so a caller that needs only the times pays for no value
+ * (RocksDB deserializes an entry's value on access). Sorted only when the store did not return the
+ * entries in order (RocksDB does, heap maps do not).
  */
 @Internal
 final class KeptChanges<T> {
@@ -21,6 +24,9 @@ final class KeptChanges<T> {
   private long[] sortedTimes = new long[INITIAL_CAPACITY];
   private Object[] sortedEntries = new Object[INITIAL_CAPACITY];
   private int size;
+
+  /** Where values without a loaded map entry are read by time (set by {@link #use}). */
+  @Nullable private HistoryStore<T> source;
 
   /** Loads the store's kept changes in effective-time order, their values not read yet. */
   void load(HistoryStore<T> store) throws Exception {
@@ -41,6 +47,30 @@ final class KeptChanges<T> {
     }
   }
 
+  /**
+   * Takes the kept changes to be at the first {@code count} times of {@code earlier} (ascending)
+   * and at {@code latest} (after them), as the key's cursor knows them, without iterating the
+   * store; their values are read from {@code store} by time when asked for.
+   */
+  void use(HistoryStore<T> store, long[] earlier, int count, long latest) {
+    clear();
+    while (times.length < count + 1) {
+      grow();
+    }
+    System.arraycopy(earlier, 0, times, 0, count);
+    times[count] = latest;
+    size = count + 1;
+    source = store;
+  }
+
+  /**
+   * Sets {@code cursor}'s earlier times to the times from index {@code from} up to the last one
+   * excluded (the key's latest change); forgets them when there are too many.
+   */
+  void earlierInto(KeyCursor<T> cursor, int from) {
+    cursor.setEarlier(times, from, Math.max(0, size - 1 - from));
+  }
+
   /** Number of kept changes. */
   int size() {
     return size;
@@ -51,12 +81,20 @@ final class KeptChanges<T> {
     return times[i];
   }
 
-  /** The {@code i}th change, read from its entry on first access. */
+  /** The {@code i}th change, read from its entry (or the store) on first access. */
   @SuppressWarnings("unchecked")
-  StoredChange<T> change(int i) {
+  StoredChange<T> change(int i) throws Exception {
     Object change = changes[i];
     if (change == null) {
-      change = ((Map.Entry<Long, StoredChange<T>>) entries[i]).getValue();
+      Object entry = entries[i];
+      if (entry != null) {
+        change = ((Map.Entry<Long, StoredChange<T>>) entry).getValue();
+      } else {
+        change = source == null ? null : source.change(times[i]);
+        if (change == null) {
+          throw new IllegalStateException("no kept change at " + times[i]);
+        }
+      }
       changes[i] = change;
     }
     return (StoredChange<T>) change;
@@ -102,6 +140,7 @@ final class KeptChanges<T> {
     Arrays.fill(entries, 0, size, null);
     Arrays.fill(changes, 0, size, null);
     size = 0;
+    source = null;
   }
 
   /** Sorts by time without allocating: times are map keys, so each has one sorted position. */

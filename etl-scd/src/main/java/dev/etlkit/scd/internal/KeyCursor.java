@@ -1,31 +1,42 @@
 package dev.etlkit.scd.internal;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.typeutils.PojoField;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 
 /**
  * Where a key's history stands at some point in effective time: the version in force there (none, a
  * live version or a delete marker: its validFrom, number and attributes) and the number of versions
- * so far. Two of them per key:
+ * so far. Kept in the {@code cursor} state, one per key: after all kept changes, so the version in
+ * force is the current one. It also holds
  *
  * <ul>
- *   <li>the <b>cursor</b> ({@code cursor} state): after all kept changes, so the version in force
- *       is the current one; it also holds the key's latest effective time, its prune point (changes
- *       before it are summarized by the base) and, for append output, the validTo of the earliest
- *       closed version not emitted yet, and with state TTL when it was last written and when its
- *       cleanup timer fires;
- *   <li>the <b>base</b> ({@code base} state): just before the prune point, the start of every
- *       replay (its last three fields unused).
+ *   <li>the key's latest effective time and its prune point (changes before it are pruned);
+ *   <li>the latest change itself ({@link #latestChange}), which the {@code changes} map state
+ *       receives only when a later change comes, and then only if that one does not prune it at
+ *       once (so a key that changes about once per horizon rarely writes its map state);
+ *   <li>the <b>base</b> ({@link #base}): where the history stands just before the prune point, the
+ *       start of every replay of the kept changes;
+ *   <li>a <b>candidate</b> base ({@link #candidate}): where the history stood just before the
+ *       change at {@link #candidateTime}, remembered when that change came after all others, so
+ *       that a later prune can move the prune point there without replaying the changes before it;
+ *   <li>the effective times of the kept changes before the latest one when there are at most {@link
+ *       #MAX_EARLIER} ({@link #earlier}), so that a prune removes them without iterating the key's
+ *       map state;
+ *   <li>for append output, the validTo of the earliest closed version not emitted yet; with state
+ *       TTL, when the key was last written and when its cleanup timer fires.
  * </ul>
  *
- * <p>A Flink POJO (see {@link StoredChange}); class and field names are part of the savepoint
- * layout: never rename them.
+ * <p>A cursor restored from a savepoint written before the base, the times and the latest change
+ * were held here has no {@link #base}, no {@link #latestChange} and {@link #earlier} null: its base
+ * is in the {@code base} state (written there as a cursor whose fields after {@link #row} are
+ * unused) until its next prune moves it here, its latest change is in the map state, and its kept
+ * changes are found by iterating the map state until a prune finds few enough.
+ *
+ * <p>Serialized by {@link KeyCursorSerializer}. Cursors written before it were serialized as Flink
+ * POJOs (the public fields) and are migrated on restore by field name: never rename this class or
+ * its public fields.
  */
 @Internal
 public final class KeyCursor<T> {
@@ -38,6 +49,9 @@ public final class KeyCursor<T> {
 
   /** A delete marker ({@code NEW_RECORD}) is in force. */
   public static final byte DELETED = 2;
+
+  /** The most times {@link #earlier} holds. */
+  static final int MAX_EARLIER = 64;
 
   /** {@link #NONE}, {@link #LIVE} or {@link #DELETED}. */
   public byte status;
@@ -69,7 +83,39 @@ public final class KeyCursor<T> {
   /** Cursor only, with state TTL: time of the key's registered cleanup timer, 0 if none. */
   public long cleanupAt;
 
-  /** For Flink's POJO serializer. */
+  /**
+   * Cursor only: the change at {@link #latest}, not in the {@code changes} map state; null when it
+   * is there instead (a cursor restored from an older savepoint, until its next change).
+   */
+  @Nullable StoredChange<T> latestChange;
+
+  /**
+   * Cursor only: where the history stands just before {@link #pruneTime}; null when it is in the
+   * {@code base} state instead (a cursor restored from an older savepoint, until its next prune).
+   */
+  @Nullable Position<T> base;
+
+  /**
+   * Cursor only: where the history stood just before the change at {@link #candidateTime}, or null.
+   * Valid while no change before that time was accepted since (a splice there forgets it).
+   */
+  @Nullable Position<T> candidate;
+
+  /** Cursor only: the time of {@link #candidate}. */
+  long candidateTime;
+
+  /**
+   * Cursor only: the effective times of the kept changes before the latest one, ascending, in the
+   * first {@link #earlierCount} slots; null when not known (more than {@link #MAX_EARLIER} were
+   * kept, or the cursor was restored from an older savepoint): then the key's map state is the only
+   * list of its kept changes.
+   */
+  @Nullable long[] earlier;
+
+  /** Cursor only: how many of {@link #earlier} are used. */
+  int earlierCount;
+
+  /** For {@link KeyCursorSerializer}, and Flink's POJO serializer when restoring older state. */
   public KeyCursor() {}
 
   /** The cursor of a key's first change at {@code time}: nothing before it. */
@@ -79,10 +125,12 @@ public final class KeyCursor<T> {
     cursor.latest = time;
     cursor.pruneTime = time;
     cursor.pendingFinal = Long.MAX_VALUE;
+    cursor.base = Position.start();
+    cursor.earlier = new long[4];
     return cursor;
   }
 
-  /** The base of a key nothing was pruned of. */
+  /** The base of a key nothing was pruned of, as the {@code base} state held it. */
   static <T> KeyCursor<T> emptyBase() {
     KeyCursor<T> base = new KeyCursor<>();
     base.status = NONE;
@@ -97,22 +145,77 @@ public final class KeyCursor<T> {
     row = newRow;
   }
 
+  /** True when the times of the kept changes before the latest one are known. */
+  boolean knowsEarlier() {
+    return earlier != null;
+  }
+
+  /** The {@code i}th time of {@link #earlier}. */
+  long earlier(int i) {
+    return earlier[i];
+  }
+
+  /** A change after the latest one came: the latest one's {@code time} is now an earlier one. */
+  void addEarlier(long time) {
+    long[] times = earlier;
+    if (times == null) {
+      return;
+    }
+    if (earlierCount == MAX_EARLIER) {
+      forgetEarlier();
+      return;
+    }
+    if (earlierCount == times.length) {
+      times = Arrays.copyOf(times, Math.min(MAX_EARLIER, Math.max(4, 2 * earlierCount)));
+      earlier = times;
+    }
+    times[earlierCount++] = time;
+  }
+
+  /** The earlier times are {@code count} times of {@code times} from {@code from}. */
+  void setEarlier(long[] times, int from, int count) {
+    if (count > MAX_EARLIER) {
+      forgetEarlier();
+      return;
+    }
+    if (earlier == null || earlier.length < count) {
+      earlier = new long[Math.max(4, count + 2)];
+    }
+    System.arraycopy(times, from, earlier, 0, count);
+    earlierCount = count;
+  }
+
+  /** No kept change is before the latest one. */
+  void setEarlierNone() {
+    if (earlier == null) {
+      earlier = new long[4];
+    }
+    earlierCount = 0;
+  }
+
+  /** The first {@code count} earlier times were removed. */
+  void dropEarlier(int count) {
+    System.arraycopy(earlier, count, earlier, 0, earlierCount - count);
+    earlierCount -= count;
+  }
+
+  /**
+   * The earlier times are those of {@code kept} from index {@code from} up to its last one excluded
+   * (the latest change).
+   */
+  void setEarlierFrom(KeptChanges<T> kept, int from) {
+    kept.earlierInto(this, from);
+  }
+
+  /** The times of the kept changes before the latest one are no longer known. */
+  void forgetEarlier() {
+    earlier = null;
+    earlierCount = 0;
+  }
+
   /** The type information of cursors with attributes of {@code valueType}. */
   public static <T> TypeInformation<KeyCursor<T>> typeInfo(TypeInformation<T> valueType) {
-    List<PojoField> fields = new ArrayList<>();
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "cleanupAt"), Types.LONG));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "lastWrite"), Types.LONG));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "latest"), Types.LONG));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "pendingFinal"), Types.LONG));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "pruneTime"), Types.LONG));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "row"), valueType));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "status"), Types.BYTE));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "validFrom"), Types.LONG));
-    fields.add(new PojoField(StoredChange.field(KeyCursor.class, "version"), Types.LONG));
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    TypeInformation<KeyCursor<T>> type =
-        (TypeInformation) new PojoTypeInfo<>(KeyCursor.class, fields);
-    return type;
+    return new KeyCursorTypeInfo<>(valueType);
   }
 
   @Override
@@ -127,6 +230,12 @@ public final class KeyCursor<T> {
         + latest
         + ", pruneTime="
         + pruneTime
+        + (latestChange == null ? ", latest change in state" : "")
+        + ", base="
+        + (base == null ? "in state" : base)
+        + (candidate == null ? "" : ", candidate at " + candidateTime + "=" + candidate)
+        + ", earlier="
+        + (earlier == null ? "unknown" : Arrays.toString(Arrays.copyOf(earlier, earlierCount)))
         + ", pendingFinal="
         + pendingFinal
         + ", lastWrite="

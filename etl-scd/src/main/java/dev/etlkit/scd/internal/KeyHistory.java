@@ -2,8 +2,10 @@ package dev.etlkit.scd.internal;
 
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.RowKind;
@@ -15,12 +17,14 @@ import org.apache.flink.types.RowKind;
  *
  * <p>The history is, by definition, {@link Replay} of all accepted changes in effective-time order.
  * The store keeps what a future change can still alter: the changes at or after the prune point
- * (one per effective time, the winner of its tie-break), a base summarizing everything before it,
- * and a cursor with the current version. Then:
+ * (one per effective time, the winner of its tie-break; the latest one in the cursor, the others in
+ * the map), a base summarizing everything before it, and a cursor with the current version (and
+ * the base, see {@link KeyCursor}). Then:
  *
  * <ul>
  *   <li>a change after the latest one (the common case) is applied to the cursor alone, without a
- *       replay (at most one version closes and one opens): one state read, two writes;
+ *       replay (at most one version closes and one opens): one state read and one write, plus the
+ *       write of the previous latest change to the map unless this change prunes it;
  *   <li>a change at or before the latest one, and not older than {@code latest - horizon}, reloads
  *       the kept changes, replays them from the base with and without it and emits the difference;
  *   <li>older changes are late and change nothing.
@@ -28,11 +32,13 @@ import org.apache.flink.types.RowKind;
  *
  * <p>Pruning: once the prune point is more than {@link #PRUNE_AFTER_HORIZONS} horizons behind the
  * latest change (or, for append output, a closed version ended before {@code latest - horizon}),
- * the changes before {@code latest - horizon} are replayed into the base and removed. No accepted
- * change can be earlier than that, so pruning never changes the history; doing it in batches keeps
- * its cost at O(1) per change, amortized. When every change but the latest is pruned, the base is
- * where the cursor stood before it: no replay, no read of the old base. Append output emits each
- * version when it is pruned past.
+ * it moves forward to at most {@code latest - horizon} and the changes before it are removed. No
+ * accepted change can be earlier than that, so pruning never changes the history; doing it in
+ * batches keeps its cost at O(1) per change, amortized. When every change but the latest is
+ * pruned, the base is where the cursor stood before it; else a candidate base remembered at the
+ * previous prune may do; only else are the pruned changes read and replayed into the base (see
+ * {@code pruneAfter}). Append output emits each version when it is pruned past, so it always
+ * replays.
  */
 @Internal
 public final class KeyHistory<T> {
@@ -63,6 +69,9 @@ public final class KeyHistory<T> {
 
   /** The kept changes of the key at hand, when a splice or prune loads them (reused). */
   private final KeptChanges<T> kept = new KeptChanges<>();
+
+  /** The key's state as a change sees it (reused). */
+  private final KeyState<T> view = new KeyState<>();
 
   private long now;
   private CleanupTimers timers = NO_TIMERS;
@@ -127,18 +136,24 @@ public final class KeyHistory<T> {
     StoredChange<T> change = new StoredChange<>(sequence, row == null, row);
     if (cursor == null) {
       cursor = KeyCursor.first(time);
-      return appendAfterLatest(store, cursor, time, change, sink);
+    } else if (time <= cursor.latest) {
+      if (neverBeforeLatest) {
+        time = cursor.latest;
+      }
+      if (cursor.latest - time > horizon) {
+        return Outcome.LATE;
+      }
+      try {
+        return splice(view.start(store, cursor), cursor, time, change, sink);
+      } finally {
+        view.end();
+      }
     }
-    if (time > cursor.latest) {
-      return appendAfterLatest(store, cursor, time, change, sink);
+    try {
+      return appendAfterLatest(view.start(store, cursor), cursor, time, change, sink);
+    } finally {
+      view.end();
     }
-    if (neverBeforeLatest) {
-      time = cursor.latest;
-    }
-    if (cursor.latest - time > horizon) {
-      return Outcome.LATE;
-    }
-    return splice(store, cursor, time, change, sink);
   }
 
   /**
@@ -189,45 +204,142 @@ public final class KeyHistory<T> {
     long validFrom = cursor.validFrom;
     long version = cursor.version;
     T row = cursor.row;
+    if (time != cursor.latest && cursor.latestChange != null) {
+      view.pend(cursor.latest, cursor.latestChange); // written below unless pruned at once
+    }
     boolean changed = advance(cursor, time, change, sink);
-    store.putChange(time, change);
-    cursor.latest = time;
+    cursor.latestChange = change;
+    if (time != cursor.latest) { // else the key's first change
+      cursor.addEarlier(cursor.latest);
+      cursor.latest = time;
+    }
     if (needsPruning(cursor)) {
-      long pruneTo = cursor.latest - horizon;
-      kept.load(store); // the times only: values are read when needed
-      int before = kept.size() - 1; // the changes before this one (the last)
-      if (output != Scd2Output.APPEND && (before == 0 || kept.time(before - 1) < pruneTo)) {
-        for (int i = 0; i < before; i++) {
-          store.removeChange(kept.time(i));
-        }
-        pruneToHere(store, cursor, pruneTo, status, validFrom, version, row);
+      if (output == Scd2Output.APPEND) {
+        loadKept(store, cursor, Integer.MAX_VALUE);
+        cursor.setEarlierFrom(kept, prune(store, cursor, sink));
       } else {
-        prune(store, cursor, sink);
+        pruneAfter(store, cursor, status, validFrom, version, row, sink);
       }
       kept.clear();
     }
+    view.flush();
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
   }
 
   /**
-   * Completes a prune to {@code pruneTo} that removed every change kept before the latest one: the
-   * base becomes where the cursor stood before it (status, validFrom, version, row), with no replay
-   * and no read of the old base.
+   * Prunes (not for append output) after a change that came after all others, before which the
+   * cursor stood at (status, validFrom, version, row). The cheapest way that applies:
+   *
+   * <ol>
+   *   <li>every change before the latest one is pruned: the base becomes where the cursor stood
+   *       before it;
+   *   <li>the candidate base is old enough: the prune point moves to it, the changes before it are
+   *       removed, and it becomes the base;
+   *   <li>else the changes before {@code latest - horizon} are replayed into the base ({@link
+   *       #prune}).
+   * </ol>
+   *
+   * <p>None replays or reads a change's value but the last, and none iterates the map state when
+   * the cursor knows the times of the kept changes. The last two remember where the cursor stood
+   * before this change as the next candidate.
    */
-  private static <T> void pruneToHere(
+  private void pruneAfter(
       HistoryStore<T> store,
       KeyCursor<T> cursor,
-      long pruneTo,
       byte status,
       long validFrom,
       long version,
-      @Nullable T row)
+      @Nullable T row,
+      VersionSink<T> sink)
       throws Exception {
-    KeyCursor<T> base = KeyCursor.emptyBase();
-    base.setPosition(status, validFrom, version, row);
-    store.updateBase(base);
-    cursor.pruneTime = pruneTo;
+    long pruneTo = cursor.latest - horizon;
+    boolean known = cursor.knowsEarlier();
+    if (!known) {
+      kept.load(store); // the times only: values are read when needed
+    }
+    int before = known ? cursor.earlierCount : kept.size() - 1; // kept before the latest one
+    long last =
+        before == 0 ? Long.MIN_VALUE : known ? cursor.earlier(before - 1) : kept.time(before - 1);
+    if (last < pruneTo) {
+      for (int i = 0; i < before; i++) {
+        store.removeChange(known ? cursor.earlier(i) : kept.time(i));
+      }
+      moveBaseHere(store, cursor);
+      cursor.base.set(status, validFrom, version, row);
+      cursor.pruneTime = pruneTo;
+      cursor.candidate = null; // it would be where the base is
+      cursor.setEarlierNone();
+      return;
+    }
+    Position<T> candidate = cursor.candidate;
+    if (candidate != null
+        && cursor.candidateTime <= pruneTo
+        && cursor.candidateTime > cursor.pruneTime) {
+      long to = cursor.candidateTime;
+      int first = 0;
+      while (first < before && (known ? cursor.earlier(first) : kept.time(first)) < to) {
+        store.removeChange(known ? cursor.earlier(first) : kept.time(first));
+        first++;
+      }
+      if (known) {
+        cursor.dropEarlier(first);
+      } else {
+        cursor.setEarlierFrom(kept, first);
+      }
+      moveBaseHere(store, cursor);
+      cursor.candidate = cursor.base; // reused for the next candidate
+      cursor.base = candidate;
+      cursor.pruneTime = to;
+    } else {
+      if (known) {
+        loadKept(store, cursor, PRUNE_BY_TIME);
+      }
+      cursor.setEarlierFrom(kept, prune(store, cursor, sink));
+      if (cursor.candidate == null) {
+        cursor.candidate = Position.start();
+      }
+    }
+    cursor.candidate.set(status, validFrom, version, row);
+    cursor.candidateTime = cursor.latest;
+  }
+
+  /**
+   * The most changes a prune reads by time, from the times the cursor knows, rather than iterating
+   * the key's map state.
+   */
+  private static final int PRUNE_BY_TIME = 8;
+
+  /**
+   * Loads the kept changes: from the times the cursor knows when no more than {@code byTime} of
+   * them are before {@code latest - horizon} (their values are read by time), else by iterating the
+   * map state.
+   */
+  private void loadKept(HistoryStore<T> store, KeyCursor<T> cursor, int byTime) throws Exception {
+    if (cursor.knowsEarlier()) {
+      long pruneTo = cursor.latest - horizon;
+      int pruned = 0;
+      while (pruned < cursor.earlierCount && cursor.earlier(pruned) < pruneTo) {
+        pruned++;
+      }
+      if (pruned <= byTime) {
+        kept.use(store, cursor.earlier, cursor.earlierCount, cursor.latest);
+        return;
+      }
+    }
+    kept.load(store);
+  }
+
+  /**
+   * Before the cursor's base is set: a base still in the {@code base} state (a cursor restored from
+   * an older savepoint) is removed from there, as the cursor holds it from now on.
+   */
+  private static <T> void moveBaseHere(HistoryStore<T> store, KeyCursor<T> cursor)
+      throws Exception {
+    if (cursor.base == null) {
+      store.clearBase();
+      cursor.base = Position.start();
+    }
   }
 
   /**
@@ -323,18 +435,23 @@ public final class KeyHistory<T> {
       return Outcome.UNCHANGED; // superseded by the kept change, or the same change again
     }
     kept.load(store);
-    KeyCursor<T> base = baseOf(store);
-    List<Version<T>> before = replayKept(base).versions();
+    List<Version<T>> before = replayKept(store, cursor).versions();
     kept.put(time, change);
-    Replay<T> replay = replayKept(base);
+    Replay<T> replay = replayKept(store, cursor);
     List<Version<T>> after = replay.versions();
     boolean changed = emitDifference(before, after, sink);
     store.putChange(time, change);
     replay.writeTo(cursor);
     cursor.pendingFinal = firstClosedFrom(after, cursor.pruneTime);
-    if (needsPruning(cursor)) {
-      prune(store, cursor, sink);
+    if (cursor.candidate != null && time <= cursor.candidateTime) {
+      cursor.candidate = null; // the history before it changed
     }
+    int first = 0;
+    if (needsPruning(cursor)) {
+      first = prune(store, cursor, sink);
+      cursor.candidate = null;
+    }
+    cursor.setEarlierFrom(kept, first);
     kept.clear();
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
@@ -349,13 +466,12 @@ public final class KeyHistory<T> {
   /**
    * Moves the prune point to {@code latest - horizon}: replays the kept changes (loaded, in order)
    * before it into the base, removes them, and for append output emits the versions that ended
-   * before it.
+   * before it. Returns how many it removed: the first ones loaded.
    */
-  private void prune(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
+  private int prune(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
       throws Exception {
     long pruneTo = cursor.latest - horizon;
-    KeyCursor<T> base = baseOf(store);
-    Replay<T> pruned = new Replay<>(columns, deletes, base);
+    Replay<T> pruned = replayFromBase(store, cursor);
     int first = 0; // the first change kept
     while (first < kept.size() && kept.time(first) < pruneTo) {
       pruned.apply(kept.time(first), kept.change(first));
@@ -367,16 +483,17 @@ public final class KeyHistory<T> {
         sink.emit(RowKind.INSERT, version);
       }
     }
-    pruned.writeTo(base);
-    store.updateBase(base);
+    moveBaseHere(store, cursor);
+    pruned.writeTo(cursor.base);
     cursor.pruneTime = pruneTo;
     if (output == Scd2Output.APPEND) {
-      Replay<T> rest = new Replay<>(columns, deletes, base);
+      Replay<T> rest = Replay.from(columns, deletes, cursor.base);
       for (int i = first; i < kept.size(); i++) {
         rest.apply(kept.time(i), kept.change(i));
       }
       cursor.pendingFinal = firstClosedFrom(rest.versions(), pruneTo);
     }
+    return first;
   }
 
   /**
@@ -437,9 +554,9 @@ public final class KeyHistory<T> {
     return changed;
   }
 
-  /** Replays the loaded kept changes from {@code base}. */
-  private Replay<T> replayKept(KeyCursor<T> base) {
-    Replay<T> replay = new Replay<>(columns, deletes, base);
+  /** Replays the loaded kept changes from the key's base. */
+  private Replay<T> replayKept(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
+    Replay<T> replay = replayFromBase(store, cursor);
     for (int i = 0; i < kept.size(); i++) {
       replay.apply(kept.time(i), kept.change(i));
     }
@@ -455,8 +572,145 @@ public final class KeyHistory<T> {
     return Long.MAX_VALUE;
   }
 
-  private KeyCursor<T> baseOf(HistoryStore<T> store) throws Exception {
+  /** A replay from the key's base: the cursor's, or for an older cursor the base state's. */
+  private Replay<T> replayFromBase(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
+    if (cursor.base != null) {
+      return Replay.from(columns, deletes, cursor.base);
+    }
     KeyCursor<T> base = store.base();
-    return base != null ? base : KeyCursor.emptyBase();
+    return new Replay<>(columns, deletes, base != null ? base : KeyCursor.emptyBase());
+  }
+
+  /**
+   * The key's state as a change sees it: its store, with the latest change read from (and written
+   * to) the cursor that holds it, and the change that was the latest before this one kept aside
+   * until the change is done: written to the store then, unless pruned meanwhile.
+   */
+  private static final class KeyState<T> implements HistoryStore<T> {
+    private HistoryStore<T> store;
+    private KeyCursor<T> cursor;
+    private boolean pending;
+    private long pendingTime;
+    @Nullable private StoredChange<T> pendingChange;
+
+    KeyState<T> start(HistoryStore<T> keyStore, KeyCursor<T> keyCursor) {
+      store = keyStore;
+      cursor = keyCursor;
+      pending = false;
+      return this;
+    }
+
+    /** Keeps {@code change} at {@code time} aside until {@link #flush}. */
+    void pend(long time, StoredChange<T> change) {
+      pending = true;
+      pendingTime = time;
+      pendingChange = change;
+    }
+
+    /** Writes the change kept aside, if it was not removed. */
+    void flush() throws Exception {
+      if (pending) {
+        store.putChange(pendingTime, pendingChange);
+        pending = false;
+        pendingChange = null;
+      }
+    }
+
+    /** Drops the references to the key's state. */
+    void end() {
+      store = null;
+      cursor = null;
+      pending = false;
+      pendingChange = null;
+    }
+
+    private boolean holdsLatest(long time) {
+      return cursor.latestChange != null && time == cursor.latest;
+    }
+
+    @Override
+    @Nullable
+    public KeyCursor<T> cursor() throws Exception {
+      return store.cursor();
+    }
+
+    @Override
+    public void updateCursor(KeyCursor<T> value) throws Exception {
+      store.updateCursor(value);
+    }
+
+    @Override
+    @Nullable
+    public KeyCursor<T> base() throws Exception {
+      return store.base();
+    }
+
+    @Override
+    public void updateBase(KeyCursor<T> value) throws Exception {
+      store.updateBase(value);
+    }
+
+    @Override
+    public void clearBase() throws Exception {
+      store.clearBase();
+    }
+
+    @Override
+    @Nullable
+    public StoredChange<T> change(long time) throws Exception {
+      if (holdsLatest(time)) {
+        return cursor.latestChange;
+      }
+      if (pending && time == pendingTime) {
+        return pendingChange;
+      }
+      return store.change(time);
+    }
+
+    @Override
+    public void putChange(long time, StoredChange<T> change) throws Exception {
+      if (holdsLatest(time)) {
+        cursor.latestChange = change;
+      } else if (pending && time == pendingTime) {
+        pendingChange = change;
+      } else {
+        store.putChange(time, change);
+      }
+    }
+
+    @Override
+    public void removeChange(long time) throws Exception {
+      if (pending && time == pendingTime) {
+        pending = false;
+        pendingChange = null;
+      } else if (holdsLatest(time)) {
+        throw new IllegalStateException("the latest change is never pruned: " + time);
+      } else {
+        store.removeChange(time);
+      }
+    }
+
+    @Override
+    public Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception {
+      Iterable<Map.Entry<Long, StoredChange<T>>> stored = store.changes();
+      boolean latest = cursor.latestChange != null;
+      if (!pending && !latest) {
+        return stored;
+      }
+      List<Map.Entry<Long, StoredChange<T>>> all = new ArrayList<>();
+      stored.forEach(all::add);
+      if (pending) {
+        all.add(new AbstractMap.SimpleImmutableEntry<>(pendingTime, pendingChange));
+      }
+      if (latest) {
+        all.add(new AbstractMap.SimpleImmutableEntry<>(cursor.latest, cursor.latestChange));
+      }
+      return all;
+    }
+
+    @Override
+    public void clear() throws Exception {
+      store.clear();
+    }
   }
 }

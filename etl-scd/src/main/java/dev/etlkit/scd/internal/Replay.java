@@ -1,6 +1,7 @@
 package dev.etlkit.scd.internal;
 
 import dev.etlkit.scd.HardDeletes;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -31,13 +32,32 @@ final class Replay<T> {
   @Nullable private T row;
   private final List<Version<T>> closed = new ArrayList<>();
 
+  /** A replay from {@code start}. */
+  static <T> Replay<T> from(Columns<T> columns, HardDeletes deletes, Position<T> start)
+      throws IOException {
+    return new Replay<>(
+        columns, deletes, start.status, start.validFrom, start.version, start.row());
+  }
+
+  /** A replay from the version in force at {@code start}. */
   Replay(Columns<T> columns, HardDeletes deletes, KeyCursor<T> start) {
+    this(columns, deletes, start.status, start.validFrom, start.version, start.row);
+  }
+
+  /** A replay from a version in force (status, validFrom, number, attributes). */
+  Replay(
+      Columns<T> columns,
+      HardDeletes deletes,
+      byte status,
+      long from,
+      long number,
+      @Nullable T row) {
     this.columns = columns;
     this.deletes = deletes;
-    this.status = start.status;
-    this.from = start.validFrom;
-    this.number = start.version;
-    this.row = start.row;
+    this.status = status;
+    this.from = from;
+    this.number = number;
+    this.row = row;
   }
 
   /** Applies one change at {@code time} (not before any change applied so far). */
@@ -92,5 +112,10 @@ final class Replay<T> {
   /** Writes where the replay stands (the version in force) into {@code cursor}. */
   void writeTo(KeyCursor<T> cursor) {
     cursor.setPosition(status, from, number, row);
+  }
+
+  /** Writes where the replay stands (the version in force) into {@code position}. */
+  void writeTo(Position<T> position) {
+    position.set(status, from, number, row);
   }
 }

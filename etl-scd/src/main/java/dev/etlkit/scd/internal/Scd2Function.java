@@ -36,10 +36,12 @@ import org.apache.flink.util.OutputTag;
  * Change<Scd2Row<T>>}. Bad changes become dead letters; late ones go where the step says.
  *
  * <p>State per key (names are part of the savepoint layout: never rename them): {@value
- * #CURSOR_STATE} ({@link KeyCursor}: current version, latest effective time, prune point), {@value
- * #BASE_STATE} ({@link KeyCursor}: the version in force at the prune point) and {@value
- * #CHANGES_STATE} (effective time to {@link StoredChange}, the kept changes). The map's iteration
- * order is not relied upon (heap maps are unordered).
+ * #CURSOR_STATE} ({@link KeyCursor}: current version, latest effective time and change, prune
+ * point, the base and a candidate base, the times of the kept changes when few), {@value
+ * #CHANGES_STATE} (effective time to {@link StoredChange}, the kept changes but the latest) and
+ * {@value #BASE_STATE} ({@link KeyCursor}: the version in force at the prune point, only for a key
+ * restored from state format 1, whose cursor did not hold it, until its next prune). The map's
+ * iteration order is not relied upon (heap maps are unordered).
  *
  * <p>State TTL is kept by one processing-time timer per key instead of Flink's per-entry TTL, so a
  * key's three states always expire together (an entry of the map written long ago must not expire
@@ -100,12 +102,18 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     context.declareState(
         Types.STRING,
         StateDeclaration.of(CURSOR_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
-            .withGrowth("the current version and a few longs per key")
+            .withGrowth(
+                "per key: the current version, the latest change, the base and a candidate base"
+                    + " (up to four rows) and up to "
+                    + KeyCursor.MAX_EARLIER
+                    + " effective times")
             .withTtl(config.ttl()));
     context.declareState(
         Types.STRING,
         StateDeclaration.of(BASE_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
-            .withGrowth("the version in force at the prune point, per key with pruned changes")
+            .withGrowth(
+                "none written: only keys restored from SCD2 state format 1 hold the version in"
+                    + " force at their prune point here, until their next prune")
             .withTtl(config.ttl()));
     context.declareState(
         Types.STRING,
@@ -333,6 +341,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     @Override
     public void updateBase(KeyCursor<T> value) throws Exception {
       base.update(value);
+    }
+
+    @Override
+    public void clearBase() {
+      base.clear();
     }
 
     @Override

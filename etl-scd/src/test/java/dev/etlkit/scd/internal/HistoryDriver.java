@@ -4,30 +4,45 @@ import dev.etlkit.core.Change;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Row;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
 import javax.annotation.Nullable;
 import org.apache.flink.types.RowKind;
 
 /**
  * Drives {@link KeyHistory} over changes of many keys without Flink, the way the step's function
  * does (update-befores skipped, ignored deletes dropped), one {@link MapHistoryStore} per key.
+ *
+ * <p>Before some changes (one in eight, by the seed) it turns the key's cursor into one restored
+ * from a savepoint written before cursors held the base, the kept times and the latest change: the
+ * base moves to the base state, the times are forgotten ({@link KeyCursor#base} and {@link
+ * KeyCursor#earlier} null), its latest change moves to the map state; before some others it only
+ * forgets the times. After each change it checks that the map state holds the kept changes but the
+ * latest one when the cursor holds that, that the times a cursor knows are exactly the kept changes
+ * before the latest one, and that a candidate base is where the history stands at its time.
  */
 public final class HistoryDriver<T> {
   private final KeyHistory<T> history;
+  private final Columns<T> columns;
   private final HardDeletes deletes;
   @Nullable private final Long validToCurrent;
   private final long orderSeed;
+  private final Random forget;
   private final Map<String, MapHistoryStore<T>> stores = new HashMap<>();
   private final List<Change<Scd2Row<T>>> output = new ArrayList<>();
   private int late;
 
   public HistoryDriver(Scd2Config<?, T> config, long orderSeed) {
     this.history = config.history();
+    this.columns = config.columns();
     this.deletes = config.hardDeletes();
     this.validToCurrent = config.validToCurrent();
     this.orderSeed = orderSeed;
+    this.forget = new Random(orderSeed ^ 0x5CD2L);
   }
 
   /** Applies one change of {@code key} at {@code time}. */
@@ -41,6 +56,15 @@ public final class HistoryDriver<T> {
     }
     MapHistoryStore<T> store =
         stores.computeIfAbsent(key, k -> new MapHistoryStore<>(orderSeed + k.hashCode()));
+    KeyCursor<T> cursor = store.cursor();
+    if (cursor != null) {
+      int dice = forget.nextInt(8);
+      if (dice == 0) {
+        asRestoredFromAnOlderSavepoint(store, cursor);
+      } else if (dice == 1) {
+        cursor.forgetEarlier();
+      }
+    }
     KeyHistory.Outcome outcome =
         history.apply(
             store,
@@ -52,6 +76,109 @@ public final class HistoryDriver<T> {
             KeyHistory.NO_TIMERS);
     if (outcome == KeyHistory.Outcome.LATE) {
       late++;
+    }
+    checkEarlier(key, store);
+    checkCandidate(key, store);
+  }
+
+  /** The base moves to the base state; the kept times and the candidate base are forgotten. */
+  private static <T> void asRestoredFromAnOlderSavepoint(
+      MapHistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
+    cursor.forgetEarlier();
+    cursor.candidate = null;
+    if (cursor.latestChange != null) {
+      store.putChange(cursor.latest, cursor.latestChange);
+      cursor.latestChange = null;
+    }
+    Position<T> base = cursor.base;
+    if (base == null) {
+      return;
+    }
+    if (base.status != KeyCursor.NONE || base.version != 0) { // else never pruned
+      KeyCursor<T> legacy = KeyCursor.emptyBase();
+      legacy.setPosition(base.status, base.validFrom, base.version, base.row());
+      store.updateBase(legacy);
+    }
+    cursor.base = null;
+  }
+
+  /**
+   * A candidate base the cursor holds is after its prune point and where the history stands just
+   * before the candidate's time: the kept changes before it replayed from the base.
+   */
+  private void checkCandidate(String key, MapHistoryStore<T> store) throws Exception {
+    KeyCursor<T> cursor = store.cursor();
+    if (cursor == null || cursor.candidate == null) {
+      return;
+    }
+    Position<T> candidate = cursor.candidate;
+    Replay<T> replay =
+        cursor.base != null
+            ? Replay.from(columns, deletes, cursor.base)
+            : new Replay<>(
+                columns, deletes, store.base() != null ? store.base() : KeyCursor.<T>emptyBase());
+    for (long time : store.times()) {
+      if (time < cursor.candidateTime) {
+        replay.apply(time, store.change(time));
+      }
+    }
+    Position<T> expected = Position.start();
+    replay.writeTo(expected);
+    if (cursor.candidateTime <= cursor.pruneTime
+        || expected.status != candidate.status
+        || expected.version != candidate.version
+        || (expected.status != KeyCursor.NONE && expected.validFrom != candidate.validFrom)
+        || !Objects.equals(expected.row(), candidate.row())) {
+      throw new AssertionError(
+          "key "
+              + key
+              + ": candidate at "
+              + cursor.candidateTime
+              + " is "
+              + candidate
+              + " "
+              + candidate.row()
+              + ", the history there "
+              + expected
+              + " "
+              + expected.row()
+              + "; "
+              + cursor);
+    }
+  }
+
+  /**
+   * The map state holds the kept changes but the latest one when the cursor holds that; the times
+   * the cursor knows, if it does, are the kept changes before the latest one.
+   */
+  private static <T> void checkEarlier(String key, MapHistoryStore<T> store) {
+    KeyCursor<T> cursor = store.cursor();
+    if (cursor == null) {
+      return;
+    }
+    long[] stored = store.times();
+    boolean held = cursor.latestChange != null;
+    boolean latestStored = stored.length > 0 && stored[stored.length - 1] == cursor.latest;
+    if (held == latestStored) {
+      throw new AssertionError(
+          "key " + key + ": latest change " + (held ? "held and stored" : "lost") + "; " + cursor);
+    }
+    if (!cursor.knowsEarlier()) {
+      return;
+    }
+    long[] expected = held ? stored : Arrays.copyOf(stored, stored.length - 1);
+    long[] known = Arrays.copyOf(cursor.earlier, cursor.earlierCount);
+    if (!Arrays.equals(expected, known)) {
+      throw new AssertionError(
+          "key "
+              + key
+              + ": kept changes at "
+              + Arrays.toString(stored)
+              + (held ? " and the latest, " : ", ")
+              + "cursor knows "
+              + Arrays.toString(known)
+              + " before latest "
+              + cursor.latest);
     }
   }
 

@@ -1,12 +1,17 @@
 package dev.etlkit.scd.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The kept changes load in time order whatever the store's order, and put keeps the order. */
+/**
+ * The kept changes load in time order whatever the store's order, put keeps the order, and known
+ * times are taken without iterating.
+ */
 class KeptChangesTest {
 
   private static MapHistoryStore<String> store(long seed, long... times) {
@@ -17,7 +22,7 @@ class KeptChangesTest {
     return store;
   }
 
-  private static List<Long> times(KeptChanges<String> kept) {
+  private static List<Long> times(KeptChanges<String> kept) throws Exception {
     List<Long> times = new ArrayList<>();
     for (int i = 0; i < kept.size(); i++) {
       times.add(kept.time(i));
@@ -51,6 +56,43 @@ class KeptChangesTest {
     kept.put(20, new StoredChange<>(1L, true, null));
     assertThat(kept.change(kept.indexOf(20)).delete).isTrue();
     assertThat(kept.size()).isEqualTo(6);
+  }
+
+  private static long[] earlier(KeptChanges<String> kept, int from) {
+    KeyCursor<String> cursor = KeyCursor.first(0L);
+    kept.earlierInto(cursor, from);
+    return cursor.knowsEarlier() ? Arrays.copyOf(cursor.earlier, cursor.earlierCount) : null;
+  }
+
+  @Test
+  void use_knownTimes_readsValuesByTimeAndGivesTheEarlierTimes() throws Exception {
+    KeptChanges<String> kept = new KeptChanges<>();
+    kept.use(store(1L, 30, 10, 20, 40), new long[] {10, 20, 30, 0}, 3, 40);
+    assertThat(times(kept)).containsExactly(10L, 20L, 30L, 40L);
+    assertThat(earlier(kept, 0)).containsExactly(10L, 20L, 30L);
+    assertThat(earlier(kept, 2)).containsExactly(30L);
+    assertThat(earlier(kept, 3)).isEmpty();
+  }
+
+  @Test
+  void earlierInto_moreThanTheCursorHolds_forgetsThem() throws Exception {
+    KeptChanges<String> kept = new KeptChanges<>();
+    long[] times = new long[KeyCursor.MAX_EARLIER + 2];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = i;
+    }
+    kept.load(store(1L, times));
+    assertThat(earlier(kept, 0)).isNull();
+    assertThat(earlier(kept, 1)).hasSize(KeyCursor.MAX_EARLIER);
+  }
+
+  @Test
+  void use_timeNotInTheStore_failsWhenItsValueIsRead() {
+    KeptChanges<String> kept = new KeptChanges<>();
+    kept.use(store(1L, 20), new long[] {10}, 1, 20);
+    assertThatThrownBy(() -> kept.change(0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("10");
   }
 
   @Test

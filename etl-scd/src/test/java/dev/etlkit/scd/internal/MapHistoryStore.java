@@ -45,6 +45,11 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
   }
 
   @Override
+  public void clearBase() {
+    base = null;
+  }
+
+  @Override
   @Nullable
   public StoredChange<T> change(long time) {
     return changes.get(time);
@@ -72,6 +77,11 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
     cursor = null;
     base = null;
     changes.clear();
+  }
+
+  /** The effective times of the kept changes, ascending. */
+  public long[] times() {
+    return changes.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
   /** Number of kept changes. */
