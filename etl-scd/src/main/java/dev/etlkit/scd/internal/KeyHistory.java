@@ -18,8 +18,8 @@ import org.apache.flink.types.RowKind;
  * <p>The history is, by definition, {@link Replay} of all accepted changes in effective-time order.
  * The store keeps what a future change can still alter: the changes at or after the prune point
  * (one per effective time, the winner of its tie-break; the latest one in the cursor, the others in
- * the map), a base summarizing everything before it, and a cursor with the current version (and
- * the base, see {@link KeyCursor}). Then:
+ * the map), a base summarizing everything before it, and a cursor with the current version (and the
+ * base, see {@link KeyCursor}). Then:
  *
  * <ul>
  *   <li>a change after the latest one (the common case) is applied to the cursor alone, without a
@@ -31,14 +31,13 @@ import org.apache.flink.types.RowKind;
  * </ul>
  *
  * <p>Pruning: once the prune point is more than {@link #PRUNE_AFTER_HORIZONS} horizons behind the
- * latest change (or, for append output, a closed version ended before {@code latest - horizon}),
- * it moves forward to at most {@code latest - horizon} and the changes before it are removed. No
+ * latest change (or, for append output, a closed version ended before {@code latest - horizon}), it
+ * moves forward to at most {@code latest - horizon} and the changes before it are removed. No
  * accepted change can be earlier than that, so pruning never changes the history; doing it in
- * batches keeps its cost at O(1) per change, amortized. When every change but the latest is
- * pruned, the base is where the cursor stood before it; else a candidate base remembered at the
- * previous prune may do; only else are the pruned changes read and replayed into the base (see
- * {@code pruneAfter}). Append output emits each version when it is pruned past, so it always
- * replays.
+ * batches keeps its cost at O(1) per change, amortized. When every change but the latest is pruned,
+ * the base is where the cursor stood before it; else a candidate base remembered at the previous
+ * prune may do; only else are the pruned changes read and replayed into the base (see {@code
+ * pruneAfter}). Append output emits each version when it is pruned past, so it always replays.
  */
 @Internal
 public final class KeyHistory<T> {
