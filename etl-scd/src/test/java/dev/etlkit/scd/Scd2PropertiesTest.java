@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -45,6 +46,29 @@ class Scd2PropertiesTest {
     assertThat(actual).isEqualTo(expected.byVersion());
     variant.invariants().check(actual.values());
     assertThat(driver.late()).isEqualTo(expected.late().size());
+  }
+
+  /**
+   * Found by the property above (seed -4531367159772986508): with append output, a change spliced
+   * before a key's first change closes a version before the key's prune point (its first change's
+   * time); that version must still be emitted once it is final, which it was not.
+   */
+  @Example
+  void appendOutput_spliceBeforeTheFirstChange_emitsTheVersionItClosesOnceFinal() throws Exception {
+    Scd2Variant variant =
+        Scd2Variant.spread().stream()
+            .filter(
+                v ->
+                    v.output() == Scd2Output.APPEND
+                        && v.deletes() == HardDeletes.NEW_RECORD
+                        && v.type1().isEmpty()
+                        && v.bySourcePosition()
+                        && v.horizonMillis() == 25
+                        && v.validToCurrent() == null
+                        && v.detection().toString().equals("only(plan)"))
+            .findFirst()
+            .orElseThrow();
+    history_anyChangelog_materializesToTheReference_andKeepsTheInvariants(variant, 84772L, 8);
   }
 
   @Provide

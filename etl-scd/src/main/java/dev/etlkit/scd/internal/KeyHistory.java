@@ -433,6 +433,13 @@ public final class KeyHistory<T> {
                 && columns.sameRow(change.row, existing.row)))) {
       return Outcome.UNCHANGED; // superseded by the kept change, or the same change again
     }
+    if (time < cursor.pruneTime) {
+      // Only a key that never pruned has a prune point after an accepted change: its first
+      // change's time (any prune point since is at or before latest - horizon). Nothing was
+      // pruned or emitted before it, so it moves back to keep every kept change at or after it,
+      // and append output counts the versions this change closes before it as pending.
+      cursor.pruneTime = time;
+    }
     kept.load(store);
     List<Version<T>> before = replayKept(store, cursor).versions();
     kept.put(time, change);
