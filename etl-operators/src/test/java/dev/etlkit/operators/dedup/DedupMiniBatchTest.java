@@ -24,10 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -82,7 +80,7 @@ class DedupMiniBatchTest {
   }
 
   @ParameterizedTest
-  @MethodSource("backendsAndOutputs")
+  @MethodSource("dev.etlkit.operators.dedup.DedupHarnessTest#backendsAndOutputs")
   void miniBatch_deleteAndReinsertOfTheKeptRow_cancelOut(
       StateBackendKind backend, DedupOutput output) throws Exception {
     Dedup.DedupStep<String, String, String, Change<String>> step = keepLast();
@@ -116,14 +114,6 @@ class DedupMiniBatchTest {
                       Change.insert("k3#v1"),
                       Change.updateAfter("k2#v3")));
     }
-  }
-
-  static Stream<Arguments> backendsAndOutputs() {
-    return Stream.of(StateBackendKind.values())
-        .flatMap(
-            backend ->
-                Stream.of(DedupOutput.UPSERT, DedupOutput.RETRACT)
-                    .map(output -> Arguments.of(backend, output)));
   }
 
   @ParameterizedTest
