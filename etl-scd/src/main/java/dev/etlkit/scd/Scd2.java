@@ -34,7 +34,8 @@ public final class Scd2 {
 
   /**
    * How far behind the key's latest effective time a change may be and still be spliced into the
-   * history: one hour. State holds a key's changes of the last one to two horizons.
+   * history: one hour. State holds a key's changes of the last one to two horizons (three while a
+   * prune waits for its candidate base).
    */
   public static final Duration DEFAULT_LATENESS_HORIZON = Duration.ofHours(1);
 

@@ -101,8 +101,9 @@ class Scd2StepTest {
                 null));
     assertThat(history.stateInventory().entries().get(2).state().growth())
         .isEqualTo(
-            "one entry per change of a key within the last one to two lateness horizons (PT1H),"
-                + " never more than that");
+            "one entry per change of a key within the last one to two lateness horizons (three"
+                + " while a prune waits for its candidate base; horizon PT1H), never more than"
+                + " that");
   }
 
   @Test

@@ -36,7 +36,8 @@ import org.apache.flink.types.RowKind;
  * accepted change can be earlier than that, so pruning never changes the history; doing it in
  * batches keeps its cost at O(1) per change, amortized. When every change but the latest is pruned,
  * the base is where the cursor stood before it; else a candidate base remembered at the previous
- * prune may do; only else are the pruned changes read and replayed into the base (see {@code
+ * prune may do, and while it is less than a horizon old the prune waits for it (at most one more
+ * horizon); only else are the pruned changes read and replayed into the base (see {@code
  * pruneAfter}). Append output emits each version when it is pruned past, so it always replays.
  */
 @Internal
@@ -54,8 +55,9 @@ public final class KeyHistory<T> {
 
   /**
    * A key is pruned once its prune point is more than this many lateness horizons behind its latest
-   * change: it then keeps the changes of its last one to this many horizons (the state bound
-   * docs/scd2.md states; larger would mean fewer prunes for more state).
+   * change: it then keeps the changes of its last one to this many horizons, or one more while a
+   * prune waits for its candidate base (the state bound docs/scd2.md states; larger would mean
+   * fewer prunes for more state).
    */
   public static final int PRUNE_AFTER_HORIZONS = 2;
 
@@ -235,13 +237,15 @@ public final class KeyHistory<T> {
    *       before it;
    *   <li>the candidate base is old enough: the prune point moves to it, the changes before it are
    *       removed, and it becomes the base;
+   *   <li>the candidate base is not old enough yet, but will be within a horizon: nothing is pruned
+   *       now (the key keeps at most three horizons meanwhile), a later change prunes to it;
    *   <li>else the changes before {@code latest - horizon} are replayed into the base ({@link
    *       #prune}).
    * </ol>
    *
    * <p>None replays or reads a change's value but the last, and none iterates the map state when
-   * the cursor knows the times of the kept changes. The last two remember where the cursor stood
-   * before this change as the next candidate.
+   * the cursor knows the times of the kept changes. Those that prune remember where the cursor
+   * stood before this change as the next candidate (after the first, that is where the base is).
    */
   private void pruneAfter(
       HistoryStore<T> store,
@@ -253,6 +257,12 @@ public final class KeyHistory<T> {
       VersionSink<T> sink)
       throws Exception {
     long pruneTo = cursor.latest - horizon;
+    if (cursor.candidate != null
+        && cursor.candidateTime > pruneTo
+        && cursor.candidateTime > cursor.pruneTime
+        && cursor.pruneTime >= pruneTo - PRUNE_AFTER_HORIZONS * horizon) {
+      return; // the candidate will do once it is a horizon old: wait for it rather than replay
+    }
     boolean known = cursor.knowsEarlier();
     if (!known) {
       kept.load(store); // the times only: values are read when needed
@@ -267,8 +277,16 @@ public final class KeyHistory<T> {
       moveBaseHere(store, cursor);
       cursor.base.set(status, validFrom, version, row);
       cursor.pruneTime = pruneTo;
-      cursor.candidate = null; // it would be where the base is
       cursor.setEarlierNone();
+      if (pruneTo == cursor.latest) {
+        cursor.candidate = null; // a zero horizon: it would be the base, at the prune point
+        return;
+      }
+      if (cursor.candidate == null) {
+        cursor.candidate = Position.start();
+      }
+      cursor.candidate.set(status, validFrom, version, row); // the base, at the latest change
+      cursor.candidateTime = cursor.latest;
       return;
     }
     Position<T> candidate = cursor.candidate;

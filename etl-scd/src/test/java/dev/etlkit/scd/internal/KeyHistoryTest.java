@@ -44,6 +44,34 @@ class KeyHistoryTest {
     assertThat(store.base()).isNull(); // the cursor holds the base
   }
 
+  /**
+   * A key that changes about ten times per horizon, in order: after its first prune, every prune
+   * goes to a candidate base (waiting for it when it is too recent), so no prune reads a kept
+   * change or iterates the map state, and the key keeps at most three horizons.
+   */
+  @Test
+  void inOrderChanges_pruneWithoutReadingKeptChanges_andKeepAtMostThreeHorizons() throws Exception {
+    long horizon = 1_000;
+    KeyHistory<String> history = history(Scd2Output.RETRACT, horizon);
+    MapHistoryStore<String> store = new MapHistoryStore<>(7L);
+    java.util.Random random = new java.util.Random(7);
+    long time = 0;
+    int prunes = 0;
+    for (int i = 0; i < 20_000; i++) {
+      time += 1 + (long) (-Math.log(1 - random.nextDouble()) * horizon / 10);
+      long pruneTime = i == 0 ? Long.MIN_VALUE : store.cursor().pruneTime;
+      history.apply(store, time, 0L, "v" + i, sink, 0L, KeyHistory.NO_TIMERS);
+      if (i > 0 && store.cursor().pruneTime != pruneTime && ++prunes == 1) {
+        store.iterations = 0; // the first prune has no candidate yet: it replays
+        store.reads = 0;
+      }
+      assertThat(time - store.cursor().pruneTime).isBetween(0L, 3 * horizon);
+    }
+    assertThat(prunes).isGreaterThan(1_000); // about one per horizon
+    assertThat(store.iterations).isZero();
+    assertThat(store.reads).isZero();
+  }
+
   @Test
   void zeroHorizon_keepsTheLatestChangeOnly() throws Exception {
     KeyHistory<String> history = history(Scd2Output.RETRACT, 0);

@@ -18,6 +18,12 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
   @Nullable private KeyCursor<T> base;
   private final Map<Long, StoredChange<T>> changes = new HashMap<>();
 
+  /** How often the kept changes were iterated ({@link #changes()}) since created or reset. */
+  int iterations;
+
+  /** How often a kept change was read by its time ({@link #change}) since created or reset. */
+  int reads;
+
   public MapHistoryStore(long orderSeed) {
     this.order = new Random(orderSeed);
   }
@@ -52,6 +58,7 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
   @Override
   @Nullable
   public StoredChange<T> change(long time) {
+    reads++;
     return changes.get(time);
   }
 
@@ -67,6 +74,7 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
 
   @Override
   public Iterable<Map.Entry<Long, StoredChange<T>>> changes() {
+    iterations++;
     List<Map.Entry<Long, StoredChange<T>>> entries = new ArrayList<>(changes.entrySet());
     Collections.shuffle(entries, order);
     return entries;
