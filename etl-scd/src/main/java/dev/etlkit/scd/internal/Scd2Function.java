@@ -119,8 +119,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         Types.STRING,
         StateDeclaration.map(CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()))
             .withGrowth(
-                "one entry per change of a key within the last one to two lateness horizons (three while"
-                    + " a prune waits for its candidate base; horizon "
+                "one entry per change of a key within the last one to two lateness horizons"
+                    + " (three while a prune waits for its candidate base; horizon "
                     + horizon
                     + "), never more than that")
             .withTtl(config.ttl()));
