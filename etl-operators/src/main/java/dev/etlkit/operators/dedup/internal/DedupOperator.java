@@ -309,7 +309,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     }
     DedupRules.Outcome outcome = rules.apply(current, delete, order, row);
     try {
-      writeState();
+      writeState(current);
     } catch (Exception e) {
       throw new IllegalStateException(stateError(), e);
     }
@@ -337,7 +337,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   /** Keep-first append in event time: the row may become the key's held candidate. */
   private void hold(long[] order, T row) throws Exception {
     stateReads++;
-    DedupRules.Outcome outcome = rules.hold(state.value(), pending.value(), order, row);
+    DedupEntry<T> held = pending.value();
+    DedupRules.Outcome outcome = rules.hold(state.value(), held, order, row);
     if (outcome != DedupRules.Outcome.HOLD) {
       metrics.deduplicated();
       return;
@@ -346,7 +347,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, rules.displacedTimestamp());
       metrics.deduplicated(); // the displaced candidate
     }
-    pending.update(rules.entry());
+    pending.update(rules.entry(held));
     timers.registerEventTimeTimer(VoidNamespace.INSTANCE, order[0]);
   }
 
@@ -428,7 +429,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     for (int i = 0; i < items.size(); i++) {
       MiniBatch.Item<T> item = items.get(i);
       DedupRules.Outcome outcome = rules.apply(entry, item.delete, item.order, item.row);
-      entry = rules.entry();
+      entry = rules.entry(entry);
       write |= rules.mustWrite();
       if (outcome == DedupRules.Outcome.DUPLICATE) {
         metrics.deduplicated();
@@ -507,9 +508,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     super.finish();
   }
 
-  private void writeState() throws Exception {
+  private void writeState(@Nullable DedupEntry<T> current) throws Exception {
     if (rules.mustWrite()) {
-      DedupEntry<T> entry = rules.entry();
+      DedupEntry<T> entry = rules.entry(current);
       if (entry == null) {
         state.clear();
       } else {

@@ -26,7 +26,7 @@ import org.apache.flink.annotation.Internal;
  * compared with the new one, or their fingerprints. A record's fingerprint is computed only when it
  * is needed (to compare, or to keep), at most once per record.
  *
- * <p>After {@link #apply}, the accessors describe the result: the entry to keep ({@link #entry()},
+ * <p>After {@link #apply}, the accessors describe the result: the entry to keep ({@link #entry},
  * null to clear), whether state must be written ({@link #mustWrite()}), and the row to retract
  * ({@link #retracted()}). The given entry may be changed in place. Not thread-safe: one instance
  * per operator.
@@ -61,7 +61,16 @@ public final class DedupRules<T> {
 
   private final DedupEntry<T> emittedMarker = new DedupEntry<>(true, null, false, 0L, null);
 
-  @Nullable private DedupEntry<T> entry;
+  /**
+   * Whether the last call chose another entry than the one it was given ({@link #replacement}). The
+   * given entry is not stored in a field: a reference stored into this long-lived object on every
+   * record costs a garbage-collector barrier that, under G1, is a full memory fence.
+   */
+  private boolean replaced;
+
+  /** The entry to keep when {@link #replaced}: a new entry, or null to clear the key's state. */
+  @Nullable private DedupEntry<T> replacement;
+
   private boolean write;
   @Nullable private T retracted;
   private long displacedTimestamp;
@@ -104,7 +113,7 @@ public final class DedupRules<T> {
    */
   public Outcome apply(
       @Nullable DedupEntry<T> current, boolean delete, @Nullable long[] order, T row) {
-    entry = current;
+    replaced = false;
     write = false;
     retracted = null;
     displaced = false;
@@ -122,12 +131,12 @@ public final class DedupRules<T> {
         return Outcome.DUPLICATE;
       }
       retracted = keepsRow ? current.row : row;
-      entry = null;
+      keepInstead(null);
       write = true;
       return Outcome.DELETE;
     }
     if (current == null || !current.live) {
-      entry = newEntry(order, row);
+      keepInstead(newEntry(order, row));
       write = true;
       return Outcome.INSERT;
     }
@@ -153,8 +162,12 @@ public final class DedupRules<T> {
     if (delete) {
       if (current == null || !current.live) {
         if (ordered && (current == null || compare(order, current.order) > 0)) {
-          entry = current == null ? new DedupEntry<>() : current;
-          copyOrder(entry, order); // the tombstone moves forward
+          DedupEntry<T> tombstone = current;
+          if (tombstone == null) {
+            tombstone = new DedupEntry<>();
+            keepInstead(tombstone);
+          }
+          copyOrder(tombstone, order); // the tombstone moves forward
           write = true;
         }
         return Outcome.DUPLICATE;
@@ -166,16 +179,15 @@ public final class DedupRules<T> {
         current.hash = 0L;
         current.row = null;
         copyOrder(current, order);
-        entry = current;
       } else {
-        entry = null;
+        keepInstead(null);
       }
       write = true;
       return Outcome.DELETE;
     }
     if (current == null || !current.live) {
       if (current == null) {
-        entry = newEntry(order, row);
+        keepInstead(newEntry(order, row));
       } else {
         current.live = true;
         replace(current, order, row);
@@ -247,7 +259,7 @@ public final class DedupRules<T> {
    */
   public Outcome hold(
       @Nullable DedupEntry<T> emitted, @Nullable DedupEntry<T> pending, long[] order, T row) {
-    entry = pending;
+    replaced = false;
     write = false;
     retracted = null;
     displaced = false;
@@ -259,7 +271,7 @@ public final class DedupRules<T> {
       candidate.live = true;
       candidate.order = order.clone();
       candidate.row = row;
-      entry = candidate;
+      keepInstead(candidate);
       write = true;
       return Outcome.HOLD;
     }
@@ -279,15 +291,24 @@ public final class DedupRules<T> {
     return emittedMarker;
   }
 
-  /** The entry to keep after the last call, or null to clear the key's state. */
+  /**
+   * The entry to keep after the last call, or null to clear the key's state.
+   *
+   * @param given the entry the last call was given ({@code current} or {@code pending}): kept
+   *     unless the call replaced it
+   */
   @Nullable
-  public DedupEntry<T> entry() {
-    return entry;
+  public DedupEntry<T> entry(@Nullable DedupEntry<T> given) {
+    return replaced ? replacement : given;
   }
 
-  /**
-   * Whether the key's state must be written (updated, or cleared when {@link #entry()} is null).
-   */
+  /** The last call keeps {@code chosen} instead of the entry it was given. */
+  private void keepInstead(@Nullable DedupEntry<T> chosen) {
+    replaced = true;
+    replacement = chosen;
+  }
+
+  /** Whether the key's state must be written (updated, or cleared when {@link #entry} is null). */
   public boolean mustWrite() {
     return write;
   }

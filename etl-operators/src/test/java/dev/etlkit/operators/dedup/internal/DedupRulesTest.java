@@ -27,7 +27,7 @@ class DedupRulesTest {
     DedupRules<String> rules = rules(false, new DedupLayout(0, false, false));
 
     assertThat(rules.apply(null, false, null, "a")).isEqualTo(Outcome.INSERT);
-    DedupEntry<String> marker = rules.entry();
+    DedupEntry<String> marker = rules.entry(null);
     assertThat(marker).isEqualTo(new DedupEntry<>(true, null, false, 0L, null));
     assertThat(rules.apply(marker, false, null, "b")).isEqualTo(Outcome.DUPLICATE);
     assertThat(rules.mustWrite()).isFalse();
@@ -37,12 +37,13 @@ class DedupRulesTest {
   void keepFirst_ordered_earlierRowReplaces_equalOrderKeepsTheEarlierArrived() {
     DedupRules<String> rules = rules(false, ORDERED_RETRACT);
     rules.apply(null, false, new long[] {10, 1}, "first");
-    DedupEntry<String> kept = rules.entry();
+    DedupEntry<String> kept = rules.entry(null);
 
     assertThat(rules.apply(kept, false, new long[] {10, 1}, "tie")).isEqualTo(Outcome.DUPLICATE);
     assertThat(rules.apply(kept, false, new long[] {10, 0}, "earlier")).isEqualTo(Outcome.UPDATE);
     assertThat(rules.retracted()).isEqualTo("first");
-    assertThat(rules.entry().row()).isEqualTo("earlier");
+    assertThat(rules.entry(kept)).isSameAs(kept); // changed in place
+    assertThat(kept.row()).isEqualTo("earlier");
     assertThat(rules.mustWrite()).isTrue();
   }
 
@@ -50,22 +51,22 @@ class DedupRulesTest {
   void keepFirst_ordered_sameRowEarlier_movesOnlyTheOrder() {
     DedupRules<String> rules = rules(false, ORDERED_RETRACT);
     rules.apply(null, false, new long[] {10, 1}, "row");
-    DedupEntry<String> kept = rules.entry();
+    DedupEntry<String> kept = rules.entry(null);
 
     assertThat(rules.apply(kept, false, new long[] {5, 1}, "row")).isEqualTo(Outcome.DUPLICATE);
     assertThat(rules.mustWrite()).isTrue();
-    assertThat(rules.entry().order()).containsExactly(5L, 1L);
+    assertThat(rules.entry(kept).order()).containsExactly(5L, 1L);
   }
 
   @Test
   void keepLast_ordered_deleteLeavesATombstone_olderRowsStayStale() {
     DedupRules<String> rules = rules(true, ORDERED_RETRACT);
     rules.apply(null, false, new long[] {10, 0}, "v1");
-    DedupEntry<String> kept = rules.entry();
+    DedupEntry<String> kept = rules.entry(null);
 
     assertThat(rules.apply(kept, true, new long[] {20, 0}, "key-only")).isEqualTo(Outcome.DELETE);
     assertThat(rules.retracted()).isEqualTo("v1");
-    DedupEntry<String> tombstone = rules.entry();
+    DedupEntry<String> tombstone = rules.entry(kept);
     assertThat(tombstone).isEqualTo(new DedupEntry<>(false, new long[] {20, 0}, false, 0L, null));
     assertThat(rules.apply(tombstone, false, new long[] {15, 0}, "v0"))
         .isEqualTo(Outcome.DUPLICATE);
@@ -87,17 +88,18 @@ class DedupRulesTest {
   void keepLast_upsert_deleteRetractsTheIncomingRowWhenTheRowIsNotKept() {
     DedupRules<String> rules = rules(true, new DedupLayout(0, true, false));
     rules.apply(null, false, null, "k1#v1");
+    DedupEntry<String> kept = rules.entry(null);
 
-    assertThat(rules.apply(rules.entry(), true, null, "k1#")).isEqualTo(Outcome.DELETE);
+    assertThat(rules.apply(kept, true, null, "k1#")).isEqualTo(Outcome.DELETE);
     assertThat(rules.retracted()).isEqualTo("k1#");
-    assertThat(rules.entry()).isNull();
+    assertThat(rules.entry(kept)).isNull();
   }
 
   @Test
   void hold_earlierCandidateDisplacesTheHeldOne_andReportsItsTimer() {
     DedupRules<String> rules = rules(false, new DedupLayout(1, false, true));
     rules.hold(null, null, new long[] {20}, "late-arriving");
-    DedupEntry<String> held = rules.entry();
+    DedupEntry<String> held = rules.entry(null);
 
     assertThat(rules.hold(null, held, new long[] {10}, "earlier")).isEqualTo(Outcome.HOLD);
     assertThat(rules.displaced()).isTrue();
@@ -120,7 +122,7 @@ class DedupRulesTest {
   void keepLast_retract_comparesTheKeptRow_andKeepsNoFingerprint() {
     DedupRules<String> rules = rules(true, RETRACT);
     rules.apply(null, false, null, "k1#v1");
-    DedupEntry<String> kept = rules.entry();
+    DedupEntry<String> kept = rules.entry(null);
     assertThat(kept.hasHash()).isFalse();
 
     String again = new String("k1#v1"); // another object, the same row
@@ -128,7 +130,7 @@ class DedupRulesTest {
     assertThat(rules.mustWrite()).isFalse();
     assertThat(rules.apply(kept, false, null, "k1#v2")).isEqualTo(Outcome.UPDATE);
     assertThat(rules.retracted()).isEqualTo("k1#v1");
-    assertThat(rules.entry()).isEqualTo(new DedupEntry<>(true, null, false, 0L, "k1#v2"));
+    assertThat(rules.entry(kept)).isEqualTo(new DedupEntry<>(true, null, false, 0L, "k1#v2"));
   }
 
   @Test
@@ -138,19 +140,19 @@ class DedupRulesTest {
 
     assertThat(rules.apply(restored, false, null, "k1#v1")).isEqualTo(Outcome.DUPLICATE);
     assertThat(rules.apply(restored, false, null, "k1#v2")).isEqualTo(Outcome.UPDATE);
-    assertThat(rules.entry()).isEqualTo(new DedupEntry<>(true, null, false, 0L, "k1#v2"));
+    assertThat(rules.entry(restored)).isEqualTo(new DedupEntry<>(true, null, false, 0L, "k1#v2"));
   }
 
   @Test
   void keepLast_upsert_keepsTheFingerprintOfTheSerializedRow() {
     DedupRules<String> rules = rules(true, UPSERT);
     rules.apply(null, false, null, "k1#v1");
-    DedupEntry<String> kept = rules.entry();
+    DedupEntry<String> kept = rules.entry(null);
 
     assertThat(kept).isEqualTo(new DedupEntry<>(true, null, true, fingerprint("k1#v1"), null));
     assertThat(rules.apply(kept, false, null, "k1#v1")).isEqualTo(Outcome.DUPLICATE);
     assertThat(rules.apply(kept, false, null, "k1#v2")).isEqualTo(Outcome.UPDATE);
-    assertThat(rules.entry().hash()).isEqualTo(fingerprint("k1#v2"));
+    assertThat(rules.entry(kept).hash()).isEqualTo(fingerprint("k1#v2"));
   }
 
   @Test
@@ -158,7 +160,7 @@ class DedupRulesTest {
     DedupRules<Map<String, String>> rules = rules(true, RETRACT, MAP);
     Map<String, String> v1 = new HashMap<>(Map.of("status", "new"));
     rules.apply(null, false, null, v1);
-    DedupEntry<Map<String, String>> kept = rules.entry();
+    DedupEntry<Map<String, String>> kept = rules.entry(null);
     assertThat(kept.hasHash()).isTrue();
 
     assertThat(rules.apply(kept, false, null, new HashMap<>(v1))).isEqualTo(Outcome.DUPLICATE);
