@@ -300,14 +300,36 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       boolean hasTimestamp,
       long timestamp,
       @Nullable Object source) {
-    DedupEntry<T> current;
+    DedupEntry<T> current = readState();
+    DedupRules.Outcome outcome = rules.apply(current, delete, order, row);
+    if (outcome == DedupRules.Outcome.DUPLICATE && !rules.mustWrite()) {
+      // A dedup step's most common record. Kept apart from the writes and emits below, so that
+      // this path stays small enough for the JIT to inline it with the state read into the
+      // caller: when it does not, the step ran at 0.6-0.7 of its LIMIT on the heap at 10^6 keys.
+      metrics.deduplicated();
+      return;
+    }
+    applyOutcome(outcome, current, row, hasTimestamp, timestamp, source);
+  }
+
+  @Nullable
+  private DedupEntry<T> readState() {
     try {
       stateReads++;
-      current = state.value();
+      return state.value();
     } catch (Exception e) {
       throw new IllegalStateException(stateError(), e);
     }
-    DedupRules.Outcome outcome = rules.apply(current, delete, order, row);
+  }
+
+  /** Writes the key's state as the rules decided, and emits the outcome. */
+  private void applyOutcome(
+      DedupRules.Outcome outcome,
+      @Nullable DedupEntry<T> current,
+      T row,
+      boolean hasTimestamp,
+      long timestamp,
+      @Nullable Object source) {
     try {
       writeState(current);
     } catch (Exception e) {
