@@ -1,6 +1,7 @@
 package dev.etlkit.benchmarks;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -8,12 +9,12 @@ import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -30,12 +31,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>Each {@code @Benchmark} method calls {@link #processBatch()} once and carries
  * {@code @OperationsPerInvocation(BATCH)}, so scores are records per second and {@code -prof gc}'s
  * {@code gc.alloc.rate.norm} is bytes allocated per record. The input is read with a cursor that
- * wraps around; there is no per-invocation setup. The harness output queue is cleared after every
- * batch so memory stays flat.
+ * wraps around; there is no per-invocation setup. The operator emits into a {@link CountingSink}
+ * instead of the harness's output queue (why: there).
  *
- * <p>Subclasses provide the operator, its key selector and key type, the output serializer and the
- * input records; {@link #afterOpen()} may preload state so that every measured record finds the
- * steady state of a long-running job.
+ * <p>Subclasses provide the operator, its key selector and key type and the input records; {@link
+ * #afterOpen()} may preload state so that every measured record finds the steady state of a
+ * long-running job.
  *
  * <p>RocksDB gets {@link #ROCKSDB_MEMORY_BYTES} of managed memory, like the single slot of a small
  * TaskManager, instead of the harness default (3 MiB for the whole slot), which would flush
@@ -82,6 +83,7 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
   @Nullable private MockEnvironment environment;
   @Nullable private KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> harness;
   @Nullable private Path stateDir;
+  private CountingSink sink = new CountingSink();
   private IN[] inputs;
   private int cursor;
   private final StreamRecord<IN> record = new StreamRecord<>(null);
@@ -92,9 +94,6 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
   protected abstract KeySelector<IN, K> keySelector();
 
   protected abstract TypeInformation<K> keyType();
-
-  /** Serializer the harness copies outputs with (declared, so no output type goes to Kryo). */
-  protected abstract TypeSerializer<OUT> outputSerializer();
 
   /**
    * The input records for the given key indexes (in {@code [0, keyCount)}, one per record). Called
@@ -127,10 +126,30 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
         new KeyedOneInputStreamOperatorTestHarness<>(
             createOperator(), keySelector(), keyType(), environment);
     harness.setStateBackend(backend.create(stateDir));
-    harness.setup(outputSerializer());
+    harness.setup();
+    sink = new CountingSink();
+    emitInto(harness.getOperator(), sink);
     harness.open();
     afterOpen();
-    harness.getOutput().clear();
+  }
+
+  /**
+   * Makes the operator emit into {@code sink}: it must be an {@link AbstractStreamOperator}, set up
+   * and not yet opened (operators build their collectors on the output when they open).
+   */
+  static void emitInto(Object operator, CountingSink sink) throws ReflectiveOperationException {
+    if (!(operator instanceof AbstractStreamOperator)) {
+      throw new IllegalStateException(
+          "cannot redirect the output of " + operator.getClass().getName());
+    }
+    Field output = AbstractStreamOperator.class.getDeclaredField("output");
+    output.setAccessible(true);
+    output.set(operator, sink);
+  }
+
+  /** Records the operator emitted since setup (preload included), side outputs too. */
+  public final long emitted() {
+    return sink.records();
   }
 
   @TearDown(Level.Trial)
@@ -153,7 +172,7 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     }
   }
 
-  /** Feeds the next {@link #BATCH} records of the input to the operator, then drops its output. */
+  /** Feeds the next {@link #BATCH} records of the input to the operator. */
   protected final void processBatch() throws Exception {
     KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> h = harness;
     IN[] in = inputs;
@@ -165,17 +184,11 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
       c = (c + 1) & mask;
     }
     cursor = c;
-    h.getOutput().clear();
   }
 
   /** Feeds one record to the operator outside of the measured input, for example to preload. */
   protected final void process(IN value) throws Exception {
     harness.processElement(record.replace(value));
-  }
-
-  /** Drops the operator's output so far: call it every few records while preloading a lot. */
-  protected final void clearOutput() {
-    harness.getOutput().clear();
   }
 
   /** Generic types off: a type that would fall back to Kryo fails the trial instead. */

@@ -7,8 +7,6 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.VoidSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -76,11 +74,6 @@ public class StateLimitBenchmark extends HarnessBenchmarkBase<Long, Long, Void> 
   @Override
   protected TypeInformation<Long> keyType() {
     return Types.LONG;
-  }
-
-  @Override
-  protected TypeSerializer<Void> outputSerializer() {
-    return VoidSerializer.INSTANCE;
   }
 
   @Override

@@ -8,10 +8,8 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -55,12 +53,9 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
 
   private KeySelector<Object, Object> keySelector;
   private TypeInformation<Object> keyType;
-  private TypeSerializer<Object> outputSerializer;
   private String[] payloads;
   private Object[] inputs;
   private long processed;
-  private boolean countEmitted;
-  private CountingSerializer<Object> counting;
 
   /** The etlkit step under test (named "dedup", keyed by {@link BenchRow#key}). */
   protected abstract Dedup.DedupStep<BenchRow, BenchRow, Long, ?> etlkitStep();
@@ -124,9 +119,6 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
         keySelector =
             (KeySelector<Object, Object>) (KeySelector<?, ?>) expanded.getStateKeySelector();
         keyType = (TypeInformation<Object>) expanded.getStateKeyType();
-        outputSerializer =
-            (TypeSerializer<Object>)
-                expanded.getOutputType().createSerializer(new SerializerConfigImpl());
         break;
       case FLINK_SQL:
       case FLINK_SQL_MINIBATCH:
@@ -137,18 +129,11 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
                 : new KeyedProcessOperator<>(sqlFunction());
         keySelector = (KeySelector<Object, Object>) (KeySelector<?, ?>) SqlRows.keySelector();
         keyType = (TypeInformation<Object>) (TypeInformation<?>) SqlRows.KEY_INFO;
-        outputSerializer =
-            (TypeSerializer<Object>)
-                (TypeSerializer<?>) SqlRows.ROW_INFO.createSerializer(new SerializerConfigImpl());
         break;
       default:
         operator = new KeyedProcessOperator<>(limitFunction());
         keySelector = (KeySelector<Object, Object>) (KeySelector<?, ?>) new RowKey();
         keyType = (TypeInformation<Object>) (TypeInformation<?>) Types.LONG;
-        outputSerializer =
-            (TypeSerializer<Object>)
-                (TypeSerializer<?>)
-                    TypeInformation.of(BenchRow.class).createSerializer(new SerializerConfigImpl());
     }
     return (OneInputStreamOperator<Object, Object>) operator;
   }
@@ -161,25 +146,6 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
   @Override
   protected final TypeInformation<Object> keyType() {
     return keyType;
-  }
-
-  @Override
-  protected final TypeSerializer<Object> outputSerializer() {
-    if (countEmitted) {
-      counting = new CountingSerializer<>(outputSerializer);
-      return counting;
-    }
-    return outputSerializer;
-  }
-
-  /** For tests: count emitted records (set before {@code setUpTrial}). */
-  void countEmitted() {
-    countEmitted = true;
-  }
-
-  /** For tests: records emitted since setup, preload included. */
-  long emitted() {
-    return counting.copies();
   }
 
   /**
@@ -220,7 +186,6 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
         row.setRowKind(RowKind.INSERT);
         process(row);
       }
-      clearOutput();
     } else {
       processBatch();
     }

@@ -14,10 +14,8 @@ import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -91,31 +89,24 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
 
   private String[] names;
   private StringData[] sqlNames;
-  private TypeSerializer<Object> outputSerializer;
 
   @Override
   @SuppressWarnings("unchecked")
   protected OneInputStreamOperator<Event, Object> createOperator() {
     OneInputStreamOperator<Event, ?> operator;
-    TypeInformation<?> outputType;
     switch (impl) {
       case ETLKIT:
         operator = new DimensionJoinOperators.Etlkit(expand());
-        outputType = DimensionJoinBenchData.ENRICHED_INFO;
         break;
       case FLINK_SQL:
         operator =
             variant == Variant.LATEST
                 ? new DimensionJoinOperators.SqlLatest()
                 : new DimensionJoinOperators.SqlAsOf();
-        outputType = DimensionJoinBenchData.JOINED_ROW_INFO;
         break;
       default:
         operator = new KeyedProcessOperator<>(new DimensionJoinOperators.Limit());
-        outputType = DimensionJoinBenchData.ENRICHED_INFO;
     }
-    outputSerializer =
-        (TypeSerializer<Object>) outputType.createSerializer(new SerializerConfigImpl());
     return (OneInputStreamOperator<Event, Object>) operator;
   }
 
@@ -127,11 +118,6 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
   @Override
   protected TypeInformation<Long> keyType() {
     return Types.LONG;
-  }
-
-  @Override
-  protected TypeSerializer<Object> outputSerializer() {
-    return outputSerializer;
   }
 
   @Override

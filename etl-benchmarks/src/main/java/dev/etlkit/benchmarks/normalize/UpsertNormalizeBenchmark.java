@@ -13,11 +13,8 @@ import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;
 import dev.etlkit.operators.normalize.internal.VersionedNormalizeFunction;
 import java.util.SplittableRandom;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.VoidSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -53,11 +50,11 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>etlkit and the limit are keyed by the account id ({@code Long}), Flink SQL by the {@code
  * BinaryRowData} projection of it, as the planner keys ChangelogNormalize (its mini-batch function
- * needs a row key). Outputs are not copied by the harness ({@link NoCopySerializer}). Flink's
- * functions change the row kind of their input rows in place, so {@link ReplayableRows} resets each
- * record's kind first and the pre-built rows can be replayed. The versioned sequence grows with
- * each pass over the input so replays are not stale. State at 10^4 keys fits RocksDB's block cache
- * many times over; at 10^6 keys (about 100 bytes per row) it fits too.
+ * needs a row key). Outputs go to a counting sink ({@link dev.etlkit.benchmarks.CountingSink}).
+ * Flink's functions change the row kind of their input rows in place, so {@link ReplayableRows}
+ * resets each record's kind first and the pre-built rows can be replayed. The versioned sequence
+ * grows with each pass over the input so replays are not stale. State at 10^4 keys fits RocksDB's
+ * block cache many times over; at 10^6 keys (about 100 bytes per row) it fits too.
  */
 public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Object, Object> {
 
@@ -150,22 +147,6 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
   @SuppressWarnings({"unchecked", "rawtypes"})
   protected TypeInformation<Object> keyType() {
     return isFlinkSql() ? (TypeInformation) ReplayableRows.KEY_TYPE : (TypeInformation) Types.LONG;
-  }
-
-  @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  protected TypeSerializer<Object> outputSerializer() {
-    switch (impl) {
-      case LIMIT:
-        return (TypeSerializer) VoidSerializer.INSTANCE;
-      case FLINK_SQL:
-      case FLINK_SQL_MINIBATCH:
-        return (TypeSerializer) new NoCopySerializer<>(AccountRows.TYPE.toRowSerializer());
-      default:
-        return (TypeSerializer)
-            new NoCopySerializer<>(
-                Change.typeInfo(Account.TYPE).createSerializer(new SerializerConfigImpl()));
-    }
   }
 
   @Override

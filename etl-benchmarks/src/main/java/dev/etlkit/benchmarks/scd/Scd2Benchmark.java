@@ -2,7 +2,6 @@ package dev.etlkit.benchmarks.scd;
 
 import dev.etlkit.benchmarks.HarnessBenchmarkBase;
 import dev.etlkit.benchmarks.KeySequence;
-import dev.etlkit.benchmarks.normalize.NoCopySerializer;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.scd.ChangeDetection;
@@ -15,11 +14,8 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.VoidSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,11 +54,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * time, same attributes: no new version). Inputs are fresh objects per record with a fresh name
  * string, so nothing is recognised by identity.
  *
- * <p>Nothing is late or out of order: this measures the common path, not splicing. Outputs are not
- * copied by the harness ({@link NoCopySerializer}). State: {@code keyCount × versionsPerKey} kept
- * changes of ~100 bytes (two of that at most), so at the default 10^4 keys and 100 versions about
- * 100–200 MB, which fits RocksDB's block cache and the 2 GiB heap; larger products are refused (run
- * the full pass with {@code -p keyCount=10000}).
+ * <p>Nothing is late or out of order: this measures the common path, not splicing. Outputs go to a
+ * counting sink ({@link dev.etlkit.benchmarks.CountingSink}). State: {@code keyCount ×
+ * versionsPerKey} kept changes of ~100 bytes (two of that at most), so at the default 10^4 keys and
+ * 100 versions about 100–200 MB, which fits RocksDB's block cache and the 2 GiB heap; larger
+ * products are refused (run the full pass with {@code -p keyCount=10000}).
  */
 public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object> {
 
@@ -107,7 +103,6 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
   @Nullable private LimitFunction limit;
   @Nullable private NaiveFunction naive;
   @Nullable private KeySelector<Customer, String> keySelector;
-  @Nullable private TypeSerializer<Object> outputSerializer;
 
   /** Milliseconds between two changes of a key, on average. */
   private long spacing() {
@@ -133,10 +128,6 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
                 ((SimpleOperatorFactory<?>) expanded.getOperatorFactory()).getOperator();
         etlkit = (Scd2Function<Customer, Customer>) operator.getUserFunction();
         keySelector = (KeySelector<Customer, String>) expanded.getStateKeySelector();
-        outputSerializer =
-            new NoCopySerializer<>(
-                (TypeSerializer<Object>)
-                    expanded.getOutputType().createSerializer(new SerializerConfigImpl()));
         return (OneInputStreamOperator) operator;
       case LIMIT:
         limit = new LimitFunction(clock, spacing(), KEPT_HORIZONS * versionsPerKey);
@@ -157,12 +148,6 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
   @Override
   protected TypeInformation<String> keyType() {
     return Types.STRING;
-  }
-
-  @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  protected TypeSerializer<Object> outputSerializer() {
-    return outputSerializer != null ? outputSerializer : (TypeSerializer) VoidSerializer.INSTANCE;
   }
 
   @Override
@@ -265,9 +250,6 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
     } else {
       for (int j = 0; j < preload.length; j++) {
         process(preload[j]);
-        if (j % BATCH == 0) {
-          clearOutput();
-        }
       }
     }
     preloaded = preload.length;

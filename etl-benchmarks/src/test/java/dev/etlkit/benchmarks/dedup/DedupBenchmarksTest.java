@@ -90,7 +90,6 @@ class DedupBenchmarksTest {
     benchmark.keyCount = 1_000_000;
     benchmark.dupRatio = 0.5;
     benchmark.output = DedupOutput.RETRACT;
-    benchmark.countEmitted();
     benchmark.setUpTrial();
     try {
       int onePass = HarnessBenchmarkBase.SEQUENCE_LENGTH / HarnessBenchmarkBase.BATCH;
@@ -143,7 +142,6 @@ class DedupBenchmarksTest {
 
   private static long emittedInTwoBatches(DedupBenchmarkBase benchmark, Invocation invocation)
       throws Exception {
-    benchmark.countEmitted();
     benchmark.setUpTrial();
     try {
       long preload = benchmark.emitted();
