@@ -22,7 +22,7 @@ import org.apache.flink.util.OutputTag;
  * when object reuse is off, serialize it) costs the same for every variant that emits the same
  * changelog, and is not measured.
  */
-public final class CountingSink implements Output<StreamRecord<Object>> {
+public class CountingSink implements Output<StreamRecord<Object>> {
   private long records;
 
   /** Records emitted so far, side outputs included. */

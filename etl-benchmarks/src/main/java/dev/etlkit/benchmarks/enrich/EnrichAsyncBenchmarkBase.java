@@ -3,6 +3,7 @@ package dev.etlkit.benchmarks.enrich;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.etlkit.benchmarks.BenchmarkSettings;
+import dev.etlkit.benchmarks.CountingSink;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.enrich.LookupCache;
@@ -30,23 +31,17 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.StreamMap;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
-import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
-import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
-import org.apache.flink.util.OutputTag;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
@@ -161,7 +156,7 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
 
   /** Outputs so far (tests). */
   final long outputs() {
-    return output.records;
+    return output.records();
   }
 
   /** Calls the lookup got so far (tests). */
@@ -178,7 +173,7 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
       harness.processElement(record.replace(k));
     }
     TaskMailbox mailbox = harness.getTaskMailbox();
-    while (output.records < hotKeys) {
+    while (output.records() < hotKeys) {
       Optional<Mail> mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY);
       if (mail.isPresent()) {
         mail.get().run();
@@ -334,14 +329,14 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
     }
   }
 
-  /** Counts records (unwrapping etlkit's enriched-or-dead-letter results); keeps nothing. */
-  private static final class CountingOutput implements Output<StreamRecord<Object>> {
-    long records;
+  /** Counts records (unwrapping etlkit's enriched-or-dead-letter results); keeps the last. */
+  private static final class CountingOutput extends CountingSink {
     long deadLetters;
     @Nullable Object last;
 
     @Override
     public void collect(StreamRecord<Object> record) {
+      super.collect(record);
       Object value = record.getValue();
       if (value instanceof Either) {
         Either<?, ?> either = (Either<?, ?>) value;
@@ -351,30 +346,6 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
         value = either.isLeft() ? either.left() : either.right();
       }
       last = value;
-      records++;
     }
-
-    @Override
-    public <X> void collect(OutputTag<X> outputTag, StreamRecord<X> record) {
-      records++;
-    }
-
-    @Override
-    public void emitWatermark(Watermark mark) {}
-
-    @Override
-    public void emitWatermarkStatus(WatermarkStatus watermarkStatus) {}
-
-    @Override
-    public void emitLatencyMarker(LatencyMarker latencyMarker) {}
-
-    @Override
-    public void emitRecordAttributes(RecordAttributes recordAttributes) {}
-
-    @Override
-    public void emitWatermark(WatermarkEvent watermark) {}
-
-    @Override
-    public void close() {}
   }
 }
