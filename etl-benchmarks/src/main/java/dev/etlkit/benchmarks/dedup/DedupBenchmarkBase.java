@@ -67,7 +67,7 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
   protected abstract MapBundleFunction<RowData, RowData, RowData, RowData> sqlMiniBatchFunction();
 
   /** The {@link DedupImpl#LIMIT} function. */
-  protected abstract KeyedProcessFunction<Long, BenchRow, BenchRow> limitFunction();
+  protected abstract KeyedProcessFunction<Long, BenchRow, ?> limitFunction();
 
   /** The measured rows, one per key index. */
   protected abstract BenchRow[] rows(int[] keyIndexes, SplittableRandom random);

@@ -65,8 +65,8 @@ public class DedupKeepLastBenchmark extends DedupBenchmarkBase {
   }
 
   @Override
-  protected KeyedProcessFunction<Long, BenchRow, BenchRow> limitFunction() {
-    return new LimitFunctions.KeepLast();
+  protected KeyedProcessFunction<Long, BenchRow, ?> limitFunction() {
+    return new LimitFunctions.KeepLast(retract());
   }
 
   @Override
