@@ -115,6 +115,36 @@ public final class KeyCursor<T> {
   /** Cursor only: how many of {@link #earlier} are used. */
   int earlierCount;
 
+  /**
+   * Cursor only: the key's kept changes (but the latest) may be in the {@code changes} map state,
+   * as state formats 1 and 2 kept them: a cursor restored from such a savepoint, until its key's
+   * next change moves them into chunks. False for cursors of format 3 (written with chunks).
+   */
+  boolean legacyChanges = true;
+
+  /**
+   * Cursor only, format 3: the open chunk, the kept changes after every sealed chunk's (but the
+   * latest change and a change pending in {@code KeyHistory}); null when empty.
+   */
+  @Nullable ChangeChunk<T> open;
+
+  /** Cursor only, format 3: first time (the map key) of each sealed chunk, ascending. */
+  long[] chunkFirst = NO_TIMES;
+
+  /** Cursor only, format 3: last time of each sealed chunk. */
+  long[] chunkLast = NO_TIMES;
+
+  /** Cursor only, format 3: number of sealed chunks. */
+  int chunkCount;
+
+  /**
+   * Cursor only, format 3: a change in a sealed chunk before this time was pruned (a prune drops
+   * whole chunks and leaves the rest of the one it cuts as it is).
+   */
+  long chunkFloor = Long.MIN_VALUE;
+
+  private static final long[] NO_TIMES = new long[0];
+
   /** For {@link KeyCursorSerializer}, and Flink's POJO serializer when restoring older state. */
   public KeyCursor() {}
 
@@ -127,7 +157,42 @@ public final class KeyCursor<T> {
     cursor.pendingFinal = Long.MAX_VALUE;
     cursor.base = Position.start();
     cursor.earlier = new long[4];
+    cursor.legacyChanges = false;
     return cursor;
+  }
+
+  /** Appends a sealed chunk (after every other) to the index. */
+  void addChunk(long first, long last) {
+    if (chunkCount == chunkFirst.length) {
+      int capacity = Math.max(4, 2 * chunkCount);
+      chunkFirst = Arrays.copyOf(chunkFirst, capacity);
+      chunkLast = Arrays.copyOf(chunkLast, capacity);
+    }
+    chunkFirst[chunkCount] = first;
+    chunkLast[chunkCount] = last;
+    chunkCount++;
+  }
+
+  /** Drops the first {@code count} sealed chunks from the index. */
+  void dropChunks(int count) {
+    System.arraycopy(chunkFirst, count, chunkFirst, 0, chunkCount - count);
+    System.arraycopy(chunkLast, count, chunkLast, 0, chunkCount - count);
+    chunkCount -= count;
+  }
+
+  /** The sealed chunk a kept change at {@code time} belongs to: the first not ending before it. */
+  int chunkOf(long time) {
+    int low = 0;
+    int high = chunkCount;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (chunkLast[mid] < time) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low; // chunkCount: after every sealed chunk, in the open one
   }
 
   /** The base of a key nothing was pruned of, as the {@code base} state held it. */
@@ -236,6 +301,13 @@ public final class KeyCursor<T> {
         + (candidate == null ? "" : ", candidate at " + candidateTime + "=" + candidate)
         + ", earlier="
         + (earlier == null ? "unknown" : Arrays.toString(Arrays.copyOf(earlier, earlierCount)))
+        + (legacyChanges
+            ? ", changes in the map"
+            : ", chunks="
+                + chunkCount
+                + (chunkCount == 0 ? "" : " " + chunkFirst[0] + ".." + chunkLast[chunkCount - 1])
+                + ", open="
+                + open)
         + ", pendingFinal="
         + pendingFinal
         + ", lastWrite="

@@ -17,16 +17,17 @@ import org.apache.flink.core.memory.DataOutputView;
  * every change of a key, so it writes only what is set, and the attributes of the base and the
  * candidate base stay as bytes until a replay needs them ({@link Position}).
  *
- * <p>Binary format, version 1 (see {@link KeyCursorSerializerSnapshot#CURRENT_VERSION}). "Var" is
- * an unsigned variable-length integer (7 bits a byte, low bits first); "before latest" is the
- * latest effective time minus the value, as a var (two's complement arithmetic, so any value
- * round-trips):
+ * <p>Binary format, version 1, with bit 7 added for state format 3 (see {@link
+ * KeyCursorSerializerSnapshot#CURRENT_VERSION}). "Var" is an unsigned variable-length integer (7
+ * bits a byte, low bits first); "before latest" is the latest effective time minus the value, as a
+ * var (two's complement arithmetic, so any value round-trips):
  *
  * <ol>
  *   <li>one byte of flags: bit 0 set when the cursor has attributes, bit 1 when it knows the times
  *       of the changes before the latest one, bit 2 when it holds the base, bit 3 when it holds a
  *       candidate base, bit 4 when the state TTL fields follow, bit 5 when the validTo of a pending
- *       version follows, bit 6 when the latest change follows; bit 7 is reserved and must be zero;
+ *       version follows, bit 6 when the latest change follows, bit 7 when the chunk index and the
+ *       open chunk follow (state format 3; a cursor without it keeps its changes in the map state);
  *   <li>the status byte;
  *   <li>the latest effective time (a long);
  *   <li>validFrom (before latest) and the version number (a var);
@@ -43,6 +44,9 @@ import org.apache.flink.core.memory.DataOutputView;
  *   <li>if flagged, the latest change: a byte with bit 0 set for a delete and bit 1 when its
  *       attributes are the cursor's own (the same object: not written again), its tie-break
  *       sequence (a long), and its attributes if neither bit is set.
+ *   <li>if flagged, the chunks: their number (a var), if any the time before which a sealed chunk's
+ *       changes were pruned (a long), per sealed chunk its first and last time (before latest), and
+ *       the open chunk as {@link ChangeChunkSerializer} writes a chunk.
  * </ol>
  */
 @Internal
@@ -57,8 +61,16 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
   static final int FLAG_TTL = 1 << 4;
   static final int FLAG_PENDING = 1 << 5;
   static final int FLAG_LATEST = 1 << 6;
+  static final int FLAG_CHUNKS = 1 << 7;
   private static final int KNOWN_FLAGS =
-      FLAG_ROW | FLAG_EARLIER | FLAG_BASE | FLAG_CANDIDATE | FLAG_TTL | FLAG_PENDING | FLAG_LATEST;
+      FLAG_ROW
+          | FLAG_EARLIER
+          | FLAG_BASE
+          | FLAG_CANDIDATE
+          | FLAG_TTL
+          | FLAG_PENDING
+          | FLAG_LATEST
+          | FLAG_CHUNKS;
 
   /** In the latest change's first byte: a delete. */
   static final int LATEST_DELETE = 1;
@@ -127,6 +139,12 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
               : latest.row == from.row ? to.row : rowSerializer.copy(latest.row);
       to.latestChange = new StoredChange<>(latest.sequence, latest.delete, row);
     }
+    to.legacyChanges = from.legacyChanges;
+    to.chunkFirst = Arrays.copyOf(from.chunkFirst, from.chunkFirst.length);
+    to.chunkLast = Arrays.copyOf(from.chunkLast, from.chunkLast.length);
+    to.chunkCount = from.chunkCount;
+    to.chunkFloor = from.chunkFloor;
+    to.open = from.open == null ? null : from.open.copy(rowSerializer);
     return to;
   }
 
@@ -152,7 +170,8 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
             | (cursor.candidate != null ? FLAG_CANDIDATE : 0)
             | (ttl ? FLAG_TTL : 0)
             | (pending ? FLAG_PENDING : 0)
-            | (cursor.latestChange != null ? FLAG_LATEST : 0);
+            | (cursor.latestChange != null ? FLAG_LATEST : 0)
+            | (cursor.legacyChanges ? 0 : FLAG_CHUNKS);
     long latest = cursor.latest;
     target.writeByte(flags);
     target.writeByte(cursor.status);
@@ -195,6 +214,32 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
         rowSerializer.serialize(change.row, target);
       }
     }
+    if (!cursor.legacyChanges) {
+      int count = cursor.chunkCount;
+      writeVarLong(count, target);
+      if (count > 0) {
+        target.writeLong(cursor.chunkFloor);
+      }
+      for (int i = 0; i < count; i++) {
+        writeVarLong(latest - cursor.chunkFirst[i], target);
+        writeVarLong(latest - cursor.chunkLast[i], target);
+      }
+      ChangeChunk<T> open = cursor.open;
+      if (open == null) {
+        writeVarLong(0, target);
+      } else {
+        ChangeChunkSerializer.write(open, rowSerializer, scratch(), target);
+      }
+    }
+  }
+
+  private DataOutputSerializer scratch() {
+    DataOutputSerializer buffer = scratch;
+    if (buffer == null) {
+      buffer = new DataOutputSerializer(128);
+      scratch = buffer;
+    }
+    return buffer;
   }
 
   private void writePosition(Position<T> position, long latest, DataOutputView target)
@@ -219,11 +264,7 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
         row = writer.duplicate().deserialize(new DataInputDeserializer(bytes));
       }
     }
-    DataOutputSerializer buffer = scratch;
-    if (buffer == null) {
-      buffer = new DataOutputSerializer(128);
-      scratch = buffer;
-    }
+    DataOutputSerializer buffer = scratch();
     buffer.clear();
     rowSerializer.serialize(row, buffer);
     writeVarLong(buffer.length(), target);
@@ -275,6 +316,20 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
               ? null
               : (head & LATEST_CURRENT_ROW) != 0 ? cursor.row : rowSerializer.deserialize(source);
       cursor.latestChange = new StoredChange<>(sequence, delete, row);
+    }
+    cursor.legacyChanges = (flags & FLAG_CHUNKS) == 0;
+    if (!cursor.legacyChanges) {
+      int count = readCount(source, Integer.MAX_VALUE, "chunks");
+      cursor.chunkFirst = new long[count + 1]; // room for the next one
+      cursor.chunkLast = new long[count + 1];
+      cursor.chunkFloor = count > 0 ? source.readLong() : Long.MIN_VALUE;
+      for (int i = 0; i < count; i++) {
+        cursor.chunkFirst[i] = latest - readVarLong(source);
+        cursor.chunkLast[i] = latest - readVarLong(source);
+      }
+      cursor.chunkCount = count;
+      ChangeChunk<T> open = ChangeChunkSerializer.read(rowSerializer, source);
+      cursor.open = open.isEmpty() ? null : open;
     }
     return cursor;
   }
@@ -346,6 +401,15 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
       if (head == 0) {
         rowSerializer.copy(source, target);
       }
+    }
+    if ((flags & FLAG_CHUNKS) != 0) {
+      long count = readCount(source, Integer.MAX_VALUE, "chunks");
+      writeVarLong(count, target);
+      if (count > 0) {
+        target.writeLong(source.readLong());
+      }
+      copyVarLongs((int) (2 * count), source, target);
+      ChangeChunkSerializer.copyChunk(source, target);
     }
   }
 

@@ -2,8 +2,11 @@ package dev.etlkit.scd.internal;
 
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
@@ -60,6 +63,13 @@ public final class KeyHistory<T> {
    * fewer prunes for more state).
    */
   public static final int PRUNE_AFTER_HORIZONS = 2;
+
+  /**
+   * Kept changes per sealed chunk (state format 3): the open chunk, in the cursor, becomes a map
+   * entry of its own when it holds this many, so a key writes its map state once per this many
+   * changes and a prune deletes whole chunks.
+   */
+  public static final int CHUNK_SIZE = 8;
 
   private final Columns<T> columns;
   private final HardDeletes deletes;
@@ -271,8 +281,8 @@ public final class KeyHistory<T> {
     long last =
         before == 0 ? Long.MIN_VALUE : known ? cursor.earlier(before - 1) : kept.time(before - 1);
     if (last < pruneTo) {
-      for (int i = 0; i < before; i++) {
-        store.removeChange(known ? cursor.earlier(i) : kept.time(i));
+      if (before > 0) {
+        store.removeChangesBefore(cursor.latest);
       }
       moveBaseHere(store, cursor);
       cursor.base.set(status, validFrom, version, row);
@@ -296,8 +306,10 @@ public final class KeyHistory<T> {
       long to = cursor.candidateTime;
       int first = 0;
       while (first < before && (known ? cursor.earlier(first) : kept.time(first)) < to) {
-        store.removeChange(known ? cursor.earlier(first) : kept.time(first));
         first++;
+      }
+      if (first > 0) {
+        store.removeChangesBefore(to);
       }
       if (known) {
         cursor.dropEarlier(first);
@@ -499,8 +511,10 @@ public final class KeyHistory<T> {
     int first = 0; // the first change kept
     while (first < kept.size() && kept.time(first) < pruneTo) {
       pruned.apply(kept.time(first), kept.change(first));
-      store.removeChange(kept.time(first));
       first++;
+    }
+    if (first > 0) {
+      store.removeChangesBefore(pruneTo);
     }
     if (output == Scd2Output.APPEND) {
       for (Version<T> version : pruned.closed()) {
@@ -617,11 +631,44 @@ public final class KeyHistory<T> {
     private long pendingTime;
     @Nullable private StoredChange<T> pendingChange;
 
-    KeyState<T> start(HistoryStore<T> keyStore, KeyCursor<T> keyCursor) {
+    /** Sealed chunks read during this change, by first time (a store read each at most once). */
+    private final Map<Long, ChangeChunk<T>> loaded = new HashMap<>();
+
+    /**
+     * Starts a change of the key whose state is {@code keyStore} and cursor {@code keyCursor};
+     * moves a restored key's kept changes from the map state of formats 1 and 2 into chunks.
+     */
+    KeyState<T> start(HistoryStore<T> keyStore, KeyCursor<T> keyCursor) throws Exception {
       store = keyStore;
       cursor = keyCursor;
       pending = false;
+      if (keyCursor.legacyChanges) {
+        moveIntoChunks();
+      }
       return this;
+    }
+
+    /**
+     * Moves the key's kept changes from the map state of formats 1 and 2 into chunks, and writes
+     * the cursor at once (whatever the change then does, the moved changes are not lost).
+     */
+    private void moveIntoChunks() throws Exception {
+      List<Map.Entry<Long, StoredChange<T>>> legacy = new ArrayList<>();
+      for (Map.Entry<Long, StoredChange<T>> entry : store.changes()) {
+        legacy.add(new AbstractMap.SimpleImmutableEntry<>(entry.getKey(), entry.getValue()));
+      }
+      legacy.sort(Map.Entry.comparingByKey());
+      cursor.legacyChanges = false;
+      cursor.chunkCount = 0;
+      cursor.chunkFloor = Long.MIN_VALUE;
+      cursor.open = null;
+      for (Map.Entry<Long, StoredChange<T>> entry : legacy) {
+        putChunked(entry.getKey(), entry.getValue());
+      }
+      for (Map.Entry<Long, StoredChange<T>> entry : legacy) {
+        store.removeChange(entry.getKey());
+      }
+      store.updateCursor(cursor);
     }
 
     /** Keeps {@code change} at {@code time} aside until {@link #flush}. */
@@ -634,7 +681,7 @@ public final class KeyHistory<T> {
     /** Writes the change kept aside, if it was not removed. */
     void flush() throws Exception {
       if (pending) {
-        store.putChange(pendingTime, pendingChange);
+        putChunked(pendingTime, pendingChange);
         pending = false;
         pendingChange = null;
       }
@@ -646,10 +693,59 @@ public final class KeyHistory<T> {
       cursor = null;
       pending = false;
       pendingChange = null;
+      loaded.clear();
     }
 
     private boolean holdsLatest(long time) {
       return cursor.latestChange != null && time == cursor.latest;
+    }
+
+    /** The {@code i}th sealed chunk, read from the store once per change. */
+    private ChangeChunk<T> sealed(int i) throws Exception {
+      long first = cursor.chunkFirst[i];
+      ChangeChunk<T> chunk = loaded.get(first);
+      if (chunk == null) {
+        chunk = store.chunk(first);
+        if (chunk == null) {
+          throw new IllegalStateException("no chunk of kept changes at " + first);
+        }
+        loaded.put(first, chunk);
+      }
+      return chunk;
+    }
+
+    /** Puts a kept change into its chunk: a sealed one, or the open one (sealed when full). */
+    private void putChunked(long time, StoredChange<T> change) throws Exception {
+      if (time < cursor.chunkFloor) {
+        throw new IllegalStateException(
+            "a kept change at " + time + " before the pruned ones (" + cursor.chunkFloor + ")");
+      }
+      int i = cursor.chunkOf(time);
+      if (i == cursor.chunkCount) {
+        ChangeChunk<T> open = cursor.open;
+        if (open == null) {
+          open = new ChangeChunk<>(CHUNK_SIZE);
+          cursor.open = open;
+        }
+        open.put(time, change);
+        if (open.size() >= CHUNK_SIZE) {
+          store.putChunk(open.first(), open);
+          loaded.put(open.first(), open);
+          cursor.addChunk(open.first(), open.last());
+          cursor.open = null;
+        }
+        return;
+      }
+      ChangeChunk<T> chunk = sealed(i);
+      chunk.put(time, change);
+      long first = cursor.chunkFirst[i];
+      if (time < first) { // its first time is its key
+        store.removeChunk(first);
+        loaded.remove(first);
+        cursor.chunkFirst[i] = time;
+        loaded.put(time, chunk);
+      }
+      store.putChunk(cursor.chunkFirst[i], chunk);
     }
 
     @Override
@@ -688,7 +784,14 @@ public final class KeyHistory<T> {
       if (pending && time == pendingTime) {
         return pendingChange;
       }
-      return store.change(time);
+      if (time < cursor.chunkFloor) {
+        return null;
+      }
+      int i = cursor.chunkOf(time);
+      if (i == cursor.chunkCount) {
+        return cursor.open == null ? null : cursor.open.get(time);
+      }
+      return time < cursor.chunkFirst[i] ? null : sealed(i).get(time);
     }
 
     @Override
@@ -698,43 +801,127 @@ public final class KeyHistory<T> {
       } else if (pending && time == pendingTime) {
         pendingChange = change;
       } else {
-        store.putChange(time, change);
+        putChunked(time, change);
       }
     }
 
     @Override
-    public void removeChange(long time) throws Exception {
-      if (pending && time == pendingTime) {
+    public void removeChange(long time) {
+      throw new UnsupportedOperationException("kept changes are pruned by removeChangesBefore");
+    }
+
+    /**
+     * Removes the kept changes before {@code time}: drops the sealed chunks that end before it,
+     * marks the part of the one it cuts as pruned, or cuts the open chunk.
+     */
+    @Override
+    public void removeChangesBefore(long time) throws Exception {
+      if (cursor.latestChange != null && cursor.latest < time) {
+        throw new IllegalStateException("the latest change is never pruned: " + cursor.latest);
+      }
+      if (pending && pendingTime < time) {
         pending = false;
         pendingChange = null;
-      } else if (holdsLatest(time)) {
-        throw new IllegalStateException("the latest change is never pruned: " + time);
-      } else {
-        store.removeChange(time);
+      }
+      int dropped = 0;
+      while (dropped < cursor.chunkCount && cursor.chunkLast[dropped] < time) {
+        long first = cursor.chunkFirst[dropped];
+        store.removeChunk(first);
+        loaded.remove(first);
+        dropped++;
+      }
+      cursor.dropChunks(dropped);
+      if (cursor.chunkCount > 0) {
+        cursor.chunkFloor = Math.max(cursor.chunkFloor, time);
+        return; // the open chunk's changes are after the sealed ones
+      }
+      ChangeChunk<T> open = cursor.open;
+      if (open != null) {
+        open.removeBefore(time);
+        if (open.isEmpty()) {
+          cursor.open = null;
+        }
       }
     }
 
     @Override
     public Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception {
-      Iterable<Map.Entry<Long, StoredChange<T>>> stored = store.changes();
-      boolean latest = cursor.latestChange != null;
-      if (!pending && !latest) {
-        return stored;
-      }
       List<Map.Entry<Long, StoredChange<T>>> all = new ArrayList<>();
-      stored.forEach(all::add);
+      for (int i = 0; i < cursor.chunkCount; i++) {
+        addAll(sealed(i), cursor.chunkFloor, all);
+      }
+      if (cursor.open != null) {
+        addAll(cursor.open, Long.MIN_VALUE, all);
+      }
       if (pending) {
         all.add(new AbstractMap.SimpleImmutableEntry<>(pendingTime, pendingChange));
       }
-      if (latest) {
+      if (cursor.latestChange != null) {
         all.add(new AbstractMap.SimpleImmutableEntry<>(cursor.latest, cursor.latestChange));
       }
       return all;
     }
 
+    private static <T> void addAll(
+        ChangeChunk<T> chunk, long floor, List<Map.Entry<Long, StoredChange<T>>> into) {
+      for (int j = chunk.indexOf(floor); j < chunk.size(); j++) {
+        into.add(new ChunkEntry<>(chunk, chunk.time(j)));
+      }
+    }
+
+    @Override
+    @Nullable
+    public ChangeChunk<T> chunk(long first) {
+      throw new UnsupportedOperationException("the view's chunks are its own");
+    }
+
+    @Override
+    public void putChunk(long first, ChangeChunk<T> chunk) {
+      throw new UnsupportedOperationException("the view's chunks are its own");
+    }
+
+    @Override
+    public void removeChunk(long first) {
+      throw new UnsupportedOperationException("the view's chunks are its own");
+    }
+
     @Override
     public void clear() throws Exception {
       store.clear();
+    }
+  }
+
+  /** A kept change in a chunk, its value decoded when asked for (found by its time). */
+  private static final class ChunkEntry<T> implements Map.Entry<Long, StoredChange<T>> {
+    private final ChangeChunk<T> chunk;
+    private final long time;
+
+    ChunkEntry(ChangeChunk<T> chunk, long time) {
+      this.chunk = chunk;
+      this.time = time;
+    }
+
+    @Override
+    public Long getKey() {
+      return time;
+    }
+
+    @Override
+    public StoredChange<T> getValue() {
+      try {
+        StoredChange<T> change = chunk.get(time);
+        if (change == null) {
+          throw new IllegalStateException("no kept change at " + time + " in its chunk any more");
+        }
+        return change;
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not read a kept change", e);
+      }
+    }
+
+    @Override
+    public StoredChange<T> setValue(StoredChange<T> value) {
+      throw new UnsupportedOperationException();
     }
   }
 }

@@ -37,11 +37,14 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>State per key (names are part of the savepoint layout: never rename them): {@value
  * #CURSOR_STATE} ({@link KeyCursor}: current version, latest effective time and change, prune
- * point, the base and a candidate base, the times of the kept changes when few), {@value
- * #CHANGES_STATE} (effective time to {@link StoredChange}, the kept changes but the latest) and
- * {@value #BASE_STATE} ({@link KeyCursor}: the version in force at the prune point, only for a key
- * restored from state format 1, whose cursor did not hold it, until its next prune). The map's
- * iteration order is not relied upon (heap maps are unordered).
+ * point, the base and a candidate base, the times of the kept changes when few, the open chunk of
+ * kept changes and the index of the sealed ones), {@value #CHUNKS_STATE} (first time to {@link
+ * ChangeChunk}: the sealed chunks, {@value KeyHistory#CHUNK_SIZE} changes each when sealed),
+ * {@value #CHANGES_STATE} (effective time to {@link StoredChange}: the kept changes of a key
+ * restored from state format 1 or 2, until its next change moves them into chunks) and {@value
+ * #BASE_STATE} ({@link KeyCursor}: the version in force at the prune point, only for a key restored
+ * from state format 1, whose cursor did not hold it, until its next prune). The map's iteration
+ * order is not relied upon (heap maps are unordered).
  *
  * <p>State TTL is kept by one processing-time timer per key instead of Flink's per-entry TTL, so a
  * key's three states always expire together (an entry of the map written long ago must not expire
@@ -60,8 +63,17 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   /** The key's replay base. Part of the savepoint layout: never rename. */
   static final String BASE_STATE = "base";
 
-  /** The key's kept changes by effective time. Part of the savepoint layout: never rename. */
+  /**
+   * The key's kept changes by effective time, state formats 1 and 2 (read to move them into
+   * chunks). Part of the savepoint layout: never rename.
+   */
   static final String CHANGES_STATE = "changes";
+
+  /**
+   * The key's sealed chunks of kept changes by their first time, state format 3. Part of the
+   * savepoint layout: never rename.
+   */
+  static final String CHUNKS_STATE = "chunks";
 
   /** The cleanup timers of state TTL, as listed in the state inventory. */
   static final String CLEANUP_TIMERS = "cleanup-timers";
@@ -104,9 +116,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         StateDeclaration.of(CURSOR_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
             .withGrowth(
                 "per key: the current version, the latest change, the base and a candidate base"
-                    + " (up to four rows) and up to "
+                    + " (up to four rows), up to "
                     + KeyCursor.MAX_EARLIER
-                    + " effective times")
+                    + " effective times, the open chunk (fewer than "
+                    + KeyHistory.CHUNK_SIZE
+                    + " kept changes) and two times per sealed chunk")
             .withTtl(config.ttl()));
     context.declareState(
         Types.STRING,
@@ -117,12 +131,22 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .withTtl(config.ttl()));
     context.declareState(
         Types.STRING,
-        StateDeclaration.map(CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()))
+        StateDeclaration.map(
+                CHUNKS_STATE, Types.LONG, new ChangeChunkTypeInfo<>(config.valueType()))
             .withGrowth(
-                "one entry per change of a key within the last one to two lateness horizons"
+                "one entry per "
+                    + KeyHistory.CHUNK_SIZE
+                    + " changes of a key within the last one to two lateness horizons"
                     + " (three while a prune waits for its candidate base; horizon "
                     + horizon
                     + "), never more than that")
+            .withTtl(config.ttl()));
+    context.declareState(
+        Types.STRING,
+        StateDeclaration.map(CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()))
+            .withGrowth(
+                "none written: only keys restored from SCD2 state format 1 or 2 hold their kept"
+                    + " changes here, until their next change moves them into chunks")
             .withTtl(config.ttl()));
     if (config.ttl() != null) {
       context.declareState(
@@ -151,11 +175,15 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     MapStateDescriptor<Long, StoredChange<T>> changes =
         new MapStateDescriptor<>(
             CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()));
+    MapStateDescriptor<Long, ChangeChunk<T>> chunks =
+        new MapStateDescriptor<>(
+            CHUNKS_STATE, Types.LONG, new ChangeChunkTypeInfo<>(config.valueType()));
     store =
         new FlinkStore<>(
             getRuntimeContext().getState(cursor),
             getRuntimeContext().getState(base),
-            getRuntimeContext().getMapState(changes));
+            getRuntimeContext().getMapState(changes),
+            getRuntimeContext().getMapState(chunks));
     sink = new EmittingSink<>(config.validToCurrent());
     timers = new Timers();
   }
@@ -312,14 +340,33 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     private final ValueState<KeyCursor<T>> cursor;
     private final ValueState<KeyCursor<T>> base;
     private final MapState<Long, StoredChange<T>> changes;
+    private final MapState<Long, ChangeChunk<T>> chunks;
 
     FlinkStore(
         ValueState<KeyCursor<T>> cursor,
         ValueState<KeyCursor<T>> base,
-        MapState<Long, StoredChange<T>> changes) {
+        MapState<Long, StoredChange<T>> changes,
+        MapState<Long, ChangeChunk<T>> chunks) {
       this.cursor = cursor;
       this.base = base;
       this.changes = changes;
+      this.chunks = chunks;
+    }
+
+    @Override
+    @Nullable
+    public ChangeChunk<T> chunk(long first) throws Exception {
+      return chunks.get(first);
+    }
+
+    @Override
+    public void putChunk(long first, ChangeChunk<T> chunk) throws Exception {
+      chunks.put(first, chunk);
+    }
+
+    @Override
+    public void removeChunk(long first) throws Exception {
+      chunks.remove(first);
     }
 
     @Override
@@ -375,6 +422,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       cursor.clear();
       base.clear();
       changes.clear();
+      chunks.clear();
     }
   }
 

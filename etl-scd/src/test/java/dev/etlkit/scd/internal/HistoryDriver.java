@@ -3,6 +3,7 @@ package dev.etlkit.scd.internal;
 import dev.etlkit.core.Change;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Row;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -63,6 +64,8 @@ public final class HistoryDriver<T> {
         asRestoredFromAnOlderSavepoint(store, cursor);
       } else if (dice == 1) {
         cursor.forgetEarlier();
+      } else if (dice == 2) {
+        store.asFormat2();
       }
     }
     KeyHistory.Outcome outcome =
@@ -81,9 +84,13 @@ public final class HistoryDriver<T> {
     checkCandidate(key, store);
   }
 
-  /** The base moves to the base state; the kept times and the candidate base are forgotten. */
+  /**
+   * As restored from state format 1: the kept changes in the map state, the base in the base state;
+   * the kept times and the candidate base are forgotten.
+   */
   private static <T> void asRestoredFromAnOlderSavepoint(
       MapHistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
+    store.asFormat2();
     cursor.forgetEarlier();
     cursor.candidate = null;
     if (cursor.latestChange != null) {
@@ -117,9 +124,9 @@ public final class HistoryDriver<T> {
             ? Replay.from(columns, deletes, cursor.base)
             : new Replay<>(
                 columns, deletes, store.base() != null ? store.base() : KeyCursor.<T>emptyBase());
-    for (long time : store.times()) {
-      if (time < cursor.candidateTime) {
-        replay.apply(time, store.change(time));
+    for (Map.Entry<Long, StoredChange<T>> kept : store.kept().entrySet()) {
+      if (kept.getKey() < cursor.candidateTime) {
+        replay.apply(kept.getKey(), kept.getValue());
       }
     }
     Position<T> expected = Position.start();
@@ -151,7 +158,7 @@ public final class HistoryDriver<T> {
    * The map state holds the kept changes but the latest one when the cursor holds that; the times
    * the cursor knows, if it does, are the kept changes before the latest one.
    */
-  private static <T> void checkEarlier(String key, MapHistoryStore<T> store) {
+  private static <T> void checkEarlier(String key, MapHistoryStore<T> store) throws IOException {
     KeyCursor<T> cursor = store.cursor();
     if (cursor == null) {
       return;
@@ -191,7 +198,7 @@ public final class HistoryDriver<T> {
   }
 
   /** Kept changes of the key (0 for an unknown key). */
-  public int keptChanges(String key) {
+  public int keptChanges(String key) throws IOException {
     MapHistoryStore<T> store = stores.get(key);
     return store == null ? 0 : store.size();
   }

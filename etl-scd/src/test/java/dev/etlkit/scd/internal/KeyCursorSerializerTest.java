@@ -87,6 +87,16 @@ class KeyCursorSerializerTest {
     before1970.candidateTime = Long.MIN_VALUE;
     before1970.pruneTime = Long.MAX_VALUE;
     shapes.add(before1970);
+
+    KeyCursor<String> chunked = KeyCursor.first(1_000L); // state format 3: chunks
+    chunked.setPosition(KeyCursor.LIVE, 900L, 4L, "c");
+    chunked.addChunk(100L, 170L);
+    chunked.addChunk(200L, 260L);
+    chunked.chunkFloor = 150L;
+    chunked.open = new ChangeChunk<>();
+    chunked.open.put(310L, new StoredChange<>(2L, true, null));
+    chunked.open.put(300L, new StoredChange<>(1L, false, "o1"));
+    shapes.add(chunked);
     return shapes;
   }
 
@@ -106,6 +116,19 @@ class KeyCursorSerializerTest {
         assertThat(actual.latestChange.row == actual.row)
             .isEqualTo(expected.latestChange.row == expected.row);
       }
+    }
+    assertThat(actual.legacyChanges).isEqualTo(expected.legacyChanges);
+    assertThat(actual.chunkFloor)
+        .isEqualTo(expected.chunkCount == 0 ? actual.chunkFloor : expected.chunkFloor);
+    int open = expected.open == null ? 0 : expected.open.size();
+    assertThat(actual.open == null ? 0 : actual.open.size()).isEqualTo(open);
+    for (int i = 0; i < open; i++) {
+      StoredChange<String> want = expected.open.change(i);
+      StoredChange<String> got = actual.open.change(i);
+      assertThat(actual.open.time(i)).isEqualTo(expected.open.time(i));
+      assertThat(got.sequence).isEqualTo(want.sequence);
+      assertThat(got.delete).isEqualTo(want.delete);
+      assertThat(got.row).isEqualTo(want.row);
     }
     assertThat(actual.knowsEarlier()).isEqualTo(expected.knowsEarlier());
     if (expected.knowsEarlier()) {
@@ -190,11 +213,27 @@ class KeyCursorSerializerTest {
   }
 
   @Test
-  void deserialize_unknownFlags_failsInsteadOfMisreading() {
-    DataInputDeserializer in = new DataInputDeserializer(new byte[] {(byte) 0x80, 0});
+  void deserialize_unknownStatus_failsInsteadOfMisreading() {
+    DataInputDeserializer in = new DataInputDeserializer(new byte[] {0, 7});
     assertThatThrownBy(() -> serializer.deserialize(in))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("unknown flags 0x80");
+        .hasMessageContaining("unknown status 7");
+  }
+
+  /** A cursor of state format 2 (no chunks flag) keeps its changes in the map state. */
+  @Test
+  void deserialize_withoutChunks_isACursorWhoseChangesAreInTheMap() throws IOException {
+    KeyCursor<String> format2 = KeyCursor.first(5L);
+    format2.legacyChanges = true;
+    byte[] written = bytes(serializer, format2);
+    assertThat(written[0] & KeyCursorSerializer.FLAG_CHUNKS).isZero();
+
+    assertThat(serializer.deserialize(new DataInputDeserializer(written)).legacyChanges).isTrue();
+    assertThat(
+            serializer.deserialize(
+                    new DataInputDeserializer(bytes(serializer, KeyCursor.first(5L))))
+                .legacyChanges)
+        .isFalse();
   }
 
   @Test

@@ -1,0 +1,23 @@
+package dev.etlkit.scd.internal;
+
+import dev.etlkit.core.WrappingTypeInfo;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+
+/** Type information of {@link ChangeChunk}s with attributes of one type. */
+@Internal
+public final class ChangeChunkTypeInfo<T> extends WrappingTypeInfo<ChangeChunk<T>, T> {
+
+  private static final long serialVersionUID = 1L;
+
+  ChangeChunkTypeInfo(TypeInformation<T> valueType) {
+    super(ChangeChunk.class, valueType);
+  }
+
+  @Override
+  public TypeSerializer<ChangeChunk<T>> createSerializer(SerializerConfig config) {
+    return new ChangeChunkSerializer<>(getValueType().createSerializer(config));
+  }
+}

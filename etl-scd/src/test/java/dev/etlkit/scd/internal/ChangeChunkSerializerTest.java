@@ -1,0 +1,105 @@
+package dev.etlkit.scd.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class ChangeChunkSerializerTest {
+
+  private final ChangeChunkSerializer<String> serializer =
+      new ChangeChunkSerializer<>(StringSerializer.INSTANCE);
+
+  private static ChangeChunk<String> chunk() {
+    ChangeChunk<String> chunk = new ChangeChunk<>();
+    chunk.put(-5L, new StoredChange<>(3L, false, "before 1970"));
+    chunk.put(1_700_000_000_000L, new StoredChange<>(-1L, true, null));
+    chunk.put(20L, new StoredChange<>(0L, false, ""));
+    chunk.put(20L, new StoredChange<>(7L, false, "replaced")); // the same time: replaces
+    return chunk;
+  }
+
+  private byte[] bytes(ChangeChunk<String> chunk) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(32);
+    serializer.serialize(chunk, out);
+    return out.getCopyOfBuffer();
+  }
+
+  private static void assertSameChanges(ChangeChunk<String> actual, ChangeChunk<String> expected)
+      throws IOException {
+    assertThat(actual.size()).isEqualTo(expected.size());
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(actual.time(i)).isEqualTo(expected.time(i));
+      assertThat(actual.change(i).sequence).isEqualTo(expected.change(i).sequence);
+      assertThat(actual.change(i).delete).isEqualTo(expected.change(i).delete);
+      assertThat(actual.change(i).row).isEqualTo(expected.change(i).row);
+    }
+  }
+
+  @Test
+  void serialize_roundTrips_inTimeOrder_andCopiesByteForByte() throws IOException {
+    ChangeChunk<String> chunk = chunk();
+    byte[] written = bytes(chunk);
+    DataInputDeserializer in = new DataInputDeserializer(written);
+    ChangeChunk<String> read = serializer.deserialize(in);
+
+    assertThat(in.available()).isZero();
+    assertThat(read.toString()).isEqualTo("ChangeChunk[-5, 20, 1700000000000]");
+    assertSameChanges(read, chunk);
+    DataOutputSerializer copied = new DataOutputSerializer(32);
+    serializer.copy(new DataInputDeserializer(written), copied);
+    assertThat(copied.getCopyOfBuffer()).isEqualTo(written);
+    assertSameChanges(serializer.copy(chunk), chunk);
+    assertThat(serializer.deserialize(new DataInputDeserializer(bytes(new ChangeChunk<>()))).size())
+        .isZero();
+  }
+
+  @Test
+  void readChunk_isWrittenBackAsRead_andChangedWhereChanged() throws IOException {
+    ChangeChunk<String> read = serializer.deserialize(new DataInputDeserializer(bytes(chunk())));
+    assertThat(read.encodedBy(0, StringSerializer.INSTANCE)).isNotNull(); // not decoded
+
+    read.put(30L, new StoredChange<>(1L, false, "new"));
+    read.removeBefore(0L);
+    ChangeChunk<String> again = serializer.deserialize(new DataInputDeserializer(bytes(read)));
+
+    assertThat(again.toString()).isEqualTo("ChangeChunk[20, 30, 1700000000000]");
+    assertThat(again.change(0).row).isEqualTo("replaced");
+    assertThat(again.change(1).row).isEqualTo("new");
+    assertThat(again.change(2).delete).isTrue();
+    assertThat(again.get(25L)).isNull();
+  }
+
+  @Test
+  void copy_isDeep() throws IOException {
+    ChangeChunk<String> chunk = chunk();
+    ChangeChunk<String> copy = serializer.copy(chunk);
+    copy.put(21L, new StoredChange<>(0L, false, "x"));
+    copy.removeBefore(100L);
+
+    assertThat(chunk.size()).isEqualTo(3);
+    assertThat(copy.size()).isEqualTo(1);
+  }
+
+  @Test
+  void snapshot_ofItself_isCompatibleAsIs() throws IOException {
+    TypeSerializerSnapshot<ChangeChunk<String>> snapshot = serializer.snapshotConfiguration();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    snapshot.writeSnapshot(out);
+    TypeSerializerSnapshot<ChangeChunk<String>> read = new ChangeChunkSerializerSnapshot<>();
+    read.readSnapshot(
+        snapshot.getCurrentVersion(),
+        new DataInputDeserializer(out.getCopyOfBuffer()),
+        getClass().getClassLoader());
+
+    TypeSerializerSchemaCompatibility<ChangeChunk<String>> compatibility =
+        serializer.snapshotConfiguration().resolveSchemaCompatibility(read);
+    assertThat(compatibility.isCompatibleAsIs()).isTrue();
+    assertThat(read.restoreSerializer()).isEqualTo(serializer);
+  }
+}
