@@ -52,7 +52,7 @@ class Scd2DocsTest {
 
     assertThat(history.pipeline().uids()).containsExactly("crm/customer-dim");
     assertThat(late.getType()).isEqualTo(Change.typeInfo(Customer.TYPE));
-    assertThat(history.stateInventory().entries()).hasSize(3);
+    assertThat(history.stateInventory().entries()).hasSize(4); // cursor, base, chunks, changes
   }
 
   @Test

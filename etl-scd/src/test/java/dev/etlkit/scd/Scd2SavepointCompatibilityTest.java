@@ -2,15 +2,18 @@ package dev.etlkit.scd;
 
 import static dev.etlkit.scd.Brief.brief;
 import static dev.etlkit.scd.Brief.customer;
+import static dev.etlkit.scd.Brief.day;
 import static dev.etlkit.scd.Scd2Test.CHANGES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,9 +23,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * POJOs, the base in the {@code base} state and every kept change in the {@code changes} map state
  * (they are migrated on restore); version 2 holds cursors written by {@code KeyCursorSerializer},
  * with the base, the candidate base, the times of the kept changes and the latest change in the
- * cursor. Both restore to the same continuation. Write files only for a new operator or format
+ * cursor; version 3 keeps the kept changes in chunks (the open one in the cursor, sealed ones in
+ * the {@code chunks} map state), and keys of versions 1 and 2 move theirs there on their next
+ * change. All restore to the same continuation. Write files only for a new operator or format
  * version, and only those: {@code ./mvnw -pl etl-scd test
- * -Dtest='Scd2SavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true} wrote version 2.
+ * -Dtest='Scd2SavepointCompatibilityTest#*V3' -Detlkit.snapshots.write=true} wrote version 3.
  */
 class Scd2SavepointCompatibilityTest {
 
@@ -58,6 +63,87 @@ class Scd2SavepointCompatibilityTest {
           .element(Change.updateAfter(customer("c1", "d", "2", 9)).withSourcePosition(8))
           .build();
 
+  /**
+   * Format 3 (kept changes in chunks) adds c4: twelve changes two hours apart on d10, within both
+   * horizons, so it keeps a sealed chunk besides the open one in its cursor.
+   */
+  private static final HarnessInput<Change<Customer>> STATE_V3 =
+      HarnessInput.<Change<Customer>>builder().addAll(STATE).addAll(manyChanges()).build();
+
+  private static HarnessInput<Change<Customer>> manyChanges() {
+    HarnessInput.Builder<Change<Customer>> input = HarnessInput.builder();
+    for (int i = 0; i < 12; i++) {
+      input.element(
+          Change.updateAfter(
+                  new Customer("c4", "s" + i, "1", day(10).plus(Duration.ofHours(2L * i))))
+              .withSourcePosition(100 + i));
+    }
+    return input.build();
+  }
+
+  /**
+   * c4 after the restore: a change spliced into its sealed chunk, one after all, one beyond the
+   * horizons.
+   */
+  private static final HarnessInput<Change<Customer>> C4_AFTER_RESTORE =
+      HarnessInput.<Change<Customer>>builder()
+          .element(
+              Change.updateAfter(
+                      new Customer("c4", "spliced", "1", day(10).plus(Duration.ofHours(3))))
+                  .withSourcePosition(200))
+          .element(
+              Change.updateAfter(
+                      new Customer("c4", "later", "1", day(11).plus(Duration.ofHours(1))))
+                  .withSourcePosition(201))
+          .element( // beyond both horizons: prunes, and append output emits what became final
+              Change.updateAfter(new Customer("c4", "last", "1", day(14))).withSourcePosition(202))
+          .build();
+
+  /**
+   * Format 3: c1 to c3 continue as from the older formats; c4's continuation equals an
+   * uninterrupted run's.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void retract_restoresCursorBaseChangesAndTimersV3(StateBackendKind backend) throws Exception {
+    retractRestores(3, backend);
+    var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
+    assertContinuesAsUninterrupted("scd2-retract", recipe.harness().on(backend), recipe, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_restoresAndEmitsTheVersionsThatBecomeFinalV3(StateBackendKind backend)
+      throws Exception {
+    appendRestores(3, backend);
+    var recipe = Scd2Harnesses.of(append(), CHANGES);
+    assertContinuesAsUninterrupted("scd2-append", recipe.harness().on(backend), recipe, backend);
+  }
+
+  private static void assertContinuesAsUninterrupted(
+      String name,
+      KeyedHarness<String, Change<Customer>, Change<Scd2Row<Customer>>> spec,
+      Scd2Harnesses.Recipe<Change<Customer>, Customer> recipe,
+      StateBackendKind backend)
+      throws Exception {
+    List<String> restored;
+    try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
+        SNAPSHOTS.restore(name, 3, spec, STATE_V3)) {
+      assertThat(Scd2Harnesses.stateKeys(h, "chunks")).isEqualTo(1); // c4's sealed chunk
+      assertThat(Scd2Harnesses.stateKeys(h, "changes")).isZero();
+      h.run(C4_AFTER_RESTORE);
+      restored = brief(h.output());
+    }
+    List<String> uninterrupted;
+    try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h = recipe.open(backend)) {
+      h.run(STATE_V3);
+      int before = h.output().size();
+      h.run(C4_AFTER_RESTORE);
+      uninterrupted = brief(h.output().subList(before, h.output().size()));
+    }
+    assertThat(restored).isNotEmpty().isEqualTo(uninterrupted);
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void retract_restoresCursorBaseChangesAndTimers(StateBackendKind backend) throws Exception {
@@ -74,7 +160,8 @@ class Scd2SavepointCompatibilityTest {
       throws Exception {
     var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
-        SNAPSHOTS.restore("scd2-retract", formatVersion, recipe.harness().on(backend), STATE)) {
+        SNAPSHOTS.restore(
+            "scd2-retract", formatVersion, recipe.harness().on(backend), state(formatVersion))) {
       // format 1 kept c1's base in the base state; format 2 keeps it in the cursor
       assertThat(Scd2Harnesses.stateKeys(h, "base")).isEqualTo(formatVersion == 1 ? 1 : 0);
       // exactly at the horizon (d9 - 2 days): spliced into the restored base and kept changes
@@ -105,6 +192,10 @@ class Scd2SavepointCompatibilityTest {
     }
   }
 
+  private static HarnessInput<Change<Customer>> state(int formatVersion) {
+    return formatVersion < 3 ? STATE : STATE_V3;
+  }
+
   /** Append output, delete markers, no TTL, a 1-day horizon. */
   private static Scd2Step<Change<Customer>, Customer> append() {
     return Scd2.trackChangelog("customers", Customer::id, EffectiveTime.field(Customer::updatedAt))
@@ -131,7 +222,8 @@ class Scd2SavepointCompatibilityTest {
   private static void appendRestores(int formatVersion, StateBackendKind backend) throws Exception {
     var recipe = Scd2Harnesses.of(append(), CHANGES);
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
-        SNAPSHOTS.restore("scd2-append", formatVersion, recipe.harness().on(backend), STATE)) {
+        SNAPSHOTS.restore(
+            "scd2-append", formatVersion, recipe.harness().on(backend), state(formatVersion))) {
       h.processElement(Change.updateAfter(customer("c1", "e", "1", 20)));
       h.processElement(Change.delete(customer("c2", "a", "1", 20)));
       h.processElement(Change.insert(customer("c2", "a", "1", 25)));

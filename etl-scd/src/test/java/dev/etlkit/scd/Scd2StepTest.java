@@ -88,6 +88,13 @@ class Scd2StepTest {
             tuple(
                 "crm/dim",
                 "String",
+                "chunks",
+                StateDeclaration.Kind.MAP,
+                "Long -> ChangeChunk<Customer>",
+                Duration.ofDays(90)),
+            tuple(
+                "crm/dim",
+                "String",
                 "changes",
                 StateDeclaration.Kind.MAP,
                 "Long -> StoredChange",
@@ -101,9 +108,9 @@ class Scd2StepTest {
                 null));
     assertThat(history.stateInventory().entries().get(2).state().growth())
         .isEqualTo(
-            "one entry per change of a key within the last one to two lateness horizons (three"
-                + " while a prune waits for its candidate base; horizon PT1H), never more than"
-                + " that");
+            "one entry per 8 changes of a key within the last one to two lateness horizons"
+                + " (three while a prune waits for its candidate base; horizon PT1H), never more"
+                + " than that");
   }
 
   @Test

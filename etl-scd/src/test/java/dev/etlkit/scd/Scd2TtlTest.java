@@ -7,6 +7,7 @@ import static dev.etlkit.scd.Scd2Test.customers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.scd.internal.KeyHistory;
 import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.StateBackendKind;
@@ -71,6 +72,22 @@ class Scd2TtlTest {
     check.verify();
   }
 
+  /** A key with a sealed chunk of kept changes: expiry forgets the chunk with the cursor. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void expiredKey_forgetsItsChunksOfKeptChanges(StateBackendKind backend) throws Exception {
+    var recipe = Scd2Harnesses.of(customers(), CHANGES, TTL);
+    try (var h = recipe.open(backend)) {
+      for (int day = 1; day <= KeyHistory.CHUNK_SIZE + 2; day++) { // within the 10-day horizon
+        h.processElement(Change.updateAfter(customer("c1", "s" + day, "555", day)));
+      }
+      assertThat(Scd2Harnesses.stateKeys(h, "chunks")).isEqualTo(1);
+      h.setProcessingTime(TTL.toMillis() + 1);
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+      assertThat(Scd2Harnesses.stateKeys(h, "chunks")).isZero();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void keyWrittenWithinTheTtl_keepsItsHistoryAndSplicesLateChanges(StateBackendKind backend)
@@ -86,7 +103,8 @@ class Scd2TtlTest {
       var table = Scd2Invariants.materialize(h.output());
       Scd2Invariants.of(HardDeletes.INVALIDATE, Scd2Output.RETRACT, null).check(table.values());
       assertThat(table).hasSize(4); // s1, s2, s4 from d3 (merged with d4), s5
-      assertThat(Scd2Harnesses.stateKeys(h, "changes")).isEqualTo(1);
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(1); // its kept changes in it
+      assertThat(Scd2Harnesses.stateKeys(h, "changes")).isZero();
     }
   }
 }

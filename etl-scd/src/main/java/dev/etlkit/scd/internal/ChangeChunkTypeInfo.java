@@ -1,6 +1,7 @@
 package dev.etlkit.scd.internal;
 
 import dev.etlkit.core.WrappingTypeInfo;
+import dev.etlkit.core.internal.Names;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,5 +20,11 @@ public final class ChangeChunkTypeInfo<T> extends WrappingTypeInfo<ChangeChunk<T
   @Override
   public TypeSerializer<ChangeChunk<T>> createSerializer(SerializerConfig config) {
     return new ChangeChunkSerializer<>(getValueType().createSerializer(config));
+  }
+
+  /** As the state inventory shows it: {@code ChangeChunk<Customer>}. */
+  @Override
+  public String toString() {
+    return "ChangeChunk<" + Names.describeType(getValueType()) + ">";
   }
 }
