@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.scd.internal.HistoryDriver;
+import dev.etlkit.scd.internal.KeyHistory;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -33,19 +34,67 @@ class Scd2PropertiesTest {
       throws Exception {
     List<Change<Account>> delivered =
         Scd2Generator.messy().withShuffleWindow(shuffleWindow).generate(seed);
-    Scd2Reference.Result<Account> expected = variant.expected(delivered);
+    checkAgainstTheReference(variant, delivered, seed);
+  }
 
+  /**
+   * Drives the history rules over {@code delivered}, checks the result against the reference model
+   * and the invariants; returns the most kept changes a key had after a change.
+   */
+  private static int checkAgainstTheReference(
+      Scd2Variant variant, List<Change<Account>> delivered, long seed) throws Exception {
+    Scd2Reference.Result<Account> expected = variant.expected(delivered);
     HistoryDriver<Account> driver =
         new HistoryDriver<>(variant.step().config(Change.typeInfo(Account.TYPE), null), seed);
+    int mostKept = 0;
     for (Change<Account> change : delivered) {
       long sequence = variant.bySourcePosition() ? change.sourcePosition() : 0L;
       driver.apply(change.value().id(), change, change.eventTime(), sequence);
+      mostKept = Math.max(mostKept, driver.keptChanges(change.value().id()));
     }
 
     Map<String, Scd2Row<Account>> actual = Scd2Invariants.materialize(driver.output());
     assertThat(actual).isEqualTo(expected.byVersion());
     variant.invariants().check(actual.values());
     assertThat(driver.late()).isEqualTo(expected.late().size());
+    return mostKept;
+  }
+
+  /**
+   * Long histories: two keys, 300 changes, a horizon of 300 ms (about 15 changes per key per
+   * horizon, so 15 to 45 kept), shuffled up to 20 places: keys keep several sealed chunks of kept
+   * changes (state format 3), late changes splice into them, prunes cut them, and keys turned into
+   * ones restored from formats 1 and 2 move long lists of changes into chunks.
+   */
+  @Property(tries = 200)
+  void history_longHistories_materializeToTheReference(
+      @ForAll("variants") Scd2Variant shape,
+      @ForAll long seed,
+      @ForAll("longWindows") int shuffleWindow)
+      throws Exception {
+    Scd2Variant variant =
+        new Scd2Variant(
+            shape.output(),
+            shape.deletes(),
+            shape.detection(),
+            shape.type1(),
+            shape.bySourcePosition(),
+            300,
+            shape.validToCurrent());
+    List<Change<Account>> delivered =
+        Scd2Generator.messy()
+            .withKeys(2)
+            .withLength(300)
+            .withDeleteRate(0.03)
+            .withShuffleWindow(shuffleWindow)
+            .generate(seed);
+    int mostKept = checkAgainstTheReference(variant, delivered, seed);
+    assertThat(mostKept).isGreaterThan(2 * KeyHistory.CHUNK_SIZE); // sealed chunks were kept
+  }
+
+  @Provide
+  Arbitrary<Integer> longWindows() {
+    return Arbitraries.of(1, 5, 20);
   }
 
   /**

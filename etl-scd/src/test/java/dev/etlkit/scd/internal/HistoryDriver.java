@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.types.RowKind;
 
 /**
@@ -34,6 +36,10 @@ public final class HistoryDriver<T> {
   private final long orderSeed;
   private final Random forget;
   private final Map<String, MapHistoryStore<T>> stores = new HashMap<>();
+
+  /** Cursors and chunks are kept serialized with it, as RocksDB keeps them. */
+  private final TypeSerializer<T> rows;
+
   private final List<Change<Scd2Row<T>>> output = new ArrayList<>();
   private int late;
 
@@ -44,6 +50,7 @@ public final class HistoryDriver<T> {
     this.validToCurrent = config.validToCurrent();
     this.orderSeed = orderSeed;
     this.forget = new Random(orderSeed ^ 0x5CD2L);
+    this.rows = config.valueType().createSerializer(new SerializerConfigImpl());
   }
 
   /** Applies one change of {@code key} at {@code time}. */
@@ -56,17 +63,19 @@ public final class HistoryDriver<T> {
       return;
     }
     MapHistoryStore<T> store =
-        stores.computeIfAbsent(key, k -> new MapHistoryStore<>(orderSeed + k.hashCode()));
-    KeyCursor<T> cursor = store.cursor();
-    if (cursor != null) {
+        stores.computeIfAbsent(key, k -> new MapHistoryStore<>(orderSeed + k.hashCode(), rows));
+    if (store.cursor() != null) {
       int dice = forget.nextInt(8);
-      if (dice == 0) {
-        asRestoredFromAnOlderSavepoint(store, cursor);
-      } else if (dice == 1) {
-        cursor.forgetEarlier();
-      } else if (dice == 2) {
+      if (dice == 0 || dice == 2) {
         store.asFormat2();
       }
+      KeyCursor<T> cursor = store.cursor();
+      if (dice == 0) {
+        asRestoredFromFormat1(store, cursor);
+      } else if (dice == 1) {
+        cursor.forgetEarlier();
+      }
+      store.updateCursor(cursor);
     }
     KeyHistory.Outcome outcome =
         history.apply(
@@ -85,12 +94,12 @@ public final class HistoryDriver<T> {
   }
 
   /**
-   * As restored from state format 1: the kept changes in the map state, the base in the base state;
-   * the kept times and the candidate base are forgotten.
+   * As restored from state format 1 (after {@link MapHistoryStore#asFormat2}): the latest change in
+   * the map state too, the base in the base state; the kept times and the candidate base are
+   * forgotten.
    */
-  private static <T> void asRestoredFromAnOlderSavepoint(
-      MapHistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
-    store.asFormat2();
+  private static <T> void asRestoredFromFormat1(MapHistoryStore<T> store, KeyCursor<T> cursor)
+      throws Exception {
     cursor.forgetEarlier();
     cursor.candidate = null;
     if (cursor.latestChange != null) {

@@ -1,6 +1,7 @@
 package dev.etlkit.scd.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -9,6 +10,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * A key's history state in plain maps, for tests without Flink. {@link #changes()} returns the
@@ -17,6 +21,13 @@ import javax.annotation.Nullable;
 public final class MapHistoryStore<T> implements HistoryStore<T> {
   private final Random order;
   @Nullable private KeyCursor<T> cursor;
+
+  /** When set, cursors and chunks are kept serialized, as RocksDB keeps them: reads are copies. */
+  @Nullable private final KeyCursorSerializer<T> cursors;
+
+  @Nullable private final ChangeChunkSerializer<T> chunkSerializer;
+  @Nullable private byte[] cursorBytes;
+  private final Map<Long, byte[]> chunkBytes = new HashMap<>();
   @Nullable private KeyCursor<T> base;
   private final Map<Long, StoredChange<T>> changes = new HashMap<>();
   private final Map<Long, ChangeChunk<T>> chunks = new HashMap<>();
@@ -31,17 +42,58 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
   int reads;
 
   public MapHistoryStore(long orderSeed) {
+    this(orderSeed, null);
+  }
+
+  /**
+   * A store that keeps cursors and chunks as objects (as the heap backend does) when {@code rows}
+   * is null, else serialized with it (as RocksDB does: what is read is a copy, what is not written
+   * back is lost).
+   */
+  public MapHistoryStore(long orderSeed, @Nullable TypeSerializer<T> rows) {
     this.order = new Random(orderSeed);
+    this.cursors = rows == null ? null : new KeyCursorSerializer<>(rows);
+    this.chunkSerializer = rows == null ? null : new ChangeChunkSerializer<>(rows);
+  }
+
+  private static <V> byte[] write(TypeSerializer<V> serializer, V value) {
+    try {
+      DataOutputSerializer out = new DataOutputSerializer(64);
+      serializer.serialize(value, out);
+      return out.getCopyOfBuffer();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static <V> V read(TypeSerializer<V> serializer, byte[] bytes) {
+    try {
+      DataInputDeserializer in = new DataInputDeserializer(bytes);
+      V value = serializer.deserialize(in);
+      if (in.available() != 0) {
+        throw new AssertionError(in.available() + " bytes left after " + value);
+      }
+      return value;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
   @Nullable
   public KeyCursor<T> cursor() {
+    if (cursors != null) {
+      return cursorBytes == null ? null : read(cursors, cursorBytes);
+    }
     return cursor;
   }
 
   @Override
   public void updateCursor(KeyCursor<T> value) {
+    if (cursors != null) {
+      cursorBytes = write(cursors, value);
+      return;
+    }
     cursor = value;
   }
 
@@ -90,25 +142,36 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
   @Nullable
   public ChangeChunk<T> chunk(long first) {
     reads++;
+    if (chunkSerializer != null) {
+      byte[] bytes = chunkBytes.get(first);
+      return bytes == null ? null : read(chunkSerializer, bytes);
+    }
     return chunks.get(first);
   }
 
   @Override
   public void putChunk(long first, ChangeChunk<T> chunk) {
+    if (chunkSerializer != null) {
+      chunkBytes.put(first, write(chunkSerializer, chunk));
+      return;
+    }
     chunks.put(first, chunk);
   }
 
   @Override
   public void removeChunk(long first) {
+    chunkBytes.remove(first);
     chunks.remove(first);
   }
 
   @Override
   public void clear() {
     cursor = null;
+    cursorBytes = null;
     base = null;
     changes.clear();
     chunks.clear();
+    chunkBytes.clear();
   }
 
   /**
@@ -118,32 +181,44 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
    */
   public TreeMap<Long, StoredChange<T>> kept() throws IOException {
     TreeMap<Long, StoredChange<T>> kept = new TreeMap<>(changes);
-    if (cursor == null) {
+    KeyCursor<T> current = cursor();
+    if (current == null) {
       return kept;
     }
-    if (chunks.size() != cursor.chunkCount) {
-      throw new AssertionError(chunks.size() + " chunks stored, the cursor knows " + cursor);
+    int stored = chunkSerializer != null ? chunkBytes.size() : chunks.size();
+    if (stored != current.chunkCount) {
+      throw new AssertionError(stored + " chunks stored, the cursor knows " + current);
     }
-    for (int i = 0; i < cursor.chunkCount; i++) {
-      ChangeChunk<T> chunk = chunks.get(cursor.chunkFirst[i]);
+    for (int i = 0; i < current.chunkCount; i++) {
+      ChangeChunk<T> chunk = storedChunk(current.chunkFirst[i]);
       if (chunk == null
-          || chunk.first() != cursor.chunkFirst[i]
-          || chunk.last() != cursor.chunkLast[i]) {
-        throw new AssertionError("chunk " + i + " is " + chunk + "; " + cursor);
+          || chunk.first() != current.chunkFirst[i]
+          || chunk.last() != current.chunkLast[i]) {
+        throw new AssertionError("chunk " + i + " is " + chunk + "; " + current);
       }
       for (int j = 0; j < chunk.size(); j++) {
-        if (chunk.time(j) >= cursor.chunkFloor) {
+        if (chunk.time(j) >= current.chunkFloor) {
           kept.put(chunk.time(j), chunk.change(j));
         }
       }
     }
-    ChangeChunk<T> open = cursor.open;
+    ChangeChunk<T> open = current.open;
     if (open != null) {
       for (int j = 0; j < open.size(); j++) {
         kept.put(open.time(j), open.change(j));
       }
     }
     return kept;
+  }
+
+  /** A stored chunk, not counted as a read. */
+  @Nullable
+  private ChangeChunk<T> storedChunk(long first) {
+    if (chunkSerializer != null) {
+      byte[] bytes = chunkBytes.get(first);
+      return bytes == null ? null : read(chunkSerializer, bytes);
+    }
+    return chunks.get(first);
   }
 
   /** The effective times of the kept changes (but a latest one the cursor holds), ascending. */
@@ -158,16 +233,19 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
 
   /** Turns the key's chunks into the map of formats 1 and 2, as a cursor restored from them. */
   public void asFormat2() throws IOException {
-    if (cursor == null || cursor.legacyChanges) {
+    KeyCursor<T> current = cursor();
+    if (current == null || current.legacyChanges) {
       return;
     }
     TreeMap<Long, StoredChange<T>> kept = kept();
     chunks.clear();
+    chunkBytes.clear();
     changes.clear();
     changes.putAll(kept);
-    cursor.legacyChanges = true;
-    cursor.chunkCount = 0;
-    cursor.chunkFloor = Long.MIN_VALUE;
-    cursor.open = null;
+    current.legacyChanges = true;
+    current.chunkCount = 0;
+    current.chunkFloor = Long.MIN_VALUE;
+    current.open = null;
+    updateCursor(current);
   }
 }
