@@ -21,13 +21,15 @@ import org.apache.flink.types.RowKind;
  * <p>The history is, by definition, {@link Replay} of all accepted changes in effective-time order.
  * The store keeps what a future change can still alter: the changes at or after the prune point
  * (one per effective time, the winner of its tie-break; the latest one in the cursor, the others in
- * the map), a base summarizing everything before it, and a cursor with the current version (and the
- * base, see {@link KeyCursor}). Then:
+ * chunks: the newest in the cursor's open chunk, older ones in sealed chunks of {@link
+ * #CHUNK_SIZE}, one map entry each), a base summarizing everything before it, and a cursor with the
+ * current version (and the base, see {@link KeyCursor}). Then:
  *
  * <ul>
  *   <li>a change after the latest one (the common case) is applied to the cursor alone, without a
- *       replay (at most one version closes and one opens): one state read and one write, plus the
- *       write of the previous latest change to the map unless this change prunes it;
+ *       replay (at most one version closes and one opens): one state read and one write (the
+ *       previous latest change goes to the open chunk, in the cursor), plus one map write per
+ *       {@link #CHUNK_SIZE} changes when the open chunk is sealed;
  *   <li>a change at or before the latest one, and not older than {@code latest - horizon}, reloads
  *       the kept changes, replays them from the base with and without it and emits the difference;
  *   <li>older changes are late and change nothing.
