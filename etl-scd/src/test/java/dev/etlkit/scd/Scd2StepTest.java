@@ -10,6 +10,8 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.WrappingTypeInfo;
 import dev.etlkit.core.internal.KryoTypes;
+import dev.etlkit.scd.internal.ChangeChunk;
+import dev.etlkit.scd.internal.ChangeChunkSerializer;
 import dev.etlkit.scd.internal.KeyCursor;
 import dev.etlkit.scd.internal.KeyCursorSerializer;
 import dev.etlkit.scd.internal.StoredChange;
@@ -125,6 +127,11 @@ class Scd2StepTest {
         .isInstanceOf(KeyCursorSerializer.class);
     assertThat(KryoTypes.genericParts(change)).isEmpty();
     assertThat(KryoTypes.genericParts(Customer.TYPE)).isEmpty();
+    // chunks of kept changes: their own serializer around the attribute type's
+    TypeInformation<ChangeChunk<Customer>> chunk = ChangeChunk.typeInfo(Customer.TYPE);
+    assertThat(chunk.createSerializer(new SerializerConfigImpl()))
+        .isInstanceOf(ChangeChunkSerializer.class);
+    assertThat(((WrappingTypeInfo<?, ?>) chunk).getValueType()).isEqualTo(Customer.TYPE);
   }
 
   @Test

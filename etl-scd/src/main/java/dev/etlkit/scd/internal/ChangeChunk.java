@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 
@@ -40,6 +41,11 @@ public final class ChangeChunk<T> {
   ChangeChunk(int capacity) {
     times = new long[Math.max(1, capacity)];
     changes = new Object[times.length];
+  }
+
+  /** The type information of chunks with attributes of {@code valueType}. */
+  public static <T> TypeInformation<ChangeChunk<T>> typeInfo(TypeInformation<T> valueType) {
+    return new ChangeChunkTypeInfo<>(valueType);
   }
 
   /** A chunk of {@code count} changes read as bytes by {@code serializer}. */

@@ -60,6 +60,19 @@ public interface HistoryStore<T> {
 
   Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception;
 
+  /** Whether {@link #lastKeptBeforeLatest} answers without reading kept changes. */
+  default boolean knowsLastKept() {
+    return false;
+  }
+
+  /**
+   * The time of the last kept change before the key's latest one, {@code Long.MIN_VALUE} if none;
+   * only when {@link #knowsLastKept}.
+   */
+  default long lastKeptBeforeLatest() {
+    throw new UnsupportedOperationException("the kept changes must be read");
+  }
+
   /** The sealed chunk whose first time is {@code first} (state format 3), or null. */
   @Nullable
   ChangeChunk<T> chunk(long first) throws Exception;

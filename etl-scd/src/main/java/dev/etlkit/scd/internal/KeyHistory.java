@@ -276,14 +276,20 @@ public final class KeyHistory<T> {
       return; // the candidate will do once it is a horizon old: wait for it rather than replay
     }
     boolean known = cursor.knowsEarlier();
-    if (!known) {
+    boolean loaded = false;
+    long last; // the last kept change before the latest one, MIN_VALUE if none
+    if (known) {
+      last = cursor.earlierCount == 0 ? Long.MIN_VALUE : cursor.earlier(cursor.earlierCount - 1);
+    } else if (store.knowsLastKept()) {
+      last = store.lastKeptBeforeLatest(); // from the chunk index: nothing read
+    } else {
       kept.load(store); // the times only: values are read when needed
+      loaded = true;
+      last = kept.size() < 2 ? Long.MIN_VALUE : kept.time(kept.size() - 2);
     }
-    int before = known ? cursor.earlierCount : kept.size() - 1; // kept before the latest one
-    long last =
-        before == 0 ? Long.MIN_VALUE : known ? cursor.earlier(before - 1) : kept.time(before - 1);
+    int before = known ? cursor.earlierCount : kept.size() - 1; // if known or loaded
     if (last < pruneTo) {
-      if (before > 0) {
+      if (last != Long.MIN_VALUE) {
         store.removeChangesBefore(cursor.latest);
       }
       moveBaseHere(store, cursor);
@@ -306,17 +312,21 @@ public final class KeyHistory<T> {
         && cursor.candidateTime <= pruneTo
         && cursor.candidateTime > cursor.pruneTime) {
       long to = cursor.candidateTime;
-      int first = 0;
-      while (first < before && (known ? cursor.earlier(first) : kept.time(first)) < to) {
-        first++;
-      }
-      if (first > 0) {
-        store.removeChangesBefore(to);
-      }
-      if (known) {
-        cursor.dropEarlier(first);
+      if (known || loaded) {
+        int first = 0;
+        while (first < before && (known ? cursor.earlier(first) : kept.time(first)) < to) {
+          first++;
+        }
+        if (first > 0) {
+          store.removeChangesBefore(to);
+        }
+        if (known) {
+          cursor.dropEarlier(first);
+        } else {
+          cursor.setEarlierFrom(kept, first);
+        }
       } else {
-        cursor.setEarlierFrom(kept, first);
+        store.removeChangesBefore(to); // the times stay unknown
       }
       moveBaseHere(store, cursor);
       cursor.candidate = cursor.base; // reused for the next candidate
@@ -325,6 +335,8 @@ public final class KeyHistory<T> {
     } else {
       if (known) {
         loadKept(store, cursor, PRUNE_BY_TIME);
+      } else if (!loaded) {
+        kept.load(store);
       }
       cursor.setEarlierFrom(kept, prune(store, cursor, sink));
       if (cursor.candidate == null) {
@@ -844,6 +856,24 @@ public final class KeyHistory<T> {
           cursor.open = null;
         }
       }
+    }
+
+    /** The cursor holds the latest change: every other kept change is before it, indexed. */
+    @Override
+    public boolean knowsLastKept() {
+      return cursor.latestChange != null;
+    }
+
+    @Override
+    public long lastKeptBeforeLatest() {
+      long last = pending ? pendingTime : Long.MIN_VALUE;
+      if (cursor.open != null) {
+        last = Math.max(last, cursor.open.last());
+      }
+      if (cursor.chunkCount > 0) {
+        last = Math.max(last, cursor.chunkLast[cursor.chunkCount - 1]);
+      }
+      return last;
     }
 
     @Override

@@ -131,8 +131,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .withTtl(config.ttl()));
     context.declareState(
         Types.STRING,
-        StateDeclaration.map(
-                CHUNKS_STATE, Types.LONG, new ChangeChunkTypeInfo<>(config.valueType()))
+        StateDeclaration.map(CHUNKS_STATE, Types.LONG, ChangeChunk.typeInfo(config.valueType()))
             .withGrowth(
                 "one entry per "
                     + KeyHistory.CHUNK_SIZE
@@ -177,7 +176,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()));
     MapStateDescriptor<Long, ChangeChunk<T>> chunks =
         new MapStateDescriptor<>(
-            CHUNKS_STATE, Types.LONG, new ChangeChunkTypeInfo<>(config.valueType()));
+            CHUNKS_STATE, Types.LONG, ChangeChunk.typeInfo(config.valueType()));
     store =
         new FlinkStore<>(
             getRuntimeContext().getState(cursor),

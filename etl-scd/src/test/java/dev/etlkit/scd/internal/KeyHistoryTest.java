@@ -72,6 +72,42 @@ class KeyHistoryTest {
     assertThat(store.reads).isZero();
   }
 
+  /**
+   * A key that keeps more changes than its cursor has times for (about 100 per horizon): in-order
+   * prunes after the first still read no kept change and no chunk (on RocksDB each chunk read is a
+   * point read that, at this rate, slowed the step down a hundredfold), and the key keeps at most
+   * three horizons.
+   */
+  @Test
+  void inOrderChanges_manyKept_pruneWithoutReadingChunks() throws Exception {
+    long horizon = 1_000;
+    KeyHistory<String> history = history(Scd2Output.RETRACT, horizon);
+    MapHistoryStore<String> store =
+        new MapHistoryStore<>(
+            8L, org.apache.flink.api.common.typeutils.base.StringSerializer.INSTANCE);
+    long pruneTime = Long.MIN_VALUE;
+    int prunes = 0;
+    int mostKept = 0;
+    for (int i = 0; i < 5_000; i++) {
+      long time = i * 10L;
+      history.apply(store, time, 0L, "v" + i, sink, 0L, KeyHistory.NO_TIMERS);
+      KeyCursor<String> cursor = store.cursor();
+      if (i > 0 && cursor.pruneTime != pruneTime && ++prunes == 1) {
+        store.iterations = 0; // the first prune has no candidate yet: it replays
+        store.reads = 0;
+      }
+      pruneTime = cursor.pruneTime;
+      assertThat(time - pruneTime).isBetween(0L, 3 * horizon);
+      if (i % 97 == 0) {
+        mostKept = Math.max(mostKept, store.size());
+      }
+    }
+    assertThat(prunes).isGreaterThan(20);
+    assertThat(mostKept).isGreaterThan(KeyCursor.MAX_EARLIER); // the cursor could not list them
+    assertThat(store.iterations).isZero();
+    assertThat(store.reads).isZero();
+  }
+
   @Test
   void zeroHorizon_keepsTheLatestChangeOnly() throws Exception {
     KeyHistory<String> history = history(Scd2Output.RETRACT, 0);
