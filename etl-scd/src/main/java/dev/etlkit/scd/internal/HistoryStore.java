@@ -81,6 +81,9 @@ public interface HistoryStore<T> {
 
   void removeChunk(long first) throws Exception;
 
+  /** Every sealed chunk of the key by first time, in any order (one pass over the map state). */
+  Iterable<Map.Entry<Long, ChangeChunk<T>>> chunks() throws Exception;
+
   /** Forgets the key: cursor, base, changes and chunks. */
   void clear() throws Exception;
 }

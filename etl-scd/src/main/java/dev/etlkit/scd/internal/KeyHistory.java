@@ -879,6 +879,13 @@ public final class KeyHistory<T> {
     @Override
     public Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception {
       List<Map.Entry<Long, StoredChange<T>>> all = new ArrayList<>();
+      if (cursor.chunkCount > 1 && loaded.size() < cursor.chunkCount) {
+        // one pass over the map state rather than a point read per chunk: on RocksDB a read that
+        // misses the block cache costs about as much as the whole pass
+        for (Map.Entry<Long, ChangeChunk<T>> entry : store.chunks()) {
+          loaded.putIfAbsent(entry.getKey(), entry.getValue());
+        }
+      }
       for (int i = 0; i < cursor.chunkCount; i++) {
         addAll(sealed(i), cursor.chunkFloor, all);
       }
@@ -914,6 +921,11 @@ public final class KeyHistory<T> {
 
     @Override
     public void removeChunk(long first) {
+      throw new UnsupportedOperationException("the view's chunks are its own");
+    }
+
+    @Override
+    public Iterable<Map.Entry<Long, ChangeChunk<T>>> chunks() {
       throw new UnsupportedOperationException("the view's chunks are its own");
     }
 

@@ -369,6 +369,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
 
     @Override
+    public Iterable<Map.Entry<Long, ChangeChunk<T>>> chunks() throws Exception {
+      return chunks.entries();
+    }
+
+    @Override
     @Nullable
     public KeyCursor<T> cursor() throws Exception {
       return cursor.value();

@@ -2,6 +2,7 @@ package dev.etlkit.scd.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -156,6 +157,22 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
       return;
     }
     chunks.put(first, chunk);
+  }
+
+  @Override
+  public Iterable<Map.Entry<Long, ChangeChunk<T>>> chunks() {
+    iterations++;
+    List<Map.Entry<Long, ChangeChunk<T>>> entries = new ArrayList<>();
+    if (chunkSerializer != null) {
+      chunkBytes.forEach(
+          (first, bytes) ->
+              entries.add(
+                  new AbstractMap.SimpleImmutableEntry<>(first, read(chunkSerializer, bytes))));
+    } else {
+      entries.addAll(chunks.entrySet());
+    }
+    Collections.shuffle(entries, order);
+    return entries;
   }
 
   @Override
