@@ -19,9 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the horizon, redeliveries, deletes and re-inserts, ties) never change the step's output, which
  * materializes to the reference and keeps the invariants, on heap and RocksDB.
  *
- * <p>Default build: 200 sequences on heap with 6 sampled cut points each, 8 on RocksDB restoring on
- * heap with 4. Under {@code -Psoak}: 1000 sequences on heap at every cut point, 1000 on RocksDB
- * with 6 sampled cut points (a RocksDB restore costs about 0.2 s).
+ * <p>Default build: 100 sequences on heap with 4 sampled cut points each, 3 on RocksDB restoring on
+ * heap with 6, and 6 long histories (sealed chunks) with 4, half on RocksDB. Under {@code -Psoak}:
+ * 1000 sequences on heap at every cut point, 200 on RocksDB with 6 sampled cut points, 100 long
+ * histories with 12 (a RocksDB restore costs about 0.2 s).
  */
 class Scd2CutPointTest {
 
@@ -47,10 +48,55 @@ class Scd2CutPointTest {
     check(seed, StateBackendKind.ROCKSDB, 6);
   }
 
+  static List<Long> longHistorySeeds() {
+    return Soak.seeds(6, 100);
+  }
+
+  /**
+   * Long histories (one key, 80 changes, a 300 ms horizon: 15 to 45 kept changes): keys keep sealed
+   * chunks of kept changes (state format 3), late changes splice into them, prunes cut them, and
+   * snapshots are taken with chunks open and sealed; on RocksDB, on heap, and restoring from one on
+   * the other.
+   */
+  @ParameterizedTest
+  @MethodSource("longHistorySeeds")
+  void restore_atCutPoints_longHistories_changesNothing(long seed) throws Exception {
+    Scd2Variant shape = VARIANTS.get((int) (seed % VARIANTS.size()));
+    Scd2Variant variant =
+        new Scd2Variant(
+            shape.output(),
+            shape.deletes(),
+            shape.detection(),
+            shape.type1(),
+            shape.bySourcePosition(),
+            300,
+            shape.validToCurrent());
+    List<Change<Account>> delivered =
+        Scd2Generator.messy()
+            .withKeys(1)
+            .withLength(80)
+            .withDeleteRate(0.03)
+            .withShuffleWindow(1 + (int) (seed % 9))
+            .generate(seed);
+    StateBackendKind backend = seed % 2 == 0 ? StateBackendKind.ROCKSDB : StateBackendKind.HEAP;
+    check(variant, delivered, seed, backend, Soak.isEnabled() ? 12 : 4, true);
+  }
+
   private static void check(long seed, StateBackendKind backend, int cutPoints) throws Exception {
     Scd2Variant variant = VARIANTS.get((int) (seed % VARIANTS.size()));
     List<Change<Account>> delivered =
         Scd2Generator.messy().withShuffleWindow(1 + (int) (seed % 7)).generate(seed);
+    check(variant, delivered, seed, backend, cutPoints, false);
+  }
+
+  private static void check(
+      Scd2Variant variant,
+      List<Change<Account>> delivered,
+      long seed,
+      StateBackendKind backend,
+      int cutPoints,
+      boolean sealsChunks)
+      throws Exception {
     HarnessInput<Change<Account>> script = Scd2Generator.script(delivered);
     KeyedHarness<String, Change<Account>, Change<Scd2Row<Account>>> harness =
         Scd2Harnesses.of(variant.step(), Change.typeInfo(Account.TYPE)).harness().on(backend);
@@ -61,12 +107,17 @@ class Scd2CutPointTest {
       Scd2Reference.Result<Account> expected = variant.expected(delivered);
       assertThat(actual).as("seed %d, %s", seed, variant).isEqualTo(expected.byVersion());
       variant.invariants().check(actual.values());
+      if (sealsChunks) {
+        assertThat(Scd2Harnesses.stateKeys(h, "chunks")).as("a sealed chunk").isEqualTo(1);
+      }
     }
 
     CutPointCheck<Change<Account>, Change<Scd2Row<Account>>> check =
         CutPointCheck.of(harness, script);
     if (backend == StateBackendKind.ROCKSDB) {
       check = check.restoringOn(StateBackendKind.HEAP);
+    } else if (seed % 4 == 1) {
+      check = check.restoringOn(StateBackendKind.ROCKSDB);
     }
     if (cutPoints > 0) {
       check = check.withSampledCutPoints(cutPoints, seed);
