@@ -234,6 +234,15 @@ public final class KeyHistory<T> {
         pruneAfter(store, cursor, status, validFrom, version, row, sink);
       }
       kept.clear();
+    } else if (cursor.candidate == null
+        && output != Scd2Output.APPEND
+        && horizon > 0
+        && time - horizon >= cursor.pruneTime) {
+      // A key's first candidate base, a horizon after its prune point: its first prune then moves
+      // to it instead of reading and replaying the changes before it.
+      cursor.candidate = Position.start();
+      cursor.candidate.set(status, validFrom, version, row);
+      cursor.candidateTime = time;
     }
     view.flush();
     write(store, cursor);
