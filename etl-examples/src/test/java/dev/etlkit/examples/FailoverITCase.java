@@ -45,8 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * #DEFAULT_FAILURES} failures: an exception at a record, an exception while a checkpoint is taken
  * and the loss of a TaskManager (then, with more failures, again in that order). The committed
  * output of the run with failures must equal the failure-free run's exactly: 0 lost, 0 duplicated.
- * A negative control runs the same failures with at-least-once Kafka sinks and must see duplicates,
- * which proves the comparison can see them.
+ * A negative control runs the same kinds of failures, twice as many, with at-least-once Kafka sinks
+ * and must see duplicates, which proves the comparison can see them.
  *
  * <p>The job runs as a streaming job does: its Kafka sources are unbounded, the orders arrive in
  * chunks while it runs, one chunk per failure, and the test ends it with a stop-with-savepoint that
@@ -127,8 +127,11 @@ class FailoverITCase {
         .containsExactlyElementsOf(reference.dimension());
     failing.assertDimensionInvariants();
 
+    // Whether one failure makes an at-least-once sink replay depends on what the producer had sent
+    // since the last checkpoint; with three failures a CI run saw none (one run in about five), so
+    // the control injects twice as many.
     RealSystems.Run control =
-        run("at-least-once", DeliveryGuarantee.AT_LEAST_ONCE, FAILURES, cluster);
+        run("at-least-once", DeliveryGuarantee.AT_LEAST_ONCE, 2 * FAILURES, cluster);
     List<String> replayed = deterministic(control.enrichedOrders());
     assertThat(difference(replayed, expected))
         .as("negative control: at-least-once sinks replay output after a restore")
