@@ -62,15 +62,7 @@ class Scd2CutPointTest {
   @MethodSource("longHistorySeeds")
   void restore_atCutPoints_longHistories_changesNothing(long seed) throws Exception {
     Scd2Variant shape = VARIANTS.get((int) (seed % VARIANTS.size()));
-    Scd2Variant variant =
-        new Scd2Variant(
-            shape.output(),
-            shape.deletes(),
-            shape.detection(),
-            shape.type1(),
-            shape.bySourcePosition(),
-            300,
-            shape.validToCurrent());
+    Scd2Variant variant = shape.withHorizon(300);
     List<Change<Account>> delivered =
         Scd2Generator.messy()
             .withKeys(1)

@@ -13,6 +13,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.apache.flink.types.RowKind;
 
 /**
  * The history rules (plain Java, no Flink) against the reference model, over generated changelogs
@@ -43,14 +44,25 @@ class Scd2PropertiesTest {
    */
   private static int checkAgainstTheReference(
       Scd2Variant variant, List<Change<Account>> delivered, long seed) throws Exception {
+    return checkAgainstTheReference(variant, delivered, seed, Integer.MAX_VALUE);
+  }
+
+  /** As above; fails when a sealed chunk of a key holds {@code maxChunk} changes or more. */
+  private static int checkAgainstTheReference(
+      Scd2Variant variant, List<Change<Account>> delivered, long seed, int maxChunk)
+      throws Exception {
     Scd2Reference.Result<Account> expected = variant.expected(delivered);
     HistoryDriver<Account> driver =
-        new HistoryDriver<>(variant.step().config(Change.typeInfo(Account.TYPE), null), seed);
+        new HistoryDriver<>(
+            variant.step().config(Change.typeInfo(Account.TYPE), null),
+            seed,
+            maxChunk == Integer.MAX_VALUE); // restores re-chunk kept changes: not when sizes count
     int mostKept = 0;
     for (Change<Account> change : delivered) {
       long sequence = variant.bySourcePosition() ? change.sourcePosition() : 0L;
       driver.apply(change.value().id(), change, change.eventTime(), sequence);
       mostKept = Math.max(mostKept, driver.keptChanges(change.value().id()));
+      assertThat(driver.largestChunk(change.value().id())).isLessThan(maxChunk);
     }
 
     Map<String, Scd2Row<Account>> actual = Scd2Invariants.materialize(driver.output());
@@ -72,15 +84,7 @@ class Scd2PropertiesTest {
       @ForAll long seed,
       @ForAll("longWindows") int shuffleWindow)
       throws Exception {
-    Scd2Variant variant =
-        new Scd2Variant(
-            shape.output(),
-            shape.deletes(),
-            shape.detection(),
-            shape.type1(),
-            shape.bySourcePosition(),
-            300,
-            shape.validToCurrent());
+    Scd2Variant variant = shape.withHorizon(300);
     List<Change<Account>> delivered =
         Scd2Generator.messy()
             .withKeys(2)
@@ -90,6 +94,38 @@ class Scd2PropertiesTest {
             .generate(seed);
     int mostKept = checkAgainstTheReference(variant, delivered, seed);
     assertThat(mostKept).isGreaterThanOrEqualTo(KeyHistory.CHUNK_SIZE); // a chunk was sealed
+  }
+
+  /**
+   * Many late changes into one sealed chunk: 40 changes in order, then 40 late ones between the
+   * first eight; the chunk they land in is split as it grows, and the history equals the
+   * reference's, in every configuration.
+   */
+  @Example
+  void lateChangesIntoOneSealedChunk_splitIt_andMaterializeToTheReference() throws Exception {
+    List<Change<Account>> delivered = new java.util.ArrayList<>();
+    long position = 0;
+    for (int i = 0; i < 40; i++) {
+      delivered.add(
+          Change.of(
+              i == 0 ? RowKind.INSERT : RowKind.UPDATE_AFTER,
+              new Account("a", "p" + (i % 3), "e" + (i % 2), "n"),
+              1_000L + 100L * i,
+              ++position));
+    }
+    for (int i = 0; i < 40; i++) { // between the first eight changes, newest first
+      delivered.add(
+          Change.of(
+              RowKind.UPDATE_AFTER,
+              new Account("a", "late" + i, "e", "n"),
+              1_000L + 700 - 17L * i,
+              ++position));
+    }
+    for (Scd2Variant shape : Scd2Variant.spread()) {
+      Scd2Variant variant = shape.withHorizon(100_000);
+      int mostKept = checkAgainstTheReference(variant, delivered, 42L, 2 * KeyHistory.CHUNK_SIZE);
+      assertThat(mostKept).isGreaterThanOrEqualTo(3 * KeyHistory.CHUNK_SIZE);
+    }
   }
 
   @Provide

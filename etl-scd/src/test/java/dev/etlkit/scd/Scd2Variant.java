@@ -20,6 +20,12 @@ public record Scd2Variant(
     long horizonMillis,
     @Nullable Instant validToCurrent) {
 
+  /** This variant with another lateness horizon. */
+  public Scd2Variant withHorizon(long millis) {
+    return new Scd2Variant(
+        output, deletes, detection, type1, bySourcePosition, millis, validToCurrent);
+  }
+
   /** A spread of variants covering every option value at least once. */
   public static List<Scd2Variant> spread() {
     List<Scd2Variant> variants = new ArrayList<>();

@@ -171,6 +171,27 @@ public final class ChangeChunk<T> {
     return count;
   }
 
+  /**
+   * Moves the changes from index {@code from} on into a new chunk, which it returns; this one keeps
+   * those before.
+   */
+  ChangeChunk<T> splitAt(int from) {
+    int moved = size - from;
+    ChangeChunk<T> rest = new ChangeChunk<>(Math.max(moved, 4));
+    System.arraycopy(times, from, rest.times, 0, moved);
+    System.arraycopy(changes, from, rest.changes, 0, moved);
+    if (encoded != null) {
+      rest.encoded = new byte[rest.times.length][];
+      System.arraycopy(encoded, from, rest.encoded, 0, moved);
+      rest.encodedBy = encodedBy;
+      Arrays.fill(encoded, from, size, null);
+    }
+    rest.size = moved;
+    Arrays.fill(changes, from, size, null);
+    size = from;
+    return rest;
+  }
+
   /** Forgets every change. */
   void clear() {
     Arrays.fill(changes, 0, size, null);

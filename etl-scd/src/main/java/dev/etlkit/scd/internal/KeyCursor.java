@@ -176,6 +176,15 @@ public final class KeyCursor<T> {
     chunkCount++;
   }
 
+  /** Inserts a sealed chunk into the index at {@code at}. */
+  void insertChunk(int at, long first, long last) {
+    addChunk(first, last); // room at the end
+    System.arraycopy(chunkFirst, at, chunkFirst, at + 1, chunkCount - 1 - at);
+    System.arraycopy(chunkLast, at, chunkLast, at + 1, chunkCount - 1 - at);
+    chunkFirst[at] = first;
+    chunkLast[at] = last;
+  }
+
   /** Drops the first {@code count} sealed chunks from the index. */
   void dropChunks(int count) {
     System.arraycopy(chunkFirst, count, chunkFirst, 0, chunkCount - count);

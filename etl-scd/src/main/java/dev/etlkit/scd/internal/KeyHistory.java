@@ -768,6 +768,13 @@ public final class KeyHistory<T> {
         cursor.chunkFirst[i] = time;
         loaded.put(time, chunk);
       }
+      if (chunk.size() >= 2 * CHUNK_SIZE) { // late changes spliced in: split it, to keep it small
+        ChangeChunk<T> rest = chunk.splitAt(chunk.size() / 2);
+        cursor.insertChunk(i + 1, rest.first(), cursor.chunkLast[i]);
+        cursor.chunkLast[i] = chunk.last();
+        store.putChunk(rest.first(), rest);
+        loaded.put(rest.first(), rest);
+      }
       store.putChunk(cursor.chunkFirst[i], chunk);
     }
 

@@ -43,7 +43,19 @@ public final class HistoryDriver<T> {
   private final List<Change<Scd2Row<T>>> output = new ArrayList<>();
   private int late;
 
+  /** Turns cursors into ones restored from older formats and forgets kept times, by the seed. */
+  private final boolean simulateRestores;
+
   public HistoryDriver(Scd2Config<?, T> config, long orderSeed) {
+    this(config, orderSeed, true);
+  }
+
+  /**
+   * @param simulateRestores whether some changes (one in eight each) first find their key's cursor
+   *     turned into one restored from state format 1 or 2, or its kept times forgotten
+   */
+  public HistoryDriver(Scd2Config<?, T> config, long orderSeed, boolean simulateRestores) {
+    this.simulateRestores = simulateRestores;
     this.history = config.history();
     this.columns = config.columns();
     this.deletes = config.hardDeletes();
@@ -64,7 +76,7 @@ public final class HistoryDriver<T> {
     }
     MapHistoryStore<T> store =
         stores.computeIfAbsent(key, k -> new MapHistoryStore<>(orderSeed + k.hashCode(), rows));
-    if (store.cursor() != null) {
+    if (simulateRestores && store.cursor() != null) {
       int dice = forget.nextInt(8);
       if (dice == 0 || dice == 2) {
         store.asFormat2();
@@ -204,6 +216,12 @@ public final class HistoryDriver<T> {
 
   public int late() {
     return late;
+  }
+
+  /** The most changes one of the key's sealed chunks holds (0 for an unknown key). */
+  public int largestChunk(String key) {
+    MapHistoryStore<T> store = stores.get(key);
+    return store == null ? 0 : store.largestChunk();
   }
 
   /** Kept changes of the key (0 for an unknown key). */

@@ -238,6 +238,18 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
     return chunks.get(first);
   }
 
+  /** The most changes a stored sealed chunk holds (0 for none). */
+  public int largestChunk() {
+    int largest = 0;
+    for (ChangeChunk<T> chunk : chunks.values()) {
+      largest = Math.max(largest, chunk.size());
+    }
+    for (byte[] bytes : chunkBytes.values()) {
+      largest = Math.max(largest, read(chunkSerializer, bytes).size());
+    }
+    return largest;
+  }
+
   /** The effective times of the kept changes (but a latest one the cursor holds), ascending. */
   public long[] times() throws IOException {
     return kept().keySet().stream().mapToLong(Long::longValue).toArray();
