@@ -104,17 +104,7 @@ public final class ChangeChunk<T> {
 
   /** The first index whose time is not before {@code time}. */
   int indexOf(long time) {
-    int low = 0;
-    int high = size;
-    while (low < high) {
-      int mid = (low + high) >>> 1;
-      if (times[mid] < time) {
-        low = mid + 1;
-      } else {
-        high = mid;
-      }
-    }
-    return low;
+    return KeptChanges.firstNotBefore(times, size, time);
   }
 
   /** The change at {@code time}, or null. */

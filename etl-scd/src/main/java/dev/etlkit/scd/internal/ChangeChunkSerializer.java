@@ -163,11 +163,7 @@ public final class ChangeChunkSerializer<T> extends TypeSerializer<ChangeChunk<T
   }
 
   private static int readCount(DataInputView source, int max, String what) throws IOException {
-    long count = readVarLong(source);
-    if (count < 0 || count > max) {
-      throw new IOException("Cannot read ChangeChunk: " + count + " " + what + ", at most " + max);
-    }
-    return (int) count;
+    return KeyCursorSerializer.readCount(source, max, what, "ChangeChunk");
   }
 
   @Override

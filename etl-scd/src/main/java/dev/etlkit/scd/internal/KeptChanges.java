@@ -122,6 +122,13 @@ final class KeptChanges<T> {
 
   /** The first index whose time is not before {@code time}. */
   int indexOf(long time) {
+    return firstNotBefore(times, size, time);
+  }
+
+  /**
+   * The first index of the ascending {@code times[0, size)} whose time is not before {@code time}.
+   */
+  static int firstNotBefore(long[] times, int size, long time) {
     int low = 0;
     int high = size;
     while (low < high) {

@@ -194,17 +194,8 @@ public final class KeyCursor<T> {
 
   /** The sealed chunk a kept change at {@code time} belongs to: the first not ending before it. */
   int chunkOf(long time) {
-    int low = 0;
-    int high = chunkCount;
-    while (low < high) {
-      int mid = (low + high) >>> 1;
-      if (chunkLast[mid] < time) {
-        low = mid + 1;
-      } else {
-        high = mid;
-      }
-    }
-    return low; // chunkCount: after every sealed chunk, in the open one
+    // chunkCount: after every sealed chunk, in the open one
+    return KeptChanges.firstNotBefore(chunkLast, chunkCount, time);
   }
 
   /** The base of a key nothing was pruned of, as the {@code base} state held it. */

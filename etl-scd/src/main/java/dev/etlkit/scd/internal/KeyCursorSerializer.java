@@ -453,9 +453,18 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
   }
 
   private static int readCount(DataInputView source, int max, String what) throws IOException {
+    return readCount(source, max, what, "KeyCursor");
+  }
+
+  /**
+   * Reads a count (a var) of {@code what}, failing when above {@code max}; {@code format} names it.
+   */
+  static int readCount(DataInputView source, int max, String what, String format)
+      throws IOException {
     long count = readVarLong(source);
     if (count < 0 || count > max) {
-      throw new IOException("Cannot read KeyCursor: " + count + " " + what + ", at most " + max);
+      throw new IOException(
+          "Cannot read " + format + ": " + count + " " + what + ", at most " + max);
     }
     return (int) count;
   }
