@@ -37,10 +37,16 @@ final class LimitFunction extends KeyedProcessFunction<String, Customer, Void> {
   LimitFunction(EffectiveClock clock, long spacing, int slotCount) {
     this.clock = clock;
     this.spacing = spacing;
-    this.slots = new Long[slotCount];
-    for (int i = 0; i < slotCount; i++) {
+    this.slots = slots(slotCount);
+  }
+
+  /** The boxed slot numbers {@code 0 .. count - 1}, boxed once so that puts allocate no key. */
+  static Long[] slots(int count) {
+    Long[] slots = new Long[count];
+    for (int i = 0; i < count; i++) {
       slots[i] = (long) i;
     }
+    return slots;
   }
 
   @Override

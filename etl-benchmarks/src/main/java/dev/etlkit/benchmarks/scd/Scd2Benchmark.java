@@ -36,7 +36,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *       output; {@code updatedAt} is the effective time and untracked), emitting {@code -U}/{@code
  *       +U} for the closed version and {@code +I} for the new one on every change;
  *   <li>{@code LIMIT}: one ValueState get and put of the current row and one MapState put of the
- *       history entry ({@link LimitFunction});
+ *       history entry ({@link LimitFunction}), emitting nothing: the issue's definition;
+ *   <li>{@code LIMIT_EMIT}: the same state work plus the step's change detection and retract
+ *       output, written by hand for in-order input ({@link EmitLimitFunction}): the least work the
+ *       job needs, as the dedup and normalize benchmarks' LIMITs are;
  *   <li>{@code NAIVE}: the anti-baseline keeping the key's history as one list in a ValueState,
  *       read and rewritten per record ({@link NaiveFunction}).
  * </ul>
@@ -66,6 +69,7 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
   public enum Impl {
     ETLKIT,
     LIMIT,
+    LIMIT_EMIT,
     NAIVE
   }
 
@@ -85,7 +89,7 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
   private static final int NAME_CHARS = 32;
   private static final String[] SEGMENTS = {"retail", "smb", "enterprise", "public"};
 
-  @Param({"ETLKIT", "LIMIT", "NAIVE"})
+  @Param({"ETLKIT", "LIMIT", "LIMIT_EMIT", "NAIVE"})
   public Impl impl;
 
   /** Changes per key within one lateness horizon: the history each key holds. */
@@ -101,6 +105,7 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
   private int preloaded;
   @Nullable private Scd2Function<Customer, Customer> etlkit;
   @Nullable private LimitFunction limit;
+  @Nullable private EmitLimitFunction emitLimit;
   @Nullable private NaiveFunction naive;
   @Nullable private KeySelector<Customer, String> keySelector;
 
@@ -132,6 +137,9 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
       case LIMIT:
         limit = new LimitFunction(clock, spacing(), KEPT_HORIZONS * versionsPerKey);
         return (OneInputStreamOperator) new KeyedProcessOperator<>(limit);
+      case LIMIT_EMIT:
+        emitLimit = new EmitLimitFunction(clock, spacing(), KEPT_HORIZONS * versionsPerKey);
+        return (OneInputStreamOperator) new KeyedProcessOperator<>(emitLimit);
       case NAIVE:
         naive = new NaiveFunction(clock, horizon());
         return (OneInputStreamOperator) new KeyedProcessOperator<>(naive);
@@ -282,6 +290,10 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
 
   long limitHits() {
     return limit == null ? 0 : limit.hits();
+  }
+
+  long emitLimitVersionsOpened() {
+    return emitLimit == null ? 0 : emitLimit.versionsOpened();
   }
 
   long naiveVersionsOpened() {

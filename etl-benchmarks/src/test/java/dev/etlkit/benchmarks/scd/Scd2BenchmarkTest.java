@@ -85,6 +85,19 @@ class Scd2BenchmarkTest {
     assertThat(benchmark.limitHits()).isEqualTo(benchmark.preloaded() - KEYS + MEASURED);
   }
 
+  @ParameterizedTest(name = "on {0}")
+  @CsvSource({"HEAP", "ROCKSDB"})
+  void limitEmit_sameInput_emitsWhatTheStepEmits(Backend backend) throws Exception {
+    Scd2Benchmark etlkit = run(Impl.ETLKIT, backend, 10);
+    Scd2Benchmark limit = run(Impl.LIMIT_EMIT, backend, 10);
+
+    // The hand-written limit detects the same changes and emits the same changelog, in count:
+    // -U, +U and +I per change, +I for a key's first version, preload included.
+    assertThat(limit.emitLimitVersionsOpened()).isEqualTo(etlkit.etlkitMetrics().outCount());
+    assertThat(limit.emitted()).isPositive().isEqualTo(etlkit.emitted());
+    assertThat(etlkit.emitted()).isEqualTo(etlkit.etlkitMetrics().emittedCount());
+  }
+
   @Test
   void naive_opensAVersionForAboutHalfTheRecords() throws Exception {
     Scd2Benchmark benchmark = run(Impl.NAIVE, Backend.ROCKSDB, 10);
