@@ -5,6 +5,7 @@ import dev.etlkit.scd.internal.VersionIds;
 import java.time.Instant;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -86,7 +87,34 @@ public final class Scd2Row<T> {
       boolean current,
       long version,
       boolean deleted) {
-    if (validToMillis != null && validToMillis <= validFromMillis) {
+    return ofMillis(
+        key,
+        value,
+        validFromMillis,
+        validToMillis == null ? 0L : validToMillis,
+        validToMillis != null,
+        current,
+        version,
+        deleted);
+  }
+
+  /**
+   * A version row with its end given unboxed ({@code validToMillis} is ignored unless {@code
+   * hasValidTo}): the step's own factory, which makes several rows per change.
+   *
+   * @throws IllegalArgumentException as {@link #of}
+   */
+  @Internal
+  public static <T> Scd2Row<T> ofMillis(
+      String key,
+      T value,
+      long validFromMillis,
+      long validToMillis,
+      boolean hasValidTo,
+      boolean current,
+      long version,
+      boolean deleted) {
+    if (hasValidTo && validToMillis <= validFromMillis) {
       throw new IllegalArgumentException(
           "validTo must be after validFrom, was "
               + Instant.ofEpochMilli(validToMillis)
@@ -100,8 +128,8 @@ public final class Scd2Row<T> {
         key,
         value,
         validFromMillis,
-        validToMillis == null ? 0L : validToMillis,
-        validToMillis != null,
+        hasValidTo ? validToMillis : 0L,
+        hasValidTo,
         current,
         version,
         deleted);

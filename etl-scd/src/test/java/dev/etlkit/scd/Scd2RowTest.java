@@ -103,6 +103,17 @@ class Scd2RowTest {
   }
 
   @Test
+  void ofMillis_equalsOf_andIgnoresTheEndWithoutOne() {
+    assertThat(Scd2Row.ofMillis("c1", "x", 10L, 20L, true, false, 2L, true))
+        .isEqualTo(Scd2Row.of("c1", "x", 10L, 20L, false, 2L, true));
+    assertThat(Scd2Row.ofMillis("c1", "x", 10L, 5L, false, true, 1L, false))
+        .isEqualTo(Scd2Row.of("c1", "x", 10L, null, true, 1L, false));
+    assertThatThrownBy(() -> Scd2Row.ofMillis("c1", "x", 10L, 10L, true, false, 1L, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("validTo must be after validFrom");
+  }
+
+  @Test
   void typeExtraction_findsTheRealTypeInformation_notKryo() {
     TypeInformation<Scd2Row<Customer>> extracted =
         TypeInformation.of(new TypeHint<Scd2Row<Customer>>() {});

@@ -7,6 +7,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.LateChangeException;
 import dev.etlkit.scd.LateChanges;
@@ -95,6 +96,9 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   private transient FlinkStore<T> store;
   private transient EmittingSink<T> sink;
   private transient Timers timers;
+
+  /** Whether a record needs the processing time: for state TTL or as its effective time. */
+  private transient boolean readsProcessingTime;
 
   public Scd2Function(Scd2Config<I, T> config, ErrorHandler errors) {
     this.config = Objects.requireNonNull(config, "config");
@@ -185,6 +189,9 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             getRuntimeContext().getMapState(chunks));
     sink = new EmittingSink<>(config.validToCurrent());
     timers = new Timers();
+    readsProcessingTime =
+        config.ttl() != null
+            || config.effectiveTime().source() == EffectiveTime.Source.PROCESSING_TIME;
   }
 
   /** The step's record accounting (for tests). */
@@ -234,17 +241,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       value = (T) record;
       row = value;
     }
+    long now = readsProcessingTime ? ctx.timerService().currentProcessingTime() : 0L;
     long time;
     long sequence;
     try {
-      time =
-          config
-              .effectiveTime()
-              .millisOf(
-                  value,
-                  changeEventTime,
-                  ctx.timestamp(),
-                  ctx.timerService().currentProcessingTime());
+      time = config.effectiveTime().millisOf(value, changeEventTime, ctx.timestamp(), now);
       sequence = config.tieBreak().sequenceOf(value, sourcePosition);
     } catch (Exception e) {
       reject(e, record, ctx);
@@ -264,9 +265,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
     sink.start(key, out);
     timers.service = ctx.timerService();
-    KeyHistory.Outcome outcome =
-        history.apply(
-            store, time, sequence, row, sink, ctx.timerService().currentProcessingTime(), timers);
+    KeyHistory.Outcome outcome = history.apply(store, time, sequence, row, sink, now, timers);
     int emitted = sink.emitted();
     switch (outcome) {
       case CHANGED:

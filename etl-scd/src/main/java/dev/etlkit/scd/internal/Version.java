@@ -47,8 +47,9 @@ public final class Version<T> {
       @Nullable T row,
       boolean deleted) {
     boolean open = validTo == OPEN;
-    return Scd2Row.of(
-        key, row, validFrom, open ? validToCurrent : Long.valueOf(validTo), open, number, deleted);
+    long end = open ? (validToCurrent == null ? 0L : validToCurrent) : validTo;
+    return Scd2Row.ofMillis(
+        key, row, validFrom, end, !open || validToCurrent != null, open, number, deleted);
   }
 
   /** Same interval, number, flag and attributes (by {@link Columns#sameRow}). */
