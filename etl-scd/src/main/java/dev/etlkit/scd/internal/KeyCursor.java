@@ -24,9 +24,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *   <li>a <b>candidate</b> base ({@link #candidate}): where the history stood just before the
  *       change at {@link #candidateTime}, remembered when that change came after all others, so
  *       that a later prune can move the prune point there without replaying the changes before it;
- *   <li>the effective times of the kept changes before the latest one when there are at most {@link
- *       #MAX_EARLIER} ({@link #earlier}), so that a prune removes them without iterating the key's
- *       map state;
+ *   <li>for append output, the effective times of the kept changes before the latest one when there
+ *       are at most {@link #MAX_EARLIER} ({@link #earlier}), so that its frequent prunes read the
+ *       pruned changes by time rather than iterating the key's map state (retract and upsert output
+ *       take the last kept time and whole chunks from the chunk index and the open chunk, and list
+ *       no times; a cursor restored with a list keeps it up to its next prune);
  *   <li>for append output, the validTo of the earliest closed version not emitted yet; with state
  *       TTL, when the key was last written and when its cleanup timer fires.
  * </ul>
@@ -151,15 +153,18 @@ public final class KeyCursor<T> {
   /** For {@link KeyCursorSerializer}, and Flink's POJO serializer when restoring older state. */
   public KeyCursor() {}
 
-  /** The cursor of a key's first change at {@code time}: nothing before it. */
-  static <T> KeyCursor<T> first(long time) {
+  /**
+   * The cursor of a key's first change at {@code time}: nothing before it; {@code trackEarlier}
+   * whether it lists the times of its kept changes in {@link #earlier}.
+   */
+  static <T> KeyCursor<T> first(long time, boolean trackEarlier) {
     KeyCursor<T> cursor = new KeyCursor<>();
     cursor.status = NONE;
     cursor.latest = time;
     cursor.pruneTime = time;
     cursor.pendingFinal = Long.MAX_VALUE;
     cursor.base = Position.start();
-    cursor.earlier = new long[4];
+    cursor.earlier = trackEarlier ? new long[4] : null;
     cursor.legacyChanges = false;
     return cursor;
   }

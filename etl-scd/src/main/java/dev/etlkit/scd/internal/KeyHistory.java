@@ -78,6 +78,15 @@ public final class KeyHistory<T> {
   private final Scd2Output output;
   private final long horizon;
   private final boolean neverBeforeLatest;
+
+  /**
+   * Whether cursors list the times of their kept changes ({@link KeyCursor#earlier}): for append
+   * output only, whose frequent prunes read the pruned changes by those times. Otherwise a prune
+   * needs only the last kept time and whole chunks, which the chunk index and the open chunk give,
+   * and a record saves touching (and, on RocksDB, reading and writing) the list.
+   */
+  private final boolean tracksEarlier;
+
   private final long ttl;
 
   /** The kept changes of the key at hand, when a splice or prune loads them (reused). */
@@ -122,6 +131,7 @@ public final class KeyHistory<T> {
     this.output = output;
     this.horizon = horizonMillis;
     this.neverBeforeLatest = neverBeforeLatest;
+    this.tracksEarlier = output == Scd2Output.APPEND;
     this.ttl = ttlMillis;
   }
 
@@ -148,7 +158,7 @@ public final class KeyHistory<T> {
     KeyCursor<T> cursor = store.cursor();
     StoredChange<T> change = new StoredChange<>(sequence, row == null, row);
     if (cursor == null) {
-      cursor = KeyCursor.first(time);
+      cursor = KeyCursor.first(time, tracksEarlier);
     } else if (time <= cursor.latest) {
       if (neverBeforeLatest) {
         time = cursor.latest;
@@ -304,7 +314,7 @@ public final class KeyHistory<T> {
       moveBaseHere(store, cursor);
       cursor.base.set(status, validFrom, version, row);
       cursor.pruneTime = pruneTo;
-      cursor.setEarlierNone();
+      cursor.forgetEarlier(); // the chunk index and the open chunk list the kept times
       if (pruneTo == cursor.latest) {
         cursor.candidate = null; // a zero horizon: it would be the base, at the prune point
         return;
@@ -330,9 +340,7 @@ public final class KeyHistory<T> {
           store.removeChangesBefore(to);
         }
         if (known) {
-          cursor.dropEarlier(first);
-        } else {
-          cursor.setEarlierFrom(kept, first);
+          cursor.dropEarlier(first); // a cursor restored knowing them: kept right until forgotten
         }
       } else {
         store.removeChangesBefore(to); // the times stay unknown
@@ -347,7 +355,8 @@ public final class KeyHistory<T> {
       } else if (!loaded) {
         kept.load(store);
       }
-      cursor.setEarlierFrom(kept, prune(store, cursor, sink));
+      prune(store, cursor, sink);
+      cursor.forgetEarlier();
       if (cursor.candidate == null) {
         cursor.candidate = Position.start();
       }
@@ -510,7 +519,11 @@ public final class KeyHistory<T> {
       first = prune(store, cursor, sink);
       cursor.candidate = null;
     }
-    cursor.setEarlierFrom(kept, first);
+    if (tracksEarlier) {
+      cursor.setEarlierFrom(kept, first);
+    } else {
+      cursor.forgetEarlier();
+    }
     kept.clear();
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;

@@ -120,7 +120,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         StateDeclaration.of(CURSOR_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
             .withGrowth(
                 "per key: the current version, the latest change, the base and a candidate base"
-                    + " (up to four rows), up to "
+                    + " (up to four rows), with append output up to "
                     + KeyCursor.MAX_EARLIER
                     + " effective times, the open chunk (fewer than "
                     + KeyHistory.CHUNK_SIZE

@@ -59,7 +59,7 @@ class KeptChangesTest {
   }
 
   private static long[] earlier(KeptChanges<String> kept, int from) {
-    KeyCursor<String> cursor = KeyCursor.first(0L);
+    KeyCursor<String> cursor = KeyCursor.first(0L, true);
     kept.earlierInto(cursor, from);
     return cursor.knowsEarlier() ? Arrays.copyOf(cursor.earlier, cursor.earlierCount) : null;
   }

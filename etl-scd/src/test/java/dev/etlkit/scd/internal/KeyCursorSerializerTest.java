@@ -40,9 +40,9 @@ class KeyCursorSerializerTest {
   /** Every field set or not, each kind of position and latest change. */
   private static List<KeyCursor<String>> shapes() {
     List<KeyCursor<String>> shapes = new ArrayList<>();
-    shapes.add(KeyCursor.first(5L)); // a key's first change, before it is applied
+    shapes.add(KeyCursor.first(5L, true)); // a key's first change, before it is applied
 
-    KeyCursor<String> live = KeyCursor.first(10L);
+    KeyCursor<String> live = KeyCursor.first(10L, true);
     live.setPosition(KeyCursor.LIVE, 10L, 1L, "a");
     live.latestChange = new StoredChange<>(0L, false, live.row); // its attributes: the cursor's
     shapes.add(live);
@@ -66,7 +66,7 @@ class KeyCursorSerializerTest {
     none.pendingFinal = Long.MAX_VALUE;
     shapes.add(none);
 
-    KeyCursor<String> deleted = KeyCursor.first(20L);
+    KeyCursor<String> deleted = KeyCursor.first(20L, true);
     deleted.latest = 30L;
     deleted.version = 3L; // nothing in force after a delete
     deleted.base = Position.of(KeyCursor.NONE, 0L, 2L, null);
@@ -81,14 +81,14 @@ class KeyCursorSerializerTest {
     deleted.earlierCount = many.length;
     shapes.add(deleted);
 
-    KeyCursor<String> before1970 = KeyCursor.first(-86_400_000L); // times before 1970
+    KeyCursor<String> before1970 = KeyCursor.first(-86_400_000L, true); // times before 1970
     before1970.base = Position.of(KeyCursor.NONE, 0L, 0L, null); // validFrom after latest
     before1970.candidate = Position.of(KeyCursor.LIVE, Long.MIN_VALUE, Long.MAX_VALUE, "x");
     before1970.candidateTime = Long.MIN_VALUE;
     before1970.pruneTime = Long.MAX_VALUE;
     shapes.add(before1970);
 
-    KeyCursor<String> chunked = KeyCursor.first(1_000L); // state format 3: chunks
+    KeyCursor<String> chunked = KeyCursor.first(1_000L, true); // state format 3: chunks
     chunked.setPosition(KeyCursor.LIVE, 900L, 4L, "c");
     chunked.addChunk(100L, 170L);
     chunked.addChunk(200L, 260L);
@@ -223,7 +223,7 @@ class KeyCursorSerializerTest {
   /** A cursor of state format 2 (no chunks flag) keeps its changes in the map state. */
   @Test
   void deserialize_withoutChunks_isACursorWhoseChangesAreInTheMap() throws IOException {
-    KeyCursor<String> format2 = KeyCursor.first(5L);
+    KeyCursor<String> format2 = KeyCursor.first(5L, true);
     format2.legacyChanges = true;
     byte[] written = bytes(serializer, format2);
     assertThat(written[0] & KeyCursorSerializer.FLAG_CHUNKS).isZero();
@@ -231,7 +231,7 @@ class KeyCursorSerializerTest {
     assertThat(serializer.deserialize(new DataInputDeserializer(written)).legacyChanges).isTrue();
     assertThat(
             serializer.deserialize(
-                    new DataInputDeserializer(bytes(serializer, KeyCursor.first(5L))))
+                    new DataInputDeserializer(bytes(serializer, KeyCursor.first(5L, true))))
                 .legacyChanges)
         .isFalse();
   }

@@ -69,6 +69,8 @@ class KeyHistoryTest {
     assertThat(prunes).isGreaterThan(1_000); // about one per horizon
     assertThat(store.iterations).isZero();
     assertThat(store.reads).isZero();
+    // ... and without the cursor listing the kept times: the chunk index has what a prune needs
+    assertThat(store.cursor().knowsEarlier()).isFalse();
   }
 
   /**
@@ -137,6 +139,8 @@ class KeyHistoryTest {
     assertThat(emitted).containsExactly("+I v1[0, 5) a", "+I v2[5, 14) b");
     assertThat(store.size()).isZero(); // the latest change is all that is kept: in the cursor
     assertThat(store.cursor().latestChange.row).isEqualTo("d");
+    // append output prunes often, reading the pruned changes by the times its cursor lists
+    assertThat(store.cursor().knowsEarlier()).isTrue();
   }
 
   @Test
