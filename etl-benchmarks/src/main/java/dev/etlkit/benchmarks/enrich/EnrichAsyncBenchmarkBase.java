@@ -134,6 +134,11 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
       harness = null;
       if (lookup != null) {
         lookup.close();
+        if (latencyMicros() > 0) { // in the fork's output: what the simulated latency really was
+          System.out.printf(
+              "simulated lookup: %d calls, mean latency %.1f µs (configured %d µs)%n",
+              lookup.calls(), lookup.meanLatencyMicros(), latencyMicros());
+        }
         lookup = null;
       }
     }

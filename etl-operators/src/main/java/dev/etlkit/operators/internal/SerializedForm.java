@@ -1,11 +1,16 @@
 package dev.etlkit.operators.internal;
 
+import dev.etlkit.core.internal.CompiledParts;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -45,7 +50,9 @@ import org.apache.flink.types.StringValue;
  * BigInteger} (their serializer writes the constants {@code ZERO}, {@code ONE} and {@code TEN}
  * unlike equal values), {@code Date}, {@code Row}, Avro and other types, a subclass instance of a
  * POJO type, a null element of a list or tuple. So {@code same} is exact for every type; it is
- * cheap where {@link #isStructural} says the type has no part of the second kind.
+ * cheap where {@link #isStructural} says the type has no part of the second kind. A POJO's fields
+ * are compared by a {@link CompiledParts} (field reads compile to plain loads, as in code written
+ * for the type); where the JVM refuses one, through {@code java.lang.reflect.Field}.
  *
  * <p>{@link #write} writes exactly the bytes of {@code serializer.serialize(value, out)}; POJOs,
  * records and strings are written directly (no boxing, no per-character calls), every other part by
@@ -87,7 +94,16 @@ public final class SerializedForm<T> {
 
   /** The serialized form of {@code type}'s values, with serializers created from {@code config}. */
   public static <T> SerializedForm<T> of(TypeInformation<T> type, SerializerConfig config) {
-    return new SerializedForm<>(node(type, config));
+    return of(type, config, true);
+  }
+
+  /**
+   * As {@link #of(TypeInformation, SerializerConfig)}; with {@code compile} false, POJOs are
+   * compared through reflection, as where the JVM refuses a {@link CompiledParts} (for tests).
+   */
+  static <T> SerializedForm<T> of(
+      TypeInformation<T> type, SerializerConfig config, boolean compile) {
+    return new SerializedForm<>(node(type, config, compile));
   }
 
   /**
@@ -183,12 +199,19 @@ public final class SerializedForm<T> {
     return a == b || root.same(a, b, scratch);
   }
 
+  /** Whether the root is a POJO compared and written by {@link CompiledParts} (for tests). */
+  boolean isCompiled() {
+    return root instanceof PojoNode
+        && ((PojoNode) root).compiled != null
+        && ((PojoNode) root).compiledWrite != null;
+  }
+
   /** Writes {@code value} (not null) exactly as the type's serializer would. */
   public void write(T value, DataOutputSerializer out) throws IOException {
     root.write(value, out, scratch);
   }
 
-  private static Node node(TypeInformation<?> type, SerializerConfig config) {
+  private static Node node(TypeInformation<?> type, SerializerConfig config, boolean compile) {
     TypeSerializer<Object> serializer = serializer(type, config);
     Shape shape = shape(type);
     if (shape == Shape.POJO) {
@@ -197,9 +220,9 @@ public final class SerializedForm<T> {
       for (int i = 0; i < fields.length; i++) {
         PojoField field = pojo.getPojoFieldAt(i);
         TypeInformation<?> fieldType = field.getTypeInformation();
-        fields[i] = FieldNode.of(field.getField(), fieldType, node(fieldType, config));
+        fields[i] = FieldNode.of(field.getField(), fieldType, node(fieldType, config, compile));
       }
-      return new PojoNode(pojo.getTypeClass(), fields, serializer);
+      return new PojoNode(pojo.getTypeClass(), fields, serializer, compile);
     }
     if (!isStructural(type)) {
       return new BytesNode(serializer);
@@ -209,13 +232,13 @@ public final class SerializedForm<T> {
         TupleTypeInfo<?> tuple = (TupleTypeInfo<?>) type;
         Node[] fields = new Node[tuple.getArity()];
         for (int i = 0; i < fields.length; i++) {
-          fields[i] = node(tuple.getTypeAt(i), config);
+          fields[i] = node(tuple.getTypeAt(i), config, compile);
         }
         return new TupleNode(fields, serializer);
       case LIST:
-        return new ListNode(node(elementType(type), config), serializer);
+        return new ListNode(node(elementType(type), config, compile), serializer);
       case ARRAY:
-        return new ArrayNode(node(elementType(type), config), serializer);
+        return new ArrayNode(node(elementType(type), config, compile), serializer);
       case PRIMITIVE_ARRAY:
         return new PrimitiveArrayNode(serializer);
       case ENUM:
@@ -450,6 +473,72 @@ public final class SerializedForm<T> {
     }
   }
 
+  /** {@link #sameValues} and {@link #writeValue}: {@code (node, a, b, scratch) boolean}. */
+  private static final MethodHandle SAME_VALUES = nodePart("sameValues");
+
+  private static final MethodHandle WRITE_VALUE = nodePart("writeValue");
+
+  private static MethodHandle nodePart(String name) {
+    try {
+      return MethodHandles.lookup()
+          .findStatic(
+              SerializedForm.class,
+              name,
+              MethodType.methodType(
+                  boolean.class, Node.class, Object.class, Object.class, Object.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** {@link ObjectField#write} as a compiled writer's part calls it: a null flag, the value. */
+  private static boolean writeValue(Node node, @Nullable Object value, Object out, Object scratch)
+      throws IOException {
+    DataOutputSerializer target = (DataOutputSerializer) out;
+    if (value == null) {
+      target.writeBoolean(true);
+    } else {
+      target.writeBoolean(false);
+      node.write(value, target, (Scratch) scratch);
+    }
+    return true;
+  }
+
+  /** A primitive field as {@code PojoSerializer} writes it: a null flag, the value. */
+  private static boolean writeField(long value, Object out, Object scratch) throws IOException {
+    DataOutputSerializer target = (DataOutputSerializer) out;
+    target.writeBoolean(false);
+    target.writeLong(value);
+    return true;
+  }
+
+  private static boolean writeField(int value, Object out, Object scratch) throws IOException {
+    DataOutputSerializer target = (DataOutputSerializer) out;
+    target.writeBoolean(false);
+    target.writeInt(value);
+    return true;
+  }
+
+  private static boolean writeField(double value, Object out, Object scratch) throws IOException {
+    DataOutputSerializer target = (DataOutputSerializer) out;
+    target.writeBoolean(false);
+    target.writeDouble(value);
+    return true;
+  }
+
+  private static boolean writeField(boolean value, Object out, Object scratch) throws IOException {
+    DataOutputSerializer target = (DataOutputSerializer) out;
+    target.writeBoolean(false);
+    target.writeBoolean(value);
+    return true;
+  }
+
+  /** {@link #sameNullable} as a compiled comparison's part calls it. */
+  private static boolean sameValues(
+      Node node, @Nullable Object a, @Nullable Object b, Object scratch) throws IOException {
+    return sameNullable(node, a, b, (Scratch) scratch);
+  }
+
   static boolean sameNullable(Node node, @Nullable Object a, @Nullable Object b, Scratch scratch)
       throws IOException {
     if (a == b) {
@@ -474,7 +563,14 @@ public final class SerializedForm<T> {
 
     private final FieldNode[] otherFields;
 
-    PojoNode(Class<?> type, FieldNode[] fields, TypeSerializer<Object> serializer) {
+    /** The same comparison, compiled; null if the JVM refused it or it was not asked for. */
+    @Nullable private final CompiledParts compiled;
+
+    /** The fields' writes, compiled; null as {@link #compiled}. */
+    @Nullable private final CompiledParts compiledWrite;
+
+    PojoNode(
+        Class<?> type, FieldNode[] fields, TypeSerializer<Object> serializer, boolean compile) {
       super(serializer);
       this.type = type;
       this.fields = fields;
@@ -485,12 +581,54 @@ public final class SerializedForm<T> {
               .toArray(Field[]::new);
       this.otherFields =
           Arrays.stream(fields).filter(f -> !(f instanceof LongField)).toArray(FieldNode[]::new);
+      this.compiled = compile ? compile(type, fields) : null;
+      this.compiledWrite = compile ? compileWrite(type, fields) : null;
+    }
+
+    /** The fields' writes in the serializer's order, compiled; null if the JVM refuses it. */
+    @Nullable
+    private static CompiledParts compileWrite(Class<?> type, FieldNode[] fields) {
+      List<MethodHandle> parts = new ArrayList<>();
+      try {
+        for (FieldNode field : fields) {
+          parts.add(field.writePart());
+        }
+        return CompiledParts.of(parts);
+      } catch (ReflectiveOperationException | IllegalStateException e) {
+        CompiledParts.refused(type, e);
+        return null; // written through reflection
+      }
+    }
+
+    /** A compiled comparison of the fields, long ones first; null if the JVM refuses one. */
+    @Nullable
+    private static CompiledParts compile(Class<?> type, FieldNode[] fields) {
+      List<MethodHandle> parts = new ArrayList<>();
+      try {
+        for (FieldNode field : fields) {
+          if (field instanceof LongField) {
+            parts.add(field.part());
+          }
+        }
+        for (FieldNode field : fields) {
+          if (!(field instanceof LongField)) {
+            parts.add(field.part());
+          }
+        }
+        return CompiledParts.of(parts);
+      } catch (IllegalAccessException | IllegalStateException e) {
+        CompiledParts.refused(type, e);
+        return null; // compared through reflection
+      }
     }
 
     @Override
     boolean same(Object a, Object b, Scratch scratch) throws IOException {
       if (a.getClass() != type || b.getClass() != type) {
         return sameBytes(serializer, a, b, scratch);
+      }
+      if (compiled != null) {
+        return compiled.all(a, b, scratch);
       }
       try {
         for (Field field : longFields) {
@@ -516,6 +654,10 @@ public final class SerializedForm<T> {
         return;
       }
       out.writeByte(POJO_NO_SUBCLASS);
+      if (compiledWrite != null) {
+        compiledWrite.all(value, out, scratch);
+        return;
+      }
       for (FieldNode field : fields) {
         field.write(value, out, scratch);
       }
@@ -558,6 +700,23 @@ public final class SerializedForm<T> {
 
     abstract void write(Object pojo, DataOutputSerializer out, Scratch scratch) throws IOException;
 
+    /** {@link #same} as a part of a {@link CompiledParts}. */
+    MethodHandle part() throws IllegalAccessException {
+      return CompiledParts.samePrimitiveField(field);
+    }
+
+    /** {@link #write} as a part of a {@link CompiledParts}: {@code (pojo, out, scratch) true}. */
+    MethodHandle writePart() throws ReflectiveOperationException {
+      Class<?> type = field.getType();
+      MethodHandle write =
+          MethodHandles.lookup()
+              .findStatic(
+                  SerializedForm.class,
+                  "writeField",
+                  MethodType.methodType(boolean.class, type, Object.class, Object.class));
+      return CompiledParts.fieldInto(field, write);
+    }
+
     IllegalStateException unreadable(IllegalAccessException e) {
       return new IllegalStateException("cannot read field " + field, e);
     }
@@ -569,6 +728,16 @@ public final class SerializedForm<T> {
     ObjectField(Field field, Node node) {
       super(field);
       this.node = node;
+    }
+
+    @Override
+    MethodHandle part() throws IllegalAccessException {
+      return CompiledParts.sameObjectField(field, SAME_VALUES.bindTo(node));
+    }
+
+    @Override
+    MethodHandle writePart() throws ReflectiveOperationException {
+      return CompiledParts.fieldInto(field, WRITE_VALUE.bindTo(node));
     }
 
     @Override

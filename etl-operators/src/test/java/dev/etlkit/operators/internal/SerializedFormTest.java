@@ -82,6 +82,21 @@ class SerializedFormTest {
   }
 
   @Test
+  void pojos_areComparedByACompiledParts_privateFieldsToo() throws IOException {
+    assertThat(SerializedForm.of(TypeInformation.of(Wide.class), CONFIG).isCompiled()).isTrue();
+    TypeInformation<Hidden> type = TypeInformation.of(Hidden.class);
+    assertThat(type).isInstanceOf(PojoTypeInfo.class);
+    SerializedForm<Hidden> form = SerializedForm.of(type, CONFIG);
+    assertThat(form.isCompiled()).isTrue();
+
+    assertThat(assertSameFormAsSerializer(type, new Hidden(1, "a"), new Hidden(1, "a"))).isTrue();
+    assertThat(assertSameFormAsSerializer(type, new Hidden(1, "a"), new Hidden(2, "a"))).isFalse();
+    assertThat(assertSameFormAsSerializer(type, new Hidden(1, "a"), new Hidden(1, "b"))).isFalse();
+    assertThat(assertSameFormAsSerializer(type, new Hidden(1, null), new Hidden(1, "a"))).isFalse();
+    assertThat(assertSameFormAsSerializer(type, new Hidden(1, null), new Hidden(1, null))).isTrue();
+  }
+
+  @Test
   void isStructural_onlyForTypesComparedValueByValue() {
     assertThat(SerializedForm.isStructural(TypeInformation.of(Item.class))).isTrue();
     assertThat(SerializedForm.isStructural(Types.TUPLE(Types.STRING, Types.INSTANT))).isTrue();
@@ -133,6 +148,10 @@ class SerializedFormTest {
     SerializedForm<T> form = SerializedForm.of(type, CONFIG);
     boolean same = form.same(a, b);
     assertThat(same).as("same(%s, %s)", a, b).isEqualTo(sameBytes(type, a, b));
+    SerializedForm<T> reflective = SerializedForm.of(type, CONFIG, false);
+    assertThat(reflective.same(a, b)).as("same(%s, %s) through reflection", a, b).isEqualTo(same);
+    assertThat(reflective.isCompiled()).isFalse();
+    assertThat(written(reflective, a)).isEqualTo(serialized(type, a));
     assertThat(written(form, a)).isEqualTo(serialized(type, a));
     assertThat(written(form, b)).isEqualTo(serialized(type, b));
     return same;
@@ -226,6 +245,40 @@ class SerializedFormTest {
     SpecialItem(String sku, int qty, String note) {
       super(sku, qty);
       this.note = note;
+    }
+  }
+
+  /** A POJO with private fields, read by Flink's serializer through the fields, not the getters. */
+  public static class Hidden {
+    private long id;
+    private String name;
+
+    public Hidden() {}
+
+    Hidden(long id, String name) {
+      this.id = id;
+      this.name = name;
+    }
+
+    public long getId() {
+      return -1; // a getter that lies: the field is what is serialized and compared
+    }
+
+    public void setId(long id) {
+      this.id = id;
+    }
+
+    public String getName() {
+      return "";
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String toString() {
+      return "Hidden{" + id + ", " + name + "}";
     }
   }
 

@@ -1,7 +1,13 @@
 package dev.etlkit.scd.internal;
 
+import dev.etlkit.core.internal.CompiledParts;
 import dev.etlkit.scd.ChangeDetection;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,6 +50,18 @@ public final class Columns<T> implements Serializable {
   private final int[] type1;
 
   @Nullable private transient Reader[] readers;
+
+  /**
+   * POJOs: the tracked, Type-1 and all columns compared by {@link CompiledParts}s (field reads as
+   * plain loads), built with the readers; null for other shapes or where the JVM refuses them.
+   */
+  @Nullable private transient CompiledParts trackedCompiled;
+
+  @Nullable private transient CompiledParts type1Compiled;
+  @Nullable private transient CompiledParts allCompiled;
+
+  /** For tests: compare POJOs through reflection only, as where the JVM refuses to compile. */
+  private transient boolean reflectionOnly;
 
   private Columns(Shape shape, Class<?> typeClass, String[] allNames, int[] tracked, int[] type1) {
     this.shape = shape;
@@ -164,14 +183,48 @@ public final class Columns<T> implements Serializable {
     return result;
   }
 
+  /** These columns, comparing POJOs through reflection only (for tests). */
+  Columns<T> reflectionOnly() {
+    Columns<T> copy = new Columns<>(shape, typeClass, allNames, tracked, type1);
+    copy.reflectionOnly = true;
+    return copy;
+  }
+
+  /** Whether POJOs are compared by compiled comparisons (for tests). */
+  boolean isCompiled() {
+    readers();
+    return allCompiled != null;
+  }
+
   /** True when the tracked columns of the two rows are equal. */
   public boolean sameTracked(T a, T b) {
-    return same(a, b, tracked);
+    Reader[] r = readers();
+    CompiledParts compiled = trackedCompiled;
+    if (compiled != null) {
+      return a == b || compiledSame(compiled, a, b);
+    }
+    return same(a, b, tracked, r);
   }
 
   /** True when the Type-1 columns of the two rows are equal (always, without Type-1 columns). */
   public boolean sameType1(T a, T b) {
-    return type1.length == 0 || same(a, b, type1);
+    if (type1.length == 0) {
+      return true;
+    }
+    Reader[] r = readers();
+    CompiledParts compiled = type1Compiled;
+    if (compiled != null) {
+      return a == b || compiledSame(compiled, a, b);
+    }
+    return same(a, b, type1, r);
+  }
+
+  private static boolean compiledSame(CompiledParts compiled, Object a, Object b) {
+    try {
+      return compiled.all(a, b, null);
+    } catch (IOException e) { // the parts compare in memory: they do not throw it
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** True when every column of the two rows is equal (or both are null). */
@@ -183,6 +236,10 @@ public final class Columns<T> implements Serializable {
       return false;
     }
     Reader[] r = readers();
+    CompiledParts compiled = allCompiled;
+    if (compiled != null) {
+      return compiledSame(compiled, a, b);
+    }
     for (int i = 0; i < r.length; i++) {
       if (!r[i].same(a, b)) {
         return false;
@@ -191,11 +248,10 @@ public final class Columns<T> implements Serializable {
     return true;
   }
 
-  private boolean same(T a, T b, int[] columns) {
+  private static boolean same(Object a, Object b, int[] columns, Reader[] r) {
     if (a == b) {
       return true;
     }
-    Reader[] r = readers();
     for (int i = 0; i < columns.length; i++) {
       if (!r[columns[i]].same(a, b)) {
         return false;
@@ -211,9 +267,58 @@ public final class Columns<T> implements Serializable {
       for (int i = 0; i < allNames.length; i++) {
         r[i] = reader(i);
       }
+      if (shape == Shape.POJO && !reflectionOnly) {
+        trackedCompiled = compile(typeClass, r, tracked);
+        type1Compiled = type1.length == 0 ? null : compile(typeClass, r, type1);
+        allCompiled = compile(typeClass, r, IntStream.range(0, r.length).toArray());
+      }
       readers = r;
     }
     return r;
+  }
+
+  /** {@code Objects.deepEquals} as a part of a compiled comparison. */
+  private static final MethodHandle DEEP_EQUALS;
+
+  static {
+    try {
+      DEEP_EQUALS =
+          MethodHandles.lookup()
+              .findStatic(
+                  Columns.class,
+                  "deepEquals",
+                  MethodType.methodType(boolean.class, Object.class, Object.class, Object.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static boolean deepEquals(
+      @Nullable Object x, @Nullable Object y, @Nullable Object scratch) {
+    return x == y || Objects.deepEquals(x, y);
+  }
+
+  /**
+   * A compiled comparison of the POJO fields {@code columns} read by {@code r} (primitives as the
+   * equals of their boxes, objects by deepEquals); null if the JVM refuses it (then the readers
+   * compare).
+   */
+  @Nullable
+  private static CompiledParts compile(Class<?> type, Reader[] r, int[] columns) {
+    List<MethodHandle> parts = new ArrayList<>();
+    try {
+      for (int column : columns) {
+        Field field = ((FieldReader) r[column]).field;
+        parts.add(
+            field.getType().isPrimitive()
+                ? CompiledParts.samePrimitiveField(field)
+                : CompiledParts.sameObjectField(field, DEEP_EQUALS));
+      }
+      return CompiledParts.of(parts);
+    } catch (IllegalAccessException | IllegalStateException e) {
+      CompiledParts.refused(type, e);
+      return null;
+    }
   }
 
   private Reader reader(int index) {

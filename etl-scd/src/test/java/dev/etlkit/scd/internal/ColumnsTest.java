@@ -8,7 +8,10 @@ import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.junit.jupiter.api.Test;
 
-/** Columns read primitive fields unboxed, with the semantics of {@code equals} of the boxes. */
+/**
+ * Columns read primitive fields unboxed, with the semantics of {@code equals} of the boxes; every
+ * test runs on the compiled comparisons and on the reflective readers (where the JVM refuses them).
+ */
 class ColumnsTest {
 
   /** One column of each kind a reader handles. */
@@ -18,14 +21,24 @@ class ColumnsTest {
   private static final Columns<Mixed> COLUMNS =
       Columns.resolve(TypeInformation.of(Mixed.class), ChangeDetection.all(), List.of());
 
+  /** The columns compiled, and through reflection only. */
+  private static <T> List<Columns<T>> both(Columns<T> columns) {
+    assertThat(columns.isCompiled()).isTrue();
+    Columns<T> reflective = columns.reflectionOnly();
+    assertThat(reflective.isCompiled()).isFalse();
+    return List.of(columns, reflective);
+  }
+
   private static Mixed mixed(double score) {
     return new Mixed(1L, 2, score, true, (short) 3, "a", new int[] {4});
   }
 
   @Test
   void sameRow_equalColumnsInOtherInstances_isTrue() {
-    assertThat(COLUMNS.sameRow(mixed(0.5), mixed(0.5))).isTrue();
-    assertThat(COLUMNS.sameTracked(mixed(0.5), mixed(0.5))).isTrue();
+    for (Columns<Mixed> columns : both(COLUMNS)) {
+      assertThat(columns.sameRow(mixed(0.5), mixed(0.5))).isTrue();
+      assertThat(columns.sameTracked(mixed(0.5), mixed(0.5))).isTrue();
+    }
   }
 
   @Test
@@ -40,18 +53,23 @@ class ColumnsTest {
             new Mixed(1L, 2, 0.5, true, (short) 9, "a", new int[] {4}),
             new Mixed(1L, 2, 0.5, true, (short) 3, "b", new int[] {4}),
             new Mixed(1L, 2, 0.5, true, (short) 3, "a", new int[] {9}));
-    for (Mixed other : changed) {
-      assertThat(COLUMNS.sameRow(base, other)).as(other.toString()).isFalse();
+    for (Columns<Mixed> columns : both(COLUMNS)) {
+      for (Mixed other : changed) {
+        assertThat(columns.sameRow(base, other)).as(other.toString()).isFalse();
+        assertThat(columns.sameTracked(base, other)).as(other.toString()).isFalse();
+      }
     }
   }
 
   @Test
   void sameRow_doubles_compareAsDoubleEquals() {
-    for (double[] pair :
-        new double[][] {{Double.NaN, Double.NaN}, {0.0, -0.0}, {1.0, 1.0}, {1.0, 2.0}}) {
-      assertThat(COLUMNS.sameRow(mixed(pair[0]), mixed(pair[1])))
-          .as(pair[0] + " vs " + pair[1])
-          .isEqualTo(Objects.equals(pair[0], pair[1]));
+    for (Columns<Mixed> columns : both(COLUMNS)) {
+      for (double[] pair :
+          new double[][] {{Double.NaN, Double.NaN}, {0.0, -0.0}, {1.0, 1.0}, {1.0, 2.0}}) {
+        assertThat(columns.sameRow(mixed(pair[0]), mixed(pair[1])))
+            .as(pair[0] + " vs " + pair[1])
+            .isEqualTo(Objects.equals(pair[0], pair[1]));
+      }
     }
   }
 
@@ -62,7 +80,14 @@ class ColumnsTest {
             TypeInformation.of(Mixed.class), ChangeDetection.only("score"), List.of("count"));
     Mixed a = mixed(0.5);
     Mixed b = new Mixed(7L, 8, 0.5, false, (short) 3, "z", new int[] {4});
-    assertThat(scoreOnly.sameTracked(a, b)).isTrue();
-    assertThat(scoreOnly.sameType1(a, b)).isFalse();
+    for (Columns<Mixed> columns : both(scoreOnly)) {
+      assertThat(columns.sameTracked(a, b)).isTrue();
+      assertThat(columns.sameType1(a, b)).isFalse();
+      assertThat(columns.sameType1(a, new Mixed(1L, 0, 0.0, false, (short) 0, null, null)))
+          .as("only the Type-1 column count")
+          .isTrue();
+      assertThat(columns.sameTracked(a, mixed(0.25))).isFalse();
+      assertThat(columns.sameRow(a, b)).isFalse();
+    }
   }
 }
