@@ -157,6 +157,13 @@ final class RealSystems implements AutoCloseable {
       return ends;
     }
 
+    /** How many records the enriched-orders topic holds, committed or not. */
+    long enrichedEndOffset() {
+      return systems.kafka.endOffsets(options.enrichedTopic(), "read_uncommitted").values().stream()
+          .mapToLong(Long::longValue)
+          .sum();
+    }
+
     /** The input positions of the job's last completed checkpoint, by "topic-partition". */
     Map<String, Long> checkpointedInputOffsets() throws Exception {
       return systems.kafka.committedOffsets(options.groupId());
