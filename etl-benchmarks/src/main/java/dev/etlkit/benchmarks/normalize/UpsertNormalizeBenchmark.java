@@ -164,13 +164,13 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
       throw new IllegalArgumentException("duplicateRatio must be in [0, 1), was " + duplicateRatio);
     }
     SplittableRandom random = new SplittableRandom(SEED + 1);
-    String[] payloads = new String[16];
-    for (int i = 0; i < payloads.length; i++) {
-      StringBuilder sb = new StringBuilder(PAYLOAD_CHARS);
+    // every row gets its own string with its own characters, as a deserialized record has:
+    // `new String(String)` would share the characters, which a comparison then finds in cache
+    char[][] payloads = new char[16][PAYLOAD_CHARS];
+    for (char[] payload : payloads) {
       for (int c = 0; c < PAYLOAD_CHARS; c++) {
-        sb.append((char) ('a' + random.nextInt(26)));
+        payload[c] = (char) ('a' + random.nextInt(26));
       }
-      payloads[i] = sb.toString();
     }
     boolean[] live = new boolean[keyCount];
     long[] versions = new long[keyCount];
