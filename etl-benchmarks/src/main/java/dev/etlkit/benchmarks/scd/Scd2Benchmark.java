@@ -54,8 +54,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * two horizons of changes per key (it prunes in batches), NAIVE one horizon, LIMIT up to two (its
  * history map has {@code 2 × versionsPerKey} slots). {@code changeRatio} is the share of records
  * whose attributes differ from the key's current ones; the others redeliver them (new effective
- * time, same attributes: no new version). Inputs are fresh objects per record with a fresh name
- * string, so nothing is recognised by identity.
+ * time, same attributes: no new version). Inputs (preloaded and measured) are fresh objects per
+ * record whose strings (key, name, segment) have their own characters, as deserialized records
+ * have, so nothing is recognised by identity. (Until 2026-11-22 the name's characters, the segment
+ * and the key were shared between records, and the preloaded names were the same objects.)
  *
  * <p>Nothing is late or out of order: this measures the common path, not splicing. Outputs go to a
  * counting sink ({@link dev.etlkit.benchmarks.CountingSink}). State: {@code keyCount ×
@@ -212,9 +214,9 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
           variants[k] = next(variants[k], random);
           preload[p++] =
               new Customer(
-                  ids[k],
-                  names[variants[k]],
-                  SEGMENTS[variants[k] & 3],
+                  own(ids[k]),
+                  own(names[variants[k]]),
+                  own(SEGMENTS[variants[k] & 3]),
                   preloadStart + ((long) r * keyCount + k) * STEP_MILLIS);
         }
       }
@@ -225,12 +227,21 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
       variants[k] = next(variants[k], random);
       inputs[i] =
           new Customer(
-              ids[k],
-              new String(names[variants[k]]),
-              SEGMENTS[variants[k] & 3],
+              own(ids[k]),
+              own(names[variants[k]]),
+              own(SEGMENTS[variants[k] & 3]),
               ORIGIN + i * STEP_MILLIS);
     }
     return inputs;
+  }
+
+  /**
+   * A copy of {@code s} with its own characters and no cached hash, as a record a source
+   * deserializes has: no comparison or hash of the step or the LIMITs can take a shortcut by
+   * identity. ({@code new String(String)} would share the characters.)
+   */
+  private static String own(String s) {
+    return new String(s.toCharArray());
   }
 
   /** The attribute variant of a key's next record: a different one for a change. */
