@@ -1,6 +1,7 @@
 package dev.etlkit.benchmarks.enrich;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.JoinStatus;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -102,6 +103,33 @@ public final class DimensionJoinBenchData {
   static Enriched enrich(Order order, @Nullable Customer customer, JoinStatus status) {
     return new Enriched(order.amountCents, customer == null ? null : customer.name, status);
   }
+
+  // tag::refilling-combiner[]
+  /**
+   * The combiner refilling one output record for every fact, as Flink SQL's join refills its one
+   * joined row: allowed because the step passes each result on before it combines the next fact
+   * (see {@link DimensionJoin.Combiner}).
+   */
+  static final class ReusingEnrich implements DimensionJoin.Combiner<Order, Customer, Enriched> {
+    private static final long serialVersionUID = 1L;
+
+    private transient Enriched out;
+
+    @Override
+    public Enriched combine(Order order, @Nullable Customer customer, JoinStatus status) {
+      Enriched e = out;
+      if (e == null) {
+        e = new Enriched();
+        out = e;
+      }
+      e.amountCents = order.amountCents;
+      e.customerName = customer == null ? null : customer.name;
+      e.status = status;
+      return e;
+    }
+  }
+
+  // end::refilling-combiner[]
 
   // ---- events -------------------------------------------------------------------------------
 

@@ -187,15 +187,22 @@ final class DimensionJoinOperators {
 
   /**
    * LIMIT: the least state work a dimension join needs, one {@code ValueState} get per fact (and
-   * the output it makes) and one put per dimension change.
+   * the output it makes, new or refilled) and one put per dimension change.
    */
   static final class Limit extends KeyedProcessFunction<Long, Event, Enriched> {
     private static final long serialVersionUID = 1L;
 
+    private final boolean reuse;
     private transient ValueState<Customer> row;
+    private transient DimensionJoinBenchData.ReusingEnrich reusing;
+
+    Limit(boolean reuse) {
+      this.reuse = reuse;
+    }
 
     @Override
     public void open(OpenContext openContext) {
+      reusing = new DimensionJoinBenchData.ReusingEnrich();
       row =
           getRuntimeContext()
               .getState(
@@ -207,11 +214,12 @@ final class DimensionJoinOperators {
     public void processElement(Event event, Context ctx, Collector<Enriched> out) throws Exception {
       if (event.kind == DimensionJoinBenchData.FACT) {
         Customer customer = row.value();
+        Order order = (Order) event.payload;
+        JoinStatus status = customer == null ? JoinStatus.NOT_FOUND : JoinStatus.FOUND;
         out.collect(
-            DimensionJoinBenchData.enrich(
-                (Order) event.payload,
-                customer,
-                customer == null ? JoinStatus.NOT_FOUND : JoinStatus.FOUND));
+            reuse
+                ? reusing.combine(order, customer, status)
+                : DimensionJoinBenchData.enrich(order, customer, status));
       } else if (event.kind == DimensionJoinBenchData.DIMENSION) {
         row.update(((Change<Customer>) event.payload).value());
       }

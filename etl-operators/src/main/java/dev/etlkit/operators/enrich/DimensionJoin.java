@@ -152,6 +152,13 @@ public final class DimensionJoin {
    * an exception or a {@code null} result sends the fact to the dead letters. May be a {@link
    * org.apache.flink.api.common.functions.RichFunction} (opened and closed with the step).
    *
+   * <p>The step passes each result on before it calls the combiner again and keeps no reference to
+   * it, so a combiner may refill and return one output record for every fact, as Flink SQL's joins
+   * refill one joined row; that saves an allocation per fact. It is safe with Flink's default of
+   * object reuse off, under which records are copied between chained operators, and with object
+   * reuse on as long as no function after the step keeps a reference to its input (Flink's own rule
+   * for object reuse). The record must not be shared between combiner instances.
+   *
    * @param <F> fact type
    * @param <D> dimension row type
    * @param <O> output type

@@ -56,25 +56,27 @@ final class JoinHarness {
   private JoinHarness() {}
 
   /** A latest join of generated strings, named {@value #STEP}. */
-  static synchronized DimensionJoinStep<String, String, String, String> latest() {
-    return DimensionJoin.latest(
-        STEP,
-        dimensionStream(),
-        JoinHarness::key,
-        JoinHarness::key,
-        JoinHarness::combine,
-        Types.STRING);
+  static DimensionJoinStep<String, String, String, String> latest() {
+    return latest(JoinHarness::combine, Types.STRING);
   }
 
   /** A point-in-time join of generated strings, named {@value #STEP}. */
-  static synchronized DimensionJoinStep<String, String, String, String> asOf() {
+  static DimensionJoinStep<String, String, String, String> asOf() {
+    return asOf(JoinHarness::combine, Types.STRING);
+  }
+
+  /** A latest join of generated strings with the given combiner, named {@value #STEP}. */
+  static synchronized <O> DimensionJoinStep<String, String, String, O> latest(
+      DimensionJoin.Combiner<String, String, O> combiner, TypeInformation<O> outputType) {
+    return DimensionJoin.latest(
+        STEP, dimensionStream(), JoinHarness::key, JoinHarness::key, combiner, outputType);
+  }
+
+  /** A point-in-time join of generated strings with the given combiner, named {@value #STEP}. */
+  static synchronized <O> DimensionJoinStep<String, String, String, O> asOf(
+      DimensionJoin.Combiner<String, String, O> combiner, TypeInformation<O> outputType) {
     return DimensionJoin.asOf(
-        STEP,
-        dimensionStream(),
-        JoinHarness::key,
-        JoinHarness::key,
-        JoinHarness::combine,
-        Types.STRING);
+        STEP, dimensionStream(), JoinHarness::key, JoinHarness::key, combiner, outputType);
   }
 
   static DataStream<Change<String>> dimensionStream() {
@@ -90,34 +92,57 @@ final class JoinHarness {
   }
 
   /** Expands the step in a pipeline {@value #PIPELINE} and returns harnesses for its join. */
+  static Expanded expand(DimensionJoinStep<String, String, String, String> step) {
+    Parts<String> parts = parts(step);
+    return new Expanded(harness(parts, Types.STRING), parts.output(), parts.join(), parts.config());
+  }
+
+  /** Harnesses for the join of a step with any output type, expanded as {@link #expand} does. */
+  static <O> KeyedHarness<Object, JoinInput<String, String>, O> harness(
+      DimensionJoinStep<String, String, String, O> step, TypeInformation<O> outputType) {
+    return harness(parts(step), outputType);
+  }
+
   @SuppressWarnings("unchecked")
-  static synchronized Expanded expand(DimensionJoinStep<String, String, String, String> step) {
+  private static <O> KeyedHarness<Object, JoinInput<String, String>, O> harness(
+      Parts<O> parts, TypeInformation<O> outputType) {
+    TwoInputTransformation<String, Change<String>, O> join = parts.join();
+    JoinConfig<String, String, O> config = parts.config();
+    InputKey key =
+        new InputKey(
+            (KeySelector<String, Object>) join.getStateKeySelector1(),
+            (KeySelector<Change<String>, Object>) join.getStateKeySelector2());
+    return KeyedHarness.forOperator(
+        () -> new OneInputJoinOperator<>(copy(config)),
+        key,
+        (TypeInformation<Object>) join.getStateKeyType(),
+        outputType);
+  }
+
+  /** The step expanded in a pipeline: its output, its join and the join's configuration. */
+  private record Parts<O>(
+      EtlStream<O> output,
+      TwoInputTransformation<String, Change<String>, O> join,
+      JoinConfig<String, String, O> config) {}
+
+  @SuppressWarnings("unchecked")
+  private static synchronized <O> Parts<O> parts(
+      DimensionJoinStep<String, String, String, O> step) {
     DataStream<String> facts = ENV.fromSequence(0, 0).map(new Never<String>(), Types.STRING);
-    EtlStream<String> output = Etl.from(facts, PIPELINE).apply(step);
-    TwoInputTransformation<String, Change<String>, String> join = null;
+    EtlStream<O> output = Etl.from(facts, PIPELINE).apply(step);
+    TwoInputTransformation<String, Change<String>, O> join = null;
     for (Transformation<?> t : output.toDataStream().getTransformation().getInputs()) {
       if (t instanceof TwoInputTransformation) {
-        join = (TwoInputTransformation<String, Change<String>, String>) t;
+        join = (TwoInputTransformation<String, Change<String>, O>) t;
       }
     }
     if (join == null) {
       throw new IllegalStateException("no join operator in " + output.toDataStream());
     }
-    DimensionJoinOperator<Object, String, String, String> operator =
-        (DimensionJoinOperator<Object, String, String, String>)
-            ((SimpleOperatorFactory<String>) join.getOperatorFactory()).getOperator();
-    JoinConfig<String, String, String> config = operator.config();
-    InputKey key =
-        new InputKey(
-            (KeySelector<String, Object>) join.getStateKeySelector1(),
-            (KeySelector<Change<String>, Object>) join.getStateKeySelector2());
-    KeyedHarness<Object, JoinInput<String, String>, String> harness =
-        KeyedHarness.forOperator(
-            () -> new OneInputJoinOperator<>(copy(config)),
-            key,
-            (TypeInformation<Object>) join.getStateKeyType(),
-            Types.STRING);
-    return new Expanded(harness, output, join, config);
+    DimensionJoinOperator<Object, String, String, O> operator =
+        (DimensionJoinOperator<Object, String, String, O>)
+            ((SimpleOperatorFactory<O>) join.getOperatorFactory()).getOperator();
+    return new Parts<>(output, join, operator.config());
   }
 
   /** What expanding a step gave: harnesses, the pipeline's view and the join's transformation. */

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.join;
 
+import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.KeyedHarness;
@@ -7,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 
 /** One configuration of a dimension join under test, for the model and the operator alike. */
 record JoinMode(
@@ -35,8 +38,14 @@ record JoinMode(
 
   /** The step of this configuration, named {@value JoinHarness#STEP}. */
   DimensionJoinStep<String, String, String, String> step() {
-    DimensionJoinStep<String, String, String, String> step =
-        (asOf ? JoinHarness.asOf() : JoinHarness.latest())
+    return step(JoinHarness::combine, Types.STRING);
+  }
+
+  /** The step of this configuration with the given combiner, named {@value JoinHarness#STEP}. */
+  <O> DimensionJoinStep<String, String, String, O> step(
+      DimensionJoin.Combiner<String, String, O> combiner, TypeInformation<O> outputType) {
+    DimensionJoinStep<String, String, String, O> step =
+        (asOf ? JoinHarness.asOf(combiner, outputType) : JoinHarness.latest(combiner, outputType))
             .withMaxWait(Duration.ofMillis(maxWait))
             .withMaxBufferedFacts(maxBuffered)
             .withUnmatchedFacts(unmatched);
