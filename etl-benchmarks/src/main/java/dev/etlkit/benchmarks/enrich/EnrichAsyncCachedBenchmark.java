@@ -6,11 +6,11 @@ import org.openjdk.jmh.annotations.Param;
 
 /**
  * Async enrichment when every key is cached (100% hits), beside a synchronous cached map: a bounded
- * Caffeine cache read in a {@code MapFunction} ({@code SYNC_CACHE}), a plain {@code HashMap}
- * ({@code SYNC_MAP}, unbounded, so not a cache: the floor) and the {@code LIMIT} of a bare async
- * function with a map cache. What a cache hit costs in etlkit's step over plain synchronous code:
- * the target "cached async at 100% hits ÷ synchronous cached map ≥ 0.9" is read as {@code ETLKIT ÷
- * SYNC_CACHE ≥ 0.9}.
+ * Caffeine cache read in a {@code MapFunction} ({@code SYNC_CACHE}; filled, like the step's, by the
+ * preload's records through the same lookup), a plain {@code HashMap} ({@code SYNC_MAP}, unbounded,
+ * so not a cache: the floor) and the {@code LIMIT} of a bare async function with a map cache. What
+ * a cache hit costs in etlkit's step over plain synchronous code: the target "cached async at 100%
+ * hits ÷ synchronous cached map ≥ 0.9" is read as {@code ETLKIT ÷ SYNC_CACHE ≥ 0.9}.
  */
 public class EnrichAsyncCachedBenchmark extends EnrichAsyncBenchmarkBase {
 

@@ -12,8 +12,8 @@ public enum EnrichAsyncImpl {
   /** A synchronous cached map: one {@code HashMap} lookup per record in a {@code MapFunction}. */
   SYNC_MAP,
   /**
-   * A synchronous Caffeine cache (bounded like etlkit's) in a {@code MapFunction}: what a hit costs
-   * without the async operator around it.
+   * A synchronous Caffeine cache (bounded like etlkit's) in a {@code MapFunction}, filled on misses
+   * by waiting for the same lookup: what a hit costs without the async operator around it.
    */
   SYNC_CACHE
 }

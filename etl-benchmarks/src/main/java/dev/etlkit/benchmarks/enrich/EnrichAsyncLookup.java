@@ -82,6 +82,10 @@ final class EnrichAsyncLookup implements Lookup<Long, String> {
     return reply;
   }
 
+  int hotKeys() {
+    return hotKeys;
+  }
+
   long calls() {
     return calls.get();
   }

@@ -47,7 +47,7 @@ class EnrichAsyncBenchmarkTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"ETLKIT", "SYNC_MAP", "LIMIT"})
+  @CsvSource({"ETLKIT", "SYNC_MAP", "SYNC_CACHE", "LIMIT"})
   void cachedImpls_answerEveryRecordWithoutALookupCall(EnrichAsyncImpl impl) throws Exception {
     EnrichAsyncCachedBenchmark benchmark = new EnrichAsyncCachedBenchmark();
     benchmark.impl = impl;

@@ -147,9 +147,10 @@ public final class AsyncLookupFunction<I, K, V, O>
       record.reject(e, 1);
       return;
     }
-    CachedValue<V> hit = engine.probe(key);
-    if (hit != null) {
-      V value = hit.value();
+    Object hit = engine.probe(key);
+    if (hit != LookupEngine.NO_ENTRY) {
+      @SuppressWarnings("unchecked")
+      V value = (V) hit;
       record.deliver(value, value == null ? LookupStatus.MISS : LookupStatus.HIT, 0);
       return;
     }
@@ -211,13 +212,14 @@ public final class AsyncLookupFunction<I, K, V, O>
     if (key == null) {
       return null;
     }
-    CachedValue<V> hit = engine.probe(key);
-    if (hit == null) {
+    Object hit = engine.probe(key);
+    if (hit == LookupEngine.NO_ENTRY) {
       missedInput = input;
       missedKey = key;
       return null;
     }
-    V value = hit.value();
+    @SuppressWarnings("unchecked")
+    V value = (V) hit;
     LookupStatus status = value == null ? LookupStatus.MISS : LookupStatus.HIT;
     O out;
     try {

@@ -34,6 +34,9 @@ import org.apache.flink.annotation.Internal;
 @Internal
 public final class LookupEngine<K, V> {
 
+  /** What {@link #probe} returns when the key has no fresh cache entry. */
+  public static final Object NO_ENTRY = new Object();
+
   private final Lookup<K, V> lookup;
   private final Timers timers;
   private final LookupMetrics metrics;
@@ -87,30 +90,33 @@ public final class LookupEngine<K, V> {
   }
 
   /**
-   * The fresh cache entry of {@code key}, or null when the key must be loaded. An entry due for
-   * refresh-ahead is returned and its key reloaded in the background. Allocation-free on a hit.
+   * The value of {@code key}'s fresh cache entry (null for a cached miss), or {@link #NO_ENTRY}
+   * when the key must be loaded. An entry due for refresh-ahead is returned and its key reloaded in
+   * the background. Allocation-free on a hit.
    */
   @Nullable
-  public CachedValue<V> probe(K key) {
+  public Object probe(K key) {
     CacheStore<K, V> store = cache;
     if (store == null) {
-      return null;
+      return NO_ENTRY;
     }
-    CachedValue<V> entry = store.get(key);
+    Object entry = store.entry(key);
     if (entry == null) {
-      return null;
+      return NO_ENTRY;
     }
     if (store.tracksAge()) {
+      @SuppressWarnings("unchecked")
+      CachedValue<V> aged = (CachedValue<V>) entry;
       long now = timers.nanoTime();
-      if (!store.isFresh(entry, now)) {
-        return null;
+      if (!store.isFresh(aged, now)) {
+        return NO_ENTRY;
       }
-      if (store.needsRefresh(entry, now)) {
+      if (store.needsRefresh(aged, now)) {
         refresh(key, now);
       }
     }
     metrics.cacheHits.inc();
-    return entry;
+    return store.value(entry);
   }
 
   /**
@@ -125,7 +131,7 @@ public final class LookupEngine<K, V> {
     CacheStore<K, V> store = cache;
     if (store != null && store.keepsStale()) {
       // Read again for the stale entry (probe returns fresh entries only).
-      CachedValue<V> entry = store.get(key);
+      CachedValue<V> entry = store.aged(key); // keepsStale: entries are CachedValues
       if (entry != null) {
         if (store.isFresh(entry, now)) {
           // Loaded by another record between probe and load.

@@ -33,9 +33,10 @@ final class EngineFixture {
   /** Probes the cache, else loads: what the async function does for one record. */
   RecordingWaiter request(String name, String key) {
     RecordingWaiter waiter = new RecordingWaiter(name);
-    CachedValue<String> hit = engine.probe(key);
-    if (hit != null && waiter.tryFinish()) {
-      waiter.deliver(hit.value(), hit.value() == null ? LookupStatus.MISS : LookupStatus.HIT, 0);
+    Object hit = engine.probe(key);
+    if (hit != LookupEngine.NO_ENTRY && waiter.tryFinish()) {
+      String value = (String) hit;
+      waiter.deliver(value, value == null ? LookupStatus.MISS : LookupStatus.HIT, 0);
     } else {
       engine.load(key, waiter);
     }

@@ -103,6 +103,46 @@ class LookupCacheTest {
   }
 
   @Test
+  void probe_cachedMissAndValue_withPlainAndAgedEntries_giveNullAndTheValue() {
+    // plain settings keep the value itself (or a marker for a miss) as the entry; refresh-ahead
+    // and stale on error keep it with its load time: probe answers alike
+    for (LookupCache cache : List.of(LookupCache.maxEntries(100), REFRESHING, STALE_ON_ERROR)) {
+      FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+      EngineFixture f = cached(lookup, cache);
+      assertThat(f.engine.probe("c-1")).as("%s", cache).isSameAs(LookupEngine.NO_ENTRY);
+
+      f.request("o1", "c-1");
+      f.request("o2", "c-404");
+
+      assertThat(f.engine.probe("c-1")).as("%s", cache).isEqualTo("Anna");
+      assertThat(f.engine.probe("c-404")).as("%s", cache).isNull();
+      assertThat(f.engine.probe("c-2")).as("%s", cache).isSameAs(LookupEngine.NO_ENTRY);
+      assertThat(lookup.callCount()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void expireAfterAccess_withExpireAfterWrite_readEntryGoesAtItsWriteExpiry() {
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("hot", "H");
+    EngineFixture f =
+        cached(
+            lookup,
+            LookupCache.maxEntries(100)
+                .withExpireAfterWrite(TTL)
+                .withExpireAfterAccess(Duration.ofMinutes(3)));
+
+    f.request("o1", "hot");
+    for (int i = 0; i < 9; i++) { // read every minute: access expiry never comes
+      f.advanceMillis(60_000);
+      assertThat(f.request("read", "hot").answer()).isEqualTo("H/HIT");
+    }
+    f.advanceMillis(60_000); // ten minutes after the write
+
+    assertThat(f.request("o2", "hot").answer()).isEqualTo("H/LOADED");
+    assertThat(lookup.callsFor("hot")).isEqualTo(2);
+  }
+
+  @Test
   void missCaching_off_missIsLookedUpEveryTime_andAValueReplacingItIsFound() {
     FakeLookup lookup = FakeLookup.manual().answeringFromTable();
     EngineFixture f = cached(lookup, LookupCache.maxEntries(100).withMissCaching(false));
@@ -126,7 +166,7 @@ class LookupCacheTest {
     lookup.remove("c-1");
     f.advanceMillis(TTL.toMillis());
     assertThat(f.request("o2", "c-1").answer()).isEqualTo("null/MISS");
-    assertThat(f.engine.probe("c-1")).isNull();
+    assertThat(f.engine.probe("c-1")).isSameAs(LookupEngine.NO_ENTRY);
   }
 
   @Test

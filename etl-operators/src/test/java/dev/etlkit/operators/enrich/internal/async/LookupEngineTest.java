@@ -407,7 +407,7 @@ class LookupEngineTest {
   @Test
   void probe_withoutCache_findsNothing() {
     EngineFixture f = new EngineFixture(FakeLookup.manual(), s -> {});
-    assertThat(f.engine.probe("c-1")).isNull();
+    assertThat(f.engine.probe("c-1")).isSameAs(LookupEngine.NO_ENTRY);
     assertThat(f.engine.cacheSize()).isZero();
   }
 
