@@ -7,6 +7,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Kept changes of one key in effective-time order, stored together (state format 3): the open chunk
@@ -14,6 +15,12 @@ import org.apache.flink.core.memory.DataInputDeserializer;
  * first time. A change read by {@link ChangeChunkSerializer} stays as its bytes until {@link
  * #change} needs it (most are never read: a prune drops them by time), and is written back as it
  * is.
+ *
+ * <p>Changes put into a chunk are kept in columns (times, attributes, and sequences and delete
+ * flags only once one is not 0 or false), not as one {@link StoredChange} each: on the heap a kept
+ * change lives for up to a few lateness horizons, and every object it needs is copied by the young
+ * collections of that time and then tenured (docs/scd2.md, Performance). {@link #change} makes a
+ * {@code StoredChange} of such a slot when asked.
  *
  * <p>Not thread-safe; times are strictly ascending.
  *
@@ -24,13 +31,22 @@ public final class ChangeChunk<T> {
 
   private long[] times;
 
-  /** The changes, once decoded or put; null where only {@link #encoded} holds one. */
-  private Object[] changes;
+  /** The attributes of changes put (null for a delete, and where {@link #encoded} holds one). */
+  private Object[] rows;
+
+  /** The tie-break sequences of changes put; null while all are 0. */
+  @Nullable private long[] sequences;
+
+  /** Which changes put are deletes; null while none is. */
+  @Nullable private boolean[] deletes;
 
   /** The changes as read, by {@link #encodedBy}; null once replaced. Never modified. */
   @Nullable private byte[][] encoded;
 
   @Nullable private TypeSerializer<T> encodedBy;
+
+  /** The {@link #encoded} changes once decoded ({@link StoredChange}s); null where not yet. */
+  @Nullable private Object[] decoded;
 
   private int size;
 
@@ -40,7 +56,7 @@ public final class ChangeChunk<T> {
 
   ChangeChunk(int capacity) {
     times = new long[Math.max(1, capacity)];
-    changes = new Object[times.length];
+    rows = new Object[times.length];
   }
 
   /** The type information of chunks with attributes of {@code valueType}. */
@@ -53,9 +69,10 @@ public final class ChangeChunk<T> {
       long[] times, byte[][] encoded, int count, TypeSerializer<T> serializer) {
     ChangeChunk<T> chunk = new ChangeChunk<>(0);
     chunk.times = times;
-    chunk.changes = new Object[times.length];
+    chunk.rows = new Object[times.length];
     chunk.encoded = encoded;
     chunk.encodedBy = serializer;
+    chunk.decoded = new Object[times.length];
     chunk.size = count;
     return chunk;
   }
@@ -80,15 +97,27 @@ public final class ChangeChunk<T> {
     return times[size - 1];
   }
 
-  /** The {@code i}th change, decoded on first access. */
+  /**
+   * The {@code i}th change: decoded on first access if read as bytes, else made of its columns (a
+   * new object on every call; never modify it).
+   */
   @SuppressWarnings("unchecked")
   StoredChange<T> change(int i) throws IOException {
-    Object change = changes[i];
-    if (change == null) {
-      change = decode(encoded[i], encodedBy);
-      changes[i] = change;
+    if (isEncoded(i)) {
+      Object change = decoded[i];
+      if (change == null) {
+        change = decode(encoded[i], encodedBy);
+        decoded[i] = change;
+      }
+      return (StoredChange<T>) change;
     }
-    return (StoredChange<T>) change;
+    return new StoredChange<>(
+        sequences == null ? 0L : sequences[i], deletes != null && deletes[i], (T) rows[i]);
+  }
+
+  /** Whether the {@code i}th change is still only known as the bytes it was read as. */
+  private boolean isEncoded(int i) {
+    return encoded != null && encoded[i] != null;
   }
 
   /**
@@ -96,10 +125,33 @@ public final class ChangeChunk<T> {
    */
   @Nullable
   byte[] encodedBy(int i, TypeSerializer<T> serializer) {
-    if (encoded == null || encoded[i] == null) {
+    if (!isEncoded(i)) {
       return null;
     }
     return encodedBy == serializer || encodedBy.equals(serializer) ? encoded[i] : null;
+  }
+
+  /** Writes the {@code i}th change as {@link ChangeChunkSerializer} stores it. */
+  @SuppressWarnings("unchecked")
+  void writeChange(int i, TypeSerializer<T> serializer, DataOutputView target) throws IOException {
+    long sequence;
+    boolean delete;
+    T row;
+    if (isEncoded(i)) {
+      StoredChange<T> change = change(i);
+      sequence = change.sequence;
+      delete = change.delete;
+      row = change.row;
+    } else {
+      sequence = sequences == null ? 0L : sequences[i];
+      delete = deletes != null && deletes[i];
+      row = (T) rows[i];
+    }
+    target.writeByte(delete ? DELETE : 0);
+    target.writeLong(sequence);
+    if (!delete) {
+      serializer.serialize(row, target);
+    }
   }
 
   /** The first index whose time is not before {@code time}. */
@@ -117,30 +169,75 @@ public final class ChangeChunk<T> {
   /** Puts {@code change} at {@code time}, replacing a change at the same time, keeping order. */
   void put(long time, StoredChange<T> change) {
     int at = indexOf(time);
-    if (at < size && times[at] == time) {
-      changes[at] = change;
-      if (encoded != null) {
-        encoded[at] = null;
+    if (!(at < size && times[at] == time)) {
+      if (size == times.length) {
+        grow(Math.max(4, 2 * size));
       }
-      return;
+      shift(at, at + 1, size - at);
+      times[at] = time;
+      size++;
     }
-    if (size == times.length) {
-      int capacity = Math.max(4, 2 * size);
-      times = Arrays.copyOf(times, capacity);
-      changes = Arrays.copyOf(changes, capacity);
-      if (encoded != null) {
-        encoded = Arrays.copyOf(encoded, capacity);
+    set(at, change);
+  }
+
+  private void set(int i, StoredChange<T> change) {
+    rows[i] = change.row;
+    if (change.sequence != 0 || sequences != null) {
+      if (sequences == null) {
+        sequences = new long[times.length];
       }
+      sequences[i] = change.sequence;
     }
-    System.arraycopy(times, at, times, at + 1, size - at);
-    System.arraycopy(changes, at, changes, at + 1, size - at);
+    if (change.delete || deletes != null) {
+      if (deletes == null) {
+        deletes = new boolean[times.length];
+      }
+      deletes[i] = change.delete;
+    }
     if (encoded != null) {
-      System.arraycopy(encoded, at, encoded, at + 1, size - at);
-      encoded[at] = null;
+      encoded[i] = null;
+      decoded[i] = null;
     }
-    times[at] = time;
-    changes[at] = change;
-    size++;
+  }
+
+  private void grow(int capacity) {
+    times = Arrays.copyOf(times, capacity);
+    rows = Arrays.copyOf(rows, capacity);
+    if (sequences != null) {
+      sequences = Arrays.copyOf(sequences, capacity);
+    }
+    if (deletes != null) {
+      deletes = Arrays.copyOf(deletes, capacity);
+    }
+    if (encoded != null) {
+      encoded = Arrays.copyOf(encoded, capacity);
+      decoded = Arrays.copyOf(decoded, capacity);
+    }
+  }
+
+  /** Moves {@code count} slots from {@code from} to {@code to} in every column. */
+  private void shift(int from, int to, int count) {
+    System.arraycopy(times, from, times, to, count);
+    System.arraycopy(rows, from, rows, to, count);
+    if (sequences != null) {
+      System.arraycopy(sequences, from, sequences, to, count);
+    }
+    if (deletes != null) {
+      System.arraycopy(deletes, from, deletes, to, count);
+    }
+    if (encoded != null) {
+      System.arraycopy(encoded, from, encoded, to, count);
+      System.arraycopy(decoded, from, decoded, to, count);
+    }
+  }
+
+  /** Clears the references of slots {@code from} (inclusive) to {@code to} (exclusive). */
+  private void forget(int from, int to) {
+    Arrays.fill(rows, from, to, null);
+    if (encoded != null) {
+      Arrays.fill(encoded, from, to, null);
+      Arrays.fill(decoded, from, to, null);
+    }
   }
 
   /** Removes the changes before {@code time}; returns how many. */
@@ -150,13 +247,8 @@ public final class ChangeChunk<T> {
       return 0;
     }
     int rest = size - count;
-    System.arraycopy(times, count, times, 0, rest);
-    System.arraycopy(changes, count, changes, 0, rest);
-    Arrays.fill(changes, rest, size, null);
-    if (encoded != null) {
-      System.arraycopy(encoded, count, encoded, 0, rest);
-      Arrays.fill(encoded, rest, size, null);
-    }
+    shift(count, 0, rest);
+    forget(rest, size);
     size = rest;
     return count;
   }
@@ -168,44 +260,58 @@ public final class ChangeChunk<T> {
   ChangeChunk<T> splitAt(int from) {
     int moved = size - from;
     ChangeChunk<T> rest = new ChangeChunk<>(Math.max(moved, 4));
+    int capacity = rest.times.length;
     System.arraycopy(times, from, rest.times, 0, moved);
-    System.arraycopy(changes, from, rest.changes, 0, moved);
+    System.arraycopy(rows, from, rest.rows, 0, moved);
+    if (sequences != null) {
+      rest.sequences = new long[capacity];
+      System.arraycopy(sequences, from, rest.sequences, 0, moved);
+    }
+    if (deletes != null) {
+      rest.deletes = new boolean[capacity];
+      System.arraycopy(deletes, from, rest.deletes, 0, moved);
+    }
     if (encoded != null) {
-      rest.encoded = new byte[rest.times.length][];
+      rest.encoded = new byte[capacity][];
+      rest.decoded = new Object[capacity];
       System.arraycopy(encoded, from, rest.encoded, 0, moved);
+      System.arraycopy(decoded, from, rest.decoded, 0, moved);
       rest.encodedBy = encodedBy;
-      Arrays.fill(encoded, from, size, null);
     }
     rest.size = moved;
-    Arrays.fill(changes, from, size, null);
+    forget(from, size);
     size = from;
     return rest;
   }
 
   /** Forgets every change. */
   void clear() {
-    Arrays.fill(changes, 0, size, null);
+    Arrays.fill(rows, 0, size, null);
+    sequences = null;
+    deletes = null;
     encoded = null;
     encodedBy = null;
+    decoded = null;
     size = 0;
   }
 
-  /** A deep copy: decoded attributes copied by {@code rows}, bytes shared (never modified). */
-  ChangeChunk<T> copy(TypeSerializer<T> rows) {
+  /** A deep copy: attributes copied by {@code serializer}, bytes shared (never modified). */
+  @SuppressWarnings("unchecked")
+  ChangeChunk<T> copy(TypeSerializer<T> serializer) {
     ChangeChunk<T> copy = new ChangeChunk<>(0);
-    copy.times = Arrays.copyOf(times, Math.max(1, size));
-    copy.changes = new Object[copy.times.length];
+    int capacity = Math.max(1, size);
+    copy.times = Arrays.copyOf(times, capacity);
+    copy.rows = new Object[capacity];
     for (int i = 0; i < size; i++) {
-      @SuppressWarnings("unchecked")
-      StoredChange<T> change = (StoredChange<T>) changes[i];
-      if (change != null) {
-        copy.changes[i] =
-            new StoredChange<>(
-                change.sequence, change.delete, change.row == null ? null : rows.copy(change.row));
+      if (!isEncoded(i) && rows[i] != null) {
+        copy.rows[i] = serializer.copy((T) rows[i]);
       }
     }
+    copy.sequences = sequences == null ? null : Arrays.copyOf(sequences, capacity);
+    copy.deletes = deletes == null ? null : Arrays.copyOf(deletes, capacity);
     if (encoded != null) {
-      copy.encoded = Arrays.copyOf(encoded, copy.times.length);
+      copy.encoded = Arrays.copyOf(encoded, capacity);
+      copy.decoded = new Object[capacity]; // decoded again when read: attributes are not shared
       copy.encodedBy = encodedBy;
     }
     copy.size = size;

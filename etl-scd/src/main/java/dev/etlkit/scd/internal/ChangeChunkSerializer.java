@@ -106,13 +106,8 @@ public final class ChangeChunkSerializer<T> extends TypeSerializer<ChangeChunk<T
         target.write(bytes);
         continue;
       }
-      StoredChange<T> change = chunk.change(i);
       buffer.clear();
-      buffer.writeByte(change.delete ? ChangeChunk.DELETE : 0);
-      buffer.writeLong(change.sequence);
-      if (!change.delete) {
-        rows.serialize(change.row, buffer);
-      }
+      chunk.writeChange(i, rows, buffer);
       writeVarLong(buffer.length(), target);
       target.write(buffer.getSharedBuffer(), 0, buffer.length());
     }

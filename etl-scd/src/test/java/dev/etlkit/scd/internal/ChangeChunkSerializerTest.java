@@ -3,6 +3,8 @@ package dev.etlkit.scd.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -39,6 +41,55 @@ class ChangeChunkSerializerTest {
       assertThat(actual.change(i).delete).isEqualTo(expected.change(i).delete);
       assertThat(actual.change(i).row).isEqualTo(expected.change(i).row);
     }
+  }
+
+  /** A change's fields as one comparable line. */
+  private static String line(ChangeChunk<String> chunk, int i) throws IOException {
+    StoredChange<String> change = chunk.change(i);
+    return chunk.time(i) + ":" + change.sequence + ":" + change.delete + ":" + change.row;
+  }
+
+  private static List<String> lines(ChangeChunk<String> chunk) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < chunk.size(); i++) {
+      lines.add(line(chunk, i));
+    }
+    return lines;
+  }
+
+  @Test
+  void columns_keepEveryField_throughRemoveSplitAndPutsIntoAReadChunk() throws IOException {
+    ChangeChunk<String> chunk = new ChangeChunk<>(2); // grows
+    for (long t = 1; t <= 9; t++) {
+      boolean delete = t % 3 == 0;
+      chunk.put(t, new StoredChange<>(t % 4 == 0 ? t * 10 : 0L, delete, delete ? null : "r" + t));
+    }
+    assertThat(chunk.removeBefore(3L)).isEqualTo(2);
+    ChangeChunk<String> rest = chunk.splitAt(4); // chunk keeps 3..6, rest 7..9
+
+    assertThat(lines(chunk))
+        .containsExactly("3:0:true:null", "4:40:false:r4", "5:0:false:r5", "6:0:true:null");
+    assertThat(lines(rest)).containsExactly("7:0:false:r7", "8:80:false:r8", "9:0:true:null");
+
+    // read back as bytes, then mixed with changes put afterwards
+    ChangeChunk<String> read = serializer.deserialize(new DataInputDeserializer(bytes(rest)));
+    read.put(8L, new StoredChange<>(0L, false, "r8 again"));
+    read.put(10L, new StoredChange<>(5L, true, null));
+    read.put(6L, new StoredChange<>(0L, false, "r6"));
+    List<String> expected =
+        List.of(
+            "6:0:false:r6",
+            "7:0:false:r7",
+            "8:0:false:r8 again",
+            "9:0:true:null",
+            "10:5:true:null");
+    assertThat(lines(read)).isEqualTo(expected);
+    assertThat(lines(serializer.deserialize(new DataInputDeserializer(bytes(read)))))
+        .isEqualTo(expected);
+    assertThat(lines(serializer.copy(read))).isEqualTo(expected);
+    assertThat(read.removeBefore(8L)).isEqualTo(2);
+    assertThat(lines(read))
+        .containsExactly("8:0:false:r8 again", "9:0:true:null", "10:5:true:null");
   }
 
   @Test
