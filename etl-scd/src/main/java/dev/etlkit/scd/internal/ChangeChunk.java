@@ -45,7 +45,10 @@ public final class ChangeChunk<T> {
 
   @Nullable private TypeSerializer<T> encodedBy;
 
-  /** The {@link #encoded} changes once decoded ({@link StoredChange}s); null where not yet. */
+  /**
+   * The {@link #encoded} changes once decoded ({@link StoredChange}s); null where not yet, and
+   * until the first is decoded.
+   */
   @Nullable private Object[] decoded;
 
   private int size;
@@ -72,7 +75,6 @@ public final class ChangeChunk<T> {
     chunk.rows = new Object[times.length];
     chunk.encoded = encoded;
     chunk.encodedBy = serializer;
-    chunk.decoded = new Object[times.length];
     chunk.size = count;
     return chunk;
   }
@@ -104,6 +106,9 @@ public final class ChangeChunk<T> {
   @SuppressWarnings("unchecked")
   StoredChange<T> change(int i) throws IOException {
     if (isEncoded(i)) {
+      if (decoded == null) {
+        decoded = new Object[times.length];
+      }
       Object change = decoded[i];
       if (change == null) {
         change = decode(encoded[i], encodedBy);
@@ -196,7 +201,9 @@ public final class ChangeChunk<T> {
     }
     if (encoded != null) {
       encoded[i] = null;
-      decoded[i] = null;
+      if (decoded != null) {
+        decoded[i] = null;
+      }
     }
   }
 
@@ -211,6 +218,8 @@ public final class ChangeChunk<T> {
     }
     if (encoded != null) {
       encoded = Arrays.copyOf(encoded, capacity);
+    }
+    if (decoded != null) {
       decoded = Arrays.copyOf(decoded, capacity);
     }
   }
@@ -227,6 +236,8 @@ public final class ChangeChunk<T> {
     }
     if (encoded != null) {
       System.arraycopy(encoded, from, encoded, to, count);
+    }
+    if (decoded != null) {
       System.arraycopy(decoded, from, decoded, to, count);
     }
   }
@@ -236,6 +247,8 @@ public final class ChangeChunk<T> {
     Arrays.fill(rows, from, to, null);
     if (encoded != null) {
       Arrays.fill(encoded, from, to, null);
+    }
+    if (decoded != null) {
       Arrays.fill(decoded, from, to, null);
     }
   }
@@ -273,10 +286,12 @@ public final class ChangeChunk<T> {
     }
     if (encoded != null) {
       rest.encoded = new byte[capacity][];
-      rest.decoded = new Object[capacity];
       System.arraycopy(encoded, from, rest.encoded, 0, moved);
-      System.arraycopy(decoded, from, rest.decoded, 0, moved);
       rest.encodedBy = encodedBy;
+    }
+    if (decoded != null) {
+      rest.decoded = new Object[capacity];
+      System.arraycopy(decoded, from, rest.decoded, 0, moved);
     }
     rest.size = moved;
     forget(from, size);
@@ -310,8 +325,7 @@ public final class ChangeChunk<T> {
     copy.sequences = sequences == null ? null : Arrays.copyOf(sequences, capacity);
     copy.deletes = deletes == null ? null : Arrays.copyOf(deletes, capacity);
     if (encoded != null) {
-      copy.encoded = Arrays.copyOf(encoded, capacity);
-      copy.decoded = new Object[capacity]; // decoded again when read: attributes are not shared
+      copy.encoded = Arrays.copyOf(encoded, capacity); // decoded again when read
       copy.encodedBy = encodedBy;
     }
     copy.size = size;
