@@ -47,7 +47,10 @@ class Scd2BenchmarkTest {
   /** Setup, two invocations, teardown. */
   private static Scd2Benchmark run(Impl impl, Backend backend, int versionsPerKey)
       throws Exception {
-    Scd2Benchmark benchmark = benchmark(impl, backend, versionsPerKey);
+    return run(benchmark(impl, backend, versionsPerKey));
+  }
+
+  private static Scd2Benchmark run(Scd2Benchmark benchmark) throws Exception {
     benchmark.setUpTrial();
     try {
       benchmark.scd2(BLACKHOLE);
@@ -96,6 +99,22 @@ class Scd2BenchmarkTest {
     assertThat(limit.emitLimitVersionsOpened()).isEqualTo(etlkit.etlkitMetrics().outCount());
     assertThat(limit.emitted()).isPositive().isEqualTo(etlkit.emitted());
     assertThat(etlkit.emitted()).isEqualTo(etlkit.etlkitMetrics().emittedCount());
+  }
+
+  @Test
+  void freshInput_eachRecordANewEqualCopy_sameJobDone() throws Exception {
+    Scd2Benchmark preloaded = run(Impl.ETLKIT, Backend.HEAP, 10);
+    Scd2Benchmark fresh = benchmark(Impl.ETLKIT, Backend.HEAP, 10);
+    fresh.input = "FRESH";
+    run(fresh);
+
+    Customer customer = new Customer("k", "n", "s", 7);
+    Customer copy = fresh.arriving(customer);
+    assertThat(copy).isNotSameAs(customer).usingRecursiveComparison().isEqualTo(customer);
+    assertThat(copy.name).isNotSameAs(customer.name);
+    assertThat(preloaded.arriving(customer)).isSameAs(customer);
+    assertThat(fresh.etlkitMetrics().outCount()).isEqualTo(preloaded.etlkitMetrics().outCount());
+    assertThat(fresh.emitted()).isEqualTo(preloaded.emitted());
   }
 
   @Test

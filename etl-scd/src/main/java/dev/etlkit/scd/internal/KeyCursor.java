@@ -150,6 +150,13 @@ public final class KeyCursor<T> {
 
   private static final long[] NO_TIMES = new long[0];
 
+  /**
+   * Not state: true when this cursor is the object the key's last change wrote, i.e. the state
+   * backend keeps objects (the heap) and did not copy it since (a heap snapshot copies on the next
+   * read). Never serialized or copied, so a cursor deserialized (RocksDB) or copied is false.
+   */
+  boolean resident;
+
   /** For {@link KeyCursorSerializer}, and Flink's POJO serializer when restoring older state. */
   public KeyCursor() {}
 

@@ -5,6 +5,7 @@ import dev.etlkit.scd.Scd2Output;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.AbstractMap;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,6 +73,9 @@ public final class KeyHistory<T> {
    * changes and a prune deletes whole chunks.
    */
   public static final int CHUNK_SIZE = 8;
+
+  /** The most emptied chunks a history keeps for reuse. */
+  static final int MAX_SPARES = 64;
 
   private final Columns<T> columns;
   private final HardDeletes deletes;
@@ -214,6 +218,7 @@ public final class KeyHistory<T> {
       }
     }
     store.updateCursor(cursor);
+    cursor.resident = true;
   }
 
   private Outcome appendAfterLatest(
@@ -667,6 +672,20 @@ public final class KeyHistory<T> {
     private long pendingTime;
     @Nullable private StoredChange<T> pendingChange;
 
+    /** Whether the cursor is the object the last change wrote: see {@link KeyCursor#resident}. */
+    private boolean resident;
+
+    /** Chunks a prune removed during this change: spares once it ends (resident keys only). */
+    private final List<ChangeChunk<T>> freed = new ArrayList<>();
+
+    /**
+     * Emptied chunks to open instead of new ones: a heap backend's pruned chunks, so that a key's
+     * steady state allocates no long-lived objects (a chunk lives for a lateness horizon or two, so
+     * every new one would be copied by young collections, tenured and left for the old generation's
+     * collections).
+     */
+    private final ArrayDeque<ChangeChunk<T>> spares = new ArrayDeque<>();
+
     /** Sealed chunks read during this change, by first time (a store read each at most once). */
     private final Map<Long, ChangeChunk<T>> loaded = new HashMap<>();
 
@@ -678,6 +697,8 @@ public final class KeyHistory<T> {
       store = keyStore;
       cursor = keyCursor;
       pending = false;
+      resident = keyCursor.resident;
+      keyCursor.resident = false; // until written again
       if (keyCursor.legacyChanges) {
         moveIntoChunks();
       }
@@ -725,11 +746,20 @@ public final class KeyHistory<T> {
 
     /** Drops the references to the key's state. */
     void end() {
+      KeyCursor<T> keyCursor = cursor;
       store = null;
       cursor = null;
       pending = false;
       pendingChange = null;
       loaded.clear();
+      for (ChangeChunk<T> chunk : freed) {
+        // only after a change that wrote its cursor (one that failed half-way reuses nothing)
+        if (keyCursor.resident && spares.size() < MAX_SPARES) {
+          chunk.clear();
+          spares.push(chunk);
+        }
+      }
+      freed.clear();
     }
 
     private boolean holdsLatest(long time) {
@@ -760,7 +790,7 @@ public final class KeyHistory<T> {
       if (i == cursor.chunkCount) {
         ChangeChunk<T> open = cursor.open;
         if (open == null) {
-          open = new ChangeChunk<>(CHUNK_SIZE);
+          open = spares.isEmpty() ? new ChangeChunk<>(CHUNK_SIZE) : spares.pop();
           cursor.open = open;
         }
         open.put(time, change);
@@ -869,6 +899,17 @@ public final class KeyHistory<T> {
       int dropped = 0;
       while (dropped < cursor.chunkCount && cursor.chunkLast[dropped] < time) {
         long first = cursor.chunkFirst[dropped];
+        if (resident) {
+          // the heap keeps this key's objects: reading a chunk costs a map lookup, and a chunk
+          // read through the state is no snapshot's (copy on write), so it may be reused
+          ChangeChunk<T> chunk = loaded.get(first);
+          if (chunk == null) {
+            chunk = store.chunk(first);
+          }
+          if (chunk != null) {
+            freed.add(chunk);
+          }
+        }
         store.removeChunk(first);
         loaded.remove(first);
         dropped++;

@@ -69,6 +69,9 @@ class KeyHistoryTest {
     assertThat(prunes).isGreaterThan(1_000); // about one per horizon
     assertThat(store.iterations).isZero();
     assertThat(store.reads).isZero();
+    // a store that keeps objects (the heap) is read only for the chunks a prune drops, to reuse
+    // them: a map lookup there (the RocksDB-like store of the next test reads none)
+    assertThat(store.chunkReads).isPositive().isLessThanOrEqualTo(store.chunkRemovals);
     // ... and without the cursor listing the kept times: the chunk index has what a prune needs
     assertThat(store.cursor().knowsEarlier()).isFalse();
   }
@@ -106,6 +109,93 @@ class KeyHistoryTest {
     assertThat(mostKept).isGreaterThan(KeyCursor.MAX_EARLIER); // the cursor could not list them
     assertThat(store.iterations).isZero();
     assertThat(store.reads).isZero();
+    assertThat(store.chunkReads).isZero();
+    assertThat(store.chunkRemovals).isPositive();
+  }
+
+  /**
+   * On the heap (a store that keeps objects), the sealed chunks a prune drops are reused as later
+   * open chunks, of any key: over many keys with late, redelivered and deleted changes, no chunk
+   * object is ever held twice, the output and the kept changes are those of a store that copies
+   * everything (as RocksDB does, where nothing is reused), and once the keys prune, in-order
+   * changes open almost no new chunk (without reuse: one per {@value KeyHistory#CHUNK_SIZE}
+   * changes).
+   */
+  @Test
+  void heap_prunedChunksAreReused_neverHeldTwice_andChangeNothing() throws Exception {
+    long horizon = 1_000;
+    int keys = 5;
+    List<String> onHeap = new ArrayList<>();
+    List<String> copied = new ArrayList<>();
+    KeyHistory<String> heapHistory = history(Scd2Output.RETRACT, horizon);
+    KeyHistory<String> copyHistory = history(Scd2Output.RETRACT, horizon);
+    List<MapHistoryStore<String>> heapStores = new ArrayList<>();
+    List<MapHistoryStore<String>> copyStores = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      heapStores.add(new MapHistoryStore<>(k));
+      copyStores.add(
+          new MapHistoryStore<>(
+              k, org.apache.flink.api.common.typeutils.base.StringSerializer.INSTANCE));
+    }
+    java.util.Random random = new java.util.Random(11);
+    long[] latest = new long[keys];
+    java.util.Set<ChangeChunk<String>> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    int changes = 40_000;
+    int seenAtHalf = 0;
+    for (int i = 0; i < changes; i++) {
+      int k = random.nextInt(keys);
+      boolean inOrderOnly = i >= changes / 2;
+      long time =
+          !inOrderOnly && random.nextInt(8) == 0
+              ? latest[k] - random.nextInt((int) horizon + 200) // late, some past the horizon
+              : latest[k] + 1 + random.nextInt(20);
+      latest[k] = Math.max(latest[k], time);
+      String row = !inOrderOnly && random.nextInt(16) == 0 ? null : "v" + random.nextInt(4);
+      heapHistory.apply(
+          heapStores.get(k),
+          time,
+          0L,
+          row,
+          (kind, v) -> onHeap.add(kind.shortString() + " " + v),
+          0L,
+          KeyHistory.NO_TIMERS);
+      copyHistory.apply(
+          copyStores.get(k),
+          time,
+          0L,
+          row,
+          (kind, v) -> copied.add(kind.shortString() + " " + v),
+          0L,
+          KeyHistory.NO_TIMERS);
+      java.util.Set<ChangeChunk<String>> held =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (MapHistoryStore<String> store : heapStores) {
+        for (ChangeChunk<String> chunk : store.chunkObjects()) {
+          assertThat(held.add(chunk)).as("chunk held twice after change %d", i).isTrue();
+        }
+      }
+      seen.addAll(held);
+      if (i == changes / 2 + changes / 4) { // the keys pruned since in-order changes began
+        seenAtHalf = seen.size();
+      }
+    }
+    assertThat(onHeap).isEqualTo(copied);
+    for (int k = 0; k < keys; k++) {
+      assertThat(describe(heapStores.get(k).kept())).isEqualTo(describe(copyStores.get(k).kept()));
+    }
+    int sealedInLastQuarter = changes / 4 / KeyHistory.CHUNK_SIZE; // about, without reuse
+    assertThat(seen.size() - seenAtHalf).isLessThan(sealedInLastQuarter / 10);
+    assertThat(heapStores.stream().mapToInt(s -> s.chunkReads).sum()).isPositive();
+    assertThat(copyStores.stream().mapToInt(s -> s.chunkRemovals).sum()).isPositive();
+  }
+
+  private static List<String> describe(Map<Long, StoredChange<String>> kept) {
+    List<String> described = new ArrayList<>();
+    kept.forEach(
+        (time, change) ->
+            described.add(time + " " + change.sequence + " " + change.delete + " " + change.row));
+    return described;
   }
 
   @Test

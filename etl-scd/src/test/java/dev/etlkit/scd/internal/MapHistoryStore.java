@@ -36,11 +36,14 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
   /** How often the kept changes were iterated ({@link #changes()}) since created or reset. */
   int iterations;
 
-  /**
-   * How often kept changes were read: a change by its time ({@link #change}, formats 1 and 2) or a
-   * sealed chunk ({@link #chunk}), since created or reset.
-   */
+  /** How often a kept change was read by its time ({@link #change}, formats 1 and 2). */
   int reads;
+
+  /** How often a sealed chunk was read by its first time ({@link #chunk}). */
+  int chunkReads;
+
+  /** How often a sealed chunk was removed ({@link #removeChunk}). */
+  int chunkRemovals;
 
   public MapHistoryStore(long orderSeed) {
     this(orderSeed, null);
@@ -142,7 +145,7 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
   @Override
   @Nullable
   public ChangeChunk<T> chunk(long first) {
-    reads++;
+    chunkReads++;
     if (chunkSerializer != null) {
       byte[] bytes = chunkBytes.get(first);
       return bytes == null ? null : read(chunkSerializer, bytes);
@@ -177,8 +180,21 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
 
   @Override
   public void removeChunk(long first) {
+    chunkRemovals++;
     chunkBytes.remove(first);
     chunks.remove(first);
+  }
+
+  /** The chunk objects held: the sealed ones and the cursor's open one (object stores only). */
+  List<ChangeChunk<T>> chunkObjects() {
+    if (chunkSerializer != null) {
+      throw new IllegalStateException("a serializing store holds no chunk objects");
+    }
+    List<ChangeChunk<T>> held = new ArrayList<>(chunks.values());
+    if (cursor != null && cursor.open != null) {
+      held.add(cursor.open);
+    }
+    return held;
   }
 
   @Override
