@@ -675,7 +675,10 @@ public final class KeyHistory<T> {
     /** Whether the cursor is the object the last change wrote: see {@link KeyCursor#resident}. */
     private boolean resident;
 
-    /** Chunks a prune removed during this change: spares once it ends (resident keys only). */
+    /**
+     * Chunks a prune removed or emptied during this change: spares once it ends (resident keys
+     * only).
+     */
     private final List<ChangeChunk<T>> freed = new ArrayList<>();
 
     /**
@@ -752,14 +755,15 @@ public final class KeyHistory<T> {
       pending = false;
       pendingChange = null;
       loaded.clear();
-      for (ChangeChunk<T> chunk : freed) {
+      if (!freed.isEmpty()) {
         // only after a change that wrote its cursor (one that failed half-way reuses nothing)
-        if (keyCursor.resident && spares.size() < MAX_SPARES) {
+        for (int i = 0; i < freed.size() && keyCursor.resident && spares.size() < MAX_SPARES; i++) {
+          ChangeChunk<T> chunk = freed.get(i);
           chunk.clear();
           spares.push(chunk);
         }
+        freed.clear();
       }
-      freed.clear();
     }
 
     private boolean holdsLatest(long time) {
@@ -924,6 +928,9 @@ public final class KeyHistory<T> {
         open.removeBefore(time);
         if (open.isEmpty()) {
           cursor.open = null;
+          if (resident) { // the cursor's own (copied with it on a snapshot's first read)
+            freed.add(open);
+          }
         }
       }
     }
