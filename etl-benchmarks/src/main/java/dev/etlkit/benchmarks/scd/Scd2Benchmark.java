@@ -102,17 +102,23 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
   @Param({"1.0", "0.5"})
   public double changeRatio;
 
-  /**
-   * {@code PRELOADED}: every implementation receives the precomputed records themselves, made at
-   * setup, so they are in the old generation when measured, and keeping one costs the collector
-   * nothing. {@code FRESH}: each measured record is a new copy with its own strings, as a record
-   * deserialized from the network is: what an implementation keeps of it (the history of every
-   * version) is copied by young collections and tenured, as in a job.
-   */
-  @Param({"PRELOADED"})
-  public String input = "PRELOADED";
+  /** What the operator receives as a measured record. */
+  public enum Input {
+    /**
+     * The precomputed records themselves, made at setup, so they are in the old generation when
+     * measured, and keeping one costs the collector nothing.
+     */
+    PRELOADED,
+    /**
+     * A new copy of each with its own strings, as a record deserialized from the network is: what
+     * an implementation keeps of it (the history of every version) is copied by young collections
+     * and tenured, as in a job.
+     */
+    FRESH
+  }
 
-  private boolean fresh;
+  @Param({"PRELOADED"})
+  public Input input = Input.PRELOADED;
 
   @Nullable private EffectiveClock clock;
   @Nullable private Customer[] preload;
@@ -190,10 +196,6 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
               + versionsPerKey
               + ": run Scd2Benchmark with -p keyCount=10000");
     }
-    if (!"PRELOADED".equals(input) && !"FRESH".equals(input)) {
-      throw new IllegalArgumentException("input must be PRELOADED or FRESH, was " + input);
-    }
-    fresh = "FRESH".equals(input);
     clock = new EffectiveClock(keyIndexes.length, keyIndexes.length * STEP_MILLIS);
     SplittableRandom random = new SplittableRandom(SEED ^ 0x5CD2L);
     String[] names = new String[NAME_VARIANTS];
@@ -253,7 +255,7 @@ public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object
 
   @Override
   protected Customer arriving(Customer value) {
-    if (!fresh) {
+    if (input == Input.PRELOADED) {
       return value;
     }
     return new Customer(own(value.id), own(value.name), own(value.segment), value.updatedAt);

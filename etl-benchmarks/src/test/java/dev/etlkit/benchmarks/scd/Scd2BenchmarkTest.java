@@ -105,7 +105,7 @@ class Scd2BenchmarkTest {
   void freshInput_eachRecordANewEqualCopy_sameJobDone() throws Exception {
     Scd2Benchmark preloaded = run(Impl.ETLKIT, Backend.HEAP, 10);
     Scd2Benchmark fresh = benchmark(Impl.ETLKIT, Backend.HEAP, 10);
-    fresh.input = "FRESH";
+    fresh.input = Scd2Benchmark.Input.FRESH;
     run(fresh);
 
     Customer customer = new Customer("k", "n", "s", 7);

@@ -757,10 +757,12 @@ public final class KeyHistory<T> {
       loaded.clear();
       if (!freed.isEmpty()) {
         // only after a change that wrote its cursor (one that failed half-way reuses nothing)
-        for (int i = 0; i < freed.size() && keyCursor.resident && spares.size() < MAX_SPARES; i++) {
-          ChangeChunk<T> chunk = freed.get(i);
-          chunk.clear();
-          spares.push(chunk);
+        if (keyCursor.resident) {
+          for (int i = 0; i < freed.size() && spares.size() < MAX_SPARES; i++) {
+            ChangeChunk<T> chunk = freed.get(i);
+            chunk.clear();
+            spares.push(chunk);
+          }
         }
         freed.clear();
       }
