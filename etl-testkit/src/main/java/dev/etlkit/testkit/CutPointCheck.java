@@ -1,15 +1,10 @@
 package dev.etlkit.testkit;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeSet;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 
@@ -123,7 +118,14 @@ public final class CutPointCheck<I, O> {
 
   /** The cut points {@link #verify()} checks, ascending. */
   public List<Integer> cutPoints() {
-    int n = input.size();
+    return cutPoints(input.size(), sampleSize, sampleSeed);
+  }
+
+  /**
+   * Cut points {@code 0..n}: all of them when {@code sampleSize} is negative or covers them, else
+   * {@code 0}, {@code n} and others drawn with the seed, ascending.
+   */
+  static List<Integer> cutPoints(int n, int sampleSize, long sampleSeed) {
     if (sampleSize < 0 || sampleSize >= n + 1) {
       List<Integer> all = new ArrayList<>(n + 1);
       for (int i = 0; i <= n; i++) {
@@ -146,11 +148,11 @@ public final class CutPointCheck<I, O> {
    *     record that differs, or wrapping the exception a restore or a step threw
    */
   public void verify() {
-    Output expected = uninterruptedRun();
+    RecordedOutput expected = RecordedOutput.uninterrupted(harness, input);
     List<Integer> cuts = cutPoints();
     boolean switching = restoreBackend != harness.backend();
     List<Cut> snapshots = new ArrayList<>(cuts.size());
-    Output withSnapshots;
+    RecordedOutput withSnapshots;
     try (OperatorHarness<I, O> h = harness.open()) {
       int next = 0;
       for (int i = 0; i <= input.size(); i++) {
@@ -164,11 +166,12 @@ public final class CutPointCheck<I, O> {
           input.steps().get(i).applyTo(h);
         }
       }
-      withSnapshots = Output.of(h);
+      withSnapshots = RecordedOutput.of(h);
     } catch (Exception e) {
       throw new AssertionError("Run taking snapshots failed on " + harness.backend(), e);
     }
-    String difference = firstDifference(expected, withSnapshots, "with snapshots");
+    String difference =
+        RecordedOutput.firstDifference(expected, withSnapshots, perKeyOrder, "with snapshots");
     if (difference != null) {
       throw new AssertionError(
           "Taking snapshots (without restoring) changed the output on "
@@ -178,27 +181,18 @@ public final class CutPointCheck<I, O> {
     }
     KeyedHarness<?, I, O> restoring = harness.on(restoreBackend);
     for (Cut cut : snapshots) {
-      Output actual = withSnapshots.prefix(cut.emittedBefore);
+      RecordedOutput actual = withSnapshots.prefix(cut.emittedBefore);
       try (OperatorHarness<I, O> h =
           restoring.open(cut.state, cut.processingTime, cut.stateTtlTime)) {
         h.run(input.slice(cut.index, input.size()));
-        actual = actual.append(Output.of(h));
+        actual = actual.append(RecordedOutput.of(h));
       } catch (Exception e) {
         throw new AssertionError(describe(cut) + " failed with an exception", e);
       }
-      difference = firstDifference(expected, actual, "with restore");
+      difference = RecordedOutput.firstDifference(expected, actual, perKeyOrder, "with restore");
       if (difference != null) {
         throw new AssertionError(describe(cut) + " changed the output: " + difference);
       }
-    }
-  }
-
-  private Output uninterruptedRun() {
-    try (OperatorHarness<I, O> h = harness.open()) {
-      h.run(input);
-      return Output.of(h);
-    } catch (Exception e) {
-      throw new AssertionError("Uninterrupted run failed on " + harness.backend(), e);
     }
   }
 
@@ -222,92 +216,10 @@ public final class CutPointCheck<I, O> {
         + ")";
   }
 
-  @Nullable
-  private String firstDifference(Output expected, Output actual, String actualLabel) {
-    if (!perKeyOrder) {
-      return firstDifference(expected.records, actual.records, "", actualLabel);
-    }
-    Map<Object, List<Emitted>> expectedByKey = expected.byKey();
-    Map<Object, List<Emitted>> actualByKey = actual.byKey();
-    Set<Object> keys = new LinkedHashSet<>(expectedByKey.keySet());
-    keys.addAll(actualByKey.keySet());
-    for (Object key : keys) {
-      String difference =
-          firstDifference(
-              expectedByKey.getOrDefault(key, List.of()),
-              actualByKey.getOrDefault(key, List.of()),
-              "of key " + key + " ",
-              actualLabel);
-      if (difference != null) {
-        return difference;
-      }
-    }
-    return null;
-  }
-
-  @Nullable
-  private static String firstDifference(
-      List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
-    int common = Math.min(expected.size(), actual.size());
-    for (int i = 0; i < common; i++) {
-      if (!expected.get(i).equals(actual.get(i))) {
-        return differenceAt(i, expected, actual, scope, actualLabel);
-      }
-    }
-    return expected.size() == actual.size()
-        ? null
-        : differenceAt(common, expected, actual, scope, actualLabel);
-  }
-
-  private static String differenceAt(
-      int i, List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
-    return String.format(
-        "first difference at output record #%d %s%n  %-15s%s%n  %-15s%s%n"
-            + "(the uninterrupted run emitted %d records %s, the run %s %d)",
-        i,
-        scope,
-        "uninterrupted:",
-        i < expected.size() ? expected.get(i) : "<no more records>",
-        actualLabel + ":",
-        i < actual.size() ? actual.get(i) : "<no more records>",
-        expected.size(),
-        scope,
-        actualLabel,
-        actual.size());
-  }
-
   private record Cut(
       int index,
       OperatorSubtaskState state,
       int emittedBefore,
       long processingTime,
       long stateTtlTime) {}
-
-  /** Emitted records with the key being processed when each was emitted. */
-  private record Output(List<Emitted> records, List<Object> keys) {
-
-    static Output of(OperatorHarness<?, ?> harness) {
-      return new Output(harness.emitted(), harness.emittedKeys());
-    }
-
-    Output prefix(int size) {
-      return new Output(records.subList(0, size), keys.subList(0, size));
-    }
-
-    Output append(Output more) {
-      List<Emitted> r = new ArrayList<>(records);
-      r.addAll(more.records);
-      List<Object> k = new ArrayList<>(keys);
-      k.addAll(more.keys);
-      return new Output(r, k);
-    }
-
-    Map<Object, List<Emitted>> byKey() {
-      Map<Object, List<Emitted>> byKey = new LinkedHashMap<>();
-      for (int i = 0; i < records.size(); i++) {
-        byKey.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(records.get(i));
-      }
-      return byKey;
-    }
-  }
 }

@@ -10,6 +10,7 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -151,11 +152,27 @@ public final class KeyedHarness<K, I, O> {
   OperatorHarness<I, O> open(
       @Nullable OperatorSubtaskState state, long processingTime, long stateTtlTime)
       throws Exception {
+    return open(state, processingTime, stateTtlTime, 1, 0);
+  }
+
+  /**
+   * Opens subtask {@code subtaskIndex} of {@code parallelism} (owning the key groups Flink assigns
+   * it), its clocks at the given times before the state is restored.
+   */
+  OperatorHarness<I, O> open(
+      @Nullable OperatorSubtaskState state,
+      long processingTime,
+      long stateTtlTime,
+      int parallelism,
+      int subtaskIndex)
+      throws Exception {
     Path localDirectory =
         backend.usesLocalDirectory() ? LocalDirectories.create("etlkit-rocksdb-") : null;
     RecordingHarness<K, I, O> harness = null;
     try {
-      harness = RecordingHarness.create(operator.get(), keySelector, keyType, maxParallelism);
+      harness =
+          RecordingHarness.create(
+              operator.get(), keySelector, keyType, maxParallelism, parallelism, subtaskIndex);
       harness.setStateBackend(backend.createBackend(localDirectory));
       harness.setProcessingTime(processingTime);
       harness.setStateTtlProcessingTime(stateTtlTime);
@@ -188,6 +205,12 @@ public final class KeyedHarness<K, I, O> {
     } catch (RuntimeException e) {
       cause.addSuppressed(e);
     }
+  }
+
+  /** The subtask of {@code parallelism} that processes {@code element}, as Flink routes it. */
+  int subtaskOf(I element, int parallelism) throws Exception {
+    return KeyGroupRangeAssignment.assignKeyToParallelOperator(
+        keySelector.getKey(element), maxParallelism, parallelism);
   }
 
   @Override

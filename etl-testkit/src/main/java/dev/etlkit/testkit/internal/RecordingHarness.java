@@ -35,15 +35,30 @@ public final class RecordingHarness<K, I, O>
   private RecordingOutput<O> recording;
 
   /**
-   * A harness for one subtask (parallelism 1) of an operator with the given max parallelism (the
-   * number of key groups), generic types disabled from the start, so even the key serializer is
-   * checked.
+   * A harness for the only subtask (parallelism 1) of an operator with the given max parallelism
+   * (the number of key groups), generic types disabled from the start, so even the key serializer
+   * is checked.
    */
   public static <K, I, O> RecordingHarness<K, I, O> create(
       OneInputStreamOperator<I, O> operator,
       KeySelector<I, K> keySelector,
       TypeInformation<K> keyType,
       int maxParallelism)
+      throws Exception {
+    return create(operator, keySelector, keyType, maxParallelism, 1, 0);
+  }
+
+  /**
+   * A harness for subtask {@code subtaskIndex} of {@code parallelism}: its keyed state backend owns
+   * the key groups Flink assigns that subtask, and only keys of those groups may be processed.
+   */
+  public static <K, I, O> RecordingHarness<K, I, O> create(
+      OneInputStreamOperator<I, O> operator,
+      KeySelector<I, K> keySelector,
+      TypeInformation<K> keyType,
+      int maxParallelism,
+      int parallelism,
+      int subtaskIndex)
       throws Exception {
     MockEnvironment environment =
         new MockEnvironmentBuilder()
@@ -52,8 +67,8 @@ public final class RecordingHarness<K, I, O>
             .setInputSplitProvider(new MockInputSplitProvider())
             .setBufferSize(1024)
             .setMaxParallelism(maxParallelism)
-            .setParallelism(1)
-            .setSubtaskIndex(0)
+            .setParallelism(parallelism)
+            .setSubtaskIndex(subtaskIndex)
             .setExecutionConfig(noGenericTypes())
             .build();
     try {

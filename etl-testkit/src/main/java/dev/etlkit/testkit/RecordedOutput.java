@@ -1,0 +1,139 @@
+package dev.etlkit.testkit;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * What a harness emitted, each record with the key being processed when it was emitted, and how two
+ * such outputs are compared by the restore checks ({@link CutPointCheck}, {@link RescaleCheck}).
+ */
+record RecordedOutput(List<Emitted> records, List<Object> keys) {
+
+  static RecordedOutput of(OperatorHarness<?, ?> harness) {
+    return new RecordedOutput(harness.emitted(), harness.emittedKeys());
+  }
+
+  /** The output of the whole script on one fresh harness, at parallelism 1. */
+  static <I> RecordedOutput uninterrupted(KeyedHarness<?, I, ?> harness, HarnessInput<I> input) {
+    try (OperatorHarness<I, ?> h = harness.open()) {
+      h.run(input);
+      return of(h);
+    } catch (Exception e) {
+      throw new AssertionError("Uninterrupted run failed on " + harness.backend(), e);
+    }
+  }
+
+  static RecordedOutput empty() {
+    return new RecordedOutput(List.of(), List.of());
+  }
+
+  RecordedOutput prefix(int size) {
+    return new RecordedOutput(records.subList(0, size), keys.subList(0, size));
+  }
+
+  RecordedOutput append(RecordedOutput more) {
+    List<Emitted> r = new ArrayList<>(records);
+    r.addAll(more.records);
+    List<Object> k = new ArrayList<>(keys);
+    k.addAll(more.keys);
+    return new RecordedOutput(r, k);
+  }
+
+  /**
+   * Each key's records in emission order. With {@code keylessInAnyOrder}, records emitted with no
+   * key being processed (gathered under {@code null}) are sorted by {@link Emitted#toString()}: no
+   * order between them is defined once several subtasks emit them.
+   */
+  Map<Object, List<Emitted>> byKey(boolean keylessInAnyOrder) {
+    Map<Object, List<Emitted>> byKey = new LinkedHashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      byKey.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(records.get(i));
+    }
+    List<Emitted> keyless = byKey.get(null);
+    if (keyless != null && keylessInAnyOrder) {
+      keyless.sort(Comparator.comparing(Emitted::toString));
+    }
+    return byKey;
+  }
+
+  /**
+   * The first difference between two outputs, described for an assertion message, or null when they
+   * are equal: record for record in emission order, or per key when {@code perKeyOrder}.
+   */
+  @Nullable
+  static String firstDifference(
+      RecordedOutput expected, RecordedOutput actual, boolean perKeyOrder, String actualLabel) {
+    if (!perKeyOrder) {
+      return firstDifference(expected.records, actual.records, "", actualLabel);
+    }
+    return firstDifferencePerKey(expected.byKey(false), actual.byKey(false), actualLabel);
+  }
+
+  /**
+   * The first difference between two outputs compared per key, records without a key in any order
+   * (the comparison of outputs of several subtasks), or null when they are equal.
+   */
+  @Nullable
+  static String firstDifferenceAcrossSubtasks(
+      RecordedOutput expected, RecordedOutput actual, String actualLabel) {
+    return firstDifferencePerKey(expected.byKey(true), actual.byKey(true), actualLabel);
+  }
+
+  @Nullable
+  private static String firstDifferencePerKey(
+      Map<Object, List<Emitted>> expectedByKey,
+      Map<Object, List<Emitted>> actualByKey,
+      String actualLabel) {
+    Set<Object> keys = new LinkedHashSet<>(expectedByKey.keySet());
+    keys.addAll(actualByKey.keySet());
+    for (Object key : keys) {
+      String difference =
+          firstDifference(
+              expectedByKey.getOrDefault(key, List.of()),
+              actualByKey.getOrDefault(key, List.of()),
+              "of key " + key + " ",
+              actualLabel);
+      if (difference != null) {
+        return difference;
+      }
+    }
+    return null;
+  }
+
+  @Nullable
+  private static String firstDifference(
+      List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
+    int common = Math.min(expected.size(), actual.size());
+    for (int i = 0; i < common; i++) {
+      if (!expected.get(i).equals(actual.get(i))) {
+        return differenceAt(i, expected, actual, scope, actualLabel);
+      }
+    }
+    return expected.size() == actual.size()
+        ? null
+        : differenceAt(common, expected, actual, scope, actualLabel);
+  }
+
+  private static String differenceAt(
+      int i, List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
+    return String.format(
+        "first difference at output record #%d %s%n  %-15s%s%n  %-15s%s%n"
+            + "(the uninterrupted run emitted %d records %s, the run %s %d)",
+        i,
+        scope,
+        "uninterrupted:",
+        i < expected.size() ? expected.get(i) : "<no more records>",
+        actualLabel + ":",
+        i < actual.size() ? actual.get(i) : "<no more records>",
+        expected.size(),
+        scope,
+        actualLabel,
+        actual.size());
+  }
+}

@@ -1,0 +1,301 @@
+package dev.etlkit.testkit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+
+/**
+ * Checks that a keyed operator's output does not change when the job is restored from a checkpoint
+ * or savepoint with another parallelism: each key's state must reach the subtask that owns the
+ * key's group afterwards, with nothing of it left in a plain field or in operator state that Flink
+ * redistributes differently.
+ *
+ * <p>{@link #verify()} first runs the script at parallelism 1 without interruption. Then it runs it
+ * on {@code from} subtasks, each element going to the subtask Flink's {@code keyBy} routes it to
+ * and every watermark and processing-time advance to all of them (as each subtask of a keyed stream
+ * receives them), snapshotting all subtasks before every cut point. For each cut point it merges
+ * the subtasks' snapshots and splits them by key group over {@code to} fresh subtasks (Flink's own
+ * repartitioning), runs the rest of the script on those, and asserts that each key's records (what
+ * the old subtasks emitted before the cut, then what the new ones emitted) equal that key's records
+ * in the uninterrupted run, in order. Records of different keys may interleave in any way across
+ * subtasks; records emitted with no key being processed are compared in any order.
+ *
+ * <pre>{@code
+ * RescaleCheck.of(SampleCounter.harness().on(backend), SCRIPT).rescaling(2, 3).verify();
+ * }</pre>
+ *
+ * <p>Each cut point costs {@code to} harness restores (about 0.2 s each on RocksDB): sample long
+ * scripts with {@link #withSampledCutPoints}. Snapshots are checkpoints when restoring on the same
+ * backend and canonical savepoints when {@link #restoringOn} names another.
+ *
+ * @param <I> input type
+ * @param <O> main output type
+ */
+@PublicEvolving
+public final class RescaleCheck<I, O> {
+
+  private final KeyedHarness<?, I, O> harness;
+  private final HarnessInput<I> input;
+  private final int from;
+  private final int to;
+  private final StateBackendKind restoreBackend;
+  private final int sampleSize;
+  private final long sampleSeed;
+
+  private RescaleCheck(
+      KeyedHarness<?, I, O> harness,
+      HarnessInput<I> input,
+      int from,
+      int to,
+      StateBackendKind restoreBackend,
+      int sampleSize,
+      long sampleSeed) {
+    this.harness = harness;
+    this.input = input;
+    this.from = from;
+    this.to = to;
+    this.restoreBackend = restoreBackend;
+    this.sampleSize = sampleSize;
+    this.sampleSeed = sampleSeed;
+  }
+
+  /**
+   * Checks every cut point of the script, rescaling from 2 to 3 subtasks (each new subtask but the
+   * first takes key groups of both old ones) on the harness's own backend.
+   *
+   * @param harness the operator under test, its key and its backend
+   * @param input the script; its cut points are {@code 0..input.size()}
+   */
+  public static <I, O> RescaleCheck<I, O> of(KeyedHarness<?, I, O> harness, HarnessInput<I> input) {
+    Objects.requireNonNull(harness, "harness");
+    Objects.requireNonNull(input, "input");
+    return new RescaleCheck<>(harness, input, 2, 3, harness.backend(), -1, 0L);
+  }
+
+  /**
+   * Runs the script before each cut on {@code fromParallelism} subtasks and after it on {@code
+   * toParallelism} (default 2 and 3). Both must be in {@code 1..maxParallelism} of the harness and
+   * differ.
+   */
+  public RescaleCheck<I, O> rescaling(int fromParallelism, int toParallelism) {
+    checkParallelism("fromParallelism", fromParallelism);
+    checkParallelism("toParallelism", toParallelism);
+    if (fromParallelism == toParallelism) {
+      throw new IllegalArgumentException(
+          "fromParallelism and toParallelism must differ, both were " + fromParallelism);
+    }
+    return new RescaleCheck<>(
+        harness, input, fromParallelism, toParallelism, restoreBackend, sampleSize, sampleSeed);
+  }
+
+  /**
+   * Checks only {@code count} cut points: the first ({@code 0}), the last ({@code n}) and others
+   * drawn with the seed. The same seed always picks the same cut points.
+   */
+  public RescaleCheck<I, O> withSampledCutPoints(int count, long seed) {
+    if (count < 2) {
+      throw new IllegalArgumentException("count must be >= 2 (first and last), was " + count);
+    }
+    return new RescaleCheck<>(harness, input, from, to, restoreBackend, count, seed);
+  }
+
+  /**
+   * Restores on the given backend (default: the harness's own), from canonical savepoints: a
+   * rescale and a backend switch in one restore.
+   */
+  public RescaleCheck<I, O> restoringOn(StateBackendKind backend) {
+    return new RescaleCheck<>(
+        harness,
+        input,
+        from,
+        to,
+        Objects.requireNonNull(backend, "backend"),
+        sampleSize,
+        sampleSeed);
+  }
+
+  /** The cut points {@link #verify()} checks, ascending. */
+  public List<Integer> cutPoints() {
+    return CutPointCheck.cutPoints(input.size(), sampleSize, sampleSeed);
+  }
+
+  /**
+   * Runs the check.
+   *
+   * @throws AssertionError naming the first failing cut point, the step before it and the first
+   *     record of a key that differs, or wrapping the exception a restore or a step threw
+   */
+  public void verify() {
+    RecordedOutput expected = RecordedOutput.uninterrupted(harness, input);
+    List<Integer> cuts = cutPoints();
+    boolean switching = restoreBackend != harness.backend();
+    List<Cut> snapshots = new ArrayList<>(cuts.size());
+    List<OperatorHarness<I, O>> old = new ArrayList<>(from);
+    List<RecordedOutput> oldOutputs = new ArrayList<>(from);
+    try {
+      for (int s = 0; s < from; s++) {
+        old.add(harness.open(null, 0L, 0L, from, s));
+      }
+      int next = 0;
+      for (int i = 0; i <= input.size(); i++) {
+        if (next < cuts.size() && cuts.get(next) == i) {
+          snapshots.add(cut(i, old, switching));
+          next++;
+        }
+        if (i < input.size()) {
+          apply(input.steps().get(i), old);
+        }
+      }
+      for (OperatorHarness<I, O> h : old) {
+        oldOutputs.add(RecordedOutput.of(h));
+      }
+    } catch (Exception e) {
+      throw new AssertionError(
+          "Run on " + from + " subtasks taking snapshots failed on " + harness.backend(), e);
+    } finally {
+      closeAll(old);
+    }
+    String difference =
+        RecordedOutput.firstDifferenceAcrossSubtasks(
+            expected, concat(oldOutputs), "on " + from + " subtasks");
+    if (difference != null) {
+      throw new AssertionError(
+          "Running on "
+              + from
+              + " subtasks (without rescaling) changed the output on "
+              + harness.backend()
+              + ": "
+              + difference);
+    }
+    KeyedHarness<?, I, O> restoring = harness.on(restoreBackend);
+    for (Cut cut : snapshots) {
+      List<RecordedOutput> before = new ArrayList<>(from);
+      for (int s = 0; s < from; s++) {
+        before.add(oldOutputs.get(s).prefix(cut.emittedBefore[s]));
+      }
+      RecordedOutput actual = concat(before);
+      List<OperatorHarness<I, O>> rescaled = new ArrayList<>(to);
+      try {
+        OperatorSubtaskState merged = AbstractStreamOperatorTestHarness.repackageState(cut.states);
+        for (int s = 0; s < to; s++) {
+          OperatorSubtaskState share =
+              AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                  merged, harness.maxParallelism(), from, to, s);
+          rescaled.add(restoring.open(share, cut.processingTime, cut.stateTtlTime, to, s));
+        }
+        for (HarnessInput.Step<I> step : input.slice(cut.index, input.size()).steps()) {
+          apply(step, rescaled);
+        }
+        for (OperatorHarness<I, O> h : rescaled) {
+          actual = actual.append(RecordedOutput.of(h));
+        }
+      } catch (Exception e) {
+        throw new AssertionError(describe(cut) + " failed with an exception", e);
+      } finally {
+        closeAll(rescaled);
+      }
+      difference = RecordedOutput.firstDifferenceAcrossSubtasks(expected, actual, "rescaled");
+      if (difference != null) {
+        throw new AssertionError(describe(cut) + " changed the output: " + difference);
+      }
+    }
+  }
+
+  private Cut cut(int index, List<OperatorHarness<I, O>> subtasks, boolean savepoint)
+      throws Exception {
+    OperatorSubtaskState[] states = new OperatorSubtaskState[subtasks.size()];
+    int[] emittedBefore = new int[subtasks.size()];
+    for (int s = 0; s < states.length; s++) {
+      OperatorHarness<I, O> h = subtasks.get(s);
+      states[s] = savepoint ? h.savepoint() : h.snapshot();
+      emittedBefore[s] = h.emitted().size();
+    }
+    // Every subtask saw every clock step: subtask 0's clocks are all of theirs.
+    OperatorHarness<I, O> first = subtasks.get(0);
+    return new Cut(index, states, emittedBefore, first.processingTime(), first.stateTtlTime());
+  }
+
+  /** An element to the subtask its key is routed to; anything else to every subtask. */
+  private void apply(HarnessInput.Step<I> step, List<OperatorHarness<I, O>> subtasks)
+      throws Exception {
+    if (step instanceof HarnessInput.Element<I> element) {
+      step.applyTo(subtasks.get(harness.subtaskOf(element.value(), subtasks.size())));
+    } else {
+      for (OperatorHarness<I, O> h : subtasks) {
+        step.applyTo(h);
+      }
+    }
+  }
+
+  /** Subtasks' outputs one after another (only per-key order is compared). */
+  private static RecordedOutput concat(List<RecordedOutput> outputs) {
+    RecordedOutput all = RecordedOutput.empty();
+    for (RecordedOutput output : outputs) {
+      all = all.append(output);
+    }
+    return all;
+  }
+
+  private void checkParallelism(String name, int parallelism) {
+    if (parallelism < 1 || parallelism > harness.maxParallelism()) {
+      throw new IllegalArgumentException(
+          name + " must be in 1.." + harness.maxParallelism() + ", was " + parallelism);
+    }
+  }
+
+  private String describe(Cut cut) {
+    String where =
+        cut.index == 0
+            ? "before the first step"
+            : "after step " + (cut.index - 1) + " = " + input.steps().get(cut.index - 1);
+    String how =
+        restoreBackend == harness.backend()
+            ? "checkpoints of " + from + " subtasks restored on " + to + " on " + restoreBackend
+            : "savepoints of "
+                + from
+                + " subtasks on "
+                + harness.backend()
+                + " restored on "
+                + to
+                + " on "
+                + restoreBackend;
+    return "Rescale at cut point "
+        + cut.index
+        + " of 0.."
+        + input.size()
+        + " ("
+        + where
+        + "; "
+        + how
+        + ")";
+  }
+
+  /** Closes every harness, even when one fails to close; throws the first failure. */
+  private static void closeAll(List<? extends OperatorHarness<?, ?>> harnesses) {
+    RuntimeException failure = null;
+    for (OperatorHarness<?, ?> h : harnesses) {
+      try {
+        h.close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private record Cut(
+      int index,
+      OperatorSubtaskState[] states,
+      int[] emittedBefore,
+      long processingTime,
+      long stateTtlTime) {}
+}

@@ -1,0 +1,108 @@
+package dev.etlkit.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RescaleCheckTest {
+
+  /** Six keys over 128 key groups: at 2, 3 and 4 subtasks each subtask owns some of them. */
+  private static final HarnessInput<Change<String>> SCRIPT = script();
+
+  private static HarnessInput<Change<String>> script() {
+    HarnessInput.Builder<Change<String>> b = HarnessInput.builder();
+    for (int round = 0; round < 3; round++) {
+      for (int key = 0; key < 6; key++) {
+        long t = 10L + 100L * round + key;
+        b.element(
+            round == 0
+                ? Change.insert("k" + key + "#v0")
+                : Change.updateAfter("k" + key + "#v" + round),
+            t);
+      }
+      b.watermark(100L * round + 50L).advanceProcessingTime(600);
+    }
+    return b.element(Change.delete("k3#v2"), 400).watermark(1_000).build();
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void rescale_statefulCounter_outTwoToThree_matchesUninterruptedRun(StateBackendKind backend) {
+    // tag::rescale[]
+    RescaleCheck.of(SampleCounter.harness().on(backend), SCRIPT) // from 2 to 3 subtasks
+        .withSampledCutPoints(8, 5L)
+        .verify();
+    // end::rescale[]
+  }
+
+  @ParameterizedTest
+  @CsvSource({"2, 3", "1, 4", "4, 1", "3, 2"})
+  void rescale_statefulCounter_onTheHeap_everyCutPoint_matchesUninterruptedRun(int from, int to) {
+    RescaleCheck.of(SampleCounter.harness(), SCRIPT).rescaling(from, to).verify();
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void rescale_restoredOnOtherBackend_matchesUninterruptedRun(StateBackendKind backend) {
+    // tag::rescale-switch[]
+    RescaleCheck.of(SampleCounter.harness().on(backend), SCRIPT)
+        .rescaling(3, 2)
+        .restoringOn(backend.other())
+        .withSampledCutPoints(4, 42L)
+        .verify();
+    // end::rescale-switch[]
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void rescale_countsInOperatorState_restoreRightButRescaleWrong(StateBackendKind backend) {
+    KeyedHarness<String, Change<String>, String> broken =
+        OperatorStateCounter.harness().on(backend);
+
+    // The same parallelism restores every count
+    CutPointCheck.of(broken, SCRIPT).withSampledCutPoints(8, 5L).verify();
+    assertThatThrownBy(() -> RescaleCheck.of(broken, SCRIPT).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Rescale at cut point ")
+        .hasMessageContaining("checkpoints of 2 subtasks restored on 3 on " + backend)
+        .hasMessageContaining("changed the output: first difference at output record #")
+        .hasMessageMatching("(?s).*uninterrupted: main: k\\d n=\\d.*rescaled: +main: k\\d n=\\d.*");
+  }
+
+  @Test
+  void rescale_countsInPlainField_failOnTheFirstCutAfterAnElement() {
+    assertThatThrownBy(() -> RescaleCheck.of(BrokenCounter.harness(), SCRIPT).verify())
+        .hasMessageContaining("Rescale at cut point 1 of 0..")
+        .hasMessageContaining("uninterrupted: main: k0 n=2 @110")
+        .hasMessageContaining("rescaled:      main: k0 n=1 @110");
+  }
+
+  @Test
+  void rescaling_sameOrOutOfRangeParallelism_isRejected() {
+    RescaleCheck<Change<String>, String> check = RescaleCheck.of(SampleCounter.harness(), SCRIPT);
+
+    assertThatThrownBy(() -> check.rescaling(2, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fromParallelism and toParallelism must differ, both were 2");
+    assertThatThrownBy(() -> check.rescaling(0, 2))
+        .hasMessage("fromParallelism must be in 1..128, was 0");
+    assertThatThrownBy(() -> check.rescaling(2, 129))
+        .hasMessage("toParallelism must be in 1..128, was 129");
+  }
+
+  @Test
+  void withSampledCutPoints_keepsFirstAndLast() {
+    assertThat(
+            RescaleCheck.of(SampleCounter.harness(), SCRIPT)
+                .withSampledCutPoints(3, 9L)
+                .cutPoints())
+        .hasSize(3)
+        .startsWith(0)
+        .endsWith(SCRIPT.size());
+  }
+}
