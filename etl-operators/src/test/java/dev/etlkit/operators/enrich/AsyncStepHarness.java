@@ -35,6 +35,17 @@ public final class AsyncStepHarness<I, O> {
 
   public <K, V> AsyncStepHarness(
       Enrich.LookupStep<I, K, V, O> step, TypeSerializer<I> inputSerializer) throws Exception {
+    this(step, inputSerializer, 1, 1, 0);
+  }
+
+  /** As subtask {@code subtaskIndex} of {@code parallelism} (for rescaling tests). */
+  public <K, V> AsyncStepHarness(
+      Enrich.LookupStep<I, K, V, O> step,
+      TypeSerializer<I> inputSerializer,
+      int maxParallelism,
+      int parallelism,
+      int subtaskIndex)
+      throws Exception {
     ManualTimers clock = timers;
     this.function =
         step.function(new StepIdentity("orders", step.name(), "orders/" + step.name()), n -> clock);
@@ -48,7 +59,12 @@ public final class AsyncStepHarness<I, O> {
                 settings.ordered()
                     ? AsyncDataStream.OutputMode.ORDERED
                     : AsyncDataStream.OutputMode.UNORDERED),
-            inputSerializer);
+            maxParallelism,
+            parallelism,
+            subtaskIndex);
+    // What the harness's (factory, inputSerializer) constructor does; it has no parallel variant.
+    harness.getStreamConfig().setupNetworkInputs(inputSerializer);
+    harness.getStreamConfig().serializeAllConfigs();
     Configuration noKryo = new Configuration();
     noKryo.set(PipelineOptions.GENERIC_TYPES, false);
     harness

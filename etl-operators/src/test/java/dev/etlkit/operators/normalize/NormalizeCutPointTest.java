@@ -93,23 +93,8 @@ class NormalizeCutPointTest {
   void restoreAtCutPoints_sameOutputAsUninterrupted_andAsTheModel(
       StateBackendKind backend, Mode mode, boolean switchBackend, List<Long> seeds) {
     List<GeneratedChangelog<String>> changelogs = new ArrayList<>();
-    HarnessInput.Builder<Change<String>> script = HarnessInput.builder();
     List<Change<String>> delivered = new ArrayList<>();
-    for (long seed : seeds) {
-      GeneratedChangelog<String> changelog = MESSY.generate(seed);
-      changelogs.add(changelog);
-      String prefix = "s" + seed + "-";
-      for (HarnessInput.Step<Change<String>> step : changelog.input().steps()) {
-        if (step instanceof HarnessInput.Element<Change<String>> element) {
-          Change<String> change = element.value().withValue(prefix + element.value().value());
-          script.element(change, element.timestamp());
-          delivered.add(change);
-        } else if (step instanceof HarnessInput.AdvanceProcessingTime<Change<String>> advance) {
-          script.advanceProcessingTime(advance.millis());
-        } // watermarks of concatenated sequences would go back in time; the step ignores them
-      }
-    }
-    HarnessInput<Change<String>> input = script.build();
+    HarnessInput<Change<String>> input = concatenated(seeds, changelogs, delivered);
     KeyedHarness<String, Change<String>, Change<String>> recipe = recipe(mode).on(backend);
 
     CutPointCheck<Change<String>, Change<String>> check = CutPointCheck.of(recipe, input);
@@ -163,7 +148,34 @@ class NormalizeCutPointTest {
     }
   }
 
-  private static KeyedHarness<String, Change<String>, Change<String>> recipe(Mode mode) {
+  /**
+   * One script of the generated changelogs of {@code seeds}, one after another, each key prefixed
+   * with its sequence's seed so that sequences never share keys; adds the changelogs and the
+   * delivered changes to the given lists.
+   */
+  static HarnessInput<Change<String>> concatenated(
+      List<Long> seeds,
+      List<GeneratedChangelog<String>> changelogs,
+      List<Change<String>> delivered) {
+    HarnessInput.Builder<Change<String>> script = HarnessInput.builder();
+    for (long seed : seeds) {
+      GeneratedChangelog<String> changelog = MESSY.generate(seed);
+      changelogs.add(changelog);
+      String prefix = "s" + seed + "-";
+      for (HarnessInput.Step<Change<String>> step : changelog.input().steps()) {
+        if (step instanceof HarnessInput.Element<Change<String>> element) {
+          Change<String> change = element.value().withValue(prefix + element.value().value());
+          script.element(change, element.timestamp());
+          delivered.add(change);
+        } else if (step instanceof HarnessInput.AdvanceProcessingTime<Change<String>> advance) {
+          script.advanceProcessingTime(advance.millis());
+        } // watermarks of concatenated sequences would go back in time; the step ignores them
+      }
+    }
+    return script.build();
+  }
+
+  static KeyedHarness<String, Change<String>, Change<String>> recipe(Mode mode) {
     UpsertNormalize<String, String> spec =
         switch (mode) {
           case PLAIN -> strings();

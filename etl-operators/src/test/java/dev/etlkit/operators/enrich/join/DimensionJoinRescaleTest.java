@@ -1,0 +1,90 @@
+package dev.etlkit.operators.enrich.join;
+
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.RescaleCheck;
+import dev.etlkit.testkit.Soak;
+import dev.etlkit.testkit.StateBackendKind;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A job restored with another parallelism joins as before: the dimension rows, versions and waiting
+ * facts of each key (and their timers) reach the subtask that owns the key afterwards, so each
+ * key's output equals an uninterrupted run's (see {@link RescaleCheck}). Scaling out and in
+ * alternate (2 → 3, 3 → 1, 1 → 2, 4 → 2).
+ *
+ * <p>By default: the scripted latest and point-in-time inputs on heap at every cut point and on
+ * RocksDB (restoring on heap) at {@value DimensionJoinCutPointTest#SAMPLED_CUTS} sampled ones; 10
+ * generated scripts on heap and one on RocksDB at sampled cut points. Under {@code -Psoak}: 200
+ * generated scripts on heap and 20 on RocksDB.
+ */
+class DimensionJoinRescaleTest {
+
+  private static final int[][] RESCALES = {{2, 3}, {3, 1}, {1, 2}, {4, 2}};
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_rescaledAtEveryCutPoint_sameOutputPerKey(StateBackendKind backend) {
+    scripted(DimensionJoinCutPointTest.LATEST_MODE, DimensionJoinCutPointTest.LATEST, backend, 0);
+    scripted(DimensionJoinCutPointTest.LATEST_MODE, DimensionJoinCutPointTest.LATEST, backend, 1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_rescaledAtEveryCutPoint_sameOutputPerKey(StateBackendKind backend) {
+    scripted(DimensionJoinCutPointTest.AS_OF_MODE, DimensionJoinCutPointTest.AS_OF, backend, 0);
+    scripted(DimensionJoinCutPointTest.AS_OF_MODE, DimensionJoinCutPointTest.AS_OF, backend, 1);
+  }
+
+  static List<Long> heapSeeds() {
+    return Soak.seeds(10, 200);
+  }
+
+  static List<Long> rocksDbSeeds() {
+    return Soak.seeds(1, 20);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("heapSeeds")
+  void generatedScript_onHeap_rescaledAnywhere_sameOutputPerKey(long seed) {
+    generated(seed, StateBackendKind.HEAP, StateBackendKind.HEAP);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("rocksDbSeeds")
+  void generatedScript_onRocksDb_rescaledAnywhere_sameOutputPerKey(long seed) {
+    generated(seed, StateBackendKind.ROCKSDB, StateBackendKind.ROCKSDB);
+    generated(seed + 1_000_000, StateBackendKind.ROCKSDB, StateBackendKind.HEAP);
+  }
+
+  private static void scripted(
+      JoinMode mode,
+      HarnessInput<JoinInput<String, String>> script,
+      StateBackendKind backend,
+      int rescale) {
+    KeyedHarness<Object, JoinInput<String, String>, String> harness = mode.harness().on(backend);
+    RescaleCheck<JoinInput<String, String>, String> check =
+        RescaleCheck.of(harness, script).rescaling(RESCALES[rescale][0], RESCALES[rescale][1]);
+    if (backend == StateBackendKind.ROCKSDB) {
+      check =
+          check
+              .restoringOn(StateBackendKind.HEAP)
+              .withSampledCutPoints(DimensionJoinCutPointTest.SAMPLED_CUTS, 11L + rescale);
+    }
+    check.verify();
+  }
+
+  private static void generated(long seed, StateBackendKind backend, StateBackendKind restoreOn) {
+    int[] rescale = RESCALES[(int) (seed % RESCALES.length)];
+    RescaleCheck.of(
+            DimensionJoinModelTest.mode(seed).harness().on(backend),
+            DimensionJoinModelTest.script(seed))
+        .rescaling(rescale[0], rescale[1])
+        .restoringOn(restoreOn)
+        .withSampledCutPoints(Soak.isEnabled() ? 8 : DimensionJoinCutPointTest.SAMPLED_CUTS, seed)
+        .verify();
+  }
+}
