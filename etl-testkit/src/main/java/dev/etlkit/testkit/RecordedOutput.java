@@ -97,7 +97,7 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
           firstDifference(
               expectedByKey.getOrDefault(key, List.of()),
               actualByKey.getOrDefault(key, List.of()),
-              "of key " + key + " ",
+              " of key " + key,
               actualLabel);
       if (difference != null) {
         return difference;
@@ -123,8 +123,8 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
   private static String differenceAt(
       int i, List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
     return String.format(
-        "first difference at output record #%d %s%n  %-15s%s%n  %-15s%s%n"
-            + "(the uninterrupted run emitted %d records %s, the run %s %d)",
+        "first difference at output record #%d%s%n  %-15s%s%n  %-15s%s%n"
+            + "(the uninterrupted run emitted %d records%s, the run %s %d)",
         i,
         scope,
         "uninterrupted:",

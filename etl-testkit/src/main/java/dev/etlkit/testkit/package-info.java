@@ -11,6 +11,8 @@
  *       processing time.
  *   <li>{@link dev.etlkit.testkit.CutPointCheck}: output unchanged by a snapshot and restore at any
  *       point, on the same or the other backend.
+ *   <li>{@link dev.etlkit.testkit.RescaleCheck}: each key's output unchanged by a restore on
+ *       another parallelism (state split and merged by key group).
  *   <li>{@link dev.etlkit.testkit.ChangelogAssert} and {@link dev.etlkit.testkit.Materializer}:
  *       changelogs that are well formed and materialize to the expected table.
  *   <li>{@link dev.etlkit.testkit.ChangelogGenerator} and {@link dev.etlkit.testkit.Soak}: seeded
