@@ -1,33 +1,29 @@
 package dev.etlkit.examples;
 
+import static dev.etlkit.examples.StreamingRuns.await;
+import static dev.etlkit.examples.StreamingRuns.awaitCheckpoint;
+import static dev.etlkit.examples.StreamingRuns.awaitRead;
+import static dev.etlkit.examples.StreamingRuns.deterministic;
+import static dev.etlkit.examples.StreamingRuns.difference;
+import static dev.etlkit.examples.StreamingRuns.producing;
+import static dev.etlkit.examples.StreamingRuns.ranges;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
+import dev.etlkit.examples.StreamingRuns.Chunk;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -69,9 +65,6 @@ class FailoverITCase {
       Integer.getInteger("etlkit.failover.orders", SOAK ? 1_000_000 : DEFAULT_ORDERS);
   private static final int FAILURES =
       Integer.getInteger("etlkit.failover.failures", SOAK ? 20 : DEFAULT_FAILURES);
-
-  /** How long the job may take to make the progress the test waits for, at each step. */
-  private static final Duration PATIENCE = Duration.ofMinutes(3);
 
   /** Two TaskManagers with one slot each: the job (parallelism 2) runs on both. */
   @RegisterExtension
@@ -140,41 +133,6 @@ class FailoverITCase {
     assertThat(Set.copyOf(replayed)).as("... and lose nothing").isEqualTo(Set.copyOf(expected));
   }
 
-  /** The order ids of the lines as ranges of consecutive numbers, for a failure message. */
-  private static String ranges(List<String> lines) {
-    List<Integer> ids =
-        lines.stream()
-            .map(l -> l.replaceAll(".*orderId=o-(\\d+).*", "$1"))
-            .map(Integer::valueOf)
-            .sorted()
-            .toList();
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < ids.size(); i++) {
-      int from = ids.get(i);
-      while (i + 1 < ids.size() && ids.get(i + 1) <= ids.get(i) + 1) {
-        i++;
-      }
-      out.append(out.length() == 0 ? "" : ", ").append(from).append("..").append(ids.get(i));
-      if (out.length() > 2_000) {
-        return out + " ...";
-      }
-    }
-    return out.toString();
-  }
-
-  /** The multiset difference {@code a - b}: each element of a not matched by one of b. */
-  private static List<String> difference(List<String> a, List<String> b) {
-    Map<String, Integer> remaining = new HashMap<>();
-    b.forEach(line -> remaining.merge(line, 1, Integer::sum));
-    List<String> extra = new ArrayList<>();
-    for (String line : a) {
-      if (remaining.merge(line, -1, Integer::sum) < 0) {
-        extra.add(line);
-      }
-    }
-    return extra;
-  }
-
   /**
    * Runs the job over fresh topics and tables with {@code failures} failures, the orders arriving
    * in {@code failures + 1} chunks, and stops it with a draining savepoint once it has read them.
@@ -184,33 +142,11 @@ class FailoverITCase {
       throws Exception {
     FailureInjector.reset();
     RealSystems.Run run = systems.newStreamingRun(name);
-    Configuration conf = new Configuration();
-    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, failures + 1);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
-    StreamExecutionEnvironment env = RealMode.environment(run.options(), conf);
-    env.setParallelism(2);
-    RealMode.Sources sources = RealMode.sources(env, run.options());
-    DataStream<RawRecord> changes =
-        sources
-            .customerChanges()
-            .map(new FailureInjector())
-            .name("changes-failure-injector")
-            .uid("changes-failure-injector");
-    DataStream<RawRecord> orders =
-        sources
-            .orders()
-            .map(new FailureInjector())
-            .name("orders-failure-injector")
-            .uid("orders-failure-injector");
-    RealMode.sink(
-        RealMode.wire(new RealMode.Sources(changes, orders), run.options()),
-        run.options(),
-        guarantee);
+    StreamExecutionEnvironment env =
+        StreamingRuns.job(run, StreamingRuns.settings(failures + 1), 2, guarantee);
 
     int injectedBefore = FailureInjector.INJECTED.get();
-    List<Chunk> chunks = chunks(failures + 1);
+    List<Chunk> chunks = StreamingRuns.chunks(data, failures + 1);
     Random random = new Random(failures);
     JobClient job = env.executeAsync(name);
     ExecutorService producer = Executors.newSingleThreadExecutor();
@@ -248,13 +184,7 @@ class FailoverITCase {
             () -> FailureInjector.LATEST_ATTEMPT.get() > attempt);
         producing.get();
       }
-      Map<String, Long> end = run.inputEndOffsets();
-      await(job, "a checkpoint after every input record", () -> checkpointedTo(run, end));
-      job.stopWithSavepoint(true, savepoints.toString(), SavepointFormatType.CANONICAL)
-          .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-      RecordAccounting accounting =
-          RecordAccounting.of(
-              job.getJobExecutionResult().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+      RecordAccounting accounting = StreamingRuns.drain(job, run, savepoints);
       if (failures == 0) { // with restarts, the counts are the last attempt's
         assertThat(accounting.step(OrdersJob.PIPELINE, "parse").in())
             .as("the job read every order event")
@@ -262,81 +192,12 @@ class FailoverITCase {
       }
     } finally {
       producer.shutdownNow();
-      if (!job.getJobStatus().get().isGloballyTerminalState()) {
-        job.cancel().get();
-      }
+      StreamingRuns.cancelIfRunning(job);
     }
     assertThat(FailureInjector.INJECTED.get() - injectedBefore)
         .as("exceptions injected into run " + name)
         .isEqualTo(failures - failures / 3);
     return run;
-  }
-
-  /** A part of the input: the customer changes up to the time of the last of the orders. */
-  private record Chunk(List<ReferenceData.Event> changes, List<ReferenceData.Event> orders) {}
-
-  /**
-   * The input in {@code n} chunks as it happens in time: orders in {@code n} parts of (nearly)
-   * equal size, each with the changes made by its last order's time (the last part with all the
-   * rest). Producing a chunk's changes before its orders keeps both topics' event times in step, as
-   * in production, so that neither input holds the other's watermark back or runs ahead of it.
-   */
-  private static List<Chunk> chunks(int n) {
-    List<ReferenceData.Event> orders = data.orders();
-    List<ReferenceData.Event> changes = data.customerChanges();
-    List<Chunk> chunks = new ArrayList<>();
-    int change = 0;
-    for (int i = 0; i < n; i++) {
-      List<ReferenceData.Event> part =
-          orders.subList(orders.size() * i / n, orders.size() * (i + 1) / n);
-      long until = part.stream().mapToLong(ReferenceData.Event::timestamp).max().orElseThrow();
-      int from = change;
-      while (change < changes.size() && (i == n - 1 || changes.get(change).timestamp() <= until)) {
-        change++;
-      }
-      chunks.add(new Chunk(changes.subList(from, change), part));
-    }
-    return chunks;
-  }
-
-  /**
-   * Produces a chunk: its changes, then its orders in slices of 1,000, each sent and acknowledged
-   * before the next.
-   */
-  private static Callable<Void> producing(RealSystems.Run run, Chunk chunk) {
-    return () -> {
-      run.produceCustomerChanges(chunk.changes());
-      List<ReferenceData.Event> orders = chunk.orders();
-      for (int from = 0; from < orders.size(); from += 1_000) {
-        run.produceOrders(orders.subList(from, Math.min(orders.size(), from + 1_000)));
-      }
-      return null;
-    };
-  }
-
-  /**
-   * Waits until the job's current attempt has read a record of the newest chunk: one at or after
-   * {@code chunkStart} in some partition of the orders topic.
-   */
-  private static void awaitRead(JobClient job, RealSystems.Run run, Map<String, Long> chunkStart)
-      throws Exception {
-    await(
-        job,
-        "a record of the newest chunk read",
-        () ->
-            chunkStart.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(run.options().ordersTopic() + "-"))
-                .anyMatch(
-                    e -> FailureInjector.lastOffsetInLatestAttempt(e.getKey()) >= e.getValue()));
-  }
-
-  /** Waits until the job's current attempt completes another checkpoint. */
-  private static void awaitCheckpoint(JobClient job) throws Exception {
-    int checkpoints = FailureInjector.CHECKPOINTS_IN_LATEST_ATTEMPT.get();
-    await(
-        job,
-        "a completed checkpoint",
-        () -> FailureInjector.CHECKPOINTS_IN_LATEST_ATTEMPT.get() > checkpoints);
   }
 
   /**
@@ -363,51 +224,5 @@ class FailoverITCase {
           return output > outputAtCheckpoint[0]
               && FailureInjector.CHECKPOINTS_IN_LATEST_ATTEMPT.get() == completed;
         });
-  }
-
-  /**
-   * Whether a completed checkpoint holds every input partition's end as its position (the sources
-   * commit their positions to the consumer group when a checkpoint completes): the job has read all
-   * input, and no restore can make it read any again.
-   */
-  private static boolean checkpointedTo(RealSystems.Run run, Map<String, Long> end) {
-    try {
-      Map<String, Long> checkpointed = run.checkpointedInputOffsets();
-      return end.entrySet().stream()
-          .allMatch(
-              e -> e.getValue() == 0 || checkpointed.getOrDefault(e.getKey(), -1L) >= e.getValue());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void await(JobClient job, String what, BooleanSupplier condition)
-      throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      JobStatus status = job.getJobStatus().get();
-      if (status.isGloballyTerminalState()) {
-        throw new AssertionError(
-            "the job ended (" + status + ") while waiting for " + what, failureOf(job));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within " + PATIENCE);
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  private static Throwable failureOf(JobClient job) {
-    try {
-      job.getJobExecutionResult().get();
-      return null;
-    } catch (Exception e) {
-      return e;
-    }
-  }
-
-  /** The enriched orders as comparable lines (see {@link FinalTables#comparable}), sorted. */
-  private static List<String> deterministic(List<EnrichedOrder> orders) {
-    return orders.stream().map(FinalTables::comparable).sorted().toList();
   }
 }

@@ -55,7 +55,7 @@ final class RealSystems implements AutoCloseable {
       List<ReferenceData.Event> orders,
       String... extraArgs)
       throws Exception {
-    Run run = newRun(name, customerChanges, true, extraArgs);
+    Run run = newRun(name, customerChanges, true, 2, extraArgs);
     run.produceOrders(orders);
     return run;
   }
@@ -65,11 +65,23 @@ final class RealSystems implements AutoCloseable {
    * Run#produceCustomerChanges} and {@link Run#produceOrders} append to them while the job runs.
    */
   Run newStreamingRun(String name, String... extraArgs) throws Exception {
-    return newRun(name, List.of(), false, extraArgs);
+    return newStreamingRun(name, 2, extraArgs);
+  }
+
+  /**
+   * One streaming run's topics and database, as {@link #newStreamingRun(String, String...)}, with
+   * {@code partitions} partitions per input (and dead-letter) topic instead of two.
+   */
+  Run newStreamingRun(String name, int partitions, String... extraArgs) throws Exception {
+    return newRun(name, List.of(), false, partitions, extraArgs);
   }
 
   private Run newRun(
-      String name, List<ReferenceData.Event> customerChanges, boolean bounded, String... extraArgs)
+      String name,
+      List<ReferenceData.Event> customerChanges,
+      boolean bounded,
+      int partitions,
+      String... extraArgs)
       throws Exception {
     // a new database and new topics per run: runs never see each other's data
     String id = name + "-" + (++runs);
@@ -93,7 +105,7 @@ final class RealSystems implements AutoCloseable {
       }
     }
     for (String topic : List.of("orders", "customers", "enriched", "dead-letters")) {
-      kafka.createTopic(id + "-" + topic, topic.equals("enriched") ? 1 : 2);
+      kafka.createTopic(id + "-" + topic, topic.equals("enriched") ? 1 : partitions);
     }
     kafka.produce(id + "-customers", customerChanges);
     List<String> args =

@@ -1,0 +1,253 @@
+package dev.etlkit.examples;
+
+import dev.etlkit.core.RawRecord;
+import dev.etlkit.core.RecordAccounting;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming runs of the reference job in real mode that {@link FailoverITCase} and {@link
+ * RescaleITCase} make: the job with unbounded Kafka sources and a {@link FailureInjector} after
+ * each (which reports the job's progress to the test), the input produced in chunks while it runs,
+ * the waits for its progress, the draining stop at the end, and the comparison of the committed
+ * output.
+ */
+final class StreamingRuns {
+
+  /** How long the job may take to make the progress the test waits for, at each step. */
+  static final Duration PATIENCE = Duration.ofMinutes(3);
+
+  private StreamingRuns() {}
+
+  /**
+   * The job's settings: RocksDB, and a fixed-delay restart strategy with at most {@code
+   * restartAttempts} restarts (a failing job with checkpoints restarts forever otherwise).
+   */
+  static Configuration settings(int restartAttempts) {
+    Configuration conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
+    return conf;
+  }
+
+  /**
+   * The job of {@code run} with {@code settings} at {@code parallelism}, a {@link FailureInjector}
+   * after each source, its Kafka sinks with {@code guarantee}: ready to execute.
+   */
+  static StreamExecutionEnvironment job(
+      RealSystems.Run run, Configuration settings, int parallelism, DeliveryGuarantee guarantee) {
+    StreamExecutionEnvironment env = RealMode.environment(run.options(), settings);
+    env.setParallelism(parallelism);
+    RealMode.Sources sources = RealMode.sources(env, run.options());
+    DataStream<RawRecord> changes =
+        sources
+            .customerChanges()
+            .map(new FailureInjector())
+            .name("changes-failure-injector")
+            .uid("changes-failure-injector");
+    DataStream<RawRecord> orders =
+        sources
+            .orders()
+            .map(new FailureInjector())
+            .name("orders-failure-injector")
+            .uid("orders-failure-injector");
+    RealMode.sink(
+        RealMode.wire(new RealMode.Sources(changes, orders), run.options()),
+        run.options(),
+        guarantee);
+    return env;
+  }
+
+  /** A part of the input: the customer changes up to the time of the last of the orders. */
+  record Chunk(List<ReferenceData.Event> changes, List<ReferenceData.Event> orders) {}
+
+  /**
+   * The input in {@code n} chunks as it happens in time: orders in {@code n} parts of (nearly)
+   * equal size, each with the changes made by its last order's time (the last part with all the
+   * rest). Producing a chunk's changes before its orders keeps both topics' event times in step, as
+   * in production, so that neither input holds the other's watermark back or runs ahead of it.
+   */
+  static List<Chunk> chunks(ReferenceData data, int n) {
+    List<ReferenceData.Event> orders = data.orders();
+    List<ReferenceData.Event> changes = data.customerChanges();
+    List<Chunk> chunks = new ArrayList<>();
+    int change = 0;
+    for (int i = 0; i < n; i++) {
+      List<ReferenceData.Event> part =
+          orders.subList(orders.size() * i / n, orders.size() * (i + 1) / n);
+      long until = part.stream().mapToLong(ReferenceData.Event::timestamp).max().orElseThrow();
+      int from = change;
+      while (change < changes.size() && (i == n - 1 || changes.get(change).timestamp() <= until)) {
+        change++;
+      }
+      chunks.add(new Chunk(changes.subList(from, change), part));
+    }
+    return chunks;
+  }
+
+  /**
+   * Produces a chunk: its changes, then its orders in slices of 1,000, each sent and acknowledged
+   * before the next.
+   */
+  static Callable<Void> producing(RealSystems.Run run, Chunk chunk) {
+    return () -> {
+      run.produceCustomerChanges(chunk.changes());
+      List<ReferenceData.Event> orders = chunk.orders();
+      for (int from = 0; from < orders.size(); from += 1_000) {
+        run.produceOrders(orders.subList(from, Math.min(orders.size(), from + 1_000)));
+      }
+      return null;
+    };
+  }
+
+  /**
+   * Waits until the job's current attempt has read a record of the newest chunk: one at or after
+   * {@code chunkStart} in some partition of the orders topic.
+   */
+  static void awaitRead(JobClient job, RealSystems.Run run, Map<String, Long> chunkStart)
+      throws Exception {
+    await(
+        job,
+        "a record of the newest chunk read",
+        () ->
+            chunkStart.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(run.options().ordersTopic() + "-"))
+                .anyMatch(
+                    e -> FailureInjector.lastOffsetInLatestAttempt(e.getKey()) >= e.getValue()));
+  }
+
+  /** Waits until the job's current attempt completes another checkpoint. */
+  static void awaitCheckpoint(JobClient job) throws Exception {
+    int checkpoints = FailureInjector.CHECKPOINTS_IN_LATEST_ATTEMPT.get();
+    await(
+        job,
+        "a completed checkpoint",
+        () -> FailureInjector.CHECKPOINTS_IN_LATEST_ATTEMPT.get() > checkpoints);
+  }
+
+  /**
+   * Ends the job as a streaming job is ended once its input is complete: waits until a completed
+   * checkpoint holds every input record ({@link #checkpointedTo}), then stops it with a savepoint
+   * into {@code savepoints} that drains it (the end of event time).
+   *
+   * @return the record accounting of the job's last attempt
+   */
+  static RecordAccounting drain(JobClient job, RealSystems.Run run, Path savepoints)
+      throws Exception {
+    Map<String, Long> end = run.inputEndOffsets();
+    await(job, "a checkpoint after every input record", () -> checkpointedTo(run, end));
+    job.stopWithSavepoint(true, savepoints.toString(), SavepointFormatType.CANONICAL)
+        .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    return RecordAccounting.of(
+        job.getJobExecutionResult().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** Cancels the job unless it has ended. */
+  static void cancelIfRunning(JobClient job) throws Exception {
+    if (!job.getJobStatus().get().isGloballyTerminalState()) {
+      job.cancel().get();
+    }
+  }
+
+  /**
+   * Whether a completed checkpoint holds every input partition's end as its position (the sources
+   * commit their positions to the consumer group when a checkpoint completes): the job has read all
+   * input, and no restore can make it read any again.
+   */
+  static boolean checkpointedTo(RealSystems.Run run, Map<String, Long> end) {
+    try {
+      Map<String, Long> checkpointed = run.checkpointedInputOffsets();
+      return end.entrySet().stream()
+          .allMatch(
+              e -> e.getValue() == 0 || checkpointed.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Waits until {@code condition} holds; fails when the job ends first or {@link #PATIENCE} runs
+   * out.
+   */
+  static void await(JobClient job, String what, BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      JobStatus status = job.getJobStatus().get();
+      if (status.isGloballyTerminalState()) {
+        throw new AssertionError(
+            "the job ended (" + status + ") while waiting for " + what, failureOf(job));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no " + what + " within " + PATIENCE);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static Throwable failureOf(JobClient job) {
+    try {
+      job.getJobExecutionResult().get();
+      return null;
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  /** The enriched orders as comparable lines (see {@link FinalTables#comparable}), sorted. */
+  static List<String> deterministic(List<EnrichedOrder> orders) {
+    return orders.stream().map(FinalTables::comparable).sorted().toList();
+  }
+
+  /** The multiset difference {@code a - b}: each element of a not matched by one of b. */
+  static List<String> difference(List<String> a, List<String> b) {
+    Map<String, Integer> remaining = new HashMap<>();
+    b.forEach(line -> remaining.merge(line, 1, Integer::sum));
+    List<String> extra = new ArrayList<>();
+    for (String line : a) {
+      if (remaining.merge(line, -1, Integer::sum) < 0) {
+        extra.add(line);
+      }
+    }
+    return extra;
+  }
+
+  /** The order ids of the lines as ranges of consecutive numbers, for a failure message. */
+  static String ranges(List<String> lines) {
+    List<Integer> ids =
+        lines.stream()
+            .map(l -> l.replaceAll(".*orderId=o-(\\d+).*", "$1"))
+            .map(Integer::valueOf)
+            .sorted()
+            .toList();
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < ids.size(); i++) {
+      int from = ids.get(i);
+      while (i + 1 < ids.size() && ids.get(i + 1) <= ids.get(i) + 1) {
+        i++;
+      }
+      out.append(out.length() == 0 ? "" : ", ").append(from).append("..").append(ids.get(i));
+      if (out.length() > 2_000) {
+        return out + " ...";
+      }
+    }
+    return out.toString();
+  }
+}
