@@ -155,8 +155,9 @@ public final class SerializedForm<T> {
 
   /**
    * The shape of a type. Type informations are matched by their exact class (a subclass may bring
-   * another serializer: Avro's {@code AvroTypeInfo} extends {@code PojoTypeInfo}), basic types by
-   * identity with Flink's own instances.
+   * another serializer: Avro's {@code AvroTypeInfo} extends {@code PojoTypeInfo}), basic types as
+   * equal to Flink's own instances and of their exact class ({@link #isFlinks}): never by identity,
+   * as a running job's are Java-serialized copies of the ones its step was built with.
    */
   private static Shape shape(TypeInformation<?> type) {
     Class<?> info = type.getClass();
@@ -173,16 +174,24 @@ public final class SerializedForm<T> {
       return Shape.ENUM;
     } else if (value == null) {
       return Shape.OTHER;
-    } else if (value.isArray() && type == PrimitiveArrayTypeInfo.getInfoFor(value)) {
+    } else if (value.isArray() && isFlinks(type, PrimitiveArrayTypeInfo.getInfoFor(value))) {
       return Shape.PRIMITIVE_ARRAY;
-    } else if (type == BasicTypeInfo.STRING_TYPE_INFO) {
+    } else if (isFlinks(type, BasicTypeInfo.STRING_TYPE_INFO)) {
       return Shape.STRING;
     } else if (EXACT_EQUALS.contains(value)
-        && (type == BasicTypeInfo.getInfoFor(value)
-            || type == LocalTimeTypeInfo.getInfoFor(value))) {
+        && (isFlinks(type, BasicTypeInfo.getInfoFor(value))
+            || isFlinks(type, LocalTimeTypeInfo.getInfoFor(value)))) {
       return Shape.EQUALS;
     }
     return Shape.OTHER;
+  }
+
+  /**
+   * Whether {@code type} is Flink's own type information {@code flinks} (null: there is none) or a
+   * copy of it: of the same class and equal.
+   */
+  static boolean isFlinks(TypeInformation<?> type, @Nullable TypeInformation<?> flinks) {
+    return flinks != null && type.getClass() == flinks.getClass() && type.equals(flinks);
   }
 
   private static TypeInformation<?> elementType(TypeInformation<?> type) {
@@ -679,7 +688,7 @@ public final class SerializedForm<T> {
     static FieldNode of(Field field, TypeInformation<?> info, Node node) {
       field.setAccessible(true);
       Class<?> type = field.getType();
-      if (type.isPrimitive() && info == BasicTypeInfo.getInfoFor(type)) {
+      if (type.isPrimitive() && isFlinks(info, BasicTypeInfo.getInfoFor(type))) {
         if (type == long.class) {
           return new LongField(field);
         } else if (type == int.class) {

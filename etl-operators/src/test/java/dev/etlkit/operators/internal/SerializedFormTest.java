@@ -26,6 +26,7 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.PojoField;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,6 +113,39 @@ class SerializedFormTest {
     assertThat(SerializedForm.isStructural(subclassOf((PojoTypeInfo<Item>) Types.POJO(Item.class))))
         .as("a subclass of a type information may bring its own serializer, as Avro's does")
         .isFalse();
+  }
+
+  /**
+   * A running job's type informations are Java-serialized copies of those its step was built with
+   * (the operator travels in the job graph): they must get the same form, not fall back to bytes.
+   */
+  @Test
+  void typeInformationCopies_asARunningJobHasThem_areFormedAsTheOriginals() throws Exception {
+    List<TypeInformation<?>> structural =
+        List.of(
+            TypeInformation.of(Item.class),
+            Types.TUPLE(Types.STRING, Types.INSTANT),
+            Types.LIST(Types.LOCAL_DATE),
+            Types.PRIMITIVE_ARRAY(Types.BYTE),
+            Types.LOCAL_TIME,
+            Types.STRING,
+            Types.LONG);
+    for (TypeInformation<?> type : structural) {
+      TypeInformation<?> copy = InstantiationUtil.clone(type);
+      assertThat(copy).isNotSameAs(type).isEqualTo(type);
+      assertThat(SerializedForm.isStructural(copy)).as("copy of %s", type).isTrue();
+    }
+    for (TypeInformation<?> type :
+        List.of(TypeInformation.of(Wide.class), Types.BIG_DEC, Types.ROW(Types.STRING))) {
+      assertThat(SerializedForm.isStructural(InstantiationUtil.clone(type)))
+          .as("copy of %s", type)
+          .isFalse();
+    }
+    TypeInformation<Hidden> hidden = InstantiationUtil.clone(TypeInformation.of(Hidden.class));
+    assertThat(SerializedForm.of(hidden, CONFIG).isCompiled()).isTrue();
+    assertThat(assertSameFormAsSerializer(hidden, new Hidden(1, "a"), new Hidden(2, "a")))
+        .isFalse();
+    assertThat(assertSameFormAsSerializer(hidden, new Hidden(1, "a"), new Hidden(1, "a"))).isTrue();
   }
 
   private static <T> PojoTypeInfo<T> subclassOf(PojoTypeInfo<T> pojo) {
