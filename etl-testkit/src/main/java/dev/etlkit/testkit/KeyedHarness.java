@@ -4,6 +4,7 @@ import dev.etlkit.testkit.internal.LocalDirectories;
 import dev.etlkit.testkit.internal.RecordingHarness;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -54,19 +55,24 @@ public final class KeyedHarness<K, I, O> {
   private final StateBackendKind backend;
   private final int maxParallelism;
 
+  /** Null for the default: Flink's, the class loader of its test utilities. */
+  @Nullable private final ClassLoader userCodeClassLoader;
+
   private KeyedHarness(
       Supplier<? extends OneInputStreamOperator<I, O>> operator,
       KeySelector<I, K> keySelector,
       TypeInformation<K> keyType,
       TypeInformation<O> outputType,
       StateBackendKind backend,
-      int maxParallelism) {
+      int maxParallelism,
+      @Nullable ClassLoader userCodeClassLoader) {
     this.operator = Objects.requireNonNull(operator, "operator");
     this.keySelector = Objects.requireNonNull(keySelector, "keySelector");
     this.keyType = Objects.requireNonNull(keyType, "keyType");
     this.outputType = Objects.requireNonNull(outputType, "outputType");
     this.backend = Objects.requireNonNull(backend, "backend");
     this.maxParallelism = maxParallelism;
+    this.userCodeClassLoader = userCodeClassLoader;
   }
 
   /**
@@ -83,7 +89,7 @@ public final class KeyedHarness<K, I, O> {
       TypeInformation<K> keyType,
       TypeInformation<O> outputType) {
     return new KeyedHarness<>(
-        operator, keySelector, keyType, outputType, DEFAULT_BACKEND, DEFAULT_MAX_PARALLELISM);
+        operator, keySelector, keyType, outputType, DEFAULT_BACKEND, DEFAULT_MAX_PARALLELISM, null);
   }
 
   /**
@@ -110,7 +116,8 @@ public final class KeyedHarness<K, I, O> {
         keyType,
         outputType,
         Objects.requireNonNull(backend, "backend"),
-        maxParallelism);
+        maxParallelism,
+        userCodeClassLoader);
   }
 
   /**
@@ -122,7 +129,30 @@ public final class KeyedHarness<K, I, O> {
       throw new IllegalArgumentException(
           "maxParallelism must be in 1..32768, was " + maxParallelism);
     }
-    return new KeyedHarness<>(operator, keySelector, keyType, outputType, backend, maxParallelism);
+    return new KeyedHarness<>(
+        operator, keySelector, keyType, outputType, backend, maxParallelism, userCodeClassLoader);
+  }
+
+  /**
+   * This recipe with another user code class loader: the class loader the harness's task
+   * environment hands to the state backend and serializers to resolve user classes with, such as
+   * the classes named in the serializer snapshots of restored state. By default it is the class
+   * loader of Flink's test utilities, which sees the test class path (setting the thread's context
+   * class loader does not change it). Set it to test state evolution of your own types: load two
+   * versions of a class with the same name in two class loaders (whose parent is the test's, so
+   * Flink and etlkit classes are shared), and restore the state of one version into a recipe of the
+   * other with that version's class loader. The operator, key selector and type information must
+   * use the classes this loader resolves.
+   */
+  public KeyedHarness<K, I, O> withUserCodeClassLoader(ClassLoader classLoader) {
+    return new KeyedHarness<>(
+        operator,
+        keySelector,
+        keyType,
+        outputType,
+        backend,
+        maxParallelism,
+        Objects.requireNonNull(classLoader, "classLoader"));
   }
 
   public StateBackendKind backend() {
@@ -131,6 +161,14 @@ public final class KeyedHarness<K, I, O> {
 
   public int maxParallelism() {
     return maxParallelism;
+  }
+
+  /**
+   * The user code class loader of this recipe's harnesses (see {@link #withUserCodeClassLoader}):
+   * empty for the default, the class loader of Flink's test utilities.
+   */
+  public Optional<ClassLoader> userCodeClassLoader() {
+    return Optional.ofNullable(userCodeClassLoader);
   }
 
   /** A fresh operator in a fresh harness with empty state, opened. */
@@ -172,7 +210,13 @@ public final class KeyedHarness<K, I, O> {
     try {
       harness =
           RecordingHarness.create(
-              operator.get(), keySelector, keyType, maxParallelism, parallelism, subtaskIndex);
+              operator.get(),
+              keySelector,
+              keyType,
+              maxParallelism,
+              parallelism,
+              subtaskIndex,
+              userCodeClassLoader);
       harness.setStateBackend(backend.createBackend(localDirectory));
       harness.setProcessingTime(processingTime);
       harness.setStateTtlProcessingTime(stateTtlTime);
@@ -215,6 +259,11 @@ public final class KeyedHarness<K, I, O> {
 
   @Override
   public String toString() {
-    return "KeyedHarness{backend=" + backend + ", maxParallelism=" + maxParallelism + "}";
+    return "KeyedHarness{backend="
+        + backend
+        + ", maxParallelism="
+        + maxParallelism
+        + (userCodeClassLoader == null ? "" : ", userCodeClassLoader=" + userCodeClassLoader)
+        + "}";
   }
 }

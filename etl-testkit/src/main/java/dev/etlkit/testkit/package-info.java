@@ -18,6 +18,9 @@
  *   <li>{@link dev.etlkit.testkit.ChangelogGenerator} and {@link dev.etlkit.testkit.Soak}: seeded
  *       messy changelogs (duplicates, disorder, late records, tombstones), more seeds under {@code
  *       -Psoak}.
+ *   <li>{@link dev.etlkit.testkit.CompiledClasses} with {@link
+ *       dev.etlkit.testkit.KeyedHarness#withUserCodeClassLoader}: versions of one class compiled at
+ *       test time, to test that state survives the evolution of your types.
  *   <li>{@link dev.etlkit.testkit.SavepointCompatibility} and {@link
  *       dev.etlkit.testkit.SnapshotFiles}: committed snapshot files that break the build when a
  *       state layout changes.

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.StateMigrationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -242,6 +245,62 @@ class KeyedHarnessTest {
   }
 
   @Test
+  void withUserCodeClassLoader_null_isRejected() {
+    assertThatThrownBy(() -> SampleCounter.harness().withUserCodeClassLoader(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("classLoader");
+  }
+
+  @Test
+  void withUserCodeClassLoader_isKeptByTheOtherOptions_andLeavesTheRecipeUnchanged() {
+    ClassLoader loader = new TagCopyLoader();
+    KeyedHarness<String, Change<String>, String> plain = SampleCounter.harness();
+    KeyedHarness<String, Change<String>, String> custom =
+        plain.withUserCodeClassLoader(loader).on(StateBackendKind.ROCKSDB).withMaxParallelism(64);
+
+    assertThat(plain.userCodeClassLoader()).isEmpty();
+    assertThat(custom.userCodeClassLoader()).containsSame(loader);
+    assertThat(custom.backend()).isEqualTo(StateBackendKind.ROCKSDB);
+    assertThat(custom.maxParallelism()).isEqualTo(64);
+  }
+
+  /**
+   * State of a class that only the user code class loader has (a copy of {@link SampleTag}: the
+   * same name, another class) restores with that loader; the default one resolves the name to the
+   * test class path's class, which the restored state's serializer does not accept.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void withUserCodeClassLoader_restoresStateOfAClassOnlyItHas(StateBackendKind backend)
+      throws Exception {
+    TagCopyLoader loader = new TagCopyLoader();
+    Class<?> tagCopy = loader.loadClass(SampleTag.class.getName());
+    assertThat(tagCopy).isNotEqualTo(SampleTag.class);
+    KeyedHarness<String, String, String> recipe =
+        KeyedHarness.forFunction(
+                () -> new RememberTag(tagCopy), s -> "k", Types.STRING, Types.STRING)
+            .on(backend);
+    KeyedHarness<String, String, String> withLoader = recipe.withUserCodeClassLoader(loader);
+
+    OperatorSubtaskState savepoint;
+    try (OperatorHarness<String, String> harness = withLoader.open()) {
+      assertThat(harness.unwrap().getEnvironment().getUserCodeClassLoader().asClassLoader())
+          .isSameAs(loader);
+      harness.processElement("a", 1);
+      savepoint = harness.savepoint();
+    }
+    try (OperatorHarness<String, String> harness =
+        withLoader.on(backend.other()).restore(savepoint)) {
+      harness.processElement("b", 2);
+
+      assertThat(harness.output()).containsExactly("was a");
+    }
+    assertThatThrownBy(() -> recipe.restore(savepoint).close())
+        .hasRootCauseInstanceOf(StateMigrationException.class)
+        .hasStackTraceContaining("must not be incompatible");
+  }
+
+  @Test
   void setProcessingTime_backwards_isRejected() throws Exception {
     try (OperatorHarness<Change<String>, String> harness = SampleCounter.harness().open()) {
       harness.setProcessingTime(100);
@@ -294,6 +353,64 @@ class KeyedHarnessTest {
     @Override
     public void processElement(String value, Context ctx, Collector<String> out) {
       out.collect(value);
+    }
+  }
+
+  /** Loads its own copy of {@link SampleTag} from the test class path; everything else as usual. */
+  static final class TagCopyLoader extends ClassLoader {
+    TagCopyLoader() {
+      super(KeyedHarnessTest.class.getClassLoader());
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      if (!name.equals(SampleTag.class.getName())) {
+        return super.loadClass(name, resolve);
+      }
+      synchronized (getClassLoadingLock(name)) {
+        Class<?> loaded = findLoadedClass(name);
+        if (loaded == null) {
+          String resource = name.replace('.', '/') + ".class";
+          try (InputStream in = getParent().getResourceAsStream(resource)) {
+            byte[] bytes = in.readAllBytes();
+            loaded = defineClass(name, bytes, 0, bytes.length);
+          } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
+          }
+        }
+        return loaded;
+      }
+    }
+  }
+
+  /**
+   * Keeps the last value of its key in a {@code tag} POJO of the given class (known only as a
+   * {@code Class}); emits what was there before.
+   */
+  static final class RememberTag extends KeyedProcessFunction<String, String, String> {
+    private final Class<?> tagClass;
+    private transient ValueState<Object> last;
+
+    RememberTag(Class<?> tagClass) {
+      this.tagClass = tagClass;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void open(OpenContext openContext) {
+      TypeInformation<Object> type = (TypeInformation<Object>) TypeInformation.of(tagClass);
+      last = getRuntimeContext().getState(new ValueStateDescriptor<>("last", type));
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) throws Exception {
+      Object before = last.value();
+      if (before != null) {
+        out.collect("was " + tagClass.getField("tag").get(before));
+      }
+      Object tag = tagClass.getConstructor().newInstance();
+      tagClass.getField("tag").set(tag, value);
+      last.update(tag);
     }
   }
 

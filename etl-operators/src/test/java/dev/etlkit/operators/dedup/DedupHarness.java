@@ -10,6 +10,7 @@ import dev.etlkit.testkit.ChangelogGenerator;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -68,9 +69,18 @@ final class DedupHarness {
     return v < 0 ? 0L : Long.parseLong(row.substring(v + 2));
   }
 
+  static <I, O> Expanded<I, O> expand(Dedup.DedupStep<I, ?, ?, O> step, TypeInformation<I> type) {
+    return expand(step, type, null);
+  }
+
+  /**
+   * As {@link #expand(Dedup.DedupStep, TypeInformation)}, with the operator copied and the
+   * harnesses run with {@code userCode} as the user code class loader (null: the test's), for row
+   * classes only that loader has.
+   */
   @SuppressWarnings("unchecked")
   static synchronized <I, O> Expanded<I, O> expand(
-      Dedup.DedupStep<I, ?, ?, O> step, TypeInformation<I> type) {
+      Dedup.DedupStep<I, ?, ?, O> step, TypeInformation<I> type, @Nullable ClassLoader userCode) {
     DataStream<I> source = ENV.fromSequence(0, 0).map(new Never<I>(), type);
     EtlStream<O> output = Etl.from(source, PIPELINE).apply(step);
     Transformation<O> transformation = output.toDataStream().getTransformation();
@@ -80,19 +90,23 @@ final class DedupHarness {
             ((SimpleOperatorFactory<O>) dedup.getOperatorFactory()).getOperator();
     KeyedHarness<Object, I, O> harness =
         KeyedHarness.forOperator(
-            () -> copy(operator),
+            () -> copy(operator, userCode),
             (KeySelector<I, Object>) dedup.getStateKeySelector(),
             (TypeInformation<Object>) dedup.getStateKeyType(),
             dedup.getOutputType());
+    if (userCode != null) {
+      harness = harness.withUserCodeClassLoader(userCode);
+    }
     return new Expanded<>(harness, output, output.stateInventory());
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> T copy(T operator) {
+  private static <T> T copy(T operator, @Nullable ClassLoader userCode) {
     try {
       return (T)
           InstantiationUtil.clone(
-              (java.io.Serializable) operator, DedupHarness.class.getClassLoader());
+              (java.io.Serializable) operator,
+              userCode != null ? userCode : DedupHarness.class.getClassLoader());
     } catch (Exception e) {
       throw new IllegalStateException("could not copy the operator", e);
     }

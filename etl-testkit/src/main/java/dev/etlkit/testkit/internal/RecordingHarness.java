@@ -2,6 +2,7 @@ package dev.etlkit.testkit.internal;
 
 import dev.etlkit.testkit.Emitted;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -45,12 +46,15 @@ public final class RecordingHarness<K, I, O>
       TypeInformation<K> keyType,
       int maxParallelism)
       throws Exception {
-    return create(operator, keySelector, keyType, maxParallelism, 1, 0);
+    return create(operator, keySelector, keyType, maxParallelism, 1, 0, null);
   }
 
   /**
    * A harness for subtask {@code subtaskIndex} of {@code parallelism}: its keyed state backend owns
    * the key groups Flink assigns that subtask, and only keys of those groups may be processed.
+   * {@code userCodeClassLoader} is the environment's user code class loader, which the state
+   * backend and serializers resolve user classes with; null for Flink's default (the class loader
+   * of the test utilities, i.e. the test class path).
    */
   public static <K, I, O> RecordingHarness<K, I, O> create(
       OneInputStreamOperator<I, O> operator,
@@ -58,9 +62,10 @@ public final class RecordingHarness<K, I, O>
       TypeInformation<K> keyType,
       int maxParallelism,
       int parallelism,
-      int subtaskIndex)
+      int subtaskIndex,
+      @Nullable ClassLoader userCodeClassLoader)
       throws Exception {
-    MockEnvironment environment =
+    MockEnvironmentBuilder builder =
         new MockEnvironmentBuilder()
             .setTaskName("etlkit-test-harness")
             .setManagedMemorySize(MANAGED_MEMORY_BYTES)
@@ -69,8 +74,11 @@ public final class RecordingHarness<K, I, O>
             .setMaxParallelism(maxParallelism)
             .setParallelism(parallelism)
             .setSubtaskIndex(subtaskIndex)
-            .setExecutionConfig(noGenericTypes())
-            .build();
+            .setExecutionConfig(noGenericTypes());
+    if (userCodeClassLoader != null) {
+      builder.setUserCodeClassLoader(userCodeClassLoader);
+    }
+    MockEnvironment environment = builder.build();
     try {
       return new RecordingHarness<>(operator, keySelector, keyType, environment);
     } catch (Exception | Error e) {
