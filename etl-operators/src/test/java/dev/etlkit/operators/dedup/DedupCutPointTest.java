@@ -73,13 +73,7 @@ class DedupCutPointTest {
   @EnumSource(StateBackendKind.class)
   void keepLastRetractOnChangelog_everyCutPoint_sameOutput(StateBackendKind backend) {
     KeyedHarness<Object, Change<String>, Change<String>> harness =
-        DedupHarness.changes(
-                DedupHarness.keepLast()
-                    .withOrdering(DedupOrder.<String>byEventTime().thenBy(DedupHarness::version))
-                    .withRetractOutput()
-                    .onChangelog())
-            .harness()
-            .on(backend);
+        keepLastRetractByVersion().on(backend);
 
     scripted(CutPointCheck.of(harness, CHANGES), backend).verify();
     CutPointCheck.of(harness, CHANGES)
@@ -97,6 +91,16 @@ class DedupCutPointTest {
             .on(backend);
 
     scripted(CutPointCheck.of(harness, CHANGES), backend).verify();
+  }
+
+  /** Keep-last in event time then version, retract output, on a changelog: for {@link #CHANGES}. */
+  static KeyedHarness<Object, Change<String>, Change<String>> keepLastRetractByVersion() {
+    return DedupHarness.changes(
+            DedupHarness.keepLast()
+                .withOrdering(DedupOrder.<String>byEventTime().thenBy(DedupHarness::version))
+                .withRetractOutput()
+                .onChangelog())
+        .harness();
   }
 
   /** Every cut point on heap (cheap), sampled on RocksDB (a restore costs about 0.2 s there). */

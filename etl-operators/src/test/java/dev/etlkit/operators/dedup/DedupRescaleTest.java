@@ -42,13 +42,7 @@ class DedupRescaleTest {
   @EnumSource(StateBackendKind.class)
   void keepLastRetractOnChangelog_rescaled_sameOutputPerKey(StateBackendKind backend) {
     KeyedHarness<Object, Change<String>, Change<String>> harness =
-        DedupHarness.changes(
-                DedupHarness.keepLast()
-                    .withOrdering(DedupOrder.<String>byEventTime().thenBy(DedupHarness::version))
-                    .withRetractOutput()
-                    .onChangelog())
-            .harness()
-            .on(backend);
+        DedupCutPointTest.keepLastRetractByVersion().on(backend);
 
     scripted(harness, DedupCutPointTest.CHANGES, backend, 2);
     scripted(harness, DedupCutPointTest.CHANGES, backend, 3);
