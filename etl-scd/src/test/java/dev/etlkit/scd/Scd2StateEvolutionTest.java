@@ -175,11 +175,17 @@ class Scd2StateEvolutionTest {
           Arrival.upsert("c5", 0, "Di", "a"),
           Arrival.delete("c5", 10, "Di", "a"));
 
-  /** c2: twelve changes within the horizon (a sealed chunk and an open one), one late. */
+  /**
+   * c2: a change every hour from 300 to 338 but at 303, 305 and 309 (the late ones below), within
+   * the horizon: 36 kept, more than a chunk on either backend (8 on RocksDB, 32 on the heap), so a
+   * sealed chunk and an open one; one late.
+   */
   private static List<Arrival> firstRun() {
     List<Arrival> arrivals = new ArrayList<>(FIRST_RUN);
-    for (int i = 0; i < 12; i++) {
-      arrivals.add(Arrival.upsert("c2", 300 + 2L * i, "Bob", "s" + i));
+    for (long hour = 300; hour <= 338; hour++) {
+      if (hour != 303 && hour != 305 && hour != 309) {
+        arrivals.add(Arrival.upsert("c2", hour, "Bob", "s" + hour));
+      }
     }
     arrivals.add(Arrival.upsert("c2", 303, "Bob", "early")); // late, into the first chunk
     return arrivals;
@@ -203,7 +209,7 @@ class Scd2StateEvolutionTest {
       List.of(
           Arrival.upsert("c1", 400, "Annie", "e"), // prunes: a new base
           new Arrival("c2", 305, "Bob", "spliced", "silver", false), // into the sealed chunk
-          Arrival.upsert("c2", 330, "Bob", "s11"), // as the restored current row: no change
+          Arrival.upsert("c2", 340, "Bob", "s338"), // as the restored current row: no change
           Arrival.upsert("c5", 20, "Di", "a")); // after the delete: a new version
 
   /** After the second restore, with version 2. */

@@ -2,6 +2,7 @@ package dev.etlkit.scd;
 
 import static dev.etlkit.scd.Brief.brief;
 import static dev.etlkit.scd.Brief.customer;
+import static dev.etlkit.scd.Brief.day;
 import static dev.etlkit.scd.Scd2Test.CHANGES;
 import static dev.etlkit.scd.Scd2Test.customers;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +13,7 @@ import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -78,8 +80,11 @@ class Scd2TtlTest {
   void expiredKey_forgetsItsChunksOfKeptChanges(StateBackendKind backend) throws Exception {
     var recipe = Scd2Harnesses.of(customers(), CHANGES, TTL);
     try (var h = recipe.open(backend)) {
-      for (int day = 1; day <= KeyHistory.CHUNK_SIZE + 2; day++) { // within the 10-day horizon
-        h.processElement(Change.updateAfter(customer("c1", "s" + day, "555", day)));
+      // hourly, within the 10-day horizon: more than a chunk on either backend (8 on RocksDB, 32
+      // on the heap) is kept, so one is sealed
+      for (int hour = 1; hour <= KeyHistory.HEAP_CHUNK_SIZE + 2; hour++) {
+        Instant at = day(1).plus(Duration.ofHours(hour));
+        h.processElement(Change.updateAfter(new Customer("c1", "s" + hour, "555", at)));
       }
       assertThat(Scd2Harnesses.stateKeys(h, "chunks")).isEqualTo(1);
       h.setProcessingTime(TTL.toMillis() + 1);

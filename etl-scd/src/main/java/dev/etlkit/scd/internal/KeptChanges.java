@@ -127,10 +127,14 @@ final class KeptChanges<T> {
 
   /**
    * The first index of the ascending {@code times[0, size)} whose time is not before {@code time}.
+   * A time after the last (in-order input: nearly every put) is answered without a search.
    */
   static int firstNotBefore(long[] times, int size, long time) {
+    if (size == 0 || times[size - 1] < time) {
+      return size;
+    }
     int low = 0;
-    int high = size;
+    int high = size - 1;
     while (low < high) {
       int mid = (low + high) >>> 1;
       if (times[mid] < time) {

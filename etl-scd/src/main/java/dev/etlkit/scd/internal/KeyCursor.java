@@ -16,9 +16,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *   <li>the latest change itself ({@link #latestChange}), which goes to the open chunk only when a
  *       later change comes, and then only if that one does not prune it at once;
  *   <li>the open chunk ({@link #open}): the newest kept changes but the latest, written to the
- *       {@code chunks} map state as one entry when it holds {@link KeyHistory#CHUNK_SIZE}, and the
- *       index of those sealed chunks (first and last time each), so a prune drops whole chunks
- *       without reading them (so a key writes its map state once per that many changes);
+ *       {@code chunks} map state as one entry when it holds {@link KeyHistory#CHUNK_SIZE} ({@link
+ *       KeyHistory#HEAP_CHUNK_SIZE} on the heap), and the index of those sealed chunks (first and
+ *       last time each), so a prune drops whole chunks without reading them (so a key writes its
+ *       map state once per that many changes);
  *   <li>the <b>base</b> ({@link #base}): where the history stands just before the prune point, the
  *       start of every replay of the kept changes;
  *   <li>a <b>candidate</b> base ({@link #candidate}): where the history stood just before the

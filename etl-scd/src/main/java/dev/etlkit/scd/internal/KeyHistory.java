@@ -23,14 +23,15 @@ import org.apache.flink.types.RowKind;
  * The store keeps what a future change can still alter: the changes at or after the prune point
  * (one per effective time, the winner of its tie-break; the latest one in the cursor, the others in
  * chunks: the newest in the cursor's open chunk, older ones in sealed chunks of {@link
- * #CHUNK_SIZE}, one map entry each), a base summarizing everything before it, and a cursor with the
- * current version (and the base, see {@link KeyCursor}). Then:
+ * #CHUNK_SIZE}, or {@link #HEAP_CHUNK_SIZE} on the heap, one map entry each), a base summarizing
+ * everything before it, and a cursor with the current version (and the base, see {@link
+ * KeyCursor}). Then:
  *
  * <ul>
  *   <li>a change after the latest one (the common case) is applied to the cursor alone, without a
  *       replay (at most one version closes and one opens): one state read and one write (the
  *       previous latest change goes to the open chunk, in the cursor), plus one map write per
- *       {@link #CHUNK_SIZE} changes when the open chunk is sealed;
+ *       {@link #CHUNK_SIZE} (heap: {@link #HEAP_CHUNK_SIZE}) changes when the open chunk is sealed;
  *   <li>a change at or before the latest one, and not older than {@code latest - horizon}, reloads
  *       the kept changes, replays them from the base with and without it and emits the difference;
  *   <li>older changes are late and change nothing.
@@ -68,11 +69,22 @@ public final class KeyHistory<T> {
   public static final int PRUNE_AFTER_HORIZONS = 2;
 
   /**
-   * Kept changes per sealed chunk (state format 3): the open chunk, in the cursor, becomes a map
-   * entry of its own when it holds this many, so a key writes its map state once per this many
-   * changes and a prune deletes whole chunks.
+   * Kept changes per sealed chunk (state format 3) where the state is bytes (RocksDB): the open
+   * chunk, in the cursor, becomes a map entry of its own when it holds this many, so a key writes
+   * its map state once per this many changes and a prune deletes whole chunks. The cursor is read
+   * and written with every change, so its open chunk stays small.
    */
   public static final int CHUNK_SIZE = 8;
+
+  /**
+   * Kept changes per sealed chunk where the state backend keeps objects (the heap: keys whose
+   * cursor is {@linkplain KeyCursor#resident resident}). The cursor is never serialized there, so a
+   * larger open chunk costs nothing per change, while each seal, and each chunk a prune drops, is a
+   * write, a read and a removal in the key's map state, which miss the CPU caches once keys hold
+   * long histories (docs/scd2-performance-notes.md). Chunks of either size restore on either
+   * backend.
+   */
+  public static final int HEAP_CHUNK_SIZE = 32;
 
   /** The most emptied chunks a history keeps for reuse. */
   static final int MAX_SPARES = 64;
@@ -786,6 +798,11 @@ public final class KeyHistory<T> {
       return chunk;
     }
 
+    /** How many kept changes the open chunk holds when it is sealed. */
+    private int sealAt() {
+      return resident ? HEAP_CHUNK_SIZE : CHUNK_SIZE;
+    }
+
     /** Puts a kept change into its chunk: a sealed one, or the open one (sealed when full). */
     private void putChunked(long time, StoredChange<T> change) throws Exception {
       if (time < cursor.chunkFloor) {
@@ -800,7 +817,7 @@ public final class KeyHistory<T> {
           cursor.open = open;
         }
         open.put(time, change);
-        if (open.size() >= CHUNK_SIZE) {
+        if (open.size() >= sealAt()) {
           store.putChunk(open.first(), open);
           loaded.put(open.first(), open);
           cursor.addChunk(open.first(), open.last());
@@ -817,7 +834,7 @@ public final class KeyHistory<T> {
         cursor.chunkFirst[i] = time;
         loaded.put(time, chunk);
       }
-      if (chunk.size() >= 2 * CHUNK_SIZE) { // late changes spliced in: split it, to keep it small
+      if (chunk.size() >= 2 * sealAt()) { // late changes spliced in: split it, to keep it small
         ChangeChunk<T> rest = chunk.splitAt(chunk.size() / 2);
         cursor.insertChunk(i + 1, rest.first(), cursor.chunkLast[i]);
         cursor.chunkLast[i] = chunk.last();

@@ -37,8 +37,8 @@ public final class HistoryDriver<T> {
   private final Random forget;
   private final Map<String, MapHistoryStore<T>> stores = new HashMap<>();
 
-  /** Cursors and chunks are kept serialized with it, as RocksDB keeps them. */
-  private final TypeSerializer<T> rows;
+  /** Cursors and chunks are kept serialized with it, as RocksDB keeps them; null: as objects. */
+  @Nullable private final TypeSerializer<T> rows;
 
   private final List<Change<Scd2Row<T>>> output = new ArrayList<>();
   private int late;
@@ -55,6 +55,18 @@ public final class HistoryDriver<T> {
    *     turned into one restored from state format 1 or 2, or its kept times forgotten
    */
   public HistoryDriver(Scd2Config<?, T> config, long orderSeed, boolean simulateRestores) {
+    this(config, orderSeed, simulateRestores, false);
+  }
+
+  /**
+   * @param simulateRestores as above; with {@code keepsObjects} a simulated restore also gives the
+   *     key a cursor that is not resident, as a restored one is
+   * @param keepsObjects whether the stores keep cursors and chunks as objects, as the heap backend
+   *     does (cursors stay {@linkplain KeyCursor#resident resident}, chunks are sealed at {@link
+   *     KeyHistory#HEAP_CHUNK_SIZE} and reused), instead of serialized, as RocksDB keeps them
+   */
+  public HistoryDriver(
+      Scd2Config<?, T> config, long orderSeed, boolean simulateRestores, boolean keepsObjects) {
     this.simulateRestores = simulateRestores;
     this.history = config.history();
     this.columns = config.columns();
@@ -62,7 +74,8 @@ public final class HistoryDriver<T> {
     this.validToCurrent = config.validToCurrent();
     this.orderSeed = orderSeed;
     this.forget = new Random(orderSeed ^ 0x5CD2L);
-    this.rows = config.valueType().createSerializer(new SerializerConfigImpl());
+    this.rows =
+        keepsObjects ? null : config.valueType().createSerializer(new SerializerConfigImpl());
   }
 
   /** Applies one change of {@code key} at {@code time}. */
@@ -88,6 +101,9 @@ public final class HistoryDriver<T> {
         cursor.forgetEarlier();
       }
       store.updateCursor(cursor);
+      if (dice < 3) {
+        cursor.resident = false; // as restored (objects: the store holds this one)
+      }
     }
     KeyHistory.Outcome outcome =
         history.apply(

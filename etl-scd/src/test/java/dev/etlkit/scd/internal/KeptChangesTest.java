@@ -104,4 +104,20 @@ class KeptChangesTest {
     kept.load(store(2L));
     assertThat(kept.size()).isZero();
   }
+
+  @Test
+  void firstNotBefore_everyTimeAroundEverySize_isTheFirstIndexNotBefore() {
+    long[] times = {-7, -2, 0, 3, 4, 9, 15, 16};
+    for (int size = 0; size <= times.length; size++) {
+      for (long time = -9; time <= 18; time++) {
+        int expected = 0;
+        while (expected < size && times[expected] < time) {
+          expected++;
+        }
+        assertThat(KeptChanges.firstNotBefore(times, size, time))
+            .as("size %d, time %d", size, time)
+            .isEqualTo(expected);
+      }
+    }
+  }
 }
