@@ -61,9 +61,12 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Nothing is late or out of order: this measures the common path, not splicing. Outputs go to a
  * counting sink ({@link dev.etlkit.benchmarks.CountingSink}). State: {@code keyCount ×
- * versionsPerKey} kept changes of ~100 bytes (two of that at most), so at the default 10^4 keys and
- * 100 versions about 100–200 MB, which fits RocksDB's block cache and the 2 GiB heap; larger
- * products are refused (run the full pass with {@code -p keyCount=10000}).
+ * versionsPerKey} kept changes of ~100 bytes serialized (two of that at most), so at the default
+ * 10^4 keys and 100 versions about 100–200 MB on RocksDB, which fits its block cache. On the heap,
+ * as objects, with {@link Input#FRESH} records it is about 0.8 GB (GC logs: 1.2–1.35 GB live after
+ * young collections, 0.49 GB of it the benchmark's own inputs), above G1's marking threshold in the
+ * 2 GiB heap (docs/scd2-performance-notes.md, "The heap's size"). Larger products are refused (run
+ * the full pass with {@code -p keyCount=10000}).
  */
 public class Scd2Benchmark extends HarnessBenchmarkBase<String, Customer, Object> {
 

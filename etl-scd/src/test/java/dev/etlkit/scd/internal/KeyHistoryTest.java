@@ -114,6 +114,32 @@ class KeyHistoryTest {
   }
 
   /**
+   * In-order changes seal the open chunk at {@value KeyHistory#CHUNK_SIZE} changes where the state
+   * is serialized (RocksDB: the cursor holding the open chunk is written with every change) and at
+   * {@value KeyHistory#HEAP_CHUNK_SIZE} where it keeps objects (the heap: fewer map-state writes,
+   * reads and removals per change).
+   */
+  @Test
+  void inOrderChanges_sealChunksOfEightSerialized_andOf32AsObjects() throws Exception {
+    KeyHistory<String> onHeap = history(Scd2Output.RETRACT, 1_000_000);
+    KeyHistory<String> onRocksDb = history(Scd2Output.RETRACT, 1_000_000);
+    MapHistoryStore<String> objects = new MapHistoryStore<>(9L);
+    MapHistoryStore<String> serialized =
+        new MapHistoryStore<>(
+            9L, org.apache.flink.api.common.typeutils.base.StringSerializer.INSTANCE);
+    for (int i = 0; i < 70; i++) { // nothing pruned: the latest in the cursor, 69 kept before it
+      onHeap.apply(objects, i, 0L, "v" + i, sink, 0L, KeyHistory.NO_TIMERS);
+      onRocksDb.apply(serialized, i, 0L, "v" + i, sink, 0L, KeyHistory.NO_TIMERS);
+    }
+    assertThat(objects.cursor().chunkCount).isEqualTo(2); // 0..31 and 32..63, 64..68 open
+    assertThat(objects.largestChunk()).isEqualTo(KeyHistory.HEAP_CHUNK_SIZE);
+    assertThat(serialized.cursor().chunkCount).isEqualTo(8); // eight of 8, 64..68 open
+    assertThat(serialized.largestChunk()).isEqualTo(KeyHistory.CHUNK_SIZE);
+    assertThat(objects.size()).isEqualTo(69);
+    assertThat(serialized.size()).isEqualTo(69);
+  }
+
+  /**
    * On the heap (a store that keeps objects), the sealed chunks a prune drops are reused as later
    * open chunks, of any key: over many keys with late, redelivered and deleted changes, no chunk
    * object is ever held twice, the output and the kept changes are those of a store that copies
