@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Upgrades and rescales: the reference job in real mode (as in {@link FailoverITCase}: Kafka in,
@@ -63,6 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class RescaleITCase {
+  private static final Logger LOG = LoggerFactory.getLogger(RescaleITCase.class);
 
   static final int DEFAULT_ORDERS = 20_000;
 
@@ -136,8 +139,8 @@ class RescaleITCase {
     for (int i = 0; i < PARALLELISMS.size(); i++) {
       readSoFar += rescaled.ordersRead().get(i);
       // job i but the last stops while chunk 2i + 1 is produced, having read [0, readSoFar)
-      System.out.printf(
-          "rescaled run, job %d: %s; order events read by the jobs so far: %d%s%n",
+      LOG.info(
+          "rescaled run, job {}: {}; order events read by the jobs so far: {}{}",
           i,
           rescaled.jobs().get(i),
           readSoFar,
