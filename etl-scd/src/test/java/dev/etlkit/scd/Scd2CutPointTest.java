@@ -53,24 +53,26 @@ class Scd2CutPointTest {
   }
 
   /**
-   * Long histories (one key, 80 changes, a 300 ms horizon: 15 to 45 kept changes): keys keep sealed
-   * chunks of kept changes (state format 3), late changes splice into them, prunes cut them, and
-   * snapshots are taken with chunks open and sealed; on RocksDB, on heap, and restoring from one on
-   * the other.
+   * Long histories (one key, 80 changes, a 300 ms horizon: 15 to 45 kept changes, chunks of 8; on
+   * the heap, which seals chunks of 32, four times as many changes and as long a horizon): keys
+   * keep sealed chunks of kept changes (state format 3), late changes splice into them, prunes cut
+   * them, and snapshots are taken with chunks open and sealed; on RocksDB, on heap, and restoring
+   * from one on the other.
    */
   @ParameterizedTest
   @MethodSource("longHistorySeeds")
   void restore_atCutPoints_longHistories_changesNothing(long seed) throws Exception {
+    StateBackendKind backend = seed % 2 == 0 ? StateBackendKind.ROCKSDB : StateBackendKind.HEAP;
+    int scale = Scd2Harnesses.longHistoryScale(backend);
     Scd2Variant shape = VARIANTS.get((int) (seed % VARIANTS.size()));
-    Scd2Variant variant = shape.withHorizon(300);
+    Scd2Variant variant = shape.withHorizon(300L * scale);
     List<Change<Account>> delivered =
         Scd2Generator.messy()
             .withKeys(1)
-            .withLength(80)
+            .withLength(80 * scale)
             .withDeleteRate(0.03)
             .withShuffleWindow(1 + (int) (seed % 9))
             .generate(seed);
-    StateBackendKind backend = seed % 2 == 0 ? StateBackendKind.ROCKSDB : StateBackendKind.HEAP;
     check(variant, delivered, seed, backend, Soak.isEnabled() ? 12 : 4, true);
   }
 

@@ -5,9 +5,11 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.scd.internal.KeyHistory;
 import dev.etlkit.scd.internal.Scd2Function;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,17 @@ public final class Scd2Harnesses {
   /** The late-changes side output of a step with this input type. */
   public static <I> OutputTag<I> lateTag(TypeInformation<I> inputType) {
     return Scd2Function.lateChangesTag(inputType);
+  }
+
+  /**
+   * How much longer a long-history test's changelog and horizon must be on {@code backend} for its
+   * keys to seal chunks as often as on RocksDB: the heap seals chunks of {@link
+   * KeyHistory#HEAP_CHUNK_SIZE} kept changes, RocksDB of {@link KeyHistory#CHUNK_SIZE}.
+   */
+  public static int longHistoryScale(StateBackendKind backend) {
+    return backend == StateBackendKind.HEAP
+        ? KeyHistory.HEAP_CHUNK_SIZE / KeyHistory.CHUNK_SIZE
+        : 1;
   }
 
   /** Number of keys with an entry in the named state. */

@@ -54,19 +54,24 @@ class Scd2RescaleTest {
     check(seed, generated(seed, 6, 40), StateBackendKind.ROCKSDB, restoreOn);
   }
 
-  /** Three keys with 60 changes each and a 300 ms horizon: sealed chunks move between subtasks. */
+  /**
+   * Three keys with 60 changes each and a 300 ms horizon (on the heap, which seals chunks of 32
+   * instead of 8, four times as many changes and as long a horizon): sealed chunks move between
+   * subtasks.
+   */
   @ParameterizedTest
   @MethodSource("longHistorySeeds")
   void rescale_longHistories_keepsEveryKeysHistory(long seed) throws Exception {
-    Scd2Variant variant = VARIANTS.get((int) (seed % VARIANTS.size())).withHorizon(300);
+    StateBackendKind backend = seed % 2 == 0 ? StateBackendKind.ROCKSDB : StateBackendKind.HEAP;
+    int scale = Scd2Harnesses.longHistoryScale(backend);
+    Scd2Variant variant = VARIANTS.get((int) (seed % VARIANTS.size())).withHorizon(300L * scale);
     List<Change<Account>> delivered =
         Scd2Generator.messy()
             .withKeys(3)
-            .withLength(180)
+            .withLength(180 * scale)
             .withDeleteRate(0.03)
             .withShuffleWindow(1 + (int) (seed % 9))
             .generate(seed);
-    StateBackendKind backend = seed % 2 == 0 ? StateBackendKind.ROCKSDB : StateBackendKind.HEAP;
     KeyedHarness<String, Change<Account>, Change<Scd2Row<Account>>> harness =
         Scd2Harnesses.of(variant.step(), Change.typeInfo(Account.TYPE)).harness().on(backend);
     try (OperatorHarness<Change<Account>, Change<Scd2Row<Account>>> h = harness.open()) {
