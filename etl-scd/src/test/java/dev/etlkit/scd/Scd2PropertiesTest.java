@@ -87,7 +87,9 @@ class Scd2PropertiesTest {
    * Long histories: two keys, 300 changes, a horizon of 300 ms (about 15 changes per key per
    * horizon, so 15 to 45 kept), shuffled up to 20 places: keys keep several sealed chunks of kept
    * changes (state format 3), late changes splice into them, prunes cut them, and keys turned into
-   * ones restored from formats 1 and 2 move long lists of changes into chunks.
+   * ones restored from formats 1 and 2 move long lists of changes into chunks. Over stores that
+   * keep objects (as the heap, which seals chunks of 32 instead of 8) the changelog and the horizon
+   * are four times as long, so that keys seal chunks there as often.
    */
   @Property(tries = 200)
   void history_longHistories_materializeToTheReference(
@@ -95,16 +97,26 @@ class Scd2PropertiesTest {
       @ForAll long seed,
       @ForAll("longWindows") int shuffleWindow)
       throws Exception {
-    Scd2Variant variant = shape.withHorizon(300);
+    int scale = KeyHistory.HEAP_CHUNK_SIZE / KeyHistory.CHUNK_SIZE;
+    int serialized = checkLongHistory(shape, seed, shuffleWindow, 1, false);
+    assertThat(serialized).isGreaterThanOrEqualTo(KeyHistory.CHUNK_SIZE); // a chunk was sealed
+    int objects = checkLongHistory(shape, seed, shuffleWindow, scale, true);
+    assertThat(objects).isGreaterThanOrEqualTo(KeyHistory.HEAP_CHUNK_SIZE);
+  }
+
+  /** A long history {@code scale} times as long, with as long a horizon; the most kept changes. */
+  private static int checkLongHistory(
+      Scd2Variant shape, long seed, int shuffleWindow, int scale, boolean keepsObjects)
+      throws Exception {
+    Scd2Variant variant = shape.withHorizon(300L * scale);
     List<Change<Account>> delivered =
         Scd2Generator.messy()
             .withKeys(2)
-            .withLength(300)
+            .withLength(300 * scale)
             .withDeleteRate(0.03)
             .withShuffleWindow(shuffleWindow)
             .generate(seed);
-    int mostKept = checkAgainstTheReference(variant, delivered, seed);
-    assertThat(mostKept).isGreaterThanOrEqualTo(KeyHistory.CHUNK_SIZE); // a chunk was sealed
+    return checkAgainstTheReference(variant, delivered, seed, Integer.MAX_VALUE, keepsObjects);
   }
 
   /**
