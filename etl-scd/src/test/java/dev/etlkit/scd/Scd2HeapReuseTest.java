@@ -36,8 +36,9 @@ class Scd2HeapReuseTest {
   }
 
   /**
-   * Three keys changing every few milliseconds (about 30 kept changes each per horizon, so sealed
-   * chunks are pruned and reused all the time), one change in eight late within the horizon.
+   * Three keys changing every few milliseconds (about 30 kept changes each per horizon and up to
+   * three horizons kept, so sealed chunks of 32 are pruned and reused about once every 32 changes
+   * of a key), one change in eight late within the horizon.
    */
   private static List<Change<Customer>> changes(int count, long from, Random random) {
     List<Change<Customer>> changes = new ArrayList<>(count);
