@@ -15,6 +15,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -36,12 +37,26 @@ final class StreamingRuns {
   private StreamingRuns() {}
 
   /**
-   * The job's settings: RocksDB, and a fixed-delay restart strategy with at most {@code
-   * restartAttempts} restarts (a failing job with checkpoints restarts forever otherwise).
+   * The state backend of the runs: {@code -Detlkit.streaming.backend=} {@code rocksdb} (the
+   * default), {@code hashmap}, or {@code hashmap-changelog} (the heap with Flink's changelog state
+   * backend, its in-memory log, materialized every second: a step that changed a heap object
+   * without writing it back would lose the change on recovery there).
+   */
+  static final String BACKEND = System.getProperty("etlkit.streaming.backend", "rocksdb");
+
+  /**
+   * The job's settings: the {@link #BACKEND}, and a fixed-delay restart strategy with at most
+   * {@code restartAttempts} restarts (a failing job with checkpoints restarts forever otherwise).
    */
   static Configuration settings(int restartAttempts) {
     Configuration conf = new Configuration();
-    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    if (BACKEND.equals("hashmap-changelog")) {
+      conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+      conf.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+      conf.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, Duration.ofSeconds(1));
+    } else {
+      conf.set(StateBackendOptions.STATE_BACKEND, BACKEND);
+    }
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
