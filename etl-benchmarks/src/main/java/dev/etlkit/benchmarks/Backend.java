@@ -1,12 +1,16 @@
 package dev.etlkit.benchmarks;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.StateBackendLoader;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.util.DynamicCodeLoadingException;
 
 /** The keyed state backend a benchmark runs on. */
 public enum Backend {
@@ -22,7 +26,16 @@ public enum Backend {
    * -Detlkit.bench.rocksdb=state.backend.rocksdb.writebuffer.size=8mb}. Published results use the
    * defaults.
    */
-  ROCKSDB;
+  ROCKSDB,
+  /**
+   * {@link HashMapStateBackend} under Flink's changelog state backend ({@code
+   * state.changelog.enabled}): objects on the heap as for {@link #HEAP}, and every state write is
+   * also serialized into the state changelog. The changelog goes to a {@link
+   * CountingChangelogStorage}, which counts the bytes and keeps none; the trial prints the bytes
+   * per record. No materialization runs (benchmarks take no checkpoints). Not in the default
+   * params: pass {@code -p backend=HEAP_CHANGELOG}.
+   */
+  HEAP_CHANGELOG;
 
   /** The system property with Flink RocksDB options for tuning experiments. */
   public static final String OPTIONS_PROPERTY = "etlkit.bench.rocksdb";
@@ -31,9 +44,19 @@ public enum Backend {
    * A new backend instance; RocksDB keeps its files in {@code localDir} (a per-trial directory
    * under {@code java.io.tmpdir}).
    */
-  StateBackend create(Path localDir) {
+  StateBackend create(Path localDir) throws IOException, DynamicCodeLoadingException {
     if (this == HEAP) {
       return new HashMapStateBackend();
+    }
+    if (this == HEAP_CHANGELOG) {
+      Configuration changelog = new Configuration();
+      changelog.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+      return StateBackendLoader.fromApplicationOrConfigOrDefault(
+          new HashMapStateBackend(),
+          changelog,
+          new Configuration(),
+          Backend.class.getClassLoader(),
+          null);
     }
     EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend(false);
     rocksDb.setDbStoragePath(localDir.toString());

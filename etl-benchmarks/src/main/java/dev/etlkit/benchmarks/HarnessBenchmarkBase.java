@@ -14,6 +14,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.runtime.state.TestTaskStateManagerBuilder;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -87,6 +88,10 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
   private IN[] inputs;
   private int cursor;
   private final StreamRecord<IN> record = new StreamRecord<>(null);
+  @Nullable private CountingChangelogStorage changelog;
+  private long changelogBytesAtStart;
+  private long changelogChangesAtStart;
+  private long batchesSinceStart;
 
   /** The operator under test; called once per trial. */
   protected abstract OneInputStreamOperator<IN, OUT> createOperator() throws Exception;
@@ -122,8 +127,15 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     }
     cursor = 0;
     stateDir = Files.createTempDirectory("etlkit-bench-");
+    MockEnvironmentBuilder environmentBuilder = new MockEnvironmentBuilder();
+    changelog = null;
+    if (backend == Backend.HEAP_CHANGELOG) {
+      changelog = new CountingChangelogStorage();
+      environmentBuilder.setTaskStateManager(
+          new TestTaskStateManagerBuilder().setStateChangelogStorage(changelog).build());
+    }
     environment =
-        new MockEnvironmentBuilder()
+        environmentBuilder
             .setTaskName(getClass().getSimpleName())
             .setManagedMemorySize(SLOT_MANAGED_MEMORY_BYTES)
             .setExecutionConfig(executionConfig())
@@ -140,6 +152,11 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     emitInto(harness.getOperator(), sink);
     harness.open();
     afterOpen();
+    if (changelog != null) {
+      changelogBytesAtStart = changelog.bytes();
+      changelogChangesAtStart = changelog.changes();
+      batchesSinceStart = 0;
+    }
   }
 
   /**
@@ -156,6 +173,17 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     output.set(operator, sink);
   }
 
+  /**
+   * Bytes the changelog state backend appended per record fed after {@link #afterOpen()} ({@link
+   * Backend#HEAP_CHANGELOG} only; NaN on other backends or before a batch).
+   */
+  public final double changelogBytesPerRecord() {
+    if (changelog == null || batchesSinceStart == 0) {
+      return Double.NaN;
+    }
+    return (changelog.bytes() - changelogBytesAtStart) / (double) (batchesSinceStart * BATCH);
+  }
+
   /** Records the operator emitted since setup (preload included), side outputs too. */
   public final long emitted() {
     return sink.records();
@@ -163,6 +191,14 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
 
   @TearDown(Level.Trial)
   public final void tearDownTrial() throws Exception {
+    if (changelog != null && batchesSinceStart > 0) {
+      System.out.printf(
+          "%n[changelog] %.1f bytes and %.3f changes appended per record (%d records after"
+              + " preloading)%n",
+          changelogBytesPerRecord(),
+          (changelog.changes() - changelogChangesAtStart) / (double) (batchesSinceStart * BATCH),
+          batchesSinceStart * BATCH);
+    }
     try {
       if (harness != null) {
         harness.close();
@@ -193,6 +229,7 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
       c = (c + 1) & mask;
     }
     cursor = c;
+    batchesSinceStart++;
   }
 
   /** Feeds one record to the operator outside of the measured input, for example to preload. */

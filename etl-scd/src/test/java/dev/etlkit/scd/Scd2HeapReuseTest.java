@@ -27,7 +27,7 @@ class Scd2HeapReuseTest {
 
   private static final Duration HORIZON = Duration.ofMillis(100);
 
-  private static Scd2Harnesses.Recipe<Change<Customer>, Customer> recipe() {
+  static Scd2Harnesses.Recipe<Change<Customer>, Customer> recipe() {
     return Scd2Harnesses.of(
         Scd2.trackChangelog("customers", Customer::id, EffectiveTime.field(Customer::updatedAt))
             .withChangeDetection(ChangeDetection.allExcept("updatedAt"))
@@ -40,7 +40,7 @@ class Scd2HeapReuseTest {
    * three horizons kept, so sealed chunks of 32 are pruned and reused about once every 32 changes
    * of a key), one change in eight late within the horizon.
    */
-  private static List<Change<Customer>> changes(int count, long from, Random random) {
+  static List<Change<Customer>> changes(int count, long from, Random random) {
     List<Change<Customer>> changes = new ArrayList<>(count);
     long time = from;
     for (int i = 0; i < count; i++) {

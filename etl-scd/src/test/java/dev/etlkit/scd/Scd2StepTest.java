@@ -110,8 +110,8 @@ class Scd2StepTest {
                 null));
     assertThat(history.stateInventory().entries().get(2).state().growth())
         .isEqualTo(
-            "one entry per 8 (heap: 32) changes of a key within the last one to two lateness horizons"
-                + " (three while a prune waits for its candidate base; horizon PT1H), never more"
+            "one entry per 8 (heap: 32, unless under the changelog state backend) changes of a key"
+                + " within the last one to two lateness horizons (three while a prune waits for its candidate base; horizon PT1H), never more"
                 + " than that");
   }
 

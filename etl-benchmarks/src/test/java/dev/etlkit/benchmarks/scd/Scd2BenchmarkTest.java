@@ -62,7 +62,7 @@ class Scd2BenchmarkTest {
   }
 
   @ParameterizedTest(name = "{0} versions per key on {1}")
-  @CsvSource({"10, HEAP", "1, ROCKSDB", "100, ROCKSDB"})
+  @CsvSource({"10, HEAP", "1, ROCKSDB", "100, ROCKSDB", "10, HEAP_CHANGELOG"})
   void etlkit_inOrderInput_opensAVersionPerChangeAndNeverSeesALateChange(
       int versionsPerKey, Backend backend) throws Exception {
     Scd2Benchmark benchmark = run(Impl.ETLKIT, backend, versionsPerKey);
@@ -78,6 +78,14 @@ class Scd2BenchmarkTest {
     assertThat(metrics.deduplicatedCount()).isBetween(records * 35 / 100, records * 65 / 100);
     // A change closes a version (-U, +U) and opens one (+I); a key's first version is one +I.
     assertThat(metrics.emittedCount()).isEqualTo(3 * metrics.outCount() - 2 * KEYS);
+  }
+
+  @Test
+  void heapChangelog_countsTheBytesEveryChangeLogs() throws Exception {
+    // the cursor (current row, latest change, open chunk) is logged with every record
+    assertThat(run(Impl.ETLKIT, Backend.HEAP_CHANGELOG, 10).changelogBytesPerRecord())
+        .isGreaterThan(100.0);
+    assertThat(run(Impl.ETLKIT, Backend.HEAP, 10).changelogBytesPerRecord()).isNaN();
   }
 
   @Test

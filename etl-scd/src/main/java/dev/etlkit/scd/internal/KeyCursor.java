@@ -158,6 +158,21 @@ public final class KeyCursor<T> {
    */
   boolean resident;
 
+  /**
+   * Not state: set by {@link KeyCursorSerializer#serialize} whenever it writes this cursor out. The
+   * step clears it before it writes the cursor to its state and reads it right after (see {@link
+   * #writeSerialized}). A heap snapshot serializes the cursor on another thread, but only a cursor
+   * the step no longer uses (the next read copies it), so it never sets this on the step's object.
+   */
+  boolean serialized;
+
+  /**
+   * Not state: whether the state backend serialized the last write of this cursor as it wrote it
+   * although it keeps the object ({@link #resident}): Flink's changelog state backend over the heap
+   * logs every state write as bytes. Such a key seals small chunks, as on RocksDB.
+   */
+  boolean writeSerialized;
+
   /** For {@link KeyCursorSerializer}, and Flink's POJO serializer when restoring older state. */
   public KeyCursor() {}
 

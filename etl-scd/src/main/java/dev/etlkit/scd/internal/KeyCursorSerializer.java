@@ -160,6 +160,7 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
 
   @Override
   public void serialize(KeyCursor<T> cursor, DataOutputView target) throws IOException {
+    cursor.serialized = true; // see KeyCursor#writeSerialized
     boolean ttl = cursor.lastWrite != 0 || cursor.cleanupAt != 0;
     boolean pending = cursor.pendingFinal != Long.MAX_VALUE;
     long[] earlier = cursor.earlier;

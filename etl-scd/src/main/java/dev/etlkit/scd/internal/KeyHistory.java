@@ -77,14 +77,16 @@ public final class KeyHistory<T> {
   public static final int CHUNK_SIZE = 8;
 
   /**
-   * Kept changes per sealed chunk where the state backend keeps objects (the heap: keys whose
-   * cursor is {@linkplain KeyCursor#resident resident}). The cursor is never serialized there, so a
-   * larger open chunk costs nothing per change, while each seal, and each chunk a prune drops, is a
-   * write, a read and a removal in the key's map state, which miss the CPU caches once keys hold
-   * long histories (docs/scd2-performance-notes.md). Chunks of either size restore on either
-   * backend. Under Flink's changelog state backend over the heap the cursor is resident too, but
-   * each write of it is also serialized into the changelog: correct, with more bytes per change
-   * than chunks of 8 (not measured).
+   * Kept changes per sealed chunk where the state backend keeps objects and does not serialize
+   * their writes (the heap: keys whose cursor is {@linkplain KeyCursor#resident resident} and whose
+   * last write was not {@linkplain KeyCursor#writeSerialized serialized}). The cursor is never
+   * serialized there, so a larger open chunk costs nothing per change, while each seal, and each
+   * chunk a prune drops, is a write, a read and a removal in the key's map state, which miss the
+   * CPU caches once keys hold long histories (docs/scd2-performance-notes.md). Under Flink's
+   * changelog state backend over the heap the cursor is resident too, but every write of it is
+   * serialized into the changelog: keys seal chunks of {@link #CHUNK_SIZE} there, which log about
+   * half the bytes per change and run about twice as fast (Scd2Benchmark, backend HEAP_CHANGELOG).
+   * Chunks of either size restore on either backend.
    */
   public static final int HEAP_CHUNK_SIZE = 32;
 
@@ -231,8 +233,10 @@ public final class KeyHistory<T> {
         timers.register(cursor.cleanupAt);
       }
     }
+    cursor.serialized = false;
     store.updateCursor(cursor);
     cursor.resident = true;
+    cursor.writeSerialized = cursor.serialized; // the changelog state backend serializes writes
   }
 
   private Outcome appendAfterLatest(
@@ -690,6 +694,12 @@ public final class KeyHistory<T> {
     private boolean resident;
 
     /**
+     * Whether this change seals chunks of {@link #HEAP_CHUNK_SIZE}: the cursor is resident and its
+     * last write was not serialized ({@link KeyCursor#writeSerialized}).
+     */
+    private boolean largeChunks;
+
+    /**
      * Chunks a prune removed or emptied during this change: spares once it ends (resident keys
      * only).
      */
@@ -715,6 +725,7 @@ public final class KeyHistory<T> {
       cursor = keyCursor;
       pending = false;
       resident = keyCursor.resident;
+      largeChunks = resident && !keyCursor.writeSerialized;
       keyCursor.resident = false; // until written again
       if (keyCursor.legacyChanges) {
         moveIntoChunks();
@@ -802,7 +813,7 @@ public final class KeyHistory<T> {
 
     /** How many kept changes the open chunk holds when it is sealed. */
     private int sealAt() {
-      return resident ? HEAP_CHUNK_SIZE : CHUNK_SIZE;
+      return largeChunks ? HEAP_CHUNK_SIZE : CHUNK_SIZE;
     }
 
     /** Puts a kept change into its chunk: a sealed one, or the open one (sealed when full). */

@@ -41,11 +41,12 @@ import org.apache.flink.util.OutputTag;
  * point, the base and a candidate base, the times of the kept changes when few, the open chunk of
  * kept changes and the index of the sealed ones), {@value #CHUNKS_STATE} (first time to {@link
  * ChangeChunk}: the sealed chunks, {@value KeyHistory#CHUNK_SIZE} changes each when sealed, {@value
- * KeyHistory#HEAP_CHUNK_SIZE} on the heap), {@value #CHANGES_STATE} (effective time to {@link
- * StoredChange}: the kept changes of a key restored from state format 1 or 2, until its next change
- * moves them into chunks) and {@value #BASE_STATE} ({@link KeyCursor}: the version in force at the
- * prune point, only for a key restored from state format 1, whose cursor did not hold it, until its
- * next prune). The map's iteration order is not relied upon (heap maps are unordered).
+ * KeyHistory#HEAP_CHUNK_SIZE} on the heap unless under the changelog state backend), {@value
+ * #CHANGES_STATE} (effective time to {@link StoredChange}: the kept changes of a key restored from
+ * state format 1 or 2, until its next change moves them into chunks) and {@value #BASE_STATE}
+ * ({@link KeyCursor}: the version in force at the prune point, only for a key restored from state
+ * format 1, whose cursor did not hold it, until its next prune). The map's iteration order is not
+ * relied upon (heap maps are unordered).
  *
  * <p>State TTL is kept by one processing-time timer per key instead of Flink's per-entry TTL, so a
  * key's three states always expire together (an entry of the map written long ago must not expire
@@ -126,7 +127,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
                     + KeyHistory.CHUNK_SIZE
                     + " kept changes on RocksDB, "
                     + KeyHistory.HEAP_CHUNK_SIZE
-                    + " on the heap) and two times per sealed chunk")
+                    + " on the heap unless writes go to the changelog state backend) and two times"
+                    + " per sealed chunk")
             .withTtl(config.ttl()));
     context.declareState(
         Types.STRING,
@@ -143,7 +145,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
                     + KeyHistory.CHUNK_SIZE
                     + " (heap: "
                     + KeyHistory.HEAP_CHUNK_SIZE
-                    + ") changes of a key within the last one to two lateness horizons"
+                    + ", unless under the changelog state backend) changes of a key within the last one to two lateness horizons"
                     + " (three while a prune waits for its candidate base; horizon "
                     + horizon
                     + "), never more than that")
