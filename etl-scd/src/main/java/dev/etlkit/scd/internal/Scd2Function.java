@@ -145,7 +145,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
                     + KeyHistory.CHUNK_SIZE
                     + " (heap: "
                     + KeyHistory.HEAP_CHUNK_SIZE
-                    + ", unless under the changelog state backend) changes of a key within the last one to two lateness horizons"
+                    + ", unless under the changelog state backend) changes of a key within the"
+                    + " last one to two lateness horizons"
                     + " (three while a prune waits for its candidate base; horizon "
                     + horizon
                     + "), never more than that")
