@@ -16,7 +16,6 @@ import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -104,24 +103,15 @@ public final class Scd2Harnesses {
 
     /** The keyed harness recipe (heap unless {@code on(...)} says otherwise). */
     public KeyedHarness<String, I, Change<Scd2Row<T>>> harness() {
+      TypeInformation<T> valueType = step.config(inputType, ttl).valueType();
       return KeyedHarness.forFunction(
-          this::newFunction, step.keySelector(), Types.STRING, outputType());
-    }
-
-    /** A new function of the step (kept as the last one), for a harness built by hand. */
-    public Scd2Function<I, T> newFunction() {
-      last = step.createFunction(inputType, ttl, new ErrorHandler(STEP, policy));
-      return last;
-    }
-
-    /** The step's key selector. */
-    public KeySelector<I, String> keySelector() {
-      return step.keySelector();
-    }
-
-    /** The step's output type. */
-    public TypeInformation<Change<Scd2Row<T>>> outputType() {
-      return Change.typeInfo(Scd2Row.typeInfo(step.config(inputType, ttl).valueType()));
+          () -> {
+            last = step.createFunction(inputType, ttl, new ErrorHandler(STEP, policy));
+            return last;
+          },
+          step.keySelector(),
+          Types.STRING,
+          Change.typeInfo(Scd2Row.typeInfo(valueType)));
     }
 
     /** An opened harness on {@code backend}. */

@@ -205,6 +205,9 @@ public final class CutPointCheck<I, O> {
         restoreBackend == harness.backend()
             ? "checkpoint restored on " + restoreBackend
             : "savepoint taken on " + harness.backend() + ", restored on " + restoreBackend;
+    if (harness.stateChangelog()) {
+      how += " under the state changelog";
+    }
     return "Restore at cut point "
         + cut.index
         + " of 0.."

@@ -12,6 +12,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -53,6 +54,7 @@ public final class KeyedHarness<K, I, O> {
   private final TypeInformation<K> keyType;
   private final TypeInformation<O> outputType;
   private final StateBackendKind backend;
+  private final boolean stateChangelog;
   private final int maxParallelism;
 
   /** Null for the default: Flink's, the class loader of its test utilities. */
@@ -64,6 +66,7 @@ public final class KeyedHarness<K, I, O> {
       TypeInformation<K> keyType,
       TypeInformation<O> outputType,
       StateBackendKind backend,
+      boolean stateChangelog,
       int maxParallelism,
       @Nullable ClassLoader userCodeClassLoader) {
     this.operator = Objects.requireNonNull(operator, "operator");
@@ -71,6 +74,7 @@ public final class KeyedHarness<K, I, O> {
     this.keyType = Objects.requireNonNull(keyType, "keyType");
     this.outputType = Objects.requireNonNull(outputType, "outputType");
     this.backend = Objects.requireNonNull(backend, "backend");
+    this.stateChangelog = stateChangelog;
     this.maxParallelism = maxParallelism;
     this.userCodeClassLoader = userCodeClassLoader;
   }
@@ -89,7 +93,14 @@ public final class KeyedHarness<K, I, O> {
       TypeInformation<K> keyType,
       TypeInformation<O> outputType) {
     return new KeyedHarness<>(
-        operator, keySelector, keyType, outputType, DEFAULT_BACKEND, DEFAULT_MAX_PARALLELISM, null);
+        operator,
+        keySelector,
+        keyType,
+        outputType,
+        DEFAULT_BACKEND,
+        false,
+        DEFAULT_MAX_PARALLELISM,
+        null);
   }
 
   /**
@@ -110,14 +121,30 @@ public final class KeyedHarness<K, I, O> {
 
   /** This recipe on the given state backend (default {@link #DEFAULT_BACKEND}). */
   public KeyedHarness<K, I, O> on(StateBackendKind backend) {
-    return new KeyedHarness<>(
-        operator,
-        keySelector,
-        keyType,
-        outputType,
+    return with(
         Objects.requireNonNull(backend, "backend"),
+        stateChangelog,
         maxParallelism,
         userCodeClassLoader);
+  }
+
+  /**
+   * This recipe under Flink's changelog state backend ({@code state.changelog.enabled}) over its
+   * backend: every state write ({@code update}, {@code put}, {@code add}, {@code remove}, {@code
+   * clear}) is also serialized into a state changelog kept in memory. The harness never
+   * materializes, so a {@link OperatorHarness#snapshot()} holds every change since the harness
+   * opened (after the state it was restored from), and {@link #restore} rebuilds the state by
+   * replaying them.
+   *
+   * <p>Use it with {@link CutPointCheck} on the {@link StateBackendKind#HEAP heap}: a step that
+   * changes a state object in place and does not write it back passes on the plain heap (the heap
+   * keeps that object) but loses the change on restore here, as it would in a job with the
+   * changelog backend. Snapshots of a recipe with the changelog restore only into a recipe with it.
+   * Needs {@code org.apache.flink:flink-statebackend-changelog} on the test class path ({@code
+   * flink-test-utils} brings it).
+   */
+  public KeyedHarness<K, I, O> withStateChangelog() {
+    return with(backend, true, maxParallelism, userCodeClassLoader);
   }
 
   /**
@@ -129,8 +156,7 @@ public final class KeyedHarness<K, I, O> {
       throw new IllegalArgumentException(
           "maxParallelism must be in 1..32768, was " + maxParallelism);
     }
-    return new KeyedHarness<>(
-        operator, keySelector, keyType, outputType, backend, maxParallelism, userCodeClassLoader);
+    return with(backend, stateChangelog, maxParallelism, userCodeClassLoader);
   }
 
   /**
@@ -145,18 +171,39 @@ public final class KeyedHarness<K, I, O> {
    * use the classes this loader resolves.
    */
   public KeyedHarness<K, I, O> withUserCodeClassLoader(ClassLoader classLoader) {
+    return with(
+        backend,
+        stateChangelog,
+        maxParallelism,
+        Objects.requireNonNull(classLoader, "classLoader"));
+  }
+
+  /** This recipe's operator, keying and output type with the given options. */
+  private KeyedHarness<K, I, O> with(
+      StateBackendKind backend,
+      boolean stateChangelog,
+      int maxParallelism,
+      @Nullable ClassLoader userCodeClassLoader) {
     return new KeyedHarness<>(
         operator,
         keySelector,
         keyType,
         outputType,
         backend,
+        stateChangelog,
         maxParallelism,
-        Objects.requireNonNull(classLoader, "classLoader"));
+        userCodeClassLoader);
   }
 
   public StateBackendKind backend() {
     return backend;
+  }
+
+  /**
+   * Whether the backend runs under Flink's changelog state backend: {@link #withStateChangelog}.
+   */
+  public boolean stateChangelog() {
+    return stateChangelog;
   }
 
   public int maxParallelism() {
@@ -216,8 +263,11 @@ public final class KeyedHarness<K, I, O> {
               maxParallelism,
               parallelism,
               subtaskIndex,
-              userCodeClassLoader);
-      harness.setStateBackend(backend.createBackend(localDirectory));
+              userCodeClassLoader,
+              stateChangelog);
+      StateBackend stateBackend = backend.createBackend(localDirectory);
+      harness.setStateBackend(
+          stateChangelog ? RecordingHarness.underChangelog(stateBackend) : stateBackend);
       harness.setProcessingTime(processingTime);
       harness.setStateTtlProcessingTime(stateTtlTime);
       harness.setup(
@@ -261,6 +311,7 @@ public final class KeyedHarness<K, I, O> {
   public String toString() {
     return "KeyedHarness{backend="
         + backend
+        + (stateChangelog ? ", stateChangelog" : "")
         + ", maxParallelism="
         + maxParallelism
         + (userCodeClassLoader == null ? "" : ", userCodeClassLoader=" + userCodeClassLoader)

@@ -50,6 +50,28 @@ class CutPointCheckTest {
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
+  void cutPoints_underStateChangelog_matchUninterruptedRun(StateBackendKind backend) {
+    CutPointCheck.of(SampleCounter.harness().on(backend).withStateChangelog(), SCRIPT).verify();
+  }
+
+  @Test
+  void cutPoints_stateObjectChangedInPlace_passOnThePlainHeap_failUnderStateChangelog() {
+    // tag::cut-points-changelog[]
+    CutPointCheck.of(InPlaceCounter.harness().on(StateBackendKind.HEAP), SCRIPT).verify();
+
+    CutPointCheck<Change<String>, String> changelog =
+        CutPointCheck.of(
+            InPlaceCounter.harness().on(StateBackendKind.HEAP).withStateChangelog(), SCRIPT);
+    assertThatThrownBy(changelog::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("checkpoint restored on HEAP under the state changelog")
+        .hasMessageContaining("uninterrupted: main: k1 n=2 @30")
+        .hasMessageContaining("with restore:  main: k1 n=1 @30");
+    // end::cut-points-changelog[]
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
   void cutPoints_counterInPlainField_failsNamingCutPointAndRecord(StateBackendKind backend) {
     CutPointCheck<Change<String>, String> check =
         CutPointCheck.of(BrokenCounter.harness().on(backend), SCRIPT);

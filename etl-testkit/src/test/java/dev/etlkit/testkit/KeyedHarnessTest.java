@@ -238,6 +238,26 @@ class KeyedHarnessTest {
   }
 
   @Test
+  void withStateChangelog_keptByTheOtherOptions_andRunsFlinksChangelogBackend() throws Exception {
+    KeyedHarness<String, Change<String>, String> recipe =
+        SampleCounter.harness()
+            .withStateChangelog()
+            .on(StateBackendKind.ROCKSDB)
+            .withMaxParallelism(64);
+
+    assertThat(recipe.stateChangelog()).isTrue();
+    assertThat(SampleCounter.harness().stateChangelog()).isFalse();
+    assertThat(recipe.backend()).isEqualTo(StateBackendKind.ROCKSDB);
+    assertThat(recipe)
+        .hasToString("KeyedHarness{backend=ROCKSDB, stateChangelog, maxParallelism=64}");
+    try (OperatorHarness<Change<String>, String> h = recipe.open()) {
+      h.processElement(Change.insert("k1#v1"), 10);
+      assertThat(h.unwrap().getOperator().getKeyedStateBackend().getClass().getName())
+          .isEqualTo("org.apache.flink.state.changelog.ChangelogKeyedStateBackend");
+    }
+  }
+
+  @Test
   void withMaxParallelism_outOfRange_isRejected() {
     assertThatThrownBy(() -> SampleCounter.harness().withMaxParallelism(0))
         .isInstanceOf(IllegalArgumentException.class)

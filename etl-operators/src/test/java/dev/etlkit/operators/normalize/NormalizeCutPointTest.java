@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -86,6 +87,23 @@ class NormalizeCutPointTest {
       boolean switchBackend = backend == StateBackendKind.ROCKSDB && index == 0;
       batches.add(Arguments.of(backend, mode, switchBackend, List.copyOf(batch)));
     }
+  }
+
+  /**
+   * Under Flink's changelog state backend over the heap every restore replays what the step wrote:
+   * a state object changed in place and not written back would be lost here, not on the plain heap.
+   */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void underStateChangelog_restoreAtCutPoints_sameOutputAsUninterrupted(Mode mode) {
+    List<Long> seeds = Soak.seeds(HEAP_BATCH, 10 * HEAP_BATCH);
+    HarnessInput<Change<String>> input = concatenated(seeds, new ArrayList<>(), new ArrayList<>());
+    CutPointCheck<Change<String>, Change<String>> check =
+        CutPointCheck.of(recipe(mode).withStateChangelog(), input);
+    if (!Soak.isEnabled()) {
+      check = check.withSampledCutPoints(HEAP_SAMPLED_CUT_POINTS, seeds.get(0));
+    }
+    check.verify();
   }
 
   @ParameterizedTest(name = "{0} {1} switch={2} seeds {3}")

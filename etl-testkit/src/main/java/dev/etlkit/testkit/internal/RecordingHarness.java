@@ -1,6 +1,7 @@
 package dev.etlkit.testkit.internal;
 
 import dev.etlkit.testkit.Emitted;
+import java.io.IOException;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -9,11 +10,17 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.StateBackendLoader;
+import org.apache.flink.runtime.state.TestTaskStateManagerBuilder;
+import org.apache.flink.runtime.state.changelog.inmemory.InMemoryStateChangelogStorage;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.DynamicCodeLoadingException;
 
 /**
  * Flink's keyed harness with an output that keeps main and side output records in one ordered log
@@ -46,7 +53,7 @@ public final class RecordingHarness<K, I, O>
       TypeInformation<K> keyType,
       int maxParallelism)
       throws Exception {
-    return create(operator, keySelector, keyType, maxParallelism, 1, 0, null);
+    return create(operator, keySelector, keyType, maxParallelism, 1, 0, null, false);
   }
 
   /**
@@ -54,7 +61,8 @@ public final class RecordingHarness<K, I, O>
    * the key groups Flink assigns that subtask, and only keys of those groups may be processed.
    * {@code userCodeClassLoader} is the environment's user code class loader, which the state
    * backend and serializers resolve user classes with; null for Flink's default (the class loader
-   * of the test utilities, i.e. the test class path).
+   * of the test utilities, i.e. the test class path). With {@code stateChangelog} the task keeps a
+   * state changelog in memory, for a backend wrapped by {@link #underChangelog}.
    */
   public static <K, I, O> RecordingHarness<K, I, O> create(
       OneInputStreamOperator<I, O> operator,
@@ -63,7 +71,8 @@ public final class RecordingHarness<K, I, O>
       int maxParallelism,
       int parallelism,
       int subtaskIndex,
-      @Nullable ClassLoader userCodeClassLoader)
+      @Nullable ClassLoader userCodeClassLoader,
+      boolean stateChangelog)
       throws Exception {
     MockEnvironmentBuilder builder =
         new MockEnvironmentBuilder()
@@ -78,12 +87,45 @@ public final class RecordingHarness<K, I, O>
     if (userCodeClassLoader != null) {
       builder.setUserCodeClassLoader(userCodeClassLoader);
     }
+    if (stateChangelog) {
+      builder.setTaskStateManager(
+          new TestTaskStateManagerBuilder()
+              .setStateChangelogStorage(new InMemoryStateChangelogStorage())
+              .build());
+    }
     MockEnvironment environment = builder.build();
     try {
       return new RecordingHarness<>(operator, keySelector, keyType, environment);
     } catch (Exception | Error e) {
       environment.close();
       throw e;
+    }
+  }
+
+  /**
+   * {@code backend} under Flink's changelog state backend, as {@code state.changelog.enabled} makes
+   * it in a job (Flink's own loader, which finds the changelog backend by reflection).
+   */
+  public static StateBackend underChangelog(StateBackend backend) {
+    Configuration changelog = new Configuration();
+    changelog.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+    try {
+      StateBackend wrapped =
+          StateBackendLoader.fromApplicationOrConfigOrDefault(
+              backend,
+              changelog,
+              new Configuration(),
+              RecordingHarness.class.getClassLoader(),
+              null);
+      if (!StateBackendLoader.isChangelogStateBackend(wrapped)) {
+        throw new IllegalStateException("Flink did not wrap " + backend + " in its changelog");
+      }
+      return wrapped;
+    } catch (DynamicCodeLoadingException | IOException e) {
+      throw new IllegalStateException(
+          "the changelog state backend needs org.apache.flink:flink-statebackend-changelog on the"
+              + " test class path",
+          e);
     }
   }
 
