@@ -136,12 +136,13 @@ public final class KeyedHarness<K, I, O> {
    * opened (after the state it was restored from), and {@link #restore} rebuilds the state by
    * replaying them.
    *
-   * <p>Use it with {@link CutPointCheck} on the {@link StateBackendKind#HEAP heap}: a step that
-   * changes a state object in place and does not write it back passes on the plain heap (the heap
-   * keeps that object) but loses the change on restore here, as it would in a job with the
-   * changelog backend. Snapshots of a recipe with the changelog restore only into a recipe with it.
-   * Needs {@code org.apache.flink:flink-statebackend-changelog} on the test class path ({@code
-   * flink-test-utils} brings it).
+   * <p>Use it with {@link CutPointCheck} or {@link RescaleCheck} (whose restores split the
+   * changelog by key group) on the {@link StateBackendKind#HEAP heap}: a step that changes a state
+   * object in place and does not write it back passes on the plain heap (the heap keeps that
+   * object) but loses the change on restore here, as it would in a job with the changelog backend.
+   * Snapshots of a recipe with the changelog restore only into a recipe with it. Needs {@code
+   * org.apache.flink:flink-statebackend-changelog} on the test class path ({@code flink-test-utils}
+   * brings it).
    */
   public KeyedHarness<K, I, O> withStateChangelog() {
     return with(backend, true, maxParallelism, userCodeClassLoader);

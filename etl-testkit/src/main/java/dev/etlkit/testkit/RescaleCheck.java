@@ -262,6 +262,9 @@ public final class RescaleCheck<I, O> {
                 + to
                 + " on "
                 + restoreBackend;
+    if (harness.stateChangelog()) {
+      how += " under the state changelog";
+    }
     return "Rescale at cut point "
         + cut.index
         + " of 0.."

@@ -47,6 +47,29 @@ class RescaleCheckTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"2, 3", "3, 2"})
+  void rescale_underStateChangelog_matchesUninterruptedRun(int from, int to) {
+    RescaleCheck.of(SampleCounter.harness().withStateChangelog(), SCRIPT)
+        .rescaling(from, to)
+        .verify();
+  }
+
+  @Test
+  void rescale_stateObjectChangedInPlace_passesOnThePlainHeap_failsUnderStateChangelog() {
+    RescaleCheck.of(InPlaceCounter.harness(), SCRIPT).rescaling(2, 3).verify();
+
+    assertThatThrownBy(
+            () ->
+                RescaleCheck.of(InPlaceCounter.harness().withStateChangelog(), SCRIPT)
+                    .rescaling(2, 3)
+                    .verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining(
+            "checkpoints of 2 subtasks restored on 3 on HEAP under the state changelog)")
+        .hasMessageContaining("changed the output");
+  }
+
+  @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void rescale_restoredOnOtherBackend_matchesUninterruptedRun(StateBackendKind backend) {
     // tag::rescale-switch[]
