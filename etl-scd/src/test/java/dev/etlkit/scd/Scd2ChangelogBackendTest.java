@@ -6,6 +6,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.scd.internal.ChangeChunk;
 import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.Soak;
 import java.time.Instant;
@@ -70,7 +71,7 @@ class Scd2ChangelogBackendTest {
 
   /** The sealed chunks of kept changes {@link #KEY} has after {@code changes} on the heap. */
   private static int sealedChunks(
-      dev.etlkit.testkit.KeyedHarness<String, Change<Customer>, Change<Scd2Row<Customer>>> recipe,
+      KeyedHarness<String, Change<Customer>, Change<Scd2Row<Customer>>> recipe,
       List<Change<Customer>> changes)
       throws Exception {
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h = recipe.open()) {
