@@ -165,7 +165,14 @@ public final class BenchmarkReport {
     }
     md.append(
         ". Ratios carry the relative errors of both scores added in quadrature. B/rec is"
-            + " `gc.alloc.rate.norm`: bytes allocated per record.\n\n");
+            + " `gc.alloc.rate.norm`: bytes allocated per record.");
+    if (results.stream().anyMatch(r -> Double.isFinite(r.loggedBytesPerOp()))) {
+      md.append(
+          " Logged B/rec is `"
+              + ChangelogProfiler.BYTES
+              + "`: bytes the changelog state backend appended per record.");
+    }
+    md.append("\n\n");
   }
 
   /** A benchmark with an impl param: ETLKIT ÷ every other impl, per combination of other params. */
@@ -208,6 +215,15 @@ public final class BenchmarkReport {
     for (String impl : impls) {
       header.add("B/rec " + impl);
     }
+    boolean logged =
+        rows.values().stream()
+            .flatMap(row -> row.values().stream())
+            .anyMatch(r -> Double.isFinite(r.loggedBytesPerOp()));
+    if (logged) {
+      for (String impl : impls) {
+        header.add("logged B/rec " + impl);
+      }
+    }
     appendHeader(md, header, labelParams.size());
 
     Map<String, List<String[]>> charts = new LinkedHashMap<>();
@@ -233,6 +249,12 @@ public final class BenchmarkReport {
       for (String impl : impls) {
         JmhResult r = row.get(impl);
         cells.add(r == null ? "—" : formatBytes(r.bytesPerOp()));
+      }
+      if (logged) {
+        for (String impl : impls) {
+          JmhResult r = row.get(impl);
+          cells.add(r == null ? "—" : formatBytes(r.loggedBytesPerOp()));
+        }
       }
       appendRow(md, cells);
     }

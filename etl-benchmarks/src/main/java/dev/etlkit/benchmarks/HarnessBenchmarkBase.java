@@ -90,7 +90,8 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
   private final StreamRecord<IN> record = new StreamRecord<>(null);
   @Nullable private CountingChangelogStorage changelog;
   private long changelogBytesAtStart;
-  private long changelogChangesAtStart;
+  private long changelogBytesPublished;
+  private long changelogChangesPublished;
   private long batchesSinceStart;
 
   /** The operator under test; called once per trial. */
@@ -154,8 +155,25 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     afterOpen();
     if (changelog != null) {
       changelogBytesAtStart = changelog.bytes();
-      changelogChangesAtStart = changelog.changes();
+      changelogBytesPublished = changelogBytesAtStart;
+      changelogChangesPublished = changelog.changes();
       batchesSinceStart = 0;
+    }
+  }
+
+  /**
+   * Hands what the changelog appended during the iteration to {@link ChangelogProfiler} ({@link
+   * Backend#HEAP_CHANGELOG} only; preloading is left out).
+   */
+  @TearDown(Level.Iteration)
+  public final void publishChangelog() {
+    if (changelog != null) {
+      long bytes = changelog.bytes();
+      long changes = changelog.changes();
+      ChangelogProfiler.publish(
+          bytes - changelogBytesPublished, changes - changelogChangesPublished);
+      changelogBytesPublished = bytes;
+      changelogChangesPublished = changes;
     }
   }
 
@@ -175,7 +193,8 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
 
   /**
    * Bytes the changelog state backend appended per record fed after {@link #afterOpen()} ({@link
-   * Backend#HEAP_CHANGELOG} only; NaN on other backends or before a batch).
+   * Backend#HEAP_CHANGELOG} only; NaN on other backends or before a batch). In a JMH run, {@link
+   * ChangelogProfiler} reports the same figure per iteration.
    */
   public final double changelogBytesPerRecord() {
     if (changelog == null || batchesSinceStart == 0) {
@@ -191,14 +210,6 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
 
   @TearDown(Level.Trial)
   public final void tearDownTrial() throws Exception {
-    if (changelog != null && batchesSinceStart > 0) {
-      System.out.printf(
-          "%n[changelog] %.1f bytes and %.3f changes appended per record (%d records after"
-              + " preloading)%n",
-          changelogBytesPerRecord(),
-          (changelog.changes() - changelogChangesAtStart) / (double) (batchesSinceStart * BATCH),
-          batchesSinceStart * BATCH);
-    }
     try {
       if (harness != null) {
         harness.close();

@@ -31,6 +31,8 @@ import java.util.Map;
  * @param unit unit of the primary score
  * @param bytesPerOp {@code gc.alloc.rate.norm} (B/op, i.e. bytes per record), NaN without {@code
  *     -prof gc}
+ * @param loggedBytesPerOp {@value ChangelogProfiler#BYTES} (bytes the changelog state backend
+ *     appended per record), NaN without {@link ChangelogProfiler} or off {@code HEAP_CHANGELOG}
  * @param run how the result was measured (same for all results of one JMH run)
  */
 record JmhResult(
@@ -41,6 +43,7 @@ record JmhResult(
     boolean errorIsRange,
     String unit,
     double bytesPerOp,
+    double loggedBytesPerOp,
     RunInfo run) {
 
   private static final String ALLOC_NORM = "gc.alloc.rate.norm";
@@ -50,6 +53,19 @@ record JmhResult(
 
   JmhResult {
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+  }
+
+  /** A result without a changelog figure. */
+  JmhResult(
+      String benchmark,
+      Map<String, String> params,
+      double score,
+      double error,
+      boolean errorIsRange,
+      String unit,
+      double bytesPerOp,
+      RunInfo run) {
+    this(benchmark, params, score, error, errorIsRange, unit, bytesPerOp, Double.NaN, run);
   }
 
   /** The class part of {@link #benchmark()}. */
@@ -118,6 +134,8 @@ record JmhResult(
     JsonNode alloc = node.path("secondaryMetrics").path(ALLOC_NORM);
     double bytesPerOp = alloc.isMissingNode() ? Double.NaN : number(alloc.path("score"));
     String unit = primary.path("scoreUnit").asText("");
+    JsonNode logged = node.path("secondaryMetrics").path(ChangelogProfiler.BYTES);
+    double loggedBytesPerOp = logged.isMissingNode() ? Double.NaN : number(logged.path("score"));
 
     JsonNode records = node.path("secondaryMetrics").path(RECORDS);
     if (records.isObject()) { // per record rather than per invocation
@@ -145,7 +163,8 @@ record JmhResult(
                 + " × "
                 + node.path("measurementTime").asText("?"),
             List.copyOf(jvmArgs));
-    return new JmhResult(benchmark, params, score, error, errorIsRange, unit, bytesPerOp, run);
+    return new JmhResult(
+        benchmark, params, score, error, errorIsRange, unit, bytesPerOp, loggedBytesPerOp, run);
   }
 
   /** JMH writes NaN and infinities as strings. */

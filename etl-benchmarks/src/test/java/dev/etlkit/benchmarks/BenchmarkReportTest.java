@@ -186,6 +186,51 @@ class BenchmarkReportTest {
   }
 
   @Test
+  void render_withChangelogFigures_addsTheLoggedBytesPerImpl() {
+    List<JmhResult> scd2 = new ArrayList<>();
+    for (String impl : List.of("ETLKIT", "LIMIT")) {
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("backend", "HEAP_CHANGELOG");
+      params.put("impl", impl);
+      scd2.add(
+          new JmhResult(
+              "Scd2Benchmark.scd2",
+              params,
+              100_000,
+              5_000,
+              false,
+              "ops/s",
+              300,
+              impl.equals("ETLKIT") ? 798.4 : 96.0,
+              results.get(0).run()));
+    }
+
+    String md = BenchmarkReport.render(scd2, List.of());
+
+    assertThat(md)
+        .contains("| logged B/rec ETLKIT | logged B/rec LIMIT |")
+        .contains("| 300.0 | 300.0 | 798.4 | 96.0 |")
+        .contains("Logged B/rec is `changelog.bytes.norm`");
+    assertThat(BenchmarkReport.render(results, List.of())).doesNotContain("logged B/rec");
+  }
+
+  @Test
+  void read_changelogProfilerMetric_keepsTheLoggedBytes(@TempDir Path dir) throws Exception {
+    String json =
+        Files.readString(fixture, StandardCharsets.UTF_8)
+            .replaceFirst(
+                "\"secondaryMetrics\"\\s*:\\s*\\{",
+                "\"secondaryMetrics\": { \"changelog.bytes.norm\": { \"score\": 422.5 },");
+    Path file = dir.resolve("with-changelog.json");
+    Files.writeString(file, json, StandardCharsets.UTF_8);
+
+    List<JmhResult> read = JmhResult.read(file);
+
+    assertThat(read.get(0).loggedBytesPerOp()).isEqualTo(422.5);
+    assertThat(read.get(1).loggedBytesPerOp()).isNaN();
+  }
+
+  @Test
   void bar_isThirtyLongAtOne_marksOne_andCapsLongBars() {
     assertThat(BenchmarkReport.bar(new BenchmarkReport.Ratio(0.5, Double.NaN)))
         .isEqualTo("█".repeat(15) + " ".repeat(15) + "│ 0.50");
