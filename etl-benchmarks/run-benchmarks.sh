@@ -74,7 +74,7 @@ rm -rf "$FORK_TMP"
 mkdir -p "$FORK_TMP"
 
 JMH_CMD=(java -cp "$CP" org.openjdk.jmh.Main "$REGEX" "${RUN_OPTS[@]}"
-  -prof gc -prof dev.etlkit.benchmarks.ChangelogProfiler -foe true -rf json -rff "$RESULTS"
+  -prof gc -prof dev.etlkit.benchmarks.FiguresProfiler -foe true -rf json -rff "$RESULTS"
   -jvmArgsAppend "-Djava.io.tmpdir=$FORK_TMP" "$@")
 
 echo "==> Running JMH ($MODE): $SHOWN_CMD"

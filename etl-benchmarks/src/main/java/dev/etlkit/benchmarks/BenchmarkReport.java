@@ -169,7 +169,7 @@ public final class BenchmarkReport {
     if (results.stream().anyMatch(r -> Double.isFinite(r.loggedBytesPerOp()))) {
       md.append(
           " Logged B/rec is `"
-              + ChangelogProfiler.BYTES
+              + FiguresProfiler.CHANGELOG_BYTES
               + "`: bytes the changelog state backend appended per record.");
     }
     md.append("\n\n");

@@ -162,7 +162,7 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
   }
 
   /**
-   * Hands what the changelog appended during the iteration to {@link ChangelogProfiler} ({@link
+   * Hands what the changelog appended during the iteration to {@link FiguresProfiler} ({@link
    * Backend#HEAP_CHANGELOG} only; preloading is left out).
    */
   @TearDown(Level.Iteration)
@@ -170,8 +170,10 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     if (changelog != null) {
       long bytes = changelog.bytes();
       long changes = changelog.changes();
-      ChangelogProfiler.publish(
-          bytes - changelogBytesPublished, changes - changelogChangesPublished);
+      FiguresProfiler.addPerRecord(
+          FiguresProfiler.CHANGELOG_BYTES, "B/op", bytes - changelogBytesPublished);
+      FiguresProfiler.addPerRecord(
+          FiguresProfiler.CHANGELOG_CHANGES, "changes/op", changes - changelogChangesPublished);
       changelogBytesPublished = bytes;
       changelogChangesPublished = changes;
     }
@@ -194,7 +196,7 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
   /**
    * Bytes the changelog state backend appended per record fed after {@link #afterOpen()} ({@link
    * Backend#HEAP_CHANGELOG} only; NaN on other backends or before a batch). In a JMH run, {@link
-   * ChangelogProfiler} reports the same figure per iteration.
+   * FiguresProfiler} reports the same figure per iteration.
    */
   public final double changelogBytesPerRecord() {
     if (changelog == null || batchesSinceStart == 0) {

@@ -31,8 +31,9 @@ import java.util.Map;
  * @param unit unit of the primary score
  * @param bytesPerOp {@code gc.alloc.rate.norm} (B/op, i.e. bytes per record), NaN without {@code
  *     -prof gc}
- * @param loggedBytesPerOp {@value ChangelogProfiler#BYTES} (bytes the changelog state backend
- *     appended per record), NaN without {@link ChangelogProfiler} or off {@code HEAP_CHANGELOG}
+ * @param loggedBytesPerOp {@value FiguresProfiler#CHANGELOG_BYTES} (bytes the changelog state
+ *     backend appended per record), NaN without {@link FiguresProfiler} or off {@code
+ *     HEAP_CHANGELOG}
  * @param run how the result was measured (same for all results of one JMH run)
  */
 record JmhResult(
@@ -134,7 +135,7 @@ record JmhResult(
     JsonNode alloc = node.path("secondaryMetrics").path(ALLOC_NORM);
     double bytesPerOp = alloc.isMissingNode() ? Double.NaN : number(alloc.path("score"));
     String unit = primary.path("scoreUnit").asText("");
-    JsonNode logged = node.path("secondaryMetrics").path(ChangelogProfiler.BYTES);
+    JsonNode logged = node.path("secondaryMetrics").path(FiguresProfiler.CHANGELOG_BYTES);
     double loggedBytesPerOp = logged.isMissingNode() ? Double.NaN : number(logged.path("score"));
 
     JsonNode records = node.path("secondaryMetrics").path(RECORDS);

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.etlkit.benchmarks.BenchmarkSettings;
 import dev.etlkit.benchmarks.CountingSink;
+import dev.etlkit.benchmarks.FiguresProfiler;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.enrich.LookupCache;
@@ -94,6 +95,9 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
   private long invocations;
   private final CountingOutput output = new CountingOutput();
   private final StreamRecord<Long> record = new StreamRecord<>(null);
+  private long callsPublished;
+  private long answeredPublished;
+  private long answeredNanosPublished;
 
   protected abstract EnrichAsyncImpl impl();
 
@@ -123,6 +127,39 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
     harness.setup();
     harness.open();
     preload();
+    markPublished(lookup);
+  }
+
+  /**
+   * Hands the simulated lookup's calls per record and, with a simulated latency, its answers'
+   * latency during the iteration to {@link FiguresProfiler} (preloading left out).
+   */
+  @TearDown(Level.Iteration)
+  public final void publishLookupFigures() {
+    EnrichAsyncLookup l = lookup;
+    if (l == null) {
+      return;
+    }
+    long calls = l.calls();
+    long answered = l.answered();
+    long answeredNanos = l.answeredNanos();
+    FiguresProfiler.addPerRecord(FiguresProfiler.LOOKUP_CALLS, "calls/op", calls - callsPublished);
+    if (latencyMicros() > 0) {
+      FiguresProfiler.addSamples(
+          FiguresProfiler.LOOKUP_LATENCY,
+          "µs",
+          (answeredNanos - answeredNanosPublished) / 1_000.0,
+          answered - answeredPublished);
+    }
+    callsPublished = calls;
+    answeredPublished = answered;
+    answeredNanosPublished = answeredNanos;
+  }
+
+  private void markPublished(EnrichAsyncLookup l) {
+    callsPublished = l.calls();
+    answeredPublished = l.answered();
+    answeredNanosPublished = l.answeredNanos();
   }
 
   @TearDown(Level.Trial)
@@ -135,11 +172,6 @@ public abstract class EnrichAsyncBenchmarkBase extends BenchmarkSettings {
       harness = null;
       if (lookup != null) {
         lookup.close();
-        if (latencyMicros() > 0) { // in the fork's output: what the simulated latency really was
-          System.out.printf(
-              "simulated lookup: %d calls, mean latency %.1f µs (configured %d µs)%n",
-              lookup.calls(), lookup.meanLatencyMicros(), latencyMicros());
-        }
         lookup = null;
       }
     }
