@@ -42,6 +42,19 @@ public final class Scd2 {
   /** Largest lateness horizon: 3650 days. */
   public static final Duration MAX_LATENESS_HORIZON = Duration.ofDays(3650);
 
+  /**
+   * Earliest effective time a change may have, 0001-01-01T00:00:00Z (the start of SQL's {@code
+   * TIMESTAMP} range). A change effective before it becomes a dead letter: such a time is bad data
+   * (or Flink's "no timestamp", {@code Long.MIN_VALUE}), not history.
+   */
+  public static final Instant MIN_EFFECTIVE_TIME = Instant.parse("0001-01-01T00:00:00Z");
+
+  /**
+   * Latest effective time a change may have, 9999-12-31T23:59:59.999Z (the end of SQL's {@code
+   * TIMESTAMP} range, in milliseconds). A change effective after it becomes a dead letter.
+   */
+  public static final Instant MAX_EFFECTIVE_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
+
   /** Output unless {@link Scd2Step#withOutput} says otherwise. */
   public static final Scd2Output DEFAULT_OUTPUT = Scd2Output.RETRACT;
 

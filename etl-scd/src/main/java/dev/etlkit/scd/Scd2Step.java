@@ -13,6 +13,7 @@ import dev.etlkit.scd.internal.Columns;
 import dev.etlkit.scd.internal.Scd2Config;
 import dev.etlkit.scd.internal.Scd2Function;
 import dev.etlkit.scd.internal.Scd2KeySelector;
+import dev.etlkit.scd.internal.Scd2Operator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -188,8 +189,22 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * Scd2#DEFAULT_VALID_TO_CURRENT}) or a far-future instant such as {@link Scd2#END_OF_TIME}, like
    * dbt's {@code dbt_valid_to_current}. A change effective at or after the sentinel becomes a dead
    * letter.
+   *
+   * @throws IllegalArgumentException if the sentinel is before {@link Scd2#MIN_EFFECTIVE_TIME} or
+   *     after {@link Scd2#MAX_EFFECTIVE_TIME}
    */
   public Scd2Step<I, T> withValidToCurrent(@Nullable Instant sentinel) {
+    if (sentinel != null
+        && (sentinel.isBefore(Scd2.MIN_EFFECTIVE_TIME)
+            || sentinel.isAfter(Scd2.MAX_EFFECTIVE_TIME))) {
+      throw new IllegalArgumentException(
+          "validToCurrent must be within ["
+              + Scd2.MIN_EFFECTIVE_TIME
+              + ", "
+              + Scd2.MAX_EFFECTIVE_TIME
+              + "], was "
+              + sentinel);
+    }
     Scd2Step<I, T> copy = copy();
     copy.validToCurrent = sentinel;
     return copy;
@@ -299,7 +314,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
         context.named(
             input
                 .keyBy(new Scd2KeySelector<I, T>(key, changelog), Types.STRING)
-                .process(function, config.outputType()));
+                .transform("KeyedProcess", config.outputType(), new Scd2Operator<>(function)));
     context.addDeadLettersOf(history);
     function.declareState(context);
     return history;

@@ -3,7 +3,6 @@ package dev.etlkit.scd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
-import dev.etlkit.scd.internal.ChangeChunk;
 import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
@@ -13,12 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,18 +71,7 @@ class Scd2ChangelogBackendTest {
       for (Change<Customer> change : changes) {
         h.processElement(change);
       }
-      KeyedStateBackend<Object> backend = h.unwrap().getOperator().getKeyedStateBackend();
-      backend.setCurrentKey(KEY);
-      MapState<Long, ?> chunks =
-          backend.getPartitionedState(
-              VoidNamespace.INSTANCE,
-              VoidNamespaceSerializer.INSTANCE,
-              new MapStateDescriptor<>("chunks", Types.LONG, ChangeChunk.typeInfo(Customer.TYPE)));
-      int count = 0;
-      for (Long ignored : chunks.keys()) {
-        count++;
-      }
-      return count;
+      return Scd2Harnesses.sealedChunks(h, KEY);
     }
   }
 }

@@ -52,7 +52,8 @@ class Scd2DocsTest {
 
     assertThat(history.pipeline().uids()).containsExactly("crm/customer-dim");
     assertThat(late.getType()).isEqualTo(Change.typeInfo(Customer.TYPE));
-    assertThat(history.stateInventory().entries()).hasSize(4); // cursor, base, chunks, changes
+    // cursor, base, chunks, changes; the flag whether every key has a cleanup timer
+    assertThat(history.stateInventory().entries()).hasSize(5);
   }
 
   @Test

@@ -5,8 +5,10 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.scd.internal.ChangeChunk;
 import dev.etlkit.scd.internal.KeyHistory;
 import dev.etlkit.scd.internal.Scd2Function;
+import dev.etlkit.scd.internal.Scd2Operator;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
@@ -14,8 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -68,6 +75,22 @@ public final class Scd2Harnesses {
     }
   }
 
+  /** Number of sealed chunks of kept changes {@code key} of a {@code Customer} step has. */
+  public static int sealedChunks(OperatorHarness<?, ?> harness, String key) throws Exception {
+    KeyedStateBackend<Object> backend = harness.unwrap().getOperator().getKeyedStateBackend();
+    backend.setCurrentKey(key);
+    MapState<Long, ?> chunks =
+        backend.getPartitionedState(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            new MapStateDescriptor<>("chunks", Types.LONG, ChangeChunk.typeInfo(Customer.TYPE)));
+    int count = 0;
+    for (Long ignored : chunks.keys()) {
+      count++;
+    }
+    return count;
+  }
+
   /** Output records as short strings: {@code +I c1 v1 [..., null) current ...}. */
   public static <T> List<String> show(List<Change<Scd2Row<T>>> changes) {
     List<String> shown = new ArrayList<>(changes.size());
@@ -104,10 +127,10 @@ public final class Scd2Harnesses {
     /** The keyed harness recipe (heap unless {@code on(...)} says otherwise). */
     public KeyedHarness<String, I, Change<Scd2Row<T>>> harness() {
       TypeInformation<T> valueType = step.config(inputType, ttl).valueType();
-      return KeyedHarness.forFunction(
+      return KeyedHarness.forOperator(
           () -> {
             last = step.createFunction(inputType, ttl, new ErrorHandler(STEP, policy));
-            return last;
+            return new Scd2Operator<>(last);
           },
           step.keySelector(),
           Types.STRING,

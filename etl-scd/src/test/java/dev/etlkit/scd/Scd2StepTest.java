@@ -107,6 +107,13 @@ class Scd2StepTest {
                 "cleanup-timers",
                 StateDeclaration.Kind.TIMERS,
                 "processing time",
+                null),
+            tuple(
+                "crm/dim",
+                "String",
+                "scd2-cleanup-timers-complete",
+                StateDeclaration.Kind.LIST,
+                "Boolean",
                 null));
     assertThat(history.stateInventory().entries().get(2).state().growth())
         .isEqualTo(

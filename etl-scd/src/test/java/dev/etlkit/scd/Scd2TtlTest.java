@@ -9,11 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.scd.internal.KeyHistory;
+import dev.etlkit.scd.internal.Scd2Operator;
 import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -111,5 +114,74 @@ class Scd2TtlTest {
       assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(1); // its kept changes in it
       assertThat(Scd2Harnesses.stateKeys(h, "changes")).isZero();
     }
+  }
+
+  /**
+   * TTL switched on at a restore (a supported change): keys restored without a cleanup timer get
+   * one for the TTL after the restore, so a key nobody writes again is forgotten too, as Flink's
+   * own TTL does with state restored without one.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void ttlSwitchedOnAtARestore_idleKeysAreForgottenATtlAfterIt(StateBackendKind backend)
+      throws Exception {
+    OperatorSubtaskState withoutTtl;
+    try (var h = Scd2Harnesses.of(customers(), CHANGES).open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.processElement(Change.insert(customer("c2", "retail", "555", 1)));
+      withoutTtl = h.snapshot();
+    }
+    var recipe = Scd2Harnesses.of(customers(), CHANGES, TTL);
+    try (var h = recipe.harness().on(backend).restore(withoutTtl)) {
+      assertThat(keysGivenCleanupTimers(h)).isEqualTo(2);
+      h.setProcessingTime(TTL.toMillis() / 2);
+      h.processElement(Change.updateAfter(customer("c2", "vip", "555", 2))); // c2 written
+      h.setProcessingTime(TTL.toMillis()); // c1 idle since the restore: forgotten
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(1);
+      h.processElement(Change.updateAfter(customer("c1", "gold", "555", 3)));
+      h.setProcessingTime(TTL.toMillis() * 3); // both idle for the TTL
+
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+      assertThat(brief(h.output()))
+          .containsExactly(
+              "-U c2 v1 [d1,) current retail/555",
+              "+U c2 v1 [d1,d2) retail/555",
+              "+I c2 v2 [d2,) current vip/555",
+              "+I c1 v1 [d3,) current gold/555"); // c1 was forgotten: version 1 again
+    }
+  }
+
+  /**
+   * The pass over all keys runs once: a snapshot taken with a TTL says every key has a timer; one
+   * taken after the TTL was switched off again says not, and the next switch on passes again.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void passOverAllKeys_runsOnlyAfterARunWithoutTtl(StateBackendKind backend) throws Exception {
+    var withTtl = Scd2Harnesses.of(customers(), CHANGES, TTL);
+    var withoutTtl = Scd2Harnesses.of(customers(), CHANGES);
+    OperatorSubtaskState snapshot;
+    try (var h = withTtl.open(backend)) {
+      assertThat(keysGivenCleanupTimers(h)).isEqualTo(-1); // not restored
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      snapshot = h.snapshot();
+    }
+    try (var h = withTtl.harness().on(backend).restore(snapshot)) {
+      assertThat(keysGivenCleanupTimers(h)).isEqualTo(-1); // every key has its timer
+      snapshot = h.snapshot();
+    }
+    try (var h = withoutTtl.harness().on(backend).restore(snapshot)) {
+      h.processElement(Change.insert(customer("c2", "retail", "555", 1))); // no timer
+      snapshot = h.snapshot();
+    }
+    try (var h = withTtl.harness().on(backend).restore(snapshot)) {
+      assertThat(keysGivenCleanupTimers(h)).isEqualTo(1); // c2; c1 kept its timer
+      h.setProcessingTime(TTL.toMillis());
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+    }
+  }
+
+  private static long keysGivenCleanupTimers(OperatorHarness<?, ?> harness) {
+    return ((Scd2Operator<?, ?>) harness.unwrap().getOperator()).keysGivenCleanupTimers();
   }
 }

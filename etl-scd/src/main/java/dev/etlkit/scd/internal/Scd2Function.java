@@ -11,6 +11,7 @@ import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.LateChangeException;
 import dev.etlkit.scd.LateChanges;
+import dev.etlkit.scd.Scd2;
 import dev.etlkit.scd.Scd2Row;
 import java.time.Instant;
 import java.util.Map;
@@ -25,8 +26,12 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -86,6 +91,15 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   /** Counter of late changes, whatever their route, beside the step's record accounting. */
   public static final String LATE_CHANGES = "lateChanges";
 
+  /**
+   * The range of effective times, in epoch milliseconds, inclusive. Within it no difference of two
+   * times, or of a time and a lateness horizon, comes near overflowing a {@code long}, and {@code
+   * Version.OPEN} ({@code Long.MAX_VALUE}, an open end) is never an effective time.
+   */
+  private static final long MIN_EFFECTIVE_MILLIS = Scd2.MIN_EFFECTIVE_TIME.toEpochMilli();
+
+  private static final long MAX_EFFECTIVE_MILLIS = Scd2.MAX_EFFECTIVE_TIME.toEpochMilli();
+
   private final Scd2Config<I, T> config;
   private final ErrorHandler errors;
   private final Scd2KeySelector<I, T> keySelector;
@@ -100,6 +114,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
   /** Whether a record needs the processing time: for state TTL or as its effective time. */
   private transient boolean readsProcessingTime;
+
+  private transient ValueStateDescriptor<KeyCursor<T>> cursorDescriptor;
 
   public Scd2Function(Scd2Config<I, T> config, ErrorHandler errors) {
     this.config = Objects.requireNonNull(config, "config");
@@ -164,6 +180,12 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
           StateDeclaration.of(CLEANUP_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
               .withGrowth("one cleanup timer per key (state TTL)"));
     }
+    context.declareState(
+        Types.STRING,
+        StateDeclaration.list(Scd2Operator.TIMERS_COMPLETE_STATE, Types.BOOLEAN)
+            .withGrowth(
+                "one flag per subtask (operator state, not keyed): whether every key has a"
+                    + " cleanup timer"));
   }
 
   @Override
@@ -178,7 +200,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .counter(LATE_CHANGES);
     lateTag = lateChangesTag(config.inputType());
     history = config.history();
-    ValueStateDescriptor<KeyCursor<T>> cursor =
+    cursorDescriptor =
         new ValueStateDescriptor<>(CURSOR_STATE, KeyCursor.typeInfo(config.valueType()));
     ValueStateDescriptor<KeyCursor<T>> base =
         new ValueStateDescriptor<>(BASE_STATE, KeyCursor.typeInfo(config.valueType()));
@@ -190,7 +212,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             CHUNKS_STATE, Types.LONG, ChangeChunk.typeInfo(config.valueType()));
     store =
         new FlinkStore<>(
-            getRuntimeContext().getState(cursor),
+            getRuntimeContext().getState(cursorDescriptor),
             getRuntimeContext().getState(base),
             getRuntimeContext().getMapState(changes),
             getRuntimeContext().getMapState(chunks));
@@ -199,6 +221,35 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     readsProcessingTime =
         config.ttl() != null
             || config.effectiveTime().source() == EffectiveTime.Source.PROCESSING_TIME;
+  }
+
+  /** Whether the step has a state TTL (cleanup timers). */
+  boolean hasTtl() {
+    return config.ttl() != null;
+  }
+
+  /**
+   * Gives every key whose cursor has no cleanup timer, as a key written while the step had no TTL,
+   * one for the TTL after {@code now}; called once after a restore, when the function is open.
+   * Returns the number of keys given one.
+   */
+  long registerMissingCleanupTimers(
+      KeyedStateBackend<String> backend, InternalTimerService<VoidNamespace> timers, long now)
+      throws Exception {
+    long at = now + Objects.requireNonNull(config.ttl(), "ttl").toMillis();
+    long[] given = {0};
+    backend.applyToAllKeys(
+        VoidNamespace.INSTANCE,
+        VoidNamespaceSerializer.INSTANCE,
+        cursorDescriptor,
+        (key, state) -> {
+          KeyCursor<T> cursor = state.value();
+          if (cursor != null && cursor.cleanupAt == 0) {
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
+            given[0]++;
+          }
+        });
+    return given[0];
   }
 
   /** The step's record accounting (for tests). */
@@ -256,6 +307,20 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       sequence = config.tieBreak().sequenceOf(value, sourcePosition);
     } catch (Exception e) {
       reject(e, record, ctx);
+      return;
+    }
+    if (time < MIN_EFFECTIVE_MILLIS || time > MAX_EFFECTIVE_MILLIS) {
+      reject(
+          new IllegalArgumentException(
+              "effective time "
+                  + Instant.ofEpochMilli(time)
+                  + " is outside ["
+                  + Scd2.MIN_EFFECTIVE_TIME
+                  + ", "
+                  + Scd2.MAX_EFFECTIVE_TIME
+                  + "]"),
+          record,
+          ctx);
       return;
     }
     Long sentinel = config.validToCurrent();
