@@ -28,8 +28,12 @@ import org.apache.flink.annotation.PublicEvolving;
  *       attempt that passed {@link #withAttemptTimeout}. {@link #withRetryOn} narrows that. Answers
  *       are final unless {@link #withRetryOnMiss} or {@link #withRetryOnResult} say otherwise; when
  *       the last attempt still gives such an answer, that answer is used.
- *   <li>Retries never outlive the records waiting for them: none is started once every record
- *       waiting for the key has reached the step timeout ({@link Enrich.LookupStep#withTimeout}).
+ *   <li>Retries never outlive the records waiting for them: a retry is scheduled only if its
+ *       backoff ends before the step timeout ({@link Enrich.LookupStep#withTimeout}) of the last
+ *       record waiting for the key, and is dropped if every such record has been answered by the
+ *       time it starts. The attempt timeout is not taken into account: a retry that starts in time
+ *       may still be cut short by the step timeout.
+ *   <li>A condition that throws fails the load at once, without a retry (see {@link #withRetryOn}).
  *   <li>With single-flight (the default) records arriving while a key is retried wait for that
  *       key's retries instead of starting their own.
  *   <li>Answers from the cache are never retried; with {@link #withRetryOnMiss}, turn the cache's
@@ -171,6 +175,13 @@ public final class LookupRetry<V> implements Serializable {
   /**
    * Retries only the failures {@code condition} accepts (attempt timeouts are {@link
    * java.util.concurrent.TimeoutException}s); the others are final at once.
+   *
+   * <p>The condition sees every failure, not only the lookup's own exceptions. If it throws, the
+   * load is not retried: it fails with an {@link IllegalStateException} whose message names the
+   * condition and the class of what it threw (not that exception's message, which may quote keys),
+   * with what it threw as the cause. Its records get a stale entry if there is one, else the step's
+   * fallback ({@link LookupStatus#FAILED} for pass-through, the default value, or a dead letter
+   * with that exception); the next record of the key loads it again.
    */
   public LookupRetry<V> withRetryOn(Condition<Throwable> condition) {
     Objects.requireNonNull(condition, "condition");
@@ -180,6 +191,9 @@ public final class LookupRetry<V> implements Serializable {
   /**
    * Retries answers {@code condition} accepts ({@code Optional.empty()} is a miss), for example a
    * row that is not complete yet. The last attempt's answer is used whatever it is.
+   *
+   * <p>The condition sees misses too: {@code found -> found.get()...} throws on one. If it throws,
+   * the answer is not used and the load fails as described in {@link #withRetryOn}.
    */
   public LookupRetry<V> withRetryOnResult(Condition<Optional<V>> condition) {
     Objects.requireNonNull(condition, "condition");
@@ -229,14 +243,34 @@ public final class LookupRetry<V> implements Serializable {
     return v.attemptTimeout;
   }
 
-  /** Whether a failure is retried (attempts permitting): by default every failure is. */
+  /**
+   * Whether a failure is retried (attempts permitting): by default every failure is.
+   *
+   * @throws IllegalStateException if the {@link #withRetryOn} condition throws (the cause)
+   */
   public boolean retries(Throwable failure) {
-    return v.maxAttempts > 1 && (v.retryOn == null || v.retryOn.test(failure));
+    return v.maxAttempts > 1 && (v.retryOn == null || test(v.retryOn, failure, "withRetryOn"));
   }
 
-  /** Whether an answer is retried (attempts permitting): by default none is. */
+  /**
+   * Whether an answer is retried (attempts permitting): by default none is.
+   *
+   * @throws IllegalStateException if the {@link #withRetryOnResult} condition throws (the cause)
+   */
   public boolean retries(Optional<V> answer) {
-    return v.maxAttempts > 1 && v.retryOnResult != null && v.retryOnResult.test(answer);
+    return v.maxAttempts > 1
+        && v.retryOnResult != null
+        && test(v.retryOnResult, answer, "withRetryOnResult");
+  }
+
+  private static <T> boolean test(Condition<T> condition, T outcome, String option) {
+    try {
+      return condition.test(outcome);
+    } catch (RuntimeException e) {
+      // The class only: the message of a user's exception may quote keys or values.
+      throw new IllegalStateException(
+          "the LookupRetry." + option + " condition threw " + e.getClass().getName(), e);
+    }
   }
 
   /** Whether misses are retried ({@link #withRetryOnMiss}). */

@@ -78,7 +78,9 @@ final class Flight<K, V> {
 
   /**
    * Whether another attempt starting at {@code startNanos} would still serve someone: a refresh
-   * always does, a load only while one of its records is unanswered and before its step timeout.
+   * always does, a load only while one of its records is unanswered and if the attempt starts
+   * before the latest step timeout of its records. Whether it could also end before then is not
+   * asked: an attempt that starts in time may still answer in time.
    */
   synchronized boolean worthRetrying(long startNanos) {
     if (refresh) {
@@ -115,8 +117,18 @@ final class Flight<K, V> {
   }
 
   /**
-   * Record number {@code i} that joined this flight, {@code 0 <= i <} the count {@link #finish}
-   * returned: once finished the waiters no longer change.
+   * Finishes the flight, also if it had finished already, and returns how many records joined it:
+   * for the engine to answer those still waiting after an exception interrupted it, wherever it
+   * was.
+   */
+  synchronized int abort() {
+    finished = true;
+    return waiterCount;
+  }
+
+  /**
+   * Record number {@code i} that joined this flight, {@code 0 <= i <} the count {@link #finish} or
+   * {@link #abort} returned: once finished the waiters no longer change.
    */
   Waiter<V> waiter(int i) {
     return i == 0 ? first : more.get(i - 1);

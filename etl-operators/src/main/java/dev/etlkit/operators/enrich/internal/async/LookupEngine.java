@@ -20,7 +20,9 @@ import org.apache.flink.annotation.Internal;
  * The semantics of the lookup step, without Flink: answers records from the cache, loads the other
  * keys (one load per key at a time with single-flight), retries, micro-batches, rate-limits, and
  * resolves failures into stale values or the fallback. Every record given to {@link #load} is
- * answered exactly once, by its load or by {@link #timeout}.
+ * answered exactly once, by its load or by {@link #timeout}. Whatever throws while a reply or an
+ * attempt timeout is handled (a user's retry condition, a reply of the wrong type) fails the load
+ * at once, so that no load is left registered that nothing will finish.
  *
  * <p>Threads: {@link #probe}, {@link #load} and {@link #timeout} run on the task thread; replies on
  * the lookup's threads; attempt timeouts, backoffs, batch flushes and rate-limit waits on the
@@ -303,36 +305,49 @@ public final class LookupEngine<K, V> {
     }
     if (failure != null) {
       metrics.loadFailures.inc(answered);
-      for (int i = 0; i < answered; i++) {
-        onAttemptFailed(call.flight(i), failure);
-      }
+      onCallFailed(call, failure);
       return;
     }
-    if (call.isBatch()) {
-      @SuppressWarnings("unchecked")
-      Map<K, V> found = (Map<K, V>) reply;
-      for (int i = 0; i < answered; i++) {
-        Flight<K, V> f = call.flight(i);
-        onAnswer(f, Optional.ofNullable(found.get(f.key)), now);
+    for (int i = 0; i < answered; i++) {
+      Flight<K, V> f = call.flight(i);
+      try {
+        onAnswer(f, answerOf(call, reply, f), now);
+      } catch (Throwable t) {
+        // A retry condition that threw, a reply of the wrong type: the answer is not used.
+        metrics.loadFailures.inc();
+        abort(f, t);
       }
-    } else {
-      @SuppressWarnings("unchecked")
-      Optional<V> found = (Optional<V>) reply;
-      onAnswer(call.flight(0), found, now);
     }
   }
 
   void onCallTimedOut(LookupCall<K, V> call) {
-    int waiting = call.size();
-    metrics.loadTimeouts.inc(waiting);
-    TimeoutException timeout =
+    metrics.loadTimeouts.inc(call.size());
+    onCallFailed(
+        call,
         new TimeoutException(
             "lookup call got no reply within the attempt timeout of "
                 + attemptTimeoutNanos / 1_000_000L
-                + " ms");
-    for (int i = 0; i < waiting; i++) {
-      onAttemptFailed(call.flight(i), timeout);
+                + " ms"));
+  }
+
+  private void onCallFailed(LookupCall<K, V> call, Throwable failure) {
+    int failed = call.size();
+    for (int i = 0; i < failed; i++) {
+      Flight<K, V> f = call.flight(i);
+      try {
+        onAttemptFailed(f, failure);
+      } catch (Throwable t) {
+        abort(f, t); // a retry condition that threw, a retry the timers refused
+      }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Optional<V> answerOf(LookupCall<K, V> call, Object reply, Flight<K, V> flight) {
+    if (call.isBatch()) {
+      return Optional.ofNullable(((Map<K, V>) reply).get(flight.key));
+    }
+    return (Optional<V>) reply;
   }
 
   private void onAnswer(Flight<K, V> flight, Optional<V> answer, long now) {
@@ -358,7 +373,23 @@ public final class LookupEngine<K, V> {
     if (retry.retries(failure) && scheduleRetry(flight)) {
       return;
     }
-    int waiters = finish(flight);
+    answerFailure(flight, finish(flight), failure);
+  }
+
+  /**
+   * Ends {@code flight} after {@code error} interrupted the handling of its reply or attempt
+   * timeout: unregisters it, so that the next record of its key loads it again, and answers the
+   * records still waiting for it as a failure. Answering them cannot be left to the step timeout,
+   * nor the flight to a retry: whatever threw would throw again.
+   */
+  private void abort(Flight<K, V> flight, Throwable error) {
+    int waiters = flight.abort();
+    unregister(flight);
+    answerFailure(flight, waiters, error);
+  }
+
+  /** Answers the unanswered ones of the first {@code waiters} records of a failed flight. */
+  private void answerFailure(Flight<K, V> flight, int waiters, Throwable failure) {
     long now = timers.nanoTime();
     for (int i = 0; i < waiters; i++) {
       Waiter<V> w = flight.waiter(i);
