@@ -19,14 +19,16 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.StateBackendKind;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The committed snapshot files of the normalize steps (state format version 1) restore into today's
- * operators, which continue from them. Regenerate only for a new operator or format version: {@code
- * ./mvnw -pl etl-operators test -Dtest=NormalizeSavepointCompatibilityTest
- * -Detlkit.snapshots.write=true}.
+ * The committed snapshot files of the normalize steps restore into today's operators, which
+ * continue from them: format 1 of every step, and format 2 of the row state (which records the
+ * layout) of the versioned and projected ones. Write files only for a new operator or format
+ * version, running only its tests: {@code ./mvnw -pl etl-operators test
+ * -Dtest='NormalizeSavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true}.
  */
 class NormalizeSavepointCompatibilityTest {
 
@@ -77,10 +79,22 @@ class NormalizeSavepointCompatibilityTest {
   @EnumSource(StateBackendKind.class)
   void versioned_restoresRowsAndSequencesOfLiveAndDeletedKeys(StateBackendKind backend)
       throws Exception {
+    versionedRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void versioned_restoresRowsAndSequencesOfLiveAndDeletedKeysV2(StateBackendKind backend)
+      throws Exception {
+    versionedRestores(2, backend);
+  }
+
+  private static void versionedRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     try (OperatorHarness<Change<String>, Change<String>> harness =
         SNAPSHOTS.restore(
             "normalize-versioned",
-            1,
+            formatVersion,
             normalizer(strings().withSequence(ChangeSequence.sourcePosition()), Types.STRING, null)
                 .recipe
                 .on(backend),
@@ -100,15 +114,22 @@ class NormalizeSavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void projected_restoresProjectionHashAndSequence(StateBackendKind backend) throws Exception {
-    UpsertNormalize<Customer, String> spec =
-        Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
-            .withSequence(change -> change.value().version())
-            .withProjectedState(CustomerKey::of, CustomerKey.TYPE, CustomerKey::toCustomer);
+    projectedRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void projected_restoresProjectionHashAndSequenceV2(StateBackendKind backend) throws Exception {
+    projectedRestores(2, backend);
+  }
+
+  private static void projectedRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
         SNAPSHOTS.restore(
             "normalize-projected",
-            1,
-            normalizer(spec, Customer.TYPE, null).recipe.on(backend),
+            formatVersion,
+            normalizer(projected(true), Customer.TYPE, null).recipe.on(backend),
             CUSTOMER_STATE)) {
       harness.processElement(Change.updateAfter(ADA), 60); // same row, same version: duplicate
       harness.processElement(Change.updateAfter(new Customer("c1", "Ada", "ada@two", 4)), 61);
@@ -135,6 +156,63 @@ class NormalizeSavepointCompatibilityTest {
     assertThatThrownBy(() -> SNAPSHOTS.restore("normalize-upserts", 1, versioned, STRING_STATE))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("state layout changed incompatibly");
+  }
+
+  /**
+   * Format 1 did not record the layout, so state of projected rows with a sequence restores into a
+   * step without one; the step then fails on the first restored entry it reads instead of dropping
+   * the sequences.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void projectedV1_restoredWithoutSequence_failsOnItsFirstRestoredKey(StateBackendKind backend)
+      throws Exception {
+    assumeFalse(SavepointCompatibility.isWriting()); // would overwrite the format 1 file
+    try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
+        SNAPSHOTS.restore(
+            "normalize-projected",
+            1,
+            normalizer(projected(false), Customer.TYPE, null).recipe.on(backend),
+            CUSTOMER_STATE)) {
+      harness.processElement(Change.insert(new Customer("c9", "Di", "di@one", 1)), 60); // new key
+
+      assertThatThrownBy(() -> harness.processElement(Change.updateAfter(ADA), 61))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("an entry with a sequence and a row hash")
+          .hasMessageContaining("in a step keeping projected rows without a sequence");
+      assertThat(harness.output())
+          .containsExactly(Change.insert(new Customer("c9", "Di", "di@one", 1)));
+    }
+  }
+
+  /** Restored into its own layout, format 1 state is snapshotted with the layout recorded. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void projectedV1_restoredIntoItsLayout_isSnapshottedWithTheLayout(StateBackendKind backend)
+      throws Exception {
+    assumeFalse(SavepointCompatibility.isWriting()); // would overwrite the format 1 file
+    OperatorSubtaskState upgraded;
+    try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
+        SNAPSHOTS.restore(
+            "normalize-projected",
+            1,
+            normalizer(projected(true), Customer.TYPE, null).recipe.on(backend),
+            CUSTOMER_STATE)) {
+      upgraded = harness.snapshot();
+    }
+    KeyedHarness<String, Change<Customer>, Change<Customer>> unversioned =
+        normalizer(projected(false), Customer.TYPE, null).recipe.on(backend);
+
+    assertThatThrownBy(() -> unversioned.restore(upgraded).close())
+        .hasStackTraceContaining("must not be incompatible");
+  }
+
+  /** The projected normalizer of customers, with or without their version as its sequence. */
+  private static UpsertNormalize<Customer, String> projected(boolean versioned) {
+    UpsertNormalize<Customer, String> spec =
+        Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+            .withProjectedState(CustomerKey::of, CustomerKey.TYPE, CustomerKey::toCustomer);
+    return versioned ? spec.withSequence(change -> change.value().version()) : spec;
   }
 
   @ParameterizedTest

@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
+import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
@@ -87,6 +88,11 @@ public abstract class NormalizeFunctionBase<K, T>
   /** Unknown-key deletes seen since the operator (re)started. */
   public final long unknownKeyDeleteCount() {
     return unknownKeyDeleteCount.getCount();
+  }
+
+  /** The step this function runs. */
+  protected final StepIdentity step() {
+    return errors.step();
   }
 
   /** The step's record accounting. */

@@ -2,6 +2,7 @@ package dev.etlkit.operators.normalize.internal;
 
 import dev.etlkit.core.internal.WrappingSerializer;
 import java.io.IOException;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -11,7 +12,8 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link RowState}, composing the serializer of the kept row.
  *
- * <p>Binary format, version 1 (see {@link RowStateSerializerSnapshot#CURRENT_VERSION}):
+ * <p>Binary format of an entry, unchanged since version 1 (see {@link
+ * RowStateSerializerSnapshot#CURRENT_VERSION}):
  *
  * <ol>
  *   <li>one byte of flags: bit 0 set when a row follows (the key is live), bit 1 when a sequence
@@ -23,6 +25,10 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>A future optional field takes the next flag bit; data with a bit this version does not know
  * was written by a newer etlkit and is rejected rather than misread.
+ *
+ * <p>The step's {@link RowLayout} is not written per entry; the snapshot records it, so a restore
+ * into another layout is refused. It does not change how an entry is written, so serializers that
+ * differ only in layout are equal (the inherited equality).
  */
 @Internal
 public final class RowStateSerializer<V> extends WrappingSerializer<RowState<V>, V> {
@@ -34,13 +40,26 @@ public final class RowStateSerializer<V> extends WrappingSerializer<RowState<V>,
   static final int FLAG_ROW_HASH = 1 << 2;
   private static final int KNOWN_FLAGS = FLAG_VALUE | FLAG_SEQUENCE | FLAG_ROW_HASH;
 
-  public RowStateSerializer(TypeSerializer<V> valueSerializer) {
+  @Nullable private final RowLayout layout;
+
+  /**
+   * @param layout the step's layout; null only for a serializer restored from a snapshot of format
+   *     1, which did not record it
+   */
+  public RowStateSerializer(@Nullable RowLayout layout, TypeSerializer<V> valueSerializer) {
     super(valueSerializer);
+    this.layout = layout;
+  }
+
+  /** The step's layout, or null when restored from a snapshot that did not record it. */
+  @Nullable
+  public RowLayout layout() {
+    return layout;
   }
 
   @Override
   protected RowStateSerializer<V> wrap(TypeSerializer<V> valueSerializer) {
-    return new RowStateSerializer<>(valueSerializer);
+    return new RowStateSerializer<>(layout, valueSerializer);
   }
 
   /** A deleted key's state without sequence: the only instance that needs no row. */

@@ -1,12 +1,24 @@
 package dev.etlkit.operators.normalize.internal;
 
 import dev.etlkit.core.internal.WrappingSerializerSnapshot;
+import java.io.IOException;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Snapshot of {@link RowStateSerializer}: the outer format version plus the row serializer's own
- * snapshot, so Flink resolves the row type's compatibility (and migrates it) on restore.
+ * Snapshot of {@link RowStateSerializer}: the outer format version, the step's {@link RowLayout}
+ * and the row serializer's own snapshot, so Flink resolves the row type's compatibility (and
+ * migrates it) on restore. A restore into another layout (a sequence added or dropped, a projection
+ * added or dropped) is incompatible.
+ *
+ * <p>A snapshot of format 1 did not record the layout, and both layouts with a projection nest the
+ * same row serializer, so it restores into either; {@link VersionedNormalizeFunction} then checks
+ * each entry it reads and fails the job on one its layout did not write. The next checkpoint or
+ * savepoint records the layout.
  *
  * <p>This class's name is written into every checkpoint and savepoint of a versioned or projected
  * normalizer: never rename or move it.
@@ -15,14 +27,22 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 public final class RowStateSerializerSnapshot<V>
     extends WrappingSerializerSnapshot<RowState<V>, RowStateSerializer<V>> {
 
-  /** Version 1: the format described on {@link RowStateSerializer}. */
-  static final int CURRENT_VERSION = 1;
+  /**
+   * Version 2: the layout as one byte ({@link RowLayout#encode}), then the row serializer's
+   * snapshot. Version 1: the row serializer's snapshot only. Entries are written as described on
+   * {@link RowStateSerializer} in both.
+   */
+  static final int CURRENT_VERSION = 2;
+
+  /** Null when read from format 1, which did not record it. */
+  @Nullable private RowLayout layout;
 
   /** For Flink to instantiate when reading a snapshot. */
   public RowStateSerializerSnapshot() {}
 
   RowStateSerializerSnapshot(RowStateSerializer<V> serializer) {
     super(serializer);
+    this.layout = serializer.layout();
   }
 
   @Override
@@ -36,6 +56,32 @@ public final class RowStateSerializerSnapshot<V>
   }
 
   @Override
+  protected void writeOuterSnapshot(DataOutputView out) throws IOException {
+    out.writeByte(RowLayout.encode(layout));
+  }
+
+  @Override
+  protected void readOuterFields(int version, DataInputView in) throws IOException {
+    layout = version >= 2 ? RowLayout.decode(in.readUnsignedByte()) : null;
+  }
+
+  /** Called on the new serializer's snapshot with the restored one. */
+  @Override
+  protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(
+      TypeSerializerSnapshot<RowState<V>> oldSerializerSnapshot) {
+    if (!(oldSerializerSnapshot instanceof RowStateSerializerSnapshot)) {
+      return OuterSchemaCompatibility.INCOMPATIBLE;
+    }
+    RowLayout old = ((RowStateSerializerSnapshot<V>) oldSerializerSnapshot).layout;
+    if (old == null || layout == null) {
+      return OuterSchemaCompatibility.COMPATIBLE_AS_IS; // format 1: entries are checked on read
+    }
+    return layout.equals(old)
+        ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
+        : OuterSchemaCompatibility.INCOMPATIBLE;
+  }
+
+  @Override
   protected TypeSerializer<?> valueSerializerOf(RowStateSerializer<V> outerSerializer) {
     return outerSerializer.getValueSerializer();
   }
@@ -43,6 +89,6 @@ public final class RowStateSerializerSnapshot<V>
   @Override
   @SuppressWarnings("unchecked")
   protected RowStateSerializer<V> wrap(TypeSerializer<?> valueSerializer) {
-    return new RowStateSerializer<>((TypeSerializer<V>) valueSerializer);
+    return new RowStateSerializer<>(layout, (TypeSerializer<V>) valueSerializer);
   }
 }

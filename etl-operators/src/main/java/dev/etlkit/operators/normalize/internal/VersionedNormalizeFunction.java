@@ -34,6 +34,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   @Nullable private final ChangeSequence<T> sequence;
   @Nullable private final Projection<T, V> projection;
   private final TypeInformation<V> keptType;
+  private final RowLayout layout;
 
   private transient ValueState<RowState<V>> state;
   @Nullable private transient RowHasher<T> hasher;
@@ -54,6 +55,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     this.sequence = sequence;
     this.projection = projection;
     this.keptType = keptType;
+    this.layout = new RowLayout(sequence != null, projection != null);
   }
 
   /**
@@ -98,7 +100,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
     RowStateSerializer<V> serializer =
-        new RowStateSerializer<>(getRuntimeContext().createSerializer(keptType));
+        new RowStateSerializer<>(layout, getRuntimeContext().createSerializer(keptType));
     ValueStateDescriptor<RowState<V>> descriptor =
         new ValueStateDescriptor<>(ROW_STATE, serializer);
     applyTtl(descriptor);
@@ -130,6 +132,9 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     }
     boolean projected = projection != null;
     RowState<V> stored = state.value(); // null: never seen or expired (or deleted, unversioned)
+    if (stored != null && !layout.holds(stored)) {
+      throw otherLayout(stored);
+    }
     boolean live = stored != null && stored.isLive();
     long rowHash = 0L;
     boolean same = false;
@@ -193,6 +198,24 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
       default:
         throw new IllegalStateException("unexpected outcome " + outcome);
     }
+  }
+
+  /**
+   * An entry this step's layout does not write: restored from a savepoint of state format 1 (which
+   * did not record the layout, so the restore could not refuse it) taken with other {@code
+   * withSequence} or {@code withProjectedState} settings. Read on, a missing sequence would be 0.
+   */
+  private IllegalStateException otherLayout(RowState<V> stored) {
+    return new IllegalStateException(
+        "normalize step '"
+            + step()
+            + "' found state its layout does not write: an entry with "
+            + RowLayout.describeEntry(stored)
+            + ", in a step keeping "
+            + layout.describe()
+            + ". The savepoint was taken with other withSequence or withProjectedState settings"
+            + " (by an etlkit whose snapshots did not record them); restore it into a step with"
+            + " the settings that wrote it, or give this step a new name (fresh state)");
   }
 
   /** Versioned: keep the delete's sequence; unversioned: forget the key. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -17,8 +19,13 @@ import org.junit.jupiter.api.Test;
 /** The row state's binary format and serializer snapshot. */
 class RowStateSerializerTest {
 
+  private static final List<RowLayout> LAYOUTS =
+      List.of(new RowLayout(true, false), new RowLayout(false, true), new RowLayout(true, true));
+
+  private static final RowLayout VERSIONED_PROJECTED = new RowLayout(true, true);
+
   private final RowStateSerializer<String> serializer =
-      new RowStateSerializer<>(StringSerializer.INSTANCE);
+      new RowStateSerializer<>(VERSIONED_PROJECTED, StringSerializer.INSTANCE);
 
   private RowState<String> roundTrip(RowState<String> state) throws IOException {
     DataOutputSerializer out = new DataOutputSerializer(64);
@@ -56,25 +63,66 @@ class RowStateSerializerTest {
         .hasMessageContaining("newer etlkit");
   }
 
-  @Test
-  void snapshot_readBack_isCompatibleAsIs_andRestoresTheSerializer() throws IOException {
-    TypeSerializerSnapshot<RowState<String>> snapshot = serializer.snapshotConfiguration();
+  private static TypeSerializerSnapshot<RowState<String>> writtenAndRead(
+      RowStateSerializer<String> serializer) throws IOException {
     DataOutputSerializer out = new DataOutputSerializer(64);
-    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
-    TypeSerializerSnapshot<RowState<String>> read =
-        TypeSerializerSnapshot.readVersionedSnapshot(
-            new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+    return TypeSerializerSnapshot.readVersionedSnapshot(
+        new DataInputDeserializer(out.getCopyOfBuffer()),
+        RowStateSerializerTest.class.getClassLoader());
+  }
+
+  /** The compatibility of a step with layout {@code now} restoring state of layout {@code old}. */
+  private static TypeSerializerSchemaCompatibility<RowState<String>> restoring(
+      @Nullable RowLayout old, RowLayout now) throws IOException {
+    TypeSerializerSnapshot<RowState<String>> restored =
+        writtenAndRead(new RowStateSerializer<>(old, StringSerializer.INSTANCE));
+    return new RowStateSerializer<>(now, StringSerializer.INSTANCE)
+        .snapshotConfiguration()
+        .resolveSchemaCompatibility(restored);
+  }
+
+  @Test
+  void snapshot_readBack_isCompatibleAsIs_andRestoresTheSerializerAndLayout() throws IOException {
+    TypeSerializerSnapshot<RowState<String>> read = writtenAndRead(serializer);
 
     TypeSerializerSchemaCompatibility<RowState<String>> compatibility =
         serializer.snapshotConfiguration().resolveSchemaCompatibility(read);
     assertThat(compatibility.isCompatibleAsIs()).isTrue();
     assertThat(read.restoreSerializer()).isEqualTo(serializer);
+    assertThat(((RowStateSerializer<String>) read.restoreSerializer()).layout())
+        .isEqualTo(VERSIONED_PROJECTED);
+  }
+
+  @Test
+  void snapshot_otherLayout_isIncompatible_sameLayout_isCompatibleAsIs() throws IOException {
+    for (RowLayout old : LAYOUTS) {
+      for (RowLayout now : LAYOUTS) {
+        TypeSerializerSchemaCompatibility<RowState<String>> compatibility = restoring(old, now);
+
+        assertThat(
+                old.equals(now) ? compatibility.isCompatibleAsIs() : compatibility.isIncompatible())
+            .as("%s restored into %s: %s", old, now, compatibility)
+            .isTrue();
+      }
+    }
+  }
+
+  /**
+   * Format 1 did not record the layout (as a serializer without one writes it): its state restores
+   * into any layout, and the function checks each entry.
+   */
+  @Test
+  void snapshot_unknownLayout_isCompatibleAsIsWithEveryLayout() throws IOException {
+    for (RowLayout now : LAYOUTS) {
+      assertThat(restoring(null, now).isCompatibleAsIs()).as("into %s", now).isTrue();
+    }
   }
 
   @Test
   void snapshot_otherRowType_isIncompatible() {
     TypeSerializer<Long> longs = Types.LONG.createSerializer(new SerializerConfigImpl());
-    RowStateSerializer<Long> other = new RowStateSerializer<>(longs);
+    RowStateSerializer<Long> other = new RowStateSerializer<>(VERSIONED_PROJECTED, longs);
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     TypeSerializerSchemaCompatibility<?> compatibility =

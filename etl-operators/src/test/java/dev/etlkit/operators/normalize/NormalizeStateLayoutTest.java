@@ -1,0 +1,129 @@
+package dev.etlkit.operators.normalize;
+
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.normalizer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Restoring a normalizer's state into a step with another state layout ({@code withSequence},
+ * {@code withProjectedState}) is refused at restore, on heap and RocksDB, with and without a TTL;
+ * the same layout restores and continues. The two projected layouts store the same type: only the
+ * layout recorded in the serializer snapshot tells them apart.
+ */
+class NormalizeStateLayoutTest {
+
+  /** The TTLs each case runs with: none, and one (Flink then nests the serializer once more). */
+  private static final List<Duration> TTLS = Arrays.asList(null, Duration.ofDays(1));
+
+  private static final Customer ADA_1 = new Customer("c1", "Ada", "ada@one", 1);
+
+  /** The state layouts of the normalizer of customers. */
+  enum Layout {
+    FULL_ROWS,
+    SEQUENCE,
+    PROJECTION,
+    SEQUENCE_AND_PROJECTION;
+
+    UpsertNormalize<Customer, String> spec() {
+      UpsertNormalize<Customer, String> spec =
+          Normalize.upserts("normalize-customers", Customer::id, Types.STRING);
+      if (this == SEQUENCE || this == SEQUENCE_AND_PROJECTION) {
+        spec = spec.withSequence(change -> change.value().version());
+      }
+      if (this == PROJECTION || this == SEQUENCE_AND_PROJECTION) {
+        spec = spec.withProjectedState(CustomerKey::of, CustomerKey.TYPE, CustomerKey::toCustomer);
+      }
+      return spec;
+    }
+
+    KeyedHarness<String, Change<Customer>, Change<Customer>> on(
+        StateBackendKind backend, @Nullable Duration ttl) {
+      return normalizer(spec(), Customer.TYPE, ttl).recipe.on(backend);
+    }
+  }
+
+  /** Restored, c1 would have no sequence, read as 0: an update at version 0 would be stale. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void projectedState_restoredIntoAStepWithASequence_isRefused(StateBackendKind backend)
+      throws Exception {
+    assertRefused(Layout.PROJECTION, Layout.SEQUENCE_AND_PROJECTION, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void projectedStateWithASequence_restoredIntoAStepWithout_isRefused(StateBackendKind backend)
+      throws Exception {
+    assertRefused(Layout.SEQUENCE_AND_PROJECTION, Layout.PROJECTION, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void everyOtherLayout_isRefused(StateBackendKind backend) throws Exception {
+    for (Layout from : Layout.values()) {
+      for (Layout to : Layout.values()) {
+        if (to != from) {
+          assertRefused(from, to, backend);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void sameLayout_restoresAndContinues(StateBackendKind backend) throws Exception {
+    for (Layout layout : Layout.values()) {
+      for (Duration ttl : TTLS) {
+        OperatorSubtaskState state = stateOf(layout, backend, ttl);
+        try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
+            layout.on(backend, ttl).restore(state)) {
+          harness.processElement(Change.updateAfter(ADA_1), 2); // the restored row: a no-op
+          harness.processElement(
+              Change.updateAfter(new Customer("c1", "Ada", "ada@two", 2)), 3); // an update
+
+          assertThat(harness.output())
+              .as("%s, ttl=%s", layout, ttl)
+              .extracting(Change::kind)
+              .containsExactly(RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER);
+        }
+      }
+    }
+  }
+
+  /** A snapshot of {@code from}, with each of {@link #TTLS}, fails to restore into {@code to}. */
+  private static void assertRefused(Layout from, Layout to, StateBackendKind backend)
+      throws Exception {
+    for (Duration ttl : TTLS) {
+      OperatorSubtaskState state = stateOf(from, backend, ttl);
+      KeyedHarness<String, Change<Customer>, Change<Customer>> other = to.on(backend, ttl);
+
+      assertThatThrownBy(() -> other.restore(state).close())
+          .as("%s into %s, ttl=%s", from, to, ttl)
+          .hasStackTraceContaining("must not be incompatible");
+    }
+  }
+
+  /** A snapshot of {@code layout}'s normalizer holding c1 (live, version 1). */
+  private static OperatorSubtaskState stateOf(
+      Layout layout, StateBackendKind backend, @Nullable Duration ttl) throws Exception {
+    try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
+        layout.on(backend, ttl).open()) {
+      harness.processElement(Change.insert(ADA_1), 1);
+      return harness.snapshot();
+    }
+  }
+}
