@@ -27,6 +27,9 @@ import org.apache.flink.util.Collector;
 @PublicEvolving
 public final class EtlPipeline {
 
+  /** The step name whose uid the dead-letter stream of a pipeline that rejects nothing takes. */
+  private static final String NO_DEAD_LETTERS = "no-dead-letters";
+
   private final String name;
   @Nullable private Duration defaultStateTtl;
   private ErrorPolicy defaultErrorPolicy = ErrorPolicy.deadLetter();
@@ -38,6 +41,9 @@ public final class EtlPipeline {
   @Nullable private StreamExecutionEnvironment environment;
   @Nullable private DataStream<?> firstInput;
   private boolean deadLettersTaken;
+
+  /** The dead letters of a pipeline whose steps reject nothing, made once by deadLetters(). */
+  @Nullable private DataStream<DeadLetter> noDeadLetters;
 
   EtlPipeline(String name) {
     this.name = Names.requireValid(name, "pipeline name");
@@ -123,10 +129,20 @@ public final class EtlPipeline {
       }
       // An empty bounded source fails at runtime in Flink 2.2 (fromData of an empty collection),
       // so derive an always-empty stream from the first input; it chains to that input.
-      return firstInput
-          .flatMap(new NoDeadLetters<>(), DeadLetter.TYPE_INFO)
-          .name(name + "/no-dead-letters")
-          .uid(name + "/no-dead-letters");
+      if (noDeadLetters == null) { // once: a second operator would take the same uid
+        String uid = name + "/" + NO_DEAD_LETTERS;
+        if (!uids.add(uid)) {
+          throw new IllegalStateException(
+              "pipeline '"
+                  + name
+                  + "' has a step named '"
+                  + NO_DEAD_LETTERS
+                  + "', whose uid the pipeline's empty dead-letter stream needs: rename the step");
+        }
+        noDeadLetters =
+            firstInput.flatMap(new NoDeadLetters<>(), DeadLetter.TYPE_INFO).name(uid).uid(uid);
+      }
+      return noDeadLetters;
     }
     DataStream<DeadLetter> first = deadLetterStreams.get(0);
     if (deadLetterStreams.size() == 1) {

@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -10,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
 import org.junit.jupiter.api.Test;
 
@@ -215,6 +217,35 @@ class EtlStreamTest {
 
     assertThat(letters.getType()).isEqualTo(DeadLetter.TYPE_INFO);
     assertThat(letters.getTransformation().getInputs()).hasSize(2);
+  }
+
+  @Test
+  void deadLetters_ofStepsThatRejectNothing_calledTwice_isOneOperator() {
+    EtlStream<String> out = Etl.from(source(), "orders").apply(new TestSteps.UpperCase("upper"));
+    out.toDataStream().sinkTo(new DiscardingSink<>()).uid("main-sink");
+
+    DataStream<DeadLetter> first = out.deadLetters();
+    DataStream<DeadLetter> second = out.deadLetters(); // a second sink, an audit copy
+
+    assertThat(second).isSameAs(first);
+    first.sinkTo(new DiscardingSink<>()).uid("dead-letter-sink");
+    second.sinkTo(new DiscardingSink<>()).uid("dead-letter-audit");
+    assertThatCode(() -> env.getStreamGraph().getJobGraph()).doesNotThrowAnyException();
+  }
+
+  @Test
+  void deadLetters_ofStepsThatRejectNothing_andAStepNamedLikeItsOperator_failAtBuildTime() {
+    EtlStream<String> named =
+        Etl.from(source(), "orders").apply(new TestSteps.UpperCase("no-dead-letters"));
+    assertThatThrownBy(named::deadLetters)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("has a step named 'no-dead-letters'");
+
+    EtlStream<String> out = Etl.from(source(), "orders").apply(new TestSteps.UpperCase("upper"));
+    out.deadLetters();
+    assertThatThrownBy(() -> out.apply(new TestSteps.UpperCase("no-dead-letters")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("uid 'orders/no-dead-letters' already in use");
   }
 
   @Test

@@ -182,7 +182,7 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
 
   /** For each record of {@link #emitted()}, the key being processed when it was emitted. */
   List<Object> emittedKeys() {
-    return List.copyOf(harness.emittedKeys());
+    return Collections.unmodifiableList(new ArrayList<>(harness.emittedKeys())); // may hold null
   }
 
   /** Watermarks the operator forwarded so far, in order. */

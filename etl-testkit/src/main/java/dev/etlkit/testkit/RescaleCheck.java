@@ -21,7 +21,9 @@ import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
  * repartitioning), runs the rest of the script on those, and asserts that each key's records (what
  * the old subtasks emitted before the cut, then what the new ones emitted) equal that key's records
  * in the uninterrupted run, in order. Records of different keys may interleave in any way across
- * subtasks; records emitted with no key being processed are compared in any order.
+ * subtasks; records emitted with no key being processed are compared in any order, as one
+ * collection (so output an operator emits once per subtask, such as a record per watermark, differs
+ * with the number of subtasks and fails the check, reported under key {@code null}).
  *
  * <pre>{@code
  * RescaleCheck.of(SampleCounter.harness().on(backend), SCRIPT).rescaling(2, 3).verify();

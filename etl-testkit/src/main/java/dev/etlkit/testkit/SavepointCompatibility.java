@@ -28,10 +28,11 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * }
  * }</pre>
  *
- * <p>When the file is missing, or when the system property {@value #WRITE_PROPERTY} is {@code
- * true}, {@link #restore} does not read it: without the property it fails and says how to create
- * it; with it, it runs {@code stateInput} on a fresh harness, writes the savepoint, and restores
- * from the written file. Create files with:
+ * <p>When the file is missing, {@link #restore} fails and says how to create it; with the system
+ * property {@value #WRITE_PROPERTY}{@code =true} it instead runs {@code stateInput} on a fresh
+ * harness, writes the savepoint, and restores from the written file. Files that exist are never
+ * overwritten, in write mode either: a whole test class can run in write mode to add a new
+ * version's files while its old versions' files are restored as usual. Create files with:
  *
  * <pre>
  * ./mvnw -pl &lt;module&gt; test -Dtest=&lt;TestClass&gt; -Detlkit.snapshots.write=true
@@ -39,13 +40,13 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  *
  * <p>then commit them. Write a file once, for a new operator or a new format version; never
  * regenerate an existing version to make a failing restore pass, since that is exactly the break it
- * exists to catch. Keep old versions and their tests while the release that wrote them is
- * supported.
+ * exists to catch (to rewrite a file on purpose, delete it first: the deletion shows in review).
+ * Keep old versions and their tests while the release that wrote them is supported.
  */
 @PublicEvolving
 public final class SavepointCompatibility {
 
-  /** Set to {@code true} to (re)create snapshot files instead of reading them. */
+  /** Set to {@code true} to create the snapshot files that are missing instead of failing. */
   public static final String WRITE_PROPERTY = "etlkit.snapshots.write";
 
   /** Where modules keep their snapshot files, relative to the module directory. */
@@ -97,8 +98,9 @@ public final class SavepointCompatibility {
 
   /**
    * A fresh harness (on {@code harness.backend()}) restored from the stored snapshot file, opened,
-   * clocks at 0. With {@value #WRITE_PROPERTY}{@code =true}, first (re)creates the file by running
-   * {@code stateInput} on a fresh harness and taking a savepoint.
+   * clocks at 0. With {@value #WRITE_PROPERTY}{@code =true} and no file yet, first creates it by
+   * running {@code stateInput} on a fresh harness and taking a savepoint; an existing file is never
+   * overwritten.
    *
    * @throws AssertionError when the file is missing (saying how to create it) or cannot be restored
    *     (the state layout changed incompatibly)
@@ -110,7 +112,7 @@ public final class SavepointCompatibility {
       HarnessInput<I> stateInput)
       throws Exception {
     Path file = file(operatorName, formatVersion, harness.backend());
-    if (isWriting()) {
+    if (isWriting() && !Files.exists(file)) {
       try (OperatorHarness<I, O> writer = harness.open()) {
         writer.run(stateInput);
         SnapshotFiles.write(file, writer.savepoint());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.etlkit.core.Change;
 import java.io.FileNotFoundException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -103,6 +104,34 @@ class SavepointCompatibilityTest {
         snapshots.restore("sample-counter", 1, counter, STATE)) {
       reread.processElement(Change.updateAfter("k2#v2"), 60);
       assertThat(reread.output()).containsExactly("k2 n=3 last=+U[k2#v2] kinds={+I=1, +U=1, -D=1}");
+    }
+  }
+
+  @Test
+  void restore_writeMode_neverOverwritesAnExistingFile(@TempDir Path dir) throws Exception {
+    SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
+    KeyedHarness<String, Change<String>, String> counter = SampleCounter.harness();
+    HarnessInput<Change<String>> otherState =
+        HarnessInput.<Change<String>>builder().element(Change.insert("k9#v1"), 5).build();
+    Path file = snapshots.file("sample-counter", 1, counter.backend());
+    String writing = System.setProperty(SavepointCompatibility.WRITE_PROPERTY, "true");
+    try {
+      snapshots.restore("sample-counter", 1, counter, STATE).close(); // creates the file
+      byte[] committed = Files.readAllBytes(file);
+
+      try (OperatorHarness<Change<String>, String> harness =
+          snapshots.restore("sample-counter", 1, counter, otherState)) {
+        harness.processElement(Change.updateAfter("k2#v2"), 60); // k2 is in STATE, not otherState
+        assertThat(harness.output())
+            .containsExactly("k2 n=3 last=+U[k2#v2] kinds={+I=1, +U=1, -D=1}");
+      }
+      assertThat(file).hasBinaryContent(committed);
+    } finally {
+      if (writing == null) {
+        System.clearProperty(SavepointCompatibility.WRITE_PROPERTY);
+      } else {
+        System.setProperty(SavepointCompatibility.WRITE_PROPERTY, writing);
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.etlkit.core.internal;
 
+import dev.etlkit.core.WrappingTypeInfo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -55,6 +56,12 @@ public final class KryoTypes {
         collect(
             composite.getTypeAt(i), path.isEmpty() ? names[i] : path + "." + names[i], into, seen);
       }
+    } else if (type instanceof WrappingTypeInfo) { // Change<T> and etlkit's state wrappers
+      collect(
+          ((WrappingTypeInfo<?, ?>) type).getValueType(),
+          path.isEmpty() ? "value" : path + ".value",
+          into,
+          seen);
     } else if (type instanceof ListTypeInfo) {
       collect(((ListTypeInfo<?>) type).getElementTypeInfo(), path + "[]", into, seen);
     } else if (type instanceof SetTypeInfo) {

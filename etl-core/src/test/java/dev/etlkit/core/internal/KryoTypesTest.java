@@ -2,6 +2,7 @@ package dev.etlkit.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,6 +28,17 @@ class KryoTypesTest {
   void genericParts_ofAFullyTypedRecord_isEmpty() {
     assertThat(KryoTypes.genericParts(TypeInformation.of(Clean.class))).isEmpty();
     assertThat(KryoTypes.genericParts(Types.STRING)).isEmpty();
+  }
+
+  @Test
+  void genericParts_lookInsideChangesAndOtherWrappers() {
+    assertThat(KryoTypes.genericParts(Change.typeInfo(TypeInformation.of(Object.class))))
+        .extracting(KryoTypes.GenericPart::path)
+        .containsExactly("value");
+    assertThat(KryoTypes.genericParts(Change.typeInfo(TypeInformation.of(Outer.class))))
+        .extracting(KryoTypes.GenericPart::path)
+        .containsExactly("value.inner.anything", "value.items[]", "value.tags{value}");
+    assertThat(KryoTypes.genericParts(Change.typeInfo(TypeInformation.of(Clean.class)))).isEmpty();
   }
 
   @Test

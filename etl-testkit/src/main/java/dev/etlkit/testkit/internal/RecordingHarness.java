@@ -19,6 +19,8 @@ import org.apache.flink.runtime.state.StateBackendLoader;
 import org.apache.flink.runtime.state.TestTaskStateManagerBuilder;
 import org.apache.flink.runtime.state.changelog.inmemory.InMemoryStateChangelogStorage;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.DynamicCodeLoadingException;
 
@@ -41,6 +43,14 @@ public final class RecordingHarness<K, I, O>
   private static final long MANAGED_MEMORY_BYTES = 64L * 1024 * 1024;
 
   private RecordingOutput<O> recording;
+
+  /**
+   * Whether the operator selected a key since the harness last entered it (an element, a watermark,
+   * processing time, a checkpoint's pre-barrier, the end of input). Flink never resets the current
+   * key, so a record emitted before any key was selected there (an operator's own watermark output,
+   * say) would otherwise be filed under the previous call's key.
+   */
+  private boolean keySelected;
 
   /**
    * A harness for the only subtask (parallelism 1) of an operator with the given max parallelism
@@ -158,9 +168,45 @@ public final class RecordingHarness<K, I, O>
                   executionConfig.getSerializerConfig(),
                   outputList,
                   sideOutputLists,
-                  () -> getOperator().getCurrentKey());
+                  () -> keySelected ? getOperator().getCurrentKey() : null);
           return recording;
         });
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    getOperator().getKeyedStateBackend().registerKeySelectionListener(key -> keySelected = true);
+  }
+
+  @Override
+  public void processElement(StreamRecord<I> element) throws Exception {
+    keySelected = false;
+    super.processElement(element);
+  }
+
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    keySelected = false;
+    super.processWatermark(mark);
+  }
+
+  @Override
+  public void setProcessingTime(long time) throws Exception {
+    keySelected = false;
+    super.setProcessingTime(time);
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    keySelected = false;
+    super.prepareSnapshotPreBarrier(checkpointId);
+  }
+
+  @Override
+  public void endInput() throws Exception {
+    keySelected = false;
+    super.endInput();
   }
 
   /** Everything emitted on main and side outputs so far, in order (a live view). */
@@ -170,7 +216,9 @@ public final class RecordingHarness<K, I, O>
 
   /**
    * For each record of {@link #emitted()}, the operator's current key when it was emitted (the key
-   * of the element or timer being processed).
+   * of the element or timer being processed); null when no key was selected since the harness
+   * entered the operator. A record emitted after a timer, in the same call (the operator's own
+   * output after its timers fired on a watermark), still carries that timer's key.
    */
   public List<Object> emittedKeys() {
     return recording().keys();
