@@ -64,7 +64,8 @@ public final class ErrorHandler implements Serializable {
    * @param sourcePosition where it came from, if known
    * @param nowMillis the current processing time
    * @return the dead letter to emit on {@link DeadLetter#OUTPUT_TAG}
-   * @throws EtlException when the policy fails the job
+   * @throws EtlException when the policy fails the job, and for an {@link InterruptedException}
+   *     (the task is being cancelled: not a bad record), after restoring the interrupt flag
    */
   public DeadLetter reject(
       Throwable error,
@@ -85,6 +86,11 @@ public final class ErrorHandler implements Serializable {
       int attempts) {
     if (metrics == null) {
       throw new IllegalStateException("ErrorHandler of " + step + " used before open()");
+    }
+    if (error instanceof InterruptedException) {
+      // The task is being cancelled, not fed a bad record: keep the flag and let the task end.
+      Thread.currentThread().interrupt();
+      throw new EtlException(step, "interrupted while processing a record", error);
     }
     errors++;
     if (policy.isExceeded(errors, metrics.inCount())) {

@@ -149,6 +149,24 @@ class StepsHarnessTest {
   }
 
   @Test
+  void map_interruptedFunction_isNoDeadLetter_theTaskSeesTheInterrupt() throws Exception {
+    MapFunction<String, Integer> blocking =
+        s -> {
+          throw new InterruptedException("cancelled while waiting"); // as a blocking client does
+        };
+    try (OneInputStreamOperatorTestHarness<String, Integer> h =
+        harness(
+            new MapStepFunction<>(blocking, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      assertThatThrownBy(() -> h.processElement("1", 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("interrupted")
+          .hasCauseInstanceOf(InterruptedException.class);
+      assertThat(Thread.interrupted()).as("interrupt flag restored (and cleared here)").isTrue();
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
   void filter_falseIsFilteredAndThrowingIsDeadLettered() throws Exception {
     FilterFunction<String> positive = s -> Integer.parseInt(s) > 0;
     try (OneInputStreamOperatorTestHarness<String, String> h =
