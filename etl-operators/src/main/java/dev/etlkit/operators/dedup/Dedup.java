@@ -78,7 +78,12 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *   <li><b>Accounting</b>: emitted rows count as out; duplicates, no-ops, stale records and rows
  *       superseded inside a mini-batch as deduplicated; update-befores and late records sent to the
  *       side output as filtered; late records sent to dead letters, records without a timestamp
- *       under event-time ordering and records the ordering key throws for as dead-lettered.
+ *       under event-time ordering, records the ordering key throws for and records without a key as
+ *       dead-lettered.
+ *   <li><b>Keys</b>: a record whose key is {@code null} or whose key selector throws becomes a dead
+ *       letter (counted, under the step's error policy) before the shuffle, where Flink's {@code
+ *       keyBy} would fail the job; the other records are not affected. On changelog input the
+ *       {@code -U} records are dropped there too.
  * </ul>
  */
 @PublicEvolving
@@ -98,6 +103,9 @@ public final class Dedup {
 
   /** Longest mini-batch delay. */
   public static final Duration MAX_MINI_BATCH_DELAY = Duration.ofHours(1);
+
+  /** Uid suffix of the operator that checks the keys before the shuffle: {@code <step>/keys}. */
+  private static final String KEY_CHECK = "keys";
 
   private Dedup() {}
 
@@ -426,9 +434,9 @@ public final class Dedup {
     }
 
     /**
-     * Overrides the pipeline's error policy for this step's bad records: late records sent to the
-     * dead letters, records without timestamp under event-time ordering, rows the ordering key
-     * throws for.
+     * Overrides the pipeline's error policy for this step's bad records: records whose key is
+     * {@code null} or whose key selector throws, late records sent to the dead letters, records
+     * without timestamp under event-time ordering, rows the ordering key throws for.
      */
     public DedupStep<I, T, K, O> withErrorPolicy(ErrorPolicy policy) {
       return copy(
@@ -517,11 +525,20 @@ public final class Dedup {
           changelogInput
               ? (KeySelector<I, K>) (KeySelector<?, K>) new ChangeKeySelector<>(key)
               : (KeySelector<I, K>) key;
-      SingleOutputStreamOperator<O> deduplicated =
+      // Flink's keyBy would fail the job on a null or throwing key: such records become dead
+      // letters before the shuffle, in an operator chained to the input.
+      SingleOutputStreamOperator<I> keyed =
           context.named(
               input
+                  .process(DedupOperator.keyCheck(selector, config), input.getType())
+                  .setParallelism(input.getParallelism()),
+              KEY_CHECK);
+      SingleOutputStreamOperator<O> deduplicated =
+          context.named(
+              keyed
                   .keyBy(selector, resolvedKeyType)
                   .transform(name, outputType, new DedupOperator<K, I, T, O>(config)));
+      context.addDeadLettersOf(keyed);
       context.addDeadLettersOf(deduplicated);
       declareState(context, resolvedKeyType, config);
       return deduplicated;

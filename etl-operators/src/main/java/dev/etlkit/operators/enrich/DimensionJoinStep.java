@@ -11,7 +11,6 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
-import dev.etlkit.operators.enrich.internal.join.DimensionKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
@@ -263,7 +262,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
         context.named(
             dimension
                 .process(
-                    new DimensionKeyCheck<>(dimensionKey, dimensionErrors), dimension.getType())
+                    DimensionJoinOperator.dimensionKeyCheck(dimensionKey, dimensionErrors),
+                    dimension.getType())
                 .setParallelism(dimension.getParallelism()),
             "dimension-keys");
     SingleOutputStreamOperator<O> joined =

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -413,26 +412,6 @@ class DedupHarnessTest {
     public int hashCode() {
       return sensor.hashCode();
     }
-  }
-
-  // ---- restore ------------------------------------------------------------------------------
-
-  @ParameterizedTest
-  @EnumSource(StateBackendKind.class)
-  void restore_intoAnotherOutputMode_failsInsteadOfMisreadingTheState(StateBackendKind backend)
-      throws Exception {
-    OperatorSubtaskState state;
-    try (OperatorHarness<String, Change<String>> harness =
-        rows(keepLast()).harness().on(backend).open()) {
-      harness.processElement("k1#v1", 1);
-      state = harness.snapshot();
-    }
-    KeyedHarness<Object, String, Change<String>> retract =
-        rows(keepLast().withRetractOutput()).harness().on(backend);
-
-    assertThatThrownBy(() -> retract.restore(state).close())
-        .hasStackTraceContaining("dedup")
-        .hasStackTraceContaining("incompatible");
   }
 
   private static long lateCount(OperatorHarness<?, ?> harness) {

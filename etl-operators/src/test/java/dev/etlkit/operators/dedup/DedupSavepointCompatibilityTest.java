@@ -1,6 +1,8 @@
 package dev.etlkit.operators.dedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
@@ -9,18 +11,23 @@ import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
+import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.StateBackendKind;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The committed snapshot files of the dedup state, format version 1, one per mode family and
- * backend: today's operator must restore them and carry on. Regenerate only for a new format
- * version:
+ * The committed snapshot files of the dedup state, one per mode family, format version and backend:
+ * today's operator must restore them and carry on. Format version 1 recorded the layout's shape
+ * only; version 2 also the keep mode and each ordering component's kind and name (the entries are
+ * the same). Write files only for a new format version, and only those:
  *
  * <pre>
- * ./mvnw -pl etl-operators test -Dtest=DedupSavepointCompatibilityTest -Detlkit.snapshots.write=true
+ * ./mvnw -pl etl-operators test -Dtest='DedupSavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true
  * </pre>
+ *
+ * <p>wrote version 2.
  */
 class DedupSavepointCompatibilityTest {
 
@@ -58,11 +65,22 @@ class DedupSavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void keepFirst_restoresItsMarkers(StateBackendKind backend) throws Exception {
+    keepFirstRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirst_restoresItsMarkersV2(StateBackendKind backend) throws Exception {
+    keepFirstRestores(2, backend);
+  }
+
+  private static void keepFirstRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     KeyedHarness<Object, String, String> harness =
         DedupHarness.rows(DedupHarness.keepFirst()).harness().on(backend);
 
     try (OperatorHarness<String, String> restored =
-        SNAPSHOTS.restore("dedup-keep-first", 1, harness, KEEP_FIRST_STATE)) {
+        SNAPSHOTS.restore("dedup-keep-first", formatVersion, harness, KEEP_FIRST_STATE)) {
       restored.processElement("k1#v3", 40);
       restored.processElement("k2#v1", 41);
       restored.processElement("k3#v1", 42);
@@ -75,11 +93,23 @@ class DedupSavepointCompatibilityTest {
   @EnumSource(StateBackendKind.class)
   void keepFirstInEventTime_restoresHeldRowsTimersAndTheWatermark(StateBackendKind backend)
       throws Exception {
+    keepFirstInEventTimeRestores(1, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirstInEventTime_restoresHeldRowsTimersAndTheWatermarkV2(StateBackendKind backend)
+      throws Exception {
+    keepFirstInEventTimeRestores(2, backend);
+  }
+
+  private static void keepFirstInEventTimeRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     KeyedHarness<Object, String, String> harness =
         DedupHarness.rows(DedupHarness.keepFirst().withEventTimeOrder()).harness().on(backend);
 
     try (OperatorHarness<String, String> restored =
-        SNAPSHOTS.restore("dedup-keep-first-event-time", 1, harness, HELD_STATE)) {
+        SNAPSHOTS.restore("dedup-keep-first-event-time", formatVersion, harness, HELD_STATE)) {
       restored.processElement("k1#v0", 5); // late: behind the restored watermark 25
       restored.processElement("k2#v0", 28); // earlier than the held k2#v1
       restored.processElement("k1#v2", 50); // k1 was emitted before the snapshot
@@ -94,17 +124,42 @@ class DedupSavepointCompatibilityTest {
   @EnumSource(StateBackendKind.class)
   void keepLastRetractOnOrderedChangelog_restoresRowsAndTombstones(StateBackendKind backend)
       throws Exception {
-    KeyedHarness<Object, Change<String>, Change<String>> harness =
-        DedupHarness.changes(
-                DedupHarness.keepLast()
-                    .withOrdering(DedupOrder.<String>byEventTime().thenBy(DedupHarness::version))
-                    .withRetractOutput()
-                    .onChangelog())
-            .harness()
-            .on(backend);
+    keepLastRestores(1, DedupOrder.<String>byEventTime().thenBy(DedupHarness::version), backend);
+  }
 
+  /** Version 2 with the key named: the name is in the files. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastRetractOnOrderedChangelog_restoresRowsAndTombstonesV2(StateBackendKind backend)
+      throws Exception {
+    keepLastRestores(
+        2, DedupOrder.<String>byEventTime().thenBy("version", DedupHarness::version), backend);
+  }
+
+  /**
+   * Format 1 did not record what the ordering components are: its files restore into any ordering
+   * with as many components (as documented), and only the next savepoint records them.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastV1_restoresIntoAnotherOrderingOfTheSameSize_v2Refuses(StateBackendKind backend)
+      throws Exception {
+    assumeFalse(SavepointCompatibility.isWriting()); // reads the files, writes none
+    KeyedHarness<Object, Change<String>, Change<String>> byTwoKeys =
+        keepLastHarness(
+            DedupOrder.by(DedupHarness::version).thenBy(DedupHarness::version), backend);
+
+    byTwoKeys.restore(SnapshotFiles.read(SNAPSHOTS.file("dedup-keep-last", 1, backend))).close();
+    OperatorSubtaskState v2 = SnapshotFiles.read(SNAPSHOTS.file("dedup-keep-last", 2, backend));
+    assertThatThrownBy(() -> byTwoKeys.restore(v2).close())
+        .hasStackTraceContaining("keepLast by [eventTime, key 'version']");
+  }
+
+  private static void keepLastRestores(
+      int formatVersion, DedupOrder<String> order, StateBackendKind backend) throws Exception {
     try (OperatorHarness<Change<String>, Change<String>> restored =
-        SNAPSHOTS.restore("dedup-keep-last", 1, harness, KEEP_LAST_STATE)) {
+        SNAPSHOTS.restore(
+            "dedup-keep-last", formatVersion, keepLastHarness(order, backend), KEEP_LAST_STATE)) {
       restored.processElement(Change.updateAfter("k1#v2"), 36); // same row: a no-op
       restored.processElement(Change.updateAfter("k1#v3"), 37);
       restored.processElement(Change.insert("k2#v0"), 20); // late
@@ -120,5 +175,13 @@ class DedupSavepointCompatibilityTest {
       assertThat(restored.sideOutput(DedupOperator.lateRecordsTag(DedupHarness.STRING_CHANGE)))
           .containsExactly(Change.insert("k2#v0"));
     }
+  }
+
+  private static KeyedHarness<Object, Change<String>, Change<String>> keepLastHarness(
+      DedupOrder<String> order, StateBackendKind backend) {
+    return DedupHarness.changes(
+            DedupHarness.keepLast().withOrdering(order).withRetractOutput().onChangelog())
+        .harness()
+        .on(backend);
   }
 }

@@ -89,6 +89,36 @@ class DedupTest {
         .hasMessage("an order has at most 4 components, was 5");
   }
 
+  @Test
+  void dedupOrder_namedKeys_printByName() {
+    DedupOrder<String> order =
+        DedupOrder.<String>byEventTime()
+            .thenBy(r -> 1L)
+            .thenBy("version", DedupHarness::version)
+            .thenBy(r -> 2L);
+
+    assertThat(order).hasToString("eventTime, then 1 key, then version, then 1 key");
+    assertThat(order.keyNames()).containsExactly(null, "version", null);
+    assertThat(DedupOrder.by("lsn", r -> 1L).thenBy(r -> 2L)).hasToString("lsn, then 1 key");
+  }
+
+  @Test
+  void dedupOrder_invalidKeyName_failsNamingTheRule() {
+    assertThatThrownBy(() -> DedupOrder.<String>by("log position", r -> 1L))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("key name must be 1 to 64 characters")
+        .hasMessageEndingWith("was 'log position'");
+  }
+
+  @Test
+  void dedupOrder_keyNameTwice_fails() {
+    DedupOrder<String> byVersion = DedupOrder.by("version", DedupHarness::version);
+
+    assertThatThrownBy(() -> byVersion.thenBy("version", r -> 1L))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("key name 'version' is already used in this order (version)");
+  }
+
   // ---- rules between options, checked when applied ------------------------------------------
 
   @Test

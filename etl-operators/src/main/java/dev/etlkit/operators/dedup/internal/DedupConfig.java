@@ -6,6 +6,8 @@ import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecords;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -123,20 +125,35 @@ public final class DedupConfig<T> implements Serializable {
     return errors;
   }
 
-  /** What the per-key state holds in this mode. */
+  /** What the per-key state holds in this mode, and what it means. */
   public DedupLayout layout() {
     if (holdsCandidates()) {
-      return new DedupLayout(0, false, false); // the held row lives in the pending state
+      // the held row lives in the pending state; this one keeps markers of emitted keys
+      return new DedupLayout(0, false, false, new DedupLayout.Meaning(keepLast, List.of()));
     }
     boolean ordered = order != null;
     boolean hash = keepLast || ordered;
     boolean row = output == DedupOutput.RETRACT && (keepLast || ordered || changelogInput);
-    return new DedupLayout(ordered ? order.size() : 0, hash, row);
+    return new DedupLayout(ordered ? order.size() : 0, hash, row, meaning());
   }
 
   /** What the pending state holds (keep-first append in event time). */
   public DedupLayout pendingLayout() {
-    return new DedupLayout(order == null ? 0 : order.size(), false, true);
+    return new DedupLayout(order == null ? 0 : order.size(), false, true, meaning());
+  }
+
+  /** The keep mode and what each component of the ordering is, as savepoints record them. */
+  private DedupLayout.Meaning meaning() {
+    List<DedupLayout.Component> components = new ArrayList<>();
+    if (order != null) {
+      if (order.isEventTime()) {
+        components.add(DedupLayout.Component.EVENT_TIME);
+      }
+      for (String name : order.keyNames()) {
+        components.add(DedupLayout.Component.key(name));
+      }
+    }
+    return new DedupLayout.Meaning(keepLast, components);
   }
 
   /** How the per-key state grows, for the state inventory. */

@@ -11,7 +11,8 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link DedupEntry}, composing the row's serializer.
  *
- * <p>Binary format, version 1 (see {@link DedupEntrySerializerSnapshot#CURRENT_VERSION}):
+ * <p>Binary format of an entry, the same in snapshot versions 1 and 2 (see {@link
+ * DedupEntrySerializerSnapshot#CURRENT_VERSION}):
  *
  * <ol>
  *   <li>one byte of flags: bit 0 live, bit 1 an ordering key follows, bit 2 a fingerprint follows,

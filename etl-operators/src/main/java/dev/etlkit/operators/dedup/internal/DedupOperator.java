@@ -9,6 +9,7 @@ import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecordException;
 import dev.etlkit.operators.dedup.LateRecords;
+import dev.etlkit.operators.internal.KeyCheck;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -58,8 +60,10 @@ import org.apache.flink.util.OutputTag;
  * that is not live, or a row superseded inside a mini-batch counts as deduplicated; an
  * update-before and a late record sent to the side output count as filtered; a late record sent to
  * the dead letters, a record without timestamp under event-time ordering and a record the ordering
- * key throws for count as dead-lettered. A held candidate (keep-first append in event time) counts
- * as out when it is emitted, or deduplicated when an earlier row displaces it.
+ * key throws for count as dead-lettered. Records without a usable key, and the {@code -U} records
+ * of a changelog, never get here: the step's {@link #keyCheck} counts them before the shuffle. A
+ * held candidate (keep-first append in event time) counts as out when it is emitted, or
+ * deduplicated when an earlier row displaces it.
  *
  * @param <K> key type
  * @param <I> input type: {@code T} or {@code Change<T>}
@@ -77,6 +81,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   static final String NO_TIMESTAMP =
       "record has no timestamp, but the dedup step orders by event time:"
           + " assign timestamps with a WatermarkStrategy before it";
+
+  /** The message of the error a record whose dedup key is null is dead-lettered with. */
+  static final String NULL_KEY = "the dedup key is null";
 
   private final DedupConfig<T> config;
 
@@ -121,6 +128,22 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
         ((OneInputTransformation<?, ?>) transformation).getOperatorFactory();
     return factory instanceof SimpleOperatorFactory
         && ((SimpleOperatorFactory<?>) factory).getOperator() instanceof DedupOperator;
+  }
+
+  /**
+   * The check of a dedup step's input before it is keyed ({@link KeyCheck}): a record whose key is
+   * {@code null} or whose key selector throws becomes a dead letter of the step (or fails the job,
+   * as its error policy says) instead of failing the job in Flink's partitioner; on changelog input
+   * the {@code -U} records are dropped there, as filtered, instead of here.
+   *
+   * @param key the selector the step's input is keyed with
+   */
+  public static <I, K> KeyCheck<I, K> keyCheck(KeySelector<I, K> key, DedupConfig<?> config) {
+    return new KeyCheck<>(key, config.changelogInput(), config.errors(), DedupOperator::nullKey);
+  }
+
+  static IllegalArgumentException nullKey() {
+    return new IllegalArgumentException(NULL_KEY);
   }
 
   /** The late-records side output of a dedup step whose input has the given type. */

@@ -1,9 +1,11 @@
 package dev.etlkit.operators.dedup.internal;
 
+import static dev.etlkit.operators.dedup.internal.DedupLayout.Component.EVENT_TIME;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -81,6 +83,76 @@ class DedupEntrySerializerTest {
         upsert.snapshotConfiguration().resolveSchemaCompatibility(written);
     assertThat(changed.isIncompatible()).isTrue();
     assertThat(written.restoreSerializer()).isEqualTo(SERIALIZER);
+  }
+
+  @Test
+  void snapshot_recordsKeepModeAndOrderingComponents() throws IOException {
+    DedupEntrySerializer<String> serializer = serializer(meaning(true, EVENT_TIME, key("lsn")));
+
+    TypeSerializerSnapshot<DedupEntry<String>> written = restoredSnapshot(serializer);
+
+    assertThat(written.restoreSerializer()).isEqualTo(serializer);
+    assertThat(((DedupEntrySerializer<String>) written.restoreSerializer()).layout().meaning())
+        .hasToString("keepLast by [eventTime, key 'lsn']");
+  }
+
+  @Test
+  void snapshot_otherKindKeepModeOrName_isIncompatible_namingAKey_isCompatible()
+      throws IOException {
+    TypeSerializerSnapshot<DedupEntry<String>> written =
+        restoredSnapshot(serializer(meaning(true, EVENT_TIME, key(null))));
+    TypeSerializerSnapshot<DedupEntry<String>> writtenNamed =
+        restoredSnapshot(serializer(meaning(true, EVENT_TIME, key("lsn"))));
+
+    assertThat(resolve(meaning(true, EVENT_TIME, key(null)), written).isCompatibleAsIs()).isTrue();
+    assertThat(resolve(meaning(true, key(null), key(null)), written).isIncompatible()).isTrue();
+    assertThat(resolve(meaning(false, EVENT_TIME, key(null)), written).isIncompatible()).isTrue();
+    assertThat(resolve(meaning(true, EVENT_TIME, key("lsn")), written).isCompatibleAsIs()).isTrue();
+    assertThat(resolve(meaning(true, EVENT_TIME, key("lsn")), writtenNamed).isCompatibleAsIs())
+        .isTrue();
+    assertThat(resolve(meaning(true, EVENT_TIME, key("offset")), writtenNamed).isIncompatible())
+        .isTrue();
+    assertThat(resolve(meaning(true, EVENT_TIME, key(null)), writtenNamed).isIncompatible())
+        .isTrue();
+  }
+
+  @Test
+  void snapshot_meaningUnknown_isJudgedByTheShapeAlone() throws IOException {
+    // what a format-1 snapshot restores as (it recorded the shape only)
+    TypeSerializerSnapshot<DedupEntry<String>> unknown = restoredSnapshot(SERIALIZER);
+
+    assertThat(resolve(meaning(true, EVENT_TIME, key(null)), unknown).isCompatibleAsIs()).isTrue();
+    assertThat(resolve(meaning(false, key("a"), key("b")), unknown).isCompatibleAsIs()).isTrue();
+    assertThat(
+            new DedupEntrySerializer<>(
+                    new DedupLayout(1, true, true, meaning(true, EVENT_TIME)),
+                    SERIALIZER.rowSerializer())
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(unknown)
+                .isIncompatible())
+        .isTrue();
+  }
+
+  /**
+   * Resolves a serializer of {@link #FULL}'s shape with {@code meaning} against {@code written}.
+   */
+  private static TypeSerializerSchemaCompatibility<DedupEntry<String>> resolve(
+      DedupLayout.Meaning meaning, TypeSerializerSnapshot<DedupEntry<String>> written) {
+    return serializer(meaning).snapshotConfiguration().resolveSchemaCompatibility(written);
+  }
+
+  private static DedupEntrySerializer<String> serializer(DedupLayout.Meaning meaning) {
+    return new DedupEntrySerializer<>(
+        new DedupLayout(FULL.orderSize(), FULL.hash(), FULL.row(), meaning),
+        SERIALIZER.rowSerializer());
+  }
+
+  private static DedupLayout.Meaning meaning(boolean keepLast, DedupLayout.Component... order) {
+    return new DedupLayout.Meaning(keepLast, List.of(order));
+  }
+
+  private static DedupLayout.Component key(String name) {
+    return DedupLayout.Component.key(name);
   }
 
   private static TypeSerializerSnapshot<DedupEntry<String>> restoredSnapshot(

@@ -9,8 +9,8 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
-import dev.etlkit.operators.enrich.internal.join.DimensionKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
+import dev.etlkit.operators.internal.KeyCheck;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -72,8 +72,8 @@ class KeyCheckTest {
 
   @Test
   void dimension_nullKeyOrThrowingKey_deadLettered_updateBeforeDropped() throws Exception {
-    DimensionKeyCheck<String, String> check =
-        new DimensionKeyCheck<>(
+    KeyCheck<Change<String>, String> check =
+        DimensionJoinOperator.dimensionKeyCheck(
             KeyCheckTest::key,
             new ErrorHandler(
                 DimensionJoinOperator.dimensionIdentity(STEP), ErrorPolicy.deadLetter()));

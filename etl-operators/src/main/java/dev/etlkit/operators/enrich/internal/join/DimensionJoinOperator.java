@@ -2,12 +2,15 @@ package dev.etlkit.operators.enrich.internal.join;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinException;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.KeyCheck;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -20,6 +23,7 @@ import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -83,6 +87,22 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   /** The identity the dimension records of a step are counted and dead-lettered under. */
   public static StepIdentity dimensionIdentity(StepIdentity step) {
     return new StepIdentity(step.pipeline(), step.step() + "/dimension", step.uid());
+  }
+
+  /**
+   * The check of a step's dimension records before they are keyed ({@link KeyCheck}): drops {@code
+   * -U} records (the join ignores them) and dead-letters records whose key is {@code null} or whose
+   * key selector throws, counted under {@code errors}' identity ({@link #dimensionIdentity}).
+   */
+  public static <D, K> KeyCheck<Change<D>, K> dimensionKeyCheck(
+      KeySelector<D, K> key, ErrorHandler errors) {
+    return new KeyCheck<>(
+        new ChangeKeySelector<>(key), true, errors, DimensionJoinOperator::nullDimensionKey);
+  }
+
+  static DimensionJoinException nullDimensionKey() {
+    return new DimensionJoinException(
+        DimensionJoinException.Reason.NULL_KEY, "the dimension record's key is null");
   }
 
   @VisibleForTesting

@@ -1,0 +1,103 @@
+package dev.etlkit.operators.internal;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.StepMetrics;
+import java.util.Objects;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.SerializableSupplier;
+
+/**
+ * Runs before a step keys its input by a user's key selector, chained to the input. Flink's {@code
+ * keyBy} fails the job on a {@code null} key or a throwing key selector (in its partitioner, or in
+ * batch mode its sort), before the step can catch anything, and the restarted job fails again on
+ * the same record. Here a record with a key goes on untouched; a record whose key is {@code null}
+ * or whose key selector throws becomes a dead letter under the step's error policy (which may fail
+ * the job instead). On a changelog, {@code -U} records are dropped first, as filtered: the steps
+ * that use this check ignore them, so there is no need to read their keys or to ship them.
+ *
+ * <p>Accounting: the records finished here count in (and filtered or dead-lettered) here, those
+ * passed on count in the step's operator, so each record counts once. An error-rate budget of this
+ * function therefore sees only the records it finished itself.
+ *
+ * <p>Per record it runs the key selector once and allocates nothing. Used by the dimension join
+ * (dimension records) and by dedup.
+ *
+ * @param <I> the record type: a row, or a {@code Change} on a changelog
+ * @param <K> the key type
+ */
+@Internal
+public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
+  private static final long serialVersionUID = 1L;
+
+  private final KeySelector<I, K> key;
+  private final boolean changelog;
+  private final ErrorHandler errors;
+  private final SerializableSupplier<? extends Exception> nullKey;
+
+  private transient StepMetrics metrics;
+
+  /**
+   * @param key the key selector the step keys its input with
+   * @param changelog the records are {@code Change}s: drop their {@code -U}s
+   * @param errors the step's error handler: counts and dead letters under the step's identity
+   * @param nullKey the error of a record whose key is null; its message names no field value
+   */
+  public KeyCheck(
+      KeySelector<I, K> key,
+      boolean changelog,
+      ErrorHandler errors,
+      SerializableSupplier<? extends Exception> nullKey) {
+    this.key = Objects.requireNonNull(key, "key");
+    this.changelog = changelog;
+    this.errors = Objects.requireNonNull(errors, "errors");
+    this.nullKey = Objects.requireNonNull(nullKey, "nullKey");
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    metrics = StepMetrics.register(getRuntimeContext(), errors.step());
+    errors.open(metrics);
+  }
+
+  @Override
+  public void processElement(I record, Context ctx, Collector<I> out) {
+    if (changelog && ((Change<?>) record).kind() == RowKind.UPDATE_BEFORE) {
+      metrics.in();
+      metrics.filtered();
+      return;
+    }
+    K k;
+    try {
+      k = key.getKey(record);
+    } catch (Exception e) {
+      metrics.in();
+      reject(e, record, ctx);
+      return;
+    }
+    if (k == null) {
+      metrics.in();
+      reject(nullKey.get(), record, ctx);
+      return;
+    }
+    out.collect(record);
+  }
+
+  private void reject(Exception error, I record, Context ctx) {
+    Object position = changelog ? ((Change<?>) record).sourcePosition() : null;
+    ctx.output(
+        DeadLetter.OUTPUT_TAG,
+        errors.reject(
+            error,
+            record,
+            ctx.timestamp(),
+            position == null ? null : String.valueOf(position),
+            ctx.timerService().currentProcessingTime()));
+  }
+}

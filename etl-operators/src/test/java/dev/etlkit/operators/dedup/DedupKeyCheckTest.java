@@ -1,0 +1,128 @@
+package dev.etlkit.operators.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StepMetrics;
+import java.util.List;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The check a dedup step runs before its shuffle, as the step expands it: Flink's {@code keyBy}
+ * would fail the job on a {@code null} key or a throwing key selector, so such records become dead
+ * letters of the step there. The end-to-end behaviour (streaming, batch, fail-job policy) is in
+ * {@link DedupKeyITCase}.
+ */
+class DedupKeyCheckTest {
+
+  private static final String SECRET = "SECRET-4711";
+
+  @Test
+  void apply_checksTheKeysBeforeTheShuffle_inAnOperatorWithAStableUid() {
+    EtlStream<String> firsts = DedupHarness.rows(step()).output();
+    Transformation<?> check = keyCheckOf(firsts);
+
+    assertThat(firsts.pipeline().uids()).containsExactlyInAnyOrder("test/dedup/keys", "test/dedup");
+    assertThat(check.getUid()).isEqualTo("test/dedup/keys");
+    assertThat(check.getParallelism()).isEqualTo(check.getInputs().get(0).getParallelism());
+    assertThat(firsts.stateInventory().entries())
+        .extracting(e -> e.uid())
+        .containsOnly("test/dedup"); // the check keeps no state
+  }
+
+  @Test
+  void keyCheck_nullOrThrowingKey_deadLettered_otherRecordsPassUntouched() throws Exception {
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(DedupHarness.rows(step()).output())) {
+      h.processElement("k1#v1", 10);
+      h.processElement("none#v1", 11);
+      h.processElement("bad#" + SECRET, 12);
+
+      assertThat(h.extractOutputValues()).containsExactly("k1#v1");
+      List<DeadLetter> letters =
+          h.getSideOutput(DeadLetter.OUTPUT_TAG).stream().map(StreamRecord::getValue).toList();
+      assertThat(letters)
+          .extracting(l -> l.uid() + " " + l.errorClass() + ": " + l.errorMessage())
+          .containsExactly(
+              "test/dedup java.lang.IllegalArgumentException: the dedup key is null",
+              "test/dedup java.lang.IllegalArgumentException: no key");
+      assertThat(letters).extracting(DeadLetter::eventTime).containsExactly(11L, 12L);
+      assertThat(letters.get(1).payloadAsText()).isEqualTo("bad#" + SECRET);
+      assertThat(count(h, StepMetrics.RECORDS_IN)).isEqualTo(2); // k1 counts in the dedup operator
+      assertThat(count(h, StepMetrics.RECORDS_DEAD_LETTERED)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void keyCheck_changelog_updateBeforeFilteredWithoutReadingItsKey() throws Exception {
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        harness(DedupHarness.changes(step().onChangelog().withUpsertOutput()).output())) {
+      h.processElement(Change.insert("k1#v1"), 1);
+      h.processElement(Change.updateBefore("bad#v1"), 2);
+      h.processElement(Change.updateAfter("none#v1").withSourcePosition(77L), 3);
+
+      assertThat(h.extractOutputValues()).containsExactly(Change.insert("k1#v1"));
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(r -> r.getValue().errorMessage() + " @" + r.getValue().sourcePosition())
+          .containsExactly("the dedup key is null @77");
+      assertThat(count(h, StepMetrics.RECORDS_FILTERED)).isEqualTo(1);
+    }
+  }
+
+  private static Dedup.DedupStep<String, String, String, String> step() {
+    return Dedup.keepFirst("dedup", DedupKeyITCase::key).withKeyType(Types.STRING);
+  }
+
+  /** The key check of a dedup step's output: the input of the shuffle before the dedup operator. */
+  private static Transformation<?> keyCheckOf(EtlStream<?> deduplicated) {
+    Transformation<?> dedup = deduplicated.toDataStream().getTransformation();
+    Transformation<?> shuffle = dedup.getInputs().get(0);
+    assertThat(shuffle).isInstanceOf(PartitionTransformation.class);
+    return shuffle.getInputs().get(0);
+  }
+
+  /** A harness of a fresh copy of the step's key check, opened. */
+  @SuppressWarnings("unchecked")
+  private static <I> OneInputStreamOperatorTestHarness<I, I> harness(EtlStream<?> deduplicated)
+      throws Exception {
+    OneInputTransformation<I, I> check = (OneInputTransformation<I, I>) keyCheckOf(deduplicated);
+    ProcessOperator<I, I> operator =
+        (ProcessOperator<I, I>)
+            ((SimpleOperatorFactory<I>) check.getOperatorFactory()).getOperator();
+    TypeSerializer<I> serializer =
+        check.getInputType().createSerializer(new SerializerConfigImpl());
+    OneInputStreamOperatorTestHarness<I, I> harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new ProcessOperator<>(
+                InstantiationUtil.clone((ProcessFunction<I, I>) operator.getUserFunction())),
+            serializer);
+    harness.setup(serializer);
+    harness.open();
+    return harness;
+  }
+
+  private static long count(OneInputStreamOperatorTestHarness<?, ?> h, String counter) {
+    Object accumulator =
+        ((AbstractStreamOperator<?>) h.getOneInputOperator())
+            .getRuntimeContext()
+            .getAccumulator(
+                StepMetrics.ACCUMULATOR_PREFIX + DedupHarness.PIPELINE + "/dedup/" + counter);
+    return accumulator == null ? 0L : ((LongCounter) accumulator).getLocalValuePrimitive();
+  }
+}
