@@ -430,6 +430,40 @@ class DebeziumDecoderTest {
         "after.email: value does not fit java.lang.String");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"1.9", "-0.5", "1.5e0", "\"\"", "true"})
+  void fractionalOrEmptyValueForAnIntegerField_isRejectedNotTruncated(String id) {
+    assertRejected(
+        change("c", null, "{\"id\":" + id + ",\"first_name\":\"" + SECRET + "\"}"),
+        MismatchedInputException.class,
+        "after.id: value does not fit int");
+  }
+
+  @Test
+  void fractionalValueForALongField_isRejected() {
+    // decimal.handling.mode=double writes NUMERIC columns as doubles
+    assertThatThrownBy(() -> decodeOrder(DecoderSettings.defaults(Order.class), idOrder("12.75")))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after.id: value does not fit long");
+  }
+
+  @Test
+  void wholeNumberWrittenAsADouble_fitsAnIntegerField() throws IOException {
+    assertThat(decodeOrder(DecoderSettings.defaults(Order.class), idOrder("12.0")).id())
+        .isEqualTo(12L);
+    assertThat(decodeOrder(DecoderSettings.defaults(Order.class), idOrder("1.2e3")).id())
+        .isEqualTo(1200L);
+    decode(change("c", null, "{\"id\":7.00}"));
+    assertThat(out).extracting(c -> c.value().id()).containsExactly(7);
+    // whole, but too large for int: rejected like the same integer
+    assertThatThrownBy(() -> decode(change("c", null, "{\"id\":3.0e10}")))
+        .hasMessageStartingWith("after.id: cannot build the row");
+  }
+
+  private static String idOrder(String id) {
+    return "{\"op\":\"c\",\"after\":{\"id\":" + id + "}}";
+  }
+
   @Test
   void numberOutOfRangeForItsField() {
     assertThatThrownBy(() -> decode(change("c", null, "{\"id\":98765432109876}")))

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.internal.JsonErrors;
 import java.io.IOException;
@@ -28,7 +33,9 @@ import javax.annotation.Nullable;
  * Binds one row image (a JSON object of columns) to the row type: rewrites Debezium's special
  * encodings of the columns whose property is a date, time, timestamp or decimal into the text forms
  * Jackson reads, copies the requested source metadata into its fields, then lets Jackson bind
- * (unknown columns ignored, missing ones null or default).
+ * (unknown columns ignored, missing ones null or default). Jackson's lossy scalar coercions are off
+ * (see {@link #strictScalars}): a value that does not fit its field is an error, never a changed
+ * value.
  */
 final class RowBinder<T> {
 
@@ -45,6 +52,7 @@ final class RowBinder<T> {
   private final Set<String> properties;
   private final String[] converted;
   private final Target[] targets;
+  private final String[] integral;
   private final ChronoUnit schemalessUnit;
   private final int maxNumberLength;
   private final String[] metadataFields;
@@ -63,7 +71,11 @@ final class RowBinder<T> {
     this.properties = Set.copyOf(types.keySet());
     List<String> names = new ArrayList<>();
     List<Target> kinds = new ArrayList<>();
+    List<String> integers = new ArrayList<>();
     for (Map.Entry<String, Class<?>> property : types.entrySet()) {
+      if (INTEGER_TYPES.contains(property.getValue())) {
+        integers.add(property.getKey());
+      }
       Target target = targetOf(property.getValue());
       if (target != null) {
         names.add(property.getKey());
@@ -72,10 +84,41 @@ final class RowBinder<T> {
     }
     this.converted = names.toArray(new String[0]);
     this.targets = kinds.toArray(new Target[0]);
+    this.integral = integers.toArray(new String[0]);
     this.schemalessUnit = schemalessUnit;
     this.maxNumberLength = maxNumberLength;
     this.metadataFields = metadataFields;
     this.metadata = metadata;
+  }
+
+  private static final Set<Class<?>> INTEGER_TYPES =
+      Set.of(
+          int.class,
+          Integer.class,
+          long.class,
+          Long.class,
+          short.class,
+          Short.class,
+          byte.class,
+          Byte.class,
+          BigInteger.class);
+
+  /**
+   * Turns off Jackson's coercions that change a value: a number with a fractional part into an
+   * integer field (Jackson truncates {@code 1.9} to 1) and an empty string into a number, boolean
+   * or date/time field (Jackson makes it null or 0). Text into numbers ({@code
+   * decimal.handling.mode=string}) and ISO text into dates stay: they are exact.
+   */
+  static JsonMapper.Builder strictScalars(JsonMapper.Builder builder) {
+    builder.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    for (LogicalType type :
+        new LogicalType[] {
+          LogicalType.Integer, LogicalType.Float, LogicalType.Boolean, LogicalType.DateTime
+        }) {
+      builder.withCoercionConfig(
+          type, config -> config.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+    }
+    return builder;
   }
 
   /** True if some property may need a column's encoding from the event's schema. */
@@ -101,6 +144,15 @@ final class RowBinder<T> {
         }
       }
     }
+    for (String column : integral) {
+      JsonNode value = row.get(column);
+      if (value != null && value.isFloatingPointNumber()) {
+        JsonNode whole = wholeNumber(value);
+        if (whole != null) {
+          row.set(column, whole);
+        }
+      }
+    }
     if (source != null) {
       for (int i = 0; i < metadataFields.length; i++) {
         JsonNode value = source.value(metadata[i]);
@@ -116,6 +168,24 @@ final class RowBinder<T> {
     } catch (IOException | RuntimeException e) {
       throw JsonErrors.binding(e, what, properties);
     }
+  }
+
+  /**
+   * A double without a fractional part ({@code decimal.handling.mode=double} writes {@code 12.0}
+   * for a whole NUMERIC) as the same integer; null for any other number, which Jackson then rejects
+   * for an integer field.
+   */
+  @Nullable
+  private static JsonNode wholeNumber(JsonNode value) {
+    if (!value.isDouble() && !value.isFloat()) {
+      return null;
+    }
+    double d = value.doubleValue();
+    // 2^63 is exactly representable; every double below it in magnitude that is whole fits a long.
+    if (d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
+      return null;
+    }
+    return LongNode.valueOf((long) d);
   }
 
   @Nullable
