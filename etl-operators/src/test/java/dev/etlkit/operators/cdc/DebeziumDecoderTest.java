@@ -295,6 +295,86 @@ class DebeziumDecoderTest {
         .isEqualTo(new BigDecimal("12.3"));
   }
 
+  private static String withSchema(String column, String semanticType, String columns) {
+    return "{\"schema\":{\"fields\":[{\"field\":\"after\",\"fields\":[{\"field\":\""
+        + column
+        + "\",\"name\":\""
+        + semanticType
+        + "\"}]}]},\"payload\":"
+        + order(columns)
+        + "}";
+  }
+
+  @Test
+  void schemaTypeThatTheFieldWouldMisread_isRejected() {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    // a year is no day count, a timestamp's time of day does not fit a date
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema("order_date", "io.debezium.time.Year", "\"order_date\":2024")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "after.order_date: a column of type io.debezium.time.Year cannot be read into"
+                + " java.time.LocalDate");
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema(
+                        "order_date",
+                        "io.debezium.time.Timestamp",
+                        "\"order_date\":1710497730123")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "after.order_date: a column of type io.debezium.time.Timestamp cannot be read into"
+                + " java.time.LocalDate");
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema(
+                        "order_date",
+                        "io.debezium.time.ZonedTimestamp",
+                        "\"order_date\":\"2024-03-15T10:15:30Z\"")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("after.order_date: a column of type io.debezium.time.Zoned");
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema("created_at", "io.debezium.time.MicroTime", "\"created_at\":1000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("cannot be read into java.time.LocalDateTime");
+  }
+
+  @Test
+  void schemaTypeThatTheFieldReadsWithoutLoss_isBound() throws IOException {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    assertThat(
+            decodeOrder(
+                    settings,
+                    withSchema("created_at", "io.debezium.time.Date", "\"created_at\":19797"))
+                .createdAt())
+        .isEqualTo(LocalDateTime.parse("2024-03-15T00:00"));
+    assertThat(
+            decodeOrder(
+                    settings,
+                    withSchema(
+                        "shipped_at",
+                        "io.debezium.time.ZonedTimestamp",
+                        "\"shipped_at\":\"2024-03-15T10:15:30Z\""))
+                .shippedAt())
+        .isEqualTo(Instant.parse("2024-03-15T10:15:30Z"));
+    // a schema name etlkit does not know is not checked
+    assertThat(
+            decodeOrder(
+                    settings, withSchema("order_date", "com.example.Day", "\"order_date\":19797"))
+                .orderDate())
+        .isEqualTo(LocalDate.of(2024, 3, 15));
+  }
+
   @Test
   void variableScaleDecimal_isDecodedWithOrWithoutSchema() throws IOException {
     Order o =

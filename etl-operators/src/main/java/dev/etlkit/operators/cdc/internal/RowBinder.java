@@ -211,6 +211,17 @@ final class RowBinder<T> {
       }
       return null; // decimal.handling.mode string or double: Jackson reads it
     }
+    ColumnEncodings.Meaning meaning = encodings.meaningOf(column);
+    if (meaning != null && !reads(target, meaning)) {
+      throw new IllegalArgumentException(
+          what
+              + "."
+              + column
+              + ": a column of type "
+              + encodings.semanticTypeOf(column)
+              + " cannot be read into "
+              + typeOf(target).getName());
+    }
     if (!value.isIntegralNumber()) {
       return null; // ISO text (io.debezium.time.ZonedTimestamp, ...): Jackson reads it
     }
@@ -256,6 +267,34 @@ final class RowBinder<T> {
             LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC).toString());
       default:
         return TextNode.valueOf(Instant.ofEpochSecond(seconds, nanos).toString());
+    }
+  }
+
+  /** False where the field would misread the column or drop part of it (a timestamp's time). */
+  private static boolean reads(Target target, ColumnEncodings.Meaning meaning) {
+    switch (target) {
+      case LOCAL_DATE:
+        return meaning == ColumnEncodings.Meaning.DATE;
+      case LOCAL_TIME:
+        return meaning == ColumnEncodings.Meaning.TIME_OF_DAY;
+      default: // LOCAL_DATE_TIME, INSTANT: a date is its midnight
+        return meaning == ColumnEncodings.Meaning.DATE
+            || meaning == ColumnEncodings.Meaning.TIMESTAMP;
+    }
+  }
+
+  private static Class<?> typeOf(Target target) {
+    switch (target) {
+      case LOCAL_DATE:
+        return LocalDate.class;
+      case LOCAL_DATE_TIME:
+        return LocalDateTime.class;
+      case INSTANT:
+        return Instant.class;
+      case LOCAL_TIME:
+        return LocalTime.class;
+      default:
+        return BigDecimal.class;
     }
   }
 
