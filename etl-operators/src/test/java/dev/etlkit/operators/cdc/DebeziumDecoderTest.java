@@ -385,6 +385,23 @@ class DebeziumDecoderTest {
   }
 
   @Test
+  void decimalTextWithAHugeExponent_isRejectedByTheNumberLengthLimit() throws IOException {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    assertThat(decodeOrder(settings, order("\"amount\":\"1e99\"")).amount())
+        .isEqualTo(new BigDecimal("1e99"));
+    for (String huge : List.of("1e999999999", "-1E-999999999", "1e100", "1e-101")) {
+      assertThatThrownBy(() -> decodeOrder(settings, order("\"amount\":\"" + huge + "\"")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("after.amount: decimal")
+          .hasMessageContaining("maxNumberLength 100");
+    }
+    String longText = "\"" + "1".repeat(101) + "\"";
+    assertThatThrownBy(() -> decodeOrder(settings, order("\"amount\":" + longText)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("after.amount: decimal longer than maxNumberLength 100");
+  }
+
+  @Test
   void preciseDecimal_withoutSchema_isADeadLetterNotAWrongNumber() {
     // base64 "Mr4=" is 129.90 at scale 2, but without the schema the scale is unknown
     assertThatThrownBy(

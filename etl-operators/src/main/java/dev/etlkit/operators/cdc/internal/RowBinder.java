@@ -209,6 +209,11 @@ final class RowBinder<T> {
           return decimal(unscaled.textValue(), scale.intValue(), column, what);
         }
       }
+      if (value.isTextual()) {
+        // decimal.handling.mode=string: Jackson reads it, but no read limit bounds the exponent
+        // of text ("1e999999999"), whose plain form would exhaust memory downstream.
+        checkDecimalText(value.textValue(), column, what);
+      }
       return null; // decimal.handling.mode string or double: Jackson reads it
     }
     ColumnEncodings.Meaning meaning = encodings.meaningOf(column);
@@ -341,10 +346,7 @@ final class RowBinder<T> {
   }
 
   private JsonNode decimal(String base64, int scale, String column, String what) {
-    if (scale < -maxNumberLength || scale > maxNumberLength) {
-      throw new IllegalArgumentException(
-          what + "." + column + ": decimal scale outside +-maxNumberLength " + maxNumberLength);
-    }
+    checkScale(scale, column, what);
     byte[] unscaled;
     try {
       unscaled = Base64.getDecoder().decode(base64);
@@ -356,12 +358,49 @@ final class RowBinder<T> {
       throw new IllegalArgumentException(
           what + "." + column + ": decimal of " + unscaled.length + " bytes");
     }
-    String text = new BigDecimal(new BigInteger(unscaled), scale).toPlainString();
-    if (text.length() > maxNumberLength + 2) {
+    BigDecimal decimal = new BigDecimal(new BigInteger(unscaled), scale);
+    checkDigits(decimal, column, what);
+    return TextNode.valueOf(decimal.toPlainString());
+  }
+
+  /**
+   * Rejects decimal text whose plain form has more than {@code maxNumberLength} digits or whose
+   * scale is outside {@code +-maxNumberLength}: the bounds of base64 decimals, and what a JSON
+   * number of that many digits could express. Text that is no number is left to Jackson, which
+   * rejects it.
+   */
+  private void checkDecimalText(String text, String column, String what) {
+    // sign, point and an exponent of up to 11 characters besides the digits
+    if (text.length() > maxNumberLength + 14) {
       throw new IllegalArgumentException(
           what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
     }
-    return TextNode.valueOf(text);
+    BigDecimal decimal;
+    try {
+      decimal = new BigDecimal(text.trim());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    checkScale(decimal.scale(), column, what);
+    checkDigits(decimal, column, what);
+  }
+
+  private void checkScale(int scale, String column, String what) {
+    if (scale < -maxNumberLength || scale > maxNumberLength) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": decimal scale outside +-maxNumberLength " + maxNumberLength);
+    }
+  }
+
+  /** The digits of the plain form ({@code toPlainString}), computed without building it. */
+  private void checkDigits(BigDecimal decimal, String column, String what) {
+    int precision = decimal.precision();
+    int scale = decimal.scale();
+    long digits = scale <= 0 ? (long) precision - scale : Math.max(precision, scale + 1L);
+    if (digits > maxNumberLength) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
+    }
   }
 
   private IllegalArgumentException outOfRange(String what, String column) {
