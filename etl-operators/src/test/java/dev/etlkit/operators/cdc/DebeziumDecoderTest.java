@@ -375,6 +375,20 @@ class DebeziumDecoderTest {
         .isEqualTo(LocalDate.of(2024, 3, 15));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"\"1710497730123\"", "1.7e12", "1710497730.123", "\"-5\""})
+  void numberAsTextOrWithAFraction_forADateTimeField_isRejectedNotReadAsSeconds(String value) {
+    // integers are in the time precision's unit; Jackson would read these forms as epoch seconds
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    DecoderSettings.defaults(Order.class), order("\"shipped_at\":" + value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "after.shipped_at: a number as text or with a fraction is no date/time encoding"
+                + " (integers and ISO-8601 text are)");
+  }
+
   @Test
   void variableScaleDecimal_isDecodedWithOrWithoutSchema() throws IOException {
     Order o =

@@ -227,6 +227,16 @@ final class RowBinder<T> {
               + " cannot be read into "
               + typeOf(target).getName());
     }
+    if (value.isTextual() ? isNumberText(value.textValue()) : value.isFloatingPointNumber()) {
+      // Jackson would read these as epoch seconds (Instant) whatever the column's unit; Debezium
+      // writes no date/time this way.
+      throw new IllegalArgumentException(
+          what
+              + "."
+              + column
+              + ": a number as text or with a fraction is no date/time encoding (integers and"
+              + " ISO-8601 text are)");
+    }
     if (!value.isIntegralNumber()) {
       return null; // ISO text (io.debezium.time.ZonedTimestamp, ...): Jackson reads it
     }
@@ -273,6 +283,24 @@ final class RowBinder<T> {
       default:
         return TextNode.valueOf(Instant.ofEpochSecond(seconds, nanos).toString());
     }
+  }
+
+  /** Digits with an optional sign and at most one point: what Jackson reads as epoch seconds. */
+  private static boolean isNumberText(String text) {
+    int start = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+    boolean digit = false;
+    boolean point = false;
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digit = true;
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        return false;
+      }
+    }
+    return digit;
   }
 
   /** False where the field would misread the column or drop part of it (a timestamp's time). */
