@@ -41,11 +41,17 @@ final class RowBinder<T> {
 
   /** What a property needs converted. */
   enum Target {
-    LOCAL_DATE,
-    LOCAL_DATE_TIME,
-    INSTANT,
-    LOCAL_TIME,
-    BIG_DECIMAL
+    LOCAL_DATE(LocalDate.class),
+    LOCAL_DATE_TIME(LocalDateTime.class),
+    INSTANT(Instant.class),
+    LOCAL_TIME(LocalTime.class),
+    BIG_DECIMAL(BigDecimal.class);
+
+    final Class<?> type;
+
+    Target(Class<?> type) {
+      this.type = type;
+    }
   }
 
   private final ObjectReader reader;
@@ -225,7 +231,7 @@ final class RowBinder<T> {
               + ": a column of type "
               + encodings.semanticTypeOf(column)
               + " cannot be read into "
-              + typeOf(target).getName());
+              + target.type.getName());
     }
     if (value.isTextual() ? isNumberText(value.textValue()) : value.isFloatingPointNumber()) {
       // Jackson would read these as epoch seconds (Instant) whatever the column's unit; Debezium
@@ -313,21 +319,6 @@ final class RowBinder<T> {
       default: // LOCAL_DATE_TIME, INSTANT: a date is its midnight
         return meaning == ColumnEncodings.Meaning.DATE
             || meaning == ColumnEncodings.Meaning.TIMESTAMP;
-    }
-  }
-
-  private static Class<?> typeOf(Target target) {
-    switch (target) {
-      case LOCAL_DATE:
-        return LocalDate.class;
-      case LOCAL_DATE_TIME:
-        return LocalDateTime.class;
-      case INSTANT:
-        return Instant.class;
-      case LOCAL_TIME:
-        return LocalTime.class;
-      default:
-        return BigDecimal.class;
     }
   }
 
@@ -444,20 +435,10 @@ final class RowBinder<T> {
 
   @Nullable
   private static Target targetOf(Class<?> type) {
-    if (type == LocalDate.class) {
-      return Target.LOCAL_DATE;
-    }
-    if (type == LocalDateTime.class) {
-      return Target.LOCAL_DATE_TIME;
-    }
-    if (type == Instant.class) {
-      return Target.INSTANT;
-    }
-    if (type == LocalTime.class) {
-      return Target.LOCAL_TIME;
-    }
-    if (type == BigDecimal.class) {
-      return Target.BIG_DECIMAL;
+    for (Target target : Target.values()) {
+      if (target.type == type) {
+        return target;
+      }
     }
     return null;
   }
