@@ -295,6 +295,100 @@ class DebeziumDecoderTest {
         .isEqualTo(new BigDecimal("12.3"));
   }
 
+  private static String withSchema(String column, String semanticType, String columns) {
+    return "{\"schema\":{\"fields\":[{\"field\":\"after\",\"fields\":[{\"field\":\""
+        + column
+        + "\",\"name\":\""
+        + semanticType
+        + "\"}]}]},\"payload\":"
+        + order(columns)
+        + "}";
+  }
+
+  @Test
+  void schemaTypeThatTheFieldWouldMisread_isRejected() {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    // a year is no day count, a timestamp's time of day does not fit a date
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema("order_date", "io.debezium.time.Year", "\"order_date\":2024")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "after.order_date: a column of type io.debezium.time.Year cannot be read into"
+                + " java.time.LocalDate");
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema(
+                        "order_date",
+                        "io.debezium.time.Timestamp",
+                        "\"order_date\":1710497730123")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "after.order_date: a column of type io.debezium.time.Timestamp cannot be read into"
+                + " java.time.LocalDate");
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema(
+                        "order_date",
+                        "io.debezium.time.ZonedTimestamp",
+                        "\"order_date\":\"2024-03-15T10:15:30Z\"")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("after.order_date: a column of type io.debezium.time.Zoned");
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    settings,
+                    withSchema("created_at", "io.debezium.time.MicroTime", "\"created_at\":1000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("cannot be read into java.time.LocalDateTime");
+  }
+
+  @Test
+  void schemaTypeThatTheFieldReadsWithoutLoss_isBound() throws IOException {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    assertThat(
+            decodeOrder(
+                    settings,
+                    withSchema("created_at", "io.debezium.time.Date", "\"created_at\":19797"))
+                .createdAt())
+        .isEqualTo(LocalDateTime.parse("2024-03-15T00:00"));
+    assertThat(
+            decodeOrder(
+                    settings,
+                    withSchema(
+                        "shipped_at",
+                        "io.debezium.time.ZonedTimestamp",
+                        "\"shipped_at\":\"2024-03-15T10:15:30Z\""))
+                .shippedAt())
+        .isEqualTo(Instant.parse("2024-03-15T10:15:30Z"));
+    // a schema name etlkit does not know is not checked
+    assertThat(
+            decodeOrder(
+                    settings, withSchema("order_date", "com.example.Day", "\"order_date\":19797"))
+                .orderDate())
+        .isEqualTo(LocalDate.of(2024, 3, 15));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"1710497730123\"", "1.7e12", "1710497730.123", "\"-5\""})
+  void numberAsTextOrWithAFraction_forADateTimeField_isRejectedNotReadAsSeconds(String value) {
+    // integers are in the time precision's unit; Jackson would read these forms as epoch seconds
+    assertThatThrownBy(
+            () ->
+                decodeOrder(
+                    DecoderSettings.defaults(Order.class), order("\"shipped_at\":" + value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "after.shipped_at: a number as text or with a fraction is no date/time encoding"
+                + " (integers and ISO-8601 text are)");
+  }
+
   @Test
   void variableScaleDecimal_isDecodedWithOrWithoutSchema() throws IOException {
     Order o =
@@ -302,6 +396,23 @@ class DebeziumDecoderTest {
             DecoderSettings.defaults(Order.class),
             order("\"amount\":{\"scale\":3,\"value\":\"AYaf\"}"));
     assertThat(o.amount()).isEqualTo(new BigDecimal("99.999"));
+  }
+
+  @Test
+  void decimalTextWithAHugeExponent_isRejectedByTheNumberLengthLimit() throws IOException {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    assertThat(decodeOrder(settings, order("\"amount\":\"1e99\"")).amount())
+        .isEqualTo(new BigDecimal("1e99"));
+    for (String huge : List.of("1e999999999", "-1E-999999999", "1e100", "1e-101")) {
+      assertThatThrownBy(() -> decodeOrder(settings, order("\"amount\":\"" + huge + "\"")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("after.amount: decimal")
+          .hasMessageContaining("maxNumberLength 100");
+    }
+    String longText = "\"" + "1".repeat(101) + "\"";
+    assertThatThrownBy(() -> decodeOrder(settings, order("\"amount\":" + longText)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("after.amount: decimal longer than maxNumberLength 100");
   }
 
   @Test
@@ -428,6 +539,40 @@ class DebeziumDecoderTest {
         change("c", null, "{\"id\":1,\"email\":{\"" + SECRET + "\":1}}"),
         MismatchedInputException.class,
         "after.email: value does not fit java.lang.String");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1.9", "-0.5", "1.5e0", "\"\"", "true"})
+  void fractionalOrEmptyValueForAnIntegerField_isRejectedNotTruncated(String id) {
+    assertRejected(
+        change("c", null, "{\"id\":" + id + ",\"first_name\":\"" + SECRET + "\"}"),
+        MismatchedInputException.class,
+        "after.id: value does not fit int");
+  }
+
+  @Test
+  void fractionalValueForALongField_isRejected() {
+    // decimal.handling.mode=double writes NUMERIC columns as doubles
+    assertThatThrownBy(() -> decodeOrder(DecoderSettings.defaults(Order.class), idOrder("12.75")))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after.id: value does not fit long");
+  }
+
+  @Test
+  void wholeNumberWrittenAsADouble_fitsAnIntegerField() throws IOException {
+    assertThat(decodeOrder(DecoderSettings.defaults(Order.class), idOrder("12.0")).id())
+        .isEqualTo(12L);
+    assertThat(decodeOrder(DecoderSettings.defaults(Order.class), idOrder("1.2e3")).id())
+        .isEqualTo(1200L);
+    decode(change("c", null, "{\"id\":7.00}"));
+    assertThat(out).extracting(c -> c.value().id()).containsExactly(7);
+    // whole, but too large for int: rejected like the same integer
+    assertThatThrownBy(() -> decode(change("c", null, "{\"id\":3.0e10}")))
+        .hasMessageStartingWith("after.id: cannot build the row");
+  }
+
+  private static String idOrder(String id) {
+    return "{\"op\":\"c\",\"after\":{\"id\":" + id + "}}";
   }
 
   @Test

@@ -9,7 +9,9 @@ import javax.annotation.Nullable;
  * How the columns of a row are encoded, as far as the Kafka Connect schema of an event says it: the
  * unit of integer dates, times and timestamps ({@code io.debezium.time.*} and Kafka Connect logical
  * types) and the scale of base64 decimals ({@code org.apache.kafka.connect.data.Decimal}, {@code
- * decimal.handling.mode=precise}). Events without a schema have {@link #NONE}.
+ * decimal.handling.mode=precise}), and what a temporal column denotes (a date, a time of day, a
+ * timestamp or something else such as a year), so that a field that would misread it can refuse it.
+ * Events without a schema have {@link #NONE}.
  */
 final class ColumnEncodings {
 
@@ -31,14 +33,31 @@ final class ColumnEncodings {
     VARIABLE_SCALE_DECIMAL
   }
 
-  static final ColumnEncodings NONE = new ColumnEncodings(Map.of(), Map.of());
+  /** What a column of a temporal semantic type denotes. */
+  enum Meaning {
+    DATE,
+    TIME_OF_DAY,
+    TIMESTAMP,
+    /** A year, a duration: no point in time, whatever its encoding. */
+    NO_POINT_IN_TIME
+  }
+
+  static final ColumnEncodings NONE = new ColumnEncodings(Map.of(), Map.of(), Map.of(), Map.of());
 
   private final Map<String, Encoding> encodings;
   private final Map<String, Integer> scales;
+  private final Map<String, Meaning> meanings;
+  private final Map<String, String> semanticTypes;
 
-  private ColumnEncodings(Map<String, Encoding> encodings, Map<String, Integer> scales) {
+  private ColumnEncodings(
+      Map<String, Encoding> encodings,
+      Map<String, Integer> scales,
+      Map<String, Meaning> meanings,
+      Map<String, String> semanticTypes) {
     this.encodings = encodings;
     this.scales = scales;
+    this.meanings = meanings;
+    this.semanticTypes = semanticTypes;
   }
 
   Encoding of(String column) {
@@ -50,6 +69,18 @@ final class ColumnEncodings {
   @Nullable
   Integer scaleOf(String column) {
     return scales.get(column);
+  }
+
+  /** What a column denotes, or null when its schema names no temporal type etlkit knows. */
+  @Nullable
+  Meaning meaningOf(String column) {
+    return meanings.get(column);
+  }
+
+  /** The schema name of a column that has a {@link #meaningOf meaning}, for error messages. */
+  @Nullable
+  String semanticTypeOf(String column) {
+    return semanticTypes.get(column);
   }
 
   /**
@@ -88,11 +119,18 @@ final class ColumnEncodings {
     }
     Map<String, Encoding> encodings = new HashMap<>();
     Map<String, Integer> scales = new HashMap<>();
+    Map<String, Meaning> meanings = new HashMap<>();
+    Map<String, String> semanticTypes = new HashMap<>();
     for (JsonNode field : fields) {
       JsonNode column = field.get("field");
       JsonNode name = field.get("name");
       if (column == null || !column.isTextual() || name == null || !name.isTextual()) {
         continue;
+      }
+      Meaning meaning = meaningOfType(name.textValue());
+      if (meaning != null) {
+        meanings.put(column.textValue(), meaning);
+        semanticTypes.put(column.textValue(), name.textValue());
       }
       Encoding encoding = encodingOf(name.textValue());
       if (encoding == Encoding.PLAIN) {
@@ -106,7 +144,37 @@ final class ColumnEncodings {
         }
       }
     }
-    return encodings.isEmpty() ? NONE : new ColumnEncodings(encodings, scales);
+    return encodings.isEmpty() && meanings.isEmpty()
+        ? NONE
+        : new ColumnEncodings(encodings, scales, meanings, semanticTypes);
+  }
+
+  @Nullable
+  private static Meaning meaningOfType(String semanticType) {
+    switch (semanticType) {
+      case "io.debezium.time.Date":
+      case "org.apache.kafka.connect.data.Date":
+        return Meaning.DATE;
+      case "io.debezium.time.Time":
+      case "io.debezium.time.MicroTime":
+      case "io.debezium.time.NanoTime":
+      case "io.debezium.time.ZonedTime":
+      case "org.apache.kafka.connect.data.Time":
+        return Meaning.TIME_OF_DAY;
+      case "io.debezium.time.Timestamp":
+      case "io.debezium.time.MicroTimestamp":
+      case "io.debezium.time.NanoTimestamp":
+      case "io.debezium.time.ZonedTimestamp":
+      case "org.apache.kafka.connect.data.Timestamp":
+        return Meaning.TIMESTAMP;
+      case "io.debezium.time.Year":
+      case "io.debezium.time.MicroDuration":
+      case "io.debezium.time.NanoDuration":
+      case "io.debezium.time.Interval":
+        return Meaning.NO_POINT_IN_TIME;
+      default:
+        return null;
+    }
   }
 
   private static Encoding encodingOf(String semanticType) {

@@ -67,7 +67,7 @@ public final class DebeziumDecoder<T> {
 
   public DebeziumDecoder(DecoderSettings<T> settings) {
     this.limits = settings.limits;
-    this.mapper = SafeJson.mapperBuilder(limits).build();
+    this.mapper = RowBinder.strictScalars(SafeJson.mapperBuilder(limits)).build();
     this.tombstones = settings.tombstones;
     this.truncates = settings.truncates;
     this.binder =

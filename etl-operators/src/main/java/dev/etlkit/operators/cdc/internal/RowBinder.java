@@ -4,8 +4,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.internal.JsonErrors;
 import java.io.IOException;
@@ -28,23 +33,32 @@ import javax.annotation.Nullable;
  * Binds one row image (a JSON object of columns) to the row type: rewrites Debezium's special
  * encodings of the columns whose property is a date, time, timestamp or decimal into the text forms
  * Jackson reads, copies the requested source metadata into its fields, then lets Jackson bind
- * (unknown columns ignored, missing ones null or default).
+ * (unknown columns ignored, missing ones null or default). Jackson's lossy scalar coercions are off
+ * (see {@link #strictScalars}): a value that does not fit its field is an error, never a changed
+ * value.
  */
 final class RowBinder<T> {
 
   /** What a property needs converted. */
   enum Target {
-    LOCAL_DATE,
-    LOCAL_DATE_TIME,
-    INSTANT,
-    LOCAL_TIME,
-    BIG_DECIMAL
+    LOCAL_DATE(LocalDate.class),
+    LOCAL_DATE_TIME(LocalDateTime.class),
+    INSTANT(Instant.class),
+    LOCAL_TIME(LocalTime.class),
+    BIG_DECIMAL(BigDecimal.class);
+
+    final Class<?> type;
+
+    Target(Class<?> type) {
+      this.type = type;
+    }
   }
 
   private final ObjectReader reader;
   private final Set<String> properties;
   private final String[] converted;
   private final Target[] targets;
+  private final String[] integral;
   private final ChronoUnit schemalessUnit;
   private final int maxNumberLength;
   private final String[] metadataFields;
@@ -63,7 +77,11 @@ final class RowBinder<T> {
     this.properties = Set.copyOf(types.keySet());
     List<String> names = new ArrayList<>();
     List<Target> kinds = new ArrayList<>();
+    List<String> integers = new ArrayList<>();
     for (Map.Entry<String, Class<?>> property : types.entrySet()) {
+      if (INTEGER_TYPES.contains(property.getValue())) {
+        integers.add(property.getKey());
+      }
       Target target = targetOf(property.getValue());
       if (target != null) {
         names.add(property.getKey());
@@ -72,10 +90,41 @@ final class RowBinder<T> {
     }
     this.converted = names.toArray(new String[0]);
     this.targets = kinds.toArray(new Target[0]);
+    this.integral = integers.toArray(new String[0]);
     this.schemalessUnit = schemalessUnit;
     this.maxNumberLength = maxNumberLength;
     this.metadataFields = metadataFields;
     this.metadata = metadata;
+  }
+
+  private static final Set<Class<?>> INTEGER_TYPES =
+      Set.of(
+          int.class,
+          Integer.class,
+          long.class,
+          Long.class,
+          short.class,
+          Short.class,
+          byte.class,
+          Byte.class,
+          BigInteger.class);
+
+  /**
+   * Turns off Jackson's coercions that change a value: a number with a fractional part into an
+   * integer field (Jackson truncates {@code 1.9} to 1) and an empty string into a number, boolean
+   * or date/time field (Jackson makes it null or 0). Text into numbers ({@code
+   * decimal.handling.mode=string}) and ISO text into dates stay: they are exact.
+   */
+  static JsonMapper.Builder strictScalars(JsonMapper.Builder builder) {
+    builder.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    for (LogicalType type :
+        new LogicalType[] {
+          LogicalType.Integer, LogicalType.Float, LogicalType.Boolean, LogicalType.DateTime
+        }) {
+      builder.withCoercionConfig(
+          type, config -> config.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+    }
+    return builder;
   }
 
   /** True if some property may need a column's encoding from the event's schema. */
@@ -101,6 +150,15 @@ final class RowBinder<T> {
         }
       }
     }
+    for (String column : integral) {
+      JsonNode value = row.get(column);
+      if (value != null && value.isFloatingPointNumber()) {
+        JsonNode whole = wholeNumber(value);
+        if (whole != null) {
+          row.set(column, whole);
+        }
+      }
+    }
     if (source != null) {
       for (int i = 0; i < metadataFields.length; i++) {
         JsonNode value = source.value(metadata[i]);
@@ -116,6 +174,24 @@ final class RowBinder<T> {
     } catch (IOException | RuntimeException e) {
       throw JsonErrors.binding(e, what, properties);
     }
+  }
+
+  /**
+   * A double without a fractional part ({@code decimal.handling.mode=double} writes {@code 12.0}
+   * for a whole NUMERIC) as the same integer; null for any other number, which Jackson then rejects
+   * for an integer field.
+   */
+  @Nullable
+  private static JsonNode wholeNumber(JsonNode value) {
+    if (!value.isDouble() && !value.isFloat()) {
+      return null;
+    }
+    double d = value.doubleValue();
+    // 2^63 is exactly representable; every double below it in magnitude that is whole fits a long.
+    if (d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
+      return null;
+    }
+    return LongNode.valueOf((long) d);
   }
 
   @Nullable
@@ -139,7 +215,33 @@ final class RowBinder<T> {
           return decimal(unscaled.textValue(), scale.intValue(), column, what);
         }
       }
+      if (value.isTextual()) {
+        // decimal.handling.mode=string: Jackson reads it, but no read limit bounds the exponent
+        // of text ("1e999999999"), whose plain form would exhaust memory downstream.
+        checkDecimalText(value.textValue(), column, what);
+      }
       return null; // decimal.handling.mode string or double: Jackson reads it
+    }
+    ColumnEncodings.Meaning meaning = encodings.meaningOf(column);
+    if (meaning != null && !reads(target, meaning)) {
+      throw new IllegalArgumentException(
+          what
+              + "."
+              + column
+              + ": a column of type "
+              + encodings.semanticTypeOf(column)
+              + " cannot be read into "
+              + target.type.getName());
+    }
+    if (value.isTextual() ? isNumberText(value.textValue()) : value.isFloatingPointNumber()) {
+      // Jackson would read these as epoch seconds (Instant) whatever the column's unit; Debezium
+      // writes no date/time this way.
+      throw new IllegalArgumentException(
+          what
+              + "."
+              + column
+              + ": a number as text or with a fraction is no date/time encoding (integers and"
+              + " ISO-8601 text are)");
     }
     if (!value.isIntegralNumber()) {
       return null; // ISO text (io.debezium.time.ZonedTimestamp, ...): Jackson reads it
@@ -189,6 +291,37 @@ final class RowBinder<T> {
     }
   }
 
+  /** Digits with an optional sign and at most one point: what Jackson reads as epoch seconds. */
+  private static boolean isNumberText(String text) {
+    int start = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+    boolean digit = false;
+    boolean point = false;
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digit = true;
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        return false;
+      }
+    }
+    return digit;
+  }
+
+  /** False where the field would misread the column or drop part of it (a timestamp's time). */
+  private static boolean reads(Target target, ColumnEncodings.Meaning meaning) {
+    switch (target) {
+      case LOCAL_DATE:
+        return meaning == ColumnEncodings.Meaning.DATE;
+      case LOCAL_TIME:
+        return meaning == ColumnEncodings.Meaning.TIME_OF_DAY;
+      default: // LOCAL_DATE_TIME, INSTANT: a date is its midnight
+        return meaning == ColumnEncodings.Meaning.DATE
+            || meaning == ColumnEncodings.Meaning.TIMESTAMP;
+    }
+  }
+
   private ChronoUnit unitOf(ColumnEncodings.Encoding encoding, Target target) {
     switch (encoding) {
       case EPOCH_DAYS:
@@ -232,10 +365,7 @@ final class RowBinder<T> {
   }
 
   private JsonNode decimal(String base64, int scale, String column, String what) {
-    if (scale < -maxNumberLength || scale > maxNumberLength) {
-      throw new IllegalArgumentException(
-          what + "." + column + ": decimal scale outside +-maxNumberLength " + maxNumberLength);
-    }
+    checkScale(scale, column, what);
     byte[] unscaled;
     try {
       unscaled = Base64.getDecoder().decode(base64);
@@ -247,12 +377,49 @@ final class RowBinder<T> {
       throw new IllegalArgumentException(
           what + "." + column + ": decimal of " + unscaled.length + " bytes");
     }
-    String text = new BigDecimal(new BigInteger(unscaled), scale).toPlainString();
-    if (text.length() > maxNumberLength + 2) {
+    BigDecimal decimal = new BigDecimal(new BigInteger(unscaled), scale);
+    checkDigits(decimal, column, what);
+    return TextNode.valueOf(decimal.toPlainString());
+  }
+
+  /**
+   * Rejects decimal text whose plain form has more than {@code maxNumberLength} digits or whose
+   * scale is outside {@code +-maxNumberLength}: the bounds of base64 decimals, and what a JSON
+   * number of that many digits could express. Text that is no number is left to Jackson, which
+   * rejects it.
+   */
+  private void checkDecimalText(String text, String column, String what) {
+    // sign, point and an exponent of up to 11 characters besides the digits
+    if (text.length() > maxNumberLength + 14) {
       throw new IllegalArgumentException(
           what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
     }
-    return TextNode.valueOf(text);
+    BigDecimal decimal;
+    try {
+      decimal = new BigDecimal(text.trim());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    checkScale(decimal.scale(), column, what);
+    checkDigits(decimal, column, what);
+  }
+
+  private void checkScale(int scale, String column, String what) {
+    if (scale < -maxNumberLength || scale > maxNumberLength) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": decimal scale outside +-maxNumberLength " + maxNumberLength);
+    }
+  }
+
+  /** The digits of the plain form ({@code toPlainString}), computed without building it. */
+  private void checkDigits(BigDecimal decimal, String column, String what) {
+    int precision = decimal.precision();
+    int scale = decimal.scale();
+    long digits = scale <= 0 ? (long) precision - scale : Math.max(precision, scale + 1L);
+    if (digits > maxNumberLength) {
+      throw new IllegalArgumentException(
+          what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
+    }
   }
 
   private IllegalArgumentException outOfRange(String what, String column) {
@@ -268,20 +435,10 @@ final class RowBinder<T> {
 
   @Nullable
   private static Target targetOf(Class<?> type) {
-    if (type == LocalDate.class) {
-      return Target.LOCAL_DATE;
-    }
-    if (type == LocalDateTime.class) {
-      return Target.LOCAL_DATE_TIME;
-    }
-    if (type == Instant.class) {
-      return Target.INSTANT;
-    }
-    if (type == LocalTime.class) {
-      return Target.LOCAL_TIME;
-    }
-    if (type == BigDecimal.class) {
-      return Target.BIG_DECIMAL;
+    for (Target target : Target.values()) {
+      if (target.type == type) {
+        return target;
+      }
     }
     return null;
   }
