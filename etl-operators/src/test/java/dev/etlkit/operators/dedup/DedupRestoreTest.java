@@ -84,6 +84,20 @@ class DedupRestoreTest {
               backend));
       cases.add(
           Arguments.of(
+              "keep-first holding rows for the watermark into processing time",
+              keepFirst().withEventTimeOrder(),
+              keepFirst(),
+              "keepFirst holding rows for the watermark",
+              backend));
+      cases.add(
+          Arguments.of(
+              "keep-first in processing time into holding rows for the watermark",
+              keepFirst(),
+              keepFirst().withEventTimeOrder(),
+              "keepFirst",
+              backend));
+      cases.add(
+          Arguments.of(
               "a named key into another name",
               keepLast().withOrdering(DedupOrder.by("version", DedupHarness::version)),
               keepLast().withOrdering(DedupOrder.by("revision", DedupHarness::version)),

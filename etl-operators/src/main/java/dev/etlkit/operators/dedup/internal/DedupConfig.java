@@ -129,7 +129,7 @@ public final class DedupConfig<T> implements Serializable {
   public DedupLayout layout() {
     if (holdsCandidates()) {
       // the held row lives in the pending state; this one keeps markers of emitted keys
-      return new DedupLayout(0, false, false, new DedupLayout.Meaning(keepLast, List.of()));
+      return new DedupLayout(0, false, false, new DedupLayout.Meaning(keepLast, List.of(), true));
     }
     boolean ordered = order != null;
     boolean hash = keepLast || ordered;

@@ -22,7 +22,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * <ol>
  *   <li>the layout's shape as an int: ordering components {@code << 2}, bit 1 a fingerprint, bit 0
  *       the row (version 1 wrote only this);
- *   <li>one byte: bit 0 the meaning is known (else nothing follows), bit 1 keep-last;
+ *   <li>one byte: bit 0 the meaning is known (else nothing follows), bit 1 keep-last, bit 2 the
+ *       entries are markers while rows are held for the watermark elsewhere;
  *   <li>per ordering component one byte, {@value #EVENT_TIME} event time, {@value #KEY} an unnamed
  *       key, {@value #NAMED_KEY} a named key followed by its name (modified UTF-8).
  * </ol>
@@ -45,6 +46,7 @@ public final class DedupEntrySerializerSnapshot<T>
 
   private static final int MEANING_KNOWN = 1;
   private static final int MEANING_KEEP_LAST = 2;
+  private static final int MEANING_HOLDS_FOR_WATERMARK = 4;
   static final int EVENT_TIME = 0;
   static final int KEY = 1;
   static final int NAMED_KEY = 2;
@@ -77,7 +79,10 @@ public final class DedupEntrySerializerSnapshot<T>
       out.writeByte(0);
       return;
     }
-    out.writeByte(MEANING_KNOWN | (meaning.keepLast() ? MEANING_KEEP_LAST : 0));
+    out.writeByte(
+        MEANING_KNOWN
+            | (meaning.keepLast() ? MEANING_KEEP_LAST : 0)
+            | (meaning.holdsForWatermark() ? MEANING_HOLDS_FOR_WATERMARK : 0));
     for (DedupLayout.Component component : meaning.order()) {
       if (component.eventTime()) {
         out.writeByte(EVENT_TIME);
@@ -121,7 +126,8 @@ public final class DedupEntrySerializerSnapshot<T>
               "Cannot read the dedup state's snapshot: unknown ordering component kind " + kind);
       }
     }
-    return new DedupLayout.Meaning((flags & MEANING_KEEP_LAST) != 0, order);
+    return new DedupLayout.Meaning(
+        (flags & MEANING_KEEP_LAST) != 0, order, (flags & MEANING_HOLDS_FOR_WATERMARK) != 0);
   }
 
   /** Called on the new serializer's snapshot with the restored one. */

@@ -94,11 +94,24 @@ public record DedupLayout(int orderSize, boolean hash, boolean row, @Nullable Me
    *
    * @param keepLast keep-last (else keep-first)
    * @param order the ordering components, in order
+   * @param holdsForWatermark keep-first append in event time: the entries are markers of emitted
+   *     keys, while each key's candidate row waits for the watermark in the pending state (a step
+   *     in processing time would never emit those rows, so it must not read this state)
    */
-  public record Meaning(boolean keepLast, List<Component> order) implements Serializable {
+  public record Meaning(boolean keepLast, List<Component> order, boolean holdsForWatermark)
+      implements Serializable {
 
     public Meaning {
       order = List.copyOf(order);
+      if (holdsForWatermark && (keepLast || !order.isEmpty())) {
+        throw new IllegalArgumentException(
+            "only keep-first markers are kept while rows are held for the watermark");
+      }
+    }
+
+    /** Entries that are the state itself (no rows held elsewhere for the watermark). */
+    public Meaning(boolean keepLast, List<Component> order) {
+      this(keepLast, order, false);
     }
 
     /**
@@ -107,7 +120,9 @@ public record DedupLayout(int orderSize, boolean hash, boolean row, @Nullable Me
      * unnamed one may be given a name).
      */
     boolean reads(Meaning written) {
-      if (keepLast != written.keepLast || order.size() != written.order.size()) {
+      if (keepLast != written.keepLast
+          || holdsForWatermark != written.holdsForWatermark
+          || order.size() != written.order.size()) {
         return false;
       }
       for (int i = 0; i < order.size(); i++) {
@@ -124,7 +139,9 @@ public record DedupLayout(int orderSize, boolean hash, boolean row, @Nullable Me
     /** For example {@code keepLast by [eventTime, key 'lsn']}. */
     @Override
     public String toString() {
-      return (keepLast ? "keepLast" : "keepFirst") + (order.isEmpty() ? "" : " by " + order);
+      return (keepLast ? "keepLast" : "keepFirst")
+          + (order.isEmpty() ? "" : " by " + order)
+          + (holdsForWatermark ? " holding rows for the watermark" : "");
     }
   }
 
