@@ -352,7 +352,7 @@ public final class JsonToAvro {
         return LogicalValues.parseDate(node.textValue());
       }
       if (LogicalValues.TIME_MILLIS.equals(logical)) {
-        return LogicalValues.parseTime(node.textValue());
+        return LogicalValues.parseTime(node.textValue(), logical);
       }
     }
     long value = integral(node, s);
@@ -387,7 +387,7 @@ public final class JsonToAvro {
             : LogicalValues.localTimestampFrom(integral(node, s), logical);
       case LogicalValues.TIME_MICROS:
         return text
-            ? LogicalValues.parseTime(node.textValue())
+            ? LogicalValues.parseTime(node.textValue(), logical)
             : LogicalValues.timeFromMicros(integral(node, s));
       default:
         return integral(node, s);

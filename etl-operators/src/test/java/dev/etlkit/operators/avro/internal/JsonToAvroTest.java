@@ -78,6 +78,54 @@ class JsonToAvroTest {
   }
 
   @Test
+  void convert_timestampWithMoreDigitsThanTheSchemaHolds_isRejectedNotTruncated() {
+    // Kept as nanoseconds, the record would lose them on its first serialization (a shuffle), so
+    // chained and unchained runs would differ.
+    assertThatThrownBy(() -> order(ORDER.replace("10:15:30.123Z", "10:15:30.123456789Z")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "JSON does not fit Avro schema dev.etlkit.operators.avro.test.Order at $.placedAt:"
+                + " timestamp has more fraction digits than timestamp-millis holds");
+  }
+
+  @Test
+  void convert_timeAndLocalTimestampWithMoreDigitsThanTheSchemaHolds_areRejected() {
+    String everyType =
+        "{\"flag\":true,\"count\":42,\"total\":5,\"ratio\":0.5,\"score\":-1.25,\"label\":\"x\","
+            + "\"blob\":\"AQID\",\"code\":\"CQgHBg==\",\"color\":\"GREEN\",\"values\":[],"
+            + "\"attributes\":{},\"address\":{\"street\":\"s\",\"zip\":\"z\"},"
+            + "\"price\":\"1\",\"day\":\"2024-02-29\","
+            + "\"clock\":\"23:59:58.123\",\"createdMillis\":0,\"createdMicros\":0,"
+            + "\"localMicros\":\"2024-05-01T10:15:30.123456\","
+            + "\"uid\":\"7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11\"}";
+
+    assertThatThrownBy(() -> all(everyType.replace("58.123", "58.1234")))
+        .hasMessageEndingWith("at $.clock: time has more fraction digits than time-millis holds");
+    assertThatThrownBy(() -> all(everyType.replace("30.123456", "30.1234567")))
+        .hasMessageEndingWith(
+            "at $.localMicros: local timestamp has more fraction digits than"
+                + " local-timestamp-micros holds");
+    assertThatThrownBy(
+            () ->
+                all(
+                    everyType.replace(
+                        "\"createdMicros\":0",
+                        "\"createdMicros\":\"2024-05-01T10:15:30.1234567Z\"")))
+        .hasMessageEndingWith(
+            "at $.createdMicros: timestamp has more fraction digits than timestamp-micros holds");
+  }
+
+  @Test
+  void convert_timestampWithTrailingZerosBeyondTheSchema_isAccepted() throws Exception {
+    assertThat(order(ORDER.replace("10:15:30.123Z", "10:15:30.123000000Z")).get("placedAt"))
+        .isEqualTo(AvroFixtures.PLACED_AT);
+  }
+
+  private static GenericRecord all(String json) throws AvroFormatException {
+    return ALL.convert(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void convert_decimalWithAHugeExponent_isRejectedQuickly() {
     assertThatThrownBy(() -> order(ORDER.replace("12.30", "1e999999999")))
         .isInstanceOf(AvroFormatException.class)
