@@ -244,6 +244,58 @@ class JsonToAvroTest {
         .hasMessageContaining("at $.note: a JSON number fits no branch of the union");
   }
 
+  private static final org.apache.avro.Schema UNIONS =
+      new org.apache.avro.Schema.Parser()
+          .parse(
+              "{\"type\":\"record\",\"name\":\"U\",\"fields\":["
+                  + "{\"name\":\"d\",\"type\":[\"null\",\"double\"]},"
+                  + "{\"name\":\"n\",\"type\":[\"null\",\"int\",\"long\"]},"
+                  + "{\"name\":\"f\",\"type\":[\"null\",\"float\",\"double\"]}]}");
+
+  private static GenericRecord unions(Object d, Object n, Object f) {
+    GenericRecord r = new AvroData.Record(UNIONS);
+    r.put("d", d);
+    r.put("n", n);
+    r.put("f", f);
+    return r;
+  }
+
+  private static GenericRecord viaJson(GenericRecord r) throws AvroFormatException {
+    return new JsonToAvro(UNIONS, JsonReadLimits.defaults())
+        .convert(new AvroToJson().convert(r).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void convert_nanAndInfinitiesInANullableDouble_surviveToJsonAndBack() throws Exception {
+    for (double special :
+        new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      GenericRecord r = unions(special, null, null);
+
+      assertThat(viaJson(r)).isEqualTo(r);
+    }
+  }
+
+  @Test
+  void convert_unionBranch_isTheFirstThatHoldsTheValueExactly() throws Exception {
+    GenericRecord r = unions(null, 1L << 40, 0.1d); // int cannot hold 2^40, float not 0.1d
+
+    GenericRecord back = viaJson(r);
+
+    assertThat(back).isEqualTo(r);
+    assertThat(back.get("n")).isEqualTo(1L << 40);
+    assertThat(back.get("f")).isEqualTo(0.1d);
+  }
+
+  @Test
+  void convert_floatInAFloatDoubleUnion_survivesToJsonAndBack() throws Exception {
+    GenericRecord r = unions(null, 7, 0.1f);
+
+    GenericRecord back = viaJson(r);
+
+    assertThat(back).isEqualTo(r);
+    assertThat(back.get("f")).isEqualTo(0.1f);
+  }
+
   @Test
   void convert_unknownEnumSymbol_isRejected() {
     assertThatThrownBy(
