@@ -224,7 +224,17 @@ public final class AvroToJson {
     String logical = LogicalValues.logicalName(s);
     switch (s.getType()) {
       case UNION:
-        value(json, v, branch(v, s));
+        Schema branch = branch(v, s);
+        if (branch.getType() == Schema.Type.FLOAT
+            && v instanceof Float
+            && Float.isFinite((Float) v)
+            && hasDoubleBranch(s)) {
+          // "0.1" would be read back as the double 0.1, which the float 0.1f is not: the float's
+          // exact value picks the float branch again (see JsonToAvro's union rule).
+          json.writeNumber(((Float) v).doubleValue());
+          return;
+        }
+        value(json, v, branch);
         return;
       case RECORD:
         record(json, cast(v, IndexedRecord.class, s), s);
@@ -327,6 +337,16 @@ public final class AvroToJson {
       }
     }
     json.writeEndObject();
+  }
+
+  private static boolean hasDoubleBranch(Schema union) {
+    List<Schema> branches = union.getTypes();
+    for (int i = 0, n = branches.size(); i < n; i++) {
+      if (branches.get(i).getType() == Schema.Type.DOUBLE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The union branch of {@code v}: Avro's resolution, which knows the logical-type classes. */

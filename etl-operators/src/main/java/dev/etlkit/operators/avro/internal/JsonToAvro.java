@@ -29,8 +29,9 @@ import org.apache.flink.annotation.Internal;
  * <ul>
  *   <li>record: a JSON object; unknown JSON fields are ignored; a missing field takes the schema's
  *       default, else null if the field is nullable, else the document is rejected;
- *   <li>union: JSON null picks the null branch; any other value the first branch its JSON type fits
- *       (no {@code {"type": value}} wrappers);
+ *   <li>union: JSON null picks the null branch; any other value the first branch that holds it
+ *       exactly (no {@code {"type": value}} wrappers): {@code 1099511627776} skips an int branch
+ *       for a long, {@code 0.1} a float branch for a double;
  *   <li>int/long: integral numbers in range; float/double: numbers, or the strings {@code "NaN"},
  *       {@code "Infinity"}, {@code "-Infinity"}; boolean: true/false; string: text; enum: a symbol
  *       (or the enum's default for an unknown symbol); bytes/fixed: base64 text; array, map: JSON
@@ -164,7 +165,7 @@ public final class JsonToAvro {
     }
     switch (s.getType()) {
       case UNION:
-        return value(node, branch(node, s));
+        return unionValue(node, s);
       case RECORD:
         if (!node.isObject()) {
           throw mismatch(node, s);
@@ -200,16 +201,57 @@ public final class JsonToAvro {
     }
   }
 
-  /** The first non-null branch of {@code union} that a value of {@code node}'s JSON type fits. */
-  private static Schema branch(JsonNode node, Schema union) {
+  /**
+   * {@code node} as the first branch of {@code union} that holds it exactly: an int branch is
+   * skipped for a number beyond the int range, a float branch for a number a float would round
+   * (unless no later branch holds it either: then it is rounded, as in a float field), any branch
+   * whose conversion fails. If none holds it, the error of the first branch its JSON type fits.
+   * Conversions only fail here when a branch before the right one fits the JSON type, which is
+   * rare, and {@link ValueException}s carry no stack trace.
+   */
+  private Object unionValue(JsonNode node, Schema union) {
     JsonNodeType type = node.getNodeType();
-    for (Schema b : union.getTypes()) {
-      if (fits(type, node, b)) {
-        return b;
+    List<Schema> branches = union.getTypes();
+    ValueException firstError = null;
+    Schema roundingFloat = null;
+    for (int i = 0, n = branches.size(); i < n; i++) {
+      Schema b = branches.get(i);
+      if (!fits(type, node, b)) {
+        continue;
       }
+      if (b.getType() == Schema.Type.FLOAT && node.isNumber() && !holdsAsFloat(node)) {
+        if (roundingFloat == null) {
+          roundingFloat = b;
+        }
+        continue;
+      }
+      try {
+        return value(node, b);
+      } catch (ValueException e) {
+        if (firstError == null) {
+          firstError = e;
+        }
+      }
+    }
+    if (roundingFloat != null) {
+      return value(node, roundingFloat);
+    }
+    if (firstError != null) {
+      throw firstError;
     }
     throw new ValueException(
         "a JSON " + typeName(node) + " fits no branch of the union " + union.getTypes());
+  }
+
+  /** Whether a float holds the number exactly as a double field would read it. */
+  private static boolean holdsAsFloat(JsonNode node) {
+    double d = node.doubleValue();
+    return (double) (float) d == d;
+  }
+
+  private static boolean isNonFiniteText(JsonNode node) {
+    String text = node.textValue();
+    return "NaN".equals(text) || "Infinity".equals(text) || "-Infinity".equals(text);
   }
 
   private static boolean fits(JsonNodeType type, JsonNode node, Schema s) {
@@ -235,7 +277,8 @@ public final class JsonToAvro {
             || (type == JsonNodeType.STRING && logical != null);
       case FLOAT:
       case DOUBLE:
-        return type == JsonNodeType.NUMBER;
+        return type == JsonNodeType.NUMBER
+            || (type == JsonNodeType.STRING && isNonFiniteText(node));
       default:
         return false;
     }
@@ -352,7 +395,7 @@ public final class JsonToAvro {
         return LogicalValues.parseDate(node.textValue());
       }
       if (LogicalValues.TIME_MILLIS.equals(logical)) {
-        return LogicalValues.parseTime(node.textValue());
+        return LogicalValues.parseTime(node.textValue(), logical);
       }
     }
     long value = integral(node, s);
@@ -387,7 +430,7 @@ public final class JsonToAvro {
             : LogicalValues.localTimestampFrom(integral(node, s), logical);
       case LogicalValues.TIME_MICROS:
         return text
-            ? LogicalValues.parseTime(node.textValue())
+            ? LogicalValues.parseTime(node.textValue(), logical)
             : LogicalValues.timeFromMicros(integral(node, s));
       default:
         return integral(node, s);

@@ -24,6 +24,8 @@ final class LogicalValues {
   static final long MICROS_PER_SECOND = 1_000_000L;
   static final long MILLIS_PER_DAY = 86_400_000L;
   static final long MICROS_PER_DAY = 86_400_000_000L;
+  static final long NANOS_PER_MILLI = 1_000_000L;
+  static final long NANOS_PER_MICRO = 1_000L;
 
   /** Logical type names etlkit converts (Avro's constants are spread over several classes). */
   static final String DECIMAL = "decimal";
@@ -146,12 +148,27 @@ final class LogicalValues {
     return LocalDate.ofEpochDay(days);
   }
 
-  static LocalTime parseTime(String text) {
+  /**
+   * {@code time}, if the time type of {@code logicalName} holds it without losing digits: Avro
+   * would drop what is finer than a millisecond (time-millis) or microsecond (time-micros) when the
+   * record is encoded, so that a record would change on its first serialization.
+   */
+  static LocalTime time(LocalTime time, String logicalName) {
+    long unit = TIME_MILLIS.equals(logicalName) ? NANOS_PER_MILLI : NANOS_PER_MICRO;
+    if (time.getNano() % unit != 0) {
+      throw new ValueException("time has more fraction digits than " + logicalName + " holds");
+    }
+    return time;
+  }
+
+  static LocalTime parseTime(String text, String logicalName) {
+    LocalTime time;
     try {
-      return LocalTime.parse(text);
+      time = LocalTime.parse(text);
     } catch (DateTimeParseException e) {
       throw new ValueException("text is not an ISO-8601 time (HH:mm:ss[.fraction])");
     }
+    return time(time, logicalName);
   }
 
   static LocalTime timeFromMillis(long millis) {
@@ -168,8 +185,23 @@ final class LogicalValues {
     return LocalTime.ofNanoOfDay(micros * 1_000L);
   }
 
-  /** {@code instant}, if it fits in the timestamp type of {@code logicalName} (a long). */
+  /**
+   * {@code instant}, if it fits in the timestamp type of {@code logicalName} (a long) without
+   * losing digits. Avro would drop what is finer than a millisecond (timestamp-millis) or
+   * microsecond (timestamp-micros) when the record is encoded: a record would differ before and
+   * after its first serialization (chained or not), so such a value is rejected, as a decimal with
+   * too many fraction digits is, rather than truncated.
+   */
   static Instant timestamp(Instant instant, String logicalName) {
+    inRange(instant, logicalName);
+    long unit = TIMESTAMP_MILLIS.equals(logicalName) ? NANOS_PER_MILLI : NANOS_PER_MICRO;
+    if (instant.getNano() % unit != 0) {
+      throw new ValueException("timestamp has more fraction digits than " + logicalName + " holds");
+    }
+    return instant;
+  }
+
+  private static void inRange(Instant instant, String logicalName) {
     try {
       if (TIMESTAMP_MILLIS.equals(logicalName)) {
         instant.toEpochMilli();
@@ -181,7 +213,6 @@ final class LogicalValues {
     } catch (ArithmeticException e) {
       throw new ValueException("timestamp is outside the range of " + logicalName);
     }
-    return instant;
   }
 
   static Instant parseTimestamp(String text, String logicalName) {
@@ -207,7 +238,12 @@ final class LogicalValues {
   }
 
   static LocalDateTime localTimestamp(LocalDateTime value, String logicalName) {
-    timestamp(value.toInstant(ZoneOffset.UTC), instantType(logicalName));
+    long unit = LOCAL_TIMESTAMP_MILLIS.equals(logicalName) ? NANOS_PER_MILLI : NANOS_PER_MICRO;
+    inRange(value.toInstant(ZoneOffset.UTC), instantType(logicalName));
+    if (value.getNano() % unit != 0) {
+      throw new ValueException(
+          "local timestamp has more fraction digits than " + logicalName + " holds");
+    }
     return value;
   }
 

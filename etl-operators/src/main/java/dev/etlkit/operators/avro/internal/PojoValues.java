@@ -156,7 +156,7 @@ final class PojoValues {
     if (LogicalValues.TIME_MILLIS.equals(logical)) {
       return value -> {
         if (value instanceof LocalTime) {
-          return value;
+          return LogicalValues.time((LocalTime) value, logical);
         }
         throw mismatch(value, s);
       };
@@ -197,7 +197,7 @@ final class PojoValues {
     if (LogicalValues.TIME_MICROS.equals(logical)) {
       return value -> {
         if (value instanceof LocalTime) {
-          return value;
+          return LogicalValues.time((LocalTime) value, logical);
         }
         throw mismatch(value, s);
       };

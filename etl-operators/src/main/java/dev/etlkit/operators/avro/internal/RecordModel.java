@@ -1,6 +1,7 @@
 package dev.etlkit.operators.avro.internal;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.avro.Conversion;
@@ -113,9 +114,10 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
   }
 
   /**
-   * Why data written with {@code writer} cannot be read as this model's schema, or null if it can
-   * (Avro's schema resolution rules, checked with {@code SchemaCompatibility}). The reason names
-   * schema parts only.
+   * Why data written with {@code writer} cannot be read as this model's schema, or null if it can:
+   * Avro's schema resolution rules, checked with {@code SchemaCompatibility}, and logical types
+   * that match exactly (which Avro does not check, see {@link LogicalTypeResolution}). The reason
+   * names schema parts only.
    */
   public String incompatibility(Schema writer) {
     if (writer.equals(schema)) {
@@ -123,21 +125,24 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
     }
     SchemaCompatibility.SchemaPairCompatibility pair =
         SchemaCompatibility.checkReaderWriterCompatibility(schema, writer);
+    List<String> problems = new ArrayList<>();
     if (pair.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-      return null;
+      problems.addAll(LogicalTypeResolution.mismatches(writer, schema));
+      if (problems.isEmpty()) {
+        return null;
+      }
+    } else {
+      for (SchemaCompatibility.Incompatibility problem : pair.getResult().getIncompatibilities()) {
+        problems.add(
+            problem.getType() + " at " + problem.getLocation() + ": " + problem.getMessage());
+      }
     }
     StringBuilder why = new StringBuilder();
-    List<SchemaCompatibility.Incompatibility> problems = pair.getResult().getIncompatibilities();
     for (int i = 0; i < problems.size() && i < 3; i++) {
-      SchemaCompatibility.Incompatibility problem = problems.get(i);
       if (i > 0) {
         why.append("; ");
       }
-      why.append(problem.getType())
-          .append(" at ")
-          .append(problem.getLocation())
-          .append(": ")
-          .append(problem.getMessage());
+      why.append(problems.get(i));
     }
     if (problems.size() > 3) {
       why.append("; and ").append(problems.size() - 3).append(" more");

@@ -15,15 +15,20 @@ import dev.etlkit.operators.avro.AvroFormatException;
 import dev.etlkit.operators.avro.SchemaProvider;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Plain binary and Confluent decoding, schema evolution and hostile bytes, without Flink. */
 @Timeout(10)
@@ -70,6 +75,125 @@ class AvroRecordDecoderTest {
         .hasMessageContaining("cannot be read with reader schema")
         .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
         .hasMessageContaining("customer");
+  }
+
+  // --- logical types in evolution ---------------------------------------------------------------
+
+  /** A record schema {@code R} whose field {@code x} has the type {@code json}. */
+  private static Schema withField(String json) {
+    return new Schema.Parser()
+        .parse(
+            "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"t\",\"fields\":"
+                + "[{\"name\":\"x\",\"type\":"
+                + json
+                + "}]}");
+  }
+
+  private static final String DECIMAL_10_2 =
+      "{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}";
+  private static final String DECIMAL_10_4 =
+      "{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":4}";
+  private static final String TS_MILLIS =
+      "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+  private static final String TS_MICROS =
+      "{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}";
+
+  /**
+   * Writer and reader field types that Avro calls compatible but whose values mean other things.
+   */
+  static Stream<Arguments> logicalTypeChanges() {
+    String nested =
+        "{\"type\":\"record\",\"name\":\"N\",\"fields\":[{\"name\":\"y\",\"type\":%s}]}";
+    return Stream.of(
+        Arguments.of(DECIMAL_10_2, DECIMAL_10_4, "$.x: writer decimal(10,2), reader decimal(10,4)"),
+        Arguments.of(
+            DECIMAL_10_2.replace("10", "30"),
+            DECIMAL_10_2,
+            "$.x: writer decimal(30,2), reader decimal(10,2)"),
+        Arguments.of(TS_MILLIS, TS_MICROS, "$.x: writer timestamp-millis, reader timestamp-micros"),
+        Arguments.of("\"long\"", TS_MILLIS, "$.x: writer long, reader timestamp-millis"),
+        Arguments.of(
+            "{\"type\":\"int\",\"logicalType\":\"date\"}",
+            TS_MILLIS,
+            "$.x: writer date, reader timestamp-millis"),
+        Arguments.of(
+            String.format(nested, DECIMAL_10_2),
+            String.format(nested, DECIMAL_10_4),
+            "$.x.y: writer decimal(10,2), reader decimal(10,4)"),
+        Arguments.of(
+            "{\"type\":\"array\",\"items\":" + TS_MILLIS + "}",
+            "{\"type\":\"array\",\"items\":" + TS_MICROS + "}",
+            "$.x[*]: writer timestamp-millis, reader timestamp-micros"),
+        Arguments.of(
+            "{\"type\":\"map\",\"values\":" + DECIMAL_10_2 + "}",
+            "{\"type\":\"map\",\"values\":" + DECIMAL_10_4 + "}",
+            "$.x[*]: writer decimal(10,2), reader decimal(10,4)"),
+        Arguments.of(
+            "[\"null\"," + TS_MILLIS + "]",
+            "[\"null\"," + TS_MICROS + "]",
+            "$.x: writer timestamp-millis, reader timestamp-micros"),
+        Arguments.of(
+            TS_MILLIS,
+            "[\"null\"," + TS_MICROS + "]",
+            "$.x: writer timestamp-millis, reader timestamp-micros"),
+        Arguments.of(
+            "[\"null\"," + DECIMAL_10_2 + "]",
+            "[\"null\",\"string\"," + DECIMAL_10_4 + "]",
+            "$.x: writer decimal(10,2), reader decimal(10,4)"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("logicalTypeChanges")
+  void constructor_logicalTypeChangedForPlainBinary_failsFastNamingFieldAndTypes(
+      String writerType, String readerType, String mismatch) {
+    RecordModel<GenericRecord> reader = RecordModel.generic(withField(readerType));
+
+    assertThatThrownBy(() -> new AvroRecordDecoder<>(reader, withField(writerType), null, 1000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot be read with reader schema")
+        .hasMessageContaining("LOGICAL_TYPE_MISMATCH at " + mismatch);
+  }
+
+  @Test
+  void decode_confluentWriterWithOtherDecimalScaleOrTimestampUnit_isRejectedNotRescaled() {
+    // Avro's SchemaCompatibility ignores logical types: 12.34 would be read as 0.1234 and
+    // 2024-05-01T10:15:30.123Z as 1970-01-20.
+    String fields = "[{\"name\":\"amount\",\"type\":%s},{\"name\":\"ts\",\"type\":%s}]";
+    String record = "{\"type\":\"record\",\"name\":\"R\",\"fields\":%s}";
+    Schema writer =
+        new Schema.Parser()
+            .parse(String.format(record, String.format(fields, DECIMAL_10_2, TS_MILLIS)));
+    Schema reader =
+        new Schema.Parser()
+            .parse(String.format(record, String.format(fields, DECIMAL_10_4, TS_MICROS)));
+    GenericRecord written = new AvroData.Record(writer);
+    written.put("amount", new BigDecimal("12.34"));
+    written.put("ts", Instant.parse("2024-05-01T10:15:30.123Z"));
+    AvroRecordDecoder<GenericRecord> decoder =
+        new AvroRecordDecoder<>(
+            RecordModel.generic(reader), null, SchemaProvider.of(Map.of(4, writer)), 1000);
+
+    assertThatThrownBy(() -> decoder.decode(confluent(4, binary(written))))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "writer schema id 4 (R) is incompatible with reader schema R:"
+                + " LOGICAL_TYPE_MISMATCH at $.amount: writer decimal(10,2), reader decimal(10,4);"
+                + " LOGICAL_TYPE_MISMATCH at $.ts: writer timestamp-millis, reader"
+                + " timestamp-micros");
+  }
+
+  @Test
+  void constructor_sameLogicalTypesWithOtherChanges_isCompatible() throws Exception {
+    Schema writer = withField(DECIMAL_10_2);
+    Schema reader = withField("[\"null\",\"string\"," + DECIMAL_10_2 + "]");
+    GenericRecord written = new AvroData.Record(writer);
+    written.put("x", new BigDecimal("12.34"));
+
+    GenericRecord read =
+        new AvroRecordDecoder<>(RecordModel.generic(reader), writer, null, 1000)
+            .decode(binary(written));
+
+    assertThat(read.get("x")).isEqualTo(new BigDecimal("12.34"));
   }
 
   // --- Confluent wire format --------------------------------------------------------------------
@@ -327,7 +451,8 @@ class AvroRecordDecoderTest {
   @Test
   void decode_decimalWithMoreDigitsThanThePrecision_isRejectedNotEmitted() {
     // Found by fuzzing: Avro decodes any number of digits, the record could then not be encoded
-    // again (the next serializer would fail the job). A wider writer decimal is one way to get it.
+    // again (the next serializer would fail the job). Bytes of a wider decimal are one way to get
+    // it (a wider writer schema itself is rejected as incompatible, see below).
     Schema wide = new Schema.Parser().parse(ORDER_V2.toString().replace("12", "30"));
     GenericRecord big = new AvroData.Record(wide);
     for (Schema.Field f : wide.getFields()) {
@@ -335,7 +460,7 @@ class AvroRecordDecoderTest {
     }
     big.put("amount", new BigDecimal("123456789012345678.00"));
 
-    assertThatThrownBy(() -> plain(wide).decode(binary(big)))
+    assertThatThrownBy(() -> plain(null).decode(binary(big)))
         .isInstanceOf(AvroFormatException.class)
         .hasMessage(
             "cannot decode the Avro record: decoded decimal has more digits than the schema's"

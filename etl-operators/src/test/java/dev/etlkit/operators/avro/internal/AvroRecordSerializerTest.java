@@ -151,6 +151,21 @@ class AvroRecordSerializerTest {
   }
 
   @Test
+  void snapshot_newSchemaWithOtherDecimalScale_isIncompatibleNotMigrated() throws Exception {
+    // Avro's rules would call this compatible and read stored 12.30 as 0.1230.
+    AvroRecordSerializer<GenericRecord> v2 =
+        new AvroRecordSerializer<>(RecordModel.generic(ORDER_V2), null);
+    AvroRecordSerializer<GenericRecord> rescaled =
+        new AvroRecordSerializer<>(
+            RecordModel.generic(
+                new org.apache.avro.Schema.Parser()
+                    .parse(ORDER_V2.toString().replace("\"scale\":2", "\"scale\":4"))),
+            null);
+
+    assertThat(resolve(rescaled, roundTrip(v2.snapshotConfiguration())).isIncompatible()).isTrue();
+  }
+
+  @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
   void snapshot_genericVersusSpecific_isIncompatible() throws Exception {
     TypeSerializer generic =

@@ -78,6 +78,54 @@ class JsonToAvroTest {
   }
 
   @Test
+  void convert_timestampWithMoreDigitsThanTheSchemaHolds_isRejectedNotTruncated() {
+    // Kept as nanoseconds, the record would lose them on its first serialization (a shuffle), so
+    // chained and unchained runs would differ.
+    assertThatThrownBy(() -> order(ORDER.replace("10:15:30.123Z", "10:15:30.123456789Z")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "JSON does not fit Avro schema dev.etlkit.operators.avro.test.Order at $.placedAt:"
+                + " timestamp has more fraction digits than timestamp-millis holds");
+  }
+
+  @Test
+  void convert_timeAndLocalTimestampWithMoreDigitsThanTheSchemaHolds_areRejected() {
+    String everyType =
+        "{\"flag\":true,\"count\":42,\"total\":5,\"ratio\":0.5,\"score\":-1.25,\"label\":\"x\","
+            + "\"blob\":\"AQID\",\"code\":\"CQgHBg==\",\"color\":\"GREEN\",\"values\":[],"
+            + "\"attributes\":{},\"address\":{\"street\":\"s\",\"zip\":\"z\"},"
+            + "\"price\":\"1\",\"day\":\"2024-02-29\","
+            + "\"clock\":\"23:59:58.123\",\"createdMillis\":0,\"createdMicros\":0,"
+            + "\"localMicros\":\"2024-05-01T10:15:30.123456\","
+            + "\"uid\":\"7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11\"}";
+
+    assertThatThrownBy(() -> all(everyType.replace("58.123", "58.1234")))
+        .hasMessageEndingWith("at $.clock: time has more fraction digits than time-millis holds");
+    assertThatThrownBy(() -> all(everyType.replace("30.123456", "30.1234567")))
+        .hasMessageEndingWith(
+            "at $.localMicros: local timestamp has more fraction digits than"
+                + " local-timestamp-micros holds");
+    assertThatThrownBy(
+            () ->
+                all(
+                    everyType.replace(
+                        "\"createdMicros\":0",
+                        "\"createdMicros\":\"2024-05-01T10:15:30.1234567Z\"")))
+        .hasMessageEndingWith(
+            "at $.createdMicros: timestamp has more fraction digits than timestamp-micros holds");
+  }
+
+  @Test
+  void convert_timestampWithTrailingZerosBeyondTheSchema_isAccepted() throws Exception {
+    assertThat(order(ORDER.replace("10:15:30.123Z", "10:15:30.123000000Z")).get("placedAt"))
+        .isEqualTo(AvroFixtures.PLACED_AT);
+  }
+
+  private static GenericRecord all(String json) throws AvroFormatException {
+    return ALL.convert(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void convert_decimalWithAHugeExponent_isRejectedQuickly() {
     assertThatThrownBy(() -> order(ORDER.replace("12.30", "1e999999999")))
         .isInstanceOf(AvroFormatException.class)
@@ -194,6 +242,58 @@ class JsonToAvroTest {
 
     assertThatThrownBy(() -> order(ORDER.replace("}", ",\"note\":5}")))
         .hasMessageContaining("at $.note: a JSON number fits no branch of the union");
+  }
+
+  private static final org.apache.avro.Schema UNIONS =
+      new org.apache.avro.Schema.Parser()
+          .parse(
+              "{\"type\":\"record\",\"name\":\"U\",\"fields\":["
+                  + "{\"name\":\"d\",\"type\":[\"null\",\"double\"]},"
+                  + "{\"name\":\"n\",\"type\":[\"null\",\"int\",\"long\"]},"
+                  + "{\"name\":\"f\",\"type\":[\"null\",\"float\",\"double\"]}]}");
+
+  private static GenericRecord unions(Object d, Object n, Object f) {
+    GenericRecord r = new AvroData.Record(UNIONS);
+    r.put("d", d);
+    r.put("n", n);
+    r.put("f", f);
+    return r;
+  }
+
+  private static GenericRecord viaJson(GenericRecord r) throws AvroFormatException {
+    return new JsonToAvro(UNIONS, JsonReadLimits.defaults())
+        .convert(new AvroToJson().convert(r).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void convert_nanAndInfinitiesInANullableDouble_surviveToJsonAndBack() throws Exception {
+    for (double special :
+        new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      GenericRecord r = unions(special, null, null);
+
+      assertThat(viaJson(r)).isEqualTo(r);
+    }
+  }
+
+  @Test
+  void convert_unionBranch_isTheFirstThatHoldsTheValueExactly() throws Exception {
+    GenericRecord r = unions(null, 1L << 40, 0.1d); // int cannot hold 2^40, float not 0.1d
+
+    GenericRecord back = viaJson(r);
+
+    assertThat(back).isEqualTo(r);
+    assertThat(back.get("n")).isEqualTo(1L << 40);
+    assertThat(back.get("f")).isEqualTo(0.1d);
+  }
+
+  @Test
+  void convert_floatInAFloatDoubleUnion_survivesToJsonAndBack() throws Exception {
+    GenericRecord r = unions(null, 7, 0.1f);
+
+    GenericRecord back = viaJson(r);
+
+    assertThat(back).isEqualTo(r);
+    assertThat(back.get("f")).isEqualTo(0.1f);
   }
 
   @Test

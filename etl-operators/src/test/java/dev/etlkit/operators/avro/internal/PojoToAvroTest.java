@@ -199,6 +199,57 @@ class PojoToAvroTest {
   }
 
   @Test
+  void convert_instantWithMoreDigitsThanTheSchemaHolds_isRejectedNotTruncated() {
+    OrderRecord order =
+        new OrderRecord(ORDER_ID, "ada", BigDecimal.ONE, PLACED_AT.plusNanos(456_789), "app", null);
+
+    assertThatThrownBy(() -> new PojoToAvro<>(OrderRecord.class, ORDER_V2).convert(order))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(
+            "at $.placedAt: timestamp has more fraction digits than timestamp-millis holds");
+  }
+
+  private static Everything withTimes(Everything e, LocalTime clock, LocalDateTime localMicros) {
+    return new Everything(
+        e.flag(),
+        e.count(),
+        e.total(),
+        e.ratio(),
+        e.score(),
+        e.label(),
+        e.blob(),
+        e.code(),
+        e.color(),
+        e.values(),
+        e.attributes(),
+        e.address(),
+        e.nickname(),
+        e.price(),
+        e.discount(),
+        e.day(),
+        clock,
+        e.createdMillis(),
+        e.createdMicros(),
+        localMicros,
+        e.uid());
+  }
+
+  @Test
+  void convert_localTimeAndLocalDateTimeWithMoreDigitsThanTheSchemaHolds_areRejected() {
+    Everything e = everythingObject(List.of());
+    Everything fineClock = withTimes(e, e.clock().plusNanos(1_000), e.localMicros());
+    Everything fineLocal = withTimes(e, e.clock(), e.localMicros().plusNanos(1));
+    PojoToAvro<Everything> toAvro = new PojoToAvro<>(Everything.class, EVERYTHING);
+
+    assertThatThrownBy(() -> toAvro.convert(fineClock))
+        .hasMessageEndingWith("at $.clock: time has more fraction digits than time-millis holds");
+    assertThatThrownBy(() -> toAvro.convert(fineLocal))
+        .hasMessageEndingWith(
+            "at $.localMicros: local timestamp has more fraction digits than"
+                + " local-timestamp-micros holds");
+  }
+
+  @Test
   void convert_uuidFromText_isParsedOrRejectedWithoutTheText() throws Exception {
     record TextId(String id, String customer, BigDecimal amount, Instant placedAt) {}
     PojoToAvro<TextId> mapper = new PojoToAvro<>(TextId.class, ORDER_V2);
