@@ -89,6 +89,15 @@ class CoercionReaderTest {
   }
 
   @Test
+  void tryCast_duplicateKey_lastCastFails_rejectsTheRequiredPrimitive() {
+    assertThat(rejection(TRY_CAST, "{\"count\":\"5\",\"count\":\"x\"}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'count' of Reading is missing or null at $");
+    assertThat(rejection(TRY_CAST, "{\"count\":5,\"count\":null}").reason())
+        .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
+  }
+
+  @Test
   void tryCast_failedCastOfPrimitiveNotRequired_isItsJavaDefault() throws Exception {
     JsonRecordReader<Reading> reader =
         ReaderFixtures.of(Reading.class)

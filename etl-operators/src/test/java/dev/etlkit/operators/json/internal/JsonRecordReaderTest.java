@@ -309,6 +309,45 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void read_duplicateRequiredKey_lastNull_isMissingRequiredField() {
+    JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).required("orderId").reader();
+
+    assertThat(
+            rejection(
+                () ->
+                    reader.read(utf8("{\"customerNumber\":1,\"orderId\":\"a\",\"orderId\":null}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'orderId' of Order is missing or null at $");
+  }
+
+  @Test
+  void read_duplicateRequiredKey_lastNotNull_isAccepted() throws Exception {
+    JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).required("orderId").reader();
+
+    assertThat(
+            reader.read(utf8("{\"customerNumber\":1,\"orderId\":null,\"orderId\":\"b\"}")).orderId)
+        .isEqualTo("b");
+  }
+
+  @Test
+  void read_duplicatePrimitiveKey_lastNull_isMissingRequiredField() {
+    assertThat(
+            rejection(() -> orders.read(utf8("{\"customerNumber\":5,\"customerNumber\":null}")))
+                .reason())
+        .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
+  }
+
+  @Test
+  void read_duplicatePrimitiveKeyOfRecord_lastNull_isMissingRequiredField() {
+    JsonRecordReader<Shipment> shipments = ReaderFixtures.of(Shipment.class).reader();
+
+    assertThat(
+            rejection(() -> shipments.read(utf8("{\"pieces\":3,\"weightKg\":1.5,\"pieces\":null}")))
+                .reason())
+        .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
+  }
+
+  @Test
   void read_utf8ByteOrderMark_isSkipped() throws Exception {
     byte[] json = utf8("\uFEFF{\"customerNumber\":1}");
     assertThat(orders.read(json).customerNumber).isEqualTo(1L);
