@@ -347,6 +347,33 @@ class JsonRecordReaderTest {
         .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
   }
 
+  /** A base class whose field a subclass at the top level requires. */
+  public static class Base {
+    public String id;
+  }
+
+  /** Nested in {@link Parent}; its inherited {@code id} is not required here. */
+  public static class Child extends Base {
+    public String name;
+  }
+
+  /** The top-level type, with {@code id} inherited from the same base as its children. */
+  public static class Parent extends Base {
+    public List<Child> kids;
+  }
+
+  @Test
+  void read_requiredInheritedField_isNotSetByANestedObjectOfAnotherSubclass() throws Exception {
+    JsonRecordReader<Parent> reader = ReaderFixtures.of(Parent.class).required("id").reader();
+
+    assertThat(rejection(() -> reader.read(utf8("{\"kids\":[{\"id\":\"x\"}]}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'id' of Parent is missing or null at $");
+    Parent p = reader.read(utf8("{\"id\":\"p\",\"kids\":[{\"name\":\"n\"}]}"));
+    assertThat(p.id).isEqualTo("p");
+    assertThat(p.kids.get(0).id).isNull();
+  }
+
   @Test
   void read_utf8ByteOrderMark_isSkipped() throws Exception {
     byte[] json = utf8("\uFEFF{\"customerNumber\":1}");
