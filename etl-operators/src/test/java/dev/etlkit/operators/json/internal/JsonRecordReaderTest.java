@@ -94,6 +94,26 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void read_numberForInstant_isWrongTypeNotEpochSeconds() {
+    assertThat(
+            rejection(
+                () -> orders.read(utf8("{\"customerNumber\":1,\"createdAt\":1700000000000}"))))
+        .hasMessage("WRONG_TYPE: expected Instant, got a JSON integer at $.createdAt");
+    assertThat(
+            rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"createdAt\":1.5}"))).reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  @Test
+  void read_digitsStringForInstant_isInvalidValue() {
+    for (String digits : List.of("1700000000000", " 1700000000 ", "-5", "1700000000.5")) {
+      String json = "{\"customerNumber\":1,\"createdAt\":\"" + digits + "\"}";
+      assertThat(rejection(() -> orders.read(utf8(json))))
+          .hasMessage("INVALID_VALUE: invalid Instant value at $.createdAt");
+    }
+  }
+
+  @Test
   void read_badDate_isInvalidValueWithPath() {
     JsonRecordException e =
         rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"orderDate\":\"2024-13-45\"}")));
