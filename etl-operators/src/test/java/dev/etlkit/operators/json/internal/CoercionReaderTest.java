@@ -75,6 +75,14 @@ class CoercionReaderTest {
   }
 
   @Test
+  void tryCast_nanAndInfinityAsJsonWriteWritesThem_areReadBack() throws Exception {
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"ratio\":\"NaN\"}")).ratio).isNaN();
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"ratio\":\"-Infinity\"}")).ratio)
+        .isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"ratio\":\"1e400\"}")).ratio).isNull();
+  }
+
+  @Test
   void tryCast_lossyIntegers_fail() throws Exception {
     assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":1.5}")).total).isNull();
     assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":\"1.0\"}")).total).isEqualTo(1L);
