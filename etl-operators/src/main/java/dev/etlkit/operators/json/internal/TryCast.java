@@ -29,7 +29,8 @@ import org.apache.flink.annotation.Internal;
  * </ul>
  *
  * <p>Strings longer than the read limit for numbers are not parsed as numbers (they fail), so a
- * huge string cannot make a cast slow.
+ * huge string cannot make a cast slow; a {@code BigDecimal} longer than that limit in plain
+ * notation ({@code 1e999999999}) fails too.
  */
 @Internal
 public final class TryCast {
@@ -102,7 +103,8 @@ public final class TryCast {
           double d = new BigDecimal(number).doubleValue();
           return Double.isInfinite(d) ? FAILED : d;
         case DECIMAL:
-          return new BigDecimal(number);
+          BigDecimal decimal = new BigDecimal(number);
+          return DecimalLimitDeserializer.plainLength(decimal) > maxNumberLength ? FAILED : decimal;
         case BOOLEAN:
           int sign = new BigDecimal(number).compareTo(BigDecimal.ONE);
           if (sign == 0) {

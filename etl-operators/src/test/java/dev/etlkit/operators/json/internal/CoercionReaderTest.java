@@ -83,6 +83,12 @@ class CoercionReaderTest {
   }
 
   @Test
+  void tryCast_decimalBeyondTheNumberLimitInPlainNotation_failsTheCast() throws Exception {
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"price\":\"1e999999999\"}")).price).isNull();
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"price\":1e999999999}")).price).isNull();
+  }
+
+  @Test
   void tryCast_lossyIntegers_fail() throws Exception {
     assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":1.5}")).total).isNull();
     assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":\"1.0\"}")).total).isEqualTo(1L);

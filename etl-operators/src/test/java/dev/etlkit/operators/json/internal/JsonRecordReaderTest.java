@@ -114,6 +114,27 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void read_decimalWithAHugeExponent_isLimitExceeded() {
+    for (String amount : List.of("1e999999999", "1e-999999999", "1e101")) {
+      String json = "{\"customerNumber\":1,\"amount\":" + amount + "}";
+      JsonRecordException e = rejection(() -> orders.read(utf8(json)));
+      assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED);
+      assertThat(e.getMessage())
+          .startsWith("LIMIT_EXCEEDED: BigDecimal value length in plain notation (")
+          .endsWith(
+              ") exceeds the maximum allowed (100) (JsonReadLimits.maxNumberLength) at $.amount");
+    }
+  }
+
+  @Test
+  void read_decimalWithinTheLimitInPlainNotation_isAccepted() throws Exception {
+    assertThat(orders.read(utf8("{\"customerNumber\":1,\"amount\":1e99}")).amount)
+        .isEqualTo(new BigDecimal("1e99"));
+    assertThat(orders.read(utf8("{\"customerNumber\":1,\"amount\":-1.5e-98}")).amount)
+        .isEqualTo(new BigDecimal("-1.5e-98"));
+  }
+
+  @Test
   void read_badDate_isInvalidValueWithPath() {
     JsonRecordException e =
         rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"orderDate\":\"2024-13-45\"}")));
