@@ -16,7 +16,8 @@ import org.apache.flink.annotation.Internal;
  * null, the default or a {@link FieldException}, per the field's coercion.
  *
  * <p>A primitive field that ends up without a value gets its Java default (0, false) so Jackson can
- * set it; when the field is required, it is not marked as set, so the record is rejected anyway.
+ * set it; when the field is required, it is not marked as set (or unmarked, when an earlier
+ * duplicate key had set it: the last value wins), so the record is rejected anyway.
  */
 @Internal
 final class CoercingDeserializer extends StdDeserializer<Object> {
@@ -46,7 +47,7 @@ final class CoercingDeserializer extends StdDeserializer<Object> {
       value = onFailure(p, token);
     }
     if (value == null) {
-      return primitiveDefault;
+      return getNullValue(ctxt);
     }
     if (requiredBit >= 0) {
       tracker.mark(requiredBit);
@@ -101,9 +102,13 @@ final class CoercingDeserializer extends StdDeserializer<Object> {
     }
   }
 
+  /** JSON null, or a cast that failed to null: not set, even when an earlier duplicate was. */
   @Override
   @Nullable
   public Object getNullValue(DeserializationContext ctxt) {
+    if (requiredBit >= 0) {
+      tracker.unmark(requiredBit);
+    }
     return primitiveDefault;
   }
 

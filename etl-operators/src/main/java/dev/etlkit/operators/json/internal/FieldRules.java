@@ -193,6 +193,7 @@ public final class FieldRules {
     private final Map<String, Integer> bits = new LinkedHashMap<>();
     private final Map<Key, PropertyRule> properties = new HashMap<>();
     private final Map<Class<?>, List<String>> requiredByClass = new LinkedHashMap<>();
+    private final Map<Class<?>, List<Key>> keysByClass = new HashMap<>();
     private final Set<String> knownNames = new HashSet<>();
 
     Builder(JsonParseConfig<?> config, ObjectMapper mapper) {
@@ -215,6 +216,7 @@ public final class FieldRules {
           visit(type, raw == config.type(), todo);
         }
       }
+      frameEveryClassThatMarks();
       Map<Class<?>, BeanRule> beans = new HashMap<>();
       int words = Math.max(1, (bits.size() + 63) >>> 6);
       for (Map.Entry<Class<?>, List<String>> e : requiredByClass.entrySet()) {
@@ -233,6 +235,24 @@ public final class FieldRules {
           tryCast);
     }
 
+    /**
+     * Rules are keyed by the declaring class, so a subclass that does not require an inherited
+     * field still marks its bit when it reads it. Such a class gets a frame of its own (with an
+     * empty mask if it requires nothing), or its mark would land in the enclosing object's frame
+     * and satisfy that object's requirement: {@code {"kids":[{"id":"x"}]}} is no parent id.
+     */
+    private void frameEveryClassThatMarks() {
+      for (Map.Entry<Class<?>, List<Key>> e : keysByClass.entrySet()) {
+        for (Key key : e.getValue()) {
+          PropertyRule rule = properties.get(key);
+          if (rule != null && rule.requiredBit >= 0) {
+            requiredByClass.computeIfAbsent(e.getKey(), c -> new ArrayList<>());
+            break;
+          }
+        }
+      }
+    }
+
     private void visit(JavaType type, boolean root, Deque<JavaType> todo) {
       Class<?> raw = type.getRawClass();
       for (BeanPropertyDefinition p : JsonTypes.describe(mapper, type).findProperties()) {
@@ -247,6 +267,9 @@ public final class FieldRules {
         if (owner == null) {
           continue;
         }
+        // Any property may pick up another context's rule (see frameEveryClassThatMarks).
+        Key key = new Key(owner, name);
+        keysByClass.computeIfAbsent(raw, c -> new ArrayList<>()).add(key);
         boolean required =
             p.isRequired()
                 || (config.primitiveFieldsRequired() && propertyType.isPrimitive())
@@ -261,7 +284,7 @@ public final class FieldRules {
           // A property declared in a superclass is seen once per subclass: any context that
           // requires it marks it; the first (the root's, visited first) coercion wins.
           properties.merge(
-              new Key(owner, name),
+              key,
               new PropertyRule(name, bit, coercion),
               (old, now) ->
                   new PropertyRule(

@@ -28,7 +28,9 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>Strict by default: no scalar coercion (a JSON string is not an {@code int}, a number is not a
  * {@code String}, a decimal is not an integer), non-lenient java.time parsing, offsets kept as
- * written, no class-name type ids at all (deny-all polymorphic type validator, on top of the
+ * written, a {@code BigDecimal} no longer in plain notation than the number length limit, an {@code
+ * Instant} only from an ISO-8601 string (not a number: the java.time module would take it for epoch
+ * seconds), no class-name type ids at all (deny-all polymorphic type validator, on top of the
  * default typing being off), and the document must be exactly one JSON object.
  *
  * <p>Not thread-safe (its required-field tracker is per instance): one reader per function
@@ -62,6 +64,9 @@ public final class JsonRecordReader<T> {
           new SimpleModule("etlkit-json-field-rules")
               .setDeserializerModifier(new FieldRulesModifier(rules, tracker)));
     }
+    builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
+    // Before the fast module, so that it wraps the fast deserializer.
+    builder.addModule(StrictInstantDeserializer.module());
     if (fastInstants) {
       // Last, so that its modifier runs first and wraps the java.time module's own deserializer.
       builder.addModule(FastInstantDeserializer.module());

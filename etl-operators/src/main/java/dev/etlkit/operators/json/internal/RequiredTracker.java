@@ -48,6 +48,16 @@ final class RequiredTracker {
     }
   }
 
+  /**
+   * The current object set the required field with this bit to null (or to a failed cast): a
+   * duplicate key's last value wins, so an earlier non-null value no longer counts.
+   */
+  void unmark(int bit) {
+    if (depth >= 0) {
+      frames[depth][bit >>> 6] &= ~(1L << bit);
+    }
+  }
+
   /** The first required bit of {@code mask} not marked in the current frame, or -1. */
   int firstMissing(long[] mask) {
     long[] frame = frames[depth];

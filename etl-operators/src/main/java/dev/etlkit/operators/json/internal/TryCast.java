@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.Locale;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -16,7 +17,9 @@ import org.apache.flink.annotation.Internal;
  * <ul>
  *   <li>strings are trimmed before parsing (except for a {@code String} target);
  *   <li>integers accept integral values only ({@code "1.0"} and {@code 1e3} are fine, {@code 1.5}
- *       and out-of-range values fail); doubles fail when they overflow to infinity;
+ *       and out-of-range values fail); doubles fail when they overflow to infinity, but read the
+ *       strings {@code NaN}, {@code Infinity} and {@code -Infinity} (as {@code Json.write} writes
+ *       them);
  *   <li>booleans accept {@code true/false, t/f, yes/no, y/n, 1/0} (any case) and the numbers 1 and
  *       0;
  *   <li>{@code LocalDate} reads ISO {@code 2024-01-31}; {@code LocalDateTime} ISO date-times with
@@ -26,7 +29,8 @@ import org.apache.flink.annotation.Internal;
  * </ul>
  *
  * <p>Strings longer than the read limit for numbers are not parsed as numbers (they fail), so a
- * huge string cannot make a cast slow.
+ * huge string cannot make a cast slow; a {@code BigDecimal} longer than that limit in plain
+ * notation ({@code 1e999999999}) fails too.
  */
 @Internal
 public final class TryCast {
@@ -57,9 +61,14 @@ public final class TryCast {
     String s = text.trim();
     try {
       switch (target) {
+        case DOUBLE:
+          Object special = specialDouble(s);
+          if (special != null) {
+            return special;
+          }
+          return s.length() > maxNumberLength ? FAILED : fromNumber(s, target);
         case INT:
         case LONG:
-        case DOUBLE:
         case DECIMAL:
           return s.length() > maxNumberLength ? FAILED : fromNumber(s, target);
         case BOOLEAN:
@@ -94,7 +103,8 @@ public final class TryCast {
           double d = new BigDecimal(number).doubleValue();
           return Double.isInfinite(d) ? FAILED : d;
         case DECIMAL:
-          return new BigDecimal(number);
+          BigDecimal decimal = new BigDecimal(number);
+          return DecimalLimitDeserializer.plainLength(decimal) > maxNumberLength ? FAILED : decimal;
         case BOOLEAN:
           int sign = new BigDecimal(number).compareTo(BigDecimal.ONE);
           if (sign == 0) {
@@ -170,6 +180,24 @@ public final class TryCast {
       }
     }
     return true;
+  }
+
+  /**
+   * NaN and the infinities as {@code Json.write} writes them and strict reading reads them, or
+   * null. Spelled out, they are values, not an overflow (which fails).
+   */
+  @Nullable
+  private static Double specialDouble(String s) {
+    switch (s) {
+      case "NaN":
+        return Double.NaN;
+      case "Infinity":
+        return Double.POSITIVE_INFINITY;
+      case "-Infinity":
+        return Double.NEGATIVE_INFINITY;
+      default:
+        return null;
+    }
   }
 
   private static Object booleanOf(String s) {

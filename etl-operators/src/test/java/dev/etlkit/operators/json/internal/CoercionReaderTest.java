@@ -75,6 +75,20 @@ class CoercionReaderTest {
   }
 
   @Test
+  void tryCast_nanAndInfinityAsJsonWriteWritesThem_areReadBack() throws Exception {
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"ratio\":\"NaN\"}")).ratio).isNaN();
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"ratio\":\"-Infinity\"}")).ratio)
+        .isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"ratio\":\"1e400\"}")).ratio).isNull();
+  }
+
+  @Test
+  void tryCast_decimalBeyondTheNumberLimitInPlainNotation_failsTheCast() throws Exception {
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"price\":\"1e999999999\"}")).price).isNull();
+    assertThat(TRY_CAST.read(utf8("{\"count\":1,\"price\":1e999999999}")).price).isNull();
+  }
+
+  @Test
   void tryCast_lossyIntegers_fail() throws Exception {
     assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":1.5}")).total).isNull();
     assertThat(TRY_CAST.read(utf8("{\"count\":1,\"total\":\"1.0\"}")).total).isEqualTo(1L);
@@ -86,6 +100,15 @@ class CoercionReaderTest {
     assertThat(rejection(TRY_CAST, "{\"count\":\"many\"}"))
         .hasMessage(
             "MISSING_REQUIRED_FIELD: required field 'count' of Reading is missing or null at $");
+  }
+
+  @Test
+  void tryCast_duplicateKey_lastCastFails_rejectsTheRequiredPrimitive() {
+    assertThat(rejection(TRY_CAST, "{\"count\":\"5\",\"count\":\"x\"}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'count' of Reading is missing or null at $");
+    assertThat(rejection(TRY_CAST, "{\"count\":5,\"count\":null}").reason())
+        .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
   }
 
   @Test

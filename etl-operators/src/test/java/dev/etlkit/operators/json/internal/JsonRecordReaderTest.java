@@ -94,6 +94,47 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void read_numberForInstant_isWrongTypeNotEpochSeconds() {
+    assertThat(
+            rejection(
+                () -> orders.read(utf8("{\"customerNumber\":1,\"createdAt\":1700000000000}"))))
+        .hasMessage("WRONG_TYPE: expected Instant, got a JSON integer at $.createdAt");
+    assertThat(
+            rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"createdAt\":1.5}"))).reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  @Test
+  void read_digitsStringForInstant_isInvalidValue() {
+    for (String digits : List.of("1700000000000", " 1700000000 ", "-5", "1700000000.5")) {
+      String json = "{\"customerNumber\":1,\"createdAt\":\"" + digits + "\"}";
+      assertThat(rejection(() -> orders.read(utf8(json))))
+          .hasMessage("INVALID_VALUE: invalid Instant value at $.createdAt");
+    }
+  }
+
+  @Test
+  void read_decimalWithAHugeExponent_isLimitExceeded() {
+    for (String amount : List.of("1e999999999", "1e-999999999", "1e101")) {
+      String json = "{\"customerNumber\":1,\"amount\":" + amount + "}";
+      JsonRecordException e = rejection(() -> orders.read(utf8(json)));
+      assertThat(e.reason()).isEqualTo(Reason.LIMIT_EXCEEDED);
+      assertThat(e.getMessage())
+          .startsWith("LIMIT_EXCEEDED: BigDecimal value length in plain notation (")
+          .endsWith(
+              ") exceeds the maximum allowed (100) (JsonReadLimits.maxNumberLength) at $.amount");
+    }
+  }
+
+  @Test
+  void read_decimalWithinTheLimitInPlainNotation_isAccepted() throws Exception {
+    assertThat(orders.read(utf8("{\"customerNumber\":1,\"amount\":1e99}")).amount)
+        .isEqualTo(new BigDecimal("1e99"));
+    assertThat(orders.read(utf8("{\"customerNumber\":1,\"amount\":-1.5e-98}")).amount)
+        .isEqualTo(new BigDecimal("-1.5e-98"));
+  }
+
+  @Test
   void read_badDate_isInvalidValueWithPath() {
     JsonRecordException e =
         rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"orderDate\":\"2024-13-45\"}")));
@@ -306,6 +347,72 @@ class JsonRecordReaderTest {
     assertThat(
             orders.read(utf8("{\"customerNumber\":1,\"orderId\":\"a\",\"orderId\":\"b\"}")).orderId)
         .isEqualTo("b");
+  }
+
+  @Test
+  void read_duplicateRequiredKey_lastNull_isMissingRequiredField() {
+    JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).required("orderId").reader();
+
+    assertThat(
+            rejection(
+                () ->
+                    reader.read(utf8("{\"customerNumber\":1,\"orderId\":\"a\",\"orderId\":null}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'orderId' of Order is missing or null at $");
+  }
+
+  @Test
+  void read_duplicateRequiredKey_lastNotNull_isAccepted() throws Exception {
+    JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).required("orderId").reader();
+
+    assertThat(
+            reader.read(utf8("{\"customerNumber\":1,\"orderId\":null,\"orderId\":\"b\"}")).orderId)
+        .isEqualTo("b");
+  }
+
+  @Test
+  void read_duplicatePrimitiveKey_lastNull_isMissingRequiredField() {
+    assertThat(
+            rejection(() -> orders.read(utf8("{\"customerNumber\":5,\"customerNumber\":null}")))
+                .reason())
+        .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
+  }
+
+  @Test
+  void read_duplicatePrimitiveKeyOfRecord_lastNull_isMissingRequiredField() {
+    JsonRecordReader<Shipment> shipments = ReaderFixtures.of(Shipment.class).reader();
+
+    assertThat(
+            rejection(() -> shipments.read(utf8("{\"pieces\":3,\"weightKg\":1.5,\"pieces\":null}")))
+                .reason())
+        .isEqualTo(Reason.MISSING_REQUIRED_FIELD);
+  }
+
+  /** A base class whose field a subclass at the top level requires. */
+  public static class Base {
+    public String id;
+  }
+
+  /** Nested in {@link Parent}; its inherited {@code id} is not required here. */
+  public static class Child extends Base {
+    public String name;
+  }
+
+  /** The top-level type, with {@code id} inherited from the same base as its children. */
+  public static class Parent extends Base {
+    public List<Child> kids;
+  }
+
+  @Test
+  void read_requiredInheritedField_isNotSetByANestedObjectOfAnotherSubclass() throws Exception {
+    JsonRecordReader<Parent> reader = ReaderFixtures.of(Parent.class).required("id").reader();
+
+    assertThat(rejection(() -> reader.read(utf8("{\"kids\":[{\"id\":\"x\"}]}"))))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'id' of Parent is missing or null at $");
+    Parent p = reader.read(utf8("{\"id\":\"p\",\"kids\":[{\"name\":\"n\"}]}"));
+    assertThat(p.id).isEqualTo("p");
+    assertThat(p.kids.get(0).id).isNull();
   }
 
   @Test

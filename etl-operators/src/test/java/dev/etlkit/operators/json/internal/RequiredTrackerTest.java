@@ -26,6 +26,19 @@ class RequiredTrackerTest {
   }
 
   @Test
+  void unmark_afterMark_leavesTheFieldMissing() {
+    RequiredTracker tracker = new RequiredTracker(70);
+    long[] mask = {0b1, 1L << 5};
+
+    int frame = tracker.enter();
+    tracker.mark(0);
+    tracker.mark(69);
+    tracker.unmark(69); // a duplicate key whose last value is null
+    assertThat(tracker.firstMissing(mask)).isEqualTo(69);
+    tracker.exit(frame);
+  }
+
+  @Test
   void moreThan64RequiredNames_useSeveralWords() {
     RequiredTracker tracker = new RequiredTracker(130);
     long[] mask = {0L, 0L, 1L << 1}; // bit 129
