@@ -3,6 +3,7 @@ package dev.etlkit.testkit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
@@ -137,6 +138,7 @@ public final class RescaleCheck<I, O> {
     List<Cut> snapshots = new ArrayList<>(cuts.size());
     List<OperatorHarness<I, O>> old = new ArrayList<>(from);
     List<RecordedOutput> oldOutputs = new ArrayList<>(from);
+    Throwable failure = null;
     try {
       for (int s = 0; s < from; s++) {
         old.add(harness.open(null, 0L, 0L, from, s));
@@ -155,10 +157,15 @@ public final class RescaleCheck<I, O> {
         oldOutputs.add(RecordedOutput.of(h));
       }
     } catch (Exception e) {
-      throw new AssertionError(
-          "Run on " + from + " subtasks taking snapshots failed on " + harness.backend(), e);
+      failure =
+          new AssertionError(
+              "Run on " + from + " subtasks taking snapshots failed on " + harness.backend(), e);
+      throw (AssertionError) failure;
+    } catch (Error e) {
+      failure = e;
+      throw e;
     } finally {
-      closeAll(old);
+      closeAll(old, failure);
     }
     String difference =
         RecordedOutput.firstDifferenceAcrossSubtasks(
@@ -180,6 +187,7 @@ public final class RescaleCheck<I, O> {
       }
       RecordedOutput actual = concat(before);
       List<OperatorHarness<I, O>> rescaled = new ArrayList<>(to);
+      Throwable rescaleFailure = null;
       try {
         OperatorSubtaskState merged = AbstractStreamOperatorTestHarness.repackageState(cut.states);
         for (int s = 0; s < to; s++) {
@@ -195,9 +203,13 @@ public final class RescaleCheck<I, O> {
           actual = actual.append(RecordedOutput.of(h));
         }
       } catch (Exception e) {
-        throw new AssertionError(describe(cut) + " failed with an exception", e);
+        rescaleFailure = new AssertionError(describe(cut) + " failed with an exception", e);
+        throw (AssertionError) rescaleFailure;
+      } catch (Error e) {
+        rescaleFailure = e;
+        throw e;
       } finally {
-        closeAll(rescaled);
+        closeAll(rescaled, rescaleFailure);
       }
       difference = RecordedOutput.firstDifferenceAcrossSubtasks(expected, actual, "rescaled");
       if (difference != null) {
@@ -278,14 +290,21 @@ public final class RescaleCheck<I, O> {
         + ")";
   }
 
-  /** Closes every harness, even when one fails to close; throws the first failure. */
-  private static void closeAll(List<? extends OperatorHarness<?, ?>> harnesses) {
+  /**
+   * Closes every harness, even when one fails to close. With a {@code primary} failure on its way
+   * out, failures to close are added to it as suppressed, so they never hide it; else the first is
+   * thrown.
+   */
+  private static void closeAll(
+      List<? extends OperatorHarness<?, ?>> harnesses, @Nullable Throwable primary) {
     RuntimeException failure = null;
     for (OperatorHarness<?, ?> h : harnesses) {
       try {
         h.close();
       } catch (RuntimeException e) {
-        if (failure == null) {
+        if (primary != null) {
+          primary.addSuppressed(e);
+        } else if (failure == null) {
           failure = e;
         } else {
           failure.addSuppressed(e);

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -127,5 +131,50 @@ class RescaleCheckTest {
         .hasSize(3)
         .startsWith(0)
         .endsWith(SCRIPT.size());
+  }
+
+  /** Fails processing and closing on subtask 1 of a multi-subtask run only. */
+  static final class FailsOnSecondSubtask extends AbstractStreamOperator<String>
+      implements OneInputStreamOperator<Change<String>, String> {
+
+    private boolean second() {
+      return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 1;
+    }
+
+    @Override
+    public void processElement(StreamRecord<Change<String>> element) {
+      if (second()) {
+        throw new IllegalStateException("processing failed");
+      }
+      output.collect(new StreamRecord<>(element.getValue().value()));
+    }
+
+    @Override
+    public void close() throws Exception {
+      super.close();
+      if (second()) {
+        throw new IllegalStateException("closing failed too");
+      }
+    }
+  }
+
+  @Test
+  void rescale_runFailsAndClosingFails_reportsTheRunsFailure_closingSuppressed() {
+    KeyedHarness<String, Change<String>, String> failing =
+        KeyedHarness.forOperator(
+            FailsOnSecondSubtask::new, SampleCounter::keyOf, Types.STRING, Types.STRING);
+
+    assertThatThrownBy(() -> RescaleCheck.of(failing, SCRIPT).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Run on 2 subtasks taking snapshots failed")
+        .hasRootCauseMessage("processing failed")
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .anySatisfy(
+                        closing ->
+                            assertThat(closing)
+                                .hasMessageContaining("Could not close the harness")
+                                .hasRootCauseMessage("closing failed too")));
   }
 }
