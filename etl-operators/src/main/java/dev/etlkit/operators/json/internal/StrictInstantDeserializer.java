@@ -1,11 +1,14 @@
 package dev.etlkit.operators.json.internal;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -20,7 +23,8 @@ import org.apache.flink.annotation.Internal;
  * digits, as epoch <em>seconds</em>, so {@code 1700000000000} (epoch milliseconds, as coercion
  * reads it) became the year 55840. A number is a {@code WRONG_TYPE}, a numeric string an {@code
  * INVALID_VALUE}; everything else goes to the wrapped deserializer. Coerced fields do not use it:
- * {@link TryCast} reads epoch milliseconds.
+ * {@link TryCast} reads epoch milliseconds; nor do fields annotated with a numeric {@code
+ * JsonFormat} shape, which ask for numbers.
  */
 @Internal
 final class StrictInstantDeserializer extends DelegatingDeserializer {
@@ -38,6 +42,23 @@ final class StrictInstantDeserializer extends DelegatingDeserializer {
   @Override
   protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> newDelegatee) {
     return new StrictInstantDeserializer(newDelegatee);
+  }
+
+  /**
+   * A field annotated {@code @JsonFormat(shape = NUMBER)} (or another numeric shape) declares its
+   * JSON type a number: it keeps the java.time module's reading of numbers, epoch seconds.
+   */
+  @Override
+  public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property)
+      throws JsonMappingException {
+    JsonDeserializer<?> contextual = super.createContextual(ctxt, property);
+    if (property != null && contextual instanceof StrictInstantDeserializer) {
+      JsonFormat.Value format = property.findPropertyFormat(ctxt.getConfig(), Instant.class);
+      if (format != null && format.getShape().isNumeric()) {
+        return ((StrictInstantDeserializer) contextual).getDelegatee();
+      }
+    }
+    return contextual;
   }
 
   @Override

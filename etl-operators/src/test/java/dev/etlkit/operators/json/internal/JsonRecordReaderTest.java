@@ -4,6 +4,7 @@ import static dev.etlkit.operators.json.internal.ReaderFixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import dev.etlkit.operators.json.Address;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
@@ -102,6 +103,20 @@ class JsonRecordReaderTest {
     assertThat(
             rejection(() -> orders.read(utf8("{\"customerNumber\":1,\"createdAt\":1.5}"))).reason())
         .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  /** A field that asks for numbers keeps the java.time module's reading: epoch seconds. */
+  public record Stamped(@JsonFormat(shape = JsonFormat.Shape.NUMBER) Instant at, Instant iso) {}
+
+  @Test
+  void read_numberForAnInstantAnnotatedAsANumber_isEpochSeconds() throws Exception {
+    JsonRecordReader<Stamped> stamped = ReaderFixtures.of(Stamped.class).reader();
+
+    Stamped read = stamped.read(utf8("{\"at\":1700000000,\"iso\":\"2024-01-31T10:15:30Z\"}"));
+
+    assertThat(read.at()).isEqualTo(Instant.ofEpochSecond(1_700_000_000L));
+    assertThat(rejection(() -> stamped.read(utf8("{\"at\":1,\"iso\":1700000000}"))))
+        .hasMessage("WRONG_TYPE: expected Instant, got a JSON integer at $.iso");
   }
 
   @Test
