@@ -135,6 +135,19 @@ class DebeziumDecoderTest {
   }
 
   @Test
+  void wrappedNullPayload_isATombstone() throws IOException {
+    // Kafka Connect's JsonConverter with schemas enabled wrote a null value this way
+    DecoderSettings<Customer> settings = DecoderSettings.defaults(Customer.class);
+    String wrappedNull = "{\"schema\":null,\"payload\":null}";
+    assertThat(decode(settings, wrappedNull, "{\"id\":9}")).isEqualTo(Outcome.SKIPPED_TOMBSTONE);
+
+    assertThat(decode(settings.withTombstones(Tombstones.DELETE), wrappedNull, "{\"id\":9}"))
+        .isEqualTo(Outcome.TOMBSTONE_DELETED);
+    assertThat(out)
+        .containsExactly(Change.of(RowKind.DELETE, new Customer(9, null, null, null), 42L, null));
+  }
+
+  @Test
   void unwrapsTheSchemaPayloadWrapper_onlyWhenItHasExactlyThoseTwoFields() throws IOException {
     decode("{\"schema\":null,\"payload\":" + change("c", null, ANNE) + "}");
     assertThat(out).hasSize(1);

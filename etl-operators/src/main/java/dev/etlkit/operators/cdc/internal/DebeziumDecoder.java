@@ -83,7 +83,8 @@ public final class DebeziumDecoder<T> {
   /**
    * Decodes one record.
    *
-   * @param value the record's value, or null for a tombstone
+   * @param value the record's value, or null for a tombstone (as is a schema wrapper around a null
+   *     payload, {@code {"schema":null,"payload":null}})
    * @param key the record's key, or null
    * @param recordTimestamp the record's timestamp (event time of tombstone deletes), or null
    * @param into where the changes go
@@ -106,6 +107,9 @@ public final class DebeziumDecoder<T> {
     ColumnEncodings encodings = ColumnEncodings.NONE;
     if (isWrapper(root)) {
       envelope = root.get("payload");
+      if (envelope.isNull()) { // how Kafka Connect's JsonConverter with schemas wrote a null value
+        return tombstone(key, recordTimestamp, into);
+      }
       if (binder.usesEncodings()) {
         encodings = valueEncodings(root.get("schema"));
       }
