@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.internal.JsonNumbers;
 import dev.etlkit.operators.internal.SafeJson;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -250,8 +251,7 @@ public final class JsonToAvro {
   }
 
   private static boolean isNonFiniteText(JsonNode node) {
-    String text = node.textValue();
-    return "NaN".equals(text) || "Infinity".equals(text) || "-Infinity".equals(text);
+    return JsonNumbers.nonFinite(node.textValue()) != null;
   }
 
   private static boolean fits(JsonNodeType type, JsonNode node, Schema s) {
@@ -457,17 +457,9 @@ public final class JsonToAvro {
     if (node.isNumber()) {
       return node.doubleValue();
     }
-    if (node.isTextual()) {
-      switch (node.textValue()) {
-        case "NaN":
-          return Double.NaN;
-        case "Infinity":
-          return Double.POSITIVE_INFINITY;
-        case "-Infinity":
-          return Double.NEGATIVE_INFINITY;
-        default:
-          break;
-      }
+    Double nonFinite = node.isTextual() ? JsonNumbers.nonFinite(node.textValue()) : null;
+    if (nonFinite != null) {
+      return nonFinite;
     }
     throw mismatch(node, s);
   }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.internal.JsonErrors;
+import dev.etlkit.operators.internal.JsonNumbers;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -411,12 +412,9 @@ final class RowBinder<T> {
     }
   }
 
-  /** The digits of the plain form ({@code toPlainString}), computed without building it. */
+  /** Rejects a decimal with more digits in plain notation than {@code maxNumberLength}. */
   private void checkDigits(BigDecimal decimal, String column, String what) {
-    int precision = decimal.precision();
-    int scale = decimal.scale();
-    long digits = scale <= 0 ? (long) precision - scale : Math.max(precision, scale + 1L);
-    if (digits > maxNumberLength) {
+    if (JsonNumbers.plainDigits(decimal) > maxNumberLength) {
       throw new IllegalArgumentException(
           what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.etlkit.operators.internal.JsonNumbers;
 import dev.etlkit.operators.json.JsonRecordException;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -36,16 +37,6 @@ final class DecimalLimitDeserializer extends DelegatingDeserializer {
         .setDeserializerModifier(new Modifier(maxNumberLength));
   }
 
-  /**
-   * The digits of {@code value} in plain notation, without sign and decimal point: {@code 1E+3} has
-   * 4, {@code 1E-3} ({@code 0.001}) 3. Computed from precision and scale, never by writing it.
-   */
-  static long plainLength(BigDecimal value) {
-    long precision = value.precision();
-    long scale = value.scale();
-    return scale <= 0 ? precision - scale : Math.max(precision, scale);
-  }
-
   @Override
   protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> newDelegatee) {
     return new DecimalLimitDeserializer(newDelegatee, maxNumberLength);
@@ -55,7 +46,7 @@ final class DecimalLimitDeserializer extends DelegatingDeserializer {
   public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
     Object value = _delegatee.deserialize(p, ctxt);
     if (value instanceof BigDecimal) {
-      long length = plainLength((BigDecimal) value);
+      long length = JsonNumbers.plainDigits((BigDecimal) value);
       if (length > maxNumberLength) {
         throw new FieldException(
             p,

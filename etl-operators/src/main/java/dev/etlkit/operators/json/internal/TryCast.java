@@ -1,5 +1,6 @@
 package dev.etlkit.operators.json.internal;
 
+import dev.etlkit.operators.internal.JsonNumbers;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -7,7 +8,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.Locale;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -62,7 +62,7 @@ public final class TryCast {
     try {
       switch (target) {
         case DOUBLE:
-          Object special = specialDouble(s);
+          Object special = JsonNumbers.nonFinite(s);
           if (special != null) {
             return special;
           }
@@ -104,7 +104,7 @@ public final class TryCast {
           return Double.isInfinite(d) ? FAILED : d;
         case DECIMAL:
           BigDecimal decimal = new BigDecimal(number);
-          return DecimalLimitDeserializer.plainLength(decimal) > maxNumberLength ? FAILED : decimal;
+          return JsonNumbers.plainDigits(decimal) > maxNumberLength ? FAILED : decimal;
         case BOOLEAN:
           int sign = new BigDecimal(number).compareTo(BigDecimal.ONE);
           if (sign == 0) {
@@ -180,24 +180,6 @@ public final class TryCast {
       }
     }
     return true;
-  }
-
-  /**
-   * NaN and the infinities as {@code Json.write} writes them and strict reading reads them, or
-   * null. Spelled out, they are values, not an overflow (which fails).
-   */
-  @Nullable
-  private static Double specialDouble(String s) {
-    switch (s) {
-      case "NaN":
-        return Double.NaN;
-      case "Infinity":
-        return Double.POSITIVE_INFINITY;
-      case "-Infinity":
-        return Double.NEGATIVE_INFINITY;
-      default:
-        return null;
-    }
   }
 
   private static Object booleanOf(String s) {
