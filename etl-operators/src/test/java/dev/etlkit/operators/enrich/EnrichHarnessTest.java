@@ -6,6 +6,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * failures that never fail the task, and checkpoints taken while lookups are in flight.
  */
 class EnrichHarnessTest {
+  /** Records in flight at once in the bulk timeout tests. */
+  private static final int BULK = 2_000;
 
   /** Records are {@code orderId:customerId}; outputs {@code record=value/STATUS}. */
   private static Enrich.LookupStep<String, String, String, String> step(FakeLookup lookup) {
@@ -120,6 +123,60 @@ class EnrichHarnessTest {
         .containsExactlyInAnyOrder(
             "o1:c-1=Anna/LOADED", "o2:c-2=null/TIMED_OUT", "o3:c-3=Cid/LOADED");
     assertThat(h.metric(LookupMetrics.TIMEOUTS)).isEqualTo(1);
+  }
+
+  @Test
+  void stepTimeouts_ofAFullQueueAtOnce_eachFindsItsRecordAtOnce() throws Exception {
+    // A stalled lookup: every record in flight times out in one mailbox turn, so no timed-out
+    // record's output is made before the last timeout runs. Finding each record must not walk past
+    // the ones that timed out before it (that made a burst quadratic in the capacity).
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h = open(timingOutInBulk(lookup));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < BULK; i++) {
+      h.process("o" + i + ":c-" + i); // at 0 ms
+      expected.add("o" + i + ":c-" + i + "=null/TIMED_OUT");
+    }
+
+    h.harness.setProcessingTime(200);
+    h.drain();
+
+    assertThat(h.outputs()).containsExactlyElementsOf(expected);
+    assertThat(h.metric(LookupMetrics.TIMEOUTS)).isEqualTo(BULK);
+    assertThat(h.function.timeoutSearchSteps()).isEqualTo(BULK);
+  }
+
+  @Test
+  void stepTimeouts_unorderedOutput_amongRecordsAnsweredMeanwhile_eachFindsItsRecordAtOnce()
+      throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h = open(timingOutInBulk(lookup).withUnorderedOutput());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < BULK; i++) {
+      h.process("o" + i + ":c-" + i); // at 0 ms
+      expected.add("o" + i + ":c-" + i + (i % 2 == 0 ? "=null/TIMED_OUT" : "=n" + i + "/LOADED"));
+    }
+    // Every other load answers just before the step timeouts fire: those records are answered,
+    // their outputs not made yet, when the timeouts of the records between them run.
+    for (int i = 1; i < BULK; i += 2) {
+      lookup.call(i).reply("n" + i);
+    }
+
+    h.harness.setProcessingTime(200);
+    h.drain();
+
+    assertThat(h.outputs()).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(h.metric(LookupMetrics.TIMEOUTS)).isEqualTo(BULK / 2);
+    assertThat(h.function.timeoutSearchSteps()).isEqualTo(BULK / 2);
+  }
+
+  /** A step whose {@link #BULK} records in flight can all time out together, after 200 ms. */
+  private static Enrich.LookupStep<String, String, String, String> timingOutInBulk(
+      FakeLookup lookup) {
+    return step(lookup)
+        .withTimeout(ms(200))
+        .withFallback(LookupFallback.passThrough())
+        .withCapacity(BULK);
   }
 
   @Test

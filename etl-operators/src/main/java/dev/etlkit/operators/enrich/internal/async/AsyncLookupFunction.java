@@ -8,6 +8,7 @@ import dev.etlkit.operators.enrich.LookupContext;
 import dev.etlkit.operators.enrich.LookupStatus;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
@@ -33,12 +34,15 @@ import org.apache.flink.types.Either;
  * CollectionSupplier}s, which Flink runs in the task's mailbox. Never completes a record
  * exceptionally, so a lookup failure never fails the job.
  *
- * <p>The records given to the engine are kept in a list, oldest first, so that a step timeout
- * (which names a record by its {@code ResultFuture}) finds its record: step timeouts fire in
- * arrival order, so the record is at or near the head. Flink calls {@link #asyncInvoke}, {@link
- * #timeout} and the answers' {@code get()} on the task thread, so the list is the task thread's
- * alone: a record joins it on its way to the engine and leaves it when its answer is turned into
- * output; lookup threads never touch it.
+ * <p>The records given to the engine are kept by the {@code ResultFuture} Flink gave each one,
+ * which is the one {@link #timeout} names the record by, so a step timeout finds its record in
+ * constant time, however many records are in flight and in whatever order they time out or are
+ * answered. (A search of the records in arrival order is not enough: when a stalled lookup lets a
+ * full queue time out in one mailbox turn, no timed-out record's output is made before the last
+ * timeout runs, and each timeout would pass all the records that timed out before it.) Flink calls
+ * {@link #asyncInvoke}, {@link #timeout} and the answers' {@code get()} on the task thread, so the
+ * map is the task thread's alone: a record joins it on its way to the engine and leaves it when its
+ * answer is turned into output; lookup threads never touch it.
  */
 @Internal
 public final class AsyncLookupFunction<I, K, V, O>
@@ -58,10 +62,12 @@ public final class AsyncLookupFunction<I, K, V, O>
   private transient Timers timers;
   private transient LookupMetrics metrics;
 
-  /** Records given to the engine whose output was not made yet, oldest first; task thread only. */
-  @Nullable private transient Pending oldest;
-
-  @Nullable private transient Pending newest;
+  /**
+   * Records given to the engine whose output was not made yet, by their {@code ResultFuture}; task
+   * thread only. An {@link IdentityHashMap} keeps keys and values in one array, so a record adds no
+   * node: the table grows to the most records ever in flight (at most the capacity) and stays.
+   */
+  private transient IdentityHashMap<ResultFuture<?>, Pending> inFlight;
 
   /** Records given to the engine and not answered yet: the inFlight gauge. */
   private transient AtomicInteger waiting;
@@ -75,6 +81,9 @@ public final class AsyncLookupFunction<I, K, V, O>
 
   @Nullable private transient K missedKey;
   private transient boolean lookupOpened;
+
+  /** Records looked up so far for the step timeouts that named them; task thread only. */
+  private transient long timeoutSearchSteps;
 
   public AsyncLookupFunction(
       KeySelector<I, K> keySelector,
@@ -98,8 +107,7 @@ public final class AsyncLookupFunction<I, K, V, O>
     RuntimeContext context = getRuntimeContext();
     int subtask = context.getTaskInfo().getIndexOfThisSubtask();
     int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
-    oldest = null;
-    newest = null;
+    inFlight = new IdentityHashMap<>();
     waiting = new AtomicInteger();
     metrics = LookupMetrics.register(context.getMetricGroup(), step, waiting::get);
     lookupOpened = true;
@@ -158,14 +166,7 @@ public final class AsyncLookupFunction<I, K, V, O>
   }
 
   private void startLoad(K key, Pending record) {
-    Pending last = newest;
-    record.older = last;
-    if (last == null) {
-      oldest = record;
-    } else {
-      last.newer = record;
-    }
-    newest = record;
+    inFlight.put(record.result, record);
     record.tracked = true;
     waiting.incrementAndGet();
     engine.load(key, record);
@@ -184,11 +185,10 @@ public final class AsyncLookupFunction<I, K, V, O>
   /** The step timeout of {@code input} passed: a stale value or the fallback answers it. */
   @Override
   public void timeout(I input, ResultFuture<Either<O, DeadLetter>> result) {
-    for (Pending record = oldest; record != null; record = record.newer) {
-      if (record.result == result) {
-        engine.timeout(record);
-        return;
-      }
+    Pending record = inFlight.get(result);
+    if (record != null) {
+      timeoutSearchSteps++;
+      engine.timeout(record);
     }
   }
 
@@ -249,6 +249,16 @@ public final class AsyncLookupFunction<I, K, V, O>
     return metrics;
   }
 
+  /**
+   * Records looked at so far to find the records step timeouts named: one per timeout that found
+   * its record, which tests check so that the search never again walks the records in flight (read
+   * on the task thread).
+   */
+  @VisibleForTesting
+  public long timeoutSearchSteps() {
+    return timeoutSearchSteps;
+  }
+
   private Either<O, DeadLetter> output(
       I input, @Nullable V value, LookupStatus status, @Nullable Throwable error, int attempts) {
     if (error != null) {
@@ -286,12 +296,11 @@ public final class AsyncLookupFunction<I, K, V, O>
     @Nullable private Throwable error;
     private int attempts;
 
-    /** Given to the engine: listed until its output is made, in {@code waiting} until answered. */
+    /**
+     * Given to the engine: in {@code inFlight} until its output is made, in {@code waiting} until
+     * answered.
+     */
     boolean tracked;
-
-    // Links of the list of records given to the engine; task thread only.
-    @Nullable Pending older;
-    @Nullable Pending newer;
 
     Pending(I input, ResultFuture<Either<O, DeadLetter>> result) {
       this.input = input;
@@ -324,27 +333,10 @@ public final class AsyncLookupFunction<I, K, V, O>
     @Override
     public Collection<Either<O, DeadLetter>> get() {
       if (tracked) {
-        unlink(this);
+        inFlight.remove(result);
       }
       return Collections.singletonList(output(input, value, status, error, attempts));
     }
-  }
-
-  private void unlink(Pending record) {
-    Pending older = record.older;
-    Pending newer = record.newer;
-    if (older == null) {
-      oldest = newer;
-    } else {
-      older.newer = newer;
-    }
-    if (newer == null) {
-      newest = older;
-    } else {
-      newer.older = older;
-    }
-    record.older = null;
-    record.newer = null;
   }
 
   private record SubtaskContext(int subtaskIndex, int parallelism, MetricGroup metricGroup)
