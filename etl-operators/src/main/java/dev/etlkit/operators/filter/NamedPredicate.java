@@ -3,8 +3,10 @@ package dev.etlkit.operators.filter;
 import dev.etlkit.core.internal.Names;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -27,8 +29,14 @@ import org.apache.flink.api.common.functions.util.FunctionUtils;
  * <p>Evaluation short-circuits from left to right, like {@code &&} and {@code ||}. A predicate that
  * throws makes the step dead-letter the record (per its error policy); it is not counted as
  * filtered. Predicates are immutable and serializable (they travel to the task managers with the
- * job). Rich functions given to {@link #of} are opened and closed with the step's operator, since a
- * {@code NamedPredicate} passes its runtime context and lifecycle on to its parts.
+ * job).
+ *
+ * <p><b>Rich functions.</b> Functions given to {@link #of} get the runtime context and are opened
+ * and closed with the step's operator (or with whatever opens this predicate): a {@code
+ * NamedPredicate} passes its runtime context and lifecycle on to the functions in its tree. Each
+ * function is opened once and closed once, however often it appears in the tree: in {@code
+ * p.and(q).or(p)}, or given to {@code of} under two names, it is one function. Functions are told
+ * apart by identity, so two that are only {@code equals} are opened each.
  *
  * @param <T> record type
  */
@@ -91,28 +99,54 @@ public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
     return Collections.singletonList(this);
   }
 
-  /** The direct parts whose lifecycle this predicate drives (user functions or predicates). */
+  /** The direct parts of this predicate (user functions or predicates). */
   abstract List<FilterFunction<T>> parts();
 
   @Override
   public final void setRuntimeContext(RuntimeContext context) {
     super.setRuntimeContext(context);
-    for (FilterFunction<T> part : parts()) {
-      FunctionUtils.setFunctionRuntimeContext(part, context);
+    for (FilterFunction<T> function : userFunctions(List.of(this))) {
+      FunctionUtils.setFunctionRuntimeContext(function, context);
     }
   }
 
   @Override
   public final void open(OpenContext openContext) throws Exception {
-    for (FilterFunction<T> part : parts()) {
-      FunctionUtils.openFunction(part, openContext);
+    for (FilterFunction<T> function : userFunctions(List.of(this))) {
+      FunctionUtils.openFunction(function, openContext);
     }
   }
 
   @Override
   public final void close() throws Exception {
-    for (FilterFunction<T> part : parts()) {
-      FunctionUtils.closeFunction(part);
+    for (FilterFunction<T> function : userFunctions(List.of(this))) {
+      FunctionUtils.closeFunction(function);
+    }
+  }
+
+  /**
+   * The functions whose lifecycle an operator evaluating {@code predicates} drives: the user
+   * functions in the trees of the {@code NamedPredicate}s among them, and the others as they are.
+   * Each appears once, however often it is reachable (told apart by identity), in the order first
+   * met from left to right.
+   */
+  static <T> List<FilterFunction<T>> userFunctions(List<? extends FilterFunction<T>> predicates) {
+    List<FilterFunction<T>> functions = new ArrayList<>();
+    collectUserFunctions(predicates, Collections.newSetFromMap(new IdentityHashMap<>()), functions);
+    return functions;
+  }
+
+  private static <T> void collectUserFunctions(
+      List<? extends FilterFunction<T>> parts, Set<Object> seen, List<FilterFunction<T>> into) {
+    for (FilterFunction<T> part : parts) {
+      if (!seen.add(part)) {
+        continue;
+      }
+      if (part instanceof NamedPredicate) {
+        collectUserFunctions(((NamedPredicate<T>) part).parts(), seen, into);
+      } else {
+        into.add(part);
+      }
     }
   }
 

@@ -48,7 +48,9 @@ import org.apache.flink.util.OutputTag;
  * predicates are not evaluated; with {@link Matching#ALL} it goes to every route whose predicate
  * holds. A record no predicate accepts goes to the {@link #otherwise} route if there is one; if
  * there is none, it is counted as <em>filtered</em> (never dropped silently). A predicate that
- * throws dead-letters the record (per the error policy) before it was sent anywhere.
+ * throws dead-letters the record (per the error policy) before it was sent anywhere. Rich
+ * predicates are opened and closed with the operator, each once, however many routes use it
+ * (directly or inside {@link NamedPredicate}s; told apart by identity).
  *
  * <p><b>Outputs.</b> One per route, named after it, in declaration order with the otherwise route
  * last (wherever {@code otherwise} was called). All are side outputs of one operator with the uid
@@ -214,6 +216,7 @@ public final class Route<T> implements SplitStep<T, T> {
     RouteFunction<T> function =
         new RouteFunction<>(
             new RouteSelector<>(predicates, otherwise != null, matching == Matching.ALL),
+            NamedPredicate.userFunctions(predicates),
             tags,
             names,
             context.errorHandler(errorPolicy));

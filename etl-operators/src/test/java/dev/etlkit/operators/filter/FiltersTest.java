@@ -150,6 +150,19 @@ class FiltersTest {
   }
 
   @Test
+  void where_richPredicateInTwoPlacesOfTheTree_isOpenedAndClosedOnce() throws Exception {
+    NamedPredicateTest.Recording recording = new NamedPredicateTest.Recording();
+    NamedPredicate<Order> rich = NamedPredicate.of("recording", recording);
+
+    try (OneInputStreamOperatorTestHarness<Order, Order> h =
+        harness(Filters.where("checked", PAID.and(rich.or(BIG.and(rich)))))) {
+      h.processElement(new Order("o1", "EU", "PAID", 100), 1L);
+    }
+
+    assertThat(recording.calls).containsExactly("open", "close");
+  }
+
+  @Test
   void where_plainFunction_isOnePredicateNamedAfterTheStep() {
     FilterFunction<Order> paid = Order::isPaid;
 

@@ -101,7 +101,7 @@ class NamedPredicateTest {
   }
 
   /** A rich predicate recording its lifecycle. */
-  static final class Recording extends RichFilterFunction<Order> {
+  static class Recording extends RichFilterFunction<Order> {
     final List<String> calls = new ArrayList<>();
 
     @Override
@@ -126,9 +126,62 @@ class NamedPredicateTest {
     NamedPredicate<Order> composite =
         paid.or(NamedPredicate.of("recording", recording).negate()).named("any");
 
-    FunctionUtils.openFunction(composite, DefaultOpenContext.INSTANCE);
-    FunctionUtils.closeFunction(composite);
+    openAndClose(composite);
 
     assertThat(recording.calls).containsExactly("open", "close");
+  }
+
+  @Test
+  void openAndClose_aRichPredicateInSeveralPlacesOfATree_reachItOnce() throws Exception {
+    Recording recording = new Recording();
+    NamedPredicate<Order> rich = NamedPredicate.of("recording", recording);
+    NamedPredicate<Order> composite = rich.and(paid).or(rich.negate()).or(eu.and(rich));
+
+    openAndClose(composite);
+
+    assertThat(recording.calls).containsExactly("open", "close");
+  }
+
+  @Test
+  void openAndClose_oneRichFunctionUnderTwoNames_reachItOnce() throws Exception {
+    Recording recording = new Recording();
+    NamedPredicate<Order> composite =
+        NamedPredicate.of("first", recording).or(NamedPredicate.of("second", recording));
+
+    openAndClose(composite);
+
+    assertThat(recording.calls).containsExactly("open", "close");
+  }
+
+  /** Equal to every other one: only identity tells two apart. */
+  static final class EqualToAll extends Recording {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof EqualToAll;
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
+  }
+
+  @Test
+  void openAndClose_twoEqualRichFunctions_reachEach() throws Exception {
+    EqualToAll first = new EqualToAll();
+    EqualToAll second = new EqualToAll();
+    NamedPredicate<Order> composite =
+        NamedPredicate.of("first", first).and(NamedPredicate.of("second", second));
+
+    openAndClose(composite);
+
+    assertThat(first.calls).containsExactly("open", "close");
+    assertThat(second.calls).containsExactly("open", "close");
+  }
+
+  /** What the step's operator does with its predicate over its life. */
+  private static void openAndClose(NamedPredicate<Order> predicate) throws Exception {
+    FunctionUtils.openFunction(predicate, DefaultOpenContext.INSTANCE);
+    FunctionUtils.closeFunction(predicate);
   }
 }

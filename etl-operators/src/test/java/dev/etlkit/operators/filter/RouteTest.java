@@ -182,6 +182,25 @@ class RouteTest {
   }
 
   @Test
+  void aRichPredicateInSeveralRoutes_isOpenedAndClosedOnce() throws Exception {
+    NamedPredicateTest.Recording recording = new NamedPredicateTest.Recording();
+    NamedPredicate<Order> rich = NamedPredicate.of("recording", recording);
+    Route<Order> shared =
+        Route.<Order>by("shared")
+            .to("rich", rich)
+            .to("not-rich", rich.negate())
+            .to("plain", recording)
+            .withMatching(Route.Matching.ALL);
+
+    try (Routed r = new Routed(orders().split(shared)).process(order("o1", "EU"))) {
+      assertThat(r.ids("rich")).containsExactly("o1");
+      assertThat(r.ids("plain")).containsExactly("o1");
+    }
+
+    assertThat(recording.calls).containsExactly("open", "close");
+  }
+
+  @Test
   void failJob_failsWithoutThePayloadInTheMessage() throws Exception {
     Route<Order> strict =
         Route.<Order>by("strict").to("big", Order::isBig).withErrorPolicy(ErrorPolicy.failJob());

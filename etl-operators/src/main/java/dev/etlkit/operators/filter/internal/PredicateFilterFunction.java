@@ -34,7 +34,7 @@ public final class PredicateFilterFunction<T> extends RichFilterFunction<T> {
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    // The root passes the runtime context and open() on to every conjunct and user function.
+    // The root passes the runtime context and open() on to each distinct user function once.
     FunctionUtils.setFunctionRuntimeContext(predicate, getRuntimeContext());
     FunctionUtils.openFunction(predicate, openContext);
     filteredBy = new LongCounter[conjuncts.length];

@@ -28,6 +28,7 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
   private static final long serialVersionUID = 1L;
 
   private final RouteSelector<T> selector;
+  private final FilterFunction<T>[] functions;
   private final OutputTag<T>[] tags;
   private final String[] routeNames;
   private final ErrorHandler errors;
@@ -37,12 +38,15 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
   private transient int[] selected;
 
   /**
+   * @param functions the functions to open and close with the operator, each once: the routes'
+   *     predicates, or the user functions inside them where they are {@code NamedPredicate}s
    * @param tags one side output per route, in route order (the otherwise route last)
    * @param routeNames the routes' names, in the same order
    */
   @SuppressWarnings("unchecked")
   public RouteFunction(
       RouteSelector<T> selector,
+      List<? extends FilterFunction<T>> functions,
       List<OutputTag<T>> tags,
       List<String> routeNames,
       ErrorHandler errors) {
@@ -51,6 +55,7 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
           "expected " + selector.routeCount() + " tags and names, got " + tags + routeNames);
     }
     this.selector = selector;
+    this.functions = functions.toArray(new FilterFunction[0]);
     this.tags = tags.toArray(new OutputTag[0]);
     this.routeNames = routeNames.toArray(new String[0]);
     this.errors = errors;
@@ -60,9 +65,9 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
   public void open(OpenContext openContext) throws Exception {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
-    for (FilterFunction<T> predicate : selector.predicates()) {
-      FunctionUtils.setFunctionRuntimeContext(predicate, getRuntimeContext());
-      FunctionUtils.openFunction(predicate, openContext);
+    for (FilterFunction<T> function : functions) {
+      FunctionUtils.setFunctionRuntimeContext(function, getRuntimeContext());
+      FunctionUtils.openFunction(function, openContext);
     }
     routed = new LongCounter[routeNames.length];
     for (int i = 0; i < routeNames.length; i++) {
@@ -104,8 +109,8 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
 
   @Override
   public void close() throws Exception {
-    for (FilterFunction<T> predicate : selector.predicates()) {
-      FunctionUtils.closeFunction(predicate);
+    for (FilterFunction<T> function : functions) {
+      FunctionUtils.closeFunction(function);
     }
   }
 }

@@ -1,8 +1,6 @@
 package dev.etlkit.operators.filter.internal;
 
 import java.io.Serializable;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.FilterFunction;
@@ -39,11 +37,6 @@ public final class RouteSelector<T> implements Serializable {
   /** Number of routes, the otherwise route included; the length {@link #select} needs. */
   public int routeCount() {
     return predicates.length + (hasOtherwise ? 1 : 0);
-  }
-
-  /** The user predicates, in route order, to open and close them with the operator. */
-  public List<FilterFunction<T>> predicates() {
-    return Collections.unmodifiableList(Arrays.asList(predicates));
   }
 
   /**
