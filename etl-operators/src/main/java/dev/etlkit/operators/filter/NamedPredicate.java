@@ -1,6 +1,7 @@
 package dev.etlkit.operators.filter;
 
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.operators.filter.internal.FunctionLifecycle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -36,7 +37,9 @@ import org.apache.flink.api.common.functions.util.FunctionUtils;
  * NamedPredicate} passes its runtime context and lifecycle on to the functions in its tree. Each
  * function is opened once and closed once, however often it appears in the tree: in {@code
  * p.and(q).or(p)}, or given to {@code of} under two names, it is one function. Functions are told
- * apart by identity, so two that are only {@code equals} are opened each.
+ * apart by identity, so two that are only {@code equals} are opened each. A function whose {@code
+ * close()} throws does not keep the others open: all are closed, and the first failure is thrown
+ * with the later ones suppressed.
  *
  * @param <T> record type
  */
@@ -119,9 +122,7 @@ public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
 
   @Override
   public final void close() throws Exception {
-    for (FilterFunction<T> function : userFunctions(List.of(this))) {
-      FunctionUtils.closeFunction(function);
-    }
+    FunctionLifecycle.closeAll(userFunctions(List.of(this)));
   }
 
   /**

@@ -179,6 +179,33 @@ class NamedPredicateTest {
     assertThat(second.calls).containsExactly("open", "close");
   }
 
+  /** A rich predicate whose close() fails. */
+  static final class FailingClose extends Recording {
+    @Override
+    public void close() {
+      super.close();
+      throw new IllegalStateException("close failed");
+    }
+  }
+
+  @Test
+  void close_aFunctionThatFailsToClose_doesNotKeepTheOthersOpen() throws Exception {
+    FailingClose first = new FailingClose();
+    FailingClose second = new FailingClose();
+    Recording third = new Recording();
+    NamedPredicate<Order> composite =
+        NamedPredicate.of("first", first)
+            .and(NamedPredicate.of("second", second))
+            .and(NamedPredicate.of("third", third));
+    FunctionUtils.openFunction(composite, DefaultOpenContext.INSTANCE);
+
+    assertThatThrownBy(() -> FunctionUtils.closeFunction(composite))
+        .isInstanceOf(IllegalStateException.class)
+        .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+    assertThat(third.calls).containsExactly("open", "close");
+    assertThat(second.calls).containsExactly("open", "close");
+  }
+
   /** What the step's operator does with its predicate over its life. */
   private static void openAndClose(NamedPredicate<Order> predicate) throws Exception {
     FunctionUtils.openFunction(predicate, DefaultOpenContext.INSTANCE);

@@ -3,6 +3,7 @@ package dev.etlkit.operators.filter.internal;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -109,8 +110,6 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
 
   @Override
   public void close() throws Exception {
-    for (FilterFunction<T> function : functions) {
-      FunctionUtils.closeFunction(function);
-    }
+    FunctionLifecycle.closeAll(Arrays.asList(functions));
   }
 }
