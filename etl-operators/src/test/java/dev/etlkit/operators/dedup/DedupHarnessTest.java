@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -89,6 +90,34 @@ class DedupHarnessTest {
           .containsExactly(Emitted.side(LATE, "k1#v1", 50L), Emitted.main("k1#v2", 51L));
       assertThat(counts(harness)).contains(entry("filtered", 1L), entry("out", 1L));
       assertThat(lateCount(harness)).isEqualTo(1L);
+    }
+  }
+
+  /**
+   * {@code flink stop --drain} (and the end of a bounded input) sends the end-of-input watermark
+   * {@code Long.MAX_VALUE} before the savepoint: a job restored from it goes on from the event time
+   * the stream had reached, instead of finding every later record late for ever.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirst_eventTime_restoredFromADrainedSavepoint_keepsTheLastWatermarkBeforeTheDrain(
+      StateBackendKind backend) throws Exception {
+    KeyedHarness<Object, String, String> recipe =
+        rows(keepFirst().withEventTimeOrder()).harness().on(backend);
+    OperatorSubtaskState drained;
+    try (OperatorHarness<String, String> harness = recipe.open()) {
+      harness.processElement("k1#v1", 10);
+      harness.processWatermark(50);
+      harness.processWatermark(Long.MAX_VALUE); // flink stop --drain
+      drained = harness.savepoint();
+    }
+    try (OperatorHarness<String, String> harness = recipe.restore(drained)) {
+      harness.processElement("k2#v1", 40); // behind the last watermark before the drain: late
+      harness.processElement("k3#v1", 1_000);
+      harness.processWatermark(2_000);
+
+      assertThat(harness.emitted())
+          .containsExactly(Emitted.side(LATE, "k2#v1", 40L), Emitted.main("k3#v1", 1_000L));
     }
   }
 

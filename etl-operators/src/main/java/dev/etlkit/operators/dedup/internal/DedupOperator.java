@@ -10,6 +10,7 @@ import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecordException;
 import dev.etlkit.operators.dedup.LateRecords;
 import dev.etlkit.operators.internal.KeyCheck;
+import dev.etlkit.operators.internal.StoredWatermark;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +19,9 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -90,7 +88,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private transient ValueState<DedupEntry<T>> state;
   @Nullable private transient ValueState<DedupEntry<T>> pending;
   @Nullable private transient InternalTimerService<VoidNamespace> timers;
-  @Nullable private transient ListState<Long> watermarkState;
+  @Nullable private transient StoredWatermark watermarkState;
   private transient long watermark = Long.MIN_VALUE;
   private transient StepMetrics metrics;
   private transient Counter late;
@@ -168,22 +166,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
     if (config.isEventTime()) {
-      watermarkState =
-          context
-              .getOperatorStateStore()
-              .getUnionListState(
-                  new ListStateDescriptor<>(DedupConfig.WATERMARK_STATE, Types.LONG));
-      if (context.isRestored()) {
-        // Union state: every subtask gets every subtask's watermark. After a keyBy all subtasks
-        // see the same combined watermark, so the smallest is the safe choice (never more late).
-        long restored = Long.MAX_VALUE;
-        boolean any = false;
-        for (Long w : watermarkState.get()) {
-          restored = Math.min(restored, w);
-          any = true;
-        }
-        watermark = any ? restored : Long.MIN_VALUE;
-      }
+      watermarkState = StoredWatermark.register(context, DedupConfig.WATERMARK_STATE);
+      watermark = watermarkState.restored();
     }
   }
 
@@ -530,6 +514,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     if (mark.getTimestamp() > watermark) {
       watermark = mark.getTimestamp();
     }
+    if (watermarkState != null) {
+      watermarkState.advance(mark.getTimestamp());
+    }
     super.processWatermark(mark);
   }
 
@@ -543,7 +530,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
     if (watermarkState != null) {
-      watermarkState.update(watermark == Long.MIN_VALUE ? List.of() : List.of(watermark));
+      watermarkState.snapshot();
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -107,6 +108,34 @@ class AsOfJoinHarnessTest {
           .isEqualTo(
               "LATE: the fact's time 24 is behind the watermark 35 minus the allowed lateness:"
                   + " the versions it needs may be gone");
+    }
+  }
+
+  /**
+   * {@code flink stop --drain} sends the end-of-input watermark {@code Long.MAX_VALUE} before the
+   * savepoint: a job restored from it goes on from the event time the stream had reached, instead
+   * of dead-lettering every later fact as late.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restoredFromADrainedSavepoint_keepsTheLastWatermarkBeforeTheDrain(StateBackendKind backend)
+      throws Exception {
+    JoinMode mode = JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT);
+    OperatorSubtaskState drained;
+    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+      h.processElement(row(Change.insert("k1#v1")), 10);
+      h.processWatermark(50);
+      h.processWatermark(Long.MAX_VALUE); // flink stop --drain
+      drained = h.savepoint();
+    }
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        mode.harness().on(backend).restore(drained)) {
+      h.processElement(fact("k1#o1"), 40); // behind the last watermark before the drain: late
+      h.processElement(fact("k1#o2"), 1_000);
+      h.processWatermark(2_000);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("DL DimensionJoinException:LATE k1#o1 @40", "FOUND k1#o2 k1#v1 @1000");
     }
   }
 

@@ -11,17 +11,14 @@ import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.KeyCheck;
-import java.util.List;
+import dev.etlkit.operators.internal.StoredWatermark;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -72,7 +69,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   private transient boolean copyInputs;
   private transient TypeSerializer<F> factSerializer;
   private transient TypeSerializer<Change<D>> changeSerializer;
-  @Nullable private transient ListState<Long> watermarkState;
+  @Nullable private transient StoredWatermark watermarkState;
   private transient long watermark = Long.MIN_VALUE;
 
   public DimensionJoinOperator(JoinConfig<F, D, O> config) {
@@ -115,21 +112,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
     if (config.asOf()) {
-      watermarkState =
-          context
-              .getOperatorStateStore()
-              .getUnionListState(new ListStateDescriptor<>(JoinConfig.WATERMARK_STATE, Types.LONG));
-      if (context.isRestored()) {
-        // Union state: every subtask gets every subtask's watermark. Behind a keyBy all subtasks
-        // see the same combined watermark, so the smallest is the safe choice (never more late).
-        long restored = Long.MAX_VALUE;
-        boolean any = false;
-        for (Long w : watermarkState.get()) {
-          restored = Math.min(restored, w);
-          any = true;
-        }
-        watermark = any ? restored : Long.MIN_VALUE;
-      }
+      watermarkState = StoredWatermark.register(context, JoinConfig.WATERMARK_STATE);
+      watermark = watermarkState.restored();
     }
   }
 
@@ -198,6 +182,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     if (time > watermark) {
       watermark = time;
     }
+    watermarkState.advance(time);
     if (timeServiceManager != null) {
       timeServiceManager.advanceWatermark(mark);
     }
@@ -212,7 +197,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
     if (watermarkState != null) {
-      watermarkState.update(watermark == Long.MIN_VALUE ? List.of() : List.of(watermark));
+      watermarkState.snapshot();
     }
   }
 
