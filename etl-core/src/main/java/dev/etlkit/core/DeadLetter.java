@@ -138,8 +138,8 @@ public final class DeadLetter {
   }
 
   /**
-   * Where the record came from when known, for example {@code orders/3@1234} (topic/partition at
-   * offset) or {@code lsn=0/16B3748}; null when unknown.
+   * Where the record came from when known, for example {@code orders-3@1234} ({@code
+   * topic-partition@offset}) or {@code lsn=0/16B3748}; null when unknown.
    */
   @Nullable
   public String sourcePosition() {

@@ -11,10 +11,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * the source knows more than the payload (Kafka key, tombstones, offsets).
  *
  * <p>{@code value} is null for a Kafka tombstone (a key with no value). {@code source} names the
- * record's position in its source, for example {@code orders/3@1234} (topic/partition at offset);
- * decoders copy it into dead letters. {@code timestamp} is the source's timestamp in epoch
- * milliseconds, if any. A Java record, serialized by Flink's POJO serializer (no Kryo), so its
- * fields can evolve.
+ * record's position in its source as the code that built the record wrote it; for Kafka, {@code
+ * topic-partition@offset} (topic and partition as Kafka's {@code TopicPartition} prints them, for
+ * example {@code orders-3@1234}), as the example job's deserializer writes it. Decoders copy it
+ * into dead letters. {@code timestamp} is the source's timestamp in epoch milliseconds, if any. A
+ * Java record, serialized by Flink's POJO serializer (no Kryo), so its fields can evolve.
  *
  * @param key the record key, or null
  * @param value the record value, or null for a tombstone

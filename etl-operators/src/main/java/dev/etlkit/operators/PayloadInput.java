@@ -37,7 +37,7 @@ public abstract class PayloadInput<I> implements Serializable {
     return null;
   }
 
-  /** Where the record came from ({@code topic/partition@offset}), or null when unknown. */
+  /** Where the record came from ({@code topic-partition@offset}), or null when unknown. */
   @Nullable
   public String source(I record) {
     return null;

@@ -141,8 +141,8 @@ public final class KeyedHarness<K, I, O> {
    * object in place and does not write it back passes on the plain heap (the heap keeps that
    * object) but loses the change on restore here, as it would in a job with the changelog backend.
    * Snapshots of a recipe with the changelog restore only into a recipe with it. Needs {@code
-   * org.apache.flink:flink-statebackend-changelog} on the test class path ({@code flink-test-utils}
-   * brings it).
+   * org.apache.flink:flink-statebackend-changelog} on the test class path (docs/testing.md lists it
+   * with the kit's other dependencies; {@code flink-test-utils} brings it too).
    */
   public KeyedHarness<K, I, O> withStateChangelog() {
     return with(backend, true, maxParallelism, userCodeClassLoader);

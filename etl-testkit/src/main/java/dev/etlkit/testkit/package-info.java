@@ -1,7 +1,9 @@
 /**
  * The etlkit test kit: test etlkit steps and your own operators the way etlkit tests its own. Add
- * it in test scope, with Flink's {@code flink-runtime} test-jar, {@code flink-statebackend-rocksdb}
- * and {@code flink-test-utils-junit} (see {@code docs/testing.md}).
+ * it in test scope, with Flink's {@code flink-runtime} test-jar, {@code
+ * flink-statebackend-rocksdb}, {@code flink-test-utils-junit} and, for {@link
+ * dev.etlkit.testkit.KeyedHarness#withStateChangelog}, {@code flink-statebackend-changelog} (see
+ * {@code docs/testing.md}).
  *
  * <ul>
  *   <li>{@link dev.etlkit.testkit.KeyedHarness} and {@link dev.etlkit.testkit.OperatorHarness}:
