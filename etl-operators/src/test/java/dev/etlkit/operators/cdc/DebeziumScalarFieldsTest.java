@@ -1,0 +1,118 @@
+package dev.etlkit.operators.cdc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.etlkit.core.Change;
+import dev.etlkit.operators.cdc.internal.DebeziumDecoder;
+import dev.etlkit.operators.cdc.internal.DecoderSettings;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * How column values bind to number, boolean and other primitive fields: exactly, or not at all (a
+ * dead letter), never as a changed value.
+ */
+class DebeziumScalarFieldsTest {
+
+  /** One field of each scalar type; JSON names are the component names. */
+  public record Row(
+      int i,
+      Integer boxedInt,
+      long l,
+      Long boxedLong,
+      short s,
+      BigInteger big,
+      BigDecimal dec,
+      double d,
+      Double boxedDouble,
+      float f,
+      boolean b,
+      Boolean boxedBool) {}
+
+  private static Row bind(String column, String json) throws IOException {
+    String value = "{\"op\":\"c\",\"after\":{\"" + column + "\":" + json + "}}";
+    List<Change<Row>> out = new ArrayList<>();
+    new DebeziumDecoder<>(DecoderSettings.defaults(Row.class))
+        .decode(value.getBytes(UTF_8), null, null, out);
+    return out.get(0).value();
+  }
+
+  // ---- integer fields
+
+  @ParameterizedTest
+  @CsvSource({
+    "i, int",
+    "boxedInt, java.lang.Integer",
+    "l, long",
+    "boxedLong, java.lang.Long",
+    "s, short",
+    "big, java.math.BigInteger"
+  })
+  void fractionBeyondDoublePrecision_forAnIntegerField_isADeadLetterNotTruncated(
+      String field, String type) {
+    // as a double, 12.0000000000000001 is 12.0: the number is judged as written
+    for (String fraction : List.of("12.0000000000000001", "\"12.0000000000000001\"", "-0.1e-30")) {
+      assertThatThrownBy(() -> bind(field, fraction))
+          .isInstanceOf(MismatchedInputException.class)
+          .hasMessage("after." + field + ": value does not fit " + type);
+    }
+  }
+
+  @Test
+  void wholeNumberWrittenWithAFraction_forAnIntegerField_isExactBeyondDoublePrecision()
+      throws IOException {
+    // 2^53 + 1: no double holds it
+    assertThat(bind("l", "9007199254740993").l()).isEqualTo(9007199254740993L);
+    assertThat(bind("l", "9007199254740993.0").l()).isEqualTo(9007199254740993L);
+    assertThat(bind("boxedLong", "9.007199254740993e15").boxedLong()).isEqualTo(9007199254740993L);
+    assertThat(bind("l", "-9223372036854775808.00").l()).isEqualTo(Long.MIN_VALUE);
+    assertThat(bind("big", "123456789012345678901234567890.000").big())
+        .isEqualTo(new BigInteger("123456789012345678901234567890"));
+    assertThat(bind("i", "1.2e3").i()).isEqualTo(1200);
+  }
+
+  @Test
+  @Timeout(10)
+  void hugeExponent_forAnIntegerField_isADeadLetterWithoutWritingItOut() {
+    for (String huge : List.of("1e999999999", "-1e999999999", "1e-999999999")) {
+      assertThatThrownBy(() -> bind("l", huge))
+          .isInstanceOf(MismatchedInputException.class)
+          .hasMessage("after.l: value does not fit long");
+      assertThatThrownBy(() -> bind("big", huge))
+          .isInstanceOf(MismatchedInputException.class)
+          .hasMessage("after.big: value does not fit java.math.BigInteger");
+    }
+  }
+
+  // ---- BigDecimal fields
+
+  @Test
+  void numberForADecimalField_isTheNumberAsWritten() throws IOException {
+    // decimal.handling.mode=double: not rounded to a double on the way
+    assertThat(bind("dec", "12.0000000000000001").dec())
+        .isEqualTo(new BigDecimal("12.0000000000000001"));
+    assertThat(bind("dec", "12.30").dec()).isEqualTo(new BigDecimal("12.30"));
+    assertThat(bind("dec", "1.5e3").dec()).isEqualTo(new BigDecimal("1.5e3"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1e999999999", "1e-400", "1e101"})
+  void numberForADecimalField_beyondTheNumberLengthLimit_isADeadLetter(String number) {
+    // 1e-400 was 0.0 as a double
+    assertThatThrownBy(() -> bind("dec", number))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("after.dec: decimal")
+        .hasMessageContaining("maxNumberLength 100");
+  }
+}
