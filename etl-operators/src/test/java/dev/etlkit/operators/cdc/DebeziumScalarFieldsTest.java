@@ -115,4 +115,39 @@ class DebeziumScalarFieldsTest {
         .hasMessageStartingWith("after.dec: decimal")
         .hasMessageContaining("maxNumberLength 100");
   }
+
+  // ---- double and float fields
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "d | 1e400 | double",
+        "d | -1e400 | double",
+        "d | \"1e999999999\" | double",
+        "boxedDouble | 1e400 | java.lang.Double",
+        "boxedDouble | \"-1e999999999\" | java.lang.Double",
+        "f | 1e39 | float",
+        "f | \"-3.5e38\" | float"
+      })
+  void numberThatOverflowsToInfinity_isADeadLetter(String field, String json, String type) {
+    assertThatThrownBy(() -> bind(field, json))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after." + field + ": value does not fit " + type + " (overflows to infinity)");
+  }
+
+  @Test
+  void nonFiniteSpellings_andTheLargestFiniteNumbers_bind() throws IOException {
+    // how Kafka Connect's JsonConverter writes a non-finite FLOAT64 or FLOAT32
+    assertThat(bind("d", "\"NaN\"").d()).isNaN();
+    assertThat(bind("d", "\"Infinity\"").d()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(bind("boxedDouble", "\"-Infinity\"").boxedDouble())
+        .isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(bind("f", "\"-Infinity\"").f()).isEqualTo(Float.NEGATIVE_INFINITY);
+    assertThat(bind("d", "1.7976931348623157e308").d()).isEqualTo(Double.MAX_VALUE);
+    assertThat(bind("d", "\"-1.7976931348623157e308\"").d()).isEqualTo(-Double.MAX_VALUE);
+    assertThat(bind("f", "3.4028235e38").f()).isEqualTo(Float.MAX_VALUE);
+    assertThat(bind("d", "1e39").d()).isEqualTo(1e39);
+    assertThat(bind("d", "12.5").d()).isEqualTo(12.5);
+  }
 }

@@ -143,7 +143,7 @@ final class RowBinder<T> {
         }
       }
     }
-    scalars.prepare(row);
+    scalars.prepare(row, what);
     if (source != null) {
       for (int i = 0; i < metadataFields.length; i++) {
         JsonNode value = source.value(metadata[i]);

@@ -1,6 +1,8 @@
 package dev.etlkit.operators.cdc.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,23 +17,35 @@ import javax.annotation.Nullable;
 
 /**
  * The row type's number properties, and what their column values need before Jackson binds them so
- * that no value changes on the way. A number written with a fraction ({@code 12.0}: {@code
- * decimal.handling.mode=double}) for an integer field becomes that integer when it is one, exactly
- * (the tree holds such numbers as {@code BigDecimal}, see {@link RowBinder#strictScalars}); any
- * other is left as it is, and Jackson, whose float-to-int coercion is off, rejects it.
+ * that no value changes on the way:
  *
- * <p>Integers for integer fields, the common case, pass without allocation.
+ * <ul>
+ *   <li>a number written with a fraction ({@code 12.0}: {@code decimal.handling.mode=double}) for
+ *       an integer field becomes that integer when it is one, exactly (the tree holds such numbers
+ *       as {@code BigDecimal}, see {@link RowBinder#strictScalars}); any other is left as it is,
+ *       and Jackson, whose float-to-int coercion is off, rejects it;
+ *   <li>a number, or numeric text, that overflows a {@code double} or {@code float} field to
+ *       infinity is rejected; the texts {@code NaN}, {@code Infinity} and {@code -Infinity} (how
+ *       Kafka Connect's JsonConverter writes non-finite floats) still bind.
+ * </ul>
+ *
+ * <p>Integers for integer and floating-point fields, the common case, pass without allocation.
  */
 final class ScalarColumns {
 
   private enum Kind {
     /** {@code int}, {@code long}, {@code short}, {@code byte} and their wrappers. */
     INTEGER,
-    BIG_INTEGER
+    BIG_INTEGER,
+    /** {@code double}, {@code Double}. */
+    DOUBLE,
+    /** {@code float}, {@code Float}. */
+    FLOAT
   }
 
   private final String[] names;
   private final Kind[] kinds;
+  private final Class<?>[] types;
   private final int maxNumberLength;
 
   /**
@@ -42,31 +56,52 @@ final class ScalarColumns {
   ScalarColumns(Map<String, Class<?>> properties, Set<String> skipped, int maxNumberLength) {
     List<String> checkedNames = new ArrayList<>();
     List<Kind> checkedKinds = new ArrayList<>();
+    List<Class<?>> checkedTypes = new ArrayList<>();
     for (Map.Entry<String, Class<?>> property : properties.entrySet()) {
       Kind kind = kindOf(property.getValue());
       if (kind != null && !skipped.contains(property.getKey())) {
         checkedNames.add(property.getKey());
         checkedKinds.add(kind);
+        checkedTypes.add(property.getValue());
       }
     }
     this.names = checkedNames.toArray(new String[0]);
     this.kinds = checkedKinds.toArray(new Kind[0]);
+    this.types = checkedTypes.toArray(new Class<?>[0]);
     this.maxNumberLength = maxNumberLength;
   }
 
-  /** Rewrites the values of {@code row} (in place) that Jackson would not bind exactly. */
-  void prepare(ObjectNode row) {
+  /**
+   * Rewrites the values of {@code row} (in place) that Jackson would not bind exactly, or rejects
+   * the row.
+   *
+   * @param what the image, for error messages: {@code after}, {@code before} or {@code key}
+   * @throws MismatchedInputException naming the column and its field's type
+   */
+  void prepare(ObjectNode row, String what) throws MismatchedInputException {
     for (int i = 0; i < names.length; i++) {
       JsonNode value = row.get(names[i]);
-      if (value == null || !value.isBigDecimal()) {
+      if (value == null) {
         continue;
       }
-      JsonNode whole =
-          kinds[i] == Kind.INTEGER
-              ? wholeLong(value.decimalValue())
-              : wholeBigInteger(value.decimalValue());
-      if (whole != null) {
-        row.set(names[i], whole);
+      switch (kinds[i]) {
+        case INTEGER:
+        case BIG_INTEGER:
+          if (value.isBigDecimal()) {
+            JsonNode whole =
+                kinds[i] == Kind.INTEGER
+                    ? wholeLong(value.decimalValue())
+                    : wholeBigInteger(value.decimalValue());
+            if (whole != null) {
+              row.set(names[i], whole);
+            }
+          }
+          break;
+        default: // DOUBLE, FLOAT
+          if (overflows(value, kinds[i] == Kind.FLOAT)) {
+            throw mismatch(i, what, "value does not fit", " (overflows to infinity)");
+          }
+          break;
       }
     }
   }
@@ -94,6 +129,40 @@ final class ScalarColumns {
     }
   }
 
+  /**
+   * True for a number, or numeric text, beyond the range of a double (or a float), which Jackson
+   * would bind as an infinity. Integers within a long's range never are. Text that spells an
+   * infinity out ({@code Infinity}, {@code -Infinity}) is none, and text that is no number is left
+   * to Jackson, which rejects it.
+   */
+  private static boolean overflows(JsonNode value, boolean toFloat) {
+    if (value.isBigDecimal() || value.isBigInteger()) {
+      double d = value.doubleValue();
+      // as Jackson reads a float from the tree: the double, narrowed
+      return toFloat ? Float.isInfinite((float) d) : Double.isInfinite(d);
+    }
+    if (!value.isTextual()) {
+      return false;
+    }
+    String text = value.textValue();
+    try {
+      boolean infinite =
+          toFloat
+              ? Float.isInfinite(Float.parseFloat(text))
+              : Double.isInfinite(Double.parseDouble(text));
+      return infinite && text.indexOf('I') < 0; // digits overflow, "Infinity" is meant
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private MismatchedInputException mismatch(int i, String what, String problem, String why) {
+    return MismatchedInputException.from(
+        (JsonParser) null,
+        types[i],
+        what + "." + names[i] + ": " + problem + " " + types[i].getTypeName() + why);
+  }
+
   @Nullable
   private static Kind kindOf(Class<?> type) {
     if (type == int.class
@@ -105,6 +174,12 @@ final class ScalarColumns {
         || type == byte.class
         || type == Byte.class) {
       return Kind.INTEGER;
+    }
+    if (type == double.class || type == Double.class) {
+      return Kind.DOUBLE;
+    }
+    if (type == float.class || type == Float.class) {
+      return Kind.FLOAT;
     }
     return type == BigInteger.class ? Kind.BIG_INTEGER : null;
   }
