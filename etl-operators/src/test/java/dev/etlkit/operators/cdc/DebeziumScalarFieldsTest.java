@@ -150,4 +150,28 @@ class DebeziumScalarFieldsTest {
     assertThat(bind("d", "1e39").d()).isEqualTo(1e39);
     assertThat(bind("d", "12.5").d()).isEqualTo(12.5);
   }
+
+  // ---- boolean fields
+
+  @Test
+  void zeroAndOne_forABooleanField_areFalseAndTrue() throws IOException {
+    // MySQL TINYINT(1) arrives as an integer (Debezium maps it to INT16)
+    assertThat(bind("b", "1").b()).isTrue();
+    assertThat(bind("b", "0").b()).isFalse();
+    assertThat(bind("boxedBool", "1").boxedBool()).isTrue();
+    assertThat(bind("boxedBool", "0").boxedBool()).isFalse();
+    assertThat(bind("b", "true").b()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"2", "-1", "256", "9223372036854775807", "1.0", "0.0"})
+  void otherNumber_forABooleanField_isADeadLetterNotTrue(String number) {
+    // Jackson reads any integer but 0 as true
+    assertThatThrownBy(() -> bind("b", number))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after.b: value does not fit boolean");
+    assertThatThrownBy(() -> bind("boxedBool", number))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after.boxedBool: value does not fit java.lang.Boolean");
+  }
 }

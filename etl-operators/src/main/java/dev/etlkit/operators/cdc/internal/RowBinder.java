@@ -98,12 +98,13 @@ final class RowBinder<T> {
 
   /**
    * Turns off Jackson's coercions that change a value: a number with a fractional part into an
-   * integer field (Jackson truncates {@code 1.9} to 1) and an empty string into a number, boolean
-   * or date/time field (Jackson makes it null or 0). Text into numbers ({@code
-   * decimal.handling.mode=string}) and ISO text into dates stay: they are exact. Trees hold numbers
-   * with a fraction or exponent as the {@code BigDecimal} written, trailing zeros kept, not as a
-   * double: a double cannot tell {@code 12.0000000000000001} from 12 or {@code 12.30} from {@code
-   * 12.3}.
+   * integer field (Jackson truncates {@code 1.9} to 1), an integer into a boolean field (Jackson
+   * reads 2 as true; {@link ScalarColumns} turns 0 and 1 into booleans first) and an empty string
+   * into a number, boolean or date/time field (Jackson makes it null or 0). Text into numbers
+   * ({@code decimal.handling.mode=string}) and ISO text into dates stay: they are exact. Trees hold
+   * numbers with a fraction or exponent as the {@code BigDecimal} written, trailing zeros kept, not
+   * as a double: a double cannot tell {@code 12.0000000000000001} from 12 or {@code 12.30} from
+   * {@code 12.3}.
    */
   static JsonMapper.Builder strictScalars(JsonMapper.Builder builder) {
     builder
@@ -117,6 +118,9 @@ final class RowBinder<T> {
       builder.withCoercionConfig(
           type, config -> config.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
     }
+    builder.withCoercionConfig(
+        LogicalType.Boolean,
+        config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
     return builder;
   }
 

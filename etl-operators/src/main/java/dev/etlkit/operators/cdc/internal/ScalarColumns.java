@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.etlkit.operators.internal.JsonNumbers;
@@ -16,8 +17,8 @@ import java.util.Set;
 import javax.annotation.Nullable;
 
 /**
- * The row type's number properties, and what their column values need before Jackson binds them so
- * that no value changes on the way:
+ * The row type's number and boolean properties, and what their column values need before Jackson
+ * binds them so that no value changes on the way:
  *
  * <ul>
  *   <li>a number written with a fraction ({@code 12.0}: {@code decimal.handling.mode=double}) for
@@ -26,10 +27,14 @@ import javax.annotation.Nullable;
  *       and Jackson, whose float-to-int coercion is off, rejects it;
  *   <li>a number, or numeric text, that overflows a {@code double} or {@code float} field to
  *       infinity is rejected; the texts {@code NaN}, {@code Infinity} and {@code -Infinity} (how
- *       Kafka Connect's JsonConverter writes non-finite floats) still bind.
+ *       Kafka Connect's JsonConverter writes non-finite floats) still bind;
+ *   <li>the integers 0 and 1 for a boolean field (MySQL {@code TINYINT(1)}, which Debezium sends as
+ *       an integer) become {@code false} and {@code true}; Jackson, whose integer-to-boolean
+ *       coercion is off, rejects any other number (it would read 2 as {@code true}).
  * </ul>
  *
- * <p>Integers for integer and floating-point fields, the common case, pass without allocation.
+ * <p>Integers for integer and floating-point fields and 0 and 1 for boolean fields, the common
+ * cases, pass without allocation.
  */
 final class ScalarColumns {
 
@@ -40,7 +45,9 @@ final class ScalarColumns {
     /** {@code double}, {@code Double}. */
     DOUBLE,
     /** {@code float}, {@code Float}. */
-    FLOAT
+    FLOAT,
+    /** {@code boolean}, {@code Boolean}. */
+    BOOLEAN
   }
 
   private final String[] names;
@@ -95,6 +102,11 @@ final class ScalarColumns {
             if (whole != null) {
               row.set(names[i], whole);
             }
+          }
+          break;
+        case BOOLEAN:
+          if (value.isInt() && (value.intValue() == 0 || value.intValue() == 1)) {
+            row.set(names[i], BooleanNode.valueOf(value.intValue() == 1));
           }
           break;
         default: // DOUBLE, FLOAT
@@ -180,6 +192,9 @@ final class ScalarColumns {
     }
     if (type == float.class || type == Float.class) {
       return Kind.FLOAT;
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return Kind.BOOLEAN;
     }
     return type == BigInteger.class ? Kind.BIG_INTEGER : null;
   }
