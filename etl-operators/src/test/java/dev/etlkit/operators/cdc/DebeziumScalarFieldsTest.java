@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.etlkit.core.Change;
+import dev.etlkit.operators.cdc.Debezium.Metadata;
+import dev.etlkit.operators.cdc.Debezium.Tombstones;
 import dev.etlkit.operators.cdc.internal.DebeziumDecoder;
 import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,10 +44,21 @@ class DebeziumScalarFieldsTest {
       Boolean boxedBool) {}
 
   private static Row bind(String column, String json) throws IOException {
-    String value = "{\"op\":\"c\",\"after\":{\"" + column + "\":" + json + "}}";
-    List<Change<Row>> out = new ArrayList<>();
-    new DebeziumDecoder<>(DecoderSettings.defaults(Row.class))
-        .decode(value.getBytes(UTF_8), null, null, out);
+    return decode(
+        DecoderSettings.defaults(Row.class),
+        "{\"op\":\"c\",\"after\":{\"" + column + "\":" + json + "}}",
+        null);
+  }
+
+  private static <T> T decode(DecoderSettings<T> settings, @Nullable String value, String key)
+      throws IOException {
+    List<Change<T>> out = new ArrayList<>();
+    new DebeziumDecoder<>(settings)
+        .decode(
+            value == null ? null : value.getBytes(UTF_8),
+            key == null ? null : key.getBytes(UTF_8),
+            null,
+            out);
     return out.get(0).value();
   }
 
@@ -173,5 +187,59 @@ class DebeziumScalarFieldsTest {
     assertThatThrownBy(() -> bind("boxedBool", number))
         .isInstanceOf(MismatchedInputException.class)
         .hasMessage("after.boxedBool: value does not fit java.lang.Boolean");
+  }
+
+  // ---- null for primitive fields
+
+  @ParameterizedTest
+  @CsvSource({"i, int", "l, long", "s, short", "d, double", "f, float", "b, boolean"})
+  void null_forAPrimitiveField_isADeadLetterNotZeroOrFalse(String field, String type) {
+    assertThatThrownBy(() -> bind(field, "null"))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage(
+            "after."
+                + field
+                + ": null does not fit primitive "
+                + type
+                + " (a nullable column needs a wrapper type)");
+  }
+
+  @Test
+  void null_forAPrimitiveKeyColumn_isADeadLetter() {
+    DecoderSettings<Row> deletes =
+        DecoderSettings.defaults(Row.class).withTombstones(Tombstones.DELETE);
+    assertThatThrownBy(() -> decode(deletes, null, "{\"i\":null}"))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessageStartingWith("key.i: null does not fit primitive int");
+  }
+
+  @Test
+  void null_forAWrapperField_isNull_andAnAbsentColumnLeavesTheDefault() throws IOException {
+    Row row = bind("boxedInt", "null");
+    assertThat(row.boxedInt()).isNull();
+    // a key-only row: columns that are not in the image are 0 and false, as documented
+    assertThat(row.i()).isZero();
+    assertThat(row.b()).isFalse();
+    Row keyOnly =
+        decode(
+            DecoderSettings.defaults(Row.class).withTombstones(Tombstones.DELETE),
+            null,
+            "{\"i\":7}");
+    assertThat(keyOnly.i()).isEqualTo(7);
+    assertThat(keyOnly.d()).isZero();
+  }
+
+  @Test
+  void absentMetadata_forAPrimitiveMetadataField_isItsDefault_evenOverANullColumn()
+      throws IOException {
+    // metadata fields take their value from the envelope, which replaces a column of that name
+    DecoderSettings<AuditedCustomer> settings =
+        DecoderSettings.defaults(AuditedCustomer.class)
+            .withMetadataField("changed_at", Metadata.SOURCE_TS_MS);
+    String noTime = "{\"op\":\"c\",\"after\":{\"id\":1,\"changed_at\":null},\"source\":{}}";
+    assertThat(decode(settings, noTime, null).changedAt()).isZero();
+    String time =
+        "{\"op\":\"c\",\"after\":{\"id\":1,\"changed_at\":null},\"source\":{\"ts_ms\":5}}";
+    assertThat(decode(settings, time, null).changedAt()).isEqualTo(5L);
   }
 }

@@ -17,8 +17,8 @@ import java.util.Set;
 import javax.annotation.Nullable;
 
 /**
- * The row type's number and boolean properties, and what their column values need before Jackson
- * binds them so that no value changes on the way:
+ * The row type's number, boolean and other primitive properties, and what their column values need
+ * before Jackson binds them so that no value changes on the way:
  *
  * <ul>
  *   <li>a number written with a fraction ({@code 12.0}: {@code decimal.handling.mode=double}) for
@@ -30,7 +30,10 @@ import javax.annotation.Nullable;
  *       Kafka Connect's JsonConverter writes non-finite floats) still bind;
  *   <li>the integers 0 and 1 for a boolean field (MySQL {@code TINYINT(1)}, which Debezium sends as
  *       an integer) become {@code false} and {@code true}; Jackson, whose integer-to-boolean
- *       coercion is off, rejects any other number (it would read 2 as {@code true}).
+ *       coercion is off, rejects any other number (it would read 2 as {@code true});
+ *   <li>null for a primitive field is rejected (Jackson would bind 0 or {@code false}). A column
+ *       that is absent is no null: its field keeps its default, as in a key-only row. Metadata
+ *       fields are not looked at: their value comes from the envelope, not from the column.
  * </ul>
  *
  * <p>Integers for integer and floating-point fields and 0 and 1 for boolean fields, the common
@@ -47,7 +50,9 @@ final class ScalarColumns {
     /** {@code float}, {@code Float}. */
     FLOAT,
     /** {@code boolean}, {@code Boolean}. */
-    BOOLEAN
+    BOOLEAN,
+    /** {@code char}: only null is checked. */
+    CHAR
   }
 
   private final String[] names;
@@ -91,6 +96,13 @@ final class ScalarColumns {
       if (value == null) {
         continue;
       }
+      if (value.isNull()) {
+        if (types[i].isPrimitive()) {
+          throw mismatch(
+              i, what, "null does not fit primitive", " (a nullable column needs a wrapper type)");
+        }
+        continue;
+      }
       switch (kinds[i]) {
         case INTEGER:
         case BIG_INTEGER:
@@ -108,6 +120,8 @@ final class ScalarColumns {
           if (value.isInt() && (value.intValue() == 0 || value.intValue() == 1)) {
             row.set(names[i], BooleanNode.valueOf(value.intValue() == 1));
           }
+          break;
+        case CHAR:
           break;
         default: // DOUBLE, FLOAT
           if (overflows(value, kinds[i] == Kind.FLOAT)) {
@@ -195,6 +209,9 @@ final class ScalarColumns {
     }
     if (type == boolean.class || type == Boolean.class) {
       return Kind.BOOLEAN;
+    }
+    if (type == char.class) {
+      return Kind.CHAR;
     }
     return type == BigInteger.class ? Kind.BIG_INTEGER : null;
   }
