@@ -242,4 +242,29 @@ class DebeziumScalarFieldsTest {
         "{\"op\":\"c\",\"after\":{\"id\":1,\"changed_at\":null},\"source\":{\"ts_ms\":5}}";
     assertThat(decode(settings, time, null).changedAt()).isEqualTo(5L);
   }
+
+  // ---- the text "null"
+
+  @ParameterizedTest
+  @CsvSource({
+    "i, int",
+    "boxedInt, java.lang.Integer",
+    "l, long",
+    "big, java.math.BigInteger",
+    "dec, java.math.BigDecimal",
+    "d, double",
+    "boxedDouble, java.lang.Double",
+    "f, float",
+    "b, boolean",
+    "boxedBool, java.lang.Boolean"
+  })
+  void textNull_forANumberOrBooleanField_isADeadLetterNotNullOrZero(String field, String type) {
+    // Jackson reads the text as null, and null for a primitive as 0 or false
+    for (String text : List.of("\"null\"", "\" null \"")) {
+      assertThatThrownBy(() -> bind(field, text))
+          .isInstanceOf(MismatchedInputException.class)
+          .hasMessage(
+              "after." + field + ": the text null does not fit " + type + " (NULL is JSON null)");
+    }
+  }
 }

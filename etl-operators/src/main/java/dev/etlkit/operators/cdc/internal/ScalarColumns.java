@@ -33,7 +33,9 @@ import javax.annotation.Nullable;
  *       coercion is off, rejects any other number (it would read 2 as {@code true});
  *   <li>null for a primitive field is rejected (Jackson would bind 0 or {@code false}). A column
  *       that is absent is no null: its field keeps its default, as in a key-only row. Metadata
- *       fields are not looked at: their value comes from the envelope, not from the column.
+ *       fields are not looked at: their value comes from the envelope, not from the column;
+ *   <li>the text {@code "null"} for a number or boolean field is rejected (Jackson would read it as
+ *       null, then 0 or {@code false} for a primitive): a SQL NULL arrives as JSON null.
  * </ul>
  *
  * <p>Integers for integer and floating-point fields and 0 and 1 for boolean fields, the common
@@ -45,6 +47,8 @@ final class ScalarColumns {
     /** {@code int}, {@code long}, {@code short}, {@code byte} and their wrappers. */
     INTEGER,
     BIG_INTEGER,
+    /** {@code BigDecimal}: only the text null is checked ({@link RowBinder} bounds the rest). */
+    DECIMAL,
     /** {@code double}, {@code Double}. */
     DOUBLE,
     /** {@code float}, {@code Float}. */
@@ -103,6 +107,9 @@ final class ScalarColumns {
         }
         continue;
       }
+      if (value.isTextual() && kinds[i] != Kind.CHAR && isNullText(value.textValue())) {
+        throw mismatch(i, what, "the text null does not fit", " (NULL is JSON null)");
+      }
       switch (kinds[i]) {
         case INTEGER:
         case BIG_INTEGER:
@@ -121,6 +128,7 @@ final class ScalarColumns {
             row.set(names[i], BooleanNode.valueOf(value.intValue() == 1));
           }
           break;
+        case DECIMAL:
         case CHAR:
           break;
         default: // DOUBLE, FLOAT
@@ -130,6 +138,11 @@ final class ScalarColumns {
           break;
       }
     }
+  }
+
+  /** What Jackson reads as null for a number or boolean field. */
+  private static boolean isNullText(String text) {
+    return text.length() >= 4 && text.trim().equals("null"); // trim copies only around blanks
   }
 
   /** The long a whole number in range is, or null: a fraction or a number out of range. */
@@ -212,6 +225,9 @@ final class ScalarColumns {
     }
     if (type == char.class) {
       return Kind.CHAR;
+    }
+    if (type == BigDecimal.class) {
+      return Kind.DECIMAL;
     }
     return type == BigInteger.class ? Kind.BIG_INTEGER : null;
   }
