@@ -87,6 +87,27 @@ class AvroRecordEncoderTest {
   }
 
   @Test
+  void encode_nullInNonNullFieldOfAMapValue_isRejectedWithoutTheMapKey() {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"M\",\"fields\":[{\"name\":\"m\",\"type\":"
+                    + "{\"type\":\"map\",\"values\":{\"type\":\"record\",\"name\":\"V\","
+                    + "\"fields\":[{\"name\":\"s\",\"type\":\"string\"}]}}}]}");
+    GenericRecord value = new AvroData.Record(schema.getField("m").schema().getValueType());
+    value.put("s", null);
+    GenericRecord record = new AvroData.Record(schema);
+    record.put("m", Map.of(SECRET, value)); // map keys are data, like values
+
+    assertThatThrownBy(
+            () -> new AvroRecordEncoder<>(RecordModel.generic(schema), null).encode(record))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("java.lang.NullPointerException: null value for (non-nullable)")
+        .hasMessageContaining("M.m[*]")
+        .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET));
+  }
+
+  @Test
   void encode_decimalWithMoreFractionDigitsThanTheScale_isRejected() {
     GenericRecord record = orderV2("ada", "1.00");
     record.put("amount", new BigDecimal("1.005"));
