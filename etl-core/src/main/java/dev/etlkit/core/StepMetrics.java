@@ -1,10 +1,8 @@
 package dev.etlkit.core;
 
+import dev.etlkit.core.internal.OperatorCounter;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.accumulators.Accumulator;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
@@ -23,6 +21,12 @@ import org.apache.flink.metrics.MetricGroup;
  * etlkit/<pipeline>/<step>/<counter>} so {@link RecordAccounting#of} can check the identity from a
  * finished job's result. Create one per operator instance in {@code open()}; the increments are
  * allocation-free.
+ *
+ * <p>A step may count in several operators, each counting the records it finishes (a key check
+ * before a shuffle, say, counts the records it drops; the operator after it, the others). Each
+ * operator's metrics report what that operator counted, so a reporter that sums a step's counter
+ * over its operators and subtasks counts every record once, whether Flink chains the operators into
+ * one task or not; the accumulators add up all of them.
  */
 @PublicEvolving
 public final class StepMetrics {
@@ -40,12 +44,12 @@ public final class StepMetrics {
   public static final String RECORDS_DEAD_LETTERED = "recordsDeadLettered";
   public static final String RECORDS_EMITTED = "recordsEmitted";
 
-  private final LongCounter in;
-  private final LongCounter out;
-  private final LongCounter filtered;
-  private final LongCounter deduplicated;
-  private final LongCounter deadLettered;
-  private final LongCounter emitted;
+  private final OperatorCounter in;
+  private final OperatorCounter out;
+  private final OperatorCounter filtered;
+  private final OperatorCounter deduplicated;
+  private final OperatorCounter deadLettered;
+  private final OperatorCounter emitted;
 
   private StepMetrics(RuntimeContext context, StepIdentity step) {
     MetricGroup group =
@@ -68,114 +72,70 @@ public final class StepMetrics {
     return ACCUMULATOR_PREFIX + step.pipeline() + "/" + step.step() + "/";
   }
 
-  private static LongCounter counter(
+  private static OperatorCounter counter(
       RuntimeContext context, MetricGroup group, String prefix, String name) {
-    String accumulatorName = prefix + name;
-    Accumulator<?, ?> existing = context.getAccumulator(accumulatorName);
-    LongCounter counter;
-    if (existing instanceof LongCounter) {
-      // Two operators of one step chained into one task share the step's counters.
-      counter = (LongCounter) existing;
-    } else {
-      counter = new LongCounter();
-      context.addAccumulator(accumulatorName, counter);
-    }
-    group.counter(name, new AccumulatorCounter(counter));
-    return counter;
+    return OperatorCounter.register(context, group, name, prefix + name);
   }
 
   /** One record entered the step. */
   public void in() {
-    in.add(1L);
+    in.inc();
   }
 
   /** One input record was passed on, as one output record. */
   public void out() {
-    out.add(1L);
-    emitted.add(1L);
+    out.inc();
+    emitted.inc();
   }
 
   /** One input record was passed on as {@code outputs} output records (0 or more). */
   public void out(int outputs) {
-    out.add(1L);
-    emitted.add(outputs);
+    out.inc();
+    emitted.inc(outputs);
   }
 
   /** Output records emitted without a new input (timers, flushes, corrections). */
   public void emitted(int outputs) {
-    emitted.add(outputs);
+    emitted.inc(outputs);
   }
 
   /** One input record was dropped on purpose by a filter. */
   public void filtered() {
-    filtered.add(1L);
+    filtered.inc();
   }
 
   /** One input record was dropped as a duplicate. */
   public void deduplicated() {
-    deduplicated.add(1L);
+    deduplicated.inc();
   }
 
   /** One input record was routed to the dead-letter output. */
   public void deadLettered() {
-    deadLettered.add(1L);
+    deadLettered.inc();
   }
 
+  /** Records this operator counted as entering the step (likewise the other {@code *Count}s). */
   public long inCount() {
-    return in.getLocalValuePrimitive();
+    return in.getCount();
   }
 
   public long outCount() {
-    return out.getLocalValuePrimitive();
+    return out.getCount();
   }
 
   public long filteredCount() {
-    return filtered.getLocalValuePrimitive();
+    return filtered.getCount();
   }
 
   public long deduplicatedCount() {
-    return deduplicated.getLocalValuePrimitive();
+    return deduplicated.getCount();
   }
 
   public long deadLetteredCount() {
-    return deadLettered.getLocalValuePrimitive();
+    return deadLettered.getCount();
   }
 
   public long emittedCount() {
-    return emitted.getLocalValuePrimitive();
-  }
-
-  /** A Flink counter view of an accumulator, so one increment feeds metrics and the job result. */
-  private static final class AccumulatorCounter implements Counter {
-    private final LongCounter counter;
-
-    AccumulatorCounter(LongCounter counter) {
-      this.counter = counter;
-    }
-
-    @Override
-    public void inc() {
-      counter.add(1L);
-    }
-
-    @Override
-    public void inc(long n) {
-      counter.add(n);
-    }
-
-    @Override
-    public void dec() {
-      counter.add(-1L);
-    }
-
-    @Override
-    public void dec(long n) {
-      counter.add(-n);
-    }
-
-    @Override
-    public long getCount() {
-      return counter.getLocalValuePrimitive();
-    }
+    return emitted.getCount();
   }
 }

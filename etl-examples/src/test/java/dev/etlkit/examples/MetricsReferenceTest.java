@@ -72,14 +72,13 @@ class MetricsReferenceTest {
   /** Main source files that register metrics, each exercised by {@link #exampleJobPlus}. */
   private static final Set<String> REGISTERING_SOURCES =
       Set.of(
-          "etl-core/src/main/java/dev/etlkit/core/StepMetrics.java",
+          "etl-core/src/main/java/dev/etlkit/core/internal/OperatorCounter.java",
           "etl-operators/src/main/java/dev/etlkit/operators/cdc/internal/DebeziumMetrics.java",
           "etl-operators/src/main/java/dev/etlkit/operators/dedup/internal/DedupOperator.java",
           "etl-operators/src/main/java/dev/etlkit/operators/enrich/http/HttpLookupMetrics.java",
           "etl-operators/src/main/java/dev/etlkit/operators/enrich/internal/async/LookupMetrics.java",
           "etl-operators/src/main/java/dev/etlkit/operators/enrich/internal/join/JoinMetrics.java",
           "etl-operators/src/main/java/dev/etlkit/operators/enrich/jdbc/JdbcLookupMetrics.java",
-          "etl-operators/src/main/java/dev/etlkit/operators/filter/internal/BranchCounters.java",
           "etl-operators/src/main/java/dev/etlkit/operators/normalize/internal/ChangelogCheckFunction.java",
           "etl-operators/src/main/java/dev/etlkit/operators/normalize/internal/NormalizeFunctionBase.java",
           "etl-operators/src/main/java/dev/etlkit/operators/normalize/internal/NormalizeMetrics.java",

@@ -48,7 +48,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * JsonReadLimits}, a missing or unknown {@code op}, a missing image, a value that does not fit
  * {@code T}, a tombstone or key-less delete without a usable key) becomes exactly one dead letter
  * with the original bytes and the record's source coordinates; error messages never quote the
- * payload.
+ * payload. Values are bound exactly or not at all: a fraction for an integer field, a number beyond
+ * a {@code double}'s range, null for a primitive field or 2 for a {@code boolean} is a dead letter,
+ * never a truncated, infinite, zero or {@code true} value.
  *
  * <pre>{@code
  * EtlStream<Change<Customer>> customers =

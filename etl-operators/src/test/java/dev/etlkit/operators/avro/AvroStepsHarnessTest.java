@@ -244,6 +244,8 @@ class AvroStepsHarnessTest {
   void encode_recordsThatDoNotFitBecomeDeadLetters() throws Exception {
     GenericRecord tooPrecise = orderV2("bob", "1.00");
     tooPrecise.put("amount", new BigDecimal("1.001"));
+    GenericRecord tooFine = orderV2("cy", "1.00");
+    tooFine.put("placedAt", AvroFixtures.PLACED_AT.plusNanos(1)); // Avro would drop the nanosecond
     try (var h =
         harness(
             new MapStepFunction<>(
@@ -252,18 +254,23 @@ class AvroStepsHarnessTest {
             BYTES)) {
       h.processElement(orderV2("ada", "1.00"), 1L);
       h.processElement(tooPrecise, 2L);
+      h.processElement(tooFine, 3L);
 
       assertThat(h.extractOutputValues())
           .singleElement()
           .isEqualTo(confluent(2, binary(orderV2("ada", "1.00"))));
       assertThat(deadLetters(h))
-          .singleElement()
-          .satisfies(
+          .satisfiesExactly(
               l -> {
                 assertThat(l.errorMessage())
                     .contains("Cannot encode decimal with scale 3 as scale 2");
                 assertThat(l.payloadText()).contains("\"customer\": \"bob\"");
-              });
+              },
+              l ->
+                  assertThat(l.errorMessage())
+                      .endsWith(
+                          "at $.placedAt: timestamp has more fraction digits than"
+                              + " timestamp-millis holds"));
       assertThat(accounting(h).step("orders", "avro").isBalanced()).isTrue();
     }
   }

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.avro.internal;
 
+import java.io.IOException;
 import org.apache.avro.Conversion;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalType;
@@ -10,6 +11,7 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.Encoder;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -83,6 +85,14 @@ public final class AvroData extends GenericData {
     return new StringReader<>(writer, reader);
   }
 
+  /**
+   * A writer of this model that rejects a time or timestamp finer than its logical type, with a
+   * {@link ValueException} naming its path, where Avro's conversion would drop the extra digits.
+   */
+  public <D> GenericDatumWriter<D> newCheckingWriter(Schema schema) {
+    return new CheckingWriter<>(schema);
+  }
+
   /** A {@code GenericRecord} whose equality and hash code understand logical types. */
   @Internal
   public static final class Record extends GenericData.Record {
@@ -130,6 +140,51 @@ public final class AvroData extends GenericData {
     protected Object convert(
         Object datum, Schema schema, LogicalType type, Conversion<?> conversion) {
       return LogicalValues.checkDecoded(super.convert(datum, schema, type, conversion), type);
+    }
+  }
+
+  /**
+   * Checks each logical value before Avro converts it ({@link LogicalValues#checkEncoded}) and
+   * collects the path of a rejected one on its way up: record fields by name, array items and map
+   * values (whose keys are data) as {@code [*]}.
+   */
+  private static final class CheckingWriter<D> extends GenericDatumWriter<D> {
+    CheckingWriter(Schema schema) {
+      super(schema, INSTANCE);
+    }
+
+    @Override
+    protected <C> Object convert(
+        Schema schema, LogicalType type, Conversion<C> conversion, Object datum) {
+      return super.convert(schema, type, conversion, LogicalValues.checkEncoded(datum, type));
+    }
+
+    @Override
+    protected void writeField(Object datum, Schema.Field f, Encoder out, Object state)
+        throws IOException {
+      try {
+        super.writeField(datum, f, out, state);
+      } catch (ValueException e) {
+        throw e.inField(f.name());
+      }
+    }
+
+    @Override
+    protected void writeArray(Schema schema, Object datum, Encoder out) throws IOException {
+      try {
+        super.writeArray(schema, datum, out);
+      } catch (ValueException e) {
+        throw e.inArrayItem();
+      }
+    }
+
+    @Override
+    protected void writeMap(Schema schema, Object datum, Encoder out) throws IOException {
+      try {
+        super.writeMap(schema, datum, out);
+      } catch (ValueException e) {
+        throw e.inMapValue();
+      }
     }
   }
 }

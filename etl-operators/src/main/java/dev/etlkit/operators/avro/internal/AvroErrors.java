@@ -48,9 +48,19 @@ public final class AvroErrors {
       return message; // etlkit's own checks: never a value
     }
     if (message != null && isSafe(error, message)) {
-      return error.getClass().getName() + ": " + message;
+      return error.getClass().getName() + ": " + withoutMapKeys(message);
     }
     return error.getClass().getName();
+  }
+
+  /**
+   * {@code message} with the map keys of an Avro path ({@code at M.m["key"].s}) cut: keys are data.
+   * Avro writes a key between {@code ["} and {@code "]} without escaping it, so nothing after the
+   * first key can be told from the key itself: the path ends there, as {@code [*]}.
+   */
+  static String withoutMapKeys(String message) {
+    int key = message.indexOf("[\"");
+    return key < 0 ? message : message.substring(0, key) + "[*]";
   }
 
   private static boolean isSafe(Throwable error, String message) {

@@ -36,7 +36,7 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
    */
   public AvroRecordEncoder(RecordModel<T> model, @Nullable Integer confluentSchemaId) {
     this.schema = model.schema();
-    this.writer = model.newWriter();
+    this.writer = model.newEncodingWriter();
     if (confluentSchemaId != null) {
       header = new byte[ConfluentWireFormat.HEADER_BYTES];
       ConfluentWireFormat.writeHeader(confluentSchemaId, header);
@@ -49,7 +49,8 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
    * The Avro bytes of {@code record}.
    *
    * @throws AvroFormatException if the record has another schema or values the schema does not
-   *     allow (null in a non-null field, a decimal with too many fraction digits, ...)
+   *     allow (null in a non-null field, a decimal with too many fraction digits, a time or
+   *     timestamp of a generic record finer than its type, ...)
    */
   public byte[] encode(T record) throws AvroFormatException {
     Schema recordSchema = record.getSchema();
@@ -71,6 +72,8 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
     encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
     try {
       writer.write(record, encoder);
+    } catch (ValueException e) {
+      throw e.toFormatException("record does not fit its schema", schema);
     } catch (Exception e) {
       throw AvroErrors.sanitize(
           "cannot encode the record with writer schema " + schema.getFullName(), e);

@@ -147,13 +147,7 @@ public final class AvroToJson {
       record(json, record, schema);
       json.flush();
     } catch (ValueException e) {
-      throw new AvroFormatException(
-          "record does not fit its schema "
-              + schema.getFullName()
-              + " at "
-              + e.path()
-              + ": "
-              + e.getMessage());
+      throw e.toFormatException("record does not fit its schema", schema);
     } catch (IOException | RuntimeException e) {
       throw AvroErrors.sanitize("cannot write the record as JSON", e);
     }

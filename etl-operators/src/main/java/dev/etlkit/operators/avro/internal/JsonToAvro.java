@@ -99,13 +99,7 @@ public final class JsonToAvro {
       }
       return record(root, schema);
     } catch (ValueException e) {
-      throw new AvroFormatException(
-          "JSON does not fit Avro schema "
-              + schema.getFullName()
-              + " at "
-              + e.path()
-              + ": "
-              + e.getMessage());
+      throw e.toFormatException("JSON does not fit Avro schema", schema);
     } catch (RuntimeException e) {
       throw AvroErrors.sanitize("cannot convert JSON to Avro schema " + schema.getFullName(), e);
     }

@@ -105,6 +105,30 @@ final class LogicalValues {
     return value;
   }
 
+  /**
+   * Checks a value Avro's conversion is about to encode: a time or timestamp finer than its type
+   * (see {@link #timestamp}) is rejected, where the conversion would drop the extra digits without
+   * a word. Other values pass unchanged.
+   */
+  static Object checkEncoded(Object value, LogicalType type) {
+    if (value instanceof Instant) {
+      if (type instanceof LogicalTypes.TimestampMillis
+          || type instanceof LogicalTypes.TimestampMicros) {
+        return timestamp((Instant) value, type.getName());
+      }
+    } else if (value instanceof LocalTime) {
+      if (type instanceof LogicalTypes.TimeMillis || type instanceof LogicalTypes.TimeMicros) {
+        return time((LocalTime) value, type.getName());
+      }
+    } else if (value instanceof LocalDateTime) {
+      if (type instanceof LogicalTypes.LocalTimestampMillis
+          || type instanceof LogicalTypes.LocalTimestampMicros) {
+        return localTimestamp((LocalDateTime) value, type.getName());
+      }
+    }
+    return value;
+  }
+
   /** Parses a decimal written as text. */
   static BigDecimal parseDecimal(String text, Schema schema) {
     if (text.length() > 1000) {

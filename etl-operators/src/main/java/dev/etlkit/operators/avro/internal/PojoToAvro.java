@@ -66,13 +66,7 @@ public final class PojoToAvro<T> {
     try {
       return root.map(value);
     } catch (ValueException e) {
-      throw new AvroFormatException(
-          "object does not fit Avro schema "
-              + schema.getFullName()
-              + " at "
-              + e.path()
-              + ": "
-              + e.getMessage());
+      throw e.toFormatException("object does not fit Avro schema", schema);
     } catch (RuntimeException e) {
       throw AvroErrors.sanitize("cannot convert to Avro schema " + schema.getFullName(), e);
     }

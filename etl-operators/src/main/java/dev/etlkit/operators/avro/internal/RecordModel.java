@@ -114,6 +114,21 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
   }
 
   /**
+   * A writer for the encode step. For generic records it rejects a time or timestamp finer than its
+   * logical type ({@link ValueException} naming the path) instead of letting Avro's conversion drop
+   * the extra digits; generated specific classes already truncate such values in their constructors
+   * and setters. The serializer keeps {@link #newWriter()}: it cannot turn a record into a dead
+   * letter, only fail the job.
+   */
+  @SuppressWarnings("unchecked")
+  public DatumWriter<T> newEncodingWriter() {
+    if (specific) {
+      return newWriter();
+    }
+    return (DatumWriter<T>) AvroData.get().<GenericRecord>newCheckingWriter(schema);
+  }
+
+  /**
    * Why data written with {@code writer} cannot be read as this model's schema, or null if it can:
    * Avro's schema resolution rules, checked with {@code SchemaCompatibility}, and logical types
    * that match exactly (which Avro does not check, see {@link LogicalTypeResolution}). The reason

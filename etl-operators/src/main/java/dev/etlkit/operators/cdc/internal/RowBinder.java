@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -24,6 +24,7 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,8 @@ import javax.annotation.Nullable;
  * encodings of the columns whose property is a date, time, timestamp or decimal into the text forms
  * Jackson reads, copies the requested source metadata into its fields, then lets Jackson bind
  * (unknown columns ignored, missing ones null or default). Jackson's lossy scalar coercions are off
- * (see {@link #strictScalars}): a value that does not fit its field is an error, never a changed
- * value.
+ * (see {@link #strictScalars}) and number columns are checked first ({@link ScalarColumns}): a
+ * value that does not fit its field is an error, never a changed value.
  */
 final class RowBinder<T> {
 
@@ -59,7 +60,7 @@ final class RowBinder<T> {
   private final Set<String> properties;
   private final String[] converted;
   private final Target[] targets;
-  private final String[] integral;
+  private final ScalarColumns scalars;
   private final ChronoUnit schemalessUnit;
   private final int maxNumberLength;
   private final String[] metadataFields;
@@ -78,11 +79,7 @@ final class RowBinder<T> {
     this.properties = Set.copyOf(types.keySet());
     List<String> names = new ArrayList<>();
     List<Target> kinds = new ArrayList<>();
-    List<String> integers = new ArrayList<>();
     for (Map.Entry<String, Class<?>> property : types.entrySet()) {
-      if (INTEGER_TYPES.contains(property.getValue())) {
-        integers.add(property.getKey());
-      }
       Target target = targetOf(property.getValue());
       if (target != null) {
         names.add(property.getKey());
@@ -91,33 +88,29 @@ final class RowBinder<T> {
     }
     this.converted = names.toArray(new String[0]);
     this.targets = kinds.toArray(new Target[0]);
-    this.integral = integers.toArray(new String[0]);
+    this.scalars =
+        new ScalarColumns(types, Set.copyOf(Arrays.asList(metadataFields)), maxNumberLength);
     this.schemalessUnit = schemalessUnit;
     this.maxNumberLength = maxNumberLength;
     this.metadataFields = metadataFields;
     this.metadata = metadata;
   }
 
-  private static final Set<Class<?>> INTEGER_TYPES =
-      Set.of(
-          int.class,
-          Integer.class,
-          long.class,
-          Long.class,
-          short.class,
-          Short.class,
-          byte.class,
-          Byte.class,
-          BigInteger.class);
-
   /**
    * Turns off Jackson's coercions that change a value: a number with a fractional part into an
-   * integer field (Jackson truncates {@code 1.9} to 1) and an empty string into a number, boolean
-   * or date/time field (Jackson makes it null or 0). Text into numbers ({@code
-   * decimal.handling.mode=string}) and ISO text into dates stay: they are exact.
+   * integer field (Jackson truncates {@code 1.9} to 1), an integer into a boolean field (Jackson
+   * reads 2 as true; {@link ScalarColumns} turns 0 and 1 into booleans first) and an empty string
+   * into a number, boolean or date/time field (Jackson makes it null or 0). Text into numbers
+   * ({@code decimal.handling.mode=string}) and ISO text into dates stay: they are exact. Trees hold
+   * numbers with a fraction or exponent as the {@code BigDecimal} written, trailing zeros kept, not
+   * as a double: a double cannot tell {@code 12.0000000000000001} from 12 or {@code 12.30} from
+   * {@code 12.3}.
    */
   static JsonMapper.Builder strictScalars(JsonMapper.Builder builder) {
-    builder.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    builder
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     for (LogicalType type :
         new LogicalType[] {
           LogicalType.Integer, LogicalType.Float, LogicalType.Boolean, LogicalType.DateTime
@@ -125,6 +118,9 @@ final class RowBinder<T> {
       builder.withCoercionConfig(
           type, config -> config.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
     }
+    builder.withCoercionConfig(
+        LogicalType.Boolean,
+        config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
     return builder;
   }
 
@@ -151,15 +147,7 @@ final class RowBinder<T> {
         }
       }
     }
-    for (String column : integral) {
-      JsonNode value = row.get(column);
-      if (value != null && value.isFloatingPointNumber()) {
-        JsonNode whole = wholeNumber(value);
-        if (whole != null) {
-          row.set(column, whole);
-        }
-      }
-    }
+    scalars.prepare(row, what);
     if (source != null) {
       for (int i = 0; i < metadataFields.length; i++) {
         JsonNode value = source.value(metadata[i]);
@@ -175,24 +163,6 @@ final class RowBinder<T> {
     } catch (IOException | RuntimeException e) {
       throw JsonErrors.binding(e, what, properties);
     }
-  }
-
-  /**
-   * A double without a fractional part ({@code decimal.handling.mode=double} writes {@code 12.0}
-   * for a whole NUMERIC) as the same integer; null for any other number, which Jackson then rejects
-   * for an integer field.
-   */
-  @Nullable
-  private static JsonNode wholeNumber(JsonNode value) {
-    if (!value.isDouble() && !value.isFloat()) {
-      return null;
-    }
-    double d = value.doubleValue();
-    // 2^63 is exactly representable; every double below it in magnitude that is whole fits a long.
-    if (d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
-      return null;
-    }
-    return LongNode.valueOf((long) d);
   }
 
   @Nullable
@@ -220,6 +190,9 @@ final class RowBinder<T> {
         // decimal.handling.mode=string: Jackson reads it, but no read limit bounds the exponent
         // of text ("1e999999999"), whose plain form would exhaust memory downstream.
         checkDecimalText(value.textValue(), column, what);
+      } else if (value.isBigDecimal()) {
+        // decimal.handling.mode=double: nor that of a number
+        checkDecimal(value.decimalValue(), column, what);
       }
       return null; // decimal.handling.mode string or double: Jackson reads it
     }
@@ -401,6 +374,11 @@ final class RowBinder<T> {
     } catch (NumberFormatException e) {
       return;
     }
+    checkDecimal(decimal, column, what);
+  }
+
+  /** Rejects a decimal beyond {@code maxNumberLength} digits in plain notation or in scale. */
+  private void checkDecimal(BigDecimal decimal, String column, String what) {
     checkScale(decimal.scale(), column, what);
     checkDigits(decimal, column, what);
   }

@@ -2,14 +2,13 @@ package dev.etlkit.operators.filter.internal;
 
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.OperatorCounter;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.accumulators.Accumulator;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Counters per branch of a step: per predicate of a filter (records it filtered) and per route of a
@@ -40,25 +39,20 @@ public final class BranchCounters {
 
   private BranchCounters() {}
 
-  /** Registers (or joins, for chained operators of one step) the counter of one branch. */
-  public static LongCounter register(
+  /**
+   * Registers (or joins, for chained operators of one step) the counter of one branch; its metric
+   * reports this operator's count ({@link OperatorCounter}).
+   */
+  public static OperatorCounter register(
       RuntimeContext context, StepIdentity step, String kind, String branch, String counterName) {
-    String accumulatorName = prefix(kind, step.pipeline(), step.step()) + branch;
-    Accumulator<?, ?> existing = context.getAccumulator(accumulatorName);
-    LongCounter counter;
-    if (existing instanceof LongCounter) {
-      counter = (LongCounter) existing;
-    } else {
-      counter = new LongCounter();
-      context.addAccumulator(accumulatorName, counter);
-    }
-    context
-        .getMetricGroup()
-        .addGroup(StepMetrics.GROUP, step.pipeline())
-        .addGroup("step", step.step())
-        .addGroup(kind, branch)
-        .counter(counterName, new View(counter));
-    return counter;
+    MetricGroup group =
+        context
+            .getMetricGroup()
+            .addGroup(StepMetrics.GROUP, step.pipeline())
+            .addGroup("step", step.step())
+            .addGroup(kind, branch);
+    return OperatorCounter.register(
+        context, group, counterName, prefix(kind, step.pipeline(), step.step()) + branch);
   }
 
   /** The counts of one step's branches of {@code kind}, by branch name (sorted). */
@@ -76,39 +70,5 @@ public final class BranchCounters {
 
   private static String prefix(String kind, String pipeline, String step) {
     return "etlkit-" + kind + "/" + pipeline + "/" + step + "/";
-  }
-
-  /** A metric view of an accumulator, so one increment feeds both. */
-  private static final class View implements Counter {
-    private final LongCounter counter;
-
-    View(LongCounter counter) {
-      this.counter = counter;
-    }
-
-    @Override
-    public void inc() {
-      counter.add(1L);
-    }
-
-    @Override
-    public void inc(long n) {
-      counter.add(n);
-    }
-
-    @Override
-    public void dec() {
-      counter.add(-1L);
-    }
-
-    @Override
-    public void dec(long n) {
-      counter.add(-n);
-    }
-
-    @Override
-    public long getCount() {
-      return counter.getLocalValuePrimitive();
-    }
   }
 }

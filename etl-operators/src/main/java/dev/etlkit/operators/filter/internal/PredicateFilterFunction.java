@@ -1,10 +1,10 @@
 package dev.etlkit.operators.filter.internal;
 
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.core.internal.OperatorCounter;
 import dev.etlkit.operators.filter.NamedPredicate;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
@@ -22,7 +22,7 @@ public final class PredicateFilterFunction<T> extends RichFilterFunction<T> {
   private final NamedPredicate<T> predicate;
   private final NamedPredicate<T>[] conjuncts;
   private final StepIdentity step;
-  private transient LongCounter[] filteredBy;
+  private transient OperatorCounter[] filteredBy;
 
   @SuppressWarnings("unchecked")
   public PredicateFilterFunction(NamedPredicate<T> predicate, StepIdentity step) {
@@ -37,7 +37,7 @@ public final class PredicateFilterFunction<T> extends RichFilterFunction<T> {
     // The root passes the runtime context and open() on to each distinct user function once.
     FunctionUtils.setFunctionRuntimeContext(predicate, getRuntimeContext());
     FunctionUtils.openFunction(predicate, openContext);
-    filteredBy = new LongCounter[conjuncts.length];
+    filteredBy = new OperatorCounter[conjuncts.length];
     for (int i = 0; i < conjuncts.length; i++) {
       filteredBy[i] =
           BranchCounters.register(
@@ -53,7 +53,7 @@ public final class PredicateFilterFunction<T> extends RichFilterFunction<T> {
   public boolean filter(T value) throws Exception {
     for (int i = 0; i < conjuncts.length; i++) {
       if (!conjuncts[i].filter(value)) {
-        filteredBy[i].add(1L);
+        filteredBy[i].inc();
         return false;
       }
     }

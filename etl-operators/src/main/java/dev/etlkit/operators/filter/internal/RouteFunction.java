@@ -3,10 +3,10 @@ package dev.etlkit.operators.filter.internal;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.OperatorCounter;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
@@ -35,7 +35,7 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
   private final ErrorHandler errors;
 
   private transient StepMetrics metrics;
-  private transient LongCounter[] routed;
+  private transient OperatorCounter[] routed;
   private transient int[] selected;
 
   /**
@@ -70,7 +70,7 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
       FunctionUtils.setFunctionRuntimeContext(function, getRuntimeContext());
       FunctionUtils.openFunction(function, openContext);
     }
-    routed = new LongCounter[routeNames.length];
+    routed = new OperatorCounter[routeNames.length];
     for (int i = 0; i < routeNames.length; i++) {
       routed[i] =
           BranchCounters.register(
@@ -103,7 +103,7 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
     for (int i = 0; i < count; i++) {
       int route = selected[i];
       ctx.output(tags[route], value);
-      routed[route].add(1L);
+      routed[route].inc();
     }
     metrics.out(count);
   }

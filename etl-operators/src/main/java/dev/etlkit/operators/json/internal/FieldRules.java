@@ -1,9 +1,7 @@
 package dev.etlkit.operators.json.internal;
 
-import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.etlkit.operators.json.Coercion;
 import java.util.ArrayDeque;
@@ -33,6 +31,10 @@ import org.apache.flink.annotation.Internal;
  *       coercible ({@link CoercionTarget}); a coercion default is cast to the field's type here.
  * </ul>
  *
+ * <p>Rules belong to the class whose objects hold the field, not to the class that declares it:
+ * when the top-level type and a nested type inherit a field from the same base class, the top
+ * level's {@code withRequiredFields} and {@code withFieldCoercion} do not reach the nested one.
+ *
  * <p>Fields without a rule get no rule object at all, so they are read by Jackson's own
  * deserializers at no extra cost. Required fields are tracked by name: each distinct required name
  * gets one bit, and each class with required fields a mask of its names' bits.
@@ -40,8 +42,11 @@ import org.apache.flink.annotation.Internal;
 @Internal
 public final class FieldRules {
 
-  /** Where Jackson sets a property: the declaring class of its member, and its JSON name. */
-  record Key(Class<?> owner, String name) {}
+  /**
+   * A property of the objects of one class: that class (which may inherit the property's member
+   * from a superclass) and its JSON name.
+   */
+  record Key(Class<?> holder, String name) {}
 
   /** What happens to one property. */
   static final class PropertyRule {
@@ -115,16 +120,19 @@ public final class FieldRules {
     return new Builder(config, mapper).build();
   }
 
+  /** The rule of property {@code name} of the objects of {@code holder}, or null. */
   @Nullable
-  PropertyRule property(@Nullable BeanProperty property) {
-    if (property == null || properties.isEmpty()) {
-      return null;
-    }
-    AnnotatedMember member = property.getMember();
-    if (member == null) {
-      return null;
-    }
-    return properties.get(new Key(member.getDeclaringClass(), property.getName()));
+  PropertyRule property(Class<?> holder, String name) {
+    return properties.isEmpty() ? null : properties.get(new Key(holder, name));
+  }
+
+  /**
+   * Whether property {@code name}, declared in {@code declaring} and inherited by {@code holder},
+   * has a rule in either: then Jackson's property must say which class holds it (its member names
+   * only the declaring class).
+   */
+  boolean inheritedHasRule(Class<?> declaring, Class<?> holder, String name) {
+    return property(declaring, name) != null || property(holder, name) != null;
   }
 
   @Nullable
@@ -172,10 +180,10 @@ public final class FieldRules {
     return names;
   }
 
-  /** The coercion of a property of {@code owner}, as "target/onFailure[/default]", or null. */
+  /** The coercion of a property of {@code holder}, as "target/onFailure[/default]", or null. */
   @Nullable
-  public String coercionOf(Class<?> owner, String name) {
-    PropertyRule rule = properties.get(new Key(owner, name));
+  public String coercionOf(Class<?> holder, String name) {
+    PropertyRule rule = properties.get(new Key(holder, name));
     if (rule == null || rule.coercion == null) {
       return null;
     }
@@ -193,7 +201,6 @@ public final class FieldRules {
     private final Map<String, Integer> bits = new LinkedHashMap<>();
     private final Map<Key, PropertyRule> properties = new HashMap<>();
     private final Map<Class<?>, List<String>> requiredByClass = new LinkedHashMap<>();
-    private final Map<Class<?>, List<Key>> keysByClass = new HashMap<>();
     private final Set<String> knownNames = new HashSet<>();
 
     Builder(JsonParseConfig<?> config, ObjectMapper mapper) {
@@ -216,7 +223,6 @@ public final class FieldRules {
           visit(type, raw == config.type(), todo);
         }
       }
-      frameEveryClassThatMarks();
       Map<Class<?>, BeanRule> beans = new HashMap<>();
       int words = Math.max(1, (bits.size() + 63) >>> 6);
       for (Map.Entry<Class<?>, List<String>> e : requiredByClass.entrySet()) {
@@ -235,24 +241,6 @@ public final class FieldRules {
           tryCast);
     }
 
-    /**
-     * Rules are keyed by the declaring class, so a subclass that does not require an inherited
-     * field still marks its bit when it reads it. Such a class gets a frame of its own (with an
-     * empty mask if it requires nothing), or its mark would land in the enclosing object's frame
-     * and satisfy that object's requirement: {@code {"kids":[{"id":"x"}]}} is no parent id.
-     */
-    private void frameEveryClassThatMarks() {
-      for (Map.Entry<Class<?>, List<Key>> e : keysByClass.entrySet()) {
-        for (Key key : e.getValue()) {
-          PropertyRule rule = properties.get(key);
-          if (rule != null && rule.requiredBit >= 0) {
-            requiredByClass.computeIfAbsent(e.getKey(), c -> new ArrayList<>());
-            break;
-          }
-        }
-      }
-    }
-
     private void visit(JavaType type, boolean root, Deque<JavaType> todo) {
       Class<?> raw = type.getRawClass();
       for (BeanPropertyDefinition p : JsonTypes.describe(mapper, type).findProperties()) {
@@ -261,15 +249,11 @@ public final class FieldRules {
         }
         String name = p.getName();
         JavaType propertyType = p.getPrimaryType();
-        Class<?> owner = JsonTypes.owner(p);
         knownNames.add(name);
         todo.add(propertyType);
-        if (owner == null) {
+        if (JsonTypes.owner(p) == null) {
           continue;
         }
-        // Any property may pick up another context's rule (see frameEveryClassThatMarks).
-        Key key = new Key(owner, name);
-        keysByClass.computeIfAbsent(raw, c -> new ArrayList<>()).add(key);
         boolean required =
             p.isRequired()
                 || (config.primitiveFieldsRequired() && propertyType.isPrimitive())
@@ -281,16 +265,8 @@ public final class FieldRules {
         }
         CoercionRule coercion = coercion(raw, name, propertyType.getRawClass(), root);
         if (bit >= 0 || coercion != null) {
-          // A property declared in a superclass is seen once per subclass: any context that
-          // requires it marks it; the first (the root's, visited first) coercion wins.
-          properties.merge(
-              key,
-              new PropertyRule(name, bit, coercion),
-              (old, now) ->
-                  new PropertyRule(
-                      name,
-                      old.requiredBit >= 0 ? old.requiredBit : now.requiredBit,
-                      old.coercion != null ? old.coercion : now.coercion));
+          // Each class is visited once, so each holder decides its own properties' rules.
+          properties.put(new Key(raw, name), new PropertyRule(name, bit, coercion));
         }
       }
     }

@@ -7,14 +7,21 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.type.ArrayType;
 import com.fasterxml.jackson.databind.type.CollectionLikeType;
 import com.fasterxml.jackson.databind.type.CollectionType;
 import com.fasterxml.jackson.databind.type.MapLikeType;
 import com.fasterxml.jackson.databind.type.MapType;
 import com.fasterxml.jackson.databind.type.ReferenceType;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -22,6 +29,10 @@ import org.apache.flink.annotation.Internal;
  * deserializer is wrapped in a router that, when Jackson contextualizes it for a property, returns
  * the plain deserializer (no rule), a coercing one, or one that marks a required field as set; and
  * for a class with required fields, one that checks them when its object is complete.
+ *
+ * <p>Rules belong to the class that holds a property, but Jackson's property names only the class
+ * that declares its member. So an inherited property with a rule (in the holder or the declaring
+ * class) is wrapped in a {@link HeldProperty} that names its holder; the others need no wrapper.
  *
  * <p>Contextualization happens once per property when the reader is built, so reading a record
  * never looks a rule up.
@@ -40,6 +51,26 @@ final class FieldRulesModifier extends BeanDeserializerModifier {
 
   private JsonDeserializer<?> route(JsonDeserializer<?> deserializer) {
     return new Router(deserializer, rules, tracker);
+  }
+
+  @Override
+  public BeanDeserializerBuilder updateBuilder(
+      DeserializationConfig config, BeanDescription beanDesc, BeanDeserializerBuilder builder) {
+    Class<?> holder = beanDesc.getBeanClass();
+    List<SettableBeanProperty> inherited = new ArrayList<>();
+    for (Iterator<SettableBeanProperty> it = builder.getProperties(); it.hasNext(); ) {
+      SettableBeanProperty property = it.next();
+      AnnotatedMember member = property.getMember();
+      if (member != null
+          && member.getDeclaringClass() != holder
+          && rules.inheritedHasRule(member.getDeclaringClass(), holder, property.getName())) {
+        inherited.add(property);
+      }
+    }
+    for (SettableBeanProperty property : inherited) {
+      builder.addOrReplaceProperty(new HeldProperty(property, holder), true);
+    }
+    return builder;
   }
 
   @Override
@@ -153,7 +184,7 @@ final class FieldRulesModifier extends BeanDeserializerModifier {
       // deserializers Jackson contextualizes with the collection's property too).
       FieldRules.PropertyRule rule =
           property != null && handled != null && related(handled, rawOf(property))
-              ? rules.property(property)
+              ? rule(property)
               : null;
       if (rule == null) {
         return deserializer;
@@ -167,12 +198,44 @@ final class FieldRulesModifier extends BeanDeserializerModifier {
       return deserializer;
     }
 
+    @Nullable
+    private FieldRules.PropertyRule rule(BeanProperty property) {
+      Class<?> holder;
+      if (property instanceof HeldProperty) {
+        holder = ((HeldProperty) property).holder;
+      } else {
+        AnnotatedMember member = property.getMember();
+        if (member == null) {
+          return null;
+        }
+        holder = member.getDeclaringClass(); // not inherited, or inherited without a rule
+      }
+      return rules.property(holder, property.getName());
+    }
+
     private static boolean related(Class<?> a, Class<?> b) {
       return a.isAssignableFrom(b) || b.isAssignableFrom(a);
     }
 
     private static Class<?> rawOf(BeanProperty property) {
       return property.getType().getRawClass();
+    }
+  }
+
+  /** A property inherited from a superclass, naming the class whose objects hold it. */
+  static final class HeldProperty extends SettableBeanProperty.Delegating {
+    private static final long serialVersionUID = 1L;
+
+    private final Class<?> holder;
+
+    HeldProperty(SettableBeanProperty delegate, Class<?> holder) {
+      super(delegate);
+      this.holder = holder;
+    }
+
+    @Override
+    protected SettableBeanProperty withDelegate(SettableBeanProperty delegate) {
+      return new HeldProperty(delegate, holder);
     }
   }
 }

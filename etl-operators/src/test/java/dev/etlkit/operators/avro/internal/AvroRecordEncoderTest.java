@@ -3,6 +3,7 @@ package dev.etlkit.operators.avro.internal;
 import static dev.etlkit.operators.avro.AvroFixtures.EVERYTHING;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V1;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V2;
+import static dev.etlkit.operators.avro.AvroFixtures.PLACED_AT;
 import static dev.etlkit.operators.avro.AvroFixtures.SECRET;
 import static dev.etlkit.operators.avro.AvroFixtures.binary;
 import static dev.etlkit.operators.avro.AvroFixtures.everything;
@@ -13,7 +14,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.avro.AvroFormatException;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
@@ -81,6 +87,27 @@ class AvroRecordEncoderTest {
   }
 
   @Test
+  void encode_nullInNonNullFieldOfAMapValue_isRejectedWithoutTheMapKey() {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"M\",\"fields\":[{\"name\":\"m\",\"type\":"
+                    + "{\"type\":\"map\",\"values\":{\"type\":\"record\",\"name\":\"V\","
+                    + "\"fields\":[{\"name\":\"s\",\"type\":\"string\"}]}}}]}");
+    GenericRecord value = new AvroData.Record(schema.getField("m").schema().getValueType());
+    value.put("s", null);
+    GenericRecord record = new AvroData.Record(schema);
+    record.put("m", Map.of(SECRET, value)); // map keys are data, like values
+
+    assertThatThrownBy(
+            () -> new AvroRecordEncoder<>(RecordModel.generic(schema), null).encode(record))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("java.lang.NullPointerException: null value for (non-nullable)")
+        .hasMessageContaining("M.m[*]")
+        .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET));
+  }
+
+  @Test
   void encode_decimalWithMoreFractionDigitsThanTheScale_isRejected() {
     GenericRecord record = orderV2("ada", "1.00");
     record.put("amount", new BigDecimal("1.005"));
@@ -88,6 +115,84 @@ class AvroRecordEncoderTest {
     assertThatThrownBy(() -> new AvroRecordEncoder<>(V2, null).encode(record))
         .isInstanceOf(AvroFormatException.class)
         .hasMessageContaining("Cannot encode decimal with scale 3 as scale 2 without rounding");
+  }
+
+  @Test
+  void encode_timestampFinerThanItsType_isRejectedNamingTheField_notTruncated() {
+    GenericRecord record = orderV2("ada", "1.00");
+    record.put("placedAt", PLACED_AT.plusNanos(456_789));
+
+    assertThatThrownBy(() -> new AvroRecordEncoder<>(V2, null).encode(record))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema dev.etlkit.operators.avro.test.Order at $.placedAt:"
+                + " timestamp has more fraction digits than timestamp-millis holds");
+  }
+
+  @Test
+  void encode_timeAndLocalTimestampFinerThanTheirTypes_areRejected() {
+    AvroRecordEncoder<GenericRecord> encoder =
+        new AvroRecordEncoder<>(RecordModel.generic(EVERYTHING), null);
+    GenericRecord fineClock = everything("x", 1);
+    fineClock.put("clock", ((LocalTime) fineClock.get("clock")).plusNanos(1_000));
+    GenericRecord fineMicros = everything("x", 1);
+    fineMicros.put("createdMicros", ((Instant) fineMicros.get("createdMicros")).plusNanos(1));
+    GenericRecord fineLocal = everything("x", 1);
+    fineLocal.put("localMicros", ((LocalDateTime) fineLocal.get("localMicros")).plusNanos(1));
+
+    assertThatThrownBy(() -> encoder.encode(fineClock))
+        .hasMessageEndingWith("at $.clock: time has more fraction digits than time-millis holds");
+    assertThatThrownBy(() -> encoder.encode(fineMicros))
+        .hasMessageEndingWith(
+            "at $.createdMicros: timestamp has more fraction digits than timestamp-micros holds");
+    assertThatThrownBy(() -> encoder.encode(fineLocal))
+        .hasMessageEndingWith(
+            "at $.localMicros: local timestamp has more fraction digits than"
+                + " local-timestamp-micros holds");
+  }
+
+  @Test
+  void encode_fineTimeInsideArraysMapsAndUnions_isRejectedWithItsPath() throws Exception {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Visits\",\"fields\":["
+                    + "{\"name\":\"visits\",\"type\":{\"type\":\"array\",\"items\":"
+                    + "{\"type\":\"record\",\"name\":\"Visit\",\"fields\":[{\"name\":\"at\","
+                    + "\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}]}"
+                    + "]}}},"
+                    + "{\"name\":\"last\",\"type\":{\"type\":\"map\",\"values\":"
+                    + "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}}]}");
+    Schema visitSchema = schema.getField("visits").schema().getElementType();
+    AvroRecordEncoder<GenericRecord> encoder =
+        new AvroRecordEncoder<>(RecordModel.generic(schema), null);
+    GenericRecord exact = visits(schema, visitSchema, PLACED_AT.plusNanos(1_000), PLACED_AT);
+    GenericRecord fineVisit =
+        visits(schema, visitSchema, PLACED_AT.plusNanos(1), PLACED_AT.plusNanos(1_000_000));
+    GenericRecord fineLast =
+        visits(schema, visitSchema, PLACED_AT.plusNanos(1_000), PLACED_AT.plusNanos(1_000));
+
+    assertThat(encoder.encode(exact)).isEqualTo(binary(exact));
+    assertThatThrownBy(() -> encoder.encode(fineVisit))
+        .hasMessageEndingWith(
+            "at $.visits[*].at: timestamp has more fraction digits than timestamp-micros holds");
+    assertThatThrownBy(() -> encoder.encode(fineLast))
+        .hasMessageEndingWith(
+            "at $.last[*]: timestamp has more fraction digits than timestamp-millis holds")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+  }
+
+  /** A record of two visits, the second at {@code visit}, and {@code last} under a secret key. */
+  private static GenericRecord visits(
+      Schema schema, Schema visitSchema, Instant visit, Instant last) {
+    GenericRecord first = new AvroData.Record(visitSchema);
+    first.put("at", null);
+    GenericRecord second = new AvroData.Record(visitSchema);
+    second.put("at", visit);
+    GenericRecord record = new AvroData.Record(schema);
+    record.put("visits", List.of(first, second));
+    record.put("last", Map.of(SECRET, last));
+    return record;
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** TRY-cast coercion inside binding: per step, per field, and what a failed cast becomes. */
@@ -236,5 +237,87 @@ class CoercionReaderTest {
     assertThat(r.ok).isFalse();
     assertThat(r.label).isEqualTo("0");
     assertThat(r.ts).isEqualTo(Instant.EPOCH);
+  }
+
+  /** A base class whose field the top-level type and a nested type both inherit. */
+  public static class Counted {
+    public Integer qty;
+  }
+
+  /** Nested in {@link Basket}, with {@code qty} inherited from the same base. */
+  public static class Item extends Counted {
+    public String sku;
+  }
+
+  /** The top-level type. */
+  public static class Basket extends Counted {
+    public List<Item> items;
+  }
+
+  @Test
+  void fieldCoercion_ofAnInheritedField_isNotAppliedToANestedObjectOfAnotherSubclass()
+      throws Exception {
+    JsonRecordReader<Basket> reader =
+        ReaderFixtures.of(Basket.class).fieldCoercion("qty", Coercion.tryCast()).reader();
+
+    Basket b = reader.read(utf8("{\"qty\":\"2\",\"items\":[{\"qty\":3}]}"));
+    assertThat(b.qty).isEqualTo(2);
+    assertThat(b.items.get(0).qty).isEqualTo(3);
+    assertThatThrownBy(() -> reader.read(utf8("{\"qty\":2,\"items\":[{\"qty\":\"3\"}]}")))
+        .hasMessageStartingWith("WRONG_TYPE")
+        .hasMessageEndingWith("at $.items[0].qty");
+  }
+
+  @Test
+  void fieldCoercion_ofAnInheritedField_leavesTheStepCoercionToANestedObjectOfAnotherSubclass()
+      throws Exception {
+    JsonRecordReader<Basket> reader =
+        ReaderFixtures.of(Basket.class)
+            .coercion(Coercion.tryCast())
+            .fieldCoercion("qty", Coercion.tryCast().orDeadLetter())
+            .reader();
+
+    Basket b = reader.read(utf8("{\"qty\":\"2\",\"items\":[{\"qty\":\"x\"}]}"));
+    assertThat(b.qty).isEqualTo(2);
+    assertThat(b.items.get(0).qty).isNull(); // the step's coercion: a failed cast is null
+    assertThat(rejection(reader, "{\"qty\":\"x\",\"items\":[]}").reason())
+        .isEqualTo(Reason.COERCION_FAILED);
+  }
+
+  @Test
+  void fieldCoercionNone_ofAnInheritedField_exemptsTheTopLevelFieldOnly() throws Exception {
+    JsonRecordReader<Basket> reader =
+        ReaderFixtures.of(Basket.class)
+            .coercion(Coercion.tryCast())
+            .fieldCoercion("qty", Coercion.none())
+            .reader();
+
+    Basket b = reader.read(utf8("{\"qty\":2,\"items\":[{\"qty\":\"3\"}]}"));
+    assertThat(b.items.get(0).qty).isEqualTo(3);
+    assertThatThrownBy(() -> reader.read(utf8("{\"qty\":\"2\",\"items\":[]}")))
+        .hasMessageStartingWith("WRONG_TYPE")
+        .hasMessageEndingWith("at $.qty");
+  }
+
+  /** A type nested in itself. */
+  public static class Node {
+    public Integer qty;
+    public List<Node> kids;
+  }
+
+  @Test
+  void fieldCoercion_nestedObjectOfTheTopLevelTypeItself_followsTheTopLevelRules()
+      throws Exception {
+    JsonRecordReader<Node> reader =
+        ReaderFixtures.of(Node.class)
+            .required("qty")
+            .fieldCoercion("qty", Coercion.tryCast())
+            .reader();
+
+    Node n = reader.read(utf8("{\"qty\":\"1\",\"kids\":[{\"qty\":\"2\"}]}"));
+    assertThat(n.kids.get(0).qty).isEqualTo(2);
+    assertThatThrownBy(() -> reader.read(utf8("{\"qty\":1,\"kids\":[{}]}")))
+        .hasMessageStartingWith("MISSING_REQUIRED_FIELD")
+        .hasMessageEndingWith("at $.kids[0]");
   }
 }
