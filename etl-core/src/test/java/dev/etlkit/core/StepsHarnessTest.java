@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.internal.FilterStepFunction;
 import dev.etlkit.core.internal.MapStepFunction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -188,6 +189,38 @@ class StepsHarnessTest {
       RecordAccounting.StepCounts counts = accounting(h).step("orders", "positive");
       assertThat(counts.filtered()).isEqualTo(1);
       assertThat(counts.isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void filter_throwingOnAChangeWithASourcePosition_deadLetterKeepsThePosition() throws Exception {
+    FilterFunction<Change<String>> failing =
+        change -> {
+          throw new IllegalStateException("predicate failed");
+        };
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        harness(
+            new FilterStepFunction<>(failing, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement(Change.insert("c1").withSourcePosition(41L), 10L);
+      h.processElement(Change.insert("c2"), 11L);
+
+      assertThat(deadLetters(h)).extracting(DeadLetter::sourcePosition).containsExactly("41", null);
+    }
+  }
+
+  @Test
+  void map_throwingOnARawRecord_deadLetterKeepsItsSource() throws Exception {
+    MapFunction<RawRecord, Integer> length =
+        record -> Integer.parseInt(new String(record.value(), StandardCharsets.UTF_8));
+    try (OneInputStreamOperatorTestHarness<RawRecord, Integer> h =
+        harness(new MapStepFunction<>(length, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement(
+          new RawRecord(null, "x".getBytes(StandardCharsets.UTF_8), "orders-3@1234", null), 10L);
+
+      assertThat(deadLetters(h))
+          .singleElement()
+          .extracting(DeadLetter::sourcePosition)
+          .isEqualTo("orders-3@1234");
     }
   }
 }

@@ -72,7 +72,7 @@ class Scd2DeadLetterTest {
                       + " 9999-12-31T00:00:00Z"));
       assertThat(letters.get(0).payloadAsText()).contains(SECRET);
       assertThat(letters.get(0).eventTime()).isEqualTo(5L);
-      assertThat(letters.get(0).sourcePosition()).isEqualTo("position=1");
+      assertThat(letters.get(0).sourcePosition()).isEqualTo("1");
       assertThat(letters.get(1).eventTime()).isEqualTo(100L); // the record's timestamp
       for (DeadLetter letter : letters) {
         assertThat(letter.errorMessage()).doesNotContain(SECRET);

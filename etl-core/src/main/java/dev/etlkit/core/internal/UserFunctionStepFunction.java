@@ -39,7 +39,11 @@ abstract class UserFunctionStepFunction<I, O, F extends Function> extends Proces
     ctx.output(
         DeadLetter.OUTPUT_TAG,
         errors.reject(
-            error, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
+            error,
+            value,
+            ctx.timestamp(),
+            SourcePositions.of(value),
+            ctx.timerService().currentProcessingTime()));
   }
 
   @Override

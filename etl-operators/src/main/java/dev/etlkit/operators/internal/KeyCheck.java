@@ -4,6 +4,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.SourcePositions;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -90,14 +91,13 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   }
 
   private void reject(Exception error, I record, Context ctx) {
-    Object position = changelog ? ((Change<?>) record).sourcePosition() : null;
     ctx.output(
         DeadLetter.OUTPUT_TAG,
         errors.reject(
             error,
             record,
             ctx.timestamp(),
-            position == null ? null : String.valueOf(position),
+            SourcePositions.of(record),
             ctx.timerService().currentProcessingTime()));
   }
 }

@@ -339,6 +339,20 @@ class DedupHarnessTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLast_changelog_rejectedChange_deadLetterCarriesItsSourcePosition(
+      StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        changes(keepLast().onChangelog().withEventTimeOrder()).harness().on(backend).open()) {
+      harness.processElement(Change.insert("k1#v1").withSourcePosition(7L)); // no timestamp
+
+      assertThat(harness.sideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(DeadLetter::sourcePosition)
+          .containsExactly("7");
+    }
+  }
+
   // ---- TTL ----------------------------------------------------------------------------------
 
   @ParameterizedTest

@@ -2,12 +2,14 @@ package dev.etlkit.operators.enrich;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -209,6 +211,29 @@ class EnrichHarnessTest {
         .extracting(DeadLetter::errorClass)
         .containsExactly("java.io.IOException");
     assertThat(h.harness.wasFailedExternally()).isFalse();
+  }
+
+  @Test
+  void lookupFailure_ofAChange_deadLetterCarriesItsSourcePosition() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<Change<String>, String> h =
+        new AsyncStepHarness<>(
+                Enrich.lookup(
+                        "customer",
+                        (Change<String> order) -> order.value().split(":")[1],
+                        lookup,
+                        (Change<String> order, String customer, LookupStatus status) ->
+                            order.value(),
+                        Types.STRING)
+                    .withRetry(LookupRetry.none()),
+                Change.typeInfo(Types.STRING).createSerializer(new SerializerConfigImpl()))
+            .open();
+
+    h.process(Change.insert("o1:c-1").withSourcePosition(41L));
+    lookup.call(0).fail(new IOException("connection refused"));
+    h.drain();
+
+    assertThat(h.deadLetters()).extracting(DeadLetter::sourcePosition).containsExactly("41");
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.etlkit.operators.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlException;
@@ -13,6 +15,7 @@ import dev.etlkit.operators.filter.internal.BranchCounters;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -178,6 +181,29 @@ class RouteTest {
               });
       assertThat(r.counts().deadLettered()).isEqualTo(1);
       assertThat(r.counts().isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void throwingPredicate_onAChangeWithASourcePosition_deadLetterKeepsThePosition()
+      throws Exception {
+    Route<Change<String>> failing =
+        Route.<Change<String>>by("failing")
+            .to(
+                "all",
+                change -> {
+                  throw new IllegalStateException("predicate failed");
+                });
+    SplitStreams<Change<String>> outputs =
+        Etl.from(env.fromData(Change.typeInfo(Types.STRING), Change.insert("c0")), "changes")
+            .split(failing);
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        StepHarness.of(outputs.get("all").toDataStream())) {
+      h.processElement(Change.insert("c1").withSourcePosition(41L), 1L);
+
+      assertThat(StepHarness.deadLetters(h))
+          .extracting(DeadLetter::sourcePosition)
+          .containsExactly("41");
     }
   }
 

@@ -84,6 +84,22 @@ class ChangelogCheckTest {
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
+  void violation_deadLetterCarriesTheSourcePositionOfTheChange(StateBackendKind backend)
+      throws Exception {
+    Checker<String, String> check = checker(stringCheck(), Types.STRING, null);
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        check.recipe.on(backend).open()) {
+      harness.processElement(Change.delete("k1#v1").withSourcePosition(9L), 1);
+      harness.processElement(Change.delete("k2#v1"), 2);
+
+      assertThat(harness.sideOutput(DEAD_LETTERS))
+          .extracting(DeadLetter::sourcePosition)
+          .containsExactly("9", null);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
   void brokenPair_isClosed_theKeyContinuesAsNotLive(StateBackendKind backend) throws Exception {
     Checker<String, String> check = checker(stringCheck(), Types.STRING, null);
     try (OperatorHarness<Change<String>, Change<String>> harness =

@@ -7,6 +7,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.LateChangeException;
@@ -384,14 +385,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
   /** Makes {@code record} a dead letter (or fails the job, per the error policy). */
   private void reject(Exception error, I record, Context ctx) {
-    Long eventTime = null;
-    Long position = null;
-    if (config.changelog()) {
-      @SuppressWarnings("unchecked")
-      Change<T> change = (Change<T>) record;
-      eventTime = change.eventTime();
-      position = change.sourcePosition();
-    }
+    Long eventTime = config.changelog() ? ((Change<?>) record).eventTime() : null;
     if (eventTime == null) {
       eventTime = ctx.timestamp();
     }
@@ -401,7 +395,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             error,
             record,
             eventTime,
-            position == null ? null : "position=" + position,
+            SourcePositions.of(record),
             ctx.timerService().currentProcessingTime()));
   }
 

@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecordException;
@@ -589,10 +590,6 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private void reject(Exception error, StreamRecord<I> element) {
     I value = element.getValue();
     Long timestamp = element.hasTimestamp() ? element.getTimestamp() : null;
-    String position = null;
-    if (value instanceof Change && ((Change<?>) value).sourcePosition() != null) {
-      position = String.valueOf(((Change<?>) value).sourcePosition());
-    }
     DeadLetter letter =
         config
             .errors()
@@ -600,7 +597,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
                 error,
                 value,
                 timestamp,
-                position,
+                SourcePositions.of(value),
                 getProcessingTimeService().getCurrentProcessingTime());
     output.collect(
         DeadLetter.OUTPUT_TAG,

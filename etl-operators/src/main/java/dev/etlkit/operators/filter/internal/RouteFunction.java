@@ -4,6 +4,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.OperatorCounter;
+import dev.etlkit.core.internal.SourcePositions;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
@@ -93,7 +94,11 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
       ctx.output(
           DeadLetter.OUTPUT_TAG,
           errors.reject(
-              e, value, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
+              e,
+              value,
+              ctx.timestamp(),
+              SourcePositions.of(value),
+              ctx.timerService().currentProcessingTime()));
       return;
     }
     if (count == 0) {

@@ -6,6 +6,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import java.time.Duration;
 import java.util.Objects;
@@ -109,14 +110,13 @@ public final class ChangelogCheckFunction<K, T>
     violations.inc();
     write(before, ChangelogRules.afterViolation(before), false);
     Long eventTime = change.eventTime() != null ? change.eventTime() : ctx.timestamp();
-    Long position = change.sourcePosition();
     ctx.output(
         DeadLetter.OUTPUT_TAG,
         errors.reject(
             new ChangelogViolationException(violation.message(kind)),
             change,
             eventTime,
-            position == null ? null : "position=" + position,
+            SourcePositions.of(change),
             ctx.timerService().currentProcessingTime()));
   }
 

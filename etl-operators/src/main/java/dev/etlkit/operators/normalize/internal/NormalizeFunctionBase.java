@@ -7,6 +7,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.lang.reflect.Modifier;
@@ -175,14 +176,13 @@ public abstract class NormalizeFunctionBase<K, T>
   /** Makes {@code change} a dead letter (or fails the job, per the error policy). */
   protected final void reject(Exception error, Change<T> change, Context ctx) {
     Long eventTime = change.eventTime() != null ? change.eventTime() : ctx.timestamp();
-    Long position = change.sourcePosition();
     ctx.output(
         DeadLetter.OUTPUT_TAG,
         errors.reject(
             error,
             change,
             eventTime,
-            position == null ? null : "position=" + position,
+            SourcePositions.of(change),
             ctx.timerService().currentProcessingTime()));
   }
 

@@ -93,24 +93,32 @@ final class JoinHarness {
 
   /** Expands the step in a pipeline {@value #PIPELINE} and returns harnesses for its join. */
   static Expanded expand(DimensionJoinStep<String, String, String, String> step) {
-    Parts<String> parts = parts(step);
+    Parts<String, String> parts = parts(step, Types.STRING);
     return new Expanded(harness(parts, Types.STRING), parts.output(), parts.join(), parts.config());
   }
 
   /** Harnesses for the join of a step with any output type, expanded as {@link #expand} does. */
   static <O> KeyedHarness<Object, JoinInput<String, String>, O> harness(
       DimensionJoinStep<String, String, String, O> step, TypeInformation<O> outputType) {
-    return harness(parts(step), outputType);
+    return harness(parts(step, Types.STRING), outputType);
+  }
+
+  /** Harnesses for the join of a step over facts of any type, expanded as {@link #expand} does. */
+  static <F, O> KeyedHarness<Object, JoinInput<F, String>, O> harness(
+      DimensionJoinStep<F, String, String, O> step,
+      TypeInformation<F> factType,
+      TypeInformation<O> outputType) {
+    return harness(parts(step, factType), outputType);
   }
 
   @SuppressWarnings("unchecked")
-  private static <O> KeyedHarness<Object, JoinInput<String, String>, O> harness(
-      Parts<O> parts, TypeInformation<O> outputType) {
-    TwoInputTransformation<String, Change<String>, O> join = parts.join();
-    JoinConfig<String, String, O> config = parts.config();
-    InputKey key =
-        new InputKey(
-            (KeySelector<String, Object>) join.getStateKeySelector1(),
+  private static <F, O> KeyedHarness<Object, JoinInput<F, String>, O> harness(
+      Parts<F, O> parts, TypeInformation<O> outputType) {
+    TwoInputTransformation<F, Change<String>, O> join = parts.join();
+    JoinConfig<F, String, O> config = parts.config();
+    InputKey<F> key =
+        new InputKey<>(
+            (KeySelector<F, Object>) join.getStateKeySelector1(),
             (KeySelector<Change<String>, Object>) join.getStateKeySelector2());
     return KeyedHarness.forOperator(
         () -> new OneInputJoinOperator<>(copy(config)),
@@ -120,27 +128,27 @@ final class JoinHarness {
   }
 
   /** The step expanded in a pipeline: its output, its join and the join's configuration. */
-  private record Parts<O>(
+  private record Parts<F, O>(
       EtlStream<O> output,
-      TwoInputTransformation<String, Change<String>, O> join,
-      JoinConfig<String, String, O> config) {}
+      TwoInputTransformation<F, Change<String>, O> join,
+      JoinConfig<F, String, O> config) {}
 
   @SuppressWarnings("unchecked")
-  private static synchronized <O> Parts<O> parts(
-      DimensionJoinStep<String, String, String, O> step) {
-    DataStream<String> facts = ENV.fromSequence(0, 0).map(new Never<String>(), Types.STRING);
+  private static synchronized <F, O> Parts<F, O> parts(
+      DimensionJoinStep<F, String, String, O> step, TypeInformation<F> factType) {
+    DataStream<F> facts = ENV.fromSequence(0, 0).map(new Never<F>(), factType);
     EtlStream<O> output = Etl.from(facts, PIPELINE).apply(step);
-    TwoInputTransformation<String, Change<String>, O> join = null;
+    TwoInputTransformation<F, Change<String>, O> join = null;
     for (Transformation<?> t : output.toDataStream().getTransformation().getInputs()) {
       if (t instanceof TwoInputTransformation) {
-        join = (TwoInputTransformation<String, Change<String>, O>) t;
+        join = (TwoInputTransformation<F, Change<String>, O>) t;
       }
     }
     if (join == null) {
       throw new IllegalStateException("no join operator in " + output.toDataStream());
     }
-    DimensionJoinOperator<Object, String, String, O> operator =
-        (DimensionJoinOperator<Object, String, String, O>)
+    DimensionJoinOperator<Object, F, String, O> operator =
+        (DimensionJoinOperator<Object, F, String, O>)
             ((SimpleOperatorFactory<O>) join.getOperatorFactory()).getOperator();
     return new Parts<>(output, join, operator.config());
   }
@@ -235,19 +243,19 @@ final class JoinHarness {
   }
 
   /** Keys a {@link JoinInput} like the join keys its inputs. */
-  private static final class InputKey implements KeySelector<JoinInput<String, String>, Object> {
+  private static final class InputKey<F> implements KeySelector<JoinInput<F, String>, Object> {
     private static final long serialVersionUID = 1L;
 
-    private final KeySelector<String, Object> factKey;
+    private final KeySelector<F, Object> factKey;
     private final KeySelector<Change<String>, Object> changeKey;
 
-    InputKey(KeySelector<String, Object> factKey, KeySelector<Change<String>, Object> changeKey) {
+    InputKey(KeySelector<F, Object> factKey, KeySelector<Change<String>, Object> changeKey) {
       this.factKey = factKey;
       this.changeKey = changeKey;
     }
 
     @Override
-    public Object getKey(JoinInput<String, String> input) throws Exception {
+    public Object getKey(JoinInput<F, String> input) throws Exception {
       return input.isFact() ? factKey.getKey(input.fact()) : changeKey.getKey(input.change());
     }
   }

@@ -71,6 +71,24 @@ class KeyCheckTest {
   }
 
   @Test
+  void factChange_keySelectorThrows_deadLetterKeepsItsSourcePosition() throws Exception {
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        ProcessFunctionTestHarnesses.forProcessFunction(
+            new FactKeyCheck<Change<String>, String, String, String>(
+                fact -> key(fact.value()),
+                (fact, row, status) -> status + " " + fact.value(),
+                UnmatchedFacts.EMIT,
+                new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
+                Types.STRING))) {
+      h.processElement(Change.insert("bad").withSourcePosition(41L), 12);
+
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(r -> r.getValue().sourcePosition())
+          .containsExactly("41");
+    }
+  }
+
+  @Test
   void dimension_nullKeyOrThrowingKey_deadLettered_updateBeforeDropped() throws Exception {
     KeyCheck<Change<String>, String> check =
         DimensionJoinOperator.dimensionKeyCheck(

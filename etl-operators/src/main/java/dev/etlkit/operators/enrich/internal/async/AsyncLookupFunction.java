@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.internal.async;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupCombiner;
 import dev.etlkit.operators.enrich.LookupContext;
@@ -281,6 +282,7 @@ public final class AsyncLookupFunction<I, K, V, O>
         .step(step)
         .error(error)
         .payloadOf(input)
+        .sourcePosition(SourcePositions.of(input))
         .attempt(Math.max(1, attempts))
         .rejectedAt(System.currentTimeMillis())
         .build();

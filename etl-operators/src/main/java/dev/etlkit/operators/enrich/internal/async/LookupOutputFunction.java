@@ -47,7 +47,7 @@ public final class LookupOutputFunction<O> extends ProcessFunction<Either<O, Dea
             new LookupRejection(draft.errorClass(), draft.errorMessage()),
             bytes != null ? bytes : draft.payloadText(),
             ctx.timestamp(),
-            null,
+            draft.sourcePosition(),
             draft.rejectedAt(),
             draft.attempt());
     ctx.output(

@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinException;
 import dev.etlkit.operators.enrich.JoinStatus;
@@ -307,15 +308,17 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
 
   void rejectFact(Exception error, F fact, boolean hasTimestamp, long timestamp) {
     Long eventTime = hasTimestamp ? timestamp : null;
-    DeadLetter letter = config.factErrors().reject(error, fact, eventTime, null, now());
+    DeadLetter letter =
+        config.factErrors().reject(error, fact, eventTime, SourcePositions.of(fact), now());
     output.collect(DeadLetter.OUTPUT_TAG, record(letter, hasTimestamp, timestamp));
   }
 
   void rejectDimension(Exception error, Change<D> change, boolean hasTimestamp, long timestamp) {
     Long eventTime = hasTimestamp ? timestamp : null;
-    String position =
-        change.sourcePosition() == null ? null : String.valueOf(change.sourcePosition());
-    DeadLetter letter = config.dimensionErrors().reject(error, change, eventTime, position, now());
+    DeadLetter letter =
+        config
+            .dimensionErrors()
+            .reject(error, change, eventTime, SourcePositions.of(change), now());
     output.collect(DeadLetter.OUTPUT_TAG, record(letter, hasTimestamp, timestamp));
   }
 

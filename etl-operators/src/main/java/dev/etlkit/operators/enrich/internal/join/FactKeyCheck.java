@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.internal.join;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
@@ -104,7 +105,11 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
     ctx.output(
         DeadLetter.OUTPUT_TAG,
         errors.reject(
-            error, fact, ctx.timestamp(), null, ctx.timerService().currentProcessingTime()));
+            error,
+            fact,
+            ctx.timestamp(),
+            SourcePositions.of(fact),
+            ctx.timerService().currentProcessingTime()));
   }
 
   @Override

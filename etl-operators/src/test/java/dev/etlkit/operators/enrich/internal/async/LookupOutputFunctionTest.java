@@ -28,6 +28,7 @@ class LookupOutputFunctionTest {
         .errorClass("java.util.concurrent.TimeoutException")
         .errorMessage("no answer within the step timeout of 200 ms")
         .payload(payload)
+        .sourcePosition("orders-3@1234")
         .attempt(3)
         .rejectedAt(1234L)
         .build();
@@ -60,6 +61,7 @@ class LookupOutputFunctionTest {
     assertThat(letter.payloadAsText()).isEqualTo("Order[o2] SECRET-42");
     assertThat(letter.eventTime()).isEqualTo(20L);
     assertThat(letter.attempt()).isEqualTo(3);
+    assertThat(letter.sourcePosition()).isEqualTo("orders-3@1234");
     assertThat(letter.uid()).isEqualTo("orders/customer");
     assertThat(letter.toString()).doesNotContain("SECRET");
     var accounts = h.getEnvironment().getAccumulatorRegistry().getUserMap();
