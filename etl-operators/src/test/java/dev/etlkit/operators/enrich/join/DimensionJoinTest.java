@@ -10,11 +10,16 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateInventory;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
+import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import java.time.Duration;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,44 @@ class DimensionJoinTest {
         .hasMessageStartingWith("dimension join 'join': the outputType ")
         .hasMessageEndingWith(
             " would be serialized with Kryo; give it a POJO, record, Avro or basic type");
+  }
+
+  /** A combiner with checkpointed state, which the step could not keep. */
+  static final class CheckpointedCombiner
+      implements DimensionJoin.Combiner<String, String, String>, CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String combine(String fact, @Nullable String row, JoinStatus status) {
+      return JoinHarness.combine(fact, row, status);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {}
+  }
+
+  @Test
+  void asOf_checkpointedCombiner_failsWhenBuilt_ratherThanLosingItsState() {
+    assertThatThrownBy(
+            () ->
+                DimensionJoin.asOf(
+                    "join",
+                    dimension(),
+                    JoinHarness::key,
+                    JoinHarness::key,
+                    new CheckpointedCombiner(),
+                    Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the combiner of step 'join' ("
+                + CheckpointedCombiner.class.getName()
+                + ") implements CheckpointedFunction, which the step does not pass on: a combiner"
+                + " runs in two operators (the fact key check before the shuffle and the join),"
+                + " each with a copy of its own, and keeps no state; keep state in a step of its"
+                + " own, such as a Steps.map after the join");
   }
 
   @Test
