@@ -1,5 +1,6 @@
 package dev.etlkit.core;
 
+import java.util.Arrays;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.accumulators.Accumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -47,6 +48,10 @@ public final class StepMetrics {
   private final LongCounter deadLettered;
   private final LongCounter emitted;
 
+  // Error handlers with a rate budget to check when recordsIn reach a count (ErrorHandler.open).
+  private ErrorHandler[] budgets = new ErrorHandler[0];
+  private long checkBudgetsAt = Long.MAX_VALUE;
+
   private StepMetrics(RuntimeContext context, StepIdentity step) {
     MetricGroup group =
         context.getMetricGroup().addGroup(GROUP, step.pipeline()).addGroup("step", step.step());
@@ -87,6 +92,24 @@ public final class StepMetrics {
   /** One record entered the step. */
   public void in() {
     in.add(1L);
+    if (in.getLocalValuePrimitive() >= checkBudgetsAt) {
+      checkBudgets();
+    }
+  }
+
+  /** Has {@code handler} check its rate budget when {@code recordsIn} reach {@code inputs}. */
+  void checkBudgetAt(ErrorHandler handler, long inputs) {
+    budgets = Arrays.copyOf(budgets, budgets.length + 1);
+    budgets[budgets.length - 1] = handler;
+    checkBudgetsAt = Math.min(checkBudgetsAt, inputs);
+  }
+
+  private void checkBudgets() {
+    long next = Long.MAX_VALUE;
+    for (ErrorHandler budget : budgets) {
+      next = Math.min(next, budget.checkRate());
+    }
+    checkBudgetsAt = next;
   }
 
   /** One input record was passed on, as one output record. */
