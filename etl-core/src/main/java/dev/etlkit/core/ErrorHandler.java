@@ -17,9 +17,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *
  * <p>Never logs the record. Budgets count per subtask since it (re)started: the bad records this
  * handler rejected, out of the inputs of its operator (the {@code recordsIn} of the {@link
- * StepMetrics} it was opened with). An error-rate budget is checked on every bad record and once
- * more when the inputs reach {@code minRecords}, so bad records that came before are not diluted by
- * the good ones that follow.
+ * StepMetrics} it was opened with, plus the records it {@linkplain #passedOn() passed on}). An
+ * error-rate budget is checked on every bad record and once more when the inputs reach {@code
+ * minRecords}, so bad records that came before are not diluted by the good ones that follow.
  */
 @PublicEvolving
 public final class ErrorHandler implements Serializable {
@@ -31,6 +31,7 @@ public final class ErrorHandler implements Serializable {
 
   @Nullable private transient StepMetrics metrics;
   private transient long errors;
+  private transient long passedOn;
   // A rate budget's check without a bad record, due when the inputs reach minRecords.
   private transient long checkAt;
   // The error of the last bad record before checkAt: the cause if that check fails.
@@ -56,11 +57,24 @@ public final class ErrorHandler implements Serializable {
   public void open(StepMetrics stepMetrics) {
     this.metrics = Objects.requireNonNull(stepMetrics, "stepMetrics");
     this.errors = 0;
+    this.passedOn = 0;
     this.lastError = null;
     this.checkAt = Long.MAX_VALUE;
     if (policy.kind() == ErrorPolicy.Kind.BUDGET && policy.minRecords() != Long.MAX_VALUE) {
       this.checkAt = policy.minRecords();
       stepMetrics.checkBudgetAt(this, checkAt);
+    }
+  }
+
+  /**
+   * Counts a record the operator passes on, unfinished, to another operator of the step that counts
+   * it in: for a check in front of a {@code keyBy}, which sees every input of the step but counts
+   * in only the records it finishes itself. Its budget's rate is then over every record it saw.
+   * Allocation-free.
+   */
+  public void passedOn() {
+    if (++passedOn + metrics.inCount() >= checkAt) {
+      checkRate();
     }
   }
 
@@ -77,7 +91,7 @@ public final class ErrorHandler implements Serializable {
     }
     long inputs = inputs();
     if (inputs < checkAt) {
-      return checkAt;
+      return checkAt - passedOn;
     }
     checkAt = Long.MAX_VALUE;
     Throwable cause = lastError;
@@ -100,7 +114,7 @@ public final class ErrorHandler implements Serializable {
   }
 
   private long inputs() {
-    return metrics.inCount();
+    return metrics.inCount() + passedOn;
   }
 
   public StepIdentity step() {

@@ -18,8 +18,10 @@ import org.apache.flink.annotation.PublicEvolving;
  * </ul>
  *
  * <p>Budgets are counted per parallel subtask of the step since the subtask (re)started: a restart
- * begins a fresh budget. A rate budget is checked on every bad record and when the inputs reach
- * {@code minRecords}. Set a policy for a whole pipeline with {@link
+ * begins a fresh budget. A step made of several operators (a key check before a shuffle, then a
+ * keyed operator) has a budget per operator, each counting its own bad records out of the records
+ * it sees (see {@link ErrorHandler}). A rate budget is checked on every bad record and when the
+ * inputs reach {@code minRecords}. Set a policy for a whole pipeline with {@link
  * EtlPipeline#defaultErrorPolicy(ErrorPolicy)} and override it per step where the step offers
  * {@code withErrorPolicy}.
  */
