@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.internal.OperatorCounter;
+import java.util.Arrays;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.MetricGroup;
@@ -51,6 +52,10 @@ public final class StepMetrics {
   private final OperatorCounter deadLettered;
   private final OperatorCounter emitted;
 
+  // Error handlers with a rate budget to check when recordsIn reach a count (ErrorHandler.open).
+  private ErrorHandler[] budgets = new ErrorHandler[0];
+  private long checkBudgetsAt = Long.MAX_VALUE;
+
   private StepMetrics(RuntimeContext context, StepIdentity step) {
     MetricGroup group =
         context.getMetricGroup().addGroup(GROUP, step.pipeline()).addGroup("step", step.step());
@@ -80,6 +85,24 @@ public final class StepMetrics {
   /** One record entered the step. */
   public void in() {
     in.inc();
+    if (in.getCount() >= checkBudgetsAt) {
+      checkBudgets();
+    }
+  }
+
+  /** Has {@code handler} check its rate budget when {@code recordsIn} reach {@code inputs}. */
+  void checkBudgetAt(ErrorHandler handler, long inputs) {
+    budgets = Arrays.copyOf(budgets, budgets.length + 1);
+    budgets[budgets.length - 1] = handler;
+    checkBudgetsAt = Math.min(checkBudgetsAt, inputs);
+  }
+
+  private void checkBudgets() {
+    long next = Long.MAX_VALUE;
+    for (ErrorHandler budget : budgets) {
+      next = Math.min(next, budget.checkRate());
+    }
+    checkBudgetsAt = next;
   }
 
   /** One input record was passed on, as one output record. */

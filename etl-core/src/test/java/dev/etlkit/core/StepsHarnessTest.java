@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
@@ -31,6 +32,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /** The generic steps' functions through Flink's operator harness. */
@@ -150,6 +152,91 @@ class StepsHarnessTest {
       assertThatThrownBy(() -> h.processElement("y", 1L)) // 2 of 6 = 33%
           .isInstanceOf(EtlException.class)
           .hasMessageContaining("error-rate-budget");
+    }
+  }
+
+  @Test
+  void errorRateBudget_badRecordsBeforeMinRecords_tripsWhenMinRecordsAreIn() throws Exception {
+    // concepts.md: fail "when the rate is exceeded after at least minRecords inputs"; the good
+    // records after it must not dilute the bad ones before it (found by the docs review)
+    try (OneInputStreamOperatorTestHarness<String, Integer> h =
+        parser(ErrorPolicy.errorRateBudget(0.5, 4))) {
+      h.processElement("x", 1L); // 1 bad of 1: fewer than 4 inputs, dead-lettered
+      h.processElement("y", 2L);
+      h.processElement("z", 3L);
+
+      assertThatThrownBy(() -> h.processElement("4", 4L)) // 3 bad of 4 inputs = 75 %
+          .isInstanceOf(EtlException.class)
+          .hasMessage(
+              "[orders/parse] the error-rate-budget(max 0.5 after 4 records) is exhausted: 3 bad"
+                  + " records in the first 4 inputs (the last one:"
+                  + " java.lang.NumberFormatException)")
+          .hasCauseInstanceOf(NumberFormatException.class);
+      assertThat(deadLetters(h)).hasSize(3);
+    }
+  }
+
+  @Test
+  void errorRateBudget_rateWithinBudgetWhenMinRecordsAreIn_keepsDeadLettering() throws Exception {
+    try (OneInputStreamOperatorTestHarness<String, Integer> h =
+        parser(ErrorPolicy.errorRateBudget(0.5, 4))) {
+      h.processElement("x", 1L);
+      h.processElement("y", 2L);
+      for (int i = 3; i <= 100; i++) {
+        h.processElement(Integer.toString(i), i); // at 4 inputs: 2 bad = 50 %, not above it
+      }
+      h.processElement("z", 101L); // 3 of 101
+
+      assertThat(deadLetters(h)).hasSize(3);
+      assertThat(h.extractOutputValues()).hasSize(98);
+    }
+  }
+
+  @Test
+  void errorRateBudgets_twoHandlersOfOneOperator_eachCheckedAtItsOwnMinRecords() throws Exception {
+    ErrorHandler a = new ErrorHandler(STEP, ErrorPolicy.errorRateBudget(0.5, 2));
+    ErrorHandler b = new ErrorHandler(STEP, ErrorPolicy.errorRateBudget(0.25, 4));
+    try (OneInputStreamOperatorTestHarness<String, String> h = harness(new TwoHandlers(a, b))) {
+      h.processElement("b", 1L);
+      h.processElement("ok", 2L); // a: 0 of 2
+      h.processElement("b", 3L);
+
+      assertThatThrownBy(() -> h.processElement("ok", 4L)) // b: 2 of 4
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("error-rate-budget(max 0.25 after 4 records) is exhausted");
+    }
+  }
+
+  /** Rejects records "a" with one handler and "b" with the other, both on one operator. */
+  private static final class TwoHandlers extends ProcessFunction<String, String> {
+    private final ErrorHandler a;
+    private final ErrorHandler b;
+    private transient StepMetrics metrics;
+
+    TwoHandlers(ErrorHandler a, ErrorHandler b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+      metrics = StepMetrics.register(getRuntimeContext(), STEP);
+      a.open(metrics);
+      b.open(metrics);
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) {
+      metrics.in();
+      if (value.equals("ok")) {
+        out.collect(value);
+        metrics.out();
+        return;
+      }
+      ErrorHandler handler = value.equals("a") ? a : b;
+      ctx.output(
+          DeadLetter.OUTPUT_TAG,
+          handler.reject(new IllegalArgumentException(value), value, null, null, 0L));
     }
   }
 

@@ -6,6 +6,7 @@ import static dev.etlkit.scd.Brief.day;
 import static dev.etlkit.scd.Scd2Test.CHANGES;
 import static dev.etlkit.scd.Scd2Test.customers;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.scd.internal.KeyHistory;
@@ -17,6 +18,7 @@ import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -183,5 +185,16 @@ class Scd2TtlTest {
 
   private static long keysGivenCleanupTimers(OperatorHarness<?, ?> harness) {
     return ((Scd2Operator<?, ?>) harness.unwrap().getOperator()).keysGivenCleanupTimers();
+  }
+
+  @Test
+  void ttlBelowOneMillisecond_isRefused_notReadAsNoTtl() {
+    // Below withStateTtl and the pipeline default (both check it when set): the cursor keeps whole
+    // milliseconds, where 0 means "no TTL", so a key would never expire while the state inventory
+    // lists a TTL.
+    assertThatThrownBy(
+            () -> Scd2Harnesses.of(customers(), CHANGES, Duration.ofNanos(500_000)).harness())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("ttl must be at least 1 ms");
   }
 }

@@ -352,7 +352,7 @@ public final class Dedup {
      * treated as never seen: its next row is emitted as new. The clock restarts when a key's state
      * is written (a new or replaced row), not when a duplicate is dropped.
      *
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
      */
     public DedupStep<I, T, K, O> withStateTtl(Duration ttl) {
       return copy(
@@ -360,7 +360,7 @@ public final class Dedup {
           output,
           changelogInput,
           order,
-          StateTtls.requirePositive(ttl, "stateTtl"),
+          StateTtls.requireValidTtl(ttl, "stateTtl"),
           lateRecords,
           miniBatchRecords,
           miniBatchDelay,

@@ -183,11 +183,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * history) that has not changed for longer than the TTL is forgotten, and its key's facts find no
    * row. Waiting and held facts never expire.
    *
-   * @throws IllegalArgumentException if not positive
+   * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
    */
   public DimensionJoinStep<F, D, K, O> withStateTtl(Duration ttl) {
     Options<K> o = options.copy();
-    o.stateTtl = StateTtls.requirePositive(ttl, "stateTtl");
+    o.stateTtl = StateTtls.requireValidTtl(ttl, "stateTtl");
     return with(o);
   }
 

@@ -253,7 +253,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         projection,
         unknownKeyDeletes,
         staleChanges,
-        StateTtls.requirePositive(ttl, "stateTtl"),
+        StateTtls.requireValidTtl(ttl, "stateTtl"),
         errorPolicy);
   }
 

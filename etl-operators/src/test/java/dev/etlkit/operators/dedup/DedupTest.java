@@ -64,6 +64,13 @@ class DedupTest {
   }
 
   @Test
+  void withStateTtl_belowOneMillisecond_failsWhenSetNotWhenTheJobOpens() {
+    assertThatThrownBy(() -> keepFirst().withStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
+  }
+
+  @Test
   void withMiniBatch_recordsOutOfRange_fails() {
     assertThatThrownBy(() -> keepFirst().withMiniBatch(0, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)

@@ -143,6 +143,9 @@ class NormalizeStepTest {
     assertThatThrownBy(() -> spec.withStateTtl(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("stateTtl must be positive, was PT-1S");
+    assertThatThrownBy(() -> spec.withStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
     assertThatThrownBy(() -> spec.withSequence(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("sequence");
@@ -267,6 +270,8 @@ class NormalizeStepTest {
         .hasMessage("sampleRate must be in (0, 1], was NaN");
     assertThatThrownBy(() -> check.withStateTtl(Duration.ZERO))
         .hasMessage("stateTtl must be positive, was PT0S");
+    assertThatThrownBy(() -> check.withStateTtl(Duration.ofNanos(500_000)))
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
     assertThatThrownBy(
             () ->
                 ChangelogCheck.<String, String>validate(

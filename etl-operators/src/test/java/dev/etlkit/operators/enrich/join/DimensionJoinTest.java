@@ -153,6 +153,13 @@ class DimensionJoinTest {
   }
 
   @Test
+  void withStateTtl_belowOneMillisecond_failsWhenSetNotWhenTheJobOpens() {
+    assertThatThrownBy(() -> JoinHarness.asOf().withStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
+  }
+
+  @Test
   void withKeyType_generic_fails() {
     DimensionJoinStep<String, String, Object, String> step =
         DimensionJoin.latest(
