@@ -55,6 +55,23 @@ class Scd2TtlTest {
     }
   }
 
+  /** A TTL so long that now + TTL overflows: the key is never forgotten, not at once. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void ttlWhoseEndOverflows_neverExpires(StateBackendKind backend) throws Exception {
+    Duration forever = Duration.ofMillis(Long.MAX_VALUE - 1_000);
+    var recipe = Scd2Harnesses.of(customers(), CHANGES, forever);
+    try (var h = recipe.open(backend)) {
+      h.setProcessingTime(10_000);
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.setProcessingTime(20_000);
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(1);
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)));
+
+      assertThat(brief(h.output())).hasSize(4).last().isEqualTo("+I c1 v2 [d2,) current vip/555");
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void restore_atCutPoints_keepsCleanupTimersAndTheirClock(StateBackendKind backend) {
