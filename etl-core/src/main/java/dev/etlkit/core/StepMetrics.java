@@ -15,6 +15,11 @@ import org.apache.flink.metrics.MetricGroup;
  *
  * <pre>{@code in == out + filtered + deduplicated + deadLettered}</pre>
  *
+ * <p>The counters begin at zero on every (re)start. A step that holds records in state (to wait for
+ * a watermark or a dimension row) counts the records it restores from a checkpoint or savepoint in
+ * again, with {@link #restored}: the attempt that counted them in has gone, and this one counts
+ * them out, so without it the identity would never hold again.
+ *
  * <p>Each counter is a Flink metric in the operator's metric group under {@code
  * etlkit.<pipeline>.step.<step>.<counter>} ({@code addGroup("etlkit", pipeline).addGroup("step",
  * step)}: reporters that use variables see {@code <etlkit>} = pipeline name and {@code <step>} =
@@ -103,6 +108,16 @@ public final class StepMetrics {
       next = Math.min(next, budget.checkRate());
     }
     checkBudgetsAt = next;
+  }
+
+  /**
+   * {@code records} held in state at a checkpoint, counted in by the attempt that took it, were
+   * restored by this one: they count in again here, as they will leave this attempt as out,
+   * deduplicated or dead-lettered. Call it at most once per record and attempt, before the records
+   * leave (or as each leaves).
+   */
+  public void restored(long records) {
+    in.inc(records);
   }
 
   /** One input record was passed on, as one output record. */

@@ -14,6 +14,7 @@ import dev.etlkit.operators.dedup.internal.DedupConfig;
 import dev.etlkit.operators.dedup.internal.DedupEntryTypeInfo;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.HeldRecords;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -668,6 +669,10 @@ public final class Dedup {
             keyType,
             StateDeclaration.list(DedupConfig.WATERMARK_STATE, Types.LONG)
                 .withGrowth("one long per subtask (operator state, not keyed)"));
+      }
+      if (config.holdsCandidates()) {
+        context.declareState(
+            keyType, HeldRecords.declaration(DedupConfig.HELD_RECORDS_STATE, "held rows"));
       }
     }
 

@@ -15,6 +15,7 @@ import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.HeldRecords;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -411,6 +412,12 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
           keyType,
           StateDeclaration.list(JoinConfig.WATERMARK_STATE, Types.LONG)
               .withGrowth("one long per subtask (operator state, not keyed)"));
+    }
+    if (asOf || waits) {
+      context.declareState(
+          keyType,
+          HeldRecords.declaration(
+              JoinConfig.HELD_FACTS_STATE, asOf ? "held and waiting facts" : "waiting facts"));
     }
   }
 

@@ -290,7 +290,7 @@ class DedupTest {
   }
 
   @Test
-  void apply_keepFirstAppendInEventTime_declaresTheHeldRowsAndTheirTimers() {
+  void apply_keepFirstAppendInEventTime_declaresTheHeldRowsTheirTimersAndTheirCount() {
     StateInventory inventory =
         apply(keepFirst().withEventTimeOrder(), Types.STRING).stateInventory();
 
@@ -300,7 +300,8 @@ class DedupTest {
             "dedup VALUE Optional.empty",
             "dedup-pending VALUE Optional.empty",
             "dedup-timers TIMERS Optional.empty",
-            "dedup-watermark LIST Optional.empty");
+            "dedup-watermark LIST Optional.empty",
+            "dedup-held-records LIST Optional.empty");
   }
 
   // ---- late records -------------------------------------------------------------------------

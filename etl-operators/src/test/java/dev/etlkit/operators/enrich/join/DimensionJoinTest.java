@@ -300,11 +300,12 @@ class DimensionJoinTest {
             "join-row VALUE Optional[PT24H]",
             "join-waiting LIST Optional.empty",
             "join-fact-count VALUE Optional.empty",
-            "join-timers TIMERS Optional.empty");
+            "join-timers TIMERS Optional.empty",
+            "join-held-facts LIST Optional.empty");
   }
 
   @Test
-  void asOf_declaresVersionsHeldFactsTimersAndTheWatermark() {
+  void asOf_declaresVersionsHeldFactsTimersTheWatermarkAndTheCountOfHeldFacts() {
     StateInventory inventory =
         facts("p6").apply(JoinHarness.asOf().withMaxWait(Duration.ofSeconds(1))).stateInventory();
 
@@ -316,8 +317,13 @@ class DimensionJoinTest {
             "join-waiting LIST",
             "join-fact-count VALUE",
             "join-timers TIMERS",
-            "join-watermark LIST");
+            "join-watermark LIST",
+            "join-held-facts LIST");
     assertThat(inventory.entries().get(0).state().valueType()).isEqualTo("VersionHistory(String)");
+    assertThat(inventory.entries().get(6).state().growth())
+        .isEqualTo(
+            "the number of held and waiting facts per key group, for the record accounting after"
+                + " a restore (operator state, not keyed)");
   }
 
   private static DataStream<Change<String>> dimension() {
