@@ -18,8 +18,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>The original payload is kept either as bytes (for byte input) or as text (for everything
  * else), cut to at most {@link #DEFAULT_MAX_PAYLOAD_BYTES} bytes with {@link #payloadTruncated()}
- * set when it was cut. The error message is the message of the exception that rejected the record;
- * steps keep payload contents out of it.
+ * set when it was cut; {@link #payloadAsBytes()} and {@link #payloadAsText()} give it in one form
+ * whichever it was kept in. The error message is the message of the exception that rejected the
+ * record; steps keep payload contents out of it.
  *
  * <p>Instances are immutable; build them with {@link #builder()}.
  */
@@ -124,6 +125,21 @@ public final class DeadLetter {
       return payloadText;
     }
     return payloadBytes == null ? null : new String(payloadBytes, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The payload as bytes whichever way it was kept: the bytes as they came, or the text encoded as
+   * UTF-8; null if there is none. This is the form to write to a sink of byte values (a Kafka
+   * record's value, a {@code bytea} column) without losing text payloads, which is what every step
+   * after a decoder keeps. Tell the two forms apart with {@link #payloadText()}, non-null exactly
+   * when the payload was kept as text. Returns a new array on every call.
+   */
+  @Nullable
+  public byte[] payloadAsBytes() {
+    if (payloadBytes != null) {
+      return payloadBytes.clone();
+    }
+    return payloadText == null ? null : payloadText.getBytes(StandardCharsets.UTF_8);
   }
 
   /** True when the payload was cut to the size limit. */

@@ -15,7 +15,11 @@ import org.apache.flink.annotation.PublicEvolving;
  * ctx.output(DeadLetter.OUTPUT_TAG, errors.reject(e, record, ctx.timestamp(), null, now));
  * }</pre>
  *
- * <p>Never logs the record. Budgets count per subtask since it (re)started.
+ * <p>Never logs the record. Budgets count per subtask since it (re)started: the bad records this
+ * handler rejected, out of the inputs of its operator (the {@code recordsIn} of the {@link
+ * StepMetrics} it was opened with, plus the records it {@linkplain #passedOn() passed on}). An
+ * error-rate budget is checked on every bad record and once more when the inputs reach {@code
+ * minRecords}, so bad records that came before are not diluted by the good ones that follow.
  */
 @PublicEvolving
 public final class ErrorHandler implements Serializable {
@@ -27,6 +31,11 @@ public final class ErrorHandler implements Serializable {
 
   @Nullable private transient StepMetrics metrics;
   private transient long errors;
+  private transient long passedOn;
+  // A rate budget's check without a bad record, due when the inputs reach minRecords.
+  private transient long checkAt;
+  // The error of the last bad record before checkAt: the cause if that check fails.
+  @Nullable private transient Throwable lastError;
 
   public ErrorHandler(StepIdentity step, ErrorPolicy policy) {
     this(step, policy, DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
@@ -41,10 +50,71 @@ public final class ErrorHandler implements Serializable {
     this.maxPayloadBytes = maxPayloadBytes;
   }
 
-  /** Binds the handler to the operator's counters; call once in {@code open()}. */
+  /**
+   * Binds the handler to the operator's counters, whose {@code recordsIn} are its budget's inputs;
+   * call once in {@code open()}.
+   */
   public void open(StepMetrics stepMetrics) {
     this.metrics = Objects.requireNonNull(stepMetrics, "stepMetrics");
     this.errors = 0;
+    this.passedOn = 0;
+    this.lastError = null;
+    this.checkAt = Long.MAX_VALUE;
+    if (policy.kind() == ErrorPolicy.Kind.BUDGET && policy.minRecords() != Long.MAX_VALUE) {
+      this.checkAt = policy.minRecords();
+      stepMetrics.checkBudgetAt(this, checkAt);
+    }
+  }
+
+  /**
+   * Counts a record the operator passes on, unfinished, to another operator of the step that counts
+   * it in: for a check in front of a {@code keyBy}, which sees every input of the step but counts
+   * in only the records it finishes itself. Its budget's rate is then over every record it saw.
+   * Allocation-free.
+   */
+  public void passedOn() {
+    if (++passedOn + metrics.inCount() >= checkAt) {
+      checkRate();
+    }
+  }
+
+  /**
+   * Checks a rate budget once its inputs reached {@code minRecords}; called by the step metrics
+   * when their {@code recordsIn} reach the returned count (or later).
+   *
+   * @return the {@code recordsIn} count at which to call again, {@code Long.MAX_VALUE} for never
+   * @throws EtlException if the rate is exceeded
+   */
+  long checkRate() {
+    if (checkAt == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    long inputs = inputs();
+    if (inputs < checkAt) {
+      return checkAt - passedOn;
+    }
+    checkAt = Long.MAX_VALUE;
+    Throwable cause = lastError;
+    lastError = null;
+    if (policy.isExceeded(errors, inputs)) {
+      throw new EtlException(
+          step,
+          "the "
+              + policy
+              + " is exhausted: "
+              + errors
+              + " bad records in the first "
+              + inputs
+              + " inputs (the last one: "
+              + cause.getClass().getName()
+              + ")",
+          cause);
+    }
+    return Long.MAX_VALUE;
+  }
+
+  private long inputs() {
+    return metrics.inCount() + passedOn;
   }
 
   public StepIdentity step() {
@@ -93,8 +163,11 @@ public final class ErrorHandler implements Serializable {
       throw new EtlException(step, "interrupted while processing a record", error);
     }
     errors++;
-    if (policy.isExceeded(errors, metrics.inCount())) {
+    if (policy.isExceeded(errors, inputs())) {
       throw new EtlException(step, failureMessage(error), error);
+    }
+    if (checkAt != Long.MAX_VALUE) {
+      lastError = error;
     }
     metrics.deadLettered();
     DeadLetter.Builder letter =

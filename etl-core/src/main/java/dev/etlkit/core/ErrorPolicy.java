@@ -18,7 +18,10 @@ import org.apache.flink.annotation.PublicEvolving;
  * </ul>
  *
  * <p>Budgets are counted per parallel subtask of the step since the subtask (re)started: a restart
- * begins a fresh budget. Set a policy for a whole pipeline with {@link
+ * begins a fresh budget. A step made of several operators (a key check before a shuffle, then a
+ * keyed operator) has a budget per operator, each counting its own bad records out of the records
+ * it sees (see {@link ErrorHandler}). A rate budget is checked on every bad record and when the
+ * inputs reach {@code minRecords}. Set a policy for a whole pipeline with {@link
  * EtlPipeline#defaultErrorPolicy(ErrorPolicy)} and override it per step where the step offers
  * {@code withErrorPolicy}.
  */
@@ -73,7 +76,9 @@ public final class ErrorPolicy implements Serializable {
 
   /**
    * Dead-letter bad records while {@code bad / in <= maxRate}; fail when the rate is exceeded and
-   * the subtask has seen at least {@code minRecords} inputs (so a bad first record does not fail).
+   * the subtask has seen at least {@code minRecords} inputs (so a bad first record does not fail):
+   * on the input that makes {@code minRecords}, if the bad records before it already exceed the
+   * rate, or on any later bad record that does.
    *
    * @throws IllegalArgumentException if {@code maxRate} is not in [0, 1) or {@code minRecords} is
    *     below 1

@@ -71,12 +71,13 @@ public final class EtlPipeline {
    * The state TTL of every step that does not set its own (the analogue of {@code
    * table.exec.state.ttl}). Semantics: see {@link StateTtls}. Default: none.
    *
-   * @throws IllegalArgumentException if {@code ttl} is not positive
+   * @throws IllegalArgumentException if {@code ttl} is not a whole number of milliseconds, at least
+   *     one ({@link StateTtls#requireValidTtl})
    * @throws IllegalStateException if a step was already applied
    */
   public EtlPipeline defaultStateTtl(Duration ttl) {
     requireNoSteps("defaultStateTtl");
-    this.defaultStateTtl = StateTtls.requirePositive(ttl, "defaultStateTtl");
+    this.defaultStateTtl = StateTtls.requireValidTtl(ttl, "defaultStateTtl");
     return this;
   }
 

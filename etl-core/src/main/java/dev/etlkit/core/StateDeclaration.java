@@ -88,7 +88,7 @@ public final class StateDeclaration {
   /** The TTL of the state, or null for none. */
   public StateDeclaration withTtl(@Nullable Duration stateTtl) {
     if (stateTtl != null) {
-      StateTtls.requirePositive(stateTtl, "ttl");
+      StateTtls.requireValidTtl(stateTtl, "ttl");
     }
     return new StateDeclaration(name, kind, valueType, growth, stateTtl);
   }

@@ -12,6 +12,10 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  * treated exactly like a key never seen. Cleanup is configured for both backends: expired entries
  * are dropped from full snapshots, cleaned incrementally on access on the heap backend, and by the
  * compaction filter on RocksDB.
+ *
+ * <p>A TTL is a whole number of milliseconds, at least one: Flink's state TTL counts milliseconds
+ * (and refuses less than one when the state is created), so every etlkit option that takes a TTL
+ * refuses other values when it is set ({@link #requireValidTtl}).
  */
 @PublicEvolving
 public final class StateTtls {
@@ -26,15 +30,19 @@ public final class StateTtls {
   /** RocksDB compaction filter: entries processed before it refreshes the current time. */
   public static final long ROCKSDB_QUERY_TIME_AFTER_ENTRIES = 1000;
 
+  private static final Duration ONE_MILLISECOND = Duration.ofMillis(1);
+  private static final Duration LONGEST = Duration.ofMillis(Long.MAX_VALUE);
+  private static final int NANOS_PER_MILLISECOND = 1_000_000;
+
   private StateTtls() {}
 
   /**
    * A TTL config for {@code ttl} with the semantics above.
    *
-   * @throws IllegalArgumentException if {@code ttl} is not positive
+   * @throws IllegalArgumentException if {@code ttl} is not a valid TTL ({@link #requireValidTtl})
    */
   public static StateTtlConfig config(Duration ttl) {
-    requirePositive(ttl, "ttl");
+    requireValidTtl(ttl, "ttl");
     return StateTtlConfig.newBuilder(ttl)
         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
@@ -45,7 +53,40 @@ public final class StateTtls {
         .build();
   }
 
-  /** Checks that an optional duration option is positive; the message names the option. */
+  /**
+   * Checks a state TTL option, as a step's {@code withStateTtl} does: Flink's state TTL counts
+   * whole milliseconds and fails the job when a state is created with less than one, so a TTL must
+   * be at least one millisecond and a whole number of them (a fraction is refused rather than cut
+   * off, so the TTL the state inventory lists is the one that applies). The message names the
+   * option and the value.
+   *
+   * @return {@code ttl}
+   * @throws IllegalArgumentException if {@code ttl} is null, shorter than one millisecond, not a
+   *     whole number of milliseconds, or longer than {@code Long.MAX_VALUE} milliseconds
+   */
+  public static Duration requireValidTtl(Duration ttl, String option) {
+    requirePositive(ttl, option);
+    if (ttl.compareTo(ONE_MILLISECOND) < 0) {
+      throw new IllegalArgumentException(
+          option + " must be at least 1 ms (state TTL counts whole milliseconds), was " + ttl);
+    }
+    if (ttl.getNano() % NANOS_PER_MILLISECOND != 0) {
+      throw new IllegalArgumentException(
+          option
+              + " must be a whole number of milliseconds (state TTL counts whole milliseconds),"
+              + " was "
+              + ttl);
+    }
+    if (ttl.compareTo(LONGEST) > 0) {
+      throw new IllegalArgumentException(option + " must be at most " + LONGEST + ", was " + ttl);
+    }
+    return ttl;
+  }
+
+  /**
+   * Checks that a duration option is positive; the message names the option. For a state TTL use
+   * {@link #requireValidTtl}.
+   */
   public static Duration requirePositive(Duration value, String option) {
     if (value == null) {
       throw new IllegalArgumentException(option + " must not be null");

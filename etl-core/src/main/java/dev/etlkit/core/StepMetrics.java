@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.internal.OperatorCounter;
+import java.util.Arrays;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.MetricGroup;
@@ -13,6 +14,11 @@ import org.apache.flink.metrics.MetricGroup;
  * So, once a step has no records buffered (for example at the end of bounded input),
  *
  * <pre>{@code in == out + filtered + deduplicated + deadLettered}</pre>
+ *
+ * <p>The counters begin at zero on every (re)start. A step that holds records in state (to wait for
+ * a watermark or a dimension row) counts the records it restores from a checkpoint or savepoint in
+ * again, with {@link #restored}: the attempt that counted them in has gone, and this one counts
+ * them out, so without it the identity would never hold again.
  *
  * <p>Each counter is a Flink metric in the operator's metric group under {@code
  * etlkit.<pipeline>.step.<step>.<counter>} ({@code addGroup("etlkit", pipeline).addGroup("step",
@@ -51,6 +57,10 @@ public final class StepMetrics {
   private final OperatorCounter deadLettered;
   private final OperatorCounter emitted;
 
+  // Error handlers with a rate budget to check when recordsIn reach a count (ErrorHandler.open).
+  private ErrorHandler[] budgets = new ErrorHandler[0];
+  private long checkBudgetsAt = Long.MAX_VALUE;
+
   private StepMetrics(RuntimeContext context, StepIdentity step) {
     MetricGroup group =
         context.getMetricGroup().addGroup(GROUP, step.pipeline()).addGroup("step", step.step());
@@ -80,6 +90,34 @@ public final class StepMetrics {
   /** One record entered the step. */
   public void in() {
     in.inc();
+    if (in.getCount() >= checkBudgetsAt) {
+      checkBudgets();
+    }
+  }
+
+  /** Has {@code handler} check its rate budget when {@code recordsIn} reach {@code inputs}. */
+  void checkBudgetAt(ErrorHandler handler, long inputs) {
+    budgets = Arrays.copyOf(budgets, budgets.length + 1);
+    budgets[budgets.length - 1] = handler;
+    checkBudgetsAt = Math.min(checkBudgetsAt, inputs);
+  }
+
+  private void checkBudgets() {
+    long next = Long.MAX_VALUE;
+    for (ErrorHandler budget : budgets) {
+      next = Math.min(next, budget.checkRate());
+    }
+    checkBudgetsAt = next;
+  }
+
+  /**
+   * {@code records} held in state at a checkpoint, counted in by the attempt that took it, were
+   * restored by this one: they count in again here, as they will leave this attempt as out,
+   * deduplicated or dead-lettered. Call it at most once per record and attempt, before the records
+   * leave (or as each leaves).
+   */
+  public void restored(long records) {
+    in.inc(records);
   }
 
   /** One input record was passed on, as one output record. */

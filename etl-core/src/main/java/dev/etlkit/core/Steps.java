@@ -3,6 +3,7 @@ package dev.etlkit.core;
 import dev.etlkit.core.internal.FilterStepFunction;
 import dev.etlkit.core.internal.MapStepFunction;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -22,7 +23,19 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * Steps.filter("paid", Order::isPaid).withErrorPolicy(ErrorPolicy.failJob())
  * }</pre>
  *
- * <p>Rich functions are opened and closed with the step's operator.
+ * <p>Your function runs as the function of a plain Flink {@code map} or {@code filter} would:
+ *
+ * <ul>
+ *   <li>a rich function gets the step operator's runtime context and is opened and closed with it;
+ *   <li>a function that implements {@code CheckpointedFunction} gets {@code initializeState} (with
+ *       the restored state after a failure or from a savepoint) and {@code snapshotState}: its
+ *       operator state, and its keyed state when the step's input is a keyed stream, is part of the
+ *       step's operator ({@code <pipeline>/<step>}), so it survives restores like any step's state;
+ *   <li>a function that implements {@code CheckpointListener} gets the checkpoint notifications.
+ * </ul>
+ *
+ * <p>Flink's deprecated {@code ListCheckpointed} is not supported (rejected when the step is
+ * built): implement {@code CheckpointedFunction} instead.
  */
 @PublicEvolving
 public final class Steps {
@@ -31,21 +44,33 @@ public final class Steps {
   /**
    * A step applying {@code function} to every record. Output type is required so no type extraction
    * (and no Kryo fallback) is involved.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the function implements Flink's
+   *     deprecated {@code ListCheckpointed} (implement {@code CheckpointedFunction} instead)
    */
   public static <I, O> MapStep<I, O> map(
       String name, MapFunction<I, O> function, TypeInformation<O> outputType) {
+    Names.requireValid(name, "step name");
+    Objects.requireNonNull(function, "function");
     return new MapStep<>(
-        Names.requireValid(name, "step name"),
-        Objects.requireNonNull(function, "function"),
+        name,
+        UserFunctionCheckpoints.requireForwardable(function, "function of step '" + name + "'"),
         Objects.requireNonNull(outputType, "outputType"),
         null);
   }
 
-  /** A step keeping the records for which {@code predicate} is true; the rest count as filtered. */
+  /**
+   * A step keeping the records for which {@code predicate} is true; the rest count as filtered.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the predicate implements Flink's
+   *     deprecated {@code ListCheckpointed} (implement {@code CheckpointedFunction} instead)
+   */
   public static <T> FilterStep<T> filter(String name, FilterFunction<T> predicate) {
+    Names.requireValid(name, "step name");
+    Objects.requireNonNull(predicate, "predicate");
     return new FilterStep<>(
-        Names.requireValid(name, "step name"),
-        Objects.requireNonNull(predicate, "predicate"),
+        name,
+        UserFunctionCheckpoints.requireForwardable(predicate, "predicate of step '" + name + "'"),
         null);
   }
 

@@ -49,6 +49,30 @@ class DeadLetterTest {
   }
 
   @Test
+  void payloadAsBytes_textPayload_isItsUtf8() {
+    DeadLetter l = letter().payloadOf(new StringBuilder("Order[id=ö-1]")).build();
+
+    assertThat(l.payloadBytes()).isNull();
+    assertThat(l.payloadAsBytes()).isEqualTo("Order[id=ö-1]".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void payloadAsBytes_bytesPayload_isACopyOfTheBytes() {
+    byte[] raw = {1, (byte) 0xff, 3};
+    DeadLetter l = letter().payload(raw).build();
+
+    byte[] bytes = l.payloadAsBytes();
+    assertThat(bytes).isEqualTo(raw);
+    bytes[0] = 9;
+    assertThat(l.payloadAsBytes()).as("the letter is immutable").isEqualTo(raw);
+  }
+
+  @Test
+  void payloadAsBytes_noPayload_isNull() {
+    assertThat(letter().payload((String) null).build().payloadAsBytes()).isNull();
+  }
+
+  @Test
   void error_keepsClassAndMessage() {
     DeadLetter l = letter().build();
 

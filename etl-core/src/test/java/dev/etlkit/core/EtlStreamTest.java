@@ -168,6 +168,18 @@ class EtlStreamTest {
   }
 
   @Test
+  void defaultStateTtl_belowOneMillisecond_failsWhenSet() {
+    // Flink's state TTL counts whole milliseconds: it would fail every stateful step at open
+    EtlStream<String> stream = Etl.from(source(), "orders");
+
+    assertThatThrownBy(() -> stream.defaultStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "defaultStateTtl must be at least 1 ms (state TTL counts whole milliseconds), was"
+                + " PT0.0005S");
+  }
+
+  @Test
   void stateTtl_noDefaultAndNoOverride_isNone() {
     EtlStream<String> out = Etl.from(source(), "orders").apply(new TestSteps.CountPerKey(null));
 

@@ -13,6 +13,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class StateTtlsTest {
@@ -64,5 +65,56 @@ class StateTtlsTest {
     assertThatThrownBy(() -> StateTtls.config(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ttl must be positive, was PT0S");
+  }
+
+  @Test
+  void config_belowOneMillisecond_failsNamingTheValue() {
+    // Flink's StateTtlConfig would take it and fail the job when the state is created
+    assertThatThrownBy(() -> StateTtls.config(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "ttl must be at least 1 ms (state TTL counts whole milliseconds), was PT0.0005S");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "PT-1S | stateTtl must be positive, was PT-1S",
+        "PT0S | stateTtl must be positive, was PT0S",
+        "PT0.000000001S | stateTtl must be at least 1 ms (state TTL counts whole milliseconds),"
+            + " was PT0.000000001S",
+        "PT0.0015S | stateTtl must be a whole number of milliseconds (state TTL counts whole"
+            + " milliseconds), was PT0.0015S",
+        "PT2562047788015H12M55.808S | stateTtl must be at most PT2562047788015H12M55.807S, was"
+            + " PT2562047788015H12M55.808S"
+      })
+  void requireValidTtl_invalid_failsNamingTheOptionAndTheValue(Duration ttl, String message) {
+    assertThatThrownBy(() -> StateTtls.requireValidTtl(ttl, "stateTtl"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void requireValidTtl_null_fails() {
+    assertThatThrownBy(() -> StateTtls.requireValidTtl(null, "stateTtl"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stateTtl must not be null");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"PT0.001S", "PT1.5S", "PT2562047788015H12M55.807S"})
+  void requireValidTtl_wholeMilliseconds_returnsTheTtl(Duration ttl) {
+    assertThat(StateTtls.requireValidTtl(ttl, "stateTtl")).isSameAs(ttl);
+    assertThat(StateTtls.config(ttl).getTimeToLive()).isEqualTo(ttl);
+  }
+
+  @Test
+  void stateDeclaration_withTtlBelowOneMillisecond_fails() {
+    StateDeclaration counts = StateDeclaration.value("counts", Types.LONG);
+
+    assertThatThrownBy(() -> counts.withTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("ttl must be at least 1 ms");
   }
 }

@@ -6,15 +6,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.etlkit.core.internal.FilterStepFunction;
 import dev.etlkit.core.internal.MapStepFunction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.checkpoint.ListCheckpointed;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /** The generic steps' functions through Flink's operator harness. */
@@ -138,6 +157,91 @@ class StepsHarnessTest {
   }
 
   @Test
+  void errorRateBudget_badRecordsBeforeMinRecords_tripsWhenMinRecordsAreIn() throws Exception {
+    // concepts.md: fail "when the rate is exceeded after at least minRecords inputs"; the good
+    // records after it must not dilute the bad ones before it (found by the docs review)
+    try (OneInputStreamOperatorTestHarness<String, Integer> h =
+        parser(ErrorPolicy.errorRateBudget(0.5, 4))) {
+      h.processElement("x", 1L); // 1 bad of 1: fewer than 4 inputs, dead-lettered
+      h.processElement("y", 2L);
+      h.processElement("z", 3L);
+
+      assertThatThrownBy(() -> h.processElement("4", 4L)) // 3 bad of 4 inputs = 75 %
+          .isInstanceOf(EtlException.class)
+          .hasMessage(
+              "[orders/parse] the error-rate-budget(max 0.5 after 4 records) is exhausted: 3 bad"
+                  + " records in the first 4 inputs (the last one:"
+                  + " java.lang.NumberFormatException)")
+          .hasCauseInstanceOf(NumberFormatException.class);
+      assertThat(deadLetters(h)).hasSize(3);
+    }
+  }
+
+  @Test
+  void errorRateBudget_rateWithinBudgetWhenMinRecordsAreIn_keepsDeadLettering() throws Exception {
+    try (OneInputStreamOperatorTestHarness<String, Integer> h =
+        parser(ErrorPolicy.errorRateBudget(0.5, 4))) {
+      h.processElement("x", 1L);
+      h.processElement("y", 2L);
+      for (int i = 3; i <= 100; i++) {
+        h.processElement(Integer.toString(i), i); // at 4 inputs: 2 bad = 50 %, not above it
+      }
+      h.processElement("z", 101L); // 3 of 101
+
+      assertThat(deadLetters(h)).hasSize(3);
+      assertThat(h.extractOutputValues()).hasSize(98);
+    }
+  }
+
+  @Test
+  void errorRateBudgets_twoHandlersOfOneOperator_eachCheckedAtItsOwnMinRecords() throws Exception {
+    ErrorHandler a = new ErrorHandler(STEP, ErrorPolicy.errorRateBudget(0.5, 2));
+    ErrorHandler b = new ErrorHandler(STEP, ErrorPolicy.errorRateBudget(0.25, 4));
+    try (OneInputStreamOperatorTestHarness<String, String> h = harness(new TwoHandlers(a, b))) {
+      h.processElement("b", 1L);
+      h.processElement("ok", 2L); // a: 0 of 2
+      h.processElement("b", 3L);
+
+      assertThatThrownBy(() -> h.processElement("ok", 4L)) // b: 2 of 4
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("error-rate-budget(max 0.25 after 4 records) is exhausted");
+    }
+  }
+
+  /** Rejects records "a" with one handler and "b" with the other, both on one operator. */
+  private static final class TwoHandlers extends ProcessFunction<String, String> {
+    private final ErrorHandler a;
+    private final ErrorHandler b;
+    private transient StepMetrics metrics;
+
+    TwoHandlers(ErrorHandler a, ErrorHandler b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+      metrics = StepMetrics.register(getRuntimeContext(), STEP);
+      a.open(metrics);
+      b.open(metrics);
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) {
+      metrics.in();
+      if (value.equals("ok")) {
+        out.collect(value);
+        metrics.out();
+        return;
+      }
+      ErrorHandler handler = value.equals("a") ? a : b;
+      ctx.output(
+          DeadLetter.OUTPUT_TAG,
+          handler.reject(new IllegalArgumentException(value), value, null, null, 0L));
+    }
+  }
+
+  @Test
   void failJob_failsOnTheFirstBadRecord() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.failJob())) {
       h.processElement("1", 1L);
@@ -190,6 +294,249 @@ class StepsHarnessTest {
       assertThat(counts.filtered()).isEqualTo(1);
       assertThat(counts.isBalanced()).isTrue();
     }
+  }
+
+  // ---- Flink's checkpoint hooks of the user function ------------------------------------------
+
+  /**
+   * Numbers the records it sees across restores ("a" becomes "a:1", the next "b:2", ...), in
+   * operator state, and says on which subtask it runs: it uses its runtime context already in
+   * {@code initializeState}, as the function of a plain Flink map may.
+   */
+  static final class Numbering extends RichMapFunction<String, String>
+      implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+    private transient ListState<Long> state;
+    private transient long seen;
+    private transient int subtask;
+
+    @Override
+    public String map(String value) {
+      return value + ":" + (++seen) + "@" + subtask;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      state.update(List.of(seen));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+      state =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("seen", Types.LONG));
+      for (Long s : state.get()) {
+        seen += s;
+      }
+    }
+  }
+
+  /** Keeps the first {@code quota} records of the subtask, across restores (operator state). */
+  static final class Quota implements FilterFunction<String>, CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+    private final long quota;
+    private transient ListState<Long> state;
+    private transient long kept;
+
+    Quota(long quota) {
+      this.quota = quota;
+    }
+
+    @Override
+    public boolean filter(String value) {
+      if (kept == quota) {
+        return false;
+      }
+      kept++;
+      return true;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      state.update(List.of(kept));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      state =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("kept", Types.LONG));
+      for (Long k : state.get()) {
+        kept += k;
+      }
+    }
+  }
+
+  /** Counts the records of each key (the text before '#') in keyed state it registers itself. */
+  static final class CountPerKey implements MapFunction<String, String>, CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+    private transient ValueState<Long> count;
+
+    @Override
+    public String map(String value) throws Exception {
+      long n = count.value() == null ? 1 : count.value() + 1;
+      count.update(n);
+      return value + ":" + n;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+      count =
+          context.getKeyedStateStore().getState(new ValueStateDescriptor<>("count", Types.LONG));
+    }
+  }
+
+  /** Runs a, b, snapshots, and c on a new operator restored from the snapshot: c's output. */
+  private static List<String> runRestoreRun(Supplier<ProcessFunction<String, String>> function)
+      throws Exception {
+    OperatorSubtaskState checkpoint;
+    try (OneInputStreamOperatorTestHarness<String, String> h = harness(function.get())) {
+      h.processElement("a", 1);
+      h.processElement("b", 2);
+      checkpoint = h.snapshot(1, 3);
+    }
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(function.get()))) {
+      NoKryo.disableGenericTypes(h.getExecutionConfig());
+      h.initializeState(checkpoint);
+      h.open();
+      h.processElement("c", 4);
+      return h.extractOutputValues();
+    }
+  }
+
+  private static ErrorHandler errors() {
+    return new ErrorHandler(STEP, ErrorPolicy.deadLetter());
+  }
+
+  @Test
+  void map_checkpointedFunction_keepsItsStateAcrossARestore() throws Exception {
+    assertThat(runRestoreRun(() -> new MapStepFunction<>(new Numbering(), errors())))
+        .containsExactly("c:3@0");
+  }
+
+  @Test
+  void filter_checkpointedFunction_keepsItsStateAcrossARestore() throws Exception {
+    // a and b used up the quota of 2 before the restore: c is filtered after it
+    assertThat(runRestoreRun(() -> new FilterStepFunction<>(new Quota(2), errors()))).isEmpty();
+  }
+
+  @Test
+  void map_checkpointedFunctionOnAKeyedStream_keepsItsKeyedStateAcrossARestoreOnRocksDb()
+      throws Exception {
+    Supplier<KeyedOneInputStreamOperatorTestHarness<String, String, String>> harness =
+        () -> {
+          try {
+            KeyedOneInputStreamOperatorTestHarness<String, String, String> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                    new ProcessOperator<>(new MapStepFunction<>(new CountPerKey(), errors())),
+                    s -> s.substring(0, s.indexOf('#')),
+                    Types.STRING);
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+            NoKryo.disableGenericTypes(h.getExecutionConfig());
+            return h;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    OperatorSubtaskState checkpoint;
+    try (KeyedOneInputStreamOperatorTestHarness<String, String, String> h = harness.get()) {
+      h.open();
+      h.processElement("k1#a", 1);
+      h.processElement("k1#b", 2);
+      h.processElement("k2#c", 3);
+      checkpoint = h.snapshot(1, 4);
+    }
+    try (KeyedOneInputStreamOperatorTestHarness<String, String, String> h = harness.get()) {
+      h.initializeState(checkpoint);
+      h.open();
+      h.processElement("k1#d", 5);
+      h.processElement("k2#e", 6);
+      h.processElement("k3#f", 7);
+
+      assertThat(h.extractOutputValues()).containsExactly("k1#d:3", "k2#e:2", "k3#f:1");
+    }
+  }
+
+  /** Remembers the checkpoint notifications it got. */
+  static final class Listening implements MapFunction<String, String>, CheckpointListener {
+    private static final long serialVersionUID = 1L;
+    final List<String> calls = new ArrayList<>();
+
+    @Override
+    public String map(String value) {
+      return value;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      calls.add("complete " + checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+      calls.add("aborted " + checkpointId);
+    }
+  }
+
+  @Test
+  void map_checkpointListener_getsTheCheckpointNotifications() throws Exception {
+    Listening listening = new Listening();
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(new MapStepFunction<>(listening, errors()))) {
+      h.processElement("a", 1);
+      h.snapshot(1, 2);
+      h.notifyOfCompletedCheckpoint(1);
+      h.snapshot(2, 3);
+      h.getOperator().notifyCheckpointAborted(2);
+    }
+
+    assertThat(listening.calls).containsExactly("complete 1", "aborted 2");
+  }
+
+  /** Flink's deprecated operator-state interface, which the steps do not pass on. */
+  @SuppressWarnings("deprecation")
+  static final class ListCheckpointedFunction
+      implements MapFunction<String, String>, FilterFunction<String>, ListCheckpointed<Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String map(String value) {
+      return value;
+    }
+
+    @Override
+    public boolean filter(String value) {
+      return true;
+    }
+
+    @Override
+    public List<Long> snapshotState(long checkpointId, long timestamp) {
+      return List.of();
+    }
+
+    @Override
+    public void restoreState(List<Long> state) {}
+  }
+
+  @Test
+  void mapAndFilter_listCheckpointedFunction_isRejectedWhenTheStepIsBuilt() {
+    assertThatThrownBy(() -> Steps.map("count", new ListCheckpointedFunction(), Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the function of step 'count' ("
+                + ListCheckpointedFunction.class.getName()
+                + ") implements Flink's deprecated ListCheckpointed, which etlkit does not pass"
+                + " on: implement CheckpointedFunction instead");
+    assertThatThrownBy(() -> Steps.filter("sample", new ListCheckpointedFunction()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the predicate of step 'sample' (");
   }
 
   @Test

@@ -38,7 +38,11 @@ public final class KafkaIo {
   /** Dead-letter header: the error message (never a payload). */
   public static final String ERROR_MESSAGE_HEADER = "etlkit.error.message";
 
-  /** Dead-letter header: where the record came from, {@code topic-partition@offset}. */
+  /**
+   * Dead-letter header: where the record came from, when known: {@code topic-partition@offset} for
+   * the decoders' dead letters, the change's position (an LSN) for later steps over changelogs;
+   * absent for later steps over typed records.
+   */
   public static final String SOURCE_HEADER = "etlkit.source";
 
   /** Dead-letter header: the uid of the step that rejected the record. */
@@ -46,6 +50,12 @@ public final class KafkaIo {
 
   /** Dead-letter header: "true" when the payload was cut at the dead-letter size limit. */
   public static final String TRUNCATED_HEADER = "etlkit.payload.truncated";
+
+  /**
+   * Dead-letter header: the form the value is in, {@code bytes} (the input as it came) or {@code
+   * text} (the rejected record's text, UTF-8); absent when the dead letter has no payload.
+   */
+  public static final String PAYLOAD_ENCODING_HEADER = "etlkit.payload.encoding";
 
   private KafkaIo() {}
 
@@ -95,10 +105,12 @@ public final class KafkaIo {
   }
 
   /**
-   * The sink of dead letters: the original payload as the value (so a fixed record can be replayed
-   * to its topic), the reason in headers ({@value #STEP_HEADER}, {@value #ERROR_CLASS_HEADER},
-   * {@value #ERROR_MESSAGE_HEADER}, {@value #SOURCE_HEADER}, {@value #TRUNCATED_HEADER}), keyed by
-   * the rejecting step's uid.
+   * The sink of dead letters, keyed by the rejecting step's uid: the payload as the value and the
+   * reason in headers ({@value #STEP_HEADER}, {@value #ERROR_CLASS_HEADER}, {@value
+   * #ERROR_MESSAGE_HEADER}, {@value #SOURCE_HEADER}, {@value #TRUNCATED_HEADER}, {@value
+   * #PAYLOAD_ENCODING_HEADER}). A decoder's dead letter holds the input record's value as it came
+   * ({@code bytes}), so a fixed record can be replayed to its topic; later steps keep the rejected
+   * record's text ({@code text}, UTF-8), to be replayed from the source by position or mapped back.
    */
   public static KafkaSink<DeadLetter> deadLetters(
       String bootstrapServers,
@@ -193,7 +205,10 @@ public final class KafkaIo {
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
   }
 
-  /** Dead letters: the original payload as value, the reason in headers. */
+  /**
+   * Dead letters: the payload as the value (bytes as they came, text as UTF-8, see {@link
+   * #PAYLOAD_ENCODING_HEADER}), the reason in headers.
+   */
   static final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
     private static final long serialVersionUID = 1L;
 
@@ -212,13 +227,12 @@ public final class KafkaIo {
       header(headers, ERROR_MESSAGE_HEADER, letter.errorMessage());
       header(headers, SOURCE_HEADER, letter.sourcePosition());
       header(headers, TRUNCATED_HEADER, Boolean.toString(letter.payloadTruncated()));
+      byte[] payload = letter.payloadAsBytes(); // text payloads too: never a tombstone by mistake
+      if (payload != null) {
+        header(headers, PAYLOAD_ENCODING_HEADER, letter.payloadText() != null ? "text" : "bytes");
+      }
       return new ProducerRecord<>(
-          topic,
-          null,
-          timestamp,
-          letter.uid().getBytes(StandardCharsets.UTF_8),
-          letter.payloadBytes(),
-          headers);
+          topic, null, timestamp, letter.uid().getBytes(StandardCharsets.UTF_8), payload, headers);
     }
 
     private static void header(RecordHeaders headers, String name, @Nullable String value) {

@@ -52,7 +52,7 @@ public final class RevenuePerCustomer implements EtlStep<Order, CustomerRevenue>
 
   /** Overrides the pipeline's default state TTL for this step. */
   public RevenuePerCustomer withStateTtl(Duration ttl) {
-    return new RevenuePerCustomer(currency, StateTtls.requirePositive(ttl, "stateTtl"));
+    return new RevenuePerCustomer(currency, StateTtls.requireValidTtl(ttl, "stateTtl"));
   }
 
   @Override

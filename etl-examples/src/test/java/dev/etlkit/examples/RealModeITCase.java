@@ -99,6 +99,8 @@ class RealModeITCase {
               assertThat(RealSystems.header(r, KafkaIo.SOURCE_HEADER))
                   .matches(run.options().groupId() + "-(orders|customers)-[01]@\\d+");
               assertThat(RealSystems.header(r, KafkaIo.ERROR_MESSAGE_HEADER)).isNotBlank();
+              // all of them from the decoders, which keep the Kafka record's value as it came
+              assertThat(RealSystems.header(r, KafkaIo.PAYLOAD_ENCODING_HEADER)).isEqualTo("bytes");
             })
         .anySatisfy(
             r -> assertThat(new String(r.value(), StandardCharsets.UTF_8)).contains("yesterday"));

@@ -107,6 +107,9 @@ class RevenuePerCustomerTest {
     assertThatThrownBy(() -> RevenuePerCustomer.in("EUR").withStateTtl(Duration.ofDays(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("stateTtl must be positive, was PT-24H");
+    assertThatThrownBy(() -> RevenuePerCustomer.in("EUR").withStateTtl(Duration.ofNanos(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Order, CustomerRevenue> harness(

@@ -232,11 +232,11 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * old versions (the old current version is never closed). So choose a TTL longer than any key
    * stays unchanged while it still exists; TTL is for keys that are gone for good.
    *
-   * @throws IllegalArgumentException if not positive
+   * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
    */
   public Scd2Step<I, T> withStateTtl(Duration ttl) {
     Scd2Step<I, T> copy = copy();
-    copy.stateTtl = StateTtls.requirePositive(ttl, "stateTtl");
+    copy.stateTtl = StateTtls.requireValidTtl(ttl, "stateTtl");
     return copy;
   }
 

@@ -224,6 +224,14 @@ class Scd2StepTest {
   }
 
   @Test
+  void withStateTtl_belowOneMillisecond_fails() {
+    // kept in whole milliseconds, it would be 0: "no TTL", while the state inventory lists it
+    assertThatThrownBy(() -> step().withStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
+  }
+
+  @Test
   void expand_changelogStepOnRows_fails() {
     Scd2Step<Customer, Customer> wrong =
         Scd2.trackRows("dim", Customer::id, EffectiveTime.changeEventTime());

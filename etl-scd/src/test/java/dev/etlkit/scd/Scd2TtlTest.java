@@ -6,6 +6,7 @@ import static dev.etlkit.scd.Brief.day;
 import static dev.etlkit.scd.Scd2Test.CHANGES;
 import static dev.etlkit.scd.Scd2Test.customers;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.scd.internal.KeyHistory;
@@ -17,6 +18,7 @@ import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -50,6 +52,23 @@ class Scd2TtlTest {
               "+U c1 v1 [d1,d2) retail/555",
               "+I c1 v2 [d2,) current vip/555",
               "+I c1 v1 [d3,) current gold/555");
+    }
+  }
+
+  /** A TTL so long that now + TTL overflows: the key is never forgotten, not at once. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void ttlWhoseEndOverflows_neverExpires(StateBackendKind backend) throws Exception {
+    Duration forever = Duration.ofMillis(Long.MAX_VALUE - 1_000);
+    var recipe = Scd2Harnesses.of(customers(), CHANGES, forever);
+    try (var h = recipe.open(backend)) {
+      h.setProcessingTime(10_000);
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.setProcessingTime(20_000);
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(1);
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)));
+
+      assertThat(brief(h.output())).hasSize(4).last().isEqualTo("+I c1 v2 [d2,) current vip/555");
     }
   }
 
@@ -183,5 +202,16 @@ class Scd2TtlTest {
 
   private static long keysGivenCleanupTimers(OperatorHarness<?, ?> harness) {
     return ((Scd2Operator<?, ?>) harness.unwrap().getOperator()).keysGivenCleanupTimers();
+  }
+
+  @Test
+  void ttlBelowOneMillisecond_isRefused_notReadAsNoTtl() {
+    // Below withStateTtl and the pipeline default (both check it when set): the cursor keeps whole
+    // milliseconds, where 0 means "no TTL", so a key would never expire while the state inventory
+    // lists a TTL.
+    assertThatThrownBy(
+            () -> Scd2Harnesses.of(customers(), CHANGES, Duration.ofNanos(500_000)).harness())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("ttl must be at least 1 ms");
   }
 }

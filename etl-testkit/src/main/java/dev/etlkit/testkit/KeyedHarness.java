@@ -3,6 +3,7 @@ package dev.etlkit.testkit;
 import dev.etlkit.testkit.internal.LocalDirectories;
 import dev.etlkit.testkit.internal.RecordingHarness;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -16,6 +17,7 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 
 /**
  * A recipe for keyed operator harnesses: which operator, how it is keyed, its output type, and the
@@ -34,7 +36,9 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
  * }</pre>
  *
  * <p>The harness runs one subtask (parallelism 1) owning all {@link #DEFAULT_MAX_PARALLELISM} key
- * groups, with Flink generic types disabled (see {@link OperatorHarness}).
+ * groups, with Flink generic types disabled (see {@link OperatorHarness}); {@link #openSubtask} and
+ * {@link #restoreSubtask} run one subtask of several, for example to restore a job with another
+ * parallelism.
  *
  * @param <K> key type
  * @param <I> input type
@@ -234,6 +238,61 @@ public final class KeyedHarness<K, I, O> {
     return open(Objects.requireNonNull(state, "state"), 0L, 0L);
   }
 
+  /**
+   * A fresh operator in a fresh harness as subtask {@code subtaskIndex} of {@code parallelism},
+   * owning the key groups Flink assigns it, with empty state, opened. Route elements to it with
+   * {@link #subtaskOf}.
+   */
+  public OperatorHarness<I, O> openSubtask(int parallelism, int subtaskIndex) throws Exception {
+    checkSubtask(parallelism, subtaskIndex);
+    return open(null, 0L, 0L, parallelism, subtaskIndex);
+  }
+
+  /**
+   * A fresh operator in a fresh harness as subtask {@code subtaskIndex} of a job restored with
+   * {@code parallelism} from the snapshots of all subtasks of the job before (in subtask order),
+   * given the share Flink gives it: its key groups' keyed state, and operator state as each state's
+   * redistribution mode says. Both clocks start at 0.
+   *
+   * @param snapshots one snapshot per subtask of the job before, as for {@link #restore}
+   */
+  public OperatorHarness<I, O> restoreSubtask(
+      List<OperatorSubtaskState> snapshots, int parallelism, int subtaskIndex) throws Exception {
+    return restoreSubtask(snapshots, parallelism, subtaskIndex, 0L, 0L);
+  }
+
+  /** As {@link #restoreSubtask(List, int, int)}, with the clocks at the given times. */
+  OperatorHarness<I, O> restoreSubtask(
+      List<OperatorSubtaskState> snapshots,
+      int parallelism,
+      int subtaskIndex,
+      long processingTime,
+      long stateTtlTime)
+      throws Exception {
+    checkSubtask(parallelism, subtaskIndex);
+    if (snapshots.isEmpty()) {
+      throw new IllegalArgumentException("snapshots must hold one snapshot per former subtask");
+    }
+    OperatorSubtaskState merged =
+        AbstractStreamOperatorTestHarness.repackageState(
+            snapshots.toArray(new OperatorSubtaskState[0]));
+    OperatorSubtaskState share =
+        AbstractStreamOperatorTestHarness.repartitionOperatorState(
+            merged, maxParallelism, snapshots.size(), parallelism, subtaskIndex);
+    return open(share, processingTime, stateTtlTime, parallelism, subtaskIndex);
+  }
+
+  private void checkSubtask(int parallelism, int subtaskIndex) {
+    if (parallelism < 1 || parallelism > maxParallelism) {
+      throw new IllegalArgumentException(
+          "parallelism must be in 1.." + maxParallelism + ", was " + parallelism);
+    }
+    if (subtaskIndex < 0 || subtaskIndex >= parallelism) {
+      throw new IllegalArgumentException(
+          "subtaskIndex must be in 0.." + (parallelism - 1) + ", was " + subtaskIndex);
+    }
+  }
+
   /** Opens a harness whose clocks stand at the given times before the state is restored. */
   OperatorHarness<I, O> open(
       @Nullable OperatorSubtaskState state, long processingTime, long stateTtlTime)
@@ -303,7 +362,7 @@ public final class KeyedHarness<K, I, O> {
   }
 
   /** The subtask of {@code parallelism} that processes {@code element}, as Flink routes it. */
-  int subtaskOf(I element, int parallelism) throws Exception {
+  public int subtaskOf(I element, int parallelism) throws Exception {
     return KeyGroupRangeAssignment.assignKeyToParallelOperator(
         keySelector.getKey(element), maxParallelism, parallelism);
   }

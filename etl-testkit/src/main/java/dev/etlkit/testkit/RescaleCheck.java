@@ -6,7 +6,6 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 
 /**
  * Checks that a keyed operator's output does not change when the job is restored from a checkpoint
@@ -189,12 +188,10 @@ public final class RescaleCheck<I, O> {
       List<OperatorHarness<I, O>> rescaled = new ArrayList<>(to);
       Throwable rescaleFailure = null;
       try {
-        OperatorSubtaskState merged = AbstractStreamOperatorTestHarness.repackageState(cut.states);
         for (int s = 0; s < to; s++) {
-          OperatorSubtaskState share =
-              AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                  merged, harness.maxParallelism(), from, to, s);
-          rescaled.add(restoring.open(share, cut.processingTime, cut.stateTtlTime, to, s));
+          rescaled.add(
+              restoring.restoreSubtask(
+                  List.of(cut.states), to, s, cut.processingTime, cut.stateTtlTime));
         }
         for (HarnessInput.Step<I> step : input.slice(cut.index, input.size()).steps()) {
           apply(step, rescaled);

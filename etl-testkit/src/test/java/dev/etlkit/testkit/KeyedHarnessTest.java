@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -255,6 +256,58 @@ class KeyedHarnessTest {
       assertThat(h.unwrap().getOperator().getKeyedStateBackend().getClass().getName())
           .isEqualTo("org.apache.flink.state.changelog.ChangelogKeyedStateBackend");
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restoreSubtask_twoSubtasksRestoredOnThree_eachKeyContinuesFromItsState(
+      StateBackendKind backend) throws Exception {
+    KeyedHarness<String, Change<String>, String> counter = SampleCounter.harness().on(backend);
+    List<String> keys = List.of("k1", "k2", "k3", "k4", "k5", "k6");
+    List<OperatorSubtaskState> snapshots = new ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      try (OperatorHarness<Change<String>, String> subtask = counter.openSubtask(2, s)) {
+        for (String key : keys) {
+          Change<String> first = Change.insert(key + "#v1");
+          if (counter.subtaskOf(first, 2) == s) {
+            subtask.processElement(first, 10);
+          }
+        }
+        snapshots.add(subtask.snapshot());
+      }
+    }
+
+    List<String> output = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      try (OperatorHarness<Change<String>, String> subtask =
+          counter.restoreSubtask(snapshots, 3, s)) {
+        for (String key : keys) {
+          Change<String> second = Change.updateAfter(key + "#v2");
+          if (counter.subtaskOf(second, 3) == s) {
+            subtask.processElement(second, 20);
+          }
+        }
+        output.addAll(subtask.output());
+      }
+    }
+
+    assertThat(output)
+        .hasSize(keys.size())
+        .allSatisfy(line -> assertThat(line).contains("n=2", "kinds={+I=1, +U=1}"));
+  }
+
+  @Test
+  void openSubtask_outOfRange_isRejected() {
+    KeyedHarness<String, Change<String>, String> counter = SampleCounter.harness();
+    assertThatThrownBy(() -> counter.openSubtask(0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("parallelism must be in 1..128, was 0");
+    assertThatThrownBy(() -> counter.openSubtask(2, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("subtaskIndex must be in 0..1, was 2");
+    assertThatThrownBy(() -> counter.restoreSubtask(List.of(), 2, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("snapshots must hold one snapshot per former subtask");
   }
 
   @Test

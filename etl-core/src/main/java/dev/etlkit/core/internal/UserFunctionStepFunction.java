@@ -3,18 +3,32 @@ package dev.etlkit.core.internal;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.Function;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 
 /**
- * Base of the generic steps that run one user function: opens and closes it with the operator,
- * registers the step's counters and turns the function's exceptions into dead letters.
+ * Base of the generic steps that run one user function: gives it the runtime context, opens and
+ * closes it with the operator, passes Flink's checkpoint hooks on to it ({@link
+ * UserFunctionCheckpoints}), registers the step's counters and turns the function's exceptions into
+ * dead letters.
+ *
+ * <p>The user function sees what it would see as the function of a plain Flink operator: its
+ * runtime context from the operator's setup on (so also in {@code initializeState}), then {@code
+ * initializeState}, {@code open}, and {@code snapshotState} and the checkpoint notifications as
+ * they come.
  */
 @Internal
-abstract class UserFunctionStepFunction<I, O, F extends Function> extends ProcessFunction<I, O> {
+abstract class UserFunctionStepFunction<I, O, F extends Function> extends ProcessFunction<I, O>
+    implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
 
   protected final F function;
@@ -27,10 +41,20 @@ abstract class UserFunctionStepFunction<I, O, F extends Function> extends Proces
   }
 
   @Override
+  public void setRuntimeContext(RuntimeContext context) {
+    super.setRuntimeContext(context);
+    FunctionUtils.setFunctionRuntimeContext(function, context);
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    UserFunctionCheckpoints.initializeState(List.of(function), context);
+  }
+
+  @Override
   public void open(OpenContext openContext) throws Exception {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
-    FunctionUtils.setFunctionRuntimeContext(function, getRuntimeContext());
     FunctionUtils.openFunction(function, openContext);
   }
 
@@ -44,6 +68,21 @@ abstract class UserFunctionStepFunction<I, O, F extends Function> extends Proces
             ctx.timestamp(),
             SourcePositions.of(value),
             ctx.timerService().currentProcessingTime()));
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    UserFunctionCheckpoints.snapshotState(List.of(function), context);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    UserFunctionCheckpoints.notifyCheckpointComplete(List.of(function), checkpointId);
+  }
+
+  @Override
+  public void notifyCheckpointAborted(long checkpointId) throws Exception {
+    UserFunctionCheckpoints.notifyCheckpointAborted(List.of(function), checkpointId);
   }
 
   @Override

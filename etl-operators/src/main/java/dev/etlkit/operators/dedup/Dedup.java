@@ -14,6 +14,7 @@ import dev.etlkit.operators.dedup.internal.DedupConfig;
 import dev.etlkit.operators.dedup.internal.DedupEntryTypeInfo;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.HeldRecords;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -352,7 +353,7 @@ public final class Dedup {
      * treated as never seen: its next row is emitted as new. The clock restarts when a key's state
      * is written (a new or replaced row), not when a duplicate is dropped.
      *
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
      */
     public DedupStep<I, T, K, O> withStateTtl(Duration ttl) {
       return copy(
@@ -360,7 +361,7 @@ public final class Dedup {
           output,
           changelogInput,
           order,
-          StateTtls.requirePositive(ttl, "stateTtl"),
+          StateTtls.requireValidTtl(ttl, "stateTtl"),
           lateRecords,
           miniBatchRecords,
           miniBatchDelay,
@@ -668,6 +669,10 @@ public final class Dedup {
             keyType,
             StateDeclaration.list(DedupConfig.WATERMARK_STATE, Types.LONG)
                 .withGrowth("one long per subtask (operator state, not keyed)"));
+      }
+      if (config.holdsCandidates()) {
+        context.declareState(
+            keyType, HeldRecords.declaration(DedupConfig.HELD_RECORDS_STATE, "held rows"));
       }
     }
 

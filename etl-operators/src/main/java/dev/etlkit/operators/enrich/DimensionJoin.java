@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -94,6 +95,8 @@ public final class DimensionJoin {
    * @param dimensionKey the key of a dimension row, of the same type as the fact key
    * @param combiner makes the output of a fact, its row or {@code null}, and the status
    * @param outputType the output's type; must not be a generic (Kryo) type
+   * @throws IllegalArgumentException if the name is invalid, the output type generic, or the
+   *     combiner implements one of Flink's checkpoint interfaces (see {@link Combiner})
    */
   public static <F, D, K, O> DimensionJoinStep<F, D, K, O> latest(
       String name,
@@ -117,6 +120,8 @@ public final class DimensionJoin {
    * @param dimensionKey the key of a dimension row, of the same type as the fact key
    * @param combiner makes the output of a fact, its row or {@code null}, and the status
    * @param outputType the output's type; must not be a generic (Kryo) type
+   * @throws IllegalArgumentException if the name is invalid, the output type generic, or the
+   *     combiner implements one of Flink's checkpoint interfaces (see {@link Combiner})
    */
   public static <F, D, K, O> DimensionJoinStep<F, D, K, O> asOf(
       String name,
@@ -136,13 +141,24 @@ public final class DimensionJoin {
       KeySelector<D, K> dimensionKey,
       Combiner<F, D, O> combiner,
       TypeInformation<O> outputType) {
+    Names.requireValid(name, "step name");
+    Objects.requireNonNull(dimension, "dimension");
+    Objects.requireNonNull(factKey, "factKey");
+    Objects.requireNonNull(dimensionKey, "dimensionKey");
+    Objects.requireNonNull(combiner, "combiner");
+    UserFunctionCheckpoints.requireNone(
+        combiner,
+        "combiner of step '" + name + "'",
+        "a combiner runs in two operators (the fact key check before the shuffle and the join),"
+            + " each with a copy of its own, and keeps no state; keep state in a step of its own,"
+            + " such as a Steps.map after the join");
     return new DimensionJoinStep<>(
         asOf,
-        Names.requireValid(name, "step name"),
-        Objects.requireNonNull(dimension, "dimension"),
-        Objects.requireNonNull(factKey, "factKey"),
-        Objects.requireNonNull(dimensionKey, "dimensionKey"),
-        Objects.requireNonNull(combiner, "combiner"),
+        name,
+        dimension,
+        factKey,
+        dimensionKey,
+        combiner,
         DimensionJoinStep.requireNotGeneric(
             Objects.requireNonNull(outputType, "outputType"), "outputType", name));
   }
@@ -150,7 +166,12 @@ public final class DimensionJoin {
   /**
    * Makes the output record of a fact. Called once per fact that is passed on, on the task thread;
    * an exception or a {@code null} result sends the fact to the dead letters. May be a {@link
-   * org.apache.flink.api.common.functions.RichFunction} (opened and closed with the step).
+   * org.apache.flink.api.common.functions.RichFunction} (opened and closed with the step). It must
+   * not implement Flink's {@code CheckpointedFunction}, {@code ListCheckpointed} or {@code
+   * CheckpointListener} (the step fails with an {@code IllegalArgumentException} when built): the
+   * step runs the combiner in two operators, the key check before the shuffle and the join, and
+   * passes no checkpoint hooks on, which would otherwise lose the state silently. Keep state in a
+   * step of its own.
    *
    * <p>The step passes each result on before it calls the combiner again and keeps no reference to
    * it, so a combiner may refill and return one output record for every fact, as Flink SQL's joins

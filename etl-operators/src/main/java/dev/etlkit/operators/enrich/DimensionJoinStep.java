@@ -15,6 +15,7 @@ import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.HeldRecords;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -183,11 +184,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * history) that has not changed for longer than the TTL is forgotten, and its key's facts find no
    * row. Waiting and held facts never expire.
    *
-   * @throws IllegalArgumentException if not positive
+   * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
    */
   public DimensionJoinStep<F, D, K, O> withStateTtl(Duration ttl) {
     Options<K> o = options.copy();
-    o.stateTtl = StateTtls.requirePositive(ttl, "stateTtl");
+    o.stateTtl = StateTtls.requireValidTtl(ttl, "stateTtl");
     return with(o);
   }
 
@@ -411,6 +412,12 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
           keyType,
           StateDeclaration.list(JoinConfig.WATERMARK_STATE, Types.LONG)
               .withGrowth("one long per subtask (operator state, not keyed)"));
+    }
+    if (asOf || waits) {
+      context.declareState(
+          keyType,
+          HeldRecords.declaration(
+              JoinConfig.HELD_FACTS_STATE, asOf ? "held and waiting facts" : "waiting facts"));
     }
   }
 

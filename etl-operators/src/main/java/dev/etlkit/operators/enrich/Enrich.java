@@ -7,6 +7,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.enrich.internal.async.AsyncLookupFunction;
 import dev.etlkit.operators.enrich.internal.async.CacheFirstWaitOperatorFactory;
 import dev.etlkit.operators.enrich.internal.async.LookupOutputFunction;
@@ -97,6 +98,11 @@ public final class Enrich {
   /** Name of the async operator's state holding the records in flight (Flink's own name). */
   public static final String IN_FLIGHT_STATE = "_async_wait_operator_state_";
 
+  /** Why a lookup step rejects Flink's checkpoint interfaces on its lookup and combiner. */
+  private static final String NO_HOOKS =
+      "the step's operators keep the records in flight and the cache, not the state of its"
+          + " functions; cache values with withCache, keep other state in a step of its own";
+
   private Enrich() {}
 
   /**
@@ -108,8 +114,10 @@ public final class Enrich {
    * @param lookup where values are found; must be idempotent
    * @param combiner builds the output from the record, the value (or null) and its status
    * @param outputType the output's type information
-   * @throws IllegalArgumentException if the name is invalid or {@code outputType} would be
-   *     serialized with Kryo
+   * @throws IllegalArgumentException if the name is invalid, {@code outputType} would be serialized
+   *     with Kryo, or the lookup or the combiner implements one of Flink's checkpoint interfaces
+   *     ({@code CheckpointedFunction}, {@code ListCheckpointed}, {@code CheckpointListener}), which
+   *     the step does not pass on
    */
   public static <I, K, V, O> LookupStep<I, K, V, O> lookup(
       String name,
@@ -120,11 +128,16 @@ public final class Enrich {
     Names.requireValid(name, "step name");
     Objects.requireNonNull(outputType, "outputType");
     OutputTypes.requireNoKryo(outputType, "output type of enrichment step '" + name + "'");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(lookup, "lookup");
+    Objects.requireNonNull(combiner, "combiner");
+    UserFunctionCheckpoints.requireNone(lookup, "lookup of step '" + name + "'", NO_HOOKS);
+    UserFunctionCheckpoints.requireNone(combiner, "combiner of step '" + name + "'", NO_HOOKS);
     return new LookupStep<>(
         name,
-        Objects.requireNonNull(key, "key"),
-        Objects.requireNonNull(lookup, "lookup"),
-        Objects.requireNonNull(combiner, "combiner"),
+        key,
+        lookup,
+        combiner,
         outputType,
         LookupSettings.defaults(
             DEFAULT_TIMEOUT,

@@ -28,6 +28,10 @@ import org.apache.flink.annotation.PublicEvolving;
  *   <li>An instance is serialized with the job graph and {@linkplain #open opened} once per
  *       parallel subtask before its first call; connections, pools and clients are created there
  *       (in transient fields), never in the constructor, and released in {@link #close}.
+ *   <li>A lookup keeps no checkpointed state: one implementing Flink's {@code
+ *       CheckpointedFunction}, {@code ListCheckpointed} or {@code CheckpointListener} is rejected
+ *       when the step is built (the step would not pass those hooks on). Cache values with the
+ *       step's cache.
  * </ul>
  *
  * @param <K> the lookup key

@@ -12,6 +12,10 @@ import org.apache.flink.annotation.PublicEvolving;
  * <p>An exception or a null result turns the record into a dead letter (per the step's {@link
  * dev.etlkit.core.ErrorPolicy}).
  *
+ * <p>A combiner keeps no checkpointed state: one implementing Flink's {@code CheckpointedFunction},
+ * {@code ListCheckpointed} or {@code CheckpointListener} is rejected when the step is built (the
+ * step would not pass those hooks on). Keep state in a step of its own.
+ *
  * @param <I> input record type
  * @param <V> looked-up value type
  * @param <O> output record type

@@ -1,6 +1,7 @@
 package dev.etlkit.operators.filter;
 
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.filter.internal.FunctionLifecycle;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +15,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 
 /**
  * A predicate with a name, composable with {@link #and}, {@link #or} and {@link #negate} without
@@ -41,10 +46,21 @@ import org.apache.flink.api.common.functions.util.FunctionUtils;
  * close()} throws does not keep the others open: all are closed, and the first failure is thrown
  * with the later ones suppressed.
  *
+ * <p><b>Checkpoints.</b> In the same way a {@code NamedPredicate} passes Flink's checkpoint hooks
+ * on, each function once: a function that implements {@link CheckpointedFunction} gets {@code
+ * initializeState} and {@code snapshotState} (its state is part of the operator that runs the
+ * predicate, and survives restores), one that implements {@link CheckpointListener} the checkpoint
+ * notifications. All functions of a predicate run in one operator and share its state, so at most
+ * one of them may implement {@code CheckpointedFunction}: two could register states of the same
+ * name and overwrite each other's without an error. Composing a second one ({@link #and}, {@link
+ * #or}) fails with an {@code IllegalArgumentException}, as does a function implementing Flink's
+ * deprecated {@code ListCheckpointed}, which is not passed on.
+ *
  * @param <T> record type
  */
 @PublicEvolving
-public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
+public abstract class NamedPredicate<T> extends RichFilterFunction<T>
+    implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
 
   // Closed hierarchy: only the nested kinds below.
@@ -54,11 +70,14 @@ public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
    * A predicate named {@code name}: 1 to 64 letters, digits, {@code . _ -}, starting with a letter
    * or digit (it becomes part of metric and accumulator names).
    *
-   * @throws IllegalArgumentException if the name is invalid
+   * @throws IllegalArgumentException if the name is invalid, or the function implements Flink's
+   *     deprecated {@code ListCheckpointed} (implement {@code CheckpointedFunction} instead)
    */
   public static <T> NamedPredicate<T> of(String name, FilterFunction<T> predicate) {
+    Names.requireValid(name, "predicate name");
+    Objects.requireNonNull(predicate, "predicate");
     return new Leaf<>(
-        Names.requireValid(name, "predicate name"), Objects.requireNonNull(predicate, "predicate"));
+        name, UserFunctionCheckpoints.requireForwardable(predicate, "predicate '" + name + "'"));
   }
 
   /** The name: as given, or composed from the parts' names ({@code "a and not (b or c)"}). */
@@ -68,12 +87,22 @@ public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
   @Override
   public abstract boolean filter(T value) throws Exception;
 
-  /** Both must hold; {@code other} is evaluated only if this one holds. */
+  /**
+   * Both must hold; {@code other} is evaluated only if this one holds.
+   *
+   * @throws IllegalArgumentException if the two together hold more than one function that
+   *     implements {@code CheckpointedFunction}
+   */
   public final NamedPredicate<T> and(NamedPredicate<T> other) {
     return new All<>(flatten(this, Objects.requireNonNull(other, "other"), All.class));
   }
 
-  /** At least one must hold; {@code other} is evaluated only if this one does not. */
+  /**
+   * At least one must hold; {@code other} is evaluated only if this one does not.
+   *
+   * @throws IllegalArgumentException if the two together hold more than one function that
+   *     implements {@code CheckpointedFunction}
+   */
   public final NamedPredicate<T> or(NamedPredicate<T> other) {
     return new Any<>(flatten(this, Objects.requireNonNull(other, "other"), Any.class));
   }
@@ -118,6 +147,30 @@ public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
     for (FilterFunction<T> function : userFunctions(List.of(this))) {
       FunctionUtils.openFunction(function, openContext);
     }
+  }
+
+  /** Passes {@code initializeState} on to the function of this predicate that is checkpointed. */
+  @Override
+  public final void initializeState(FunctionInitializationContext context) throws Exception {
+    UserFunctionCheckpoints.initializeState(userFunctions(List.of(this)), context);
+  }
+
+  /** Passes {@code snapshotState} on to the function of this predicate that is checkpointed. */
+  @Override
+  public final void snapshotState(FunctionSnapshotContext context) throws Exception {
+    UserFunctionCheckpoints.snapshotState(userFunctions(List.of(this)), context);
+  }
+
+  /** Passes the notification on to the functions of this predicate that listen, each once. */
+  @Override
+  public final void notifyCheckpointComplete(long checkpointId) throws Exception {
+    UserFunctionCheckpoints.notifyCheckpointComplete(userFunctions(List.of(this)), checkpointId);
+  }
+
+  /** Passes the notification on to the functions of this predicate that listen, each once. */
+  @Override
+  public final void notifyCheckpointAborted(long checkpointId) throws Exception {
+    UserFunctionCheckpoints.notifyCheckpointAborted(userFunctions(List.of(this)), checkpointId);
   }
 
   @Override
@@ -221,6 +274,8 @@ public abstract class NamedPredicate<T> extends RichFilterFunction<T> {
         n.append(n.length() == 0 ? "" : joiner).append(operand.operand());
       }
       this.name = n.toString();
+      UserFunctionCheckpoints.requireAtMostOneCheckpointed(
+          userFunctions(operands), "predicate '" + name + "'");
     }
 
     @Override

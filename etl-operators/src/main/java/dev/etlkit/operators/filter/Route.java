@@ -6,6 +6,7 @@ import dev.etlkit.core.SplitStep;
 import dev.etlkit.core.SplitStreams;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.filter.internal.BranchCounters;
 import dev.etlkit.operators.filter.internal.OutputTypes;
 import dev.etlkit.operators.filter.internal.RouteFunction;
@@ -50,7 +51,11 @@ import org.apache.flink.util.OutputTag;
  * there is none, it is counted as <em>filtered</em> (never dropped silently). A predicate that
  * throws dead-letters the record (per the error policy) before it was sent anywhere. Rich
  * predicates are opened and closed with the operator, each once, however many routes use it
- * (directly or inside {@link NamedPredicate}s; told apart by identity).
+ * (directly or inside {@link NamedPredicate}s; told apart by identity). Flink's checkpoint hooks
+ * are passed on the same way: a predicate that implements {@code CheckpointedFunction} keeps its
+ * state in the step's operator across restores, one that implements {@code CheckpointListener} gets
+ * the notifications; at most one predicate of a step may implement {@code CheckpointedFunction}
+ * (see {@link NamedPredicate}).
  *
  * <p><b>Outputs.</b> One per route, named after it, in declaration order with the otherwise route
  * last (wherever {@code otherwise} was called). All are side outputs of one operator with the uid
@@ -117,15 +122,21 @@ public final class Route<T> implements SplitStep<T, T> {
    * Adds a route named {@code route} for the records {@code predicate} accepts, after the routes
    * added so far. Route names follow the rules of step names.
    *
-   * @throws IllegalArgumentException if the name is invalid or already a route of this step
+   * @throws IllegalArgumentException if the name is invalid or already a route of this step; if the
+   *     predicate implements Flink's deprecated {@code ListCheckpointed}; or if it implements
+   *     {@code CheckpointedFunction} (or holds one) and another route's predicate does too
    */
   public Route<T> to(String route, FilterFunction<T> predicate) {
     requireNewRoute(route);
     Objects.requireNonNull(predicate, "predicate");
+    UserFunctionCheckpoints.requireForwardable(
+        predicate, "predicate of route '" + route + "' of step '" + name + "'");
     List<String> newRoutes = new ArrayList<>(routes);
     newRoutes.add(route);
     List<FilterFunction<T>> newPredicates = new ArrayList<>(predicates);
     newPredicates.add(predicate);
+    UserFunctionCheckpoints.requireAtMostOneCheckpointed(
+        NamedPredicate.userFunctions(newPredicates), "step '" + name + "'");
     return new Route<>(
         name,
         Collections.unmodifiableList(newRoutes),

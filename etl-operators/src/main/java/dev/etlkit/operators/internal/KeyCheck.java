@@ -24,8 +24,10 @@ import org.apache.flink.util.function.SerializableSupplier;
  * that use this check ignore them, so there is no need to read their keys or to ship them.
  *
  * <p>Accounting: the records finished here count in (and filtered or dead-lettered) here, those
- * passed on count in the step's operator, so each record counts once. An error-rate budget of this
- * function therefore sees only the records it finished itself.
+ * passed on count in the step's operator, so each record counts once. The error policy's budget of
+ * this function is its own (the step's operator, behind the shuffle, has another) and counts every
+ * record it sees: an error-rate budget is the share of bad keys among all the step's inputs that
+ * reach this subtask ({@link ErrorHandler#passedOn()}).
  *
  * <p>Per record it runs the key selector once and allocates nothing. Used by the dimension join
  * (dimension records) and by dedup.
@@ -87,6 +89,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
       reject(nullKey.get(), record, ctx);
       return;
     }
+    errors.passedOn();
     out.collect(record);
   }
 

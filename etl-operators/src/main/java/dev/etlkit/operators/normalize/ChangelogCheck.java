@@ -133,7 +133,7 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         keyType,
         full,
         sampleRate,
-        StateTtls.requirePositive(ttl, "stateTtl"),
+        StateTtls.requireValidTtl(ttl, "stateTtl"),
         errorPolicy);
   }
 

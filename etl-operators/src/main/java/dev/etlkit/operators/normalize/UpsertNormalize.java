@@ -8,6 +8,7 @@ import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
+import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.Projection;
@@ -180,12 +181,20 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * @param project the part of a row to keep
    * @param projectedType its Flink type; must not be a generic (Kryo) type
    * @param retraction builds the value of {@code -U} and {@code -D} records from the kept part
+   * @throws IllegalArgumentException if {@code projectedType} is generic, or a function implements
+   *     one of Flink's checkpoint interfaces ({@code CheckpointedFunction}, {@code
+   *     ListCheckpointed}, {@code CheckpointListener}): both are plain functions of a row, called
+   *     by the step, which passes no checkpoint hooks on to them
    */
   public <P> UpsertNormalize<T, K> withProjectedState(
       MapFunction<T, P> project, TypeInformation<P> projectedType, MapFunction<P, T> retraction) {
     Objects.requireNonNull(project, "project");
     Objects.requireNonNull(retraction, "retraction");
     requireNotGeneric(projectedType, "projectedType");
+    String why =
+        "it is a plain function of a row and keeps no state; keep state in a step of its own";
+    UserFunctionCheckpoints.requireNone(project, "state projection of step '" + name + "'", why);
+    UserFunctionCheckpoints.requireNone(retraction, "retraction of step '" + name + "'", why);
     return new UpsertNormalize<>(
         name,
         key,
@@ -244,7 +253,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         projection,
         unknownKeyDeletes,
         staleChanges,
-        StateTtls.requirePositive(ttl, "stateTtl"),
+        StateTtls.requireValidTtl(ttl, "stateTtl"),
         errorPolicy);
   }
 

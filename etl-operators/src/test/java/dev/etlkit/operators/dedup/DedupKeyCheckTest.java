@@ -1,9 +1,12 @@
 package dev.etlkit.operators.dedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlException;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.StepMetrics;
 import java.util.List;
@@ -82,6 +85,45 @@ class DedupKeyCheckTest {
           .extracting(r -> r.getValue().errorMessage() + " @" + r.getValue().sourcePosition())
           .containsExactly("the dedup key is null @77");
       assertThat(count(h, StepMetrics.RECORDS_FILTERED)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void keyCheck_errorRateBudget_isTheShareOfBadKeysAmongAllRecordsItSees() throws Exception {
+    // 10 null keys in 2,000 records: 0.5 %, within 1 %. Counting only the records it finished
+    // (the bad ones), the check saw a rate of 100 % and failed at the 5th (found by the docs
+    // review)
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(
+            DedupHarness.rows(step().withErrorPolicy(ErrorPolicy.errorRateBudget(0.01, 5)))
+                .output())) {
+      for (int i = 0; i < 2_000; i++) {
+        h.processElement(i % 200 == 199 ? "none#v" + i : "k" + i + "#v1", i);
+      }
+
+      assertThat(h.extractOutputValues()).hasSize(1_990);
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG)).hasSize(10);
+      assertThat(count(h, StepMetrics.RECORDS_IN)).isEqualTo(10); // the others count in dedup
+    }
+  }
+
+  @Test
+  void keyCheck_errorRateBudget_badKeysBeforeMinRecords_tripsWhenMinRecordsAreIn()
+      throws Exception {
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(
+            DedupHarness.rows(step().withErrorPolicy(ErrorPolicy.errorRateBudget(0.5, 4)))
+                .output())) {
+      h.processElement("none#v1", 1);
+      h.processElement("none#v2", 2);
+      h.processElement("bad#v3", 3);
+
+      assertThatThrownBy(() -> h.processElement("k1#v1", 4)) // 3 bad keys in 4 records
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining(
+              "error-rate-budget(max 0.5 after 4 records) is exhausted: 3 bad records in the"
+                  + " first 4 inputs");
+      assertThat(h.extractOutputValues()).isEmpty();
     }
   }
 

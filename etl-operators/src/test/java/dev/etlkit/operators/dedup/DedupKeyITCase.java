@@ -149,6 +149,76 @@ class DedupKeyITCase {
         .hasMessage("the dedup key is null");
   }
 
+  @Test
+  void errorRateBudget_nullKeysFarBelowTheRate_deadLettered_jobFinishes() throws Exception {
+    // The key check's rate is over every record it sees, not only those it rejects: 10 null keys
+    // in 2,000 records (0.5 %) used to fail a 1 % budget at the 5th (found by the docs review).
+    StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      rows.add(i % 200 == 199 ? "none#v" + i : "k" + i + "#v1");
+    }
+    EtlPipeline pipeline = Etl.pipeline("rows");
+    pipeline
+        .from(env.fromData(rows, Types.STRING))
+        .defaultErrorPolicy(ErrorPolicy.errorRateBudget(0.01, 5))
+        .apply(Dedup.keepFirst("dedup", DedupKeyITCase::key).withKeyType(Types.STRING))
+        .toDataStream()
+        .sinkTo(new CollectingSink<>());
+    pipeline.deadLetters().sinkTo(new CollectingSink<>());
+
+    JobExecutionResult result = env.execute("dedup-keys-error-rate-budget");
+
+    RecordAccounting.StepCounts dedup = RecordAccounting.of(result).step("rows", "dedup");
+    assertThat(List.of(dedup.in(), dedup.out(), dedup.deadLettered()))
+        .as(dedup.toString())
+        .containsExactly(2_000L, 1_990L, 10L);
+  }
+
+  @Test
+  void errorBudget_isPerOperatorOfTheStep_oneBadKeyAndOneLateRowWithinABudgetOfOne()
+      throws Exception {
+    // concepts.md: the key check and the dedup operator each have their own budget per subtask
+    // (they run in different tasks, the shuffle between them); a budget of 1 takes one of each.
+    StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+    EtlPipeline pipeline = Etl.pipeline("rows");
+    pipeline
+        // none#v1: null key, dead-lettered by the key check; k1#v1: no timestamp under event-time
+        // order, dead-lettered by the dedup operator
+        .from(env.fromData(List.of("none#v1", "k1#v1"), Types.STRING))
+        .apply(budgetOfOne())
+        .toDataStream()
+        .sinkTo(new CollectingSink<>());
+    pipeline.deadLetters().sinkTo(new CollectingSink<>());
+
+    JobExecutionResult result = env.execute("dedup-keys-error-budget-per-operator");
+
+    RecordAccounting.StepCounts dedup = RecordAccounting.of(result).step("rows", "dedup");
+    assertThat(List.of(dedup.in(), dedup.out(), dedup.deadLettered()))
+        .as(dedup.toString())
+        .containsExactly(2L, 0L, 2L);
+  }
+
+  @Test
+  void errorBudget_secondBadKeyInTheKeyCheck_failsTheJob() {
+    StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+    Etl.from(env.fromData(List.of("none#v1", "k1#v1", "none#v2"), Types.STRING), "rows")
+        .apply(budgetOfOne())
+        .toDataStream()
+        .sinkTo(new CollectingSink<>());
+
+    assertThatThrownBy(() -> env.execute("dedup-keys-error-budget"))
+        .hasStackTraceContaining("error-budget(max 1 errors) is exhausted after 2 bad records");
+  }
+
+  private static Dedup.DedupStep<String, String, String, String> budgetOfOne() {
+    return Dedup.keepFirst("dedup", DedupKeyITCase::key)
+        .withKeyType(Types.STRING)
+        .withEventTimeOrder()
+        .withLateRecords(LateRecords.DEAD_LETTER)
+        .withErrorPolicy(ErrorPolicy.errorBudget(1));
+  }
+
   private static StreamExecutionEnvironment environment(RuntimeExecutionMode mode) {
     Configuration config = new Configuration();
     config.set(StateBackendOptions.STATE_BACKEND, "hashmap");

@@ -2,6 +2,7 @@ package dev.etlkit.operators.dedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.etlkit.core.Change;
@@ -21,13 +22,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The committed snapshot files of the dedup state, one per mode family, format version and backend:
  * today's operator must restore them and carry on. Format version 1 recorded the layout's shape
  * only; version 2 also the keep mode and each ordering component's kind and name (the entries are
- * the same). Write files only for a new format version, and only those:
+ * the same). Version 3 of keep-first in event time adds the count of held rows per key group
+ * (operator state {@code dedup-held-records}), which a restore counts in; the versions before it
+ * restore without counts, and their held rows count in as they leave. Write files only for a new
+ * format version, and only those:
  *
  * <pre>
- * ./mvnw -pl etl-operators test -Dtest='DedupSavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true
+ * ./mvnw -pl etl-operators test -Dtest='DedupSavepointCompatibilityTest#*V3' -Detlkit.snapshots.write=true
  * </pre>
  *
- * <p>wrote version 2.
+ * <p>wrote version 3 ({@code *V2} version 2).
  */
 class DedupSavepointCompatibilityTest {
 
@@ -103,6 +107,14 @@ class DedupSavepointCompatibilityTest {
     keepFirstInEventTimeRestores(2, backend);
   }
 
+  /** Version 3: the held row k2#v1 counts in at the restore. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirstInEventTime_restoresHeldRowsTimersAndTheWatermarkV3(StateBackendKind backend)
+      throws Exception {
+    keepFirstInEventTimeRestores(3, backend);
+  }
+
   private static void keepFirstInEventTimeRestores(int formatVersion, StateBackendKind backend)
       throws Exception {
     KeyedHarness<Object, String, String> harness =
@@ -110,6 +122,8 @@ class DedupSavepointCompatibilityTest {
 
     try (OperatorHarness<String, String> restored =
         SNAPSHOTS.restore("dedup-keep-first-event-time", formatVersion, harness, HELD_STATE)) {
+      assertThat(DedupHarness.counts(restored).get("in")).isEqualTo(formatVersion >= 3 ? 1L : 0L);
+
       restored.processElement("k1#v0", 5); // late: behind the restored watermark 25
       restored.processElement("k2#v0", 28); // earlier than the held k2#v1
       restored.processElement("k1#v2", 50); // k1 was emitted before the snapshot
@@ -117,6 +131,10 @@ class DedupSavepointCompatibilityTest {
 
       assertThat(restored.emitted())
           .containsExactly(Emitted.side("late-records", "k1#v0", 5L), Emitted.main("k2#v0", 28L));
+      // the restored k2#v1 counts in (at the restore, or as it is displaced): the step balances
+      assertThat(DedupHarness.counts(restored))
+          .contains(entry("in", 4L), entry("out", 1L), entry("deduplicated", 2L));
+      assertThat(DedupHarness.balanced(DedupHarness.counts(restored))).isTrue();
     }
   }
 

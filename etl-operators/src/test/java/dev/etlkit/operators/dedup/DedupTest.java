@@ -64,6 +64,13 @@ class DedupTest {
   }
 
   @Test
+  void withStateTtl_belowOneMillisecond_failsWhenSetNotWhenTheJobOpens() {
+    assertThatThrownBy(() -> keepFirst().withStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
+  }
+
+  @Test
   void withMiniBatch_recordsOutOfRange_fails() {
     assertThatThrownBy(() -> keepFirst().withMiniBatch(0, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
@@ -283,7 +290,7 @@ class DedupTest {
   }
 
   @Test
-  void apply_keepFirstAppendInEventTime_declaresTheHeldRowsAndTheirTimers() {
+  void apply_keepFirstAppendInEventTime_declaresTheHeldRowsTheirTimersAndTheirCount() {
     StateInventory inventory =
         apply(keepFirst().withEventTimeOrder(), Types.STRING).stateInventory();
 
@@ -293,7 +300,8 @@ class DedupTest {
             "dedup VALUE Optional.empty",
             "dedup-pending VALUE Optional.empty",
             "dedup-timers TIMERS Optional.empty",
-            "dedup-watermark LIST Optional.empty");
+            "dedup-watermark LIST Optional.empty",
+            "dedup-held-records LIST Optional.empty");
   }
 
   // ---- late records -------------------------------------------------------------------------

@@ -8,12 +8,15 @@ import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlException;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
+import dev.etlkit.operators.filter.NamedPredicateTest.Quota;
 import dev.etlkit.operators.filter.internal.BranchCounters;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -160,6 +163,40 @@ class FiltersTest {
     }
 
     assertThat(recording.calls).containsExactly("open", "close");
+  }
+
+  @Test
+  void where_checkpointedPredicate_keepsItsStateAcrossARestore() throws Exception {
+    // two builds of one step: the job before the failure, and the job restored from its checkpoint
+    Supplier<Filters.Where<Order>> step =
+        () -> Filters.where("paid-quota", PAID.and(NamedPredicate.of("quota", new Quota(2))));
+    OperatorSubtaskState checkpoint;
+    try (OneInputStreamOperatorTestHarness<Order, Order> h = harness(step.get())) {
+      h.processElement(new Order("o1", "EU", "PAID", 1), 1L); // quota 1 of 2
+      checkpoint = h.snapshot(1L, 2L);
+    }
+    try (OneInputStreamOperatorTestHarness<Order, Order> h =
+        StepHarness.restored(orders().apply(step.get()).toDataStream(), checkpoint)) {
+      h.processElement(new Order("o2", "EU", "PAID", 1), 1L); // quota 2 of 2
+      h.processElement(new Order("o3", "EU", "PAID", 1), 1L); // over quota
+
+      assertThat(h.extractOutputValues()).extracting(Order::id).containsExactly("o2");
+    }
+  }
+
+  @Test
+  void where_checkpointListenerInTwoPlacesOfTheTree_isNotifiedOnce() throws Exception {
+    NamedPredicateTest.Recording recording = new NamedPredicateTest.Recording();
+    NamedPredicate<Order> rich = NamedPredicate.of("recording", recording);
+
+    try (OneInputStreamOperatorTestHarness<Order, Order> h =
+        harness(Filters.where("checked", PAID.and(rich.or(BIG.and(rich)))))) {
+      h.processElement(new Order("o1", "EU", "PAID", 100), 1L);
+      h.snapshot(1L, 2L);
+      h.notifyOfCompletedCheckpoint(1L);
+    }
+
+    assertThat(recording.calls).containsExactly("open", "complete 1", "close");
   }
 
   @Test

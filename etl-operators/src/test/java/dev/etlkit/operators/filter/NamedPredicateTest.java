@@ -5,13 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.functions.DefaultOpenContext;
+import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.checkpoint.ListCheckpointed;
+import org.apache.flink.streaming.api.operators.StreamFilter;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** Composition of named predicates, in plain Java. */
+/** Composition of named predicates, in plain Java (and in Flink's own filter operator). */
 class NamedPredicateTest {
 
   private static final Order PAID_EU_BIG = new Order("o1", "EU", "PAID", 5_000);
@@ -100,9 +113,19 @@ class NamedPredicateTest {
         .isInstanceOf(IllegalStateException.class);
   }
 
-  /** A rich predicate recording its lifecycle. */
-  static class Recording extends RichFilterFunction<Order> {
+  /** A rich predicate recording its lifecycle and the checkpoint notifications it gets. */
+  static class Recording extends RichFilterFunction<Order> implements CheckpointListener {
     final List<String> calls = new ArrayList<>();
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      calls.add("complete " + checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+      calls.add("aborted " + checkpointId);
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -210,5 +233,139 @@ class NamedPredicateTest {
   private static void openAndClose(NamedPredicate<Order> predicate) throws Exception {
     FunctionUtils.openFunction(predicate, DefaultOpenContext.INSTANCE);
     FunctionUtils.closeFunction(predicate);
+  }
+
+  // ---- Flink's checkpoint hooks -----------------------------------------------------------------
+
+  /** Accepts the first {@code quota} records of its subtask, across restores (operator state). */
+  static final class Quota implements FilterFunction<Order>, CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+    private final long quota;
+    private transient ListState<Long> state;
+    private transient long accepted;
+
+    Quota(long quota) {
+      this.quota = quota;
+    }
+
+    @Override
+    public boolean filter(Order order) {
+      if (accepted == quota) {
+        return false;
+      }
+      accepted++;
+      return true;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      state.update(List.of(accepted));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      state =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("accepted", Types.LONG));
+      for (Long a : state.get()) {
+        accepted += a;
+      }
+    }
+  }
+
+  /**
+   * A predicate in Flink's own filter operator: Flink calls the hooks on the root, which passes
+   * them on to the checkpointed function inside the tree.
+   */
+  @Test
+  void checkpointedFunctionInsideATree_keepsItsStateAcrossARestore() throws Exception {
+    Supplier<StreamFilter<Order>> operator =
+        () -> new StreamFilter<>(paid.and(NamedPredicate.of("quota", new Quota(2))));
+    OperatorSubtaskState snapshot;
+    try (OneInputStreamOperatorTestHarness<Order, Order> h =
+        new OneInputStreamOperatorTestHarness<>(operator.get())) {
+      h.open();
+      h.processElement(PAID_EU_BIG, 1L); // quota 1 of 2
+      h.processElement(OPEN_US_SMALL, 1L); // not paid: the quota is not asked
+      snapshot = h.snapshot(1L, 2L);
+    }
+    try (OneInputStreamOperatorTestHarness<Order, Order> h =
+        new OneInputStreamOperatorTestHarness<>(operator.get())) {
+      h.initializeState(snapshot);
+      h.open();
+      h.processElement(new Order("o3", "EU", "PAID", 1), 1L); // quota 2 of 2
+      h.processElement(new Order("o4", "EU", "PAID", 1), 1L); // over quota
+
+      assertThat(h.extractOutputValues()).extracting(Order::id).containsExactly("o3");
+    }
+  }
+
+  @Test
+  void checkpointNotifications_reachAListenerInSeveralPlacesOfATree_once() throws Exception {
+    Recording recording = new Recording();
+    NamedPredicate<Order> rich = NamedPredicate.of("recording", recording);
+    NamedPredicate<Order> composite = rich.and(paid).or(rich.negate()).named("twice");
+
+    composite.notifyCheckpointComplete(1L);
+    composite.notifyCheckpointAborted(2L);
+
+    assertThat(recording.calls).containsExactly("complete 1", "aborted 2");
+  }
+
+  @Test
+  void and_ofTwoCheckpointedFunctions_failsSayingTheyWouldShareState() {
+    NamedPredicate<Order> first = NamedPredicate.of("first", new Quota(1));
+    NamedPredicate<Order> second = NamedPredicate.of("second", new Quota(2));
+
+    assertThatThrownBy(() -> first.and(paid).or(second))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "2 functions of predicate '(first and paid) or second' implement"
+                + " CheckpointedFunction ["
+                + Quota.class.getName()
+                + ", "
+                + Quota.class.getName()
+                + "], but one operator runs them all and their states would share its names: at"
+                + " most one may keep checkpointed state; move the others into steps of their"
+                + " own");
+  }
+
+  @Test
+  void composite_oneCheckpointedFunctionInSeveralPlaces_isOneFunction() {
+    NamedPredicate<Order> quota = NamedPredicate.of("quota", new Quota(1));
+
+    assertThat(quota.and(paid).or(quota.negate()).name())
+        .isEqualTo("(quota and paid) or not quota");
+  }
+
+  /** Flink's deprecated operator-state interface, which is not passed on. */
+  @SuppressWarnings("deprecation")
+  static final class ListCheckpointedPredicate
+      implements FilterFunction<Order>, ListCheckpointed<Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean filter(Order order) {
+      return true;
+    }
+
+    @Override
+    public List<Long> snapshotState(long checkpointId, long timestamp) {
+      return List.of();
+    }
+
+    @Override
+    public void restoreState(List<Long> state) {}
+  }
+
+  @Test
+  void of_listCheckpointedFunction_fails() {
+    assertThatThrownBy(() -> NamedPredicate.of("old", new ListCheckpointedPredicate()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the predicate 'old' (")
+        .hasMessageEndingWith(
+            "implements Flink's deprecated ListCheckpointed, which etlkit does not pass on:"
+                + " implement CheckpointedFunction instead");
   }
 }

@@ -11,12 +11,15 @@ import dev.etlkit.core.EtlException;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.core.SplitStreams;
+import dev.etlkit.operators.filter.NamedPredicateTest.Quota;
 import dev.etlkit.operators.filter.internal.BranchCounters;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -43,8 +46,20 @@ class RouteTest {
     final OneInputStreamOperatorTestHarness<Order, Order> harness;
 
     Routed(SplitStreams<Order> outputs) throws Exception {
+      this(outputs, StepHarness.of(outputs.get(outputs.names().get(0)).toDataStream()));
+    }
+
+    Routed(SplitStreams<Order> outputs, OneInputStreamOperatorTestHarness<Order, Order> harness) {
       this.outputs = outputs;
-      this.harness = StepHarness.of(outputs.get(outputs.names().get(0)).toDataStream());
+      this.harness = harness;
+    }
+
+    /** The route step restored from {@code snapshot}, as after a failure. */
+    static Routed restored(SplitStreams<Order> outputs, OperatorSubtaskState snapshot)
+        throws Exception {
+      return new Routed(
+          outputs,
+          StepHarness.restored(outputs.get(outputs.names().get(0)).toDataStream(), snapshot));
     }
 
     Routed process(Order... input) throws Exception {
@@ -224,6 +239,53 @@ class RouteTest {
     }
 
     assertThat(recording.calls).containsExactly("open", "close");
+  }
+
+  @Test
+  void aCheckpointedPredicate_keepsItsStateAcrossARestore() throws Exception {
+    // two builds of one step: the job before the failure, and the job restored from its checkpoint
+    Supplier<Route<Order>> step =
+        () ->
+            Route.<Order>by("quota")
+                .to("us", o -> o.region().equals("US"))
+                .to("first-two", new Quota(2))
+                .otherwise("rest");
+    OperatorSubtaskState checkpoint;
+    try (Routed r = new Routed(orders().split(step.get())).process(order("o1", "EU"))) {
+      checkpoint = r.harness.snapshot(1L, 2L);
+    }
+    try (Routed r =
+        Routed.restored(orders().split(step.get()), checkpoint)
+            .process(order("o2", "EU"), order("o3", "EU"))) {
+      assertThat(r.ids("first-two")).containsExactly("o2");
+      assertThat(r.ids("rest")).containsExactly("o3");
+    }
+  }
+
+  @Test
+  void aCheckpointListenerInSeveralRoutes_isNotifiedOnce() throws Exception {
+    NamedPredicateTest.Recording recording = new NamedPredicateTest.Recording();
+    Route<Order> shared =
+        Route.<Order>by("shared")
+            .to("rich", NamedPredicate.of("recording", recording))
+            .to("plain", recording)
+            .withMatching(Route.Matching.ALL);
+
+    try (Routed r = new Routed(orders().split(shared)).process(order("o1", "EU"))) {
+      r.harness.snapshot(1L, 2L);
+      r.harness.notifyOfCompletedCheckpoint(1L);
+    }
+
+    assertThat(recording.calls).containsExactly("open", "complete 1", "close");
+  }
+
+  @Test
+  void to_aSecondCheckpointedPredicate_failsSayingTheyWouldShareState() {
+    Route<Order> oneQuota = Route.<Order>by("quotas").to("first", new Quota(1));
+
+    assertThatThrownBy(() -> oneQuota.to("second", NamedPredicate.of("q", new Quota(2)).negate()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("2 functions of step 'quotas' implement CheckpointedFunction");
   }
 
   @Test

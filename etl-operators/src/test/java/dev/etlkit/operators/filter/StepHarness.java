@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.SideOutputTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -26,20 +28,38 @@ final class StepHarness {
   private StepHarness() {}
 
   /** A harness around the process function of the operator that produced {@code stepOutput}. */
-  @SuppressWarnings("unchecked")
   static <I, O> OneInputStreamOperatorTestHarness<I, O> of(DataStream<?> stepOutput)
       throws Exception {
+    OneInputStreamOperatorTestHarness<I, O> harness =
+        ProcessFunctionTestHarnesses.forProcessFunction(StepHarness.<I, O>functionOf(stepOutput));
+    NoKryo.disableGenericTypes(harness.getExecutionConfig());
+    return harness;
+  }
+
+  /**
+   * A harness around the process function of the operator that produced {@code stepOutput},
+   * restored from {@code snapshot} (a failure and restart, or a start from a savepoint) and open.
+   */
+  static <I, O> OneInputStreamOperatorTestHarness<I, O> restored(
+      DataStream<?> stepOutput, OperatorSubtaskState snapshot) throws Exception {
+    OneInputStreamOperatorTestHarness<I, O> harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new ProcessOperator<>(StepHarness.<I, O>functionOf(stepOutput)));
+    NoKryo.disableGenericTypes(harness.getExecutionConfig());
+    harness.initializeState(snapshot);
+    harness.open();
+    return harness;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <I, O> ProcessFunction<I, O> functionOf(DataStream<?> stepOutput) {
     Transformation<?> t = stepOutput.getTransformation();
     while (!(t instanceof OneInputTransformation)) {
       t = t.getInputs().get(0); // a side output: its input is the operator
     }
     AbstractUdfStreamOperator<?, ?> operator =
         (AbstractUdfStreamOperator<?, ?>) ((OneInputTransformation<?, ?>) t).getOperator();
-    OneInputStreamOperatorTestHarness<I, O> harness =
-        ProcessFunctionTestHarnesses.forProcessFunction(
-            (ProcessFunction<I, O>) operator.getUserFunction());
-    NoKryo.disableGenericTypes(harness.getExecutionConfig());
-    return harness;
+    return (ProcessFunction<I, O>) operator.getUserFunction();
   }
 
   static <T> List<T> side(OneInputStreamOperatorTestHarness<?, ?> harness, OutputTag<T> tag) {

@@ -12,6 +12,8 @@ import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import dev.etlkit.testkit.ChangelogGenerator;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -141,6 +143,9 @@ class NormalizeStepTest {
     assertThatThrownBy(() -> spec.withStateTtl(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("stateTtl must be positive, was PT-1S");
+    assertThatThrownBy(() -> spec.withStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
     assertThatThrownBy(() -> spec.withSequence(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("sequence");
@@ -163,6 +168,36 @@ class NormalizeStepTest {
     assertThatThrownBy(() -> spec.withProjectedState(CustomerKey::of, CustomerKey.TYPE, null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("retraction");
+  }
+
+  /** A state projection that wants to hear of checkpoints: a plain function of a row may not. */
+  static final class ListeningProjection
+      implements MapFunction<Customer, CustomerKey>, CheckpointListener {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public CustomerKey map(Customer customer) {
+      return CustomerKey.of(customer);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {}
+  }
+
+  @Test
+  void withProjectedState_functionWithCheckpointHooks_fails() {
+    UpsertNormalize<Customer, String> spec = Normalize.upserts("n", Customer::id, Types.STRING);
+
+    assertThatThrownBy(
+            () ->
+                spec.withProjectedState(
+                    new ListeningProjection(), CustomerKey.TYPE, CustomerKey::toCustomer))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the state projection of step 'n' ("
+                + ListeningProjection.class.getName()
+                + ") implements CheckpointListener, which the step does not pass on: it is a plain"
+                + " function of a row and keeps no state; keep state in a step of its own");
   }
 
   @Test
@@ -235,6 +270,8 @@ class NormalizeStepTest {
         .hasMessage("sampleRate must be in (0, 1], was NaN");
     assertThatThrownBy(() -> check.withStateTtl(Duration.ZERO))
         .hasMessage("stateTtl must be positive, was PT0S");
+    assertThatThrownBy(() -> check.withStateTtl(Duration.ofNanos(500_000)))
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
     assertThatThrownBy(
             () ->
                 ChangelogCheck.<String, String>validate(

@@ -214,14 +214,22 @@ public final class KeyHistory<T> {
       store.updateCursor(cursor);
       return false;
     }
-    if (cursor.lastWrite + ttl <= now) {
+    if (expiry(cursor.lastWrite, ttl) <= now) {
       store.clear();
       return true;
     }
-    cursor.cleanupAt = cursor.lastWrite + ttl;
+    cursor.cleanupAt = expiry(cursor.lastWrite, ttl);
     timers.register(cursor.cleanupAt);
     store.updateCursor(cursor);
     return false;
+  }
+
+  /**
+   * When state last written at {@code written} expires after {@code ttl}: their sum, or {@code
+   * Long.MAX_VALUE} (never) where the sum would overflow, as Flink's own state TTL does.
+   */
+  static long expiry(long written, long ttl) {
+    return written > Long.MAX_VALUE - ttl ? Long.MAX_VALUE : written + ttl;
   }
 
   /** Writes the cursor, restarting the key's TTL clock. */
@@ -229,7 +237,7 @@ public final class KeyHistory<T> {
     if (ttl > 0) {
       cursor.lastWrite = now;
       if (cursor.cleanupAt == 0 || cursor.cleanupAt < now) { // none, or lost while TTL was off
-        cursor.cleanupAt = now + ttl;
+        cursor.cleanupAt = expiry(now, ttl);
         timers.register(cursor.cleanupAt);
       }
     }

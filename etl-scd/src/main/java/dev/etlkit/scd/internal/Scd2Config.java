@@ -1,6 +1,7 @@
 package dev.etlkit.scd.internal;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.core.StateTtls;
 import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.LateChanges;
@@ -41,6 +42,14 @@ public record Scd2Config<I, T>(
     LateChanges lateChanges,
     @Nullable Duration ttl)
     implements Serializable {
+
+  public Scd2Config {
+    if (ttl != null) {
+      // KeyHistory keeps whole milliseconds and reads 0 as "no TTL": a TTL below 1 ms would be
+      // listed in the state inventory and then never expire anything.
+      StateTtls.requireValidTtl(ttl, "ttl");
+    }
+  }
 
   /** The type of the step's output. */
   public TypeInformation<Change<Scd2Row<T>>> outputType() {

@@ -237,7 +237,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   long registerMissingCleanupTimers(
       KeyedStateBackend<String> backend, InternalTimerService<VoidNamespace> timers, long now)
       throws Exception {
-    long at = now + Objects.requireNonNull(config.ttl(), "ttl").toMillis();
+    long at = KeyHistory.expiry(now, Objects.requireNonNull(config.ttl(), "ttl").toMillis());
     long[] given = {0};
     backend.applyToAllKeys(
         VoidNamespace.INSTANCE,

@@ -35,6 +35,12 @@ public final class DedupConfig<T> implements Serializable {
   /** Name of the operator (union list) state keeping the watermark across restores. */
   public static final String WATERMARK_STATE = "dedup-watermark";
 
+  /**
+   * Name of the operator (union list) state counting the held candidates per key group, so that a
+   * restore counts them in (keep-first append, event time). Never rename.
+   */
+  public static final String HELD_RECORDS_STATE = "dedup-held-records";
+
   /** Id of the late-records side output. */
   public static final String LATE_RECORDS_TAG_ID = "late-records";
 

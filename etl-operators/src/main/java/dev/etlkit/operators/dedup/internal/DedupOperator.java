@@ -10,6 +10,7 @@ import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecordException;
 import dev.etlkit.operators.dedup.LateRecords;
+import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.internal.StoredWatermark;
 import java.util.Iterator;
@@ -62,7 +63,8 @@ import org.apache.flink.util.OutputTag;
  * key throws for count as dead-lettered. Records without a usable key, and the {@code -U} records
  * of a changelog, never get here: the step's {@link #keyCheck} counts them before the shuffle. A
  * held candidate (keep-first append in event time) counts as out when it is emitted, or
- * deduplicated when an earlier row displaces it.
+ * deduplicated when an earlier row displaces it; the held candidates restored from a checkpoint
+ * count in again ({@link HeldRecords}), as the attempt that counted them in is gone.
  *
  * @param <K> key type
  * @param <I> input type: {@code T} or {@code Change<T>}
@@ -90,6 +92,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   @Nullable private transient ValueState<DedupEntry<T>> pending;
   @Nullable private transient InternalTimerService<VoidNamespace> timers;
   @Nullable private transient StoredWatermark watermarkState;
+  @Nullable private transient HeldRecords heldRecords;
   private transient long watermark = Long.MIN_VALUE;
   private transient StepMetrics metrics;
   private transient Counter late;
@@ -166,6 +169,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
+    if (config.holdsCandidates()) {
+      heldRecords = new HeldRecords(DedupConfig.HELD_RECORDS_STATE, this);
+      heldRecords.initializeState(context, getRuntimeContext().getTaskInfo());
+    }
     if (config.isEventTime()) {
       watermarkState = StoredWatermark.register(context, DedupConfig.WATERMARK_STATE);
       watermark = watermarkState.restored();
@@ -178,6 +185,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     StepIdentity identity = config.errors().step();
     metrics = StepMetrics.register(getRuntimeContext(), identity);
     config.errors().open(metrics);
+    if (heldRecords != null) {
+      heldRecords.open(metrics);
+    }
     late =
         getRuntimeContext()
             .getMetricGroup()
@@ -376,8 +386,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     if (rules.displaced()) {
       timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, rules.displacedTimestamp());
       metrics.deduplicated(); // the displaced candidate
+      heldRecords.released(1);
     }
     pending.update(rules.entry(held));
+    heldRecords.held();
     timers.registerEventTimeTimer(VoidNamespace.INSTANCE, order[0]);
   }
 
@@ -390,6 +402,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     }
     pending.clear();
     state.update(rules.emitted());
+    heldRecords.released(1);
     emit(RowKind.INSERT, candidate.row, true, timer.getTimestamp(), null);
     metrics.out();
   }
@@ -532,6 +545,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     super.snapshotState(context);
     if (watermarkState != null) {
       watermarkState.snapshot();
+    }
+    if (heldRecords != null) {
+      heldRecords.snapshotState();
     }
   }
 

@@ -7,16 +7,25 @@ import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 
 /**
  * The predicate of a {@code Filters.where} step: evaluates the conjuncts of a {@link
  * NamedPredicate} in order and counts a rejected record against the first conjunct that did not
  * hold. Runs inside etl-core's filter step function, which counts the step's in/out/filtered and
  * turns exceptions into dead letters; this function only adds the per-predicate breakdown.
+ *
+ * <p>The runtime context, the lifecycle and Flink's checkpoint hooks go on to the predicate, whose
+ * root passes them on to each distinct user function of its tree once.
  */
 @Internal
-public final class PredicateFilterFunction<T> extends RichFilterFunction<T> {
+public final class PredicateFilterFunction<T> extends RichFilterFunction<T>
+    implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
 
   private final NamedPredicate<T> predicate;
@@ -33,9 +42,18 @@ public final class PredicateFilterFunction<T> extends RichFilterFunction<T> {
   }
 
   @Override
+  public void setRuntimeContext(RuntimeContext context) {
+    super.setRuntimeContext(context);
+    FunctionUtils.setFunctionRuntimeContext(predicate, context);
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    predicate.initializeState(context);
+  }
+
+  @Override
   public void open(OpenContext openContext) throws Exception {
-    // The root passes the runtime context and open() on to each distinct user function once.
-    FunctionUtils.setFunctionRuntimeContext(predicate, getRuntimeContext());
     FunctionUtils.openFunction(predicate, openContext);
     filteredBy = new OperatorCounter[conjuncts.length];
     for (int i = 0; i < conjuncts.length; i++) {
@@ -58,6 +76,21 @@ public final class PredicateFilterFunction<T> extends RichFilterFunction<T> {
       }
     }
     return true;
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    predicate.snapshotState(context);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    predicate.notifyCheckpointComplete(checkpointId);
+  }
+
+  @Override
+  public void notifyCheckpointAborted(long checkpointId) throws Exception {
+    predicate.notifyCheckpointAborted(checkpointId);
   }
 
   @Override

@@ -5,12 +5,18 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.OperatorCounter;
 import dev.etlkit.core.internal.SourcePositions;
+import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -24,9 +30,13 @@ import org.apache.flink.util.OutputTag;
  * predicate threw as {@code deadLettered}. Routes are emitted only after every predicate the rule
  * needs has been evaluated, so a throwing predicate never leaves a record half-routed, and an error
  * of a downstream operator is never mistaken for a bad record.
+ *
+ * <p>The runtime context, the lifecycle and Flink's checkpoint hooks go on to each of the functions
+ * once ({@link UserFunctionCheckpoints}).
  */
 @Internal
-public final class RouteFunction<T> extends ProcessFunction<T, T> {
+public final class RouteFunction<T> extends ProcessFunction<T, T>
+    implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
 
   private final RouteSelector<T> selector;
@@ -64,11 +74,23 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
   }
 
   @Override
+  public void setRuntimeContext(RuntimeContext context) {
+    super.setRuntimeContext(context);
+    for (FilterFunction<T> function : functions) {
+      FunctionUtils.setFunctionRuntimeContext(function, context);
+    }
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    UserFunctionCheckpoints.initializeState(Arrays.asList(functions), context);
+  }
+
+  @Override
   public void open(OpenContext openContext) throws Exception {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
     for (FilterFunction<T> function : functions) {
-      FunctionUtils.setFunctionRuntimeContext(function, getRuntimeContext());
       FunctionUtils.openFunction(function, openContext);
     }
     routed = new OperatorCounter[routeNames.length];
@@ -111,6 +133,21 @@ public final class RouteFunction<T> extends ProcessFunction<T, T> {
       routed[route].inc();
     }
     metrics.out(count);
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    UserFunctionCheckpoints.snapshotState(Arrays.asList(functions), context);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    UserFunctionCheckpoints.notifyCheckpointComplete(Arrays.asList(functions), checkpointId);
+  }
+
+  @Override
+  public void notifyCheckpointAborted(long checkpointId) throws Exception {
+    UserFunctionCheckpoints.notifyCheckpointAborted(Arrays.asList(functions), checkpointId);
   }
 
   @Override

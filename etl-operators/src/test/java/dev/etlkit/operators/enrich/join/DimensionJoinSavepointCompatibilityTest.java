@@ -6,22 +6,29 @@ import static dev.etlkit.operators.enrich.join.LatestJoinHarnessTest.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.core.StepMetrics;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.StateBackendKind;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The committed snapshot files of the dimension join state, format version 1, per variant and
+ * The committed snapshot files of the dimension join state, per format version, variant and
  * backend: today's operator must restore them and carry on ({@code TwoInputJoinHarnessTest}
- * restores the same files into the two-input operator). Regenerate only for a new format version:
+ * restores the version 1 files into the two-input operator). Version 2 adds the count of held and
+ * waiting facts per key group (operator state {@code join-held-facts}), which a restore counts in;
+ * version 1 restores without counts, and its facts count in as they leave. Write files only for a
+ * new format version, and only those:
  *
  * <pre>
- * ./mvnw -pl etl-operators test -Dtest=DimensionJoinSavepointCompatibilityTest -Detlkit.snapshots.write=true
+ * ./mvnw -pl etl-operators test -Dtest='DimensionJoinSavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true
  * </pre>
+ *
+ * <p>wrote version 2.
  */
 class DimensionJoinSavepointCompatibilityTest {
 
@@ -64,8 +71,21 @@ class DimensionJoinSavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void latest_restoresRowsDeletesAndWaitingFacts(StateBackendKind backend) throws Exception {
+    latestRestores(1, backend);
+  }
+
+  /** Version 2: k3's two waiting facts count in at the restore. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_restoresRowsDeletesAndWaitingFactsV2(StateBackendKind backend) throws Exception {
+    latestRestores(2, backend);
+  }
+
+  private static void latestRestores(int formatVersion, StateBackendKind backend) throws Exception {
     try (OperatorHarness<JoinInput<String, String>, String> h =
-        SNAPSHOTS.restore(LATEST_FILE, 1, LATEST.harness().on(backend), LATEST_STATE)) {
+        SNAPSHOTS.restore(LATEST_FILE, formatVersion, LATEST.harness().on(backend), LATEST_STATE)) {
+      assertThat(factsIn(h)).isEqualTo(formatVersion >= 2 ? 2L : 0L);
+
       h.processElement(fact("k1#o3"), 11);
       h.processElement(fact("k2#o4"), 12);
       h.processElement(fact("k3#o5"), 13); // the third waiting fact of k3
@@ -80,6 +100,7 @@ class DimensionJoinSavepointCompatibilityTest {
               "FOUND_AFTER_WAIT k3#o1 k3#v1 @10",
               "FOUND_AFTER_WAIT k3#o2 k3#v1",
               "FOUND_AFTER_WAIT k3#o5 k3#v1 @13");
+      assertFactsBalance(h, 6);
     }
   }
 
@@ -98,8 +119,22 @@ class DimensionJoinSavepointCompatibilityTest {
   @EnumSource(StateBackendKind.class)
   void asOf_restoresVersionsHeldAndWaitingFactsAndTheWatermark(StateBackendKind backend)
       throws Exception {
+    asOfRestores(1, backend);
+  }
+
+  /** Version 2: k1's held fact and k2's waiting fact count in at the restore. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_restoresVersionsHeldAndWaitingFactsAndTheWatermarkV2(StateBackendKind backend)
+      throws Exception {
+    asOfRestores(2, backend);
+  }
+
+  private static void asOfRestores(int formatVersion, StateBackendKind backend) throws Exception {
     try (OperatorHarness<JoinInput<String, String>, String> h =
-        SNAPSHOTS.restore(AS_OF_FILE, 1, AS_OF.harness().on(backend), AS_OF_STATE)) {
+        SNAPSHOTS.restore(AS_OF_FILE, formatVersion, AS_OF.harness().on(backend), AS_OF_STATE)) {
+      assertThat(factsIn(h)).isEqualTo(formatVersion >= 2 ? 2L : 0L);
+
       h.processElement(fact("k1#o3"), 18); // late but allowed: joined at once with v1
       h.processElement(fact("k1#o4"), 16); // behind the restored watermark minus the lateness
       h.processElement(row(Change.insert("k2#v1")), 14); // late version: releases k2#o2
@@ -112,6 +147,7 @@ class DimensionJoinSavepointCompatibilityTest {
               "DL DimensionJoinException:LATE k1#o4 @16",
               "FOUND_AFTER_WAIT k2#o2 k2#v1 @15",
               "FOUND k1#o1 k1#v3 @30");
+      assertFactsBalance(h, 4);
     }
   }
 
@@ -125,5 +161,21 @@ class DimensionJoinSavepointCompatibilityTest {
       assertThat(lines(h.emitted()))
           .containsExactly("TIMED_OUT k2#o2 @15", "FOUND k1#o1 k1#v2 @30");
     }
+  }
+
+  private static long factsIn(OperatorHarness<?, ?> h) {
+    return JoinHarness.counts(h, "").get(StepMetrics.RECORDS_IN);
+  }
+
+  /**
+   * The restored facts count in (at the restore, or as they leave): {@code in == out +
+   * deadLettered} over all facts of the run once none is held.
+   */
+  private static void assertFactsBalance(OperatorHarness<?, ?> h, long facts) {
+    Map<String, Long> counts = JoinHarness.counts(h, "");
+    assertThat(counts.get(StepMetrics.RECORDS_IN)).as("%s", counts).isEqualTo(facts);
+    assertThat(counts.get(StepMetrics.RECORDS_OUT) + counts.get(StepMetrics.RECORDS_DEAD_LETTERED))
+        .as("%s", counts)
+        .isEqualTo(facts);
   }
 }

@@ -10,11 +10,16 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateInventory;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
+import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import java.time.Duration;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -72,6 +77,44 @@ class DimensionJoinTest {
             " would be serialized with Kryo; give it a POJO, record, Avro or basic type");
   }
 
+  /** A combiner with checkpointed state, which the step could not keep. */
+  static final class CheckpointedCombiner
+      implements DimensionJoin.Combiner<String, String, String>, CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String combine(String fact, @Nullable String row, JoinStatus status) {
+      return JoinHarness.combine(fact, row, status);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {}
+  }
+
+  @Test
+  void asOf_checkpointedCombiner_failsWhenBuilt_ratherThanLosingItsState() {
+    assertThatThrownBy(
+            () ->
+                DimensionJoin.asOf(
+                    "join",
+                    dimension(),
+                    JoinHarness::key,
+                    JoinHarness::key,
+                    new CheckpointedCombiner(),
+                    Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the combiner of step 'join' ("
+                + CheckpointedCombiner.class.getName()
+                + ") implements CheckpointedFunction, which the step does not pass on: a combiner"
+                + " runs in two operators (the fact key check before the shuffle and the join),"
+                + " each with a copy of its own, and keeps no state; keep state in a step of its"
+                + " own, such as a Steps.map after the join");
+  }
+
   @Test
   void withMaxWait_negative_fails() {
     assertThatThrownBy(() -> JoinHarness.latest().withMaxWait(Duration.ofMillis(-1)))
@@ -107,6 +150,13 @@ class DimensionJoinTest {
     assertThatThrownBy(() -> JoinHarness.latest().withStateTtl(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("stateTtl must be positive, was PT0S");
+  }
+
+  @Test
+  void withStateTtl_belowOneMillisecond_failsWhenSetNotWhenTheJobOpens() {
+    assertThatThrownBy(() -> JoinHarness.asOf().withStateTtl(Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stateTtl must be at least 1 ms");
   }
 
   @Test
@@ -250,11 +300,12 @@ class DimensionJoinTest {
             "join-row VALUE Optional[PT24H]",
             "join-waiting LIST Optional.empty",
             "join-fact-count VALUE Optional.empty",
-            "join-timers TIMERS Optional.empty");
+            "join-timers TIMERS Optional.empty",
+            "join-held-facts LIST Optional.empty");
   }
 
   @Test
-  void asOf_declaresVersionsHeldFactsTimersAndTheWatermark() {
+  void asOf_declaresVersionsHeldFactsTimersTheWatermarkAndTheCountOfHeldFacts() {
     StateInventory inventory =
         facts("p6").apply(JoinHarness.asOf().withMaxWait(Duration.ofSeconds(1))).stateInventory();
 
@@ -266,8 +317,13 @@ class DimensionJoinTest {
             "join-waiting LIST",
             "join-fact-count VALUE",
             "join-timers TIMERS",
-            "join-watermark LIST");
+            "join-watermark LIST",
+            "join-held-facts LIST");
     assertThat(inventory.entries().get(0).state().valueType()).isEqualTo("VersionHistory(String)");
+    assertThat(inventory.entries().get(6).state().growth())
+        .isEqualTo(
+            "the number of held and waiting facts per key group, for the record accounting after"
+                + " a restore (operator state, not keyed)");
   }
 
   private static DataStream<Change<String>> dimension() {

@@ -1,11 +1,13 @@
 package dev.etlkit.operators.enrich.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
@@ -90,14 +92,7 @@ class KeyCheckTest {
 
   @Test
   void dimension_nullKeyOrThrowingKey_deadLettered_updateBeforeDropped() throws Exception {
-    KeyCheck<Change<String>, String> check =
-        DimensionJoinOperator.dimensionKeyCheck(
-            KeyCheckTest::key,
-            new ErrorHandler(
-                DimensionJoinOperator.dimensionIdentity(STEP), ErrorPolicy.deadLetter()));
-    try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(check))) {
-      h.setup(JoinHarness.CHANGE.createSerializer(new SerializerConfigImpl()));
-      h.open();
+    try (var h = dimensions(ErrorPolicy.deadLetter())) {
       h.processElement(Change.insert("k1#v1"), 1);
       h.processElement(Change.updateBefore("k1#v1"), 2);
       h.processElement(
@@ -116,15 +111,69 @@ class KeyCheckTest {
     }
   }
 
+  @Test
+  void fact_errorRateBudget_isTheShareOfBadFactsAmongAllFactsItSees() throws Exception {
+    // 10 bad facts in 2,000: 0.5 %, within 1 %; the facts passed to the join count too
+    try (var h = facts(UnmatchedFacts.EMIT, ErrorPolicy.errorRateBudget(0.01, 5))) {
+      for (int i = 0; i < 2_000; i++) {
+        h.processElement(i % 200 == 199 ? "bad" : "k" + i + "#o1", i);
+      }
+
+      assertThat(h.extractOutputValues()).hasSize(1_990);
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG)).hasSize(10);
+    }
+  }
+
+  @Test
+  void fact_errorRateBudget_badFactsBeforeMinRecords_tripsWhenMinRecordsAreIn() throws Exception {
+    try (var h = facts(UnmatchedFacts.EMIT, ErrorPolicy.errorRateBudget(0.5, 3))) {
+      h.processElement("bad", 1);
+      h.processElement("bad", 2);
+
+      assertThatThrownBy(() -> h.processElement("k1#o1", 3)) // 2 bad facts of 3
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("2 bad records in the first 3 inputs");
+    }
+  }
+
+  @Test
+  void dimension_errorRateBudget_isTheShareOfBadRecordsAmongAllRecordsItSees() throws Exception {
+    try (var h = dimensions(ErrorPolicy.errorRateBudget(0.01, 5))) {
+      for (int i = 0; i < 2_000; i++) {
+        h.processElement(Change.insert(i % 200 == 199 ? "none" : "k" + i + "#v1"), i);
+      }
+
+      assertThat(h.extractOutputValues()).hasSize(1_990);
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG)).hasSize(10);
+    }
+  }
+
   private static OneInputStreamOperatorTestHarness<String, String> facts(UnmatchedFacts unmatched)
       throws Exception {
+    return facts(unmatched, ErrorPolicy.deadLetter());
+  }
+
+  private static OneInputStreamOperatorTestHarness<String, String> facts(
+      UnmatchedFacts unmatched, ErrorPolicy policy) throws Exception {
     return ProcessFunctionTestHarnesses.forProcessFunction(
         new FactKeyCheck<String, String, String, String>(
             KeyCheckTest::key,
             JoinHarness::combine,
             unmatched,
-            new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
+            new ErrorHandler(STEP, policy),
             Types.STRING));
+  }
+
+  private static OneInputStreamOperatorTestHarness<Change<String>, Change<String>> dimensions(
+      ErrorPolicy policy) throws Exception {
+    KeyCheck<Change<String>, String> check =
+        DimensionJoinOperator.dimensionKeyCheck(
+            KeyCheckTest::key,
+            new ErrorHandler(DimensionJoinOperator.dimensionIdentity(STEP), policy));
+    var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(check));
+    h.setup(JoinHarness.CHANGE.createSerializer(new SerializerConfigImpl()));
+    h.open();
+    return h;
   }
 
   /** {@code k1#o1} has key {@code k1}, {@code none} has none, {@code bad ...} fails. */

@@ -11,6 +11,7 @@ import dev.etlkit.operators.enrich.Enrich;
 import dev.etlkit.operators.enrich.FakeLookup;
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupCache;
+import dev.etlkit.operators.enrich.LookupCombiner;
 import dev.etlkit.operators.enrich.LookupFallback;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
@@ -18,9 +19,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +73,66 @@ class EnrichStepTest {
     assertThat(state.uid()).isEqualTo("orders/customer");
     assertThat(state.state().name()).isEqualTo(Enrich.IN_FLIGHT_STATE);
     assertThat(state.state().growth()).contains("at most 50 per subtask");
+  }
+
+  /** A lookup that wants to hear of checkpoints, which the step does not pass on. */
+  static final class ListeningLookup implements Lookup<String, String>, CheckpointListener {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public CompletableFuture<Optional<String>> lookup(String key) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {}
+  }
+
+  /** A combiner with checkpointed state, which the step could not keep. */
+  static final class CheckpointedCombiner
+      implements LookupCombiner<Order, String, EnrichedOrder>, CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public EnrichedOrder combine(Order order, @Nullable String name, LookupStatus status) {
+      return EnrichedOrder.of(order, name, status);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {}
+  }
+
+  @Test
+  void lookup_functionsWithCheckpointHooks_areRejected() {
+    assertThatThrownBy(
+            () ->
+                Enrich.lookup(
+                    "customer",
+                    Order::customerId,
+                    new ListeningLookup(),
+                    EnrichedOrder::of,
+                    EnrichedOrder.TYPE_INFO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the lookup of step 'customer' ("
+                + ListeningLookup.class.getName()
+                + ") implements CheckpointListener, which the step does not pass on: the step's"
+                + " operators keep the records in flight and the cache, not the state of its"
+                + " functions; cache values with withCache, keep other state in a step of its own");
+    assertThatThrownBy(
+            () ->
+                Enrich.lookup(
+                    "customer",
+                    Order::customerId,
+                    NAMES,
+                    new CheckpointedCombiner(),
+                    EnrichedOrder.TYPE_INFO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the combiner of step 'customer' (")
+        .hasMessageContaining(") implements CheckpointedFunction, which the step does not pass");
   }
 
   @Test

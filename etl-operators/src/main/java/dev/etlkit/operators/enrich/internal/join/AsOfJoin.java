@@ -4,6 +4,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.operators.enrich.DimensionJoinException;
 import dev.etlkit.operators.enrich.JoinStatus;
+import dev.etlkit.operators.internal.HeldRecords;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -48,6 +49,7 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
   private InternalListState<K, Long, F> held;
   @Nullable private WaitingFacts<F> waiting;
   private InternalTimerService<VoidNamespace> timers;
+  private HeldRecords heldFacts;
 
   AsOfJoin(DimensionJoinOperator<K, F, D, O> operator, JoinConfig<F, D, O> config) {
     this.operator = operator;
@@ -74,9 +76,11 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
                 LongSerializer.INSTANCE,
                 new ListStateDescriptor<>(JoinConfig.HELD_STATE, config.factType()));
     if (waits) {
-      waiting = new WaitingFacts<>(operator.getRuntimeContext(), config.factType());
+      waiting =
+          new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
     }
     timers = operator.timers();
+    heldFacts = operator.heldFacts();
   }
 
   @Override
@@ -97,6 +101,7 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
     held.setCurrentNamespace(timestamp);
     held.add(operator.keep(fact));
+    heldFacts.held();
     timers.registerEventTimeTimer(VoidNamespace.INSTANCE, timestamp);
   }
 
@@ -149,6 +154,7 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     List<F> facts = new ArrayList<>();
     due.forEach(facts::add);
     held.clear();
+    heldFacts.released(facts.size());
     VersionHistory<D> history = versions.value();
     // In batch mode Flink fires a key's timers when its records end, with the timer service's
     // watermark at Long.MAX_VALUE (the operator's stays behind), and ignores timers registered

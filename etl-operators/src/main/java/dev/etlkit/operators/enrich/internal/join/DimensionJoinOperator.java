@@ -11,6 +11,7 @@ import dev.etlkit.operators.enrich.DimensionJoinException;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.internal.StoredWatermark;
 import javax.annotation.Nullable;
@@ -46,8 +47,10 @@ import org.apache.flink.types.RowKind;
  * downstream) and keeps facts in a list state per event time (one append per fact, no read).
  *
  * <p>Accounting: every fact counts in once and, when it leaves, out (passed on) or dead-lettered.
- * Dimension records count under the {@code <step>/dimension} identity: out (applied, emitting
- * nothing), filtered ({@code -U}) or dead-lettered.
+ * The facts held or waiting in state at a checkpoint count in again in the attempt that restores
+ * them ({@link HeldRecords}), as the attempt that counted them in is gone. Dimension records count
+ * under the {@code <step>/dimension} identity: out (applied, emitting nothing), filtered ({@code
+ * -U}) or dead-lettered.
  *
  * @param <K> key type
  * @param <F> fact type
@@ -71,6 +74,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   private transient TypeSerializer<F> factSerializer;
   private transient TypeSerializer<Change<D>> changeSerializer;
   @Nullable private transient StoredWatermark watermarkState;
+  @Nullable private transient HeldRecords heldFacts;
   private transient long watermark = Long.MIN_VALUE;
 
   public DimensionJoinOperator(JoinConfig<F, D, O> config) {
@@ -112,6 +116,10 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
+    if (config.holdsFacts()) {
+      heldFacts = new HeldRecords(JoinConfig.HELD_FACTS_STATE, this);
+      heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
+    }
     if (config.asOf()) {
       watermarkState = StoredWatermark.register(context, JoinConfig.WATERMARK_STATE);
       watermark = watermarkState.restored();
@@ -126,6 +134,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     dimensions = StepMetrics.register(getRuntimeContext(), config.dimensionErrors().step());
     config.factErrors().open(facts);
     config.dimensionErrors().open(dimensions);
+    if (heldFacts != null) {
+      heldFacts.open(facts);
+    }
     joins = JoinMetrics.register(getRuntimeContext(), step);
     combiner = config.combiner();
     FunctionUtils.setFunctionRuntimeContext(combiner, getRuntimeContext());
@@ -200,6 +211,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     if (watermarkState != null) {
       watermarkState.snapshot();
     }
+    if (heldFacts != null) {
+      heldFacts.snapshotState();
+    }
   }
 
   @Override
@@ -224,6 +238,12 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   /** The highest watermark seen (also across restores), {@code Long.MIN_VALUE} before any. */
   long watermark() {
     return watermark;
+  }
+
+  /** The count of the facts in state (held or waiting); null if the step keeps none. */
+  @Nullable
+  HeldRecords heldFacts() {
+    return heldFacts;
   }
 
   long now() {

@@ -24,8 +24,9 @@ import org.apache.flink.util.OutputTag;
  * is dead-lettered.
  *
  * <p>Accounting: the facts finished here count in and out (or dead-lettered) here; the facts passed
- * to the join count there, so each fact counts once. An error-rate budget of this function
- * therefore only sees the facts it finished itself.
+ * to the join count there, so each fact counts once. The error policy's budget of this function is
+ * its own (the join has another) and counts every fact it sees: an error-rate budget is the share
+ * of bad facts among all the facts that reach this subtask ({@link ErrorHandler#passedOn()}).
  */
 @Internal
 public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
@@ -78,6 +79,7 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
       return;
     }
     if (k != null) {
+      errors.passedOn();
       out.collect(fact);
       return;
     }

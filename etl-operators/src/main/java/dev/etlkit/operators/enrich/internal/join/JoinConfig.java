@@ -43,6 +43,12 @@ public final class JoinConfig<F, D, O> implements Serializable {
   /** Point in time: operator (union list) state keeping the watermark across restores. */
   public static final String WATERMARK_STATE = "join-watermark";
 
+  /**
+   * Operator (union list) state counting the held and waiting facts per key group, so that a
+   * restore counts them in. Never rename.
+   */
+  public static final String HELD_FACTS_STATE = "join-held-facts";
+
   /** Id of the side output carrying the outputs of facts with a null key past the shuffle. */
   public static final String NULL_KEY_TAG_ID = "join-null-key";
 
@@ -114,6 +120,11 @@ public final class JoinConfig<F, D, O> implements Serializable {
 
   public boolean waits() {
     return maxWaitMillis > 0;
+  }
+
+  /** Whether facts can stay in state: held for the watermark (point in time) or waiting. */
+  public boolean holdsFacts() {
+    return asOf || waits();
   }
 
   public int maxBufferedFacts() {

@@ -51,7 +51,8 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
     row = operator.getRuntimeContext().getState(rowDescriptor);
     if (waits) {
-      waiting = new WaitingFacts<>(operator.getRuntimeContext(), config.factType());
+      waiting =
+          new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
       timers = operator.timers();
     }
   }

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.internal.join;
 
+import dev.etlkit.operators.internal.HeldRecords;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -14,14 +15,17 @@ import org.apache.flink.api.common.typeinfo.Types;
  * The facts of the current key that wait for their dimension row, in arrival order, with their
  * number kept beside them so that a new fact checks the bound without reading the list. No TTL: a
  * waiting fact must never vanish before it is released. Both variants use it; only facts without a
- * row touch it (and dimension records, to release them).
+ * row touch it (and dimension records, to release them). Keeps the step's count of the facts in
+ * state ({@link HeldRecords}) as facts come and go.
  */
 final class WaitingFacts<F> {
 
   private final ListState<PendingFact<F>> facts;
   private final ValueState<Integer> count;
+  private final HeldRecords held;
 
-  WaitingFacts(RuntimeContext context, TypeInformation<F> factType) {
+  WaitingFacts(RuntimeContext context, TypeInformation<F> factType, HeldRecords held) {
+    this.held = held;
     this.facts =
         context.getListState(
             new ListStateDescriptor<>(
@@ -39,6 +43,7 @@ final class WaitingFacts<F> {
   void add(PendingFact<F> fact, int sizeBefore) throws Exception {
     facts.add(fact);
     count.update(sizeBefore + 1);
+    held.held();
   }
 
   /** Removes and returns the facts whose deadline is at or before {@code time}. */
@@ -72,6 +77,7 @@ final class WaitingFacts<F> {
       facts.update(remaining);
       count.update(remaining.size());
     }
+    held.released(taken.size());
     return taken;
   }
 }
