@@ -40,6 +40,9 @@ class JoinRestoreAccountingTest {
   /** Latest, waiting 100 ms of processing time for the row. */
   private static final JoinMode LATEST = JoinMode.latest(100, 1_000, UnmatchedFacts.EMIT);
 
+  /** The same latest join without a wait. */
+  private static final JoinMode LATEST_NO_WAIT = JoinMode.latest(0, 1_000, UnmatchedFacts.EMIT);
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void asOf_heldFactRestored_countsInAgain_andBalancesOnceJoined(StateBackendKind backend)
@@ -110,6 +113,58 @@ class JoinRestoreAccountingTest {
       assertThat(facts(h)).contains(entry(StepMetrics.RECORDS_IN, 2L));
       assertBalanced(h);
     }
+  }
+
+  /**
+   * A savepoint taken while facts wait, restored into the same step without a wait: the facts still
+   * leave, as {@code TIMED_OUT} at their old deadline (a row arriving meanwhile does not release
+   * them), and count in at the restore.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_waitingFactsRestoredWithoutWait_timeOutAtTheirDeadline(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h = restoredWithoutWait(backend)) {
+      h.processElement(row(Change.insert("k1#v1")), 5);
+      h.processElement(fact("k3#o3"), 12); // a new fact does not wait
+      h.setProcessingTime(99);
+      assertThat(lines(h.emitted())).containsExactly("NOT_FOUND k3#o3 @12");
+
+      h.setProcessingTime(100);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("NOT_FOUND k3#o3 @12", "TIMED_OUT k1#o1 @10", "TIMED_OUT k2#o2 @11");
+      assertThat(facts(h)).contains(entry(StepMetrics.RECORDS_IN, 3L));
+      assertBalanced(h);
+    }
+  }
+
+  /** As above, and the input ends before the old deadline: the restored facts time out then. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_waitingFactsRestoredWithoutWait_timeOutAtTheEndOfInput(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h = restoredWithoutWait(backend)) {
+      h.unwrap().getOperator().finish();
+
+      assertThat(lines(h.emitted()))
+          .containsExactlyInAnyOrder("TIMED_OUT k1#o1 @10", "TIMED_OUT k2#o2 @11");
+      assertThat(facts(h)).contains(entry(StepMetrics.RECORDS_IN, 2L));
+      assertBalanced(h);
+    }
+  }
+
+  /**
+   * A checkpoint of {@link #LATEST} with k1#o1 and k2#o2 waiting until processing time 100,
+   * restored into {@link #LATEST_NO_WAIT}.
+   */
+  private static OperatorHarness<JoinInput<String, String>, String> restoredWithoutWait(
+      StateBackendKind backend) throws Exception {
+    OperatorSubtaskState checkpoint =
+        checkpoint(
+            LATEST.harness().on(backend),
+            script().element(fact("k1#o1"), 10).element(fact("k2#o2"), 11).build());
+    return LATEST_NO_WAIT.harness().on(backend).restore(checkpoint);
   }
 
   /** Each subtask takes on the facts of the key groups it restores, whatever the parallelism. */

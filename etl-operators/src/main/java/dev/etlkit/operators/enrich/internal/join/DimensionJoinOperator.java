@@ -74,7 +74,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   private transient TypeSerializer<F> factSerializer;
   private transient TypeSerializer<Change<D>> changeSerializer;
   @Nullable private transient StoredWatermark watermarkState;
-  @Nullable private transient HeldRecords heldFacts;
+  private transient HeldRecords heldFacts;
   private transient long watermark = Long.MIN_VALUE;
 
   public DimensionJoinOperator(JoinConfig<F, D, O> config) {
@@ -116,10 +116,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
-    if (config.holdsFacts()) {
-      heldFacts = new HeldRecords(JoinConfig.HELD_FACTS_STATE, this);
-      heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
-    }
+    // Also for a latest join without a wait: a savepoint taken with a wait may hold waiting facts.
+    heldFacts = new HeldRecords(JoinConfig.HELD_FACTS_STATE, this);
+    heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
     if (config.asOf()) {
       watermarkState = StoredWatermark.register(context, JoinConfig.WATERMARK_STATE);
       watermark = watermarkState.restored();
@@ -134,9 +133,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     dimensions = StepMetrics.register(getRuntimeContext(), config.dimensionErrors().step());
     config.factErrors().open(facts);
     config.dimensionErrors().open(dimensions);
-    if (heldFacts != null) {
-      heldFacts.open(facts);
-    }
+    heldFacts.open(facts);
     joins = JoinMetrics.register(getRuntimeContext(), step);
     combiner = config.combiner();
     FunctionUtils.setFunctionRuntimeContext(combiner, getRuntimeContext());
@@ -211,9 +208,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     if (watermarkState != null) {
       watermarkState.snapshot();
     }
-    if (heldFacts != null) {
-      heldFacts.snapshotState();
-    }
+    heldFacts.snapshotState();
   }
 
   @Override
@@ -240,8 +235,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     return watermark;
   }
 
-  /** The count of the facts in state (held or waiting); null if the step keeps none. */
-  @Nullable
+  /** The count of the facts in state (held or waiting). */
   HeldRecords heldFacts() {
     return heldFacts;
   }

@@ -122,11 +122,6 @@ public final class JoinConfig<F, D, O> implements Serializable {
     return maxWaitMillis > 0;
   }
 
-  /** Whether facts can stay in state: held for the watermark (point in time) or waiting. */
-  public boolean holdsFacts() {
-    return asOf || waits();
-  }
-
   public int maxBufferedFacts() {
     return maxBufferedFacts;
   }

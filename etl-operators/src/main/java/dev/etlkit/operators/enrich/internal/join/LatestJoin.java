@@ -6,7 +6,6 @@ import dev.etlkit.operators.enrich.JoinStatus;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.annotation.Nullable;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -23,6 +22,12 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * <p>Invariant: a key has waiting facts only while it has no row and no delete, so a fact that
  * finds a row never needs to look at the waiting list. A dimension record reads the waiting list
  * only when the step waits at all.
+ *
+ * <p>A step without a wait still opens the waiting list and the timers (no per-record cost): a
+ * savepoint taken while the step waited may hold waiting facts and their timers. Those facts leave
+ * as {@link JoinStatus#TIMED_OUT} when their timer fires, or at the end of input; a row that
+ * arrives for their key does not release them (that would cost every dimension record a read), so
+ * for such keys the invariant does not hold until they left.
  */
 final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
 
@@ -32,8 +37,8 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
   private final boolean waits;
 
   private ValueState<Change<D>> row;
-  @Nullable private WaitingFacts<F> waiting;
-  @Nullable private InternalTimerService<VoidNamespace> timers;
+  private WaitingFacts<F> waiting;
+  private InternalTimerService<VoidNamespace> timers;
 
   LatestJoin(DimensionJoinOperator<K, F, D, O> operator, JoinConfig<F, D, O> config) {
     this.operator = operator;
@@ -50,11 +55,10 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
       rowDescriptor.enableTimeToLive(StateTtls.config(config.ttl()));
     }
     row = operator.getRuntimeContext().getState(rowDescriptor);
-    if (waits) {
-      waiting =
-          new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
-      timers = operator.timers();
-    }
+    // also without a wait: facts restored from a savepoint taken with one must leave
+    waiting =
+        new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
+    timers = operator.timers();
   }
 
   @Override
@@ -114,12 +118,12 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
   }
 
-  /** End of input: no row will come any more, every waiting fact times out. */
+  /**
+   * End of input: no row will come any more, every waiting fact times out (also without a wait: a
+   * restored savepoint may hold some).
+   */
   @Override
   public void finish() throws Exception {
-    if (!waits) {
-      return;
-    }
     List<K> keys;
     try (Stream<K> all =
         operator
