@@ -37,6 +37,9 @@ class JoinRestoreAccountingTest {
   /** Point in time, waiting 10 ms of event time for a late version. */
   private static final JoinMode AS_OF = JoinMode.asOf(10, 0, 1_000, UnmatchedFacts.EMIT);
 
+  /** The same point-in-time join without a wait. */
+  private static final JoinMode AS_OF_NO_WAIT = JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT);
+
   /** Latest, waiting 100 ms of processing time for the row. */
   private static final JoinMode LATEST = JoinMode.latest(100, 1_000, UnmatchedFacts.EMIT);
 
@@ -165,6 +168,62 @@ class JoinRestoreAccountingTest {
             LATEST.harness().on(backend),
             script().element(fact("k1#o1"), 10).element(fact("k2#o2"), 11).build());
     return LATEST_NO_WAIT.harness().on(backend).restore(checkpoint);
+  }
+
+  /**
+   * A savepoint taken while facts wait, restored into the same point-in-time join without a wait:
+   * the facts still leave, as {@code TIMED_OUT} when the watermark passes their old deadline (a
+   * late version arriving meanwhile does not release them), and count in at the restore.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_waitingFactsRestoredWithoutWait_timeOutAtTheirDeadline(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h = asOfRestoredWithoutWait(backend)) {
+      h.processElement(row(Change.insert("k1#v1")), 12);
+      h.processElement(fact("k3#o3"), 21); // a new fact does not wait
+      h.processWatermark(24);
+      assertThat(lines(h.emitted())).containsExactly("NOT_FOUND k3#o3 @21");
+
+      h.processWatermark(26);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("NOT_FOUND k3#o3 @21", "TIMED_OUT k1#o1 @15", "TIMED_OUT k2#o2 @16");
+      assertThat(facts(h)).contains(entry(StepMetrics.RECORDS_IN, 3L));
+      assertBalanced(h);
+    }
+  }
+
+  /** As above, and the input ends before the old deadline: the restored facts time out then. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_waitingFactsRestoredWithoutWait_timeOutAtTheEndOfInput(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h = asOfRestoredWithoutWait(backend)) {
+      h.unwrap().getOperator().finish();
+
+      assertThat(lines(h.emitted()))
+          .containsExactlyInAnyOrder("TIMED_OUT k1#o1 @15", "TIMED_OUT k2#o2 @16");
+      assertThat(facts(h)).contains(entry(StepMetrics.RECORDS_IN, 2L));
+      assertBalanced(h);
+    }
+  }
+
+  /**
+   * A checkpoint of {@link #AS_OF} with k1#o1 and k2#o2 waiting until the watermark passes 25 and
+   * 26, restored into {@link #AS_OF_NO_WAIT}.
+   */
+  private static OperatorHarness<JoinInput<String, String>, String> asOfRestoredWithoutWait(
+      StateBackendKind backend) throws Exception {
+    OperatorSubtaskState checkpoint =
+        checkpoint(
+            AS_OF.harness().on(backend),
+            script()
+                .element(fact("k1#o1"), 15)
+                .element(fact("k2#o2"), 16)
+                .watermark(20) // both due without a version: they wait until 25 and 26
+                .build());
+    return AS_OF_NO_WAIT.harness().on(backend).restore(checkpoint);
   }
 
   /** Each subtask takes on the facts of the key groups it restores, whatever the parallelism. */

@@ -36,6 +36,12 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * fact at or before the watermark has been resolved, and facts arriving later are at or after the
  * horizon (or rejected as late), so no fact ever needs a pruned version. Reads never write (they
  * would restart the state TTL).
+ *
+ * <p>A step without a wait opens the waiting list only if it restored waiting facts (from a
+ * savepoint taken while it waited; one look at the restored keys when it opens): they leave as
+ * {@link JoinStatus#TIMED_OUT} when the watermark passes their deadline, or at the end of input. A
+ * late version does not release them (that would cost every dimension record a read) and new facts
+ * of their key do not wait. Otherwise such a step neither registers nor reads the waiting list.
  */
 final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
 
@@ -47,7 +53,10 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
 
   private ValueState<VersionHistory<D>> versions;
   private InternalListState<K, Long, F> held;
+
+  /** Null unless the step waits or restored waiting facts (from a savepoint taken with a wait). */
   @Nullable private WaitingFacts<F> waiting;
+
   private InternalTimerService<VoidNamespace> timers;
   private HeldRecords heldFacts;
 
@@ -75,7 +84,9 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
             operator.keyedState(
                 LongSerializer.INSTANCE,
                 new ListStateDescriptor<>(JoinConfig.HELD_STATE, config.factType()));
-    if (waits) {
+    // Without a wait, the waiting facts of a savepoint taken with one must still leave; only then
+    // is the waiting list opened, so a step that never waited keeps its state and per-timer cost.
+    if (waits || operator.restoredWaitingFacts()) {
       waiting =
           new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
     }
@@ -141,10 +152,8 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
    */
   @Override
   public void onEventTime(long time) throws Exception {
-    if (waits) {
-      for (PendingFact<F> p : waiting.expire(time)) {
-        operator.unmatched(p.fact, true, p.timestamp, JoinStatus.TIMED_OUT);
-      }
+    if (waiting != null) {
+      timeOut(time);
     }
     held.setCurrentNamespace(time);
     Iterable<F> due = held.get();
@@ -193,9 +202,27 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
   }
 
-  /** End of input: the final watermark has fired every timer, nothing is left. */
+  /**
+   * End of input: the final watermark has fired every timer; facts still waiting (the input ended
+   * without it) time out.
+   */
   @Override
-  public void finish() {}
+  public void finish() throws Exception {
+    if (waiting == null) {
+      return;
+    }
+    for (K key : operator.waitingKeys()) {
+      operator.setCurrentKey(key);
+      timeOut(Long.MAX_VALUE);
+    }
+  }
+
+  /** The current key's waiting facts whose deadline is at or before {@code time} time out. */
+  private void timeOut(long time) throws Exception {
+    for (PendingFact<F> p : waiting.expire(time)) {
+      operator.unmatched(p.fact, true, p.timestamp, JoinStatus.TIMED_OUT);
+    }
+  }
 
   @Override
   public void onProcessingTime(long time) {

@@ -14,6 +14,9 @@ import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.internal.StoredWatermark;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -76,6 +79,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   @Nullable private transient StoredWatermark watermarkState;
   private transient HeldRecords heldFacts;
   private transient long watermark = Long.MIN_VALUE;
+  private transient boolean restored;
 
   public DimensionJoinOperator(JoinConfig<F, D, O> config) {
     this.config = config;
@@ -116,6 +120,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
+    restored = context.isRestored();
     // Also for a latest join without a wait: a savepoint taken with a wait may hold waiting facts.
     heldFacts = new HeldRecords(JoinConfig.HELD_FACTS_STATE, this);
     heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
@@ -246,6 +251,30 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
 
   InternalTimerService<VoidNamespace> timers() {
     return getInternalTimerService(JoinConfig.TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+  }
+
+  /**
+   * Whether this attempt restored facts waiting for their row (of any key). Reads only the keys of
+   * the restored state, and only until the first: cheap when it is empty.
+   */
+  boolean restoredWaitingFacts() {
+    if (!restored) {
+      return false;
+    }
+    try (Stream<K> keys = keysWithWaitingFacts()) {
+      return keys.findAny().isPresent();
+    }
+  }
+
+  /** The keys with facts waiting for their row. */
+  List<K> waitingKeys() {
+    try (Stream<K> keys = keysWithWaitingFacts()) {
+      return keys.collect(Collectors.toList());
+    }
+  }
+
+  private Stream<K> keysWithWaitingFacts() {
+    return this.<K>getKeyedStateBackend().getKeys(JoinConfig.WAITING_STATE, VoidNamespace.INSTANCE);
   }
 
   <N, S extends State, T> S keyedState(

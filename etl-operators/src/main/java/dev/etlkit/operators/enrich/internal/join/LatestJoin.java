@@ -3,9 +3,6 @@ package dev.etlkit.operators.enrich.internal.join;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.operators.enrich.JoinStatus;
-import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -124,14 +121,7 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
    */
   @Override
   public void finish() throws Exception {
-    List<K> keys;
-    try (Stream<K> all =
-        operator
-            .<K>getKeyedStateBackend()
-            .getKeys(JoinConfig.WAITING_STATE, VoidNamespace.INSTANCE)) {
-      keys = all.collect(Collectors.toList());
-    }
-    for (K key : keys) {
+    for (K key : operator.waitingKeys()) {
       operator.setCurrentKey(key);
       release(Long.MAX_VALUE);
     }
