@@ -12,8 +12,13 @@ import org.apache.flink.annotation.PublicEvolving;
  * and call {@link #open(StepMetrics)} from the function's {@code open()}:
  *
  * <pre>{@code
- * ctx.output(DeadLetter.OUTPUT_TAG, errors.reject(e, record, ctx.timestamp(), null, now));
+ * ctx.output(DeadLetter.OUTPUT_TAG, errors.reject(e, record, ctx.timestamp(), position, now));
  * }</pre>
+ *
+ * <p>where {@code position} is the record's source position when it has one, as etlkit's own steps
+ * pass it (so dead letters can be replayed from their source): a {@link Change}'s {@link
+ * Change#sourcePosition()} as a decimal string, a {@link RawRecord}'s {@link RawRecord#source()};
+ * otherwise null.
  *
  * <p>Never logs the record. Budgets count per subtask since it (re)started: the bad records this
  * handler rejected, out of the inputs of its operator (the {@code recordsIn} of the {@link
@@ -131,7 +136,7 @@ public final class ErrorHandler implements Serializable {
    * @param error why the record was rejected
    * @param payload the record as received ({@code byte[]} kept as bytes, else as text)
    * @param eventTime its event time, if known
-   * @param sourcePosition where it came from, if known
+   * @param sourcePosition where it came from, if known (see the class comment), else null
    * @param nowMillis the current processing time
    * @return the dead letter to emit on {@link DeadLetter#OUTPUT_TAG}
    * @throws EtlException when the policy fails the job, and for an {@link InterruptedException}
