@@ -1,8 +1,8 @@
 package dev.etlkit.operators.filter;
 
+import dev.etlkit.core.internal.FunctionLifecycle;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
-import dev.etlkit.operators.filter.internal.FunctionLifecycle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

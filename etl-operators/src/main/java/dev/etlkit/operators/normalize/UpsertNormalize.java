@@ -176,7 +176,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * {@code -D} records the step emits then carry {@code retraction.map(projected)}</b>, not the
    * previous full row: use it when downstream deletes by the projected columns (an upsert sink
    * deletes by key). No-op detection compares a 64-bit hash of each full row's serialized form,
-   * kept beside the projection.
+   * kept beside the projection. Rich functions are given the runtime context and opened and closed
+   * with the step.
    *
    * @param project the part of a row to keep
    * @param projectedType its Flink type; must not be a generic (Kryo) type

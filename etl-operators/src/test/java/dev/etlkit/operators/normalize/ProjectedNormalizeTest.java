@@ -9,6 +9,9 @@ import dev.etlkit.core.Change;
 import dev.etlkit.operators.normalize.NormalizeHarnesses.Normalizer;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -74,6 +77,53 @@ class ProjectedNormalizeTest {
               Change.updateAfter(renamed));
     }
     assertThat(normalize.function().stepMetrics().deduplicatedCount()).isEqualTo(1);
+  }
+
+  /** A projection that needs {@code open()}: it builds its keys with what open() prepared. */
+  static final class OpenedProjection extends RichMapFunction<Customer, CustomerKey> {
+    static final AtomicInteger OPENED = new AtomicInteger();
+    static final AtomicInteger CLOSED = new AtomicInteger();
+    private transient boolean ready;
+
+    @Override
+    public void open(OpenContext openContext) {
+      ready = getRuntimeContext() != null;
+      OPENED.incrementAndGet();
+    }
+
+    @Override
+    public CustomerKey map(Customer customer) {
+      if (!ready) {
+        throw new IllegalStateException("projection used before open()");
+      }
+      return CustomerKey.of(customer);
+    }
+
+    @Override
+    public void close() {
+      CLOSED.incrementAndGet();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void richProjection_isOpenedAndClosedWithTheStep(StateBackendKind backend) throws Exception {
+    OpenedProjection.OPENED.set(0);
+    OpenedProjection.CLOSED.set(0);
+    UpsertNormalize<Customer, String> spec =
+        Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+            .withProjectedState(new OpenedProjection(), CustomerKey.TYPE, CustomerKey::toCustomer);
+    Normalizer<Customer, String> normalize = normalizer(spec, Customer.TYPE, null);
+    try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
+        normalize.recipe.on(backend).open()) {
+      harness.processElement(Change.insert(ADA_1), 1);
+      harness.processElement(Change.updateAfter(ADA_2), 2);
+
+      assertThat(harness.sideOutput(DEAD_LETTERS)).isEmpty();
+      assertThat(harness.output()).hasSize(3);
+      assertThat(OpenedProjection.OPENED).hasValue(1);
+    }
+    assertThat(OpenedProjection.CLOSED).hasValue(1);
   }
 
   @ParameterizedTest

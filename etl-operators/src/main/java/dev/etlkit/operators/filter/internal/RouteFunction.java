@@ -3,6 +3,7 @@ package dev.etlkit.operators.filter.internal;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.FunctionLifecycle;
 import dev.etlkit.core.internal.OperatorCounter;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;

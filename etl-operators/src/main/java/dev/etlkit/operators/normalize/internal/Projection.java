@@ -1,14 +1,20 @@
 package dev.etlkit.operators.normalize.internal;
 
+import dev.etlkit.core.internal.FunctionLifecycle;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * The projected state of an upsert normalizer: what to keep of a row, its type, and how to build
- * the retraction value from it.
+ * the retraction value from it. Rich functions among the two are opened and closed with the step's
+ * function (one that is both is opened once).
  */
 @Internal
 public final class Projection<T, P> implements Serializable {
@@ -27,6 +33,23 @@ public final class Projection<T, P> implements Serializable {
 
   public TypeInformation<P> type() {
     return type;
+  }
+
+  /** Gives rich functions the runtime context and opens them; from the step's {@code open()}. */
+  void open(RuntimeContext context, OpenContext openContext) throws Exception {
+    for (MapFunction<?, ?> function : functions()) {
+      FunctionUtils.setFunctionRuntimeContext(function, context);
+      FunctionUtils.openFunction(function, openContext);
+    }
+  }
+
+  /** Closes rich functions, all of them even if one fails; from the step's {@code close()}. */
+  void close() throws Exception {
+    FunctionLifecycle.closeAll(functions());
+  }
+
+  private List<MapFunction<?, ?>> functions() {
+    return project == (Object) retraction ? List.of(project) : List.of(project, retraction);
   }
 
   /** The part of {@code row} to keep; never null. */

@@ -109,6 +109,20 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
         projection == null
             ? null
             : new RowHasher<>(getRuntimeContext().createSerializer(valueType));
+    if (projection != null) {
+      projection.open(getRuntimeContext(), openContext);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (projection != null) {
+        projection.close();
+      }
+    } finally {
+      super.close();
+    }
   }
 
   @Override

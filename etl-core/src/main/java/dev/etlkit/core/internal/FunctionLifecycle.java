@@ -1,4 +1,4 @@
-package dev.etlkit.operators.filter.internal;
+package dev.etlkit.core.internal;
 
 import java.util.List;
 import org.apache.flink.annotation.Internal;
