@@ -103,7 +103,8 @@ class ReferenceJobBenchmarkTest {
         differences++;
       }
     }
-    assertThat(differences).isPositive().isLessThan(ORDERS / 20);
+    // Usually one order; once none (docs/benchmarks.md "Same results?"), so zero is allowed.
+    assertThat(differences).isLessThan(ORDERS / 20);
     // end::sql-delete-difference[]
   }
 
