@@ -47,10 +47,13 @@ import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The metrics reference of {@code docs/operations.md} lists exactly the metrics etlkit registers.
@@ -97,15 +100,30 @@ class MetricsReferenceTest {
   private static final Pattern ROW =
       Pattern.compile("^\\|\\s*`([^`]+)`\\s*\\|\\s*`([^`]+)`\\s*\\|\\s*(\\w+)\\s*\\|.*$");
 
+  /**
+   * Keeps the metrics of the finished job until the cluster shuts down after the last test. A
+   * per-job local cluster would close the reporter, which clears it, while {@code execute()}
+   * returns: reading it then raced that shutdown.
+   */
+  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(1)
+              .build());
+
   @Test
   void reference_listsExactlyTheMetricsTheStepsRegister() throws Exception {
-    InMemoryReporter reporter = InMemoryReporter.createWithRetainedMetrics();
-    StreamExecutionEnvironment env = environment(reporter);
+    StreamExecutionEnvironment env = environment();
     exampleJobPlus(env);
 
     env.execute("metrics-reference");
 
-    assertThat(registered(reporter)).isEqualTo(documented());
+    assertThat(registered(REPORTER)).isEqualTo(documented());
   }
 
   @Test
@@ -188,12 +206,11 @@ class MetricsReferenceTest {
     stream.toDataStream().sinkTo(new DiscardingSink<>());
   }
 
-  private static StreamExecutionEnvironment environment(InMemoryReporter reporter) {
+  private static StreamExecutionEnvironment environment() {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    reporter.addToConfiguration(conf);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(1);
     return env;
