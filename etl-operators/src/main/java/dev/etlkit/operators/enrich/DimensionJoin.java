@@ -60,6 +60,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *       fact waits. Dimension records are counted separately under the step name {@code
  *       <step>/dimension}: applied to state as out (emitting nothing), {@code -U} as filtered, bad
  *       ones as dead-lettered.
+ *   <li><b>Switching variants.</b> The variants keep their state under different names: a step
+ *       switched between {@code latest} and {@code asOf} fails to restore a savepoint in which the
+ *       other variant holds rows, versions or held facts ({@code IllegalStateException} naming the
+ *       step), instead of starting without the dimension's rows. Keep the variant, or give the step
+ *       a new name (fresh state) and replay the dimension.
  * </ul>
  */
 @PublicEvolving

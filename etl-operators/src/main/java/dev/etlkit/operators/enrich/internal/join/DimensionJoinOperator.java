@@ -128,6 +128,48 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
       watermarkState = StoredWatermark.register(context, JoinConfig.WATERMARK_STATE);
       watermark = watermarkState.restored();
     }
+    refuseOtherVariant();
+  }
+
+  /**
+   * Fails the restore of a savepoint in which the other variant left rows, versions or held facts:
+   * this variant keeps its state under other names, so it would start without the dimension's rows
+   * and, with a dimension source resuming from its offsets, never get them. Once per restore, it
+   * reads the keys of the other variant's state up to the first, without registering that state
+   * (which would put it, empty, into the snapshots of every job that never had it): a savepoint
+   * where it is empty or absent restores.
+   */
+  private void refuseOtherVariant() {
+    List<String> otherStates =
+        config.asOf()
+            ? List.of(JoinConfig.ROW_STATE)
+            : List.of(JoinConfig.VERSIONS_STATE, JoinConfig.HELD_STATE);
+    for (String state : otherStates) {
+      if (restoredAny(state)) {
+        throw otherVariant(state);
+      }
+    }
+  }
+
+  private IllegalStateException otherVariant(String state) {
+    String latest = "latest join (DimensionJoin.latest)";
+    String asOf = "point-in-time join (DimensionJoin.asOf)";
+    String now = config.asOf() ? asOf : latest;
+    String before = config.asOf() ? latest : asOf;
+    return new IllegalStateException(
+        "dimension join step '"
+            + config.factErrors().step()
+            + "' is a "
+            + now
+            + ", but the savepoint it restores was written by a "
+            + before
+            + " and holds its state '"
+            + state
+            + "'. The variants keep their state under different names: this one would start without"
+            + " the dimension's rows, and the facts of every key the dimension does not send again"
+            + " would go unmatched. Keep the step a "
+            + before
+            + ", or give it a new name (fresh state) and replay the dimension from its beginning");
   }
 
   @Override
@@ -253,28 +295,31 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     return getInternalTimerService(JoinConfig.TIMERS, VoidNamespaceSerializer.INSTANCE, this);
   }
 
-  /**
-   * Whether this attempt restored facts waiting for their row (of any key). Reads only the keys of
-   * the restored state, and only until the first: cheap when it is empty.
-   */
+  /** Whether this attempt restored facts waiting for their row (of any key). */
   boolean restoredWaitingFacts() {
+    return restoredAny(JoinConfig.WAITING_STATE);
+  }
+
+  /**
+   * Whether this attempt restored an entry of the keyed state {@code name}, registered or not (the
+   * backend holds every state of the snapshot, also those no one asked for yet). Reads only the
+   * keys and namespaces of the restored state, and only until the first: cheap when it is empty.
+   */
+  private boolean restoredAny(String name) {
     if (!restored) {
       return false;
     }
-    try (Stream<K> keys = keysWithWaitingFacts()) {
-      return keys.findAny().isPresent();
+    try (Stream<?> entries = getKeyedStateBackend().getKeysAndNamespaces(name)) {
+      return entries.findAny().isPresent();
     }
   }
 
   /** The keys with facts waiting for their row. */
   List<K> waitingKeys() {
-    try (Stream<K> keys = keysWithWaitingFacts()) {
+    try (Stream<K> keys =
+        this.<K>getKeyedStateBackend().getKeys(JoinConfig.WAITING_STATE, VoidNamespace.INSTANCE)) {
       return keys.collect(Collectors.toList());
     }
-  }
-
-  private Stream<K> keysWithWaitingFacts() {
-    return this.<K>getKeyedStateBackend().getKeys(JoinConfig.WAITING_STATE, VoidNamespace.INSTANCE);
   }
 
   <N, S extends State, T> S keyedState(
