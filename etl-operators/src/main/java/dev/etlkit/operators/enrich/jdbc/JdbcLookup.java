@@ -383,6 +383,7 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     }
     JdbcLookupRuntime.Plan<K, V> plan = new JdbcLookupRuntime.Plan<>();
     plan.pool = poolConfig(context.subtaskIndex(), credentials.resolve());
+    plan.subprotocol = subprotocol();
     plan.statements = new LookupStatements(source, keyColumn, maxBatchKeys);
     plan.anyArray =
         batchQuery == BatchQuery.ANY_ARRAY

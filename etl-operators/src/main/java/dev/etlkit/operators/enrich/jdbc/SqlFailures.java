@@ -53,6 +53,30 @@ final class SqlFailures {
         e, new JdbcLookupException("JDBC lookup failed unexpectedly: " + chain(e), false, null));
   }
 
+  /**
+   * HikariCP could not set up the pool, typically its driver: none on the class path accepts the
+   * URL, or the one named does not. HikariCP's messages quote the URL, so they are read, not
+   * copied; only the URL's driver name is shown.
+   */
+  static JdbcLookupException poolStart(RuntimeException e, String subprotocol) {
+    String original = e.getMessage();
+    String why;
+    if (original != null && original.startsWith("Failed to get driver instance")) {
+      why = "no driver on the class path accepts the jdbc:" + subprotocol + ": URL";
+    } else if (original != null && original.contains("claims to not accept jdbcUrl")) {
+      why =
+          "the driver named with withDriverClassName does not accept the jdbc:"
+              + subprotocol
+              + ": URL";
+    } else {
+      why = "HikariCP failed";
+    }
+    return withTraceOf(
+        e,
+        new JdbcLookupException(
+            "JDBC lookup cannot start its pool: " + why + " (" + chain(e) + ")", false, null));
+  }
+
   static JdbcLookupException overloaded(int threads, int queueCapacity) {
     return new JdbcLookupException(
         "JDBC lookup overloaded: "

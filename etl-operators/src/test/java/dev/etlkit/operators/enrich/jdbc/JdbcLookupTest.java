@@ -98,6 +98,33 @@ class JdbcLookupTest {
         .contains("credentials=JdbcCredentials{literal}");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "'', no driver on the class path accepts",
+    "org.postgresql.Driver, the driver named with withDriverClassName does not accept"
+  })
+  void open_noDriverAcceptsTheUrl_failsWithoutTheUrl(String driverClassName, String why) {
+    // HikariCP's own message quotes the URL, masking password parameters only.
+    String secret = "SECRET-MARKER-10";
+    JdbcLookup<String, Customer> lookup =
+        JdbcLookup.table(
+            "jdbc:etlkit-none://db.example.com/crm?token=" + secret,
+            "customers",
+            "id",
+            JdbcKey.text(),
+            Customer::fromRow);
+    JdbcLookup<String, Customer> named =
+        driverClassName.isEmpty() ? lookup : lookup.withDriverClassName(driverClassName);
+
+    assertThatThrownBy(() -> named.open(new RecordingLookupContext()))
+        .isInstanceOfSatisfying(JdbcLookupException.class, e -> assertThat(e.retryable()).isFalse())
+        .hasMessageStartingWith(
+            "JDBC lookup cannot start its pool: " + why + " the jdbc:etlkit-none: URL (")
+        .hasMessageNotContaining(secret)
+        .hasMessageNotContaining("db.example.com")
+        .hasNoCause();
+  }
+
   @Test
   void factories_rejectBadArguments() {
     assertThatThrownBy(
