@@ -42,7 +42,6 @@ final class JdbcLookupRuntime<K, V> {
   /** What the runtime needs of its {@link JdbcLookup}, resolved when it is opened. */
   static final class Plan<K, V> {
     HikariConfig pool;
-    String subprotocol;
     LookupStatements statements;
     boolean anyArray;
     String keyLabel;
@@ -77,7 +76,7 @@ final class JdbcLookupRuntime<K, V> {
     this.queryTimeoutSeconds = plan.queryTimeoutSeconds;
     this.maxBatchKeys = plan.maxBatchKeys;
     this.queueCapacity = plan.queueCapacity;
-    this.dataSource = openPool(plan.pool, plan.subprotocol);
+    this.dataSource = openPool(plan.pool);
     int threads = plan.pool.getMaximumPoolSize();
     BlockingQueue<Runnable> queue =
         plan.queueCapacity == 0
@@ -96,11 +95,8 @@ final class JdbcLookupRuntime<K, V> {
         new JdbcLookupMetrics(plan.metricGroup, dataSource.getHikariPoolMXBean(), executor);
   }
 
-  /**
-   * Starts the pool; a failed initial connection check names classes and SQLState only, a failure
-   * to set up the driver the URL's driver name only.
-   */
-  private static HikariDataSource openPool(HikariConfig config, String subprotocol) {
+  /** Starts the pool; a failed initial connection check names classes and SQLState only. */
+  private static HikariDataSource openPool(HikariConfig config) {
     try {
       return new HikariDataSource(config);
     } catch (HikariPool.PoolInitializationException e) {
@@ -108,10 +104,6 @@ final class JdbcLookupRuntime<K, V> {
       throw cause instanceof SQLException
           ? SqlFailures.query((SQLException) cause)
           : SqlFailures.unexpected(e);
-    } catch (RuntimeException e) {
-      // HikariCP's messages quote the URL ("Failed to get driver instance for jdbcUrl=..."),
-      // masking password parameters only.
-      throw SqlFailures.poolStart(e, subprotocol);
     }
   }
 

@@ -53,28 +53,44 @@ final class SqlFailures {
         e, new JdbcLookupException("JDBC lookup failed unexpectedly: " + chain(e), false, null));
   }
 
-  /**
-   * HikariCP could not set up the pool, typically its driver: none on the class path accepts the
-   * URL, or the one named does not. HikariCP's messages quote the URL, so they are read, not
-   * copied; only the URL's driver name is shown.
-   */
-  static JdbcLookupException poolStart(RuntimeException e, String subprotocol) {
-    String original = e.getMessage();
-    String why;
-    if (original != null && original.startsWith("Failed to get driver instance")) {
-      why = "no driver on the class path accepts the jdbc:" + subprotocol + ": URL";
-    } else if (original != null && original.contains("claims to not accept jdbcUrl")) {
-      why =
-          "the driver named with withDriverClassName does not accept the jdbc:"
-              + subprotocol
-              + ": URL";
-    } else {
-      why = "HikariCP failed";
-    }
+  /** No driver on the class path accepts the URL (whose driver name only is shown). */
+  static JdbcLookupException noDriver(String subprotocol, SQLException e) {
     return withTraceOf(
         e,
         new JdbcLookupException(
-            "JDBC lookup cannot start its pool: " + why + " (" + chain(e) + ")", false, null));
+            "JDBC lookup cannot start its pool: no driver on the class path accepts the jdbc:"
+                + subprotocol
+                + ": URL ("
+                + chain(e)
+                + "); add the driver to the job, or name it with withDriverClassName",
+            false,
+            e.getSQLState()));
+  }
+
+  /** The driver named with {@code withDriverClassName} does not accept the URL. */
+  static JdbcLookupException driverRefusesUrl(String driverClassName, String subprotocol) {
+    return new JdbcLookupException(
+        "JDBC lookup cannot start its pool: driver "
+            + driverClassName
+            + " does not accept the jdbc:"
+            + subprotocol
+            + ": URL",
+        false,
+        null);
+  }
+
+  /** The driver named with {@code withDriverClassName} cannot be loaded or instantiated. */
+  static JdbcLookupException driverNotLoadable(String driverClassName, Throwable e) {
+    return withTraceOf(
+        e,
+        new JdbcLookupException(
+            "JDBC lookup cannot start its pool: cannot load driver "
+                + driverClassName
+                + " ("
+                + chain(e)
+                + ")",
+            false,
+            null));
   }
 
   static JdbcLookupException overloaded(int threads, int queueCapacity) {
