@@ -22,6 +22,7 @@ import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.internal.MapStepFunction;
 import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.LogCapture;
 import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.operators.avro.generated.Payment;
 import dev.etlkit.operators.avro.internal.AvroDecodingFunction;

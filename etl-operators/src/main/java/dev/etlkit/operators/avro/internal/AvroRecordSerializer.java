@@ -94,10 +94,25 @@ public final class AvroRecordSerializer<T extends IndexedRecord> extends TypeSer
     return (T) data.newRecord(null, schema);
   }
 
+  /**
+   * @throws IllegalArgumentException naming the schema and the error class if {@code from} does not
+   *     fit its schema (Avro's own message quotes the value)
+   */
   @Override
   public T copy(T from) {
     init();
-    return data.deepCopy(from.getSchema(), from);
+    try {
+      return data.deepCopy(from.getSchema(), from);
+    } catch (RuntimeException e) {
+      IllegalArgumentException unfit =
+          new IllegalArgumentException(
+              "cannot copy a record of schema "
+                  + from.getSchema().getFullName()
+                  + ": "
+                  + AvroErrors.describe(e));
+      unfit.setStackTrace(e.getStackTrace());
+      throw unfit;
+    }
   }
 
   @Override
@@ -110,14 +125,23 @@ public final class AvroRecordSerializer<T extends IndexedRecord> extends TypeSer
     return -1;
   }
 
+  /**
+   * @throws AvroFormatException naming the schema and the error class if {@code record} does not
+   *     fit its schema (Avro's own message quotes the value)
+   */
   @Override
   public void serialize(T record, DataOutputView target) throws IOException {
     init();
-    T conforming = conform(record);
-    output.target = target;
-    encoder = EncoderFactory.get().directBinaryEncoder(output, encoder);
-    writer.write(conforming, encoder);
-    output.target = null;
+    try {
+      T conforming = conform(record);
+      output.target = target;
+      encoder = EncoderFactory.get().directBinaryEncoder(output, encoder);
+      writer.write(conforming, encoder);
+    } catch (RuntimeException e) {
+      throw AvroErrors.sanitize("cannot serialize a record of schema " + schema.getFullName(), e);
+    } finally {
+      output.target = null;
+    }
   }
 
   @Override

@@ -61,7 +61,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * <p>The pool starts without connecting, so a job starts while the database is down and its lookups
  * fail (retryably) until it is back; {@link #withConnectionCheckOnOpen} makes opening fail instead.
  * Credentials: see {@link JdbcCredentials}; they, the JDBC URL and driver property values never
- * appear in {@code toString()} or exception messages.
+ * appear in {@code toString()}, exception messages or the configuration HikariCP logs.
  *
  * <p>Immutable: every {@code withX} returns a new, unopened lookup and checks its own value. The
  * instance given to the job is serialized; each subtask {@linkplain #open opens} its copy.
@@ -401,19 +401,12 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
   private HikariConfig poolConfig(int subtask, JdbcCredentials.Resolved resolved) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("etlkit-jdbc-lookup-" + subtask);
-    config.setJdbcUrl(jdbcUrl);
-    if (driverClassName != null) {
-      config.setDriverClassName(driverClassName);
-    }
-    if (resolved.user != null) {
-      config.setUsername(resolved.user);
-    }
-    if (resolved.password != null) {
-      config.setPassword(resolved.password);
-    }
-    for (Map.Entry<String, String> property : driverProperties.entrySet()) {
-      config.addDataSourceProperty(property.getKey(), property.getValue());
-    }
+    // URL, credentials and driver properties stay out of HikariCP's configuration, which it logs.
+    config.setDataSource(
+        DriverConnections.of(jdbcUrl, subprotocol(), driverClassName, driverProperties, resolved));
+    // With a data source HikariCP reads the URL only to log it and to recognise MySQL (whose
+    // driver needs setNetworkTimeout called synchronously): the driver name does both.
+    config.setJdbcUrl("jdbc:" + subprotocol() + ":");
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(poolSize);
     config.setConnectionTimeout(connectionTimeout.toMillis());

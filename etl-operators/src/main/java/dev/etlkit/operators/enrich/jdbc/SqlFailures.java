@@ -53,6 +53,46 @@ final class SqlFailures {
         e, new JdbcLookupException("JDBC lookup failed unexpectedly: " + chain(e), false, null));
   }
 
+  /** No driver on the class path accepts the URL (whose driver name only is shown). */
+  static JdbcLookupException noDriver(String subprotocol, SQLException e) {
+    return withTraceOf(
+        e,
+        new JdbcLookupException(
+            "JDBC lookup cannot start its pool: no driver on the class path accepts the jdbc:"
+                + subprotocol
+                + ": URL ("
+                + chain(e)
+                + "); add the driver to the job, or name it with withDriverClassName",
+            false,
+            e.getSQLState()));
+  }
+
+  /** The driver named with {@code withDriverClassName} does not accept the URL. */
+  static JdbcLookupException driverRefusesUrl(String driverClassName, String subprotocol) {
+    return new JdbcLookupException(
+        "JDBC lookup cannot start its pool: driver "
+            + driverClassName
+            + " does not accept the jdbc:"
+            + subprotocol
+            + ": URL",
+        false,
+        null);
+  }
+
+  /** The driver named with {@code withDriverClassName} cannot be loaded or instantiated. */
+  static JdbcLookupException driverNotLoadable(String driverClassName, Throwable e) {
+    return withTraceOf(
+        e,
+        new JdbcLookupException(
+            "JDBC lookup cannot start its pool: cannot load driver "
+                + driverClassName
+                + " ("
+                + chain(e)
+                + ")",
+            false,
+            null));
+  }
+
   static JdbcLookupException overloaded(int threads, int queueCapacity) {
     return new JdbcLookupException(
         "JDBC lookup overloaded: "

@@ -4,11 +4,15 @@ import static dev.etlkit.operators.avro.AvroFixtures.EVERYTHING;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V0_INCOMPATIBLE;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V1;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V2;
+import static dev.etlkit.operators.avro.AvroFixtures.SECRET;
 import static dev.etlkit.operators.avro.AvroFixtures.everything;
 import static dev.etlkit.operators.avro.AvroFixtures.orderV1;
+import static dev.etlkit.operators.avro.AvroFixtures.orderV2;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.avro.Avro;
+import dev.etlkit.operators.avro.AvroFormatException;
 import dev.etlkit.operators.avro.generated.Payment;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -98,6 +102,34 @@ class AvroRecordSerializerTest {
   private static <T> TypeSerializerSchemaCompatibility<T> resolve(
       TypeSerializer<T> newSerializer, TypeSerializerSnapshot<T> old) {
     return newSerializer.snapshotConfiguration().resolveSchemaCompatibility(old);
+  }
+
+  @Test
+  void recordThatDoesNotFitItsSchema_failsNamingTheSchemaButNoValue() {
+    // As a faulty map step might leave it: a list in a ["null", "string"] union. Avro's own
+    // message quotes the list; Flink serializes and copies records outside any step's guard.
+    AvroRecordSerializer<GenericRecord> serializer =
+        new AvroRecordSerializer<>(RecordModel.generic(ORDER_V2), null);
+    GenericRecord unfit = orderV2(SECRET, "1.00");
+    unfit.put("note", List.of(SECRET));
+    GenericRecord noCustomer = orderV2("ada", "1.00");
+    noCustomer.put("customer", null);
+
+    assertThatThrownBy(() -> serializer.serialize(unfit, new DataOutputSerializer(64)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "cannot serialize a record of schema dev.etlkit.operators.avro.test.Order:"
+                + " org.apache.avro.UnresolvedUnionException")
+        .hasNoCause();
+    assertThatThrownBy(() -> serializer.copy(unfit))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "cannot copy a record of schema dev.etlkit.operators.avro.test.Order:"
+                + " org.apache.avro.UnresolvedUnionException")
+        .hasNoCause();
+    // Avro's messages that name only the schema's parts stay.
+    assertThatThrownBy(() -> serializer.serialize(noCustomer, new DataOutputSerializer(64)))
+        .hasMessageEndingWith("null value for (non-nullable) string at Order.customer");
   }
 
   @Test

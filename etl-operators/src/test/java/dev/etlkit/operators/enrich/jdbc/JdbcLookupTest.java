@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etlkit.operators.LogCapture;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -96,6 +97,64 @@ class JdbcLookupTest {
         .doesNotContain("etl-user")
         .doesNotContain("db:5432")
         .contains("credentials=JdbcCredentials{literal}");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "'', no driver on the class path accepts the jdbc:etlkit-none: URL (SQLException)",
+    "org.postgresql.Driver, driver org.postgresql.Driver does not accept the jdbc:etlkit-none: URL",
+    "com.example.NoDriver, cannot load driver com.example.NoDriver (ClassNotFoundException)"
+  })
+  void open_noDriverForTheUrl_failsWithoutTheUrl(String driverClassName, String why) {
+    // HikariCP's own message quotes the URL, masking password parameters only.
+    String secret = "SECRET-MARKER-10";
+    JdbcLookup<String, Customer> lookup =
+        JdbcLookup.table(
+            "jdbc:etlkit-none://db.example.com/crm?token=" + secret,
+            "customers",
+            "id",
+            JdbcKey.text(),
+            Customer::fromRow);
+    JdbcLookup<String, Customer> named =
+        driverClassName.isEmpty() ? lookup : lookup.withDriverClassName(driverClassName);
+
+    assertThatThrownBy(() -> named.open(new RecordingLookupContext()))
+        .isInstanceOfSatisfying(JdbcLookupException.class, e -> assertThat(e.retryable()).isFalse())
+        .hasMessageStartingWith("JDBC lookup cannot start its pool: " + why)
+        .hasMessageNotContaining(secret)
+        .hasMessageNotContaining("db.example.com")
+        .hasNoCause();
+  }
+
+  @Test
+  void openAndLookup_logNeitherUrlNorCredentialsNorDriverPropertyValues_atAnyLevel()
+      throws Exception {
+    // HikariCP logs its configuration at DEBUG, masking only the password, password parameters of
+    // the URL and a driver property named password; the URL parameter stands for any other.
+    // Nothing listens on port 1: the lookup fails, and HikariCP logs why.
+    String secret = "SECRET-MARKER-11";
+    JdbcLookup<String, Customer> lookup =
+        JdbcLookup.table(
+                "jdbc:postgresql://127.0.0.1:1/crm?ApplicationName=" + secret,
+                "customers",
+                "id",
+                JdbcKey.text(),
+                Customer::fromRow)
+            .withCredentials(JdbcCredentials.of("user-" + secret, secret))
+            .withDriverProperty("sslpassword", secret)
+            .withConnectionTimeout(Duration.ofMillis(250));
+    LookupTesting lookups = new LookupTesting();
+
+    try (LogCapture logs = LogCapture.capture()) {
+      try {
+        lookups.open(lookup);
+        LookupTesting.failure(lookup.lookup("c-1"), JdbcLookupException.class);
+      } finally {
+        lookups.closeAll();
+      }
+
+      assertThat(logs.all()).contains("etlkit-jdbc-lookup-0").doesNotContain(secret);
+    }
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.etlkit.operators.avro;
+package dev.etlkit.operators;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,8 +12,11 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Captures every log event of every level (with stack traces) while open. */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+/**
+ * Captures every log event of every level (with stack traces) while open: for tests that no payload
+ * or credential reaches a log. Shared by the Avro and the lookup tests.
+ */
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
   private final List<String> lines = new ArrayList<>();
   private final LoggerConfig root;
@@ -30,7 +33,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     context.updateLoggers();
   }
 
-  static LogCapture capture() {
+  public static LogCapture capture() {
     return new LogCapture();
   }
 
@@ -45,7 +48,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     lines.add(line.toString());
   }
 
-  synchronized String all() {
+  public synchronized String all() {
     return String.join("\n", lines);
   }
 

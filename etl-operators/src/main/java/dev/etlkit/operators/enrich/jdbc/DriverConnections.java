@@ -1,0 +1,196 @@
+package dev.etlkit.operators.enrich.jdbc;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Enumeration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.annotation.Nullable;
+import javax.sql.DataSource;
+
+/**
+ * The connections a {@link JdbcLookup}'s pool opens: its driver, URL, credentials and driver
+ * properties, handed to HikariCP as a data source so that HikariCP's configuration holds none of
+ * them. HikariCP logs its configuration at DEBUG masking only the password, URL parameters named
+ * like {@code password} and a driver property named {@code password}; the user, every other driver
+ * property value (such as {@code sslpassword}) and the rest of the URL it would show. Failures name
+ * the URL's driver name and the driver class, never the URL.
+ *
+ * <p>The driver is found as HikariCP finds it: the registered driver of the named class, else that
+ * class loaded and instantiated, or without a name the driver {@link DriverManager} finds for the
+ * URL.
+ */
+final class DriverConnections implements DataSource {
+  private final Driver driver;
+  private final String url;
+  private final String subprotocol;
+  private final Properties properties;
+
+  private DriverConnections(Driver driver, String url, String subprotocol, Properties properties) {
+    this.driver = driver;
+    this.url = url;
+    this.subprotocol = subprotocol;
+    this.properties = properties;
+  }
+
+  /**
+   * Finds the driver for {@code url}.
+   *
+   * @param subprotocol the URL's driver name, for messages
+   * @throws JdbcLookupException (permanent) if no driver accepts the URL
+   */
+  static DriverConnections of(
+      String url,
+      String subprotocol,
+      @Nullable String driverClassName,
+      Map<String, String> driverProperties,
+      JdbcCredentials.Resolved credentials) {
+    Properties properties = new Properties();
+    properties.putAll(driverProperties);
+    if (credentials.user != null) {
+      properties.setProperty("user", credentials.user);
+    }
+    if (credentials.password != null) {
+      properties.setProperty("password", credentials.password);
+    }
+    Driver driver =
+        driverClassName == null
+            ? driverFor(url, subprotocol)
+            : namedDriver(driverClassName, url, subprotocol);
+    return new DriverConnections(driver, url, subprotocol, properties);
+  }
+
+  private static Driver driverFor(String url, String subprotocol) {
+    try {
+      return DriverManager.getDriver(url);
+    } catch (SQLException e) {
+      throw SqlFailures.noDriver(subprotocol, e);
+    }
+  }
+
+  private static Driver namedDriver(String className, String url, String subprotocol) {
+    Driver driver = registered(className);
+    if (driver == null) {
+      driver = instantiate(className);
+    }
+    boolean accepts;
+    try {
+      accepts = driver.acceptsURL(url);
+    } catch (SQLException e) {
+      accepts = false;
+    }
+    if (!accepts) {
+      throw SqlFailures.driverRefusesUrl(className, subprotocol);
+    }
+    return driver;
+  }
+
+  @Nullable
+  private static Driver registered(String className) {
+    Enumeration<Driver> drivers = DriverManager.getDrivers();
+    while (drivers.hasMoreElements()) {
+      Driver driver = drivers.nextElement();
+      if (driver.getClass().getName().equals(className)) {
+        return driver;
+      }
+    }
+    return null;
+  }
+
+  private static Driver instantiate(String className) {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    Class<?> type;
+    try {
+      type = Class.forName(className, true, context != null ? context : loader());
+    } catch (ClassNotFoundException notInContext) {
+      try {
+        type = Class.forName(className, true, loader());
+      } catch (ClassNotFoundException e) {
+        throw SqlFailures.driverNotLoadable(className, e);
+      }
+    }
+    try {
+      return (Driver) type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw SqlFailures.driverNotLoadable(className, e);
+    }
+  }
+
+  private static ClassLoader loader() {
+    return DriverConnections.class.getClassLoader();
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    Connection connection = driver.connect(url, properties);
+    if (connection == null) {
+      throw refused();
+    }
+    return connection;
+  }
+
+  private SQLException refused() {
+    return new SQLException(
+        "driver " + driver.getClass().getName() + " does not accept the URL", "08001");
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    Properties withUser = (Properties) properties.clone();
+    withUser.setProperty("user", username);
+    withUser.setProperty("password", password);
+    Connection connection = driver.connect(url, withUser);
+    if (connection == null) {
+      throw refused();
+    }
+    return connection;
+  }
+
+  /** Sets the login timeout of every driver that reads it from {@link DriverManager}. */
+  @Override
+  public void setLoginTimeout(int seconds) {
+    // What HikariCP's own driver data source does: PostgreSQL's driver reads it there.
+    DriverManager.setLoginTimeout(seconds);
+  }
+
+  @Override
+  public int getLoginTimeout() {
+    return DriverManager.getLoginTimeout();
+  }
+
+  @Override
+  public PrintWriter getLogWriter() throws SQLException {
+    throw new SQLFeatureNotSupportedException();
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    throw new SQLFeatureNotSupportedException();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return driver.getParentLogger();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) throws SQLException {
+    throw new SQLFeatureNotSupportedException();
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> type) {
+    return false;
+  }
+
+  /** What HikariCP logs as its data source: the URL's driver name only. */
+  @Override
+  public String toString() {
+    return "DriverConnections{jdbc:" + subprotocol + ", " + driver.getClass().getName() + "}";
+  }
+}
