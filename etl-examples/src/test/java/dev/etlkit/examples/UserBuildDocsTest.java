@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
  * block (and the README's) is a user's pom, and docs/testing.md adds to it. Found by building a job
  * against the installed modules from a fresh project: without {@code flink-clients} every {@code
  * env.execute} of a local run or test fails ("No ExecutorFactory found to execute the
- * application"), and without {@code flink-statebackend-rocksdb} the local RocksDB environment the
- * page shows fails ("Cannot find configured state backend factory class: rocksdb").
+ * application"), without {@code flink-statebackend-rocksdb} the local RocksDB environment the page
+ * shows fails ("Cannot find configured state backend factory class: rocksdb"), and a property a
+ * block uses but the user's build never defines (testing.md's {@code ${etlkit.version}}) fails
+ * Maven before anything runs.
  */
 class UserBuildDocsTest {
 
@@ -37,6 +39,7 @@ class UserBuildDocsTest {
   private static final Pattern XML_BLOCK = Pattern.compile("```xml\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern DEPENDENCY =
       Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL);
+  private static final Pattern PROPERTY_USE = Pattern.compile("\\$\\{([\\w.-]+)}");
 
   @Test
   void gettingStarted_isAUsersBuildThatRunsAPipelineLocally() throws IOException {
@@ -53,6 +56,35 @@ class UserBuildDocsTest {
 
     assertThat(properties(readme)).isEqualTo(properties(firstXmlBlock("docs/getting-started.md")));
     assertThat(flinkDependencies(readme, "README.md")).isEqualTo(new TreeSet<>(LOCAL_RUN));
+  }
+
+  @Test
+  void everyPropertyTheDocsUse_isDefinedByGettingStarted_andEtlkitVersionsComeFromTheBom()
+      throws IOException {
+    Map<String, String> defined = properties(firstXmlBlock("docs/getting-started.md"));
+    List<String> problems = new ArrayList<>();
+    for (String page : List.of("README.md", "docs/getting-started.md", "docs/testing.md")) {
+      for (String block : xmlBlocks(page)) {
+        for (Matcher m = PROPERTY_USE.matcher(block); m.find(); ) {
+          if (!defined.containsKey(m.group(1))) {
+            problems.add(page + " uses ${" + m.group(1) + "}, which getting started never defines");
+          }
+        }
+        for (Matcher m = DEPENDENCY.matcher(block); m.find(); ) {
+          String dependency = m.group(1);
+          if (element(dependency, "groupId").equals("dev.etlkit")
+              && !element(dependency, "artifactId").equals("etl-bom")
+              && !element(dependency, "version").isEmpty()) {
+            problems.add(
+                page
+                    + " gives "
+                    + element(dependency, "artifactId")
+                    + " a version: the BOM manages it");
+          }
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
   }
 
   /** The Flink artifacts of a block, each checked to be provided at ${flink.version}. */
