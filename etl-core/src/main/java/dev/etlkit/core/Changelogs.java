@@ -1,20 +1,14 @@
 package dev.etlkit.core;
 
-import static org.apache.flink.table.api.Expressions.$;
-
 import dev.etlkit.core.internal.ChangeToRowFunction;
 import dev.etlkit.core.internal.RowToChangeFunction;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-import org.apache.flink.table.expressions.Expression;
 import org.apache.flink.types.Row;
 
 /**
@@ -39,6 +33,9 @@ import org.apache.flink.types.Row;
  * <p>For an upsert changelog or a primary key, use {@link #toRows} with {@link
  * StreamTableEnvironment#fromChangelogStream(DataStream, Schema,
  * org.apache.flink.table.connector.ChangelogMode)}.
+ *
+ * <p>{@link #toRows} and {@link #fromRows} need Flink's DataStream API only; {@link #toTable} and
+ * {@link #fromTable} need the Table API ({@code flink-table-api-java-bridge}) on the class path.
  */
 @PublicEvolving
 public final class Changelogs {
@@ -79,8 +76,7 @@ public final class Changelogs {
    */
   public static <T> Table toTable(
       StreamTableEnvironment tableEnv, DataStream<Change<T>> changes, RowMapping<T> mapping) {
-    Objects.requireNonNull(tableEnv, "tableEnv");
-    return tableEnv.fromChangelogStream(toRows(changes, mapping));
+    return TableChangelogs.toTable(tableEnv, changes, mapping);
   }
 
   /**
@@ -90,19 +86,6 @@ public final class Changelogs {
    */
   public static <T> SingleOutputStreamOperator<Change<T>> fromTable(
       StreamTableEnvironment tableEnv, Table table, RowMapping<T> mapping) {
-    Objects.requireNonNull(tableEnv, "tableEnv");
-    Objects.requireNonNull(table, "table");
-    Objects.requireNonNull(mapping, "mapping");
-    RowTypeInfo rowType = mapping.rowType();
-    String[] names = rowType.getFieldNames();
-    Expression[] columns = new Expression[names.length];
-    Schema.Builder schema = Schema.newBuilder();
-    for (int i = 0; i < names.length; i++) {
-      columns[i] = $(names[i]);
-      TypeInformation<?> columnType = rowType.getTypeAt(i);
-      schema.column(names[i], DataTypes.of(columnType));
-    }
-    DataStream<Row> rows = tableEnv.toChangelogStream(table.select(columns), schema.build());
-    return fromRows(rows, mapping);
+    return TableChangelogs.fromTable(tableEnv, table, mapping);
   }
 }

@@ -35,7 +35,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * version's files while its old versions' files are restored as usual. Create files with:
  *
  * <pre>
- * ./mvnw -pl &lt;module&gt; test -Dtest=&lt;TestClass&gt; -Detlkit.snapshots.write=true
+ * mvn -f &lt;module&gt;/pom.xml test -Dtest=&lt;TestClass&gt; -Detlkit.snapshots.write=true
  * </pre>
  *
  * <p>then commit them. Write a file once, for a new operator or a new format version; never
@@ -121,13 +121,13 @@ public final class SavepointCompatibility {
       throw new AssertionError(
           "No snapshot file "
               + file.toAbsolutePath()
-              + ". Create it (once, for a new operator or format version) with\n  ./mvnw -pl "
-              + moduleName()
+              + ". Create it (once, for a new operator or format version) with\n  mvn -f "
+              + modulePom()
               + " test -Dtest="
               + callingClass()
               + " -D"
               + WRITE_PROPERTY
-              + "=true\nand commit it.");
+              + "=true\nand commit it (the Maven wrapper, ./mvnw, takes the same arguments).");
     }
     OperatorSubtaskState state = SnapshotFiles.read(file);
     try {
@@ -146,9 +146,14 @@ public final class SavepointCompatibility {
     }
   }
 
-  private static String moduleName() {
-    Path cwd = Path.of("").toAbsolutePath().getFileName();
-    return cwd == null ? "<module>" : cwd.toString();
+  /**
+   * The pom of the module whose test runs: Surefire's working directory is the module directory.
+   * Named by its path, so the command works in any build, not only from the root of a reactor whose
+   * module directories are named like the modules.
+   */
+  private static String modulePom() {
+    Path pom = Path.of("pom.xml").toAbsolutePath();
+    return Files.isRegularFile(pom) ? pom.toString() : "<module>/pom.xml";
   }
 
   /** The test class that called us, without nested-class suffix. */
