@@ -315,7 +315,9 @@ public final class Enrich {
     /**
      * At most {@code callsPerSecond} calls to the lookup per subtask (a micro-batch is one call),
      * with bursts of up to one second's worth after a quiet period. Calls over the limit wait
-     * (their records' step timeout keeps running).
+     * (their records' step timeout keeps running). Any positive rate works, however low: a call
+     * whose records all timed out is dropped from the wait within a step timeout or two, even when
+     * the next permit is days away.
      *
      * @throws IllegalArgumentException if not positive and finite
      */
