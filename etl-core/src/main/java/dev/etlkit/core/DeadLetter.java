@@ -312,8 +312,14 @@ public final class DeadLetter {
       return payload(bytes, DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
-    /** Keeps the payload as bytes, cut to {@code maxBytes}. */
+    /**
+     * Keeps the payload as bytes, cut to {@code maxBytes} (0 keeps none, {@code Integer.MAX_VALUE}
+     * all).
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is negative
+     */
     public Builder payload(@Nullable byte[] bytes, int maxBytes) {
+      requireMaxPayloadBytes(maxBytes);
       this.payloadText = null;
       if (bytes == null) {
         this.payloadBytes = null;
@@ -333,8 +339,14 @@ public final class DeadLetter {
       return payload(text, DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
-    /** Keeps the payload as text, cut so that its UTF-8 form has at most {@code maxBytes} bytes. */
+    /**
+     * Keeps the payload as text, cut so that its UTF-8 form has at most {@code maxBytes} bytes (0
+     * keeps none, {@code Integer.MAX_VALUE} all).
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is negative
+     */
     public Builder payload(@Nullable String text, int maxBytes) {
+      requireMaxPayloadBytes(maxBytes);
       this.payloadBytes = null;
       if (text == null) {
         this.payloadText = null;
@@ -400,6 +412,14 @@ public final class DeadLetter {
 
     public DeadLetter build() {
       return new DeadLetter(this);
+    }
+
+    /** Checks a payload limit, here and where an {@link ErrorHandler} is made. */
+    static int requireMaxPayloadBytes(int maxBytes) {
+      if (maxBytes < 0) {
+        throw new IllegalArgumentException("maxPayloadBytes must be >= 0, was " + maxBytes);
+      }
+      return maxBytes;
     }
 
     private static String truncateUtf8(String text, int maxBytes) {

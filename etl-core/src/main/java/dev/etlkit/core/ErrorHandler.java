@@ -49,10 +49,7 @@ public final class ErrorHandler implements Serializable {
   public ErrorHandler(StepIdentity step, ErrorPolicy policy, int maxPayloadBytes) {
     this.step = Objects.requireNonNull(step, "step");
     this.policy = Objects.requireNonNull(policy, "policy");
-    if (maxPayloadBytes < 0) {
-      throw new IllegalArgumentException("maxPayloadBytes must be >= 0, was " + maxPayloadBytes);
-    }
-    this.maxPayloadBytes = maxPayloadBytes;
+    this.maxPayloadBytes = DeadLetter.Builder.requireMaxPayloadBytes(maxPayloadBytes);
   }
 
   /**

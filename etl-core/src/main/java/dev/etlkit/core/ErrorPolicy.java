@@ -63,7 +63,8 @@ public final class ErrorPolicy implements Serializable {
   }
 
   /**
-   * Dead-letter up to {@code maxErrors} bad records per subtask, fail on the next one.
+   * Dead-letter up to {@code maxErrors} bad records per subtask, fail on the next one. Any value
+   * from 0 (fail on the first) to {@code Long.MAX_VALUE} (never fail) is honoured.
    *
    * @throws IllegalArgumentException if {@code maxErrors} is negative
    */
@@ -78,10 +79,11 @@ public final class ErrorPolicy implements Serializable {
    * Dead-letter bad records while {@code bad / in <= maxRate}; fail when the rate is exceeded and
    * the subtask has seen at least {@code minRecords} inputs (so a bad first record does not fail):
    * on the input that makes {@code minRecords}, if the bad records before it already exceed the
-   * rate, or on any later bad record that does.
+   * rate, or on any later bad record that does. With {@code minRecords} of {@code Long.MAX_VALUE}
+   * the budget never fails.
    *
-   * @throws IllegalArgumentException if {@code maxRate} is not in [0, 1) or {@code minRecords} is
-   *     below 1
+   * @throws IllegalArgumentException if {@code maxRate} is not in [0, 1) (NaN included) or {@code
+   *     minRecords} is below 1
    */
   public static ErrorPolicy errorRateBudget(double maxRate, long minRecords) {
     if (!(maxRate >= 0.0 && maxRate < 1.0)) {
@@ -154,7 +156,10 @@ public final class ErrorPolicy implements Serializable {
       case FAIL:
         return "fail-job";
       default:
-        return maxErrors != Long.MAX_VALUE
+        // A count budget tolerates any rate (1.0); a rate budget's rate is below 1. maxErrors
+        // cannot
+        // tell them apart: errorBudget(Long.MAX_VALUE) has the rate budgets' maxErrors.
+        return maxRate >= 1.0
             ? "error-budget(max " + maxErrors + " errors)"
             : "error-rate-budget(max " + maxRate + " after " + minRecords + " records)";
     }

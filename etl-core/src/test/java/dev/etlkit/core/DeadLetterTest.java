@@ -97,6 +97,18 @@ class DeadLetterTest {
   }
 
   @Test
+  void payloadLimit_negative_failsNamingIt_forBytesAndTextAlike() {
+    assertThatThrownBy(() -> letter().payload(new byte[] {1, 2}, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxPayloadBytes must be >= 0, was -1");
+    assertThatThrownBy(() -> letter().payload("ab", -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxPayloadBytes must be >= 0, was -1");
+    assertThat(letter().payload(new byte[] {1, 2}, 0).build().payloadBytes()).isEmpty();
+    assertThat(letter().payload("ab", Integer.MAX_VALUE).build().payloadText()).isEqualTo("ab");
+  }
+
+  @Test
   void attempt_belowOne_fails() {
     assertThatThrownBy(() -> letter().attempt(0).build())
         .isInstanceOf(IllegalArgumentException.class)

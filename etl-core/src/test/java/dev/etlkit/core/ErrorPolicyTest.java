@@ -36,6 +36,22 @@ class ErrorPolicyTest {
   }
 
   @Test
+  void errorBudget_ofLongMaxValue_neverFailsAndIsNamedAsACountBudget() {
+    ErrorPolicy budget = ErrorPolicy.errorBudget(Long.MAX_VALUE);
+
+    assertThat(budget.isExceeded(Long.MAX_VALUE, Long.MAX_VALUE)).isFalse();
+    assertThat(budget).hasToString("error-budget(max 9223372036854775807 errors)");
+  }
+
+  @Test
+  void errorRateBudget_withLongMaxValueMinRecords_neverFailsAndIsNamedAsARateBudget() {
+    ErrorPolicy budget = ErrorPolicy.errorRateBudget(0.5, Long.MAX_VALUE);
+
+    assertThat(budget.isExceeded(1_000_000, 1_000_000)).isFalse();
+    assertThat(budget).hasToString("error-rate-budget(max 0.5 after 9223372036854775807 records)");
+  }
+
+  @Test
   void errorBudget_negative_failsNamingTheOption() {
     assertThatThrownBy(() -> ErrorPolicy.errorBudget(-1))
         .isInstanceOf(IllegalArgumentException.class)

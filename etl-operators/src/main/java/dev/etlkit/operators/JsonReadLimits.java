@@ -47,21 +47,46 @@ public final class JsonReadLimits implements Serializable {
     return DEFAULTS;
   }
 
+  /**
+   * The largest document, in bytes, checked before parsing ({@value #DEFAULT_MAX_DOCUMENT_BYTES} by
+   * default). Any value from 1 up to {@code Integer.MAX_VALUE} (no limit in practice) is honoured.
+   *
+   * @throws IllegalArgumentException if below 1
+   */
   public JsonReadLimits withMaxDocumentBytes(int bytes) {
     return new JsonReadLimits(
         positive(bytes, "maxDocumentBytes"), maxNestingDepth, maxStringLength, maxNumberLength);
   }
 
+  /**
+   * The deepest nesting of objects and arrays ({@value #DEFAULT_MAX_NESTING_DEPTH} by default). Any
+   * value from 1 up to {@code Integer.MAX_VALUE} is accepted.
+   *
+   * @throws IllegalArgumentException if below 1
+   */
   public JsonReadLimits withMaxNestingDepth(int depth) {
     return new JsonReadLimits(
         maxDocumentBytes, positive(depth, "maxNestingDepth"), maxStringLength, maxNumberLength);
   }
 
+  /**
+   * The longest string value, in characters ({@value #DEFAULT_MAX_STRING_LENGTH} by default). Any
+   * value from 1 up to {@code Integer.MAX_VALUE} (no limit in practice) is honoured.
+   *
+   * @throws IllegalArgumentException if below 1
+   */
   public JsonReadLimits withMaxStringLength(int chars) {
     return new JsonReadLimits(
         maxDocumentBytes, maxNestingDepth, positive(chars, "maxStringLength"), maxNumberLength);
   }
 
+  /**
+   * The most digits of a number ({@value #DEFAULT_MAX_NUMBER_LENGTH} by default); decoders that
+   * read decimals also bound their digits in plain notation and their scale by it. Any value from 1
+   * up to {@code Integer.MAX_VALUE} (no limit in practice) is honoured.
+   *
+   * @throws IllegalArgumentException if below 1
+   */
   public JsonReadLimits withMaxNumberLength(int digits) {
     return new JsonReadLimits(
         maxDocumentBytes, maxNestingDepth, maxStringLength, positive(digits, "maxNumberLength"));

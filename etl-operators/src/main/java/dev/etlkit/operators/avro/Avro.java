@@ -66,6 +66,14 @@ public final class Avro {
   public static final int DEFAULT_MAX_COLLECTION_ITEMS = 1_000_000;
 
   /**
+   * The largest {@code maxCollectionItems}. Avro allocates an array's slots when it reads the
+   * array's item count, before its items, and items may take no bytes ({@code array<null>}): a
+   * record of a few bytes can claim this many items and cost 0.4 to 0.8 GB of heap at once (one
+   * claiming {@code Integer.MAX_VALUE} fails with an {@code OutOfMemoryError} on any heap).
+   */
+  public static final int MAX_COLLECTION_ITEMS = 100_000_000;
+
+  /**
    * A step decoding Avro binary into {@code GenericRecord}s of {@code readerSchema}. By default the
    * data is plain Avro binary written with the reader schema; see {@link
    * DecodeStep#withWriterSchema} and {@link DecodeStep#withConfluentWireFormat}.
@@ -192,9 +200,9 @@ public final class Avro {
     return new AvroRecordTypeInfo<>(RecordModel.specific(type));
   }
 
-  private static int atLeastOne(int value, String option) {
-    if (value < 1) {
-      throw new IllegalArgumentException(option + " must be >= 1, was " + value);
+  private static int inRange(int value, int max, String option) {
+    if (value < 1 || value > max) {
+      throw new IllegalArgumentException(option + " must be in 1.." + max + ", was " + value);
     }
     return value;
   }
@@ -282,9 +290,11 @@ public final class Avro {
     /**
      * The most items all arrays and maps of one record may hold together (default {@link
      * #DEFAULT_MAX_COLLECTION_ITEMS}); a record claiming more becomes a dead letter before anything
-     * is allocated for them.
+     * is allocated for them. Up to the limit, a claimed array's slots are allocated before its
+     * items are read, 4 to 8 bytes each even for items of no bytes: choose it by the heap.
      *
-     * @throws IllegalArgumentException if {@code items} is below 1
+     * @throws IllegalArgumentException if {@code items} is not in 1..{@value
+     *     Avro#MAX_COLLECTION_ITEMS}
      */
     public DecodeStep<I, T> withMaxCollectionItems(int items) {
       return new DecodeStep<>(
@@ -293,7 +303,7 @@ public final class Avro {
           model,
           writerSchema,
           provider,
-          atLeastOne(items, "maxCollectionItems"),
+          inRange(items, MAX_COLLECTION_ITEMS, "maxCollectionItems"),
           errorPolicy);
     }
 

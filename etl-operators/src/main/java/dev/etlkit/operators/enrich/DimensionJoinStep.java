@@ -117,7 +117,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * How long a fact without a dimension row waits for it (default {@link
    * DimensionJoin#DEFAULT_MAX_WAIT}: not at all). Latest join: processing time from the fact's
    * arrival. Point-in-time join: event time after the fact's timestamp; the step then holds back
-   * the watermark it forwards by this much, so released facts are not late downstream.
+   * the watermark it forwards by this much, so released facts are not late downstream. Both times
+   * count whole milliseconds: a fraction of one rounds up (a fact never waits less than asked).
    *
    * @throws IllegalArgumentException if not in [0, {@link DimensionJoin#MAX_DURATION}]
    */

@@ -283,7 +283,9 @@ public final class Enrich {
     /**
      * Collects keys to load into one {@link Lookup#lookupAll} call: sent when {@code maxKeys} keys
      * are collected or {@code maxDelay} after the first, whichever comes first. Only for lookups
-     * that answer many keys in one round trip ({@link Lookup#supportsBatch()}).
+     * that answer many keys in one round trip ({@link Lookup#supportsBatch()}). {@code maxDelay}
+     * must also be shorter than the step timeout ({@link #withTimeout}), checked when the step is
+     * applied.
      *
      * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
      *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link
@@ -315,7 +317,9 @@ public final class Enrich {
     /**
      * At most {@code callsPerSecond} calls to the lookup per subtask (a micro-batch is one call),
      * with bursts of up to one second's worth after a quiet period. Calls over the limit wait
-     * (their records' step timeout keeps running).
+     * (their records' step timeout keeps running). Any positive rate works, however low: a call
+     * whose records all timed out is dropped from the wait within a step timeout or two, even when
+     * the next permit is days away.
      *
      * @throws IllegalArgumentException if not positive and finite
      */
@@ -402,6 +406,17 @@ public final class Enrich {
     }
 
     private void checkOptions() {
+      if (settings.batchKeys() > 0 && settings.batchDelay().compareTo(settings.timeout()) >= 0) {
+        throw new IllegalArgumentException(
+            "enrichment step '"
+                + name
+                + "': microBatch maxDelay ("
+                + settings.batchDelay()
+                + ") must be shorter than the step timeout ("
+                + settings.timeout()
+                + "): the first record of a batch that does not fill would have timed out by the"
+                + " time the batch is sent");
+      }
       LookupCache cache = settings.cache();
       if (settings.retry().retriesMisses() && cache != null && cache.missCaching()) {
         throw new IllegalArgumentException(

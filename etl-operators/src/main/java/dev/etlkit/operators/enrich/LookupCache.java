@@ -91,13 +91,19 @@ public final class LookupCache implements Serializable {
     return new LookupCache(values);
   }
 
-  /** Entries are fresh for this long after they were loaded. Must be positive. */
+  /**
+   * Entries are fresh for this long after they were loaded. Must be positive; any length works
+   * (beyond about 292 years, what a long counts in nanoseconds: never).
+   */
   public LookupCache withExpireAfterWrite(Duration ttl) {
     StateTtls.requirePositive(ttl, "cache expireAfterWrite");
     return with(x -> x.expireAfterWrite = ttl);
   }
 
-  /** Entries not read for this long are dropped. Must be positive. */
+  /**
+   * Entries not read for this long are dropped. Must be positive; any length works (beyond about
+   * 292 years: never).
+   */
   public LookupCache withExpireAfterAccess(Duration ttl) {
     StateTtls.requirePositive(ttl, "cache expireAfterAccess");
     return with(x -> x.expireAfterAccess = ttl);

@@ -165,7 +165,7 @@ public final class LookupRetry<V> implements Serializable {
    * How long one call may take before it counts as failed with a {@link
    * java.util.concurrent.TimeoutException} (and is retried, if attempts remain); its late answer is
    * ignored. Default: the step timeout, so a call that hangs uses up the record's time. Must be
-   * positive.
+   * positive; one longer than the step timeout is the step timeout.
    */
   public LookupRetry<V> withAttemptTimeout(Duration timeout) {
     StateTtls.requirePositive(timeout, "retry attemptTimeout");

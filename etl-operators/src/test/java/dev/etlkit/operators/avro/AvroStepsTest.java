@@ -132,11 +132,17 @@ class AvroStepsTest {
   }
 
   @Test
-  void withMaxCollectionItems_belowOne_isRejected() {
-    assertThatThrownBy(
-            () -> Avro.decode("decode", ORDER_V2, PayloadInput.bytes()).withMaxCollectionItems(0))
+  void withMaxCollectionItems_outOfRange_isRejected() {
+    Avro.DecodeStep<byte[], GenericRecord> step =
+        Avro.decode("decode", ORDER_V2, PayloadInput.bytes());
+    // 6 bytes of array<null> claiming that many items made Avro allocate them: OutOfMemoryError
+    assertThatThrownBy(() -> step.withMaxCollectionItems(Integer.MAX_VALUE))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxCollectionItems must be >= 1, was 0");
+        .hasMessage("maxCollectionItems must be in 1..100000000, was 2147483647");
+    assertThatThrownBy(() -> step.withMaxCollectionItems(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxCollectionItems must be in 1..100000000, was 0");
+    step.withMaxCollectionItems(Avro.MAX_COLLECTION_ITEMS);
   }
 
   @Test

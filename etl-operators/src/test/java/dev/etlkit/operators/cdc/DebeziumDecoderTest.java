@@ -429,6 +429,16 @@ class DebeziumDecoderTest {
   }
 
   @Test
+  void decimalText_withTheLargestNumberLengthLimit_isDecoded() throws IOException {
+    DecoderSettings<Order> settings =
+        DecoderSettings.defaults(Order.class)
+            .withLimits(JsonReadLimits.defaults().withMaxNumberLength(Integer.MAX_VALUE));
+
+    assertThat(decodeOrder(settings, order("\"amount\":\"12.50\"")).amount())
+        .isEqualTo(new BigDecimal("12.50"));
+  }
+
+  @Test
   void preciseDecimal_withoutSchema_isADeadLetterNotAWrongNumber() {
     // base64 "Mr4=" is 129.90 at scale 2, but without the schema the scale is unknown
     assertThatThrownBy(

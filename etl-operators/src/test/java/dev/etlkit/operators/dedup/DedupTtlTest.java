@@ -60,6 +60,28 @@ class DedupTtlTest {
     }
   }
 
+  /** The longest TTL a step accepts: write time + TTL overflows a long, and Flink saturates it. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void longestTtl_neverExpires_notEvenInASnapshot(StateBackendKind backend) throws Exception {
+    KeyedHarness<Object, String, Change<String>> harness =
+        DedupHarness.rows(DedupHarness.keepLast().withStateTtl(Duration.ofMillis(Long.MAX_VALUE)))
+            .harness()
+            .on(backend);
+    try (OperatorHarness<String, Change<String>> running = harness.open()) {
+      running.setStateTtlTime(1_000);
+      running.processElement("k1#v1", 1);
+      running.setStateTtlTime(Long.MAX_VALUE - 1);
+      running.processElement("k1#v1", 2); // the same row: a no-op while the key is known
+
+      assertThat(running.output()).hasSize(1);
+      try (OperatorHarness<String, Change<String>> restored =
+          harness.restore(running.savepoint())) {
+        assertThat(keys(restored)).isEqualTo(1);
+      }
+    }
+  }
+
   private static long keys(OperatorHarness<?, ?> harness) throws Exception {
     try (Stream<Object> keys =
         harness

@@ -363,8 +363,9 @@ final class RowBinder<T> {
    * rejects it.
    */
   private void checkDecimalText(String text, String column, String what) {
-    // sign, point and an exponent of up to 11 characters besides the digits
-    if (text.length() > maxNumberLength + 14) {
+    // sign, point and an exponent of up to 11 characters besides the digits (in long: the limit
+    // may be Integer.MAX_VALUE)
+    if (text.length() > maxNumberLength + 14L) {
       throw new IllegalArgumentException(
           what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
     }

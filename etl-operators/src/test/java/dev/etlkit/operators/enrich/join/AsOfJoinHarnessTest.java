@@ -17,6 +17,7 @@ import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
 import dev.etlkit.operators.enrich.internal.join.VersionHistory;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ValueState;
@@ -200,6 +201,26 @@ class AsOfJoinHarnessTest {
       assertThat(h.watermarks()).containsExactly(10L, 20L);
       assertThat(counts(h, ""))
           .contains(entry(StepMetrics.RECORDS_IN, 2L), entry(StepMetrics.RECORDS_OUT, 2L));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void maxWaitWithAFractionOfAMillisecond_waitsUntilTheWatermarkPassesAllOfIt(
+      StateBackendKind backend) throws Exception {
+    JoinHarness.Expanded expanded =
+        JoinHarness.expand(JoinHarness.asOf().withMaxWait(Duration.ofNanos(1_500_000)));
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        expanded.harness().on(backend).open()) {
+      h.processElement(fact("k1#o1"), 15);
+      h.processWatermark(16); // 15 + 1.5 ms is after 16: the fact waits
+      assertThat(h.emitted()).isEmpty();
+      assertThat(h.watermarks()).containsExactly(14L); // held back by the whole wait
+
+      h.processElement(row(Change.insert("k1#v1")), 12);
+      h.processWatermark(17);
+
+      assertThat(lines(h.emitted())).containsExactly("FOUND_AFTER_WAIT k1#o1 k1#v1 @15");
     }
   }
 

@@ -13,6 +13,7 @@ import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,6 +95,25 @@ class LatestJoinHarnessTest {
               "TIMED_OUT k2#o3 @12");
       assertThat(counts(h, ""))
           .contains(entry(StepMetrics.RECORDS_IN, 3L), entry(StepMetrics.RECORDS_OUT, 3L));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void maxWaitBelowAMillisecond_waitsAWholeMillisecond(StateBackendKind backend) throws Exception {
+    JoinHarness.Expanded expanded =
+        JoinHarness.expand(JoinHarness.latest().withMaxWait(Duration.ofNanos(500_000)));
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        expanded.harness().on(backend).open()) {
+      h.processElement(fact("k1#o1"), 10);
+      assertThat(h.emitted()).isEmpty(); // processing time counts milliseconds: it waits one
+
+      h.processElement(row(Change.insert("k1#v1")), 1);
+      h.processElement(fact("k2#o2"), 11);
+      h.advanceProcessingTime(1);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("FOUND_AFTER_WAIT k1#o1 k1#v1 @10", "TIMED_OUT k2#o2 @11");
     }
   }
 

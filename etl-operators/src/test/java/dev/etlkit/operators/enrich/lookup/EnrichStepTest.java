@@ -282,6 +282,20 @@ class EnrichStepTest {
   }
 
   @Test
+  void microBatchDelay_notShorterThanTheStepTimeout_isRejectedWhenApplied() {
+    Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
+        step().withTimeout(Duration.ofSeconds(2)).withMicroBatch(100, Duration.ofSeconds(2));
+
+    assertThatThrownBy(() -> orders().apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "enrichment step 'customer': microBatch maxDelay (PT2S) must be shorter than the step"
+                + " timeout (PT2S): the first record of a batch that does not fill would have timed"
+                + " out by the time the batch is sent");
+    orders().apply(step.withTimeout(Duration.ofMillis(2_001)));
+  }
+
+  @Test
   void retry_defaultRetriesEveryFailureButNoAnswer() {
     LookupRetry<String> retry = LookupRetry.attempts(3);
     assertThat(retry.retries(new java.io.IOException())).isTrue();

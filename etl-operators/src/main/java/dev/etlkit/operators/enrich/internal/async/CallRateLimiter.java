@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.internal.async;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 
@@ -21,16 +22,23 @@ final class CallRateLimiter<K, V> implements Runnable {
   private final Timers timers;
   private final long intervalNanos;
   private final long maxStoredNanos;
+  private final long maxTickNanos;
 
   private final ArrayDeque<LookupCall<K, V>> queue = new ArrayDeque<>();
   private long nextFreeNanos;
   private boolean tickScheduled;
 
-  CallRateLimiter(LookupEngine<K, V> engine, Timers timers, double permitsPerSecond) {
+  /**
+   * @param stepTimeoutNanos the step timeout: the queue is checked for abandoned calls at least
+   *     this often, however far apart the permits are
+   */
+  CallRateLimiter(
+      LookupEngine<K, V> engine, Timers timers, double permitsPerSecond, long stepTimeoutNanos) {
     this.engine = engine;
     this.timers = timers;
     this.intervalNanos = Math.max(1L, (long) (1e9 / permitsPerSecond));
     this.maxStoredNanos = Math.max(intervalNanos, 1_000_000_000L);
+    this.maxTickNanos = stepTimeoutNanos;
     this.nextFreeNanos = timers.nanoTime();
   }
 
@@ -48,7 +56,11 @@ final class CallRateLimiter<K, V> implements Runnable {
     engine.dispatch(call);
   }
 
-  /** A permit is due: sends the calls at the head of the queue that have one. */
+  /**
+   * A permit is due: sends the calls at the head of the queue that have one. Or a step timeout
+   * passed without a permit: drops the calls nobody waits for any more, wherever they queue (a key
+   * that keeps getting records keeps the head alive).
+   */
   @Override
   public void run() {
     List<LookupCall<K, V>> ready = new ArrayList<>();
@@ -64,6 +76,9 @@ final class CallRateLimiter<K, V> implements Runnable {
           continue;
         }
         if (!tryTake(now)) {
+          if (ready.isEmpty()) {
+            pruneAll(abandoned);
+          }
           break;
         }
         ready.add(queue.poll());
@@ -77,6 +92,16 @@ final class CallRateLimiter<K, V> implements Runnable {
     }
     for (LookupCall<K, V> call : ready) {
       engine.dispatch(call);
+    }
+  }
+
+  private void pruneAll(List<Flight<K, V>> abandoned) {
+    for (Iterator<LookupCall<K, V>> calls = queue.iterator(); calls.hasNext(); ) {
+      LookupCall<K, V> call = calls.next();
+      abandoned.addAll(call.prune());
+      if (call.isEmpty()) {
+        calls.remove();
+      }
     }
   }
 
@@ -94,10 +119,16 @@ final class CallRateLimiter<K, V> implements Runnable {
     return true;
   }
 
+  /**
+   * Runs {@link #run} when the next permit is due, or a step timeout from now if that is sooner:
+   * with permits further apart than the step timeout (a low rate), the calls queued meanwhile are
+   * abandoned long before a permit comes, and are dropped then instead of holding their flights and
+   * waiters until it does.
+   */
   private void scheduleTick(long now) {
     if (!tickScheduled) {
       tickScheduled = true;
-      timers.schedule(this, Math.max(0L, nextFreeNanos - now));
+      timers.schedule(this, Math.min(Math.max(0L, nextFreeNanos - now), maxTickNanos));
     }
   }
 }

@@ -84,7 +84,9 @@ public final class LookupEngine<K, V> {
                 this, timers, settings.batchKeys(), settings.batchDelay().toNanos())
             : null;
     this.limiter =
-        settings.rateLimit() > 0 ? new CallRateLimiter<>(this, timers, settings.rateLimit()) : null;
+        settings.rateLimit() > 0
+            ? new CallRateLimiter<>(this, timers, settings.rateLimit(), timeoutNanos)
+            : null;
   }
 
   LookupMetrics metrics() {

@@ -57,6 +57,8 @@ public final class JoinConfig<F, D, O> implements Serializable {
   private final TypeInformation<D> dimensionType;
   private final TypeInformation<O> outputType;
   private final DimensionJoin.Combiner<F, D, O> combiner;
+  private static final long NANOS_PER_MILLI = 1_000_000L;
+
   private final long maxWaitMillis;
   private final int maxBufferedFacts;
   private final UnmatchedFacts unmatched;
@@ -83,7 +85,10 @@ public final class JoinConfig<F, D, O> implements Serializable {
     this.dimensionType = Objects.requireNonNull(dimensionType, "dimensionType");
     this.outputType = Objects.requireNonNull(outputType, "outputType");
     this.combiner = Objects.requireNonNull(combiner, "combiner");
-    this.maxWaitMillis = maxWait.toMillis();
+    // Times are whole milliseconds. A fact waits until the time reaches fact time + maxWait, so a
+    // fraction of a millisecond rounds up (truncated, 0.5 ms would mean no wait at all); it is late
+    // when its time is before watermark - allowedLateness, which truncation keeps exact.
+    this.maxWaitMillis = maxWait.plusNanos(NANOS_PER_MILLI - 1).toMillis();
     this.maxBufferedFacts = maxBufferedFacts;
     this.unmatched = Objects.requireNonNull(unmatched, "unmatched");
     this.allowedLatenessMillis = allowedLateness.toMillis();
@@ -113,7 +118,7 @@ public final class JoinConfig<F, D, O> implements Serializable {
     return combiner;
   }
 
-  /** 0 when facts never wait. */
+  /** The maximum wait in whole milliseconds, rounded up; 0 when facts never wait. */
   public long maxWaitMillis() {
     return maxWaitMillis;
   }

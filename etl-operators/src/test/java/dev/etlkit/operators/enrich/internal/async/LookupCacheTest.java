@@ -324,6 +324,26 @@ class LookupCacheTest {
     assertThat(b.answer()).isEqualTo("Anna/LOADED");
   }
 
+  @Test
+  void longestDurationsAndSize_entryStaysFresh() {
+    Duration longest = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999); // beyond long nanoseconds
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        cached(
+            lookup,
+            LookupCache.maxEntries(Long.MAX_VALUE)
+                .withExpireAfterWrite(longest)
+                .withExpireAfterAccess(longest)
+                .withRefreshAfterWrite(longest.minusNanos(1))
+                .withStaleOnError(longest));
+
+    loadC1(f, lookup);
+    f.advanceMillis(Duration.ofDays(100 * 365).toMillis());
+
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(1);
+  }
+
   /** Loads c-1 once (the lookup's first call) so that it is cached. */
   private static void loadC1(EngineFixture f, FakeLookup lookup) {
     f.request("o1", "c-1");

@@ -6,6 +6,8 @@ import dev.etlkit.operators.enrich.FakeLookup;
 import dev.etlkit.operators.enrich.LookupRetry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Micro-batches ({@code lookupAll}) and the client-side rate limit on the manual clock. */
@@ -155,6 +157,29 @@ class MicroBatchAndRateLimitTest {
     assertThat(gaveUp.answer()).isEqualTo("dead-letter/TimeoutException");
     assertThat(next.answer()).isNull();
     assertThat(f.engine.flightsInProgress()).isEqualTo(2);
+  }
+
+  @Test
+  void rateLimit_permitsDaysApart_callsOfTimedOutRecordsAreDroppedWithinTwoStepTimeouts() {
+    FakeLookup lookup = FakeLookup.manual();
+    EngineFixture f = new EngineFixture(lookup, s -> s.rateLimit = 1e-6); // one per 11.6 days
+
+    f.request("o0", "c-0"); // the stored permit
+    List<RecordingWaiter> gaveUp = new ArrayList<>();
+    gaveUp.add(f.request("h0", "hot")); // first in the queue
+    for (int i = 1; i <= 100; i++) {
+      gaveUp.add(f.request("o" + i, "c-" + i));
+    }
+    f.advanceMillis(5_000); // the step timeout of EngineFixture.PLAIN
+    gaveUp.forEach(f::stepTimeout);
+    RecordingWaiter waiting = f.request("h1", "hot"); // keeps the head of the queue alive
+    f.advanceMillis(5_000);
+
+    assertThat(gaveUp).allMatch(w -> "dead-letter/TimeoutException".equals(w.answer()));
+    assertThat(waiting.answer()).isNull();
+    // c-0's call timed out too; the queued calls nobody waits for are gone, not kept for days
+    assertThat(f.engine.flightsInProgress()).as("hot's flight only").isEqualTo(1);
+    assertThat(lookup.callCount()).isEqualTo(1);
   }
 
   @Test
