@@ -168,7 +168,12 @@ public final class KeyedHarness<K, I, O> {
    * unaffected.
    */
   public KeyedHarness<K, I, O> withObjectReuse() {
-    return with(backend, stateChangelog, true, maxParallelism, userCodeClassLoader);
+    return withObjectReuse(true);
+  }
+
+  /** This recipe with Flink's object reuse on or off. */
+  KeyedHarness<K, I, O> withObjectReuse(boolean on) {
+    return with(backend, stateChangelog, on, maxParallelism, userCodeClassLoader);
   }
 
   /**
