@@ -6,6 +6,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.KeptInputs;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.scd.EffectiveTime;
@@ -112,6 +113,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   private transient FlinkStore<T> store;
   private transient EmittingSink<T> sink;
   private transient Timers timers;
+  private transient KeptInputs<T> keptRows;
 
   /** Whether a record needs the processing time: for state TTL or as its effective time. */
   private transient boolean readsProcessingTime;
@@ -218,6 +220,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             getRuntimeContext().getMapState(changes),
             getRuntimeContext().getMapState(chunks));
     sink = new EmittingSink<>(config.validToCurrent());
+    // the history keeps the row (heap state): with object reuse the upstream may change it later
+    keptRows = KeptInputs.of(config.valueType(), getRuntimeContext());
     timers = new Timers();
     readsProcessingTime =
         config.ttl() != null
@@ -338,7 +342,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
     sink.start(key, out);
     timers.service = ctx.timerService();
-    KeyHistory.Outcome outcome = history.apply(store, time, sequence, row, sink, now, timers);
+    KeyHistory.Outcome outcome =
+        history.apply(store, time, sequence, keptRows.keep(row), sink, now, timers);
     int emitted = sink.emitted();
     switch (outcome) {
       case CHANGED:
