@@ -5,10 +5,10 @@ import static dev.etlkit.operators.normalize.NormalizeHarnesses.normalizer;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.MutableRow;
+import dev.etlkit.operators.ObjectReuseCases;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.ObjectReuseCheck;
 import dev.etlkit.testkit.StateBackendKind;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -59,14 +59,7 @@ class NormalizeObjectReuseTest {
   }
 
   static Stream<Arguments> cases() {
-    List<Arguments> cases = new ArrayList<>();
-    for (Variant variant : Variant.values()) {
-      for (long seed = 0; seed < HEAP_SEEDS; seed++) {
-        cases.add(Arguments.of(variant, StateBackendKind.HEAP, seed));
-      }
-      cases.add(Arguments.of(variant, StateBackendKind.ROCKSDB, 100L));
-    }
-    return cases.stream();
+    return ObjectReuseCases.cases(List.of(Variant.values()), HEAP_SEEDS);
   }
 
   @ParameterizedTest(name = "{0} on {1}, seed {2}")
@@ -75,14 +68,7 @@ class NormalizeObjectReuseTest {
       Variant variant, StateBackendKind backend, long seed) {
     ObjectReuseCheck.of(
             variant.recipe().on(backend),
-            MutableRow.generator()
-                .withKeys(3)
-                .withLength(60)
-                .withDeleteRate(0.2)
-                .withTombstoneRate(0.3)
-                .withDuplicateRate(0.3)
-                .generate(seed)
-                .input(),
+            ObjectReuseCases.messyChangelog(seed, 0.2),
             MutableRow.reusingChanges())
         .verify();
   }
