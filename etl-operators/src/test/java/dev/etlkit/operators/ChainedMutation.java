@@ -11,7 +11,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
 /**
@@ -24,6 +26,15 @@ import org.apache.flink.util.CloseableIterator;
 public final class ChainedMutation {
 
   private ChainedMutation() {}
+
+  /** The MiniCluster the job runs on: register it in the test class. */
+  public static MiniClusterExtension miniCluster() {
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(1)
+            .build());
+  }
 
   /** The changes the job emits, as {@code "+U v2!"}, with object reuse on or off. */
   public static List<String> run(

@@ -7,7 +7,6 @@ import dev.etlkit.core.Steps;
 import dev.etlkit.operators.ChainedMutation;
 import dev.etlkit.operators.MutableRow;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,13 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class NormalizeObjectReuseITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = ChainedMutation.miniCluster();
 
   @Test
   @Timeout(120)
