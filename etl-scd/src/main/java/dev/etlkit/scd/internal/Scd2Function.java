@@ -6,8 +6,8 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
-import dev.etlkit.core.internal.KeptInputs;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
@@ -113,7 +113,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   private transient FlinkStore<T> store;
   private transient EmittingSink<T> sink;
   private transient Timers timers;
-  private transient KeptInputs<T> keptRows;
+  private transient ObjectReuseCopies<T> rowCopies;
 
   /** Whether a record needs the processing time: for state TTL or as its effective time. */
   private transient boolean readsProcessingTime;
@@ -221,7 +221,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             getRuntimeContext().getMapState(chunks));
     sink = new EmittingSink<>(config.validToCurrent());
     // the history keeps the row (heap state): with object reuse the upstream may change it later
-    keptRows = KeptInputs.of(config.valueType(), getRuntimeContext());
+    rowCopies = ObjectReuseCopies.of(config.valueType(), getRuntimeContext());
     timers = new Timers();
     readsProcessingTime =
         config.ttl() != null
@@ -343,7 +343,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     sink.start(key, out);
     timers.service = ctx.timerService();
     KeyHistory.Outcome outcome =
-        history.apply(store, time, sequence, keptRows.keep(row), sink, now, timers);
+        history.apply(store, time, sequence, rowCopies.copy(row), sink, now, timers);
     int emitted = sink.emitted();
     switch (outcome) {
       case CHANGED:

@@ -3,8 +3,8 @@ package dev.etlkit.operators.normalize.internal;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
-import dev.etlkit.core.internal.KeptInputs;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.operators.normalize.ChangeSequence;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;
@@ -39,7 +39,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
 
   private transient ValueState<RowState<V>> state;
   @Nullable private transient RowHasher<T> hasher;
-  private transient KeptInputs<V> keptRows;
+  private transient ObjectReuseCopies<V> rowCopies;
 
   private VersionedNormalizeFunction(
       TypeInformation<T> valueType,
@@ -107,7 +107,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
         new ValueStateDescriptor<>(ROW_STATE, serializer);
     applyTtl(descriptor);
     state = getRuntimeContext().getState(descriptor);
-    keptRows = KeptInputs.of(keptType, getRuntimeContext());
+    rowCopies = ObjectReuseCopies.of(keptType, getRuntimeContext());
     hasher =
         projection == null
             ? null
@@ -247,7 +247,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   /** What state keeps of {@code row}: the row or its projection (which may be a part of it). */
   @SuppressWarnings("unchecked")
   private V keep(T row) throws Exception {
-    return keptRows.keep(projection == null ? (V) row : projection.project(row));
+    return rowCopies.copy(projection == null ? (V) row : projection.project(row));
   }
 
   @SuppressWarnings("unchecked")
