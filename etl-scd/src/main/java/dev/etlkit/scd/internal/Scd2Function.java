@@ -219,9 +219,10 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             getRuntimeContext().getState(base),
             getRuntimeContext().getMapState(changes),
             getRuntimeContext().getMapState(chunks));
-    sink = new EmittingSink<>(config.validToCurrent());
-    // the history keeps the row (heap state): with object reuse the upstream may change it later
+    // The history keeps rows (heap state) and emits them: with object reuse the upstream may
+    // change an input later, and a function after the step may change an emitted row in place.
     rowCopies = ObjectReuseCopies.of(config.valueType(), getRuntimeContext());
+    sink = new EmittingSink<>(config.validToCurrent(), rowCopies);
     timers = new Timers();
     readsProcessingTime =
         config.ttl() != null
@@ -510,15 +511,20 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
   }
 
-  /** Turns emitted versions into output records for the current key. Reused for every record. */
+  /**
+   * Turns emitted versions into output records for the current key, their rows copied when object
+   * reuse is on (the history keeps them). Reused for every record.
+   */
   private static final class EmittingSink<T> implements VersionSink<T> {
     @Nullable private final Long validToCurrent;
+    private final ObjectReuseCopies<T> rowCopies;
     private String key;
     private Collector<Change<Scd2Row<T>>> out;
     private int emitted;
 
-    EmittingSink(@Nullable Long validToCurrent) {
+    EmittingSink(@Nullable Long validToCurrent, ObjectReuseCopies<T> rowCopies) {
       this.validToCurrent = validToCurrent;
+      this.rowCopies = rowCopies;
     }
 
     void start(String currentKey, Collector<Change<Scd2Row<T>>> collector) {
@@ -533,16 +539,17 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
     @Override
     public void emit(RowKind kind, Version<T> version) {
-      out.collect(Change.of(kind, version.toRow(key, validToCurrent)));
-      emitted++;
+      emit(kind, version.validFrom, version.validTo, version.number, version.row, version.deleted);
     }
 
     @Override
     public void emit(
         RowKind kind, long validFrom, long validTo, long number, @Nullable T row, boolean deleted) {
+      T emittedRow = rowCopies.copy(row);
       out.collect(
           Change.of(
-              kind, Version.toRow(key, validToCurrent, validFrom, validTo, number, row, deleted)));
+              kind,
+              Version.toRow(key, validToCurrent, validFrom, validTo, number, emittedRow, deleted)));
       emitted++;
     }
   }
