@@ -40,15 +40,7 @@ public final class ChainedMutation {
   public static List<String> run(
       Function<EtlStream<MutableRow>, EtlStream<Change<MutableRow>>> step, boolean objectReuse)
       throws Exception {
-    Configuration config = new Configuration();
-    config.set(StateBackendOptions.STATE_BACKEND, "hashmap");
-    config.set(PipelineOptions.GENERIC_TYPES, false);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-    env.setParallelism(1);
-    if (objectReuse) {
-      env.getConfig().enableObjectReuse();
-    }
+    StreamExecutionEnvironment env = environment(objectReuse);
     List<MutableRow> rows =
         List.of(
             new MutableRow("k1", "v1", 1),
@@ -62,6 +54,20 @@ public final class ChainedMutation {
     List<String> emitted = new ArrayList<>();
     output.forEachRemaining(c -> emitted.add(c.kind().shortString() + " " + c.value().text));
     return emitted;
+  }
+
+  /** The job's environment: heap state, parallelism 1, no Kryo, no restarts. */
+  public static StreamExecutionEnvironment environment(boolean objectReuse) {
+    Configuration config = new Configuration();
+    config.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+    config.set(PipelineOptions.GENERIC_TYPES, false);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    env.setParallelism(1);
+    if (objectReuse) {
+      env.getConfig().enableObjectReuse();
+    }
+    return env;
   }
 
   /** Changes the record in place. */
