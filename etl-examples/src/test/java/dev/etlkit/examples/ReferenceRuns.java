@@ -48,6 +48,12 @@ final class ReferenceRuns {
     return run(data.orders(), data.customerChanges(), GENERATED_DISORDER, mode, backend, jobName);
   }
 
+  /** The job over generated events, as {@link #generated}, in the given environment. */
+  static OrdersRun generated(ReferenceData data, StreamExecutionEnvironment env, String jobName)
+      throws Exception {
+    return run(data.orders(), data.customerChanges(), GENERATED_DISORDER, env, jobName);
+  }
+
   /**
    * The job over order and change events whose timestamps are assigned at their (non-parallel)
    * sources with a watermark bound of {@code disorder}, change events partitioned by customer like
@@ -61,13 +67,27 @@ final class ReferenceRuns {
       String backend,
       String jobName)
       throws Exception {
-    StreamExecutionEnvironment env = environment(mode, backend);
+    return run(
+        orders,
+        customerChanges,
+        disorder,
+        environment(mode, backend),
+        jobName + "-" + mode + "-" + backend);
+  }
+
+  private static OrdersRun run(
+      List<ReferenceData.Event> orders,
+      List<ReferenceData.Event> customerChanges,
+      Duration disorder,
+      StreamExecutionEnvironment env,
+      String jobName)
+      throws Exception {
     OrdersJob.Outputs outputs =
         OrdersJob.wire(
             OrdersJob.partitionLikeKafka(timestamped(env, customerChanges, "changes", disorder)),
             timestamped(env, orders, "orders", disorder),
             new FxRates());
-    return OrdersRun.execute(env, outputs, jobName + "-" + mode + "-" + backend);
+    return OrdersRun.execute(env, outputs, jobName);
   }
 
   /**

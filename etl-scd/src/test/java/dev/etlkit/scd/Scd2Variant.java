@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.api.java.functions.KeySelector;
 
 /**
  * One configuration of the SCD2 step over generated {@link Account} changelogs, and the reference
@@ -87,8 +88,13 @@ public record Scd2Variant(
   }
 
   public Scd2Step<Change<Account>, Account> step() {
-    Scd2Step<Change<Account>, Account> step =
-        Scd2.trackChangelog("accounts", Account::id, EffectiveTime.<Account>changeEventTime())
+    return step(Account::id);
+  }
+
+  /** The step over another account type, keyed by {@code id} (its columns named as Account's). */
+  public <T> Scd2Step<Change<T>, T> step(KeySelector<T, String> id) {
+    Scd2Step<Change<T>, T> step =
+        Scd2.trackChangelog("accounts", id, EffectiveTime.<T>changeEventTime())
             .withOutput(output)
             .withHardDeletes(deletes)
             .withChangeDetection(detection)

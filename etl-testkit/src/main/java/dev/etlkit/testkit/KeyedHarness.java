@@ -59,6 +59,7 @@ public final class KeyedHarness<K, I, O> {
   private final TypeInformation<O> outputType;
   private final StateBackendKind backend;
   private final boolean stateChangelog;
+  private final boolean objectReuse;
   private final int maxParallelism;
 
   /** Null for the default: Flink's, the class loader of its test utilities. */
@@ -71,6 +72,7 @@ public final class KeyedHarness<K, I, O> {
       TypeInformation<O> outputType,
       StateBackendKind backend,
       boolean stateChangelog,
+      boolean objectReuse,
       int maxParallelism,
       @Nullable ClassLoader userCodeClassLoader) {
     this.operator = Objects.requireNonNull(operator, "operator");
@@ -79,6 +81,7 @@ public final class KeyedHarness<K, I, O> {
     this.outputType = Objects.requireNonNull(outputType, "outputType");
     this.backend = Objects.requireNonNull(backend, "backend");
     this.stateChangelog = stateChangelog;
+    this.objectReuse = objectReuse;
     this.maxParallelism = maxParallelism;
     this.userCodeClassLoader = userCodeClassLoader;
   }
@@ -102,6 +105,7 @@ public final class KeyedHarness<K, I, O> {
         keyType,
         outputType,
         DEFAULT_BACKEND,
+        false,
         false,
         DEFAULT_MAX_PARALLELISM,
         null);
@@ -128,6 +132,7 @@ public final class KeyedHarness<K, I, O> {
     return with(
         Objects.requireNonNull(backend, "backend"),
         stateChangelog,
+        objectReuse,
         maxParallelism,
         userCodeClassLoader);
   }
@@ -149,7 +154,26 @@ public final class KeyedHarness<K, I, O> {
    * with the kit's other dependencies; {@code flink-test-utils} brings it too).
    */
   public KeyedHarness<K, I, O> withStateChangelog() {
-    return with(backend, true, maxParallelism, userCodeClassLoader);
+    return with(backend, true, objectReuse, maxParallelism, userCodeClassLoader);
+  }
+
+  /**
+   * This recipe with Flink's object reuse on ({@code pipeline.object-reuse}, {@code
+   * ExecutionConfig#enableObjectReuse}), which operators read when they open. Flink then hands a
+   * chained operator the very object its upstream emitted, which the upstream may change and emit
+   * again; an operator that keeps an input (in heap state, a field, a buffer) past the call must
+   * copy it. The harness passes each element to the operator as it is given, so a test can reuse
+   * one mutable object for all its inputs, as such an upstream does, and compare the output and the
+   * restored state with those of fresh objects. The harness's own copies of the output are
+   * unaffected.
+   */
+  public KeyedHarness<K, I, O> withObjectReuse() {
+    return withObjectReuse(true);
+  }
+
+  /** This recipe with Flink's object reuse on or off. */
+  KeyedHarness<K, I, O> withObjectReuse(boolean on) {
+    return with(backend, stateChangelog, on, maxParallelism, userCodeClassLoader);
   }
 
   /**
@@ -161,7 +185,7 @@ public final class KeyedHarness<K, I, O> {
       throw new IllegalArgumentException(
           "maxParallelism must be in 1..32768, was " + maxParallelism);
     }
-    return with(backend, stateChangelog, maxParallelism, userCodeClassLoader);
+    return with(backend, stateChangelog, objectReuse, maxParallelism, userCodeClassLoader);
   }
 
   /**
@@ -179,6 +203,7 @@ public final class KeyedHarness<K, I, O> {
     return with(
         backend,
         stateChangelog,
+        objectReuse,
         maxParallelism,
         Objects.requireNonNull(classLoader, "classLoader"));
   }
@@ -187,6 +212,7 @@ public final class KeyedHarness<K, I, O> {
   private KeyedHarness<K, I, O> with(
       StateBackendKind backend,
       boolean stateChangelog,
+      boolean objectReuse,
       int maxParallelism,
       @Nullable ClassLoader userCodeClassLoader) {
     return new KeyedHarness<>(
@@ -196,6 +222,7 @@ public final class KeyedHarness<K, I, O> {
         outputType,
         backend,
         stateChangelog,
+        objectReuse,
         maxParallelism,
         userCodeClassLoader);
   }
@@ -209,6 +236,11 @@ public final class KeyedHarness<K, I, O> {
    */
   public boolean stateChangelog() {
     return stateChangelog;
+  }
+
+  /** Whether Flink's object reuse is on: {@link #withObjectReuse}. */
+  public boolean objectReuse() {
+    return objectReuse;
   }
 
   public int maxParallelism() {
@@ -324,7 +356,8 @@ public final class KeyedHarness<K, I, O> {
               parallelism,
               subtaskIndex,
               userCodeClassLoader,
-              stateChangelog);
+              stateChangelog,
+              objectReuse);
       StateBackend stateBackend = backend.createBackend(localDirectory);
       harness.setStateBackend(
           stateChangelog ? RecordingHarness.underChangelog(stateBackend) : stateBackend);
@@ -372,6 +405,7 @@ public final class KeyedHarness<K, I, O> {
     return "KeyedHarness{backend="
         + backend
         + (stateChangelog ? ", stateChangelog" : "")
+        + (objectReuse ? ", objectReuse" : "")
         + ", maxParallelism="
         + maxParallelism
         + (userCodeClassLoader == null ? "" : ", userCodeClassLoader=" + userCodeClassLoader)

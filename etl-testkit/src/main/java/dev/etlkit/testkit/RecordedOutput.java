@@ -15,6 +15,8 @@ import javax.annotation.Nullable;
  */
 record RecordedOutput(List<Emitted> records, List<Object> keys) {
 
+  private static final String UNINTERRUPTED = "uninterrupted";
+
   static RecordedOutput of(OperatorHarness<?, ?> harness) {
     return new RecordedOutput(harness.emitted(), harness.emittedKeys());
   }
@@ -70,9 +72,19 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
   static String firstDifference(
       RecordedOutput expected, RecordedOutput actual, boolean perKeyOrder, String actualLabel) {
     if (!perKeyOrder) {
-      return firstDifference(expected.records, actual.records, "", actualLabel);
+      return firstDifference(expected.records, actual.records, "", UNINTERRUPTED, actualLabel);
     }
     return firstDifferencePerKey(expected.byKey(false), actual.byKey(false), actualLabel);
+  }
+
+  /**
+   * The first difference between two outputs in emission order, or null when they are equal, the
+   * expected output named {@code expectedLabel} (in place of the uninterrupted run).
+   */
+  @Nullable
+  static String firstDifference(
+      RecordedOutput expected, RecordedOutput actual, String expectedLabel, String actualLabel) {
+    return firstDifference(expected.records, actual.records, "", expectedLabel, actualLabel);
   }
 
   /**
@@ -98,6 +110,7 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
               expectedByKey.getOrDefault(key, List.of()),
               actualByKey.getOrDefault(key, List.of()),
               " of key " + key,
+              UNINTERRUPTED,
               actualLabel);
       if (difference != null) {
         return difference;
@@ -108,29 +121,46 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
 
   @Nullable
   private static String firstDifference(
-      List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
+      List<Emitted> expected,
+      List<Emitted> actual,
+      String scope,
+      String expectedLabel,
+      String actualLabel) {
     int common = Math.min(expected.size(), actual.size());
     for (int i = 0; i < common; i++) {
       if (!expected.get(i).equals(actual.get(i))) {
-        return differenceAt(i, expected, actual, scope, actualLabel);
+        return differenceAt(i, expected, actual, scope, expectedLabel, actualLabel);
       }
     }
     return expected.size() == actual.size()
         ? null
-        : differenceAt(common, expected, actual, scope, actualLabel);
+        : differenceAt(common, expected, actual, scope, expectedLabel, actualLabel);
   }
 
   private static String differenceAt(
-      int i, List<Emitted> expected, List<Emitted> actual, String scope, String actualLabel) {
+      int i,
+      List<Emitted> expected,
+      List<Emitted> actual,
+      String scope,
+      String expectedLabel,
+      String actualLabel) {
+    // labels padded to one column, at least 15 wide
+    String label =
+        "%-" + Math.max(15, Math.max(expectedLabel.length(), actualLabel.length()) + 2) + "s";
     return String.format(
-        "first difference at output record #%d%s%n  %-15s%s%n  %-15s%s%n"
-            + "(the uninterrupted run emitted %d records%s, the run %s %d)",
+        "first difference at output record #%d%s%n  "
+            + label
+            + "%s%n  "
+            + label
+            + "%s%n"
+            + "(%s: %d records%s, %s: %d)",
         i,
         scope,
-        "uninterrupted:",
+        expectedLabel + ":",
         i < expected.size() ? expected.get(i) : "<no more records>",
         actualLabel + ":",
         i < actual.size() ? actual.get(i) : "<no more records>",
+        expectedLabel,
         expected.size(),
         scope,
         actualLabel,

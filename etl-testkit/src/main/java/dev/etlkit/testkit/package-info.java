@@ -15,6 +15,8 @@
  *       point, on the same or the other backend.
  *   <li>{@link dev.etlkit.testkit.RescaleCheck}: each key's output unchanged by a restore on
  *       another parallelism (state split and merged by key group).
+ *   <li>{@link dev.etlkit.testkit.ObjectReuseCheck}: output and state unchanged by Flink's object
+ *       reuse behind an upstream that reuses one input object.
  *   <li>{@link dev.etlkit.testkit.ChangelogAssert} and {@link dev.etlkit.testkit.Materializer}:
  *       changelogs that are well formed and materialize to the expected table.
  *   <li>{@link dev.etlkit.testkit.ChangelogGenerator} and {@link dev.etlkit.testkit.Soak}: seeded

@@ -258,6 +258,32 @@ class KeyedHarnessTest {
     }
   }
 
+  @Test
+  void withObjectReuse_keptByTheOtherOptions_andTurnsObjectReuseOnForTheOperator()
+      throws Exception {
+    KeyedHarness<String, String, String> plain =
+        KeyedHarness.forFunction(ReportsObjectReuse::new, v -> v, Types.STRING, Types.STRING);
+    KeyedHarness<String, String, String> reusing =
+        plain.withObjectReuse().on(StateBackendKind.ROCKSDB).withMaxParallelism(64);
+
+    assertThat(plain.objectReuse()).isFalse();
+    assertThat(reusing.objectReuse()).isTrue();
+    assertThat(reusing)
+        .hasToString("KeyedHarness{backend=ROCKSDB, objectReuse, maxParallelism=64}");
+    for (KeyedHarness<String, String, String> recipe : List.of(plain, reusing)) {
+      OperatorSubtaskState state;
+      try (OperatorHarness<String, String> h = recipe.open()) {
+        h.processElement("k1");
+        state = h.snapshot();
+      }
+      try (OperatorHarness<String, String> h = recipe.restore(state)) {
+        h.processElement("k2");
+        String reuse = String.valueOf(recipe.objectReuse());
+        assertThat(h.output()).as("%s", recipe).containsExactly("k2 objectReuse=" + reuse);
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void restoreSubtask_twoSubtasksRestoredOnThree_eachKeyContinuesFromItsState(
@@ -412,6 +438,13 @@ class KeyedHarnessTest {
     public void processElement(String value, Context ctx, Collector<String> out) throws Exception {
       state.update(new Opaque(1));
       out.collect(value);
+    }
+  }
+
+  static final class ReportsObjectReuse extends KeyedProcessFunction<String, String, String> {
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) {
+      out.collect(value + " objectReuse=" + getRuntimeContext().isObjectReuseEnabled());
     }
   }
 

@@ -376,7 +376,8 @@ public final class Enrich {
       SingleOutputStreamOperator<O> output =
           context.named(
               answered.process(
-                  new LookupOutputFunction<O>(context.errorHandler(errorPolicy)), outputType),
+                  new LookupOutputFunction<O>(context.errorHandler(errorPolicy), outputType),
+                  outputType),
               "output");
       context.addDeadLettersOf(output);
       context.declareState(

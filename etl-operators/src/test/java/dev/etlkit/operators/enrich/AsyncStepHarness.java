@@ -76,6 +76,15 @@ public final class AsyncStepHarness<I, O> {
             .createSerializer(new SerializerConfigImpl()));
   }
 
+  /**
+   * Turns on Flink's object reuse ({@code pipeline.object-reuse}) for the operator, which reads it
+   * when it opens: call before {@link #open()} or {@link #restore}.
+   */
+  public AsyncStepHarness<I, O> withObjectReuse() {
+    harness.getExecutionConfig().enableObjectReuse();
+    return this;
+  }
+
   public AsyncStepHarness<I, O> open() throws Exception {
     harness.open();
     return this;

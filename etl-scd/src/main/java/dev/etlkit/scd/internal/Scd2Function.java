@@ -7,6 +7,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
@@ -112,6 +113,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   private transient FlinkStore<T> store;
   private transient EmittingSink<T> sink;
   private transient Timers timers;
+  private transient ObjectReuseCopies<T> rowCopies;
 
   /** Whether a record needs the processing time: for state TTL or as its effective time. */
   private transient boolean readsProcessingTime;
@@ -217,7 +219,10 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             getRuntimeContext().getState(base),
             getRuntimeContext().getMapState(changes),
             getRuntimeContext().getMapState(chunks));
-    sink = new EmittingSink<>(config.validToCurrent());
+    // The history keeps rows (heap state) and emits them: with object reuse the upstream may
+    // change an input later, and a function after the step may change an emitted row in place.
+    rowCopies = ObjectReuseCopies.of(config.valueType(), getRuntimeContext());
+    sink = new EmittingSink<>(config.validToCurrent(), rowCopies);
     timers = new Timers();
     readsProcessingTime =
         config.ttl() != null
@@ -338,7 +343,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
     sink.start(key, out);
     timers.service = ctx.timerService();
-    KeyHistory.Outcome outcome = history.apply(store, time, sequence, row, sink, now, timers);
+    KeyHistory.Outcome outcome =
+        history.apply(store, time, sequence, rowCopies.copy(row), sink, now, timers);
     int emitted = sink.emitted();
     switch (outcome) {
       case CHANGED:
@@ -505,15 +511,20 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
   }
 
-  /** Turns emitted versions into output records for the current key. Reused for every record. */
+  /**
+   * Turns emitted versions into output records for the current key, their rows copied when object
+   * reuse is on (the history keeps them). Reused for every record.
+   */
   private static final class EmittingSink<T> implements VersionSink<T> {
     @Nullable private final Long validToCurrent;
+    private final ObjectReuseCopies<T> rowCopies;
     private String key;
     private Collector<Change<Scd2Row<T>>> out;
     private int emitted;
 
-    EmittingSink(@Nullable Long validToCurrent) {
+    EmittingSink(@Nullable Long validToCurrent, ObjectReuseCopies<T> rowCopies) {
       this.validToCurrent = validToCurrent;
+      this.rowCopies = rowCopies;
     }
 
     void start(String currentKey, Collector<Change<Scd2Row<T>>> collector) {
@@ -528,16 +539,17 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
     @Override
     public void emit(RowKind kind, Version<T> version) {
-      out.collect(Change.of(kind, version.toRow(key, validToCurrent)));
-      emitted++;
+      emit(kind, version.validFrom, version.validTo, version.number, version.row, version.deleted);
     }
 
     @Override
     public void emit(
         RowKind kind, long validFrom, long validTo, long number, @Nullable T row, boolean deleted) {
+      T emittedRow = rowCopies.copy(row);
       out.collect(
           Change.of(
-              kind, Version.toRow(key, validToCurrent, validFrom, validTo, number, row, deleted)));
+              kind,
+              Version.toRow(key, validToCurrent, validFrom, validTo, number, emittedRow, deleted)));
       emitted++;
     }
   }

@@ -63,7 +63,7 @@ public final class RecordingHarness<K, I, O>
       TypeInformation<K> keyType,
       int maxParallelism)
       throws Exception {
-    return create(operator, keySelector, keyType, maxParallelism, 1, 0, null, false);
+    return create(operator, keySelector, keyType, maxParallelism, 1, 0, null, false, false);
   }
 
   /**
@@ -72,7 +72,9 @@ public final class RecordingHarness<K, I, O>
    * {@code userCodeClassLoader} is the environment's user code class loader, which the state
    * backend and serializers resolve user classes with; null for Flink's default (the class loader
    * of the test utilities, i.e. the test class path). With {@code stateChangelog} the task keeps a
-   * state changelog in memory, for a backend wrapped by {@link #underChangelog}.
+   * state changelog in memory, for a backend wrapped by {@link #underChangelog}. With {@code
+   * objectReuse} the execution config has Flink's object reuse on ({@code pipeline.object-reuse}),
+   * which operators read when they open.
    */
   public static <K, I, O> RecordingHarness<K, I, O> create(
       OneInputStreamOperator<I, O> operator,
@@ -82,8 +84,13 @@ public final class RecordingHarness<K, I, O>
       int parallelism,
       int subtaskIndex,
       @Nullable ClassLoader userCodeClassLoader,
-      boolean stateChangelog)
+      boolean stateChangelog,
+      boolean objectReuse)
       throws Exception {
+    ExecutionConfig executionConfig = noGenericTypes();
+    if (objectReuse) {
+      executionConfig.enableObjectReuse();
+    }
     MockEnvironmentBuilder builder =
         new MockEnvironmentBuilder()
             .setTaskName("etlkit-test-harness")
@@ -93,7 +100,7 @@ public final class RecordingHarness<K, I, O>
             .setMaxParallelism(maxParallelism)
             .setParallelism(parallelism)
             .setSubtaskIndex(subtaskIndex)
-            .setExecutionConfig(noGenericTypes());
+            .setExecutionConfig(executionConfig);
     if (userCodeClassLoader != null) {
       builder.setUserCodeClassLoader(userCodeClassLoader);
     }

@@ -99,6 +99,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private transient DedupRules<T> rules;
   private transient TypeSerializer<T> rowSerializer;
   private transient boolean copyKeptRows;
+  private transient boolean copyEmittedRows;
   @Nullable private transient long[] scratchOrder;
   private transient StreamRecord<O> reuse;
   @Nullable private transient OutputTag<I> lateTag;
@@ -208,9 +209,12 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
 
     rowSerializer = config.rowType().createSerializer(getExecutionConfig().getSerializerConfig());
     // With object reuse, the input object may be reused upstream: copy rows that outlive the call.
+    // And a function chained after the step gets the emitted object itself and may change it:
+    // emit the input, or a copy of a bundle's row, rather than the row state keeps.
     copyKeptRows =
         getExecutionConfig().isObjectReuseEnabled()
             && (keepsRow || holds || config.miniBatchRecords() > 0);
+    copyEmittedRows = getExecutionConfig().isObjectReuseEnabled() && keepsRow;
     RowIdentity<T> rows =
         keepsHash
             ? RowIdentity.of(config.rowType(), getExecutionConfig().getSerializerConfig(), keepsRow)
@@ -307,19 +311,25 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     } else if (holds) {
       hold(key, kept);
     } else {
-      apply(delete, kept, key, hasTimestamp, timestamp, source);
+      apply(delete, kept, row, key, hasTimestamp, timestamp, source);
     }
   }
 
+  /**
+   * Applies a record at once. {@code kept} is what state may keep; {@code row}, the input, is what
+   * is emitted: with object reuse on they differ, so that a function after the step that changes
+   * the record it gets in place does not change the kept copy.
+   */
   private void apply(
       boolean delete,
+      T kept,
       T row,
       @Nullable long[] order,
       boolean hasTimestamp,
       long timestamp,
       @Nullable Object source) {
     DedupEntry<T> current = readState();
-    DedupRules.Outcome outcome = rules.apply(current, delete, order, row);
+    DedupRules.Outcome outcome = rules.apply(current, delete, order, kept);
     if (outcome == DedupRules.Outcome.DUPLICATE && !rules.mustWrite()) {
       // A dedup step's most common record. Kept apart from the writes and emits below, so that
       // this path stays small enough for the JIT to inline it with the state read into the
@@ -568,8 +578,13 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     }
   }
 
+  /**
+   * Emits a bundle's row, which state may keep too: with object reuse on, a copy, so that a
+   * function after the step that changes the record it gets in place does not change the kept row.
+   */
   private void emit(RowKind kind, MiniBatch.Item<T> item) {
-    emit(kind, item.row, item.hasTimestamp, item.timestamp, item.source);
+    T row = copyEmittedRows ? rowSerializer.copy(item.row) : item.row;
+    emit(kind, row, item.hasTimestamp, item.timestamp, item.source);
   }
 
   @SuppressWarnings("unchecked")

@@ -3,6 +3,7 @@ package dev.etlkit.operators.normalize.internal;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;
 import javax.annotation.Nullable;
@@ -27,6 +28,7 @@ public final class UpsertNormalizeFunction<K, T> extends NormalizeFunctionBase<K
   private static final String ROW_STATE = "row";
 
   private transient ValueState<T> row;
+  private transient ObjectReuseCopies<T> rowCopies;
 
   public UpsertNormalizeFunction(
       TypeInformation<T> valueType,
@@ -49,6 +51,7 @@ public final class UpsertNormalizeFunction<K, T> extends NormalizeFunctionBase<K
     ValueStateDescriptor<T> descriptor = new ValueStateDescriptor<>(ROW_STATE, valueType);
     applyTtl(descriptor);
     row = getRuntimeContext().getState(descriptor);
+    rowCopies = ObjectReuseCopies.of(valueType, getRuntimeContext());
   }
 
   @Override
@@ -61,11 +64,11 @@ public final class UpsertNormalizeFunction<K, T> extends NormalizeFunctionBase<K
     boolean same = live && change.isAccumulate() && sameRow(stored, change.value());
     switch (UpsertRules.unversioned(kind, live, same)) {
       case INSERT:
-        row.update(change.value());
+        row.update(rowCopies.copy(change.value()));
         emitInsert(change, out);
         break;
       case UPDATE:
-        row.update(change.value());
+        row.update(rowCopies.copy(change.value()));
         emitUpdate(stored, change, out);
         break;
       case NO_OP:

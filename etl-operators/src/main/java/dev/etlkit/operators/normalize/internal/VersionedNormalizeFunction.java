@@ -4,6 +4,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.operators.normalize.ChangeSequence;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;
@@ -38,6 +39,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
 
   private transient ValueState<RowState<V>> state;
   @Nullable private transient RowHasher<T> hasher;
+  private transient ObjectReuseCopies<V> rowCopies;
 
   private VersionedNormalizeFunction(
       TypeInformation<T> valueType,
@@ -105,6 +107,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
         new ValueStateDescriptor<>(ROW_STATE, serializer);
     applyTtl(descriptor);
     state = getRuntimeContext().getState(descriptor);
+    rowCopies = ObjectReuseCopies.of(keptType, getRuntimeContext());
     hasher =
         projection == null
             ? null
@@ -241,9 +244,10 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     }
   }
 
+  /** What state keeps of {@code row}: the row or its projection (which may be a part of it). */
   @SuppressWarnings("unchecked")
   private V keep(T row) throws Exception {
-    return projection == null ? (V) row : projection.project(row);
+    return rowCopies.copy(projection == null ? (V) row : projection.project(row));
   }
 
   @SuppressWarnings("unchecked")

@@ -80,7 +80,12 @@ final class JoinHarness {
   }
 
   static DataStream<Change<String>> dimensionStream() {
-    return ENV.fromSequence(0, 0).map(new Never<Change<String>>(), CHANGE);
+    return dimensionStream(CHANGE);
+  }
+
+  /** A dimension stream of the given changes, for a step's harness (never executed). */
+  static synchronized <D> DataStream<Change<D>> dimensionStream(TypeInformation<Change<D>> type) {
+    return ENV.fromSequence(0, 0).map(new Never<Change<D>>(), type);
   }
 
   static String key(String record) {
@@ -93,7 +98,7 @@ final class JoinHarness {
 
   /** Expands the step in a pipeline {@value #PIPELINE} and returns harnesses for its join. */
   static Expanded expand(DimensionJoinStep<String, String, String, String> step) {
-    Parts<String, String> parts = parts(step, Types.STRING);
+    Parts<String, String, String> parts = parts(step, Types.STRING);
     return new Expanded(harness(parts, Types.STRING), parts.output(), parts.join(), parts.config());
   }
 
@@ -103,23 +108,26 @@ final class JoinHarness {
     return harness(parts(step, Types.STRING), outputType);
   }
 
-  /** Harnesses for the join of a step over facts of any type, expanded as {@link #expand} does. */
-  static <F, O> KeyedHarness<Object, JoinInput<F, String>, O> harness(
-      DimensionJoinStep<F, String, String, O> step,
+  /**
+   * Harnesses for the join of a step over facts and dimension rows of any type (its dimension
+   * stream made with {@link #dimensionStream(TypeInformation)}), expanded as {@link #expand} does.
+   */
+  static <F, D, O> KeyedHarness<Object, JoinInput<F, D>, O> harness(
+      DimensionJoinStep<F, D, ?, O> step,
       TypeInformation<F> factType,
       TypeInformation<O> outputType) {
     return harness(parts(step, factType), outputType);
   }
 
   @SuppressWarnings("unchecked")
-  private static <F, O> KeyedHarness<Object, JoinInput<F, String>, O> harness(
-      Parts<F, O> parts, TypeInformation<O> outputType) {
-    TwoInputTransformation<F, Change<String>, O> join = parts.join();
-    JoinConfig<F, String, O> config = parts.config();
-    InputKey<F> key =
+  private static <F, D, O> KeyedHarness<Object, JoinInput<F, D>, O> harness(
+      Parts<F, D, O> parts, TypeInformation<O> outputType) {
+    TwoInputTransformation<F, Change<D>, O> join = parts.join();
+    JoinConfig<F, D, O> config = parts.config();
+    InputKey<F, D> key =
         new InputKey<>(
             (KeySelector<F, Object>) join.getStateKeySelector1(),
-            (KeySelector<Change<String>, Object>) join.getStateKeySelector2());
+            (KeySelector<Change<D>, Object>) join.getStateKeySelector2());
     return KeyedHarness.forOperator(
         () -> new OneInputJoinOperator<>(copy(config)),
         key,
@@ -128,27 +136,27 @@ final class JoinHarness {
   }
 
   /** The step expanded in a pipeline: its output, its join and the join's configuration. */
-  private record Parts<F, O>(
+  private record Parts<F, D, O>(
       EtlStream<O> output,
-      TwoInputTransformation<F, Change<String>, O> join,
-      JoinConfig<F, String, O> config) {}
+      TwoInputTransformation<F, Change<D>, O> join,
+      JoinConfig<F, D, O> config) {}
 
   @SuppressWarnings("unchecked")
-  private static synchronized <F, O> Parts<F, O> parts(
-      DimensionJoinStep<F, String, String, O> step, TypeInformation<F> factType) {
+  private static synchronized <F, D, O> Parts<F, D, O> parts(
+      DimensionJoinStep<F, D, ?, O> step, TypeInformation<F> factType) {
     DataStream<F> facts = ENV.fromSequence(0, 0).map(new Never<F>(), factType);
     EtlStream<O> output = Etl.from(facts, PIPELINE).apply(step);
-    TwoInputTransformation<F, Change<String>, O> join = null;
+    TwoInputTransformation<F, Change<D>, O> join = null;
     for (Transformation<?> t : output.toDataStream().getTransformation().getInputs()) {
       if (t instanceof TwoInputTransformation) {
-        join = (TwoInputTransformation<F, Change<String>, O>) t;
+        join = (TwoInputTransformation<F, Change<D>, O>) t;
       }
     }
     if (join == null) {
       throw new IllegalStateException("no join operator in " + output.toDataStream());
     }
-    DimensionJoinOperator<Object, F, String, O> operator =
-        (DimensionJoinOperator<Object, F, String, O>)
+    DimensionJoinOperator<Object, F, D, O> operator =
+        (DimensionJoinOperator<Object, F, D, O>)
             ((SimpleOperatorFactory<O>) join.getOperatorFactory()).getOperator();
     return new Parts<>(output, join, operator.config());
   }
@@ -243,19 +251,19 @@ final class JoinHarness {
   }
 
   /** Keys a {@link JoinInput} like the join keys its inputs. */
-  private static final class InputKey<F> implements KeySelector<JoinInput<F, String>, Object> {
+  private static final class InputKey<F, D> implements KeySelector<JoinInput<F, D>, Object> {
     private static final long serialVersionUID = 1L;
 
     private final KeySelector<F, Object> factKey;
-    private final KeySelector<Change<String>, Object> changeKey;
+    private final KeySelector<Change<D>, Object> changeKey;
 
-    InputKey(KeySelector<F, Object> factKey, KeySelector<Change<String>, Object> changeKey) {
+    InputKey(KeySelector<F, Object> factKey, KeySelector<Change<D>, Object> changeKey) {
       this.factKey = factKey;
       this.changeKey = changeKey;
     }
 
     @Override
-    public Object getKey(JoinInput<F, String> input) throws Exception {
+    public Object getKey(JoinInput<F, D> input) throws Exception {
       return input.isFact() ? factKey.getKey(input.fact()) : changeKey.getKey(input.change());
     }
   }

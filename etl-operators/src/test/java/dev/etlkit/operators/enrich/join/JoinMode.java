@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.join;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
@@ -10,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** One configuration of a dimension join under test, for the model and the operator alike. */
 record JoinMode(
@@ -44,9 +47,32 @@ record JoinMode(
   /** The step of this configuration with the given combiner, named {@value JoinHarness#STEP}. */
   <O> DimensionJoinStep<String, String, String, O> step(
       DimensionJoin.Combiner<String, String, O> combiner, TypeInformation<O> outputType) {
-    DimensionJoinStep<String, String, String, O> step =
-        (asOf ? JoinHarness.asOf(combiner, outputType) : JoinHarness.latest(combiner, outputType))
-            .withMaxWait(Duration.ofMillis(maxWait))
+    return configure(
+        asOf ? JoinHarness.asOf(combiner, outputType) : JoinHarness.latest(combiner, outputType));
+  }
+
+  /**
+   * The step of this configuration over facts and dimension rows of any type, keyed by strings,
+   * named {@value JoinHarness#STEP}.
+   */
+  <F, D, O> DimensionJoinStep<F, D, String, O> step(
+      TypeInformation<Change<D>> dimensionType,
+      KeySelector<F, String> factKey,
+      KeySelector<D, String> dimensionKey,
+      DimensionJoin.Combiner<F, D, O> combiner,
+      TypeInformation<O> outputType) {
+    DataStream<Change<D>> dimension = JoinHarness.dimensionStream(dimensionType);
+    String name = JoinHarness.STEP;
+    return configure(
+        asOf
+            ? DimensionJoin.asOf(name, dimension, factKey, dimensionKey, combiner, outputType)
+            : DimensionJoin.latest(name, dimension, factKey, dimensionKey, combiner, outputType));
+  }
+
+  /** {@code join} (a latest or point-in-time join, as this configuration) with its options. */
+  private <F, D, K, O> DimensionJoinStep<F, D, K, O> configure(DimensionJoinStep<F, D, K, O> join) {
+    DimensionJoinStep<F, D, K, O> step =
+        join.withMaxWait(Duration.ofMillis(maxWait))
             .withMaxBufferedFacts(maxBuffered)
             .withUnmatchedFacts(unmatched);
     return asOf ? step.withAllowedLateness(Duration.ofMillis(lateness)) : step;

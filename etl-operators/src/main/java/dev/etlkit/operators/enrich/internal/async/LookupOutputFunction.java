@@ -3,8 +3,10 @@ package dev.etlkit.operators.enrich.internal.async;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.ObjectReuseCopies;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
@@ -14,29 +16,38 @@ import org.apache.flink.util.Collector;
  * DeadLetter#OUTPUT_TAG}, applying the step's error policy to them (an async function can neither
  * emit side outputs nor keep accumulators, so the step's record accounting lives here). One input
  * is one record of the step: {@code in == out + deadLettered}.
+ *
+ * <p>With object reuse on, an enriched record goes on as a copy: the combiner may have put the
+ * looked-up value into it, which the cache hands to every record of its key, and a function chained
+ * after the step gets the emitted object itself and may change it in place. (Without object reuse
+ * Flink makes that copy itself.)
  */
 @Internal
 public final class LookupOutputFunction<O> extends ProcessFunction<Either<O, DeadLetter>, O> {
   private static final long serialVersionUID = 1L;
 
   private final ErrorHandler errors;
+  private final TypeInformation<O> outputType;
   private transient StepMetrics metrics;
+  private transient ObjectReuseCopies<O> outputCopies;
 
-  public LookupOutputFunction(ErrorHandler errors) {
+  public LookupOutputFunction(ErrorHandler errors, TypeInformation<O> outputType) {
     this.errors = errors;
+    this.outputType = outputType;
   }
 
   @Override
   public void open(OpenContext openContext) {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
+    outputCopies = ObjectReuseCopies.of(outputType, getRuntimeContext());
   }
 
   @Override
   public void processElement(Either<O, DeadLetter> result, Context ctx, Collector<O> out) {
     metrics.in();
     if (result.isLeft()) {
-      out.collect(result.left());
+      out.collect(outputCopies.copy(result.left()));
       metrics.out();
       return;
     }

@@ -10,6 +10,7 @@ import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepIdentity;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -37,7 +38,7 @@ class LookupOutputFunctionTest {
   private static OneInputStreamOperatorTestHarness<Either<String, DeadLetter>, String> harness(
       ErrorPolicy policy) throws Exception {
     return ProcessFunctionTestHarnesses.forProcessFunction(
-        new LookupOutputFunction<String>(new ErrorHandler(STEP, policy)));
+        new LookupOutputFunction<String>(new ErrorHandler(STEP, policy), Types.STRING));
   }
 
   @Test

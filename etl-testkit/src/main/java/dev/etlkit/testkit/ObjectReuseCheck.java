@@ -1,0 +1,164 @@
+package dev.etlkit.testkit;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+
+/**
+ * Checks that an operator is correct with Flink's object reuse on ({@code pipeline.object-reuse}),
+ * behind an upstream that emits one object over and over, changing it for every record.
+ *
+ * <p>With object reuse, Flink hands a chained operator the very object its upstream emitted, and
+ * the upstream may change that object and emit it again (Flink's deserializers and many functions
+ * reuse their output objects). The heap state backend keeps the objects given to {@code update},
+ * {@code put} and {@code add}, not copies. An operator that keeps an input, or an object reachable
+ * from it, past the call (in heap state, a field, a buffer) must copy it when object reuse is on,
+ * as Flink's own operators do; otherwise what it kept changes under it.
+ *
+ * <p>{@link #verify()} runs the script twice on the recipe's backend: once with object reuse off
+ * and every element a fresh object, as the script holds it; once with object reuse on ({@link
+ * KeyedHarness#withObjectReuse()}), each element handed over through {@code refill}, which makes
+ * the upstream's reused object hold the element's contents and returns the record to hand over, and
+ * right after the operator returns, the reused object is refilled with another element of the
+ * script, as the upstream does when it reads its next record. It asserts that both runs emit the
+ * same records; then it snapshots both, restores each into a fresh operator (clocks where they
+ * stood) and runs the script once more on fresh objects, so that what each kept in state is read
+ * again, and asserts that the two emit the same records again.
+ *
+ * <pre>{@code
+ * ObjectReuseCheck.of(recipe.on(StateBackendKind.HEAP), script, upstream::refill).verify();
+ * }</pre>
+ *
+ * <p>Run it on the {@link StateBackendKind#HEAP heap}: RocksDB serializes every write, so it passes
+ * there whatever the operator keeps (a sanity case).
+ *
+ * @param <I> input type
+ * @param <O> main output type
+ */
+@PublicEvolving
+public final class ObjectReuseCheck<I, O> {
+
+  private static final String FRESH = "fresh objects";
+  private static final String REUSED = "reused objects";
+
+  private final KeyedHarness<?, I, O> harness;
+  private final HarnessInput<I> input;
+  private final UnaryOperator<I> refill;
+
+  private ObjectReuseCheck(
+      KeyedHarness<?, I, O> harness, HarnessInput<I> input, UnaryOperator<I> refill) {
+    this.harness = harness;
+    this.input = input;
+    this.refill = refill;
+  }
+
+  /**
+   * A check of the operator of {@code harness} over {@code input}.
+   *
+   * @param harness the operator under test and its backend (its own object reuse setting is
+   *     ignored: the check runs it with object reuse off and on)
+   * @param input the script, every element a fresh object
+   * @param refill makes the one object the upstream reuses hold what the given element holds, and
+   *     returns the record to hand to the operator, which refers to that object (for a {@code
+   *     Change<T>} input, a new {@code Change} around the reused {@code T}, as Flink's changelog
+   *     deserializers make it); never returns its argument
+   */
+  public static <I, O> ObjectReuseCheck<I, O> of(
+      KeyedHarness<?, I, O> harness, HarnessInput<I> input, UnaryOperator<I> refill) {
+    return new ObjectReuseCheck<>(
+        Objects.requireNonNull(harness, "harness"),
+        Objects.requireNonNull(input, "input"),
+        Objects.requireNonNull(refill, "refill"));
+  }
+
+  /**
+   * Runs the check.
+   *
+   * @throws AssertionError naming the run and the first record that differs, or wrapping the
+   *     exception a run threw
+   */
+  public void verify() {
+    KeyedHarness<?, I, O> fresh = harness.withObjectReuse(false);
+    KeyedHarness<?, I, O> reusing = harness.withObjectReuse(true);
+    Run expected = run(fresh, false);
+    Run actual = run(reusing, true);
+    String difference =
+        RecordedOutput.firstDifference(expected.output, actual.output, FRESH, REUSED);
+    if (difference != null) {
+      throw new AssertionError(
+          "Reused input objects (object reuse on) changed the output on "
+              + harness.backend()
+              + ": "
+              + difference);
+    }
+    RecordedOutput expectedAfter = restoreAndReplay(fresh, expected);
+    RecordedOutput actualAfter = restoreAndReplay(reusing, actual);
+    difference = RecordedOutput.firstDifference(expectedAfter, actualAfter, FRESH, REUSED);
+    if (difference != null) {
+      throw new AssertionError(
+          "Reused input objects (object reuse on) changed the state: after a restore of the"
+              + " snapshot taken at the end, the script run again on fresh objects emits otherwise"
+              + " on "
+              + harness.backend()
+              + ": "
+              + difference);
+    }
+  }
+
+  private Run run(KeyedHarness<?, I, O> recipe, boolean reuse) {
+    List<I> elements = input.elements();
+    int element = 0;
+    try (OperatorHarness<I, O> h = recipe.open()) {
+      for (HarnessInput.Step<I> step : input.steps()) {
+        if (reuse && step instanceof HarnessInput.Element<I> e) {
+          new HarnessInput.Element<>(handOver(e.value()), e.timestamp()).applyTo(h);
+          // the upstream reads its next record into the object the operator was given
+          handOver(other(elements, element));
+          element++;
+        } else {
+          step.applyTo(h);
+        }
+      }
+      return new Run(RecordedOutput.of(h), h.snapshot(), h.processingTime(), h.stateTtlTime());
+    } catch (Exception e) {
+      throw new AssertionError(
+          "Run with " + (reuse ? "reused" : "fresh") + " objects failed on " + harness.backend(),
+          e);
+    }
+  }
+
+  private I handOver(I element) {
+    I record = refill.apply(element);
+    if (record == element) {
+      throw new IllegalArgumentException(
+          "refill returned the element itself: it must return the upstream's reused object");
+    }
+    return record;
+  }
+
+  /** An element of the script other than the {@code i}th (the next one that is not equal). */
+  private static <I> I other(List<I> elements, int i) {
+    I current = elements.get(i);
+    for (int j = 1; j < elements.size(); j++) {
+      I candidate = elements.get((i + j) % elements.size());
+      if (!candidate.equals(current)) {
+        return candidate;
+      }
+    }
+    return current;
+  }
+
+  private RecordedOutput restoreAndReplay(KeyedHarness<?, I, O> recipe, Run run) {
+    try (OperatorHarness<I, O> h = recipe.open(run.state, run.processingTime, run.stateTtlTime)) {
+      h.run(input);
+      return RecordedOutput.of(h);
+    } catch (Exception e) {
+      throw new AssertionError("Restore and replay failed on " + harness.backend(), e);
+    }
+  }
+
+  private record Run(
+      RecordedOutput output, OperatorSubtaskState state, long processingTime, long stateTtlTime) {}
+}

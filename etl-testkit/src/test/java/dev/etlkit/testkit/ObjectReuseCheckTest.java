@@ -1,0 +1,77 @@
+package dev.etlkit.testkit;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.testkit.LastCell.Cell;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ObjectReuseCheckTest {
+
+  private static final HarnessInput<Cell> SCRIPT =
+      HarnessInput.<Cell>builder()
+          .element(new Cell("k1", "a"))
+          .element(new Cell("k2", "b"))
+          .element(new Cell("k1", "c"))
+          .element(new Cell("k1", "c"))
+          .build();
+
+  @Test
+  void operatorKeepingItsInput_failsOnTheHeap() {
+    // tag::object-reuse-check[]
+    Cell reused = new Cell(); // the one object the upstream emits over and over
+    ObjectReuseCheck<Cell, String> check =
+        ObjectReuseCheck.of(
+            LastCell.keepingInputs().on(StateBackendKind.HEAP), SCRIPT, reused::fill);
+
+    assertThatThrownBy(check::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Reused input objects (object reuse on) changed the output on HEAP")
+        .hasMessageContaining("fresh objects:  main: k1#a -> k1#c")
+        .hasMessageContaining("reused objects: main: k1#c -> k1#c");
+    // end::object-reuse-check[]
+  }
+
+  @Test
+  void operatorKeepingItsInput_withoutAnotherRecordOfItsKey_failsOnTheStateAfterARestore() {
+    HarnessInput<Cell> oneEach =
+        HarnessInput.<Cell>builder()
+            .element(new Cell("k1", "a"))
+            .element(new Cell("k2", "b"))
+            .build();
+    Cell reused = new Cell();
+
+    assertThatThrownBy(
+            ObjectReuseCheck.of(
+                    LastCell.keepingInputs().on(StateBackendKind.HEAP), oneEach, reused::fill)
+                ::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("changed the state: after a restore")
+        .hasMessageContaining("fresh objects:  main: k2#b -> k2#b")
+        .hasMessageContaining("reused objects: main: k1#a -> k2#b");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void operatorCopyingItsInput_passes(StateBackendKind backend) {
+    Cell reused = new Cell();
+    ObjectReuseCheck.of(LastCell.copyingInputs().on(backend), SCRIPT, reused::fill).verify();
+  }
+
+  @Test
+  void rocksDb_serializesEveryWrite_soEvenAnOperatorKeepingItsInputPasses() {
+    Cell reused = new Cell();
+    ObjectReuseCheck.of(LastCell.keepingInputs().on(StateBackendKind.ROCKSDB), SCRIPT, reused::fill)
+        .verify();
+  }
+
+  @Test
+  void refillReturningTheElementItself_isRejected() {
+    assertThatThrownBy(ObjectReuseCheck.of(LastCell.copyingInputs(), SCRIPT, c -> c)::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasRootCauseInstanceOf(IllegalArgumentException.class)
+        .hasRootCauseMessage(
+            "refill returned the element itself: it must return the upstream's reused object");
+  }
+}
