@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinException;
@@ -73,9 +74,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   private transient JoinMetrics joins;
   private transient DimensionJoin.Combiner<F, D, O> combiner;
   private transient StreamRecord<O> reuse;
-  private transient boolean copyInputs;
-  private transient TypeSerializer<F> factSerializer;
-  private transient TypeSerializer<Change<D>> changeSerializer;
+  private transient ObjectReuseCopies<F> factCopies;
+  private transient ObjectReuseCopies<Change<D>> changeCopies;
   @Nullable private transient StoredWatermark watermarkState;
   private transient HeldRecords heldFacts;
   private transient long watermark = Long.MIN_VALUE;
@@ -187,11 +187,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     FunctionUtils.openFunction(combiner, DefaultOpenContext.INSTANCE);
     reuse = new StreamRecord<>(null);
     // With object reuse, an input object may be reused upstream: copy what stays in heap state.
-    copyInputs = getExecutionConfig().isObjectReuseEnabled();
-    factSerializer = config.factType().createSerializer(getExecutionConfig().getSerializerConfig());
-    changeSerializer =
-        Change.typeInfo(config.dimensionType())
-            .createSerializer(getExecutionConfig().getSerializerConfig());
+    factCopies = ObjectReuseCopies.of(config.factType(), getRuntimeContext());
+    changeCopies =
+        ObjectReuseCopies.of(Change.typeInfo(config.dimensionType()), getRuntimeContext());
     logic = config.asOf() ? new AsOfJoin<>(this, config) : new LatestJoin<>(this, config);
     logic.open();
   }
@@ -329,12 +327,12 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
 
   /** The fact as it may be kept in state (a copy when object reuse is on). */
   F keep(F fact) {
-    return copyInputs ? factSerializer.copy(fact) : fact;
+    return factCopies.copy(fact);
   }
 
   /** The change as it may be kept in state (a copy when object reuse is on). */
   Change<D> keep(Change<D> change) {
-    return copyInputs ? changeSerializer.copy(change) : change;
+    return changeCopies.copy(change);
   }
 
   /** One dimension record was applied to state. */
