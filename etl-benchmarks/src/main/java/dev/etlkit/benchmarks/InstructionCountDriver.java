@@ -10,10 +10,14 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
@@ -26,12 +30,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * same total for the same code and input whatever else runs. They are not time (a cache miss costs
  * one instruction and a hundred cycles), so they complement the JMH figures, never replace them.
  *
- * <p>The driver sets the benchmark's {@code @Param} fields from {@code name=value} arguments, runs
- * its {@code @Setup(Level.Trial)} and {@code @Setup(Level.Iteration)} methods, invokes the
- * benchmark method {@code warmup} times, then for each of {@code rounds} rounds: prints {@code
- * READY <round>}, waits for a line on standard input (the script zeroes callgrind's counters), runs
- * {@code measured} invocations, prints {@code DONE <round> <records>} and waits for another line
- * (the script dumps the counters). Records are invocations times the method's
+ * <p>The driver sets the benchmark's {@code @Param} fields from {@code name=value} arguments (a
+ * field not named gets its annotation's value when it lists one, and must be named when it lists
+ * several), runs its {@code @Setup(Level.Trial)} and {@code @Setup(Level.Iteration)} methods,
+ * invokes the benchmark method {@code warmup} times, then for each of {@code rounds} rounds: prints
+ * {@code READY <round>}, waits for a line on standard input (the script zeroes callgrind's
+ * counters), runs {@code measured} invocations, prints {@code DONE <round> <records>} and waits for
+ * another line (the script dumps the counters). Records are invocations times the method's
  * {@code @OperationsPerInvocation}. Run it with {@code -Xbatch}, so that every compilation finishes
  * where it is triggered (in the warm-up) instead of in a background thread during a measured round.
  *
@@ -60,13 +65,16 @@ public final class InstructionCountDriver {
       throws ReflectiveOperationException {
     Class<?> type = Class.forName(className);
     this.benchmark = type.getDeclaredConstructor().newInstance();
+    Set<String> given = new HashSet<>();
     for (String param : params) {
       int eq = param.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException("A parameter is name=value, got: " + param);
       }
       setParam(param.substring(0, eq), param.substring(eq + 1));
+      given.add(param.substring(0, eq));
     }
+    setDefaultParams(type, given);
     this.method = benchmarkMethod(type, methodName);
     this.arguments =
         method.getParameterCount() == 0 ? new Object[0] : new Object[] {new Blackhole(BLACKHOLE)};
@@ -155,6 +163,31 @@ public final class InstructionCountDriver {
     }
     throw new NoSuchMethodException(
         "No public method " + name + "() or " + name + "(Blackhole) in " + type.getName());
+  }
+
+  /**
+   * Gives every {@code @Param} field not named on the command line its default, as JMH would when
+   * the annotation lists one value; one that lists several must be named (the driver runs one
+   * combination).
+   */
+  private void setDefaultParams(Class<?> type, Set<String> given)
+      throws ReflectiveOperationException {
+    for (Class<?> k = type; k != null; k = k.getSuperclass()) {
+      for (Field f : k.getDeclaredFields()) {
+        Param param = f.getAnnotation(Param.class);
+        if (param == null || given.contains(f.getName())) {
+          continue;
+        }
+        if (param.value().length != 1) {
+          throw new IllegalArgumentException(
+              "Give one value of @Param "
+                  + f.getName()
+                  + " (name=value), one of "
+                  + Arrays.toString(param.value()));
+        }
+        setParam(f.getName(), param.value()[0]);
+      }
+    }
   }
 
   private void setParam(String name, String value) throws ReflectiveOperationException {

@@ -47,7 +47,7 @@ class InstructionCountDriverTest {
    */
   @State(Scope.Thread)
   public static class Fake extends Base {
-    @Param("A")
+    @Param({"A", "B"})
     public Mode mode;
 
     @Param("1")
@@ -65,12 +65,16 @@ class InstructionCountDriverTest {
     @Param("x")
     public String name;
 
+    @Param("7")
+    public int unnamed;
+
     int invocations;
 
     @Setup(Level.Trial)
     public void trial() {
       EVENTS.add(
-          "trial " + mode + " " + count + " " + size + " " + ratio + " " + flag + " " + name);
+          "trial " + mode + " " + count + " " + size + " " + ratio + " " + flag + " " + name + " "
+              + unnamed);
     }
 
     @Setup(Level.Iteration)
@@ -117,7 +121,7 @@ class InstructionCountDriverTest {
     assertThat(EVENTS)
         .containsExactly(
             "base-trial",
-            "trial B 3 4 0.25 true y",
+            "trial B 3 4 0.25 true y 7",
             "iteration",
             "iteration-down",
             "trial-down " + (7 + 5 + 5));
@@ -127,7 +131,7 @@ class InstructionCountDriverTest {
   void passesABlackholeToAMethodThatTakesOne() throws Exception {
     EVENTS.clear();
     InstructionCountDriver driver =
-        new InstructionCountDriver(Fake.class.getName(), "consume", List.of());
+        new InstructionCountDriver(Fake.class.getName(), "consume", List.of("mode=A"));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
@@ -136,7 +140,8 @@ class InstructionCountDriverTest {
     assertThat(bytes.toString(StandardCharsets.UTF_8).lines())
         .containsExactly("READY 1", "DONE 1 12");
     assertThat(EVENTS).contains("trial-down 6");
-    assertThatThrownBy(() -> new InstructionCountDriver(Fake.class.getName(), "absent", List.of()))
+    assertThatThrownBy(
+            () -> new InstructionCountDriver(Fake.class.getName(), "absent", List.of("mode=A")))
         .isInstanceOf(NoSuchMethodException.class)
         .hasMessageContaining("absent");
   }
@@ -145,7 +150,7 @@ class InstructionCountDriverTest {
   void controlInputEndingEarlyFailsTheRunAndStillTearsDown() throws Exception {
     EVENTS.clear();
     InstructionCountDriver driver =
-        new InstructionCountDriver(Fake.class.getName(), "run", List.of());
+        new InstructionCountDriver(Fake.class.getName(), "run", List.of("mode=A"));
     PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
     assertThatThrownBy(() -> driver.run(1, 1, 2, out, new BufferedReader(new StringReader("go\n"))))
@@ -167,6 +172,10 @@ class InstructionCountDriverTest {
     assertThatThrownBy(
             () -> new InstructionCountDriver(Fake.class.getName(), "run", List.of("mode=C")))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new InstructionCountDriver(Fake.class.getName(), "run", List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("mode")
+        .hasMessageContaining("[A, B]");
   }
 
   @Test
