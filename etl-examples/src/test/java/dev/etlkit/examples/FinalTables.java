@@ -51,6 +51,12 @@ record FinalTables(
         accounting);
   }
 
+  /** These tables without the record accounting (after a restart it is the last attempt's). */
+  FinalTables withoutAccounting() {
+    return new FinalTables(
+        revenue, customers, dimension, enrichedOrders, deadLetters, new TreeMap<>());
+  }
+
   /** These tables without the accounting and dead letters of one step of the orders pipeline. */
   FinalTables withoutOrdersStep(String step) {
     SortedMap<String, Long> letters = new TreeMap<>(deadLetters);

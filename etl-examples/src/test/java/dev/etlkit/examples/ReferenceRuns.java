@@ -100,9 +100,19 @@ final class ReferenceRuns {
       List<ReferenceData.Event> events,
       String name,
       Duration disorder) {
-    return env.fromData(events, TypeInformation.of(ReferenceData.Event.class))
-        .name(name)
-        .uid(name)
+    return timestamped(
+        env.fromData(events, TypeInformation.of(ReferenceData.Event.class)).name(name).uid(name),
+        name,
+        disorder);
+  }
+
+  /**
+   * The lines of the events of a non-parallel source named {@code name}, each with its event time,
+   * with watermarks {@code disorder} behind.
+   */
+  static DataStream<String> timestamped(
+      DataStream<ReferenceData.Event> events, String name, Duration disorder) {
+    return events
         .assignTimestampsAndWatermarks(
             WatermarkStrategy.<ReferenceData.Event>forBoundedOutOfOrderness(disorder)
                 .withTimestampAssigner((event, ts) -> event.timestamp()))

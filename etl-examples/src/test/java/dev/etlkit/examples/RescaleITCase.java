@@ -25,7 +25,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
 import org.apache.flink.runtime.executiongraph.ArchivedExecutionGraph;
@@ -301,7 +300,7 @@ class RescaleITCase {
             Future<?> producing = producer.submit(producing(run, chunks.get(next++)));
             awaitRead(job, run, chunkStart);
             savepoint =
-                job.stopWithSavepoint(false, savepoints.toString(), SavepointFormatType.CANONICAL)
+                job.stopWithSavepoint(false, savepoints.toString(), StreamingRuns.SAVEPOINT_FORMAT)
                     .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             accounting =
                 RecordAccounting.of(

@@ -38,11 +38,19 @@ final class StreamingRuns {
 
   /**
    * The state backend of the runs: {@code -Detlkit.streaming.backend=} {@code rocksdb} (the
-   * default), {@code hashmap}, or {@code hashmap-changelog} (the heap with Flink's changelog state
+   * default), {@code hashmap}, {@code hashmap-changelog} (the heap with Flink's changelog state
    * backend, its in-memory log, materialized every second: a step that changed a heap object
-   * without writing it back would lose the change on recovery there).
+   * without writing it back would lose the change on recovery there), or {@code forst} (Flink's
+   * ForSt state backend, whose savepoints are native: {@link #SAVEPOINT_FORMAT}).
    */
   static final String BACKEND = System.getProperty("etlkit.streaming.backend", "rocksdb");
+
+  /**
+   * The format of the runs' savepoints: canonical (restorable on any backend), except on ForSt,
+   * which takes native savepoints only (a canonical one fails the job there, {@code ForStITCase}).
+   */
+  static final SavepointFormatType SAVEPOINT_FORMAT =
+      BACKEND.equals("forst") ? SavepointFormatType.NATIVE : SavepointFormatType.CANONICAL;
 
   /**
    * The job's settings: the {@link #BACKEND}, and a fixed-delay restart strategy with at most
@@ -169,7 +177,7 @@ final class StreamingRuns {
       throws Exception {
     Map<String, Long> end = run.inputEndOffsets();
     await(job, "a checkpoint after every input record", () -> checkpointedTo(run, end));
-    job.stopWithSavepoint(true, savepoints.toString(), SavepointFormatType.CANONICAL)
+    job.stopWithSavepoint(true, savepoints.toString(), SAVEPOINT_FORMAT)
         .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     return RecordAccounting.of(
         job.getJobExecutionResult().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));

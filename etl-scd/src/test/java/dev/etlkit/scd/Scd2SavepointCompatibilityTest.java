@@ -31,13 +31,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class Scd2SavepointCompatibilityTest {
 
-  private static final SavepointCompatibility SNAPSHOTS =
+  static final SavepointCompatibility SNAPSHOTS =
       SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
 
   private static final Duration TTL = Duration.ofHours(1);
 
   /** Retract output, Type-1 phone, ties by source position, a 2-day horizon, TTL. */
-  private static Scd2Step<Change<Customer>, Customer> retract() {
+  static Scd2Step<Change<Customer>, Customer> retract() {
     return Scd2.trackChangelog("customers", Customer::id, EffectiveTime.field(Customer::updatedAt))
         .withChangeDetection(ChangeDetection.allExcept("updatedAt"))
         .withType1Columns("phone")
@@ -67,7 +67,7 @@ class Scd2SavepointCompatibilityTest {
    * Format 3 (kept changes in chunks) adds c4: twelve changes two hours apart on d10, within both
    * horizons, so it keeps a sealed chunk besides the open one in its cursor.
    */
-  private static final HarnessInput<Change<Customer>> STATE_V3 =
+  static final HarnessInput<Change<Customer>> STATE_V3 =
       HarnessInput.<Change<Customer>>builder().addAll(STATE).addAll(manyChanges()).build();
 
   private static HarnessInput<Change<Customer>> manyChanges() {
@@ -85,7 +85,7 @@ class Scd2SavepointCompatibilityTest {
    * c4 after the restore: a change spliced into its sealed chunk, one after all, one beyond the
    * horizons.
    */
-  private static final HarnessInput<Change<Customer>> C4_AFTER_RESTORE =
+  static final HarnessInput<Change<Customer>> C4_AFTER_RESTORE =
       HarnessInput.<Change<Customer>>builder()
           .element(
               Change.updateAfter(

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeSet;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Experimental;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 
 /**
@@ -37,8 +40,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * </ul>
  *
  * <p>Snapshots are checkpoints when restoring on the same backend and canonical savepoints when
- * {@link #restoringOn} names another. Every cut point costs one harness restore (about 0.2 s on
- * RocksDB): sample long scripts with {@link #withSampledCutPoints}.
+ * {@link #restoringOn} names another or {@link #restoringOnForSt} moves the state to ForSt. Every
+ * cut point costs one harness restore (about 0.2 s on RocksDB): sample long scripts with {@link
+ * #withSampledCutPoints}.
  *
  * @param <I> input type
  * @param <O> main output type
@@ -48,7 +52,13 @@ public final class CutPointCheck<I, O> {
 
   private final KeyedHarness<?, I, O> harness;
   private final HarnessInput<I> input;
-  private final StateBackendKind restoreBackend;
+
+  /**
+   * The recipe {@link #restoringOn} or {@link #restoringOnForSt} restores on; null restores on the
+   * recipe's own backend.
+   */
+  @Nullable private final KeyedHarness<?, I, O> restoring;
+
   private final int sampleSize;
   private final long sampleSeed;
   private final boolean perKeyOrder;
@@ -56,13 +66,13 @@ public final class CutPointCheck<I, O> {
   private CutPointCheck(
       KeyedHarness<?, I, O> harness,
       HarnessInput<I> input,
-      StateBackendKind restoreBackend,
+      @Nullable KeyedHarness<?, I, O> restoring,
       int sampleSize,
       long sampleSeed,
       boolean perKeyOrder) {
     this.harness = harness;
     this.input = input;
-    this.restoreBackend = restoreBackend;
+    this.restoring = restoring;
     this.sampleSize = sampleSize;
     this.sampleSeed = sampleSeed;
     this.perKeyOrder = perKeyOrder;
@@ -79,7 +89,7 @@ public final class CutPointCheck<I, O> {
       KeyedHarness<?, I, O> harness, HarnessInput<I> input) {
     Objects.requireNonNull(harness, "harness");
     Objects.requireNonNull(input, "input");
-    return new CutPointCheck<>(harness, input, harness.backend(), -1, 0L, false);
+    return new CutPointCheck<>(harness, input, null, -1, 0L, false);
   }
 
   /**
@@ -90,21 +100,37 @@ public final class CutPointCheck<I, O> {
     if (count < 2) {
       throw new IllegalArgumentException("count must be >= 2 (first and last), was " + count);
     }
-    return new CutPointCheck<>(harness, input, restoreBackend, count, seed, perKeyOrder);
+    return new CutPointCheck<>(harness, input, restoring, count, seed, perKeyOrder);
   }
 
   /**
    * Restores on the given backend (default: the harness's own). Naming the other backend checks
-   * that state survives a heap to RocksDB (or RocksDB to heap) switch through a savepoint.
+   * that state survives a heap to RocksDB (or RocksDB to heap) switch through a savepoint. A recipe
+   * on ForSt ({@link KeyedHarness#onForSt}) restores on ForSt only: ForSt takes no canonical
+   * savepoints, so {@link #verify()} refuses a backend named for it. Replaces {@link
+   * #restoringOnForSt}, and the other way round.
    */
   public CutPointCheck<I, O> restoringOn(StateBackendKind backend) {
     return new CutPointCheck<>(
         harness,
         input,
-        Objects.requireNonNull(backend, "backend"),
+        harness.on(Objects.requireNonNull(backend, "backend")),
         sampleSize,
         sampleSeed,
         perKeyOrder);
+  }
+
+  /**
+   * Restores on Flink's ForSt state backend with the given options (see {@link
+   * KeyedHarness#onForSt}), from canonical savepoints of the heap or RocksDB: checks that state
+   * moves to ForSt, as a job moving to {@code state.backend.type: forst} moves it. ForSt restores
+   * them only with its timers on the heap ({@code state.backend.forst.timer-service.factory:
+   * HEAP}). Replaces {@link #restoringOn}, and the other way round.
+   */
+  @Experimental
+  public CutPointCheck<I, O> restoringOnForSt(Configuration options) {
+    return new CutPointCheck<>(
+        harness, input, harness.onForSt(options), sampleSize, sampleSeed, perKeyOrder);
   }
 
   /**
@@ -113,7 +139,7 @@ public final class CutPointCheck<I, O> {
    * differently. Use it for operators with timers that can fire at the same time for several keys.
    */
   public CutPointCheck<I, O> withPerKeyOrder() {
-    return new CutPointCheck<>(harness, input, restoreBackend, sampleSize, sampleSeed, true);
+    return new CutPointCheck<>(harness, input, restoring, sampleSize, sampleSeed, true);
   }
 
   /** The cut points {@link #verify()} checks, ascending. */
@@ -148,9 +174,9 @@ public final class CutPointCheck<I, O> {
    *     record that differs, or wrapping the exception a restore or a step threw
    */
   public void verify() {
+    boolean switching = switching();
     RecordedOutput expected = RecordedOutput.uninterrupted(harness, input);
     List<Integer> cuts = cutPoints();
-    boolean switching = restoreBackend != harness.backend();
     List<Cut> snapshots = new ArrayList<>(cuts.size());
     RecordedOutput withSnapshots;
     try (OperatorHarness<I, O> h = harness.open()) {
@@ -168,18 +194,18 @@ public final class CutPointCheck<I, O> {
       }
       withSnapshots = RecordedOutput.of(h);
     } catch (Exception e) {
-      throw new AssertionError("Run taking snapshots failed on " + harness.backend(), e);
+      throw new AssertionError("Run taking snapshots failed on " + harness.backendName(), e);
     }
     String difference =
         RecordedOutput.firstDifference(expected, withSnapshots, perKeyOrder, "with snapshots");
     if (difference != null) {
       throw new AssertionError(
           "Taking snapshots (without restoring) changed the output on "
-              + harness.backend()
+              + harness.backendName()
               + ": "
               + difference);
     }
-    KeyedHarness<?, I, O> restoring = harness.on(restoreBackend);
+    KeyedHarness<?, I, O> restoring = switching ? this.restoring : harness;
     for (Cut cut : snapshots) {
       RecordedOutput actual = withSnapshots.prefix(cut.emittedBefore);
       try (OperatorHarness<I, O> h =
@@ -196,15 +222,27 @@ public final class CutPointCheck<I, O> {
     }
   }
 
+  /**
+   * Whether the restores switch backends, through canonical savepoints.
+   *
+   * @throws IllegalStateException when a backend is named for a recipe on ForSt
+   */
+  private boolean switching() {
+    return harness.switchesTo(restoring);
+  }
+
   private String describe(Cut cut) {
     String where =
         cut.index == 0
             ? "before the first step"
             : "after step " + (cut.index - 1) + " = " + input.steps().get(cut.index - 1);
     String how =
-        restoreBackend == harness.backend()
-            ? "checkpoint restored on " + restoreBackend
-            : "savepoint taken on " + harness.backend() + ", restored on " + restoreBackend;
+        switching()
+            ? "savepoint taken on "
+                + harness.backendName()
+                + ", restored on "
+                + Objects.requireNonNull(restoring).backendName()
+            : "checkpoint restored on " + harness.backendName();
     if (harness.stateChangelog()) {
       how += " under the state changelog";
     }

@@ -1,5 +1,6 @@
 package dev.etlkit.testkit;
 
+import dev.etlkit.testkit.internal.ForStBackends;
 import dev.etlkit.testkit.internal.LocalDirectories;
 import dev.etlkit.testkit.internal.RecordingHarness;
 import java.nio.file.Path;
@@ -8,9 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Experimental;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateBackend;
@@ -58,6 +61,10 @@ public final class KeyedHarness<K, I, O> {
   private final TypeInformation<K> keyType;
   private final TypeInformation<O> outputType;
   private final StateBackendKind backend;
+
+  /** ForSt's options when the recipe runs on ForSt ({@link #onForSt}), else null. */
+  @Nullable private final Configuration forStOptions;
+
   private final boolean stateChangelog;
   private final boolean objectReuse;
   private final int maxParallelism;
@@ -71,6 +78,7 @@ public final class KeyedHarness<K, I, O> {
       TypeInformation<K> keyType,
       TypeInformation<O> outputType,
       StateBackendKind backend,
+      @Nullable Configuration forStOptions,
       boolean stateChangelog,
       boolean objectReuse,
       int maxParallelism,
@@ -80,6 +88,7 @@ public final class KeyedHarness<K, I, O> {
     this.keyType = Objects.requireNonNull(keyType, "keyType");
     this.outputType = Objects.requireNonNull(outputType, "outputType");
     this.backend = Objects.requireNonNull(backend, "backend");
+    this.forStOptions = forStOptions;
     this.stateChangelog = stateChangelog;
     this.objectReuse = objectReuse;
     this.maxParallelism = maxParallelism;
@@ -105,6 +114,7 @@ public final class KeyedHarness<K, I, O> {
         keyType,
         outputType,
         DEFAULT_BACKEND,
+        null,
         false,
         false,
         DEFAULT_MAX_PARALLELISM,
@@ -127,10 +137,56 @@ public final class KeyedHarness<K, I, O> {
         () -> new KeyedProcessOperator<>(function.get()), keySelector, keyType, outputType);
   }
 
-  /** This recipe on the given state backend (default {@link #DEFAULT_BACKEND}). */
+  /**
+   * This recipe on the given state backend (default {@link #DEFAULT_BACKEND}), also when it ran on
+   * ForSt ({@link #onForSt}) before.
+   */
   public KeyedHarness<K, I, O> on(StateBackendKind backend) {
     return with(
         Objects.requireNonNull(backend, "backend"),
+        null,
+        stateChangelog,
+        objectReuse,
+        maxParallelism,
+        userCodeClassLoader);
+  }
+
+  /**
+   * This recipe on Flink's ForSt state backend instead of {@link #backend()}, configured with
+   * {@code options} as a job with {@code state.backend.type: forst} and these options would
+   * configure it: ForSt's defaults for an empty configuration, or any {@code state.backend.forst.*}
+   * option, such as {@code state.backend.forst.timer-service.factory}, and {@code
+   * execution.checkpointing.incremental}. ForSt keeps its working files in a directory of the
+   * harness's own under {@code java.io.tmpdir} (whatever {@code state.backend.forst.local-dir}
+   * says), deleted when the harness closes. Operators on keyed streams use ForSt's synchronous
+   * state API there, as in a job: the state primitives, timers, key iteration and state TTL all
+   * work as on RocksDB.
+   *
+   * <p>ForSt is experimental in Flink 2.2, and two limits of Flink's shape what a recipe on it can
+   * do (docs/operations.md#the-forst-state-backend):
+   *
+   * <ul>
+   *   <li>It takes no canonical savepoints: {@link OperatorHarness#savepoint()} fails, and {@link
+   *       OperatorHarness#snapshot()} restores on ForSt only. Its state cannot move to the heap or
+   *       RocksDB.
+   *   <li>It restores a canonical savepoint of the heap or RocksDB only when its timers are on the
+   *       heap ({@code state.backend.forst.timer-service.factory: HEAP}); with its default, timers
+   *       in ForSt, Flink fails the restore with {@code UnsupportedOperationException: Not support
+   *       restoring yet for ForStStateBackend}.
+   * </ul>
+   *
+   * <p>{@link CutPointCheck} and {@link RescaleCheck} restore a ForSt recipe on ForSt. It does not
+   * run under {@link #withStateChangelog()} (Flink documents ForSt without changelog support) nor
+   * with {@link SavepointCompatibility} files (canonical savepoints). Needs {@code
+   * org.apache.flink:flink-statebackend-forst} on the test class path (docs/testing.md).
+   *
+   * @param options ForSt's options; copied, later changes do not reach the recipe
+   */
+  @Experimental
+  public KeyedHarness<K, I, O> onForSt(Configuration options) {
+    return with(
+        backend,
+        new Configuration(Objects.requireNonNull(options, "options")),
         stateChangelog,
         objectReuse,
         maxParallelism,
@@ -154,7 +210,7 @@ public final class KeyedHarness<K, I, O> {
    * with the kit's other dependencies; {@code flink-test-utils} brings it too).
    */
   public KeyedHarness<K, I, O> withStateChangelog() {
-    return with(backend, true, objectReuse, maxParallelism, userCodeClassLoader);
+    return with(backend, forStOptions, true, objectReuse, maxParallelism, userCodeClassLoader);
   }
 
   /**
@@ -173,7 +229,7 @@ public final class KeyedHarness<K, I, O> {
 
   /** This recipe with Flink's object reuse on or off. */
   KeyedHarness<K, I, O> withObjectReuse(boolean on) {
-    return with(backend, stateChangelog, on, maxParallelism, userCodeClassLoader);
+    return with(backend, forStOptions, stateChangelog, on, maxParallelism, userCodeClassLoader);
   }
 
   /**
@@ -185,7 +241,8 @@ public final class KeyedHarness<K, I, O> {
       throw new IllegalArgumentException(
           "maxParallelism must be in 1..32768, was " + maxParallelism);
     }
-    return with(backend, stateChangelog, objectReuse, maxParallelism, userCodeClassLoader);
+    return with(
+        backend, forStOptions, stateChangelog, objectReuse, maxParallelism, userCodeClassLoader);
   }
 
   /**
@@ -202,6 +259,7 @@ public final class KeyedHarness<K, I, O> {
   public KeyedHarness<K, I, O> withUserCodeClassLoader(ClassLoader classLoader) {
     return with(
         backend,
+        forStOptions,
         stateChangelog,
         objectReuse,
         maxParallelism,
@@ -211,6 +269,7 @@ public final class KeyedHarness<K, I, O> {
   /** This recipe's operator, keying and output type with the given options. */
   private KeyedHarness<K, I, O> with(
       StateBackendKind backend,
+      @Nullable Configuration forStOptions,
       boolean stateChangelog,
       boolean objectReuse,
       int maxParallelism,
@@ -221,14 +280,48 @@ public final class KeyedHarness<K, I, O> {
         keyType,
         outputType,
         backend,
+        forStOptions,
         stateChangelog,
         objectReuse,
         maxParallelism,
         userCodeClassLoader);
   }
 
+  /**
+   * The backend of {@link #on}; a recipe {@link #onForSt on ForSt} keeps its state there instead,
+   * and returns to this backend with {@code on(backend())}.
+   */
   public StateBackendKind backend() {
     return backend;
+  }
+
+  /** Whether the recipe runs on Flink's ForSt state backend: {@link #onForSt}. */
+  public boolean forSt() {
+    return forStOptions != null;
+  }
+
+  /**
+   * Whether restoring this recipe's state on {@code target} (null: on this recipe) switches
+   * backends, which takes canonical savepoints ({@link CutPointCheck}, {@link RescaleCheck}).
+   *
+   * @throws IllegalStateException for a switch from ForSt, which takes no canonical savepoints
+   */
+  boolean switchesTo(@Nullable KeyedHarness<?, ?, ?> target) {
+    if (target == null) {
+      return false;
+    }
+    if (forSt()) {
+      throw new IllegalStateException(
+          "a recipe on ForSt restores on ForSt only (ForSt takes no canonical savepoints), but"
+              + " restoringOn named "
+              + target.backendName());
+    }
+    return target.forSt() || target.backend() != backend;
+  }
+
+  /** The backend the recipe runs on, for messages: {@code FORST} or the {@link #backend()}. */
+  String backendName() {
+    return forSt() ? "FORST" : backend.name();
   }
 
   /**
@@ -343,8 +436,15 @@ public final class KeyedHarness<K, I, O> {
       int parallelism,
       int subtaskIndex)
       throws Exception {
+    if (forStOptions != null && stateChangelog) {
+      throw new IllegalStateException(
+          "onForSt and withStateChangelog do not combine: Flink 2.2 documents the ForSt state"
+              + " backend without changelog support");
+    }
     Path localDirectory =
-        backend.usesLocalDirectory() ? LocalDirectories.create("etlkit-rocksdb-") : null;
+        forStOptions != null
+            ? LocalDirectories.create("etlkit-forst-")
+            : backend.usesLocalDirectory() ? LocalDirectories.create("etlkit-rocksdb-") : null;
     RecordingHarness<K, I, O> harness = null;
     try {
       harness =
@@ -358,7 +458,10 @@ public final class KeyedHarness<K, I, O> {
               userCodeClassLoader,
               stateChangelog,
               objectReuse);
-      StateBackend stateBackend = backend.createBackend(localDirectory);
+      StateBackend stateBackend =
+          forStOptions != null
+              ? ForStBackends.create(forStOptions, Objects.requireNonNull(localDirectory))
+              : backend.createBackend(localDirectory);
       harness.setStateBackend(
           stateChangelog ? RecordingHarness.underChangelog(stateBackend) : stateBackend);
       harness.setProcessingTime(processingTime);
@@ -367,7 +470,8 @@ public final class KeyedHarness<K, I, O> {
           outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
       harness.initializeState(state);
       harness.open();
-      OperatorHarness<I, O> opened = new OperatorHarness<>(harness, backend, localDirectory);
+      OperatorHarness<I, O> opened =
+          new OperatorHarness<>(harness, backend, forStOptions != null, localDirectory);
       opened.setStateTtlTime(stateTtlTime);
       return opened;
     } catch (Exception | Error e) {
@@ -403,7 +507,8 @@ public final class KeyedHarness<K, I, O> {
   @Override
   public String toString() {
     return "KeyedHarness{backend="
-        + backend
+        + backendName()
+        + (forStOptions == null ? "" : ", forStOptions=" + forStOptions.toMap())
         + (stateChangelog ? ", stateChangelog" : "")
         + (objectReuse ? ", objectReuse" : "")
         + ", maxParallelism="

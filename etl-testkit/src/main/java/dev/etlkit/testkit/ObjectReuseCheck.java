@@ -89,7 +89,7 @@ public final class ObjectReuseCheck<I, O> {
     if (difference != null) {
       throw new AssertionError(
           "Reused input objects (object reuse on) changed the output on "
-              + harness.backend()
+              + harness.backendName()
               + ": "
               + difference);
     }
@@ -101,7 +101,7 @@ public final class ObjectReuseCheck<I, O> {
           "Reused input objects (object reuse on) changed the state: after a restore of the"
               + " snapshot taken at the end, the script run again on fresh objects emits otherwise"
               + " on "
-              + harness.backend()
+              + harness.backendName()
               + ": "
               + difference);
     }
@@ -124,7 +124,10 @@ public final class ObjectReuseCheck<I, O> {
       return new Run(RecordedOutput.of(h), h.snapshot(), h.processingTime(), h.stateTtlTime());
     } catch (Exception e) {
       throw new AssertionError(
-          "Run with " + (reuse ? "reused" : "fresh") + " objects failed on " + harness.backend(),
+          "Run with "
+              + (reuse ? "reused" : "fresh")
+              + " objects failed on "
+              + harness.backendName(),
           e);
     }
   }
@@ -155,7 +158,7 @@ public final class ObjectReuseCheck<I, O> {
       h.run(input);
       return RecordedOutput.of(h);
     } catch (Exception e) {
-      throw new AssertionError("Restore and replay failed on " + harness.backend(), e);
+      throw new AssertionError("Restore and replay failed on " + harness.backendName(), e);
     }
   }
 

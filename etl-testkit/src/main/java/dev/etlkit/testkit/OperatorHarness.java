@@ -20,7 +20,7 @@ import org.apache.flink.util.OutputTag;
  * An opened operator running in a Flink test harness on one state backend: feed it elements,
  * watermarks and processing time, take snapshots, and read what it emitted. Create one with {@link
  * KeyedHarness#open()} or {@link KeyedHarness#restore(OperatorSubtaskState)}; close it (it is
- * {@link AutoCloseable}) to release RocksDB and delete its working directory.
+ * {@link AutoCloseable}) to release RocksDB or ForSt and delete its working directory.
  *
  * <p>Outputs are recorded in emission order across the main output and all side outputs ({@link
  * #emitted()}); each value is a copy made by a serialize/deserialize round trip with the output's
@@ -42,20 +42,36 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
 
   private final RecordingHarness<?, I, O> harness;
   private final StateBackendKind backend;
+  private final boolean forSt;
   @Nullable private final Path localDirectory;
   private long ttlTime;
   private long nextCheckpointId = 1;
 
   OperatorHarness(
-      RecordingHarness<?, I, O> harness, StateBackendKind backend, @Nullable Path localDirectory) {
+      RecordingHarness<?, I, O> harness,
+      StateBackendKind backend,
+      boolean forSt,
+      @Nullable Path localDirectory) {
     this.harness = harness;
     this.backend = backend;
+    this.forSt = forSt;
     this.localDirectory = localDirectory;
   }
 
-  /** The backend this harness keeps its state in. */
+  /**
+   * The backend this harness keeps its state in, or for a harness on ForSt ({@link #forSt()}) the
+   * backend of its recipe's {@link KeyedHarness#on}.
+   */
   public StateBackendKind backend() {
     return backend;
+  }
+
+  /**
+   * Whether this harness keeps its state in Flink's ForSt state backend: {@link
+   * KeyedHarness#onForSt}.
+   */
+  public boolean forSt() {
+    return forSt;
   }
 
   /** Processes an element with the given timestamp (event time, epoch millis). */
@@ -137,8 +153,17 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
   /**
    * Takes a savepoint in Flink's canonical format, which every backend can restore: the form state
    * takes across backend switches and Flink or etlkit upgrades.
+   *
+   * @throws UnsupportedOperationException on ForSt, which takes no canonical savepoints in Flink
+   *     2.2 (a job's canonical savepoint fails there too): take a {@link #snapshot()} and restore
+   *     it on ForSt
    */
   public OperatorSubtaskState savepoint() throws Exception {
+    if (forSt) {
+      throw new UnsupportedOperationException(
+          "the ForSt state backend takes no canonical savepoints (Flink 2.2): take a snapshot()"
+              + " and restore it on ForSt; its state cannot move to the heap or RocksDB");
+    }
     long checkpointId = nextCheckpointId++;
     harness.prepareSnapshotPreBarrier(checkpointId);
     return harness
@@ -204,7 +229,7 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
   }
 
   /**
-   * Closes the operator and the state backend and deletes RocksDB's working directory.
+   * Closes the operator and the state backend and deletes RocksDB's or ForSt's working directory.
    *
    * @throws IllegalStateException if closing failed (the cause is kept)
    */
@@ -216,7 +241,7 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("Could not close the harness on " + backend, e);
+      throw new IllegalStateException("Could not close the harness on " + backendName(), e);
     } finally {
       if (localDirectory != null) {
         LocalDirectories.delete(localDirectory);
@@ -226,6 +251,10 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "OperatorHarness{" + Objects.toString(backend) + "}";
+    return "OperatorHarness{" + backendName() + "}";
+  }
+
+  private String backendName() {
+    return forSt ? "FORST" : Objects.toString(backend);
   }
 }

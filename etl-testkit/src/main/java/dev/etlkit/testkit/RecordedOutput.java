@@ -27,7 +27,7 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
       h.run(input);
       return of(h);
     } catch (Exception e) {
-      throw new AssertionError("Uninterrupted run failed on " + harness.backend(), e);
+      throw new AssertionError("Uninterrupted run failed on " + harness.backendName(), e);
     }
   }
 

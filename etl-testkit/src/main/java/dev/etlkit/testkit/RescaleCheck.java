@@ -43,7 +43,10 @@ public final class RescaleCheck<I, O> {
   private final HarnessInput<I> input;
   private final int from;
   private final int to;
-  private final StateBackendKind restoreBackend;
+
+  /** The backend {@link #restoringOn} named; null restores on the recipe's own backend. */
+  @Nullable private final StateBackendKind restoreBackend;
+
   private final int sampleSize;
   private final long sampleSeed;
 
@@ -52,7 +55,7 @@ public final class RescaleCheck<I, O> {
       HarnessInput<I> input,
       int from,
       int to,
-      StateBackendKind restoreBackend,
+      @Nullable StateBackendKind restoreBackend,
       int sampleSize,
       long sampleSeed) {
     this.harness = harness;
@@ -74,7 +77,7 @@ public final class RescaleCheck<I, O> {
   public static <I, O> RescaleCheck<I, O> of(KeyedHarness<?, I, O> harness, HarnessInput<I> input) {
     Objects.requireNonNull(harness, "harness");
     Objects.requireNonNull(input, "input");
-    return new RescaleCheck<>(harness, input, 2, 3, harness.backend(), -1, 0L);
+    return new RescaleCheck<>(harness, input, 2, 3, null, -1, 0L);
   }
 
   /**
@@ -106,7 +109,9 @@ public final class RescaleCheck<I, O> {
 
   /**
    * Restores on the given backend (default: the harness's own), from canonical savepoints: a
-   * rescale and a backend switch in one restore.
+   * rescale and a backend switch in one restore. A recipe on ForSt ({@link KeyedHarness#onForSt})
+   * restores on ForSt only: ForSt takes no canonical savepoints, so {@link #verify()} refuses a
+   * backend named for it.
    */
   public RescaleCheck<I, O> restoringOn(StateBackendKind backend) {
     return new RescaleCheck<>(
@@ -131,9 +136,9 @@ public final class RescaleCheck<I, O> {
    *     record of a key that differs, or wrapping the exception a restore or a step threw
    */
   public void verify() {
+    boolean switching = switching();
     RecordedOutput expected = RecordedOutput.uninterrupted(harness, input);
     List<Integer> cuts = cutPoints();
-    boolean switching = restoreBackend != harness.backend();
     List<Cut> snapshots = new ArrayList<>(cuts.size());
     List<OperatorHarness<I, O>> old = new ArrayList<>(from);
     List<RecordedOutput> oldOutputs = new ArrayList<>(from);
@@ -158,7 +163,8 @@ public final class RescaleCheck<I, O> {
     } catch (Exception e) {
       failure =
           new AssertionError(
-              "Run on " + from + " subtasks taking snapshots failed on " + harness.backend(), e);
+              "Run on " + from + " subtasks taking snapshots failed on " + harness.backendName(),
+              e);
       throw (AssertionError) failure;
     } catch (Error e) {
       failure = e;
@@ -174,11 +180,11 @@ public final class RescaleCheck<I, O> {
           "Running on "
               + from
               + " subtasks (without rescaling) changed the output on "
-              + harness.backend()
+              + harness.backendName()
               + ": "
               + difference);
     }
-    KeyedHarness<?, I, O> restoring = harness.on(restoreBackend);
+    KeyedHarness<?, I, O> restoring = switching ? harness.on(restoreBackend) : harness;
     for (Cut cut : snapshots) {
       List<RecordedOutput> before = new ArrayList<>(from);
       for (int s = 0; s < from; s++) {
@@ -257,18 +263,32 @@ public final class RescaleCheck<I, O> {
     }
   }
 
+  /**
+   * Whether the restores switch backends, through canonical savepoints.
+   *
+   * @throws IllegalStateException when a backend is named for a recipe on ForSt
+   */
+  private boolean switching() {
+    return harness.switchesTo(restoreBackend == null ? null : harness.on(restoreBackend));
+  }
+
   private String describe(Cut cut) {
     String where =
         cut.index == 0
             ? "before the first step"
             : "after step " + (cut.index - 1) + " = " + input.steps().get(cut.index - 1);
     String how =
-        restoreBackend == harness.backend()
-            ? "checkpoints of " + from + " subtasks restored on " + to + " on " + restoreBackend
+        !switching()
+            ? "checkpoints of "
+                + from
+                + " subtasks restored on "
+                + to
+                + " on "
+                + harness.backendName()
             : "savepoints of "
                 + from
                 + " subtasks on "
-                + harness.backend()
+                + harness.backendName()
                 + " restored on "
                 + to
                 + " on "

@@ -104,6 +104,9 @@ public final class SavepointCompatibility {
    *
    * @throws AssertionError when the file is missing (saying how to create it) or cannot be restored
    *     (the state layout changed incompatibly)
+   * @throws IllegalArgumentException for a recipe on ForSt ({@link KeyedHarness#onForSt}), which
+   *     writes no canonical savepoints: restore a heap or RocksDB {@link #file} on ForSt with
+   *     {@link SnapshotFiles#read} and {@link KeyedHarness#restore}
    */
   public <I, O> OperatorHarness<I, O> restore(
       String operatorName,
@@ -111,6 +114,12 @@ public final class SavepointCompatibility {
       KeyedHarness<?, I, O> harness,
       HarnessInput<I> stateInput)
       throws Exception {
+    if (harness.forSt()) {
+      throw new IllegalArgumentException(
+          "snapshot files hold canonical savepoints, which ForSt does not write: restore the heap"
+              + " or RocksDB file on ForSt with SnapshotFiles.read(file(...)) and"
+              + " KeyedHarness.restore");
+    }
     Path file = file(operatorName, formatVersion, harness.backend());
     if (isWriting() && !Files.exists(file)) {
       try (OperatorHarness<I, O> writer = harness.open()) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CutPointCheckTest {
 
   /** Elements, a stale one, watermarks firing event-time timers, processing-time timers. */
-  private static final HarnessInput<Change<String>> SCRIPT =
+  static final HarnessInput<Change<String>> SCRIPT =
       HarnessInput.<Change<String>>builder()
           .element(Change.insert("k1#v1"), 10)
           .element(Change.insert("k2#v1"), 20)

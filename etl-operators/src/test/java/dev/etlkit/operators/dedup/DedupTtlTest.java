@@ -82,7 +82,7 @@ class DedupTtlTest {
     }
   }
 
-  private static long keys(OperatorHarness<?, ?> harness) throws Exception {
+  static long keys(OperatorHarness<?, ?> harness) throws Exception {
     try (Stream<Object> keys =
         harness
             .unwrap()

@@ -15,6 +15,7 @@ import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
@@ -82,6 +83,15 @@ public final class AsyncStepHarness<I, O> {
    */
   public AsyncStepHarness<I, O> withObjectReuse() {
     harness.getExecutionConfig().enableObjectReuse();
+    return this;
+  }
+
+  /**
+   * Keeps the operator's state in {@code backend} (default: the harness's heap), as a job with that
+   * backend does: call before {@link #open()} or {@link #restore}.
+   */
+  public AsyncStepHarness<I, O> withStateBackend(StateBackend backend) {
+    harness.setStateBackend(backend);
     return this;
   }
 

@@ -6,16 +6,22 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.StateBackendLoader;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lookup step inside Flink's async operator: output order, the step timeout as Flink fires it,
@@ -403,6 +409,46 @@ class EnrichHarnessTest {
         new AsyncStepHarness<>(step(FakeLookup.manual()), StringSerializer.INSTANCE).restore(later);
     third.drain();
     assertThat(third.outputs()).isEmpty(); // nothing was in flight any more
+  }
+
+  /**
+   * On Flink's ForSt state backend (docs/operations.md#the-forst-state-backend) the records in
+   * flight are operator state, which ForSt keeps as the heap and RocksDB do: a checkpoint taken
+   * while lookups are in flight restores there and looks them up again.
+   */
+  @Test
+  void checkpoint_withLookupsInFlight_onForSt_reissuesThemOnRestore(@TempDir Path forStFiles)
+      throws Exception {
+    Configuration forSt = new Configuration();
+    forSt.set(StateBackendOptions.STATE_BACKEND, "forst");
+    forSt.setString("state.backend.forst.local-dir", forStFiles.toString());
+    FakeLookup before = FakeLookup.manual();
+    AsyncStepHarness<String, String> first =
+        new AsyncStepHarness<>(step(before), StringSerializer.INSTANCE)
+            .withStateBackend(forStBackend(forSt))
+            .open();
+    first.process("o1:c-1");
+    first.process("o2:c-2");
+    OperatorSubtaskState snapshot = first.snapshot(1L);
+    assertThat(first.outputs()).isEmpty();
+
+    FakeLookup after =
+        FakeLookup.manual().answeringFromTable().put("c-1", "Anna").put("c-2", "Bea");
+    AsyncStepHarness<String, String> second =
+        new AsyncStepHarness<>(step(after), StringSerializer.INSTANCE)
+            .withStateBackend(forStBackend(forSt))
+            .restore(snapshot);
+    second.drain();
+
+    assertThat(second.outputs()).containsExactly("o1:c-1=Anna/LOADED", "o2:c-2=Bea/LOADED");
+  }
+
+  private static StateBackend forStBackend(Configuration config) throws Exception {
+    StateBackend backend =
+        StateBackendLoader.loadStateBackendFromConfig(
+            config, EnrichHarnessTest.class.getClassLoader(), null);
+    assertThat(backend.getClass().getSimpleName()).isEqualTo("ForStStateBackend");
+    return backend;
   }
 
   @Test
