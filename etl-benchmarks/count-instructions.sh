@@ -104,7 +104,7 @@ function define(spec,   id, name, p) {
   if (skip) { skip = 0; next }
   if (current == "???") java += $2; else if (current ~ /libjvm[.]so$/) jvm += $2; else other += $2
 }
-END { printf "%d %d %d\n", java, jvm, other }'
+END { printf "%.0f %.0f %.0f\n", java, jvm, other }'
 
 echo "$CLASS.$METHOD $* (warm-up $WARMUP, $MEASURED invocations per round)"
 PREVIOUS=""
