@@ -12,6 +12,8 @@ import java.util.function.Predicate;
  * ended: {@link #stillRunningAfter} joins each of them, waiting at most a bound in all.
  */
 public final class StartedThreads {
+  private static final int STACK_SHOWN = 6;
+
   private final Set<Long> before = new HashSet<>();
 
   private StartedThreads() {
@@ -51,7 +53,12 @@ public final class StartedThreads {
     }
     List<String> names = new ArrayList<>();
     for (Thread thread : running(watched)) {
-      names.add(thread.getName());
+      StackTraceElement[] stack = thread.getStackTrace();
+      StringBuilder where = new StringBuilder(thread.getName());
+      for (int i = 0; i < Math.min(STACK_SHOWN, stack.length); i++) {
+        where.append(i == 0 ? " at " : " < ").append(stack[i]);
+      }
+      names.add(where.toString());
     }
     return names;
   }

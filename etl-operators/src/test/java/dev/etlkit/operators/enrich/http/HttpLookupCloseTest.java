@@ -3,26 +3,15 @@ package dev.etlkit.operators.enrich.http;
 import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.etlkit.operators.enrich.StartedThreads;
 import dev.etlkit.operators.enrich.jdbc.RecordingLookupContext;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,61 +25,29 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpLookupCloseTest {
-  private static final String SERVER_THREAD = "test-server-";
   private static final String COMMON_POOL_THREAD = "ForkJoinPool.commonPool-worker-";
 
   /** The JDK's HttpClient has no shutdown before Java 21: its selector ends once it is garbage. */
   private static final boolean CLIENT_CAN_SHUT_DOWN = Runtime.version().feature() >= 21;
 
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final Semaphore hanging = new Semaphore(0);
-  private HttpServer server;
-  private ExecutorService serverThreads;
+  private HangingServer server;
 
   @BeforeEach
   void startServer() throws IOException {
-    AtomicInteger n = new AtomicInteger();
-    serverThreads =
-        Executors.newCachedThreadPool(r -> new Thread(r, SERVER_THREAD + n.incrementAndGet()));
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/customers/", this::customer);
-    server.setExecutor(serverThreads);
-    server.start();
+    server =
+        new HangingServer(
+            "/customers",
+            key -> key.startsWith("hang"),
+            key -> "{\"id\": \"" + key + "\", \"name\": \"Customer " + key + "\"}");
   }
 
   @AfterEach
   void stopServer() {
-    release.countDown();
-    server.stop(0);
-    serverThreads.shutdownNow();
-  }
-
-  /** {@code c-…}: a profile at once; {@code hang-…}: nothing until the test ends. */
-  private void customer(HttpExchange exchange) throws IOException {
-    String id = exchange.getRequestURI().getPath().substring("/customers/".length());
-    try (exchange) {
-      if (id.startsWith("hang")) {
-        hanging.release();
-        release.await();
-        return;
-      }
-      byte[] body =
-          ("{\"id\": \"" + id + "\", \"name\": \"Customer " + id + "\"}")
-              .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 
   private HttpLookup<String, Profile> profiles() {
-    return HttpLookup.get(
-            "http://127.0.0.1:" + server.getAddress().getPort() + "/customers/{key}",
-            String.class,
-            Profile.class)
+    return HttpLookup.get(server.urlTemplate(), String.class, Profile.class)
         .withRequestTimeout(Duration.ofMinutes(5));
   }
 
@@ -101,7 +58,7 @@ class HttpLookupCloseTest {
    */
   private static Predicate<Thread> lookupThreads(boolean withSelector) {
     return t ->
-        !t.getName().startsWith(SERVER_THREAD)
+        !t.getName().startsWith(HangingServer.THREAD_PREFIX)
             && !t.getName().startsWith(COMMON_POOL_THREAD)
             && (withSelector || !t.getName().endsWith("-SelectorManager"));
   }
@@ -119,7 +76,7 @@ class HttpLookupCloseTest {
       assertThat(await(call)).isPresent();
     }
     CompletableFuture<Optional<Profile>> hangs = lookup.lookup("hang-1");
-    assertThat(hanging.tryAcquire(10, TimeUnit.SECONDS)).as("request at the server").isTrue();
+    assertThat(server.awaitHanging(1, Duration.ofSeconds(10))).as("request at the server").isTrue();
 
     long start = System.nanoTime();
     lookup.close();

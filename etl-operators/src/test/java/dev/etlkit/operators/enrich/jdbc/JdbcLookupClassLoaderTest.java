@@ -12,6 +12,7 @@ import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,13 +29,13 @@ class JdbcLookupClassLoaderTest {
   /** pgjdbc's clean-up thread (its own, daemon) ends after this idle time; default 30 s. */
   private static final String CLEANER_TTL = "pgjdbc.config.cleanup.thread.ttl";
 
-  private static TestDatabase db;
+  @RegisterExtension static final DatabaseExtension DATABASE = new DatabaseExtension();
+
   @Nullable private static String cleanerTtl;
 
   @BeforeAll
-  static void startDatabase() throws Exception {
+  static void shortenTheDriversCleanerTtl_registerADriverOfAnotherClassLoader() {
     cleanerTtl = System.setProperty(CLEANER_TTL, "200");
-    db = TestDatabase.start();
     // A TaskManager after the job's first attempt: a PostgreSQL driver of another class loader
     // is registered.
     assertThat(Collections.list(DriverManager.getDrivers()))
@@ -43,21 +44,18 @@ class JdbcLookupClassLoaderTest {
   }
 
   @AfterAll
-  static void stopDatabase() throws Exception {
+  static void restoreTheDriversCleanerTtl() {
     if (cleanerTtl == null) {
       System.clearProperty(CLEANER_TTL);
     } else {
       System.setProperty(CLEANER_TTL, cleanerTtl);
-    }
-    if (db != null) {
-      db.close();
     }
   }
 
   private static Map<String, Object> attempt(JobClassLoader job, @Nullable String driverClassName)
       throws Exception {
     Map<String, Object> input = new HashMap<>();
-    input.put("url", db.url());
+    input.put("url", DATABASE.get().url());
     input.put("driverClassName", driverClassName);
     return job.run(JdbcLookupInAJob.class, input);
   }

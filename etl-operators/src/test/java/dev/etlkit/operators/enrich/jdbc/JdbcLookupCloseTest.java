@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,20 +36,9 @@ class JdbcLookupCloseTest {
    */
   private static final String DRIVER_CLEANER = "PostgreSQL-JDBC-Cleaner";
 
-  private static TestDatabase db;
+  @RegisterExtension static final DatabaseExtension DATABASE = new DatabaseExtension();
+
   private final LookupTesting lookups = new LookupTesting();
-
-  @BeforeAll
-  static void startDatabase() throws Exception {
-    db = TestDatabase.start();
-  }
-
-  @AfterAll
-  static void stopDatabase() throws Exception {
-    if (db != null) {
-      db.close();
-    }
-  }
 
   @AfterEach
   void closeLookups() throws Exception {
@@ -61,7 +48,7 @@ class JdbcLookupCloseTest {
   /** Customers by id through a query that sleeps a minute, under {@code applicationName}. */
   private static JdbcLookup<String, Customer> minuteLongQueries(String applicationName) {
     return JdbcLookup.query(
-            db.url(),
+            DATABASE.get().url(),
             "SELECT c.* FROM customers c CROSS JOIN pg_sleep(60) AS s",
             "id",
             JdbcKey.text(),
@@ -72,25 +59,6 @@ class JdbcLookupCloseTest {
         .withDriverProperty("ApplicationName", applicationName);
   }
 
-  private static long runningQueries(String applicationName) throws SQLException {
-    return db.queryLong(
-        "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-            + applicationName
-            + "' AND state = 'active'");
-  }
-
-  /** Polls the database until {@code applicationName} runs {@code expected} queries, or 10 s. */
-  private static long awaitRunningQueries(String applicationName, long expected, Duration timeout)
-      throws SQLException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long running = runningQueries(applicationName);
-    while (running != expected && System.nanoTime() - deadline < 0) {
-      TimeUnit.MILLISECONDS.sleep(20); // the database has no latch to wait on
-      running = runningQueries(applicationName);
-    }
-    return running;
-  }
-
   @Test
   void close_withQueriesRunning_cancelsThemOnTheDatabase_andLeavesNoThread() throws Exception {
     StartedThreads threads = StartedThreads.since();
@@ -98,7 +66,8 @@ class JdbcLookupCloseTest {
     List<CompletableFuture<?>> calls = new ArrayList<>();
     calls.add(lookup.lookup("c-1"));
     calls.add(lookup.lookup("c-2"));
-    assertThat(awaitRunningQueries("close-cancels", 2, Duration.ofSeconds(10))).isEqualTo(2);
+    assertThat(DATABASE.get().awaitRunningQueries("close-cancels", 2, Duration.ofSeconds(10)))
+        .isEqualTo(2);
 
     long start = System.nanoTime();
     lookup.close();
@@ -108,7 +77,7 @@ class JdbcLookupCloseTest {
     for (CompletableFuture<?> call : calls) {
       assertThat(call).isCompletedExceptionally();
     }
-    assertThat(awaitRunningQueries("close-cancels", 0, Duration.ofSeconds(5)))
+    assertThat(DATABASE.get().awaitRunningQueries("close-cancels", 0, Duration.ofSeconds(5)))
         .as("queries still running on the database after close")
         .isZero();
     assertThat(
