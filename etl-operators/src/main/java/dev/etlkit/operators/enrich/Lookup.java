@@ -28,6 +28,11 @@ import org.apache.flink.annotation.PublicEvolving;
  *   <li>An instance is serialized with the job graph and {@linkplain #open opened} once per
  *       parallel subtask before its first call; connections, pools and clients are created there
  *       (in transient fields), never in the constructor, and released in {@link #close}.
+ *   <li>{@link #close} stops every thread the lookup started and returns within seconds, whatever
+ *       the remote side does: a job restarts many times in one TaskManager, each attempt with a new
+ *       class loader that a thread left running would keep, and Flink kills a TaskManager whose
+ *       cancelled task does not end in time. What must outlive one subtask's close (such as
+ *       deregistering a JDBC driver) goes into {@link LookupContext#registerReleaseHookIfAbsent}.
  *   <li>A lookup keeps no checkpointed state: one implementing Flink's {@code
  *       CheckpointedFunction}, {@code ListCheckpointed} or {@code CheckpointListener} is rejected
  *       when the step is built (the step would not pass those hooks on). Cache values with the

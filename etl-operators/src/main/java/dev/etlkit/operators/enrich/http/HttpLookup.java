@@ -300,6 +300,7 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
     plan.maxBatchKeys = maxBatchKeys;
     plan.maxDocumentBytes = readLimits.maxDocumentBytes();
     plan.metricGroup = context.metricGroup();
+    plan.subtask = context.subtaskIndex();
     runtime = new HttpLookupRuntime<>(plan);
   }
 
@@ -332,7 +333,11 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
     return opened.lookupAll(keys);
   }
 
-  /** Fails and cancels the requests in flight. Idempotent. */
+  /**
+   * Fails and cancels the requests in flight and stops the client's threads (on Java 17, which
+   * cannot shut an {@code HttpClient} down, its selector thread ends once the lookup is garbage).
+   * Idempotent.
+   */
   @Override
   public void close() {
     HttpLookupRuntime<K, V> opened = runtime;

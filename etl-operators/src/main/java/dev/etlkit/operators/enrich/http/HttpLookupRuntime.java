@@ -1,6 +1,10 @@
 package dev.etlkit.operators.enrich.http;
 
+import dev.etlkit.operators.enrich.internal.async.DaemonThreads;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -24,18 +28,35 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import javax.annotation.Nullable;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An opened {@link HttpLookup} on one subtask: a JDK {@link HttpClient} sending asynchronously, a
  * bound on requests in flight, and the classification of what comes back.
+ *
+ * <p>The client runs on an executor of the lookup's own, shut down by {@link #close()}: the JDK's
+ * default one keeps a thread per concurrent request alive for 60 s after the last use, and each
+ * would hold the job's class loader past a restart. Java 21 and later shut the client's selector
+ * thread down too; Java 17 has no way to, and that thread ends once the client is garbage.
  */
 final class HttpLookupRuntime<K, V> {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpLookupRuntime.class);
+
+  /** How long an idle client thread stays. */
+  private static final long IDLE_THREAD_SECONDS = 60;
+
+  /** {@code HttpClient.shutdownNow()} (Java 21 and later), or null. */
+  @Nullable private static final MethodHandle SHUTDOWN_NOW = shutdownNow();
 
   /** What the runtime needs of its {@link HttpLookup}, resolved when it is opened. */
   static final class Plan<K, V> {
@@ -52,8 +73,10 @@ final class HttpLookupRuntime<K, V> {
     int maxBatchKeys;
     int maxDocumentBytes;
     MetricGroup metricGroup;
+    int subtask;
   }
 
+  private final ThreadPoolExecutor executor;
   private final HttpClient client;
   private final LimitedBodies bodies;
   private final ResponseReader<V> reader;
@@ -74,8 +97,18 @@ final class HttpLookupRuntime<K, V> {
   private volatile boolean closed;
 
   HttpLookupRuntime(Plan<K, V> plan) {
+    // Like the JDK's default executor (a thread per concurrent task, idle ones end), but ours.
+    this.executor =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            IDLE_THREAD_SECONDS,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            new DaemonThreads("etlkit-http-lookup-" + plan.subtask + "-"));
     this.client =
         HttpClient.newBuilder()
+            .executor(executor)
             .connectTimeout(plan.connectTimeout)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
@@ -247,7 +280,10 @@ final class HttpLookupRuntime<K, V> {
     sent.whenComplete(exchange);
   }
 
-  /** Fails the requests in flight and cancels them; later lookups fail as closed. Idempotent. */
+  /**
+   * Fails the requests in flight and cancels them, and stops the client's threads; later lookups
+   * fail as closed. Idempotent.
+   */
   void close() {
     closed = true;
     for (Exchange<?> exchange : inFlight) {
@@ -258,6 +294,24 @@ final class HttpLookupRuntime<K, V> {
           sent.cancel(true);
         }
       }
+    }
+    if (SHUTDOWN_NOW != null) {
+      try {
+        SHUTDOWN_NOW.invokeExact(client);
+      } catch (Throwable e) {
+        LOG.warn("HTTP lookup client did not shut down ({})", e.getClass().getName());
+      }
+    }
+    executor.shutdownNow();
+  }
+
+  @Nullable
+  private static MethodHandle shutdownNow() {
+    try {
+      return MethodHandles.publicLookup()
+          .findVirtual(HttpClient.class, "shutdownNow", MethodType.methodType(void.class));
+    } catch (NoSuchMethodException | IllegalAccessException e) {
+      return null; // before Java 21
     }
   }
 

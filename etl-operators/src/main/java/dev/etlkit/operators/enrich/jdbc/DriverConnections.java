@@ -6,12 +6,18 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.Collections;
 import java.util.Enumeration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Properties;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.logging.Logger;
 import javax.annotation.Nullable;
 import javax.sql.DataSource;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connections a {@link JdbcLookup}'s pool opens: its driver, URL, credentials and driver
@@ -23,9 +29,19 @@ import javax.sql.DataSource;
  *
  * <p>The driver is found as HikariCP finds it: the registered driver of the named class, else that
  * class loaded and instantiated, or without a name the driver {@link DriverManager} finds for the
- * URL.
+ * URL, else one the job's jars provide ({@code META-INF/services/java.sql.Driver}). The last one is
+ * needed after a restart: {@link DriverManager} lives as long as the TaskManager and shows a caller
+ * only the drivers of its own class loader; when an earlier attempt of the job (an earlier class
+ * loader) registered the driver class of the job's jar, the new attempt's copy of that class
+ * registers itself while {@link DriverManager#getDriver} looks, and that call does not see it.
+ *
+ * <p>Loading a driver class registers it in {@link DriverManager}, which would then hold the job's
+ * class loader for as long as the TaskManager runs. {@link #deregisterJobDrivers} undoes that when
+ * the job's classes are released.
  */
 final class DriverConnections implements DataSource {
+  private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(DriverConnections.class);
+
   private final Driver driver;
   private final String url;
   private final String subprotocol;
@@ -69,8 +85,83 @@ final class DriverConnections implements DataSource {
     try {
       return DriverManager.getDriver(url);
     } catch (SQLException e) {
-      throw SqlFailures.noDriver(subprotocol, e);
+      Driver provided = providedDriver(url, Thread.currentThread().getContextClassLoader());
+      if (provided == null) {
+        provided = providedDriver(url, loader());
+      }
+      if (provided == null) {
+        throw SqlFailures.noDriver(subprotocol, e);
+      }
+      return provided;
     }
+  }
+
+  /** A driver for {@code url} that {@code loader}'s jars provide as a service, or null. */
+  @Nullable
+  private static Driver providedDriver(String url, @Nullable ClassLoader loader) {
+    if (loader == null) {
+      return null;
+    }
+    Iterator<Driver> drivers = ServiceLoader.load(Driver.class, loader).iterator();
+    while (true) {
+      Driver driver;
+      try {
+        if (!drivers.hasNext()) {
+          return null;
+        }
+        driver = drivers.next();
+      } catch (ServiceConfigurationError | LinkageError e) {
+        continue; // a provider that cannot be loaded; the next one may do
+      }
+      try {
+        if (driver.acceptsURL(url)) {
+          return driver;
+        }
+      } catch (SQLException | RuntimeException e) {
+        // does not accept it
+      }
+    }
+  }
+
+  /**
+   * Whether {@code driver} was loaded from the job's jars: by a class loader that is neither
+   * Flink's nor one of its parents (those outlive the job).
+   */
+  static boolean isJobDriver(Driver driver) {
+    ClassLoader driverLoader = driver.getClass().getClassLoader();
+    if (driverLoader == null) {
+      return false;
+    }
+    for (ClassLoader l = MetricGroup.class.getClassLoader(); l != null; l = l.getParent()) {
+      if (l == driverLoader) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Deregisters from {@link DriverManager} the drivers of the job's jars that it shows this class
+   * (those loaded by this class's loader or by its parents below Flink's): run when the job's
+   * classes are released, so that nothing of the job is used any more. Drivers of Flink's class
+   * loader stay. Returns how many were deregistered.
+   */
+  static int deregisterJobDrivers() {
+    int deregistered = 0;
+    for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+      if (isJobDriver(driver)) {
+        try {
+          DriverManager.deregisterDriver(driver);
+          deregistered++;
+        } catch (SQLException | SecurityException e) {
+          LOG.warn(
+              "JDBC driver {} of the job could not be deregistered ({})",
+              driver.getClass().getName(),
+              e.getClass().getName());
+        }
+      }
+    }
+    return deregistered;
   }
 
   private static Driver namedDriver(String className, String url, String subprotocol) {
@@ -123,6 +214,11 @@ final class DriverConnections implements DataSource {
 
   private static ClassLoader loader() {
     return DriverConnections.class.getClassLoader();
+  }
+
+  /** The driver the connections come from. */
+  Driver driver() {
+    return driver;
   }
 
   @Override

@@ -108,6 +108,9 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
   static final Duration MAX_TIMEOUT = Duration.ofHours(1);
   static final Duration MAX_LIFETIME = Duration.ofDays(1);
 
+  /** The release hook that deregisters the drivers of the job's jars, one per job class loader. */
+  static final String DEREGISTER_DRIVERS_HOOK = "etlkit-jdbc-lookup-deregister-job-drivers";
+
   private static final Pattern SUBPROTOCOL = Pattern.compile("jdbc:([A-Za-z0-9_.-]+):.*");
 
   /** Reads a value from the row a key matched. */
@@ -382,7 +385,16 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
       throw new IllegalStateException("JDBC lookup is already open");
     }
     JdbcLookupRuntime.Plan<K, V> plan = new JdbcLookupRuntime.Plan<>();
-    plan.pool = poolConfig(context.subtaskIndex(), credentials.resolve());
+    DriverConnections connections =
+        DriverConnections.of(
+            jdbcUrl, subprotocol(), driverClassName, driverProperties, credentials.resolve());
+    if (DriverConnections.isJobDriver(connections.driver())) {
+      // Loading the driver registered it in DriverManager, which outlives the job: undone when
+      // the job's classes are released (not on close: other subtasks may still open theirs).
+      context.registerReleaseHookIfAbsent(
+          DEREGISTER_DRIVERS_HOOK, () -> DriverConnections.deregisterJobDrivers());
+    }
+    plan.pool = poolConfig(context.subtaskIndex(), connections);
     plan.statements = new LookupStatements(source, keyColumn, maxBatchKeys);
     plan.anyArray =
         batchQuery == BatchQuery.ANY_ARRAY
@@ -398,12 +410,11 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     runtime = new JdbcLookupRuntime<>(plan);
   }
 
-  private HikariConfig poolConfig(int subtask, JdbcCredentials.Resolved resolved) {
+  private HikariConfig poolConfig(int subtask, DriverConnections connections) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("etlkit-jdbc-lookup-" + subtask);
     // URL, credentials and driver properties stay out of HikariCP's configuration, which it logs.
-    config.setDataSource(
-        DriverConnections.of(jdbcUrl, subprotocol(), driverClassName, driverProperties, resolved));
+    config.setDataSource(connections);
     // With a data source HikariCP reads the URL only to log it and to recognise MySQL (whose
     // driver needs setNetworkTimeout called synchronously): the driver name does both.
     config.setJdbcUrl("jdbc:" + subprotocol() + ":");

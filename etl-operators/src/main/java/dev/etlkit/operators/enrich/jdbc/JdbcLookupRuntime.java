@@ -3,11 +3,13 @@ package dev.etlkit.operators.enrich.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.etlkit.operators.enrich.internal.async.DaemonThreads;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,12 +20,11 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +37,19 @@ import org.slf4j.LoggerFactory;
 final class JdbcLookupRuntime<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcLookupRuntime.class);
 
-  /** How long {@link #close()} waits for running queries after the pool aborted them. */
+  /**
+   * How long {@link #close()} waits for the pool to close and the lookup threads to end. HikariCP
+   * waits for a connection attempt in progress up to the connection timeout, and a driver without a
+   * socket timeout may wait for a server that never answers for ever: {@code close()} returns after
+   * this, well within Flink's task cancellation timeout, and leaves the rest to a daemon thread.
+   */
   private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+  /**
+   * How long {@link #close()} waits for the queries it cancelled to end before the pool aborts
+   * their connections. A reachable database answers a cancel in milliseconds.
+   */
+  private static final long CANCEL_WAIT_MILLIS = 1_000;
 
   /** What the runtime needs of its {@link JdbcLookup}, resolved when it is opened. */
   static final class Plan<K, V> {
@@ -65,6 +77,11 @@ final class JdbcLookupRuntime<K, V> {
   private final int maxBatchKeys;
   private final int queueCapacity;
   private final JdbcLookupMetrics metrics;
+  private final int subtask;
+
+  /** Statements executing now, so that {@link #close()} can cancel them on the database. */
+  private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
 
   JdbcLookupRuntime(Plan<K, V> plan) {
@@ -76,6 +93,7 @@ final class JdbcLookupRuntime<K, V> {
     this.queryTimeoutSeconds = plan.queryTimeoutSeconds;
     this.maxBatchKeys = plan.maxBatchKeys;
     this.queueCapacity = plan.queueCapacity;
+    this.subtask = plan.subtask;
     this.dataSource = openPool(plan.pool);
     int threads = plan.pool.getMaximumPoolSize();
     BlockingQueue<Runnable> queue =
@@ -153,7 +171,8 @@ final class JdbcLookupRuntime<K, V> {
   }
 
   /**
-   * Fails queued lookups, closes the pool (which aborts the connections of running queries, so they
+   * Fails queued lookups, cancels the running queries on the database (so that they stop there, not
+   * only here), closes the pool (which aborts the connections of queries still running, so they
    * fail too) and waits a few seconds for the threads to end.
    */
   void close() {
@@ -169,19 +188,85 @@ final class JdbcLookupRuntime<K, V> {
       queuedTask.fail(SqlFailures.closed());
     }
     try {
-      dataSource.close();
-    } finally {
-      try {
-        if (!executor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-          LOG.warn(
-              "JDBC lookup threads of pool {} still running {} ms after close",
-              dataSource.getPoolName(),
-              CLOSE_WAIT_MILLIS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (cancelRunning() > 0) {
+        // Cancelled queries fail at once; their connections go back to the pool and are closed
+        // cleanly. The pool aborts the connections of any still running after the wait.
+        executor.awaitTermination(CANCEL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      closePool();
     }
+  }
+
+  /**
+   * Asks the database to cancel each running statement, each from a thread of its own: a driver
+   * sends a cancel over a new connection and may wait for it (up to its own cancel timeout when the
+   * database does not answer), which {@link #close()} must not. Returns how many were asked.
+   */
+  private int cancelRunning() {
+    int cancelled = 0;
+    for (Statement statement : running) {
+      Thread canceller = new Thread(() -> cancelQuietly(statement), cancellerName(++cancelled));
+      canceller.setDaemon(true);
+      canceller.start();
+    }
+    return cancelled;
+  }
+
+  private String cancellerName(int n) {
+    return "etlkit-jdbc-lookup-" + subtask + "-cancel-" + n;
+  }
+
+  private static void cancelQuietly(Statement statement) {
+    try {
+      statement.cancel();
+    } catch (SQLException | RuntimeException e) {
+      // Finished or closed meanwhile, or the driver cannot cancel: closing the pool aborts it.
+    }
+  }
+
+  /**
+   * Closes the pool on a daemon thread of its own and waits for it, and for the lookup threads, at
+   * most {@link #CLOSE_WAIT_MILLIS} in all.
+   */
+  private void closePool() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+    Thread closer = new Thread(dataSource::close, "etlkit-jdbc-lookup-" + subtask + "-close");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      boolean ended =
+          !closer.isAlive()
+              && executor.awaitTermination(
+                  Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (!ended) {
+        LOG.warn(
+            "JDBC lookup pool {} still closing {} ms after close: a connection attempt or a query"
+                + " gets no answer from the database (set the driver's socket timeout); its"
+                + " threads end when it answers",
+            dataSource.getPoolName(),
+            CLOSE_WAIT_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Runs {@code statement}'s query as one of the {@link #running} statements. A statement that
+   * starts after {@link #close()} looked for running ones fails instead: close set {@code closed}
+   * first, so either it sees this statement or this statement sees {@code closed}.
+   */
+  private ResultSet executeQuery(PreparedStatement statement) throws SQLException {
+    running.add(statement);
+    if (closed) {
+      running.remove(statement);
+      throw SqlFailures.closed();
+    }
+    return statement.executeQuery();
   }
 
   boolean isClosed() {
@@ -238,8 +323,10 @@ final class JdbcLookupRuntime<K, V> {
         statement.setQueryTimeout(queryTimeoutSeconds);
         statement.setMaxRows(1);
         statement.setObject(1, key.toJdbc(k));
-        try (ResultSet rows = statement.executeQuery()) {
+        try (ResultSet rows = executeQuery(statement)) {
           return rows.next() ? Optional.of(map(rows)) : Optional.empty();
+        } finally {
+          running.remove(statement);
         }
       }
     }
@@ -266,8 +353,10 @@ final class JdbcLookupRuntime<K, V> {
         int to = Math.min(distinct.length, from + maxBatchKeys);
         try (PreparedStatement statement = prepare(connection, distinct, from, to)) {
           statement.setQueryTimeout(queryTimeoutSeconds);
-          try (ResultSet rows = statement.executeQuery()) {
+          try (ResultSet rows = executeQuery(statement)) {
             collect(rows, wanted, found);
+          } finally {
+            running.remove(statement);
           }
         }
       }
@@ -331,22 +420,5 @@ final class JdbcLookupRuntime<K, V> {
       throw SqlFailures.mapperReturnedNull();
     }
     return value;
-  }
-
-  /** Named daemon threads, so a stuck query never keeps a TaskManager from exiting. */
-  private static final class DaemonThreads implements ThreadFactory {
-    private final String prefix;
-    private final AtomicInteger count = new AtomicInteger();
-
-    DaemonThreads(String prefix) {
-      this.prefix = prefix;
-    }
-
-    @Override
-    public Thread newThread(Runnable runnable) {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    }
   }
 }

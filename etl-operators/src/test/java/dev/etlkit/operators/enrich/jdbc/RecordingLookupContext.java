@@ -1,6 +1,8 @@
 package dev.etlkit.operators.enrich.jdbc;
 
 import dev.etlkit.operators.enrich.LookupContext;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
@@ -17,6 +19,7 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
  */
 public final class RecordingLookupContext implements LookupContext {
   private final Map<String, Metric> metrics = new ConcurrentHashMap<>();
+  private final Map<String, Runnable> releaseHooks = new LinkedHashMap<>();
 
   @Override
   public int subtaskIndex() {
@@ -31,6 +34,28 @@ public final class RecordingLookupContext implements LookupContext {
   @Override
   public MetricGroup metricGroup() {
     return new Group("");
+  }
+
+  @Override
+  public synchronized void registerReleaseHookIfAbsent(String name, Runnable hook) {
+    releaseHooks.putIfAbsent(name, hook);
+  }
+
+  /** The names of the release hooks registered so far. */
+  public synchronized List<String> releaseHooks() {
+    return List.copyOf(releaseHooks.keySet());
+  }
+
+  /** Runs the release hooks, as Flink does when it releases the job's class loader, once. */
+  public void release() {
+    List<Runnable> hooks;
+    synchronized (this) {
+      hooks = List.copyOf(releaseHooks.values());
+      releaseHooks.clear();
+    }
+    for (Runnable hook : hooks) {
+      hook.run();
+    }
   }
 
   /** The counter's count registered under {@code path}. */

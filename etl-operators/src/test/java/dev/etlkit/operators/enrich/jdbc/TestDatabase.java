@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL for the JDBC lookup tests, started by the test (embedded PostgreSQL), with a
@@ -93,6 +95,29 @@ final class TestDatabase implements AutoCloseable {
   long connectionsOf(String applicationName) throws SQLException {
     return queryLong(
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + applicationName + "'");
+  }
+
+  /** Queries running now on connections opened with the given {@code ApplicationName}. */
+  long runningQueries(String applicationName) throws SQLException {
+    return queryLong(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+            + applicationName
+            + "' AND state = 'active'");
+  }
+
+  /**
+   * Polls {@link #runningQueries} until it is {@code expected} or {@code timeout} passed; returns
+   * the last count.
+   */
+  long awaitRunningQueries(String applicationName, long expected, Duration timeout)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long running = runningQueries(applicationName);
+    while (running != expected && System.nanoTime() - deadline < 0) {
+      TimeUnit.MILLISECONDS.sleep(20); // the database has no latch to wait on
+      running = runningQueries(applicationName);
+    }
+    return running;
   }
 
   @Override

@@ -112,7 +112,8 @@ public final class AsyncLookupFunction<I, K, V, O>
     waiting = new AtomicInteger();
     metrics = LookupMetrics.register(context.getMetricGroup(), step, waiting::get);
     lookupOpened = true;
-    lookup.open(new SubtaskContext(subtask, parallelism, metrics.group().addGroup("lookup")));
+    lookup.open(
+        new SubtaskContext(subtask, parallelism, metrics.group().addGroup("lookup"), context));
     timers =
         timersFactory.create(
             "etlkit-lookup " + step.uid() + " (" + (subtask + 1) + "/" + parallelism + ")");
@@ -341,6 +342,12 @@ public final class AsyncLookupFunction<I, K, V, O>
     }
   }
 
-  private record SubtaskContext(int subtaskIndex, int parallelism, MetricGroup metricGroup)
-      implements LookupContext {}
+  private record SubtaskContext(
+      int subtaskIndex, int parallelism, MetricGroup metricGroup, RuntimeContext runtime)
+      implements LookupContext {
+    @Override
+    public void registerReleaseHookIfAbsent(String name, Runnable hook) {
+      runtime.registerUserCodeClassLoaderReleaseHookIfAbsent(name, hook);
+    }
+  }
 }
