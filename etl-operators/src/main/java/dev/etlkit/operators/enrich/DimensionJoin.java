@@ -64,7 +64,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *       switched between {@code latest} and {@code asOf} fails to restore a savepoint in which the
  *       other variant holds rows, versions or held facts ({@code IllegalStateException} naming the
  *       step), instead of starting without the dimension's rows. Keep the variant, or give the step
- *       a new name (fresh state) and replay the dimension.
+ *       a new name (fresh state) and replay the dimension. Facts waiting for their row wait in
+ *       processing time in one variant and in event time in the other: a savepoint in which the
+ *       other variant left waiting facts fails to restore too; stopping the job with {@code
+ *       --drain} releases them (timed out) before the switch.
  * </ul>
  */
 @PublicEvolving

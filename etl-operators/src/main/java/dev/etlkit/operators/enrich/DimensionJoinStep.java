@@ -419,6 +419,12 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
           keyType,
           HeldRecords.declaration(
               JoinConfig.HELD_FACTS_STATE, asOf ? "held and waiting facts" : "waiting facts"));
+      context.declareState(
+          keyType,
+          StateDeclaration.list(JoinConfig.VARIANT_STATE, Types.STRING)
+              .withGrowth(
+                  "one string per subtask: the variant that wrote the snapshot (operator state, not"
+                      + " keyed)"));
     }
   }
 

@@ -21,14 +21,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * backend: today's operator must restore them and carry on ({@code TwoInputJoinHarnessTest}
  * restores the version 1 files into the two-input operator). Version 2 adds the count of held and
  * waiting facts per key group (operator state {@code join-held-facts}), which a restore counts in;
- * version 1 restores without counts, and its facts count in as they leave. Write files only for a
- * new format version, and only those:
+ * version 1 restores without counts, and its facts count in as they leave. Version 3 adds the mark
+ * of the variant that wrote the snapshot (operator state {@code join-variant}), which tells whose
+ * waiting facts a restore finds ({@code DimensionJoinVariantSwitchTest}); versions 1 and 2 are told
+ * by the point-in-time join's watermark state. Write files only for a new format version, and only
+ * those:
  *
  * <pre>
- * ./mvnw -pl etl-operators test -Dtest='DimensionJoinSavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true
+ * ./mvnw -pl etl-operators test -Dtest='DimensionJoinSavepointCompatibilityTest#*V3' -Detlkit.snapshots.write=true
  * </pre>
  *
- * <p>wrote version 2.
+ * <p>wrote version 3.
  */
 class DimensionJoinSavepointCompatibilityTest {
 
@@ -81,6 +84,13 @@ class DimensionJoinSavepointCompatibilityTest {
     latestRestores(2, backend);
   }
 
+  /** Version 3: marked as the latest join's. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_restoresRowsDeletesAndWaitingFactsV3(StateBackendKind backend) throws Exception {
+    latestRestores(3, backend);
+  }
+
   private static void latestRestores(int formatVersion, StateBackendKind backend) throws Exception {
     try (OperatorHarness<JoinInput<String, String>, String> h =
         SNAPSHOTS.restore(LATEST_FILE, formatVersion, LATEST.harness().on(backend), LATEST_STATE)) {
@@ -128,6 +138,14 @@ class DimensionJoinSavepointCompatibilityTest {
   void asOf_restoresVersionsHeldAndWaitingFactsAndTheWatermarkV2(StateBackendKind backend)
       throws Exception {
     asOfRestores(2, backend);
+  }
+
+  /** Version 3: marked as the point-in-time join's. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_restoresVersionsHeldAndWaitingFactsAndTheWatermarkV3(StateBackendKind backend)
+      throws Exception {
+    asOfRestores(3, backend);
   }
 
   private static void asOfRestores(int formatVersion, StateBackendKind backend) throws Exception {

@@ -301,11 +301,12 @@ class DimensionJoinTest {
             "join-waiting LIST Optional.empty",
             "join-fact-count VALUE Optional.empty",
             "join-timers TIMERS Optional.empty",
-            "join-held-facts LIST Optional.empty");
+            "join-held-facts LIST Optional.empty",
+            "join-variant LIST Optional.empty");
   }
 
   @Test
-  void asOf_declaresVersionsHeldFactsTimersTheWatermarkAndTheCountOfHeldFacts() {
+  void asOf_declaresVersionsHeldFactsTimersTheWatermarkTheCountOfHeldFactsAndTheVariant() {
     StateInventory inventory =
         facts("p6").apply(JoinHarness.asOf().withMaxWait(Duration.ofSeconds(1))).stateInventory();
 
@@ -318,7 +319,8 @@ class DimensionJoinTest {
             "join-fact-count VALUE",
             "join-timers TIMERS",
             "join-watermark LIST",
-            "join-held-facts LIST");
+            "join-held-facts LIST",
+            "join-variant LIST");
     assertThat(inventory.entries().get(0).state().valueType()).isEqualTo("VersionHistory(String)");
     assertThat(inventory.entries().get(6).state().growth())
         .isEqualTo(

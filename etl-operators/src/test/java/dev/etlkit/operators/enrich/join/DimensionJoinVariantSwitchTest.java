@@ -92,6 +92,137 @@ class DimensionJoinVariantSwitchTest {
         .hasMessageContaining("Keep the step a latest join (DimensionJoin.latest), or give it");
   }
 
+  /** Waits 100 ms of processing time. */
+  private static final JoinMode LATEST_WAITING = JoinMode.latest(100, 3, UnmatchedFacts.EMIT);
+
+  /** Waits 10 ms of event time. */
+  private static final JoinMode AS_OF_WAITING = JoinMode.asOf(10, 0, 3, UnmatchedFacts.EMIT);
+
+  /** A fact of k1 waits for its row: no key has a row, a version or a held fact. */
+  private static final HarnessInput<JoinInput<String, String>> WAITING =
+      HarnessInput.<JoinInput<String, String>>builder()
+          .element(fact("k1#o1"), 15)
+          .watermark(22)
+          .build();
+
+  /**
+   * A latest join's waiting fact ends its wait in processing time; a point-in-time join would read
+   * that deadline as event time. Both variants keep waiting facts in one state, so only the mark of
+   * the variant that wrote the snapshot tells.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("backendsAndTransfers")
+  void latestWaitingFacts_restoredIntoAsOf_fail(StateBackendKind backend, Transfer transfer) {
+    assertThatThrownBy(
+            () -> switched(LATEST_WAITING, AS_OF_WAITING, WAITING, backend, transfer).close())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "dimension join step 'test/join' is a point-in-time join (DimensionJoin.asOf), but the"
+                + " savepoint it restores was written by a latest join (DimensionJoin.latest) and"
+                + " holds facts waiting for their dimension row (state 'join-waiting'), whose waits"
+                + " end in processing time. This one measures waits in event time and would release"
+                + " them at the wrong time or not at all. Keep the step a latest join"
+                + " (DimensionJoin.latest), or stop it with --drain before the switch: its waiting"
+                + " facts leave as timed out, and the savepoint it writes then restores");
+  }
+
+  /** A point-in-time join's waiting fact would wait in a latest join until its row came. */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("backendsAndTransfers")
+  void asOfWaitingFacts_restoredIntoLatest_fail(StateBackendKind backend, Transfer transfer) {
+    assertThatThrownBy(
+            () -> switched(AS_OF_WAITING, LATEST_WAITING, WAITING, backend, transfer).close())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(
+            "is a latest join (DimensionJoin.latest), but the savepoint it restores was written by"
+                + " a point-in-time join (DimensionJoin.asOf) and holds facts waiting for their"
+                + " dimension row (state 'join-waiting'), whose waits end in event time. This one"
+                + " measures waits in processing time");
+  }
+
+  /**
+   * A latest join restored from a point-in-time join's savepoint without rows carries that join's
+   * watermark state on (Flink keeps restored operator state); its own mark still says whose waiting
+   * facts its snapshots hold.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void waitingFacts_areTheMarkedVariants_evenWithTheOtherVariantsOperatorState(
+      StateBackendKind backend) throws Exception {
+    OperatorSubtaskState asOfWithoutRows;
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        AS_OF_WAITING.harness().on(backend).open()) {
+      h.run(NO_ROWS);
+      asOfWithoutRows = h.snapshot();
+    }
+    OperatorSubtaskState latestWaiting;
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        LATEST_WAITING.harness().on(backend).restore(asOfWithoutRows)) {
+      h.processElement(fact("k1#o1"), 30);
+      latestWaiting = h.snapshot();
+    }
+
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        LATEST_WAITING.harness().on(backend).restore(latestWaiting)) {
+      h.setProcessingTime(100);
+
+      assertThat(lines(h.emitted())).containsExactly("TIMED_OUT k1#o1 @30");
+    }
+    assertThatThrownBy(() -> AS_OF_WAITING.harness().on(backend).restore(latestWaiting).close())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("written by a latest join (DimensionJoin.latest) and holds facts");
+  }
+
+  /**
+   * What the refusal advises: a drained stop ends the input (final watermark, {@code finish()}),
+   * the waiting facts leave as timed out, and the savepoint written after restores into either
+   * variant.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void afterADrain_waitingFactsHaveLeft_andTheSwitchRestores(StateBackendKind backend)
+      throws Exception {
+    for (JoinMode[] fromTo :
+        new JoinMode[][] {{LATEST_WAITING, AS_OF_WAITING}, {AS_OF_WAITING, LATEST_WAITING}}) {
+      OperatorSubtaskState drained;
+      try (OperatorHarness<JoinInput<String, String>, String> h =
+          fromTo[0].harness().on(backend).open()) {
+        h.run(WAITING);
+        h.processWatermark(Long.MAX_VALUE);
+        h.unwrap().getOperator().finish();
+
+        assertThat(lines(h.emitted())).containsExactly("TIMED_OUT k1#o1 @15");
+        drained = h.savepoint();
+      }
+      try (OperatorHarness<JoinInput<String, String>, String> h =
+          fromTo[1].harness().on(backend.other()).restore(drained)) {
+        h.processElement(row(Change.insert("k1#v1")), 30);
+        h.processElement(fact("k1#o2"), 31);
+        h.processWatermark(40);
+
+        assertThat(lines(h.emitted())).containsExactly("FOUND k1#o2 k1#v1 @31");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("backendsAndTransfers")
+  void sameVariant_restoresItsWaitingFacts(StateBackendKind backend, Transfer transfer)
+      throws Exception {
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        switched(LATEST_WAITING, LATEST_WAITING, WAITING, backend, transfer)) {
+      h.processElement(row(Change.insert("k1#v1")), 30);
+
+      assertThat(lines(h.emitted())).containsExactly("FOUND_AFTER_WAIT k1#o1 k1#v1 @15");
+    }
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        switched(AS_OF_WAITING, AS_OF_WAITING, WAITING, backend, transfer)) {
+      h.processWatermark(30);
+
+      assertThat(lines(h.emitted())).containsExactly("TIMED_OUT k1#o1 @15");
+    }
+  }
+
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("backendsAndTransfers")
   void otherVariantWithoutRows_restores(StateBackendKind backend, Transfer transfer)
@@ -133,7 +264,7 @@ class DimensionJoinVariantSwitchTest {
     }
   }
 
-  /** The committed snapshot files of each variant, format 1 and 2, restored into the other. */
+  /** The committed snapshot files of each variant, formats 1 to 3, restored into the other. */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void storedSnapshotsOfTheOtherVariant_fail(StateBackendKind backend) throws Exception {
@@ -143,7 +274,7 @@ class DimensionJoinVariantSwitchTest {
         DimensionJoinSavepointCompatibilityTest.LATEST.harness().on(backend);
     KeyedHarness<Object, JoinInput<String, String>, String> asOf =
         DimensionJoinSavepointCompatibilityTest.AS_OF.harness().on(backend);
-    for (int version = 1; version <= 2; version++) {
+    for (int version = 1; version <= 3; version++) {
       OperatorSubtaskState ofLatest =
           SnapshotFiles.read(
               files.file(DimensionJoinSavepointCompatibilityTest.LATEST_FILE, version, backend));

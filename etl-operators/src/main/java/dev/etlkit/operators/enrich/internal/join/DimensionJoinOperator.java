@@ -80,6 +80,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   private transient HeldRecords heldFacts;
   private transient long watermark = Long.MIN_VALUE;
   private transient boolean restored;
+  private transient boolean restoredWaitingFacts;
 
   public DimensionJoinOperator(JoinConfig<F, D, O> config) {
     this.config = config;
@@ -121,6 +122,15 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
     restored = context.isRestored();
+    refuseOtherVariantsState();
+    restoredWaitingFacts = restoredAny(JoinConfig.WAITING_STATE);
+    if (config.asOf() || config.waits() || restoredWaitingFacts) {
+      // Before the other operator state: tells the writer's variant by what it restored.
+      Boolean writtenByAsOf = VariantMark.register(context, config.asOf());
+      if (restoredWaitingFacts && writtenByAsOf != null && writtenByAsOf != config.asOf()) {
+        throw otherVariantsWaitingFacts();
+      }
+    }
     // Also for a latest join without a wait: a savepoint taken with a wait may hold waiting facts.
     heldFacts = new HeldRecords(JoinConfig.HELD_FACTS_STATE, this);
     heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
@@ -128,7 +138,6 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
       watermarkState = StoredWatermark.register(context, JoinConfig.WATERMARK_STATE);
       watermark = watermarkState.restored();
     }
-    refuseOtherVariant();
   }
 
   /**
@@ -139,19 +148,46 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
    * (which would put it, empty, into the snapshots of every job that never had it): a savepoint
    * where it is empty or absent restores.
    */
-  private void refuseOtherVariant() {
+  private void refuseOtherVariantsState() {
     List<String> otherStates =
         config.asOf()
             ? List.of(JoinConfig.ROW_STATE)
             : List.of(JoinConfig.VERSIONS_STATE, JoinConfig.HELD_STATE);
     for (String state : otherStates) {
       if (restoredAny(state)) {
-        throw otherVariant(state);
+        throw otherVariant(
+            "holds its state '"
+                + state
+                + "'. The variants keep their state under different names: this one would start"
+                + " without the dimension's rows, and the facts of every key the dimension does not"
+                + " send again would go unmatched",
+            "give it a new name (fresh state) and replay the dimension from its beginning");
       }
     }
   }
 
-  private IllegalStateException otherVariant(String state) {
+  /**
+   * The refusal of the other variant's waiting facts: both variants keep them in one state, but
+   * their deadlines are processing time in one and event time in the other, so this variant would
+   * release them at the wrong time or not at all. {@link VariantMark} says which variant wrote
+   * them.
+   */
+  private IllegalStateException otherVariantsWaitingFacts() {
+    String theirs = config.asOf() ? "processing time" : "event time";
+    String ours = config.asOf() ? "event time" : "processing time";
+    return otherVariant(
+        "holds facts waiting for their dimension row (state '"
+            + JoinConfig.WAITING_STATE
+            + "'), whose waits end in "
+            + theirs
+            + ". This one measures waits in "
+            + ours
+            + " and would release them at the wrong time or not at all",
+        "stop it with --drain before the switch: its waiting facts leave as timed out, and the"
+            + " savepoint it writes then restores");
+  }
+
+  private IllegalStateException otherVariant(String what, String remedy) {
     String latest = "latest join (DimensionJoin.latest)";
     String asOf = "point-in-time join (DimensionJoin.asOf)";
     String now = config.asOf() ? asOf : latest;
@@ -163,13 +199,12 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
             + now
             + ", but the savepoint it restores was written by a "
             + before
-            + " and holds its state '"
-            + state
-            + "'. The variants keep their state under different names: this one would start without"
-            + " the dimension's rows, and the facts of every key the dimension does not send again"
-            + " would go unmatched. Keep the step a "
+            + " and "
+            + what
+            + ". Keep the step a "
             + before
-            + ", or give it a new name (fresh state) and replay the dimension from its beginning");
+            + ", or "
+            + remedy);
   }
 
   @Override
@@ -295,7 +330,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
 
   /** Whether this attempt restored facts waiting for their row (of any key). */
   boolean restoredWaitingFacts() {
-    return restoredAny(JoinConfig.WAITING_STATE);
+    return restoredWaitingFacts;
   }
 
   /**

@@ -49,6 +49,12 @@ public final class JoinConfig<F, D, O> implements Serializable {
    */
   public static final String HELD_FACTS_STATE = "join-held-facts";
 
+  /**
+   * Operator (union list) state naming the variant that wrote the snapshot ({@link VariantMark}).
+   * Never rename.
+   */
+  public static final String VARIANT_STATE = "join-variant";
+
   /** Id of the side output carrying the outputs of facts with a null key past the shuffle. */
   public static final String NULL_KEY_TAG_ID = "join-null-key";
 
