@@ -188,6 +188,11 @@ public final class DimensionJoin {
    * reuse on as long as no function after the step keeps a reference to its input (Flink's own rule
    * for object reuse). The record must not be shared between combiner instances.
    *
+   * <p>Do not modify the fact or the row it is given. On the heap state backend the row is the
+   * object kept in state, which every later fact of its key is joined with (on RocksDB it is a
+   * fresh copy, so a change would show on one backend only); putting the row, or a part of it, into
+   * the output is safe, as the step's output is always serialized for the next operator.
+   *
    * @param <F> fact type
    * @param <D> dimension row type
    * @param <O> output type

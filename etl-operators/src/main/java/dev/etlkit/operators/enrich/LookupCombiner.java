@@ -12,6 +12,11 @@ import org.apache.flink.annotation.PublicEvolving;
  * <p>An exception or a null result turns the record into a dead letter (per the step's {@link
  * dev.etlkit.core.ErrorPolicy}).
  *
+ * <p>Do not modify the looked-up value either: the cache hands the same object to every record of
+ * its key. Putting it, or a part of it, into the output is safe: with Flink's object reuse on, the
+ * step emits a copy of each result, so a function after the step that changes its input in place
+ * never reaches the cached value; without object reuse Flink copies records between operators.
+ *
  * <p>A combiner keeps no checkpointed state: one implementing Flink's {@code CheckpointedFunction},
  * {@code ListCheckpointed} or {@code CheckpointListener} is rejected when the step is built (the
  * step would not pass those hooks on). Keep state in a step of its own.
