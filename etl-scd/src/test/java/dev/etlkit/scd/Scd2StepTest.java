@@ -104,7 +104,7 @@ class Scd2StepTest {
             tuple(
                 "crm/dim",
                 "String",
-                "cleanup-timers",
+                "user-timers",
                 StateDeclaration.Kind.TIMERS,
                 "processing time",
                 null),

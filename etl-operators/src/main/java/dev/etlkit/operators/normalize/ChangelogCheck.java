@@ -7,6 +7,7 @@ import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
 import java.time.Duration;
@@ -162,6 +163,7 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         createFunction(valueType, ttl, context.errorHandler(errorPolicy));
     KeyedStream<Change<T>, K> keyed = input.keyBy(changeKey(), keyType);
     context.declareState(keyType, function.stateDeclaration());
+    context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> checked =
         context.named(keyed.process(function, input.getType()));
     context.addDeadLettersOf(checked);

@@ -8,6 +8,7 @@ import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
+import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
@@ -302,6 +303,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         createFunction(valueType, ttl, context.errorHandler(errorPolicy));
     KeyedStream<Change<T>, K> keyed = input.keyBy(changeKey(), keyType);
     context.declareState(keyType, function.stateDeclaration());
+    context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> normalized =
         context.named(keyed.process(function, input.getType()));
     context.addDeadLettersOf(normalized);

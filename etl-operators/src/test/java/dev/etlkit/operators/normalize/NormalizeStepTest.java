@@ -74,6 +74,7 @@ class NormalizeStepTest {
                 "RowState<Customer>",
                 Duration.ofDays(30),
                 "one row and a sequence per live key; one sequence per deleted key"),
+            timers("crm/normalize-customers"),
             org.assertj.core.groups.Tuple.tuple(
                 "crm/check-customers",
                 "status",
@@ -81,7 +82,19 @@ class NormalizeStepTest {
                 "Long",
                 Duration.ofDays(7),
                 "one long per live key of the sample (flags and live-row hash); a delete clears"
-                    + " it"));
+                    + " it"),
+            timers("crm/check-customers"));
+  }
+
+  /** The timer service Flink's KeyedProcessOperator opens for the step, in every savepoint. */
+  private static org.assertj.core.groups.Tuple timers(String uid) {
+    return org.assertj.core.groups.Tuple.tuple(
+        uid,
+        "user-timers",
+        StateDeclaration.Kind.TIMERS,
+        "processing and event time",
+        null,
+        "none: the timer service Flink's KeyedProcessOperator opens; the step sets no timers");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ObjectReuseCopies;
+import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
@@ -83,9 +84,6 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
    * savepoint layout: never rename.
    */
   static final String CHUNKS_STATE = "chunks";
-
-  /** The cleanup timers of state TTL, as listed in the state inventory. */
-  static final String CLEANUP_TIMERS = "cleanup-timers";
 
   /** Id of the late-changes side output. */
   public static final String LATE_CHANGES_OUTPUT_ID = "etlkit-scd2-late";
@@ -177,12 +175,14 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
                 "none written: only keys restored from SCD2 state format 1 or 2 hold their kept"
                     + " changes here, until their next change moves them into chunks")
             .withTtl(config.ttl()));
-    if (config.ttl() != null) {
-      context.declareState(
-          Types.STRING,
-          StateDeclaration.of(CLEANUP_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
-              .withGrowth("one cleanup timer per key (state TTL)"));
-    }
+    // the timer service Scd2Operator (a KeyedProcessOperator) opens, also without TTL
+    context.declareState(
+        Types.STRING,
+        ProcessOperatorTimers.declaration(
+            "processing time",
+            config.ttl() != null
+                ? "one cleanup timer per key (state TTL)"
+                : "none without state TTL: the step's timer service, empty"));
     context.declareState(
         Types.STRING,
         StateDeclaration.list(Scd2Operator.TIMERS_COMPLETE_STATE, Types.BOOLEAN)

@@ -124,20 +124,30 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     restored = context.isRestored();
     refuseOtherVariantsState();
     restoredWaitingFacts = restoredAny(JoinConfig.WAITING_STATE);
-    if (config.asOf() || config.waits() || restoredWaitingFacts) {
+    // A latest join without a wait keeps its rows only, unless it restored waiting facts (from a
+    // savepoint taken with a wait), which must still leave and be counted.
+    if (holdsFacts()) {
       // Before the other operator state: tells the writer's variant by what it restored.
       Boolean writtenByAsOf = VariantMark.register(context, config.asOf());
       if (restoredWaitingFacts && writtenByAsOf != null && writtenByAsOf != config.asOf()) {
         throw otherVariantsWaitingFacts();
       }
+      heldFacts = new HeldRecords(JoinConfig.HELD_FACTS_STATE, this);
+      heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
     }
-    // Also for a latest join without a wait: a savepoint taken with a wait may hold waiting facts.
-    heldFacts = new HeldRecords(JoinConfig.HELD_FACTS_STATE, this);
-    heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
     if (config.asOf()) {
       watermarkState = StoredWatermark.register(context, JoinConfig.WATERMARK_STATE);
       watermark = watermarkState.restored();
     }
+  }
+
+  /**
+   * Whether this attempt may hold facts in state: a point-in-time join holds them until the
+   * watermark passes them, a join that waits lets them wait, and any join may have restored waiting
+   * facts.
+   */
+  private boolean holdsFacts() {
+    return config.asOf() || config.waits() || restoredWaitingFacts;
   }
 
   /**
@@ -215,7 +225,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     dimensions = StepMetrics.register(getRuntimeContext(), config.dimensionErrors().step());
     config.factErrors().open(facts);
     config.dimensionErrors().open(dimensions);
-    heldFacts.open(facts);
+    if (heldFacts != null) {
+      heldFacts.open(facts);
+    }
     joins = JoinMetrics.register(getRuntimeContext(), step);
     combiner = config.combiner();
     FunctionUtils.setFunctionRuntimeContext(combiner, getRuntimeContext());
@@ -288,7 +300,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     if (watermarkState != null) {
       watermarkState.snapshot();
     }
-    heldFacts.snapshotState();
+    if (heldFacts != null) {
+      heldFacts.snapshotState();
+    }
   }
 
   @Override
@@ -315,8 +329,11 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     return watermark;
   }
 
-  /** The count of the facts in state (held or waiting). */
+  /** The count of the facts in state (held or waiting); only where {@link #holdsFacts()}. */
   HeldRecords heldFacts() {
+    if (heldFacts == null) {
+      throw new IllegalStateException("a latest join without a wait holds no facts");
+    }
     return heldFacts;
   }
 

@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.internal.join;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.operators.enrich.JoinStatus;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -20,11 +21,11 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * finds a row never needs to look at the waiting list. A dimension record reads the waiting list
  * only when the step waits at all.
  *
- * <p>A step without a wait still opens the waiting list and the timers (no per-record cost): a
- * savepoint taken while the step waited may hold waiting facts and their timers. Those facts leave
- * as {@link JoinStatus#TIMED_OUT} when their timer fires, or at the end of input; a row that
- * arrives for their key does not release them (that would cost every dimension record a read), so
- * for such keys the invariant does not hold until they left.
+ * <p>A step without a wait keeps its rows only: it opens the waiting list, the timers and the count
+ * of waiting facts only when it restored waiting facts (from a savepoint taken while the step
+ * waited). Those facts leave as {@link JoinStatus#TIMED_OUT} when their timer fires, or at the end
+ * of input; a row that arrives for their key does not release them (that would cost every dimension
+ * record a read), so for such keys the invariant does not hold until they left.
  */
 final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
 
@@ -34,8 +35,11 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
   private final boolean waits;
 
   private ValueState<Change<D>> row;
-  private WaitingFacts<F> waiting;
-  private InternalTimerService<VoidNamespace> timers;
+
+  /** Null without a wait unless this attempt restored waiting facts; so are the timers. */
+  @Nullable private WaitingFacts<F> waiting;
+
+  @Nullable private InternalTimerService<VoidNamespace> timers;
 
   LatestJoin(DimensionJoinOperator<K, F, D, O> operator, JoinConfig<F, D, O> config) {
     this.operator = operator;
@@ -53,9 +57,11 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
     row = operator.getRuntimeContext().getState(rowDescriptor);
     // also without a wait: facts restored from a savepoint taken with one must leave
-    waiting =
-        new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
-    timers = operator.timers();
+    if (waits || operator.restoredWaitingFacts()) {
+      waiting =
+          new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
+      timers = operator.timers();
+    }
   }
 
   @Override
@@ -121,6 +127,9 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
    */
   @Override
   public void finish() throws Exception {
+    if (waiting == null) {
+      return;
+    }
     for (K key : operator.waitingKeys()) {
       operator.setCurrentKey(key);
       release(Long.MAX_VALUE);

@@ -1,0 +1,84 @@
+package dev.etlkit.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.StateDeclaration;
+import dev.etlkit.core.StateInventory;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class SnapshotStatesTest {
+
+  private static final HarnessInput<Change<String>> INPUT =
+      HarnessInput.<Change<String>>builder()
+          .element(Change.insert("k1#v1"), 10)
+          .element(Change.updateAfter("k1#v2"), 20)
+          .build();
+
+  /** Keyed states and the timer service (as {@code KeyedProcessOperator} names it). */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void names_ofKeyedStatesAndTimers(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Change<String>, String> h = SampleCounter.harness().on(backend).open()) {
+      h.run(INPUT);
+
+      assertThat(SnapshotStates.names(h.savepoint()))
+          .containsExactly("count", "kinds", "last", "user-timers");
+    }
+  }
+
+  /** Registered states are listed even when empty: here before any record. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void names_ofOperatorState_andOfEmptyStates(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Change<String>, String> h =
+        OperatorStateCounter.harness().on(backend).open()) {
+      assertThat(SnapshotStates.names(h.savepoint())).containsExactly("counts", "user-timers");
+    }
+  }
+
+  @Test
+  void names_ofAHeapCheckpoint() throws Exception {
+    try (OperatorHarness<Change<String>, String> h =
+        SampleCounter.harness().on(StateBackendKind.HEAP).open()) {
+      h.run(INPUT);
+
+      assertThat(SnapshotStates.names(h.snapshot()))
+          .containsExactly("count", "kinds", "last", "user-timers");
+    }
+  }
+
+  @Test
+  void aRocksDbCheckpoint_isRefused() throws Exception {
+    try (OperatorHarness<Change<String>, String> h =
+        SampleCounter.harness().on(StateBackendKind.ROCKSDB).open()) {
+      h.run(INPUT);
+
+      assertThatThrownBy(() -> SnapshotStates.names(h.snapshot()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("take a canonical savepoint");
+    }
+  }
+
+  @Test
+  void declared_areTheInventorysStatesOfOneOperator() {
+    StateInventory inventory =
+        new StateInventory(
+            List.of(
+                entry("p/a", StateDeclaration.value("row", Types.STRING)),
+                entry("p/a", StateDeclaration.of("timers", StateDeclaration.Kind.TIMERS, "t")),
+                entry("p/b", StateDeclaration.value("other", Types.LONG))));
+
+    assertThat(SnapshotStates.declared(inventory, "p/a")).containsExactly("row", "timers");
+    assertThat(SnapshotStates.declared(inventory, "p/c")).isEmpty();
+  }
+
+  private static StateInventory.Entry entry(String uid, StateDeclaration state) {
+    return new StateInventory.Entry("p", uid.substring(2), uid, "String", state);
+  }
+}
