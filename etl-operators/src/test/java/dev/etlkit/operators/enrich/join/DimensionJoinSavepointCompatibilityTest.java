@@ -4,6 +4,7 @@ import static dev.etlkit.operators.enrich.join.JoinHarness.lines;
 import static dev.etlkit.operators.enrich.join.LatestJoinHarnessTest.fact;
 import static dev.etlkit.operators.enrich.join.LatestJoinHarnessTest.row;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StepMetrics;
@@ -11,8 +12,11 @@ import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
+import dev.etlkit.testkit.SnapshotFiles;
+import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.Map;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -178,6 +182,56 @@ class DimensionJoinSavepointCompatibilityTest {
 
       assertThat(lines(h.emitted()))
           .containsExactly("TIMED_OUT k2#o2 @15", "FOUND k1#o1 k1#v2 @30");
+    }
+  }
+
+  /** Does not wait. */
+  static final JoinMode LATEST_NO_WAIT = JoinMode.latest(0, 3, UnmatchedFacts.EMIT);
+
+  static final String LATEST_NO_WAIT_FILE = "dimension-join-latest-no-wait";
+
+  /** k1 has row v2, k2 is deleted, k3's fact left unmatched. */
+  static final HarnessInput<JoinInput<String, String>> LATEST_NO_WAIT_STATE =
+      HarnessInput.<JoinInput<String, String>>builder()
+          .element(row(Change.insert("k1#v1")), 1)
+          .element(row(Change.updateAfter("k1#v2")), 2)
+          .element(row(Change.insert("k2#v1")), 3)
+          .element(row(Change.delete("k2#v1")), 4)
+          .element(fact("k3#o1"), 10)
+          .build();
+
+  /**
+   * Written (format 2) by the join before 2026-11-23, when a latest join without a wait still
+   * registered the waiting facts' states, their timers and their count, all empty; it now registers
+   * only its rows. The restore carries the unregistered states on (Flink keeps what it restored),
+   * and the step works on.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latestNoWait_withTheEmptyWaitingStatesOfFormat2_restores(StateBackendKind backend)
+      throws Exception {
+    assumeFalse(SavepointCompatibility.isWriting()); // written by the earlier join, never again
+    OperatorSubtaskState stored =
+        SnapshotFiles.read(SNAPSHOTS.file(LATEST_NO_WAIT_FILE, 2, backend));
+    assertThat(SnapshotStates.names(stored))
+        .containsExactly(
+            "join-fact-count", "join-held-facts", "join-row", "join-timers", "join-waiting");
+
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        SNAPSHOTS.restore(
+            LATEST_NO_WAIT_FILE, 2, LATEST_NO_WAIT.harness().on(backend), LATEST_NO_WAIT_STATE)) {
+      h.processElement(fact("k1#o2"), 11);
+      h.processElement(fact("k2#o3"), 12);
+      h.processElement(fact("k3#o4"), 13);
+      h.processElement(row(Change.insert("k3#v1")), 14);
+      h.processElement(fact("k3#o5"), 15);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly(
+              "FOUND k1#o2 k1#v2 @11",
+              "DELETED k2#o3 @12",
+              "NOT_FOUND k3#o4 @13",
+              "FOUND k3#o5 k3#v1 @15");
     }
   }
 
