@@ -184,6 +184,7 @@ class FailoverITCase {
             () -> FailureInjector.LATEST_ATTEMPT.get() > attempt);
         producing.get();
       }
+      StreamingRuns.assertCheckpointsAsConfigured(cluster, job);
       RecordAccounting accounting = StreamingRuns.drain(job, run, savepoints);
       if (failures == 0) { // with restarts, the counts are the last attempt's
         assertThat(accounting.step(OrdersJob.PIPELINE, "parse").in())

@@ -1,5 +1,7 @@
 package dev.etlkit.examples;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -19,6 +22,8 @@ import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -46,6 +51,14 @@ final class StreamingRuns {
   static final String BACKEND = System.getProperty("etlkit.streaming.backend", "rocksdb");
 
   /**
+   * How the runs checkpoint: {@code -Detlkit.streaming.checkpoints=} {@code aligned} (the default)
+   * or {@code unaligned} (every checkpoint unaligned, with no aligned-checkpoint timeout: barriers
+   * overtake the records and watermarks in flight, which are stored as channel state and read again
+   * after a restore). Savepoints are aligned either way.
+   */
+  static final String CHECKPOINTS = System.getProperty("etlkit.streaming.checkpoints", "aligned");
+
+  /**
    * The format of the runs' savepoints: canonical (restorable on any backend), except on ForSt,
    * which takes native savepoints only (a canonical one fails the job there, {@code ForStITCase}).
    */
@@ -53,8 +66,9 @@ final class StreamingRuns {
       BACKEND.equals("forst") ? SavepointFormatType.NATIVE : SavepointFormatType.CANONICAL;
 
   /**
-   * The job's settings: the {@link #BACKEND}, and a fixed-delay restart strategy with at most
-   * {@code restartAttempts} restarts (a failing job with checkpoints restarts forever otherwise).
+   * The job's settings: the {@link #BACKEND}, the {@link #CHECKPOINTS}, and a fixed-delay restart
+   * strategy with at most {@code restartAttempts} restarts (a failing job with checkpoints restarts
+   * forever otherwise).
    */
   static Configuration settings(int restartAttempts) {
     Configuration conf = new Configuration();
@@ -64,6 +78,16 @@ final class StreamingRuns {
       conf.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, Duration.ofSeconds(1));
     } else {
       conf.set(StateBackendOptions.STATE_BACKEND, BACKEND);
+    }
+    switch (CHECKPOINTS) {
+      case "aligned" -> {}
+      case "unaligned" -> {
+        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+        conf.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, Duration.ZERO);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "etlkit.streaming.checkpoints is aligned or unaligned, not " + CHECKPOINTS);
     }
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
@@ -164,6 +188,31 @@ final class StreamingRuns {
         job,
         "a completed checkpoint",
         () -> FailureInjector.CHECKPOINTS_IN_LATEST_ATTEMPT.get() > checkpoints);
+  }
+
+  /**
+   * Checks that the job's checkpoints were taken as {@link #CHECKPOINTS} says: with {@code
+   * unaligned}, some of its recent completed checkpoints were unaligned; with {@code aligned},
+   * none. Otherwise a setting that did not take effect would pass as tested.
+   */
+  static void assertCheckpointsAsConfigured(MiniCluster cluster, JobClient job) throws Exception {
+    List<Boolean> unaligned =
+        cluster
+            .getExecutionGraph(job.getJobID())
+            .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
+            .getCheckpointStatsSnapshot()
+            .getHistory()
+            .getCheckpoints()
+            .stream()
+            .filter(c -> c.getStatus().isCompleted())
+            .map(AbstractCheckpointStats::isUnalignedCheckpoint)
+            .toList();
+    assertThat(unaligned).as("recent completed checkpoints: unaligned?").isNotEmpty();
+    if (CHECKPOINTS.equals("unaligned")) {
+      assertThat(unaligned).as("recent completed checkpoints: unaligned?").contains(true);
+    } else {
+      assertThat(unaligned).as("recent completed checkpoints: unaligned?").doesNotContain(true);
+    }
   }
 
   /**
