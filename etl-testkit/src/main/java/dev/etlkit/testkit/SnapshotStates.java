@@ -1,19 +1,13 @@
 package dev.etlkit.testkit;
 
 import dev.etlkit.core.StateInventory;
+import dev.etlkit.core.internal.SavedStateNames;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyGroupsStateHandle;
-import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
-import org.apache.flink.runtime.state.KeyedStateHandle;
-import org.apache.flink.runtime.state.OperatorStateHandle;
-import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 
 /**
  * Which states a snapshot of one operator subtask holds, by name, so that a test can check them
@@ -33,11 +27,6 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 @PublicEvolving
 public final class SnapshotStates {
 
-  /** The prefixes Flink gives the two queues of a timer service in keyed state. */
-  private static final String[] TIMER_PREFIXES = {
-    "_timer_state/processing_", "_timer_state/event_"
-  };
-
   private SnapshotStates() {}
 
   /**
@@ -46,34 +35,13 @@ public final class SnapshotStates {
    * queues per service) and operator states, registered ones included even when empty.
    *
    * @param savepoint a canonical savepoint ({@link OperatorHarness#savepoint()}) or a checkpoint of
-   *     the heap backend: both begin their keyed state with the states' descriptions. Timers Flink
-   *     keeps in raw keyed state (RocksDB with heap timers) are not listed.
-   * @throws IllegalArgumentException for keyed state in another format (a RocksDB or changelog
-   *     checkpoint)
+   *     the heap, RocksDB or ForSt backend: all describe their keyed states before the state
+   *     itself. Timers Flink keeps in raw keyed state (RocksDB with heap timers) are not listed.
+   * @throws IllegalArgumentException for keyed state in another format (a checkpoint under the
+   *     state changelog)
    */
   public static SortedSet<String> names(OperatorSubtaskState savepoint) throws IOException {
-    SortedSet<String> names = new TreeSet<>();
-    for (KeyedStateHandle handle : savepoint.getManagedKeyedState()) {
-      if (!(handle instanceof KeyGroupsStateHandle)) {
-        throw new IllegalArgumentException(
-            "keyed state of "
-                + handle.getClass().getSimpleName()
-                + " does not describe its states at its start: take a canonical savepoint"
-                + " (OperatorHarness#savepoint)");
-      }
-      try (FSDataInputStream in = ((KeyGroupsStateHandle) handle).openInputStream()) {
-        KeyedBackendSerializationProxy<Object> proxy =
-            new KeyedBackendSerializationProxy<>(userCode());
-        proxy.read(new DataInputViewStreamWrapper(in));
-        for (StateMetaInfoSnapshot state : proxy.getStateMetaInfoSnapshots()) {
-          names.add(withoutTimerPrefix(state.getName()));
-        }
-      }
-    }
-    for (OperatorStateHandle handle : savepoint.getManagedOperatorState()) {
-      names.addAll(handle.getStateNameToPartitionOffsets().keySet());
-    }
-    return Collections.unmodifiableSortedSet(names);
+    return Collections.unmodifiableSortedSet(SavedStateNames.of(savepoint, userCode()));
   }
 
   /** The names of the states {@code inventory} declares for the operator with {@code uid}. */
@@ -91,14 +59,5 @@ public final class SnapshotStates {
   private static ClassLoader userCode() {
     ClassLoader context = Thread.currentThread().getContextClassLoader();
     return context != null ? context : SnapshotStates.class.getClassLoader();
-  }
-
-  private static String withoutTimerPrefix(String name) {
-    for (String prefix : TIMER_PREFIXES) {
-      if (name.startsWith(prefix)) {
-        return name.substring(prefix.length());
-      }
-    }
-    return name;
   }
 }

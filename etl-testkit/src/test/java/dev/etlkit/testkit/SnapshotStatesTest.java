@@ -53,15 +53,27 @@ class SnapshotStatesTest {
     }
   }
 
+  /** A RocksDB checkpoint describes its keyed states in its metadata file. */
   @Test
-  void aRocksDbCheckpoint_isRefused() throws Exception {
+  void names_ofARocksDbCheckpoint() throws Exception {
     try (OperatorHarness<Change<String>, String> h =
         SampleCounter.harness().on(StateBackendKind.ROCKSDB).open()) {
       h.run(INPUT);
 
+      assertThat(SnapshotStates.names(h.snapshot()))
+          .containsExactly("count", "kinds", "last", "user-timers");
+    }
+  }
+
+  @Test
+  void aCheckpointUnderTheStateChangelog_isRefused() throws Exception {
+    try (OperatorHarness<Change<String>, String> h =
+        SampleCounter.harness().withStateChangelog().on(StateBackendKind.ROCKSDB).open()) {
+      h.run(INPUT);
+
       assertThatThrownBy(() -> SnapshotStates.names(h.snapshot()))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("take a canonical savepoint");
+          .hasMessageContaining("does not describe its states");
     }
   }
 

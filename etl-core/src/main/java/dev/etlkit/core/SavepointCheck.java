@@ -1,0 +1,498 @@
+package dev.etlkit.core;
+
+import dev.etlkit.core.internal.SavedStateNames;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.runtime.OperatorIDPair;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
+import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * What a restore of a savepoint into a new version of a job would do, found before the job runs:
+ * which operators of the savepoint the job has no place for (Flink then refuses the restore unless
+ * it may drop their state), which operators and which declared states of the job the savepoint
+ * lacks (they start empty: a renamed step looks like this), which saved states no step declares any
+ * more, and where the job's max parallelism differs from the savepoint's.
+ *
+ * <p>Build the new version of the job onto an environment without running it, then check:
+ *
+ * <pre>{@code
+ * StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+ * EtlStream<Order> orders = buildJob(env); // the new version, not executed
+ * SavepointCheck.Report report =
+ *     SavepointCheck.of(env, orders.pipeline().stateInventory())
+ *         .against("s3://my-bucket/savepoints/savepoint-1a2b3c-0123456789ab");
+ * System.out.println(report.toTable());
+ * if (!report.restores()) {
+ *   // Flink would refuse the restore: see report.findings()
+ * }
+ * }</pre>
+ *
+ * <p>The check matches operators as Flink's restore does: by the hash of the uid (or of the
+ * operator's position where it has none), and takes the job's operators, uids and max parallelism
+ * from the job graph the environment builds. Run it with the configuration the job is submitted
+ * with: a {@code pipeline.max-parallelism} set only on the cluster is not seen. It compares state
+ * names with the {@linkplain StateInventory state inventories} given: operators no inventory lists
+ * (sources, sinks, your own functions) are matched, but their states are not compared. It reads the
+ * savepoint's metadata and the description at the start of each subtask's keyed state, never the
+ * state itself; it does not check that the state's serializers are compatible (a restore of a step
+ * whose state layout changed fails at the restore, see the upgrade table in the operations guide).
+ *
+ * <p>Savepoints (canonical or native) and retained checkpoints of the heap, RocksDB and ForSt
+ * backends are read; for keyed state that does not describe its states (checkpoints under the state
+ * changelog) the report says so ({@link Kind#STATES_NOT_READ}) and compares only operators. The
+ * savepoint's files are read through Flink's file systems: a savepoint on S3 needs the S3 file
+ * system on the class path of the program that runs the check.
+ */
+@PublicEvolving
+public final class SavepointCheck {
+
+  /** What a finding is about. */
+  @PublicEvolving
+  public enum Kind {
+    /**
+     * The savepoint holds state of an operator the job does not have (a removed or renamed step, or
+     * an operator whose uid changed). Flink refuses the restore, or drops that state when allowed
+     * to ({@code --allowNonRestoredState}).
+     */
+    NOT_IN_JOB,
+    /**
+     * The job sets a max parallelism for an operator that differs from the savepoint's: Flink
+     * refuses the restore. Keyed state is split into as many key groups as the max parallelism, so
+     * it can never change.
+     */
+    MAX_PARALLELISM_CHANGED,
+    /**
+     * An operator of the job that the savepoint does not have: it starts without state (a new step,
+     * or a renamed one, whose old state is then {@link #NOT_IN_JOB}).
+     */
+    NOT_IN_SAVEPOINT,
+    /**
+     * The savepoint has the operator, but not a state its step declares: that state starts empty.
+     */
+    STATE_NOT_IN_SAVEPOINT,
+    /**
+     * The savepoint holds a state of the operator that its step does not declare: Flink restores it
+     * and keeps carrying it in later savepoints, and nothing reads it.
+     */
+    STATE_NOT_DECLARED,
+    /**
+     * The names of the operator's saved states could not be read (the message says why): its states
+     * are not compared.
+     */
+    STATES_NOT_READ;
+
+    /** Whether Flink refuses the restore because of a finding of this kind. */
+    boolean blocks(boolean allowNonRestoredState) {
+      return this == MAX_PARALLELISM_CHANGED || (this == NOT_IN_JOB && !allowNonRestoredState);
+    }
+  }
+
+  /** One thing the restore would do that the job's author should know of. */
+  @PublicEvolving
+  public static final class Finding {
+    private final Kind kind;
+    private final String operator;
+    private final SortedSet<String> states;
+    private final String message;
+
+    private Finding(Kind kind, String operator, SortedSet<String> states, String message) {
+      this.kind = kind;
+      this.operator = operator;
+      this.states = Collections.unmodifiableSortedSet(new TreeSet<>(states));
+      this.message = message;
+    }
+
+    public Kind kind() {
+      return kind;
+    }
+
+    /**
+     * The operator: its uid where it has one (a step's is {@code <pipeline>/<step>}), otherwise its
+     * name and operator id.
+     */
+    public String operator() {
+      return operator;
+    }
+
+    /** The states the finding is about, by name; empty where it is about the whole operator. */
+    public SortedSet<String> states() {
+      return states;
+    }
+
+    /** What the restore would do, in words. */
+    public String message() {
+      return message;
+    }
+
+    @Override
+    public String toString() {
+      return kind + " " + operator + (states.isEmpty() ? "" : " " + states) + ": " + message;
+    }
+  }
+
+  /** The outcome of one check. */
+  @PublicEvolving
+  public static final class Report {
+    private final String savepoint;
+    private final boolean allowNonRestoredState;
+    private final List<Finding> findings;
+    private final Map<String, SortedSet<String>> savedStates;
+
+    private Report(
+        String savepoint,
+        boolean allowNonRestoredState,
+        List<Finding> findings,
+        Map<String, SortedSet<String>> savedStates) {
+      this.savepoint = savepoint;
+      this.allowNonRestoredState = allowNonRestoredState;
+      List<Finding> sorted = new ArrayList<>(findings);
+      sorted.sort(Comparator.comparing(Finding::kind).thenComparing(Finding::operator));
+      this.findings = Collections.unmodifiableList(sorted);
+      this.savedStates = Collections.unmodifiableMap(savedStates);
+    }
+
+    /**
+     * Whether Flink would restore the savepoint into the job: no finding blocks it ({@link
+     * Kind#MAX_PARALLELISM_CHANGED}, and {@link Kind#NOT_IN_JOB} unless the check allows
+     * non-restored state). A restore can still fail on an incompatible serializer.
+     */
+    public boolean restores() {
+      return findings.stream().noneMatch(f -> f.kind().blocks(allowNonRestoredState));
+    }
+
+    /** The findings, those that block the restore first; empty when the savepoint fits the job. */
+    public List<Finding> findings() {
+      return findings;
+    }
+
+    /** The findings about one operator, by its uid (or by name and id, as {@link #findings()}). */
+    public List<Finding> findings(String operator) {
+      List<Finding> of = new ArrayList<>();
+      for (Finding f : findings) {
+        if (f.operator().equals(operator)) {
+          of.add(f);
+        }
+      }
+      return of;
+    }
+
+    /**
+     * The names of the states the savepoint holds for the operator with {@code uid}, as a state
+     * inventory names them; empty when the savepoint has no operator with that uid, or when the
+     * names could not be read ({@link Kind#STATES_NOT_READ}).
+     */
+    public Optional<SortedSet<String>> savedStates(String uid) {
+      return Optional.ofNullable(savedStates.get(uid));
+    }
+
+    /** A fixed-width text table with one row per finding, under a line that gives the verdict. */
+    public String toTable() {
+      StringBuilder sb = new StringBuilder();
+      sb.append(savepoint)
+          .append(
+              restores()
+                  ? ": restores into this job"
+                  : ": does NOT restore into this job (Flink would refuse it)")
+          .append(allowNonRestoredState ? " with --allowNonRestoredState" : "")
+          .append(findings.isEmpty() ? "; every operator and declared state matches" : "")
+          .append('\n');
+      if (!findings.isEmpty()) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"finding", "operator", "states", "what happens"});
+        for (Finding f : findings) {
+          rows.add(
+              new String[] {
+                f.kind().name(),
+                f.operator(),
+                f.states().isEmpty() ? "-" : String.join(", ", f.states()),
+                f.message()
+              });
+        }
+        sb.append(TextTable.render(rows));
+      }
+      return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+      return toTable();
+    }
+  }
+
+  /** One operator of the job: how Flink identifies it, and its vertex's max parallelism. */
+  private static final class JobOperator {
+    final OperatorIDPair ids;
+    final int maxParallelism;
+
+    JobOperator(OperatorIDPair ids, int maxParallelism) {
+      this.ids = ids;
+      this.maxParallelism = maxParallelism;
+    }
+
+    String label() {
+      String uid = ids.getUserDefinedOperatorUid();
+      return uid != null ? uid : ids.getUserDefinedOperatorName() + " (" + matchedId() + ")";
+    }
+
+    OperatorID matchedId() {
+      return ids.getUserDefinedOperatorID().orElse(ids.getGeneratedOperatorID());
+    }
+  }
+
+  private final List<JobOperator> operators;
+  private final Map<String, SortedSet<String>> declared;
+  private final boolean allowNonRestoredState;
+
+  private SavepointCheck(
+      List<JobOperator> operators,
+      Map<String, SortedSet<String>> declared,
+      boolean allowNonRestoredState) {
+    this.operators = operators;
+    this.declared = declared;
+    this.allowNonRestoredState = allowNonRestoredState;
+  }
+
+  /**
+   * A check of savepoints against the job built onto {@code env}, whose etlkit steps declare their
+   * states in {@code inventories} (one per pipeline of the job). The job's graph is taken now; the
+   * environment keeps the job, so it can still be executed.
+   *
+   * @throws IllegalArgumentException when no job was built onto {@code env}
+   */
+  public static SavepointCheck of(StreamExecutionEnvironment env, StateInventory... inventories) {
+    Objects.requireNonNull(env, "env");
+    Objects.requireNonNull(inventories, "inventories");
+    JobGraph job;
+    try {
+      job = env.getStreamGraph(false).getJobGraph(userCode(), null);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(
+          "build the job onto the environment before checking a savepoint against it", e);
+    }
+    List<JobOperator> operators = new ArrayList<>();
+    for (JobVertex vertex : job.getVertices()) {
+      for (OperatorIDPair ids : vertex.getOperatorIDs()) {
+        operators.add(new JobOperator(ids, vertex.getMaxParallelism()));
+      }
+    }
+    Map<String, SortedSet<String>> declared = new HashMap<>();
+    for (StateInventory inventory : inventories) {
+      for (StateInventory.Entry entry : Objects.requireNonNull(inventory, "inventory").entries()) {
+        declared.computeIfAbsent(entry.uid(), uid -> new TreeSet<>()).add(entry.state().name());
+      }
+    }
+    return new SavepointCheck(operators, declared, false);
+  }
+
+  /**
+   * Whether the restore may drop the state of operators the job does not have, as {@code flink run
+   * --allowNonRestoredState} allows (default false): {@link Kind#NOT_IN_JOB} then does not block
+   * the restore, and the finding says the state is dropped.
+   */
+  public SavepointCheck withAllowNonRestoredState(boolean allow) {
+    return new SavepointCheck(operators, declared, allow);
+  }
+
+  /**
+   * Checks the savepoint (or retained checkpoint) at {@code path}: its directory or its {@code
+   * _metadata} file, as {@code flink run -s} takes it.
+   *
+   * @throws IOException when the savepoint cannot be found or its metadata cannot be read
+   */
+  public Report against(String path) throws IOException {
+    Objects.requireNonNull(path, "path");
+    CompletedCheckpointStorageLocation location =
+        AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(path);
+    CheckpointMetadata metadata;
+    try (DataInputStream in = new DataInputStream(location.getMetadataHandle().openInputStream())) {
+      metadata = Checkpoints.loadCheckpointMetadata(in, userCode(), location.getExternalPointer());
+    }
+    return compare(path, metadata.getOperatorStates());
+  }
+
+  private Report compare(String path, Iterable<OperatorState> saved) {
+    Map<OperatorID, OperatorState> byId = new LinkedHashMap<>();
+    for (OperatorState state : saved) {
+      byId.put(state.getOperatorID(), state);
+    }
+    List<Finding> findings = new ArrayList<>();
+    Map<String, SortedSet<String>> savedStates = new TreeMap<>();
+    for (JobOperator operator : operators) {
+      OperatorState state = savedStateOf(operator, byId);
+      SortedSet<String> declaredStates =
+          declared.getOrDefault(
+              operator.ids.getUserDefinedOperatorUid(), Collections.emptySortedSet());
+      if (state == null) {
+        findings.add(notInSavepoint(operator, declaredStates));
+        continue;
+      }
+      if (operator.maxParallelism != JobVertex.MAX_PARALLELISM_DEFAULT
+          && operator.maxParallelism != state.getMaxParallelism()) {
+        findings.add(
+            new Finding(
+                Kind.MAX_PARALLELISM_CHANGED,
+                operator.label(),
+                Collections.emptySortedSet(),
+                "the job's max parallelism is "
+                    + operator.maxParallelism
+                    + ", the savepoint's "
+                    + state.getMaxParallelism()
+                    + ": Flink refuses the restore; keep "
+                    + state.getMaxParallelism()));
+      }
+      compareStates(operator, state, declaredStates, findings, savedStates);
+    }
+    for (OperatorState state : byId.values()) {
+      if (holdsState(state)) {
+        findings.add(notInJob(state));
+      }
+    }
+    return new Report(path, allowNonRestoredState, findings, savedStates);
+  }
+
+  /** The operator's state in the savepoint, taken out of {@code byId}; null if it has none. */
+  @Nullable
+  private static OperatorState savedStateOf(
+      JobOperator operator, Map<OperatorID, OperatorState> byId) {
+    OperatorState state = byId.remove(operator.ids.getGeneratedOperatorID());
+    Optional<OperatorID> userDefined = operator.ids.getUserDefinedOperatorID();
+    if (state == null && userDefined.isPresent()) {
+      state = byId.remove(userDefined.get());
+    }
+    return state;
+  }
+
+  private void compareStates(
+      JobOperator operator,
+      OperatorState state,
+      SortedSet<String> declaredStates,
+      List<Finding> findings,
+      Map<String, SortedSet<String>> savedStates) {
+    SortedSet<String> names;
+    try {
+      names = namesOf(state);
+    } catch (IOException | IllegalArgumentException e) {
+      findings.add(
+          new Finding(
+              Kind.STATES_NOT_READ,
+              operator.label(),
+              Collections.emptySortedSet(),
+              "its states are not compared: " + e.getMessage()));
+      return;
+    }
+    String uid = operator.ids.getUserDefinedOperatorUid();
+    if (uid != null) {
+      savedStates.put(uid, Collections.unmodifiableSortedSet(names));
+    }
+    if (!declared.containsKey(uid)) {
+      return; // not a step of the inventories: nothing to compare the names with
+    }
+    SortedSet<String> missing = new TreeSet<>(declaredStates);
+    missing.removeAll(names);
+    if (!missing.isEmpty()) {
+      findings.add(
+          new Finding(
+              Kind.STATE_NOT_IN_SAVEPOINT,
+              operator.label(),
+              missing,
+              "declared by the step, not in the savepoint: starts empty"));
+    }
+    SortedSet<String> undeclared = new TreeSet<>(names);
+    undeclared.removeAll(declaredStates);
+    if (!undeclared.isEmpty()) {
+      findings.add(
+          new Finding(
+              Kind.STATE_NOT_DECLARED,
+              operator.label(),
+              undeclared,
+              "in the savepoint, not declared by the step: restored and carried on, unused"));
+    }
+  }
+
+  private static Finding notInSavepoint(JobOperator operator, SortedSet<String> declaredStates) {
+    return new Finding(
+        Kind.NOT_IN_SAVEPOINT,
+        operator.label(),
+        declaredStates,
+        declaredStates.isEmpty()
+            ? "not in the savepoint: starts without state, if it keeps any"
+            : "not in the savepoint: the step starts with empty state (new, or renamed)");
+  }
+
+  private Finding notInJob(OperatorState state) {
+    String label =
+        state
+            .getOperatorUid()
+            .orElseGet(
+                () ->
+                    state.getOperatorName().orElse("operator")
+                        + " ("
+                        + state.getOperatorID()
+                        + ")");
+    SortedSet<String> names;
+    try {
+      names = namesOf(state);
+    } catch (IOException | IllegalArgumentException e) {
+      names = Collections.emptySortedSet();
+    }
+    return new Finding(
+        Kind.NOT_IN_JOB,
+        label,
+        names,
+        allowNonRestoredState
+            ? "holds state, not in the job: its state is dropped"
+            : "holds state, not in the job: Flink refuses the restore without"
+                + " --allowNonRestoredState, which drops this state");
+  }
+
+  /** Whether Flink's restore counts the operator as holding state (as its own check does). */
+  private static boolean holdsState(OperatorState state) {
+    if (state.getCoordinatorState() != null) {
+      return true;
+    }
+    for (OperatorSubtaskState subtask : state.getStates()) {
+      if (subtask.hasState()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The union of the state names of the operator's subtasks. */
+  private static SortedSet<String> namesOf(OperatorState state) throws IOException {
+    SortedSet<String> names = new TreeSet<>();
+    for (OperatorSubtaskState subtask : state.getStates()) {
+      names.addAll(SavedStateNames.of(subtask, userCode()));
+    }
+    return names;
+  }
+
+  /** The loader of the state serializers' classes: the context loader, else etlkit's. */
+  private static ClassLoader userCode() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : SavepointCheck.class.getClassLoader();
+  }
+}
