@@ -283,6 +283,15 @@ public final class SavepointCheck {
    * @throws IllegalArgumentException when no job was built onto {@code env}
    */
   public static SavepointCheck of(StreamExecutionEnvironment env, StateInventory... inventories) {
+    return of(env, List.of(inventories));
+  }
+
+  /**
+   * A check of savepoints against the job built onto {@code env}, whose etlkit steps declare their
+   * states in {@code inventories}: {@link #of(StreamExecutionEnvironment, StateInventory...)}.
+   */
+  public static SavepointCheck of(
+      StreamExecutionEnvironment env, List<StateInventory> inventories) {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(inventories, "inventories");
     JobGraph job;

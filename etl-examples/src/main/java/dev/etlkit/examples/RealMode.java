@@ -4,8 +4,12 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RawRecord;
+import dev.etlkit.core.SavepointCheck;
+import dev.etlkit.core.StateInventory;
 import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.scd.Scd2Row;
+import java.io.IOException;
+import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -56,7 +60,15 @@ public final class RealMode {
   public record Outputs(
       EtlStream<EnrichedOrder> enrichedOrders,
       EtlStream<Change<Scd2Row<Customer>>> customerDimension,
-      DataStream<DeadLetter> deadLetters) {}
+      DataStream<DeadLetter> deadLetters) {
+
+    /** The state inventories of the job's two pipelines: the orders' and the customers'. */
+    public List<StateInventory> stateInventories() {
+      return List.of(
+          enrichedOrders.pipeline().stateInventory(),
+          customerDimension.pipeline().stateInventory());
+    }
+  }
 
   /** Runs the job until it is cancelled (or, with {@code --bounded}, until the topics' end). */
   public static JobExecutionResult run(JobOptions options) throws Exception {
@@ -64,6 +76,21 @@ public final class RealMode {
     sink(wire(sources(env, options), options), options, DeliveryGuarantee.EXACTLY_ONCE);
     return env.execute("etlkit-orders");
   }
+
+  // tag::savepoint-check[]
+  /**
+   * What a restore of {@code savepoint} into this version of the job would do, found without
+   * running it: the job is built onto an environment of its own and compared with the savepoint.
+   */
+  public static SavepointCheck.Report checkSavepoint(JobOptions options, String savepoint)
+      throws IOException {
+    StreamExecutionEnvironment env = environment(options);
+    Outputs outputs = wire(sources(env, options), options);
+    sink(outputs, options, DeliveryGuarantee.EXACTLY_ONCE);
+    return SavepointCheck.of(env, outputs.stateInventories()).against(savepoint);
+  }
+
+  // end::savepoint-check[]
 
   /** The environment from the cluster's configuration, with checkpointing and no Kryo. */
   public static StreamExecutionEnvironment environment(JobOptions options) {

@@ -10,6 +10,7 @@ import static dev.etlkit.examples.StreamingRuns.ranges;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.RecordAccounting;
+import dev.etlkit.core.SavepointCheck;
 import dev.etlkit.examples.StreamingRuns.Chunk;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -253,6 +254,20 @@ class RescaleITCase {
   }
 
   /**
+   * The savepoint fits the reference job as {@link SavepointCheck} sees it: it restores, every
+   * operator and every declared state of the job is in it, and nothing else holds state. (The
+   * test's failure injectors, which the checked job lacks, are stateless.)
+   */
+  private static void assertFitsTheJob(String savepoint, RealSystems.Run run) throws Exception {
+    SavepointCheck.Report report = RealMode.checkSavepoint(run.options(), savepoint);
+    assertThat(report.findings()).as(report.toTable()).isEmpty();
+    assertThat(report.restores()).isTrue();
+    assertThat(report.savedStates("customers/dimension"))
+        .as("the SCD2 step's states")
+        .hasValueSatisfying(states -> assertThat(states).isNotEmpty());
+  }
+
+  /**
    * Runs the job over fresh topics and tables, the input arriving in {@code chunks}, as one job per
    * entry of {@code parallelisms}, each after the first restored from the savepoint the one before
    * it stopped with. Each job reads a chunk produced since it started and completes a checkpoint;
@@ -277,6 +292,7 @@ class RescaleITCase {
         if (savepoint != null) {
           // what `flink run -s <savepoint>` sets; unclaimed state is not allowed (the default)
           settings.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+          assertFitsTheJob(savepoint, run);
         }
         JobClient job =
             StreamingRuns.job(run, settings, parallelisms.get(i), DeliveryGuarantee.EXACTLY_ONCE)

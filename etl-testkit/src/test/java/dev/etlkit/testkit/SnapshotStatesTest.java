@@ -8,6 +8,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateInventory;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -58,6 +59,18 @@ class SnapshotStatesTest {
   void names_ofARocksDbCheckpoint() throws Exception {
     try (OperatorHarness<Change<String>, String> h =
         SampleCounter.harness().on(StateBackendKind.ROCKSDB).open()) {
+      h.run(INPUT);
+
+      assertThat(SnapshotStates.names(h.snapshot()))
+          .containsExactly("count", "kinds", "last", "user-timers");
+    }
+  }
+
+  /** So does a ForSt checkpoint (ForSt takes native snapshots only). */
+  @Test
+  void names_ofAForStCheckpoint() throws Exception {
+    try (OperatorHarness<Change<String>, String> h =
+        SampleCounter.harness().onForSt(new Configuration()).open()) {
       h.run(INPUT);
 
       assertThat(SnapshotStates.names(h.snapshot()))
