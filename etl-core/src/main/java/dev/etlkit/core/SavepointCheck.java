@@ -1,6 +1,6 @@
 package dev.etlkit.core;
 
-import dev.etlkit.core.internal.SavedStateNames;
+import dev.etlkit.core.internal.SavedStates;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,6 +17,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
@@ -85,6 +89,12 @@ public final class SavepointCheck {
      */
     MAX_PARALLELISM_CHANGED,
     /**
+     * The savepoint wrote a state with a serializer the step's declared serializer cannot read: the
+     * restore fails when the operator registers the state (a changed state layout, such as another
+     * dedup mode or a normalizer's sequence switched on).
+     */
+    STATE_INCOMPATIBLE,
+    /**
      * An operator of the job that the savepoint does not have: it starts without state (a new step,
      * or a renamed one, whose old state is then {@link #NOT_IN_JOB}).
      */
@@ -93,6 +103,12 @@ public final class SavepointCheck {
      * The savepoint has the operator, but not a state its step declares: that state starts empty.
      */
     STATE_NOT_IN_SAVEPOINT,
+    /**
+     * The state restores after a migration: Flink reads it with the saved serializer and writes it
+     * with the step's (a POJO with a field added, or TTL switched on or off). On RocksDB that
+     * rewrites the whole state at the restore.
+     */
+    STATE_MIGRATES,
     /**
      * The savepoint holds a state of the operator that its step does not declare: Flink restores it
      * and keeps carrying it in later savepoints, and nothing reads it.
@@ -106,7 +122,9 @@ public final class SavepointCheck {
 
     /** Whether Flink refuses the restore because of a finding of this kind. */
     boolean blocks(boolean allowNonRestoredState) {
-      return this == MAX_PARALLELISM_CHANGED || (this == NOT_IN_JOB && !allowNonRestoredState);
+      return this == MAX_PARALLELISM_CHANGED
+          || this == STATE_INCOMPATIBLE
+          || (this == NOT_IN_JOB && !allowNonRestoredState);
     }
   }
 
@@ -176,8 +194,9 @@ public final class SavepointCheck {
 
     /**
      * Whether Flink would restore the savepoint into the job: no finding blocks it ({@link
-     * Kind#MAX_PARALLELISM_CHANGED}, and {@link Kind#NOT_IN_JOB} unless the check allows
-     * non-restored state). A restore can still fail on an incompatible serializer.
+     * Kind#MAX_PARALLELISM_CHANGED}, {@link Kind#STATE_INCOMPATIBLE}, and {@link Kind#NOT_IN_JOB}
+     * unless the check allows non-restored state). Serializers are compared only for states
+     * declared with their types; a state of your own functions can still fail the restore.
      */
     public boolean restores() {
       return findings.stream().noneMatch(f -> f.kind().blocks(allowNonRestoredState));
@@ -263,15 +282,21 @@ public final class SavepointCheck {
   }
 
   private final List<JobOperator> operators;
-  private final Map<String, SortedSet<String>> declared;
+
+  /** The declared states of each operator, by uid and state name. */
+  private final Map<String, Map<String, StateDeclaration>> declared;
+
+  private final SerializerConfig serializerConfig;
   private final boolean allowNonRestoredState;
 
   private SavepointCheck(
       List<JobOperator> operators,
-      Map<String, SortedSet<String>> declared,
+      Map<String, Map<String, StateDeclaration>> declared,
+      SerializerConfig serializerConfig,
       boolean allowNonRestoredState) {
     this.operators = operators;
     this.declared = declared;
+    this.serializerConfig = serializerConfig;
     this.allowNonRestoredState = allowNonRestoredState;
   }
 
@@ -307,13 +332,15 @@ public final class SavepointCheck {
         operators.add(new JobOperator(ids, vertex.getMaxParallelism()));
       }
     }
-    Map<String, SortedSet<String>> declared = new HashMap<>();
+    Map<String, Map<String, StateDeclaration>> declared = new HashMap<>();
     for (StateInventory inventory : inventories) {
       for (StateInventory.Entry entry : Objects.requireNonNull(inventory, "inventory").entries()) {
-        declared.computeIfAbsent(entry.uid(), uid -> new TreeSet<>()).add(entry.state().name());
+        declared
+            .computeIfAbsent(entry.uid(), uid -> new TreeMap<>())
+            .put(entry.state().name(), entry.state());
       }
     }
-    return new SavepointCheck(operators, declared, false);
+    return new SavepointCheck(operators, declared, env.getConfig().getSerializerConfig(), false);
   }
 
   /**
@@ -322,7 +349,7 @@ public final class SavepointCheck {
    * the restore, and the finding says the state is dropped.
    */
   public SavepointCheck withAllowNonRestoredState(boolean allow) {
-    return new SavepointCheck(operators, declared, allow);
+    return new SavepointCheck(operators, declared, serializerConfig, allow);
   }
 
   /**
@@ -351,9 +378,8 @@ public final class SavepointCheck {
     Map<String, SortedSet<String>> savedStates = new TreeMap<>();
     for (JobOperator operator : operators) {
       OperatorState state = savedStateOf(operator, byId);
-      SortedSet<String> declaredStates =
-          declared.getOrDefault(
-              operator.ids.getUserDefinedOperatorUid(), Collections.emptySortedSet());
+      Map<String, StateDeclaration> declaredStates =
+          declared.getOrDefault(operator.ids.getUserDefinedOperatorUid(), Collections.emptyMap());
       if (state == null) {
         findings.add(notInSavepoint(operator, declaredStates));
         continue;
@@ -397,12 +423,12 @@ public final class SavepointCheck {
   private void compareStates(
       JobOperator operator,
       OperatorState state,
-      SortedSet<String> declaredStates,
+      Map<String, StateDeclaration> declaredStates,
       List<Finding> findings,
       Map<String, SortedSet<String>> savedStates) {
-    SortedSet<String> names;
+    Saved saved;
     try {
-      names = namesOf(state);
+      saved = read(state);
     } catch (IOException | IllegalArgumentException e) {
       findings.add(
           new Finding(
@@ -414,13 +440,13 @@ public final class SavepointCheck {
     }
     String uid = operator.ids.getUserDefinedOperatorUid();
     if (uid != null) {
-      savedStates.put(uid, Collections.unmodifiableSortedSet(names));
+      savedStates.put(uid, Collections.unmodifiableSortedSet(saved.names));
     }
     if (!declared.containsKey(uid)) {
-      return; // not a step of the inventories: nothing to compare the names with
+      return; // not a step of the inventories: nothing to compare the states with
     }
-    SortedSet<String> missing = new TreeSet<>(declaredStates);
-    missing.removeAll(names);
+    SortedSet<String> missing = new TreeSet<>(declaredStates.keySet());
+    missing.removeAll(saved.names);
     if (!missing.isEmpty()) {
       findings.add(
           new Finding(
@@ -429,8 +455,8 @@ public final class SavepointCheck {
               missing,
               "declared by the step, not in the savepoint: starts empty"));
     }
-    SortedSet<String> undeclared = new TreeSet<>(names);
-    undeclared.removeAll(declaredStates);
+    SortedSet<String> undeclared = new TreeSet<>(saved.names);
+    undeclared.removeAll(declaredStates.keySet());
     if (!undeclared.isEmpty()) {
       findings.add(
           new Finding(
@@ -439,13 +465,63 @@ public final class SavepointCheck {
               undeclared,
               "in the savepoint, not declared by the step: restored and carried on, unused"));
     }
+    for (StateDeclaration declaration : declaredStates.values()) {
+      TypeSerializerSnapshot<?> written = saved.serializers.get(declaration.name());
+      Optional<TypeSerializer<?>> fresh = declaration.stateSerializer(serializerConfig);
+      if (written != null && fresh.isPresent()) {
+        compareSerializers(operator, declaration.name(), fresh.get(), written, findings);
+      }
+    }
   }
 
-  private static Finding notInSavepoint(JobOperator operator, SortedSet<String> declaredStates) {
+  private static void compareSerializers(
+      JobOperator operator,
+      String stateName,
+      TypeSerializer<?> fresh,
+      TypeSerializerSnapshot<?> written,
+      List<Finding> findings) {
+    SortedSet<String> states = new TreeSet<>(List.of(stateName));
+    TypeSerializerSchemaCompatibility<?> compatibility;
+    try {
+      compatibility = SavedStates.compatibility(fresh, written);
+    } catch (RuntimeException e) {
+      findings.add(
+          new Finding(
+              Kind.STATES_NOT_READ,
+              operator.label(),
+              states,
+              "its serializer could not be compared with the step's: " + e));
+      return;
+    }
+    if (compatibility.isIncompatible()) {
+      findings.add(
+          new Finding(
+              Kind.STATE_INCOMPATIBLE,
+              operator.label(),
+              states,
+              "written by "
+                  + written.getClass().getSimpleName()
+                  + ", which the step's "
+                  + fresh.getClass().getSimpleName()
+                  + " cannot read: the restore fails; keep the step's state layout, or rename the"
+                  + " step (it then starts empty)"));
+    } else if (compatibility.isCompatibleAfterMigration()) {
+      findings.add(
+          new Finding(
+              Kind.STATE_MIGRATES,
+              operator.label(),
+              states,
+              "Flink migrates it at the restore: read with the saved serializer, written with the"
+                  + " step's"));
+    }
+  }
+
+  private static Finding notInSavepoint(
+      JobOperator operator, Map<String, StateDeclaration> declaredStates) {
     return new Finding(
         Kind.NOT_IN_SAVEPOINT,
         operator.label(),
-        declaredStates,
+        new TreeSet<>(declaredStates.keySet()),
         declaredStates.isEmpty()
             ? "not in the savepoint: starts without state, if it keeps any"
             : "not in the savepoint: the step starts with empty state (new, or renamed)");
@@ -463,7 +539,7 @@ public final class SavepointCheck {
                         + ")");
     SortedSet<String> names;
     try {
-      names = namesOf(state);
+      names = read(state).names;
     } catch (IOException | IllegalArgumentException e) {
       names = Collections.emptySortedSet();
     }
@@ -490,13 +566,25 @@ public final class SavepointCheck {
     return false;
   }
 
-  /** The union of the state names of the operator's subtasks. */
-  private static SortedSet<String> namesOf(OperatorState state) throws IOException {
-    SortedSet<String> names = new TreeSet<>();
+  /** The states of an operator in the savepoint: those of all its subtasks. */
+  private static final class Saved {
+    final SortedSet<String> names = new TreeSet<>();
+    final Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
+  }
+
+  private static Saved read(OperatorState state) throws IOException {
+    Saved saved = new Saved();
     for (OperatorSubtaskState subtask : state.getStates()) {
-      names.addAll(SavedStateNames.of(subtask, userCode()));
+      SavedStates states = SavedStates.of(subtask, userCode());
+      saved.names.addAll(states.names());
+      for (String name : states.names()) {
+        TypeSerializerSnapshot<?> serializer = states.serializer(name);
+        if (serializer != null) {
+          saved.serializers.putIfAbsent(name, serializer);
+        }
+      }
     }
-    return names;
+    return saved;
   }
 
   /** The loader of the state serializers' classes: the context loader, else etlkit's. */

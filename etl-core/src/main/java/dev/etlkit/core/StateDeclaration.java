@@ -6,7 +6,13 @@ import java.util.Objects;
 import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.MapSerializer;
+import org.apache.flink.runtime.state.ttl.TtlStateFactory;
 
 /**
  * Describes one keyed state a step creates: its descriptor name (never renamed, it is part of the
@@ -17,6 +23,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * <pre>{@code
  * StateDeclaration.value("last-seen", Types.LONG).withGrowth("one long per key").withTtl(ttl)
  * }</pre>
+ *
+ * <p>A declaration made with the state's types ({@link #value}, {@link #map}, {@link #list}, or
+ * {@link #of} with {@link #withStateType}) knows the serializer the state will have: {@link
+ * SavepointCheck} compares it with the serializer a savepoint wrote the state with, so a change of
+ * the state's layout is found before a restore fails on it. Give the types the state's descriptor
+ * is made with.
  */
 @PublicEvolving
 public final class StateDeclaration {
@@ -38,18 +50,33 @@ public final class StateDeclaration {
   private final String growth;
   @Nullable private final Duration ttl;
 
+  /** The value of a VALUE or MAP state, the element of a LIST state; null when not given. */
+  @Nullable private final TypeInformation<?> stateType;
+
+  /** The user key of a MAP state; null for other kinds. */
+  @Nullable private final TypeInformation<?> mapKeyType;
+
   private StateDeclaration(
-      String name, Kind kind, String valueType, String growth, @Nullable Duration ttl) {
+      String name,
+      Kind kind,
+      String valueType,
+      String growth,
+      @Nullable Duration ttl,
+      @Nullable TypeInformation<?> stateType,
+      @Nullable TypeInformation<?> mapKeyType) {
     this.name = name;
     this.kind = kind;
     this.valueType = valueType;
     this.growth = growth;
     this.ttl = ttl;
+    this.stateType = stateType;
+    this.mapKeyType = mapKeyType;
   }
 
   /** A {@code ValueState<V>}. */
   public static StateDeclaration value(String name, TypeInformation<?> valueType) {
-    return new StateDeclaration(requireName(name), Kind.VALUE, typeName(valueType), "", null);
+    return new StateDeclaration(
+        requireName(name), Kind.VALUE, typeName(valueType), "", null, valueType, null);
   }
 
   /** A {@code MapState<UK, UV>}. */
@@ -60,21 +87,28 @@ public final class StateDeclaration {
         Kind.MAP,
         typeName(userKeyType) + " -> " + typeName(userValueType),
         "",
-        null);
+        null,
+        userValueType,
+        userKeyType);
   }
 
   /** A {@code ListState<E>}. */
   public static StateDeclaration list(String name, TypeInformation<?> elementType) {
-    return new StateDeclaration(requireName(name), Kind.LIST, typeName(elementType), "", null);
+    return new StateDeclaration(
+        requireName(name), Kind.LIST, typeName(elementType), "", null, elementType, null);
   }
 
-  /** Another kind of state, with its value type described in words. */
+  /**
+   * A state with its value type described in words: another kind of state, or a VALUE or LIST state
+   * whose type is printed otherwise than Flink names it (then give the type with {@link
+   * #withStateType}).
+   */
   public static StateDeclaration of(String name, Kind kind, String valueType) {
     Objects.requireNonNull(kind, "kind");
     if (valueType == null || valueType.isBlank()) {
       throw new IllegalArgumentException("valueType must not be blank");
     }
-    return new StateDeclaration(requireName(name), kind, valueType, "", null);
+    return new StateDeclaration(requireName(name), kind, valueType, "", null, null, null);
   }
 
   /** How the state grows, in words: {@code "one flag per key"}, {@code "≤ 1 row per key"}. */
@@ -82,7 +116,8 @@ public final class StateDeclaration {
     if (growthDescription == null || growthDescription.isBlank()) {
       throw new IllegalArgumentException("growth must not be blank");
     }
-    return new StateDeclaration(name, kind, valueType, growthDescription, ttl);
+    return new StateDeclaration(
+        name, kind, valueType, growthDescription, ttl, stateType, mapKeyType);
   }
 
   /** The TTL of the state, or null for none. */
@@ -90,7 +125,22 @@ public final class StateDeclaration {
     if (stateTtl != null) {
       StateTtls.requireValidTtl(stateTtl, "ttl");
     }
-    return new StateDeclaration(name, kind, valueType, growth, stateTtl);
+    return new StateDeclaration(name, kind, valueType, growth, stateTtl, stateType, mapKeyType);
+  }
+
+  /**
+   * The type the state's descriptor holds, for a VALUE state (its value) or a LIST state (its
+   * element) declared with {@link #of}; the printed value type stays as given.
+   *
+   * @throws IllegalArgumentException for another kind of state
+   */
+  public StateDeclaration withStateType(TypeInformation<?> type) {
+    Objects.requireNonNull(type, "type");
+    if (kind != Kind.VALUE && kind != Kind.LIST) {
+      throw new IllegalArgumentException(
+          "withStateType is for VALUE and LIST states; state '" + name + "' is " + kind);
+    }
+    return new StateDeclaration(name, kind, valueType, growth, ttl, type, null);
   }
 
   public String name() {
@@ -112,6 +162,38 @@ public final class StateDeclaration {
 
   public Optional<Duration> ttl() {
     return Optional.ofNullable(ttl);
+  }
+
+  /**
+   * The serializer of the state as a state backend registers it: of the value for a VALUE state, a
+   * {@link ListSerializer} of the element for a LIST state, a {@link MapSerializer} for a MAP
+   * state, with the value (or element) wrapped in Flink's TTL serializer when the declaration has a
+   * TTL. Empty when the declaration was made without the state's types.
+   */
+  public Optional<TypeSerializer<?>> stateSerializer(SerializerConfig config) {
+    Objects.requireNonNull(config, "config");
+    if (stateType == null) {
+      return Optional.empty();
+    }
+    TypeSerializer<?> value = withTtl(stateType.createSerializer(config));
+    switch (kind) {
+      case VALUE:
+        return Optional.of(value);
+      case LIST:
+        return Optional.of(new ListSerializer<>(value));
+      case MAP:
+        return Optional.of(
+            new MapSerializer<>(
+                Objects.requireNonNull(mapKeyType).createSerializer(config), value));
+      default:
+        return Optional.empty();
+    }
+  }
+
+  private TypeSerializer<?> withTtl(TypeSerializer<?> value) {
+    return ttl == null
+        ? value
+        : new TtlStateFactory.TtlSerializer<>(LongSerializer.INSTANCE, value);
   }
 
   private static String requireName(String name) {

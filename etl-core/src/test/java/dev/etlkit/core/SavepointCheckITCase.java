@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.etlkit.core.SavepointCheck.Finding;
 import dev.etlkit.core.SavepointCheck.Kind;
 import dev.etlkit.core.SavepointCheck.Report;
+import dev.etlkit.core.internal.ProcessOperatorTimers;
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -39,7 +43,9 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -94,22 +100,32 @@ class SavepointCheckITCase {
 
   /**
    * One version of the job: the name of its counting step, the states the step declares (it creates
-   * {@code count}, and Flink the timer service {@code user-timers}) and the max parallelism it sets
-   * (0: none).
+   * {@code count}, and Flink the timer service {@code user-timers}), whether it keeps the count as
+   * text, the TTL of the count (null: none) and the max parallelism it sets (0: none).
    */
-  record Version(String step, List<String> declared, int maxParallelism) {
-    static final Version FIRST = new Version("count", List.of("count", "user-timers"), 0);
+  record Version(
+      String step, List<String> declared, boolean countAsText, Duration ttl, int maxParallelism) {
+    static final Version FIRST =
+        new Version("count", List.of("count", "user-timers"), false, null, 0);
 
     Version renamed(String name) {
-      return new Version(name, declared, maxParallelism);
+      return new Version(name, declared, countAsText, ttl, maxParallelism);
     }
 
     Version declaring(List<String> states) {
-      return new Version(step, states, maxParallelism);
+      return new Version(step, states, countAsText, ttl, maxParallelism);
+    }
+
+    Version countingAsText() {
+      return new Version(step, declared, true, ttl, maxParallelism);
+    }
+
+    Version withTtl(Duration countTtl) {
+      return new Version(step, declared, countAsText, countTtl, maxParallelism);
     }
 
     Version withMaxParallelism(int max) {
-      return new Version(step, declared, max);
+      return new Version(step, declared, countAsText, ttl, max);
     }
   }
 
@@ -187,6 +203,47 @@ class SavepointCheckITCase {
         .containsExactly(
             tuple(Kind.STATE_NOT_IN_SAVEPOINT, List.of("seen")),
             tuple(Kind.STATE_NOT_DECLARED, List.of("user-timers")));
+  }
+
+  /** The count kept as text instead of a long: a changed state layout. */
+  @ParameterizedTest
+  @EnumSource(Saved.class)
+  void aChangedStateLayout_isIncompatible_asTheRestoreFails(Saved saved) throws Exception {
+    String savepoint = savepoint(saved);
+    Version asText = Version.FIRST.countingAsText();
+    StreamExecutionEnvironment env = environment(saved, null, false);
+    StateInventory inventory = build(env, asText);
+
+    Report report = SavepointCheck.of(env, inventory).against(savepoint);
+
+    assertThat(report.restores()).isFalse();
+    assertThat(report.findings())
+        .extracting(Finding::kind, Finding::operator, f -> List.copyOf(f.states()))
+        .containsExactly(tuple(Kind.STATE_INCOMPATIBLE, "p/count", List.of("count")));
+    assertThat(report.findings().get(0).message())
+        .contains("LongSerializer")
+        .contains("StringSerializer");
+
+    assertThat(restoreFailure(saved, savepoint, asText)).contains("incompatible");
+  }
+
+  /** TTL switched on for the count: Flink migrates the state at the restore, and keeps it. */
+  @ParameterizedTest
+  @EnumSource(Saved.class)
+  void ttlSwitchedOn_migratesTheState_andTheRestoreCarriesTheCounts(Saved saved) throws Exception {
+    String savepoint = savepoint(saved);
+    Version withTtl = Version.FIRST.withTtl(Duration.ofDays(1));
+    StreamExecutionEnvironment env = environment(saved, savepoint, false);
+    StateInventory inventory = build(env, withTtl);
+
+    Report report = SavepointCheck.of(env, inventory).against(savepoint);
+
+    assertThat(report.restores()).isTrue();
+    assertThat(report.findings())
+        .extracting(Finding::kind, f -> List.copyOf(f.states()))
+        .containsExactly(tuple(Kind.STATE_MIGRATES, List.of("count")));
+    assertThat(firstCountsAfterRestore(env))
+        .allSatisfy((key, count) -> assertThat(count).isGreaterThan(1));
   }
 
   @Test
@@ -343,9 +400,44 @@ class SavepointCheckITCase {
     public DataStream<String> expand(DataStream<String> input, StepContext context) {
       KeyedStream<String, String> keyed = input.keyBy(new TestSteps.FirstWord(), Types.STRING);
       for (String state : version.declared()) {
-        context.declareState(keyed.getKeyType(), StateDeclaration.value(state, Types.LONG));
+        context.declareState(keyed.getKeyType(), declaration(state));
       }
-      return context.named(keyed.process(new TestSteps.CountFunction(null), Types.STRING));
+      return context.named(
+          version.countAsText()
+              ? keyed.process(new CountAsText(), Types.STRING)
+              : keyed.process(new TestSteps.CountFunction(version.ttl()), Types.STRING));
+    }
+
+    private StateDeclaration declaration(String state) {
+      switch (state) {
+        case ProcessOperatorTimers.NAME:
+          return ProcessOperatorTimers.unused();
+        case TestSteps.CountPerKey.STATE_NAME:
+          return StateDeclaration.value(state, version.countAsText() ? Types.STRING : Types.LONG)
+              .withTtl(version.ttl());
+        default:
+          return StateDeclaration.value(state, Types.LONG);
+      }
+    }
+  }
+
+  /** Counts as {@link TestSteps.CountFunction} does, keeping the count as text. */
+  static final class CountAsText extends KeyedProcessFunction<String, String, String> {
+    private transient ValueState<String> count;
+
+    @Override
+    public void open(OpenContext openContext) {
+      count =
+          getRuntimeContext()
+              .getState(new ValueStateDescriptor<>(TestSteps.CountPerKey.STATE_NAME, Types.STRING));
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) throws Exception {
+      String current = count.value();
+      long next = current == null ? 1 : Long.parseLong(current) + 1;
+      count.update(Long.toString(next));
+      out.collect(ctx.getCurrentKey() + "=" + next);
     }
   }
 

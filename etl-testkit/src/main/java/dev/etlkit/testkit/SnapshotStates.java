@@ -1,12 +1,19 @@
 package dev.etlkit.testkit;
 
+import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateInventory;
-import dev.etlkit.core.internal.SavedStateNames;
+import dev.etlkit.core.internal.SavedStates;
 import java.io.IOException;
 import java.util.Collections;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 
 /**
@@ -41,7 +48,7 @@ public final class SnapshotStates {
    *     state changelog)
    */
   public static SortedSet<String> names(OperatorSubtaskState savepoint) throws IOException {
-    return Collections.unmodifiableSortedSet(SavedStateNames.of(savepoint, userCode()));
+    return Collections.unmodifiableSortedSet(SavedStates.of(savepoint, userCode()).names());
   }
 
   /** The names of the states {@code inventory} declares for the operator with {@code uid}. */
@@ -53,6 +60,50 @@ public final class SnapshotStates {
       }
     }
     return Collections.unmodifiableSortedSet(names);
+  }
+
+  /**
+   * The keyed states of {@code savepoint} whose serializer the operator's declaration in {@code
+   * inventory} does not give, each as {@code "<state>: <why>"}: declared without the state's types
+   * (so {@link dev.etlkit.core.SavepointCheck} cannot compare it), or with types whose serializer
+   * is not the one the savepoint was written with (compatible as is). Empty when every keyed state
+   * is declared with the serializer it has. Timers and operator states are not compared.
+   */
+  public static SortedSet<String> typeMismatches(
+      OperatorSubtaskState savepoint, StateInventory inventory, String uid) throws IOException {
+    SavedStates saved = SavedStates.of(savepoint, userCode());
+    SerializerConfig config = new ExecutionConfig().getSerializerConfig();
+    SortedSet<String> mismatches = new TreeSet<>();
+    for (String name : saved.names()) {
+      TypeSerializerSnapshot<?> written = saved.serializer(name);
+      if (written == null) {
+        continue;
+      }
+      Optional<StateDeclaration> declaration =
+          inventory.entries().stream()
+              .filter(e -> e.uid().equals(uid) && e.state().name().equals(name))
+              .map(StateInventory.Entry::state)
+              .findFirst();
+      Optional<TypeSerializer<?>> declared = declaration.flatMap(d -> d.stateSerializer(config));
+      if (declared.isEmpty()) {
+        mismatches.add(name + ": declared without the state's types");
+        continue;
+      }
+      TypeSerializerSchemaCompatibility<?> compatibility =
+          SavedStates.compatibility(declared.get(), written);
+      if (!compatibility.isCompatibleAsIs()) {
+        mismatches.add(
+            name
+                + ": the declared "
+                + declared.get().getClass().getSimpleName()
+                + " is not the saved "
+                + written.getClass().getSimpleName()
+                + " ("
+                + compatibility
+                + ")");
+      }
+    }
+    return Collections.unmodifiableSortedSet(mismatches);
   }
 
   /** The loader of the serializers' classes: the test's (context) loader, else the test kit's. */

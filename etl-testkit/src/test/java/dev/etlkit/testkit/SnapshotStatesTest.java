@@ -103,6 +103,31 @@ class SnapshotStatesTest {
     assertThat(SnapshotStates.declared(inventory, "p/c")).isEmpty();
   }
 
+  /** Declarations with the states' types match the saved serializers; others are listed. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void typeMismatches_ofDeclarationsWithoutOrWithOtherTypes(StateBackendKind backend)
+      throws Exception {
+    StateInventory inventory =
+        new StateInventory(
+            List.of(
+                entry("p/a", StateDeclaration.value("last", SampleCounter.CHANGE)),
+                entry("p/a", StateDeclaration.map("kinds", Types.STRING, Types.LONG)),
+                entry("p/a", StateDeclaration.value("count", Types.STRING))));
+    try (OperatorHarness<Change<String>, String> h = SampleCounter.harness().on(backend).open()) {
+      h.run(INPUT);
+
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory, "p/a"))
+          .singleElement()
+          .satisfies(m -> assertThat(m).startsWith("count: the declared StringSerializer"));
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory, "p/b"))
+          .containsExactly(
+              "count: declared without the state's types",
+              "kinds: declared without the state's types",
+              "last: declared without the state's types");
+    }
+  }
+
   private static StateInventory.Entry entry(String uid, StateDeclaration state) {
     return new StateInventory.Entry("p", uid.substring(2), uid, "String", state);
   }

@@ -2,9 +2,15 @@ package dev.etlkit.core.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
@@ -14,12 +20,14 @@ import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.runtime.state.ttl.TtlAwareSerializer;
+import org.apache.flink.runtime.state.ttl.TtlAwareSerializerSnapshotWrapper;
 
 /**
- * Reads the names of the states in a snapshot of one operator subtask, as a state inventory lists
- * them: keyed states, timer services (under the name the operator gave the service, without the
- * prefixes of Flink's two queues per service) and operator states, registered ones included even
- * when empty.
+ * Reads which states a snapshot of one operator subtask holds, by name as a state inventory lists
+ * them, with the serializers of its keyed states: keyed states, timer services (under the name the
+ * operator gave the service, without the prefixes of Flink's two queues per service) and operator
+ * states, registered ones included even when empty.
  *
  * <p>Keyed state names come from the description of the states Flink writes before the keyed state:
  * at the start of a canonical savepoint's or a heap checkpoint's keyed state, and in the metadata
@@ -27,17 +35,53 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
  * are refused. Only the descriptions are read, never the state itself.
  */
 @Internal
-public final class SavedStateNames {
+public final class SavedStates {
 
   /** The prefixes Flink gives the two queues of a timer service in keyed state. */
   private static final String[] TIMER_PREFIXES = {
     "_timer_state/processing_", "_timer_state/event_"
   };
 
-  private SavedStateNames() {}
+  /** The names of the states, and the serializer snapshot of each keyed state by name. */
+  private final SortedSet<String> names;
+
+  private final Map<String, TypeSerializerSnapshot<?>> serializers;
+
+  private SavedStates(SortedSet<String> names, Map<String, TypeSerializerSnapshot<?>> serializers) {
+    this.names = names;
+    this.serializers = serializers;
+  }
+
+  /** The names of the states: keyed states, timer services and operator states. */
+  public SortedSet<String> names() {
+    return names;
+  }
 
   /**
-   * The names of the states in {@code snapshot}.
+   * The serializer the snapshot wrote keyed state {@code name} with (of the whole state: a list
+   * state's is a {@code ListSerializer}); null for timers, operator states and absent states.
+   */
+  @Nullable
+  public TypeSerializerSnapshot<?> serializer(String name) {
+    return serializers.get(name);
+  }
+
+  /**
+   * How a state written with {@code saved} restores into {@code fresh}, as Flink's backends resolve
+   * it at a restore: a change between with and without TTL is a migration, not a difference.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static TypeSerializerSchemaCompatibility<?> compatibility(
+      TypeSerializer<?> fresh, TypeSerializerSnapshot<?> saved) {
+    TypeSerializerSnapshot ttlAwareSaved =
+        new TtlAwareSerializerSnapshotWrapper(saved).getTtlAwareSerializerSnapshot();
+    return TtlAwareSerializer.wrapTtlAwareSerializer(fresh)
+        .snapshotConfiguration()
+        .resolveSchemaCompatibility(ttlAwareSaved);
+  }
+
+  /**
+   * The states in {@code snapshot}.
    *
    * @param userCode the loader of the state serializers' classes, whose snapshots the descriptions
    *     hold
@@ -46,9 +90,10 @@ public final class SavedStateNames {
    * @throws IOException when the description cannot be read, for example when a serializer's class
    *     is not on {@code userCode}'s class path
    */
-  public static SortedSet<String> of(OperatorSubtaskState snapshot, ClassLoader userCode)
+  public static SavedStates of(OperatorSubtaskState snapshot, ClassLoader userCode)
       throws IOException {
     SortedSet<String> names = new TreeSet<>();
+    Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
     for (KeyedStateHandle handle : snapshot.getManagedKeyedState()) {
       try (InputStream in = descriptionOf(handle).openInputStream()) {
         KeyedBackendSerializationProxy<Object> proxy =
@@ -56,13 +101,19 @@ public final class SavedStateNames {
         proxy.read(new DataInputViewStreamWrapper(in));
         for (StateMetaInfoSnapshot state : proxy.getStateMetaInfoSnapshots()) {
           names.add(withoutTimerPrefix(state.getName()));
+          if (state.getBackendStateType() == StateMetaInfoSnapshot.BackendStateType.KEY_VALUE) {
+            serializers.putIfAbsent(
+                state.getName(),
+                state.getTypeSerializerSnapshot(
+                    StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER));
+          }
         }
       }
     }
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
     }
-    return names;
+    return new SavedStates(names, serializers);
   }
 
   /** The stream that begins with the description of the keyed states of {@code handle}. */
