@@ -105,8 +105,8 @@ public final class SavepointCheck {
     STATE_NOT_IN_SAVEPOINT,
     /**
      * The state restores after a migration: Flink reads it with the saved serializer and writes it
-     * with the step's (a POJO with a field added, or TTL switched on or off). On RocksDB that
-     * rewrites the whole state at the restore.
+     * with the step's (for example a POJO with a field added). On RocksDB that rewrites the whole
+     * state at the restore. Switching TTL on or off is not reported: Flink restores across it.
      */
     STATE_MIGRATES,
     /**

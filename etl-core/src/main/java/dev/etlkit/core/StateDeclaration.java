@@ -10,9 +10,7 @@ import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.ListSerializer;
-import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.MapSerializer;
-import org.apache.flink.runtime.state.ttl.TtlStateFactory;
 
 /**
  * Describes one keyed state a step creates: its descriptor name (never renamed, it is part of the
@@ -165,35 +163,29 @@ public final class StateDeclaration {
   }
 
   /**
-   * The serializer of the state as a state backend registers it: of the value for a VALUE state, a
-   * {@link ListSerializer} of the element for a LIST state, a {@link MapSerializer} for a MAP
-   * state, with the value (or element) wrapped in Flink's TTL serializer when the declaration has a
-   * TTL. Empty when the declaration was made without the state's types.
+   * The serializer of the state as its descriptor makes it, without TTL (steps enforce TTL either
+   * with Flink's state TTL or with timers of their own): of the value for a VALUE state, a {@link
+   * ListSerializer} of the element for a LIST state, a {@link MapSerializer} for a MAP state. Empty
+   * when the declaration was made without the state's types.
    */
   public Optional<TypeSerializer<?>> stateSerializer(SerializerConfig config) {
     Objects.requireNonNull(config, "config");
     if (stateType == null) {
       return Optional.empty();
     }
-    TypeSerializer<?> value = withTtl(stateType.createSerializer(config));
     switch (kind) {
       case VALUE:
-        return Optional.of(value);
+        return Optional.of(stateType.createSerializer(config));
       case LIST:
-        return Optional.of(new ListSerializer<>(value));
+        return Optional.of(new ListSerializer<>(stateType.createSerializer(config)));
       case MAP:
         return Optional.of(
             new MapSerializer<>(
-                Objects.requireNonNull(mapKeyType).createSerializer(config), value));
+                Objects.requireNonNull(mapKeyType).createSerializer(config),
+                stateType.createSerializer(config)));
       default:
         return Optional.empty();
     }
-  }
-
-  private TypeSerializer<?> withTtl(TypeSerializer<?> value) {
-    return ttl == null
-        ? value
-        : new TtlStateFactory.TtlSerializer<>(LongSerializer.INSTANCE, value);
   }
 
   private static String requireName(String name) {

@@ -42,6 +42,10 @@ class Scd2DeclaredStateTest {
 
       assertThat(SnapshotStates.names(h.savepoint()))
           .isEqualTo(SnapshotStates.declared(inventory(variant, ttl), "test/accounts"));
+      assertThat(
+              SnapshotStates.typeMismatches(
+                  h.savepoint(), inventory(variant, ttl), "test/accounts"))
+          .isEmpty();
     }
   }
 

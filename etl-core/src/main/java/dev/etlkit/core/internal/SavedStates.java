@@ -8,9 +8,12 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeutils.CompositeTypeSerializerUtil;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.ListSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.MapSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
@@ -20,8 +23,7 @@ import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
-import org.apache.flink.runtime.state.ttl.TtlAwareSerializer;
-import org.apache.flink.runtime.state.ttl.TtlAwareSerializerSnapshotWrapper;
+import org.apache.flink.runtime.state.ttl.TtlStateFactory;
 
 /**
  * Reads which states a snapshot of one operator subtask holds, by name as a state inventory lists
@@ -67,17 +69,40 @@ public final class SavedStates {
   }
 
   /**
-   * How a state written with {@code saved} restores into {@code fresh}, as Flink's backends resolve
-   * it at a restore: a change between with and without TTL is a migration, not a difference.
+   * How a state written with {@code saved} restores into {@code fresh}, a serializer without TTL,
+   * as Flink's backends resolve it at a restore, with TTL set aside: whether the state had TTL does
+   * not matter, as Flink restores state across switching TTL on or off.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static TypeSerializerSchemaCompatibility<?> compatibility(
       TypeSerializer<?> fresh, TypeSerializerSnapshot<?> saved) {
-    TypeSerializerSnapshot ttlAwareSaved =
-        new TtlAwareSerializerSnapshotWrapper(saved).getTtlAwareSerializerSnapshot();
-    return TtlAwareSerializer.wrapTtlAwareSerializer(fresh)
-        .snapshotConfiguration()
-        .resolveSchemaCompatibility(ttlAwareSaved);
+    TypeSerializerSnapshot withoutTtl = withoutTtl(saved);
+    return fresh.snapshotConfiguration().resolveSchemaCompatibility(withoutTtl);
+  }
+
+  /**
+   * {@code saved} without Flink's TTL serializer around the value (or a list's element, or a map's
+   * value). Changes the nested snapshots of a list or map snapshot in place.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static TypeSerializerSnapshot<?> withoutTtl(TypeSerializerSnapshot<?> saved) {
+    if (saved instanceof ListSerializerSnapshot) {
+      ListSerializerSnapshot list = (ListSerializerSnapshot) saved;
+      CompositeTypeSerializerUtil.setNestedSerializersSnapshots(
+          list, withoutTtl(list.getElementSerializerSnapshot()));
+      return list;
+    }
+    if (saved instanceof MapSerializerSnapshot) {
+      MapSerializerSnapshot map = (MapSerializerSnapshot) saved;
+      CompositeTypeSerializerUtil.setNestedSerializersSnapshots(
+          map, map.getKeySerializerSnapshot(), withoutTtl(map.getValueSerializerSnapshot()));
+      return map;
+    }
+    if (saved instanceof TtlStateFactory.TtlSerializerSnapshot) {
+      // nested: the timestamp's serializer, then the value's
+      return ((TtlStateFactory.TtlSerializerSnapshot<?>) saved).getNestedSerializerSnapshots()[1];
+    }
+    return saved;
   }
 
   /**

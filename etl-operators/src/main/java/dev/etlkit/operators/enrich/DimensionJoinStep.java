@@ -380,6 +380,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
                   JoinConfig.ROW_STATE,
                   StateDeclaration.Kind.VALUE,
                   "Change<" + Names.describeType(rowType) + ">")
+              .withStateType(Change.typeInfo(rowType))
               .withGrowth("one row per key (or the delete that removed it)")
               .withTtl(ttl));
     }

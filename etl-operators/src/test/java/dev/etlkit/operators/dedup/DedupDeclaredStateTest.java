@@ -60,6 +60,8 @@ class DedupDeclaredStateTest {
 
       assertThat(SnapshotStates.names(h.savepoint()))
           .isEqualTo(SnapshotStates.declared(expanded.inventory(), "test/dedup"));
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), expanded.inventory(), "test/dedup"))
+          .isEmpty();
     }
   }
 

@@ -3,9 +3,11 @@ package dev.etlkit.operators.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.core.StateInventory;
 import dev.etlkit.testkit.CompiledClasses;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -15,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
@@ -130,6 +134,54 @@ class DedupStateEvolutionTest {
                   ? List.of(
                       Change.updateBefore(v2.row("k1", "Ann", "c", null)), Change.updateAfter(k1))
                   : List.of(Change.updateAfter(k1)));
+    }
+  }
+
+  /**
+   * What {@code SavepointCheck} compares: against the evolved row, the declared state's serializer
+   * reads the savepoint after a migration; against the same row, as it is.
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("versionsAndBackends")
+  void savepointOfTheFirstVersion_isAMigrationForTheEvolvedRow(
+      String version, StateBackendKind backend) throws Exception {
+    Schema v1 = SCHEMAS.get("v1");
+    Schema v2 = SCHEMAS.get(version);
+    OperatorSubtaskState savepoint;
+    try (OperatorHarness<Object, Change<Object>> h =
+        harness(v1, DedupOutput.UPSERT, backend).open()) {
+      h.processElement(v1.row("k1", "Ann", "a", null));
+      savepoint = h.savepoint();
+    }
+
+    assertThat(withContextLoader(v1, () -> typeMismatches(savepoint, v1))).isEmpty();
+    assertThat(withContextLoader(v2, () -> typeMismatches(savepoint, v2)))
+        .singleElement()
+        .satisfies(m -> assertThat(m).startsWith("dedup: ").contains("COMPATIBLE_AFTER_MIGRATION"));
+  }
+
+  static Stream<Arguments> versionsAndBackends() {
+    return Stream.of("v2-added", "v2-removed")
+        .flatMap(v -> Stream.of(StateBackendKind.values()).map(b -> Arguments.of(v, b)));
+  }
+
+  private static SortedSet<String> typeMismatches(OperatorSubtaskState savepoint, Schema schema)
+      throws IOException {
+    Dedup.DedupStep<Object, Object, String, Change<Object>> step =
+        Dedup.keepLast("dedup", new IdKey()).withKeyType(Types.STRING);
+    StateInventory inventory = DedupHarness.expand(step, schema.type, schema.loader).inventory();
+    return SnapshotStates.typeMismatches(savepoint, inventory, "test/dedup");
+  }
+
+  /** Runs {@code action} with the schema's class loader as the context loader (user code). */
+  private static <T> T withContextLoader(Schema schema, Callable<T> action) throws Exception {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(schema.loader);
+    try {
+      return action.call();
+    } finally {
+      thread.setContextClassLoader(previous);
     }
   }
 

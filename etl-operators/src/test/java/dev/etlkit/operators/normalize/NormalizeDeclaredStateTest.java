@@ -76,6 +76,8 @@ class NormalizeDeclaredStateTest {
 
       assertThat(SnapshotStates.names(h.savepoint()))
           .isEqualTo(SnapshotStates.declared(declared.inventory(), declared.uid()));
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), declared.inventory(), declared.uid()))
+          .isEmpty();
     }
   }
 

@@ -136,6 +136,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     context.declareState(
         Types.STRING,
         StateDeclaration.of(CURSOR_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
+            .withStateType(KeyCursor.typeInfo(config.valueType()))
             .withGrowth(
                 "per key: the current version, the latest change, the base and a candidate base"
                     + " (up to four rows), with append output up to "
@@ -150,6 +151,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     context.declareState(
         Types.STRING,
         StateDeclaration.of(BASE_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
+            .withStateType(KeyCursor.typeInfo(config.valueType()))
             .withGrowth(
                 "none written: only keys restored from SCD2 state format 1 hold the version in"
                     + " force at their prune point here, until their next prune")

@@ -94,6 +94,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
             ROW_STATE,
             StateDeclaration.Kind.VALUE,
             "RowState<" + Names.describeType(keptType) + ">")
+        .withStateType(new RowStateTypeInfo<>(layout, keptType))
         .withTtl(ttl)
         .withGrowth(growth);
   }
@@ -101,10 +102,8 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   @Override
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
-    RowStateSerializer<V> serializer =
-        new RowStateSerializer<>(layout, getRuntimeContext().createSerializer(keptType));
     ValueStateDescriptor<RowState<V>> descriptor =
-        new ValueStateDescriptor<>(ROW_STATE, serializer);
+        new ValueStateDescriptor<>(ROW_STATE, new RowStateTypeInfo<>(layout, keptType));
     applyTtl(descriptor);
     state = getRuntimeContext().getState(descriptor);
     rowCopies = ObjectReuseCopies.of(keptType, getRuntimeContext());

@@ -46,6 +46,7 @@ class DimensionJoinDeclaredStateTest {
       // tag::declared-states[]
       assertThat(SnapshotStates.names(h.savepoint()))
           .isEqualTo(SnapshotStates.declared(inventory, "test/join"));
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory, "test/join")).isEmpty();
       // end::declared-states[]
     }
   }
