@@ -9,7 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.etlkit.core.Change;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,6 +42,7 @@ class DedupRestoreTest {
     assertThatThrownBy(() -> retract.restore(state).close())
         .hasStackTraceContaining("dedup")
         .hasStackTraceContaining("incompatible");
+    assertPredictedIncompatible(state, keepLast().withRetractOutput());
   }
 
   static Stream<Arguments> changedMeanings() {
@@ -125,6 +128,7 @@ class DedupRestoreTest {
       throws Exception {
     OperatorSubtaskState state = stateOf(before, backend);
     KeyedHarness<Object, String, Change<String>> changed = rows(after).harness().on(backend);
+    assertPredictedIncompatible(state, after);
 
     assertThatThrownBy(
             () -> {
@@ -134,6 +138,17 @@ class DedupRestoreTest {
             })
         .hasStackTraceContaining("incompatible")
         .hasStackTraceContaining(recorded);
+  }
+
+  /**
+   * What {@code SavepointCheck} compares finds the refusal before the restore: a state of {@code
+   * after} that cannot read the saved one ({@link SnapshotStates#typeMismatches}).
+   */
+  private static void assertPredictedIncompatible(
+      OperatorSubtaskState state, Dedup.DedupStep<String, String, String, Change<String>> after)
+      throws IOException {
+    assertThat(SnapshotStates.typeMismatches(state, rows(after).inventory(), "test/dedup"))
+        .anySatisfy(m -> assertThat(m).contains("INCOMPATIBLE"));
   }
 
   @ParameterizedTest

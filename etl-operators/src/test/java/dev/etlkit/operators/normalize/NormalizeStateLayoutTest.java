@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.StateInventory;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SortedSet;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,6 +32,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * layout recorded in the serializer snapshot tells them apart.
  */
 class NormalizeStateLayoutTest {
+
+  private static final StreamExecutionEnvironment ENV =
+      StreamExecutionEnvironment.getExecutionEnvironment();
 
   /** The TTLs each case runs with: none, and one (Flink then nests the serializer once more). */
   private static final List<Duration> TTLS = Arrays.asList(null, Duration.ofDays(1));
@@ -89,6 +99,7 @@ class NormalizeStateLayoutTest {
     for (Layout layout : Layout.values()) {
       for (Duration ttl : TTLS) {
         OperatorSubtaskState state = stateOf(layout, backend, ttl);
+        assertThat(typeMismatches(state, layout, ttl)).as("%s, ttl=%s", layout, ttl).isEmpty();
         try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
             layout.on(backend, ttl).restore(state)) {
           harness.processElement(Change.updateAfter(ADA_1), 2); // the restored row: a no-op
@@ -114,7 +125,25 @@ class NormalizeStateLayoutTest {
       assertThatThrownBy(() -> other.restore(state).close())
           .as("%s into %s, ttl=%s", from, to, ttl)
           .hasStackTraceContaining("must not be incompatible");
+      assertThat(typeMismatches(state, to, ttl))
+          .as("what SavepointCheck compares, %s into %s, ttl=%s", from, to, ttl)
+          .singleElement()
+          .satisfies(m -> assertThat(m).startsWith("row: ").contains("INCOMPATIBLE"));
     }
+  }
+
+  /**
+   * What {@code SavepointCheck} finds comparing {@code state} with the declared state of {@code
+   * layout}'s step: {@link SnapshotStates#typeMismatches}.
+   */
+  private static synchronized SortedSet<String> typeMismatches(
+      OperatorSubtaskState state, Layout layout, @Nullable Duration ttl) throws IOException {
+    UpsertNormalize<Customer, String> spec =
+        ttl == null ? layout.spec() : layout.spec().withStateTtl(ttl);
+    DataStream<Change<Customer>> input =
+        ENV.fromData(List.<Change<Customer>>of(), Change.typeInfo(Customer.TYPE));
+    StateInventory inventory = Etl.from(input, "test").apply(spec).stateInventory();
+    return SnapshotStates.typeMismatches(state, inventory, inventory.entries().get(0).uid());
   }
 
   /** A snapshot of {@code layout}'s normalizer holding c1 (live, version 1). */
