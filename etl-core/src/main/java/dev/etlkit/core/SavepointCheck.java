@@ -37,8 +37,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * What a restore of a savepoint into a new version of a job would do, found before the job runs:
  * which operators of the savepoint the job has no place for (Flink then refuses the restore unless
  * it may drop their state), which operators and which declared states of the job the savepoint
- * lacks (they start empty: a renamed step looks like this), which saved states no step declares any
- * more, and where the job's max parallelism differs from the savepoint's.
+ * lacks (they start empty: a renamed step looks like this), which saved states a step can no longer
+ * read (a changed state layout, which fails the restore), which migrate, which saved states no step
+ * declares any more, and where the job's max parallelism differs from the savepoint's.
  *
  * <p>Build the new version of the job onto an environment without running it, then check:
  *
@@ -59,10 +60,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * from the job graph the environment builds. Run it with the configuration the job is submitted
  * with: a {@code pipeline.max-parallelism} set only on the cluster is not seen. It compares state
  * names with the {@linkplain StateInventory state inventories} given: operators no inventory lists
- * (sources, sinks, your own functions) are matched, but their states are not compared. It reads the
- * savepoint's metadata and the description at the start of each subtask's keyed state, never the
- * state itself; it does not check that the state's serializers are compatible (a restore of a step
- * whose state layout changed fails at the restore, see the upgrade table in the operations guide).
+ * (sources, sinks, your own functions) are matched, but their states are not compared. For each
+ * keyed state declared with its types ({@link StateDeclaration#stateSerializer}; every etlkit step
+ * declares its keyed states so) it resolves the declared serializer against the one the savepoint
+ * wrote, as Flink's state backends do at a restore, with TTL set aside (Flink restores across
+ * switching TTL on or off). It reads the savepoint's metadata and the description at the start of
+ * each subtask's keyed state (names and serializer snapshots), never the state itself. Operator
+ * states are compared by name only.
  *
  * <p>Savepoints (canonical or native) and retained checkpoints of the heap, RocksDB and ForSt
  * backends are read; for keyed state that does not describe its states (checkpoints under the state
