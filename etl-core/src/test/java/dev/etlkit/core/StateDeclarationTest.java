@@ -1,0 +1,65 @@
+package dev.etlkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.MapSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The serializer a declaration gives, which {@link SavepointCheck} compares with a savepoint's. */
+class StateDeclarationTest {
+
+  private static final SerializerConfig CONFIG = new ExecutionConfig().getSerializerConfig();
+
+  @Test
+  void value_list_andMap_giveTheSerializersTheirDescriptorsMake_withoutTtl() {
+    assertThat(serializer(StateDeclaration.value("v", Types.LONG).withTtl(Duration.ofDays(1))))
+        .isEqualTo(LongSerializer.INSTANCE);
+    assertThat(serializer(StateDeclaration.list("l", Types.STRING)))
+        .isEqualTo(new ListSerializer<>(StringSerializer.INSTANCE));
+    assertThat(serializer(StateDeclaration.map("m", Types.STRING, Types.LONG)))
+        .isEqualTo(new MapSerializer<>(StringSerializer.INSTANCE, LongSerializer.INSTANCE));
+  }
+
+  @Test
+  void aDeclarationInWords_givesNone_untilItsTypeIsGiven_andPrintsAsGiven() {
+    StateDeclaration inWords =
+        StateDeclaration.of("cursor", StateDeclaration.Kind.VALUE, "Cursor<Customer>");
+    StateDeclaration typed = inWords.withStateType(Types.LONG).withGrowth("one per key");
+
+    assertThat(inWords.stateSerializer(CONFIG)).isEmpty();
+    assertThat(serializer(typed)).isEqualTo(LongSerializer.INSTANCE);
+    assertThat(typed.valueType()).isEqualTo("Cursor<Customer>");
+    assertThat(
+            serializer(
+                StateDeclaration.of("held", StateDeclaration.Kind.LIST, "rows")
+                    .withStateType(Types.STRING)))
+        .isEqualTo(new ListSerializer<>(StringSerializer.INSTANCE));
+  }
+
+  @Test
+  void withStateType_isForValueAndListStatesOnly() {
+    assertThatThrownBy(
+            () ->
+                StateDeclaration.of("timers", StateDeclaration.Kind.TIMERS, "event time")
+                    .withStateType(Types.LONG))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timers")
+        .hasMessageContaining("TIMERS");
+    assertThatThrownBy(
+            () -> StateDeclaration.map("m", Types.STRING, Types.LONG).withStateType(Types.LONG))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static TypeSerializer<?> serializer(StateDeclaration declaration) {
+    return declaration.stateSerializer(CONFIG).orElseThrow();
+  }
+}
