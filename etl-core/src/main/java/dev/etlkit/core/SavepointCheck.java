@@ -344,7 +344,12 @@ public final class SavepointCheck {
             .put(entry.state().name(), entry.state());
       }
     }
-    return new SavepointCheck(operators, declared, env.getConfig().getSerializerConfig(), false);
+    declared.replaceAll((uid, states) -> Collections.unmodifiableMap(states));
+    return new SavepointCheck(
+        Collections.unmodifiableList(operators),
+        Collections.unmodifiableMap(declared),
+        env.getConfig().getSerializerConfig().copy(), // later changes to env do not reach it
+        false);
   }
 
   /**
