@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -99,6 +100,11 @@ public final class SavepointCheck {
      */
     STATE_INCOMPATIBLE,
     /**
+     * The step's key serializer cannot read the keys the savepoint wrote (the step's key type
+     * changed): the restore fails, as Flink migrates values but never keys.
+     */
+    KEY_INCOMPATIBLE,
+    /**
      * An operator of the job that the savepoint does not have: it starts without state (a new step,
      * or a renamed one, whose old state is then {@link #NOT_IN_JOB}).
      */
@@ -128,6 +134,7 @@ public final class SavepointCheck {
     boolean blocks(boolean allowNonRestoredState) {
       return this == MAX_PARALLELISM_CHANGED
           || this == STATE_INCOMPATIBLE
+          || this == KEY_INCOMPATIBLE
           || (this == NOT_IN_JOB && !allowNonRestoredState);
     }
   }
@@ -198,9 +205,10 @@ public final class SavepointCheck {
 
     /**
      * Whether Flink would restore the savepoint into the job: no finding blocks it ({@link
-     * Kind#MAX_PARALLELISM_CHANGED}, {@link Kind#STATE_INCOMPATIBLE}, and {@link Kind#NOT_IN_JOB}
-     * unless the check allows non-restored state). Serializers are compared only for states
-     * declared with their types; a state of your own functions can still fail the restore.
+     * Kind#MAX_PARALLELISM_CHANGED}, {@link Kind#STATE_INCOMPATIBLE}, {@link
+     * Kind#KEY_INCOMPATIBLE}, and {@link Kind#NOT_IN_JOB} unless the check allows non-restored
+     * state). Serializers are compared only for states declared with their types; a state of your
+     * own functions can still fail the restore.
      */
     public boolean restores() {
       return findings.stream().noneMatch(f -> f.kind().blocks(allowNonRestoredState));
@@ -290,16 +298,21 @@ public final class SavepointCheck {
   /** The declared states of each operator, by uid and state name. */
   private final Map<String, Map<String, StateDeclaration>> declared;
 
+  /** The key type of each operator whose declarations give it, by uid. */
+  private final Map<String, TypeInformation<?>> keyTypes;
+
   private final SerializerConfig serializerConfig;
   private final boolean allowNonRestoredState;
 
   private SavepointCheck(
       List<JobOperator> operators,
       Map<String, Map<String, StateDeclaration>> declared,
+      Map<String, TypeInformation<?>> keyTypes,
       SerializerConfig serializerConfig,
       boolean allowNonRestoredState) {
     this.operators = operators;
     this.declared = declared;
+    this.keyTypes = keyTypes;
     this.serializerConfig = serializerConfig;
     this.allowNonRestoredState = allowNonRestoredState;
   }
@@ -337,17 +350,20 @@ public final class SavepointCheck {
       }
     }
     Map<String, Map<String, StateDeclaration>> declared = new HashMap<>();
+    Map<String, TypeInformation<?>> keyTypes = new HashMap<>();
     for (StateInventory inventory : inventories) {
       for (StateInventory.Entry entry : Objects.requireNonNull(inventory, "inventory").entries()) {
         declared
             .computeIfAbsent(entry.uid(), uid -> new TreeMap<>())
             .put(entry.state().name(), entry.state());
+        entry.keyTypeInfo().ifPresent(type -> keyTypes.putIfAbsent(entry.uid(), type));
       }
     }
     declared.replaceAll((uid, states) -> Collections.unmodifiableMap(states));
     return new SavepointCheck(
         Collections.unmodifiableList(operators),
         Collections.unmodifiableMap(declared),
+        Collections.unmodifiableMap(keyTypes),
         env.getConfig().getSerializerConfig().copy(), // later changes to env do not reach it
         false);
   }
@@ -358,7 +374,7 @@ public final class SavepointCheck {
    * the restore, and the finding says the state is dropped.
    */
   public SavepointCheck withAllowNonRestoredState(boolean allow) {
-    return new SavepointCheck(operators, declared, serializerConfig, allow);
+    return new SavepointCheck(operators, declared, keyTypes, serializerConfig, allow);
   }
 
   /**
@@ -474,12 +490,53 @@ public final class SavepointCheck {
               undeclared,
               "in the savepoint, not declared by the step: restored and carried on, unused"));
     }
+    TypeInformation<?> keyType = keyTypes.get(uid);
+    if (keyType != null && saved.keySerializer != null) {
+      compareKeys(
+          operator, keyType.createSerializer(serializerConfig), saved.keySerializer, findings);
+    }
     for (StateDeclaration declaration : declaredStates.values()) {
       TypeSerializerSnapshot<?> written = saved.serializers.get(declaration.name());
       Optional<TypeSerializer<?>> fresh = declaration.stateSerializer(serializerConfig);
       if (written != null && fresh.isPresent()) {
         compareSerializers(operator, declaration.name(), fresh.get(), written, findings);
       }
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void compareKeys(
+      JobOperator operator,
+      TypeSerializer<?> fresh,
+      TypeSerializerSnapshot<?> written,
+      List<Finding> findings) {
+    TypeSerializerSchemaCompatibility<?> compatibility;
+    try {
+      compatibility =
+          fresh
+              .snapshotConfiguration()
+              .resolveSchemaCompatibility((TypeSerializerSnapshot) written);
+    } catch (RuntimeException e) {
+      findings.add(
+          new Finding(
+              Kind.STATES_NOT_READ,
+              operator.label(),
+              Collections.emptySortedSet(),
+              "its key serializer could not be compared with the step's: " + e));
+      return;
+    }
+    if (compatibility.isIncompatible() || compatibility.isCompatibleAfterMigration()) {
+      findings.add(
+          new Finding(
+              Kind.KEY_INCOMPATIBLE,
+              operator.label(),
+              Collections.emptySortedSet(),
+              "keys written by "
+                  + written.getClass().getSimpleName()
+                  + ", which the step's "
+                  + fresh.getClass().getSimpleName()
+                  + " cannot read as they are: the restore fails (Flink does not migrate keys);"
+                  + " keep the key type, or rename the step (it then starts empty)"));
     }
   }
 
@@ -579,6 +636,7 @@ public final class SavepointCheck {
   private static final class Saved {
     final SortedSet<String> names = new TreeSet<>();
     final Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
+    @Nullable TypeSerializerSnapshot<?> keySerializer;
   }
 
   private static Saved read(OperatorState state) throws IOException {
@@ -586,6 +644,9 @@ public final class SavepointCheck {
     for (OperatorSubtaskState subtask : state.getStates()) {
       SavedStates states = SavedStates.of(subtask, userCode());
       saved.names.addAll(states.names());
+      if (saved.keySerializer == null) {
+        saved.keySerializer = states.keySerializer();
+      }
       for (String name : states.names()) {
         TypeSerializerSnapshot<?> serializer = states.serializer(name);
         if (serializer != null) {

@@ -1,11 +1,15 @@
 package dev.etlkit.core;
 
+import dev.etlkit.core.internal.Names;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * Every keyed state a pipeline will create, known before the job runs: which step and operator
@@ -24,13 +28,39 @@ public final class StateInventory {
     private final String uid;
     private final String keyType;
     private final StateDeclaration state;
+    @Nullable private final TypeInformation<?> keyTypeInfo;
 
+    /** An entry whose key type is known by name only: its key serializer is not compared. */
     public Entry(String pipeline, String step, String uid, String keyType, StateDeclaration state) {
+      this(pipeline, step, uid, keyType, state, null);
+    }
+
+    /**
+     * An entry keyed by {@code keyType}: {@link SavepointCheck} compares its serializer with the
+     * key serializer a savepoint wrote the operator's keyed state with.
+     */
+    public Entry(
+        String pipeline,
+        String step,
+        String uid,
+        TypeInformation<?> keyType,
+        StateDeclaration state) {
+      this(pipeline, step, uid, Names.describeType(keyType), state, keyType);
+    }
+
+    private Entry(
+        String pipeline,
+        String step,
+        String uid,
+        String keyType,
+        StateDeclaration state,
+        @Nullable TypeInformation<?> keyTypeInfo) {
       this.pipeline = Objects.requireNonNull(pipeline);
       this.step = Objects.requireNonNull(step);
       this.uid = Objects.requireNonNull(uid);
       this.keyType = Objects.requireNonNull(keyType);
       this.state = Objects.requireNonNull(state);
+      this.keyTypeInfo = keyTypeInfo;
     }
 
     public String pipeline() {
@@ -47,6 +77,11 @@ public final class StateInventory {
 
     public String keyType() {
       return keyType;
+    }
+
+    /** The key's type information, when the entry was made with it. */
+    public Optional<TypeInformation<?>> keyTypeInfo() {
+      return Optional.ofNullable(keyTypeInfo);
     }
 
     public StateDeclaration state() {

@@ -31,6 +31,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -104,28 +105,37 @@ class SavepointCheckITCase {
    * text, the TTL of the count (null: none) and the max parallelism it sets (0: none).
    */
   record Version(
-      String step, List<String> declared, boolean countAsText, Duration ttl, int maxParallelism) {
+      String step,
+      List<String> declared,
+      boolean countAsText,
+      boolean longKeys,
+      Duration ttl,
+      int maxParallelism) {
     static final Version FIRST =
-        new Version("count", List.of("count", "user-timers"), false, null, 0);
+        new Version("count", List.of("count", "user-timers"), false, false, null, 0);
 
     Version renamed(String name) {
-      return new Version(name, declared, countAsText, ttl, maxParallelism);
+      return new Version(name, declared, countAsText, longKeys, ttl, maxParallelism);
     }
 
     Version declaring(List<String> states) {
-      return new Version(step, states, countAsText, ttl, maxParallelism);
+      return new Version(step, states, countAsText, longKeys, ttl, maxParallelism);
     }
 
     Version countingAsText() {
-      return new Version(step, declared, true, ttl, maxParallelism);
+      return new Version(step, declared, true, longKeys, ttl, maxParallelism);
+    }
+
+    Version keyedByLongs() {
+      return new Version(step, declared, countAsText, true, ttl, maxParallelism);
     }
 
     Version withTtl(Duration countTtl) {
-      return new Version(step, declared, countAsText, countTtl, maxParallelism);
+      return new Version(step, declared, countAsText, longKeys, countTtl, maxParallelism);
     }
 
     Version withMaxParallelism(int max) {
-      return new Version(step, declared, countAsText, ttl, max);
+      return new Version(step, declared, countAsText, longKeys, ttl, max);
     }
   }
 
@@ -225,6 +235,28 @@ class SavepointCheckITCase {
         .contains("StringSerializer");
 
     assertThat(restoreFailure(saved, savepoint, asText)).contains("incompatible");
+  }
+
+  /** The step keyed by a long instead of the word: Flink cannot read the saved keys. */
+  @ParameterizedTest
+  @EnumSource(Saved.class)
+  void anotherKeyType_isIncompatible_asTheRestoreFails(Saved saved) throws Exception {
+    String savepoint = savepoint(saved);
+    Version longKeys = Version.FIRST.keyedByLongs();
+    StreamExecutionEnvironment env = environment(saved, null, false);
+    StateInventory inventory = build(env, longKeys);
+
+    Report report = SavepointCheck.of(env, inventory).against(savepoint);
+
+    assertThat(report.restores()).isFalse();
+    assertThat(report.findings())
+        .extracting(Finding::kind, Finding::operator)
+        .containsExactly(tuple(Kind.KEY_INCOMPATIBLE, "p/count"));
+    assertThat(report.findings().get(0).message())
+        .contains("StringSerializer")
+        .contains("LongSerializer");
+
+    assertThat(restoreFailure(saved, savepoint, longKeys)).contains("key serializer");
   }
 
   /**
@@ -399,6 +431,13 @@ class SavepointCheckITCase {
 
     @Override
     public DataStream<String> expand(DataStream<String> input, StepContext context) {
+      if (version.longKeys()) {
+        KeyedStream<String, Long> byHash = input.keyBy(new WordHash(), Types.LONG);
+        for (String state : version.declared()) {
+          context.declareState(byHash.getKeyType(), declaration(state));
+        }
+        return context.named(byHash.process(new CountByHash(), Types.STRING));
+      }
       KeyedStream<String, String> keyed = input.keyBy(new TestSteps.FirstWord(), Types.STRING);
       for (String state : version.declared()) {
         context.declareState(keyed.getKeyType(), declaration(state));
@@ -438,6 +477,34 @@ class SavepointCheckITCase {
       String current = count.value();
       long next = current == null ? 1 : Long.parseLong(current) + 1;
       count.update(Long.toString(next));
+      out.collect(ctx.getCurrentKey() + "=" + next);
+    }
+  }
+
+  /** The hash of the first word, as a long. */
+  static final class WordHash implements KeySelector<String, Long> {
+    @Override
+    public Long getKey(String value) {
+      return (long) new TestSteps.FirstWord().getKey(value).hashCode();
+    }
+  }
+
+  /** Counts per hash of the word, in {@code count}. */
+  static final class CountByHash extends KeyedProcessFunction<Long, String, String> {
+    private transient ValueState<Long> count;
+
+    @Override
+    public void open(OpenContext openContext) {
+      count =
+          getRuntimeContext()
+              .getState(new ValueStateDescriptor<>(TestSteps.CountPerKey.STATE_NAME, Types.LONG));
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) throws Exception {
+      Long current = count.value();
+      long next = current == null ? 1 : current + 1;
+      count.update(next);
       out.collect(ctx.getCurrentKey() + "=" + next);
     }
   }

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -33,6 +34,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  */
 @PublicEvolving
 public final class SnapshotStates {
+
+  /** How {@link #typeMismatches} names the keys of the keyed state. */
+  public static final String KEY = "(key)";
 
   private SnapshotStates() {}
 
@@ -66,14 +70,46 @@ public final class SnapshotStates {
    * The keyed states of {@code savepoint} whose serializer the operator's declaration in {@code
    * inventory} does not give, each as {@code "<state>: <why>"}: declared without the state's types
    * (so {@link dev.etlkit.core.SavepointCheck} cannot compare it), or with types whose serializer
-   * is not the one the savepoint was written with (compatible as is). Empty when every keyed state
-   * is declared with the serializer it has. Timers and operator states are not compared.
+   * is not the one the savepoint was written with (compatible as is); and the keys ({@link #KEY}),
+   * when the declarations' key type does not give the savepoint's key serializer. Empty when every
+   * keyed state and the key are declared with the serializers they have. Timers and operator states
+   * are not compared.
    */
   public static SortedSet<String> typeMismatches(
       OperatorSubtaskState savepoint, StateInventory inventory, String uid) throws IOException {
     SavedStates saved = SavedStates.of(savepoint, userCode());
     SerializerConfig config = new ExecutionConfig().getSerializerConfig();
     SortedSet<String> mismatches = new TreeSet<>();
+    TypeSerializerSnapshot<?> keys = saved.keySerializer();
+    if (keys != null) {
+      Optional<TypeInformation<?>> keyType =
+          inventory.entries().stream()
+              .filter(e -> e.uid().equals(uid))
+              .map(StateInventory.Entry::keyTypeInfo)
+              .flatMap(Optional::stream)
+              .findFirst();
+      if (keyType.isEmpty()) {
+        mismatches.add(KEY + ": declared without the key's type");
+      } else {
+        TypeSerializer<?> declared = keyType.get().createSerializer(config);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializerSchemaCompatibility<?> compatibility =
+            declared
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility((TypeSerializerSnapshot) keys);
+        if (!compatibility.isCompatibleAsIs()) {
+          mismatches.add(
+              KEY
+                  + ": the declared "
+                  + declared.getClass().getSimpleName()
+                  + " is not the saved "
+                  + keys.getClass().getSimpleName()
+                  + " ("
+                  + compatibility
+                  + ")");
+        }
+      }
+    }
     for (String name : saved.names()) {
       TypeSerializerSnapshot<?> written = saved.serializer(name);
       if (written == null) {

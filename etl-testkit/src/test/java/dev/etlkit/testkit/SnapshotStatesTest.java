@@ -7,6 +7,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateInventory;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -122,13 +123,36 @@ class SnapshotStatesTest {
           .satisfies(m -> assertThat(m).startsWith("count: the declared StringSerializer"));
       assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory, "p/b"))
           .containsExactly(
+              "(key): declared without the key's type",
               "count: declared without the state's types",
               "kinds: declared without the state's types",
               "last: declared without the state's types");
     }
   }
 
+  /** The keys: declared as the harness keys its records (strings), or as another type. */
+  @Test
+  void typeMismatches_ofTheKey() throws Exception {
+    try (OperatorHarness<Change<String>, String> h =
+        SampleCounter.harness().on(StateBackendKind.HEAP).open()) {
+      h.run(INPUT);
+      StateDeclaration count = StateDeclaration.value("count", Types.LONG);
+
+      assertThat(
+              SnapshotStates.typeMismatches(h.savepoint(), inventory(Types.STRING, count), "p/a"))
+          .containsExactly(
+              "kinds: declared without the state's types",
+              "last: declared without the state's types");
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory(Types.LONG, count), "p/a"))
+          .anySatisfy(m -> assertThat(m).startsWith("(key): the declared LongSerializer"));
+    }
+  }
+
+  private static StateInventory inventory(TypeInformation<?> keyType, StateDeclaration state) {
+    return new StateInventory(List.of(new StateInventory.Entry("p", "a", "p/a", keyType, state)));
+  }
+
   private static StateInventory.Entry entry(String uid, StateDeclaration state) {
-    return new StateInventory.Entry("p", uid.substring(2), uid, "String", state);
+    return new StateInventory.Entry("p", uid.substring(2), uid, Types.STRING, state);
   }
 }

@@ -49,9 +49,22 @@ public final class SavedStates {
 
   private final Map<String, TypeSerializerSnapshot<?>> serializers;
 
-  private SavedStates(SortedSet<String> names, Map<String, TypeSerializerSnapshot<?>> serializers) {
+  /** The serializer of the keys of the keyed state; null without keyed state. */
+  @Nullable private final TypeSerializerSnapshot<?> keySerializer;
+
+  private SavedStates(
+      SortedSet<String> names,
+      Map<String, TypeSerializerSnapshot<?>> serializers,
+      @Nullable TypeSerializerSnapshot<?> keySerializer) {
     this.names = names;
     this.serializers = serializers;
+    this.keySerializer = keySerializer;
+  }
+
+  /** The serializer the snapshot wrote the keys of its keyed state with; null if it has none. */
+  @Nullable
+  public TypeSerializerSnapshot<?> keySerializer() {
+    return keySerializer;
   }
 
   /** The names of the states: keyed states, timer services and operator states. */
@@ -119,11 +132,13 @@ public final class SavedStates {
       throws IOException {
     SortedSet<String> names = new TreeSet<>();
     Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
+    TypeSerializerSnapshot<?> keySerializer = null;
     for (KeyedStateHandle handle : snapshot.getManagedKeyedState()) {
       try (InputStream in = descriptionOf(handle).openInputStream()) {
         KeyedBackendSerializationProxy<Object> proxy =
             new KeyedBackendSerializationProxy<>(userCode);
         proxy.read(new DataInputViewStreamWrapper(in));
+        keySerializer = proxy.getKeySerializerSnapshot();
         for (StateMetaInfoSnapshot state : proxy.getStateMetaInfoSnapshots()) {
           names.add(withoutTimerPrefix(state.getName()));
           if (state.getBackendStateType() == StateMetaInfoSnapshot.BackendStateType.KEY_VALUE) {
@@ -138,7 +153,7 @@ public final class SavedStates {
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
     }
-    return new SavedStates(names, serializers);
+    return new SavedStates(names, serializers, keySerializer);
   }
 
   /** The stream that begins with the description of the keyed states of {@code handle}. */

@@ -276,11 +276,7 @@ public final class StepExpansion {
       }
       states.add(
           new StateInventory.Entry(
-              identity.pipeline(),
-              identity.step(),
-              identity.uid(),
-              Names.describeType(keyType),
-              state));
+              identity.pipeline(), identity.step(), identity.uid(), keyType, state));
     }
   }
 }
