@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -22,6 +24,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
@@ -64,10 +67,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * (sources, sinks, your own functions) are matched, but their states are not compared. For each
  * keyed state declared with its types ({@link StateDeclaration#stateSerializer}; every etlkit step
  * declares its keyed states so) it resolves the declared serializer against the one the savepoint
- * wrote, as Flink's state backends do at a restore, with TTL set aside (Flink restores across
- * switching TTL on or off). It reads the savepoint's metadata and the description at the start of
- * each subtask's keyed state (names and serializer snapshots), never the state itself. Operator
- * states are compared by name only.
+ * wrote, as Flink's state backends do at a restore, and whether Flink's state TTL was switched on
+ * or off ({@link StateDeclaration#hasFlinkStateTtl}): the heap and RocksDB backends migrate such a
+ * state, the ForSt backend fails the restore, so the check counts it as incompatible when the job's
+ * configuration names {@code state.backend.type: forst}. It reads the savepoint's metadata and the
+ * description at the start of each subtask's keyed state (names and serializer snapshots), never
+ * the state itself. Operator states are compared by name only.
  *
  * <p>Savepoints (canonical or native) and retained checkpoints of the heap, RocksDB and ForSt
  * backends are read; for keyed state that does not describe its states (checkpoints under the state
@@ -115,8 +120,8 @@ public final class SavepointCheck {
     STATE_NOT_IN_SAVEPOINT,
     /**
      * The state restores after a migration: Flink reads it with the saved serializer and writes it
-     * with the step's (for example a POJO with a field added). On RocksDB that rewrites the whole
-     * state at the restore. Switching TTL on or off is not reported: Flink restores across it.
+     * with the step's (for example a POJO with a field added, or Flink's state TTL switched on or
+     * off). On RocksDB that rewrites the whole state at the restore.
      */
     STATE_MIGRATES,
     /**
@@ -302,6 +307,10 @@ public final class SavepointCheck {
   private final Map<String, TypeInformation<?>> keyTypes;
 
   private final SerializerConfig serializerConfig;
+
+  /** The state backend the job's configuration names ({@code state.backend.type}), or null. */
+  @Nullable private final String backend;
+
   private final boolean allowNonRestoredState;
 
   private SavepointCheck(
@@ -309,11 +318,13 @@ public final class SavepointCheck {
       Map<String, Map<String, StateDeclaration>> declared,
       Map<String, TypeInformation<?>> keyTypes,
       SerializerConfig serializerConfig,
+      @Nullable String backend,
       boolean allowNonRestoredState) {
     this.operators = operators;
     this.declared = declared;
     this.keyTypes = keyTypes;
     this.serializerConfig = serializerConfig;
+    this.backend = backend;
     this.allowNonRestoredState = allowNonRestoredState;
   }
 
@@ -365,6 +376,7 @@ public final class SavepointCheck {
         Collections.unmodifiableMap(declared),
         Collections.unmodifiableMap(keyTypes),
         env.getConfig().getSerializerConfig().copy(), // later changes to env do not reach it
+        env.getConfiguration().getOptional(StateBackendOptions.STATE_BACKEND).orElse(null),
         false);
   }
 
@@ -374,7 +386,7 @@ public final class SavepointCheck {
    * the restore, and the finding says the state is dropped.
    */
   public SavepointCheck withAllowNonRestoredState(boolean allow) {
-    return new SavepointCheck(operators, declared, keyTypes, serializerConfig, allow);
+    return new SavepointCheck(operators, declared, keyTypes, serializerConfig, backend, allow);
   }
 
   /**
@@ -499,7 +511,12 @@ public final class SavepointCheck {
       TypeSerializerSnapshot<?> written = saved.serializers.get(declaration.name());
       Optional<TypeSerializer<?>> fresh = declaration.stateSerializer(serializerConfig);
       if (written != null && fresh.isPresent()) {
-        compareSerializers(operator, declaration.name(), fresh.get(), written, findings);
+        boolean compared =
+            compareSerializers(operator, declaration.name(), fresh.get(), written, findings);
+        if (compared
+            && saved.withTtl.contains(declaration.name()) != declaration.hasFlinkStateTtl()) {
+          findings.add(ttlSwitched(operator, declaration));
+        }
       }
     }
   }
@@ -540,7 +557,36 @@ public final class SavepointCheck {
     }
   }
 
-  private static void compareSerializers(
+  /**
+   * Flink's state TTL switched on or off for a state. Flink 2.2's heap and RocksDB backends migrate
+   * the state at the restore; its ForSt backend fails the restore (tested).
+   */
+  private Finding ttlSwitched(JobOperator operator, StateDeclaration declaration) {
+    SortedSet<String> states = new TreeSet<>(List.of(declaration.name()));
+    String switched =
+        declaration.hasFlinkStateTtl()
+            ? "Flink's state TTL switched on"
+            : "Flink's state TTL switched off";
+    if ("forst".equalsIgnoreCase(backend)) {
+      return new Finding(
+          Kind.STATE_INCOMPATIBLE,
+          operator.label(),
+          states,
+          switched
+              + ": the ForSt backend fails the restore (Flink 2.2); keep the TTL setting, or rename"
+              + " the step (it then starts empty)");
+    }
+    return new Finding(
+        Kind.STATE_MIGRATES,
+        operator.label(),
+        states,
+        switched
+            + ": the heap and RocksDB backends migrate the state at the restore; the ForSt backend"
+            + " fails it");
+  }
+
+  /** Adds what comparing the two serializers finds; false when they could not be compared. */
+  private static boolean compareSerializers(
       JobOperator operator,
       String stateName,
       TypeSerializer<?> fresh,
@@ -557,7 +603,7 @@ public final class SavepointCheck {
               operator.label(),
               states,
               "its serializer could not be compared with the step's: " + e));
-      return;
+      return false;
     }
     if (compatibility.isIncompatible()) {
       findings.add(
@@ -580,6 +626,7 @@ public final class SavepointCheck {
               "Flink migrates it at the restore: read with the saved serializer, written with the"
                   + " step's"));
     }
+    return !compatibility.isIncompatible();
   }
 
   private static Finding notInSavepoint(
@@ -636,6 +683,7 @@ public final class SavepointCheck {
   private static final class Saved {
     final SortedSet<String> names = new TreeSet<>();
     final Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
+    final Set<String> withTtl = new HashSet<>();
     @Nullable TypeSerializerSnapshot<?> keySerializer;
   }
 
@@ -651,6 +699,9 @@ public final class SavepointCheck {
         TypeSerializerSnapshot<?> serializer = states.serializer(name);
         if (serializer != null) {
           saved.serializers.putIfAbsent(name, serializer);
+        }
+        if (states.hasTtl(name)) {
+          saved.withTtl.add(name);
         }
       }
     }

@@ -54,6 +54,9 @@ public final class StateDeclaration {
   /** The user key of a MAP state; null for other kinds. */
   @Nullable private final TypeInformation<?> mapKeyType;
 
+  /** Whether the step enforces {@link #ttl} with timers of its own, not Flink's state TTL. */
+  private final boolean ttlByTimers;
+
   private StateDeclaration(
       String name,
       Kind kind,
@@ -61,7 +64,8 @@ public final class StateDeclaration {
       String growth,
       @Nullable Duration ttl,
       @Nullable TypeInformation<?> stateType,
-      @Nullable TypeInformation<?> mapKeyType) {
+      @Nullable TypeInformation<?> mapKeyType,
+      boolean ttlByTimers) {
     this.name = name;
     this.kind = kind;
     this.valueType = valueType;
@@ -69,12 +73,13 @@ public final class StateDeclaration {
     this.ttl = ttl;
     this.stateType = stateType;
     this.mapKeyType = mapKeyType;
+    this.ttlByTimers = ttlByTimers;
   }
 
   /** A {@code ValueState<V>}. */
   public static StateDeclaration value(String name, TypeInformation<?> valueType) {
     return new StateDeclaration(
-        requireName(name), Kind.VALUE, typeName(valueType), "", null, valueType, null);
+        requireName(name), Kind.VALUE, typeName(valueType), "", null, valueType, null, false);
   }
 
   /** A {@code MapState<UK, UV>}. */
@@ -87,13 +92,14 @@ public final class StateDeclaration {
         "",
         null,
         userValueType,
-        userKeyType);
+        userKeyType,
+        false);
   }
 
   /** A {@code ListState<E>}. */
   public static StateDeclaration list(String name, TypeInformation<?> elementType) {
     return new StateDeclaration(
-        requireName(name), Kind.LIST, typeName(elementType), "", null, elementType, null);
+        requireName(name), Kind.LIST, typeName(elementType), "", null, elementType, null, false);
   }
 
   /**
@@ -106,7 +112,7 @@ public final class StateDeclaration {
     if (valueType == null || valueType.isBlank()) {
       throw new IllegalArgumentException("valueType must not be blank");
     }
-    return new StateDeclaration(requireName(name), kind, valueType, "", null, null, null);
+    return new StateDeclaration(requireName(name), kind, valueType, "", null, null, null, false);
   }
 
   /** How the state grows, in words: {@code "one flag per key"}, {@code "≤ 1 row per key"}. */
@@ -115,15 +121,31 @@ public final class StateDeclaration {
       throw new IllegalArgumentException("growth must not be blank");
     }
     return new StateDeclaration(
-        name, kind, valueType, growthDescription, ttl, stateType, mapKeyType);
+        name, kind, valueType, growthDescription, ttl, stateType, mapKeyType, ttlByTimers);
   }
 
-  /** The TTL of the state, or null for none. */
+  /**
+   * The TTL of the state, or null for none: the state's descriptor enables Flink's state TTL with
+   * it.
+   */
   public StateDeclaration withTtl(@Nullable Duration stateTtl) {
     if (stateTtl != null) {
       StateTtls.requireValidTtl(stateTtl, "ttl");
     }
-    return new StateDeclaration(name, kind, valueType, growth, stateTtl, stateType, mapKeyType);
+    return new StateDeclaration(
+        name, kind, valueType, growth, stateTtl, stateType, mapKeyType, false);
+  }
+
+  /**
+   * The TTL of the state, or null for none, enforced by the step with timers of its own: the state
+   * has no Flink state TTL (SCD2 does this, to close a key's versions when it expires).
+   */
+  public StateDeclaration withTimerTtl(@Nullable Duration stateTtl) {
+    if (stateTtl != null) {
+      StateTtls.requireValidTtl(stateTtl, "ttl");
+    }
+    return new StateDeclaration(
+        name, kind, valueType, growth, stateTtl, stateType, mapKeyType, stateTtl != null);
   }
 
   /**
@@ -138,7 +160,7 @@ public final class StateDeclaration {
       throw new IllegalArgumentException(
           "withStateType is for VALUE and LIST states; state '" + name + "' is " + kind);
     }
-    return new StateDeclaration(name, kind, valueType, growth, ttl, type, null);
+    return new StateDeclaration(name, kind, valueType, growth, ttl, type, null, ttlByTimers);
   }
 
   public String name() {
@@ -160,6 +182,15 @@ public final class StateDeclaration {
 
   public Optional<Duration> ttl() {
     return Optional.ofNullable(ttl);
+  }
+
+  /**
+   * Whether the state is created with Flink's state TTL ({@link #withTtl}), and its serializer
+   * therefore wraps each value with a timestamp; false without TTL and with a TTL the step enforces
+   * with timers ({@link #withTimerTtl}).
+   */
+  public boolean hasFlinkStateTtl() {
+    return ttl != null && !ttlByTimers;
   }
 
   /**
@@ -210,12 +241,13 @@ public final class StateDeclaration {
         && kind == that.kind
         && valueType.equals(that.valueType)
         && growth.equals(that.growth)
-        && Objects.equals(ttl, that.ttl);
+        && Objects.equals(ttl, that.ttl)
+        && ttlByTimers == that.ttlByTimers;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, kind, valueType, growth, ttl);
+    return Objects.hash(name, kind, valueType, growth, ttl, ttlByTimers);
   }
 
   @Override

@@ -88,7 +88,8 @@ class SavepointCheckITCase {
   enum Saved {
     HEAP_CANONICAL("hashmap", SavepointFormatType.CANONICAL),
     ROCKSDB_CANONICAL("rocksdb", SavepointFormatType.CANONICAL),
-    ROCKSDB_NATIVE("rocksdb", SavepointFormatType.NATIVE);
+    ROCKSDB_NATIVE("rocksdb", SavepointFormatType.NATIVE),
+    FORST_NATIVE("forst", SavepointFormatType.NATIVE); // ForSt takes native savepoints only
 
     final String backend;
     final SavepointFormatType format;
@@ -260,23 +261,44 @@ class SavepointCheckITCase {
   }
 
   /**
-   * TTL switched on for the count: the step's serializer does not change, and Flink restores the
-   * state (with the TTL), so the check reports nothing.
+   * Flink's state TTL switched on for the count: the heap and RocksDB backends migrate the state
+   * (the counts go on), the ForSt backend fails the restore; the check says which, from the backend
+   * the job's configuration names.
    */
   @ParameterizedTest
   @EnumSource(Saved.class)
-  void ttlSwitchedOn_isNoFinding_andTheRestoreCarriesTheCounts(Saved saved) throws Exception {
-    String savepoint = savepoint(saved);
-    Version withTtl = Version.FIRST.withTtl(Duration.ofDays(1));
+  void ttlSwitchedOn_migratesOnHeapAndRocksDb_andFailsOnForSt(Saved saved) throws Exception {
+    assertTtlSwitch(saved, savepoint(saved), Version.FIRST.withTtl(Duration.ofDays(1)));
+  }
+
+  /** Flink's state TTL switched off: the same. */
+  @ParameterizedTest
+  @EnumSource(Saved.class)
+  void ttlSwitchedOff_migratesOnHeapAndRocksDb_andFailsOnForSt(Saved saved) throws Exception {
+    assertTtlSwitch(
+        saved, savepointOf(saved, Version.FIRST.withTtl(Duration.ofDays(1))), Version.FIRST);
+  }
+
+  private static void assertTtlSwitch(Saved saved, String savepoint, Version next)
+      throws Exception {
     StreamExecutionEnvironment env = environment(saved, savepoint, false);
-    StateInventory inventory = build(env, withTtl);
+    StateInventory inventory = build(env, next);
 
     Report report = SavepointCheck.of(env, inventory).against(savepoint);
 
-    assertThat(report.restores()).isTrue();
-    assertThat(report.findings()).isEmpty();
-    assertThat(firstCountsAfterRestore(env))
-        .allSatisfy((key, count) -> assertThat(count).isGreaterThan(1));
+    Kind expected = saved.backend.equals("forst") ? Kind.STATE_INCOMPATIBLE : Kind.STATE_MIGRATES;
+    assertThat(report.findings())
+        .extracting(Finding::kind, f -> List.copyOf(f.states()))
+        .containsExactly(tuple(expected, List.of("count")));
+    assertThat(report.findings().get(0).message()).contains("TTL switched");
+    if (expected == Kind.STATE_MIGRATES) {
+      assertThat(report.restores()).isTrue();
+      assertThat(firstCountsAfterRestore(env))
+          .allSatisfy((key, count) -> assertThat(count).isGreaterThan(1));
+    } else {
+      assertThat(report.restores()).isFalse();
+      assertThat(restoreFailure(saved, savepoint, next)).contains("migrate");
+    }
   }
 
   @Test
@@ -352,19 +374,22 @@ class SavepointCheckITCase {
   /** The first version, run until it has counted, then stopped with a savepoint. */
   private static String savepoint(Saved saved) throws Exception {
     String existing = SAVED.get(saved);
-    if (existing != null) {
-      return existing;
+    if (existing == null) {
+      existing = savepointOf(saved, Version.FIRST);
+      SAVED.put(saved, existing);
     }
+    return existing;
+  }
+
+  /** {@code version}, run until it has counted, then stopped with a savepoint. */
+  private static String savepointOf(Saved saved, Version version) throws Exception {
     StreamExecutionEnvironment env = environment(saved, null, false);
-    build(env, Version.FIRST);
+    build(env, version);
     OUTPUT.clear();
     JobClient job = env.executeAsync("savepoint-check-" + saved);
     awaitOutput(job, 100);
-    String savepoint =
-        job.stopWithSavepoint(false, savepoints.toString(), saved.format)
-            .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-    SAVED.put(saved, savepoint);
-    return savepoint;
+    return job.stopWithSavepoint(false, savepoints.toString(), saved.format)
+        .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Runs the job on {@code env} until each key has been counted, and the first count of each. */

@@ -70,10 +70,11 @@ public final class SnapshotStates {
    * The keyed states of {@code savepoint} whose serializer the operator's declaration in {@code
    * inventory} does not give, each as {@code "<state>: <why>"}: declared without the state's types
    * (so {@link dev.etlkit.core.SavepointCheck} cannot compare it), or with types whose serializer
-   * is not the one the savepoint was written with (compatible as is); and the keys ({@link #KEY}),
-   * when the declarations' key type does not give the savepoint's key serializer. Empty when every
-   * keyed state and the key are declared with the serializers they have. Timers and operator states
-   * are not compared.
+   * is not the one the savepoint was written with (compatible as is), or with Flink's state TTL
+   * where the savepoint has none, or the other way round; and the keys ({@link #KEY}), when the
+   * declarations' key type does not give the savepoint's key serializer. Empty when every keyed
+   * state and the key are declared with the serializers they have. Timers and operator states are
+   * not compared.
    */
   public static SortedSet<String> typeMismatches(
       OperatorSubtaskState savepoint, StateInventory inventory, String uid) throws IOException {
@@ -124,6 +125,13 @@ public final class SnapshotStates {
       if (declared.isEmpty()) {
         mismatches.add(name + ": declared without the state's types");
         continue;
+      }
+      if (saved.hasTtl(name) != declaration.get().hasFlinkStateTtl()) {
+        mismatches.add(
+            name
+                + (saved.hasTtl(name)
+                    ? ": saved with Flink's state TTL, declared without"
+                    : ": declared with Flink's state TTL, saved without"));
       }
       TypeSerializerSchemaCompatibility<?> compatibility =
           SavedStates.compatibility(declared.get(), written);

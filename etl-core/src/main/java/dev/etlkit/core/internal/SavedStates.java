@@ -3,7 +3,9 @@ package dev.etlkit.core.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
@@ -49,16 +51,26 @@ public final class SavedStates {
 
   private final Map<String, TypeSerializerSnapshot<?>> serializers;
 
+  /** The keyed states written with Flink's state TTL. */
+  private final Set<String> withTtl;
+
   /** The serializer of the keys of the keyed state; null without keyed state. */
   @Nullable private final TypeSerializerSnapshot<?> keySerializer;
 
   private SavedStates(
       SortedSet<String> names,
       Map<String, TypeSerializerSnapshot<?>> serializers,
+      Set<String> withTtl,
       @Nullable TypeSerializerSnapshot<?> keySerializer) {
     this.names = names;
     this.serializers = serializers;
+    this.withTtl = withTtl;
     this.keySerializer = keySerializer;
+  }
+
+  /** Whether keyed state {@code name} was written with Flink's state TTL. */
+  public boolean hasTtl(String name) {
+    return withTtl.contains(name);
   }
 
   /** The serializer the snapshot wrote the keys of its keyed state with; null if it has none. */
@@ -83,8 +95,8 @@ public final class SavedStates {
 
   /**
    * How a state written with {@code saved} restores into {@code fresh}, a serializer without TTL,
-   * as Flink's backends resolve it at a restore, with TTL set aside: whether the state had TTL does
-   * not matter, as Flink restores state across switching TTL on or off.
+   * as Flink's backends resolve it at a restore, with TTL set aside: whether the state had Flink's
+   * state TTL is {@link #hasTtl}, compared separately.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static TypeSerializerSchemaCompatibility<?> compatibility(
@@ -95,21 +107,32 @@ public final class SavedStates {
 
   /**
    * {@code saved} without Flink's TTL serializer around the value (or a list's element, or a map's
-   * value). Changes the nested snapshots of a list or map snapshot in place.
+   * value); {@code saved} itself when it has none.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static TypeSerializerSnapshot<?> withoutTtl(TypeSerializerSnapshot<?> saved) {
     if (saved instanceof ListSerializerSnapshot) {
       ListSerializerSnapshot list = (ListSerializerSnapshot) saved;
-      CompositeTypeSerializerUtil.setNestedSerializersSnapshots(
-          list, withoutTtl(list.getElementSerializerSnapshot()));
-      return list;
+      TypeSerializerSnapshot<?> element = list.getElementSerializerSnapshot();
+      TypeSerializerSnapshot<?> bare = withoutTtl(element);
+      if (bare == element) {
+        return saved;
+      }
+      ListSerializerSnapshot copy = new ListSerializerSnapshot();
+      CompositeTypeSerializerUtil.setNestedSerializersSnapshots(copy, bare);
+      return copy;
     }
     if (saved instanceof MapSerializerSnapshot) {
       MapSerializerSnapshot map = (MapSerializerSnapshot) saved;
+      TypeSerializerSnapshot<?> value = map.getValueSerializerSnapshot();
+      TypeSerializerSnapshot<?> bare = withoutTtl(value);
+      if (bare == value) {
+        return saved;
+      }
+      MapSerializerSnapshot copy = new MapSerializerSnapshot();
       CompositeTypeSerializerUtil.setNestedSerializersSnapshots(
-          map, map.getKeySerializerSnapshot(), withoutTtl(map.getValueSerializerSnapshot()));
-      return map;
+          copy, map.getKeySerializerSnapshot(), bare);
+      return copy;
     }
     if (saved instanceof TtlStateFactory.TtlSerializerSnapshot) {
       // nested: the timestamp's serializer, then the value's
@@ -132,6 +155,7 @@ public final class SavedStates {
       throws IOException {
     SortedSet<String> names = new TreeSet<>();
     Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
+    Set<String> withTtl = new HashSet<>();
     TypeSerializerSnapshot<?> keySerializer = null;
     for (KeyedStateHandle handle : snapshot.getManagedKeyedState()) {
       try (InputStream in = descriptionOf(handle).openInputStream()) {
@@ -142,10 +166,13 @@ public final class SavedStates {
         for (StateMetaInfoSnapshot state : proxy.getStateMetaInfoSnapshots()) {
           names.add(withoutTimerPrefix(state.getName()));
           if (state.getBackendStateType() == StateMetaInfoSnapshot.BackendStateType.KEY_VALUE) {
-            serializers.putIfAbsent(
-                state.getName(),
+            TypeSerializerSnapshot<?> serializer =
                 state.getTypeSerializerSnapshot(
-                    StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER));
+                    StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER);
+            serializers.putIfAbsent(state.getName(), serializer);
+            if (withoutTtl(serializer) != serializer) {
+              withTtl.add(state.getName());
+            }
           }
         }
       }
@@ -153,7 +180,7 @@ public final class SavedStates {
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
     }
-    return new SavedStates(names, serializers, keySerializer);
+    return new SavedStates(names, serializers, withTtl, keySerializer);
   }
 
   /** The stream that begins with the description of the keyed states of {@code handle}. */

@@ -147,7 +147,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
                     + KeyHistory.HEAP_CHUNK_SIZE
                     + " on the heap unless writes go to the changelog state backend) and two times"
                     + " per sealed chunk")
-            .withTtl(config.ttl()));
+            .withTimerTtl(config.ttl()));
     context.declareState(
         Types.STRING,
         StateDeclaration.of(BASE_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
@@ -155,7 +155,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .withGrowth(
                 "none written: only keys restored from SCD2 state format 1 hold the version in"
                     + " force at their prune point here, until their next prune")
-            .withTtl(config.ttl()));
+            .withTimerTtl(config.ttl()));
     context.declareState(
         Types.STRING,
         StateDeclaration.map(CHUNKS_STATE, Types.LONG, ChangeChunk.typeInfo(config.valueType()))
@@ -169,14 +169,14 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
                     + " (three while a prune waits for its candidate base; horizon "
                     + horizon
                     + "), never more than that")
-            .withTtl(config.ttl()));
+            .withTimerTtl(config.ttl()));
     context.declareState(
         Types.STRING,
         StateDeclaration.map(CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()))
             .withGrowth(
                 "none written: only keys restored from SCD2 state format 1 or 2 hold their kept"
                     + " changes here, until their next change moves them into chunks")
-            .withTtl(config.ttl()));
+            .withTimerTtl(config.ttl()));
     // the timer service Scd2Operator (a KeyedProcessOperator) opens, also without TTL
     context.declareState(
         Types.STRING,

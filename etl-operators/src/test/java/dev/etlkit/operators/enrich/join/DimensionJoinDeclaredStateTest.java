@@ -10,6 +10,7 @@ import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -48,6 +49,22 @@ class DimensionJoinDeclaredStateTest {
           .isEqualTo(SnapshotStates.declared(inventory, "test/join"));
       assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory, "test/join")).isEmpty();
       // end::declared-states[]
+    }
+  }
+
+  /** With a TTL: the join's row states are declared with Flink's state TTL, as they hold it. */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("modesAndBackends")
+  void withTtl_savepointHoldsTheDeclaredSerializers(JoinMode mode, StateBackendKind backend)
+      throws Exception {
+    JoinHarness.Expanded expanded =
+        JoinHarness.expand(mode.step().withStateTtl(Duration.ofDays(1)));
+    StateInventory inventory = expanded.output().stateInventory();
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        expanded.harness().on(backend).open()) {
+      h.run(INPUT);
+
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory, "test/join")).isEmpty();
     }
   }
 
