@@ -74,7 +74,9 @@ class DedupDeclaredStateTest {
           "keepFirst event time",
           "keepLast event time",
           "keepLast mini-batch",
-          "keepFirst ttl");
+          "keepFirst ttl",
+          "keepLast retract ttl",
+          "keepLast event time ttl");
 
   private static Dedup.DedupStep<String, String, String, ?> rowStep(String name) {
     return switch (name) {
@@ -87,6 +89,10 @@ class DedupDeclaredStateTest {
       case "keepLast mini-batch" ->
           DedupHarness.keepLast().withMiniBatch(10, Duration.ofSeconds(1));
       case "keepFirst ttl" -> DedupHarness.keepFirst().withStateTtl(Duration.ofHours(1));
+      case "keepLast retract ttl" ->
+          DedupHarness.keepLast().withRetractOutput().withStateTtl(Duration.ofHours(1));
+      case "keepLast event time ttl" ->
+          DedupHarness.keepLast().withEventTimeOrder().withStateTtl(Duration.ofHours(1));
       default -> throw new IllegalArgumentException(name);
     };
   }

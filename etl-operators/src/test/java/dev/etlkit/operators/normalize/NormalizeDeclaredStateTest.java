@@ -64,6 +64,10 @@ class NormalizeDeclaredStateTest {
   @EnumSource(StateBackendKind.class)
   void changelogCheck(StateBackendKind backend) throws Exception {
     check(checker(stringCheck(), Types.STRING, null).recipe, inventory(stringCheck()), backend);
+    check(
+        checker(stringCheck(), Types.STRING, TTL).recipe,
+        inventory(stringCheck().withStateTtl(TTL)),
+        backend);
   }
 
   private static void check(
