@@ -61,8 +61,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>The check matches operators as Flink's restore does: by the hash of the uid (or of the
  * operator's position where it has none), and takes the job's operators, uids and max parallelism
- * from the job graph the environment builds. Run it with the configuration the job is submitted
- * with: a {@code pipeline.max-parallelism} set only on the cluster is not seen. It compares state
+ * from the job graph the environment builds. Make the environment with the configuration the job is
+ * submitted with (the cluster's {@code config.yaml} included): the check sees the {@code
+ * pipeline.max-parallelism} and {@code state.backend.type} the environment has. It compares state
  * names with the {@linkplain StateInventory state inventories} given: operators no inventory lists
  * (sources, sinks, your own functions) are matched, but their states are not compared. For each
  * keyed state declared with its types ({@link StateDeclaration#stateSerializer}; every etlkit step

@@ -323,6 +323,29 @@ class SavepointCheckITCase {
         .contains("Max parallelism mismatch");
   }
 
+  /**
+   * Settings only the cluster has reach the check when the environment is made with the cluster's
+   * configuration, as a job submitted there is: a max parallelism, and the ForSt backend.
+   */
+  @Test
+  void theClustersConfiguration_reachesTheCheck_throughTheEnvironment() throws Exception {
+    String savepoint = savepointOf(Saved.HEAP_CANONICAL, Version.FIRST.withTtl(Duration.ofDays(1)));
+    Configuration cluster = new Configuration(); // e.g. GlobalConfiguration.loadConfiguration(dir)
+    cluster.set(PipelineOptions.MAX_PARALLELISM, 64);
+    cluster.set(StateBackendOptions.STATE_BACKEND, "forst");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(cluster);
+    StateInventory inventory = build(env, Version.FIRST);
+
+    Report report = SavepointCheck.of(env, inventory).against(savepoint);
+
+    assertThat(report.findings())
+        .extracting(Finding::kind)
+        .contains(Kind.MAX_PARALLELISM_CHANGED, Kind.STATE_INCOMPATIBLE);
+    assertThat(report.findings("p/count"))
+        .extracting(Finding::kind)
+        .containsExactlyInAnyOrder(Kind.MAX_PARALLELISM_CHANGED, Kind.STATE_INCOMPATIBLE);
+  }
+
   @Test
   void anEnvironmentWithoutAJob_orAMissingSavepoint_isRefused() throws Exception {
     StreamExecutionEnvironment empty = environment(Saved.HEAP_CANONICAL, null, false);
