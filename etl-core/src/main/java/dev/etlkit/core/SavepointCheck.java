@@ -24,6 +24,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
@@ -71,9 +72,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * wrote, as Flink's state backends do at a restore, and whether Flink's state TTL was switched on
  * or off ({@link StateDeclaration#hasFlinkStateTtl}): the heap and RocksDB backends migrate such a
  * state, the ForSt backend fails the restore, so the check counts it as incompatible when the job's
- * configuration names {@code state.backend.type: forst}. It reads the savepoint's metadata and the
- * description at the start of each subtask's keyed state (names and serializer snapshots), never
- * the state itself. Operator states are compared by name only.
+ * configuration names {@code state.backend.type: forst}. An operator list state declared with its
+ * element type is compared the same way. It reads the savepoint's metadata and the description at
+ * the start of each subtask's keyed and operator state (names and serializer snapshots), never the
+ * state itself.
  *
  * <p>Savepoints (canonical or native) and retained checkpoints of the heap, RocksDB and ForSt
  * backends are read; for keyed state that does not describe its states (checkpoints under the state
@@ -511,6 +513,12 @@ public final class SavepointCheck {
     for (StateDeclaration declaration : declaredStates.values()) {
       TypeSerializerSnapshot<?> written = saved.serializers.get(declaration.name());
       Optional<TypeSerializer<?>> fresh = declaration.stateSerializer(serializerConfig);
+      TypeSerializerSnapshot<?> operatorState = saved.operatorSerializers.get(declaration.name());
+      if (operatorState != null && fresh.isPresent() && fresh.get() instanceof ListSerializer) {
+        // an operator list state: its elements' serializer is what the savepoint describes
+        TypeSerializer<?> elements = ((ListSerializer<?>) fresh.get()).getElementSerializer();
+        compareSerializers(operator, declaration.name(), elements, operatorState, findings);
+      }
       if (written != null && fresh.isPresent()) {
         boolean compared =
             compareSerializers(operator, declaration.name(), fresh.get(), written, findings);
@@ -684,6 +692,7 @@ public final class SavepointCheck {
   private static final class Saved {
     final SortedSet<String> names = new TreeSet<>();
     final Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
+    final Map<String, TypeSerializerSnapshot<?>> operatorSerializers = new HashMap<>();
     final Set<String> withTtl = new HashSet<>();
     @Nullable TypeSerializerSnapshot<?> keySerializer;
   }
@@ -703,6 +712,10 @@ public final class SavepointCheck {
         }
         if (states.hasTtl(name)) {
           saved.withTtl.add(name);
+        }
+        TypeSerializerSnapshot<?> operatorState = states.operatorStateSerializer(name);
+        if (operatorState != null) {
+          saved.operatorSerializers.putIfAbsent(name, operatorState);
         }
       }
     }

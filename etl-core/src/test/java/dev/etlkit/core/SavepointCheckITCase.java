@@ -23,9 +23,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -40,7 +44,10 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -111,32 +118,38 @@ class SavepointCheckITCase {
       boolean countAsText,
       boolean longKeys,
       Duration ttl,
-      int maxParallelism) {
+      int maxParallelism,
+      boolean seenAsText) {
     static final Version FIRST =
-        new Version("count", List.of("count", "user-timers"), false, false, null, 0);
+        new Version("count", List.of("count", "user-timers"), false, false, null, 0, false);
 
     Version renamed(String name) {
-      return new Version(name, declared, countAsText, longKeys, ttl, maxParallelism);
+      return new Version(name, declared, countAsText, longKeys, ttl, maxParallelism, seenAsText);
     }
 
     Version declaring(List<String> states) {
-      return new Version(step, states, countAsText, longKeys, ttl, maxParallelism);
+      return new Version(step, states, countAsText, longKeys, ttl, maxParallelism, seenAsText);
     }
 
     Version countingAsText() {
-      return new Version(step, declared, true, longKeys, ttl, maxParallelism);
+      return new Version(step, declared, true, longKeys, ttl, maxParallelism, seenAsText);
     }
 
     Version keyedByLongs() {
-      return new Version(step, declared, countAsText, true, ttl, maxParallelism);
+      return new Version(step, declared, countAsText, true, ttl, maxParallelism, seenAsText);
     }
 
     Version withTtl(Duration countTtl) {
-      return new Version(step, declared, countAsText, longKeys, countTtl, maxParallelism);
+      return new Version(
+          step, declared, countAsText, longKeys, countTtl, maxParallelism, seenAsText);
     }
 
     Version withMaxParallelism(int max) {
-      return new Version(step, declared, countAsText, longKeys, ttl, max);
+      return new Version(step, declared, countAsText, longKeys, ttl, max, seenAsText);
+    }
+
+    Version keepingSeenAsText() {
+      return new Version(step, declared, countAsText, longKeys, ttl, maxParallelism, true);
     }
   }
 
@@ -301,6 +314,25 @@ class SavepointCheckITCase {
     }
   }
 
+  /** The {@code seen} step's operator list state of strings instead of longs. */
+  @ParameterizedTest
+  @EnumSource(Saved.class)
+  void anOperatorStateOfAnotherType_isIncompatible_asTheRestoreFails(Saved saved) throws Exception {
+    String savepoint = savepoint(saved);
+    Version seenAsText = Version.FIRST.keepingSeenAsText();
+    StreamExecutionEnvironment env = environment(saved, null, false);
+    StateInventory inventory = build(env, seenAsText);
+
+    Report report = SavepointCheck.of(env, inventory).against(savepoint);
+
+    assertThat(report.restores()).isFalse();
+    assertThat(report.findings())
+        .extracting(Finding::kind, Finding::operator, f -> List.copyOf(f.states()))
+        .containsExactly(tuple(Kind.STATE_INCOMPATIBLE, "p/seen", List.of("seen")));
+
+    assertThat(restoreFailure(saved, savepoint, seenAsText)).contains("incompatible");
+  }
+
   @Test
   void anotherMaxParallelism_blocksTheRestore_asFlinkRefusesIt() throws Exception {
     String savepoint = savepoint(Saved.HEAP_CANONICAL);
@@ -389,7 +421,8 @@ class SavepointCheckITCase {
             i -> "k" + (i % 10), Long.MAX_VALUE, RateLimiterStrategy.perSecond(200), Types.STRING);
     DataStream<String> keys =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "keys").uid("keys");
-    EtlStream<String> counted = Etl.from(keys, PIPELINE).apply(new Counting(version));
+    EtlStream<String> counted =
+        Etl.from(keys, PIPELINE).apply(new Seen(version.seenAsText())).apply(new Counting(version));
     counted.toDataStream().sinkTo(new QueueSink()).name("sink").uid("sink");
     return counted.pipeline().stateInventory();
   }
@@ -526,6 +559,61 @@ class SavepointCheckITCase {
       long next = current == null ? 1 : Long.parseLong(current) + 1;
       count.update(Long.toString(next));
       out.collect(ctx.getCurrentKey() + "=" + next);
+    }
+  }
+
+  /**
+   * Passes records on and keeps how many it saw in an operator list state {@code seen}, as a long
+   * or as text; declares it.
+   */
+  static final class Seen implements EtlStep<String, String> {
+    private final boolean asText;
+
+    Seen(boolean asText) {
+      this.asText = asText;
+    }
+
+    @Override
+    public String name() {
+      return "seen";
+    }
+
+    @Override
+    public DataStream<String> expand(DataStream<String> input, StepContext context) {
+      context.declareState(
+          Types.VOID, StateDeclaration.list("seen", asText ? Types.STRING : Types.LONG));
+      return context.named(input.map(new SeenFunction(asText)).returns(Types.STRING));
+    }
+  }
+
+  static final class SeenFunction implements MapFunction<String, String>, CheckpointedFunction {
+    private final boolean asText;
+    private transient ListState<Object> seen;
+    private long count;
+
+    SeenFunction(boolean asText) {
+      this.asText = asText;
+    }
+
+    @Override
+    public String map(String value) {
+      count++;
+      return value;
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      TypeInformation type = asText ? Types.STRING : Types.LONG;
+      seen = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("seen", type));
+      for (Object restored : seen.get()) {
+        count += asText ? Long.parseLong((String) restored) : (Long) restored;
+      }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      seen.update(List.of(asText ? (Object) Long.toString(count) : (Object) count));
     }
   }
 

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 
 /**
@@ -113,8 +114,9 @@ public final class SnapshotStates {
     }
     for (String name : saved.names()) {
       TypeSerializerSnapshot<?> written = saved.serializer(name);
-      if (written == null) {
-        continue;
+      TypeSerializerSnapshot<?> operatorState = saved.operatorStateSerializer(name);
+      if (written == null && operatorState == null) {
+        continue; // timers
       }
       Optional<StateDeclaration> declaration =
           inventory.entries().stream()
@@ -124,6 +126,10 @@ public final class SnapshotStates {
       Optional<TypeSerializer<?>> declared = declaration.flatMap(d -> d.stateSerializer(config));
       if (declared.isEmpty()) {
         mismatches.add(name + ": declared without the state's types");
+        continue;
+      }
+      if (operatorState != null) {
+        operatorStateMismatch(name, declared.get(), operatorState).ifPresent(mismatches::add);
         continue;
       }
       if (saved.hasTtl(name) != declaration.get().hasFlinkStateTtl()) {
@@ -148,6 +154,27 @@ public final class SnapshotStates {
       }
     }
     return Collections.unmodifiableSortedSet(mismatches);
+  }
+
+  /** Why an operator list state's declared elements are not the saved ones, if they are not. */
+  private static Optional<String> operatorStateMismatch(
+      String name, TypeSerializer<?> declared, TypeSerializerSnapshot<?> saved) {
+    if (!(declared instanceof ListSerializer)) {
+      return Optional.of(name + ": an operator state declared as other than a list");
+    }
+    TypeSerializer<?> elements = ((ListSerializer<?>) declared).getElementSerializer();
+    TypeSerializerSchemaCompatibility<?> compatibility = SavedStates.compatibility(elements, saved);
+    return compatibility.isCompatibleAsIs()
+        ? Optional.empty()
+        : Optional.of(
+            name
+                + ": the declared elements' "
+                + elements.getClass().getSimpleName()
+                + " are not the saved "
+                + saved.getClass().getSimpleName()
+                + " ("
+                + compatibility
+                + ")");
   }
 
   /** The loader of the serializers' classes: the test's (context) loader, else the test kit's. */

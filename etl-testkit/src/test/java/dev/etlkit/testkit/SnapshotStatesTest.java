@@ -148,6 +148,31 @@ class SnapshotStatesTest {
     }
   }
 
+  /** An operator list state is compared by its elements. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void typeMismatches_ofAnOperatorListState(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Change<String>, String> h =
+        OperatorStateCounter.harness().on(backend).open()) {
+      h.run(INPUT);
+
+      assertThat(
+              SnapshotStates.typeMismatches(
+                  h.savepoint(),
+                  inventory(Types.STRING, StateDeclaration.list("counts", Types.STRING)),
+                  "p/a"))
+          .isEmpty();
+      assertThat(
+              SnapshotStates.typeMismatches(
+                  h.savepoint(),
+                  inventory(Types.STRING, StateDeclaration.list("counts", Types.LONG)),
+                  "p/a"))
+          .singleElement()
+          .satisfies(
+              m -> assertThat(m).startsWith("counts: the declared elements' LongSerializer"));
+    }
+  }
+
   private static StateInventory inventory(TypeInformation<?> keyType, StateDeclaration state) {
     return new StateInventory(List.of(new StateInventory.Entry("p", "a", "p/a", keyType, state)));
   }

@@ -22,6 +22,7 @@ import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
 import org.apache.flink.runtime.state.KeyGroupsStateHandle;
 import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
 import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.OperatorBackendSerializationProxy;
 import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
@@ -29,9 +30,9 @@ import org.apache.flink.runtime.state.ttl.TtlStateFactory;
 
 /**
  * Reads which states a snapshot of one operator subtask holds, by name as a state inventory lists
- * them, with the serializers of its keyed states: keyed states, timer services (under the name the
- * operator gave the service, without the prefixes of Flink's two queues per service) and operator
- * states, registered ones included even when empty.
+ * them, with their serializers: keyed states, timer services (under the name the operator gave the
+ * service, without the prefixes of Flink's two queues per service) and operator states, registered
+ * ones included even when empty.
  *
  * <p>Keyed state names come from the description of the states Flink writes before the keyed state:
  * at the start of a canonical savepoint's or a heap checkpoint's keyed state, and in the metadata
@@ -51,6 +52,9 @@ public final class SavedStates {
 
   private final Map<String, TypeSerializerSnapshot<?>> serializers;
 
+  /** The serializer snapshot of each operator state's elements, by name. */
+  private final Map<String, TypeSerializerSnapshot<?>> operatorSerializers;
+
   /** The keyed states written with Flink's state TTL. */
   private final Set<String> withTtl;
 
@@ -60,12 +64,23 @@ public final class SavedStates {
   private SavedStates(
       SortedSet<String> names,
       Map<String, TypeSerializerSnapshot<?>> serializers,
+      Map<String, TypeSerializerSnapshot<?>> operatorSerializers,
       Set<String> withTtl,
       @Nullable TypeSerializerSnapshot<?> keySerializer) {
     this.names = names;
     this.serializers = serializers;
+    this.operatorSerializers = operatorSerializers;
     this.withTtl = withTtl;
     this.keySerializer = keySerializer;
+  }
+
+  /**
+   * The serializer the snapshot wrote the elements of operator state {@code name} with (of a list
+   * state's elements, not of the list); null for keyed and absent states.
+   */
+  @Nullable
+  public TypeSerializerSnapshot<?> operatorStateSerializer(String name) {
+    return operatorSerializers.get(name);
   }
 
   /** Whether keyed state {@code name} was written with Flink's state TTL. */
@@ -177,10 +192,21 @@ public final class SavedStates {
         }
       }
     }
+    Map<String, TypeSerializerSnapshot<?>> operatorSerializers = new HashMap<>();
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
+      try (InputStream in = handle.openInputStream()) {
+        OperatorBackendSerializationProxy proxy = new OperatorBackendSerializationProxy(userCode);
+        proxy.read(new DataInputViewStreamWrapper(in));
+        for (StateMetaInfoSnapshot state : proxy.getOperatorStateMetaInfoSnapshots()) {
+          operatorSerializers.putIfAbsent(
+              state.getName(),
+              state.getTypeSerializerSnapshot(
+                  StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER));
+        }
+      }
     }
-    return new SavedStates(names, serializers, withTtl, keySerializer);
+    return new SavedStates(names, serializers, operatorSerializers, withTtl, keySerializer);
   }
 
   /** The stream that begins with the description of the keyed states of {@code handle}. */

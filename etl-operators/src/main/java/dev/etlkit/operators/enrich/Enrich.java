@@ -10,6 +10,7 @@ import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.enrich.internal.async.AsyncLookupFunction;
 import dev.etlkit.operators.enrich.internal.async.CacheFirstWaitOperatorFactory;
+import dev.etlkit.operators.enrich.internal.async.InFlightTypeInfo;
 import dev.etlkit.operators.enrich.internal.async.LookupOutputFunction;
 import dev.etlkit.operators.enrich.internal.async.LookupSettings;
 import dev.etlkit.operators.enrich.internal.async.SystemTimers;
@@ -382,7 +383,9 @@ public final class Enrich {
       context.addDeadLettersOf(output);
       context.declareState(
           Types.VOID,
-          StateDeclaration.list(IN_FLIGHT_STATE, input.getType())
+          StateDeclaration.of(
+                  IN_FLIGHT_STATE, StateDeclaration.Kind.LIST, Names.describeType(input.getType()))
+              .withStateType(new InFlightTypeInfo<>(input.getType()))
               .withGrowth(
                   "the records in flight, at most "
                       + settings.capacity()

@@ -68,6 +68,7 @@ public final class HeldRecords {
   /** The state inventory's entry for the counts of a step. */
   public static StateDeclaration declaration(String stateName, String what) {
     return StateDeclaration.of(stateName, StateDeclaration.Kind.LIST, "Tuple2<Integer, Long>")
+        .withStateType(ENTRY_TYPE)
         .withGrowth(
             "the number of "
                 + what

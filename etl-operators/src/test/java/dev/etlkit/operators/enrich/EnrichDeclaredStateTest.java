@@ -41,6 +41,8 @@ class EnrichDeclaredStateTest {
       assertThat(SnapshotStates.names(h.snapshot(1)))
           .isEqualTo(SnapshotStates.declared(inventory, "orders/customer"))
           .containsExactly(Enrich.IN_FLIGHT_STATE);
+      assertThat(SnapshotStates.typeMismatches(h.snapshot(2), inventory, "orders/customer"))
+          .isEmpty();
     } finally {
       h.harness.close();
     }
