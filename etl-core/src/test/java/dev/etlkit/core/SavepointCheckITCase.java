@@ -233,44 +233,28 @@ class SavepointCheckITCase {
   @ParameterizedTest
   @EnumSource(Saved.class)
   void aChangedStateLayout_isIncompatible_asTheRestoreFails(Saved saved) throws Exception {
-    String savepoint = savepoint(saved);
-    Version asText = Version.FIRST.countingAsText();
-    StreamExecutionEnvironment env = environment(saved, null, false);
-    StateInventory inventory = build(env, asText);
+    Report report = refusedAsFlinkRefuses(saved, Version.FIRST.countingAsText(), "incompatible");
 
-    Report report = SavepointCheck.of(env, inventory).against(savepoint);
-
-    assertThat(report.restores()).isFalse();
     assertThat(report.findings())
         .extracting(Finding::kind, Finding::operator, f -> List.copyOf(f.states()))
         .containsExactly(tuple(Kind.STATE_INCOMPATIBLE, "p/count", List.of("count")));
     assertThat(report.findings().get(0).message())
         .contains("LongSerializer")
         .contains("StringSerializer");
-
-    assertThat(restoreFailure(saved, savepoint, asText)).contains("incompatible");
   }
 
   /** The step keyed by a long instead of the word: Flink cannot read the saved keys. */
   @ParameterizedTest
   @EnumSource(Saved.class)
   void anotherKeyType_isIncompatible_asTheRestoreFails(Saved saved) throws Exception {
-    String savepoint = savepoint(saved);
-    Version longKeys = Version.FIRST.keyedByLongs();
-    StreamExecutionEnvironment env = environment(saved, null, false);
-    StateInventory inventory = build(env, longKeys);
+    Report report = refusedAsFlinkRefuses(saved, Version.FIRST.keyedByLongs(), "key serializer");
 
-    Report report = SavepointCheck.of(env, inventory).against(savepoint);
-
-    assertThat(report.restores()).isFalse();
     assertThat(report.findings())
         .extracting(Finding::kind, Finding::operator)
         .containsExactly(tuple(Kind.KEY_INCOMPATIBLE, "p/count"));
     assertThat(report.findings().get(0).message())
         .contains("StringSerializer")
         .contains("LongSerializer");
-
-    assertThat(restoreFailure(saved, savepoint, longKeys)).contains("key serializer");
   }
 
   /**
@@ -318,19 +302,28 @@ class SavepointCheckITCase {
   @ParameterizedTest
   @EnumSource(Saved.class)
   void anOperatorStateOfAnotherType_isIncompatible_asTheRestoreFails(Saved saved) throws Exception {
-    String savepoint = savepoint(saved);
-    Version seenAsText = Version.FIRST.keepingSeenAsText();
-    StreamExecutionEnvironment env = environment(saved, null, false);
-    StateInventory inventory = build(env, seenAsText);
+    Report report = refusedAsFlinkRefuses(saved, Version.FIRST.keepingSeenAsText(), "incompatible");
 
-    Report report = SavepointCheck.of(env, inventory).against(savepoint);
-
-    assertThat(report.restores()).isFalse();
     assertThat(report.findings())
         .extracting(Finding::kind, Finding::operator, f -> List.copyOf(f.states()))
         .containsExactly(tuple(Kind.STATE_INCOMPATIBLE, "p/seen", List.of("seen")));
+  }
 
-    assertThat(restoreFailure(saved, savepoint, seenAsText)).contains("incompatible");
+  /**
+   * The check of {@code next} against the first version's savepoint, which says the restore fails,
+   * after the restore was tried in Flink and failed with {@code flinkMessage}.
+   */
+  private static Report refusedAsFlinkRefuses(Saved saved, Version next, String flinkMessage)
+      throws Exception {
+    String savepoint = savepoint(saved);
+    StreamExecutionEnvironment env = environment(saved, null, false);
+    StateInventory inventory = build(env, next);
+
+    Report report = SavepointCheck.of(env, inventory).against(savepoint);
+
+    assertThat(report.restores()).as(report.toTable()).isFalse();
+    assertThat(restoreFailure(saved, savepoint, next)).contains(flinkMessage);
+    return report;
   }
 
   @Test
