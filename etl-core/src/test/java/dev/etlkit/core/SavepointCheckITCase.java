@@ -510,7 +510,7 @@ class SavepointCheckITCase {
         for (String state : version.declared()) {
           context.declareState(byHash.getKeyType(), declaration(state));
         }
-        return context.named(byHash.process(new CountByHash(), Types.STRING));
+        return context.named(byHash.process(new TestSteps.CountFunction<Long>(null), Types.STRING));
       }
       KeyedStream<String, String> keyed = input.keyBy(new TestSteps.FirstWord(), Types.STRING);
       for (String state : version.declared()) {
@@ -519,7 +519,7 @@ class SavepointCheckITCase {
       return context.named(
           version.countAsText()
               ? keyed.process(new CountAsText(), Types.STRING)
-              : keyed.process(new TestSteps.CountFunction(version.ttl()), Types.STRING));
+              : keyed.process(new TestSteps.CountFunction<String>(version.ttl()), Types.STRING));
     }
 
     private StateDeclaration declaration(String state) {
@@ -615,26 +615,6 @@ class SavepointCheckITCase {
     @Override
     public Long getKey(String value) {
       return (long) new TestSteps.FirstWord().getKey(value).hashCode();
-    }
-  }
-
-  /** Counts per hash of the word, in {@code count}. */
-  static final class CountByHash extends KeyedProcessFunction<Long, String, String> {
-    private transient ValueState<Long> count;
-
-    @Override
-    public void open(OpenContext openContext) {
-      count =
-          getRuntimeContext()
-              .getState(new ValueStateDescriptor<>(TestSteps.CountPerKey.STATE_NAME, Types.LONG));
-    }
-
-    @Override
-    public void processElement(String value, Context ctx, Collector<String> out) throws Exception {
-      Long current = count.value();
-      long next = current == null ? 1 : current + 1;
-      count.update(next);
-      out.collect(ctx.getCurrentKey() + "=" + next);
     }
   }
 

@@ -27,7 +27,8 @@ class StateTtlsTest {
   void expiredKey_isTreatedAsNeverSeen(String backend) throws Exception {
     try (KeyedOneInputStreamOperatorTestHarness<String, String, String> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new TestSteps.CountFunction(Duration.ofMillis(1000))),
+            new KeyedProcessOperator<>(
+                new TestSteps.CountFunction<String>(Duration.ofMillis(1000))),
             new TestSteps.FirstWord(),
             Types.STRING)) {
       h.setStateBackend(backend(backend));

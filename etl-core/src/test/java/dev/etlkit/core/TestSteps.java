@@ -72,7 +72,7 @@ final class TestSteps {
           StateDeclaration.value(STATE_NAME, Types.LONG)
               .withTtl(resolvedTtl)
               .withGrowth("one long per key"));
-      return context.named(keyed.process(new CountFunction(resolvedTtl), Types.STRING));
+      return context.named(keyed.process(new CountFunction<>(resolvedTtl), Types.STRING));
     }
   }
 
@@ -85,7 +85,7 @@ final class TestSteps {
   }
 
   /** Emits {@code "<key>=<count>"}; with a TTL an expired key starts again at 1. */
-  static final class CountFunction extends KeyedProcessFunction<String, String, String> {
+  static final class CountFunction<K> extends KeyedProcessFunction<K, String, String> {
     @Nullable private final Duration ttl;
     private transient ValueState<Long> count;
 
