@@ -54,9 +54,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * SavepointCheck.Report report =
  *     SavepointCheck.of(env, orders.pipeline().stateInventory())
  *         .against("s3://my-bucket/savepoints/savepoint-1a2b3c-0123456789ab");
- * System.out.println(report.toTable());
- * if (!report.restores()) {
- *   // Flink would refuse the restore: see report.findings()
+ * if (!report.restores()) { // Flink would refuse the restore: stop the deployment
+ *   throw new IllegalStateException("the savepoint does not restore:\n" + report.toTable());
  * }
  * }</pre>
  *
