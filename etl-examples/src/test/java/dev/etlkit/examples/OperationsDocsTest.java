@@ -36,6 +36,7 @@ class OperationsDocsTest {
                   Set.of(
                       "orders/customer join-held", // facts held until the watermark passes them
                       "orders/customer join-watermark", // operator state: one long per subtask
+                      "orders/customer join-watermark-ranges", // the same, with key groups
                       "orders/customer join-held-facts", // operator state: a count per key group
                       "orders/customer join-variant", // operator state: one string per subtask
                       "orders/eur-amount _async_wait_operator_state_")); // at most 100 in flight

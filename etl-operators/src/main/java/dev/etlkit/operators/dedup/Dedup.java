@@ -15,13 +15,13 @@ import dev.etlkit.operators.dedup.internal.DedupEntryTypeInfo;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.HeldRecords;
+import dev.etlkit.operators.internal.StoredWatermark;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.InvalidTypesException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
@@ -665,10 +665,11 @@ public final class Dedup {
                 .withGrowth("one timer per held row"));
       }
       if (config.isEventTime()) {
-        context.declareState(
-            keyType,
-            StateDeclaration.list(DedupConfig.WATERMARK_STATE, Types.LONG)
-                .withGrowth("one long per subtask (operator state, not keyed)"));
+        for (StateDeclaration watermark :
+            StoredWatermark.declarations(
+                DedupConfig.WATERMARK_STATE, DedupConfig.WATERMARK_RANGES_STATE)) {
+          context.declareState(keyType, watermark);
+        }
       }
       if (config.holdsCandidates()) {
         context.declareState(

@@ -16,6 +16,7 @@ import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.HeldRecords;
+import dev.etlkit.operators.internal.StoredWatermark;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -410,10 +411,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
                       : "one timer per waiting fact"));
     }
     if (asOf) {
-      context.declareState(
-          keyType,
-          StateDeclaration.list(JoinConfig.WATERMARK_STATE, Types.LONG)
-              .withGrowth("one long per subtask (operator state, not keyed)"));
+      for (StateDeclaration watermark :
+          StoredWatermark.declarations(
+              JoinConfig.WATERMARK_STATE, JoinConfig.WATERMARK_RANGES_STATE)) {
+        context.declareState(keyType, watermark);
+      }
     }
     if (asOf || waits) {
       context.declareState(

@@ -19,6 +19,7 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -118,6 +119,46 @@ class DedupHarnessTest {
 
       assertThat(harness.emitted())
           .containsExactly(Emitted.side(LATE, "k2#v1", 40L), Emitted.main("k3#v1", 1_000L));
+    }
+  }
+
+  /**
+   * With unaligned checkpoints subtasks may save different watermarks (here 100 and 50): after a
+   * restore with the same parallelism each judges lateness by its own, as the run that failed did,
+   * so a record at 70 is late on the first and not on the second.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirst_eventTime_subtasksSavedDifferentWatermarks_eachRestoresItsOwn(
+      StateBackendKind backend) throws Exception {
+    KeyedHarness<Object, String, String> recipe =
+        rows(keepFirst().withEventTimeOrder()).harness().on(backend);
+    long[] savedWatermarks = {100, 50};
+    List<OperatorSubtaskState> snapshots = new ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      try (OperatorHarness<String, String> harness = recipe.openSubtask(2, s)) {
+        harness.processWatermark(savedWatermarks[s]);
+        snapshots.add(harness.snapshot());
+      }
+    }
+
+    for (int s = 0; s < 2; s++) {
+      List<Emitted> expected = new ArrayList<>();
+      try (OperatorHarness<String, String> harness = recipe.restoreSubtask(snapshots, 2, s)) {
+        for (int k = 1; k <= 8; k++) {
+          String row = "k" + k + "#v1";
+          if (recipe.subtaskOf(row, 2) == s) {
+            harness.processElement(row, 70);
+            expected.add(s == 0 ? Emitted.side(LATE, row, 70L) : Emitted.main(row, 70L));
+          }
+        }
+        harness.processWatermark(200);
+
+        assertThat(harness.emitted())
+            .as("subtask %d", s)
+            .isNotEmpty()
+            .containsExactlyInAnyOrderElementsOf(expected); // timers of different keys: any order
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.operators.dedup.internal.DedupConfig;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
 import dev.etlkit.testkit.Emitted;
 import dev.etlkit.testkit.HarnessInput;
@@ -13,6 +14,7 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.SnapshotFiles;
+import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,14 +26,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * only; version 2 also the keep mode and each ordering component's kind and name (the entries are
  * the same). Version 3 of keep-first in event time adds the count of held rows per key group
  * (operator state {@code dedup-held-records}), which a restore counts in; the versions before it
- * restore without counts, and their held rows count in as they leave. Write files only for a new
- * format version, and only those:
+ * restore without counts, and their held rows count in as they leave. The next version of the
+ * event-time files (keep-first 4, keep-last 3) adds each subtask's watermark with its key groups
+ * (operator state {@code dedup-watermark-ranges}); the versions before it hold the watermarks only,
+ * and a restore takes the smallest. Write files only for a new format version, and only those:
  *
  * <pre>
- * ./mvnw -pl etl-operators test -Dtest='DedupSavepointCompatibilityTest#*V3' -Detlkit.snapshots.write=true
+ * ./mvnw -pl etl-operators test -Dtest='DedupSavepointCompatibilityTest#*V4,DedupSavepointCompatibilityTest#keepLast*V3' -Detlkit.snapshots.write=true
  * </pre>
  *
- * <p>wrote version 3 ({@code *V2} version 2).
+ * <p>wrote keep-first version 4 and keep-last version 3 ({@code *V3} keep-first version 3, {@code
+ * *V2} version 2).
  */
 class DedupSavepointCompatibilityTest {
 
@@ -115,6 +120,16 @@ class DedupSavepointCompatibilityTest {
     keepFirstInEventTimeRestores(3, backend);
   }
 
+  /** Version 4: the watermark is kept with the subtask's key groups too. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirstInEventTime_restoresHeldRowsTimersAndTheWatermarkV4(StateBackendKind backend)
+      throws Exception {
+    keepFirstInEventTimeRestores(4, backend);
+    assertThat(SnapshotStates.names(read("dedup-keep-first-event-time", 4, backend)))
+        .contains(DedupConfig.WATERMARK_STATE, DedupConfig.WATERMARK_RANGES_STATE);
+  }
+
   private static void keepFirstInEventTimeRestores(int formatVersion, StateBackendKind backend)
       throws Exception {
     KeyedHarness<Object, String, String> harness =
@@ -152,6 +167,22 @@ class DedupSavepointCompatibilityTest {
       throws Exception {
     keepLastRestores(
         2, DedupOrder.<String>byEventTime().thenBy("version", DedupHarness::version), backend);
+  }
+
+  /** Version 3 (watermark kept with the subtask's key groups too) with the key named. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastRetractOnOrderedChangelog_restoresRowsAndTombstonesV3(StateBackendKind backend)
+      throws Exception {
+    keepLastRestores(
+        3, DedupOrder.<String>byEventTime().thenBy("version", DedupHarness::version), backend);
+    assertThat(SnapshotStates.names(read("dedup-keep-last", 3, backend)))
+        .contains(DedupConfig.WATERMARK_STATE, DedupConfig.WATERMARK_RANGES_STATE);
+  }
+
+  private static OperatorSubtaskState read(String operator, int version, StateBackendKind backend)
+      throws Exception {
+    return SnapshotFiles.read(SNAPSHOTS.file(operator, version, backend));
   }
 
   /**

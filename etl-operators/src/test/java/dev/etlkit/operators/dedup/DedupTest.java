@@ -270,7 +270,10 @@ class DedupTest {
         .containsExactly(
             "dedup DedupEntry(order[2], row: String): per key: ordering key (2 longs), the kept"
                 + " row; a deleted key keeps its ordering key as a tombstone",
-            "dedup-watermark Long: one long per subtask (operator state, not keyed)");
+            "dedup-watermark Long: one long per subtask, for a restore by an earlier etlkit"
+                + " (operator state, not keyed)",
+            "dedup-watermark-ranges Tuple3<Integer, Integer, Long>: one watermark and key-group"
+                + " range per subtask (operator state, not keyed)");
   }
 
   @Test
@@ -301,6 +304,7 @@ class DedupTest {
             "dedup-pending VALUE Optional.empty",
             "dedup-timers TIMERS Optional.empty",
             "dedup-watermark LIST Optional.empty",
+            "dedup-watermark-ranges LIST Optional.empty",
             "dedup-held-records LIST Optional.empty");
   }
 

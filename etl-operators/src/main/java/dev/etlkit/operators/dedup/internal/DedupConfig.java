@@ -32,8 +32,17 @@ public final class DedupConfig<T> implements Serializable {
   /** Name of the timer service (keep-first append, event time). */
   public static final String TIMERS = "dedup-timers";
 
-  /** Name of the operator (union list) state keeping the watermark across restores. */
+  /**
+   * Name of the operator (union list) state keeping the watermark across restores, as earlier
+   * etlkit versions read it (still written). Never rename.
+   */
   public static final String WATERMARK_STATE = "dedup-watermark";
+
+  /**
+   * Name of the operator (union list) state keeping each subtask's watermark with its key groups.
+   * Never rename.
+   */
+  public static final String WATERMARK_RANGES_STATE = "dedup-watermark-ranges";
 
   /**
    * Name of the operator (union list) state counting the held candidates per key group, so that a

@@ -175,7 +175,12 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       heldRecords.initializeState(context, getRuntimeContext().getTaskInfo());
     }
     if (config.isEventTime()) {
-      watermarkState = StoredWatermark.register(context, DedupConfig.WATERMARK_STATE);
+      watermarkState =
+          StoredWatermark.register(
+              context,
+              DedupConfig.WATERMARK_STATE,
+              DedupConfig.WATERMARK_RANGES_STATE,
+              getRuntimeContext().getTaskInfo());
       watermark = watermarkState.restored();
     }
   }

@@ -15,6 +15,7 @@ import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
 import dev.etlkit.operators.enrich.internal.join.VersionHistory;
+import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
@@ -137,6 +138,56 @@ class AsOfJoinHarnessTest {
 
       assertThat(lines(h.emitted()))
           .containsExactly("DL DimensionJoinException:LATE k1#o1 @40", "FOUND k1#o2 k1#v1 @1000");
+    }
+  }
+
+  /**
+   * With unaligned checkpoints subtasks may save different watermarks (here 100 and 50): after a
+   * restore with the same parallelism each judges lateness by its own, as the run that failed did,
+   * so a fact at 70 is late on the first and joined on the second.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void subtasksSavedDifferentWatermarks_eachRestoresItsOwn(StateBackendKind backend)
+      throws Exception {
+    KeyedHarness<Object, JoinInput<String, String>, String> recipe =
+        JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT).harness().on(backend);
+    long[] savedWatermarks = {100, 50};
+    List<OperatorSubtaskState> snapshots = new ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      try (OperatorHarness<JoinInput<String, String>, String> h = recipe.openSubtask(2, s)) {
+        for (int k = 1; k <= 8; k++) {
+          JoinInput<String, String> version = row(Change.insert("k" + k + "#v1"));
+          if (recipe.subtaskOf(version, 2) == s) {
+            h.processElement(version, 10);
+          }
+        }
+        h.processWatermark(savedWatermarks[s]);
+        snapshots.add(h.snapshot());
+      }
+    }
+
+    for (int s = 0; s < 2; s++) {
+      List<String> expected = new ArrayList<>();
+      try (OperatorHarness<JoinInput<String, String>, String> h =
+          recipe.restoreSubtask(snapshots, 2, s)) {
+        for (int k = 1; k <= 8; k++) {
+          JoinInput<String, String> fact = fact("k" + k + "#o" + k);
+          if (recipe.subtaskOf(fact, 2) == s) {
+            h.processElement(fact, 70);
+            expected.add(
+                s == 0
+                    ? "DL DimensionJoinException:LATE k" + k + "#o" + k + " @70"
+                    : "FOUND k" + k + "#o" + k + " k" + k + "#v1 @70");
+          }
+        }
+        h.processWatermark(200);
+
+        assertThat(lines(h.emitted()))
+            .as("subtask %d", s)
+            .isNotEmpty()
+            .containsExactlyInAnyOrderElementsOf(expected); // timers of different keys: any order
+      }
     }
   }
 

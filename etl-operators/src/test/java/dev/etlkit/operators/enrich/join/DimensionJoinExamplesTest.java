@@ -122,7 +122,7 @@ class DimensionJoinExamplesTest {
     StateInventory inventory = pipeline.stateInventory();
 
     System.out.println(inventory.toTable());
-    assertThat(inventory.entries()).hasSize(14);
+    assertThat(inventory.entries()).hasSize(15);
   }
 
   private static final class Never<T> implements MapFunction<Long, T> {

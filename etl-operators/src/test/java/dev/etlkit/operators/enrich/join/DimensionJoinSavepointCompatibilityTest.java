@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
@@ -28,14 +29,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  * version 1 restores without counts, and its facts count in as they leave. Version 3 adds the mark
  * of the variant that wrote the snapshot (operator state {@code join-variant}), which tells whose
  * waiting facts a restore finds ({@code DimensionJoinVariantSwitchTest}); versions 1 and 2 are told
- * by the point-in-time join's watermark state. Write files only for a new format version, and only
- * those:
+ * by the point-in-time join's watermark state. Version 4 of the point-in-time join adds each
+ * subtask's watermark with its key groups (operator state {@code join-watermark-ranges}); the
+ * versions before it hold the watermarks only, and a restore takes the smallest. Write files only
+ * for a new format version, and only those:
  *
  * <pre>
- * ./mvnw -pl etl-operators test -Dtest='DimensionJoinSavepointCompatibilityTest#*V3' -Detlkit.snapshots.write=true
+ * ./mvnw -pl etl-operators test -Dtest='DimensionJoinSavepointCompatibilityTest#*V4' -Detlkit.snapshots.write=true
  * </pre>
  *
- * <p>wrote version 3.
+ * <p>wrote version 4 ({@code *V3} version 3).
  */
 class DimensionJoinSavepointCompatibilityTest {
 
@@ -150,6 +153,16 @@ class DimensionJoinSavepointCompatibilityTest {
   void asOf_restoresVersionsHeldAndWaitingFactsAndTheWatermarkV3(StateBackendKind backend)
       throws Exception {
     asOfRestores(3, backend);
+  }
+
+  /** Version 4: the watermark is kept with the subtask's key groups too. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_restoresVersionsHeldAndWaitingFactsAndTheWatermarkV4(StateBackendKind backend)
+      throws Exception {
+    asOfRestores(4, backend);
+    assertThat(SnapshotStates.names(SnapshotFiles.read(SNAPSHOTS.file(AS_OF_FILE, 4, backend))))
+        .contains(JoinConfig.WATERMARK_STATE, JoinConfig.WATERMARK_RANGES_STATE);
   }
 
   private static void asOfRestores(int formatVersion, StateBackendKind backend) throws Exception {

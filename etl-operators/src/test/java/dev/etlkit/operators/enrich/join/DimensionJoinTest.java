@@ -319,10 +319,11 @@ class DimensionJoinTest {
             "join-fact-count VALUE",
             "join-timers TIMERS",
             "join-watermark LIST",
+            "join-watermark-ranges LIST",
             "join-held-facts LIST",
             "join-variant LIST");
     assertThat(inventory.entries().get(0).state().valueType()).isEqualTo("VersionHistory(String)");
-    assertThat(inventory.entries().get(6).state().growth())
+    assertThat(inventory.entries().get(7).state().growth())
         .isEqualTo(
             "the number of held and waiting facts per key group, for the record accounting after"
                 + " a restore (operator state, not keyed)");

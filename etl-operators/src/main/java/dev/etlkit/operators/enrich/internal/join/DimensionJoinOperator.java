@@ -136,7 +136,12 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
       heldFacts.initializeState(context, getRuntimeContext().getTaskInfo());
     }
     if (config.asOf()) {
-      watermarkState = StoredWatermark.register(context, JoinConfig.WATERMARK_STATE);
+      watermarkState =
+          StoredWatermark.register(
+              context,
+              JoinConfig.WATERMARK_STATE,
+              JoinConfig.WATERMARK_RANGES_STATE,
+              getRuntimeContext().getTaskInfo());
       watermark = watermarkState.restored();
     }
   }

@@ -40,8 +40,17 @@ public final class JoinConfig<F, D, O> implements Serializable {
   /** The timer service. Never rename. */
   public static final String TIMERS = "join-timers";
 
-  /** Point in time: operator (union list) state keeping the watermark across restores. */
+  /**
+   * Point in time: operator (union list) state keeping the watermark across restores, as earlier
+   * etlkit versions read it (still written). Never rename.
+   */
   public static final String WATERMARK_STATE = "join-watermark";
+
+  /**
+   * Point in time: operator (union list) state keeping each subtask's watermark with its key
+   * groups. Never rename.
+   */
+  public static final String WATERMARK_RANGES_STATE = "join-watermark-ranges";
 
   /**
    * Operator (union list) state counting the held and waiting facts per key group, so that a
