@@ -3,6 +3,7 @@ package dev.etlkit.operators.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.operators.ForStTtlSwitch;
 import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.Emitted;
 import dev.etlkit.testkit.HarnessInput;
@@ -122,6 +123,20 @@ class DedupForStTest {
         }
       }
     }
+  }
+
+  /** Flink's state TTL switched on or off fails the restore on ForSt, both ways. */
+  @Test
+  void ttlSwitched_failsTheRestore() throws Exception {
+    Duration ttl = Duration.ofMinutes(1);
+    ForStTtlSwitch.assertRefusedBothWays(
+        DedupHarness.rows(DedupHarness.keepFirst()).harness(),
+        DedupHarness.rows(DedupHarness.keepFirst().withStateTtl(ttl)).harness(),
+        heldRows());
+    ForStTtlSwitch.assertRefusedBothWays(
+        DedupHarness.rows(DedupHarness.keepLast()).harness(),
+        DedupHarness.rows(DedupHarness.keepLast().withStateTtl(ttl)).harness(),
+        heldRows());
   }
 
   private static HarnessInput<String> heldRows() {

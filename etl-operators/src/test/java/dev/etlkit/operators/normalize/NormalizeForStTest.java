@@ -1,10 +1,13 @@
 package dev.etlkit.operators.normalize;
 
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.checker;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.normalizer;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.stringCheck;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.operators.ForStTtlSwitch;
 import dev.etlkit.operators.normalize.NormalizeCutPointTest.Mode;
 import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.Emitted;
@@ -14,6 +17,7 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -98,6 +102,29 @@ class NormalizeForStTest {
         recipe.onForSt(HEAP_TIMERS).restore(state)) {
       assertThat(h.run(after)).isEqualTo(onRocksDb).hasSize(4);
     }
+  }
+
+  /**
+   * Flink's state TTL switched on or off fails the restore on ForSt, both ways: the normalizer
+   * plain and with a sequence, and the changelog check.
+   */
+  @Test
+  void ttlSwitched_failsTheRestore() throws Exception {
+    Duration ttl = Duration.ofHours(1);
+    UpsertNormalize<String, String> versioned =
+        strings().withSequence(ChangeSequence.sourcePosition());
+    ForStTtlSwitch.assertRefusedBothWays(
+        normalizer(strings(), Types.STRING, null).recipe,
+        normalizer(strings(), Types.STRING, ttl).recipe,
+        INPUT);
+    ForStTtlSwitch.assertRefusedBothWays(
+        normalizer(versioned, Types.STRING, null).recipe,
+        normalizer(versioned, Types.STRING, ttl).recipe,
+        INPUT);
+    ForStTtlSwitch.assertRefusedBothWays(
+        checker(stringCheck(), Types.STRING, null).recipe,
+        checker(stringCheck(), Types.STRING, ttl).recipe,
+        INPUT);
   }
 
   private static List<Emitted> run(KeyedHarness<String, Change<String>, Change<String>> recipe)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.operators.ForStTtlSwitch;
 import dev.etlkit.testkit.CutPointCheck;
 import dev.etlkit.testkit.Emitted;
 import dev.etlkit.testkit.HarnessInput;
@@ -11,6 +12,7 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -62,6 +64,20 @@ class DimensionJoinForStTest {
         .withPerKeyOrder()
         .withSampledCutPoints(3, 7L)
         .verify();
+  }
+
+  /** Flink's state TTL switched on or off fails the restore on ForSt, both ways, either variant. */
+  @Test
+  void ttlSwitched_failsTheRestore() throws Exception {
+    Duration ttl = Duration.ofHours(1);
+    ForStTtlSwitch.assertRefusedBothWays(
+        JoinHarness.expand(JoinHarness.latest()).harness(),
+        JoinHarness.expand(JoinHarness.latest().withStateTtl(ttl)).harness(),
+        DimensionJoinCutPointTest.LATEST);
+    ForStTtlSwitch.assertRefusedBothWays(
+        JoinHarness.expand(JoinHarness.asOf()).harness(),
+        JoinHarness.expand(JoinHarness.asOf().withStateTtl(ttl)).harness(),
+        DimensionJoinCutPointTest.AS_OF);
   }
 
   /** The newest committed RocksDB savepoint of each variant: ForSt carries on as RocksDB does. */
