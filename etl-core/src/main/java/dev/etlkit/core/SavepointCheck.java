@@ -21,10 +21,13 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.ListSerializer;
+import org.apache.flink.api.common.typeutils.base.MapSerializer;
+import org.apache.flink.api.common.typeutils.base.MapSerializerSnapshot;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
@@ -37,6 +40,8 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
 import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
 
 /**
  * What a restore of a savepoint into a new version of a job would do, found before the job runs:
@@ -101,6 +106,12 @@ public final class SavepointCheck {
      */
     MAX_PARALLELISM_CHANGED,
     /**
+     * The job runs an operator that holds state with a parallelism above the savepoint's max
+     * parallelism: Flink refuses the restore, as keyed state cannot be split into more parts than
+     * it has key groups.
+     */
+    PARALLELISM_ABOVE_MAX_PARALLELISM,
+    /**
      * The savepoint wrote a state with a serializer the step's declared serializer cannot read: the
      * restore fails when the operator registers the state (a changed state layout, such as another
      * dedup mode or a normalizer's sequence switched on).
@@ -132,6 +143,11 @@ public final class SavepointCheck {
      */
     STATE_NOT_DECLARED,
     /**
+     * The savepoint holds keyed state of an operator that is no longer keyed: Flink restores the
+     * operator without it, and the keyed state is lost without an error.
+     */
+    KEYED_STATE_DROPPED,
+    /**
      * The names of the operator's saved states could not be read (the message says why): its states
      * are not compared.
      */
@@ -140,6 +156,7 @@ public final class SavepointCheck {
     /** Whether Flink refuses the restore because of a finding of this kind. */
     boolean blocks(boolean allowNonRestoredState) {
       return this == MAX_PARALLELISM_CHANGED
+          || this == PARALLELISM_ABOVE_MAX_PARALLELISM
           || this == STATE_INCOMPATIBLE
           || this == KEY_INCOMPATIBLE
           || (this == NOT_IN_JOB && !allowNonRestoredState);
@@ -196,18 +213,21 @@ public final class SavepointCheck {
     private final boolean allowNonRestoredState;
     private final List<Finding> findings;
     private final Map<String, SortedSet<String>> savedStates;
+    private final SortedSet<String> notCompared;
 
     private Report(
         String savepoint,
         boolean allowNonRestoredState,
         List<Finding> findings,
-        Map<String, SortedSet<String>> savedStates) {
+        Map<String, SortedSet<String>> savedStates,
+        SortedSet<String> notCompared) {
       this.savepoint = savepoint;
       this.allowNonRestoredState = allowNonRestoredState;
       List<Finding> sorted = new ArrayList<>(findings);
       sorted.sort(Comparator.comparing(Finding::kind).thenComparing(Finding::operator));
       this.findings = Collections.unmodifiableList(sorted);
       this.savedStates = Collections.unmodifiableMap(savedStates);
+      this.notCompared = Collections.unmodifiableSortedSet(notCompared);
     }
 
     /**
@@ -215,7 +235,8 @@ public final class SavepointCheck {
      * Kind#MAX_PARALLELISM_CHANGED}, {@link Kind#STATE_INCOMPATIBLE}, {@link
      * Kind#KEY_INCOMPATIBLE}, and {@link Kind#NOT_IN_JOB} unless the check allows non-restored
      * state). Serializers are compared only for states declared with their types; a state of your
-     * own functions can still fail the restore.
+     * own functions can still fail the restore ({@link #notCompared()} names the operators whose
+     * states no inventory declares).
      */
     public boolean restores() {
       return findings.stream().noneMatch(f -> f.kind().blocks(allowNonRestoredState));
@@ -238,6 +259,16 @@ public final class SavepointCheck {
     }
 
     /**
+     * The operators that hold state in the savepoint and whose states no inventory declares
+     * (sources, sinks, your own functions), by uid (or by name and id): the check matched them and
+     * compared their keys, but not their states, so a changed state type of theirs can still fail
+     * the restore. Declare them in a step ({@link StepContext#declareState}) to have them compared.
+     */
+    public SortedSet<String> notCompared() {
+      return notCompared;
+    }
+
+    /**
      * The names of the states the savepoint holds for the operator with {@code uid}, as a state
      * inventory names them; empty when the savepoint has no operator with that uid, or when the
      * names could not be read ({@link Kind#STATES_NOT_READ}).
@@ -257,6 +288,11 @@ public final class SavepointCheck {
           .append(allowNonRestoredState ? " with --allowNonRestoredState" : "")
           .append(findings.isEmpty() ? "; every operator and declared state matches" : "")
           .append('\n');
+      if (!notCompared.isEmpty()) {
+        sb.append("states not compared (no inventory declares them): ")
+            .append(String.join(", ", notCompared))
+            .append('\n');
+      }
       if (!findings.isEmpty()) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"finding", "operator", "states", "what happens"});
@@ -280,14 +316,30 @@ public final class SavepointCheck {
     }
   }
 
-  /** One operator of the job: how Flink identifies it, and its vertex's max parallelism. */
+  /**
+   * One operator of the job: how Flink identifies it, its vertex's max parallelism and parallelism
+   * (non-positive where the job leaves it to the cluster), and, for an operator with a uid, its key
+   * serializer (null where it is not keyed, and for operators without a uid).
+   */
   private static final class JobOperator {
     final OperatorIDPair ids;
     final int maxParallelism;
+    final int parallelism;
+    @Nullable final TypeSerializer<?> keySerializer;
 
-    JobOperator(OperatorIDPair ids, int maxParallelism) {
+    /** Whether the operator is known not to be keyed (it has a uid and no key serializer). */
+    final boolean notKeyed;
+
+    JobOperator(
+        OperatorIDPair ids,
+        int maxParallelism,
+        int parallelism,
+        @Nullable TypeSerializer<?> keySerializer) {
       this.ids = ids;
       this.maxParallelism = maxParallelism;
+      this.parallelism = parallelism;
+      this.keySerializer = keySerializer;
+      this.notKeyed = ids.getUserDefinedOperatorUid() != null && keySerializer == null;
     }
 
     String label() {
@@ -349,17 +401,33 @@ public final class SavepointCheck {
       StreamExecutionEnvironment env, List<StateInventory> inventories) {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(inventories, "inventories");
+    StreamGraph graph;
     JobGraph job;
     try {
-      job = env.getStreamGraph(false).getJobGraph(userCode(), null);
+      graph = env.getStreamGraph(false);
+      job = graph.getJobGraph(userCode(), null);
     } catch (IllegalStateException e) {
       throw new IllegalArgumentException(
           "build the job onto the environment before checking a savepoint against it", e);
     }
+    Map<String, TypeSerializer<?>> keySerializers = new HashMap<>();
+    for (StreamNode node : graph.getStreamNodes()) {
+      if (node.getTransformationUID() != null && node.getStateKeySerializer() != null) {
+        keySerializers.put(node.getTransformationUID(), node.getStateKeySerializer());
+      }
+    }
     List<JobOperator> operators = new ArrayList<>();
     for (JobVertex vertex : job.getVertices()) {
+      int parallelism =
+          vertex.getParallelism() > 0 ? vertex.getParallelism() : env.getParallelism();
       for (OperatorIDPair ids : vertex.getOperatorIDs()) {
-        operators.add(new JobOperator(ids, vertex.getMaxParallelism()));
+        String uid = ids.getUserDefinedOperatorUid();
+        operators.add(
+            new JobOperator(
+                ids,
+                vertex.getMaxParallelism(),
+                parallelism,
+                uid == null ? null : keySerializers.get(uid)));
       }
     }
     Map<String, Map<String, StateDeclaration>> declared = new HashMap<>();
@@ -415,6 +483,7 @@ public final class SavepointCheck {
     }
     List<Finding> findings = new ArrayList<>();
     Map<String, SortedSet<String>> savedStates = new TreeMap<>();
+    SortedSet<String> notCompared = new TreeSet<>();
     for (JobOperator operator : operators) {
       OperatorState state = savedStateOf(operator, byId);
       Map<String, StateDeclaration> declaredStates =
@@ -437,14 +506,30 @@ public final class SavepointCheck {
                     + ": Flink refuses the restore; keep "
                     + state.getMaxParallelism()));
       }
+      if (operator.parallelism > state.getMaxParallelism() && holdsState(state)) {
+        findings.add(
+            new Finding(
+                Kind.PARALLELISM_ABOVE_MAX_PARALLELISM,
+                operator.label(),
+                Collections.emptySortedSet(),
+                "the job runs it with parallelism "
+                    + operator.parallelism
+                    + ", above the savepoint's max parallelism "
+                    + state.getMaxParallelism()
+                    + ": Flink refuses the restore; run it with at most "
+                    + state.getMaxParallelism()));
+      }
       compareStates(operator, state, declaredStates, findings, savedStates);
+      if (!declared.containsKey(operator.ids.getUserDefinedOperatorUid()) && holdsState(state)) {
+        notCompared.add(operator.label());
+      }
     }
     for (OperatorState state : byId.values()) {
       if (holdsState(state)) {
         findings.add(notInJob(state));
       }
     }
-    return new Report(path, allowNonRestoredState, findings, savedStates);
+    return new Report(path, allowNonRestoredState, findings, savedStates, notCompared);
   }
 
   /** The operator's state in the savepoint, taken out of {@code byId}; null if it has none. */
@@ -481,6 +566,24 @@ public final class SavepointCheck {
     if (uid != null) {
       savedStates.put(uid, Collections.unmodifiableSortedSet(saved.names));
     }
+    SortedSet<String> dropped = new TreeSet<>();
+    if (saved.keySerializer != null) {
+      if (operator.notKeyed) {
+        dropped.addAll(saved.keyedNames);
+        findings.add(
+            new Finding(
+                Kind.KEYED_STATE_DROPPED,
+                operator.label(),
+                dropped,
+                "keyed state in the savepoint, and the operator is no longer keyed: Flink"
+                    + " restores it without that state, which is lost"));
+      } else {
+        TypeSerializer<?> keys = keySerializerOf(operator);
+        if (keys != null) {
+          compareKeys(operator, keys, saved.keySerializer, findings);
+        }
+      }
+    }
     if (!declared.containsKey(uid)) {
       return; // not a step of the inventories: nothing to compare the states with
     }
@@ -496,6 +599,7 @@ public final class SavepointCheck {
     }
     SortedSet<String> undeclared = new TreeSet<>(saved.names);
     undeclared.removeAll(declaredStates.keySet());
+    undeclared.removeAll(dropped);
     if (!undeclared.isEmpty()) {
       findings.add(
           new Finding(
@@ -504,12 +608,16 @@ public final class SavepointCheck {
               undeclared,
               "in the savepoint, not declared by the step: restored and carried on, unused"));
     }
-    TypeInformation<?> keyType = keyTypes.get(uid);
-    if (keyType != null && saved.keySerializer != null) {
-      compareKeys(
-          operator, keyType.createSerializer(serializerConfig), saved.keySerializer, findings);
-    }
     for (StateDeclaration declaration : declaredStates.values()) {
+      if (dropped.contains(declaration.name())
+          || kindChanged(operator, declaration, saved, findings)) {
+        continue;
+      }
+      List<TypeSerializerSnapshot<?>> broadcast = saved.broadcasts.get(declaration.name());
+      if (broadcast != null) {
+        compareBroadcast(operator, declaration, broadcast, findings);
+        continue;
+      }
       TypeSerializerSnapshot<?> written = saved.serializers.get(declaration.name());
       Optional<TypeSerializer<?>> fresh = declaration.stateSerializer(serializerConfig);
       TypeSerializerSnapshot<?> operatorState = saved.operatorSerializers.get(declaration.name());
@@ -517,6 +625,10 @@ public final class SavepointCheck {
         // an operator list state: its elements' serializer is what the savepoint describes
         TypeSerializer<?> elements = ((ListSerializer<?>) fresh.get()).getElementSerializer();
         compareSerializers(operator, declaration.name(), elements, operatorState, findings);
+      }
+      if (written != null && fresh.isPresent() && mapKeysMigrate(fresh.get(), written)) {
+        findings.add(mapKeysMigrate(operator, declaration));
+        continue;
       }
       if (written != null && fresh.isPresent()) {
         boolean compared =
@@ -527,6 +639,113 @@ public final class SavepointCheck {
         }
       }
     }
+  }
+
+  /**
+   * The serializer the job's operator reads keys with: the job graph's (every keyed operator with a
+   * uid has one), else the key type its declarations give; null if neither is known.
+   */
+  @Nullable
+  private TypeSerializer<?> keySerializerOf(JobOperator operator) {
+    if (operator.keySerializer != null) {
+      return operator.keySerializer;
+    }
+    TypeInformation<?> keyType = keyTypes.get(operator.ids.getUserDefinedOperatorUid());
+    return keyType == null || Types.VOID.equals(keyType)
+        ? null
+        : keyType.createSerializer(serializerConfig);
+  }
+
+  /**
+   * Adds a finding when the savepoint wrote keyed state {@code declaration} as another kind of
+   * state (a value state declared as a map state now, say): Flink refuses the restore
+   * ("Incompatible key/value state types"), whatever the serializers.
+   */
+  private static boolean kindChanged(
+      JobOperator operator, StateDeclaration declaration, Saved saved, List<Finding> findings) {
+    String savedKind = saved.kinds.get(declaration.name());
+    StateDeclaration.Kind declared = declaration.kind();
+    if (savedKind == null
+        || declared == StateDeclaration.Kind.TIMERS
+        || savedKind.equals("UNKNOWN")
+        || savedKind.equals(declared.name())) {
+      return false;
+    }
+    findings.add(
+        new Finding(
+            Kind.STATE_INCOMPATIBLE,
+            operator.label(),
+            new TreeSet<>(List.of(declaration.name())),
+            "a "
+                + savedKind
+                + " state in the savepoint, declared as a "
+                + declared
+                + " state: the restore fails (Flink never changes a state's kind); keep the kind,"
+                + " or give the state another name (it then starts empty)"));
+    return true;
+  }
+
+  /**
+   * Compares a broadcast state's key and value serializers with those of its declaration (a map
+   * state's); Flink refuses the restore when either is incompatible.
+   */
+  private void compareBroadcast(
+      JobOperator operator,
+      StateDeclaration declaration,
+      List<TypeSerializerSnapshot<?>> saved,
+      List<Finding> findings) {
+    Optional<TypeSerializer<?>> fresh = declaration.stateSerializer(serializerConfig);
+    if (fresh.isPresent() && fresh.get() instanceof MapSerializer) {
+      MapSerializer<?, ?> map = (MapSerializer<?, ?>) fresh.get();
+      if (compareSerializers(
+          operator, declaration.name(), map.getKeySerializer(), saved.get(0), findings)) {
+        compareSerializers(
+            operator, declaration.name(), map.getValueSerializer(), saved.get(1), findings);
+      }
+    }
+  }
+
+  /**
+   * Whether a map state's user keys need a migration: the heap backend migrates them, RocksDB and
+   * ForSt refuse ("migration for MapState currently only allows value schema evolutions").
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static boolean mapKeysMigrate(TypeSerializer<?> fresh, TypeSerializerSnapshot<?> saved) {
+    if (!(fresh instanceof MapSerializer) || !(saved instanceof MapSerializerSnapshot)) {
+      return false; // (Flink's state TTL wraps a map state's values, never its keys)
+    }
+    try {
+      return ((MapSerializer<?, ?>) fresh)
+          .getKeySerializer()
+          .snapshotConfiguration()
+          .resolveSchemaCompatibility(
+              (TypeSerializerSnapshot)
+                  ((MapSerializerSnapshot<?, ?>) saved).getKeySerializerSnapshot())
+          .isCompatibleAfterMigration();
+    } catch (RuntimeException e) {
+      return false; // compared as a whole below
+    }
+  }
+
+  /** The finding for map state keys that need a migration, by the job's state backend. */
+  private Finding mapKeysMigrate(JobOperator operator, StateDeclaration declaration) {
+    SortedSet<String> states = new TreeSet<>(List.of(declaration.name()));
+    if ("rocksdb".equalsIgnoreCase(backend) || "forst".equalsIgnoreCase(backend)) {
+      return new Finding(
+          Kind.STATE_INCOMPATIBLE,
+          operator.label(),
+          states,
+          "the map state's keys need a migration, which the "
+              + backend
+              + " backend refuses (it migrates a map state's values only); keep the key type, or"
+              + " rename the step (it then starts empty)");
+    }
+    return new Finding(
+        Kind.STATE_MIGRATES,
+        operator.label(),
+        states,
+        "the map state's keys need a migration: the heap backend migrates them at the restore;"
+            + " the RocksDB and ForSt backends fail it");
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -693,6 +912,12 @@ public final class SavepointCheck {
     final Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
     final Map<String, TypeSerializerSnapshot<?>> operatorSerializers = new HashMap<>();
     final Set<String> withTtl = new HashSet<>();
+    final Map<String, String> kinds = new HashMap<>();
+    final Map<String, List<TypeSerializerSnapshot<?>>> broadcasts = new HashMap<>();
+
+    /** The names of the keyed states and timer services. */
+    final SortedSet<String> keyedNames = new TreeSet<>();
+
     @Nullable TypeSerializerSnapshot<?> keySerializer;
   }
 
@@ -715,6 +940,17 @@ public final class SavepointCheck {
         TypeSerializerSnapshot<?> operatorState = states.operatorStateSerializer(name);
         if (operatorState != null) {
           saved.operatorSerializers.putIfAbsent(name, operatorState);
+        }
+        String kind = states.keyedStateKind(name);
+        if (kind != null) {
+          saved.kinds.putIfAbsent(name, kind);
+        }
+        List<TypeSerializerSnapshot<?>> broadcast = states.broadcastStateSerializers(name);
+        if (broadcast != null) {
+          saved.broadcasts.putIfAbsent(name, broadcast);
+        }
+        if (operatorState == null && broadcast == null) {
+          saved.keyedNames.add(name);
         }
       }
     }

@@ -72,10 +72,10 @@ public final class SnapshotStates {
    * inventory} does not give, each as {@code "<state>: <why>"}: declared without the state's types
    * (so {@link dev.etlkit.core.SavepointCheck} cannot compare it), or with types whose serializer
    * is not the one the savepoint was written with (compatible as is), or with Flink's state TTL
-   * where the savepoint has none, or the other way round; and the keys ({@link #KEY}), when the
-   * declarations' key type does not give the savepoint's key serializer. Empty when every keyed
-   * state and the key are declared with the serializers they have. Timers and operator states are
-   * not compared.
+   * where the savepoint has none, or the other way round, or as another kind of state (a {@code
+   * VALUE} saved as a {@code MAP}); and the keys ({@link #KEY}), when the declarations' key type
+   * does not give the savepoint's key serializer. Empty when every keyed state and the key are
+   * declared with the serializers they have. Timers and operator states are not compared.
    */
   public static SortedSet<String> typeMismatches(
       OperatorSubtaskState savepoint, StateInventory inventory, String uid) throws IOException {
@@ -131,6 +131,11 @@ public final class SnapshotStates {
       if (operatorState != null) {
         operatorStateMismatch(name, declared.get(), operatorState).ifPresent(mismatches::add);
         continue;
+      }
+      String kind = saved.keyedStateKind(name);
+      if (kind != null && !kind.equals(declaration.get().kind().name())) {
+        mismatches.add(
+            name + ": saved as a " + kind + " state, declared as a " + declaration.get().kind());
       }
       if (saved.hasTtl(name) != declaration.get().hasFlinkStateTtl()) {
         mismatches.add(

@@ -130,6 +130,24 @@ class SnapshotStatesTest {
     }
   }
 
+  /** A map state declared as a value state of maps: the same serializer, another kind. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void typeMismatches_ofAStateDeclaredAsAnotherKind(StateBackendKind backend) throws Exception {
+    StateInventory inventory =
+        new StateInventory(
+            List.of(
+                entry("p/a", StateDeclaration.value("last", SampleCounter.CHANGE)),
+                entry("p/a", StateDeclaration.value("kinds", Types.MAP(Types.STRING, Types.LONG))),
+                entry("p/a", StateDeclaration.value("count", Types.LONG))));
+    try (OperatorHarness<Change<String>, String> h = SampleCounter.harness().on(backend).open()) {
+      h.run(INPUT);
+
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory, "p/a"))
+          .containsExactly("kinds: saved as a MAP state, declared as a VALUE");
+    }
+  }
+
   /** The keys: declared as the harness keys its records (strings), or as another type. */
   @Test
   void typeMismatches_ofTheKey() throws Exception {

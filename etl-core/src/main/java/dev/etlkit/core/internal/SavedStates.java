@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -61,17 +62,46 @@ public final class SavedStates {
   /** The serializer of the keys of the keyed state; null without keyed state. */
   @Nullable private final TypeSerializerSnapshot<?> keySerializer;
 
+  /** The kind of each keyed state, as Flink records it ({@code VALUE}, {@code MAP}, ...). */
+  private final Map<String, String> keyedKinds;
+
+  /** The key and value serializer snapshots of each broadcast state, by name. */
+  private final Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers;
+
   private SavedStates(
       SortedSet<String> names,
       Map<String, TypeSerializerSnapshot<?>> serializers,
       Map<String, TypeSerializerSnapshot<?>> operatorSerializers,
       Set<String> withTtl,
-      @Nullable TypeSerializerSnapshot<?> keySerializer) {
+      @Nullable TypeSerializerSnapshot<?> keySerializer,
+      Map<String, String> keyedKinds,
+      Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers) {
     this.names = names;
     this.serializers = serializers;
     this.operatorSerializers = operatorSerializers;
     this.withTtl = withTtl;
     this.keySerializer = keySerializer;
+    this.keyedKinds = keyedKinds;
+    this.broadcastSerializers = broadcastSerializers;
+  }
+
+  /**
+   * The kind Flink recorded for keyed state {@code name}: the name of its {@code
+   * StateDescriptor.Type} ({@code VALUE}, {@code LIST}, {@code MAP}, {@code REDUCING}, {@code
+   * AGGREGATING}); null for timers, operator states and absent states.
+   */
+  @Nullable
+  public String keyedStateKind(String name) {
+    return keyedKinds.get(name);
+  }
+
+  /**
+   * The key and value serializer snapshots (in that order) of broadcast state {@code name}; null
+   * for other and absent states.
+   */
+  @Nullable
+  public List<TypeSerializerSnapshot<?>> broadcastStateSerializers(String name) {
+    return broadcastSerializers.get(name);
   }
 
   /**
@@ -172,6 +202,7 @@ public final class SavedStates {
     Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
     Set<String> withTtl = new HashSet<>();
     TypeSerializerSnapshot<?> keySerializer = null;
+    Map<String, String> keyedKinds = new HashMap<>();
     for (KeyedStateHandle handle : snapshot.getManagedKeyedState()) {
       try (InputStream in = descriptionOf(handle).openInputStream()) {
         KeyedBackendSerializationProxy<Object> proxy =
@@ -185,6 +216,10 @@ public final class SavedStates {
                 state.getTypeSerializerSnapshot(
                     StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER);
             serializers.putIfAbsent(state.getName(), serializer);
+            String kind = state.getOption(StateMetaInfoSnapshot.CommonOptionsKeys.KEYED_STATE_TYPE);
+            if (kind != null) {
+              keyedKinds.putIfAbsent(state.getName(), kind);
+            }
             if (withoutTtl(serializer) != serializer) {
               withTtl.add(state.getName());
             }
@@ -193,6 +228,7 @@ public final class SavedStates {
       }
     }
     Map<String, TypeSerializerSnapshot<?>> operatorSerializers = new HashMap<>();
+    Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers = new HashMap<>();
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
       try (InputStream in = handle.openInputStream()) {
@@ -204,9 +240,25 @@ public final class SavedStates {
               state.getTypeSerializerSnapshot(
                   StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER));
         }
+        for (StateMetaInfoSnapshot state : proxy.getBroadcastStateMetaInfoSnapshots()) {
+          broadcastSerializers.putIfAbsent(
+              state.getName(),
+              List.of(
+                  state.getTypeSerializerSnapshot(
+                      StateMetaInfoSnapshot.CommonSerializerKeys.KEY_SERIALIZER),
+                  state.getTypeSerializerSnapshot(
+                      StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER)));
+        }
       }
     }
-    return new SavedStates(names, serializers, operatorSerializers, withTtl, keySerializer);
+    return new SavedStates(
+        names,
+        serializers,
+        operatorSerializers,
+        withTtl,
+        keySerializer,
+        keyedKinds,
+        broadcastSerializers);
   }
 
   /** The stream that begins with the description of the keyed states of {@code handle}. */
