@@ -70,16 +70,21 @@ import org.apache.flink.streaming.api.graph.StreamNode;
  * submitted with (the cluster's {@code config.yaml} included): the check sees the {@code
  * pipeline.max-parallelism} and {@code state.backend.type} the environment has. It compares state
  * names with the {@linkplain StateInventory state inventories} given: operators no inventory lists
- * (sources, sinks, your own functions) are matched, but their states are not compared. For each
+ * (sources, sinks, your own functions) are matched and their keys compared (with the job graph's
+ * key serializer), but their states are not ({@link Report#notCompared()} names them). For each
  * keyed state declared with its types ({@link StateDeclaration#stateSerializer}; every etlkit step
  * declares its keyed states so) it resolves the declared serializer against the one the savepoint
  * wrote, as Flink's state backends do at a restore, and whether Flink's state TTL was switched on
  * or off ({@link StateDeclaration#hasFlinkStateTtl}): the heap and RocksDB backends migrate such a
  * state, the ForSt backend fails the restore, so the check counts it as incompatible when the job's
- * configuration names {@code state.backend.type: forst}. An operator list state declared with its
- * element type is compared the same way. It reads the savepoint's metadata and the description at
- * the start of each subtask's keyed and operator state (names and serializer snapshots), never the
- * state itself.
+ * configuration names {@code state.backend.type: forst}. It compares each declared keyed state's
+ * kind with the one the savepoint recorded (Flink never turns a value state into a map state), a
+ * map state's keys on their own (RocksDB and ForSt migrate only a map state's values), and the
+ * job's parallelism with the savepoint's max parallelism. An operator list state declared with its
+ * element type is compared the same way (not its distribution mode: split or union), and a
+ * broadcast state declared as a map state by its keys and values. It reads the savepoint's metadata
+ * and the description at the start of each subtask's keyed and operator state (names and serializer
+ * snapshots), never the state itself.
  *
  * <p>Savepoints (canonical or native) and retained checkpoints of the heap, RocksDB and ForSt
  * backends are read; for keyed state that does not describe its states (checkpoints under the state
@@ -587,8 +592,14 @@ public final class SavepointCheck {
     if (!declared.containsKey(uid)) {
       return; // not a step of the inventories: nothing to compare the states with
     }
-    SortedSet<String> missing = new TreeSet<>(declaredStates.keySet());
-    missing.removeAll(saved.names);
+    SortedSet<String> missing = new TreeSet<>();
+    SortedSet<String> missingTimers = new TreeSet<>();
+    for (StateDeclaration declaration : declaredStates.values()) {
+      if (!saved.names.contains(declaration.name())) {
+        (declaration.kind() == StateDeclaration.Kind.TIMERS ? missingTimers : missing)
+            .add(declaration.name());
+      }
+    }
     if (!missing.isEmpty()) {
       findings.add(
           new Finding(
@@ -596,6 +607,15 @@ public final class SavepointCheck {
               operator.label(),
               missing,
               "declared by the step, not in the savepoint: starts empty"));
+    }
+    if (!missingTimers.isEmpty()) {
+      findings.add(
+          new Finding(
+              Kind.STATE_NOT_IN_SAVEPOINT,
+              operator.label(),
+              missingTimers,
+              "no timers in the savepoint: any timers the step had set are lost (a native"
+                  + " savepoint of RocksDB or ForSt with timers on the heap holds none)"));
     }
     SortedSet<String> undeclared = new TreeSet<>(saved.names);
     undeclared.removeAll(declaredStates.keySet());
