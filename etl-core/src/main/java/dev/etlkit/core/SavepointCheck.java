@@ -630,7 +630,8 @@ public final class SavepointCheck {
     }
     for (StateDeclaration declaration : declaredStates.values()) {
       if (dropped.contains(declaration.name())
-          || kindChanged(operator, declaration, saved, findings)) {
+          || kindChanged(operator, declaration, saved, findings)
+          || distributionChanged(operator, declaration, saved, findings)) {
         continue;
       }
       List<TypeSerializerSnapshot<?>> broadcast = saved.broadcasts.get(declaration.name());
@@ -702,6 +703,34 @@ public final class SavepointCheck {
                 + declared
                 + " state: the restore fails (Flink never changes a state's kind); keep the kind,"
                 + " or give the state another name (it then starts empty)"));
+    return true;
+  }
+
+  /**
+   * Adds a finding when the savepoint wrote operator list state {@code declaration} with the other
+   * distribution (a union list state declared as a split one, or the other way round): Flink
+   * refuses the restore ("Incompatible state assignment modes").
+   */
+  private static boolean distributionChanged(
+      JobOperator operator, StateDeclaration declaration, Saved saved, List<Finding> findings) {
+    Boolean savedUnion = saved.union.get(declaration.name());
+    if (savedUnion == null
+        || declaration.kind() != StateDeclaration.Kind.LIST
+        || savedUnion == declaration.isUnionDistribution()) {
+      return false;
+    }
+    findings.add(
+        new Finding(
+            Kind.STATE_INCOMPATIBLE,
+            operator.label(),
+            new TreeSet<>(List.of(declaration.name())),
+            (savedUnion ? "a union list state" : "a list state split among the subtasks")
+                + " in the savepoint, declared as "
+                + (savedUnion
+                    ? "a split one (a union list state is declared withUnionDistribution())"
+                    : "a union list state")
+                + ": the restore fails; keep the distribution, or give the state another name (it"
+                + " then starts empty)"));
     return true;
   }
 
@@ -934,6 +963,7 @@ public final class SavepointCheck {
     final Set<String> withTtl = new HashSet<>();
     final Map<String, String> kinds = new HashMap<>();
     final Map<String, List<TypeSerializerSnapshot<?>>> broadcasts = new HashMap<>();
+    final Map<String, Boolean> union = new HashMap<>();
 
     /** The names of the keyed states and timer services. */
     final SortedSet<String> keyedNames = new TreeSet<>();
@@ -964,6 +994,10 @@ public final class SavepointCheck {
         String kind = states.keyedStateKind(name);
         if (kind != null) {
           saved.kinds.putIfAbsent(name, kind);
+        }
+        Boolean union = states.isUnionListState(name);
+        if (union != null) {
+          saved.union.putIfAbsent(name, union);
         }
         List<TypeSerializerSnapshot<?>> broadcast = states.broadcastStateSerializers(name);
         if (broadcast != null) {

@@ -57,6 +57,9 @@ public final class StateDeclaration {
   /** Whether the step enforces {@link #ttl} with timers of its own, not Flink's state TTL. */
   private final boolean ttlByTimers;
 
+  /** Whether a LIST operator state is a union list state ({@link #withUnionDistribution}). */
+  private final boolean union;
+
   private StateDeclaration(
       String name,
       Kind kind,
@@ -65,7 +68,8 @@ public final class StateDeclaration {
       @Nullable Duration ttl,
       @Nullable TypeInformation<?> stateType,
       @Nullable TypeInformation<?> mapKeyType,
-      boolean ttlByTimers) {
+      boolean ttlByTimers,
+      boolean union) {
     this.name = name;
     this.kind = kind;
     this.valueType = valueType;
@@ -74,12 +78,21 @@ public final class StateDeclaration {
     this.stateType = stateType;
     this.mapKeyType = mapKeyType;
     this.ttlByTimers = ttlByTimers;
+    this.union = union;
   }
 
   /** A {@code ValueState<V>}. */
   public static StateDeclaration value(String name, TypeInformation<?> valueType) {
     return new StateDeclaration(
-        requireName(name), Kind.VALUE, typeName(valueType), "", null, valueType, null, false);
+        requireName(name),
+        Kind.VALUE,
+        typeName(valueType),
+        "",
+        null,
+        valueType,
+        null,
+        false,
+        false);
   }
 
   /** A {@code MapState<UK, UV>}. */
@@ -93,13 +106,22 @@ public final class StateDeclaration {
         null,
         userValueType,
         userKeyType,
+        false,
         false);
   }
 
   /** A {@code ListState<E>}. */
   public static StateDeclaration list(String name, TypeInformation<?> elementType) {
     return new StateDeclaration(
-        requireName(name), Kind.LIST, typeName(elementType), "", null, elementType, null, false);
+        requireName(name),
+        Kind.LIST,
+        typeName(elementType),
+        "",
+        null,
+        elementType,
+        null,
+        false,
+        false);
   }
 
   /**
@@ -112,7 +134,8 @@ public final class StateDeclaration {
     if (valueType == null || valueType.isBlank()) {
       throw new IllegalArgumentException("valueType must not be blank");
     }
-    return new StateDeclaration(requireName(name), kind, valueType, "", null, null, null, false);
+    return new StateDeclaration(
+        requireName(name), kind, valueType, "", null, null, null, false, false);
   }
 
   /** How the state grows, in words: {@code "one flag per key"}, {@code "≤ 1 row per key"}. */
@@ -121,7 +144,7 @@ public final class StateDeclaration {
       throw new IllegalArgumentException("growth must not be blank");
     }
     return new StateDeclaration(
-        name, kind, valueType, growthDescription, ttl, stateType, mapKeyType, ttlByTimers);
+        name, kind, valueType, growthDescription, ttl, stateType, mapKeyType, ttlByTimers, union);
   }
 
   /**
@@ -133,7 +156,7 @@ public final class StateDeclaration {
       StateTtls.requireValidTtl(stateTtl, "ttl");
     }
     return new StateDeclaration(
-        name, kind, valueType, growth, stateTtl, stateType, mapKeyType, false);
+        name, kind, valueType, growth, stateTtl, stateType, mapKeyType, false, union);
   }
 
   /**
@@ -145,7 +168,7 @@ public final class StateDeclaration {
       StateTtls.requireValidTtl(stateTtl, "ttl");
     }
     return new StateDeclaration(
-        name, kind, valueType, growth, stateTtl, stateType, mapKeyType, stateTtl != null);
+        name, kind, valueType, growth, stateTtl, stateType, mapKeyType, stateTtl != null, union);
   }
 
   /**
@@ -160,11 +183,33 @@ public final class StateDeclaration {
       throw new IllegalArgumentException(
           "withStateType is for VALUE and LIST states; state '" + name + "' is " + kind);
     }
-    return new StateDeclaration(name, kind, valueType, growth, ttl, type, null, ttlByTimers);
+    return new StateDeclaration(name, kind, valueType, growth, ttl, type, null, ttlByTimers, union);
+  }
+
+  /**
+   * Declares a LIST operator state a union list state ({@code getUnionListState}): at a restore
+   * every subtask gets all of its entries, where a list state ({@code getListState}, the default)
+   * is split among the subtasks. Flink refuses to restore one as the other, and {@link
+   * SavepointCheck} compares it.
+   *
+   * @throws IllegalArgumentException for another kind of state
+   */
+  public StateDeclaration withUnionDistribution() {
+    if (kind != Kind.LIST) {
+      throw new IllegalArgumentException(
+          "withUnionDistribution is for LIST states; state '" + name + "' is " + kind);
+    }
+    return new StateDeclaration(
+        name, kind, valueType, growth, ttl, stateType, mapKeyType, ttlByTimers, true);
   }
 
   public String name() {
     return name;
+  }
+
+  /** Whether a LIST operator state is a union list state ({@link #withUnionDistribution}). */
+  public boolean isUnionDistribution() {
+    return union;
   }
 
   public Kind kind() {
@@ -242,12 +287,13 @@ public final class StateDeclaration {
         && valueType.equals(that.valueType)
         && growth.equals(that.growth)
         && Objects.equals(ttl, that.ttl)
-        && ttlByTimers == that.ttlByTimers;
+        && ttlByTimers == that.ttlByTimers
+        && union == that.union;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, kind, valueType, growth, ttl, ttlByTimers);
+    return Objects.hash(name, kind, valueType, growth, ttl, ttlByTimers, union);
   }
 
   @Override

@@ -76,7 +76,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * an operator that is no longer keyed, operator and broadcast states, operators without uid,
  * parallelism and max parallelism. The rest pin what the check cannot see (documented in
  * docs/operations.md): states no inventory declares (the report names their operators in {@code
- * notCompared()}), and a list state switched to union distribution.
+ * notCompared()}), and a step whose declarations do not say what it registers (a union list state
+ * declared as a split one).
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class SavepointCheckCasesITCase {
@@ -465,9 +466,31 @@ class SavepointCheckCasesITCase {
             "operatorList_toUnion_declared",
             Saved.HEAP_CANONICAL,
             operator(new OpFn(false, Types.LONG), StateDeclaration.list("ops", Types.LONG)),
+            operator(
+                new OpFn(true, Types.LONG),
+                StateDeclaration.list("ops", Types.LONG).withUnionDistribution()),
+            false);
+    assertAgrees(o);
+    assertThat(o.failure()).contains("Incompatible state assignment modes");
+    assertThat(o.report().findings("p/probe"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.kind()).isEqualTo(SavepointCheck.Kind.STATE_INCOMPATIBLE));
+  }
+
+  /**
+   * The same, the step declaring its state as it was (split): the declaration is wrong, not the
+   * check.
+   */
+  @Test
+  void operatorList_toUnion_declaredAsItWas() throws Exception {
+    Outcome o =
+        probe(
+            "operatorList_toUnion_declaredAsItWas",
+            Saved.HEAP_CANONICAL,
+            operator(new OpFn(false, Types.LONG), StateDeclaration.list("ops", Types.LONG)),
             operator(new OpFn(true, Types.LONG), StateDeclaration.list("ops", Types.LONG)),
             false);
-    // not seen: the check compares an operator state's elements, not its distribution mode
+    // the check trusts the declarations: a step must declare its union list states as such
     assertThat(o.report().restores()).isTrue();
     assertThat(o.failure()).contains("Incompatible state assignment modes");
   }
@@ -478,8 +501,12 @@ class SavepointCheckCasesITCase {
         probe(
             "operatorUnion_longToString_declared",
             Saved.HEAP_CANONICAL,
-            operator(new OpFn(true, Types.LONG), StateDeclaration.list("ops", Types.LONG)),
-            operator(new OpFn(true, Types.STRING), StateDeclaration.list("ops", Types.STRING)),
+            operator(
+                new OpFn(true, Types.LONG),
+                StateDeclaration.list("ops", Types.LONG).withUnionDistribution()),
+            operator(
+                new OpFn(true, Types.STRING),
+                StateDeclaration.list("ops", Types.STRING).withUnionDistribution()),
             false);
     assertAgrees(o);
   }

@@ -46,6 +46,21 @@ class StateDeclarationTest {
   }
 
   @Test
+  void withUnionDistribution_marksAListState_andIsForListStatesOnly() {
+    StateDeclaration split = StateDeclaration.list("marks", Types.LONG).withGrowth("one a subtask");
+    StateDeclaration union = split.withUnionDistribution();
+
+    assertThat(split.isUnionDistribution()).isFalse();
+    assertThat(union.isUnionDistribution()).isTrue();
+    assertThat(union).isNotEqualTo(split);
+    assertThat(union.withGrowth("one a subtask").withTtl(null)).isEqualTo(union);
+    assertThatThrownBy(() -> StateDeclaration.value("v", Types.LONG).withUnionDistribution())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'v'")
+        .hasMessageContaining("VALUE");
+  }
+
+  @Test
   void withStateType_isForValueAndListStatesOnly() {
     assertThatThrownBy(
             () ->

@@ -73,9 +73,10 @@ public final class SnapshotStates {
    * (so {@link dev.etlkit.core.SavepointCheck} cannot compare it), or with types whose serializer
    * is not the one the savepoint was written with (compatible as is), or with Flink's state TTL
    * where the savepoint has none, or the other way round, or as another kind of state (a {@code
-   * VALUE} saved as a {@code MAP}); and the keys ({@link #KEY}), when the declarations' key type
-   * does not give the savepoint's key serializer. Empty when every keyed state and the key are
-   * declared with the serializers they have. Timers and operator states are not compared.
+   * VALUE} saved as a {@code MAP}), or an operator list state with the other distribution (union or
+   * split); and the keys ({@link #KEY}), when the declarations' key type does not give the
+   * savepoint's key serializer. Empty when every keyed state and the key are declared with the
+   * serializers they have. Timers and operator states are not compared.
    */
   public static SortedSet<String> typeMismatches(
       OperatorSubtaskState savepoint, StateInventory inventory, String uid) throws IOException {
@@ -130,6 +131,14 @@ public final class SnapshotStates {
       }
       if (operatorState != null) {
         operatorStateMismatch(name, declared.get(), operatorState).ifPresent(mismatches::add);
+        Boolean union = saved.isUnionListState(name);
+        if (union != null && union != declaration.get().isUnionDistribution()) {
+          mismatches.add(
+              name
+                  + (union
+                      ? ": saved as a union list state, declared as a split one"
+                      : ": saved as a split list state, declared as a union one"));
+        }
         continue;
       }
       String kind = saved.keyedStateKind(name);

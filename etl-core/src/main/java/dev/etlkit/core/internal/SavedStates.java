@@ -68,6 +68,9 @@ public final class SavedStates {
   /** The key and value serializer snapshots of each broadcast state, by name. */
   private final Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers;
 
+  /** Whether each operator list state is a union list state, by name. */
+  private final Map<String, Boolean> union;
+
   private SavedStates(
       SortedSet<String> names,
       Map<String, TypeSerializerSnapshot<?>> serializers,
@@ -75,7 +78,8 @@ public final class SavedStates {
       Set<String> withTtl,
       @Nullable TypeSerializerSnapshot<?> keySerializer,
       Map<String, String> keyedKinds,
-      Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers) {
+      Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers,
+      Map<String, Boolean> union) {
     this.names = names;
     this.serializers = serializers;
     this.operatorSerializers = operatorSerializers;
@@ -83,6 +87,16 @@ public final class SavedStates {
     this.keySerializer = keySerializer;
     this.keyedKinds = keyedKinds;
     this.broadcastSerializers = broadcastSerializers;
+    this.union = union;
+  }
+
+  /**
+   * Whether operator list state {@code name} is a union list state (true) or a list state split
+   * among the subtasks (false); null for other and absent states.
+   */
+  @Nullable
+  public Boolean isUnionListState(String name) {
+    return union.get(name);
   }
 
   /**
@@ -229,12 +243,21 @@ public final class SavedStates {
     }
     Map<String, TypeSerializerSnapshot<?>> operatorSerializers = new HashMap<>();
     Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers = new HashMap<>();
+    Map<String, Boolean> union = new HashMap<>();
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
       try (InputStream in = handle.openInputStream()) {
         OperatorBackendSerializationProxy proxy = new OperatorBackendSerializationProxy(userCode);
         proxy.read(new DataInputViewStreamWrapper(in));
         for (StateMetaInfoSnapshot state : proxy.getOperatorStateMetaInfoSnapshots()) {
+          union.putIfAbsent(
+              state.getName(),
+              OperatorStateHandle.Mode.UNION
+                  .name()
+                  .equals(
+                      state.getOption(
+                          StateMetaInfoSnapshot.CommonOptionsKeys
+                              .OPERATOR_STATE_DISTRIBUTION_MODE)));
           operatorSerializers.putIfAbsent(
               state.getName(),
               state.getTypeSerializerSnapshot(
@@ -258,7 +281,8 @@ public final class SavedStates {
         withTtl,
         keySerializer,
         keyedKinds,
-        broadcastSerializers);
+        broadcastSerializers,
+        union);
   }
 
   /** The stream that begins with the description of the keyed states of {@code handle}. */

@@ -425,6 +425,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
       context.declareState(
           keyType,
           StateDeclaration.list(JoinConfig.VARIANT_STATE, Types.STRING)
+              .withUnionDistribution()
               .withGrowth(
                   "one string per subtask: the variant that wrote the snapshot (operator state, not"
                       + " keyed)"));

@@ -69,6 +69,7 @@ public final class HeldRecords {
   public static StateDeclaration declaration(String stateName, String what) {
     return StateDeclaration.of(stateName, StateDeclaration.Kind.LIST, "Tuple2<Integer, Long>")
         .withStateType(ENTRY_TYPE)
+        .withUnionDistribution()
         .withGrowth(
             "the number of "
                 + what

@@ -72,12 +72,14 @@ public final class StoredWatermark {
   public static List<StateDeclaration> declarations(String name, String rangesName) {
     return List.of(
         StateDeclaration.list(name, Types.LONG)
+            .withUnionDistribution()
             .withGrowth(
                 "one long per subtask, for a restore by an earlier etlkit"
                     + " (operator state, not keyed)"),
         StateDeclaration.of(
                 rangesName, StateDeclaration.Kind.LIST, "Tuple3<Integer, Integer, Long>")
             .withStateType(RANGE_ENTRY_TYPE)
+            .withUnionDistribution()
             .withGrowth(
                 "one watermark and key-group range per subtask (operator state, not keyed)"));
   }

@@ -188,6 +188,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     context.declareState(
         Types.STRING,
         StateDeclaration.list(Scd2Operator.TIMERS_COMPLETE_STATE, Types.BOOLEAN)
+            .withUnionDistribution()
             .withGrowth(
                 "one flag per subtask (operator state, not keyed): whether every key has a"
                     + " cleanup timer"));
