@@ -205,10 +205,9 @@ final class StateComparison {
       return false;
     }
     findings.add(
-        new Finding(
-            Kind.STATE_INCOMPATIBLE,
-            operator.label(),
-            new TreeSet<>(List.of(declaration.name())),
+        incompatible(
+            operator,
+            declaration,
             "a "
                 + savedKind
                 + " state in the savepoint, declared as a "
@@ -216,6 +215,16 @@ final class StateComparison {
                 + " state: the restore fails (Flink never changes a state's kind); keep the kind,"
                 + " or give the state another name (it then starts empty)"));
     return true;
+  }
+
+  /** A finding that the restore fails on a state the step declares, and why. */
+  private static Finding incompatible(
+      JobOperator operator, StateDeclaration declaration, String message) {
+    return new Finding(
+        Kind.STATE_INCOMPATIBLE,
+        operator.label(),
+        new TreeSet<>(List.of(declaration.name())),
+        message);
   }
 
   /**
@@ -232,10 +241,9 @@ final class StateComparison {
       return false;
     }
     findings.add(
-        new Finding(
-            Kind.STATE_INCOMPATIBLE,
-            operator.label(),
-            new TreeSet<>(List.of(declaration.name())),
+        incompatible(
+            operator,
+            declaration,
             (savedUnion ? "a union list state" : "a list state split among the subtasks")
                 + " in the savepoint, declared as "
                 + (savedUnion
@@ -292,10 +300,9 @@ final class StateComparison {
   private Finding mapKeysMigrate(JobOperator operator, StateDeclaration declaration) {
     SortedSet<String> states = new TreeSet<>(List.of(declaration.name()));
     if ("rocksdb".equalsIgnoreCase(backend) || "forst".equalsIgnoreCase(backend)) {
-      return new Finding(
-          Kind.STATE_INCOMPATIBLE,
-          operator.label(),
-          states,
+      return incompatible(
+          operator,
+          declaration,
           "the map state's keys need a migration, which the "
               + backend
               + " backend refuses (it migrates a map state's values only); keep the key type, or"
@@ -356,10 +363,9 @@ final class StateComparison {
             ? "Flink's state TTL switched on"
             : "Flink's state TTL switched off";
     if ("forst".equalsIgnoreCase(backend)) {
-      return new Finding(
-          Kind.STATE_INCOMPATIBLE,
-          operator.label(),
-          states,
+      return incompatible(
+          operator,
+          declaration,
           switched
               + ": the ForSt backend fails the restore (Flink 2.2); keep the TTL setting, or rename"
               + " the step (it then starts empty)");
