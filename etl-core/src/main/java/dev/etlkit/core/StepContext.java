@@ -63,6 +63,20 @@ public interface StepContext {
     addDeadLetters(operator.getSideOutput(DeadLetter.OUTPUT_TAG));
   }
 
-  /** Declares a state this step's operators will create, for the pipeline's state inventory. */
+  /**
+   * Declares a state this step's main operator ({@link #named(SingleOutputStreamOperator)}) will
+   * create, for the pipeline's state inventory.
+   */
   void declareState(TypeInformation<?> keyType, StateDeclaration state);
+
+  /**
+   * Declares a state the additional operator {@code suffix} of this step ({@link
+   * #named(SingleOutputStreamOperator, String)}) will create: the inventory lists it under that
+   * operator's uid ({@link #uid(String)}), and {@link SavepointCheck} compares it with that
+   * operator's saved states.
+   *
+   * @throws IllegalArgumentException if the suffix is not a valid name, or the operator already
+   *     declares a state of that name
+   */
+  void declareState(String suffix, TypeInformation<?> keyType, StateDeclaration state);
 }

@@ -180,6 +180,37 @@ class EtlStreamTest {
   }
 
   @Test
+  void declareState_ofAnAdditionalOperator_isListedUnderItsUid_andEachOperatorsNamesOnce() {
+    StateDeclaration buffer = StateDeclaration.list("buffer", Types.STRING);
+    EtlStream<String> out =
+        Etl.from(source(), "orders")
+            .apply(
+                new EtlStep<String, String>() {
+                  @Override
+                  public String name() {
+                    return "stage";
+                  }
+
+                  @Override
+                  public DataStream<String> expand(DataStream<String> in, StepContext context) {
+                    context.declareState(Types.STRING, buffer);
+                    context.declareState("spill", Types.STRING, buffer); // another operator
+                    assertThatThrownBy(() -> context.declareState("spill", Types.STRING, buffer))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("operator 'orders/stage/spill' declares state 'buffer' twice");
+                    assertThatThrownBy(() -> context.declareState(Types.STRING, buffer))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("step 'stage' declares state 'buffer' twice");
+                    return in;
+                  }
+                });
+
+    assertThat(out.stateInventory().entries())
+        .extracting(e -> e.step() + " " + e.uid() + " " + e.state().name())
+        .containsExactly("stage orders/stage buffer", "stage orders/stage/spill buffer");
+  }
+
+  @Test
   void stateTtl_noDefaultAndNoOverride_isNone() {
     EtlStream<String> out = Etl.from(source(), "orders").apply(new TestSteps.CountPerKey(null));
 

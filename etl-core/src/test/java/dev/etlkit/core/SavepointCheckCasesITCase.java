@@ -672,16 +672,21 @@ class SavepointCheckCasesITCase {
   // --- a step whose state is in an additional operator (ctx.named(op, suffix))
   // --------------------
 
-  /** The state lives in "p/probe/buffer"; the declaration goes to "p/probe". Same job twice. */
+  /**
+   * The state lives in the step's additional operator "p/probe/buffer", declared for it: the same
+   * job twice matches, with nothing to report.
+   */
   @Test
   void stateInAnAdditionalOperator_sameJob() throws Exception {
     Expand v =
         secondary(new StateFn(SK.VALUE, Types.LONG, null), StateDeclaration.value("s", Types.LONG));
     Outcome o = probe("stateInAnAdditionalOperator_sameJob", Saved.HEAP_CANONICAL, v, v, false);
     assertAgrees(o);
+    assertThat(o.report().findings()).isEmpty();
+    assertThat(o.report().notCompared()).doesNotContain("p/probe/buffer");
   }
 
-  /** The same, the state's type changed from Long to String. */
+  /** The same, the state's type changed from Long to String: incompatible, as Flink finds. */
   @Test
   void stateInAnAdditionalOperator_longToString() throws Exception {
     Outcome o =
@@ -693,6 +698,31 @@ class SavepointCheckCasesITCase {
             secondary(
                 new StateFn(SK.VALUE, Types.STRING, null),
                 StateDeclaration.value("s", Types.STRING)),
+            false);
+    assertAgrees(o);
+    assertThat(o.report().findings("p/probe/buffer"))
+        .extracting(SavepointCheck.Finding::kind)
+        .containsExactly(SavepointCheck.Kind.STATE_INCOMPATIBLE);
+  }
+
+  /**
+   * The same change, the step declaring the state for its main operator (as if it lived there): the
+   * check cannot compare it, and names the operator it did not compare.
+   */
+  @Test
+  void stateInAnAdditionalOperator_declaredForTheMainOne_isNotCompared() throws Exception {
+    Outcome o =
+        probe(
+            "stateInAnAdditionalOperator_declaredForTheMainOne",
+            Saved.HEAP_CANONICAL,
+            secondary(
+                new StateFn(SK.VALUE, Types.LONG, null),
+                StateDeclaration.value("s", Types.LONG),
+                false),
+            secondary(
+                new StateFn(SK.VALUE, Types.STRING, null),
+                StateDeclaration.value("s", Types.STRING),
+                false),
             false);
     assertNotCompared(o, "p/probe/buffer");
   }
@@ -721,9 +751,22 @@ class SavepointCheckCasesITCase {
   }
 
   private static Expand secondary(StateFn fn, StateDeclaration declaration) {
+    return secondary(fn, declaration, true);
+  }
+
+  /**
+   * The step keeps {@code fn}'s state in its additional operator {@code buffer}, declared for that
+   * operator or (not {@code forIt}) for the step's main operator.
+   */
+  private static Expand secondary(StateFn fn, StateDeclaration declaration, boolean forIt) {
     return (in, ctx) -> {
-      ctx.declareState(Types.STRING, ProcessOperatorTimers.unused());
-      ctx.declareState(Types.STRING, declaration);
+      if (forIt) {
+        ctx.declareState("buffer", Types.STRING, ProcessOperatorTimers.unused());
+        ctx.declareState("buffer", Types.STRING, declaration);
+      } else {
+        ctx.declareState(Types.STRING, ProcessOperatorTimers.unused());
+        ctx.declareState(Types.STRING, declaration);
+      }
       SingleOutputStreamOperator<String> buffered =
           ctx.named(process(keyBy(in, Types.STRING), fn), "buffer");
       return ctx.named(buffered.map(new Identity()).returns(Types.STRING));

@@ -265,18 +265,28 @@ public final class StepExpansion {
 
     @Override
     public void declareState(TypeInformation<?> keyType, StateDeclaration state) {
+      declareState(identity.uid(), keyType, state, "step '" + identity.step() + "'");
+    }
+
+    @Override
+    public void declareState(String suffix, TypeInformation<?> keyType, StateDeclaration state) {
+      String uid = uid(suffix);
+      declareState(uid, keyType, state, "operator '" + uid + "'");
+    }
+
+    private void declareState(
+        String uid, TypeInformation<?> keyType, StateDeclaration state, String declarer) {
       if (keyType == null || state == null) {
         throw new IllegalArgumentException("keyType and state must not be null");
       }
       for (StateInventory.Entry e : states) {
-        if (e.state().name().equals(state.name())) {
+        if (e.uid().equals(uid) && e.state().name().equals(state.name())) {
           throw new IllegalArgumentException(
-              "step '" + identity.step() + "' declares state '" + state.name() + "' twice");
+              declarer + " declares state '" + state.name() + "' twice");
         }
       }
       states.add(
-          new StateInventory.Entry(
-              identity.pipeline(), identity.step(), identity.uid(), keyType, state));
+          new StateInventory.Entry(identity.pipeline(), identity.step(), uid, keyType, state));
     }
   }
 }
