@@ -71,10 +71,10 @@ import org.apache.flink.streaming.api.graph.StreamNode;
  * kind with the one the savepoint recorded (Flink never turns a value state into a map state), a
  * map state's keys on their own (RocksDB and ForSt migrate only a map state's values), and the
  * job's parallelism with the savepoint's max parallelism. An operator list state declared with its
- * element type is compared the same way (not its distribution mode: split or union), and a
- * broadcast state declared as a map state by its keys and values. It reads the savepoint's metadata
- * and the description at the start of each subtask's keyed and operator state (names and serializer
- * snapshots), never the state itself.
+ * element type is compared the same way, and by its distribution (split, or union: {@link
+ * StateDeclaration#withUnionDistribution}); a broadcast state declared as a map state by its keys
+ * and values. It reads the savepoint's metadata and the description at the start of each subtask's
+ * keyed and operator state (names and serializer snapshots), never the state itself.
  *
  * <p>Savepoints (canonical or native) and retained checkpoints of the heap, RocksDB and ForSt
  * backends are read; for keyed state that does not describe its states (checkpoints under the state
@@ -227,11 +227,11 @@ public final class SavepointCheck {
 
     /**
      * Whether Flink would restore the savepoint into the job: no finding blocks it ({@link
-     * Kind#MAX_PARALLELISM_CHANGED}, {@link Kind#STATE_INCOMPATIBLE}, {@link
-     * Kind#KEY_INCOMPATIBLE}, and {@link Kind#NOT_IN_JOB} unless the check allows non-restored
-     * state). Serializers are compared only for states declared with their types; a state of your
-     * own functions can still fail the restore ({@link #notCompared()} names the operators whose
-     * states no inventory declares).
+     * Kind#MAX_PARALLELISM_CHANGED}, {@link Kind#PARALLELISM_ABOVE_MAX_PARALLELISM}, {@link
+     * Kind#STATE_INCOMPATIBLE}, {@link Kind#KEY_INCOMPATIBLE}, and {@link Kind#NOT_IN_JOB} unless
+     * the check allows non-restored state). Serializers are compared only for states declared with
+     * their types; a state of your own functions can still fail the restore ({@link #notCompared()}
+     * names the operators whose states no inventory declares).
      */
     public boolean restores() {
       return findings.stream().noneMatch(f -> f.kind().blocks(allowNonRestoredState));
