@@ -58,16 +58,19 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       +U} new. Within one input's output, vanished versions come first, then changed ones, then
  *       new ones, each by validFrom, so a sink never holds two current rows of a key.
  *   <li><b>State per key</b>: the key's cursor (its current version, latest effective time, prune
- *       point), the replay base (the version in force at the prune point) and one entry per
- *       accepted change within the horizon, keyed by effective time. Changes older than the horizon
- *       are pruned in batches once the oldest kept one is more than two horizons behind the latest:
- *       the state of a key is bounded by its changes within two horizons, never by its number of
- *       versions. With {@link #withStateTtl TTL} (else the pipeline default) a key whose state was
- *       not written for the TTL is forgotten whole, by a cleanup timer, and treated as never seen.
- *   <li><b>Accounting</b>: changes that emit are out; changes that change nothing (redeliveries,
- *       no-ops, superseded ties) are deduplicated; {@code -U} inputs, ignored deletes and late
- *       changes sent to the side output are filtered; changes without key or effective time, and
- *       late changes sent to the dead letters, are dead-lettered.
+ *       point, the replay base: the version in force at the prune point, and the newest kept
+ *       changes) and the older accepted changes within the horizon in chunks keyed by their first
+ *       effective time. Changes older than the horizon are pruned in batches once the prune point
+ *       is more than two horizons behind the latest: a key keeps its changes of the last one to two
+ *       horizons (three while a prune waits), never state in proportion to its number of versions.
+ *       With {@link #withStateTtl TTL} (else the pipeline default) a key whose state was not
+ *       written for the TTL is forgotten whole, by a cleanup timer, and treated as never seen.
+ *   <li><b>Accounting</b>: changes that change the history are out (with append output they may
+ *       emit nothing yet); changes that change nothing (redeliveries, no-ops, superseded ties) are
+ *       deduplicated, even when, with append output, their time makes versions final and they emit
+ *       those; {@code -U} inputs, ignored deletes (dropped before their time is read) and late
+ *       changes sent to the side output are filtered; changes without key, effective time (or one
+ *       out of range) or sequence, and late changes sent to the dead letters, are dead-lettered.
  * </ul>
  *
  * @param <I> input type: {@code Change<T>} or {@code T}
