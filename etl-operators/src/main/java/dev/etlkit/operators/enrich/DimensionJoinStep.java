@@ -183,7 +183,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   /**
    * The state TTL of the dimension rows, overriding the pipeline's default. The clock restarts when
    * a key's row changes, not when a fact reads it: a row (for a point-in-time join: a key's whole
-   * history) that has not changed for longer than the TTL is forgotten, and its key's facts find no
+   * history) that has not changed for the TTL or longer is forgotten, and its key's facts find no
    * row. Waiting and held facts never expire.
    *
    * @throws IllegalArgumentException if not a whole number of milliseconds, at least one

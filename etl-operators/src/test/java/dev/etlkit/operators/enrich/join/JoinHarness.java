@@ -14,7 +14,9 @@ import dev.etlkit.testkit.ChangelogGenerator;
 import dev.etlkit.testkit.Emitted;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.StateBackendKind;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,11 +30,15 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.InstantiationUtil;
 
 /**
@@ -172,6 +178,36 @@ final class JoinHarness {
     DimensionJoinOperator<Object, String, String, String> newOperator() {
       return new DimensionJoinOperator<>(copy(config));
     }
+
+    /**
+     * A fresh production two-input operator in Flink's two-input harness, with generic types
+     * disabled, on {@code backend} (working files in {@code dir}), set up and restored from {@code
+     * state} (null: empty), not yet opened.
+     */
+    @SuppressWarnings("unchecked")
+    KeyedTwoInputStreamOperatorTestHarness<Object, String, Change<String>, String> twoInputHarness(
+        StateBackendKind backend, Path dir, @Nullable OperatorSubtaskState state) throws Exception {
+      var harness =
+          new KeyedTwoInputStreamOperatorTestHarness<Object, String, Change<String>, String>(
+              newOperator(),
+              (KeySelector<String, Object>) join.getStateKeySelector1(),
+              (KeySelector<Change<String>, Object>) join.getStateKeySelector2(),
+              (TypeInformation<Object>) join.getStateKeyType(),
+              128,
+              1,
+              0);
+      Configuration noKryo = new Configuration();
+      noKryo.set(PipelineOptions.GENERIC_TYPES, false);
+      harness
+          .getExecutionConfig()
+          .getSerializerConfig()
+          .configure(noKryo, JoinHarness.class.getClassLoader());
+      harness.setStateBackend(backend.createBackend(dir));
+      harness.setup(
+          Types.STRING.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+      harness.initializeState(state);
+      return harness;
+    }
   }
 
   /**
@@ -179,7 +215,11 @@ final class JoinHarness {
    * {@code counts(h, "/dimension")} for dimension records.
    */
   static Map<String, Long> counts(OperatorHarness<?, ?> harness, String suffix) {
-    AbstractStreamOperator<?> operator = harness.unwrap().getOperator();
+    return counts(harness.unwrap().getOperator(), suffix);
+  }
+
+  /** The record accounting of a join operator, as {@link #counts(OperatorHarness, String)}. */
+  static Map<String, Long> counts(AbstractStreamOperator<?> operator, String suffix) {
     String prefix = StepMetrics.ACCUMULATOR_PREFIX + PIPELINE + "/" + STEP + suffix + "/";
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String name :

@@ -11,11 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -109,30 +104,11 @@ class TwoInputJoinHarnessTest {
     return SnapshotFiles.read(file);
   }
 
-  @SuppressWarnings("unchecked")
   private KeyedTwoInputStreamOperatorTestHarness<Object, String, Change<String>, String> open(
       JoinMode mode, StateBackendKind backend, @Nullable OperatorSubtaskState state)
       throws Exception {
-    JoinHarness.Expanded expanded = mode.expanded();
     var harness =
-        new KeyedTwoInputStreamOperatorTestHarness<Object, String, Change<String>, String>(
-            expanded.newOperator(),
-            (KeySelector<String, Object>) expanded.join().getStateKeySelector1(),
-            (KeySelector<Change<String>, Object>) expanded.join().getStateKeySelector2(),
-            (TypeInformation<Object>) expanded.join().getStateKeyType(),
-            128,
-            1,
-            0);
-    Configuration noKryo = new Configuration();
-    noKryo.set(PipelineOptions.GENERIC_TYPES, false);
-    harness
-        .getExecutionConfig()
-        .getSerializerConfig()
-        .configure(noKryo, getClass().getClassLoader());
-    harness.setStateBackend(backend.createBackend(Files.createTempDirectory(tmp, "rocksdb")));
-    harness.setup(
-        Types.STRING.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
-    harness.initializeState(state);
+        mode.expanded().twoInputHarness(backend, Files.createTempDirectory(tmp, "rocksdb"), state);
     harness.open();
     return harness;
   }
