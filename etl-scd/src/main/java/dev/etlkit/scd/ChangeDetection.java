@@ -25,9 +25,11 @@ import org.apache.flink.annotation.PublicEvolving;
  * {@code f1}, ... of a tuple. Names are checked when the step is applied; an unknown name fails
  * with the list of valid ones. For any other type (a {@code String}, a {@code Long}) only {@link
  * #all()} applies and compares the whole value. Column values are compared with {@code equals}
- * (element-wise for arrays), so the value type does not need an {@code equals} of its own; but a
- * column whose class has none (a nested POJO) is compared by identity and differs on every
- * delivery, so redeliveries are emitted again and, if it is tracked, repeated states open versions.
+ * (element-wise for arrays), so the value type does not need an {@code equals} of its own. Every
+ * column, tracked or not, must have value equality: when the step is applied, a column that {@code
+ * equals} would compare by identity (a class without an {@code equals} of its own, also nested in a
+ * record, list or map, or an array inside a record, tuple, list or map) fails with an {@code
+ * IllegalArgumentException} naming it, since it would differ on every delivery.
  */
 @PublicEvolving
 public final class ChangeDetection implements Serializable {

@@ -27,22 +27,8 @@ class Scd2DocumentedEdgesTest {
   /** A customer with a boxed version column, for sequence tie-breaks. */
   public record Versioned(String id, @Nullable String segment, @Nullable Long version) {}
 
-  /** An address without an {@code equals}, as Flink POJOs often are. */
-  public static class Address {
-    public String city;
-
-    public Address() {}
-
-    Address(String city) {
-      this.city = city;
-    }
-  }
-
   /** A customer whose columns are an array and a nested array. */
   public record Tagged(String id, String[] tags, int[][] grid, Instant at) {}
-
-  /** A customer with a nested POJO column. */
-  public record Placed(String id, Address address, Instant at) {}
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -147,62 +133,9 @@ class Scd2DocumentedEdgesTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(StateBackendKind.class)
-  void nestedClassWithoutEquals_differsOnEveryDelivery_trackedOrNot(StateBackendKind backend)
-      throws Exception {
-    TypeInformation<Placed> type = TypeInformation.of(Placed.class);
-    var tracked =
-        Scd2.trackRows("p", Placed::id, EffectiveTime.field(Placed::at))
-            .withChangeDetection(ChangeDetection.allExcept("at"));
-    try (var h = Scd2Harnesses.of(tracked, type).open(backend)) {
-      h.processElement(placed(1));
-      h.processElement(placed(1)); // the address is a new object without equals
-      h.processElement(placed(2));
-
-      assertThat(kindsAndIntervals(h.output()))
-          .containsExactly(
-              "+I [1,)",
-              "-U [1,)",
-              "+U [1,)", // the redelivery emits the version again
-              "-U [1,)",
-              "+U [1,2)",
-              "+I [2,)"); // the same state later opens a version
-    }
-    var untracked =
-        Scd2.trackRows("p", Placed::id, EffectiveTime.field(Placed::at))
-            .withChangeDetection(ChangeDetection.only("id"));
-    try (var h = Scd2Harnesses.of(untracked, type).open(backend)) {
-      h.processElement(placed(1));
-      h.processElement(placed(1)); // a tie: its row replaces the version's, which differs
-      h.processElement(placed(2)); // nothing tracked changed
-
-      assertThat(kindsAndIntervals(h.output())).containsExactly("+I [1,)", "-U [1,)", "+U [1,)");
-    }
-  }
-
-  private static List<String> kindsAndIntervals(List<Change<Scd2Row<Placed>>> output) {
-    List<String> shown = new java.util.ArrayList<>();
-    for (Change<Scd2Row<Placed>> c : output) {
-      Scd2Row<Placed> row = c.value();
-      shown.add(
-          c.kind().shortString()
-              + " ["
-              + row.validFromMillis()
-              + ","
-              + (row.validToMillis() == null ? "" : row.validToMillis())
-              + ")");
-    }
-    return shown;
-  }
-
   private static Tagged tagged(long at) {
     return new Tagged(
         "c1", new String[] {"a", "b"}, new int[][] {{1, 2}, {3}}, Instant.ofEpochMilli(at));
-  }
-
-  private static Placed placed(long at) {
-    return new Placed("c1", new Address("Oslo"), Instant.ofEpochMilli(at));
   }
 
   @ParameterizedTest

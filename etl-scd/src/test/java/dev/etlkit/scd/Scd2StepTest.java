@@ -299,6 +299,49 @@ class Scd2StepTest {
                 + " EffectiveTime.processingTime(), which is never out of order");
   }
 
+  /** An address without an {@code equals} of its own, as Flink POJOs often are. */
+  public static class Address {
+    public String city;
+  }
+
+  /** A customer with a nested POJO column. */
+  public record Placed(String id, Address address, Instant at) {}
+
+  /** A customer whose tags are a list of arrays: a list compares its arrays by identity. */
+  public record Tagged(String id, List<String[]> tags, Instant at) {}
+
+  @Test
+  void expand_aColumnComparedByIdentity_failsNamingIt_trackedOrNot() {
+    // Every delivery holds a new Address, which equals would compare by identity: every one would
+    // differ, so redeliveries would be emitted again and, tracked, repeated states open versions.
+    DataStream<Placed> placed =
+        env.fromData(
+            List.of(new Placed("c1", new Address(), Instant.EPOCH)),
+            TypeInformation.of(Placed.class));
+    for (ChangeDetection detection :
+        List.of(ChangeDetection.allExcept("at"), ChangeDetection.only("id"))) {
+      assertThatThrownBy(
+              () ->
+                  Etl.from(placed, "crm")
+                      .apply(
+                          Scd2.trackRows("dim", Placed::id, EffectiveTime.field(Placed::at))
+                              .withChangeDetection(detection)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("column part address (" + Address.class.getName() + ")")
+          .hasMessageContaining("equals and hashCode");
+    }
+    DataStream<Tagged> tagged =
+        env.fromData(
+            List.of(new Tagged("c1", List.<String[]>of(new String[] {"a"}), Instant.EPOCH)),
+            TypeInformation.of(Tagged.class));
+    assertThatThrownBy(
+            () ->
+                Etl.from(tagged, "crm")
+                    .apply(Scd2.trackRows("dim", Tagged::id, EffectiveTime.field(Tagged::at))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("column part tags<element> (an array inside a record");
+  }
+
   @Test
   void expand_unknownColumn_failsListingTheColumns() {
     assertThatThrownBy(

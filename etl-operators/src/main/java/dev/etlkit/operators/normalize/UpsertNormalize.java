@@ -285,7 +285,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * {@inheritDoc}
    *
    * @throws IllegalArgumentException if the input is not a {@code Change} stream with a real value
-   *     type, the value type does not implement {@code equals} (full state), or {@link
+   *     type, a part of the value type has no value equality (full state: a class without an {@code
+   *     equals} of its own, or an array inside a record, tuple, list or map), or {@link
    *     #withStaleChanges} was set without {@link #withSequence}
    */
   @Override

@@ -37,6 +37,12 @@ class NormalizeStepTest {
     public String id;
   }
 
+  /** A record is compared with its equals, which compares the address with the address's own. */
+  public record Placed(String id, NoEquals address) {}
+
+  /** A record's equals compares an array component by identity. */
+  public record Tagged(String id, String[] tags) {}
+
   @Test
   void expand_declaresTypedOutputUidAndStateWithGrowthAndTtl() {
     // tag::normalize-pipeline[]
@@ -224,6 +230,27 @@ class NormalizeStepTest {
   }
 
   @Test
+  void expand_aNestedPartWithoutValueEquality_failsNamingIt() {
+    DataStream<Change<Placed>> placed =
+        env.fromData(
+            List.of(Change.insert(new Placed("p1", new NoEquals()))),
+            Change.typeInfo(Types.POJO(Placed.class)));
+    assertThatThrownBy(
+            () -> Etl.from(placed, "p").apply(Normalize.upserts("n", Placed::id, Types.STRING)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("part Placed.address (" + NoEquals.class.getName() + ")");
+
+    DataStream<Change<Tagged>> tagged =
+        env.fromData(
+            List.of(Change.insert(new Tagged("t1", new String[] {"a"}))),
+            Change.typeInfo(Types.POJO(Tagged.class)));
+    assertThatThrownBy(
+            () -> Etl.from(tagged, "t").apply(Normalize.upserts("n", Tagged::id, Types.STRING)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("part Tagged.tags (an array inside a record");
+  }
+
+  @Test
   void expand_valueTypeWithoutEquals_failsSayingWhatToDo() {
     DataStream<Change<NoEquals>> input =
         env.fromData(
@@ -234,7 +261,8 @@ class NormalizeStepTest {
                 Etl.from(input, "p")
                     .apply(Normalize.upserts("n", (NoEquals v) -> v.id, Types.STRING)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("does not override equals(Object)")
+        .hasMessageContaining(
+            "part NoEquals (" + NoEquals.class.getName() + ") is compared by identity")
         .hasMessageContaining("Java record");
     // Projected state compares hashes of serialized rows instead: no equals needed.
     Etl.from(input, "p2")

@@ -1,6 +1,7 @@
 package dev.etlkit.scd.internal;
 
 import dev.etlkit.core.internal.CompiledParts;
+import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.scd.ChangeDetection;
 import java.io.IOException;
 import java.io.Serializable;
@@ -19,6 +20,7 @@ import java.util.stream.IntStream;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.CompositeType;
 import org.apache.flink.api.java.tuple.Tuple;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
@@ -100,8 +102,12 @@ public final class Columns<T> implements Serializable {
                 + ") need an attribute type with named fields (POJO, record, Row, tuple), was "
                 + type);
       }
+      requireValueEquality(type, type.getTypeClass().getSimpleName());
       return new Columns<>(
           Shape.WHOLE, type.getTypeClass(), new String[] {"value"}, new int[] {0}, new int[0]);
+    }
+    for (int i = 0; i < names.length; i++) {
+      requireValueEquality(((CompositeType<T>) type).getTypeAt(i), names[i]);
     }
     List<String> all = Arrays.asList(names);
     int[] type1 = indexes(all, type1Columns, "type1Columns");
@@ -150,6 +156,27 @@ public final class Columns<T> implements Serializable {
     }
     int[] tracked = trackedSet.stream().mapToInt(Integer::intValue).toArray();
     return new Columns<>(shape, type.getTypeClass(), names, tracked, type1);
+  }
+
+  /**
+   * Fails for a column whose values {@code Objects.deepEquals} compares by identity (a class
+   * without an {@code equals} of its own, or an array inside a record, tuple, list or map): every
+   * delivery would differ there, tracked or not, so redeliveries would be emitted again and,
+   * tracked, repeated states would open versions.
+   */
+  private static void requireValueEquality(TypeInformation<?> column, String name) {
+    ValueEquality.identityComparedPart(column, name, true)
+        .ifPresent(
+            part -> {
+              throw new IllegalArgumentException(
+                  "SCD2 compares each column with equals to detect changes and redeliveries, but"
+                      + " column part "
+                      + part
+                      + " is compared by identity (no equals of its own): every delivery would differ"
+                      + " there. Give the"
+                      + " class equals and hashCode (or make it a record without array"
+                      + " components), or map the attributes to such a type before the step");
+            });
   }
 
   private static int[] indexes(List<String> all, List<String> wanted, String option) {

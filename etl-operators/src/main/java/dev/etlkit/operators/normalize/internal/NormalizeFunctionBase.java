@@ -8,9 +8,9 @@ import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.SourcePositions;
+import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -192,28 +192,28 @@ public abstract class NormalizeFunctionBase<K, T>
   }
 
   /**
-   * Fails when the value type cannot tell equal rows apart: a concrete class that inherits {@code
-   * Object.equals} would make every update look like a change and every redelivery like news.
+   * Fails when the value type cannot tell equal rows apart: a part of it that {@code equals}
+   * compares by identity (a concrete class that inherits {@code Object.equals}, also nested in a
+   * record, tuple, list or map, or an array inside one of those) would make every update look like
+   * a change and every redelivery like news.
    *
-   * @throws IllegalArgumentException naming the class and what to do
+   * @throws IllegalArgumentException naming the part and what to do
    */
   public static void requireValueEquality(TypeInformation<?> valueType) {
-    Class<?> type = valueType.getTypeClass();
-    if (type.isArray() || type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-      return;
-    }
-    try {
-      if (type.getMethod("equals", Object.class).getDeclaringClass() == Object.class) {
-        throw new IllegalArgumentException(
-            "value type "
-                + type.getName()
-                + " does not override equals(Object): the upsert normalizer compares rows to drop"
-                + " no-op updates and redeliveries. Implement equals and hashCode (or use a Java"
-                + " record), or keep projected state (withProjectedState), which compares hashes"
-                + " of the serialized rows");
-      }
-    } catch (NoSuchMethodException e) {
-      throw new IllegalStateException("every class has equals(Object)", e);
-    }
+    ValueEquality.identityComparedPart(valueType, valueType.getTypeClass().getSimpleName(), true)
+        .ifPresent(
+            part -> {
+              throw new IllegalArgumentException(
+                  "value type "
+                      + valueType.getTypeClass().getName()
+                      + " has no value equality: part "
+                      + part
+                      + " is compared by identity (no equals of its own), so equal rows differ. The"
+                      + " upsert"
+                      + " normalizer compares rows to drop no-op updates and redeliveries."
+                      + " Implement equals and hashCode (or use a Java record without array"
+                      + " components), or keep projected state (withProjectedState), which"
+                      + " compares hashes of the serialized rows");
+            });
   }
 }

@@ -1,0 +1,127 @@
+package dev.etlkit.core.internal;
+
+import java.lang.reflect.Modifier;
+import java.util.Optional;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.api.java.typeutils.MapTypeInfo;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.api.java.typeutils.TupleTypeInfoBase;
+
+/**
+ * Finds the part of a type whose values {@code equals} would compare by identity: a concrete class
+ * that inherits {@code Object.equals} (a nested POJO without an {@code equals} of its own), or an
+ * array inside a part whose {@code equals} compares its fields with {@code equals} (a record, a
+ * tuple, a list, a map), where arrays compare by identity. Every value a step deserializes is a new
+ * object, so such a part differs on every delivery: a step that compares rows to drop redeliveries
+ * and no-op updates would take each one for a change.
+ *
+ * <p>How {@code equals} goes into a type is known for Flink's own type informations: a {@code Row}
+ * compares its fields deeply (arrays element-wise), a Java record and a tuple with their {@code
+ * equals} (arrays by identity), a list's elements and a map's keys and values with {@code equals}.
+ * A class with an {@code equals} of its own (a POJO, an Avro record) is trusted as it is, without
+ * looking inside; so are interfaces, abstract classes and enums (their values are what they are).
+ */
+@Internal
+public final class ValueEquality {
+  private ValueEquality() {}
+
+  /**
+   * The first part of {@code type} compared by identity, described by where it is and its class
+   * (for example {@code "address (com.example.Address)"} or {@code "tags (an array inside a
+   * record)"}), or empty when every part has value equality.
+   *
+   * @param path how the caller names {@code type} in the description (a column name, or the type's
+   *     simple name); nested parts extend it ({@code .field}, {@code []}, {@code <element>})
+   * @param arraysCompareDeep whether the caller compares values of {@code type} with {@code
+   *     Objects.deepEquals}, so an array there is compared element by element
+   */
+  public static Optional<String> identityComparedPart(
+      TypeInformation<?> type, String path, boolean arraysCompareDeep) {
+    if (type instanceof ObjectArrayTypeInfo
+        || type instanceof BasicArrayTypeInfo
+        || type instanceof PrimitiveArrayTypeInfo) {
+      if (!arraysCompareDeep) {
+        return Optional.of(path + " (an array inside a record, tuple, list or map)");
+      }
+      if (type instanceof ObjectArrayTypeInfo) {
+        return identityComparedPart(
+            ((ObjectArrayTypeInfo<?, ?>) type).getComponentInfo(), path + "[]", true);
+      }
+      return Optional.empty();
+    }
+    if (type instanceof RowTypeInfo) {
+      RowTypeInfo row = (RowTypeInfo) type;
+      return firstOfFields(row, row.getFieldNames(), path, true);
+    }
+    if (type instanceof TupleTypeInfoBase && Tuple.class.isAssignableFrom(type.getTypeClass())) {
+      TupleTypeInfoBase<?> tuple = (TupleTypeInfoBase<?>) type;
+      return firstOfFields(tuple, tuple.getFieldNames(), path, false);
+    }
+    if (type instanceof ListTypeInfo) {
+      return identityComparedPart(
+          ((ListTypeInfo<?>) type).getElementTypeInfo(), path + "<element>", false);
+    }
+    if (type instanceof MapTypeInfo) {
+      MapTypeInfo<?, ?> map = (MapTypeInfo<?, ?>) type;
+      Optional<String> key = identityComparedPart(map.getKeyTypeInfo(), path + "<key>", false);
+      return key.isPresent()
+          ? key
+          : identityComparedPart(map.getValueTypeInfo(), path + "<value>", false);
+    }
+    Class<?> typeClass = type.getTypeClass();
+    if (type instanceof PojoTypeInfo && typeClass.isRecord()) {
+      PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) type;
+      for (int i = 0; i < pojo.getArity(); i++) {
+        Optional<String> part =
+            identityComparedPart(
+                pojo.getPojoFieldAt(i).getTypeInformation(),
+                path + "." + pojo.getPojoFieldAt(i).getField().getName(),
+                false);
+        if (part.isPresent()) {
+          return part;
+        }
+      }
+      return Optional.empty();
+    }
+    // A declared Object (a generic part) may hold anything: not judged.
+    return inheritsObjectEquals(typeClass)
+        ? Optional.of(path + " (" + typeClass.getName() + ")")
+        : Optional.empty();
+  }
+
+  private static Optional<String> firstOfFields(
+      TupleTypeInfoBase<?> type, String[] names, String path, boolean arraysCompareDeep) {
+    for (int i = 0; i < type.getArity(); i++) {
+      Optional<String> part =
+          identityComparedPart(type.getTypeAt(i), path + "." + names[i], arraysCompareDeep);
+      if (part.isPresent()) {
+        return part;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A concrete class whose {@code equals} is {@code Object}'s. */
+  private static boolean inheritsObjectEquals(Class<?> type) {
+    if (type == Object.class
+        || type.isPrimitive()
+        || type.isArray()
+        || type.isInterface()
+        || type.isEnum()
+        || Modifier.isAbstract(type.getModifiers())) {
+      return false;
+    }
+    try {
+      return type.getMethod("equals", Object.class).getDeclaringClass() == Object.class;
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("every class has equals(Object)", e);
+    }
+  }
+}
