@@ -339,7 +339,7 @@ class Scd2StepTest {
                 Etl.from(tagged, "crm")
                     .apply(Scd2.trackRows("dim", Tagged::id, EffectiveTime.field(Tagged::at))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("column part tags<element> (an array inside a record");
+        .hasMessageContaining("column part tags<element> (an array, whose equals is identity)");
   }
 
   @Test

@@ -44,46 +44,58 @@ public final class ValueEquality {
    */
   public static Optional<String> identityComparedPart(
       TypeInformation<?> type, String path, boolean arraysCompareDeep) {
+    return find(type, path, arraysCompareDeep, false);
+  }
+
+  /**
+   * As {@link #identityComparedPart} for keys of hash maps and caches, compared with {@code equals}
+   * (arrays by identity) and hashed with {@code hashCode}: also a class whose {@code hashCode} is
+   * {@code Object}'s, as equal keys would then land in different places.
+   */
+  public static Optional<String> identityHashedPart(TypeInformation<?> type, String path) {
+    return find(type, path, false, true);
+  }
+
+  private static Optional<String> find(
+      TypeInformation<?> type, String path, boolean arraysCompareDeep, boolean hashed) {
     if (type instanceof ObjectArrayTypeInfo
         || type instanceof BasicArrayTypeInfo
         || type instanceof PrimitiveArrayTypeInfo) {
       if (!arraysCompareDeep) {
-        return Optional.of(path + " (an array inside a record, tuple, list or map)");
+        return Optional.of(path + " (an array, whose equals is identity)");
       }
       if (type instanceof ObjectArrayTypeInfo) {
-        return identityComparedPart(
-            ((ObjectArrayTypeInfo<?, ?>) type).getComponentInfo(), path + "[]", true);
+        return find(
+            ((ObjectArrayTypeInfo<?, ?>) type).getComponentInfo(), path + "[]", true, hashed);
       }
       return Optional.empty();
     }
     if (type instanceof RowTypeInfo) {
       RowTypeInfo row = (RowTypeInfo) type;
-      return firstOfFields(row, row.getFieldNames(), path, true);
+      return firstOfFields(row, row.getFieldNames(), path, true, hashed);
     }
     if (type instanceof TupleTypeInfoBase && Tuple.class.isAssignableFrom(type.getTypeClass())) {
       TupleTypeInfoBase<?> tuple = (TupleTypeInfoBase<?>) type;
-      return firstOfFields(tuple, tuple.getFieldNames(), path, false);
+      return firstOfFields(tuple, tuple.getFieldNames(), path, false, hashed);
     }
     if (type instanceof ListTypeInfo) {
-      return identityComparedPart(
-          ((ListTypeInfo<?>) type).getElementTypeInfo(), path + "<element>", false);
+      return find(((ListTypeInfo<?>) type).getElementTypeInfo(), path + "<element>", false, hashed);
     }
     if (type instanceof MapTypeInfo) {
       MapTypeInfo<?, ?> map = (MapTypeInfo<?, ?>) type;
-      Optional<String> key = identityComparedPart(map.getKeyTypeInfo(), path + "<key>", false);
-      return key.isPresent()
-          ? key
-          : identityComparedPart(map.getValueTypeInfo(), path + "<value>", false);
+      Optional<String> key = find(map.getKeyTypeInfo(), path + "<key>", false, hashed);
+      return key.isPresent() ? key : find(map.getValueTypeInfo(), path + "<value>", false, hashed);
     }
     Class<?> typeClass = type.getTypeClass();
     if (type instanceof PojoTypeInfo && typeClass.isRecord()) {
       PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) type;
       for (int i = 0; i < pojo.getArity(); i++) {
         Optional<String> part =
-            identityComparedPart(
+            find(
                 pojo.getPojoFieldAt(i).getTypeInformation(),
                 path + "." + pojo.getPojoFieldAt(i).getField().getName(),
-                false);
+                false,
+                hashed);
         if (part.isPresent()) {
           return part;
         }
@@ -91,16 +103,20 @@ public final class ValueEquality {
       return Optional.empty();
     }
     // A declared Object (a generic part) may hold anything: not judged.
-    return inheritsObjectEquals(typeClass)
+    return inheritsObjectEquals(typeClass, hashed)
         ? Optional.of(path + " (" + typeClass.getName() + ")")
         : Optional.empty();
   }
 
   private static Optional<String> firstOfFields(
-      TupleTypeInfoBase<?> type, String[] names, String path, boolean arraysCompareDeep) {
+      TupleTypeInfoBase<?> type,
+      String[] names,
+      String path,
+      boolean arraysCompareDeep,
+      boolean hashed) {
     for (int i = 0; i < type.getArity(); i++) {
       Optional<String> part =
-          identityComparedPart(type.getTypeAt(i), path + "." + names[i], arraysCompareDeep);
+          find(type.getTypeAt(i), path + "." + names[i], arraysCompareDeep, hashed);
       if (part.isPresent()) {
         return part;
       }
@@ -108,8 +124,10 @@ public final class ValueEquality {
     return Optional.empty();
   }
 
-  /** A concrete class whose {@code equals} is {@code Object}'s. */
-  private static boolean inheritsObjectEquals(Class<?> type) {
+  /**
+   * A concrete class whose {@code equals} (or, if hashed, {@code hashCode}) is {@code Object}'s.
+   */
+  private static boolean inheritsObjectEquals(Class<?> type, boolean hashed) {
     if (type == Object.class
         || type.isPrimitive()
         || type.isArray()
@@ -119,9 +137,10 @@ public final class ValueEquality {
       return false;
     }
     try {
-      return type.getMethod("equals", Object.class).getDeclaringClass() == Object.class;
+      return type.getMethod("equals", Object.class).getDeclaringClass() == Object.class
+          || (hashed && type.getMethod("hashCode").getDeclaringClass() == Object.class);
     } catch (NoSuchMethodException e) {
-      throw new IllegalStateException("every class has equals(Object)", e);
+      throw new IllegalStateException("every class has equals(Object) and hashCode()", e);
     }
   }
 }

@@ -34,6 +34,16 @@ class ValueEqualityTest {
     }
   }
 
+  /** Equal by equals, but hashed by identity (no hashCode: the point of the class). */
+  public static class EqualsOnly {
+    public int x;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof EqualsOnly && ((EqualsOnly) o).x == x;
+    }
+  }
+
   /** A POJO without equals that holds one without equals: compared field by field by a caller. */
   public static class Holder {
     public String id;
@@ -134,5 +144,22 @@ class ValueEqualityTest {
     assertThat(part(Types.GENERIC(CharSequence.class))).isEmpty();
     assertThat(part(Types.ROW(Types.STRING))).isEmpty();
     assertThat(part(TypeInformation.of(Row.class))).isEmpty();
+  }
+
+  @Test
+  void keys_needHashCodeToo_andArraysAreIdentityEvenAtTheTop() {
+    assertThat(ValueEquality.identityComparedPart(Types.POJO(EqualsOnly.class), "k", true))
+        .isEmpty();
+    assertThat(ValueEquality.identityHashedPart(Types.POJO(EqualsOnly.class), "k"))
+        .hasValue("k (" + EqualsOnly.class.getName() + ")");
+    assertThat(
+            ValueEquality.identityHashedPart(
+                Types.TUPLE(Types.STRING, Types.POJO(EqualsOnly.class)), "k"))
+        .hasValue("k.f1 (" + EqualsOnly.class.getName() + ")");
+    assertThat(ValueEquality.identityHashedPart(Types.PRIMITIVE_ARRAY(Types.BYTE), "k"))
+        .hasValueSatisfying(p -> assertThat(p).startsWith("k (an array"));
+    assertThat(ValueEquality.identityHashedPart(Types.POJO(Point.class), "k")).isEmpty();
+    assertThat(ValueEquality.identityHashedPart(TypeInformation.of(Customer.class), "k")).isEmpty();
+    assertThat(ValueEquality.identityHashedPart(Types.STRING, "k")).isEmpty();
   }
 }

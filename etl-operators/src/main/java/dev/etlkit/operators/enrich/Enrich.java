@@ -8,6 +8,7 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
+import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.enrich.internal.async.AsyncLookupFunction;
 import dev.etlkit.operators.enrich.internal.async.CacheFirstWaitOperatorFactory;
 import dev.etlkit.operators.enrich.internal.async.InFlightTypeInfo;
@@ -21,10 +22,12 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.functions.InvalidTypesException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -352,14 +355,46 @@ public final class Enrich {
       return name;
     }
 
+    private void requireKeyEquality(TypeInformation<I> inputType) {
+      TypeInformation<K> keyType;
+      try {
+        keyType = TypeExtractor.getKeySelectorTypes(key, inputType);
+      } catch (InvalidTypesException e) {
+        return; // a generic lambda: the key's class is known only at run time
+      }
+      ValueEquality.identityHashedPart(keyType, "key")
+          .ifPresent(
+              part -> {
+                throw new IllegalArgumentException(
+                    "enrichment step '"
+                        + name
+                        + "': "
+                        + part
+                        + " is compared by identity (no equals or hashCode of its own, or an"
+                        + " array), so no two records' keys would ever be equal: the cache would"
+                        + " never hit, concurrent lookups of one key would not be shared, and a"
+                        + " batched lookup's answers would match no key. Give the key class equals"
+                        + " and hashCode (or make it a record), or select a key of such a type");
+              });
+    }
+
     /** The output type. */
     public TypeInformation<O> outputType() {
       return outputType;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if options contradict each other, or the key type (where
+     *     Flink can extract it from the key selector) has a part without {@code equals} or {@code
+     *     hashCode} of its own, or an array: the cache, single-flight and a batch's answers find
+     *     keys by {@code equals}, and would find none
+     */
     @Override
     public DataStream<O> expand(DataStream<I> input, StepContext context) {
       checkOptions();
+      requireKeyEquality(input.getType());
       AsyncLookupFunction<I, K, V, O> function = function(context.identity(), SystemTimers::new);
       // Flink's async I/O operator, answering fresh cache hits without a queue round trip.
       SingleOutputStreamOperator<Either<O, DeadLetter>> answered =

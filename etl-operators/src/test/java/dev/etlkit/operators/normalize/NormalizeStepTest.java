@@ -247,7 +247,7 @@ class NormalizeStepTest {
     assertThatThrownBy(
             () -> Etl.from(tagged, "t").apply(Normalize.upserts("n", Tagged::id, Types.STRING)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("part Tagged.tags (an array inside a record");
+        .hasMessageContaining("part Tagged.tags (an array, whose equals is identity)");
   }
 
   @Test

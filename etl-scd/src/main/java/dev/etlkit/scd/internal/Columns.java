@@ -169,13 +169,14 @@ public final class Columns<T> implements Serializable {
         .ifPresent(
             part -> {
               throw new IllegalArgumentException(
-                  "SCD2 compares each column with equals to detect changes and redeliveries, but"
-                      + " column part "
+                  "SCD2 compares each column with equals to detect changes and redeliveries,"
+                      + " but column part "
                       + part
-                      + " is compared by identity (no equals of its own): every delivery would differ"
-                      + " there. Give the"
-                      + " class equals and hashCode (or make it a record without array"
-                      + " components), or map the attributes to such a type before the step");
+                      + " is compared by identity (it has no equals of its own, or is an array in"
+                      + " a part whose equals compares arrays by identity): every delivery would"
+                      + " differ there. Give the class equals and hashCode (or make it a record"
+                      + " without array components), or map the attributes to such a type before"
+                      + " the step");
             });
   }
 

@@ -208,12 +208,12 @@ public abstract class NormalizeFunctionBase<K, T>
                       + valueType.getTypeClass().getName()
                       + " has no value equality: part "
                       + part
-                      + " is compared by identity (no equals of its own), so equal rows differ. The"
-                      + " upsert"
-                      + " normalizer compares rows to drop no-op updates and redeliveries."
-                      + " Implement equals and hashCode (or use a Java record without array"
-                      + " components), or keep projected state (withProjectedState), which"
-                      + " compares hashes of the serialized rows");
+                      + " is compared by identity (it has no equals of its own, or is an array in"
+                      + " a part whose equals compares arrays by identity), so equal rows differ."
+                      + " The upsert normalizer compares rows to drop no-op updates and"
+                      + " redeliveries. Implement equals and hashCode (or use a Java record"
+                      + " without array components), or keep projected state"
+                      + " (withProjectedState), which compares hashes of the serialized rows");
             });
   }
 }

@@ -281,6 +281,46 @@ class EnrichStepTest {
     orders().apply(step.withCache(LookupCache.maxEntries(10).withMissCaching(false)));
   }
 
+  /** A key class without equals and hashCode of its own. */
+  public static final class PlainId {
+    public String value;
+
+    public PlainId() {}
+
+    PlainId(String value) {
+      this.value = value;
+    }
+  }
+
+  /** A key class with both, as a record has them. */
+  public record RecordId(String value) {}
+
+  private static <K> Enrich.LookupStep<Order, K, String, EnrichedOrder> keyedBy(
+      org.apache.flink.api.java.functions.KeySelector<Order, K> key) {
+    Lookup<K, String> none = k -> CompletableFuture.completedFuture(Optional.empty());
+    return Enrich.lookup("customer", key, none, EnrichedOrder::of, EnrichedOrder.TYPE_INFO);
+  }
+
+  @Test
+  void keyComparedByIdentity_isRejectedWhenApplied() {
+    // Every record's key is a new object: the cache would never hit, single-flight never share,
+    // and a batch's answers (found by equals) would match no key.
+    assertThatThrownBy(() -> orders().apply(keyedBy(o -> new PlainId(o.customerId()))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "enrichment step 'customer': key ("
+                + PlainId.class.getName()
+                + ") is compared by"
+                + " identity")
+        .hasMessageContaining("equals and hashCode");
+    assertThatThrownBy(() -> orders().apply(keyedBy(o -> o.customerId().getBytes())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key (an array");
+    // A record, a string: fine.
+    orders().apply(keyedBy(o -> new RecordId(o.customerId())));
+    orders().apply(keyedBy(Order::customerId));
+  }
+
   @Test
   void microBatchDelay_notShorterThanTheStepTimeout_isRejectedWhenApplied() {
     Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
