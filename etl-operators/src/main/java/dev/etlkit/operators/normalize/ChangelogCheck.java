@@ -9,6 +9,7 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
 import java.time.Duration;
 import java.util.Objects;
@@ -44,9 +45,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <p><b>Sampling</b>: {@link #withSampleRate} checks a deterministic share of the keys, chosen by a
  * hash of the key, so a sampled key is checked completely and the others cost no state access.
  * <b>State</b>: one long per live key of the sample (two flags and, for a full changelog, 62 bits
- * of the live row's hash); a delete clears it. With a state TTL a key that stays unchanged longer
- * than the TTL is forgotten, and its next retraction is reported as a retraction of a key that is
- * not live: choose a TTL longer than a row lives, or none.
+ * of the live row's hash); a delete clears it. With a state TTL a key without a valid record for
+ * the TTL or longer is forgotten (every valid record restarts its clock, a violation does not), and
+ * its next retraction is reported as a retraction of a key that is not live: choose a TTL longer
+ * than a row lives, or none.
  *
  * <pre>{@code
  * normalized.apply(
@@ -93,7 +95,9 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * A step checking the rules 1 to 3 on a changelog keyed by {@code key}.
    *
    * @param name the step's name (part of its uid: keep it stable)
-   * @param key the key of a row; must be deterministic and never throw or return null
+   * @param key the key of a row; must be deterministic. A change whose key is null or whose key
+   *     selector throws becomes a dead letter, checked before the shuffle (where Flink's {@code
+   *     keyBy} would fail the job), in an operator with uid {@code <pipeline>/<step>/keys}
    * @param keyType the key's Flink type; must not be a generic (Kryo) type
    */
   public static <T, K> ChangelogCheck<T, K> validate(
@@ -159,15 +163,31 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
   public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {
     TypeInformation<T> valueType = UpsertNormalize.valueTypeOf(input.getType(), name);
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
-    ChangelogCheckFunction<K, T> function =
-        createFunction(valueType, ttl, context.errorHandler(errorPolicy));
-    KeyedStream<Change<T>, K> keyed = input.keyBy(changeKey(), keyType);
+    ErrorHandler errors = context.errorHandler(errorPolicy);
+    ChangelogCheckFunction<K, T> function = createFunction(valueType, ttl, errors);
+    // Flink's keyBy fails the job on a null key or a throwing key selector: check the keys first
+    // (every kind is checked here, -U included)
+    SingleOutputStreamOperator<Change<T>> keysChecked =
+        context.named(
+            input
+                .process(
+                    new KeyCheck<>(changeKey(), false, errors, ChangelogCheck::nullKey),
+                    input.getType())
+                .setParallelism(input.getParallelism()),
+            UpsertNormalize.KEY_CHECK);
+    KeyedStream<Change<T>, K> keyed = keysChecked.keyBy(changeKey(), keyType);
     context.declareState(keyType, function.stateDeclaration());
     context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> checked =
         context.named(keyed.process(function, input.getType()));
+    context.addDeadLettersOf(keysChecked);
     context.addDeadLettersOf(checked);
     return checked;
+  }
+
+  /** The error of a change whose key is null (no field values in the message). */
+  static IllegalArgumentException nullKey() {
+    return new IllegalArgumentException("the changelog check key is null");
   }
 
   /** The step's function with the resolved TTL and error handler (also used by tests). */

@@ -35,8 +35,10 @@ public final class Normalize {
    * A step normalizing an upsert changelog keyed by {@code key}.
    *
    * @param name the step's name (part of its uid: keep it stable)
-   * @param key the key of a row (the upsert key: a primary key); must be deterministic and never
-   *     throw or return null, as for any Flink {@code keyBy}
+   * @param key the key of a row (the upsert key: a primary key); must be deterministic. A change
+   *     whose key is null or whose key selector throws becomes a dead letter, checked before the
+   *     shuffle (where Flink's {@code keyBy} would fail the job), in an operator with uid {@code
+   *     <pipeline>/<step>/keys}
    * @param keyType the key's Flink type; must not be a generic (Kryo) type
    */
   public static <T, K> UpsertNormalize<T, K> upserts(

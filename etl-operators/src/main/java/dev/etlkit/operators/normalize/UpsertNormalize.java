@@ -11,6 +11,7 @@ import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.Projection;
 import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;
@@ -118,6 +119,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * behind.
    */
   public static final Route DEFAULT_UNKNOWN_KEY_DELETES_WITH_TTL = Route.EMIT;
+
+  /** Uid suffix of the operator that checks the keys before the shuffle: {@code <step>/keys}. */
+  static final String KEY_CHECK = "keys";
 
   private final String name;
   private final KeySelector<T, K> key;
@@ -300,15 +304,31 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
       NormalizeFunctionBase.requireValueEquality(valueType);
     }
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
-    NormalizeFunctionBase<K, T> function =
-        createFunction(valueType, ttl, context.errorHandler(errorPolicy));
-    KeyedStream<Change<T>, K> keyed = input.keyBy(changeKey(), keyType);
+    ErrorHandler errors = context.errorHandler(errorPolicy);
+    NormalizeFunctionBase<K, T> function = createFunction(valueType, ttl, errors);
+    // Flink's keyBy fails the job on a null key or a throwing key selector: check the keys first
+    // (and drop -U records, which the step ignores, before they are keyed or shipped)
+    SingleOutputStreamOperator<Change<T>> checked =
+        context.named(
+            input
+                .process(
+                    new KeyCheck<>(changeKey(), true, errors, UpsertNormalize::nullKey),
+                    input.getType())
+                .setParallelism(input.getParallelism()),
+            KEY_CHECK);
+    KeyedStream<Change<T>, K> keyed = checked.keyBy(changeKey(), keyType);
     context.declareState(keyType, function.stateDeclaration());
     context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> normalized =
         context.named(keyed.process(function, input.getType()));
+    context.addDeadLettersOf(checked);
     context.addDeadLettersOf(normalized);
     return normalized;
+  }
+
+  /** The error of a change whose key is null (no field values in the message). */
+  static IllegalArgumentException nullKey() {
+    return new IllegalArgumentException("the upsert key is null");
   }
 
   /** The step's function with the resolved TTL and error handler (also used by tests). */

@@ -63,7 +63,11 @@ class NormalizeStepTest {
 
     assertThat(normalized.type()).isEqualTo(Change.typeInfo(Customer.TYPE));
     assertThat(normalized.pipeline().uids())
-        .containsExactly("crm/normalize-customers", "crm/check-customers");
+        .containsExactly(
+            "crm/normalize-customers",
+            "crm/normalize-customers/keys", // the key check before the shuffle: no state
+            "crm/check-customers",
+            "crm/check-customers/keys");
     assertThat(inventory.entries())
         .extracting(
             e -> e.uid(),
