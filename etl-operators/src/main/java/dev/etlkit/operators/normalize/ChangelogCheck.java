@@ -110,8 +110,10 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
 
   /**
    * Also checks rule 4: the stream claims to be a full changelog (Flink's {@code
-   * ChangelogMode.all()}, the output of {@link UpsertNormalize}), with before-images on every
-   * update and full rows on every retraction.
+   * ChangelogMode.all()}, the output of {@link UpsertNormalize} without projected state), with
+   * before-images on every update and full rows on every retraction. The retractions of a
+   * normalizer {@link UpsertNormalize#withProjectedState with projected state} carry only what its
+   * retraction function builds: check them without this option.
    */
   public ChangelogCheck<T, K> withFullChangelog() {
     return new ChangelogCheck<>(name, key, keyType, true, sampleRate, stateTtl, errorPolicy);
