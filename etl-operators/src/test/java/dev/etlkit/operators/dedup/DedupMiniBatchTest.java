@@ -24,6 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -151,6 +154,42 @@ class DedupMiniBatchTest {
                       Change.insert("k3#v1"),
                       Change.updateAfter("k1#v1"),
                       Change.delete("k2#")));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void miniBatch_keepFirstRetractOnChangelog_rowsComparedByFingerprint_cancelOut(
+      StateBackendKind backend) throws Exception {
+    // A row type with a map is not compared field by field: the kept rows are fingerprinted.
+    TypeInformation<Tuple2<String, Map<String, String>>> rowType =
+        Types.TUPLE(Types.STRING, Types.MAP(Types.STRING, Types.STRING));
+    Dedup.DedupStep<
+            Change<Tuple2<String, Map<String, String>>>,
+            Tuple2<String, Map<String, String>>,
+            String,
+            Change<Tuple2<String, Map<String, String>>>>
+        step =
+            Dedup.keepFirst("dedup", (Tuple2<String, Map<String, String>> row) -> row.f0)
+                .withKeyType(Types.STRING)
+                .withRetractOutput()
+                .withMiniBatch(3, DELAY)
+                .onChangelog();
+    try (OperatorHarness<
+            Change<Tuple2<String, Map<String, String>>>,
+            Change<Tuple2<String, Map<String, String>>>>
+        harness =
+            DedupHarness.expand(step, Change.typeInfo(rowType)).harness().on(backend).open()) {
+      harness.processElement(Change.insert(Tuple2.of("k1", Map.of("a", "1"))), 1);
+      harness.processElement(Change.insert(Tuple2.of("k2", Map.of("a", "1"))), 2);
+      harness.processElement(Change.insert(Tuple2.of("k3", Map.of("a", "1"))), 3); // flushes
+      harness.processElement(Change.delete(Tuple2.of("k1", Map.of())), 4);
+      harness.processElement(Change.insert(Tuple2.of("k1", Map.of("a", "1"))), 5);
+      harness.processElement(Change.delete(Tuple2.of("k2", Map.of())), 6); // flushes
+
+      assertThat(harness.output())
+          .extracting(change -> change.kind().shortString() + " " + change.value().f0)
+          .containsExactly("+I k1", "+I k2", "+I k3", "-D k2");
     }
   }
 
