@@ -220,8 +220,11 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
         getExecutionConfig().isObjectReuseEnabled()
             && (keepsRow || holds || config.miniBatchRecords() > 0);
     copyEmittedRows = getExecutionConfig().isObjectReuseEnabled() && keepsRow;
+    // Rows are compared where entries keep fingerprints, and where they keep the row: a
+    // mini-batch compares the kept row before and after the bundle (keep-first on a changelog
+    // with retract output keeps the row but no fingerprint).
     RowIdentity<T> rows =
-        keepsHash
+        keepsHash || keepsRow
             ? RowIdentity.of(config.rowType(), getExecutionConfig().getSerializerConfig(), keepsRow)
             : null;
     rules = new DedupRules<>(config.keepLast(), holds ? config.pendingLayout() : layout, rows);
@@ -484,6 +487,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     boolean write = false;
     MiniBatch.Item<T> lastAccumulate = null;
     MiniBatch.Item<T> lastDelete = null;
+    // Records that changed the key's state in this bundle: the one behind the net change counts as
+    // out, the others were superseded within the bundle (deduplicated), as are all of them when
+    // their changes cancel out.
+    int changes = 0;
     for (int i = 0; i < items.size(); i++) {
       MiniBatch.Item<T> item = items.get(i);
       DedupRules.Outcome outcome = rules.apply(entry, item.delete, item.order, item.row);
@@ -492,7 +499,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       if (outcome == DedupRules.Outcome.DUPLICATE) {
         metrics.deduplicated();
       } else {
-        metrics.out(0); // emitted below, as the bundle's net change
+        changes++;
         if (item.delete) {
           lastDelete = item;
         } else {
@@ -508,9 +515,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       }
     }
     boolean afterLive = entry != null && entry.live;
+    int outputs = 0;
     if (!beforeLive && afterLive) {
       emit(RowKind.INSERT, lastAccumulate);
-      metrics.emitted(1);
+      outputs = 1;
     } else if (beforeLive && !afterLive) {
       T deleted = beforeRow != null ? beforeRow : lastDelete.row;
       emit(
@@ -519,11 +527,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
           lastDelete.hasTimestamp,
           lastDelete.timestamp,
           lastDelete.source);
-      metrics.emitted(1);
-    } else if (beforeLive && lastAccumulate != null) {
-      if (rules.unchanged(beforeHasHash, beforeHash, beforeRow, entry)) {
-        return; // the bundle's changes cancel out
-      }
+      outputs = 1;
+    } else if (beforeLive
+        && lastAccumulate != null
+        && !rules.unchanged(beforeHasHash, beforeHash, beforeRow, entry)) {
       if (retract) {
         emit(
             RowKind.UPDATE_BEFORE,
@@ -533,7 +540,14 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
             lastAccumulate.source);
       }
       emit(RowKind.UPDATE_AFTER, lastAccumulate);
-      metrics.emitted(retract ? 2 : 1);
+      outputs = retract ? 2 : 1;
+    }
+    if (outputs > 0) {
+      metrics.out(outputs);
+      changes--;
+    }
+    for (; changes > 0; changes--) {
+      metrics.deduplicated(); // superseded within the bundle, or cancelled out
     }
   }
 

@@ -84,7 +84,9 @@ public final class DedupRules<T> {
   /**
    * @param keepLast keep-last (else keep-first)
    * @param layout what the key's entry holds: an ordering key (ordered), a fingerprint, the row
-   * @param identity how rows are compared; required when the layout keeps fingerprints
+   * @param identity how rows are compared; required when the layout keeps fingerprints, and where
+   *     it keeps rows needed for a mini-batch to tell whether its changes cancel out ({@link
+   *     #unchanged})
    */
   public DedupRules(boolean keepLast, DedupLayout layout, @Nullable RowIdentity<T> identity) {
     if (layout.hash() && identity == null) {
@@ -94,7 +96,7 @@ public final class DedupRules<T> {
     this.ordered = layout.orderSize() > 0;
     this.keepsHash = layout.hash();
     this.keepsRow = layout.row();
-    this.identity = layout.hash() ? identity : null;
+    this.identity = layout.hash() || layout.row() ? identity : null;
     if (!ordered && !keepsHash && !keepsRow) {
       marker = new DedupEntry<>();
       marker.live = true;
@@ -236,8 +238,8 @@ public final class DedupRules<T> {
    */
   public boolean unchanged(
       boolean beforeHasHash, long beforeHash, @Nullable T beforeRow, DedupEntry<T> after) {
-    if (!keepsHash) {
-      return false;
+    if (identity == null) {
+      return false; // a marker: the rows are not known
     }
     if (identity.comparesRows() && beforeRow != null && after.row != null) {
       return identity.sameRows(beforeRow, after.row);
