@@ -56,6 +56,33 @@ public final class ValueEquality {
     return find(type, path, false, true);
   }
 
+  /**
+   * Refuses the key type of a keyed step whose part {@link #identityHashedPart} finds. Flink's
+   * {@code keyBy} refuses a POJO without {@code hashCode} of its own, not one with {@code hashCode}
+   * but without {@code equals}: the heap state backend finds a key's state with {@code equals}, so
+   * there every record would find no state and look new, while RocksDB, which compares serialized
+   * keys, would find it. The step would then behave differently on the two backends.
+   *
+   * @param keyType the key type the step keys its stream by
+   * @param step how the message names the step, for example {@code "dedup step 'orders'"}
+   * @throws IllegalArgumentException naming the part, if one is compared or hashed by identity
+   */
+  public static void requireKeyEquality(TypeInformation<?> keyType, String step) {
+    identityHashedPart(keyType, "key")
+        .ifPresent(
+            part -> {
+              throw new IllegalArgumentException(
+                  step
+                      + ": "
+                      + part
+                      + " is compared by identity (no equals or hashCode of its own, or an array)."
+                      + " The heap state backend finds a key's state with equals, so every record"
+                      + " would look new there, while RocksDB, which compares serialized keys,"
+                      + " would find it. Give the key class equals and hashCode (or make it a"
+                      + " record), or select a key of such a type");
+            });
+  }
+
   private static Optional<String> find(
       TypeInformation<?> type, String path, boolean arraysCompareDeep, boolean hashed) {
     if (type instanceof ObjectArrayTypeInfo

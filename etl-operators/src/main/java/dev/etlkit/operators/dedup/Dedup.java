@@ -10,6 +10,7 @@ import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.dedup.internal.DedupConfig;
 import dev.etlkit.operators.dedup.internal.DedupEntryTypeInfo;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
@@ -503,6 +504,7 @@ public final class Dedup {
       TypeInformation<T> rowType = rowType(input.getType());
       TypeInformation<K> resolvedKeyType = keyType != null ? keyType : inferKeyType(rowType);
       requireNotGeneric(resolvedKeyType, "key type", "pass the key type with withKeyType(...)");
+      ValueEquality.requireKeyEquality(resolvedKeyType, "dedup step '" + name + "'");
       Duration ttl = context.stateTtl(stateTtl).orElse(null);
       DedupConfig<T> config =
           new DedupConfig<>(

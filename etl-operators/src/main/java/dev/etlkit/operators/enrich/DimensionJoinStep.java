@@ -10,6 +10,7 @@ import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
+import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
@@ -232,6 +233,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
     TypeInformation<F> factType = requireNotGeneric(facts.getType(), "fact type", name);
     TypeInformation<D> dimensionType = dimensionType();
     TypeInformation<K> keyType = keyType(factType, dimensionType);
+    ValueEquality.requireKeyEquality(keyType, "dimension join '" + name + "'");
     Duration ttl = context.stateTtl(options.stateTtl).orElse(null);
     ErrorPolicy policy = context.errorPolicy(options.errorPolicy);
     ErrorHandler factErrors = context.errorHandler(options.errorPolicy);

@@ -8,6 +8,7 @@ import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
+import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
@@ -164,6 +165,7 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
   @Override
   public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {
     TypeInformation<T> valueType = UpsertNormalize.valueTypeOf(input.getType(), name);
+    ValueEquality.requireKeyEquality(keyType, "changelog check '" + name + "'");
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
     ErrorHandler errors = context.errorHandler(errorPolicy);
     ChangelogCheckFunction<K, T> function = createFunction(valueType, ttl, errors);

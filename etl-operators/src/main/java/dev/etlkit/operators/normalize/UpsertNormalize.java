@@ -10,6 +10,7 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
+import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
@@ -303,6 +304,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     if (projection == null) {
       NormalizeFunctionBase.requireValueEquality(valueType);
     }
+    ValueEquality.requireKeyEquality(keyType, "upsert normalize step '" + name + "'");
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
     ErrorHandler errors = context.errorHandler(errorPolicy);
     NormalizeFunctionBase<K, T> function = createFunction(valueType, ttl, errors);
