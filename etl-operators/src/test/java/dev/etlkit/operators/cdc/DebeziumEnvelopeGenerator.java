@@ -102,7 +102,9 @@ final class DebeziumEnvelopeGenerator {
       case 4:
         return good + (random.nextBoolean() ? "}" : " {\"op\":\"c\"}"); // trailing garbage
       case 5:
-        return "{\"schema\":{},\"payload\":" + new String[] {"[1]", "\"x\"", "3"}[random.nextInt(3)] + "}";
+        return "{\"schema\":{},\"payload\":"
+            + new String[] {"[1]", "\"x\"", "3"}[random.nextInt(3)]
+            + "}";
       case 6:
         return "{\"op\":\"c\",\"after\":{\"id\":1,\"extra\":"
             + "[".repeat(70)
@@ -111,7 +113,8 @@ final class DebeziumEnvelopeGenerator {
       case 7:
         return "{\"op\":\"c\",\"after\":{\"id\":1,\"extra\":" + digits(150) + "}}"; // number limit
       default:
-        return good.replace("\"op\":", "\"op\":" + (random.nextBoolean() ? "5," : "null,") + "\"x\":");
+        return good.replace(
+            "\"op\":", "\"op\":" + (random.nextBoolean() ? "5," : "null,") + "\"x\":");
     }
   }
 
@@ -172,7 +175,8 @@ final class DebeziumEnvelopeGenerator {
       p.append("\"ts_ms\":").append(envelopeTs()).append(',');
     }
     if (random.nextInt(5) == 0) {
-      p.append("\"transaction\":{\"id\":\"571:33\",\"total_order\":1,\"data_collection_order\":1},");
+      p.append(
+          "\"transaction\":{\"id\":\"571:33\",\"total_order\":1,\"data_collection_order\":1},");
     }
     if (op.equals("m")) {
       p.append("\"message\":{\"prefix\":\"p\",\"content\":\"AQID\"},");
@@ -185,7 +189,12 @@ final class DebeziumEnvelopeGenerator {
   }
 
   private String envelopeTs() {
-    return random.nextInt(20) == 0 ? "\"1700000000001\"" : String.valueOf(1_700_000_001_000L + random.nextInt(1000));
+    return switch (random.nextInt(20)) {
+      case 0 -> "\"1700000000001\"";
+      case 1 -> "0";
+      case 2 -> "-1";
+      default -> String.valueOf(1_700_000_001_000L + random.nextInt(1000));
+    };
   }
 
   private String source() {
@@ -196,12 +205,15 @@ final class DebeziumEnvelopeGenerator {
           case 0 -> "0";
           case 1 -> "\"1699999999999\"";
           case 2 -> "100000000000000000000000000";
+          case 3 -> "-5";
           default -> String.valueOf(1_699_999_000_000L + random.nextInt(1000));
         };
     if (random.nextInt(15) != 0) {
       s.append("\"ts_ms\":").append(ts).append(',');
     }
-    String snapshot = new String[] {"\"true\"", "\"last\"", "\"false\"", "\"incremental\"", "true", "false"}[random.nextInt(6)];
+    String snapshot =
+        new String[] {"\"true\"", "\"last\"", "\"false\"", "\"incremental\"", "true", "false"}
+            [random.nextInt(6)];
     s.append("\"snapshot\":").append(snapshot).append(',');
     if (connector == 0) {
       s.append("\"connector\":\"postgresql\",\"db\":\"shop\",\"schema\":\"public\",");
@@ -228,7 +240,8 @@ final class DebeziumEnvelopeGenerator {
       s.append(",\"thread\":7,\"query\":null}");
     } else {
       s.append("\"connector\":\"sqlserver\",\"db\":\"shop\",\"schema\":\"dbo\",\"table\":\"ref\",");
-      s.append("\"change_lsn\":\"00000025:00000d08:0025\",\"commit_lsn\":\"00000025:00000d08:0025\"}");
+      s.append(
+          "\"change_lsn\":\"00000025:00000d08:0025\",\"commit_lsn\":\"00000025:00000d08:0025\"}");
     }
     return s.toString();
   }
@@ -239,8 +252,18 @@ final class DebeziumEnvelopeGenerator {
     int corrupt = random.nextInt(6) == 0 ? random.nextInt(11) : -1;
     cols.add("\"id\":" + (corrupt == 0 ? badInteger() : goodId(id)));
     maybe(cols, "name", corrupt == 1 ? "{\"a\":1}" : pick("\"Zoë\"", "null", "\"\"", "\"a\\\"b\""));
-    maybe(cols, "active", corrupt == 2 ? pick("2", "1.0", "\"\"", "\"null\"", "-1") : pick("true", "false", "0", "1", "null"));
-    maybe(cols, "qty", corrupt == 3 ? pick("3000000000", "2.5", "\"1.5\"", "\"\"") : pick("7", "-3", "null", "\"12\"", "12.0", "1.2e1"));
+    maybe(
+        cols,
+        "active",
+        corrupt == 2
+            ? pick("2", "1.0", "\"\"", "\"null\"", "-1")
+            : pick("true", "false", "0", "1", "null"));
+    maybe(
+        cols,
+        "qty",
+        corrupt == 3
+            ? pick("3000000000", "2.5", "\"1.5\"", "\"\"")
+            : pick("7", "-3", "null", "\"12\"", "12.0", "1.2e1"));
     maybe(cols, "amount", amount(schema, corrupt == 4));
     maybe(cols, "ratio", ratio(corrupt == 5));
     maybe(cols, "day", day(schema, corrupt == 6));
@@ -248,7 +271,9 @@ final class DebeziumEnvelopeGenerator {
     maybe(cols, "shipped", timestamp(schema, corrupt == 8, true));
     maybe(cols, "at", time(schema, corrupt == 9));
     if (random.nextInt(4) == 0) {
-      cols.add("\"extra\":" + pick("{\"nested\":[1,{\"x\":null}]}", digits(30), "1e400", "\"text\"", "[]"));
+      cols.add(
+          "\"extra\":"
+              + pick("{\"nested\":[1,{\"x\":null}]}", digits(30), "1e400", "\"text\"", "[]"));
     }
     if (random.nextInt(8) == 0) {
       cols.add("\"srcTable\":\"column\"");
@@ -278,7 +303,8 @@ final class DebeziumEnvelopeGenerator {
   }
 
   private String badInteger() {
-    return pick("1.5", "\"1.5\"", "\"\"", "true", digits(30), "\"null\"", "12.0000000000000001", "1e400");
+    return pick(
+        "1.5", "\"1.5\"", "\"\"", "true", digits(30), "\"null\"", "12.0000000000000001", "1e400");
   }
 
   private String amount(boolean schema, boolean corrupt) {
@@ -286,7 +312,9 @@ final class DebeziumEnvelopeGenerator {
       if (corrupt) {
         return pick("\"!!notbase64\"", "\"" + base64(BigInteger.TEN.pow(120)) + "\"");
       }
-      return random.nextInt(8) == 0 ? "null" : "\"" + base64(BigInteger.valueOf(random.nextInt(2_000_000) - 1_000_000)) + "\"";
+      return random.nextInt(8) == 0
+          ? "null"
+          : "\"" + base64(BigInteger.valueOf(random.nextInt(2_000_000) - 1_000_000)) + "\"";
     }
     if (corrupt) {
       return pick("\"1e999999999\"", "1e-400", "\"AQI=\"", "1e150", "\"\"");
@@ -315,12 +343,23 @@ final class DebeziumEnvelopeGenerator {
     if (corrupt) {
       return pick("5000000", "-800000", "\"19000\"", "1.5", "\"\"", "\"2024-13-40\"");
     }
-    return pick(String.valueOf(19_000 + random.nextInt(1000)), "0", "-1", "null", schema ? "19500" : "\"2024-03-15\"");
+    return pick(
+        String.valueOf(19_000 + random.nextInt(1000)),
+        "0",
+        "-1",
+        "null",
+        schema ? "19500" : "\"2024-03-15\"");
   }
 
   private String timestamp(boolean schema, boolean corrupt, boolean instant) {
     if (corrupt) {
-      return pick("\"1710497730123\"", "1.7e12", "1710497730123456789", "-99999999999999", "\"\"", "\"yesterday\"");
+      return pick(
+          "\"1710497730123\"",
+          "1.7e12",
+          "1710497730123456789",
+          "-99999999999999",
+          "\"\"",
+          "\"yesterday\"");
     }
     long ms = 1_710_497_730_123L + random.nextInt(1_000_000);
     if (schema) {
@@ -343,14 +382,27 @@ final class DebeziumEnvelopeGenerator {
   }
 
   private String valueSchema() {
-    String dayName = pick("io.debezium.time.Date", "org.apache.kafka.connect.data.Date", "io.debezium.time.Year", "io.debezium.time.MicroTimestamp");
+    String dayName =
+        pick(
+            "io.debezium.time.Date",
+            "org.apache.kafka.connect.data.Date",
+            "io.debezium.time.Year",
+            "io.debezium.time.MicroTimestamp");
     if (random.nextInt(6) != 0) {
       dayName = "io.debezium.time.Date";
     }
-    String createdName = random.nextInt(8) == 0 ? "io.debezium.time.MicroTime" : "io.debezium.time.NanoTimestamp";
-    String shippedName = random.nextInt(8) == 0 ? "io.debezium.time.Date" : "io.debezium.time.MicroTimestamp";
-    String atName = random.nextInt(10) == 0 ? "io.debezium.time.Date" : "io.debezium.time.MicroTime";
-    String scale = random.nextInt(15) == 0 ? "" : "\"parameters\":{\"scale\":\"" + random.nextInt(5) + "\",\"connect.decimal.precision\":\"10\"},";
+    String createdName =
+        random.nextInt(8) == 0 ? "io.debezium.time.MicroTime" : "io.debezium.time.NanoTimestamp";
+    String shippedName =
+        random.nextInt(8) == 0 ? "io.debezium.time.Date" : "io.debezium.time.MicroTimestamp";
+    String atName =
+        random.nextInt(10) == 0 ? "io.debezium.time.Date" : "io.debezium.time.MicroTime";
+    String scale =
+        random.nextInt(15) == 0
+            ? ""
+            : "\"parameters\":{\"scale\":\""
+                + random.nextInt(5)
+                + "\",\"connect.decimal.precision\":\"10\"},";
     String columns =
         "[{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},"
             + "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"},"
@@ -376,7 +428,10 @@ final class DebeziumEnvelopeGenerator {
             + "\",\"version\":1,\"field\":\"at\"},"
             + "{\"type\":\"string\",\"optional\":true,\"field\":\"srcTable\"},"
             + "{\"type\":\"string\",\"optional\":true,\"field\":\"extra\"}]";
-    String image = "{\"type\":\"struct\",\"fields\":" + columns + ",\"optional\":true,\"name\":\"db.public.ref.Value\",\"field\":\"%s\"}";
+    String image =
+        "{\"type\":\"struct\",\"fields\":"
+            + columns
+            + ",\"optional\":true,\"name\":\"db.public.ref.Value\",\"field\":\"%s\"}";
     return "{\"type\":\"struct\",\"fields\":["
         + String.format(image, "before")
         + ","

