@@ -19,6 +19,11 @@ final class DebeziumEnvelopeGenerator {
   private final Random random;
   private final boolean schemaBias;
   private long offset;
+  // the Connect schema names of the date/time columns of the event being generated
+  private String dayName = "io.debezium.time.Date";
+  private String createdName = "io.debezium.time.NanoTimestamp";
+  private String shippedName = "io.debezium.time.MicroTimestamp";
+  private String atName = "io.debezium.time.MicroTime";
 
   DebeziumEnvelopeGenerator(long seed) {
     this.random = new Random(seed);
@@ -38,7 +43,11 @@ final class DebeziumEnvelopeGenerator {
     } else if (kind < 6) {
       value = "{\"schema\":null,\"payload\":null}";
     } else if (kind < 8) {
-      value = "{\"ts_ms\":" + (1_700_000_000_000L + random.nextInt(1000)) + "}";
+      value =
+          "{\"ts_ms\":"
+              + (1_700_000_000_000L + random.nextInt(1000))
+              + (random.nextInt(8) == 0 ? ".5" : "") // no heartbeat: a dead letter
+              + "}";
       if (random.nextBoolean()) {
         value =
             "{\"schema\":{\"type\":\"struct\",\"name\":\"io.debezium.connector.common.Heartbeat\","
@@ -139,6 +148,7 @@ final class DebeziumEnvelopeGenerator {
     } else {
       op = random.nextBoolean() ? "c" : "u";
     }
+    pickSchemaNames();
     String after = null;
     String before = null;
     if (op.equals("c") || op.equals("r") || op.equals("u")) {
@@ -363,8 +373,18 @@ final class DebeziumEnvelopeGenerator {
     }
     long ms = 1_710_497_730_123L + random.nextInt(1_000_000);
     if (schema) {
-      // the unit comes from the schema (see valueSchema): values in that unit
-      return pick(String.valueOf(ms * (instant ? 1_000L : 1_000_000L)), "null");
+      // the unit comes from the column's schema: a value in that unit
+      String value =
+          switch (instant ? shippedName : createdName) {
+            case "io.debezium.time.Timestamp", "org.apache.kafka.connect.data.Timestamp" ->
+                String.valueOf(ms);
+            case "io.debezium.time.MicroTimestamp" -> String.valueOf(ms * 1_000L + 7);
+            case "io.debezium.time.NanoTimestamp" -> String.valueOf(ms * 1_000_000L + 7);
+            case "io.debezium.time.Date" -> String.valueOf(ms / 86_400_000L);
+            case "io.debezium.time.ZonedTimestamp" -> "\"2024-03-15T10:15:30.123456Z\"";
+            default -> String.valueOf(ms); // a time-of-day schema: refused
+          };
+      return random.nextInt(6) == 0 ? "null" : value;
     }
     String iso = instant ? "\"2024-03-15T10:15:30.123456Z\"" : "\"2024-03-15T10:15:30.123456\"";
     return pick(String.valueOf(ms), String.valueOf(ms * 1000), "null", iso, "0", "-1");
@@ -376,27 +396,47 @@ final class DebeziumEnvelopeGenerator {
     }
     long micros = random.nextInt(86_400) * 1_000_000L + random.nextInt(1_000_000);
     if (schema) {
-      return pick(String.valueOf(micros), "null");
+      long perSecond =
+          switch (atName) {
+            case "io.debezium.time.Time", "org.apache.kafka.connect.data.Time" -> 1_000L;
+            case "io.debezium.time.NanoTime" -> 1_000_000_000L;
+            default -> 1_000_000L; // MicroTime, or a date schema (refused)
+          };
+      if (random.nextInt(30) == 0) {
+        return String.valueOf(86_400 * perSecond); // 24:00, which PostgreSQL's TIME can hold
+      }
+      return pick(String.valueOf(micros * perSecond / 1_000_000L), "null");
     }
     return pick(String.valueOf(micros / 1000), "null", "\"10:15:30\"", "0");
   }
 
+  private void pickSchemaNames() {
+    dayName =
+        random.nextInt(6) != 0
+            ? pick("io.debezium.time.Date", "org.apache.kafka.connect.data.Date")
+            : pick("io.debezium.time.Year", "io.debezium.time.MicroTimestamp");
+    String[] timestamps = {
+      "io.debezium.time.Timestamp",
+      "io.debezium.time.MicroTimestamp",
+      "io.debezium.time.NanoTimestamp",
+      "org.apache.kafka.connect.data.Timestamp",
+      "io.debezium.time.Date"
+    };
+    createdName =
+        random.nextInt(8) == 0 ? "io.debezium.time.MicroTime" : timestamps[random.nextInt(5)];
+    shippedName =
+        random.nextInt(6) == 0 ? "io.debezium.time.ZonedTimestamp" : timestamps[random.nextInt(5)];
+    atName =
+        random.nextInt(10) == 0
+            ? "io.debezium.time.Date"
+            : pick(
+                "io.debezium.time.Time",
+                "io.debezium.time.MicroTime",
+                "io.debezium.time.NanoTime",
+                "org.apache.kafka.connect.data.Time");
+  }
+
   private String valueSchema() {
-    String dayName =
-        pick(
-            "io.debezium.time.Date",
-            "org.apache.kafka.connect.data.Date",
-            "io.debezium.time.Year",
-            "io.debezium.time.MicroTimestamp");
-    if (random.nextInt(6) != 0) {
-      dayName = "io.debezium.time.Date";
-    }
-    String createdName =
-        random.nextInt(8) == 0 ? "io.debezium.time.MicroTime" : "io.debezium.time.NanoTimestamp";
-    String shippedName =
-        random.nextInt(8) == 0 ? "io.debezium.time.Date" : "io.debezium.time.MicroTimestamp";
-    String atName =
-        random.nextInt(10) == 0 ? "io.debezium.time.Date" : "io.debezium.time.MicroTime";
     String scale =
         random.nextInt(15) == 0
             ? ""

@@ -241,7 +241,8 @@ final class DebeziumIndependentReference {
 
   private Expected withoutOp(JsonNode env) {
     JsonNode ts = env.get("ts_ms");
-    if (env.size() == 1 && ts != null && ts.isNumber()) {
+    // docs said "a number"; the step wants an integer (as Debezium writes it): docs amended
+    if (env.size() == 1 && asLong(ts) != null) {
       return Expected.skip(Debezium.METRIC_HEARTBEATS);
     }
     JsonNode status = env.get("status");
@@ -540,6 +541,10 @@ final class DebeziumIndependentReference {
     String srcSnapshot = null;
     Integer srcRow = null;
     Long srcTs = null;
+    long srcPos = 0L;
+    String srcConnector = null;
+    Long srcTxId = null;
+    Long envTs = null;
     if (!config.metadata()) {
       srcTable = c.get(faults, () -> c.string("srcTable"), null);
       srcOp = c.get(faults, () -> c.string("srcOp"), null);
@@ -547,6 +552,10 @@ final class DebeziumIndependentReference {
       srcSnapshot = c.get(faults, () -> c.string("srcSnapshot"), null);
       srcRow = c.get(faults, () -> c.integer("srcRow"), null);
       srcTs = c.get(faults, () -> c.longWrapper("srcTs"), null);
+      srcPos = c.get(faults, () -> c.primitiveLong("srcPos"), 0L);
+      srcConnector = c.get(faults, () -> c.string("srcConnector"), null);
+      srcTxId = c.get(faults, () -> c.longWrapper("srcTxId"), null);
+      envTs = c.get(faults, () -> c.longWrapper("envTs"), null);
     }
     Reject.throwAny(faults);
     if (config.metadata()) {
@@ -566,6 +575,11 @@ final class DebeziumIndependentReference {
                   : null;
       srcRow = asInt(source.get("row"));
       srcTs = asLong(source.get("ts_ms"));
+      Long pos = asLong(source.get("pos"));
+      srcPos = pos == null ? 0L : pos; // absent metadata: 0 for a primitive field
+      srcConnector = asText(source.get("connector"));
+      srcTxId = asLong(source.get("txId"));
+      envTs = env == null ? null : asLong(env.get("ts_ms"));
     }
     return new ReferenceRow(
         id,
@@ -583,7 +597,11 @@ final class DebeziumIndependentReference {
         srcLsn,
         srcSnapshot,
         srcRow,
-        srcTs);
+        srcTs,
+        srcPos,
+        srcConnector,
+        srcTxId,
+        envTs);
   }
 
   /** The columns of one image, with their Connect schemas when the event has them. */

@@ -295,7 +295,18 @@ class DebeziumIndependentReferenceTest {
       List<String> fields = new ArrayList<>();
       List<Debezium.Metadata> metadata = new ArrayList<>();
       if (config.metadata()) {
-        fields.addAll(List.of("srcTable", "srcOp", "srcLsn", "srcSnapshot", "srcRow", "srcTs"));
+        fields.addAll(
+            List.of(
+                "srcTable",
+                "srcOp",
+                "srcLsn",
+                "srcSnapshot",
+                "srcRow",
+                "srcTs",
+                "srcPos",
+                "srcConnector",
+                "srcTxId",
+                "envTs"));
         metadata.addAll(
             List.of(
                 Debezium.Metadata.TABLE,
@@ -303,7 +314,11 @@ class DebeziumIndependentReferenceTest {
                 Debezium.Metadata.LSN,
                 Debezium.Metadata.SNAPSHOT,
                 Debezium.Metadata.BINLOG_ROW,
-                Debezium.Metadata.SOURCE_TS_MS));
+                Debezium.Metadata.SOURCE_TS_MS,
+                Debezium.Metadata.BINLOG_POS,
+                Debezium.Metadata.CONNECTOR,
+                Debezium.Metadata.TX_ID,
+                Debezium.Metadata.TS_MS));
       }
       DecoderSettings<ReferenceRow> settings =
           new DecoderSettings<>(

@@ -28,4 +28,8 @@ public record ReferenceRow(
     Long srcLsn,
     String srcSnapshot,
     Integer srcRow,
-    Long srcTs) {}
+    Long srcTs,
+    long srcPos,
+    String srcConnector,
+    Long srcTxId,
+    Long envTs) {}
