@@ -476,6 +476,20 @@ class DebeziumDecoderTest {
   }
 
   @Test
+  void fieldGivenTwice_isMalformedJson_notLastWins() {
+    // {"op":"d","op":"c"} was an insert (Jackson keeps the last), while a reader that keeps the
+    // first sees a delete: found by DebeziumIndependentReferenceTest
+    assertRejected(
+        "{\"op\":\"d\",\"op\":\"c\",\"after\":" + ANNE + "}",
+        JsonParseException.class,
+        "value: malformed JSON at line 1, column 15");
+    assertRejected(
+        change("c", null, "{\"id\":1,\"email\":\"a@x\",\"id\":2}"),
+        JsonParseException.class,
+        "value: malformed JSON");
+  }
+
+  @Test
   void truncatedJson() {
     assertRejected(
         "{\"op\":\"c\",\"after\":{\"first_name\":\"" + SECRET,

@@ -92,6 +92,11 @@ final class DebeziumEnvelopeGenerator {
             + "}}";
       case 1:
         return random.nextBoolean() ? "{\"id\" " + id + "}" : "[" + id + "]";
+      case 2:
+        return pick(
+            "{\"id\":null}", // null for the primitive key field
+            "{\"id\":\"" + id + "\",\"tenant\":\"t1\"}", // integer text, a column T lacks
+            "{\"id\":1.5}");
       default:
         return "{\"id\":" + id + "}";
     }
@@ -99,9 +104,11 @@ final class DebeziumEnvelopeGenerator {
 
   private String malformed(long id) {
     String good = changeEvent(id, 50);
-    switch (random.nextInt(9)) {
+    switch (random.nextInt(10)) {
       case 0:
         return good.substring(0, 1 + random.nextInt(good.length() - 1)); // truncated
+      case 8:
+        return "{\"op\":\"d\",\"op\":\"c\",\"after\":{\"id\":1}}"; // a duplicate field
       case 1:
         return good.replaceFirst(":", " "); // invalid
       case 2:

@@ -158,6 +158,9 @@ final class DebeziumIndependentReference {
         JsonMapper.builder(factory)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // a field given twice ({"op":"d","op":"c"}) is malformed, not last-wins (the step
+            // took the last one until this reference found it)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
   }
