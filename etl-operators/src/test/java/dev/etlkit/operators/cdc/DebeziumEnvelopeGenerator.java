@@ -83,7 +83,7 @@ final class DebeziumEnvelopeGenerator {
   }
 
   private String key(long id) {
-    switch (random.nextInt(8)) {
+    switch (random.nextInt(9)) {
       case 0:
         return "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,"
             + "\"field\":\"id\"}],\"optional\":false,\"name\":\"db.public.ref.Key\"},"
@@ -92,6 +92,15 @@ final class DebeziumEnvelopeGenerator {
             + "}}";
       case 1:
         return random.nextBoolean() ? "{\"id\" " + id + "}" : "[" + id + "]";
+      case 3:
+        // a key with a timestamp column (message.key.columns), in the unit its schema names
+        return random.nextBoolean()
+            ? "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"field\":\"id\"},"
+                + "{\"type\":\"int64\",\"name\":\"io.debezium.time.MicroTimestamp\",\"field\":"
+                + "\"created\"}],\"name\":\"db.public.ref.Key\"},\"payload\":{\"id\":"
+                + id
+                + ",\"created\":1710497730123456}}"
+            : "{\"id\":" + id + ",\"created\":1710497730123}";
       case 2:
         return pick(
             "{\"id\":null}", // null for the primitive key field
