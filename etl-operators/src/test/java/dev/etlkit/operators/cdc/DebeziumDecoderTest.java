@@ -30,6 +30,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The plain-Java envelope decoder, without Flink. */
@@ -475,6 +476,20 @@ class DebeziumDecoderTest {
   }
 
   @Test
+  void fieldGivenTwice_isMalformedJson_notLastWins() {
+    // {"op":"d","op":"c"} was an insert (Jackson keeps the last), while a reader that keeps the
+    // first sees a delete: found by DebeziumIndependentReferenceTest
+    assertRejected(
+        "{\"op\":\"d\",\"op\":\"c\",\"after\":" + ANNE + "}",
+        JsonParseException.class,
+        "value: malformed JSON at line 1, column 15");
+    assertRejected(
+        change("c", null, "{\"id\":1,\"email\":\"a@x\",\"id\":2}"),
+        JsonParseException.class,
+        "value: malformed JSON");
+  }
+
+  @Test
   void truncatedJson() {
     assertRejected(
         "{\"op\":\"c\",\"after\":{\"first_name\":\"" + SECRET,
@@ -552,6 +567,22 @@ class DebeziumDecoderTest {
         "before must be a JSON object or null, was string");
   }
 
+  @ParameterizedTest
+  @CsvSource({"c, before", "r, before", "d, after"})
+  void imageOfTheWrongShape_thatTheOpDoesNotUse_isStillADeadLetter(String op, String image) {
+    // the Bad input table promises a dead letter for any before or after that is no object: a
+    // c event with "before": 7 is a broken envelope, not an insert (found by the independent
+    // reference, DebeziumIndependentReferenceTest)
+    String envelope =
+        op.equals("d")
+            ? "{\"op\":\"d\",\"before\":" + ANNE + ",\"after\":7}"
+            : "{\"op\":\"" + op + "\",\"before\":7,\"after\":" + ANNE + "}";
+    assertRejected(
+        envelope,
+        IllegalArgumentException.class,
+        image + " must be a JSON object or null, was number");
+  }
+
   @Test
   void wrongFieldType() {
     assertRejected(
@@ -589,9 +620,10 @@ class DebeziumDecoderTest {
         .isEqualTo(1200L);
     decode(change("c", null, "{\"id\":7.00}"));
     assertThat(out).extracting(c -> c.value().id()).containsExactly(7);
-    // whole, but too large for int: rejected like the same integer
+    // whole, but too large for int: rejected like the same integer, as a value that does not fit
     assertThatThrownBy(() -> decode(change("c", null, "{\"id\":3.0e10}")))
-        .hasMessageStartingWith("after.id: cannot build the row");
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after.id: value does not fit int");
   }
 
   private static String idOrder(String id) {

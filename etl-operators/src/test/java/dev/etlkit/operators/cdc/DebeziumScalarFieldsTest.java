@@ -109,6 +109,23 @@ class DebeziumScalarFieldsTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "i, 2147483648, int",
+    "boxedInt, -2147483649, java.lang.Integer",
+    "boxedInt, 3000000000.0, java.lang.Integer",
+    "s, 32768, short",
+    "l, 9223372036854775808, long",
+    "boxedLong, 123456789012345678901234567890, java.lang.Long"
+  })
+  void integerBeyondTheFieldsRange_isAValueThatDoesNotFit(String field, String json, String type) {
+    // found by DebeziumIndependentReferenceTest: Jackson's overflow error came out as "cannot build
+    // the row (InputCoercionException)", which the docs reserve for a throwing constructor
+    assertThatThrownBy(() -> bind(field, json))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after." + field + ": value does not fit " + type);
+  }
+
   // ---- BigDecimal fields
 
   @Test

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.cdc.internal;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,7 +68,12 @@ public final class DebeziumDecoder<T> {
 
   public DebeziumDecoder(DecoderSettings<T> settings) {
     this.limits = settings.limits;
-    this.mapper = RowBinder.strictScalars(SafeJson.mapperBuilder(limits)).build();
+    // A field given twice ({"op":"d","op":"c"}) is malformed: Jackson would keep the last, a
+    // reader that keeps the first would see another change.
+    this.mapper =
+        RowBinder.strictScalars(SafeJson.mapperBuilder(limits))
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     this.tombstones = settings.tombstones;
     this.truncates = settings.truncates;
     this.binder =
@@ -157,6 +163,7 @@ public final class DebeziumDecoder<T> {
     if (after == null) {
       throw new IllegalArgumentException("op '" + code + "' without an after image");
     }
+    image(envelope, "before"); // unused, but an image of the wrong shape is a broken envelope
     JsonNode source = source(envelope);
     metadata.set(envelope, source);
     T row = binder.bind(after, encodings, metadata, "after");
@@ -189,6 +196,7 @@ public final class DebeziumDecoder<T> {
       ObjectNode envelope, @Nullable byte[] key, ColumnEncodings encodings, List<Change<T>> into)
       throws IOException {
     ObjectNode before = image(envelope, "before");
+    image(envelope, "after"); // unused, but an image of the wrong shape is a broken envelope
     JsonNode source = source(envelope);
     metadata.set(envelope, source);
     T row;

@@ -120,7 +120,13 @@ final class ScalarColumns {
                     : wholeBigInteger(value.decimalValue());
             if (whole != null) {
               row.set(names[i], whole);
+              value = whole;
             }
+          }
+          // Jackson reports an integer beyond its field's range as an error of the row's
+          // constructor (InputCoercionException), not as a value that does not fit
+          if (kinds[i] == Kind.INTEGER && value.isIntegralNumber() && !fits(value, types[i])) {
+            throw mismatch(i, what, "value does not fit", "");
           }
           break;
         case BOOLEAN:
@@ -138,6 +144,24 @@ final class ScalarColumns {
           break;
       }
     }
+  }
+
+  /** True if the integer {@code value} is within the range of the integer type {@code type}. */
+  private static boolean fits(JsonNode value, Class<?> type) {
+    if (type == long.class || type == Long.class) {
+      return value.canConvertToLong();
+    }
+    if (!value.canConvertToInt()) {
+      return false;
+    }
+    int v = value.intValue();
+    if (type == short.class || type == Short.class) {
+      return v >= Short.MIN_VALUE && v <= Short.MAX_VALUE;
+    }
+    if (type == byte.class || type == Byte.class) {
+      return v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE;
+    }
+    return true; // int, Integer
   }
 
   /** What Jackson reads as null for a number or boolean field. */
