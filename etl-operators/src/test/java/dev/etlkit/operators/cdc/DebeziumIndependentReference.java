@@ -158,9 +158,8 @@ final class DebeziumIndependentReference {
         JsonMapper.builder(factory)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            // a field given twice ({"op":"d","op":"c"}) is malformed, not last-wins (the step
-            // took the last one until this reference found it)
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // a field given twice ({"op":"d","op":"c"}): the last one counts (Jackson's default),
+            // as docs/formats-cdc.md says
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
   }
