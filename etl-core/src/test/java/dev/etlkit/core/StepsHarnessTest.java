@@ -96,6 +96,17 @@ class StepsHarnessTest {
   }
 
   @Test
+  void map_recordWithoutTimestamp_deadLetterHasNoEventTime() throws Exception {
+    // Flink's sources stamp a record without a timestamp with TimestampAssigner.NO_TIMESTAMP
+    // (Long.MIN_VALUE), and ProcessFunction.Context#timestamp() passes that marker on.
+    try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
+      h.processElement("x", Long.MIN_VALUE);
+
+      assertThat(deadLetters(h)).singleElement().extracting(DeadLetter::eventTime).isNull();
+    }
+  }
+
+  @Test
   void map_functionReturningNull_isADeadLetterNotANullRecord() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
       h.processElement("null", 1L);
