@@ -107,6 +107,24 @@ class StepsHarnessTest {
   }
 
   @Test
+  void filter_changeWithoutTimestamp_deadLetterTakesTheChangesEventTimeAndPosition()
+      throws Exception {
+    FilterFunction<Change<String>> parse = change -> Integer.parseInt(change.value()) > 0;
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        harness(
+            new FilterStepFunction<>(parse, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement(
+          Change.insert("x").withEventTime(7L).withSourcePosition(41L), Long.MIN_VALUE);
+      h.processElement(Change.insert("y").withSourcePosition(42L), Long.MIN_VALUE);
+      h.processElement(Change.insert("z").withEventTime(7L), 9L);
+
+      assertThat(deadLetters(h))
+          .extracting(l -> l.eventTime() + "@" + l.sourcePosition())
+          .containsExactly("7@41", "null@42", "9@null");
+    }
+  }
+
+  @Test
   void map_functionReturningNull_isADeadLetterNotANullRecord() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
       h.processElement("null", 1L);

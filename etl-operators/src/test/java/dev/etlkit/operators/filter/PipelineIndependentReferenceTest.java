@@ -3,6 +3,7 @@ package dev.etlkit.operators.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.Etl;
@@ -46,7 +47,10 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
@@ -76,7 +80,7 @@ class PipelineIndependentReferenceTest {
   }
 
   static List<Long> policySeeds() {
-    return Soak.seeds(2, 80);
+    return Soak.seeds(2, 60);
   }
 
   // ---------------------------------------------------------------- generator
@@ -338,6 +342,9 @@ class PipelineIndependentReferenceTest {
     return result;
   }
 
+  private static final TypeInformation<Tuple2<String, RefItem>> OUTPUT_TYPE =
+      Types.TUPLE(Types.STRING, RefItem.TYPE_INFO);
+
   private static final Comparator<RefItem> BY_ID =
       Comparator.comparingInt(RefItem::id).thenComparing(String::valueOf);
 
@@ -345,12 +352,25 @@ class PipelineIndependentReferenceTest {
   private static void runAndCompare(
       long seed, RuntimeExecutionMode mode, int parallelism, int pipelines, boolean failing)
       throws Exception {
+    runAndCompare(seed, mode, parallelism, pipelines, failing, null);
+  }
+
+  private static void runAndCompare(
+      long seed,
+      RuntimeExecutionMode mode,
+      int parallelism,
+      int pipelines,
+      boolean failing,
+      @Nullable ChangePipeline changes)
+      throws Exception {
     Gen gen = new Gen(seed, failing);
     StreamExecutionEnvironment env = env(mode, parallelism);
     List<Pipeline> specs = new ArrayList<>();
     List<Expected> expectations = new ArrayList<>();
-    Map<String, Map<String, CloseableIterator<RefItem>>> outputs = new LinkedHashMap<>();
-    Map<String, CloseableIterator<DeadLetter>> deadLetters = new LinkedHashMap<>();
+    // one collect sink for every output of every pipeline, one for all dead letters: each sink
+    // costs a MiniCluster job seconds
+    DataStream<Tuple2<String, RefItem>> allOutputs = null;
+    DataStream<DeadLetter> allDeadLetters = null;
     for (int i = 0; i < pipelines; i++) {
       Pipeline pipeline = gen.pipeline("ref" + seed + "-" + i);
       List<RefItem> input = gen.input(10 + gen.random.nextInt(50));
@@ -358,20 +378,39 @@ class PipelineIndependentReferenceTest {
       Built built = build(env, pipeline, input, parallelism);
       assertThat(built.any.pipeline().uids()).as(pipeline.toString()).isEqualTo(expected.uids);
       assertNamedOperators(built, expected.uids);
-      Map<String, CloseableIterator<RefItem>> sinks = new LinkedHashMap<>();
       for (Map.Entry<String, DataStream<RefItem>> leaf : built.leaves.entrySet()) {
-        sinks.put(leaf.getKey(), leaf.getValue().collectAsync());
+        String tag = pipeline.name() + " " + leaf.getKey();
+        DataStream<Tuple2<String, RefItem>> tagged =
+            leaf.getValue().map(item -> Tuple2.of(tag, item), OUTPUT_TYPE);
+        allOutputs = allOutputs == null ? tagged : allOutputs.union(tagged);
       }
-      outputs.put(pipeline.name(), sinks);
-      deadLetters.put(pipeline.name(), built.any.deadLetters().collectAsync());
+      DataStream<DeadLetter> letters = built.any.deadLetters();
+      allDeadLetters = allDeadLetters == null ? letters : allDeadLetters.union(letters);
       specs.add(pipeline);
       expectations.add(expected);
     }
+    if (changes != null) {
+      SplitStreams<Change<RefItem>> routes = changes.build(env);
+      for (String route : routes.names()) {
+        String tag = ChangePipeline.NAME + " " + route;
+        allOutputs =
+            allOutputs.union(
+                routes
+                    .get(route)
+                    .toDataStream()
+                    .map(change -> Tuple2.of(tag, change.value()), OUTPUT_TYPE));
+      }
+      allDeadLetters = allDeadLetters.union(routes.get("big").deadLetters());
+    }
+    CloseableIterator<Tuple2<String, RefItem>> outputIterator = allOutputs.collectAsync();
+    CloseableIterator<DeadLetter> deadLetterIterator = allDeadLetters.collectAsync();
     long started = System.currentTimeMillis();
     JobExecutionResult result;
     try {
       result = env.execute("pipeline-reference-" + seed);
     } catch (Exception e) {
+      outputIterator.close();
+      deadLetterIterator.close();
       EtlException etl = etlException(e);
       assertThat(etl).as("job failed without an EtlException: %s", e).isNotNull();
       assertThat(expectations.get(0).failure)
@@ -385,30 +424,38 @@ class PipelineIndependentReferenceTest {
         assertThat(etl.getCause().getClass().getName())
             .isEqualTo(expectations.get(0).failure.errorClass());
       }
-      for (CloseableIterator<DeadLetter> it : deadLetters.values()) {
-        it.close();
-      }
       return;
+    }
+    Map<String, List<RefItem>> outputs = new TreeMap<>();
+    for (Tuple2<String, RefItem> t : drain(outputIterator)) {
+      outputs.computeIfAbsent(t.f0, k -> new ArrayList<>()).add(t.f1);
+    }
+    Map<String, List<DeadLetter>> deadLetters = new TreeMap<>();
+    for (DeadLetter letter : drain(deadLetterIterator)) {
+      deadLetters.computeIfAbsent(letter.pipeline(), k -> new ArrayList<>()).add(letter);
     }
     long finished = System.currentTimeMillis();
     RecordAccounting accounting = RecordAccounting.of(result);
     assertThat(accounting.isBalanced()).as(accounting.toTable()).isTrue();
+    if (changes != null) {
+      changes.verify(outputs, deadLetters.getOrDefault(ChangePipeline.NAME, List.of()), accounting);
+    }
     for (int i = 0; i < specs.size(); i++) {
       Pipeline pipeline = specs.get(i);
       Expected expected = expectations.get(i);
       String what = "seed " + seed + " " + mode + " p" + parallelism + ": " + pipeline;
       assertThat(expected.failure).as(what + " model expects a failure").isNull();
-      for (Map.Entry<String, CloseableIterator<RefItem>> sink :
-          outputs.get(pipeline.name()).entrySet()) {
-        List<RefItem> actual = drain(sink.getValue());
-        List<RefItem> want = new ArrayList<>(expected.outputs.get(sink.getKey()));
+      for (String leaf : expected.outputs.keySet()) {
+        List<RefItem> actual =
+            new ArrayList<>(outputs.getOrDefault(pipeline.name() + " " + leaf, List.of()));
+        List<RefItem> want = new ArrayList<>(expected.outputs.get(leaf));
         if (parallelism > 1) {
           actual.sort(BY_ID);
           want.sort(BY_ID);
         }
-        assertThat(actual).as(what + " output " + sink.getKey()).isEqualTo(want);
+        assertThat(actual).as(what + " output " + leaf).isEqualTo(want);
       }
-      List<DeadLetter> letters = drain(deadLetters.get(pipeline.name()));
+      List<DeadLetter> letters = deadLetters.getOrDefault(pipeline.name(), List.of());
       for (DeadLetter letter : letters) {
         assertThat(letter.payloadBytes()).isNull();
         assertThat(letter.payloadTruncated()).isFalse();
@@ -506,18 +553,99 @@ class PipelineIndependentReferenceTest {
     }
   }
 
+  /**
+   * {@code Change} records from a source without timestamps: their dead letters carry the change's
+   * source position (in decimal) and the change's own event time, where it has one.
+   */
+  static final class ChangePipeline {
+    static final String NAME = "changes";
+    final List<Change<RefItem>> input = new ArrayList<>();
+
+    ChangePipeline() {
+      for (int id = 0; id < 12; id++) {
+        String region = id % 3 == 0 ? null : "EU";
+        Integer cents = id % 4 == 1 ? null : id * 100;
+        Change<RefItem> change =
+            Change.insert(new RefItem(id, region, cents, null)).withSourcePosition(100L + id);
+        input.add(id % 2 == 0 ? change.withEventTime(5_000L + id) : change);
+      }
+    }
+
+    SplitStreams<Change<RefItem>> build(StreamExecutionEnvironment env) {
+      DataStream<Change<RefItem>> source =
+          env.fromData(input, Change.typeInfo(RefItem.TYPE_INFO)).rebalance();
+      return Etl.from(source, NAME)
+          .apply(
+              Filters.where(
+                  "valid",
+                  NamedPredicate.<Change<RefItem>>of(
+                      "region",
+                      change -> {
+                        if (change.value().region() == null) {
+                          throw new PipelineIndependentReference.BadInput("no region");
+                        }
+                        return true;
+                      })))
+          .split(
+              Route.<Change<RefItem>>by("by-cents")
+                  .to("big", change -> change.value().cents() >= 500)
+                  .otherwise("small"));
+    }
+
+    void verify(
+        Map<String, List<RefItem>> outputs, List<DeadLetter> letters, RecordAccounting accounting) {
+      List<String> want = new ArrayList<>();
+      List<Integer> big = new ArrayList<>();
+      List<Integer> small = new ArrayList<>();
+      for (Change<RefItem> change : input) {
+        RefItem item = change.value();
+        String step;
+        if (item.region() == null) {
+          step = "valid";
+        } else if (item.cents() == null) {
+          step = "by-cents";
+        } else {
+          (item.cents() >= 500 ? big : small).add(item.id());
+          continue;
+        }
+        want.add(step + " " + change.sourcePosition() + " " + change.eventTime() + " " + change);
+      }
+      assertThat(
+              letters.stream()
+                  .map(
+                      l ->
+                          l.step()
+                              + " "
+                              + l.sourcePosition()
+                              + " "
+                              + l.eventTime()
+                              + " "
+                              + l.payloadText())
+                  .sorted())
+          .as("dead letters of change records")
+          .containsExactlyElementsOf(want.stream().sorted().toList());
+      assertThat(outputs.getOrDefault(NAME + " big", List.of()))
+          .extracting(RefItem::id)
+          .containsExactlyInAnyOrderElementsOf(big);
+      assertThat(outputs.getOrDefault(NAME + " small", List.of()))
+          .extracting(RefItem::id)
+          .containsExactlyInAnyOrderElementsOf(small);
+      assertThat(accounting.step(NAME, "by-cents").filtered()).isZero();
+    }
+  }
+
   // ---------------------------------------------------------------- the tests
 
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void randomPipelines_streamingParallelism2_matchTheReference(long seed) throws Exception {
-    runAndCompare(seed, RuntimeExecutionMode.STREAMING, 2, 6, false);
+    runAndCompare(seed, RuntimeExecutionMode.STREAMING, 2, 5, false, new ChangePipeline());
   }
 
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void randomPipelines_batchParallelism2_matchTheReference(long seed) throws Exception {
-    runAndCompare(seed + 1000, RuntimeExecutionMode.BATCH, 2, 6, false);
+    runAndCompare(seed + 1000, RuntimeExecutionMode.BATCH, 2, 5, false);
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -525,7 +653,9 @@ class PipelineIndependentReferenceTest {
   void randomPipelinesWithFailingPolicies_parallelism1_failWhereTheReferenceFails(long seed)
       throws Exception {
     runAndCompare(
-        seed + 2000,
+        // + 2002: the default seeds 1 and 2 then give one job that a budget fails after 11 dead
+        // letters and one that runs through with a dead letter
+        seed + 2002,
         seed % 2 == 0 ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING,
         1,
         1,
