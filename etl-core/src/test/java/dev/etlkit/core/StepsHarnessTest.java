@@ -125,6 +125,22 @@ class StepsHarnessTest {
   }
 
   @Test
+  void filter_predicateThrowingAnError_failsTheTaskInsteadOfDeadLettering() throws Exception {
+    // An Error (StackOverflowError, OutOfMemoryError, a LinkageError) is no bad record: the task
+    // fails and Flink's restart strategy takes over, whatever the error policy.
+    FilterFunction<String> overflow =
+        s -> {
+          throw new StackOverflowError();
+        };
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(
+            new FilterStepFunction<>(overflow, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      assertThatThrownBy(() -> h.processElement("x", 1L)).isInstanceOf(StackOverflowError.class);
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
   void map_functionReturningNull_isADeadLetterNotANullRecord() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
       h.processElement("null", 1L);

@@ -265,6 +265,10 @@ final class PipelineIndependentReference {
     final Map<String, Map<String, Long>> filteredByPredicate = new LinkedHashMap<>();
     final Map<String, Map<String, Long>> routed = new LinkedHashMap<>();
     final List<String> uids = new ArrayList<>();
+
+    /** The names of the route streams: {@code <pipeline>/<step>/<route>}. */
+    final List<String> routeStreamNames = new ArrayList<>();
+
     @Nullable Failure failure;
 
     Counts counts(String step) {
@@ -376,9 +380,11 @@ final class PipelineIndependentReference {
     expected.routed.put(route.name(), new TreeMap<>());
     budgets.put(route.name(), new Budget(policy(route.policy())));
     for (RouteTo to : route.routes()) {
+      expected.routeStreamNames.add(pipeline.name() + "/" + route.name() + "/" + to.route());
       declare(to.next());
     }
     if (route.otherwise() != null) {
+      expected.routeStreamNames.add(pipeline.name() + "/" + route.name() + "/" + route.otherwise());
       declare(route.otherwiseNext());
     }
   }

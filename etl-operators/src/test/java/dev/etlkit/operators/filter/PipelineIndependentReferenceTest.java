@@ -377,7 +377,7 @@ class PipelineIndependentReferenceTest {
       Expected expected = PipelineIndependentReference.expect(pipeline, input);
       Built built = build(env, pipeline, input, parallelism);
       assertThat(built.any.pipeline().uids()).as(pipeline.toString()).isEqualTo(expected.uids);
-      assertNamedOperators(built, expected.uids);
+      assertNamedOperators(built, expected);
       for (Map.Entry<String, DataStream<RefItem>> leaf : built.leaves.entrySet()) {
         String tag = pipeline.name() + " " + leaf.getKey();
         DataStream<Tuple2<String, RefItem>> tagged =
@@ -529,7 +529,7 @@ class PipelineIndependentReferenceTest {
   }
 
   /** Every step's operator carries the documented uid and name; route outputs are named. */
-  private static void assertNamedOperators(Built built, List<String> uids) {
+  private static void assertNamedOperators(Built built, Expected expected) {
     Map<String, String> uidToName = new TreeMap<>();
     Set<String> names = new HashSet<>();
     List<Transformation<?>> todo = new ArrayList<>();
@@ -548,9 +548,10 @@ class PipelineIndependentReferenceTest {
       names.add(t.getName());
       todo.addAll(t.getInputs());
     }
-    for (String uid : uids) {
+    for (String uid : expected.uids) {
       assertThat(uidToName).containsEntry(uid, uid);
     }
+    assertThat(names).containsAll(expected.routeStreamNames);
   }
 
   /**
