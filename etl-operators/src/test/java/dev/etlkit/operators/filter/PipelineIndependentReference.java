@@ -26,11 +26,16 @@ import org.apache.flink.api.common.functions.MapFunction;
  * <ul>
  *   <li>A dead letter's event time is the Flink record's timestamp; a record without one (a source
  *       without a timestamp assigner) gives a null event time, never Flink's "no timestamp" marker
- *       {@code Long.MIN_VALUE}. Its source position is null for records that are neither a {@code
- *       Change} nor a {@code RawRecord}.
+ *       {@code Long.MIN_VALUE}, unless it carries its own: a {@code Change}'s event time (checked
+ *       by the test's change pipeline). Its source position is null for records that are neither a
+ *       {@code Change} nor a {@code RawRecord}. (Both differed from the implementation: it passed
+ *       {@code Long.MIN_VALUE} on and ignored the change's event time; fixed.)
+ *   <li>{@code Route.by} has predicates, not a selector that names a route, so "an unknown route
+ *       name" cannot happen; the model covers throwing predicates and null fields instead.
  *   <li>A dead letter's payload is {@code String.valueOf(record)} kept as text, its attempt 1.
- *   <li>Under all-matches a route's records go out in declaration order of the routes, the
- *       otherwise route last; the otherwise route counts in {@code out} like any route.
+ *   <li>Under all-matches a record goes to its matching routes in their declaration order (this
+ *       decides which downstream step fails first at parallelism 1); a record sent to the otherwise
+ *       route counts in {@code out} like any routed record.
  *   <li>The name of an operand of and/or/not is parenthesized when it is an unnamed and/or; a
  *       negation is not ({@code "a and not (b or c)"}, as in the NamedPredicate Javadoc); nested
  *       unnamed and-in-and (or-in-or) are merged into one operand list.

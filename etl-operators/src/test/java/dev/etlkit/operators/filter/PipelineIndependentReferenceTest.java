@@ -69,6 +69,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 2), compared with {@link PipelineIndependentReference}: every route's output, every dead letter
  * (step, uid, error, payload, event time), every step's counters, the per-predicate and per-route
  * counts, the uids, and which step fails the job under a failing error policy.
+ *
+ * <p>A normal build runs one streaming and one batch job of five pipelines each (parallelism 2,
+ * rebalanced so both subtasks get records) and two parallelism-1 jobs with failing policies; {@code
+ * -Psoak} runs 40 and 60 seeds. Replay one seed with {@code -Detlkit.seed=N}.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class PipelineIndependentReferenceTest {
