@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -291,7 +292,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       row = value;
       delete = false;
     }
-    boolean hasTimestamp = element.hasTimestamp();
+    // A source without a timestamp assigner stamps Long.MIN_VALUE (NO_TIMESTAMP): no time either.
+    boolean hasTimestamp =
+        element.hasTimestamp() && element.getTimestamp() != TimestampAssigner.NO_TIMESTAMP;
     long timestamp = hasTimestamp ? element.getTimestamp() : Long.MIN_VALUE;
     if (eventTime) {
       if (!hasTimestamp) {
