@@ -5,6 +5,7 @@ import dev.etlkit.core.RawRecord;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Event times as dead letters carry them: known, or null.
@@ -37,6 +38,11 @@ public final class EventTimes {
       return ((RawRecord) record).timestamp();
     }
     return null;
+  }
+
+  /** Whether {@code record} has a timestamp that is not Flink's "no timestamp" marker. */
+  public static boolean hasTimestamp(StreamRecord<?> record) {
+    return record.hasTimestamp() && record.getTimestamp() != TimestampAssigner.NO_TIMESTAMP;
   }
 
   /** {@code timestamp}, or null when it is null or Flink's "no timestamp" marker. */

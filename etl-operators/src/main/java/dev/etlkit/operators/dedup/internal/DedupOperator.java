@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
@@ -20,7 +21,6 @@ import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
-import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -293,8 +293,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       delete = false;
     }
     // A source without a timestamp assigner stamps Long.MIN_VALUE (NO_TIMESTAMP): no time either.
-    boolean hasTimestamp =
-        element.hasTimestamp() && element.getTimestamp() != TimestampAssigner.NO_TIMESTAMP;
+    boolean hasTimestamp = EventTimes.hasTimestamp(element);
     long timestamp = hasTimestamp ? element.getTimestamp() : Long.MIN_VALUE;
     if (eventTime) {
       if (!hasTimestamp) {
