@@ -1,5 +1,6 @@
 package dev.etlkit.core;
 
+import dev.etlkit.core.internal.EventTimes;
 import java.io.Serializable;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -132,7 +133,11 @@ public final class ErrorHandler implements Serializable {
    *
    * @param error why the record was rejected
    * @param payload the record as received ({@code byte[]} kept as bytes, else as text)
-   * @param eventTime its event time, if known
+   * @param eventTime its event time ({@code ctx.timestamp()}), if known; null or Flink's "no
+   *     timestamp" marker {@code Long.MIN_VALUE} (what {@code ctx.timestamp()} gives for a record
+   *     from a source without a timestamp assigner) for none: the dead letter then takes the
+   *     record's own, a {@link Change}'s {@link Change#eventTime()} or a {@link RawRecord}'s {@link
+   *     RawRecord#timestamp()} when {@code payload} is one, else null
    * @param sourcePosition where it came from, if known (see the class comment), else null
    * @param nowMillis the current processing time
    * @return the dead letter to emit on {@link DeadLetter#OUTPUT_TAG}
@@ -176,7 +181,7 @@ public final class ErrorHandler implements Serializable {
         DeadLetter.builder()
             .step(step)
             .error(error)
-            .eventTime(eventTime)
+            .eventTime(EventTimes.of(eventTime, payload))
             .sourcePosition(sourcePosition)
             .attempt(attempts)
             .rejectedAt(nowMillis);

@@ -96,6 +96,51 @@ class StepsHarnessTest {
   }
 
   @Test
+  void map_recordWithoutTimestamp_deadLetterHasNoEventTime() throws Exception {
+    // Flink's sources stamp a record without a timestamp with TimestampAssigner.NO_TIMESTAMP
+    // (Long.MIN_VALUE), and ProcessFunction.Context#timestamp() passes that marker on.
+    try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
+      h.processElement("x", Long.MIN_VALUE);
+
+      assertThat(deadLetters(h)).singleElement().extracting(DeadLetter::eventTime).isNull();
+    }
+  }
+
+  @Test
+  void filter_changeWithoutTimestamp_deadLetterTakesTheChangesEventTimeAndPosition()
+      throws Exception {
+    FilterFunction<Change<String>> parse = change -> Integer.parseInt(change.value()) > 0;
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        harness(
+            new FilterStepFunction<>(parse, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement(
+          Change.insert("x").withEventTime(7L).withSourcePosition(41L), Long.MIN_VALUE);
+      h.processElement(Change.insert("y").withSourcePosition(42L), Long.MIN_VALUE);
+      h.processElement(Change.insert("z").withEventTime(7L), 9L);
+
+      assertThat(deadLetters(h))
+          .extracting(l -> l.eventTime() + "@" + l.sourcePosition())
+          .containsExactly("7@41", "null@42", "9@null");
+    }
+  }
+
+  @Test
+  void filter_predicateThrowingAnError_failsTheTaskInsteadOfDeadLettering() throws Exception {
+    // An Error (StackOverflowError, OutOfMemoryError, a LinkageError) is no bad record: the task
+    // fails and Flink's restart strategy takes over, whatever the error policy.
+    FilterFunction<String> overflow =
+        s -> {
+          throw new StackOverflowError();
+        };
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(
+            new FilterStepFunction<>(overflow, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      assertThatThrownBy(() -> h.processElement("x", 1L)).isInstanceOf(StackOverflowError.class);
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
   void map_functionReturningNull_isADeadLetterNotANullRecord() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
       h.processElement("null", 1L);

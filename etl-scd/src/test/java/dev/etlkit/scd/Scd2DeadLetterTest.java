@@ -133,11 +133,15 @@ class Scd2DeadLetterTest {
     try (var h = recipe.open(StateBackendKind.HEAP)) {
       h.processElement(customer("c1", SECRET, "boom", 1), 5);
       h.processElement(customer("c1", SECRET, "1", 1)); // no timestamp
+      // no timestamp as a Flink source without a timestamp assigner delivers it: Long.MIN_VALUE
+      h.processElement(customer("c2", SECRET, "1", 1), Long.MIN_VALUE);
 
       assertThat(h.sideOutput(Scd2Harnesses.DEAD_LETTERS))
           .extracting(DeadLetter::errorMessage)
           .containsExactly(
-              "no key for this one", "the record has no timestamp to use as effective time");
+              "no key for this one",
+              "the record has no timestamp to use as effective time",
+              "the record has no timestamp to use as effective time");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.etlkit.operators.internal;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.operators.PayloadInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,11 @@ public abstract class DecodingFunction<I, O> extends ProcessFunction<I, O> {
       decode(record, input.payload(record), input.key(record), decoded);
     } catch (Exception | StackOverflowError e) {
       decoded.clear();
-      Long timestamp = ctx.timestamp() != null ? ctx.timestamp() : input.timestamp(record);
+      // A source without a timestamp assigner stamps Long.MIN_VALUE: then the record's own time.
+      Long timestamp = EventTimes.known(ctx.timestamp());
+      if (timestamp == null) {
+        timestamp = input.timestamp(record);
+      }
       ctx.output(
           DeadLetter.OUTPUT_TAG,
           errors.reject(

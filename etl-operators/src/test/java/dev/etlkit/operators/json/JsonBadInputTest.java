@@ -258,6 +258,26 @@ class JsonBadInputTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void badInput_fromASourceWithoutTimestamps_deadLetterTakesTheRawRecordsTimestamp()
+      throws Exception {
+    // Flink's sources stamp records they have no timestamp for with Long.MIN_VALUE
+    // (TimestampAssigner.NO_TIMESTAMP): that is no event time, the RawRecord's own is.
+    JsonParse<RawRecord, Order> step =
+        Json.parse("parse", Order.class).withInput(PayloadInput.rawRecords());
+    try (OneInputStreamOperatorTestHarness<RawRecord, Order> h =
+        JsonTestSupport.harness(
+            step.newFunction(JsonTestSupport.errors(ErrorPolicy.deadLetter())))) {
+      h.open();
+      h.processElement(new RawRecord(null, utf8("{"), "orders/0@2", 2000L), Long.MIN_VALUE);
+      h.processElement(new RawRecord(null, utf8("{"), "orders/0@3", null), Long.MIN_VALUE);
+
+      assertThat(JsonTestSupport.deadLetters(h))
+          .extracting(DeadLetter::eventTime)
+          .containsExactly(2000L, null);
+    }
+  }
+
   private static void assertPayloadKept(@Nullable byte[] payload, DeadLetter letter) {
     if (payload == null) {
       assertThat(letter.payloadBytes()).isNull();

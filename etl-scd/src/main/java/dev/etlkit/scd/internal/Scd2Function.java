@@ -6,6 +6,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
@@ -312,7 +313,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     long time;
     long sequence;
     try {
-      time = config.effectiveTime().millisOf(value, changeEventTime, ctx.timestamp(), now);
+      // A source without a timestamp assigner stamps Long.MIN_VALUE (NO_TIMESTAMP): no time.
+      time =
+          config
+              .effectiveTime()
+              .millisOf(value, changeEventTime, EventTimes.known(ctx.timestamp()), now);
       sequence = config.tieBreak().sequenceOf(value, sourcePosition);
     } catch (Exception e) {
       reject(e, record, ctx);

@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
@@ -291,7 +292,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       row = value;
       delete = false;
     }
-    boolean hasTimestamp = element.hasTimestamp();
+    // A source without a timestamp assigner stamps Long.MIN_VALUE (NO_TIMESTAMP): no time either.
+    boolean hasTimestamp = EventTimes.hasTimestamp(element);
     long timestamp = hasTimestamp ? element.getTimestamp() : Long.MIN_VALUE;
     if (eventTime) {
       if (!hasTimestamp) {

@@ -281,17 +281,27 @@ class AsOfJoinHarnessTest {
     try (OperatorHarness<JoinInput<String, String>, String> h = open(PLAIN, backend)) {
       h.processElement(fact("k1#o1"));
       h.processElement(row(Change.insert("k1#v1")));
+      // What records without a timestamp look like in a real job: a Flink source without a
+      // timestamp assigner stamps Long.MIN_VALUE (TimestampAssigner.NO_TIMESTAMP).
+      h.processElement(fact("k2#o1"), Long.MIN_VALUE);
+      h.processElement(row(Change.insert("k2#v1")), Long.MIN_VALUE);
 
       assertThat(lines(h.emitted()))
           .containsExactly(
               "DL DimensionJoinException:NO_TIMESTAMP k1#o1",
-              "DL DimensionJoinException:NO_TIMESTAMP +I[k1#v1]");
+              "DL DimensionJoinException:NO_TIMESTAMP +I[k1#v1]",
+              "DL DimensionJoinException:NO_TIMESTAMP k2#o1",
+              "DL DimensionJoinException:NO_TIMESTAMP +I[k2#v1]");
       assertThat(h.sideOutput(DeadLetter.OUTPUT_TAG))
           .extracting(DeadLetter::step)
-          .containsExactly(JoinHarness.STEP, JoinHarness.STEP + "/dimension");
+          .containsExactly(
+              JoinHarness.STEP,
+              JoinHarness.STEP + "/dimension",
+              JoinHarness.STEP,
+              JoinHarness.STEP + "/dimension");
       assertThat(counts(h, "/dimension"))
           .contains(
-              entry(StepMetrics.RECORDS_IN, 1L), entry(StepMetrics.RECORDS_DEAD_LETTERED, 1L));
+              entry(StepMetrics.RECORDS_IN, 2L), entry(StepMetrics.RECORDS_DEAD_LETTERED, 2L));
     }
   }
 

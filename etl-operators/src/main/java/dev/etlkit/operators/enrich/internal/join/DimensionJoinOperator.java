@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.enrich.DimensionJoin;
@@ -249,7 +250,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   @Override
   public void processElement1(StreamRecord<F> element) throws Exception {
     facts.in();
-    logic.fact(element.getValue(), element.hasTimestamp(), element.getTimestamp());
+    // A source without a timestamp assigner stamps Long.MIN_VALUE (NO_TIMESTAMP): no time either.
+    logic.fact(element.getValue(), EventTimes.hasTimestamp(element), element.getTimestamp());
   }
 
   @Override
@@ -260,7 +262,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
       dimensions.filtered(); // the update-after that follows carries the new row
       return;
     }
-    logic.dimension(change, element.hasTimestamp(), element.getTimestamp());
+    logic.dimension(change, EventTimes.hasTimestamp(element), element.getTimestamp());
   }
 
   @Override
