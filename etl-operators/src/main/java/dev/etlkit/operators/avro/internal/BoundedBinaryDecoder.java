@@ -252,7 +252,9 @@ public final class BoundedBinaryDecoder extends Decoder {
   private long skipBlocks() throws IOException {
     long count = readLong();
     while (count < 0) {
-      pos += checkLength(readLong(), "block");
+      // Not "pos += checkLength(readLong(), ..)": pos would be saved before readLong moves it.
+      int size = checkLength(readLong(), "block");
+      pos += size;
       count = readLong();
     }
     return takeItems(count);
