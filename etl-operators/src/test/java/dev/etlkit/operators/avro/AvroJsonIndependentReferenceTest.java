@@ -254,6 +254,68 @@ class AvroJsonIndependentReferenceTest {
     compareFromJson(cases);
   }
 
+  /** Seeded random values in and around each type's range, checked against the reference. */
+  @Test
+  void fromJson_randomValues_matchReference() throws Exception {
+    List<Case> cases = new ArrayList<>();
+    for (long seed : dev.etlkit.testkit.Soak.seeds(3, 30)) {
+      java.util.Random r = new java.util.Random(seed);
+      for (int n = 0; n < 100; n++) {
+        Map<String, String> json = baseJson();
+        json.put("i", Long.toString(r.nextInt() + (long) r.nextInt(3) * Integer.MAX_VALUE));
+        json.put(
+            "l",
+            new java.math.BigInteger(64, r)
+                .subtract(java.math.BigInteger.ONE.shiftLeft(63))
+                .toString());
+        json.put(
+            "d",
+            Double.toString(Double.longBitsToDouble(r.nextLong()))
+                .replace("NaN", "0")
+                .replace("Infinity", "1"));
+        json.put(
+            "f",
+            Float.toString(Float.intBitsToFloat(r.nextInt()))
+                .replace("NaN", "0")
+                .replace("Infinity", "1"));
+        json.put(
+            "dec",
+            new java.math.BigDecimal(
+                    java.math.BigInteger.valueOf(r.nextInt(2_000_000) - 1_000_000), r.nextInt(4))
+                .toPlainString());
+        json.put("dt", Integer.toString(r.nextInt(4_000_000) - 2_000_000));
+        json.put("tm", Long.toString(r.nextInt(90_000_000) - 1_000_000));
+        json.put("tsu", Long.toString(r.nextLong() >> r.nextInt(20)));
+        json.put(
+            "ltm",
+            quote(
+                java.time.LocalDateTime.ofEpochSecond(
+                        r.nextInt(2_000_000_000),
+                        r.nextInt(1000) * 1_000_000 + (r.nextInt(4) == 0 ? 1000 : 0),
+                        java.time.ZoneOffset.UTC)
+                    .toString()));
+        json.put("fd", Double.toString(r.nextBoolean() ? (double) r.nextFloat() : r.nextDouble()));
+        json.put("il", Long.toString(r.nextLong() >> r.nextInt(40)));
+        Map<String, Object> v = baseValues();
+        Object expected = v;
+        for (Map.Entry<String, String> e : json.entrySet()) {
+          Object f = AvroJsonIndependentReference.field(SCHEMA.getField(e.getKey()), e.getValue());
+          if (f == REJECT || f == EITHER_INFINITY_OR_REJECT) {
+            expected = f;
+            break;
+          }
+          v.put(e.getKey(), f);
+        }
+        cases.add(new Case(document(json), expected, "seed " + seed + " #" + n));
+      }
+    }
+    compareFromJson(cases);
+  }
+
+  static String quote(String s) {
+    return "\"" + s + "\"";
+  }
+
   static void compareFromJson(List<Case> cases) throws Exception {
     List<String> inputs = new ArrayList<>();
     List<Case> kept = new ArrayList<>();
