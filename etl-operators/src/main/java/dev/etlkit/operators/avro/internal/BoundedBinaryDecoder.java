@@ -147,7 +147,10 @@ public final class BoundedBinaryDecoder extends Decoder {
 
   @Override
   public void skipString() throws IOException {
-    pos += readLength("string");
+    // Not "pos += readLength(...)": Java saves pos before the right side runs, and readLength
+    // itself moves pos past the length varint, which would then be read again as data.
+    int length = readLength("string");
+    pos += length;
   }
 
   @Override
@@ -168,7 +171,10 @@ public final class BoundedBinaryDecoder extends Decoder {
 
   @Override
   public void skipBytes() throws IOException {
-    pos += readLength("bytes");
+    // Not "pos += readLength(...)": Java saves pos before the right side runs, and readLength
+    // itself moves pos past the length varint, which would then be read again as data.
+    int length = readLength("bytes");
+    pos += length;
   }
 
   @Override
@@ -246,7 +252,9 @@ public final class BoundedBinaryDecoder extends Decoder {
   private long skipBlocks() throws IOException {
     long count = readLong();
     while (count < 0) {
-      pos += checkLength(readLong(), "block");
+      // Not "pos += checkLength(readLong(), ..)": pos would be saved before readLong moves it.
+      int size = checkLength(readLong(), "block");
+      pos += size;
       count = readLong();
     }
     return takeItems(count);

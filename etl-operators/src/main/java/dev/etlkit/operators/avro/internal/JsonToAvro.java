@@ -267,8 +267,9 @@ public final class JsonToAvro {
             || (type == JsonNodeType.NUMBER && LogicalValues.DECIMAL.equals(logical));
       case INT:
       case LONG:
-        return (type == JsonNodeType.NUMBER && node.isIntegralNumber())
-            || (type == JsonNodeType.STRING && logical != null);
+        // Any number: an integral decimal (5.0, 1e3) is an int as in an int field; a fraction
+        // fails the branch's conversion and the next branch is tried.
+        return type == JsonNodeType.NUMBER || (type == JsonNodeType.STRING && logical != null);
       case FLOAT:
       case DOUBLE:
         return type == JsonNodeType.NUMBER

@@ -141,12 +141,34 @@ final class LogicalValues {
     }
   }
 
+  /**
+   * A UUID from its canonical text (RFC 4122: 36 characters, 8-4-4-4-12 hex digits). {@code
+   * UUID.fromString} also takes shortened groups ({@code "1-1-1-1-1"}), which would come back from
+   * {@code toJson} as other text ({@code "00000001-0001-0001-0001-000000000001"}).
+   */
   static UUID parseUuid(String text) {
-    try {
-      return UUID.fromString(text);
-    } catch (IllegalArgumentException e) {
+    if (!isCanonicalUuid(text)) {
       throw new ValueException("text is not a UUID");
     }
+    return UUID.fromString(text);
+  }
+
+  private static boolean isCanonicalUuid(String text) {
+    if (text.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = text.charAt(i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      boolean ok =
+          dash
+              ? c == '-'
+              : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static LocalDate date(LocalDate date) {

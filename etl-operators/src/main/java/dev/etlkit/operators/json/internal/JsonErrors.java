@@ -182,6 +182,9 @@ public final class JsonErrors {
     if (t == Boolean.class) {
       return !token.isBoolean();
     }
+    if (t.isEnum()) {
+      return token != JsonToken.VALUE_STRING;
+    }
     return false;
   }
 

@@ -4,14 +4,18 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.internal.SafeJson;
@@ -67,6 +71,7 @@ public final class JsonRecordReader<T> {
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     // Before the fast module, so that it wraps the fast deserializer.
     builder.addModule(StrictInstantDeserializer.module());
+    builder.addModule(StrictTextDeserializer.module());
     if (fastInstants) {
       // Last, so that its modifier runs first and wraps the java.time module's own deserializer.
       builder.addModule(FastInstantDeserializer.module());
@@ -81,6 +86,11 @@ public final class JsonRecordReader<T> {
         // Strict scalars: coercion only where a field's Coercion asks for it.
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        // A blank string is not a number or a boolean: without this Jackson reads "  " as null,
+        // and so as 0 or false for a primitive (only the empty string "" was refused).
+        .withCoercionConfigDefaults(c -> c.setAcceptBlankAsEmpty(Boolean.FALSE))
+        // An enum is read from its name only, not from a number taken as its ordinal.
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
         .withCoercionConfig(
             LogicalType.Textual,
             c ->
@@ -120,6 +130,7 @@ public final class JsonRecordReader<T> {
     if (payload.length == 0) {
       throw new JsonRecordException(Reason.EMPTY, "the payload is empty");
     }
+    requireValidUtf8(payload);
     JsonParser parser = null;
     try {
       parser = reader.createParser(payload);
@@ -137,6 +148,11 @@ public final class JsonRecordReader<T> {
       return value;
     } catch (JsonRecordException e) {
       throw e;
+    } catch (InvalidDefinitionException e) {
+      // A key seen again after every creator parameter (a record component) had its value: Jackson
+      // has already built the object and has no setter for the repeated key. Read the document
+      // again through a tree, where the last value of a key has replaced the earlier ones.
+      return readViaTree(payload, errors.describe(e, parser));
     } catch (Exception e) {
       throw errors.describe(e, parser);
     } finally {
@@ -146,6 +162,81 @@ public final class JsonRecordReader<T> {
         } catch (IOException ignored) {
           // nothing to release for byte input
         }
+      }
+    }
+  }
+
+  /**
+   * The slow path for documents with a repeated key (rare): the tree keeps the last value of each
+   * key, as the docs promise; numbers are kept exact. Limits hold as in the first pass.
+   */
+  private T readViaTree(byte[] payload, JsonRecordException firstError) throws JsonRecordException {
+    JsonParser parser = null;
+    try {
+      JsonNode tree =
+          reader
+              .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+              .with(JsonNodeFactory.withExactBigDecimals(true))
+              .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+              .readTree(payload);
+      if (tree == null || !tree.isObject()) {
+        throw firstError;
+      }
+      parser = reader.treeAsTokens(tree);
+      parser.nextToken();
+      tracker.reset();
+      return reader.readValue(parser);
+    } catch (JsonRecordException e) {
+      throw e;
+    } catch (InvalidDefinitionException e) {
+      throw firstError;
+    } catch (Exception e) {
+      throw errors.describe(e, parser);
+    }
+  }
+
+  /**
+   * Jackson decodes some byte sequences that are not UTF-8 (RFC 3629, section 3) without complaint:
+   * overlong forms ({@code C0 AF} is read as {@code /}, a classic filter bypass), the three-byte
+   * form of a UTF-16 surrogate ({@code ED A0 80}: an unpaired surrogate in a string) and code
+   * points above U+10FFFF. Checked here, for UTF-8 input only: UTF-16 and UTF-32 documents (a zero
+   * byte or a byte order mark at the start) are decoded by Jackson, which checks them itself. ASCII
+   * bytes cost one comparison each.
+   */
+  private static void requireValidUtf8(byte[] payload) throws JsonRecordException {
+    int n = payload.length;
+    if (n >= 2
+        && (payload[0] == 0
+            || payload[1] == 0
+            || (payload[0] == (byte) 0xFE && payload[1] == (byte) 0xFF)
+            || (payload[0] == (byte) 0xFF && payload[1] == (byte) 0xFE))) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      int b = payload[i] & 0xFF;
+      if (b < 0xC0) {
+        continue; // ASCII or a continuation byte (Jackson checks where those may stand)
+      }
+      int next = i + 1 < n ? payload[i + 1] & 0xFF : -1;
+      boolean invalid =
+          b <= 0xC1 // overlong two-byte form of ASCII
+              || b >= 0xF5 // beyond U+10FFFF, or not a lead byte at all
+              || (b == 0xE0 && next >= 0 && next < 0xA0) // overlong three-byte form
+              || (b == 0xED && next >= 0xA0) // a UTF-16 surrogate
+              || (b == 0xF0 && next >= 0 && next < 0x90) // overlong four-byte form
+              || (b == 0xF4 && next >= 0x90); // beyond U+10FFFF
+      if (invalid) {
+        int line = 1;
+        int lineStart = 0;
+        for (int k = 0; k < i; k++) {
+          if (payload[k] == '\n') {
+            line++;
+            lineStart = k + 1;
+          }
+        }
+        throw new JsonRecordException(
+            Reason.INVALID_ENCODING,
+            "invalid UTF-8 at line " + line + ", column " + (i - lineStart + 1));
       }
     }
   }
