@@ -26,8 +26,8 @@ import javax.annotation.Nullable;
  * permits) by due time and creation, then step timeouts by arrival, then the inputs of that
  * millisecond (inputs held back by a full queue first).
  *
- * <p>Where the docs are silent, the reference decides what an experienced Flink user would
- * expect; each such decision is marked {@code DECIDED} below and listed in the test.
+ * <p>Where the docs are silent, the reference decides what an experienced Flink user would expect;
+ * each such decision is marked {@code DECIDED} below and listed in the test.
  */
 final class LookupIndependentReference {
 
@@ -148,7 +148,10 @@ final class LookupIndependentReference {
     EVERY_FAILURE,
     /** {@code e -> !(e instanceof IllegalArgumentException)} */
     NOT_ILLEGAL,
-    /** {@code e -> !(((RuntimeException) e) instanceof IllegalArgumentException)}: throws on a timeout */
+    /**
+     * {@code e -> !(((RuntimeException) e) instanceof IllegalArgumentException)}: throws on a
+     * timeout
+     */
     THROWS_ON_TIMEOUT
   }
 
@@ -408,6 +411,7 @@ final class LookupIndependentReference {
   private long now;
   private double tat = Double.NaN; // rate limiter: theoretical arrival time of the next permit
   private boolean rateTimerSet;
+  private long startedAt; // the step opened: the rate limiter's bucket fills from here
 
   LookupIndependentReference(Spec spec, Lookups lookups) {
     this.spec = spec;
@@ -422,8 +426,12 @@ final class LookupIndependentReference {
    */
   void run(List<Input> inputs, long startAt, long stopAt) {
     now = startAt;
+    startedAt = startAt;
     int next = 0;
-    while (true) {
+    for (int events = 0; ; events++) {
+      if (events > 1_000_000) {
+        throw new IllegalStateException("the reference does not settle (at " + now + " ms)");
+      }
       long t = Long.MAX_VALUE;
       if (next < inputs.size()) {
         t = Math.min(t, Math.max(now, inputs.get(next).at()));
@@ -481,13 +489,14 @@ final class LookupIndependentReference {
     }
   }
 
-  /** After {@link #run} with a stop time: the records in the queue, as a checkpoint holds them. */
+  /**
+   * After {@link #run} with a stop time: the queue (records and watermarks), as a checkpoint holds
+   * it.
+   */
   List<Integer> inFlight() {
     List<Integer> held = new ArrayList<>();
     for (Rec r : queue) {
-      if (!r.watermark) {
-        held.add(r.index);
-      }
+      held.add(r.index);
     }
     return held;
   }
@@ -617,7 +626,9 @@ final class LookupIndependentReference {
         startAttempt(refresh);
       }
     }
-    return e.value == null ? Outcome.enriched(LookupStatus.MISS, null) : Outcome.enriched(LookupStatus.HIT, e.value);
+    return e.value == null
+        ? Outcome.enriched(LookupStatus.MISS, null)
+        : Outcome.enriched(LookupStatus.HIT, e.value);
   }
 
   private boolean fresh(Entry e) {
@@ -760,10 +771,14 @@ final class LookupIndependentReference {
     return (Math.max(1.0, Math.floor(spec.rate())) - 1) * interval();
   }
 
-  /** GCRA token bucket, full at the start (DECIDED). */
+  /**
+   * GCRA token bucket. DECIDED first as full at the start; the step starts with one permit and
+   * gathers up to one second's worth while idle, from when the step opened (now in
+   * docs/enrichment.md).
+   */
   private boolean permitNow() {
     if (Double.isNaN(tat)) {
-      tat = now;
+      tat = startedAt + tau();
     }
     if (now >= tat - tau() - 1e-9) {
       tat = Math.max(now, tat) + interval();
@@ -1010,7 +1025,15 @@ final class LookupIndependentReference {
       loading.remove(load.key);
     }
     for (Rec r : load.waiting) {
-      r.outcome = staleOrFallback(r, load, errorClass, message, LookupStatus.FAILED);
+      if (r.deadline <= now) {
+        // the step timeout has come too (its timer runs later in this millisecond): it wins
+        counters.timeouts++;
+        r.outcome =
+            staleOrFallback(
+                r, load, TimeoutException.class.getName(), null, LookupStatus.TIMED_OUT);
+      } else {
+        r.outcome = staleOrFallback(r, load, errorClass, message, LookupStatus.FAILED);
+      }
     }
     load.waiting.clear();
   }

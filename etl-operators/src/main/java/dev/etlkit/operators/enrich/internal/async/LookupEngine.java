@@ -361,7 +361,9 @@ public final class LookupEngine<K, V> {
   }
 
   private void onAnswer(Flight<K, V> flight, Optional<V> answer, long now) {
-    if (retry.retries(answer) && scheduleRetry(flight)) {
+    // After the last attempt the answer is used whatever it is: the condition is not asked (one
+    // that throws would turn a usable answer into a failure).
+    if (flight.attempts() < retry.maxAttempts() && retry.retries(answer) && scheduleRetry(flight)) {
       return;
     }
     V value = answer.orElse(null);
@@ -380,7 +382,10 @@ public final class LookupEngine<K, V> {
   }
 
   private void onAttemptFailed(Flight<K, V> flight, Throwable failure) {
-    if (retry.retries(failure) && scheduleRetry(flight)) {
+    // After the last attempt the failure is final: the condition is not asked.
+    if (flight.attempts() < retry.maxAttempts()
+        && retry.retries(failure)
+        && scheduleRetry(flight)) {
       return;
     }
     answerFailure(flight, finish(flight), failure);
