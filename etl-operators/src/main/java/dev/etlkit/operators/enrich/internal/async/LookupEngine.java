@@ -307,7 +307,7 @@ public final class LookupEngine<K, V> {
     }
     if (failure != null) {
       metrics.loadFailures.inc(answered);
-      onCallFailed(call, failure);
+      onCallFailed(call, failure, false);
       return;
     }
     for (int i = 0; i < answered; i++) {
@@ -329,16 +329,24 @@ public final class LookupEngine<K, V> {
         new TimeoutException(
             "lookup call got no reply within the attempt timeout of "
                 + attemptTimeoutNanos / 1_000_000L
-                + " ms"));
+                + " ms"),
+        true);
   }
 
-  private void onCallFailed(LookupCall<K, V> call, Throwable failure) {
+  /**
+   * @param timedOut the attempt timed out: counted in loadTimeouts only, so a retry condition that
+   *     throws on it is counted in loadFailures here (a failed reply is counted there already)
+   */
+  private void onCallFailed(LookupCall<K, V> call, Throwable failure, boolean timedOut) {
     int failed = call.size();
     for (int i = 0; i < failed; i++) {
       Flight<K, V> f = call.flight(i);
       try {
         onAttemptFailed(f, failure);
       } catch (Throwable t) {
+        if (timedOut) {
+          metrics.loadFailures.inc(); // the attempt's outcome could not be used
+        }
         abort(f, t); // a retry condition that threw, a retry the timers refused
       }
     }
@@ -353,7 +361,9 @@ public final class LookupEngine<K, V> {
   }
 
   private void onAnswer(Flight<K, V> flight, Optional<V> answer, long now) {
-    if (retry.retries(answer) && scheduleRetry(flight)) {
+    // After the last attempt the answer is used whatever it is: the condition is not asked (one
+    // that throws would turn a usable answer into a failure).
+    if (flight.attempts() < retry.maxAttempts() && retry.retries(answer) && scheduleRetry(flight)) {
       return;
     }
     V value = answer.orElse(null);
@@ -372,7 +382,10 @@ public final class LookupEngine<K, V> {
   }
 
   private void onAttemptFailed(Flight<K, V> flight, Throwable failure) {
-    if (retry.retries(failure) && scheduleRetry(flight)) {
+    // After the last attempt the failure is final: the condition is not asked.
+    if (flight.attempts() < retry.maxAttempts()
+        && retry.retries(failure)
+        && scheduleRetry(flight)) {
       return;
     }
     answerFailure(flight, finish(flight), failure);
