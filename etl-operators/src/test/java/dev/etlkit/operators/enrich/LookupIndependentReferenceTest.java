@@ -57,8 +57,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * timers, then step timeouts, then inputs; a retry is scheduled only if it starts strictly before
  * the last waiting record's step timeout; a retry condition is not asked on the last attempt;
  * refreshes are loads without records (never retried, joinable by records whose entry expired);
- * batches are sent with all their keys; the rate limiter is a token bucket of one second's worth
- * that starts full; a dead letter's attempt count is the calls made for the record's load so far.
+ * batches are sent with all their keys; the rate limiter is a token bucket of up to one second's
+ * worth that starts with one permit when the step opens and fills while idle; a dead letter's
+ * attempt count is the calls made for the record's load so far.
  */
 class LookupIndependentReferenceTest {
 
