@@ -32,8 +32,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *       a failed refresh keeps the old entry.
  *   <li><b>Stale on error</b>: an entry past its write expiry is kept up to {@link
  *       #withStaleOnError maxStaleness} longer. A record that finds such an entry loads the key
- *       anew; if that load fails or times out, the old value is served with {@link
- *       LookupStatus#STALE} instead of the step's fallback.
+ *       anew; if that load fails or times out while the entry is still within {@code maxStaleness}
+ *       of its expiry, the old value is served with {@link LookupStatus#STALE} instead of the
+ *       step's fallback. A value is never served staler than that bound.
  * </ul>
  *
  * <p>Rules between options are checked when the cache is given to a step: refresh-after-write must
@@ -120,8 +121,10 @@ public final class LookupCache implements Serializable {
 
   /**
    * Keeps entries up to {@code maxStaleness} past their write expiry, to be served with {@link
-   * LookupStatus#STALE} when their reload fails or times out. Must be positive; needs {@link
-   * #withExpireAfterWrite}.
+   * LookupStatus#STALE} when their reload fails or times out. The bound holds when the value is
+   * served: a record whose reload fails after the entry has passed {@code maxStaleness} (or was
+   * dropped for idleness by {@link #withExpireAfterAccess}) gets the fallback. Must be positive;
+   * needs {@link #withExpireAfterWrite}.
    */
   public LookupCache withStaleOnError(Duration maxStaleness) {
     StateTtls.requirePositive(maxStaleness, "cache staleOnError");

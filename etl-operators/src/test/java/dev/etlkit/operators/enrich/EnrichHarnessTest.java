@@ -284,6 +284,38 @@ class EnrichHarnessTest {
   }
 
   @Test
+  @Timeout(10) // before the shortcut, the harness thread waited for room that never came
+  void unreadableKey_unorderedOutput_fullQueue_isDeadLetteredWithoutWaitingForRoom()
+      throws Exception {
+    // found by the lookup reference (seed 93): such a record needs no lookup and no queue slot
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(
+            Enrich.lookup(
+                    "customer",
+                    (String order) ->
+                        order.startsWith("!")
+                            ? order.split(":")[5]
+                            : order.contains(":") ? order.substring(order.indexOf(':') + 1) : null,
+                    lookup,
+                    (String order, String customer, LookupStatus status) -> order,
+                    Types.STRING)
+                .withCapacity(1)
+                .withUnorderedOutput());
+
+    h.process("o1:c-1"); // fills the queue, never answered
+    h.process("no-customer"); // the key selector returns null
+    h.process("!o3"); // the key selector throws
+
+    assertThat(h.deadLetters())
+        .extracting(DeadLetter::errorClass, DeadLetter::attempt)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("java.lang.NullPointerException", 1),
+            org.assertj.core.groups.Tuple.tuple("java.lang.ArrayIndexOutOfBoundsException", 1));
+    assertThat(lookup.callCount()).isEqualTo(1);
+  }
+
+  @Test
   void cacheHit_isAnsweredWithoutALookupCall() throws Exception {
     FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
     AsyncStepHarness<String, String> h = open(step(lookup).withCache(LookupCache.maxEntries(10)));

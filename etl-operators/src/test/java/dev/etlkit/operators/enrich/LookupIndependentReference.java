@@ -604,6 +604,10 @@ final class LookupIndependentReference {
     if (e != null && !fresh(e)) {
       if (!staleUsable(e)) {
         cache.remove(key);
+      } else if (apply) {
+        // DECIDED (settled against the step): a record finding a stale entry read it too, so it
+        // keeps the entry from expiring for idleness while its key is still wanted
+        e.accessedAt = now;
       }
       e = null;
     }

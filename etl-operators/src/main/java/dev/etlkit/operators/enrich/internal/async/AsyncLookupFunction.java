@@ -151,7 +151,7 @@ public final class AsyncLookupFunction<I, K, V, O>
     try {
       key = keySelector.getKey(input);
       if (key == null) {
-        throw new NullPointerException("the lookup key selector returned null");
+        throw nullKey();
       }
     } catch (Exception e) {
       record.reject(e, 1);
@@ -195,12 +195,13 @@ public final class AsyncLookupFunction<I, K, V, O>
   }
 
   /**
-   * Answers {@code input} from the cache if it can, without going through the async queue: the
-   * output, or null when the key must be loaded (or the key selector failed: the queue path then
-   * dead-letters the record). An enriched output is put into {@code reuse} (when given) and
-   * returned, so a hit allocates nothing: the caller emits it before the next call (downstream
-   * copies or reads it at once). When the key has no fresh entry, it is remembered for this
-   * record's {@link #asyncInvoke}, which follows (see {@link #forgetCacheMiss}).
+   * Answers {@code input} without going through the async queue if it can: from the cache, or with
+   * a dead letter when its key cannot be read (the key selector throws or returns null: such a
+   * record needs no lookup, so it does not wait for room behind records that do). Returns null when
+   * the key must be loaded. An enriched output is put into {@code reuse} (when given) and returned,
+   * so a hit allocates nothing: the caller emits it before the next call (downstream copies or
+   * reads it at once). When the key has no fresh entry, it is remembered for this record's {@link
+   * #asyncInvoke}, which follows (see {@link #forgetCacheMiss}).
    */
   @Nullable
   public Either<O, DeadLetter> answerFromCache(
@@ -209,10 +210,10 @@ public final class AsyncLookupFunction<I, K, V, O>
     try {
       key = keySelector.getKey(input);
     } catch (Exception e) {
-      return null;
+      return Either.Right(deadLetter(input, e, 1));
     }
     if (key == null) {
-      return null;
+      return Either.Right(deadLetter(input, nullKey(), 1));
     }
     Object hit = engine.probe(key);
     if (hit == LookupEngine.NO_ENTRY) {
@@ -278,6 +279,10 @@ public final class AsyncLookupFunction<I, K, V, O>
   }
 
   /** A draft: {@link LookupOutputFunction} applies the error policy, counts it, adds event time. */
+  private static NullPointerException nullKey() {
+    return new NullPointerException("the lookup key selector returned null");
+  }
+
   private DeadLetter deadLetter(I input, Throwable error, int attempts) {
     return DeadLetter.builder()
         .step(step)

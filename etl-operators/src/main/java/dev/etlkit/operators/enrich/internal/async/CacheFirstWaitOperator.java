@@ -22,14 +22,14 @@ import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Flink's {@link AsyncWaitOperator} with one shortcut: a record whose key is fresh in the cache is
- * answered at once, without a queue entry, a timeout timer and a mailbox round trip, as long as the
- * async queue is empty (so neither the output order nor a watermark is overtaken). Everything else
- * (capacity, ordered/unordered output, timeouts, the records in flight in checkpoints and their
- * re-issue on restore) is the async operator's own. A record answered by the shortcut is never in
- * flight, so it is never in a checkpoint. A record the shortcut found no fresh entry for goes on to
- * its load without the async function reading its key and the cache a second time, unless it first
- * waits for room in the queue.
+ * Flink's {@link AsyncWaitOperator} with one shortcut: a record whose key is fresh in the cache (or
+ * whose key cannot be read, a dead letter) is answered at once, without a queue entry, a timeout
+ * timer and a mailbox round trip, as long as the async queue is empty (so neither the output order
+ * nor a watermark is overtaken). Everything else (capacity, ordered/unordered output, timeouts, the
+ * records in flight in checkpoints and their re-issue on restore) is the async operator's own. A
+ * record answered by the shortcut is never in flight, so it is never in a checkpoint. A record the
+ * shortcut found no fresh entry for goes on to its load without the async function reading its key
+ * and the cache a second time, unless it first waits for room in the queue.
  *
  * <p>Why: at 100% cache hits the async machinery costs several times the lookup itself (see
  * EnrichAsyncCachedBenchmark). The queue's fill is tracked by counting the elements put into it and

@@ -72,13 +72,14 @@ final class CacheStore<K, V> {
   }
 
   /**
-   * The entry of {@code key} whatever its age, or null; only when {@link #tracksAge} (then every
-   * entry is a {@link CachedValue}). Counts as a read for access expiry.
+   * The entry of {@code key} as the cache holds it now (null once it is past its residence: write
+   * expiry plus stale grace, or access expiry), without counting as a read; only when {@link
+   * #tracksAge}.
    */
   @Nullable
   @SuppressWarnings("unchecked")
-  CachedValue<V> aged(K key) {
-    return (CachedValue<V>) cache.getIfPresent(key);
+  CachedValue<V> agedQuietly(K key) {
+    return (CachedValue<V>) policy.getIfPresentQuietly(key);
   }
 
   /** The value of an entry {@link #entry} returned: null for a cached miss. */

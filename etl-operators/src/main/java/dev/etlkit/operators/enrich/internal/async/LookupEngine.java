@@ -125,30 +125,12 @@ public final class LookupEngine<K, V> {
 
   /**
    * Loads {@code key} for {@code waiter} (after {@link #probe} found nothing fresh): joins the load
-   * in flight for the key or starts one. The waiter is answered later, on another thread, or at
-   * once when the key became fresh meanwhile.
+   * in flight for the key or starts one. The waiter is answered later, on another thread.
    */
   public void load(K key, Waiter<V> waiter) {
     metrics.cacheMisses.inc();
     long now = timers.nanoTime();
     waiter.deadlineNanos = now + timeoutNanos;
-    CacheStore<K, V> store = cache;
-    if (store != null && store.keepsStale()) {
-      // Read again for the stale entry (probe returns fresh entries only).
-      CachedValue<V> entry = store.aged(key); // keepsStale: entries are CachedValues
-      if (entry != null) {
-        if (store.isFresh(entry, now)) {
-          // Loaded by another record between probe and load.
-          if (waiter.tryFinish()) {
-            waiter.deliver(entry.value(), statusOf(entry.value(), LookupStatus.HIT), 0);
-          }
-          return;
-        }
-        if (store.isServableStale(entry, now)) {
-          waiter.stale = entry;
-        }
-      }
-    }
     if (!singleFlight) {
       Flight<K, V> own = new Flight<>(key, false, false);
       own.joinFirst(waiter);
@@ -447,10 +429,13 @@ public final class LookupEngine<K, V> {
     }
   }
 
-  /** A record whose load failed (or timed out): a stale entry, else the fallback. */
+  /**
+   * A record whose load failed (or timed out): the key's stale entry if the cache still holds it
+   * now (within its staleness bound, not dropped for idleness), else the fallback.
+   */
   private void resolveFailure(Waiter<V> waiter, Throwable failure, boolean stepTimeout) {
     int attempts = waiter.attempts();
-    CachedValue<V> stale = waiter.stale;
+    CachedValue<V> stale = standIn(waiter);
     if (stale != null) {
       metrics.staleServed.inc();
       waiter.deliver(stale.value(), LookupStatus.STALE, attempts);
@@ -467,6 +452,19 @@ public final class LookupEngine<K, V> {
       default:
         waiter.reject(failure, attempts);
     }
+  }
+
+  /** The entry that may answer a record whose load failed now, or null. */
+  @Nullable
+  @SuppressWarnings("unchecked")
+  private CachedValue<V> standIn(Waiter<V> waiter) {
+    CacheStore<K, V> store = cache;
+    Flight<?, V> flight = waiter.flight;
+    if (store == null || !store.keepsStale() || flight == null) {
+      return null;
+    }
+    CachedValue<V> entry = store.agedQuietly((K) flight.key);
+    return entry != null && store.isServableStale(entry, timers.nanoTime()) ? entry : null;
   }
 
   private static LookupStatus statusOf(@Nullable Object value, LookupStatus found) {

@@ -20,9 +20,6 @@ public abstract class Waiter<V> {
   /** When the step timeout of this record passes, on the engine's clock; set by the engine. */
   long deadlineNanos;
 
-  /** An expired entry that may stand in if the load fails; set by the engine. */
-  @Nullable volatile CachedValue<V> stale;
-
   /** The load this record waits for; set by the engine when it joins one. */
   @Nullable volatile Flight<?, V> flight;
 

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The cache on the engine's manual clock (which is also Caffeine's ticker): expiry, miss caching,
@@ -263,23 +265,78 @@ class LookupCacheTest {
     assertThat(order.answer()).isEqualTo("Anna/STALE");
   }
 
-  @Test
-  void staleOnError_entryOlderThanTheGrace_getsTheFallback() {
+  @ParameterizedTest(name = "request {0} min past the TTL, reload fails {1} min later")
+  @CsvSource({
+    "60, 0", // older than the grace already
+    "59, 1", // within the grace when found, past it when the reload fails (lookup reference)
+  })
+  void staleOnError_entryPastTheGraceWhenTheReloadFails_getsTheFallback(
+      long requestAfter, long failAfter) {
     FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
-    EngineFixture f =
-        new EngineFixture(
-            lookup,
-            s -> {
-              s.cache = STALE_ON_ERROR;
-              s.fallback = LookupFallback.passThrough();
-            });
+    EngineFixture f = staleOnErrorPassingThrough(lookup, STALE_ON_ERROR);
 
     loadC1(f, lookup);
-    f.advanceMillis(TTL.plus(Duration.ofHours(1)).toMillis());
+    f.advanceMillis(TTL.plus(Duration.ofMinutes(requestAfter)).toMillis());
     RecordingWaiter order = f.request("o2", "c-1");
+    f.advanceMillis(Duration.ofMinutes(failAfter).toMillis());
     lookup.call(1).fail(new IOException("down"));
 
     assertThat(order.answer()).isEqualTo("null/FAILED");
+    assertThat(f.count(LookupMetrics.STALE_SERVED)).isZero();
+    assertThat(f.count(LookupMetrics.FALLBACKS)).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "reload fails {0} min after the record found the stale entry")
+  @CsvSource({"1, Anna/STALE", "2, null/FAILED"})
+  void staleOnError_withAccessExpiry_entryDroppedForIdlenessWhileItsReloadRuns_isNotServed(
+      long failAfter, String answer) {
+    // the record finding the stale entry read it (at 10 min); idle for 2 min after that, it is
+    // dropped, and not served (lookup reference, seeds 175 and 1358 under -Psoak)
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        staleOnErrorPassingThrough(
+            lookup, STALE_ON_ERROR.withExpireAfterAccess(Duration.ofMinutes(2)));
+
+    loadC1(f, lookup);
+    for (int i = 0; i < 6; i++) { // read every 90 s: never idle for 2 min
+      f.advanceMillis(90_000);
+      assertThat(f.request("read", "c-1").answer()).isEqualTo("Anna/HIT");
+    }
+    f.advanceMillis(Duration.ofMinutes(1).toMillis());
+    RecordingWaiter order = f.request("o2", "c-1");
+    f.advanceMillis(Duration.ofMinutes(failAfter).toMillis());
+    lookup.call(1).fail(new IOException("down"));
+
+    assertThat(order.answer()).isEqualTo(answer);
+  }
+
+  @Test
+  void staleOnError_entryPassingTheGraceBeforeTheStepTimeout_getsTheFallback() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = staleOnErrorPassingThrough(lookup, STALE_ON_ERROR);
+
+    loadC1(f, lookup);
+    f.advanceMillis(TTL.plus(Duration.ofMinutes(59)).toMillis());
+    RecordingWaiter order = f.request("o2", "c-1");
+    f.advanceMillis(Duration.ofMinutes(1).minusMillis(1).toMillis());
+    RecordingWaiter inTime = f.request("o3", "c-1");
+    f.stepTimeout(inTime);
+    assertThat(inTime.answer()).isEqualTo("Anna/STALE");
+    f.advanceMillis(1);
+    f.stepTimeout(order);
+
+    assertThat(order.answer()).isEqualTo("null/TIMED_OUT");
+  }
+
+  /** {@code cache} with the pass-through fallback and a step timeout of 2 h. */
+  private static EngineFixture staleOnErrorPassingThrough(FakeLookup lookup, LookupCache cache) {
+    return new EngineFixture(
+        lookup,
+        s -> {
+          s.cache = cache;
+          s.fallback = LookupFallback.passThrough();
+          s.timeout = Duration.ofHours(2);
+        });
   }
 
   @Test
