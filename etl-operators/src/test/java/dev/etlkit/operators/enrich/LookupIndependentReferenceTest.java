@@ -353,14 +353,11 @@ class LookupIndependentReferenceTest {
     static Scenario generate(long seed) {
       SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 12345);
       long timeout = pick(r, 100L, 200L, 400L);
-      // OPEN: capacities 1..3 hang the driver (backpressure around null keys and hits vs a full
-      // queue is not yet explained); see the report of review/lookup-ref
-      int capacity = (int) pick(r, 5L, 10L, 100L, 100L);
+      int capacity = (int) pick(r, 1L, 2L, 3L, 5L, 10L, 100L, 100L);
       boolean ordered = r.nextBoolean();
-      // OPEN: micro-batches, single-flight off and the rate limit still disagree with the
-      // reference in timing details; they are left out until explained
-      boolean batch = false;
-      boolean singleFlight = true;
+      // OPEN: micro-batches still disagree with the reference; left out until explained
+      boolean batch = Boolean.getBoolean("x.batch") && r.nextInt(3) == 0;
+      boolean singleFlight = r.nextInt(4) != 0;
       int maxAttempts = 1 + r.nextInt(4);
       long initialBackoff = 5 + r.nextInt(36);
       long maxBackoff = initialBackoff * pick(r, 1L, 2L, 4L);
@@ -371,24 +368,31 @@ class LookupIndependentReferenceTest {
               : r.nextInt(100) < 60 ? RetryOn.NOT_ILLEGAL : RetryOn.THROWS_ON_TIMEOUT;
       int rr = r.nextInt(100);
       RetryOnResult retryOnResult =
-          rr < 60
+          rr < 50
               ? RetryOnResult.NONE
-              // OPEN: retry on miss: seed 25 counts one step timeout fewer than the reference
-              : rr < 80 ? RetryOnResult.FIRST_CALL_VALUE : RetryOnResult.THROWS_ON_MISS;
+              : rr < 65
+                  ? RetryOnResult.MISS
+                  : rr < 80 ? RetryOnResult.FIRST_CALL_VALUE : RetryOnResult.THROWS_ON_MISS;
       Fallback fallback = Fallback.values()[r.nextInt(3)];
       Cache cache = null;
       if (r.nextInt(10) < 7) {
         long eaw = r.nextInt(10) < 7 ? 50 + r.nextInt(451) : 0;
         long eaa = r.nextInt(10) < 2 ? 30 + r.nextInt(271) : 0;
-        // OPEN: refresh-ahead disagrees with the reference (records served HIT vs LOADED/MISS)
-        long raw = 0;
+        // OPEN: refresh-ahead disagrees with the reference (records served HIT vs LOADED/MISS,
+        // refreshes retried by the step); left out until explained
+        long raw =
+            Boolean.getBoolean("x.raw") && eaw > 0 && r.nextInt(3) == 0
+                ? 20 + r.nextInt((int) eaw - 20)
+                : 0;
         long stale = eaw > 0 && r.nextInt(10) < 4 ? 50 + r.nextInt(451) : 0;
         boolean missCaching = retryOnResult != RetryOnResult.MISS && r.nextInt(10) < 7;
         cache = new Cache(1_000, eaw, eaa, raw, stale, missCaching);
       }
       int batchKeys = batch ? 2 + r.nextInt(5) : 0;
       long batchDelay = batch ? 2 + r.nextInt((int) Math.min(50, timeout - 2)) : 0;
-      double rate = 0;
+      // OPEN: the rate limit disagrees with the reference (and the checkpoint driver times out);
+      // left out until explained
+      double rate = Boolean.getBoolean("x.rate") && r.nextInt(3) == 0 ? 20 + r.nextInt(300) : 0;
       Spec spec =
           new Spec(
               timeout,
