@@ -695,8 +695,10 @@ final class LookupIndependentReference {
   private void startOrJoin(Rec r) {
     String key = r.input.key();
     Load load = loading.get(key);
-    if (load != null && (spec.singleFlight() || load.refresh)) {
-      // DECIDED: a record whose entry is no longer fresh joins a refresh of its key in flight
+    if (load != null && spec.singleFlight()) {
+      // DECIDED: a record whose entry is no longer fresh joins a refresh of its key in flight;
+      // without single-flight it loads for itself (settled against the step: off means no record
+      // shares a load)
       counters.sharedLoads++;
       join(load, r);
       return;
@@ -1008,13 +1010,15 @@ final class LookupIndependentReference {
     for (Rec r : load.waiting) {
       lastDeadline = Math.max(lastDeadline, r.deadline);
     }
-    if (load.waiting.isEmpty() || at >= lastDeadline) {
+    // DECIDED (settled against the step): a refresh follows the retry policy like a load; it
+    // serves the cache, not only the records that joined it, so no step timeout bounds it
+    if (!load.refresh && (load.waiting.isEmpty() || at >= lastDeadline)) {
       return false;
     }
     schedule(
         at,
         () -> {
-          if (load.waiting.isEmpty()) {
+          if (load.waiting.isEmpty() && !load.refresh) {
             dropLoad(load); // every record was answered meanwhile: the retry is dropped
           } else {
             startAttempt(load);

@@ -56,10 +56,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * see the report of review/lookup-ref): within one millisecond replies come before the step's
  * timers, then step timeouts, then inputs; a retry is scheduled only if it starts strictly before
  * the last waiting record's step timeout; a retry condition is not asked on the last attempt;
- * refreshes are loads without records (never retried, joinable by records whose entry expired);
- * batches are sent with all their keys; the rate limiter is a token bucket of up to one second's
- * worth that starts with one permit when the step opens and fills while idle; a dead letter's
- * attempt count is the calls made for the record's load so far.
+ * refreshes are loads without records of their own, retried like loads, and joined (with
+ * single-flight only) by records whose entry expired; batches are sent with all their keys; the
+ * rate limiter is a token bucket of up to one second's worth that starts with one permit when the
+ * step opens and fills while idle; a dead letter's attempt count is the calls made for the record's
+ * load so far.
  */
 class LookupIndependentReferenceTest {
 
@@ -378,12 +379,7 @@ class LookupIndependentReferenceTest {
       if (r.nextInt(10) < 7) {
         long eaw = r.nextInt(10) < 7 ? 50 + r.nextInt(451) : 0;
         long eaa = r.nextInt(10) < 2 ? 30 + r.nextInt(271) : 0;
-        // OPEN: refresh-ahead disagrees with the reference (records served HIT vs LOADED/MISS,
-        // refreshes retried by the step); left out until explained
-        long raw =
-            Boolean.getBoolean("x.raw") && eaw > 0 && r.nextInt(3) == 0
-                ? 20 + r.nextInt((int) eaw - 20)
-                : 0;
+        long raw = eaw > 0 && r.nextInt(3) == 0 ? 20 + r.nextInt((int) eaw - 20) : 0;
         long stale = eaw > 0 && r.nextInt(10) < 4 ? 50 + r.nextInt(451) : 0;
         boolean missCaching = retryOnResult != RetryOnResult.MISS && r.nextInt(10) < 7;
         cache = new Cache(1_000, eaw, eaa, raw, stale, missCaching);

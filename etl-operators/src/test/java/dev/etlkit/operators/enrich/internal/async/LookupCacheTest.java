@@ -226,6 +226,36 @@ class LookupCacheTest {
   }
 
   @Test
+  void refreshAhead_failedRefresh_isRetriedByTheRetryPolicy_withNoRecordWaitingForIt() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.cache = REFRESHING;
+              s.retry =
+                  LookupRetry.attempts(2)
+                      .withBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10))
+                      .withJitter(0.0);
+            });
+
+    loadC1(f, lookup);
+    f.advanceMillis(Duration.ofMinutes(8).toMillis());
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT"); // starts the refresh
+    lookup.call(1).fail(new IOException("down"));
+    f.advanceMillis(9_999);
+    assertThat(lookup.callCount()).isEqualTo(2);
+    f.advanceMillis(1);
+    assertThat(lookup.callCount()).isEqualTo(3); // the retry, though no record waits for it
+    lookup.put("c-1", "Anna B.");
+    lookup.call(2).replyFromTable();
+
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna B./HIT");
+    assertThat(f.count(LookupMetrics.REFRESHES)).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.RETRIES)).isEqualTo(1);
+  }
+
+  @Test
   void staleOnError_expiredEntryAndFailingLoad_servesTheStaleValue() {
     FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
     EngineFixture f = cached(lookup, STALE_ON_ERROR);
