@@ -107,6 +107,19 @@ public final class AsyncStepHarness<I, O> {
     return this;
   }
 
+  /**
+   * Closes the operator without finishing it (finishing waits for the records in flight, which on
+   * the manual clock may never be answered) and frees the mock task's environment and its I/O
+   * threads, which Flink's harness holds until it is closed.
+   */
+  public void release() throws Exception {
+    try {
+      harness.getOperator().close();
+    } finally {
+      harness.getEnvironment().close();
+    }
+  }
+
   public void process(I record) throws Exception {
     harness.processElement(record, 0L);
     drain();

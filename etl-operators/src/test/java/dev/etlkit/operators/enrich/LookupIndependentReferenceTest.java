@@ -89,10 +89,11 @@ class LookupIndependentReferenceTest {
     Scenario s = Scenario.generate(seed);
     LookupIndependentReference ref = new LookupIndependentReference(s.spec, s.lookups);
     ref.run(s.inputs, 0, -1);
-    Run real = new Run(s.spec, s.lookups, 0);
-    real.open(null);
-    real.runTo(s.inputs, ref, endOf(ref, s), -1);
-    compare(s, ref, real, ref.counters().asMap(), real.counters(), true);
+    try (Run real = new Run(s.spec, s.lookups, 0)) {
+      real.open(null);
+      real.runTo(s.inputs, ref, endOf(ref, s), -1);
+      compare(s, ref, real, ref.counters().asMap(), real.counters(), true);
+    }
   }
 
   /**
@@ -111,7 +112,15 @@ class LookupIndependentReferenceTest {
     // phase 1: up to and including stopAt
     LookupIndependentReference before = new LookupIndependentReference(s.spec, s.lookups);
     before.run(s.inputs, 0, stopAt);
-    Run real = new Run(s.spec, s.lookups, 0);
+    try (Run real = new Run(s.spec, s.lookups, 0);
+        Run restored = new Run(s.spec, s.lookups, stopAt)) {
+      checkpointAndRestore(s, stopAt, before, real, restored);
+    }
+  }
+
+  private static void checkpointAndRestore(
+      Scenario s, long stopAt, LookupIndependentReference before, Run real, Run restored)
+      throws Exception {
     real.open(null);
     real.runTo(s.inputs, before, stopAt, stopAt);
     // the emitted records so far match
@@ -147,7 +156,6 @@ class LookupIndependentReferenceTest {
     }
     LookupIndependentReference after = new LookupIndependentReference(s.spec, s.lookups);
     after.run(second, stopAt, -1);
-    Run restored = new Run(s.spec, s.lookups, stopAt);
     for (int j = 0; j < originalIndex.size(); j++) {
       restored.toLocal.put(originalIndex.get(j), j);
     }
@@ -638,7 +646,7 @@ class LookupIndependentReferenceTest {
   record Shifted(LookupIndependentReference ref, int offset) {}
 
   /** One run of the real step on a manual clock whose millisecond 0 is {@code origin}... */
-  static final class Run {
+  static final class Run implements AutoCloseable {
     final Spec spec;
     final World world;
     final long origin;
@@ -840,6 +848,17 @@ class LookupIndependentReferenceTest {
         times.put(index, world.now);
         outcomes.put(index, outcome);
         order.add("#" + index);
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        if (harness != null) {
+          harness.release();
+        }
+      } finally {
+        world.close();
       }
     }
 
