@@ -278,11 +278,11 @@ public final class AsyncLookupFunction<I, K, V, O>
     }
   }
 
-  /** A draft: {@link LookupOutputFunction} applies the error policy, counts it, adds event time. */
   private static NullPointerException nullKey() {
     return new NullPointerException("the lookup key selector returned null");
   }
 
+  /** A draft: {@link LookupOutputFunction} applies the error policy, counts it, adds event time. */
   private DeadLetter deadLetter(I input, Throwable error, int attempts) {
     return DeadLetter.builder()
         .step(step)
