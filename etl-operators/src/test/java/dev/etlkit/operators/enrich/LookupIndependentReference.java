@@ -26,6 +26,15 @@ import javax.annotation.Nullable;
  * permits) by due time and creation, then step timeouts by arrival, then the inputs of that
  * millisecond (inputs held back by a full queue first).
  *
+ * <p>The step's clock is continuous: the simulation keeps it in nanoseconds, while the world
+ * (inputs, the lookup's replies, Flink's step timeouts, what comes out) moves by whole
+ * milliseconds. A step timer that falls between two milliseconds (a rate-limit permit, and what
+ * follows from a call made on one: its attempt timeout, a retry after it) acts at that instant,
+ * before the replies of the next millisecond; the lookup sees the call, and the output the records
+ * it answers, at that next millisecond. DECIDED (settled against the step with the rate limit on):
+ * permits are {@code 1 s / callsPerSecond} apart, rounded down to the nanosecond, and the bucket
+ * holds one second of them.
+ *
  * <p>Where the docs are silent, the reference decides what an experienced Flink user would expect;
  * each such decision is marked {@code DECIDED} below and listed in the test.
  */
@@ -408,10 +417,18 @@ final class LookupIndependentReference {
   @Nullable private Timer batchTimer;
   private int batchCalls;
   private long seq;
-  private long now;
-  private double tat = Double.NaN; // rate limiter: theoretical arrival time of the next permit
+  private long now; // the step's clock, in nanoseconds
+  private long tat = Long.MIN_VALUE; // rate limiter: theoretical arrival time of the next permit
   private boolean rateTimerSet;
   private long startedAt; // the step opened: the rate limiter's bucket fills from here
+
+  /** Nanoseconds per millisecond: every duration of the spec and the script is in milliseconds. */
+  private static final long MS = 1_000_000L;
+
+  /** The millisecond at which the world sees what the step does at {@code nanos}. */
+  private static long ms(long nanos) {
+    return Math.floorDiv(nanos + MS - 1, MS);
+  }
 
   LookupIndependentReference(Spec spec, Lookups lookups) {
     this.spec = spec;
@@ -425,16 +442,16 @@ final class LookupIndependentReference {
    * left), or, with {@code stopAt >= 0}, until the end of that millisecond.
    */
   void run(List<Input> inputs, long startAt, long stopAt) {
-    now = startAt;
-    startedAt = startAt;
+    now = startAt * MS;
+    startedAt = now;
     int next = 0;
     for (int events = 0; ; events++) {
       if (events > 1_000_000) {
-        throw new IllegalStateException("the reference does not settle (at " + now + " ms)");
+        throw new IllegalStateException("the reference does not settle (at " + ms(now) + " ms)");
       }
       long t = Long.MAX_VALUE;
       if (next < inputs.size()) {
-        t = Math.min(t, Math.max(now, inputs.get(next).at()));
+        t = Math.min(t, Math.max(now, inputs.get(next).at() * MS));
       }
       if (!replies.isEmpty()) {
         t = Math.min(t, replies.firstKey());
@@ -448,11 +465,15 @@ final class LookupIndependentReference {
           t = Math.min(t, r.deadline);
         }
       }
-      if (t == Long.MAX_VALUE || (stopAt >= 0 && t > stopAt)) {
+      if (!pendingInputs.isEmpty() && now % MS != 0) {
+        // a slot freed between two milliseconds: inputs are given at the next one
+        t = Math.min(t, ms(now) * MS);
+      }
+      if (t == Long.MAX_VALUE || (stopAt >= 0 && t > stopAt * MS)) {
         break;
       }
       now = t;
-      eventTimes.add(t);
+      eventTimes.add(ms(t));
       // 1. replies due
       List<Runnable> due = replies.remove(t);
       if (due != null) {
@@ -479,13 +500,15 @@ final class LookupIndependentReference {
         }
       }
       // 4. inputs
-      while (next < inputs.size() && inputs.get(next).at() <= t) {
+      while (next < inputs.size() && inputs.get(next).at() * MS <= t) {
         Rec r = new Rec(recs.size(), inputs.get(next++));
         recs.add(r);
         pendingInputs.add(r);
       }
-      admitInputs();
-      emit();
+      if (t % MS == 0) {
+        admitInputs();
+        emit();
+      }
     }
   }
 
@@ -540,7 +563,7 @@ final class LookupIndependentReference {
           return;
         }
         pendingInputs.pollFirst();
-        r.admittedAt = now;
+        r.admittedAt = now / MS;
         queue.add(r);
         emit();
         continue;
@@ -551,7 +574,7 @@ final class LookupIndependentReference {
         return; // backpressure: the record waits until a slot frees
       }
       pendingInputs.pollFirst();
-      r.admittedAt = now;
+      r.admittedAt = now / MS;
       counters.recordsIn++;
       immediate = immediateOutcome(r, true);
       if (immediate != null && canShortcut) {
@@ -561,7 +584,7 @@ final class LookupIndependentReference {
         continue;
       }
       queue.add(r);
-      r.deadline = now + spec.timeout();
+      r.deadline = now + spec.timeout() * MS;
       if (immediate != null) {
         r.outcome = immediate;
       } else {
@@ -622,7 +645,7 @@ final class LookupIndependentReference {
       e.accessedAt = now;
       Cache c = spec.cache();
       if (c.refreshAfterWrite() > 0
-          && now - e.writtenAt >= c.refreshAfterWrite()
+          && now - e.writtenAt >= c.refreshAfterWrite() * MS
           && !loading.containsKey(key)) {
         counters.refreshes++;
         Load refresh = new Load(key, true);
@@ -637,15 +660,15 @@ final class LookupIndependentReference {
 
   private boolean fresh(Entry e) {
     Cache c = spec.cache();
-    return (c.expireAfterWrite() == 0 || now - e.writtenAt < c.expireAfterWrite())
-        && (c.expireAfterAccess() == 0 || now - e.accessedAt < c.expireAfterAccess());
+    return (c.expireAfterWrite() == 0 || now - e.writtenAt < c.expireAfterWrite() * MS)
+        && (c.expireAfterAccess() == 0 || now - e.accessedAt < c.expireAfterAccess() * MS);
   }
 
   private boolean staleUsable(Entry e) {
     Cache c = spec.cache();
     return c.staleOnError() > 0
-        && now - e.writtenAt < c.expireAfterWrite() + c.staleOnError()
-        && (c.expireAfterAccess() == 0 || now - e.accessedAt < c.expireAfterAccess());
+        && now - e.writtenAt < (c.expireAfterWrite() + c.staleOnError()) * MS
+        && (c.expireAfterAccess() == 0 || now - e.accessedAt < c.expireAfterAccess() * MS);
   }
 
   private void emit() {
@@ -679,10 +702,10 @@ final class LookupIndependentReference {
 
   private void output(Rec r) {
     if (r.watermark) {
-      emitted.add(new Emitted(now, true, r.index, r.input.timestamp()));
+      emitted.add(new Emitted(ms(now), true, r.index, r.input.timestamp()));
       return;
     }
-    emitted.add(new Emitted(now, false, r.index, r.input.timestamp()));
+    emitted.add(new Emitted(ms(now), false, r.index, r.input.timestamp()));
     if (r.outcome.deadLetter()) {
       counters.recordsDeadLettered++;
     } else {
@@ -723,7 +746,7 @@ final class LookupIndependentReference {
       if (openBatch == null) {
         openBatch = new PendingCall(true);
         PendingCall batch = openBatch;
-        batchTimer = schedule(now + spec.batchDelay(), () -> closeBatch(batch));
+        batchTimer = schedule(now + spec.batchDelay() * MS, () -> closeBatch(batch));
       }
       openBatch.loads.add(load);
       if (distinctKeys(openBatch) >= spec.batchKeys()) {
@@ -768,13 +791,14 @@ final class LookupIndependentReference {
     armRateTimer();
   }
 
-  private double interval() {
-    return 1000.0 / spec.rate();
+  /** Nanoseconds between permits: 1 s / rate, rounded down (see the class comment). */
+  private long interval() {
+    return Math.max(1L, (long) (1e9 / spec.rate()));
   }
 
-  private double tau() {
+  private long tau() {
     // bursts of up to one second's worth (at least one call)
-    return (Math.max(1.0, Math.floor(spec.rate())) - 1) * interval();
+    return Math.max(0L, 1_000_000_000L - interval());
   }
 
   /**
@@ -783,10 +807,10 @@ final class LookupIndependentReference {
    * docs/enrichment.md).
    */
   private boolean permitNow() {
-    if (Double.isNaN(tat)) {
+    if (tat == Long.MIN_VALUE) {
       tat = startedAt + tau();
     }
-    if (now >= tat - tau() - 1e-9) {
+    if (now >= tat - tau()) {
       tat = Math.max(now, tat) + interval();
       return true;
     }
@@ -798,8 +822,7 @@ final class LookupIndependentReference {
       return;
     }
     rateTimerSet = true;
-    long due = (long) Math.ceil(tat - tau() - 1e-9);
-    schedule(Math.max(due, now), this::onPermitTimer);
+    schedule(Math.max(tat - tau(), now), this::onPermitTimer);
   }
 
   private void onPermitTimer() {
@@ -839,7 +862,7 @@ final class LookupIndependentReference {
     for (Load l : call.loads) {
       keys.add(l.key);
     }
-    calls.add(new Call(now, call.batch, List.copyOf(keys)));
+    calls.add(new Call(ms(now), call.batch, List.copyOf(keys)));
     for (Load l : call.loads) {
       l.attempts++;
       if (l.attempts > 1) {
@@ -868,7 +891,7 @@ final class LookupIndependentReference {
     }
     Timer attemptTimer =
         schedule(
-            now + spec.effectiveAttemptTimeout(),
+            now + spec.effectiveAttemptTimeout() * MS,
             () -> {
               if (!call.done) {
                 call.done = true;
@@ -878,7 +901,7 @@ final class LookupIndependentReference {
     if (reply.kind() == ReplyKind.NEVER) {
       return;
     }
-    long at = now + reply.delayMs();
+    long at = (ms(now) + reply.delayMs()) * MS; // the lookup answers on its millisecond clock
     replies
         .computeIfAbsent(at, t -> new ArrayList<>())
         .add(
@@ -1005,7 +1028,7 @@ final class LookupIndependentReference {
 
   /** Schedules the next attempt if its backoff ends before the last waiting record's timeout. */
   private boolean scheduleRetry(Load load) {
-    long at = now + spec.backoff(load.attempts);
+    long at = now + spec.backoff(load.attempts) * MS;
     long lastDeadline = Long.MIN_VALUE;
     for (Rec r : load.waiting) {
       lastDeadline = Math.max(lastDeadline, r.deadline);
@@ -1061,7 +1084,9 @@ final class LookupIndependentReference {
     }
     counters.fallbacks++;
     return switch (spec.fallback()) {
-      case DEAD_LETTER -> Outcome.dead(errorClass, message, load.attempts);
+      // DECIDED: the calls made for the record's load, at least 1 (a DeadLetter's attempt count
+      // is never 0, also for a record whose first call still waited for a rate-limit permit)
+      case DEAD_LETTER -> Outcome.dead(errorClass, message, Math.max(1, load.attempts));
       case PASS_THROUGH -> Outcome.enriched(passThrough, null);
       case DEFAULT -> Outcome.enriched(LookupStatus.DEFAULT, DEFAULT_VALUE);
     };
@@ -1110,8 +1135,9 @@ final class LookupIndependentReference {
     return eventTimes;
   }
 
+  /** The millisecond of the last event. */
   long now() {
-    return now;
+    return ms(now);
   }
 
   Spec spec() {

@@ -65,7 +65,10 @@ final class Flight<K, V> {
     return true;
   }
 
-  /** Counts the start of an attempt; returns its number (1 for the first). */
+  /**
+   * Counts an attempt when its call is made (not while it waits for a batch or a permit); returns
+   * its number (1 for the first).
+   */
   int startAttempt() {
     int n = attempts + 1; // attempts of one flight never overlap
     attempts = n;

@@ -214,21 +214,18 @@ public final class LookupEngine<K, V> {
   }
 
   /**
-   * Starts the next attempt of {@code flight}. {@code now} is the engine's clock read a moment ago
-   * on this thread, or {@link AttemptTimeouts#READ_CLOCK}.
+   * Starts the next attempt of {@code flight}: into the micro-batch, or to the rate limit, or made
+   * at once (it is counted when made, see {@link #dispatch}). {@code now} is the engine's clock
+   * read a moment ago on this thread, or {@link AttemptTimeouts#READ_CLOCK}.
    */
   private void startAttempt(Flight<K, V> flight, long now) {
-    int attempt = flight.startAttempt();
-    if (attempt > 1) {
-      metrics.retries.inc();
-    }
     if (batcher != null) {
       batcher.add(flight);
     } else {
       // A first attempt starts on the task thread right after its record joined (or for a
       // refresh, which is never abandoned): nobody can have given up on it yet. Made at once
       // (no rate limit to wait for), it starts at the time just read.
-      LookupCall<K, V> call = LookupCall.single(this, flight, attempt > 1);
+      LookupCall<K, V> call = LookupCall.single(this, flight, flight.attempts() > 0);
       if (limiter == null) {
         call.startNanos = now;
       }
@@ -257,6 +254,13 @@ public final class LookupEngine<K, V> {
     int calling = call.size();
     if (calling == 0) {
       return;
+    }
+    // An attempt counts when its call is made, not when it starts waiting for a batch or a
+    // permit: one dropped there (its records timed out) is no call, so no attempt and no retry.
+    for (int i = 0; i < calling; i++) {
+      if (call.flight(i).startAttempt() > 1) {
+        metrics.retries.inc();
+      }
     }
     metrics.loads.inc(calling);
     attemptTimeouts.arm(call); // sets call.startNanos if not set yet

@@ -36,7 +36,7 @@ public final class LookupMetrics {
   /** Attempts that passed the attempt timeout. */
   public static final String LOAD_TIMEOUTS = "loadTimeouts";
 
-  /** Attempts after the first one of a key. */
+  /** Attempts after the first one of a key, counted when their call is made. */
   public static final String RETRIES = "retries";
 
   /** Records that reached the step timeout before their key was answered. */

@@ -33,7 +33,10 @@ public abstract class Waiter<V> {
     return finished != 0;
   }
 
-  /** Attempts made so far by the load this record waits for (at least 1 once it started). */
+  /**
+   * Calls made so far for the load this record waits for, at least 1 (a dead letter's attempt
+   * count, also when its first call still waited for a batch or a permit).
+   */
   final int attempts() {
     Flight<?, V> f = flight;
     return f == null ? 1 : Math.max(1, f.attempts());

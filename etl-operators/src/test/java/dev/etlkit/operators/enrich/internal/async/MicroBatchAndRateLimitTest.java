@@ -160,6 +160,32 @@ class MicroBatchAndRateLimitTest {
   }
 
   @Test
+  void rateLimit_retryStillWaitingForAPermitAtTheStepTimeout_isNoAttempt() {
+    FakeLookup lookup = FakeLookup.manual();
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.rateLimit = 10.0; // a permit every 100 ms
+              s.timeout = ms(150);
+              s.retry = LookupRetry.attempts(2).withBackoff(ms(10), ms(10)).withJitter(0.0);
+            });
+
+    RecordingWaiter failed = f.request("o1", "c-1"); // the stored permit: called at 0 ms
+    f.request("o2", "c-2"); // queued for the permit at 100 ms
+    lookup.call(0).fail(new IOException("down"));
+    f.advanceMillis(150); // the retry of c-1 (queued at 10 ms) waits for the permit at 200 ms
+    f.stepTimeout(failed);
+
+    // one call was made for c-1: the retry that never got a permit is not an attempt
+    assertThat(lookup.callsFor("c-1")).isEqualTo(1);
+    assertThat(failed.answer()).isEqualTo("dead-letter/TimeoutException");
+    assertThat(failed.attempts).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.RETRIES)).isZero();
+    assertThat(f.count(LookupMetrics.LOADS)).isEqualTo(2);
+  }
+
+  @Test
   void rateLimit_permitsDaysApart_callsOfTimedOutRecordsAreDroppedWithinTwoStepTimeouts() {
     FakeLookup lookup = FakeLookup.manual();
     EngineFixture f = new EngineFixture(lookup, s -> s.rateLimit = 1e-6); // one per 11.6 days
