@@ -285,11 +285,11 @@ public final class Enrich {
     }
 
     /**
-     * Collects keys to load into one {@link Lookup#lookupAll} call: sent when {@code maxKeys} keys
-     * are collected or {@code maxDelay} after the first, whichever comes first. Only for lookups
-     * that answer many keys in one round trip ({@link Lookup#supportsBatch()}). {@code maxDelay}
-     * must also be shorter than the step timeout ({@link #withTimeout}), checked when the step is
-     * applied.
+     * Collects keys to load into one {@link Lookup#lookupAll} call: sent when {@code maxKeys}
+     * distinct keys are collected or {@code maxDelay} after the first, whichever comes first; keys
+     * whose records have all timed out by then are left out. Only for lookups that answer many keys
+     * in one round trip ({@link Lookup#supportsBatch()}). {@code maxDelay} must also be shorter
+     * than the step timeout ({@link #withTimeout}), checked when the step is applied.
      *
      * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
      *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link

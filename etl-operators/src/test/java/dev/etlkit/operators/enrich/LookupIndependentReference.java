@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -354,17 +355,22 @@ final class LookupIndependentReference {
       this.batch = batch;
     }
 
-    boolean dead() {
-      // DECIDED: a call is dropped from the rate-limit wait when it had records and all of them
-      // were answered (timed out); a refresh with nobody waiting is never dropped.
-      boolean any = false;
-      for (Load l : loads) {
-        if (!l.waiting.isEmpty()) {
-          return false;
+    /**
+     * Drops the loads nobody waits for any more (every record timed out) before the call is made;
+     * returns whether none is left. DECIDED: a load is dropped when it had records and all of them
+     * were answered; a refresh never is, also when records joined it (settled against the step: the
+     * refresh serves the cache, like its retries, which no step timeout bounds). A batch is sent
+     * with the keys still wanted.
+     */
+    boolean prune() {
+      for (Iterator<Load> it = loads.iterator(); it.hasNext(); ) {
+        Load l = it.next();
+        if (!l.refresh && l.hadRecords && l.waiting.isEmpty()) {
+          it.remove();
+          dropLoad(l);
         }
-        any |= l.hadRecords;
       }
-      return any;
+      return loads.isEmpty();
     }
   }
 
@@ -772,7 +778,6 @@ final class LookupIndependentReference {
     if (openBatch == batch) {
       openBatch = null;
       batchTimer = null;
-      // DECIDED: a batch is sent with all its keys, also keys whose records all timed out
       throughRateLimit(batch);
     }
   }
@@ -829,12 +834,9 @@ final class LookupIndependentReference {
     rateTimerSet = false;
     while (!rateQueue.isEmpty()) {
       PendingCall head = rateQueue.peekFirst();
-      if (head.dead()) {
+      if (head.prune()) {
         rateQueue.pollFirst();
         head.done = true;
-        for (Load l : head.loads) {
-          dropLoad(l);
-        }
         continue;
       }
       if (!permitNow()) {
@@ -857,6 +859,10 @@ final class LookupIndependentReference {
 
   /** The call is made now. */
   private void make(PendingCall call) {
+    if (call.prune()) {
+      call.done = true;
+      return;
+    }
     call.madeAt = now;
     TreeSet<String> keys = new TreeSet<>();
     for (Load l : call.loads) {

@@ -4,6 +4,7 @@ import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupFallback;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +82,11 @@ public final class LookupEngine<K, V> {
     this.batcher =
         settings.batchKeys() > 0
             ? new MicroBatcher<>(
-                this, timers, settings.batchKeys(), settings.batchDelay().toNanos())
+                this,
+                timers,
+                settings.batchKeys(),
+                settings.batchDelay().toNanos(),
+                !settings.singleFlight())
             : null;
     this.limiter =
         settings.rateLimit() > 0
@@ -262,13 +267,15 @@ public final class LookupEngine<K, V> {
         metrics.retries.inc();
       }
     }
-    metrics.loads.inc(calling);
+    // loads counts keys asked: a key twice in one batch (no single-flight) is asked once
+    Collection<K> keys = call.isBatch() ? call.keys() : null;
+    metrics.loads.inc(keys == null ? calling : keys.size());
     attemptTimeouts.arm(call); // sets call.startNanos if not set yet
     CompletableFuture<?> reply;
     try {
-      if (call.isBatch()) {
+      if (keys != null) {
         metrics.batches.inc();
-        reply = lookup.lookupAll(call.keys());
+        reply = lookup.lookupAll(keys);
       } else {
         reply = lookup.lookup(call.flight(0).key);
       }

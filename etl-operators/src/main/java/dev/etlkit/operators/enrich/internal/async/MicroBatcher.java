@@ -1,13 +1,17 @@
 package dev.etlkit.operators.enrich.internal.async;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
  * Collects the keys of attempts into one {@code lookupAll} call: a batch is sent when it holds
- * {@code maxKeys} keys, or {@code maxDelay} after its first key arrived, whichever comes first.
+ * {@code maxKeys} distinct keys, or {@code maxDelay} after its first key arrived, whichever comes
+ * first. Without single-flight two attempts of one key can share a batch: the key is asked once and
+ * counts once towards {@code maxKeys}.
  */
 @Internal
 final class MicroBatcher<K, V> implements Runnable {
@@ -17,21 +21,42 @@ final class MicroBatcher<K, V> implements Runnable {
   private final long maxDelayNanos;
 
   private List<Flight<K, V>> pending;
+
+  /**
+   * The distinct keys of {@code pending}; only kept when a key can come twice (no single-flight).
+   */
+  @Nullable private final Set<K> keys;
+
   @Nullable private Timers.Cancellable flushTimer;
 
-  MicroBatcher(LookupEngine<K, V> engine, Timers timers, int maxKeys, long maxDelayNanos) {
+  /**
+   * @param distinctKeysNeeded whether two flights of one key can be pending at once (single-flight
+   *     off): the batch then counts its distinct keys
+   */
+  MicroBatcher(
+      LookupEngine<K, V> engine,
+      Timers timers,
+      int maxKeys,
+      long maxDelayNanos,
+      boolean distinctKeysNeeded) {
     this.engine = engine;
     this.timers = timers;
     this.maxKeys = maxKeys;
     this.maxDelayNanos = maxDelayNanos;
     this.pending = new ArrayList<>(Math.min(maxKeys, 64));
+    this.keys = distinctKeysNeeded ? new HashSet<>() : null;
   }
 
   void add(Flight<K, V> flight) {
     List<Flight<K, V>> full = null;
     synchronized (this) {
       pending.add(flight);
-      if (pending.size() >= maxKeys) {
+      int distinct = pending.size();
+      if (keys != null) {
+        keys.add(flight.key);
+        distinct = keys.size();
+      }
+      if (distinct >= maxKeys) {
         full = take();
       } else if (pending.size() == 1) {
         flushTimer = timers.schedule(this, maxDelayNanos);
@@ -59,6 +84,9 @@ final class MicroBatcher<K, V> implements Runnable {
   private List<Flight<K, V>> take() {
     List<Flight<K, V>> taken = pending;
     pending = new ArrayList<>(Math.min(maxKeys, 64));
+    if (keys != null) {
+      keys.clear();
+    }
     if (flushTimer != null) {
       flushTimer.cancel();
       flushTimer = null;

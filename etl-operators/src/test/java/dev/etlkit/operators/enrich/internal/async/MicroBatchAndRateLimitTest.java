@@ -67,6 +67,50 @@ class MicroBatchAndRateLimitTest {
   }
 
   @Test
+  void microBatch_withoutSingleFlight_aKeyTwiceCountsOnceTowardsMaxKeysAndLoads() {
+    FakeLookup lookup = FakeLookup.manualBatch();
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.batchKeys = 2;
+              s.batchDelay = ms(50);
+              s.singleFlight = false;
+            });
+
+    RecordingWaiter a = f.request("o1", "c-1");
+    RecordingWaiter b = f.request("o2", "c-1"); // its own flight, the same key
+    assertThat(lookup.callCount()).as("one distinct key: the batch is not full").isZero();
+    f.request("o3", "c-2");
+
+    assertThat(lookup.callCount()).isEqualTo(1);
+    assertThat(lookup.call(0).keys).containsExactly("c-1", "c-2");
+    lookup.put("c-1", "Anna").call(0).replyFromTable();
+    assertThat(a.answer()).isEqualTo("Anna/LOADED");
+    assertThat(b.answer()).isEqualTo("Anna/LOADED");
+    assertThat(f.count(LookupMetrics.LOADS)).as("keys asked").isEqualTo(2);
+  }
+
+  @Test
+  void microBatch_keyWhoseRecordsAllTimedOut_isLeftOutOfTheBatch() {
+    FakeLookup lookup = FakeLookup.manualBatch();
+    EngineFixture f = batched(lookup, 10, 50);
+
+    RecordingWaiter gone = f.request("o1", "c-1");
+    f.advanceMillis(10);
+    RecordingWaiter wanted = f.request("o2", "c-2");
+    f.stepTimeout(gone); // before the batch is sent
+    f.advanceMillis(40);
+
+    assertThat(lookup.callCount()).isEqualTo(1);
+    assertThat(lookup.call(0).keys).containsExactly("c-2");
+    assertThat(f.count(LookupMetrics.LOADS)).isEqualTo(1);
+    lookup.put("c-2", "Bea").call(0).replyFromTable();
+    assertThat(wanted.answer()).isEqualTo("Bea/LOADED");
+    assertThat(gone.attempts).as("no call was made for it").isEqualTo(1);
+  }
+
+  @Test
   void microBatch_failedCall_failsEveryKeyOfTheBatch() {
     FakeLookup lookup = FakeLookup.manualBatch();
     EngineFixture f = batched(lookup, 2, 50);
