@@ -4,25 +4,27 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.internal.SafeJson;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
 import dev.etlkit.operators.json.UnknownFields;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
@@ -151,8 +153,8 @@ public final class JsonRecordReader<T> {
     } catch (InvalidDefinitionException e) {
       // A key seen again after every creator parameter (a record component) had its value: Jackson
       // has already built the object and has no setter for the repeated key. Read the document
-      // again through a tree, where the last value of a key has replaced the earlier ones.
-      return readViaTree(payload, errors.describe(e, parser));
+      // again, keeping the last value of each key (readLastValues).
+      return readLastValues(payload, errors.describe(e, parser));
     } catch (Exception e) {
       throw errors.describe(e, parser);
     } finally {
@@ -167,31 +169,129 @@ public final class JsonRecordReader<T> {
   }
 
   /**
-   * The slow path for documents with a repeated key (rare): the tree keeps the last value of each
-   * key, as the docs promise; numbers are kept exact. Limits hold as in the first pass.
+   * The slow path for documents with a repeated key (rare): the document is read again into nested
+   * maps and lists where the last value of a key has replaced the earlier ones, as the docs
+   * promise, and bound from those. Scalars keep the token and text they were written with, so a
+   * number binds exactly as in the first pass ({@code -0.0} stays negative, {@code 1.50} keeps its
+   * scale, a number read as text keeps its spelling). Limits hold as in the first pass.
    */
-  private T readViaTree(byte[] payload, JsonRecordException firstError) throws JsonRecordException {
+  private T readLastValues(byte[] payload, JsonRecordException firstError)
+      throws JsonRecordException {
     JsonParser parser = null;
+    JsonParser replay = null;
     try {
-      JsonNode tree =
-          reader
-              .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-              .with(JsonNodeFactory.withExactBigDecimals(true))
-              .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-              .readTree(payload);
-      if (tree == null || !tree.isObject()) {
-        throw firstError;
-      }
-      parser = reader.treeAsTokens(tree);
+      parser = reader.createParser(payload);
       parser.nextToken();
+      TokenBuffer tokens = new TokenBuffer(parser, null);
+      write(lastValues(parser), tokens);
+      replay = tokens.asParser();
+      replay.nextToken();
       tracker.reset();
-      return reader.readValue(parser);
-    } catch (JsonRecordException e) {
-      throw e;
+      return reader.readValue(replay);
     } catch (InvalidDefinitionException e) {
       throw firstError;
     } catch (Exception e) {
-      throw errors.describe(e, parser);
+      throw errors.describe(e, replay != null ? replay : parser);
+    } finally {
+      closeQuietly(replay);
+      closeQuietly(parser);
+    }
+  }
+
+  /** A JSON scalar as the parser gave it: the number types of the first pass, or the text. */
+  private record Scalar(JsonToken token, @Nullable Object value) {}
+
+  /**
+   * The value at the parser's current token: objects as maps in which a repeated key holds its last
+   * value (in the place of its first), arrays as lists, scalars as {@link Scalar}s.
+   */
+  private static Object lastValues(JsonParser p) throws IOException {
+    JsonToken token = p.currentToken();
+    switch (token) {
+      case START_OBJECT:
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+          p.nextToken();
+          fields.put(name, lastValues(p));
+        }
+        return fields;
+      case START_ARRAY:
+        List<Object> items = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          items.add(lastValues(p));
+        }
+        return items;
+      case VALUE_NUMBER_INT:
+        switch (p.getNumberType()) {
+          case INT:
+            return new Scalar(token, p.getIntValue());
+          case LONG:
+            return new Scalar(token, p.getLongValue());
+          default:
+            return new Scalar(token, p.getText());
+        }
+      case VALUE_NUMBER_FLOAT:
+      case VALUE_STRING:
+        return new Scalar(token, p.getText());
+      default:
+        return new Scalar(token, null); // true, false, null
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void write(Object value, TokenBuffer out) throws IOException {
+    if (value instanceof Map) {
+      out.writeStartObject();
+      for (Map.Entry<String, Object> field : ((Map<String, Object>) value).entrySet()) {
+        out.writeFieldName(field.getKey());
+        write(field.getValue(), out);
+      }
+      out.writeEndObject();
+      return;
+    }
+    if (value instanceof List) {
+      out.writeStartArray();
+      for (Object item : (List<Object>) value) {
+        write(item, out);
+      }
+      out.writeEndArray();
+      return;
+    }
+    Scalar scalar = (Scalar) value;
+    switch (scalar.token()) {
+      case VALUE_STRING:
+        out.writeString((String) scalar.value());
+        break;
+      case VALUE_NUMBER_INT:
+        if (scalar.value() instanceof Integer i) {
+          out.writeNumber(i.intValue());
+        } else if (scalar.value() instanceof Long l) {
+          out.writeNumber(l.longValue());
+        } else {
+          out.writeNumber((String) scalar.value(), true);
+        }
+        break;
+      case VALUE_NUMBER_FLOAT:
+        out.writeNumber((String) scalar.value(), false); // parsed for its target when bound
+        break;
+      case VALUE_TRUE:
+        out.writeBoolean(true);
+        break;
+      case VALUE_FALSE:
+        out.writeBoolean(false);
+        break;
+      default:
+        out.writeNull();
+    }
+  }
+
+  private static void closeQuietly(@Nullable JsonParser parser) {
+    if (parser != null) {
+      try {
+        parser.close();
+      } catch (IOException ignored) {
+        // nothing to release for byte input or a token buffer
+      }
     }
   }
 

@@ -66,6 +66,27 @@ class JsonRecordReaderTest {
     assertThat(s).isEqualTo(new Shipment("s-1", 3, 1.5, LocalDateTime.of(2024, 1, 31, 10, 15, 30)));
   }
 
+  /** Numbers whose exact value shows: negative zeros, a scale, a long beyond a double's. */
+  public record Measures(double d, float f, BigDecimal b, long n, List<Double> xs) {}
+
+  @Test
+  void read_keyRepeatedAfterTheLastRecordComponent_lastWinsWithTheValuesOfTheFastPath()
+      throws Exception {
+    JsonRecordReader<Measures> reader = ReaderFixtures.of(Measures.class).reader();
+    String components = "\"d\":5.0,\"f\":-0.0,\"b\":1.50,\"n\":9007199254740993,\"xs\":[-0.0,1e3]";
+
+    Measures slow = reader.read(utf8("{" + components + ",\"d\":-0.0}"));
+
+    Measures fast = reader.read(utf8("{" + components.replace("5.0", "-0.0") + "}"));
+    assertThat(fast.d()).isEqualTo(-0.0d);
+    assertThat(slow).isEqualTo(fast); // a record's equals tells -0.0 from 0.0
+    assertThat(Double.doubleToRawLongBits(slow.d())).isEqualTo(Double.doubleToRawLongBits(-0.0d));
+    assertThat(Float.floatToRawIntBits(slow.f())).isEqualTo(Float.floatToRawIntBits(-0.0f));
+    assertThat(slow.b()).isEqualTo(new BigDecimal("1.50")); // the scale too
+    assertThat(slow.n()).isEqualTo(9007199254740993L);
+    assertThat(slow.xs()).containsExactly(-0.0d, 1000.0d);
+  }
+
   @Test
   void read_stringForIntWithoutCoercion_isWrongType() {
     JsonRecordException e = rejection(() -> orders.read(utf8("{\"customerNumber\":\"42\"}")));
