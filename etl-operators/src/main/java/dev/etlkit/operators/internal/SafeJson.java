@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.etlkit.operators.JsonReadLimits;
 import java.io.IOException;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -54,5 +55,53 @@ public final class SafeJson {
               + " bytes exceeds maxDocumentBytes "
               + limits.maxDocumentBytes());
     }
+  }
+
+  /**
+   * Where a UTF-8 document holds a byte sequence that is not UTF-8 (RFC 3629, section 3) although
+   * Jackson decodes it without complaint, as {@code " at line L, column C"} (the column counts
+   * bytes, as Jackson's do), or null when there is none. Jackson takes overlong forms ({@code C0
+   * AF} is read as {@code /}, a classic filter bypass), the three-byte form of a UTF-16 surrogate
+   * ({@code ED A0 80}: an unpaired surrogate in a string) and code points above U+10FFFF; what it
+   * refuses itself (a lead byte without its continuation bytes, {@code FF}) is left to it. UTF-16
+   * and UTF-32 documents (a zero byte or a byte order mark at the start) are decoded and checked by
+   * Jackson. ASCII bytes cost one comparison each.
+   */
+  @Nullable
+  public static String invalidUtf8(byte[] payload) {
+    int n = payload.length;
+    if (n >= 2
+        && (payload[0] == 0
+            || payload[1] == 0
+            || (payload[0] == (byte) 0xFE && payload[1] == (byte) 0xFF)
+            || (payload[0] == (byte) 0xFF && payload[1] == (byte) 0xFE))) {
+      return null;
+    }
+    for (int i = 0; i < n; i++) {
+      int b = payload[i] & 0xFF;
+      if (b < 0xC0) {
+        continue; // ASCII or a continuation byte (Jackson checks where those may stand)
+      }
+      int next = i + 1 < n ? payload[i + 1] & 0xFF : -1;
+      boolean invalid =
+          b <= 0xC1 // overlong two-byte form of ASCII
+              || b >= 0xF5 // beyond U+10FFFF, or not a lead byte at all
+              || (b == 0xE0 && next >= 0 && next < 0xA0) // overlong three-byte form
+              || (b == 0xED && next >= 0xA0) // a UTF-16 surrogate
+              || (b == 0xF0 && next >= 0 && next < 0x90) // overlong four-byte form
+              || (b == 0xF4 && next >= 0x90); // beyond U+10FFFF
+      if (invalid) {
+        int line = 1;
+        int lineStart = 0;
+        for (int k = 0; k < i; k++) {
+          if (payload[k] == '\n') {
+            line++;
+            lineStart = k + 1;
+          }
+        }
+        return " at line " + line + ", column " + (i - lineStart + 1);
+      }
+    }
+    return null;
   }
 }

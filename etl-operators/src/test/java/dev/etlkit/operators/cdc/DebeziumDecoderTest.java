@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.RawBytes;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.cdc.Debezium.Tombstones;
 import dev.etlkit.operators.cdc.internal.DebeziumDecoder;
@@ -504,6 +505,30 @@ class DebeziumDecoderTest {
                     .decode(bad, null, null, new ArrayList<>()))
         .isInstanceOf(JsonParseException.class)
         .hasMessageStartingWith("value: invalid UTF-8");
+  }
+
+  /**
+   * Byte sequences Jackson would decode although they are not UTF-8 (an overlong {@code /}, an
+   * encoded UTF-16 surrogate, a code point above U+10FFFF): rejected as any bad UTF-8, in the value
+   * and in the key.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"C0AF", "EDA080", "F4908080"})
+  void utf8ThatJacksonWouldDecode_isInvalidUtf8(String hex) {
+    byte[] bad = RawBytes.withBytes("{\"op\":\"c\",\"after\":{\"first_name\":\"x#x\"}}", hex);
+    DebeziumDecoder<Customer> decoder =
+        new DebeziumDecoder<>(DecoderSettings.defaults(Customer.class));
+
+    assertThatThrownBy(() -> decoder.decode(bad, null, null, new ArrayList<>()))
+        .isInstanceOf(JsonParseException.class)
+        .hasMessage("value: invalid UTF-8 at line 1, column 35");
+    byte[] badKey = RawBytes.withBytes("{\"id\":\"#\"}", hex);
+    DebeziumDecoder<Customer> deletes =
+        new DebeziumDecoder<>(
+            DecoderSettings.defaults(Customer.class).withTombstones(Tombstones.DELETE));
+    assertThatThrownBy(() -> deletes.decode(null, badKey, 1L, new ArrayList<>()))
+        .isInstanceOf(JsonParseException.class)
+        .hasMessage("key: invalid UTF-8 at line 1, column 8");
   }
 
   @ParameterizedTest

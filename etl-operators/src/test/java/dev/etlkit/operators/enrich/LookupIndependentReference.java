@@ -831,6 +831,10 @@ final class LookupIndependentReference {
   }
 
   private void onPermitTimer() {
+    // Only the head is pruned here. The step also prunes every queued call on a tick that found no
+    // permit (ticks a step timeout apart, for rates below one per step timeout); at the scripts'
+    // rates (20/s and more against step timeouts of 100 ms and more) its ticks fall on permit
+    // times, so that never shows and is not modelled.
     rateTimerSet = false;
     while (!rateQueue.isEmpty()) {
       PendingCall head = rateQueue.peekFirst();

@@ -1,6 +1,8 @@
 package dev.etlkit.operators.avro.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -77,6 +79,12 @@ public final class JsonToAvro {
       SafeJson.checkSize(json, limits);
     } catch (IOException e) {
       throw new AvroFormatException(e.getMessage()); // sizes only
+    }
+    String invalid = SafeJson.invalidUtf8(json);
+    if (invalid != null) {
+      // what Jackson would decode anyway, reported as what it refuses itself
+      throw AvroErrors.sanitize(
+          "malformed JSON" + invalid, new JsonParseException((JsonParser) null, "Invalid UTF-8"));
     }
     JsonNode root;
     try {

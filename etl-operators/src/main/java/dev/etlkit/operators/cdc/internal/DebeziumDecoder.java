@@ -1,5 +1,7 @@
 package dev.etlkit.operators.cdc.internal;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -283,6 +285,11 @@ public final class DebeziumDecoder<T> {
               + bytes.length
               + " bytes exceeds maxDocumentBytes "
               + limits.maxDocumentBytes());
+    }
+    String invalid = SafeJson.invalidUtf8(bytes);
+    if (invalid != null) {
+      // what Jackson would decode anyway, reported as what it refuses itself
+      throw new JsonParseException((JsonParser) null, what + ": invalid UTF-8" + invalid);
     }
     JsonNode root;
     try {

@@ -295,49 +295,11 @@ public final class JsonRecordReader<T> {
     }
   }
 
-  /**
-   * Jackson decodes some byte sequences that are not UTF-8 (RFC 3629, section 3) without complaint:
-   * overlong forms ({@code C0 AF} is read as {@code /}, a classic filter bypass), the three-byte
-   * form of a UTF-16 surrogate ({@code ED A0 80}: an unpaired surrogate in a string) and code
-   * points above U+10FFFF. Checked here, for UTF-8 input only: UTF-16 and UTF-32 documents (a zero
-   * byte or a byte order mark at the start) are decoded by Jackson, which checks them itself. ASCII
-   * bytes cost one comparison each.
-   */
+  /** Invalid UTF-8 that Jackson would decode anyway (see {@link SafeJson#invalidUtf8}). */
   private static void requireValidUtf8(byte[] payload) throws JsonRecordException {
-    int n = payload.length;
-    if (n >= 2
-        && (payload[0] == 0
-            || payload[1] == 0
-            || (payload[0] == (byte) 0xFE && payload[1] == (byte) 0xFF)
-            || (payload[0] == (byte) 0xFF && payload[1] == (byte) 0xFE))) {
-      return;
-    }
-    for (int i = 0; i < n; i++) {
-      int b = payload[i] & 0xFF;
-      if (b < 0xC0) {
-        continue; // ASCII or a continuation byte (Jackson checks where those may stand)
-      }
-      int next = i + 1 < n ? payload[i + 1] & 0xFF : -1;
-      boolean invalid =
-          b <= 0xC1 // overlong two-byte form of ASCII
-              || b >= 0xF5 // beyond U+10FFFF, or not a lead byte at all
-              || (b == 0xE0 && next >= 0 && next < 0xA0) // overlong three-byte form
-              || (b == 0xED && next >= 0xA0) // a UTF-16 surrogate
-              || (b == 0xF0 && next >= 0 && next < 0x90) // overlong four-byte form
-              || (b == 0xF4 && next >= 0x90); // beyond U+10FFFF
-      if (invalid) {
-        int line = 1;
-        int lineStart = 0;
-        for (int k = 0; k < i; k++) {
-          if (payload[k] == '\n') {
-            line++;
-            lineStart = k + 1;
-          }
-        }
-        throw new JsonRecordException(
-            Reason.INVALID_ENCODING,
-            "invalid UTF-8 at line " + line + ", column " + (i - lineStart + 1));
-      }
+    String where = SafeJson.invalidUtf8(payload);
+    if (where != null) {
+      throw new JsonRecordException(Reason.INVALID_ENCODING, "invalid UTF-8" + where);
     }
   }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.RawBytes;
 import dev.etlkit.operators.avro.AvroFixtures;
 import dev.etlkit.operators.avro.AvroFormatException;
 import java.math.BigDecimal;
@@ -16,6 +17,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Plain JSON to GenericRecord: the mapping rules and the rejections. */
 class JsonToAvroTest {
@@ -203,6 +206,26 @@ class JsonToAvroTest {
         .hasMessageStartingWith("malformed JSON at line 1, column")
         .hasNoCause()
         .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET));
+  }
+
+  /**
+   * Byte sequences Jackson would decode although they are not UTF-8: an overlong {@code /}, an
+   * encoded UTF-16 surrogate, a code point above U+10FFFF. A dead letter, as any bad UTF-8.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"C0AF", "EDA080", "F4908080"})
+  void convert_utf8ThatJacksonWouldDecode_isRejected(String hex) {
+    assertThatThrownBy(() -> ORDERS.convert(RawBytes.withBytes(ORDER.replace("ada", "a#a"), hex)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "malformed JSON at line 1, column 59: com.fasterxml.jackson.core.JsonParseException");
+  }
+
+  @Test
+  void convert_validMultiByteUtf8_isRead() throws Exception {
+    assertThat(
+            ORDERS.convert(RawBytes.withBytes(ORDER.replace("ada", "a#a"), "C3A9")).get("customer"))
+        .hasToString("aéa");
   }
 
   @Test
