@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import dev.etlkit.operators.json.Address;
+import dev.etlkit.operators.json.Coercion;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
 import dev.etlkit.operators.json.Line;
@@ -85,6 +86,22 @@ class JsonRecordReaderTest {
     assertThat(slow.b()).isEqualTo(new BigDecimal("1.50")); // the scale too
     assertThat(slow.n()).isEqualTo(9007199254740993L);
     assertThat(slow.xs()).containsExactly(-0.0d, 1000.0d);
+  }
+
+  /** A code read as text from a JSON number (with coercion), and a count. */
+  public record Tagged(String code, int n) {}
+
+  @Test
+  void read_keyRepeatedAfterTheLastRecordComponent_numberReadAsTextKeepsItsSpelling()
+      throws Exception {
+    JsonRecordReader<Tagged> reader =
+        ReaderFixtures.of(Tagged.class).fieldCoercion("code", Coercion.tryCast()).reader();
+
+    Tagged fast = reader.read(utf8("{\"code\":1e3,\"n\":2}"));
+    Tagged slow = reader.read(utf8("{\"code\":1e3,\"n\":1,\"n\":2}"));
+
+    assertThat(fast).isEqualTo(new Tagged("1e3", 2));
+    assertThat(slow).isEqualTo(fast);
   }
 
   @Test
