@@ -1,0 +1,173 @@
+package dev.etlkit.operators.enrich.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.etlkit.operators.enrich.jdbc.LookupTesting;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Defects found by review of the HTTP lookup, each shown by a test that fails on the old code. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpReviewFindingsTest {
+
+  /**
+   * {@code GET /k/stall-<status>}: that status with a Content-Length of 100 and 10 bytes of body,
+   * then nothing until the test class ends (a server or proxy stalled mid-body). {@code GET
+   * /k/<id>}: a profile.
+   */
+  private static HttpServer server;
+
+  private static final ExecutorService THREADS = Executors.newCachedThreadPool();
+  private static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+  private final LookupTesting lookups = new LookupTesting();
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/k/", HttpReviewFindingsTest::handle);
+    server.setExecutor(THREADS);
+    server.start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    RELEASE.countDown();
+    server.stop(0);
+    THREADS.shutdownNow();
+  }
+
+  @AfterEach
+  void closeLookups() throws Exception {
+    lookups.closeAll();
+  }
+
+  private static void handle(HttpExchange exchange) throws IOException {
+    String id = exchange.getRequestURI().getPath().substring("/k/".length());
+    if (!id.startsWith("stall-")) {
+      ok(exchange, id);
+      return;
+    }
+    int status = Integer.parseInt(id.substring("stall-".length()));
+    try (exchange) {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, 100);
+      OutputStream out = exchange.getResponseBody();
+      out.write("{\"id\": \"x\"".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      RELEASE.await(50, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException clientWentAway) {
+      // the client gave up
+    }
+  }
+
+  private static void ok(HttpExchange exchange, String id) throws IOException {
+    byte[] bytes =
+        ("{\"id\": \"" + id + "\", \"name\": \"Customer " + id + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    try (exchange) {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+    }
+  }
+
+  private static String base() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private static HttpLookup<String, Profile> stalls() {
+    return HttpLookup.get(base() + "/k/{key}", String.class, Profile.class)
+        .withRequestTimeout(Duration.ofMillis(300));
+  }
+
+  /** How the future ended within {@code seconds}: its value, its failure, or "still running". */
+  private static Object outcome(CompletableFuture<?> future, long seconds) throws Exception {
+    try {
+      return future.get(seconds, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (TimeoutException e) {
+      return "still running after " + seconds + " s";
+    }
+  }
+
+  /**
+   * The docs: "Bodies of non-2xx responses are discarded unread", and 5xx is a retryable failure.
+   * But the body handler for non-2xx ({@code BodySubscribers.replacing(null)}) does read the body
+   * to its end before the response completes: a 503 whose body stalls leaves the future (and an
+   * in-flight slot) hanging, long after the status was known and far beyond requestTimeout.
+   */
+  @Test
+  void lookup_serverErrorWithAStalledBody_failsRetryablyAtOnce() throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(stalls());
+
+    Object outcome = outcome(lookup.lookup("stall-503"), 3);
+
+    assertThat(outcome).isInstanceOf(HttpLookupException.class);
+    HttpLookupException failure = (HttpLookupException) outcome;
+    assertThat(failure.statusCode()).hasValue(503);
+    assertThat(failure.retryable()).isTrue();
+  }
+
+  /** The same for a miss status: a 404 with a stalled body is no miss until the body ends. */
+  @Test
+  void lookup_missStatusWithAStalledBody_isAMissAtOnce() throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(stalls());
+
+    assertThat(outcome(lookup.lookup("stall-404"), 3)).isEqualTo(Optional.empty());
+  }
+
+  /**
+   * A 2xx body that stalls is bounded by nothing: not by requestTimeout (headers only), and the
+   * step's timeout does not cancel the lookup's future. The future never completes and its
+   * in-flight slot is never given back, so after maxConcurrentRequests such responses every later
+   * lookup fails as "overloaded" (retryable, yet it never succeeds) until the lookup is closed.
+   */
+  @Test
+  void lookup_afterABodyStalled_laterLookupsAreNotOverloadedForEver() throws Exception {
+    HttpLookup<String, Profile> stalling = lookups.open(stalls().withMaxConcurrentRequests(1));
+    CompletableFuture<Optional<Profile>> stalled = stalling.lookup("stall-200");
+
+    Object stalledOutcome = outcome(stalled, 3); // ten times the request timeout
+    Object next = outcome(stalling.lookup("c-1"), 3);
+
+    assertThat(next)
+        .as("the next lookup, of a healthy key, 3 s later (the stalled one: %s)", stalledOutcome)
+        .isEqualTo(Optional.of(new Profile("c-1", "Customer c-1", null)));
+  }
+
+  /**
+   * The docs: keys "reach the server as one path segment that decodes to the key itself" and "The
+   * key format must give distinct keys distinct texts". A key holding a lone surrogate is encoded
+   * as {@code %3F}, the same as the key {@code ?}: two distinct texts, one URL, so the lookup of
+   * one returns the other's value.
+   */
+  @Test
+  void urlTemplate_distinctKeys_neverShareAUrl() {
+    UrlTemplate template = UrlTemplate.parse("http://api.example.com/customers/{key}");
+
+    assertThat(template.expand("c-\uD800")).isNotEqualTo(template.expand("c-?"));
+  }
+}
