@@ -43,8 +43,10 @@ import org.apache.flink.annotation.PublicEvolving;
  *       padded to one of a few fixed sizes, so that the same statement texts are reused. Several
  *       statements of one call run one after another on one connection.
  *   <li>Keys are only ever bound as parameters, never written into SQL text; connections are
- *       read-only. The table, query and key column are SQL from your code: never build them from
- *       data.
+ *       read-only ({@code Connection.setReadOnly}; on PostgreSQL the driver property {@code
+ *       readOnlyMode} defaults to {@code always}, so that the server refuses writes although the
+ *       connections auto-commit). The table, query and key column are SQL from your code: never
+ *       build them from data.
  * </ul>
  *
  * <h2>Threads, capacity and failures</h2>
@@ -112,6 +114,9 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
   static final String DEREGISTER_DRIVERS_HOOK = "etlkit-jdbc-lookup-deregister-job-drivers";
 
   private static final Pattern SUBPROTOCOL = Pattern.compile("jdbc:([A-Za-z0-9_.-]+):.*");
+
+  /** PostgreSQL's driver property that makes {@code setReadOnly} hold under auto-commit. */
+  private static final String PG_READ_ONLY_MODE = "readOnlyMode";
 
   /** Reads a value from the row a key matched. */
   @FunctionalInterface
@@ -387,7 +392,11 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     JdbcLookupRuntime.Plan<K, V> plan = new JdbcLookupRuntime.Plan<>();
     DriverConnections connections =
         DriverConnections.of(
-            jdbcUrl, subprotocol(), driverClassName, driverProperties, credentials.resolve());
+            jdbcUrl,
+            subprotocol(),
+            driverClassName,
+            effectiveDriverProperties(),
+            credentials.resolve());
     if (DriverConnections.isJobDriver(connections.driver())) {
       // Loading the driver registered it in DriverManager, which outlives the job: undone when
       // the job's classes are released (not on close: other subtasks may still open theirs).
@@ -491,6 +500,20 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     copy.driverClassName = driverClassName;
     copy.connectionCheckOnOpen = connectionCheckOnOpen;
     return copy;
+  }
+
+  /**
+   * The driver properties, plus PostgreSQL's {@code readOnlyMode=always} unless set: its driver
+   * otherwise makes only explicit transactions read-only, and these connections auto-commit. A
+   * {@code readOnlyMode} in the URL wins over this, as URL parameters do in that driver.
+   */
+  private Map<String, String> effectiveDriverProperties() {
+    if (!"postgresql".equals(subprotocol()) || driverProperties.containsKey(PG_READ_ONLY_MODE)) {
+      return driverProperties;
+    }
+    TreeMap<String, String> properties = new TreeMap<>(driverProperties);
+    properties.put(PG_READ_ONLY_MODE, "always");
+    return properties;
   }
 
   private String subprotocol() {

@@ -17,12 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.metrics.MetricGroup;
@@ -32,7 +31,13 @@ import org.slf4j.LoggerFactory;
 /**
  * An opened {@link JdbcLookup} on one subtask: a HikariCP pool and a bounded executor of its own
  * (one thread per pooled connection, a bounded queue), so the caller never blocks. A lookup that
- * finds the queue full fails at once with a retryable "overloaded" {@link JdbcLookupException}.
+ * finds {@code poolSize + queueCapacity} lookups in flight fails at once with a retryable
+ * "overloaded" {@link JdbcLookupException}.
+ *
+ * <p>The bound is a semaphore rather than the executor's queue: a lookup leaves it before its
+ * future completes, so a caller that sends its next lookup as soon as one completes finds room (a
+ * thread completing a future is not yet free for the next task, and a bounded queue would turn the
+ * next one away).
  */
 final class JdbcLookupRuntime<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcLookupRuntime.class);
@@ -68,6 +73,10 @@ final class JdbcLookupRuntime<K, V> {
 
   private final HikariDataSource dataSource;
   private final ThreadPoolExecutor executor;
+
+  /** One permit per lookup that may be in flight: {@code poolSize + queueCapacity}. */
+  private final Semaphore admission;
+
   private final LookupStatements statements;
   private final boolean anyArray;
   private final String keyLabel;
@@ -96,17 +105,15 @@ final class JdbcLookupRuntime<K, V> {
     this.subtask = plan.subtask;
     this.dataSource = openPool(plan.pool);
     int threads = plan.pool.getMaximumPoolSize();
-    BlockingQueue<Runnable> queue =
-        plan.queueCapacity == 0
-            ? new SynchronousQueue<>()
-            : new ArrayBlockingQueue<>(plan.queueCapacity);
+    this.admission = new Semaphore(threads + plan.queueCapacity);
     this.executor =
         new ThreadPoolExecutor(
             threads,
             threads,
             0L,
             TimeUnit.MILLISECONDS,
-            queue,
+            // Unbounded here: the admission semaphore bounds it to queueCapacity.
+            new LinkedBlockingQueue<>(),
             new DaemonThreads("etlkit-jdbc-lookup-" + plan.subtask + "-"),
             new ThreadPoolExecutor.AbortPolicy());
     this.metrics =
@@ -158,15 +165,17 @@ final class JdbcLookupRuntime<K, V> {
       task.fail(SqlFailures.closed());
       return;
     }
+    if (!admission.tryAcquire()) {
+      metrics.rejected();
+      task.fail(SqlFailures.overloaded(executor.getMaximumPoolSize(), queueCapacity));
+      return;
+    }
     try {
       executor.execute(task);
     } catch (RejectedExecutionException e) {
-      if (closed || executor.isShutdown()) {
-        task.fail(SqlFailures.closed());
-      } else {
-        metrics.rejected();
-        task.fail(SqlFailures.overloaded(executor.getMaximumPoolSize(), queueCapacity));
-      }
+      // Only a shut-down executor rejects: its queue is unbounded.
+      admission.release();
+      task.fail(SqlFailures.closed());
     }
   }
 
@@ -283,25 +292,30 @@ final class JdbcLookupRuntime<K, V> {
 
     abstract R call(Connection connection) throws SQLException;
 
+    /** Runs the lookup, then leaves the admission bound, then completes the future. */
     @Override
     public final void run() {
-      R value;
+      R value = null;
+      Throwable failure = null;
       try (Connection connection = dataSource.getConnection()) {
         value = call(connection);
       } catch (JdbcLookupException e) {
-        fail(e);
-        return;
+        failure = e;
       } catch (SQLException e) {
-        fail(closed ? SqlFailures.closed() : SqlFailures.query(e));
-        return;
+        failure = closed ? SqlFailures.closed() : SqlFailures.query(e);
       } catch (RuntimeException e) {
-        fail(SqlFailures.unexpected(e));
-        return;
+        failure = SqlFailures.unexpected(e);
       } catch (Error e) {
+        admission.release();
         fail(SqlFailures.unexpected(e));
         throw e;
       }
-      result.complete(value);
+      admission.release();
+      if (failure != null) {
+        fail(failure);
+      } else {
+        result.complete(value);
+      }
     }
 
     void fail(Throwable failure) {

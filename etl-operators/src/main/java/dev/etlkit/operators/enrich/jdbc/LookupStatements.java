@@ -108,7 +108,9 @@ final class LookupStatements {
 
   /**
    * A query checked and wrapped as a derived table: it must be a SELECT (or WITH) statement without
-   * parameters; one trailing semicolon is dropped.
+   * parameters; one trailing semicolon is dropped. The closing parenthesis goes on a line of its
+   * own, so that a query ending in a {@code --} comment does not comment it (and the key condition)
+   * out.
    */
   static String wrapQuery(String query) {
     if (query == null || query.isBlank()) {
@@ -131,7 +133,7 @@ final class LookupStatements {
     if (sql.indexOf(';') >= 0) {
       throw new IllegalArgumentException("query must be a single statement without ';'");
     }
-    return "(" + sql + ") " + QUERY_ALIAS;
+    return "(" + sql + "\n) " + QUERY_ALIAS;
   }
 
   /** The label of the key column in a result set: the identifier without quotes. */

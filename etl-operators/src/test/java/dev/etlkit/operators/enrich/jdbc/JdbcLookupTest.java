@@ -208,7 +208,7 @@ class JdbcLookupTest {
   @Test
   void query_dropsOneTrailingSemicolon_andWrapsTheQueryAsADerivedTable() {
     assertThat(LookupStatements.wrapQuery(" with x as (select 1 as id) select * from x ; "))
-        .isEqualTo("(with x as (select 1 as id) select * from x) etlkit_lookup");
+        .isEqualTo("(with x as (select 1 as id) select * from x\n) etlkit_lookup");
   }
 
   @Test

@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Defects found by review of the JDBC lookup, each shown by a test that fails on the old code. */
+/**
+ * Edges of the JDBC lookup's contract against a real PostgreSQL: a query ending in a comment,
+ * read-only connections, and the in-flight bound. Each failed before 2026-11-23.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class JdbcReviewFindingsTest {
+class JdbcLookupEdgesTest {
 
   @RegisterExtension static final DatabaseExtension DATABASE = new DatabaseExtension();
 
@@ -37,10 +40,9 @@ class JdbcReviewFindingsTest {
   }
 
   /**
-   * {@code JdbcLookup.query} accepts a single SELECT statement; one whose last line ends with a
-   * {@code --} comment (common in multi-line text blocks) is accepted, but the lookup appends
-   * {@code ) etlkit_lookup WHERE id = ?} on the same line, inside the comment: every lookup then
-   * fails permanently with a syntax error (42601).
+   * A query whose last line ends with a {@code --} comment (common in multi-line text blocks): the
+   * lookup's {@code ) etlkit_lookup WHERE id = ?} goes on a line of its own. It used to land inside
+   * the comment, and every lookup failed permanently.
    */
   @Test
   void query_endingWithALineComment_stillLooksKeysUp() throws Exception {
@@ -59,44 +61,61 @@ class JdbcReviewFindingsTest {
   }
 
   /**
-   * The docs: "Connections are also read-only" / "The connections are read-only anyway". HikariCP
-   * calls {@code setReadOnly(true)}, but with auto-commit on, PostgreSQL's driver (default {@code
-   * readOnlyMode=transaction}) ignores it: a query calling a function that writes does write.
+   * Connections are read-only on the server: a query calling a function that writes fails with
+   * SQLState 25006 and writes nothing. HikariCP calls {@code setReadOnly(true)}, which PostgreSQL's
+   * driver ignores under auto-commit unless {@code readOnlyMode=always}, which the lookup now sets.
    */
   @Test
   void connections_areReadOnly_asDocumented() throws Exception {
+    JdbcLookup<String, Customer> writing = writingQuery();
+    long before = writesThroughLookups();
+
+    JdbcLookupException failure =
+        LookupTesting.failure(lookups.open(writing).lookup("c-1"), JdbcLookupException.class);
+
+    assertThat(failure.sqlState()).contains("25006");
+    assertThat(failure.retryable()).isFalse();
+    assertThat(writesThroughLookups()).as("rows written through a lookup").isEqualTo(before);
+  }
+
+  /** A {@code readOnlyMode} of the user's own wins: with {@code transaction} the write goes in. */
+  @Test
+  void connections_readOnlyModeOfTheUser_wins() throws Exception {
+    JdbcLookup<String, Customer> writing =
+        writingQuery().withDriverProperty("readOnlyMode", "transaction");
+    long before = writesThroughLookups();
+
+    Optional<Customer> found = await(lookups.open(writing).lookup("c-1"));
+
+    assertThat(found).contains(Customer.expected(1));
+    assertThat(writesThroughLookups()).isEqualTo(before + 1);
+  }
+
+  /** Customers through a query that calls a function that inserts a row per call. */
+  private static JdbcLookup<String, Customer> writingQuery() throws Exception {
     db().execute(
-            "CREATE TABLE IF NOT EXISTS review_writes (n int)",
-            "CREATE OR REPLACE FUNCTION review_touch() RETURNS boolean LANGUAGE sql VOLATILE AS"
-                + " $$ INSERT INTO review_writes VALUES (1) RETURNING true $$",
-            "GRANT INSERT ON review_writes TO " + TestDatabase.READER);
-    JdbcLookup<String, Customer> lookup =
-        lookups.open(
-            JdbcLookup.query(
-                    db().url(),
-                    "SELECT c.id, c.name, c.tier, c.credit FROM customers c WHERE review_touch()",
-                    "id",
-                    JdbcKey.text(),
-                    Customer::fromRow)
-                .withCredentials(reader()));
+            "CREATE TABLE IF NOT EXISTS lookup_writes (n int)",
+            "CREATE OR REPLACE FUNCTION lookup_write() RETURNS boolean LANGUAGE sql VOLATILE AS"
+                + " $$ INSERT INTO lookup_writes VALUES (1) RETURNING true $$",
+            "GRANT INSERT ON lookup_writes TO " + TestDatabase.READER);
+    return JdbcLookup.query(
+            db().url(),
+            "SELECT c.id, c.name, c.tier, c.credit FROM customers c WHERE lookup_write()",
+            "id",
+            JdbcKey.text(),
+            Customer::fromRow)
+        .withCredentials(reader());
+  }
 
-    CompletableFuture<Optional<Customer>> result = lookup.lookup("c-1");
-    try {
-      result.get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException expected) {
-      // a read-only connection refuses the write: SQLState 25006
-    }
-
-    assertThat(db().queryLong("SELECT count(*) FROM review_writes"))
-        .as("rows written through the lookup's 'read-only' connections")
-        .isZero();
+  private static long writesThroughLookups() throws Exception {
+    return db().queryLong("SELECT count(*) FROM lookup_writes");
   }
 
   /**
-   * "Beyond poolSize + queueCapacity lookups in flight, a lookup fails at once as overloaded". A
-   * caller that never has more than {@code poolSize} lookups in flight (it waits for each before
-   * sending the next) is nonetheless turned away: the future completes on the lookup thread before
-   * that thread is free for the next task, so a lookup sent right after is rejected.
+   * "Beyond poolSize + queueCapacity lookups in flight, a lookup fails at once as overloaded": a
+   * caller that waits for each lookup before sending the next is never turned away. It used to be,
+   * most of the time: the future completed on the lookup thread before that thread was free for the
+   * next task.
    */
   @Test
   void lookup_oneAtATime_withNoQueue_isNeverOverloaded() throws Exception {
