@@ -44,9 +44,12 @@ import org.apache.flink.util.function.SerializableSupplier;
  *   <li>Miss statuses ({@link #withMissStatuses}, default 404): a miss.
  *   <li>408, 429 and 5xx: a retryable {@link HttpLookupException} with the status and the {@code
  *       Retry-After} the server sent; other 4xx and 3xx (redirects are not followed): permanent.
- *   <li>No response within {@link #withRequestTimeout requestTimeout}, or a connection error: a
- *       retryable {@link HttpLookupException}. The timeout bounds the wait for the response's
- *       headers; the enrichment step's own timeout bounds the whole call.
+ *   <li>No complete response within {@link #withRequestTimeout requestTimeout}, or a connection
+ *       error: a retryable {@link HttpLookupException}. The timeout bounds each request from
+ *       sending to the last byte of its body; the enrichment step's own timeout bounds the whole
+ *       call. The body of a non-2xx response is not read into memory: it is drained in the
+ *       background (to keep the connection), at most {@code maxDocumentBytes} and {@code
+ *       requestTimeout}.
  * </ul>
  *
  * <p>This lookup neither retries nor caches (the enrichment step does). At most {@link
@@ -152,8 +155,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   }
 
   /**
-   * Longest wait for a response's headers; then the lookup fails (retryable). Default {@link
-   * #DEFAULT_REQUEST_TIMEOUT}.
+   * Longest time from sending a request to the last byte of its response's body; then the lookup
+   * fails (retryable) and the request is cancelled. Default {@link #DEFAULT_REQUEST_TIMEOUT}.
    *
    * @throws IllegalArgumentException if not in [1 ms, 10 min]
    */

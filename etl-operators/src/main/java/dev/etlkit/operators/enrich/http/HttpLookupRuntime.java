@@ -28,6 +28,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,11 @@ import org.slf4j.LoggerFactory;
 /**
  * An opened {@link HttpLookup} on one subtask: a JDK {@link HttpClient} sending asynchronously, a
  * bound on requests in flight, and the classification of what comes back.
+ *
+ * <p>Each request is bounded, from sending to the last byte of its body, by the request timeout:
+ * the JDK's own timeout bounds only the wait for the headers, and a body that stalls would
+ * otherwise hold its in-flight slot for ever. A timer of the lookup's own fails such a request as
+ * timed out and cancels it.
  *
  * <p>The client runs on an executor of the lookup's own, shut down by {@link #close()}: the JDK's
  * default one keeps a thread per concurrent request alive for 60 s after the last use, and each
@@ -77,6 +85,10 @@ final class HttpLookupRuntime<K, V> {
   }
 
   private final ThreadPoolExecutor executor;
+
+  /** Ends requests and drained bodies at the request timeout; one thread, started on first use. */
+  private final ScheduledThreadPoolExecutor timer;
+
   private final HttpClient client;
   private final LimitedBodies bodies;
   private final ResponseReader<V> reader;
@@ -106,13 +118,17 @@ final class HttpLookupRuntime<K, V> {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             new DaemonThreads("etlkit-http-lookup-" + plan.subtask + "-"));
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1, new DaemonThreads("etlkit-http-lookup-" + plan.subtask + "-timer-"));
+    timer.setRemoveOnCancelPolicy(true);
     this.client =
         HttpClient.newBuilder()
             .executor(executor)
             .connectTimeout(plan.connectTimeout)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    this.bodies = new LimitedBodies(plan.maxDocumentBytes);
+    this.bodies = new LimitedBodies(plan.maxDocumentBytes, timer, plan.requestTimeout.toNanos());
     this.reader = plan.reader;
     this.template = plan.template;
     this.batchUri = plan.batchUri;
@@ -278,6 +294,7 @@ final class HttpLookupRuntime<K, V> {
     }
     exchange.sent = sent;
     sent.whenComplete(exchange);
+    exchange.startDeadline();
   }
 
   /**
@@ -302,6 +319,7 @@ final class HttpLookupRuntime<K, V> {
         LOG.warn("HTTP lookup client did not shut down ({})", e.getClass().getName());
       }
     }
+    timer.shutdownNow();
     executor.shutdownNow();
   }
 
@@ -319,6 +337,7 @@ final class HttpLookupRuntime<K, V> {
   private abstract class Exchange<R> implements BiConsumer<HttpResponse<byte[]>, Throwable> {
     final CompletableFuture<R> result;
     @Nullable volatile CompletableFuture<HttpResponse<byte[]>> sent;
+    @Nullable private volatile ScheduledFuture<?> deadline;
 
     Exchange(CompletableFuture<R> result) {
       this.result = result;
@@ -328,9 +347,36 @@ final class HttpLookupRuntime<K, V> {
     boolean finish() {
       if (inFlight.remove(this)) {
         inFlightCount.decrementAndGet();
+        ScheduledFuture<?> d = deadline;
+        if (d != null) {
+          d.cancel(false);
+        }
         return true;
       }
       return false;
+    }
+
+    /** Arms the request timeout for the whole exchange, body included. */
+    void startDeadline() {
+      try {
+        deadline = timer.schedule(this::expire, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        return; // closed: close() completes the exchange
+      }
+      if (!inFlight.contains(this)) {
+        deadline.cancel(false); // finished before it was armed
+      }
+    }
+
+    /** Fails the exchange as timed out and cancels its request, unless it ended meanwhile. */
+    private void expire() {
+      if (finish()) {
+        result.completeExceptionally(HttpFailures.timedOut(requestTimeout));
+        CompletableFuture<?> request = sent;
+        if (request != null) {
+          request.cancel(true);
+        }
+      }
     }
 
     /** The result of a response, or a {@link HttpLookupException} saying why there is none. */
@@ -468,6 +514,17 @@ final class HttpLookupRuntime<K, V> {
         return closed();
       }
       return unexpected(error);
+    }
+
+    /** The whole response, body included, did not arrive within the request timeout. */
+    static HttpLookupException timedOut(Duration requestTimeout) {
+      return new HttpLookupException(
+          "HTTP lookup timed out (requestTimeout "
+              + requestTimeout
+              + "): the response did not end in time",
+          true,
+          0,
+          null);
     }
 
     static HttpLookupException overloaded(int maxConcurrentRequests) {

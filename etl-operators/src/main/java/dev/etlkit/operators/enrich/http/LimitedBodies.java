@@ -2,31 +2,45 @@ package dev.etlkit.operators.enrich.http;
 
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reads the bodies of successful (2xx) responses into bytes, up to a limit: a declared {@code
  * Content-Length} over it fails before reading, a body that grows over it fails as soon as it does
- * and the rest is not read. Bodies of other responses are discarded unread.
+ * and the rest is not read.
+ *
+ * <p>The response to any other status is complete at once, with its headers: its body is drained in
+ * the background and dropped, so that the connection can serve the next request, but never more
+ * than the limit and never for longer than the request timeout (then the subscription is cancelled,
+ * which closes an HTTP/1.1 connection).
  */
 final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
   private final int maxBytes;
+  private final ScheduledExecutorService timer;
+  private final long drainNanos;
 
-  LimitedBodies(int maxBytes) {
+  LimitedBodies(int maxBytes, ScheduledExecutorService timer, long drainNanos) {
     this.maxBytes = maxBytes;
+    this.timer = timer;
+    this.drainNanos = drainNanos;
   }
 
   @Override
   public BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
     int status = info.statusCode();
     if (status < 200 || status > 299) {
-      return BodySubscribers.replacing(null);
+      return new Drained(maxBytes, timer, drainNanos);
     }
     OptionalLong declared = info.headers().firstValueAsLong("Content-Length");
     long size = declared.isPresent() ? declared.getAsLong() : -1;
@@ -73,9 +87,7 @@ final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
           return;
         }
         if (length + n > bytes.length) {
-          bytes =
-              java.util.Arrays.copyOf(
-                  bytes, Math.min(maxBytes, Math.max(length + n, 2 * bytes.length)));
+          bytes = Arrays.copyOf(bytes, Math.min(maxBytes, Math.max(length + n, 2 * bytes.length)));
         }
         buffer.get(bytes, length, n);
         length += n;
@@ -89,12 +101,87 @@ final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
 
     @Override
     public void onComplete() {
-      body.complete(length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length));
+      body.complete(length == bytes.length ? bytes : Arrays.copyOf(bytes, length));
     }
 
     @Override
     public CompletionStage<byte[]> getBody() {
       return body;
+    }
+  }
+
+  /**
+   * No body (null) at once; drains what comes, up to {@code maxBytes} and for at most {@code
+   * drainNanos}, then cancels.
+   */
+  private static final class Drained implements BodySubscriber<byte[]> {
+    private static final CompletionStage<byte[]> NO_BODY = CompletableFuture.completedStage(null);
+
+    private final int maxBytes;
+    private final ScheduledExecutorService timer;
+    private final long drainNanos;
+    private long length;
+    private Flow.Subscription subscription;
+    private volatile ScheduledFuture<?> deadline;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    Drained(int maxBytes, ScheduledExecutorService timer, long drainNanos) {
+      this.maxBytes = maxBytes;
+      this.timer = timer;
+      this.drainNanos = drainNanos;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+      try {
+        deadline = timer.schedule(this::cancel, drainNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        cancel();
+      }
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      for (ByteBuffer buffer : buffers) {
+        length += buffer.remaining();
+        buffer.position(buffer.limit());
+      }
+      if (length > maxBytes) {
+        cancel();
+      }
+    }
+
+    private void cancel() {
+      if (ended.compareAndSet(false, true)) {
+        subscription.cancel();
+      }
+      stopTimer();
+    }
+
+    private void stopTimer() {
+      ScheduledFuture<?> d = deadline;
+      if (d != null) {
+        d.cancel(false);
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      ended.set(true);
+      stopTimer();
+    }
+
+    @Override
+    public void onComplete() {
+      ended.set(true);
+      stopTimer();
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return NO_BODY;
     }
   }
 }

@@ -76,14 +76,36 @@ final class UrlTemplate implements Serializable {
   /**
    * The URL for one formatted key.
    *
-   * @throws HttpLookupException (permanent) for an empty, {@code .} or {@code ..} key
+   * @throws HttpLookupException (permanent) for an empty, {@code .} or {@code ..} key, and for one
+   *     with a lone surrogate (UTF-8 would turn it into {@code ?}, the URL of another key)
    */
   URI expand(String key) {
     if (key.isEmpty() || key.equals(".") || key.equals("..")) {
       throw new HttpLookupException(
           "HTTP lookup key formats to an empty or dot path segment", false, 0, null);
     }
+    if (hasLoneSurrogate(key)) {
+      throw new HttpLookupException(
+          "HTTP lookup key formats to text with a lone surrogate, which has no UTF-8 form",
+          false,
+          0,
+          null);
+    }
     return URI.create(prefix + encode(key) + suffix);
+  }
+
+  private static boolean hasLoneSurrogate(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < key.length()
+          && Character.isLowSurrogate(key.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Percent-encodes every byte of the UTF-8 form but the unreserved characters. */

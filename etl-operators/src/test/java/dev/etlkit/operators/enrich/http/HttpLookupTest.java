@@ -151,11 +151,19 @@ class HttpLookupTest {
 
   @Property(tries = 500)
   void expand_anyKey_isExactlyOnePathSegmentThatDecodesToTheKey(@ForAll String key) {
-    String expected = new String(key.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
-    if (expected.isEmpty() || expected.equals(".") || expected.equals("..")) {
+    if (key.isEmpty() || key.equals(".") || key.equals("..")) {
       return;
     }
-    URI uri = UrlTemplate.parse("https://h.example/customers/{key}/profile").expand(key);
+    UrlTemplate template = UrlTemplate.parse("https://h.example/customers/{key}/profile");
+    if (!new String(key.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(key)) {
+      // A lone surrogate: UTF-8 has no form for it (getBytes gives '?'), so no URL is the key's.
+      assertThatThrownBy(() -> template.expand(key))
+          .isInstanceOf(HttpLookupException.class)
+          .matches(e -> !((HttpLookupException) e).retryable());
+      return;
+    }
+    String expected = key;
+    URI uri = template.expand(key);
 
     String[] segments = uri.getRawPath().split("/", -1);
     assertThat(segments).hasSize(4);
@@ -166,6 +174,20 @@ class HttpLookupTest {
     assertThat(uri.getRawQuery()).isNull();
     assertThat(uri.getRawFragment()).isNull();
     assertThat(uri.getHost()).isEqualTo("h.example");
+  }
+
+  /** Two distinct keys never share a URL: one with a lone surrogate used to expand as {@code ?}. */
+  @Test
+  void expand_keyWithALoneSurrogate_failsInsteadOfTakingTheUrlOfAnotherKey() {
+    UrlTemplate template = UrlTemplate.parse("http://api.example.com/customers/{key}");
+
+    assertThat(template.expand("c-?").toString()).endsWith("/customers/c-%3F");
+    assertThatThrownBy(() -> template.expand("c-\uD800"))
+        .isInstanceOf(HttpLookupException.class)
+        .hasMessage(
+            "HTTP lookup key formats to text with a lone surrogate, which has no UTF-8 form");
+    assertThatThrownBy(() -> template.expand("\uDC00c")).isInstanceOf(HttpLookupException.class);
+    assertThat(template.expand("c-\uD83D\uDE00").toString()).endsWith("/customers/c-%F0%9F%98%80");
   }
 
   @Test
