@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.internal.ChangeTypeInfoFactory;
+import java.util.Arrays;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -128,6 +129,11 @@ public final class Change<T> {
     return new Change<>(kind, value, eventTime, position);
   }
 
+  /**
+   * Equal kind, value, event time and source position. Values are compared with {@code
+   * Objects.deepEquals}, so a change of an array equals its copies (as {@code Row} compares array
+   * fields); any other value with its {@code equals}.
+   */
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -138,14 +144,20 @@ public final class Change<T> {
     }
     Change<?> that = (Change<?>) o;
     return kind == that.kind
-        && value.equals(that.value)
+        && Objects.deepEquals(value, that.value)
         && Objects.equals(eventTime, that.eventTime)
         && Objects.equals(sourcePosition, that.sourcePosition);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, value, eventTime, sourcePosition);
+    return 31 * Objects.hash(kind, eventTime, sourcePosition) + valueHash(value);
+  }
+
+  private static int valueHash(Object value) {
+    return value.getClass().isArray()
+        ? Arrays.deepHashCode(new Object[] {value})
+        : value.hashCode();
   }
 
   /**
@@ -156,9 +168,14 @@ public final class Change<T> {
   public String toString() {
     return kind.shortString()
         + "["
-        + value
+        + (value.getClass().isArray() ? arrayText(value) : value)
         + "]"
         + (eventTime != null ? " @" + eventTime : "")
         + (sourcePosition != null ? " pos=" + sourcePosition : "");
+  }
+
+  private static String arrayText(Object array) {
+    String wrapped = Arrays.deepToString(new Object[] {array});
+    return wrapped.substring(1, wrapped.length() - 1);
   }
 }

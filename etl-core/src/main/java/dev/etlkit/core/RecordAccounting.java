@@ -133,14 +133,14 @@ public final class RecordAccounting {
       if (!name.startsWith(StepMetrics.ACCUMULATOR_PREFIX) || !(e.getValue() instanceof Long)) {
         continue;
       }
-      String rest = name.substring(StepMetrics.ACCUMULATOR_PREFIX.length());
-      int lastSlash = rest.lastIndexOf('/');
-      if (lastSlash <= 0) {
+      // "<pipeline>/<step>/<counter>": names have no '/', so anything else is not ours.
+      String[] parts = name.substring(StepMetrics.ACCUMULATOR_PREFIX.length()).split("/", -1);
+      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
         continue;
       }
       byStep
-          .computeIfAbsent(rest.substring(0, lastSlash), k -> new TreeMap<>())
-          .put(rest.substring(lastSlash + 1), (Long) e.getValue());
+          .computeIfAbsent(parts[0] + "/" + parts[1], k -> new TreeMap<>())
+          .put(parts[2], (Long) e.getValue());
     }
     List<StepCounts> steps = new ArrayList<>();
     for (Map.Entry<String, Map<String, Long>> e : byStep.entrySet()) {

@@ -65,6 +65,11 @@ public interface RowMapping<T> extends Serializable {
    * field, named after the field, typed with Flink's type information of the field. Columns are in
    * Flink's POJO field order, which is alphabetical (the order {@code fromDataStream} uses too).
    *
+   * <p>A {@code BigDecimal} field becomes {@code DECIMAL(38, 18)} in a table, as Flink derives it:
+   * through {@link Changelogs#toTable} and back a value takes scale 18, and one with more than 20
+   * integer digits becomes null without an error (Flink's conversion). Keep such amounts as a
+   * {@code String} or a {@code long} of minor units.
+   *
    * @throws IllegalArgumentException if Flink does not see {@code type} as a POJO or record
    */
   static <T> RowMapping<T> pojo(Class<T> type) {

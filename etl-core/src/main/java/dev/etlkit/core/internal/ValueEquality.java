@@ -1,6 +1,9 @@
 package dev.etlkit.core.internal;
 
+import java.lang.reflect.Array;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
@@ -27,6 +30,14 @@ import org.apache.flink.api.java.typeutils.TupleTypeInfoBase;
  * equals} (arrays by identity), a list's elements and a map's keys and values with {@code equals}.
  * A class with an {@code equals} of its own (a POJO, an Avro record) is trusted as it is, without
  * looking inside; so are interfaces, abstract classes and enums (their values are what they are).
+ *
+ * <p>A record always declares {@code equals}, so whether it is the compiler's (arrays by identity)
+ * or one written for it cannot be read from its methods. A record with array components is probed
+ * instead: two instances made with its canonical constructor from distinct empty arrays (and zero
+ * or null for every other component). If {@code equals} (and, for keys, {@code hashCode}) takes
+ * them for equal, the record compares its arrays by content, as etlkit's {@code RawRecord} does,
+ * and is trusted as written; if not, or if the constructor or {@code equals} refuses the probe, its
+ * components are judged one by one.
  */
 @Internal
 public final class ValueEquality {
@@ -115,6 +126,9 @@ public final class ValueEquality {
     }
     Class<?> typeClass = type.getTypeClass();
     if (type instanceof PojoTypeInfo && typeClass.isRecord()) {
+      if (comparesArraysByContent(typeClass, hashed)) {
+        return Optional.empty();
+      }
       PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) type;
       for (int i = 0; i < pojo.getArity(); i++) {
         Optional<String> part =
@@ -149,6 +163,46 @@ public final class ValueEquality {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether a record with array components has an {@code equals} (and, if hashed, a {@code
+   * hashCode}) that compares them by content: the probe of the class comment. False for a record
+   * without array components, whose {@code equals} the probe cannot tell apart.
+   */
+  private static boolean comparesArraysByContent(Class<?> record, boolean hashed) {
+    RecordComponent[] components = record.getRecordComponents();
+    Class<?>[] types = new Class<?>[components.length];
+    boolean anyArray = false;
+    for (int i = 0; i < components.length; i++) {
+      types[i] = components[i].getType();
+      anyArray |= types[i].isArray();
+    }
+    if (!anyArray) {
+      return false;
+    }
+    try {
+      Constructor<?> canonical = record.getDeclaredConstructor(types);
+      canonical.setAccessible(true);
+      Object a = canonical.newInstance(probeArguments(types));
+      Object b = canonical.newInstance(probeArguments(types));
+      return a.equals(b) && (!hashed || a.hashCode() == b.hashCode());
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return false; // the probe was refused: judge the components
+    }
+  }
+
+  /** New empty arrays for array components, zero or false for primitives, null for the rest. */
+  private static Object[] probeArguments(Class<?>[] types) {
+    Object[] arguments = new Object[types.length];
+    for (int i = 0; i < types.length; i++) {
+      if (types[i].isArray()) {
+        arguments[i] = Array.newInstance(types[i].getComponentType(), 0);
+      } else if (types[i].isPrimitive()) {
+        arguments[i] = Array.get(Array.newInstance(types[i], 1), 0);
+      }
+    }
+    return arguments;
   }
 
   /**
