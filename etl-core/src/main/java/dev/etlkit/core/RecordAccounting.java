@@ -133,14 +133,17 @@ public final class RecordAccounting {
       if (!name.startsWith(StepMetrics.ACCUMULATOR_PREFIX) || !(e.getValue() instanceof Long)) {
         continue;
       }
-      // "<pipeline>/<step>/<counter>": names have no '/', so anything else is not ours.
-      String[] parts = name.substring(StepMetrics.ACCUMULATOR_PREFIX.length()).split("/", -1);
-      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+      // "<pipeline>/<step>/<counter>": a pipeline name has no '/', a step's may (a join's
+      // "<step>/dimension"); a name without a pipeline, a step and a counter is not ours.
+      String rest = name.substring(StepMetrics.ACCUMULATOR_PREFIX.length());
+      int firstSlash = rest.indexOf('/');
+      int lastSlash = rest.lastIndexOf('/');
+      if (firstSlash <= 0 || lastSlash <= firstSlash + 1 || lastSlash == rest.length() - 1) {
         continue;
       }
       byStep
-          .computeIfAbsent(parts[0] + "/" + parts[1], k -> new TreeMap<>())
-          .put(parts[2], (Long) e.getValue());
+          .computeIfAbsent(rest.substring(0, lastSlash), k -> new TreeMap<>())
+          .put(rest.substring(lastSlash + 1), (Long) e.getValue());
     }
     List<StepCounts> steps = new ArrayList<>();
     for (Map.Entry<String, Map<String, Long>> e : byStep.entrySet()) {

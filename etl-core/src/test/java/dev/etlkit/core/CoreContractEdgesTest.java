@@ -42,9 +42,9 @@ class CoreContractEdgesTest {
   @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension();
 
   /**
-   * Accumulator names under the prefix that are not {@code <pipeline>/<step>/<counter>} are not
-   * etlkit's: skipped. One with a single slash used to throw StringIndexOutOfBoundsException, and
-   * one with three made up a step named {@code s/x}.
+   * Accumulator names under the prefix without a pipeline, a step and a counter are not etlkit's:
+   * skipped. One with a single slash used to throw StringIndexOutOfBoundsException. A step name may
+   * hold '/' (a dimension join's {@code <step>/dimension}), a pipeline name may not.
    */
   @Test
   void recordAccounting_accumulatorNamesNotOfAStep_areSkipped() {
@@ -53,13 +53,16 @@ class CoreContractEdgesTest {
             "etlkit/orders/parse/recordsIn", 1L,
             "etlkit/orders/parse/recordsOut", 1L,
             "etlkit/orders/recordsIn", 5L,
-            "etlkit/orders/parse/x/recordsIn", 7L,
-            "etlkit//parse/recordsIn", 8L);
+            "etlkit//parse/recordsIn", 6L,
+            "etlkit/orders/parse/", 7L,
+            "etlkit/orders/join/dimension/recordsIn", 8L,
+            "etlkit/orders/join/dimension/recordsOut", 8L);
 
     RecordAccounting accounting = RecordAccounting.of(accumulators);
 
-    assertThat(accounting.steps()).hasSize(1);
+    assertThat(accounting.steps()).hasSize(2);
     assertThat(accounting.step("orders", "parse").in()).isEqualTo(1L);
+    assertThat(accounting.step("orders", "join/dimension").in()).isEqualTo(8L);
     assertThat(accounting.isBalanced()).isTrue();
   }
 
