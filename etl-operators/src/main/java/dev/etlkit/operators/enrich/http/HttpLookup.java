@@ -38,9 +38,10 @@ import org.apache.flink.util.function.SerializableSupplier;
  *       {@code A-Z a-z 0-9 - . _ ~}, so a key never adds a path segment, a query parameter or a
  *       fragment ({@code ../admin} becomes {@code ..%2Fadmin}). Keys that format to an empty
  *       string, {@code .} or {@code ..} fail permanently.
- *   <li>2xx: the body is the value (JSON {@code null} or an empty body is a miss). Unknown JSON
- *       properties are ignored. A body over {@link JsonReadLimits#maxDocumentBytes()} is not read
- *       past the limit and fails permanently, as does one that is not valid JSON for the value.
+ *   <li>2xx: the body is the value (JSON {@code null}, an empty body or one of whitespace only is a
+ *       miss). Unknown JSON properties are ignored. A body over {@link
+ *       JsonReadLimits#maxDocumentBytes()} is not read past the limit and fails permanently, as
+ *       does one that is not valid JSON for the value.
  *   <li>Miss statuses ({@link #withMissStatuses}, default 404): a miss.
  *   <li>408, 429 and 5xx: a retryable {@link HttpLookupException} with the status and the {@code
  *       Retry-After} the server sent; other 4xx and 3xx (redirects are not followed): permanent.
@@ -322,7 +323,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * With a batch endpoint: one {@code POST} per {@link #withMaxBatchKeys maxBatchKeys} distinct
-   * keys, concurrently; a failure of any fails the call. Without: one {@code GET} per key.
+   * keys, at most {@link #withMaxConcurrentRequests maxConcurrentRequests} at a time (the rest as
+   * those answer); a failure of any fails the call. Without: one {@code GET} per key.
    */
   @Override
   public CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {

@@ -157,6 +157,12 @@ final class HttpLookupRuntime<K, V> {
     return exchange.result;
   }
 
+  /**
+   * One request per {@code maxBatchKeys} distinct formatted keys, at most {@code
+   * maxConcurrentRequests} of them at a time: the rest follow as those answer, so a call with more
+   * parts than the limit can succeed (it used to send them all at once and fail as overloaded every
+   * time). Any part failing fails the call with that part's exception.
+   */
   CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
     Map<String, K> byName = new LinkedHashMap<>();
     try {
@@ -166,30 +172,76 @@ final class HttpLookupRuntime<K, V> {
     } catch (HttpLookupException e) {
       return CompletableFuture.failedFuture(e);
     }
-    List<CompletableFuture<Map<K, V>>> parts = new ArrayList<>();
+    if (byName.isEmpty()) {
+      return CompletableFuture.completedFuture(new HashMap<>());
+    }
+    List<Map<String, K>> chunks = new ArrayList<>();
     Map<String, K> chunk = new LinkedHashMap<>();
     for (Map.Entry<String, K> entry : byName.entrySet()) {
       chunk.put(entry.getKey(), entry.getValue());
       if (chunk.size() == maxBatchKeys) {
-        parts.add(post(chunk));
+        chunks.add(chunk);
         chunk = new LinkedHashMap<>();
       }
     }
-    if (!chunk.isEmpty() || parts.isEmpty()) {
-      parts.add(post(chunk));
+    if (!chunk.isEmpty()) {
+      chunks.add(chunk);
     }
-    if (parts.size() == 1) {
-      return parts.get(0);
+    if (chunks.size() == 1) {
+      return post(chunks.get(0));
     }
-    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-        .thenApply(
-            done -> {
-              Map<K, V> all = new HashMap<>();
-              for (CompletableFuture<Map<K, V>> part : parts) {
-                all.putAll(part.join());
-              }
-              return all;
-            });
+    return new BatchCall(chunks).start();
+  }
+
+  /** A call of several parts, sent at most {@code maxConcurrentRequests} at a time. */
+  private final class BatchCall {
+    private final List<Map<String, K>> chunks;
+    private final CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
+    private final Map<K, V> found = new HashMap<>();
+    private int next;
+    private int pending;
+
+    BatchCall(List<Map<String, K>> chunks) {
+      this.chunks = chunks;
+      this.pending = chunks.size();
+    }
+
+    CompletableFuture<Map<K, V>> start() {
+      int first;
+      synchronized (this) {
+        first = Math.min(chunks.size(), maxConcurrentRequests);
+        next = first;
+      }
+      for (int i = 0; i < first && !result.isDone(); i++) {
+        send(i);
+      }
+      return result;
+    }
+
+    private void send(int i) {
+      post(chunks.get(i)).whenComplete(this::onPart);
+    }
+
+    private void onPart(@Nullable Map<K, V> part, @Nullable Throwable error) {
+      if (error != null) {
+        result.completeExceptionally(unwrap(error));
+        return;
+      }
+      int toSend = -1;
+      boolean done;
+      synchronized (this) {
+        found.putAll(part);
+        done = --pending == 0;
+        if (next < chunks.size() && !result.isDone()) {
+          toSend = next++;
+        }
+      }
+      if (done) {
+        result.complete(found);
+      } else if (toSend >= 0) {
+        send(toSend);
+      }
+    }
   }
 
   private CompletableFuture<Map<K, V>> post(Map<String, K> chunk) {

@@ -16,9 +16,9 @@ import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * Reads the values out of response bodies: Jackson through {@link SafeJson} (read limits, no
- * polymorphic typing, no source excerpts), unknown properties ignored. An empty body or JSON {@code
- * null} is a miss; anything unreadable is a permanent {@link HttpLookupException} naming the
- * exception class and position, never body content.
+ * polymorphic typing, no source excerpts), unknown properties ignored. An empty body, one of JSON
+ * whitespace only, or JSON {@code null} is a miss; anything unreadable is a permanent {@link
+ * HttpLookupException} naming the exception class and position, never body content.
  */
 final class ResponseReader<V> {
   private final ObjectMapper mapper;
@@ -47,7 +47,7 @@ final class ResponseReader<V> {
   @Nullable
   V value(byte[] body, int status) {
     checkSize(body, status);
-    if (body.length == 0) {
+    if (isBlank(body)) {
       return null;
     }
     JsonNode tree;
@@ -69,7 +69,7 @@ final class ResponseReader<V> {
   <K> Map<K, V> values(byte[] body, int status, Map<String, K> keysByName) {
     checkSize(body, status);
     Map<K, V> found = new HashMap<>();
-    if (body.length == 0) {
+    if (isBlank(body)) {
       return found;
     }
     JsonNode tree;
@@ -178,5 +178,15 @@ final class ResponseReader<V> {
             null);
     failure.setStackTrace(e.getStackTrace());
     return failure;
+  }
+
+  /** An empty body, or one of JSON whitespace only: no document, a miss like an empty body. */
+  private static boolean isBlank(byte[] body) {
+    for (byte b : body) {
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.util.InstantiationUtil;
+import org.apache.flink.util.function.SerializableFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -184,11 +185,30 @@ class HttpLookupServerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"null", "empty"})
+  @ValueSource(strings = {"null", "empty", "blank"})
   void lookup_nullOrEmptyBody_isAMiss(String id) throws Exception {
     HttpLookup<String, Profile> lookup = lookups.open(profiles());
 
     assertThat(await(lookup.lookup(id))).isEmpty();
+  }
+
+  /**
+   * A body of JSON whitespace only is a miss like an empty one, for a value class, a JSON mapping
+   * and the batch endpoint alike (it used to be a miss, a permanent failure and a permanent
+   * failure).
+   */
+  @Test
+  void lookup_blankBody_isAMissOnEveryPath() throws Exception {
+    HttpLookup<String, Profile> byClass = lookups.open(profiles());
+    SerializableFunction<JsonNode, String> idOf = node -> node.path("id").asText();
+    HttpLookup<String, String> byTree =
+        lookups.open(HttpLookup.get(api.base() + "/customers/{key}", String.class, idOf));
+    HttpLookup<String, Profile> batch =
+        lookups.open(profiles().withBatchEndpoint(api.base() + "/customers/blank"));
+
+    assertThat(await(byClass.lookup("blank"))).isEmpty();
+    assertThat(await(byTree.lookup("blank"))).isEmpty();
+    assertThat(await(batch.lookupAll(List.of("c-1", "c-2")))).isEmpty();
   }
 
   @Test
@@ -336,6 +356,27 @@ class HttpLookupServerTest {
     assertThat(api.requests).hasSize(4); // 360 distinct keys, 100 per request
     assertThat(api.requests).allSatisfy(r -> assertThat(r.method()).isEqualTo("POST"));
     assertThat(await(lookup.lookupAll(List.of()))).isEmpty();
+  }
+
+  /**
+   * A call needing more requests than maxConcurrentRequests sends them in turn and succeeds; it
+   * used to send them all at once and fail as overloaded every time, however often retried.
+   */
+  @Test
+  void lookupAll_morePartsThanMaxConcurrentRequests_sendsThemInTurn() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withBatchEndpoint(api.base() + "/batch")
+                .withMaxBatchKeys(2)
+                .withMaxConcurrentRequests(1));
+    List<String> keys = List.of("c-1", "c-2", "c-3", "c-4", "c-5", "c-6", "c-7");
+
+    Map<String, Profile> found = await(lookup.lookupAll(keys));
+
+    assertThat(found).containsOnlyKeys(keys);
+    assertThat(found.get("c-7")).isEqualTo(Profile.of("c-7"));
+    assertThat(api.requests).hasSize(4);
   }
 
   @Test

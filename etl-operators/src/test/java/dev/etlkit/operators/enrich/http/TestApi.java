@@ -20,9 +20,9 @@ import java.util.concurrent.Executors;
 /**
  * A JSON API on loopback for the HTTP lookup tests (the JDK's own HTTP server). {@code GET
  * /customers/<id>} answers by the id: {@code c-…} a profile, {@code status-<code>} that status,
- * {@code slow} after two seconds ({@code slow-<ms>} after {@code ms}), and a few broken bodies;
- * {@code POST /batch} answers an array of ids with an object of the {@code c-…} ones. Every request
- * is recorded.
+ * {@code slow} after two seconds ({@code slow-<ms>} after {@code ms}), a blank body ({@code
+ * blank}), and a few broken bodies; {@code POST /batch} answers an array of ids with an object of
+ * the {@code c-…} ones. Every request is recorded.
  */
 final class TestApi implements AutoCloseable {
   static final String SECRET = "SECRET-MARKER-body-7f3a";
@@ -95,6 +95,9 @@ final class TestApi implements AutoCloseable {
           return;
         case "empty":
           exchange.sendResponseHeaders(204, -1);
+          return;
+        case "blank":
+          json(exchange, 200, " \r\n\t ");
           return;
         case "deep":
           json(exchange, 200, "[".repeat(500) + "]".repeat(500));
