@@ -141,8 +141,10 @@ public final class DebeziumDecoder<T> {
           case 'd':
             return delete((ObjectNode) envelope, key, encodings, into);
           case 't':
+            checkImages((ObjectNode) envelope);
             return truncate();
           case 'm':
+            checkImages((ObjectNode) envelope);
             return Outcome.SKIPPED_LOGICAL_MESSAGE;
           default:
             break;
@@ -343,6 +345,12 @@ public final class DebeziumDecoder<T> {
           name + " must be a JSON object or null, was " + describe(image));
     }
     return (ObjectNode) image;
+  }
+
+  /** Both images unused, but one of the wrong shape is a broken envelope whatever the op. */
+  private static void checkImages(ObjectNode envelope) {
+    image(envelope, "before");
+    image(envelope, "after");
   }
 
   @Nullable

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -17,10 +18,13 @@ import dev.etlkit.operators.internal.JsonNumbers;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -60,6 +64,14 @@ final class RowBinder<T> {
   private final Set<String> properties;
   private final String[] converted;
   private final Target[] targets;
+
+  /**
+   * Number and text properties other than {@code BigDecimal}: a Kafka Connect decimal column
+   * (base64 of the unscaled bytes) is decoded for them too, never bound as its base64 text.
+   */
+  private final String[] decimalReaders;
+
+  private final boolean[] decimalAsText;
   private final ScalarColumns scalars;
   private final ChronoUnit schemalessUnit;
   private final int maxNumberLength;
@@ -88,6 +100,20 @@ final class RowBinder<T> {
     }
     this.converted = names.toArray(new String[0]);
     this.targets = kinds.toArray(new Target[0]);
+    List<String> readers = new ArrayList<>();
+    List<Boolean> asText = new ArrayList<>();
+    Set<String> metadataNames = Set.copyOf(Arrays.asList(metadataFields));
+    for (Map.Entry<String, Class<?>> property : types.entrySet()) {
+      if (readsDecimals(property.getValue()) && !metadataNames.contains(property.getKey())) {
+        readers.add(property.getKey());
+        asText.add(property.getValue() == String.class);
+      }
+    }
+    this.decimalReaders = readers.toArray(new String[0]);
+    this.decimalAsText = new boolean[asText.size()];
+    for (int i = 0; i < decimalAsText.length; i++) {
+      decimalAsText[i] = asText.get(i);
+    }
     this.scalars =
         new ScalarColumns(types, Set.copyOf(Arrays.asList(metadataFields)), maxNumberLength);
     this.schemalessUnit = schemalessUnit;
@@ -126,7 +152,20 @@ final class RowBinder<T> {
 
   /** True if some property may need a column's encoding from the event's schema. */
   boolean usesEncodings() {
-    return converted.length > 0;
+    return converted.length > 0 || decimalReaders.length > 0;
+  }
+
+  /** Integer, floating-point and text types, boxed or not: what a decimal column may go into. */
+  private static boolean readsDecimals(Class<?> type) {
+    return type == String.class
+        || type == BigInteger.class
+        || (type.isPrimitive() && type != boolean.class && type != char.class)
+        || type == Long.class
+        || type == Integer.class
+        || type == Short.class
+        || type == Byte.class
+        || type == Double.class
+        || type == Float.class;
   }
 
   /**
@@ -144,6 +183,23 @@ final class RowBinder<T> {
         JsonNode text = convert(column, targets[i], value, encodings, what);
         if (text != null) {
           row.set(column, text);
+        }
+      }
+    }
+    if (encodings != ColumnEncodings.NONE) {
+      for (int i = 0; i < decimalReaders.length; i++) {
+        String column = decimalReaders[i];
+        JsonNode value = row.get(column);
+        if (value != null && !value.isNull()) {
+          BigDecimal decimal = connectDecimal(column, value, encodings, what);
+          if (decimal != null) {
+            // a number: ScalarColumns and Jackson bind it exactly into an integer or reject it
+            row.set(
+                column,
+                decimalAsText[i]
+                    ? TextNode.valueOf(decimal.toPlainString())
+                    : DecimalNode.valueOf(decimal));
+          }
         }
       }
     }
@@ -171,20 +227,9 @@ final class RowBinder<T> {
       throws IOException {
     ColumnEncodings.Encoding encoding = encodings.of(column);
     if (target == Target.BIG_DECIMAL) {
-      if (value.isTextual() && encoding == ColumnEncodings.Encoding.DECIMAL) {
-        Integer scale = encodings.scaleOf(column);
-        if (scale == null) {
-          throw new IllegalArgumentException(
-              what + "." + column + ": decimal schema without a valid scale parameter");
-        }
-        return decimal(value.textValue(), scale, column, what);
-      }
-      if (value.isObject() && value.size() == 2) {
-        JsonNode scale = value.get("scale");
-        JsonNode unscaled = value.get("value");
-        if (scale != null && scale.isInt() && unscaled != null && unscaled.isTextual()) {
-          return decimal(unscaled.textValue(), scale.intValue(), column, what);
-        }
+      BigDecimal decoded = connectDecimal(column, value, encodings, what);
+      if (decoded != null) {
+        return TextNode.valueOf(decoded.toPlainString());
       }
       if (value.isTextual()) {
         // decimal.handling.mode=string: Jackson reads it, but no read limit bounds the exponent
@@ -218,7 +263,9 @@ final class RowBinder<T> {
               + " ISO-8601 text are)");
     }
     if (!value.isIntegralNumber()) {
-      return null; // ISO text (io.debezium.time.ZonedTimestamp, ...): Jackson reads it
+      // ISO text (io.debezium.time.ZonedTimestamp, ZonedTime): Jackson reads it, but not an offset
+      // into a local type. Such a value is taken at UTC, like an integer timestamp.
+      return value.isTextual() ? utcWallTime(target, value.textValue()) : null;
     }
     if (!value.canConvertToLong()) {
       throw outOfRange(what, column);
@@ -263,6 +310,46 @@ final class RowBinder<T> {
       default:
         return TextNode.valueOf(Instant.ofEpochSecond(seconds, nanos).toString());
     }
+  }
+
+  /**
+   * ISO text with an offset ({@code 10:15:30Z}, {@code 2024-03-15T10:15:30+02:00}) as the UTC wall
+   * time its local target reads; null (left to Jackson) for any other text or target.
+   */
+  @Nullable
+  private static JsonNode utcWallTime(Target target, String text) {
+    if (!(target == Target.LOCAL_TIME || target == Target.LOCAL_DATE_TIME) || !hasOffset(text)) {
+      return null;
+    }
+    try {
+      return TextNode.valueOf(
+          target == Target.LOCAL_TIME
+              ? OffsetTime.parse(text)
+                  .withOffsetSameInstant(ZoneOffset.UTC)
+                  .toLocalTime()
+                  .toString()
+              : OffsetDateTime.parse(text)
+                  .withOffsetSameInstant(ZoneOffset.UTC)
+                  .toLocalDateTime()
+                  .toString());
+    } catch (DateTimeException e) {
+      return null; // not ISO with an offset: Jackson reads or rejects it
+    }
+  }
+
+  /** A trailing {@code Z}, or a sign after the time's start: an ISO offset. */
+  private static boolean hasOffset(String text) {
+    if (text.endsWith("Z") || text.endsWith("z")) {
+      return true;
+    }
+    int time = text.indexOf('T');
+    for (int i = time < 0 ? 0 : time; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '+' || (c == '-' && time >= 0)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Digits with an optional sign and at most one point: what Jackson reads as epoch seconds. */
@@ -338,7 +425,33 @@ final class RowBinder<T> {
     return LocalTime.ofNanoOfDay(n * nanosPerUnit);
   }
 
-  private JsonNode decimal(String base64, int scale, String column, String what) {
+  /**
+   * The value of a Kafka Connect decimal column: base64 text where the schema says {@code Decimal}
+   * (its scale a parameter there), or Debezium's variable-scale struct {@code {"scale": s, "value":
+   * base64}}; null for any other value.
+   */
+  @Nullable
+  private BigDecimal connectDecimal(
+      String column, JsonNode value, ColumnEncodings encodings, String what) {
+    if (value.isTextual() && encodings.of(column) == ColumnEncodings.Encoding.DECIMAL) {
+      Integer scale = encodings.scaleOf(column);
+      if (scale == null) {
+        throw new IllegalArgumentException(
+            what + "." + column + ": decimal schema without a valid scale parameter");
+      }
+      return decimal(value.textValue(), scale, column, what);
+    }
+    if (value.isObject() && value.size() == 2) {
+      JsonNode scale = value.get("scale");
+      JsonNode unscaled = value.get("value");
+      if (scale != null && scale.isInt() && unscaled != null && unscaled.isTextual()) {
+        return decimal(unscaled.textValue(), scale.intValue(), column, what);
+      }
+    }
+    return null;
+  }
+
+  private BigDecimal decimal(String base64, int scale, String column, String what) {
     checkScale(scale, column, what);
     byte[] unscaled;
     try {
@@ -353,7 +466,7 @@ final class RowBinder<T> {
     }
     BigDecimal decimal = new BigDecimal(new BigInteger(unscaled), scale);
     checkDigits(decimal, column, what);
-    return TextNode.valueOf(decimal.toPlainString());
+    return decimal;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.etlkit.operators.cdc.internal;
 
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyName;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.internal.SafeJson;
@@ -14,7 +15,11 @@ import org.apache.flink.annotation.Internal;
 public final class RowProperties {
   private RowProperties() {}
 
-  /** The row type's properties (JSON names, in declaration order) and their raw types. */
+  /**
+   * The row type's properties (JSON names, in declaration order) and their raw types. The names of
+   * a property's {@code @JsonAlias}es come right after it with the same type: Jackson binds a
+   * column of either name, so each needs the same conversions and checks.
+   */
   static Map<String, Class<?>> of(ObjectMapper mapper, Class<?> rowType) {
     BeanDescription description =
         mapper.getDeserializationConfig().introspect(mapper.constructType(rowType));
@@ -22,6 +27,9 @@ public final class RowProperties {
     for (BeanPropertyDefinition property : description.findProperties()) {
       if (property.couldDeserialize()) {
         properties.put(property.getName(), property.getRawPrimaryType());
+        for (PropertyName alias : property.findAliases()) {
+          properties.putIfAbsent(alias.getSimpleName(), property.getRawPrimaryType());
+        }
       }
     }
     return properties;
