@@ -95,8 +95,8 @@ class StateReviewFindingsTest {
    * restore; concepts: a key is forgotten when it was not written for the TTL). A cleanup timer set
    * in the first run that was still pending when the second run ended survives it; the second run's
    * writes do not record their time ({@code lastWrite} is set only with a TTL), and the pass after
-   * the third restore skips the key as it has a timer ({@code cleanupAt != 0}). That timer then fires
-   * at first write + TTL and forgets the key 15 minutes after it was written.
+   * the third restore skips the key as it has a timer ({@code cleanupAt != 0}). That timer then
+   * fires at first write + TTL and forgets the key 15 minutes after it was written.
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -160,5 +160,21 @@ class StateReviewFindingsTest {
     h.initializeState(state);
     h.open();
     return h;
+  }
+
+  /**
+   * Passes; kept as the only test of docs/scd2.md's "the clock restarts on every accepted change (a
+   * dropped redelivery does not restart it)".
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void redelivery_doesNotRestartTheTtlClock(StateBackendKind backend) throws Exception {
+    try (var h = Scd2Harnesses.of(customers(), CHANGES, HOUR).open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.setProcessingTime(HOUR.toMillis() / 2);
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1))); // redelivered
+      h.setProcessingTime(HOUR.toMillis());
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+    }
   }
 }
