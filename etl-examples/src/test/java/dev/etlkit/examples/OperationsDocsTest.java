@@ -42,7 +42,9 @@ class OperationsDocsTest {
                       "orders/eur-amount _async_wait_operator_state_")); // at most 100 in flight
               requireTtl(
                   outputs.customers().stateInventory(),
-                  Set.of("customers/dimension scd2-cleanup-timers-complete")); // one flag a subtask
+                  Set.of(
+                      "customers/dimension scd2-cleanup-timers-complete", // one flag a subtask
+                      "customers/dimension scd2-cleanup-ttl")); // one long a subtask
               // end::require-ttl-call[]
             })
         .doesNotThrowAnyException();

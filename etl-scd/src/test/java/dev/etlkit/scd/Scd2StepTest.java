@@ -114,7 +114,9 @@ class Scd2StepTest {
                 "scd2-cleanup-timers-complete",
                 StateDeclaration.Kind.LIST,
                 "Boolean",
-                null));
+                null),
+            tuple(
+                "crm/dim", "String", "scd2-cleanup-ttl", StateDeclaration.Kind.LIST, "Long", null));
     assertThat(history.stateInventory().entries().get(2).state().growth())
         .isEqualTo(
             "one entry per 8 (heap: 32, unless under the changelog state backend) changes of a key"

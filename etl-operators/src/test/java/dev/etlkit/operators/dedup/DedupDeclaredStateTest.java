@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DedupDeclaredStateTest {
 
-  private static final HarnessInput<String> ROWS =
+  static final HarnessInput<String> ROWS =
       HarnessInput.<String>builder()
           .element("k1#v1", 10)
           .element("k1#v2", 11)
@@ -28,7 +28,7 @@ class DedupDeclaredStateTest {
           .watermark(11)
           .build();
 
-  private static final HarnessInput<Change<String>> CHANGES =
+  static final HarnessInput<Change<String>> CHANGES =
       HarnessInput.<Change<String>>builder()
           .element(Change.insert("k1#v1"), 10)
           .element(Change.updateAfter("k1#v2"), 11)

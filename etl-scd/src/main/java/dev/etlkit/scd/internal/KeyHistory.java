@@ -125,6 +125,14 @@ public final class KeyHistory<T> {
   @FunctionalInterface
   public interface CleanupTimers {
     void register(long processingTime) throws Exception;
+
+    /**
+     * The processing time now, for a write without TTL while an earlier run's timer is pending (a
+     * step without TTL passes 0 as {@code now} to {@link #apply}); 0 where there are no timers.
+     */
+    default long currentTime() {
+      return 0L;
+    }
   }
 
   /**
@@ -176,6 +184,11 @@ public final class KeyHistory<T> {
     this.now = now;
     this.timers = timers;
     KeyCursor<T> cursor = store.cursor();
+    if (cursor != null && isExpired(cursor)) {
+      // its cleanup timer is due but has not run yet (as right after a restore): never read it
+      store.clear();
+      cursor = null;
+    }
     StoredChange<T> change = new StoredChange<>(sequence, row == null, row);
     if (cursor == null) {
       cursor = KeyCursor.first(time, tracksEarlier);
@@ -224,6 +237,11 @@ public final class KeyHistory<T> {
     return false;
   }
 
+  /** True if the key has a TTL clock and was not written for the TTL. */
+  private boolean isExpired(KeyCursor<T> cursor) {
+    return ttl > 0 && cursor.cleanupAt != 0 && expiry(cursor.lastWrite, ttl) <= now;
+  }
+
   /**
    * When state last written at {@code written} expires after {@code ttl}: their sum, or {@code
    * Long.MAX_VALUE} (never) where the sum would overflow, as Flink's own state TTL does.
@@ -232,14 +250,22 @@ public final class KeyHistory<T> {
     return written > Long.MAX_VALUE - ttl ? Long.MAX_VALUE : written + ttl;
   }
 
-  /** Writes the cursor, restarting the key's TTL clock. */
+  /**
+   * Writes the cursor, restarting the key's TTL clock. Without a TTL the clock still runs while a
+   * cleanup timer of an earlier run with TTL is pending ({@code cleanupAt != 0}): when TTL is back,
+   * that timer must see this write, not the one it was set for.
+   */
   private void write(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
     if (ttl > 0) {
       cursor.lastWrite = now;
-      if (cursor.cleanupAt == 0 || cursor.cleanupAt < now) { // none, or lost while TTL was off
-        cursor.cleanupAt = expiry(now, ttl);
+      long expiry = expiry(now, ttl);
+      // none, lost while TTL was off, or set with a longer TTL than this run's
+      if (cursor.cleanupAt == 0 || cursor.cleanupAt < now || cursor.cleanupAt > expiry) {
+        cursor.cleanupAt = expiry;
         timers.register(cursor.cleanupAt);
       }
+    } else if (cursor.cleanupAt != 0) {
+      cursor.lastWrite = timers.currentTime();
     }
     cursor.serialized = false;
     store.updateCursor(cursor);

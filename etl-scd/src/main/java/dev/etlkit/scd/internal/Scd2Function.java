@@ -193,6 +193,13 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .withGrowth(
                 "one flag per subtask (operator state, not keyed): whether every key has a"
                     + " cleanup timer"));
+    context.declareState(
+        Types.STRING,
+        StateDeclaration.list(Scd2Operator.CLEANUP_TTL_STATE, Types.LONG)
+            .withUnionDistribution()
+            .withGrowth(
+                "one long per subtask (operator state, not keyed): the TTL the cleanup timers"
+                    + " were set with"));
   }
 
   @Override
@@ -238,15 +245,22 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     return config.ttl() != null;
   }
 
+  /** The TTL in milliseconds; 0 without one. */
+  long ttlMillis() {
+    return config.ttl() == null ? 0L : config.ttl().toMillis();
+  }
+
   /**
    * Gives every key whose cursor has no cleanup timer, as a key written while the step had no TTL,
-   * one for the TTL after {@code now}; called once after a restore, when the function is open.
-   * Returns the number of keys given one.
+   * one for the TTL after {@code now}, and every key whose timer was set with a longer TTL one at
+   * its last write plus this TTL; called once after a restore, when the function is open. Returns
+   * the number of keys given one.
    */
   long registerMissingCleanupTimers(
       KeyedStateBackend<String> backend, InternalTimerService<VoidNamespace> timers, long now)
       throws Exception {
-    long at = KeyHistory.expiry(now, Objects.requireNonNull(config.ttl(), "ttl").toMillis());
+    long ttl = Objects.requireNonNull(config.ttl(), "ttl").toMillis();
+    long at = KeyHistory.expiry(now, ttl);
     long[] given = {0};
     backend.applyToAllKeys(
         VoidNamespace.INSTANCE,
@@ -254,8 +268,16 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         cursorDescriptor,
         (key, state) -> {
           KeyCursor<T> cursor = state.value();
-          if (cursor != null && cursor.cleanupAt == 0) {
+          if (cursor == null) {
+            return;
+          }
+          if (cursor.cleanupAt == 0) {
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
+            given[0]++;
+          } else if (cursor.cleanupAt > KeyHistory.expiry(cursor.lastWrite, ttl)) {
+            // set with a longer TTL: the timer fires at (or past) the new expiry and forgets it
+            timers.registerProcessingTimeTimer(
+                VoidNamespace.INSTANCE, KeyHistory.expiry(cursor.lastWrite, ttl));
             given[0]++;
           }
         });
@@ -516,6 +538,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     @Override
     public void register(long processingTime) {
       service.registerProcessingTimeTimer(processingTime);
+    }
+
+    @Override
+    public long currentTime() {
+      return service.currentProcessingTime();
     }
   }
 

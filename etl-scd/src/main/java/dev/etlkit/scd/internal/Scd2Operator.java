@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * per subtask ({@value #TIMERS_COMPLETE_STATE}), so the pass over all keys runs once, on the first
  * restore with a TTL after a run without one (or from a snapshot that has no flag: older etlkit
  * versions), not on every restore.
+ *
+ * <p>The pass also runs when the TTL is shorter than the snapshot's ({@value #CLEANUP_TTL_STATE},
+ * one TTL per subtask, absent in snapshots of older versions, which count as unknown): a key's
+ * timer then lies at its last write plus the old TTL, and the pass gives every key whose timer is
+ * later than its last write plus the new TTL one at that time (at once if it is past), so idle keys
+ * are forgotten by the new TTL, as Flink's own state TTL does.
  */
 @Internal
 public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Change<Scd2Row<T>>> {
@@ -36,11 +42,15 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
   /** Operator state: whether every key of the snapshot has a cleanup timer (TTL on). */
   public static final String TIMERS_COMPLETE_STATE = "scd2-cleanup-timers-complete";
 
+  /** Operator state: the TTL (milliseconds, 0 for none) the keys' cleanup timers were set with. */
+  public static final String CLEANUP_TTL_STATE = "scd2-cleanup-ttl";
+
   /** The name of {@link KeyedProcessOperator}'s timer service, which the function's timers use. */
   private static final String USER_TIMERS = "user-timers";
 
   private final Scd2Function<I, T> function;
   private transient ListState<Boolean> timersComplete;
+  private transient ListState<Long> cleanupTtl;
   private transient boolean giveMissingTimers;
   private transient long keysGivenCleanupTimers;
 
@@ -56,13 +66,24 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
         context
             .getOperatorStateStore()
             .getUnionListState(new ListStateDescriptor<>(TIMERS_COMPLETE_STATE, Types.BOOLEAN));
+    cleanupTtl =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>(CLEANUP_TTL_STATE, Types.LONG));
     boolean complete = false;
+    long previousTtl = -1; // unknown: a snapshot of an older version
     if (context.isRestored()) {
       for (Boolean flag : timersComplete.get()) {
         complete |= flag;
       }
+      for (Long ttl : cleanupTtl.get()) {
+        previousTtl = Math.max(previousTtl, ttl);
+      }
     }
-    giveMissingTimers = context.isRestored() && function.hasTtl() && !complete;
+    giveMissingTimers =
+        context.isRestored()
+            && function.hasTtl()
+            && (!complete || previousTtl < 0 || previousTtl > function.ttlMillis());
     keysGivenCleanupTimers = -1;
   }
 
@@ -77,7 +98,7 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
               getInternalTimerService(USER_TIMERS, VoidNamespaceSerializer.INSTANCE, this),
               now);
       LOG.info(
-          "{}: restored without a TTL; {} keys got a cleanup timer for the TTL after the restore",
+          "{}: restored without a TTL or with a longer one; {} keys got a cleanup timer for the TTL",
           getOperatorName(),
           keysGivenCleanupTimers);
     }
@@ -94,5 +115,6 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
     timersComplete.update(List.of(function.hasTtl()));
+    cleanupTtl.update(List.of(function.hasTtl() ? function.ttlMillis() : 0L));
   }
 }

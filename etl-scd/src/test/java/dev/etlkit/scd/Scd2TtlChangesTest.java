@@ -20,22 +20,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Review of how SCD2 bounds its state with TTL (cleanup timers instead of Flink's state TTL),
- * against the contract in docs/concepts.md#state-ttl and docs/scd2.md: "a key whose state was not
- * written for the TTL is forgotten ... and then treated as never seen", "an expired entry is never
- * returned", "changing a TTL's duration between runs is fine: the duration is not stored with the
- * state".
+ * SCD2's TTL (cleanup timers, not Flink's state TTL) across restores that change it, against
+ * docs/concepts.md#state-ttl and docs/scd2.md: "a key whose state was not written for the TTL is
+ * forgotten ... and then treated as never seen", "an expired entry is never returned", "changing a
+ * TTL's duration between runs is fine". The first three tests failed before 2026-11-23 (found by a
+ * review): a shortened TTL waited for the old timers, an overdue key was read before its timer ran,
+ * and a timer of a run with TTL forgot a key written while TTL was off.
  */
-class StateReviewFindingsTest {
+class Scd2TtlChangesTest {
 
   private static final Duration HOUR = Duration.ofHours(1);
 
   /**
-   * A TTL shortened at a restore (10 h to 1 h) must apply to the restored keys: Flink's own state
-   * TTL does (it keeps the write time and compares it with the TTL at hand), and the docs say the
-   * duration is not stored with the state. SCD2 stores it in effect: the key's cleanup timer stays
-   * at write + old TTL, and {@code KeyHistory.write} registers no new one while that timer is in
-   * the future, so the key is kept (and read) until the old TTL ends.
+   * A TTL shortened at a restore (10 h to 1 h) applies to the restored keys, as Flink's own state
+   * TTL does: the pass after the restore gives each key whose timer lies at its write plus the old
+   * TTL one at its write plus the new TTL (before: the key was kept, and read, until the old TTL).
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -63,11 +62,10 @@ class StateReviewFindingsTest {
   /**
    * An expired key is never read, whether or not its cleanup timer has fired yet (concepts: "an
    * expired entry is never returned"; Flink's state TTL checks the expiry on every read). After a
-   * restore later than a key's expiry, Flink registers the overdue cleanup timer with the
-   * processing-time service, which runs it as a mail of the task; a record of the key processed
-   * before that mail reads the expired history, as {@code KeyHistory.apply} does not compare the
-   * cursor's {@code lastWrite} with the TTL. (The harness fires a timer only when its clock is set,
-   * so the record here comes before the overdue timer, as it can in a job.)
+   * restore later than a key's expiry, Flink runs the overdue cleanup timer as a mail of the task;
+   * a record of the key processed before that mail used to read the expired history. (The harness
+   * fires a timer only when its clock is set, so the record here comes before the overdue timer, as
+   * it can in a job.)
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -93,10 +91,9 @@ class StateReviewFindingsTest {
    * not be forgotten before a TTL has passed since that write or since the restore that switched
    * TTL on again (docs/scd2.md: keys restored without a cleanup timer get one for the TTL after the
    * restore; concepts: a key is forgotten when it was not written for the TTL). A cleanup timer set
-   * in the first run that was still pending when the second run ended survives it; the second run's
-   * writes do not record their time ({@code lastWrite} is set only with a TTL), and the pass after
-   * the third restore skips the key as it has a timer ({@code cleanupAt != 0}). That timer then
-   * fires at first write + TTL and forgets the key 15 minutes after it was written.
+   * in the first run that is still pending when the second run ends survives it; the second run's
+   * writes now record their time while such a timer is pending, so when it fires in the third run
+   * it sets itself again for the write. It used to forget the key 15 minutes after that write.
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -163,8 +160,8 @@ class StateReviewFindingsTest {
   }
 
   /**
-   * Passes; kept as the only test of docs/scd2.md's "the clock restarts on every accepted change (a
-   * dropped redelivery does not restart it)".
+   * docs/scd2.md: "the clock restarts on every accepted change (a dropped redelivery does not
+   * restart it)".
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)

@@ -16,27 +16,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * serializers and TTL, in configurations DedupDeclaredStateTest does not cover: keep-first in event
  * time (held rows) with a TTL, with mini-batches and with late records as dead letters; ordered
  * keep-first with upsert output; keep-first and ordered keep-last on changelogs, all with a TTL.
- * Passes (review of state declarations found no mismatch); kept as coverage.
+ * Added by the state review of 2026-11-23, which found no mismatch here.
  */
-class StateReviewFindingsTest {
+class DedupDeclaredStateMoreConfigsTest {
 
   private static final Duration TTL = Duration.ofHours(1);
 
-  private static final HarnessInput<String> ROWS =
-      HarnessInput.<String>builder()
-          .element("k1#v1", 10)
-          .element("k1#v2", 11)
-          .element("k2#v1", 12)
-          .watermark(11)
-          .build();
+  private static final HarnessInput<String> ROWS = DedupDeclaredStateTest.ROWS;
 
-  private static final HarnessInput<Change<String>> CHANGES =
-      HarnessInput.<Change<String>>builder()
-          .element(Change.insert("k1#v1"), 10)
-          .element(Change.updateAfter("k1#v2"), 11)
-          .element(Change.delete("k1#v2"), 12)
-          .watermark(11)
-          .build();
+  private static final HarnessInput<Change<String>> CHANGES = DedupDeclaredStateTest.CHANGES;
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
