@@ -53,8 +53,8 @@ class Scd2DocsTest {
     assertThat(history.pipeline().uids()).containsExactly("crm/customer-dim");
     assertThat(late.getType()).isEqualTo(Change.typeInfo(Customer.TYPE));
     // cursor, base, chunks, changes, the timer service; the flag whether every key has a cleanup
-    // timer
-    assertThat(history.stateInventory().entries()).hasSize(6);
+    // timer and the TTL the timers were set with
+    assertThat(history.stateInventory().entries()).hasSize(7);
   }
 
   @Test
