@@ -156,6 +156,22 @@ class DebeziumEncodingEdgesTest {
         .isEqualTo(BigInteger.valueOf(-2658824L));
   }
 
+  /**
+   * A VariableScaleDecimal (Oracle NUMBER without scale) into a long: 0x04D2 at scale 0 is 1234.
+   */
+  @Test
+  void variableScaleDecimalIntoALongField_isDecoded() throws IOException {
+    String value =
+        withSchema(
+            "amount",
+            "struct",
+            "io.debezium.data.VariableScaleDecimal",
+            null,
+            "\"amount\":{\"scale\":0,\"value\":\"BNI=\"}");
+
+    assertThat(decode(LongAmountRow.class, value).get(0).value().amount()).isEqualTo(1234L);
+  }
+
   public record TextAmountRow(long id, String amount) {}
 
   public record DoubleAmountRow(long id, double amount) {}

@@ -190,7 +190,12 @@ final class RowBinder<T> {
       for (int i = 0; i < decimalReaders.length; i++) {
         String column = decimalReaders[i];
         JsonNode value = row.get(column);
-        if (value != null && !value.isNull()) {
+        ColumnEncodings.Encoding encoding = encodings.of(column);
+        // only where the schema says decimal: a struct of another type is no decimal here
+        if (value != null
+            && !value.isNull()
+            && (encoding == ColumnEncodings.Encoding.DECIMAL
+                || encoding == ColumnEncodings.Encoding.VARIABLE_SCALE_DECIMAL)) {
           BigDecimal decimal = connectDecimal(column, value, encodings, what);
           if (decimal != null) {
             // a number: ScalarColumns and Jackson bind it exactly into an integer or reject it
