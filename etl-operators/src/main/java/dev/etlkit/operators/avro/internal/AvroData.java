@@ -148,9 +148,58 @@ public final class AvroData extends GenericData {
    * collects the path of a rejected one on its way up: record fields by name, array items and map
    * values (whose keys are data) as {@code [*]}.
    */
-  private static final class CheckingWriter<D> extends GenericDatumWriter<D> {
-    CheckingWriter(Schema schema) {
+  /**
+   * A writer of this model that refuses a number of the wrong type for its field instead of
+   * narrowing it: Avro's writer writes any {@code Number} into an {@code int} field with {@code
+   * intValue()}, so a {@code Long} 2^40 + 7 would become 7 and a {@code Double} 2.75 would become
+   * 2. Only the exact type goes in, and the widenings that lose nothing: an {@code Integer} into a
+   * {@code long} or {@code double}, a {@code Float} into a {@code double}.
+   */
+  public <D> GenericDatumWriter<D> newTypedWriter(Schema schema) {
+    return new TypedWriter<>(schema);
+  }
+
+  private static class TypedWriter<D> extends GenericDatumWriter<D> {
+    TypedWriter(Schema schema) {
       super(schema, INSTANCE);
+    }
+
+    @Override
+    protected void writeWithoutConversion(Schema schema, Object datum, Encoder out)
+        throws IOException {
+      Schema.Type type = schema.getType();
+      boolean fits;
+      switch (type) {
+        case INT:
+          fits = datum instanceof Integer;
+          break;
+        case LONG:
+          fits = datum instanceof Long || datum instanceof Integer;
+          break;
+        case FLOAT:
+          fits = datum instanceof Float;
+          break;
+        case DOUBLE:
+          fits = datum instanceof Double || datum instanceof Float || datum instanceof Integer;
+          break;
+        default:
+          fits = true;
+          break;
+      }
+      if (!fits) {
+        throw new ValueException(
+            (datum == null ? "null" : "a " + datum.getClass().getName())
+                + " does not fit "
+                + type.getName()
+                + " (it would be narrowed)");
+      }
+      super.writeWithoutConversion(schema, datum, out);
+    }
+  }
+
+  private static final class CheckingWriter<D> extends TypedWriter<D> {
+    CheckingWriter(Schema schema) {
+      super(schema);
     }
 
     @Override

@@ -24,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.annotation.Nullable;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.flink.annotation.Internal;
@@ -240,7 +243,11 @@ public final class AvroToJson {
         map(json, cast(v, Map.class, s), s.getValueType());
         return;
       case ENUM:
-        json.writeString(utf8Safe(json, v.toString()));
+        String symbol = v.toString();
+        if (!(v instanceof GenericEnumSymbol || v instanceof Enum) || !s.hasEnumSymbol(symbol)) {
+          throw mismatch(v, s);
+        }
+        json.writeString(utf8Safe(json, symbol));
         return;
       case STRING:
         json.writeString(
@@ -264,11 +271,13 @@ public final class AvroToJson {
       case INT:
       case LONG:
         if (logical != null && !(v instanceof Number)) {
-          int length = v instanceof Instant ? IsoInstantFormat.format((Instant) v, instant) : -1;
+          Object checked = temporal(v, s);
+          int length =
+              checked instanceof Instant ? IsoInstantFormat.format((Instant) checked, instant) : -1;
           if (length >= 0) {
             json.writeString(instant, 0, length);
           } else {
-            json.writeString(temporal(v, s).toString());
+            json.writeString(checked.toString());
           }
         } else if (s.getType() == Schema.Type.INT) {
           json.writeNumber(cast(v, Integer.class, s));
@@ -295,14 +304,32 @@ public final class AvroToJson {
     }
   }
 
+  /**
+   * The value of a date, time or timestamp field if it is of its logical type's Java class and no
+   * finer than the type holds (what {@code encode} accepts, and {@code fromJson} reads back);
+   * otherwise a {@link ValueException}.
+   */
   private static Object temporal(Object v, Schema s) {
-    if (v instanceof LocalDate
-        || v instanceof LocalTime
-        || v instanceof Instant
-        || v instanceof LocalDateTime) {
-      return v;
+    LogicalType logical = s.getLogicalType();
+    Class<?> expected;
+    if (logical instanceof LogicalTypes.Date) {
+      expected = LocalDate.class;
+    } else if (logical instanceof LogicalTypes.TimeMillis
+        || logical instanceof LogicalTypes.TimeMicros) {
+      expected = LocalTime.class;
+    } else if (logical instanceof LogicalTypes.TimestampMillis
+        || logical instanceof LogicalTypes.TimestampMicros) {
+      expected = Instant.class;
+    } else if (logical instanceof LogicalTypes.LocalTimestampMillis
+        || logical instanceof LogicalTypes.LocalTimestampMicros) {
+      expected = LocalDateTime.class;
+    } else {
+      expected = null;
     }
-    throw mismatch(v, s);
+    if (expected == null || !expected.isInstance(v)) {
+      throw mismatch(v, s);
+    }
+    return LogicalValues.checkEncoded(v, logical);
   }
 
   private void array(JsonGenerator json, Collection<?> items, Schema itemSchema)

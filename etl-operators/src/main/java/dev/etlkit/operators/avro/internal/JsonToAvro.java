@@ -191,7 +191,8 @@ public final class JsonToAvro {
       case LONG:
         return longValue(node, s);
       case FLOAT:
-        return (float) floating(node, s);
+        // from the number as written: by way of a double it would be rounded twice
+        return node.isBigDecimal() ? node.decimalValue().floatValue() : (float) floating(node, s);
       case DOUBLE:
         return floating(node, s);
       case BOOLEAN:
@@ -216,15 +217,18 @@ public final class JsonToAvro {
     JsonNodeType type = node.getNodeType();
     List<Schema> branches = union.getTypes();
     ValueException firstError = null;
-    Schema roundingFloat = null;
+    // The first branch that holds the value only with a loss (a float that rounds it, a record
+    // without some of its keys, an enum's default for text that is none of its symbols): taken
+    // only when no later branch holds the value as it is.
+    Schema lossy = null;
     for (int i = 0, n = branches.size(); i < n; i++) {
       Schema b = branches.get(i);
       if (!fits(type, node, b)) {
         continue;
       }
-      if (b.getType() == Schema.Type.FLOAT && node.isNumber() && !holdsAsFloat(node)) {
-        if (roundingFloat == null) {
-          roundingFloat = b;
+      if (holdsWithLoss(node, b)) {
+        if (lossy == null) {
+          lossy = b;
         }
         continue;
       }
@@ -236,14 +240,46 @@ public final class JsonToAvro {
         }
       }
     }
-    if (roundingFloat != null) {
-      return value(node, roundingFloat);
+    if (lossy != null) {
+      return value(node, lossy);
     }
     if (firstError != null) {
       throw firstError;
     }
     throw new ValueException(
         "a JSON " + typeName(node) + " fits no branch of the union " + union.getTypes());
+  }
+
+  /** Whether branch {@code b}, which {@link #fits} the node, would hold it only with a loss. */
+  private static boolean holdsWithLoss(JsonNode node, Schema b) {
+    switch (b.getType()) {
+      case FLOAT:
+        return node.isNumber() && !holdsAsFloat(node);
+      case ENUM:
+        return !b.hasEnumSymbol(node.textValue());
+      case RECORD:
+        Iterator<String> keys = node.fieldNames();
+        while (keys.hasNext()) {
+          if (!isFieldOf(b, keys.next())) {
+            return true;
+          }
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  private static boolean isFieldOf(Schema record, String name) {
+    if (record.getField(name) != null) {
+      return true;
+    }
+    for (Schema.Field field : record.getFields()) {
+      if (field.aliases().contains(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether a float holds the number exactly as a double field would read it. */

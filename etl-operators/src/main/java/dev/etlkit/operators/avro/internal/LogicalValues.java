@@ -247,14 +247,28 @@ final class LogicalValues {
     return instant;
   }
 
+  /**
+   * Microseconds since the epoch of {@code seconds} and {@code nanos}, as Avro's conversion counts
+   * them: for negative seconds by way of {@code seconds + 1}, so that the lowest second of the long
+   * range, which a multiplication first would overflow, still fits (as {@code Instant.toEpochMilli}
+   * does for milliseconds).
+   *
+   * @throws ArithmeticException outside the long range
+   */
+  static long micros(long seconds, int nanos) {
+    if (seconds < 0 && nanos > 0) {
+      return Math.addExact(
+          Math.multiplyExact(seconds + 1, MICROS_PER_SECOND), nanos / 1_000L - MICROS_PER_SECOND);
+    }
+    return Math.addExact(Math.multiplyExact(seconds, MICROS_PER_SECOND), nanos / 1_000L);
+  }
+
   private static void inRange(Instant instant, String logicalName) {
     try {
       if (TIMESTAMP_MILLIS.equals(logicalName)) {
         instant.toEpochMilli();
       } else {
-        Math.addExact(
-            Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND),
-            instant.getNano() / 1_000L);
+        micros(instant.getEpochSecond(), instant.getNano());
       }
     } catch (ArithmeticException e) {
       throw new ValueException("timestamp is outside the range of " + logicalName);

@@ -232,6 +232,13 @@ public final class PojoToAvro<T> {
         return mappers[0] != null ? mappers[0] : mappers[1];
       }
       return value -> {
+        // The branch of the value's own type first, as Avro's resolveUnion picks it: a Long in
+        // ["null", "float", "long"] is the long, not a float rounded from it.
+        for (int i = 0; i < mappers.length; i++) {
+          if (mappers[i] != null && isOwnType(branches.get(i), value.getClass())) {
+            return mappers[i].map(value);
+          }
+        }
         for (int i = 0; i < mappers.length; i++) {
           if (mappers[i] != null && accepts(branches.get(i), value.getClass())) {
             return mappers[i].map(value);
@@ -240,6 +247,26 @@ public final class PojoToAvro<T> {
         throw new ValueException(
             "a " + value.getClass().getName() + " maps to no branch of the union " + branches);
       };
+    }
+
+    /** True if {@code c} is the Java type Avro itself writes for {@code branch}'s type. */
+    private static boolean isOwnType(Schema branch, Class<?> c) {
+      switch (branch.getType()) {
+        case INT:
+          return c == Integer.class && branch.getLogicalType() == null;
+        case LONG:
+          return c == Long.class && branch.getLogicalType() == null;
+        case FLOAT:
+          return c == Float.class;
+        case DOUBLE:
+          return c == Double.class;
+        case BOOLEAN:
+          return c == Boolean.class;
+        case STRING:
+          return c == String.class;
+        default:
+          return false;
+      }
     }
 
     private PojoValues.ValueMapper array(Type javaType, Class<?> raw, Schema s) {
@@ -269,6 +296,17 @@ public final class PojoToAvro<T> {
     }
 
     private PojoValues.ValueMapper map(Type javaType, Schema s) {
+      Type keyType = typeArgument(javaType, 0);
+      if (keyType instanceof Class
+          && keyType != Object.class
+          && !CharSequence.class.isAssignableFrom((Class<?>) keyType)
+          && !((Class<?>) keyType).isEnum()) {
+        throw new IllegalArgumentException(
+            "map keys must be text or enums for Avro map "
+                + s
+                + ", the Java map's keys are "
+                + ((Class<?>) keyType).getName());
+      }
       PojoValues.ValueMapper values = value(typeArgument(javaType, 1), s.getValueType());
       Schema valueSchema = s.getValueType();
       return value -> {

@@ -180,7 +180,9 @@ final class PojoValues {
           return LogicalValues.timestamp((Instant) value, logical);
         }
         if (value instanceof java.util.Date) {
-          return LogicalValues.timestamp(((java.util.Date) value).toInstant(), logical);
+          // getTime, not toInstant: java.sql.Date and Time refuse toInstant
+          return LogicalValues.timestamp(
+              java.time.Instant.ofEpochMilli(((java.util.Date) value).getTime()), logical);
         }
         throw mismatch(value, s);
       };

@@ -9,7 +9,6 @@ import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.DatumReader;
@@ -110,7 +109,7 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
     if (specific) {
       return new SpecificDatumWriter<>(schema, (SpecificData) data());
     }
-    return (DatumWriter<T>) new GenericDatumWriter<GenericRecord>(schema, AvroData.get());
+    return (DatumWriter<T>) AvroData.get().<GenericRecord>newTypedWriter(schema);
   }
 
   /**
