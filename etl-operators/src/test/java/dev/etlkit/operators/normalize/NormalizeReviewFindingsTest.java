@@ -1,0 +1,78 @@
+package dev.etlkit.operators.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.operators.internal.KeyCheck;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review findings for the normalize steps. Each test asserts what docs/normalize.md and
+ * docs/concepts.md promise.
+ *
+ * <p>concepts.md, "Dead letters and error policies": "Three steps put a {@code Change}'s own event
+ * time first, as it is the time they work with [...]: normalize, the changelog check and SCD2;
+ * their dead letters fall back to the record's timestamp." normalize.md: a change whose key is null
+ * or whose key selector throws "becomes a dead letter of the step", and "Dead letters carry [...]
+ * its event time (the change's, else the record's timestamp)". The key check before the shuffle
+ * builds those dead letters from {@code ctx.timestamp()} instead, so the record's timestamp wins
+ * over the change's own event time.
+ *
+ * <p>The key checks are built here exactly as {@code UpsertNormalize.expand} and {@code
+ * ChangelogCheck.expand} build them.
+ */
+class NormalizeReviewFindingsTest {
+
+  /** The key of {@code k1#v1}; null for a row starting with {@code none}. */
+  @Nullable
+  static String key(String row) {
+    return row.startsWith("none") ? null : row.substring(0, row.indexOf('#'));
+  }
+
+  @Test
+  void upserts_nullKeyDeadLetter_carriesTheChangesOwnEventTime() throws Exception {
+    UpsertNormalize<String, String> spec =
+        Normalize.upserts("normalize", NormalizeReviewFindingsTest::key, Types.STRING);
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        ProcessFunctionTestHarnesses.forProcessFunction(
+            new KeyCheck<>(
+                spec.changeKey(), true, NormalizeHarnesses.errors(), UpsertNormalize::nullKey))) {
+      // a CDC row without its key, committed at 100, read (record timestamp) at 5
+      h.processElement(Change.insert("none#v1").withEventTime(100L).withSourcePosition(7L), 5L);
+
+      List<DeadLetter> letters =
+          h.getSideOutput(DeadLetter.OUTPUT_TAG).stream().map(StreamRecord::getValue).toList();
+      assertThat(letters)
+          .extracting(DeadLetter::errorMessage)
+          .containsExactly("the upsert key is null");
+      // the change's own event time first, as for every other dead letter of the normalizer
+      assertThat(letters.get(0).eventTime()).isEqualTo(100L);
+    }
+  }
+
+  @Test
+  void changelogCheck_nullKeyDeadLetter_carriesTheChangesOwnEventTime() throws Exception {
+    ChangelogCheck<String, String> spec =
+        ChangelogCheck.validate("check", NormalizeReviewFindingsTest::key, Types.STRING);
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        ProcessFunctionTestHarnesses.forProcessFunction(
+            new KeyCheck<>(
+                spec.changeKey(), false, NormalizeHarnesses.errors(), ChangelogCheck::nullKey))) {
+      h.processElement(Change.insert("none#v1").withEventTime(100L), 5L);
+
+      List<DeadLetter> letters =
+          h.getSideOutput(DeadLetter.OUTPUT_TAG).stream().map(StreamRecord::getValue).toList();
+      assertThat(letters)
+          .extracting(DeadLetter::errorMessage)
+          .containsExactly("the changelog check key is null");
+      assertThat(letters.get(0).eventTime()).isEqualTo(100L);
+    }
+  }
+}
