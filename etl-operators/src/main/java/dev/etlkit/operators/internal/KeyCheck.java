@@ -6,6 +6,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.SourcePositions;
 import java.util.Objects;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -42,6 +43,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   private final KeySelector<I, K> key;
   private final boolean changelog;
   private final ErrorHandler errors;
+  private final boolean changeEventTimeFirst;
   private final SerializableSupplier<? extends Exception> nullKey;
 
   private transient StepMetrics metrics;
@@ -57,6 +59,21 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
       boolean changelog,
       ErrorHandler errors,
       SerializableSupplier<? extends Exception> nullKey) {
+    this(key, changelog, errors, nullKey, false);
+  }
+
+  /**
+   * As the other constructor; with {@code changeEventTimeFirst} a {@code Change}'s own event time,
+   * where it has one, is its dead letter's event time before the record's timestamp (the rule of
+   * the steps that do so for their other dead letters: normalize and the changelog check).
+   */
+  public KeyCheck(
+      KeySelector<I, K> key,
+      boolean changelog,
+      ErrorHandler errors,
+      SerializableSupplier<? extends Exception> nullKey,
+      boolean changeEventTimeFirst) {
+    this.changeEventTimeFirst = changeEventTimeFirst;
     this.key = Objects.requireNonNull(key, "key");
     this.changelog = changelog;
     this.errors = Objects.requireNonNull(errors, "errors");
@@ -93,13 +110,24 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
     out.collect(record);
   }
 
+  @Nullable
+  private Long eventTime(I record, Context ctx) {
+    if (changeEventTimeFirst && record instanceof Change) {
+      Long own = ((Change<?>) record).eventTime();
+      if (own != null) {
+        return own;
+      }
+    }
+    return ctx.timestamp();
+  }
+
   private void reject(Exception error, I record, Context ctx) {
     ctx.output(
         DeadLetter.OUTPUT_TAG,
         errors.reject(
             error,
             record,
-            ctx.timestamp(),
+            eventTime(record, ctx),
             SourcePositions.of(record),
             ctx.timerService().currentProcessingTime()));
   }

@@ -175,7 +175,7 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         context.named(
             input
                 .process(
-                    new KeyCheck<>(changeKey(), false, errors, ChangelogCheck::nullKey),
+                    new KeyCheck<>(changeKey(), false, errors, ChangelogCheck::nullKey, true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             UpsertNormalize.KEY_CHECK);

@@ -314,7 +314,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         context.named(
             input
                 .process(
-                    new KeyCheck<>(changeKey(), true, errors, UpsertNormalize::nullKey),
+                    new KeyCheck<>(changeKey(), true, errors, UpsertNormalize::nullKey, true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);

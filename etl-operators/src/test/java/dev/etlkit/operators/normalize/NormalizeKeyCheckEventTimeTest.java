@@ -14,21 +14,20 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review findings for the normalize steps. Each test asserts what docs/normalize.md and
- * docs/concepts.md promise.
+ * The key check before the shuffle of normalize and the changelog check puts a Change's own event
+ * time first in its dead letters, as the steps' own operators do (failed before 2026-11-23, found
+ * by a review: it used the record's timestamp).
  *
  * <p>concepts.md, "Dead letters and error policies": "Three steps put a {@code Change}'s own event
  * time first, as it is the time they work with [...]: normalize, the changelog check and SCD2;
  * their dead letters fall back to the record's timestamp." normalize.md: a change whose key is null
  * or whose key selector throws "becomes a dead letter of the step", and "Dead letters carry [...]
- * its event time (the change's, else the record's timestamp)". The key check before the shuffle
- * builds those dead letters from {@code ctx.timestamp()} instead, so the record's timestamp wins
- * over the change's own event time.
+ * its event time (the change's, else the record's timestamp)".
  *
  * <p>The key checks are built here exactly as {@code UpsertNormalize.expand} and {@code
  * ChangelogCheck.expand} build them.
  */
-class NormalizeReviewFindingsTest {
+class NormalizeKeyCheckEventTimeTest {
 
   /** The key of {@code k1#v1}; null for a row starting with {@code none}. */
   @Nullable
@@ -39,11 +38,15 @@ class NormalizeReviewFindingsTest {
   @Test
   void upserts_nullKeyDeadLetter_carriesTheChangesOwnEventTime() throws Exception {
     UpsertNormalize<String, String> spec =
-        Normalize.upserts("normalize", NormalizeReviewFindingsTest::key, Types.STRING);
+        Normalize.upserts("normalize", NormalizeKeyCheckEventTimeTest::key, Types.STRING);
     try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
         ProcessFunctionTestHarnesses.forProcessFunction(
             new KeyCheck<>(
-                spec.changeKey(), true, NormalizeHarnesses.errors(), UpsertNormalize::nullKey))) {
+                spec.changeKey(),
+                true,
+                NormalizeHarnesses.errors(),
+                UpsertNormalize::nullKey,
+                true))) {
       // a CDC row without its key, committed at 100, read (record timestamp) at 5
       h.processElement(Change.insert("none#v1").withEventTime(100L).withSourcePosition(7L), 5L);
 
@@ -60,11 +63,15 @@ class NormalizeReviewFindingsTest {
   @Test
   void changelogCheck_nullKeyDeadLetter_carriesTheChangesOwnEventTime() throws Exception {
     ChangelogCheck<String, String> spec =
-        ChangelogCheck.validate("check", NormalizeReviewFindingsTest::key, Types.STRING);
+        ChangelogCheck.validate("check", NormalizeKeyCheckEventTimeTest::key, Types.STRING);
     try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
         ProcessFunctionTestHarnesses.forProcessFunction(
             new KeyCheck<>(
-                spec.changeKey(), false, NormalizeHarnesses.errors(), ChangelogCheck::nullKey))) {
+                spec.changeKey(),
+                false,
+                NormalizeHarnesses.errors(),
+                ChangelogCheck::nullKey,
+                true))) {
       h.processElement(Change.insert("none#v1").withEventTime(100L), 5L);
 
       List<DeadLetter> letters =
