@@ -282,4 +282,104 @@ class AvroConversionEdgesTest {
                     record, new org.apache.flink.core.memory.DataOutputSerializer(64)))
         .isInstanceOf(java.io.IOException.class);
   }
+
+  // --- toJson of decimals, fixed and map keys: what encode accepts, written as encode writes it --
+
+  private static final Schema MONEY_RECORD =
+      parse(
+          "{\"type\":\"record\",\"name\":\"D\",\"fields\":["
+              + "{\"name\":\"price\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+              + "\"precision\":5,\"scale\":2}},"
+              + "{\"name\":\"hash\",\"type\":{\"type\":\"fixed\",\"name\":\"H\",\"size\":4}},"
+              + "{\"name\":\"tags\",\"type\":{\"type\":\"map\",\"values\":\"int\"}}]}");
+
+  private static GenericRecord money(BigDecimal price, Object hash, java.util.Map<?, ?> tags) {
+    GenericRecord record = new AvroData.Record(MONEY_RECORD);
+    record.put("price", price);
+    record.put("hash", hash);
+    record.put("tags", tags);
+    return record;
+  }
+
+  private static GenericData.Fixed hash(int size) {
+    return new GenericData.Fixed(MONEY_RECORD.getField("hash").schema(), new byte[size]);
+  }
+
+  @Test
+  void toJson_decimalOfASmallerScale_isWrittenAtTheSchemasScale_asEncodeWritesIt()
+      throws Exception {
+    GenericRecord record = money(new BigDecimal("1.5"), hash(4), java.util.Map.of("a", 1));
+    GenericRecord viaBinary =
+        new AvroRecordDecoder<>(RecordModel.generic(MONEY_RECORD), null, null, 100)
+            .decode(
+                new AvroRecordEncoder<>(RecordModel.generic(MONEY_RECORD), null).encode(record));
+
+    String json = new AvroToJson().convert(record);
+
+    assertThat(json).startsWith("{\"price\":1.50,");
+    assertThat(fromJson(MONEY_RECORD, json)).isEqualTo(viaBinary);
+    assertThat(viaBinary.get("price")).isEqualTo(new BigDecimal("1.50"));
+  }
+
+  @Test
+  void toJson_decimalThatNeedsRoundingOrHasTooManyDigits_isRejected() {
+    for (String price : new String[] {"1.234", "1234.5"}) {
+      GenericRecord record = money(new BigDecimal(price), hash(4), java.util.Map.of());
+
+      assertThatThrownBy(() -> new AvroToJson().convert(record))
+          .as(price)
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessageStartingWith("record does not fit its schema D at $.price: decimal has more");
+    }
+  }
+
+  @Test
+  void toJson_fixedOfAnotherSizeOrNotAFixed_isRejected() {
+    GenericRecord wrongSize = money(BigDecimal.ONE, hash(3), java.util.Map.of());
+    GenericRecord buffer =
+        money(BigDecimal.ONE, java.nio.ByteBuffer.wrap(new byte[4]), java.util.Map.of());
+
+    assertThatThrownBy(() -> new AvroToJson().convert(wrongSize))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema D at $.hash: 3 bytes do not fit fixed H of size 4");
+    assertThatThrownBy(() -> new AvroToJson().convert(buffer))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("at $.hash: a java.nio.HeapByteBuffer does not fit fixed H");
+  }
+
+  @Test
+  void toJson_nullOrNonTextMapKey_isRejected() {
+    java.util.Map<Object, Integer> nullKey = new java.util.HashMap<>();
+    nullKey.put(null, 1);
+    GenericRecord withNullKey = money(BigDecimal.ONE, hash(4), nullKey);
+    GenericRecord withIntKey = money(BigDecimal.ONE, hash(4), java.util.Map.of(7, 1));
+
+    assertThatThrownBy(() -> new AvroToJson().convert(withNullKey))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("record does not fit its schema D at $.tags: a map key is null");
+    assertThatThrownBy(() -> new AvroToJson().convert(withIntKey))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema D at $.tags: a map key is a java.lang.Integer, not text");
+  }
+
+  private static final Schema FLOAT_FIELD_RECORD =
+      parse(
+          "{\"type\":\"record\",\"name\":\"F\",\"fields\":[{\"name\":\"x\",\"type\":\"float\"}]}");
+
+  @Test
+  void encode_longInAFloatField_isRejected() {
+    GenericRecord record = new AvroData.Record(FLOAT_FIELD_RECORD);
+    record.put("x", (1L << 40) + 1); // floatValue() would round it to 2^40
+
+    assertThatThrownBy(
+            () ->
+                new AvroRecordEncoder<>(RecordModel.generic(FLOAT_FIELD_RECORD), null)
+                    .encode(record))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema F at $.x: a java.lang.Long does not fit float (it"
+                + " would be narrowed)");
+  }
 }

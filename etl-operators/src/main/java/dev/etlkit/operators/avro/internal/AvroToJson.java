@@ -39,8 +39,10 @@ import org.apache.flink.annotation.Internal;
  * text, and NaN or infinite floats as the text {@code "NaN"}, {@code "Infinity"}, {@code
  * "-Infinity"}. So {@code JsonToAvro} reads back an equal record.
  *
- * <p>A value that does not fit its schema (a null in a non-null field, a value of another type) is
- * an {@link AvroFormatException} naming its path and types, never the value. Not thread-safe (one
+ * <p>A value that does not fit its schema (a null in a non-null field, a value of another type, a
+ * decimal that needs rounding, a fixed of another size, a map key that is not text) is an {@link
+ * AvroFormatException} naming its path and types, never the value: what encode refuses, toJson
+ * refuses. A decimal is written at its schema's scale, as encode writes it. Not thread-safe (one
  * reused generator and output buffer per output form); build it in {@code open()}.
  */
 @Internal
@@ -258,9 +260,20 @@ public final class AvroToJson {
       case BYTES:
       case FIXED:
         if (LogicalValues.DECIMAL.equals(logical)) {
-          json.writeNumber(cast(v, BigDecimal.class, s));
-        } else if (v instanceof GenericFixed) {
-          json.writeBinary(((GenericFixed) v).bytes());
+          // At the schema's scale, as encode writes it (and fromJson reads it back): 1.5 in a
+          // decimal(5,2) is 1.50; one that needs rounding or has too many digits is refused.
+          json.writeNumber(LogicalValues.decimal(cast(v, BigDecimal.class, s), s));
+        } else if (s.getType() == Schema.Type.FIXED) {
+          byte[] fixed = cast(v, GenericFixed.class, s).bytes();
+          if (fixed.length != s.getFixedSize()) {
+            throw new ValueException(
+                fixed.length
+                    + " bytes do not fit "
+                    + LogicalValues.describe(s)
+                    + " of size "
+                    + s.getFixedSize());
+          }
+          json.writeBinary(fixed);
         } else {
           ByteBuffer bytes = cast(v, ByteBuffer.class, s).duplicate();
           byte[] copy = new byte[bytes.remaining()];
@@ -350,7 +363,13 @@ public final class AvroToJson {
   private void map(JsonGenerator json, Map<?, ?> map, Schema valueSchema) throws IOException {
     json.writeStartObject();
     for (Map.Entry<?, ?> e : map.entrySet()) {
-      json.writeFieldName(utf8Safe(json, String.valueOf(e.getKey())));
+      if (!(e.getKey() instanceof CharSequence)) { // encode refuses these too
+        throw new ValueException(
+            e.getKey() == null
+                ? "a map key is null"
+                : "a map key is a " + e.getKey().getClass().getName() + ", not text");
+      }
+      json.writeFieldName(utf8Safe(json, e.getKey().toString()));
       try {
         value(json, e.getValue(), valueSchema);
       } catch (ValueException ve) {
