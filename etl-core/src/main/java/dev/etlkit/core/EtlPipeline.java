@@ -4,6 +4,7 @@ import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.StepExpansion;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -157,19 +158,23 @@ public final class EtlPipeline {
 
   <I, O> DataStream<O> expand(EtlStep<I, O> step, DataStream<I> input) {
     Objects.requireNonNull(step, "step");
-    String stepName = claimStepName(step.name());
+    String stepName = checkStepName(step.name());
     return record(stepName, new StepExpansion(this::newContext, stepName).run(step, input));
   }
 
   <I, O> Map<String, DataStream<O>> expandSplit(SplitStep<I, O> step, DataStream<I> input) {
     Objects.requireNonNull(step, "step");
-    String stepName = claimStepName(step.name());
+    String stepName = checkStepName(step.name());
     return record(stepName, new StepExpansion(this::newContext, stepName).runSplit(step, input));
   }
 
-  private String claimStepName(String name) {
+  /**
+   * The valid, unused step name; {@link #record} claims it once the step expanded, so a step whose
+   * expansion threw leaves its name free.
+   */
+  private String checkStepName(String name) {
     String stepName = Names.requireValid(name, "step name");
-    if (!stepNames.add(stepName)) {
+    if (stepNames.contains(stepName)) {
       throw new IllegalArgumentException(
           "pipeline '"
               + this.name
@@ -192,12 +197,16 @@ public final class EtlPipeline {
               + name
               + "' was already called: apply all steps before calling deadLetters().");
     }
+    Set<String> added = new HashSet<>();
     for (String uid : result.uids()) {
-      if (!uids.add(uid)) {
+      if (uids.contains(uid) || !added.add(uid)) {
         throw new IllegalStateException(
             "step '" + stepName + "' adds an operator with uid '" + uid + "' already in use");
       }
     }
+    // Only a step that expanded without error takes its name and uids.
+    stepNames.add(stepName);
+    uids.addAll(added);
     deadLetterStreams.addAll(result.deadLetters());
     states.addAll(result.states());
     return result.output();

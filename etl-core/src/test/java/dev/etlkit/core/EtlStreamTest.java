@@ -77,6 +77,32 @@ class EtlStreamTest {
   }
 
   @Test
+  void apply_stepWhoseExpansionThrows_leavesItsNameAndUidsFree() {
+    EtlStream<String> orders = Etl.from(source(), "orders");
+    EtlStep<String, String> failing =
+        new EtlStep<>() {
+          @Override
+          public String name() {
+            return "trim";
+          }
+
+          @Override
+          public DataStream<String> expand(DataStream<String> input, StepContext context) {
+            throw new IllegalArgumentException("the step's own check failed");
+          }
+        };
+
+    assertThatThrownBy(() -> orders.apply(failing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the step's own check failed");
+    assertThat(orders.pipeline().stepNames()).isEmpty();
+
+    EtlStream<String> trimmed = orders.apply(Steps.map("trim", String::trim, Types.STRING));
+    assertThat(trimmed.pipeline().stepNames()).containsExactly("trim");
+    assertThat(trimmed.pipeline().uids()).containsExactly("orders/trim");
+  }
+
+  @Test
   void apply_sameStepNameInTwoPipelines_isAllowed() {
     Etl.from(source(), "orders").apply(Steps.map("trim", String::trim, Types.STRING));
     EtlStream<String> other =
