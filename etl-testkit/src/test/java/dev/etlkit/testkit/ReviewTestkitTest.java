@@ -12,6 +12,8 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -221,5 +223,28 @@ class ReviewTestkitTest {
     // Today the restored harness counts from 1 again: [1, 2, 3, 1].
     assertThat(CHECKPOINT_IDS).hasSize(4);
     assertThat(CHECKPOINT_IDS.get(3)).isGreaterThan(3L);
+  }
+
+  // --- RescaleCheck.of: "each new subtask but the first takes key groups of both old ones" ---
+
+  @Test
+  void rescaleCheckDefault_everyNewSubtaskButTheFirst_takesKeyGroupsOfBothOldOnes() {
+    int maxParallelism = KeyedHarness.DEFAULT_MAX_PARALLELISM;
+    KeyGroupRange old0 =
+        KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 2, 0);
+    KeyGroupRange old1 =
+        KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 2, 1);
+    for (int s = 1; s < 3; s++) {
+      KeyGroupRange now =
+          KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 3, s);
+      // Fails for subtask 2 (key groups 86..127, all of old subtask 1): the Javadoc of
+      // RescaleCheck.of overstates what the default rescale exercises.
+      assertThat(now.getIntersection(old0).getNumberOfKeyGroups())
+          .as("new subtask %d (%s) takes key groups of old subtask 0 (%s)", s, now, old0)
+          .isPositive();
+      assertThat(now.getIntersection(old1).getNumberOfKeyGroups())
+          .as("new subtask %d (%s) takes key groups of old subtask 1 (%s)", s, now, old1)
+          .isPositive();
+    }
   }
 }
