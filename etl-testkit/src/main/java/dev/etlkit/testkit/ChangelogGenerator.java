@@ -19,8 +19,9 @@ import org.apache.flink.types.RowKind;
  * <p>The source makes {@link #withLength length} changes over {@link #withKeys keys} keys: {@code
  * +I} for a key that is not live, else {@code -D} with probability {@link #withDeleteRate} (a
  * key-only tombstone with probability {@link #withTombstoneRate}) or {@code +U} with the next
- * version. Event times start at {@link #START_TIME} and grow by 1 to {@link #MAX_EVENT_TIME_STEP}
- * milliseconds per change. Delivery then:
+ * version. Event times grow by 1 to {@link #MAX_EVENT_TIME_STEP} milliseconds per change, counted
+ * from {@link #START_TIME}: the first change is 1 to {@code MAX_EVENT_TIME_STEP} ms after it.
+ * Delivery then:
  *
  * <ul>
  *   <li>shuffles event times by up to {@link #withMaxOutOfOrderness} ms; watermarks every {@link
@@ -69,7 +70,10 @@ public final class ChangelogGenerator<T> {
   public static final int DEFAULT_WATERMARK_INTERVAL = 10;
   public static final long DEFAULT_PROCESSING_TIME_STEP = 0L;
 
-  /** Event time of the first change, epoch milliseconds. */
+  /**
+   * Where event times are counted from, epoch milliseconds: every change is after it, the first 1
+   * to {@link #MAX_EVENT_TIME_STEP} ms after it.
+   */
   public static final long START_TIME = 1_000L;
 
   /** Event times grow by 1 to this many milliseconds per source change. */

@@ -1,5 +1,6 @@
 package dev.etlkit.testkit;
 
+import java.util.Arrays;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -9,6 +10,10 @@ import org.apache.flink.annotation.PublicEvolving;
  * the operator emitted it. Values are copies made by a serialize/deserialize round trip with the
  * output's own serializer, so later mutation by the operator cannot change them and an output type
  * without a working serializer fails the test.
+ *
+ * <p>Two records are equal when their outputs, timestamps and values are: values by {@code equals},
+ * arrays by their contents ({@code Objects.deepEquals}, as {@code Change} compares them), so a
+ * {@code byte[]} output compares as its bytes.
  *
  * @param sideOutput the id of the side output's {@code OutputTag}, or null for the main output
  * @param value the emitted value (never null)
@@ -36,12 +41,29 @@ public record Emitted(@Nullable String sideOutput, Object value, @Nullable Long 
     return sideOutput == null;
   }
 
-  /** For example {@code main: +I[a#1] @10} or {@code side[late]: +I[a#0] @3}. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Emitted that
+        && Objects.equals(sideOutput, that.sideOutput)
+        && Objects.equals(timestamp, that.timestamp)
+        && Objects.deepEquals(value, that.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(sideOutput, timestamp) * 31 + Arrays.deepHashCode(new Object[] {value});
+  }
+
+  /**
+   * For example {@code main: +I[a#1] @10} or {@code side[late]: +I[a#0] @3}; an array value as its
+   * contents ({@code [1, 2]}).
+   */
   @Override
   public String toString() {
+    String text = Arrays.deepToString(new Object[] {value});
     return (sideOutput == null ? "main" : "side[" + sideOutput + "]")
         + ": "
-        + value
+        + text.substring(1, text.length() - 1)
         + (timestamp != null ? " @" + timestamp : "");
   }
 }

@@ -12,6 +12,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Experimental;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -69,6 +70,9 @@ public final class KeyedHarness<K, I, O> {
   private final boolean objectReuse;
   private final int maxParallelism;
 
+  /** The input's type when elements are handed over as copies ({@link #withInputType}). */
+  @Nullable private final TypeInformation<I> inputType;
+
   /** Null for the default: Flink's, the class loader of its test utilities. */
   @Nullable private final ClassLoader userCodeClassLoader;
 
@@ -82,6 +86,7 @@ public final class KeyedHarness<K, I, O> {
       boolean stateChangelog,
       boolean objectReuse,
       int maxParallelism,
+      @Nullable TypeInformation<I> inputType,
       @Nullable ClassLoader userCodeClassLoader) {
     this.operator = Objects.requireNonNull(operator, "operator");
     this.keySelector = Objects.requireNonNull(keySelector, "keySelector");
@@ -92,6 +97,7 @@ public final class KeyedHarness<K, I, O> {
     this.stateChangelog = stateChangelog;
     this.objectReuse = objectReuse;
     this.maxParallelism = maxParallelism;
+    this.inputType = inputType;
     this.userCodeClassLoader = userCodeClassLoader;
   }
 
@@ -118,6 +124,7 @@ public final class KeyedHarness<K, I, O> {
         false,
         false,
         DEFAULT_MAX_PARALLELISM,
+        null,
         null);
   }
 
@@ -148,6 +155,7 @@ public final class KeyedHarness<K, I, O> {
         stateChangelog,
         objectReuse,
         maxParallelism,
+        inputType,
         userCodeClassLoader);
   }
 
@@ -190,6 +198,7 @@ public final class KeyedHarness<K, I, O> {
         stateChangelog,
         objectReuse,
         maxParallelism,
+        inputType,
         userCodeClassLoader);
   }
 
@@ -210,7 +219,8 @@ public final class KeyedHarness<K, I, O> {
    * with the kit's other dependencies; {@code flink-test-utils} brings it too).
    */
   public KeyedHarness<K, I, O> withStateChangelog() {
-    return with(backend, forStOptions, true, objectReuse, maxParallelism, userCodeClassLoader);
+    return with(
+        backend, forStOptions, true, objectReuse, maxParallelism, inputType, userCodeClassLoader);
   }
 
   /**
@@ -229,7 +239,8 @@ public final class KeyedHarness<K, I, O> {
 
   /** This recipe with Flink's object reuse on or off. */
   KeyedHarness<K, I, O> withObjectReuse(boolean on) {
-    return with(backend, forStOptions, stateChangelog, on, maxParallelism, userCodeClassLoader);
+    return with(
+        backend, forStOptions, stateChangelog, on, maxParallelism, inputType, userCodeClassLoader);
   }
 
   /**
@@ -242,7 +253,43 @@ public final class KeyedHarness<K, I, O> {
           "maxParallelism must be in 1..32768, was " + maxParallelism);
     }
     return with(
-        backend, forStOptions, stateChangelog, objectReuse, maxParallelism, userCodeClassLoader);
+        backend,
+        forStOptions,
+        stateChangelog,
+        objectReuse,
+        maxParallelism,
+        inputType,
+        userCodeClassLoader);
+  }
+
+  /**
+   * This recipe handing every element to the operator as a copy made with the input's serializer,
+   * as Flink hands a keyed operator a fresh deserialized object per record when object reuse is off
+   * (Flink's default; with {@link #withObjectReuse()} the harness passes elements as they are).
+   * Without it, the harness passes the caller's objects themselves.
+   *
+   * <p>Give it for an operator that changes its input objects, which Flink allows with object reuse
+   * off: {@link CutPointCheck} and {@link RescaleCheck} run one script several times, and without
+   * copies each run would see what the runs before changed (they fail with "the operator changed
+   * its input objects" when the script's text changed during a run). The copies also keep the
+   * script unchanged.
+   *
+   * @param inputType type of the input; must not be a generic (Kryo) type
+   */
+  public KeyedHarness<K, I, O> withInputType(TypeInformation<I> inputType) {
+    return with(
+        backend,
+        forStOptions,
+        stateChangelog,
+        objectReuse,
+        maxParallelism,
+        Objects.requireNonNull(inputType, "inputType"),
+        userCodeClassLoader);
+  }
+
+  /** The input's type if elements are handed over as copies ({@link #withInputType}). */
+  public Optional<TypeInformation<I>> inputType() {
+    return Optional.ofNullable(inputType);
   }
 
   /**
@@ -263,6 +310,7 @@ public final class KeyedHarness<K, I, O> {
         stateChangelog,
         objectReuse,
         maxParallelism,
+        inputType,
         Objects.requireNonNull(classLoader, "classLoader"));
   }
 
@@ -273,6 +321,7 @@ public final class KeyedHarness<K, I, O> {
       boolean stateChangelog,
       boolean objectReuse,
       int maxParallelism,
+      @Nullable TypeInformation<I> inputType,
       @Nullable ClassLoader userCodeClassLoader) {
     return new KeyedHarness<>(
         operator,
@@ -284,6 +333,7 @@ public final class KeyedHarness<K, I, O> {
         stateChangelog,
         objectReuse,
         maxParallelism,
+        inputType,
         userCodeClassLoader);
   }
 
@@ -470,8 +520,13 @@ public final class KeyedHarness<K, I, O> {
           outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
       harness.initializeState(state);
       harness.open();
+      TypeSerializer<I> inputCopier =
+          inputType != null && !objectReuse
+              ? inputType.createSerializer(harness.getExecutionConfig().getSerializerConfig())
+              : null;
       OperatorHarness<I, O> opened =
-          new OperatorHarness<>(harness, backend, forStOptions != null, localDirectory);
+          new OperatorHarness<>(
+              harness, backend, forStOptions != null, localDirectory, inputCopier);
       opened.setStateTtlTime(stateTtlTime);
       return opened;
     } catch (Exception | Error e) {

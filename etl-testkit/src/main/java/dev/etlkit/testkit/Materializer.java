@@ -19,9 +19,9 @@ import org.apache.flink.types.RowKind;
  *   <li>{@code +I} adds a row; its key must not be live ("duplicate INSERT").
  *   <li>{@code +U} upserts a row (live or not).
  *   <li>{@code -U} and {@code -D} retract the live row of their key; the key must be live and the
- *       retracted value must equal the live row ("retraction of unseen key", "does not match").
- *       With {@link #withKeyOnlyDeletes()}, a {@code -D} matches by key alone (key-only
- *       tombstones).
+ *       retracted value must equal the live row, arrays by their contents ("retraction of unseen
+ *       key", "does not match"). A null key is a key like any other. With {@link
+ *       #withKeyOnlyDeletes()}, a {@code -D} matches by key alone (key-only tombstones).
  *   <li>{@code -U} must be followed immediately by {@code +U} of the same key.
  * </ul>
  *
@@ -62,13 +62,13 @@ public final class Materializer<K, T> {
   public Map<K, T> materialize(List<? extends Change<T>> changelog) {
     Map<K, T> table = new LinkedHashMap<>();
     Set<K> seen = new HashSet<>();
-    K pendingKey = null;
+    K pendingKey = null; // of the UPDATE_BEFORE at pendingIndex, if >= 0; may be null
     int pendingIndex = -1;
     for (int i = 0; i < changelog.size(); i++) {
       Change<T> change = changelog.get(i);
       K key = keyFunction.apply(change.value());
-      if (pendingKey != null
-          && (change.kind() != RowKind.UPDATE_AFTER || !pendingKey.equals(key))) {
+      if (pendingIndex >= 0
+          && (change.kind() != RowKind.UPDATE_AFTER || !Objects.equals(pendingKey, key))) {
         throw violation(
             changelog,
             pendingIndex,
@@ -80,6 +80,7 @@ public final class Materializer<K, T> {
                 + change);
       }
       pendingKey = null;
+      pendingIndex = -1;
       switch (change.kind()) {
         case INSERT:
           if (table.containsKey(key)) {
@@ -106,7 +107,7 @@ public final class Materializer<K, T> {
       }
       seen.add(key);
     }
-    if (pendingKey != null) {
+    if (pendingIndex >= 0) {
       throw violation(
           changelog,
           pendingIndex,
@@ -132,7 +133,7 @@ public final class Materializer<K, T> {
               : "retraction of unseen key " + key);
     }
     T retracted = changelog.get(index).value();
-    if (!byKeyOnly && !live.equals(retracted)) {
+    if (!byKeyOnly && !Objects.deepEquals(live, retracted)) {
       throw violation(
           changelog,
           index,

@@ -78,8 +78,16 @@ public final class ObjectReuseCheck<I, O> {
    *
    * @throws AssertionError naming the run and the first record that differs, or wrapping the
    *     exception a run threw
+   * @throws IllegalArgumentException if the script has no two elements that are not equal, with
+   *     which the check could not fail
    */
   public void verify() {
+    if (!hasTwoDistinctElements(input.elements())) {
+      throw new IllegalArgumentException(
+          "the script needs at least two elements that are not equal: the check refills the"
+              + " reused object with another element after each call, and with one value only it"
+              + " could not see an operator keep its input");
+    }
     KeyedHarness<?, I, O> fresh = harness.withObjectReuse(false);
     KeyedHarness<?, I, O> reusing = harness.withObjectReuse(true);
     Run expected = run(fresh, false);
@@ -139,6 +147,15 @@ public final class ObjectReuseCheck<I, O> {
           "refill returned the element itself: it must return the upstream's reused object");
     }
     return record;
+  }
+
+  private static boolean hasTwoDistinctElements(List<?> elements) {
+    for (Object e : elements) {
+      if (!e.equals(elements.get(0))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An element of the script other than the {@code i}th (the next one that is not equal). */

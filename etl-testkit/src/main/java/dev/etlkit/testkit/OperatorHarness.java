@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.SavepointType;
@@ -44,18 +46,26 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
   private final StateBackendKind backend;
   private final boolean forSt;
   @Nullable private final Path localDirectory;
+  @Nullable private final TypeSerializer<I> inputCopier;
   private long ttlTime;
-  private long nextCheckpointId = 1;
+
+  /**
+   * Checkpoint ids of every harness in the JVM, so that, as in a job, the ids an operator sees keep
+   * increasing across a restore (the first checkpoint after it is above the restored one's).
+   */
+  private static final AtomicLong CHECKPOINT_IDS = new AtomicLong();
 
   OperatorHarness(
       RecordingHarness<?, I, O> harness,
       StateBackendKind backend,
       boolean forSt,
-      @Nullable Path localDirectory) {
+      @Nullable Path localDirectory,
+      @Nullable TypeSerializer<I> inputCopier) {
     this.harness = harness;
     this.backend = backend;
     this.forSt = forSt;
     this.localDirectory = localDirectory;
+    this.inputCopier = inputCopier;
   }
 
   /**
@@ -74,14 +84,22 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
     return forSt;
   }
 
-  /** Processes an element with the given timestamp (event time, epoch millis). */
+  /**
+   * Processes an element with the given timestamp (event time, epoch millis): a copy of it when the
+   * recipe has an input type ({@link KeyedHarness#withInputType}) and object reuse is off, else the
+   * object itself.
+   */
   public void processElement(I value, long timestamp) throws Exception {
-    harness.processElement(value, timestamp);
+    harness.processElement(handOver(value), timestamp);
   }
 
-  /** Processes an element without a timestamp. */
+  /** Processes an element without a timestamp, handed over as the timestamped form does. */
   public void processElement(I value) throws Exception {
-    harness.processElement(new StreamRecord<>(value));
+    harness.processElement(new StreamRecord<>(handOver(value)));
+  }
+
+  private I handOver(I value) {
+    return inputCopier == null ? value : inputCopier.copy(value);
   }
 
   /** Processes a watermark: fires event-time timers up to it, then forwards it. */
@@ -141,11 +159,12 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
 
   /**
    * Takes a checkpoint the way a task does ({@code prepareSnapshotPreBarrier}, then the snapshot)
-   * and returns the state to restore with {@link KeyedHarness#restore}. Restore it on the same
-   * backend; use {@link #savepoint()} to switch backends.
+   * and returns the state to restore with {@link KeyedHarness#restore}. Checkpoint ids increase
+   * across all harnesses of the JVM, so they keep increasing across restores as in a job. Restore
+   * it on the same backend; use {@link #savepoint()} to switch backends.
    */
   public OperatorSubtaskState snapshot() throws Exception {
-    long checkpointId = nextCheckpointId++;
+    long checkpointId = CHECKPOINT_IDS.incrementAndGet();
     harness.prepareSnapshotPreBarrier(checkpointId);
     return harness.snapshot(checkpointId, harness.getProcessingTime());
   }
@@ -164,7 +183,7 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
           "the ForSt state backend takes no canonical savepoints (Flink 2.2): take a snapshot()"
               + " and restore it on ForSt; its state cannot move to the heap or RocksDB");
     }
-    long checkpointId = nextCheckpointId++;
+    long checkpointId = CHECKPOINT_IDS.incrementAndGet();
     harness.prepareSnapshotPreBarrier(checkpointId);
     return harness
         .snapshotWithLocalState(

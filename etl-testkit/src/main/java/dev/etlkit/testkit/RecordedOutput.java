@@ -21,14 +21,29 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
     return new RecordedOutput(harness.emitted(), harness.emittedKeys());
   }
 
-  /** The output of the whole script on one fresh harness, at parallelism 1. */
+  /**
+   * The output of the whole script on one fresh harness, at parallelism 1.
+   *
+   * @throws IllegalStateException if the operator changed the script's elements (as far as their
+   *     text shows) and the recipe hands over the elements themselves: the later runs of a check
+   *     would see the changes
+   */
   static <I> RecordedOutput uninterrupted(KeyedHarness<?, I, ?> harness, HarnessInput<I> input) {
+    String before = harness.inputType().isPresent() ? null : input.toString();
+    RecordedOutput output;
     try (OperatorHarness<I, ?> h = harness.open()) {
       h.run(input);
-      return of(h);
+      output = of(h);
     } catch (Exception e) {
       throw new AssertionError("Uninterrupted run failed on " + harness.backendName(), e);
     }
+    if (before != null && !before.equals(input.toString())) {
+      throw new IllegalStateException(
+          "the operator changed its input objects, so each run of the script would see what the"
+              + " runs before changed: give the recipe withInputType(...) so that it hands the"
+              + " operator copies, as Flink does with object reuse off");
+    }
+    return output;
   }
 
   static RecordedOutput empty() {

@@ -68,8 +68,8 @@ public final class RescaleCheck<I, O> {
   }
 
   /**
-   * Checks every cut point of the script, rescaling from 2 to 3 subtasks (each new subtask but the
-   * first takes key groups of both old ones) on the harness's own backend.
+   * Checks every cut point of the script, rescaling from 2 to 3 subtasks (new subtask 1 takes key
+   * groups of both old ones, and the others of one each) on the harness's own backend.
    *
    * @param harness the operator under test, its key and its backend
    * @param input the script; its cut points are {@code 0..input.size()}

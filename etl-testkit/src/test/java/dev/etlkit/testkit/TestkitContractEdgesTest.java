@@ -2,7 +2,6 @@ package dev.etlkit.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.testkit.LastCell.Cell;
@@ -10,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRange;
@@ -22,8 +22,13 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
-/** Review findings on the etl-testkit public API: each test fails on the current code. */
-class ReviewTestkitTest {
+/**
+ * Edges of the etl-testkit API found by a review on 2026-11-24, each failing before that day's
+ * fixes: checks that shared the script's objects between runs, an object-reuse check that could not
+ * fail, array outputs compared by identity, the materializer's -U/+U rule for a null key, the
+ * generator's start time, and checkpoint ids across restores.
+ */
+class TestkitContractEdgesTest {
 
   // --- CutPointCheck / RescaleCheck: the script's element objects are shared by every run ---
 
@@ -40,7 +45,8 @@ class ReviewTestkitTest {
   }
 
   private static KeyedHarness<String, Cell, String> enrichInPlace() {
-    return KeyedHarness.forFunction(EnrichInPlace::new, c -> c.key, Types.STRING, Types.STRING);
+    return KeyedHarness.forFunction(EnrichInPlace::new, c -> c.key, Types.STRING, Types.STRING)
+        .withInputType(TypeInformation.of(Cell.class));
   }
 
   private static HarnessInput<Cell> cells() {
@@ -54,9 +60,34 @@ class ReviewTestkitTest {
 
   @Test
   void cutPointCheck_operatorChangingItsInputWithObjectReuseOff_passes() {
-    // Fails today: the uninterrupted run changes the script's objects, so the run taking
-    // snapshots gets "k1#a+enriched" as input and emits "k1#a+enriched+enriched".
+    // Before: the uninterrupted run changed the script's objects, so the run taking snapshots got
+    // "k1#a+enriched" as input and emitted "k1#a+enriched+enriched".
     CutPointCheck.of(enrichInPlace(), cells()).verify();
+    CutPointCheck.of(enrichInPlace().on(StateBackendKind.ROCKSDB), cells()).verify();
+  }
+
+  @Test
+  void cutPointCheck_operatorChangingItsInput_withoutAnInputType_saysWhatToDo() {
+    KeyedHarness<String, Cell, String> noCopies =
+        KeyedHarness.forFunction(EnrichInPlace::new, c -> c.key, Types.STRING, Types.STRING);
+
+    assertThatThrownBy(() -> CutPointCheck.of(noCopies, cells()).verify())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("the operator changed its input objects")
+        .hasMessageContaining("withInputType(...)");
+  }
+
+  @Test
+  void withInputType_handsOverCopies_unlessObjectReuseIsOn() throws Exception {
+    Cell cell = new Cell("k1", "a");
+    try (OperatorHarness<Cell, String> h = enrichInPlace().open()) {
+      h.processElement(cell, 1);
+    }
+    assertThat(cell.text).isEqualTo("a");
+    try (OperatorHarness<Cell, String> h = enrichInPlace().withObjectReuse().open()) {
+      h.processElement(cell, 1);
+    }
+    assertThat(cell.text).isEqualTo("a+enriched");
   }
 
   @Test
@@ -69,8 +100,8 @@ class ReviewTestkitTest {
     HarnessInput<Cell> script = cells();
     HarnessInput<Cell> copy = cells();
 
-    // the check's verdict is asserted above; here only the script matters
-    catchThrowable(CutPointCheck.of(enrichInPlace(), script)::verify);
+    CutPointCheck.of(enrichInPlace(), script).verify();
+    RescaleCheck.of(enrichInPlace(), script).verify();
 
     // HarnessInput is documented as immutable
     assertThat(script).isEqualTo(copy);
@@ -89,8 +120,8 @@ class ReviewTestkitTest {
             .build();
     Cell reused = new Cell();
 
-    // Today verify() passes: the reused object is only ever refilled with "k1#a", so what the
-    // operator kept never changes and the check compares nothing it could find.
+    // Before, verify() passed: the reused object was only ever refilled with "k1#a", so what the
+    // operator kept never changed and the check compared nothing it could find.
     assertThatThrownBy(
             () ->
                 ObjectReuseCheck.of(
@@ -98,7 +129,8 @@ class ReviewTestkitTest {
                         redeliveries,
                         reused::fill)
                     .verify())
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the script needs at least two elements that are not equal");
   }
 
   // --- Checks over operators whose output is an array: equal records compare unequal ---
@@ -124,9 +156,14 @@ class ReviewTestkitTest {
             .element(Change.insert("k2#v1"), 11)
             .build();
 
-    // Fails today with "Taking snapshots (without restoring) changed the output": Emitted compares
-    // its values with equals, which is identity for arrays (Change itself uses deepEquals).
+    // Before: "Taking snapshots (without restoring) changed the output": Emitted compared its
+    // values with equals, which is identity for arrays (Change itself uses deepEquals).
     CutPointCheck.of(recipe, script).verify();
+    assertThat(Emitted.main(new byte[] {1, 2}, 5L))
+        .isEqualTo(Emitted.main(new byte[] {1, 2}, 5L))
+        .hasSameHashCodeAs(Emitted.main(new byte[] {1, 2}, 5L))
+        .isNotEqualTo(Emitted.main(new byte[] {1, 3}, 5L))
+        .hasToString("main: [1, 2] @5");
   }
 
   @Test
@@ -138,7 +175,7 @@ class ReviewTestkitTest {
     // Change itself says these rows are equal:
     assertThat(Change.insert(new byte[] {1})).isEqualTo(Change.insert(new byte[] {1}));
 
-    // Fails today: "retraction does not match the live row of key k1"
+    // Before: "retraction does not match the live row of key k1"
     assertThat(
             Materializer.<String, byte[]>byKey(
                     b -> ChangelogGenerator.stringKey(new String(b, StandardCharsets.UTF_8)))
@@ -158,7 +195,7 @@ class ReviewTestkitTest {
             Change.updateBefore(new Item(null, "a")),
             Change.insert(new Item("k2", "b")));
 
-    // Today it returns {k2=Item[id=k2, value=b]}: the dangling -U of key null is accepted.
+    // Before, it returned {k2=Item[id=k2, value=b]}: the dangling -U of key null was accepted.
     assertThatThrownBy(() -> Materializer.<String, Item>byKey(Item::id).materialize(changelog))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("UPDATE_BEFORE of key null is not followed by an UPDATE_AFTER");
@@ -174,15 +211,19 @@ class ReviewTestkitTest {
         .hasMessageContaining("is the last record; no UPDATE_AFTER follows");
   }
 
-  // --- ChangelogGenerator: START_TIME is documented as the first change's event time ---
+  // --- ChangelogGenerator: START_TIME was documented as the first change's event time ---
 
   @Test
-  void generator_firstChange_isAtStartTime() {
-    for (long seed = 1; seed <= 5; seed++) {
+  void generator_firstChange_isOneToMaxStepAfterStartTime_asDocumented() {
+    // The Javadoc said "event time of the first change"; the code counts the first step from it.
+    // The Javadoc now says so (changing the code would move every seed's times).
+    for (long seed = 1; seed <= 20; seed++) {
       GeneratedChangelog<String> changelog = ChangelogGenerator.strings().generate(seed);
       assertThat(changelog.sourceOrder().get(0).eventTime())
           .as("seed %d", seed)
-          .isEqualTo(ChangelogGenerator.START_TIME);
+          .isBetween(
+              ChangelogGenerator.START_TIME + 1,
+              ChangelogGenerator.START_TIME + ChangelogGenerator.MAX_EVENT_TIME_STEP);
     }
   }
 
@@ -220,31 +261,28 @@ class ReviewTestkitTest {
 
     // In Flink, checkpoint ids keep increasing across a restore (the coordinator continues after
     // the restored checkpoint's id); operators that key pending work by checkpoint id rely on it.
-    // Today the restored harness counts from 1 again: [1, 2, 3, 1].
-    assertThat(CHECKPOINT_IDS).hasSize(4);
-    assertThat(CHECKPOINT_IDS.get(3)).isGreaterThan(3L);
+    // Before, the restored harness counted from 1 again: [1, 2, 3, 1].
+    assertThat(CHECKPOINT_IDS).hasSize(4).isSorted().doesNotHaveDuplicates();
   }
 
-  // --- RescaleCheck.of: "each new subtask but the first takes key groups of both old ones" ---
+  // --- RescaleCheck.of's Javadoc: which new subtasks take key groups of both old ones ---
 
   @Test
-  void rescaleCheckDefault_everyNewSubtaskButTheFirst_takesKeyGroupsOfBothOldOnes() {
+  void rescaleCheckDefault_newSubtaskOneTakesKeyGroupsOfBothOldOnes_theOthersOfOne() {
     int maxParallelism = KeyedHarness.DEFAULT_MAX_PARALLELISM;
-    KeyGroupRange old0 =
-        KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 2, 0);
-    KeyGroupRange old1 =
-        KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 2, 1);
-    for (int s = 1; s < 3; s++) {
+    List<Integer> oldOwners = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
       KeyGroupRange now =
           KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 3, s);
-      // Fails for subtask 2 (key groups 86..127, all of old subtask 1): the Javadoc of
-      // RescaleCheck.of overstates what the default rescale exercises.
-      assertThat(now.getIntersection(old0).getNumberOfKeyGroups())
-          .as("new subtask %d (%s) takes key groups of old subtask 0 (%s)", s, now, old0)
-          .isPositive();
-      assertThat(now.getIntersection(old1).getNumberOfKeyGroups())
-          .as("new subtask %d (%s) takes key groups of old subtask 1 (%s)", s, now, old1)
-          .isPositive();
+      int owners = 0;
+      for (int old = 0; old < 2; old++) {
+        KeyGroupRange before =
+            KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, 2, old);
+        owners += now.getIntersection(before).getNumberOfKeyGroups() > 0 ? 1 : 0;
+      }
+      oldOwners.add(owners);
     }
+    // The Javadoc said "each new subtask but the first takes key groups of both old ones".
+    assertThat(oldOwners).containsExactly(1, 2, 1);
   }
 }
