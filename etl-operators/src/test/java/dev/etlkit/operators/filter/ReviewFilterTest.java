@@ -123,4 +123,26 @@ class ReviewFilterTest {
       assertThat(StepHarness.counts(h, "readings", "sign").isBalanced()).isTrue();
     }
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Finding: an invalid route name fails without naming the step (docs: "naming the step and the
+  // route").
+
+  @Test
+  void to_invalidRouteName_failsNamingTheStepAndTheRoute() {
+    assertThatThrownBy(() -> Route.<Order>by("route-orders").to("e/u", Order::isPaid))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step 'route-orders'")
+        .hasMessageContaining("'e/u'");
+  }
+
+  @Test
+  void otherwise_invalidRouteName_failsNamingTheStepAndTheRoute() {
+    Route<Order> route = Route.<Order>by("route-orders").to("eu", Order::isPaid);
+
+    assertThatThrownBy(() -> route.otherwise("the rest"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step 'route-orders'")
+        .hasMessageContaining("'the rest'");
+  }
 }
