@@ -4,7 +4,6 @@ import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.StepExpansion;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -197,7 +196,7 @@ public final class EtlPipeline {
               + name
               + "' was already called: apply all steps before calling deadLetters().");
     }
-    Set<String> added = new HashSet<>();
+    Set<String> added = new LinkedHashSet<>();
     for (String uid : result.uids()) {
       if (uids.contains(uid) || !added.add(uid)) {
         throw new IllegalStateException(

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.CompositeType;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.api.java.typeutils.MapTypeInfo;
@@ -28,7 +29,8 @@ public final class KryoTypes {
    * One generic part of a type.
    *
    * @param path where it is: empty for the type itself, field names joined by {@code .}, {@code []}
-   *     for elements, {@code {key}}/{@code {value}} for map entries
+   *     for elements, {@code {key}}/{@code {value}} for map entries, {@code {left}}/{@code {right}}
+   *     for the sides of an {@code Either}
    * @param type the generic type information found there
    */
   public record GenericPart(String path, TypeInformation<?> type) {}
@@ -68,6 +70,10 @@ public final class KryoTypes {
       collect(((SetTypeInfo<?>) type).getElementTypeInfo(), path + "[]", into, seen);
     } else if (type instanceof ObjectArrayTypeInfo) {
       collect(((ObjectArrayTypeInfo<?, ?>) type).getComponentInfo(), path + "[]", into, seen);
+    } else if (type instanceof EitherTypeInfo) {
+      EitherTypeInfo<?, ?> either = (EitherTypeInfo<?, ?>) type;
+      collect(either.getLeftType(), path + "{left}", into, seen);
+      collect(either.getRightType(), path + "{right}", into, seen);
     } else if (type instanceof MapTypeInfo) {
       MapTypeInfo<?, ?> map = (MapTypeInfo<?, ?>) type;
       collect(map.getKeyTypeInfo(), path + "{key}", into, seen);

@@ -253,7 +253,7 @@ public final class Route<T> implements SplitStep<T, T> {
   }
 
   private void requireNewRoute(String route) {
-    Names.requireValid(route, "route name");
+    Names.requireValid(route, "route name of step '" + name + "'");
     if (routes.contains(route) || route.equals(otherwise)) {
       throw new IllegalArgumentException(
           "step '" + name + "' already has a route named '" + route + "'");

@@ -19,11 +19,10 @@ import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
- * Passing contract tests (review): the "each function once" lifecycle also holds for the function
- * as a task manager gets it, a Java-serialized copy (the other tests run the built function
- * itself).
+ * The "each function once" lifecycle also holds for the function as a task manager gets it, a
+ * Java-serialized copy (the other tests run the built function itself).
  */
-class ReviewFilterContractTest {
+class FilterSerializedCopyTest {
 
   private final StreamExecutionEnvironment env =
       StreamExecutionEnvironment.getExecutionEnvironment();
@@ -65,7 +64,7 @@ class ReviewFilterContractTest {
             ((AbstractUdfStreamOperator<?, ?>) ((OneInputTransformation<?, ?>) t).getOperator())
                 .getUserFunction();
     ProcessFunction<I, O> copy =
-        InstantiationUtil.clone(function, ReviewFilterContractTest.class.getClassLoader());
+        InstantiationUtil.clone(function, FilterSerializedCopyTest.class.getClassLoader());
     OneInputStreamOperatorTestHarness<I, O> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(copy);
     NoKryo.disableGenericTypes(harness.getExecutionConfig());
