@@ -11,9 +11,9 @@ import org.apache.flink.annotation.PublicEvolving;
 public enum HardDeletes {
   /**
    * Deletes are ignored (counted as filtered): the version in force stays current. A delete is
-   * dropped before its effective time or sequence is read, so it is never late or a dead letter,
-   * and it does not move the key's latest effective time. dbt's default ({@code hard_deletes:
-   * ignore}).
+   * dropped before its key, effective time or sequence is read, so it is never late or a dead
+   * letter (a before-image without the business key column included), and it does not move the
+   * key's latest effective time. dbt's default ({@code hard_deletes: ignore}).
    */
   IGNORE,
   /**

@@ -84,11 +84,13 @@ public final class Scd2 {
   /**
    * Tracks the history of an entity from its changelog: {@code +I} and {@code +U} changes are
    * states of the entity at their effective time, {@code -D} changes are hard deletes (see {@link
-   * HardDeletes}; a key-only delete is fine), {@code -U} changes are skipped (counted as filtered).
+   * HardDeletes}; a key-only delete is fine), {@code -U} changes are skipped (counted as filtered)
+   * before anything of them is read, their key included.
    *
    * @param name the step's name (part of its uid: never rename a running step)
    * @param key the business key of a value; for deletes it is read from the delete's value. A key
-   *     that is null, or a selector that throws, makes the change a dead letter
+   *     that is null, or a selector that throws, makes the change a dead letter, unless the change
+   *     is skipped unread (a {@code -U}, a delete under {@link HardDeletes#IGNORE})
    * @param effectiveTime where the effective time of a change is read
    */
   public static <T> Scd2Step<Change<T>, T> trackChangelog(

@@ -32,8 +32,8 @@ import org.apache.flink.types.RowKind;
  *
  * <ul>
  *   <li>{@code -U} inputs and deletes under {@code IGNORE} are filtered before anything of them is
- *       read. Then a change without key, effective time (or one outside the range, or at or after
- *       {@code validToCurrent}) or sequence is a dead letter.
+ *       read, their key included. Then a change without key, effective time (or one outside the
+ *       range, or at or after {@code validToCurrent}) or sequence is a dead letter.
  *   <li>Lateness is per key: a change at {@code t} is late when {@code t < latest - horizon}, where
  *       latest is the key's latest <em>accepted</em> effective time (no-ops included: they are
  *       kept). Filtered inputs, dead letters and late changes move nothing.
@@ -222,16 +222,16 @@ public final class Scd2IndependentModel {
 
   Result process(Arrival a) {
     int index = arrivals++;
-    if (a.key() == null) {
-      return new Result(Route.DEAD_LETTER, false, List.of());
-    }
-    KeyState state = keys.computeIfAbsent(a.key(), k -> new KeyState());
     boolean delete = a.kind() == Kind.DELETE;
-    // -U and deletes under IGNORE are dropped before their time is read (docs/scd2.md, Hard
+    // -U and deletes under IGNORE are dropped before their key or time is read (docs/scd2.md, Hard
     // deletes: the docs left the order open until this model met the step)
     if (a.kind() == Kind.UPDATE_BEFORE || (delete && options.deletes() == HardDeletes.IGNORE)) {
       return new Result(Route.FILTERED, false, List.of());
     }
+    if (a.key() == null) {
+      return new Result(Route.DEAD_LETTER, false, List.of());
+    }
+    KeyState state = keys.computeIfAbsent(a.key(), k -> new KeyState());
     Long time;
     switch (options.time()) {
       case FIELD:

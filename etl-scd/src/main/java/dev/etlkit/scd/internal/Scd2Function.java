@@ -299,6 +299,10 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   public void processElement(I record, Context ctx, Collector<Change<Scd2Row<T>>> out)
       throws Exception {
     metrics.in();
+    if (config.changelog() && isSkipped(((Change<?>) record).kind())) {
+      metrics.filtered();
+      return;
+    }
     String key = ctx.getCurrentKey();
     if (Scd2KeySelector.NO_KEY.equals(key)) {
       reject(keySelector.whyNoKey(record), record, ctx);
@@ -313,20 +317,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       value = change.value();
       changeEventTime = change.eventTime();
       sourcePosition = change.sourcePosition();
-      RowKind kind = change.kind();
-      if (kind == RowKind.UPDATE_BEFORE) {
-        metrics.filtered(); // the update-after carries the new state
-        return;
-      }
-      if (kind == RowKind.DELETE) {
-        if (config.hardDeletes() == HardDeletes.IGNORE) {
-          metrics.filtered();
-          return;
-        }
-        row = null;
-      } else {
-        row = value;
-      }
+      row = change.kind() == RowKind.DELETE ? null : value;
     } else {
       value = (T) record;
       row = value;
@@ -389,6 +380,18 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       default:
         late(record, time, ctx);
     }
+  }
+
+  /**
+   * Whether a change of this kind is skipped (counted as filtered) before anything of it is read,
+   * its key included: a {@code -U} (the {@code +U} carries the new state), and a delete under
+   * {@link HardDeletes#IGNORE}. A before-image may carry only the primary key (MySQL's {@code
+   * binlog_row_image=MINIMAL}, a key-only tombstone), so a business key read from another column
+   * can be missing: a skipped change is still never a dead letter.
+   */
+  private boolean isSkipped(RowKind kind) {
+    return kind == RowKind.UPDATE_BEFORE
+        || (kind == RowKind.DELETE && config.hardDeletes() == HardDeletes.IGNORE);
   }
 
   /** The key's cleanup timer (state TTL): forgets the key if it was not written for the TTL. */

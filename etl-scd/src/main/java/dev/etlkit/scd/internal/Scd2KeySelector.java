@@ -8,7 +8,8 @@ import org.apache.flink.api.java.functions.KeySelector;
  * The key of the SCD2 step's keyed stream: the user's business key of the attributes (of the
  * change's value on changelog input). A record whose key is null, or whose key selector throws,
  * gets {@link #NO_KEY} instead of failing the job in Flink's partitioner; the step's function turns
- * such records into dead letters.
+ * such records into dead letters, unless it skips them unread ({@code -U} changes, deletes under
+ * {@code HardDeletes.IGNORE}).
  */
 @Internal
 public final class Scd2KeySelector<I, T> implements KeySelector<I, String> {
