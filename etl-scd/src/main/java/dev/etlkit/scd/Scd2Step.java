@@ -49,7 +49,9 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       force at that time is split (or overwritten), its neighbours' intervals adjusted, later
  *       versions renumbered, and every version that changed is emitted again ({@code -U}/{@code
  *       +U}, or {@code -D} when it disappeared). The result is exactly the history of all accepted
- *       changes sorted by effective time. Older changes are late ({@link #withLateChanges}).
+ *       changes sorted by effective time. Older changes are late ({@link #withLateChanges}), and so
+ *       are changes before the key's prune point after a restore with a longer horizon than the key
+ *       pruned under ({@link #withLatenessHorizon}).
  *   <li><b>Equal effective times</b>: one change per key and instant counts, chosen by {@link
  *       #withTieBreak} (default: the last to arrive).
  *   <li><b>Hard deletes</b>: see {@link HardDeletes}; a change after a delete opens a new version.
@@ -148,6 +150,12 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * changes at or after the latest effective time (a tie then replaces the latest change, per
    * {@link #withTieBreak}). Default {@link Scd2#DEFAULT_LATENESS_HORIZON}. Not for {@link
    * EffectiveTime#processingTime()}, which is never out of order.
+   *
+   * <p>The horizon is not state: a job may be restored with another one. A shorter one takes effect
+   * at once. A longer one takes effect for each key as its kept history grows into it: a key keeps
+   * only the changes its prunes under the old horizon left, so a change before the oldest of them
+   * (the key's prune point) is late as well (as a dead letter, a {@link
+   * LateChangeException#beforePrunePoint}), although within the new horizon.
    *
    * @throws IllegalArgumentException if negative or above {@link Scd2#MAX_LATENESS_HORIZON}
    */

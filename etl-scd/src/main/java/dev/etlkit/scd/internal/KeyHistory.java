@@ -34,7 +34,9 @@ import org.apache.flink.types.RowKind;
  *       {@link #CHUNK_SIZE} (heap: {@link #HEAP_CHUNK_SIZE}) changes when the open chunk is sealed;
  *   <li>a change at or before the latest one, and not older than {@code latest - horizon}, reloads
  *       the kept changes, replays them from the base with and without it and emits the difference;
- *   <li>older changes are late and change nothing.
+ *   <li>older changes are late and change nothing, and so are changes before the prune point of a
+ *       key that pruned (which only a longer horizon than it pruned under, set at a restore,
+ *       accepts): the changes before it are gone.
  * </ul>
  *
  * <p>Pruning: once the prune point is more than {@link #PRUNE_AFTER_HORIZONS} horizons behind the
@@ -56,7 +58,10 @@ public final class KeyHistory<T> {
     CHANGED,
     /** Nothing changed: a redelivery, a superseded tie, a no-op. */
     UNCHANGED,
-    /** Older than the horizon allows: not applied. */
+    /**
+     * Older than the horizon allows, or before the prune point of a key that pruned (under a
+     * shorter horizon than this one, before a restore): not applied.
+     */
     LATE
   }
 
@@ -544,6 +549,19 @@ public final class KeyHistory<T> {
       StoredChange<T> change,
       VersionSink<T> sink)
       throws Exception {
+    if (time < cursor.pruneTime) {
+      // Under one horizon only a key that never pruned has a prune point after an accepted change:
+      // its first change's time (any prune point since is at or before latest - horizon). A key
+      // restored with a longer horizon than it pruned under gets such changes too, and cannot
+      // replay them with the changes it removed: they are late.
+      if (mayHavePruned(store, cursor)) {
+        return Outcome.LATE;
+      }
+      // Nothing was pruned or emitted before it, so the prune point moves back to keep every kept
+      // change at or after it, and append output counts the versions this change closes before it
+      // as pending.
+      cursor.pruneTime = time;
+    }
     StoredChange<T> existing = store.change(time);
     if (existing != null
         && (change.sequence < existing.sequence
@@ -551,13 +569,6 @@ public final class KeyHistory<T> {
                 && change.delete == existing.delete
                 && columns.sameRow(change.row, existing.row)))) {
       return Outcome.UNCHANGED; // superseded by the kept change, or the same change again
-    }
-    if (time < cursor.pruneTime) {
-      // Only a key that never pruned has a prune point after an accepted change: its first
-      // change's time (any prune point since is at or before latest - horizon). Nothing was
-      // pruned or emitted before it, so it moves back to keep every kept change at or after it,
-      // and append output counts the versions this change closes before it as pending.
-      cursor.pruneTime = time;
     }
     kept.load(store);
     List<Version<T>> before = replayKept(store, cursor).versions();
@@ -584,6 +595,28 @@ public final class KeyHistory<T> {
     kept.clear();
     write(store, cursor);
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
+  }
+
+  /**
+   * Whether the key may have pruned, so that a change before its prune point cannot be spliced. A
+   * key that never pruned has the start of the history as its base (nothing in force, no version so
+   * far) and keeps its first change at its prune point. After a prune the base is where the history
+   * stood at the new prune point, so it holds a version if any removed change made one, and the
+   * prune point is the time of a kept change (the candidate's) or {@code latest - horizon}, where a
+   * change rarely is. A key that pruned looks like one that never did only if it removed nothing
+   * but deletes that found nothing in force and kept a change at its new prune point: it is taken
+   * for one that never pruned (a change spliced before such a delete is not closed by it).
+   */
+  private static <T> boolean mayHavePruned(HistoryStore<T> store, KeyCursor<T> cursor)
+      throws Exception {
+    boolean baseIsStart;
+    if (cursor.base != null) {
+      baseIsStart = cursor.base.status == KeyCursor.NONE && cursor.base.version == 0;
+    } else { // restored from state format 1: the base is in the base state, if any
+      KeyCursor<T> base = store.base();
+      baseIsStart = base == null || (base.status == KeyCursor.NONE && base.version == 0);
+    }
+    return !baseIsStart || store.change(cursor.pruneTime) == null;
   }
 
   private boolean needsPruning(KeyCursor<T> cursor) {

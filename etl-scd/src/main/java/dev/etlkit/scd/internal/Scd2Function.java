@@ -17,6 +17,7 @@ import dev.etlkit.scd.LateChangeException;
 import dev.etlkit.scd.LateChanges;
 import dev.etlkit.scd.Scd2;
 import dev.etlkit.scd.Scd2Row;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -415,10 +416,15 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       metrics.filtered();
     } else {
       KeyCursor<T> cursor = store.cursor();
-      reject(
-          new LateChangeException(time, cursor == null ? time : cursor.latest, config.horizon()),
-          record,
-          ctx);
+      Duration horizon = config.horizon();
+      LateChangeException error;
+      if (cursor != null && cursor.latest - time <= horizon.toMillis()) {
+        // within the horizon: a key restored with a longer one than it pruned under
+        error = LateChangeException.beforePrunePoint(time, cursor.pruneTime, horizon);
+      } else {
+        error = new LateChangeException(time, cursor == null ? time : cursor.latest, horizon);
+      }
+      reject(error, record, ctx);
     }
   }
 
