@@ -46,10 +46,12 @@ import org.apache.flink.types.RowKind;
  * upsert the version's row; {@code -D} deletes it; {@code -U} deletes it too, as a retract output
  * always follows it with the {@code +U} of the same version, which writes the row back. Every
  * statement sets or deletes one row by its primary key, so replaying a suffix of the changelog (an
- * at-least-once sink after a restore) converges to the same table, and all three {@link Scd2Output}
- * modes can be written: retract and upsert give the whole history, append the final versions. The
- * changes of one key must reach the database in their order: run the sink with the step's
- * parallelism, chained to it (the default when nothing is in between).
+ * at-least-once sink after a restore) converges to the same table, except with {@link
+ * EffectiveTime#processingTime()}: its replay after a failure gives the changes new effective
+ * times, hence versions with other validFrom values beside the rows written before. All three
+ * {@link Scd2Output} modes can be written: retract and upsert give the whole history, append the
+ * final versions. The changes of one key must reach the database in their order: run the sink with
+ * the step's parallelism, chained to it (the default when nothing is in between).
  *
  * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
  * SQL to the column's type; an {@link Instant} is bound as an {@link OffsetDateTime} in UTC, a null
