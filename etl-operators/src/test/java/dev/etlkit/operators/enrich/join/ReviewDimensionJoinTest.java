@@ -102,4 +102,29 @@ class ReviewDimensionJoinTest {
           .allMatch(w -> w < 10);
     }
   }
+
+  /**
+   * docs/enrichment-state.md, "Compared with Flink SQL's joins": for a point-in-time join "a key's
+   * facts released together" leave "in time order" (and "order: per key by time" under "Facts that
+   * arrive before their row"). Waiting facts released together by a late version leave in the order
+   * they started to wait instead, which is not their time order when they arrived within the
+   * allowed lateness.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_waitingFactsReleasedTogetherByALateVersion_leaveInTimeOrder(StateBackendKind backend)
+      throws Exception {
+    JoinMode mode = JoinMode.asOf(100, 50, 1_000, UnmatchedFacts.EMIT);
+    try (OperatorHarness<JoinInput<String, String>, String> h = mode.harness().on(backend).open()) {
+      h.processWatermark(100);
+      h.processElement(fact("k1#o1"), 90); // within the lateness, no version: waits
+      h.processElement(fact("k1#o2"), 60); // the same
+      assertThat(h.emitted()).isEmpty();
+
+      h.processElement(row(Change.insert("k1#v1")), 10); // a late version, in force for both
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("FOUND_AFTER_WAIT k1#o2 k1#v1 @60", "FOUND_AFTER_WAIT k1#o1 k1#v1 @90");
+    }
+  }
 }
