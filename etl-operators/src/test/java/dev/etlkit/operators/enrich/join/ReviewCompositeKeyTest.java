@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.join;
 import static dev.etlkit.operators.enrich.join.JoinHarness.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
@@ -10,13 +11,17 @@ import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
+import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -81,5 +86,55 @@ class ReviewCompositeKeyTest {
     }
     assertThat(passedOn).containsExactly("k1#o1");
     assertThat(nullKeys).containsExactly("NULL_KEY k1#guest");
+  }
+
+  /**
+   * The same for a dimension record: docs/enrichment-state.md, "Bad records and dead letters": a
+   * dimension record with a {@code null} key becomes a {@code NULL_KEY} dead letter. A customer
+   * with a {@code null} part of its composite key passes the dimension key check and fails the
+   * join.
+   */
+  @Test
+  void dimensionRecordWithANullKeyPart_deadLetteredByTheKeyCheck_neverFailsTheJoin()
+      throws Exception {
+    KeyCheck<Change<String>, Tuple2<String, Long>> keyCheck =
+        DimensionJoinOperator.dimensionKeyCheck(
+            ReviewCompositeKeyTest::key,
+            new ErrorHandler(
+                DimensionJoinOperator.dimensionIdentity(STEP), ErrorPolicy.deadLetter()));
+    List<Change<String>> passedOn;
+    List<String> deadLetters;
+    try (var check = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(keyCheck))) {
+      check.setup(JoinHarness.CHANGE.createSerializer(new SerializerConfigImpl()));
+      check.open();
+      check.processElement(Change.insert("k1#v1"), 1);
+      check.processElement(Change.insert("k2#guest"), 2);
+      passedOn = check.extractOutputValues();
+      var letters = check.getSideOutput(DeadLetter.OUTPUT_TAG);
+      deadLetters =
+          letters == null
+              ? List.of()
+              : letters.stream().map(r -> r.getValue().errorMessage()).toList();
+    }
+
+    DimensionJoinStep<String, String, Tuple2<String, Long>, String> step =
+        DimensionJoin.latest(
+                JoinHarness.STEP,
+                JoinHarness.dimensionStream(),
+                ReviewCompositeKeyTest::key,
+                ReviewCompositeKeyTest::key,
+                JoinHarness::combine,
+                Types.STRING)
+            .withKeyType(KEY);
+    try (OperatorHarness<JoinInput<String, String>, String> join =
+        JoinHarness.harness(step, Types.STRING, Types.STRING).on(StateBackendKind.ROCKSDB).open()) {
+      for (Change<String> change : passedOn) {
+        join.processElement(JoinInput.dimension(change), 1); // (k2, null) fails here today
+      }
+      join.processElement(JoinInput.fact("k1#o1"), 10);
+      assertThat(lines(join.emitted())).containsExactly("FOUND k1#o1 k1#v1 @10");
+    }
+    assertThat(passedOn).containsExactly(Change.insert("k1#v1"));
+    assertThat(deadLetters).containsExactly("NULL_KEY: the dimension record's key is null");
   }
 }
