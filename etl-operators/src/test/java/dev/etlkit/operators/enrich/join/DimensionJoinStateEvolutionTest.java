@@ -52,7 +52,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (latest: {@code Change<D>}; point in time: {@code VersionHistory<D>}) are joined, and waiting and
  * held facts leave as before.
  */
-class ReviewDimensionJoinStateEvolutionTest {
+class DimensionJoinStateEvolutionTest {
 
   private static final String CLASS_NAME = "dev.etlkit.operators.enrich.join.evolution.Customer";
 
@@ -157,14 +157,14 @@ class ReviewDimensionJoinStateEvolutionTest {
                 dimension,
                 JoinHarness::key,
                 new IdKey(),
-                ReviewDimensionJoinStateEvolutionTest::combine,
+                DimensionJoinStateEvolutionTest::combine,
                 Types.STRING)
             : DimensionJoin.latest(
                 JoinHarness.STEP,
                 dimension,
                 JoinHarness::key,
                 new IdKey(),
-                ReviewDimensionJoinStateEvolutionTest::combine,
+                DimensionJoinStateEvolutionTest::combine,
                 Types.STRING);
     step = step.withMaxWait(Duration.ofMillis(50)).withKeyType(Types.STRING);
     DataStream<String> facts =
@@ -259,7 +259,7 @@ class ReviewDimensionJoinStateEvolutionTest {
           CompiledClasses.compile(
               dir,
               Map.of(CLASS_NAME, source),
-              ReviewDimensionJoinStateEvolutionTest.class.getClassLoader());
+              DimensionJoinStateEvolutionTest.class.getClassLoader());
       return new Schema(loader, loader.loadClass(CLASS_NAME));
     }
 

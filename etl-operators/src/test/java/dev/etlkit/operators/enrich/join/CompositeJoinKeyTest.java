@@ -25,18 +25,21 @@ import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
 /**
- * A composite join key (tenant, customer id) of a guest order has a {@code null} customer id. The
- * key check before the shuffle only looks for a key that is {@code null} as a whole, so it passes
- * the fact on; the join's key serializer cannot write the {@code null} part ({@code
- * LongSerializer}), and the join fails (on RocksDB at once, on the heap at the next checkpoint).
- * The restarted job reads the same fact again: the job never recovers. The docs promise that a fact
- * whose foreign key is missing "is not an error but a missing foreign key, so it gets NULL_KEY like
- * a SQL outer join gives NULLs", and that a bad record "never fails the job".
+ * Edges of composite join keys found by a review on 2026-11-24, each failing before that day's
+ * fixes: a composite join key (tenant, customer id) of a guest order has a {@code null} customer
+ * id. Before, the key checks before the shuffle only looked for a key that is {@code null} as a
+ * whole and passed the fact on; the join's key serializer cannot write the {@code null} part
+ * (Flink's tuple serializer refuses null fields), and the join failed (on RocksDB at once, on the
+ * heap at the next checkpoint), and the restarted job read the same fact again: it never recovered.
+ * Now a tuple key with a {@code null} field is a missing key: the fact gets {@code NULL_KEY} as the
+ * docs promise for a missing foreign key ("like a SQL outer join gives NULLs"), and a dimension
+ * record becomes a {@code NULL_KEY} dead letter, before the shuffle.
  */
-class ReviewCompositeKeyTest {
+class CompositeJoinKeyTest {
 
   private static final StepIdentity STEP = new StepIdentity("test", "join", "test/join");
 
@@ -55,7 +58,7 @@ class ReviewCompositeKeyTest {
     try (OneInputStreamOperatorTestHarness<String, String> check =
         ProcessFunctionTestHarnesses.forProcessFunction(
             new FactKeyCheck<String, Tuple2<String, Long>, String, String>(
-                ReviewCompositeKeyTest::key,
+                CompositeJoinKeyTest::key,
                 JoinHarness::combine,
                 UnmatchedFacts.EMIT,
                 new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
@@ -63,24 +66,16 @@ class ReviewCompositeKeyTest {
       check.processElement("k1#o1", 10);
       check.processElement("k1#guest", 11);
       passedOn = check.extractOutputValues();
-      var side = check.getSideOutput(FactKeyCheck.nullKeyTag(Types.STRING));
-      nullKeys = side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+      nullKeys =
+          check.getSideOutput(FactKeyCheck.nullKeyTag(Types.STRING)).stream()
+              .map(StreamRecord::getValue)
+              .toList();
       assertThat(check.getSideOutput(DeadLetter.OUTPUT_TAG)).isNullOrEmpty();
     }
 
-    DimensionJoinStep<String, String, Tuple2<String, Long>, String> step =
-        DimensionJoin.latest(
-                JoinHarness.STEP,
-                JoinHarness.dimensionStream(),
-                ReviewCompositeKeyTest::key,
-                ReviewCompositeKeyTest::key,
-                JoinHarness::combine,
-                Types.STRING)
-            .withKeyType(KEY);
-    try (OperatorHarness<JoinInput<String, String>, String> join =
-        JoinHarness.harness(step, Types.STRING, Types.STRING).on(StateBackendKind.ROCKSDB).open()) {
+    try (OperatorHarness<JoinInput<String, String>, String> join = openJoin()) {
       for (String fact : passedOn) {
-        join.processElement(JoinInput.fact(fact), 10); // (k1, null) fails here today
+        join.processElement(JoinInput.fact(fact), 10); // before, (k1, null) failed here
       }
       assertThat(lines(join.emitted())).containsExactly("NOT_FOUND k1#o1 @10");
     }
@@ -90,16 +85,16 @@ class ReviewCompositeKeyTest {
 
   /**
    * The same for a dimension record: docs/enrichment-state.md, "Bad records and dead letters": a
-   * dimension record with a {@code null} key becomes a {@code NULL_KEY} dead letter. A customer
-   * with a {@code null} part of its composite key passes the dimension key check and fails the
-   * join.
+   * dimension record with a {@code null} key becomes a {@code NULL_KEY} dead letter. Before, a
+   * customer with a {@code null} part of its composite key passed the dimension key check and
+   * failed the join; now the dead letter names the {@code null} field.
    */
   @Test
   void dimensionRecordWithANullKeyPart_deadLetteredByTheKeyCheck_neverFailsTheJoin()
       throws Exception {
     KeyCheck<Change<String>, Tuple2<String, Long>> keyCheck =
         DimensionJoinOperator.dimensionKeyCheck(
-            ReviewCompositeKeyTest::key,
+            CompositeJoinKeyTest::key,
             new ErrorHandler(
                 DimensionJoinOperator.dimensionIdentity(STEP), ErrorPolicy.deadLetter()));
     List<Change<String>> passedOn;
@@ -110,31 +105,53 @@ class ReviewCompositeKeyTest {
       check.processElement(Change.insert("k1#v1"), 1);
       check.processElement(Change.insert("k2#guest"), 2);
       passedOn = check.extractOutputValues();
-      var letters = check.getSideOutput(DeadLetter.OUTPUT_TAG);
       deadLetters =
-          letters == null
-              ? List.of()
-              : letters.stream().map(r -> r.getValue().errorMessage()).toList();
+          check.getSideOutput(DeadLetter.OUTPUT_TAG).stream()
+              .map(r -> r.getValue().errorMessage())
+              .toList();
     }
 
-    DimensionJoinStep<String, String, Tuple2<String, Long>, String> step =
-        DimensionJoin.latest(
-                JoinHarness.STEP,
-                JoinHarness.dimensionStream(),
-                ReviewCompositeKeyTest::key,
-                ReviewCompositeKeyTest::key,
-                JoinHarness::combine,
-                Types.STRING)
-            .withKeyType(KEY);
-    try (OperatorHarness<JoinInput<String, String>, String> join =
-        JoinHarness.harness(step, Types.STRING, Types.STRING).on(StateBackendKind.ROCKSDB).open()) {
+    try (OperatorHarness<JoinInput<String, String>, String> join = openJoin()) {
       for (Change<String> change : passedOn) {
-        join.processElement(JoinInput.dimension(change), 1); // (k2, null) fails here today
+        join.processElement(JoinInput.dimension(change), 1); // before, (k2, null) failed here
       }
       join.processElement(JoinInput.fact("k1#o1"), 10);
       assertThat(lines(join.emitted())).containsExactly("FOUND k1#o1 k1#v1 @10");
     }
     assertThat(passedOn).containsExactly(Change.insert("k1#v1"));
-    assertThat(deadLetters).containsExactly("NULL_KEY: the dimension record's key is null");
+    assertThat(deadLetters)
+        .containsExactly("NULL_KEY: the dimension record's key field f1 is null");
+  }
+
+  /** A latest join keyed by {@link #key}, on RocksDB (which serializes every key it touches). */
+  private static OperatorHarness<JoinInput<String, String>, String> openJoin() throws Exception {
+    DimensionJoinStep<String, String, Tuple2<String, Long>, String> step =
+        DimensionJoin.latest(
+                JoinHarness.STEP,
+                JoinHarness.dimensionStream(),
+                CompositeJoinKeyTest::key,
+                CompositeJoinKeyTest::key,
+                JoinHarness::combine,
+                Types.STRING)
+            .withKeyType(KEY);
+    return JoinHarness.harness(step, Types.STRING, Types.STRING)
+        .on(StateBackendKind.ROCKSDB)
+        .open();
+  }
+
+  /**
+   * What the key checks of every step look for ({@link KeyCheck} is shared with dedup, normalize
+   * and the changelog check): the first {@code null} field of a tuple key, nested tuples included.
+   * A {@code Row} or a POJO writes its {@code null} fields and passes.
+   */
+  @Test
+  void nullField_namesTheFirstNullFieldOfATupleKey_atAnyDepth() {
+    assertThat(KeyCheck.nullField(Tuple2.of("k1", 1L))).isNull();
+    assertThat(KeyCheck.nullField(Tuple2.of("k1", null))).isEqualTo("f1");
+    assertThat(KeyCheck.nullField(Tuple2.of(null, null))).isEqualTo("f0");
+    assertThat(KeyCheck.nullField(Tuple2.of("k1", Tuple2.of(null, 1L)))).isEqualTo("f1.f0");
+    assertThat(KeyCheck.nullField(Row.of("k1", null))).isNull();
+    assertThat(KeyCheck.nullField(new Order("o1", null, 1L, 100L))).isNull();
+    assertThat(KeyCheck.nullField("k1")).isNull();
   }
 }
