@@ -66,10 +66,9 @@ class CompositeJoinKeyTest {
       check.processElement("k1#o1", 10);
       check.processElement("k1#guest", 11);
       passedOn = check.extractOutputValues();
-      nullKeys =
-          check.getSideOutput(FactKeyCheck.nullKeyTag(Types.STRING)).stream()
-              .map(StreamRecord::getValue)
-              .toList();
+      // Flink's harness has no side output (null) until something went there
+      var side = check.getSideOutput(FactKeyCheck.nullKeyTag(Types.STRING));
+      nullKeys = side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
       assertThat(check.getSideOutput(DeadLetter.OUTPUT_TAG)).isNullOrEmpty();
     }
 
@@ -105,10 +104,11 @@ class CompositeJoinKeyTest {
       check.processElement(Change.insert("k1#v1"), 1);
       check.processElement(Change.insert("k2#guest"), 2);
       passedOn = check.extractOutputValues();
+      var letters = check.getSideOutput(DeadLetter.OUTPUT_TAG);
       deadLetters =
-          check.getSideOutput(DeadLetter.OUTPUT_TAG).stream()
-              .map(r -> r.getValue().errorMessage())
-              .toList();
+          letters == null
+              ? List.of()
+              : letters.stream().map(r -> r.getValue().errorMessage()).toList();
     }
 
     try (OperatorHarness<JoinInput<String, String>, String> join = openJoin()) {
