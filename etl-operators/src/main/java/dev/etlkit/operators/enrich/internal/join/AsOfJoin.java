@@ -35,13 +35,20 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * versions older than the one in force at the horizon are dropped. When a version is written every
  * fact at or before the watermark has been resolved, and facts arriving later are at or after the
  * horizon (or rejected as late), so no fact ever needs a pruned version. Reads never write (they
- * would restart the state TTL).
+ * would restart the state TTL). A history keeps no mark of where it was pruned: restored with a
+ * larger allowed lateness, a fact whose version was pruned under the old one finds none ({@link
+ * JoinStatus#NOT_FOUND}, or it waits), as documented.
  *
  * <p>A step without a wait opens the waiting list only if it restored waiting facts (from a
  * savepoint taken while it waited; one look at the restored keys when it opens): they leave as
  * {@link JoinStatus#TIMED_OUT} when the watermark passes their deadline, or at the end of input. A
  * late version does not release them (that would cost every dimension record a read) and new facts
  * of their key do not wait. Otherwise such a step neither registers nor reads the waiting list.
+ *
+ * <p>Restored waiting facts keep their deadline. When it restores any, the step reads them all once
+ * and has the operator hold the forwarded watermark back by their longest wait until the watermark
+ * passes their last deadline, so a step restored with a shorter wait (or none) never forwards a
+ * watermark ahead of them.
  */
 final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
 
