@@ -119,8 +119,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * How long a fact without a dimension row waits for it (default {@link
    * DimensionJoin#DEFAULT_MAX_WAIT}: not at all). Latest join: processing time from the fact's
    * arrival. Point-in-time join: event time after the fact's timestamp; the step then holds back
-   * the watermark it forwards by this much, so released facts are not late downstream. Both times
-   * count whole milliseconds: a fraction of one rounds up (a fact never waits less than asked).
+   * the watermark it forwards by this much, so released facts are not late downstream (restored
+   * with a shorter wait, by the longest wait of the facts it restored waiting, until the watermark
+   * passes their last deadline). Facts waiting in a savepoint keep the deadline they got when
+   * restored with another wait. Both times count whole milliseconds: a fraction of one rounds up (a
+   * fact never waits less than asked).
    *
    * @throws IllegalArgumentException if not in [0, {@link DimensionJoin#MAX_DURATION}]
    */
@@ -164,7 +167,10 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   /**
    * Point-in-time joins only: how far behind the watermark a fact may be and still be joined
    * (default {@link DimensionJoin#DEFAULT_ALLOWED_LATENESS}). The history keeps the versions such
-   * facts need; older facts are dead-lettered ({@link DimensionJoinException.Reason#LATE}).
+   * facts need; older facts are dead-lettered ({@link DimensionJoinException.Reason#LATE}). Raised
+   * at a restore, it cannot bring back versions pruned under the old lateness: until the watermark
+   * has advanced by the raise, a fact whose version was pruned gets {@link JoinStatus#NOT_FOUND}
+   * (or waits).
    *
    * @throws IllegalArgumentException on a latest join, or if not in [0, {@link
    *     DimensionJoin#MAX_DURATION}]
@@ -409,7 +415,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
                   asOf ? "event time" : "processing time")
               .withGrowth(
                   asOf
-                      ? "one timer per key and fact time, and per wait deadline"
+                      ? "one timer per key and fact time, and per wait deadline (until it fires)"
                       : "one timer per waiting fact"));
     }
     if (asOf) {

@@ -22,7 +22,10 @@ public enum JoinStatus {
   TIMED_OUT,
   /** The fact's dimension row was deleted (at the fact's time, for a point-in-time join). */
   DELETED,
-  /** The fact's key is {@code null} (a missing foreign key): it is never looked up. */
+  /**
+   * The fact's key is {@code null}, or a tuple with a {@code null} field (a missing foreign key):
+   * it is never looked up.
+   */
   NULL_KEY;
 
   /** True for the statuses that come with a dimension row. */

@@ -10,19 +10,23 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.function.SerializableSupplier;
+import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * Runs before a step keys its input by a user's key selector, chained to the input. Flink's {@code
  * keyBy} fails the job on a {@code null} key or a throwing key selector (in its partitioner, or in
  * batch mode its sort), before the step can catch anything, and the restarted job fails again on
- * the same record. Here a record with a key goes on untouched; a record whose key is {@code null}
- * or whose key selector throws becomes a dead letter under the step's error policy (which may fail
- * the job instead). On a changelog, {@code -U} records are dropped first, as filtered: the steps
- * that use this check ignore them, so there is no need to read their keys or to ship them.
+ * the same record. The same holds for a key its serializer cannot write: a {@link Tuple} key with a
+ * {@code null} field ({@link #nullField}) fails the step where it serializes the key (RocksDB at
+ * once, the heap at the next checkpoint). Here a record with a key goes on untouched; a record
+ * whose key is {@code null}, has a {@code null} tuple field or whose key selector throws becomes a
+ * dead letter under the step's error policy (which may fail the job instead). On a changelog,
+ * {@code -U} records are dropped first, as filtered: the steps that use this check ignore them, so
+ * there is no need to read their keys or to ship them.
  *
  * <p>Accounting: the records finished here count in (and filtered or dead-lettered) here, those
  * passed on count in the step's operator, so each record counts once. The error policy's budget of
@@ -30,8 +34,9 @@ import org.apache.flink.util.function.SerializableSupplier;
  * record it sees: an error-rate budget is the share of bad keys among all the step's inputs that
  * reach this subtask ({@link ErrorHandler#passedOn()}).
  *
- * <p>Per record it runs the key selector once and allocates nothing. Used by the dimension join
- * (dimension records) and by dedup.
+ * <p>Per record it runs the key selector once, looks into a tuple key's fields and allocates
+ * nothing. Used by the dimension join (dimension records), dedup, normalize and the changelog
+ * check.
  *
  * @param <I> the record type: a row, or a {@code Change} on a changelog
  * @param <K> the key type
@@ -44,7 +49,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   private final boolean changelog;
   private final ErrorHandler errors;
   private final boolean changeEventTimeFirst;
-  private final SerializableSupplier<? extends Exception> nullKey;
+  private final SerializableFunction<String, ? extends Exception> nullKey;
 
   private transient StepMetrics metrics;
 
@@ -52,13 +57,15 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
    * @param key the key selector the step keys its input with
    * @param changelog the records are {@code Change}s: drop their {@code -U}s
    * @param errors the step's error handler: counts and dead letters under the step's identity
-   * @param nullKey the error of a record whose key is null; its message names no field value
+   * @param nullKey the error of a record whose key is null (given {@code null}) or has a null field
+   *     (given the field's path, {@link #nullField}); its message names no field value, see {@link
+   *     #nullKeyMessage}
    */
   public KeyCheck(
       KeySelector<I, K> key,
       boolean changelog,
       ErrorHandler errors,
-      SerializableSupplier<? extends Exception> nullKey) {
+      SerializableFunction<String, ? extends Exception> nullKey) {
     this(key, changelog, errors, nullKey, false);
   }
 
@@ -71,7 +78,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
       KeySelector<I, K> key,
       boolean changelog,
       ErrorHandler errors,
-      SerializableSupplier<? extends Exception> nullKey,
+      SerializableFunction<String, ? extends Exception> nullKey,
       boolean changeEventTimeFirst) {
     this.changeEventTimeFirst = changeEventTimeFirst;
     this.key = Objects.requireNonNull(key, "key");
@@ -101,13 +108,50 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
       reject(e, record, ctx);
       return;
     }
-    if (k == null) {
+    String field = k == null ? null : nullField(k);
+    if (k == null || field != null) {
       metrics.in();
-      reject(nullKey.get(), record, ctx);
+      reject(nullKey.apply(field), record, ctx);
       return;
     }
     errors.passedOn();
     out.collect(record);
+  }
+
+  /**
+   * The path of the first {@code null} field of a key that is a Flink {@link Tuple}, nested tuples
+   * included ({@code "f1"}, {@code "f1.f0"}), or {@code null} if it has none or is no tuple.
+   * Flink's tuple serializer cannot write a {@code null} field, so such a key is as bad as a {@code
+   * null} one. Other composite keys (POJOs, records, {@code Row}s) write their {@code null} fields
+   * and pass. Allocates only when it finds one.
+   */
+  @Nullable
+  public static String nullField(Object key) {
+    if (!(key instanceof Tuple tuple)) {
+      return null;
+    }
+    for (int i = 0; i < tuple.getArity(); i++) {
+      Object field = tuple.getField(i);
+      if (field == null) {
+        return "f" + i;
+      }
+      String inner = nullField(field);
+      if (inner != null) {
+        return "f" + i + "." + inner;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The message of a {@code nullKey} error: {@code "<key> is null"}, or {@code "<key> field f1 is
+   * null"} for a key with a {@code null} field.
+   *
+   * @param key what the key is, e.g. {@code "the dedup key"}
+   * @param field the path of the key's {@code null} field, {@code null} if the key is
+   */
+  public static String nullKeyMessage(String key, @Nullable String field) {
+    return field == null ? key + " is null" : key + " field " + field + " is null";
   }
 
   @Nullable

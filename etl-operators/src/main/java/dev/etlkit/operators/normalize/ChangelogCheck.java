@@ -189,9 +189,11 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
     return checked;
   }
 
-  /** The error of a change whose key is null (no field values in the message). */
-  static IllegalArgumentException nullKey() {
-    return new IllegalArgumentException("the changelog check key is null");
+  /**
+   * The error of a change whose key is null or has a null field (no field values in the message).
+   */
+  static IllegalArgumentException nullKey(@Nullable String field) {
+    return new IllegalArgumentException(KeyCheck.nullKeyMessage("the changelog check key", field));
   }
 
   /** The step's function with the resolved TTL and error handler (also used by tests). */

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
@@ -70,6 +71,33 @@ class DedupKeyCheckTest {
       assertThat(count(h, StepMetrics.RECORDS_IN)).isEqualTo(2); // k1 counts in the dedup operator
       assertThat(count(h, StepMetrics.RECORDS_DEAD_LETTERED)).isEqualTo(2);
     }
+  }
+
+  /**
+   * Found by a review of the dimension join on 2026-11-24 (the key check is shared): before, a
+   * tuple key with a {@code null} field passed the check, and the dedup operator behind the shuffle
+   * failed the job when it serialized the key (Flink's tuple serializer refuses null fields).
+   */
+  @Test
+  void keyCheck_tupleKeyWithANullField_deadLettered() throws Exception {
+    Dedup.DedupStep<String, String, Tuple2<String, Long>, String> step =
+        Dedup.keepFirst("dedup", DedupKeyCheckTest::tupleKey)
+            .withKeyType(Types.TUPLE(Types.STRING, Types.LONG));
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(DedupHarness.expand(step, Types.STRING).output())) {
+      h.processElement("k1#v1", 10);
+      h.processElement("k1#guest", 11);
+
+      assertThat(h.extractOutputValues()).containsExactly("k1#v1");
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(r -> r.getValue().errorClass() + ": " + r.getValue().errorMessage())
+          .containsExactly("java.lang.IllegalArgumentException: the dedup key field f1 is null");
+    }
+  }
+
+  /** {@code k1#v1} has key (k1, 1), {@code k1#guest} has key (k1, null). */
+  static Tuple2<String, Long> tupleKey(String row) {
+    return Tuple2.of(DedupKeyITCase.key(row), row.endsWith("#guest") ? null : 1L);
   }
 
   @Test

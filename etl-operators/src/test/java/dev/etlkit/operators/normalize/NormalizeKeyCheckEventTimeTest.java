@@ -7,7 +7,10 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.operators.internal.KeyCheck;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -80,6 +83,35 @@ class NormalizeKeyCheckEventTimeTest {
           .extracting(DeadLetter::errorMessage)
           .containsExactly("the changelog check key is null");
       assertThat(letters.get(0).eventTime()).isEqualTo(100L);
+    }
+  }
+
+  /**
+   * Found by a review of the dimension join on 2026-11-24 (the key check is shared): before, a
+   * tuple key with a {@code null} field passed the check and failed the normalizer where it
+   * serialized the key.
+   */
+  @Test
+  void upserts_tupleKeyWithANullField_deadLetterNamesTheField() throws Exception {
+    UpsertNormalize<String, Tuple2<String, String>> spec =
+        Normalize.upserts(
+            "normalize",
+            row -> Tuple2.of(key(row), row.endsWith("#guest") ? null : "x"),
+            Types.TUPLE(Types.STRING, Types.STRING));
+    KeyCheck<Change<String>, Tuple2<String, String>> check =
+        new KeyCheck<>(
+            spec.changeKey(), true, NormalizeHarnesses.errors(), UpsertNormalize::nullKey, true);
+    try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
+        new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(check))) {
+      h.setup(Change.typeInfo(Types.STRING).createSerializer(new SerializerConfigImpl()));
+      h.open();
+      h.processElement(Change.insert("k1#v1"), 5L);
+      h.processElement(Change.insert("k1#guest"), 6L);
+
+      assertThat(h.extractOutputValues()).containsExactly(Change.insert("k1#v1"));
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(r -> r.getValue().errorMessage())
+          .containsExactly("the upsert key field f1 is null");
     }
   }
 }

@@ -84,9 +84,6 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       "record has no timestamp, but the dedup step orders by event time:"
           + " assign timestamps with a WatermarkStrategy before it";
 
-  /** The message of the error a record whose dedup key is null is dead-lettered with. */
-  static final String NULL_KEY = "the dedup key is null";
-
   private final DedupConfig<T> config;
 
   private transient ValueState<DedupEntry<T>> state;
@@ -136,9 +133,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
 
   /**
    * The check of a dedup step's input before it is keyed ({@link KeyCheck}): a record whose key is
-   * {@code null} or whose key selector throws becomes a dead letter of the step (or fails the job,
-   * as its error policy says) instead of failing the job in Flink's partitioner; on changelog input
-   * the {@code -U} records are dropped there, as filtered, instead of here.
+   * {@code null}, has a {@code null} tuple field or whose key selector throws becomes a dead letter
+   * of the step (or fails the job, as its error policy says) instead of failing the job in Flink's
+   * partitioner; on changelog input the {@code -U} records are dropped there, as filtered, instead
+   * of here.
    *
    * @param key the selector the step's input is keyed with
    */
@@ -146,8 +144,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     return new KeyCheck<>(key, config.changelogInput(), config.errors(), DedupOperator::nullKey);
   }
 
-  static IllegalArgumentException nullKey() {
-    return new IllegalArgumentException(NULL_KEY);
+  static IllegalArgumentException nullKey(@Nullable String field) {
+    return new IllegalArgumentException(KeyCheck.nullKeyMessage("the dedup key", field));
   }
 
   /** The late-records side output of a dedup step whose input has the given type. */

@@ -9,6 +9,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
@@ -55,6 +56,39 @@ class KeyCheckTest {
           .containsExactly(
               "UNMATCHED: the fact got no dimension row (NULL_KEY) and unmatched facts are"
                   + " dead-lettered");
+    }
+  }
+
+  /**
+   * Found by a review on 2026-11-24: before, a fact with a {@code null} key counted as {@code
+   * factsNullKey} also when the combiner then threw for it (a dead letter), unlike every other
+   * status, which the join counts once the combiner made the output.
+   */
+  @Test
+  void fact_nullKeyWhoseCombinerThrows_deadLetter_notCountedAsNullKey() throws Exception {
+    FactKeyCheck<String, String, String, String> check =
+        new FactKeyCheck<>(
+            KeyCheckTest::key,
+            (fact, row, status) -> {
+              if (fact.endsWith("#throws")) {
+                throw new IllegalStateException("combiner failed");
+              }
+              return status + " " + fact;
+            },
+            UnmatchedFacts.EMIT,
+            new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
+            Types.STRING);
+    try (var h = ProcessFunctionTestHarnesses.forProcessFunction(check)) {
+      h.processElement("none", 10);
+      h.processElement("none#throws", 11);
+
+      assertThat(h.getSideOutput(FactKeyCheck.nullKeyTag(Types.STRING)))
+          .extracting(StreamRecord::getValue)
+          .containsExactly("NULL_KEY none");
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(r -> r.getValue().errorMessage())
+          .containsExactly("combiner failed");
+      assertThat(check.joinMetrics().count(JoinStatus.NULL_KEY)).isEqualTo(1);
     }
   }
 
@@ -176,12 +210,12 @@ class KeyCheckTest {
     return h;
   }
 
-  /** {@code k1#o1} has key {@code k1}, {@code none} has none, {@code bad ...} fails. */
+  /** {@code k1#o1} has key {@code k1}, {@code none...} has none, {@code bad ...} fails. */
   @Nullable
   static String key(String record) {
     if (record.startsWith("bad")) {
       throw new IllegalArgumentException("no key");
     }
-    return record.equals("none") ? null : JoinHarness.key(record);
+    return record.startsWith("none") ? null : JoinHarness.key(record);
   }
 }

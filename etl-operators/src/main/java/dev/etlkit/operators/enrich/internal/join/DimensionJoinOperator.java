@@ -82,6 +82,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   private transient long watermark = Long.MIN_VALUE;
   private transient boolean restored;
   private transient boolean restoredWaitingFacts;
+  private transient long restoredWait;
+  private transient long restoredDeadline;
 
   public DimensionJoinOperator(JoinConfig<F, D, O> config) {
     this.config = config;
@@ -99,8 +101,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
 
   /**
    * The check of a step's dimension records before they are keyed ({@link KeyCheck}): drops {@code
-   * -U} records (the join ignores them) and dead-letters records whose key is {@code null} or whose
-   * key selector throws, counted under {@code errors}' identity ({@link #dimensionIdentity}).
+   * -U} records (the join ignores them) and dead-letters records whose key is {@code null}, has a
+   * {@code null} tuple field ({@link KeyCheck#nullField}) or whose key selector throws, counted
+   * under {@code errors}' identity ({@link #dimensionIdentity}).
    */
   public static <D, K> KeyCheck<Change<D>, K> dimensionKeyCheck(
       KeySelector<D, K> key, ErrorHandler errors) {
@@ -108,9 +111,10 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
         new ChangeKeySelector<>(key), true, errors, DimensionJoinOperator::nullDimensionKey);
   }
 
-  static DimensionJoinException nullDimensionKey() {
+  static DimensionJoinException nullDimensionKey(@Nullable String field) {
     return new DimensionJoinException(
-        DimensionJoinException.Reason.NULL_KEY, "the dimension record's key is null");
+        DimensionJoinException.Reason.NULL_KEY,
+        KeyCheck.nullKeyMessage("the dimension record's key", field));
   }
 
   @VisibleForTesting
@@ -125,6 +129,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     restored = context.isRestored();
     refuseOtherVariantsState();
     restoredWaitingFacts = restoredAny(JoinConfig.WAITING_STATE);
+    restoredDeadline = Long.MIN_VALUE;
     // A latest join without a wait keeps its rows only, unless it restored waiting facts (from a
     // savepoint taken with a wait), which must still leave and be counted.
     if (holdsFacts()) {
@@ -278,7 +283,9 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   /**
    * The point-in-time join remembers the watermark and holds back the one it forwards by the
    * maximum wait: a fact released after waiting keeps its own timestamp and must not be late
-   * downstream.
+   * downstream. Facts restored waiting may have a longer wait (a savepoint taken with a longer
+   * {@code maxWait}): until the watermark passes their last deadline, it holds back by their
+   * longest wait if that is longer ({@link #holdBackForRestoredFacts}).
    */
   @Override
   public void processWatermark(Watermark mark) throws Exception {
@@ -294,7 +301,10 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     if (timeServiceManager != null) {
       timeServiceManager.advanceWatermark(mark);
     }
-    long wait = config.maxWaitMillis();
+    long wait =
+        time < restoredDeadline
+            ? Math.max(restoredWait, config.maxWaitMillis())
+            : config.maxWaitMillis();
     output.emitWatermark(
         wait == 0 || time == Long.MAX_VALUE
             ? mark
@@ -350,6 +360,16 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
 
   InternalTimerService<VoidNamespace> timers() {
     return getInternalTimerService(JoinConfig.TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+  }
+
+  /**
+   * Holds the forwarded watermark back by {@code wait} (if longer than the step's own) until the
+   * watermark reaches {@code deadline}: the longest wait and the last deadline of the facts this
+   * attempt restored waiting.
+   */
+  void holdBackForRestoredFacts(long wait, long deadline) {
+    restoredWait = wait;
+    restoredDeadline = deadline;
   }
 
   /** Whether this attempt restored facts waiting for their row (of any key). */

@@ -7,7 +7,9 @@ import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.operators.internal.KeyCheck;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,9 +21,10 @@ import org.apache.flink.util.OutputTag;
 /**
  * Runs before the facts are keyed (Flink's {@code keyBy} fails the job on a {@code null} key or a
  * throwing key selector): a fact with a non-null key goes on to the join untouched; a fact with a
- * {@code null} key is finished here, without a shuffle, as {@link JoinStatus#NULL_KEY} (passed on
- * through the side output {@link #nullKeyTag} or dead-lettered); a fact whose key selector throws
- * is dead-lettered.
+ * {@code null} key, or a tuple key with a {@code null} field (which the join's key serializer
+ * cannot write, {@link KeyCheck#nullField}), is finished here, without a shuffle, as {@link
+ * JoinStatus#NULL_KEY} (passed on through the side output {@link #nullKeyTag} or dead-lettered); a
+ * fact whose key selector throws is dead-lettered.
  *
  * <p>Accounting: the facts finished here count in and out (or dead-lettered) here; the facts passed
  * to the join count there, so each fact counts once. The error policy's budget of this function is
@@ -59,6 +62,11 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
     return new OutputTag<>(JoinConfig.NULL_KEY_TAG_ID, outputType);
   }
 
+  @VisibleForTesting
+  public JoinMetrics joinMetrics() {
+    return joins;
+  }
+
   @Override
   public void open(OpenContext openContext) throws Exception {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
@@ -78,14 +86,14 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
       reject(e, fact, ctx);
       return;
     }
-    if (k != null) {
+    if (k != null && KeyCheck.nullField(k) == null) {
       errors.passedOn();
       out.collect(fact);
       return;
     }
     metrics.in();
-    joins.status(JoinStatus.NULL_KEY);
     if (unmatched == UnmatchedFacts.DEAD_LETTER) {
+      joins.status(JoinStatus.NULL_KEY);
       reject(DimensionJoinOperator.unmatchedError(JoinStatus.NULL_KEY), fact, ctx);
       return;
     }
@@ -99,6 +107,8 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
       reject(e, fact, ctx);
       return;
     }
+    // counted as the join counts a status: once the combiner made the output
+    joins.status(JoinStatus.NULL_KEY);
     metrics.out();
     ctx.output(nullKeys, result);
   }

@@ -14,8 +14,10 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * {@code ValueState}; a fact reads it once. Without a row a fact waits (if the step waits) in a
  * list with its processing-time deadline until a row arrives (released with {@link
  * JoinStatus#FOUND_AFTER_WAIT}, or {@link JoinStatus#DELETED} for a delete) or its timer fires
- * ({@link JoinStatus#TIMED_OUT}). Waiting facts of a key are released in arrival order; since
- * deadlines grow with arrival, the expired ones are always a prefix.
+ * ({@link JoinStatus#TIMED_OUT}). Each waiting fact has a processing-time timer at its deadline,
+ * deleted when a row releases the fact, so the timers are those of the facts waiting. Waiting facts
+ * of a key are released in arrival order; since deadlines grow with arrival, the expired ones are
+ * always a prefix.
  *
  * <p>Invariant: a key has waiting facts only while it has no row and no delete, so a fact that
  * finds a row never needs to look at the waiting list. A dimension record reads the waiting list
@@ -94,6 +96,8 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
     operator.applied();
     if (waits) {
       for (PendingFact<F> p : waiting.releaseFrom(Long.MIN_VALUE)) {
+        // its timer would fire for nothing; facts with one deadline share it, deleted once each
+        timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, p.deadline);
         if (change.isAccumulate()) {
           operator.emit(
               p.fact, p.hasTimestamp, p.timestamp, change.value(), JoinStatus.FOUND_AFTER_WAIT);

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.internal.join;
 
+import java.util.Comparator;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 
@@ -12,6 +13,10 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class PendingFact<F> {
+
+  /** Orders facts by their timestamp (a sort by it is stable: equal times keep their order). */
+  static final Comparator<PendingFact<?>> BY_TIMESTAMP = Comparator.comparingLong(p -> p.timestamp);
+
   final long deadline;
   final boolean hasTimestamp;
   final long timestamp;

@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.internal.join;
 import dev.etlkit.operators.internal.HeldRecords;
 import java.util.ArrayList;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -44,6 +45,12 @@ final class WaitingFacts<F> {
     facts.add(fact);
     count.update(sizeBefore + 1);
     held.held();
+  }
+
+  /** The facts that wait, in arrival order, without changing them; {@code null} if none. */
+  @Nullable
+  Iterable<PendingFact<F>> all() throws Exception {
+    return facts.get();
   }
 
   /** Removes and returns the facts whose deadline is at or before {@code time}. */
