@@ -12,11 +12,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review: a micro-batch flush timer that has already started when a full batch cancels it (the
- * cancel of a running task does not stop it, as {@link Timers.Cancellable#cancel} and {@code
- * ScheduledThreadPoolExecutor} say) flushes the next batch at once, before its maxDelay.
+ * Edges of the micro-batch flush timer found by a review on 2026-11-24, each failing before that
+ * day's fixes: a flush timer that has already started when a full batch cancels it (cancelling a
+ * running task does not stop it, as {@link Timers.Cancellable#cancel} and {@code
+ * ScheduledThreadPoolExecutor} say). Before, it sent the next batch at once, before its maxDelay,
+ * and dropped that batch's own timer, which then stayed scheduled.
  */
-class ReviewMicroBatchFlushRaceTest {
+class MicroBatchFlushRaceTest {
 
   /**
    * Timers on a manual clock whose tasks the test starts itself: a task that has started can no
@@ -101,9 +103,13 @@ class ReviewMicroBatchFlushRaceTest {
     flush.body.run(); // the old flush task gets the batcher's lock now
 
     // c-3 arrived 0 ms ago: its batch waits for a second key or 50 ms
-    assertThat(lookup.callCount()).as("batches sent: %s", keysOfCalls(lookup)).isEqualTo(1);
+    assertThat(keysOfCalls(lookup)).containsExactly(List.of("c-1", "c-2"));
+    StartableTimers.Task nextFlush = timers.tasks.get(1);
+    assertThat(nextFlush.at).isEqualTo(timers.now + Duration.ofMillis(50).toNanos());
     engine.load("c-4", new RecordingWaiter("o4"));
     assertThat(keysOfCalls(lookup)).containsExactly(List.of("c-1", "c-2"), List.of("c-3", "c-4"));
+    assertThat(nextFlush.cancelled).as("the full batch cancelled its own flush timer").isTrue();
+    assertThat(timers.tasks).hasSize(2);
   }
 
   private static List<List<String>> keysOfCalls(FakeLookup lookup) {
