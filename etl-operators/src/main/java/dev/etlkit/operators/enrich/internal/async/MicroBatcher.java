@@ -73,8 +73,8 @@ final class MicroBatcher<K, V> implements Runnable {
 
   /**
    * The delay of the oldest key passed. A flush timer that had already started when a full batch
-   * cancelled it (cancelling does not stop a running task) finds the batch it was set for gone:
-   * the batch pending now, if any, is not due yet and keeps its own timer.
+   * cancelled it (cancelling does not stop a running task) finds the batch it was set for gone: the
+   * batch pending now, if any, is not due yet and keeps its own timer.
    */
   @Override
   public void run() {

@@ -2,8 +2,10 @@ package dev.etlkit.operators.enrich;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.etlkit.core.DeadLetter;
+import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -11,12 +13,14 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review: the step dead-letters a record whose key cannot be read (the key selector throws or
- * returns null), but a key whose {@code hashCode} throws for one record (a key class that is not
- * null-safe, say) escapes from the cache probe or the single-flight map and fails the task: one bad
- * record kills the job instead of becoming a dead letter.
+ * Edges of lookup keys found by a review on 2026-11-24, each failing before that day's fixes: the
+ * step dead-letters a record whose key cannot be read (the key selector throws or returns null),
+ * but before, a key whose {@code hashCode} throws for one record (a key class that is not
+ * null-safe, say) escaped from the cache probe or the single-flight map and failed the task: one
+ * bad record killed the job. Such a key is now unreadable like the others: the record is a dead
+ * letter with the hash's exception, after one attempt, and no lookup is made.
  */
-class ReviewUnhashableKeyTest {
+class UnhashableLookupKeyTest {
 
   /** A key whose hash fails for an empty id, as a key class that is not null-safe does. */
   static final class CustomerKey {
@@ -59,6 +63,16 @@ class ReviewUnhashableKeyTest {
         .withRetry(LookupRetry.none());
   }
 
+  private static void assertUnhashableKeyDeadLettered(AsyncStepHarness<String, String> h) {
+    assertThat(h.deadLetters())
+        .extracting(DeadLetter::errorClass, DeadLetter::errorMessage, DeadLetter::attempt)
+        .containsExactly(tuple("java.lang.IllegalArgumentException", "empty customer id", 1));
+    assertThat(h.deadLetters().get(0).payloadText()).isEqualTo("o1:");
+    assertThat(h.outputs()).containsExactly("o2:c-2=C-2/LOADED");
+    assertThat(h.metric(LookupMetrics.CACHE_MISSES)).as("records loaded").isEqualTo(1);
+    assertThat(h.metric(LookupMetrics.LOADS)).isEqualTo(1);
+  }
+
   @Test
   void keyWhoseHashCodeThrows_withCache_isDeadLettered_andTheTaskGoesOn() throws Exception {
     AsyncStepHarness<String, String> h =
@@ -69,10 +83,7 @@ class ReviewUnhashableKeyTest {
       assertThatCode(() -> h.process("o1:")).doesNotThrowAnyException();
       h.process("o2:c-2");
 
-      assertThat(h.deadLetters())
-          .extracting(DeadLetter::errorClass)
-          .containsExactly("java.lang.IllegalArgumentException");
-      assertThat(h.outputs()).containsExactly("o2:c-2=C-2/LOADED");
+      assertUnhashableKeyDeadLettered(h);
     } finally {
       h.release();
     }
@@ -86,10 +97,7 @@ class ReviewUnhashableKeyTest {
       assertThatCode(() -> h.process("o1:")).doesNotThrowAnyException();
       h.process("o2:c-2");
 
-      assertThat(h.deadLetters())
-          .extracting(DeadLetter::errorClass)
-          .containsExactly("java.lang.IllegalArgumentException");
-      assertThat(h.outputs()).containsExactly("o2:c-2=C-2/LOADED");
+      assertUnhashableKeyDeadLettered(h);
     } finally {
       h.release();
     }

@@ -22,13 +22,18 @@ import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review: the Lookup contract (its Javadoc, docs/enrichment.md "Writing a lookup" and
- * docs/enrichment-lookups.md "Writing your own lookup") says {@code lookup} is called on the task
- * thread. Retries and micro-batches are called from the step's timer thread instead, concurrently
- * with the task thread's first attempts, so a lookup written to that contract (a client or a map
- * used only from "the task thread") is used from two threads at once.
+ * Edges of the lookup's calling threads found by a review on 2026-11-24. Before that day's fixes
+ * the {@link Lookup} contract (its Javadoc, docs/enrichment.md "Writing a lookup",
+ * docs/enrichment-lookups.md "Writing your own lookup") said {@code lookup} is called on the task
+ * thread, while retries and micro-batches were called from the step's timer thread, possibly at the
+ * same time as first attempts on the task thread; the review's tests, which expected the task
+ * thread, failed. The fix is to the contract, which now says both threads call (so a lookup must be
+ * thread-safe): these tests pin which thread makes which call.
  */
-class ReviewLookupCallingThreadTest {
+class LookupCallingThreadTest {
+
+  /** The name the step gives the timer thread of subtask 1 of 1 of step {@code orders/customer}. */
+  private static final String TIMER_THREAD = "etlkit-lookup orders/customer (1/1)";
 
   /** Records the thread of every call; the first call of each key fails, the next answers. */
   static final class ThreadRecordingLookup implements Lookup<String, String> {
@@ -75,9 +80,9 @@ class ReviewLookupCallingThreadTest {
   }
 
   @Test
-  void retry_isCalledOnTheTaskThread_likeTheFirstAttempt() throws Exception {
+  void firstAttempt_isCalledOnTheTaskThread_itsRetryOnTheTimerThread() throws Exception {
     ThreadRecordingLookup lookup = new ThreadRecordingLookup();
-    SystemTimers timers = new SystemTimers("etlkit-lookup review (1/1)");
+    SystemTimers timers = new SystemTimers(TIMER_THREAD);
     try {
       LookupEngine<String, String> engine =
           engine(
@@ -93,16 +98,16 @@ class ReviewLookupCallingThreadTest {
       assertThat(record.answered.await(5, TimeUnit.SECONDS)).isTrue();
       assertThat(record.status).isEqualTo(LookupStatus.LOADED);
       String taskThread = Thread.currentThread().getName();
-      assertThat(lookup.callingThreads).containsExactly(taskThread, taskThread);
+      assertThat(lookup.callingThreads).containsExactly(taskThread, TIMER_THREAD);
     } finally {
       timers.shutdown();
     }
   }
 
   @Test
-  void microBatch_isCalledOnTheTaskThread() throws Exception {
+  void microBatchFlushedByItsDelay_isCalledOnTheTimerThread() throws Exception {
     ThreadRecordingLookup lookup = new ThreadRecordingLookup();
-    SystemTimers timers = new SystemTimers("etlkit-lookup review (1/1)");
+    SystemTimers timers = new SystemTimers(TIMER_THREAD);
     try {
       LookupEngine<String, String> engine =
           engine(
@@ -116,7 +121,8 @@ class ReviewLookupCallingThreadTest {
       engine.load("c-1", record);
 
       assertThat(record.answered.await(5, TimeUnit.SECONDS)).isTrue();
-      assertThat(lookup.callingThreads).containsExactly(Thread.currentThread().getName());
+      assertThat(record.status).isEqualTo(LookupStatus.MISS);
+      assertThat(lookup.callingThreads).containsExactly(TIMER_THREAD);
     } finally {
       timers.shutdown();
     }

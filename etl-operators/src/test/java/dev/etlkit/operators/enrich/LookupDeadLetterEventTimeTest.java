@@ -20,12 +20,14 @@ import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review: docs/concepts.md ("Dead letters"): "The event time is the record's Flink timestamp; a
- * record without one has a null event time, or its own time when it carries one (a Change's
- * eventTime(), a RawRecord's timestamp())". The lookup step's dead letters lose a Change's own
- * event time: the output operator only sees the draft's payload text, not the Change.
+ * Edges of the lookup step's dead-letter event time found by a review on 2026-11-24, each failing
+ * before that day's fixes. docs/concepts.md ("Dead letters"): "The event time is the record's Flink
+ * timestamp; a record without one has a null event time, or its own time when it carries one (a
+ * Change's eventTime(), a RawRecord's timestamp())". Before, the lookup step's dead letters lost a
+ * Change's own event time: the output operator only saw the draft's payload text, not the Change.
+ * The draft now carries the record's own event time.
  */
-class ReviewDeadLetterEventTimeTest {
+class LookupDeadLetterEventTimeTest {
 
   @Test
   void failedLookupOfAChangeWithoutFlinkTimestamp_deadLetterCarriesTheChangesEventTime()
@@ -71,6 +73,7 @@ class ReviewDeadLetterEventTimeTest {
       }
       assertThat(letters).hasSize(1);
       assertThat(letters.get(0).errorClass()).isEqualTo("java.io.IOException");
+      assertThat(letters.get(0).errorMessage()).isEqualTo("connection refused");
       assertThat(letters.get(0).eventTime()).isEqualTo(1_700_000_000_000L);
     } finally {
       output.close();
