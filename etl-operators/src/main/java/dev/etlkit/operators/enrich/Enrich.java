@@ -65,14 +65,17 @@ import org.apache.flink.types.Either;
  *       {@link LookupStep#withTimeout step timeout} passes, or whose attempts are used up, gets a
  *       stale cache entry if allowed ({@link LookupCache#withStaleOnError}), else the {@link
  *       LookupFallback} (default: dead letter). None of this fails the job; an error-policy budget
- *       on the dead letters can, if you set one.
+ *       on the dead letters can, if you set one. An {@link Error} thrown by the lookup fails the
+ *       task, as everywhere in etlkit.
  *   <li><b>Checkpoints</b>: records in flight are part of the async operator's state and their
  *       lookups are issued again after a restore, so <b>lookups must be idempotent</b>. The cache,
  *       micro-batches and rate limit are not checkpointed.
  *   <li><b>Status</b>: the combiner learns how each value was found ({@link LookupStatus}); put it
  *       into the output when downstream needs to know.
- *   <li>A key selector or combiner that throws (or returns null) dead-letters the record per the
- *       step's {@link ErrorPolicy}.
+ *   <li>A key selector or combiner that throws (or returns null), or a key whose {@code hashCode}
+ *       throws, dead-letters the record per the step's {@link ErrorPolicy}; an {@link
+ *       InterruptedException} instead restores the interrupt flag and fails the task with an {@code
+ *       EtlException}.
  * </ul>
  */
 @PublicEvolving

@@ -17,8 +17,12 @@ import org.apache.flink.annotation.PublicEvolving;
  * <p>The contract:
  *
  * <ul>
- *   <li>{@link #lookup} must not block the calling thread (the task thread): do the work on the
- *       client's own threads or on an executor the lookup owns, and return at once.
+ *   <li>{@link #lookup} and {@link #lookupAll} are called on the task thread (first attempts) and
+ *       on the step's timer thread ({@code etlkit-lookup <uid> (<subtask>/<parallelism>)}: retries,
+ *       micro-batches, calls that waited for the rate limit), possibly at the same time. So a
+ *       lookup must be thread-safe, and must not block the calling thread: do the work on the
+ *       client's own threads or on an executor the lookup owns, and return at once. The JDBC and
+ *       HTTP lookups etlkit ships are both.
  *   <li>The future completes with {@link Optional#empty()} when the source has no value for the key
  *       (a miss), with a value when it has one, and exceptionally when the call failed. The step
  *       decides what a failure means (retry, default, dead letter); a lookup never retries on its

@@ -29,7 +29,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *       #withMissCaching withMissCaching(false)}.
  *   <li><b>Refresh-ahead</b>: a read of an entry older than {@link #withRefreshAfterWrite} (and
  *       still fresh) is answered from the cache at once, and the key is reloaded in the background;
- *       a failed refresh keeps the old entry.
+ *       a failed refresh keeps the old entry. Refreshes count against the step's capacity: one that
+ *       would take the records waiting for a load and the refreshes in flight past it is skipped,
+ *       and a later read tries again.
  *   <li><b>Stale on error</b>: an entry past its write expiry is kept up to {@link
  *       #withStaleOnError maxStaleness} longer. A record that finds such an entry loads the key
  *       anew; if that load fails or times out while the entry is still within {@code maxStaleness}

@@ -4,12 +4,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -271,6 +273,7 @@ final class LookupIndependentReference {
     long fallbacks;
     long sharedLoads;
     long refreshes;
+    long refreshesSkipped;
     long batches;
     long rateLimited;
     long latencyCount;
@@ -291,6 +294,7 @@ final class LookupIndependentReference {
       m.put("fallbacks", fallbacks);
       m.put("sharedLoads", sharedLoads);
       m.put("refreshes", refreshes);
+      m.put("refreshesSkipped", refreshesSkipped);
       m.put("batches", batches);
       m.put("rateLimited", rateLimited);
       m.put("loadLatencyMicros.count", latencyCount);
@@ -350,6 +354,9 @@ final class LookupIndependentReference {
     boolean done; // answered, timed out, or dropped
     int batchNumber;
     final Map<String, Integer> callIndexOfKey = new HashMap<>();
+
+    /** Keys whose outcome in this call could not be used (a retry condition threw), counted. */
+    final Set<String> unusable = new HashSet<>();
 
     PendingCall(boolean batch) {
       this.batch = batch;
@@ -653,15 +660,43 @@ final class LookupIndependentReference {
       if (c.refreshAfterWrite() > 0
           && now - e.writtenAt >= c.refreshAfterWrite() * MS
           && !loading.containsKey(key)) {
-        counters.refreshes++;
-        Load refresh = new Load(key, true);
-        loading.put(key, refresh);
-        startAttempt(refresh);
+        // "a refresh-ahead call starts only while the records waiting for a load and the
+        // refreshes in flight are fewer than the capacity" (docs/enrichment.md)
+        if (recordsWaitingForALoad() + refreshesInFlight() >= spec.capacity()) {
+          counters.refreshesSkipped++;
+        } else {
+          counters.refreshes++;
+          Load refresh = new Load(key, true);
+          loading.put(key, refresh);
+          startAttempt(refresh);
+        }
       }
     }
     return e.value == null
         ? Outcome.enriched(LookupStatus.MISS, null)
         : Outcome.enriched(LookupStatus.HIT, e.value);
+  }
+
+  /** Records given to a load (their own, or one they joined) and not answered yet. */
+  private int recordsWaitingForALoad() {
+    int n = 0;
+    for (Rec q : queue) {
+      if (!q.watermark && q.load != null && q.outcome == null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Refreshes started and not finished (also those records joined). */
+  private int refreshesInFlight() {
+    int n = 0;
+    for (Load l : loading.values()) {
+      if (l.refresh) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private boolean fresh(Entry e) {
@@ -932,26 +967,36 @@ final class LookupIndependentReference {
       case FAIL_ILLEGAL ->
           failCall(call, "java.lang.IllegalArgumentException", "bad request", false);
       case NULL_ANSWER -> failCall(call, null, null, false);
-      case EMPTY -> answerLoad(call.loads.get(0), Optional.empty());
+      case EMPTY -> answerLoad(call, call.loads.get(0), Optional.empty());
       case VALUE -> {
         for (Load l : call.loads) {
           int n = call.callIndexOfKey.get(l.key);
           boolean present = !call.batch || lookups.present(l.key, n);
-          answerLoad(l, present ? Optional.of(Lookups.value(l.key, n)) : Optional.empty());
+          answerLoad(call, l, present ? Optional.of(Lookups.value(l.key, n)) : Optional.empty());
         }
       }
       default -> throw new AssertionError(reply);
     }
   }
 
+  /**
+   * loadFailures and loadTimeouts count keys asked, like loads: a key twice in one batch (no
+   * single-flight) counts once (docs/enrichment.md#metrics).
+   */
   private void failCall(
       PendingCall call, @Nullable String errorClass, @Nullable String message, boolean timeout) {
+    long keysAsked = call.callIndexOfKey.size();
+    if (timeout) {
+      counters.loadTimeouts += keysAsked;
+    } else {
+      counters.loadFailures += keysAsked;
+    }
     for (Load l : call.loads) {
-      failAttempt(l, errorClass, message, timeout);
+      failAttempt(call, l, errorClass, message, timeout);
     }
   }
 
-  private void answerLoad(Load load, Optional<String> answer) {
+  private void answerLoad(PendingCall call, Load load, Optional<String> answer) {
     if (load.finished) {
       return;
     }
@@ -962,7 +1007,9 @@ final class LookupIndependentReference {
         case FIRST_CALL_VALUE -> retry = answer.isPresent() && answer.get().endsWith(":1");
         case THROWS_ON_MISS -> {
           if (answer.isEmpty()) {
-            counters.loadFailures++;
+            if (call.unusable.add(load.key)) {
+              counters.loadFailures++;
+            }
             finalFailure(
                 load,
                 IllegalStateException.class.getName(),
@@ -1001,14 +1048,13 @@ final class LookupIndependentReference {
   }
 
   private void failAttempt(
-      Load load, @Nullable String errorClass, @Nullable String message, boolean timeout) {
+      PendingCall call,
+      Load load,
+      @Nullable String errorClass,
+      @Nullable String message,
+      boolean timeout) {
     if (load.finished) {
       return;
-    }
-    if (timeout) {
-      counters.loadTimeouts++;
-    } else {
-      counters.loadFailures++;
     }
     if (load.attempts < spec.maxAttempts()) {
       boolean retry;
@@ -1018,7 +1064,9 @@ final class LookupIndependentReference {
         case THROWS_ON_TIMEOUT -> {
           if (timeout) {
             // DECIDED: an attempt timeout whose condition throws counts as a timeout and a failure
-            counters.loadFailures++;
+            if (call.unusable.add(load.key)) {
+              counters.loadFailures++;
+            }
             finalFailure(
                 load,
                 IllegalStateException.class.getName(),

@@ -949,6 +949,7 @@ class LookupIndependentReferenceTest {
               "fallbacks",
               "sharedLoads",
               "refreshes",
+              "refreshesSkipped",
               "batches",
               "rateLimited")) {
         m.put(name, harness.metric(name));

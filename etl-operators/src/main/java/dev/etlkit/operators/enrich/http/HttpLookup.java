@@ -197,7 +197,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * A header whose value {@code supplier} gives for each request, on the calling thread: for
    * credentials such as {@code Authorization}, read on the TaskManager (an environment variable, a
    * mounted file, a token cache). It must return quickly and never block; cache tokens and refresh
-   * them in the background. Its exception fails the lookup (retryable).
+   * them in the background. It is called on the task thread and the step's timer thread, possibly
+   * at the same time, so it must be thread-safe. Its exception fails the lookup (retryable).
    *
    * @throws IllegalArgumentException if the JDK client would refuse the header name
    */

@@ -21,7 +21,8 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * A {@link Lookup} in a relational database: one row per key, read with prepared statements from a
- * pool of connections (HikariCP) on threads of its own, so the calling task thread never waits.
+ * pool of connections (HikariCP) on threads of its own, so the calling thread (the task thread or
+ * the step's timer thread) never waits. Thread-safe.
  *
  * <pre>{@code
  * JdbcLookup<String, Customer> customers =

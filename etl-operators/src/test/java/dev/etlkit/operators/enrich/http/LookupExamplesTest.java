@@ -77,7 +77,7 @@ class LookupExamplesTest {
     @Override
     public CompletableFuture<Optional<BigDecimal>> lookup(String currency) {
       try {
-        // The blocking call runs on the executor, never on the task thread.
+        // The blocking call runs on the executor, never on the calling thread.
         return CompletableFuture.supplyAsync(
             () -> Optional.ofNullable(client.rate(currency)), executor);
       } catch (RejectedExecutionException full) {

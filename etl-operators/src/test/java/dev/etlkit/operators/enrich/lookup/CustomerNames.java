@@ -28,7 +28,7 @@ public final class CustomerNames implements Lookup<String, String> {
 
   @Override
   public CompletableFuture<Optional<String>> lookup(String customerId) {
-    // never block the calling (task) thread: answer on the lookup's own executor
+    // never block the calling thread: answer on the lookup's own executor
     return CompletableFuture.supplyAsync(
         () -> Optional.ofNullable(names.get(customerId)), executor);
   }

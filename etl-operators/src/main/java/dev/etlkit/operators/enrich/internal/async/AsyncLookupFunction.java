@@ -1,7 +1,9 @@
 package dev.etlkit.operators.enrich.internal.async;
 
 import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupCombiner;
@@ -11,7 +13,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -33,7 +34,11 @@ import org.apache.flink.types.Either;
  * result, or a dead letter to be split off by {@link LookupOutputFunction} (an async function has
  * no side outputs). The combiner runs on the task thread: answers reach Flink as {@link
  * CollectionSupplier}s, which Flink runs in the task's mailbox. Never completes a record
- * exceptionally, so a lookup failure never fails the job.
+ * exceptionally, so a lookup failure never fails the job. Three things fail the task instead, as in
+ * every etlkit step: an {@link Error} thrown by the lookup (rethrown when the record's output is
+ * made), and an {@link InterruptedException} from the key selector or the combiner (the task is
+ * being cancelled: the interrupt flag is restored and an {@link EtlException} thrown, nothing is
+ * dead-lettered).
  *
  * <p>The records given to the engine are kept by the {@code ResultFuture} Flink gave each one,
  * which is the one {@link #timeout} names the record by, so a step timeout finds its record in
@@ -69,9 +74,6 @@ public final class AsyncLookupFunction<I, K, V, O>
    * node: the table grows to the most records ever in flight (at most the capacity) and stays.
    */
   private transient IdentityHashMap<ResultFuture<?>, Pending> inFlight;
-
-  /** Records given to the engine and not answered yet: the inFlight gauge. */
-  private transient AtomicInteger waiting;
 
   /**
    * The record {@link #answerFromCache} just found no fresh entry for, and its key: the next {@link
@@ -109,8 +111,7 @@ public final class AsyncLookupFunction<I, K, V, O>
     int subtask = context.getTaskInfo().getIndexOfThisSubtask();
     int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
     inFlight = new IdentityHashMap<>();
-    waiting = new AtomicInteger();
-    metrics = LookupMetrics.register(context.getMetricGroup(), step, waiting::get);
+    metrics = LookupMetrics.register(context.getMetricGroup(), step, this::recordsWaiting);
     lookupOpened = true;
     lookup.open(
         new SubtaskContext(subtask, parallelism, metrics.group().addGroup("lookup"), context));
@@ -149,10 +150,9 @@ public final class AsyncLookupFunction<I, K, V, O>
     }
     forgetCacheMiss();
     try {
-      key = keySelector.getKey(input);
-      if (key == null) {
-        throw nullKey();
-      }
+      key = keyOf(input);
+    } catch (InterruptedException e) {
+      throw interrupted(e);
     } catch (Exception e) {
       record.reject(e, 1);
       return;
@@ -170,8 +170,38 @@ public final class AsyncLookupFunction<I, K, V, O>
   private void startLoad(K key, Pending record) {
     inFlight.put(record.result, record);
     record.tracked = true;
-    waiting.incrementAndGet();
     engine.load(key, record);
+  }
+
+  /**
+   * The key of {@code input}: what the key selector returns, checked to be usable. A null key
+   * throws a {@link NullPointerException}; a key whose {@code hashCode} throws throws that here, on
+   * the task thread, as the cache, single-flight and micro-batches all hash it (else it would throw
+   * inside the engine, on whichever thread hashed it first).
+   */
+  private K keyOf(I input) throws Exception {
+    K key = keySelector.getKey(input);
+    if (key == null) {
+      throw nullKey();
+    }
+    key.hashCode();
+    return key;
+  }
+
+  /**
+   * The key selector or the combiner was interrupted: the task is being cancelled, the record is
+   * not bad. Restores the interrupt flag and returns what to fail the task with, as {@link
+   * dev.etlkit.core.ErrorHandler#reject} does for other steps.
+   */
+  private EtlException interrupted(InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return new EtlException(step, "interrupted while processing a record", e);
+  }
+
+  /** Records given to the engine and not answered yet: the {@code inFlight} gauge. */
+  private int recordsWaiting() {
+    LookupEngine<K, V> current = engine;
+    return current == null ? 0 : current.recordsWaiting();
   }
 
   /**
@@ -208,12 +238,11 @@ public final class AsyncLookupFunction<I, K, V, O>
       I input, @Nullable Either.Left<O, DeadLetter> reuse) {
     K key;
     try {
-      key = keySelector.getKey(input);
+      key = keyOf(input);
+    } catch (InterruptedException e) {
+      throw interrupted(e);
     } catch (Exception e) {
       return Either.Right(deadLetter(input, e, 1));
-    }
-    if (key == null) {
-      return Either.Right(deadLetter(input, nullKey(), 1));
     }
     Object hit = engine.probe(key);
     if (hit == LookupEngine.NO_ENTRY) {
@@ -227,6 +256,8 @@ public final class AsyncLookupFunction<I, K, V, O>
     O out;
     try {
       out = combiner.combine(input, value, status);
+    } catch (InterruptedException e) {
+      throw interrupted(e);
     } catch (Exception e) {
       return Either.Right(deadLetter(input, e, 0));
     }
@@ -264,6 +295,9 @@ public final class AsyncLookupFunction<I, K, V, O>
 
   private Either<O, DeadLetter> output(
       I input, @Nullable V value, LookupStatus status, @Nullable Throwable error, int attempts) {
+    if (error instanceof Error) {
+      throw (Error) error; // the lookup threw it: not a bad record, the task fails
+    }
     if (error != null) {
       return Either.Right(deadLetter(input, error, attempts));
     }
@@ -273,6 +307,8 @@ public final class AsyncLookupFunction<I, K, V, O>
         throw new NullPointerException("the lookup combiner returned null");
       }
       return Either.Left(out);
+    } catch (InterruptedException e) {
+      throw interrupted(e);
     } catch (Exception e) {
       return Either.Right(deadLetter(input, e, attempts));
     }
@@ -282,11 +318,16 @@ public final class AsyncLookupFunction<I, K, V, O>
     return new NullPointerException("the lookup key selector returned null");
   }
 
-  /** A draft: {@link LookupOutputFunction} applies the error policy, counts it, adds event time. */
+  /**
+   * A draft: {@link LookupOutputFunction} applies the error policy and counts it. Its event time is
+   * the record's own (a {@code Change}'s or a {@code RawRecord}'s, else null), for the output
+   * function to use when the record has no Flink timestamp.
+   */
   private DeadLetter deadLetter(I input, Throwable error, int attempts) {
     return DeadLetter.builder()
         .step(step)
         .error(error)
+        .eventTime(EventTimes.of(null, input))
         .payloadOf(input)
         .sourcePosition(SourcePositions.of(input))
         .attempt(Math.max(1, attempts))
@@ -304,10 +345,7 @@ public final class AsyncLookupFunction<I, K, V, O>
     @Nullable private Throwable error;
     private int attempts;
 
-    /**
-     * Given to the engine: in {@code inFlight} until its output is made, in {@code waiting} until
-     * answered.
-     */
+    /** Given to the engine: in {@code inFlight} until its output is made. */
     boolean tracked;
 
     Pending(I input, ResultFuture<Either<O, DeadLetter>> result) {
@@ -331,9 +369,6 @@ public final class AsyncLookupFunction<I, K, V, O>
     }
 
     private void answer() {
-      if (tracked) {
-        waiting.decrementAndGet();
-      }
       result.complete(this);
     }
 

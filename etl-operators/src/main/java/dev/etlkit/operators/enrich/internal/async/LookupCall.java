@@ -2,8 +2,10 @@ package dev.etlkit.operators.enrich.internal.async;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 import javax.annotation.Nullable;
@@ -11,9 +13,9 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * One round trip to the lookup: {@code lookup(key)} for one flight, or {@code lookupAll(keys)} for
- * a micro-batch of flights. It ends exactly once, by the lookup's reply ({@link #accept}) or by the
- * attempt timeout ({@link #run}), whichever comes first; the loser is ignored, so a late reply
- * never produces a second answer.
+ * a micro-batch of flights. It ends exactly once, by the lookup's reply ({@link #accept}), by the
+ * attempt timeout ({@link #run}) or by an {@link Error} the lookup threw ({@link #fail}), whichever
+ * comes first; the loser is ignored, so a late reply never produces a second answer.
  *
  * <p>A single call holds its flight in a field (no list); while armed, it is also a node of the
  * engine's {@link AttemptTimeouts} list (the links below, guarded by that list's lock).
@@ -38,6 +40,15 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
 
   /** When the call was made: set before {@link AttemptTimeouts#arm} or by it. */
   long startNanos = AttemptTimeouts.READ_CLOCK;
+
+  /** The distinct keys the call asked for, set when it is made: the unit of the load metrics. */
+  int keysAsked;
+
+  /**
+   * The keys of a batch whose outcome was counted as unusable (see {@link #firstFailureOfKey});
+   * made on the first such failure, by the one thread that ended the call.
+   */
+  @Nullable private Set<K> failedKeys;
 
   // Attempt timeout: the deadline and the links of AttemptTimeouts' list, guarded by its lock.
   long deadlineNanos;
@@ -133,11 +144,32 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
     return size() == 0;
   }
 
+  /**
+   * Whether {@code flight} is the first of its key in this call whose outcome could not be used:
+   * without single-flight a batch may hold a key twice, which was asked, and counts, once.
+   */
+  boolean firstFailureOfKey(Flight<K, V> flight) {
+    if (batch == null) {
+      return true;
+    }
+    if (failedKeys == null) {
+      failedKeys = new HashSet<>();
+    }
+    return failedKeys.add(flight.key);
+  }
+
   /** The attempt timeout fired. */
   @Override
   public void run() {
     if (STATE.compareAndSet(this, 0, 1)) {
       engine.onCallTimedOut(this);
+    }
+  }
+
+  /** The lookup threw {@code error} instead of returning a future: the task must fail. */
+  void fail(Error error) {
+    if (STATE.compareAndSet(this, 0, 1)) {
+      engine.onCallThrewError(this, error);
     }
   }
 

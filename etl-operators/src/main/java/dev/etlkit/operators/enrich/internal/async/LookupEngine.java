@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
@@ -23,13 +24,23 @@ import org.apache.flink.annotation.Internal;
  * resolves failures into stale values or the fallback. Every record given to {@link #load} is
  * answered exactly once, by its load or by {@link #timeout}. Whatever throws while a reply or an
  * attempt timeout is handled (a user's retry condition, a reply of the wrong type) fails the load
- * at once, so that no load is left registered that nothing will finish.
+ * at once, so that no load is left registered that nothing will finish. An {@link Error} thrown by
+ * {@code lookup} or {@code lookupAll} is no failed attempt: the records waiting for the call are
+ * {@linkplain Waiter#reject rejected} with it at once, without retry, stale entry or fallback, and
+ * the step fails the task with it.
+ *
+ * <p>Calls: the loads in progress are at most the records waiting (each load has one at least,
+ * until its records time out). A refresh-ahead call starts only while the records waiting and the
+ * refreshes in progress are fewer than the step's capacity; otherwise the due refresh is skipped
+ * (the entry is served as it is, and a later read tries again).
  *
  * <p>Threads: {@link #probe}, {@link #load} and {@link #timeout} run on the task thread; replies on
  * the lookup's threads; attempt timeouts, backoffs, batch flushes and rate-limit waits on the
- * {@link Timers} thread. State shared between them lives in {@link Flight}s (synchronized), the
- * flight map and Caffeine (concurrent), and one-shot CAS guards on {@link Waiter} and {@link
- * LookupCall}.
+ * {@link Timers} thread. So the lookup is called on the task thread (first attempts, when no batch
+ * or permit is waited for) and on the timers thread (retries, batches, rate-limited calls),
+ * possibly at the same time: {@link Lookup} says so. State shared between them lives in {@link
+ * Flight}s (synchronized), the flight map and Caffeine (concurrent), and one-shot CAS guards on
+ * {@link Waiter} and {@link LookupCall}.
  *
  * @param <K> key type
  * @param <V> value type
@@ -50,6 +61,7 @@ public final class LookupEngine<K, V> {
   private final long timeoutMillis;
   private final long attemptTimeoutNanos;
   private final boolean singleFlight;
+  private final int capacity;
   @Nullable private final CacheStore<K, V> cache;
   @Nullable private final MicroBatcher<K, V> batcher;
   @Nullable private final CallRateLimiter<K, V> limiter;
@@ -57,6 +69,15 @@ public final class LookupEngine<K, V> {
 
   /** Loads by key (single-flight) and refreshes in progress. */
   private final ConcurrentHashMap<K, Flight<K, V>> flights = new ConcurrentHashMap<>();
+
+  /**
+   * Records given to {@link #load} and not answered yet; raised on the task thread only, so that a
+   * refresh started there never takes the calls in progress past the capacity.
+   */
+  private final AtomicInteger recordsWaiting = new AtomicInteger();
+
+  /** Refresh flights registered and not unregistered yet; raised on the task thread only. */
+  private final AtomicInteger refreshing = new AtomicInteger();
 
   @SuppressWarnings("unchecked")
   public LookupEngine(
@@ -78,6 +99,7 @@ public final class LookupEngine<K, V> {
     this.attemptTimeoutNanos = settings.attemptTimeout().toNanos();
     this.attemptTimeouts = new AttemptTimeouts(timers, attemptTimeoutNanos);
     this.singleFlight = settings.singleFlight();
+    this.capacity = settings.capacity();
     this.cache = settings.cache() == null ? null : new CacheStore<>(settings.cache(), timers);
     this.batcher =
         settings.batchKeys() > 0
@@ -134,6 +156,7 @@ public final class LookupEngine<K, V> {
    */
   public void load(K key, Waiter<V> waiter) {
     metrics.cacheMisses.inc();
+    recordsWaiting.incrementAndGet();
     long now = timers.nanoTime();
     waiter.deadlineNanos = now + timeoutNanos;
     if (!singleFlight) {
@@ -158,7 +181,7 @@ public final class LookupEngine<K, V> {
         return;
       }
       // The flight just finished: help unregister it and look again.
-      flights.remove(key, flight);
+      unregister(flight);
     }
   }
 
@@ -167,7 +190,7 @@ public final class LookupEngine<K, V> {
    * entry or the fallback unless its load answered first; returns whether this call answered it.
    */
   public boolean timeout(Waiter<V> waiter) {
-    if (!waiter.tryFinish()) {
+    if (!claim(waiter)) {
       return false;
     }
     stepTimedOut(waiter);
@@ -180,6 +203,11 @@ public final class LookupEngine<K, V> {
         waiter,
         new TimeoutException("no answer within the step timeout of " + timeoutMillis + " ms"),
         true);
+  }
+
+  /** Records given to {@link #load} and not answered yet: the {@code inFlight} gauge. */
+  public int recordsWaiting() {
+    return recordsWaiting.get();
   }
 
   /** Keys loading or refreshing now (for tests). */
@@ -207,12 +235,22 @@ public final class LookupEngine<K, V> {
   // -----------------------------------------------------------------------------------------------
   // Attempts
 
+  /**
+   * Starts a background reload of {@code key} unless one is in progress, or the calls in progress
+   * (one per record waiting at most, and the refreshes) already reach the capacity: then it is
+   * skipped, and counted; a later read of the entry tries again.
+   */
   private void refresh(K key, long now) {
     if (flights.containsKey(key)) {
       return;
     }
+    if (recordsWaiting.get() + refreshing.get() >= capacity) {
+      metrics.refreshesSkipped.inc();
+      return;
+    }
     Flight<K, V> flight = new Flight<>(key, true, true);
     if (flights.putIfAbsent(key, flight) == null) {
+      refreshing.incrementAndGet();
       metrics.refreshes.inc();
       startAttempt(flight, now);
     }
@@ -267,9 +305,11 @@ public final class LookupEngine<K, V> {
         metrics.retries.inc();
       }
     }
-    // loads counts keys asked: a key twice in one batch (no single-flight) is asked once
+    // loads counts keys asked: a key twice in one batch (no single-flight) is asked once, and
+    // counts once in loadFailures or loadTimeouts too
     Collection<K> keys = call.isBatch() ? call.keys() : null;
-    metrics.loads.inc(keys == null ? calling : keys.size());
+    call.keysAsked = keys == null ? calling : keys.size();
+    metrics.loads.inc(call.keysAsked);
     attemptTimeouts.arm(call); // sets call.startNanos if not set yet
     CompletableFuture<?> reply;
     try {
@@ -282,11 +322,34 @@ public final class LookupEngine<K, V> {
       if (reply == null) {
         throw new NullPointerException("the lookup returned no future");
       }
-    } catch (Throwable t) {
-      call.accept(null, t);
+    } catch (Exception e) {
+      call.accept(null, e);
+      return;
+    } catch (Error e) {
+      call.fail(e);
       return;
     }
     ((CompletableFuture) reply).whenComplete(call);
+  }
+
+  /**
+   * The lookup threw {@code error} when {@code call} was made: ends its flights and rejects their
+   * records with it, which fails the task; no retry, stale entry or fallback stands in.
+   */
+  void onCallThrewError(LookupCall<K, V> call, Error error) {
+    attemptTimeouts.disarm(call);
+    for (int i = 0; i < call.size(); i++) {
+      Flight<K, V> f = call.flight(i);
+      int waiters = f.abort();
+      unregister(f);
+      int attempts = f.attempts();
+      for (int w = 0; w < waiters; w++) {
+        Waiter<V> waiter = f.waiter(w);
+        if (claim(waiter)) {
+          waiter.reject(error, attempts);
+        }
+      }
+    }
   }
 
   void onCallReplied(LookupCall<K, V> call, @Nullable Object reply, @Nullable Throwable error) {
@@ -299,7 +362,7 @@ public final class LookupEngine<K, V> {
       failure = new NullPointerException("the lookup completed its future with null");
     }
     if (failure != null) {
-      metrics.loadFailures.inc(answered);
+      metrics.loadFailures.inc(call.keysAsked);
       onCallFailed(call, failure, false);
       return;
     }
@@ -309,14 +372,16 @@ public final class LookupEngine<K, V> {
         onAnswer(f, answerOf(call, reply, f), now);
       } catch (Throwable t) {
         // A retry condition that threw, a reply of the wrong type: the answer is not used.
-        metrics.loadFailures.inc();
+        if (call.firstFailureOfKey(f)) {
+          metrics.loadFailures.inc();
+        }
         abort(f, t);
       }
     }
   }
 
   void onCallTimedOut(LookupCall<K, V> call) {
-    metrics.loadTimeouts.inc(call.size());
+    metrics.loadTimeouts.inc(call.keysAsked);
     onCallFailed(
         call,
         new TimeoutException(
@@ -337,7 +402,7 @@ public final class LookupEngine<K, V> {
       try {
         onAttemptFailed(f, failure);
       } catch (Throwable t) {
-        if (timedOut) {
+        if (timedOut && call.firstFailureOfKey(f)) {
           metrics.loadFailures.inc(); // the attempt's outcome could not be used
         }
         abort(f, t); // a retry condition that threw, a retry the timers refused
@@ -368,7 +433,7 @@ public final class LookupEngine<K, V> {
     int attempts = flight.attempts();
     for (int i = 0; i < waiters; i++) {
       Waiter<V> w = flight.waiter(i);
-      if (w.tryFinish()) {
+      if (claim(w)) {
         w.deliver(value, status, attempts);
       }
     }
@@ -401,7 +466,7 @@ public final class LookupEngine<K, V> {
     long now = timers.nanoTime();
     for (int i = 0; i < waiters; i++) {
       Waiter<V> w = flight.waiter(i);
-      if (w.tryFinish()) {
+      if (claim(w)) {
         if (now - w.deadlineNanos >= 0) {
           // The step timeout has passed too (its timer may just not have fired yet): the record
           // times out, whichever timer came first.
@@ -434,10 +499,20 @@ public final class LookupEngine<K, V> {
     return waiters;
   }
 
+  /** Removes a registered flight from the flight map; only its first call counts. */
   void unregister(Flight<K, V> flight) {
-    if (flight.registered) {
-      flights.remove(flight.key, flight);
+    if (flight.registered && flights.remove(flight.key, flight) && flight.refresh) {
+      refreshing.decrementAndGet();
     }
+  }
+
+  /** Claims the right to answer {@code waiter} (see {@link Waiter#tryFinish}). */
+  private boolean claim(Waiter<V> waiter) {
+    if (!waiter.tryFinish()) {
+      return false;
+    }
+    recordsWaiting.decrementAndGet();
+    return true;
   }
 
   /**

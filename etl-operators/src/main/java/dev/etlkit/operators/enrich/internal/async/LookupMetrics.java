@@ -27,13 +27,19 @@ public final class LookupMetrics {
   /** Records that found no fresh cache entry (every record without a cache). */
   public static final String CACHE_MISSES = "cacheMisses";
 
-  /** Keys sent to the lookup: every attempt of every key, each key of a batch once. */
+  /**
+   * Keys sent to the lookup: every attempt of every key, each distinct key of a batch once (a key
+   * asked once in one call). The unit of {@link #LOAD_FAILURES} and {@link #LOAD_TIMEOUTS} too.
+   */
   public static final String LOADS = "loads";
 
-  /** Attempts that failed with an exception (attempt timeouts not included). */
+  /**
+   * Keys asked whose call failed with an exception, or whose answer could not be used (a retry
+   * condition threw); attempt timeouts not included.
+   */
   public static final String LOAD_FAILURES = "loadFailures";
 
-  /** Attempts that passed the attempt timeout. */
+  /** Keys asked whose call passed the attempt timeout. */
   public static final String LOAD_TIMEOUTS = "loadTimeouts";
 
   /** Attempts after the first one of a key, counted when their call is made. */
@@ -53,6 +59,12 @@ public final class LookupMetrics {
 
   /** Background reloads started by refresh-ahead. */
   public static final String REFRESHES = "refreshes";
+
+  /**
+   * Refresh-ahead reloads not started because the calls in progress already reached the step's
+   * capacity (the entry was served as it was; a later read tries again).
+   */
+  public static final String REFRESHES_SKIPPED = "refreshesSkipped";
 
   /** {@code lookupAll} calls of micro-batches. */
   public static final String BATCHES = "batches";
@@ -82,6 +94,7 @@ public final class LookupMetrics {
   final Counter fallbacks;
   final SimpleCounter sharedLoads;
   final Counter refreshes;
+  final SimpleCounter refreshesSkipped;
   final Counter batches;
   final Counter rateLimited;
   final Histogram loadLatency;
@@ -89,8 +102,8 @@ public final class LookupMetrics {
 
   private LookupMetrics(MetricGroup group) {
     this.group = group;
-    // Hits, misses and shared loads are counted on the task thread only (probe and load); the
-    // other counters on lookup and timer threads too.
+    // Hits, misses, shared loads and skipped refreshes are counted on the task thread only (probe
+    // and load); the other counters on lookup and timer threads too.
     this.cacheHits = group.counter(CACHE_HITS, new SimpleCounter());
     this.cacheMisses = group.counter(CACHE_MISSES, new SimpleCounter());
     this.loads = group.counter(LOADS, new ThreadSafeSimpleCounter());
@@ -102,6 +115,7 @@ public final class LookupMetrics {
     this.fallbacks = group.counter(FALLBACKS, new ThreadSafeSimpleCounter());
     this.sharedLoads = group.counter(SHARED_LOADS, new SimpleCounter());
     this.refreshes = group.counter(REFRESHES, new ThreadSafeSimpleCounter());
+    this.refreshesSkipped = group.counter(REFRESHES_SKIPPED, new SimpleCounter());
     this.batches = group.counter(BATCHES, new ThreadSafeSimpleCounter());
     this.rateLimited = group.counter(RATE_LIMITED, new ThreadSafeSimpleCounter());
     this.loadLatency =
@@ -152,6 +166,8 @@ public final class LookupMetrics {
         return sharedLoads.getCount();
       case REFRESHES:
         return refreshes.getCount();
+      case REFRESHES_SKIPPED:
+        return refreshesSkipped.getCount();
       case BATCHES:
         return batches.getCount();
       case RATE_LIMITED:

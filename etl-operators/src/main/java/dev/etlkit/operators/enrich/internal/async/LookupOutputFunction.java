@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.internal.async;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.ObjectReuseCopies;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -15,7 +16,10 @@ import org.apache.flink.util.Collector;
  * The lookup step's output operator: passes enriched records on and sends dead letters to {@link
  * DeadLetter#OUTPUT_TAG}, applying the step's error policy to them (an async function can neither
  * emit side outputs nor keep accumulators, so the step's record accounting lives here). One input
- * is one record of the step: {@code in == out + deadLettered}.
+ * is one record of the step: {@code in == out + deadLettered}. A dead letter's event time is the
+ * record's Flink timestamp, else the record's own, which the draft carries (a {@code Change}'s
+ * {@code eventTime()}, a {@code RawRecord}'s {@code timestamp()}), as {@link ErrorHandler} gives
+ * other steps.
  *
  * <p>With object reuse on, an enriched record goes on as a copy: the combiner may have put the
  * looked-up value into it, which the cache hands to every record of its key, and a function chained
@@ -53,11 +57,13 @@ public final class LookupOutputFunction<O> extends ProcessFunction<Either<O, Dea
     }
     DeadLetter draft = result.right();
     byte[] bytes = draft.payloadBytes();
+    // The draft holds the payload's text, not the record: it carries the record's own event time
+    Long timestamp = EventTimes.known(ctx.timestamp());
     DeadLetter letter =
         errors.reject(
             new LookupRejection(draft.errorClass(), draft.errorMessage()),
             bytes != null ? bytes : draft.payloadText(),
-            ctx.timestamp(),
+            timestamp != null ? timestamp : draft.eventTime(),
             draft.sourcePosition(),
             draft.rejectedAt(),
             draft.attempt());

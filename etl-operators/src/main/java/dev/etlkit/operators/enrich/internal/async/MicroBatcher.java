@@ -29,6 +29,9 @@ final class MicroBatcher<K, V> implements Runnable {
 
   @Nullable private Timers.Cancellable flushTimer;
 
+  /** When {@code pending} is due to be sent, on the timers' clock; set with its flush timer. */
+  private long flushDueNanos;
+
   /**
    * @param distinctKeysNeeded whether two flights of one key can be pending at once (single-flight
    *     off): the batch then counts its distinct keys
@@ -59,6 +62,7 @@ final class MicroBatcher<K, V> implements Runnable {
       if (distinct >= maxKeys) {
         full = take();
       } else if (pending.size() == 1) {
+        flushDueNanos = timers.nanoTime() + maxDelayNanos;
         flushTimer = timers.schedule(this, maxDelayNanos);
       }
     }
@@ -67,13 +71,16 @@ final class MicroBatcher<K, V> implements Runnable {
     }
   }
 
-  /** The delay of the oldest key passed. */
+  /**
+   * The delay of the oldest key passed. A flush timer that had already started when a full batch
+   * cancelled it (cancelling does not stop a running task) finds the batch it was set for gone: the
+   * batch pending now, if any, is not due yet and keeps its own timer.
+   */
   @Override
   public void run() {
     List<Flight<K, V>> due;
     synchronized (this) {
-      flushTimer = null;
-      if (pending.isEmpty()) {
+      if (pending.isEmpty() || timers.nanoTime() - flushDueNanos < 0) {
         return;
       }
       due = take();
