@@ -1,0 +1,162 @@
+package dev.etlkit.operators.json.internal;
+
+import static dev.etlkit.operators.json.internal.ReaderFixtures.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.json.Coercion;
+import dev.etlkit.operators.json.JsonRecordException;
+import dev.etlkit.operators.json.Reading;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Review findings in the JSON reader: each test fails on the code it was written against. */
+class ReviewJsonReaderTest {
+
+  private static JsonRecordException rejection(JsonRecordReader<?> reader, String json) {
+    JsonRecordException e =
+        catchThrowableOfType(JsonRecordException.class, () -> reader.read(utf8(json)));
+    assertThat(e).as("expected a rejection of %s", json).isNotNull();
+    return e;
+  }
+
+  /** A record: a key repeated after its last component takes the slow (second) pass. */
+  public record Pair(String a, String b) {}
+
+  @Test
+  void repeatedKeyInRecord_withASecondValueAfterTheObject_isTrailingContent() {
+    JsonRecordReader<Pair> reader = ReaderFixtures.of(Pair.class).reader();
+
+    // Without the repeated key the same trailing value is rejected, as documented:
+    assertThat(rejection(reader, "{\"a\":\"x\",\"b\":\"y\"} {\"q\":1}").reason())
+        .isEqualTo(JsonRecordException.Reason.TRAILING_CONTENT);
+    // With it, the second pass binds the first object and never looks at what follows.
+    assertThat(rejection(reader, "{\"a\":\"x\",\"b\":\"y\",\"a\":\"z\"} {\"q\":1}").reason())
+        .isEqualTo(JsonRecordException.Reason.TRAILING_CONTENT);
+  }
+
+  @Test
+  void repeatedKeyInRecord_withGarbageAfterTheObject_isTrailingContent() {
+    JsonRecordReader<Pair> reader = ReaderFixtures.of(Pair.class).reader();
+
+    assertThat(rejection(reader, "{\"a\":\"x\",\"b\":\"y\",\"a\":\"z\"}]").reason())
+        .isEqualTo(JsonRecordException.Reason.TRAILING_CONTENT);
+  }
+
+  @Test
+  void tryCast_negativeZeroForADouble_staysNegativeZero() throws Exception {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class).coercion(Coercion.tryCast()).reader();
+
+    // A JSON number of the field's own type is "read directly"; without coercion -0.0 is -0.0
+    // (the docs' strict rules), and Json.write writes a negative zero as -0.0.
+    Double ratio = reader.read(utf8("{\"count\":1,\"ratio\":-0.0}")).ratio;
+
+    assertThat(Double.doubleToRawLongBits(ratio))
+        .as("raw bits of %s", ratio)
+        .isEqualTo(Double.doubleToRawLongBits(-0.0d));
+  }
+
+  /** A record whose component is required by annotation. */
+  public record Tagged(@JsonProperty(required = true) String id, int n) {}
+
+  @Test
+  void annotatedRequiredRecordComponent_missing_isMissingRequiredField() {
+    JsonRecordReader<Tagged> reader = ReaderFixtures.of(Tagged.class).reader();
+
+    // JSON null is reported as documented ...
+    assertThat(rejection(reader, "{\"id\":null,\"n\":1}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'id' of Tagged is missing or null at $");
+    // ... but a missing component is Jackson's own "missing required creator property",
+    // mislabelled WRONG_TYPE: expected String, got a JSON object at $
+    assertThat(rejection(reader, "{\"n\":1}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'id' of Tagged is missing or null at $");
+  }
+
+  /** A POJO with byte fields: Flink serializes them as BYTE. */
+  public static class Flags {
+    public byte level;
+    public Byte mask;
+  }
+
+  @Test
+  void byteField_numberAbove127_isOutOfRangeNotWrappedToANegativeByte() {
+    JsonRecordReader<Flags> reader = ReaderFixtures.of(Flags.class).reader();
+
+    // Jackson's getByteValue() accepts -128..255 and casts, so 200 became -56.
+    assertThat(rejection(reader, "{\"level\":200}"))
+        .hasMessage("OUT_OF_RANGE: number out of range for byte at $.level");
+    assertThat(rejection(reader, "{\"level\":1,\"mask\":255}").reason())
+        .isEqualTo(JsonRecordException.Reason.OUT_OF_RANGE);
+  }
+
+  @Test
+  void maxStringLength_holdsForAStringOfAnIgnoredUnknownField() {
+    JsonRecordReader<Reading> reader =
+        ReaderFixtures.of(Reading.class)
+            .limits(JsonReadLimits.defaults().withMaxStringLength(10))
+            .reader();
+
+    // A known field is checked ...
+    assertThat(rejection(reader, "{\"count\":1,\"sensor\":\"01234567890123456789\"}").reason())
+        .isEqualTo(JsonRecordException.Reason.LIMIT_EXCEEDED);
+    // ... an unknown (ignored) one is not, although the docs' bad-input table says a string
+    // longer than maxStringLength is LIMIT_EXCEEDED (and maxNumberLength does hold for it).
+    assertThat(rejection(reader, "{\"count\":1,\"other\":\"01234567890123456789\"}"))
+        .hasMessage(
+            "LIMIT_EXCEEDED: String value length (20) exceeds the maximum allowed (10)"
+                + " (JsonReadLimits.maxStringLength)");
+  }
+
+  /** An enum used as a map key: Flink serializes the map with an enum key. */
+  public enum Level {
+    LOW,
+    HIGH
+  }
+
+  /** A POJO with an enum-keyed map. */
+  public static class Limits {
+    public Map<Level, String> byLevel;
+  }
+
+  @Test
+  void unknownEnumConstantAsMapKey_isInvalidValueLikeAnUnknownEnumValue() {
+    JsonRecordReader<Limits> reader = ReaderFixtures.of(Limits.class).reader();
+
+    // Docs: "an unknown name INVALID_VALUE"; as a key it is reported as
+    // WRONG_TYPE: expected Level, got a field name at $.byLevel.?
+    assertThat(rejection(reader, "{\"byLevel\":{\"MEDIUM\":\"x\"}}").reason())
+        .isEqualTo(JsonRecordException.Reason.INVALID_VALUE);
+  }
+
+  /** A POJO whose setter validates its value. */
+  public static class Validated {
+    private String code;
+
+    public String getCode() {
+      return code;
+    }
+
+    public void setCode(String code) {
+      if (code.isBlank()) {
+        throw new IllegalArgumentException("blank code");
+      }
+      this.code = code;
+    }
+  }
+
+  @Test
+  void setterThatThrows_isReportedByItsExceptionClass() {
+    JsonRecordReader<Validated> reader = ReaderFixtures.of(Validated.class).reader();
+
+    // Docs: "a constructor or setter of your type that throws is reported by its exception
+    // class only"; a setter gives "INVALID_VALUE: cannot bind the value at $.code".
+    assertThat(rejection(reader, "{\"code\":\" \"}").getMessage())
+        .startsWith("INVALID_VALUE: ")
+        .contains("(java.lang.IllegalArgumentException)");
+  }
+}
