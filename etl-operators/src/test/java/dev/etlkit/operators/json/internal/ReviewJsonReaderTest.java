@@ -9,6 +9,7 @@ import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.json.Coercion;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.Reading;
+import java.math.BigDecimal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -158,5 +159,38 @@ class ReviewJsonReaderTest {
     assertThat(rejection(reader, "{\"code\":\" \"}").getMessage())
         .startsWith("INVALID_VALUE: ")
         .contains("(java.lang.IllegalArgumentException)");
+  }
+
+  /** A code read as text from a JSON number (with coercion), and a count. */
+  public record Code(String code, int n) {}
+
+  @Test
+  void repeatedKeyInRecord_negativeZeroReadAsText_keepsItsSpelling() throws Exception {
+    JsonRecordReader<Code> reader =
+        ReaderFixtures.of(Code.class).fieldCoercion("code", Coercion.tryCast()).reader();
+
+    Code fast = reader.read(utf8("{\"code\":-0,\"n\":2}"));
+    Code slow = reader.read(utf8("{\"code\":-0,\"n\":1,\"n\":2}"));
+
+    assertThat(fast).isEqualTo(new Code("-0", 2));
+    // Docs: the second pass binds "to the same values as any other document, down to -0.0 and a
+    // number's spelling"; it replays the integer -0 as the int 0, so the text is "0".
+    assertThat(slow).isEqualTo(fast);
+  }
+
+  /**
+   * A record with a decimal, as users get it from stripTrailingZeros() or new BigDecimal("1e3").
+   */
+  public record Amount(BigDecimal value) {}
+
+  @Test
+  void writtenDecimalWithNegativeScale_readsBackEqual() throws Exception {
+    Amount amount = new Amount(new BigDecimal("1E+3"));
+    JsonRecordWriter<Amount> writer = new JsonRecordWriter<>(Amount.class, false);
+    JsonRecordReader<Amount> reader = ReaderFixtures.of(Amount.class).reader();
+
+    // Docs: "Whatever Json.write writes, Json.parse reads back into an equal record"; 1E+3 is
+    // written as 1000 and read back as 1000, which BigDecimal.equals (and the record) tell apart.
+    assertThat(reader.read(writer.writeBytes(amount))).isEqualTo(amount);
   }
 }
