@@ -8,9 +8,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.json.Coercion;
 import dev.etlkit.operators.json.JsonRecordException;
+import dev.etlkit.operators.json.Order;
 import dev.etlkit.operators.json.Reading;
 import dev.etlkit.operators.json.UnknownFields;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -212,5 +215,63 @@ class ReviewJsonReaderTest {
     // Json.write writes {"first":..,"last":..,"fullName":..}; Json.parse with
     // UnknownFields.DEAD_LETTER rejects its own step's output: UNKNOWN_FIELD ... at $.
     assertThat(reader.read(json)).isEqualTo(person);
+  }
+
+  /** UTF-16LE (no byte order mark: Jackson detects it from the zero bytes) with one bad unit. */
+  private static byte[] utf16le(String before, char unit, String after) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(before.getBytes(StandardCharsets.UTF_16LE));
+    out.write(unit & 0xFF);
+    out.write(unit >>> 8);
+    out.writeBytes(after.getBytes(StandardCharsets.UTF_16LE));
+    return out.toByteArray();
+  }
+
+  /** UTF-32BE with one code point given as a number. */
+  private static byte[] utf32be(String before, int codePoint, String after) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(before.getBytes(java.nio.charset.Charset.forName("UTF-32BE")));
+    out.write(codePoint >>> 24);
+    out.write((codePoint >>> 16) & 0xFF);
+    out.write((codePoint >>> 8) & 0xFF);
+    out.write(codePoint & 0xFF);
+    out.writeBytes(after.getBytes(java.nio.charset.Charset.forName("UTF-32BE")));
+    return out.toByteArray();
+  }
+
+  @Test
+  void utf16_unpairedSurrogate_isInvalidEncodingAndDoesNotSwallowTheNextCharacter() {
+    JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).reader();
+    String before = "{\"customerNumber\":1,\"orderId\":\"a";
+
+    // The decoder replaces the high surrogate and the character after it with one U+FFFD: here
+    // the closing quote goes, the x becomes part of the string and the document is accepted with
+    // orderId "a\uFFFDx"; with a letter after it, the letter is lost ("a\uFFFD").
+    byte[] quoteAfter = utf16le(before, '\ud800', "\"x\",\"paid\":true}");
+    byte[] letterAfter = utf16le(before, '\ud800', "x\",\"paid\":true}");
+
+    JsonRecordException e1 =
+        catchThrowableOfType(JsonRecordException.class, () -> reader.read(quoteAfter));
+    JsonRecordException e2 =
+        catchThrowableOfType(JsonRecordException.class, () -> reader.read(letterAfter));
+    assertThat(e1).as("UTF-16 with an unpaired surrogate before a quote").isNotNull();
+    assertThat(e1.reason()).isEqualTo(JsonRecordException.Reason.INVALID_ENCODING);
+    assertThat(e2).as("UTF-16 with an unpaired surrogate before a letter").isNotNull();
+    assertThat(e2.reason()).isEqualTo(JsonRecordException.Reason.INVALID_ENCODING);
+  }
+
+  @Test
+  void utf32_encodedSurrogate_isInvalidEncodingLikeInUtf8() {
+    JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).reader();
+
+    // UTF-8's ED A0 80 is INVALID_ENCODING (docs); the same code point in UTF-32 is accepted and
+    // bound as an unpaired surrogate.
+    JsonRecordException e =
+        catchThrowableOfType(
+            JsonRecordException.class,
+            () -> reader.read(utf32be("{\"customerNumber\":1,\"orderId\":\"a", 0xD800, "\"}")));
+
+    assertThat(e).as("UTF-32 with the code point U+D800").isNotNull();
+    assertThat(e.reason()).isEqualTo(JsonRecordException.Reason.INVALID_ENCODING);
   }
 }
