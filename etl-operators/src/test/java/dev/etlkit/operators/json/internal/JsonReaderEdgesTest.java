@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Review findings in the JSON reader: each test fails on the code it was written against. */
-class ReviewJsonReaderTest {
+class JsonReaderEdgesTest {
 
   private static JsonRecordException rejection(JsonRecordReader<?> reader, String json) {
     JsonRecordException e =
