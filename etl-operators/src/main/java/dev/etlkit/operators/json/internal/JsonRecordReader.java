@@ -173,7 +173,8 @@ public final class JsonRecordReader<T> {
    * maps and lists where the last value of a key has replaced the earlier ones, as the docs
    * promise, and bound from those. Scalars keep the token and text they were written with, so a
    * number binds exactly as in the first pass ({@code -0.0} stays negative, {@code 1.50} keeps its
-   * scale, a number read as text keeps its spelling). Limits hold as in the first pass.
+   * scale, a number read as text keeps its spelling). Limits hold as in the first pass, and so does
+   * the rule that nothing but whitespace may follow the object ({@code TRAILING_CONTENT}).
    */
   private T readLastValues(byte[] payload, JsonRecordException firstError)
       throws JsonRecordException {
@@ -187,7 +188,11 @@ public final class JsonRecordReader<T> {
       replay = tokens.asParser();
       replay.nextToken();
       tracker.reset();
-      return reader.readValue(replay);
+      T value = reader.readValue(replay);
+      requireEnd(parser);
+      return value;
+    } catch (JsonRecordException e) {
+      throw e;
     } catch (InvalidDefinitionException e) {
       throw firstError;
     } catch (Exception e) {
@@ -224,7 +229,9 @@ public final class JsonRecordReader<T> {
       case VALUE_NUMBER_INT:
         switch (p.getNumberType()) {
           case INT:
-            return new Scalar(token, p.getIntValue());
+            int i = p.getIntValue();
+            // -0 is the one JSON integer an int does not spell back (no '+', no leading zeros).
+            return new Scalar(token, i == 0 && p.getTextLength() > 1 ? p.getText() : i);
           case LONG:
             return new Scalar(token, p.getLongValue());
           default:
