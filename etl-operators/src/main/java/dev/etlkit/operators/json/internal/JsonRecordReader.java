@@ -71,6 +71,7 @@ public final class JsonRecordReader<T> {
               .setDeserializerModifier(new FieldRulesModifier(rules, tracker)));
     }
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
+    builder.addModule(ByteRangeDeserializer.module());
     // Before the fast module, so that it wraps the fast deserializer.
     builder.addModule(StrictInstantDeserializer.module());
     builder.addModule(StrictTextDeserializer.module());

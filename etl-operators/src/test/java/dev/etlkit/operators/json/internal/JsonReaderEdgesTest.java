@@ -83,21 +83,34 @@ class JsonReaderEdgesTest {
             "MISSING_REQUIRED_FIELD: required field 'id' of Tagged is missing or null at $");
   }
 
-  /** A POJO with byte fields: Flink serializes them as BYTE. */
+  /** A POJO with byte fields: Flink serializes them as BYTE (and byte[] as a byte array). */
   public static class Flags {
     public byte level;
     public Byte mask;
+    public byte[] bits;
   }
 
   @Test
-  void byteField_numberAbove127_isOutOfRangeNotWrappedToANegativeByte() {
+  void byteField_numberAbove127_isOutOfRangeNotWrappedToANegativeByte() throws Exception {
     JsonRecordReader<Flags> reader = ReaderFixtures.of(Flags.class).reader();
 
-    // Jackson's getByteValue() accepts -128..255 and casts, so 200 became -56.
+    // Before, Jackson's getByteValue() accepted -128..255 and cast, so 200 became -56.
     assertThat(rejection(reader, "{\"level\":200}"))
         .hasMessage("OUT_OF_RANGE: number out of range for byte at $.level");
-    assertThat(rejection(reader, "{\"level\":1,\"mask\":255}").reason())
-        .isEqualTo(JsonRecordException.Reason.OUT_OF_RANGE);
+    assertThat(rejection(reader, "{\"level\":1,\"mask\":255}"))
+        .hasMessage("OUT_OF_RANGE: number out of range for byte at $.mask");
+    assertThat(rejection(reader, "{\"level\":1,\"bits\":[1,255]}"))
+        .hasMessage("OUT_OF_RANGE: number out of range for byte at $.bits[1]");
+    assertThat(rejection(reader, "{\"level\":-129}"))
+        .hasMessage("OUT_OF_RANGE: number out of range for byte at $.level");
+
+    Flags edges = reader.read(utf8("{\"level\":127,\"mask\":-128,\"bits\":[-128,127]}"));
+    assertThat(edges.level).isEqualTo((byte) 127);
+    assertThat(edges.mask).isEqualTo((byte) -128);
+    assertThat(edges.bits).containsExactly(-128, 127);
+    // A byte[] as Json.write writes it, base64, is not affected.
+    assertThat(reader.read(utf8("{\"level\":0,\"bits\":\"gH8=\"}")).bits)
+        .containsExactly(-128, 127);
   }
 
   @Test
