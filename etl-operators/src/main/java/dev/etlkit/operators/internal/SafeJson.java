@@ -64,8 +64,8 @@ public final class SafeJson {
    * AF} is read as {@code /}, a classic filter bypass), the three-byte form of a UTF-16 surrogate
    * ({@code ED A0 80}: an unpaired surrogate in a string) and code points above U+10FFFF; what it
    * refuses itself (a lead byte without its continuation bytes, {@code FF}) is left to it. UTF-16
-   * and UTF-32 documents (a zero byte or a byte order mark at the start) are decoded and checked by
-   * Jackson. ASCII bytes cost one comparison each.
+   * and UTF-32 documents (a zero byte or a byte order mark at the start) are not checked here (see
+   * {@link #invalidUtf16Or32}). ASCII bytes cost one comparison each.
    */
   @Nullable
   public static String invalidUtf8(byte[] payload) {
@@ -103,5 +103,101 @@ public final class SafeJson {
       }
     }
     return null;
+  }
+
+  /**
+   * Where a UTF-16 or UTF-32 document holds code units that are not Unicode text although Jackson
+   * reads them, as {@code "invalid UTF-16 at line L, column C"} (or {@code UTF-32}; the column
+   * counts code units), or null when there are none or the document is UTF-8 (see {@link
+   * #invalidUtf8}). The encoding is detected as Jackson detects it: a byte order mark, else the
+   * zero bytes of the first characters. Jackson decodes UTF-16 with Java's replacing decoder, so an
+   * unpaired surrogate became U+FFFD and took the next character with it (a closing quote, say),
+   * and it reads UTF-32 code units U+D800 to U+DFFF as lone surrogates. Both are invalid, as their
+   * UTF-8 forms are, and so is a last code unit cut short. A UTF-8 document costs a look at its
+   * first four bytes; a UTF-16 or UTF-32 one a pass over its code units.
+   */
+  @Nullable
+  public static String invalidUtf16Or32(byte[] payload) {
+    int n = payload.length;
+    if (n < 4) {
+      return null; // too short for a JSON object in UTF-16 or UTF-32 anyway
+    }
+    int quad =
+        (payload[0] & 0xFF) << 24
+            | (payload[1] & 0xFF) << 16
+            | (payload[2] & 0xFF) << 8
+            | (payload[3] & 0xFF);
+    int width;
+    boolean bigEndian;
+    int start = 0;
+    if (quad == 0x0000FEFF || quad == 0xFFFE0000) {
+      width = 4;
+      bigEndian = quad == 0x0000FEFF;
+      start = 4;
+    } else if (quad >>> 16 == 0xFEFF || quad >>> 16 == 0xFFFE) {
+      width = 2;
+      bigEndian = quad >>> 16 == 0xFEFF;
+      start = 2;
+    } else if ((quad & 0xFFFFFF00) == 0 || (quad & 0x00FFFFFF) == 0) {
+      width = 4;
+      bigEndian = (quad & 0xFFFFFF00) == 0;
+    } else if ((quad & 0xFF00FFFF) == 0 || (quad & 0xFFFF00FF) == 0) {
+      return null; // UCS-4 in an unusual byte order: Jackson refuses it itself
+    } else if ((quad & 0xFF000000) == 0 || (quad & 0x00FF0000) == 0) {
+      width = 2;
+      bigEndian = (quad & 0xFF000000) == 0;
+    } else {
+      return null; // UTF-8
+    }
+    int line = 1;
+    int lineStart = start;
+    for (int i = start; i < n; i += width) {
+      if (i + width > n) {
+        return invalidAt(width, line, i, lineStart); // a code unit cut short
+      }
+      int unit = width == 2 ? unit16(payload, i, bigEndian) : unit32(payload, i, bigEndian);
+      if (unit == '\n') {
+        line++;
+        lineStart = i + width;
+      } else if (width == 2
+          && unit >= 0xD800
+          && unit <= 0xDBFF
+          && i + 4 <= n
+          && isLowSurrogate(unit16(payload, i + 2, bigEndian))) {
+        i += 2; // a surrogate pair
+      } else if (unit >= 0xD800 && unit <= 0xDFFF) {
+        return invalidAt(width, line, i, lineStart);
+      }
+    }
+    return null;
+  }
+
+  private static int unit16(byte[] b, int i, boolean bigEndian) {
+    return bigEndian
+        ? (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF)
+        : (b[i + 1] & 0xFF) << 8 | (b[i] & 0xFF);
+  }
+
+  /** A UTF-32 code unit; above U+10FFFF Jackson refuses it itself. */
+  private static int unit32(byte[] b, int i, boolean bigEndian) {
+    return bigEndian
+        ? (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | (b[i + 3] & 0xFF)
+        : (b[i + 3] & 0xFF) << 24
+            | (b[i + 2] & 0xFF) << 16
+            | (b[i + 1] & 0xFF) << 8
+            | (b[i] & 0xFF);
+  }
+
+  private static boolean isLowSurrogate(int unit) {
+    return unit >= 0xDC00 && unit <= 0xDFFF;
+  }
+
+  private static String invalidAt(int width, int line, int index, int lineStart) {
+    return "invalid UTF-"
+        + (width * 8)
+        + " at line "
+        + line
+        + ", column "
+        + ((index - lineStart) / width + 1);
   }
 }

@@ -133,7 +133,7 @@ public final class JsonRecordReader<T> {
     if (payload.length == 0) {
       throw new JsonRecordException(Reason.EMPTY, "the payload is empty");
     }
-    requireValidUtf8(payload);
+    requireValidEncoding(payload);
     JsonParser parser = null;
     try {
       parser = reader.createParser(payload);
@@ -303,11 +303,18 @@ public final class JsonRecordReader<T> {
     }
   }
 
-  /** Invalid UTF-8 that Jackson would decode anyway (see {@link SafeJson#invalidUtf8}). */
-  private static void requireValidUtf8(byte[] payload) throws JsonRecordException {
+  /**
+   * Invalid UTF-8, UTF-16 or UTF-32 that Jackson would decode anyway (see {@link
+   * SafeJson#invalidUtf8} and {@link SafeJson#invalidUtf16Or32}).
+   */
+  private static void requireValidEncoding(byte[] payload) throws JsonRecordException {
     String where = SafeJson.invalidUtf8(payload);
     if (where != null) {
       throw new JsonRecordException(Reason.INVALID_ENCODING, "invalid UTF-8" + where);
+    }
+    String wide = SafeJson.invalidUtf16Or32(payload);
+    if (wide != null) {
+      throw new JsonRecordException(Reason.INVALID_ENCODING, wide);
     }
   }
 

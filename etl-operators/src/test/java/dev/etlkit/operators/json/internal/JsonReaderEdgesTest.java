@@ -21,9 +21,15 @@ import org.junit.jupiter.api.Test;
 class JsonReaderEdgesTest {
 
   private static JsonRecordException rejection(JsonRecordReader<?> reader, String json) {
+    return rejection(reader, utf8(json));
+  }
+
+  private static JsonRecordException rejection(JsonRecordReader<?> reader, byte[] payload) {
     JsonRecordException e =
-        catchThrowableOfType(JsonRecordException.class, () -> reader.read(utf8(json)));
-    assertThat(e).as("expected a rejection of %s", json).isNotNull();
+        catchThrowableOfType(JsonRecordException.class, () -> reader.read(payload));
+    assertThat(e)
+        .as("expected a rejection of %s", new String(payload, StandardCharsets.UTF_8))
+        .isNotNull();
     return e;
   }
 
@@ -254,38 +260,45 @@ class JsonReaderEdgesTest {
   }
 
   @Test
-  void utf16_unpairedSurrogate_isInvalidEncodingAndDoesNotSwallowTheNextCharacter() {
+  void utf16_unpairedSurrogate_isInvalidEncodingAndDoesNotSwallowTheNextCharacter()
+      throws Exception {
     JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).reader();
     String before = "{\"customerNumber\":1,\"orderId\":\"a";
 
-    // The decoder replaces the high surrogate and the character after it with one U+FFFD: here
-    // the closing quote goes, the x becomes part of the string and the document is accepted with
-    // orderId "a\uFFFDx"; with a letter after it, the letter is lost ("a\uFFFD").
-    byte[] quoteAfter = utf16le(before, '\ud800', "\"x\",\"paid\":true}");
-    byte[] letterAfter = utf16le(before, '\ud800', "x\",\"paid\":true}");
-
-    JsonRecordException e1 =
-        catchThrowableOfType(JsonRecordException.class, () -> reader.read(quoteAfter));
-    JsonRecordException e2 =
-        catchThrowableOfType(JsonRecordException.class, () -> reader.read(letterAfter));
-    assertThat(e1).as("UTF-16 with an unpaired surrogate before a quote").isNotNull();
-    assertThat(e1.reason()).isEqualTo(JsonRecordException.Reason.INVALID_ENCODING);
-    assertThat(e2).as("UTF-16 with an unpaired surrogate before a letter").isNotNull();
-    assertThat(e2.reason()).isEqualTo(JsonRecordException.Reason.INVALID_ENCODING);
+    // Before, the decoder replaced the high surrogate and the character after it with one U+FFFD:
+    // with a quote after it, the x became part of the string and the document was accepted with
+    // orderId "a\uFFFDx"; with a letter after it, the letter was lost ("a\uFFFD").
+    assertThat(rejection(reader, utf16le(before, '\ud800', "\"x\",\"paid\":true}")))
+        .hasMessage("INVALID_ENCODING: invalid UTF-16 at line 1, column 33");
+    assertThat(rejection(reader, utf16le(before, '\ud800', "x\",\"paid\":true}")))
+        .hasMessage("INVALID_ENCODING: invalid UTF-16 at line 1, column 33");
+    assertThat(rejection(reader, utf16le(before, '\udc00', "x\"}")))
+        .hasMessage("INVALID_ENCODING: invalid UTF-16 at line 1, column 33");
+    // So is a last code unit cut short.
+    ByteArrayOutputStream oddLength = new ByteArrayOutputStream();
+    oddLength.writeBytes("{\"customerNumber\":1}".getBytes(StandardCharsets.UTF_16LE));
+    oddLength.write(' ');
+    assertThat(rejection(reader, oddLength.toByteArray()))
+        .hasMessage("INVALID_ENCODING: invalid UTF-16 at line 1, column 21");
+    // A surrogate pair is one character, without a byte order mark as with one.
+    String paired = before + "\ud83d\ude00\"}";
+    assertThat(reader.read(paired.getBytes(StandardCharsets.UTF_16LE)).orderId)
+        .isEqualTo("a\ud83d\ude00");
+    assertThat(reader.read(("\uFEFF" + paired).getBytes(StandardCharsets.UTF_16BE)).orderId)
+        .isEqualTo("a\ud83d\ude00");
   }
 
   @Test
-  void utf32_encodedSurrogate_isInvalidEncodingLikeInUtf8() {
+  void utf32_encodedSurrogate_isInvalidEncodingLikeInUtf8() throws Exception {
     JsonRecordReader<Order> reader = ReaderFixtures.of(Order.class).reader();
+    String before = "{\"customerNumber\":1,\"orderId\":\"a";
 
-    // UTF-8's ED A0 80 is INVALID_ENCODING (docs); the same code point in UTF-32 is accepted and
-    // bound as an unpaired surrogate.
-    JsonRecordException e =
-        catchThrowableOfType(
-            JsonRecordException.class,
-            () -> reader.read(utf32be("{\"customerNumber\":1,\"orderId\":\"a", 0xD800, "\"}")));
-
-    assertThat(e).as("UTF-32 with the code point U+D800").isNotNull();
-    assertThat(e.reason()).isEqualTo(JsonRecordException.Reason.INVALID_ENCODING);
+    // UTF-8's ED A0 80 is INVALID_ENCODING (docs); before, the same code point in UTF-32 was
+    // accepted and bound as an unpaired surrogate.
+    assertThat(rejection(reader, utf32be(before, 0xD800, "\"}")))
+        .hasMessage("INVALID_ENCODING: invalid UTF-32 at line 1, column 33");
+    assertThat(rejection(reader, utf32be("\n" + before, 0xDFFF, "\"}")))
+        .hasMessage("INVALID_ENCODING: invalid UTF-32 at line 2, column 33");
+    assertThat(reader.read(utf32be(before, 0x1F600, "\"}")).orderId).isEqualTo("a\ud83d\ude00");
   }
 }
