@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -69,6 +71,10 @@ public final class JsonRecordReader<T> {
       builder.addModule(
           new SimpleModule("etlkit-json-field-rules")
               .setDeserializerModifier(new FieldRulesModifier(rules, tracker)));
+      // The rules check every required field (FieldRules read the annotations with the plain
+      // mapper); Jackson's own check would come first for a record component and report it as a
+      // type mismatch, naming one field and letting null through.
+      builder.annotationIntrospector(new WithoutRequiredMarkers());
     }
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     builder.addModule(ByteRangeDeserializer.module());
@@ -201,6 +207,20 @@ public final class JsonRecordReader<T> {
     } finally {
       closeQuietly(replay);
       closeQuietly(parser);
+    }
+  }
+
+  /**
+   * Jackson's annotations without {@code @JsonProperty(required = true)}, which the field rules
+   * enforce instead.
+   */
+  private static final class WithoutRequiredMarkers extends JacksonAnnotationIntrospector {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    @Nullable
+    public Boolean hasRequiredMarker(AnnotatedMember member) {
+      return null;
     }
   }
 

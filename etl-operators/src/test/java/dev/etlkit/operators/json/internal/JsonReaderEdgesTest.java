@@ -71,22 +71,29 @@ class JsonReaderEdgesTest {
         .isEqualTo(Double.doubleToRawLongBits(-0.0d));
   }
 
-  /** A record whose component is required by annotation. */
-  public record Tagged(@JsonProperty(required = true) String id, int n) {}
+  /** A record whose components are required by annotation. */
+  public record Tagged(
+      @JsonProperty(required = true) String id,
+      @JsonProperty(required = true) String name,
+      int n) {}
 
   @Test
   void annotatedRequiredRecordComponent_missing_isMissingRequiredField() {
     JsonRecordReader<Tagged> reader = ReaderFixtures.of(Tagged.class).reader();
 
-    // JSON null is reported as documented ...
-    assertThat(rejection(reader, "{\"id\":null,\"n\":1}"))
+    // JSON null was reported as documented; before, a missing component was Jackson's own
+    // "missing required creator property", mislabelled "WRONG_TYPE: expected String, got a JSON
+    // object at $", and named only the first missing component.
+    assertThat(rejection(reader, "{\"id\":null,\"name\":\"x\",\"n\":1}"))
         .hasMessage(
             "MISSING_REQUIRED_FIELD: required field 'id' of Tagged is missing or null at $");
-    // ... but a missing component is Jackson's own "missing required creator property",
-    // mislabelled WRONG_TYPE: expected String, got a JSON object at $
+    assertThat(rejection(reader, "{\"name\":\"x\",\"n\":1}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'id' of Tagged is missing or null at $");
     assertThat(rejection(reader, "{\"n\":1}"))
         .hasMessage(
-            "MISSING_REQUIRED_FIELD: required field 'id' of Tagged is missing or null at $");
+            "MISSING_REQUIRED_FIELD: required fields 'id', 'name' of Tagged are missing or null"
+                + " at $");
   }
 
   /** A POJO with byte fields: Flink serializes them as BYTE (and byte[] as a byte array). */
