@@ -73,6 +73,12 @@ final class CoercingDeserializer extends StdDeserializer<Object> {
         }
         return tryCast.fromNumber(p.getText(), rule.target);
       case VALUE_NUMBER_FLOAT:
+        if (rule.target == CoercionTarget.DOUBLE) {
+          // A decimal for a double, read as without coercion (-0.0 stays negative zero); only an
+          // overflow to infinity fails the cast.
+          double d = p.getDoubleValue();
+          return Double.isInfinite(d) ? TryCast.FAILED : d;
+        }
         return tryCast.fromNumber(p.getText(), rule.target);
       case VALUE_TRUE:
         return tryCast.fromBoolean(true, rule.target);

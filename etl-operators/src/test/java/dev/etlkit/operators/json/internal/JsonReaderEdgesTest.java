@@ -63,12 +63,18 @@ class JsonReaderEdgesTest {
         ReaderFixtures.of(Reading.class).coercion(Coercion.tryCast()).reader();
 
     // A JSON number of the field's own type is "read directly"; without coercion -0.0 is -0.0
-    // (the docs' strict rules), and Json.write writes a negative zero as -0.0.
+    // (the docs' strict rules), and Json.write writes a negative zero as -0.0. Before, the cast
+    // went through BigDecimal, which has no negative zero, and gave 0.0.
     Double ratio = reader.read(utf8("{\"count\":1,\"ratio\":-0.0}")).ratio;
 
     assertThat(Double.doubleToRawLongBits(ratio))
         .as("raw bits of %s", ratio)
         .isEqualTo(Double.doubleToRawLongBits(-0.0d));
+    // Overflow still fails the cast (to null), and the integer -0 is still 0.0, as without
+    // coercion.
+    assertThat(reader.read(utf8("{\"count\":1,\"ratio\":1e400}")).ratio).isNull();
+    assertThat(Double.doubleToRawLongBits(reader.read(utf8("{\"count\":1,\"ratio\":-0}")).ratio))
+        .isEqualTo(Double.doubleToRawLongBits(0.0d));
   }
 
   /** A record whose components are required by annotation. */
