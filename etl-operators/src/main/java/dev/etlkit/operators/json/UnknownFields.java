@@ -5,7 +5,12 @@ import org.apache.flink.annotation.PublicEvolving;
 /**
  * What {@link JsonParse} does with a JSON field that is not a property of the target type, at any
  * nesting level. A class annotated {@code @JsonIgnoreProperties(ignoreUnknown = true)} ignores
- * unknown fields whatever the policy.
+ * unknown fields whatever the policy. A property the type writes but cannot set (a getter without a
+ * setter, field or constructor parameter, such as a derived {@code getFullName()}) is not unknown:
+ * {@link Json#write} writes it, and it is skipped under either policy, so {@link Json#parse} reads
+ * back what {@code Json.write} writes. A skipped value is held to the read limits like any other
+ * (except in a class annotated {@code ignoreUnknown = true}, whose unknown strings Jackson skips
+ * unread).
  */
 @PublicEvolving
 public enum UnknownFields {

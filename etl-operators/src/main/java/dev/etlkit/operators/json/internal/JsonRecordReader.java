@@ -117,6 +117,8 @@ public final class JsonRecordReader<T> {
         .configure(
             DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
             config.unknownFields() == UnknownFields.DEAD_LETTER)
+        // Skips unknown fields' values within the read limits, and lets written-only properties by.
+        .addHandler(new UnknownFieldSkipper(config.unknownFields() == UnknownFields.IGNORE))
         // Even a class annotated with @JsonTypeInfo(use = CLASS) cannot name a class to build.
         .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().build());
   }

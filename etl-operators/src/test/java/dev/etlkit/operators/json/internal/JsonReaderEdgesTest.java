@@ -133,21 +133,29 @@ class JsonReaderEdgesTest {
   }
 
   @Test
-  void maxStringLength_holdsForAStringOfAnIgnoredUnknownField() {
+  void maxStringLength_holdsForAStringOfAnIgnoredUnknownField() throws Exception {
     JsonRecordReader<Reading> reader =
         ReaderFixtures.of(Reading.class)
             .limits(JsonReadLimits.defaults().withMaxStringLength(10))
             .reader();
 
-    // A known field is checked ...
-    assertThat(rejection(reader, "{\"count\":1,\"sensor\":\"01234567890123456789\"}").reason())
-        .isEqualTo(JsonRecordException.Reason.LIMIT_EXCEEDED);
-    // ... an unknown (ignored) one is not, although the docs' bad-input table says a string
-    // longer than maxStringLength is LIMIT_EXCEEDED (and maxNumberLength does hold for it).
+    // A known field was checked; before, an unknown (ignored) one was not, because Jackson skips
+    // its value without reading it (maxNumberLength did hold: numbers are read anyway).
+    assertThat(rejection(reader, "{\"count\":1,\"sensor\":\"01234567890123456789\"}"))
+        .hasMessage(
+            "LIMIT_EXCEEDED: String value length (20) exceeds the maximum allowed (10)"
+                + " (JsonReadLimits.maxStringLength)");
     assertThat(rejection(reader, "{\"count\":1,\"other\":\"01234567890123456789\"}"))
         .hasMessage(
             "LIMIT_EXCEEDED: String value length (20) exceeds the maximum allowed (10)"
                 + " (JsonReadLimits.maxStringLength)");
+    assertThat(rejection(reader, "{\"other\":{\"x\":[1,\"012345678901\"]},\"count\":1}"))
+        .hasMessage(
+            "LIMIT_EXCEEDED: String value length (12) exceeds the maximum allowed (10)"
+                + " (JsonReadLimits.maxStringLength)");
+    // Strings within the limit are skipped as before.
+    assertThat(reader.read(utf8("{\"other\":{\"x\":[\"0123456789\"]},\"count\":1}")).count)
+        .isEqualTo(1);
   }
 
   /** An enum used as a map key: Flink serializes the map with an enum key. */
@@ -245,9 +253,13 @@ class JsonReaderEdgesTest {
     JsonRecordReader<Person> reader =
         ReaderFixtures.of(Person.class).unknown(UnknownFields.DEAD_LETTER).reader();
 
-    // Json.write writes {"first":..,"last":..,"fullName":..}; Json.parse with
-    // UnknownFields.DEAD_LETTER rejects its own step's output: UNKNOWN_FIELD ... at $.
+    // Json.write writes {"first":..,"last":..,"fullName":..}; before, Json.parse with
+    // UnknownFields.DEAD_LETTER rejected its own step's output: "UNKNOWN_FIELD: unknown field in
+    // Person at $". A written-only property is known, and ignored; other fields stay unknown.
+    assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"fullName\":\"Ada Lovelace\"");
     assertThat(reader.read(json)).isEqualTo(person);
+    assertThat(rejection(reader, "{\"first\":\"Ada\",\"last\":\"Lovelace\",\"middle\":\"B\"}"))
+        .hasMessage("UNKNOWN_FIELD: unknown field in Person at $");
   }
 
   /** UTF-16LE (no byte order mark: Jackson detects it from the zero bytes) with one bad unit. */

@@ -1,0 +1,112 @@
+package dev.etlkit.operators.json.internal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Skips the value of a field that a class does not bind, holding its strings to {@code
+ * maxStringLength} as every other string is held: Jackson skips such a value without reading its
+ * strings, so the limit did not apply to them (it does to numbers, which Jackson reads anyway).
+ * Called by Jackson only for fields its deserializers do not know, so known fields cost nothing.
+ *
+ * <p>Which fields are skipped:
+ *
+ * <ul>
+ *   <li>every unknown field, with {@code UnknownFields.IGNORE};
+ *   <li>with {@code UnknownFields.DEAD_LETTER}, only a property the class writes but cannot bind (a
+ *       getter without a setter, field or creator parameter, such as a derived {@code
+ *       getFullName()}): {@code Json.write} writes it, and {@code Json.parse} reads back what
+ *       {@code Json.write} writes. Any other field is left to Jackson, which rejects it ({@code
+ *       UNKNOWN_FIELD}).
+ * </ul>
+ *
+ * <p>Not thread-safe (it caches each class's written-only names): one per reader.
+ */
+@Internal
+final class UnknownFieldSkipper extends DeserializationProblemHandler {
+
+  private final boolean skipAll;
+  private final Map<Class<?>, Set<String>> writtenOnly = new HashMap<>();
+
+  /**
+   * @param skipAll whether every unknown field is skipped, or only the written-only ones
+   */
+  UnknownFieldSkipper(boolean skipAll) {
+    this.skipAll = skipAll;
+  }
+
+  @Override
+  public boolean handleUnknownProperty(
+      DeserializationContext ctxt,
+      JsonParser p,
+      JsonDeserializer<?> deserializer,
+      Object beanOrClass,
+      String propertyName)
+      throws IOException {
+    if (!skipAll) {
+      Class<?> type =
+          beanOrClass instanceof Class ? (Class<?>) beanOrClass : beanOrClass.getClass();
+      Set<String> names = writtenOnly.get(type);
+      if (names == null) {
+        names = writtenOnly(ctxt, type);
+        writtenOnly.put(type, names);
+      }
+      if (!names.contains(propertyName)) {
+        return false;
+      }
+    }
+    skipValue(p);
+    return true;
+  }
+
+  /** The names of the properties of {@code type} that have a getter and nothing to bind them. */
+  private static Set<String> writtenOnly(DeserializationContext ctxt, Class<?> type) {
+    Set<String> names = new HashSet<>();
+    for (BeanPropertyDefinition property :
+        ctxt.getConfig().introspect(ctxt.constructType(type)).findProperties()) {
+      if (property.hasGetter() && !property.couldDeserialize()) {
+        names.add(property.getName());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Skips the value at the parser's current token, reading the length of each string in it (which
+   * decodes the string into the parser's reused buffer, no {@code String} built) and checking it
+   * against the parser's {@code maxStringLength}.
+   */
+  static void skipValue(JsonParser p) throws IOException {
+    JsonToken token = p.currentToken();
+    if (token == JsonToken.VALUE_STRING) {
+      p.streamReadConstraints().validateStringLength(p.getTextLength());
+      return;
+    }
+    if (token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY) {
+      return; // numbers are read (and their length checked) by the parser itself
+    }
+    for (int depth = 1; depth > 0; ) {
+      token = p.nextToken();
+      if (token == null) {
+        return; // the caller reports the truncated document
+      }
+      if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+        depth++;
+      } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+        depth--;
+      } else if (token == JsonToken.VALUE_STRING) {
+        p.streamReadConstraints().validateStringLength(p.getTextLength());
+      }
+    }
+  }
+}
