@@ -52,7 +52,9 @@ public final class Json {
 
   /**
    * A step writing each {@code T} as one JSON object in UTF-8 bytes ({@link JsonWrite#asText()} for
-   * text); see {@link JsonWrite}.
+   * text); see {@link JsonWrite}. {@link #parse} reads the output back into equal records, except
+   * that a {@code BigDecimal} reads back with scale {@code max(scale, 0)} ({@code 1E+3} as {@code
+   * 1000}: numerically equal, not {@code equals}), as it is written in plain notation.
    *
    * @param stepName the step's name in its pipeline
    * @param type the class of the records
