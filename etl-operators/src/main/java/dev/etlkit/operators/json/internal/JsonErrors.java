@@ -158,13 +158,17 @@ public final class JsonErrors {
    * Whether the value at the parser is of another JSON type than {@code target} is written as (a
    * string for a number, a decimal for an integer): Jackson reports refused coercions as invalid
    * formats, but they are wrong types. A value of the right JSON type that does not parse (a bad
-   * date, an unknown enum constant) is an invalid value.
+   * date, an unknown enum constant) is an invalid value, and so is a map key that does not parse
+   * into its key type: a key is always a JSON string.
    */
   private static boolean isWrongJsonType(@Nullable Class<?> target, @Nullable JsonParser parser) {
     if (target == null || parser == null || parser.currentToken() == null) {
       return false;
     }
     JsonToken token = parser.currentToken();
+    if (token == JsonToken.FIELD_NAME) {
+      return false;
+    }
     Class<?> t = target.isPrimitive() ? boxed(target) : target;
     if (t == Integer.class
         || t == Long.class
