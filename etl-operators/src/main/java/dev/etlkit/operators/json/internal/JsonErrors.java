@@ -140,8 +140,15 @@ public final class JsonErrors {
               + at(parser, true));
     }
     if (e instanceof JsonMappingException) {
+      // A setter that throws: named by its exception class, whose message may quote the value.
+      Throwable cause = e.getCause();
       return new JsonRecordException(
-          Reason.INVALID_VALUE, "cannot bind the value" + at(parser, true));
+          Reason.INVALID_VALUE,
+          "cannot bind the value"
+              + (cause != null && !(cause instanceof JsonProcessingException)
+                  ? " (" + cause.getClass().getName() + ")"
+                  : "")
+              + at(parser, true));
     }
     if (e instanceof JsonProcessingException) {
       return new JsonRecordException(
