@@ -17,7 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Review findings in the JSON reader: each test fails on the code it was written against. */
+/**
+ * Edges of the JSON reader found by a review on 2026-11-24, each failing before that day's fixes:
+ * trailing content and the spelling of {@code -0} in the second pass of a record with a repeated
+ * key, {@code -0.0} under {@code Coercion.tryCast()}, a missing {@code @JsonProperty(required =
+ * true)} record component, bytes above 127, {@code maxStringLength} for skipped unknown fields,
+ * unknown enum constants as map keys, setters that throw, written-only properties with {@code
+ * UnknownFields.DEAD_LETTER}, and unpaired surrogates in UTF-16 and UTF-32. One finding was
+ * documented instead of fixed, and its test pins the documented behaviour: a {@code BigDecimal}
+ * with a negative scale reads back numerically equal, with scale 0.
+ */
 class JsonReaderEdgesTest {
 
   private static JsonRecordException rejection(JsonRecordReader<?> reader, String json) {
