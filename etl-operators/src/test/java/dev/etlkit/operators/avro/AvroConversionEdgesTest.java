@@ -382,4 +382,19 @@ class AvroConversionEdgesTest {
             "record does not fit its schema F at $.x: a java.lang.Long does not fit float (it"
                 + " would be narrowed)");
   }
+
+  @Test
+  void fromJson_utf16WithAnUnpairedSurrogate_isMalformed() {
+    Schema schema =
+        parse(
+            "{\"type\":\"record\",\"name\":\"S\",\"fields\":[{\"name\":\"s\",\"type\":\"string\"}]}");
+    byte[] bad = "{\"s\":\"a?\"}".getBytes(StandardCharsets.UTF_16LE);
+    bad[14] = 0x00; // the '?' (3F 00) becomes a lone high surrogate (00 D8)
+    bad[15] = (byte) 0xD8;
+
+    // Before, Jackson's replacing decoder read the surrogate and the quote after it as one U+FFFD.
+    assertThatThrownBy(() -> new JsonToAvro(schema, JsonReadLimits.defaults()).convert(bad))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageStartingWith("malformed JSON: invalid UTF-16 at line 1, column 8");
+  }
 }

@@ -531,6 +531,26 @@ class DebeziumDecoderTest {
         .hasMessage("key: invalid UTF-8 at line 1, column 8");
   }
 
+  /**
+   * UTF-16 with an unpaired surrogate, which Jackson's replacing decoder reads together with the
+   * character after it: invalid, as its UTF-8 form is.
+   */
+  @Test
+  void utf16WithAnUnpairedSurrogate_isInvalid() throws Exception {
+    byte[] bad =
+        "{\"op\":\"c\",\"after\":{\"first_name\":\"x\ud800\"}}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    // the replacing encoder wrote '?' for the lone surrogate: put the surrogate back (LE: 00 D8)
+    bad[68] = 0x00;
+    bad[69] = (byte) 0xD8;
+    DebeziumDecoder<Customer> decoder =
+        new DebeziumDecoder<>(DecoderSettings.defaults(Customer.class));
+
+    assertThatThrownBy(() -> decoder.decode(bad, null, null, new ArrayList<>()))
+        .isInstanceOf(JsonParseException.class)
+        .hasMessage("value: invalid UTF-16 at line 1, column 35");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "  ", "null", "[1]", "\"SECRET-7f3a\"", "12"})
   void valueThatIsNoObject(String value) {

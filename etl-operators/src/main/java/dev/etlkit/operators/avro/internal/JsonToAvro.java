@@ -86,6 +86,11 @@ public final class JsonToAvro {
       throw AvroErrors.sanitize(
           "malformed JSON" + invalid, new JsonParseException((JsonParser) null, "Invalid UTF-8"));
     }
+    String wide = SafeJson.invalidUtf16Or32(json);
+    if (wide != null) {
+      throw AvroErrors.sanitize(
+          "malformed JSON: " + wide, new JsonParseException((JsonParser) null, "Invalid UTF-16"));
+    }
     JsonNode root;
     try {
       root = reader.readTree(json);

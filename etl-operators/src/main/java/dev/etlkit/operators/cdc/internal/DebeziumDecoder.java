@@ -293,6 +293,10 @@ public final class DebeziumDecoder<T> {
       // what Jackson would decode anyway, reported as what it refuses itself
       throw new JsonParseException((JsonParser) null, what + ": invalid UTF-8" + invalid);
     }
+    String wide = SafeJson.invalidUtf16Or32(bytes);
+    if (wide != null) {
+      throw new JsonParseException((JsonParser) null, what + ": " + wide);
+    }
     JsonNode root;
     try {
       root = mapper.readTree(bytes);
