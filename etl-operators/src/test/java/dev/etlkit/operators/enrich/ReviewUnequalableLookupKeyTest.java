@@ -1,0 +1,87 @@
+package dev.etlkit.operators.enrich;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.etlkit.core.DeadLetter;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review of the 2026-11-24 fix "a key whose hashCode throws is dead-lettered"
+ * (AsyncLookupFunction.keyOf). docs/enrichment.md: the key is compared with {@code equals} and
+ * hashed with {@code hashCode} by the cache and single-flight; a key class that is not null-safe
+ * must cost one dead letter, not the job. keyOf only calls {@code hashCode}: a key whose {@code
+ * equals} throws (null-safe hash, unsafe equals) throws out of the cache probe in asyncInvoke /
+ * answerFromCache (outside their try) as soon as it meets a cached key of the same hash, and fails
+ * the task.
+ */
+class ReviewUnequalableLookupKeyTest {
+
+  /** A key with a null-safe hash but an equals that is not null-safe. */
+  static final class CustomerKey {
+    final String id;
+
+    CustomerKey(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CustomerKey && id.equals(((CustomerKey) o).id);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hashCode(id); // 0 for null, as for ""
+    }
+  }
+
+  static final class UpperCaseLookup implements Lookup<CustomerKey, String> {
+    @Override
+    public CompletableFuture<Optional<String>> lookup(CustomerKey key) {
+      return CompletableFuture.completedFuture(Optional.of("<" + key.id.toUpperCase() + ">"));
+    }
+  }
+
+  @Test
+  void keyWhoseEqualsThrows_meetingACachedKeyOfTheSameHash_isDeadLettered_andTheTaskGoesOn()
+      throws Exception {
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(
+                Enrich.lookup(
+                        "customer",
+                        (String order) -> {
+                          String id = order.substring(order.indexOf(':') + 1);
+                          return new CustomerKey(id.equals("-") ? null : id);
+                        },
+                        new UpperCaseLookup(),
+                        (String order, String customer, LookupStatus status) ->
+                            order + "=" + customer + "/" + status,
+                        Types.STRING)
+                    .withRetry(LookupRetry.none())
+                    .withCache(LookupCache.maxEntries(100)),
+                StringSerializer.INSTANCE)
+            .open();
+    try {
+      h.process("o1:"); // id "", hash 0: loaded and cached
+      assertThat(h.outputs()).containsExactly("o1:=<>/LOADED");
+
+      Throwable thrown = catchThrowable(() -> h.process("o2:-")); // id null, hash 0 too
+
+      assertThat(thrown).as("thrown into the task").isNull();
+      h.process("o3:c-3");
+      assertThat(h.deadLetters())
+          .extracting(DeadLetter::errorClass, DeadLetter::attempt)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("java.lang.NullPointerException", 1));
+      assertThat(h.outputs()).containsExactly("o1:=<>/LOADED", "o3:c-3=<C-3>/LOADED");
+    } finally {
+      h.release();
+    }
+  }
+}
