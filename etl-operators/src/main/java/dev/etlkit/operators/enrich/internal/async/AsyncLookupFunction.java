@@ -140,6 +140,7 @@ public final class AsyncLookupFunction<I, K, V, O>
 
   @Override
   public void asyncInvoke(I input, ResultFuture<Either<O, DeadLetter>> result) {
+    engine.throwUnreported(); // an Error of a refresh or of an ended call fails the task here
     Pending record = new Pending(input, result);
     K key = missedKey;
     if (key != null && missedInput == input) {
@@ -157,7 +158,13 @@ public final class AsyncLookupFunction<I, K, V, O>
       record.reject(e, 1);
       return;
     }
-    Object hit = engine.probe(key);
+    Object hit;
+    try {
+      hit = engine.probe(key);
+    } catch (RuntimeException e) { // the key's equals threw, meeting a cached key of its hash
+      record.reject(e, 1);
+      return;
+    }
     if (hit != LookupEngine.NO_ENTRY) {
       @SuppressWarnings("unchecked")
       V value = (V) hit;
@@ -170,14 +177,22 @@ public final class AsyncLookupFunction<I, K, V, O>
   private void startLoad(K key, Pending record) {
     inFlight.put(record.result, record);
     record.tracked = true;
-    engine.load(key, record);
+    try {
+      engine.load(key, record);
+    } catch (RuntimeException e) { // the key's equals threw in single-flight: nothing registered
+      inFlight.remove(record.result);
+      record.tracked = false;
+      record.reject(e, 1);
+    }
   }
 
   /**
    * The key of {@code input}: what the key selector returns, checked to be usable. A null key
    * throws a {@link NullPointerException}; a key whose {@code hashCode} throws throws that here, on
    * the task thread, as the cache, single-flight and micro-batches all hash it (else it would throw
-   * inside the engine, on whichever thread hashed it first).
+   * inside the engine, on whichever thread hashed it first). A key whose {@code equals} throws is
+   * found when it meets another key of its hash in the cache or in single-flight, before the engine
+   * registers anything for it: the callers dead-letter it then.
    */
   private K keyOf(I input) throws Exception {
     K key = keySelector.getKey(input);
@@ -236,6 +251,7 @@ public final class AsyncLookupFunction<I, K, V, O>
   @Nullable
   public Either<O, DeadLetter> answerFromCache(
       I input, @Nullable Either.Left<O, DeadLetter> reuse) {
+    engine.throwUnreported();
     K key;
     try {
       key = keyOf(input);
@@ -244,7 +260,12 @@ public final class AsyncLookupFunction<I, K, V, O>
     } catch (Exception e) {
       return Either.Right(deadLetter(input, e, 1));
     }
-    Object hit = engine.probe(key);
+    Object hit;
+    try {
+      hit = engine.probe(key);
+    } catch (RuntimeException e) { // the key's equals threw, meeting a cached key of its hash
+      return Either.Right(deadLetter(input, e, 1));
+    }
     if (hit == LookupEngine.NO_ENTRY) {
       missedInput = input;
       missedKey = key;

@@ -170,6 +170,8 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   void fail(Error error) {
     if (STATE.compareAndSet(this, 0, 1)) {
       engine.onCallThrewError(this, error);
+    } else {
+      engine.report(error); // the attempt timeout ended the call first: no record carries it
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
@@ -78,6 +79,9 @@ public final class LookupEngine<K, V> {
 
   /** Refresh flights registered and not unregistered yet; raised on the task thread only. */
   private final AtomicInteger refreshing = new AtomicInteger();
+
+  /** The first Error no record could carry to the task ({@link #report}). */
+  private final AtomicReference<Error> unreported = new AtomicReference<>();
 
   @SuppressWarnings("unchecked")
   public LookupEngine(
@@ -153,6 +157,9 @@ public final class LookupEngine<K, V> {
   /**
    * Loads {@code key} for {@code waiter} (after {@link #probe} found nothing fresh): joins the load
    * in flight for the key or starts one. The waiter is answered later, on another thread.
+   *
+   * @throws RuntimeException what the key's {@code equals} threw when single-flight compared it
+   *     with a loading key of its hash; then nothing holds the waiter, and the caller answers it
    */
   public void load(K key, Waiter<V> waiter) {
     metrics.cacheMisses.inc();
@@ -165,24 +172,31 @@ public final class LookupEngine<K, V> {
       startAttempt(own, now);
       return;
     }
-    for (; ; ) {
-      Flight<K, V> flight = flights.get(key);
-      if (flight == null) {
-        Flight<K, V> created = new Flight<>(key, true, false);
-        created.joinFirst(waiter);
-        flight = flights.putIfAbsent(key, created);
+    Flight<K, V> created = null;
+    try {
+      for (; ; ) {
+        Flight<K, V> flight = flights.get(key);
         if (flight == null) {
-          startAttempt(created, now);
+          created = new Flight<>(key, true, false);
+          created.joinFirst(waiter);
+          flight = flights.putIfAbsent(key, created);
+          if (flight == null) {
+            break;
+          }
+        }
+        if (flight.join(waiter)) {
+          metrics.sharedLoads.inc();
           return;
         }
+        // The flight just finished: help unregister it and look again.
+        unregister(flight);
       }
-      if (flight.join(waiter)) {
-        metrics.sharedLoads.inc();
-        return;
-      }
-      // The flight just finished: help unregister it and look again.
-      unregister(flight);
+    } catch (RuntimeException e) {
+      // The key's equals threw, meeting a flight's key of its hash: nothing holds the waiter.
+      recordsWaiting.decrementAndGet();
+      throw e;
     }
+    startAttempt(created, now);
   }
 
   /**
@@ -338,17 +352,49 @@ public final class LookupEngine<K, V> {
    */
   void onCallThrewError(LookupCall<K, V> call, Error error) {
     attemptTimeouts.disarm(call);
+    boolean carried = false;
     for (int i = 0; i < call.size(); i++) {
-      Flight<K, V> f = call.flight(i);
-      int waiters = f.abort();
-      unregister(f);
-      int attempts = f.attempts();
-      for (int w = 0; w < waiters; w++) {
-        Waiter<V> waiter = f.waiter(w);
-        if (claim(waiter)) {
-          waiter.reject(error, attempts);
-        }
+      carried |= failWithError(call.flight(i), error);
+    }
+    if (!carried) {
+      report(error); // a refresh nobody waits for, or records already answered
+    }
+  }
+
+  /**
+   * Ends {@code flight} and rejects its unanswered records with {@code error}, which fails the task
+   * when the first one's output is made; returns whether any record carries it.
+   */
+  private boolean failWithError(Flight<K, V> flight, Error error) {
+    int waiters = flight.abort();
+    unregister(flight);
+    int attempts = flight.attempts();
+    boolean carried = false;
+    for (int w = 0; w < waiters; w++) {
+      Waiter<V> waiter = flight.waiter(w);
+      if (claim(waiter)) {
+        waiter.reject(error, attempts);
+        carried = true;
       }
+    }
+    return carried;
+  }
+
+  /**
+   * Keeps an {@link Error} of the lookup (or of a user's retry condition) that no record can carry
+   * to the task: a refresh-ahead call nobody waits for threw it, or the call had already ended (its
+   * attempt timeout fired first). {@link #throwUnreported} throws it on the task thread at the next
+   * record, so the task fails as it does for any other Error.
+   */
+  void report(Error error) {
+    unreported.compareAndSet(null, error);
+  }
+
+  /** Throws the first {@link #report reported} Error, if any; called on the task thread. */
+  public void throwUnreported() {
+    Error error = unreported.get();
+    if (error != null) {
+      throw error;
     }
   }
 
@@ -456,6 +502,12 @@ public final class LookupEngine<K, V> {
    * nor the flight to a retry: whatever threw would throw again.
    */
   private void abort(Flight<K, V> flight, Throwable error) {
+    if (error instanceof Error) { // a retry condition's: fails the task, as the lookup's does
+      if (!failWithError(flight, (Error) error)) {
+        report((Error) error);
+      }
+      return;
+    }
     int waiters = flight.abort();
     unregister(flight);
     answerFailure(flight, waiters, error);

@@ -14,12 +14,13 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review of the 2026-11-24 fix "an Error thrown by a lookup fails the task". docs/enrichment.md
- * ("Failures, retries and timeouts"): an {@code Error} thrown by {@code lookup} is no failed
- * attempt, it fails the task. docs/concepts.md: what a user function throws must be an {@code
- * Exception} to count as a bad record; an {@code Error} fails the task whatever the error policy.
+ * Errors no record carried, found by a second review on 2026-11-24 of that day's "an Error thrown
+ * by a lookup fails the task", each failing before the fix: an Error of a refresh-ahead call, of a
+ * user's retry condition under pass-through, and of a call its attempt timeout had already ended.
+ * docs/concepts.md: an {@code Error} fails the task whatever the error policy; one no record can
+ * carry fails it at the next record.
  */
-class ReviewLookupErrorTest {
+class LookupErrorUnreportedTest {
 
   static final OutOfMemoryError ERROR = new OutOfMemoryError("lookup buffers");
 
@@ -52,9 +53,8 @@ class ReviewLookupErrorTest {
   }
 
   /**
-   * A refresh-ahead call whose lookup throws an Error has no record waiting for it:
-   * LookupEngine.onCallThrewError rejects no waiter, so the Error is dropped and the task runs on
-   * (each later read of the entry starts another refresh that throws again, unseen).
+   * A refresh-ahead call whose lookup throws an Error has no record waiting for it. Before, the
+   * Error was dropped and the task ran on (each later read started another refresh that threw).
    */
   @Test
   void refreshAheadCallThrowsAnError_failsTheTask() throws Exception {
@@ -96,10 +96,9 @@ class ReviewLookupErrorTest {
   }
 
   /**
-   * An Error thrown by a user's retry condition is not an exception of a bad record: it must fail
-   * the task whatever the fallback. With the dead-letter fallback it does (the Error reaches
-   * output()), but with pass-through (or a stale entry) LookupEngine.abort resolves it like an
-   * exception and the record goes on as FAILED.
+   * An Error thrown by a user's retry condition is not an exception of a bad record: it fails the
+   * task whatever the fallback. Before, with pass-through (or a stale entry) the record went on as
+   * FAILED.
    */
   @Test
   void retryConditionThrowsAnError_withPassThroughFallback_failsTheTask() throws Exception {
@@ -140,8 +139,8 @@ class ReviewLookupErrorTest {
 
   /**
    * A lookup that blocks past its attempt timeout and then throws an Error: the attempt timeout
-   * (timers thread) ends the call first, so LookupCall.fail loses its CAS and the Error is dropped
-   * without a trace; the record gets the fallback and the task runs on.
+   * ends the call first and the record gets the fallback. Before, the Error was dropped without a
+   * trace; now the task fails at the next record.
    */
   @Test
   void lookupThrowsAnErrorAfterItsAttemptTimeoutFired_failsTheTask() throws Exception {
@@ -160,11 +159,16 @@ class ReviewLookupErrorTest {
     lookup.clock = h.timers::advance;
     h.open();
     try {
-      Throwable thrown = catchThrowable(() -> h.process("o1:c-1"));
-
+      h.process("o1:c-1");
       assertThat(lookup.calls).hasValue(1);
+      assertThat(h.outputs())
+          .as("answered by its attempt timeout")
+          .containsExactly("o1:c-1/FAILED");
+
+      Throwable thrown = catchThrowable(() -> h.process("o2:c-2"));
+
       assertThat(thrown).as("what the task fails with").isSameAs(ERROR);
-      assertThat(h.outputs()).as("outputs").isEmpty();
+      assertThat(lookup.calls).as("no call for the next record").hasValue(1);
     } finally {
       h.release();
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.etlkit.core.DeadLetter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -12,15 +14,12 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review of the 2026-11-24 fix "a key whose hashCode throws is dead-lettered"
- * (AsyncLookupFunction.keyOf). docs/enrichment.md: the key is compared with {@code equals} and
- * hashed with {@code hashCode} by the cache and single-flight; a key class that is not null-safe
- * must cost one dead letter, not the job. keyOf only calls {@code hashCode}: a key whose {@code
- * equals} throws (null-safe hash, unsafe equals) throws out of the cache probe in asyncInvoke /
- * answerFromCache (outside their try) as soon as it meets a cached key of the same hash, and fails
- * the task.
+ * A key whose {@code equals} throws (null-safe hash, unsafe equals), found by a second review on
+ * 2026-11-24 of that day's "a key whose hashCode throws is dead-lettered": it threw out of the
+ * cache probe (or single-flight) as soon as it met a key of its hash, and failed the task. Now it
+ * costs one dead letter, as docs/enrichment.md says for keys that are not null-safe.
  */
-class ReviewUnequalableLookupKeyTest {
+class LookupKeyEqualsThrowsTest {
 
   /** A key with a null-safe hash but an equals that is not null-safe. */
   static final class CustomerKey {
@@ -80,6 +79,50 @@ class ReviewUnequalableLookupKeyTest {
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple("java.lang.NullPointerException", 1));
       assertThat(h.outputs()).containsExactly("o1:=<>/LOADED", "o3:c-3=<C-3>/LOADED");
+    } finally {
+      h.release();
+    }
+  }
+
+  @Test
+  void keyWhoseEqualsThrows_meetingALoadingKeyOfTheSameHash_isDeadLettered_andTheTaskGoesOn()
+      throws Exception {
+    List<CompletableFuture<Optional<String>>> calls = new ArrayList<>();
+    Lookup<CustomerKey, String> pending =
+        key -> {
+          CompletableFuture<Optional<String>> reply = new CompletableFuture<>();
+          calls.add(reply);
+          return reply;
+        };
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(
+                Enrich.lookup(
+                        "customer",
+                        (String order) -> {
+                          String id = order.substring(order.indexOf(':') + 1);
+                          return new CustomerKey(id.equals("-") ? null : id);
+                        },
+                        pending,
+                        (String order, String customer, LookupStatus status) ->
+                            order + "=" + customer + "/" + status,
+                        Types.STRING)
+                    .withRetry(LookupRetry.none()),
+                StringSerializer.INSTANCE)
+            .open();
+    try {
+      h.process("o1:"); // id "", hash 0: loading (single-flight holds its key)
+
+      Throwable thrown = catchThrowable(() -> h.process("o2:-")); // id null, hash 0 too
+
+      assertThat(thrown).as("thrown into the task").isNull();
+      calls.get(0).complete(Optional.of("<>"));
+      h.awaitResults(2);
+      assertThat(calls).as("no call for the bad key").hasSize(1);
+      assertThat(h.outputs()).containsExactly("o1:=<>/LOADED");
+      assertThat(h.deadLetters())
+          .extracting(DeadLetter::errorClass, DeadLetter::attempt)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("java.lang.NullPointerException", 1));
     } finally {
       h.release();
     }
