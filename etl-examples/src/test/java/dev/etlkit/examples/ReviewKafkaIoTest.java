@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.LookupStatus;
@@ -46,7 +47,12 @@ class ReviewKafkaIoTest {
 
   @Test
   void enrichedOrder_withAnEventTimeBefore1970_isWrittenWithoutATimestamp_notAJobFailure() {
-    long eventTime = ZERO_DATE.toEpochMilli(); // what EventTimes.orders assigns to this order
+    String line =
+        "{\"orderId\":\"o-1\",\"customerId\":\"c-anna\",\"amount\":10,\"currency\":\"EUR\","
+            + "\"orderedAt\":\"0001-01-01T00:00:00Z\"}";
+    long eventTime = // what the Kafka source assigns to this order
+        EventTimes.orderTime(RawRecord.ofValue(line.getBytes(StandardCharsets.UTF_8)), 0L);
+    assertThat(eventTime).isEqualTo(ZERO_DATE.toEpochMilli()).isNegative();
 
     ProducerRecord<byte[], byte[]> record = serialize(order(BigDecimal.TEN, ZERO_DATE), eventTime);
 
