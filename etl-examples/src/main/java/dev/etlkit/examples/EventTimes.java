@@ -98,7 +98,7 @@ public final class EventTimes {
         String field = parser.currentName();
         JsonToken value = parser.nextToken();
         if (field.equals("orderedAt") && value == JsonToken.VALUE_STRING) {
-          return Instant.parse(parser.getText()).toEpochMilli();
+          return Instant.parse(parser.getText().trim()).toEpochMilli(); // as the parse step
         }
         parser.skipChildren();
       }
@@ -112,29 +112,53 @@ public final class EventTimes {
     if (json == null) {
       return fallback;
     }
-    Long envelopeTime = null;
+    Long[] times = new Long[3]; // source.ts_ms, ts_ms, the payload wrapper's time
     try (JsonParser parser = json) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return fallback;
       }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if (field.equals("source") && value == JsonToken.START_OBJECT) {
-          Long sourceTime = positiveLongField(parser, "ts_ms");
-          if (sourceTime != null) {
-            return sourceTime;
-          }
-        } else if (field.equals("ts_ms") && value == JsonToken.VALUE_NUMBER_INT) {
-          envelopeTime = parser.getLongValue() > 0 ? parser.getLongValue() : null;
-        } else {
-          parser.skipChildren();
-        }
-      }
+      readChangeTimes(parser, times);
     } catch (IOException e) {
-      return envelopeTime != null ? envelopeTime : fallback;
+      // broken JSON: the times read before the break count
     }
-    return envelopeTime != null ? envelopeTime : fallback;
+    Long time = firstOf(times);
+    return time != null ? time : fallback;
+  }
+
+  /**
+   * Reads the change event the parser is in to its end into {@code times}: its {@code
+   * source.ts_ms}, its {@code ts_ms}, and the time of the {@code payload} of Kafka Connect's {@code
+   * schema}/{@code payload} wrapper (as {@code Debezium.decode} reads them).
+   */
+  private static void readChangeTimes(JsonParser parser, Long[] times) throws IOException {
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if (field.equals("source") && value == JsonToken.START_OBJECT) {
+        times[0] = positiveLongField(parser, "ts_ms");
+      } else if (field.equals("ts_ms") && value == JsonToken.VALUE_NUMBER_INT) {
+        times[1] = parser.getLongValue() > 0 ? parser.getLongValue() : null;
+      } else if (field.equals("payload") && value == JsonToken.START_OBJECT) {
+        Long[] inner = new Long[3];
+        try {
+          readChangeTimes(parser, inner);
+        } finally {
+          times[2] = firstOf(inner);
+        }
+      } else {
+        parser.skipChildren();
+      }
+    }
+  }
+
+  @Nullable
+  private static Long firstOf(Long[] times) {
+    for (Long time : times) {
+      if (time != null) {
+        return time;
+      }
+    }
+    return null;
   }
 
   /** Reads the object the parser is at to its end; the named positive integer field, if any. */

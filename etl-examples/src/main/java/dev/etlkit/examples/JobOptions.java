@@ -140,11 +140,20 @@ public record JobOptions(
         values.getOrDefault("--enriched-topic", "enriched-orders"),
         values.getOrDefault("--dead-letter-topic", "dead-letters"),
         values.getOrDefault("--group-id", "etlkit-orders"),
-        duration(values, "--checkpoint-interval", Duration.ofSeconds(10)),
+        checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
         duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
         duration(values, "--disorder", Duration.ofSeconds(5)),
         duration(values, "--idleness", Duration.ofMinutes(1)),
         bounded);
+  }
+
+  /** Flink's minimum checkpoint interval: 10 ms. */
+  private static Duration checkpointInterval(Duration interval) {
+    if (interval.compareTo(Duration.ofMillis(10)) < 0) {
+      throw new IllegalArgumentException(
+          "--checkpoint-interval must be at least 10 ms (Flink's minimum), got " + interval);
+    }
+    return interval;
   }
 
   private static Duration duration(Map<String, String> values, String option, Duration fallback) {

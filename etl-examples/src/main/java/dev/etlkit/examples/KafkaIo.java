@@ -1,7 +1,9 @@
 package dev.etlkit.examples;
 
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.RawRecord;
@@ -189,7 +191,7 @@ public final class KafkaIo {
         return new ProducerRecord<>(
             topic,
             null,
-            timestamp,
+            kafkaTimestamp(timestamp),
             order.orderId().getBytes(StandardCharsets.UTF_8),
             mapper.writeValueAsBytes(order));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -200,9 +202,21 @@ public final class KafkaIo {
 
   /** The JSON form of enriched orders on the topic: ISO-8601 times, plain decimals. */
   public static ObjectMapper jsonMapper() {
-    return new ObjectMapper()
-        .registerModule(new JavaTimeModule())
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    return JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // 1000, not 1E+3
+        .build();
+  }
+
+  /**
+   * The record's timestamp as Kafka takes it: none for an event time before 1970 (an order dated
+   * 0001-01-01 by its producer, say), which {@code ProducerRecord} refuses, as Flink's own Kafka
+   * serialization schemas do; else the event time.
+   */
+  @Nullable
+  static Long kafkaTimestamp(@Nullable Long timestamp) {
+    return timestamp == null || timestamp < 0 ? null : timestamp;
   }
 
   /**
@@ -232,7 +246,12 @@ public final class KafkaIo {
         header(headers, PAYLOAD_ENCODING_HEADER, letter.payloadText() != null ? "text" : "bytes");
       }
       return new ProducerRecord<>(
-          topic, null, timestamp, letter.uid().getBytes(StandardCharsets.UTF_8), payload, headers);
+          topic,
+          null,
+          kafkaTimestamp(timestamp),
+          letter.uid().getBytes(StandardCharsets.UTF_8),
+          payload,
+          headers);
     }
 
     private static void header(RecordHeaders headers, String name, @Nullable String value) {

@@ -5,8 +5,8 @@ import java.time.Instant;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
- * One order as read from the sample CSV. A Java record: Flink 2.x serializes records as POJOs
- * ({@code PojoTypeInfo}, no Kryo), field by field, so the type can evolve like any POJO.
+ * One order as read from the sample JSON lines. A Java record: Flink 2.x serializes records as
+ * POJOs ({@code PojoTypeInfo}, no Kryo), field by field, so the type can evolve like any POJO.
  *
  * @param orderId the order's id, for example {@code o-1001}
  * @param customerId the customer's id, for example {@code c-anna}

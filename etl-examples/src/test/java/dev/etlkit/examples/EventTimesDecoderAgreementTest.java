@@ -20,13 +20,14 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review findings on {@link EventTimes}: the event time the Kafka sources assign must be the time
- * the pipeline's decoders read, for every record those decoders accept. {@code DimensionJoin.asOf}
- * in {@link OrdersJob#enrichedOrders} joins by record timestamp, so an order or a customer change
- * that gets its Kafka timestamp instead (the producer's clock) is joined with the wrong customer
- * version, and the watermarks are built from the wrong times.
+ * Found by a review on 2026-11-24 (failing before that day's fixes), on {@link EventTimes}: the
+ * event time the Kafka sources assign must be the time the pipeline's decoders read, for every
+ * record those decoders accept. {@code DimensionJoin.asOf} in {@link OrdersJob#enrichedOrders}
+ * joins by record timestamp, so an order or a customer change that gets its Kafka timestamp instead
+ * (the producer's clock) is joined with the wrong customer version, and the watermarks are built
+ * from the wrong times.
  */
-class ReviewEventTimesTest {
+class EventTimesDecoderAgreementTest {
 
   private static final long KAFKA_TIME = 1_900_000_000_000L; // produced long after the change
 

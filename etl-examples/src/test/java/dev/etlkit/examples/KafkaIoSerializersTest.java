@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review findings on the reference job's Kafka sinks ({@link KafkaIo}).
+ * Found by a review on 2026-11-24 (failing before that day's fixes), on the reference job's Kafka
+ * sinks ({@link KafkaIo}).
  *
  * <p>Event time in real mode is the order's {@code orderedAt} ({@link EventTimes#orders}); the
  * parse step accepts any ISO instant, also one before 1970 (a producer's zero date, {@code
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * KafkaRecordSerializationSchema.builder()} writes such records without a timestamp (null); the
  * job's serializers should do the same.
  */
-class ReviewKafkaIoTest {
+class KafkaIoSerializersTest {
 
   private static final Instant ZERO_DATE = Instant.parse("0001-01-01T00:00:00Z");
 

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review finding on docs/running-on-a-cluster.md: the dimension sink ({@link
- * PostgresIo#dimensionSink}) runs {@code Scd2PostgresTable.mergeSql()}, a SQL {@code MERGE}, which
- * PostgreSQL has only since version 15. The page tells users which tables to create and which
- * settings the job needs, but not that older servers fail every statement with a syntax error
- * (after retries, the job), so the requirement must be on the page.
+ * Found by a review on 2026-11-24 (failing before that day's fix), on docs/running-on-a-cluster.md:
+ * the dimension sink ({@link PostgresIo#dimensionSink}) runs {@code Scd2PostgresTable.mergeSql()},
+ * a SQL {@code MERGE}, which PostgreSQL has only since version 15. The page tells users which
+ * tables to create and which settings the job needs, but not that older servers fail every
+ * statement with a syntax error (after retries, the job), so the requirement must be on the page.
  */
-class ReviewDocsTest {
+class RunningOnAClusterDocsTest {
 
   @Test
   void runningOnACluster_namesThePostgresVersionTheDimensionMergeNeeds() throws Exception {
