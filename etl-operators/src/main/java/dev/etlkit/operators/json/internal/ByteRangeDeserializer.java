@@ -7,7 +7,9 @@ import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -94,6 +96,27 @@ final class ByteRangeDeserializer extends DelegatingDeserializer {
     }
   }
 
+  /**
+   * A {@code Byte} map key held to -128..127: Jackson's key deserializer takes 128 to 255 and wraps
+   * them too. Such a key is a value that does not parse into its key type ({@code INVALID_VALUE}).
+   */
+  private static final class ByteKey extends KeyDeserializer {
+    private final KeyDeserializer delegate;
+
+    ByteKey(KeyDeserializer delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Object deserializeKey(String key, DeserializationContext ctxt) throws IOException {
+      Object value = delegate.deserializeKey(key, ctxt);
+      if (value instanceof Byte && ((Byte) value) < 0 && !key.trim().startsWith("-")) {
+        return ctxt.handleWeirdKey(Byte.class, key, "not a byte (-128 to 127)");
+      }
+      return value;
+    }
+  }
+
   private static final class Modifier extends BeanDeserializerModifier {
     private static final long serialVersionUID = 1L;
 
@@ -105,6 +128,13 @@ final class ByteRangeDeserializer extends DelegatingDeserializer {
         return new ByteRangeDeserializer(deserializer, false);
       }
       return deserializer;
+    }
+
+    @Override
+    public KeyDeserializer modifyKeyDeserializer(
+        DeserializationConfig config, JavaType type, KeyDeserializer deserializer) {
+      Class<?> c = type.getRawClass();
+      return c == byte.class || c == Byte.class ? new ByteKey(deserializer) : deserializer;
     }
 
     @Override

@@ -119,6 +119,14 @@ public final class JsonErrors {
               + " value"
               + at(parser, true));
     }
+    String missing = missingCreatorProperty(e);
+    if (missing != null) {
+      // Jackson's own required check, on a type the field rules do not reach (behind an
+      // interface, a subtype): it names the field, not its type, and lets null through.
+      return new JsonRecordException(
+          Reason.MISSING_REQUIRED_FIELD,
+          "required field '" + missing + "' is missing" + at(parser, true));
+    }
     if (e instanceof MismatchedInputException) {
       MismatchedInputException m = (MismatchedInputException) e;
       return new JsonRecordException(
@@ -314,5 +322,23 @@ public final class JsonErrors {
     int from = original.indexOf(", from ");
     String text = from > 0 ? original.substring(0, from) + ")" : original;
     return text + (option.isEmpty() ? "" : " (JsonReadLimits." + option + ")");
+  }
+
+  /**
+   * The field named by Jackson's "Missing required creator property 'x' (index n)", the only
+   * mismatch it reports for a missing {@code @JsonProperty(required = true)}; else null.
+   */
+  @Nullable
+  private static String missingCreatorProperty(Throwable e) {
+    if (!(e instanceof MismatchedInputException)) {
+      return null;
+    }
+    String message = ((MismatchedInputException) e).getOriginalMessage();
+    String prefix = "Missing required creator property '";
+    if (message == null || !message.startsWith(prefix)) {
+      return null;
+    }
+    int end = message.indexOf('\'', prefix.length());
+    return end < 0 ? null : message.substring(prefix.length(), end);
   }
 }

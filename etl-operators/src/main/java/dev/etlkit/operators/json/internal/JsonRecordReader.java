@@ -3,6 +3,7 @@ package dev.etlkit.operators.json.internal;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,10 +72,11 @@ public final class JsonRecordReader<T> {
       builder.addModule(
           new SimpleModule("etlkit-json-field-rules")
               .setDeserializerModifier(new FieldRulesModifier(rules, tracker)));
-      // The rules check every required field (FieldRules read the annotations with the plain
-      // mapper); Jackson's own check would come first for a record component and report it as a
-      // type mismatch, naming one field and letting null through.
-      builder.annotationIntrospector(new WithoutRequiredMarkers());
+      // The rules check the required fields of the types they cover (FieldRules read the
+      // annotations with the plain mapper); Jackson's own check would come first for a record
+      // component and report it as a type mismatch, naming one field and letting null through.
+      // Types the rules do not reach (behind an interface, a subtype) keep Jackson's check.
+      builder.annotationIntrospector(new WithoutRequiredMarkers(rules));
     }
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     builder.addModule(ByteRangeDeserializer.module());
@@ -194,7 +196,7 @@ public final class JsonRecordReader<T> {
       parser.nextToken();
       TokenBuffer tokens = new TokenBuffer(parser, null);
       write(lastValues(parser), tokens);
-      replay = tokens.asParser();
+      replay = new FloatsFromText(tokens.asParser());
       replay.nextToken();
       tracker.reset();
       T value = reader.readValue(replay);
@@ -213,16 +215,45 @@ public final class JsonRecordReader<T> {
   }
 
   /**
-   * Jackson's annotations without {@code @JsonProperty(required = true)}, which the field rules
-   * enforce instead.
+   * Jackson's annotations without {@code @JsonProperty(required = true)} on the types whose
+   * required fields the field rules enforce instead; other types (reached only through an interface
+   * or a subtype, which the rules do not walk) keep Jackson's check.
    */
   private static final class WithoutRequiredMarkers extends JacksonAnnotationIntrospector {
     private static final long serialVersionUID = 1L;
 
+    private final transient FieldRules rules;
+
+    WithoutRequiredMarkers(FieldRules rules) {
+      this.rules = rules;
+    }
+
     @Override
     @Nullable
     public Boolean hasRequiredMarker(AnnotatedMember member) {
-      return null;
+      if (!rules.requiredFieldsOf(member.getDeclaringClass()).isEmpty()) {
+        return null; // the rules check this type's required fields
+      }
+      return super.hasRequiredMarker(member);
+    }
+  }
+
+  /**
+   * The replay of the second pass, reading a {@code float} from the number's text as the first pass
+   * does: the token buffer's own {@code getFloatValue()} narrows a double, rounding twice ({@code
+   * 1.00000017881393432617187499} became {@code 1.0000002f}, not {@code 1.0000001f}).
+   */
+  private static final class FloatsFromText extends JsonParserDelegate {
+    FloatsFromText(JsonParser replay) {
+      super(replay);
+    }
+
+    @Override
+    public float getFloatValue() throws IOException {
+      if (currentToken() == JsonToken.VALUE_NUMBER_FLOAT) {
+        return Float.parseFloat(getText());
+      }
+      return super.getFloatValue();
     }
   }
 

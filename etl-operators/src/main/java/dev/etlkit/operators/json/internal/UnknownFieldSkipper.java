@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -59,6 +61,10 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
       Set<String> names = writtenOnly.get(type);
       if (names == null) {
         names = writtenOnly(ctxt, type);
+        Class<?> built = builtBy(type);
+        if (built != null) { // the built type, not its builder, writes the properties
+          names.addAll(writtenOnly(ctxt, built));
+        }
         writtenOnly.put(type, names);
       }
       if (!names.contains(propertyName)) {
@@ -67,6 +73,22 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
     }
     skipValue(p);
     return true;
+  }
+
+  /**
+   * The class {@code type} is the Jackson builder of ({@code @JsonDeserialize(builder = type)} on
+   * the class it is nested in, as Lombok's {@code @Jacksonized @Builder} makes it), or null. A
+   * builder declared outside the class it builds is not found: its written-only properties count as
+   * unknown.
+   */
+  @Nullable
+  private static Class<?> builtBy(Class<?> type) {
+    Class<?> outer = type.getEnclosingClass();
+    if (outer == null) {
+      return null;
+    }
+    JsonDeserialize deserialize = outer.getAnnotation(JsonDeserialize.class);
+    return deserialize != null && deserialize.builder() == type ? outer : null;
   }
 
   /** The names of the properties of {@code type} that have a getter and nothing to bind them. */

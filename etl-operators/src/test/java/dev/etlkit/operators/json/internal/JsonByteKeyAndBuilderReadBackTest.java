@@ -12,8 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Review of the 2026-11-24 JSON reader fixes: defects left by them. */
-class ReviewJsonFixesTest {
+/**
+ * Found by a second review of the 2026-11-24 JSON reader fixes, each failing before its fix: a
+ * {@code Byte} map key of 128..255 wrapped to negative, and a type built by a nested Jackson
+ * builder (Lombok's {@code @Jacksonized @Builder}) could not read back its own written-only
+ * properties under {@code UnknownFields.DEAD_LETTER}.
+ */
+class JsonByteKeyAndBuilderReadBackTest {
 
   private static JsonRecordException rejection(JsonRecordReader<?> reader, String json) {
     JsonRecordException e =

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
  * Javadoc and docs/formats-json.md promise that a record with a repeated key "binds to the same
  * values as any other document, down to -0.0 and a number's spelling". A decimal is replayed as
  * text through a TokenBuffer, whose getFloatValue() parses a double and narrows it (rounding
- * twice), while the first pass parses a float directly: some decimals bind to a different float.
+ * twice), while the first pass parses a float directly: some decimals bound to a different float.
+ * Found by a second review on 2026-11-24; the replay now reads a float from the number's text.
  */
-class ReviewJsonSecondPassTest {
+class JsonSecondPassFloatTest {
 
   /** A record with a float component. */
   public record Gauge(float f, String b) {}
