@@ -18,8 +18,7 @@ class ReviewFlinkSqlConvertedVariantTest {
 
   @Test
   void dedup_hasAFlinkSqlVariantFedRowsConvertedFromPojos() throws Exception {
-    String[] impls =
-        DedupBenchmarkBase.class.getField("impl").getAnnotation(Param.class).value();
+    String[] impls = DedupBenchmarkBase.class.getField("impl").getAnnotation(Param.class).value();
     List<String> fedPojos = new ArrayList<>();
     List<String> fedRowData = new ArrayList<>();
     for (String name : impls) {

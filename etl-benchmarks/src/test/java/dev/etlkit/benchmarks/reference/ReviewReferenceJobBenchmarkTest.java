@@ -45,8 +45,8 @@ class ReviewReferenceJobBenchmarkTest {
    * {@code backend} is a {@link Backend}, which also has {@code HEAP_CHANGELOG} (docs: "Every
    * harness benchmark also takes -p backend=HEAP_CHANGELOG"; a run over all benchmarks with that
    * param includes this one). The job benchmark maps every backend but HEAP to "rocksdb", so a
-   * HEAP_CHANGELOG trial silently measures RocksDB under the label HEAP_CHANGELOG. It must refuse
-   * a backend it cannot run instead.
+   * HEAP_CHANGELOG trial silently measures RocksDB under the label HEAP_CHANGELOG. It must refuse a
+   * backend it cannot run instead.
    */
   @Test
   void heapChangelogBackend_isRefused_notSilentlyRunOnRocksDb() {

@@ -15,10 +15,10 @@ import org.openjdk.jmh.annotations.Param;
 /**
  * Review finding on {@code run-benchmarks.sh full}: the documented full pass ("etl-benchmarks/
  * run-benchmarks.sh full", docs/benchmarks.md "How to run") adds {@code -p keyCount=10000,1000000}
- * to every benchmark, Scd2Benchmark included, whose set-up refuses {@code keyCount ×
- * versionsPerKey > MAX_KEPT_CHANGES} (10^6 keys × its default 10 and 100 versions per key). JMH runs
- * with {@code -foe true}, so the first refused trial aborts the whole run and the script ({@code set
- * -e}) stops before writing the summary and the charts.
+ * to every benchmark, Scd2Benchmark included, whose set-up refuses {@code keyCount × versionsPerKey
+ * > MAX_KEPT_CHANGES} (10^6 keys × its default 10 and 100 versions per key). JMH runs with {@code
+ * -foe true}, so the first refused trial aborts the whole run and the script ({@code set -e}) stops
+ * before writing the summary and the charts.
  */
 class ReviewRunBenchmarksScriptTest {
 
