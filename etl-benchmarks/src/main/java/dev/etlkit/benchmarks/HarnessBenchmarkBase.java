@@ -245,6 +245,15 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     batchesSinceStart++;
   }
 
+  /**
+   * Counts a batch fed record by record with {@link #process} (as a subclass that must touch each
+   * record first does), as {@link #processBatch} counts its own, for {@link
+   * #changelogBytesPerRecord}.
+   */
+  protected final void countBatch() {
+    batchesSinceStart++;
+  }
+
   /** Feeds one record to the operator outside of the measured input, for example to preload. */
   protected final void process(IN value) throws Exception {
     harness.processElement(record.replace(value));

@@ -187,6 +187,7 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
         row.setRowKind(RowKind.INSERT);
         process(row);
       }
+      countBatch();
     } else {
       processBatch();
     }

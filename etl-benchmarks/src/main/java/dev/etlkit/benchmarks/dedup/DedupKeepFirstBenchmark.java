@@ -91,16 +91,33 @@ public class DedupKeepFirstBenchmark extends DedupBenchmarkBase {
     return rows;
   }
 
-  /** Renumbers the fresh keys when the input wraps around, so they are never seen twice. */
+  /**
+   * Renumbers the fresh keys when the input wraps around, so they are never seen twice: when a pass
+   * starts, and for a batch that runs across the end of the input, the positions it reads again
+   * after the wrap (the input's length is no multiple of {@link #BATCH}).
+   */
   @Override
   protected void beforeBatch(long processedSoFar) {
     Object[] inputs = inputs();
     long current = processedSoFar / inputs.length;
+    long last = processedSoFar + BATCH - 1; // the batch's last record
+    if (last / inputs.length != current) {
+      // the batch wraps: positions 0..last%length come round in the next pass within it
+      renumber(inputs, current + 1, (int) (last % inputs.length));
+    }
     if (current == pass) {
       return;
     }
     pass = current;
+    renumber(inputs, pass, inputs.length - 1);
+  }
+
+  /** Gives the fresh keys at positions up to {@code lastPosition} the keys of pass {@code pass}. */
+  private void renumber(Object[] inputs, long pass, int lastPosition) {
     for (int i : freshPositions) {
+      if (i > lastPosition) {
+        break; // positions are ascending
+      }
       long key = FRESH_KEYS + pass * inputs.length + i;
       if (inputs[i] instanceof BinaryRowData) {
         ((BinaryRowData) inputs[i]).setLong(0, key);

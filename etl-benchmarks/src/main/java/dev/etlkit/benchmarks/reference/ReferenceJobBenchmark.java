@@ -195,8 +195,20 @@ public class ReferenceJobBenchmark extends BenchmarkSettings {
         .uid("discard-" + name);
   }
 
+  /**
+   * The state backend of a run: the heap or RocksDB; the other {@link Backend}s (the changelog
+   * variant) are refused rather than run on RocksDB under their name.
+   */
   static String stateBackend(Backend backend) {
-    return backend == Backend.HEAP ? "hashmap" : "rocksdb";
+    switch (backend) {
+      case HEAP:
+        return "hashmap";
+      case ROCKSDB:
+        return "rocksdb";
+      default:
+        throw new IllegalArgumentException(
+            "ReferenceJobBenchmark runs on HEAP or ROCKSDB only, not " + backend);
+    }
   }
 
   private static MiniClusterConfiguration clusterConfiguration(Backend backend) {

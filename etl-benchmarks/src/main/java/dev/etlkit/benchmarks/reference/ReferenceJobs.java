@@ -119,8 +119,8 @@ final class ReferenceJobs {
       if (job == Job.PIPELINE) {
         outputs.put(
             ENRICHED_ORDERS,
-            tableEnv.toDataStream(
-                FlinkSqlReferenceJob.enrichedOrders(tableEnv, orderLines, changeLines)));
+            FlinkSqlReferenceJob.toRowData(
+                tableEnv, FlinkSqlReferenceJob.enrichedOrders(tableEnv, orderLines, changeLines)));
       } else {
         outputs.put(ORDERS, FlinkSqlReferenceJob.ordersPassThrough(tableEnv, orderLines));
         outputs.put(CUSTOMERS, FlinkSqlReferenceJob.customersPassThrough(tableEnv, changeLines));

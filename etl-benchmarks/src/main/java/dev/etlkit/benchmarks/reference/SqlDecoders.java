@@ -24,8 +24,9 @@ import org.apache.flink.util.Collector;
  * 'json'} and {@code 'format' = 'debezium-json'} runs for every record, straight into the planner's
  * {@link RowData} (no conversion from external types, as with a connector). A line is encoded to
  * UTF-8 bytes first, as the formats read bytes. Options as a SQL user of this input would set them:
- * {@code json.fail-on-missing-field = true} (etlkit's required fields), {@code ignore-parse-errors
- * = true} (SQL has no dead letters: a bad line is dropped), ISO-8601 times.
+ * {@code json.fail-on-missing-field = false} (a missing field is null, and the job's {@code IS NOT
+ * NULL} filter drops the order, as etlkit's required fields dead-letter it), {@code
+ * ignore-parse-errors = true} (SQL has no dead letters: a bad line is dropped), ISO-8601 times.
  */
 final class SqlDecoders {
 

@@ -13,14 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Param;
 
 /**
- * Review finding on {@code run-benchmarks.sh full}: the documented full pass ("etl-benchmarks/
- * run-benchmarks.sh full", docs/benchmarks.md "How to run") adds {@code -p keyCount=10000,1000000}
- * to every benchmark, Scd2Benchmark included, whose set-up refuses {@code keyCount × versionsPerKey
- * > MAX_KEPT_CHANGES} (10^6 keys × its default 10 and 100 versions per key). JMH runs with {@code
- * -foe true}, so the first refused trial aborts the whole run and the script ({@code set -e}) stops
- * before writing the summary and the charts.
+ * {@code run-benchmarks.sh full}: the documented full pass ("etl-benchmarks/ run-benchmarks.sh
+ * full", docs/benchmarks.md "How to run") adds {@code -p keyCount=10000,1000000} to every
+ * benchmark, Scd2Benchmark included, whose set-up refuses {@code keyCount × versionsPerKey >
+ * MAX_KEPT_CHANGES} (10^6 keys × its default 10 and 100 versions per key). JMH runs with {@code
+ * -foe true}, so the first refused trial aborted the whole run and the script ({@code set -e})
+ * stopped before writing the summary and the charts (found by a review on 2026-11-24). The full
+ * pass now runs with {@code -foe false}: the refused trials are skipped, the rest is summarised.
  */
-class ReviewRunBenchmarksScriptTest {
+class RunBenchmarksFullPassTest {
 
   private static final Pattern FULL_KEY_COUNTS =
       Pattern.compile("RUN_OPTS\\+=\\(-p keyCount=([0-9,]+)\\)");
@@ -41,8 +42,14 @@ class ReviewRunBenchmarksScriptTest {
         }
       }
     }
+    // Some trials of the full pass are refused by their set-up ...
     assertThat(refused)
-        .as("Scd2Benchmark trials of `run-benchmarks.sh full` that its set-up refuses (-foe true)")
-        .isEmpty();
+        .containsExactly(
+            "keyCount=1000000 versionsPerKey=10", "keyCount=1000000 versionsPerKey=100");
+    // ... so the full pass must not stop at them: JMH's fail-on-error is off in full mode only.
+    assertThat(script)
+        .contains("FAIL_ON_ERROR=true\n[[ \"$MODE\" == full ]] && FAIL_ON_ERROR=false")
+        .contains("-foe \"$FAIL_ON_ERROR\"")
+        .doesNotContain("-foe true");
   }
 }

@@ -14,8 +14,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.junit.jupiter.api.Test;
 
-/** Review findings on {@link ReferenceJobBenchmark}'s wiring (fairness of the SQL job). */
-class ReviewReferenceJobBenchmarkTest {
+/**
+ * {@link ReferenceJobBenchmark}'s wiring (fairness of the SQL job), found by a review on
+ * 2026-11-24.
+ */
+class ReferenceJobFairnessTest {
 
   /**
    * docs/benchmarks.md ("Reference job") and {@link FlinkSqlReferenceJob}'s Javadoc: "Rows stay in

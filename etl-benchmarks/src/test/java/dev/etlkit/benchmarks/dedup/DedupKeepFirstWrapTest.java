@@ -9,14 +9,15 @@ import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Review finding on {@link DedupKeepFirstBenchmark}: its Javadoc says fresh keys "are renumbered
- * every time the input wraps around, so they stay fresh" ("never seen twice"). The input has 2^21
- * records and a batch 1000, which does not divide it, so one batch per pass straddles the wrap;
- * {@code beforeBatch} renumbers only when a batch <em>starts</em> in the next pass, after the first
- * 848 records of that pass were already fed with the previous pass's keys. Their fresh-key records
- * then meet keys already in state: duplicates, nothing emitted, no state write.
+ * Found by a review on 2026-11-24 (failing before that day's fix), on {@link
+ * DedupKeepFirstBenchmark}: its Javadoc says fresh keys "are renumbered every time the input wraps
+ * around, so they stay fresh" ("never seen twice"). The input has 2^21 records and a batch 1000,
+ * which does not divide it, so one batch per pass straddles the wrap; {@code beforeBatch} renumbers
+ * only when a batch <em>starts</em> in the next pass, after the first 848 records of that pass were
+ * already fed with the previous pass's keys. Their fresh-key records then meet keys already in
+ * state: duplicates, nothing emitted, no state write.
  */
-class ReviewDedupKeepFirstWrapTest {
+class DedupKeepFirstWrapTest {
 
   private static final Blackhole BLACKHOLE =
       new Blackhole(

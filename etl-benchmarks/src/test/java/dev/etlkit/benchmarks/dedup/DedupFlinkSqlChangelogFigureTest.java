@@ -9,14 +9,15 @@ import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Review finding on {@link DedupBenchmarkBase#runBatch()}: for {@code FLINK_SQL} it feeds the batch
- * itself through {@code process(...)} instead of {@code processBatch()}, so {@code
- * HarnessBenchmarkBase}'s batch count never moves and {@link
- * HarnessBenchmarkBase#changelogBytesPerRecord()} ("bytes the changelog state backend appended per
- * record fed after afterOpen(); NaN on other backends or before a batch") stays NaN on {@code
- * HEAP_CHANGELOG} however many batches ran, while every other impl reports its figure.
+ * Found by a review on 2026-11-24 (failing before that day's fix), on {@link
+ * DedupBenchmarkBase#runBatch()}: for {@code FLINK_SQL} it feeds the batch itself through {@code
+ * process(...)} instead of {@code processBatch()}, so {@code HarnessBenchmarkBase}'s batch count
+ * never moves and {@link HarnessBenchmarkBase#changelogBytesPerRecord()} ("bytes the changelog
+ * state backend appended per record fed after afterOpen(); NaN on other backends or before a
+ * batch") stays NaN on {@code HEAP_CHANGELOG} however many batches ran, while every other impl
+ * reports its figure.
  */
-class ReviewDedupChangelogFigureTest {
+class DedupFlinkSqlChangelogFigureTest {
 
   private static final Blackhole BLACKHOLE =
       new Blackhole(
