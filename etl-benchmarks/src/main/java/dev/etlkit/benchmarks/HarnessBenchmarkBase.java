@@ -116,6 +116,19 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
     return value;
   }
 
+  /**
+   * The output the operator emits into, made once per trial: by default a {@link CountingSink}; a
+   * benchmark may convert records first ({@link ConvertingSink}).
+   */
+  protected CountingSink newSink() {
+    return new CountingSink();
+  }
+
+  /** The output of the current trial. */
+  protected final CountingSink sink() {
+    return sink;
+  }
+
   /** Runs after the harness opened, before measuring: preload state here. */
   protected void afterOpen() throws Exception {}
 
@@ -149,7 +162,7 @@ public abstract class HarnessBenchmarkBase<K, IN, OUT> extends BenchmarkSettings
             createOperator(), keySelector(), keyType(), environment);
     harness.setStateBackend(backend.create(stateDir));
     harness.setup();
-    sink = new CountingSink();
+    sink = newSink();
     emitInto(harness.getOperator(), sink);
     harness.open();
     afterOpen();

@@ -33,4 +33,9 @@ public final class BenchRow {
   public int hashCode() {
     return Objects.hash(key, version, payload);
   }
+
+  @Override
+  public String toString() {
+    return "BenchRow{key=" + key + ", version=" + version + ", payload=" + payload + "}";
+  }
 }

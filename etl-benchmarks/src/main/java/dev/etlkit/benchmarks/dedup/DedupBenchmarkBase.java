@@ -1,12 +1,17 @@
 package dev.etlkit.benchmarks.dedup;
 
+import dev.etlkit.benchmarks.ConvertingSink;
+import dev.etlkit.benchmarks.CountingSink;
 import dev.etlkit.benchmarks.HarnessBenchmarkBase;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.operators.dedup.Dedup;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -30,8 +35,10 @@ import org.openjdk.jmh.annotations.Param;
 /**
  * What both dedup benchmarks share: the {@link DedupImpl} variants on the same input, ETLKIT as a
  * pipeline expands it, FLINK_SQL as the planner would wire its function (binary rows in, a binary
- * key projection, the record equaliser), and LIMIT. Rows are {@link BenchRow}s; the SQL variants
- * get the same rows pre-built as {@link BinaryRowData}, so conversion is not measured.
+ * key projection, the record equaliser), and LIMIT. Rows are {@link BenchRow}s; FLINK_SQL and
+ * FLINK_SQL_MINIBATCH get the same rows pre-built as {@link BinaryRowData}, so conversion is not
+ * measured, and FLINK_SQL_FROM_POJO gets the {@link BenchRow}s and pays the conversions a job of
+ * POJOs would ({@link SqlPojos}).
  *
  * <p>Inputs are distinct objects per record, so nothing can be recognised by identity: payloads are
  * {@code valueSize} characters, one of {@value #PAYLOAD_VARIANTS} texts chosen by version, and
@@ -43,7 +50,14 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
 
   static final int PAYLOAD_VARIANTS = 16;
 
-  @Param({"ETLKIT", "ETLKIT_MINIBATCH", "FLINK_SQL", "FLINK_SQL_MINIBATCH", "LIMIT"})
+  @Param({
+    "ETLKIT",
+    "ETLKIT_MINIBATCH",
+    "FLINK_SQL",
+    "FLINK_SQL_MINIBATCH",
+    "FLINK_SQL_FROM_POJO",
+    "LIMIT"
+  })
   public DedupImpl impl;
 
   /** Records per mini-batch, ETLKIT's and Flink SQL's alike. */
@@ -59,6 +73,16 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
   private char[][] payloads;
   private Object[] inputs;
   private long processed;
+  @Nullable private SqlPojos pojos;
+
+  /** Tests only: keep every output record (as converted, for FLINK_SQL_FROM_POJO). */
+  boolean keepOutputs;
+
+  /**
+   * What a job gets from Flink SQL for an output row of {@link DedupImpl#FLINK_SQL_FROM_POJO}: a
+   * {@link BenchRow} for an insert-only output, the {@code Change} of one for a changelog.
+   */
+  protected abstract Object fromSqlOutput(SqlPojos pojos, RowData row);
 
   /** The etlkit step under test (named "dedup", keyed by {@link BenchRow#key}). */
   protected abstract Dedup.DedupStep<BenchRow, BenchRow, Long, ?> etlkitStep();
@@ -93,7 +117,7 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
       }
     }
     BenchRow[] rows = rows(keyIndexes, random);
-    inputs = impl.sql() ? binary(rows) : rows;
+    inputs = impl.prebuiltRows() ? binary(rows) : rows;
     return inputs;
   }
 
@@ -123,6 +147,7 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
         break;
       case FLINK_SQL:
       case FLINK_SQL_MINIBATCH:
+      case FLINK_SQL_FROM_POJO:
         operator =
             impl.miniBatch()
                 ? new KeyedMapBundleOperator<>(
@@ -137,6 +162,28 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
         keyType = (TypeInformation<Object>) (TypeInformation<?>) Types.LONG;
     }
     return (OneInputStreamOperator<Object, Object>) operator;
+  }
+
+  /** FLINK_SQL_FROM_POJO converts each record as it arrives, as {@code fromDataStream} does. */
+  @Override
+  protected final Object arriving(Object value) {
+    return pojos != null ? pojos.toRow((BenchRow) value) : value;
+  }
+
+  @Override
+  protected final CountingSink newSink() {
+    if (impl == DedupImpl.FLINK_SQL_FROM_POJO) {
+      SqlPojos converters = new SqlPojos();
+      pojos = converters;
+      return new ConvertingSink(row -> fromSqlOutput(converters, (RowData) row), keepOutputs);
+    }
+    pojos = null;
+    return keepOutputs ? new ConvertingSink(UnaryOperator.identity(), true) : super.newSink();
+  }
+
+  /** The output records kept since the trial started, when {@link #keepOutputs} was set. */
+  List<Object> keptOutputs() {
+    return ((ConvertingSink) sink()).kept();
   }
 
   @Override
@@ -157,13 +204,15 @@ public abstract class DedupBenchmarkBase extends HarnessBenchmarkBase<Object, Ob
   protected final void afterOpen() throws Exception {
     BenchRow[] rows = preload();
     for (BenchRow row : rows) {
-      process(impl.sql() ? SqlRows.binary(row) : row);
+      process(impl.prebuiltRows() ? SqlRows.binary(row) : arriving(row));
     }
     if (impl.miniBatch() && rows.length > 0) {
       BenchRow last = rows[rows.length - 1];
       for (int i = rows.length; i % bundleSize != 0; i++) {
         process(
-            impl.sql() ? SqlRows.binary(last) : new BenchRow(last.key, last.version, last.payload));
+            impl.prebuiltRows()
+                ? SqlRows.binary(last)
+                : new BenchRow(last.key, last.version, last.payload));
       }
     }
     processed = 0;

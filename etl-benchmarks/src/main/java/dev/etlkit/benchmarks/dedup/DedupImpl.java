@@ -10,6 +10,12 @@ public enum DedupImpl {
   FLINK_SQL,
   /** Flink SQL's mini-batch function in a {@code KeyedMapBundleOperator} with a count trigger. */
   FLINK_SQL_MINIBATCH,
+  /**
+   * {@link #FLINK_SQL} in a job whose records are {@link BenchRow}s: each record is converted to a
+   * row by Flink's own converter and each output row back, as {@code fromDataStream} and {@code
+   * toDataStream} / {@code toChangelogStream} do ({@link SqlPojos}).
+   */
+  FLINK_SQL_FROM_POJO,
   /** The least state work the job needs: one ValueState get and a conditional put per record. */
   LIMIT;
 
@@ -17,7 +23,13 @@ public enum DedupImpl {
     return this == ETLKIT_MINIBATCH || this == FLINK_SQL_MINIBATCH;
   }
 
+  /** Runs a Flink SQL function. */
   boolean sql() {
+    return this == FLINK_SQL || this == FLINK_SQL_MINIBATCH || this == FLINK_SQL_FROM_POJO;
+  }
+
+  /** Fed pre-built binary rows instead of {@link BenchRow}s. */
+  boolean prebuiltRows() {
     return this == FLINK_SQL || this == FLINK_SQL_MINIBATCH;
   }
 }

@@ -47,6 +47,11 @@ public class DedupKeepFirstBenchmark extends DedupBenchmarkBase {
   }
 
   @Override
+  protected Object fromSqlOutput(SqlPojos pojos, RowData row) {
+    return pojos.toPojo(row);
+  }
+
+  @Override
   protected KeyedProcessFunction<RowData, RowData, RowData> sqlFunction() {
     return new ProcTimeDeduplicateKeepFirstRowFunction(0L);
   }

@@ -46,6 +46,11 @@ public class DedupKeepLastBenchmark extends DedupBenchmarkBase {
   }
 
   @Override
+  protected Object fromSqlOutput(SqlPojos pojos, RowData row) {
+    return pojos.toChange(row);
+  }
+
+  @Override
   protected KeyedProcessFunction<RowData, RowData, RowData> sqlFunction() {
     return new ProcTimeDeduplicateKeepLastRowFunction(
         SqlRows.ROW_INFO, 0L, retract(), true, true, SqlRows.equaliser(), null);

@@ -132,6 +132,7 @@ class DedupBenchmarksTest {
     // Retract output: two records (-U, +U) per update, the hand-written LIMIT's as well.
     assertThat(keepLast.get(DedupImpl.ETLKIT))
         .isEqualTo(keepLast.get(DedupImpl.FLINK_SQL))
+        .isEqualTo(keepLast.get(DedupImpl.FLINK_SQL_FROM_POJO))
         .isEqualTo(keepLast.get(DedupImpl.LIMIT))
         .isBetween(2_000L, 3_600L); // a first occurrence in the input is always an update
     // Mini-batches emit each key's net change per bundle: fewer records, the same in both.
@@ -185,7 +186,7 @@ class DedupBenchmarksTest {
     }
   }
 
-  private static void configure(DedupBenchmarkBase benchmark, DedupImpl impl, Backend backend) {
+  static void configure(DedupBenchmarkBase benchmark, DedupImpl impl, Backend backend) {
     benchmark.impl = impl;
     benchmark.backend = backend;
     benchmark.keyCount = 1000;
