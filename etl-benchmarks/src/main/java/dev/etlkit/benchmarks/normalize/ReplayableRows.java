@@ -53,25 +53,31 @@ final class ReplayableRows {
   static final class KeepLastRow extends ProcTimeDeduplicateKeepLastRowFunction {
     private static final long serialVersionUID = 1L;
 
-    private final RowKind[] kinds;
+    @Nullable private final RowKind[] kinds;
     private final int mask;
     @Nullable private final CountingCollector counting;
     private long records;
 
     /**
+     * @param kinds the kind of each input row, by position in the input; null for rows that are new
+     *     per record (converted on arrival), whose kinds are left alone
      * @param countOutputs wrap the collector to count outputs (tests only: not measured so)
      */
-    KeepLastRow(RowKind[] kinds, GeneratedRecordEqualiser equaliser, boolean countOutputs) {
+    KeepLastRow(
+        @Nullable RowKind[] kinds, GeneratedRecordEqualiser equaliser, boolean countOutputs) {
       super(AccountRows.TYPE, 0L, true, true, false, equaliser, null);
       this.kinds = kinds;
-      this.mask = kinds.length - 1;
+      this.mask = kinds == null ? 0 : kinds.length - 1;
       this.counting = countOutputs ? new CountingCollector() : null;
     }
 
     @Override
     public void processElement(RowData input, Context ctx, Collector<RowData> out)
         throws Exception {
-      input.setRowKind(kinds[(int) (records++ & mask)]);
+      if (kinds != null) {
+        input.setRowKind(kinds[(int) (records & mask)]);
+      }
+      records++;
       if (counting != null) {
         counting.delegate = out;
         super.processElement(input, ctx, counting);

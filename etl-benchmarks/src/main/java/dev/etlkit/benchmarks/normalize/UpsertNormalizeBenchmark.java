@@ -1,5 +1,7 @@
 package dev.etlkit.benchmarks.normalize;
 
+import dev.etlkit.benchmarks.ConvertingSink;
+import dev.etlkit.benchmarks.CountingSink;
 import dev.etlkit.benchmarks.HarnessBenchmarkBase;
 import dev.etlkit.benchmarks.KeySequence;
 import dev.etlkit.core.Change;
@@ -11,13 +13,16 @@ import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;
 import dev.etlkit.operators.normalize.internal.VersionedNormalizeFunction;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.operators.bundle.KeyedMapBundleOperator;
 import org.apache.flink.table.runtime.operators.bundle.trigger.CountBundleTrigger;
 import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
@@ -41,6 +46,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *       mini-batch ({@code ProcTimeDeduplicateKeepLastRowFunction}, generateUpdateBefore and
  *       generateInsert on, changelog input, no TTL, the planner's equaliser code compiled by Flink)
  *       on pre-built {@code BinaryRowData};
+ *   <li>{@code FLINK_SQL_FROM_POJO}: {@code FLINK_SQL} in a job whose changelog is {@code
+ *       Change<Account>}: each change is converted on arrival and each output row back, as {@code
+ *       fromChangelogStream} and {@code toChangelogStream} do ({@link AccountConversions});
  *   <li>{@code FLINK_SQL_MINIBATCH}: its mini-batch variant ({@code
  *       ProcTimeMiniBatchDeduplicateKeepLastRowFunction} in a {@code KeyedMapBundleOperator} with a
  *       count trigger of {@code bundleSize}), which applies only the last change per key of each
@@ -70,6 +78,7 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
     ETLKIT_VERSIONED,
     FLINK_SQL,
     FLINK_SQL_MINIBATCH,
+    FLINK_SQL_FROM_POJO,
     LIMIT,
     GET_PUT
   }
@@ -80,7 +89,15 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
   private static final int PAYLOAD_CHARS = 48;
   private static final int LAP_BITS = Integer.numberOfTrailingZeros(SEQUENCE_LENGTH);
 
-  @Param({"ETLKIT", "ETLKIT_VERSIONED", "FLINK_SQL", "FLINK_SQL_MINIBATCH", "LIMIT", "GET_PUT"})
+  @Param({
+    "ETLKIT",
+    "ETLKIT_VERSIONED",
+    "FLINK_SQL",
+    "FLINK_SQL_MINIBATCH",
+    "FLINK_SQL_FROM_POJO",
+    "LIMIT",
+    "GET_PUT"
+  })
   public Impl impl;
 
   /** Share of the records of a live key that redeliver its current row exactly. */
@@ -97,6 +114,11 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
 
   /** Tests only: count Flink SQL's outputs (through a wrapping collector). */
   boolean countOutputs;
+
+  @Nullable private AccountConversions conversions;
+
+  /** Tests only: keep every output record (as converted, for FLINK_SQL_FROM_POJO). */
+  boolean keepOutputs;
 
   @Nullable private ReplayableRows.KeepLastRow keepLastRow;
   @Nullable private ReplayableRows.MiniBatchKeepLastRow miniBatch;
@@ -129,6 +151,9 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
         // StreamExecChangelogNormalize wires it without mini-batch.
         keepLastRow =
             new ReplayableRows.KeepLastRow(rowKinds, AccountRows.equaliser(), countOutputs);
+        return (OneInputStreamOperator) new KeyedProcessOperator<>(keepLastRow);
+      case FLINK_SQL_FROM_POJO:
+        keepLastRow = new ReplayableRows.KeepLastRow(null, AccountRows.equaliser(), countOutputs);
         return (OneInputStreamOperator) new KeyedProcessOperator<>(keepLastRow);
       case FLINK_SQL_MINIBATCH:
         miniBatch =
@@ -176,7 +201,7 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
     long[] versions = new long[keyCount];
     Object[] inputs = new Object[keyIndexes.length];
     RowKind[] kinds = new RowKind[keyIndexes.length];
-    RowDataSerializer rows = isFlinkSql() ? AccountRows.TYPE.toRowSerializer() : null;
+    RowDataSerializer rows = prebuiltRows() ? AccountRows.TYPE.toRowSerializer() : null;
     for (int i = 0; i < keyIndexes.length; i++) {
       int k = keyIndexes[i];
       long id = KeySequence.keyOf(k);
@@ -209,7 +234,34 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
     blackhole.consume(etlkit);
   }
 
+  /** FLINK_SQL_FROM_POJO converts each change as it arrives, as {@code fromChangelogStream}. */
+  @Override
+  @SuppressWarnings("unchecked")
+  protected Object arriving(Object value) {
+    return conversions != null ? conversions.toRow((Change<Account>) value) : value;
+  }
+
+  @Override
+  protected CountingSink newSink() {
+    if (impl == Impl.FLINK_SQL_FROM_POJO) {
+      AccountConversions converters = new AccountConversions();
+      conversions = converters;
+      return new ConvertingSink(row -> converters.toChange((RowData) row), keepOutputs);
+    }
+    conversions = null;
+    return keepOutputs ? new ConvertingSink(UnaryOperator.identity(), true) : super.newSink();
+  }
+
+  /** The output records kept since the trial started, when {@link #keepOutputs} was set. */
+  List<Object> keptOutputs() {
+    return ((ConvertingSink) sink()).kept();
+  }
+
   private boolean isFlinkSql() {
+    return prebuiltRows() || impl == Impl.FLINK_SQL_FROM_POJO;
+  }
+
+  private boolean prebuiltRows() {
     return impl == Impl.FLINK_SQL || impl == Impl.FLINK_SQL_MINIBATCH;
   }
 

@@ -29,7 +29,7 @@ class UpsertNormalizeBenchmarkTest {
 
   private static final int RECORDS = 2 * HarnessBenchmarkBase.BATCH;
 
-  private static UpsertNormalizeBenchmark benchmark(Impl impl, Backend backend) {
+  static UpsertNormalizeBenchmark benchmark(Impl impl, Backend backend) {
     UpsertNormalizeBenchmark benchmark = new UpsertNormalizeBenchmark();
     benchmark.impl = impl;
     benchmark.backend = backend;
