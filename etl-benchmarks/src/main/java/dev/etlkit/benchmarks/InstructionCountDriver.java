@@ -192,6 +192,10 @@ public final class InstructionCountDriver {
 
   private void setParam(String name, String value) throws ReflectiveOperationException {
     Field field = field(benchmark.getClass(), name);
+    if (!field.isAnnotationPresent(Param.class)) {
+      throw new IllegalArgumentException(
+          name + " is a field of " + benchmark.getClass().getName() + " but not a @Param");
+    }
     Class<?> type = field.getType();
     Object parsed;
     if (type.isEnum()) {

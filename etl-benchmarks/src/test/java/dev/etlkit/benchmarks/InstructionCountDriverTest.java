@@ -166,6 +166,13 @@ class InstructionCountDriverTest {
         .isInstanceOf(NoSuchFieldException.class)
         .hasMessageContaining("nope");
     assertThatThrownBy(
+            () ->
+                new InstructionCountDriver(
+                    Fake.class.getName(), "run", List.of("mode=A", "invocations=3")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("invocations")
+        .hasMessageContaining("not a @Param");
+    assertThatThrownBy(
             () -> new InstructionCountDriver(Fake.class.getName(), "run", List.of("mode")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("name=value");
