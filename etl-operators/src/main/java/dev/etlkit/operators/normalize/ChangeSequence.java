@@ -35,7 +35,10 @@ public interface ChangeSequence<T> extends Serializable {
    * The change's {@link Change#sourcePosition() source position} (LSN, offset). A change without
    * one is rejected (dead letter): positions are only comparable within one source partition, so
    * use this for sources that keep all changes of a key in one partition (CDC of one table, an
-   * upsert topic keyed by the primary key).
+   * upsert topic keyed by the primary key). On PostgreSQL, the changes of a transaction that was
+   * open when Debezium took its initial snapshot carry positions below the snapshot rows' and are
+   * taken for stale against them: see "PostgreSQL's source.lsn at the initial snapshot" in
+   * docs/formats-cdc.md.
    */
   static <T> ChangeSequence<T> sourcePosition() {
     return change -> {
