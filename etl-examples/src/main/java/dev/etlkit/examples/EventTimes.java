@@ -20,6 +20,12 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * the others does not make theirs late. The time is read with a streaming scan that stops at the
  * field; a record without a readable time keeps its Kafka timestamp (it becomes a dead letter in
  * the parse step anyway).
+ *
+ * <p>An order dated more than {@code maxFuture} ahead of the wall clock when it is read (a producer
+ * writing the year 2999, say) is handled like an order without a time: it keeps its Kafka
+ * timestamp, so its date never reaches the watermark generator, which would otherwise make every
+ * later order late, and it becomes a dead letter of the orders pipeline's {@code valid-time} step
+ * ({@link FutureOrders}), which applies the same rule ({@link #isTooFarAhead}).
  */
 public final class EventTimes {
 
@@ -27,9 +33,15 @@ public final class EventTimes {
 
   private EventTimes() {}
 
-  /** Watermarks for order events: {@code orderedAt}, at most {@code disorder} out of order. */
-  public static WatermarkStrategy<RawRecord> orders(Duration disorder, Duration idleness) {
-    return strategy(disorder, idleness, (record, kafkaTime) -> orderTime(record, kafkaTime));
+  /**
+   * Watermarks for order events: {@code orderedAt}, at most {@code disorder} out of order; an
+   * {@code orderedAt} more than {@code maxFuture} ahead of the clock is not used.
+   */
+  public static WatermarkStrategy<RawRecord> orders(
+      Duration disorder, Duration idleness, Duration maxFuture) {
+    long maxFutureMillis = maxFuture.toMillis();
+    return strategy(
+        disorder, idleness, (record, kafkaTime) -> orderTime(record, kafkaTime, maxFutureMillis));
   }
 
   /** Watermarks for Debezium change events: {@code source.ts_ms}, else {@code ts_ms}. */
@@ -45,12 +57,22 @@ public final class EventTimes {
   }
 
   /**
-   * Watermarks for order lines of text (the bundled sample): {@code orderedAt}, at most {@code
-   * disorder} out of order; a line without a readable time has none.
+   * {@link #orderLines(Duration, Duration)} with the default {@code --max-future}, {@link
+   * JobOptions#DEFAULT_MAX_FUTURE}.
    */
   public static WatermarkStrategy<String> orderLines(Duration disorder) {
+    return orderLines(disorder, JobOptions.DEFAULT_MAX_FUTURE);
+  }
+
+  /**
+   * Watermarks for order lines of text (the bundled sample): {@code orderedAt}, at most {@code
+   * disorder} out of order; a line without a readable time, or with one more than {@code maxFuture}
+   * ahead of the clock, has none.
+   */
+  public static WatermarkStrategy<String> orderLines(Duration disorder, Duration maxFuture) {
+    long maxFutureMillis = maxFuture.toMillis();
     return WatermarkStrategy.<String>forBoundedOutOfOrderness(disorder)
-        .withTimestampAssigner((line, ts) -> orderTime(parser(line), ts));
+        .withTimestampAssigner((line, ts) -> orderTime(parser(line), ts, maxFutureMillis));
   }
 
   /** Watermarks for Debezium change events as lines of text (the bundled sample). */
@@ -59,8 +81,28 @@ public final class EventTimes {
         .withTimestampAssigner((line, ts) -> changeTime(parser(line), ts));
   }
 
+  /** The record's {@code orderedAt}, with the default {@code --max-future}. */
   static long orderTime(RawRecord record, long fallback) {
-    return orderTime(parser(record.value()), fallback);
+    return orderTime(record, fallback, JobOptions.DEFAULT_MAX_FUTURE.toMillis());
+  }
+
+  static long orderTime(RawRecord record, long fallback, long maxFutureMillis) {
+    return orderTime(parser(record.value()), fallback, maxFutureMillis);
+  }
+
+  /**
+   * True when {@code time} is more than {@code maxAheadMillis} after {@code nowMillis}: the rule of
+   * both the source's event time and the orders pipeline's {@code valid-time} step. Exact to the
+   * nanosecond for any instant, without allocating.
+   */
+  static boolean isTooFarAhead(Instant time, long nowMillis, long maxAheadMillis) {
+    long limit =
+        maxAheadMillis > Long.MAX_VALUE - nowMillis ? Long.MAX_VALUE : nowMillis + maxAheadMillis;
+    long limitSeconds = Math.floorDiv(limit, 1000L);
+    if (time.getEpochSecond() != limitSeconds) {
+      return time.getEpochSecond() > limitSeconds;
+    }
+    return time.getNano() > Math.floorMod(limit, 1000L) * 1_000_000L;
   }
 
   static long changeTime(RawRecord record, long fallback) {
@@ -86,7 +128,7 @@ public final class EventTimes {
     }
   }
 
-  private static long orderTime(@Nullable JsonParser json, long fallback) {
+  private static long orderTime(@Nullable JsonParser json, long fallback, long maxFutureMillis) {
     if (json == null) {
       return fallback;
     }
@@ -98,11 +140,15 @@ public final class EventTimes {
         String field = parser.currentName();
         JsonToken value = parser.nextToken();
         if (field.equals("orderedAt") && value == JsonToken.VALUE_STRING) {
-          return Instant.parse(parser.getText().trim()).toEpochMilli(); // as the parse step
+          Instant orderedAt = Instant.parse(parser.getText().trim()); // as the parse step
+          return isTooFarAhead(orderedAt, System.currentTimeMillis(), maxFutureMillis)
+              ? fallback // a dead letter of valid-time: its date must not move the watermark
+              : orderedAt.toEpochMilli();
         }
         parser.skipChildren();
       }
-    } catch (IOException | DateTimeParseException e) {
+    } catch (IOException | DateTimeParseException | ArithmeticException e) {
+      // ArithmeticException: a date hundreds of millions of years back, beyond epoch millis
       return fallback;
     }
     return fallback;

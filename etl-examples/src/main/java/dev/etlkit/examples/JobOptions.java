@@ -29,9 +29,13 @@ import javax.annotation.Nullable;
  * --disorder PT5S              how far out of event-time order a Kafka partition may be
  * --idleness PT1M              a partition without records this long stops holding back time
  * --bounded                    read the topics up to their current end, then finish
+ * --max-future PT1H            an order dated further ahead of the clock is a dead letter (both
+ *                              modes)
  * </pre>
  *
- * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds.
+ * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds. Every option but {@code
+ * --max-future} acts only in real mode: given without {@code --kafka} and {@code --jdbc}, it fails
+ * the parse instead of being ignored.
  *
  * @param kafka bootstrap servers, or null for the sample
  * @param jdbcUrl the JDBC URL, or null for the sample
@@ -46,6 +50,7 @@ import javax.annotation.Nullable;
  * @param disorder the bound of the watermarks, per Kafka partition
  * @param idleness after how long without records a partition is idle
  * @param bounded whether to stop at the topics' current end
+ * @param maxFuture how far ahead of the clock an order's {@code orderedAt} may be when it is read
  */
 public record JobOptions(
     @Nullable String kafka,
@@ -60,7 +65,8 @@ public record JobOptions(
     Duration transactionTimeout,
     Duration disorder,
     Duration idleness,
-    boolean bounded)
+    boolean bounded,
+    Duration maxFuture)
     implements Serializable {
 
   /** The environment variable holding the database user. */
@@ -69,12 +75,14 @@ public record JobOptions(
   /** The environment variable holding the database password. */
   public static final String JDBC_PASSWORD_ENV = "ETLKIT_JDBC_PASSWORD";
 
+  /** The default of {@code --max-future}. */
+  public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
+
   private static final long serialVersionUID = 1L;
 
-  private static final List<String> VALUED =
+  /** The valued options that act only in real mode (with {@code --kafka} and {@code --jdbc}). */
+  private static final List<String> REAL_MODE_VALUED =
       List.of(
-          "--kafka",
-          "--jdbc",
           "--orders-topic",
           "--customers-topic",
           "--enriched-topic",
@@ -84,6 +92,15 @@ public record JobOptions(
           "--transaction-timeout",
           "--disorder",
           "--idleness");
+
+  private static final List<String> VALUED = valued();
+
+  private static List<String> valued() {
+    List<String> valued = new ArrayList<>(List.of("--kafka", "--jdbc"));
+    valued.addAll(REAL_MODE_VALUED);
+    valued.add("--max-future");
+    return List.copyOf(valued);
+  }
 
   public JobOptions {
     if ((kafka == null) != (jdbcUrl == null)) {
@@ -107,7 +124,8 @@ public record JobOptions(
   /**
    * Parses a command line.
    *
-   * @throws IllegalArgumentException naming the unknown option or bad value
+   * @throws IllegalArgumentException naming the unknown option or bad value, or the real-mode
+   *     option given without {@code --kafka} and {@code --jdbc}
    */
   public static JobOptions parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -131,20 +149,38 @@ public record JobOptions(
     if (plain.size() > 1) {
       throw new IllegalArgumentException("at most one output directory, got " + plain);
     }
-    return new JobOptions(
-        values.get("--kafka"),
-        values.get("--jdbc"),
-        plain.isEmpty() ? null : plain.get(0),
-        values.getOrDefault("--orders-topic", "orders"),
-        values.getOrDefault("--customers-topic", "customers-cdc"),
-        values.getOrDefault("--enriched-topic", "enriched-orders"),
-        values.getOrDefault("--dead-letter-topic", "dead-letters"),
-        values.getOrDefault("--group-id", "etlkit-orders"),
-        checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
-        duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
-        duration(values, "--disorder", Duration.ofSeconds(5)),
-        duration(values, "--idleness", Duration.ofMinutes(1)),
-        bounded);
+    JobOptions options =
+        new JobOptions(
+            values.get("--kafka"),
+            values.get("--jdbc"),
+            plain.isEmpty() ? null : plain.get(0),
+            values.getOrDefault("--orders-topic", "orders"),
+            values.getOrDefault("--customers-topic", "customers-cdc"),
+            values.getOrDefault("--enriched-topic", "enriched-orders"),
+            values.getOrDefault("--dead-letter-topic", "dead-letters"),
+            values.getOrDefault("--group-id", "etlkit-orders"),
+            checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
+            duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
+            duration(values, "--disorder", Duration.ofSeconds(5)),
+            duration(values, "--idleness", Duration.ofMinutes(1)),
+            bounded,
+            duration(values, "--max-future", DEFAULT_MAX_FUTURE));
+    if (!options.realMode()) { // the sample mode would ignore them
+      for (String option : REAL_MODE_VALUED) {
+        if (values.containsKey(option)) {
+          throw realModeOnly(option);
+        }
+      }
+      if (bounded) {
+        throw realModeOnly("--bounded");
+      }
+    }
+    return options;
+  }
+
+  private static IllegalArgumentException realModeOnly(String option) {
+    return new IllegalArgumentException(
+        option + " acts only in real mode: give --kafka and --jdbc too, or leave it out");
   }
 
   /** Flink's minimum checkpoint interval: 10 ms. */

@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -44,8 +45,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <ul>
  *   <li>{@code orders}: JSON order events (an at-least-once producer, so some arrive twice) are
- *       parsed ({@link Json#parse}), deduplicated ({@link Dedup#keepFirst}), filtered ({@link
- *       Filters#where}) and summed per customer by a custom stateful step ({@link
+ *       parsed ({@link Json#parse}), checked against the clock (an order dated more than {@code
+ *       --max-future} ahead of it is a dead letter), deduplicated ({@link Dedup#keepFirst}),
+ *       filtered ({@link Filters#where}) and summed per customer by a custom stateful step ({@link
  *       RevenuePerCustomer}); the same orders are enriched with the customer as they were when the
  *       order was placed ({@link DimensionJoin#asOf}, over the customers changelog) and with their
  *       amount in euros ({@link Enrich#lookup} of {@link FxRates});
@@ -110,7 +112,8 @@ public final class OrdersJob {
             env.fromData(sampleLines(), Types.STRING).name("sample-orders").uid("sample-orders"),
             env.fromData(customerChangeLines(), Types.STRING)
                 .name("sample-customer-changes")
-                .uid("sample-customer-changes"));
+                .uid("sample-customer-changes"),
+            options.maxFuture());
     String inventory = outputs.stateInventory();
     report.stateInventory(inventory); // known before the job runs
 
@@ -148,12 +151,22 @@ public final class OrdersJob {
    * Wires both pipelines over the order lines and the customers' Debezium change events of the
    * bundled sample. Event time is assigned where a real job's Kafka sources assign it, on the
    * sources (each line in its file's order, with a bound of {@link #SAMPLE_DISORDER}), and the
-   * change events are partitioned by customer like a CDC topic keyed by the primary key.
+   * change events are partitioned by customer like a CDC topic keyed by the primary key. Orders
+   * more than {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead letters.
    */
   public static Outputs wire(DataStream<String> orderLines, DataStream<String> customerChanges) {
+    return wire(orderLines, customerChanges, JobOptions.DEFAULT_MAX_FUTURE);
+  }
+
+  /**
+   * {@link #wire(DataStream, DataStream)}, with orders more than {@code maxFuture} ahead of the
+   * clock as dead letters ({@code --max-future}).
+   */
+  public static Outputs wire(
+      DataStream<String> orderLines, DataStream<String> customerChanges, Duration maxFuture) {
     DataStream<String> orders =
         orderLines
-            .assignTimestampsAndWatermarks(EventTimes.orderLines(SAMPLE_DISORDER))
+            .assignTimestampsAndWatermarks(EventTimes.orderLines(SAMPLE_DISORDER, maxFuture))
             .setParallelism(orderLines.getParallelism()) // in the source's order
             .name("order-time")
             .uid(PIPELINE + "/order-time");
@@ -163,7 +176,7 @@ public final class OrdersJob {
             .setParallelism(customerChanges.getParallelism())
             .name("customer-change-time")
             .uid(CUSTOMERS_PIPELINE + "/change-time");
-    return wire(partitionLikeKafka(changes), orders, new FxRates());
+    return wire(partitionLikeKafka(changes), orders, PayloadInput.text(), new FxRates(), maxFuture);
   }
 
   /**
@@ -184,16 +197,30 @@ public final class OrdersJob {
   /**
    * Wires both pipelines over inputs of any type that carry event time and watermarks, read through
    * {@code input} (for example Kafka records as {@link dev.etlkit.core.RawRecord}s, whose dead
-   * letters then carry the topic, partition and offset).
+   * letters then carry the topic, partition and offset). Orders more than {@link
+   * JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead letters.
    */
   public static <I> Outputs wire(
       DataStream<I> customerChanges,
       DataStream<I> orderEvents,
       PayloadInput<I> input,
       Lookup<String, BigDecimal> fxRates) {
+    return wire(customerChanges, orderEvents, input, fxRates, JobOptions.DEFAULT_MAX_FUTURE);
+  }
+
+  /**
+   * {@link #wire(DataStream, DataStream, PayloadInput, Lookup)}, with orders more than {@code
+   * maxFuture} ahead of the clock as dead letters ({@code --max-future}).
+   */
+  public static <I> Outputs wire(
+      DataStream<I> customerChanges,
+      DataStream<I> orderEvents,
+      PayloadInput<I> input,
+      Lookup<String, BigDecimal> fxRates,
+      Duration maxFuture) {
     EtlStream<Change<Customer>> customers = customersPipeline(customerChanges, input);
     EtlStream<Change<Scd2Row<Customer>>> dimension = customerDimension(customers);
-    EtlStream<Order> orders = validOrders(orderEvents, input);
+    EtlStream<Order> orders = validOrders(orderEvents, input, maxFuture);
     EtlStream<CustomerRevenue> revenue = revenue(orders);
     EtlStream<EnrichedOrder> enriched = enrichedOrders(orders, customers.toDataStream(), fxRates);
     return new Outputs(revenue, enriched, customers, dimension);
@@ -201,13 +228,15 @@ public final class OrdersJob {
 
   // tag::orders-pipeline[]
   /** JSON order events in, valid orders out, each counted once; bad events become dead letters. */
-  public static <I> EtlStream<Order> validOrders(DataStream<I> events, PayloadInput<I> input) {
+  public static <I> EtlStream<Order> validOrders(
+      DataStream<I> events, PayloadInput<I> input, Duration maxFuture) {
     return Etl.from(events, PIPELINE)
         .defaultStateTtl(Duration.ofDays(7)) // every stateful step, unless it sets its own
         .apply(
             Json.parse("parse", Order.class)
                 .withInput(input) // lines of text, Kafka records, bytes, ...
                 .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
+        .apply(FutureOrders.rejected("valid-time", maxFuture, Clock.systemUTC())) // not in 2999
         .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
         .apply(Filters.where("valid-amount", Order::hasPositiveAmount));
   }
@@ -219,9 +248,12 @@ public final class OrdersJob {
 
   // end::orders-pipeline[]
 
-  /** {@link #validOrders(DataStream, PayloadInput)} of JSON lines. */
+  /**
+   * {@link #validOrders(DataStream, PayloadInput, Duration)} of JSON lines, with the default {@code
+   * --max-future}.
+   */
   public static EtlStream<Order> validOrders(DataStream<String> jsonLines) {
-    return validOrders(jsonLines, PayloadInput.text());
+    return validOrders(jsonLines, PayloadInput.text(), JobOptions.DEFAULT_MAX_FUTURE);
   }
 
   // tag::enriched-orders[]

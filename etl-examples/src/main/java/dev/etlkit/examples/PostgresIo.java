@@ -6,10 +6,12 @@ import dev.etlkit.operators.enrich.jdbc.JdbcKey;
 import dev.etlkit.operators.enrich.jdbc.JdbcLookup;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import javax.annotation.Nullable;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
@@ -65,34 +67,86 @@ public final class PostgresIo {
   /**
    * The exchange-rate lookup: {@code SELECT * FROM fx_rates WHERE currency = ?}, credentials from
    * {@value JobOptions#JDBC_USER_ENV} / {@value JobOptions#JDBC_PASSWORD_ENV} on the TaskManager
-   * when set (else none: the URL or the server's defaults).
+   * when it opens ({@link #credentials}).
    */
   public static JdbcLookup<String, BigDecimal> fxRates(String jdbcUrl) {
-    return JdbcLookup.<String, BigDecimal>table(
-            jdbcUrl, FX_RATES, "currency", JdbcKey.text(), row -> row.getBigDecimal("eur_per_unit"))
-        .withCredentials(JdbcCredentials.fromSupplier(PostgresIo::credentialsFromEnv));
+    return fxRates(jdbcUrl, System::getenv);
   }
 
-  private static JdbcCredentials credentialsFromEnv() {
-    String user = System.getenv(JobOptions.JDBC_USER_ENV);
-    String password = System.getenv(JobOptions.JDBC_PASSWORD_ENV);
-    return user == null ? JdbcCredentials.none() : JdbcCredentials.of(user, password);
+  /** {@link #fxRates(String)} with the credentials' variables read from {@code environment}. */
+  static JdbcLookup<String, BigDecimal> fxRates(String jdbcUrl, Environment environment) {
+    return JdbcLookup.<String, BigDecimal>table(
+            jdbcUrl, FX_RATES, "currency", JdbcKey.text(), row -> row.getBigDecimal("eur_per_unit"))
+        .withCredentials(JdbcCredentials.fromSupplier(() -> credentials(environment)));
+  }
+
+  /** Where the job reads {@value JobOptions#JDBC_USER_ENV} and its password from. */
+  @FunctionalInterface
+  interface Environment extends Serializable {
+    /** The variable's value, or null when it is not set. */
+    @Nullable
+    String get(String variable);
+  }
+
+  /**
+   * The database credentials from {@code environment}: user and password when both are set; the
+   * user alone when only {@value JobOptions#JDBC_USER_ENV} is (the server authenticates it without
+   * a password: PostgreSQL's {@code trust}, {@code peer} or {@code cert}); none when neither is
+   * (the URL's or the server's defaults).
+   *
+   * @throws IllegalArgumentException naming both variables (never a value) when only the password
+   *     is set, which would otherwise connect as the default user and leave the password unused
+   */
+  static JdbcCredentials credentials(Environment environment) {
+    String user = user(environment);
+    if (user == null) {
+      return JdbcCredentials.none();
+    }
+    String password = environment.get(JobOptions.JDBC_PASSWORD_ENV);
+    return password == null ? JdbcCredentials.ofUser(user) : JdbcCredentials.of(user, password);
+  }
+
+  /** {@value JobOptions#JDBC_USER_ENV}, or null; fails when only the password is set. */
+  @Nullable
+  private static String user(Environment environment) {
+    String user = environment.get(JobOptions.JDBC_USER_ENV);
+    if (user == null && environment.get(JobOptions.JDBC_PASSWORD_ENV) != null) {
+      throw new IllegalArgumentException(
+          JobOptions.JDBC_PASSWORD_ENV
+              + " is set but "
+              + JobOptions.JDBC_USER_ENV
+              + " is not: set "
+              + JobOptions.JDBC_USER_ENV
+              + " too, or neither for the server's default user");
+    }
+    return user;
   }
 
   /**
    * The sink of the customers' history into {@value #DIMENSION}: at least once and idempotent,
    * batches of up to 500 changes flushed at the latest on every checkpoint, three retries. Flink's
    * JDBC connector holds the user and password in the job graph: they are read from {@value
-   * JobOptions#JDBC_USER_ENV} / {@value JobOptions#JDBC_PASSWORD_ENV} where the job is built.
+   * JobOptions#JDBC_USER_ENV} / {@value JobOptions#JDBC_PASSWORD_ENV} where the job is built, as
+   * {@link #credentials} reads them (a user without a password connects without one).
+   *
+   * @throws IllegalArgumentException naming both variables when only the password is set
    */
   public static JdbcSink<Change<Scd2Row<Customer>>> dimensionSink(String jdbcUrl) {
+    return dimensionSink(jdbcUrl, System::getenv);
+  }
+
+  /**
+   * {@link #dimensionSink(String)} with the credentials' variables read from {@code environment}.
+   */
+  static JdbcSink<Change<Scd2Row<Customer>>> dimensionSink(
+      String jdbcUrl, Environment environment) {
     JdbcConnectionOptions.JdbcConnectionOptionsBuilder connection =
         new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
             .withUrl(jdbcUrl)
             .withDriverName("org.postgresql.Driver");
-    String user = System.getenv(JobOptions.JDBC_USER_ENV);
-    if (user != null) {
-      connection.withUsername(user).withPassword(System.getenv(JobOptions.JDBC_PASSWORD_ENV));
+    String user = user(environment);
+    if (user != null) { // a null password sets none
+      connection.withUsername(user).withPassword(environment.get(JobOptions.JDBC_PASSWORD_ENV));
     }
     // tag::scd2-postgres-sink[]
     return JdbcSink.<Change<Scd2Row<Customer>>>builder()

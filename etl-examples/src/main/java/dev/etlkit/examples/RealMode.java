@@ -127,7 +127,7 @@ public final class RealMode {
         env.fromSource(
                 KafkaIo.rawRecords(
                     options.kafka(), options.ordersTopic(), options.groupId(), options.bounded()),
-                EventTimes.orders(options.disorder(), options.idleness()),
+                EventTimes.orders(options.disorder(), options.idleness(), options.maxFuture()),
                 "kafka-orders")
             .uid("kafka-orders");
     return new Sources(changes, orders);
@@ -145,7 +145,7 @@ public final class RealMode {
     EtlStream<Change<Scd2Row<Customer>>> dimension = OrdersJob.customerDimension(customers);
     EtlStream<EnrichedOrder> enriched =
         OrdersJob.enrichedOrders(
-            OrdersJob.validOrders(sources.orders(), input),
+            OrdersJob.validOrders(sources.orders(), input, options.maxFuture()),
             customers.toDataStream(), // event time and watermarks come from the sources
             PostgresIo.fxRates(options.jdbcUrl()));
     DataStream<DeadLetter> deadLetters = enriched.deadLetters().union(customers.deadLetters());

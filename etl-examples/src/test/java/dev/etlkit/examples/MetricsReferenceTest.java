@@ -18,19 +18,12 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Driver;
-import java.sql.DriverPropertyInfo;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -282,43 +275,11 @@ class MetricsReferenceTest {
   }
 
   /**
-   * A JDBC driver for the lookup's lazily connecting pool: it accepts {@code jdbc:nodb:} URLs and
-   * refuses every connection, so nothing is ever queried.
+   * A JDBC driver for the lookup's lazily connecting pool: {@code jdbc:nodb:} URLs, no database.
    */
-  public static final class NoDatabaseDriver implements Driver {
-    @Override
-    public Connection connect(String url, Properties info) throws SQLException {
-      throw new SQLException("no database behind " + getClass().getSimpleName());
-    }
-
-    @Override
-    public boolean acceptsURL(String url) {
-      return url.startsWith("jdbc:nodb:");
-    }
-
-    @Override
-    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
-      return new DriverPropertyInfo[0];
-    }
-
-    @Override
-    public int getMajorVersion() {
-      return 1;
-    }
-
-    @Override
-    public int getMinorVersion() {
-      return 0;
-    }
-
-    @Override
-    public boolean jdbcCompliant() {
-      return false;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException();
+  public static final class NoDatabaseDriver extends RefusingDriver {
+    public NoDatabaseDriver() {
+      super("jdbc:nodb:");
     }
   }
 }

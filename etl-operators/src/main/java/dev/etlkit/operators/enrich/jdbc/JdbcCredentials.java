@@ -76,6 +76,16 @@ public final class JdbcCredentials implements Serializable {
   }
 
   /**
+   * A user without a password: the driver gets no password at all, for servers that authenticate
+   * the user otherwise (PostgreSQL's {@code trust}, {@code peer} or {@code cert} authentication). A
+   * server that asks for a password refuses the connection. The user name is part of the serialized
+   * job graph.
+   */
+  public static JdbcCredentials ofUser(String user) {
+    return new JdbcCredentials(Source.LITERAL, Objects.requireNonNull(user, "user"), null, null);
+  }
+
+  /**
    * Reads user and password from the TaskManager's environment variables when the lookup opens.
    * Opening fails (naming the variable) when one is not set.
    */
@@ -106,7 +116,10 @@ public final class JdbcCredentials implements Serializable {
         Source.SUPPLIER, null, null, Objects.requireNonNull(supplier, "supplier"));
   }
 
-  /** The credentials to connect with; null user and password for {@link #none()}. */
+  /**
+   * The credentials to connect with; null user and password for {@link #none()}, a null password
+   * for {@link #ofUser}.
+   */
   Resolved resolve() {
     switch (source) {
       case NONE:

@@ -1,0 +1,231 @@
+package dev.etlkit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.RawRecord;
+import dev.etlkit.core.RecordAccounting;
+import dev.etlkit.core.Steps;
+import dev.etlkit.operators.PayloadInput;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Edges of orders dated far ahead of the clock ({@link FutureOrders}, {@link EventTimes}) found by
+ * a review on 2026-11-24, each failing before that day's fix: an order dated 2999 was accepted by
+ * the parse step, written to Kafka with its event time as the record timestamp (which a Kafka 4
+ * broker refuses, {@code log.message.timestamp.after.max.ms} being one hour by default, failing the
+ * job on every restart), and its time moved the source's watermark so far that every later order
+ * was late. It is now a dead letter of the {@code valid-time} step with its reason, counted, and
+ * the source's event time leaves it out of the watermarks.
+ */
+class FutureOrdersTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-24T03:00:00Z");
+
+  private static final long KAFKA_TIME = NOW.toEpochMilli() - 1_000; // produced a second ago
+
+  private static final String IN_2999 =
+      "{\"orderId\":\"o-1\",\"customerId\":\"c-anna\",\"amount\":10.00,\"currency\":\"EUR\","
+          + "\"orderedAt\":\"2999-01-01T00:00:00Z\"}";
+
+  @Test
+  void rejected_orderMoreThanTheBoundAhead_isADeadLetterWithItsReason_andCounted()
+      throws Exception {
+    Instant justOver = NOW.plus(Duration.ofHours(1)).plusMillis(1);
+    Instant atTheBound = NOW.plus(Duration.ofHours(1));
+
+    StepRun run =
+        runStep(
+            FutureOrders.rejected(
+                "valid-time", Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC)),
+            List.of(order("o-1", justOver), order("o-2", atTheBound)),
+            KAFKA_TIME);
+
+    assertThat(run.output).extracting(Order::orderId).containsExactly("o-2");
+    assertThat(run.deadLetters).hasSize(1);
+    DeadLetter letter = run.deadLetters.get(0).getValue();
+    assertThat(letter.uid()).isEqualTo("orders/valid-time");
+    assertThat(letter.errorClass()).isEqualTo(IllegalArgumentException.class.getName());
+    assertThat(letter.errorMessage())
+        .isEqualTo(
+            "orderedAt 2026-11-24T04:00:00.001Z is more than PT1H ahead of the clock"
+                + " (2026-11-24T03:00:00Z)");
+    RecordAccounting.StepCounts counts = run.accounting.step(OrdersJob.PIPELINE, "valid-time");
+    assertThat(counts.in()).isEqualTo(2);
+    assertThat(counts.out()).isEqualTo(1);
+    assertThat(counts.deadLettered()).isEqualTo(1);
+    assertThat(counts.filtered()).isZero();
+  }
+
+  /**
+   * The order of 2999 through the job's own orders pipeline: the step right after {@code parse}
+   * (before {@code dedup} remembers its id, so a corrected order with the same id still counts)
+   * makes it a dead letter, which goes to the dead-letter topic with the Kafka timestamp the source
+   * kept for it; nothing goes on to the enriched-orders topic.
+   */
+  @Test
+  void validOrders_orderIn2999_isADeadLetterOfValidTime_writtenWithTheSourceTimestamp()
+      throws Exception {
+    RawRecord record = record(IN_2999);
+    long eventTime = EventTimes.orderTime(record, KAFKA_TIME, Duration.ofHours(1).toMillis());
+    assertThat(eventTime).as("the source's event time: its Kafka timestamp").isEqualTo(KAFKA_TIME);
+
+    List<String> steps = new ArrayList<>();
+    StepRun run = runValidTimeOfTheOrdersPipeline(parsed(), eventTime, steps);
+
+    assertThat(steps).containsSubsequence("orders/parse", "orders/valid-time", "orders/dedup");
+    assertThat(run.output).as("on to dedup and the enriched-orders topic").isEmpty();
+    assertThat(run.deadLetters).hasSize(1);
+    StreamRecord<DeadLetter> letter = run.deadLetters.get(0);
+    assertThat(letter.getValue().uid()).isEqualTo("orders/valid-time");
+    assertThat(letter.getValue().errorMessage())
+        .startsWith("orderedAt 2999-01-01T00:00:00Z is more than PT1H ahead of the clock (");
+    assertThat(run.accounting.step(OrdersJob.PIPELINE, "valid-time").deadLettered()).isEqualTo(1);
+
+    ProducerRecord<byte[], byte[]> written =
+        new KafkaIo.DeadLetterSerializer("dead-letters")
+            .serialize(letter.getValue(), null, letter.getTimestamp());
+    assertThat(written.timestamp())
+        .as("a timestamp a Kafka 4 broker takes: not ahead of the clock")
+        .isEqualTo(KAFKA_TIME);
+  }
+
+  @Test
+  void orderTimestampAssigners_doNotHandAFarFutureTimeToTheWatermarkGenerator() {
+    TimestampAssigner<RawRecord> kafka =
+        EventTimes.orders(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofHours(1))
+            .createTimestampAssigner(null);
+    TimestampAssigner<String> lines =
+        EventTimes.orderLines(Duration.ofSeconds(5), Duration.ofHours(1))
+            .createTimestampAssigner(null);
+
+    assertThat(kafka.extractTimestamp(record(IN_2999), KAFKA_TIME))
+        .as("as for an order without a time: its Kafka timestamp")
+        .isEqualTo(KAFKA_TIME);
+    assertThat(lines.extractTimestamp(IN_2999, Long.MIN_VALUE))
+        .as("a sample line: no timestamp")
+        .isEqualTo(Long.MIN_VALUE);
+  }
+
+  /** The source's event time and the valid-time step draw the line at the same instant. */
+  @Test
+  void isTooFarAhead_isExactToTheNanosecond_andNeverOverflows() {
+    long now = NOW.toEpochMilli();
+    long hour = Duration.ofHours(1).toMillis();
+    Instant bound = NOW.plus(Duration.ofHours(1));
+
+    assertThat(EventTimes.isTooFarAhead(bound, now, hour)).isFalse();
+    assertThat(EventTimes.isTooFarAhead(bound.plusNanos(1), now, hour)).isTrue();
+    assertThat(EventTimes.isTooFarAhead(bound.minusNanos(1), now, hour)).isFalse();
+    assertThat(EventTimes.isTooFarAhead(Instant.MAX, now, hour)).isTrue();
+    assertThat(EventTimes.isTooFarAhead(Instant.MIN, now, hour)).isFalse();
+    assertThat(EventTimes.isTooFarAhead(NOW.plus(Duration.ofDays(365_000)), now, Long.MAX_VALUE))
+        .as("a bound past the end of epoch millis saturates")
+        .isFalse();
+  }
+
+  private static Order order(String id, Instant orderedAt) {
+    return new Order(id, "c-anna", new BigDecimal("10.00"), "EUR", orderedAt);
+  }
+
+  private static Order parsed() {
+    return order("o-1", Instant.parse("2999-01-01T00:00:00Z"));
+  }
+
+  private static RawRecord record(String value) {
+    return new RawRecord(
+        "o-1".getBytes(StandardCharsets.UTF_8),
+        value.getBytes(StandardCharsets.UTF_8),
+        "orders-0@7",
+        KAFKA_TIME);
+  }
+
+  /** What one step's operator emitted, and the step's accounting. */
+  private record StepRun(
+      List<Order> output,
+      List<StreamRecord<DeadLetter>> deadLetters,
+      RecordAccounting accounting) {}
+
+  private static StepRun runStep(Steps.FilterStep<Order> step, List<Order> orders, long timestamp)
+      throws Exception {
+    DataStream<Order> input =
+        StreamExecutionEnvironment.getExecutionEnvironment().fromData(orders, Order.TYPE_INFO);
+    return run(
+        Etl.from(input, OrdersJob.PIPELINE).apply(step).toDataStream().getTransformation(),
+        orders,
+        timestamp);
+  }
+
+  /**
+   * Runs the {@code valid-time} operator of {@link OrdersJob#validOrders} on the parsed order; the
+   * uids of the pipeline's operators, from the source on, go to {@code steps}.
+   */
+  private static StepRun runValidTimeOfTheOrdersPipeline(
+      Order order, long timestamp, List<String> steps) throws Exception {
+    DataStream<RawRecord> input =
+        StreamExecutionEnvironment.getExecutionEnvironment()
+            .fromData(List.of(record(IN_2999)), RawRecord.TYPE_INFO);
+    Transformation<?> last =
+        OrdersJob.validOrders(input, PayloadInput.rawRecords(), Duration.ofHours(1))
+            .toDataStream()
+            .getTransformation();
+    Transformation<?> validTime = null;
+    for (Transformation<?> t = last; !t.getInputs().isEmpty(); t = t.getInputs().get(0)) {
+      steps.add(0, t.getUid());
+      if ("orders/valid-time".equals(t.getUid())) {
+        validTime = t;
+      }
+    }
+    assertThat(validTime).as("the valid-time step of the orders pipeline").isNotNull();
+    return run(validTime, List.of(order), timestamp);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static StepRun run(Transformation<?> transformation, List<Order> orders, long timestamp)
+      throws Exception {
+    OneInputStreamOperator<Order, Order> operator =
+        (OneInputStreamOperator<Order, Order>)
+            ((SimpleOperatorFactory<Order>)
+                    ((OneInputTransformation<Order, Order>) transformation).getOperatorFactory())
+                .getOperator();
+    try (OneInputStreamOperatorTestHarness<Order, Order> harness =
+        new OneInputStreamOperatorTestHarness<>(operator)) {
+      harness.setup(
+          Order.TYPE_INFO.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+      harness.open();
+      for (Order order : orders) {
+        harness.processElement(order, timestamp);
+      }
+      List<StreamRecord<DeadLetter>> deadLetters =
+          harness.getSideOutput(DeadLetter.OUTPUT_TAG) == null
+              ? List.of()
+              : new ArrayList<>(harness.getSideOutput(DeadLetter.OUTPUT_TAG));
+      Map<String, Object> accumulators =
+          harness.getEnvironment().getAccumulatorRegistry().getUserMap().entrySet().stream()
+              .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getLocalValue()));
+      return new StepRun(
+          harness.extractOutputValues(), deadLetters, RecordAccounting.of(accumulators));
+    }
+  }
+}
