@@ -27,8 +27,8 @@ public final class KeyCursorSerializerSnapshot<T>
    * Version 2 (state format 4): cursors carry the mark of whether their key pruned, in bits of the
    * status byte that version 1 wrote as zero. Both versions write the format described on {@link
    * KeyCursorSerializer} and restore as they are: a cursor of version 1 reads as one that does not
-   * know whether its key pruned. The version tells an older etlkit, which would misread the mark,
-   * to refuse the snapshot.
+   * know whether its key pruned. The version makes an older etlkit, which does not know the mark,
+   * refuse the snapshot at the restore rather than fail on the first marked cursor it reads.
    */
   static final int CURRENT_VERSION = 2;
 
