@@ -11,6 +11,7 @@ import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
+import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.util.List;
@@ -25,9 +26,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * with the base, the candidate base, the times of the kept changes and the latest change in the
  * cursor; version 3 keeps the kept changes in chunks (the open one in the cursor, sealed ones in
  * the {@code chunks} map state), and keys of versions 1 and 2 move theirs there on their next
- * change. All restore to the same continuation. Write files only for a new operator or format
- * version, and only those: {@code ./mvnw -pl etl-scd test
- * -Dtest='Scd2SavepointCompatibilityTest#*V3' -Detlkit.snapshots.write=true} wrote version 3.
+ * change; version 4 marks in the cursor whether the key pruned, which older versions left to be
+ * told from the base and the kept changes (a key that pruned only deletes of nothing looked like
+ * one that never pruned). All restore to the same continuation. Write files only for a new operator
+ * or format version, and only those: {@code ./mvnw -pl etl-scd test
+ * -Dtest='Scd2SavepointCompatibilityTest#*V4' -Detlkit.snapshots.write=true} wrote version 4.
  */
 class Scd2SavepointCompatibilityTest {
 
@@ -70,6 +73,25 @@ class Scd2SavepointCompatibilityTest {
   static final HarnessInput<Change<Customer>> STATE_V3 =
       HarnessInput.<Change<Customer>>builder().addAll(STATE).addAll(manyChanges()).build();
 
+  /**
+   * Format 4 (the prune mark) adds c5, a key that pruned only a delete of nothing and kept a change
+   * at its new prune point: a delete at d1, inserted at d3 (where the history stood before it, the
+   * start, becomes the candidate base), changes at d4 12:00 and at d6 01:00, which prunes to the
+   * candidate at d3. Its base is the start of the history, as a key's that never pruned.
+   */
+  static final HarnessInput<Change<Customer>> STATE_V4 =
+      HarnessInput.<Change<Customer>>builder()
+          .addAll(STATE_V3)
+          .element(Change.delete(customer("c5", "a", "1", 1)).withSourcePosition(300))
+          .element(Change.insert(customer("c5", "b", "1", 3)).withSourcePosition(301))
+          .element(
+              Change.updateAfter(new Customer("c5", "c", "1", day(4).plus(Duration.ofHours(12))))
+                  .withSourcePosition(302))
+          .element(
+              Change.updateAfter(new Customer("c5", "d", "1", day(6).plus(Duration.ofHours(1))))
+                  .withSourcePosition(303))
+          .build();
+
   private static HarnessInput<Change<Customer>> manyChanges() {
     HarnessInput.Builder<Change<Customer>> input = HarnessInput.builder();
     for (int i = 0; i < 12; i++) {
@@ -108,7 +130,8 @@ class Scd2SavepointCompatibilityTest {
   void retract_restoresCursorBaseChangesAndTimersV3(StateBackendKind backend) throws Exception {
     retractRestores(3, backend);
     var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
-    assertContinuesAsUninterrupted("scd2-retract", recipe.harness().on(backend), recipe, backend);
+    assertContinuesAsUninterrupted(
+        "scd2-retract", 3, recipe.harness().on(backend), recipe, backend);
   }
 
   @ParameterizedTest
@@ -117,26 +140,118 @@ class Scd2SavepointCompatibilityTest {
       throws Exception {
     appendRestores(3, backend);
     var recipe = Scd2Harnesses.of(append(), CHANGES);
-    assertContinuesAsUninterrupted("scd2-append", recipe.harness().on(backend), recipe, backend);
+    assertContinuesAsUninterrupted("scd2-append", 3, recipe.harness().on(backend), recipe, backend);
+  }
+
+  /** Format 4: c1 to c4 continue as from format 3. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void retract_restoresCursorBaseChangesAndTimersV4(StateBackendKind backend) throws Exception {
+    retractRestores(4, backend);
+    var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
+    assertContinuesAsUninterrupted(
+        "scd2-retract", 4, recipe.harness().on(backend), recipe, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_restoresAndEmitsTheVersionsThatBecomeFinalV4(StateBackendKind backend)
+      throws Exception {
+    appendRestores(4, backend);
+    var recipe = Scd2Harnesses.of(append(), CHANGES);
+    assertContinuesAsUninterrupted("scd2-append", 4, recipe.harness().on(backend), recipe, backend);
+  }
+
+  /** The retract step with a 30-day horizon instead of 2 days. */
+  private static Scd2Harnesses.Recipe<Change<Customer>, Customer> retractLonger() {
+    return Scd2Harnesses.of(retract().withLatenessHorizon(Duration.ofDays(30)), CHANGES, TTL);
+  }
+
+  /**
+   * Format 4 restored with a longer horizon: c5's mark says it pruned, so a change before its prune
+   * point (d3) and before the pruned delete at d1 is late, although its base is the start of the
+   * history, as a key's that never pruned.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = StateBackendKind.class,
+      names = {"HEAP", "ROCKSDB"})
+  void keyThatPrunedOnlyADeleteOfNothing_restoredWithALongerHorizon_isLateBeforeItsPrunePointV4(
+      StateBackendKind backend) throws Exception {
+    var recipe = retractLonger();
+    try (var h =
+        recipe
+            .harness()
+            .on(backend)
+            .restore(SnapshotFiles.read(SNAPSHOTS.file("scd2-retract", 4, backend)))) {
+      Change<Customer> old =
+          Change.insert(new Customer("c5", "x", "1", day(1).minus(Duration.ofHours(12))))
+              .withSourcePosition(400);
+      h.processElement(old);
+
+      assertThat(h.output()).isEmpty();
+      assertThat(h.sideOutput(Scd2Harnesses.lateTag(CHANGES))).containsExactly(old);
+      assertThat(recipe.function().lateCount()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Formats 1 to 3 keep no prune mark: restored with a longer horizon, whether a key pruned is told
+   * from its state. c1 pruned (its base holds b): a change before its prune point is late; c2 never
+   * pruned: a change before its first one is spliced.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = StateBackendKind.class,
+      names = {"HEAP", "ROCKSDB"})
+  void olderFormats_restoredWithALongerHorizon_tellWhetherAKeyPrunedFromItsState(
+      StateBackendKind backend) throws Exception {
+    for (int formatVersion = 1; formatVersion <= 3; formatVersion++) {
+      var recipe = retractLonger();
+      try (var h =
+          recipe
+              .harness()
+              .on(backend)
+              .restore(
+                  SnapshotFiles.read(SNAPSHOTS.file("scd2-retract", formatVersion, backend)))) {
+        Change<Customer> beforeC1Pruned =
+            Change.updateAfter(customer("c1", "x", "1", 2)).withSourcePosition(400);
+        h.processElement(beforeC1Pruned);
+        h.processElement(Change.insert(customer("c2", "x", "1", 1)).withSourcePosition(401));
+
+        assertThat(h.sideOutput(Scd2Harnesses.lateTag(CHANGES)))
+            .as("format %s", formatVersion)
+            .containsExactly(beforeC1Pruned);
+        assertThat(brief(h.output()))
+            .as("format %s", formatVersion)
+            .containsExactly(
+                "-U c2 v1 [d2,) current a/1", "+U c2 v2 [d2,) current a/1", "+I c2 v1 [d1,d2) x/1");
+        assertThat(recipe.function().lateCount()).isEqualTo(1);
+      }
+    }
   }
 
   private static void assertContinuesAsUninterrupted(
       String name,
+      int formatVersion,
       KeyedHarness<String, Change<Customer>, Change<Scd2Row<Customer>>> spec,
       Scd2Harnesses.Recipe<Change<Customer>, Customer> recipe,
       StateBackendKind backend)
       throws Exception {
+    HarnessInput<Change<Customer>> state = state(formatVersion);
     List<String> restored;
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
-        SNAPSHOTS.restore(name, 3, spec, STATE_V3)) {
-      assertThat(Scd2Harnesses.stateKeys(h, "chunks")).isEqualTo(1); // c4's sealed chunk
+        SNAPSHOTS.restore(name, formatVersion, spec, state)) {
+      // c4's sealed chunk; the heap seals chunks of 32 since after format 3's files were written
+      boolean sealed = formatVersion == 3 || backend != StateBackendKind.HEAP;
+      assertThat(Scd2Harnesses.stateKeys(h, "chunks")).isEqualTo(sealed ? 1 : 0);
       assertThat(Scd2Harnesses.stateKeys(h, "changes")).isZero();
       h.run(C4_AFTER_RESTORE);
       restored = brief(h.output());
     }
     List<String> uninterrupted;
     try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h = recipe.open(backend)) {
-      h.run(STATE_V3);
+      h.run(state);
       int before = h.output().size();
       h.run(C4_AFTER_RESTORE);
       uninterrupted = brief(h.output().subList(before, h.output().size()));
@@ -193,7 +308,7 @@ class Scd2SavepointCompatibilityTest {
   }
 
   private static HarnessInput<Change<Customer>> state(int formatVersion) {
-    return formatVersion < 3 ? STATE : STATE_V3;
+    return formatVersion < 3 ? STATE : formatVersion == 3 ? STATE_V3 : STATE_V4;
   }
 
   /** Append output, delete markers, no TTL, a 1-day horizon. */

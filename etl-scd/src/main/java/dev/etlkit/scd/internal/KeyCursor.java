@@ -12,7 +12,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * force is the current one. It also holds
  *
  * <ul>
- *   <li>the key's latest effective time and its prune point (changes before it are pruned);
+ *   <li>the key's latest effective time, its prune point (changes before it are pruned) and, since
+ *       state format 4, whether it pruned ({@link #pruned});
  *   <li>the latest change itself ({@link #latestChange}), which goes to the open chunk only when a
  *       later change comes, and then only if that one does not prune it at once;
  *   <li>the open chunk ({@link #open}): the newest kept changes but the latest, written to the
@@ -76,6 +77,21 @@ public final class KeyCursor<T> {
 
   /** Cursor only: changes before it are pruned and summarized by the base. */
   public long pruneTime;
+
+  /**
+   * Cursor only, state format 4: the key pruned (a prune moved {@link #pruneTime} forward and
+   * removed the changes before it, which the base now summarizes), so a change before the prune
+   * point cannot be spliced. Meaningful only when {@link #prunedKnown}.
+   */
+  boolean pruned;
+
+  /**
+   * Cursor only: whether {@link #pruned} is known. True for every cursor of state format 4 and
+   * later; false for a cursor restored from an older savepoint, which kept no such mark, until its
+   * key prunes again ({@code KeyHistory} then tells from the base and the kept changes whether the
+   * key may have pruned).
+   */
+  boolean prunedKnown;
 
   /**
    * Cursor only, append output: validTo of the earliest closed version not emitted yet, {@code
@@ -185,6 +201,7 @@ public final class KeyCursor<T> {
     cursor.status = NONE;
     cursor.latest = time;
     cursor.pruneTime = time;
+    cursor.prunedKnown = true; // and not pruned
     cursor.pendingFinal = Long.MAX_VALUE;
     cursor.base = Position.start();
     cursor.earlier = trackEarlier ? new long[4] : null;
@@ -224,6 +241,16 @@ public final class KeyCursor<T> {
   int chunkOf(long time) {
     // chunkCount: after every sealed chunk, in the open one
     return KeptChanges.firstNotBefore(chunkLast, chunkCount, time);
+  }
+
+  /**
+   * The key pruned: its prune point moved forward to {@code time}, the changes before it removed.
+   * From now on it is known to have pruned, whatever an older savepoint left unknown.
+   */
+  void prunedTo(long time) {
+    pruneTime = time;
+    pruned = true;
+    prunedKnown = true;
   }
 
   /** The base of a key nothing was pruned of, as the {@code base} state held it. */
@@ -326,6 +353,7 @@ public final class KeyCursor<T> {
         + latest
         + ", pruneTime="
         + pruneTime
+        + (prunedKnown ? (pruned ? " (pruned)" : " (never pruned)") : " (pruned unknown)")
         + (latestChange == null ? ", latest change in state" : "")
         + ", base="
         + (base == null ? "in state" : base)

@@ -17,10 +17,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * every change of a key, so it writes only what is set, and the attributes of the base and the
  * candidate base stay as bytes until a replay needs them ({@link Position}).
  *
- * <p>Binary format, version 1, with bit 7 added for state format 3 (see {@link
- * KeyCursorSerializerSnapshot#CURRENT_VERSION}). "Var" is an unsigned variable-length integer (7
- * bits a byte, low bits first); "before latest" is the latest effective time minus the value, as a
- * var (two's complement arithmetic, so any value round-trips):
+ * <p>Binary format, version 2 (see {@link KeyCursorSerializerSnapshot#CURRENT_VERSION}): version 1
+ * with bit 7 of the flags added for state format 3 and the prune mark in the status byte for state
+ * format 4. A cursor of version 1 reads as one that does not know whether its key pruned. "Var" is
+ * an unsigned variable-length integer (7 bits a byte, low bits first); "before latest" is the
+ * latest effective time minus the value, as a var (two's complement arithmetic, so any value
+ * round-trips):
  *
  * <ol>
  *   <li>one byte of flags: bit 0 set when the cursor has attributes, bit 1 when it knows the times
@@ -28,7 +30,9 @@ import org.apache.flink.core.memory.DataOutputView;
  *       candidate base, bit 4 when the state TTL fields follow, bit 5 when the validTo of a pending
  *       version follows, bit 6 when the latest change follows, bit 7 when the chunk index and the
  *       open chunk follow (state format 3; a cursor without it keeps its changes in the map state);
- *   <li>the status byte;
+ *   <li>the status byte: the status in its low 4 bits, bit 4 set when the cursor knows whether its
+ *       key pruned and bit 5 when it did (state format 4; an older cursor has neither, and its key
+ *       may have pruned);
  *   <li>the latest effective time (a long);
  *   <li>validFrom (before latest) and the version number (a var);
  *   <li>the attributes, written by the attribute serializer, if flagged;
@@ -80,6 +84,15 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
 
   private static final int LATEST_KNOWN = LATEST_DELETE | LATEST_CURRENT_ROW;
 
+  /** In the status byte: the status. */
+  static final int STATUS_BITS = 0x0F;
+
+  /** In the status byte: the cursor knows whether its key pruned (state format 4). */
+  static final int STATUS_PRUNE_KNOWN = 1 << 4;
+
+  /** In the status byte: the key pruned (with {@link #STATUS_PRUNE_KNOWN} only). */
+  static final int STATUS_PRUNED = 1 << 5;
+
   /** In a position's first byte: attributes follow. */
   static final int POSITION_ROW = 1 << 4;
 
@@ -121,6 +134,8 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
     to.row = from.row == null ? null : rowSerializer.copy(from.row);
     to.latest = from.latest;
     to.pruneTime = from.pruneTime;
+    to.pruned = from.pruned;
+    to.prunedKnown = from.prunedKnown;
     to.pendingFinal = from.pendingFinal;
     to.lastWrite = from.lastWrite;
     to.cleanupAt = from.cleanupAt;
@@ -175,7 +190,10 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
             | (cursor.legacyChanges ? 0 : FLAG_CHUNKS);
     long latest = cursor.latest;
     target.writeByte(flags);
-    target.writeByte(cursor.status);
+    target.writeByte(
+        cursor.status
+            | (cursor.prunedKnown ? STATUS_PRUNE_KNOWN : 0)
+            | (cursor.pruned ? STATUS_PRUNED : 0));
     target.writeLong(latest);
     writeVarLong(latest - cursor.validFrom, target);
     writeVarLong(cursor.version, target);
@@ -276,7 +294,11 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
   public KeyCursor<T> deserialize(DataInputView source) throws IOException {
     KeyCursor<T> cursor = new KeyCursor<>();
     int flags = readFlags(source);
-    cursor.status = readStatus(source.readByte());
+    int status = source.readUnsignedByte();
+    cursor.status = readStatus(status & STATUS_BITS);
+    checkPruneMark(status);
+    cursor.prunedKnown = (status & STATUS_PRUNE_KNOWN) != 0;
+    cursor.pruned = (status & STATUS_PRUNED) != 0;
     long latest = source.readLong();
     cursor.latest = latest;
     cursor.validFrom = latest - readVarLong(source);
@@ -444,6 +466,17 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
               + "); was it written by a newer etlkit?");
     }
     return flags;
+  }
+
+  /** Fails on a status byte whose bits above the status are no prune mark this version writes. */
+  private static void checkPruneMark(int statusByte) throws IOException {
+    int mark = statusByte & ~STATUS_BITS;
+    if (mark != 0 && mark != STATUS_PRUNE_KNOWN && mark != (STATUS_PRUNE_KNOWN | STATUS_PRUNED)) {
+      throw new IOException(
+          "Cannot read KeyCursor: unknown status byte 0x"
+              + Integer.toHexString(statusByte)
+              + "; was it written by a newer etlkit?");
+    }
   }
 
   private static byte readStatus(int status) throws IOException {

@@ -13,8 +13,8 @@ import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
  *
  * <p>Cursors written before this serializer existed were Flink POJOs: restoring their {@code
  * PojoSerializer} snapshot asks Flink to migrate them (read with that serializer, written with this
- * one), which leaves the fields they lacked at their defaults ({@link KeyCursor#baseHere} false,
- * {@link KeyCursor#earlier} null): see {@link KeyCursor}.
+ * one), which leaves the fields they lacked at their defaults ({@link KeyCursor#base} and {@link
+ * KeyCursor#earlier} null, whether the key pruned unknown): see {@link KeyCursor}.
  *
  * <p>This class's name is written into every checkpoint and savepoint of the SCD2 step: never
  * rename or move it.
@@ -23,8 +23,14 @@ import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 public final class KeyCursorSerializerSnapshot<T>
     extends WrappingSerializerSnapshot<KeyCursor<T>, KeyCursorSerializer<T>> {
 
-  /** Version 1: the format described on {@link KeyCursorSerializer}. */
-  static final int CURRENT_VERSION = 1;
+  /**
+   * Version 2 (state format 4): cursors carry the mark of whether their key pruned, in bits of the
+   * status byte that version 1 wrote as zero. Both versions write the format described on {@link
+   * KeyCursorSerializer} and restore as they are: a cursor of version 1 reads as one that does not
+   * know whether its key pruned. The version makes an older etlkit, which does not know the mark,
+   * refuse the snapshot at the restore rather than fail on the first marked cursor it reads.
+   */
+  static final int CURRENT_VERSION = 2;
 
   /** For Flink to instantiate when reading a snapshot. */
   public KeyCursorSerializerSnapshot() {}

@@ -375,7 +375,7 @@ public final class KeyHistory<T> {
       }
       moveBaseHere(store, cursor);
       cursor.base.set(status, validFrom, version, row);
-      cursor.pruneTime = pruneTo;
+      cursor.prunedTo(pruneTo);
       cursor.forgetEarlier(); // the chunk index and the open chunk list the kept times
       if (pruneTo == cursor.latest) {
         cursor.candidate = null; // a zero horizon: it would be the base, at the prune point
@@ -410,7 +410,7 @@ public final class KeyHistory<T> {
       moveBaseHere(store, cursor);
       cursor.candidate = cursor.base; // reused for the next candidate
       cursor.base = candidate;
-      cursor.pruneTime = to;
+      cursor.prunedTo(to);
     } else {
       if (known) {
         loadKept(store, cursor, PRUNE_BY_TIME);
@@ -598,17 +598,23 @@ public final class KeyHistory<T> {
   }
 
   /**
-   * Whether the key may have pruned, so that a change before its prune point cannot be spliced. A
-   * key that never pruned has the start of the history as its base (nothing in force, no version so
-   * far) and keeps its first change at its prune point. After a prune the base is where the history
-   * stood at the new prune point, so it holds a version if any removed change made one, and the
-   * prune point is the time of a kept change (the candidate's) or {@code latest - horizon}, where a
-   * change rarely is. A key that pruned looks like one that never did only if it removed nothing
-   * but deletes that found nothing in force and kept a change at its new prune point: it is taken
-   * for one that never pruned (a change spliced before such a delete is not closed by it).
+   * Whether the key may have pruned, so that a change before its prune point cannot be spliced.
+   * Every prune marks the key's cursor ({@link KeyCursor#pruned}), and a cursor of state format 4
+   * or later knows its mark. A cursor restored from an older savepoint does not until its key
+   * prunes again; it is told from its state: a key that never pruned has the start of the history
+   * as its base (nothing in force, no version so far) and keeps its first change at its prune
+   * point. After a prune the base is where the history stood at the new prune point, so it holds a
+   * version if any removed change made one, and the prune point is the time of a kept change (the
+   * candidate's) or {@code latest - horizon}, where a change rarely is. Such a key that pruned
+   * looks like one that never did only if it removed nothing but deletes that found nothing in
+   * force and kept a change at its new prune point: it is taken for one that never pruned (a change
+   * spliced before such a delete is not closed by it).
    */
   private static <T> boolean mayHavePruned(HistoryStore<T> store, KeyCursor<T> cursor)
       throws Exception {
+    if (cursor.prunedKnown) {
+      return cursor.pruned;
+    }
     boolean baseIsStart;
     if (cursor.base != null) {
       baseIsStart = cursor.base.status == KeyCursor.NONE && cursor.base.version == 0;
@@ -649,7 +655,7 @@ public final class KeyHistory<T> {
     }
     moveBaseHere(store, cursor);
     pruned.writeTo(cursor.base);
-    cursor.pruneTime = pruneTo;
+    cursor.prunedTo(pruneTo);
     if (output == Scd2Output.APPEND) {
       Replay<T> rest = Replay.from(columns, deletes, cursor.base);
       for (int i = first; i < kept.size(); i++) {

@@ -276,7 +276,10 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
     return kept().size();
   }
 
-  /** Turns the key's chunks into the map of formats 1 and 2, as a cursor restored from them. */
+  /**
+   * Turns the key's chunks into the map of formats 1 and 2, as a cursor restored from them (which
+   * does not know whether its key pruned: formats before 4 kept no mark).
+   */
   public void asFormat2() throws IOException {
     KeyCursor<T> current = cursor();
     if (current == null || current.legacyChanges) {
@@ -288,6 +291,8 @@ public final class MapHistoryStore<T> implements HistoryStore<T> {
     changes.clear();
     changes.putAll(kept);
     current.legacyChanges = true;
+    current.pruned = false;
+    current.prunedKnown = false;
     current.chunkCount = 0;
     current.chunkFloor = Long.MIN_VALUE;
     current.open = null;
