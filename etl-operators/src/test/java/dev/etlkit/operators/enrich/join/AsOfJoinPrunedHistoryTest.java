@@ -72,9 +72,7 @@ class AsOfJoinPrunedHistoryTest {
   @EnumSource(StateBackendKind.class)
   void raisedLateness_factBeforeTheOldestVersionKept_isLate(StateBackendKind backend)
       throws Exception {
-    OperatorSubtaskState savepoint = savepoint(backend);
-    try (OperatorHarness<JoinInput<String, String>, String> h =
-        RAISED.harness().on(backend).restore(savepoint)) {
+    try (OperatorHarness<JoinInput<String, String>, String> h = restoredPruned(RAISED, backend)) {
       h.processElement(fact("k1#o1"), 15); // within the new lateness (50 - 100); v1 was pruned
       h.processElement(fact("k1#o2"), 25); // v2, kept
 
@@ -107,9 +105,8 @@ class AsOfJoinPrunedHistoryTest {
   @EnumSource(StateBackendKind.class)
   void raisedLatenessWithAWait_factBeforeTheOldestVersionKept_isLateAtOnce(StateBackendKind backend)
       throws Exception {
-    OperatorSubtaskState savepoint = savepoint(backend);
     try (OperatorHarness<JoinInput<String, String>, String> h =
-        RAISED_WAITING.harness().on(backend).restore(savepoint)) {
+        restoredPruned(RAISED_WAITING, backend)) {
       h.processElement(fact("k1#o1"), 15);
 
       assertThat(lines(h.emitted())).containsExactly("DL DimensionJoinException:LATE k1#o1 @15");
@@ -128,9 +125,7 @@ class AsOfJoinPrunedHistoryTest {
   @EnumSource(StateBackendKind.class)
   void raisedLateness_factBeforeTheFirstVersionOfAKeyThatNeverPruned_isNotFound(
       StateBackendKind backend) throws Exception {
-    OperatorSubtaskState savepoint = savepoint(backend);
-    try (OperatorHarness<JoinInput<String, String>, String> h =
-        RAISED.harness().on(backend).restore(savepoint)) {
+    try (OperatorHarness<JoinInput<String, String>, String> h = restoredPruned(RAISED, backend)) {
       h.processElement(fact("k2#o1"), 15);
       h.processElement(fact("k2#o2"), 60); // held until the watermark passes it
       h.processWatermark(60);
@@ -177,13 +172,16 @@ class AsOfJoinPrunedHistoryTest {
     }
   }
 
-  /** {@link #PRUNED_STATE} run by {@link #BEFORE}, then a savepoint. */
-  private static OperatorSubtaskState savepoint(StateBackendKind backend) throws Exception {
+  /** {@link #PRUNED_STATE} run by {@link #BEFORE}, then restored into {@code mode}. */
+  private static OperatorHarness<JoinInput<String, String>, String> restoredPruned(
+      JoinMode mode, StateBackendKind backend) throws Exception {
+    OperatorSubtaskState savepoint;
     try (OperatorHarness<JoinInput<String, String>, String> h =
         BEFORE.harness().on(backend).open()) {
       h.run(PRUNED_STATE);
-      return h.savepoint();
+      savepoint = h.savepoint();
     }
+    return mode.harness().on(backend).restore(savepoint);
   }
 
   /** The committed file of {@link #PRUNED_STATE} (written by {@link #BEFORE}), restored raised. */

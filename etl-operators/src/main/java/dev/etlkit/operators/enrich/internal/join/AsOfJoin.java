@@ -141,7 +141,12 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
     long watermark = operator.watermark();
     if (timestamp < minus(watermark, lateness)) {
-      rejectLate(fact, timestamp, behindTheHorizon(timestamp, watermark));
+      rejectLate(
+          fact,
+          timestamp,
+          " is behind the watermark "
+              + watermark
+              + " minus the allowed lateness: the versions it needs may be gone");
       return;
     }
     if (timestamp <= watermark) {
@@ -231,7 +236,13 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
         operator.unmatched(fact, true, time, JoinStatus.DELETED);
       }
     } else if (history != null && history.earlierPruned()) {
-      rejectLate(fact, time, beforeTheOldestVersion(time, history.time(0)));
+      rejectLate(
+          fact,
+          time,
+          " is before the oldest version its key keeps, "
+              + history.time(0)
+              + ": the version in force then was pruned (under a smaller allowed lateness or a"
+              + " later watermark)");
     } else if (!waits) {
       operator.unmatched(fact, true, time, JoinStatus.NOT_FOUND);
     } else if (plus(time, maxWait) <= watermark) {
@@ -290,31 +301,15 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     // no processing-time timers
   }
 
-  /** A late fact: counted as late and dead-lettered. */
-  private void rejectLate(F fact, long timestamp, DimensionJoinException why) {
+  /** A late fact, counted as late and dead-lettered: its time {@code timestamp} and {@code why}. */
+  private void rejectLate(F fact, long timestamp, String why) {
     operator.joins().late();
-    operator.rejectFact(why, fact, true, timestamp);
-  }
-
-  private static DimensionJoinException behindTheHorizon(long timestamp, long watermark) {
-    return new DimensionJoinException(
-        DimensionJoinException.Reason.LATE,
-        "the fact's time "
-            + timestamp
-            + " is behind the watermark "
-            + watermark
-            + " minus the allowed lateness: the versions it needs may be gone");
-  }
-
-  private static DimensionJoinException beforeTheOldestVersion(long timestamp, long oldest) {
-    return new DimensionJoinException(
-        DimensionJoinException.Reason.LATE,
-        "the fact's time "
-            + timestamp
-            + " is before the oldest version its key keeps, "
-            + oldest
-            + ": the version in force then was pruned (under a smaller allowed lateness or a"
-            + " later watermark)");
+    operator.rejectFact(
+        new DimensionJoinException(
+            DimensionJoinException.Reason.LATE, "the fact's time " + timestamp + why),
+        fact,
+        true,
+        timestamp);
   }
 
   private static long plus(long time, long millis) {
