@@ -19,7 +19,11 @@ public final class DimensionJoinException extends RuntimeException {
     UNMATCHED,
     /** A fact had to wait but its key already holds the maximum number of buffered facts. */
     BUFFER_FULL,
-    /** A fact of a point-in-time join is older than the watermark minus the allowed lateness. */
+    /**
+     * A fact of a point-in-time join is older than the watermark minus the allowed lateness, or
+     * than the oldest version of its key's history when older versions were pruned (the one it
+     * needs).
+     */
     LATE,
     /** A record of a point-in-time join has no timestamp. */
     NO_TIMESTAMP,

@@ -169,8 +169,9 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * (default {@link DimensionJoin#DEFAULT_ALLOWED_LATENESS}). The history keeps the versions such
    * facts need; older facts are dead-lettered ({@link DimensionJoinException.Reason#LATE}). Raised
    * at a restore, it cannot bring back versions pruned under the old lateness: until the watermark
-   * has advanced by the raise, a fact whose version was pruned gets {@link JoinStatus#NOT_FOUND}
-   * (or waits).
+   * has advanced by the raise, a fact whose version was pruned is late too. Histories restored from
+   * savepoints of etlkit before 2026-11-24 carry no mark of their pruning until their key next
+   * prunes: there such a fact gets {@link JoinStatus#NOT_FOUND} (or waits).
    *
    * @throws IllegalArgumentException on a latest join, or if not in [0, {@link
    *     DimensionJoin#MAX_DURATION}]

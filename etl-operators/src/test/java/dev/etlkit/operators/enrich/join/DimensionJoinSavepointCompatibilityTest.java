@@ -31,8 +31,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * waiting facts a restore finds ({@code DimensionJoinVariantSwitchTest}); versions 1 and 2 are told
  * by the point-in-time join's watermark state. Version 4 of the point-in-time join adds each
  * subtask's watermark with its key groups (operator state {@code join-watermark-ranges}); the
- * versions before it hold the watermarks only, and a restore takes the smallest. Write files only
- * for a new format version, and only those:
+ * versions before it hold the watermarks only, and a restore takes the smallest. Version 5 marks
+ * the histories that lost versions to pruning ({@code AsOfJoinPrunedHistoryTest}, with its own
+ * files of a pruned history in versions 4 and 5). Write files only for a new format version, and
+ * only those:
  *
  * <pre>
  * ./mvnw -pl etl-operators test -Dtest='DimensionJoinSavepointCompatibilityTest#*V4' -Detlkit.snapshots.write=true

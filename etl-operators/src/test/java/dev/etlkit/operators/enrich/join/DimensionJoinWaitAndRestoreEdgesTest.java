@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * every fact its row released; a point-in-time join restored with a shorter wait forwarded a
  * watermark ahead of the facts restored waiting; facts released together by a late version left in
  * the order they began to wait, not in time order. A point-in-time join restored with a larger
- * allowed lateness cannot tell a pruned version from none: that is documented and pinned here.
+ * allowed lateness: {@code AsOfJoinPrunedHistoryTest}.
  */
 class DimensionJoinWaitAndRestoreEdgesTest {
 
@@ -47,39 +47,6 @@ class DimensionJoinWaitAndRestoreEdgesTest {
       assertThat(h.unwrap().numProcessingTimeTimers())
           .as("processing-time timers left once no fact waits")
           .isZero();
-    }
-  }
-
-  /**
-   * A point-in-time join restored with a larger allowed lateness accepts facts up to the new
-   * lateness, but the histories were pruned at the old horizon, and a history keeps no mark of
-   * where it was pruned: a fact before the oldest version kept cannot be told from a fact before
-   * the key's first version. docs/operations.md (upgrade table) and enrichment-state.md (failures
-   * and restores) say so: such a fact gets {@code NOT_FOUND} (or waits), not the pruned version and
-   * not {@code LATE}; facts at or after the oldest version kept join exactly.
-   */
-  @ParameterizedTest
-  @EnumSource(StateBackendKind.class)
-  void asOf_allowedLatenessRaisedAtRestore_factBeforeTheOldestVersionKept_isNotFound(
-      StateBackendKind backend) throws Exception {
-    JoinMode before = JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT);
-    JoinMode after = JoinMode.asOf(0, 100, 1_000, UnmatchedFacts.EMIT);
-    OperatorSubtaskState savepoint;
-    try (OperatorHarness<JoinInput<String, String>, String> h =
-        before.harness().on(backend).open()) {
-      h.processElement(row(Change.insert("k1#v1")), 10);
-      h.processElement(row(Change.updateAfter("k1#v2")), 20);
-      h.processWatermark(50);
-      h.processElement(row(Change.updateAfter("k1#v3")), 60); // pruned at horizon 50: [20, 60]
-      savepoint = h.savepoint();
-    }
-    try (OperatorHarness<JoinInput<String, String>, String> h =
-        after.harness().on(backend).restore(savepoint)) {
-      h.processElement(fact("k1#o1"), 15); // within the new lateness (50 - 100); v1 was pruned
-      h.processElement(fact("k1#o2"), 25); // v2, kept
-
-      assertThat(lines(h.emitted()))
-          .containsExactly("NOT_FOUND k1#o1 @15", "FOUND k1#o2 k1#v2 @25");
     }
   }
 

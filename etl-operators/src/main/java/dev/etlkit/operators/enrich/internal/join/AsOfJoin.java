@@ -35,9 +35,14 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * versions older than the one in force at the horizon are dropped. When a version is written every
  * fact at or before the watermark has been resolved, and facts arriving later are at or after the
  * horizon (or rejected as late), so no fact ever needs a pruned version. Reads never write (they
- * would restart the state TTL). A history keeps no mark of where it was pruned: restored with a
- * larger allowed lateness, a fact whose version was pruned under the old one finds none ({@link
- * JoinStatus#NOT_FOUND}, or it waits), as documented.
+ * would restart the state TTL). A history that lost versions is marked ({@link
+ * VersionHistory#earlierPruned()}): a fact before its oldest version needs a pruned one and is
+ * rejected as late, like a fact behind the horizon. That happens only where the horizon a history
+ * was pruned at is later than the current one: restored with a larger allowed lateness, or with a
+ * smaller watermark (key groups merged at a rescale). A fact before the first version of an
+ * unmarked history finds none ({@link JoinStatus#NOT_FOUND}, or it waits): the row did not exist
+ * yet, or (a history restored from a snapshot written before the mark) its versions were pruned
+ * before the mark, which it gets at its next prune.
  *
  * <p>A step without a wait opens the waiting list only if it restored waiting facts (from a
  * savepoint taken while it waited; one look at the restored keys when it opens): they leave as
@@ -136,8 +141,12 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
     long watermark = operator.watermark();
     if (timestamp < minus(watermark, lateness)) {
-      operator.joins().late();
-      operator.rejectFact(late(timestamp, watermark), fact, true, timestamp);
+      rejectLate(
+          fact,
+          timestamp,
+          " is behind the watermark "
+              + watermark
+              + " minus the allowed lateness: the versions it needs may be gone");
       return;
     }
     if (timestamp <= watermark) {
@@ -212,7 +221,10 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
   }
 
-  /** Joins a due fact with the version in force at its time, or lets it wait. */
+  /**
+   * Joins a due fact with the version in force at its time, rejects it as late if that version was
+   * pruned, or lets it wait.
+   */
   private void due(F fact, long time, @Nullable VersionHistory<D> history, long watermark)
       throws Exception {
     int version = history == null ? -1 : history.inForce(time);
@@ -223,6 +235,14 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
       } else {
         operator.unmatched(fact, true, time, JoinStatus.DELETED);
       }
+    } else if (history != null && history.earlierPruned()) {
+      rejectLate(
+          fact,
+          time,
+          " is before the oldest version its key keeps, "
+              + history.time(0)
+              + ": the version in force then was pruned (under a smaller allowed lateness or a"
+              + " later watermark)");
     } else if (!waits) {
       operator.unmatched(fact, true, time, JoinStatus.NOT_FOUND);
     } else if (plus(time, maxWait) <= watermark) {
@@ -281,14 +301,15 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     // no processing-time timers
   }
 
-  private static DimensionJoinException late(long timestamp, long watermark) {
-    return new DimensionJoinException(
-        DimensionJoinException.Reason.LATE,
-        "the fact's time "
-            + timestamp
-            + " is behind the watermark "
-            + watermark
-            + " minus the allowed lateness: the versions it needs may be gone");
+  /** A late fact, counted as late and dead-lettered: its time {@code timestamp} and {@code why}. */
+  private void rejectLate(F fact, long timestamp, String why) {
+    operator.joins().late();
+    operator.rejectFact(
+        new DimensionJoinException(
+            DimensionJoinException.Reason.LATE, "the fact's time " + timestamp + why),
+        fact,
+        true,
+        timestamp);
   }
 
   private static long plus(long time, long millis) {

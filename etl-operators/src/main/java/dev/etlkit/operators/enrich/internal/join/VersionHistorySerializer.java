@@ -11,14 +11,20 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>Binary format, version 1 (see {@link JoinStateSerializerSnapshot#CURRENT_VERSION}): the number
  * of versions as an int, then per version in ascending time: the time as a long, one byte of flags
- * (bit 0 set when a row follows, clear for a delete; the other bits are reserved and must be zero)
- * and the row if flagged.
+ * and the row if flagged. Flags: bit 0 set when a row follows, clear for a delete; bit 1, on the
+ * first version only, set when earlier versions were pruned ({@link
+ * VersionHistory#earlierPruned()}; histories written before that bit was used read as not pruned,
+ * and keep their size); the other bits are reserved and must be zero. An etlkit from before bit 1
+ * refuses a history with it (unknown flags) rather than misread it.
  */
 @Internal
 public final class VersionHistorySerializer<D> extends JoinStateSerializer<VersionHistory<D>, D> {
   private static final long serialVersionUID = 1L;
 
   static final int FLAG_ROW = 1;
+
+  /** On the first version only: the versions before it were pruned. */
+  static final int FLAG_EARLIER_PRUNED = 2;
 
   public VersionHistorySerializer(TypeSerializer<D> rowSerializer) {
     super(rowSerializer);
@@ -48,7 +54,7 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
       D row = from.row(i);
       rows[i] = row == null ? null : valueSerializer.copy(row);
     }
-    return new VersionHistory<>(times, rows);
+    return new VersionHistory<>(times, rows, from.earlierPruned());
   }
 
   @Override
@@ -57,7 +63,8 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
     for (int i = 0; i < history.size(); i++) {
       target.writeLong(history.time(i));
       D row = history.row(i);
-      target.writeByte(row == null ? 0 : FLAG_ROW);
+      int pruned = i == 0 && history.earlierPruned() ? FLAG_EARLIER_PRUNED : 0;
+      target.writeByte((row == null ? 0 : FLAG_ROW) | pruned);
       if (row != null) {
         valueSerializer.serialize(row, target);
       }
@@ -69,11 +76,14 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
     int size = size(source);
     long[] times = new long[size];
     Object[] rows = new Object[size];
+    boolean earlierPruned = false;
     for (int i = 0; i < size; i++) {
       times[i] = source.readLong();
-      rows[i] = (flags(source) & FLAG_ROW) != 0 ? valueSerializer.deserialize(source) : null;
+      int flags = flags(source, i);
+      earlierPruned |= (flags & FLAG_EARLIER_PRUNED) != 0;
+      rows[i] = (flags & FLAG_ROW) != 0 ? valueSerializer.deserialize(source) : null;
     }
-    return new VersionHistory<>(times, rows);
+    return new VersionHistory<>(times, rows, earlierPruned);
   }
 
   @Override
@@ -82,7 +92,7 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
     target.writeInt(size);
     for (int i = 0; i < size; i++) {
       target.writeLong(source.readLong());
-      int flags = flags(source);
+      int flags = flags(source, i);
       target.writeByte(flags);
       if ((flags & FLAG_ROW) != 0) {
         valueSerializer.copy(source, target);
@@ -98,7 +108,11 @@ public final class VersionHistorySerializer<D> extends JoinStateSerializer<Versi
     return size;
   }
 
-  private static int flags(DataInputView source) throws IOException {
-    return readFlags(source, FLAG_ROW, "a version of a dimension join");
+  /** The flags of the version at {@code index}: only the first may carry the pruned mark. */
+  private static int flags(DataInputView source, int index) throws IOException {
+    return readFlags(
+        source,
+        index == 0 ? FLAG_ROW | FLAG_EARLIER_PRUNED : FLAG_ROW,
+        "a version of a dimension join");
   }
 }
