@@ -70,6 +70,9 @@ class RecordsInFlightBoundTest {
           .extracting(FakeLookup.Call::key)
           .containsExactly("h-1", "h-2", "h-3", "k-1", "k-2", "k-3");
 
+      // calls so far: 0..2 the first loads of h-1..h-3, 3..5 their refreshes, 6..8 k-1..k-3
+      int firstRefresh = CAPACITY;
+      int firstLoad = 2 * CAPACITY;
       AtomicReference<List<String>> whileM4Waits = new AtomicReference<>();
       AtomicReference<List<String>> afterRefreshesEnded = new AtomicReference<>();
       AtomicReference<List<String>> whileM5Waits = new AtomicReference<>();
@@ -80,17 +83,17 @@ class RecordsInFlightBoundTest {
                 awaitWaiting(task); // m4 waits for room in the async queue
                 whileM4Waits.set(openKeys(lookup));
                 for (int i = 0; i < CAPACITY; i++) {
-                  lookup.call(CAPACITY + i).reply("hot-" + (i + 1) + "b"); // the refreshes end
+                  lookup.call(firstRefresh + i).reply("hot-" + (i + 1) + "b"); // refreshes end
                 }
                 // no record left the queue, so nothing woke the task: m4 still waits
                 afterRefreshesEnded.set(openKeys(lookup));
-                lookup.call(2 * CAPACITY).reply("K1"); // m1 is answered: room for m4
-                while (lookup.callCount() < 2 * CAPACITY + 2) {
+                lookup.call(firstLoad).reply("K1"); // m1 is answered: room for m4
+                while (lookup.callCount() < firstLoad + CAPACITY + 1) { // m4's load is made
                   Thread.onSpinWait();
                 }
                 awaitWaiting(task); // m5 waits for room in the async queue
                 whileM5Waits.set(openKeys(lookup));
-                lookup.call(2 * CAPACITY + 1).reply("K2"); // m2 is answered: room for m5
+                lookup.call(firstLoad + 1).reply("K2"); // m2 is answered: room for m5
               });
       replier.start();
 
