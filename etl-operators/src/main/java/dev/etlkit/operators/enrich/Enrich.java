@@ -65,8 +65,9 @@ import org.apache.flink.types.Either;
  *       {@link LookupStep#withTimeout step timeout} passes, or whose attempts are used up, gets a
  *       stale cache entry if allowed ({@link LookupCache#withStaleOnError}), else the {@link
  *       LookupFallback} (default: dead letter). None of this fails the job; an error-policy budget
- *       on the dead letters can, if you set one. An {@link Error} thrown by the lookup fails the
- *       task, as everywhere in etlkit.
+ *       on the dead letters can, if you set one. An {@link Error} thrown by the lookup, or
+ *       completing its future, is no failure: it fails the task under every fallback, as everywhere
+ *       in etlkit.
  *   <li><b>Checkpoints</b>: records in flight are part of the async operator's state and their
  *       lookups are issued again after a restore, so <b>lookups must be idempotent</b>. The cache,
  *       micro-batches and rate limit are not checkpointed.
