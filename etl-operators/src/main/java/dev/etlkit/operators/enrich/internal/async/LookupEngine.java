@@ -32,10 +32,13 @@ import org.apache.flink.annotation.Internal;
  * or fallback, it counts in neither {@code loadFailures} nor the load latency, and the step fails
  * the task with it (at the next record when no record carries it, see {@link #report}).
  *
- * <p>Calls: the loads in progress are at most the records waiting (each load has one at least,
- * until its records time out). A refresh-ahead call starts only while the records waiting and the
- * refreshes in progress are fewer than the step's capacity; otherwise the due refresh is skipped
- * (the entry is served as it is, and a later read tries again).
+ * <p>Calls: the records waiting are at most the step's capacity (Flink's async queue bounds them; a
+ * refresh holds no place there), and the loads in progress are at most the records waiting (each
+ * load has one at least, until its records time out). A refresh-ahead call starts only while the
+ * records waiting and the refreshes in progress are fewer than the capacity, so at most {@code
+ * capacity} refreshes are in progress; otherwise the due refresh is skipped (the entry is served as
+ * it is, and a later read tries again). Records let in after a refresh started are not held back
+ * for it: with refresh-ahead, the calls in progress reach at most twice the capacity.
  *
  * <p>Threads: {@link #probe}, {@link #load} and {@link #timeout} run on the task thread; replies on
  * the lookup's threads; attempt timeouts, backoffs, batch flushes and rate-limit waits on the
