@@ -65,8 +65,9 @@ import org.apache.flink.types.Either;
  *       {@link LookupStep#withTimeout step timeout} passes, or whose attempts are used up, gets a
  *       stale cache entry if allowed ({@link LookupCache#withStaleOnError}), else the {@link
  *       LookupFallback} (default: dead letter). None of this fails the job; an error-policy budget
- *       on the dead letters can, if you set one. An {@link Error} thrown by the lookup fails the
- *       task, as everywhere in etlkit.
+ *       on the dead letters can, if you set one. An {@link Error} thrown by the lookup, or
+ *       completing its future, is no failure: it fails the task under every fallback, as everywhere
+ *       in etlkit.
  *   <li><b>Checkpoints</b>: records in flight are part of the async operator's state and their
  *       lookups are issued again after a restore, so <b>lookups must be idempotent</b>. The cache,
  *       micro-batches and rate limit are not checkpointed.
@@ -252,9 +253,18 @@ public final class Enrich {
 
     /**
      * The most records in flight per subtask (Flink's async capacity): waiting for a value, or
-     * answered and waiting for their turn in ordered output. When full, the step stops taking input
-     * (backpressure). Throughput is bounded by {@code capacity / average wait}. Default {@value
+     * answered and waiting for their turn in ordered output. A strict bound: when full, the step
+     * stops taking input (backpressure); a cache hit answered at once is never in flight.
+     * Throughput is bounded by {@code capacity / average wait}. Default {@value
      * Enrich#DEFAULT_CAPACITY}.
+     *
+     * <p>It bounds the lookup calls of a subtask in two parts: the loads of the records in flight
+     * (at most one call per record waiting), and, separately, the refresh-ahead calls ({@link
+     * LookupCache#withRefreshAfterWrite}), which hold no place among the records: one starts only
+     * while the records waiting for a load and the refreshes in flight are fewer than the capacity.
+     * So a subtask has at most twice the capacity of calls in flight with refresh-ahead, and the
+     * capacity without (plus calls whose records all timed out, until they answer or their attempt
+     * timeout passes).
      *
      * @throws IllegalArgumentException if not in 1..{@value Enrich#MAX_CAPACITY}
      */

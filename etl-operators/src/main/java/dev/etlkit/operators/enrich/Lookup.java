@@ -26,7 +26,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *   <li>The future completes with {@link Optional#empty()} when the source has no value for the key
  *       (a miss), with a value when it has one, and exceptionally when the call failed. The step
  *       decides what a failure means (retry, default, dead letter); a lookup never retries on its
- *       own unless documented.
+ *       own unless documented. An {@link Error} is no failure of the call, whether thrown or
+ *       completing the future (also inside a {@code CompletionException} or {@code
+ *       ExecutionException}): it fails the task, with no retry or fallback.
  *   <li>Lookups must be <b>idempotent</b>: after a restore from a checkpoint, the requests that
  *       were in flight are issued again.
  *   <li>An instance is serialized with the job graph and {@linkplain #open opened} once per

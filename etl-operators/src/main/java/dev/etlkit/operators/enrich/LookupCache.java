@@ -29,9 +29,10 @@ import org.apache.flink.annotation.PublicEvolving;
  *       #withMissCaching withMissCaching(false)}.
  *   <li><b>Refresh-ahead</b>: a read of an entry older than {@link #withRefreshAfterWrite} (and
  *       still fresh) is answered from the cache at once, and the key is reloaded in the background;
- *       a failed refresh keeps the old entry. Refreshes count against the step's capacity: one that
- *       would take the records waiting for a load and the refreshes in flight past it is skipped,
- *       and a later read tries again.
+ *       a failed refresh keeps the old entry. Refreshes are bounded by the step's capacity but hold
+ *       no place among its records in flight: one starts only while the records waiting for a load
+ *       and the refreshes in flight are fewer than the capacity (so at most {@code capacity} run at
+ *       once); a due refresh over that is skipped, and a later read tries again.
  *   <li><b>Stale on error</b>: an entry past its write expiry is kept up to {@link
  *       #withStaleOnError maxStaleness} longer. A record that finds such an entry loads the key
  *       anew; if that load fails or times out while the entry is still within {@code maxStaleness}
@@ -114,7 +115,9 @@ public final class LookupCache implements Serializable {
 
   /**
    * Entries read when older than this are reloaded in the background while the cached value is
-   * served. Must be positive and shorter than {@link #withExpireAfterWrite} when that is set.
+   * served. At most the step's capacity of such reloads run at once, beside the records in flight
+   * (see {@link Enrich.LookupStep#withCapacity}). Must be positive and shorter than {@link
+   * #withExpireAfterWrite} when that is set.
    */
   public LookupCache withRefreshAfterWrite(Duration age) {
     StateTtls.requirePositive(age, "cache refreshAfterWrite");

@@ -35,10 +35,10 @@ import org.apache.flink.types.Either;
  * no side outputs). The combiner runs on the task thread: answers reach Flink as {@link
  * CollectionSupplier}s, which Flink runs in the task's mailbox. Never completes a record
  * exceptionally, so a lookup failure never fails the job. Three things fail the task instead, as in
- * every etlkit step: an {@link Error} thrown by the lookup (rethrown when the record's output is
- * made), and an {@link InterruptedException} from the key selector or the combiner (the task is
- * being cancelled: the interrupt flag is restored and an {@link EtlException} thrown, nothing is
- * dead-lettered).
+ * every etlkit step: an {@link Error} thrown by the lookup or completing its future (rethrown when
+ * the record's output is made), and an {@link InterruptedException} from the key selector or the
+ * combiner (the task is being cancelled: the interrupt flag is restored and an {@link EtlException}
+ * thrown, nothing is dead-lettered).
  *
  * <p>The records given to the engine are kept by the {@code ResultFuture} Flink gave each one,
  * which is the one {@link #timeout} names the record by, so a step timeout finds its record in
@@ -317,7 +317,7 @@ public final class AsyncLookupFunction<I, K, V, O>
   private Either<O, DeadLetter> output(
       I input, @Nullable V value, LookupStatus status, @Nullable Throwable error, int attempts) {
     if (error instanceof Error) {
-      throw (Error) error; // the lookup threw it: not a bad record, the task fails
+      throw (Error) error; // the lookup threw it or failed with it: not a bad record
     }
     if (error != null) {
       return Either.Right(deadLetter(input, error, attempts));

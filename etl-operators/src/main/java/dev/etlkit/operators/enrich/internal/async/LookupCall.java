@@ -15,7 +15,8 @@ import org.apache.flink.annotation.Internal;
  * One round trip to the lookup: {@code lookup(key)} for one flight, or {@code lookupAll(keys)} for
  * a micro-batch of flights. It ends exactly once, by the lookup's reply ({@link #accept}), by the
  * attempt timeout ({@link #run}) or by an {@link Error} the lookup threw ({@link #fail}), whichever
- * comes first; the loser is ignored, so a late reply never produces a second answer.
+ * comes first; the loser is ignored, so a late reply never produces a second answer (an {@link
+ * Error} that comes late is reported to the engine, which fails the task at the next record).
  *
  * <p>A single call holds its flight in a field (no list); while armed, it is also a node of the
  * engine's {@link AttemptTimeouts} list (the links below, guarded by that list's lock).
@@ -169,17 +170,22 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   /** The lookup threw {@code error} instead of returning a future: the task must fail. */
   void fail(Error error) {
     if (STATE.compareAndSet(this, 0, 1)) {
-      engine.onCallThrewError(this, error);
+      engine.onCallError(this, error);
     } else {
       engine.report(error); // the attempt timeout ended the call first: no record carries it
     }
   }
 
-  /** The lookup replied: an {@code Optional<V>} (single) or a {@code Map<K, V>} (batch). */
+  /**
+   * The lookup replied: an {@code Optional<V>} (single) or a {@code Map<K, V>} (batch), or a
+   * failure; an {@link Error} among them fails the task, also when it comes late.
+   */
   @Override
   public void accept(@Nullable Object reply, @Nullable Throwable error) {
     if (STATE.compareAndSet(this, 0, 1)) {
       engine.onCallReplied(this, reply, error);
+    } else if (error != null) {
+      engine.onLateReply(error); // the attempt timeout ended the call first
     }
   }
 }

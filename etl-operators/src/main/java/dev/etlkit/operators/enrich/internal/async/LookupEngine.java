@@ -26,14 +26,19 @@ import org.apache.flink.annotation.Internal;
  * answered exactly once, by its load or by {@link #timeout}. Whatever throws while a reply or an
  * attempt timeout is handled (a user's retry condition, a reply of the wrong type) fails the load
  * at once, so that no load is left registered that nothing will finish. An {@link Error} thrown by
- * {@code lookup} or {@code lookupAll} is no failed attempt: the records waiting for the call are
- * {@linkplain Waiter#reject rejected} with it at once, without retry, stale entry or fallback, and
- * the step fails the task with it.
+ * {@code lookup} or {@code lookupAll}, or completing the future they returned (also inside a {@link
+ * CompletionException} or {@link ExecutionException}), is no failed attempt: the records waiting
+ * for the call are {@linkplain Waiter#reject rejected} with it at once, without retry, stale entry
+ * or fallback, it counts in neither {@code loadFailures} nor the load latency, and the step fails
+ * the task with it (at the next record when no record carries it, see {@link #report}).
  *
- * <p>Calls: the loads in progress are at most the records waiting (each load has one at least,
- * until its records time out). A refresh-ahead call starts only while the records waiting and the
- * refreshes in progress are fewer than the step's capacity; otherwise the due refresh is skipped
- * (the entry is served as it is, and a later read tries again).
+ * <p>Calls: the records waiting are at most the step's capacity (Flink's async queue bounds them; a
+ * refresh holds no place there), and the loads in progress are at most the records waiting (each
+ * load has one at least, until its records time out). A refresh-ahead call starts only while the
+ * records waiting and the refreshes in progress are fewer than the capacity, so at most {@code
+ * capacity} refreshes are in progress; otherwise the due refresh is skipped (the entry is served as
+ * it is, and a later read tries again). Records let in after a refresh started are not held back
+ * for it: with refresh-ahead, the calls in progress reach at most twice the capacity.
  *
  * <p>Threads: {@link #probe}, {@link #load} and {@link #timeout} run on the task thread; replies on
  * the lookup's threads; attempt timeouts, backoffs, batch flushes and rate-limit waits on the
@@ -347,10 +352,11 @@ public final class LookupEngine<K, V> {
   }
 
   /**
-   * The lookup threw {@code error} when {@code call} was made: ends its flights and rejects their
-   * records with it, which fails the task; no retry, stale entry or fallback stands in.
+   * The lookup threw {@code error} when {@code call} was made, or completed the call's future with
+   * it: ends its flights and rejects their records with it, which fails the task; no retry, stale
+   * entry or fallback stands in.
    */
-  void onCallThrewError(LookupCall<K, V> call, Error error) {
+  void onCallError(LookupCall<K, V> call, Error error) {
     attemptTimeouts.disarm(call);
     boolean carried = false;
     for (int i = 0; i < call.size(); i++) {
@@ -382,12 +388,23 @@ public final class LookupEngine<K, V> {
 
   /**
    * Keeps an {@link Error} of the lookup (or of a user's retry condition) that no record can carry
-   * to the task: a refresh-ahead call nobody waits for threw it, or the call had already ended (its
-   * attempt timeout fired first). {@link #throwUnreported} throws it on the task thread at the next
-   * record, so the task fails as it does for any other Error.
+   * to the task: a refresh-ahead call nobody waits for threw it or failed with it, or the call had
+   * already ended (its attempt timeout fired first). {@link #throwUnreported} throws it on the task
+   * thread at the next record, so the task fails as it does for any other Error.
    */
   void report(Error error) {
     unreported.compareAndSet(null, error);
+  }
+
+  /**
+   * A reply that came after {@code call} had ended (its attempt timeout fired first) is dropped,
+   * unless its future failed with an {@link Error}: that one is {@linkplain #report reported}.
+   */
+  void onLateReply(@Nullable Throwable error) {
+    Throwable failure = unwrap(error);
+    if (failure instanceof Error) {
+      report((Error) failure);
+    }
   }
 
   /** Throws the first {@link #report reported} Error, if any; called on the task thread. */
@@ -399,11 +416,15 @@ public final class LookupEngine<K, V> {
   }
 
   void onCallReplied(LookupCall<K, V> call, @Nullable Object reply, @Nullable Throwable error) {
+    Throwable failure = unwrap(error);
+    if (failure instanceof Error) {
+      onCallError(call, (Error) failure); // no failed attempt: the task fails
+      return;
+    }
     attemptTimeouts.disarm(call);
     int answered = call.size();
     long now = timers.nanoTime();
     metrics.loadLatency.update((now - call.startNanos) / 1_000L);
-    Throwable failure = unwrap(error);
     if (failure == null && reply == null) {
       failure = new NullPointerException("the lookup completed its future with null");
     }

@@ -61,8 +61,9 @@ public final class LookupMetrics {
   public static final String REFRESHES = "refreshes";
 
   /**
-   * Refresh-ahead reloads not started because the calls in progress already reached the step's
-   * capacity (the entry was served as it was; a later read tries again).
+   * Refresh-ahead reloads not started because the records waiting for a load and the refreshes in
+   * progress already reached the step's capacity (the entry was served as it was; a later read
+   * tries again).
    */
   public static final String REFRESHES_SKIPPED = "refreshesSkipped";
 

@@ -50,8 +50,8 @@ public abstract class Waiter<V> {
   protected abstract void deliver(@Nullable V value, LookupStatus status, int attempts);
 
   /**
-   * The record must be dead-lettered with {@code error}; or, for an {@link Error} the lookup threw,
-   * the task must fail with it. Called once, on any thread.
+   * The record must be dead-lettered with {@code error}; or, for an {@link Error} the lookup threw
+   * or completed its future with, the task must fail with it. Called once, on any thread.
    */
   protected abstract void reject(Throwable error, int attempts);
 }
