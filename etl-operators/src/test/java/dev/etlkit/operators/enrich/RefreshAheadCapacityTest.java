@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
  * it. Before, refresh-ahead calls were not bounded by it: every hot key read after its refresh age
  * started a background call of its own, however small the capacity. A refresh now starts only while
  * the records waiting for a load and the refreshes in progress are fewer than the capacity;
- * otherwise it is skipped (counted in {@code refreshesSkipped}) and a later read tries again.
+ * otherwise it is skipped (counted in {@code refreshesSkipped}) and a later read tries again. (The
+ * docs now state the two bounds apart: records in flight at most the capacity, refresh calls at
+ * most the capacity as well, so up to twice the capacity in calls; {@code RecordsInFlightBoundTest}
+ * pins the first.)
  */
 class RefreshAheadCapacityTest {
 
