@@ -80,6 +80,9 @@ public final class JsonRecordReader<T> {
     }
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     builder.addModule(ByteRangeDeserializer.module());
+    if (config.primitiveFieldsRequired()) {
+      builder.addModule(PrimitiveArrayNullDeserializer.module());
+    }
     // Before the fast module, so that it wraps the fast deserializer.
     builder.addModule(StrictInstantDeserializer.module());
     builder.addModule(StrictTextDeserializer.module());
@@ -194,7 +197,9 @@ public final class JsonRecordReader<T> {
     try {
       parser = reader.createParser(payload);
       parser.nextToken();
-      TokenBuffer tokens = new TokenBuffer(parser, null);
+      // The parser's limits, but a context of its own: the replay's paths start at its root (with
+      // the parser's context as parent, a path in an array read "$.values.values[0]").
+      TokenBuffer tokens = new TokenBuffer(parser, null).overrideParentContext(null);
       write(lastValues(parser), tokens);
       replay = new FloatsFromText(tokens.asParser());
       replay.nextToken();
