@@ -67,7 +67,13 @@ public final class JsonRecordReader<T> {
     this.limits = config.limits();
     FieldRules rules = FieldRules.of(config, mapperBuilder(config).build());
     this.tracker = new RequiredTracker(rules.requiredNameCount());
-    JsonMapper.Builder builder = mapperBuilder(config);
+    JsonMapper.Builder builder =
+        mapperBuilder(config)
+            // Skips unknown fields' values within the read limits, and lets written-only
+            // properties by (of the type a builder builds too, which the rules have found).
+            .addHandler(
+                new UnknownFieldSkipper(
+                    config.unknownFields() == UnknownFields.IGNORE, rules.builtBy()));
     if (!rules.isEmpty()) {
       builder.addModule(
           new SimpleModule("etlkit-json-field-rules")
@@ -122,8 +128,6 @@ public final class JsonRecordReader<T> {
         .configure(
             DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
             config.unknownFields() == UnknownFields.DEAD_LETTER)
-        // Skips unknown fields' values within the read limits, and lets written-only properties by.
-        .addHandler(new UnknownFieldSkipper(config.unknownFields() == UnknownFields.IGNORE))
         // Even a class annotated with @JsonTypeInfo(use = CLASS) cannot name a class to build.
         .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().build());
   }
