@@ -196,8 +196,10 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
 
   /**
    * Whether fields of primitive type ({@code int}, {@code long}, {@code double}, {@code boolean},
-   * ...) are required, at any depth ({@link #DEFAULT_PRIMITIVE_FIELDS_REQUIRED}). With {@code
-   * false}, a missing or null primitive reads as its Java default (0, false), as plain Jackson
+   * ...) are required, at any depth ({@link #DEFAULT_PRIMITIVE_FIELDS_REQUIRED}). The elements of a
+   * primitive array ({@code int[]}, ...) follow the same option: a JSON null among them rejects the
+   * record ({@code MISSING_REQUIRED_FIELD} at the element's path). With {@code false}, a missing or
+   * null primitive, and a null element, reads as its Java default (0, false), as plain Jackson
    * does.
    */
   public JsonParse<I, T> withPrimitiveFieldsRequired(boolean required) {

@@ -7,10 +7,12 @@ import org.apache.flink.annotation.PublicEvolving;
  * nesting level. A class annotated {@code @JsonIgnoreProperties(ignoreUnknown = true)} ignores
  * unknown fields whatever the policy. A property the type writes but cannot set (a getter without a
  * setter, field or constructor parameter, such as a derived {@code getFullName()}) is not unknown:
- * {@link Json#write} writes it, and it is skipped under either policy, so {@link Json#parse} reads
- * back what {@code Json.write} writes. A skipped value is held to the read limits like any other,
- * except where the type itself has Jackson skip values unread ({@code @JsonIgnore}, {@code
- * ignoreUnknown = true}): their strings are not held to {@code maxStringLength}.
+ * {@link Json#write} writes it, and it is skipped under either policy (also for a type read through
+ * a Jackson builder, {@code @JsonDeserialize(builder = ...)}, wherever the builder is declared), so
+ * {@link Json#parse} reads back what {@code Json.write} writes. A skipped value is held to the read
+ * limits like any other, except where the type itself has Jackson skip values unread
+ * ({@code @JsonIgnore}, {@code ignoreUnknown = true}): their strings are not held to {@code
+ * maxStringLength}.
  */
 @PublicEvolving
 public enum UnknownFields {

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.json.internal;
 
+import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
@@ -95,6 +96,7 @@ public final class FieldRules {
   private final Map<Class<?>, BeanRule> beans;
   private final String[] requiredNames; // by bit
   private final Set<String> knownNames;
+  private final Map<Class<?>, Class<?>> builtBy;
   private final TryCast tryCast;
 
   private FieldRules(
@@ -102,11 +104,13 @@ public final class FieldRules {
       Map<Class<?>, BeanRule> beans,
       String[] requiredNames,
       Set<String> knownNames,
+      Map<Class<?>, Class<?>> builtBy,
       TryCast tryCast) {
     this.properties = properties;
     this.beans = beans;
     this.requiredNames = requiredNames;
     this.knownNames = knownNames;
+    this.builtBy = builtBy;
     this.tryCast = tryCast;
   }
 
@@ -153,6 +157,14 @@ public final class FieldRules {
   /** Every property name of the target type and its nested types: safe to show in messages. */
   public Set<String> knownNames() {
     return knownNames;
+  }
+
+  /**
+   * The types of the target type's graph that Jackson reads through a builder, by builder class
+   * (from the type's {@code @JsonDeserialize(builder = ...)}, wherever the builder is declared).
+   */
+  Map<Class<?>, Class<?>> builtBy() {
+    return builtBy;
   }
 
   /** The casts, with the step's number length limit. */
@@ -202,6 +214,7 @@ public final class FieldRules {
     private final Map<Key, PropertyRule> properties = new HashMap<>();
     private final Map<Class<?>, List<String>> requiredByClass = new LinkedHashMap<>();
     private final Set<String> knownNames = new HashSet<>();
+    private final Map<Class<?>, Class<?>> builtBy = new HashMap<>();
 
     Builder(JsonParseConfig<?> config, ObjectMapper mapper) {
       this.config = config;
@@ -238,12 +251,18 @@ public final class FieldRules {
           Collections.unmodifiableMap(beans),
           bits.keySet().toArray(new String[0]),
           Collections.unmodifiableSet(knownNames),
+          Collections.unmodifiableMap(builtBy),
           tryCast);
     }
 
     private void visit(JavaType type, boolean root, Deque<JavaType> todo) {
       Class<?> raw = type.getRawClass();
-      for (BeanPropertyDefinition p : JsonTypes.describe(mapper, type).findProperties()) {
+      BeanDescription description = JsonTypes.describe(mapper, type);
+      Class<?> builder = description.findPOJOBuilder();
+      if (builder != null) {
+        builtBy.put(builder, raw);
+      }
+      for (BeanPropertyDefinition p : description.findProperties()) {
         if (!p.couldDeserialize()) {
           continue;
         }

@@ -67,7 +67,13 @@ public final class JsonRecordReader<T> {
     this.limits = config.limits();
     FieldRules rules = FieldRules.of(config, mapperBuilder(config).build());
     this.tracker = new RequiredTracker(rules.requiredNameCount());
-    JsonMapper.Builder builder = mapperBuilder(config);
+    JsonMapper.Builder builder =
+        mapperBuilder(config)
+            // Skips unknown fields' values within the read limits, and lets written-only
+            // properties by (of the type a builder builds too, which the rules have found).
+            .addHandler(
+                new UnknownFieldSkipper(
+                    config.unknownFields() == UnknownFields.IGNORE, rules.builtBy()));
     if (!rules.isEmpty()) {
       builder.addModule(
           new SimpleModule("etlkit-json-field-rules")
@@ -80,6 +86,9 @@ public final class JsonRecordReader<T> {
     }
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     builder.addModule(ByteRangeDeserializer.module());
+    if (config.primitiveFieldsRequired()) {
+      builder.addModule(PrimitiveArrayNullDeserializer.module());
+    }
     // Before the fast module, so that it wraps the fast deserializer.
     builder.addModule(StrictInstantDeserializer.module());
     builder.addModule(StrictTextDeserializer.module());
@@ -119,8 +128,6 @@ public final class JsonRecordReader<T> {
         .configure(
             DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
             config.unknownFields() == UnknownFields.DEAD_LETTER)
-        // Skips unknown fields' values within the read limits, and lets written-only properties by.
-        .addHandler(new UnknownFieldSkipper(config.unknownFields() == UnknownFields.IGNORE))
         // Even a class annotated with @JsonTypeInfo(use = CLASS) cannot name a class to build.
         .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().build());
   }
@@ -194,7 +201,9 @@ public final class JsonRecordReader<T> {
     try {
       parser = reader.createParser(payload);
       parser.nextToken();
-      TokenBuffer tokens = new TokenBuffer(parser, null);
+      // The parser's limits, but a context of its own: the replay's paths start at its root (with
+      // the parser's context as parent, a path in an array read "$.values.values[0]").
+      TokenBuffer tokens = new TokenBuffer(parser, null).overrideParentContext(null);
       write(lastValues(parser), tokens);
       replay = new FloatsFromText(tokens.asParser());
       replay.nextToken();

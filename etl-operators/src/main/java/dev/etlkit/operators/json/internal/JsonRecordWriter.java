@@ -36,12 +36,19 @@ public final class JsonRecordWriter<T> {
     this.typeName = type.getSimpleName();
   }
 
-  /** The record as UTF-8 JSON. */
+  /**
+   * The record as UTF-8 JSON.
+   *
+   * @throws JsonRecordException when the record cannot be written: a getter throws an exception, a
+   *     {@code BigDecimal} cannot be written in plain notation
+   * @throws Error an {@code Error} a getter threw, as it was thrown: no bad record, it fails the
+   *     task
+   */
   public byte[] writeBytes(T value) throws JsonRecordException {
     try {
       return writer.writeValueAsBytes(value);
     } catch (Exception e) {
-      throw describe(e);
+      throw describe(rethrowError(e));
     }
   }
 
@@ -51,6 +58,18 @@ public final class JsonRecordWriter<T> {
    */
   public String writeText(T value) throws JsonRecordException {
     return new String(writeBytes(value), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Throws the {@code Error} Jackson wrapped into {@code e}, or returns {@code e}. Other errors
+   * pass through Jackson as they are, but it catches a {@code StackOverflowError} one object up and
+   * throws a {@code JsonMappingException} ("Infinite recursion") in its place.
+   */
+  private static Exception rethrowError(Exception e) {
+    if (e instanceof JsonMappingException && e.getCause() instanceof Error) {
+      throw (Error) e.getCause();
+    }
+    return e;
   }
 
   /** Names the failing property by its path in the type (never the value) and the error class. */

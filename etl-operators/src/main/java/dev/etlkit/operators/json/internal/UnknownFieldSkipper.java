@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -28,8 +26,9 @@ import org.apache.flink.annotation.Internal;
  *   <li>with {@code UnknownFields.DEAD_LETTER}, only a property the class writes but cannot bind (a
  *       getter without a setter, field or creator parameter, such as a derived {@code
  *       getFullName()}): {@code Json.write} writes it, and {@code Json.parse} reads back what
- *       {@code Json.write} writes. Any other field is left to Jackson, which rejects it ({@code
- *       UNKNOWN_FIELD}).
+ *       {@code Json.write} writes. For a Jackson builder these are the properties of the type it
+ *       builds, wherever the builder is declared. Any other field is left to Jackson, which rejects
+ *       it ({@code UNKNOWN_FIELD}).
  * </ul>
  *
  * <p>Not thread-safe (it caches each class's written-only names): one per reader.
@@ -38,13 +37,17 @@ import org.apache.flink.annotation.Internal;
 final class UnknownFieldSkipper extends DeserializationProblemHandler {
 
   private final boolean skipAll;
+  private final Map<Class<?>, Class<?>> builtBy;
   private final Map<Class<?>, Set<String>> writtenOnly = new HashMap<>();
 
   /**
    * @param skipAll whether every unknown field is skipped, or only the written-only ones
+   * @param builtBy the types read through a Jackson builder, by builder class ({@link
+   *     FieldRules#builtBy()})
    */
-  UnknownFieldSkipper(boolean skipAll) {
+  UnknownFieldSkipper(boolean skipAll, Map<Class<?>, Class<?>> builtBy) {
     this.skipAll = skipAll;
+    this.builtBy = builtBy;
   }
 
   @Override
@@ -61,7 +64,7 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
       Set<String> names = writtenOnly.get(type);
       if (names == null) {
         names = writtenOnly(ctxt, type);
-        Class<?> built = builtBy(type);
+        Class<?> built = builtBy.get(type);
         if (built != null) { // the built type, not its builder, writes the properties
           names.addAll(writtenOnly(ctxt, built));
         }
@@ -73,22 +76,6 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
     }
     skipValue(p);
     return true;
-  }
-
-  /**
-   * The class {@code type} is the Jackson builder of ({@code @JsonDeserialize(builder = type)} on
-   * the class it is nested in, as Lombok's {@code @Jacksonized @Builder} makes it), or null. A
-   * builder declared outside the class it builds is not found: its written-only properties count as
-   * unknown.
-   */
-  @Nullable
-  private static Class<?> builtBy(Class<?> type) {
-    Class<?> outer = type.getEnclosingClass();
-    if (outer == null) {
-      return null;
-    }
-    JsonDeserialize deserialize = outer.getAnnotation(JsonDeserialize.class);
-    return deserialize != null && deserialize.builder() == type ? outer : null;
   }
 
   /** The names of the properties of {@code type} that have a getter and nothing to bind them. */
