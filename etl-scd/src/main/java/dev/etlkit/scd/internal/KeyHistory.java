@@ -607,13 +607,17 @@ public final class KeyHistory<T> {
    * version if any removed change made one, and the prune point is the time of a kept change (the
    * candidate's) or {@code latest - horizon}, where a change rarely is. Such a key that pruned
    * looks like one that never did only if it removed nothing but deletes that found nothing in
-   * force and kept a change at its new prune point: it is taken for one that never pruned (a change
-   * spliced before such a delete is not closed by it).
+   * force and kept a change at its new prune point, and (state format 3) kept no sealed chunk after
+   * the prune (a prune that keeps some sets their floor, which tells): it is taken for one that
+   * never pruned (a change spliced before such a delete is not closed by it).
    */
   private static <T> boolean mayHavePruned(HistoryStore<T> store, KeyCursor<T> cursor)
       throws Exception {
     if (cursor.prunedKnown) {
       return cursor.pruned;
+    }
+    if (cursor.chunkFloor != Long.MIN_VALUE) {
+      return true; // only a prune sets the floor of the sealed chunks it keeps
     }
     boolean baseIsStart;
     if (cursor.base != null) {

@@ -10,8 +10,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** Review of the prune mark (state format 4), 2026-11-24. */
-class ReviewPruneMarkTest {
+/**
+ * Edges of the prune mark's fallback for keys restored from state written before the mark (formats
+ * 1-3), found by a second review on 2026-11-24, each failing before its fix.
+ */
+class PruneMarkFallbackTest {
 
   private static final Columns<String> WHOLE =
       Columns.resolve(Types.STRING, ChangeDetection.all(), List.of());
@@ -24,9 +27,9 @@ class ReviewPruneMarkTest {
 
   /**
    * A key of state format 3 (chunks, no mark) that pruned only deletes of nothing to a candidate
-   * base, cutting a sealed chunk: its cursor's chunk floor says that it pruned, but the heuristic
-   * ignores it, takes the key for one that never pruned, and the splice then fails on the chunk
-   * floor with an IllegalStateException (which fails the job) instead of being late.
+   * base, keeping a sealed chunk: its cursor's chunk floor says that it pruned. Before, the
+   * fallback ignored it, took the key for one that never pruned, and the splice then failed on the
+   * chunk floor with an IllegalStateException (which fails the job) instead of being late.
    */
   @Test
   void format3KeyThatPrunedOnlyDeletesOfNothing_cutChunk_changeBeforePrunePoint_isLate()
