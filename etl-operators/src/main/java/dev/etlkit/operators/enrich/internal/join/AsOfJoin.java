@@ -39,10 +39,13 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * VersionHistory#earlierPruned()}): a fact before its oldest version needs a pruned one and is
  * rejected as late, like a fact behind the horizon. That happens only where the horizon a history
  * was pruned at is later than the current one: restored with a larger allowed lateness, or with a
- * smaller watermark (key groups merged at a rescale). A fact before the first version of an
- * unmarked history finds none ({@link JoinStatus#NOT_FOUND}, or it waits): the row did not exist
- * yet, or (a history restored from a snapshot written before the mark) its versions were pruned
- * before the mark, which it gets at its next prune.
+ * smaller watermark (key groups merged at a rescale). There, a late version older than the oldest
+ * kept (within the restored horizon) goes in front of the marked history and serves the facts after
+ * it, although a pruned version may have been in force at their time: the mark says that a history
+ * pruned, not up to when (docs/enrichment-state.md). A fact before the first version of an unmarked
+ * history finds none ({@link JoinStatus#NOT_FOUND}, or it waits): the row did not exist yet, or (a
+ * history restored from a snapshot written before the mark) its versions were pruned before the
+ * mark, which it gets at its next prune.
  *
  * <p>A step without a wait opens the waiting list only if it restored waiting facts (from a
  * savepoint taken while it waited; one look at the restored keys when it opens): they leave as
