@@ -23,11 +23,6 @@ public enum DedupImpl {
     return this == ETLKIT_MINIBATCH || this == FLINK_SQL_MINIBATCH;
   }
 
-  /** Runs a Flink SQL function. */
-  boolean sql() {
-    return this == FLINK_SQL || this == FLINK_SQL_MINIBATCH || this == FLINK_SQL_FROM_POJO;
-  }
-
   /** Fed pre-built binary rows instead of {@link BenchRow}s. */
   boolean prebuiltRows() {
     return this == FLINK_SQL || this == FLINK_SQL_MINIBATCH;
