@@ -8,11 +8,12 @@ import dev.etlkit.operators.json.UnknownFields;
 import org.junit.jupiter.api.Test;
 
 /**
- * FieldRules keeps one built type per builder class ({@code builtBy.put(builder, raw)}): a builder
- * that two types of the graph are read through is recorded for the last one visited only, so the
- * written-only properties of the other count as unknown.
+ * A builder that two types of the graph are read through (a base class and the subclass it builds)
+ * counts the written-only properties of both as known. Found by a second review on 2026-11-24:
+ * before its fix, FieldRules kept one built type per builder class, the last visited, and the
+ * other's written-only properties were unknown fields under {@code DEAD_LETTER}.
  */
-class ReviewSharedBuilderTest {
+class SharedBuilderReadBackTest {
 
   /** Read through {@link LabelBuilder}; its subtype {@link Label} inherits the annotation. */
   @JsonDeserialize(builder = LabelBuilder.class)

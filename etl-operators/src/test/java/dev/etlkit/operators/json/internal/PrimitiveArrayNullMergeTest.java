@@ -10,12 +10,11 @@ import dev.etlkit.operators.json.JsonRecordException.Reason;
 import org.junit.jupiter.api.Test;
 
 /**
- * PrimitiveArrayNullDeserializer checks only {@code deserialize(p, ctxt)}: Jackson reads a merged
- * array ({@code @JsonMerge}) through {@code deserialize(p, ctxt, intoValue)}, which
- * DelegatingDeserializer hands to Jackson's own deserializer with the real parser, so a null
- * element reads as 0 again.
+ * A null element of a merged primitive array ({@code @JsonMerge}) is refused as any other. Found by
+ * a second review on 2026-11-24: before its fix, Jackson read it through {@code deserialize(p,
+ * ctxt, intoValue)}, which the null check did not override, and it read as 0.
  */
-class ReviewPrimitiveArrayNullMergeTest {
+class PrimitiveArrayNullMergeTest {
 
   /** A POJO whose array has a default that JSON elements are appended to. */
   public static class Merged {

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A cyclic object graph in a record's data is a bad record (Jackson: "Infinite recursion"), not an
- * {@code Error} a getter throws: it must stay a {@code WRITE_FAILED} dead letter.
+ * {@code Error} a getter throws: it stays a {@code WRITE_FAILED} dead letter. Found by a second
+ * review on 2026-11-24: before its fix, a cycle that adds no nesting (so Jackson's depth limit did
+ * not stop it) failed the task with the {@code StackOverflowError}.
  */
-class ReviewJsonWriteRecursionTest {
+class JsonWriteCycleTest {
 
   /** Written as the value it refers to; two of them referring to each other form a cycle. */
   public static class Alias {
