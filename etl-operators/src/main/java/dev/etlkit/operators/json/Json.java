@@ -56,9 +56,9 @@ public final class Json {
    * that a {@code BigDecimal} reads back with scale {@code max(scale, 0)} ({@code 1E+3} as {@code
    * 1000}: numerically equal, not {@code equals}), as it is written in plain notation.
    *
-   * <p>A record that cannot be written (a getter throws an exception) becomes a dead letter; an
-   * {@link Error} a getter throws ({@code AssertionError}, {@code StackOverflowError}, ...) is no
-   * bad record: it fails the task, unwrapped, whatever the error policy.
+   * <p>A record that cannot be written (a getter throws an exception, writing overflows the stack)
+   * becomes a dead letter; any other {@link Error} a getter throws ({@code AssertionError}, ...) is
+   * no bad record: it fails the task, unwrapped, whatever the error policy.
    *
    * @param stepName the step's name in its pipeline
    * @param type the class of the records

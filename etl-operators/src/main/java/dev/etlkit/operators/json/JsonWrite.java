@@ -28,9 +28,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
  * max(scale, 0)}.
  *
  * <p>A record that cannot be written (a getter throws an exception, a {@code BigDecimal} scale
- * beyond what plain notation allows) becomes one {@link DeadLetter} whose payload is the record's
- * {@code toString()}, per the step's {@link ErrorPolicy}. An {@link Error} a getter throws is no
- * bad record: it fails the task, unwrapped, whatever the policy. Immutable.
+ * beyond what plain notation allows, writing overflows the stack: a cycle in the data or a getter
+ * recursing, which Jackson reports alike) becomes one {@link DeadLetter} whose payload is the
+ * record's {@code toString()}, per the step's {@link ErrorPolicy}. Any other {@link Error} a getter
+ * throws is no bad record: it fails the task, unwrapped, whatever the policy. Immutable.
  *
  * @param <T> the record type
  * @param <O> {@code byte[]} or {@code String}

@@ -9,12 +9,12 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * Edges of {@code Json.write} with a getter that throws, found by a review on 2026-11-24, each
- * failing before that day's fix: a {@code StackOverflowError} thrown below the top-level object was
- * wrapped by Jackson ("Infinite recursion") and became a {@code WRITE_FAILED} dead letter. As
- * everywhere in etlkit (docs/concepts.md), a {@link java.lang.Error} is no bad record: it fails the
- * task, unwrapped, whatever the error policy; an {@code Exception} a getter throws still becomes a
- * dead letter.
+ * Edges of {@code Json.write} with a getter that throws, from two reviews on 2026-11-24. As
+ * everywhere in etlkit (docs/concepts.md), an {@link java.lang.Error} is no bad record: it fails
+ * the task, unwrapped, whatever the error policy; an {@code Exception} a getter throws becomes a
+ * dead letter, and so does a {@code StackOverflowError}, which Jackson reports as it reports a
+ * cycle in the data (the first review's fix rethrew it; the second found that this failed the task
+ * on cyclic data).
  */
 class JsonWriteGetterErrorTest {
 
@@ -70,17 +70,30 @@ class JsonWriteGetterErrorTest {
   }
 
   @Test
-  void write_nestedGetterThrowingStackOverflowError_failsTheTaskUnwrapped() throws Exception {
-    // Before, Jackson caught it one object up and threw a JsonMappingException ("Infinite
-    // recursion"), which the step dead-lettered as WRITE_FAILED.
-    assertThat(failure(new HoldsOverflowing(), HoldsOverflowing.class, ErrorPolicy.deadLetter()))
-        .isSameAs(OVERFLOW);
+  void write_nestedGetterThrowingStackOverflowError_isAWriteFailedDeadLetter() throws Exception {
+    // Jackson reports it as it reports a cycle in the data ("Infinite recursion"): a bad record
+    // (a second review found that rethrowing it failed the task on cyclic data)
+    try (OneInputStreamOperatorTestHarness<HoldsOverflowing, byte[]> h =
+        JsonTestSupport.harness(
+            Json.write("write", HoldsOverflowing.class)
+                .newFunction(JsonTestSupport.errors(ErrorPolicy.deadLetter())))) {
+      h.open();
+      h.processElement(new HoldsOverflowing(), 5L);
+
+      assertThat(h.extractOutputValues()).isEmpty();
+      assertThat(JsonTestSupport.deadLetters(h))
+          .singleElement()
+          .extracting(DeadLetter::errorMessage)
+          .isEqualTo(
+              "WRITE_FAILED: cannot write HoldsOverflowing as JSON (java.lang.StackOverflowError)"
+                  + " at $.inner");
+      assertThat(JsonTestSupport.counts(h).deadLettered()).isOne();
+    }
   }
 
   @Test
   void write_errorWithFailJobPolicy_isNotWrappedInAnEtlException() throws Exception {
-    assertThat(failure(new HoldsOverflowing(), HoldsOverflowing.class, ErrorPolicy.failJob()))
-        .isSameAs(OVERFLOW);
+    assertThat(failure(new Asserting(), Asserting.class, ErrorPolicy.failJob())).isSameAs(BROKEN);
   }
 
   @Test

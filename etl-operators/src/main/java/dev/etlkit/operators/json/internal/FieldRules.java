@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,7 +97,7 @@ public final class FieldRules {
   private final Map<Class<?>, BeanRule> beans;
   private final String[] requiredNames; // by bit
   private final Set<String> knownNames;
-  private final Map<Class<?>, Class<?>> builtBy;
+  private final Map<Class<?>, Set<Class<?>>> builtBy;
   private final TryCast tryCast;
 
   private FieldRules(
@@ -104,7 +105,7 @@ public final class FieldRules {
       Map<Class<?>, BeanRule> beans,
       String[] requiredNames,
       Set<String> knownNames,
-      Map<Class<?>, Class<?>> builtBy,
+      Map<Class<?>, Set<Class<?>>> builtBy,
       TryCast tryCast) {
     this.properties = properties;
     this.beans = beans;
@@ -161,9 +162,10 @@ public final class FieldRules {
 
   /**
    * The types of the target type's graph that Jackson reads through a builder, by builder class
-   * (from the type's {@code @JsonDeserialize(builder = ...)}, wherever the builder is declared).
+   * (from the type's {@code @JsonDeserialize(builder = ...)}, wherever the builder is declared; a
+   * builder may serve several types, for example a base class and the subclass it builds).
    */
-  Map<Class<?>, Class<?>> builtBy() {
+  Map<Class<?>, Set<Class<?>>> builtBy() {
     return builtBy;
   }
 
@@ -214,7 +216,7 @@ public final class FieldRules {
     private final Map<Key, PropertyRule> properties = new HashMap<>();
     private final Map<Class<?>, List<String>> requiredByClass = new LinkedHashMap<>();
     private final Set<String> knownNames = new HashSet<>();
-    private final Map<Class<?>, Class<?>> builtBy = new HashMap<>();
+    private final Map<Class<?>, Set<Class<?>>> builtBy = new HashMap<>();
 
     Builder(JsonParseConfig<?> config, ObjectMapper mapper) {
       this.config = config;
@@ -260,7 +262,7 @@ public final class FieldRules {
       BeanDescription description = JsonTypes.describe(mapper, type);
       Class<?> builder = description.findPOJOBuilder();
       if (builder != null) {
-        builtBy.put(builder, raw);
+        builtBy.computeIfAbsent(builder, b -> new LinkedHashSet<>()).add(raw);
       }
       for (BeanPropertyDefinition p : description.findProperties()) {
         if (!p.couldDeserialize()) {

@@ -1,6 +1,7 @@
 package dev.etlkit.operators.json.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -40,15 +41,20 @@ public final class JsonRecordWriter<T> {
    * The record as UTF-8 JSON.
    *
    * @throws JsonRecordException when the record cannot be written: a getter throws an exception, a
-   *     {@code BigDecimal} cannot be written in plain notation
-   * @throws Error an {@code Error} a getter threw, as it was thrown: no bad record, it fails the
-   *     task
+   *     {@code BigDecimal} cannot be written in plain notation, writing overflows the stack
+   * @throws Error an {@code Error} but a {@code StackOverflowError} a getter threw, as it was
+   *     thrown: no bad record, it fails the task
    */
   public byte[] writeBytes(T value) throws JsonRecordException {
     try {
       return writer.writeValueAsBytes(value);
     } catch (Exception e) {
-      throw describe(rethrowError(e));
+      throw describe(e);
+    } catch (StackOverflowError e) {
+      // Jackson reports recursion in the data (a cycle its depth limit does not catch) and in a
+      // getter alike, as "Infinite recursion", wrapping the error it caught one object up: both
+      // are a bad record, also where it did not catch it
+      throw describe(JsonMappingException.from((JsonGenerator) null, "Infinite recursion", e));
     }
   }
 
@@ -58,18 +64,6 @@ public final class JsonRecordWriter<T> {
    */
   public String writeText(T value) throws JsonRecordException {
     return new String(writeBytes(value), StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Throws the {@code Error} Jackson wrapped into {@code e}, or returns {@code e}. Other errors
-   * pass through Jackson as they are, but it catches a {@code StackOverflowError} one object up and
-   * throws a {@code JsonMappingException} ("Infinite recursion") in its place.
-   */
-  private static Exception rethrowError(Exception e) {
-    if (e instanceof JsonMappingException && e.getCause() instanceof Error) {
-      throw (Error) e.getCause();
-    }
-    return e;
   }
 
   /** Names the failing property by its path in the type (never the value) and the error class. */

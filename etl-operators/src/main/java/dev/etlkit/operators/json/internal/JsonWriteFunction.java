@@ -11,8 +11,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * The function of {@code Json.write}: one record into one JSON document, as bytes or text. A record
- * Jackson cannot write becomes a dead letter (its payload is the record's {@code toString()}); an
- * {@code Error} a getter throws fails the task.
+ * Jackson cannot write (a stack overflow included) becomes a dead letter (its payload is the
+ * record's {@code toString()}); any other {@code Error} a getter throws fails the task.
  *
  * @param <T> the record type
  * @param <O> {@code byte[]} or {@code String}

@@ -66,6 +66,22 @@ final class PrimitiveArrayNullDeserializer extends DelegatingDeserializer {
     }
   }
 
+  /** A {@code @JsonMerge} array: read into the existing one, through the same parser. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public Object deserialize(JsonParser p, DeserializationContext ctxt, Object intoValue)
+      throws IOException {
+    if (!p.isExpectedStartArrayToken()) {
+      return ((JsonDeserializer<Object>) _delegatee).deserialize(p, ctxt, intoValue);
+    }
+    elements.reading(p);
+    try {
+      return ((JsonDeserializer<Object>) _delegatee).deserialize(elements, ctxt, intoValue);
+    } finally {
+      elements.reading(null);
+    }
+  }
+
   @Override
   public boolean isCachable() {
     return false;

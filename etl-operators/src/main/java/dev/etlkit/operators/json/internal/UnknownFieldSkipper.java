@@ -37,7 +37,7 @@ import org.apache.flink.annotation.Internal;
 final class UnknownFieldSkipper extends DeserializationProblemHandler {
 
   private final boolean skipAll;
-  private final Map<Class<?>, Class<?>> builtBy;
+  private final Map<Class<?>, Set<Class<?>>> builtBy;
   private final Map<Class<?>, Set<String>> writtenOnly = new HashMap<>();
 
   /**
@@ -45,7 +45,7 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
    * @param builtBy the types read through a Jackson builder, by builder class ({@link
    *     FieldRules#builtBy()})
    */
-  UnknownFieldSkipper(boolean skipAll, Map<Class<?>, Class<?>> builtBy) {
+  UnknownFieldSkipper(boolean skipAll, Map<Class<?>, Set<Class<?>>> builtBy) {
     this.skipAll = skipAll;
     this.builtBy = builtBy;
   }
@@ -64,8 +64,8 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
       Set<String> names = writtenOnly.get(type);
       if (names == null) {
         names = writtenOnly(ctxt, type);
-        Class<?> built = builtBy.get(type);
-        if (built != null) { // the built type, not its builder, writes the properties
+        // the built types, not their builder, write the properties
+        for (Class<?> built : builtBy.getOrDefault(type, Set.of())) {
           names.addAll(writtenOnly(ctxt, built));
         }
         writtenOnly.put(type, names);
