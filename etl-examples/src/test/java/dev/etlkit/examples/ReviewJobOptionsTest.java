@@ -22,13 +22,19 @@ class ReviewJobOptionsTest {
                 + " out");
   }
 
-  /** The same for a --checkpoint-interval below Flink's minimum, which the sample never uses. */
+  /**
+   * The mirror case: the output directory (the one plain argument) acts only in the sample mode,
+   * but with --kafka and --jdbc it is accepted and silently ignored (RealMode never reads it), so a
+   * mistyped option such as "-bounded" (one dash) passes as an output directory and the job runs
+   * unbounded.
+   */
   @Test
-  void parse_shortCheckpointIntervalWithoutKafkaAndJdbc_failsAsRealModeOnly() {
-    assertThatThrownBy(() -> JobOptions.parse("--checkpoint-interval", "5"))
+  void parse_plainArgumentWithKafkaAndJdbc_isRefused_notIgnored() {
+    assertThatThrownBy(
+            () ->
+                JobOptions.parse(
+                    "--kafka", "k:9092", "--jdbc", "jdbc:postgresql://h/db", "-bounded"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
-            "--checkpoint-interval acts only in real mode: give --kafka and --jdbc too, or leave it"
-                + " out");
+        .hasMessageContaining("-bounded");
   }
 }
