@@ -92,6 +92,31 @@ class ReviewFutureOrdersTest {
         .doesNotThrowAnyException();
   }
 
+  /**
+   * isTooFarAhead is "exact to the nanosecond", but FutureOrders (and EventTimes) truncate the
+   * bound to whole milliseconds (Duration.toMillis): with --max-future PT1.0005S (accepted by
+   * JobOptions: positive) an order 1.0003 s ahead is a dead letter whose message says it "is more
+   * than PT1.0005S ahead of the clock", which is false.
+   */
+  @Test
+  void subMillisecondMaxFuture_orderWithinTheBound_isKept() throws Exception {
+    Instant now = Instant.parse("2026-11-24T03:00:00Z");
+    Duration maxFuture = JobOptions.parse("--max-future", "PT1.0005S").maxFuture();
+    Order order =
+        new Order(
+            "o-1",
+            "c-anna",
+            new BigDecimal("10.00"),
+            "EUR",
+            now.plus(Duration.ofNanos(1_000_300_000)));
+    FilterFunction<Order> validTime =
+        predicate(FutureOrders.rejected("valid-time", maxFuture, Clock.fixed(now, ZoneOffset.UTC)));
+
+    Throwable thrown = catchThrowable(() -> validTime.filter(order));
+
+    assertThat(thrown).as("1.0003 s ahead, the bound is 1.0005 s").isNull();
+  }
+
   /** The FilterFunction of a filter step (Steps.FilterStep has no accessor). */
   @SuppressWarnings("unchecked")
   private static FilterFunction<Order> predicate(Steps.FilterStep<Order> step) throws Exception {
