@@ -75,11 +75,12 @@ class JobOptionsTest {
 
   @Test
   void parse_badDuration_fails_namingOptionAndValue() {
-    assertThatThrownBy(() -> JobOptions.parse("--disorder", "5 seconds"))
+    assertThatThrownBy(
+            () -> JobOptions.parse("--kafka", "k", "--jdbc", "j", "--disorder", "5 seconds"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--disorder")
         .hasMessageContaining("5 seconds");
-    assertThatThrownBy(() -> JobOptions.parse("--idleness", "0"))
+    assertThatThrownBy(() -> JobOptions.parse("--kafka", "k", "--jdbc", "j", "--idleness", "0"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("positive");
   }
