@@ -46,16 +46,12 @@ class FutureOrdersBoundEdgesTest {
     long readAt = System.currentTimeMillis();
     Instant orderedAt = Instant.ofEpochMilli(readAt).plus(HOUR).plusSeconds(60);
     long kafkaTime = readAt - 1_000;
-    long eventTime = orderAssigner(HOUR).extractTimestamp(record(orderedAt, kafkaTime), kafkaTime);
+    long eventTime = sourceEventTime(orderedAt, kafkaTime);
     assertThat(eventTime)
         .as("the source refused its orderedAt: it keeps its Kafka timestamp")
         .isEqualTo(kafkaTime);
-    Clock stepClock = Clock.fixed(Instant.ofEpochMilli(readAt + 120_000), ZoneOffset.UTC);
 
-    StepRun run =
-        runStep(
-            FutureOrders.rejected("valid-time", HOUR, stepClock),
-            List.of(new StreamRecord<>(order(orderedAt), eventTime)));
+    StepRun run = runValidTime(readAt + 120_000, orderedAt, eventTime);
 
     assertThat(run.output()).isEmpty();
     assertThat(run.deadLetters())
@@ -78,14 +74,10 @@ class FutureOrdersBoundEdgesTest {
     long readAt = System.currentTimeMillis();
     Instant orderedAt = Instant.ofEpochMilli(readAt).plus(HOUR).minusSeconds(60);
     long kafkaTime = readAt - 1_000;
-    long eventTime = orderAssigner(HOUR).extractTimestamp(record(orderedAt, kafkaTime), kafkaTime);
+    long eventTime = sourceEventTime(orderedAt, kafkaTime);
     assertThat(eventTime).as("the source took its orderedAt").isEqualTo(orderedAt.toEpochMilli());
-    Clock stepClock = Clock.fixed(Instant.ofEpochMilli(readAt - 120_000), ZoneOffset.UTC);
 
-    StepRun run =
-        runStep(
-            FutureOrders.rejected("valid-time", HOUR, stepClock),
-            List.of(new StreamRecord<>(order(orderedAt), eventTime)));
+    StepRun run = runValidTime(readAt - 120_000, orderedAt, eventTime);
 
     assertThat(run.output()).containsExactly(order(orderedAt));
     assertThat(run.deadLetters()).isEmpty();
@@ -154,6 +146,20 @@ class FutureOrdersBoundEdgesTest {
         .as("the assigners' rule")
         .isFalse();
     assertThat(EventTimes.isTooFarAhead(beyond, NOW.toEpochMilli(), maxFuture)).isTrue();
+  }
+
+  /** The event time the Kafka source gives the order, with the default bound, when it reads it. */
+  private static long sourceEventTime(Instant orderedAt, long kafkaTime) {
+    return orderAssigner(HOUR).extractTimestamp(record(orderedAt, kafkaTime), kafkaTime);
+  }
+
+  /** Runs the valid-time step, its clock at {@code clockMillis}, on the order at its event time. */
+  private static StepRun runValidTime(long clockMillis, Instant orderedAt, long eventTime)
+      throws Exception {
+    Clock clock = Clock.fixed(Instant.ofEpochMilli(clockMillis), ZoneOffset.UTC);
+    return runStep(
+        FutureOrders.rejected("valid-time", HOUR, clock),
+        List.of(new StreamRecord<>(order(orderedAt), eventTime)));
   }
 
   private static TimestampAssigner<RawRecord> orderAssigner(Duration maxFuture) {

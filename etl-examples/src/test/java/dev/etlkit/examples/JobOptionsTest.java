@@ -56,7 +56,10 @@ class JobOptionsTest {
   void parse_onlyOneOfKafkaAndJdbc_fails() {
     assertThatThrownBy(() -> JobOptions.parse("--kafka", "k:9092"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("both --kafka and --jdbc");
+        .hasMessage("real mode needs both --kafka and --jdbc (the sample mode needs neither)");
+    assertThatThrownBy(() -> JobOptions.parse("--jdbc", "j", "out", "--group-id", "g"))
+        .as("before what either mode would refuse")
+        .hasMessage("real mode needs both --kafka and --jdbc (the sample mode needs neither)");
   }
 
   @Test

@@ -53,12 +53,4 @@ class JobOptionsWrongModeTest {
             "unexpected argument '-bounded': the one plain argument is the output directory, for"
                 + " the sample mode only (without --kafka and --jdbc)");
   }
-
-  /** With only one of {@code --kafka} and {@code --jdbc}, that is the error, before the rest. */
-  @Test
-  void parse_onlyOneOfKafkaAndJdbc_withOtherMistakes_failsNamingBoth() {
-    assertThatThrownBy(() -> JobOptions.parse("--kafka", "k:9092", "out", "--group-id", "g"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("real mode needs both --kafka and --jdbc (the sample mode needs neither)");
-  }
 }
