@@ -25,7 +25,11 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * writing the year 2999, say) is handled like an order without a time: it keeps its Kafka
  * timestamp, so its date never reaches the watermark generator, which would otherwise make every
  * later order late, and it becomes a dead letter of the orders pipeline's {@code valid-time} step
- * ({@link FutureOrders}), which applies the same rule ({@link #isTooFarAhead}).
+ * ({@link FutureOrders}), which tells it by that timestamp. Only such orders are kept out: an order
+ * up to {@code maxFuture} ahead is an order like any other, whose {@code orderedAt} still moves its
+ * partition's watermark up to that much ahead of the clock (and makes the orders behind it that
+ * much later). The bound is exact to the nanosecond ({@link #isTooFarAhead}); one beyond the last
+ * instant keeps every order.
  */
 public final class EventTimes {
 
@@ -39,9 +43,8 @@ public final class EventTimes {
    */
   public static WatermarkStrategy<RawRecord> orders(
       Duration disorder, Duration idleness, Duration maxFuture) {
-    long maxFutureMillis = maxFuture.toMillis();
     return strategy(
-        disorder, idleness, (record, kafkaTime) -> orderTime(record, kafkaTime, maxFutureMillis));
+        disorder, idleness, (record, kafkaTime) -> orderTime(record, kafkaTime, maxFuture));
   }
 
   /** Watermarks for Debezium change events: {@code source.ts_ms}, else {@code ts_ms}. */
@@ -70,9 +73,8 @@ public final class EventTimes {
    * ahead of the clock, has none.
    */
   public static WatermarkStrategy<String> orderLines(Duration disorder, Duration maxFuture) {
-    long maxFutureMillis = maxFuture.toMillis();
     return WatermarkStrategy.<String>forBoundedOutOfOrderness(disorder)
-        .withTimestampAssigner((line, ts) -> orderTime(parser(line), ts, maxFutureMillis));
+        .withTimestampAssigner((line, ts) -> orderTime(parser(line), ts, maxFuture));
   }
 
   /** Watermarks for Debezium change events as lines of text (the bundled sample). */
@@ -83,26 +85,30 @@ public final class EventTimes {
 
   /** The record's {@code orderedAt}, with the default {@code --max-future}. */
   static long orderTime(RawRecord record, long fallback) {
-    return orderTime(record, fallback, JobOptions.DEFAULT_MAX_FUTURE.toMillis());
+    return orderTime(record, fallback, JobOptions.DEFAULT_MAX_FUTURE);
   }
 
-  static long orderTime(RawRecord record, long fallback, long maxFutureMillis) {
-    return orderTime(parser(record.value()), fallback, maxFutureMillis);
+  static long orderTime(RawRecord record, long fallback, Duration maxFuture) {
+    return orderTime(parser(record.value()), fallback, maxFuture);
   }
 
   /**
-   * True when {@code time} is more than {@code maxAheadMillis} after {@code nowMillis}: the rule of
-   * both the source's event time and the orders pipeline's {@code valid-time} step. Exact to the
-   * nanosecond for any instant, without allocating.
+   * True when {@code time} is more than {@code maxAhead} after {@code nowMillis}: the rule of both
+   * the source's event time and the orders pipeline's {@code valid-time} step. Exact to the
+   * nanosecond for any instant and any bound (one beyond the last instant is never exceeded),
+   * without allocating.
    */
-  static boolean isTooFarAhead(Instant time, long nowMillis, long maxAheadMillis) {
-    long limit =
-        maxAheadMillis > Long.MAX_VALUE - nowMillis ? Long.MAX_VALUE : nowMillis + maxAheadMillis;
-    long limitSeconds = Math.floorDiv(limit, 1000L);
-    if (time.getEpochSecond() != limitSeconds) {
-      return time.getEpochSecond() > limitSeconds;
+  static boolean isTooFarAhead(Instant time, long nowMillis, Duration maxAhead) {
+    // time - now as seconds and nanos: fits a long for any Instant and any epoch millis
+    long seconds = time.getEpochSecond() - Math.floorDiv(nowMillis, 1000L);
+    long nanos = time.getNano() - Math.floorMod(nowMillis, 1000L) * 1_000_000L;
+    if (nanos < 0) {
+      seconds--;
+      nanos += 1_000_000_000L;
     }
-    return time.getNano() > Math.floorMod(limit, 1000L) * 1_000_000L;
+    return seconds != maxAhead.getSeconds()
+        ? seconds > maxAhead.getSeconds()
+        : nanos > maxAhead.getNano();
   }
 
   static long changeTime(RawRecord record, long fallback) {
@@ -128,7 +134,7 @@ public final class EventTimes {
     }
   }
 
-  private static long orderTime(@Nullable JsonParser json, long fallback, long maxFutureMillis) {
+  private static long orderTime(@Nullable JsonParser json, long fallback, Duration maxFuture) {
     if (json == null) {
       return fallback;
     }
@@ -141,7 +147,7 @@ public final class EventTimes {
         JsonToken value = parser.nextToken();
         if (field.equals("orderedAt") && value == JsonToken.VALUE_STRING) {
           Instant orderedAt = Instant.parse(parser.getText().trim()); // as the parse step
-          return isTooFarAhead(orderedAt, System.currentTimeMillis(), maxFutureMillis)
+          return isTooFarAhead(orderedAt, System.currentTimeMillis(), maxFuture)
               ? fallback // a dead letter of valid-time: its date must not move the watermark
               : orderedAt.toEpochMilli();
         }

@@ -33,9 +33,12 @@ import javax.annotation.Nullable;
  *                              modes)
  * </pre>
  *
- * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds. Every option but {@code
- * --max-future} acts only in real mode: given without {@code --kafka} and {@code --jdbc}, it fails
- * the parse instead of being ignored.
+ * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds. Every option above but {@code
+ * --kafka}, {@code --jdbc} and {@code --max-future} acts only in real mode: given without {@code
+ * --kafka} and {@code --jdbc}, it fails the parse instead of being ignored; and the output
+ * directory, the one plain argument, acts only in the sample mode: given with them, it fails the
+ * parse too. The mode is checked before the values, so a real-mode option in the sample mode is
+ * refused as such whatever its value.
  *
  * @param kafka bootstrap servers, or null for the sample
  * @param jdbcUrl the JDBC URL, or null for the sample
@@ -103,10 +106,7 @@ public record JobOptions(
   }
 
   public JobOptions {
-    if ((kafka == null) != (jdbcUrl == null)) {
-      throw new IllegalArgumentException(
-          "real mode needs both --kafka and --jdbc (the sample mode needs neither)");
-    }
+    requireBothOrNeither(kafka, jdbcUrl);
     if (transactionTimeout.compareTo(checkpointInterval) <= 0) {
       throw new IllegalArgumentException(
           "--transaction-timeout must be above --checkpoint-interval (plus the restart time), got "
@@ -121,11 +121,19 @@ public record JobOptions(
     return kafka != null;
   }
 
+  private static void requireBothOrNeither(@Nullable String kafka, @Nullable String jdbcUrl) {
+    if ((kafka == null) != (jdbcUrl == null)) {
+      throw new IllegalArgumentException(
+          "real mode needs both --kafka and --jdbc (the sample mode needs neither)");
+    }
+  }
+
   /**
-   * Parses a command line.
+   * Parses a command line. The mode comes first: only one of {@code --kafka} and {@code --jdbc}, a
+   * real-mode option without them, or a plain argument with them fails before any value is checked.
    *
-   * @throws IllegalArgumentException naming the unknown option or bad value, or the real-mode
-   *     option given without {@code --kafka} and {@code --jdbc}
+   * @throws IllegalArgumentException naming the unknown option or bad value, the real-mode option
+   *     given without {@code --kafka} and {@code --jdbc}, or the plain argument given with them
    */
   public static JobOptions parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -146,36 +154,50 @@ public record JobOptions(
         plain.add(arg);
       }
     }
+    requireOneMode(values, plain, bounded);
     if (plain.size() > 1) {
       throw new IllegalArgumentException("at most one output directory, got " + plain);
     }
-    JobOptions options =
-        new JobOptions(
-            values.get("--kafka"),
-            values.get("--jdbc"),
-            plain.isEmpty() ? null : plain.get(0),
-            values.getOrDefault("--orders-topic", "orders"),
-            values.getOrDefault("--customers-topic", "customers-cdc"),
-            values.getOrDefault("--enriched-topic", "enriched-orders"),
-            values.getOrDefault("--dead-letter-topic", "dead-letters"),
-            values.getOrDefault("--group-id", "etlkit-orders"),
-            checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
-            duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
-            duration(values, "--disorder", Duration.ofSeconds(5)),
-            duration(values, "--idleness", Duration.ofMinutes(1)),
-            bounded,
-            duration(values, "--max-future", DEFAULT_MAX_FUTURE));
-    if (!options.realMode()) { // the sample mode would ignore them
-      for (String option : REAL_MODE_VALUED) {
-        if (values.containsKey(option)) {
-          throw realModeOnly(option);
-        }
+    return new JobOptions(
+        values.get("--kafka"),
+        values.get("--jdbc"),
+        plain.isEmpty() ? null : plain.get(0),
+        values.getOrDefault("--orders-topic", "orders"),
+        values.getOrDefault("--customers-topic", "customers-cdc"),
+        values.getOrDefault("--enriched-topic", "enriched-orders"),
+        values.getOrDefault("--dead-letter-topic", "dead-letters"),
+        values.getOrDefault("--group-id", "etlkit-orders"),
+        checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
+        duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
+        duration(values, "--disorder", Duration.ofSeconds(5)),
+        duration(values, "--idleness", Duration.ofMinutes(1)),
+        bounded,
+        duration(values, "--max-future", DEFAULT_MAX_FUTURE));
+  }
+
+  /** Refuses what the chosen mode would ignore: real-mode options, or the sample's output dir. */
+  private static void requireOneMode(
+      Map<String, String> values, List<String> plain, boolean bounded) {
+    String kafka = values.get("--kafka");
+    requireBothOrNeither(kafka, values.get("--jdbc"));
+    if (kafka != null) {
+      if (!plain.isEmpty()) {
+        throw new IllegalArgumentException(
+            "unexpected argument '"
+                + plain.get(0)
+                + "': the one plain argument is the output directory, for the sample mode only"
+                + " (without --kafka and --jdbc)");
       }
-      if (bounded) {
-        throw realModeOnly("--bounded");
+      return;
+    }
+    for (String option : REAL_MODE_VALUED) {
+      if (values.containsKey(option)) {
+        throw realModeOnly(option);
       }
     }
-    return options;
+    if (bounded) {
+      throw realModeOnly("--bounded");
+    }
   }
 
   private static IllegalArgumentException realModeOnly(String option) {

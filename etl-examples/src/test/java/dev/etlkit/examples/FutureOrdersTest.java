@@ -1,12 +1,12 @@
 package dev.etlkit.examples;
 
+import static dev.etlkit.examples.OrderStepRuns.runStep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.DeadLetter;
-import dev.etlkit.core.Etl;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
-import dev.etlkit.core.Steps;
+import dev.etlkit.examples.OrderStepRuns.StepRun;
 import dev.etlkit.operators.PayloadInput;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -16,17 +16,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -43,15 +37,54 @@ class FutureOrdersTest {
 
   private static final Instant NOW = Instant.parse("2026-11-24T03:00:00Z");
 
+  /** A clock no order of these tests is ahead of: the step must not read it. */
+  private static final Clock CLOCK_IN_2999 =
+      Clock.fixed(Instant.parse("2999-12-31T00:00:00Z"), ZoneOffset.UTC);
+
   private static final long KAFKA_TIME = NOW.toEpochMilli() - 1_000; // produced a second ago
 
   private static final String IN_2999 =
       "{\"orderId\":\"o-1\",\"customerId\":\"c-anna\",\"amount\":10.00,\"currency\":\"EUR\","
           + "\"orderedAt\":\"2999-01-01T00:00:00Z\"}";
 
+  /** With an event time, the step measures from it: the clock is not read. */
   @Test
-  void rejected_orderMoreThanTheBoundAhead_isADeadLetterWithItsReason_andCounted()
+  void rejected_orderMoreThanTheBoundAheadOfItsEventTime_isADeadLetterWithItsReason_andCounted()
       throws Exception {
+    Instant justOver = NOW.plus(Duration.ofHours(1)).plusMillis(1);
+    Instant atTheBound = NOW.plus(Duration.ofHours(1));
+    long eventTime = NOW.toEpochMilli();
+
+    StepRun run =
+        runStep(
+            FutureOrders.rejected("valid-time", Duration.ofHours(1), CLOCK_IN_2999),
+            List.of(
+                new StreamRecord<>(order("o-1", justOver), eventTime),
+                new StreamRecord<>(order("o-2", atTheBound), eventTime)));
+
+    assertThat(run.output()).extracting(Order::orderId).containsExactly("o-2");
+    assertThat(run.deadLetters()).hasSize(1);
+    StreamRecord<DeadLetter> letter = run.deadLetters().get(0);
+    assertThat(letter.getValue().uid()).isEqualTo("orders/valid-time");
+    assertThat(letter.getValue().errorClass()).isEqualTo(IllegalArgumentException.class.getName());
+    assertThat(letter.getValue().errorMessage())
+        .isEqualTo(
+            "orderedAt 2026-11-24T04:00:00.001Z is more than PT1H ahead of the record's event"
+                + " time (2026-11-24T03:00:00Z)");
+    assertThat(letter.getTimestamp()).isEqualTo(eventTime);
+    RecordAccounting.StepCounts counts = run.accounting().step(OrdersJob.PIPELINE, "valid-time");
+    assertThat(counts.in()).isEqualTo(2);
+    assertThat(counts.out()).isEqualTo(1);
+    assertThat(counts.deadLettered()).isEqualTo(1);
+    assertThat(counts.filtered()).isZero();
+  }
+
+  /**
+   * Without an event time (a sample line the source gave none: no timestamp, or Flink's "no
+   * timestamp" marker), the step measures from its clock.
+   */
+  @Test
+  void rejected_recordWithoutATimestamp_isMeasuredFromTheClock() throws Exception {
     Instant justOver = NOW.plus(Duration.ofHours(1)).plusMillis(1);
     Instant atTheBound = NOW.plus(Duration.ofHours(1));
 
@@ -59,23 +92,35 @@ class FutureOrdersTest {
         runStep(
             FutureOrders.rejected(
                 "valid-time", Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC)),
-            List.of(order("o-1", justOver), order("o-2", atTheBound)),
-            KAFKA_TIME);
+            List.of(
+                new StreamRecord<>(order("o-1", justOver)),
+                new StreamRecord<>(order("o-2", atTheBound), TimestampAssigner.NO_TIMESTAMP),
+                new StreamRecord<>(order("o-3", justOver), TimestampAssigner.NO_TIMESTAMP)));
 
-    assertThat(run.output).extracting(Order::orderId).containsExactly("o-2");
-    assertThat(run.deadLetters).hasSize(1);
-    DeadLetter letter = run.deadLetters.get(0).getValue();
-    assertThat(letter.uid()).isEqualTo("orders/valid-time");
-    assertThat(letter.errorClass()).isEqualTo(IllegalArgumentException.class.getName());
-    assertThat(letter.errorMessage())
-        .isEqualTo(
+    assertThat(run.output()).extracting(Order::orderId).containsExactly("o-2");
+    assertThat(run.deadLetters())
+        .extracting(letter -> letter.getValue().errorMessage())
+        .containsExactly(
+            "orderedAt 2026-11-24T04:00:00.001Z is more than PT1H ahead of the clock"
+                + " (2026-11-24T03:00:00Z)",
             "orderedAt 2026-11-24T04:00:00.001Z is more than PT1H ahead of the clock"
                 + " (2026-11-24T03:00:00Z)");
-    RecordAccounting.StepCounts counts = run.accounting.step(OrdersJob.PIPELINE, "valid-time");
-    assertThat(counts.in()).isEqualTo(2);
-    assertThat(counts.out()).isEqualTo(1);
-    assertThat(counts.deadLettered()).isEqualTo(1);
-    assertThat(counts.filtered()).isZero();
+    assertThat(run.deadLetters())
+        .extracting(letter -> letter.getValue().eventTime())
+        .containsOnlyNulls();
+  }
+
+  @Test
+  void rejected_orderWithoutOrderedAt_isADeadLetter() throws Exception {
+    StepRun run =
+        runStep(
+            FutureOrders.rejected("valid-time", Duration.ofHours(1), CLOCK_IN_2999),
+            List.of(new StreamRecord<>(order("o-1", null), KAFKA_TIME)));
+
+    assertThat(run.output()).isEmpty();
+    assertThat(run.deadLetters())
+        .extracting(letter -> letter.getValue().errorMessage())
+        .containsExactly("orderedAt is missing");
   }
 
   /**
@@ -88,20 +133,22 @@ class FutureOrdersTest {
   void validOrders_orderIn2999_isADeadLetterOfValidTime_writtenWithTheSourceTimestamp()
       throws Exception {
     RawRecord record = record(IN_2999);
-    long eventTime = EventTimes.orderTime(record, KAFKA_TIME, Duration.ofHours(1).toMillis());
+    long eventTime = EventTimes.orderTime(record, KAFKA_TIME, Duration.ofHours(1));
     assertThat(eventTime).as("the source's event time: its Kafka timestamp").isEqualTo(KAFKA_TIME);
 
     List<String> steps = new ArrayList<>();
     StepRun run = runValidTimeOfTheOrdersPipeline(parsed(), eventTime, steps);
 
     assertThat(steps).containsSubsequence("orders/parse", "orders/valid-time", "orders/dedup");
-    assertThat(run.output).as("on to dedup and the enriched-orders topic").isEmpty();
-    assertThat(run.deadLetters).hasSize(1);
-    StreamRecord<DeadLetter> letter = run.deadLetters.get(0);
+    assertThat(run.output()).as("on to dedup and the enriched-orders topic").isEmpty();
+    assertThat(run.deadLetters()).hasSize(1);
+    StreamRecord<DeadLetter> letter = run.deadLetters().get(0);
     assertThat(letter.getValue().uid()).isEqualTo("orders/valid-time");
     assertThat(letter.getValue().errorMessage())
-        .startsWith("orderedAt 2999-01-01T00:00:00Z is more than PT1H ahead of the clock (");
-    assertThat(run.accounting.step(OrdersJob.PIPELINE, "valid-time").deadLettered()).isEqualTo(1);
+        .isEqualTo(
+            "orderedAt 2999-01-01T00:00:00Z is more than PT1H ahead of the record's event time"
+                + " (2026-11-24T02:59:59Z)");
+    assertThat(run.accounting().step(OrdersJob.PIPELINE, "valid-time").deadLettered()).isEqualTo(1);
 
     ProducerRecord<byte[], byte[]> written =
         new KafkaIo.DeadLetterSerializer("dead-letters")
@@ -132,17 +179,19 @@ class FutureOrdersTest {
   @Test
   void isTooFarAhead_isExactToTheNanosecond_andNeverOverflows() {
     long now = NOW.toEpochMilli();
-    long hour = Duration.ofHours(1).toMillis();
-    Instant bound = NOW.plus(Duration.ofHours(1));
+    Duration hour = Duration.ofHours(1);
+    Instant bound = NOW.plus(hour);
 
     assertThat(EventTimes.isTooFarAhead(bound, now, hour)).isFalse();
     assertThat(EventTimes.isTooFarAhead(bound.plusNanos(1), now, hour)).isTrue();
     assertThat(EventTimes.isTooFarAhead(bound.minusNanos(1), now, hour)).isFalse();
     assertThat(EventTimes.isTooFarAhead(Instant.MAX, now, hour)).isTrue();
     assertThat(EventTimes.isTooFarAhead(Instant.MIN, now, hour)).isFalse();
-    assertThat(EventTimes.isTooFarAhead(NOW.plus(Duration.ofDays(365_000)), now, Long.MAX_VALUE))
-        .as("a bound past the end of epoch millis saturates")
+    assertThat(EventTimes.isTooFarAhead(Instant.MAX, now, Duration.ofSeconds(Long.MAX_VALUE)))
+        .as("a bound past the last instant is never exceeded")
         .isFalse();
+    assertThat(EventTimes.isTooFarAhead(Instant.MAX, Long.MIN_VALUE, hour)).isTrue();
+    assertThat(EventTimes.isTooFarAhead(Instant.MIN, Long.MAX_VALUE, hour)).isFalse();
   }
 
   private static Order order(String id, Instant orderedAt) {
@@ -159,22 +208,6 @@ class FutureOrdersTest {
         value.getBytes(StandardCharsets.UTF_8),
         "orders-0@7",
         KAFKA_TIME);
-  }
-
-  /** What one step's operator emitted, and the step's accounting. */
-  private record StepRun(
-      List<Order> output,
-      List<StreamRecord<DeadLetter>> deadLetters,
-      RecordAccounting accounting) {}
-
-  private static StepRun runStep(Steps.FilterStep<Order> step, List<Order> orders, long timestamp)
-      throws Exception {
-    DataStream<Order> input =
-        StreamExecutionEnvironment.getExecutionEnvironment().fromData(orders, Order.TYPE_INFO);
-    return run(
-        Etl.from(input, OrdersJob.PIPELINE).apply(step).toDataStream().getTransformation(),
-        orders,
-        timestamp);
   }
 
   /**
@@ -198,34 +231,6 @@ class FutureOrdersTest {
       }
     }
     assertThat(validTime).as("the valid-time step of the orders pipeline").isNotNull();
-    return run(validTime, List.of(order), timestamp);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static StepRun run(Transformation<?> transformation, List<Order> orders, long timestamp)
-      throws Exception {
-    OneInputStreamOperator<Order, Order> operator =
-        (OneInputStreamOperator<Order, Order>)
-            ((SimpleOperatorFactory<Order>)
-                    ((OneInputTransformation<Order, Order>) transformation).getOperatorFactory())
-                .getOperator();
-    try (OneInputStreamOperatorTestHarness<Order, Order> harness =
-        new OneInputStreamOperatorTestHarness<>(operator)) {
-      harness.setup(
-          Order.TYPE_INFO.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
-      harness.open();
-      for (Order order : orders) {
-        harness.processElement(order, timestamp);
-      }
-      List<StreamRecord<DeadLetter>> deadLetters =
-          harness.getSideOutput(DeadLetter.OUTPUT_TAG) == null
-              ? List.of()
-              : new ArrayList<>(harness.getSideOutput(DeadLetter.OUTPUT_TAG));
-      Map<String, Object> accumulators =
-          harness.getEnvironment().getAccumulatorRegistry().getUserMap().entrySet().stream()
-              .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getLocalValue()));
-      return new StepRun(
-          harness.extractOutputValues(), deadLetters, RecordAccounting.of(accumulators));
-    }
+    return OrderStepRuns.run(validTime, List.of(new StreamRecord<>(order, timestamp)));
   }
 }

@@ -75,11 +75,14 @@ class JobOptionsModesTest {
   @Test
   void runningOnAClusterPage_listsMaxFuture_andWhichOptionsActOnlyInRealMode() throws Exception {
     String page =
-        Files.readString(DocsSnippetsTest.repositoryRoot().resolve("docs/running-on-a-cluster.md"));
+        Files.readString(DocsSnippetsTest.repositoryRoot().resolve("docs/running-on-a-cluster.md"))
+            .replaceAll("\\s+", " ");
 
     assertThat(page)
         .contains("| `--max-future` | `PT1H` | both modes:")
-        .contains("Every option below but `--max-future` acts only in real");
+        .contains(
+            "Every option in the table from `--orders-topic` to `--bounded` acts only in real")
+        .contains("`--max-future` acts in both modes");
   }
 
   @Test

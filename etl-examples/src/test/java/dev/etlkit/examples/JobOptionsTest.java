@@ -56,7 +56,10 @@ class JobOptionsTest {
   void parse_onlyOneOfKafkaAndJdbc_fails() {
     assertThatThrownBy(() -> JobOptions.parse("--kafka", "k:9092"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("both --kafka and --jdbc");
+        .hasMessage("real mode needs both --kafka and --jdbc (the sample mode needs neither)");
+    assertThatThrownBy(() -> JobOptions.parse("--jdbc", "j", "out", "--group-id", "g"))
+        .as("before what either mode would refuse")
+        .hasMessage("real mode needs both --kafka and --jdbc (the sample mode needs neither)");
   }
 
   @Test
@@ -75,11 +78,12 @@ class JobOptionsTest {
 
   @Test
   void parse_badDuration_fails_namingOptionAndValue() {
-    assertThatThrownBy(() -> JobOptions.parse("--disorder", "5 seconds"))
+    assertThatThrownBy(
+            () -> JobOptions.parse("--kafka", "k", "--jdbc", "j", "--disorder", "5 seconds"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--disorder")
         .hasMessageContaining("5 seconds");
-    assertThatThrownBy(() -> JobOptions.parse("--idleness", "0"))
+    assertThatThrownBy(() -> JobOptions.parse("--kafka", "k", "--jdbc", "j", "--idleness", "0"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("positive");
   }
