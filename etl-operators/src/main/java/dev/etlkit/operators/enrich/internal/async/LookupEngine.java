@@ -358,6 +358,15 @@ public final class LookupEngine<K, V> {
    */
   void onCallError(LookupCall<K, V> call, Error error) {
     attemptTimeouts.disarm(call);
+    rejectWaiting(call, error);
+  }
+
+  /**
+   * Ends the flights of {@code call} and rejects their unanswered records with {@code error}; if no
+   * record is left to carry it, {@linkplain #report reports} it. A retry of an ended flight is
+   * dropped before it is made ({@link LookupCall#prune}); one made already answers no record.
+   */
+  private void rejectWaiting(LookupCall<K, V> call, Error error) {
     boolean carried = false;
     for (int i = 0; i < call.size(); i++) {
       carried |= failWithError(call.flight(i), error);
@@ -398,12 +407,17 @@ public final class LookupEngine<K, V> {
 
   /**
    * A reply that came after {@code call} had ended (its attempt timeout fired first) is dropped,
-   * unless its future failed with an {@link Error}: that one is {@linkplain #report reported}.
+   * unless it is an {@link Error}, thrown by the lookup (which blocked past the attempt timeout) or
+   * completing the future: then the records still waiting for the call's flights (for a backoff or
+   * a later attempt) are rejected with it, as by {@link #onCallError}, and only when none waits any
+   * more (the attempt timeout answered them, or a later attempt did) is it {@linkplain #report
+   * reported}. The attempt timeout's handling of the call may still be running on the timers
+   * thread: whichever of the two claims a record answers it.
    */
-  void onLateReply(@Nullable Throwable error) {
+  void onLateReply(LookupCall<K, V> call, Throwable error) {
     Throwable failure = unwrap(error);
     if (failure instanceof Error) {
-      report((Error) failure);
+      rejectWaiting(call, (Error) failure);
     }
   }
 
