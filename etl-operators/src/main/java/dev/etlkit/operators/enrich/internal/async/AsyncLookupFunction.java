@@ -140,7 +140,7 @@ public final class AsyncLookupFunction<I, K, V, O>
 
   @Override
   public void asyncInvoke(I input, ResultFuture<Either<O, DeadLetter>> result) {
-    engine.throwUnreported(); // an Error of a refresh or of an ended call fails the task here
+    throwUnreported(); // an Error of a refresh or of an answered call fails the task here
     Pending record = new Pending(input, result);
     K key = missedKey;
     if (key != null && missedInput == input) {
@@ -213,6 +213,17 @@ public final class AsyncLookupFunction<I, K, V, O>
     return new EtlException(step, "interrupted while processing a record", e);
   }
 
+  /**
+   * Throws the first {@link Error} of the lookup that no record carried (a refresh-ahead call's, or
+   * one that came after every record of its call was answered), if any; task thread only. The next
+   * record does so first thing, and the operator when it finishes and when it takes a checkpoint,
+   * so that the end of a bounded input or a checkpoint never passes over one; an idle input waits
+   * for the first of these.
+   */
+  public void throwUnreported() {
+    engine.throwUnreported();
+  }
+
   /** Records given to the engine and not answered yet: the {@code inFlight} gauge. */
   private int recordsWaiting() {
     LookupEngine<K, V> current = engine;
@@ -251,7 +262,7 @@ public final class AsyncLookupFunction<I, K, V, O>
   @Nullable
   public Either<O, DeadLetter> answerFromCache(
       I input, @Nullable Either.Left<O, DeadLetter> reuse) {
-    engine.throwUnreported();
+    throwUnreported();
     K key;
     try {
       key = keyOf(input);
