@@ -36,9 +36,9 @@ import org.apache.flink.types.Either;
  * CollectionSupplier}s, which Flink runs in the task's mailbox. Never completes a record
  * exceptionally, so a lookup failure never fails the job. Three things fail the task instead, as in
  * every etlkit step: an {@link Error} thrown by the lookup or completing its future (rethrown when
- * the record's output is made), and an {@link InterruptedException} from the key selector or the
- * combiner (the task is being cancelled: the interrupt flag is restored and an {@link EtlException}
- * thrown, nothing is dead-lettered).
+ * the record's output is made, or by {@link #throwUnreported} when no record carries it), and an
+ * {@link InterruptedException} from the key selector or the combiner (the task is being cancelled:
+ * the interrupt flag is restored and an {@link EtlException} thrown, nothing is dead-lettered).
  *
  * <p>The records given to the engine are kept by the {@code ResultFuture} Flink gave each one,
  * which is the one {@link #timeout} names the record by, so a step timeout finds its record in

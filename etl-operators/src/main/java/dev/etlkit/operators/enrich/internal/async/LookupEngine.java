@@ -30,7 +30,9 @@ import org.apache.flink.annotation.Internal;
  * CompletionException} or {@link ExecutionException}), is no failed attempt: the records waiting
  * for the call are {@linkplain Waiter#reject rejected} with it at once, without retry, stale entry
  * or fallback, it counts in neither {@code loadFailures} nor the load latency, and the step fails
- * the task with it (at the next record when no record carries it, see {@link #report}).
+ * the task with it. So does one that comes after the attempt timeout ended the call, while records
+ * still wait for a retry of its flights ({@link #onLateReply}). One no record carries fails the
+ * task at the next record, when the step finishes or at the next checkpoint (see {@link #report}).
  *
  * <p>Calls: the records waiting are at most the step's capacity (Flink's async queue bounds them; a
  * refresh holds no place there), and the loads in progress are at most the records waiting (each
@@ -397,9 +399,11 @@ public final class LookupEngine<K, V> {
 
   /**
    * Keeps an {@link Error} of the lookup (or of a user's retry condition) that no record can carry
-   * to the task: a refresh-ahead call nobody waits for threw it or failed with it, or the call had
-   * already ended (its attempt timeout fired first). {@link #throwUnreported} throws it on the task
-   * thread at the next record, so the task fails as it does for any other Error.
+   * to the task: a refresh-ahead call nobody waits for threw it or failed with it, or the records
+   * of the call were answered already (the attempt timeout ended it, and a retry, the last failure
+   * or the step timeout answered them). {@link #throwUnreported} throws it on the task thread, so
+   * the task fails as it does for any other Error: at the next record, when the step finishes (the
+   * end of a bounded input) or when it takes a checkpoint, whichever comes first.
    */
   void report(Error error) {
     unreported.compareAndSet(null, error);
