@@ -140,7 +140,7 @@ public final class AsyncLookupFunction<I, K, V, O>
 
   @Override
   public void asyncInvoke(I input, ResultFuture<Either<O, DeadLetter>> result) {
-    throwUnreported(); // an Error of a refresh or of an answered call fails the task here
+    engine.throwUnreported(); // an Error no record carried (a refresh's, a late one) fails here
     Pending record = new Pending(input, result);
     K key = missedKey;
     if (key != null && missedInput == input) {
@@ -221,7 +221,10 @@ public final class AsyncLookupFunction<I, K, V, O>
    * for the first of these.
    */
   public void throwUnreported() {
-    engine.throwUnreported();
+    LookupEngine<K, V> current = engine;
+    if (current != null) { // null if open failed (a test harness still finishes the operator)
+      current.throwUnreported();
+    }
   }
 
   /** Records given to the engine and not answered yet: the {@code inFlight} gauge. */
@@ -262,7 +265,7 @@ public final class AsyncLookupFunction<I, K, V, O>
   @Nullable
   public Either<O, DeadLetter> answerFromCache(
       I input, @Nullable Either.Left<O, DeadLetter> reuse) {
-    throwUnreported();
+    engine.throwUnreported();
     K key;
     try {
       key = keyOf(input);
