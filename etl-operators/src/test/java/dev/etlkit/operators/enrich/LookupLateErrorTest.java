@@ -39,6 +39,11 @@ class LookupLateErrorTest {
         Types.STRING);
   }
 
+  private static AsyncStepHarness<String, String> open(
+      Enrich.LookupStep<String, String, String, String> step) throws Exception {
+    return new AsyncStepHarness<>(step, StringSerializer.INSTANCE).open();
+  }
+
   /** Three attempts of 100 ms each, {@code backoff} apart, then pass-through. */
   private static Enrich.LookupStep<String, String, String, String> retrying(
       Lookup<String, String> lookup, Duration backoff) {
@@ -71,9 +76,7 @@ class LookupLateErrorTest {
   void futureFailsWithAnErrorDuringTheRetryBackoff_failsTheWaitingRecord_noRetryIsMade()
       throws Exception {
     FakeLookup lookup = FakeLookup.manual();
-    AsyncStepHarness<String, String> h =
-        new AsyncStepHarness<>(retrying(lookup, Duration.ofMillis(50)), StringSerializer.INSTANCE)
-            .open();
+    AsyncStepHarness<String, String> h = open(retrying(lookup, Duration.ofMillis(50)));
     try {
       h.process("o1:c-1");
       h.advance(Duration.ofMillis(100)); // attempt 1 timed out: retry in 50 ms, o1 still waits
@@ -103,9 +106,7 @@ class LookupLateErrorTest {
   void futureFailsWithAnErrorWhileTheRetryRuns_failsTheWaitingRecord_retryAnswersNothing()
       throws Exception {
     FakeLookup lookup = FakeLookup.manual();
-    AsyncStepHarness<String, String> h =
-        new AsyncStepHarness<>(retrying(lookup, Duration.ofMillis(10)), StringSerializer.INSTANCE)
-            .open();
+    AsyncStepHarness<String, String> h = open(retrying(lookup, Duration.ofMillis(10)));
     try {
       h.process("o1:c-1");
       h.advance(Duration.ofMillis(110)); // attempt 1 timed out, attempt 2 made
@@ -134,10 +135,7 @@ class LookupLateErrorTest {
   void batchFutureFailsWithAnErrorDuringTheRetryBackoff_failsEveryWaitingRecord() throws Exception {
     FakeLookup lookup = FakeLookup.manualBatch();
     AsyncStepHarness<String, String> h =
-        new AsyncStepHarness<>(
-                retrying(lookup, Duration.ofMillis(50)).withMicroBatch(2, Duration.ofMillis(10)),
-                StringSerializer.INSTANCE)
-            .open();
+        open(retrying(lookup, Duration.ofMillis(50)).withMicroBatch(2, Duration.ofMillis(10)));
     try {
       h.process("o1:c-1");
       h.process("o2:c-2"); // the batch is full: lookupAll(c-1, c-2)
@@ -224,8 +222,7 @@ class LookupLateErrorTest {
   @Test
   void refreshFutureFailsWithAnError_thenTheInputEnds_finishFailsTheTask() throws Exception {
     FakeLookup lookup = FakeLookup.manual();
-    AsyncStepHarness<String, String> h =
-        new AsyncStepHarness<>(refreshing(lookup), StringSerializer.INSTANCE).open();
+    AsyncStepHarness<String, String> h = open(refreshing(lookup));
     try {
       startRefresh(lookup, h);
 
@@ -248,8 +245,7 @@ class LookupLateErrorTest {
   @Test
   void refreshFutureFailsWithAnError_thenACheckpoint_failsTheTask() throws Exception {
     FakeLookup lookup = FakeLookup.manual();
-    AsyncStepHarness<String, String> h =
-        new AsyncStepHarness<>(refreshing(lookup), StringSerializer.INSTANCE).open();
+    AsyncStepHarness<String, String> h = open(refreshing(lookup));
     try {
       startRefresh(lookup, h);
 
