@@ -18,7 +18,7 @@ import org.apache.flink.annotation.Internal;
  * comes first; the loser is ignored, so a late reply never produces a second answer. An {@link
  * Error} that comes late still goes to the engine ({@link LookupEngine#onLateReply}): the records
  * still waiting for the call's flights (for a retry) carry it, else the task fails at the next
- * record or at the end of the input.
+ * record, at the end of the input or at a checkpoint ({@link LookupEngine#report}).
  *
  * <p>A single call holds its flight in a field (no list); while armed, it is also a node of the
  * engine's {@link AttemptTimeouts} list (the links below, guarded by that list's lock).

@@ -414,7 +414,7 @@ public final class LookupEngine<K, V> {
    * unless it is an {@link Error}, thrown by the lookup (which blocked past the attempt timeout) or
    * completing the future: then the records still waiting for the call's flights (for a backoff or
    * a later attempt) are rejected with it, as by {@link #onCallError}, and only when none waits any
-   * more (the attempt timeout answered them, or a later attempt did) is it {@linkplain #report
+   * more (a retry, the last failure or the step timeout answered them) is it {@linkplain #report
    * reported}. The attempt timeout's handling of the call may still be running on the timers
    * thread: whichever of the two claims a record answers it.
    */
