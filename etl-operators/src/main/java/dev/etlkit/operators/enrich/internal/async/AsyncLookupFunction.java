@@ -36,9 +36,9 @@ import org.apache.flink.types.Either;
  * CollectionSupplier}s, which Flink runs in the task's mailbox. Never completes a record
  * exceptionally, so a lookup failure never fails the job. Three things fail the task instead, as in
  * every etlkit step: an {@link Error} thrown by the lookup or completing its future (rethrown when
- * the record's output is made), and an {@link InterruptedException} from the key selector or the
- * combiner (the task is being cancelled: the interrupt flag is restored and an {@link EtlException}
- * thrown, nothing is dead-lettered).
+ * the record's output is made, or by {@link #throwUnreported} when no record carries it), and an
+ * {@link InterruptedException} from the key selector or the combiner (the task is being cancelled:
+ * the interrupt flag is restored and an {@link EtlException} thrown, nothing is dead-lettered).
  *
  * <p>The records given to the engine are kept by the {@code ResultFuture} Flink gave each one,
  * which is the one {@link #timeout} names the record by, so a step timeout finds its record in
@@ -140,7 +140,7 @@ public final class AsyncLookupFunction<I, K, V, O>
 
   @Override
   public void asyncInvoke(I input, ResultFuture<Either<O, DeadLetter>> result) {
-    engine.throwUnreported(); // an Error of a refresh or of an ended call fails the task here
+    engine.throwUnreported(); // an Error no record carried (a refresh's, a late one) fails here
     Pending record = new Pending(input, result);
     K key = missedKey;
     if (key != null && missedInput == input) {
@@ -211,6 +211,20 @@ public final class AsyncLookupFunction<I, K, V, O>
   private EtlException interrupted(InterruptedException e) {
     Thread.currentThread().interrupt();
     return new EtlException(step, "interrupted while processing a record", e);
+  }
+
+  /**
+   * Throws the first {@link Error} of the lookup that no record carried (a refresh-ahead call's, or
+   * one that came after every record of its call was answered), if any; task thread only. The next
+   * record does so first thing, and the operator when it finishes and when it takes a checkpoint,
+   * so that the end of a bounded input or a checkpoint never passes over one; an idle input waits
+   * for the first of these.
+   */
+  public void throwUnreported() {
+    LookupEngine<K, V> current = engine;
+    if (current != null) { // null if open failed (a test harness still finishes the operator)
+      current.throwUnreported();
+    }
   }
 
   /** Records given to the engine and not answered yet: the {@code inFlight} gauge. */

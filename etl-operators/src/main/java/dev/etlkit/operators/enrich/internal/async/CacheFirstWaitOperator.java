@@ -5,6 +5,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.graph.StreamConfig;
 import org.apache.flink.streaming.api.operators.Output;
@@ -119,6 +120,28 @@ public final class CacheFirstWaitOperator<I, O>
     queued++;
     queuedWatermarks++;
     super.processWatermark(mark);
+  }
+
+  /**
+   * Fails the checkpoint's task with an {@link Error} of the lookup that no record carried, if any
+   * (see {@link AsyncLookupFunction#throwUnreported}), before the records in flight are written: a
+   * checkpoint or savepoint (also of a stop without drain) never passes over one.
+   */
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    lookupFunction.throwUnreported();
+    super.snapshotState(context);
+  }
+
+  /**
+   * Fails the task with an {@link Error} of the lookup that no record carried, if any: the input
+   * ended (its records in flight were answered in {@code endInput}), and a bounded job must not
+   * finish successfully after it.
+   */
+  @Override
+  public void finish() throws Exception {
+    super.finish();
+    lookupFunction.throwUnreported();
   }
 
   /** Counts what the async queue emits; records answered by the shortcut go around the count. */

@@ -121,8 +121,9 @@ final class Flight<K, V> {
 
   /**
    * Finishes the flight, also if it had finished already, and returns how many records joined it:
-   * for the engine to answer those still waiting after an exception interrupted it, wherever it
-   * was.
+   * for the engine to answer those still waiting after an exception interrupted it, or an {@link
+   * Error} of one of its calls came (also late, while it waits to retry), wherever it was. A retry
+   * already scheduled then finds it finished and is dropped ({@link #finishIfAbandoned}).
    */
   synchronized int abort() {
     finished = true;

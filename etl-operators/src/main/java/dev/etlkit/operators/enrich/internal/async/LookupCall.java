@@ -15,8 +15,10 @@ import org.apache.flink.annotation.Internal;
  * One round trip to the lookup: {@code lookup(key)} for one flight, or {@code lookupAll(keys)} for
  * a micro-batch of flights. It ends exactly once, by the lookup's reply ({@link #accept}), by the
  * attempt timeout ({@link #run}) or by an {@link Error} the lookup threw ({@link #fail}), whichever
- * comes first; the loser is ignored, so a late reply never produces a second answer (an {@link
- * Error} that comes late is reported to the engine, which fails the task at the next record).
+ * comes first; the loser is ignored, so a late reply never produces a second answer. An {@link
+ * Error} that comes late still goes to the engine ({@link LookupEngine#onLateReply}): the records
+ * still waiting for the call's flights (for a retry) carry it, else the task fails at the next
+ * record, at the end of the input or at a checkpoint ({@link LookupEngine#report}).
  *
  * <p>A single call holds its flight in a field (no list); while armed, it is also a node of the
  * engine's {@link AttemptTimeouts} list (the links below, guarded by that list's lock).
@@ -167,12 +169,15 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
     }
   }
 
-  /** The lookup threw {@code error} instead of returning a future: the task must fail. */
+  /**
+   * The lookup threw {@code error} instead of returning a future: the task must fail, also when the
+   * attempt timeout ended the call first (the lookup blocked past it).
+   */
   void fail(Error error) {
     if (STATE.compareAndSet(this, 0, 1)) {
       engine.onCallError(this, error);
     } else {
-      engine.report(error); // the attempt timeout ended the call first: no record carries it
+      engine.onLateReply(this, error); // the attempt timeout ended the call first
     }
   }
 
@@ -185,7 +190,7 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
     if (STATE.compareAndSet(this, 0, 1)) {
       engine.onCallReplied(this, reply, error);
     } else if (error != null) {
-      engine.onLateReply(error); // the attempt timeout ended the call first
+      engine.onLateReply(this, error); // the attempt timeout ended the call first
     }
   }
 }

@@ -30,7 +30,9 @@ import org.apache.flink.annotation.Internal;
  * CompletionException} or {@link ExecutionException}), is no failed attempt: the records waiting
  * for the call are {@linkplain Waiter#reject rejected} with it at once, without retry, stale entry
  * or fallback, it counts in neither {@code loadFailures} nor the load latency, and the step fails
- * the task with it (at the next record when no record carries it, see {@link #report}).
+ * the task with it. So does one that comes after the attempt timeout ended the call, while records
+ * still wait for a retry of its flights ({@link #onLateReply}). One no record carries fails the
+ * task at the next record, when the step finishes or at the next checkpoint (see {@link #report}).
  *
  * <p>Calls: the records waiting are at most the step's capacity (Flink's async queue bounds them; a
  * refresh holds no place there), and the loads in progress are at most the records waiting (each
@@ -358,6 +360,15 @@ public final class LookupEngine<K, V> {
    */
   void onCallError(LookupCall<K, V> call, Error error) {
     attemptTimeouts.disarm(call);
+    rejectWaiting(call, error);
+  }
+
+  /**
+   * Ends the flights of {@code call} and rejects their unanswered records with {@code error}; if no
+   * record is left to carry it, {@linkplain #report reports} it. A retry of an ended flight is
+   * dropped before it is made ({@link LookupCall#prune}); one made already answers no record.
+   */
+  private void rejectWaiting(LookupCall<K, V> call, Error error) {
     boolean carried = false;
     for (int i = 0; i < call.size(); i++) {
       carried |= failWithError(call.flight(i), error);
@@ -388,9 +399,11 @@ public final class LookupEngine<K, V> {
 
   /**
    * Keeps an {@link Error} of the lookup (or of a user's retry condition) that no record can carry
-   * to the task: a refresh-ahead call nobody waits for threw it or failed with it, or the call had
-   * already ended (its attempt timeout fired first). {@link #throwUnreported} throws it on the task
-   * thread at the next record, so the task fails as it does for any other Error.
+   * to the task: a refresh-ahead call nobody waits for threw it or failed with it, or the records
+   * of the call were answered already (the attempt timeout ended it, and a retry, the last failure
+   * or the step timeout answered them). {@link #throwUnreported} throws it on the task thread, so
+   * the task fails as it does for any other Error: at the next record, when the step finishes (the
+   * end of a bounded input) or when it takes a checkpoint, whichever comes first.
    */
   void report(Error error) {
     unreported.compareAndSet(null, error);
@@ -398,12 +411,17 @@ public final class LookupEngine<K, V> {
 
   /**
    * A reply that came after {@code call} had ended (its attempt timeout fired first) is dropped,
-   * unless its future failed with an {@link Error}: that one is {@linkplain #report reported}.
+   * unless it is an {@link Error}, thrown by the lookup (which blocked past the attempt timeout) or
+   * completing the future: then the records still waiting for the call's flights (for a backoff or
+   * a later attempt) are rejected with it, as by {@link #onCallError}, and only when none waits any
+   * more (a retry, the last failure or the step timeout answered them) is it {@linkplain #report
+   * reported}. The attempt timeout's handling of the call may still be running on the timers
+   * thread: whichever of the two claims a record answers it.
    */
-  void onLateReply(@Nullable Throwable error) {
+  void onLateReply(LookupCall<K, V> call, Throwable error) {
     Throwable failure = unwrap(error);
     if (failure instanceof Error) {
-      report((Error) failure);
+      rejectWaiting(call, (Error) failure);
     }
   }
 
