@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
  * Errors no record carried, found by a second review on 2026-11-24 of that day's "an Error thrown
  * by a lookup fails the task", each failing before the fix: an Error of a refresh-ahead call, of a
  * user's retry condition under pass-through, and of a call its attempt timeout had already ended.
- * docs/concepts.md: an {@code Error} fails the task whatever the error policy; one no record can
- * carry fails it at the next record.
+ * docs/concepts.md: an {@code Error} fails the task whatever the error policy; docs/enrichment.md:
+ * one no record can carry fails it at the next record, at the end of the input or at the next
+ * checkpoint, whichever comes first ({@link LookupLateErrorTest}).
  */
 class LookupErrorUnreportedTest {
 

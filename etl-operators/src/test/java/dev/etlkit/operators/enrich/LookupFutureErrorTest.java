@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * deadLetter()}, after the retries). docs/enrichment.md: an {@code Error} fails the task whatever
  * the error policy; now one in the future does so as one thrown by {@code lookup} does ({@link
  * LookupErrorTest}, {@link LookupErrorUnreportedTest}): single calls, batches and refresh-ahead
- * calls, unwrapped from a {@link CompletionException} or {@link ExecutionException}, at once or at
- * the next record when no record carries it.
+ * calls, unwrapped from a {@link CompletionException} or {@link ExecutionException}, at once or,
+ * when no record carries it, at the next record, the end of the input or the next checkpoint
+ * ({@link LookupLateErrorTest}).
  */
 class LookupFutureErrorTest {
 
