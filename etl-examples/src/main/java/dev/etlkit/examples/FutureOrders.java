@@ -30,9 +30,9 @@ import org.apache.flink.util.Collector;
  * order whose event time is its {@code orderedAt} is kept, and one the assigner left with its Kafka
  * timestamp (at or before the moment it was read) is more than the bound ahead of that timestamp.
  * Only a record without a timestamp (a sample line the assigner gave none) is checked against the
- * clock when the step reads it. Event times are whole milliseconds: with a bound under a
- * millisecond, an order whose {@code orderedAt} has a fraction of a millisecond above the bound
- * becomes a dead letter even though its event time is its {@code orderedAt}.
+ * clock when the step reads it. Event times are whole milliseconds, so an {@code orderedAt} can be
+ * up to a millisecond ahead of its own event time: {@code --max-future} is at least 1 ms ({@link
+ * JobOptions}), so such an order is kept.
  */
 final class FutureOrders implements EtlStep<Order, Order> {
 

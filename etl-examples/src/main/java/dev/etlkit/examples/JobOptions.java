@@ -172,7 +172,16 @@ public record JobOptions(
         duration(values, "--disorder", Duration.ofSeconds(5)),
         duration(values, "--idleness", Duration.ofMinutes(1)),
         bounded,
-        duration(values, "--max-future", DEFAULT_MAX_FUTURE));
+        maxFuture(duration(values, "--max-future", DEFAULT_MAX_FUTURE)));
+  }
+
+  /** At least 1 ms: event times are whole milliseconds, so a smaller bound cannot be held. */
+  private static Duration maxFuture(Duration bound) {
+    if (bound.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException(
+          "--max-future must be at least 1 ms (event times are whole milliseconds), got " + bound);
+    }
+    return bound;
   }
 
   /** Refuses what the chosen mode would ignore: real-mode options, or the sample's output dir. */

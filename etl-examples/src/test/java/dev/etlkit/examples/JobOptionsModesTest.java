@@ -94,5 +94,13 @@ class JobOptionsModesTest {
     assertThatThrownBy(() -> JobOptions.parse("--max-future", "PT0S"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--max-future must be positive, got PT0S");
+    // event times are whole milliseconds: a smaller bound could not be held exactly
+    assertThatThrownBy(() -> JobOptions.parse("--max-future", "PT0.0005S"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "--max-future must be at least 1 ms (event times are whole milliseconds), got"
+                + " PT0.0005S");
+    assertThat(JobOptions.parse("--max-future", "PT0.001S").maxFuture())
+        .isEqualTo(Duration.ofMillis(1));
   }
 }
