@@ -132,7 +132,7 @@ public final class JsonErrors {
       return new JsonRecordException(
           Reason.WRONG_TYPE,
           "expected "
-              + typeName(m.getTargetType())
+              + typeName(expectedType(m))
               + ", got "
               + describeToken(parser == null ? null : parser.currentToken())
               + at(parser, true));
@@ -224,6 +224,28 @@ public final class JsonErrors {
       return Boolean.class;
     }
     return Character.class;
+  }
+
+  /**
+   * The type Jackson expected: for an element of a primitive array, the element's type (Jackson
+   * names the array, whose deserializer wraps the element's error with its index).
+   */
+  @Nullable
+  private static Class<?> expectedType(MismatchedInputException e) {
+    Class<?> target = e.getTargetType();
+    List<JsonMappingException.Reference> path = e.getPath();
+    if (target != null
+        && target.isArray()
+        && target.getComponentType().isPrimitive()
+        && !path.isEmpty()) {
+      Object from = path.get(path.size() - 1).getFrom();
+      if (from != null
+          && from.getClass().isArray()
+          && from.getClass().getComponentType().isPrimitive()) {
+        return target.getComponentType();
+      }
+    }
+    return target;
   }
 
   /** "a JSON string", "a JSON array", ...: what kind of value a token starts. */
