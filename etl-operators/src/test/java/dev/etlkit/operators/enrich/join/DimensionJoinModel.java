@@ -5,6 +5,7 @@ import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.HarnessInput;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -22,6 +23,13 @@ import org.apache.flink.types.RowKind;
 final class DimensionJoinModel {
 
   private record Waiting(long deadline, boolean hasTimestamp, long timestamp, String fact) {}
+
+  /**
+   * Facts of the point-in-time join that leave together (released by a late version, or timed out
+   * at once) leave in time order, equal times in the order they began to wait (a stable sort).
+   */
+  private static final Comparator<Waiting> BY_TIMESTAMP =
+      Comparator.comparingLong(Waiting::timestamp);
 
   private record Version(long time, Change<String> change) {}
 
@@ -163,6 +171,7 @@ final class DimensionJoinModel {
           it.remove();
         }
       }
+      matched.sort(BY_TIMESTAMP);
       for (Waiting w : matched) {
         matchedOrDeleted(w.fact(), true, w.timestamp(), change, JoinStatus.FOUND_AFTER_WAIT);
       }
@@ -208,6 +217,7 @@ final class DimensionJoinModel {
         it.remove();
       }
     }
+    expired.sort(BY_TIMESTAMP);
     for (Waiting w : expired) {
       unmatched(w.fact(), true, w.timestamp(), JoinStatus.TIMED_OUT);
     }

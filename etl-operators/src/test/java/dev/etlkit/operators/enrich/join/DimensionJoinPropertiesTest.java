@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
@@ -9,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.apache.flink.types.RowKind;
 
 /**
  * The operator against the reference model over arbitrary short scripts (jqwik shrinks a failure to
@@ -28,6 +31,30 @@ class DimensionJoinPropertiesTest {
 
     assertThat(run(mode, script, StateBackendKind.HEAP))
         .isEqualTo(DimensionJoinModel.run(mode, script));
+  }
+
+  /**
+   * The script a CI run found (the model released waiting facts in arrival order, the operator in
+   * time order, as documented): {@code o1} at 1 waits from the watermark at 1, {@code o2} at 0
+   * arrives within the allowed lateness and waits behind it, and a version at 0 releases both.
+   */
+  @Example
+  void lateVersion_releasesWaitingFactsInTimeOrder_notArrivalOrder() throws Exception {
+    JoinMode mode = JoinMode.asOf(20, 10, 4, UnmatchedFacts.EMIT);
+    HarnessInput<JoinInput<String, String>> script =
+        JoinScripts.script(
+            List.of(
+                new JoinScripts.Op(JoinScripts.Kind.FACT, 0, 0, 1, RowKind.INSERT, false),
+                new JoinScripts.Op(JoinScripts.Kind.WATERMARK, 0, 0, 1, RowKind.INSERT, false),
+                new JoinScripts.Op(JoinScripts.Kind.FACT, 0, 0, 0, RowKind.INSERT, false),
+                new JoinScripts.Op(JoinScripts.Kind.DIMENSION, 0, 0, 0, RowKind.INSERT, false)));
+    List<String> expected =
+        List.of("FOUND_AFTER_WAIT k0#o2 k0# @0", "FOUND_AFTER_WAIT k0#o1 k0# @1");
+
+    assertThat(DimensionJoinModel.run(mode, script)).containsExactly(Map.entry("k0", expected));
+    assertThat(run(mode, script, StateBackendKind.HEAP)).containsExactly(Map.entry("k0", expected));
+    assertThat(run(mode, script, StateBackendKind.ROCKSDB))
+        .containsExactly(Map.entry("k0", expected));
   }
 
   static Map<String, List<String>> run(
