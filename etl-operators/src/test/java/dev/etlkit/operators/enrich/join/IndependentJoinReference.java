@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.join;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -191,11 +192,15 @@ final class IndependentJoinReference {
     }
     h.versions.add(new Version(d.ts(), seq++, row));
     h.writtenAt = now;
-    // waiting facts with t >= v are released by this (late) version
+    // waiting facts with t >= v are released by this (late) version, in time order (equal times
+    // in the order they started to wait: docs/enrichment-state.md, "order")
     List<Waiting> ws = waiting.get(d.key());
     if (ws != null) {
       List<Waiting> stay = new ArrayList<>();
-      for (Waiting w : ws) {
+      List<Waiting> byTime = new ArrayList<>(ws);
+      byTime.sort(
+          Comparator.comparingLong((Waiting w) -> w.fact().ts()).thenComparingLong(Waiting::seq));
+      for (Waiting w : byTime) {
         if (d.ts() <= w.fact().ts()) {
           Version v = inForce(h, w.fact().ts());
           Objects.requireNonNull(v);
