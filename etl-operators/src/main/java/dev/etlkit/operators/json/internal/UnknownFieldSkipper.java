@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -27,8 +28,10 @@ import org.apache.flink.annotation.Internal;
  *       getter without a setter, field or creator parameter, such as a derived {@code
  *       getFullName()}): {@code Json.write} writes it, and {@code Json.parse} reads back what
  *       {@code Json.write} writes. For a Jackson builder these are the properties of the type it
- *       builds, wherever the builder is declared. Any other field is left to Jackson, which rejects
- *       it ({@code UNKNOWN_FIELD}).
+ *       builds: of the types the field rules' walk found read through it, wherever it is declared,
+ *       and of the type it is nested in if that type names it as its builder (which covers a type
+ *       the walk does not reach, such as one read through an interface). Any other field is left to
+ *       Jackson, which rejects it ({@code UNKNOWN_FIELD}).
  * </ul>
  *
  * <p>Not thread-safe (it caches each class's written-only names): one per reader.
@@ -68,6 +71,10 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
         for (Class<?> built : builtBy.getOrDefault(type, Set.of())) {
           names.addAll(writtenOnly(ctxt, built));
         }
+        Class<?> enclosing = builtByEnclosing(ctxt, type);
+        if (enclosing != null) {
+          names.addAll(writtenOnly(ctxt, enclosing));
+        }
         writtenOnly.put(type, names);
       }
       if (!names.contains(propertyName)) {
@@ -76,6 +83,21 @@ final class UnknownFieldSkipper extends DeserializationProblemHandler {
     }
     skipValue(p);
     return true;
+  }
+
+  /**
+   * The type enclosing {@code type} if it names {@code type} as its builder ({@code
+   * JsonDeserialize(builder = …)}), else null: a nested builder of a type the rules' walk does not
+   * reach (one read through an interface or abstract type) is still known by where it is declared.
+   */
+  @Nullable
+  private static Class<?> builtByEnclosing(DeserializationContext ctxt, Class<?> type) {
+    Class<?> enclosing = type.getEnclosingClass();
+    if (enclosing == null) {
+      return null;
+    }
+    Class<?> builder = ctxt.getConfig().introspect(ctxt.constructType(enclosing)).findPOJOBuilder();
+    return builder == type ? enclosing : null;
   }
 
   /** The names of the properties of {@code type} that have a getter and nothing to bind them. */
