@@ -302,8 +302,8 @@ public final class OrdersJob {
 
   // tag::customers-pipeline[]
   /**
-   * Debezium change events in, a full changelog of the customers table out; changes with a {@code
-   * ts_ms} more than {@code maxFuture} ahead become dead letters.
+   * Debezium change events in, a full changelog of the customers table out; a change whose {@code
+   * ts_ms} is more than {@code maxFuture} ahead of the clock becomes a dead letter.
    */
   public static <I> EtlStream<Change<Customer>> customersPipeline(
       DataStream<I> debeziumEvents, PayloadInput<I> input, Duration maxFuture) {

@@ -202,6 +202,9 @@ class OrdersJobTest {
         .contains("customer dimension (SCD Type 2) from 19 history change records (11 versions)")
         .containsPattern("parse: dev.etlkit.operators.json.JsonRecordException +\\| 4")
         .contains("(balanced)")
+        .contains( // as the README shows it
+            "customers | valid-time           | 16 | 16  | 0        | 0            | 0"
+                + "             | 16      | yes")
         .doesNotContain("o-1012;c-emil"); // no payloads on the console
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.REVENUE_FILE))).hasSize(1 + 20);
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.CUSTOMERS_FILE))).hasSize(1 + 15);
