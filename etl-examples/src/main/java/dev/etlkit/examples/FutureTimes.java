@@ -37,8 +37,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>The source's event time leaves such a record out of the watermarks ({@link EventTimes}); this
  * step makes it a dead letter with its reason, counted as dead-lettered, before anything keeps
- * state about it (so a corrected order with the same id is not a duplicate, and a corrected change
- * is not stale to the normalizer).
+ * state about it (so a corrected order with the same id is not a duplicate, and neither the
+ * normalizer nor the SCD2 history ever holds the change).
  *
  * <p>The step decides from the record's event time, which the source's timestamp assigner set when
  * it read the record, so the two agree whatever the clocks of the source and of this step say: a
