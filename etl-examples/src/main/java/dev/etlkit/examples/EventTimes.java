@@ -21,15 +21,15 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * field; a record without a readable time keeps its Kafka timestamp (it becomes a dead letter in
  * the parse step anyway).
  *
- * <p>An order dated more than {@code maxFuture} ahead of the wall clock when it is read (a producer
- * writing the year 2999, say) is handled like an order without a time: it keeps its Kafka
- * timestamp, so its date never reaches the watermark generator, which would otherwise make every
- * later order late, and it becomes a dead letter of the orders pipeline's {@code valid-time} step
- * ({@link FutureOrders}), which tells it by that timestamp. Only such orders are kept out: an order
- * up to {@code maxFuture} ahead is an order like any other, whose {@code orderedAt} still moves its
- * partition's watermark up to that much ahead of the clock (and makes the orders behind it that
- * much later). The bound is exact to the nanosecond ({@link #isTooFarAhead}); one beyond the last
- * instant keeps every order.
+ * <p>A time more than {@code maxFuture} ahead of the wall clock when it is read (a producer writing
+ * the year 2999, a database host with a wrong clock) is handled like a missing time: the record
+ * keeps its Kafka timestamp, so its date never reaches the watermark generator, which would
+ * otherwise make every later record of the partition late, and it becomes a dead letter of its
+ * pipeline's {@code valid-time} step ({@link FutureTimes}), which tells it by that timestamp. Only
+ * such records are kept out: one up to {@code maxFuture} ahead is a record like any other, whose
+ * time still moves its partition's watermark up to that much ahead of the clock (and makes the
+ * records behind it that much later). The bound is exact to the nanosecond ({@link
+ * #isTooFarAhead}); one beyond the last instant keeps every record.
  */
 public final class EventTimes {
 
@@ -47,9 +47,14 @@ public final class EventTimes {
         disorder, idleness, (record, kafkaTime) -> orderTime(record, kafkaTime, maxFuture));
   }
 
-  /** Watermarks for Debezium change events: {@code source.ts_ms}, else {@code ts_ms}. */
-  public static WatermarkStrategy<RawRecord> changes(Duration disorder, Duration idleness) {
-    return strategy(disorder, idleness, (record, kafkaTime) -> changeTime(record, kafkaTime));
+  /**
+   * Watermarks for Debezium change events: {@code source.ts_ms}, else {@code ts_ms}, at most {@code
+   * disorder} out of order; a time more than {@code maxFuture} ahead of the clock is not used.
+   */
+  public static WatermarkStrategy<RawRecord> changes(
+      Duration disorder, Duration idleness, Duration maxFuture) {
+    return strategy(
+        disorder, idleness, (record, kafkaTime) -> changeTime(record, kafkaTime, maxFuture));
   }
 
   private static WatermarkStrategy<RawRecord> strategy(
@@ -77,10 +82,22 @@ public final class EventTimes {
         .withTimestampAssigner((line, ts) -> orderTime(parser(line), ts, maxFuture));
   }
 
-  /** Watermarks for Debezium change events as lines of text (the bundled sample). */
+  /**
+   * {@link #changeLines(Duration, Duration)} with the default {@code --max-future}, {@link
+   * JobOptions#DEFAULT_MAX_FUTURE}.
+   */
   public static WatermarkStrategy<String> changeLines(Duration disorder) {
+    return changeLines(disorder, JobOptions.DEFAULT_MAX_FUTURE);
+  }
+
+  /**
+   * Watermarks for Debezium change events as lines of text (the bundled sample): {@code
+   * source.ts_ms}, else {@code ts_ms}, at most {@code disorder} out of order; a line without a
+   * readable time, or with one more than {@code maxFuture} ahead of the clock, has none.
+   */
+  public static WatermarkStrategy<String> changeLines(Duration disorder, Duration maxFuture) {
     return WatermarkStrategy.<String>forBoundedOutOfOrderness(disorder)
-        .withTimestampAssigner((line, ts) -> changeTime(parser(line), ts));
+        .withTimestampAssigner((line, ts) -> changeTime(parser(line), ts, maxFuture));
   }
 
   /** The record's {@code orderedAt}, with the default {@code --max-future}. */
@@ -94,14 +111,31 @@ public final class EventTimes {
 
   /**
    * True when {@code time} is more than {@code maxAhead} after {@code nowMillis}: the rule of both
-   * the source's event time and the orders pipeline's {@code valid-time} step. Exact to the
-   * nanosecond for any instant and any bound (one beyond the last instant is never exceeded),
-   * without allocating.
+   * the source's event time and the pipelines' {@code valid-time} steps. Exact to the nanosecond
+   * for any instant and any bound (one beyond the last instant is never exceeded), without
+   * allocating.
    */
   static boolean isTooFarAhead(Instant time, long nowMillis, Duration maxAhead) {
-    // time - now as seconds and nanos: fits a long for any Instant and any epoch millis
-    long seconds = time.getEpochSecond() - Math.floorDiv(nowMillis, 1000L);
-    long nanos = time.getNano() - Math.floorMod(nowMillis, 1000L) * 1_000_000L;
+    return isTooFarAhead(time.getEpochSecond(), time.getNano(), nowMillis, maxAhead);
+  }
+
+  /**
+   * {@link #isTooFarAhead(Instant, long, Duration)} of a time in epoch milliseconds (a change's
+   * {@code ts_ms}), for any two longs.
+   */
+  static boolean isTooFarAhead(long timeMillis, long nowMillis, Duration maxAhead) {
+    return isTooFarAhead(
+        Math.floorDiv(timeMillis, 1000L),
+        Math.floorMod(timeMillis, 1000L) * 1_000_000L,
+        nowMillis,
+        maxAhead);
+  }
+
+  private static boolean isTooFarAhead(
+      long epochSecond, long nano, long nowMillis, Duration maxAhead) {
+    // time - now as seconds and nanos: fits a long for any Instant or epoch millis and any now
+    long seconds = epochSecond - Math.floorDiv(nowMillis, 1000L);
+    long nanos = nano - Math.floorMod(nowMillis, 1000L) * 1_000_000L;
     if (nanos < 0) {
       seconds--;
       nanos += 1_000_000_000L;
@@ -111,8 +145,13 @@ public final class EventTimes {
         : nanos > maxAhead.getNano();
   }
 
+  /** The record's change time, with the default {@code --max-future}. */
   static long changeTime(RawRecord record, long fallback) {
-    return changeTime(parser(record.value()), fallback);
+    return changeTime(record, fallback, JobOptions.DEFAULT_MAX_FUTURE);
+  }
+
+  static long changeTime(RawRecord record, long fallback, Duration maxFuture) {
+    return changeTime(parser(record.value()), fallback, maxFuture);
   }
 
   /** A parser over the text, or null when there is none or it cannot be read. */
@@ -160,7 +199,7 @@ public final class EventTimes {
     return fallback;
   }
 
-  private static long changeTime(@Nullable JsonParser json, long fallback) {
+  private static long changeTime(@Nullable JsonParser json, long fallback, Duration maxFuture) {
     if (json == null) {
       return fallback;
     }
@@ -173,8 +212,10 @@ public final class EventTimes {
     } catch (IOException e) {
       // broken JSON: the times read before the break count
     }
-    Long time = firstOf(times);
-    return time != null ? time : fallback;
+    Long time = firstOf(times); // the time Debezium.decode gives the change
+    return time != null && !isTooFarAhead(time, System.currentTimeMillis(), maxFuture)
+        ? time
+        : fallback; // none, or a dead letter of valid-time: it must not move the watermark
   }
 
   /**

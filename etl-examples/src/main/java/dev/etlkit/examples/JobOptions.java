@@ -29,8 +29,8 @@ import javax.annotation.Nullable;
  * --disorder PT5S              how far out of event-time order a Kafka partition may be
  * --idleness PT1M              a partition without records this long stops holding back time
  * --bounded                    read the topics up to their current end, then finish
- * --max-future PT1H            an order dated further ahead of the clock is a dead letter (both
- *                              modes)
+ * --max-future PT1H            an order or customer change dated further ahead of the clock is
+ *                              a dead letter (both modes)
  * </pre>
  *
  * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds. Every option above but {@code
@@ -53,7 +53,8 @@ import javax.annotation.Nullable;
  * @param disorder the bound of the watermarks, per Kafka partition
  * @param idleness after how long without records a partition is idle
  * @param bounded whether to stop at the topics' current end
- * @param maxFuture how far ahead of the clock an order's {@code orderedAt} may be when it is read
+ * @param maxFuture how far ahead of the clock an order's {@code orderedAt}, or a customer change's
+ *     {@code ts_ms}, may be when it is read
  */
 public record JobOptions(
     @Nullable String kafka,

@@ -52,10 +52,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *       order was placed ({@link DimensionJoin#asOf}, over the customers changelog) and with their
  *       amount in euros ({@link Enrich#lookup} of {@link FxRates});
  *   <li>{@code customers}: Debezium change events of the customers table are decoded ({@link
- *       Debezium#decode}) and normalized into a full changelog ({@link Normalize#upserts}), which
- *       drops the redelivered event and rebuilds the before-image the database did not send; the
- *       changelog is kept as the customers' history, a slowly changing dimension ({@link
- *       Scd2#trackChangelog}).
+ *       Debezium#decode}), checked against the clock (a change whose {@code ts_ms} is more than
+ *       {@code --max-future} ahead of it is a dead letter) and normalized into a full changelog
+ *       ({@link Normalize#upserts}), which drops the redelivered event and rebuilds the
+ *       before-image the database did not send; the changelog is kept as the customers' history, a
+ *       slowly changing dimension ({@link Scd2#trackChangelog}).
  * </ul>
  *
  * <p>The job prints the state inventory before it runs, then the running revenue per customer, the
@@ -151,16 +152,17 @@ public final class OrdersJob {
    * Wires both pipelines over the order lines and the customers' Debezium change events of the
    * bundled sample. Event time is assigned where a real job's Kafka sources assign it, on the
    * sources (each line in its file's order, with a bound of {@link #SAMPLE_DISORDER}), and the
-   * change events are partitioned by customer like a CDC topic keyed by the primary key. Orders
-   * more than {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead letters.
+   * change events are partitioned by customer like a CDC topic keyed by the primary key. Orders and
+   * customer changes more than {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead
+   * letters.
    */
   public static Outputs wire(DataStream<String> orderLines, DataStream<String> customerChanges) {
     return wire(orderLines, customerChanges, JobOptions.DEFAULT_MAX_FUTURE);
   }
 
   /**
-   * {@link #wire(DataStream, DataStream)}, with orders more than {@code maxFuture} ahead of the
-   * clock as dead letters ({@code --max-future}).
+   * {@link #wire(DataStream, DataStream)}, with orders and customer changes more than {@code
+   * maxFuture} ahead of the clock as dead letters ({@code --max-future}).
    */
   public static Outputs wire(
       DataStream<String> orderLines, DataStream<String> customerChanges, Duration maxFuture) {
@@ -172,7 +174,7 @@ public final class OrdersJob {
             .uid(PIPELINE + "/order-time");
     DataStream<String> changes =
         customerChanges
-            .assignTimestampsAndWatermarks(EventTimes.changeLines(SAMPLE_DISORDER))
+            .assignTimestampsAndWatermarks(EventTimes.changeLines(SAMPLE_DISORDER, maxFuture))
             .setParallelism(customerChanges.getParallelism())
             .name("customer-change-time")
             .uid(CUSTOMERS_PIPELINE + "/change-time");
@@ -197,8 +199,8 @@ public final class OrdersJob {
   /**
    * Wires both pipelines over inputs of any type that carry event time and watermarks, read through
    * {@code input} (for example Kafka records as {@link dev.etlkit.core.RawRecord}s, whose dead
-   * letters then carry the topic, partition and offset). Orders more than {@link
-   * JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead letters.
+   * letters then carry the topic, partition and offset). Orders and customer changes more than
+   * {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead letters.
    */
   public static <I> Outputs wire(
       DataStream<I> customerChanges,
@@ -209,8 +211,8 @@ public final class OrdersJob {
   }
 
   /**
-   * {@link #wire(DataStream, DataStream, PayloadInput, Lookup)}, with orders more than {@code
-   * maxFuture} ahead of the clock as dead letters ({@code --max-future}).
+   * {@link #wire(DataStream, DataStream, PayloadInput, Lookup)}, with orders and customer changes
+   * more than {@code maxFuture} ahead of the clock as dead letters ({@code --max-future}).
    */
   public static <I> Outputs wire(
       DataStream<I> customerChanges,
@@ -218,7 +220,7 @@ public final class OrdersJob {
       PayloadInput<I> input,
       Lookup<String, BigDecimal> fxRates,
       Duration maxFuture) {
-    EtlStream<Change<Customer>> customers = customersPipeline(customerChanges, input);
+    EtlStream<Change<Customer>> customers = customersPipeline(customerChanges, input, maxFuture);
     EtlStream<Change<Scd2Row<Customer>>> dimension = customerDimension(customers);
     EtlStream<Order> orders = validOrders(orderEvents, input, maxFuture);
     EtlStream<CustomerRevenue> revenue = revenue(orders);
@@ -236,7 +238,7 @@ public final class OrdersJob {
             Json.parse("parse", Order.class)
                 .withInput(input) // lines of text, Kafka records, bytes, ...
                 .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
-        .apply(FutureOrders.rejected("valid-time", maxFuture, Clock.systemUTC())) // not in 2999
+        .apply(FutureTimes.orders("valid-time", maxFuture, Clock.systemUTC())) // not in 2999
         .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
         .apply(Filters.where("valid-amount", Order::hasPositiveAmount));
   }
@@ -299,12 +301,16 @@ public final class OrdersJob {
   static final Duration FX_RATES_MAX_AGE = Duration.ofMinutes(10);
 
   // tag::customers-pipeline[]
-  /** Debezium change events in, a full changelog of the customers table out. */
+  /**
+   * Debezium change events in, a full changelog of the customers table out; a change whose {@code
+   * ts_ms} is more than {@code maxFuture} ahead of the clock becomes a dead letter.
+   */
   public static <I> EtlStream<Change<Customer>> customersPipeline(
-      DataStream<I> debeziumEvents, PayloadInput<I> input) {
+      DataStream<I> debeziumEvents, PayloadInput<I> input, Duration maxFuture) {
     return Etl.from(debeziumEvents, CUSTOMERS_PIPELINE)
         .defaultStateTtl(Duration.ofDays(30))
         .apply(Debezium.decode("decode", Customer.class).withInput(input))
+        .apply(FutureTimes.changes("valid-time", maxFuture, Clock.systemUTC())) // a wrong clock
         .apply(
             Normalize.upserts("normalize", Customer::id, Types.STRING)
                 .withSequence(ChangeSequence.sourcePosition())); // the LSN: stale events lose
@@ -312,9 +318,21 @@ public final class OrdersJob {
 
   // end::customers-pipeline[]
 
-  /** {@link #customersPipeline(DataStream, PayloadInput)} of JSON lines. */
+  /**
+   * {@link #customersPipeline(DataStream, PayloadInput, Duration)} with the default {@code
+   * --max-future}.
+   */
+  public static <I> EtlStream<Change<Customer>> customersPipeline(
+      DataStream<I> debeziumEvents, PayloadInput<I> input) {
+    return customersPipeline(debeziumEvents, input, JobOptions.DEFAULT_MAX_FUTURE);
+  }
+
+  /**
+   * {@link #customersPipeline(DataStream, PayloadInput, Duration)} of JSON lines, with the default
+   * {@code --max-future}.
+   */
   public static EtlStream<Change<Customer>> customersPipeline(DataStream<String> debeziumJson) {
-    return customersPipeline(debeziumJson, PayloadInput.text());
+    return customersPipeline(debeziumJson, PayloadInput.text(), JobOptions.DEFAULT_MAX_FUTURE);
   }
 
   // tag::customer-dimension[]

@@ -120,7 +120,7 @@ public final class RealMode {
                     options.customersTopic(),
                     options.groupId(),
                     options.bounded()),
-                EventTimes.changes(options.disorder(), options.idleness()),
+                EventTimes.changes(options.disorder(), options.idleness(), options.maxFuture()),
                 "kafka-customer-changes")
             .uid("kafka-customer-changes");
     DataStream<RawRecord> orders =
@@ -141,7 +141,7 @@ public final class RealMode {
   public static Outputs wire(Sources sources, JobOptions options) {
     PayloadInput<RawRecord> input = PayloadInput.rawRecords();
     EtlStream<Change<Customer>> customers =
-        OrdersJob.customersPipeline(sources.customerChanges(), input);
+        OrdersJob.customersPipeline(sources.customerChanges(), input, options.maxFuture());
     EtlStream<Change<Scd2Row<Customer>>> dimension = OrdersJob.customerDimension(customers);
     EtlStream<EnrichedOrder> enriched =
         OrdersJob.enrichedOrders(

@@ -1,10 +1,10 @@
 package dev.etlkit.examples;
 
-import static dev.etlkit.examples.OrderStepRuns.runStep;
+import static dev.etlkit.examples.StepRuns.runStep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.RawRecord;
-import dev.etlkit.examples.OrderStepRuns.StepRun;
+import dev.etlkit.examples.StepRuns.StepRun;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Edges of the {@code --max-future} bound shared by the {@code valid-time} step ({@link
- * FutureOrders}) and the source's event time ({@link EventTimes}) found by a second review on
+ * FutureTimes}) and the source's event time ({@link EventTimes}) found by a second review on
  * 2026-11-24, each failing before its fix: the two read the clock at different moments, so an order
  * the source had left out of the event time could pass the step as a valid order stamped with its
  * Kafka time (and one the source had taken could become a dead letter); a bound beyond {@code
@@ -51,7 +51,7 @@ class FutureOrdersBoundEdgesTest {
         .as("the source refused its orderedAt: it keeps its Kafka timestamp")
         .isEqualTo(kafkaTime);
 
-    StepRun run = runValidTime(readAt + 120_000, orderedAt, eventTime);
+    StepRun<Order> run = runValidTime(readAt + 120_000, orderedAt, eventTime);
 
     assertThat(run.output()).isEmpty();
     assertThat(run.deadLetters())
@@ -77,7 +77,7 @@ class FutureOrdersBoundEdgesTest {
     long eventTime = sourceEventTime(orderedAt, kafkaTime);
     assertThat(eventTime).as("the source took its orderedAt").isEqualTo(orderedAt.toEpochMilli());
 
-    StepRun run = runValidTime(readAt - 120_000, orderedAt, eventTime);
+    StepRun<Order> run = runValidTime(readAt - 120_000, orderedAt, eventTime);
 
     assertThat(run.output()).containsExactly(order(orderedAt));
     assertThat(run.deadLetters()).isEmpty();
@@ -102,9 +102,9 @@ class FutureOrdersBoundEdgesTest {
         EventTimes.orderLines(OrdersJob.SAMPLE_DISORDER, maxFuture)
             .createTimestampAssigner(null)
             .extractTimestamp(line, Long.MIN_VALUE);
-    StepRun run =
+    StepRun<Order> run =
         runStep(
-            FutureOrders.rejected("valid-time", maxFuture, Clock.fixed(NOW, ZoneOffset.UTC)),
+            FutureTimes.orders("valid-time", maxFuture, Clock.fixed(NOW, ZoneOffset.UTC)),
             List.of(
                 new StreamRecord<>(order(in2999), kafkaTime), new StreamRecord<>(order(in2999))));
 
@@ -125,9 +125,9 @@ class FutureOrdersBoundEdgesTest {
     Instant within = NOW.plusNanos(1_000_300_000);
     Instant beyond = NOW.plusNanos(1_000_700_000);
 
-    StepRun run =
+    StepRun<Order> run =
         runStep(
-            FutureOrders.rejected("valid-time", maxFuture, Clock.fixed(NOW, ZoneOffset.UTC)),
+            FutureTimes.orders("valid-time", maxFuture, Clock.fixed(NOW, ZoneOffset.UTC)),
             List.of(
                 new StreamRecord<>(order(within)),
                 new StreamRecord<>(order(beyond)),
@@ -154,11 +154,11 @@ class FutureOrdersBoundEdgesTest {
   }
 
   /** Runs the valid-time step, its clock at {@code clockMillis}, on the order at its event time. */
-  private static StepRun runValidTime(long clockMillis, Instant orderedAt, long eventTime)
+  private static StepRun<Order> runValidTime(long clockMillis, Instant orderedAt, long eventTime)
       throws Exception {
     Clock clock = Clock.fixed(Instant.ofEpochMilli(clockMillis), ZoneOffset.UTC);
     return runStep(
-        FutureOrders.rejected("valid-time", HOUR, clock),
+        FutureTimes.orders("valid-time", HOUR, clock),
         List.of(new StreamRecord<>(order(orderedAt), eventTime)));
   }
 

@@ -1,12 +1,12 @@
 package dev.etlkit.examples;
 
-import static dev.etlkit.examples.OrderStepRuns.runStep;
+import static dev.etlkit.examples.StepRuns.runStep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
-import dev.etlkit.examples.OrderStepRuns.StepRun;
+import dev.etlkit.examples.StepRuns.StepRun;
 import dev.etlkit.operators.PayloadInput;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -21,17 +21,16 @@ import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Edges of orders dated far ahead of the clock ({@link FutureOrders}, {@link EventTimes}) found by
- * a review on 2026-11-24, each failing before that day's fix: an order dated 2999 was accepted by
- * the parse step, written to Kafka with its event time as the record timestamp (which a Kafka 4
- * broker refuses, {@code log.message.timestamp.after.max.ms} being one hour by default, failing the
- * job on every restart), and its time moved the source's watermark so far that every later order
- * was late. It is now a dead letter of the {@code valid-time} step with its reason, counted, and
- * the source's event time leaves it out of the watermarks.
+ * Edges of orders dated far ahead of the clock ({@link FutureTimes}, {@link EventTimes}) found by a
+ * review on 2026-11-24, each failing before that day's fix: an order dated 2999 was accepted by the
+ * parse step, written to Kafka with its event time as the record timestamp (which a Kafka 4 broker
+ * refuses, {@code log.message.timestamp.after.max.ms} being one hour by default, failing the job on
+ * every restart), and its time moved the source's watermark so far that every later order was late.
+ * It is now a dead letter of the {@code valid-time} step with its reason, counted, and the source's
+ * event time leaves it out of the watermarks.
  */
 class FutureOrdersTest {
 
@@ -55,9 +54,9 @@ class FutureOrdersTest {
     Instant atTheBound = NOW.plus(Duration.ofHours(1));
     long eventTime = NOW.toEpochMilli();
 
-    StepRun run =
+    StepRun<Order> run =
         runStep(
-            FutureOrders.rejected("valid-time", Duration.ofHours(1), CLOCK_IN_2999),
+            FutureTimes.orders("valid-time", Duration.ofHours(1), CLOCK_IN_2999),
             List.of(
                 new StreamRecord<>(order("o-1", justOver), eventTime),
                 new StreamRecord<>(order("o-2", atTheBound), eventTime)));
@@ -88,10 +87,9 @@ class FutureOrdersTest {
     Instant justOver = NOW.plus(Duration.ofHours(1)).plusMillis(1);
     Instant atTheBound = NOW.plus(Duration.ofHours(1));
 
-    StepRun run =
+    StepRun<Order> run =
         runStep(
-            FutureOrders.rejected(
-                "valid-time", Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC)),
+            FutureTimes.orders("valid-time", Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC)),
             List.of(
                 new StreamRecord<>(order("o-1", justOver)),
                 new StreamRecord<>(order("o-2", atTheBound), TimestampAssigner.NO_TIMESTAMP),
@@ -112,9 +110,9 @@ class FutureOrdersTest {
 
   @Test
   void rejected_orderWithoutOrderedAt_isADeadLetter() throws Exception {
-    StepRun run =
+    StepRun<Order> run =
         runStep(
-            FutureOrders.rejected("valid-time", Duration.ofHours(1), CLOCK_IN_2999),
+            FutureTimes.orders("valid-time", Duration.ofHours(1), CLOCK_IN_2999),
             List.of(new StreamRecord<>(order("o-1", null), KAFKA_TIME)));
 
     assertThat(run.output()).isEmpty();
@@ -137,7 +135,7 @@ class FutureOrdersTest {
     assertThat(eventTime).as("the source's event time: its Kafka timestamp").isEqualTo(KAFKA_TIME);
 
     List<String> steps = new ArrayList<>();
-    StepRun run = runValidTimeOfTheOrdersPipeline(parsed(), eventTime, steps);
+    StepRun<Order> run = runValidTimeOfTheOrdersPipeline(parsed(), eventTime, steps);
 
     assertThat(steps).containsSubsequence("orders/parse", "orders/valid-time", "orders/dedup");
     assertThat(run.output()).as("on to dedup and the enriched-orders topic").isEmpty();
@@ -150,10 +148,7 @@ class FutureOrdersTest {
                 + " (2026-11-24T02:59:59Z)");
     assertThat(run.accounting().step(OrdersJob.PIPELINE, "valid-time").deadLettered()).isEqualTo(1);
 
-    ProducerRecord<byte[], byte[]> written =
-        new KafkaIo.DeadLetterSerializer("dead-letters")
-            .serialize(letter.getValue(), null, letter.getTimestamp());
-    assertThat(written.timestamp())
+    assertThat(StepRuns.writtenTimestamp(letter))
         .as("a timestamp a Kafka 4 broker takes: not ahead of the clock")
         .isEqualTo(KAFKA_TIME);
   }
@@ -214,7 +209,7 @@ class FutureOrdersTest {
    * Runs the {@code valid-time} operator of {@link OrdersJob#validOrders} on the parsed order; the
    * uids of the pipeline's operators, from the source on, go to {@code steps}.
    */
-  private static StepRun runValidTimeOfTheOrdersPipeline(
+  private static StepRun<Order> runValidTimeOfTheOrdersPipeline(
       Order order, long timestamp, List<String> steps) throws Exception {
     DataStream<RawRecord> input =
         StreamExecutionEnvironment.getExecutionEnvironment()
@@ -223,14 +218,9 @@ class FutureOrdersTest {
         OrdersJob.validOrders(input, PayloadInput.rawRecords(), Duration.ofHours(1))
             .toDataStream()
             .getTransformation();
-    Transformation<?> validTime = null;
-    for (Transformation<?> t = last; !t.getInputs().isEmpty(); t = t.getInputs().get(0)) {
-      steps.add(0, t.getUid());
-      if ("orders/valid-time".equals(t.getUid())) {
-        validTime = t;
-      }
-    }
-    assertThat(validTime).as("the valid-time step of the orders pipeline").isNotNull();
-    return OrderStepRuns.run(validTime, List.of(new StreamRecord<>(order, timestamp)));
+    steps.addAll(StepRuns.uidsUpTo(last));
+    return StepRuns.run(
+        StepRuns.upstream(last, "orders/valid-time"),
+        List.of(new StreamRecord<>(order, timestamp)));
   }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * day's fix: the options that only {@link RealMode} reads (topics, consumer group, checkpoints,
  * transactions, watermarks, {@code --bounded}) were accepted without {@code --kafka} and {@code
  * --jdbc} and silently ignored by the sample run; and there was no {@code --max-future}, the bound
- * beyond which an order dated ahead of the clock is a dead letter ({@link FutureOrders}) in both
+ * beyond which an order dated ahead of the clock is a dead letter ({@link FutureTimes}) in both
  * modes.
  */
 class JobOptionsModesTest {

@@ -7,6 +7,7 @@ import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.core.StateInventory;
 import dev.etlkit.operators.enrich.LookupStatus;
 import dev.etlkit.operators.json.JsonRecordException;
+import dev.etlkit.scd.Scd2Row;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -109,21 +110,7 @@ class OrdersJobTest {
     // The customer dimension: one version per state, closed when the next begins; the delete
     // closes Gus's last version (hard deletes: invalidate).
     assertThat(run.finalDimension())
-        .extracting(
-            v ->
-                v.key()
-                    + " v"
-                    + v.version()
-                    + " "
-                    + v.validFrom()
-                    + " "
-                    + v.validTo()
-                    + " "
-                    + (v.isCurrent() ? "current" : "closed")
-                    + " "
-                    + v.value().tier()
-                    + " "
-                    + v.value().city())
+        .extracting(OrdersJobTest::version)
         .containsExactly(
             "c-anna v1 2026-11-02T08:00:00Z 2026-11-02T13:00:00Z closed standard Oslo",
             "c-anna v2 2026-11-02T13:00:00Z 9999-12-31T00:00:00Z current gold Oslo",
@@ -150,12 +137,15 @@ class OrdersJobTest {
     RecordAccounting accounting = run.accounting();
     assertThat(accounting.isBalanced()).as(accounting.toTable()).isTrue();
     assertThat(counts(accounting, "orders", "parse")).isEqualTo("in=29 out=25 f=0 dd=0 dl=4");
+    assertThat(counts(accounting, "orders", "valid-time")).isEqualTo("in=25 out=25 f=0 dd=0 dl=0");
     assertThat(counts(accounting, "orders", "dedup")).isEqualTo("in=25 out=23 f=0 dd=2 dl=0");
     assertThat(counts(accounting, "orders", "valid-amount"))
         .isEqualTo("in=23 out=21 f=2 dd=0 dl=0");
     assertThat(counts(accounting, "orders", "revenue-per-customer"))
         .isEqualTo("in=21 out=20 f=0 dd=0 dl=1");
     assertThat(counts(accounting, "customers", "decode")).isEqualTo("in=16 out=13 f=1 dd=0 dl=2");
+    assertThat(counts(accounting, "customers", "valid-time"))
+        .isEqualTo("in=16 out=16 f=0 dd=0 dl=0");
     assertThat(counts(accounting, "customers", "normalize"))
         .isEqualTo("in=16 out=12 f=3 dd=1 dl=0");
     assertThat(counts(accounting, "customers", "dimension"))
@@ -212,6 +202,9 @@ class OrdersJobTest {
         .contains("customer dimension (SCD Type 2) from 19 history change records (11 versions)")
         .containsPattern("parse: dev.etlkit.operators.json.JsonRecordException +\\| 4")
         .contains("(balanced)")
+        .contains( // as the README shows it
+            "customers | valid-time           | 16 | 16  | 0        | 0            | 0"
+                + "             | 16      | yes")
         .doesNotContain("o-1012;c-emil"); // no payloads on the console
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.REVENUE_FILE))).hasSize(1 + 20);
     assertThat(Files.readAllLines(dir.resolve(OrdersReport.CUSTOMERS_FILE))).hasSize(1 + 15);
@@ -237,6 +230,23 @@ class OrdersJobTest {
   void report_csvQuotesFieldsThatNeedIt() {
     assertThat(OrdersReport.csv("a", "b,c", "say \"hi\"", null))
         .isEqualTo("a,\"b,c\",\"say \"\"hi\"\"\",");
+  }
+
+  /** A version of the customer dimension: "c-anna v1 <from> <to> closed standard Oslo". */
+  static String version(Scd2Row<Customer> v) {
+    return v.key()
+        + " v"
+        + v.version()
+        + " "
+        + v.validFrom()
+        + " "
+        + v.validTo()
+        + " "
+        + (v.isCurrent() ? "current" : "closed")
+        + " "
+        + v.value().tier()
+        + " "
+        + v.value().city();
   }
 
   private static String counts(RecordAccounting accounting, String pipeline, String step) {
