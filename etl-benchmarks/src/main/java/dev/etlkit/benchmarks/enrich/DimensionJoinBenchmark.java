@@ -1,5 +1,7 @@
 package dev.etlkit.benchmarks.enrich;
 
+import dev.etlkit.benchmarks.ConvertingSink;
+import dev.etlkit.benchmarks.CountingSink;
 import dev.etlkit.benchmarks.HarnessBenchmarkBase;
 import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Customer;
 import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Enriched;
@@ -12,7 +14,9 @@ import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
+import java.util.List;
 import java.util.SplittableRandom;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -24,6 +28,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -40,19 +45,27 @@ import org.openjdk.jmh.annotations.Param;
  *   <li>{@code FLINK_SQL}: Flink SQL's temporal join operators, left outer, no state retention, fed
  *       binary rows: {@code TemporalProcessTimeJoinOperator} ({@code LATEST}) and {@code
  *       TemporalRowTimeJoinOperator} ({@code AS_OF}).
+ *   <li>{@code FLINK_SQL_FROM_POJO}: {@code FLINK_SQL} in a job whose records are the POJOs
+ *       etlkit's step gets and emits: each {@link Order} and {@code Change<Customer>} is converted
+ *       on arrival and each joined row back into a new {@link Enriched}, by Flink's own converters,
+ *       as {@code fromDataStream}, {@code fromChangelogStream} and {@code toDataStream} do; the
+ *       status comes from the customer name, {@code null} for {@code NOT_FOUND} ({@link
+ *       DimensionJoinConversions}).
  *   <li>{@code LIMIT}: one {@code ValueState} get per fact (and its output) and one put per
  *       dimension change, whatever the variant: the least a state join can do.
  * </ul>
  *
  * <p>{@code output} says whether etlkit's combiner and LIMIT make a {@code NEW} output record per
  * fact or refill one ({@code REUSED}), as Flink SQL's joins always refill one joined row; Flink
- * SQL's figures do not depend on it.
+ * SQL's figures do not depend on it ({@code FLINK_SQL_FROM_POJO} makes a new {@link Enriched} per
+ * fact, as {@code toDataStream}'s converter does).
  *
  * <p>{@code AS_OF} gets a watermark every {@value #WATERMARK_EVERY} records at the current time, so
  * facts are held for up to that many records, as in a job with frequent watermarks. All impls are
  * keyed by a {@code long} (SQL's planner would key by a binary key row: a little more work). The
  * SQL {@code AS_OF} adapter copies each row to stamp its time (a job deserializes a fresh row per
- * record anyway), which shows in its bytes per record.
+ * record anyway), which shows in its bytes per record; {@code FLINK_SQL_FROM_POJO}'s rows are new
+ * per record already, and are stamped in place.
  *
  * <p>State at 10^4 keys: one row (about 60 bytes) per key, plus for {@code AS_OF} the versions and
  * held facts of the last watermark interval: all in RocksDB's block cache.
@@ -68,6 +81,7 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
   public enum Impl {
     ETLKIT,
     FLINK_SQL,
+    FLINK_SQL_FROM_POJO,
     LIMIT
   }
 
@@ -85,7 +99,7 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
     AS_OF
   }
 
-  @Param({"ETLKIT", "FLINK_SQL", "LIMIT"})
+  @Param({"ETLKIT", "FLINK_SQL", "FLINK_SQL_FROM_POJO", "LIMIT"})
   public Impl impl;
 
   @Param({"LATEST", "AS_OF"})
@@ -104,6 +118,19 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
 
   private String[] names;
   private StringData[] sqlNames;
+  @Nullable private DimensionJoinConversions conversions;
+
+  /**
+   * Tests only: keep every output record (FLINK_SQL_FROM_POJO's as converted, etlkit's and LIMIT's
+   * as copies, since a refilling combiner emits one record again and again).
+   */
+  boolean keepOutputs;
+
+  /**
+   * Tests only: whether every key gets its row before measuring (the default); without, the facts
+   * of a key before its first change find no row.
+   */
+  boolean preload = true;
 
   @Override
   @SuppressWarnings("unchecked")
@@ -114,10 +141,11 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
         operator = new DimensionJoinOperators.Etlkit(expand());
         break;
       case FLINK_SQL:
+      case FLINK_SQL_FROM_POJO:
         operator =
             variant == Variant.LATEST
                 ? new DimensionJoinOperators.SqlLatest()
-                : new DimensionJoinOperators.SqlAsOf();
+                : new DimensionJoinOperators.SqlAsOf(impl == Impl.FLINK_SQL_FROM_POJO);
         break;
       default:
         operator =
@@ -167,11 +195,11 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
     return events;
   }
 
-  /** Every key gets its row before measuring. */
+  /** Every key gets its row before measuring (unless a test turned {@link #preload} off). */
   @Override
   protected void afterOpen() throws Exception {
-    for (int k = 0; k < keyCount; k++) {
-      process(dimension(Change.insert(customer(k, 0))));
+    for (int k = 0; preload && k < keyCount; k++) {
+      process(arriving(dimension(Change.insert(customer(k, 0)))));
     }
     if (variant == Variant.AS_OF) {
       process(new Event(DimensionJoinBenchData.WATERMARK, 0L, null));
@@ -182,6 +210,44 @@ public class DimensionJoinBenchmark extends HarnessBenchmarkBase<Long, Event, Ob
   @OperationsPerInvocation(BATCH)
   public void join() throws Exception {
     processBatch();
+  }
+
+  /** FLINK_SQL_FROM_POJO converts each record as it arrives, as the bridge's conversions do. */
+  @Override
+  protected Event arriving(Event value) {
+    return conversions != null ? conversions.arriving(value) : value;
+  }
+
+  @Override
+  protected CountingSink newSink() {
+    if (impl == Impl.FLINK_SQL_FROM_POJO) {
+      DimensionJoinConversions converters = new DimensionJoinConversions(variant == Variant.AS_OF);
+      conversions = converters;
+      return new ConvertingSink(row -> converters.toEnriched((RowData) row), keepOutputs);
+    }
+    conversions = null;
+    if (!keepOutputs) {
+      return super.newSink();
+    }
+    if (impl == Impl.FLINK_SQL) {
+      throw new IllegalStateException("keepOutputs: FLINK_SQL refills one joined row");
+    }
+    return new ConvertingSink(DimensionJoinBenchmark::copy, true);
+  }
+
+  /** The output records kept since the trial started, when {@link #keepOutputs} was set. */
+  List<Object> keptOutputs() {
+    return ((ConvertingSink) sink()).kept();
+  }
+
+  /** How many of {@link #keptOutputs()} came before each watermark the operator emitted. */
+  List<Integer> keptAtWatermarks() {
+    return ((ConvertingSink) sink()).keptAtWatermarks();
+  }
+
+  private static Object copy(Object output) {
+    Enriched e = (Enriched) output;
+    return new Enriched(e.amountCents, e.customerName, e.status);
   }
 
   private Customer customer(long key, long version) {

@@ -17,6 +17,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.binary.BinaryRowData;
 import org.apache.flink.table.runtime.generated.GeneratedJoinCondition;
@@ -114,17 +115,24 @@ final class DimensionJoinOperators {
 
   /**
    * Flink SQL's event-time temporal join ({@code FOR SYSTEM_TIME AS OF rowtime}); it reads times
-   * from the rows' {@code ts} field, which the clock writes into a copy of each row (the operator
-   * keeps rows in state, and the input rows come round again).
+   * from the rows' {@code ts} field, which the clock writes into a copy of each pre-built binary
+   * row (the operator keeps rows in state, and the input rows come round again), or into the row
+   * itself when it was converted on arrival ({@code FLINK_SQL_FROM_POJO}: a {@code GenericRowData}
+   * new per record, see {@link DimensionJoinConversions}).
    */
   static final class SqlAsOf extends TemporalRowTimeJoinOperator
       implements OneInputStreamOperator<Event, RowData> {
     private static final long serialVersionUID = 1L;
 
+    private final boolean convertedRows;
     private transient long clock;
     private transient StreamRecord<RowData> row;
 
-    SqlAsOf() {
+    /**
+     * @param convertedRows whether the events carry rows converted on arrival rather than pre-built
+     *     binary rows
+     */
+    SqlAsOf(boolean convertedRows) {
       super(
           DimensionJoinBenchData.ORDER_ROW_INFO,
           DimensionJoinBenchData.CUSTOMER_ROW_INFO,
@@ -134,6 +142,7 @@ final class DimensionJoinOperators {
           0L,
           0L,
           true);
+      this.convertedRows = convertedRows;
     }
 
     @Override
@@ -149,8 +158,16 @@ final class DimensionJoinOperators {
         processWatermark(new Watermark(clock));
         return;
       }
-      BinaryRowData data = ((BinaryRowData) event.payload).copy(); // held in heap state
-      data.setLong(DimensionJoinBenchData.TIME_FIELD, ++clock);
+      RowData data;
+      if (convertedRows) {
+        GenericRowData converted = (GenericRowData) event.payload;
+        converted.setField(DimensionJoinBenchData.TIME_FIELD, ++clock);
+        data = converted;
+      } else {
+        BinaryRowData binary = ((BinaryRowData) event.payload).copy(); // held in heap state
+        binary.setLong(DimensionJoinBenchData.TIME_FIELD, ++clock);
+        data = binary;
+      }
       if (event.kind == DimensionJoinBenchData.FACT) {
         processElement1(row.replace(data, clock));
       } else {
