@@ -17,19 +17,36 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * change event's {@code source.ts_ms} (when the database committed it, else the envelope's {@code
  * ts_ms}). This is what {@code WATERMARK FOR ordered_at AS ordered_at - INTERVAL '5' SECOND} does
  * in a Flink SQL table: each partition's records set its watermark, so one partition read ahead of
- * the others does not make theirs late. The time is read with a streaming scan that stops at the
- * field; a record without a readable time keeps its Kafka timestamp (it becomes a dead letter in
- * the parse step anyway).
+ * the others does not make theirs late. A record without a readable time keeps its Kafka timestamp
+ * (an order without one becomes a dead letter in the parse step anyway; a change without one goes
+ * on at that timestamp).
  *
- * <p>A time more than {@code maxFuture} ahead of the wall clock when it is read (a producer writing
- * the year 2999, a database host with a wrong clock) is handled like a missing time: the record
- * keeps its Kafka timestamp, so its date never reaches the watermark generator, which would
- * otherwise make every later record of the partition late, and it becomes a dead letter of its
- * pipeline's {@code valid-time} step ({@link FutureTimes}), which tells it by that timestamp. Only
- * such records are kept out: one up to {@code maxFuture} ahead is a record like any other, whose
- * time still moves its partition's watermark up to that much ahead of the clock (and makes the
- * records behind it that much later). The bound is exact to the nanosecond ({@link
- * #isTooFarAhead}); one beyond the last instant keeps every record.
+ * <p>A time more than {@code maxFuture} ahead of the record's <em>reference time</em> (a producer
+ * writing the year 2999, a database host with a wrong clock) is not used. The reference time is the
+ * record's Kafka timestamp, or the wall clock when it is read if that is earlier (a producer or
+ * broker whose clock is ahead) or the record has no Kafka timestamp (Flink passes Kafka's -1 for
+ * none; a timestamp of 0 or less counts as none). Such a record's timestamp becomes its reference
+ * time: at or before the moment it was read, and its Kafka time when that is in the past, so the
+ * decision is a property of the record, the same whenever the topic is read (live, in a backfill,
+ * in a replay) once its Kafka time is not ahead of the reader's clock. Its date never reaches the
+ * watermark generator, which would otherwise make every later record of the partition late, and it
+ * becomes a dead letter of its pipeline's {@code valid-time} step ({@link FutureTimes}), which
+ * measures from that timestamp (or from its own clock when that is earlier). Only such records are
+ * kept out: one up to {@code maxFuture} ahead is a record like any other, whose time still moves
+ * its partition's watermark up to that much ahead of the clock (and makes the records behind it
+ * that much later). The bound is exact to the nanosecond ({@link #isTooFarAhead}); one beyond the
+ * last instant keeps every record.
+ *
+ * <p>The line strategies of the bundled sample ({@link #orderLines}, {@link #changeLines}) have no
+ * Kafka time: they measure from the wall clock when they read a line, and a line they refuse gets
+ * no timestamp (the wall clock would move the sample's historical watermark to today), so the
+ * {@code valid-time} step measures it from its own clock a moment later. A line dated within those
+ * few milliseconds past the bound is refused here and kept by the step, without a timestamp.
+ *
+ * <p>A change's time is read as {@code Debezium.decode} reads it: a value that is not an integer
+ * fitting a long, or is 0 or less, is absent; when a field repeats, its last value counts; the
+ * {@code payload} of Kafka Connect's {@code schema}/{@code payload} wrapper is read only when those
+ * are the event's only two fields.
  */
 public final class EventTimes {
 
@@ -38,8 +55,9 @@ public final class EventTimes {
   private EventTimes() {}
 
   /**
-   * Watermarks for order events: {@code orderedAt}, at most {@code disorder} out of order; an
-   * {@code orderedAt} more than {@code maxFuture} ahead of the clock is not used.
+   * Watermarks for order events read from Kafka: {@code orderedAt}, at most {@code disorder} out of
+   * order; an {@code orderedAt} more than {@code maxFuture} ahead of the record's reference time
+   * (its Kafka timestamp, or the clock when that is earlier or there is none) is not used.
    */
   public static WatermarkStrategy<RawRecord> orders(
       Duration disorder, Duration idleness, Duration maxFuture) {
@@ -48,8 +66,10 @@ public final class EventTimes {
   }
 
   /**
-   * Watermarks for Debezium change events: {@code source.ts_ms}, else {@code ts_ms}, at most {@code
-   * disorder} out of order; a time more than {@code maxFuture} ahead of the clock is not used.
+   * Watermarks for Debezium change events read from Kafka: {@code source.ts_ms}, else {@code
+   * ts_ms}, at most {@code disorder} out of order; a time more than {@code maxFuture} ahead of the
+   * record's reference time (its Kafka timestamp, or the clock when that is earlier or there is
+   * none) is not used.
    */
   public static WatermarkStrategy<RawRecord> changes(
       Duration disorder, Duration idleness, Duration maxFuture) {
@@ -75,11 +95,11 @@ public final class EventTimes {
   /**
    * Watermarks for order lines of text (the bundled sample): {@code orderedAt}, at most {@code
    * disorder} out of order; a line without a readable time, or with one more than {@code maxFuture}
-   * ahead of the clock, has none.
+   * ahead of the clock when it is read, has none.
    */
   public static WatermarkStrategy<String> orderLines(Duration disorder, Duration maxFuture) {
     return WatermarkStrategy.<String>forBoundedOutOfOrderness(disorder)
-        .withTimestampAssigner((line, ts) -> orderTime(parser(line), ts, maxFuture));
+        .withTimestampAssigner((line, ts) -> orderLineTime(line, ts, maxFuture));
   }
 
   /**
@@ -93,20 +113,61 @@ public final class EventTimes {
   /**
    * Watermarks for Debezium change events as lines of text (the bundled sample): {@code
    * source.ts_ms}, else {@code ts_ms}, at most {@code disorder} out of order; a line without a
-   * readable time, or with one more than {@code maxFuture} ahead of the clock, has none.
+   * readable time, or with one more than {@code maxFuture} ahead of the clock when it is read, has
+   * none.
    */
   public static WatermarkStrategy<String> changeLines(Duration disorder, Duration maxFuture) {
     return WatermarkStrategy.<String>forBoundedOutOfOrderness(disorder)
-        .withTimestampAssigner((line, ts) -> changeTime(parser(line), ts, maxFuture));
+        .withTimestampAssigner((line, ts) -> changeLineTime(line, ts, maxFuture));
   }
 
-  /** The record's {@code orderedAt}, with the default {@code --max-future}. */
-  static long orderTime(RawRecord record, long fallback) {
-    return orderTime(record, fallback, JobOptions.DEFAULT_MAX_FUTURE);
+  /** {@link #orderTime(RawRecord, long, Duration)} with the default {@code --max-future}. */
+  static long orderTime(RawRecord record, long kafkaTime) {
+    return orderTime(record, kafkaTime, JobOptions.DEFAULT_MAX_FUTURE);
   }
 
-  static long orderTime(RawRecord record, long fallback, Duration maxFuture) {
-    return orderTime(parser(record.value()), fallback, maxFuture);
+  /**
+   * The event time the Kafka source gives an order read with the Kafka timestamp {@code kafkaTime}
+   * ({@link #orders}): its {@code orderedAt}; its reference time when that is more than {@code
+   * maxFuture} ahead of it; {@code kafkaTime} when it has no readable {@code orderedAt}.
+   */
+  static long orderTime(RawRecord record, long kafkaTime, Duration maxFuture) {
+    long reference = referenceTime(kafkaTime);
+    return orderTime(parser(record.value()), kafkaTime, reference, reference, maxFuture);
+  }
+
+  /** {@link #changeTime(RawRecord, long, Duration)} with the default {@code --max-future}. */
+  static long changeTime(RawRecord record, long kafkaTime) {
+    return changeTime(record, kafkaTime, JobOptions.DEFAULT_MAX_FUTURE);
+  }
+
+  /**
+   * The event time the Kafka source gives a change event read with the Kafka timestamp {@code
+   * kafkaTime} ({@link #changes}): its change time; its reference time when that is more than
+   * {@code maxFuture} ahead of it; {@code kafkaTime} when it has no change time.
+   */
+  static long changeTime(RawRecord record, long kafkaTime, Duration maxFuture) {
+    long reference = referenceTime(kafkaTime);
+    return changeTime(parser(record.value()), kafkaTime, reference, reference, maxFuture);
+  }
+
+  /**
+   * The time a Kafka record's time is measured from: its Kafka timestamp, or the wall clock when
+   * that is earlier or the record has none (not positive: Kafka's -1, Flink's {@code
+   * Long.MIN_VALUE}). One clock read.
+   */
+  private static long referenceTime(long kafkaTime) {
+    long now = System.currentTimeMillis();
+    return kafkaTime > 0 ? Math.min(kafkaTime, now) : now;
+  }
+
+  private static long orderLineTime(String line, long timestamp, Duration maxFuture) {
+    // refused: no timestamp rather than the clock, which would move the sample's watermark to today
+    return orderTime(parser(line), timestamp, System.currentTimeMillis(), timestamp, maxFuture);
+  }
+
+  private static long changeLineTime(String line, long timestamp, Duration maxFuture) {
+    return changeTime(parser(line), timestamp, System.currentTimeMillis(), timestamp, maxFuture);
   }
 
   /**
@@ -145,15 +206,6 @@ public final class EventTimes {
         : nanos > maxAhead.getNano();
   }
 
-  /** The record's change time, with the default {@code --max-future}. */
-  static long changeTime(RawRecord record, long fallback) {
-    return changeTime(record, fallback, JobOptions.DEFAULT_MAX_FUTURE);
-  }
-
-  static long changeTime(RawRecord record, long fallback, Duration maxFuture) {
-    return changeTime(parser(record.value()), fallback, maxFuture);
-  }
-
   /** A parser over the text, or null when there is none or it cannot be read. */
   @Nullable
   private static JsonParser parser(@Nullable String text) {
@@ -173,100 +225,171 @@ public final class EventTimes {
     }
   }
 
-  private static long orderTime(@Nullable JsonParser json, long fallback, Duration maxFuture) {
+  /**
+   * The order's {@code orderedAt} in epoch milliseconds; {@code refused} when it is more than
+   * {@code maxFuture} ahead of {@code reference}; {@code none} when it has no readable one. The
+   * scan stops at the first {@code orderedAt}.
+   */
+  private static long orderTime(
+      @Nullable JsonParser json, long none, long reference, long refused, Duration maxFuture) {
     if (json == null) {
-      return fallback;
+      return none;
     }
     try (JsonParser parser = json) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return fallback;
+        return none;
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         JsonToken value = parser.nextToken();
         if (field.equals("orderedAt") && value == JsonToken.VALUE_STRING) {
           Instant orderedAt = Instant.parse(parser.getText().trim()); // as the parse step
-          return isTooFarAhead(orderedAt, System.currentTimeMillis(), maxFuture)
-              ? fallback // a dead letter of valid-time: its date must not move the watermark
+          return isTooFarAhead(orderedAt, reference, maxFuture)
+              ? refused // a dead letter of valid-time: its date must not move the watermark
               : orderedAt.toEpochMilli();
         }
         parser.skipChildren();
       }
     } catch (IOException | DateTimeParseException | ArithmeticException e) {
       // ArithmeticException: a date hundreds of millions of years back, beyond epoch millis
-      return fallback;
+      return none;
     }
-    return fallback;
-  }
-
-  private static long changeTime(@Nullable JsonParser json, long fallback, Duration maxFuture) {
-    if (json == null) {
-      return fallback;
-    }
-    Long[] times = new Long[3]; // source.ts_ms, ts_ms, the payload wrapper's time
-    try (JsonParser parser = json) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return fallback;
-      }
-      readChangeTimes(parser, times);
-    } catch (IOException e) {
-      // broken JSON: the times read before the break count
-    }
-    Long time = firstOf(times); // the time Debezium.decode gives the change
-    return time != null && !isTooFarAhead(time, System.currentTimeMillis(), maxFuture)
-        ? time
-        : fallback; // none, or a dead letter of valid-time: it must not move the watermark
+    return none;
   }
 
   /**
-   * Reads the change event the parser is in to its end into {@code times}: its {@code
-   * source.ts_ms}, its {@code ts_ms}, and the time of the {@code payload} of Kafka Connect's {@code
-   * schema}/{@code payload} wrapper (as {@code Debezium.decode} reads them).
+   * The change's time in epoch milliseconds ({@link dev.etlkit.core.Change#eventTime()} as {@code
+   * Debezium.decode} sets it); {@code refused} when it is more than {@code maxFuture} ahead of
+   * {@code reference}; {@code none} when it has none.
    */
-  private static void readChangeTimes(JsonParser parser, Long[] times) throws IOException {
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String field = parser.currentName();
-      JsonToken value = parser.nextToken();
-      if (field.equals("source") && value == JsonToken.START_OBJECT) {
-        times[0] = positiveLongField(parser, "ts_ms");
-      } else if (field.equals("ts_ms") && value == JsonToken.VALUE_NUMBER_INT) {
-        times[1] = parser.getLongValue() > 0 ? parser.getLongValue() : null;
-      } else if (field.equals("payload") && value == JsonToken.START_OBJECT) {
-        Long[] inner = new Long[3];
-        try {
-          readChangeTimes(parser, inner);
-        } finally {
-          times[2] = firstOf(inner);
+  private static long changeTime(
+      @Nullable JsonParser json, long none, long reference, long refused, Duration maxFuture) {
+    if (json == null) {
+      return none;
+    }
+    ChangeTimes times = new ChangeTimes();
+    try (JsonParser parser = json) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return none;
+      }
+      times.read(parser);
+    } catch (IOException e) {
+      // broken JSON: the times read before the break count (the decoder rejects it anyway)
+    }
+    long time = times.time();
+    if (time == ChangeTimes.NONE) {
+      return none;
+    }
+    return isTooFarAhead(time, reference, maxFuture)
+        ? refused // a dead letter of valid-time: it must not move the watermark
+        : time;
+  }
+
+  /**
+   * The times of a change event as {@code Debezium.decode} reads them ({@code SourcePositions}):
+   * {@code source.ts_ms}, else the envelope's {@code ts_ms}, each only when it is an integer that
+   * fits a long and is positive, the last value of a repeated field counting; those of the {@code
+   * payload} when the event is Kafka Connect's {@code schema}/{@code payload} wrapper (exactly
+   * these two fields).
+   */
+  private static final class ChangeTimes {
+    /** No time: times are positive. */
+    static final long NONE = 0L;
+
+    private long sourceTime = NONE;
+    private long envelopeTime = NONE;
+    private long payloadTime = NONE;
+    private boolean schema;
+    private boolean payload;
+    private boolean others;
+
+    /** Reads the event the parser is in (after its {@code START_OBJECT}) to its end. */
+    void read(JsonParser parser) throws IOException {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (field) {
+          case "schema" -> schema = true;
+          case "payload" -> {
+            payload = true;
+            payloadTime = NONE; // the last payload counts, whatever it is
+            if (value == JsonToken.START_OBJECT) {
+              ChangeTimes inner = new ChangeTimes();
+              try {
+                inner.readEnvelope(parser);
+              } finally {
+                payloadTime = inner.envelopeOnly();
+              }
+            }
+          }
+          default -> {
+            others = true;
+            envelopeField(parser, field, value);
+          }
         }
-      } else {
+        parser.skipChildren(); // a value not read above; a no-op at the end of one read
+      }
+    }
+
+    /** The change's time, or {@link #NONE}. */
+    long time() {
+      return schema && payload && !others ? payloadTime : envelopeOnly();
+    }
+
+    /** Reads an envelope the parser is in to its end: its source and own times only. */
+    private void readEnvelope(JsonParser parser) throws IOException {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        envelopeField(parser, field, parser.nextToken());
         parser.skipChildren();
       }
     }
-  }
 
-  @Nullable
-  private static Long firstOf(Long[] times) {
-    for (Long time : times) {
-      if (time != null) {
-        return time;
+    private void envelopeField(JsonParser parser, String field, JsonToken value)
+        throws IOException {
+      if (field.equals("source")) {
+        sourceTime = value == JsonToken.START_OBJECT ? positiveLongField(parser, "ts_ms") : NONE;
+      } else if (field.equals("ts_ms")) {
+        envelopeTime = positiveLong(parser, value);
       }
     }
-    return null;
+
+    private long envelopeOnly() {
+      return sourceTime != NONE ? sourceTime : envelopeTime;
+    }
   }
 
-  /** Reads the object the parser is at to its end; the named positive integer field, if any. */
-  @Nullable
-  private static Long positiveLongField(JsonParser parser, String name) throws IOException {
-    Long found = null;
+  /**
+   * Reads the object the parser is at to its end; the last value of the named field if that is a
+   * positive integer fitting a long, else {@link ChangeTimes#NONE}.
+   */
+  private static long positiveLongField(JsonParser parser, String name) throws IOException {
+    long found = ChangeTimes.NONE;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
       JsonToken value = parser.nextToken();
-      if (field.equals(name) && value == JsonToken.VALUE_NUMBER_INT && parser.getLongValue() > 0) {
-        found = parser.getLongValue();
-      } else {
-        parser.skipChildren();
+      if (field.equals(name)) {
+        found = positiveLong(parser, value);
       }
+      parser.skipChildren();
     }
     return found;
+  }
+
+  /**
+   * The value the parser is at, if it is a positive integer that fits a long (a larger integer is
+   * Jackson's {@code BIG_INTEGER}: absent, never an error that would end the scan); else {@link
+   * ChangeTimes#NONE}.
+   */
+  private static long positiveLong(JsonParser parser, JsonToken value) throws IOException {
+    if (value != JsonToken.VALUE_NUMBER_INT) {
+      return ChangeTimes.NONE;
+    }
+    JsonParser.NumberType type = parser.getNumberType();
+    if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+      return ChangeTimes.NONE;
+    }
+    long time = parser.getLongValue();
+    return time > 0 ? time : ChangeTimes.NONE;
   }
 }

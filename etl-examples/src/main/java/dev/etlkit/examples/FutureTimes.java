@@ -40,14 +40,37 @@ import org.apache.flink.util.Collector;
  * state about it (so a corrected order with the same id is not a duplicate, and neither the
  * normalizer nor the SCD2 history ever holds the change).
  *
- * <p>The step decides from the record's event time, which the source's timestamp assigner set when
- * it read the record, so the two agree whatever the clocks of the source and of this step say: a
- * record whose event time is its own time is kept, and one the assigner left with its Kafka
- * timestamp (at or before the moment it was read) is more than the bound ahead of that timestamp.
- * Only a record without a timestamp (a sample line the assigner gave none) is checked against the
- * clock when the step reads it. Event times are whole milliseconds, so an {@code orderedAt} can be
- * up to a millisecond ahead of its own event time: {@code --max-future} is at least 1 ms ({@link
- * JobOptions}), so such an order is kept.
+ * <p>The step measures a record's time from its <em>reference time</em>: the record's timestamp or
+ * the step's clock, whichever is earlier (one clock read per record), or the clock for a record
+ * without a timestamp. So a time more than the bound ahead of the clock when the step reads it is a
+ * dead letter whatever timestamp its record carries, also on an input whose timestamps are the
+ * records' own times (another watermark strategy, or {@link EventTimes} with a larger bound). The
+ * dead letter's message names the reference: "... ahead of the record's event time (...)" when it
+ * was the timestamp, "... ahead of the clock (...)" when it was the clock. A dead letter keeps its
+ * record's timestamp: on such an input the far-future time itself, which a Kafka 4 broker refuses
+ * as a record timestamp: a dead-letter sink there must not write it as one.
+ *
+ * <p>Downstream of the job's own sources ({@link EventTimes}) the step and the source agree:
+ *
+ * <ul>
+ *   <li>a record whose time the source refused carries the source's reference time (its Kafka
+ *       timestamp, or the source's clock when that was earlier), which its time is more than the
+ *       bound ahead of; the step's reference is at most that timestamp, so the record is a dead
+ *       letter, whatever the clocks;
+ *   <li>a record whose time the source took carries that time, at most the bound ahead of the
+ *       source's reference: kept, as long as the step's clock is not behind the clock of the source
+ *       when it read the record. A step on a TaskManager whose clock is behind by d may refuse a
+ *       record the source took up to d before the bound: it is then a dead letter whose time
+ *       already moved its partition's watermark, by at most {@code --max-future} ahead of the
+ *       source's clock;
+ *   <li>a sample line the source refused has no timestamp ({@link EventTimes#orderLines}), and the
+ *       step measures it from its own clock a few milliseconds later: a line dated within those
+ *       milliseconds past the bound is kept, without a timestamp.
+ * </ul>
+ *
+ * <p>Event times are whole milliseconds, so an {@code orderedAt} can be up to a millisecond ahead
+ * of its own event time: {@code --max-future} is at least 1 ms ({@link JobOptions}), so such an
+ * order is kept.
  *
  * @param <T> the records the step judges: orders or changes
  */
@@ -67,12 +90,12 @@ final class FutureTimes<T> implements EtlStep<T, T> {
 
   /**
    * The step {@code stepName} over orders: keeps every order whose {@code orderedAt} is at most
-   * {@code maxFuture} ahead of its event time, or, for a record without one, of {@code clock} when
-   * the step reads it (exact to the nanosecond; a bound beyond the last instant keeps every order).
-   * The others become dead letters ({@code IllegalArgumentException}: "orderedAt ... is more than
-   * PT1H ahead of the record's event time (...)", or "... of the clock (...)"), never a job failure
-   * by default; so does an order without an {@code orderedAt} ("orderedAt is missing"). Nothing is
-   * filtered.
+   * {@code maxFuture} ahead of its record's timestamp and of {@code clock} when the step reads it
+   * (of the clock alone for a record without a timestamp; exact to the nanosecond; a bound beyond
+   * the last instant keeps every order). The others become dead letters ({@code
+   * IllegalArgumentException}: "orderedAt ... is more than PT1H ahead of the record's event time
+   * (...)", or "... of the clock (...)"), never a job failure by default; so does an order without
+   * an {@code orderedAt} ("orderedAt is missing"). Nothing is filtered.
    */
   static FutureTimes<Order> orders(String stepName, Duration maxFuture, Clock clock) {
     return new FutureTimes<>(stepName, maxFuture, clock, new OrderedAt());
@@ -81,14 +104,15 @@ final class FutureTimes<T> implements EtlStep<T, T> {
   /**
    * The step {@code stepName} over a changelog: keeps every change whose {@link Change#eventTime()}
    * (Debezium's {@code source.ts_ms}, else {@code ts_ms}, as {@code Debezium.decode} sets it) is at
-   * most {@code maxFuture} ahead of its record's event time, or, for a record without one, of
-   * {@code clock} when the step reads it; the others become dead letters ({@code
-   * IllegalArgumentException}: "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT1H ahead of
-   * the record's event time (...)", or "... of the clock (...)"). Each change record is judged on
-   * its own: an update decoded with its before-image ({@code -U} and {@code +U}, one time) is two
-   * dead letters. A change without an event time is passed on unchanged: this step bounds times, it
-   * does not require them (the SCD2 step makes such a change a dead letter of its own, if it reads
-   * the change's time). Nothing is filtered.
+   * most {@code maxFuture} ahead of its record's timestamp and of {@code clock} when the step reads
+   * it (of the clock alone for a record without a timestamp); the others become dead letters
+   * ({@code IllegalArgumentException}: "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT1H
+   * ahead of the record's event time (...)", or "... of the clock (...)"). Each change record is
+   * judged on its own: an update decoded with its before-image ({@code -U} and {@code +U}, one
+   * time) is two dead letters. A change without an event time is passed on unchanged: this step
+   * bounds times, it does not require them (normalize and the point-in-time join take it, the join
+   * at its record's timestamp; the SCD2 history makes it a dead letter of its own). Nothing is
+   * filtered.
    *
    * @param <V> the changed values
    */
@@ -196,8 +220,7 @@ final class FutureTimes<T> implements EtlStep<T, T> {
   }
 
   /**
-   * The step's function. One clock read per record without a timestamp, none otherwise; no
-   * allocation unless the record is rejected.
+   * The step's function. One clock read per record; no allocation unless the record is rejected.
    */
   static final class ValidTimeFunction<T> extends ProcessFunction<T, T> {
     private static final long serialVersionUID = 1L;
@@ -225,13 +248,16 @@ final class FutureTimes<T> implements EtlStep<T, T> {
     public void processElement(T record, Context ctx, Collector<T> out) {
       metrics.in();
       Long timestamp = ctx.timestamp();
-      boolean hasTimestamp = timestamp != null && timestamp != TimestampAssigner.NO_TIMESTAMP;
-      long now = hasTimestamp ? timestamp : clock.millis();
-      if (dating.rejects(record, now, maxFuture)) {
+      long now = clock.millis();
+      // the earlier of the two: the source's own reference for a record whose time it refused
+      boolean ofEventTime =
+          timestamp != null && timestamp != TimestampAssigner.NO_TIMESTAMP && timestamp <= now;
+      long reference = ofEventTime ? timestamp : now;
+      if (dating.rejects(record, reference, maxFuture)) {
         ctx.output(
             DeadLetter.OUTPUT_TAG,
             errors.reject(
-                rejection(dating.time(record), now, hasTimestamp),
+                rejection(dating.time(record), reference, ofEventTime),
                 record,
                 timestamp,
                 dating.sourcePosition(record),
@@ -243,7 +269,7 @@ final class FutureTimes<T> implements EtlStep<T, T> {
     }
 
     private IllegalArgumentException rejection(
-        @Nullable Instant time, long now, boolean ofEventTime) {
+        @Nullable Instant time, long reference, boolean ofEventTime) {
       if (time == null) {
         return new IllegalArgumentException(dating.name() + " is missing");
       }
@@ -254,7 +280,7 @@ final class FutureTimes<T> implements EtlStep<T, T> {
               + " is more than "
               + maxFuture
               + (ofEventTime ? " ahead of the record's event time (" : " ahead of the clock (")
-              + Instant.ofEpochMilli(now)
+              + Instant.ofEpochMilli(reference)
               + ")");
     }
   }

@@ -153,8 +153,8 @@ public final class OrdersJob {
    * bundled sample. Event time is assigned where a real job's Kafka sources assign it, on the
    * sources (each line in its file's order, with a bound of {@link #SAMPLE_DISORDER}), and the
    * change events are partitioned by customer like a CDC topic keyed by the primary key. Orders and
-   * customer changes more than {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead
-   * letters.
+   * customer changes more than {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock when they
+   * are read become dead letters.
    */
   public static Outputs wire(DataStream<String> orderLines, DataStream<String> customerChanges) {
     return wire(orderLines, customerChanges, JobOptions.DEFAULT_MAX_FUTURE);
@@ -162,7 +162,7 @@ public final class OrdersJob {
 
   /**
    * {@link #wire(DataStream, DataStream)}, with orders and customer changes more than {@code
-   * maxFuture} ahead of the clock as dead letters ({@code --max-future}).
+   * maxFuture} ahead of the clock when they are read as dead letters ({@code --max-future}).
    */
   public static Outputs wire(
       DataStream<String> orderLines, DataStream<String> customerChanges, Duration maxFuture) {
@@ -200,7 +200,8 @@ public final class OrdersJob {
    * Wires both pipelines over inputs of any type that carry event time and watermarks, read through
    * {@code input} (for example Kafka records as {@link dev.etlkit.core.RawRecord}s, whose dead
    * letters then carry the topic, partition and offset). Orders and customer changes more than
-   * {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock become dead letters.
+   * {@link JobOptions#DEFAULT_MAX_FUTURE} ahead of the clock, or of their record's timestamp,
+   * become dead letters, whatever watermark strategy gave the inputs their timestamps.
    */
   public static <I> Outputs wire(
       DataStream<I> customerChanges,
@@ -212,7 +213,8 @@ public final class OrdersJob {
 
   /**
    * {@link #wire(DataStream, DataStream, PayloadInput, Lookup)}, with orders and customer changes
-   * more than {@code maxFuture} ahead of the clock as dead letters ({@code --max-future}).
+   * more than {@code maxFuture} ahead of the clock, or of their record's timestamp, as dead letters
+   * ({@code --max-future}).
    */
   public static <I> Outputs wire(
       DataStream<I> customerChanges,
@@ -238,7 +240,8 @@ public final class OrdersJob {
             Json.parse("parse", Order.class)
                 .withInput(input) // lines of text, Kafka records, bytes, ...
                 .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
-        .apply(FutureTimes.orders("valid-time", maxFuture, Clock.systemUTC())) // not in 2999
+        // dead letters: orderedAt more than maxFuture ahead of the clock or the record's timestamp
+        .apply(FutureTimes.orders("valid-time", maxFuture, Clock.systemUTC()))
         .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
         .apply(Filters.where("valid-amount", Order::hasPositiveAmount));
   }
@@ -303,7 +306,8 @@ public final class OrdersJob {
   // tag::customers-pipeline[]
   /**
    * Debezium change events in, a full changelog of the customers table out; a change whose {@code
-   * ts_ms} is more than {@code maxFuture} ahead of the clock becomes a dead letter.
+   * ts_ms} is more than {@code maxFuture} ahead of the clock or of its record's timestamp becomes a
+   * dead letter.
    */
   public static <I> EtlStream<Change<Customer>> customersPipeline(
       DataStream<I> debeziumEvents, PayloadInput<I> input, Duration maxFuture) {

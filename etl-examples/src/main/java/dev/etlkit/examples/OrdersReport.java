@@ -136,7 +136,7 @@ final class OrdersReport {
     long total = byReason.values().stream().mapToLong(Long::longValue).sum();
     section("Dead letters by step and reason (" + total + " records; payloads only in the file)");
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"step: error class", "count"});
+    rows.add(new String[] {"step (uid): error class", "count"});
     byReason.forEach((reason, count) -> rows.add(new String[] {reason, Long.toString(count)}));
     out.print(table(rows));
   }

@@ -123,11 +123,15 @@ public record OrdersRun(
     return table;
   }
 
-  /** Dead-letter counts by {@code "<step>: <error class>"}, sorted; no payloads. */
+  /**
+   * Dead-letter counts by {@code "<pipeline>/<step>: <error class>"} (the rejecting step's uid, so
+   * the two pipelines' steps of one name, such as {@code valid-time}, are counted apart), sorted;
+   * no payloads.
+   */
   public SortedMap<String, Long> deadLettersByReason() {
     SortedMap<String, Long> counts = new TreeMap<>();
     for (DeadLetter letter : deadLetters) {
-      counts.merge(letter.step() + ": " + letter.errorClass(), 1L, Long::sum);
+      counts.merge(letter.uid() + ": " + letter.errorClass(), 1L, Long::sum);
     }
     return counts;
   }

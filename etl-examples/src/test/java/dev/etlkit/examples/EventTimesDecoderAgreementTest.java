@@ -9,6 +9,7 @@ import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.operators.cdc.Debezium;
 import dev.etlkit.operators.json.Json;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -29,9 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 class EventTimesDecoderAgreementTest {
 
-  private static final long KAFKA_TIME = 1_900_000_000_000L; // produced long after the change
-
   private static final long COMMITTED = Instant.parse("2026-11-02T08:00:00Z").toEpochMilli();
+
+  /** Produced a day after the change, in the past: the Kafka source's reference time. */
+  private static final long KAFKA_TIME = COMMITTED + Duration.ofDays(1).toMillis();
 
   /**
    * Kafka Connect's {@code JsonConverter} writes the {@code schema}/{@code payload} wrapper by

@@ -60,7 +60,7 @@ record FinalTables(
   /** These tables without the accounting and dead letters of one step of the orders pipeline. */
   FinalTables withoutOrdersStep(String step) {
     SortedMap<String, Long> letters = new TreeMap<>(deadLetters);
-    letters.keySet().removeIf(reason -> reason.startsWith(step + ": "));
+    letters.keySet().removeIf(reason -> reason.startsWith(OrdersJob.PIPELINE + "/" + step + ": "));
     SortedMap<String, String> counts = new TreeMap<>(accounting);
     counts.remove(OrdersJob.PIPELINE + "/" + step);
     return new FinalTables(revenue, customers, dimension, enrichedOrders, letters, counts);

@@ -8,7 +8,6 @@ import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.examples.StepRuns.StepRun;
 import dev.etlkit.operators.PayloadInput;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +39,10 @@ class FutureChangesTest {
   private static final TypeInformation<Change<Customer>> CHANGES =
       Change.typeInfo(Customer.TYPE_INFO);
 
-  /** A clock no change of these tests is ahead of: the step must not read it. */
+  /**
+   * A clock after every record timestamp of these tests: the step measures from the earlier of the
+   * two, the timestamp.
+   */
   private static final Clock CLOCK_IN_2999 =
       Clock.fixed(Instant.parse("2999-12-31T00:00:00Z"), ZoneOffset.UTC);
 
@@ -49,9 +50,9 @@ class FutureChangesTest {
 
   private static final long KAFKA_TIME = NOW.toEpochMilli() - 1_000; // produced a second ago
 
-  private static final long LSN = 24024400L;
+  private static final long LSN = KafkaInputs.LSN;
 
-  /** With an event time, the step measures from it: the clock is not read. */
+  /** With an event time not ahead of the clock, the step measures from it. */
   @Test
   void changes_changeIn2999_withANormalRecordTimestamp_isADeadLetterWithItsReason_andCounted()
       throws Exception {
@@ -227,32 +228,17 @@ class FutureChangesTest {
 
   /** The event time real mode's change source gives a change with {@code ts_ms} of {@code time}. */
   private static long realModeChangeTime(JobOptions options, long time, long kafkaTime) {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    SourceTransformation<?, ?, ?> source =
-        (SourceTransformation<?, ?, ?>)
-            RealMode.sources(env, options).customerChanges().getTransformation();
-    @SuppressWarnings("unchecked")
-    TimestampAssigner<RawRecord> assigner =
-        (TimestampAssigner<RawRecord>)
-            (TimestampAssigner<?>) source.getWatermarkStrategy().createTimestampAssigner(null);
-    return assigner.extractTimestamp(record(time), kafkaTime);
+    return KafkaInputs.changeTime(options, KafkaInputs.change(time, kafkaTime), kafkaTime);
   }
 
   /** Runs the {@code customers/valid-time} operator of real mode's job on the record. */
   private static StepRun<Change<Customer>> runRealModeValidTime(
       JobOptions options, StreamRecord<Change<Customer>> record) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    DataStream<RawRecord> none = env.fromData(List.of(record(IN_2999)), RawRecord.TYPE_INFO);
-    RealMode.Outputs outputs = RealMode.wire(new RealMode.Sources(none, none), options);
-    return StepRuns.run(
-        StepRuns.upstream(
-            outputs.customerDimension().toDataStream().getTransformation(), "customers/valid-time"),
-        CHANGES,
-        List.of(record));
+    return KafkaInputs.customersValidTime(options, record(IN_2999), List.of(record));
   }
 
   private static JobOptions defaults() {
-    return JobOptions.parse("--kafka", "localhost:9", "--jdbc", "jdbc:postgresql://localhost/x");
+    return KafkaInputs.REAL_MODE;
   }
 
   private static JobOptions withMaxFuture(String bound) {
@@ -270,19 +256,6 @@ class FutureChangesTest {
 
   /** A Debezium update of Emil as the Kafka source reads it, committed at {@code sourceTsMs}. */
   private static RawRecord record(long sourceTsMs) {
-    String event =
-        "{\"before\":null,\"after\":{\"id\":\"c-emil\",\"name\":\"Emil\",\"tier\":\"gold\","
-            + "\"city\":\"Turku\"},\"source\":{\"connector\":\"postgresql\",\"ts_ms\":"
-            + sourceTsMs
-            + ",\"lsn\":"
-            + LSN
-            + "},\"op\":\"u\",\"ts_ms\":"
-            + KAFKA_TIME
-            + "}";
-    return new RawRecord(
-        "c-emil".getBytes(StandardCharsets.UTF_8),
-        event.getBytes(StandardCharsets.UTF_8),
-        "customers-cdc-0@9",
-        KAFKA_TIME);
+    return KafkaInputs.change(sourceTsMs, KAFKA_TIME);
   }
 }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * Kafka time (and one the source had taken could become a dead letter); a bound beyond {@code
  * Long.MAX_VALUE} milliseconds, which the options accept, failed building the job ({@code
  * Duration.toMillis}); and a bound with a fraction of a millisecond was truncated to whole
- * milliseconds. The step now decides from the record's event time (the clock only for a record
- * without one), and both compare with the exact bound, which saturates.
+ * milliseconds. The step now measures from the record's event time or its clock, whichever is
+ * earlier, and both compare with the exact bound, which saturates.
  */
 class FutureOrdersBoundEdgesTest {
 
@@ -66,21 +66,43 @@ class FutureOrdersBoundEdgesTest {
 
   /**
    * The mirror case: before, an order the source took as its event time (within the bound of its
-   * clock) became a dead letter when the step's clock was behind the source's.
+   * clock) became a dead letter when the step's clock was behind the source's. The step measures
+   * from the earlier of the record's timestamp and its clock (so that inputs whose timestamps are
+   * the records' own times are bounded too): an order the source took is kept when the step's clock
+   * is behind by less than the order's margin to the bound, here two minutes behind and three
+   * minutes of margin. With a minute of margin it is a dead letter measured from the clock, as
+   * FutureTimes documents: its time moved the watermark by at most the bound.
    */
   @Test
-  void orderTakenByTheSourcesEventTime_isKeptByValidTime_evenWhenTheStepsClockIsBehind()
-      throws Exception {
+  void
+      orderTakenByTheSourcesEventTime_isKeptByValidTime_whenTheStepsClockIsBehindByLessThanItsMargin()
+          throws Exception {
     long readAt = System.currentTimeMillis();
-    Instant orderedAt = Instant.ofEpochMilli(readAt).plus(HOUR).minusSeconds(60);
+    Instant threeMinutesInside = Instant.ofEpochMilli(readAt).plus(HOUR).minusSeconds(180);
+    Instant oneMinuteInside = Instant.ofEpochMilli(readAt).plus(HOUR).minusSeconds(60);
     long kafkaTime = readAt - 1_000;
-    long eventTime = sourceEventTime(orderedAt, kafkaTime);
-    assertThat(eventTime).as("the source took its orderedAt").isEqualTo(orderedAt.toEpochMilli());
+    long eventTime = sourceEventTime(threeMinutesInside, kafkaTime);
+    long closeEventTime = sourceEventTime(oneMinuteInside, kafkaTime);
+    assertThat(eventTime)
+        .as("the source took its orderedAt")
+        .isEqualTo(threeMinutesInside.toEpochMilli());
+    assertThat(closeEventTime).isEqualTo(oneMinuteInside.toEpochMilli());
 
-    StepRun<Order> run = runValidTime(readAt - 120_000, orderedAt, eventTime);
+    long stepClock = readAt - 120_000;
+    StepRun<Order> run = runValidTime(stepClock, threeMinutesInside, eventTime);
+    StepRun<Order> close = runValidTime(stepClock, oneMinuteInside, closeEventTime);
 
-    assertThat(run.output()).containsExactly(order(orderedAt));
+    assertThat(run.output()).containsExactly(order(threeMinutesInside));
     assertThat(run.deadLetters()).isEmpty();
+    assertThat(close.output()).isEmpty();
+    assertThat(close.deadLetters())
+        .extracting(letter -> letter.getValue().errorMessage())
+        .containsExactly(
+            "orderedAt "
+                + oneMinuteInside
+                + " is more than PT1H ahead of the clock ("
+                + Instant.ofEpochMilli(stepClock)
+                + ")");
   }
 
   /**

@@ -36,7 +36,10 @@ class FutureOrdersTest {
 
   private static final Instant NOW = Instant.parse("2026-11-24T03:00:00Z");
 
-  /** A clock no order of these tests is ahead of: the step must not read it. */
+  /**
+   * A clock after every record timestamp of these tests: the step measures from the earlier of the
+   * two, the timestamp.
+   */
   private static final Clock CLOCK_IN_2999 =
       Clock.fixed(Instant.parse("2999-12-31T00:00:00Z"), ZoneOffset.UTC);
 
@@ -46,7 +49,7 @@ class FutureOrdersTest {
       "{\"orderId\":\"o-1\",\"customerId\":\"c-anna\",\"amount\":10.00,\"currency\":\"EUR\","
           + "\"orderedAt\":\"2999-01-01T00:00:00Z\"}";
 
-  /** With an event time, the step measures from it: the clock is not read. */
+  /** With an event time not ahead of the clock, the step measures from it. */
   @Test
   void rejected_orderMoreThanTheBoundAheadOfItsEventTime_isADeadLetterWithItsReason_andCounted()
       throws Exception {
@@ -80,10 +83,13 @@ class FutureOrdersTest {
 
   /**
    * Without an event time (a sample line the source gave none: no timestamp, or Flink's "no
-   * timestamp" marker), the step measures from its clock.
+   * timestamp" marker), the step measures from its clock; so it does with a record timestamp ahead
+   * of the clock (an input whose timestamps are the orders' own times, from another watermark
+   * strategy), which bounds nothing.
    */
   @Test
-  void rejected_recordWithoutATimestamp_isMeasuredFromTheClock() throws Exception {
+  void rejected_recordWithoutATimestamp_orWithOneAheadOfTheClock_isMeasuredFromTheClock()
+      throws Exception {
     Instant justOver = NOW.plus(Duration.ofHours(1)).plusMillis(1);
     Instant atTheBound = NOW.plus(Duration.ofHours(1));
 
@@ -93,19 +99,21 @@ class FutureOrdersTest {
             List.of(
                 new StreamRecord<>(order("o-1", justOver)),
                 new StreamRecord<>(order("o-2", atTheBound), TimestampAssigner.NO_TIMESTAMP),
-                new StreamRecord<>(order("o-3", justOver), TimestampAssigner.NO_TIMESTAMP)));
+                new StreamRecord<>(order("o-3", justOver), TimestampAssigner.NO_TIMESTAMP),
+                new StreamRecord<>(order("o-4", justOver), justOver.toEpochMilli()),
+                new StreamRecord<>(order("o-5", atTheBound), atTheBound.toEpochMilli())));
 
-    assertThat(run.output()).extracting(Order::orderId).containsExactly("o-2");
+    assertThat(run.output()).extracting(Order::orderId).containsExactly("o-2", "o-5");
+    String message =
+        "orderedAt 2026-11-24T04:00:00.001Z is more than PT1H ahead of the clock"
+            + " (2026-11-24T03:00:00Z)";
     assertThat(run.deadLetters())
         .extracting(letter -> letter.getValue().errorMessage())
-        .containsExactly(
-            "orderedAt 2026-11-24T04:00:00.001Z is more than PT1H ahead of the clock"
-                + " (2026-11-24T03:00:00Z)",
-            "orderedAt 2026-11-24T04:00:00.001Z is more than PT1H ahead of the clock"
-                + " (2026-11-24T03:00:00Z)");
+        .containsExactly(message, message, message);
     assertThat(run.deadLetters())
         .extracting(letter -> letter.getValue().eventTime())
-        .containsOnlyNulls();
+        .as("a dead letter keeps its record's timestamp, if any")
+        .containsExactly(null, null, justOver.toEpochMilli());
   }
 
   @Test

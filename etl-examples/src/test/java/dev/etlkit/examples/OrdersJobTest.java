@@ -126,10 +126,10 @@ class OrdersJobTest {
 
     assertThat(run.deadLettersByReason())
         .containsExactly(
-            entry("decode: com.fasterxml.jackson.core.JsonParseException", 1L),
-            entry("decode: java.lang.IllegalArgumentException", 1L),
-            entry("parse: " + JsonRecordException.class.getName(), 4L),
-            entry("revenue-per-customer: java.lang.IllegalArgumentException", 1L));
+            entry("customers/decode: com.fasterxml.jackson.core.JsonParseException", 1L),
+            entry("customers/decode: java.lang.IllegalArgumentException", 1L),
+            entry("orders/parse: " + JsonRecordException.class.getName(), 4L),
+            entry("orders/revenue-per-customer: java.lang.IllegalArgumentException", 1L));
     assertThat(run.deadLetters())
         .allSatisfy(l -> assertThat(l.uid()).isEqualTo(l.pipeline() + "/" + l.step()))
         .anySatisfy(l -> assertThat(l.payloadText()).startsWith("o-1012;c-emil"));
@@ -200,7 +200,9 @@ class OrdersJobTest {
         .contains("customers table from 15 normalized change records (7 rows)")
         .contains("orders with the customer at order time and the amount in euros (21 records)")
         .contains("customer dimension (SCD Type 2) from 19 history change records (11 versions)")
-        .containsPattern("parse: dev.etlkit.operators.json.JsonRecordException +\\| 4")
+        .contains( // as the README shows them
+            "orders/parse: dev.etlkit.operators.json.JsonRecordException     | 4",
+            "customers/decode: com.fasterxml.jackson.core.JsonParseException | 1")
         .contains("(balanced)")
         .contains( // as the README shows it
             "customers | valid-time           | 16 | 16  | 0        | 0            | 0"
