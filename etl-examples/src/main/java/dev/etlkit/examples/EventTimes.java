@@ -227,8 +227,9 @@ public final class EventTimes {
 
   /**
    * The order's {@code orderedAt} in epoch milliseconds; {@code refused} when it is more than
-   * {@code maxFuture} ahead of {@code reference}; {@code none} when it has no readable one. The
-   * scan stops at the first {@code orderedAt}.
+   * {@code maxFuture} ahead of {@code reference}; {@code none} when it has no readable one. A
+   * repeated {@code orderedAt} counts by its last value, as in the parse step (the last key wins);
+   * the order has no readable one when that value is not a readable instant.
    */
   private static long orderTime(
       @Nullable JsonParser json, long none, long reference, long refused, Duration maxFuture) {
@@ -239,22 +240,26 @@ public final class EventTimes {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return none;
       }
+      String text = null; // the last orderedAt's text, null when the last one is not a string
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
+        boolean orderedAt = parser.currentName().equals("orderedAt");
         JsonToken value = parser.nextToken();
-        if (field.equals("orderedAt") && value == JsonToken.VALUE_STRING) {
-          Instant orderedAt = Instant.parse(parser.getText().trim()); // as the parse step
-          return isTooFarAhead(orderedAt, reference, maxFuture)
-              ? refused // a dead letter of valid-time: its date must not move the watermark
-              : orderedAt.toEpochMilli();
+        if (orderedAt) {
+          text = value == JsonToken.VALUE_STRING ? parser.getText() : null;
         }
         parser.skipChildren();
       }
+      if (text == null) {
+        return none;
+      }
+      Instant orderedAt = Instant.parse(text.trim()); // as the parse step
+      return isTooFarAhead(orderedAt, reference, maxFuture)
+          ? refused // a dead letter of valid-time: its date must not move the watermark
+          : orderedAt.toEpochMilli();
     } catch (IOException | DateTimeParseException | ArithmeticException e) {
       // ArithmeticException: a date hundreds of millions of years back, beyond epoch millis
       return none;
     }
-    return none;
   }
 
   /**

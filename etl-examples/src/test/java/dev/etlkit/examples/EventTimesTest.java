@@ -34,6 +34,33 @@ class EventTimesTest {
         .isEqualTo(ORDERED_AT);
   }
 
+  /**
+   * A repeated {@code orderedAt} counts by its last value, as the parse step reads it (the last key
+   * wins): the source's event time and the order the pipeline judges are the same time.
+   */
+  @Test
+  void orderTime_repeatedOrderedAt_theLastCounts_asInTheParseStep() {
+    assertThat(
+            EventTimes.orderTime(
+                record(
+                    "{\"orderedAt\":\"2999-01-01T00:00:00Z\","
+                        + "\"orderedAt\":\"2026-11-02T09:15:00Z\"}"),
+                KAFKA_TIME))
+        .isEqualTo(ORDERED_AT);
+    assertThat(
+            EventTimes.orderTime(
+                record(
+                    "{\"orderedAt\":\"2026-11-02T09:00:00Z\","
+                        + "\"orderedAt\":\"2026-11-02T09:15:00Z\"}"),
+                KAFKA_TIME))
+        .isEqualTo(ORDERED_AT);
+    assertThat(
+            EventTimes.orderTime(
+                record("{\"orderedAt\":\"2026-11-02T09:15:00Z\",\"orderedAt\":null}"), KAFKA_TIME))
+        .as("the last orderedAt is null: the order has no time (the parse step rejects it)")
+        .isEqualTo(KAFKA_TIME);
+  }
+
   @Test
   void orderTime_withoutAReadableTime_keepsTheSourceTimestamp() {
     assertThat(EventTimes.orderTime(record("{\"orderedAt\":\"yesterday\"}"), KAFKA_TIME))
