@@ -468,8 +468,13 @@ public final class Dedup {
      * watermark, as they arrived. Only for event-time ordering with late records sent to the side
      * output.
      *
-     * @throws IllegalArgumentException if {@code deduplicated} is not this step's output, or the
-     *     step has no late-records side output
+     * <p>A step spec does not know which pipeline it was applied to: the stream is recognised by
+     * its step name and by an operator that has a late-records side output, so the output of a
+     * same-named step of another pipeline is refused only when that step has none (one with a side
+     * output of its own is taken for this one).
+     *
+     * @throws IllegalArgumentException if {@code deduplicated} is not the output of a dedup step of
+     *     this name with a late-records side output, or this step has none
      */
     public DataStream<I> lateRecords(EtlStream<O> deduplicated) {
       Objects.requireNonNull(deduplicated, "deduplicated");
@@ -485,7 +490,7 @@ public final class Dedup {
       Transformation<O> transformation = stream.getTransformation();
       String uid = transformation.getUid();
       if (!(stream instanceof SingleOutputStreamOperator)
-          || !DedupOperator.isDedup(transformation)
+          || !DedupOperator.hasLateRecordsOutput(transformation)
           || uid == null
           || !uid.endsWith("/" + name)) {
         throw new IllegalArgumentException(

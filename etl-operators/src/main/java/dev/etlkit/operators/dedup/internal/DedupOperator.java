@@ -122,13 +122,31 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
 
   /** True when the transformation runs a dedup operator (to find a dedup step's output again). */
   public static boolean isDedup(Transformation<?> transformation) {
+    return dedupOf(transformation) != null;
+  }
+
+  /**
+   * Whether the transformation is a dedup step's operator that sends late records to its side
+   * output ({@link #lateRecordsTag}): ordered by event time, with {@link LateRecords#SIDE_OUTPUT}.
+   */
+  public static boolean hasLateRecordsOutput(Transformation<?> transformation) {
+    DedupOperator<?, ?, ?, ?> dedup = dedupOf(transformation);
+    return dedup != null
+        && dedup.config.isEventTime()
+        && dedup.config.lateRecords() == LateRecords.SIDE_OUTPUT;
+  }
+
+  @Nullable
+  private static DedupOperator<?, ?, ?, ?> dedupOf(Transformation<?> transformation) {
     if (!(transformation instanceof OneInputTransformation)) {
-      return false;
+      return null;
     }
     StreamOperatorFactory<?> factory =
         ((OneInputTransformation<?, ?>) transformation).getOperatorFactory();
     return factory instanceof SimpleOperatorFactory
-        && ((SimpleOperatorFactory<?>) factory).getOperator() instanceof DedupOperator;
+            && ((SimpleOperatorFactory<?>) factory).getOperator() instanceof DedupOperator
+        ? (DedupOperator<?, ?, ?, ?>) ((SimpleOperatorFactory<?>) factory).getOperator()
+        : null;
   }
 
   /**

@@ -8,8 +8,10 @@ import org.apache.flink.annotation.Internal;
 /**
  * xxHash64 (Yann Collet's XXH64, the 64-bit variant of xxHash) over a byte range: fast,
  * allocation-free and well distributed. Used to fingerprint serialized rows for no-op suppression,
- * where a collision (about 1 in 1.8 × 10^19 for two different rows) would suppress a real change.
- * Checked against the reference implementation's test vectors in {@code XxHash64Test}.
+ * where a collision (about 1 in 1.8 × 10^19 for two different rows not chosen to collide) would
+ * suppress a real change. Not collision resistant: with a known seed, rows that collide can be
+ * crafted on purpose (docs/dedup.md). Checked against the reference implementation's test vectors
+ * in {@code XxHash64Test}.
  */
 @Internal
 public final class XxHash64 {
