@@ -45,15 +45,7 @@ class DimensionJoinBenchmarkTest {
       DimensionJoinBenchmark.Output output,
       Backend backend)
       throws Exception {
-    DimensionJoinBenchmark benchmark = new DimensionJoinBenchmark();
-    benchmark.impl = impl;
-    benchmark.variant = variant;
-    benchmark.output = output;
-    benchmark.backend = backend;
-    benchmark.keyCount = 1_000;
-    benchmark.distribution = KeyDistribution.UNIFORM;
-    benchmark.dimensionShare = 0.1;
-    benchmark.valueSize = 32;
+    DimensionJoinBenchmark benchmark = configured(impl, variant, output, backend);
 
     long emitted;
     benchmark.setUpTrial();
@@ -67,5 +59,23 @@ class DimensionJoinBenchmarkTest {
     // about 90 % of the 2 × 1000 records are facts, each joined once (AS_OF: up to the last
     // watermark); the preloaded dimension rows emit nothing
     assertThat(emitted).isBetween(1_500L, 2L * HarnessBenchmarkBase.BATCH);
+  }
+
+  /** The benchmark with the given params and the tests' small defaults (10^3 keys). */
+  static DimensionJoinBenchmark configured(
+      DimensionJoinBenchmark.Impl impl,
+      DimensionJoinBenchmark.Variant variant,
+      DimensionJoinBenchmark.Output output,
+      Backend backend) {
+    DimensionJoinBenchmark benchmark = new DimensionJoinBenchmark();
+    benchmark.impl = impl;
+    benchmark.variant = variant;
+    benchmark.output = output;
+    benchmark.backend = backend;
+    benchmark.keyCount = 1_000;
+    benchmark.distribution = KeyDistribution.UNIFORM;
+    benchmark.dimensionShare = 0.1;
+    benchmark.valueSize = 32;
+    return benchmark;
   }
 }

@@ -3,7 +3,6 @@ package dev.etlkit.benchmarks.enrich;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.benchmarks.Backend;
-import dev.etlkit.benchmarks.KeyDistribution;
 import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Enriched;
 import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Event;
 import dev.etlkit.benchmarks.enrich.DimensionJoinBenchData.Order;
@@ -204,15 +203,8 @@ class DimensionJoinFromPojoTest {
 
   private static DimensionJoinBenchmark benchmark(
       Impl impl, Variant variant, Output output, Backend backend, boolean preload) {
-    DimensionJoinBenchmark benchmark = new DimensionJoinBenchmark();
-    benchmark.impl = impl;
-    benchmark.variant = variant;
-    benchmark.output = output;
-    benchmark.backend = backend;
-    benchmark.keyCount = 1_000;
-    benchmark.distribution = KeyDistribution.UNIFORM;
-    benchmark.dimensionShare = 0.1;
-    benchmark.valueSize = 32;
+    DimensionJoinBenchmark benchmark =
+        DimensionJoinBenchmarkTest.configured(impl, variant, output, backend);
     benchmark.keepOutputs = true;
     benchmark.preload = preload;
     return benchmark;
