@@ -15,7 +15,9 @@ import dev.etlkit.operators.dedup.internal.DedupConfig;
 import dev.etlkit.operators.dedup.internal.DedupEntryTypeInfo;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
+import dev.etlkit.operators.internal.StoredFingerprintKey;
 import dev.etlkit.operators.internal.StoredWatermark;
 import java.time.Duration;
 import java.util.Objects;
@@ -522,7 +524,8 @@ public final class Dedup {
               lateRecordsOrDefault(),
               miniBatchRecords,
               miniBatchDelay == null ? 0L : miniBatchDelay.toMillis(),
-              context.errorHandler(errorPolicy));
+              context.errorHandler(errorPolicy),
+              FingerprintKey.random());
       @SuppressWarnings("unchecked")
       TypeInformation<O> outputType =
           output == DedupOutput.APPEND
@@ -681,6 +684,10 @@ public final class Dedup {
       if (config.holdsCandidates()) {
         context.declareState(
             keyType, HeldRecords.declaration(DedupConfig.HELD_RECORDS_STATE, "held rows"));
+      }
+      if (config.keepsFingerprints()) {
+        context.declareState(
+            keyType, StoredFingerprintKey.declaration(DedupConfig.FINGERPRINT_KEY_STATE));
       }
     }
 

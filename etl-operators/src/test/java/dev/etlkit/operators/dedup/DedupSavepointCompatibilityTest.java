@@ -37,6 +37,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>wrote keep-first version 4 and keep-last version 3 ({@code *V3} keep-first version 3, {@code
  * *V2} version 2).
+ *
+ * <p>The keep-last upsert files hold fingerprints: version 1 the unkeyed ones of etlkit before
+ * keyed fingerprints (written by d2a463e's operator with this class's input), which a restore does
+ * not trust; version 2 keyed ones, with their key in operator state {@code dedup-fingerprint-key}.
  */
 class DedupSavepointCompatibilityTest {
 
@@ -70,6 +74,79 @@ class DedupSavepointCompatibilityTest {
           .element(Change.delete("k2#"), 30)
           .watermark(35)
           .build();
+
+  /** A 63-character row, to craft a row colliding under the unkeyed fingerprint of its state. */
+  private static final String LONG_ROW =
+      "k4#order 4711 note: please deliver to the back door, thanks!!!!";
+
+  /** Keep-last upsert: fingerprints of k1 (at k1#v2), k2 and k4. */
+  private static final HarnessInput<String> UPSERT_STATE =
+      HarnessInput.<String>builder()
+          .element("k1#v1", 10)
+          .element("k1#v2", 20)
+          .element("k2#v1", 30)
+          .element(LONG_ROW, 40)
+          .build();
+
+  /**
+   * Version 1 holds the unkeyed fingerprints of an earlier etlkit. They are not trusted: a key's
+   * first row after the restore is a change even when identical (k1), so a row crafted to collide
+   * with one (k4) is a change too; from then on the key's keyed fingerprint suppresses no-ops.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastUpsert_unkeyedFingerprintsOfAnEarlierEtlkit_areNotTrusted(StateBackendKind backend)
+      throws Exception {
+    String crafted = DedupCraftedFingerprintCollisionTest.collidingRow(LONG_ROW);
+    try (OperatorHarness<String, Change<String>> restored = restoreUpsert(1, backend)) {
+      restored.processElement("k1#v2", 50); // identical: emitted once, its fingerprint now keyed
+      restored.processElement("k1#v2", 51);
+      restored.processElement("k2#v2", 52);
+      restored.processElement(crafted, 53);
+      restored.processElement("k3#v1", 54);
+
+      assertThat(restored.output())
+          .containsExactly(
+              Change.updateAfter("k1#v2"),
+              Change.updateAfter("k2#v2"),
+              Change.updateAfter(crafted),
+              Change.insert("k3#v1"));
+    }
+  }
+
+  /**
+   * Version 2 holds keyed fingerprints and their key: restored by a job that drew another key
+   * (every harness draws its own, as a resubmitted job graph does), identical rows are still
+   * no-ops.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastUpsert_restoresKeyedFingerprintsWithTheirKeyV2(StateBackendKind backend)
+      throws Exception {
+    String crafted = DedupCraftedFingerprintCollisionTest.collidingRow(LONG_ROW);
+    try (OperatorHarness<String, Change<String>> restored = restoreUpsert(2, backend)) {
+      restored.processElement("k1#v2", 50);
+      restored.processElement(LONG_ROW, 51);
+      restored.processElement("k2#v2", 52);
+      restored.processElement(crafted, 53);
+      restored.processElement("k3#v1", 54);
+
+      assertThat(restored.output())
+          .containsExactly(
+              Change.updateAfter("k2#v2"), Change.updateAfter(crafted), Change.insert("k3#v1"));
+    }
+    assertThat(SnapshotStates.names(read("dedup-keep-last-upsert", 2, backend)))
+        .contains(DedupConfig.FINGERPRINT_KEY_STATE);
+  }
+
+  private static OperatorHarness<String, Change<String>> restoreUpsert(
+      int formatVersion, StateBackendKind backend) throws Exception {
+    return SNAPSHOTS.restore(
+        "dedup-keep-last-upsert",
+        formatVersion,
+        DedupHarness.rows(DedupHarness.keepLast()).harness().on(backend),
+        UPSERT_STATE);
+  }
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)

@@ -289,7 +289,9 @@ class DedupTest {
         .extracting(e -> e.state().valueType() + ": " + e.state().growth())
         .containsExactly(
             "DedupEntry(hash, row: Map<String, String>): per key: 8-byte fingerprint, the kept"
-                + " row");
+                + " row",
+            "Tuple2<Long, Long>: the step's 128-bit row fingerprint key, one copy per subtask"
+                + " (operator state, not keyed)");
   }
 
   @Test

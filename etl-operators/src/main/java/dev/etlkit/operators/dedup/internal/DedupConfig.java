@@ -4,6 +4,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecords;
+import dev.etlkit.operators.internal.FingerprintKey;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,12 @@ public final class DedupConfig<T> implements Serializable {
    */
   public static final String HELD_RECORDS_STATE = "dedup-held-records";
 
+  /**
+   * Name of the operator (union list) state keeping the secret key of the row fingerprints in the
+   * per-key state ({@link dev.etlkit.operators.internal.StoredFingerprintKey}). Never rename.
+   */
+  public static final String FINGERPRINT_KEY_STATE = "dedup-fingerprint-key";
+
   /** Id of the late-records side output. */
   public static final String LATE_RECORDS_TAG_ID = "late-records";
 
@@ -63,7 +70,12 @@ public final class DedupConfig<T> implements Serializable {
   private final int miniBatchRecords;
   private final long miniBatchDelayMillis;
   private final ErrorHandler errors;
+  private final FingerprintKey fingerprintKey;
 
+  /**
+   * @param fingerprintKey the key to fingerprint rows with unless a restore brings the step's own
+   *     ({@link FingerprintKey#random()} when the job graph is built)
+   */
   public DedupConfig(
       boolean keepLast,
       DedupOutput output,
@@ -74,7 +86,8 @@ public final class DedupConfig<T> implements Serializable {
       LateRecords lateRecords,
       int miniBatchRecords,
       long miniBatchDelayMillis,
-      ErrorHandler errors) {
+      ErrorHandler errors,
+      FingerprintKey fingerprintKey) {
     this.keepLast = keepLast;
     this.output = Objects.requireNonNull(output, "output");
     this.order = order;
@@ -85,6 +98,7 @@ public final class DedupConfig<T> implements Serializable {
     this.miniBatchRecords = miniBatchRecords;
     this.miniBatchDelayMillis = miniBatchDelayMillis;
     this.errors = Objects.requireNonNull(errors, "errors");
+    this.fingerprintKey = Objects.requireNonNull(fingerprintKey, "fingerprintKey");
   }
 
   public boolean keepLast() {
@@ -138,6 +152,19 @@ public final class DedupConfig<T> implements Serializable {
 
   public ErrorHandler errors() {
     return errors;
+  }
+
+  /** The drawn fingerprint key (a restored one wins over it: {@link #FINGERPRINT_KEY_STATE}). */
+  public FingerprintKey fingerprintKey() {
+    return fingerprintKey;
+  }
+
+  /**
+   * Whether the per-key state keeps row fingerprints, whose key the step then keeps in {@link
+   * #FINGERPRINT_KEY_STATE}.
+   */
+  public boolean keepsFingerprints() {
+    return layout().fingerprints(rowType);
   }
 
   /** What the per-key state holds in this mode, and what it means. */

@@ -13,8 +13,9 @@ import org.apache.flink.annotation.Internal;
  *   <li>{@code live}: a row is kept for the key. A keep-last entry that is not live but has an
  *       order is a tombstone: the key was deleted at that order, and older records are stale.
  *   <li>{@code order}: the ordering key of the kept row (keep-last: of the newest record seen).
- *   <li>{@code hash}: the fingerprint of the kept row ({@link RowHasher}), for no-op suppression;
- *       not kept where the row itself is kept and compared ({@link RowIdentity#comparesRows()}).
+ *   <li>{@code hash}: the keyed fingerprint of the kept row ({@link RowIdentity#fingerprint}), for
+ *       no-op suppression; not kept where the row itself is kept and compared ({@link
+ *       RowIdentity#comparesRows()}).
  *   <li>{@code row}: the kept row itself, when the step must retract it ({@code -U}, {@code -D}) or
  *       emit it later (a held candidate).
  * </ul>

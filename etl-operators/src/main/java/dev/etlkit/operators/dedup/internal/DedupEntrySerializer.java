@@ -11,12 +11,19 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link DedupEntry}, composing the row's serializer.
  *
- * <p>Binary format of an entry, the same in snapshot versions 1 and 2 (see {@link
- * DedupEntrySerializerSnapshot#CURRENT_VERSION}):
+ * <p>A fingerprint without the keyed flag is the unkeyed xxHash64 fingerprint of an etlkit before
+ * keyed fingerprints (snapshot versions 1 and 2). It is read as no fingerprint: with a seed fixed
+ * in the source, a row colliding with it can be crafted, so it must not be trusted to suppress a
+ * change. The key's next row is then taken as a change, identical or not, and its keyed fingerprint
+ * kept; where the entry keeps the row, that row is fingerprinted instead.
+ *
+ * <p>Binary format of an entry, the same in snapshot versions 1 to 3 (see {@link
+ * DedupEntrySerializerSnapshot#CURRENT_VERSION}) but for one flag:
  *
  * <ol>
  *   <li>one byte of flags: bit 0 live, bit 1 an ordering key follows, bit 2 a fingerprint follows,
- *       bit 3 a row follows; the other bits are reserved and must be zero;
+ *       bit 3 a row follows, bit 4 the fingerprint is keyed (written from version 3 on with every
+ *       fingerprint); the other bits are reserved and must be zero;
  *   <li>the ordering key, if flagged: one unsigned byte {@code n}, then {@code n} longs;
  *   <li>the fingerprint as a long, if flagged;
  *   <li>the row, written by the row serializer, if flagged.
@@ -33,7 +40,9 @@ public final class DedupEntrySerializer<T> extends TypeSerializer<DedupEntry<T>>
   static final int FLAG_ORDER = 1 << 1;
   static final int FLAG_HASH = 1 << 2;
   static final int FLAG_ROW = 1 << 3;
-  private static final int KNOWN_FLAGS = FLAG_LIVE | FLAG_ORDER | FLAG_HASH | FLAG_ROW;
+  static final int FLAG_KEYED_HASH = 1 << 4;
+  private static final int KNOWN_FLAGS =
+      FLAG_LIVE | FLAG_ORDER | FLAG_HASH | FLAG_ROW | FLAG_KEYED_HASH;
 
   private final DedupLayout layout;
   private final TypeSerializer<T> rowSerializer;
@@ -95,6 +104,7 @@ public final class DedupEntrySerializer<T> extends TypeSerializer<DedupEntry<T>>
         (entry.live ? FLAG_LIVE : 0)
             | (order != null ? FLAG_ORDER : 0)
             | (entry.hasHash ? FLAG_HASH : 0)
+            | (entry.hasHash ? FLAG_KEYED_HASH : 0)
             | (entry.row != null ? FLAG_ROW : 0);
     target.writeByte(flags);
     if (order != null) {
@@ -127,8 +137,11 @@ public final class DedupEntrySerializer<T> extends TypeSerializer<DedupEntry<T>>
       entry.order = order;
     }
     if ((flags & FLAG_HASH) != 0) {
-      entry.hasHash = true;
-      entry.hash = source.readLong();
+      long hash = source.readLong();
+      if ((flags & FLAG_KEYED_HASH) != 0) {
+        entry.hasHash = true;
+        entry.hash = hash;
+      }
     }
     if ((flags & FLAG_ROW) != 0) {
       entry.row = rowSerializer.deserialize(source);

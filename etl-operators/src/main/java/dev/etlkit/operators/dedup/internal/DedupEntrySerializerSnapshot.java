@@ -17,7 +17,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * own). A restore into a layout that would read the state as something else is incompatible: the
  * state cannot serve another ordering, keep mode or output mode.
  *
- * <p>Outer format, version 2:
+ * <p>Outer format, versions 2 and 3 (3 marks entries that may hold keyed fingerprints, see {@link
+ * DedupEntrySerializer}: an earlier etlkit refuses it at the restore rather than at the first entry
+ * it reads):
  *
  * <ol>
  *   <li>the layout's shape as an int: ordering components {@code << 2}, bit 1 a fingerprint, bit 0
@@ -39,10 +41,11 @@ public final class DedupEntrySerializerSnapshot<T>
     extends WrappingSerializerSnapshot<DedupEntry<T>, DedupEntrySerializer<T>> {
 
   /**
-   * Version 2 records the keep mode and each ordering component's kind and name; version 1 only the
-   * layout's shape.
+   * Version 3: entries may hold keyed fingerprints (the outer format is version 2's). Version 2
+   * records the keep mode and each ordering component's kind and name; version 1 only the layout's
+   * shape.
    */
-  static final int CURRENT_VERSION = 2;
+  static final int CURRENT_VERSION = 3;
 
   private static final int MEANING_KNOWN = 1;
   private static final int MEANING_KEEP_LAST = 2;

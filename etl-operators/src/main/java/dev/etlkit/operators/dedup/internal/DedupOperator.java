@@ -11,8 +11,10 @@ import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecordException;
 import dev.etlkit.operators.dedup.LateRecords;
+import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
+import dev.etlkit.operators.internal.StoredFingerprintKey;
 import dev.etlkit.operators.internal.StoredWatermark;
 import java.util.Iterator;
 import java.util.List;
@@ -115,6 +117,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private transient boolean keepsRow;
   private transient boolean append;
   private transient boolean retract;
+  private transient FingerprintKey fingerprintKey;
 
   public DedupOperator(DedupConfig<T> config) {
     this.config = config;
@@ -187,6 +190,11 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     watermark = Long.MIN_VALUE;
+    fingerprintKey =
+        config.keepsFingerprints()
+            ? StoredFingerprintKey.register(
+                context, DedupConfig.FINGERPRINT_KEY_STATE, config.fingerprintKey())
+            : config.fingerprintKey();
     if (config.holdsCandidates()) {
       heldRecords = new HeldRecords(DedupConfig.HELD_RECORDS_STATE, this);
       heldRecords.initializeState(context, getRuntimeContext().getTaskInfo());
@@ -242,7 +250,11 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     // with retract output keeps the row but no fingerprint).
     RowIdentity<T> rows =
         keepsHash || keepsRow
-            ? RowIdentity.of(config.rowType(), getExecutionConfig().getSerializerConfig(), keepsRow)
+            ? RowIdentity.of(
+                config.rowType(),
+                getExecutionConfig().getSerializerConfig(),
+                fingerprintKey,
+                keepsRow)
             : null;
     rules = new DedupRules<>(config.keepLast(), holds ? config.pendingLayout() : layout, rows);
     scratchOrder = ordered ? new long[config.order().size()] : null;

@@ -1,5 +1,7 @@
 package dev.etlkit.operators.dedup.internal;
 
+import dev.etlkit.operators.internal.FingerprintKey;
+import dev.etlkit.operators.internal.RowFingerprint;
 import dev.etlkit.operators.internal.SerializedForm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +16,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * SerializedForm#isStructural structural} (POJOs, records, tuples, strings, boxed primitives, ...),
  * the two rows are compared value by value ({@link SerializedForm#same}): exact, and nothing is
  * serialized or fingerprinted, so entries keep no fingerprint ({@link #comparesRows()}). Otherwise
- * the rules compare {@link RowHasher fingerprints}, kept in the entries.
+ * the rules compare {@link RowFingerprint fingerprints} under the step's secret key, kept in the
+ * entries.
  *
  * <p>Not thread-safe: one per operator, created in {@code open()}.
  *
@@ -24,22 +27,23 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 public final class RowIdentity<T> {
 
   private final SerializedForm<T> form;
-  private final RowHasher<T> hasher;
+  private final RowFingerprint<T> fingerprints;
   private final boolean comparesRows;
 
-  RowIdentity(SerializedForm<T> form, boolean comparesRows) {
+  RowIdentity(SerializedForm<T> form, FingerprintKey key, boolean comparesRows) {
     this.form = form;
-    this.hasher = new RowHasher<>(form);
+    this.fingerprints = new RowFingerprint<>(form, key);
     this.comparesRows = comparesRows;
   }
 
   /**
    * The identity of rows of {@code rowType} for a step whose entries keep the row ({@code
-   * keepsRow}) or not.
+   * keepsRow}) or not, fingerprinting under {@code key}.
    */
   public static <T> RowIdentity<T> of(
-      TypeInformation<T> rowType, SerializerConfig config, boolean keepsRow) {
-    return new RowIdentity<>(SerializedForm.of(rowType, config), keepsRow && comparesRows(rowType));
+      TypeInformation<T> rowType, SerializerConfig config, FingerprintKey key, boolean keepsRow) {
+    return new RowIdentity<>(
+        SerializedForm.of(rowType, config), key, keepsRow && comparesRows(rowType));
   }
 
   /** Whether a step keeping rows of {@code rowType} compares them instead of fingerprints. */
@@ -61,12 +65,8 @@ public final class RowIdentity<T> {
     }
   }
 
-  /** The {@link RowHasher fingerprint} of a row. */
+  /** The keyed {@link RowFingerprint fingerprint} of a row. */
   public long fingerprint(T row) {
-    try {
-      return hasher.hash(row);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not serialize a row to fingerprint it", e);
-    }
+    return fingerprints.of(row);
   }
 }

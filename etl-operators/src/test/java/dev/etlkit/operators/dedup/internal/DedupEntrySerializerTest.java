@@ -31,6 +31,45 @@ class DedupEntrySerializerTest {
   }
 
   @Test
+  void serialize_aFingerprint_isFlaggedKeyed() throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    SERIALIZER.serialize(new DedupEntry<>(true, null, true, 42L, null), out);
+
+    assertThat(out.getCopyOfBuffer()[0])
+        .isEqualTo(
+            (byte)
+                (DedupEntrySerializer.FLAG_LIVE
+                    | DedupEntrySerializer.FLAG_HASH
+                    | DedupEntrySerializer.FLAG_KEYED_HASH));
+  }
+
+  /**
+   * An entry of etlkit before keyed fingerprints (its bytes as that version wrote them): its
+   * unkeyed fingerprint is read as none, so that it never suppresses a change; the rest is read.
+   */
+  @Test
+  void deserialize_anUnkeyedFingerprintOfAnEarlierEtlkit_isReadAsNone() throws IOException {
+    DataOutputSerializer earlier = new DataOutputSerializer(64);
+    earlier.writeByte(
+        DedupEntrySerializer.FLAG_LIVE
+            | DedupEntrySerializer.FLAG_ORDER
+            | DedupEntrySerializer.FLAG_HASH
+            | DedupEntrySerializer.FLAG_ROW);
+    earlier.writeByte(2);
+    earlier.writeLong(5L);
+    earlier.writeLong(6L);
+    earlier.writeLong(0x7620d410ac165b3aL); // the unkeyed fingerprint of "k1#v1"
+    SERIALIZER.rowSerializer().serialize("k1#v1", earlier);
+    byte[] bytes = earlier.getCopyOfBuffer();
+
+    assertThat(SERIALIZER.deserialize(new DataInputDeserializer(bytes)))
+        .isEqualTo(new DedupEntry<>(true, new long[] {5L, 6L}, false, 0L, "k1#v1"));
+    DataOutputSerializer copied = new DataOutputSerializer(64);
+    SERIALIZER.copy(new DataInputDeserializer(bytes), copied);
+    assertThat(copied.getCopyOfBuffer()).isEqualTo(bytes);
+  }
+
+  @Test
   void serialize_marker_takesOneByte() throws IOException {
     DataOutputSerializer out = new DataOutputSerializer(16);
     SERIALIZER.serialize(new DedupEntry<>(true, null, false, 0L, null), out);

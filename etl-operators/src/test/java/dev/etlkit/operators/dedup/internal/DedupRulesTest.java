@@ -3,9 +3,9 @@ package dev.etlkit.operators.dedup.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.operators.dedup.internal.DedupRules.Outcome;
+import dev.etlkit.operators.internal.FingerprintKey;
+import dev.etlkit.operators.internal.RowFingerprint;
 import dev.etlkit.operators.internal.SerializedForm;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -15,6 +15,11 @@ import org.junit.jupiter.api.Test;
 
 /** The rules without Flink: entry in, outcome and entry out. */
 class DedupRulesTest {
+
+  private static final FingerprintKey KEY = new FingerprintKey(0x1234, 0x5678);
+
+  private static final SerializedForm<String> STRINGS =
+      SerializedForm.of(Types.STRING, new SerializerConfigImpl());
 
   private static final DedupLayout ORDERED_RETRACT = new DedupLayout(2, true, true);
   private static final DedupLayout RETRACT = new DedupLayout(0, true, true);
@@ -200,14 +205,10 @@ class DedupRulesTest {
   private static <T> DedupRules<T> rules(
       boolean keepLast, DedupLayout layout, TypeInformation<T> type) {
     return new DedupRules<>(
-        keepLast, layout, RowIdentity.of(type, new SerializerConfigImpl(), layout.row()));
+        keepLast, layout, RowIdentity.of(type, new SerializerConfigImpl(), KEY, layout.row()));
   }
 
   private static long fingerprint(String row) {
-    try {
-      return new RowHasher<>(SerializedForm.of(Types.STRING, new SerializerConfigImpl())).hash(row);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new RowFingerprint<>(STRINGS, KEY).of(row);
   }
 }

@@ -3,17 +3,14 @@ package dev.etlkit.operators.dedup.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import org.apache.flink.annotation.Internal;
 
 /**
- * xxHash64 (Yann Collet's XXH64, the 64-bit variant of xxHash) over a byte range: fast,
- * allocation-free and well distributed. Used to fingerprint serialized rows for no-op suppression,
- * where a collision (about 1 in 1.8 × 10^19 for two different rows not chosen to collide) would
- * suppress a real change. Not collision resistant: with a known seed, rows that collide can be
- * crafted on purpose (docs/dedup.md). Checked against the reference implementation's test vectors
- * in {@code XxHash64Test}.
+ * xxHash64 (Yann Collet's XXH64, the 64-bit variant of xxHash) over a byte range: the unkeyed
+ * fingerprint dedup state held before keyed fingerprints, with the seed {@code 0x0E7C_D3D0_0B5E}.
+ * Kept in the tests only, to show that a row crafted to collide under it ({@code
+ * DedupCraftedFingerprintCollisionTest}) really collided. Checked against the reference
+ * implementation's test vectors in {@code XxHash64Test}.
  */
-@Internal
 public final class XxHash64 {
 
   private static final long P1 = 0x9E3779B185EBCA87L;
