@@ -8,6 +8,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.normalize.ChangeSequence;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
@@ -144,7 +145,8 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
                         null,
                         Route.DROP,
                         Route.DROP,
-                        errors);
+                        errors,
+                        FingerprintKey.random()); // unused: no projection
         return (OneInputStreamOperator) new KeyedProcessOperator<>(etlkit);
       case FLINK_SQL:
         // No state TTL, generateUpdateBefore and generateInsert on, changelog input: as

@@ -4,12 +4,14 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
 import java.time.Duration;
@@ -36,8 +38,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *   <li>{@code UPDATE_BEFORE} and {@code DELETE} need a live key;
  *   <li>with {@link #withFullChangelog()}: an {@code UPDATE_AFTER} of a live key needs an {@code
  *       UPDATE_BEFORE} before it, and {@code UPDATE_BEFORE} and {@code DELETE} must carry the live
- *       row (compared by a 64-bit hash of the rows' serialized forms), as retracting consumers
- *       need.
+ *       row (compared by 62 bits of a hash of the rows' serialized forms, SipHash-2-4 under a
+ *       secret key the step draws when the job graph is built and keeps in operator state, so
+ *       nobody can craft a retraction of another row that passes), as retracting consumers need.
  * </ol>
  *
  * <p>An {@code UPDATE_AFTER} of a key that is not live is an upsert and always valid. A pending
@@ -45,11 +48,12 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <p><b>Sampling</b>: {@link #withSampleRate} checks a deterministic share of the keys, chosen by a
  * hash of the key, so a sampled key is checked completely and the others cost no state access.
- * <b>State</b>: one long per live key of the sample (two flags and, for a full changelog, 62 bits
- * of the live row's hash); a delete clears it. With a state TTL a key without a valid record for
- * the TTL or longer is forgotten (every valid record restarts its clock, a violation does not), and
- * its next retraction is reported as a retraction of a key that is not live: choose a TTL longer
- * than a row lives, or none.
+ * <b>State</b>: one long per live key of the sample (two status bits and, for a full changelog, 62
+ * bits of the live row's hash; then also the 128-bit hash key, once per subtask in operator state);
+ * a delete clears it. With a state TTL a key without a valid record for the TTL or longer is
+ * forgotten (every valid record restarts its clock, a violation does not), and its next retraction
+ * is reported as a retraction of a key that is not live: choose a TTL longer than a row lives, or
+ * none.
  *
  * <pre>{@code
  * normalized.apply(
@@ -168,7 +172,9 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
     ValueEquality.requireKeyEquality(keyType, "changelog check '" + name + "'");
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
     ErrorHandler errors = context.errorHandler(errorPolicy);
-    ChangelogCheckFunction<K, T> function = createFunction(valueType, ttl, errors);
+    // the key of the row fingerprints, drawn once per job graph (a restore keeps the stored one)
+    ChangelogCheckFunction<K, T> function =
+        createFunction(valueType, ttl, errors, FingerprintKey.random());
     // Flink's keyBy fails the job on a null key or a throwing key selector: check the keys first
     // (every kind is checked here, -U included)
     SingleOutputStreamOperator<Change<T>> keysChecked =
@@ -180,7 +186,9 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
                 .setParallelism(input.getParallelism()),
             UpsertNormalize.KEY_CHECK);
     KeyedStream<Change<T>, K> keyed = keysChecked.keyBy(changeKey(), keyType);
-    context.declareState(keyType, function.stateDeclaration());
+    for (StateDeclaration state : function.stateDeclarations()) {
+      context.declareState(keyType, state);
+    }
     context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> checked =
         context.named(keyed.process(function, input.getType()));
@@ -196,10 +204,16 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
     return new IllegalArgumentException(KeyCheck.nullKeyMessage("the changelog check key", field));
   }
 
-  /** The step's function with the resolved TTL and error handler (also used by tests). */
+  /**
+   * The step's function with the resolved TTL and error handler, fingerprinting rows under {@code
+   * drawnKey} unless a restore brings the key a former run kept (also used by tests).
+   */
   ChangelogCheckFunction<K, T> createFunction(
-      TypeInformation<T> valueType, @Nullable Duration ttl, ErrorHandler errors) {
-    return new ChangelogCheckFunction<>(valueType, full, sampleRate, ttl, errors);
+      TypeInformation<T> valueType,
+      @Nullable Duration ttl,
+      ErrorHandler errors,
+      FingerprintKey drawnKey) {
+    return new ChangelogCheckFunction<>(valueType, full, sampleRate, ttl, errors, drawnKey);
   }
 
   /** The key of a change: the key of its value. */

@@ -5,6 +5,7 @@ import dev.etlkit.core.ChangeTypeInfo;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
@@ -12,6 +13,7 @@ import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.Projection;
@@ -61,7 +63,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <p><b>State</b> (listed in the pipeline's state inventory): one {@code ValueState} per key
  * holding the live row; versioned, a deleted key's sequence too; projected, only the projection
- * plus a 64-bit hash of the full row. Unversioned, a delete clears the key. <b>TTL</b> ({@link
+ * plus a 64-bit keyed hash of the full row, and the step's 128-bit hash key in operator state (see
+ * {@link #withProjectedState}). Unversioned, a delete clears the key. <b>TTL</b> ({@link
  * #withStateTtl}, else the pipeline default): a key whose state expired is treated as never seen:
  * its next upsert is emitted as {@code +I}, its next delete is an unknown-key delete, and its
  * sequence is forgotten (choose a TTL longer than changes can arrive late). No-op suppression stays
@@ -182,8 +185,11 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * {@code -D} records the step emits then carry {@code retraction.map(projected)}</b>, not the
    * previous full row: use it when downstream deletes by the projected columns (an upsert sink
    * deletes by key). No-op detection compares a 64-bit hash of each full row's serialized form,
-   * kept beside the projection. Rich functions are given the runtime context and opened and closed
-   * with the step.
+   * kept beside the projection: SipHash-2-4 under a secret key the step draws when the job graph is
+   * built and keeps in operator state, so nobody can craft a changed row that passes for a no-op
+   * (as with an unkeyed hash). Rows of state written by an etlkit before keyed hashes are compared
+   * by their former, unkeyed hash until their key's entry is next written. Rich functions are given
+   * the runtime context and opened and closed with the step.
    *
    * @param project the part of a row to keep
    * @param projectedType its Flink type; must not be a generic (Kryo) type
@@ -307,7 +313,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     ValueEquality.requireKeyEquality(keyType, "upsert normalize step '" + name + "'");
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
     ErrorHandler errors = context.errorHandler(errorPolicy);
-    NormalizeFunctionBase<K, T> function = createFunction(valueType, ttl, errors);
+    // the key of the row fingerprints, drawn once per job graph (a restore keeps the stored one)
+    NormalizeFunctionBase<K, T> function =
+        createFunction(valueType, ttl, errors, FingerprintKey.random());
     // Flink's keyBy fails the job on a null key or a throwing key selector: check the keys first
     // (and drop -U records, which the step ignores, before they are keyed or shipped)
     SingleOutputStreamOperator<Change<T>> checked =
@@ -319,7 +327,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);
     KeyedStream<Change<T>, K> keyed = checked.keyBy(changeKey(), keyType);
-    context.declareState(keyType, function.stateDeclaration());
+    for (StateDeclaration state : function.stateDeclarations()) {
+      context.declareState(keyType, state);
+    }
     context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> normalized =
         context.named(keyed.process(function, input.getType()));
@@ -335,9 +345,16 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     return new IllegalArgumentException(KeyCheck.nullKeyMessage("the upsert key", field));
   }
 
-  /** The step's function with the resolved TTL and error handler (also used by tests). */
+  /**
+   * The step's function with the resolved TTL and error handler; with projected state it
+   * fingerprints rows under {@code drawnKey} unless a restore brings the key a former run kept
+   * (also used by tests).
+   */
   NormalizeFunctionBase<K, T> createFunction(
-      TypeInformation<T> valueType, @Nullable Duration ttl, ErrorHandler errors) {
+      TypeInformation<T> valueType,
+      @Nullable Duration ttl,
+      ErrorHandler errors,
+      FingerprintKey drawnKey) {
     Route unknown =
         unknownKeyDeletes != null
             ? unknownKeyDeletes
@@ -346,7 +363,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     return sequence == null && projection == null
         ? new UpsertNormalizeFunction<>(valueType, ttl, unknown, errors)
         : VersionedNormalizeFunction.create(
-            valueType, sequence, projection, ttl, unknown, stale, errors);
+            valueType, sequence, projection, ttl, unknown, stale, errors, drawnKey);
   }
 
   /** The key of a change: the key of its value. */

@@ -10,6 +10,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateInventory;
+import dev.etlkit.testkit.ChangelogGenerator;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The normalization steps' savepoints hold exactly the states their state inventory declares, with
- * and without TTL and a sequence, on heap and RocksDB.
+ * and without TTL, a sequence, projected state and a full changelog, on heap and RocksDB.
  */
 class NormalizeDeclaredStateTest {
 
@@ -60,6 +61,17 @@ class NormalizeDeclaredStateTest {
     check(normalizer(sequenced, Types.STRING, null).recipe, inventory(sequenced), backend);
   }
 
+  /** With the fingerprint key's operator state. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void upsertsWithProjectedState(StateBackendKind backend) throws Exception {
+    UpsertNormalize<String, String> projected =
+        strings().withProjectedState(ChangelogGenerator::stringKey, Types.STRING, key -> key + "#");
+    check(normalizer(projected, Types.STRING, null).recipe, inventory(projected), backend);
+    UpsertNormalize<String, String> both = projected.withSequence(ChangeSequence.sourcePosition());
+    check(normalizer(both, Types.STRING, null).recipe, inventory(both), backend);
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void changelogCheck(StateBackendKind backend) throws Exception {
@@ -68,6 +80,14 @@ class NormalizeDeclaredStateTest {
         checker(stringCheck(), Types.STRING, TTL).recipe,
         inventory(stringCheck().withStateTtl(TTL)),
         backend);
+  }
+
+  /** With the fingerprint key's operator state. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void fullChangelogCheck(StateBackendKind backend) throws Exception {
+    ChangelogCheck<String, String> full = stringCheck().withFullChangelog();
+    check(checker(full, Types.STRING, null).recipe, inventory(full), backend);
   }
 
   private static void check(

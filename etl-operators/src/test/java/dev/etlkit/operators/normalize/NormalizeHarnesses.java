@@ -5,6 +5,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.testkit.ChangelogGenerator;
@@ -23,6 +24,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Harness recipes of the normalize steps, built from their public specs (so defaults and routes are
  * resolved as in a pipeline), remembering the last function created so tests can read its counters.
+ * A recipe stands for one job graph: the functions it creates, for every subtask and restore, draw
+ * the same fingerprint key, drawn with the recipe unless it is given one. A recipe made for a
+ * restore stands for a resubmitted job, which draws another key.
  */
 final class NormalizeHarnesses {
 
@@ -31,6 +35,8 @@ final class NormalizeHarnesses {
   static final StepIdentity STEP = new StepIdentity("test", "normalize", "test/normalize");
   static final OutputTag<Change<String>> REJECTED_STRINGS =
       new OutputTag<>(NormalizeFunctionBase.REJECTED_OUTPUT_ID, STRING_CHANGES);
+  static final OutputTag<Change<Customer>> REJECTED_CUSTOMERS =
+      new OutputTag<>(NormalizeFunctionBase.REJECTED_OUTPUT_ID, CUSTOMER_CHANGES);
   static final OutputTag<DeadLetter> DEAD_LETTERS = DeadLetter.OUTPUT_TAG;
 
   private NormalizeHarnesses() {}
@@ -52,12 +58,29 @@ final class NormalizeHarnesses {
   /** A normalizer recipe; the function built last is {@link Normalizer#function()}. */
   static <T, K> Normalizer<T, K> normalizer(
       UpsertNormalize<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
-    return new Normalizer<>(spec, valueType, ttl);
+    return new Normalizer<>(spec, valueType, ttl, null);
+  }
+
+  /** A normalizer recipe whose functions all draw {@code key}. */
+  static <T, K> Normalizer<T, K> normalizerWithKey(
+      UpsertNormalize<T, K> spec, TypeInformation<T> valueType, FingerprintKey key) {
+    return new Normalizer<>(spec, valueType, null, key);
   }
 
   static <T, K> Checker<T, K> checker(
       ChangelogCheck<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
-    return new Checker<>(spec, valueType, ttl);
+    return new Checker<>(spec, valueType, ttl, null);
+  }
+
+  /** A check recipe whose functions all draw {@code key}. */
+  static <T, K> Checker<T, K> checkerWithKey(
+      ChangelogCheck<T, K> spec, TypeInformation<T> valueType, FingerprintKey key) {
+    return new Checker<>(spec, valueType, null, key);
+  }
+
+  /** {@code key}, or a newly drawn one. */
+  private static FingerprintKey drawnOr(@Nullable FingerprintKey key) {
+    return key != null ? key : FingerprintKey.random();
   }
 
   /**
@@ -89,12 +112,16 @@ final class NormalizeHarnesses {
     final KeyedHarness<K, Change<T>, Change<T>> recipe;
 
     private Normalizer(
-        UpsertNormalize<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
+        UpsertNormalize<T, K> spec,
+        TypeInformation<T> valueType,
+        @Nullable Duration ttl,
+        @Nullable FingerprintKey key) {
+      FingerprintKey drawn = drawnOr(key);
       this.recipe =
           KeyedHarness.forFunction(
               () -> {
                 NormalizeFunctionBase<K, T> function =
-                    spec.createFunction(valueType, ttl, errors());
+                    spec.createFunction(valueType, ttl, errors(), drawn);
                 created.add(function);
                 return function;
               },
@@ -114,12 +141,16 @@ final class NormalizeHarnesses {
     final KeyedHarness<K, Change<T>, Change<T>> recipe;
 
     private Checker(
-        ChangelogCheck<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
+        ChangelogCheck<T, K> spec,
+        TypeInformation<T> valueType,
+        @Nullable Duration ttl,
+        @Nullable FingerprintKey key) {
+      FingerprintKey drawn = drawnOr(key);
       this.recipe =
           KeyedHarness.forFunction(
               () -> {
                 ChangelogCheckFunction<K, T> function =
-                    spec.createFunction(valueType, ttl, errors());
+                    spec.createFunction(valueType, ttl, errors(), drawn);
                 created.add(function);
                 return function;
               },

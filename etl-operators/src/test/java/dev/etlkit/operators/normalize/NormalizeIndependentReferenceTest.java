@@ -8,6 +8,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.normalize.NormalizeIndependentReference.Acct;
 import dev.etlkit.operators.normalize.NormalizeIndependentReference.AcctKey;
 import dev.etlkit.operators.normalize.NormalizeIndependentReference.Checker;
@@ -105,8 +106,12 @@ class NormalizeIndependentReferenceTest {
   static KeyedHarness<String, Change<Acct>, Change<Acct>> normalizer(Config config) {
     UpsertNormalize<Acct, String> step = step(config);
     Duration ttl = config.ttl() == null ? null : Duration.ofMillis(config.ttl());
+    FingerprintKey drawn = FingerprintKey.random(); // one per job graph
     return KeyedHarness.forFunction(
-        () -> step.createFunction(ACCT, ttl, errors()), step.changeKey(), Types.STRING, CHANGE);
+        () -> step.createFunction(ACCT, ttl, errors(), drawn),
+        step.changeKey(),
+        Types.STRING,
+        CHANGE);
   }
 
   static UpsertNormalize<Acct, String> step(Config c) {
@@ -230,8 +235,9 @@ class NormalizeIndependentReferenceTest {
     }
     ChangelogCheck<Acct, String> s = step;
     Duration ttl = config.ttl() == null ? null : Duration.ofMillis(config.ttl());
+    FingerprintKey drawn = FingerprintKey.random(); // one per job graph
     return KeyedHarness.forFunction(
-        () -> s.createFunction(ACCT, ttl, errors()), s.changeKey(), Types.STRING, CHANGE);
+        () -> s.createFunction(ACCT, ttl, errors(), drawn), s.changeKey(), Types.STRING, CHANGE);
   }
 
   static void assertCheckMatches(CheckConfig config, List<Event> events, StateBackendKind backend)

@@ -1,6 +1,7 @@
 package dev.etlkit.operators.normalize;
 
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.DEAD_LETTERS;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.REJECTED_CUSTOMERS;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.REJECTED_STRINGS;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.checker;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.normalizer;
@@ -25,14 +26,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The committed snapshot files of the normalize steps restore into today's operators, which
- * continue from them: format 1 of every step, and format 2 of the row state (which records the
- * layout) of the versioned and projected ones. Write files only for a new operator or format
- * version, running only its tests: {@code ./mvnw -pl etl-operators test
- * -Dtest='NormalizeSavepointCompatibilityTest#*V2' -Detlkit.snapshots.write=true}.
+ * continue from them: format 1 of every step; format 2 of the row state (which records the layout)
+ * of the versioned and projected ones; format 3 of the projected row state and format 2 of the full
+ * changelog check, whose row hashes are keyed, with the key in operator state (formats 1 and 2 of
+ * those hold unkeyed legacy hashes). Write files only for a new operator or format version, running
+ * only its tests: {@code ./mvnw -pl etl-operators test
+ * -Dtest='NormalizeSavepointCompatibilityTest#*V3' -Detlkit.snapshots.write=true}.
  */
 class NormalizeSavepointCompatibilityTest {
 
-  private static final SavepointCompatibility SNAPSHOTS =
+  static final SavepointCompatibility SNAPSHOTS =
       SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
 
   /** k1 live at v2, k2 deleted, k3 live. */
@@ -45,15 +48,24 @@ class NormalizeSavepointCompatibilityTest {
           .element(Change.insert("k3#v1").withSourcePosition(5), 50)
           .build();
 
-  private static final Customer ADA = new Customer("c1", "Ada", "ada@one", 3);
-  private static final Customer BOB = new Customer("c2", "Bob", "bob@one", 2);
+  static final Customer ADA = new Customer("c1", "Ada", "ada@one", 3);
+  static final Customer BOB = new Customer("c2", "Bob", "bob@one", 2);
 
-  private static final HarnessInput<Change<Customer>> CUSTOMER_STATE =
+  /** c1 live as {@link #ADA}, c2 as {@link #BOB}, c3 deleted at version 9. */
+  static final HarnessInput<Change<Customer>> CUSTOMER_STATE =
       HarnessInput.<Change<Customer>>builder()
           .element(Change.insert(new Customer("c1", "Ada", "ada@zero", 1)), 10)
           .element(Change.updateAfter(ADA), 20)
           .element(Change.insert(BOB), 30)
           .element(Change.delete(new Customer("c3", null, null, 9)), 40) // unknown: kept deleted
+          .build();
+
+  /** k1 live as k1#v1, k2 waiting for its +U. */
+  static final HarnessInput<Change<String>> CHECK_STATE =
+      HarnessInput.<Change<String>>builder()
+          .element(Change.insert("k1#v1"), 10)
+          .element(Change.insert("k2#v1"), 20)
+          .element(Change.updateBefore("k2#v1"), 30)
           .build();
 
   @ParameterizedTest
@@ -123,6 +135,13 @@ class NormalizeSavepointCompatibilityTest {
     projectedRestores(2, backend);
   }
 
+  /** Keyed row hashes, and the key in operator state. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void projected_restoresProjectionHashAndSequenceV3(StateBackendKind backend) throws Exception {
+    projectedRestores(3, backend);
+  }
+
   private static void projectedRestores(int formatVersion, StateBackendKind backend)
       throws Exception {
     try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
@@ -141,6 +160,9 @@ class NormalizeSavepointCompatibilityTest {
               Change.updateBefore(new Customer("c1", null, "ada@one", 0)),
               Change.updateAfter(new Customer("c1", "Ada", "ada@two", 4)),
               Change.delete(new Customer("c2", null, "bob@one", 0)));
+      assertThat(harness.sideOutput(REJECTED_CUSTOMERS))
+          .as("c1's same row at its version is a duplicate, c3's insert is stale")
+          .containsExactly(Change.insert(new Customer("c3", "Cy", "cy@one", 8)));
     }
   }
 
@@ -208,7 +230,7 @@ class NormalizeSavepointCompatibilityTest {
   }
 
   /** The projected normalizer of customers, with or without their version as its sequence. */
-  private static UpsertNormalize<Customer, String> projected(boolean versioned) {
+  static UpsertNormalize<Customer, String> projected(boolean versioned) {
     UpsertNormalize<Customer, String> spec =
         Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
             .withProjectedState(CustomerKey::of, CustomerKey.TYPE, CustomerKey::toCustomer);
@@ -218,18 +240,24 @@ class NormalizeSavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void changelogCheck_restoresLivenessAndRowHashes(StateBackendKind backend) throws Exception {
-    HarnessInput<Change<String>> state =
-        HarnessInput.<Change<String>>builder()
-            .element(Change.insert("k1#v1"), 10)
-            .element(Change.insert("k2#v1"), 20)
-            .element(Change.updateBefore("k2#v1"), 30) // k2 waits for its +U
-            .build();
+    changelogCheckRestores(1, backend);
+  }
+
+  /** Keyed row hashes, and the key in operator state. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void changelogCheck_restoresLivenessAndRowHashesV2(StateBackendKind backend) throws Exception {
+    changelogCheckRestores(2, backend);
+  }
+
+  private static void changelogCheckRestores(int formatVersion, StateBackendKind backend)
+      throws Exception {
     try (OperatorHarness<Change<String>, Change<String>> harness =
         SNAPSHOTS.restore(
             "changelog-check",
-            1,
+            formatVersion,
             checker(stringCheck().withFullChangelog(), Types.STRING, null).recipe.on(backend),
-            state)) {
+            CHECK_STATE)) {
       harness.processElement(Change.updateBefore("k1#v0"), 60); // not the live row
       harness.processElement(Change.delete("k1#v1"), 61);
       harness.processElement(Change.insert("k2#v2"), 62); // k2 waited for its +U

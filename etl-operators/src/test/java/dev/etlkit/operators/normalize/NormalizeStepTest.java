@@ -93,6 +93,14 @@ class NormalizeStepTest {
                 Duration.ofDays(7),
                 "one long per live key of the sample (flags and live-row hash); a delete clears"
                     + " it"),
+            org.assertj.core.groups.Tuple.tuple(
+                "crm/check-customers",
+                "status-fingerprint-key",
+                StateDeclaration.Kind.LIST,
+                "Tuple2<Long, Long>",
+                null,
+                "the step's 128-bit row fingerprint key, one copy per subtask (operator state, not"
+                    + " keyed)"),
             timers("crm/check-customers"));
   }
 

@@ -7,8 +7,13 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.SourcePositions;
+import dev.etlkit.operators.internal.FingerprintKey;
+import dev.etlkit.operators.internal.RowFingerprint;
+import dev.etlkit.operators.internal.SerializedForm;
+import dev.etlkit.operators.internal.StoredFingerprintKey;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -18,6 +23,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
@@ -25,49 +33,87 @@ import org.apache.flink.util.Collector;
 /**
  * Checks a changelog against {@link ChangelogRules} as it flows: valid records pass unchanged,
  * violations become dead letters. Keys outside the sample pass without a state access.
+ *
+ * <p>A full changelog's check compares retractions with the live row by its {@link RowFingerprint}:
+ * SipHash-2-4 under the step's secret key, drawn when the job graph is built and kept in the union
+ * list operator state {@code status-fingerprint-key} (a restored key wins over the drawn one), so
+ * nobody can craft a retraction of another row that passes as one of the live row. A status written
+ * before keyed fingerprints is compared by the {@link LegacyRowHash} until the key's next valid
+ * record.
  */
 @Internal
 public final class ChangelogCheckFunction<K, T>
-    extends KeyedProcessFunction<K, Change<T>, Change<T>> {
+    extends KeyedProcessFunction<K, Change<T>, Change<T>> implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   /** Flags and live-row hash per key. Part of the savepoint layout: never rename. */
   private static final String STATUS_STATE = "status";
+
+  /**
+   * The key of the row fingerprints (full changelog only; operator state). Part of the savepoint
+   * layout: never rename.
+   */
+  static final String FINGERPRINT_KEY_STATE = "status-fingerprint-key";
 
   private final TypeInformation<T> valueType;
   private final boolean full;
   private final long sampleThreshold;
   @Nullable private final Duration ttl;
   private final ErrorHandler errors;
+  private final FingerprintKey drawnKey;
 
   private transient ValueState<Long> status;
   private transient StepMetrics metrics;
   private transient Counter checked;
   private transient Counter violations;
-  @Nullable private transient RowHasher<T> hasher;
+  @Nullable private transient FingerprintKey key;
+  @Nullable private transient RowFingerprint<T> fingerprint;
+  @Nullable private transient LegacyRowHash<T> legacyHash;
 
+  /**
+   * A check of the rules 1 to 3, and of rule 4 if {@code full}, fingerprinting rows under {@code
+   * drawnKey} unless a restore brings the key a former run kept.
+   */
   public ChangelogCheckFunction(
       TypeInformation<T> valueType,
       boolean full,
       double sampleRate,
       @Nullable Duration ttl,
-      ErrorHandler errors) {
+      ErrorHandler errors,
+      FingerprintKey drawnKey) {
     this.valueType = Objects.requireNonNull(valueType, "valueType");
     this.full = full;
     this.sampleThreshold = ChangelogRules.sampleThreshold(sampleRate);
     this.ttl = ttl;
     this.errors = Objects.requireNonNull(errors, "errors");
+    this.drawnKey = Objects.requireNonNull(drawnKey, "drawnKey");
   }
 
-  /** The state this function creates, for the pipeline's state inventory. */
-  public StateDeclaration stateDeclaration() {
-    return StateDeclaration.value(STATUS_STATE, Types.LONG)
-        .withTtl(ttl)
-        .withGrowth(
-            "one long per live key of the sample (flags"
-                + (full ? " and live-row hash" : "")
-                + "); a delete clears it");
+  /** The states this function creates, for the pipeline's state inventory. */
+  public List<StateDeclaration> stateDeclarations() {
+    StateDeclaration statuses =
+        StateDeclaration.value(STATUS_STATE, Types.LONG)
+            .withTtl(ttl)
+            .withGrowth(
+                "one long per live key of the sample (flags"
+                    + (full ? " and live-row hash" : "")
+                    + "); a delete clears it");
+    return full
+        ? List.of(statuses, StoredFingerprintKey.declaration(FINGERPRINT_KEY_STATE))
+        : List.of(statuses);
   }
+
+  /** Registers the fingerprint key's state (full changelog only); before {@link #open}. */
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    if (full) {
+      key = StoredFingerprintKey.register(context, FINGERPRINT_KEY_STATE, drawnKey);
+    }
+  }
+
+  /** Nothing to add: the key's union list state holds the key since {@link #initializeState}. */
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {}
 
   @Override
   public void open(OpenContext openContext) throws Exception {
@@ -81,7 +127,16 @@ public final class ChangelogCheckFunction<K, T>
     NormalizeMetrics counters = NormalizeMetrics.of(getRuntimeContext(), errors.step());
     checked = counters.counter(NormalizeMetrics.RECORDS_CHECKED);
     violations = counters.counter(NormalizeMetrics.VIOLATIONS);
-    hasher = full ? new RowHasher<>(getRuntimeContext().createSerializer(valueType)) : null;
+    if (full) {
+      if (key == null) {
+        throw new IllegalStateException(
+            "changelog check '" + errors.step() + "' was opened before its state was initialized");
+      }
+      fingerprint =
+          new RowFingerprint<>(
+              SerializedForm.of(valueType, JobSerializerConfig.of(getRuntimeContext())), key);
+      legacyHash = new LegacyRowHash<>(getRuntimeContext().createSerializer(valueType));
+    }
   }
 
   @Override
@@ -98,11 +153,14 @@ public final class ChangelogCheckFunction<K, T>
     Long stored = status.value();
     long before = stored == null ? 0L : stored;
     RowKind kind = change.kind();
-    long rowHash = full ? hasher.hash(change.value()) : 0L;
-    ChangelogRules.Violation violation = ChangelogRules.check(before, kind, rowHash, full);
+    long rowHash = full ? fingerprint.of(change.value()) : 0L;
+    long legacyRowHash =
+        full && ChangelogRules.holdsLegacyHash(before) ? legacyHash.hash(change.value()) : 0L;
+    ChangelogRules.Violation violation =
+        ChangelogRules.check(before, kind, rowHash, legacyRowHash, full);
     if (violation == ChangelogRules.Violation.NONE) {
       // Written even when unchanged: a change of the key restarts its TTL clock.
-      write(before, ChangelogRules.apply(before, kind, rowHash), true);
+      write(before, ChangelogRules.apply(before, kind, rowHash, full), true);
       out.collect(change);
       metrics.out();
       return;

@@ -4,9 +4,32 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.RowKind;
 
 /**
- * The rules of the changelog contract check, as pure functions over a key's status: one long
- * holding two flags (live, waiting for the {@code +U} of a {@code -U}) and, for a full changelog,
- * 62 bits of the hash of the live row. Status 0 is "not live, nothing pending": no state.
+ * The rules of the changelog contract check, as pure functions over a key's status: one long whose
+ * two low bits tell what the key is and whose 62 high bits hold, for a full changelog, a hash of
+ * the live row:
+ *
+ * <ul>
+ *   <li>{@code 00}: not live, nothing pending. Status 0 is kept as no state;
+ *   <li>{@code 10} ({@link #PENDING_UPDATE_AFTER}): not live, waiting for the {@code +U} of a
+ *       {@code -U}; no hash;
+ *   <li>{@code 11} ({@link #KEYED_LIVE}): live, written now with a full changelog; the high bits
+ *       are 62 bits of the live row's keyed fingerprint ({@link
+ *       dev.etlkit.operators.internal.RowFingerprint}, SipHash-2-4 under the step's secret key);
+ *   <li>{@code 01} ({@link #LIVE}): live, without a full changelog (no hash: the high bits are
+ *       zero), or written by an etlkit before keyed fingerprints, with 62 bits of the live row's
+ *       {@link LegacyRowHash}. A row is compared with such a status by its legacy hash, until the
+ *       key's next valid record writes its status again.
+ * </ul>
+ *
+ * <p><b>Format change</b> (keyed fingerprints): earlier etlkit versions wrote only {@code 00},
+ * {@code 01} (with the legacy hash in a full changelog) and {@code 10}: a key was never live and
+ * pending at once, so {@code 11} marks a keyed hash without ambiguity. A new flag bit could not:
+ * bit 2 and up held hash bits, so half the restored statuses would have looked keyed. Statuses
+ * without a full changelog are written as before. The state is a plain {@code ValueState<Long>}: no
+ * serializer version records the change, so an earlier etlkit restoring a newer savepoint of a full
+ * changelog check is not refused; it reads {@code 11} as pending, and reports the key's next
+ * record, unless it is a {@code +U}, as a missing {@code UPDATE_AFTER}. Restore such savepoints
+ * with this etlkit or a newer one.
  *
  * <p>Rules, per key in arrival order ({@code docs/normalize.md} prints the same):
  *
@@ -24,9 +47,17 @@ import org.apache.flink.types.RowKind;
 @Internal
 public final class ChangelogRules {
 
+  /** Bit 0, set in both live statuses; alone, a live status without a keyed hash. */
   static final long LIVE = 1L;
+
+  /** Not live, waiting for the {@code +U} of a {@code -U}. */
   static final long PENDING_UPDATE_AFTER = 1L << 1;
-  private static final long FLAGS = LIVE | PENDING_UPDATE_AFTER;
+
+  /** Live, with 62 bits of the keyed fingerprint (never written before keyed fingerprints). */
+  static final long KEYED_LIVE = LIVE | PENDING_UPDATE_AFTER;
+
+  /** The two low bits: what the key is. */
+  private static final long TAG = LIVE | PENDING_UPDATE_AFTER;
 
   /** What a record breaks, if anything. */
   @Internal
@@ -60,12 +91,15 @@ public final class ChangelogRules {
    *
    * @param status the key's status before the record (0 when it has no state)
    * @param kind the record's kind
-   * @param rowHash hash of the record's row (full changelog only, else ignored)
+   * @param rowHash the keyed fingerprint of the record's row (full changelog only, else ignored)
+   * @param legacyRowHash the {@link LegacyRowHash} of the record's row where {@link
+   *     #holdsLegacyHash} says the status needs it, else ignored
    * @param full whether the stream claims to be a full changelog (rule 4)
    */
-  public static Violation check(long status, RowKind kind, long rowHash, boolean full) {
+  public static Violation check(
+      long status, RowKind kind, long rowHash, long legacyRowHash, boolean full) {
     boolean live = (status & LIVE) != 0;
-    if ((status & PENDING_UPDATE_AFTER) != 0) {
+    if ((status & TAG) == PENDING_UPDATE_AFTER) {
       return kind == RowKind.UPDATE_AFTER ? Violation.NONE : Violation.MISSING_UPDATE_AFTER;
     }
     switch (kind) {
@@ -77,14 +111,14 @@ public final class ChangelogRules {
         if (!live) {
           return Violation.UPDATE_BEFORE_OF_NOT_LIVE_KEY;
         }
-        return full && !sameRow(status, rowHash)
+        return full && !sameRow(status, rowHash, legacyRowHash)
             ? Violation.RETRACTION_OF_OTHER_ROW
             : Violation.NONE;
       case DELETE:
         if (!live) {
           return Violation.DELETE_OF_NOT_LIVE_KEY;
         }
-        return full && !sameRow(status, rowHash)
+        return full && !sameRow(status, rowHash, legacyRowHash)
             ? Violation.RETRACTION_OF_OTHER_ROW
             : Violation.NONE;
       default:
@@ -92,12 +126,24 @@ public final class ChangelogRules {
     }
   }
 
-  /** The key's status after a record that broke no rule. */
-  public static long apply(long status, RowKind kind, long rowHash) {
+  /**
+   * Whether a full changelog's check needs the {@link LegacyRowHash} of a record's row to check it
+   * against {@code status}: a live status written before keyed fingerprints.
+   */
+  public static boolean holdsLegacyHash(long status) {
+    return (status & TAG) == LIVE;
+  }
+
+  /**
+   * The key's status after a record that broke no rule.
+   *
+   * @param rowHash the keyed fingerprint of the record's row (full changelog only, else ignored)
+   */
+  public static long apply(long status, RowKind kind, long rowHash, boolean full) {
     switch (kind) {
       case INSERT:
       case UPDATE_AFTER:
-        return (rowHash & ~FLAGS) | LIVE;
+        return full ? (rowHash & ~TAG) | KEYED_LIVE : LIVE;
       case UPDATE_BEFORE:
         return PENDING_UPDATE_AFTER;
       case DELETE:
@@ -109,11 +155,13 @@ public final class ChangelogRules {
 
   /** The key's status after a rejected record: a broken pair is closed, the rest stays. */
   public static long afterViolation(long status) {
-    return (status & PENDING_UPDATE_AFTER) != 0 ? 0L : status;
+    return (status & TAG) == PENDING_UPDATE_AFTER ? 0L : status;
   }
 
-  private static boolean sameRow(long status, long rowHash) {
-    return (status & ~FLAGS) == (rowHash & ~FLAGS);
+  /** Whether a live status holds the hash of the row: keyed, or legacy for an earlier status. */
+  private static boolean sameRow(long status, long rowHash, long legacyRowHash) {
+    long hash = (status & TAG) == KEYED_LIVE ? rowHash : legacyRowHash;
+    return (status & ~TAG) == (hash & ~TAG);
   }
 
   /**

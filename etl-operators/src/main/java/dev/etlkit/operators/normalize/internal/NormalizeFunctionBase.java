@@ -12,6 +12,7 @@ import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -61,8 +62,8 @@ public abstract class NormalizeFunctionBase<K, T>
     this.errors = Objects.requireNonNull(errors, "errors");
   }
 
-  /** The state this function creates, for the pipeline's state inventory. */
-  public abstract StateDeclaration stateDeclaration();
+  /** The states this function creates, for the pipeline's state inventory. */
+  public abstract List<StateDeclaration> stateDeclarations();
 
   @Override
   public void open(OpenContext openContext) throws Exception {

@@ -28,11 +28,13 @@ public final class RowStateSerializerSnapshot<V>
     extends WrappingSerializerSnapshot<RowState<V>, RowStateSerializer<V>> {
 
   /**
-   * Version 2: the layout as one byte ({@link RowLayout#encode}), then the row serializer's
-   * snapshot. Version 1: the row serializer's snapshot only. Entries are written as described on
-   * {@link RowStateSerializer} in both.
+   * Version 3: as version 2; entries may carry {@link RowStateSerializer#FLAG_KEYED_HASH}, so an
+   * etlkit that reads up to version 2 refuses the snapshot at restore. Version 2: the layout as one
+   * byte ({@link RowLayout#encode}), then the row serializer's snapshot. Version 1: the row
+   * serializer's snapshot only. Entries are written as described on {@link RowStateSerializer};
+   * those of versions 1 and 2 hold legacy row hashes, and restore compatible as is.
    */
-  static final int CURRENT_VERSION = 2;
+  static final int CURRENT_VERSION = 3;
 
   /** Null when read from format 1, which did not record it. */
   @Nullable private RowLayout layout;

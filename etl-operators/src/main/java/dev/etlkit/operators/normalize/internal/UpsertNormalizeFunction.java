@@ -6,6 +6,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.internal.ObjectReuseCopies;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;
+import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -39,10 +40,11 @@ public final class UpsertNormalizeFunction<K, T> extends NormalizeFunctionBase<K
   }
 
   @Override
-  public StateDeclaration stateDeclaration() {
-    return StateDeclaration.value(ROW_STATE, valueType)
-        .withTtl(ttl)
-        .withGrowth("one row per live key; a delete clears it");
+  public List<StateDeclaration> stateDeclarations() {
+    return List.of(
+        StateDeclaration.value(ROW_STATE, valueType)
+            .withTtl(ttl)
+            .withGrowth("one row per live key; a delete clears it"));
   }
 
   @Override

@@ -5,15 +5,24 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ObjectReuseCopies;
+import dev.etlkit.operators.internal.FingerprintKey;
+import dev.etlkit.operators.internal.RowFingerprint;
+import dev.etlkit.operators.internal.SerializedForm;
+import dev.etlkit.operators.internal.StoredFingerprintKey;
 import dev.etlkit.operators.normalize.ChangeSequence;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 
@@ -23,22 +32,40 @@ import org.apache.flink.util.Collector;
  * last change applied (kept for deleted keys too, so a late update cannot resurrect them), and the
  * hash of the full row when only a projection is kept.
  *
+ * <p>That hash is the row's {@link RowFingerprint}: SipHash-2-4 under the step's secret key, drawn
+ * when the job graph is built and kept in the union list operator state {@code row-fingerprint-key}
+ * (a restored key wins over the drawn one), so nobody can craft a changed row with the stored row's
+ * hash and have the change dropped as a no-op. An entry written before keyed fingerprints holds a
+ * {@link LegacyRowHash}, which rows are compared with until the entry is next written. With a key
+ * other than the one an entry was written under (state put together from several), the identical
+ * row is emitted again as an update: never a change lost.
+ *
  * @param <V> the kept row type: {@code T}, or the projection's type
  */
 @Internal
-public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunctionBase<K, T> {
+public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunctionBase<K, T>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   /** The kept row, sequence and hash per key. Part of the savepoint layout: never rename. */
   private static final String ROW_STATE = "row";
 
+  /**
+   * The key of the row fingerprints (projected state only; operator state). Part of the savepoint
+   * layout: never rename.
+   */
+  static final String FINGERPRINT_KEY_STATE = "row-fingerprint-key";
+
   @Nullable private final ChangeSequence<T> sequence;
   @Nullable private final Projection<T, V> projection;
   private final TypeInformation<V> keptType;
   private final RowLayout layout;
+  private final FingerprintKey drawnKey;
 
   private transient ValueState<RowState<V>> state;
-  @Nullable private transient RowHasher<T> hasher;
+  @Nullable private transient FingerprintKey key;
+  @Nullable private transient RowFingerprint<T> fingerprint;
+  @Nullable private transient LegacyRowHash<T> legacyHash;
   private transient ObjectReuseCopies<V> rowCopies;
 
   private VersionedNormalizeFunction(
@@ -49,7 +76,8 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
       @Nullable Duration ttl,
       Route unknownKeyDeletes,
       Route staleChanges,
-      ErrorHandler errors) {
+      ErrorHandler errors,
+      FingerprintKey drawnKey) {
     super(valueType, ttl, unknownKeyDeletes, staleChanges, errors);
     if (sequence == null && projection == null) {
       throw new IllegalArgumentException("needs a sequence or a projection, or both");
@@ -58,10 +86,13 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     this.projection = projection;
     this.keptType = keptType;
     this.layout = new RowLayout(sequence != null, projection != null);
+    this.drawnKey = Objects.requireNonNull(drawnKey, "drawnKey");
   }
 
   /**
-   * A function with the given sequence (null: unversioned) and projection (null: full rows).
+   * A function with the given sequence (null: unversioned) and projection (null: full rows). With a
+   * projection, it fingerprints rows under {@code drawnKey}, unless a restore brings the key a
+   * former run kept.
    *
    * @throws IllegalArgumentException if both are null (use {@link UpsertNormalizeFunction})
    */
@@ -73,31 +104,56 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
       @Nullable Duration ttl,
       Route unknownKeyDeletes,
       Route staleChanges,
-      ErrorHandler errors) {
+      ErrorHandler errors,
+      FingerprintKey drawnKey) {
     if (projection == null) {
       return new VersionedNormalizeFunction<K, T, T>(
-          valueType, sequence, null, valueType, ttl, unknownKeyDeletes, staleChanges, errors);
+          valueType,
+          sequence,
+          null,
+          valueType,
+          ttl,
+          unknownKeyDeletes,
+          staleChanges,
+          errors,
+          drawnKey);
     }
     Projection<T, Object> p = (Projection<T, Object>) projection;
     return new VersionedNormalizeFunction<K, T, Object>(
-        valueType, sequence, p, p.type(), ttl, unknownKeyDeletes, staleChanges, errors);
+        valueType, sequence, p, p.type(), ttl, unknownKeyDeletes, staleChanges, errors, drawnKey);
   }
 
   @Override
-  public StateDeclaration stateDeclaration() {
+  public List<StateDeclaration> stateDeclarations() {
     String kept = projection == null ? "one row" : "one projected row and a 64-bit row hash";
     String growth =
         sequence == null
             ? kept + " per live key; a delete clears it"
             : kept + " and a sequence per live key; one sequence per deleted key";
-    return StateDeclaration.of(
-            ROW_STATE,
-            StateDeclaration.Kind.VALUE,
-            "RowState<" + Names.describeType(keptType) + ">")
-        .withStateType(new RowStateTypeInfo<>(layout, keptType))
-        .withTtl(ttl)
-        .withGrowth(growth);
+    StateDeclaration rows =
+        StateDeclaration.of(
+                ROW_STATE,
+                StateDeclaration.Kind.VALUE,
+                "RowState<" + Names.describeType(keptType) + ">")
+            .withStateType(new RowStateTypeInfo<>(layout, keptType))
+            .withTtl(ttl)
+            .withGrowth(growth);
+    return projection == null
+        ? List.of(rows)
+        : List.of(rows, StoredFingerprintKey.declaration(FINGERPRINT_KEY_STATE));
   }
+
+  /** Registers the fingerprint key's state (projected state only); before {@link #open}. */
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    if (projection != null) {
+      key = StoredFingerprintKey.register(context, FINGERPRINT_KEY_STATE, drawnKey);
+    }
+  }
+
+  /** Nothing to add: the key's union list state holds the key since {@link #initializeState}. */
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {}
 
   @Override
   public void open(OpenContext openContext) throws Exception {
@@ -107,11 +163,15 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     applyTtl(descriptor);
     state = getRuntimeContext().getState(descriptor);
     rowCopies = ObjectReuseCopies.of(keptType, getRuntimeContext());
-    hasher =
-        projection == null
-            ? null
-            : new RowHasher<>(getRuntimeContext().createSerializer(valueType));
     if (projection != null) {
+      if (key == null) {
+        throw new IllegalStateException(
+            "normalize step '" + step() + "' was opened before its state was initialized");
+      }
+      fingerprint =
+          new RowFingerprint<>(
+              SerializedForm.of(valueType, JobSerializerConfig.of(getRuntimeContext())), key);
+      legacyHash = new LegacyRowHash<>(getRuntimeContext().createSerializer(valueType));
       projection.open(getRuntimeContext(), openContext);
     }
   }
@@ -156,10 +216,13 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     boolean same = false;
     if (change.isAccumulate()) {
       if (projected) {
-        rowHash = hasher.hash(change.value());
+        rowHash = fingerprint.of(change.value());
       }
       if (live) {
-        same = projected ? stored.rowHash() == rowHash : sameRow(stored.value(), change.value());
+        same =
+            projected
+                ? sameHash(stored, rowHash, change.value())
+                : sameRow(stored.value(), change.value());
       }
     }
     UpsertRules.Outcome outcome =
@@ -183,17 +246,17 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     }
     switch (outcome) {
       case INSERT:
-        state.update(new RowState<>(kept, versioned, seq, projected, rowHash));
+        state.update(new RowState<>(kept, versioned, seq, projected, true, rowHash));
         emitInsert(change, out);
         break;
       case UPDATE:
-        state.update(new RowState<>(kept, versioned, seq, projected, rowHash));
+        state.update(new RowState<>(kept, versioned, seq, projected, true, rowHash));
         emitUpdate(retraction, change, out);
         break;
       case NO_OP:
         if (versioned) { // a newer version of the same row: remember its sequence
-          state.update(
-              new RowState<>(stored.value(), true, seq, stored.hasRowHash(), stored.rowHash()));
+          // (and the keyed fingerprint, in place of a legacy hash)
+          state.update(new RowState<>(stored.value(), true, seq, projected, true, rowHash));
         }
         metrics.deduplicated();
         break;
@@ -234,10 +297,18 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
             + " the settings that wrote it, or give this step a new name (fresh state)");
   }
 
+  /**
+   * Whether the live entry {@code stored} holds the hash of {@code row}: its keyed fingerprint, or
+   * for an entry written before keyed fingerprints, its legacy hash.
+   */
+  private boolean sameHash(RowState<V> stored, long rowFingerprint, T row) {
+    return stored.rowHash() == (stored.keyedHash() ? rowFingerprint : legacyHash.hash(row));
+  }
+
   /** Versioned: keep the delete's sequence; unversioned: forget the key. */
   private void writeDeleted(long seq) throws Exception {
     if (sequence != null) {
-      state.update(new RowState<>(null, true, seq, false, 0L));
+      state.update(new RowState<>(null, true, seq, false, false, 0L));
     } else {
       state.clear();
     }

@@ -15,10 +15,10 @@ class RowLayoutTest {
 
   @Test
   void holds_onlyTheEntriesItsStepWrites() {
-    RowState<String> fullRow = new RowState<>("k1#v1", true, 4L, false, 0L);
-    RowState<String> projectedRow = new RowState<>("k1", false, 0L, true, 0xABCL);
-    RowState<String> projectedRowWithSequence = new RowState<>("k1", true, 4L, true, 0xABCL);
-    RowState<String> deletedWithSequence = new RowState<>(null, true, 5L, false, 0L);
+    RowState<String> fullRow = new RowState<>("k1#v1", true, 4L, false, false, 0L);
+    RowState<String> projectedRow = new RowState<>("k1", false, 0L, true, true, 0xABCL);
+    RowState<String> projectedRowWithSequence = new RowState<>("k1", true, 4L, true, true, 0xABCL);
+    RowState<String> deletedWithSequence = new RowState<>(null, true, 5L, false, false, 0L);
 
     assertThat(SEQUENCE.holds(fullRow)).isTrue();
     assertThat(SEQUENCE.holds(deletedWithSequence)).isTrue();

@@ -7,17 +7,19 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
- * A 64-bit hash of a row's serialized form (MurmurHash64A over the bytes its {@link TypeSerializer}
- * writes). Unlike {@code hashCode()}, it is the same in every JVM (enum and identity hash codes are
- * not), so it can be kept in state across restores and backends.
+ * The unkeyed row hash of etlkit before keyed fingerprints: MurmurHash64A, with a seed fixed in
+ * this source, of a row's serialized form (the bytes its {@link TypeSerializer} writes). Kept only
+ * to read state written by those versions: a projected normalizer's {@link RowState} without {@code
+ * FLAG_KEYED_HASH} and a changelog check's live status tagged as holding a legacy hash ({@link
+ * ChangelogRules}) hold this hash, so a row is compared with them by this hash until the key's
+ * entry is next written (with the keyed fingerprint). Never write it: anyone who knows this source
+ * can craft a row with another row's hash (each 8-byte block step is invertible), which is why
+ * state now holds {@link dev.etlkit.operators.internal.RowFingerprint keyed fingerprints}.
  *
- * <p>Rows are "equal" for this hash when their serialized forms are equal: that is value equality
- * for POJOs, records, tuples, rows and basic types. Types whose serialized form is not canonical
- * (maps, which serialize in iteration order) can hash equal values differently. Not thread-safe;
- * one per function instance, created in {@code open()}; reuses one buffer.
+ * <p>Not thread-safe; one per function instance, created in {@code open()}; reuses one buffer.
  */
 @Internal
-public final class RowHasher<T> {
+public final class LegacyRowHash<T> {
 
   private static final long M = 0xc6a4a7935bd1e995L;
   private static final int R = 47;
@@ -26,11 +28,11 @@ public final class RowHasher<T> {
   private final TypeSerializer<T> serializer;
   private final DataOutputSerializer buffer = new DataOutputSerializer(128);
 
-  public RowHasher(TypeSerializer<T> serializer) {
+  public LegacyRowHash(TypeSerializer<T> serializer) {
     this.serializer = serializer;
   }
 
-  /** The hash of {@code row}'s serialized form. */
+  /** The legacy hash of {@code row}'s serialized form. */
   public long hash(T row) {
     buffer.clear();
     try {
