@@ -2,6 +2,11 @@ package dev.etlkit.operators.dedup;
 
 import static dev.etlkit.operators.dedup.DedupHarness.keepLast;
 import static dev.etlkit.operators.dedup.DedupHarness.rows;
+import static dev.etlkit.operators.internal.CraftedBlocks.inverse;
+import static dev.etlkit.operators.internal.CraftedBlocks.isPrintable;
+import static dev.etlkit.operators.internal.CraftedBlocks.littleEndian;
+import static dev.etlkit.operators.internal.CraftedBlocks.printable;
+import static dev.etlkit.operators.internal.CraftedBlocks.putLittleEndian;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
@@ -106,46 +111,5 @@ class DedupCraftedFingerprintCollisionTest {
 
   private static long round(long acc, long input) {
     return Long.rotateLeft(acc + input * P2, 31) * P1;
-  }
-
-  /** The inverse of an odd number modulo 2^64 (Newton's iteration). */
-  private static long inverse(long odd) {
-    long x = odd;
-    for (int i = 0; i < 6; i++) {
-      x *= 2 - odd * x;
-    }
-    return x;
-  }
-
-  private static long printable(Random random) {
-    long lane = 0;
-    for (int i = 0; i < 8; i++) {
-      lane |= (long) (0x20 + random.nextInt(0x5f)) << (8 * i);
-    }
-    return lane;
-  }
-
-  private static boolean isPrintable(long lane) {
-    for (int i = 0; i < 8; i++) {
-      int b = (int) (lane >>> (8 * i)) & 0xff;
-      if (b < 0x20 || b > 0x7e) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static long littleEndian(byte[] bytes, int offset) {
-    long value = 0;
-    for (int i = 7; i >= 0; i--) {
-      value = value << 8 | (bytes[offset + i] & 0xffL);
-    }
-    return value;
-  }
-
-  private static void putLittleEndian(byte[] bytes, int offset, long value) {
-    for (int i = 0; i < 8; i++) {
-      bytes[offset + i] = (byte) (value >>> (8 * i));
-    }
   }
 }

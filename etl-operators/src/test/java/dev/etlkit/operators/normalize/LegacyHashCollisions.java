@@ -1,9 +1,13 @@
 package dev.etlkit.operators.normalize;
 
+import static dev.etlkit.operators.internal.CraftedBlocks.inverse;
+import static dev.etlkit.operators.internal.CraftedBlocks.isPrintable;
+import static dev.etlkit.operators.internal.CraftedBlocks.littleEndian;
+import static dev.etlkit.operators.internal.CraftedBlocks.printable;
+import static dev.etlkit.operators.internal.CraftedBlocks.putLittleEndian;
+
 import dev.etlkit.operators.normalize.internal.LegacyRowHash;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -114,40 +118,5 @@ final class LegacyHashCollisions {
       throw new IllegalArgumentException("the text is not in the serialized row as ASCII");
     }
     return found;
-  }
-
-  /** The inverse of an odd number modulo 2^64 (Newton's iteration). */
-  private static long inverse(long odd) {
-    long x = odd;
-    for (int i = 0; i < 6; i++) {
-      x *= 2 - odd * x;
-    }
-    return x;
-  }
-
-  private static long printable(Random random) {
-    long block = 0;
-    for (int i = 0; i < 8; i++) {
-      block |= (long) (0x20 + random.nextInt(0x5f)) << (8 * i);
-    }
-    return block;
-  }
-
-  private static boolean isPrintable(long block) {
-    for (int i = 0; i < 8; i++) {
-      int b = (int) (block >>> (8 * i)) & 0xff;
-      if (b < 0x20 || b > 0x7e) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static long littleEndian(byte[] bytes, int offset) {
-    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(offset);
-  }
-
-  private static void putLittleEndian(byte[] bytes, int offset, long value) {
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(offset, value);
   }
 }
