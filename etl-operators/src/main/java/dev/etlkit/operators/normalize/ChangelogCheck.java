@@ -38,7 +38,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *   <li>{@code UPDATE_BEFORE} and {@code DELETE} need a live key;
  *   <li>with {@link #withFullChangelog()}: an {@code UPDATE_AFTER} of a live key needs an {@code
  *       UPDATE_BEFORE} before it, and {@code UPDATE_BEFORE} and {@code DELETE} must carry the live
- *       row (compared by 62 bits of a hash of the rows' serialized forms, SipHash-2-4 under a
+ *       row (compared by 62 bits of a hash of the rows' serialized forms, SipHash-1-3 under a
  *       secret key the step draws when the job graph is built and keeps in operator state, so
  *       nobody can craft a retraction of another row that passes), as retracting consumers need.
  * </ol>

@@ -185,7 +185,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * {@code -D} records the step emits then carry {@code retraction.map(projected)}</b>, not the
    * previous full row: use it when downstream deletes by the projected columns (an upsert sink
    * deletes by key). No-op detection compares a 64-bit hash of each full row's serialized form,
-   * kept beside the projection: SipHash-2-4 under a secret key the step draws when the job graph is
+   * kept beside the projection: SipHash-1-3 under a secret key the step draws when the job graph is
    * built and keeps in operator state, so nobody can craft a changed row that passes for a no-op
    * (as with an unkeyed hash). Rows of state written by an etlkit before keyed hashes are compared
    * by their former, unkeyed hash until their key's entry is next written. Rich functions are given

@@ -35,7 +35,7 @@ import org.apache.flink.util.Collector;
  * violations become dead letters. Keys outside the sample pass without a state access.
  *
  * <p>A full changelog's check compares retractions with the live row by its {@link RowFingerprint}:
- * SipHash-2-4 under the step's secret key, drawn when the job graph is built and kept in the union
+ * SipHash-1-3 under the step's secret key, drawn when the job graph is built and kept in the union
  * list operator state {@code status-fingerprint-key} (a restored key wins over the drawn one), so
  * nobody can craft a retraction of another row that passes as one of the live row. A status written
  * before keyed fingerprints is compared by the {@link LegacyRowHash} until the key's next valid

@@ -14,7 +14,7 @@ import org.apache.flink.types.RowKind;
  *       {@code -U}; no hash;
  *   <li>{@code 11} ({@link #KEYED_LIVE}): live, written now with a full changelog; the high bits
  *       are 62 bits of the live row's keyed fingerprint ({@link
- *       dev.etlkit.operators.internal.RowFingerprint}, SipHash-2-4 under the step's secret key);
+ *       dev.etlkit.operators.internal.RowFingerprint}, SipHash-1-3 under the step's secret key);
  *   <li>{@code 01} ({@link #LIVE}): live, without a full changelog (no hash: the high bits are
  *       zero), or written by an etlkit before keyed fingerprints, with 62 bits of the live row's
  *       {@link LegacyRowHash}. A row is compared with such a status by its legacy hash, until the

@@ -32,7 +32,7 @@ import org.apache.flink.util.Collector;
  * last change applied (kept for deleted keys too, so a late update cannot resurrect them), and the
  * hash of the full row when only a projection is kept.
  *
- * <p>That hash is the row's {@link RowFingerprint}: SipHash-2-4 under the step's secret key, drawn
+ * <p>That hash is the row's {@link RowFingerprint}: SipHash-1-3 under the step's secret key, drawn
  * when the job graph is built and kept in the union list operator state {@code row-fingerprint-key}
  * (a restored key wins over the drawn one), so nobody can craft a changed row with the stored row's
  * hash and have the change dropped as a no-op. An entry written before keyed fingerprints holds a
