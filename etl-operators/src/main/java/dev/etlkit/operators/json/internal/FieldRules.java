@@ -1,9 +1,16 @@
 package dev.etlkit.operators.json.internal;
 
 import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.AnnotatedClass;
+import com.fasterxml.jackson.databind.introspect.AnnotatedClassResolver;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
 import dev.etlkit.operators.json.Coercion;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,6 +39,12 @@ import org.apache.flink.annotation.Internal;
  *       else by the step's ({@code withCoercion}), if that is enabled and the field's type is
  *       coercible ({@link CoercionTarget}); a coercion default is cast to the field's type here.
  * </ul>
+ *
+ * <p>The types are found by walking the declared types from the step's type: fields, record
+ * components, elements and map values, and where a declared type names the classes it is read as,
+ * those classes: {@code @JsonDeserialize(as = ...)} on the type or the property, and the subtypes
+ * of {@code @JsonSubTypes} (or registered with the mapper). A class Jackson picks only at read time
+ * (a class name in the JSON, {@code JsonTypeInfo.Id.CLASS}) is outside the walk.
  *
  * <p>Rules belong to the class whose objects hold the field, not to the class that declares it:
  * when the top-level type and a nested type inherit a field from the same base class, the top
@@ -226,6 +239,7 @@ public final class FieldRules {
 
     FieldRules build() {
       Set<Class<?>> seen = new HashSet<>();
+      Set<Class<?>> bound = new HashSet<>();
       Deque<JavaType> todo = new ArrayDeque<>();
       todo.add(mapper.constructType(config.type()));
       while (!todo.isEmpty()) {
@@ -234,6 +248,9 @@ public final class FieldRules {
           type = type.getContentType();
         }
         Class<?> raw = type.getRawClass();
+        if (bound.add(raw)) {
+          addBoundTypes(type, todo);
+        }
         if (JsonTypes.isBean(raw) && seen.add(raw)) {
           visit(type, raw == config.type(), todo);
         }
@@ -272,6 +289,10 @@ public final class FieldRules {
         JavaType propertyType = p.getPrimaryType();
         knownNames.add(name);
         todo.add(propertyType);
+        AnnotatedMember member = p.getPrimaryMember();
+        if (member != null) {
+          todo.add(refined(member, propertyType)); // @JsonDeserialize(as = ...) on the property
+        }
         if (JsonTypes.owner(p) == null) {
           continue;
         }
@@ -289,6 +310,37 @@ public final class FieldRules {
           // Each class is visited once, so each holder decides its own properties' rules.
           properties.put(new Key(raw, name), new PropertyRule(name, bit, coercion));
         }
+      }
+    }
+
+    /**
+     * Adds the classes {@code type} is read as, beside itself: its {@code @JsonDeserialize(as =
+     * ...)} target and its named or registered subtypes.
+     */
+    private void addBoundTypes(JavaType type, Deque<JavaType> todo) {
+      DeserializationConfig deserialization = mapper.getDeserializationConfig();
+      AnnotatedClass annotated =
+          AnnotatedClassResolver.resolveWithoutSuperTypes(deserialization, type.getRawClass());
+      todo.add(refined(annotated, type));
+      for (NamedType subtype :
+          mapper
+              .getSubtypeResolver()
+              .collectAndResolveSubtypesByClass(deserialization, annotated)) {
+        if (subtype.getType() != type.getRawClass()) {
+          todo.add(mapper.constructType(subtype.getType()));
+        }
+      }
+    }
+
+    /** {@code type} as the annotations of {@code annotated} refine it for reading, else itself. */
+    private JavaType refined(Annotated annotated, JavaType type) {
+      DeserializationConfig deserialization = mapper.getDeserializationConfig();
+      try {
+        return deserialization
+            .getAnnotationIntrospector()
+            .refineDeserializationType(deserialization, annotated, type);
+      } catch (JsonMappingException e) {
+        return type; // Jackson reports the bad annotation when it builds the reader
       }
     }
 

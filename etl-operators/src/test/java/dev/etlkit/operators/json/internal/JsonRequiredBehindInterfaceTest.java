@@ -12,15 +12,16 @@ import dev.etlkit.operators.json.JsonRecordException;
 import org.junit.jupiter.api.Test;
 
 /**
- * A regression found by a second review, on 2026-11-24, of 36c63f6 ("a
- * missing @JsonProperty(required = true) component is MISSING_REQUIRED_FIELD"): the reading mapper
- * no longer sees the required marker anywhere, but the field rules that now enforce it are built by
- * walking the declared types only (FieldRules.Builder skips interfaces, and never sees
- * {@code @JsonDeserialize(as = ...)} targets or named subtypes). For a record reached that way, a
- * missing required component was rejected before (mislabelled "WRONG_TYPE: expected String, got a
- * JSON object"), and was then accepted as null. Now Jackson's own check stays on for such types,
- * and its error is MISSING_REQUIRED_FIELD naming the field. docs/formats-json.md: a field annotated
- * {@code @JsonProperty(required = true)} is required "at any depth".
+ * Required components of types reached through an interface or an abstract type. A regression found
+ * by a second review, on 2026-11-24, of 36c63f6: the field rules were built by walking the declared
+ * types only, so for a record reached through {@code @JsonDeserialize(as = ...)} or named subtypes
+ * a missing required component was accepted as null; Jackson's own check was then kept on for such
+ * types, which rejects a missing one but lets a JSON {@code null} through. Since 2026-11-24 the
+ * walk follows {@code @JsonDeserialize(as = ...)} (on the type or the property) and
+ * {@code @JsonSubTypes}, so the step's rules apply there as at the top: missing and {@code null}
+ * are both {@code MISSING_REQUIRED_FIELD}, naming the type. A class named in the JSON ({@code
+ * JsonTypeInfo.Id.CLASS}) is known only at read time and stays outside: Jackson's check only
+ * (docs/formats-json.md).
  */
 class JsonRequiredBehindInterfaceTest {
 
@@ -46,11 +47,44 @@ class JsonRequiredBehindInterfaceTest {
   }
 
   @Test
-  void requiredComponent_ofARecordBoundToAnInterfaceField_missing_isMissingRequiredField() {
+  void requiredComponent_ofARecordBoundToAnInterfaceField_missingOrNull_isMissingRequiredField() {
     JsonRecordReader<Labelled> reader = ReaderFixtures.of(Labelled.class).reader();
 
     assertThat(rejection(reader, "{\"n\":1,\"label\":{\"text\":\"t\"}}"))
-        .hasMessage("MISSING_REQUIRED_FIELD: required field 'id' is missing at $.label");
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'id' of LabelRecord is missing or null at"
+                + " $.label");
+    assertThat(rejection(reader, "{\"n\":1,\"label\":{\"id\":null,\"text\":\"t\"}}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'id' of LabelRecord is missing or null at"
+                + " $.label");
+  }
+
+  /** An interface bound to a record on the property that declares it. */
+  public interface Note {}
+
+  /** The record a Note is read as. */
+  public record NoteRecord(@JsonProperty(required = true) String body) implements Note {}
+
+  /** Binds its Note on the field. */
+  public static class Noted {
+    public int n;
+
+    @JsonDeserialize(as = NoteRecord.class)
+    public Note note;
+  }
+
+  @Test
+  void requiredComponent_ofARecordBoundOnTheProperty_null_isMissingRequiredField()
+      throws Exception {
+    JsonRecordReader<Noted> reader = ReaderFixtures.of(Noted.class).reader();
+
+    assertThat(rejection(reader, "{\"n\":1,\"note\":{\"body\":null}}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'body' of NoteRecord is missing or null at"
+                + " $.note");
+    assertThat(reader.read(utf8("{\"n\":1,\"note\":{\"body\":\"b\"}}")).note)
+        .isEqualTo(new NoteRecord("b"));
   }
 
   /** Named subtypes. */
@@ -69,10 +103,16 @@ class JsonRequiredBehindInterfaceTest {
   }
 
   @Test
-  void requiredComponent_ofANamedSubtype_missing_isMissingRequiredField() {
+  void requiredComponent_ofANamedSubtype_missingOrNull_isMissingRequiredField() {
     JsonRecordReader<Drawing> reader = ReaderFixtures.of(Drawing.class).reader();
 
     assertThat(rejection(reader, "{\"n\":1,\"shape\":{\"kind\":\"circle\",\"color\":\"red\"}}"))
-        .hasMessage("MISSING_REQUIRED_FIELD: required field 'radius' is missing at $.shape");
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'radius' of Circle is missing or null at"
+                + " $.shape");
+    assertThat(rejection(reader, "{\"n\":1,\"shape\":{\"kind\":\"circle\",\"radius\":null}}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'radius' of Circle is missing or null at"
+                + " $.shape");
   }
 }
