@@ -89,12 +89,18 @@ class JsonRequiredBehindInterfaceTest {
 
   /** Named subtypes. */
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-  @JsonSubTypes({@JsonSubTypes.Type(value = Circle.class, name = "circle")})
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Circle.class, name = "circle"),
+    @JsonSubTypes.Type(value = Square.class, name = "square")
+  })
   public interface Shape {}
 
   /** A subtype with a required component. */
   public record Circle(@JsonProperty(required = true) Double radius, String color)
       implements Shape {}
+
+  /** A subtype with a primitive component. */
+  public record Square(int side) implements Shape {}
 
   /** Holds a shape. */
   public static class Drawing {
@@ -113,6 +119,16 @@ class JsonRequiredBehindInterfaceTest {
     assertThat(rejection(reader, "{\"n\":1,\"shape\":{\"kind\":\"circle\",\"radius\":null}}"))
         .hasMessage(
             "MISSING_REQUIRED_FIELD: required field 'radius' of Circle is missing or null at"
+                + " $.shape");
+  }
+
+  @Test
+  void primitiveComponent_ofANamedSubtype_missing_isMissingRequiredField_asAtTheTop() {
+    JsonRecordReader<Drawing> reader = ReaderFixtures.of(Drawing.class).reader();
+
+    assertThat(rejection(reader, "{\"n\":1,\"shape\":{\"kind\":\"square\"}}"))
+        .hasMessage(
+            "MISSING_REQUIRED_FIELD: required field 'side' of Square is missing or null at"
                 + " $.shape");
   }
 }
