@@ -2,7 +2,6 @@ package dev.etlkit.operators.internal;
 
 import java.io.Serializable;
 import java.security.SecureRandom;
-import java.util.Comparator;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -18,11 +17,6 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public record FingerprintKey(long k0, long k1) implements Serializable {
-
-  /** Orders keys by their unsigned value, to choose the same one on every subtask. */
-  static final Comparator<FingerprintKey> ORDER =
-      Comparator.comparing(FingerprintKey::k0, Long::compareUnsigned)
-          .thenComparing(FingerprintKey::k1, Long::compareUnsigned);
 
   /** A key drawn from {@link SecureRandom}. */
   public static FingerprintKey random() {

@@ -290,8 +290,8 @@ class DedupTest {
         .containsExactly(
             "DedupEntry(hash, row: Map<String, String>): per key: 8-byte fingerprint, the kept"
                 + " row",
-            "Tuple2<Long, Long>: the step's 128-bit row fingerprint key, one copy per subtask"
-                + " (operator state, not keyed)");
+            "Integer -> Long: the step's 128-bit row fingerprint key and a digest of the row"
+                + " serializer, one copy per subtask (broadcast operator state, not keyed)");
   }
 
   @Test

@@ -96,11 +96,11 @@ class NormalizeStepTest {
             org.assertj.core.groups.Tuple.tuple(
                 "crm/check-customers",
                 "status-fingerprint-key",
-                StateDeclaration.Kind.LIST,
-                "Tuple2<Long, Long>",
+                StateDeclaration.Kind.MAP,
+                "Integer -> Long",
                 null,
-                "the step's 128-bit row fingerprint key, one copy per subtask (operator state, not"
-                    + " keyed)"),
+                "the step's 128-bit row fingerprint key and a digest of the row serializer, one"
+                    + " copy per subtask (broadcast operator state, not keyed)"),
             timers("crm/check-customers"));
   }
 

@@ -193,7 +193,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     fingerprintKey =
         config.keepsFingerprints()
             ? StoredFingerprintKey.register(
-                context, DedupConfig.FINGERPRINT_KEY_STATE, config.fingerprintKey())
+                context,
+                DedupConfig.FINGERPRINT_KEY_STATE,
+                config.fingerprintKey(),
+                config.rowType().createSerializer(getExecutionConfig().getSerializerConfig()))
             : config.fingerprintKey();
     if (config.holdsCandidates()) {
       heldRecords = new HeldRecords(DedupConfig.HELD_RECORDS_STATE, this);

@@ -107,7 +107,12 @@ public final class ChangelogCheckFunction<K, T>
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
     if (full) {
-      key = StoredFingerprintKey.register(context, FINGERPRINT_KEY_STATE, drawnKey);
+      key =
+          StoredFingerprintKey.register(
+              context,
+              FINGERPRINT_KEY_STATE,
+              drawnKey,
+              getRuntimeContext().createSerializer(valueType));
     }
   }
 

@@ -19,16 +19,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The fingerprint key's union list state is registered only while the step fingerprints (a full
- * changelog check; likewise dedup only while {@code keepsFingerprints()}). Flink keeps a restored
- * operator state that nobody registers and writes it into every later snapshot as it was restored,
- * and a union list state is restored on every subtask with the entries of all subtasks. So after a
- * check drops {@code withFullChangelog()} (a plain {@code ValueState<Long>}: the restore is not
- * refused), every restore multiplies the key's copies by the parallelism: 2, 4, 8, ... per subtask
- * at parallelism 2, p^n after n restores (failovers included) at parallelism p; every copy is an
- * entry with its offset in the checkpoint metadata, sent to every subtask.
+ * The fingerprint key's state is registered only while the step fingerprints (a full changelog
+ * check). Flink keeps a restored operator state that nobody registers and writes it into every
+ * later snapshot as it was restored. Found by a review on 2026-11-24, when the key was a union list
+ * state, restored on every subtask with the entries of all subtasks: after a check dropped {@code
+ * withFullChangelog()} (a plain {@code ValueState<Long>}: the restore is not refused), every
+ * restore multiplied the key's copies by the parallelism (2, 4, 8 at parallelism 2). As a broadcast
+ * state each subtask gets one copy.
  */
-class ReviewUnregisteredFingerprintKeyGrowthTest {
+class NormalizeFingerprintKeyCopiesTest {
 
   private static final String KEY_STATE = "status-fingerprint-key";
   private static final int PARALLELISM = 2;

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * mini-batches: the row crafted to the unkeyed fingerprint of k4's row is a change, an identical
  * row is emitted once and then suppressed under the keyed fingerprint it left.
  */
-class ReviewPinMiniBatchUnkeyedStateTest {
+class DedupMiniBatchUnkeyedStateTest {
 
   private static final SavepointCompatibility SNAPSHOTS =
       SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);

@@ -29,11 +29,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Dedup registers {@code dedup-fingerprint-key} only while its entries keep fingerprints, which for
  * retract output depends on the row type: a row POJO with a {@code Map} field is fingerprinted, the
  * same POJO without it (a field removed: a supported evolution) is compared field by field. After
- * such an upgrade nobody registers the restored union list state; Flink writes it into every
- * snapshot as restored, and a union state is restored on every subtask with all subtasks' entries:
- * the key's copies multiply by the parallelism with every restore (2, 4, 8 at parallelism 2).
+ * such an upgrade nobody registers the restored state, and Flink writes it into every snapshot as
+ * restored. Found by a review on 2026-11-24, when the key was a union list state: restored on every
+ * subtask with all subtasks' entries, its copies multiplied by the parallelism with every restore
+ * (2, 4, 8 at parallelism 2). As a broadcast state each subtask gets one copy.
  */
-class ReviewDedupUnregisteredFingerprintKeyGrowthTest {
+class DedupFingerprintKeyCopiesTest {
 
   private static final String ROW = "dev.etlkit.operators.dedup.review.Tagged";
   private static final int PARALLELISM = 2;
@@ -137,9 +138,7 @@ class ReviewDedupUnregisteredFingerprintKeyGrowthTest {
               + "\n  @Override public String toString() { return id + \"/\" + name; }\n}\n";
       return new Version(
           CompiledClasses.compile(
-              dir,
-              Map.of(ROW, row),
-              ReviewDedupUnregisteredFingerprintKeyGrowthTest.class.getClassLoader()));
+              dir, Map.of(ROW, row), DedupFingerprintKeyCopiesTest.class.getClassLoader()));
     }
 
     Object row(String id, String name) throws Exception {

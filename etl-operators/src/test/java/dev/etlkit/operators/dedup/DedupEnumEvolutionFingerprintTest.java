@@ -23,18 +23,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * docs/dedup.md: a row type whose serializer changed in an upgrade "can see an identical row
- * emitted again, never a change lost". The fingerprints kept in state were taken of the bytes the
- * old serializer wrote, and after the restore rows are fingerprinted with a serializer built afresh
- * from the new type, under the same restored key. An enum writes its constant's position: a
- * constant inserted in the middle (which Flink's enum serializer supports in state) makes another
- * constant write the bytes the kept one wrote, so a real change after the upgrade has the kept
- * row's fingerprint and is dropped as a no-op. Here {@code Region {EU, US}} becomes {@code Region
+ * Fingerprints are of the bytes the row serializer writes. An enum writes its constant's position:
+ * a constant inserted in the middle (which Flink's enum serializer supports in state) makes another
+ * constant write the bytes the kept one wrote. Here {@code Region {EU, US}} becomes {@code Region
  * {APAC, EU, US}}: the kept row's {@code US} (position 1) and the new row's {@code EU} (position 1)
- * serialize alike. Not introduced by the keyed fingerprints (the restored key is the old one), but
- * the keyed hash's "2^-64 for different rows" does not hold across such an upgrade.
+ * serialize alike. Found by a review on 2026-11-24 (older than keyed fingerprints): the real change
+ * had the kept row's fingerprint and was dropped as a no-op. The fingerprint key's state now keeps
+ * a digest of the row serializer's snapshot, and a step whose serializer differs draws a new key:
+ * no kept fingerprint is recognised, the change is emitted.
  */
-class ReviewEnumEvolutionFingerprintCollisionTest {
+class DedupEnumEvolutionFingerprintTest {
 
   private static final String ROW = "dev.etlkit.operators.dedup.review.Account";
   private static final String REGION = "dev.etlkit.operators.dedup.review.Region";
@@ -105,7 +103,7 @@ class ReviewEnumEvolutionFingerprintCollisionTest {
           CompiledClasses.compile(
               dir,
               Map.of(ROW, row, REGION, region),
-              ReviewEnumEvolutionFingerprintCollisionTest.class.getClassLoader()));
+              DedupEnumEvolutionFingerprintTest.class.getClassLoader()));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
