@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.dedup.internal.DedupConfig;
+import dev.etlkit.operators.internal.OperatorStateCopies;
 import dev.etlkit.testkit.CompiledClasses;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
@@ -18,7 +19,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,19 +105,7 @@ class DedupFingerprintKeyCopiesTest {
   }
 
   private static List<Integer> keyCopies(List<OperatorSubtaskState> snapshots) {
-    List<Integer> copies = new ArrayList<>();
-    for (OperatorSubtaskState snapshot : snapshots) {
-      int n = 0;
-      for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
-        OperatorStateHandle.StateMetaInfo info =
-            handle.getStateNameToPartitionOffsets().get(DedupConfig.FINGERPRINT_KEY_STATE);
-        if (info != null) {
-          n += info.getOffsets().length;
-        }
-      }
-      copies.add(n);
-    }
-    return copies;
+    return OperatorStateCopies.of(snapshots, DedupConfig.FINGERPRINT_KEY_STATE);
   }
 
   /** One version of the row class, in a class loader of its own. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.internal.FingerprintKey;
+import dev.etlkit.operators.internal.OperatorStateCopies;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -82,20 +82,7 @@ class NormalizeFingerprintKeyCopiesTest {
     }
   }
 
-  /** Per subtask snapshot: the entries of the key's union list state. */
   private static List<Integer> keyCopies(List<OperatorSubtaskState> snapshots) {
-    List<Integer> copies = new ArrayList<>();
-    for (OperatorSubtaskState snapshot : snapshots) {
-      int n = 0;
-      for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
-        OperatorStateHandle.StateMetaInfo info =
-            handle.getStateNameToPartitionOffsets().get(KEY_STATE);
-        if (info != null) {
-          n += info.getOffsets().length;
-        }
-      }
-      copies.add(n);
-    }
-    return copies;
+    return OperatorStateCopies.of(snapshots, KEY_STATE);
   }
 }
