@@ -48,7 +48,7 @@ public final class StoredFingerprintKey {
   /** The state's key type: the half of the key (0 or 1), or the serializer's digest (2). */
   public static final TypeInformation<Integer> HALF_TYPE = Types.INT;
 
-  /** The state's value type: one half of the key. */
+  /** The state's value type: a half of the key, or the digest. */
   public static final TypeInformation<Long> VALUE_TYPE = Types.LONG;
 
   private StoredFingerprintKey() {}

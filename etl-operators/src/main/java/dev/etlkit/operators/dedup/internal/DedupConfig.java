@@ -52,7 +52,7 @@ public final class DedupConfig<T> implements Serializable {
   public static final String HELD_RECORDS_STATE = "dedup-held-records";
 
   /**
-   * Name of the operator (union list) state keeping the secret key of the row fingerprints in the
+   * Name of the operator (broadcast) state keeping the secret key of the row fingerprints in the
    * per-key state ({@link dev.etlkit.operators.internal.StoredFingerprintKey}). Never rename.
    */
   public static final String FINGERPRINT_KEY_STATE = "dedup-fingerprint-key";

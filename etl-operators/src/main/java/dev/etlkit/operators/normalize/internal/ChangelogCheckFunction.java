@@ -35,11 +35,11 @@ import org.apache.flink.util.Collector;
  * violations become dead letters. Keys outside the sample pass without a state access.
  *
  * <p>A full changelog's check compares retractions with the live row by its {@link RowFingerprint}:
- * SipHash-1-3 under the step's secret key, drawn when the job graph is built and kept in the union
- * list operator state {@code status-fingerprint-key} (a restored key wins over the drawn one), so
- * nobody can craft a retraction of another row that passes as one of the live row. A status written
- * before keyed fingerprints is compared by the {@link LegacyRowHash} until the key's next valid
- * record.
+ * SipHash-1-3 under the step's secret key, drawn when the job graph is built and kept in the
+ * broadcast operator state {@code status-fingerprint-key} (a restored key wins over the drawn one),
+ * so nobody can craft a retraction of another row that passes as one of the live row. A status
+ * written before keyed fingerprints is compared by the {@link LegacyRowHash} until the key's next
+ * valid record.
  */
 @Internal
 public final class ChangelogCheckFunction<K, T>
@@ -116,7 +116,7 @@ public final class ChangelogCheckFunction<K, T>
     }
   }
 
-  /** Nothing to add: the key's union list state holds the key since {@link #initializeState}. */
+  /** Nothing to add: the key's broadcast state holds the key since {@link #initializeState}. */
   @Override
   public void snapshotState(FunctionSnapshotContext context) {}
 

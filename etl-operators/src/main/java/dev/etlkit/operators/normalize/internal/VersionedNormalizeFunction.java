@@ -33,12 +33,13 @@ import org.apache.flink.util.Collector;
  * hash of the full row when only a projection is kept.
  *
  * <p>That hash is the row's {@link RowFingerprint}: SipHash-1-3 under the step's secret key, drawn
- * when the job graph is built and kept in the union list operator state {@code row-fingerprint-key}
+ * when the job graph is built and kept in the broadcast operator state {@code row-fingerprint-key}
  * (a restored key wins over the drawn one), so nobody can craft a changed row with the stored row's
  * hash and have the change dropped as a no-op. An entry written before keyed fingerprints holds a
- * {@link LegacyRowHash}, which rows are compared with until the entry is next written. With a key
- * other than the one an entry was written under (state put together from several), the identical
- * row is emitted again as an update: never a change lost.
+ * {@link LegacyRowHash}: with a sequence, rows are compared with it until the entry is next
+ * written; without one it is not trusted (the key's next row is an update). With a key other than
+ * the one an entry was written under (state put together from several), the identical row is
+ * emitted again as an update: never a change lost.
  *
  * @param <V> the kept row type: {@code T}, or the projection's type
  */
@@ -156,7 +157,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     }
   }
 
-  /** Nothing to add: the key's union list state holds the key since {@link #initializeState}. */
+  /** Nothing to add: the key's broadcast state holds the key since {@link #initializeState}. */
   @Override
   public void snapshotState(FunctionSnapshotContext context) {}
 
@@ -304,7 +305,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
 
   /**
    * Whether the live entry {@code stored} holds the hash of {@code row}: its keyed fingerprint, or
-   * for an entry written before keyed fingerprints, its legacy hash.
+   * for an entry written before keyed fingerprints with a sequence, its legacy hash.
    */
   private boolean sameHash(RowState<V> stored, long rowFingerprint, T row) {
     if (stored.keyedHash()) {
