@@ -5,9 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * SipHash-c-d written the plain way, with the round counts as parameters: the reference {@link
- * SipHash}'s straight-line SipHash-1-3 is checked against ({@code SipHashTest}), itself checked
- * against the paper's 2-4 reference vectors.
+ * SipHash-c-d written the plain way, with the round counts as parameters (the form {@link SipHash}
+ * had until it was written out for 1-3). {@code SipHashTest} checks it against the paper's 2-4
+ * reference vectors, and {@link SipHash} against it with 1-3.
  */
 final class SipHashReference {
 
