@@ -54,11 +54,14 @@ import org.apache.flink.types.RowKind;
  * the step's parallelism, chained to it (the default when nothing is in between).
  *
  * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
- * SQL to the column's type; an {@link Instant} is bound as an {@link OffsetDateTime} in UTC, a null
- * as SQL {@code NULL}. Names must be plain lower-case identifiers (a table name may carry a schema:
- * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
- * checked against a small grammar, so no name or type can inject SQL. Immutable and serializable:
- * {@link #bind} can be passed as the sink's statement builder.
+ * SQL to the column's type (character and bit strings to {@code text} and {@code varbit}, as such a
+ * cast would cut a value to the column's length); an {@link Instant} is bound as an {@link
+ * OffsetDateTime} in UTC, a null as SQL {@code NULL}. A value the column cannot hold (too long, out
+ * of range, not convertible) fails the statement: Flink's JDBC sink retries the batch, then fails
+ * the job. Names must be plain lower-case identifiers (a table name may carry a schema: {@code
+ * dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are checked
+ * against a small grammar, so no name or type can inject SQL. Immutable and serializable: {@link
+ * #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -88,6 +91,12 @@ public final class Scd2PostgresTable<T> implements Serializable {
   private static final Pattern TABLE = Pattern.compile(IDENTIFIER + "(\\." + IDENTIFIER + ")?");
   private static final Pattern SQL_TYPE =
       Pattern.compile("[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
+
+  private static final Pattern CHARACTER_STRING =
+      Pattern.compile(
+          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\(\\d+\\))?");
+  private static final Pattern BIT_STRING =
+      Pattern.compile("(bit( varying)?|varbit)( ?\\(\\d+\\))?");
 
   /** Reads one attribute column's value from the entity. */
   @PublicEvolving
@@ -187,11 +196,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
    */
   public String mergeSql() {
     List<String> names = columnNames().stream().map(Scd2PostgresTable::quote).toList();
-    List<String> types = columnTypes();
-    types.set(6, "text"); // the version id's parameter; the column pads nothing (32 hex digits)
     String parameters =
-        types.stream()
-            .map(type -> "?::" + type)
+        columnTypes().stream()
+            .map(type -> "?::" + parameterType(type))
             .collect(Collectors.joining(", ", "?::boolean, ", ""));
     String updates =
         names.subList(2, names.size()).stream()
@@ -284,6 +291,23 @@ public final class Scd2PostgresTable<T> implements Serializable {
                 "text", "timestamptz", "timestamptz", "boolean", "bigint", "boolean", "char(32)"));
     columns.forEach(column -> types.add(column.sqlType()));
     return types;
+  }
+
+  /**
+   * The type a column's parameter is cast to: the column's own, except for character and bit
+   * strings, whose explicit cast cuts or pads a value to the length ({@code 'abc'::varchar(2)} is
+   * {@code 'ab'}, {@code char} is {@code char(1)}). Theirs is cast to {@code text} or {@code
+   * varbit}, so that storing it in the column checks the length as an assignment does: a value too
+   * long fails the statement instead of losing its end.
+   */
+  private static String parameterType(String sqlType) {
+    boolean array = sqlType.endsWith("[]");
+    String element = array ? sqlType.substring(0, sqlType.length() - 2) : sqlType;
+    String cast =
+        CHARACTER_STRING.matcher(element).matches()
+            ? "text"
+            : BIT_STRING.matcher(element).matches() ? "varbit" : element;
+    return array ? cast + "[]" : cast;
   }
 
   private String quoteTable() {

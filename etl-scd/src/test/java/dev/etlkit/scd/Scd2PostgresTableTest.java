@@ -59,7 +59,7 @@ class Scd2PostgresTableTest {
         .isEqualTo(
             "MERGE INTO \"dim\".\"accounts\" t\n"
                 + "USING (VALUES (?::boolean, ?::text, ?::timestamptz, ?::timestamptz, ?::boolean,"
-                + " ?::bigint, ?::boolean, ?::text, ?::text, ?::varchar(200), ?::timestamptz))\n"
+                + " ?::bigint, ?::boolean, ?::text, ?::text, ?::text, ?::timestamptz))\n"
                 + "  AS c(retract, "
                 + columns
                 + ")\n"
