@@ -89,8 +89,16 @@ public final class Scd2PostgresTable<T> implements Serializable {
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final Pattern TABLE = Pattern.compile(IDENTIFIER + "(\\." + IDENTIFIER + ")?");
+
+  /**
+   * A type name, then only the words of PostgreSQL's multi-word types ({@code double precision},
+   * {@code character varying}, {@code timestamp with time zone}, {@code interval day to second}):
+   * any other word ({@code or}, {@code is}, {@code collate}) would make the cast an expression.
+   */
   private static final Pattern SQL_TYPE =
-      Pattern.compile("[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
+      Pattern.compile(
+          "[a-z][a-z0-9_]*( (varying|precision|char|character|with|without|time|zone"
+              + "|to|year|month|day|hour|minute|second))*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
 
   private static final Pattern CHARACTER_STRING =
       Pattern.compile(
@@ -145,7 +153,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * @param name the column's name
    * @param sqlType its PostgreSQL type, such as {@code text}, {@code numeric(12, 2)}, {@code double
-   *     precision}, {@code timestamptz} or {@code text[]}
+   *     precision}, {@code timestamptz} or {@code text[]}: a type name, the further words of a
+   *     multi-word type only ({@code varying}, {@code precision}, {@code with time zone}, interval
+   *     fields), an optional (precision[, scale]) and an optional {@code []}
    * @param value reads the column's value from the entity's attributes
    * @throws IllegalArgumentException if the name is not a plain lower-case identifier or is taken,
    *     or the type is not of the accepted form
