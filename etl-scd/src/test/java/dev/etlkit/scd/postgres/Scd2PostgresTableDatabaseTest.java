@@ -63,6 +63,29 @@ class Scd2PostgresTableDatabaseTest {
     }
   }
 
+  /** A membership tier, stored as its name in a {@code text} column. */
+  enum Tier {
+    BASIC,
+    GOLD
+  }
+
+  /** An entity with an enum attribute. */
+  record Member(String id, Tier tier) {}
+
+  @Test
+  void enumValue_isStoredAsItsName() throws Exception {
+    Scd2PostgresTable<Member> table =
+        Scd2PostgresTable.<Member>named("members", "member_id")
+            .withColumn("tier", "text", Member::tier);
+    try (Connection db = connect()) {
+      create(db, table);
+      Member gold = new Member("m1", Tier.GOLD);
+      merge(db, table, Change.insert(Scd2Row.of("m1", gold, 1_000L, null, true, 1, false)));
+
+      assertThat(select(db, "SELECT tier FROM members")).containsExactly("GOLD");
+    }
+  }
+
   private static Scd2Row<Account> version(Account account) {
     return Scd2Row.of(account.id(), account, 1_000L, null, true, 1, false);
   }
