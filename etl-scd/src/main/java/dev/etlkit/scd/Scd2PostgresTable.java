@@ -56,12 +56,13 @@ import org.apache.flink.types.RowKind;
  * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
  * SQL to the column's type (character and bit strings to {@code text} and {@code varbit}, as such a
  * cast would cut a value to the column's length); an {@link Instant} is bound as an {@link
- * OffsetDateTime} in UTC, a null as SQL {@code NULL}. A value the column cannot hold (too long, out
- * of range, not convertible) fails the statement: Flink's JDBC sink retries the batch, then fails
- * the job. Names must be plain lower-case identifiers (a table name may carry a schema: {@code
- * dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are checked
- * against a small grammar, so no name or type can inject SQL. Immutable and serializable: {@link
- * #bind} can be passed as the sink's statement builder.
+ * OffsetDateTime} in UTC, an enum constant as its {@link Enum#name() name}, a null as SQL {@code
+ * NULL}. A value the column cannot hold (too long, out of range, not convertible) fails the
+ * statement: Flink's JDBC sink retries the batch, then fails the job. Names must be plain
+ * lower-case identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted
+ * in the SQL, so reserved words work as names. Types are checked against a small grammar, so no
+ * name or type can inject SQL. Immutable and serializable: {@link #bind} can be passed as the
+ * sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -266,8 +267,12 @@ public final class Scd2PostgresTable<T> implements Serializable {
       Object value = column.value().of(row.value());
       if (value == null) {
         statement.setNull(index, Types.NULL);
+      } else if (value instanceof Instant instant) {
+        statement.setObject(index, utc(instant));
+      } else if (value instanceof Enum<?> constant) {
+        statement.setString(index, constant.name()); // the driver binds no enum
       } else {
-        statement.setObject(index, value instanceof Instant instant ? utc(instant) : value);
+        statement.setObject(index, value);
       }
       index++;
     }
