@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -83,6 +84,34 @@ class Scd2PostgresTableDatabaseTest {
       merge(db, table, Change.insert(Scd2Row.of("m1", gold, 1_000L, null, true, 1, false)));
 
       assertThat(select(db, "SELECT tier FROM members")).containsExactly("GOLD");
+    }
+  }
+
+  /**
+   * The driver sets the session's time zone to the JVM's default when it connects, so a
+   * TaskManager's time zone must not reach the values: an instant is written as UTC into columns
+   * without a zone too, as the Javadoc says ("an Instant is bound as an OffsetDateTime in UTC").
+   */
+  @Test
+  void instant_intoColumnsWithAndWithoutZone_isUtc_whateverTheSessionTimeZone() throws Exception {
+    Instant at = Instant.parse("2024-01-01T02:30:00Z");
+    Scd2PostgresTable<Account> table =
+        Scd2PostgresTable.<Account>named("instants", "account_id")
+            .withColumn("zoned", "timestamptz", account -> at)
+            .withColumn("local", "timestamp", account -> at)
+            .withColumn("day", "date", account -> at);
+    try (Connection db = connect()) {
+      create(db, table);
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'America/New_York'");
+      }
+      merge(db, table, Change.insert(version(new Account("a1", "pro", "x", "n"))));
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'UTC'");
+      }
+
+      assertThat(select(db, "SELECT zoned || ' ' || local || ' ' || day FROM instants"))
+          .containsExactly("2024-01-01 02:30:00+00 2024-01-01 02:30:00 2024-01-01");
     }
   }
 
