@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -56,13 +57,14 @@ import org.apache.flink.types.RowKind;
  * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
  * SQL to the column's type (character and bit strings to {@code text} and {@code varbit}, as such a
  * cast would cut a value to the column's length); an {@link Instant} is bound as an {@link
- * OffsetDateTime} in UTC, an enum constant as its {@link Enum#name() name}, a null as SQL {@code
- * NULL}. A value the column cannot hold (too long, out of range, not convertible) fails the
- * statement: Flink's JDBC sink retries the batch, then fails the job. Names must be plain
- * lower-case identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted
- * in the SQL, so reserved words work as names. Types are checked against a small grammar, so no
- * name or type can inject SQL. Immutable and serializable: {@link #bind} can be passed as the
- * sink's statement builder.
+ * OffsetDateTime} in UTC (as a {@link LocalDateTime} in UTC for a {@code timestamp} or {@code date}
+ * column, which so gets the UTC date and time whatever the session's time zone), an enum constant
+ * as its {@link Enum#name() name}, a null as SQL {@code NULL}. A value the column cannot hold (too
+ * long, out of range, not convertible) fails the statement: Flink's JDBC sink retries the batch,
+ * then fails the job. Names must be plain lower-case identifiers (a table name may carry a schema:
+ * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
+ * checked against a small grammar, so no name or type can inject SQL. Immutable and serializable:
+ * {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -104,6 +106,8 @@ public final class Scd2PostgresTable<T> implements Serializable {
   private static final Pattern CHARACTER_STRING =
       Pattern.compile(
           "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\(\\d+\\))?");
+  private static final Pattern WITHOUT_ZONE =
+      Pattern.compile("timestamp( ?\\(\\d+\\))?( without time zone)?|date");
   private static final Pattern BIT_STRING =
       Pattern.compile("(bit( varying)?|varbit)( ?\\(\\d+\\))?");
 
@@ -115,8 +119,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
     Object of(T value);
   }
 
-  /** An attribute column: name, SQL type and how to read it. */
-  private record Column<T>(String name, String sqlType, Attribute<T> value)
+  /**
+   * An attribute column: name, SQL type and how to read it; {@code withoutZone} for a {@code
+   * timestamp} or {@code date} column, which takes an {@link Instant} as its UTC date and time.
+   */
+  private record Column<T>(String name, String sqlType, Attribute<T> value, boolean withoutZone)
       implements Serializable {}
 
   private final String table;
@@ -174,7 +181,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
     }
     Objects.requireNonNull(value, "value");
     List<Column<T>> more = new ArrayList<>(columns);
-    more.add(new Column<>(name, sqlType, value));
+    more.add(new Column<>(name, sqlType, value, WITHOUT_ZONE.matcher(sqlType).matches()));
     return new Scd2PostgresTable<>(table, keyColumn, Collections.unmodifiableList(more));
   }
 
@@ -268,7 +275,10 @@ public final class Scd2PostgresTable<T> implements Serializable {
       if (value == null) {
         statement.setNull(index, Types.NULL);
       } else if (value instanceof Instant instant) {
-        statement.setObject(index, utc(instant));
+        // a timestamptz cast to timestamp or date would take the session's (the JVM's) time zone
+        statement.setObject(
+            index,
+            column.withoutZone() ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC) : utc(instant));
       } else if (value instanceof Enum<?> constant) {
         statement.setString(index, constant.name()); // the driver binds no enum
       } else {
