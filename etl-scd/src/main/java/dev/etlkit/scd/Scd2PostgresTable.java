@@ -60,11 +60,12 @@ import org.apache.flink.types.RowKind;
  * OffsetDateTime} in UTC (as a {@link LocalDateTime} in UTC for a {@code timestamp} or {@code date}
  * column, which so gets the UTC date and time whatever the session's time zone), an enum constant
  * as its {@link Enum#name() name}, a null as SQL {@code NULL}. A value the column cannot hold (too
- * long, out of range, not convertible) fails the statement: Flink's JDBC sink retries the batch,
- * then fails the job. Names must be plain lower-case identifiers (a table name may carry a schema:
- * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
- * checked against a small grammar, so no name or type can inject SQL. Immutable and serializable:
- * {@link #bind} can be passed as the sink's statement builder.
+ * long, out of range, not convertible, a NUL character in text) fails the statement (decimals
+ * beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC sink
+ * retries the batch, then fails the job. Names must be plain lower-case identifiers (a table name
+ * may carry a schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as
+ * names. Types are checked against a small grammar, so no name or type can inject SQL. Immutable
+ * and serializable: {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
