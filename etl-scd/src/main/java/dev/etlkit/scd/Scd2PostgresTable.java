@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -54,11 +55,17 @@ import org.apache.flink.types.RowKind;
  * the step's parallelism, chained to it (the default when nothing is in between).
  *
  * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
- * SQL to the column's type; an {@link Instant} is bound as an {@link OffsetDateTime} in UTC, a null
- * as SQL {@code NULL}. Names must be plain lower-case identifiers (a table name may carry a schema:
- * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
- * checked against a small grammar, so no name or type can inject SQL. Immutable and serializable:
- * {@link #bind} can be passed as the sink's statement builder.
+ * SQL to the column's type (character and bit strings to {@code text} and {@code varbit}, as such a
+ * cast would cut a value to the column's length); an {@link Instant} is bound as an {@link
+ * OffsetDateTime} in UTC (as a {@link LocalDateTime} in UTC for a {@code timestamp} or {@code date}
+ * column, which so gets the UTC date and time whatever the session's time zone), an enum constant
+ * as its {@link Enum#name() name}, a null as SQL {@code NULL}. A value the column cannot hold (too
+ * long, out of range, not convertible, a NUL character in text) fails the statement (decimals
+ * beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC sink
+ * retries the batch, then fails the job. Names must be plain lower-case identifiers (a table name
+ * may carry a schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as
+ * names. Types are checked against a small grammar, so no name or type can inject SQL. Immutable
+ * and serializable: {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -86,8 +93,24 @@ public final class Scd2PostgresTable<T> implements Serializable {
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final Pattern TABLE = Pattern.compile(IDENTIFIER + "(\\." + IDENTIFIER + ")?");
+
+  /**
+   * A type name, then only the words of PostgreSQL's multi-word types ({@code double precision},
+   * {@code character varying}, {@code timestamp with time zone}, {@code interval day to second}):
+   * any other word ({@code or}, {@code is}, {@code collate}) would make the cast an expression.
+   */
   private static final Pattern SQL_TYPE =
-      Pattern.compile("[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
+      Pattern.compile(
+          "[a-z][a-z0-9_]*( (varying|precision|char|character|with|without|time|zone"
+              + "|to|year|month|day|hour|minute|second))*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
+
+  private static final Pattern CHARACTER_STRING =
+      Pattern.compile(
+          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\(\\d+\\))?");
+  private static final Pattern WITHOUT_ZONE =
+      Pattern.compile("timestamp( ?\\(\\d+\\))?( without time zone)?|date");
+  private static final Pattern BIT_STRING =
+      Pattern.compile("(bit( varying)?|varbit)( ?\\(\\d+\\))?");
 
   /** Reads one attribute column's value from the entity. */
   @PublicEvolving
@@ -97,8 +120,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
     Object of(T value);
   }
 
-  /** An attribute column: name, SQL type and how to read it. */
-  private record Column<T>(String name, String sqlType, Attribute<T> value)
+  /**
+   * An attribute column: name, SQL type and how to read it; {@code withoutZone} for a {@code
+   * timestamp} or {@code date} column, which takes an {@link Instant} as its UTC date and time.
+   */
+  private record Column<T>(String name, String sqlType, Attribute<T> value, boolean withoutZone)
       implements Serializable {}
 
   private final String table;
@@ -136,7 +162,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * @param name the column's name
    * @param sqlType its PostgreSQL type, such as {@code text}, {@code numeric(12, 2)}, {@code double
-   *     precision}, {@code timestamptz} or {@code text[]}
+   *     precision}, {@code timestamptz} or {@code text[]}: a type name, the further words of a
+   *     multi-word type only ({@code varying}, {@code precision}, {@code with time zone}, interval
+   *     fields), an optional (precision[, scale]) and an optional {@code []}
    * @param value reads the column's value from the entity's attributes
    * @throws IllegalArgumentException if the name is not a plain lower-case identifier or is taken,
    *     or the type is not of the accepted form
@@ -154,7 +182,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
     }
     Objects.requireNonNull(value, "value");
     List<Column<T>> more = new ArrayList<>(columns);
-    more.add(new Column<>(name, sqlType, value));
+    more.add(new Column<>(name, sqlType, value, WITHOUT_ZONE.matcher(sqlType).matches()));
     return new Scd2PostgresTable<>(table, keyColumn, Collections.unmodifiableList(more));
   }
 
@@ -187,11 +215,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
    */
   public String mergeSql() {
     List<String> names = columnNames().stream().map(Scd2PostgresTable::quote).toList();
-    List<String> types = columnTypes();
-    types.set(6, "text"); // the version id's parameter; the column pads nothing (32 hex digits)
     String parameters =
-        types.stream()
-            .map(type -> "?::" + type)
+        columnTypes().stream()
+            .map(type -> "?::" + parameterType(type))
             .collect(Collectors.joining(", ", "?::boolean, ", ""));
     String updates =
         names.subList(2, names.size()).stream()
@@ -249,8 +275,15 @@ public final class Scd2PostgresTable<T> implements Serializable {
       Object value = column.value().of(row.value());
       if (value == null) {
         statement.setNull(index, Types.NULL);
+      } else if (value instanceof Instant instant) {
+        // a timestamptz cast to timestamp or date would take the session's (the JVM's) time zone
+        statement.setObject(
+            index,
+            column.withoutZone() ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC) : utc(instant));
+      } else if (value instanceof Enum<?> constant) {
+        statement.setString(index, constant.name()); // the driver binds no enum
       } else {
-        statement.setObject(index, value instanceof Instant instant ? utc(instant) : value);
+        statement.setObject(index, value);
       }
       index++;
     }
@@ -284,6 +317,23 @@ public final class Scd2PostgresTable<T> implements Serializable {
                 "text", "timestamptz", "timestamptz", "boolean", "bigint", "boolean", "char(32)"));
     columns.forEach(column -> types.add(column.sqlType()));
     return types;
+  }
+
+  /**
+   * The type a column's parameter is cast to: the column's own, except for character and bit
+   * strings, whose explicit cast cuts or pads a value to the length ({@code 'abc'::varchar(2)} is
+   * {@code 'ab'}, {@code char} is {@code char(1)}). Theirs is cast to {@code text} or {@code
+   * varbit}, so that storing it in the column checks the length as an assignment does: a value too
+   * long fails the statement instead of losing its end.
+   */
+  private static String parameterType(String sqlType) {
+    boolean array = sqlType.endsWith("[]");
+    String element = array ? sqlType.substring(0, sqlType.length() - 2) : sqlType;
+    String cast =
+        CHARACTER_STRING.matcher(element).matches()
+            ? "text"
+            : BIT_STRING.matcher(element).matches() ? "varbit" : element;
+    return array ? cast + "[]" : cast;
   }
 
   private String quoteTable() {

@@ -59,7 +59,7 @@ class Scd2PostgresTableTest {
         .isEqualTo(
             "MERGE INTO \"dim\".\"accounts\" t\n"
                 + "USING (VALUES (?::boolean, ?::text, ?::timestamptz, ?::timestamptz, ?::boolean,"
-                + " ?::bigint, ?::boolean, ?::text, ?::text, ?::varchar(200), ?::timestamptz))\n"
+                + " ?::bigint, ?::boolean, ?::text, ?::text, ?::text, ?::timestamptz))\n"
                 + "  AS c(retract, "
                 + columns
                 + ")\n"
@@ -157,6 +157,33 @@ class Scd2PostgresTableTest {
                 .withColumn("c", "text[]", Account::plan)
                 .createTableSql())
         .contains("\"a\" numeric(12, 2),", "\"b\" double precision,", "\"c\" text[],");
+  }
+
+  @Test
+  void withColumn_refusesWordsAfterTheTypeNameThatMakeAnExpression() {
+    Scd2PostgresTable<Account> table = Scd2PostgresTable.named("accounts", "account_id");
+    // ?::boolean or true would store true whatever the value; ?::text is null a boolean
+    for (String expression : new String[] {"boolean or true", "text is null", "text collate c"}) {
+      assertThatThrownBy(() -> table.withColumn("a", expression, Account::plan))
+          .as(expression)
+          .hasMessage(
+              "sqlType must be a type name with optional (precision[, scale]) and [], was '"
+                  + expression
+                  + "'");
+    }
+    assertThat(
+            table
+                .withColumn("a", "timestamp with time zone", Account::plan)
+                .withColumn("b", "time without time zone", Account::plan)
+                .withColumn("c", "interval day to second(3)", Account::plan)
+                .withColumn("d", "character varying(10)", Account::plan)
+                .withColumn("e", "national character varying(5)[]", Account::plan)
+                .withColumn("f", "bit varying(8)", Account::plan)
+                .createTableSql())
+        .contains(
+            "\"a\" timestamp with time zone,",
+            "\"c\" interval day to second(3),",
+            "\"e\" national character varying(5)[],");
   }
 
   /** The parameters {@code bind} sets, by index; a null as {@code NULL(<sql type>)}. */

@@ -1,0 +1,151 @@
+package dev.etlkit.scd.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.scd.Account;
+import dev.etlkit.scd.Scd2PostgresTable;
+import dev.etlkit.scd.Scd2Row;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Scd2PostgresTable}'s {@code MERGE} and binding run one change at a time on a real
+ * PostgreSQL (embedded, started by the test): how attribute values land in their columns.
+ */
+class Scd2PostgresTableDatabaseTest {
+
+  @Nullable private static EmbeddedPostgres postgres;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void tooLongValue_forALengthLimitedColumn_failsTheStatementRatherThanTruncating()
+      throws Exception {
+    Scd2PostgresTable<Account> table =
+        Scd2PostgresTable.<Account>named("limited", "account_id")
+            .withColumn("plan", "varchar(3)", Account::plan)
+            .withColumn("note", "char(2)", Account::note);
+    try (Connection db = connect()) {
+      create(db, table);
+      merge(db, table, Change.insert(version(new Account("a1", "pro", "x", "ok"))));
+
+      assertThatThrownBy(
+              () -> merge(db, table, Change.insert(version(new Account("a1", "basic", "x", "ok")))))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("value too long for type character varying(3)");
+      assertThatThrownBy(
+              () -> merge(db, table, Change.insert(version(new Account("a1", "pro", "x", "long")))))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("value too long for type character(2)");
+      assertThat(select(db, "SELECT plan || '/' || note FROM limited")).containsExactly("pro/ok");
+    }
+  }
+
+  /** A membership tier, stored as its name in a {@code text} column. */
+  enum Tier {
+    BASIC,
+    GOLD
+  }
+
+  /** An entity with an enum attribute. */
+  record Member(String id, Tier tier) {}
+
+  @Test
+  void enumValue_isStoredAsItsName() throws Exception {
+    Scd2PostgresTable<Member> table =
+        Scd2PostgresTable.<Member>named("members", "member_id")
+            .withColumn("tier", "text", Member::tier);
+    try (Connection db = connect()) {
+      create(db, table);
+      Member gold = new Member("m1", Tier.GOLD);
+      merge(db, table, Change.insert(Scd2Row.of("m1", gold, 1_000L, null, true, 1, false)));
+
+      assertThat(select(db, "SELECT tier FROM members")).containsExactly("GOLD");
+    }
+  }
+
+  /**
+   * The driver sets the session's time zone to the JVM's default when it connects, so a
+   * TaskManager's time zone must not reach the values: an instant is written as UTC into columns
+   * without a zone too, as the Javadoc says ("an Instant is bound as an OffsetDateTime in UTC").
+   */
+  @Test
+  void instant_intoColumnsWithAndWithoutZone_isUtc_whateverTheSessionTimeZone() throws Exception {
+    Instant at = Instant.parse("2024-01-01T02:30:00Z");
+    Scd2PostgresTable<Account> table =
+        Scd2PostgresTable.<Account>named("instants", "account_id")
+            .withColumn("zoned", "timestamptz", account -> at)
+            .withColumn("local", "timestamp", account -> at)
+            .withColumn("day", "date", account -> at);
+    try (Connection db = connect()) {
+      create(db, table);
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'America/New_York'");
+      }
+      merge(db, table, Change.insert(version(new Account("a1", "pro", "x", "n"))));
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'UTC'");
+      }
+
+      assertThat(select(db, "SELECT zoned || ' ' || local || ' ' || day FROM instants"))
+          .containsExactly("2024-01-01 02:30:00+00 2024-01-01 02:30:00 2024-01-01");
+    }
+  }
+
+  private static Scd2Row<Account> version(Account account) {
+    return Scd2Row.of(account.id(), account, 1_000L, null, true, 1, false);
+  }
+
+  private static Connection connect() throws SQLException {
+    return postgres.getPostgresDatabase().getConnection();
+  }
+
+  private static void create(Connection db, Scd2PostgresTable<?> table) throws SQLException {
+    try (Statement statement = db.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS " + table.table());
+      statement.execute(table.createTableSql());
+    }
+  }
+
+  private static <T> void merge(
+      Connection db, Scd2PostgresTable<T> table, Change<Scd2Row<T>> change) throws SQLException {
+    try (PreparedStatement statement = db.prepareStatement(table.mergeSql())) {
+      table.bind(statement, change);
+      statement.executeUpdate();
+    }
+  }
+
+  private static List<String> select(Connection db, String sql) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (Statement statement = db.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    }
+    return values;
+  }
+}
