@@ -5,6 +5,7 @@ import dev.etlkit.scd.Account;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -65,6 +66,17 @@ final class AccountHistoryTable {
                 .withUrl(jdbcUrl)
                 .withDriverName("org.postgresql.Driver")
                 .build());
+  }
+
+  /** Applies {@code changes} in their order with the table's {@code MERGE}, as one JDBC batch. */
+  void write(Connection connection, List<Change<Scd2Row<Account>>> changes) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(table.mergeSql())) {
+      for (Change<Scd2Row<Account>> change : changes) {
+        table.bind(statement, change);
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    }
   }
 
   /** Every version in the table, by key then validFrom. */

@@ -1,0 +1,216 @@
+package dev.etlkit.scd.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.scd.Account;
+import dev.etlkit.scd.ChangeDetection;
+import dev.etlkit.scd.EffectiveTime;
+import dev.etlkit.scd.HardDeletes;
+import dev.etlkit.scd.Scd2;
+import dev.etlkit.scd.Scd2Generator;
+import dev.etlkit.scd.Scd2Harnesses;
+import dev.etlkit.scd.Scd2Invariants;
+import dev.etlkit.scd.Scd2Output;
+import dev.etlkit.scd.Scd2Reference;
+import dev.etlkit.scd.Scd2Row;
+import dev.etlkit.scd.Scd2Step;
+import dev.etlkit.scd.TieBreak;
+import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.StateBackendKind;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import javax.annotation.Nullable;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.RowKind;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * An at-least-once sink of {@link dev.etlkit.scd.Scd2PostgresTable} after a restore, when the
+ * replay delivers a key's changes since the checkpoint in <em>another order</em> than the failed
+ * attempt did (as when several source splits feed one key): the rows the failed attempt wrote are
+ * not in the restored state, so the step never retracts them, and the table must still end with the
+ * history of all changes. Written through a real PostgreSQL (embedded, started by the test), the
+ * step run in a harness on the heap.
+ */
+class Scd2PostgresReplayOrderTest {
+
+  /** Long enough that no change of a generated changelog is late, in any order. */
+  private static final Duration HORIZON = Duration.ofHours(1);
+
+  /** Generated changelogs per output mode (each a cut, a failed attempt and a replay). */
+  private static final int SEEDS = 60;
+
+  @Nullable private static EmbeddedPostgres postgres;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  /**
+   * The failed attempt writes a version opened at 00:03 after the checkpoint; the replay brings a
+   * change at 00:02 with the same attributes first, so the change at 00:03 opens nothing in it and
+   * the row the failed attempt wrote is not retracted by any change the replay emits.
+   */
+  @Test
+  void versionWrittenBeforeTheFailure_thatTheReplayNeverOpens_isRemoved() throws Exception {
+    Change<Account> first = change(new Account("a1", "basic", "x@mail", "n1"), 1_000, 1);
+    Change<Account> later = change(new Account("a1", "pro", "x@mail", "n1"), 3_000, 2);
+    Change<Account> between = change(new Account("a1", "pro", "x@mail", "n1"), 2_000, 3);
+    Case run = new Case(Scd2Output.RETRACT, "replay_named");
+
+    List<Scd2Row<Account>> rows = run.run(List.of(first), List.of(later), List.of(between, later));
+
+    assertThat(Scd2Harnesses.show(history(rows)))
+        .containsExactlyElementsOf(
+            Scd2Harnesses.show(history(run.expected(List.of(first, later, between)))));
+    assertThat(rows.stream().filter(Scd2Row::isCurrent)).hasSize(1);
+  }
+
+  /**
+   * Generated changelogs (ties, exact redeliveries, deletes and re-inserts, update-befores),
+   * checkpointed at a random cut; the failed attempt writes a random half of the rest, latest
+   * change first (so that it opens versions an earlier change of the replay makes no-ops: about one
+   * changelog in ten writes a row no change of its replay retracts), the replay all of it shuffled.
+   * The table ends as the reference history of all changes, every invariant holding.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Scd2Output.class,
+      names = {"RETRACT", "UPSERT"})
+  void replayInAnotherOrder_afterARestore_leavesTheReferenceHistory(Scd2Output output)
+      throws Exception {
+    Case run = new Case(output, "replay_" + output.name().toLowerCase());
+    for (long seed = 0; seed < SEEDS; seed++) {
+      List<Change<Account>> delivered = Scd2Generator.messy().generate(seed);
+      Random random = new Random(seed);
+      int cut = random.nextInt(delivered.size());
+      List<Change<Account>> rest = delivered.subList(cut, delivered.size());
+      List<Change<Account>> replay = new ArrayList<>(rest);
+      Collections.shuffle(replay, random);
+
+      List<Change<Account>> failed = new ArrayList<>();
+      for (Change<Account> change : rest) {
+        if (random.nextBoolean()) {
+          failed.add(change);
+        }
+      }
+      failed.sort(Comparator.comparing(Change<Account>::eventTime).reversed());
+
+      List<Scd2Row<Account>> rows = run.run(delivered.subList(0, cut), failed, replay);
+
+      Scd2Invariants.of(run.deletes, output, run.openEnd).check(rows);
+      assertThat(rows).as("seed %d", seed).isEqualTo(run.expected(delivered));
+    }
+  }
+
+  /** One step configuration and its table. */
+  private static final class Case {
+    final Scd2Output output;
+    final HardDeletes deletes;
+    @Nullable final Instant openEnd;
+    final AccountHistoryTable table;
+
+    Case(Scd2Output output, String tableName) {
+      this.output = output;
+      boolean upsert = output == Scd2Output.UPSERT;
+      this.deletes = upsert ? HardDeletes.NEW_RECORD : HardDeletes.INVALIDATE;
+      this.openEnd = upsert ? Scd2.END_OF_TIME : null;
+      this.table = new AccountHistoryTable(tableName);
+    }
+
+    Scd2Step<Change<Account>, Account> step() {
+      Scd2Step<Change<Account>, Account> step =
+          Scd2.trackChangelog("history", Account::id, EffectiveTime.<Account>changeEventTime())
+              .withTieBreak(TieBreak.sourcePosition())
+              .withLatenessHorizon(HORIZON)
+              .withOutput(output)
+              .withHardDeletes(deletes);
+      return openEnd == null ? step : step.withValidToCurrent(openEnd);
+    }
+
+    /**
+     * Writes the output of {@code checkpointed}, snapshots, writes the output of {@code failed}
+     * (the attempt that fails), restores the snapshot, writes the output of {@code replay}; returns
+     * the table.
+     */
+    List<Scd2Row<Account>> run(
+        List<Change<Account>> checkpointed,
+        List<Change<Account>> failed,
+        List<Change<Account>> replay)
+        throws Exception {
+      Scd2Harnesses.Recipe<Change<Account>, Account> recipe =
+          Scd2Harnesses.of(step(), Change.typeInfo(Account.TYPE));
+      try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+        try (Statement statement = db.createStatement()) {
+          statement.execute("DROP TABLE IF EXISTS " + table.name());
+        }
+        table.create(db);
+        OperatorSubtaskState checkpoint;
+        try (OperatorHarness<Change<Account>, Change<Scd2Row<Account>>> harness =
+            recipe.open(StateBackendKind.HEAP)) {
+          process(harness, checkpointed, db);
+          checkpoint = harness.snapshot();
+          process(harness, failed, db);
+        }
+        try (OperatorHarness<Change<Account>, Change<Scd2Row<Account>>> harness =
+            recipe.harness().on(StateBackendKind.HEAP).restore(checkpoint)) {
+          process(harness, replay, db);
+        }
+        return table.read(db);
+      }
+    }
+
+    private void process(
+        OperatorHarness<Change<Account>, Change<Scd2Row<Account>>> harness,
+        List<Change<Account>> changes,
+        Connection db)
+        throws Exception {
+      for (Change<Account> change : changes) {
+        harness.processElement(change, change.eventTime());
+      }
+      table.write(db, harness.output());
+      harness.clearOutput();
+    }
+
+    List<Scd2Row<Account>> expected(List<Change<Account>> changes) {
+      Scd2Reference.Result<Account> reference =
+          Scd2Reference.ofColumns(Account.COLUMNS, ChangeDetection.all(), List.of())
+              .withHardDeletes(deletes)
+              .withHorizon(HORIZON)
+              .withOutput(output)
+              .withValidToCurrent(openEnd)
+              .replay(Scd2Generator.inputs(changes, true));
+      assertThat(reference.late()).as("no change is late").isEmpty();
+      return reference.rows();
+    }
+  }
+
+  private static Change<Account> change(Account account, long time, long position) {
+    return Change.of(RowKind.UPDATE_AFTER, account, time, position);
+  }
+
+  private static List<Change<Scd2Row<Account>>> history(List<Scd2Row<Account>> rows) {
+    return rows.stream().map(Change::insert).toList();
+  }
+}
