@@ -605,6 +605,33 @@ class SavepointCheckCasesITCase {
     assertAgrees(o);
   }
 
+  /**
+   * Saved with max parallelism 2; a stateless map (uid) chained to the source, which holds state,
+   * runs in version 2 in a vertex of its own with parallelism 3. Flink records an empty state for
+   * every operator of a vertex that holds state, and refuses to assign it above its max
+   * parallelism.
+   */
+  @Test
+  void parallelismAboveTheSavedMaxParallelism_statelessOperatorChainedToAStatefulOne()
+      throws Exception {
+    Expand v1 = (in, ctx) -> in.map(new Identity()).returns(Types.STRING).uid("chained");
+    Expand v2 =
+        (in, ctx) -> in.map(new Identity()).returns(Types.STRING).uid("chained").setParallelism(3);
+    Outcome o =
+        probe(
+            "parallelismAboveTheSavedMaxParallelism_statelessOperatorChainedToAStatefulOne",
+            Saved.HEAP_CANONICAL,
+            v1,
+            Setup.DEFAULT.withMaxParallelism(2),
+            v2,
+            Setup.DEFAULT,
+            false);
+    assertAgrees(o);
+    assertThat(o.report().findings("chained"))
+        .extracting(SavepointCheck.Finding::kind)
+        .containsExactly(SavepointCheck.Kind.PARALLELISM_ABOVE_MAX_PARALLELISM);
+  }
+
   /** Saved with max parallelism 64 set on the environment; version 2 sets none. */
   @Test
   void maxParallelismSettingRemoved() throws Exception {
