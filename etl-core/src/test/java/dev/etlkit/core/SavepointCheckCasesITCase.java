@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.SavepointCheck.Report;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -40,7 +43,9 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.api.java.typeutils.MapTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -355,6 +360,24 @@ class SavepointCheckCasesITCase {
               assertThat(f.states()).containsExactly(ProcessOperatorTimers.NAME);
               assertThat(f.message()).contains("timers the step had set are lost");
             });
+  }
+
+  /**
+   * RocksDB with heap timers writes the timers of a checkpoint (not of a savepoint) into raw keyed
+   * state (Flink 2.2.1), and a restore from the retained checkpoint reads them back ({@code
+   * NativeSavepointTimersITCase} in etl-operators): the check must not say they are lost.
+   */
+  @Test
+  void rocksDbHeapTimers_retainedCheckpoint_sameJob_theTimersAreKept() throws Exception {
+    Setup heapTimers =
+        Setup.DEFAULT.with(c -> c.setString("state.backend.rocksdb.timer-service.factory", "HEAP"));
+    Expand v = keyed(Types.STRING, new StateFn(SK.TIMERS, null, null));
+    String checkpoint =
+        retainedCheckpointOf("rocksDbHeapTimers_retained", Saved.ROCKSDB_NATIVE, v, heapTimers);
+    StreamExecutionEnvironment checked = environment(Saved.ROCKSDB_NATIVE, null, false, heapTimers);
+    Report report = SavepointCheck.of(checked, build(checked, v, heapTimers)).against(checkpoint);
+    assertThat(report.restores()).as(report.toTable()).isTrue();
+    assertThat(report.findings("p/probe")).as(report.toTable()).isEmpty();
   }
 
   /**
@@ -913,6 +936,61 @@ class SavepointCheckCasesITCase {
     awaitOutput(job, 100);
     return job.stopWithSavepoint(false, savepoints.toString(), saved.format)
         .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs version 1 with checkpoints retained on cancellation until a checkpoint completes after its
+   * first 100 records, cancels it and returns the latest retained checkpoint.
+   */
+  private static String retainedCheckpointOf(String name, Saved saved, Expand v1, Setup setup)
+      throws Exception {
+    Path checkpoints = savepoints.resolve("checkpoints-" + name);
+    Setup retaining =
+        setup.with(
+            c -> {
+              c.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+              c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+              c.set(
+                  CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                  ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+              c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
+            });
+    StreamExecutionEnvironment env = environment(saved, null, false, retaining);
+    build(env, v1, retaining);
+    OUTPUT.clear();
+    JobClient job = env.executeAsync("probe-v1-" + name);
+    Path jobCheckpoints = checkpoints.resolve(job.getJobID().toHexString());
+    try {
+      awaitOutput(job, 100);
+      long before = latestCheckpoint(jobCheckpoints);
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (latestCheckpoint(jobCheckpoints) <= before) {
+        assertThat(System.nanoTime()).as("a checkpoint within %s", PATIENCE).isLessThan(deadline);
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+    } finally {
+      job.cancel().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!job.getJobStatus().get().isGloballyTerminalState()) {
+      assertThat(System.nanoTime()).as("cancelled within %s", PATIENCE).isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    return jobCheckpoints.resolve("chk-" + latestCheckpoint(jobCheckpoints)).toUri().toString();
+  }
+
+  /** The number of the latest checkpoint in {@code jobCheckpoints} with metadata; -1 if none. */
+  private static long latestCheckpoint(Path jobCheckpoints) throws IOException {
+    if (!Files.isDirectory(jobCheckpoints)) {
+      return -1;
+    }
+    try (Stream<Path> dirs = Files.list(jobCheckpoints)) {
+      return dirs.filter(d -> d.getFileName().toString().startsWith("chk-"))
+          .filter(d -> Files.exists(d.resolve("_metadata")))
+          .mapToLong(d -> Long.parseLong(d.getFileName().toString().substring(4)))
+          .max()
+          .orElse(-1);
+    }
   }
 
   /** Restores version 2 from the savepoint: null when it runs and emits, else its failure. */
