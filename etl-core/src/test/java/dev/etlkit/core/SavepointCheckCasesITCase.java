@@ -571,6 +571,29 @@ class SavepointCheckCasesITCase {
     assertNotCompared(o, "p/probe");
   }
 
+  /**
+   * A removed operator with state, its state allowed to be dropped, beside a state the step can no
+   * longer read: the finding that blocks the restore comes first, in the findings and the table.
+   */
+  @Test
+  void findingsThatBlock_comeFirst_withNonRestoredStateAllowed() throws Exception {
+    Expand v1 =
+        (in, ctx) ->
+            longValue()
+                .apply(
+                    in.map(new OpFn(false, Types.LONG)).returns(Types.STRING).uid("removed"), ctx);
+    Expand v2 =
+        keyed(
+            Types.STRING,
+            new StateFn(SK.VALUE, Types.STRING, null),
+            StateDeclaration.value("s", Types.STRING));
+    Outcome o = probe("findingsThatBlock_comeFirst", Saved.HEAP_CANONICAL, v1, v2, true);
+    assertAgrees(o);
+    assertThat(o.report().findings())
+        .extracting(SavepointCheck.Finding::kind)
+        .containsExactly(SavepointCheck.Kind.STATE_INCOMPATIBLE, SavepointCheck.Kind.NOT_IN_JOB);
+  }
+
   // --- 6. operators without uid
   // -------------------------------------------------------------------
 
