@@ -224,7 +224,10 @@ public final class SavepointCheck {
       this.savepoint = savepoint;
       this.allowNonRestoredState = allowNonRestoredState;
       List<Finding> sorted = new ArrayList<>(findings);
-      sorted.sort(Comparator.comparing(Finding::kind).thenComparing(Finding::operator));
+      sorted.sort(
+          Comparator.comparing((Finding f) -> !f.kind().blocks(allowNonRestoredState))
+              .thenComparing(Finding::kind)
+              .thenComparing(Finding::operator));
       this.findings = Collections.unmodifiableList(sorted);
       this.savedStates = Collections.unmodifiableMap(savedStates);
       this.notCompared = Collections.unmodifiableSortedSet(notCompared);
