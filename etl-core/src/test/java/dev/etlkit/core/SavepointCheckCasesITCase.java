@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -378,6 +379,24 @@ class SavepointCheckCasesITCase {
     Report report = SavepointCheck.of(checked, build(checked, v, heapTimers)).against(checkpoint);
     assertThat(report.restores()).as(report.toTable()).isTrue();
     assertThat(report.findings("p/probe")).as(report.toTable()).isEmpty();
+  }
+
+  /**
+   * A retained checkpoint with file merging: Flink writes an empty operator state handle it cannot
+   * open for each operator without operator state, and skips it at the restore; the check must read
+   * the keyed states beside it.
+   */
+  @Test
+  void fileMergingRetainedCheckpoint_sameJob_matches() throws Exception {
+    Setup merging =
+        Setup.DEFAULT.with(
+            c -> c.setString("execution.checkpointing.file-merging.enabled", "true"));
+    Expand v = longValue();
+    String checkpoint = retainedCheckpointOf("fileMerging", Saved.HEAP_CANONICAL, v, merging);
+    StreamExecutionEnvironment checked = environment(Saved.HEAP_CANONICAL, null, false, merging);
+    Report report = SavepointCheck.of(checked, build(checked, v, merging)).against(checkpoint);
+    assertThat(report.findings()).as(report.toTable()).isEmpty();
+    assertThat(report.savedStates("p/probe")).hasValue(new TreeSet<>(List.of("s", "user-timers")));
   }
 
   /**
