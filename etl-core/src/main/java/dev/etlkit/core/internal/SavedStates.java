@@ -26,6 +26,7 @@ import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.OperatorBackendSerializationProxy;
 import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.runtime.state.filemerging.EmptyFileMergingOperatorStreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.state.ttl.TtlStateFactory;
 
@@ -261,6 +262,9 @@ public final class SavedStates {
     Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers = new HashMap<>();
     Map<String, Boolean> union = new HashMap<>();
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
+      if (handle instanceof EmptyFileMergingOperatorStreamStateHandle) {
+        continue; // no operator state, and nothing to open (file merging): the restore skips it too
+      }
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
       try (InputStream in = handle.openInputStream()) {
         OperatorBackendSerializationProxy proxy = new OperatorBackendSerializationProxy(userCode);
