@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -26,6 +28,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
 import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
@@ -101,9 +104,11 @@ public final class SavepointCheck {
      */
     MAX_PARALLELISM_CHANGED,
     /**
-     * The job runs an operator that holds state with a parallelism above the savepoint's max
-     * parallelism: Flink refuses the restore, as keyed state cannot be split into more parts than
-     * it has key groups.
+     * The job runs an operator with a parallelism above the savepoint's max parallelism, in a task
+     * that restores state: Flink refuses the restore, as keyed state cannot be split into more
+     * parts than it has key groups. Flink counts every operator that was in a task holding state
+     * when the savepoint was taken (a stateless map chained to a source, say), and every operator
+     * of a task that now restores state.
      */
     PARALLELISM_ABOVE_MAX_PARALLELISM,
     /**
@@ -219,7 +224,10 @@ public final class SavepointCheck {
       this.savepoint = savepoint;
       this.allowNonRestoredState = allowNonRestoredState;
       List<Finding> sorted = new ArrayList<>(findings);
-      sorted.sort(Comparator.comparing(Finding::kind).thenComparing(Finding::operator));
+      sorted.sort(
+          Comparator.comparing((Finding f) -> !f.kind().blocks(allowNonRestoredState))
+              .thenComparing(Finding::kind)
+              .thenComparing(Finding::operator));
       this.findings = Collections.unmodifiableList(sorted);
       this.savedStates = Collections.unmodifiableMap(savedStates);
       this.notCompared = Collections.unmodifiableSortedSet(notCompared);
@@ -312,12 +320,13 @@ public final class SavepointCheck {
   }
 
   /**
-   * One operator of the job: how Flink identifies it, its vertex's max parallelism and parallelism
-   * (non-positive where the job leaves it to the cluster), and, for an operator with a uid, its key
-   * serializer (null where it is not keyed, and for operators without a uid).
+   * One operator of the job: how Flink identifies it, its vertex, the vertex's max parallelism and
+   * parallelism (non-positive where the job leaves it to the cluster), and, for an operator with a
+   * uid, its key serializer (null where it is not keyed, and for operators without a uid).
    */
   static final class JobOperator {
     final OperatorIDPair ids;
+    final JobVertexID vertex;
     final int maxParallelism;
     final int parallelism;
     @Nullable final TypeSerializer<?> keySerializer;
@@ -327,10 +336,12 @@ public final class SavepointCheck {
 
     JobOperator(
         OperatorIDPair ids,
+        JobVertexID vertex,
         int maxParallelism,
         int parallelism,
         @Nullable TypeSerializer<?> keySerializer) {
       this.ids = ids;
+      this.vertex = vertex;
       this.maxParallelism = maxParallelism;
       this.parallelism = parallelism;
       this.keySerializer = keySerializer;
@@ -410,6 +421,7 @@ public final class SavepointCheck {
         operators.add(
             new JobOperator(
                 ids,
+                vertex.getID(),
                 vertex.getMaxParallelism(),
                 parallelism,
                 uid == null ? null : keySerializers.get(uid)));
@@ -469,11 +481,24 @@ public final class SavepointCheck {
     for (OperatorState state : saved) {
       byId.put(state.getOperatorID(), state);
     }
+    Map<JobOperator, OperatorState> matched = new HashMap<>();
+    Set<JobVertexID> restoringState = new HashSet<>();
+    for (JobOperator operator : operators) {
+      OperatorState state = savedStateOf(operator, byId);
+      if (state != null) {
+        matched.put(operator, state);
+        if (state.getNumberCollectedStates() > 0) {
+          // as Flink's restore: the vertex gets state, and each of its operators' saved states is
+          // checked against its parallelism, empty ones included
+          restoringState.add(operator.vertex);
+        }
+      }
+    }
     List<Finding> findings = new ArrayList<>();
     Map<String, SortedSet<String>> savedStates = new TreeMap<>();
     SortedSet<String> notCompared = new TreeSet<>();
     for (JobOperator operator : operators) {
-      OperatorState state = savedStateOf(operator, byId);
+      OperatorState state = matched.get(operator);
       Map<String, StateDeclaration> declaredStates =
           declared.getOrDefault(operator.ids.getUserDefinedOperatorUid(), Collections.emptyMap());
       if (state == null) {
@@ -494,7 +519,8 @@ public final class SavepointCheck {
                     + ": Flink refuses the restore; keep "
                     + state.getMaxParallelism()));
       }
-      if (operator.parallelism > state.getMaxParallelism() && holdsState(state)) {
+      if (operator.parallelism > state.getMaxParallelism()
+          && restoringState.contains(operator.vertex)) {
         findings.add(
             new Finding(
                 Kind.PARALLELISM_ABOVE_MAX_PARALLELISM,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.SavepointCheck.Report;
 import dev.etlkit.core.internal.ProcessOperatorTimers;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -40,7 +44,9 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.api.java.typeutils.MapTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -358,6 +364,42 @@ class SavepointCheckCasesITCase {
   }
 
   /**
+   * RocksDB with heap timers writes the timers of a checkpoint (not of a savepoint) into raw keyed
+   * state (Flink 2.2.1), and a restore from the retained checkpoint reads them back ({@code
+   * NativeSavepointTimersITCase} in etl-operators): the check must not say they are lost.
+   */
+  @Test
+  void rocksDbHeapTimers_retainedCheckpoint_sameJob_theTimersAreKept() throws Exception {
+    Setup heapTimers =
+        Setup.DEFAULT.with(c -> c.setString("state.backend.rocksdb.timer-service.factory", "HEAP"));
+    Expand v = keyed(Types.STRING, new StateFn(SK.TIMERS, null, null));
+    String checkpoint =
+        retainedCheckpointOf("rocksDbHeapTimers_retained", Saved.ROCKSDB_NATIVE, v, heapTimers);
+    StreamExecutionEnvironment checked = environment(Saved.ROCKSDB_NATIVE, null, false, heapTimers);
+    Report report = SavepointCheck.of(checked, build(checked, v, heapTimers)).against(checkpoint);
+    assertThat(report.restores()).as(report.toTable()).isTrue();
+    assertThat(report.findings("p/probe")).as(report.toTable()).isEmpty();
+  }
+
+  /**
+   * A retained checkpoint with file merging: Flink writes an empty operator state handle it cannot
+   * open for each operator without operator state, and skips it at the restore; the check must read
+   * the keyed states beside it.
+   */
+  @Test
+  void fileMergingRetainedCheckpoint_sameJob_matches() throws Exception {
+    Setup merging =
+        Setup.DEFAULT.with(
+            c -> c.setString("execution.checkpointing.file-merging.enabled", "true"));
+    Expand v = longValue();
+    String checkpoint = retainedCheckpointOf("fileMerging", Saved.HEAP_CANONICAL, v, merging);
+    StreamExecutionEnvironment checked = environment(Saved.HEAP_CANONICAL, null, false, merging);
+    Report report = SavepointCheck.of(checked, build(checked, v, merging)).against(checkpoint);
+    assertThat(report.findings()).as(report.toTable()).isEmpty();
+    assertThat(report.savedStates("p/probe")).hasValue(new TreeSet<>(List.of("s", "user-timers")));
+  }
+
+  /**
    * The keyed states the check calls "restored and carried on" when the step becomes non-keyed
    * (STATE_NOT_DECLARED): restore version 2, take its savepoint, and see that Flink dropped them;
    * the check's finding must say they are dropped.
@@ -548,6 +590,29 @@ class SavepointCheckCasesITCase {
     assertNotCompared(o, "p/probe");
   }
 
+  /**
+   * A removed operator with state, its state allowed to be dropped, beside a state the step can no
+   * longer read: the finding that blocks the restore comes first, in the findings and the table.
+   */
+  @Test
+  void findingsThatBlock_comeFirst_withNonRestoredStateAllowed() throws Exception {
+    Expand v1 =
+        (in, ctx) ->
+            longValue()
+                .apply(
+                    in.map(new OpFn(false, Types.LONG)).returns(Types.STRING).uid("removed"), ctx);
+    Expand v2 =
+        keyed(
+            Types.STRING,
+            new StateFn(SK.VALUE, Types.STRING, null),
+            StateDeclaration.value("s", Types.STRING));
+    Outcome o = probe("findingsThatBlock_comeFirst", Saved.HEAP_CANONICAL, v1, v2, true);
+    assertAgrees(o);
+    assertThat(o.report().findings())
+        .extracting(SavepointCheck.Finding::kind)
+        .containsExactly(SavepointCheck.Kind.STATE_INCOMPATIBLE, SavepointCheck.Kind.NOT_IN_JOB);
+  }
+
   // --- 6. operators without uid
   // -------------------------------------------------------------------
 
@@ -603,6 +668,33 @@ class SavepointCheckCasesITCase {
             Setup.DEFAULT,
             false);
     assertAgrees(o);
+  }
+
+  /**
+   * Saved with max parallelism 2; a stateless map (uid) chained to the source, which holds state,
+   * runs in version 2 in a vertex of its own with parallelism 3. Flink records an empty state for
+   * every operator of a vertex that holds state, and refuses to assign it above its max
+   * parallelism.
+   */
+  @Test
+  void parallelismAboveTheSavedMaxParallelism_statelessOperatorChainedToAStatefulOne()
+      throws Exception {
+    Expand v1 = (in, ctx) -> in.map(new Identity()).returns(Types.STRING).uid("chained");
+    Expand v2 =
+        (in, ctx) -> in.map(new Identity()).returns(Types.STRING).uid("chained").setParallelism(3);
+    Outcome o =
+        probe(
+            "parallelismAboveTheSavedMaxParallelism_statelessOperatorChainedToAStatefulOne",
+            Saved.HEAP_CANONICAL,
+            v1,
+            Setup.DEFAULT.withMaxParallelism(2),
+            v2,
+            Setup.DEFAULT,
+            false);
+    assertAgrees(o);
+    assertThat(o.report().findings("chained"))
+        .extracting(SavepointCheck.Finding::kind)
+        .containsExactly(SavepointCheck.Kind.PARALLELISM_ABOVE_MAX_PARALLELISM);
   }
 
   /** Saved with max parallelism 64 set on the environment; version 2 sets none. */
@@ -886,6 +978,61 @@ class SavepointCheckCasesITCase {
     awaitOutput(job, 100);
     return job.stopWithSavepoint(false, savepoints.toString(), saved.format)
         .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs version 1 with checkpoints retained on cancellation until a checkpoint completes after its
+   * first 100 records, cancels it and returns the latest retained checkpoint.
+   */
+  private static String retainedCheckpointOf(String name, Saved saved, Expand v1, Setup setup)
+      throws Exception {
+    Path checkpoints = savepoints.resolve("checkpoints-" + name);
+    Setup retaining =
+        setup.with(
+            c -> {
+              c.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+              c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+              c.set(
+                  CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                  ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+              c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
+            });
+    StreamExecutionEnvironment env = environment(saved, null, false, retaining);
+    build(env, v1, retaining);
+    OUTPUT.clear();
+    JobClient job = env.executeAsync("probe-v1-" + name);
+    Path jobCheckpoints = checkpoints.resolve(job.getJobID().toHexString());
+    try {
+      awaitOutput(job, 100);
+      long before = latestCheckpoint(jobCheckpoints);
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (latestCheckpoint(jobCheckpoints) <= before) {
+        assertThat(System.nanoTime()).as("a checkpoint within %s", PATIENCE).isLessThan(deadline);
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+    } finally {
+      job.cancel().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!job.getJobStatus().get().isGloballyTerminalState()) {
+      assertThat(System.nanoTime()).as("cancelled within %s", PATIENCE).isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    return jobCheckpoints.resolve("chk-" + latestCheckpoint(jobCheckpoints)).toUri().toString();
+  }
+
+  /** The number of the latest checkpoint in {@code jobCheckpoints} with metadata; -1 if none. */
+  private static long latestCheckpoint(Path jobCheckpoints) throws IOException {
+    if (!Files.isDirectory(jobCheckpoints)) {
+      return -1;
+    }
+    try (Stream<Path> dirs = Files.list(jobCheckpoints)) {
+      return dirs.filter(d -> d.getFileName().toString().startsWith("chk-"))
+          .filter(d -> Files.exists(d.resolve("_metadata")))
+          .mapToLong(d -> Long.parseLong(d.getFileName().toString().substring(4)))
+          .max()
+          .orElse(-1);
+    }
   }
 
   /** Restores version 2 from the savepoint: null when it runs and emits, else its failure. */

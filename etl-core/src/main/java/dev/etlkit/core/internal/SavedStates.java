@@ -26,6 +26,7 @@ import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.OperatorBackendSerializationProxy;
 import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.runtime.state.filemerging.EmptyFileMergingOperatorStreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.state.ttl.TtlStateFactory;
 
@@ -38,7 +39,8 @@ import org.apache.flink.runtime.state.ttl.TtlStateFactory;
  * <p>Keyed state names come from the description of the states Flink writes before the keyed state:
  * at the start of a canonical savepoint's or a heap checkpoint's keyed state, and in the metadata
  * file of a native RocksDB or ForSt snapshot. Other formats (the changelog backend's checkpoints)
- * are refused. Only the descriptions are read, never the state itself.
+ * are refused. Only the descriptions are read, never the state itself: timers a checkpoint keeps in
+ * raw keyed state (heap timers of RocksDB or ForSt) are not named ({@link #hasRawKeyedState}).
  */
 @Internal
 public final class SavedStates {
@@ -71,6 +73,9 @@ public final class SavedStates {
   /** Whether each operator list state is a union list state, by name. */
   private final Map<String, Boolean> union;
 
+  /** Whether the snapshot has raw keyed state. */
+  private final boolean rawKeyedState;
+
   private SavedStates(
       SortedSet<String> names,
       Map<String, TypeSerializerSnapshot<?>> serializers,
@@ -79,7 +84,8 @@ public final class SavedStates {
       @Nullable TypeSerializerSnapshot<?> keySerializer,
       Map<String, String> keyedKinds,
       Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers,
-      Map<String, Boolean> union) {
+      Map<String, Boolean> union,
+      boolean rawKeyedState) {
     this.names = names;
     this.serializers = serializers;
     this.operatorSerializers = operatorSerializers;
@@ -88,6 +94,17 @@ public final class SavedStates {
     this.keyedKinds = keyedKinds;
     this.broadcastSerializers = broadcastSerializers;
     this.union = union;
+    this.rawKeyedState = rawKeyedState;
+  }
+
+  /**
+   * Whether the snapshot has raw keyed state: a checkpoint (not a savepoint) of the RocksDB or
+   * ForSt backend with timers on the heap keeps the timers there, where their names are not read
+   * (nor in {@link #names()}); otherwise only an operator that writes raw keyed state itself has
+   * it.
+   */
+  public boolean hasRawKeyedState() {
+    return rawKeyedState;
   }
 
   /**
@@ -245,6 +262,9 @@ public final class SavedStates {
     Map<String, List<TypeSerializerSnapshot<?>>> broadcastSerializers = new HashMap<>();
     Map<String, Boolean> union = new HashMap<>();
     for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
+      if (handle instanceof EmptyFileMergingOperatorStreamStateHandle) {
+        continue; // no operator state, and nothing to open (file merging): the restore skips it too
+      }
       names.addAll(handle.getStateNameToPartitionOffsets().keySet());
       try (InputStream in = handle.openInputStream()) {
         OperatorBackendSerializationProxy proxy = new OperatorBackendSerializationProxy(userCode);
@@ -282,7 +302,8 @@ public final class SavedStates {
         keySerializer,
         keyedKinds,
         broadcastSerializers,
-        union);
+        union,
+        !snapshot.getRawKeyedState().isEmpty());
   }
 
   /** The stream that begins with the description of the keyed states of {@code handle}. */
