@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
 import java.nio.charset.StandardCharsets;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,35 @@ class AvroToJsonTest {
     record.put("price", 12);
     assertThatThrownBy(() -> toJson.convert(record))
         .hasMessageEndingWith("at $.price: a java.lang.Integer does not fit decimal(20,4)");
+  }
+
+  @Test
+  void convert_numberThatEncodeWouldNarrow_isRejectedAsEncodeRejectsIt() {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"N\",\"fields\":["
+                    + "{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"f\",\"type\":\"float\"}]}");
+    GenericRecord longInDouble = new AvroData.Record(schema);
+    longInDouble.put("d", (1L << 53) + 1); // as a double: 2^53
+    longInDouble.put("f", 1f);
+    GenericRecord doubleInFloat = new AvroData.Record(schema);
+    doubleInFloat.put("d", 1d);
+    doubleInFloat.put("f", 0.1d);
+
+    assertThatThrownBy(() -> toJson.convert(longInDouble))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema N at $.d: a java.lang.Long does not fit double");
+    assertThatThrownBy(() -> toJson.convert(doubleInFloat))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema N at $.f: a java.lang.Double does not fit float");
+    // encode refuses both too
+    AvroRecordEncoder<GenericRecord> encoder =
+        new AvroRecordEncoder<>(RecordModel.generic(schema), null);
+    assertThatThrownBy(() -> encoder.encode(longInDouble)).isInstanceOf(AvroFormatException.class);
+    assertThatThrownBy(() -> encoder.encode(doubleInFloat)).isInstanceOf(AvroFormatException.class);
   }
 
   @Test
