@@ -300,7 +300,14 @@ public final class AvroToJson {
         return;
       case FLOAT:
       case DOUBLE:
-        double d = cast(v, Number.class, s).doubleValue();
+        // What encode takes: a Float, or in a double field also a Double or an Integer. Any other
+        // number it refuses as narrowed (a Long beyond 2^53 would lose digits here).
+        if (!(v instanceof Float
+            || (s.getType() == Schema.Type.DOUBLE
+                && (v instanceof Double || v instanceof Integer)))) {
+          throw mismatch(v, s);
+        }
+        double d = ((Number) v).doubleValue();
         if (Double.isNaN(d) || Double.isInfinite(d)) {
           json.writeString(Double.toString(d));
         } else if (v instanceof Float) {
