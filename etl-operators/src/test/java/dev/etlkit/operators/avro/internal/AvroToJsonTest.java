@@ -139,4 +139,44 @@ class AvroToJsonTest {
     assertThat(new String(toJson.convertToBytes(record), StandardCharsets.UTF_8))
         .contains("\"label\":\"a?b?\"", "\"attributes\":{\"?k𝄞\":\"v\"}");
   }
+
+  @Test
+  void convert_recordNestedDeeperThanTheStack_isRejectedNotAStackOverflow() throws Exception {
+    Schema list =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Node\",\"fields\":[{\"name\":\"v\",\"type\":\"int\"},"
+                    + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+    GenericRecord deep = null;
+    for (int i = 0; i < 990; i++) { // within Jackson's nesting limit of 1000
+      GenericRecord node = new AvroData.Record(list);
+      node.put("v", i);
+      node.put("next", deep);
+      deep = node;
+    }
+    GenericRecord input = deep;
+    // A thread whose stack the record is deeper than (a record a decoder on a larger stack read).
+    Throwable[] thrown = new Throwable[1];
+    Thread small =
+        new Thread(
+            null,
+            () -> {
+              try {
+                toJson.convert(input);
+              } catch (Throwable t) {
+                thrown[0] = t;
+              }
+            },
+            "small-stack",
+            128 * 1024);
+    small.start();
+    small.join();
+
+    // A StackOverflowError is no Exception: the map step would let it fail the job.
+    assertThat(thrown[0])
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot write the record as JSON: the record is nested too deeply");
+    input.put("next", null); // the next record starts a fresh document
+    assertThat(toJson.convert(input)).isEqualTo("{\"v\":989,\"next\":null}");
+  }
 }
