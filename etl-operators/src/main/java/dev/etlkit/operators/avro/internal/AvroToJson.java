@@ -155,6 +155,11 @@ public final class AvroToJson {
       throw e.toFormatException("record does not fit its schema", schema);
     } catch (IOException | RuntimeException e) {
       throw AvroErrors.sanitize("cannot write the record as JSON", e);
+    } catch (StackOverflowError e) {
+      // Deeper than the stack before Jackson's nesting limit (or holding itself): no Exception,
+      // so the map step would let it fail the job.
+      throw new AvroFormatException(
+          "cannot write the record as JSON: the record is nested too deeply");
     }
   }
 
