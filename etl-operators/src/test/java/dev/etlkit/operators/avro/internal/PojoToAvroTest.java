@@ -284,4 +284,26 @@ class PojoToAvroTest {
         .isInstanceOf(AvroFormatException.class)
         .hasMessage("cannot convert to Avro schema Node: the object is nested too deeply");
   }
+
+  public record WithSqlTimestamp(java.sql.Timestamp at) {}
+
+  @Test
+  void convert_sqlTimestampWithMicros_keepsThemOrIsRejected_notCutToMillis() throws Exception {
+    Schema micros =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"T\",\"fields\":[{\"name\":\"at\","
+                    + "\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}}]}");
+    PojoToAvro<WithSqlTimestamp> toAvro = new PojoToAvro<>(WithSqlTimestamp.class, micros);
+    Instant at = Instant.parse("2024-05-01T10:15:30.123456Z");
+
+    // A JDBC timestamp holds nanos; getTime() has only the millis.
+    assertThat(toAvro.convert(new WithSqlTimestamp(java.sql.Timestamp.from(at))).get("at"))
+        .isEqualTo(at);
+    java.sql.Timestamp nanos = java.sql.Timestamp.from(at.plusNanos(789));
+    assertThatThrownBy(() -> toAvro.convert(new WithSqlTimestamp(nanos)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(
+            "at $.at: timestamp has more fraction digits than timestamp-micros holds");
+  }
 }
