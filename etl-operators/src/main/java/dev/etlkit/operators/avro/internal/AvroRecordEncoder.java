@@ -77,6 +77,13 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
     } catch (Exception e) {
       throw AvroErrors.sanitize(
           "cannot encode the record with writer schema " + schema.getFullName(), e);
+    } catch (StackOverflowError e) {
+      // A recursive schema's record (or one that holds itself) deeper than the stack: no Exception,
+      // so the map step would let it fail the job.
+      throw new AvroFormatException(
+          "cannot encode the record with writer schema "
+              + schema.getFullName()
+              + ": the record is nested too deeply");
     }
     return out.toByteArray();
   }

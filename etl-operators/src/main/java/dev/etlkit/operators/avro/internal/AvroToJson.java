@@ -155,6 +155,11 @@ public final class AvroToJson {
       throw e.toFormatException("record does not fit its schema", schema);
     } catch (IOException | RuntimeException e) {
       throw AvroErrors.sanitize("cannot write the record as JSON", e);
+    } catch (StackOverflowError e) {
+      // Deeper than the stack before Jackson's nesting limit (or holding itself): no Exception,
+      // so the map step would let it fail the job.
+      throw new AvroFormatException(
+          "cannot write the record as JSON: the record is nested too deeply");
     }
   }
 
@@ -300,7 +305,14 @@ public final class AvroToJson {
         return;
       case FLOAT:
       case DOUBLE:
-        double d = cast(v, Number.class, s).doubleValue();
+        // What encode takes: a Float, or in a double field also a Double or an Integer. Any other
+        // number it refuses as narrowed (a Long beyond 2^53 would lose digits here).
+        if (!(v instanceof Float
+            || (s.getType() == Schema.Type.DOUBLE
+                && (v instanceof Double || v instanceof Integer)))) {
+          throw mismatch(v, s);
+        }
+        double d = ((Number) v).doubleValue();
         if (Double.isNaN(d) || Double.isInfinite(d)) {
           json.writeString(Double.toString(d));
         } else if (v instanceof Float) {

@@ -34,7 +34,8 @@ import org.apache.flink.annotation.Internal;
  *       default, else null if the field is nullable, else the document is rejected;
  *   <li>union: JSON null picks the null branch; any other value the first branch that holds it
  *       exactly (no {@code {"type": value}} wrappers): {@code 1099511627776} skips an int branch
- *       for a long, {@code 0.1} a float branch for a double;
+ *       for a long, {@code 0.1} a float branch for a double, {@code 9007199254740993} a double
+ *       branch for a long;
  *   <li>int/long: integral numbers in range; float/double: numbers, or the strings {@code "NaN"},
  *       {@code "Infinity"}, {@code "-Infinity"}; boolean: true/false; string: text; enum: a symbol
  *       (or the enum's default for an unknown symbol); bytes/fixed: base64 text; array, map: JSON
@@ -212,19 +213,20 @@ public final class JsonToAvro {
 
   /**
    * {@code node} as the first branch of {@code union} that holds it exactly: an int branch is
-   * skipped for a number beyond the int range, a float branch for a number a float would round
-   * (unless no later branch holds it either: then it is rounded, as in a float field), any branch
-   * whose conversion fails. If none holds it, the error of the first branch its JSON type fits.
-   * Conversions only fail here when a branch before the right one fits the JSON type, which is
-   * rare, and {@link ValueException}s carry no stack trace.
+   * skipped for a number beyond the int range, a float branch for a number a float would round, a
+   * double branch for a long a double would round (unless no later branch holds it either: then it
+   * is rounded, as in a float or double field), any branch whose conversion fails. If none holds
+   * it, the error of the first branch its JSON type fits. Conversions only fail here when a branch
+   * before the right one fits the JSON type, which is rare, and {@link ValueException}s carry no
+   * stack trace.
    */
   private Object unionValue(JsonNode node, Schema union) {
     JsonNodeType type = node.getNodeType();
     List<Schema> branches = union.getTypes();
     ValueException firstError = null;
-    // The first branch that holds the value only with a loss (a float that rounds it, a record
-    // without some of its keys, an enum's default for text that is none of its symbols): taken
-    // only when no later branch holds the value as it is.
+    // The first branch that holds the value only with a loss (a float that rounds it, a double
+    // that rounds a long, a record without some of its keys, an enum's default for text that
+    // is none of its symbols): taken only when no later branch holds the value as it is.
     Schema lossy = null;
     for (int i = 0, n = branches.size(); i < n; i++) {
       Schema b = branches.get(i);
@@ -260,6 +262,8 @@ public final class JsonToAvro {
     switch (b.getType()) {
       case FLOAT:
         return node.isNumber() && !holdsAsFloat(node);
+      case DOUBLE:
+        return node.isNumber() && roundsALong(node);
       case ENUM:
         return !b.hasEnumSymbol(node.textValue());
       case RECORD:
@@ -291,6 +295,16 @@ public final class JsonToAvro {
   private static boolean holdsAsFloat(JsonNode node) {
     double d = node.doubleValue();
     return (double) (float) d == d;
+  }
+
+  /** Whether a double would round this integer of the long range (2^53 + 1 to 2^53). */
+  private static boolean roundsALong(JsonNode node) {
+    if (node.isInt() || !node.canConvertToExactIntegral() || !node.canConvertToLong()) {
+      return false;
+    }
+    long v = node.longValue();
+    double d = v;
+    return d == 0x1p63 || (long) d != v; // Long.MAX_VALUE rounds up to 2^63
   }
 
   private static boolean isNonFiniteText(JsonNode node) {

@@ -19,8 +19,8 @@ import org.apache.avro.Schema;
  *
  * <p>Walks both schemas as Avro's resolution pairs them: record fields by name or the reader
  * field's aliases, array items, map values, each writer union branch, and for a reader union the
- * branch Avro picks (same type and name first, then a promotion). Setup code: runs once per writer
- * schema.
+ * branch Avro picks (same type and full name first, then same type and name, then a promotion).
+ * Setup code: runs once per writer schema.
  */
 final class LogicalTypeResolution {
   private LogicalTypeResolution() {}
@@ -113,6 +113,17 @@ final class LogicalTypeResolution {
 
   /** The branch of {@code union} Avro resolves {@code writer} into, or null if none. */
   private static Schema readerBranch(Schema writer, Schema union) {
+    if (isNamed(writer)) {
+      // Avro takes the branch of the writer's full name (or aliased to it) wherever it stands,
+      // before a branch of the same short name in another namespace.
+      for (Schema branch : union.getTypes()) {
+        if (branch.getType() == writer.getType()
+            && (writer.getFullName().equals(branch.getFullName())
+                || branch.getAliases().contains(writer.getFullName()))) {
+          return branch;
+        }
+      }
+    }
     for (Schema branch : union.getTypes()) {
       if (branch.getType() == writer.getType()
           && (!isNamed(writer) || namesMatch(writer, branch))) {

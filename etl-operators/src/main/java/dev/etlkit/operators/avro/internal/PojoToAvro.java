@@ -69,6 +69,13 @@ public final class PojoToAvro<T> {
       throw e.toFormatException("object does not fit Avro schema", schema);
     } catch (RuntimeException e) {
       throw AvroErrors.sanitize("cannot convert to Avro schema " + schema.getFullName(), e);
+    } catch (StackOverflowError e) {
+      // A recursive structure deeper than the stack, or one that holds itself: no Exception, so
+      // the map step would let it fail the job.
+      throw new AvroFormatException(
+          "cannot convert to Avro schema "
+              + schema.getFullName()
+              + ": the object is nested too deeply");
     }
   }
 

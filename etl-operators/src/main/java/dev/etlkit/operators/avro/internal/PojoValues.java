@@ -179,6 +179,10 @@ final class PojoValues {
         if (value instanceof Instant) {
           return LogicalValues.timestamp((Instant) value, logical);
         }
+        if (value instanceof java.sql.Timestamp) {
+          // its nanos, which getTime() cuts to millis
+          return LogicalValues.timestamp(((java.sql.Timestamp) value).toInstant(), logical);
+        }
         if (value instanceof java.util.Date) {
           // getTime, not toInstant: java.sql.Date and Time refuse toInstant
           return LogicalValues.timestamp(

@@ -104,6 +104,9 @@ class AvroRecordDecoderTest {
   static Stream<Arguments> logicalTypeChanges() {
     String nested =
         "{\"type\":\"record\",\"name\":\"N\",\"fields\":[{\"name\":\"y\",\"type\":%s}]}";
+    String inNamespace =
+        "{\"type\":\"record\",\"name\":\"N\",\"namespace\":\"%s\","
+            + "\"fields\":[{\"name\":\"y\",\"type\":%s}]}";
     return Stream.of(
         Arguments.of(DECIMAL_10_2, DECIMAL_10_4, "$.x: writer decimal(10,2), reader decimal(10,4)"),
         Arguments.of(
@@ -139,7 +142,17 @@ class AvroRecordDecoderTest {
         Arguments.of(
             "[\"null\"," + DECIMAL_10_2 + "]",
             "[\"null\",\"string\"," + DECIMAL_10_4 + "]",
-            "$.x: writer decimal(10,2), reader decimal(10,4)"));
+            "$.x: writer decimal(10,2), reader decimal(10,4)"),
+        // Two reader records of the writer's short name: Avro resolves into the one of its full
+        // name (b.N, millis), not the first (a.N, micros), so micros would be read as millis.
+        Arguments.of(
+            String.format(inNamespace, "b", TS_MICROS),
+            "["
+                + String.format(inNamespace, "a", TS_MICROS)
+                + ","
+                + String.format(inNamespace, "b", TS_MILLIS)
+                + "]",
+            "$.x.y: writer timestamp-micros, reader timestamp-millis"));
   }
 
   @ParameterizedTest

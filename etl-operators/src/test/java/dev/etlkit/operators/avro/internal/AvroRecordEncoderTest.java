@@ -240,4 +240,27 @@ class AvroRecordEncoderTest {
 
     assertThat(decoded.get("channel")).isEqualTo("web");
   }
+
+  @Test
+  void encode_recordNestedDeeperThanTheStack_isRejectedNotAStackOverflow() {
+    Schema list =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Node\",\"fields\":[{\"name\":\"v\",\"type\":\"int\"},"
+                    + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+    GenericRecord deep = null;
+    for (int i = 0; i < 1_000_000; i++) {
+      GenericRecord node = new AvroData.Record(list);
+      node.put("v", i);
+      node.put("next", deep);
+      deep = node;
+    }
+    GenericRecord input = deep;
+
+    // A StackOverflowError is no Exception: the map step would let it fail the job.
+    assertThatThrownBy(() -> new AvroRecordEncoder<>(RecordModel.generic(list), null).encode(input))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "cannot encode the record with writer schema Node: the record is nested too deeply");
+  }
 }

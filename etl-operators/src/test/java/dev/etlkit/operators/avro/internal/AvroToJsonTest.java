@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
 import java.nio.charset.StandardCharsets;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +91,35 @@ class AvroToJsonTest {
   }
 
   @Test
+  void convert_numberThatEncodeWouldNarrow_isRejectedAsEncodeRejectsIt() {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"N\",\"fields\":["
+                    + "{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"f\",\"type\":\"float\"}]}");
+    GenericRecord longInDouble = new AvroData.Record(schema);
+    longInDouble.put("d", (1L << 53) + 1); // as a double: 2^53
+    longInDouble.put("f", 1f);
+    GenericRecord doubleInFloat = new AvroData.Record(schema);
+    doubleInFloat.put("d", 1d);
+    doubleInFloat.put("f", 0.1d);
+
+    assertThatThrownBy(() -> toJson.convert(longInDouble))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema N at $.d: a java.lang.Long does not fit double");
+    assertThatThrownBy(() -> toJson.convert(doubleInFloat))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema N at $.f: a java.lang.Double does not fit float");
+    // encode refuses both too
+    AvroRecordEncoder<GenericRecord> encoder =
+        new AvroRecordEncoder<>(RecordModel.generic(schema), null);
+    assertThatThrownBy(() -> encoder.encode(longInDouble)).isInstanceOf(AvroFormatException.class);
+    assertThatThrownBy(() -> encoder.encode(doubleInFloat)).isInstanceOf(AvroFormatException.class);
+  }
+
+  @Test
   void convertToBytes_everyType_isTheTextInUtf8() throws Exception {
     GenericRecord record = everything("käse ✓ 𝄞", 5);
 
@@ -108,5 +138,45 @@ class AvroToJsonTest {
         .isEqualTo(toJson.convert(record).getBytes(StandardCharsets.UTF_8));
     assertThat(new String(toJson.convertToBytes(record), StandardCharsets.UTF_8))
         .contains("\"label\":\"a?b?\"", "\"attributes\":{\"?k𝄞\":\"v\"}");
+  }
+
+  @Test
+  void convert_recordNestedDeeperThanTheStack_isRejectedNotAStackOverflow() throws Exception {
+    Schema list =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Node\",\"fields\":[{\"name\":\"v\",\"type\":\"int\"},"
+                    + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+    GenericRecord deep = null;
+    for (int i = 0; i < 990; i++) { // within Jackson's nesting limit of 1000
+      GenericRecord node = new AvroData.Record(list);
+      node.put("v", i);
+      node.put("next", deep);
+      deep = node;
+    }
+    GenericRecord input = deep;
+    // A thread whose stack the record is deeper than (a record a decoder on a larger stack read).
+    Throwable[] thrown = new Throwable[1];
+    Thread small =
+        new Thread(
+            null,
+            () -> {
+              try {
+                toJson.convert(input);
+              } catch (Throwable t) {
+                thrown[0] = t;
+              }
+            },
+            "small-stack",
+            128 * 1024);
+    small.start();
+    small.join();
+
+    // A StackOverflowError is no Exception: the map step would let it fail the job.
+    assertThat(thrown[0])
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot write the record as JSON: the record is nested too deeply");
+    input.put("next", null); // the next record starts a fresh document
+    assertThat(toJson.convert(input)).isEqualTo("{\"v\":989,\"next\":null}");
   }
 }

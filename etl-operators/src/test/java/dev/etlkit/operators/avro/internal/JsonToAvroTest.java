@@ -320,6 +320,28 @@ class JsonToAvroTest {
   }
 
   @Test
+  void convert_integerADoubleWouldRound_isTheLaterLongBranch_andSurvivesToJsonAndBack()
+      throws Exception {
+    org.apache.avro.Schema doubleThenLong =
+        new org.apache.avro.Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"DL\",\"fields\":["
+                    + "{\"name\":\"v\",\"type\":[\"null\",\"double\",\"long\"]}]}");
+    JsonToAvro fromJson = new JsonToAvro(doubleThenLong, JsonReadLimits.defaults());
+    GenericRecord r = new AvroData.Record(doubleThenLong);
+    r.put("v", (1L << 53) + 1); // a double holds 2^53, not 2^53 + 1
+
+    GenericRecord back =
+        fromJson.convert(new AvroToJson().convert(r).getBytes(StandardCharsets.UTF_8));
+
+    assertThat(back.get("v")).isEqualTo((1L << 53) + 1);
+    assertThat(back).isEqualTo(r);
+    // a number the double holds exactly still takes the earlier branch
+    assertThat(fromJson.convert("{\"v\":5}".getBytes(StandardCharsets.UTF_8)).get("v"))
+        .isEqualTo(5.0d);
+  }
+
+  @Test
   void convert_unknownEnumSymbol_isRejected() {
     assertThatThrownBy(
             () ->

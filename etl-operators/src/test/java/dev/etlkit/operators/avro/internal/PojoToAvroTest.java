@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
@@ -261,5 +262,48 @@ class PojoToAvroTest {
         .isEqualTo(ORDER_ID);
     assertThatThrownBy(() -> mapper.convert(new TextId("secret", "a", BigDecimal.ONE, PLACED_AT)))
         .hasMessageEndingWith("at $.id: text is not a UUID");
+  }
+
+  record Node(int v, Node next) {}
+
+  @Test
+  void convert_objectNestedDeeperThanTheStack_isRejectedNotAStackOverflow() {
+    Schema list =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Node\",\"fields\":[{\"name\":\"v\",\"type\":\"int\"},"
+                    + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+    Node deep = null;
+    for (int i = 0; i < 1_000_000; i++) {
+      deep = new Node(i, deep);
+    }
+    Node input = deep;
+
+    // A StackOverflowError is no Exception: the map step would let it fail the job.
+    assertThatThrownBy(() -> new PojoToAvro<>(Node.class, list).convert(input))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot convert to Avro schema Node: the object is nested too deeply");
+  }
+
+  public record WithSqlTimestamp(java.sql.Timestamp at) {}
+
+  @Test
+  void convert_sqlTimestampWithMicros_keepsThemOrIsRejected_notCutToMillis() throws Exception {
+    Schema micros =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"T\",\"fields\":[{\"name\":\"at\","
+                    + "\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}}]}");
+    PojoToAvro<WithSqlTimestamp> toAvro = new PojoToAvro<>(WithSqlTimestamp.class, micros);
+    Instant at = Instant.parse("2024-05-01T10:15:30.123456Z");
+
+    // A JDBC timestamp holds nanos; getTime() has only the millis.
+    assertThat(toAvro.convert(new WithSqlTimestamp(java.sql.Timestamp.from(at))).get("at"))
+        .isEqualTo(at);
+    java.sql.Timestamp nanos = java.sql.Timestamp.from(at.plusNanos(789));
+    assertThatThrownBy(() -> toAvro.convert(new WithSqlTimestamp(nanos)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(
+            "at $.at: timestamp has more fraction digits than timestamp-micros holds");
   }
 }
