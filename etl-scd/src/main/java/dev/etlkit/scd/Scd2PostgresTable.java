@@ -47,9 +47,13 @@ import org.apache.flink.types.RowKind;
  * upsert the version's row; {@code -D} deletes it; {@code -U} deletes it too, as a retract output
  * always follows it with the {@code +U} of the same version, which writes the row back. Every
  * statement sets or deletes one row by its primary key, so replaying a suffix of the changelog (an
- * at-least-once sink after a restore) converges to the same table, except with {@link
+ * at-least-once sink after a restore) converges to the same table when the replay gives each key's
+ * changes in the order the failed attempt read them (one source split per key, nothing reordering
+ * them on the way). Not otherwise: a version the failed attempt wrote that the replay does not open
+ * again stays in the table, as it is not in the restored state. Nor with {@link
  * EffectiveTime#processingTime()}: its replay after a failure gives the changes new effective
- * times, hence versions with other validFrom values beside the rows written before. All three
+ * times, hence versions with other validFrom values beside the rows written before. In those cases
+ * use Flink's exactly-once (XA) JDBC sink, which rolls a failed attempt's writes back. All three
  * {@link Scd2Output} modes can be written: retract and upsert give the whole history, append the
  * final versions. The changes of one key must reach the database in their order: run the sink with
  * the step's parallelism, chained to it (the default when nothing is in between).

@@ -64,7 +64,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   <li>{@code history_retract}: retract output (the default), deletes invalidate (the default),
  *       open-ended current versions;
  *   <li>{@code history_upsert}: upsert output keyed by (key, validFrom), deletes open a delete
- *       marker, current versions end at {@link Scd2#END_OF_TIME}.
+ *       marker, current versions end at {@link Scd2#END_OF_TIME};
+ *   <li>{@code history_retract_xa}: the retract output again, through Flink's exactly-once (XA)
+ *       JDBC sink, which rolls back what the failed attempt wrote since the checkpoint.
  * </ul>
  *
  * <p>The sink materializes each changelog by (key, validFrom): {@code +I}/{@code +U} upsert a row
@@ -104,12 +106,16 @@ class Scd2PostgresITCase {
 
   private static final AccountHistoryTable RETRACT = new AccountHistoryTable("history_retract");
   private static final AccountHistoryTable UPSERT = new AccountHistoryTable("history_upsert");
+  private static final AccountHistoryTable RETRACT_XA =
+      new AccountHistoryTable("history_retract_xa");
 
   @Nullable private static EmbeddedPostgres postgres;
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
+    // the exactly-once sink prepares a transaction per checkpoint and subtask
+    postgres =
+        EmbeddedPostgres.builder().setServerConfig("max_prepared_transactions", "20").start();
   }
 
   @AfterAll
@@ -128,6 +134,7 @@ class Scd2PostgresITCase {
     try (Connection db = postgres.getPostgresDatabase().getConnection()) {
       RETRACT.create(db);
       UPSERT.create(db);
+      RETRACT_XA.create(db);
       HistorySql sql = new HistorySql(db);
       sql.createDeletes(delivered);
 
@@ -137,6 +144,11 @@ class Scd2PostgresITCase {
       assertHistory(sql, db, RETRACT, Scd2Output.RETRACT, HardDeletes.INVALIDATE, null, delivered);
       assertHistory(
           sql, db, UPSERT, Scd2Output.UPSERT, HardDeletes.NEW_RECORD, Scd2.END_OF_TIME, delivered);
+      assertHistory(
+          sql, db, RETRACT_XA, Scd2Output.RETRACT, HardDeletes.INVALIDATE, null, delivered);
+      assertThat(sql.preparedTransactions())
+          .as("no transaction of the exactly-once sink left prepared")
+          .isEmpty();
     }
   }
 
@@ -163,12 +175,13 @@ class Scd2PostgresITCase {
             .uid("accounts");
     EtlStream<Change<Account>> accounts = Etl.from(input, "accounts");
 
-    accounts
-        .apply(step("history-retract"))
-        .toDataStream()
-        .sinkTo(RETRACT.sink(jdbcUrl))
-        .name(RETRACT.name())
-        .uid(RETRACT.name());
+    DataStream<Change<Scd2Row<Account>>> retract =
+        accounts.apply(step("history-retract")).toDataStream();
+    retract.sinkTo(RETRACT.sink(jdbcUrl)).name(RETRACT.name()).uid(RETRACT.name());
+    retract
+        .sinkTo(RETRACT_XA.exactlyOnceSink(jdbcUrl))
+        .name(RETRACT_XA.name())
+        .uid(RETRACT_XA.name());
     accounts
         .apply(
             step("history-upsert")
