@@ -72,6 +72,18 @@ class RowMappingTest {
   }
 
   @Test
+  void pojo_ofRecord_fromRowWithAColumnOfTheWrongType_failsNamingTheFieldNotTheValue() {
+    RowMapping<OrderLine> mapping = RowMapping.pojo(OrderLine.class);
+
+    assertThatThrownBy(() -> mapping.fromRow(Row.of("secret-1999", 3, "A-1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Cannot set field dev.etlkit.core.OrderLine.priceCents from a column of type"
+                + " java.lang.String")
+        .hasMessageNotContaining("secret");
+  }
+
+  @Test
   void pojo_fromRowOfWrongArity_failsNamingTheColumns() {
     RowMapping<Customer> mapping = RowMapping.pojo(Customer.class);
 
