@@ -84,6 +84,14 @@ class RowMappingTest {
   }
 
   @Test
+  void pojo_ofRecord_fromRowWithAColumnThatWidensToAPrimitiveField_isBuilt() {
+    RowMapping<OrderLine> mapping = RowMapping.pojo(OrderLine.class);
+
+    assertThat(mapping.fromRow(Row.of(1999L, (short) 3, "A-1")))
+        .isEqualTo(new OrderLine("A-1", 3, 1999L));
+  }
+
+  @Test
   void pojo_fromRowOfWrongArity_failsNamingTheColumns() {
     RowMapping<Customer> mapping = RowMapping.pojo(Customer.class);
 

@@ -3,11 +3,14 @@ package dev.etlkit.core.internal;
 import dev.etlkit.core.RowMapping;
 import java.io.IOException;
 import java.io.ObjectInputStream;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -29,6 +32,16 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   private static final long serialVersionUID = 1L;
 
   private static final Object[] NO_ARGUMENTS = new Object[0];
+
+  /** The wrappers of the primitives each wrapper's primitive widens to (JLS 5.1.2). */
+  private static final Map<Class<?>, Set<Class<?>>> WIDENS_TO =
+      Map.of(
+          Byte.class, Set.of(Short.class, Integer.class, Long.class, Float.class, Double.class),
+          Short.class, Set.of(Integer.class, Long.class, Float.class, Double.class),
+          Character.class, Set.of(Integer.class, Long.class, Float.class, Double.class),
+          Integer.class, Set.of(Long.class, Float.class, Double.class),
+          Long.class, Set.of(Float.class, Double.class),
+          Float.class, Set.of(Double.class));
 
   private final PojoTypeInfo<T> pojoType;
   private final RowTypeInfo rowType;
@@ -135,7 +148,19 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
       }
       arguments[parameterOfColumn[i]] = column;
     }
-    return instantiate(arguments);
+    try {
+      return instantiate(arguments);
+    } catch (IllegalArgumentException e) {
+      // the constructor says only "argument type mismatch": name the field, never the value
+      for (int i = 0; i < fields.length; i++) {
+        Object column = row.getField(i);
+        if (column != null && !accepts(fields[i].getType(), column)) {
+          throw new IllegalArgumentException(
+              "Cannot set field " + describe(i) + " from a column of type " + typeName(column), e);
+        }
+      }
+      throw e;
+    }
   }
 
   private T instantiate(Object[] arguments) {
@@ -161,6 +186,19 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
 
   private String describe(int column) {
     return fields[column].getDeclaringClass().getName() + "." + fields[column].getName();
+  }
+
+  /**
+   * Whether reflection passes {@code value} as an argument of {@code type}: an instance, or for a
+   * primitive its wrapper or one that widens to it ({@code Integer} for a {@code long}).
+   */
+  private static boolean accepts(Class<?> type, Object value) {
+    if (!type.isPrimitive()) {
+      return type.isInstance(value);
+    }
+    Class<?> wrapper = MethodType.methodType(type).wrap().returnType();
+    return wrapper.isInstance(value)
+        || WIDENS_TO.getOrDefault(value.getClass(), Set.of()).contains(wrapper);
   }
 
   private static String typeName(@Nullable Object value) {
