@@ -2,6 +2,7 @@ package dev.etlkit.scd;
 
 import dev.etlkit.core.Change;
 import java.io.Serializable;
+import java.lang.reflect.Array;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -11,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -63,13 +65,15 @@ import org.apache.flink.types.RowKind;
  * cast would cut a value to the column's length); an {@link Instant} is bound as an {@link
  * OffsetDateTime} in UTC (as a {@link LocalDateTime} in UTC for a {@code timestamp} or {@code date}
  * column, which so gets the UTC date and time whatever the session's time zone), an enum constant
- * as its {@link Enum#name() name}, a null as SQL {@code NULL}. A value the column cannot hold (too
- * long, out of range, not convertible, a NUL character in text) fails the statement (decimals
- * beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC sink
- * retries the batch, then fails the job. Names must be plain lower-case identifiers (a table name
- * may carry a schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as
- * names. Types are checked against a small grammar, so no name or type can inject SQL. Immutable
- * and serializable: {@link #bind} can be passed as the sink's statement builder.
+ * as its {@link Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its
+ * elements for an array column such as {@code text[]}, a null as SQL {@code NULL}. A value the
+ * column cannot hold (too long, out of range, not convertible, a NUL character in text) fails the
+ * statement (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them):
+ * Flink's JDBC sink retries the batch, then fails the job. Names must be plain lower-case
+ * identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted in the SQL,
+ * so reserved words work as names. Types are checked against a small grammar, so no name or type
+ * can inject SQL. Immutable and serializable: {@link #bind} can be passed as the sink's statement
+ * builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -286,11 +290,35 @@ public final class Scd2PostgresTable<T> implements Serializable {
             column.withoutZone() ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC) : utc(instant));
       } else if (value instanceof Enum<?> constant) {
         statement.setString(index, constant.name()); // the driver binds no enum
+      } else if (value instanceof Collection<?> elements) {
+        statement.setObject(index, array(elements)); // nor a collection
       } else {
         statement.setObject(index, value);
       }
       index++;
     }
+  }
+
+  /**
+   * A collection as the typed array the driver binds: its elements' class (an enum's constants as
+   * their names), {@code String[]} when it has no element but nulls. Elements of several classes
+   * give an {@code Object[]}, which the driver refuses, failing the statement.
+   */
+  private static Object[] array(Collection<?> elements) {
+    Class<?> type = null;
+    for (Object element : elements) {
+      if (element != null) {
+        Class<?> elementType = element instanceof Enum<?> ? String.class : element.getClass();
+        type = type == null || type == elementType ? elementType : Object.class;
+      }
+    }
+    Object[] array =
+        (Object[]) Array.newInstance(type == null ? String.class : type, elements.size());
+    int i = 0;
+    for (Object element : elements) {
+      array[i++] = element instanceof Enum<?> constant ? constant.name() : element;
+    }
+    return array;
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -84,6 +85,33 @@ class Scd2PostgresTableDatabaseTest {
       merge(db, table, Change.insert(Scd2Row.of("m1", gold, 1_000L, null, true, 1, false)));
 
       assertThat(select(db, "SELECT tier FROM members")).containsExactly("GOLD");
+    }
+  }
+
+  /** An entity with list attributes, as Flink POJOs and records often have. */
+  record Tagged(String id, List<String> tags, List<Integer> scores, List<Tier> tiers) {}
+
+  @Test
+  void listValues_intoArrayColumns_areStoredAsArrays() throws Exception {
+    Scd2PostgresTable<Tagged> table =
+        Scd2PostgresTable.<Tagged>named("tagged", "tagged_id")
+            .withColumn("tags", "text[]", Tagged::tags)
+            .withColumn("scores", "integer[]", Tagged::scores)
+            .withColumn("tiers", "varchar(8)[]", Tagged::tiers);
+    try (Connection db = connect()) {
+      create(db, table);
+      Tagged full =
+          new Tagged("t1", List.of("a", "b,c"), Arrays.asList(3, null, 5), List.of(Tier.GOLD));
+      Tagged empty = new Tagged("t2", List.of(), List.of(), List.of());
+      merge(db, table, Change.insert(Scd2Row.of("t1", full, 1_000L, null, true, 1, false)));
+      merge(db, table, Change.insert(Scd2Row.of("t2", empty, 1_000L, null, true, 1, false)));
+
+      assertThat(
+              select(
+                  db,
+                  "SELECT tags::text || ' ' || scores::text || ' ' || tiers::text"
+                      + " || ' ' || pg_typeof(scores) FROM tagged ORDER BY tagged_id"))
+          .containsExactly("{a,\"b,c\"} {3,NULL,5} {GOLD} integer[]", "{} {} {} integer[]");
     }
   }
 
