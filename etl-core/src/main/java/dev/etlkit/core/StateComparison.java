@@ -276,8 +276,11 @@ final class StateComparison {
   }
 
   /**
-   * Whether a map state's user keys need a migration: the heap backend migrates them, RocksDB and
-   * ForSt refuse ("migration for MapState currently only allows value schema evolutions").
+   * Whether a map state needs a migration its user keys' serializer does not allow as is: the heap
+   * backend migrates the whole map, RocksDB and ForSt refuse ("migration for MapState currently
+   * only allows value schema evolutions"). They migrate a map state when its serializer needs it
+   * (its keys' or its values'), and then accept the keys only compatible as is: keys that need a
+   * migration, and keys whose serializer is reconfigured while the values migrate, are refused.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static boolean mapKeysMigrate(TypeSerializer<?> fresh, TypeSerializerSnapshot<?> saved) {
@@ -285,13 +288,21 @@ final class StateComparison {
       return false; // (Flink's state TTL wraps a map state's values, never its keys)
     }
     try {
-      return ((MapSerializer<?, ?>) fresh)
-          .getKeySerializer()
-          .snapshotConfiguration()
-          .resolveSchemaCompatibility(
-              (TypeSerializerSnapshot)
-                  ((MapSerializerSnapshot<?, ?>) saved).getKeySerializerSnapshot())
-          .isCompatibleAfterMigration();
+      TypeSerializerSchemaCompatibility<?> keys =
+          ((MapSerializer<?, ?>) fresh)
+              .getKeySerializer()
+              .snapshotConfiguration()
+              .resolveSchemaCompatibility(
+                  (TypeSerializerSnapshot)
+                      ((MapSerializerSnapshot<?, ?>) saved).getKeySerializerSnapshot());
+      if (keys.isCompatibleAfterMigration()) {
+        return true;
+      }
+      return keys.isCompatibleWithReconfiguredSerializer()
+          && fresh
+              .snapshotConfiguration()
+              .resolveSchemaCompatibility((TypeSerializerSnapshot) saved)
+              .isCompatibleAfterMigration();
     } catch (RuntimeException e) {
       return false; // compared as a whole below
     }
@@ -304,17 +315,18 @@ final class StateComparison {
       return incompatible(
           operator,
           declaration,
-          "the map state's keys need a migration, which the "
+          "the map state needs a migration and its keys' serializer changed (the keys need a"
+              + " migration, or a reconfiguration while the values migrate), which the "
               + backend
-              + " backend refuses (it migrates a map state's values only); keep the key type, or"
-              + " rename the step (it then starts empty)");
+              + " backend refuses (it migrates a map state only with keys as they were); keep the"
+              + " key type, or rename the step (it then starts empty)");
     }
     return new Finding(
         Kind.STATE_MIGRATES,
         operator.label(),
         states,
-        "the map state's keys need a migration: the heap backend migrates them at the restore;"
-            + " the RocksDB and ForSt backends fail it");
+        "the map state needs a migration and its keys' serializer changed: the heap backend"
+            + " migrates it at the restore; the RocksDB and ForSt backends fail it");
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
