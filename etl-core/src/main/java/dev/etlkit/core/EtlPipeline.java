@@ -123,36 +123,44 @@ public final class EtlPipeline {
    * not kept.
    */
   public DataStream<DeadLetter> deadLetters() {
+    DataStream<DeadLetter> letters =
+        deadLetterStreams.isEmpty() ? noDeadLetters() : unionOf(deadLetterStreams);
+    // Only a call that returned a stream takes the dead letters.
     deadLettersTaken = true;
-    if (deadLetterStreams.isEmpty()) {
-      if (firstInput == null) {
-        throw new IllegalStateException("pipeline '" + name + "' has no input yet");
-      }
-      // An empty bounded source fails at runtime in Flink 2.2 (fromData of an empty collection),
-      // so derive an always-empty stream from the first input; it chains to that input.
-      if (noDeadLetters == null) { // once: a second operator would take the same uid
-        String uid = name + "/" + NO_DEAD_LETTERS;
-        if (!uids.add(uid)) {
-          throw new IllegalStateException(
-              "pipeline '"
-                  + name
-                  + "' has a step named '"
-                  + NO_DEAD_LETTERS
-                  + "', whose uid the pipeline's empty dead-letter stream needs: rename the step");
-        }
-        noDeadLetters =
-            firstInput.flatMap(new NoDeadLetters<>(), DeadLetter.TYPE_INFO).name(uid).uid(uid);
-      }
-      return noDeadLetters;
-    }
-    DataStream<DeadLetter> first = deadLetterStreams.get(0);
-    if (deadLetterStreams.size() == 1) {
+    return letters;
+  }
+
+  private static DataStream<DeadLetter> unionOf(List<DataStream<DeadLetter>> streams) {
+    DataStream<DeadLetter> first = streams.get(0);
+    if (streams.size() == 1) {
       return first;
     }
     @SuppressWarnings("unchecked")
-    DataStream<DeadLetter>[] rest =
-        deadLetterStreams.subList(1, deadLetterStreams.size()).toArray(new DataStream[0]);
+    DataStream<DeadLetter>[] rest = streams.subList(1, streams.size()).toArray(new DataStream[0]);
     return first.union(rest);
+  }
+
+  /** The dead letters of a pipeline whose steps reject nothing: an always-empty stream. */
+  private DataStream<DeadLetter> noDeadLetters() {
+    if (firstInput == null) {
+      throw new IllegalStateException("pipeline '" + name + "' has no input yet");
+    }
+    // An empty bounded source fails at runtime in Flink 2.2 (fromData of an empty collection),
+    // so derive an always-empty stream from the first input; it chains to that input.
+    if (noDeadLetters == null) { // once: a second operator would take the same uid
+      String uid = name + "/" + NO_DEAD_LETTERS;
+      if (!uids.add(uid)) {
+        throw new IllegalStateException(
+            "pipeline '"
+                + name
+                + "' has a step named '"
+                + NO_DEAD_LETTERS
+                + "', whose uid the pipeline's empty dead-letter stream needs: rename the step");
+      }
+      noDeadLetters =
+          firstInput.flatMap(new NoDeadLetters<>(), DeadLetter.TYPE_INFO).name(uid).uid(uid);
+    }
+    return noDeadLetters;
   }
 
   <I, O> DataStream<O> expand(EtlStep<I, O> step, DataStream<I> input) {

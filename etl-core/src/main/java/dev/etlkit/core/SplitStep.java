@@ -24,7 +24,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *
  * <p>Contract: as for {@link EtlStep#expand}; in addition, {@link #expand} returns at least one
  * output, each under a valid name (the rules of step names) and with a non-null stream. The outputs
- * keep the iteration order of the returned map.
+ * keep the iteration order of the returned map. Operators the step does not name get their uids
+ * visiting the outputs in the order of their names, so they do not depend on how the map iterates
+ * ({@code Map.of} iterates in another order in every JVM).
  *
  * @param <I> input record type
  * @param <O> record type of every output

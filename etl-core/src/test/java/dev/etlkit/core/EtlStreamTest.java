@@ -275,6 +275,23 @@ class EtlStreamTest {
         .hasMessageContaining("apply all steps before calling deadLetters()");
   }
 
+  /**
+   * A deadLetters() that failed returned no stream, so it must not count as taken: the steps
+   * applied after it report their dead letters as usual.
+   */
+  @Test
+  void deadLetters_failedForWantOfAnInput_doesNotBlockTheStepsAppliedLater() {
+    EtlPipeline pipeline = Etl.pipeline("orders");
+    assertThatThrownBy(pipeline::deadLetters)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("pipeline 'orders' has no input yet");
+
+    EtlStream<String> trimmed =
+        pipeline.from(source()).apply(Steps.map("trim", String::trim, Types.STRING));
+
+    assertThat(trimmed.deadLetters().getType()).isEqualTo(DeadLetter.TYPE_INFO);
+  }
+
   @Test
   void deadLetters_ofTwoSteps_areOneUnion() {
     EtlStream<String> out =

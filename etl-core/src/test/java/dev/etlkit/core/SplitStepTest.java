@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,46 @@ class SplitStepTest {
     assertThatThrownBy(() -> odd.apply(Steps.map("even-odd", n -> n, Types.INT)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("already has a step named 'even-odd'");
+  }
+
+  /**
+   * A split step with one unnamed operator per output, returning its outputs in the given order (a
+   * {@code Map.of} iterates in an order that changes from JVM to JVM).
+   */
+  private static SplitStep<String, String> branches(List<String> order) {
+    return new SplitStep<>() {
+      @Override
+      public String name() {
+        return "branches";
+      }
+
+      @Override
+      public Map<String, DataStream<String>> expand(DataStream<String> input, StepContext context) {
+        Map<String, DataStream<String>> outputs = new LinkedHashMap<>();
+        for (String output : order) {
+          outputs.put(output, input.map(s -> s + output).returns(Types.STRING));
+        }
+        return outputs;
+      }
+    };
+  }
+
+  /** Output name -> uid of the operator that produces it. */
+  private static Map<String, String> uidsByOutput(SplitStreams<String> split) {
+    Map<String, String> uids = new LinkedHashMap<>();
+    for (String output : split.names()) {
+      Transformation<?> t = split.get(output).toDataStream().getTransformation();
+      uids.put(output, t.getUid());
+    }
+    return uids;
+  }
+
+  @Test
+  void split_unnamedOperatorsPerOutput_getTheSameUidsWhateverOrderTheMapIteratesIn() {
+    Map<String, String> first = uidsByOutput(numbers().split(branches(List.of("even", "odd"))));
+    Map<String, String> second = uidsByOutput(numbers().split(branches(List.of("odd", "even"))));
+
+    assertThat(second).isEqualTo(first);
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -39,7 +40,8 @@ import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
  * before expansion was created by the step. Operators the step named through its context keep their
  * uids; the others get {@code <pipeline>/<step>} (the main output's operator) or {@code
  * <pipeline>/<step>/<operator name>}, visited in a deterministic order from the main output (for a
- * {@link SplitStep}: from its outputs, in their order).
+ * {@link SplitStep}: from its outputs in the order of their names, not in the order the returned
+ * map iterates, which for a {@code Map.of} changes from JVM to JVM).
  */
 @Internal
 public final class StepExpansion {
@@ -120,11 +122,12 @@ public final class StepExpansion {
       }
       outputs.put(outputName, e.getValue());
     }
-    return finish(
-        context,
-        idBefore,
-        Collections.unmodifiableMap(outputs),
-        new ArrayList<DataStream<?>>(outputs.values()));
+    // Uids follow the output names, not the map's order: Map.of iterates differently in every JVM.
+    List<DataStream<?>> byName = new ArrayList<>();
+    for (String outputName : new TreeSet<>(outputs.keySet())) {
+      byName.add(outputs.get(outputName));
+    }
+    return finish(context, idBefore, Collections.unmodifiableMap(outputs), byName);
   }
 
   private <R> Result<R> finish(

@@ -43,6 +43,19 @@ import org.apache.flink.api.java.typeutils.TupleTypeInfoBase;
 public final class ValueEquality {
   private ValueEquality() {}
 
+  /** How the caller uses values of the type. */
+  private enum Use {
+    /** Compared with {@code equals}. */
+    COMPARED,
+    /** Also hashed with {@code hashCode}, in one JVM (a hash map, a cache). */
+    HASHED,
+    /**
+     * Also hashed in every JVM that handles the value: a key of keyed state, whose key group Flink
+     * computes from its hash on both sides of a shuffle and after every restore.
+     */
+    KEYED
+  }
+
   /**
    * The first part of {@code type} compared by identity, described by where it is and its class
    * (for example {@code "address (com.example.Address)"} or {@code "tags (an array inside a
@@ -55,7 +68,7 @@ public final class ValueEquality {
    */
   public static Optional<String> identityComparedPart(
       TypeInformation<?> type, String path, boolean arraysCompareDeep) {
-    return find(type, path, arraysCompareDeep, false);
+    return find(type, path, arraysCompareDeep, Use.COMPARED);
   }
 
   /**
@@ -64,7 +77,7 @@ public final class ValueEquality {
    * {@code Object}'s, as equal keys would then land in different places.
    */
   public static Optional<String> identityHashedPart(TypeInformation<?> type, String path) {
-    return find(type, path, false, true);
+    return find(type, path, false, Use.HASHED);
   }
 
   /**
@@ -72,30 +85,36 @@ public final class ValueEquality {
    * {@code keyBy} refuses a POJO without {@code hashCode} of its own, not one with {@code hashCode}
    * but without {@code equals}: the heap state backend finds a key's state with {@code equals}, so
    * there every record would find no state and look new, while RocksDB, which compares serialized
-   * keys, would find it. The step would then behave differently on the two backends.
+   * keys, would find it. The step would then behave differently on the two backends. Nor does it
+   * refuse an enum inside a record (a POJO to Flink), a list or a map: an enum's {@code hashCode}
+   * is its identity, different in every JVM, and Flink computes a key's group from its hash in the
+   * JVM that sends the record, in the one that keeps its state and after every restore, so one key
+   * would land in several key groups. Such a part is refused too.
    *
    * @param keyType the key type the step keys its stream by
    * @param step how the message names the step, for example {@code "dedup step 'orders'"}
    * @throws IllegalArgumentException naming the part, if one is compared or hashed by identity
    */
   public static void requireKeyEquality(TypeInformation<?> keyType, String step) {
-    identityHashedPart(keyType, "key")
+    find(keyType, "key", false, Use.KEYED)
         .ifPresent(
             part -> {
               throw new IllegalArgumentException(
                   step
                       + ": "
                       + part
-                      + " is compared by identity (no equals or hashCode of its own, or an array)."
-                      + " The heap state backend finds a key's state with equals, so every record"
-                      + " would look new there, while RocksDB, which compares serialized keys,"
-                      + " would find it. Give the key class equals and hashCode (or make it a"
-                      + " record), or select a key of such a type");
+                      + " is compared by identity (no equals or hashCode of its own, an array, or"
+                      + " an enum, hashed by its identity). The heap state backend finds a key's state with"
+                      + " equals, so every record would look new there, while RocksDB, which"
+                      + " compares serialized keys, would find it; and Flink finds a key's group"
+                      + " from its hash, which for an enum differs in every JVM. Give the key class"
+                      + " equals and hashCode (or make it a record), key by an enum's name(), or"
+                      + " select a key of such a type");
             });
   }
 
   private static Optional<String> find(
-      TypeInformation<?> type, String path, boolean arraysCompareDeep, boolean hashed) {
+      TypeInformation<?> type, String path, boolean arraysCompareDeep, Use use) {
     if (type instanceof ObjectArrayTypeInfo
         || type instanceof BasicArrayTypeInfo
         || type instanceof PrimitiveArrayTypeInfo) {
@@ -103,30 +122,29 @@ public final class ValueEquality {
         return Optional.of(path + " (an array, whose equals is identity)");
       }
       if (type instanceof ObjectArrayTypeInfo) {
-        return find(
-            ((ObjectArrayTypeInfo<?, ?>) type).getComponentInfo(), path + "[]", true, hashed);
+        return find(((ObjectArrayTypeInfo<?, ?>) type).getComponentInfo(), path + "[]", true, use);
       }
       return Optional.empty();
     }
     if (type instanceof RowTypeInfo) {
       RowTypeInfo row = (RowTypeInfo) type;
-      return firstOfFields(row, row.getFieldNames(), path, true, hashed);
+      return firstOfFields(row, row.getFieldNames(), path, true, use);
     }
     if (type instanceof TupleTypeInfoBase && Tuple.class.isAssignableFrom(type.getTypeClass())) {
       TupleTypeInfoBase<?> tuple = (TupleTypeInfoBase<?>) type;
-      return firstOfFields(tuple, tuple.getFieldNames(), path, false, hashed);
+      return firstOfFields(tuple, tuple.getFieldNames(), path, false, use);
     }
     if (type instanceof ListTypeInfo) {
-      return find(((ListTypeInfo<?>) type).getElementTypeInfo(), path + "<element>", false, hashed);
+      return find(((ListTypeInfo<?>) type).getElementTypeInfo(), path + "<element>", false, use);
     }
     if (type instanceof MapTypeInfo) {
       MapTypeInfo<?, ?> map = (MapTypeInfo<?, ?>) type;
-      Optional<String> key = find(map.getKeyTypeInfo(), path + "<key>", false, hashed);
-      return key.isPresent() ? key : find(map.getValueTypeInfo(), path + "<value>", false, hashed);
+      Optional<String> key = find(map.getKeyTypeInfo(), path + "<key>", false, use);
+      return key.isPresent() ? key : find(map.getValueTypeInfo(), path + "<value>", false, use);
     }
     Class<?> typeClass = type.getTypeClass();
     if (type instanceof PojoTypeInfo && typeClass.isRecord()) {
-      if (comparesArraysByContent(typeClass, hashed)) {
+      if (comparesArraysByContent(typeClass, use != Use.COMPARED)) {
         return Optional.empty();
       }
       PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) type;
@@ -136,28 +154,27 @@ public final class ValueEquality {
                 pojo.getPojoFieldAt(i).getTypeInformation(),
                 path + "." + pojo.getPojoFieldAt(i).getField().getName(),
                 false,
-                hashed);
+                use);
         if (part.isPresent()) {
           return part;
         }
       }
       return Optional.empty();
     }
+    if (use == Use.KEYED && typeClass.isEnum()) {
+      return Optional.of(path + " (" + typeClass.getName() + ", an enum, hashed by identity)");
+    }
     // A declared Object (a generic part) may hold anything: not judged.
-    return inheritsObjectEquals(typeClass, hashed)
+    return inheritsObjectEquals(typeClass, use != Use.COMPARED)
         ? Optional.of(path + " (" + typeClass.getName() + ")")
         : Optional.empty();
   }
 
   private static Optional<String> firstOfFields(
-      TupleTypeInfoBase<?> type,
-      String[] names,
-      String path,
-      boolean arraysCompareDeep,
-      boolean hashed) {
+      TupleTypeInfoBase<?> type, String[] names, String path, boolean arraysCompareDeep, Use use) {
     for (int i = 0; i < type.getArity(); i++) {
       Optional<String> part =
-          find(type.getTypeAt(i), path + "." + names[i], arraysCompareDeep, hashed);
+          find(type.getTypeAt(i), path + "." + names[i], arraysCompareDeep, use);
       if (part.isPresent()) {
         return part;
       }

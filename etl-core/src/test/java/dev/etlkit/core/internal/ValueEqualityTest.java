@@ -1,6 +1,7 @@
 package dev.etlkit.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,8 @@ class ValueEqualityTest {
   public record Customer(String id, Tier tier, Point point, List<String> tags) {}
 
   public record Placed(String id, Address address) {}
+
+  public record TierKey(String id, Tier tier) {}
 
   public record Tagged(String id, String[] tags) {}
 
@@ -161,5 +164,30 @@ class ValueEqualityTest {
     assertThat(ValueEquality.identityHashedPart(Types.POJO(Point.class), "k")).isEmpty();
     assertThat(ValueEquality.identityHashedPart(TypeInformation.of(Customer.class), "k")).isEmpty();
     assertThat(ValueEquality.identityHashedPart(Types.STRING, "k")).isEmpty();
+  }
+
+  /**
+   * An enum's hashCode is its identity hash, different in every JVM, and a record hashes its
+   * components with their hashCode. Flink's keyBy refuses an enum key and one inside a tuple or a
+   * row, but not inside a record (a POJO to Flink): it assigns the record key's group from that
+   * hash in the sending JVM and again in the receiving one and after every restore, so the same key
+   * lands in different key groups (a failure, or state not found). A keyed step must refuse it.
+   */
+  @Test
+  void requireKeyEquality_recordWithAnEnumComponent_isRefused() {
+    assertThat(Tier.GOLD.hashCode()).isEqualTo(System.identityHashCode(Tier.GOLD));
+
+    assertThatThrownBy(
+            () ->
+                ValueEquality.requireKeyEquality(
+                    TypeInformation.of(TierKey.class), "dedup step 'tiers'"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("dedup step 'tiers': key.tier");
+    assertThatThrownBy(
+            () ->
+                ValueEquality.requireKeyEquality(
+                    Types.LIST(Types.ENUM(Tier.class)), "dedup step 'tiers'"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("dedup step 'tiers': key<element>");
   }
 }
