@@ -61,6 +61,12 @@ public final class Changelogs {
    * Maps each row to a change of the row's kind, typed {@code
    * Change.typeInfo(mapping.valueType())}. Rows must have the columns of {@code mapping.rowType()}
    * in that order. The operator is named "Rows to changes".
+   *
+   * <p>A plain map outside any pipeline: a row the mapping cannot convert (a NULL column into a
+   * primitive field, a column of another type) fails the task, as it has no dead-letter output.
+   * Where rows can be bad, convert them in a pipeline step instead, which dead-letters them with
+   * the reason: {@code Etl.from(rows, "p").apply(Steps.map("to-changes", row ->
+   * Change.of(row.getKind(), mapping.fromRow(row)), Change.typeInfo(mapping.valueType())))}.
    */
   public static <T> SingleOutputStreamOperator<Change<T>> fromRows(
       DataStream<Row> rows, RowMapping<T> mapping) {
