@@ -126,6 +126,41 @@ class DebeziumScalarFieldsTest {
         .hasMessage("after." + field + ": value does not fit " + type);
   }
 
+  public record ByteRow(byte tiny, Byte boxedTiny) {}
+
+  /**
+   * Numeric text ({@code decimal.handling.mode=string}) from 128 to 255 for a byte field: Jackson
+   * lets it through (as an unsigned byte) and stores it wrapped, 200 as -56.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "tiny, '\"200\"', byte",
+    "tiny, '\"255\"', byte",
+    "boxedTiny, '\"128\"', java.lang.Byte",
+    "boxedTiny, '\" 255\"', java.lang.Byte"
+  })
+  void numericTextBeyondAByteFieldsRange_isAValueThatDoesNotFit_notWrapped(
+      String field, String json, String type) {
+    assertThatThrownBy(
+            () ->
+                decode(
+                    DecoderSettings.defaults(ByteRow.class),
+                    "{\"op\":\"c\",\"after\":{\"" + field + "\":" + json + "}}",
+                    null))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after." + field + ": value does not fit " + type);
+  }
+
+  @Test
+  void numericTextWithinAByteFieldsRange_binds() throws IOException {
+    ByteRow row =
+        decode(
+            DecoderSettings.defaults(ByteRow.class),
+            "{\"op\":\"c\",\"after\":{\"tiny\":\"-128\",\"boxedTiny\":\"127\"}}",
+            null);
+    assertThat(row).isEqualTo(new ByteRow((byte) -128, (byte) 127));
+  }
+
   // ---- BigDecimal fields
 
   @Test
