@@ -267,6 +267,18 @@ final class RowBinder<T> {
               + ": a number as text or with a fraction is no date/time encoding (integers and"
               + " ISO-8601 text are)");
     }
+    if (value.isTextual()
+        && (target == Target.LOCAL_DATE || target == Target.LOCAL_TIME)
+        && value.textValue().indexOf('T') >= 0) {
+      // Jackson reads a timestamp into a LocalDate without its time, into a LocalTime without its
+      // date; with the schema such a column is refused above.
+      throw new IllegalArgumentException(
+          what
+              + "."
+              + column
+              + ": a timestamp (text with a date and a time) cannot be read into "
+              + target.type.getName());
+    }
     if (!value.isIntegralNumber()) {
       // ISO text (io.debezium.time.ZonedTimestamp, ZonedTime): Jackson reads it, but not an offset
       // into a local type. Such a value is taken at UTC, like an integer timestamp.
