@@ -169,7 +169,7 @@ class DebeziumScalarFieldsTest {
    * them in a primitive array as 0 (or 0.0), a value the array never had.
    */
   @ParameterizedTest
-  @CsvSource({"quantities, '[1,null,3]', int[]", "weights, '[null,2.5]', double[]"})
+  @CsvSource({"quantities, '[1,null,3]', int", "weights, '[null,2.5]', double"})
   void nullElement_forAPrimitiveArrayField_isADeadLetterNotZero(
       String field, String json, String type) {
     assertThatThrownBy(
