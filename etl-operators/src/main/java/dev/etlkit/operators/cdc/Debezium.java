@@ -106,13 +106,17 @@ public final class Debezium {
    * @throws IllegalArgumentException if the step name is invalid, or {@code rowType} or one of its
    *     fields has no Flink type (it would be serialized with Kryo; note that Flink's POJO analysis
    *     has no type for {@code java.time.LocalDate}, {@code LocalTime} and {@code LocalDateTime}
-   *     fields: annotate them with {@code @TypeInfo})
+   *     fields: annotate them with {@code @TypeInfo}), or a column field is a {@code
+   *     java.util.Date} or {@code java.sql.Date}, {@code Time} or {@code Timestamp} (whose values
+   *     Jackson would read as epoch milliseconds whatever Debezium's unit: use {@code Instant},
+   *     {@code LocalDateTime}, {@code LocalDate} or {@code LocalTime})
    */
   public static <T> DecodeStep<RawRecord, T> decode(String stepName, Class<T> rowType) {
     Names.requireValid(stepName, "step name");
     Objects.requireNonNull(rowType, "rowType");
     TypeInformation<T> valueType =
         RowTypes.requirePojoWithoutKryo(TypeInformation.of(rowType), rowType);
+    RowProperties.requireNoLegacyDates(rowType);
     return new DecodeStep<>(
         stepName,
         rowType,

@@ -12,6 +12,7 @@ import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import java.util.Base64;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Encodings real Debezium connectors emit that the rest of the suite did not cover (review of
@@ -245,6 +248,47 @@ class DebeziumEncodingEdgesTest {
             "\"created_at\":\"2024-03-15T10:15:30.123456Z\"");
     assertThat(decode(TimeRow.class, value).get(0).value().createdAt())
         .isEqualTo(LocalDateTime.parse("2024-03-15T10:15:30.123456"));
+  }
+
+  public record DayRow(
+      long id,
+      @JsonProperty("order_date") LocalDate orderDate,
+      @JsonProperty("pickup_time") LocalTime pickupTime) {}
+
+  /**
+   * Without the schema, a timestamp as ISO text (PostgreSQL's {@code timestamptz} and MySQL's
+   * {@code TIMESTAMP} arrive as {@code io.debezium.time.ZonedTimestamp}) into a {@code LocalDate}
+   * lost its time, and into a {@code LocalTime} its date, silently; with the schema the same column
+   * is a dead letter ("a timestamp into LocalDate would drop its time").
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "order_date, 2024-03-15T23:30:00Z",
+    "order_date, 2024-03-15T23:30:00.123456",
+    "pickup_time, 2024-03-15T10:15:30"
+  })
+  void timestampTextWithoutSchema_intoALocalDateOrLocalTime_isADeadLetterNotCut(
+      String column, String text) {
+    String value =
+        "{\"op\":\"c\",\"before\":null,\"after\":{\"id\":1,\""
+            + column
+            + "\":\""
+            + text
+            + "\"},\"source\":{\"ts_ms\":1000},\"ts_ms\":2000}";
+    assertThatThrownBy(() -> decode(DayRow.class, value))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("after." + column + ": a timestamp")
+        .hasMessageNotContaining(text);
+  }
+
+  @Test
+  void dateAndTimeTextWithoutSchema_bindToLocalDateAndLocalTime() throws IOException {
+    String value =
+        "{\"op\":\"c\",\"before\":null,\"after\":{\"id\":1,\"order_date\":\"2024-03-15\","
+            + "\"pickup_time\":\"10:15:30.123456Z\"},\"source\":{\"ts_ms\":1000},\"ts_ms\":2000}";
+    DayRow row = decode(DayRow.class, value).get(0).value();
+    assertThat(row.orderDate()).isEqualTo(LocalDate.parse("2024-03-15"));
+    assertThat(row.pickupTime()).isEqualTo(LocalTime.parse("10:15:30.123456"));
   }
 
   // ---- "before and after must each be an object, null or absent whatever the op"

@@ -126,6 +126,74 @@ class DebeziumScalarFieldsTest {
         .hasMessage("after." + field + ": value does not fit " + type);
   }
 
+  public record ByteRow(byte tiny, Byte boxedTiny) {}
+
+  /**
+   * Numeric text ({@code decimal.handling.mode=string}) from 128 to 255 for a byte field: Jackson
+   * lets it through (as an unsigned byte) and stores it wrapped, 200 as -56.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "tiny, '\"200\"', byte",
+    "tiny, '\"255\"', byte",
+    "boxedTiny, '\"128\"', java.lang.Byte",
+    "boxedTiny, '\" 255\"', java.lang.Byte"
+  })
+  void numericTextBeyondAByteFieldsRange_isAValueThatDoesNotFit_notWrapped(
+      String field, String json, String type) {
+    assertThatThrownBy(
+            () ->
+                decode(
+                    DecoderSettings.defaults(ByteRow.class),
+                    "{\"op\":\"c\",\"after\":{\"" + field + "\":" + json + "}}",
+                    null))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after." + field + ": value does not fit " + type);
+  }
+
+  @Test
+  void numericTextWithinAByteFieldsRange_binds() throws IOException {
+    ByteRow row =
+        decode(
+            DecoderSettings.defaults(ByteRow.class),
+            "{\"op\":\"c\",\"after\":{\"tiny\":\"-128\",\"boxedTiny\":\"127\"}}",
+            null);
+    assertThat(row).isEqualTo(new ByteRow((byte) -128, (byte) 127));
+  }
+
+  /** PostgreSQL array columns ({@code integer[]}, {@code float8[]}, ...). */
+  public record ArrayRow(long id, int[] quantities, double[] weights, List<Integer> scores) {}
+
+  /**
+   * A PostgreSQL array may hold NULL elements, which Debezium writes as JSON null: Jackson stored
+   * them in a primitive array as 0 (or 0.0), a value the array never had.
+   */
+  @ParameterizedTest
+  @CsvSource({"quantities, '[1,null,3]', int", "weights, '[null,2.5]', double"})
+  void nullElement_forAPrimitiveArrayField_isADeadLetterNotZero(
+      String field, String json, String type) {
+    assertThatThrownBy(
+            () ->
+                decode(
+                    DecoderSettings.defaults(ArrayRow.class),
+                    "{\"op\":\"c\",\"after\":{\"id\":1,\"" + field + "\":" + json + "}}",
+                    null))
+        .isInstanceOf(MismatchedInputException.class)
+        .hasMessage("after." + field + ": value does not fit " + type);
+  }
+
+  @Test
+  void nullElement_forAListField_isNull_andAnAbsentArrayColumnIsNull() throws IOException {
+    ArrayRow row =
+        decode(
+            DecoderSettings.defaults(ArrayRow.class),
+            "{\"op\":\"c\",\"after\":{\"id\":1,\"quantities\":[1,2],\"scores\":[7,null]}}",
+            null);
+    assertThat(row.quantities()).containsExactly(1, 2);
+    assertThat(row.weights()).isNull();
+    assertThat(row.scores()).containsExactly(7, null);
+  }
+
   // ---- BigDecimal fields
 
   @Test

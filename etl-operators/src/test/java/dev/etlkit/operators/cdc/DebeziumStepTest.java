@@ -151,6 +151,35 @@ class DebeziumStepTest {
         .doesNotContain("GenericType");
   }
 
+  /** Date/time fields of types that Flink types but that Jackson reads as epoch milliseconds. */
+  public record LegacyTimestampRow(long id, java.sql.Timestamp createdAt) {}
+
+  public record LegacyDateRow(long id, java.sql.Date orderDate) {}
+
+  public record UtilDateRow(long id, java.util.Date shippedAt) {}
+
+  /**
+   * Flink has types for {@code java.util.Date} and {@code java.sql.Date/Time/Timestamp}, so such a
+   * row type passed the Kryo check, but the step does not convert Debezium's encodings for them:
+   * Jackson read every integer as epoch milliseconds, so a {@code MicroTimestamp} (PostgreSQL's
+   * {@code TIMESTAMP}) became a {@code java.sql.Timestamp} in the year 56173 and a date (days since
+   * the epoch, 19797) a {@code java.sql.Date} of 1970-01-01, silently. Such fields are refused when
+   * the step is built.
+   */
+  @Test
+  void decode_rowTypeWithAJavaUtilOrJavaSqlDateField_isRefused() {
+    assertThatThrownBy(() -> Debezium.decode("cdc", LegacyTimestampRow.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("createdAt (java.sql.Timestamp)")
+        .hasMessageContaining("Instant");
+    assertThatThrownBy(() -> Debezium.decode("cdc", LegacyDateRow.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("orderDate (java.sql.Date)");
+    assertThatThrownBy(() -> Debezium.decode("cdc", UtilDateRow.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("shippedAt (java.util.Date)");
+  }
+
   @Test
   void withTimePrecision_otherThanMillisMicrosNanos() {
     assertThatThrownBy(

@@ -1,5 +1,7 @@
 package dev.etlkit.operators.cdc.internal;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -126,11 +128,12 @@ final class RowBinder<T> {
    * Turns off Jackson's coercions that change a value: a number with a fractional part into an
    * integer field (Jackson truncates {@code 1.9} to 1), an integer into a boolean field (Jackson
    * reads 2 as true; {@link ScalarColumns} turns 0 and 1 into booleans first) and an empty string
-   * into a number, boolean or date/time field (Jackson makes it null or 0). Text into numbers
-   * ({@code decimal.handling.mode=string}) and ISO text into dates stay: they are exact. Trees hold
-   * numbers with a fraction or exponent as the {@code BigDecimal} written, trailing zeros kept, not
-   * as a double: a double cannot tell {@code 12.0000000000000001} from 12 or {@code 12.30} from
-   * {@code 12.3}.
+   * into a number, boolean or date/time field (Jackson makes it null or 0), and a null element of a
+   * primitive array (Jackson stores 0 or {@code false}). Text into numbers ({@code
+   * decimal.handling.mode=string}) and ISO text into dates stay: they are exact. Trees hold numbers
+   * with a fraction or exponent as the {@code BigDecimal} written, trailing zeros kept, not as a
+   * double: a double cannot tell {@code 12.0000000000000001} from 12 or {@code 12.30} from {@code
+   * 12.3}.
    */
   static JsonMapper.Builder strictScalars(JsonMapper.Builder builder) {
     builder
@@ -147,6 +150,20 @@ final class RowBinder<T> {
     builder.withCoercionConfig(
         LogicalType.Boolean,
         config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
+    // A NULL element of an array column (PostgreSQL integer[]): Jackson would store 0 or false.
+    for (Class<?> array :
+        new Class<?>[] {
+          int[].class,
+          long[].class,
+          short[].class,
+          double[].class,
+          float[].class,
+          boolean[].class,
+          char[].class
+        }) {
+      builder.withConfigOverride(
+          array, o -> o.setSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL)));
+    }
     return builder;
   }
 
@@ -266,6 +283,18 @@ final class RowBinder<T> {
               + column
               + ": a number as text or with a fraction is no date/time encoding (integers and"
               + " ISO-8601 text are)");
+    }
+    if (value.isTextual()
+        && (target == Target.LOCAL_DATE || target == Target.LOCAL_TIME)
+        && value.textValue().indexOf('T') >= 0) {
+      // Jackson reads a timestamp into a LocalDate without its time, into a LocalTime without its
+      // date; with the schema such a column is refused above.
+      throw new IllegalArgumentException(
+          what
+              + "."
+              + column
+              + ": a timestamp (text with a date and a time) cannot be read into "
+              + target.type.getName());
     }
     if (!value.isIntegralNumber()) {
       // ISO text (io.debezium.time.ZonedTimestamp, ZonedTime): Jackson reads it, but not an offset

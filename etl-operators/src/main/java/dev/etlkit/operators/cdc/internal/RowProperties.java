@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.PropertyName;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.internal.SafeJson;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
@@ -33,6 +35,33 @@ public final class RowProperties {
       }
     }
     return properties;
+  }
+
+  /**
+   * Checks that no column property of {@code rowType} is a {@code java.util.Date} (or {@code
+   * java.sql.Date}, {@code Time}, {@code Timestamp}): Flink has types for them, but Jackson reads
+   * every integer into them as epoch milliseconds, whatever Debezium's unit (days, micro- or
+   * nanoseconds), and ISO text at millisecond precision.
+   *
+   * @throws IllegalArgumentException naming the row type and each such property
+   */
+  public static void requireNoLegacyDates(Class<?> rowType) {
+    ObjectMapper mapper = SafeJson.mapperBuilder(JsonReadLimits.defaults()).build();
+    List<String> legacy = new ArrayList<>();
+    for (Map.Entry<String, Class<?>> property : of(mapper, rowType).entrySet()) {
+      if (java.util.Date.class.isAssignableFrom(property.getValue())) {
+        legacy.add(property.getKey() + " (" + property.getValue().getName() + ")");
+      }
+    }
+    if (!legacy.isEmpty()) {
+      throw new IllegalArgumentException(
+          "rowType "
+              + rowType.getName()
+              + " has date/time fields whose type the step cannot bind exactly: "
+              + String.join(", ", legacy)
+              + ". Use Instant or LocalDateTime for timestamps, LocalDate for dates and LocalTime"
+              + " for times of day (Debezium's integer encodings are converted for these)");
+    }
   }
 
   /**

@@ -25,6 +25,9 @@ import javax.annotation.Nullable;
  *       an integer field becomes that integer when it is one, exactly (the tree holds such numbers
  *       as {@code BigDecimal}, see {@link RowBinder#strictScalars}); any other is left as it is,
  *       and Jackson, whose float-to-int coercion is off, rejects it;
+ *   <li>an integer, or integer text, beyond its integer field's range is rejected (Jackson reports
+ *       the first as an error of the row's constructor, and stores text up to 255 in a byte
+ *       wrapped);
  *   <li>a number, or numeric text, that overflows a {@code double} or {@code float} field to
  *       infinity is rejected; the texts {@code NaN}, {@code Infinity} and {@code -Infinity} (how
  *       Kafka Connect's JsonConverter writes non-finite floats) still bind;
@@ -128,6 +131,11 @@ final class ScalarColumns {
           if (kinds[i] == Kind.INTEGER && value.isIntegralNumber() && !fits(value, types[i])) {
             throw mismatch(i, what, "value does not fit", "");
           }
+          if (value.isTextual()
+              && (types[i] == byte.class || types[i] == Byte.class)
+              && textBeyondByte(value.textValue())) {
+            throw mismatch(i, what, "value does not fit", "");
+          }
           break;
         case BOOLEAN:
           if (value.isInt() && (value.intValue() == 0 || value.intValue() == 1)) {
@@ -162,6 +170,19 @@ final class ScalarColumns {
       return v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE;
     }
     return true; // int, Integer
+  }
+
+  /**
+   * True for integer text outside a byte's range: Jackson reads text up to 255 into a byte (as an
+   * unsigned byte) and stores it wrapped, 200 as -56. Other text is left to Jackson.
+   */
+  private static boolean textBeyondByte(String text) {
+    try {
+      int v = Integer.parseInt(text.trim());
+      return v < Byte.MIN_VALUE || v > Byte.MAX_VALUE;
+    } catch (NumberFormatException e) {
+      return false; // no int: Jackson rejects it
+    }
   }
 
   /** What Jackson reads as null for a number or boolean field. */
