@@ -1,11 +1,14 @@
 package dev.etlkit.testkit;
 
 import static dev.etlkit.testkit.ChangelogAssert.assertThatChangelog;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +88,30 @@ class ChangelogAssertTest {
                     .containsOnlyKinds(RowKind.INSERT, RowKind.UPDATE_AFTER, RowKind.DELETE))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("but record #2 is -U[k1#v1]");
+  }
+
+  @Test
+  void materializesTo_byteArrayRows_comparesTheirContents() {
+    List<Change<byte[]>> changelog =
+        List.of(
+            Change.insert(new byte[] {'k', '1', '#', '1'}),
+            Change.insert(new byte[] {'k', '2', '#', '1'}));
+    Function<byte[], String> key = row -> ChangelogGenerator.stringKey(new String(row, UTF_8));
+
+    // Materializer and Change compare arrays by their contents; the table once compared by
+    // identity.
+    assertThatChangelog(changelog)
+        .materializesTo(Map.of("k1", "k1#1".getBytes(UTF_8), "k2", "k2#1".getBytes(UTF_8)), key)
+        .materializesTo(List.of("k2#1".getBytes(UTF_8), "k1#1".getBytes(UTF_8)), key);
+
+    assertThatThrownBy(
+            () ->
+                assertThatChangelog(changelog)
+                    .materializesTo(
+                        Map.of("k1", "k1#1".getBytes(UTF_8), "k2", "k2#2".getBytes(UTF_8)), key))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("key k2: expected [107, 50, 35, 50] but was [107, 50, 35, 49]")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("key k1:").doesNotContain("[B@"));
   }
 
   @Test
