@@ -57,18 +57,21 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
     return myself;
   }
 
-  /** The changelog is well formed and its final table is exactly {@code expected}. */
+  /**
+   * The changelog is well formed and its final table is exactly {@code expected}: the same keys,
+   * each with an equal row (arrays by their contents, as {@link Materializer} compares them).
+   */
   public <K> ChangelogAssert<T> materializesTo(
       Map<K, T> expected, Function<? super T, ? extends K> keyFunction) {
     Objects.requireNonNull(expected, "expected");
     Map<K, T> table = materialize(keyFunction);
-    if (!table.equals(expected)) {
+    if (!sameTable(expected, table)) {
       failWithMessage(
           "%s",
           "Expecting the changelog to materialize to\n  "
-              + expected
+              + text(expected)
               + "\nbut it materialized to\n  "
-              + table
+              + text(table)
               + "\ndifferences:\n"
               + differences(expected, table)
               + listing());
@@ -130,6 +133,31 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
     }
   }
 
+  private static <K, T> boolean sameTable(Map<K, T> expected, Map<K, T> actual) {
+    if (!expected.keySet().equals(actual.keySet())) {
+      return false;
+    }
+    for (Map.Entry<K, T> e : expected.entrySet()) {
+      if (!Objects.deepEquals(e.getValue(), actual.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A table as text, {@code {k1=row, k2=row}}, rows as {@link #text(Object)} prints them. */
+  private static String text(Map<?, ?> table) {
+    List<String> entries = new ArrayList<>(table.size());
+    table.forEach((key, row) -> entries.add(key + "=" + text(row)));
+    return "{" + String.join(", ", entries) + "}";
+  }
+
+  /** A value as text, an array as its contents ({@code [1, 2]}), as {@code Change} prints it. */
+  private static String text(Object value) {
+    String text = Arrays.deepToString(new Object[] {value});
+    return text.substring(1, text.length() - 1);
+  }
+
   private static <K, T> String differences(Map<K, T> expected, Map<K, T> actual) {
     Set<K> keys = new LinkedHashSet<>(expected.keySet());
     keys.addAll(actual.keySet());
@@ -137,12 +165,12 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
     for (K key : keys) {
       T e = expected.get(key);
       T a = actual.get(key);
-      if (a == null) {
-        lines.add("  key " + key + ": missing, expected " + e);
-      } else if (e == null) {
-        lines.add("  key " + key + ": unexpected " + a);
-      } else if (!e.equals(a)) {
-        lines.add("  key " + key + ": expected " + e + " but was " + a);
+      if (!actual.containsKey(key)) {
+        lines.add("  key " + key + ": missing, expected " + text(e));
+      } else if (!expected.containsKey(key)) {
+        lines.add("  key " + key + ": unexpected " + text(a));
+      } else if (!Objects.deepEquals(e, a)) {
+        lines.add("  key " + key + ": expected " + text(e) + " but was " + text(a));
       }
     }
     return String.join("\n", lines);
