@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -112,6 +113,30 @@ class ChangelogAssertTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("key k2: expected [107, 50, 35, 50] but was [107, 50, 35, 49]")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("key k1:").doesNotContain("[B@"));
+  }
+
+  @Test
+  void failures_inALongChangelog_listTheRecordsBeforeTheFailingOne() {
+    List<Change<String>> inserts = new ArrayList<>();
+    for (int k = 0; k < 100; k++) {
+      inserts.add(Change.insert("k" + k + "#v1"));
+    }
+    List<Change<String>> malformed = new ArrayList<>(inserts);
+    malformed.set(90, Change.updateAfter("k90#v2"));
+    malformed.add(91, Change.delete("k90#v1")); // #91: the live row is k90#v2
+
+    // The listing showed records #0 to #39 only, none of them near the failing record.
+    assertThatThrownBy(
+            () -> assertThatChangelog(malformed).isWellFormed(ChangelogGenerator::stringKey))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("changelog record #91 -D[k90#v1]: retraction does not match")
+        .hasMessageContaining("\n  #90 +U[k90#v2]\n  #91 -D[k90#v1]\n")
+        .hasMessageContaining("changelog (101 records):");
+    assertThatThrownBy(
+            () -> assertThatChangelog(malformed).containsOnlyKinds(RowKind.INSERT, RowKind.DELETE))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("but record #90 is +U[k90#v2]")
+        .hasMessageContaining("\n  #89 +I[k89#v1]\n  #90 +U[k90#v2]\n");
   }
 
   @Test
