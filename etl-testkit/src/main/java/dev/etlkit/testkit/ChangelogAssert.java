@@ -34,6 +34,9 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
   /** Records listed in a failure message at most. */
   private static final int MAX_LISTED = 40;
 
+  /** Records listed after the failing one, when a failure names one. */
+  private static final int LISTED_AFTER = 5;
+
   private boolean keyOnlyDeletes;
 
   private ChangelogAssert(List<Change<T>> actual) {
@@ -113,7 +116,7 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
                 + i
                 + " is "
                 + actual.get(i)
-                + listing());
+                + listing(i));
       }
     }
     return myself;
@@ -128,7 +131,8 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
     try {
       return materializer.materialize(actual);
     } catch (IllegalArgumentException e) {
-      failWithMessage("%s", "Malformed changelog: " + e.getMessage() + listing());
+      int failing = e instanceof Materializer.Violation v ? v.index : -1;
+      failWithMessage("%s", "Malformed changelog: " + e.getMessage() + listing(failing));
       throw new AssertionError("unreachable", e);
     }
   }
@@ -177,11 +181,24 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
   }
 
   private String listing() {
+    return listing(-1);
+  }
+
+  /**
+   * The changelog, at most {@link #MAX_LISTED} records: the first ones, or when {@code failing} is
+   * a record's index, the ones before it, it and a few after it.
+   */
+  private String listing(int failing) {
+    int end = Math.min(actual.size(), failing < 0 ? MAX_LISTED : failing + 1 + LISTED_AFTER);
+    int start = Math.max(0, end - MAX_LISTED);
     StringBuilder sb = new StringBuilder("\nchangelog (" + actual.size() + " records):");
-    for (int i = 0; i < Math.min(actual.size(), MAX_LISTED); i++) {
+    if (start > 0) {
+      sb.append("\n  ...");
+    }
+    for (int i = start; i < end; i++) {
       sb.append("\n  #").append(i).append(' ').append(actual.get(i));
     }
-    if (actual.size() > MAX_LISTED) {
+    if (end < actual.size()) {
       sb.append("\n  ...");
     }
     return sb.toString();
