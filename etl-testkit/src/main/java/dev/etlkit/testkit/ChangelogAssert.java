@@ -34,6 +34,9 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
   /** Records listed in a failure message at most. */
   private static final int MAX_LISTED = 40;
 
+  /** Records listed after the failing one, when a failure names one. */
+  private static final int LISTED_AFTER = 5;
+
   private boolean keyOnlyDeletes;
 
   private ChangelogAssert(List<Change<T>> actual) {
@@ -57,18 +60,21 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
     return myself;
   }
 
-  /** The changelog is well formed and its final table is exactly {@code expected}. */
+  /**
+   * The changelog is well formed and its final table is exactly {@code expected}: the same keys,
+   * each with an equal row (arrays by their contents, as {@link Materializer} compares them).
+   */
   public <K> ChangelogAssert<T> materializesTo(
       Map<K, T> expected, Function<? super T, ? extends K> keyFunction) {
     Objects.requireNonNull(expected, "expected");
     Map<K, T> table = materialize(keyFunction);
-    if (!table.equals(expected)) {
+    if (!sameTable(expected, table)) {
       failWithMessage(
           "%s",
           "Expecting the changelog to materialize to\n  "
-              + expected
+              + text(expected)
               + "\nbut it materialized to\n  "
-              + table
+              + text(table)
               + "\ndifferences:\n"
               + differences(expected, table)
               + listing());
@@ -110,7 +116,7 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
                 + i
                 + " is "
                 + actual.get(i)
-                + listing());
+                + listing(i));
       }
     }
     return myself;
@@ -125,9 +131,35 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
     try {
       return materializer.materialize(actual);
     } catch (IllegalArgumentException e) {
-      failWithMessage("%s", "Malformed changelog: " + e.getMessage() + listing());
+      int failing = e instanceof Materializer.Violation v ? v.index : -1;
+      failWithMessage("%s", "Malformed changelog: " + e.getMessage() + listing(failing));
       throw new AssertionError("unreachable", e);
     }
+  }
+
+  private static <K, T> boolean sameTable(Map<K, T> expected, Map<K, T> actual) {
+    if (!expected.keySet().equals(actual.keySet())) {
+      return false;
+    }
+    for (Map.Entry<K, T> e : expected.entrySet()) {
+      if (!Objects.deepEquals(e.getValue(), actual.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A table as text, {@code {k1=row, k2=row}}, rows as {@link #text(Object)} prints them. */
+  private static String text(Map<?, ?> table) {
+    List<String> entries = new ArrayList<>(table.size());
+    table.forEach((key, row) -> entries.add(key + "=" + text(row)));
+    return "{" + String.join(", ", entries) + "}";
+  }
+
+  /** A value as text, an array as its contents ({@code [1, 2]}), as {@code Change} prints it. */
+  private static String text(Object value) {
+    String text = Arrays.deepToString(new Object[] {value});
+    return text.substring(1, text.length() - 1);
   }
 
   private static <K, T> String differences(Map<K, T> expected, Map<K, T> actual) {
@@ -137,23 +169,36 @@ public final class ChangelogAssert<T> extends AbstractAssert<ChangelogAssert<T>,
     for (K key : keys) {
       T e = expected.get(key);
       T a = actual.get(key);
-      if (a == null) {
-        lines.add("  key " + key + ": missing, expected " + e);
-      } else if (e == null) {
-        lines.add("  key " + key + ": unexpected " + a);
-      } else if (!e.equals(a)) {
-        lines.add("  key " + key + ": expected " + e + " but was " + a);
+      if (!actual.containsKey(key)) {
+        lines.add("  key " + key + ": missing, expected " + text(e));
+      } else if (!expected.containsKey(key)) {
+        lines.add("  key " + key + ": unexpected " + text(a));
+      } else if (!Objects.deepEquals(e, a)) {
+        lines.add("  key " + key + ": expected " + text(e) + " but was " + text(a));
       }
     }
     return String.join("\n", lines);
   }
 
   private String listing() {
+    return listing(-1);
+  }
+
+  /**
+   * The changelog, at most {@link #MAX_LISTED} records: the first ones, or when {@code failing} is
+   * a record's index, the ones before it, it and a few after it.
+   */
+  private String listing(int failing) {
+    int end = Math.min(actual.size(), failing < 0 ? MAX_LISTED : failing + 1 + LISTED_AFTER);
+    int start = Math.max(0, end - MAX_LISTED);
     StringBuilder sb = new StringBuilder("\nchangelog (" + actual.size() + " records):");
-    for (int i = 0; i < Math.min(actual.size(), MAX_LISTED); i++) {
+    if (start > 0) {
+      sb.append("\n  ...");
+    }
+    for (int i = start; i < end; i++) {
       sb.append("\n  #").append(i).append(' ').append(actual.get(i));
     }
-    if (actual.size() > MAX_LISTED) {
+    if (end < actual.size()) {
       sb.append("\n  ...");
     }
     return sb.toString();

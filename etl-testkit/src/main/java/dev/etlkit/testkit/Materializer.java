@@ -144,7 +144,19 @@ public final class Materializer<K, T> {
 
   private static IllegalArgumentException violation(
       List<? extends Change<?>> changelog, int index, String reason) {
-    return new IllegalArgumentException(
-        "changelog record #" + index + " " + changelog.get(index) + ": " + reason);
+    return new Violation(
+        index, "changelog record #" + index + " " + changelog.get(index) + ": " + reason);
+  }
+
+  /** A broken rule, with the index of the record that breaks it (for {@link ChangelogAssert}). */
+  static final class Violation extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    final int index;
+
+    Violation(int index, String message) {
+      super(message);
+      this.index = index;
+    }
   }
 }

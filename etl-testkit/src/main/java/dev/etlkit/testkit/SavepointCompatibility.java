@@ -103,7 +103,8 @@ public final class SavepointCompatibility {
    * overwritten.
    *
    * @throws AssertionError when the file is missing (saying how to create it) or cannot be restored
-   *     (the state layout changed incompatibly)
+   *     (the state layout changed incompatibly); in write mode, when the operator cannot restore
+   *     the file it has just written, which is then deleted
    * @throws IllegalArgumentException for a recipe on ForSt ({@link KeyedHarness#onForSt}), which
    *     writes no canonical savepoints: restore a heap or RocksDB {@link #file} on ForSt with
    *     {@link SnapshotFiles#read} and {@link KeyedHarness#restore}
@@ -121,11 +122,13 @@ public final class SavepointCompatibility {
               + " KeyedHarness.restore");
     }
     Path file = file(operatorName, formatVersion, harness.backend());
+    boolean written = false;
     if (isWriting() && !Files.exists(file)) {
       try (OperatorHarness<I, O> writer = harness.open()) {
         writer.run(stateInput);
         SnapshotFiles.write(file, writer.savepoint());
       }
+      written = true;
     } else if (!Files.isRegularFile(file)) {
       throw new AssertionError(
           "No snapshot file "
@@ -142,6 +145,19 @@ public final class SavepointCompatibility {
     try {
       return harness.restore(state);
     } catch (Exception e) {
+      if (written) {
+        // not a layout change: the operator cannot restore its own savepoint; commit no such file
+        Files.delete(file);
+        throw new AssertionError(
+            operatorName
+                + " on "
+                + harness.backend()
+                + " does not restore the savepoint it has just written, so "
+                + file
+                + " was deleted again: fix the operator's restore (its serializers, its"
+                + " initializeState) and write the file then",
+            e);
+      }
       throw new AssertionError(
           "Could not restore "
               + file
