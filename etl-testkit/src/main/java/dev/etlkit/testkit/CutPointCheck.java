@@ -39,6 +39,12 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  *       #withPerKeyOrder()} compares per key.
  * </ul>
  *
+ * <p>The check compares what the script makes the operator emit, no more: timers still pending when
+ * the script ends never fire, so what they would emit (and a timer lost at a restore) goes
+ * unchecked. End the script past them, as a bounded job's end of input does: {@code
+ * builder.watermark(Long.MAX_VALUE)} for event-time timers, {@code advanceProcessingTime} for
+ * processing-time ones. Watermarks the operator forwards are not compared either.
+ *
  * <p>Snapshots are checkpoints when restoring on the same backend and canonical savepoints when
  * {@link #restoringOn} names another or {@link #restoringOnForSt} moves the state to ForSt. Every
  * cut point costs one harness restore (about 0.2 s on RocksDB): sample long scripts with {@link
