@@ -118,7 +118,9 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * ChangelogMode.all()}, the output of {@link UpsertNormalize} without projected state), with
    * before-images on every update and full rows on every retraction. The retractions of a
    * normalizer {@link UpsertNormalize#withProjectedState with projected state} carry only what its
-   * retraction function builds: check them without this option.
+   * retraction function builds: check them without this option. Added to a check restored from a
+   * savepoint taken without it, the keys live at the restore have no row hash: their next
+   * retraction is not compared with the live row.
    */
   public ChangelogCheck<T, K> withFullChangelog() {
     return new ChangelogCheck<>(name, key, keyType, true, sampleRate, stateTtl, errorPolicy);

@@ -6,9 +6,12 @@ import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.UdfStreamOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -55,8 +58,10 @@ public final class Normalize {
    * exactly as they came in.
    *
    * @param normalized the output of an {@code UpsertNormalize} step ({@code
-   *     EtlStream#toDataStream()} of its result)
-   * @throws IllegalArgumentException if {@code normalized} is not the output of an operator
+   *     EtlStream#toDataStream()} of its result, before any other step or operator)
+   * @throws IllegalArgumentException if {@code normalized} is not the output of an {@code
+   *     UpsertNormalize} step's operator (another operator never emits its side output, so the
+   *     stream would stay empty)
    */
   public static <T> DataStream<Change<T>> rejected(DataStream<Change<T>> normalized) {
     Objects.requireNonNull(normalized, "normalized");
@@ -65,8 +70,23 @@ public final class Normalize {
           "normalized must be the output stream of an UpsertNormalize step, was a "
               + normalized.getClass().getSimpleName());
     }
+    if (!isNormalizeOutput(normalized.getTransformation())) {
+      throw new IllegalArgumentException(
+          "normalized must be the output stream of an UpsertNormalize step, was the output of "
+              + normalized.getTransformation().getName()
+              + ": apply Normalize.rejected to the step's own output, before other steps");
+    }
     OutputTag<Change<T>> tag =
         new OutputTag<>(NormalizeFunctionBase.REJECTED_OUTPUT_ID, normalized.getType());
     return ((SingleOutputStreamOperator<Change<T>>) normalized).getSideOutput(tag);
+  }
+
+  /**
+   * Whether {@code transformation} runs a normalizer's function (only it emits the side output).
+   */
+  private static boolean isNormalizeOutput(Transformation<?> transformation) {
+    return transformation instanceof OneInputTransformation<?, ?> one
+        && one.getOperatorFactory() instanceof UdfStreamOperatorFactory<?> udf
+        && udf.getUserFunction() instanceof NormalizeFunctionBase;
   }
 }

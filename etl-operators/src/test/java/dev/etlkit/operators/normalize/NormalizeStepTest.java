@@ -148,6 +148,26 @@ class NormalizeStepTest {
   }
 
   @Test
+  void rejected_ofAnotherStepsOutput_failsInsteadOfGivingAnEmptyStream() {
+    EtlStream<Change<Customer>> normalized =
+        Etl.from(customers(), "crm")
+            .apply(
+                Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+                    .withSequence(ChangeSequence.sourcePosition()));
+    EtlStream<Change<Customer>> checked =
+        normalized.apply(ChangelogCheck.validate("check-customers", Customer::id, Types.STRING));
+
+    // the check's operator never emits the normalizer's side output: its stale changes would be
+    // read from a stream that stays empty
+    assertThatThrownBy(() -> Normalize.rejected(checked.toDataStream()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("normalized must be the output stream of an UpsertNormalize step");
+    assertThatThrownBy(() -> Normalize.rejected(normalized.toDataStream().map(c -> c)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("normalized must be the output stream of an UpsertNormalize step");
+  }
+
+  @Test
   void upserts_invalidArguments_failNamingTheOption() {
     assertThatThrownBy(() -> Normalize.upserts("bad name", Customer::id, Types.STRING))
         .isInstanceOf(IllegalArgumentException.class)

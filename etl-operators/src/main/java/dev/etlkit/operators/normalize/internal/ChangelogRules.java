@@ -18,7 +18,10 @@ import org.apache.flink.types.RowKind;
  *   <li>{@code 01} ({@link #LIVE}): live, without a full changelog (no hash: the high bits are
  *       zero), or written by an etlkit before keyed fingerprints, with 62 bits of the live row's
  *       {@link LegacyRowHash}. A row is compared with such a status by its legacy hash, until the
- *       key's next valid record writes its status again.
+ *       key's next valid record writes its status again. Without hash bits there is nothing to
+ *       compare: a full changelog's check restored from a check without {@code withFullChangelog()}
+ *       accepts the retraction of such a key (rule 4b checks it from its next {@code +I} or {@code
+ *       +U} on). A legacy hash whose 62 bits are all zero (one row in 2^62) is read the same way.
  * </ul>
  *
  * <p><b>Format change</b> (keyed fingerprints): earlier etlkit versions wrote only {@code 00},
@@ -131,7 +134,7 @@ public final class ChangelogRules {
    * against {@code status}: a live status written before keyed fingerprints.
    */
   public static boolean holdsLegacyHash(long status) {
-    return (status & TAG) == LIVE;
+    return (status & TAG) == LIVE && (status & ~TAG) != 0L;
   }
 
   /**
@@ -158,8 +161,14 @@ public final class ChangelogRules {
     return (status & TAG) == PENDING_UPDATE_AFTER ? 0L : status;
   }
 
-  /** Whether a live status holds the hash of the row: keyed, or legacy for an earlier status. */
+  /**
+   * Whether a live status holds the hash of the row: keyed, or legacy for an earlier status. A live
+   * status without hash bits (written without a full changelog) holds none: any row passes.
+   */
   private static boolean sameRow(long status, long rowHash, long legacyRowHash) {
+    if (status == LIVE) {
+      return true;
+    }
     long hash = (status & TAG) == KEYED_LIVE ? rowHash : legacyRowHash;
     return (status & ~TAG) == (hash & ~TAG);
   }

@@ -187,9 +187,12 @@ public abstract class NormalizeFunctionBase<K, T>
             ctx.timerService().currentProcessingTime()));
   }
 
-  /** Value equality of rows: {@code equals}, element-wise for arrays. */
+  /**
+   * Value equality of rows: {@code equals}, element-wise for arrays; a {@code Row}'s own kind is
+   * not compared ({@link RowKinds}).
+   */
   protected static boolean sameRow(Object stored, Object row) {
-    return Objects.deepEquals(stored, row);
+    return Objects.deepEquals(RowKinds.compared(stored), RowKinds.compared(row));
   }
 
   /**

@@ -20,6 +20,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -68,6 +69,9 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   @Nullable private transient RowFingerprint<T> fingerprint;
   @Nullable private transient LegacyRowHash<T> legacyHash;
   private transient ObjectReuseCopies<V> rowCopies;
+
+  /** Copies projections (projected state only), with or without object reuse. */
+  @Nullable private transient TypeSerializer<V> projectionCopies;
 
   private VersionedNormalizeFunction(
       TypeInformation<T> valueType,
@@ -169,6 +173,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     applyTtl(descriptor);
     state = getRuntimeContext().getState(descriptor);
     rowCopies = ObjectReuseCopies.of(keptType, getRuntimeContext());
+    projectionCopies = projection == null ? null : getRuntimeContext().createSerializer(keptType);
     if (projection != null) {
       if (key == null) {
         throw new IllegalStateException(
@@ -222,7 +227,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     boolean same = false;
     if (change.isAccumulate()) {
       if (projected) {
-        rowHash = fingerprint.of(change.value());
+        rowHash = fingerprint.of(RowKinds.compared(change.value()));
       }
       if (live) {
         same =
@@ -326,10 +331,16 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     }
   }
 
-  /** What state keeps of {@code row}: the row or its projection (which may be a part of it). */
+  /**
+   * What state keeps of {@code row}: the row (a copy with object reuse), or a copy of its
+   * projection, always: the projection function may return a part of the row or an object it reuses
+   * for every row, which the heap backend would keep for every key.
+   */
   @SuppressWarnings("unchecked")
   private V keep(T row) throws Exception {
-    return rowCopies.copy(projection == null ? (V) row : projection.project(row));
+    return projection == null
+        ? rowCopies.copy((V) row)
+        : projectionCopies.copy(projection.project(row));
   }
 
   @SuppressWarnings("unchecked")
