@@ -107,7 +107,7 @@ class Scd2CutPointTest {
     }
 
     CutPointCheck<Change<Account>, Change<Scd2Row<Account>>> check =
-        CutPointCheck.of(harness, script);
+        CutPointCheck.of(harness, script).withEndOfInput();
     if (backend == StateBackendKind.ROCKSDB) {
       check = check.restoringOn(StateBackendKind.HEAP);
     } else if (seed % 4 == 1) {

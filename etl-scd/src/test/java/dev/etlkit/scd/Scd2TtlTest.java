@@ -89,6 +89,7 @@ class Scd2TtlTest {
             .build();
     CutPointCheck<Change<Customer>, Change<Scd2Row<Customer>>> check =
         CutPointCheck.of(Scd2Harnesses.of(customers(), CHANGES, TTL).harness().on(backend), script)
+            .withEndOfInput()
             .withPerKeyOrder();
     if (backend == StateBackendKind.ROCKSDB) {
       check = check.withSampledCutPoints(4, 1L); // a RocksDB restore costs about 0.2 s

@@ -41,9 +41,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  *
  * <p>The check compares what the script makes the operator emit, no more: timers still pending when
  * the script ends never fire, so what they would emit (and a timer lost at a restore) goes
- * unchecked. End the script past them, as a bounded job's end of input does: {@code
- * builder.watermark(Long.MAX_VALUE)} for event-time timers, {@code advanceProcessingTime} for
- * processing-time ones. Watermarks the operator forwards are not compared either.
+ * unchecked. End the script past them, as a bounded job's end of input does: {@link
+ * #withEndOfInput()} for event-time timers, {@code advanceProcessingTime} steps for processing-time
+ * ones. Watermarks the operator forwards are not compared either.
  *
  * <p>Snapshots are checkpoints when restoring on the same backend and canonical savepoints when
  * {@link #restoringOn} names another or {@link #restoringOnForSt} moves the state to ForSt. Every
@@ -137,6 +137,18 @@ public final class CutPointCheck<I, O> {
   public CutPointCheck<I, O> restoringOnForSt(Configuration options) {
     return new CutPointCheck<>(
         harness, input, harness.onForSt(options), sampleSize, sampleSeed, perKeyOrder);
+  }
+
+  /**
+   * Ends the script with the watermark a bounded job's end of input sends ({@code Long.MAX_VALUE}),
+   * so that every event-time timer still pending fires in the uninterrupted run and after every
+   * restore, and what it emits is compared too: a timer lost at a restore then changes the output.
+   * Adds one cut point, after that watermark.
+   */
+  public CutPointCheck<I, O> withEndOfInput() {
+    HarnessInput<I> ended =
+        HarnessInput.<I>builder().addAll(input).watermark(Long.MAX_VALUE).build();
+    return new CutPointCheck<>(harness, ended, restoring, sampleSize, sampleSeed, perKeyOrder);
   }
 
   /**

@@ -100,6 +100,42 @@ class CutPointCheckTest {
         .hasMessageContaining("with restore:  main: +U[k1#v0] on time @24");
   }
 
+  @Test
+  void withEndOfInput_aTimerWhoseValueALaterRestoreLoses_isCaught() {
+    KeyedHarness<String, Change<String>, String> reminder =
+        KeyedHarness.forFunction(
+            PlainFieldReminder::new, SampleCounter::keyOf, Types.STRING, Types.STRING);
+    HarnessInput<Change<String>> script =
+        HarnessInput.<Change<String>>builder()
+            .element(Change.insert("k1#v1"), 10)
+            .element(Change.insert("k2#v1"), 20)
+            .build();
+
+    // the timers never fire within the script, so nothing differs
+    CutPointCheck.of(reminder, script).verify();
+    assertThatThrownBy(() -> CutPointCheck.of(reminder, script).withEndOfInput().verify())
+        .hasMessageContaining("Restore at cut point 2 of 0..3 (after step 1 = element(")
+        .hasMessageContaining("uninterrupted: main: reminder +I[k2#v1]")
+        .hasMessageContaining("with restore:  main: reminder null");
+  }
+
+  /** Sets a timer per record and keeps the record for it in a plain field: lost at a restore. */
+  static final class PlainFieldReminder
+      extends KeyedProcessFunction<String, Change<String>, String> {
+    private Change<String> last;
+
+    @Override
+    public void processElement(Change<String> change, Context ctx, Collector<String> out) {
+      last = change;
+      ctx.timerService().registerEventTimeTimer(ctx.timestamp() + 100);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
+      out.collect("reminder " + last);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void cutPoints_timersOfManyKeysAtSameTime_matchPerKeyButNotGlobally(StateBackendKind backend) {

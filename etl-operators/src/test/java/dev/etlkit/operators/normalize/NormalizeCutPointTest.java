@@ -101,6 +101,7 @@ class NormalizeCutPointTest {
     List<Long> seeds = Soak.seeds(HEAP_BATCH, 4 * HEAP_BATCH);
     HarnessInput<Change<String>> input = concatenated(seeds, new ArrayList<>(), new ArrayList<>());
     CutPointCheck.of(recipe(mode).withStateChangelog(), input)
+        .withEndOfInput()
         .withSampledCutPoints(
             Soak.isEnabled() ? 8 * HEAP_SAMPLED_CUT_POINTS : HEAP_SAMPLED_CUT_POINTS, seeds.get(0))
         .verify();
@@ -115,7 +116,8 @@ class NormalizeCutPointTest {
     HarnessInput<Change<String>> input = concatenated(seeds, changelogs, delivered);
     KeyedHarness<String, Change<String>, Change<String>> recipe = recipe(mode).on(backend);
 
-    CutPointCheck<Change<String>, Change<String>> check = CutPointCheck.of(recipe, input);
+    CutPointCheck<Change<String>, Change<String>> check =
+        CutPointCheck.of(recipe, input).withEndOfInput();
     if (!Soak.isEnabled()) {
       check =
           check.withSampledCutPoints(

@@ -71,9 +71,12 @@ class DimensionJoinCutPointTest {
     KeyedHarness<Object, JoinInput<String, String>, String> harness =
         LATEST_MODE.harness().on(backend);
 
-    scripted(CutPointCheck.of(harness, LATEST), backend).withPerKeyOrder().verify();
+    scripted(CutPointCheck.of(harness, LATEST).withEndOfInput(), backend)
+        .withPerKeyOrder()
+        .verify();
     if (backend == StateBackendKind.HEAP || Soak.isEnabled()) {
       CutPointCheck.of(harness, LATEST)
+          .withEndOfInput()
           .restoringOn(backend.other())
           .withPerKeyOrder()
           .withSampledCutPoints(SAMPLED_CUTS, 3L)
@@ -87,9 +90,10 @@ class DimensionJoinCutPointTest {
     KeyedHarness<Object, JoinInput<String, String>, String> harness =
         AS_OF_MODE.harness().on(backend);
 
-    scripted(CutPointCheck.of(harness, AS_OF), backend).withPerKeyOrder().verify();
+    scripted(CutPointCheck.of(harness, AS_OF).withEndOfInput(), backend).withPerKeyOrder().verify();
     if (backend == StateBackendKind.HEAP || Soak.isEnabled()) {
       CutPointCheck.of(harness, AS_OF)
+          .withEndOfInput()
           .restoringOn(backend.other())
           .withPerKeyOrder()
           .withSampledCutPoints(SAMPLED_CUTS, 5L)
@@ -103,8 +107,14 @@ class DimensionJoinCutPointTest {
    */
   @Test
   void underStateChangelog_everyCutPoint_sameOutput() {
-    CutPointCheck.of(LATEST_MODE.harness().withStateChangelog(), LATEST).withPerKeyOrder().verify();
-    CutPointCheck.of(AS_OF_MODE.harness().withStateChangelog(), AS_OF).withPerKeyOrder().verify();
+    CutPointCheck.of(LATEST_MODE.harness().withStateChangelog(), LATEST)
+        .withEndOfInput()
+        .withPerKeyOrder()
+        .verify();
+    CutPointCheck.of(AS_OF_MODE.harness().withStateChangelog(), AS_OF)
+        .withEndOfInput()
+        .withPerKeyOrder()
+        .verify();
   }
 
   /** Every cut point on heap (cheap), sampled on RocksDB (a restore costs about 0.2 s there). */
@@ -140,6 +150,7 @@ class DimensionJoinCutPointTest {
     JoinMode mode = DimensionJoinModelTest.mode(seed);
     CutPointCheck<JoinInput<String, String>, String> check =
         CutPointCheck.of(mode.harness().on(backend), DimensionJoinModelTest.script(seed))
+            .withEndOfInput()
             .restoringOn(restoreOn)
             .withPerKeyOrder();
     if (!Soak.isEnabled()) {
