@@ -12,6 +12,7 @@ import dev.etlkit.operators.cdc.internal.DebeziumDecodingFunction;
 import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import dev.etlkit.operators.cdc.internal.RowProperties;
 import dev.etlkit.operators.cdc.internal.RowTypes;
+import dev.etlkit.operators.cdc.internal.UnavailableValue;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,6 +66,12 @@ public final class Debezium {
 
   /** Truncate events become dead letters unless told otherwise. */
   public static final Truncates DEFAULT_TRUNCATES = Truncates.DEAD_LETTER;
+
+  /** Updates holding Debezium's unavailable-value placeholder are dead letters by default. */
+  public static final UnavailableValues DEFAULT_UNAVAILABLE_VALUES = UnavailableValues.DEAD_LETTER;
+
+  /** Debezium's default {@code unavailable.value.placeholder}. */
+  public static final String DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER = "__debezium_unavailable_value";
 
   /**
    * Unit of integer timestamps and times in events without a schema: milliseconds, as Debezium
@@ -127,7 +134,9 @@ public final class Debezium {
         DEFAULT_TOMBSTONES,
         DEFAULT_TRUNCATES,
         DEFAULT_TIME_PRECISION,
-        Map.of());
+        Map.of(),
+        DEFAULT_UNAVAILABLE_VALUES,
+        DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER);
   }
 
   /** What a Kafka tombstone (a key with a null value) becomes. */
@@ -158,6 +167,28 @@ public final class Debezium {
     DEAD_LETTER,
     /** Skipped and counted ({@code filtered}, {@link #METRIC_TRUNCATES_SKIPPED}). */
     SKIP
+  }
+
+  /**
+   * What an update becomes when a column holds Debezium's {@code unavailable.value.placeholder}
+   * (see {@link DecodeStep#withUnavailableValuePlaceholder}): PostgreSQL sends no value for an
+   * unchanged TOAST column (a large text, bytea, array or JSON value) under {@code REPLICA IDENTITY
+   * DEFAULT}, and Debezium writes the placeholder in its place, in the column's form (the text, a
+   * one-element text array, the placeholder's bytes as an integer array, base64 or hex text for
+   * binary columns).
+   */
+  @PublicEvolving
+  public enum UnavailableValues {
+    /**
+     * A dead letter ({@code IllegalArgumentException} naming the column): bound, the placeholder
+     * would enter the row as its value and reach every step and sink after this one.
+     */
+    DEAD_LETTER,
+    /**
+     * Bound as it is (the placeholder text, or its bytes or numbers, in the field), for jobs that
+     * recognise it themselves, for example to keep the column's previous value.
+     */
+    BIND
   }
 
   /**
@@ -226,6 +257,8 @@ public final class Debezium {
     private final Truncates truncates;
     private final ChronoUnit timePrecision;
     private final Map<String, Metadata> metadataFields;
+    private final UnavailableValues unavailableValues;
+    private final String unavailableValuePlaceholder;
 
     private DecodeStep(
         String name,
@@ -237,7 +270,9 @@ public final class Debezium {
         Tombstones tombstones,
         Truncates truncates,
         ChronoUnit timePrecision,
-        Map<String, Metadata> metadataFields) {
+        Map<String, Metadata> metadataFields,
+        UnavailableValues unavailableValues,
+        String unavailableValuePlaceholder) {
       this.name = name;
       this.rowType = rowType;
       this.outputType = outputType;
@@ -248,6 +283,8 @@ public final class Debezium {
       this.truncates = truncates;
       this.timePrecision = timePrecision;
       this.metadataFields = metadataFields;
+      this.unavailableValues = unavailableValues;
+      this.unavailableValuePlaceholder = unavailableValuePlaceholder;
     }
 
     /**
@@ -265,7 +302,9 @@ public final class Debezium {
           tombstones,
           truncates,
           timePrecision,
-          metadataFields);
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder);
     }
 
     /** Overrides the pipeline's error policy for this step. */
@@ -280,7 +319,9 @@ public final class Debezium {
           tombstones,
           truncates,
           timePrecision,
-          metadataFields);
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder);
     }
 
     /** Limits on each record's value and key ({@link JsonReadLimits#defaults()} by default). */
@@ -295,7 +336,9 @@ public final class Debezium {
           tombstones,
           truncates,
           timePrecision,
-          metadataFields);
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder);
     }
 
     /** What tombstones become ({@link #DEFAULT_TOMBSTONES}: skipped). */
@@ -310,7 +353,9 @@ public final class Debezium {
           Objects.requireNonNull(handling, "tombstones"),
           truncates,
           timePrecision,
-          metadataFields);
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder);
     }
 
     /** What truncate events become ({@link #DEFAULT_TRUNCATES}: dead letters). */
@@ -325,7 +370,9 @@ public final class Debezium {
           tombstones,
           Objects.requireNonNull(handling, "truncates"),
           timePrecision,
-          metadataFields);
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder);
     }
 
     /**
@@ -352,7 +399,9 @@ public final class Debezium {
           tombstones,
           truncates,
           unit,
-          metadataFields);
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder);
     }
 
     /**
@@ -385,7 +434,54 @@ public final class Debezium {
           tombstones,
           truncates,
           timePrecision,
-          Collections.unmodifiableMap(fields));
+          Collections.unmodifiableMap(fields),
+          unavailableValues,
+          unavailableValuePlaceholder);
+    }
+
+    /**
+     * What an update whose column holds the unavailable-value placeholder becomes ({@link
+     * #DEFAULT_UNAVAILABLE_VALUES}: a dead letter naming the column).
+     */
+    public DecodeStep<I, T> withUnavailableValues(UnavailableValues handling) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          tombstones,
+          truncates,
+          timePrecision,
+          metadataFields,
+          Objects.requireNonNull(handling, "unavailableValues"),
+          unavailableValuePlaceholder);
+    }
+
+    /**
+     * The connector's {@code unavailable.value.placeholder}, when it is not Debezium's default
+     * ({@link #DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER}), written as in the connector's
+     * configuration: the text, or {@code hex:} and its bytes in hex.
+     *
+     * @throws IllegalArgumentException if it is empty, or {@code hex:} is not followed by hex
+     *     digits
+     */
+    public DecodeStep<I, T> withUnavailableValuePlaceholder(String placeholder) {
+      new UnavailableValue(Objects.requireNonNull(placeholder, "placeholder")); // validates it
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          tombstones,
+          truncates,
+          timePrecision,
+          metadataFields,
+          unavailableValues,
+          placeholder);
     }
 
     /** The type of the step's output: {@code Change<T>} with the row type's POJO type. */
@@ -420,13 +516,17 @@ public final class Debezium {
       List<Metadata> fieldMetadata = new ArrayList<>(metadataFields.values());
       DecoderSettings<T> settings =
           new DecoderSettings<>(
-              rowType,
-              limits,
-              tombstones,
-              truncates,
-              timePrecision,
-              fieldNames.toArray(new String[0]),
-              fieldMetadata.toArray(new Metadata[0]));
+                  rowType,
+                  limits,
+                  tombstones,
+                  truncates,
+                  timePrecision,
+                  fieldNames.toArray(new String[0]),
+                  fieldMetadata.toArray(new Metadata[0]))
+              .withUnavailableValue(
+                  unavailableValues == UnavailableValues.DEAD_LETTER
+                      ? new UnavailableValue(unavailableValuePlaceholder)
+                      : null);
       SingleOutputStreamOperator<Change<T>> decoded =
           context.named(
               stream.process(

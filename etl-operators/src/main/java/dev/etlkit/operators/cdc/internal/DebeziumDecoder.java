@@ -59,6 +59,7 @@ public final class DebeziumDecoder<T> {
   private final JsonReadLimits limits;
   private final Tombstones tombstones;
   private final Truncates truncates;
+  @Nullable private final UnavailableValue unavailableValue;
   private final RowBinder<T> binder;
   private final EnvelopeMetadata metadata = new EnvelopeMetadata();
 
@@ -74,6 +75,7 @@ public final class DebeziumDecoder<T> {
     this.mapper = RowBinder.strictScalars(SafeJson.mapperBuilder(limits)).build();
     this.tombstones = settings.tombstones;
     this.truncates = settings.truncates;
+    this.unavailableValue = settings.unavailableValue;
     this.binder =
         new RowBinder<>(
             mapper,
@@ -183,6 +185,12 @@ public final class DebeziumDecoder<T> {
     // A before-image lacking some columns holds only the key (REPLICA IDENTITY DEFAULT): it is
     // no retraction of the previous row, so the update is emitted as +U alone.
     boolean complete = before != null && hasAllColumnsOf(before, after);
+    if (unavailableValue != null) {
+      requireAvailable(after, "after");
+      if (complete) {
+        requireAvailable(before, "before");
+      }
+    }
     T beforeRow = complete ? binder.bind(before, encodings, metadata, "before") : null;
     T afterRow = binder.bind(after, encodings, metadata, "after");
     if (beforeRow != null) {
@@ -190,6 +198,25 @@ public final class DebeziumDecoder<T> {
     }
     into.add(change(RowKind.UPDATE_AFTER, afterRow, envelope, source));
     return complete ? Outcome.CHANGED : Outcome.UPDATED_WITHOUT_BEFORE;
+  }
+
+  /**
+   * Refuses an update image holding Debezium's unavailable-value placeholder: the event does not
+   * carry that column's value, and binding the placeholder would put it into the row as data.
+   */
+  private void requireAvailable(ObjectNode image, String which) {
+    String column = unavailableValue.columnIn(image);
+    if (column != null) {
+      throw new IllegalArgumentException(
+          "column '"
+              + column
+              + "' of the "
+              + which
+              + " image holds Debezium's unavailable-value placeholder: the database did not send"
+              + " its value (PostgreSQL: an unchanged TOAST column under REPLICA IDENTITY DEFAULT);"
+              + " set REPLICA IDENTITY FULL on the table, or bind the placeholder with"
+              + " withUnavailableValues(BIND)");
+    }
   }
 
   private Outcome delete(

@@ -1,6 +1,7 @@
 package dev.etlkit.operators.cdc.internal;
 
 import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.cdc.Debezium;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.cdc.Debezium.Tombstones;
 import dev.etlkit.operators.cdc.Debezium.Truncates;
@@ -8,6 +9,7 @@ import java.io.Serializable;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Objects;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /** The options of a Debezium decode step, as the decoding function carries them to the cluster. */
@@ -23,6 +25,10 @@ public final class DecoderSettings<T> implements Serializable {
   final String[] metadataFields;
   final Metadata[] metadata;
 
+  /** The placeholder whose updates are dead letters; null: bound as it is. */
+  @Nullable final UnavailableValue unavailableValue;
+
+  /** Settings that dead-letter updates holding Debezium's default placeholder. */
   public DecoderSettings(
       Class<T> rowType,
       JsonReadLimits limits,
@@ -31,6 +37,27 @@ public final class DecoderSettings<T> implements Serializable {
       ChronoUnit timePrecision,
       String[] metadataFields,
       Metadata[] metadata) {
+    this(
+        rowType,
+        limits,
+        tombstones,
+        truncates,
+        timePrecision,
+        metadataFields,
+        metadata,
+        new UnavailableValue(Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER));
+  }
+
+  private DecoderSettings(
+      Class<T> rowType,
+      JsonReadLimits limits,
+      Tombstones tombstones,
+      Truncates truncates,
+      ChronoUnit timePrecision,
+      String[] metadataFields,
+      Metadata[] metadata,
+      @Nullable UnavailableValue unavailableValue) {
+    this.unavailableValue = unavailableValue;
     this.rowType = Objects.requireNonNull(rowType, "rowType");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.tombstones = Objects.requireNonNull(tombstones, "tombstones");
@@ -60,24 +87,58 @@ public final class DecoderSettings<T> implements Serializable {
         new Metadata[0]);
   }
 
+  /** Dead-letters updates holding {@code placeholder}; null binds it as it is. */
+  public DecoderSettings<T> withUnavailableValue(@Nullable UnavailableValue placeholder) {
+    return new DecoderSettings<>(
+        rowType,
+        limits,
+        tombstones,
+        truncates,
+        timePrecision,
+        metadataFields,
+        metadata,
+        placeholder);
+  }
+
   public DecoderSettings<T> withTombstones(Tombstones handling) {
     return new DecoderSettings<>(
-        rowType, limits, handling, truncates, timePrecision, metadataFields, metadata);
+        rowType,
+        limits,
+        handling,
+        truncates,
+        timePrecision,
+        metadataFields,
+        metadata,
+        unavailableValue);
   }
 
   public DecoderSettings<T> withTruncates(Truncates handling) {
     return new DecoderSettings<>(
-        rowType, limits, tombstones, handling, timePrecision, metadataFields, metadata);
+        rowType,
+        limits,
+        tombstones,
+        handling,
+        timePrecision,
+        metadataFields,
+        metadata,
+        unavailableValue);
   }
 
   public DecoderSettings<T> withTimePrecision(ChronoUnit unit) {
     return new DecoderSettings<>(
-        rowType, limits, tombstones, truncates, unit, metadataFields, metadata);
+        rowType, limits, tombstones, truncates, unit, metadataFields, metadata, unavailableValue);
   }
 
   public DecoderSettings<T> withLimits(JsonReadLimits readLimits) {
     return new DecoderSettings<>(
-        rowType, readLimits, tombstones, truncates, timePrecision, metadataFields, metadata);
+        rowType,
+        readLimits,
+        tombstones,
+        truncates,
+        timePrecision,
+        metadataFields,
+        metadata,
+        unavailableValue);
   }
 
   public DecoderSettings<T> withMetadataField(String field, Metadata kind) {
@@ -86,6 +147,6 @@ public final class DecoderSettings<T> implements Serializable {
     fields[fields.length - 1] = field;
     kinds[kinds.length - 1] = kind;
     return new DecoderSettings<>(
-        rowType, limits, tombstones, truncates, timePrecision, fields, kinds);
+        rowType, limits, tombstones, truncates, timePrecision, fields, kinds, unavailableValue);
   }
 }
