@@ -185,9 +185,7 @@ public final class DedupOrder<T> implements Serializable {
     }
     int unnamed = 0;
     for (String name : names) {
-      if (name == null && parts.isEmpty()) {
-        parts.add("1 key");
-      } else if (name == null) {
+      if (name == null) {
         unnamed++;
       } else {
         addUnnamed(parts, unnamed);

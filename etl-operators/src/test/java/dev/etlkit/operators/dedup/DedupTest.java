@@ -110,6 +110,13 @@ class DedupTest {
   }
 
   @Test
+  void dedupOrder_leadingUnnamedKeys_printAsOneRun() {
+    assertThat(DedupOrder.<String>by(r -> 1L).thenBy(r -> 2L)).hasToString("2 keys");
+    assertThat(DedupOrder.<String>by(r -> 1L).thenBy(r -> 2L).thenBy("version", r -> 3L))
+        .hasToString("2 keys, then version");
+  }
+
+  @Test
   void dedupOrder_invalidKeyName_failsNamingTheRule() {
     assertThatThrownBy(() -> DedupOrder.<String>by("log position", r -> 1L))
         .isInstanceOf(IllegalArgumentException.class)

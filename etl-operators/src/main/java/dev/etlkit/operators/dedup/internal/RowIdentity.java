@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
 
 /**
  * Whether a row is identical to a key's kept one, that is has the same serialized form.
@@ -18,6 +20,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * serialized or fingerprinted, so entries keep no fingerprint ({@link #comparesRows()}). Otherwise
  * the rules compare {@link RowFingerprint fingerprints} under the step's secret key, kept in the
  * entries.
+ *
+ * <p>A {@link Row}'s own kind, which its serializer writes and which Flink's {@code
+ * toChangelogStream} sets to the change's kind, is not part of the row here: a row is fingerprinted
+ * as if its kind were {@code INSERT}, so the {@code +U} of an identical row is a no-op (the
+ * change's kind is the one that counts).
  *
  * <p>Not thread-safe: one per operator, created in {@code open()}.
  *
@@ -65,8 +72,22 @@ public final class RowIdentity<T> {
     }
   }
 
-  /** The keyed {@link RowFingerprint fingerprint} of a row. */
+  /** The keyed {@link RowFingerprint fingerprint} of a row; a {@code Row} as of kind INSERT. */
   public long fingerprint(T row) {
-    return fingerprints.of(row);
+    return fingerprints.of(withoutOwnKind(row));
+  }
+
+  /**
+   * {@code row}, or for a {@code Row} of another kind than {@code INSERT} a shallow copy of kind
+   * {@code INSERT} (the row itself is not changed: state or a snapshot may hold it).
+   */
+  @SuppressWarnings("unchecked")
+  private static <T> T withoutOwnKind(T row) {
+    if (row instanceof Row && ((Row) row).getKind() != RowKind.INSERT) {
+      Row copy = Row.copy((Row) row);
+      copy.setKind(RowKind.INSERT);
+      return (T) copy;
+    }
+    return row;
   }
 }
