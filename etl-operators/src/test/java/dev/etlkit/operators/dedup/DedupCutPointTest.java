@@ -66,8 +66,12 @@ class DedupCutPointTest {
     KeyedHarness<Object, String, String> harness =
         DedupHarness.rows(DedupHarness.keepFirst().withEventTimeOrder()).harness().on(backend);
 
-    CutPointCheck.of(harness, HELD_ROWS).withPerKeyOrder().verify();
-    CutPointCheck.of(harness, HELD_ROWS).restoringOn(backend.other()).withPerKeyOrder().verify();
+    CutPointCheck.of(harness, HELD_ROWS).withEndOfInput().withPerKeyOrder().verify();
+    CutPointCheck.of(harness, HELD_ROWS)
+        .withEndOfInput()
+        .restoringOn(backend.other())
+        .withPerKeyOrder()
+        .verify();
   }
 
   @ParameterizedTest
@@ -76,8 +80,9 @@ class DedupCutPointTest {
     KeyedHarness<Object, Change<String>, Change<String>> harness =
         keepLastRetractByVersion().on(backend);
 
-    scripted(CutPointCheck.of(harness, CHANGES), backend).verify();
+    scripted(CutPointCheck.of(harness, CHANGES).withEndOfInput(), backend).verify();
     CutPointCheck.of(harness, CHANGES)
+        .withEndOfInput()
         .restoringOn(backend.other())
         .withSampledCutPoints(SAMPLED_CUTS, 18L)
         .verify();
@@ -91,7 +96,7 @@ class DedupCutPointTest {
             .harness()
             .on(backend);
 
-    scripted(CutPointCheck.of(harness, CHANGES), backend).verify();
+    scripted(CutPointCheck.of(harness, CHANGES).withEndOfInput(), backend).verify();
   }
 
   /**
@@ -105,14 +110,18 @@ class DedupCutPointTest {
                 .harness()
                 .withStateChangelog(),
             HELD_ROWS)
+        .withEndOfInput()
         .withPerKeyOrder()
         .verify();
-    CutPointCheck.of(keepLastRetractByVersion().withStateChangelog(), CHANGES).verify();
+    CutPointCheck.of(keepLastRetractByVersion().withStateChangelog(), CHANGES)
+        .withEndOfInput()
+        .verify();
     CutPointCheck.of(
             DedupHarness.changes(DedupHarness.keepFirst().withRetractOutput().onChangelog())
                 .harness()
                 .withStateChangelog(),
             CHANGES)
+        .withEndOfInput()
         .verify();
   }
 
@@ -168,7 +177,10 @@ class DedupCutPointTest {
       StateBackendKind backend,
       StateBackendKind restoreOn) {
     CutPointCheck<I, O> check =
-        CutPointCheck.of(harness.on(backend), input).restoringOn(restoreOn).withPerKeyOrder();
+        CutPointCheck.of(harness.on(backend), input)
+            .withEndOfInput()
+            .restoringOn(restoreOn)
+            .withPerKeyOrder();
     if (!Soak.isEnabled()) {
       check = check.withSampledCutPoints(SAMPLED_CUTS, seed);
     }
