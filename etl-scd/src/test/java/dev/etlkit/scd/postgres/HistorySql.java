@@ -168,11 +168,6 @@ final class HistorySql {
     return rows(String.format(VERSION_IDS, table));
   }
 
-  /** Transactions prepared (XA) and neither committed nor rolled back, with their gids. */
-  List<String> preparedTransactions() throws SQLException {
-    return rows("SELECT gid, prepared FROM pg_prepared_xacts");
-  }
-
   /** Every row of a query as {@code column=value, ...}. */
   private List<String> rows(String sql) throws SQLException {
     List<String> rows = new ArrayList<>();

@@ -64,9 +64,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   <li>{@code history_retract}: retract output (the default), deletes invalidate (the default),
  *       open-ended current versions;
  *   <li>{@code history_upsert}: upsert output keyed by (key, validFrom), deletes open a delete
- *       marker, current versions end at {@link Scd2#END_OF_TIME};
- *   <li>{@code history_retract_xa}: the retract output again, through Flink's exactly-once (XA)
- *       JDBC sink, which rolls back what the failed attempt wrote since the checkpoint.
+ *       marker, current versions end at {@link Scd2#END_OF_TIME}.
  * </ul>
  *
  * <p>The sink materializes each changelog by (key, validFrom): {@code +I}/{@code +U} upsert a row
@@ -106,8 +104,6 @@ class Scd2PostgresITCase {
 
   private static final AccountHistoryTable RETRACT = new AccountHistoryTable("history_retract");
   private static final AccountHistoryTable UPSERT = new AccountHistoryTable("history_upsert");
-  private static final AccountHistoryTable RETRACT_XA =
-      new AccountHistoryTable("history_retract_xa");
 
   @Nullable private static EmbeddedPostgres postgres;
 
@@ -134,7 +130,6 @@ class Scd2PostgresITCase {
     try (Connection db = postgres.getPostgresDatabase().getConnection()) {
       RETRACT.create(db);
       UPSERT.create(db);
-      RETRACT_XA.create(db);
       HistorySql sql = new HistorySql(db);
       sql.createDeletes(delivered);
 
@@ -144,11 +139,6 @@ class Scd2PostgresITCase {
       assertHistory(sql, db, RETRACT, Scd2Output.RETRACT, HardDeletes.INVALIDATE, null, delivered);
       assertHistory(
           sql, db, UPSERT, Scd2Output.UPSERT, HardDeletes.NEW_RECORD, Scd2.END_OF_TIME, delivered);
-      assertHistory(
-          sql, db, RETRACT_XA, Scd2Output.RETRACT, HardDeletes.INVALIDATE, null, delivered);
-      assertThat(sql.preparedTransactions())
-          .as("no transaction of the exactly-once sink left prepared")
-          .isEmpty();
     }
   }
 
@@ -175,13 +165,12 @@ class Scd2PostgresITCase {
             .uid("accounts");
     EtlStream<Change<Account>> accounts = Etl.from(input, "accounts");
 
-    DataStream<Change<Scd2Row<Account>>> retract =
-        accounts.apply(step("history-retract")).toDataStream();
-    retract.sinkTo(RETRACT.sink(jdbcUrl)).name(RETRACT.name()).uid(RETRACT.name());
-    retract
-        .sinkTo(RETRACT_XA.exactlyOnceSink(jdbcUrl))
-        .name(RETRACT_XA.name())
-        .uid(RETRACT_XA.name());
+    accounts
+        .apply(step("history-retract"))
+        .toDataStream()
+        .sinkTo(RETRACT.sink(jdbcUrl))
+        .name(RETRACT.name())
+        .uid(RETRACT.name());
     accounts
         .apply(
             step("history-upsert")
