@@ -179,7 +179,7 @@ public final class AsyncLookupFunction<I, K, V, O>
     record.tracked = true;
     try {
       engine.load(key, record);
-    } catch (RuntimeException e) { // the key's equals threw in single-flight: nothing registered
+    } catch (RuntimeException e) { // the key's equals threw in single-flight or a micro-batch
       inFlight.remove(record.result);
       record.tracked = false;
       record.reject(e, 1);

@@ -107,11 +107,24 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
     return single;
   }
 
-  /** The distinct keys of a batch, in arrival order. */
+  /**
+   * The distinct keys of a batch, in arrival order. A key whose {@code equals} throws meeting
+   * another of its hash here (with single-flight the keys of a batch are distinct, but a retry may
+   * come after a key that joined later than its own) leaves the keys as they are: a key twice is
+   * asked twice, which costs less than a batch that never goes out.
+   */
   Collection<K> keys() {
     LinkedHashSet<K> keys = new LinkedHashSet<>();
-    for (int i = 0; i < size(); i++) {
-      keys.add(flight(i).key);
+    try {
+      for (int i = 0; i < size(); i++) {
+        keys.add(flight(i).key);
+      }
+    } catch (RuntimeException e) {
+      List<K> all = new ArrayList<>(size());
+      for (int i = 0; i < size(); i++) {
+        all.add(flight(i).key);
+      }
+      return all;
     }
     return keys;
   }

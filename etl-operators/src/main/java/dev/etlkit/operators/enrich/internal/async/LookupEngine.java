@@ -165,8 +165,9 @@ public final class LookupEngine<K, V> {
    * Loads {@code key} for {@code waiter} (after {@link #probe} found nothing fresh): joins the load
    * in flight for the key or starts one. The waiter is answered later, on another thread.
    *
-   * @throws RuntimeException what the key's {@code equals} threw when single-flight compared it
-   *     with a loading key of its hash; then nothing holds the waiter, and the caller answers it
+   * @throws RuntimeException what the key's {@code equals} threw when single-flight (or, without
+   *     it, the micro-batch's distinct keys) compared it with a loading key of its hash; then
+   *     nothing holds the waiter, and the caller answers it
    */
   public void load(K key, Waiter<V> waiter) {
     metrics.cacheMisses.inc();
@@ -176,7 +177,14 @@ public final class LookupEngine<K, V> {
     if (!singleFlight) {
       Flight<K, V> own = new Flight<>(key, false, false);
       own.joinFirst(waiter);
-      startAttempt(own, now);
+      try {
+        startAttempt(own, now);
+      } catch (RuntimeException e) {
+        // The key's equals threw, meeting a key of its hash in the micro-batch: nothing holds
+        // the waiter.
+        recordsWaiting.decrementAndGet();
+        throw e;
+      }
       return;
     }
     Flight<K, V> created = null;
@@ -579,8 +587,22 @@ public final class LookupEngine<K, V> {
     if (!flight.worthRetrying(timers.nanoTime() + delay)) {
       return false;
     }
-    timers.schedule(() -> startAttempt(flight, AttemptTimeouts.READ_CLOCK), delay);
+    timers.schedule(() -> retry(flight), delay);
     return true;
+  }
+
+  /**
+   * Starts a retry of {@code flight} on the timers thread. Without single-flight its key's {@code
+   * equals} may throw meeting a key of its hash in the micro-batch: then the retry cannot be made
+   * and the load fails at once, as when a retry condition throws (else its records would wait for
+   * their step timeout).
+   */
+  private void retry(Flight<K, V> flight) {
+    try {
+      startAttempt(flight, AttemptTimeouts.READ_CLOCK);
+    } catch (RuntimeException e) {
+      abort(flight, e);
+    }
   }
 
   /** Finishes {@code flight}; returns how many waiters to answer (read with its waiter(i)). */

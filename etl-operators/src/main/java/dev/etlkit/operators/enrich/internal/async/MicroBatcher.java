@@ -50,15 +50,20 @@ final class MicroBatcher<K, V> implements Runnable {
     this.keys = distinctKeysNeeded ? new HashSet<>() : null;
   }
 
+  /**
+   * Adds the next attempt of {@code flight} to the pending batch.
+   *
+   * @throws RuntimeException what the key's {@code equals} threw when the distinct keys (no
+   *     single-flight) compared it with a pending key of its hash; then nothing was added
+   */
   void add(Flight<K, V> flight) {
     List<Flight<K, V>> full = null;
     synchronized (this) {
-      pending.add(flight);
-      int distinct = pending.size();
       if (keys != null) {
-        keys.add(flight.key);
-        distinct = keys.size();
+        keys.add(flight.key); // first: an equals that throws leaves the batch as it was
       }
+      pending.add(flight);
+      int distinct = keys != null ? keys.size() : pending.size();
       if (distinct >= maxKeys) {
         full = take();
       } else if (pending.size() == 1) {
