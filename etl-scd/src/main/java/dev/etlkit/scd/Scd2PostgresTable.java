@@ -55,10 +55,11 @@ import org.apache.flink.types.RowKind;
  * again stays in the table, as it is not in the restored state. Nor with {@link
  * EffectiveTime#processingTime()}: its replay after a failure gives the changes new effective
  * times, hence versions with other validFrom values beside the rows written before. In those cases
- * use Flink's exactly-once (XA) JDBC sink, which rolls a failed attempt's writes back. All three
- * {@link Scd2Output} modes can be written: retract and upsert give the whole history, append the
- * final versions. The changes of one key must reach the database in their order: run the sink with
- * the step's parallelism, chained to it (the default when nothing is in between).
+ * use an exactly-once sink, which rolls a failed attempt's writes back (Flink's XA JDBC sink; not
+ * tested by etlkit, see docs/scd2.md for what a test run of it showed). All three {@link
+ * Scd2Output} modes can be written: retract and upsert give the whole history, append the final
+ * versions. The changes of one key must reach the database in their order: run the sink with the
+ * step's parallelism, chained to it (the default when nothing is in between).
  *
  * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
  * SQL to the column's type (character and bit strings to {@code text} and {@code varbit}, as such a
