@@ -36,11 +36,11 @@ public final class RowFingerprint<T> {
     this.k1 = key.k1();
   }
 
-  /** The fingerprint of {@code row}. */
+  /** The fingerprint of {@code row}; a {@code Row} as of kind INSERT ({@link RowKinds}). */
   public long of(T row) {
     buffer.clear();
     try {
-      form.write(row, buffer);
+      form.write(RowKinds.compared(row), buffer);
     } catch (IOException e) {
       throw new UncheckedIOException("could not serialize a row to fingerprint it", e);
     }

@@ -9,7 +9,6 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.types.Row;
-import org.apache.flink.types.RowKind;
 
 /**
  * Whether a row is identical to a key's kept one, that is has the same serialized form.
@@ -74,20 +73,6 @@ public final class RowIdentity<T> {
 
   /** The keyed {@link RowFingerprint fingerprint} of a row; a {@code Row} as of kind INSERT. */
   public long fingerprint(T row) {
-    return fingerprints.of(withoutOwnKind(row));
-  }
-
-  /**
-   * {@code row}, or for a {@code Row} of another kind than {@code INSERT} a shallow copy of kind
-   * {@code INSERT} (the row itself is not changed: state or a snapshot may hold it).
-   */
-  @SuppressWarnings("unchecked")
-  private static <T> T withoutOwnKind(T row) {
-    if (row instanceof Row && ((Row) row).getKind() != RowKind.INSERT) {
-      Row copy = Row.copy((Row) row);
-      copy.setKind(RowKind.INSERT);
-      return (T) copy;
-    }
-    return row;
+    return fingerprints.of(row);
   }
 }

@@ -158,7 +158,7 @@ public final class ChangelogCheckFunction<K, T>
     Long stored = status.value();
     long before = stored == null ? 0L : stored;
     RowKind kind = change.kind();
-    long rowHash = full ? fingerprint.of(RowKinds.compared(change.value())) : 0L;
+    long rowHash = full ? fingerprint.of(change.value()) : 0L;
     long legacyRowHash =
         full && ChangelogRules.holdsLegacyHash(before) ? legacyHash.hash(change.value()) : 0L;
     ChangelogRules.Violation violation =

@@ -9,6 +9,7 @@ import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.core.internal.ValueEquality;
+import dev.etlkit.operators.internal.RowKinds;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;

@@ -227,7 +227,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     boolean same = false;
     if (change.isAccumulate()) {
       if (projected) {
-        rowHash = fingerprint.of(RowKinds.compared(change.value()));
+        rowHash = fingerprint.of(change.value());
       }
       if (live) {
         same =

@@ -1,4 +1,4 @@
-package dev.etlkit.operators.normalize.internal;
+package dev.etlkit.operators.internal;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.Row;
@@ -8,10 +8,11 @@ import org.apache.flink.types.RowKind;
  * A {@link Row} value has a kind of its own, which {@code equals} and the row serializer include
  * and which Flink's {@code toChangelogStream} sets to the change's kind. The {@code Change}'s kind
  * is the one that counts, so rows are compared and fingerprinted as if their own kind were {@code
- * INSERT}.
+ * INSERT}: {@link RowFingerprint} fingerprints them so for every step, and normalize compares them
+ * so.
  */
 @Internal
-final class RowKinds {
+public final class RowKinds {
 
   private RowKinds() {}
 
@@ -20,7 +21,7 @@ final class RowKinds {
    * {@code INSERT} (the value itself is not changed).
    */
   @SuppressWarnings("unchecked")
-  static <T> T compared(T value) {
+  public static <T> T compared(T value) {
     if (value instanceof Row row && row.getKind() != RowKind.INSERT) {
       Row copy = Row.copy(row);
       copy.setKind(RowKind.INSERT);
