@@ -383,6 +383,51 @@ class AvroConversionEdgesTest {
                 + " would be narrowed)");
   }
 
+  private static final Schema LONG_FIELD_RECORD =
+      parse(
+          "{\"type\":\"record\",\"name\":\"L\",\"fields\":["
+              + "{\"name\":\"n\",\"type\":\"long\"},"
+              + "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":\"long\"}}]}");
+
+  @Test
+  void toJson_integerInALongField_isWrittenAsEncodeTakesIt() throws Exception {
+    // encode widens an Integer into a long field (it loses nothing); toJson must take what encode
+    // takes, or a record the Avro step would write becomes a dead letter on the JSON step.
+    GenericRecord record = new AvroData.Record(LONG_FIELD_RECORD);
+    record.put("n", 7);
+    record.put("m", java.util.Map.of("a", -3));
+    GenericRecord viaBinary =
+        new AvroRecordDecoder<>(RecordModel.generic(LONG_FIELD_RECORD), null, null, 100)
+            .decode(
+                new AvroRecordEncoder<>(RecordModel.generic(LONG_FIELD_RECORD), null)
+                    .encode(record));
+
+    String json = new AvroToJson().convert(record);
+
+    assertThat(json).isEqualTo("{\"n\":7,\"m\":{\"a\":-3}}");
+    assertThat(fromJson(LONG_FIELD_RECORD, json)).isEqualTo(viaBinary);
+  }
+
+  @Test
+  void toJson_shortOrDoubleInALongField_isRejected_asEncodeRejectsIt() {
+    for (Object value : new Object[] {(short) 7, 7.0d}) {
+      GenericRecord record = new AvroData.Record(LONG_FIELD_RECORD);
+      record.put("n", value);
+      record.put("m", java.util.Map.of());
+
+      assertThatThrownBy(
+              () ->
+                  new AvroRecordEncoder<>(RecordModel.generic(LONG_FIELD_RECORD), null)
+                      .encode(record))
+          .as("encode %s", value.getClass())
+          .isInstanceOf(AvroFormatException.class);
+      assertThatThrownBy(() -> new AvroToJson().convert(record))
+          .as("toJson %s", value.getClass())
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessageStartingWith("record does not fit its schema L at $.n");
+    }
+  }
+
   @Test
   void fromJson_utf16WithAnUnpairedSurrogate_isMalformed() {
     Schema schema =
