@@ -299,6 +299,8 @@ public final class AvroToJson {
           }
         } else if (s.getType() == Schema.Type.INT) {
           json.writeNumber(cast(v, Integer.class, s));
+        } else if (v instanceof Integer) { // encode widens an Integer into a long field too
+          json.writeNumber((Integer) v);
         } else {
           json.writeNumber(cast(v, Long.class, s));
         }
