@@ -25,6 +25,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.StateMigrationException;
 import org.junit.jupiter.api.Test;
@@ -517,6 +518,46 @@ class KeyedHarnessTest {
       Object tag = tagClass.getConstructor().newInstance();
       tagClass.getField("tag").set(tag, value);
       last.update(tag);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void close_whenFinishThrows_stillClosesTheOperatorAndItsStateBackend(StateBackendKind backend)
+      throws Exception {
+    // Flink's harness stops at a finish() that throws and never closes the operator, so its state
+    // backend (a RocksDB instance with native memory) stayed open; a task closes it in that case.
+    OperatorHarness<String, String> harness =
+        KeyedHarness.<String, String, String>forOperator(
+                FinishFails::new, value -> value, Types.STRING, Types.STRING)
+            .on(backend)
+            .open();
+    harness.processElement("a", 1);
+    FinishFails operator = (FinishFails) harness.unwrap().getOperator();
+
+    assertThatThrownBy(harness::close)
+        .isInstanceOf(IllegalStateException.class)
+        .hasRootCauseMessage("finish failed");
+    assertThat(operator.closed).isTrue();
+  }
+
+  /** Counts in keyed state; its finish() throws. */
+  static final class FinishFails extends KeyedProcessOperator<String, String, String> {
+    boolean closed;
+
+    FinishFails() {
+      super(new RememberForOneSecond());
+    }
+
+    @Override
+    public void finish() throws Exception {
+      throw new IllegalStateException("finish failed");
+    }
+
+    @Override
+    public void close() throws Exception {
+      closed = true;
+      super.close();
     }
   }
 
