@@ -241,13 +241,36 @@ public final class RecordingHarness<K, I, O>
     recording().clear();
   }
 
-  /** Closes the operator, then the environment (Flink's harness leaves a given one open). */
+  /**
+   * Closes the operator, then the environment (Flink's harness leaves a given one open). Flink's
+   * harness stops at an operator {@code finish()} that throws and never closes the operator; this
+   * closes it then, as a task does, so its state backend (RocksDB's native memory and managed
+   * memory) is released. The first failure is thrown, later ones are suppressed in it.
+   */
   @Override
   public void close() throws Exception {
+    Exception failure = null;
     try {
       super.close();
-    } finally {
+    } catch (Exception e) {
+      failure = e;
+      try {
+        getOperator().close(); // a no-op for state already disposed if close() itself failed
+      } catch (Exception closing) {
+        failure.addSuppressed(closing);
+      }
+    }
+    try {
       getEnvironment().close();
+    } catch (Exception e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
