@@ -194,6 +194,12 @@ public final class LookupRetry<V> implements Serializable {
    *
    * <p>The condition sees misses too: {@code found -> found.get()...} throws on one. If it throws,
    * the answer is not used and the load fails as described in {@link #withRetryOn}.
+   *
+   * <p>A condition that accepts misses wants a cache without miss caching, as {@link
+   * #withRetryOnMiss} does: with miss caching, the last attempt's miss is cached and later records
+   * of the key get it from the cache, without a lookup, until it expires. The step cannot tell
+   * which answers a condition accepts, so it refuses the combination only for {@link
+   * #withRetryOnMiss}.
    */
   public LookupRetry<V> withRetryOnResult(Condition<Optional<V>> condition) {
     Objects.requireNonNull(condition, "condition");
