@@ -354,9 +354,9 @@ public final class Columns<T> implements Serializable {
       case POJO:
         return fieldReader(findField(typeClass, allNames[index]));
       case ROW:
-        return new PositionReader(index, true);
+        return new RowReader(index, allNames[index]);
       case TUPLE:
-        return new PositionReader(index, false);
+        return new TupleReader(index);
       default:
         return new WholeReader();
     }
@@ -408,20 +408,40 @@ public final class Columns<T> implements Serializable {
     }
   }
 
-  /** A column of a {@link Row} or a {@link Tuple} by position. */
-  private static final class PositionReader extends Reader {
+  /**
+   * A column of a {@link Row}: by position, or by name for a row in name-based field mode ({@code
+   * Row.withNames()}), which refuses reads by position but is a valid value of a named row type
+   * (Flink's serializer copies and writes it; it reads back positioned).
+   */
+  private static final class RowReader extends Reader {
     private final int index;
-    private final boolean row;
+    private final String name;
 
-    PositionReader(int index, boolean row) {
+    RowReader(int index, String name) {
       this.index = index;
-      this.row = row;
+      this.name = name;
     }
 
     @Override
     @Nullable
     Object read(Object value) {
-      return row ? ((Row) value).getField(index) : ((Tuple) value).getField(index);
+      Row row = (Row) value;
+      return row.getFieldNames(false) == null ? row.getField(index) : row.getField(name);
+    }
+  }
+
+  /** A column of a {@link Tuple} by position. */
+  private static final class TupleReader extends Reader {
+    private final int index;
+
+    TupleReader(int index) {
+      this.index = index;
+    }
+
+    @Override
+    @Nullable
+    Object read(Object value) {
+      return ((Tuple) value).getField(index);
     }
   }
 
