@@ -140,6 +140,49 @@ class StepsHarnessTest {
     }
   }
 
+  /** An exception that cannot say what went wrong: its message breaks, as a bad record's may. */
+  static final class UnprintableException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getMessage() {
+      throw new IllegalStateException("message of a broken record");
+    }
+  }
+
+  @Test
+  void filter_predicateThrowingAnExceptionWhoseMessageThrows_isStillADeadLetter() throws Exception {
+    FilterFunction<String> broken =
+        s -> {
+          if (s.equals("bad")) {
+            throw new UnprintableException();
+          }
+          return true;
+        };
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(
+            new FilterStepFunction<>(broken, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement("good", 1L);
+      h.processElement("bad", 2L);
+      h.processElement("next", 3L);
+
+      assertThat(h.extractOutputValues()).containsExactly("good", "next");
+      assertThat(deadLetters(h))
+          .singleElement()
+          .satisfies(
+              letter -> {
+                assertThat(letter.errorClass()).isEqualTo(UnprintableException.class.getName());
+                assertThat(letter.errorMessage())
+                    .isEqualTo(
+                        "<no message: "
+                            + UnprintableException.class.getName()
+                            + ".getMessage() threw java.lang.IllegalStateException>");
+                assertThat(letter.payloadText()).isEqualTo("bad");
+              });
+      assertThat(accounting(h).step("orders", "parse").isBalanced()).isTrue();
+    }
+  }
+
   @Test
   void map_functionReturningNull_isADeadLetterNotANullRecord() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
