@@ -290,11 +290,28 @@ public final class DeadLetter {
       return this;
     }
 
-    /** Sets error class and message from the error (the cause chain is not kept). */
+    /**
+     * Sets error class and message from the error (the cause chain is not kept). If the error's
+     * {@code getMessage()} throws, the message is a note naming the error's class and what it threw
+     * instead, so the record still becomes a dead letter.
+     */
     public Builder error(Throwable error) {
       this.errorClass = error.getClass().getName();
-      this.errorMessage = error.getMessage();
+      this.errorMessage = message(error);
       return this;
+    }
+
+    @Nullable
+    private static String message(Throwable error) {
+      try {
+        return error.getMessage();
+      } catch (RuntimeException | StackOverflowError e) {
+        return "<no message: "
+            + error.getClass().getName()
+            + ".getMessage() threw "
+            + e.getClass().getName()
+            + ">";
+      }
     }
 
     public Builder errorClass(String errorClass) {

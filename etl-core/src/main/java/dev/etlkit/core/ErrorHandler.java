@@ -78,6 +78,9 @@ public final class ErrorHandler implements Serializable {
   public void passedOn() {
     if (++passedOn + metrics.inCount() >= checkAt) {
       checkRate();
+    } else if (checkAt != Long.MAX_VALUE) {
+      // The inputs may now reach minRecords with fewer recordsIn: check there.
+      metrics.checkBudgetsAt(checkAt - passedOn);
     }
   }
 

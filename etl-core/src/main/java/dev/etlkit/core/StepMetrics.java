@@ -102,6 +102,11 @@ public final class StepMetrics {
     checkBudgetsAt = Math.min(checkBudgetsAt, inputs);
   }
 
+  /** Has the budgets checked when {@code recordsIn} reach {@code inputs}, if not sooner. */
+  void checkBudgetsAt(long inputs) {
+    checkBudgetsAt = Math.min(checkBudgetsAt, inputs);
+  }
+
   private void checkBudgets() {
     long next = Long.MAX_VALUE;
     for (ErrorHandler budget : budgets) {

@@ -140,6 +140,49 @@ class StepsHarnessTest {
     }
   }
 
+  /** An exception that cannot say what went wrong: its message breaks, as a bad record's may. */
+  static final class UnprintableException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getMessage() {
+      throw new IllegalStateException("message of a broken record");
+    }
+  }
+
+  @Test
+  void filter_predicateThrowingAnExceptionWhoseMessageThrows_isStillADeadLetter() throws Exception {
+    FilterFunction<String> broken =
+        s -> {
+          if (s.equals("bad")) {
+            throw new UnprintableException();
+          }
+          return true;
+        };
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(
+            new FilterStepFunction<>(broken, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement("good", 1L);
+      h.processElement("bad", 2L);
+      h.processElement("next", 3L);
+
+      assertThat(h.extractOutputValues()).containsExactly("good", "next");
+      assertThat(deadLetters(h))
+          .singleElement()
+          .satisfies(
+              letter -> {
+                assertThat(letter.errorClass()).isEqualTo(UnprintableException.class.getName());
+                assertThat(letter.errorMessage())
+                    .isEqualTo(
+                        "<no message: "
+                            + UnprintableException.class.getName()
+                            + ".getMessage() threw java.lang.IllegalStateException>");
+                assertThat(letter.payloadText()).isEqualTo("bad");
+              });
+      assertThat(accounting(h).step("orders", "parse").isBalanced()).isTrue();
+    }
+  }
+
   @Test
   void map_functionReturningNull_isADeadLetterNotANullRecord() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {
@@ -250,6 +293,62 @@ class StepsHarnessTest {
       assertThatThrownBy(() -> h.processElement("ok", 4L)) // b: 2 of 4
           .isInstanceOf(EtlException.class)
           .hasMessageContaining("error-rate-budget(max 0.25 after 4 records) is exhausted");
+    }
+  }
+
+  @Test
+  void errorRateBudget_passedOnRecords_recordThatMakesMinRecordsWithoutBeingBad_tripsTheBudget()
+      throws Exception {
+    // ErrorPolicy: fail "on the input that makes minRecords, if the bad records before it already
+    // exceed the rate", also for a check that passes records on (ErrorHandler.passedOn) and counts
+    // in only those it finishes: here the 4th input is one it drops on purpose
+    ErrorHandler handler = new ErrorHandler(STEP, ErrorPolicy.errorRateBudget(0.4, 4));
+    try (OneInputStreamOperatorTestHarness<String, String> h = harness(new Check(handler))) {
+      h.processElement("ok", 1L); // passed on
+      h.processElement("bad", 2L);
+      h.processElement("bad", 3L);
+
+      assertThatThrownBy(() -> h.processElement("skip", 4L)) // 2 bad of 4 inputs = 50 %
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining(
+              "error-rate-budget(max 0.4 after 4 records) is exhausted: 2 bad records in the"
+                  + " first 4 inputs");
+    }
+  }
+
+  /**
+   * A check in front of a shuffle, like the key checks of the keyed steps: passes "ok" on
+   * unfinished ({@link ErrorHandler#passedOn}), drops "skip" on purpose and rejects the rest.
+   */
+  private static final class Check extends ProcessFunction<String, String> {
+    private final ErrorHandler errors;
+    private transient StepMetrics metrics;
+
+    Check(ErrorHandler errors) {
+      this.errors = errors;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+      metrics = StepMetrics.register(getRuntimeContext(), STEP);
+      errors.open(metrics);
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) {
+      if (value.equals("ok")) {
+        errors.passedOn();
+        out.collect(value);
+        return;
+      }
+      metrics.in();
+      if (value.equals("skip")) {
+        metrics.filtered();
+        return;
+      }
+      ctx.output(
+          DeadLetter.OUTPUT_TAG,
+          errors.reject(new IllegalArgumentException(value), value, null, null, 0L));
     }
   }
 
