@@ -15,6 +15,19 @@ class DeadLetterTest {
   }
 
   @Test
+  void payloadOf_aRawRecord_isItsValueBytes_aTombstoneNone() {
+    DeadLetter record =
+        letter().payloadOf(new RawRecord(null, new byte[] {1, 2}, null, null)).build();
+    DeadLetter tombstone =
+        letter().payloadOf(new RawRecord(new byte[] {3}, null, null, null)).build();
+
+    // Before, RawRecord.toString() (sizes only) was the payload: nothing to replay.
+    assertThat(record.payloadBytes()).containsExactly(1, 2);
+    assertThat(tombstone.payloadBytes()).isNull();
+    assertThat(tombstone.payloadText()).isNull();
+  }
+
+  @Test
   void payloadBytes_overLimit_areCutAndFlagged() {
     DeadLetter l = letter().payload(new byte[] {1, 2, 3, 4, 5}, 3).build();
 

@@ -2,6 +2,7 @@ package dev.etlkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.etlkit.core.internal.FilterStepFunction;
 import dev.etlkit.core.internal.MapStepFunction;
@@ -712,6 +713,29 @@ class StepsHarnessTest {
           .singleElement()
           .extracting(DeadLetter::sourcePosition)
           .isEqualTo("orders-3@1234");
+    }
+  }
+
+  @Test
+  void map_throwingOnARawRecord_deadLetterKeepsItsValueBytes_asADecoderDoes() throws Exception {
+    MapFunction<RawRecord, Integer> length =
+        record -> Integer.parseInt(new String(record.value(), StandardCharsets.UTF_8));
+    try (OneInputStreamOperatorTestHarness<RawRecord, Integer> h =
+        harness(new MapStepFunction<>(length, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement(
+          new RawRecord(
+              "k".getBytes(StandardCharsets.UTF_8),
+              "x".getBytes(StandardCharsets.UTF_8),
+              "orders-3@1234",
+              null),
+          10L);
+      h.processElement(new RawRecord("k".getBytes(StandardCharsets.UTF_8), null, null, 7L), 11L);
+
+      // Before, the payload was RawRecord.toString() (sizes only): nothing to replay.
+      assertThat(deadLetters(h))
+          .extracting(DeadLetter::payloadBytes, DeadLetter::payloadText)
+          .containsExactly(
+              tuple("x".getBytes(StandardCharsets.UTF_8), null), tuple(null, null)); // tombstone
     }
   }
 }
