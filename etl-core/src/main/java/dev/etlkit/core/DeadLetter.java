@@ -388,12 +388,16 @@ public final class DeadLetter {
     }
 
     /**
-     * Keeps a record as the payload: {@code byte[]} as bytes, anything else as its {@code
-     * String.valueOf} text.
+     * Keeps a record as the payload: {@code byte[]} as bytes, a {@link RawRecord} as its value's
+     * bytes (none for a tombstone; its {@code toString()} holds sizes only), anything else as its
+     * {@code String.valueOf} text.
      */
     public Builder payloadOf(@Nullable Object record) {
       if (record instanceof byte[]) {
         return payload((byte[]) record);
+      }
+      if (record instanceof RawRecord) {
+        return payload(((RawRecord) record).value());
       }
       return payload(record == null ? null : String.valueOf(record));
     }

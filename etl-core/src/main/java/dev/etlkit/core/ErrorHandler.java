@@ -135,7 +135,8 @@ public final class ErrorHandler implements Serializable {
    * Rejects one record.
    *
    * @param error why the record was rejected
-   * @param payload the record as received ({@code byte[]} kept as bytes, else as text)
+   * @param payload the record as received ({@code byte[]} kept as bytes, a {@link RawRecord} as its
+   *     value's bytes (none for a tombstone), else as text)
    * @param eventTime its event time ({@code ctx.timestamp()}), if known; null or Flink's "no
    *     timestamp" marker {@code Long.MIN_VALUE} (what {@code ctx.timestamp()} gives for a record
    *     from a source without a timestamp assigner) for none: the dead letter then takes the
@@ -190,6 +191,8 @@ public final class ErrorHandler implements Serializable {
             .rejectedAt(nowMillis);
     if (payload instanceof byte[]) {
       letter.payload((byte[]) payload, maxPayloadBytes);
+    } else if (payload instanceof RawRecord) { // its toString() holds sizes only
+      letter.payload(((RawRecord) payload).value(), maxPayloadBytes);
     } else {
       letter.payload(payload == null ? null : text(payload), maxPayloadBytes);
     }
