@@ -28,6 +28,24 @@ class DeadLetterTest {
   }
 
   @Test
+  void errorMessage_overLimit_isCutAndMarked() {
+    // A user function's exception may quote a whole document; a dead letter must stay small enough
+    // for its sink (a Kafka topic refuses records over max.message.bytes, failing the job).
+    String huge = "é".repeat(100_000); // 200,000 UTF-8 bytes
+    DeadLetter fromError = letter().error(new IllegalArgumentException(huge)).build();
+    DeadLetter set = letter().errorMessage(huge).build();
+    String small = "x".repeat(8 * 1024);
+
+    for (DeadLetter l : new DeadLetter[] {fromError, set}) {
+      assertThat(l.errorMessage())
+          .startsWith("éé")
+          .endsWith("é [cut]")
+          .hasSize(8 * 1024 / 2 + " [cut]".length()); // é is 2 bytes
+    }
+    assertThat(letter().errorMessage(small).build().errorMessage()).isEqualTo(small);
+  }
+
+  @Test
   void payloadBytes_overLimit_areCutAndFlagged() {
     DeadLetter l = letter().payload(new byte[] {1, 2, 3, 4, 5}, 3).build();
 
