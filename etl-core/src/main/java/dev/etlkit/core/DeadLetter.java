@@ -16,11 +16,12 @@ import org.apache.flink.util.OutputTag;
  * exactly one dead letter for it (unless its {@link ErrorPolicy} fails the job instead); {@link
  * EtlStream#deadLetters()} collects them from all steps of a pipeline.
  *
- * <p>The original payload is kept either as bytes (for byte input) or as text (for everything
- * else), cut to at most {@link #DEFAULT_MAX_PAYLOAD_BYTES} bytes with {@link #payloadTruncated()}
- * set when it was cut; {@link #payloadAsBytes()} and {@link #payloadAsText()} give it in one form
- * whichever it was kept in. The error message is the message of the exception that rejected the
- * record; steps keep payload contents out of it.
+ * <p>The original payload is kept either as bytes (for byte and {@link RawRecord} input) or as text
+ * (for everything else), cut to at most {@link #DEFAULT_MAX_PAYLOAD_BYTES} bytes with {@link
+ * #payloadTruncated()} set when it was cut; {@link #payloadAsBytes()} and {@link #payloadAsText()}
+ * give it in one form whichever it was kept in. The error message is the message of the exception
+ * that rejected the record, cut to {@link #MAX_ERROR_MESSAGE_BYTES}; steps keep payload contents
+ * out of it.
  *
  * <p>Instances are immutable; build them with {@link #builder()}.
  */
@@ -30,6 +31,16 @@ public final class DeadLetter {
 
   /** Payloads longer than this many bytes are truncated (and flagged). */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+  /**
+   * Error messages longer than this many UTF-8 bytes are cut to it and marked with a trailing
+   * {@code " [cut]"}: an exception of a user function may quote a whole document, and a dead letter
+   * must stay small enough for its sink (a Kafka topic refuses a record over its {@code
+   * max.message.bytes}).
+   */
+  public static final int MAX_ERROR_MESSAGE_BYTES = 8 * 1024;
+
+  private static final String CUT_MARK = " [cut]";
 
   /** The type information of dead-letter streams; its serializer has a versioned snapshot. */
   public static final TypeInformation<DeadLetter> TYPE_INFO = new DeadLetterTypeInfo();
@@ -297,8 +308,7 @@ public final class DeadLetter {
      */
     public Builder error(Throwable error) {
       this.errorClass = error.getClass().getName();
-      this.errorMessage = message(error);
-      return this;
+      return errorMessage(message(error));
     }
 
     @Nullable
@@ -319,9 +329,19 @@ public final class DeadLetter {
       return this;
     }
 
+    /** The error message, cut to {@link #MAX_ERROR_MESSAGE_BYTES} if longer. */
     public Builder errorMessage(@Nullable String errorMessage) {
-      this.errorMessage = errorMessage;
+      // A char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2 chars): short ones are not cut.
+      this.errorMessage =
+          errorMessage == null || errorMessage.length() * 3 <= MAX_ERROR_MESSAGE_BYTES
+              ? errorMessage
+              : cut(errorMessage);
       return this;
+    }
+
+    private static String cut(String message) {
+      String kept = truncateUtf8(message, MAX_ERROR_MESSAGE_BYTES);
+      return kept.length() == message.length() ? message : kept + CUT_MARK;
     }
 
     /** Keeps the payload as bytes, cut to {@link #DEFAULT_MAX_PAYLOAD_BYTES}. */
