@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.http;
 
 import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.etlkit.operators.JsonReadLimits;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.util.InstantiationUtil;
@@ -426,6 +428,36 @@ class HttpLookupServerTest {
     HttpLookupException failed = failure(throwing.lookup("c-1"));
     assertThat(failed.retryable()).isFalse();
     assertThat(failed.getMessage()).doesNotContain("Customer");
+  }
+
+  /**
+   * An {@link Error} while reading a response (here the value mapper's, as a class missing from the
+   * job jar would give) completes the future with it, single and batched: the Lookup contract lets
+   * an Error fail the task. It used to escape on the client's thread, and the future never
+   * completed.
+   */
+  @Test
+  void lookup_errorReadingTheValue_completesTheFutureWithTheError() throws Exception {
+    SerializableFunction<JsonNode, String> broken =
+        node -> {
+          throw new NoClassDefFoundError("dev/example/MissingClass");
+        };
+    HttpLookup<String, String> single =
+        lookups.open(HttpLookup.get(api.base() + "/customers/{key}", String.class, broken));
+    HttpLookup<String, String> batch =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", String.class, broken)
+                .withBatchEndpoint(api.base() + "/batch"));
+
+    assertThat(catchThrowable(() -> single.lookup("c-1").get(5, TimeUnit.SECONDS)))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(NoClassDefFoundError.class);
+    assertThat(
+            catchThrowable(() -> batch.lookupAll(List.of("c-1", "c-2")).get(5, TimeUnit.SECONDS)))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(NoClassDefFoundError.class);
   }
 
   @Test
