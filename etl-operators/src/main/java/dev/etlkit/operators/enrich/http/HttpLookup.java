@@ -311,7 +311,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * Sends the request and returns at once; the future completes on an HTTP client thread with the
-   * value, with empty for a miss, or with an {@link HttpLookupException}.
+   * value, with empty for a miss, or with an {@link HttpLookupException}. An {@link Error}, such as
+   * one thrown by the value mapper, completes it as it is (it fails the task).
    */
   @Override
   public CompletableFuture<Optional<V>> lookup(K key) {

@@ -441,7 +441,9 @@ final class HttpLookupRuntime<K, V> {
       }
       try {
         if (error != null) {
-          result.completeExceptionally(HttpFailures.of(unwrap(error), requestTimeout));
+          Throwable cause = unwrap(error);
+          result.completeExceptionally(
+              cause instanceof Error ? cause : HttpFailures.of(cause, requestTimeout));
         } else {
           result.complete(onResponse(response, response.statusCode()));
         }
@@ -449,6 +451,10 @@ final class HttpLookupRuntime<K, V> {
         result.completeExceptionally(e);
       } catch (RuntimeException e) {
         result.completeExceptionally(HttpFailures.unexpected(e));
+      } catch (Error e) {
+        // Thrown here it would only end this callback's own future: the result would never
+        // complete. Completing it with the Error fails the task, as the Lookup contract says.
+        result.completeExceptionally(e);
       }
     }
   }
