@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.jdbc;
 
 import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,5 +169,40 @@ class JdbcLookupEdgesTest {
     }
 
     assertThat(overloaded).as("lookups failed with at most 2 = 1 + 1 in flight").isEmpty();
+  }
+
+  /**
+   * An {@link Error} of the row mapper (here a class missing from the job jar) completes the future
+   * with it, singly and batched, and the lookup keeps answering: the Lookup contract lets an Error
+   * fail the task. It used to become a permanent "failed unexpectedly" JdbcLookupException, so the
+   * step dead-lettered every record instead.
+   */
+  @Test
+  void lookup_errorOfTheRowMapper_completesTheFutureWithTheError() throws Exception {
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.<String, Customer>table(
+                    db().url(),
+                    "customers",
+                    "id",
+                    JdbcKey.text(),
+                    row -> {
+                      throw new NoClassDefFoundError("dev/example/MissingClass");
+                    })
+                .withCredentials(reader())
+                .withPoolSize(1));
+
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      assertThat(catchThrowable(() -> await(lookup.lookup("c-1"))))
+          .as("attempt %d", attempt)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(NoClassDefFoundError.class);
+      assertThat(catchThrowable(() -> await(lookup.lookupAll(List.of("c-1", "c-2")))))
+          .as("attempt %d", attempt)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(NoClassDefFoundError.class);
+    }
   }
 }
