@@ -445,7 +445,8 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
 
   /**
    * Queues the query and returns at once. The future completes on a lookup thread with the value of
-   * the key's first row, with empty when there is none, or with a {@link JdbcLookupException}.
+   * the key's first row, with empty when there is none, or with a {@link JdbcLookupException}. An
+   * {@link Error}, such as one thrown by the row mapper, completes it as it is (it fails the task).
    */
   @Override
   public CompletableFuture<Optional<V>> lookup(K key) {

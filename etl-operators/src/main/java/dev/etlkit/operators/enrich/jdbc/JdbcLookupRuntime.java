@@ -307,7 +307,7 @@ final class JdbcLookupRuntime<K, V> {
         failure = SqlFailures.unexpected(e);
       } catch (Error e) {
         admission.release();
-        fail(SqlFailures.unexpected(e));
+        fail(e); // as it is: the step fails the task for it, as the Lookup contract says
         throw e;
       }
       admission.release();
