@@ -131,6 +131,22 @@ class HttpLookupServerTest {
     assertThat(api.requests).hasSize(1); // a redirect is not followed
   }
 
+  /**
+   * Only 408, 429 and 5xx are retryable: a status outside the standard classes, which the JDK
+   * client accepts, is permanent like any other non-2xx. 600 to 999 used to count as 5xx.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {600, 799, 999})
+  void lookup_statusOutsideTheStandardClasses_failsPermanently(int status) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("status-" + status));
+
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.statusCode()).hasValue(status);
+    assertThat(failed).hasMessage("HTTP lookup got status " + status + " (permanent)");
+  }
+
   @Test
   void lookup_slowerThanTheRequestTimeout_failsRetryablyInTime() throws Exception {
     HttpLookup<String, Profile> lookup =
