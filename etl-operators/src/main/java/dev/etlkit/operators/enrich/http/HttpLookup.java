@@ -44,7 +44,8 @@ import org.apache.flink.util.function.SerializableSupplier;
  *       does one that is not valid JSON for the value.
  *   <li>Miss statuses ({@link #withMissStatuses}, default 404): a miss.
  *   <li>408, 429 and 5xx: a retryable {@link HttpLookupException} with the status and the {@code
- *       Retry-After} the server sent; other 4xx and 3xx (redirects are not followed): permanent.
+ *       Retry-After} the server sent; any other status, such as other 4xx and 3xx (redirects are
+ *       not followed): permanent.
  *   <li>No complete response within {@link #withRequestTimeout requestTimeout}, or a connection
  *       error: a retryable {@link HttpLookupException}. The timeout bounds each request from
  *       sending to the last byte of its body; the enrichment step's own timeout bounds the whole

@@ -538,7 +538,7 @@ final class HttpLookupRuntime<K, V> {
     private HttpFailures() {}
 
     static HttpLookupException status(int status, @Nullable Duration retryAfter) {
-      boolean retryable = status == 408 || status == 429 || status >= 500;
+      boolean retryable = status == 408 || status == 429 || (status >= 500 && status <= 599);
       return new HttpLookupException(
           "HTTP lookup got status " + status + (retryable ? " (retryable)" : " (permanent)"),
           retryable,
