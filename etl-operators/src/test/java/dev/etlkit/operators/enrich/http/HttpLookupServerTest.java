@@ -497,6 +497,34 @@ class HttpLookupServerTest {
     assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
   }
 
+  /**
+   * Cancelling a lookup's future, single or batched, cancels its requests and frees their in-flight
+   * slots at once. The requests used to go on, holding their slots (and connections) until the
+   * response or the request timeout, so with the limit reached the next lookup failed as
+   * overloaded.
+   */
+  @Test
+  void lookup_cancelledFuture_freesItsSlotsAtOnce() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withBatchEndpoint(api.base() + "/customers/slow") // answers after 2 s
+                .withMaxBatchKeys(1)
+                .withMaxConcurrentRequests(2),
+            context);
+
+    CompletableFuture<Optional<Profile>> single = lookup.lookup("slow");
+    assertThat(single.cancel(true)).isTrue();
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    CompletableFuture<Map<String, Profile>> batch = lookup.lookupAll(List.of("c-1", "c-2"));
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(2);
+    assertThat(batch.cancel(true)).isTrue();
+
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    assertThat(await(lookup.lookup("c-1"))).contains(Profile.of("c-1"));
+  }
+
   @Test
   void close_failsRequestsInFlightAtOnce_andLaterLookups() throws Exception {
     HttpLookup<String, Profile> lookup = lookups.open(profiles());
