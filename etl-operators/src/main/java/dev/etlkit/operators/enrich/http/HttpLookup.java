@@ -56,7 +56,8 @@ import org.apache.flink.util.function.SerializableSupplier;
  *
  * <p>This lookup neither retries nor caches (the enrichment step does). At most {@link
  * #withMaxConcurrentRequests maxConcurrentRequests} requests are in flight per subtask; beyond that
- * a lookup fails at once with a retryable "overloaded" exception.
+ * a lookup fails at once with a retryable "overloaded" exception. Cancelling a future this lookup
+ * returned cancels its requests and frees their places at once.
  *
  * <p>With {@link #withBatchEndpoint} it answers many keys per request ({@link #supportsBatch()}):
  * {@code POST} of a JSON array of formatted keys, answered by a JSON object from formatted key to

@@ -193,17 +193,31 @@ final class HttpLookupRuntime<K, V> {
     return new BatchCall(chunks).start();
   }
 
-  /** A call of several parts, sent at most {@code maxConcurrentRequests} at a time. */
+  /**
+   * A call of several parts, sent at most {@code maxConcurrentRequests} at a time. Cancelling its
+   * result cancels the parts in flight.
+   */
   private final class BatchCall {
     private final List<Map<String, K>> chunks;
     private final CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
     private final Map<K, V> found = new HashMap<>();
+    private final List<CompletableFuture<Map<K, V>>> sent = new ArrayList<>();
     private int next;
     private int pending;
 
     BatchCall(List<Map<String, K>> chunks) {
       this.chunks = chunks;
       this.pending = chunks.size();
+      result.whenComplete(
+          (ignored, error) -> {
+            if (error instanceof CancellationException) {
+              List<CompletableFuture<Map<K, V>>> parts;
+              synchronized (this) {
+                parts = new ArrayList<>(sent);
+              }
+              parts.forEach(part -> part.cancel(true));
+            }
+          });
     }
 
     CompletableFuture<Map<K, V>> start() {
@@ -219,7 +233,14 @@ final class HttpLookupRuntime<K, V> {
     }
 
     private void send(int i) {
-      post(chunks.get(i)).whenComplete(this::onPart);
+      CompletableFuture<Map<K, V>> part = post(chunks.get(i));
+      synchronized (this) {
+        sent.add(part);
+      }
+      if (result.isCancelled()) {
+        part.cancel(true); // cancelled while this part was on its way
+      }
+      part.whenComplete(this::onPart);
     }
 
     private void onPart(@Nullable Map<K, V> part, @Nullable Throwable error) {
@@ -338,6 +359,13 @@ final class HttpLookupRuntime<K, V> {
       }
       return;
     }
+    // A caller cancelling the result cancels the request and frees its slot.
+    exchange.result.whenComplete(
+        (ignored, error) -> {
+          if (error instanceof CancellationException) {
+            exchange.cancel();
+          }
+        });
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
       sent = client.sendAsync(request, bodies);
@@ -346,7 +374,11 @@ final class HttpLookupRuntime<K, V> {
     }
     exchange.sent = sent;
     sent.whenComplete(exchange);
-    exchange.startDeadline();
+    if (!inFlight.contains(exchange)) {
+      sent.cancel(true); // cancelled or closed before the request was known: cancel it now
+    } else {
+      exchange.startDeadline();
+    }
   }
 
   /**
@@ -417,6 +449,16 @@ final class HttpLookupRuntime<K, V> {
       }
       if (!inFlight.contains(this)) {
         deadline.cancel(false); // finished before it was armed
+      }
+    }
+
+    /** Frees the slot of an exchange whose result the caller cancelled, and cancels its request. */
+    void cancel() {
+      if (finish()) {
+        CompletableFuture<?> request = sent;
+        if (request != null) {
+          request.cancel(true);
+        }
       }
     }
 
