@@ -59,7 +59,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * JdbcLookupException} saying whether a retry can help; this lookup neither retries nor caches (the
  * enrichment step does). A query runs at most {@link #withQueryTimeout queryTimeout}, waiting for a
  * connection at most {@link #withConnectionTimeout connectionTimeout}, so no future hangs when the
- * database is down.
+ * database is down. A lookup whose future is cancelled while it waits in the queue runs no query.
  *
  * <p>The pool starts without connecting, so a job starts while the database is down and its lookups
  * fail (retryably) until it is back; {@link #withConnectionCheckOnOpen} makes opening fail instead.
