@@ -75,7 +75,7 @@ import org.apache.flink.util.function.SerializableSupplier;
 public final class HttpLookup<K, V> implements Lookup<K, V> {
   private static final long serialVersionUID = 1L;
 
-  /** Longest wait for a response's headers. */
+  /** Longest time from sending a request to the last byte of its response's body. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
   /** Longest wait for a new connection. */
