@@ -397,6 +397,27 @@ class HttpLookupServerTest {
     assertThat(api.requests).hasSize(4);
   }
 
+  /**
+   * A {@code Content-Type} of the user's own (an API that wants a charset parameter) is the batch
+   * request's only one. The lookup used to add its own beside it, and the request carried two.
+   */
+  @Test
+  void lookupAll_contentTypeOfTheUser_isTheOnlyOne() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withBatchEndpoint(api.base() + "/batch")
+                .withHeader("content-type", "application/json; charset=utf-8"));
+
+    assertThat(await(lookup.lookupAll(List.of("c-1", "c-2")))).containsOnlyKeys("c-1", "c-2");
+    assertThat(api.requests)
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.headers().get("Content-type"))
+                    .containsExactly("application/json; charset=utf-8"));
+  }
+
   @Test
   void lookupAll_batchEndpointFailing_failsTheWholeCall() throws Exception {
     HttpLookup<String, Profile> lookup =
