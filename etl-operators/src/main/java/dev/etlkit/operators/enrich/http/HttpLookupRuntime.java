@@ -148,7 +148,7 @@ final class HttpLookupRuntime<K, V> {
     SingleExchange exchange = new SingleExchange(new CompletableFuture<>());
     HttpRequest request;
     try {
-      request = request(template.expand(format(key))).GET().build();
+      request = request(template.expand(format(key)), null).GET().build();
     } catch (HttpLookupException e) {
       exchange.result.completeExceptionally(e);
       return exchange.result;
@@ -275,8 +275,7 @@ final class HttpLookupRuntime<K, V> {
     try {
       byte[] body = reader.mapper().writeValueAsBytes(chunk.keySet());
       request =
-          request(batchUri)
-              .header("Content-Type", "application/json")
+          request(batchUri, "application/json")
               .POST(HttpRequest.BodyPublishers.ofByteArray(body))
               .build();
     } catch (HttpLookupException e) {
@@ -308,10 +307,16 @@ final class HttpLookupRuntime<K, V> {
     return formatted;
   }
 
-  /** A request with the timeout and headers; header suppliers are asked now. */
-  private HttpRequest.Builder request(URI uri) {
+  /**
+   * A request with the timeout and headers; header suppliers are asked now. The user's headers
+   * replace the lookup's {@code Accept} and {@code Content-Type}.
+   */
+  private HttpRequest.Builder request(URI uri, @Nullable String contentType) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json");
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
     for (int i = 0; i < headerNames.length; i++) {
       builder.setHeader(headerNames[i], headerValues[i]);
     }
