@@ -44,7 +44,8 @@ import org.apache.flink.util.function.SerializableSupplier;
  *       does one that is not valid JSON for the value.
  *   <li>Miss statuses ({@link #withMissStatuses}, default 404): a miss.
  *   <li>408, 429 and 5xx: a retryable {@link HttpLookupException} with the status and the {@code
- *       Retry-After} the server sent; other 4xx and 3xx (redirects are not followed): permanent.
+ *       Retry-After} the server sent; any other status, such as other 4xx and 3xx (redirects are
+ *       not followed): permanent.
  *   <li>No complete response within {@link #withRequestTimeout requestTimeout}, or a connection
  *       error: a retryable {@link HttpLookupException}. The timeout bounds each request from
  *       sending to the last byte of its body; the enrichment step's own timeout bounds the whole
@@ -55,7 +56,8 @@ import org.apache.flink.util.function.SerializableSupplier;
  *
  * <p>This lookup neither retries nor caches (the enrichment step does). At most {@link
  * #withMaxConcurrentRequests maxConcurrentRequests} requests are in flight per subtask; beyond that
- * a lookup fails at once with a retryable "overloaded" exception.
+ * a lookup fails at once with a retryable "overloaded" exception. Cancelling a future this lookup
+ * returned cancels its requests and frees their places at once.
  *
  * <p>With {@link #withBatchEndpoint} it answers many keys per request ({@link #supportsBatch()}):
  * {@code POST} of a JSON array of formatted keys, answered by a JSON object from formatted key to
@@ -73,7 +75,7 @@ import org.apache.flink.util.function.SerializableSupplier;
 public final class HttpLookup<K, V> implements Lookup<K, V> {
   private static final long serialVersionUID = 1L;
 
-  /** Longest wait for a response's headers. */
+  /** Longest time from sending a request to the last byte of its response's body. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
   /** Longest wait for a new connection. */
@@ -311,7 +313,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * Sends the request and returns at once; the future completes on an HTTP client thread with the
-   * value, with empty for a miss, or with an {@link HttpLookupException}.
+   * value, with empty for a miss, or with an {@link HttpLookupException}. An {@link Error}, such as
+   * one thrown by the value mapper, completes it as it is (it fails the task).
    */
   @Override
   public CompletableFuture<Optional<V>> lookup(K key) {

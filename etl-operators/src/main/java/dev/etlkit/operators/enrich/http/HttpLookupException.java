@@ -9,9 +9,9 @@ import org.apache.flink.annotation.PublicEvolving;
 /**
  * Why an {@link HttpLookup} call failed: the exception its futures complete with. {@link
  * #retryable()} tells a retry predicate whether trying again can help: yes for timeouts, connection
- * errors, status 408, 429 and 5xx, and a full request limit; no for other 4xx and 3xx statuses and
- * for response bodies that are not valid JSON, exceed the read limits or do not map to the value
- * type.
+ * errors, status 408, 429 and 5xx, and a full request limit; no for any other status (other 4xx,
+ * 3xx, 600 and over) and for response bodies that are not valid JSON, exceed the read limits or do
+ * not map to the value type.
  *
  * <p>The message names the status or the underlying exception classes, never a key, the URL, a
  * header or a byte of the response body. For the same reason there is no cause; the stack trace is

@@ -148,7 +148,7 @@ final class HttpLookupRuntime<K, V> {
     SingleExchange exchange = new SingleExchange(new CompletableFuture<>());
     HttpRequest request;
     try {
-      request = request(template.expand(format(key))).GET().build();
+      request = request(template.expand(format(key)), null).GET().build();
     } catch (HttpLookupException e) {
       exchange.result.completeExceptionally(e);
       return exchange.result;
@@ -193,17 +193,31 @@ final class HttpLookupRuntime<K, V> {
     return new BatchCall(chunks).start();
   }
 
-  /** A call of several parts, sent at most {@code maxConcurrentRequests} at a time. */
+  /**
+   * A call of several parts, sent at most {@code maxConcurrentRequests} at a time. Cancelling its
+   * result cancels the parts in flight.
+   */
   private final class BatchCall {
     private final List<Map<String, K>> chunks;
     private final CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
     private final Map<K, V> found = new HashMap<>();
+    private final List<CompletableFuture<Map<K, V>>> sent = new ArrayList<>();
     private int next;
     private int pending;
 
     BatchCall(List<Map<String, K>> chunks) {
       this.chunks = chunks;
       this.pending = chunks.size();
+      result.whenComplete(
+          (ignored, error) -> {
+            if (error instanceof CancellationException) {
+              List<CompletableFuture<Map<K, V>>> parts;
+              synchronized (this) {
+                parts = new ArrayList<>(sent);
+              }
+              parts.forEach(part -> part.cancel(true));
+            }
+          });
     }
 
     CompletableFuture<Map<K, V>> start() {
@@ -219,7 +233,14 @@ final class HttpLookupRuntime<K, V> {
     }
 
     private void send(int i) {
-      post(chunks.get(i)).whenComplete(this::onPart);
+      CompletableFuture<Map<K, V>> part = post(chunks.get(i));
+      synchronized (this) {
+        sent.add(part);
+      }
+      if (result.isCancelled()) {
+        part.cancel(true); // cancelled while this part was on its way
+      }
+      part.whenComplete(this::onPart);
     }
 
     private void onPart(@Nullable Map<K, V> part, @Nullable Throwable error) {
@@ -254,8 +275,7 @@ final class HttpLookupRuntime<K, V> {
     try {
       byte[] body = reader.mapper().writeValueAsBytes(chunk.keySet());
       request =
-          request(batchUri)
-              .header("Content-Type", "application/json")
+          request(batchUri, "application/json")
               .POST(HttpRequest.BodyPublishers.ofByteArray(body))
               .build();
     } catch (HttpLookupException e) {
@@ -287,10 +307,16 @@ final class HttpLookupRuntime<K, V> {
     return formatted;
   }
 
-  /** A request with the timeout and headers; header suppliers are asked now. */
-  private HttpRequest.Builder request(URI uri) {
+  /**
+   * A request with the timeout and headers; header suppliers are asked now. The user's headers
+   * replace the lookup's {@code Accept} and {@code Content-Type}.
+   */
+  private HttpRequest.Builder request(URI uri, @Nullable String contentType) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json");
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
     for (int i = 0; i < headerNames.length; i++) {
       builder.setHeader(headerNames[i], headerValues[i]);
     }
@@ -338,6 +364,13 @@ final class HttpLookupRuntime<K, V> {
       }
       return;
     }
+    // A caller cancelling the result cancels the request and frees its slot.
+    exchange.result.whenComplete(
+        (ignored, error) -> {
+          if (error instanceof CancellationException) {
+            exchange.cancel();
+          }
+        });
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
       sent = client.sendAsync(request, bodies);
@@ -346,7 +379,11 @@ final class HttpLookupRuntime<K, V> {
     }
     exchange.sent = sent;
     sent.whenComplete(exchange);
-    exchange.startDeadline();
+    if (!inFlight.contains(exchange)) {
+      sent.cancel(true); // cancelled or closed before the request was known: cancel it now
+    } else {
+      exchange.startDeadline();
+    }
   }
 
   /**
@@ -420,6 +457,16 @@ final class HttpLookupRuntime<K, V> {
       }
     }
 
+    /** Frees the slot of an exchange whose result the caller cancelled, and cancels its request. */
+    void cancel() {
+      if (finish()) {
+        CompletableFuture<?> request = sent;
+        if (request != null) {
+          request.cancel(true);
+        }
+      }
+    }
+
     /** Fails the exchange as timed out and cancels its request, unless it ended meanwhile. */
     private void expire() {
       if (finish()) {
@@ -441,7 +488,9 @@ final class HttpLookupRuntime<K, V> {
       }
       try {
         if (error != null) {
-          result.completeExceptionally(HttpFailures.of(unwrap(error), requestTimeout));
+          Throwable cause = unwrap(error);
+          result.completeExceptionally(
+              cause instanceof Error ? cause : HttpFailures.of(cause, requestTimeout));
         } else {
           result.complete(onResponse(response, response.statusCode()));
         }
@@ -449,6 +498,10 @@ final class HttpLookupRuntime<K, V> {
         result.completeExceptionally(e);
       } catch (RuntimeException e) {
         result.completeExceptionally(HttpFailures.unexpected(e));
+      } catch (Error e) {
+        // Thrown here it would only end this callback's own future: the result would never
+        // complete. Completing it with the Error fails the task, as the Lookup contract says.
+        result.completeExceptionally(e);
       }
     }
   }
@@ -532,7 +585,7 @@ final class HttpLookupRuntime<K, V> {
     private HttpFailures() {}
 
     static HttpLookupException status(int status, @Nullable Duration retryAfter) {
-      boolean retryable = status == 408 || status == 429 || status >= 500;
+      boolean retryable = status == 408 || status == 429 || (status >= 500 && status <= 599);
       return new HttpLookupException(
           "HTTP lookup got status " + status + (retryable ? " (retryable)" : " (permanent)"),
           retryable,

@@ -59,7 +59,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * JdbcLookupException} saying whether a retry can help; this lookup neither retries nor caches (the
  * enrichment step does). A query runs at most {@link #withQueryTimeout queryTimeout}, waiting for a
  * connection at most {@link #withConnectionTimeout connectionTimeout}, so no future hangs when the
- * database is down.
+ * database is down. A lookup whose future is cancelled while it waits in the queue runs no query.
  *
  * <p>The pool starts without connecting, so a job starts while the database is down and its lookups
  * fail (retryably) until it is back; {@link #withConnectionCheckOnOpen} makes opening fail instead.
@@ -445,7 +445,8 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
 
   /**
    * Queues the query and returns at once. The future completes on a lookup thread with the value of
-   * the key's first row, with empty when there is none, or with a {@link JdbcLookupException}.
+   * the key's first row, with empty when there is none, or with a {@link JdbcLookupException}. An
+   * {@link Error}, such as one thrown by the row mapper, completes it as it is (it fails the task).
    */
   @Override
   public CompletableFuture<Optional<V>> lookup(K key) {

@@ -292,9 +292,16 @@ final class JdbcLookupRuntime<K, V> {
 
     abstract R call(Connection connection) throws SQLException;
 
-    /** Runs the lookup, then leaves the admission bound, then completes the future. */
+    /**
+     * Runs the lookup, then leaves the admission bound, then completes the future; a lookup whose
+     * future was cancelled while it waited only leaves the bound.
+     */
     @Override
     public final void run() {
+      if (result.isCancelled()) {
+        admission.release();
+        return;
+      }
       R value = null;
       Throwable failure = null;
       try (Connection connection = dataSource.getConnection()) {
@@ -307,7 +314,7 @@ final class JdbcLookupRuntime<K, V> {
         failure = SqlFailures.unexpected(e);
       } catch (Error e) {
         admission.release();
-        fail(SqlFailures.unexpected(e));
+        fail(e); // as it is: the step fails the task for it, as the Lookup contract says
         throw e;
       }
       admission.release();

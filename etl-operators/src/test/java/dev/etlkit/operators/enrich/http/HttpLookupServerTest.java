@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.http;
 
 import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.etlkit.operators.JsonReadLimits;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.util.InstantiationUtil;
@@ -127,6 +129,22 @@ class HttpLookupServerTest {
     assertThat(failed.retryable()).isFalse();
     assertThat(failed.statusCode()).hasValue(status);
     assertThat(api.requests).hasSize(1); // a redirect is not followed
+  }
+
+  /**
+   * Only 408, 429 and 5xx are retryable: a status outside the standard classes, which the JDK
+   * client accepts, is permanent like any other non-2xx. 600 to 999 used to count as 5xx.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {600, 799, 999})
+  void lookup_statusOutsideTheStandardClasses_failsPermanently(int status) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("status-" + status));
+
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.statusCode()).hasValue(status);
+    assertThat(failed).hasMessage("HTTP lookup got status " + status + " (permanent)");
   }
 
   @Test
@@ -379,6 +397,27 @@ class HttpLookupServerTest {
     assertThat(api.requests).hasSize(4);
   }
 
+  /**
+   * A {@code Content-Type} of the user's own (an API that wants a charset parameter) is the batch
+   * request's only one. The lookup used to add its own beside it, and the request carried two.
+   */
+  @Test
+  void lookupAll_contentTypeOfTheUser_isTheOnlyOne() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withBatchEndpoint(api.base() + "/batch")
+                .withHeader("content-type", "application/json; charset=utf-8"));
+
+    assertThat(await(lookup.lookupAll(List.of("c-1", "c-2")))).containsOnlyKeys("c-1", "c-2");
+    assertThat(api.requests)
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.headers().get("Content-type"))
+                    .containsExactly("application/json; charset=utf-8"));
+  }
+
   @Test
   void lookupAll_batchEndpointFailing_failsTheWholeCall() throws Exception {
     HttpLookup<String, Profile> lookup =
@@ -428,6 +467,36 @@ class HttpLookupServerTest {
     assertThat(failed.getMessage()).doesNotContain("Customer");
   }
 
+  /**
+   * An {@link Error} while reading a response (here the value mapper's, as a class missing from the
+   * job jar would give) completes the future with it, single and batched: the Lookup contract lets
+   * an Error fail the task. It used to escape on the client's thread, and the future never
+   * completed.
+   */
+  @Test
+  void lookup_errorReadingTheValue_completesTheFutureWithTheError() throws Exception {
+    SerializableFunction<JsonNode, String> broken =
+        node -> {
+          throw new NoClassDefFoundError("dev/example/MissingClass");
+        };
+    HttpLookup<String, String> single =
+        lookups.open(HttpLookup.get(api.base() + "/customers/{key}", String.class, broken));
+    HttpLookup<String, String> batch =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", String.class, broken)
+                .withBatchEndpoint(api.base() + "/batch"));
+
+    assertThat(catchThrowable(() -> single.lookup("c-1").get(5, TimeUnit.SECONDS)))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(NoClassDefFoundError.class);
+    assertThat(
+            catchThrowable(() -> batch.lookupAll(List.of("c-1", "c-2")).get(5, TimeUnit.SECONDS)))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(NoClassDefFoundError.class);
+  }
+
   @Test
   void lookup_moreRequestsThanTheLimit_failAtOnceAsOverloaded() throws Exception {
     RecordingLookupContext context = new RecordingLookupContext();
@@ -447,6 +516,34 @@ class HttpLookupServerTest {
     assertThat(await(first)).isPresent();
     assertThat(await(second)).isPresent();
     assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+  }
+
+  /**
+   * Cancelling a lookup's future, single or batched, cancels its requests and frees their in-flight
+   * slots at once. The requests used to go on, holding their slots (and connections) until the
+   * response or the request timeout, so with the limit reached the next lookup failed as
+   * overloaded.
+   */
+  @Test
+  void lookup_cancelledFuture_freesItsSlotsAtOnce() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withBatchEndpoint(api.base() + "/customers/slow") // answers after 2 s
+                .withMaxBatchKeys(1)
+                .withMaxConcurrentRequests(2),
+            context);
+
+    CompletableFuture<Optional<Profile>> single = lookup.lookup("slow");
+    assertThat(single.cancel(true)).isTrue();
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    CompletableFuture<Map<String, Profile>> batch = lookup.lookupAll(List.of("c-1", "c-2"));
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(2);
+    assertThat(batch.cancel(true)).isTrue();
+
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    assertThat(await(lookup.lookup("c-1"))).contains(Profile.of("c-1"));
   }
 
   @Test

@@ -2,14 +2,17 @@ package dev.etlkit.operators.enrich.jdbc;
 
 import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -168,5 +171,73 @@ class JdbcLookupEdgesTest {
     }
 
     assertThat(overloaded).as("lookups failed with at most 2 = 1 + 1 in flight").isEmpty();
+  }
+
+  /**
+   * An {@link Error} of the row mapper (here a class missing from the job jar) completes the future
+   * with it, singly and batched, and the lookup keeps answering: the Lookup contract lets an Error
+   * fail the task. It used to become a permanent "failed unexpectedly" JdbcLookupException, so the
+   * step dead-lettered every record instead.
+   */
+  @Test
+  void lookup_errorOfTheRowMapper_completesTheFutureWithTheError() throws Exception {
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.<String, Customer>table(
+                    db().url(),
+                    "customers",
+                    "id",
+                    JdbcKey.text(),
+                    row -> {
+                      throw new NoClassDefFoundError("dev/example/MissingClass");
+                    })
+                .withCredentials(reader())
+                .withPoolSize(1));
+
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      assertThat(catchThrowable(() -> await(lookup.lookup("c-1"))))
+          .as("attempt %d", attempt)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(NoClassDefFoundError.class);
+      assertThat(catchThrowable(() -> await(lookup.lookupAll(List.of("c-1", "c-2")))))
+          .as("attempt %d", attempt)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(NoClassDefFoundError.class);
+    }
+  }
+
+  /**
+   * A lookup whose future is cancelled while it waits in the queue runs no query: it would hold a
+   * pooled connection for an answer nobody wants. It used to run anyway.
+   */
+  @Test
+  void lookup_cancelledWhileQueued_runsNoQuery() throws Exception {
+    AtomicInteger rowsMapped = new AtomicInteger();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.<String, Customer>query(
+                    db().url(),
+                    "SELECT c.* FROM customers c CROSS JOIN pg_sleep(0.3) AS s",
+                    "id",
+                    JdbcKey.text(),
+                    row -> {
+                      rowsMapped.incrementAndGet();
+                      return Customer.fromRow(row);
+                    })
+                .withCredentials(reader())
+                .withPoolSize(1));
+
+    CompletableFuture<Optional<Customer>> running = lookup.lookup("c-1");
+    CompletableFuture<Optional<Customer>> cancelled = lookup.lookup("c-2");
+    CompletableFuture<Map<String, Customer>> cancelledBatch = lookup.lookupAll(List.of("c-3"));
+    CompletableFuture<Optional<Customer>> last = lookup.lookup("c-4");
+    assertThat(cancelled.cancel(true)).isTrue();
+    assertThat(cancelledBatch.cancel(true)).isTrue();
+
+    assertThat(await(running)).contains(Customer.expected(1));
+    assertThat(await(last)).contains(Customer.expected(4)); // one thread: the others came before
+    assertThat(rowsMapped).as("rows mapped: of c-1 and c-4 only").hasValue(2);
   }
 }
