@@ -115,7 +115,9 @@ class KeyHistoryRejectedChangeTest {
 
     Throwable thrown = catchThrowable(() -> apply(history, store, bad));
 
-    assertThat(thrown).isNotNull();
+    assertThat(thrown)
+        .isInstanceOf(Columns.ComparisonException.class)
+        .hasMessageNotContaining(Tag.POISON);
     assertThat(emitted).isEmpty();
     assertThat(state(store)).as("the key's state").isEqualTo(state);
     assertThat(store.cursor().resident).isEqualTo(resident);
