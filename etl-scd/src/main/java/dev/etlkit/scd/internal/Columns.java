@@ -31,7 +31,8 @@ import org.apache.flink.types.Row;
  * The columns of an attribute type as change detection sees them: tracked (Type 2), Type 1, and all
  * of them. Resolved from the type's Flink type information when the step is applied (names are
  * checked there); the readers are built on first use in the task, since reflective fields do not
- * serialize. Values are compared with {@link Objects#deepEquals}.
+ * serialize. Values are compared with {@link Objects#deepEquals}; a comparison that throws (a
+ * column type whose {@code equals} throws) throws a {@link ComparisonException} naming the column.
  */
 @Internal
 public final class Columns<T> implements Serializable {
@@ -224,17 +225,25 @@ public final class Columns<T> implements Serializable {
     return allCompiled != null;
   }
 
-  /** True when the tracked columns of the two rows are equal. */
+  /**
+   * True when the tracked columns of the two rows are equal.
+   *
+   * @throws ComparisonException when comparing a column throws
+   */
   public boolean sameTracked(T a, T b) {
     Reader[] r = readers();
     CompiledParts compiled = trackedCompiled;
     if (compiled != null) {
-      return a == b || compiledSame(compiled, a, b);
+      return a == b || compiledSame(compiled, tracked, a, b);
     }
     return same(a, b, tracked, r);
   }
 
-  /** True when the Type-1 columns of the two rows are equal (always, without Type-1 columns). */
+  /**
+   * True when the Type-1 columns of the two rows are equal (always, without Type-1 columns).
+   *
+   * @throws ComparisonException when comparing a column throws
+   */
   public boolean sameType1(T a, T b) {
     if (type1.length == 0) {
       return true;
@@ -242,20 +251,26 @@ public final class Columns<T> implements Serializable {
     Reader[] r = readers();
     CompiledParts compiled = type1Compiled;
     if (compiled != null) {
-      return a == b || compiledSame(compiled, a, b);
+      return a == b || compiledSame(compiled, type1, a, b);
     }
     return same(a, b, type1, r);
   }
 
-  private static boolean compiledSame(CompiledParts compiled, Object a, Object b) {
+  private boolean compiledSame(CompiledParts compiled, int[] columns, Object a, Object b) {
     try {
       return compiled.all(a, b, null);
     } catch (IOException e) { // the parts compare in memory: they do not throw it
       throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      throw failed(columns, a, b, e);
     }
   }
 
-  /** True when every column of the two rows is equal (or both are null). */
+  /**
+   * True when every column of the two rows is equal (or both are null).
+   *
+   * @throws ComparisonException when comparing a column throws
+   */
   public boolean sameRow(@Nullable T a, @Nullable T b) {
     if (a == b) {
       return true;
@@ -266,26 +281,71 @@ public final class Columns<T> implements Serializable {
     Reader[] r = readers();
     CompiledParts compiled = allCompiled;
     if (compiled != null) {
-      return compiledSame(compiled, a, b);
+      return compiledSame(compiled, null, a, b);
     }
-    for (int i = 0; i < r.length; i++) {
-      if (!r[i].same(a, b)) {
-        return false;
+    int i = 0;
+    try {
+      for (; i < r.length; i++) {
+        if (!r[i].same(a, b)) {
+          return false;
+        }
       }
+    } catch (RuntimeException e) {
+      throw new ComparisonException(describe(i), e);
     }
     return true;
   }
 
-  private static boolean same(Object a, Object b, int[] columns, Reader[] r) {
+  private boolean same(Object a, Object b, int[] columns, Reader[] r) {
     if (a == b) {
       return true;
     }
-    for (int i = 0; i < columns.length; i++) {
-      if (!r[columns[i]].same(a, b)) {
-        return false;
+    int i = 0;
+    try {
+      for (; i < columns.length; i++) {
+        if (!r[columns[i]].same(a, b)) {
+          return false;
+        }
       }
+    } catch (RuntimeException e) {
+      throw new ComparisonException(describe(columns[i]), e);
     }
     return true;
+  }
+
+  /**
+   * The exception for a compiled comparison of {@code columns} (null: all) that threw {@code
+   * error}: names the column whose comparison by its reader throws too, if one does.
+   */
+  private ComparisonException failed(
+      @Nullable int[] columns, Object a, Object b, RuntimeException error) {
+    Reader[] r = readers();
+    int count = columns == null ? r.length : columns.length;
+    for (int i = 0; i < count; i++) {
+      int column = columns == null ? i : columns[i];
+      try {
+        r[column].same(a, b);
+      } catch (RuntimeException again) {
+        return new ComparisonException(describe(column), error);
+      }
+    }
+    return new ComparisonException("a column", error);
+  }
+
+  private String describe(int column) {
+    return shape == Shape.WHOLE ? "the attributes" : "column '" + allNames[column] + "'";
+  }
+
+  /**
+   * Comparing two rows threw: a column's {@code equals} (or reading the column) threw {@link
+   * #getCause()}. The message names the column and the exception's class, never a value.
+   */
+  static final class ComparisonException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ComparisonException(String column, RuntimeException cause) {
+      super("comparing " + column + " threw " + cause.getClass().getName(), cause);
+    }
   }
 
   private Reader[] readers() {

@@ -176,6 +176,11 @@ public final class KeyHistory<T> {
    * @param row the entity's state, or null for a delete
    * @param now the processing time, for state TTL
    * @param timers where a key's cleanup timer is registered (state TTL only)
+   * @throws Columns.ComparisonException when comparing the change with the key's history throws (a
+   *     column's {@code equals} threw): the change is rejected before it emitted anything or
+   *     changed the key's state, so the key's next changes go on as if it never came. Every
+   *     comparison a change needs is made before its first record and its first write; only a prune
+   *     compares after them, and only what compared fine when it was accepted (see {@link #prune})
    */
   public Outcome apply(
       HistoryStore<T> store,
@@ -206,15 +211,27 @@ public final class KeyHistory<T> {
       }
       try {
         return splice(view.start(store, cursor), cursor, time, change, sink);
+      } catch (Columns.ComparisonException e) {
+        rejected();
+        throw e;
       } finally {
         view.end();
       }
     }
     try {
       return appendAfterLatest(view.start(store, cursor), cursor, time, change, sink);
+    } catch (Columns.ComparisonException e) {
+      rejected();
+      throw e;
     } finally {
       view.end();
     }
+  }
+
+  /** A change was rejected before it changed anything: forgets what it loaded. */
+  private void rejected() {
+    kept.clear();
+    view.rejected();
   }
 
   /**
@@ -557,10 +574,6 @@ public final class KeyHistory<T> {
       if (mayHavePruned(store, cursor)) {
         return Outcome.LATE;
       }
-      // Nothing was pruned or emitted before it, so the prune point moves back to keep every kept
-      // change at or after it, and append output counts the versions this change closes before it
-      // as pending.
-      cursor.pruneTime = time;
     }
     StoredChange<T> existing = store.change(time);
     if (existing != null
@@ -576,6 +589,12 @@ public final class KeyHistory<T> {
     Replay<T> replay = replayKept(store, cursor);
     List<Version<T>> after = replay.versions();
     boolean changed = emitDifference(before, after, sink);
+    if (time < cursor.pruneTime) {
+      // Nothing was pruned or emitted before it, so the prune point moves back to keep every kept
+      // change at or after it, and append output counts the versions this change closes before it
+      // as pending. (Only now: a change rejected by a comparison leaves the cursor as it was.)
+      cursor.pruneTime = time;
+    }
     store.putChange(time, change);
     replay.writeTo(cursor);
     cursor.pendingFinal = firstClosedFrom(after, cursor.pruneTime);
@@ -639,8 +658,28 @@ public final class KeyHistory<T> {
    * Moves the prune point to {@code latest - horizon}: replays the kept changes (loaded, in order)
    * before it into the base, removes them, and for append output emits the versions that ended
    * before it. Returns how many it removed: the first ones loaded.
+   *
+   * <p>It runs after the change at hand emitted and moved the cursor, so a comparison that throws
+   * here cannot reject that change. It compares only what a replay compared when each kept change
+   * was accepted (each with the version in force before it), so it throws only for an {@code
+   * equals} that is not deterministic, or for columns tracked differently since a restore: that
+   * fails the job (an {@link IllegalStateException}), as a broken state would.
    */
   private int prune(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
+      throws Exception {
+    try {
+      return pruneKept(store, cursor, sink);
+    } catch (Columns.ComparisonException e) {
+      throw new IllegalStateException(
+          "a prune could not replay kept changes that compared fine when they were accepted ("
+              + e.getMessage()
+              + "): an equals that is not deterministic, or change detection changed at a"
+              + " restore",
+          e);
+    }
+  }
+
+  private int pruneKept(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
       throws Exception {
     long pruneTo = cursor.latest - horizon;
     Replay<T> pruned = replayFromBase(store, cursor);
@@ -673,13 +712,26 @@ public final class KeyHistory<T> {
   /**
    * Emits the difference between two histories of the key (as the output mode says) and tells
    * whether there was one. Vanished versions first, then changed ones, then new ones, each in
-   * validity order, so a sink never holds overlapping or two current versions.
+   * validity order, so a sink never holds overlapping or two current versions. Compares every
+   * version before it emits the first record, so that a comparison that throws emits nothing.
    */
   private boolean emitDifference(
       List<Version<T>> before, List<Version<T>> after, VersionSink<T> sink) throws Exception {
     boolean emit = output != Scd2Output.APPEND;
     boolean changed = false;
+    boolean[] same = new boolean[after.size()]; // a version at its validFrom before, the same one
     int i = 0;
+    for (int j = 0; j < after.size(); j++) {
+      Version<T> now = after.get(j);
+      while (i < before.size() && before.get(i).validFrom < now.validFrom) {
+        i++;
+      }
+      same[j] =
+          i < before.size()
+              && before.get(i).validFrom == now.validFrom
+              && before.get(i).sameAs(now, columns);
+    }
+    i = 0;
     int j = 0;
     while (i < before.size()) { // vanished
       Version<T> old = before.get(i++);
@@ -694,16 +746,15 @@ public final class KeyHistory<T> {
       }
     }
     i = 0;
-    j = 0;
     List<Version<T>> added = null;
-    while (j < after.size()) { // changed, collecting new ones
-      Version<T> now = after.get(j++);
+    for (j = 0; j < after.size(); j++) { // changed, collecting new ones
+      Version<T> now = after.get(j);
       while (i < before.size() && before.get(i).validFrom < now.validFrom) {
         i++;
       }
       if (i < before.size() && before.get(i).validFrom == now.validFrom) {
         Version<T> old = before.get(i);
-        if (!old.sameAs(now, columns)) {
+        if (!same[j]) {
           changed = true;
           if (output == Scd2Output.RETRACT) {
             sink.emit(RowKind.UPDATE_BEFORE, old);
@@ -847,6 +898,14 @@ public final class KeyHistory<T> {
         pending = false;
         pendingChange = null;
       }
+    }
+
+    /**
+     * The change was rejected before it wrote anything: the cursor is as the last change wrote it
+     * (see {@link #start}).
+     */
+    void rejected() {
+      cursor.resident = resident;
     }
 
     /** Drops the references to the key's state. */

@@ -44,7 +44,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * The SCD2 step's function: reads key, effective time and sequence of a change, hands it to {@link
  * KeyHistory} over the key's Flink state, and turns the versions it emits into {@code
- * Change<Scd2Row<T>>}. Bad changes become dead letters; late ones go where the step says.
+ * Change<Scd2Row<T>>}. Bad changes become dead letters (also one whose comparison with the key's
+ * history throws: a column's {@code equals} threw); late ones go where the step says.
  *
  * <p>State per key (names are part of the savepoint layout: never rename them): {@value
  * #CURSOR_STATE} ({@link KeyCursor}: current version, latest effective time and change, prune
@@ -365,8 +366,19 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     }
     sink.start(key, out);
     timers.service = ctx.timerService();
-    KeyHistory.Outcome outcome =
-        history.apply(store, time, sequence, rowCopies.copy(row), sink, now, timers);
+    KeyHistory.Outcome outcome;
+    try {
+      outcome = history.apply(store, time, sequence, rowCopies.copy(row), sink, now, timers);
+    } catch (Columns.ComparisonException e) {
+      // a column's equals threw: nothing was emitted, and the key's state is as it was
+      reject(
+          new IllegalArgumentException(
+              "the change cannot be compared with the key's history: " + e.getMessage(),
+              e.getCause()),
+          record,
+          ctx);
+      return;
+    }
     int emitted = sink.emitted();
     switch (outcome) {
       case CHANGED:

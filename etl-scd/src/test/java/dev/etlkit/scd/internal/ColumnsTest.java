@@ -1,8 +1,11 @@
 package dev.etlkit.scd.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.scd.ChangeDetection;
+import dev.etlkit.scd.Tag;
+import dev.etlkit.scd.Tagged;
 import java.util.List;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -88,6 +91,28 @@ class ColumnsTest {
           .isTrue();
       assertThat(columns.sameTracked(a, mixed(0.25))).isFalse();
       assertThat(columns.sameRow(a, b)).isFalse();
+    }
+  }
+
+  @Test
+  void aColumnWhoseEqualsThrows_isNamedWithTheExceptionsClass_notTheValue() {
+    Columns<Tagged> tagged =
+        Columns.resolve(Tagged.TYPE, ChangeDetection.allExcept("at", "seq"), List.of("note"));
+    Tagged a = Tagged.of("c1", "a", 1);
+    Tagged poisonTag = Tagged.of("c1", Tag.POISON, 1);
+    Tagged poisonNote = a.withNote(Tag.POISON);
+    for (Columns<Tagged> columns : both(tagged)) {
+      assertThatThrownBy(() -> columns.sameTracked(a, poisonTag))
+          .isInstanceOf(Columns.ComparisonException.class)
+          .hasMessage("comparing column 'tag' threw " + IllegalStateException.class.getName())
+          .hasCauseInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> columns.sameType1(a, poisonNote))
+          .isInstanceOf(Columns.ComparisonException.class)
+          .hasMessage("comparing column 'note' threw " + IllegalStateException.class.getName());
+      assertThatThrownBy(() -> columns.sameRow(poisonNote, a))
+          .isInstanceOf(Columns.ComparisonException.class)
+          .hasMessage("comparing column 'note' threw " + IllegalStateException.class.getName());
+      assertThat(columns.sameTracked(a, poisonNote)).as("the note is not tracked").isTrue();
     }
   }
 }
