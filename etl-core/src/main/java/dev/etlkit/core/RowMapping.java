@@ -70,6 +70,12 @@ public interface RowMapping<T> extends Serializable {
    * integer digits becomes null without an error (Flink's conversion). Keep such amounts as a
    * {@code String} or a {@code long} of minor units.
    *
+   * <p>{@code LocalDate}, {@code LocalTime} and {@code LocalDateTime} fields, which Flink's POJO
+   * analysis types as generic (RAW columns no SQL function or sink takes), get Flink's {@code
+   * Types.LOCAL_DATE}, {@code LOCAL_TIME} and {@code LOCAL_DATE_TIME} columns: {@code DATE}, {@code
+   * TIME} and {@code TIMESTAMP(9)} in a table. Flink keeps a {@code TIME} to the millisecond, so
+   * through {@link Changelogs#toTable} and back a {@code LocalTime} loses finer fractions.
+   *
    * @throws IllegalArgumentException if Flink does not see {@code type} as a POJO or record
    */
   static <T> RowMapping<T> pojo(Class<T> type) {

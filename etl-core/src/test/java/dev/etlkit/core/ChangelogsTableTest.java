@@ -84,7 +84,7 @@ class ChangelogsTableTest {
         new Visit(
             1,
             LocalDate.of(2024, 2, 28),
-            LocalTime.of(9, 30, 15),
+            LocalTime.of(9, 30, 15, 123_000_000),
             LocalDateTime.of(2024, 2, 28, 17, 45, 1, 123_456_789));
     DataStream<Change<Visit>> changes =
         env.fromData(List.of(Change.insert(visit)), Change.typeInfo(visits.valueType()));

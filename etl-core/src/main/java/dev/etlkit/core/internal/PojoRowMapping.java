@@ -13,7 +13,9 @@ import java.util.Objects;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.LocalTimeTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.types.Row;
@@ -60,10 +62,25 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
     String[] names = pojoType.getFieldNames();
     TypeInformation<?>[] types = new TypeInformation<?>[names.length];
     for (int i = 0; i < names.length; i++) {
-      types[i] = pojoType.getTypeAt(i);
+      types[i] = columnType(pojoType.getTypeAt(i));
     }
     this.rowType = new RowTypeInfo(types, names);
     resolveReflection();
+  }
+
+  /**
+   * The column type of a field of type {@code fieldType}: Flink's POJO analysis types {@code
+   * LocalDate}, {@code LocalTime} and {@code LocalDateTime} fields as generic types, RAW columns in
+   * a table; their columns get Flink's types for them, DATE, TIME and TIMESTAMP(9) in a table.
+   */
+  private static TypeInformation<?> columnType(TypeInformation<?> fieldType) {
+    if (fieldType instanceof GenericTypeInfo) {
+      TypeInformation<?> time = LocalTimeTypeInfo.getInfoFor(fieldType.getTypeClass());
+      if (time != null) {
+        return time;
+      }
+    }
+    return fieldType;
   }
 
   /** The mapping for {@code type}, which Flink must analyse as a POJO or a record. */
