@@ -150,6 +150,24 @@ class RowMappingTest {
     assertThat(mapping.fromRow(named)).isEqualTo(new Person("Grace", "Hopper"));
   }
 
+  /**
+   * A row of a stream typed with other column names ({@code Types.ROW} names them {@code f0},
+   * {@code f1}, ...) carries them after each serializer copy: it holds the columns in the mapping's
+   * order and is read by position.
+   */
+  @Test
+  void pojo_fromRowWithOtherFieldNames_readsColumnsByPosition() {
+    RowMapping<Person> mapping = RowMapping.pojo(Person.class);
+    LinkedHashMap<String, Integer> positional = new LinkedHashMap<>();
+    positional.put("f0", 0);
+    positional.put("f1", 1);
+    Row row =
+        RowUtils.createRowWithNamedPositions(
+            RowKind.INSERT, new Object[] {"Lovelace", "Ada"}, positional);
+
+    assertThat(mapping.fromRow(row)).isEqualTo(new Person("Ada", "Lovelace"));
+  }
+
   @Test
   void pojo_fromRowWithFieldNamesMissingAColumn_failsNamingTheColumns() {
     RowMapping<Person> mapping = RowMapping.pojo(Person.class);
