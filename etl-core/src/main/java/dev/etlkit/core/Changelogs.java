@@ -60,7 +60,9 @@ public final class Changelogs {
   /**
    * Maps each row to a change of the row's kind, typed {@code
    * Change.typeInfo(mapping.valueType())}. Rows must have the columns of {@code mapping.rowType()}
-   * in that order. The operator is named "Rows to changes".
+   * in that order ({@link RowMapping#pojo} also takes rows named by those columns in any order, as
+   * from {@code StreamTableEnvironment.toChangelogStream}). The operator is named "Rows to
+   * changes".
    *
    * <p>A plain map outside any pipeline: a row the mapping cannot convert (a NULL column into a
    * primitive field, a column of another type) fails the task, as it has no dead-letter output.

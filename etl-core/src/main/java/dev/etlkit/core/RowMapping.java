@@ -14,9 +14,10 @@ import org.apache.flink.util.function.SerializableFunction;
  * column names and types) and the two conversions. {@link Changelogs} uses it to turn a {@code
  * DataStream<Change<T>>} into a Table API changelog and back.
  *
- * <p>Rows are positional, in the order of {@link #rowType()}; the row kind is not part of the
- * mapping ({@link Changelogs} carries it). Mappings are shipped to the cluster inside functions, so
- * they must be serializable; the conversions run once per record and must not keep state.
+ * <p>Rows are positional, in the order of {@link #rowType()} ({@link #pojo} also reads rows by
+ * column name); the row kind is not part of the mapping ({@link Changelogs} carries it). Mappings
+ * are shipped to the cluster inside functions, so they must be serializable; the conversions run
+ * once per record and must not keep state.
  *
  * <pre>{@code
  * RowMapping<Customer> byReflection = RowMapping.pojo(Customer.class);
@@ -64,11 +65,20 @@ public interface RowMapping<T> extends Serializable {
    * A mapping by reflection for a class Flink treats as a POJO, or a Java record: one column per
    * field, named after the field, typed with Flink's type information of the field. Columns are in
    * Flink's POJO field order, which is alphabetical (the order {@code fromDataStream} uses too).
+   * {@link #fromRow} reads a row that has all these columns as field names by name, as the Table
+   * API's {@code toChangelogStream} and {@code toDataStream} make them (in the table's column
+   * order) and {@code Row.withNames()}; other rows by position.
    *
    * <p>A {@code BigDecimal} field becomes {@code DECIMAL(38, 18)} in a table, as Flink derives it:
    * through {@link Changelogs#toTable} and back a value takes scale 18, and one with more than 20
    * integer digits becomes null without an error (Flink's conversion). Keep such amounts as a
    * {@code String} or a {@code long} of minor units.
+   *
+   * <p>{@code LocalDate}, {@code LocalTime} and {@code LocalDateTime} fields, which Flink's POJO
+   * analysis types as generic (RAW columns no SQL function or sink takes), get Flink's {@code
+   * Types.LOCAL_DATE}, {@code LOCAL_TIME} and {@code LOCAL_DATE_TIME} columns: {@code DATE}, {@code
+   * TIME} and {@code TIMESTAMP(9)} in a table. Flink keeps a {@code TIME} to the millisecond, so
+   * through {@link Changelogs#toTable} and back a {@code LocalTime} loses finer fractions.
    *
    * @throws IllegalArgumentException if Flink does not see {@code type} as a POJO or record
    */

@@ -2,6 +2,9 @@ package dev.etlkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -61,5 +64,46 @@ class ChangelogsTableTest {
     }
 
     assertThat(back).containsExactlyElementsOf(kept);
+  }
+
+  /**
+   * A value's {@code LocalDate}, {@code LocalTime} and {@code LocalDateTime} fields become DATE,
+   * TIME and TIMESTAMP columns, the SQL types whose default Java classes they are: SQL can compute
+   * on them, and a query's DATE and TIMESTAMP columns come back into them. Flink's POJO analysis
+   * types such fields as generic types, which would be RAW columns.
+   */
+  @Test
+  @Timeout(120)
+  void tableRoundTrip_javaTimeFields_areSqlDateTimeAndTimestampColumns() throws Exception {
+    Configuration config = new Configuration();
+    config.set(CoreOptions.DEFAULT_PARALLELISM, 1);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env);
+    RowMapping<Visit> visits = RowMapping.pojo(Visit.class);
+    Visit visit =
+        new Visit(
+            1,
+            LocalDate.of(2024, 2, 28),
+            LocalTime.of(9, 30, 15, 123_000_000),
+            LocalDateTime.of(2024, 2, 28, 17, 45, 1, 123_456_789));
+    DataStream<Change<Visit>> changes =
+        env.fromData(List.of(Change.insert(visit)), Change.typeInfo(visits.valueType()));
+
+    tableEnv.createTemporaryView("visits", Changelogs.toTable(tableEnv, changes, visits));
+    Table query =
+        tableEnv.sqlQuery(
+            "SELECT id, visitDate + INTERVAL '1' DAY AS visitDate, opensAt, visitedAt FROM visits"
+                + " WHERE visitedAt > TIMESTAMP '2024-01-01 00:00:00'"
+                + " AND opensAt < TIME '12:00:00'");
+    List<Change<Visit>> back = new ArrayList<>();
+    try (CloseableIterator<Change<Visit>> results =
+        Changelogs.fromTable(tableEnv, query, visits).executeAndCollect()) {
+      results.forEachRemaining(back::add);
+    }
+
+    assertThat(back)
+        .containsExactly(
+            Change.insert(
+                new Visit(1, LocalDate.of(2024, 2, 29), visit.opensAt(), visit.visitedAt())));
   }
 }

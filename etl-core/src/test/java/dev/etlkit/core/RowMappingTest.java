@@ -3,11 +3,14 @@ package dev.etlkit.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
 import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.types.RowUtils;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +122,64 @@ class RowMappingTest {
     assertThat(row).isEqualTo(Row.of(3L, "Lin"));
     assertThat(mapping.fromRow(row)).isEqualTo(new Customer(3, "Lin", null));
     assertThat(mapping.rowType()).isSameAs(rowType);
+  }
+
+  /** A record of two columns of one type, which a reading by position can swap unnoticed. */
+  public record Person(String given, String family) {}
+
+  /**
+   * Rows from the Table API ({@code toChangelogStream}, {@code toDataStream}) carry their column
+   * names, in the table's column order, which need not be the mapping's alphabetical order: such a
+   * row, like one of {@code Row.withNames()}, is read by name.
+   */
+  @Test
+  void pojo_fromRowWithFieldNames_readsColumnsByName() {
+    RowMapping<Person> mapping = RowMapping.pojo(Person.class);
+    LinkedHashMap<String, Integer> tableOrder = new LinkedHashMap<>();
+    tableOrder.put("given", 0);
+    tableOrder.put("family", 1);
+    Row fromTable =
+        RowUtils.createRowWithNamedPositions(
+            RowKind.INSERT, new Object[] {"Ada", "Lovelace"}, tableOrder);
+    Row named = Row.withNames();
+    named.setField("given", "Grace");
+    named.setField("family", "Hopper");
+
+    assertThat(mapping.rowType().getFieldNames()).containsExactly("family", "given");
+    assertThat(mapping.fromRow(fromTable)).isEqualTo(new Person("Ada", "Lovelace"));
+    assertThat(mapping.fromRow(named)).isEqualTo(new Person("Grace", "Hopper"));
+  }
+
+  /**
+   * A row of a stream typed with other column names ({@code Types.ROW} names them {@code f0},
+   * {@code f1}, ...) carries them after each serializer copy: it holds the columns in the mapping's
+   * order and is read by position.
+   */
+  @Test
+  void pojo_fromRowWithOtherFieldNames_readsColumnsByPosition() {
+    RowMapping<Person> mapping = RowMapping.pojo(Person.class);
+    LinkedHashMap<String, Integer> positional = new LinkedHashMap<>();
+    positional.put("f0", 0);
+    positional.put("f1", 1);
+    Row row =
+        RowUtils.createRowWithNamedPositions(
+            RowKind.INSERT, new Object[] {"Lovelace", "Ada"}, positional);
+
+    assertThat(mapping.fromRow(row)).isEqualTo(new Person("Ada", "Lovelace"));
+  }
+
+  @Test
+  void pojo_fromRowWithFieldNamesMissingAColumn_failsNamingTheColumns() {
+    RowMapping<Person> mapping = RowMapping.pojo(Person.class);
+    Row named = Row.withNames();
+    named.setField("given", "Grace");
+    named.setField("surname", "Hopper");
+
+    assertThatThrownBy(() -> mapping.fromRow(named))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Cannot build dev.etlkit.core.RowMappingTest$Person from a row without column family,"
+                + " it has columns given, surname")
+        .hasMessageNotContaining("Hopper");
   }
 }

@@ -8,19 +8,23 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.LocalTimeTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.types.Row;
 
 /**
  * A {@link RowMapping} for a class Flink analyses as a POJO (or a Java record), by reflection on
- * the fields Flink found. Column order is Flink's POJO field order.
+ * the fields Flink found. Column order is Flink's POJO field order; a row naming all the columns is
+ * read by name.
  *
  * <p>POJOs are built with their no-argument constructor and their fields set directly, as Flink's
  * {@code PojoSerializer} does; records are built with their canonical constructor. Reflective
@@ -60,10 +64,25 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
     String[] names = pojoType.getFieldNames();
     TypeInformation<?>[] types = new TypeInformation<?>[names.length];
     for (int i = 0; i < names.length; i++) {
-      types[i] = pojoType.getTypeAt(i);
+      types[i] = columnType(pojoType.getTypeAt(i));
     }
     this.rowType = new RowTypeInfo(types, names);
     resolveReflection();
+  }
+
+  /**
+   * The column type of a field of type {@code fieldType}: Flink's POJO analysis types {@code
+   * LocalDate}, {@code LocalTime} and {@code LocalDateTime} fields as generic types, RAW columns in
+   * a table; their columns get Flink's types for them, DATE, TIME and TIMESTAMP(9) in a table.
+   */
+  private static TypeInformation<?> columnType(TypeInformation<?> fieldType) {
+    if (fieldType instanceof GenericTypeInfo) {
+      TypeInformation<?> time = LocalTimeTypeInfo.getInfoFor(fieldType.getTypeClass());
+      if (time != null) {
+        return time;
+      }
+    }
+    return fieldType;
   }
 
   /** The mapping for {@code type}, which Flink must analyse as a POJO or a record. */
@@ -118,13 +137,44 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
               + " columns "
               + String.join(", ", rowType.getFieldNames()));
     }
-    return parameterOfColumn == null ? newPojo(row) : newRecord(row);
+    Object[] columns = columns(row);
+    return parameterOfColumn == null ? newPojo(columns) : newRecord(columns);
   }
 
-  private T newPojo(Row row) {
+  /**
+   * The row's fields in column order: by name if the row has all the mapping's columns as field
+   * names (a row of the Table API, whose positions are the table's column order, or of {@code
+   * Row.withNames()}), else by position (a row typed with other names, {@code f0}, {@code f1}, ...,
+   * holds the columns in the mapping's order).
+   */
+  private Object[] columns(Row row) {
+    String[] names = rowType.getFieldNames();
+    Set<String> rowNames = row.getFieldNames(true);
+    boolean nameOnly = row.getFieldNames(false) != null; // no positions to fall back to
+    boolean byName = rowNames != null && (nameOnly || rowNames.containsAll(Arrays.asList(names)));
+    Object[] columns = new Object[fields.length];
+    for (int i = 0; i < columns.length; i++) {
+      if (!byName) {
+        columns[i] = row.getField(i);
+      } else if (rowNames.contains(names[i])) {
+        columns[i] = row.getField(names[i]);
+      } else {
+        throw new IllegalArgumentException(
+            "Cannot build "
+                + pojoType.getTypeClass().getName()
+                + " from a row without column "
+                + names[i]
+                + ", it has columns "
+                + String.join(", ", rowNames));
+      }
+    }
+    return columns;
+  }
+
+  private T newPojo(Object[] columns) {
     T value = instantiate(NO_ARGUMENTS);
     for (int i = 0; i < fields.length; i++) {
-      Object column = row.getField(i);
+      Object column = columns[i];
       if (column == null && fields[i].getType().isPrimitive()) {
         throw nullIntoPrimitive(i);
       }
@@ -139,10 +189,10 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
     return value;
   }
 
-  private T newRecord(Row row) {
+  private T newRecord(Object[] columns) {
     Object[] arguments = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
-      Object column = row.getField(i);
+      Object column = columns[i];
       if (column == null && fields[i].getType().isPrimitive()) {
         throw nullIntoPrimitive(i);
       }
@@ -153,7 +203,7 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
     } catch (IllegalArgumentException e) {
       // the constructor says only "argument type mismatch": name the field, never the value
       for (int i = 0; i < fields.length; i++) {
-        Object column = row.getField(i);
+        Object column = columns[i];
         if (column != null && !accepts(fields[i].getType(), column)) {
           throw new IllegalArgumentException(
               "Cannot set field " + describe(i) + " from a column of type " + typeName(column), e);
