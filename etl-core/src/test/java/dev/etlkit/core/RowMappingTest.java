@@ -168,6 +168,34 @@ class RowMappingTest {
     assertThat(mapping.fromRow(row)).isEqualTo(new Person("Ada", "Lovelace"));
   }
 
+  /**
+   * The mapping remembers whether the last rows' name set reads by name (rows of one serializer
+   * share it): rows of streams with other names, one after another, are each read their own way.
+   */
+  @Test
+  void pojo_rowsOfDifferentNameSets_inTurn_areEachReadTheirOwnWay() {
+    RowMapping<Person> mapping = RowMapping.pojo(Person.class);
+    LinkedHashMap<String, Integer> tableOrder = new LinkedHashMap<>();
+    tableOrder.put("given", 0);
+    tableOrder.put("family", 1);
+    LinkedHashMap<String, Integer> positional = new LinkedHashMap<>();
+    positional.put("f0", 0);
+    positional.put("f1", 1);
+
+    for (int i = 0; i < 2; i++) {
+      Row fromTable =
+          RowUtils.createRowWithNamedPositions(
+              RowKind.INSERT, new Object[] {"Ada", "Lovelace"}, tableOrder);
+      Row fromTypedStream =
+          RowUtils.createRowWithNamedPositions(
+              RowKind.INSERT, new Object[] {"Lovelace", "Ada"}, positional);
+      assertThat(mapping.fromRow(fromTable)).isEqualTo(new Person("Ada", "Lovelace"));
+      assertThat(mapping.fromRow(fromTypedStream)).isEqualTo(new Person("Ada", "Lovelace"));
+      assertThat(mapping.fromRow(fromTypedStream)).isEqualTo(new Person("Ada", "Lovelace"));
+      assertThat(mapping.fromRow(fromTable)).isEqualTo(new Person("Ada", "Lovelace"));
+    }
+  }
+
   @Test
   void pojo_fromRowWithFieldNamesMissingAColumn_failsNamingTheColumns() {
     RowMapping<Person> mapping = RowMapping.pojo(Person.class);

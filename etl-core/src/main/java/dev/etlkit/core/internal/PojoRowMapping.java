@@ -59,6 +59,14 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   /** For records: the constructor parameter index of each column; null for POJOs. */
   @Nullable private transient int[] parameterOfColumn;
 
+  /**
+   * The field names of the last row with names, and whether such a row is read by name: Flink's row
+   * serializer gives every row it makes the same instance, so the check runs once per stream.
+   */
+  @Nullable private transient Set<String> lastRowNames;
+
+  private transient boolean lastByName;
+
   private PojoRowMapping(PojoTypeInfo<T> pojoType) {
     this.pojoType = pojoType;
     String[] names = pojoType.getFieldNames();
@@ -150,8 +158,17 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   private Object[] columns(Row row) {
     String[] names = rowType.getFieldNames();
     Set<String> rowNames = row.getFieldNames(true);
-    boolean nameOnly = row.getFieldNames(false) != null; // no positions to fall back to
-    boolean byName = rowNames != null && (nameOnly || rowNames.containsAll(Arrays.asList(names)));
+    boolean byName;
+    if (rowNames == null) {
+      byName = false;
+    } else if (rowNames == lastRowNames) {
+      byName = lastByName;
+    } else {
+      boolean nameOnly = row.getFieldNames(false) != null; // no positions to fall back to
+      byName = nameOnly || rowNames.containsAll(Arrays.asList(names));
+      lastRowNames = rowNames;
+      lastByName = byName;
+    }
     Object[] columns = new Object[fields.length];
     for (int i = 0; i < columns.length; i++) {
       if (!byName) {
