@@ -220,7 +220,8 @@ public final class Enrich {
      * LookupStatus#TIMED_OUT} for pass-through. Processing time. Default {@link
      * Enrich#DEFAULT_TIMEOUT}.
      *
-     * @throws IllegalArgumentException if not in (0, {@link Enrich#MAX_TIMEOUT}]
+     * @throws IllegalArgumentException if not in (0, {@link Enrich#MAX_TIMEOUT}], or shorter than 1
+     *     ms (Flink counts the timeout in milliseconds)
      */
     public LookupStep<I, K, V, O> withTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");

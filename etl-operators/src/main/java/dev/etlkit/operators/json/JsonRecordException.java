@@ -28,7 +28,7 @@ public final class JsonRecordException extends Exception {
     TOO_LARGE,
     /** Nesting depth, string length, number length or name length over a read limit. */
     LIMIT_EXCEEDED,
-    /** Not valid UTF-8. */
+    /** Not valid UTF-8 (or UTF-16 or UTF-32, for a document in one of those). */
     INVALID_ENCODING,
     /** Not JSON: an unexpected character or token. */
     MALFORMED,
