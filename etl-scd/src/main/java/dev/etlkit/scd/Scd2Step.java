@@ -252,8 +252,10 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   }
 
   /**
-   * Overrides the pipeline's error policy for this step's bad changes: no key, no effective time,
-   * no sequence, late changes sent to the dead letters.
+   * Overrides the pipeline's error policy for this step's bad changes: no key, no effective time or
+   * one outside the supported range, no sequence, an effective time at or after {@link
+   * #withValidToCurrent validToCurrent}, a change whose comparison with the key's history throws,
+   * late changes sent to the dead letters (docs/scd2.md, "Accounting, metrics and dead letters").
    */
   public Scd2Step<I, T> withErrorPolicy(ErrorPolicy policy) {
     Scd2Step<I, T> copy = copy();
