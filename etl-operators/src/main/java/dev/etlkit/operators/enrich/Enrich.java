@@ -218,7 +218,8 @@ public final class Enrich {
      * The step timeout: the longest a record waits for its value, retries, backoffs, micro-batch
      * and rate-limit waits included. Then it gets a stale entry or the fallback, with status {@link
      * LookupStatus#TIMED_OUT} for pass-through. Processing time. Default {@link
-     * Enrich#DEFAULT_TIMEOUT}.
+     * Enrich#DEFAULT_TIMEOUT}. Flink counts it in whole milliseconds: a fraction of one is dropped
+     * (1.5 ms waits 1 ms).
      *
      * @throws IllegalArgumentException if not in (0, {@link Enrich#MAX_TIMEOUT}], or shorter than 1
      *     ms (Flink counts the timeout in milliseconds)
