@@ -38,7 +38,8 @@ import javax.annotation.Nullable;
  * --kafka} and {@code --jdbc}, it fails the parse instead of being ignored; and the output
  * directory, the one plain argument, acts only in the sample mode: given with them, it fails the
  * parse too. The mode is checked before the values, so a real-mode option in the sample mode is
- * refused as such whatever its value.
+ * refused as such whatever its value. A valued option needs a value that is neither empty nor
+ * another option: {@code --group-id --bounded} fails rather than naming a group "--bounded".
  *
  * @param kafka bootstrap servers, or null for the sample
  * @param jdbcUrl the JDBC URL, or null for the sample
@@ -133,8 +134,9 @@ public record JobOptions(
    * Parses a command line. The mode comes first: only one of {@code --kafka} and {@code --jdbc}, a
    * real-mode option without them, or a plain argument with them fails before any value is checked.
    *
-   * @throws IllegalArgumentException naming the unknown option or bad value, the real-mode option
-   *     given without {@code --kafka} and {@code --jdbc}, or the plain argument given with them
+   * @throws IllegalArgumentException naming the unknown option or bad value (an empty one, or an
+   *     option where a value belongs, too), the real-mode option given without {@code --kafka} and
+   *     {@code --jdbc}, or the plain argument given with them
    */
   public static JobOptions parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -145,10 +147,8 @@ public record JobOptions(
       if (arg.equals("--bounded")) {
         bounded = true;
       } else if (VALUED.contains(arg)) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(arg + " needs a value");
-        }
-        values.put(arg, args[++i]);
+        values.put(arg, value(arg, i + 1 < args.length ? args[i + 1] : null));
+        i++;
       } else if (arg.startsWith("--")) {
         throw new IllegalArgumentException("unknown option " + arg + "; known: " + VALUED);
       } else {
@@ -174,6 +174,20 @@ public record JobOptions(
         duration(values, "--idleness", Duration.ofMinutes(1)),
         bounded,
         maxFuture(duration(values, "--max-future", DEFAULT_MAX_FUTURE)));
+  }
+
+  /**
+   * The value of {@code option}: neither missing, empty nor blank (an unset shell variable), nor
+   * one of the options (a forgotten value would otherwise take the next option as its own).
+   */
+  private static String value(String option, @Nullable String value) {
+    if (value == null || value.isBlank() || value.equals("--bounded") || VALUED.contains(value)) {
+      throw new IllegalArgumentException(
+          option
+              + " needs a value"
+              + (value == null ? "" : value.isBlank() ? ", got an empty one" : ", got " + value));
+    }
+    return value;
   }
 
   /** At least 1 ms: event times are whole milliseconds, so a smaller bound cannot be held. */
