@@ -14,7 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ran an unbounded job in the consumer group "--bounded"), and an empty value (a shell variable
  * that was not set: {@code --group-id "$GROUP"}) was taken as given, so that every job started that
  * way shared the transactional ids "-enriched" and "-dead-letters" and aborted the others'
- * transactions. (An empty duration already failed as not a duration.)
+ * transactions. (An empty duration already failed as not a duration.) And the message of an unknown
+ * option listed the known ones without {@code --bounded}, the one a user mistyping it ({@code
+ * --bouned}) looks for.
  */
 class JobOptionsValuesTest {
 
@@ -35,6 +37,16 @@ class JobOptionsValuesTest {
     assertThatThrownBy(() -> JobOptions.parse(real("--orders-topic", "--group-id", "g")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("--orders-topic needs a value");
+  }
+
+  @Test
+  void parse_unknownOption_failsListingEveryKnownOption_theFlagToo() {
+    assertThatThrownBy(() -> JobOptions.parse(real("--bouned")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("unknown option --bouned; known: ")
+        .hasMessageContaining("--kafka")
+        .hasMessageContaining("--max-future")
+        .hasMessageContaining("--bounded");
   }
 
   @ParameterizedTest
