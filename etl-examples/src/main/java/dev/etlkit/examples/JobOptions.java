@@ -100,11 +100,20 @@ public record JobOptions(
 
   private static final List<String> VALUED = valued();
 
+  /** Every option, for the message of an unknown one: the valued ones and the flag. */
+  private static final List<String> KNOWN = known();
+
   private static List<String> valued() {
     List<String> valued = new ArrayList<>(List.of("--kafka", "--jdbc"));
     valued.addAll(REAL_MODE_VALUED);
     valued.add("--max-future");
     return List.copyOf(valued);
+  }
+
+  private static List<String> known() {
+    List<String> known = new ArrayList<>(VALUED);
+    known.add("--bounded");
+    return List.copyOf(known);
   }
 
   public JobOptions {
@@ -150,7 +159,7 @@ public record JobOptions(
         values.put(arg, value(arg, i + 1 < args.length ? args[i + 1] : null));
         i++;
       } else if (arg.startsWith("--")) {
-        throw new IllegalArgumentException("unknown option " + arg + "; known: " + VALUED);
+        throw new IllegalArgumentException("unknown option " + arg + "; known: " + KNOWN);
       } else {
         plain.add(arg);
       }
