@@ -49,6 +49,14 @@ class JobOptionsValuesTest {
         .hasMessageContaining("--bounded");
   }
 
+  @Test
+  void parse_transactionTimeoutBeyondKafkasIntMilliseconds_failsNamingTheOption() {
+    assertThatThrownBy(() -> JobOptions.parse(real("--transaction-timeout", "P30D")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--transaction-timeout must be at most");
+    JobOptions.parse(real("--transaction-timeout", Integer.toString(Integer.MAX_VALUE)));
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
