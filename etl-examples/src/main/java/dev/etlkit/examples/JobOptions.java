@@ -25,7 +25,8 @@ import javax.annotation.Nullable;
  * --group-id etlkit-orders     the consumer group (offsets are committed on checkpoints)
  * --checkpoint-interval PT10S  how often checkpoints commit the Kafka transactions
  * --transaction-timeout PT15M  the Kafka transaction timeout: above checkpoint interval + restart
- *                              time, at most the broker's transaction.max.timeout.ms
+ *                              time, at most the broker's transaction.max.timeout.ms (an int of
+ *                              milliseconds, so never over 2147483647 ms)
  * --disorder PT5S              how far out of event-time order a Kafka partition may be
  * --idleness PT1M              a partition without records this long stops holding back time
  * --bounded                    read the topics up to their current end, then finish
@@ -178,7 +179,7 @@ public record JobOptions(
         values.getOrDefault("--dead-letter-topic", "dead-letters"),
         values.getOrDefault("--group-id", "etlkit-orders"),
         checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
-        duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
+        transactionTimeout(duration(values, "--transaction-timeout", Duration.ofMinutes(15))),
         duration(values, "--disorder", Duration.ofSeconds(5)),
         duration(values, "--idleness", Duration.ofMinutes(1)),
         bounded,
@@ -236,6 +237,18 @@ public record JobOptions(
   private static IllegalArgumentException realModeOnly(String option) {
     return new IllegalArgumentException(
         option + " acts only in real mode: give --kafka and --jdbc too, or leave it out");
+  }
+
+  /** At most Integer.MAX_VALUE ms: Kafka's {@code transaction.timeout.ms} is an int. */
+  private static Duration transactionTimeout(Duration timeout) {
+    if (timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+      throw new IllegalArgumentException(
+          "--transaction-timeout must be at most "
+              + Integer.MAX_VALUE
+              + " ms (Kafka's transaction.timeout.ms is an int), got "
+              + timeout);
+    }
+    return timeout;
   }
 
   /** Flink's minimum checkpoint interval: 10 ms. */
