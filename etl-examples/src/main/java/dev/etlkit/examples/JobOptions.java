@@ -25,7 +25,8 @@ import javax.annotation.Nullable;
  * --group-id etlkit-orders     the consumer group (offsets are committed on checkpoints)
  * --checkpoint-interval PT10S  how often checkpoints commit the Kafka transactions
  * --transaction-timeout PT15M  the Kafka transaction timeout: above checkpoint interval + restart
- *                              time, at most the broker's transaction.max.timeout.ms
+ *                              time, at most the broker's transaction.max.timeout.ms (an int of
+ *                              milliseconds, so never over 2147483647 ms)
  * --disorder PT5S              how far out of event-time order a Kafka partition may be
  * --idleness PT1M              a partition without records this long stops holding back time
  * --bounded                    read the topics up to their current end, then finish
@@ -38,7 +39,8 @@ import javax.annotation.Nullable;
  * --kafka} and {@code --jdbc}, it fails the parse instead of being ignored; and the output
  * directory, the one plain argument, acts only in the sample mode: given with them, it fails the
  * parse too. The mode is checked before the values, so a real-mode option in the sample mode is
- * refused as such whatever its value.
+ * refused as such whatever its value. A valued option needs a value that is neither empty nor
+ * another option: {@code --group-id --bounded} fails rather than naming a group "--bounded".
  *
  * @param kafka bootstrap servers, or null for the sample
  * @param jdbcUrl the JDBC URL, or null for the sample
@@ -99,11 +101,20 @@ public record JobOptions(
 
   private static final List<String> VALUED = valued();
 
+  /** Every option, for the message of an unknown one: the valued ones and the flag. */
+  private static final List<String> KNOWN = known();
+
   private static List<String> valued() {
     List<String> valued = new ArrayList<>(List.of("--kafka", "--jdbc"));
     valued.addAll(REAL_MODE_VALUED);
     valued.add("--max-future");
     return List.copyOf(valued);
+  }
+
+  private static List<String> known() {
+    List<String> known = new ArrayList<>(VALUED);
+    known.add("--bounded");
+    return List.copyOf(known);
   }
 
   public JobOptions {
@@ -133,8 +144,9 @@ public record JobOptions(
    * Parses a command line. The mode comes first: only one of {@code --kafka} and {@code --jdbc}, a
    * real-mode option without them, or a plain argument with them fails before any value is checked.
    *
-   * @throws IllegalArgumentException naming the unknown option or bad value, the real-mode option
-   *     given without {@code --kafka} and {@code --jdbc}, or the plain argument given with them
+   * @throws IllegalArgumentException naming the unknown option or bad value (an empty one, or an
+   *     option where a value belongs, too), the real-mode option given without {@code --kafka} and
+   *     {@code --jdbc}, or the plain argument given with them
    */
   public static JobOptions parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -145,12 +157,10 @@ public record JobOptions(
       if (arg.equals("--bounded")) {
         bounded = true;
       } else if (VALUED.contains(arg)) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(arg + " needs a value");
-        }
-        values.put(arg, args[++i]);
+        values.put(arg, value(arg, i + 1 < args.length ? args[i + 1] : null));
+        i++;
       } else if (arg.startsWith("--")) {
-        throw new IllegalArgumentException("unknown option " + arg + "; known: " + VALUED);
+        throw new IllegalArgumentException("unknown option " + arg + "; known: " + KNOWN);
       } else {
         plain.add(arg);
       }
@@ -169,11 +179,25 @@ public record JobOptions(
         values.getOrDefault("--dead-letter-topic", "dead-letters"),
         values.getOrDefault("--group-id", "etlkit-orders"),
         checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
-        duration(values, "--transaction-timeout", Duration.ofMinutes(15)),
+        transactionTimeout(duration(values, "--transaction-timeout", Duration.ofMinutes(15))),
         duration(values, "--disorder", Duration.ofSeconds(5)),
         duration(values, "--idleness", Duration.ofMinutes(1)),
         bounded,
         maxFuture(duration(values, "--max-future", DEFAULT_MAX_FUTURE)));
+  }
+
+  /**
+   * The value of {@code option}: neither missing, empty nor blank (an unset shell variable), nor
+   * one of the options (a forgotten value would otherwise take the next option as its own).
+   */
+  private static String value(String option, @Nullable String value) {
+    if (value == null || value.isBlank() || value.equals("--bounded") || VALUED.contains(value)) {
+      throw new IllegalArgumentException(
+          option
+              + " needs a value"
+              + (value == null ? "" : value.isBlank() ? ", got an empty one" : ", got " + value));
+    }
+    return value;
   }
 
   /** At least 1 ms: event times are whole milliseconds, so a smaller bound cannot be held. */
@@ -213,6 +237,18 @@ public record JobOptions(
   private static IllegalArgumentException realModeOnly(String option) {
     return new IllegalArgumentException(
         option + " acts only in real mode: give --kafka and --jdbc too, or leave it out");
+  }
+
+  /** At most Integer.MAX_VALUE ms: Kafka's {@code transaction.timeout.ms} is an int. */
+  private static Duration transactionTimeout(Duration timeout) {
+    if (timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+      throw new IllegalArgumentException(
+          "--transaction-timeout must be at most "
+              + Integer.MAX_VALUE
+              + " ms (Kafka's transaction.timeout.ms is an int), got "
+              + timeout);
+    }
+    return timeout;
   }
 
   /** Flink's minimum checkpoint interval: 10 ms. */
