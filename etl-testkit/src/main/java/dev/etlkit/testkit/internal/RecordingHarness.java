@@ -23,6 +23,7 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.DynamicCodeLoadingException;
+import org.apache.flink.util.ExceptionUtils;
 
 /**
  * Flink's keyed harness with an output that keeps main and side output records in one ordered log
@@ -263,11 +264,7 @@ public final class RecordingHarness<K, I, O>
     try {
       getEnvironment().close();
     } catch (Exception e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
+      failure = ExceptionUtils.firstOrSuppressed(e, failure);
     }
     if (failure != null) {
       throw failure;
