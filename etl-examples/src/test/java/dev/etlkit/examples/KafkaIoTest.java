@@ -90,4 +90,12 @@ class KafkaIoTest {
     assertThat(header(record, KafkaIo.SOURCE_HEADER)).isEqualTo("orders-1@42");
     assertThat(header(record, KafkaIo.TRUNCATED_HEADER)).isEqualTo("true");
   }
+
+  /** docs/operations.md tells replay tools to raise attempt(): the topic must carry it. */
+  @Test
+  void deadLetter_attempt_isAHeader() {
+    ProducerRecord<byte[], byte[]> record = serialize(letter().payload("x").attempt(3).build());
+
+    assertThat(header(record, "etlkit.attempt")).isEqualTo("3");
+  }
 }
