@@ -54,6 +54,12 @@ public final class KafkaIo {
   public static final String TRUNCATED_HEADER = "etlkit.payload.truncated";
 
   /**
+   * Dead-letter header: how often the record was tried ({@link DeadLetter#attempt()}), for a replay
+   * tool to raise so that records that keep failing are parked instead of looping.
+   */
+  public static final String ATTEMPT_HEADER = "etlkit.attempt";
+
+  /**
    * Dead-letter header: the form the value is in, {@code bytes} (the input as it came) or {@code
    * text} (the rejected record's text, UTF-8); absent when the dead letter has no payload.
    */
@@ -110,9 +116,10 @@ public final class KafkaIo {
    * The sink of dead letters, keyed by the rejecting step's uid: the payload as the value and the
    * reason in headers ({@value #STEP_HEADER}, {@value #ERROR_CLASS_HEADER}, {@value
    * #ERROR_MESSAGE_HEADER}, {@value #SOURCE_HEADER}, {@value #TRUNCATED_HEADER}, {@value
-   * #PAYLOAD_ENCODING_HEADER}). A decoder's dead letter holds the input record's value as it came
-   * ({@code bytes}), so a fixed record can be replayed to its topic; later steps keep the rejected
-   * record's text ({@code text}, UTF-8), to be replayed from the source by position or mapped back.
+   * #ATTEMPT_HEADER}, {@value #PAYLOAD_ENCODING_HEADER}). A decoder's dead letter holds the input
+   * record's value as it came ({@code bytes}), so a fixed record can be replayed to its topic;
+   * later steps keep the rejected record's text ({@code text}, UTF-8), to be replayed from the
+   * source by position or mapped back.
    */
   public static KafkaSink<DeadLetter> deadLetters(
       String bootstrapServers,
@@ -241,6 +248,7 @@ public final class KafkaIo {
       header(headers, ERROR_MESSAGE_HEADER, letter.errorMessage());
       header(headers, SOURCE_HEADER, letter.sourcePosition());
       header(headers, TRUNCATED_HEADER, Boolean.toString(letter.payloadTruncated()));
+      header(headers, ATTEMPT_HEADER, Integer.toString(letter.attempt()));
       byte[] payload = letter.payloadAsBytes(); // text payloads too: never a tombstone by mistake
       if (payload != null) {
         header(headers, PAYLOAD_ENCODING_HEADER, letter.payloadText() != null ? "text" : "bytes");

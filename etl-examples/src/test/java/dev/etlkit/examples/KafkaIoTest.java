@@ -96,6 +96,6 @@ class KafkaIoTest {
   void deadLetter_attempt_isAHeader() {
     ProducerRecord<byte[], byte[]> record = serialize(letter().payload("x").attempt(3).build());
 
-    assertThat(header(record, "etlkit.attempt")).isEqualTo("3");
+    assertThat(header(record, KafkaIo.ATTEMPT_HEADER)).isEqualTo("3");
   }
 }
