@@ -267,7 +267,9 @@ public final class LookupEngine<K, V> {
   /**
    * Starts a background reload of {@code key} unless one is in progress, or the calls in progress
    * (one per record waiting at most, and the refreshes) already reach the capacity: then it is
-   * skipped, and counted; a later read of the entry tries again.
+   * skipped, and counted; a later read of the entry tries again. Without single-flight its key's
+   * {@code equals} may throw meeting a key of its hash in the micro-batch: then the refresh is
+   * dropped (unregistered, so a later read tries again) and the entry still answers the record.
    */
   private void refresh(K key, long now) {
     if (flights.containsKey(key)) {
@@ -281,7 +283,11 @@ public final class LookupEngine<K, V> {
     if (flights.putIfAbsent(key, flight) == null) {
       refreshing.incrementAndGet();
       metrics.refreshes.inc();
-      startAttempt(flight, now);
+      try {
+        startAttempt(flight, now);
+      } catch (RuntimeException e) {
+        abort(flight, e); // no record waits for it: only unregisters it
+      }
     }
   }
 
