@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -105,9 +106,11 @@ public final class LookupEngine<K, V> {
     this.backoff =
         new Backoff(
             retry.initialBackoff().toNanos(), retry.maxBackoff().toNanos(), retry.jitter(), random);
-    this.timeoutNanos = settings.timeout().toNanos();
+    // In whole milliseconds, as Flink counts it (1.5 ms waits 1 ms): the records' deadlines here
+    // are the ones Flink's timers enforce.
     this.timeoutMillis = settings.timeout().toMillis();
-    this.attemptTimeoutNanos = settings.attemptTimeout().toNanos();
+    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    this.attemptTimeoutNanos = Math.min(settings.attemptTimeout().toNanos(), timeoutNanos);
     this.attemptTimeouts = new AttemptTimeouts(timers, attemptTimeoutNanos);
     this.singleFlight = settings.singleFlight();
     this.capacity = settings.capacity();
