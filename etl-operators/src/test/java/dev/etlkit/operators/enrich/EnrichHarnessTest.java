@@ -103,6 +103,30 @@ class EnrichHarnessTest {
     assertThat(h.metric(LookupMetrics.TIMEOUTS)).isEqualTo(1);
   }
 
+  /**
+   * Flink counts the step timeout in whole milliseconds (1.5 ms waits 1 ms), and so must the
+   * engine: a load that fails for good after that, before Flink's timer fired, times its record
+   * out. The engine counted the fraction too, so the record got the failure's fallback instead.
+   */
+  @Test
+  void stepTimeoutWithAFractionOfAMillisecond_loadFailingAfterTheWholeMilliseconds_timesOut()
+      throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        open(
+            step(lookup)
+                .withTimeout(Duration.ofNanos(1_500_000))
+                .withFallback(LookupFallback.passThrough()));
+
+    h.process("o1:c-1");
+    h.timers.advance(Duration.ofNanos(1_200_000)); // Flink's 1 ms passed; its timer has not fired
+    lookup.call(0).fail(new IOException("connection reset"));
+    h.drain();
+
+    assertThat(h.outputs()).containsExactly("o1:c-1=null/TIMED_OUT");
+    assertThat(h.metric(LookupMetrics.TIMEOUTS)).isEqualTo(1);
+  }
+
   @Test
   void stepTimeout_ofARecordBehindOneAnsweredButNotYetOutput_answersTheRightRecord()
       throws Exception {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.assertj.core.groups.Tuple;
@@ -144,6 +145,57 @@ class LookupBatchKeyEqualsThrowsTest {
       h.process("o3:"); // the key "" is loaded again, not stuck with a batch that never went out
       h.advance(BATCH_DELAY);
       assertThat(h.outputs()).contains("o3:=<>/LOADED");
+    } finally {
+      h.release();
+    }
+  }
+
+  /** One key object per id, as a key selector that hands out shared key objects gives. */
+  private static final Map<String, CustomerKey> SHARED_KEYS = new ConcurrentHashMap<>();
+
+  /**
+   * A refresh-ahead call joins the micro-batch too. Without single-flight, a cached key whose
+   * {@code equals} throws meeting a pending key of its hash threw out of the cache read: the record
+   * its fresh entry answers was dead-lettered, and the refresh stayed registered for good, so the
+   * key was never refreshed again and the refresh held a place of the capacity.
+   */
+  @Test
+  void withoutSingleFlight_refreshOfAKeyWhoseEqualsThrows_behindAKeyOfItsHash_servesTheHit()
+      throws Exception {
+    UpperCaseBatchLookup lookup = new UpperCaseBatchLookup(false);
+    Enrich.LookupStep<String, CustomerKey, String, String> step =
+        Enrich.lookup(
+                "customer",
+                (String order) -> {
+                  String id = order.substring(order.indexOf(':') + 1);
+                  return SHARED_KEYS.computeIfAbsent(
+                      id, i -> new CustomerKey(i.equals("-") ? null : i));
+                },
+                lookup,
+                (String order, String customer, LookupStatus status) ->
+                    order + "=" + customer + "/" + status,
+                Types.STRING)
+            .withMicroBatch(10, BATCH_DELAY)
+            .withSingleFlight(false)
+            .withRetry(LookupRetry.none())
+            .withCache(LookupCache.maxEntries(100).withRefreshAfterWrite(Duration.ofSeconds(1)));
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(step, StringSerializer.INSTANCE).open();
+    try {
+      h.process("o1:-"); // id null, hash 0: alone in its batch, so no equals meets it
+      h.advance(BATCH_DELAY);
+      h.advance(Duration.ofSeconds(1)); // its entry is due for refresh
+      h.process("o2:"); // id "", hash 0: waits for its batch
+      h.process("o3:-"); // a hit; its refresh meets o2's key in the batch
+
+      h.advance(BATCH_DELAY);
+
+      assertThat(h.deadLetters()).isEmpty();
+      assertThat(h.outputs()).containsExactly("o1:-=<->/LOADED", "o2:=<>/LOADED", "o3:-=<->/HIT");
+      h.process("o4:-"); // no batch pending: this read refreshes the key
+      h.advance(BATCH_DELAY);
+      assertThat(lookup.calls).endsWith(List.of("null"));
+      assertThat(h.metric("refreshesSkipped")).isZero();
     } finally {
       h.release();
     }

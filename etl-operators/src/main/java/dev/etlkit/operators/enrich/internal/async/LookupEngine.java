@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -105,9 +106,11 @@ public final class LookupEngine<K, V> {
     this.backoff =
         new Backoff(
             retry.initialBackoff().toNanos(), retry.maxBackoff().toNanos(), retry.jitter(), random);
-    this.timeoutNanos = settings.timeout().toNanos();
+    // In whole milliseconds, as Flink counts it (1.5 ms waits 1 ms): the records' deadlines here
+    // are the ones Flink's timers enforce.
     this.timeoutMillis = settings.timeout().toMillis();
-    this.attemptTimeoutNanos = settings.attemptTimeout().toNanos();
+    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    this.attemptTimeoutNanos = Math.min(settings.attemptTimeout().toNanos(), timeoutNanos);
     this.attemptTimeouts = new AttemptTimeouts(timers, attemptTimeoutNanos);
     this.singleFlight = settings.singleFlight();
     this.capacity = settings.capacity();
@@ -267,7 +270,9 @@ public final class LookupEngine<K, V> {
   /**
    * Starts a background reload of {@code key} unless one is in progress, or the calls in progress
    * (one per record waiting at most, and the refreshes) already reach the capacity: then it is
-   * skipped, and counted; a later read of the entry tries again.
+   * skipped, and counted; a later read of the entry tries again. Without single-flight its key's
+   * {@code equals} may throw meeting a key of its hash in the micro-batch: then the refresh is
+   * dropped (unregistered, so a later read tries again) and the entry still answers the record.
    */
   private void refresh(K key, long now) {
     if (flights.containsKey(key)) {
@@ -281,7 +286,11 @@ public final class LookupEngine<K, V> {
     if (flights.putIfAbsent(key, flight) == null) {
       refreshing.incrementAndGet();
       metrics.refreshes.inc();
-      startAttempt(flight, now);
+      try {
+        startAttempt(flight, now);
+      } catch (RuntimeException e) {
+        abort(flight, e); // no record waits for it: only unregisters it
+      }
     }
   }
 
