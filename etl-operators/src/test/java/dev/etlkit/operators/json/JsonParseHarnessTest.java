@@ -89,6 +89,21 @@ class JsonParseHarnessTest {
   }
 
   @Test
+  void parse_text_withSurrogatePairs_readsThem() throws Exception {
+    try (OneInputStreamOperatorTestHarness<String, Order> h =
+        open(
+            Json.parse("parse", Order.class).withInput(PayloadInput.text()),
+            ErrorPolicy.deadLetter())) {
+      h.processElement("{\"customerNumber\":5,\"orderId\":\"\uD83D\uDE00-\uD83D\uDE01\"}", 1L);
+
+      assertThat(h.extractOutputValues())
+          .extracting(o -> o.orderId)
+          .containsExactly("\uD83D\uDE00-\uD83D\uDE01");
+      assertThat(JsonTestSupport.deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
   void parse_bytes_deadLetterKeepsTheBytes() throws Exception {
     try (OneInputStreamOperatorTestHarness<byte[], Order> h =
         open(Json.parse("parse", Order.class), ErrorPolicy.deadLetter())) {
