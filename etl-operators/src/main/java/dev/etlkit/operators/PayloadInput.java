@@ -1,6 +1,7 @@
 package dev.etlkit.operators;
 
 import dev.etlkit.core.RawRecord;
+import java.io.ByteArrayOutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import javax.annotation.Nullable;
@@ -60,7 +61,12 @@ public abstract class PayloadInput<I> implements Serializable {
     return Bytes.INSTANCE;
   }
 
-  /** Input of {@code String} payloads (for example lines of a file), read as UTF-8. */
+  /**
+   * Input of {@code String} payloads (for example lines of a file), read as UTF-8. An unpaired
+   * surrogate has no UTF-8 form: it is passed on encoded as if it had one (3 bytes, {@code ED A0
+   * 80} for U+D800), which the decoders reject as invalid UTF-8, instead of as the {@code '?'} that
+   * {@code String.getBytes} would make of it.
+   */
   public static PayloadInput<String> text() {
     return Text.INSTANCE;
   }
@@ -100,7 +106,38 @@ public abstract class PayloadInput<I> implements Serializable {
 
     @Override
     public byte[] payload(String record) {
-      return record.getBytes(StandardCharsets.UTF_8);
+      int lone = unpairedSurrogate(record, 0);
+      if (lone < 0) {
+        return record.getBytes(StandardCharsets.UTF_8);
+      }
+      // Each unpaired surrogate as its own 3 bytes, so that the decoder sees (and rejects) it.
+      ByteArrayOutputStream out = new ByteArrayOutputStream(record.length() + 16);
+      int from = 0;
+      for (; lone >= 0; lone = unpairedSurrogate(record, from)) {
+        out.writeBytes(record.substring(from, lone).getBytes(StandardCharsets.UTF_8));
+        char c = record.charAt(lone);
+        out.write(0xE0 | (c >> 12));
+        out.write(0x80 | ((c >> 6) & 0x3F));
+        out.write(0x80 | (c & 0x3F));
+        from = lone + 1;
+      }
+      out.writeBytes(record.substring(from).getBytes(StandardCharsets.UTF_8));
+      return out.toByteArray();
+    }
+
+    /** The index of the first unpaired surrogate at or after {@code from}, or -1. */
+    private static int unpairedSurrogate(String s, int from) {
+      for (int i = from; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++; // a pair
+        } else if (Character.isSurrogate(c)) {
+          return i;
+        }
+      }
+      return -1;
     }
 
     @Override

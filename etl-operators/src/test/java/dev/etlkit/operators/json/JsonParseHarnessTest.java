@@ -67,6 +67,42 @@ class JsonParseHarnessTest {
     }
   }
 
+  /**
+   * A line of text with an unpaired surrogate has no UTF-8 form: {@code String.getBytes} would turn
+   * it into {@code '?'}, and the record would be read with a value it never held. Byte input with
+   * an encoded surrogate is {@code INVALID_ENCODING} (docs/formats-json.md); text input alike.
+   */
+  @Test
+  void parse_text_withAnUnpairedSurrogate_isInvalidEncoding_notAQuestionMark() throws Exception {
+    try (OneInputStreamOperatorTestHarness<String, Order> h =
+        open(
+            Json.parse("parse", Order.class).withInput(PayloadInput.text()),
+            ErrorPolicy.deadLetter())) {
+      String line = "{\"customerNumber\":5,\"orderId\":\"a\uD800b\"}";
+      h.processElement(line, 1L);
+
+      assertThat(h.extractOutputValues()).isEmpty();
+      DeadLetter letter = JsonTestSupport.deadLetters(h).get(0);
+      assertThat(letter.errorMessage()).startsWith("INVALID_ENCODING: ");
+      assertThat(letter.payloadText()).isEqualTo(line);
+    }
+  }
+
+  @Test
+  void parse_text_withSurrogatePairs_readsThem() throws Exception {
+    try (OneInputStreamOperatorTestHarness<String, Order> h =
+        open(
+            Json.parse("parse", Order.class).withInput(PayloadInput.text()),
+            ErrorPolicy.deadLetter())) {
+      h.processElement("{\"customerNumber\":5,\"orderId\":\"\uD83D\uDE00-\uD83D\uDE01\"}", 1L);
+
+      assertThat(h.extractOutputValues())
+          .extracting(o -> o.orderId)
+          .containsExactly("\uD83D\uDE00-\uD83D\uDE01");
+      assertThat(JsonTestSupport.deadLetters(h)).isEmpty();
+    }
+  }
+
   @Test
   void parse_bytes_deadLetterKeepsTheBytes() throws Exception {
     try (OneInputStreamOperatorTestHarness<byte[], Order> h =

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
@@ -20,7 +22,9 @@ import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
 import java.io.CharConversionException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -128,14 +132,14 @@ public final class JsonErrors {
           "required field '" + missing + "' is missing" + at(parser, true));
     }
     if (e instanceof MismatchedInputException) {
-      MismatchedInputException m = (MismatchedInputException) e;
-      return new JsonRecordException(
-          Reason.WRONG_TYPE,
-          "expected "
-              + typeName(expectedType(m))
-              + ", got "
-              + describeToken(parser == null ? null : parser.currentToken())
-              + at(parser, true));
+      return wrongType(expectedType((MismatchedInputException) e), parser);
+    }
+    if (e instanceof InvalidDefinitionException) {
+      // A non-empty string for an array: Jackson looks for a String constructor and finds none.
+      JavaType type = ((InvalidDefinitionException) e).getType();
+      if (type != null && isWrongJsonType(type.getRawClass(), parser)) {
+        return wrongType(type.getRawClass(), parser);
+      }
     }
     if (e instanceof ValueInstantiationException) {
       ValueInstantiationException v = (ValueInstantiationException) e;
@@ -169,12 +173,22 @@ public final class JsonErrors {
         Reason.INVALID_VALUE, "could not read the record (" + e.getClass().getName() + ")");
   }
 
+  private JsonRecordException wrongType(@Nullable Class<?> expected, @Nullable JsonParser parser) {
+    return new JsonRecordException(
+        Reason.WRONG_TYPE,
+        "expected "
+            + typeName(expected)
+            + ", got "
+            + describeToken(parser == null ? null : parser.currentToken())
+            + at(parser, true));
+  }
+
   /**
    * Whether the value at the parser is of another JSON type than {@code target} is written as (a
-   * string for a number, a decimal for an integer): Jackson reports refused coercions as invalid
-   * formats, but they are wrong types. A value of the right JSON type that does not parse (a bad
-   * date, an unknown enum constant) is an invalid value, and so is a map key that does not parse
-   * into its key type: a key is always a JSON string.
+   * string for a number, a decimal for an integer, a string for an array or a map): Jackson reports
+   * refused coercions as invalid formats, but they are wrong types. A value of the right JSON type
+   * that does not parse (a bad date, an unknown enum constant) is an invalid value, and so is a map
+   * key that does not parse into its key type: a key is always a JSON string.
    */
   private static boolean isWrongJsonType(@Nullable Class<?> target, @Nullable JsonParser parser) {
     if (target == null || parser == null || parser.currentToken() == null) {
@@ -203,6 +217,16 @@ public final class JsonErrors {
     }
     if (t.isEnum()) {
       return token != JsonToken.VALUE_STRING;
+    }
+    if (t.isArray() && t != byte[].class && t != char[].class) {
+      // (byte[] is read from a Base64 string and char[] from a string, as Json.write writes them)
+      return token != JsonToken.START_ARRAY;
+    }
+    if (Collection.class.isAssignableFrom(t)) {
+      return token != JsonToken.START_ARRAY;
+    }
+    if (Map.class.isAssignableFrom(t)) {
+      return token != JsonToken.START_OBJECT;
     }
     return false;
   }

@@ -356,4 +356,31 @@ class JsonReaderEdgesTest {
         .hasMessage("INVALID_ENCODING: invalid UTF-32 at line 2, column 33");
     assertThat(reader.read(utf32be(before, 0x1F600, "\"}")).orderId).isEqualTo("a\ud83d\ude00");
   }
+
+  /** Containers, whose JSON type is an array or an object whatever their elements. */
+  public static class Containers {
+    public int[] ints;
+    public Integer[] boxed;
+    public java.util.Set<String> names;
+    public Map<String, Integer> counts;
+  }
+
+  @Test
+  void aStringForAnArrayOrAMap_isWrongType() {
+    JsonRecordReader<Containers> reader = ReaderFixtures.of(Containers.class).reader();
+
+    // A string is the wrong JSON type for an array, a set or a map, as a number is; before, a
+    // string was INVALID_VALUE "cannot bind the value" (the message of a setter that throws) and
+    // an empty string INVALID_VALUE "invalid int[] value".
+    assertThat(rejection(reader, "{\"ints\":\"1,2\"}"))
+        .hasMessage("WRONG_TYPE: expected int[], got a JSON string at $.ints");
+    assertThat(rejection(reader, "{\"ints\":\"\"}"))
+        .hasMessage("WRONG_TYPE: expected int[], got a JSON string at $.ints");
+    assertThat(rejection(reader, "{\"boxed\":\"1\"}"))
+        .hasMessage("WRONG_TYPE: expected Integer[], got a JSON string at $.boxed");
+    assertThat(rejection(reader, "{\"names\":\"\"}"))
+        .hasMessage("WRONG_TYPE: expected HashSet, got a JSON string at $.names");
+    assertThat(rejection(reader, "{\"counts\":\"\"}"))
+        .hasMessage("WRONG_TYPE: expected LinkedHashMap, got a JSON string at $.counts");
+  }
 }
