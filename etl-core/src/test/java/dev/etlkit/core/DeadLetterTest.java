@@ -79,6 +79,27 @@ class DeadLetterTest {
     assertThat(letter().payloadOf(raw).build().payloadBytes()).isEqualTo(raw);
   }
 
+  /** A record whose {@code toString} breaks, as a bad record's often does. */
+  private static final class Unprintable {
+    @Override
+    public String toString() {
+      throw new IllegalStateException("half-built record");
+    }
+  }
+
+  @Test
+  void payloadOf_aRecordWhoseToStringThrows_isANoteNamingItsClass_notAnException() {
+    // The async lookup builds its dead letters with payloadOf: an exception here killed the job
+    // instead of dead-lettering the record.
+    DeadLetter l = letter().payloadOf(new Unprintable()).build();
+
+    assertThat(l.payloadText())
+        .isEqualTo(
+            "<no text form: "
+                + Unprintable.class.getName()
+                + ".toString() threw java.lang.IllegalStateException>");
+  }
+
   @Test
   void payloadAsBytes_textPayload_isItsUtf8() {
     DeadLetter l = letter().payloadOf(new StringBuilder("Order[id=ö-1]")).build();
