@@ -410,7 +410,9 @@ public final class DeadLetter {
     /**
      * Keeps a record as the payload: {@code byte[]} as bytes, a {@link RawRecord} as its value's
      * bytes (none for a tombstone; its {@code toString()} holds sizes only), anything else as its
-     * {@code String.valueOf} text.
+     * {@code String.valueOf} text. If the record's {@code toString} throws (a bad record often
+     * breaks it too), the text is a note naming its class and what it threw instead, so the record
+     * still becomes a dead letter.
      */
     public Builder payloadOf(@Nullable Object record) {
       if (record instanceof byte[]) {
@@ -419,7 +421,23 @@ public final class DeadLetter {
       if (record instanceof RawRecord) {
         return payload(((RawRecord) record).value());
       }
-      return payload(record == null ? null : String.valueOf(record));
+      return payload(record == null ? null : textOf(record));
+    }
+
+    /**
+     * The record's text form; if its {@code toString} throws, a note naming its class and the
+     * exception instead.
+     */
+    static String textOf(Object record) {
+      try {
+        return String.valueOf(record);
+      } catch (RuntimeException | StackOverflowError e) {
+        return "<no text form: "
+            + record.getClass().getName()
+            + ".toString() threw "
+            + e.getClass().getName()
+            + ">";
+      }
     }
 
     public Builder eventTime(@Nullable Long eventTime) {
