@@ -315,7 +315,8 @@ public final class DeadLetter {
     private static String message(Throwable error) {
       try {
         return error.getMessage();
-      } catch (RuntimeException | StackOverflowError e) {
+      } catch (Exception | StackOverflowError e) {
+        // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
         return "<no message: "
             + error.getClass().getName()
             + ".getMessage() threw "
@@ -431,7 +432,8 @@ public final class DeadLetter {
     static String textOf(Object record) {
       try {
         return String.valueOf(record);
-      } catch (RuntimeException | StackOverflowError e) {
+      } catch (Exception | StackOverflowError e) {
+        // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
         return "<no text form: "
             + record.getClass().getName()
             + ".toString() threw "
