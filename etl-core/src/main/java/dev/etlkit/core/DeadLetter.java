@@ -330,7 +330,10 @@ public final class DeadLetter {
       return this;
     }
 
-    /** The error message, cut to {@link #MAX_ERROR_MESSAGE_BYTES} if longer. */
+    /**
+     * The error message, cut to {@link #MAX_ERROR_MESSAGE_BYTES} if longer; a message that was cut
+     * so before (its text within the limit, then {@code " [cut]"}) is kept as it is.
+     */
     public Builder errorMessage(@Nullable String errorMessage) {
       // A char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2 chars): short ones are not cut.
       this.errorMessage =
@@ -342,7 +345,14 @@ public final class DeadLetter {
 
     private static String cut(String message) {
       String kept = truncateUtf8(message, MAX_ERROR_MESSAGE_BYTES);
-      return kept.length() == message.length() ? message : kept + CUT_MARK;
+      if (kept.length() == message.length()
+          || (message.endsWith(CUT_MARK)
+              && kept.length() >= message.length() - CUT_MARK.length())) {
+        // Fits, or was cut before (a letter read back by its serializer, or copied): cutting
+        // it again would cut into its mark.
+        return message;
+      }
+      return kept + CUT_MARK;
     }
 
     /** Keeps the payload as bytes, cut to {@link #DEFAULT_MAX_PAYLOAD_BYTES}. */
