@@ -100,6 +100,23 @@ class DeadLetterTest {
                 + ".toString() threw java.lang.IllegalStateException>");
   }
 
+  /** A record whose {@code toString} gives null (as a Kotlin or Java toString may). */
+  private static final class Textless {
+    @Override
+    public String toString() {
+      return null;
+    }
+  }
+
+  @Test
+  void payloadOf_aRecordWhoseToStringIsNull_isANoteNamingItsClass_notNoPayload() {
+    // No payload would read as "the record was null": the dead letter would say nothing of it.
+    DeadLetter l = letter().payloadOf(new Textless()).build();
+
+    assertThat(l.payloadText())
+        .isEqualTo("<no text form: " + Textless.class.getName() + ".toString() returned null>");
+  }
+
   @Test
   void payloadAsBytes_textPayload_isItsUtf8() {
     DeadLetter l = letter().payloadOf(new StringBuilder("Order[id=ö-1]")).build();
