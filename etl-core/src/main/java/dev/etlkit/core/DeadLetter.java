@@ -421,9 +421,9 @@ public final class DeadLetter {
     /**
      * Keeps a record as the payload: {@code byte[]} as bytes, a {@link RawRecord} as its value's
      * bytes (none for a tombstone; its {@code toString()} holds sizes only), anything else as its
-     * {@code String.valueOf} text. If the record's {@code toString} throws (a bad record often
-     * breaks it too), the text is a note naming its class and what it threw instead, so the record
-     * still becomes a dead letter.
+     * {@code toString} text. If the record's {@code toString} throws (a bad record often breaks it
+     * too) or returns null, the text is a note naming its class and what went wrong instead, so the
+     * dead letter still says what the record was.
      */
     public Builder payloadOf(@Nullable Object record) {
       if (record instanceof byte[]) {
@@ -436,12 +436,15 @@ public final class DeadLetter {
     }
 
     /**
-     * The record's text form; if its {@code toString} throws, a note naming its class and the
-     * exception instead.
+     * The record's text form; if its {@code toString} throws or returns null, a note naming its
+     * class and what went wrong instead.
      */
     static String textOf(Object record) {
       try {
-        return String.valueOf(record);
+        String text = record.toString();
+        return text != null
+            ? text
+            : "<no text form: " + record.getClass().getName() + ".toString() returned null>";
       } catch (Exception | StackOverflowError e) {
         // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
         return "<no text form: "
