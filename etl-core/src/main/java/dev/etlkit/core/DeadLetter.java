@@ -315,7 +315,8 @@ public final class DeadLetter {
     private static String message(Throwable error) {
       try {
         return error.getMessage();
-      } catch (RuntimeException | StackOverflowError e) {
+      } catch (Exception | StackOverflowError e) {
+        // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
         return "<no message: "
             + error.getClass().getName()
             + ".getMessage() threw "
@@ -329,7 +330,10 @@ public final class DeadLetter {
       return this;
     }
 
-    /** The error message, cut to {@link #MAX_ERROR_MESSAGE_BYTES} if longer. */
+    /**
+     * The error message, cut to {@link #MAX_ERROR_MESSAGE_BYTES} if longer; a message that was cut
+     * so before (its text within the limit, then {@code " [cut]"}) is kept as it is.
+     */
     public Builder errorMessage(@Nullable String errorMessage) {
       // A char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2 chars): short ones are not cut.
       this.errorMessage =
@@ -341,7 +345,14 @@ public final class DeadLetter {
 
     private static String cut(String message) {
       String kept = truncateUtf8(message, MAX_ERROR_MESSAGE_BYTES);
-      return kept.length() == message.length() ? message : kept + CUT_MARK;
+      if (kept.length() == message.length()
+          || (message.endsWith(CUT_MARK)
+              && kept.length() >= message.length() - CUT_MARK.length())) {
+        // Fits, or was cut before (a letter read back by its serializer, or copied): cutting
+        // it again would cut into its mark.
+        return message;
+      }
+      return kept + CUT_MARK;
     }
 
     /** Keeps the payload as bytes, cut to {@link #DEFAULT_MAX_PAYLOAD_BYTES}. */
@@ -410,7 +421,9 @@ public final class DeadLetter {
     /**
      * Keeps a record as the payload: {@code byte[]} as bytes, a {@link RawRecord} as its value's
      * bytes (none for a tombstone; its {@code toString()} holds sizes only), anything else as its
-     * {@code String.valueOf} text.
+     * {@code toString} text. If the record's {@code toString} throws (a bad record often breaks it
+     * too) or returns null, the text is a note naming its class and what went wrong instead, so the
+     * dead letter still says what the record was.
      */
     public Builder payloadOf(@Nullable Object record) {
       if (record instanceof byte[]) {
@@ -419,7 +432,27 @@ public final class DeadLetter {
       if (record instanceof RawRecord) {
         return payload(((RawRecord) record).value());
       }
-      return payload(record == null ? null : String.valueOf(record));
+      return payload(record == null ? null : textOf(record));
+    }
+
+    /**
+     * The record's text form; if its {@code toString} throws or returns null, a note naming its
+     * class and what went wrong instead.
+     */
+    static String textOf(Object record) {
+      try {
+        String text = record.toString();
+        return text != null
+            ? text
+            : "<no text form: " + record.getClass().getName() + ".toString() returned null>";
+      } catch (Exception | StackOverflowError e) {
+        // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
+        return "<no text form: "
+            + record.getClass().getName()
+            + ".toString() threw "
+            + e.getClass().getName()
+            + ">";
+      }
     }
 
     public Builder eventTime(@Nullable Long eventTime) {

@@ -194,25 +194,9 @@ public final class ErrorHandler implements Serializable {
     } else if (payload instanceof RawRecord) { // its toString() holds sizes only
       letter.payload(((RawRecord) payload).value(), maxPayloadBytes);
     } else {
-      letter.payload(payload == null ? null : text(payload), maxPayloadBytes);
+      letter.payload(payload == null ? null : DeadLetter.Builder.textOf(payload), maxPayloadBytes);
     }
     return letter.build();
-  }
-
-  /**
-   * The record's text form; if its {@code toString} throws (a bad record often breaks it too), a
-   * note naming its class and the exception instead, so the record is still a dead letter.
-   */
-  private static String text(Object payload) {
-    try {
-      return String.valueOf(payload);
-    } catch (RuntimeException | StackOverflowError e) {
-      return "<no text form: "
-          + payload.getClass().getName()
-          + ".toString() threw "
-          + e.getClass().getName()
-          + ">";
-    }
   }
 
   private String failureMessage(Throwable error) {

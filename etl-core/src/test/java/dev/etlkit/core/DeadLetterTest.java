@@ -79,6 +79,44 @@ class DeadLetterTest {
     assertThat(letter().payloadOf(raw).build().payloadBytes()).isEqualTo(raw);
   }
 
+  /** A record whose {@code toString} breaks, as a bad record's often does. */
+  private static final class Unprintable {
+    @Override
+    public String toString() {
+      throw new IllegalStateException("half-built record");
+    }
+  }
+
+  @Test
+  void payloadOf_aRecordWhoseToStringThrows_isANoteNamingItsClass_notAnException() {
+    // The async lookup builds its dead letters with payloadOf: an exception here killed the job
+    // instead of dead-lettering the record.
+    DeadLetter l = letter().payloadOf(new Unprintable()).build();
+
+    assertThat(l.payloadText())
+        .isEqualTo(
+            "<no text form: "
+                + Unprintable.class.getName()
+                + ".toString() threw java.lang.IllegalStateException>");
+  }
+
+  /** A record whose {@code toString} gives null (as a Kotlin or Java toString may). */
+  private static final class Textless {
+    @Override
+    public String toString() {
+      return null;
+    }
+  }
+
+  @Test
+  void payloadOf_aRecordWhoseToStringIsNull_isANoteNamingItsClass_notNoPayload() {
+    // No payload would read as "the record was null": the dead letter would say nothing of it.
+    DeadLetter l = letter().payloadOf(new Textless()).build();
+
+    assertThat(l.payloadText())
+        .isEqualTo("<no text form: " + Textless.class.getName() + ".toString() returned null>");
+  }
+
   @Test
   void payloadAsBytes_textPayload_isItsUtf8() {
     DeadLetter l = letter().payloadOf(new StringBuilder("Order[id=ö-1]")).build();

@@ -197,6 +197,61 @@ class StepsHarnessTest {
     }
   }
 
+  /** Throws {@code e} unchecked, as Kotlin and Scala code (or Lombok's @SneakyThrows) may. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  /** A record of a JVM language without checked exceptions, whose toString throws one. */
+  static final class KotlinRecord {
+    @Override
+    public String toString() {
+      throw StepsHarnessTest.<RuntimeException>sneaky(new java.io.IOException("not loaded"));
+    }
+  }
+
+  /** An exception of such a language, whose getMessage throws a checked exception. */
+  static final class KotlinException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getMessage() {
+      throw StepsHarnessTest.<RuntimeException>sneaky(new java.io.IOException("no message"));
+    }
+  }
+
+  @Test
+  void map_recordAndErrorWhoseToStringAndGetMessageThrowCheckedExceptions_isStillADeadLetter()
+      throws Exception {
+    MapFunction<KotlinRecord, String> broken =
+        r -> {
+          throw new KotlinException();
+        };
+    try (OneInputStreamOperatorTestHarness<KotlinRecord, String> h =
+        harness(new MapStepFunction<>(broken, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement(new KotlinRecord(), 1L);
+
+      assertThat(deadLetters(h))
+          .singleElement()
+          .satisfies(
+              letter -> {
+                assertThat(letter.errorClass()).isEqualTo(KotlinException.class.getName());
+                assertThat(letter.errorMessage())
+                    .isEqualTo(
+                        "<no message: "
+                            + KotlinException.class.getName()
+                            + ".getMessage() threw java.io.IOException>");
+                assertThat(letter.payloadText())
+                    .isEqualTo(
+                        "<no text form: "
+                            + KotlinRecord.class.getName()
+                            + ".toString() threw java.io.IOException>");
+              });
+      assertThat(accounting(h).step("orders", "parse").isBalanced()).isTrue();
+    }
+  }
+
   @Test
   void map_accounting_balancesInAgainstOutAndDeadLetters() throws Exception {
     try (OneInputStreamOperatorTestHarness<String, Integer> h = parser(ErrorPolicy.deadLetter())) {

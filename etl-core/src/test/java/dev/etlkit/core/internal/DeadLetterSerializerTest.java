@@ -136,6 +136,19 @@ class DeadLetterSerializerTest extends SerializerTestBase<DeadLetter> {
   }
 
   @Test
+  void roundTrip_ofAnErrorMessageCutBetweenThreeByteCharacters_isNotCutAgain() throws IOException {
+    // 2,730 three-byte characters take 8,190 bytes: the cut keeps them and adds " [cut]" (8,196
+    // bytes). Reading the letter back used to cut that again, into its own mark: "… [ [cut]".
+    DeadLetter letter = minimal().errorMessage("中".repeat(10_000)).build();
+
+    DeadLetter back = roundTrip(letter);
+
+    assertThat(letter.errorMessage()).isEqualTo("中".repeat(2_730) + " [cut]");
+    assertThat(back.errorMessage()).isEqualTo(letter.errorMessage());
+    assertThat(back).isEqualTo(letter);
+  }
+
+  @Test
   void snapshot_writtenAndRead_restoresSingletonCompatibleAsIs() throws IOException {
     TypeSerializerSnapshot<DeadLetter> restored =
         ChangeSerializerTest.writeAndRead(DeadLetterSerializer.INSTANCE);
