@@ -136,6 +136,18 @@ class DeadLetterSerializerTest extends SerializerTestBase<DeadLetter> {
   }
 
   @Test
+  void roundTrip_ofCutErrorMessage_isNotCutAgain() throws IOException {
+    // A CJK character is 3 UTF-8 bytes: the cut keeps 8190 of the 8192 bytes, then " [cut]".
+    String huge = "数".repeat(DeadLetter.MAX_ERROR_MESSAGE_BYTES);
+    DeadLetter letter = minimal().errorMessage(huge).build();
+
+    DeadLetter back = roundTrip(roundTrip(letter));
+
+    assertThat(back.errorMessage()).isEqualTo(letter.errorMessage()).endsWith("数 [cut]");
+    assertThat(back).isEqualTo(letter);
+  }
+
+  @Test
   void snapshot_writtenAndRead_restoresSingletonCompatibleAsIs() throws IOException {
     TypeSerializerSnapshot<DeadLetter> restored =
         ChangeSerializerTest.writeAndRead(DeadLetterSerializer.INSTANCE);
