@@ -329,7 +329,11 @@ public final class DeadLetter {
       return this;
     }
 
-    /** The error message, cut to {@link #MAX_ERROR_MESSAGE_BYTES} if longer. */
+    /**
+     * The error message, cut to {@link #MAX_ERROR_MESSAGE_BYTES} if longer. A message that was cut
+     * so already (at most that many bytes, then {@code " [cut]"}) is kept as it is, so a dead
+     * letter read back from its serialized form equals the one written.
+     */
     public Builder errorMessage(@Nullable String errorMessage) {
       // A char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2 chars): short ones are not cut.
       this.errorMessage =
@@ -341,7 +345,9 @@ public final class DeadLetter {
 
     private static String cut(String message) {
       String kept = truncateUtf8(message, MAX_ERROR_MESSAGE_BYTES);
-      return kept.length() == message.length() ? message : kept + CUT_MARK;
+      boolean cutAlready =
+          message.endsWith(CUT_MARK) && kept.length() >= message.length() - CUT_MARK.length();
+      return kept.length() == message.length() || cutAlready ? message : kept + CUT_MARK;
     }
 
     /** Keeps the payload as bytes, cut to {@link #DEFAULT_MAX_PAYLOAD_BYTES}. */
