@@ -4,6 +4,7 @@ import java.io.IOException;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 
 /**
@@ -56,6 +57,20 @@ public abstract class WrappingSerializerSnapshot<W, S extends TypeSerializer<W>>
               + "; restore with the etlkit version that wrote it or newer");
     }
     readOuterFields(readOuterSnapshotVersion, in);
+  }
+
+  /**
+   * Compatible as is when {@code oldSerializerSnapshot} is of this snapshot's class, else
+   * incompatible: Flink compares only the nested serializers, so without this a state that held
+   * another composite over the same value type (a list, another wrapper) would restore as is and be
+   * misread. A subclass with outer fields overrides this to compare them as well.
+   */
+  @Override
+  protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(
+      TypeSerializerSnapshot<W> oldSerializerSnapshot) {
+    return oldSerializerSnapshot.getClass() == getClass()
+        ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
+        : OuterSchemaCompatibility.INCOMPATIBLE;
   }
 
   @Override

@@ -136,14 +136,32 @@ public final class ChangeChunk<T> {
     return encodedBy == serializer || encodedBy.equals(serializer) ? encoded[i] : null;
   }
 
-  /** Writes the {@code i}th change as {@link ChangeChunkSerializer} stores it. */
+  /**
+   * A serializer to decode this chunk's changes as read with while writing them anew: a duplicate
+   * of the one that read them (a writer may run on a snapshot thread while the step decodes with
+   * that one), or null when none was read so.
+   */
+  @Nullable
+  TypeSerializer<T> decoderForWriting() {
+    return encodedBy == null ? null : encodedBy.duplicate();
+  }
+
+  /**
+   * Writes the {@code i}th change as {@link ChangeChunkSerializer} stores it; a change still as
+   * read is decoded with {@code decoder}, from {@link #decoderForWriting()}, and not kept.
+   */
   @SuppressWarnings("unchecked")
-  void writeChange(int i, TypeSerializer<T> serializer, DataOutputView target) throws IOException {
+  void writeChange(
+      int i,
+      TypeSerializer<T> serializer,
+      @Nullable TypeSerializer<T> decoder,
+      DataOutputView target)
+      throws IOException {
     long sequence;
     boolean delete;
     T row;
     if (isEncoded(i)) {
-      StoredChange<T> change = change(i);
+      StoredChange<T> change = decode(encoded[i], decoder);
       sequence = change.sequence;
       delete = change.delete;
       row = change.row;

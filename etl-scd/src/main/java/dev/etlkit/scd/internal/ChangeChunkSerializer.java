@@ -99,6 +99,7 @@ public final class ChangeChunkSerializer<T> extends TypeSerializer<ChangeChunk<T
     for (int i = 1; i < size; i++) {
       writeVarLong(chunk.time(i) - chunk.time(i - 1), target);
     }
+    TypeSerializer<T> decoder = null;
     for (int i = 0; i < size; i++) {
       byte[] bytes = chunk.encodedBy(i, rows);
       if (bytes != null) {
@@ -106,8 +107,11 @@ public final class ChangeChunkSerializer<T> extends TypeSerializer<ChangeChunk<T
         target.write(bytes);
         continue;
       }
+      if (decoder == null) {
+        decoder = chunk.decoderForWriting();
+      }
       buffer.clear();
-      chunk.writeChange(i, rows, buffer);
+      chunk.writeChange(i, rows, decoder, buffer);
       writeVarLong(buffer.length(), target);
       target.write(buffer.getSharedBuffer(), 0, buffer.length());
     }

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
 import org.junit.jupiter.api.Test;
 
 class ChangeChunkSerializerTest {
@@ -124,6 +127,99 @@ class ChangeChunkSerializerTest {
     assertThat(again.change(1).row).isEqualTo("new");
     assertThat(again.change(2).delete).isTrue();
     assertThat(again.get(25L)).isNull();
+  }
+
+  @Test
+  void serialize_changesReadByAnotherAttributeSerializer_decodesThemWithADuplicateOfIt()
+      throws IOException {
+    // As after a migration on the heap: chunks keep the old attribute serializer that read them,
+    // the step decodes with it, and a snapshot thread writes them anew with the new serializer.
+    // A stateful attribute serializer (Avro's reuses its decoder) must not be shared with that
+    // thread, as KeyCursorSerializer already does not for the base and the candidate.
+    CountingSerializer old = new CountingSerializer();
+    ChangeChunk<String> read =
+        new ChangeChunkSerializer<>(old).deserialize(new DataInputDeserializer(bytes(chunk())));
+
+    ChangeChunk<String> again = serializer.deserialize(new DataInputDeserializer(bytes(read)));
+
+    assertSameChanges(again, chunk());
+    assertThat(old.deserialized).as("records the old serializer itself decoded").isZero();
+  }
+
+  /**
+   * Strings as {@link StringSerializer} writes them, by a serializer that counts what it decoded
+   * and, like a stateful one, is its own only: a duplicate is another instance, equal to no other.
+   */
+  private static final class CountingSerializer extends TypeSerializer<String> {
+    private static final long serialVersionUID = 1L;
+
+    int deserialized;
+
+    @Override
+    public boolean isImmutableType() {
+      return true;
+    }
+
+    @Override
+    public TypeSerializer<String> duplicate() {
+      return new CountingSerializer();
+    }
+
+    @Override
+    public String createInstance() {
+      return "";
+    }
+
+    @Override
+    public String copy(String from) {
+      return from;
+    }
+
+    @Override
+    public String copy(String from, String reuse) {
+      return from;
+    }
+
+    @Override
+    public int getLength() {
+      return -1;
+    }
+
+    @Override
+    public void serialize(String record, DataOutputView target) throws IOException {
+      StringSerializer.INSTANCE.serialize(record, target);
+    }
+
+    @Override
+    public String deserialize(DataInputView source) throws IOException {
+      deserialized++;
+      return StringSerializer.INSTANCE.deserialize(source);
+    }
+
+    @Override
+    public String deserialize(String reuse, DataInputView source) throws IOException {
+      return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+      StringSerializer.INSTANCE.copy(source, target);
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+      return obj == this;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(this);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<String> snapshotConfiguration() {
+      throw new UnsupportedOperationException();
+    }
   }
 
   @Test
