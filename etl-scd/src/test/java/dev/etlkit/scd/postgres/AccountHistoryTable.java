@@ -74,11 +74,12 @@ final class AccountHistoryTable {
    * The same sink exactly once: each checkpoint's batch is an XA transaction, prepared at the
    * checkpoint and committed when it completes, so a failed attempt's writes since the last
    * checkpoint are rolled back (PostgreSQL needs {@code max_prepared_transactions} above 0, and a
-   * transaction per connection; Flink's XA sink takes no retries). Compiled for docs/scd2.md's
-   * snippet and not run by the build: in a bounded MiniCluster job, {@code
-   * flink-connector-jdbc-core} 4.0.0-2.0's writer failed a checkpoint after the end of input
-   * ({@code IllegalStateException: currentXid not null} in {@code XaTransaction.createTx}), which
-   * made the test flaky (passed twice, failed once), so it was taken out (see the docs).
+   * transaction per connection; Flink's XA sink takes no retries). Tested by {@link
+   * Scd2PostgresExactlyOnceITCase} in a job whose input never ends: at the end of input, {@code
+   * flink-connector-jdbc-core} 4.0.0-2.0's writer opens a transaction at the next checkpoint that
+   * it never prepares, and fails a second checkpoint taken before that one completes ({@code
+   * IllegalStateException: currentXid not null} in {@code XaTransaction.createTx}). Only one such
+   * sink per job and database server: its transaction ids do not tell two sinks of a job apart.
    */
   JdbcSink<Change<Scd2Row<Account>>> exactlyOnceSink(String jdbcUrl) {
     // tag::scd2-exactly-once-sink[]

@@ -184,14 +184,14 @@ class Scd2PostgresITCase {
     env.execute("scd2-postgres");
   }
 
-  private static Scd2Step<Change<Account>, Account> step(String name) {
+  static Scd2Step<Change<Account>, Account> step(String name) {
     return Scd2.trackChangelog(name, Account::id, EffectiveTime.<Account>changeEventTime())
         .withTieBreak(TieBreak.sourcePosition())
         .withLatenessHorizon(HORIZON);
   }
 
   /** Every invariant with SQL on the table, then the table against the reference history. */
-  private static void assertHistory(
+  static void assertHistory(
       HistorySql sql,
       Connection db,
       AccountHistoryTable table,
@@ -289,7 +289,7 @@ class Scd2PostgresITCase {
     assertThat(inserts).as("inserts, re-inserts after deletes among them").isGreaterThan(KEYS);
   }
 
-  private static List<Change<Account>> generated() {
+  static List<Change<Account>> generated() {
     return Scd2Generator.messy()
         .withKeys(KEYS)
         .withLength(CHANGES)
