@@ -202,7 +202,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * letter.
    *
    * @throws IllegalArgumentException if the sentinel is before {@link Scd2#MIN_EFFECTIVE_TIME} or
-   *     after {@link Scd2#MAX_EFFECTIVE_TIME}
+   *     after {@link Scd2#MAX_EFFECTIVE_TIME}, or not a whole number of milliseconds (effective
+   *     times are kept in milliseconds)
    */
   public Scd2Step<I, T> withValidToCurrent(@Nullable Instant sentinel) {
     if (sentinel != null
@@ -214,6 +215,12 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
               + ", "
               + Scd2.MAX_EFFECTIVE_TIME
               + "], was "
+              + sentinel);
+    }
+    if (sentinel != null && sentinel.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException(
+          "validToCurrent must be a whole number of milliseconds (effective times are kept in"
+              + " milliseconds), was "
               + sentinel);
     }
     Scd2Step<I, T> copy = copy();

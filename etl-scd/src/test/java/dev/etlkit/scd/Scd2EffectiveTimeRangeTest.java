@@ -130,4 +130,18 @@ class Scd2EffectiveTimeRangeTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(byEventTime().withValidToCurrent(Scd2.END_OF_TIME)).isNotNull();
   }
+
+  @Test
+  void validToCurrent_withAFractionOfAMillisecond_isRefusedInsteadOfBeingCut() {
+    // kept in milliseconds, 00:00:00.0005 would become 00:00:00.000: a change effective at
+    // 00:00:00.000, before the sentinel, would be a dead letter, and validTo would be written cut
+    assertThatThrownBy(
+            () -> byEventTime().withValidToCurrent(Instant.parse("2030-01-01T00:00:00.000500Z")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "validToCurrent must be a whole number of milliseconds (effective times are kept in"
+                + " milliseconds), was 2030-01-01T00:00:00.000500Z");
+    assertThat(byEventTime().withValidToCurrent(Instant.parse("2030-01-01T00:00:00.001Z")))
+        .isNotNull();
+  }
 }

@@ -397,7 +397,8 @@ public final class Dedup {
      *
      * @throws IllegalArgumentException if {@code maxRecords} is not in 1..{@value
      *     Dedup#MAX_MINI_BATCH_RECORDS} or {@code maxDelay} not in (0, {@link
-     *     Dedup#MAX_MINI_BATCH_DELAY}]
+     *     Dedup#MAX_MINI_BATCH_DELAY}] or not a whole number of milliseconds (the step waits whole
+     *     milliseconds)
      */
     public DedupStep<I, T, K, O> withMiniBatch(int maxRecords, Duration maxDelay) {
       if (maxRecords < 1 || maxRecords > MAX_MINI_BATCH_RECORDS) {
@@ -410,6 +411,10 @@ public final class Dedup {
           || maxDelay.compareTo(MAX_MINI_BATCH_DELAY) > 0) {
         throw new IllegalArgumentException(
             "miniBatch maxDelay must be in (0, " + MAX_MINI_BATCH_DELAY + "], was " + maxDelay);
+      }
+      if (maxDelay.getNano() % 1_000_000 != 0) {
+        throw new IllegalArgumentException(
+            "miniBatch maxDelay must be a whole number of milliseconds, was " + maxDelay);
       }
       return copy(
           keyType,

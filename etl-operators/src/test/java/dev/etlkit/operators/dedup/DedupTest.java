@@ -85,6 +85,19 @@ class DedupTest {
   }
 
   @Test
+  void withMiniBatch_delayNotWholeMilliseconds_failsInsteadOfBeingCut() {
+    // the operator waits whole milliseconds: 0.5 ms would wait 0 ms (a flush per record), 1.5 ms
+    // would wait 1 ms
+    assertThatThrownBy(() -> keepFirst().withMiniBatch(10, Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("miniBatch maxDelay must be a whole number of milliseconds, was PT0.0005S");
+    assertThatThrownBy(() -> keepFirst().withMiniBatch(10, Duration.ofNanos(1_500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("miniBatch maxDelay must be a whole number of milliseconds, was PT0.0015S");
+    assertThat(keepFirst().withMiniBatch(10, Duration.ofMillis(1))).isNotNull();
+  }
+
+  @Test
   void dedupOrder_moreThanFourComponents_fails() {
     DedupOrder<String> four =
         DedupOrder.<String>byEventTime().thenBy(r -> 1L).thenBy(r -> 2L).thenBy(r -> 3L);
