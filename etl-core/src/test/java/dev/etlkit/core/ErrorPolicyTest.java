@@ -71,4 +71,12 @@ class ErrorPolicyTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minRecords must be >= 1, was 0");
   }
+
+  @Test
+  void errorRateBudget_negativeZero_isTheSameBudgetAsZero() {
+    ErrorPolicy negativeZero = ErrorPolicy.errorRateBudget(-0.0, 10);
+
+    assertThat(negativeZero).isEqualTo(ErrorPolicy.errorRateBudget(0.0, 10));
+    assertThat(negativeZero.toString()).isEqualTo(ErrorPolicy.errorRateBudget(0.0, 10).toString());
+  }
 }

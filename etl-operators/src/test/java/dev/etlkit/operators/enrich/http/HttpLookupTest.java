@@ -118,6 +118,9 @@ class HttpLookupTest {
         l -> l.withConnectTimeout(Duration.ofHours(1)),
         "connectTimeout must be in [PT0.001S, PT10M], was PT1H");
     rejects(l -> l.withMissStatuses(404, 200), "missStatuses must be in 400..599, was [404, 200]");
+    assertThatThrownBy(() -> profiles().withMissStatuses((int[]) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("missStatuses");
     rejects(
         l -> l.withMaxConcurrentRequests(0), "maxConcurrentRequests must be in 1..10000, was 0");
     rejects(l -> l.withMaxBatchKeys(10_001), "maxBatchKeys must be in 1..10000, was 10001");
