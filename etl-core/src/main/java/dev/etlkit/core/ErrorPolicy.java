@@ -92,7 +92,8 @@ public final class ErrorPolicy implements Serializable {
     if (minRecords < 1) {
       throw new IllegalArgumentException("minRecords must be >= 1, was " + minRecords);
     }
-    return new ErrorPolicy(Kind.BUDGET, Long.MAX_VALUE, maxRate, minRecords);
+    // + 0.0 turns -0.0 into 0.0, the same budget
+    return new ErrorPolicy(Kind.BUDGET, Long.MAX_VALUE, maxRate + 0.0, minRecords);
   }
 
   public Kind kind() {

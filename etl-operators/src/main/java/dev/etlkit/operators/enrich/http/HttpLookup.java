@@ -219,6 +219,7 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * @throws IllegalArgumentException if a status is not in 400..599
    */
   public HttpLookup<K, V> withMissStatuses(int... statuses) {
+    Objects.requireNonNull(statuses, "missStatuses");
     for (int status : statuses) {
       if (status < 400 || status > 599) {
         throw new IllegalArgumentException(
