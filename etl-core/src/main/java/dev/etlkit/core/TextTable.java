@@ -1,12 +1,27 @@
 package dev.etlkit.core;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
-/** Renders rows of cells as a fixed-width table; the first row is the header. */
+/**
+ * Renders rows of cells as a fixed-width table; the first row is the header. A cell's line breaks
+ * become spaces, so each row stays one line.
+ */
 final class TextTable {
+  private static final Pattern LINE_BREAKS = Pattern.compile("\\R");
+
   private TextTable() {}
 
-  static String render(List<String[]> rows) {
+  static String render(List<String[]> given) {
+    List<String[]> rows = new ArrayList<>(given.size());
+    for (String[] row : given) {
+      String[] cells = new String[row.length];
+      for (int c = 0; c < row.length; c++) {
+        cells[c] = LINE_BREAKS.matcher(row[c]).replaceAll(" ");
+      }
+      rows.add(cells);
+    }
     int columns = rows.get(0).length;
     int[] width = new int[columns];
     for (String[] row : rows) {
