@@ -71,7 +71,9 @@ public final class KafkaIo {
    * Reads a topic as raw records: from the group's committed offsets (the earliest without them),
    * or, when {@code bounded}, from the start to the topic's end as of the job's start. The source's
    * own offsets live in Flink's checkpoints; committing them to the group is only for monitoring
-   * and for a start without a savepoint.
+   * and for a start without a savepoint. The consumers' client ids are {@code
+   * <groupId>-<topic>-<subtask>}, so that two sources of one group (the job's orders and customer
+   * changes) keep apart in Kafka's metrics, quotas and logs.
    */
   public static KafkaSource<RawRecord> rawRecords(
       String bootstrapServers, String topic, String groupId, boolean bounded) {
@@ -80,6 +82,7 @@ public final class KafkaIo {
             .setBootstrapServers(bootstrapServers)
             .setTopics(topic)
             .setGroupId(groupId)
+            .setClientIdPrefix(groupId + "-" + topic) // default: the group, the same for both
             .setDeserializer(new RawRecordDeserializer())
             .setProperty("isolation.level", "read_committed");
     if (bounded) {

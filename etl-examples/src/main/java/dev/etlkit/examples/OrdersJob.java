@@ -234,21 +234,25 @@ public final class OrdersJob {
   /** JSON order events in, valid orders out, each counted once; bad events become dead letters. */
   public static <I> EtlStream<Order> validOrders(
       DataStream<I> events, PayloadInput<I> input, Duration maxFuture) {
+    // No pipeline default TTL: the pipeline also holds the customers of the point-in-time join,
+    // which must not expire (most customers never change); each step sets its own.
     return Etl.from(events, PIPELINE)
-        .defaultStateTtl(Duration.ofDays(7)) // every stateful step, unless it sets its own
         .apply(
             Json.parse("parse", Order.class)
                 .withInput(input) // lines of text, Kafka records, bytes, ...
                 .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
         // dead letters: orderedAt more than maxFuture ahead of the clock or the record's timestamp
         .apply(FutureTimes.orders("valid-time", maxFuture, Clock.systemUTC()))
-        .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
+        .apply(
+            Dedup.keepFirst("dedup", Order::orderId)
+                .withKeyType(Types.STRING)
+                .withStateTtl(Duration.ofDays(7))) // a redelivery comes within days
         .apply(Filters.where("valid-amount", Order::hasPositiveAmount));
   }
 
   /** Running revenue per customer, by a custom stateful step. */
   public static EtlStream<CustomerRevenue> revenue(EtlStream<Order> orders) {
-    return orders.apply(RevenuePerCustomer.in(REPORT_CURRENCY));
+    return orders.apply(RevenuePerCustomer.in(REPORT_CURRENCY).withStateTtl(Duration.ofDays(7)));
   }
 
   // end::orders-pipeline[]
@@ -311,8 +315,10 @@ public final class OrdersJob {
    */
   public static <I> EtlStream<Change<Customer>> customersPipeline(
       DataStream<I> debeziumEvents, PayloadInput<I> input, Duration maxFuture) {
+    // No state TTL: a customer unchanged for longer would be forgotten, and its next change would
+    // start its history again at version 1 beside the old current version (one row per customer
+    // of the table, and one sequence per deleted customer, is the state).
     return Etl.from(debeziumEvents, CUSTOMERS_PIPELINE)
-        .defaultStateTtl(Duration.ofDays(30))
         .apply(Debezium.decode("decode", Customer.class).withInput(input))
         .apply(FutureTimes.changes("valid-time", maxFuture, Clock.systemUTC())) // a wrong clock
         .apply(

@@ -34,6 +34,7 @@ class OperationsDocsTest {
               requireTtl(
                   outputs.revenue().stateInventory(),
                   Set.of(
+                      "orders/customer join-versions", // one history per customer of the table
                       "orders/customer join-held", // facts held until the watermark passes them
                       "orders/customer join-watermark", // operator state: one long per subtask
                       "orders/customer join-watermark-ranges", // the same, with key groups
@@ -43,6 +44,11 @@ class OperationsDocsTest {
               requireTtl(
                   outputs.customers().stateInventory(),
                   Set.of(
+                      "customers/normalize row", // one row per customer (a sequence if deleted)
+                      "customers/dimension cursor", // the four: one history per customer
+                      "customers/dimension base",
+                      "customers/dimension chunks",
+                      "customers/dimension changes",
                       "customers/dimension scd2-cleanup-timers-complete", // one flag a subtask
                       "customers/dimension scd2-cleanup-ttl")); // one long a subtask
               // end::require-ttl-call[]

@@ -155,7 +155,7 @@ class OrdersJobTest {
   }
 
   @Test
-  void stateInventory_listsTheRevenueState_withThePipelineDefaultTtl_beforeTheJobRuns() {
+  void stateInventory_listsTheRevenueState_withItsTtl_beforeTheJobRuns() {
     StreamExecutionEnvironment env = OrdersJob.localEnvironment("rocksdb");
     StateInventory inventory =
         OrdersJob.revenue(OrdersJob.validOrders(env.fromData(SAMPLE, Types.STRING)))
