@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.etlkit.core.Change;
-import dev.etlkit.core.JavaTimeTypeInfoFactory;
 import dev.etlkit.operators.cdc.internal.DebeziumDecoder;
 import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,8 +26,8 @@ class DebeziumArrayColumnsTest {
 
   public record InstantArrayRow(long id, Instant[] at) {}
 
-  public record DateListRow(
-      long id, @TypeInfo(JavaTimeTypeInfoFactory.class) List<LocalDate> days) {}
+  /** Jackson-level only: Flink has no type for a list of LocalDate, so decode() refuses it. */
+  public record DateListRow(long id, List<LocalDate> days) {}
 
   private static <T> List<Change<T>> decode(Class<T> type, String value) throws IOException {
     List<Change<T>> out = new ArrayList<>();
@@ -64,7 +62,7 @@ class DebeziumArrayColumnsTest {
 
     assertThatThrownBy(() -> decode(InstantListRow.class, value))
         .isInstanceOf(MismatchedInputException.class)
-        .hasMessageStartingWith("after.at: ")
+        .hasMessageStartingWith("after.at: value does not fit java.time.Instant")
         .hasMessageNotContaining("1710497730123456");
     assertThatThrownBy(() -> decode(InstantArrayRow.class, value))
         .isInstanceOf(MismatchedInputException.class)
