@@ -2,6 +2,8 @@ package dev.etlkit.operators.cdc.internal;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,11 +11,14 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.internal.JsonErrors;
 import dev.etlkit.operators.internal.JsonNumbers;
@@ -129,11 +134,13 @@ final class RowBinder<T> {
    * integer field (Jackson truncates {@code 1.9} to 1), an integer into a boolean field (Jackson
    * reads 2 as true; {@link ScalarColumns} turns 0 and 1 into booleans first) and an empty string
    * into a number, boolean or date/time field (Jackson makes it null or 0), and a null element of a
-   * primitive array (Jackson stores 0 or {@code false}). Text into numbers ({@code
-   * decimal.handling.mode=string}) and ISO text into dates stay: they are exact. Trees hold numbers
-   * with a fraction or exponent as the {@code BigDecimal} written, trailing zeros kept, not as a
-   * double: a double cannot tell {@code 12.0000000000000001} from 12 or {@code 12.30} from {@code
-   * 12.3}.
+   * primitive array (Jackson stores 0 or {@code false}), and a number into an {@code Instant} that
+   * {@link #bind} has not converted, an element of an array column (Jackson reads it as epoch
+   * seconds, whatever Debezium's unit: a {@code timestamp[]} holds microseconds). Text into numbers
+   * ({@code decimal.handling.mode=string}) and ISO text into dates stay: they are exact. Trees hold
+   * numbers with a fraction or exponent as the {@code BigDecimal} written, trailing zeros kept, not
+   * as a double: a double cannot tell {@code 12.0000000000000001} from 12 or {@code 12.30} from
+   * {@code 12.3}.
    */
   static JsonMapper.Builder strictScalars(JsonMapper.Builder builder) {
     builder
@@ -164,7 +171,32 @@ final class RowBinder<T> {
       builder.withConfigOverride(
           array, o -> o.setSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL)));
     }
+    // added after the JavaTimeModule, so it takes precedence for Instant
+    builder.addModule(
+        new SimpleModule("etlkit-debezium-instants")
+            .addDeserializer(Instant.class, new IsoInstantDeserializer()));
     return builder;
+  }
+
+  /**
+   * An {@code Instant} from ISO text only. A column's own integer timestamp is converted to text by
+   * {@link #bind} in the unit its schema (or the step's time precision) gives; one nested in an
+   * array or struct is not, and nothing says its unit.
+   */
+  private static final class IsoInstantDeserializer extends StdScalarDeserializer<Instant> {
+    private static final long serialVersionUID = 1L;
+
+    IsoInstantDeserializer() {
+      super(Instant.class);
+    }
+
+    @Override
+    public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() != null && p.currentToken().isNumeric()) {
+        return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
+      }
+      return InstantDeserializer.INSTANT.deserialize(p, ctxt);
+    }
   }
 
   /** True if some property may need a column's encoding from the event's schema. */
