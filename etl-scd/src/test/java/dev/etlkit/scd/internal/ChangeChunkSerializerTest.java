@@ -150,39 +150,14 @@ class ChangeChunkSerializerTest {
    * Strings as {@link StringSerializer} writes them, by a serializer that counts what it decoded
    * and, like a stateful one, is its own only: a duplicate is another instance, equal to no other.
    */
-  private static final class CountingSerializer extends TypeSerializer<String> {
+  private static final class CountingSerializer extends StringTestSerializer {
     private static final long serialVersionUID = 1L;
 
     int deserialized;
 
     @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
     public TypeSerializer<String> duplicate() {
       return new CountingSerializer();
-    }
-
-    @Override
-    public String createInstance() {
-      return "";
-    }
-
-    @Override
-    public String copy(String from) {
-      return from;
-    }
-
-    @Override
-    public String copy(String from, String reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -197,16 +172,6 @@ class ChangeChunkSerializerTest {
     }
 
     @Override
-    public String deserialize(String reuse, DataInputView source) throws IOException {
-      return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-      StringSerializer.INSTANCE.copy(source, target);
-    }
-
-    @Override
     public boolean equals(Object obj) {
       return obj == this;
     }
@@ -214,11 +179,6 @@ class ChangeChunkSerializerTest {
     @Override
     public int hashCode() {
       return System.identityHashCode(this);
-    }
-
-    @Override
-    public TypeSerializerSnapshot<String> snapshotConfiguration() {
-      throw new UnsupportedOperationException();
     }
   }
 

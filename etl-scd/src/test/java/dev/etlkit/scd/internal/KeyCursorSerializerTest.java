@@ -326,7 +326,7 @@ class KeyCursorSerializerTest {
   }
 
   /** Strings written reversed: another format than {@link StringSerializer}'s. */
-  private static final class ReversingSerializer extends TypeSerializer<String> {
+  private static final class ReversingSerializer extends StringTestSerializer {
     private static final long serialVersionUID = 1L;
 
     private static String reverse(String s) {
@@ -334,33 +334,8 @@ class KeyCursorSerializerTest {
     }
 
     @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
     public TypeSerializer<String> duplicate() {
       return this;
-    }
-
-    @Override
-    public String createInstance() {
-      return "";
-    }
-
-    @Override
-    public String copy(String from) {
-      return from;
-    }
-
-    @Override
-    public String copy(String from, String reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -376,20 +351,6 @@ class KeyCursorSerializerTest {
     }
 
     @Override
-    public String deserialize(String reuse, org.apache.flink.core.memory.DataInputView source)
-        throws IOException {
-      return deserialize(source);
-    }
-
-    @Override
-    public void copy(
-        org.apache.flink.core.memory.DataInputView source,
-        org.apache.flink.core.memory.DataOutputView target)
-        throws IOException {
-      StringSerializer.INSTANCE.copy(source, target);
-    }
-
-    @Override
     public boolean equals(Object obj) {
       return obj instanceof ReversingSerializer;
     }
@@ -397,11 +358,6 @@ class KeyCursorSerializerTest {
     @Override
     public int hashCode() {
       return 1;
-    }
-
-    @Override
-    public TypeSerializerSnapshot<String> snapshotConfiguration() {
-      throw new UnsupportedOperationException();
     }
   }
 
