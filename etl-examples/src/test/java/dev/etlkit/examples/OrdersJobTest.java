@@ -234,6 +234,17 @@ class OrdersJobTest {
         .isEqualTo("a,\"b,c\",\"say \"\"hi\"\"\",");
   }
 
+  @Test
+  void report_tableShowsAMissingValueAsADash() {
+    // a customer without a tier or city (the columns are nullable in the source table)
+    assertThat(
+            OrdersReport.table(
+                List.of(
+                    new String[] {"customer", "tier", "city"}, new String[] {"c-x", null, "Oslo"})))
+        .isEqualTo(
+            "customer | tier | city\n" + "-------- | ---- | ----\n" + "c-x      | -    | Oslo\n");
+  }
+
   /** A version of the customer dimension: "c-anna v1 <from> <to> closed standard Oslo". */
   static String version(Scd2Row<Customer> v) {
     return v.key()
