@@ -242,8 +242,16 @@ final class OrdersReport {
     return line.toString();
   }
 
-  /** A fixed-width table; the first row is the header. */
-  static String table(List<String[]> rows) {
+  /** Rows of cells as a fixed-width table under its header row; a null cell shows as "null". */
+  static String table(List<String[]> cells) {
+    List<String[]> rows = new ArrayList<>(cells.size());
+    for (String[] row : cells) {
+      String[] shown = row.clone();
+      for (int c = 0; c < shown.length; c++) {
+        shown[c] = String.valueOf(shown[c]); // a nullable column (tier, city)
+      }
+      rows.add(shown);
+    }
     int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int c = 0; c < row.length; c++) {

@@ -235,14 +235,14 @@ class OrdersJobTest {
   }
 
   @Test
-  void report_tableShowsAMissingValueAsADash() {
+  void report_tableShowsAMissingValueAsNull() {
     // a customer without a tier or city (the columns are nullable in the source table)
     assertThat(
             OrdersReport.table(
                 List.of(
                     new String[] {"customer", "tier", "city"}, new String[] {"c-x", null, "Oslo"})))
         .isEqualTo(
-            "customer | tier | city\n" + "-------- | ---- | ----\n" + "c-x      | -    | Oslo\n");
+            "customer | tier | city\n" + "-------- | ---- | ----\n" + "c-x      | null | Oslo\n");
   }
 
   /** A version of the customer dimension: "c-anna v1 <from> <to> closed standard Oslo". */
