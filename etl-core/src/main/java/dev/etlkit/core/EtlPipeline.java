@@ -71,16 +71,23 @@ public final class EtlPipeline {
    * The state TTL of every step that does not set its own (the analogue of {@code
    * table.exec.state.ttl}). Semantics: see {@link StateTtls}. Default: none.
    *
-   * @throws IllegalArgumentException if {@code ttl} is not a whole number of milliseconds, at least
-   *     one ({@link StateTtls#requireValidTtl})
+   * <p>{@link Duration#ZERO} means no default, as {@code table.exec.state.ttl = 0} does in Flink
+   * SQL: it is accepted so a TTL read from configuration can be passed on as it is, and {@link
+   * #defaultStateTtl()} is then empty. A step opts out of a default with its own {@code
+   * withStateTtl(Duration.ZERO)}.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is negative, or positive but not a whole number
+   *     of milliseconds, at least one ({@link StateTtls#requireValidTtlOrZero})
    * @throws IllegalStateException if a step was already applied
    */
   public EtlPipeline defaultStateTtl(Duration ttl) {
     requireNoSteps("defaultStateTtl");
-    this.defaultStateTtl = StateTtls.requireValidTtl(ttl, "defaultStateTtl");
+    Duration checked = StateTtls.requireValidTtlOrZero(ttl, "defaultStateTtl");
+    this.defaultStateTtl = checked.isZero() ? null : checked;
     return this;
   }
 
+  /** The pipeline's default state TTL; empty when none was set, or zero was. */
   public Optional<Duration> defaultStateTtl() {
     return Optional.ofNullable(defaultStateTtl);
   }

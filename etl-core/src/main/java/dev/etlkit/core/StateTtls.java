@@ -16,6 +16,11 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  * <p>A TTL is a whole number of milliseconds, at least one: Flink's state TTL counts milliseconds
  * (and refuses less than one when the state is created), so every etlkit option that takes a TTL
  * refuses other values when it is set ({@link #requireValidTtl}).
+ *
+ * <p>Zero means "no TTL" where an option accepts it ({@link #requireValidTtlOrZero}), as {@code
+ * table.exec.state.ttl} and the {@code STATE_TTL} hint of Flink SQL read it: a step's {@code
+ * withStateTtl(Duration.ZERO)} keeps its state until the step clears it, whatever the pipeline's
+ * default ({@link StepContext#stateTtl}). {@link #config} still refuses zero: it builds a TTL.
  */
 @PublicEvolving
 public final class StateTtls {
@@ -81,6 +86,25 @@ public final class StateTtls {
       throw new IllegalArgumentException(option + " must be at most " + LONGEST + ", was " + ttl);
     }
     return ttl;
+  }
+
+  /**
+   * Checks a state TTL option that also takes zero for "no TTL", as a step's {@code withStateTtl}
+   * and the pipeline's {@code defaultStateTtl} do: zero is returned as it is, any other value must
+   * be a valid TTL ({@link #requireValidTtl}). The message names the option and the value.
+   *
+   * @return {@code ttl}
+   * @throws IllegalArgumentException if {@code ttl} is null, negative, or positive but not a valid
+   *     TTL
+   */
+  public static Duration requireValidTtlOrZero(Duration ttl, String option) {
+    if (ttl != null && ttl.isZero()) {
+      return ttl;
+    }
+    if (ttl != null && ttl.isNegative()) {
+      throw new IllegalArgumentException(option + " must be zero (no TTL) or positive, was " + ttl);
+    }
+    return requireValidTtl(ttl, option);
   }
 
   /**

@@ -36,7 +36,10 @@ public interface StepContext {
 
   /**
    * The state TTL this step must use: its own override when given, otherwise the pipeline default
-   * ({@link EtlPipeline#defaultStateTtl(Duration)}), otherwise none (state kept until cleared).
+   * ({@link EtlPipeline#defaultStateTtl(Duration)}), otherwise none (state kept until cleared). An
+   * override of {@link Duration#ZERO} means no TTL for this step, whatever the pipeline default:
+   * the result is then empty. Check the override when it is set with {@link
+   * StateTtls#requireValidTtlOrZero}.
    */
   Optional<Duration> stateTtl(@Nullable Duration stepOverride);
 

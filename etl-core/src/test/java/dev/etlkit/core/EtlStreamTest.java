@@ -185,12 +185,24 @@ class EtlStreamTest {
   }
 
   @Test
-  void defaultStateTtl_notPositive_fails() {
+  void defaultStateTtl_negative_fails() {
     EtlStream<String> stream = Etl.from(source(), "orders");
 
     assertThatThrownBy(() -> stream.defaultStateTtl(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("defaultStateTtl must be positive, was PT-1S");
+        .hasMessage("defaultStateTtl must be zero (no TTL) or positive, was PT-1S");
+  }
+
+  @Test
+  void defaultStateTtl_zero_meansNoDefault() {
+    // like table.exec.state.ttl = 0: state is kept until a step clears it
+    EtlStream<String> out =
+        Etl.from(source(), "orders")
+            .defaultStateTtl(Duration.ZERO)
+            .apply(new TestSteps.CountPerKey(null));
+
+    assertThat(out.pipeline().defaultStateTtl()).isEmpty();
+    assertThat(out.stateInventory().entries().get(0).state().ttl()).isEmpty();
   }
 
   @Test
@@ -262,6 +274,16 @@ class EtlStreamTest {
 
     assertThat(out.stateInventory().entries().get(0).state().ttl())
         .contains(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void stateTtl_zeroOverride_meansNoTtl_whateverThePipelineDefault() {
+    EtlStream<String> out =
+        Etl.from(source(), "orders")
+            .defaultStateTtl(Duration.ofDays(1))
+            .apply(new TestSteps.CountPerKey(Duration.ZERO));
+
+    assertThat(out.stateInventory().entries().get(0).state().ttl()).isEmpty();
   }
 
   @Test

@@ -111,6 +111,37 @@ class StateTtlsTest {
   }
 
   @Test
+  void requireValidTtlOrZero_zero_returnsIt_whileConfigStillRefusesIt() {
+    assertThat(StateTtls.requireValidTtlOrZero(Duration.ZERO, "stateTtl")).isZero();
+    assertThatThrownBy(() -> StateTtls.config(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "PT-1S | stateTtl must be zero (no TTL) or positive, was PT-1S",
+        "PT-0.000000001S | stateTtl must be zero (no TTL) or positive, was PT-0.000000001S",
+        "PT0.0005S | stateTtl must be at least 1 ms (state TTL counts whole milliseconds), was"
+            + " PT0.0005S",
+        "PT0.0015S | stateTtl must be a whole number of milliseconds (state TTL counts whole"
+            + " milliseconds), was PT0.0015S"
+      })
+  void requireValidTtlOrZero_invalid_failsNamingTheOptionAndTheValue(Duration ttl, String message) {
+    assertThatThrownBy(() -> StateTtls.requireValidTtlOrZero(ttl, "stateTtl"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void requireValidTtlOrZero_null_fails() {
+    assertThatThrownBy(() -> StateTtls.requireValidTtlOrZero(null, "stateTtl"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("stateTtl must not be null");
+  }
+
+  @Test
   void stateDeclaration_withTtlBelowOneMillisecond_fails() {
     StateDeclaration counts = StateDeclaration.value("counts", Types.LONG);
 

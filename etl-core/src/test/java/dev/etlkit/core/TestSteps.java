@@ -55,7 +55,7 @@ final class TestSteps {
     }
 
     CountPerKey withStateTtl(Duration stateTtl) {
-      return new CountPerKey(StateTtls.requireValidTtl(stateTtl, "stateTtl"));
+      return new CountPerKey(StateTtls.requireValidTtlOrZero(stateTtl, "stateTtl"));
     }
 
     @Override

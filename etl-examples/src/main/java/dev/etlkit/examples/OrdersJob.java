@@ -234,25 +234,21 @@ public final class OrdersJob {
   /** JSON order events in, valid orders out, each counted once; bad events become dead letters. */
   public static <I> EtlStream<Order> validOrders(
       DataStream<I> events, PayloadInput<I> input, Duration maxFuture) {
-    // No pipeline default TTL: the pipeline also holds the customers of the point-in-time join,
-    // which must not expire (most customers never change); each step sets its own.
     return Etl.from(events, PIPELINE)
+        .defaultStateTtl(Duration.ofDays(7)) // like table.exec.state.ttl: for each stateful step
         .apply(
             Json.parse("parse", Order.class)
                 .withInput(input) // lines of text, Kafka records, bytes, ...
                 .withRequiredFields("orderId", "customerId", "amount", "currency", "orderedAt"))
         // dead letters: orderedAt more than maxFuture ahead of the clock or the record's timestamp
         .apply(FutureTimes.orders("valid-time", maxFuture, Clock.systemUTC()))
-        .apply(
-            Dedup.keepFirst("dedup", Order::orderId)
-                .withKeyType(Types.STRING)
-                .withStateTtl(Duration.ofDays(7))) // a redelivery comes within days
+        .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING))
         .apply(Filters.where("valid-amount", Order::hasPositiveAmount));
   }
 
   /** Running revenue per customer, by a custom stateful step. */
   public static EtlStream<CustomerRevenue> revenue(EtlStream<Order> orders) {
-    return orders.apply(RevenuePerCustomer.in(REPORT_CURRENCY).withStateTtl(Duration.ofDays(7)));
+    return orders.apply(RevenuePerCustomer.in(REPORT_CURRENCY));
   }
 
   // end::orders-pipeline[]
@@ -285,7 +281,9 @@ public final class OrdersJob {
                     Customer::id,
                     EnrichedOrder::withCustomer,
                     EnrichedOrder.TYPE_INFO)
-                .withKeyType(Types.STRING))
+                .withKeyType(Types.STRING)
+                // no TTL, whatever the pipeline's: a customer unchanged for a week still exists
+                .withStateTtl(Duration.ZERO))
         .apply(
             Enrich.lookup(
                     "eur-amount",

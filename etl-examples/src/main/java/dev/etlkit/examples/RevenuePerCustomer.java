@@ -50,9 +50,15 @@ public final class RevenuePerCustomer implements EtlStep<Order, CustomerRevenue>
     return new RevenuePerCustomer(currency, null);
   }
 
-  /** Overrides the pipeline's default state TTL for this step. */
+  /**
+   * Overrides the pipeline's default state TTL for this step; {@link Duration#ZERO} means no TTL
+   * (totals kept for ever), whatever the pipeline's default.
+   *
+   * @throws IllegalArgumentException if negative, or positive but not a whole number of
+   *     milliseconds, at least one
+   */
   public RevenuePerCustomer withStateTtl(Duration ttl) {
-    return new RevenuePerCustomer(currency, StateTtls.requireValidTtl(ttl, "stateTtl"));
+    return new RevenuePerCustomer(currency, StateTtls.requireValidTtlOrZero(ttl, "stateTtl"));
   }
 
   @Override

@@ -106,7 +106,7 @@ class RevenuePerCustomerTest {
         .hasMessage("currency must be an ISO 4217 code, was euro");
     assertThatThrownBy(() -> RevenuePerCustomer.in("EUR").withStateTtl(Duration.ofDays(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("stateTtl must be positive, was PT-24H");
+        .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-24H");
     assertThatThrownBy(() -> RevenuePerCustomer.in("EUR").withStateTtl(Duration.ofNanos(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("stateTtl must be at least 1 ms");

@@ -250,11 +250,16 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * old versions (the old current version is never closed). So choose a TTL longer than any key
    * stays unchanged while it still exists; TTL is for keys that are gone for good.
    *
-   * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
+   * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
+   * value 0 of Flink SQL's {@code STATE_TTL} hint does): no key is forgotten (a dimension whose
+   * keys live as long as the table).
+   *
+   * @throws IllegalArgumentException if negative, or positive but not a whole number of
+   *     milliseconds, at least one
    */
   public Scd2Step<I, T> withStateTtl(Duration ttl) {
     Scd2Step<I, T> copy = copy();
-    copy.stateTtl = StateTtls.requireValidTtl(ttl, "stateTtl");
+    copy.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
     return copy;
   }
 
@@ -454,7 +459,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
         + output
         + ", lateChanges="
         + lateChanges
-        + (stateTtl != null ? ", stateTtl=" + stateTtl : "")
+        + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
         + ")";
   }
 }

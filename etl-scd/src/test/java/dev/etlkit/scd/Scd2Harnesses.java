@@ -4,6 +4,9 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StateInventory;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.scd.internal.ChangeChunk;
 import dev.etlkit.scd.internal.KeyHistory;
@@ -16,13 +19,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -45,6 +56,63 @@ public final class Scd2Harnesses {
   /** A recipe without TTL. */
   public static <I, T> Recipe<I, T> of(Scd2Step<I, T> step, TypeInformation<I> inputType) {
     return of(step, inputType, null);
+  }
+
+  /**
+   * Harnesses for the operator of {@code step} exactly as a pipeline {@code test} expands it, with
+   * the pipeline's default state TTL {@code pipelineDefaultTtl} (null: none set), so the TTL is
+   * resolved by the pipeline; and the pipeline's state inventory.
+   */
+  @SuppressWarnings("unchecked")
+  public static synchronized <I, T> Expanded<I, T> expanded(
+      Scd2Step<I, T> step, TypeInformation<I> inputType, @Nullable Duration pipelineDefaultTtl) {
+    DataStream<I> source = ENV.fromSequence(0, 0).map(new Never<I>(), inputType);
+    EtlStream<I> input = Etl.from(source, STEP.pipeline());
+    if (pipelineDefaultTtl != null) {
+      input.defaultStateTtl(pipelineDefaultTtl);
+    }
+    EtlStream<Change<Scd2Row<T>>> output = input.apply(step);
+    var history =
+        (OneInputTransformation<I, Change<Scd2Row<T>>>) output.toDataStream().getTransformation();
+    var operator =
+        (OneInputStreamOperator<I, Change<Scd2Row<T>>>)
+            ((SimpleOperatorFactory<Change<Scd2Row<T>>>) history.getOperatorFactory())
+                .getOperator();
+    KeyedHarness<String, I, Change<Scd2Row<T>>> harness =
+        KeyedHarness.forOperator(
+            () -> copy(operator),
+            (KeySelector<I, String>) history.getStateKeySelector(),
+            Types.STRING,
+            history.getOutputType());
+    return new Expanded<>(harness, output.stateInventory());
+  }
+
+  /** A step's harnesses as its pipeline expanded it, and the pipeline's state inventory. */
+  public record Expanded<I, T>(
+      KeyedHarness<String, I, Change<Scd2Row<T>>> harness, StateInventory inventory) {}
+
+  @SuppressWarnings("unchecked")
+  private static <X> X copy(X operator) {
+    try {
+      return (X)
+          InstantiationUtil.clone(
+              (java.io.Serializable) operator, Scd2Harnesses.class.getClassLoader());
+    } catch (Exception e) {
+      throw new IllegalStateException("could not copy the operator", e);
+    }
+  }
+
+  /** Only builds job graphs (never executes). */
+  private static final StreamExecutionEnvironment ENV =
+      StreamExecutionEnvironment.getExecutionEnvironment();
+
+  private static final class Never<I> implements MapFunction<Long, I> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public I map(Long value) {
+      throw new UnsupportedOperationException("never executed");
+    }
   }
 
   /** The late-changes side output of a step with this input type. */

@@ -219,10 +219,22 @@ class Scd2StepTest {
   }
 
   @Test
-  void withStateTtl_notPositive_fails() {
-    assertThatThrownBy(() -> step().withStateTtl(Duration.ZERO))
+  void withStateTtl_negative_fails() {
+    assertThatThrownBy(() -> step().withStateTtl(Duration.ofDays(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("stateTtl must be positive, was PT0S");
+        .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-24H");
+  }
+
+  @Test
+  void withStateTtl_zero_overridesThePipelineDefault_withNoTtl() {
+    EtlStream<Change<Scd2Row<Customer>>> history =
+        Etl.from(changes(), "crm")
+            .defaultStateTtl(Duration.ofDays(7))
+            .apply(step().withStateTtl(Duration.ZERO));
+
+    assertThat(history.stateInventory().entries())
+        .allSatisfy(e -> assertThat(e.state().ttl()).as(e.state().name()).isEmpty());
+    assertThat(step().withStateTtl(Duration.ZERO).toString()).contains(", stateTtl=none");
   }
 
   @Test

@@ -55,6 +55,41 @@ class Scd2TtlTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void pipelineDefault_forgetsAKey_withoutAnOverride(StateBackendKind backend) throws Exception {
+    var expanded = Scd2Harnesses.expanded(customers(), CHANGES, TTL);
+    try (var h = expanded.harness().on(backend).open()) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.setProcessingTime(TTL.toMillis()); // the pipeline default has passed
+
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+    }
+    assertThat(expanded.inventory().entries().get(0).state().ttl()).contains(TTL);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void zeroOverride_keepsAKeyPastThePipelineDefault_andListsNoTtl(StateBackendKind backend)
+      throws Exception {
+    var expanded = Scd2Harnesses.expanded(customers().withStateTtl(Duration.ZERO), CHANGES, TTL);
+    try (var h = expanded.harness().on(backend).open()) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.setProcessingTime(10 * TTL.toMillis()); // ten pipeline defaults later
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)));
+
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(1);
+      assertThat(brief(h.output()))
+          .containsExactly(
+              "+I c1 v1 [d1,) current retail/555",
+              "-U c1 v1 [d1,) current retail/555",
+              "+U c1 v1 [d1,d2) retail/555",
+              "+I c1 v2 [d2,) current vip/555");
+    }
+    assertThat(expanded.inventory().entries())
+        .allSatisfy(e -> assertThat(e.state().ttl()).as(e.state().name()).isEmpty());
+  }
+
   /** A TTL so long that now + TTL overflows: the key is never forgotten, not at once. */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)

@@ -245,7 +245,11 @@ public final class StepExpansion {
 
     @Override
     public Optional<Duration> stateTtl(@Nullable Duration stepOverride) {
-      return Optional.ofNullable(stepOverride != null ? stepOverride : defaultTtl);
+      if (stepOverride == null) {
+        return Optional.ofNullable(defaultTtl);
+      }
+      // zero: this step keeps no TTL, whatever the pipeline default
+      return stepOverride.isZero() ? Optional.empty() : Optional.of(stepOverride);
     }
 
     @Override

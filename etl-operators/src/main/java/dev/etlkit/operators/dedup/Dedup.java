@@ -356,7 +356,12 @@ public final class Dedup {
      * treated as never seen: its next row is emitted as new. The clock restarts when a key's state
      * is written (a new or replaced row), not when a duplicate is dropped.
      *
-     * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
+     * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
+     * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
+     * it.
+     *
+     * @throws IllegalArgumentException if negative, or positive but not a whole number of
+     *     milliseconds, at least one
      */
     public DedupStep<I, T, K, O> withStateTtl(Duration ttl) {
       return copy(
@@ -364,7 +369,7 @@ public final class Dedup {
           output,
           changelogInput,
           order,
-          StateTtls.requireValidTtl(ttl, "stateTtl"),
+          StateTtls.requireValidTtlOrZero(ttl, "stateTtl"),
           lateRecords,
           miniBatchRecords,
           miniBatchDelay,
@@ -707,7 +712,7 @@ public final class Dedup {
           + ", order="
           + (order == null ? "processing time" : order)
           + (changelogInput ? ", changelog input" : "")
-          + (stateTtl != null ? ", ttl=" + stateTtl : "")
+          + (stateTtl != null ? ", ttl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
           + (miniBatchRecords > 0 ? ", miniBatch=" + miniBatchRecords + "/" + miniBatchDelay : "")
           + ")";
     }

@@ -194,11 +194,16 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * history) that has not changed for the TTL or longer is forgotten, and its key's facts find no
    * row. Waiting and held facts never expire.
    *
-   * @throws IllegalArgumentException if not a whole number of milliseconds, at least one
+   * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
+   * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
+   * it.
+   *
+   * @throws IllegalArgumentException if negative, or positive but not a whole number of
+   *     milliseconds, at least one
    */
   public DimensionJoinStep<F, D, K, O> withStateTtl(Duration ttl) {
     Options<K> o = options.copy();
-    o.stateTtl = StateTtls.requireValidTtl(ttl, "stateTtl");
+    o.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
     return with(o);
   }
 
@@ -454,7 +459,9 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
         + ", unmatched="
         + options.unmatched
         + (asOf ? ", allowedLateness=" + options.allowedLateness : "")
-        + (options.stateTtl != null ? ", ttl=" + options.stateTtl : "")
+        + (options.stateTtl != null
+            ? ", ttl=" + (options.stateTtl.isZero() ? "none" : options.stateTtl)
+            : "")
         + ")";
   }
 }

@@ -139,7 +139,16 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
     return new ChangelogCheck<>(name, key, keyType, full, rate, stateTtl, errorPolicy);
   }
 
-  /** Overrides the pipeline's default state TTL for this step (see the class comment). */
+  /**
+   * Overrides the pipeline's default state TTL for this step (see the class comment).
+   *
+   * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
+   * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
+   * it.
+   *
+   * @throws IllegalArgumentException if negative, or positive but not a whole number of
+   *     milliseconds, at least one
+   */
   public ChangelogCheck<T, K> withStateTtl(Duration ttl) {
     return new ChangelogCheck<>(
         name,
@@ -147,7 +156,7 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         keyType,
         full,
         sampleRate,
-        StateTtls.requireValidTtl(ttl, "stateTtl"),
+        StateTtls.requireValidTtlOrZero(ttl, "stateTtl"),
         errorPolicy);
   }
 
@@ -233,7 +242,7 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         + name
         + (full ? ", full changelog" : "")
         + (sampleRate < 1.0 ? ", sampleRate=" + sampleRate : "")
-        + (stateTtl != null ? ", stateTtl=" + stateTtl : "")
+        + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
         + "}";
   }
 }

@@ -256,7 +256,16 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         name, key, keyType, sequence, projection, unknownKeyDeletes, route, stateTtl, errorPolicy);
   }
 
-  /** Overrides the pipeline's default state TTL for this step (see the class comment). */
+  /**
+   * Overrides the pipeline's default state TTL for this step (see the class comment).
+   *
+   * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
+   * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
+   * it.
+   *
+   * @throws IllegalArgumentException if negative, or positive but not a whole number of
+   *     milliseconds, at least one
+   */
   public UpsertNormalize<T, K> withStateTtl(Duration ttl) {
     return new UpsertNormalize<>(
         name,
@@ -266,7 +275,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         projection,
         unknownKeyDeletes,
         staleChanges,
-        StateTtls.requireValidTtl(ttl, "stateTtl"),
+        StateTtls.requireValidTtlOrZero(ttl, "stateTtl"),
         errorPolicy);
   }
 
@@ -407,7 +416,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         + (projection != null ? ", projected state" : "")
         + (unknownKeyDeletes != null ? ", unknownKeyDeletes=" + unknownKeyDeletes : "")
         + (staleChanges != null ? ", staleChanges=" + staleChanges : "")
-        + (stateTtl != null ? ", stateTtl=" + stateTtl : "")
+        + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
         + "}";
   }
 }

@@ -9,6 +9,7 @@ import dev.etlkit.operators.dedup.internal.DedupOperator;
 import dev.etlkit.testkit.ChangelogGenerator;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import java.time.Duration;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -73,16 +74,35 @@ final class DedupHarness {
     return expand(step, type, null);
   }
 
+  /** As {@link #rows}, in a pipeline whose default state TTL is {@code pipelineDefaultTtl}. */
+  static <O> Expanded<String, O> rows(
+      Dedup.DedupStep<String, String, String, O> step, Duration pipelineDefaultTtl) {
+    return expand(step, Types.STRING, null, pipelineDefaultTtl);
+  }
+
+  static <I, O> Expanded<I, O> expand(
+      Dedup.DedupStep<I, ?, ?, O> step, TypeInformation<I> type, @Nullable ClassLoader userCode) {
+    return expand(step, type, userCode, null);
+  }
+
   /**
    * As {@link #expand(Dedup.DedupStep, TypeInformation)}, with the operator copied and the
    * harnesses run with {@code userCode} as the user code class loader (null: the test's), for row
-   * classes only that loader has.
+   * classes only that loader has, in a pipeline with the default state TTL {@code
+   * pipelineDefaultTtl} (null: none set).
    */
   @SuppressWarnings("unchecked")
-  static synchronized <I, O> Expanded<I, O> expand(
-      Dedup.DedupStep<I, ?, ?, O> step, TypeInformation<I> type, @Nullable ClassLoader userCode) {
+  private static synchronized <I, O> Expanded<I, O> expand(
+      Dedup.DedupStep<I, ?, ?, O> step,
+      TypeInformation<I> type,
+      @Nullable ClassLoader userCode,
+      @Nullable Duration pipelineDefaultTtl) {
     DataStream<I> source = ENV.fromSequence(0, 0).map(new Never<I>(), type);
-    EtlStream<O> output = Etl.from(source, PIPELINE).apply(step);
+    EtlStream<I> input = Etl.from(source, PIPELINE);
+    if (pipelineDefaultTtl != null) {
+      input.defaultStateTtl(pipelineDefaultTtl);
+    }
+    EtlStream<O> output = input.apply(step);
     Transformation<O> transformation = output.toDataStream().getTransformation();
     OneInputTransformation<I, O> dedup = (OneInputTransformation<I, O>) transformation;
     OneInputStreamOperator<I, O> operator =

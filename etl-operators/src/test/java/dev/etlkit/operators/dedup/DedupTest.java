@@ -57,10 +57,15 @@ class DedupTest {
   }
 
   @Test
-  void withStateTtl_notPositive_fails() {
+  void withStateTtl_negative_fails() {
     assertThatThrownBy(() -> keepFirst().withStateTtl(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("stateTtl must be positive, was PT-1S");
+        .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-1S");
+  }
+
+  @Test
+  void withStateTtl_zero_isAccepted_andPrintedAsNone() {
+    assertThat(keepFirst().withStateTtl(Duration.ZERO).toString()).contains(", ttl=none");
   }
 
   @Test

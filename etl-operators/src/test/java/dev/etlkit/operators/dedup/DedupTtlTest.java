@@ -60,6 +60,40 @@ class DedupTtlTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void pipelineDefault_expiresAKey_withoutAnOverride(StateBackendKind backend) throws Exception {
+    DedupHarness.Expanded<String, String> expanded =
+        DedupHarness.rows(DedupHarness.keepFirst(), TTL);
+    try (OperatorHarness<String, String> harness = expanded.harness().on(backend).open()) {
+      harness.setStateTtlTime(0);
+      harness.processElement("k1#v1", 1);
+      harness.setStateTtlTime(TTL.toMillis() + 1); // the pipeline default has passed
+      harness.processElement("k1#v2", 2); // expired: new
+
+      assertThat(harness.output()).containsExactly("k1#v1", "k1#v2");
+    }
+    assertThat(expanded.inventory().entries().get(0).state().ttl()).contains(TTL);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void zeroOverride_keepsAKeyPastThePipelineDefault_andListsNoTtl(StateBackendKind backend)
+      throws Exception {
+    DedupHarness.Expanded<String, String> expanded =
+        DedupHarness.rows(DedupHarness.keepFirst().withStateTtl(Duration.ZERO), TTL);
+    try (OperatorHarness<String, String> harness = expanded.harness().on(backend).open()) {
+      harness.setStateTtlTime(0);
+      harness.processElement("k1#v1", 1);
+      harness.setStateTtlTime(10 * TTL.toMillis()); // ten pipeline defaults later
+      harness.processElement("k1#v2", 2); // still a duplicate
+
+      assertThat(harness.output()).containsExactly("k1#v1");
+    }
+    assertThat(expanded.inventory().entries())
+        .allSatisfy(e -> assertThat(e.state().ttl()).as(e.state().name()).isEmpty());
+  }
+
   /** The longest TTL a step accepts: write time + TTL overflows a long, and Flink saturates it. */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)

@@ -4,6 +4,10 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.EtlStream;
+import dev.etlkit.core.StateInventory;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
@@ -16,9 +20,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -76,6 +88,64 @@ final class NormalizeHarnesses {
   static <T, K> Checker<T, K> checkerWithKey(
       ChangelogCheck<T, K> spec, TypeInformation<T> valueType, FingerprintKey key) {
     return new Checker<>(spec, valueType, null, key);
+  }
+
+  /**
+   * Harnesses for the keyed operator of {@code step} exactly as a pipeline {@code test} expands it,
+   * with the pipeline's default state TTL {@code pipelineDefaultTtl} (null: none set), so the TTL
+   * is resolved by the pipeline; and the pipeline's state inventory.
+   */
+  @SuppressWarnings("unchecked")
+  static synchronized <T> Expanded<T> expanded(
+      EtlStep<Change<T>, Change<T>> step,
+      TypeInformation<Change<T>> type,
+      @Nullable Duration pipelineDefaultTtl) {
+    DataStream<Change<T>> source = ENV.fromSequence(0, 0).map(new Never<Change<T>>(), type);
+    EtlStream<Change<T>> input = Etl.from(source, STEP.pipeline());
+    if (pipelineDefaultTtl != null) {
+      input.defaultStateTtl(pipelineDefaultTtl);
+    }
+    EtlStream<Change<T>> output = input.apply(step);
+    OneInputTransformation<Change<T>, Change<T>> keyed =
+        (OneInputTransformation<Change<T>, Change<T>>) output.toDataStream().getTransformation();
+    OneInputStreamOperator<Change<T>, Change<T>> operator =
+        (OneInputStreamOperator<Change<T>, Change<T>>)
+            ((SimpleOperatorFactory<Change<T>>) keyed.getOperatorFactory()).getOperator();
+    KeyedHarness<Object, Change<T>, Change<T>> harness =
+        KeyedHarness.forOperator(
+            () -> copy(operator),
+            (KeySelector<Change<T>, Object>) keyed.getStateKeySelector(),
+            (TypeInformation<Object>) keyed.getStateKeyType(),
+            type);
+    return new Expanded<>(harness, output.stateInventory());
+  }
+
+  /** A step's harnesses as its pipeline expanded it, and the pipeline's state inventory. */
+  record Expanded<T>(
+      KeyedHarness<Object, Change<T>, Change<T>> harness, StateInventory inventory) {}
+
+  @SuppressWarnings("unchecked")
+  private static <T> T copy(T operator) {
+    try {
+      return (T)
+          InstantiationUtil.clone(
+              (java.io.Serializable) operator, NormalizeHarnesses.class.getClassLoader());
+    } catch (Exception e) {
+      throw new IllegalStateException("could not copy the operator", e);
+    }
+  }
+
+  /** Only builds job graphs (never executes). */
+  private static final StreamExecutionEnvironment ENV =
+      StreamExecutionEnvironment.getExecutionEnvironment();
+
+  private static final class Never<I> implements MapFunction<Long, I> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public I map(Long value) {
+      throw new UnsupportedOperationException("never executed");
+    }
   }
 
   /** {@code key}, or a newly drawn one. */

@@ -193,7 +193,7 @@ class NormalizeStepTest {
         .hasMessage("staleChanges must be DROP, SIDE_OUTPUT or DEAD_LETTER, was EMIT");
     assertThatThrownBy(() -> spec.withStateTtl(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("stateTtl must be positive, was PT-1S");
+        .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-1S");
     assertThatThrownBy(() -> spec.withStateTtl(Duration.ofNanos(500_000)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("stateTtl must be at least 1 ms");
@@ -341,8 +341,8 @@ class NormalizeStepTest {
         .hasMessage("sampleRate must be in (0, 1], was 1.5");
     assertThatThrownBy(() -> check.withSampleRate(Double.NaN))
         .hasMessage("sampleRate must be in (0, 1], was NaN");
-    assertThatThrownBy(() -> check.withStateTtl(Duration.ZERO))
-        .hasMessage("stateTtl must be positive, was PT0S");
+    assertThatThrownBy(() -> check.withStateTtl(Duration.ofSeconds(-1)))
+        .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-1S");
     assertThatThrownBy(() -> check.withStateTtl(Duration.ofNanos(500_000)))
         .hasMessageStartingWith("stateTtl must be at least 1 ms");
     assertThatThrownBy(

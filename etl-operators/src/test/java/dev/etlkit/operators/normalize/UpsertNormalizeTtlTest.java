@@ -12,6 +12,8 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,5 +109,76 @@ class UpsertNormalizeTtlTest {
     try (OperatorHarness<Change<String>, Change<String>> restored = recipe.restore(savepoint)) {
       assertThat(stateKeys(restored, "row")).isLessThanOrEqualTo(keysPerTtl + 1L);
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void pipelineDefault_expiresAKey_withoutAnOverride(StateBackendKind backend) throws Exception {
+    NormalizeHarnesses.Expanded<String> expanded =
+        NormalizeHarnesses.expanded(strings(), NormalizeHarnesses.STRING_CHANGES, TTL);
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        expanded.harness().on(backend).open()) {
+      harness.setStateTtlTime(0);
+      harness.processElement(Change.insert("k1#v1"), 1);
+      harness.setStateTtlTime(TTL.toMillis() + 1); // the pipeline default has passed
+      harness.processElement(Change.updateAfter("k1#v2"), 2); // treated as a new key
+
+      assertThat(show(harness.output())).containsExactly("+I[k1#v1]", "+I[k1#v2]");
+    }
+    assertThat(expanded.inventory().entries().get(0).state().ttl()).contains(TTL);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void zeroOverride_keepsAKeyPastThePipelineDefault_andListsNoTtl(StateBackendKind backend)
+      throws Exception {
+    NormalizeHarnesses.Expanded<String> expanded =
+        NormalizeHarnesses.expanded(
+            strings().withStateTtl(Duration.ZERO), NormalizeHarnesses.STRING_CHANGES, TTL);
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        expanded.harness().on(backend).open()) {
+      harness.setStateTtlTime(0);
+      harness.processElement(Change.insert("k1#v1"), 1);
+      harness.setStateTtlTime(10 * TTL.toMillis()); // ten pipeline defaults later
+      harness.processElement(Change.updateAfter("k1#v2"), 2); // still known
+
+      assertThat(show(harness.output())).containsExactly("+I[k1#v1]", "-U[k1#v1]", "+U[k1#v2]");
+    }
+    assertThat(expanded.inventory().entries())
+        .allSatisfy(e -> assertThat(e.state().ttl()).as(e.state().name()).isEmpty());
+    assertThat(strings().withStateTtl(Duration.ZERO).toString()).contains(", stateTtl=none");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void changelogCheck_zeroOverride_keepsAKeyPastThePipelineDefault_andListsNoTtl(
+      StateBackendKind backend) throws Exception {
+    NormalizeHarnesses.Expanded<String> withDefault =
+        NormalizeHarnesses.expanded(
+            NormalizeHarnesses.stringCheck(), NormalizeHarnesses.STRING_CHANGES, TTL);
+    NormalizeHarnesses.Expanded<String> zero =
+        NormalizeHarnesses.expanded(
+            NormalizeHarnesses.stringCheck().withStateTtl(Duration.ZERO),
+            NormalizeHarnesses.STRING_CHANGES,
+            TTL);
+    List<String> rejected = new ArrayList<>();
+    for (NormalizeHarnesses.Expanded<String> expanded : List.of(withDefault, zero)) {
+      try (OperatorHarness<Change<String>, Change<String>> harness =
+          expanded.harness().on(backend).open()) {
+        harness.setStateTtlTime(0);
+        harness.processElement(Change.insert("k1#v1"), 1);
+        harness.setStateTtlTime(10 * TTL.toMillis());
+        harness.processElement(Change.insert("k1#v2"), 2); // a second +I of a live key
+        rejected.add(String.valueOf(harness.sideOutput(NormalizeHarnesses.DEAD_LETTERS).size()));
+      }
+    }
+
+    // with the default, k1 expired and the second +I is valid; without a TTL it is not
+    assertThat(rejected).containsExactly("0", "1");
+    assertThat(withDefault.inventory().entries().get(0).state().ttl()).contains(TTL);
+    assertThat(zero.inventory().entries())
+        .allSatisfy(e -> assertThat(e.state().ttl()).as(e.state().name()).isEmpty());
+    assertThat(NormalizeHarnesses.stringCheck().withStateTtl(Duration.ZERO).toString())
+        .contains(", stateTtl=none");
   }
 }

@@ -146,10 +146,10 @@ class DimensionJoinTest {
   }
 
   @Test
-  void withStateTtl_notPositive_fails() {
-    assertThatThrownBy(() -> JoinHarness.latest().withStateTtl(Duration.ZERO))
+  void withStateTtl_negative_fails() {
+    assertThatThrownBy(() -> JoinHarness.latest().withStateTtl(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("stateTtl must be positive, was PT0S");
+        .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-0.001S");
   }
 
   @Test

@@ -78,4 +78,38 @@ class DimensionJoinTtlTest {
           .containsExactly("FOUND k1#o1 k1#v1 @15", "NOT_FOUND k1#o2 @25");
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void pipelineDefault_forgetsARow_withoutAnOverride(StateBackendKind backend) throws Exception {
+    JoinHarness.Expanded expanded = JoinHarness.expand(JoinHarness.latest(), TTL);
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        expanded.harness().on(backend).open()) {
+      h.processElement(row(Change.insert("k1#v1")), 1);
+      h.setStateTtlTime(TTL.toMillis() + 1); // the pipeline default has passed
+      h.processElement(fact("k1#o1"), 10);
+
+      assertThat(lines(h.emitted())).containsExactly("NOT_FOUND k1#o1 @10");
+    }
+    assertThat(expanded.output().stateInventory().entries().get(0).state().ttl()).contains(TTL);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void zeroOverride_keepsARowPastThePipelineDefault_andListsNoTtl(StateBackendKind backend)
+      throws Exception {
+    JoinHarness.Expanded expanded =
+        JoinHarness.expand(JoinHarness.latest().withStateTtl(Duration.ZERO), TTL);
+    try (OperatorHarness<JoinInput<String, String>, String> h =
+        expanded.harness().on(backend).open()) {
+      h.processElement(row(Change.insert("k1#v1")), 1);
+      h.setStateTtlTime(10 * TTL.toMillis()); // ten pipeline defaults later
+      h.processElement(fact("k1#o1"), 10);
+
+      assertThat(lines(h.emitted())).containsExactly("FOUND k1#o1 k1#v1 @10");
+    }
+    assertThat(expanded.output().stateInventory().entries())
+        .allSatisfy(e -> assertThat(e.state().ttl()).as(e.state().name()).isEmpty());
+    assertThat(JoinHarness.asOf().withStateTtl(Duration.ZERO).toString()).contains(", ttl=none");
+  }
 }

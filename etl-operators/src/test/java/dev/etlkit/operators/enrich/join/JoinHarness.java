@@ -17,6 +17,7 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,14 +105,21 @@ final class JoinHarness {
 
   /** Expands the step in a pipeline {@value #PIPELINE} and returns harnesses for its join. */
   static Expanded expand(DimensionJoinStep<String, String, String, String> step) {
-    Parts<String, String, String> parts = parts(step, Types.STRING);
+    return expand(step, null);
+  }
+
+  /** As {@link #expand}, in a pipeline with the default state TTL {@code pipelineDefaultTtl}. */
+  static Expanded expand(
+      DimensionJoinStep<String, String, String, String> step,
+      @Nullable Duration pipelineDefaultTtl) {
+    Parts<String, String, String> parts = parts(step, Types.STRING, pipelineDefaultTtl);
     return new Expanded(harness(parts, Types.STRING), parts.output(), parts.join(), parts.config());
   }
 
   /** Harnesses for the join of a step with any output type, expanded as {@link #expand} does. */
   static <O> KeyedHarness<Object, JoinInput<String, String>, O> harness(
       DimensionJoinStep<String, String, String, O> step, TypeInformation<O> outputType) {
-    return harness(parts(step, Types.STRING), outputType);
+    return harness(parts(step, Types.STRING, null), outputType);
   }
 
   /**
@@ -122,7 +130,7 @@ final class JoinHarness {
       DimensionJoinStep<F, D, ?, O> step,
       TypeInformation<F> factType,
       TypeInformation<O> outputType) {
-    return harness(parts(step, factType), outputType);
+    return harness(parts(step, factType, null), outputType);
   }
 
   @SuppressWarnings("unchecked")
@@ -149,9 +157,15 @@ final class JoinHarness {
 
   @SuppressWarnings("unchecked")
   private static synchronized <F, D, O> Parts<F, D, O> parts(
-      DimensionJoinStep<F, D, ?, O> step, TypeInformation<F> factType) {
+      DimensionJoinStep<F, D, ?, O> step,
+      TypeInformation<F> factType,
+      @Nullable Duration pipelineDefaultTtl) {
     DataStream<F> facts = ENV.fromSequence(0, 0).map(new Never<F>(), factType);
-    EtlStream<O> output = Etl.from(facts, PIPELINE).apply(step);
+    EtlStream<F> input = Etl.from(facts, PIPELINE);
+    if (pipelineDefaultTtl != null) {
+      input.defaultStateTtl(pipelineDefaultTtl);
+    }
+    EtlStream<O> output = input.apply(step);
     TwoInputTransformation<F, Change<D>, O> join = null;
     for (Transformation<?> t : output.toDataStream().getTransformation().getInputs()) {
       if (t instanceof TwoInputTransformation) {
