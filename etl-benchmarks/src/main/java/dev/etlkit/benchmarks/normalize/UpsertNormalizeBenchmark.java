@@ -14,6 +14,7 @@ import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;
 import dev.etlkit.operators.normalize.internal.VersionedNormalizeFunction;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
@@ -68,6 +69,15 @@ import org.openjdk.jmh.infra.Blackhole;
  * dev.etlkit.benchmarks.CountingSink}). Flink's functions change the row kind of their input rows
  * in place, so {@link ReplayableRows} resets each record's kind first and the pre-built rows can be
  * replayed. The versioned sequence grows with each pass over the input so replays are not stale.
+ *
+ * <p>State is preloaded by one whole pass over the input at set-up, through the function under
+ * test, outside measurement: every key then holds what a pass leaves it (its last row, or deleted,
+ * with its sequence of that pass), so the first measured pass meets the state every later one
+ * meets, and every counter that replays the input by position (the row kinds, the versioned
+ * sequence's pass, the mini-batch bundle) stands where the second pass begins. (Until 2026-11-24
+ * each trial started with empty state: at 10^6 keys, where a key occurs about twice per pass, the
+ * first pass inserts about 880,000 keys and about 27 % of its records are redeliveries at {@code
+ * duplicateRatio} 0.5, against about 48 % later, and a RocksDB trial at 10^6 keys never leaves it.)
  * State at 10^4 keys fits RocksDB's block cache many times over; at 10^6 keys (about 100 bytes per
  * row) it fits too.
  */
@@ -123,6 +133,23 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
 
   @Nullable private ReplayableRows.KeepLastRow keepLastRow;
   @Nullable private ReplayableRows.MiniBatchKeepLastRow miniBatch;
+
+  /** The input of the trial, for the preload. */
+  @Nullable private Object[] inputs;
+
+  /** Tests only: the records kept since measuring started, when {@link #keepOutputs} is set. */
+  @Nullable private List<Object> kept;
+
+  private boolean measuring;
+
+  /** The counters when the preload ended; the test accessors count from there. */
+  private long emittedAtStart;
+
+  private long etlkitEmittedAtStart;
+  private long etlkitDeduplicatedAtStart;
+  private long rowsReceivedAtStart;
+  private long flinkSqlEmittedAtStart;
+  private long getPutHitsAtStart;
 
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -226,7 +253,27 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
       inputs[i] = rows != null ? AccountRows.toRow(rows, kind, account) : Change.of(kind, account);
     }
     rowKinds = kinds;
+    this.inputs = inputs;
     return inputs;
+  }
+
+  /**
+   * Runs one whole pass over the input through the function under test, each record as it would
+   * arrive measured, so the first measured pass starts where a second pass would.
+   */
+  @Override
+  protected void afterOpen() throws Exception {
+    measuring = false;
+    for (Object input : inputs) {
+      process(arriving(input));
+    }
+    emittedAtStart = emitted();
+    etlkitEmittedAtStart = etlkitEmittedInAll();
+    etlkitDeduplicatedAtStart = etlkitDeduplicatedInAll();
+    rowsReceivedAtStart = rowsReceivedInAll();
+    flinkSqlEmittedAtStart = flinkSqlEmittedInAll();
+    getPutHitsAtStart = getPutHitsInAll();
+    measuring = true;
   }
 
   @Benchmark
@@ -245,18 +292,36 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
 
   @Override
   protected CountingSink newSink() {
+    UnaryOperator<Object> conversion = UnaryOperator.identity();
+    conversions = null;
     if (impl == Impl.FLINK_SQL_FROM_POJO) {
       AccountConversions converters = new AccountConversions();
       conversions = converters;
-      return new ConvertingSink(row -> converters.toChange((RowData) row), keepOutputs);
+      conversion = row -> converters.toChange((RowData) row);
     }
-    conversions = null;
-    return keepOutputs ? new ConvertingSink(UnaryOperator.identity(), true) : super.newSink();
+    if (keepOutputs) { // tests only: keeps what is measured, not the preload
+      List<Object> keeping = new ArrayList<>();
+      kept = keeping;
+      UnaryOperator<Object> converting = conversion;
+      return new ConvertingSink(
+          record -> {
+            Object converted = converting.apply(record);
+            if (measuring) {
+              keeping.add(converted);
+            }
+            return converted;
+          },
+          false);
+    }
+    return conversions != null ? new ConvertingSink(conversion, false) : super.newSink();
   }
 
-  /** The output records kept since the trial started, when {@link #keepOutputs} was set. */
+  /**
+   * The output records kept since measuring started (the preload left out), when {@link
+   * #keepOutputs} was set.
+   */
   List<Object> keptOutputs() {
-    return ((ConvertingSink) sink()).kept();
+    return kept == null ? List.of() : kept;
   }
 
   private boolean isFlinkSql() {
@@ -267,30 +332,59 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
     return impl == Impl.FLINK_SQL || impl == Impl.FLINK_SQL_MINIBATCH;
   }
 
-  /** Records the ETLKIT function emitted since the trial started (for tests). */
+  /** Records the operator emitted since measuring started, the preload left out (for tests). */
+  long measuredEmitted() {
+    return emitted() - emittedAtStart;
+  }
+
+  /** Records the ETLKIT function emitted since measuring started (for tests). */
   long etlkitEmitted() {
+    return etlkitEmittedInAll() - etlkitEmittedAtStart;
+  }
+
+  /** Records the ETLKIT function counted as deduplicated since measuring started (for tests). */
+  long etlkitDeduplicated() {
+    return etlkitDeduplicatedInAll() - etlkitDeduplicatedAtStart;
+  }
+
+  /** Records the Flink SQL functions received since measuring started (for tests). */
+  long rowsReceived() {
+    return rowsReceivedInAll() - rowsReceivedAtStart;
+  }
+
+  /**
+   * Records FLINK_SQL emitted since measuring started, when {@link #countOutputs} is set (for
+   * tests; else -1).
+   */
+  long flinkSqlEmitted() {
+    long emitted = flinkSqlEmittedInAll();
+    return emitted < 0 ? -1 : emitted - flinkSqlEmittedAtStart;
+  }
+
+  /** Records GET_PUT found a stored row for since measuring started (for tests). */
+  long getPutHits() {
+    return getPutHitsInAll() - getPutHitsAtStart;
+  }
+
+  private long etlkitEmittedInAll() {
     return etlkit == null ? 0 : etlkit.stepMetrics().emittedCount();
   }
 
-  /** Records the ETLKIT function counted as deduplicated (for tests). */
-  long etlkitDeduplicated() {
+  private long etlkitDeduplicatedInAll() {
     return etlkit == null ? 0 : etlkit.stepMetrics().deduplicatedCount();
   }
 
-  /** Records the Flink SQL functions received (for tests). */
-  long rowsReceived() {
+  private long rowsReceivedInAll() {
     return keepLastRow != null
         ? keepLastRow.records()
         : miniBatch != null ? miniBatch.records() : 0;
   }
 
-  /** Records FLINK_SQL emitted, when {@link #countOutputs} is set (for tests). */
-  long flinkSqlEmitted() {
+  private long flinkSqlEmittedInAll() {
     return keepLastRow == null ? -1 : keepLastRow.emitted();
   }
 
-  /** Records GET_PUT found a stored row for (for tests). */
-  long getPutHits() {
+  private long getPutHitsInAll() {
     return getPut == null ? 0 : getPut.hits();
   }
 
