@@ -443,6 +443,41 @@ class AvroRecordDecoderTest {
         .hasMessage("malformed Avro data: a long varint is longer than 10 bytes");
   }
 
+  static Stream<Arguments> stringsThatAreNotUtf8() {
+    Schema text = SchemaBuilder.record("T").fields().requiredString("s").endRecord();
+    Schema keys =
+        SchemaBuilder.record("K")
+            .fields()
+            .name("m")
+            .type()
+            .map()
+            .values()
+            .intType()
+            .noDefault()
+            .endRecord();
+    return Stream.of(
+        Arguments.of("FF byte", text, new byte[] {2, (byte) 0xFF}),
+        Arguments.of("overlong '/'", text, new byte[] {4, (byte) 0xC0, (byte) 0xAF}),
+        Arguments.of(
+            "encoded surrogate", text, new byte[] {6, (byte) 0xED, (byte) 0xA0, (byte) 0x80}),
+        Arguments.of("lead byte cut short", text, new byte[] {4, 'a', (byte) 0xE2}),
+        Arguments.of("map key", keys, new byte[] {2, 2, (byte) 0xFF, 2, 0}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stringsThatAreNotUtf8")
+  void decode_stringThatIsNotUtf8_isRejectedNotReplacedWithU_FFFD(
+      String what, Schema schema, byte[] payload) {
+    // Avro's own decoder turns each bad byte into U+FFFD: a silently different value, which the
+    // next encode writes as such. fromJson rejects bad UTF-8; decode must too.
+    AvroRecordDecoder<GenericRecord> decoder =
+        new AvroRecordDecoder<>(RecordModel.generic(schema), null, null, 1000);
+
+    assertThatThrownBy(() -> decoder.decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("malformed Avro data: a string is not UTF-8");
+  }
+
   @Test
   void decode_invalidUuidText_isRejectedWithoutTheText() {
     GenericRecord r = new GenericData.Record(ORDER_V2);
