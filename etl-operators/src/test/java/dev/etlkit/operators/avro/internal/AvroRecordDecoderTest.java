@@ -497,6 +497,23 @@ class AvroRecordDecoderTest {
   }
 
   @Test
+  void decode_uuidTextThatIsNotCanonical_isRejectedNotRewritten() {
+    // UUID.fromString takes "1-1-1-1-1"; the record would then hold another uuid text
+    // ("00000001-0001-0001-0001-000000000001") when encoded again. fromJson rejects it too.
+    GenericRecord r = new GenericData.Record(ORDER_V2);
+    r.put("id", "1-1-1-1-1");
+    r.put("customer", "ada");
+    r.put("amount", java.nio.ByteBuffer.wrap(new byte[] {1}));
+    r.put("placedAt", 0L);
+    r.put("channel", "web");
+    byte[] payload = rawBinary(r);
+
+    assertThatThrownBy(() -> plain(null).decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot decode the Avro record: decoded uuid is not canonical text");
+  }
+
+  @Test
   void decode_decimalWithMoreDigitsThanThePrecision_isRejectedNotEmitted() {
     // Found by fuzzing: Avro decodes any number of digits, the record could then not be encoded
     // again (the next serializer would fail the job). Bytes of a wider decimal are one way to get
