@@ -90,6 +90,20 @@ final class LogicalValues {
   }
 
   /**
+   * Checks the value Avro read before its conversion turns it into a logical value: uuid text must
+   * be canonical (see {@link #parseUuid}), where {@code UUID.fromString} would take {@code
+   * "1-1-1-1-1"} and the record would then carry other text when encoded again.
+   */
+  static Object checkRawDecoded(Object datum, LogicalType type) {
+    if (datum instanceof CharSequence
+        && UUID_TYPE.equals(type.getName())
+        && !isCanonicalUuid((CharSequence) datum)) {
+      throw new ValueException("decoded uuid is not canonical text");
+    }
+    return datum;
+  }
+
+  /**
    * Checks a value Avro's conversion just decoded, so that a record is never emitted that its own
    * schema cannot encode again (which would fail the job in the next serializer): Avro reads a
    * decimal of any number of digits from its bytes without checking the schema's precision.
@@ -153,7 +167,7 @@ final class LogicalValues {
     return UUID.fromString(text);
   }
 
-  private static boolean isCanonicalUuid(String text) {
+  private static boolean isCanonicalUuid(CharSequence text) {
     if (text.length() != 36) {
       return false;
     }
