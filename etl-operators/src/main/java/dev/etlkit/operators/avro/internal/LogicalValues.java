@@ -122,7 +122,8 @@ final class LogicalValues {
   /**
    * Checks a value Avro's conversion is about to encode: a time or timestamp finer than its type
    * (see {@link #timestamp}) is rejected, where the conversion would drop the extra digits without
-   * a word. Other values pass unchanged.
+   * a word, and so is text in a uuid field that is not a canonical UUID. Other values pass
+   * unchanged.
    */
   static Object checkEncoded(Object value, LogicalType type) {
     if (value instanceof Instant) {
@@ -139,6 +140,11 @@ final class LogicalValues {
           || type instanceof LogicalTypes.LocalTimestampMicros) {
         return localTimestamp((LocalDateTime) value, type.getName());
       }
+    } else if (value instanceof CharSequence
+        && UUID_TYPE.equals(type.getName())
+        && !isCanonicalUuid((CharSequence) value)) {
+      // Text has no conversion, so Avro would write it as it is: a uuid that is none.
+      throw new ValueException("text is not a UUID");
     }
     return value;
   }
