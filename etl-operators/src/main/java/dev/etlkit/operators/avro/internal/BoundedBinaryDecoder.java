@@ -22,7 +22,8 @@ import org.apache.flink.annotation.Internal;
  *       maxCollectionItems} together (items can take zero bytes, e.g. {@code array<null>}, so the
  *       payload size alone does not bound them, nor the time spent skipping them);
  *   <li>lengths and counts must be non-negative, varints at most 5 (int) or 10 (long) bytes long,
- *       booleans 0 or 1.
+ *       booleans 0 or 1, strings (and map keys) UTF-8 (RFC 3629: no overlong forms, surrogates or
+ *       code points above U+10FFFF), where Avro would put U+FFFD in place of each bad sequence.
  * </ul>
  *
  * <p>Violations throw {@link AvroFormatException}s whose messages name the limit and the bytes
@@ -129,7 +130,7 @@ public final class BoundedBinaryDecoder extends Decoder {
 
   @Override
   public Utf8 readString(Utf8 old) throws IOException {
-    int length = readLength("string");
+    int length = readUtf8Length();
     Utf8 result = old != null ? old : new Utf8();
     result.setByteLength(length);
     System.arraycopy(buf, pos, result.getBytes(), 0, length);
@@ -139,7 +140,7 @@ public final class BoundedBinaryDecoder extends Decoder {
 
   @Override
   public String readString() throws IOException {
-    int length = readLength("string");
+    int length = readUtf8Length();
     String s = new String(buf, pos, length, StandardCharsets.UTF_8);
     pos += length;
     return s;
@@ -269,6 +270,64 @@ public final class BoundedBinaryDecoder extends Decoder {
     }
     itemsLeft -= count;
     return count;
+  }
+
+  /** The length of a string read next, whose bytes are checked to be UTF-8. */
+  private int readUtf8Length() throws IOException {
+    int length = readLength("string");
+    if (!isUtf8(buf, pos, pos + length)) {
+      throw new AvroFormatException("malformed Avro data: a string is not UTF-8");
+    }
+    return length;
+  }
+
+  /** Whether {@code bytes[from..to)} is UTF-8 (RFC 3629, section 4). ASCII costs one test. */
+  static boolean isUtf8(byte[] bytes, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int b = bytes[i];
+      if (b >= 0) {
+        i++;
+        continue;
+      }
+      b &= 0xFF;
+      int continuations;
+      int secondMin = 0x80;
+      int secondMax = 0xBF;
+      if (b >= 0xC2 && b <= 0xDF) {
+        continuations = 1;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        continuations = 2;
+        if (b == 0xE0) {
+          secondMin = 0xA0; // overlong
+        } else if (b == 0xED) {
+          secondMax = 0x9F; // a UTF-16 surrogate
+        }
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        continuations = 3;
+        if (b == 0xF0) {
+          secondMin = 0x90; // overlong
+        } else if (b == 0xF4) {
+          secondMax = 0x8F; // beyond U+10FFFF
+        }
+      } else {
+        return false; // a continuation byte without a lead, an overlong C0/C1, or F5..FF
+      }
+      if (to - i <= continuations) {
+        return false;
+      }
+      int second = bytes[i + 1] & 0xFF;
+      if (second < secondMin || second > secondMax) {
+        return false;
+      }
+      for (int k = 2; k <= continuations; k++) {
+        if ((bytes[i + k] & 0xC0) != 0x80) {
+          return false;
+        }
+      }
+      i += continuations + 1;
+    }
+    return true;
   }
 
   // --- bounds -----------------------------------------------------------------------------------

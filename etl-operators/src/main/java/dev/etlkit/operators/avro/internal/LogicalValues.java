@@ -90,6 +90,20 @@ final class LogicalValues {
   }
 
   /**
+   * Checks the value Avro read before its conversion turns it into a logical value: uuid text must
+   * be canonical (see {@link #parseUuid}), where {@code UUID.fromString} would take {@code
+   * "1-1-1-1-1"} and the record would then carry other text when encoded again.
+   */
+  static Object checkRawDecoded(Object datum, LogicalType type) {
+    if (datum instanceof CharSequence
+        && UUID_TYPE.equals(type.getName())
+        && !isCanonicalUuid((CharSequence) datum)) {
+      throw new ValueException("decoded uuid is not canonical text");
+    }
+    return datum;
+  }
+
+  /**
    * Checks a value Avro's conversion just decoded, so that a record is never emitted that its own
    * schema cannot encode again (which would fail the job in the next serializer): Avro reads a
    * decimal of any number of digits from its bytes without checking the schema's precision.
@@ -108,7 +122,8 @@ final class LogicalValues {
   /**
    * Checks a value Avro's conversion is about to encode: a time or timestamp finer than its type
    * (see {@link #timestamp}) is rejected, where the conversion would drop the extra digits without
-   * a word. Other values pass unchanged.
+   * a word, and so is text in a uuid field that is not a canonical UUID. Other values pass
+   * unchanged.
    */
   static Object checkEncoded(Object value, LogicalType type) {
     if (value instanceof Instant) {
@@ -125,6 +140,11 @@ final class LogicalValues {
           || type instanceof LogicalTypes.LocalTimestampMicros) {
         return localTimestamp((LocalDateTime) value, type.getName());
       }
+    } else if (value instanceof CharSequence
+        && UUID_TYPE.equals(type.getName())
+        && !isCanonicalUuid((CharSequence) value)) {
+      // Text has no conversion, so Avro would write it as it is: a uuid that is none.
+      throw new ValueException("text is not a UUID");
     }
     return value;
   }
@@ -153,7 +173,7 @@ final class LogicalValues {
     return UUID.fromString(text);
   }
 
-  private static boolean isCanonicalUuid(String text) {
+  private static boolean isCanonicalUuid(CharSequence text) {
     if (text.length() != 36) {
       return false;
     }

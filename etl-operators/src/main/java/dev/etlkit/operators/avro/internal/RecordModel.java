@@ -173,7 +173,9 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
     @Override
     protected Object convert(
         Object datum, Schema schema, LogicalType type, Conversion<?> conversion) {
-      return LogicalValues.checkDecoded(super.convert(datum, schema, type, conversion), type);
+      return LogicalValues.checkDecoded(
+          super.convert(LogicalValues.checkRawDecoded(datum, type), schema, type, conversion),
+          type);
     }
   }
 

@@ -443,6 +443,41 @@ class AvroRecordDecoderTest {
         .hasMessage("malformed Avro data: a long varint is longer than 10 bytes");
   }
 
+  static Stream<Arguments> stringsThatAreNotUtf8() {
+    Schema text = SchemaBuilder.record("T").fields().requiredString("s").endRecord();
+    Schema keys =
+        SchemaBuilder.record("K")
+            .fields()
+            .name("m")
+            .type()
+            .map()
+            .values()
+            .intType()
+            .noDefault()
+            .endRecord();
+    return Stream.of(
+        Arguments.of("FF byte", text, new byte[] {2, (byte) 0xFF}),
+        Arguments.of("overlong '/'", text, new byte[] {4, (byte) 0xC0, (byte) 0xAF}),
+        Arguments.of(
+            "encoded surrogate", text, new byte[] {6, (byte) 0xED, (byte) 0xA0, (byte) 0x80}),
+        Arguments.of("lead byte cut short", text, new byte[] {4, 'a', (byte) 0xE2}),
+        Arguments.of("map key", keys, new byte[] {2, 2, (byte) 0xFF, 2, 0}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stringsThatAreNotUtf8")
+  void decode_stringThatIsNotUtf8_isRejectedNotReplacedWithU_FFFD(
+      String what, Schema schema, byte[] payload) {
+    // Avro's own decoder turns each bad byte into U+FFFD: a silently different value, which the
+    // next encode writes as such. fromJson rejects bad UTF-8; decode must too.
+    AvroRecordDecoder<GenericRecord> decoder =
+        new AvroRecordDecoder<>(RecordModel.generic(schema), null, null, 1000);
+
+    assertThatThrownBy(() -> decoder.decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("malformed Avro data: a string is not UTF-8");
+  }
+
   @Test
   void decode_invalidUuidText_isRejectedWithoutTheText() {
     GenericRecord r = new GenericData.Record(ORDER_V2);
@@ -455,10 +490,27 @@ class AvroRecordDecoderTest {
 
     assertThatThrownBy(() -> plain(null).decode(payload))
         .isInstanceOf(AvroFormatException.class)
-        // UUID.fromString's NumberFormatException quotes the text: only its class is kept
-        .hasMessage("cannot decode the Avro record: java.lang.NumberFormatException")
+        // checked before UUID.fromString, whose NumberFormatException would quote the text
+        .hasMessage("cannot decode the Avro record: decoded uuid is not canonical text")
         .hasNoCause()
         .satisfies(e -> assertThat(e.toString()).doesNotContain(AvroFixtures.SECRET));
+  }
+
+  @Test
+  void decode_uuidTextThatIsNotCanonical_isRejectedNotRewritten() {
+    // UUID.fromString takes "1-1-1-1-1"; the record would then hold another uuid text
+    // ("00000001-0001-0001-0001-000000000001") when encoded again. fromJson rejects it too.
+    GenericRecord r = new GenericData.Record(ORDER_V2);
+    r.put("id", "1-1-1-1-1");
+    r.put("customer", "ada");
+    r.put("amount", java.nio.ByteBuffer.wrap(new byte[] {1}));
+    r.put("placedAt", 0L);
+    r.put("channel", "web");
+    byte[] payload = rawBinary(r);
+
+    assertThatThrownBy(() -> plain(null).decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot decode the Avro record: decoded uuid is not canonical text");
   }
 
   @Test

@@ -12,6 +12,7 @@ import static dev.etlkit.operators.avro.AvroFixtures.orderV2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etlkit.operators.avro.AvroFixtures;
 import dev.etlkit.operators.avro.AvroFormatException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -208,6 +209,29 @@ class AvroRecordEncoderTest {
                 + " org.apache.avro.AvroTypeException")
         .hasNoCause()
         .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET));
+  }
+
+  @Test
+  void encode_uuidFieldHoldingTextThatIsNoUuid_isRejectedNotWritten() throws Exception {
+    // A String in a uuid field skips Avro's conversion and is written as it is: a payload whose
+    // uuid is not one, which decode (and other Avro readers) reject. Canonical text is written.
+    GenericRecord bad = orderV2("ada", "1.00");
+    bad.put("id", SECRET);
+    GenericRecord shortened = orderV2("ada", "1.00");
+    shortened.put("id", "1-1-1-1-1");
+    GenericRecord canonical = orderV2("ada", "1.00");
+    canonical.put("id", AvroFixtures.ORDER_ID.toString());
+    AvroRecordEncoder<GenericRecord> encoder = new AvroRecordEncoder<>(V2, null);
+
+    for (GenericRecord record : List.of(bad, shortened)) {
+      assertThatThrownBy(() -> encoder.encode(record))
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessage(
+              "record does not fit its schema dev.etlkit.operators.avro.test.Order at $.id:"
+                  + " text is not a UUID")
+          .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET));
+    }
+    assertThat(encoder.encode(canonical)).isEqualTo(binary(orderV2("ada", "1.00")));
   }
 
   @Test
