@@ -291,7 +291,11 @@ public final class OrdersJob {
                     fxRates, // FxRates on the sample, a JdbcLookup on the rates table in real mode
                     (order, rate, status) -> order.withRateToEur(rate, status),
                     EnrichedOrder.TYPE_INFO)
-                .withCache(LookupCache.maxEntries(1_000).withExpireAfterWrite(FX_RATES_MAX_AGE)));
+                .withCache(
+                    LookupCache.maxEntries(1_000)
+                        .withExpireAfterWrite(FX_RATES_MAX_AGE)
+                        // the database down: the last rate, marked STALE, rather than no amount
+                        .withStaleOnError(FX_RATES_MAX_STALENESS)));
   }
 
   // end::enriched-orders[]
@@ -304,6 +308,12 @@ public final class OrdersJob {
 
   /** How long an exchange rate is used before it is read again. */
   static final Duration FX_RATES_MAX_AGE = Duration.ofMinutes(10);
+
+  /**
+   * How long past {@link #FX_RATES_MAX_AGE} a rate is still used, with status {@code STALE}, while
+   * reading it again fails.
+   */
+  static final Duration FX_RATES_MAX_STALENESS = Duration.ofHours(1);
 
   // tag::customers-pipeline[]
   /**
