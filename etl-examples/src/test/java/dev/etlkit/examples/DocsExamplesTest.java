@@ -15,6 +15,7 @@ import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.core.RowMapping;
 import dev.etlkit.core.StateInventory;
 import dev.etlkit.core.Steps;
+import dev.etlkit.operators.dedup.Dedup;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,6 +81,42 @@ class DocsExamplesTest {
         .satisfies(l -> assertThat(l.errorClass()).isEqualTo("java.lang.NumberFormatException"))
         .satisfies(l -> assertThat(l.payloadText()).isEqualTo(BROKEN));
     assertThat(accounting.step("orders", "valid-amount").filtered()).isEqualTo(1);
+  }
+
+  @Test
+  void oneStep_inAJobWrittenWithTheDataStreamApi() throws Exception {
+    CollectingSink<String> orderIdSink = new CollectingSink<>();
+    CollectingSink<DeadLetter> deadLetterSink = new CollectingSink<>();
+    StreamExecutionEnvironment env = environment();
+
+    // tag::one-step-in-a-job[]
+    // your job as it is: Flink's own operators, your uids
+    DataStream<Order> parsed =
+        env.fromData(Types.STRING, ANNA, ANNA, REFUND)
+            .map(Order::parseCsv, Order.TYPE_INFO)
+            .name("parse")
+            .uid("parse");
+
+    // one etlkit step: uid orders/dedup, its state in the inventory, its counters
+    EtlStream<Order> deduplicated =
+        Etl.from(parsed, "orders")
+            .apply(Dedup.keepFirst("dedup", Order::orderId).withKeyType(Types.STRING));
+
+    // and back to the DataStream API
+    deduplicated
+        .toDataStream()
+        .map(Order::orderId, Types.STRING)
+        .name("order-ids")
+        .uid("order-ids")
+        .sinkTo(orderIdSink);
+    deduplicated.deadLetters().sinkTo(deadLetterSink).name("dead-letters").uid("dead-letters");
+    // end::one-step-in-a-job[]
+
+    assertThat(deduplicated.pipeline().uids()).containsExactly("orders/dedup", "orders/dedup/keys");
+    JobExecutionResult result = env.execute("one-step");
+    assertThat(orderIdSink.records()).containsExactlyInAnyOrder("o-1", "o-3");
+    assertThat(deadLetterSink.records()).isEmpty();
+    assertThat(RecordAccounting.of(result).step("orders", "dedup").deduplicated()).isEqualTo(1);
   }
 
   @Test
