@@ -121,4 +121,42 @@ class DedupTtlSwitchTest {
       assertThat(h.output()).isEmpty();
     }
   }
+
+  /**
+   * docs/concepts.md: "Full snapshots (savepoints, non-incremental checkpoints) leave expired
+   * entries out", and the backends give the same output. A key that expired before a checkpoint
+   * must then stay forgotten when the step is restored with its TTL switched off (or made longer).
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirst_keyExpiredBeforeACheckpoint_staysForgottenWhenTtlIsSwitchedOffOrLonger(
+      StateBackendKind backend) throws Exception {
+    KeyedHarness<Object, String, String> with =
+        DedupHarness.rows(DedupHarness.keepFirst().withStateTtl(TTL)).harness().on(backend);
+    KeyedHarness<Object, String, String> off =
+        DedupHarness.rows(DedupHarness.keepFirst().withStateTtl(Duration.ZERO))
+            .harness()
+            .on(backend);
+    KeyedHarness<Object, String, String> longer =
+        DedupHarness.rows(DedupHarness.keepFirst().withStateTtl(TTL.multipliedBy(100)))
+            .harness()
+            .on(backend);
+    OperatorSubtaskState state;
+    try (OperatorHarness<String, String> h = with.open()) {
+      h.processElement("k1#v1", 1);
+      h.setStateTtlTime(TTL.toMillis() + 1); // k1 expired
+      state = h.snapshot(); // a checkpoint
+    }
+    try (OperatorHarness<String, String> h = off.restore(state)) {
+      h.processElement("k1#v2", 2); // k1 had expired: a new key
+
+      assertThat(h.output()).as("TTL switched off").containsExactly("k1#v2");
+    }
+    try (OperatorHarness<String, String> h = longer.restore(state)) {
+      h.setStateTtlTime(TTL.toMillis() + 2);
+      h.processElement("k1#v2", 2);
+
+      assertThat(h.output()).as("TTL made longer").containsExactly("k1#v2");
+    }
+  }
 }
