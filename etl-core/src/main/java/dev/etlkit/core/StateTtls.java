@@ -13,8 +13,8 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  * are dropped from the snapshots that write state out entry by entry (every heap snapshot,
  * canonical savepoints), cleaned incrementally on access on the heap backend, and by the compaction
  * filter on RocksDB, whose checkpoints and native savepoints copy its files with the expired
- * entries it has not compacted yet (restored with the TTL switched off or made longer, those come
- * back).
+ * entries it has not compacted yet, as checkpoints under the changelog state backend replay the
+ * writes (restored with the TTL switched off or made longer, those come back).
  *
  * <p>A TTL is a whole number of milliseconds, at least one: Flink's state TTL counts milliseconds
  * (and refuses less than one when the state is created), so every etlkit option that takes a TTL

@@ -166,4 +166,32 @@ class DedupTtlSwitchTest {
       }
     }
   }
+
+  /** Under the changelog state backend a checkpoint replays the writes: on both backends. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirst_underTheChangelogBackend_keyExpiredBeforeACheckpoint_comesBackWithTtlOff(
+      StateBackendKind backend) throws Exception {
+    KeyedHarness<Object, String, String> with =
+        DedupHarness.rows(DedupHarness.keepFirst().withStateTtl(TTL))
+            .harness()
+            .on(backend)
+            .withStateChangelog();
+    KeyedHarness<Object, String, String> off =
+        DedupHarness.rows(DedupHarness.keepFirst().withStateTtl(Duration.ZERO))
+            .harness()
+            .on(backend)
+            .withStateChangelog();
+    OperatorSubtaskState state;
+    try (OperatorHarness<String, String> h = with.open()) {
+      h.processElement("k1#v1", 1);
+      h.setStateTtlTime(TTL.toMillis() + 1); // k1 expired
+      state = h.snapshot();
+    }
+    try (OperatorHarness<String, String> h = off.restore(state)) {
+      h.processElement("k1#v2", 2); // k1 is live again: a duplicate
+
+      assertThat(h.output()).isEmpty();
+    }
+  }
 }
