@@ -10,8 +10,11 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  * <p>Semantics: TTL runs on processing time; the clock restarts whenever the state entry is created
  * or written (not on reads); an expired entry is never returned, so a key whose state expired is
  * treated exactly like a key never seen. Cleanup is configured for both backends: expired entries
- * are dropped from full snapshots, cleaned incrementally on access on the heap backend, and by the
- * compaction filter on RocksDB.
+ * are dropped from the snapshots that write state out entry by entry (every heap snapshot,
+ * canonical savepoints), cleaned incrementally on access on the heap backend, and by the compaction
+ * filter on RocksDB, whose checkpoints and native savepoints copy its files with the expired
+ * entries it has not compacted yet, as checkpoints under the changelog state backend replay the
+ * writes (restored with the TTL switched off or made longer, those come back).
  *
  * <p>A TTL is a whole number of milliseconds, at least one: Flink's state TTL counts milliseconds
  * (and refuses less than one when the state is created), so every etlkit option that takes a TTL
