@@ -149,7 +149,7 @@ public final class KeyedHarness<K, I, O> {
    * <pre>{@code
    * DataStream<Order> deduplicated =
    *     Etl.from(orders, "orders") // orders: any DataStream<Order>, never executed
-   *         .apply(Dedup.keepFirst("dedup", Order::orderId).withTtl(Duration.ofHours(24)))
+   *         .apply(Dedup.keepFirst("dedup", Order::orderId).withStateTtl(Duration.ofHours(24)))
    *         .toDataStream();
    * KeyedHarness<Object, Order, Order> dedup = KeyedHarness.forStream(deduplicated, orders.getType());
    * }</pre>
