@@ -158,6 +158,15 @@ class KeyedHarnessForStreamTest {
   }
 
   @Test
+  void forStream_union_isRefused() {
+    DataStream<String> union = counted("a").union(counted("b"));
+
+    assertThatThrownBy(() -> KeyedHarness.forStream(union, Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("UnionTransformation");
+  }
+
+  @Test
   void forStream_operatorFromAnotherFactory_isRefused() {
     DataStream<String> custom = keyed().transform("custom", Types.STRING, new CustomFactory());
 
