@@ -3,6 +3,7 @@ package dev.etlkit.testkit.internal;
 import java.io.Serializable;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -21,6 +22,7 @@ import org.apache.flink.util.InstantiationUtil;
  * @param <I> input type
  * @param <O> output type
  */
+@Internal
 public final class KeyedStreamOperator<I, O> {
 
   private final OneInputStreamOperator<I, O> operator;
