@@ -24,16 +24,11 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
-import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -63,7 +58,6 @@ public final class Scd2Harnesses {
    * the pipeline's default state TTL {@code pipelineDefaultTtl} (null: none set), so the TTL is
    * resolved by the pipeline; and the pipeline's state inventory.
    */
-  @SuppressWarnings("unchecked")
   public static synchronized <I, T> Expanded<I, T> expanded(
       Scd2Step<I, T> step, TypeInformation<I> inputType, @Nullable Duration pipelineDefaultTtl) {
     DataStream<I> source = ENV.fromSequence(0, 0).map(new Never<I>(), inputType);
@@ -72,35 +66,13 @@ public final class Scd2Harnesses {
       input.defaultStateTtl(pipelineDefaultTtl);
     }
     EtlStream<Change<Scd2Row<T>>> output = input.apply(step);
-    var history =
-        (OneInputTransformation<I, Change<Scd2Row<T>>>) output.toDataStream().getTransformation();
-    var operator =
-        (OneInputStreamOperator<I, Change<Scd2Row<T>>>)
-            ((SimpleOperatorFactory<Change<Scd2Row<T>>>) history.getOperatorFactory())
-                .getOperator();
-    KeyedHarness<String, I, Change<Scd2Row<T>>> harness =
-        KeyedHarness.forOperator(
-            () -> copy(operator),
-            (KeySelector<I, String>) history.getStateKeySelector(),
-            Types.STRING,
-            history.getOutputType());
-    return new Expanded<>(harness, output.stateInventory());
+    return new Expanded<>(
+        KeyedHarness.forStream(output.toDataStream(), inputType), output.stateInventory());
   }
 
   /** A step's harnesses as its pipeline expanded it, and the pipeline's state inventory. */
   public record Expanded<I, T>(
-      KeyedHarness<String, I, Change<Scd2Row<T>>> harness, StateInventory inventory) {}
-
-  @SuppressWarnings("unchecked")
-  private static <X> X copy(X operator) {
-    try {
-      return (X)
-          InstantiationUtil.clone(
-              (java.io.Serializable) operator, Scd2Harnesses.class.getClassLoader());
-    } catch (Exception e) {
-      throw new IllegalStateException("could not copy the operator", e);
-    }
-  }
+      KeyedHarness<Object, I, Change<Scd2Row<T>>> harness, StateInventory inventory) {}
 
   /** Only builds job graphs (never executes). */
   private static final StreamExecutionEnvironment ENV =

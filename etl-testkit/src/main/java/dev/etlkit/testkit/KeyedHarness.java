@@ -1,12 +1,14 @@
 package dev.etlkit.testkit;
 
 import dev.etlkit.testkit.internal.ForStBackends;
+import dev.etlkit.testkit.internal.KeyedStreamOperator;
 import dev.etlkit.testkit.internal.LocalDirectories;
 import dev.etlkit.testkit.internal.RecordingHarness;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Experimental;
@@ -18,6 +20,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -57,7 +60,9 @@ public final class KeyedHarness<K, I, O> {
   /** Backend used unless {@link #on} says otherwise. */
   public static final StateBackendKind DEFAULT_BACKEND = StateBackendKind.HEAP;
 
-  private final Supplier<? extends OneInputStreamOperator<I, O>> operator;
+  /** Creates a fresh operator for a harness, given the user code class loader (null: default). */
+  private final Function<ClassLoader, ? extends OneInputStreamOperator<I, O>> operator;
+
   private final KeySelector<I, K> keySelector;
   private final TypeInformation<K> keyType;
   private final TypeInformation<O> outputType;
@@ -77,7 +82,7 @@ public final class KeyedHarness<K, I, O> {
   @Nullable private final ClassLoader userCodeClassLoader;
 
   private KeyedHarness(
-      Supplier<? extends OneInputStreamOperator<I, O>> operator,
+      Function<ClassLoader, ? extends OneInputStreamOperator<I, O>> operator,
       KeySelector<I, K> keySelector,
       TypeInformation<K> keyType,
       TypeInformation<O> outputType,
@@ -114,18 +119,8 @@ public final class KeyedHarness<K, I, O> {
       KeySelector<I, K> keySelector,
       TypeInformation<K> keyType,
       TypeInformation<O> outputType) {
-    return new KeyedHarness<>(
-        operator,
-        keySelector,
-        keyType,
-        outputType,
-        DEFAULT_BACKEND,
-        null,
-        false,
-        false,
-        DEFAULT_MAX_PARALLELISM,
-        null,
-        null);
+    Objects.requireNonNull(operator, "operator");
+    return withDefaults(userCode -> operator.get(), keySelector, keyType, outputType);
   }
 
   /**
@@ -142,6 +137,63 @@ public final class KeyedHarness<K, I, O> {
     Objects.requireNonNull(function, "function");
     return forOperator(
         () -> new KeyedProcessOperator<>(function.get()), keySelector, keyType, outputType);
+  }
+
+  /**
+   * Harnesses for the keyed operator that made {@code stepOutput}, exactly as the job graph holds
+   * it: the operator a step (or your own {@code keyBy(...).process(...)}) added, with its
+   * configuration, keyed by the stream's key, with the operator's output type. Apply the step to a
+   * stream that is never executed and pass the step's output, so a test runs the step as the
+   * pipeline wires it (its key, TTL and options):
+   *
+   * <pre>{@code
+   * DataStream<Order> deduplicated =
+   *     Etl.from(orders, "orders") // orders: any DataStream<Order>, never executed
+   *         .apply(Dedup.keepFirst("dedup", Order::orderId).withStateTtl(Duration.ofHours(24)))
+   *         .toDataStream();
+   * KeyedHarness<Object, Order, Order> dedup = KeyedHarness.forStream(deduplicated, orders.getType());
+   * }</pre>
+   *
+   * <p>The operator in the job graph is never run: every {@link #open()} or {@link #restore} runs a
+   * fresh copy of it, serialized and read back as Flink ships it to a task, with the class loader
+   * of {@link #withUserCodeClassLoader} (by default the test kit's). The key type is the stream's
+   * key type, {@code Object} here. Only the main output and side outputs of that one operator are
+   * recorded: operators the step adds after it (a map, a union) do not run, and a step whose output
+   * is not made by the keyed operator itself is refused.
+   *
+   * @param stepOutput a stream made by a one-input operator on a keyed stream (its transformation a
+   *     keyed {@code OneInputTransformation} whose operator comes from a {@code
+   *     SimpleOperatorFactory}, as {@code KeyedStream#process} and {@code KeyedStream#transform}
+   *     with an operator make it)
+   * @param inputType the type the operator reads: the type of the stream that was keyed
+   * @throws IllegalArgumentException if the stream is not made by such an operator (a source, a
+   *     {@code keyBy} alone, an operator on a stream that is not keyed, a two-input operator, an
+   *     operator from another factory), or the operator reads another type than {@code inputType};
+   *     the message names the transformation found
+   */
+  public static <I, O> KeyedHarness<Object, I, O> forStream(
+      DataStream<O> stepOutput, TypeInformation<I> inputType) {
+    KeyedStreamOperator<I, O> found = KeyedStreamOperator.of(stepOutput, inputType);
+    return withDefaults(found::copy, found.keySelector(), found.keyType(), found.outputType());
+  }
+
+  private static <K, I, O> KeyedHarness<K, I, O> withDefaults(
+      Function<ClassLoader, ? extends OneInputStreamOperator<I, O>> operator,
+      KeySelector<I, K> keySelector,
+      TypeInformation<K> keyType,
+      TypeInformation<O> outputType) {
+    return new KeyedHarness<>(
+        operator,
+        keySelector,
+        keyType,
+        outputType,
+        DEFAULT_BACKEND,
+        null,
+        false,
+        false,
+        DEFAULT_MAX_PARALLELISM,
+        null,
+        null);
   }
 
   /**
@@ -301,7 +353,8 @@ public final class KeyedHarness<K, I, O> {
    * versions of a class with the same name in two class loaders (whose parent is the test's, so
    * Flink and etlkit classes are shared), and restore the state of one version into a recipe of the
    * other with that version's class loader. The operator, key selector and type information must
-   * use the classes this loader resolves.
+   * use the classes this loader resolves; a recipe {@link #forStream} copies its operator with this
+   * loader.
    */
   public KeyedHarness<K, I, O> withUserCodeClassLoader(ClassLoader classLoader) {
     return with(
@@ -499,7 +552,7 @@ public final class KeyedHarness<K, I, O> {
     try {
       harness =
           RecordingHarness.create(
-              operator.get(),
+              operator.apply(userCodeClassLoader),
               keySelector,
               keyType,
               maxParallelism,

@@ -8,7 +8,9 @@
  * <ul>
  *   <li>{@link dev.etlkit.testkit.KeyedHarness} and {@link dev.etlkit.testkit.OperatorHarness}:
  *       keyed operators in Flink's test harness on heap or RocksDB state ({@link
- *       dev.etlkit.testkit.StateBackendKind}), generic types disabled, outputs in emission order.
+ *       dev.etlkit.testkit.StateBackendKind}), generic types disabled, outputs in emission order;
+ *       {@link dev.etlkit.testkit.KeyedHarness#forStream} runs the keyed operator a step added to
+ *       your pipeline, as the pipeline configured it.
  *   <li>{@link dev.etlkit.testkit.HarnessInput}: input scripts of elements, watermarks and
  *       processing time.
  *   <li>{@link dev.etlkit.testkit.CutPointCheck}: output unchanged by a snapshot and restore at any

@@ -16,14 +16,8 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
-import org.apache.flink.util.InstantiationUtil;
 
 /**
  * Harnesses for a dedup step exactly as a pipeline expands it: the step is applied to a dummy
@@ -91,7 +85,6 @@ final class DedupHarness {
    * classes only that loader has, in a pipeline with the default state TTL {@code
    * pipelineDefaultTtl} (null: none set).
    */
-  @SuppressWarnings("unchecked")
   private static synchronized <I, O> Expanded<I, O> expand(
       Dedup.DedupStep<I, ?, ?, O> step,
       TypeInformation<I> type,
@@ -103,33 +96,11 @@ final class DedupHarness {
       input.defaultStateTtl(pipelineDefaultTtl);
     }
     EtlStream<O> output = input.apply(step);
-    Transformation<O> transformation = output.toDataStream().getTransformation();
-    OneInputTransformation<I, O> dedup = (OneInputTransformation<I, O>) transformation;
-    OneInputStreamOperator<I, O> operator =
-        (OneInputStreamOperator<I, O>)
-            ((SimpleOperatorFactory<O>) dedup.getOperatorFactory()).getOperator();
-    KeyedHarness<Object, I, O> harness =
-        KeyedHarness.forOperator(
-            () -> copy(operator, userCode),
-            (KeySelector<I, Object>) dedup.getStateKeySelector(),
-            (TypeInformation<Object>) dedup.getStateKeyType(),
-            dedup.getOutputType());
+    KeyedHarness<Object, I, O> harness = KeyedHarness.forStream(output.toDataStream(), type);
     if (userCode != null) {
       harness = harness.withUserCodeClassLoader(userCode);
     }
     return new Expanded<>(harness, output, output.stateInventory());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T copy(T operator, @Nullable ClassLoader userCode) {
-    try {
-      return (T)
-          InstantiationUtil.clone(
-              (java.io.Serializable) operator,
-              userCode != null ? userCode : DedupHarness.class.getClassLoader());
-    } catch (Exception e) {
-      throw new IllegalStateException("could not copy the operator", e);
-    }
   }
 
   /** The step's counters in the harness, by name ({@link StepMetrics#RECORDS_IN} and others). */

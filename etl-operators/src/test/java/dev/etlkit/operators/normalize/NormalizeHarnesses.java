@@ -23,14 +23,9 @@ import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
-import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -95,7 +90,6 @@ final class NormalizeHarnesses {
    * with the pipeline's default state TTL {@code pipelineDefaultTtl} (null: none set), so the TTL
    * is resolved by the pipeline; and the pipeline's state inventory.
    */
-  @SuppressWarnings("unchecked")
   static synchronized <T> Expanded<T> expanded(
       EtlStep<Change<T>, Change<T>> step,
       TypeInformation<Change<T>> type,
@@ -106,34 +100,13 @@ final class NormalizeHarnesses {
       input.defaultStateTtl(pipelineDefaultTtl);
     }
     EtlStream<Change<T>> output = input.apply(step);
-    OneInputTransformation<Change<T>, Change<T>> keyed =
-        (OneInputTransformation<Change<T>, Change<T>>) output.toDataStream().getTransformation();
-    OneInputStreamOperator<Change<T>, Change<T>> operator =
-        (OneInputStreamOperator<Change<T>, Change<T>>)
-            ((SimpleOperatorFactory<Change<T>>) keyed.getOperatorFactory()).getOperator();
-    KeyedHarness<Object, Change<T>, Change<T>> harness =
-        KeyedHarness.forOperator(
-            () -> copy(operator),
-            (KeySelector<Change<T>, Object>) keyed.getStateKeySelector(),
-            (TypeInformation<Object>) keyed.getStateKeyType(),
-            type);
-    return new Expanded<>(harness, output.stateInventory());
+    return new Expanded<>(
+        KeyedHarness.forStream(output.toDataStream(), type), output.stateInventory());
   }
 
   /** A step's harnesses as its pipeline expanded it, and the pipeline's state inventory. */
   record Expanded<T>(
       KeyedHarness<Object, Change<T>, Change<T>> harness, StateInventory inventory) {}
-
-  @SuppressWarnings("unchecked")
-  private static <T> T copy(T operator) {
-    try {
-      return (T)
-          InstantiationUtil.clone(
-              (java.io.Serializable) operator, NormalizeHarnesses.class.getClassLoader());
-    } catch (Exception e) {
-      throw new IllegalStateException("could not copy the operator", e);
-    }
-  }
 
   /** Only builds job graphs (never executes). */
   private static final StreamExecutionEnvironment ENV =
