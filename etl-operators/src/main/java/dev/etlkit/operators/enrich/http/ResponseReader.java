@@ -50,6 +50,7 @@ final class ResponseReader<V> {
     if (isBlank(body)) {
       return null;
     }
+    requireUnicode(body, status);
     JsonNode tree;
     try {
       if (type != null) {
@@ -72,6 +73,7 @@ final class ResponseReader<V> {
     if (isBlank(body)) {
       return found;
     }
+    requireUnicode(body, status);
     JsonNode tree;
     try {
       tree = mapper.readTree(body);
@@ -136,6 +138,28 @@ final class ResponseReader<V> {
   private void checkSize(byte[] body, int status) {
     if (body.length > limits.maxDocumentBytes()) {
       throw tooLarge(body.length, limits.maxDocumentBytes(), status);
+    }
+  }
+
+  /**
+   * Refuses bytes that are not Unicode text although Jackson would decode them (an overlong UTF-8
+   * form such as {@code C0 AF} for {@code /}, an encoded surrogate, a code point above U+10FFFF, an
+   * unpaired UTF-16 surrogate), as etlkit's other JSON readers do: see {@link SafeJson#invalidUtf8}
+   * and {@link SafeJson#invalidUtf16Or32}.
+   */
+  private static void requireUnicode(byte[] body, int status) {
+    String where = SafeJson.invalidUtf8(body);
+    String problem = where != null ? "invalid UTF-8" + where : SafeJson.invalidUtf16Or32(body);
+    if (problem != null) {
+      throw new HttpLookupException(
+          "HTTP lookup response body of status "
+              + status
+              + " is not Unicode text ("
+              + problem
+              + ")",
+          false,
+          status,
+          null);
     }
   }
 
