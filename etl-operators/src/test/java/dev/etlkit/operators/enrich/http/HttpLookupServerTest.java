@@ -546,6 +546,26 @@ class HttpLookupServerTest {
     assertThat(await(lookup.lookup("c-1"))).contains(Profile.of("c-1"));
   }
 
+  /**
+   * Without a batch endpoint {@code lookupAll} sends one GET per key; cancelling its future must
+   * cancel them as the class Javadoc promises for any future the lookup returned. They used to go
+   * on (the inherited {@code Lookup.lookupAll} does not pass the cancellation on), holding their
+   * slots.
+   */
+  @Test
+  void lookupAll_withoutBatchEndpoint_cancelledFuture_freesItsSlotsAtOnce() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withMaxConcurrentRequests(2), context);
+
+    CompletableFuture<Map<String, Profile>> both = lookup.lookupAll(List.of("slow", "slow-2001"));
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(2);
+    assertThat(both.cancel(true)).isTrue();
+
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    assertThat(await(lookup.lookup("c-1"))).contains(Profile.of("c-1"));
+  }
+
   @Test
   void close_failsRequestsInFlightAtOnce_andLaterLookups() throws Exception {
     HttpLookup<String, Profile> lookup = lookups.open(profiles());
