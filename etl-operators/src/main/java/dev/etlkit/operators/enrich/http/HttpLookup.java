@@ -339,7 +339,7 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
       return CompletableFuture.failedFuture(notOpen());
     }
     if (batchEndpoint == null) {
-      return Lookup.super.lookupAll(keys);
+      return opened.lookupEach(keys);
     }
     return opened.lookupAll(keys);
   }
