@@ -211,6 +211,22 @@ class HttpLookupServerTest {
   }
 
   /**
+   * JSON {@code null} is a miss also when the value class is Jackson's {@link JsonNode}, whose
+   * deserializer reads {@code null} as a {@code NullNode}: the single request used to return that
+   * node as a hit, while the batch endpoint (and the docs) made it a miss.
+   */
+  @Test
+  void lookup_jsonNullWithJsonNodeValueClass_isAMissOnEveryPath() throws Exception {
+    HttpLookup<String, JsonNode> lookup =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", String.class, JsonNode.class)
+                .withBatchEndpoint(api.base() + "/batch"));
+
+    assertThat(await(lookup.lookup("null"))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of("null-1", "c-1")))).containsOnlyKeys("c-1");
+  }
+
+  /**
    * A body of JSON whitespace only is a miss like an empty one, for a value class, a JSON mapping
    * and the batch endpoint alike (it used to be a miss, a permanent failure and a permanent
    * failure).
