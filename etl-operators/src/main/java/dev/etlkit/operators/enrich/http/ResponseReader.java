@@ -54,7 +54,9 @@ final class ResponseReader<V> {
     JsonNode tree;
     try {
       if (type != null) {
-        return mapper.readValue(body, type);
+        V value = mapper.readValue(body, type);
+        // JSON null is a miss: JsonNode's deserializer reads it as a NullNode, not as null.
+        return value instanceof JsonNode && ((JsonNode) value).isNull() ? null : value;
       }
       tree = mapper.readTree(body);
     } catch (IOException | RuntimeException e) {
