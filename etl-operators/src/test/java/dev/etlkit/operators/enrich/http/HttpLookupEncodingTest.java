@@ -9,6 +9,7 @@ import dev.etlkit.operators.enrich.jdbc.LookupTesting;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -26,14 +27,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Response bodies whose bytes are not Unicode text although Jackson decodes them without complaint:
- * an overlong UTF-8 form ({@code C0 AF} read as {@code /}), an encoded UTF-16 surrogate ({@code ED
- * A0 80}), a code point above U+10FFFF, and a UTF-16 body with an unpaired surrogate. The JSON
- * steps, Debezium decode and Avro's JSON reader refuse them ({@code SafeJson.invalidUtf8}); so must
- * the lookup, instead of putting a value into the record that the API never sent.
+ * Response bodies read as they were sent. Bodies whose bytes are not Unicode text although Jackson
+ * decodes them without complaint: an overlong UTF-8 form ({@code C0 AF} read as {@code /}), an
+ * encoded UTF-16 surrogate ({@code ED A0 80}), a code point above U+10FFFF, and a UTF-16 body with
+ * an unpaired surrogate. The JSON steps, Debezium decode and Avro's JSON reader refuse them ({@code
+ * SafeJson.invalidUtf8}); so must the lookup, instead of putting a value into the record that the
+ * API never sent. And a decimal keeps its digits on the batch path as on the single one.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class HttpLookupEncodingTest {
+
+  /** More digits than a double holds. */
+  private static final String DIGITS = "0.10000000000000000555111512312578270211815834045410156251";
+
+  /** A value with a decimal. */
+  record Amount(BigDecimal amount) {}
 
   /** Bodies by key: each a profile whose name holds the bad bytes. */
   private static final Map<String, byte[]> BODIES =
@@ -42,7 +50,8 @@ class HttpLookupEncodingTest {
           "surrogate", utf8Around(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}),
           "beyond", utf8Around(new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}),
           "utf16", utf16WithUnpairedSurrogate(),
-          "good", "{\"id\":\"good\",\"name\":\"a/b\"}".getBytes(StandardCharsets.UTF_8));
+          "good", "{\"id\":\"good\",\"name\":\"a/b\"}".getBytes(StandardCharsets.UTF_8),
+          "decimal", ("{\"amount\":" + DIGITS + "}").getBytes(StandardCharsets.UTF_8));
 
   private static HttpServer server;
   private static ExecutorService threads;
@@ -110,6 +119,23 @@ class HttpLookupEncodingTest {
     assertThat(await(lookup.lookup("good"))).contains(new Profile("good", "a/b", null));
     assertThat(await(lookup.lookupAll(List.of("good"))))
         .containsEntry("good", new Profile("good", "a/b", null));
+  }
+
+  /**
+   * A decimal in a value class keeps every digit on both paths. The batch path read the response as
+   * a tree first, where a JSON number with a fraction becomes a double, then bound the tree: the
+   * single request gave the exact decimal and the batch endpoint a rounded one.
+   */
+  @Test
+  void lookupAll_decimalOfTheValue_keepsEveryDigitAsTheSingleRequestDoes() throws Exception {
+    HttpLookup<String, Amount> lookup =
+        lookups.open(
+            HttpLookup.get(base() + "/p/{key}", String.class, Amount.class)
+                .withBatchEndpoint(base() + "/batch"));
+    Amount exact = new Amount(new BigDecimal(DIGITS));
+
+    assertThat(await(lookup.lookup("decimal"))).contains(exact);
+    assertThat(await(lookup.lookupAll(List.of("decimal")))).containsEntry("decimal", exact);
   }
 
   private static byte[] utf8Around(byte[] bad) {
