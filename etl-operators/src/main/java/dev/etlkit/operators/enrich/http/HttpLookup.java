@@ -40,8 +40,9 @@ import org.apache.flink.util.function.SerializableSupplier;
  *       string, {@code .} or {@code ..} fail permanently.
  *   <li>2xx: the body is the value (JSON {@code null}, an empty body or one of whitespace only is a
  *       miss). Unknown JSON properties are ignored. A body over {@link
- *       JsonReadLimits#maxDocumentBytes()} is not read past the limit and fails permanently, as
- *       does one that is not valid JSON for the value.
+ *       JsonReadLimits#maxDocumentBytes()} is not read past the limit and fails permanently, as do
+ *       one that is not valid JSON for the value and one that is not Unicode text (bytes Jackson
+ *       would decode anyway: an overlong UTF-8 form, an encoded or unpaired surrogate).
  *   <li>Miss statuses ({@link #withMissStatuses}, default 404): a miss.
  *   <li>408, 429 and 5xx: a retryable {@link HttpLookupException} with the status and the {@code
  *       Retry-After} the server sent; any other status, such as other 4xx and 3xx (redirects are
@@ -338,7 +339,7 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
       return CompletableFuture.failedFuture(notOpen());
     }
     if (batchEndpoint == null) {
-      return Lookup.super.lookupAll(keys);
+      return opened.lookupEach(keys);
     }
     return opened.lookupAll(keys);
   }

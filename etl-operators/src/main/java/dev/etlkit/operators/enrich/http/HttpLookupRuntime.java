@@ -158,6 +158,39 @@ final class HttpLookupRuntime<K, V> {
   }
 
   /**
+   * Without a batch endpoint: one {@link #lookup} per key, as {@code Lookup.lookupAll} does, except
+   * that cancelling the result cancels the requests (and frees their slots), as for any other
+   * future of this lookup.
+   */
+  CompletableFuture<Map<K, V>> lookupEach(Collection<K> keys) {
+    List<K> ordered = new ArrayList<>(keys);
+    List<CompletableFuture<Optional<V>>> calls = new ArrayList<>(ordered.size());
+    for (K key : ordered) {
+      calls.add(lookup(key));
+    }
+    CompletableFuture<Map<K, V>> result =
+        CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
+            .thenApply(
+                ignored -> {
+                  Map<K, V> found = new HashMap<>();
+                  for (int i = 0; i < ordered.size(); i++) {
+                    Optional<V> value = calls.get(i).join();
+                    if (value.isPresent()) {
+                      found.put(ordered.get(i), value.get());
+                    }
+                  }
+                  return found;
+                });
+    result.whenComplete(
+        (ignored, error) -> {
+          if (error instanceof CancellationException) {
+            calls.forEach(call -> call.cancel(true));
+          }
+        });
+    return result;
+  }
+
+  /**
    * One request per {@code maxBatchKeys} distinct formatted keys, at most {@code
    * maxConcurrentRequests} of them at a time: the rest follow as those answer, so a call with more
    * parts than the limit can succeed (it used to send them all at once and fail as overloaded every

@@ -211,6 +211,22 @@ class HttpLookupServerTest {
   }
 
   /**
+   * JSON {@code null} is a miss also when the value class is Jackson's {@link JsonNode}, whose
+   * deserializer reads {@code null} as a {@code NullNode}: the single request used to return that
+   * node as a hit, while the batch endpoint (and the docs) made it a miss.
+   */
+  @Test
+  void lookup_jsonNullWithJsonNodeValueClass_isAMissOnEveryPath() throws Exception {
+    HttpLookup<String, JsonNode> lookup =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", String.class, JsonNode.class)
+                .withBatchEndpoint(api.base() + "/batch"));
+
+    assertThat(await(lookup.lookup("null"))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of("null-1", "c-1")))).containsOnlyKeys("c-1");
+  }
+
+  /**
    * A body of JSON whitespace only is a miss like an empty one, for a value class, a JSON mapping
    * and the batch endpoint alike (it used to be a miss, a permanent failure and a permanent
    * failure).
@@ -541,6 +557,26 @@ class HttpLookupServerTest {
     CompletableFuture<Map<String, Profile>> batch = lookup.lookupAll(List.of("c-1", "c-2"));
     assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(2);
     assertThat(batch.cancel(true)).isTrue();
+
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    assertThat(await(lookup.lookup("c-1"))).contains(Profile.of("c-1"));
+  }
+
+  /**
+   * Without a batch endpoint {@code lookupAll} sends one GET per key; cancelling its future must
+   * cancel them as the class Javadoc promises for any future the lookup returned. They used to go
+   * on (the inherited {@code Lookup.lookupAll} does not pass the cancellation on), holding their
+   * slots.
+   */
+  @Test
+  void lookupAll_withoutBatchEndpoint_cancelledFuture_freesItsSlotsAtOnce() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withMaxConcurrentRequests(2), context);
+
+    CompletableFuture<Map<String, Profile>> both = lookup.lookupAll(List.of("slow", "slow-2001"));
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(2);
+    assertThat(both.cancel(true)).isTrue();
 
     assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
     assertThat(await(lookup.lookup("c-1"))).contains(Profile.of("c-1"));
