@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -16,6 +17,7 @@ import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -135,5 +137,35 @@ class ChangelogsTableTest {
     }
 
     assertThat(back).containsExactlyElementsOf(input);
+  }
+
+  /**
+   * concepts.md: a row the mapping cannot convert (a NULL into a primitive field) fails the task.
+   * The failure names the column and the field, never the row's values.
+   */
+  @Test
+  @Timeout(120)
+  void fromTable_nullForAPrimitiveField_failsNamingTheFieldNotTheValues() {
+    Configuration config = new Configuration();
+    config.set(CoreOptions.DEFAULT_PARALLELISM, 1);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env);
+    Table query =
+        tableEnv.sqlQuery("SELECT 7 AS credit, CAST(NULL AS BIGINT) AS id, 'Mallory' AS name");
+
+    assertThatThrownBy(
+            () -> {
+              try (CloseableIterator<Change<Customer>> results =
+                  Changelogs.fromTable(tableEnv, query, CUSTOMERS).executeAndCollect()) {
+                results.forEachRemaining(change -> {});
+              }
+            })
+        .satisfies(
+            failure ->
+                assertThat(
+                        ExceptionUtils.findThrowableWithMessage(
+                            failure, "Column id is null but " + Customer.class.getName() + ".id"))
+                    .hasValueSatisfying(
+                        cause -> assertThat(cause.getMessage()).doesNotContain("Mallory", "7")));
   }
 }
