@@ -43,7 +43,10 @@ final class TableChangelogs {
     for (int i = 0; i < names.length; i++) {
       columns[i] = $(names[i]);
       TypeInformation<?> columnType = rowType.getTypeAt(i);
-      schema.column(names[i], DataTypes.of(columnType));
+      // Nullable: Flink derives NOT NULL columns from Types.INT, LONG, BOOLEAN, ..., and its
+      // not-null enforcer would fail the job on a NULL meant for an Integer field. A NULL for a
+      // primitive field fails in the mapping instead, naming the field.
+      schema.column(names[i], DataTypes.of(columnType).nullable());
     }
     DataStream<Row> rows = tableEnv.toChangelogStream(table.select(columns), schema.build());
     return Changelogs.fromRows(rows, mapping);
