@@ -467,7 +467,8 @@ public final class SavepointCheck {
    * Checks the savepoint (or retained checkpoint) at {@code path}: its directory or its {@code
    * _metadata} file, as {@code flink run -s} takes it.
    *
-   * @throws IOException when the savepoint cannot be found or its metadata cannot be read
+   * @throws IOException when the savepoint cannot be found or its metadata cannot be read (also
+   *     metadata of a version this Flink does not know, or a corrupt file)
    */
   public Report against(String path) throws IOException {
     Objects.requireNonNull(path, "path");
@@ -476,6 +477,8 @@ public final class SavepointCheck {
     CheckpointMetadata metadata;
     try (DataInputStream in = new DataInputStream(location.getMetadataHandle().openInputStream())) {
       metadata = Checkpoints.loadCheckpointMetadata(in, userCode(), location.getExternalPointer());
+    } catch (RuntimeException e) { // an unknown metadata version, or a corrupt file
+      throw new IOException("cannot read the metadata of " + path + ": " + e.getMessage(), e);
     }
     return compare(path, metadata.getOperatorStates());
   }
