@@ -114,7 +114,10 @@ public final class SavepointCheck {
     /**
      * The savepoint wrote a state with a serializer the step's declared serializer cannot read: the
      * restore fails when the operator registers the state (a changed state layout, such as another
-     * dedup mode or a normalizer's sequence switched on).
+     * dedup mode or a normalizer's sequence switched on). Also, about the whole operator (its
+     * states then empty), when the description of its saved states cannot be read, as when a class
+     * the saved serializers name is not on the job's class path (a state's type renamed or moved):
+     * the restore reads that description too, and fails.
      */
     STATE_INCOMPATIBLE,
     /**
@@ -148,7 +151,8 @@ public final class SavepointCheck {
      */
     KEYED_STATE_DROPPED,
     /**
-     * The names of the operator's saved states could not be read (the message says why): its states
+     * The savepoint's format does not describe the operator's keyed states (a checkpoint under the
+     * state changelog), or a serializer could not be compared (the message says why): those states
      * are not compared.
      */
     STATES_NOT_READ;
@@ -463,7 +467,8 @@ public final class SavepointCheck {
    * Checks the savepoint (or retained checkpoint) at {@code path}: its directory or its {@code
    * _metadata} file, as {@code flink run -s} takes it.
    *
-   * @throws IOException when the savepoint cannot be found or its metadata cannot be read
+   * @throws IOException when the savepoint cannot be found or its metadata cannot be read (also
+   *     metadata of a version this Flink does not know, or a corrupt file)
    */
   public Report against(String path) throws IOException {
     Objects.requireNonNull(path, "path");
@@ -472,6 +477,8 @@ public final class SavepointCheck {
     CheckpointMetadata metadata;
     try (DataInputStream in = new DataInputStream(location.getMetadataHandle().openInputStream())) {
       metadata = Checkpoints.loadCheckpointMetadata(in, userCode(), location.getExternalPointer());
+    } catch (RuntimeException e) { // an unknown metadata version, or a corrupt file
+      throw new IOException("cannot read the metadata of " + path + ": " + e.getMessage(), e);
     }
     return compare(path, metadata.getOperatorStates());
   }

@@ -70,13 +70,25 @@ final class StateComparison {
     Saved saved;
     try {
       saved = read(state);
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       findings.add(
           new Finding(
               Kind.STATES_NOT_READ,
               operator.label(),
               Collections.emptySortedSet(),
               "its states are not compared: " + e.getMessage()));
+      return;
+    } catch (IOException e) {
+      // Flink's restore reads the same description with the job's classes, and fails as well
+      findings.add(
+          new Finding(
+              Kind.STATE_INCOMPATIBLE,
+              operator.label(),
+              Collections.emptySortedSet(),
+              "the description of its saved states cannot be read ("
+                  + e.getMessage()
+                  + "): the restore fails; a class the saved serializers name (a state's type"
+                  + " renamed or moved) must be on the job's class path"));
       return;
     }
     String uid = operator.ids.getUserDefinedOperatorUid();
