@@ -61,11 +61,14 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
 
   /**
    * The field names of the last row with names, and whether such a row is read by name: Flink's row
-   * serializer gives every row it makes the same instance, so the check runs once per stream.
+   * serializer gives every row it makes the same instance, so the check runs once per stream. One
+   * immutable object in one field, so that a mapping called from several threads never pairs one
+   * row's names with another's answer.
    */
-  @Nullable private transient Set<String> lastRowNames;
+  @Nullable private transient NamesChecked lastChecked;
 
-  private transient boolean lastByName;
+  /** Whether rows with the field names {@code names} are read by name. */
+  private record NamesChecked(Set<String> names, boolean byName) {}
 
   private PojoRowMapping(PojoTypeInfo<T> pojoType) {
     this.pojoType = pojoType;
@@ -161,13 +164,15 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
     boolean byName;
     if (rowNames == null) {
       byName = false;
-    } else if (rowNames == lastRowNames) {
-      byName = lastByName;
     } else {
-      boolean nameOnly = row.getFieldNames(false) != null; // no positions to fall back to
-      byName = nameOnly || rowNames.containsAll(Arrays.asList(names));
-      lastRowNames = rowNames;
-      lastByName = byName;
+      NamesChecked checked = lastChecked;
+      if (checked != null && checked.names() == rowNames) {
+        byName = checked.byName();
+      } else {
+        boolean nameOnly = row.getFieldNames(false) != null; // no positions to fall back to
+        byName = nameOnly || rowNames.containsAll(Arrays.asList(names));
+        lastChecked = new NamesChecked(rowNames, byName);
+      }
     }
     Object[] columns = new Object[fields.length];
     for (int i = 0; i < columns.length; i++) {
