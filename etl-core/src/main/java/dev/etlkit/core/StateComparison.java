@@ -379,7 +379,8 @@ final class StateComparison {
 
   /**
    * Flink's state TTL switched on or off for a state. Flink 2.2's heap and RocksDB backends migrate
-   * the state at the restore; its ForSt backend fails the restore (tested).
+   * the state at the restore; its ForSt backend fails the restore (tested). Switched off, Flink
+   * keeps every restored value without looking at its expiry (DedupTtlSwitchTest).
    */
   private Finding ttlSwitched(JobOperator operator, StateDeclaration declaration) {
     SortedSet<String> states = new TreeSet<>(List.of(declaration.name()));
@@ -395,13 +396,21 @@ final class StateComparison {
               + ": the ForSt backend fails the restore (Flink 2.2); keep the TTL setting, or rename"
               + " the step (it then starts empty)");
     }
+    String expired =
+        declaration.hasFlinkStateTtl()
+            ? ""
+            : "; nothing restored expires any more, and an entry that had expired but is still in"
+                + " the snapshot (a RocksDB checkpoint or native savepoint keeps it until a"
+                + " compaction) is restored live: restore from a canonical savepoint to leave"
+                + " expired entries out";
     return new Finding(
         Kind.STATE_MIGRATES,
         operator.label(),
         states,
         switched
             + ": the heap and RocksDB backends migrate the state at the restore; the ForSt backend"
-            + " fails it");
+            + " fails it"
+            + expired);
   }
 
   /** Adds what comparing the two serializers finds; false when they could not be compared. */

@@ -288,6 +288,11 @@ class SavepointCheckITCase {
         .extracting(Finding::kind, f -> List.copyOf(f.states()))
         .containsExactly(tuple(expected, List.of("count")));
     assertThat(report.findings().get(0).message()).contains("TTL switched");
+    if (expected == Kind.STATE_MIGRATES && next.ttl() == null) {
+      assertThat(report.findings().get(0).message())
+          .contains("expired but is still in the snapshot")
+          .contains("canonical savepoint");
+    }
     if (expected == Kind.STATE_MIGRATES) {
       assertThat(report.restores()).isTrue();
       assertThat(firstCountsAfterRestore(env))
