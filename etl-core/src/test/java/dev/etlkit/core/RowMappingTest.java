@@ -210,4 +210,55 @@ class RowMappingTest {
                 + " it has columns given, surname")
         .hasMessageNotContaining("Hopper");
   }
+
+  /** A tier of a {@link Member}. */
+  public enum Tier {
+    STANDARD,
+    GOLD
+  }
+
+  /** A record with an enum and a UUID field. */
+  public record Member(UUID id, Tier tier, String name) {}
+
+  @Test
+  void pojo_enumAndUuidFields_areTextColumns_andComeBack() {
+    RowMapping<Member> mapping = RowMapping.pojo(Member.class);
+    UUID id = UUID.fromString("0b9f6c6e-2f56-4f1e-9c3b-8a3e2b7d1c55");
+    Member member = new Member(id, Tier.GOLD, "Ada");
+
+    Row row = mapping.toRow(member);
+
+    assertThat(mapping.rowType().getFieldNames()).containsExactly("id", "name", "tier");
+    assertThat(mapping.rowType().getFieldTypes())
+        .containsExactly(Types.STRING, Types.STRING, Types.STRING);
+    assertThat(row).isEqualTo(Row.of("0b9f6c6e-2f56-4f1e-9c3b-8a3e2b7d1c55", "Ada", "GOLD"));
+    assertThat(mapping.fromRow(row)).isEqualTo(member);
+    assertThat(mapping.fromRow(Row.of("0B9F6C6E-2F56-4F1E-9C3B-8A3E2B7D1C55", "Ada", "GOLD")))
+        .as("upper-case hex digits are the same UUID")
+        .isEqualTo(member);
+    assertThat(mapping.fromRow(Row.of(null, "Ada", null))).isEqualTo(new Member(null, null, "Ada"));
+    assertThat(mapping.fromRow(Row.of(id, "Ada", Tier.GOLD)))
+        .as("a row holding the objects themselves")
+        .isEqualTo(member);
+  }
+
+  @Test
+  void pojo_textOfNoEnumConstantOrNoCanonicalUuid_failsNamingTheFieldNotTheValue() {
+    RowMapping<Member> mapping = RowMapping.pojo(Member.class);
+
+    assertThatThrownBy(
+            () -> mapping.fromRow(Row.of("0b9f6c6e-2f56-4f1e-9c3b-8a3e2b7d1c55", "Ada", "Platin")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Cannot set field dev.etlkit.core.RowMappingTest$Member.tier: the column names no"
+                + " constant of dev.etlkit.core.RowMappingTest$Tier")
+        .hasNoCause();
+    for (String notCanonical : new String[] {"1-1-1-1-1", "not a uuid", ""}) {
+      assertThatThrownBy(() -> mapping.fromRow(Row.of(notCanonical, "Ada", "GOLD")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "Cannot set field dev.etlkit.core.RowMappingTest$Member.id: the column is not a UUID"
+                  + " in its canonical form");
+    }
+  }
 }

@@ -12,10 +12,12 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.LocalTimeTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
@@ -56,6 +58,9 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   /** The no-argument constructor of a POJO, or the canonical constructor of a record. */
   private transient Constructor<T> constructor;
 
+  /** Whether each column holds its field as text ({@link #isText}). */
+  private transient boolean[] textColumn;
+
   /** For records: the constructor parameter index of each column; null for POJOs. */
   @Nullable private transient int[] parameterOfColumn;
 
@@ -84,9 +89,13 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   /**
    * The column type of a field of type {@code fieldType}: Flink's POJO analysis types {@code
    * LocalDate}, {@code LocalTime} and {@code LocalDateTime} fields as generic types, RAW columns in
-   * a table; their columns get Flink's types for them, DATE, TIME and TIMESTAMP(9) in a table.
+   * a table; their columns get Flink's types for them, DATE, TIME and TIMESTAMP(9) in a table. Enum
+   * and {@code UUID} fields, RAW columns too, get text columns (see {@link #isText}).
    */
   private static TypeInformation<?> columnType(TypeInformation<?> fieldType) {
+    if (isText(fieldType.getTypeClass())) {
+      return Types.STRING;
+    }
     if (fieldType instanceof GenericTypeInfo) {
       TypeInformation<?> time = LocalTimeTypeInfo.getInfoFor(fieldType.getTypeClass());
       if (time != null) {
@@ -94,6 +103,15 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
       }
     }
     return fieldType;
+  }
+
+  /**
+   * Whether a field of this class is a text column: an enum (its constant's name) or a {@code UUID}
+   * (its canonical form), which a table would otherwise see as RAW columns that no SQL function or
+   * sink takes.
+   */
+  private static boolean isText(Class<?> fieldClass) {
+    return fieldClass.isEnum() || fieldClass == UUID.class;
   }
 
   /** The mapping for {@code type}, which Flink must analyse as a POJO or a record. */
@@ -127,7 +145,8 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
     Row row = new Row(fields.length);
     for (int i = 0; i < fields.length; i++) {
       try {
-        row.setField(i, fields[i].get(value));
+        Object field = fields[i].get(value);
+        row.setField(i, field != null && textColumn[i] ? text(field) : field);
       } catch (IllegalAccessException e) {
         throw new IllegalStateException("Cannot read field " + describe(i), e);
       }
@@ -149,7 +168,45 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
               + String.join(", ", rowType.getFieldNames()));
     }
     Object[] columns = columns(row);
+    for (int i = 0; i < columns.length; i++) {
+      if (textColumn[i] && columns[i] instanceof String) {
+        columns[i] = fromText(i, (String) columns[i]);
+      }
+    }
     return parameterOfColumn == null ? newPojo(columns) : newRecord(columns);
+  }
+
+  private static String text(Object field) {
+    return field instanceof Enum ? ((Enum<?>) field).name() : field.toString();
+  }
+
+  /** The enum constant or {@code UUID} the text of column {@code i} names. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Object fromText(int i, String text) {
+    Class<?> type = fields[i].getType();
+    if (type.isEnum()) {
+      try {
+        return Enum.valueOf((Class<? extends Enum>) type, text);
+      } catch (IllegalArgumentException e) {
+        // Not e as the cause: its message holds the column value, which may be personal data.
+        throw new IllegalArgumentException(
+            "Cannot set field "
+                + describe(i)
+                + ": the column names no constant of "
+                + type.getName());
+      }
+    }
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      uuid = null;
+    }
+    if (uuid == null || !uuid.toString().equalsIgnoreCase(text)) {
+      throw new IllegalArgumentException(
+          "Cannot set field " + describe(i) + ": the column is not a UUID in its canonical form");
+    }
+    return uuid;
   }
 
   /**
@@ -280,9 +337,11 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   private void resolveReflection() {
     Class<T> type = pojoType.getTypeClass();
     fields = new Field[pojoType.getArity()];
+    textColumn = new boolean[fields.length];
     for (int i = 0; i < fields.length; i++) {
       fields[i] = pojoType.getPojoFieldAt(i).getField();
       fields[i].setAccessible(true);
+      textColumn[i] = isText(fields[i].getType());
     }
     try {
       if (type.isRecord()) {
