@@ -93,6 +93,14 @@ public interface Lookup<K, V> extends Serializable {
     return false;
   }
 
+  /**
+   * Whether the step may cancel a future this lookup returned once it no longer wants the answer
+   * (the call's attempt timeout passed). Default {@code false}.
+   */
+  default boolean supportsCancellation() {
+    return false;
+  }
+
   /** Opens the lookup on a parallel subtask, before the first call. Default: nothing. */
   default void open(LookupContext context) throws Exception {}
 
