@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.internal.async;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupRetry;
@@ -130,6 +131,38 @@ class AttemptTimeoutCancelTest {
   }
 
   @Test
+  void futureWhoseCancelThrows_theOtherDueCallsStillTimeOut_andEveryRecordIsRetried() {
+    CancelRecordingLookup lookup = new CancelRecordingLookup(true, false);
+    EngineFixture f = new EngineFixture(lookup, s -> s.retry = RETRY_ONCE);
+    RecordingWaiter a = f.request("o1", "c-1");
+    RecordingWaiter b = f.request("o2", "c-2"); // due at the same instant
+    lookup.call(0).cancelThrows = new IllegalStateException("broken cancel");
+
+    f.advanceMillis(150); // both time out, both are retried
+    lookup.call(2).complete(Optional.of("Anna"));
+    lookup.call(3).complete(Optional.of("Bert"));
+
+    assertThat(lookup.call(1).cancels.get()).isEqualTo(1);
+    assertThat(a.answers()).containsExactly("Anna/LOADED");
+    assertThat(b.answers()).containsExactly("Bert/LOADED");
+    assertCounts(f, 4, 2, 2);
+  }
+
+  @Test
+  void futureWhoseCancelThrowsAnError_failsTheTask_andTheRetryStillAnswers() {
+    CancelRecordingLookup lookup = new CancelRecordingLookup(true, false);
+    EngineFixture f = new EngineFixture(lookup, s -> s.retry = RETRY_ONCE);
+    RecordingWaiter order = f.request("o1", "c-1");
+    lookup.call(0).cancelErrs = new LinkageError("cancel");
+
+    f.advanceMillis(150);
+    lookup.call(1).complete(Optional.of("Anna"));
+
+    assertThat(order.answers()).containsExactly("Anna/LOADED");
+    assertThat(catchThrowable(f.engine::throwUnreported)).isInstanceOf(LinkageError.class);
+  }
+
+  @Test
   void replyRacingTheAttemptTimeout_answersOnce_cancelsAtMostOnce_andCountsOneOutcome()
       throws Exception {
     for (int round = 0; round < 300; round++) {
@@ -255,6 +288,8 @@ class AttemptTimeoutCancelTest {
     static final class Call extends CompletableFuture<Object> {
       final List<String> keys;
       final AtomicInteger cancels = new AtomicInteger();
+      volatile RuntimeException cancelThrows;
+      volatile Error cancelErrs;
 
       Call(List<String> keys) {
         this.keys = keys;
@@ -263,6 +298,12 @@ class AttemptTimeoutCancelTest {
       @Override
       public boolean cancel(boolean mayInterruptIfRunning) {
         cancels.incrementAndGet();
+        if (cancelThrows != null) {
+          throw cancelThrows;
+        }
+        if (cancelErrs != null) {
+          throw cancelErrs;
+        }
         return super.cancel(mayInterruptIfRunning);
       }
     }
