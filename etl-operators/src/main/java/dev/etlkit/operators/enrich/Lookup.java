@@ -29,6 +29,8 @@ import org.apache.flink.annotation.PublicEvolving;
  *       own unless documented. An {@link Error} is no failure of the call, whether thrown or
  *       completing the future (also inside a {@code CompletionException} or {@code
  *       ExecutionException}): it fails the task, with no retry or fallback.
+ *   <li>A future may be cancelled by the step when its call's attempt timeout ended it, but only if
+ *       the lookup says that is safe ({@link #supportsCancellation()}, default {@code false}).
  *   <li>Lookups must be <b>idempotent</b>: after a restore from a checkpoint, the requests that
  *       were in flight are issued again.
  *   <li>An instance is serialized with the job graph and {@linkplain #open opened} once per
@@ -90,6 +92,33 @@ public interface Lookup<K, V> extends Serializable {
    * lookups that return {@code true}. Default {@code false}.
    */
   default boolean supportsBatch() {
+    return false;
+  }
+
+  /**
+   * Whether the step may {@linkplain CompletableFuture#cancel cancel} a future this lookup returned
+   * once it no longer wants the answer: when the call's attempt timeout ({@link
+   * LookupRetry#withAttemptTimeout}) ended it, before it is retried. Default {@code false}: the
+   * future is left to complete, and its answer is dropped.
+   *
+   * <p>Return {@code true} only when
+   *
+   * <ul>
+   *   <li>every future {@link #lookup} and {@link #lookupAll} return is the call's own: nobody else
+   *       waits for it (not a future shared between callers, such as one from a cache of your own
+   *       that other lookups of the key join), since a cancelled future fails every one waiting for
+   *       it; and
+   *   <li>cancelling it stops the work behind it or at least frees what it holds (a connection, a
+   *       place under a concurrency bound), quickly and without blocking: the step cancels on its
+   *       timer thread, and actions the lookup attached to the future run there. The default {@link
+   *       #lookupAll} does not pass a cancellation on to the {@link #lookup} futures it combines; a
+   *       lookup that batches and returns {@code true} cancels its batch's work itself.
+   * </ul>
+   *
+   * <p>The cancellation completing the future with a {@code CancellationException} is not a failure
+   * of the call, which ended already: it is neither counted nor retried.
+   */
+  default boolean supportsCancellation() {
     return false;
   }
 

@@ -166,6 +166,14 @@ public final class LookupRetry<V> implements Serializable {
    * java.util.concurrent.TimeoutException} (and is retried, if attempts remain); its late answer is
    * ignored. Default: the step timeout, so a call that hangs uses up the record's time. Must be
    * positive; one longer than the step timeout is the step timeout.
+   *
+   * <p>When the timeout ends a call, its future is {@linkplain java.util.concurrent.Future#cancel
+   * cancelled} if the lookup {@linkplain Lookup#supportsCancellation supports cancellation} (the
+   * HTTP and JDBC lookups do): the request stops holding what it holds, such as its place under the
+   * HTTP lookup's {@code maxConcurrentRequests}, so the retry finds room. A lookup that does not
+   * (the default for your own) keeps working on the call until it ends by itself, and a short
+   * attempt timeout with retries can then pile calls up on a backend that hangs: bound the lookup's
+   * own timeout too.
    */
   public LookupRetry<V> withAttemptTimeout(Duration timeout) {
     StateTtls.requirePositive(timeout, "retry attemptTimeout");

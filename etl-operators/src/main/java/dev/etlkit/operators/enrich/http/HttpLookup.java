@@ -283,6 +283,18 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   }
 
   /**
+   * True: every future this lookup returns is its own, and cancelling it cancels its requests and
+   * frees their places under {@link #withMaxConcurrentRequests maxConcurrentRequests} at once. So a
+   * call the step's attempt timeout ({@link
+   * dev.etlkit.operators.enrich.LookupRetry#withAttemptTimeout}) ended no longer holds a place its
+   * retry needs.
+   */
+  @Override
+  public boolean supportsCancellation() {
+    return true;
+  }
+
+  /**
    * Creates the HTTP client and the JSON mapper.
    *
    * @throws IllegalStateException if already open

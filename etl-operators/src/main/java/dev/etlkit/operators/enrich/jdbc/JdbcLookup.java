@@ -380,6 +380,17 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
   }
 
   /**
+   * True: every future this lookup returns is its own, and a lookup whose future is cancelled while
+   * it waits in the queue runs no query (its place in the queue is freed when a lookup thread
+   * reaches it, at once if one is free). A query already running is not stopped: it runs to its end
+   * or its {@link #withQueryTimeout queryTimeout}, holding its connection.
+   */
+  @Override
+  public boolean supportsCancellation() {
+    return true;
+  }
+
+  /**
    * Resolves the credentials, starts the pool and the executor. Throws when credentials cannot be
    * resolved or, with {@link #withConnectionCheckOnOpen}, when the database cannot be reached.
    *

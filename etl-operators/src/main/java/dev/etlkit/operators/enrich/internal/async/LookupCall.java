@@ -6,7 +6,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -22,11 +24,25 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>A single call holds its flight in a field (no list); while armed, it is also a node of the
  * engine's {@link AttemptTimeouts} list (the links below, guarded by that list's lock).
+ *
+ * <p>For a lookup that {@linkplain dev.etlkit.operators.enrich.Lookup#supportsCancellation supports
+ * cancellation}, the call also holds the future the lookup returned ({@link #holdReply}), and a
+ * call ended by its attempt timeout has it cancelled ({@link #takeReplyToCancel}): whichever of the
+ * two comes second cancels, so the future is cancelled exactly once, also when the lookup returned
+ * it only after the timeout fired. The cancellation then completing the future is a late reply,
+ * which is dropped.
  */
 @Internal
 final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> {
   private static final AtomicIntegerFieldUpdater<LookupCall> STATE =
       AtomicIntegerFieldUpdater.newUpdater(LookupCall.class, "ended");
+
+  @SuppressWarnings("rawtypes")
+  private static final AtomicReferenceFieldUpdater<LookupCall, Object> REPLY =
+      AtomicReferenceFieldUpdater.newUpdater(LookupCall.class, Object.class, "reply");
+
+  /** In {@link #reply} once the attempt timeout ended the call: the future is cancelled. */
+  private static final Object CANCELLED = new Object();
 
   private final LookupEngine<K, V> engine;
 
@@ -40,6 +56,12 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   private final boolean mayBeAbandoned;
 
   private volatile int ended;
+
+  /**
+   * The future of a cancellable lookup ({@link #holdReply}), or {@link #CANCELLED}; null before
+   * either.
+   */
+  @Nullable private volatile Object reply;
 
   /** When the call was made: set before {@link AttemptTimeouts#arm} or by it. */
   long startNanos = AttemptTimeouts.READ_CLOCK;
@@ -172,6 +194,25 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
       failedKeys = new HashSet<>();
     }
     return failedKeys.add(flight.key);
+  }
+
+  /**
+   * Keeps the future the lookup returned for this call, so that the attempt timeout can cancel it;
+   * returns false when the timeout ended the call already (the lookup returned it late): then the
+   * caller cancels it.
+   */
+  boolean holdReply(Future<?> future) {
+    return REPLY.compareAndSet(this, null, future);
+  }
+
+  /**
+   * The attempt timeout ended the call: returns the future to cancel, or null when the lookup has
+   * not returned it yet ({@link #holdReply} then says so to its caller). Called once.
+   */
+  @Nullable
+  Future<?> takeReplyToCancel() {
+    Object held = REPLY.getAndSet(this, CANCELLED);
+    return held instanceof Future ? (Future<?>) held : null;
   }
 
   /** The attempt timeout fired. */

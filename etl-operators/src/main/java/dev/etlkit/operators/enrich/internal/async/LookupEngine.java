@@ -13,12 +13,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The semantics of the lookup step, without Flink: answers records from the cache, loads the other
@@ -56,6 +59,7 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class LookupEngine<K, V> {
+  private static final Logger LOG = LoggerFactory.getLogger(LookupEngine.class);
 
   /** What {@link #probe} returns when the key has no fresh cache entry. */
   public static final Object NO_ENTRY = new Object();
@@ -75,6 +79,9 @@ public final class LookupEngine<K, V> {
   @Nullable private final MicroBatcher<K, V> batcher;
   @Nullable private final CallRateLimiter<K, V> limiter;
   private final AttemptTimeouts attemptTimeouts;
+
+  /** Whether a call ended by its attempt timeout cancels the lookup's future. */
+  private final boolean cancelsTimedOutCalls;
 
   /** Loads by key (single-flight) and refreshes in progress. */
   private final ConcurrentHashMap<K, Flight<K, V>> flights = new ConcurrentHashMap<>();
@@ -112,6 +119,7 @@ public final class LookupEngine<K, V> {
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     this.attemptTimeoutNanos = Math.min(settings.attemptTimeout().toNanos(), timeoutNanos);
     this.attemptTimeouts = new AttemptTimeouts(timers, attemptTimeoutNanos);
+    this.cancelsTimedOutCalls = lookup.supportsCancellation();
     this.singleFlight = settings.singleFlight();
     this.capacity = settings.capacity();
     this.cache = settings.cache() == null ? null : new CacheStore<>(settings.cache(), timers);
@@ -367,6 +375,9 @@ public final class LookupEngine<K, V> {
       call.fail(e);
       return;
     }
+    if (cancelsTimedOutCalls && !call.holdReply(reply)) {
+      cancel(reply); // the attempt timeout ended the call while the lookup was returning it
+    }
     ((CompletableFuture) reply).whenComplete(call);
   }
 
@@ -482,7 +493,18 @@ public final class LookupEngine<K, V> {
     }
   }
 
+  /**
+   * The attempt timeout ended {@code call}: its future is cancelled first if the lookup supports
+   * it, which frees what the request holds before a retry is made; then the attempt fails. The
+   * cancellation completing the future is a late reply ({@link #onLateReply}), dropped.
+   */
   void onCallTimedOut(LookupCall<K, V> call) {
+    if (cancelsTimedOutCalls) {
+      Future<?> reply = call.takeReplyToCancel();
+      if (reply != null) {
+        cancel(reply);
+      }
+    }
     metrics.loadTimeouts.inc(call.keysAsked);
     onCallFailed(
         call,
@@ -491,6 +513,24 @@ public final class LookupEngine<K, V> {
                 + attemptTimeoutNanos / 1_000_000L
                 + " ms"),
         true);
+  }
+
+  /**
+   * Cancels the future of a timed-out call. A {@code CompletableFuture} runs the actions waiting
+   * for it on this thread (the timers thread, or the thread that made a call the lookup returned
+   * late): the engine's is the dropped late reply, the lookup's must be quick (its {@code
+   * supportsCancellation} contract). What a lookup's own future throws from {@code cancel} changes
+   * nothing for the call, which ended already: an Error fails the task ({@link #report}), an
+   * exception is logged (its class only; messages may quote keys).
+   */
+  private void cancel(Future<?> reply) {
+    try {
+      reply.cancel(false);
+    } catch (RuntimeException e) {
+      LOG.warn("cancelling a timed-out lookup call failed with {}", e.getClass().getName());
+    } catch (Error e) {
+      report(e);
+    }
   }
 
   /**
