@@ -8,13 +8,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -45,10 +49,11 @@ class RecordAccountingAfterFailoverITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  static final int RECORDS = 1_000;
+  static final int RECORDS = 6_000;
 
   static final AtomicBoolean SHORT_INPUT_DONE = new AtomicBoolean();
   static final Set<Long> CHECKPOINTS_AFTER_IT = ConcurrentHashMap.newKeySet();
+  static final AtomicInteger COMPLETED_AFTER_IT = new AtomicInteger();
   static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
   static final AtomicBoolean FAILED = new AtomicBoolean();
 
@@ -56,6 +61,7 @@ class RecordAccountingAfterFailoverITCase {
   void failoverAfterAnInputEnded_stepsOfItsFinishedTaskHaveNoCounts() throws Exception {
     SHORT_INPUT_DONE.set(false);
     CHECKPOINTS_AFTER_IT.clear();
+    COMPLETED_AFTER_IT.set(0);
     CHECKPOINTED.set(false);
     FAILED.set(false);
     Configuration conf = new Configuration();
@@ -68,8 +74,13 @@ class RecordAccountingAfterFailoverITCase {
     env.enableCheckpointing(50);
 
     DataStream<String> shortInput = env.fromData(Types.STRING, "a", "b", "c");
+    // paced, so checkpoints complete while it runs: 6,000 records at 2,000 a second
+    DataGeneratorSource<Long> paced =
+        new DataGeneratorSource<>(
+            i -> i, RECORDS, RateLimiterStrategy.perSecond(2_000), Types.LONG);
     DataStream<String> longInput =
-        env.fromSequence(1, RECORDS).map(new FailingOnceAfterACheckpoint(), Types.STRING);
+        env.fromSource(paced, WatermarkStrategy.noWatermarks(), "long-input")
+            .map(new FailingOnceAfterACheckpoint(), Types.STRING);
 
     EtlPipeline pipeline = Etl.pipeline("two");
     EtlStream<String> shortSide =
@@ -116,8 +127,9 @@ class RecordAccountingAfterFailoverITCase {
   }
 
   /**
-   * Maps i to its text, slowly until it failed; throws once, at the first record after a checkpoint
-   * completed that was triggered once the short input's task had closed its step.
+   * Maps i to its text; throws once, at the first record after the second checkpoint completed that
+   * was triggered once the short input's task had closed its step (the second: the first may have
+   * been triggered before the task reported itself finished).
    */
   static final class FailingOnceAfterACheckpoint extends RichMapFunction<Long, String>
       implements CheckpointedFunction, CheckpointListener {
@@ -125,11 +137,8 @@ class RecordAccountingAfterFailoverITCase {
 
     @Override
     public String map(Long i) throws Exception {
-      if (!FAILED.get()) {
-        Thread.sleep(1);
-        if (CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-          throw new RuntimeException("injected failure");
-        }
+      if (CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+        throw new RuntimeException("injected failure");
       }
       return Long.toString(i);
     }
@@ -146,7 +155,8 @@ class RecordAccountingAfterFailoverITCase {
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-      if (CHECKPOINTS_AFTER_IT.contains(checkpointId)) {
+      if (CHECKPOINTS_AFTER_IT.contains(checkpointId)
+          && COMPLETED_AFTER_IT.incrementAndGet() >= 2) {
         CHECKPOINTED.set(true);
       }
     }
