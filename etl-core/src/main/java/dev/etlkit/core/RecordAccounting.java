@@ -168,7 +168,14 @@ public final class RecordAccounting {
     return steps;
   }
 
-  /** The counts of one step. */
+  /**
+   * The counts of one step.
+   *
+   * @throws IllegalArgumentException if the accumulators hold no counts of the step: a name not in
+   *     the job, or a step whose tasks had all finished before the checkpoint a failover restored
+   *     (Flink restores such a task as finished and never opens its operators again, so the last
+   *     attempt has no counters of it)
+   */
   public StepCounts step(String pipeline, String step) {
     for (StepCounts c : steps) {
       if (c.pipeline().equals(pipeline) && c.step().equals(step)) {
@@ -176,7 +183,12 @@ public final class RecordAccounting {
       }
     }
     throw new IllegalArgumentException(
-        "no accounting for step '" + step + "' of pipeline '" + pipeline + "'");
+        "no accounting for step '"
+            + step
+            + "' of pipeline '"
+            + pipeline
+            + "': no such step ran in the job, or its tasks had all finished before the checkpoint"
+            + " a failover restored, and were restored as finished, without counters");
   }
 
   /** True when every step's identity holds. */
