@@ -107,12 +107,14 @@ public final class Scd2PostgresTable<T> implements Serializable {
   /**
    * A type name, then only the words of PostgreSQL's multi-word types ({@code double precision},
    * {@code character varying}, {@code timestamp with time zone}, {@code interval day to second}):
-   * any other word ({@code or}, {@code is}, {@code collate}) would make the cast an expression.
+   * any other word ({@code or}, {@code is}, {@code collate}) would make the cast an expression. A
+   * precision may follow the name ({@code timestamp(3) with time zone}, as PostgreSQL spells it) or
+   * the last word ({@code character varying(10)}, {@code interval day to second(3)}).
    */
   private static final Pattern SQL_TYPE =
       Pattern.compile(
-          "[a-z][a-z0-9_]*( (varying|precision|char|character|with|without|time|zone"
-              + "|to|year|month|day|hour|minute|second))*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
+          "[a-z][a-z0-9_]*( ?\\(\\d+\\))?( (varying|precision|char|character|with|without|time"
+              + "|zone|to|year|month|day|hour|minute|second))*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
 
   private static final Pattern CHARACTER_STRING =
       Pattern.compile(
@@ -182,9 +184,10 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * @param name the column's name
    * @param sqlType its PostgreSQL type, such as {@code text}, {@code numeric(12, 2)}, {@code double
-   *     precision}, {@code timestamptz} or {@code text[]}: a type name, the further words of a
-   *     multi-word type only ({@code varying}, {@code precision}, {@code with time zone}, interval
-   *     fields), an optional (precision[, scale]) and an optional {@code []}
+   *     precision}, {@code timestamptz}, {@code timestamp(3) with time zone} or {@code text[]}: a
+   *     type name, the further words of a multi-word type only ({@code varying}, {@code precision},
+   *     {@code with time zone}, interval fields), an optional (precision[, scale]) after the name
+   *     or the last word, and an optional {@code []}
    * @param value reads the column's value from the entity's attributes
    * @throws IllegalArgumentException if the name is not a plain lower-case identifier or is taken,
    *     or the type is not of the accepted form

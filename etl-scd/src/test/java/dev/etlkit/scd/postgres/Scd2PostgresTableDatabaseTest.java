@@ -176,9 +176,9 @@ class Scd2PostgresTableDatabaseTest {
   }
 
   /**
-   * Date-time types with a precision, in the spelling PostgreSQL itself prints them in ({@code
-   * \\d}, {@code pg_dump}, {@code format_type}): the precision after the first word. Accepted,
-   * created, and an instant lands in UTC in each.
+   * Date-time types with a precision, in the spelling PostgreSQL itself prints them in ({@code \d},
+   * {@code pg_dump}, {@code format_type}): the precision after the first word. Accepted, created,
+   * and an instant lands in UTC in each.
    */
   @Test
   void dateTimeTypes_withPrecision_inPostgresqlsOwnSpelling_areAcceptedAndTakeUtc()
