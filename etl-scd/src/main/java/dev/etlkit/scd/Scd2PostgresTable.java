@@ -164,14 +164,16 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * @param table the table's name, optionally schema-qualified
    * @param keyColumn the column of the business key ({@link Scd2Row#key()})
-   * @throws IllegalArgumentException if a name is not a plain lower-case identifier or the key
-   *     column takes the name of a version column
+   * @throws IllegalArgumentException if a name is not a plain lower-case identifier of at most 63
+   *     characters (PostgreSQL would cut a longer one) or the key column takes the name of a
+   *     version column
    */
   public static <T> Scd2PostgresTable<T> named(String table, String keyColumn) {
     Objects.requireNonNull(table, "table");
     if (!TABLE.matcher(table).matches()) {
       throw new IllegalArgumentException(
-          "table must be a lower-case identifier, optionally schema-qualified, was '"
+          "table must be a lower-case identifier of at most 63 characters, optionally"
+              + " schema-qualified, was '"
               + table
               + "'");
     }
@@ -407,7 +409,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
     Objects.requireNonNull(name, option);
     if (!IDENTIFIER.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          option + " must be a lower-case identifier ([a-z_][a-z0-9_]*), was '" + name + "'");
+          option
+              + " must be a lower-case identifier ([a-z_][a-z0-9_]*) of at most 63 characters,"
+              + " was '"
+              + name
+              + "'");
     }
     if (versionColumns().contains(name) || taken.contains(name) || name.equals("retract")) {
       throw new IllegalArgumentException(option + " '" + name + "' is taken");
