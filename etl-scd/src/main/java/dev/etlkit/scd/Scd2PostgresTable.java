@@ -9,6 +9,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,17 +65,17 @@ import org.apache.flink.types.RowKind;
  * <p>Attribute values are bound with {@link PreparedStatement#setObject(int, Object)} and cast in
  * SQL to the column's type (character and bit strings to {@code text} and {@code varbit}, as such a
  * cast would cut a value to the column's length); an {@link Instant} is bound as an {@link
- * OffsetDateTime} in UTC (as a {@link LocalDateTime} in UTC for a {@code timestamp} or {@code date}
- * column, which so gets the UTC date and time whatever the session's time zone), an enum constant
- * as its {@link Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its
- * elements for an array column such as {@code text[]}, a null as SQL {@code NULL}. A value the
- * column cannot hold (too long, out of range, not convertible, a NUL character in text) fails the
- * statement (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them):
- * Flink's JDBC sink retries the batch, then fails the job. Names must be plain lower-case
- * identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted in the SQL,
- * so reserved words work as names. Types are checked against a small grammar, so no name or type
- * can inject SQL. Immutable and serializable: {@link #bind} can be passed as the sink's statement
- * builder.
+ * OffsetDateTime} in UTC (as a {@link LocalDateTime} in UTC for a {@code timestamp}, {@code date}
+ * or {@code time} column, as an {@link OffsetTime} in UTC for a {@code timetz} column, which so get
+ * the UTC date and time whatever the session's time zone), an enum constant as its {@link
+ * Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its elements for
+ * an array column such as {@code text[]}, a null as SQL {@code NULL}. A value the column cannot
+ * hold (too long, out of range, not convertible, a NUL character in text) fails the statement
+ * (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC
+ * sink retries the batch, then fails the job. Names must be plain lower-case identifiers (a table
+ * name may carry a schema: {@code dim.customers}); they are quoted in the SQL, so reserved words
+ * work as names. Types are checked against a small grammar, so no name or type can inject SQL.
+ * Immutable and serializable: {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -106,18 +107,22 @@ public final class Scd2PostgresTable<T> implements Serializable {
   /**
    * A type name, then only the words of PostgreSQL's multi-word types ({@code double precision},
    * {@code character varying}, {@code timestamp with time zone}, {@code interval day to second}):
-   * any other word ({@code or}, {@code is}, {@code collate}) would make the cast an expression.
+   * any other word ({@code or}, {@code is}, {@code collate}) would make the cast an expression. A
+   * precision may follow the name ({@code timestamp(3) with time zone}, as PostgreSQL spells it) or
+   * the last word ({@code character varying(10)}, {@code interval day to second(3)}).
    */
   private static final Pattern SQL_TYPE =
       Pattern.compile(
-          "[a-z][a-z0-9_]*( (varying|precision|char|character|with|without|time|zone"
-              + "|to|year|month|day|hour|minute|second))*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
+          "[a-z][a-z0-9_]*( ?\\(\\d+\\))?( (varying|precision|char|character|with|without|time"
+              + "|zone|to|year|month|day|hour|minute|second))*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
 
   private static final Pattern CHARACTER_STRING =
       Pattern.compile(
           "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\(\\d+\\))?");
   private static final Pattern WITHOUT_ZONE =
-      Pattern.compile("timestamp( ?\\(\\d+\\))?( without time zone)?|date");
+      Pattern.compile("(timestamp|time)( ?\\(\\d+\\))?( without time zone)?|date");
+  private static final Pattern TIME_WITH_ZONE =
+      Pattern.compile("timetz( ?\\(\\d+\\))?|time( ?\\(\\d+\\))? with time zone");
   private static final Pattern BIT_STRING =
       Pattern.compile("(bit( varying)?|varbit)( ?\\(\\d+\\))?");
 
@@ -130,10 +135,18 @@ public final class Scd2PostgresTable<T> implements Serializable {
   }
 
   /**
-   * An attribute column: name, SQL type and how to read it; {@code withoutZone} for a {@code
-   * timestamp} or {@code date} column, which takes an {@link Instant} as its UTC date and time.
+   * How an {@link Instant} is bound for a column, so that its cast to the column's type never takes
+   * the session's time zone: as its UTC date and time ({@code timestamp}, {@code date}, {@code
+   * time}), its UTC time of day ({@code timetz}) or an offset date-time in UTC (any other type).
    */
-  private record Column<T>(String name, String sqlType, Attribute<T> value, boolean withoutZone)
+  private enum InstantAs {
+    LOCAL_DATE_TIME,
+    OFFSET_TIME,
+    OFFSET_DATE_TIME
+  }
+
+  /** An attribute column: name, SQL type, how to read it and how to bind an {@link Instant}. */
+  private record Column<T>(String name, String sqlType, Attribute<T> value, InstantAs instantAs)
       implements Serializable {}
 
   private final String table;
@@ -151,14 +164,16 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * @param table the table's name, optionally schema-qualified
    * @param keyColumn the column of the business key ({@link Scd2Row#key()})
-   * @throws IllegalArgumentException if a name is not a plain lower-case identifier or the key
-   *     column takes the name of a version column
+   * @throws IllegalArgumentException if a name is not a plain lower-case identifier of at most 63
+   *     characters (PostgreSQL would cut a longer one) or the key column takes the name of a
+   *     version column
    */
   public static <T> Scd2PostgresTable<T> named(String table, String keyColumn) {
     Objects.requireNonNull(table, "table");
     if (!TABLE.matcher(table).matches()) {
       throw new IllegalArgumentException(
-          "table must be a lower-case identifier, optionally schema-qualified, was '"
+          "table must be a lower-case identifier of at most 63 characters, optionally"
+              + " schema-qualified, was '"
               + table
               + "'");
     }
@@ -171,9 +186,10 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * @param name the column's name
    * @param sqlType its PostgreSQL type, such as {@code text}, {@code numeric(12, 2)}, {@code double
-   *     precision}, {@code timestamptz} or {@code text[]}: a type name, the further words of a
-   *     multi-word type only ({@code varying}, {@code precision}, {@code with time zone}, interval
-   *     fields), an optional (precision[, scale]) and an optional {@code []}
+   *     precision}, {@code timestamptz}, {@code timestamp(3) with time zone} or {@code text[]}: a
+   *     type name, the further words of a multi-word type only ({@code varying}, {@code precision},
+   *     {@code with time zone}, interval fields), an optional (precision[, scale]) after the name
+   *     or the last word, and an optional {@code []}
    * @param value reads the column's value from the entity's attributes
    * @throws IllegalArgumentException if the name is not a plain lower-case identifier or is taken,
    *     or the type is not of the accepted form
@@ -191,7 +207,13 @@ public final class Scd2PostgresTable<T> implements Serializable {
     }
     Objects.requireNonNull(value, "value");
     List<Column<T>> more = new ArrayList<>(columns);
-    more.add(new Column<>(name, sqlType, value, WITHOUT_ZONE.matcher(sqlType).matches()));
+    InstantAs instantAs =
+        WITHOUT_ZONE.matcher(sqlType).matches()
+            ? InstantAs.LOCAL_DATE_TIME
+            : TIME_WITH_ZONE.matcher(sqlType).matches()
+                ? InstantAs.OFFSET_TIME
+                : InstantAs.OFFSET_DATE_TIME;
+    more.add(new Column<>(name, sqlType, value, instantAs));
     return new Scd2PostgresTable<>(table, keyColumn, Collections.unmodifiableList(more));
   }
 
@@ -285,10 +307,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
       if (value == null) {
         statement.setNull(index, Types.NULL);
       } else if (value instanceof Instant instant) {
-        // a timestamptz cast to timestamp or date would take the session's (the JVM's) time zone
-        statement.setObject(
-            index,
-            column.withoutZone() ? LocalDateTime.ofInstant(instant, ZoneOffset.UTC) : utc(instant));
+        // a timestamptz cast to timestamp, date, time or timetz would take the session's (the
+        // JVM's) time zone
+        statement.setObject(index, bindable(instant, column.instantAs()));
       } else if (value instanceof Enum<?> constant) {
         statement.setString(index, constant.name()); // the driver binds no enum
       } else if (value instanceof Collection<?> elements) {
@@ -388,10 +409,25 @@ public final class Scd2PostgresTable<T> implements Serializable {
     Objects.requireNonNull(name, option);
     if (!IDENTIFIER.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          option + " must be a lower-case identifier ([a-z_][a-z0-9_]*), was '" + name + "'");
+          option
+              + " must be a lower-case identifier ([a-z_][a-z0-9_]*) of at most 63 characters,"
+              + " was '"
+              + name
+              + "'");
     }
     if (versionColumns().contains(name) || taken.contains(name) || name.equals("retract")) {
       throw new IllegalArgumentException(option + " '" + name + "' is taken");
+    }
+  }
+
+  private static Object bindable(Instant instant, InstantAs instantAs) {
+    switch (instantAs) {
+      case LOCAL_DATE_TIME:
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+      case OFFSET_TIME:
+        return OffsetTime.ofInstant(instant, ZoneOffset.UTC);
+      default:
+        return utc(instant);
     }
   }
 

@@ -126,12 +126,50 @@ class Scd2PostgresTableTest {
     assertThatThrownBy(() -> Scd2PostgresTable.named("accounts; DROP TABLE x", "id"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "table must be a lower-case identifier, optionally schema-qualified,"
-                + " was 'accounts; DROP TABLE x'");
+            "table must be a lower-case identifier of at most 63 characters, optionally"
+                + " schema-qualified, was 'accounts; DROP TABLE x'");
     assertThatThrownBy(() -> Scd2PostgresTable.named("accounts", "Id"))
-        .hasMessage("keyColumn must be a lower-case identifier ([a-z_][a-z0-9_]*), was 'Id'");
+        .hasMessage(
+            "keyColumn must be a lower-case identifier ([a-z_][a-z0-9_]*) of at most 63"
+                + " characters, was 'Id'");
     assertThatThrownBy(() -> Scd2PostgresTable.named("accounts", "valid_from"))
         .hasMessage("keyColumn 'valid_from' is taken");
+  }
+
+  /**
+   * PostgreSQL cuts a longer identifier to 63 bytes, so two long names could become one: refused,
+   * and the message says why, as the name itself matches the character pattern.
+   */
+  @Test
+  void names_longerThan63Characters_areRefused_sayingTheLimit() {
+    String longest = "n".repeat(63);
+    assertThat(
+            Scd2PostgresTable.<Account>named(longest + "." + longest, longest)
+                .withColumn("c" + longest.substring(1), "text", Account::plan)
+                .createTableSql())
+        .contains('"' + longest + "\".\"" + longest + '"');
+    String tooLong = "n".repeat(64);
+    assertThatThrownBy(() -> Scd2PostgresTable.named(tooLong, "id"))
+        .hasMessage(
+            "table must be a lower-case identifier of at most 63 characters, optionally"
+                + " schema-qualified, was '"
+                + tooLong
+                + "'");
+    assertThatThrownBy(() -> Scd2PostgresTable.named("accounts", tooLong))
+        .hasMessage(
+            "keyColumn must be a lower-case identifier ([a-z_][a-z0-9_]*) of at most 63"
+                + " characters, was '"
+                + tooLong
+                + "'");
+    assertThatThrownBy(
+            () ->
+                Scd2PostgresTable.<Account>named("accounts", "id")
+                    .withColumn(tooLong, "text", Account::plan))
+        .hasMessage(
+            "column name must be a lower-case identifier ([a-z_][a-z0-9_]*) of at most 63"
+                + " characters, was '"
+                + tooLong
+                + "'");
   }
 
   @Test

@@ -143,6 +143,75 @@ class Scd2PostgresTableDatabaseTest {
     }
   }
 
+  /**
+   * A time of day without or with a zone takes an instant's UTC time too, not the one in the
+   * session's (the TaskManager's) time zone: the same change lands alike on every TaskManager.
+   */
+  @Test
+  void instant_intoTimeColumnsWithAndWithoutZone_isUtc_whateverTheSessionTimeZone()
+      throws Exception {
+    Instant at = Instant.parse("2024-01-01T02:30:00Z");
+    Scd2PostgresTable<Account> table =
+        Scd2PostgresTable.<Account>named("times", "account_id")
+            .withColumn("local", "time", account -> at)
+            .withColumn("precise", "time(3)", account -> at)
+            .withColumn("zoned", "timetz", account -> at)
+            .withColumn("spelled", "time with time zone", account -> at);
+    try (Connection db = connect()) {
+      create(db, table);
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'America/New_York'");
+      }
+      merge(db, table, Change.insert(version(new Account("a1", "pro", "x", "n"))));
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'UTC'");
+      }
+
+      assertThat(
+              select(
+                  db,
+                  "SELECT local || ' ' || precise || ' ' || zoned || ' ' || spelled FROM times"))
+          .containsExactly("02:30:00 02:30:00 02:30:00+00 02:30:00+00");
+    }
+  }
+
+  /**
+   * Date-time types with a precision, in the spelling PostgreSQL itself prints them in ({@code \d},
+   * {@code pg_dump}, {@code format_type}): the precision after the first word. Accepted, created,
+   * and an instant lands in UTC in each.
+   */
+  @Test
+  void dateTimeTypes_withPrecision_inPostgresqlsOwnSpelling_areAcceptedAndTakeUtc()
+      throws Exception {
+    Instant at = Instant.parse("2024-01-01T02:30:00.123456Z");
+    Scd2PostgresTable<Account> table =
+        Scd2PostgresTable.<Account>named("precise", "account_id")
+            .withColumn("zoned", "timestamp(3) with time zone", account -> at)
+            .withColumn("local", "timestamp(3) without time zone", account -> at)
+            .withColumn("clock", "time(3) without time zone", account -> at)
+            .withColumn("zoned_clock", "time(3) with time zone", account -> at);
+    try (Connection db = connect()) {
+      create(db, table);
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'America/New_York'");
+      }
+      merge(db, table, Change.insert(version(new Account("a1", "pro", "x", "n"))));
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'UTC'");
+      }
+
+      assertThat(
+              select(
+                  db,
+                  "SELECT zoned || ' ' || local || ' ' || clock || ' ' || zoned_clock"
+                      + " || ' ' || format_type(atttypid, atttypmod) FROM precise, pg_attribute"
+                      + " WHERE attrelid = 'precise'::regclass AND attname = 'zoned'"))
+          .containsExactly(
+              "2024-01-01 02:30:00.123+00 2024-01-01 02:30:00.123 02:30:00.123 02:30:00.123+00"
+                  + " timestamp(3) with time zone");
+    }
+  }
+
   private static Scd2Row<Account> version(Account account) {
     return Scd2Row.of(account.id(), account, 1_000L, null, true, 1, false);
   }
