@@ -212,6 +212,41 @@ class Scd2PostgresTableDatabaseTest {
     }
   }
 
+  /**
+   * A retract output closes a version with {@code -U} then {@code +U} of the same row, and Flink's
+   * JDBC sink may flush between the two (by batch size, or a checkpoint): a reader in between must
+   * still see the version, and a failed attempt that wrote only the {@code -U} must not leave the
+   * key without it until the replay. So {@code -U} changes nothing; {@code -D} deletes.
+   */
+  @Test
+  void updateBefore_flushedWithoutItsUpdateAfter_leavesTheVersionsRow() throws Exception {
+    Scd2PostgresTable<Account> table =
+        Scd2PostgresTable.<Account>named("closing", "account_id")
+            .withColumn("plan", "text", Account::plan);
+    Account pro = new Account("a1", "pro", "x", "n");
+    try (Connection db = connect()) {
+      create(db, table);
+      merge(db, table, Change.insert(version(pro)));
+
+      merge(db, table, Change.updateBefore(version(pro)));
+      assertThat(select(db, "SELECT plan || ' ' || (valid_to IS NULL) FROM closing"))
+          .as("between the -U and its +U")
+          .containsExactly("pro true");
+
+      merge(db, table, Change.updateAfter(Scd2Row.of("a1", pro, 1_000L, 5_000L, false, 1, false)));
+      assertThat(select(db, "SELECT plan || ' ' || (valid_to IS NULL) FROM closing"))
+          .containsExactly("pro false");
+
+      merge(db, table, Change.updateBefore(version(new Account("a2", "pro", "x", "n"))));
+      assertThat(select(db, "SELECT count(*) FROM closing WHERE account_id = 'a2'"))
+          .as("a -U of a row never written inserts nothing")
+          .containsExactly("0");
+
+      merge(db, table, Change.delete(Scd2Row.of("a1", pro, 1_000L, 5_000L, false, 1, false)));
+      assertThat(select(db, "SELECT count(*) FROM closing")).containsExactly("0");
+    }
+  }
+
   private static Scd2Row<Account> version(Account account) {
     return Scd2Row.of(account.id(), account, 1_000L, null, true, 1, false);
   }
