@@ -21,12 +21,12 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * and the {@value #DIMENSION} table the customers' SCD2 history is upserted into.
  *
  * <p>The dimension sink runs the {@code MERGE} of {@link Scd2PostgresTable} per change of the
- * history, by (customer, validFrom): {@code +I}/{@code +U} upsert the version's row, {@code
- * -U}/{@code -D} delete it (a {@code -U} is always followed by the {@code +U} of the same version,
- * which writes it back). Flink's JDBC sink is at least once: after a restore it replays the changes
- * since the last checkpoint, and as every statement sets or deletes one row by its key, the table
- * converges to the same content. It runs chained to the SCD2 step, so each customer's changes reach
- * the database in order.
+ * history, by (customer, validFrom): {@code +I}/{@code +U} upsert the version's row, {@code -D}
+ * deletes it, {@code -U} changes nothing (it is always followed by the {@code +U} of the same
+ * version). Flink's JDBC sink is at least once: after a restore it replays the changes since the
+ * last checkpoint, and as every statement sets or deletes one row by its key, the table converges
+ * to the same content. It runs chained to the SCD2 step, so each customer's changes reach the
+ * database in order.
  */
 public final class PostgresIo {
 

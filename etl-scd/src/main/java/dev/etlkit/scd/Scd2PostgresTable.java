@@ -47,17 +47,18 @@ import org.apache.flink.types.RowKind;
  * Scd2Row#versionId()}), then the attribute columns in the order they were added.
  *
  * <p>Every change runs the same {@code MERGE}, keyed by (key, validFrom): {@code +I} and {@code +U}
- * upsert the version's row; {@code -D} deletes it; {@code -U} deletes it too, as a retract output
- * always follows it with the {@code +U} of the same version, which writes the row back. Every
- * statement sets or deletes one row by its primary key, so replaying a suffix of the changelog (an
- * at-least-once sink after a restore) converges to the same table when the replay gives each key's
- * changes in the order the failed attempt read them (one source split per key, nothing reordering
- * them on the way). Not otherwise: a version the failed attempt wrote that the replay does not open
- * again stays in the table, as it is not in the restored state. Nor with {@link
- * EffectiveTime#processingTime()}: its replay after a failure gives the changes new effective
- * times, hence versions with other validFrom values beside the rows written before. In those cases
- * use an exactly-once sink, which rolls a failed attempt's writes back (Flink's XA JDBC sink; not
- * tested by etlkit, see docs/scd2.md for what a test run of it showed). All three {@link
+ * upsert the version's row; {@code -D} deletes it; {@code -U} changes nothing, as a retract output
+ * always follows it with the {@code +U} of the same version, which writes the row (so a reader
+ * between the two, which Flink's JDBC sink may flush apart, still sees the version). Every
+ * statement sets or deletes at most one row by its primary key, so replaying a suffix of the
+ * changelog (an at-least-once sink after a restore) converges to the same table when the replay
+ * gives each key's changes in the order the failed attempt read them (one source split per key,
+ * nothing reordering them on the way). Not otherwise: a version the failed attempt wrote that the
+ * replay does not open again stays in the table, as it is not in the restored state. Nor with
+ * {@link EffectiveTime#processingTime()}: its replay after a failure gives the changes new
+ * effective times, hence versions with other validFrom values beside the rows written before. In
+ * those cases use an exactly-once sink, which rolls a failed attempt's writes back (Flink's XA JDBC
+ * sink; not tested by etlkit, see docs/scd2.md for what a test run of it showed). All three {@link
  * Scd2Output} modes can be written: retract and upsert give the whole history, append the final
  * versions. The changes of one key must reach the database in their order: run the sink with the
  * step's parallelism, chained to it (the default when nothing is in between).
@@ -241,8 +242,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
   }
 
   /**
-   * The {@code MERGE} that applies one change: parameter 1 is whether it retracts ({@code -U},
-   * {@code -D}), then one parameter per column in table order. Bind it with {@link #bind}.
+   * The {@code MERGE} that applies one change: parameter 1 is whether it deletes ({@code -D}), null
+   * for a change that changes nothing ({@code -U}), then one parameter per column in table order.
+   * Bind it with {@link #bind}.
    */
   public String mergeSql() {
     List<String> names = columnNames().stream().map(Scd2PostgresTable::quote).toList();
@@ -271,6 +273,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
         + validFrom
         + " = c."
         + validFrom
+        + "\nWHEN MATCHED AND c.retract IS NULL THEN DO NOTHING"
         + "\nWHEN MATCHED AND c.retract THEN DELETE\nWHEN MATCHED THEN UPDATE SET "
         + updates
         + "\nWHEN NOT MATCHED AND NOT c.retract THEN INSERT ("
@@ -288,7 +291,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
   public void bind(PreparedStatement statement, Change<Scd2Row<T>> change) throws SQLException {
     Scd2Row<T> row = change.value();
     RowKind kind = change.kind();
-    statement.setBoolean(1, kind == RowKind.DELETE || kind == RowKind.UPDATE_BEFORE);
+    if (kind == RowKind.UPDATE_BEFORE) {
+      statement.setNull(1, Types.BOOLEAN); // changes nothing: its +U follows
+    } else {
+      statement.setBoolean(1, kind == RowKind.DELETE);
+    }
     statement.setString(2, row.key());
     statement.setObject(3, utc(row.validFrom()));
     Instant validTo = row.validTo();
