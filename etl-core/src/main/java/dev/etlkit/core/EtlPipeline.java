@@ -13,7 +13,9 @@ import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 
@@ -153,7 +155,8 @@ public final class EtlPipeline {
       throw new IllegalStateException("pipeline '" + name + "' has no input yet");
     }
     // An empty bounded source fails at runtime in Flink 2.2 (fromData of an empty collection),
-    // so derive an always-empty stream from the first input; it chains to that input.
+    // so derive an always-empty stream from the first input; it chains to that input, whose
+    // parallelism it takes (else a source of another parallelism is rebalanced to it in full).
     if (noDeadLetters == null) { // once: a second operator would take the same uid
       String uid = name + "/" + NO_DEAD_LETTERS;
       if (!uids.add(uid)) {
@@ -164,8 +167,13 @@ public final class EtlPipeline {
                 + NO_DEAD_LETTERS
                 + "', whose uid the pipeline's empty dead-letter stream needs: rename the step");
       }
-      noDeadLetters =
+      SingleOutputStreamOperator<DeadLetter> empty =
           firstInput.flatMap(new NoDeadLetters<>(), DeadLetter.TYPE_INFO).name(uid).uid(uid);
+      Transformation<?> input = firstInput.getTransformation();
+      empty
+          .getTransformation()
+          .setParallelism(input.getParallelism(), input.isParallelismConfigured());
+      noDeadLetters = empty;
     }
     return noDeadLetters;
   }

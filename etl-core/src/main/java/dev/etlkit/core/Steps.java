@@ -14,9 +14,13 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * Generic steps around your own functions, with etlkit's guarantees: a function that throws (or
- * returns null) turns the record into a {@link DeadLetter} instead of failing the job (per the
- * step's {@link ErrorPolicy}), and every record is accounted for ({@link StepMetrics}).
+ * Generic steps around your own functions, with etlkit's guarantees: a function that throws an
+ * {@code Exception} (or returns null) turns the record into a {@link DeadLetter} instead of failing
+ * the job (per the step's {@link ErrorPolicy}), and every record is accounted for ({@link
+ * StepMetrics}). A function interrupted while the task is cancelled (an {@code
+ * InterruptedException} thrown, or among the causes, or the interrupt flag still set) fails the
+ * task with an {@link EtlException} and keeps the flag: no dead letter. A {@code java.lang.Error}
+ * fails the task, as in a plain Flink function.
  *
  * <pre>{@code
  * Steps.map("parse", Order::parse, TypeInformation.of(Order.class))

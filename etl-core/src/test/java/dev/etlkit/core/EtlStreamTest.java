@@ -10,9 +10,13 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
+import org.apache.flink.streaming.runtime.partitioner.ForwardPartitioner;
 import org.junit.jupiter.api.Test;
 
 class EtlStreamTest {
@@ -339,6 +343,29 @@ class EtlStreamTest {
     first.sinkTo(new DiscardingSink<>()).uid("dead-letter-sink");
     second.sinkTo(new DiscardingSink<>()).uid("dead-letter-audit");
     assertThatCode(() -> env.getStreamGraph().getJobGraph()).doesNotThrowAnyException();
+  }
+
+  @Test
+  void deadLetters_ofStepsThatRejectNothing_chainToAnInputOfAnotherParallelism() {
+    // A Kafka source often runs at its topic's partition count, not the job's parallelism: the
+    // always-empty dead-letter operator must not ship the whole input over the network again.
+    env.setParallelism(4);
+    DataStreamSource<String> input = env.fromData(Types.STRING, "a 1", "b 2");
+    input.setParallelism(1);
+    EtlStream<String> out = Etl.from(input, "orders").apply(new TestSteps.UpperCase("upper"));
+    out.toDataStream().sinkTo(new DiscardingSink<>()).uid("main-sink");
+    out.deadLetters().sinkTo(new DiscardingSink<>()).uid("dead-letter-sink");
+
+    StreamGraph graph = env.getStreamGraph();
+    StreamNode noDeadLetters =
+        graph.getStreamNodes().stream()
+            .filter(n -> "orders/no-dead-letters".equals(n.getTransformationUID()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(noDeadLetters.getParallelism()).isEqualTo(1);
+    assertThat(noDeadLetters.getInEdges())
+        .singleElement()
+        .satisfies(e -> assertThat(e.getPartitioner()).isInstanceOf(ForwardPartitioner.class));
   }
 
   @Test

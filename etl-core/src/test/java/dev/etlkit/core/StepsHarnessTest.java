@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.etlkit.core.internal.FilterStepFunction;
 import dev.etlkit.core.internal.MapStepFunction;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -467,6 +468,50 @@ class StepsHarnessTest {
           .hasMessageContaining("interrupted")
           .hasCauseInstanceOf(InterruptedException.class);
       assertThat(Thread.interrupted()).as("interrupt flag restored (and cleared here)").isTrue();
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void map_interruptWrappedByTheFunction_isNoDeadLetter_theTaskSeesTheInterrupt() throws Exception {
+    // What most blocking code does with an InterruptedException it may not throw: wrap it (which
+    // leaves the interrupt flag cleared), as Kafka's InterruptException or an SDK's client error.
+    MapFunction<String, Integer> blocking =
+        s -> {
+          try {
+            throw new InterruptedException("cancelled while waiting");
+          } catch (InterruptedException e) {
+            throw new IllegalStateException("lookup failed", e);
+          }
+        };
+    try (OneInputStreamOperatorTestHarness<String, Integer> h =
+        harness(
+            new MapStepFunction<>(blocking, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      assertThatThrownBy(() -> h.processElement("1", 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("interrupted")
+          .hasRootCauseInstanceOf(InterruptedException.class);
+      assertThat(Thread.interrupted()).as("interrupt flag restored (and cleared here)").isTrue();
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void filter_interruptedIo_isNoDeadLetter_theTaskSeesTheInterrupt() throws Exception {
+    // Interrupted NIO closes the channel, keeps the interrupt flag and throws an IOException.
+    FilterFunction<String> reading =
+        s -> {
+          Thread.currentThread().interrupt();
+          throw new ClosedByInterruptException();
+        };
+    try (OneInputStreamOperatorTestHarness<String, String> h =
+        harness(
+            new FilterStepFunction<>(reading, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      assertThatThrownBy(() -> h.processElement("1", 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("interrupted")
+          .hasCauseInstanceOf(ClosedByInterruptException.class);
+      assertThat(Thread.interrupted()).as("interrupt flag kept (and cleared here)").isTrue();
       assertThat(deadLetters(h)).isEmpty();
     }
   }

@@ -11,16 +11,16 @@ public final class FunctionLifecycle {
   private FunctionLifecycle() {}
 
   /**
-   * Closes every function in {@code functions}, in order. A function whose {@code close()} throws
-   * does not keep the later ones open: the first exception is thrown after all were closed, with
-   * the later ones added to it as suppressed.
+   * Closes every function in {@code functions}, in order. A function whose {@code close()} throws,
+   * an {@code Error} too, does not keep the later ones open: the first exception or error is thrown
+   * after all were closed, with the later ones added to it as suppressed.
    */
   public static void closeAll(List<? extends Function> functions) throws Exception {
-    Exception failure = null;
+    Throwable failure = null;
     for (Function function : functions) {
       try {
         FunctionUtils.closeFunction(function);
-      } catch (Exception e) {
+      } catch (Exception | Error e) {
         if (failure == null) {
           failure = e;
         } else {
@@ -28,8 +28,11 @@ public final class FunctionLifecycle {
         }
       }
     }
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
     if (failure != null) {
-      throw failure;
+      throw (Exception) failure;
     }
   }
 }
