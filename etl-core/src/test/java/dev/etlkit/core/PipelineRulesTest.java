@@ -3,6 +3,8 @@ package dev.etlkit.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.apache.flink.api.common.InvalidProgramException;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,6 +36,26 @@ class PipelineRulesTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("'" + bad + "'");
     }
+  }
+
+  /** Not serializable: a function capturing one cannot be shipped to a task. */
+  static final class Connection {}
+
+  @Test
+  void apply_functionCapturingSomethingNotSerializable_failsNamingTheStep() {
+    Connection connection = new Connection();
+    MapFunction<String, String> usesIt = value -> value + connection;
+    EtlStream<String> orders = orders();
+
+    assertThatThrownBy(() -> orders.apply(Steps.map("enrich", usesIt, Types.STRING)))
+        .isInstanceOf(InvalidProgramException.class)
+        .hasMessageStartingWith("step 'orders/enrich': ")
+        .hasMessageContaining("not serializable")
+        .cause()
+        .isInstanceOf(InvalidProgramException.class);
+    assertThat(orders.apply(Steps.map("enrich", String::trim, Types.STRING)).pipeline().uids())
+        .as("the failed step left its name free")
+        .containsExactly("orders/enrich");
   }
 
   @Test
