@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.InvalidProgramException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -92,12 +93,25 @@ public final class StepExpansion {
     }
   }
 
+  /**
+   * Flink's own error from building the step's operators (a function that is not serializable,
+   * which Flink names by its class, here etlkit's wrapper), with the step's uid in front.
+   */
+  private static InvalidProgramException named(Context context, InvalidProgramException e) {
+    return new InvalidProgramException("step '" + context.uid() + "': " + e.getMessage(), e);
+  }
+
   /** Expands a step with one output. */
   public <I, O> Result<DataStream<O>> run(EtlStep<I, O> step, DataStream<I> input) {
     Context context = contexts.apply(stepName);
     // Consumes one id; everything created by the step gets a larger one.
     int idBefore = Transformation.getNewNodeId();
-    DataStream<O> output = step.expand(input, context);
+    DataStream<O> output;
+    try {
+      output = step.expand(input, context);
+    } catch (InvalidProgramException e) {
+      throw named(context, e);
+    }
     if (output == null) {
       throw new IllegalStateException("step '" + stepName + "' returned no output stream");
     }
@@ -109,7 +123,12 @@ public final class StepExpansion {
       SplitStep<I, O> step, DataStream<I> input) {
     Context context = contexts.apply(stepName);
     int idBefore = Transformation.getNewNodeId();
-    Map<String, DataStream<O>> returned = step.expand(input, context);
+    Map<String, DataStream<O>> returned;
+    try {
+      returned = step.expand(input, context);
+    } catch (InvalidProgramException e) {
+      throw named(context, e);
+    }
     if (returned == null || returned.isEmpty()) {
       throw new IllegalStateException("step '" + stepName + "' returned no output streams");
     }
