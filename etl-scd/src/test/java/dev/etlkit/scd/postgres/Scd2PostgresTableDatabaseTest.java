@@ -14,6 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,6 +87,39 @@ class Scd2PostgresTableDatabaseTest {
       merge(db, table, Change.insert(Scd2Row.of("m1", gold, 1_000L, null, true, 1, false)));
 
       assertThat(select(db, "SELECT tier FROM members")).containsExactly("GOLD");
+    }
+  }
+
+  /** An entity with lists of date-time values. */
+  record Visits(String id, List<Instant> at, List<LocalDate> days, List<LocalTime> opens) {}
+
+  /**
+   * The driver binds no array of {@code java.time} values, so without help every statement with
+   * such a list failed, and the job restarted on it forever.
+   */
+  @Test
+  void listsOfDateTimeValues_intoArrayColumns_areStored() throws Exception {
+    Scd2PostgresTable<Visits> table =
+        Scd2PostgresTable.<Visits>named("visits", "visitor_id")
+            .withColumn("at", "timestamptz[]", Visits::at)
+            .withColumn("days", "date[]", Visits::days)
+            .withColumn("opens", "time[]", Visits::opens);
+    try (Connection db = connect()) {
+      create(db, table);
+      Visits visits =
+          new Visits(
+              "v1",
+              Arrays.asList(Instant.parse("2024-01-01T02:30:00.123Z"), null),
+              List.of(LocalDate.of(2024, 2, 29)),
+              List.of(LocalTime.of(9, 30, 15)));
+      merge(db, table, Change.insert(Scd2Row.of("v1", visits, 1_000L, null, true, 1, false)));
+
+      assertThat(
+              select(
+                  db,
+                  "SELECT (at[1] AT TIME ZONE 'UTC')::text || ' ' || (at[2] IS NULL)"
+                      + " || ' ' || days::text || ' ' || opens::text FROM visits"))
+          .containsExactly("2024-01-01 02:30:00.123 true {2024-02-29} {09:30:15}");
     }
   }
 
