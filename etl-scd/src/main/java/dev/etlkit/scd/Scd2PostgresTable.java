@@ -11,6 +11,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -70,13 +71,16 @@ import org.apache.flink.types.RowKind;
  * or {@code time} column, as an {@link OffsetTime} in UTC for a {@code timetz} column, which so get
  * the UTC date and time whatever the session's time zone), an enum constant as its {@link
  * Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its elements for
- * an array column such as {@code text[]}, a null as SQL {@code NULL}. A value the column cannot
- * hold (too long, out of range, not convertible, a NUL character in text) fails the statement
- * (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC
- * sink retries the batch, then fails the job. Names must be plain lower-case identifiers (a table
- * name may carry a schema: {@code dim.customers}); they are quoted in the SQL, so reserved words
- * work as names. Types are checked against a small grammar, so no name or type can inject SQL.
- * Immutable and serializable: {@link #bind} can be passed as the sink's statement builder.
+ * an array column such as {@code text[]} (enum and {@code java.time} elements as their names and
+ * ISO-8601 text, which the column's element type parses: an {@code Instant} in a {@code
+ * timestamptz[]} is the same instant whatever the session's time zone), a null as SQL {@code NULL}.
+ * A value the column cannot hold (too long, out of range, not convertible, a NUL character in text)
+ * fails the statement (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores
+ * them): Flink's JDBC sink retries the batch, then fails the job. Names must be plain lower-case
+ * identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted in the SQL,
+ * so reserved words work as names. Types are checked against a small grammar, so no name or type
+ * can inject SQL. Immutable and serializable: {@link #bind} can be passed as the sink's statement
+ * builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -329,15 +333,16 @@ public final class Scd2PostgresTable<T> implements Serializable {
   }
 
   /**
-   * A collection as the typed array the driver binds: its elements' class (an enum's constants as
-   * their names), {@code String[]} when it has no element but nulls. Elements of several classes
-   * give an {@code Object[]}, which the driver refuses, failing the statement.
+   * A collection as the typed array the driver binds: its elements' class, {@code String[]} when it
+   * has no element but nulls. An enum's constants go as their names and {@code java.time} values as
+   * their ISO-8601 text ({@link #asText}), which the column's cast parses. Elements of several
+   * classes give an {@code Object[]}, which the driver refuses, failing the statement.
    */
   private static Object[] array(Collection<?> elements) {
     Class<?> type = null;
     for (Object element : elements) {
       if (element != null) {
-        Class<?> elementType = element instanceof Enum<?> ? String.class : element.getClass();
+        Class<?> elementType = asText(element) ? String.class : element.getClass();
         type = type == null || type == elementType ? elementType : Object.class;
       }
     }
@@ -345,9 +350,22 @@ public final class Scd2PostgresTable<T> implements Serializable {
         (Object[]) Array.newInstance(type == null ? String.class : type, elements.size());
     int i = 0;
     for (Object element : elements) {
-      array[i++] = element instanceof Enum<?> constant ? constant.name() : element;
+      array[i++] =
+          element instanceof Enum<?> constant
+              ? constant.name()
+              : element != null && asText(element) ? element.toString() : element;
     }
     return array;
+  }
+
+  /**
+   * Whether an array element is bound as text: an enum constant, or a {@code java.time} value,
+   * whose {@code toString} is ISO-8601 (an {@code Instant} with {@code Z}, so a {@code timestamptz}
+   * element is the same instant whatever the session's time zone, and a {@code timestamp} element
+   * its UTC date and time, as for a single {@code Instant}).
+   */
+  private static boolean asText(Object element) {
+    return element instanceof Enum<?> || element instanceof TemporalAccessor;
   }
 
   @Override
