@@ -29,7 +29,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Decodes Debezium change events (JSON, with or without the Kafka Connect {@code schema}/{@code
- * payload} wrapper) into typed changelog records, {@link Change Change&lt;T&gt;}.
+ * payload} wrapper, or Avro in the Confluent wire format with {@link DecodeStep#withAvro}) into
+ * typed changelog records, {@link Change Change&lt;T&gt;}.
  *
  * <p>Mapping of {@code op}: {@code c} and {@code r} (snapshot read) become {@code +I}; {@code u}
  * becomes {@code -U} (the {@code before} image) and {@code +U} (the {@code after} image), or only
