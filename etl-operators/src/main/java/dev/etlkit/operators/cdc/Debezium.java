@@ -8,6 +8,7 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.internal.DebeziumDecodingFunction;
 import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import dev.etlkit.operators.cdc.internal.RowProperties;
@@ -28,7 +29,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Decodes Debezium change events (JSON, with or without the Kafka Connect {@code schema}/{@code
- * payload} wrapper) into typed changelog records, {@link Change Change&lt;T&gt;}.
+ * payload} wrapper, or Avro in the Confluent wire format with {@link DecodeStep#withAvro}) into
+ * typed changelog records, {@link Change Change&lt;T&gt;}.
  *
  * <p>Mapping of {@code op}: {@code c} and {@code r} (snapshot read) become {@code +I}; {@code u}
  * becomes {@code -U} (the {@code before} image) and {@code +U} (the {@code after} image), or only
@@ -136,7 +138,8 @@ public final class Debezium {
         DEFAULT_TIME_PRECISION,
         Map.of(),
         DEFAULT_UNAVAILABLE_VALUES,
-        DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER);
+        DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
+        null);
   }
 
   /** What a Kafka tombstone (a key with a null value) becomes. */
@@ -259,6 +262,7 @@ public final class Debezium {
     private final Map<String, Metadata> metadataFields;
     private final UnavailableValues unavailableValues;
     private final String unavailableValuePlaceholder;
+    @Nullable private final SchemaProvider avroSchemas;
 
     private DecodeStep(
         String name,
@@ -272,7 +276,8 @@ public final class Debezium {
         ChronoUnit timePrecision,
         Map<String, Metadata> metadataFields,
         UnavailableValues unavailableValues,
-        String unavailableValuePlaceholder) {
+        String unavailableValuePlaceholder,
+        @Nullable SchemaProvider avroSchemas) {
       this.name = name;
       this.rowType = rowType;
       this.outputType = outputType;
@@ -285,6 +290,7 @@ public final class Debezium {
       this.metadataFields = metadataFields;
       this.unavailableValues = unavailableValues;
       this.unavailableValuePlaceholder = unavailableValuePlaceholder;
+      this.avroSchemas = avroSchemas;
     }
 
     /**
@@ -304,7 +310,8 @@ public final class Debezium {
           timePrecision,
           metadataFields,
           unavailableValues,
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /** Overrides the pipeline's error policy for this step. */
@@ -321,7 +328,8 @@ public final class Debezium {
           timePrecision,
           metadataFields,
           unavailableValues,
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /** Limits on each record's value and key ({@link JsonReadLimits#defaults()} by default). */
@@ -338,7 +346,8 @@ public final class Debezium {
           timePrecision,
           metadataFields,
           unavailableValues,
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /** What tombstones become ({@link #DEFAULT_TOMBSTONES}: skipped). */
@@ -355,7 +364,8 @@ public final class Debezium {
           timePrecision,
           metadataFields,
           unavailableValues,
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /** What truncate events become ({@link #DEFAULT_TRUNCATES}: dead letters). */
@@ -372,7 +382,8 @@ public final class Debezium {
           timePrecision,
           metadataFields,
           unavailableValues,
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /**
@@ -401,7 +412,8 @@ public final class Debezium {
           unit,
           metadataFields,
           unavailableValues,
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /**
@@ -436,7 +448,8 @@ public final class Debezium {
           timePrecision,
           Collections.unmodifiableMap(fields),
           unavailableValues,
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /**
@@ -456,7 +469,8 @@ public final class Debezium {
           timePrecision,
           metadataFields,
           Objects.requireNonNull(handling, "unavailableValues"),
-          unavailableValuePlaceholder);
+          unavailableValuePlaceholder,
+          avroSchemas);
     }
 
     /**
@@ -481,7 +495,48 @@ public final class Debezium {
           timePrecision,
           metadataFields,
           unavailableValues,
-          placeholder);
+          placeholder,
+          avroSchemas);
+    }
+
+    /**
+     * Reads values and keys written by Confluent's {@code AvroConverter} (Flink SQL's {@code
+     * debezium-avro-confluent}) instead of JSON: the Confluent wire format (magic byte {@code 0},
+     * the writer schema's 4-byte registry id, Avro binary), whose writer schemas come from {@code
+     * schemas}. A value decodes exactly as the same event written by Kafka Connect's {@code
+     * JsonConverter} with the schema wrapper: the same ops, images, tombstones (a null value),
+     * skipped records, metadata, conversions and dead letters. Each column's encoding comes from
+     * the {@code connect.name} and {@code connect.parameters} properties {@code AvroConverter}
+     * writes on its Avro schema ({@code io.debezium.time.MicroTimestamp}, a decimal's {@code
+     * scale}), else from its Avro logical type; {@code bytes} are read as the base64 text {@code
+     * JsonConverter} writes for them, so a Kafka Connect decimal becomes its number.
+     *
+     * <p>Records not in the wire format (another magic byte, fewer than 5 bytes), with a schema id
+     * the provider does not know (or fails to look up), truncated or malformed Avro data, and
+     * values whose schema is no record become dead letters ({@code AvroFormatException}, or {@code
+     * IllegalArgumentException} for a record that is no Debezium event). The read limits apply:
+     * {@code maxDocumentBytes} to the value and key bytes, {@code maxNestingDepth} and {@code
+     * maxStringLength} to the decoded data, {@code maxNumberLength} to decimals. {@link
+     * SchemaProvider#open()} and {@link SchemaProvider#close()} are called once per subtask.
+     *
+     * @param schemas the writer schemas by registry id (a registry client, or {@link
+     *     SchemaProvider#of} for fixed schemas)
+     */
+    public DecodeStep<I, T> withAvro(SchemaProvider schemas) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          tombstones,
+          truncates,
+          timePrecision,
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder,
+          Objects.requireNonNull(schemas, "schemas"));
     }
 
     /** The type of the step's output: {@code Change<T>} with the row type's POJO type. */
@@ -526,7 +581,8 @@ public final class Debezium {
               .withUnavailableValue(
                   unavailableValues == UnavailableValues.DEAD_LETTER
                       ? new UnavailableValue(unavailableValuePlaceholder)
-                      : null);
+                      : null)
+              .withAvro(avroSchemas);
       SingleOutputStreamOperator<Change<T>> decoded =
           context.named(
               stream.process(

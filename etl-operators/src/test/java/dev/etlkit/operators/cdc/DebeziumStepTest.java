@@ -11,9 +11,13 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.Debezium.DecodeStep;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
+import dev.etlkit.operators.cdc.internal.DebeziumDecodingFunction;
+import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -21,6 +25,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /** The {@link Debezium} spec: types, options and their validation, expansion. */
@@ -103,6 +108,40 @@ class DebeziumStepTest {
             .withMetadataField("changed_at", Metadata.SOURCE_TS_MS);
     // end::debezium-metadata[]
     assertThat(audited.name()).isEqualTo("customers-cdc");
+  }
+
+  @Test
+  void withAvro_readsTheConfluentWireFormat_keepsTheOtherOptions_andSerializes() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    org.apache.avro.Schema envelopeV1 =
+        ConnectRecords.avroSchema(DebeziumAvroTest.POSTGRES.envelopeType());
+    org.apache.avro.Schema keyV1 = ConnectRecords.avroSchema(DebeziumAvroTest.PG_KEY);
+
+    // tag::debezium-avro[]
+    SchemaProvider registry = SchemaProvider.of(Map.of(1, envelopeV1, 2, keyV1));
+    EtlStream<Change<Customer>> customers =
+        Etl.from(kafkaRecords(env), "crm")
+            .apply(
+                Debezium.decode("customers-cdc", Customer.class)
+                    .withAvro(registry) // values and keys from Confluent's AvroConverter
+                    .withTombstones(Debezium.Tombstones.DELETE));
+    // end::debezium-avro[]
+
+    assertThat(customers.type()).isEqualTo(Change.typeInfo(Types.POJO(Customer.class)));
+    DecodeStep<RawRecord, Customer> base = Debezium.decode("customers-cdc", Customer.class);
+    assertThat(base.withAvro(registry)).isNotSameAs(base);
+    assertThatThrownBy(() -> base.withAvro(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("schemas");
+    // the operator function, provider and schemas included, travels to the cluster
+    DebeziumDecodingFunction<RawRecord, Customer> function =
+        new DebeziumDecodingFunction<>(
+            PayloadInput.rawRecords(),
+            new dev.etlkit.core.ErrorHandler(DecoderHarness.STEP, ErrorPolicy.deadLetter()),
+            DecoderSettings.defaults(Customer.class).withAvro(registry));
+    assertThat(InstantiationUtil.clone(function)).isNotNull();
   }
 
   // ---- every validation error, once

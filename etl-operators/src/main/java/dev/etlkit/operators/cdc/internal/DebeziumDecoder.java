@@ -63,6 +63,8 @@ public final class DebeziumDecoder<T> {
   private final RowBinder<T> binder;
   private final EnvelopeMetadata metadata = new EnvelopeMetadata();
 
+  private final EventReader reader;
+
   @Nullable private JsonNode valueSchema;
   private ColumnEncodings valueEncodings = ColumnEncodings.NONE;
   @Nullable private JsonNode keySchema;
@@ -84,6 +86,11 @@ public final class DebeziumDecoder<T> {
             limits.maxNumberLength(),
             settings.metadataFields,
             settings.metadata);
+    this.reader =
+        settings.avroSchemas == null
+            ? new JsonReader()
+            : new AvroEventReader(
+                settings.avroSchemas, limits, DecoderSettings.AVRO_MAX_COLLECTION_ITEMS);
   }
 
   /**
@@ -108,18 +115,12 @@ public final class DebeziumDecoder<T> {
     if (value == null) {
       return tombstone(key, recordTimestamp, into);
     }
-    JsonNode root = readTree(value, "value");
-    JsonNode envelope = root;
-    ColumnEncodings encodings = ColumnEncodings.NONE;
-    if (isWrapper(root)) {
-      envelope = root.get("payload");
-      if (envelope.isNull()) { // how Kafka Connect's JsonConverter with schemas wrote a null value
-        return tombstone(key, recordTimestamp, into);
-      }
-      if (binder.usesEncodings()) {
-        encodings = valueEncodings(root.get("schema"));
-      }
+    EventReader.Read read = reader.value(value);
+    if (read == null) {
+      return tombstone(key, recordTimestamp, into);
     }
+    JsonNode envelope = read.node;
+    ColumnEncodings encodings = read.encodings;
     if (!envelope.isObject()) {
       throw new IllegalArgumentException(
           "value must be a JSON object (a Debezium envelope), was " + describe(envelope));
@@ -285,15 +286,9 @@ public final class DebeziumDecoder<T> {
   }
 
   private T bindKey(byte[] key, @Nullable EnvelopeMetadata source) throws IOException {
-    JsonNode root = readTree(key, "key");
-    JsonNode columns = root;
-    ColumnEncodings encodings = ColumnEncodings.NONE;
-    if (isWrapper(root)) {
-      columns = root.get("payload");
-      if (binder.usesEncodings()) {
-        encodings = keyEncodings(root.get("schema"));
-      }
-    }
+    EventReader.Read read = reader.key(key);
+    JsonNode columns = read.node;
+    ColumnEncodings encodings = read.encodings;
     if (!columns.isObject()) {
       throw new IllegalArgumentException(
           "key must be a JSON object of key columns, was " + describe(columns));
@@ -304,6 +299,36 @@ public final class DebeziumDecoder<T> {
   private Change<T> change(RowKind kind, T row, JsonNode envelope, @Nullable JsonNode source) {
     return Change.of(
         kind, row, SourcePositions.eventTime(envelope, source), SourcePositions.position(source));
+  }
+
+  /** Kafka Connect's {@code JsonConverter} output, with or without the schema wrapper. */
+  private final class JsonReader implements EventReader {
+    @Override
+    @Nullable
+    public Read value(byte[] value) throws IOException {
+      JsonNode root = readTree(value, "value");
+      if (!isWrapper(root)) {
+        return new Read(root, ColumnEncodings.NONE);
+      }
+      JsonNode envelope = root.get("payload");
+      if (envelope.isNull()) { // how Kafka Connect's JsonConverter with schemas wrote a null value
+        return null;
+      }
+      return new Read(
+          envelope,
+          binder.usesEncodings() ? valueEncodings(root.get("schema")) : ColumnEncodings.NONE);
+    }
+
+    @Override
+    public Read key(byte[] key) throws IOException {
+      JsonNode root = readTree(key, "key");
+      if (!isWrapper(root)) {
+        return new Read(root, ColumnEncodings.NONE);
+      }
+      return new Read(
+          root.get("payload"),
+          binder.usesEncodings() ? keyEncodings(root.get("schema")) : ColumnEncodings.NONE);
+    }
   }
 
   private JsonNode readTree(byte[] bytes, String what) throws IOException {

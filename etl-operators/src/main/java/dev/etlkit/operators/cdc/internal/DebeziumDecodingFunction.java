@@ -33,6 +33,9 @@ public final class DebeziumDecodingFunction<I, T> extends DecodingFunction<I, Ch
   @Override
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
+    if (settings.avroSchemas != null) {
+      settings.avroSchemas.open();
+    }
     decoder = new DebeziumDecoder<>(settings);
     kinds = DebeziumMetrics.register(getRuntimeContext().getMetricGroup(), errors.step());
   }
@@ -42,5 +45,13 @@ public final class DebeziumDecodingFunction<I, T> extends DecodingFunction<I, Ch
       I record, @Nullable byte[] payload, @Nullable byte[] key, List<Change<T>> into)
       throws Exception {
     kinds.count(decoder.decode(payload, key, input().timestamp(record), into));
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (settings.avroSchemas != null) {
+      settings.avroSchemas.close();
+    }
+    super.close();
   }
 }

@@ -1,6 +1,8 @@
 package dev.etlkit.operators.cdc.internal;
 
 import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.avro.Avro;
+import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.Debezium;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.cdc.Debezium.Tombstones;
@@ -28,6 +30,12 @@ public final class DecoderSettings<T> implements Serializable {
   /** The placeholder whose updates are dead letters; null: bound as it is. */
   @Nullable final UnavailableValue unavailableValue;
 
+  /** Where the writer schemas of Avro records come from; null: records are JSON. */
+  @Nullable final SchemaProvider avroSchemas;
+
+  /** The most array and map items one Avro value or key may hold (as {@code Avro.decode}). */
+  static final long AVRO_MAX_COLLECTION_ITEMS = Avro.DEFAULT_MAX_COLLECTION_ITEMS;
+
   /** Settings that dead-letter updates holding Debezium's default placeholder. */
   public DecoderSettings(
       Class<T> rowType,
@@ -45,7 +53,8 @@ public final class DecoderSettings<T> implements Serializable {
         timePrecision,
         metadataFields,
         metadata,
-        new UnavailableValue(Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER));
+        new UnavailableValue(Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER),
+        null);
   }
 
   private DecoderSettings(
@@ -56,8 +65,10 @@ public final class DecoderSettings<T> implements Serializable {
       ChronoUnit timePrecision,
       String[] metadataFields,
       Metadata[] metadata,
-      @Nullable UnavailableValue unavailableValue) {
+      @Nullable UnavailableValue unavailableValue,
+      @Nullable SchemaProvider avroSchemas) {
     this.unavailableValue = unavailableValue;
+    this.avroSchemas = avroSchemas;
     this.rowType = Objects.requireNonNull(rowType, "rowType");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.tombstones = Objects.requireNonNull(tombstones, "tombstones");
@@ -87,6 +98,26 @@ public final class DecoderSettings<T> implements Serializable {
         new Metadata[0]);
   }
 
+  /** The schema provider of Avro records, or null when records are JSON. */
+  @Nullable
+  public SchemaProvider avroSchemas() {
+    return avroSchemas;
+  }
+
+  /** Reads values and keys in the Confluent wire format with these schemas; null: JSON. */
+  public DecoderSettings<T> withAvro(@Nullable SchemaProvider schemas) {
+    return new DecoderSettings<>(
+        rowType,
+        limits,
+        tombstones,
+        truncates,
+        timePrecision,
+        metadataFields,
+        metadata,
+        unavailableValue,
+        schemas);
+  }
+
   /** Dead-letters updates holding {@code placeholder}; null binds it as it is. */
   public DecoderSettings<T> withUnavailableValue(@Nullable UnavailableValue placeholder) {
     return new DecoderSettings<>(
@@ -97,7 +128,8 @@ public final class DecoderSettings<T> implements Serializable {
         timePrecision,
         metadataFields,
         metadata,
-        placeholder);
+        placeholder,
+        avroSchemas);
   }
 
   public DecoderSettings<T> withTombstones(Tombstones handling) {
@@ -109,7 +141,8 @@ public final class DecoderSettings<T> implements Serializable {
         timePrecision,
         metadataFields,
         metadata,
-        unavailableValue);
+        unavailableValue,
+        avroSchemas);
   }
 
   public DecoderSettings<T> withTruncates(Truncates handling) {
@@ -121,12 +154,21 @@ public final class DecoderSettings<T> implements Serializable {
         timePrecision,
         metadataFields,
         metadata,
-        unavailableValue);
+        unavailableValue,
+        avroSchemas);
   }
 
   public DecoderSettings<T> withTimePrecision(ChronoUnit unit) {
     return new DecoderSettings<>(
-        rowType, limits, tombstones, truncates, unit, metadataFields, metadata, unavailableValue);
+        rowType,
+        limits,
+        tombstones,
+        truncates,
+        unit,
+        metadataFields,
+        metadata,
+        unavailableValue,
+        avroSchemas);
   }
 
   public DecoderSettings<T> withLimits(JsonReadLimits readLimits) {
@@ -138,7 +180,8 @@ public final class DecoderSettings<T> implements Serializable {
         timePrecision,
         metadataFields,
         metadata,
-        unavailableValue);
+        unavailableValue,
+        avroSchemas);
   }
 
   public DecoderSettings<T> withMetadataField(String field, Metadata kind) {
@@ -147,6 +190,14 @@ public final class DecoderSettings<T> implements Serializable {
     fields[fields.length - 1] = field;
     kinds[kinds.length - 1] = kind;
     return new DecoderSettings<>(
-        rowType, limits, tombstones, truncates, timePrecision, fields, kinds, unavailableValue);
+        rowType,
+        limits,
+        tombstones,
+        truncates,
+        timePrecision,
+        fields,
+        kinds,
+        unavailableValue,
+        avroSchemas);
   }
 }
