@@ -397,4 +397,55 @@ class DebeziumAvroShapesTest {
         .isInstanceOf(AvroFormatException.class)
         .hasMessage("value: nesting deeper than maxNestingDepth 64");
   }
+
+  // ---- connect.meta.data=false: only Avro's own properties
+
+  public record DecimalRow(int id, BigDecimal small, BigDecimal rounded, String text) {}
+
+  /**
+   * A decimal whose scale is negative or above its precision (Oracle {@code NUMBER(2,5)}, {@code
+   * NUMBER(5,-2)}; PostgreSQL 15 {@code numeric(3,5)}) is no valid Avro decimal: {@code AvroData}
+   * writes the legacy {@code "logicalType":"decimal"} with its {@code scale} and {@code precision}
+   * properties, which Avro's parser ignores as an invalid logical type. Without {@code
+   * connect.name} (a converter with {@code connect.meta.data=false}) those properties are all that
+   * says the bytes are a decimal of that scale.
+   */
+  @Test
+  void withoutConnectMetadata_aLegacyDecimalOfScaleOutsideAvrosRange_isStillItsNumber()
+      throws Exception {
+    String fields =
+        "{\"name\":\"id\",\"type\":\"int\"},"
+            + "{\"name\":\"small\",\"type\":[\"null\",{\"type\":\"bytes\",\"scale\":5,"
+            + "\"precision\":2,\"logicalType\":\"decimal\"}],\"default\":null},"
+            + "{\"name\":\"rounded\",\"type\":[\"null\",{\"type\":\"bytes\",\"scale\":-2,"
+            + "\"precision\":5,\"logicalType\":\"decimal\"}],\"default\":null},"
+            + "{\"name\":\"text\",\"type\":[\"null\",{\"type\":\"bytes\",\"scale\":-2,"
+            + "\"precision\":5,\"logicalType\":\"decimal\"}],\"default\":null}";
+    Schema envelope = parse(envelope(fields, "\"string\""));
+    assertThat(rowOf(envelope).getField("small").schema().getTypes().get(1).getLogicalType())
+        .as("Avro ignores the invalid logical type")
+        .isNull();
+    DecoderSettings<DecimalRow> settings =
+        DecoderSettings.defaults(DecimalRow.class).withAvro(SchemaProvider.of(Map.of(1, envelope)));
+    GenericData.Record after =
+        record(
+            rowOf(envelope),
+            "id",
+            1,
+            "small",
+            unscaled(12),
+            "rounded",
+            unscaled(123),
+            "text",
+            unscaled(123));
+
+    assertThat(decode(settings, wire(1, envelope, event(envelope, "c", after, 1)), null))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.value().small()).isEqualTo(new BigDecimal("0.00012"));
+              assertThat(c.value().rounded()).isEqualByComparingTo(new BigDecimal("12300"));
+              assertThat(c.value().text()).isEqualTo("12300");
+            });
+  }
 }
