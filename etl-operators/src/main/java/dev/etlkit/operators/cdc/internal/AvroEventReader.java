@@ -291,6 +291,17 @@ final class AvroEventReader implements EventReader {
       Integer scale = null;
       if (logical instanceof LogicalTypes.Decimal) {
         scale = ((LogicalTypes.Decimal) logical).getScale();
+      } else if (logical == null && "decimal".equals(column.getProp("logicalType"))) {
+        // A scale below 0 or above the precision: AvroData writes the decimal as before Avro had
+        // logical types ("logicalType" and "scale" properties), which Avro's parser ignores as
+        // invalid. Without connect.name, those properties are all that says it is a decimal.
+        Object legacyScale = column.getObjectProp("scale");
+        if (legacyScale instanceof Integer) {
+          scale = (Integer) legacyScale;
+          if (connectName == null) {
+            connectName = "org.apache.kafka.connect.data.Decimal";
+          }
+        }
       }
       Object parameters = column.getObjectProp("connect.parameters");
       if (parameters instanceof Map && ((Map<?, ?>) parameters).get("scale") != null) {
