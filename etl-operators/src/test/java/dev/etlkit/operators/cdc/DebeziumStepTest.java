@@ -144,6 +144,24 @@ class DebeziumStepTest {
     assertThat(InstantiationUtil.clone(function)).isNotNull();
   }
 
+  /** Avro is binary: from text, whose payloads are UTF-8 of a String, no record could decode. */
+  @Test
+  void withAvro_onTextInput_isRefusedWhenApplied() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    DataStream<String> lines = env.fromData(Types.STRING, "{}");
+    SchemaProvider registry =
+        SchemaProvider.of(Map.of(1, ConnectRecords.avroSchema(DebeziumAvroTest.PG_KEY)));
+    DecodeStep<String, Customer> fromText =
+        Debezium.decode("customers-cdc", Customer.class)
+            .withInput(PayloadInput.text())
+            .withAvro(registry);
+
+    assertThatThrownBy(() -> Etl.from(lines, "crm").apply(fromText))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("step 'customers-cdc' reads Avro")
+        .hasMessageContaining("PayloadInput.bytes()");
+  }
+
   // ---- every validation error, once
 
   @Test
