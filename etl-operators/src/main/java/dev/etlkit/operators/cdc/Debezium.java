@@ -519,6 +519,9 @@ public final class Debezium {
      * maxStringLength} to the decoded data, {@code maxNumberLength} to decimals. {@link
      * SchemaProvider#open()} and {@link SchemaProvider#close()} are called once per subtask.
      *
+     * <p>The input must be binary: {@link PayloadInput#rawRecords()} (the default) or {@link
+     * PayloadInput#bytes()}; a step reading {@link PayloadInput#text()} is refused when applied.
+     *
      * @param schemas the writer schemas by registry id (a registry client, or {@link
      *     SchemaProvider#of} for fixed schemas)
      */
@@ -566,6 +569,13 @@ public final class Debezium {
                 + " records but the stream carries "
                 + stream.getType()
                 + ": choose the input with withInput(PayloadInput.bytes() / text() / rawRecords())");
+      }
+      if (avroSchemas != null && input == PayloadInput.text()) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "' reads Avro, which is binary: text input cannot carry it; read the records"
+                + " as PayloadInput.bytes() or rawRecords()");
       }
       List<String> fieldNames = new ArrayList<>(metadataFields.keySet());
       List<Metadata> fieldMetadata = new ArrayList<>(metadataFields.values());
