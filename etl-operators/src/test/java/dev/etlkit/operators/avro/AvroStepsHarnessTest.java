@@ -176,6 +176,45 @@ class AvroStepsHarnessTest {
     }
   }
 
+  /** A schema registry that is down: every lookup throws, with a credential in its message. */
+  private static final SchemaProvider REGISTRY_DOWN =
+      id -> {
+        throw new java.net.ConnectException("http://user:" + SECRET + "@registry: refused");
+      };
+
+  @Test
+  void decode_confluent_providerThatThrows_failsTheTaskNamingStepAndClassOnly() throws Exception {
+    try (var h = decoder(REGISTRY_DOWN, ErrorPolicy.deadLetter())) {
+      assertThatThrownBy(
+              () -> h.processElement(at(1, confluent(1, binary(orderV1("ada", "1.00")))), 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessage(
+              "[orders/avro] schema provider failed to look up writer schema id 1"
+                  + " (java.net.ConnectException)")
+          .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(SECRET));
+      assertThat(h.extractOutputValues()).isEmpty();
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void decode_confluent_providerInterrupted_failsTheTaskAndKeepsTheInterruptFlag()
+      throws Exception {
+    SchemaProvider cancelled =
+        id -> {
+          throw new InterruptedException();
+        };
+    try (var h = decoder(cancelled, ErrorPolicy.deadLetter())) {
+      assertThatThrownBy(
+              () -> h.processElement(at(1, confluent(1, binary(orderV1("ada", "1.00")))), 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("[orders/avro]")
+          .hasMessageContaining("interrupted");
+      assertThat(Thread.interrupted()).isTrue(); // and clears it for the next test
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
   @Test
   void decodeSpecific_emitsInstancesOfTheGeneratedClass() throws Exception {
     Payment payment =
