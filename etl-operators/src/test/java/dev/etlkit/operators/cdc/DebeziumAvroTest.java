@@ -19,6 +19,7 @@ import dev.etlkit.core.EtlException;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.ConnectRecords.Prim;
 import dev.etlkit.operators.cdc.ConnectRecords.Struct;
@@ -750,7 +751,8 @@ class DebeziumAvroTest {
   }
 
   @Test
-  void providerFailure_isADeadLetterNamingTheClassOnly_andIsNotRemembered() throws Exception {
+  void providerFailure_withDeadLetter_isADeadLetterNamingTheClassOnly_andIsNotRemembered()
+      throws Exception {
     FlakyProvider provider = new FlakyProvider();
     Twin insert = postgresEvents().get(1);
     List<DeadLetter> letters = new ArrayList<>();
@@ -759,7 +761,9 @@ class DebeziumAvroTest {
         new DecoderHarness<>(
             PayloadInput.rawRecords(),
             ErrorPolicy.deadLetter(),
-            DecoderSettings.defaults(TypedRow.class).withAvro(provider));
+            DecoderSettings.defaults(TypedRow.class)
+                .withAvro(provider)
+                .withSchemaLookupFailures(SchemaLookupFailures.DEAD_LETTER));
     assertThat(provider.opened).hasValue(1);
     for (int i = 0; i < 3; i++) {
       DecoderHarness.Emitted<TypedRow> e = h.process(insert.avro(i), i);
@@ -815,11 +819,13 @@ class DebeziumAvroTest {
   }
 
   @Test
-  void providerInterrupted_failsTheTaskAndKeepsTheInterruptFlag() throws Exception {
+  void providerInterrupted_failsTheTaskAndKeepsTheInterruptFlag_evenWithDeadLetter()
+      throws Exception {
     DecoderHarness<RawRecord, TypedRow> h =
         DecoderHarness.rawRecords(
             DecoderSettings.defaults(TypedRow.class)
-                .withAvro(new RegistryDown(new InterruptedException())));
+                .withAvro(new RegistryDown(new InterruptedException()))
+                .withSchemaLookupFailures(SchemaLookupFailures.DEAD_LETTER));
     RawRecord insert = postgresEvents().get(1).avro(0);
     assertThatThrownBy(() -> h.process(insert, 0))
         .isInstanceOf(EtlException.class)
