@@ -45,7 +45,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *       never dropped silently: it becomes exactly one {@code DeadLetter} (error class {@link
  *       AvroFormatException}, a message naming what was wrong but no payload values, the original
  *       payload, the source coordinates when the input has them), per the step's {@link
- *       ErrorPolicy}. Valid neighbours are unaffected.
+ *       ErrorPolicy}. Valid neighbours are unaffected. A failed schema lookup is no bad record: it
+ *       fails the task by default ({@link SchemaLookupFailures}).
  *   <li>Decoders skip tombstones (records without a payload) and count them as filtered.
  *   <li>Decoding never allocates more than the payload can hold: strings, bytes and blocks may not
  *       be longer than the bytes left, and one record's arrays and maps hold at most {@link
@@ -64,6 +65,13 @@ public final class Avro {
 
   /** Items all arrays and maps of one decoded record may hold together. */
   public static final int DEFAULT_MAX_COLLECTION_ITEMS = 1_000_000;
+
+  /**
+   * A failed schema lookup (the {@link SchemaProvider} throws: the registry is down) fails the task
+   * unless told otherwise; see {@link SchemaLookupFailures}.
+   */
+  public static final SchemaLookupFailures DEFAULT_SCHEMA_LOOKUP_FAILURES =
+      SchemaLookupFailures.FAIL_TASK;
 
   /**
    * The largest {@code maxCollectionItems}. Avro allocates an array's slots when it reads the
@@ -89,6 +97,7 @@ public final class Avro {
         null,
         null,
         DEFAULT_MAX_COLLECTION_ITEMS,
+        null,
         null);
   }
 
@@ -107,6 +116,7 @@ public final class Avro {
         null,
         null,
         DEFAULT_MAX_COLLECTION_ITEMS,
+        null,
         null);
   }
 
@@ -228,6 +238,7 @@ public final class Avro {
     @Nullable private final SchemaProvider provider;
     private final int maxCollectionItems;
     @Nullable private final ErrorPolicy errorPolicy;
+    @Nullable private final SchemaLookupFailures lookupFailures;
 
     private DecodeStep(
         String name,
@@ -236,7 +247,8 @@ public final class Avro {
         @Nullable Schema writerSchema,
         @Nullable SchemaProvider provider,
         int maxCollectionItems,
-        @Nullable ErrorPolicy errorPolicy) {
+        @Nullable ErrorPolicy errorPolicy,
+        @Nullable SchemaLookupFailures lookupFailures) {
       this.name = name;
       this.input = input;
       this.model = model;
@@ -244,6 +256,7 @@ public final class Avro {
       this.provider = provider;
       this.maxCollectionItems = maxCollectionItems;
       this.errorPolicy = errorPolicy;
+      this.lookupFailures = lookupFailures;
     }
 
     /**
@@ -266,15 +279,26 @@ public final class Avro {
                 + incompatibility);
       }
       return new DecodeStep<>(
-          name, input, model, writerSchema, provider, maxCollectionItems, errorPolicy);
+          name,
+          input,
+          model,
+          writerSchema,
+          provider,
+          maxCollectionItems,
+          errorPolicy,
+          lookupFailures);
     }
 
     /**
      * The Confluent wire format: magic byte {@code 0}, the writer schema's id as a 4-byte
      * big-endian int, then Avro binary. Writer schemas are looked up by id in {@code provider}
      * (once per id and subtask) and resolved into the reader schema. A payload shorter than the
-     * 5-byte header, with another magic byte, an unknown id or an incompatible writer schema
-     * becomes a dead letter.
+     * 5-byte header, with another magic byte, an unknown id (the provider returns null) or an
+     * incompatible writer schema becomes a dead letter. A provider that throws (the registry is
+     * down) fails the task by default, so that Flink restarts it with its restart strategy's
+     * backoff instead of every record becoming a dead letter: see {@link
+     * #withSchemaLookupFailures}. {@link SchemaProvider#open()} and {@link SchemaProvider#close()}
+     * are called once per subtask; an exception of {@code open()} fails the task.
      */
     public DecodeStep<I, T> withConfluentWireFormat(SchemaProvider provider) {
       return new DecodeStep<>(
@@ -284,7 +308,8 @@ public final class Avro {
           writerSchema,
           Objects.requireNonNull(provider, "provider"),
           maxCollectionItems,
-          errorPolicy);
+          errorPolicy,
+          lookupFailures);
     }
 
     /**
@@ -304,7 +329,8 @@ public final class Avro {
           writerSchema,
           provider,
           inRange(items, MAX_COLLECTION_ITEMS, "maxCollectionItems"),
-          errorPolicy);
+          errorPolicy,
+          lookupFailures);
     }
 
     /** Overrides the pipeline's error policy for this step. */
@@ -316,7 +342,26 @@ public final class Avro {
           writerSchema,
           provider,
           maxCollectionItems,
-          Objects.requireNonNull(policy, "policy"));
+          Objects.requireNonNull(policy, "policy"),
+          lookupFailures);
+    }
+
+    /**
+     * What an exception of the {@link SchemaProvider} of {@link #withConfluentWireFormat} does
+     * ({@link #DEFAULT_SCHEMA_LOOKUP_FAILURES}: the task fails and Flink restarts it). {@link
+     * SchemaLookupFailures#DEAD_LETTER} makes the record at hand a dead letter instead, as before
+     * this option existed. An unknown id is a dead letter either way.
+     */
+    public DecodeStep<I, T> withSchemaLookupFailures(SchemaLookupFailures handling) {
+      return new DecodeStep<>(
+          name,
+          input,
+          model,
+          writerSchema,
+          provider,
+          maxCollectionItems,
+          errorPolicy,
+          Objects.requireNonNull(handling, "schemaLookupFailures"));
     }
 
     @Override
@@ -326,7 +371,8 @@ public final class Avro {
 
     /**
      * @throws IllegalArgumentException if both {@link #withWriterSchema} and {@link
-     *     #withConfluentWireFormat} were set
+     *     #withConfluentWireFormat} were set, or {@link #withSchemaLookupFailures} without {@link
+     *     #withConfluentWireFormat}
      */
     @Override
     public DataStream<T> expand(DataStream<I> stream, StepContext context) {
@@ -337,6 +383,13 @@ public final class Avro {
                 + "': withWriterSchema is for plain Avro binary, but withConfluentWireFormat"
                 + " takes writer schemas from its SchemaProvider; use one of them");
       }
+      if (lookupFailures != null && provider == null) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "': withSchemaLookupFailures is about the SchemaProvider of"
+                + " withConfluentWireFormat, which this step does not use");
+      }
       SingleOutputStreamOperator<T> decoded =
           context.named(
               stream.process(
@@ -346,6 +399,7 @@ public final class Avro {
                       model,
                       writerSchema,
                       provider,
+                      lookupFailures != null ? lookupFailures : DEFAULT_SCHEMA_LOOKUP_FAILURES,
                       maxCollectionItems),
                   new AvroRecordTypeInfo<>(model)));
       context.addDeadLettersOf(decoded);

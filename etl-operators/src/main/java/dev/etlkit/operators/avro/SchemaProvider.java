@@ -20,9 +20,17 @@ import org.apache.flink.annotation.PublicEvolving;
  * decoder remembers each schema it receives (and whether it can be read with the step's reader
  * schema), so a provider is asked at most once per known id and subtask; unknown ids are asked
  * again on every record that carries them (a remote provider should remember misses for a while).
- * An exception of the provider rejects the record at hand (a dead letter under the default error
- * policy) and is not remembered: the next record with that id asks again. Exception messages are
- * not copied into dead letters (they may hold registry URLs or credentials), only the class name.
+ * An unknown id is bad data: the record becomes a dead letter.
+ *
+ * <p>Throw when the lookup itself fails (the registry is down, a timeout): that is not the record's
+ * fault, so by default the task fails and Flink restarts it with its restart strategy's backoff
+ * ({@link SchemaLookupFailures#FAIL_TASK}); with {@link SchemaLookupFailures#DEAD_LETTER} the
+ * record at hand is rejected instead (a dead letter under the default error policy). Either way the
+ * failure is not remembered: the next record with that id asks again. An {@link
+ * InterruptedException} (the task is being cancelled) always fails the task, with the interrupt
+ * flag kept. An exception of {@link #open()} fails the task too. Exception messages are never
+ * copied into task failures or dead letters (they may hold registry URLs or credentials), only the
+ * class name; the stack trace is kept.
  *
  * <pre>{@code
  * SchemaProvider schemas = SchemaProvider.of(Map.of(1, orderV1, 2, orderV2));
@@ -37,7 +45,8 @@ public interface SchemaProvider extends Serializable {
   /**
    * The writer schema registered under {@code id}, or null if there is none.
    *
-   * @throws Exception when the lookup itself fails (the record becomes a dead letter)
+   * @throws Exception when the lookup itself fails (the task fails, or the record becomes a dead
+   *     letter: see {@link SchemaLookupFailures})
    */
   @Nullable
   Schema schemaById(int id) throws Exception;

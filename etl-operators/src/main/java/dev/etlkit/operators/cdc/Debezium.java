@@ -8,6 +8,8 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.Avro;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.internal.DebeziumDecodingFunction;
 import dev.etlkit.operators.cdc.internal.DecoderSettings;
@@ -71,6 +73,13 @@ public final class Debezium {
 
   /** Updates holding Debezium's unavailable-value placeholder are dead letters by default. */
   public static final UnavailableValues DEFAULT_UNAVAILABLE_VALUES = UnavailableValues.DEAD_LETTER;
+
+  /**
+   * A failed schema lookup of {@link DecodeStep#withAvro} (the {@link SchemaProvider} throws: the
+   * registry is down) fails the task unless told otherwise; see {@link SchemaLookupFailures}.
+   */
+  public static final SchemaLookupFailures DEFAULT_SCHEMA_LOOKUP_FAILURES =
+      Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES;
 
   /** Debezium's default {@code unavailable.value.placeholder}. */
   public static final String DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER = "__debezium_unavailable_value";
@@ -139,6 +148,7 @@ public final class Debezium {
         Map.of(),
         DEFAULT_UNAVAILABLE_VALUES,
         DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
+        null,
         null);
   }
 
@@ -263,6 +273,7 @@ public final class Debezium {
     private final UnavailableValues unavailableValues;
     private final String unavailableValuePlaceholder;
     @Nullable private final SchemaProvider avroSchemas;
+    @Nullable private final SchemaLookupFailures schemaLookupFailures;
 
     private DecodeStep(
         String name,
@@ -277,7 +288,8 @@ public final class Debezium {
         Map<String, Metadata> metadataFields,
         UnavailableValues unavailableValues,
         String unavailableValuePlaceholder,
-        @Nullable SchemaProvider avroSchemas) {
+        @Nullable SchemaProvider avroSchemas,
+        @Nullable SchemaLookupFailures schemaLookupFailures) {
       this.name = name;
       this.rowType = rowType;
       this.outputType = outputType;
@@ -291,6 +303,7 @@ public final class Debezium {
       this.unavailableValues = unavailableValues;
       this.unavailableValuePlaceholder = unavailableValuePlaceholder;
       this.avroSchemas = avroSchemas;
+      this.schemaLookupFailures = schemaLookupFailures;
     }
 
     /**
@@ -311,7 +324,8 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /** Overrides the pipeline's error policy for this step. */
@@ -329,7 +343,8 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /** Limits on each record's value and key ({@link JsonReadLimits#defaults()} by default). */
@@ -347,7 +362,8 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /** What tombstones become ({@link #DEFAULT_TOMBSTONES}: skipped). */
@@ -365,7 +381,8 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /** What truncate events become ({@link #DEFAULT_TRUNCATES}: dead letters). */
@@ -383,7 +400,8 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /**
@@ -413,7 +431,8 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /**
@@ -449,7 +468,8 @@ public final class Debezium {
           Collections.unmodifiableMap(fields),
           unavailableValues,
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /**
@@ -470,7 +490,8 @@ public final class Debezium {
           metadataFields,
           Objects.requireNonNull(handling, "unavailableValues"),
           unavailableValuePlaceholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /**
@@ -496,7 +517,8 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           placeholder,
-          avroSchemas);
+          avroSchemas,
+          schemaLookupFailures);
     }
 
     /**
@@ -512,12 +534,16 @@ public final class Debezium {
      * JsonConverter} writes for them, so a Kafka Connect decimal becomes its number.
      *
      * <p>Records not in the wire format (another magic byte, fewer than 5 bytes), with a schema id
-     * the provider does not know (or fails to look up), truncated or malformed Avro data, and
-     * values whose schema is no record become dead letters ({@code AvroFormatException}, or {@code
-     * IllegalArgumentException} for a record that is no Debezium event). The read limits apply:
-     * {@code maxDocumentBytes} to the value and key bytes, {@code maxNestingDepth} and {@code
-     * maxStringLength} to the decoded data, {@code maxNumberLength} to decimals. {@link
-     * SchemaProvider#open()} and {@link SchemaProvider#close()} are called once per subtask.
+     * the provider does not know (it returns null), truncated or malformed Avro data, and values
+     * whose schema is no record become dead letters ({@code AvroFormatException}, or {@code
+     * IllegalArgumentException} for a record that is no Debezium event). A provider that throws
+     * (the registry is down) fails the task by default, so that Flink restarts it with its restart
+     * strategy's backoff instead of every record becoming a dead letter: see {@link
+     * #withSchemaLookupFailures}. The read limits apply: {@code maxDocumentBytes} to the value and
+     * key bytes, {@code maxNestingDepth} and {@code maxStringLength} to the decoded data, {@code
+     * maxNumberLength} to decimals. {@link SchemaProvider#open()} and {@link
+     * SchemaProvider#close()} are called once per subtask; an exception of {@code open()} fails the
+     * task.
      *
      * <p>The input must be binary: {@link PayloadInput#rawRecords()} (the default) or {@link
      * PayloadInput#bytes()}; a step reading {@link PayloadInput#text()} is refused when applied.
@@ -539,7 +565,32 @@ public final class Debezium {
           metadataFields,
           unavailableValues,
           unavailableValuePlaceholder,
-          Objects.requireNonNull(schemas, "schemas"));
+          Objects.requireNonNull(schemas, "schemas"),
+          schemaLookupFailures);
+    }
+
+    /**
+     * What an exception of the {@link SchemaProvider} of {@link #withAvro} does ({@link
+     * #DEFAULT_SCHEMA_LOOKUP_FAILURES}: the task fails and Flink restarts it). {@link
+     * SchemaLookupFailures#DEAD_LETTER} makes the record at hand a dead letter instead, as before
+     * this option existed. An unknown id is a dead letter either way.
+     */
+    public DecodeStep<I, T> withSchemaLookupFailures(SchemaLookupFailures handling) {
+      return new DecodeStep<>(
+          name,
+          rowType,
+          outputType,
+          input,
+          errorPolicy,
+          limits,
+          tombstones,
+          truncates,
+          timePrecision,
+          metadataFields,
+          unavailableValues,
+          unavailableValuePlaceholder,
+          avroSchemas,
+          Objects.requireNonNull(handling, "schemaLookupFailures"));
     }
 
     /** The type of the step's output: {@code Change<T>} with the row type's POJO type. */
@@ -556,7 +607,7 @@ public final class Debezium {
      * Adds the decoding operator.
      *
      * @throws IllegalArgumentException if the stream's type is not the input type (see {@link
-     *     #withInput})
+     *     #withInput}), or {@link #withSchemaLookupFailures} was set without {@link #withAvro}
      */
     @Override
     public DataStream<Change<T>> expand(DataStream<I> stream, StepContext context) {
@@ -577,6 +628,13 @@ public final class Debezium {
                 + "' reads Avro, which is binary: text input cannot carry it; read the records"
                 + " as PayloadInput.bytes() or rawRecords()");
       }
+      if (schemaLookupFailures != null && avroSchemas == null) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "': withSchemaLookupFailures is about the SchemaProvider of withAvro, which this"
+                + " step does not use (it reads JSON)");
+      }
       List<String> fieldNames = new ArrayList<>(metadataFields.keySet());
       List<Metadata> fieldMetadata = new ArrayList<>(metadataFields.values());
       DecoderSettings<T> settings =
@@ -592,7 +650,11 @@ public final class Debezium {
                   unavailableValues == UnavailableValues.DEAD_LETTER
                       ? new UnavailableValue(unavailableValuePlaceholder)
                       : null)
-              .withAvro(avroSchemas);
+              .withAvro(avroSchemas)
+              .withSchemaLookupFailures(
+                  schemaLookupFailures != null
+                      ? schemaLookupFailures
+                      : DEFAULT_SCHEMA_LOOKUP_FAILURES);
       SingleOutputStreamOperator<Change<T>> decoded =
           context.named(
               stream.process(

@@ -2,6 +2,7 @@ package dev.etlkit.operators.internal;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.operators.PayloadInput;
@@ -16,7 +17,8 @@ import org.apache.flink.util.Collector;
 /**
  * Base of every decoder: reads the payload through a {@link PayloadInput}, lets the subclass decode
  * it into zero or more records, and turns any exception of the decoder into exactly one dead letter
- * with the original bytes and the source coordinates (or fails, per policy).
+ * with the original bytes and the source coordinates (or fails, per policy). An {@link
+ * InfrastructureFailure} is no bad record: it fails the task, whatever the policy.
  *
  * <p>Accounting: a record decoded into one or more outputs counts as {@code out}; a record decoded
  * into none (a heartbeat, a transaction marker: skipped on purpose) counts as {@code filtered}; a
@@ -52,6 +54,7 @@ public abstract class DecodingFunction<I, O> extends ProcessFunction<I, O> {
    * @param key its key bytes, or null
    * @param into where to add the decoded records (none means: skipped on purpose)
    * @throws Exception when the record cannot be decoded; it becomes a dead letter
+   * @throws InfrastructureFailure when something else failed; the task fails
    */
   protected abstract void decode(
       I record, @Nullable byte[] payload, @Nullable byte[] key, List<O> into) throws Exception;
@@ -67,6 +70,9 @@ public abstract class DecodingFunction<I, O> extends ProcessFunction<I, O> {
     decoded.clear();
     try {
       decode(record, input.payload(record), input.key(record), decoded);
+    } catch (InfrastructureFailure e) {
+      // Not the record's fault (a registry that is down): fail the task, Flink restarts it.
+      throw new EtlException(errors.step(), e.getMessage(), e);
     } catch (Exception | StackOverflowError e) {
       decoded.clear();
       // A source without a timestamp assigner stamps Long.MIN_VALUE: then the record's own time.

@@ -176,6 +176,101 @@ class AvroStepsHarnessTest {
     }
   }
 
+  /** A schema registry that is down: every lookup throws, with a credential in its message. */
+  private static final SchemaProvider REGISTRY_DOWN =
+      id -> {
+        throw new java.net.ConnectException("http://user:" + SECRET + "@registry: refused");
+      };
+
+  @Test
+  void decode_confluent_providerThatThrows_failsTheTaskNamingStepAndClassOnly() throws Exception {
+    try (var h = decoder(REGISTRY_DOWN, ErrorPolicy.deadLetter())) {
+      assertThatThrownBy(
+              () -> h.processElement(at(1, confluent(1, binary(orderV1("ada", "1.00")))), 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessage(
+              "[orders/avro] schema provider failed to look up writer schema id 1"
+                  + " (java.net.ConnectException)")
+          .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(SECRET));
+      assertThat(h.extractOutputValues()).isEmpty();
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void decode_confluent_providerInterrupted_failsTheTaskAndKeepsTheInterruptFlag()
+      throws Exception {
+    SchemaProvider cancelled =
+        id -> {
+          throw new InterruptedException();
+        };
+    try (var h = decoder(cancelled, ErrorPolicy.deadLetter())) {
+      assertThatThrownBy(
+              () -> h.processElement(at(1, confluent(1, binary(orderV1("ada", "1.00")))), 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("[orders/avro]")
+          .hasMessageContaining("interrupted");
+      assertThat(Thread.interrupted()).isTrue(); // and clears it for the next test
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
+  @Test
+  void decode_confluent_providerThatThrows_withDeadLetter_rejectsTheRecordAndGoesOn()
+      throws Exception {
+    try (var h =
+        harness(
+            new AvroDecodingFunction<>(
+                PayloadInput.rawRecords(),
+                new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
+                RecordModel.generic(ORDER_V2),
+                null,
+                REGISTRY_DOWN,
+                SchemaLookupFailures.DEAD_LETTER,
+                Avro.DEFAULT_MAX_COLLECTION_ITEMS),
+            ORDERS)) {
+      h.processElement(at(1, confluent(1, binary(orderV1("ada", "1.00")))), 1L);
+      h.processElement(at(2, confluent(1, binary(orderV1("bob", "1.00")))), 1L);
+
+      assertThat(deadLetters(h))
+          .extracting(DeadLetter::sourcePosition, DeadLetter::errorClass, DeadLetter::errorMessage)
+          .containsOnly(
+              org.assertj.core.groups.Tuple.tuple(
+                  "orders/0@1",
+                  AvroFormatException.class.getName(),
+                  "schema provider failed to look up writer schema id 1"
+                      + " (java.net.ConnectException)"),
+              org.assertj.core.groups.Tuple.tuple(
+                  "orders/0@2",
+                  AvroFormatException.class.getName(),
+                  "schema provider failed to look up writer schema id 1"
+                      + " (java.net.ConnectException)"));
+      assertThat(accounting(h).step("orders", "avro").isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void decode_confluent_providerThatCannotOpen_failsTheTaskNamingStepAndClassOnly() {
+    SchemaProvider unreachable =
+        new SchemaProvider() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          public void open() throws Exception {
+            throw new java.net.ConnectException("http://user:" + SECRET + "@registry: refused");
+          }
+
+          @Override
+          public org.apache.avro.Schema schemaById(int id) {
+            return null;
+          }
+        };
+    assertThatThrownBy(() -> decoder(unreachable, ErrorPolicy.deadLetter()))
+        .isInstanceOf(EtlException.class)
+        .hasMessage("[orders/avro] schema provider failed to open (java.net.ConnectException)")
+        .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(SECRET));
+  }
+
   @Test
   void decodeSpecific_emitsInstancesOfTheGeneratedClass() throws Exception {
     Payment payment =

@@ -153,6 +153,22 @@ class AvroStepsTest {
   }
 
   @Test
+  void apply_schemaLookupFailuresWithoutConfluentWireFormat_isRejected() {
+    Avro.DecodeStep<byte[], GenericRecord> plain =
+        Avro.decode("decode", ORDER_V2, PayloadInput.bytes())
+            .withSchemaLookupFailures(SchemaLookupFailures.DEAD_LETTER);
+
+    assertThatThrownBy(() -> Etl.from(bytes(), "orders").apply(plain))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "step 'decode': withSchemaLookupFailures is about the SchemaProvider of"
+                + " withConfluentWireFormat, which this step does not use");
+    assertThatThrownBy(() -> plain.withSchemaLookupFailures(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("schemaLookupFailures");
+  }
+
+  @Test
   void apply_writerSchemaTogetherWithConfluentWireFormat_isRejected() {
     Avro.DecodeStep<byte[], GenericRecord> both =
         Avro.decode("decode", ORDER_V2, PayloadInput.bytes())

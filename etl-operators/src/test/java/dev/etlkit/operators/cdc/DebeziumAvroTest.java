@@ -10,13 +10,16 @@ import static dev.etlkit.operators.cdc.ConnectRecords.struct;
 import static dev.etlkit.operators.cdc.ConnectRecords.values;
 import static dev.etlkit.operators.cdc.ConnectRecords.with;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlException;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.ConnectRecords.Prim;
 import dev.etlkit.operators.cdc.ConnectRecords.Struct;
@@ -748,7 +751,8 @@ class DebeziumAvroTest {
   }
 
   @Test
-  void providerFailure_isADeadLetterNamingTheClassOnly_andIsNotRemembered() throws Exception {
+  void providerFailure_withDeadLetter_isADeadLetterNamingTheClassOnly_andIsNotRemembered()
+      throws Exception {
     FlakyProvider provider = new FlakyProvider();
     Twin insert = postgresEvents().get(1);
     List<DeadLetter> letters = new ArrayList<>();
@@ -757,7 +761,9 @@ class DebeziumAvroTest {
         new DecoderHarness<>(
             PayloadInput.rawRecords(),
             ErrorPolicy.deadLetter(),
-            DecoderSettings.defaults(TypedRow.class).withAvro(provider));
+            DecoderSettings.defaults(TypedRow.class)
+                .withAvro(provider)
+                .withSchemaLookupFailures(SchemaLookupFailures.DEAD_LETTER));
     assertThat(provider.opened).hasValue(1);
     for (int i = 0; i < 3; i++) {
       DecoderHarness.Emitted<TypedRow> e = h.process(insert.avro(i), i);
@@ -776,6 +782,64 @@ class DebeziumAvroTest {
     assertThat(changes).hasSize(2);
     assertThat(provider.lookups).hasValue(2); // the failure, then once for good
     assertThat(provider.closed).hasValue(1);
+  }
+
+  /** A schema registry that is down: every lookup throws, with a credential in its message. */
+  static final class RegistryDown implements SchemaProvider {
+    private static final long serialVersionUID = 1L;
+    private final Exception failure;
+
+    RegistryDown(Exception failure) {
+      this.failure = failure;
+    }
+
+    @Override
+    public Schema schemaById(int id) throws Exception {
+      throw failure;
+    }
+  }
+
+  @Test
+  void providerFailure_failsTheTaskNamingStepAndClassOnly() throws Exception {
+    DecoderHarness<RawRecord, TypedRow> h =
+        DecoderHarness.rawRecords(
+            DecoderSettings.defaults(TypedRow.class)
+                .withAvro(
+                    new RegistryDown(
+                        new java.net.ConnectException("http://user:" + SECRET + "@registry"))));
+    RawRecord insert = postgresEvents().get(1).avro(0);
+    assertThatThrownBy(() -> h.process(insert, 0))
+        .isInstanceOf(EtlException.class)
+        .hasMessage(
+            "[crm/customers-cdc] value: schema provider failed to look up writer schema id 1"
+                + " (java.net.ConnectException)")
+        .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(SECRET));
+    assertThat(h.counts().deadLettered()).isZero();
+    h.close();
+  }
+
+  @Test
+  void providerInterrupted_failsTheTaskAndKeepsTheInterruptFlag_evenWithDeadLetter()
+      throws Exception {
+    DecoderHarness<RawRecord, TypedRow> h =
+        DecoderHarness.rawRecords(
+            DecoderSettings.defaults(TypedRow.class)
+                .withAvro(new RegistryDown(new InterruptedException()))
+                .withSchemaLookupFailures(SchemaLookupFailures.DEAD_LETTER));
+    RawRecord insert = postgresEvents().get(1).avro(0);
+    assertThatThrownBy(() -> h.process(insert, 0))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("[crm/customers-cdc]")
+        .hasMessageContaining("interrupted");
+    assertThat(Thread.interrupted()).isTrue(); // and clears it for the next test
+    assertThat(h.counts().deadLettered()).isZero();
+    h.close();
+  }
+
+  private static String stackTrace(Throwable e) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString();
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.Debezium.DecodeStep;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
@@ -160,6 +161,25 @@ class DebeziumStepTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("step 'customers-cdc' reads Avro")
         .hasMessageContaining("PayloadInput.bytes()");
+  }
+
+  @Test
+  void withSchemaLookupFailures_withoutAvro_isRefusedWhenApplied() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    DataStream<String> lines = env.fromData(Types.STRING, "{}");
+    DecodeStep<String, Customer> json =
+        Debezium.decode("customers-cdc", Customer.class)
+            .withInput(PayloadInput.text())
+            .withSchemaLookupFailures(SchemaLookupFailures.DEAD_LETTER);
+
+    assertThatThrownBy(() -> Etl.from(lines, "crm").apply(json))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "step 'customers-cdc': withSchemaLookupFailures is about the SchemaProvider of"
+                + " withAvro, which this step does not use (it reads JSON)");
+    assertThatThrownBy(() -> json.withSchemaLookupFailures(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("schemaLookupFailures");
   }
 
   // ---- every validation error, once

@@ -1,7 +1,10 @@
 package dev.etlkit.operators.avro.internal;
 
 import dev.etlkit.core.ErrorHandler;
+import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.Avro;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.internal.DecodingFunction;
 import java.util.List;
@@ -13,7 +16,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 
 /**
  * Avro bytes to records ({@link AvroRecordDecoder}); a tombstone (no payload) is skipped and
- * counted as filtered, every payload that does not decode becomes one dead letter.
+ * counted as filtered, every payload that does not decode becomes one dead letter. A schema
+ * provider that throws fails the task or rejects the record, per {@link SchemaLookupFailures}.
  */
 @Internal
 public final class AvroDecodingFunction<I, T extends IndexedRecord> extends DecodingFunction<I, T> {
@@ -22,7 +26,9 @@ public final class AvroDecodingFunction<I, T extends IndexedRecord> extends Deco
   private final RecordModel<T> model;
   @Nullable private final Schema writerSchema;
   @Nullable private final SchemaProvider provider;
+  private final SchemaLookupFailures lookupFailures;
   private final int maxCollectionItems;
+  private final StepIdentity step;
   private transient AvroRecordDecoder<T> decoder;
 
   public AvroDecodingFunction(
@@ -32,20 +38,41 @@ public final class AvroDecodingFunction<I, T extends IndexedRecord> extends Deco
       @Nullable Schema writerSchema,
       @Nullable SchemaProvider provider,
       int maxCollectionItems) {
+    this(
+        input,
+        errors,
+        model,
+        writerSchema,
+        provider,
+        Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES,
+        maxCollectionItems);
+  }
+
+  public AvroDecodingFunction(
+      PayloadInput<I> input,
+      ErrorHandler errors,
+      RecordModel<T> model,
+      @Nullable Schema writerSchema,
+      @Nullable SchemaProvider provider,
+      SchemaLookupFailures lookupFailures,
+      int maxCollectionItems) {
     super(input, errors);
     this.model = model;
     this.writerSchema = writerSchema;
     this.provider = provider;
+    this.lookupFailures = lookupFailures;
     this.maxCollectionItems = maxCollectionItems;
+    this.step = errors.step();
   }
 
   @Override
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
     if (provider != null) {
-      provider.open();
+      SchemaLookups.open(provider, step);
     }
-    decoder = new AvroRecordDecoder<>(model, writerSchema, provider, maxCollectionItems);
+    decoder =
+        new AvroRecordDecoder<>(model, writerSchema, provider, lookupFailures, maxCollectionItems);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.etlkit.operators.avro.internal;
 
+import dev.etlkit.operators.avro.Avro;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import java.util.HashMap;
 import javax.annotation.Nullable;
@@ -17,7 +19,8 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>For each writer schema id the compatibility with the reader schema is checked once and
  * remembered, together with the resolving reader; an incompatible id rejects its records without
- * another check. Every failure is an {@link AvroFormatException} without payload values. Not
+ * another check. Every failure of the record is an {@link AvroFormatException} without payload
+ * values; a failed lookup is one too, or an infrastructure failure ({@link SchemaLookups}). Not
  * thread-safe: one instance per subtask, created in {@code open()}.
  */
 @Internal
@@ -25,6 +28,7 @@ public final class AvroRecordDecoder<T extends IndexedRecord> {
 
   private final RecordModel<T> model;
   @Nullable private final SchemaProvider provider;
+  private final SchemaLookupFailures lookupFailures;
   private final BoundedBinaryDecoder decoder;
   @Nullable private final Resolution<T> plain;
   private final HashMap<Integer, Resolution<T>> byId = new HashMap<>();
@@ -32,11 +36,21 @@ public final class AvroRecordDecoder<T extends IndexedRecord> {
   private int lastId;
   @Nullable private Resolution<T> lastResolution;
 
+  /** A decoder failing the task when the provider throws ({@code FAIL_TASK}). */
+  public AvroRecordDecoder(
+      RecordModel<T> model,
+      @Nullable Schema writerSchema,
+      @Nullable SchemaProvider provider,
+      long maxCollectionItems) {
+    this(model, writerSchema, provider, Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES, maxCollectionItems);
+  }
+
   /**
    * @param model the records to produce (and the reader schema)
    * @param writerSchema the writer schema of plain binary data; null for the reader schema, ignored
    *     with a provider
    * @param provider the writer schemas of the Confluent wire format, or null for plain binary
+   * @param lookupFailures what an exception of the provider does
    * @param maxCollectionItems the most array/map items one record may hold
    * @throws IllegalArgumentException if plain data's writer schema cannot be read with the reader
    *     schema
@@ -45,9 +59,11 @@ public final class AvroRecordDecoder<T extends IndexedRecord> {
       RecordModel<T> model,
       @Nullable Schema writerSchema,
       @Nullable SchemaProvider provider,
+      SchemaLookupFailures lookupFailures,
       long maxCollectionItems) {
     this.model = model;
     this.provider = provider;
+    this.lookupFailures = lookupFailures;
     this.decoder = new BoundedBinaryDecoder(maxCollectionItems);
     if (provider == null) {
       Schema writer = writerSchema != null ? writerSchema : model.schema();
@@ -71,6 +87,8 @@ public final class AvroRecordDecoder<T extends IndexedRecord> {
    * Decodes {@code payload} into a new record.
    *
    * @throws AvroFormatException when the payload is not one record the reader schema can read
+   * @throws dev.etlkit.operators.internal.InfrastructureFailure when the provider throws (with
+   *     {@code FAIL_TASK}, or interrupted)
    */
   public T decode(byte[] payload) throws AvroFormatException {
     Resolution<T> resolution;
@@ -126,20 +144,7 @@ public final class AvroRecordDecoder<T extends IndexedRecord> {
 
   /** A resolution to remember for {@code id}; throws (and remembers nothing) when unknown. */
   private Resolution<T> lookUp(int id) throws AvroFormatException {
-    Schema writer;
-    try {
-      writer = provider.schemaById(id);
-    } catch (Exception e) {
-      AvroFormatException failed =
-          new AvroFormatException(
-              "schema provider failed to look up writer schema id "
-                  + id
-                  + " ("
-                  + e.getClass().getName()
-                  + ")");
-      failed.setStackTrace(e.getStackTrace());
-      throw failed;
-    }
+    Schema writer = SchemaLookups.schemaById(provider, id, lookupFailures, "");
     if (writer == null) {
       throw new AvroFormatException("unknown writer schema id " + id);
     }

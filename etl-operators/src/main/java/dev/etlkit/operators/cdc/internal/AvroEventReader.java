@@ -12,10 +12,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.avro.internal.AvroErrors;
 import dev.etlkit.operators.avro.internal.BoundedBinaryDecoder;
 import dev.etlkit.operators.avro.internal.ConfluentWireFormat;
+import dev.etlkit.operators.avro.internal.SchemaLookups;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -45,20 +47,27 @@ import org.apache.avro.generic.IndexedRecord;
  *
  * <p>Each schema id is looked up once (misses are asked again, as {@link SchemaProvider} says);
  * data is read with its writer schema, so any table schema decodes. Every error is an {@link
- * AvroFormatException} whose message never holds payload values. Not thread-safe.
+ * AvroFormatException} whose message never holds payload values, except a failed lookup under
+ * {@link SchemaLookupFailures#FAIL_TASK} (see {@link SchemaLookups}). Not thread-safe.
  */
 final class AvroEventReader implements EventReader {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
   private final SchemaProvider provider;
+  private final SchemaLookupFailures lookupFailures;
   private final JsonReadLimits limits;
   private final BoundedBinaryDecoder decoder;
   private final GenericData data = new GenericData(); // no conversions: raw logical values
   private final HashMap<Integer, Writer> writers = new HashMap<>();
 
-  AvroEventReader(SchemaProvider provider, JsonReadLimits limits, long maxCollectionItems) {
+  AvroEventReader(
+      SchemaProvider provider,
+      SchemaLookupFailures lookupFailures,
+      JsonReadLimits limits,
+      long maxCollectionItems) {
     this.provider = provider;
+    this.lookupFailures = lookupFailures;
     this.limits = limits;
     this.decoder = new BoundedBinaryDecoder(maxCollectionItems);
   }
@@ -130,21 +139,7 @@ final class AvroEventReader implements EventReader {
     if (known != null) {
       return known;
     }
-    Schema schema;
-    try {
-      schema = provider.schemaById(id);
-    } catch (Exception e) {
-      AvroFormatException failed =
-          new AvroFormatException(
-              what
-                  + ": schema provider failed to look up writer schema id "
-                  + id
-                  + " ("
-                  + e.getClass().getName()
-                  + ")");
-      failed.setStackTrace(e.getStackTrace());
-      throw failed;
-    }
+    Schema schema = SchemaLookups.schemaById(provider, id, lookupFailures, what + ": ");
     if (schema == null) {
       throw new AvroFormatException(what + ": unknown writer schema id " + id);
     }

@@ -90,7 +90,10 @@ public final class DebeziumDecoder<T> {
         settings.avroSchemas == null
             ? new JsonReader()
             : new AvroEventReader(
-                settings.avroSchemas, limits, DecoderSettings.AVRO_MAX_COLLECTION_ITEMS);
+                settings.avroSchemas,
+                settings.schemaLookupFailures,
+                limits,
+                DecoderSettings.AVRO_MAX_COLLECTION_ITEMS);
   }
 
   /**

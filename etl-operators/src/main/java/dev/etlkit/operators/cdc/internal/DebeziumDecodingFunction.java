@@ -3,6 +3,7 @@ package dev.etlkit.operators.cdc.internal;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.operators.PayloadInput;
+import dev.etlkit.operators.avro.internal.SchemaLookups;
 import dev.etlkit.operators.internal.DecodingFunction;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -34,7 +35,7 @@ public final class DebeziumDecodingFunction<I, T> extends DecodingFunction<I, Ch
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
     if (settings.avroSchemas != null) {
-      settings.avroSchemas.open();
+      SchemaLookups.open(settings.avroSchemas, errors.step());
     }
     decoder = new DebeziumDecoder<>(settings);
     kinds = DebeziumMetrics.register(getRuntimeContext().getMetricGroup(), errors.step());

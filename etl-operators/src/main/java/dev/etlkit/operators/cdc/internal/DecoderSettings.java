@@ -2,6 +2,7 @@ package dev.etlkit.operators.cdc.internal;
 
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.Avro;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.Debezium;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
@@ -33,6 +34,9 @@ public final class DecoderSettings<T> implements Serializable {
   /** Where the writer schemas of Avro records come from; null: records are JSON. */
   @Nullable final SchemaProvider avroSchemas;
 
+  /** What an exception of {@link #avroSchemas} does. */
+  final SchemaLookupFailures schemaLookupFailures;
+
   /** The most array and map items one Avro value or key may hold (as {@code Avro.decode}). */
   static final long AVRO_MAX_COLLECTION_ITEMS = Avro.DEFAULT_MAX_COLLECTION_ITEMS;
 
@@ -54,7 +58,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadataFields,
         metadata,
         new UnavailableValue(Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER),
-        null);
+        null,
+        Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES);
   }
 
   private DecoderSettings(
@@ -66,9 +71,12 @@ public final class DecoderSettings<T> implements Serializable {
       String[] metadataFields,
       Metadata[] metadata,
       @Nullable UnavailableValue unavailableValue,
-      @Nullable SchemaProvider avroSchemas) {
+      @Nullable SchemaProvider avroSchemas,
+      SchemaLookupFailures schemaLookupFailures) {
     this.unavailableValue = unavailableValue;
     this.avroSchemas = avroSchemas;
+    this.schemaLookupFailures =
+        Objects.requireNonNull(schemaLookupFailures, "schemaLookupFailures");
     this.rowType = Objects.requireNonNull(rowType, "rowType");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.tombstones = Objects.requireNonNull(tombstones, "tombstones");
@@ -115,7 +123,23 @@ public final class DecoderSettings<T> implements Serializable {
         metadataFields,
         metadata,
         unavailableValue,
-        schemas);
+        schemas,
+        schemaLookupFailures);
+  }
+
+  /** What an exception of the Avro schema provider does. */
+  public DecoderSettings<T> withSchemaLookupFailures(SchemaLookupFailures handling) {
+    return new DecoderSettings<>(
+        rowType,
+        limits,
+        tombstones,
+        truncates,
+        timePrecision,
+        metadataFields,
+        metadata,
+        unavailableValue,
+        avroSchemas,
+        handling);
   }
 
   /** Dead-letters updates holding {@code placeholder}; null binds it as it is. */
@@ -129,7 +153,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadataFields,
         metadata,
         placeholder,
-        avroSchemas);
+        avroSchemas,
+        schemaLookupFailures);
   }
 
   public DecoderSettings<T> withTombstones(Tombstones handling) {
@@ -142,7 +167,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadataFields,
         metadata,
         unavailableValue,
-        avroSchemas);
+        avroSchemas,
+        schemaLookupFailures);
   }
 
   public DecoderSettings<T> withTruncates(Truncates handling) {
@@ -155,7 +181,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadataFields,
         metadata,
         unavailableValue,
-        avroSchemas);
+        avroSchemas,
+        schemaLookupFailures);
   }
 
   public DecoderSettings<T> withTimePrecision(ChronoUnit unit) {
@@ -168,7 +195,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadataFields,
         metadata,
         unavailableValue,
-        avroSchemas);
+        avroSchemas,
+        schemaLookupFailures);
   }
 
   public DecoderSettings<T> withLimits(JsonReadLimits readLimits) {
@@ -181,7 +209,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadataFields,
         metadata,
         unavailableValue,
-        avroSchemas);
+        avroSchemas,
+        schemaLookupFailures);
   }
 
   public DecoderSettings<T> withMetadataField(String field, Metadata kind) {
@@ -198,6 +227,7 @@ public final class DecoderSettings<T> implements Serializable {
         fields,
         kinds,
         unavailableValue,
-        avroSchemas);
+        avroSchemas,
+        schemaLookupFailures);
   }
 }

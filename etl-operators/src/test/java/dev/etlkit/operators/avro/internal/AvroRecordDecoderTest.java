@@ -12,7 +12,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.avro.AvroFixtures;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
+import dev.etlkit.operators.internal.InfrastructureFailure;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -285,8 +287,19 @@ class AvroRecordDecoderTest {
     assertThat(lookups).hasValue(1);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(SchemaLookupFailures.class)
+  void decode_unknownId_isRejectedWhateverTheLookupFailures(SchemaLookupFailures failures) {
+    AvroRecordDecoder<GenericRecord> decoder =
+        new AvroRecordDecoder<>(V2, null, SchemaProvider.of(java.util.Map.of()), failures, 1000);
+
+    assertThatThrownBy(() -> decoder.decode(confluent(1, binary(orderV1("a", "1.00")))))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("unknown writer schema id 1");
+  }
+
   @Test
-  void decode_providerThatThrows_isRejectedWithoutItsMessage() {
+  void decode_providerThatThrows_isAnInfrastructureFailureWithoutItsMessage() {
     SchemaProvider broken =
         id -> {
           throw new IllegalStateException("https://user:password@registry failed");
@@ -294,6 +307,23 @@ class AvroRecordDecoderTest {
 
     assertThatThrownBy(
             () -> confluentDecoder(broken).decode(confluent(1, binary(orderV1("a", "1.00")))))
+        .isInstanceOf(InfrastructureFailure.class)
+        .hasMessage(
+            "schema provider failed to look up writer schema id 1"
+                + " (java.lang.IllegalStateException)")
+        .hasNoCause();
+  }
+
+  @Test
+  void decode_providerThatThrows_withDeadLetter_isRejectedWithoutItsMessage() {
+    SchemaProvider broken =
+        id -> {
+          throw new IllegalStateException("https://user:password@registry failed");
+        };
+    AvroRecordDecoder<GenericRecord> decoder =
+        new AvroRecordDecoder<>(V2, null, broken, SchemaLookupFailures.DEAD_LETTER, 1000);
+
+    assertThatThrownBy(() -> decoder.decode(confluent(1, binary(orderV1("a", "1.00")))))
         .isInstanceOf(AvroFormatException.class)
         .hasMessage(
             "schema provider failed to look up writer schema id 1"
