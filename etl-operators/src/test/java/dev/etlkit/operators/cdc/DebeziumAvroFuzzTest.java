@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * valid events, cut or patched). For every input: changes, exactly one dead letter, or a counted
  * skip; never an exception, never a hang.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(
+    value = 60,
+    unit = TimeUnit.SECONDS) // per corpus input; a fuzzing run stops at maxDuration
 class DebeziumAvroFuzzTest {
 
   private static final byte[] VALUE_HEADER = {0, 0, 0, 0, 1};
@@ -50,14 +52,14 @@ class DebeziumAvroFuzzTest {
   }
 
   /** Any bytes as the Avro body of a value, with a valid key. */
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "30s")
   void value(byte[] body) throws Exception {
     byte[] key = DebeziumAvroTest.postgresEvents().get(1).avroKey();
     check(new RawRecord(key, withHeader(VALUE_HEADER, body), "items/0@1", 5L));
   }
 
   /** Any bytes as the Avro body of a key, of a tombstone and of a delete without a before-image. */
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "30s")
   void key(byte[] body) throws Exception {
     byte[] key = withHeader(KEY_HEADER, body);
     check(new RawRecord(key, null, "items/0@2", 5L));
