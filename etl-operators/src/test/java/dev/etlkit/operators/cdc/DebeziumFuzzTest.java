@@ -43,13 +43,13 @@ class DebeziumFuzzTest {
   }
 
   /** Any bytes as the value of a record with a valid key (Order rows: dates, decimals, ...). */
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "30s")
   void value(byte[] value) throws Exception {
     check(new RawRecord("{\"id\":1}".getBytes(UTF_8), value, "orders/0@1", 5L));
   }
 
   /** Any bytes as the key, of a tombstone and of a delete without a before-image. */
-  @FuzzTest(maxDuration = "60s")
+  @FuzzTest(maxDuration = "30s")
   void key(byte[] key) throws Exception {
     check(new RawRecord(key, null, "orders/0@2", 5L));
     check(new RawRecord(key, "{\"op\":\"d\",\"before\":null}".getBytes(UTF_8), "orders/0@3", 5L));
