@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.etlkit.core.EtlException;
+import java.nio.channels.ClosedByInterruptException;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -98,6 +99,64 @@ class LookupInterruptTest {
       Thread.interrupted();
       h.release();
     }
+  }
+
+  @Test
+  void keySelectorInterruptWrapped_isNoDeadLetter_theTaskSeesTheInterrupt() throws Exception {
+    // What blocking code that may not throw an InterruptedException does: wrap it, clearing the
+    // flag.
+    AsyncStepHarness<String, String> h =
+        harness(
+            order -> {
+              throw new IllegalStateException(
+                  "lookup of the key failed", new InterruptedException("cancelled while waiting"));
+            },
+            FakeLookup.manual(),
+            (order, customer, status) -> order);
+    try {
+      assertInterrupted(h, () -> h.process("o1:c-1"), IllegalStateException.class);
+    } finally {
+      Thread.interrupted();
+      h.release();
+    }
+  }
+
+  @Test
+  void combinerFailingWithTheFlagSet_isNoDeadLetter_theTaskSeesTheInterrupt() throws Exception {
+    // As an interrupted NIO channel leaves it: the flag set, a ClosedByInterruptException thrown.
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable().put("c-1", "Anna");
+    AsyncStepHarness<String, String> h =
+        harness(
+            CUSTOMER_ID,
+            lookup,
+            (order, customer, status) -> {
+              if (status == LookupStatus.HIT) {
+                Thread.currentThread().interrupt();
+                throw new ClosedByInterruptException();
+              }
+              return order + "=" + customer;
+            });
+    try {
+      h.process("o1:c-1");
+      assertInterrupted(
+          h,
+          () -> h.process("o2:c-1"),
+          ClosedByInterruptException.class); // a cache hit, on the task thread
+    } finally {
+      Thread.interrupted();
+      h.release();
+    }
+  }
+
+  private static void assertInterrupted(
+      AsyncStepHarness<String, String> h, ThrowingCallable run, Class<?> causeClass) {
+    Throwable thrown = catchThrowable(run);
+    boolean interrupted = Thread.interrupted(); // read and clear the flag before asserting
+
+    assertThat(thrown).isInstanceOf(EtlException.class).hasMessage(MESSAGE);
+    assertThat(thrown.getCause()).isInstanceOf(causeClass);
+    assertThat(interrupted).as("interrupt flag restored").isTrue();
+    assertThat(h.deadLetters()).as("dead letters").isEmpty();
   }
 
   private static void assertInterrupted(AsyncStepHarness<String, String> h, ThrowingCallable run) {

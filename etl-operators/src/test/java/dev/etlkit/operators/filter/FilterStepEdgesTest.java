@@ -2,9 +2,11 @@ package dev.etlkit.operators.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlException;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.core.SplitStreams;
@@ -106,6 +108,35 @@ class FilterStepEdgesTest {
       RecordAccounting.StepCounts counts = StepHarness.counts(h, "readings", "positive");
       assertThat(counts.deadLettered()).isEqualTo(1);
       assertThat(counts.isBalanced()).isTrue();
+    }
+  }
+
+  @Test
+  void route_predicateInterruptWrapped_isNoDeadLetter_theTaskSeesTheInterrupt() throws Exception {
+    // What blocking code that may not throw an InterruptedException does: wrap it, clearing the
+    // flag.
+    SplitStreams<Reading> routes =
+        readings()
+            .split(
+                Route.<Reading>by("sign")
+                    .to(
+                        "positive",
+                        r -> {
+                          throw new IllegalStateException(
+                              "rule service", new InterruptedException("cancelled"));
+                        })
+                    .otherwise("rest"));
+    try (OneInputStreamOperatorTestHarness<Reading, Reading> h =
+        StepHarness.of(routes.get("positive").toDataStream())) {
+      Throwable thrown = catchThrowable(() -> h.processElement(new Reading("s1", 1.5), 1L));
+      boolean interrupted = Thread.interrupted(); // read and clear the flag before asserting
+
+      assertThat(thrown)
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("interrupted")
+          .hasRootCauseInstanceOf(InterruptedException.class);
+      assertThat(interrupted).as("interrupt flag restored").isTrue();
+      assertThat(StepHarness.deadLetters(h)).isEmpty();
     }
   }
 
