@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.internal.EventTimes;
+import dev.etlkit.core.internal.TaskInterrupts;
 import java.io.Serializable;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -145,8 +146,11 @@ public final class ErrorHandler implements Serializable {
    * @param sourcePosition where it came from, if known (see the class comment), else null
    * @param nowMillis the current processing time
    * @return the dead letter to emit on {@link DeadLetter#OUTPUT_TAG}
-   * @throws EtlException when the policy fails the job, and for an {@link InterruptedException}
-   *     (the task is being cancelled: not a bad record), after restoring the interrupt flag
+   * @throws EtlException when the policy fails the job, and when the task is being cancelled (not a
+   *     bad record), after restoring the interrupt flag: {@code error} is or wraps an {@link
+   *     InterruptedException}, or the thread's interrupt flag is set. Call it on the task thread;
+   *     an {@code InterruptedException} of another thread (a client's I/O thread) is not the
+   *     task's: reject its error as an exception of your own without it among the causes
    */
   public DeadLetter reject(
       Throwable error,
@@ -168,10 +172,9 @@ public final class ErrorHandler implements Serializable {
     if (metrics == null) {
       throw new IllegalStateException("ErrorHandler of " + step + " used before open()");
     }
-    if (error instanceof InterruptedException) {
+    if (TaskInterrupts.interrupted(error)) {
       // The task is being cancelled, not fed a bad record: keep the flag and let the task end.
-      Thread.currentThread().interrupt();
-      throw new EtlException(step, "interrupted while processing a record", error);
+      throw TaskInterrupts.failure(step, error);
     }
     errors++;
     if (policy.isExceeded(errors, inputs())) {

@@ -2,7 +2,6 @@ package dev.etlkit.core.internal;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
-import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepMetrics;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
@@ -32,9 +31,6 @@ abstract class UserFunctionStepFunction<I, O, F extends Function> extends Proces
     implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
 
-  /** How deep {@link #interrupted} looks into a cause chain. */
-  private static final int MAX_CAUSES = 32;
-
   protected final F function;
   private final ErrorHandler errors;
   protected transient StepMetrics metrics;
@@ -63,15 +59,10 @@ abstract class UserFunctionStepFunction<I, O, F extends Function> extends Proces
   }
 
   /**
-   * Emits the dead letter of {@code value} (or fails, per the step's error policy); fails the task
-   * instead if the function was interrupted.
+   * Emits the dead letter of {@code value} (or fails, per the step's error policy); {@link
+   * ErrorHandler#reject} fails the task instead if the function was interrupted.
    */
   protected final void reject(Exception error, I value, Context ctx) {
-    if (interrupted(error)) {
-      // The task is being cancelled, not fed a bad record: keep the flag and let the task end.
-      Thread.currentThread().interrupt();
-      throw new EtlException(errors.step(), "interrupted while processing a record", error);
-    }
     ctx.output(
         DeadLetter.OUTPUT_TAG,
         errors.reject(
@@ -80,26 +71,6 @@ abstract class UserFunctionStepFunction<I, O, F extends Function> extends Proces
             ctx.timestamp(),
             SourcePositions.of(value),
             ctx.timerService().currentProcessingTime()));
-  }
-
-  /**
-   * Whether the function failed because the task thread was interrupted: the interrupt flag is
-   * still set (as an interrupted NIO channel leaves it), or an {@link InterruptedException} is the
-   * error or one of its causes (blocking code that may not throw it wraps it, clearing the flag).
-   * The function runs on the task thread, which Flink interrupts only to cancel the task.
-   */
-  private static boolean interrupted(Throwable error) {
-    if (Thread.currentThread().isInterrupted()) {
-      return true;
-    }
-    // A bounded walk: a cause chain may loop.
-    Throwable t = error;
-    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
-      if (t instanceof InterruptedException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override

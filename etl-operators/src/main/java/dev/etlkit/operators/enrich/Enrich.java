@@ -74,9 +74,9 @@ import org.apache.flink.types.Either;
  *   <li><b>Status</b>: the combiner learns how each value was found ({@link LookupStatus}); put it
  *       into the output when downstream needs to know.
  *   <li>A key selector or combiner that throws (or returns null), or a key whose {@code hashCode}
- *       throws, dead-letters the record per the step's {@link ErrorPolicy}; an {@link
- *       InterruptedException} instead restores the interrupt flag and fails the task with an {@code
- *       EtlException}.
+ *       throws, dead-letters the record per the step's {@link ErrorPolicy}; an interrupted one (an
+ *       {@link InterruptedException} thrown or among the causes, or the interrupt flag set) instead
+ *       restores the interrupt flag and fails the task with an {@code EtlException}.
  * </ul>
  */
 @PublicEvolving

@@ -10,8 +10,9 @@ import org.apache.flink.annotation.PublicEvolving;
  * fallback stood in. Return a new object; do not modify the input.
  *
  * <p>An exception or a null result turns the record into a dead letter (per the step's {@link
- * dev.etlkit.core.ErrorPolicy}); an {@link InterruptedException} (the task is being cancelled) does
- * not: the step restores the interrupt flag and fails the task with an {@code EtlException}.
+ * dev.etlkit.core.ErrorPolicy}); an {@link InterruptedException} (the task is being cancelled),
+ * thrown or among the causes, or a failure with the interrupt flag set, does not: the step restores
+ * the interrupt flag and fails the task with an {@code EtlException}.
  *
  * <p>Do not modify the looked-up value either: the cache hands the same object to every record of
  * its key. Putting it, or a part of it, into the output is safe: with Flink's object reuse on, the

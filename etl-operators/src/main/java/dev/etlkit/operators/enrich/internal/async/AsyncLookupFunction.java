@@ -5,6 +5,7 @@ import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.SourcePositions;
+import dev.etlkit.core.internal.TaskInterrupts;
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupCombiner;
 import dev.etlkit.operators.enrich.LookupContext;
@@ -37,8 +38,9 @@ import org.apache.flink.types.Either;
  * exceptionally, so a lookup failure never fails the job. Three things fail the task instead, as in
  * every etlkit step: an {@link Error} thrown by the lookup or completing its future (rethrown when
  * the record's output is made, or by {@link #throwUnreported} when no record carries it), and an
- * {@link InterruptedException} from the key selector or the combiner (the task is being cancelled:
- * the interrupt flag is restored and an {@link EtlException} thrown, nothing is dead-lettered).
+ * interrupted key selector or combiner (an {@link InterruptedException} thrown or among the causes,
+ * or the interrupt flag set: the task is being cancelled, so the flag is restored and an {@link
+ * EtlException} thrown, nothing is dead-lettered).
  *
  * <p>The records given to the engine are kept by the {@code ResultFuture} Flink gave each one,
  * which is the one {@link #timeout} names the record by, so a step timeout finds its record in
@@ -152,9 +154,8 @@ public final class AsyncLookupFunction<I, K, V, O>
     forgetCacheMiss();
     try {
       key = keyOf(input);
-    } catch (InterruptedException e) {
-      throw interrupted(e);
     } catch (Exception e) {
+      throwIfInterrupted(e);
       record.reject(e, 1);
       return;
     }
@@ -208,9 +209,11 @@ public final class AsyncLookupFunction<I, K, V, O>
    * not bad. Restores the interrupt flag and returns what to fail the task with, as {@link
    * dev.etlkit.core.ErrorHandler#reject} does for other steps.
    */
-  private EtlException interrupted(InterruptedException e) {
-    Thread.currentThread().interrupt();
-    return new EtlException(step, "interrupted while processing a record", e);
+  /** Fails the task if {@code error} of code run on the task thread means it is being cancelled. */
+  private void throwIfInterrupted(Exception error) {
+    if (TaskInterrupts.interrupted(error)) {
+      throw TaskInterrupts.failure(step, error);
+    }
   }
 
   /**
@@ -269,9 +272,8 @@ public final class AsyncLookupFunction<I, K, V, O>
     K key;
     try {
       key = keyOf(input);
-    } catch (InterruptedException e) {
-      throw interrupted(e);
     } catch (Exception e) {
+      throwIfInterrupted(e);
       return Either.Right(deadLetter(input, e, 1));
     }
     Object hit;
@@ -291,9 +293,8 @@ public final class AsyncLookupFunction<I, K, V, O>
     O out;
     try {
       out = combiner.combine(input, value, status);
-    } catch (InterruptedException e) {
-      throw interrupted(e);
     } catch (Exception e) {
+      throwIfInterrupted(e);
       return Either.Right(deadLetter(input, e, 0));
     }
     if (out == null) {
@@ -342,9 +343,8 @@ public final class AsyncLookupFunction<I, K, V, O>
         throw new NullPointerException("the lookup combiner returned null");
       }
       return Either.Left(out);
-    } catch (InterruptedException e) {
-      throw interrupted(e);
     } catch (Exception e) {
+      throwIfInterrupted(e);
       return Either.Right(deadLetter(input, e, attempts));
     }
   }
