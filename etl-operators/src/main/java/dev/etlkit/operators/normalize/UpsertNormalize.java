@@ -193,7 +193,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    *
    * @param project the part of a row to keep
    * @param projectedType its Flink type; must not be a generic (Kryo) type
-   * @param retraction builds the value of {@code -U} and {@code -D} records from the kept part
+   * @param retraction builds the value of {@code -U} and {@code -D} records from the kept part. A
+   *     change for which either function throws or returns null, or a Flink {@code Tuple} with a
+   *     null field (which Flink's tuple serializer cannot write), is a dead letter
    * @throws IllegalArgumentException if {@code projectedType} is generic, or a function implements
    *     one of Flink's checkpoint interfaces ({@code CheckpointedFunction}, {@code
    *     ListCheckpointed}, {@code CheckpointListener}): both are plain functions of a row, called

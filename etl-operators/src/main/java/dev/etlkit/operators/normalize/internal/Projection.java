@@ -1,6 +1,7 @@
 package dev.etlkit.operators.normalize.internal;
 
 import dev.etlkit.core.internal.FunctionLifecycle;
+import dev.etlkit.operators.internal.KeyCheck;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -52,20 +53,38 @@ public final class Projection<T, P> implements Serializable {
     return project == (Object) retraction ? List.of(project) : List.of(project, retraction);
   }
 
-  /** The part of {@code row} to keep; never null. */
+  /** The part of {@code row} to keep; never null, nor a tuple with a null field. */
   P project(T row) throws Exception {
     P projected = project.map(row);
     if (projected == null) {
       throw new NullPointerException("state projection returned null");
     }
-    return projected;
+    return requireWritable(projected, "state projection");
   }
 
-  /** The value of a retraction of the kept part; never null. */
+  /** The value of a retraction of the kept part; never null, nor a tuple with a null field. */
   T retraction(P projected) throws Exception {
     T value = retraction.map(projected);
     if (value == null) {
       throw new NullPointerException("retraction function returned null");
+    }
+    return requireWritable(value, "retraction function");
+  }
+
+  /**
+   * {@code value}, unless it is a Flink {@code Tuple} with a null field (nested tuples included),
+   * which Flink's tuple serializer cannot write: kept in state it would fail RocksDB at once and
+   * the heap at the next checkpoint, emitted it would fail where it is shipped, each time the job
+   * restarts. Such a change is a dead letter instead, as a tuple key with a null field is.
+   */
+  private static <X> X requireWritable(X value, String function) {
+    String field = KeyCheck.nullField(value);
+    if (field != null) {
+      throw new IllegalArgumentException(
+          function
+              + " returned a tuple whose field "
+              + field
+              + " is null, which Flink's tuple serializer cannot write");
     }
     return value;
   }
