@@ -2,10 +2,13 @@ package dev.etlkit.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.JobExecutionResult;
 
@@ -20,6 +23,11 @@ import org.apache.flink.api.common.JobExecutionResult;
  * RecordAccounting accounting = RecordAccounting.of(result);
  * System.out.println(accounting.toTable());
  * }</pre>
+ *
+ * <p>A step without counts in the result (a name typo, or a step whose tasks a failover restored as
+ * finished) is simply not there, and {@link #isBalanced()} checks only the steps that are. Name the
+ * pipelines you built, with {@link #of(JobExecutionResult, EtlPipeline...)}, to have such steps
+ * listed ({@link #missingSteps()}) and counted against {@link #isBalanced()}.
  */
 @PublicEvolving
 public final class RecordAccounting {
@@ -114,14 +122,55 @@ public final class RecordAccounting {
   }
 
   private final List<StepCounts> steps;
+  private final List<String> missingSteps;
 
-  private RecordAccounting(List<StepCounts> steps) {
+  private RecordAccounting(List<StepCounts> steps, List<String> missingSteps) {
     this.steps = Collections.unmodifiableList(steps);
+    this.missingSteps = List.copyOf(missingSteps);
   }
 
   /** Reads the accounting of every etlkit step from a finished job's accumulators. */
   public static RecordAccounting of(JobExecutionResult result) {
     return of(result.getAllAccumulatorResults());
+  }
+
+  /**
+   * Reads the accounting of a finished job and checks that every step of {@code pipelines} has
+   * counts in it: the ones that do not are its {@link #missingSteps()}, and make {@link
+   * #isBalanced()} false, since what they did with their records is unknown. Pass the pipelines the
+   * job was built from ({@link EtlStream#pipeline()}).
+   *
+   * @throws IllegalArgumentException if no pipeline is given, or two have the same name
+   */
+  public static RecordAccounting of(JobExecutionResult result, EtlPipeline... pipelines) {
+    return of(result.getAllAccumulatorResults(), pipelines);
+  }
+
+  /**
+   * Like {@link #of(JobExecutionResult, EtlPipeline...)}, from accumulator results (name to value).
+   */
+  public static RecordAccounting of(Map<String, Object> accumulators, EtlPipeline... pipelines) {
+    Objects.requireNonNull(pipelines, "pipelines");
+    if (pipelines.length == 0) {
+      throw new IllegalArgumentException(
+          "no pipelines given: use of(result) to read the counts without checking for steps");
+    }
+    RecordAccounting read = of(accumulators);
+    Set<String> names = new HashSet<>();
+    List<String> missing = new ArrayList<>();
+    for (EtlPipeline pipeline : pipelines) {
+      Objects.requireNonNull(pipeline, "pipeline");
+      if (!names.add(pipeline.name())) {
+        throw new IllegalArgumentException(
+            "pipeline '" + pipeline.name() + "' given twice (or two pipelines of that name)");
+      }
+      for (String step : pipeline.stepNames()) {
+        if (read.find(pipeline.name(), step) == null) {
+          missing.add(pipeline.name() + "/" + step);
+        }
+      }
+    }
+    return new RecordAccounting(read.steps, missing);
   }
 
   /** Reads the accounting from accumulator results (name to value). */
@@ -161,11 +210,22 @@ public final class RecordAccounting {
               c.getOrDefault(StepMetrics.RECORDS_DEAD_LETTERED, 0L),
               c.getOrDefault(StepMetrics.RECORDS_EMITTED, 0L)));
     }
-    return new RecordAccounting(steps);
+    return new RecordAccounting(steps, List.of());
   }
 
+  /** The counts of every step that has counts in the result, sorted by pipeline and step. */
   public List<StepCounts> steps() {
     return steps;
+  }
+
+  /**
+   * The steps of the pipelines given to {@link #of(JobExecutionResult, EtlPipeline...)} that have
+   * no counts in the result, as {@code "<pipeline>/<step>"} in the pipelines' order; empty when no
+   * pipelines were given. A step is missing when it never ran in the job (its stream was not part
+   * of the job graph), or when a failover restored all its tasks as finished (see {@link #step}).
+   */
+  public List<String> missingSteps() {
+    return missingSteps;
   }
 
   /**
@@ -177,10 +237,9 @@ public final class RecordAccounting {
    *     attempt has no counters of it)
    */
   public StepCounts step(String pipeline, String step) {
-    for (StepCounts c : steps) {
-      if (c.pipeline().equals(pipeline) && c.step().equals(step)) {
-        return c;
-      }
+    StepCounts counts = find(pipeline, step);
+    if (counts != null) {
+      return counts;
     }
     throw new IllegalArgumentException(
         "no accounting for step '"
@@ -191,8 +250,24 @@ public final class RecordAccounting {
             + " a failover restored, and were restored as finished, without counters");
   }
 
-  /** True when every step's identity holds. */
+  @Nullable
+  private StepCounts find(String pipeline, String step) {
+    for (StepCounts c : steps) {
+      if (c.pipeline().equals(pipeline) && c.step().equals(step)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * True when every step's identity holds, and no step of the pipelines given to {@link
+   * #of(JobExecutionResult, EtlPipeline...)} is {@linkplain #missingSteps() missing}.
+   */
   public boolean isBalanced() {
+    if (!missingSteps.isEmpty()) {
+      return false;
+    }
     for (StepCounts c : steps) {
       if (!c.isBalanced()) {
         return false;
@@ -201,7 +276,10 @@ public final class RecordAccounting {
     return true;
   }
 
-  /** A text table with one row per step and a "balanced" column. */
+  /**
+   * A text table with one row per step and a "balanced" column; a missing step has a row of its
+   * own, with "-" for its counts and "no counts" for balanced.
+   */
   public String toTable() {
     List<String[]> rows = new ArrayList<>();
     rows.add(
@@ -228,6 +306,21 @@ public final class RecordAccounting {
             Long.toString(c.deadLettered()),
             Long.toString(c.emitted()),
             c.isBalanced() ? "yes" : "NO"
+          });
+    }
+    for (String missing : missingSteps) {
+      int slash = missing.indexOf('/');
+      rows.add(
+          new String[] {
+            missing.substring(0, slash),
+            missing.substring(slash + 1),
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+            "no counts"
           });
     }
     return TextTable.render(rows);

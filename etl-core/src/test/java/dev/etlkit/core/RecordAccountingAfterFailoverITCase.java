@@ -109,6 +109,9 @@ class RecordAccountingAfterFailoverITCase {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no accounting for step 'short' of pipeline 'two'")
         .hasMessageContaining("restored as finished");
+    RecordAccounting checked = RecordAccounting.of(result, pipeline);
+    assertThat(checked.missingSteps()).containsExactly("two/short");
+    assertThat(checked.isBalanced()).as("the short step's records are unknown").isFalse();
   }
 
   /** Passes records on and notes when its task is done with the short input. */

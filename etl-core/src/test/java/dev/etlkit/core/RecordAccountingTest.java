@@ -3,7 +3,10 @@ package dev.etlkit.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 class RecordAccountingTest {
@@ -45,5 +48,57 @@ class RecordAccountingTest {
     assertThatThrownBy(() -> RecordAccounting.of(Map.of()).step("orders", "parse"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("no accounting for step 'parse' of pipeline 'orders': ");
+  }
+
+  private static final Map<String, Object> PARSE_ONLY =
+      Map.of(
+          "etlkit/orders/parse/recordsIn", 10L,
+          "etlkit/orders/parse/recordsOut", 10L,
+          "etlkit/orders/parse/recordsEmitted", 10L);
+
+  private static EtlPipeline orders() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    return Etl.from(env.fromData("1", "2"), "orders")
+        .apply(Steps.map("parse", Integer::parseInt, Types.INT))
+        .apply(Steps.filter("positive", (Integer i) -> i > 0))
+        .pipeline();
+  }
+
+  @Test
+  void of_withPipelines_listsTheStepsWithoutCounts_andIsNotBalanced() {
+    RecordAccounting accounting = RecordAccounting.of(PARSE_ONLY, orders());
+
+    assertThat(accounting.missingSteps()).containsExactly("orders/positive");
+    assertThat(accounting.step("orders", "parse").isBalanced()).isTrue();
+    assertThat(accounting.isBalanced()).as("a step's records unaccounted for").isFalse();
+    assertThat(accounting.toTable())
+        .containsPattern("(?m)^orders +\\| positive +\\| - .*\\| no counts$");
+    assertThat(RecordAccounting.of(PARSE_ONLY).isBalanced())
+        .as("without the pipelines, only the steps present are checked")
+        .isTrue();
+  }
+
+  @Test
+  void of_withPipelines_everyStepCounted_isBalanced() {
+    Map<String, Object> both = new HashMap<>(PARSE_ONLY);
+    both.put("etlkit/orders/positive/recordsIn", 10L);
+    both.put("etlkit/orders/positive/recordsOut", 7L);
+    both.put("etlkit/orders/positive/recordsFiltered", 3L);
+
+    RecordAccounting accounting = RecordAccounting.of(both, orders());
+
+    assertThat(accounting.missingSteps()).isEmpty();
+    assertThat(accounting.isBalanced()).isTrue();
+    assertThat(accounting.toTable()).doesNotContain("no counts");
+  }
+
+  @Test
+  void of_withPipelines_noneOrTheSameNameTwice_isRefused() {
+    assertThatThrownBy(() -> RecordAccounting.of(PARSE_ONLY, new EtlPipeline[0]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("no pipelines given");
+    assertThatThrownBy(() -> RecordAccounting.of(PARSE_ONLY, orders(), orders()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pipeline 'orders' given twice (or two pipelines of that name)");
   }
 }

@@ -2,6 +2,7 @@ package dev.etlkit.examples;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlPipeline;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.operators.cdc.Debezium;
@@ -141,6 +142,11 @@ public final class OrdersJob {
       EtlStream<EnrichedOrder> enrichedOrders,
       EtlStream<Change<Customer>> customers,
       EtlStream<Change<Scd2Row<Customer>>> customerDimension) {
+
+    /** Both pipelines: the orders' and the customers'. */
+    public EtlPipeline[] pipelines() {
+      return new EtlPipeline[] {revenue.pipeline(), customers.pipeline()};
+    }
 
     /** The state inventory of both pipelines, as tables. */
     public String stateInventory() {

@@ -74,7 +74,7 @@ public record OrdersRun(
       Future<List<DeadLetter>> deadLettersRead = readers.submit(() -> drain(deadLetters));
       // tag::read-accounting[]
       JobExecutionResult result = job.getJobExecutionResult().get();
-      RecordAccounting accounting = RecordAccounting.of(result);
+      RecordAccounting accounting = RecordAccounting.of(result, outputs.pipelines());
       // end::read-accounting[]
       return new OrdersRun(
           revenueRead.get(),

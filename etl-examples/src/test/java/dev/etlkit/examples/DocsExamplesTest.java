@@ -67,7 +67,7 @@ class DocsExamplesTest {
 
     // tag::check-accounting[]
     JobExecutionResult result = env.execute("orders");
-    RecordAccounting accounting = RecordAccounting.of(result);
+    RecordAccounting accounting = RecordAccounting.of(result, orders.pipeline());
     System.out.println(accounting.toTable());
     if (!accounting.isBalanced()) {
       throw new IllegalStateException("records went missing:\n" + accounting.toTable());

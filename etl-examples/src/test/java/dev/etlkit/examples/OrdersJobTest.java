@@ -136,6 +136,8 @@ class OrdersJobTest {
 
     RecordAccounting accounting = run.accounting();
     assertThat(accounting.isBalanced()).as(accounting.toTable()).isTrue();
+    assertThat(accounting.missingSteps()).as("every step of both pipelines reported").isEmpty();
+    assertThat(accounting.steps()).hasSize(12);
     assertThat(counts(accounting, "orders", "parse")).isEqualTo("in=29 out=25 f=0 dd=0 dl=4");
     assertThat(counts(accounting, "orders", "valid-time")).isEqualTo("in=25 out=25 f=0 dd=0 dl=0");
     assertThat(counts(accounting, "orders", "dedup")).isEqualTo("in=25 out=23 f=0 dd=2 dl=0");
