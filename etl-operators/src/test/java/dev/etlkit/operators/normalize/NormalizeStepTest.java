@@ -341,6 +341,13 @@ class NormalizeStepTest {
         .hasMessage("sampleRate must be in (0, 1], was 1.5");
     assertThatThrownBy(() -> check.withSampleRate(Double.NaN))
         .hasMessage("sampleRate must be in (0, 1], was NaN");
+    // positive, but below the sampling threshold's resolution: no key would ever be checked
+    assertThatThrownBy(() -> check.withSampleRate(Double.MIN_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "sampleRate must be at least 2^-53 (1.1102230246251565E-16): a smaller one checks no"
+                + " key, was 4.9E-324");
+    assertThat(check.withSampleRate(0x1p-53)).isNotNull();
     assertThatThrownBy(() -> check.withStateTtl(Duration.ofSeconds(-1)))
         .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-1S");
     assertThatThrownBy(() -> check.withStateTtl(Duration.ofNanos(500_000)))
