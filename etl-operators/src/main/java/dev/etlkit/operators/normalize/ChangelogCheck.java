@@ -71,6 +71,9 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
   /** Share of keys checked unless {@link #withSampleRate} says otherwise: all of them. */
   public static final double DEFAULT_SAMPLE_RATE = 1.0;
 
+  /** The smallest share of keys {@link #withSampleRate} takes: 2^-53. */
+  public static final double MIN_SAMPLE_RATE = 0x1p-53;
+
   private final String name;
   private final KeySelector<T, K> key;
   private final TypeInformation<K> keyType;
@@ -130,11 +133,19 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * Checks only this share of the keys, chosen deterministically by key hash (default {@value
    * #DEFAULT_SAMPLE_RATE}).
    *
-   * @param rate in (0, 1]
+   * @param rate in (0, 1], at least {@value #MIN_SAMPLE_RATE} (2^-53, the resolution of the key
+   *     hash the sample is drawn by: a smaller rate would check no key)
    */
   public ChangelogCheck<T, K> withSampleRate(double rate) {
     if (!(rate > 0.0 && rate <= 1.0)) {
       throw new IllegalArgumentException("sampleRate must be in (0, 1], was " + rate);
+    }
+    if (rate < MIN_SAMPLE_RATE) {
+      throw new IllegalArgumentException(
+          "sampleRate must be at least 2^-53 ("
+              + MIN_SAMPLE_RATE
+              + "): a smaller one checks no key, was "
+              + rate);
     }
     return new ChangelogCheck<>(name, key, keyType, full, rate, stateTtl, errorPolicy);
   }
