@@ -80,9 +80,10 @@ public interface RowMapping<T> extends Serializable {
    * TIME} and {@code TIMESTAMP(9)} in a table. Flink keeps a {@code TIME} to the millisecond, so
    * through {@link Changelogs#toTable} and back a {@code LocalTime} loses finer fractions.
    *
-   * <p>Enum and {@code UUID} fields, RAW columns as well, get {@code STRING} columns: the
-   * constant's name and the canonical form. Text that names no constant, or is no canonical UUID
-   * (either case of hex digits), fails {@code fromRow} naming the field, never the text.
+   * <p>Enum, {@code UUID}, {@code char} and {@code Character} fields, RAW columns as well, get
+   * {@code STRING} columns: the constant's name, the canonical form, the one character. Text that
+   * names no constant, is no canonical UUID (either case of hex digits), or is not one {@code char}
+   * long fails {@code fromRow} naming the field, never the text.
    *
    * @throws IllegalArgumentException if Flink does not see {@code type} as a POJO or record
    */

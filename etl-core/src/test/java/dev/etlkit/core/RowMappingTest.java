@@ -261,4 +261,36 @@ class RowMappingTest {
                   + " in its canonical form");
     }
   }
+
+  /** A record with a {@code char} and a {@code Character} field. */
+  public record Graded(String name, char grade, Character bonus) {}
+
+  @Test
+  void pojo_charFields_areTextColumnsOfOneChar_andComeBack() {
+    RowMapping<Graded> mapping = RowMapping.pojo(Graded.class);
+    Graded ada = new Graded("Ada", 'A', '+');
+
+    Row row = mapping.toRow(ada);
+
+    assertThat(mapping.rowType().getFieldNames()).containsExactly("bonus", "grade", "name");
+    assertThat(mapping.rowType().getFieldTypes())
+        .containsExactly(Types.STRING, Types.STRING, Types.STRING);
+    assertThat(row).isEqualTo(Row.of("+", "A", "Ada"));
+    assertThat(mapping.fromRow(row)).isEqualTo(ada);
+    assertThat(mapping.fromRow(Row.of(null, "B", "Bob"))).isEqualTo(new Graded("Bob", 'B', null));
+    assertThat(mapping.fromRow(Row.of('+', 'A', "Ada")))
+        .as("a row holding the chars themselves")
+        .isEqualTo(ada);
+    for (String notOneChar : new String[] {"", "AB", "\uD83D\uDE00"}) { // an emoji is two chars
+      assertThatThrownBy(() -> mapping.fromRow(Row.of("+", notOneChar, "Ada")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith(
+              "Cannot set field dev.etlkit.core.RowMappingTest$Graded.grade: the column is not"
+                  + " text of one char (it has ");
+    }
+    assertThatThrownBy(() -> mapping.fromRow(Row.of("+", null, "Ada")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("grade")
+        .hasMessageContaining("is null but");
+  }
 }

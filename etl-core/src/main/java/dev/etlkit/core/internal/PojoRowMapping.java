@@ -89,8 +89,9 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   /**
    * The column type of a field of type {@code fieldType}: Flink's POJO analysis types {@code
    * LocalDate}, {@code LocalTime} and {@code LocalDateTime} fields as generic types, RAW columns in
-   * a table; their columns get Flink's types for them, DATE, TIME and TIMESTAMP(9) in a table. Enum
-   * and {@code UUID} fields, RAW columns too, get text columns (see {@link #isText}).
+   * a table; their columns get Flink's types for them, DATE, TIME and TIMESTAMP(9) in a table.
+   * Enum, {@code UUID}, {@code char} and {@code Character} fields, RAW columns too, get text
+   * columns (see {@link #isText}).
    */
   private static TypeInformation<?> columnType(TypeInformation<?> fieldType) {
     if (isText(fieldType.getTypeClass())) {
@@ -106,12 +107,15 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
   }
 
   /**
-   * Whether a field of this class is a text column: an enum (its constant's name) or a {@code UUID}
-   * (its canonical form), which a table would otherwise see as RAW columns that no SQL function or
-   * sink takes.
+   * Whether a field of this class is a text column: an enum (its constant's name), a {@code UUID}
+   * (its canonical form) or a {@code char} (a text of that one character), which a table would
+   * otherwise see as RAW columns that no SQL function or sink takes.
    */
   private static boolean isText(Class<?> fieldClass) {
-    return fieldClass.isEnum() || fieldClass == UUID.class;
+    return fieldClass.isEnum()
+        || fieldClass == UUID.class
+        || fieldClass == char.class
+        || fieldClass == Character.class;
   }
 
   /** The mapping for {@code type}, which Flink must analyse as a POJO or a record. */
@@ -180,10 +184,21 @@ public final class PojoRowMapping<T> implements RowMapping<T> {
     return field instanceof Enum ? ((Enum<?>) field).name() : field.toString();
   }
 
-  /** The enum constant or {@code UUID} the text of column {@code i} names. */
+  /** The enum constant, {@code UUID} or {@code char} the text of column {@code i} names. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private Object fromText(int i, String text) {
     Class<?> type = fields[i].getType();
+    if (type == char.class || type == Character.class) {
+      if (text.length() != 1) {
+        throw new IllegalArgumentException(
+            "Cannot set field "
+                + describe(i)
+                + ": the column is not text of one char (it has "
+                + text.length()
+                + " UTF-16 units)");
+      }
+      return text.charAt(0);
+    }
     if (type.isEnum()) {
       try {
         return Enum.valueOf((Class<? extends Enum>) type, text);
