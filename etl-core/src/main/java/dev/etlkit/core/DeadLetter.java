@@ -420,10 +420,12 @@ public final class DeadLetter {
 
     /**
      * Keeps a record as the payload: {@code byte[]} as bytes, a {@link RawRecord} as its value's
-     * bytes (none for a tombstone; its {@code toString()} holds sizes only), anything else as its
-     * {@code toString} text. If the record's {@code toString} throws (a bad record often breaks it
-     * too) or returns null, the text is a note naming its class and what went wrong instead, so the
-     * dead letter still says what the record was.
+     * bytes (none for a tombstone; its {@code toString()} holds sizes only), another array as its
+     * elements ({@code [42, x]}, as {@link Arrays#deepToString} prints them: its own {@code
+     * toString} is an identity hash), anything else as its {@code toString} text. If the record's
+     * {@code toString} throws (a bad record often breaks it too) or returns null, the text is a
+     * note naming its class and what went wrong instead, so the dead letter still says what the
+     * record was.
      */
     public Builder payloadOf(@Nullable Object record) {
       if (record instanceof byte[]) {
@@ -436,12 +438,12 @@ public final class DeadLetter {
     }
 
     /**
-     * The record's text form; if its {@code toString} throws or returns null, a note naming its
-     * class and what went wrong instead.
+     * The record's text form (an array's elements); if its {@code toString} throws or returns null,
+     * a note naming its class and what went wrong instead.
      */
     static String textOf(Object record) {
       try {
-        String text = record.toString();
+        String text = record.getClass().isArray() ? arrayText(record) : record.toString();
         return text != null
             ? text
             : "<no text form: " + record.getClass().getName() + ".toString() returned null>";
@@ -453,6 +455,12 @@ public final class DeadLetter {
             + e.getClass().getName()
             + ">";
       }
+    }
+
+    /** An array's elements, nested and primitive arrays included, as Change prints its value. */
+    private static String arrayText(Object array) {
+      String wrapped = Arrays.deepToString(new Object[] {array});
+      return wrapped.substring(1, wrapped.length() - 1);
     }
 
     public Builder eventTime(@Nullable Long eventTime) {

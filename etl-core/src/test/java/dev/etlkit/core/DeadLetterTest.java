@@ -118,6 +118,19 @@ class DeadLetterTest {
   }
 
   @Test
+  void payloadOf_anArrayRecord_isItsElements_notItsIdentityHash() {
+    // A String[] row (a CSV line split into fields) printed as "[Ljava.lang.String;@6d06d69c":
+    // the dead letter said nothing of the record, and could not be replayed.
+    DeadLetter strings = letter().payloadOf(new String[] {"42", "x"}).build();
+    DeadLetter ints = letter().payloadOf(new int[] {1, 2}).build();
+    DeadLetter nested = letter().payloadOf(new Object[] {"a", new long[] {3L}}).build();
+
+    assertThat(strings.payloadText()).isEqualTo("[42, x]");
+    assertThat(ints.payloadText()).isEqualTo("[1, 2]");
+    assertThat(nested.payloadText()).isEqualTo("[a, [3]]");
+  }
+
+  @Test
   void payloadAsBytes_textPayload_isItsUtf8() {
     DeadLetter l = letter().payloadOf(new StringBuilder("Order[id=ö-1]")).build();
 

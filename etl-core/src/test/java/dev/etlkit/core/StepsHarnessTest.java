@@ -801,6 +801,21 @@ class StepsHarnessTest {
   }
 
   @Test
+  void map_throwingOnAnArrayRecord_deadLetterKeepsItsElements() throws Exception {
+    MapFunction<String[], Integer> sum =
+        fields -> Integer.parseInt(fields[0]) + Integer.parseInt(fields[1]);
+    try (OneInputStreamOperatorTestHarness<String[], Integer> h =
+        harness(new MapStepFunction<>(sum, new ErrorHandler(STEP, ErrorPolicy.deadLetter())))) {
+      h.processElement(new String[] {"1", "x"}, 10L);
+
+      assertThat(deadLetters(h))
+          .singleElement()
+          .extracting(DeadLetter::payloadText)
+          .isEqualTo("[1, x]");
+    }
+  }
+
+  @Test
   void map_throwingOnARawRecord_deadLetterKeepsItsSource() throws Exception {
     MapFunction<RawRecord, Integer> length =
         record -> Integer.parseInt(new String(record.value(), StandardCharsets.UTF_8));
