@@ -187,16 +187,17 @@ public final class KeyedHarness<K, I, O> {
    * pass the step's output:
    *
    * <pre>{@code
-   * DataStream<String> joined =
-   *     orders.keyBy(Order::customerId)
-   *         .connect(customers.keyBy(Customer::id))
-   *         .process(new EnrichOrders(), Types.STRING);
-   * KeyedHarness<Object, Either<Order, Customer>, String> enrich =
-   *     KeyedHarness.forTwoInputStream(joined, orders.getType(), customers.getType());
+   * DataStream<String> enriched =
+   *     orders.keyBy(ChangelogGenerator::stringKey, Types.STRING)
+   *         .connect(rows.keyBy(ChangelogGenerator::stringKey, Types.STRING))
+   *         .process(new Enrich(), Types.STRING);
+   * KeyedHarness<Object, Either<String, String>, String> enrich =
+   *     KeyedHarness.forTwoInputStream(enriched, Types.STRING, Types.STRING);
    *
-   * try (OperatorHarness<Either<Order, Customer>, String> harness = enrich.open()) {
-   *   harness.processElement(Either.Right(customer), 10);
-   *   harness.processElement(Either.Left(order), 11);
+   * try (OperatorHarness<Either<String, String>, String> harness = enrich.open()) {
+   *   harness.processElement(Either.Right("k1#v1"), 11);
+   *   harness.processElement(Either.Left("k1#o2"), 12);
+   *   assertThat(harness.output()).containsExactly("k1#o2 with k1#v1");
    * }
    * }</pre>
    *
@@ -219,8 +220,8 @@ public final class KeyedHarness<K, I, O> {
    * inputs advance together; a watermark not above the last one does not reach the operator's
    * {@code processWatermark}, as in a job. The two inputs cannot be advanced separately here (to
    * hold one input's watermark back, use Flink's {@code KeyedTwoInputStreamOperatorTestHarness}).
-   * The end of input ends both inputs. To hand over copies of the elements ({@link
-   * #withInputType}), give {@code Types.EITHER(firstInputType, secondInputType)}.
+   * To hand over copies of the elements ({@link #withInputType}), give {@code
+   * Types.EITHER(firstInputType, secondInputType)}.
    *
    * @param stepOutput a stream made by a two-input operator on two keyed streams (a keyed {@code
    *     TwoInputTransformation} whose operator comes from a {@code SimpleOperatorFactory} and
