@@ -2,6 +2,7 @@ package dev.etlkit.testkit;
 
 import dev.etlkit.testkit.internal.ForStBackends;
 import dev.etlkit.testkit.internal.KeyedStreamOperator;
+import dev.etlkit.testkit.internal.KeyedTwoInputStreamOperator;
 import dev.etlkit.testkit.internal.LocalDirectories;
 import dev.etlkit.testkit.internal.RecordingHarness;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
 
 /**
  * A recipe for keyed operator harnesses: which operator, how it is keyed, its output type, and the
@@ -164,7 +166,7 @@ public final class KeyedHarness<K, I, O> {
    * @param stepOutput a stream made by a one-input operator on a keyed stream (its transformation a
    *     keyed {@code OneInputTransformation} whose operator comes from a {@code
    *     SimpleOperatorFactory}, as {@code KeyedStream#process} and {@code KeyedStream#transform}
-   *     with an operator make it)
+   *     with an operator make it; for a two-input operator see {@link #forTwoInputStream})
    * @param inputType the type the operator reads: the type of the stream that was keyed
    * @throws IllegalArgumentException if the stream is not made by such an operator (a source, a
    *     {@code keyBy} alone, an operator on a stream that is not keyed, a two-input operator, an
@@ -174,6 +176,71 @@ public final class KeyedHarness<K, I, O> {
   public static <I, O> KeyedHarness<Object, I, O> forStream(
       DataStream<O> stepOutput, TypeInformation<I> inputType) {
     KeyedStreamOperator<I, O> found = KeyedStreamOperator.of(stepOutput, inputType);
+    return withDefaults(found::copy, found.keySelector(), found.keyType(), found.outputType());
+  }
+
+  /**
+   * Harnesses for the keyed two-input operator behind {@code stepOutput} (a join of two keyed
+   * streams, such as the one a {@code DimensionJoin} step adds), as the job graph holds it, with
+   * both inputs interleaved in one script: a {@link Either#Left} is a record of the first input, a
+   * {@link Either#Right} one of the second. Apply the step to streams that are never executed and
+   * pass the step's output:
+   *
+   * <pre>{@code
+   * DataStream<String> enriched =
+   *     orders.keyBy(ChangelogGenerator::stringKey, Types.STRING)
+   *         .connect(rows.keyBy(ChangelogGenerator::stringKey, Types.STRING))
+   *         .process(new Enrich(), Types.STRING);
+   * KeyedHarness<Object, Either<String, String>, String> enrich =
+   *     KeyedHarness.forTwoInputStream(enriched, Types.STRING, Types.STRING);
+   *
+   * try (OperatorHarness<Either<String, String>, String> harness = enrich.open()) {
+   *   harness.processElement(Either.Right("k1#v1"), 11);
+   *   harness.processElement(Either.Left("k1#o2"), 12);
+   *   assertThat(harness.output()).containsExactly("k1#o2 with k1#v1");
+   * }
+   * }</pre>
+   *
+   * <p>The operator is the stream's producer or, when it is not, the only keyed two-input operator
+   * the stream reaches through unions and side outputs (a step whose output is the union of the
+   * join's output with another path, such as records with a null key). The other paths do not run.
+   *
+   * <p>As {@link #forStream}: every {@link #open()} or {@link #restore} runs a fresh copy of the
+   * operator, serialized and read back with the class loader of {@link #withUserCodeClassLoader};
+   * the key type is the operator's key type, {@code Object} here; the main output and the side
+   * outputs of that one operator are recorded. The copy runs behind a one-input face, so everything
+   * a {@code KeyedHarness} offers ({@link OperatorHarness}, {@link CutPointCheck}, {@link
+   * RescaleCheck}, snapshots and savepoints on any backend) works unchanged. Its state, timers and
+   * snapshots are the two-input operator's own: a snapshot restores into the operator of a job.
+   * {@link OperatorHarness#unwrap()}{@code .getOperator()} is the two-input operator.
+   *
+   * <p>Watermarks: a one-input face gets one watermark, and every watermark the script gives (and
+   * every watermark status) goes to both inputs, first then second. The operator's combined
+   * watermark is then the one given, and its timers and output see it once, as in a job whose two
+   * inputs advance together; a watermark not above the last one does not reach the operator's
+   * {@code processWatermark}, as in a job. The two inputs cannot be advanced separately here (to
+   * hold one input's watermark back, use Flink's {@code KeyedTwoInputStreamOperatorTestHarness}).
+   * To hand over copies of the elements ({@link #withInputType}), give {@code
+   * Types.EITHER(firstInputType, secondInputType)}.
+   *
+   * @param stepOutput a stream made by a two-input operator on two keyed streams (a keyed {@code
+   *     TwoInputTransformation} whose operator comes from a {@code SimpleOperatorFactory} and
+   *     extends {@code AbstractStreamOperator}, as {@code ConnectedStreams#process} and {@code
+   *     #transform} on keyed streams make it), directly or through unions and side outputs
+   * @param firstInputType the type of the operator's first input (the stream {@code connect} was
+   *     called on)
+   * @param secondInputType the type of the operator's second input
+   * @throws IllegalArgumentException if the stream reaches no such operator or more than one, the
+   *     operator is not copyable (another factory) or does not extend {@code
+   *     AbstractStreamOperator}, reads other types than the given ones, or emits another type than
+   *     the stream's; the message names the transformations found
+   */
+  public static <I1, I2, O> KeyedHarness<Object, Either<I1, I2>, O> forTwoInputStream(
+      DataStream<O> stepOutput,
+      TypeInformation<I1> firstInputType,
+      TypeInformation<I2> secondInputType) {
+    KeyedTwoInputStreamOperator<I1, I2, O> found =
+        KeyedTwoInputStreamOperator.of(stepOutput, firstInputType, secondInputType);
     return withDefaults(found::copy, found.keySelector(), found.keyType(), found.outputType());
   }
 

@@ -241,7 +241,9 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
 
   /**
    * Flink's harness, for what this class does not cover (timer counts, raw output queues). Its
-   * {@code getOutput()} and {@code getSideOutput(tag)} see the same records as this class.
+   * {@code getOutput()} and {@code getSideOutput(tag)} see the same records as this class. For a
+   * recipe {@link KeyedHarness#forTwoInputStream}, its {@code getOperator()} is the two-input
+   * operator and {@code getOneInputOperator()} the one-input face in front of it.
    */
   public KeyedOneInputStreamOperatorTestHarness<?, I, O> unwrap() {
     return harness;

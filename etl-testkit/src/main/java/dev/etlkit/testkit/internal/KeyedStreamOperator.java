@@ -60,7 +60,7 @@ public final class KeyedStreamOperator<I, O> {
               + " by "
               + describe(transformation)
               + (transformation instanceof TwoInputTransformation
-                  ? " (a two-input operator, which this harness does not run)"
+                  ? " (a two-input operator: harness it with KeyedHarness.forTwoInputStream)"
                   : ""));
     }
     if (oneInput.getStateKeySelector() == null) {

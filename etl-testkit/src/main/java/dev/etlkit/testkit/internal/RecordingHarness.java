@@ -7,6 +7,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -18,7 +19,10 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.StateBackendLoader;
 import org.apache.flink.runtime.state.TestTaskStateManagerBuilder;
 import org.apache.flink.runtime.state.changelog.inmemory.InMemoryStateChangelogStorage;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorUtils;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -52,6 +56,9 @@ public final class RecordingHarness<K, I, O>
    * say) would otherwise be filed under the previous call's key.
    */
   private boolean keySelected;
+
+  /** Whether {@link #setup} set up the operator inside a {@link TwoInputAsOneInputOperator}. */
+  private boolean twoInputSetUp;
 
   /**
    * A harness for the only subtask (parallelism 1) of an operator with the given max parallelism
@@ -168,17 +175,64 @@ public final class RecordingHarness<K, I, O>
       MockEnvironment environment)
       throws Exception {
     super(operator, keySelector, keyType, environment);
-    setOutputCreator(
-        serializer -> {
-          recording =
-              new RecordingOutput<>(
-                  serializer,
-                  executionConfig.getSerializerConfig(),
-                  outputList,
-                  sideOutputLists,
-                  () -> keySelected ? getOperator().getCurrentKey() : null);
-          return recording;
-        });
+    setOutputCreator(this::createOutput);
+  }
+
+  private RecordingOutput<O> createOutput(TypeSerializer<O> serializer) {
+    recording =
+        new RecordingOutput<>(
+            serializer,
+            executionConfig.getSerializerConfig(),
+            outputList,
+            sideOutputLists,
+            () -> keySelected ? getOperator().getCurrentKey() : null);
+    return recording;
+  }
+
+  /**
+   * Sets up the operator; for a {@link TwoInputAsOneInputOperator}, which Flink's harness does not
+   * set up (it is no {@code AbstractStreamOperator}), sets up the two-input operator inside as
+   * Flink's harness sets up its own: with the harness's task, configuration (whose key selector
+   * reads the {@code Either}) and output.
+   */
+  @Override
+  public void setup(TypeSerializer<O> outputSerializer) {
+    super.setup(outputSerializer);
+    if (operator instanceof TwoInputAsOneInputOperator<?, ?, O> adapter && !twoInputSetUp) {
+      twoInputSetUp = true;
+      StreamOperatorUtils.setProcessingTimeService(adapter.operator(), processingTimeService);
+      StreamOperatorUtils.setupStreamOperator(
+          adapter.operator(), mockTask, config, createOutput(outputSerializer));
+    }
+  }
+
+  /**
+   * The operator; for a {@link TwoInputAsOneInputOperator} the two-input operator inside, whose
+   * state, timers and runtime context are the harness's.
+   */
+  @Override
+  public AbstractStreamOperator<O> getOperator() {
+    return operator instanceof TwoInputAsOneInputOperator<?, ?, O> adapter
+        ? adapter.operator()
+        : super.getOperator();
+  }
+
+  /** As Flink's, for any operator {@link #getOperator()} gives. */
+  @Override
+  public int numKeyedStateEntries() {
+    if (getOperator().getKeyedStateBackend() instanceof HeapKeyedStateBackend<?> heap) {
+      return heap.numKeyValueStateEntries();
+    }
+    throw new UnsupportedOperationException();
+  }
+
+  /** As Flink's, for any operator {@link #getOperator()} gives. */
+  @Override
+  public <N> int numKeyedStateEntries(N namespace) {
+    if (getOperator().getKeyedStateBackend() instanceof HeapKeyedStateBackend<?> heap) {
+      return heap.numKeyValueStateEntries(namespace);
+    }
+    throw new UnsupportedOperationException();
   }
 
   @Override

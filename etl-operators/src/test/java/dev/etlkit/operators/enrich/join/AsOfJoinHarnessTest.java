@@ -28,6 +28,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,7 +41,7 @@ class AsOfJoinHarnessTest {
   @EnumSource(StateBackendKind.class)
   void facts_joinedWithTheVersionInForceAtTheirTime_whenTheWatermarkPasses(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(PLAIN, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(PLAIN, backend)) {
       h.processElement(row(Change.insert("k1#v1")), 10);
       h.processElement(fact("k1#o1"), 25);
       h.processElement(fact("k1#o2"), 15);
@@ -63,7 +64,7 @@ class AsOfJoinHarnessTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void versionsAtTheSameTime_theLaterArrivalWins(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(PLAIN, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(PLAIN, backend)) {
       h.processElement(row(Change.insert("k1#v1")), 10);
       h.processElement(row(Change.updateAfter("k1#v2")), 10);
       h.processElement(fact("k1#o1"), 10);
@@ -77,7 +78,7 @@ class AsOfJoinHarnessTest {
   @EnumSource(StateBackendKind.class)
   void deleteVersion_factsAfterItAreDeleted_factsBeforeItFindTheRow(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(PLAIN, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(PLAIN, backend)) {
       h.processElement(row(Change.insert("k1#v1")), 10);
       h.processElement(row(Change.delete("k1#")), 20);
       h.processElement(row(Change.insert("k1#v2")), 30);
@@ -96,7 +97,7 @@ class AsOfJoinHarnessTest {
   void factBehindTheWatermark_joinedAtOnceWithinTheLateness_elseDeadLettered(
       StateBackendKind backend) throws Exception {
     JoinMode mode = JoinMode.asOf(0, 10, 1_000, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(mode, backend)) {
       h.processElement(row(Change.insert("k1#v1")), 10);
       h.processElement(row(Change.updateAfter("k1#v2")), 20);
       h.processElement(row(Change.updateAfter("k1#v3")), 30);
@@ -124,13 +125,13 @@ class AsOfJoinHarnessTest {
       throws Exception {
     JoinMode mode = JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT);
     OperatorSubtaskState drained;
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(mode, backend)) {
       h.processElement(row(Change.insert("k1#v1")), 10);
       h.processWatermark(50);
       h.processWatermark(Long.MAX_VALUE); // flink stop --drain
       drained = h.savepoint();
     }
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         mode.harness().on(backend).restore(drained)) {
       h.processElement(fact("k1#o1"), 40); // behind the last watermark before the drain: late
       h.processElement(fact("k1#o2"), 1_000);
@@ -150,14 +151,14 @@ class AsOfJoinHarnessTest {
   @EnumSource(StateBackendKind.class)
   void subtasksSavedDifferentWatermarks_eachRestoresItsOwn(StateBackendKind backend)
       throws Exception {
-    KeyedHarness<Object, JoinInput<String, String>, String> recipe =
+    KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
         JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT).harness().on(backend);
     long[] savedWatermarks = {100, 50};
     List<OperatorSubtaskState> snapshots = new ArrayList<>();
     for (int s = 0; s < 2; s++) {
-      try (OperatorHarness<JoinInput<String, String>, String> h = recipe.openSubtask(2, s)) {
+      try (OperatorHarness<Either<String, Change<String>>, String> h = recipe.openSubtask(2, s)) {
         for (int k = 1; k <= 8; k++) {
-          JoinInput<String, String> version = row(Change.insert("k" + k + "#v1"));
+          Either<String, Change<String>> version = row(Change.insert("k" + k + "#v1"));
           if (recipe.subtaskOf(version, 2) == s) {
             h.processElement(version, 10);
           }
@@ -169,10 +170,10 @@ class AsOfJoinHarnessTest {
 
     for (int s = 0; s < 2; s++) {
       List<String> expected = new ArrayList<>();
-      try (OperatorHarness<JoinInput<String, String>, String> h =
+      try (OperatorHarness<Either<String, Change<String>>, String> h =
           recipe.restoreSubtask(snapshots, 2, s)) {
         for (int k = 1; k <= 8; k++) {
-          JoinInput<String, String> fact = fact("k" + k + "#o" + k);
+          Either<String, Change<String>> fact = fact("k" + k + "#o" + k);
           if (recipe.subtaskOf(fact, 2) == s) {
             h.processElement(fact, 70);
             expected.add(
@@ -196,7 +197,7 @@ class AsOfJoinHarnessTest {
   void history_prunedWhenWritten_toTheVersionInForceAtTheHorizon(StateBackendKind backend)
       throws Exception {
     JoinMode mode = JoinMode.asOf(0, 5, 1_000, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(mode, backend)) {
       for (int v = 1; v <= 5; v++) {
         h.processElement(row(Change.updateAfter("k1#v" + v)), v * 10L);
       }
@@ -216,7 +217,7 @@ class AsOfJoinHarnessTest {
   @EnumSource(StateBackendKind.class)
   void negativeTimes_versionFoundWithoutRelyingOnTheStateOrder(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(PLAIN, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(PLAIN, backend)) {
       h.processElement(row(Change.insert("k1#v1")), -20);
       h.processElement(row(Change.updateAfter("k1#v2")), -5);
       h.processElement(row(Change.updateAfter("k1#v3")), 3);
@@ -237,7 +238,7 @@ class AsOfJoinHarnessTest {
   void factWithoutVersion_waitsForALateVersion_orTimesOut(StateBackendKind backend)
       throws Exception {
     JoinMode mode = JoinMode.asOf(10, 0, 1_000, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(mode, backend)) {
       h.processElement(fact("k1#o1"), 15);
       h.processElement(fact("k2#o2"), 16);
       h.processWatermark(20); // both due, no version: they wait until the watermark passes 25, 26
@@ -261,7 +262,7 @@ class AsOfJoinHarnessTest {
       StateBackendKind backend) throws Exception {
     JoinHarness.Expanded expanded =
         JoinHarness.expand(JoinHarness.asOf().withMaxWait(Duration.ofNanos(1_500_000)));
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         expanded.harness().on(backend).open()) {
       h.processElement(fact("k1#o1"), 15);
       h.processWatermark(16); // 15 + 1.5 ms is after 16: the fact waits
@@ -278,7 +279,7 @@ class AsOfJoinHarnessTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void recordsWithoutTimestamp_deadLettered(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(PLAIN, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(PLAIN, backend)) {
       h.processElement(fact("k1#o1"));
       h.processElement(row(Change.insert("k1#v1")));
       // What records without a timestamp look like in a real job: a Flink source without a
@@ -309,7 +310,7 @@ class AsOfJoinHarnessTest {
   @EnumSource(StateBackendKind.class)
   void waitingFactsCountAgainstTheBuffer_heldFactsDoNot(StateBackendKind backend) throws Exception {
     JoinMode mode = JoinMode.asOf(10, 0, 2, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(mode, backend)) {
       for (int i = 1; i <= 3; i++) {
         h.processElement(fact("k1#o" + i), 10L + i); // held: no limit
       }
@@ -327,7 +328,8 @@ class AsOfJoinHarnessTest {
 
   /** The times of the versions the join keeps for {@code key}. */
   private static List<Long> versionTimes(
-      OperatorHarness<JoinInput<String, String>, String> harness, String key) throws Exception {
+      OperatorHarness<Either<String, Change<String>>, String> harness, String key)
+      throws Exception {
     AbstractStreamOperator<?> operator = harness.unwrap().getOperator();
     operator.setCurrentKey(key);
     ValueState<VersionHistory<String>> versions =

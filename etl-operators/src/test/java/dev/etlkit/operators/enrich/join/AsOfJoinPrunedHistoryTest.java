@@ -21,6 +21,7 @@ import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.StateBackendKind;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -59,8 +60,8 @@ class AsOfJoinPrunedHistoryTest {
    * prunes v1 (k1 keeps [20, 60]); k2 has v1@60 only, written after the watermark passed 50, so it
    * never pruned.
    */
-  static final HarnessInput<JoinInput<String, String>> PRUNED_STATE =
-      HarnessInput.<JoinInput<String, String>>builder()
+  static final HarnessInput<Either<String, Change<String>>> PRUNED_STATE =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(row(Change.insert("k1#v1")), 10)
           .element(row(Change.updateAfter("k1#v2")), 20)
           .watermark(50)
@@ -72,7 +73,8 @@ class AsOfJoinPrunedHistoryTest {
   @EnumSource(StateBackendKind.class)
   void raisedLateness_factBeforeTheOldestVersionKept_isLate(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = restoredPruned(RAISED, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        restoredPruned(RAISED, backend)) {
       h.processElement(fact("k1#o1"), 15); // within the new lateness (50 - 100); v1 was pruned
       h.processElement(fact("k1#o2"), 25); // v2, kept
 
@@ -105,7 +107,7 @@ class AsOfJoinPrunedHistoryTest {
   @EnumSource(StateBackendKind.class)
   void raisedLatenessWithAWait_factBeforeTheOldestVersionKept_isLateAtOnce(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         restoredPruned(RAISED_WAITING, backend)) {
       h.processElement(fact("k1#o1"), 15);
 
@@ -125,7 +127,8 @@ class AsOfJoinPrunedHistoryTest {
   @EnumSource(StateBackendKind.class)
   void raisedLateness_factBeforeTheFirstVersionOfAKeyThatNeverPruned_isNotFound(
       StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = restoredPruned(RAISED, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        restoredPruned(RAISED, backend)) {
       h.processElement(fact("k2#o1"), 15);
       h.processElement(fact("k2#o2"), 60); // held until the watermark passes it
       h.processWatermark(60);
@@ -145,7 +148,7 @@ class AsOfJoinPrunedHistoryTest {
   @EnumSource(StateBackendKind.class)
   void raisedLateness_historyPrunedBeforeTheMark_isNotFoundV4(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = restoreRaised(4, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = restoreRaised(4, backend)) {
       h.processElement(fact("k1#o1"), 15);
       h.processElement(fact("k1#o2"), 25);
       h.processElement(fact("k2#o3"), 15);
@@ -159,7 +162,7 @@ class AsOfJoinPrunedHistoryTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void raisedLateness_markedHistory_isLateV5(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = restoreRaised(5, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = restoreRaised(5, backend)) {
       h.processElement(fact("k1#o1"), 15);
       h.processElement(fact("k1#o2"), 25);
       h.processElement(fact("k2#o3"), 15);
@@ -173,10 +176,10 @@ class AsOfJoinPrunedHistoryTest {
   }
 
   /** {@link #PRUNED_STATE} run by {@link #BEFORE}, then restored into {@code mode}. */
-  private static OperatorHarness<JoinInput<String, String>, String> restoredPruned(
+  private static OperatorHarness<Either<String, Change<String>>, String> restoredPruned(
       JoinMode mode, StateBackendKind backend) throws Exception {
     OperatorSubtaskState savepoint;
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         BEFORE.harness().on(backend).open()) {
       h.run(PRUNED_STATE);
       savepoint = h.savepoint();
@@ -185,7 +188,7 @@ class AsOfJoinPrunedHistoryTest {
   }
 
   /** The committed file of {@link #PRUNED_STATE} (written by {@link #BEFORE}), restored raised. */
-  private static OperatorHarness<JoinInput<String, String>, String> restoreRaised(
+  private static OperatorHarness<Either<String, Change<String>>, String> restoreRaised(
       int formatVersion, StateBackendKind backend) throws Exception {
     SavepointCompatibility snapshots = DimensionJoinSavepointCompatibilityTest.SNAPSHOTS;
     snapshots

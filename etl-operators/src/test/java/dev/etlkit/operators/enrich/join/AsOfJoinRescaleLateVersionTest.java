@@ -12,6 +12,7 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +30,7 @@ class AsOfJoinRescaleLateVersionTest {
 
   @Test
   void rescaleMerge_lateVersionInFrontOfMarkedHistory_servesTheFactAfterIt() throws Exception {
-    KeyedHarness<Object, JoinInput<String, String>, String> harness =
+    KeyedHarness<Object, Either<String, Change<String>>, String> harness =
         MODE.harness().on(StateBackendKind.HEAP);
     String high = "k1";
     String low = null;
@@ -40,7 +41,7 @@ class AsOfJoinRescaleLateVersionTest {
       }
     }
     OperatorSubtaskState[] states = new OperatorSubtaskState[2];
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         harness.openSubtask(2, highSubtask)) {
       h.processElement(row(Change.insert(high + "#v1")), 100);
       h.processElement(row(Change.updateAfter(high + "#v2")), 300);
@@ -49,13 +50,13 @@ class AsOfJoinRescaleLateVersionTest {
       h.processElement(row(Change.updateAfter(high + "#v3")), 600);
       states[highSubtask] = h.snapshot();
     }
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         harness.openSubtask(2, 1 - highSubtask)) {
       h.processElement(row(Change.insert(low + "#v1")), 50);
       h.processWatermark(100);
       states[1 - highSubtask] = h.snapshot();
     }
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         harness.restoreSubtask(List.of(states), 1, 0)) {
       // a version the failed run would have dropped (behind its horizon 500)
       h.processElement(row(Change.updateAfter(high + "#v0")), 150);

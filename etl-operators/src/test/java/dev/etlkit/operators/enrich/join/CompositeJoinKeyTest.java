@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.types.Either;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +73,7 @@ class CompositeJoinKeyTest {
       assertThat(check.getSideOutput(DeadLetter.OUTPUT_TAG)).isNullOrEmpty();
     }
 
-    try (OperatorHarness<JoinInput<String, String>, String> join = openJoin()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> join = openJoin()) {
       for (String fact : passedOn) {
         join.processElement(JoinInput.fact(fact), 10); // before, (k1, null) failed here
       }
@@ -111,7 +112,7 @@ class CompositeJoinKeyTest {
               : letters.stream().map(r -> r.getValue().errorMessage()).toList();
     }
 
-    try (OperatorHarness<JoinInput<String, String>, String> join = openJoin()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> join = openJoin()) {
       for (Change<String> change : passedOn) {
         join.processElement(JoinInput.dimension(change), 1); // before, (k2, null) failed here
       }
@@ -124,7 +125,8 @@ class CompositeJoinKeyTest {
   }
 
   /** A latest join keyed by {@link #key}, on RocksDB (which serializes every key it touches). */
-  private static OperatorHarness<JoinInput<String, String>, String> openJoin() throws Exception {
+  private static OperatorHarness<Either<String, Change<String>>, String> openJoin()
+      throws Exception {
     DimensionJoinStep<String, String, Tuple2<String, Long>, String> step =
         DimensionJoin.latest(
                 JoinHarness.STEP,

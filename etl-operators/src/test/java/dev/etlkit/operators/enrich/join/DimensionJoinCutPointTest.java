@@ -8,6 +8,7 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.Soak;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.List;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,8 +29,8 @@ class DimensionJoinCutPointTest {
   static final int SAMPLED_CUTS = 4;
 
   /** A latest join: facts wait, a row releases them, a timer times one out, a delete. */
-  static final HarnessInput<JoinInput<String, String>> LATEST =
-      HarnessInput.<JoinInput<String, String>>builder()
+  static final HarnessInput<Either<String, Change<String>>> LATEST =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(JoinInput.fact("k1#o1"), 10)
           .element(JoinInput.fact("k2#o2"), 11)
           .advanceProcessingTime(20)
@@ -44,8 +45,8 @@ class DimensionJoinCutPointTest {
           .build();
 
   /** A point-in-time join: held facts, versions out of order, a late version, a late fact. */
-  static final HarnessInput<JoinInput<String, String>> AS_OF =
-      HarnessInput.<JoinInput<String, String>>builder()
+  static final HarnessInput<Either<String, Change<String>>> AS_OF =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(JoinInput.dimension(Change.insert("k1#v1")), 10)
           .element(JoinInput.fact("k1#o1"), 15)
           .element(JoinInput.fact("k1#o2"), 25)
@@ -68,7 +69,7 @@ class DimensionJoinCutPointTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void latest_everyCutPoint_sameOutput(StateBackendKind backend) {
-    KeyedHarness<Object, JoinInput<String, String>, String> harness =
+    KeyedHarness<Object, Either<String, Change<String>>, String> harness =
         LATEST_MODE.harness().on(backend);
 
     scripted(CutPointCheck.of(harness, LATEST).withEndOfInput(), backend)
@@ -87,7 +88,7 @@ class DimensionJoinCutPointTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void asOf_everyCutPoint_sameOutput(StateBackendKind backend) {
-    KeyedHarness<Object, JoinInput<String, String>, String> harness =
+    KeyedHarness<Object, Either<String, Change<String>>, String> harness =
         AS_OF_MODE.harness().on(backend);
 
     scripted(CutPointCheck.of(harness, AS_OF).withEndOfInput(), backend).withPerKeyOrder().verify();
@@ -148,7 +149,7 @@ class DimensionJoinCutPointTest {
 
   private static void verify(long seed, StateBackendKind backend, StateBackendKind restoreOn) {
     JoinMode mode = DimensionJoinModelTest.mode(seed);
-    CutPointCheck<JoinInput<String, String>, String> check =
+    CutPointCheck<Either<String, Change<String>>, String> check =
         CutPointCheck.of(mode.harness().on(backend), DimensionJoinModelTest.script(seed))
             .withEndOfInput()
             .restoringOn(restoreOn)

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,7 +29,7 @@ class DimensionJoinDeadLetterPositionTest {
   @EnumSource(StateBackendKind.class)
   void latest_combinerThrowsOnAFactChange_deadLetterKeepsItsPosition(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<Change<String>, String>, String> h =
+    try (OperatorHarness<Either<Change<String>, Change<String>>, String> h =
         open(DimensionJoin::latest, backend)) {
       h.processElement(JoinInput.dimension(Change.insert("k1#v1")), 1);
       h.processElement(JoinInput.fact(Change.insert("k1#throws").withSourcePosition(41L)), 10);
@@ -44,7 +45,7 @@ class DimensionJoinDeadLetterPositionTest {
   @EnumSource(StateBackendKind.class)
   void asOf_factAndDimensionChangeWithoutTimestamp_deadLettersKeepTheirPositions(
       StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<Change<String>, String>, String> h =
+    try (OperatorHarness<Either<Change<String>, Change<String>>, String> h =
         open(DimensionJoin::asOf, backend)) {
       h.processElement(JoinInput.fact(Change.insert("k1#o1").withSourcePosition(41L)));
       h.processElement(JoinInput.dimension(Change.insert("k1#v1").withSourcePosition(42L)));
@@ -66,7 +67,7 @@ class DimensionJoinDeadLetterPositionTest {
         TypeInformation<String> outputType);
   }
 
-  private static OperatorHarness<JoinInput<Change<String>, String>, String> open(
+  private static OperatorHarness<Either<Change<String>, Change<String>>, String> open(
       Join join, StateBackendKind backend) throws Exception {
     DimensionJoinStep<Change<String>, String, String, String> step =
         join.of(

@@ -12,6 +12,7 @@ import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.util.stream.Stream;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DimensionJoinDeclaredStateTest {
 
   /** Rows, a delete, a fact that finds a row, one that finds none, the watermark past both. */
-  private static final HarnessInput<JoinInput<String, String>> INPUT =
-      HarnessInput.<JoinInput<String, String>>builder()
+  private static final HarnessInput<Either<String, Change<String>>> INPUT =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(row(Change.insert("k1#v1")), 10)
           .element(row(Change.insert("k2#v1")), 11)
           .element(row(Change.delete("k2#v1")), 12)
@@ -40,7 +41,7 @@ class DimensionJoinDeclaredStateTest {
   void savepoint_holdsTheDeclaredStates(JoinMode mode, StateBackendKind backend) throws Exception {
     JoinHarness.Expanded expanded = mode.expanded();
     StateInventory inventory = expanded.output().stateInventory();
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         expanded.harness().on(backend).open()) {
       h.run(INPUT);
 
@@ -60,7 +61,7 @@ class DimensionJoinDeclaredStateTest {
     JoinHarness.Expanded expanded =
         JoinHarness.expand(mode.step().withStateTtl(Duration.ofDays(1)));
     StateInventory inventory = expanded.output().stateInventory();
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         expanded.harness().on(backend).open()) {
       h.run(INPUT);
 

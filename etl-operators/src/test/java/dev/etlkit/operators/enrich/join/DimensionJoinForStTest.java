@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,9 +35,9 @@ class DimensionJoinForStTest {
     HEAP_TIMERS.setString("state.backend.forst.timer-service.factory", "HEAP");
   }
 
-  private static final KeyedHarness<Object, JoinInput<String, String>, String> LATEST =
+  private static final KeyedHarness<Object, Either<String, Change<String>>, String> LATEST =
       DimensionJoinCutPointTest.LATEST_MODE.harness();
-  private static final KeyedHarness<Object, JoinInput<String, String>, String> AS_OF =
+  private static final KeyedHarness<Object, Either<String, Change<String>>, String> AS_OF =
       DimensionJoinCutPointTest.AS_OF_MODE.harness();
 
   @Test
@@ -83,8 +84,8 @@ class DimensionJoinForStTest {
   /** The newest committed RocksDB savepoint of each variant: ForSt carries on as RocksDB does. */
   @Test
   void committedRocksDbSavepoints_restoredOnForSt_continueAsOnRocksDb() throws Exception {
-    HarnessInput<JoinInput<String, String>> after =
-        HarnessInput.<JoinInput<String, String>>builder()
+    HarnessInput<Either<String, Change<String>>> after =
+        HarnessInput.<Either<String, Change<String>>>builder()
             .element(JoinInput.fact("k1#o3"), 40)
             .element(JoinInput.dimension(Change.insert("k3#v1")), 41)
             .element(JoinInput.fact("k2#o4"), 42)
@@ -95,7 +96,7 @@ class DimensionJoinForStTest {
         List.of(
             DimensionJoinSavepointCompatibilityTest.LATEST_FILE,
             DimensionJoinSavepointCompatibilityTest.AS_OF_FILE)) {
-      KeyedHarness<Object, JoinInput<String, String>, String> recipe =
+      KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
           (file.equals(DimensionJoinSavepointCompatibilityTest.LATEST_FILE)
                   ? DimensionJoinSavepointCompatibilityTest.LATEST
                   : DimensionJoinSavepointCompatibilityTest.AS_OF)
@@ -106,11 +107,11 @@ class DimensionJoinForStTest {
                   file, 2, StateBackendKind.ROCKSDB));
 
       List<Emitted> onRocksDb;
-      try (OperatorHarness<JoinInput<String, String>, String> h =
+      try (OperatorHarness<Either<String, Change<String>>, String> h =
           recipe.on(StateBackendKind.ROCKSDB).restore(state)) {
         onRocksDb = h.run(after);
       }
-      try (OperatorHarness<JoinInput<String, String>, String> h =
+      try (OperatorHarness<Either<String, Change<String>>, String> h =
           recipe.onForSt(HEAP_TIMERS).restore(state)) {
         assertThat(h.run(after)).as(file).isEqualTo(onRocksDb).isNotEmpty();
       }
@@ -137,13 +138,13 @@ class DimensionJoinForStTest {
 
   /** The state of {@code from} after {@code script}, restored into {@code to} on ForSt. */
   private static void switched(
-      KeyedHarness<Object, JoinInput<String, String>, String> from,
-      KeyedHarness<Object, JoinInput<String, String>, String> to,
-      HarnessInput<JoinInput<String, String>> script,
+      KeyedHarness<Object, Either<String, Change<String>>, String> from,
+      KeyedHarness<Object, Either<String, Change<String>>, String> to,
+      HarnessInput<Either<String, Change<String>>> script,
       boolean fromRocksDbSavepoint)
       throws Exception {
     OperatorSubtaskState state;
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         (fromRocksDbSavepoint
                 ? from.on(StateBackendKind.ROCKSDB)
                 : from.onForSt(new Configuration()))

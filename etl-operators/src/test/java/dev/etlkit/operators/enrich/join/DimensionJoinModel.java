@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
+import org.apache.flink.types.Either;
 import org.apache.flink.types.RowKind;
 
 /**
@@ -50,20 +51,21 @@ final class DimensionJoinModel {
 
   /** The lines the join emits for the script, per key in order (keys in no particular order). */
   static Map<String, List<String>> run(
-      JoinMode mode, HarnessInput<JoinInput<String, String>> script) {
+      JoinMode mode, HarnessInput<Either<String, Change<String>>> script) {
     DimensionJoinModel model = new DimensionJoinModel(mode);
-    for (HarnessInput.Step<JoinInput<String, String>> step : script.steps()) {
-      if (step instanceof HarnessInput.Element<JoinInput<String, String>> e) {
+    for (HarnessInput.Step<Either<String, Change<String>>> step : script.steps()) {
+      if (step instanceof HarnessInput.Element<Either<String, Change<String>>> e) {
         boolean hasTimestamp = e.timestamp() != null;
         long timestamp = hasTimestamp ? e.timestamp() : 0L;
-        if (e.value().isFact()) {
-          model.fact(e.value().fact(), hasTimestamp, timestamp);
+        if (e.value().isLeft()) {
+          model.fact(e.value().left(), hasTimestamp, timestamp);
         } else {
-          model.dimension(e.value().change(), hasTimestamp, timestamp);
+          model.dimension(e.value().right(), hasTimestamp, timestamp);
         }
-      } else if (step instanceof HarnessInput.Watermark<JoinInput<String, String>> w) {
+      } else if (step instanceof HarnessInput.Watermark<Either<String, Change<String>>> w) {
         model.watermark(w.timestamp());
-      } else if (step instanceof HarnessInput.AdvanceProcessingTime<JoinInput<String, String>> p) {
+      } else if (step
+          instanceof HarnessInput.AdvanceProcessingTime<Either<String, Change<String>>> p) {
         model.advance(p.millis());
       }
     }

@@ -2,11 +2,13 @@ package dev.etlkit.operators.enrich.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.Soak;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -43,14 +45,14 @@ class DimensionJoinModelTest {
     return JoinMode.MODES.get((int) Math.floorMod(seed, (long) JoinMode.MODES.size()));
   }
 
-  static HarnessInput<JoinInput<String, String>> script(long seed) {
+  static HarnessInput<Either<String, Change<String>>> script(long seed) {
     // 3 to 9 keys: with more keys, facts more often come before their key's first row
     return JoinScripts.script(JoinScripts.random(seed, LENGTH, 3 + (int) Math.floorMod(seed, 7L)));
   }
 
   private static void check(long seed, StateBackendKind backend) throws Exception {
     JoinMode mode = mode(seed);
-    HarnessInput<JoinInput<String, String>> script = script(seed);
+    HarnessInput<Either<String, Change<String>>> script = script(seed);
     Map<String, List<String>> expected = DimensionJoinModel.run(mode, script);
 
     assertThat(DimensionJoinPropertiesTest.run(mode, script, backend))

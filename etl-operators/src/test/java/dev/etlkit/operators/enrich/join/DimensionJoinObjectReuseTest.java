@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.join;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.operators.MutableRow;
 import dev.etlkit.operators.ObjectReuseCases;
 import dev.etlkit.operators.enrich.JoinStatus;
@@ -11,6 +12,7 @@ import dev.etlkit.testkit.StateBackendKind;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,7 +38,7 @@ class DimensionJoinObjectReuseTest {
   @MethodSource("cases")
   void reusedInputObjects_changeNeitherOutputNorState(
       JoinMode mode, StateBackendKind backend, long seed) {
-    KeyedHarness<Object, JoinInput<MutableRow, MutableRow>, String> harness =
+    KeyedHarness<Object, Either<MutableRow, Change<MutableRow>>, String> harness =
         JoinHarness.harness(
             mode.step(
                 MutableRow.CHANGES,
@@ -46,24 +48,23 @@ class DimensionJoinObjectReuseTest {
                 Types.STRING),
             MutableRow.TYPE,
             Types.STRING);
-    HarnessInput<JoinInput<MutableRow, MutableRow>> script =
+    HarnessInput<Either<MutableRow, Change<MutableRow>>> script =
         DimensionJoinModelTest.script(seed)
             .map(
                 input ->
-                    input.isFact()
-                        ? JoinInput.fact(row(input.fact()))
-                        : JoinInput.dimension(
-                            input.change().withValue(row(input.change().value()))));
+                    input.isLeft()
+                        ? JoinInput.fact(row(input.left()))
+                        : JoinInput.dimension(input.right().withValue(row(input.right().value()))));
     MutableRow fact = new MutableRow();
     MutableRow dimension = new MutableRow();
     ObjectReuseCheck.of(
             harness.on(backend),
             script,
             input ->
-                input.isFact()
-                    ? JoinInput.fact(fact.fill(input.fact()))
+                input.isLeft()
+                    ? JoinInput.fact(fact.fill(input.left()))
                     : JoinInput.dimension(
-                        input.change().withValue(dimension.fill(input.change().value()))))
+                        input.right().withValue(dimension.fill(input.right().value()))))
         .verify();
   }
 

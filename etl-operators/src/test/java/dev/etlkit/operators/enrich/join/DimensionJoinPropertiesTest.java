@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
@@ -14,6 +15,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.apache.flink.types.Either;
 import org.apache.flink.types.RowKind;
 
 /**
@@ -27,7 +29,7 @@ class DimensionJoinPropertiesTest {
   void operator_anyScript_emitsWhatTheModelEmits(
       @ForAll("modes") JoinMode mode, @ForAll("scripts") List<JoinScripts.Op> ops)
       throws Exception {
-    HarnessInput<JoinInput<String, String>> script = JoinScripts.script(ops);
+    HarnessInput<Either<String, Change<String>>> script = JoinScripts.script(ops);
 
     assertThat(run(mode, script, StateBackendKind.HEAP))
         .isEqualTo(DimensionJoinModel.run(mode, script));
@@ -41,7 +43,7 @@ class DimensionJoinPropertiesTest {
   @Example
   void lateVersion_releasesWaitingFactsInTimeOrder_notArrivalOrder() throws Exception {
     JoinMode mode = JoinMode.asOf(20, 10, 4, UnmatchedFacts.EMIT);
-    HarnessInput<JoinInput<String, String>> script =
+    HarnessInput<Either<String, Change<String>>> script =
         JoinScripts.script(
             List.of(
                 new JoinScripts.Op(JoinScripts.Kind.FACT, 0, 0, 1, RowKind.INSERT, false),
@@ -58,9 +60,9 @@ class DimensionJoinPropertiesTest {
   }
 
   static Map<String, List<String>> run(
-      JoinMode mode, HarnessInput<JoinInput<String, String>> script, StateBackendKind backend)
+      JoinMode mode, HarnessInput<Either<String, Change<String>>> script, StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> harness =
+    try (OperatorHarness<Either<String, Change<String>>, String> harness =
         mode.harness().on(backend).open()) {
       return JoinHarness.byKey(JoinHarness.lines(harness.run(script)));
     }

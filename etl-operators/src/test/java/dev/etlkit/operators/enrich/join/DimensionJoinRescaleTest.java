@@ -1,11 +1,13 @@
 package dev.etlkit.operators.enrich.join;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.RescaleCheck;
 import dev.etlkit.testkit.Soak;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.List;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -62,11 +64,12 @@ class DimensionJoinRescaleTest {
 
   private static void scripted(
       JoinMode mode,
-      HarnessInput<JoinInput<String, String>> script,
+      HarnessInput<Either<String, Change<String>>> script,
       StateBackendKind backend,
       int rescale) {
-    KeyedHarness<Object, JoinInput<String, String>, String> harness = mode.harness().on(backend);
-    RescaleCheck<JoinInput<String, String>, String> check =
+    KeyedHarness<Object, Either<String, Change<String>>, String> harness =
+        mode.harness().on(backend);
+    RescaleCheck<Either<String, Change<String>>, String> check =
         RescaleCheck.of(harness, script).rescaling(RESCALES[rescale][0], RESCALES[rescale][1]);
     if (backend == StateBackendKind.ROCKSDB) {
       check =

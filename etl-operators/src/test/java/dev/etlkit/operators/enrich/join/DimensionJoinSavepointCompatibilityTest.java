@@ -18,6 +18,7 @@ import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -57,8 +58,8 @@ class DimensionJoinSavepointCompatibilityTest {
   static final JoinMode AS_OF = JoinMode.asOf(10, 5, 3, UnmatchedFacts.EMIT);
 
   /** k1 has row v2, k2 is deleted, k3 has two facts waiting (deadline 100), processing time 0. */
-  static final HarnessInput<JoinInput<String, String>> LATEST_STATE =
-      HarnessInput.<JoinInput<String, String>>builder()
+  static final HarnessInput<Either<String, Change<String>>> LATEST_STATE =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(row(Change.insert("k1#v1")), 1)
           .element(row(Change.updateAfter("k1#v2")), 2)
           .element(row(Change.insert("k2#v1")), 3)
@@ -71,8 +72,8 @@ class DimensionJoinSavepointCompatibilityTest {
    * k1 has versions v1@10 and v2@20 and a fact held at 30; k2 has a fact waiting (no version at 15,
    * deadline 25); watermark 22.
    */
-  static final HarnessInput<JoinInput<String, String>> AS_OF_STATE =
-      HarnessInput.<JoinInput<String, String>>builder()
+  static final HarnessInput<Either<String, Change<String>>> AS_OF_STATE =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(row(Change.insert("k1#v1")), 10)
           .element(row(Change.updateAfter("k1#v2")), 20)
           .element(fact("k1#o1"), 30)
@@ -101,7 +102,7 @@ class DimensionJoinSavepointCompatibilityTest {
   }
 
   private static void latestRestores(int formatVersion, StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         SNAPSHOTS.restore(LATEST_FILE, formatVersion, LATEST.harness().on(backend), LATEST_STATE)) {
       assertThat(factsIn(h)).isEqualTo(formatVersion >= 2 ? 2L : 0L);
 
@@ -126,7 +127,7 @@ class DimensionJoinSavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void latest_restoresTheWaitTimers(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         SNAPSHOTS.restore(LATEST_FILE, 1, LATEST.harness().on(backend), LATEST_STATE)) {
       h.setProcessingTime(100);
 
@@ -168,7 +169,7 @@ class DimensionJoinSavepointCompatibilityTest {
   }
 
   private static void asOfRestores(int formatVersion, StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         SNAPSHOTS.restore(AS_OF_FILE, formatVersion, AS_OF.harness().on(backend), AS_OF_STATE)) {
       assertThat(factsIn(h)).isEqualTo(formatVersion >= 2 ? 2L : 0L);
 
@@ -191,7 +192,7 @@ class DimensionJoinSavepointCompatibilityTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void asOf_restoresTheWaitDeadlines(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         SNAPSHOTS.restore(AS_OF_FILE, 1, AS_OF.harness().on(backend), AS_OF_STATE)) {
       h.processWatermark(30);
 
@@ -206,8 +207,8 @@ class DimensionJoinSavepointCompatibilityTest {
   static final String LATEST_NO_WAIT_FILE = "dimension-join-latest-no-wait";
 
   /** k1 has row v2, k2 is deleted, k3's fact left unmatched. */
-  static final HarnessInput<JoinInput<String, String>> LATEST_NO_WAIT_STATE =
-      HarnessInput.<JoinInput<String, String>>builder()
+  static final HarnessInput<Either<String, Change<String>>> LATEST_NO_WAIT_STATE =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(row(Change.insert("k1#v1")), 1)
           .element(row(Change.updateAfter("k1#v2")), 2)
           .element(row(Change.insert("k2#v1")), 3)
@@ -232,7 +233,7 @@ class DimensionJoinSavepointCompatibilityTest {
         .containsExactly(
             "join-fact-count", "join-held-facts", "join-row", "join-timers", "join-waiting");
 
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         SNAPSHOTS.restore(
             LATEST_NO_WAIT_FILE, 2, LATEST_NO_WAIT.harness().on(backend), LATEST_NO_WAIT_STATE)) {
       h.processElement(fact("k1#o2"), 11);

@@ -9,14 +9,11 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.JoinStatus;
-import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
-import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.testkit.CompiledClasses;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.io.IOException;
-import java.io.Serializable;
 import java.lang.reflect.Field;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -30,13 +27,10 @@ import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
-import org.apache.flink.util.InstantiationUtil;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,14 +88,15 @@ class DimensionJoinStateEvolutionTest {
     Schema v1 = SCHEMAS.get("v1");
     Schema v2 = SCHEMAS.get(version);
     OperatorSubtaskState savepoint;
-    try (OperatorHarness<JoinInput<String, Object>, String> h = harness(v1, true, before).open()) {
+    try (OperatorHarness<Either<String, Change<Object>>, String> h =
+        harness(v1, true, before).open()) {
       h.processElement(dimension(v1.row("k1", "Ann", "a")), 10);
       h.processElement(JoinInput.fact("k1#o1"), 20); // held
       h.processElement(JoinInput.fact("k3#o3"), 16);
       h.processWatermark(16); // k3#o3 due, no version: waits until 66
       savepoint = h.savepoint();
     }
-    try (OperatorHarness<JoinInput<String, Object>, String> h =
+    try (OperatorHarness<Either<String, Change<Object>>, String> h =
         harness(v2, true, after).restore(savepoint)) {
       h.processElement(dimension(v2.row("k3", "Cy", "c")), 5); // late: releases k3#o3
       h.processWatermark(30);
@@ -120,12 +115,13 @@ class DimensionJoinStateEvolutionTest {
     Schema v1 = SCHEMAS.get("v1");
     Schema v2 = SCHEMAS.get(version);
     OperatorSubtaskState savepoint;
-    try (OperatorHarness<JoinInput<String, Object>, String> h = harness(v1, false, before).open()) {
+    try (OperatorHarness<Either<String, Change<Object>>, String> h =
+        harness(v1, false, before).open()) {
       h.processElement(dimension(v1.row("k1", "Ann", "a")), 10);
       h.processElement(JoinInput.fact("k2#o2"), 11); // waits
       savepoint = h.savepoint();
     }
-    try (OperatorHarness<JoinInput<String, Object>, String> h =
+    try (OperatorHarness<Either<String, Change<Object>>, String> h =
         harness(v2, false, after).restore(savepoint)) {
       h.processElement(JoinInput.fact("k1#o1"), 20);
       h.processElement(dimension(v2.row("k2", "Bob", "b")), 21);
@@ -137,7 +133,7 @@ class DimensionJoinStateEvolutionTest {
     }
   }
 
-  private static JoinInput<String, Object> dimension(Object row) {
+  private static Either<String, Change<Object>> dimension(Object row) {
     return JoinInput.dimension(Change.insert(row));
   }
 
@@ -145,8 +141,7 @@ class DimensionJoinStateEvolutionTest {
     return status + " " + fact + (row == null ? "" : " " + row);
   }
 
-  @SuppressWarnings("unchecked")
-  private static synchronized KeyedHarness<Object, JoinInput<String, Object>, String> harness(
+  private static synchronized KeyedHarness<Object, Either<String, Change<Object>>, String> harness(
       Schema schema, boolean asOf, StateBackendKind backend) {
     DataStream<Change<Object>> dimension =
         JoinHarness.dimensionStream(Change.typeInfo(schema.type));
@@ -171,50 +166,10 @@ class DimensionJoinStateEvolutionTest {
         JoinHarness.dimensionStream(Change.typeInfo(Types.STRING))
             .map(c -> c.value(), Types.STRING);
     EtlStream<String> output = Etl.from(facts, JoinHarness.PIPELINE).apply(step);
-    TwoInputTransformation<String, Change<Object>, String> join = null;
-    for (Transformation<?> t : output.toDataStream().getTransformation().getInputs()) {
-      if (t instanceof TwoInputTransformation) {
-        join = (TwoInputTransformation<String, Change<Object>, String>) t;
-      }
-    }
-    DimensionJoinOperator<Object, String, Object, String> operator =
-        (DimensionJoinOperator<Object, String, Object, String>)
-            ((SimpleOperatorFactory<String>) join.getOperatorFactory()).getOperator();
-    JoinConfig<String, Object, String> config = operator.config();
-    KeySelector<String, Object> factKey = (KeySelector<String, Object>) join.getStateKeySelector1();
-    KeySelector<Change<Object>, Object> changeKey =
-        (KeySelector<Change<Object>, Object>) join.getStateKeySelector2();
-    return KeyedHarness.forOperator(
-            () -> new OneInputJoinOperator<>(copy(config, schema.loader)),
-            new InputKey(factKey, changeKey),
-            (TypeInformation<Object>) join.getStateKeyType(),
-            Types.STRING)
+    return KeyedHarness.forTwoInputStream(
+            output.toDataStream(), facts.getType(), dimension.getType())
         .withUserCodeClassLoader(schema.loader)
         .on(backend);
-  }
-
-  private static <T extends Serializable> T copy(T value, ClassLoader loader) {
-    try {
-      return InstantiationUtil.clone(value, loader);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static final class InputKey implements KeySelector<JoinInput<String, Object>, Object> {
-    private static final long serialVersionUID = 1L;
-    private final KeySelector<String, Object> factKey;
-    private final KeySelector<Change<Object>, Object> changeKey;
-
-    InputKey(KeySelector<String, Object> factKey, KeySelector<Change<Object>, Object> changeKey) {
-      this.factKey = factKey;
-      this.changeKey = changeKey;
-    }
-
-    @Override
-    public Object getKey(JoinInput<String, Object> input) throws Exception {
-      return input.isFact() ? factKey.getKey(input.fact()) : changeKey.getKey(input.change());
-    }
   }
 
   /** The key of a row: its {@code id} field, looked up per call. */

@@ -10,6 +10,7 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,18 +22,18 @@ class DimensionJoinTtlTest {
 
   private static final Duration TTL = Duration.ofSeconds(1);
 
-  private static final KeyedHarness<Object, JoinInput<String, String>, String> LATEST =
+  private static final KeyedHarness<Object, Either<String, Change<String>>, String> LATEST =
       JoinHarness.expand(JoinHarness.latest().withStateTtl(TTL).withMaxWait(Duration.ofSeconds(5)))
           .harness();
 
-  private static final KeyedHarness<Object, JoinInput<String, String>, String> AS_OF =
+  private static final KeyedHarness<Object, Either<String, Change<String>>, String> AS_OF =
       JoinHarness.expand(JoinHarness.asOf().withStateTtl(TTL)).harness();
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void latest_rowNotChangedForLongerThanTheTtl_forgotten(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = LATEST.on(backend).open()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = LATEST.on(backend).open()) {
       h.processElement(row(Change.insert("k1#v1")), 1);
       h.processElement(row(Change.insert("k2#v1")), 1);
       h.setStateTtlTime(800);
@@ -50,7 +51,7 @@ class DimensionJoinTtlTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void latest_waitingFactsOutliveTheTtl(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = LATEST.on(backend).open()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = LATEST.on(backend).open()) {
       h.processElement(fact("k1#o1"), 10);
       h.setStateTtlTime(3_000); // longer than the TTL, within the wait
       h.processElement(row(Change.insert("k1#v1")), 1);
@@ -63,7 +64,7 @@ class DimensionJoinTtlTest {
   @EnumSource(StateBackendKind.class)
   void asOf_historyNotChangedForLongerThanTheTtl_forgottenWhole(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = AS_OF.on(backend).open()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = AS_OF.on(backend).open()) {
       h.processElement(row(Change.insert("k1#v1")), 10);
       h.setStateTtlTime(800);
       h.processElement(row(Change.updateAfter("k1#v2")), 20); // restarts the key's clock
@@ -83,7 +84,7 @@ class DimensionJoinTtlTest {
   @EnumSource(StateBackendKind.class)
   void pipelineDefault_forgetsARow_withoutAnOverride(StateBackendKind backend) throws Exception {
     JoinHarness.Expanded expanded = JoinHarness.expand(JoinHarness.latest(), TTL);
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         expanded.harness().on(backend).open()) {
       h.processElement(row(Change.insert("k1#v1")), 1);
       h.setStateTtlTime(TTL.toMillis() + 1); // the pipeline default has passed
@@ -100,7 +101,7 @@ class DimensionJoinTtlTest {
       throws Exception {
     JoinHarness.Expanded expanded =
         JoinHarness.expand(JoinHarness.latest().withStateTtl(Duration.ZERO), TTL);
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         expanded.harness().on(backend).open()) {
       h.processElement(row(Change.insert("k1#v1")), 1);
       h.setStateTtlTime(10 * TTL.toMillis()); // ten pipeline defaults later

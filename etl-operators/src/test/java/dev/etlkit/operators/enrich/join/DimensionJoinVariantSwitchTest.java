@@ -17,6 +17,7 @@ import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,8 +36,8 @@ class DimensionJoinVariantSwitchTest {
   private static final JoinMode AS_OF = JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT);
 
   /** k1 has a row (a version at 10), k2 was deleted, the watermark is at 20. */
-  private static final HarnessInput<JoinInput<String, String>> ROWS =
-      HarnessInput.<JoinInput<String, String>>builder()
+  private static final HarnessInput<Either<String, Change<String>>> ROWS =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(row(Change.insert("k1#v1")), 10)
           .element(row(Change.insert("k2#v1")), 11)
           .element(row(Change.delete("k2#v1")), 12)
@@ -44,8 +45,8 @@ class DimensionJoinVariantSwitchTest {
           .build();
 
   /** A fact that left unmatched: both variants end with no keyed state. */
-  private static final HarnessInput<JoinInput<String, String>> NO_ROWS =
-      HarnessInput.<JoinInput<String, String>>builder()
+  private static final HarnessInput<Either<String, Change<String>>> NO_ROWS =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(fact("k1#o1"), 10)
           .watermark(20)
           .build();
@@ -71,8 +72,8 @@ class DimensionJoinVariantSwitchTest {
   @MethodSource("backendsAndTransfers")
   void asOfHeldFactsWithoutVersions_restoredIntoLatest_fail(
       StateBackendKind backend, Transfer transfer) {
-    HarnessInput<JoinInput<String, String>> held =
-        HarnessInput.<JoinInput<String, String>>builder().element(fact("k1#o1"), 30).build();
+    HarnessInput<Either<String, Change<String>>> held =
+        HarnessInput.<Either<String, Change<String>>>builder().element(fact("k1#o1"), 30).build();
 
     assertThatThrownBy(() -> switched(AS_OF, LATEST, held, backend, transfer).close())
         .isInstanceOf(IllegalStateException.class)
@@ -99,8 +100,8 @@ class DimensionJoinVariantSwitchTest {
   private static final JoinMode AS_OF_WAITING = JoinMode.asOf(10, 0, 3, UnmatchedFacts.EMIT);
 
   /** A fact of k1 waits for its row: no key has a row, a version or a held fact. */
-  private static final HarnessInput<JoinInput<String, String>> WAITING =
-      HarnessInput.<JoinInput<String, String>>builder()
+  private static final HarnessInput<Either<String, Change<String>>> WAITING =
+      HarnessInput.<Either<String, Change<String>>>builder()
           .element(fact("k1#o1"), 15)
           .watermark(22)
           .build();
@@ -150,19 +151,19 @@ class DimensionJoinVariantSwitchTest {
   void waitingFacts_areTheMarkedVariants_evenWithTheOtherVariantsOperatorState(
       StateBackendKind backend) throws Exception {
     OperatorSubtaskState asOfWithoutRows;
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         AS_OF_WAITING.harness().on(backend).open()) {
       h.run(NO_ROWS);
       asOfWithoutRows = h.snapshot();
     }
     OperatorSubtaskState latestWaiting;
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         LATEST_WAITING.harness().on(backend).restore(asOfWithoutRows)) {
       h.processElement(fact("k1#o1"), 30);
       latestWaiting = h.snapshot();
     }
 
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         LATEST_WAITING.harness().on(backend).restore(latestWaiting)) {
       h.setProcessingTime(100);
 
@@ -185,7 +186,7 @@ class DimensionJoinVariantSwitchTest {
     for (JoinMode[] fromTo :
         new JoinMode[][] {{LATEST_WAITING, AS_OF_WAITING}, {AS_OF_WAITING, LATEST_WAITING}}) {
       OperatorSubtaskState drained;
-      try (OperatorHarness<JoinInput<String, String>, String> h =
+      try (OperatorHarness<Either<String, Change<String>>, String> h =
           fromTo[0].harness().on(backend).open()) {
         h.run(WAITING);
         h.processWatermark(Long.MAX_VALUE);
@@ -194,7 +195,7 @@ class DimensionJoinVariantSwitchTest {
         assertThat(lines(h.emitted())).containsExactly("TIMED_OUT k1#o1 @15");
         drained = h.savepoint();
       }
-      try (OperatorHarness<JoinInput<String, String>, String> h =
+      try (OperatorHarness<Either<String, Change<String>>, String> h =
           fromTo[1].harness().on(backend.other()).restore(drained)) {
         h.processElement(row(Change.insert("k1#v1")), 30);
         h.processElement(fact("k1#o2"), 31);
@@ -209,13 +210,13 @@ class DimensionJoinVariantSwitchTest {
   @MethodSource("backendsAndTransfers")
   void sameVariant_restoresItsWaitingFacts(StateBackendKind backend, Transfer transfer)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         switched(LATEST_WAITING, LATEST_WAITING, WAITING, backend, transfer)) {
       h.processElement(row(Change.insert("k1#v1")), 30);
 
       assertThat(lines(h.emitted())).containsExactly("FOUND_AFTER_WAIT k1#o1 k1#v1 @15");
     }
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         switched(AS_OF_WAITING, AS_OF_WAITING, WAITING, backend, transfer)) {
       h.processWatermark(30);
 
@@ -227,14 +228,14 @@ class DimensionJoinVariantSwitchTest {
   @MethodSource("backendsAndTransfers")
   void otherVariantWithoutRows_restores(StateBackendKind backend, Transfer transfer)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         switched(AS_OF, LATEST, NO_ROWS, backend, transfer)) {
       h.processElement(row(Change.insert("k1#v2")), 30);
       h.processElement(fact("k1#o2"), 31);
 
       assertThat(lines(h.emitted())).containsExactly("FOUND k1#o2 k1#v2 @31");
     }
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         switched(LATEST, AS_OF, NO_ROWS, backend, transfer)) {
       h.processElement(row(Change.insert("k1#v2")), 30);
       h.processElement(fact("k1#o2"), 31);
@@ -247,14 +248,14 @@ class DimensionJoinVariantSwitchTest {
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("backendsAndTransfers")
   void sameVariant_restoresItsRows(StateBackendKind backend, Transfer transfer) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         switched(LATEST, LATEST, ROWS, backend, transfer)) {
       h.processElement(fact("k1#o1"), 30);
       h.processElement(fact("k2#o2"), 31);
 
       assertThat(lines(h.emitted())).containsExactly("FOUND k1#o1 k1#v1 @30", "DELETED k2#o2 @31");
     }
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         switched(AS_OF, AS_OF, ROWS, backend, transfer)) {
       h.processElement(fact("k1#o1"), 30);
       h.processElement(fact("k2#o2"), 31);
@@ -270,9 +271,9 @@ class DimensionJoinVariantSwitchTest {
   void storedSnapshotsOfTheOtherVariant_fail(StateBackendKind backend) throws Exception {
     assumeFalse(SavepointCompatibility.isWriting()); // reads committed files, writes none
     SavepointCompatibility files = DimensionJoinSavepointCompatibilityTest.SNAPSHOTS;
-    KeyedHarness<Object, JoinInput<String, String>, String> latest =
+    KeyedHarness<Object, Either<String, Change<String>>, String> latest =
         DimensionJoinSavepointCompatibilityTest.LATEST.harness().on(backend);
-    KeyedHarness<Object, JoinInput<String, String>, String> asOf =
+    KeyedHarness<Object, Either<String, Change<String>>, String> asOf =
         DimensionJoinSavepointCompatibilityTest.AS_OF.harness().on(backend);
     for (int version = 1; version <= 3; version++) {
       OperatorSubtaskState ofLatest =
@@ -294,15 +295,15 @@ class DimensionJoinVariantSwitchTest {
   }
 
   /** The state of {@code from} after {@code script}, restored into {@code to}. */
-  private static OperatorHarness<JoinInput<String, String>, String> switched(
+  private static OperatorHarness<Either<String, Change<String>>, String> switched(
       JoinMode from,
       JoinMode to,
-      HarnessInput<JoinInput<String, String>> script,
+      HarnessInput<Either<String, Change<String>>> script,
       StateBackendKind backend,
       Transfer transfer)
       throws Exception {
     OperatorSubtaskState state;
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         transfer.writer(from, backend).open()) {
       h.run(script);
       state = transfer.take(h);
@@ -324,13 +325,14 @@ class DimensionJoinVariantSwitchTest {
     /** A checkpoint under the state changelog over the backend, restored the same way. */
     STATE_CHANGELOG;
 
-    KeyedHarness<Object, JoinInput<String, String>, String> writer(
+    KeyedHarness<Object, Either<String, Change<String>>, String> writer(
         JoinMode mode, StateBackendKind backend) {
-      KeyedHarness<Object, JoinInput<String, String>, String> recipe = mode.harness().on(backend);
+      KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
+          mode.harness().on(backend);
       return this == STATE_CHANGELOG ? recipe.withStateChangelog() : recipe;
     }
 
-    KeyedHarness<Object, JoinInput<String, String>, String> reader(
+    KeyedHarness<Object, Either<String, Change<String>>, String> reader(
         JoinMode mode, StateBackendKind backend) {
       return writer(mode, this == SAVEPOINT_ONTO_OTHER_BACKEND ? backend.other() : backend);
     }

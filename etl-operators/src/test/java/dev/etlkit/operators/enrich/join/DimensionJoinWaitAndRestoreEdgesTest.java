@@ -10,6 +10,7 @@ import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -34,7 +35,8 @@ class DimensionJoinWaitAndRestoreEdgesTest {
   @EnumSource(StateBackendKind.class)
   void latest_factReleasedByItsRow_leavesNoTimerBehind(StateBackendKind backend) throws Exception {
     JoinMode mode = JoinMode.latest(100, 1_000, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = mode.harness().on(backend).open()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        mode.harness().on(backend).open()) {
       h.processElement(fact("k1#o1"), 10);
       h.advanceProcessingTime(10);
       h.processElement(fact("k1#o2"), 11);
@@ -64,7 +66,7 @@ class DimensionJoinWaitAndRestoreEdgesTest {
       StateBackendKind backend) throws Exception {
     JoinMode after = JoinMode.asOf(10, 0, 1_000, UnmatchedFacts.EMIT);
     OperatorSubtaskState savepoint = savepointWithAFactWaitingUntil110(backend);
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         after.harness().on(backend).restore(savepoint)) {
       h.processWatermark(50);
       assertThat(h.watermarks()).as("held back by the restored wait, 100").containsExactly(-50L);
@@ -89,7 +91,7 @@ class DimensionJoinWaitAndRestoreEdgesTest {
       StateBackendKind backend) throws Exception {
     JoinMode after = JoinMode.asOf(0, 0, 1_000, UnmatchedFacts.EMIT);
     OperatorSubtaskState savepoint = savepointWithAFactWaitingUntil110(backend);
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         after.harness().on(backend).restore(savepoint)) {
       h.processWatermark(50);
       assertThat(h.emitted()).isEmpty();
@@ -106,7 +108,7 @@ class DimensionJoinWaitAndRestoreEdgesTest {
   private static OperatorSubtaskState savepointWithAFactWaitingUntil110(StateBackendKind backend)
       throws Exception {
     JoinMode before = JoinMode.asOf(100, 0, 1_000, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         before.harness().on(backend).open()) {
       h.processElement(fact("k1#o1"), 10);
       h.processWatermark(10); // due, no version: waits until the watermark passes 110
@@ -128,7 +130,8 @@ class DimensionJoinWaitAndRestoreEdgesTest {
   void asOf_waitingFactsReleasedTogetherByALateVersion_leaveInTimeOrder(StateBackendKind backend)
       throws Exception {
     JoinMode mode = JoinMode.asOf(100, 50, 1_000, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = mode.harness().on(backend).open()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        mode.harness().on(backend).open()) {
       h.processWatermark(100);
       h.processElement(fact("k1#o1"), 90); // within the lateness, no version: waits
       h.processElement(fact("k1#o2"), 60); // the same
@@ -154,7 +157,8 @@ class DimensionJoinWaitAndRestoreEdgesTest {
   void asOf_waitingFactsTimedOutTogether_leaveInTimeOrder(StateBackendKind backend)
       throws Exception {
     JoinMode mode = JoinMode.asOf(100, 50, 1_000, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = mode.harness().on(backend).open()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        mode.harness().on(backend).open()) {
       h.processWatermark(100);
       h.processElement(fact("k1#o1"), 90); // within the lateness, no version: waits
       h.processElement(fact("k1#o2"), 60); // the same

@@ -40,13 +40,15 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.InstantiationUtil;
 
 /**
  * Harnesses for a dimension join step exactly as a pipeline expands it, over generated string
  * records: facts {@code k1#o3} (key {@code k1}), dimension rows {@code k1#v2}, and a combiner that
- * writes {@code "<status> <fact> [<row>]"}. Each harness runs a fresh copy of the step's operator
- * behind the one-input face of {@link OneInputJoinOperator}.
+ * writes {@code "<status> <fact> [<row>]"}. Each harness runs a fresh copy of the step's join
+ * operator as {@code KeyedHarness.forTwoInputStream} harnesses it, facts as lefts and dimension
+ * changes as rights ({@link JoinInput}).
  */
 final class JoinHarness {
 
@@ -117,7 +119,7 @@ final class JoinHarness {
   }
 
   /** Harnesses for the join of a step with any output type, expanded as {@link #expand} does. */
-  static <O> KeyedHarness<Object, JoinInput<String, String>, O> harness(
+  static <O> KeyedHarness<Object, Either<String, Change<String>>, O> harness(
       DimensionJoinStep<String, String, String, O> step, TypeInformation<O> outputType) {
     return harness(parts(step, Types.STRING, null), outputType);
   }
@@ -126,27 +128,24 @@ final class JoinHarness {
    * Harnesses for the join of a step over facts and dimension rows of any type (its dimension
    * stream made with {@link #dimensionStream(TypeInformation)}), expanded as {@link #expand} does.
    */
-  static <F, D, O> KeyedHarness<Object, JoinInput<F, D>, O> harness(
+  static <F, D, O> KeyedHarness<Object, Either<F, Change<D>>, O> harness(
       DimensionJoinStep<F, D, ?, O> step,
       TypeInformation<F> factType,
       TypeInformation<O> outputType) {
     return harness(parts(step, factType, null), outputType);
   }
 
-  @SuppressWarnings("unchecked")
-  private static <F, D, O> KeyedHarness<Object, JoinInput<F, D>, O> harness(
+  private static <F, D, O> KeyedHarness<Object, Either<F, Change<D>>, O> harness(
       Parts<F, D, O> parts, TypeInformation<O> outputType) {
     TwoInputTransformation<F, Change<D>, O> join = parts.join();
-    JoinConfig<F, D, O> config = parts.config();
-    InputKey<F, D> key =
-        new InputKey<>(
-            (KeySelector<F, Object>) join.getStateKeySelector1(),
-            (KeySelector<Change<D>, Object>) join.getStateKeySelector2());
-    return KeyedHarness.forOperator(
-        () -> new OneInputJoinOperator<>(copy(config)),
-        key,
-        (TypeInformation<Object>) join.getStateKeyType(),
-        outputType);
+    KeyedHarness<Object, Either<F, Change<D>>, O> harness =
+        KeyedHarness.forTwoInputStream(
+            parts.output().toDataStream(), join.getInputType1(), join.getInputType2());
+    if (!join.getOutputType().equals(outputType)) {
+      throw new IllegalArgumentException(
+          "the join emits " + join.getOutputType() + ", not " + outputType);
+    }
+    return harness;
   }
 
   /** The step expanded in a pipeline: its output, its join and the join's configuration. */
@@ -183,7 +182,7 @@ final class JoinHarness {
 
   /** What expanding a step gave: harnesses, the pipeline's view and the join's transformation. */
   record Expanded(
-      KeyedHarness<Object, JoinInput<String, String>, String> harness,
+      KeyedHarness<Object, Either<String, Change<String>>, String> harness,
       EtlStream<String> output,
       TwoInputTransformation<String, Change<String>, String> join,
       JoinConfig<String, String, String> config) {
@@ -302,24 +301,6 @@ final class JoinHarness {
       byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(line);
     }
     return byKey;
-  }
-
-  /** Keys a {@link JoinInput} like the join keys its inputs. */
-  private static final class InputKey<F, D> implements KeySelector<JoinInput<F, D>, Object> {
-    private static final long serialVersionUID = 1L;
-
-    private final KeySelector<F, Object> factKey;
-    private final KeySelector<Change<D>, Object> changeKey;
-
-    InputKey(KeySelector<F, Object> factKey, KeySelector<Change<D>, Object> changeKey) {
-      this.factKey = factKey;
-      this.changeKey = changeKey;
-    }
-
-    @Override
-    public Object getKey(JoinInput<F, D> input) throws Exception {
-      return input.isFact() ? factKey.getKey(input.fact()) : changeKey.getKey(input.change());
-    }
   }
 
   /** A map the dummy sources never run. */

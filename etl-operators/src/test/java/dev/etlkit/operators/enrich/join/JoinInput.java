@@ -2,34 +2,22 @@ package dev.etlkit.operators.enrich.join;
 
 import dev.etlkit.core.Change;
 import java.util.Objects;
-import javax.annotation.Nullable;
+import org.apache.flink.types.Either;
 
 /**
- * One record of either input of a dimension join, so a one-input harness script can interleave
- * facts and dimension changes (see {@link OneInputJoinOperator}).
+ * Records of either input of a dimension join, so a harness script interleaves facts and dimension
+ * changes: a fact is the left, a dimension change the right of the {@code Either} that {@code
+ * KeyedHarness.forTwoInputStream} hands to the join's first or second input.
  */
-record JoinInput<F, D>(@Nullable F fact, @Nullable Change<D> change) {
+final class JoinInput {
 
-  JoinInput {
-    if ((fact == null) == (change == null)) {
-      throw new IllegalArgumentException("exactly one of fact and change");
-    }
+  private JoinInput() {}
+
+  static <F, D> Either<F, Change<D>> fact(F fact) {
+    return Either.Left(Objects.requireNonNull(fact, "fact"));
   }
 
-  static <F, D> JoinInput<F, D> fact(F fact) {
-    return new JoinInput<>(Objects.requireNonNull(fact), null);
-  }
-
-  static <F, D> JoinInput<F, D> dimension(Change<D> change) {
-    return new JoinInput<>(null, Objects.requireNonNull(change));
-  }
-
-  boolean isFact() {
-    return fact != null;
-  }
-
-  @Override
-  public String toString() {
-    return isFact() ? "fact " + fact : "dimension " + change;
+  static <F, D> Either<F, Change<D>> dimension(Change<D> change) {
+    return Either.Right(Objects.requireNonNull(change, "change"));
   }
 }

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.types.Either;
 
 /** One configuration of a dimension join under test, for the model and the operator alike. */
 record JoinMode(
@@ -79,7 +80,7 @@ record JoinMode(
   }
 
   /** Harnesses of this configuration's operator (expanded once per mode). */
-  KeyedHarness<Object, JoinInput<String, String>, String> harness() {
+  KeyedHarness<Object, Either<String, Change<String>>, String> harness() {
     return expanded().harness();
   }
 

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -50,7 +51,8 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void asOf_heldFactRestored_countsInAgain_andBalancesOnceJoined(StateBackendKind backend)
       throws Exception {
-    KeyedHarness<Object, JoinInput<String, String>, String> recipe = AS_OF.harness().on(backend);
+    KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
+        AS_OF.harness().on(backend);
     OperatorSubtaskState checkpoint =
         checkpoint(
             recipe,
@@ -59,7 +61,7 @@ class JoinRestoreAccountingTest {
                 .element(fact("k1#o1"), 20) // held until the watermark passes it
                 .build());
 
-    try (OperatorHarness<JoinInput<String, String>, String> h = recipe.restore(checkpoint)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = recipe.restore(checkpoint)) {
       assertThat(facts(h)).contains(entry(StepMetrics.RECORDS_IN, 1L));
 
       h.processWatermark(30);
@@ -73,7 +75,8 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void asOf_waitingFactRestored_balancesOnceReleasedOrTimedOut(StateBackendKind backend)
       throws Exception {
-    KeyedHarness<Object, JoinInput<String, String>, String> recipe = AS_OF.harness().on(backend);
+    KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
+        AS_OF.harness().on(backend);
     OperatorSubtaskState checkpoint =
         checkpoint(
             recipe,
@@ -83,7 +86,7 @@ class JoinRestoreAccountingTest {
                 .watermark(20) // both due without a version: they wait until 25 and 26
                 .build());
 
-    try (OperatorHarness<JoinInput<String, String>, String> h = recipe.restore(checkpoint)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = recipe.restore(checkpoint)) {
       h.processElement(row(Change.insert("k1#v1")), 12); // a late version releases k1#o1
       h.processWatermark(30); // k2#o2 times out
 
@@ -98,7 +101,8 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void latest_waitingFactsRestored_balanceOnceReleasedOrTimedOut(StateBackendKind backend)
       throws Exception {
-    KeyedHarness<Object, JoinInput<String, String>, String> recipe = LATEST.harness().on(backend);
+    KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
+        LATEST.harness().on(backend);
     OperatorSubtaskState checkpoint =
         checkpoint(
             recipe,
@@ -107,7 +111,7 @@ class JoinRestoreAccountingTest {
                 .element(fact("k2#o2"), 11)
                 .build());
 
-    try (OperatorHarness<JoinInput<String, String>, String> h = recipe.restore(checkpoint)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = recipe.restore(checkpoint)) {
       h.processElement(row(Change.insert("k1#v1")), 5);
       h.setProcessingTime(100); // k2#o2 times out
 
@@ -127,7 +131,7 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void latest_waitingFactsRestoredWithoutWait_timeOutAtTheirDeadline(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = restoredWithoutWait(backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = restoredWithoutWait(backend)) {
       h.processElement(row(Change.insert("k1#v1")), 5);
       h.processElement(fact("k3#o3"), 12); // a new fact does not wait
       h.setProcessingTime(99);
@@ -147,7 +151,7 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void latest_waitingFactsRestoredWithoutWait_timeOutAtTheEndOfInput(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = restoredWithoutWait(backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = restoredWithoutWait(backend)) {
       h.unwrap().getOperator().finish();
 
       assertThat(lines(h.emitted()))
@@ -161,7 +165,7 @@ class JoinRestoreAccountingTest {
    * A checkpoint of {@link #LATEST} with k1#o1 and k2#o2 waiting until processing time 100,
    * restored into {@link #LATEST_NO_WAIT}.
    */
-  private static OperatorHarness<JoinInput<String, String>, String> restoredWithoutWait(
+  private static OperatorHarness<Either<String, Change<String>>, String> restoredWithoutWait(
       StateBackendKind backend) throws Exception {
     OperatorSubtaskState checkpoint =
         checkpoint(
@@ -179,7 +183,8 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void asOf_waitingFactsRestoredWithoutWait_timeOutAtTheirDeadline(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = asOfRestoredWithoutWait(backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        asOfRestoredWithoutWait(backend)) {
       h.processElement(row(Change.insert("k1#v1")), 12);
       h.processElement(fact("k3#o3"), 21); // a new fact does not wait
       h.processWatermark(24);
@@ -199,7 +204,8 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void asOf_waitingFactsRestoredWithoutWait_timeOutAtTheEndOfInput(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = asOfRestoredWithoutWait(backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        asOfRestoredWithoutWait(backend)) {
       h.unwrap().getOperator().finish();
 
       assertThat(lines(h.emitted()))
@@ -213,7 +219,7 @@ class JoinRestoreAccountingTest {
    * A checkpoint of {@link #AS_OF} with k1#o1 and k2#o2 waiting until the watermark passes 25 and
    * 26, restored into {@link #AS_OF_NO_WAIT}.
    */
-  private static OperatorHarness<JoinInput<String, String>, String> asOfRestoredWithoutWait(
+  private static OperatorHarness<Either<String, Change<String>>, String> asOfRestoredWithoutWait(
       StateBackendKind backend) throws Exception {
     OperatorSubtaskState checkpoint =
         checkpoint(
@@ -231,23 +237,24 @@ class JoinRestoreAccountingTest {
   @EnumSource(StateBackendKind.class)
   void asOf_heldFactsRestoredWithAnotherParallelism_eachSubtaskBalances(StateBackendKind backend)
       throws Exception {
-    KeyedHarness<Object, JoinInput<String, String>, String> recipe = AS_OF.harness().on(backend);
-    List<JoinInput<String, String>> facts = new ArrayList<>();
+    KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
+        AS_OF.harness().on(backend);
+    List<Either<String, Change<String>>> facts = new ArrayList<>();
     for (int k = 1; k <= 12; k++) {
       facts.add(fact("k" + k + "#o" + k));
     }
-    HarnessInput.Builder<JoinInput<String, String>> held = script();
-    for (JoinInput<String, String> f : facts) {
+    HarnessInput.Builder<Either<String, Change<String>>> held = script();
+    for (Either<String, Change<String>> f : facts) {
       held.element(f, 20);
     }
     OperatorSubtaskState onOne = checkpoint(recipe, held.build());
 
     List<String> output = new ArrayList<>();
     for (int s = 0; s < 3; s++) {
-      try (OperatorHarness<JoinInput<String, String>, String> h =
+      try (OperatorHarness<Either<String, Change<String>>, String> h =
           recipe.restoreSubtask(List.of(onOne), 3, s)) {
         long factsOfSubtask = 0;
-        for (JoinInput<String, String> f : facts) {
+        for (Either<String, Change<String>> f : facts) {
           factsOfSubtask += recipe.subtaskOf(f, 3) == s ? 1 : 0;
         }
         assertThat(facts(h))
@@ -279,22 +286,22 @@ class JoinRestoreAccountingTest {
   }
 
   private static void restoreAtEveryCutPoint(
-      KeyedHarness<Object, JoinInput<String, String>, String> recipe,
-      HarnessInput<JoinInput<String, String>> script)
+      KeyedHarness<Object, Either<String, Change<String>>, String> recipe,
+      HarnessInput<Either<String, Change<String>>> script)
       throws Exception {
-    CutPointCheck<JoinInput<String, String>, String> cuts = CutPointCheck.of(recipe, script);
+    CutPointCheck<Either<String, Change<String>>, String> cuts = CutPointCheck.of(recipe, script);
     if (recipe.backend() != StateBackendKind.HEAP) { // a restore costs about 0.2 s on RocksDB
       cuts = cuts.withSampledCutPoints(DimensionJoinCutPointTest.SAMPLED_CUTS, 7L);
     }
     for (int cut : cuts.cutPoints()) {
       OperatorSubtaskState checkpoint;
       long processingTime;
-      try (OperatorHarness<JoinInput<String, String>, String> h = recipe.open()) {
+      try (OperatorHarness<Either<String, Change<String>>, String> h = recipe.open()) {
         h.run(script.slice(0, cut));
         checkpoint = h.snapshot();
         processingTime = h.processingTime();
       }
-      try (OperatorHarness<JoinInput<String, String>, String> h = recipe.restore(checkpoint)) {
+      try (OperatorHarness<Either<String, Change<String>>, String> h = recipe.restore(checkpoint)) {
         h.setProcessingTime(processingTime);
         h.run(script.slice(cut, script.size()));
         h.processWatermark(Long.MAX_VALUE);
@@ -320,7 +327,7 @@ class JoinRestoreAccountingTest {
     OperatorSubtaskState latest =
         SnapshotFiles.read(
             files.file(DimensionJoinSavepointCompatibilityTest.LATEST_FILE, 1, backend));
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         DimensionJoinSavepointCompatibilityTest.LATEST.harness().on(backend).restore(latest)) {
       assertThat(facts(h)).contains(entry(StepMetrics.RECORDS_IN, 0L));
 
@@ -333,7 +340,7 @@ class JoinRestoreAccountingTest {
     OperatorSubtaskState asOf =
         SnapshotFiles.read(
             files.file(DimensionJoinSavepointCompatibilityTest.AS_OF_FILE, 1, backend));
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         DimensionJoinSavepointCompatibilityTest.AS_OF.harness().on(backend).restore(asOf)) {
       h.processWatermark(40); // k1's held fact joins, k2's waiting fact times out
 
@@ -357,16 +364,16 @@ class JoinRestoreAccountingTest {
     assertThat(balancedFacts(facts(h))).as("facts: %s", facts(h)).isTrue();
   }
 
-  private static HarnessInput.Builder<JoinInput<String, String>> script() {
+  private static HarnessInput.Builder<Either<String, Change<String>>> script() {
     return HarnessInput.builder();
   }
 
   /** The checkpoint of a fresh harness after {@code input}. */
   private static OperatorSubtaskState checkpoint(
-      KeyedHarness<Object, JoinInput<String, String>, String> recipe,
-      HarnessInput<JoinInput<String, String>> input)
+      KeyedHarness<Object, Either<String, Change<String>>, String> recipe,
+      HarnessInput<Either<String, Change<String>>> input)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = recipe.open()) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = recipe.open()) {
       h.run(input);
       return h.snapshot();
     }

@@ -9,6 +9,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
+import org.apache.flink.types.Either;
 import org.apache.flink.types.RowKind;
 
 /**
@@ -101,8 +102,8 @@ final class JoinScripts {
   }
 
   /** The harness script of the ops: facts numbered in order, watermarks only ever advancing. */
-  static HarnessInput<JoinInput<String, String>> script(List<Op> ops) {
-    HarnessInput.Builder<JoinInput<String, String>> script = HarnessInput.builder();
+  static HarnessInput<Either<String, Change<String>>> script(List<Op> ops) {
+    HarnessInput.Builder<Either<String, Change<String>>> script = HarnessInput.builder();
     long watermark = Long.MIN_VALUE;
     int facts = 0;
     for (Op op : ops) {
@@ -125,8 +126,8 @@ final class JoinScripts {
   }
 
   private static void element(
-      HarnessInput.Builder<JoinInput<String, String>> script,
-      JoinInput<String, String> input,
+      HarnessInput.Builder<Either<String, Change<String>>> script,
+      Either<String, Change<String>> input,
       Op op) {
     if (op.noTimestamp()) {
       script.element(input);

@@ -16,6 +16,7 @@ import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,7 +29,7 @@ class LatestJoinHarnessTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void fact_rowInState_joinedWithTheCurrentRow(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(NO_WAIT, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(NO_WAIT, backend)) {
       h.processElement(row(Change.insert("k1#v1")), 1);
       h.processElement(fact("k1#o1"), 10);
       h.processElement(row(Change.updateBefore("k1#v1")), 2); // ignored
@@ -52,7 +53,7 @@ class LatestJoinHarnessTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void fact_noRowAndNoWait_passedOnNotFound(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(NO_WAIT, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(NO_WAIT, backend)) {
       h.processElement(row(Change.insert("k2#v1")), 1);
       h.processElement(fact("k1#o1"), 10);
 
@@ -63,7 +64,7 @@ class LatestJoinHarnessTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void fact_rowDeleted_passedOnDeletedWithoutWaiting(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(WAITS, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(WAITS, backend)) {
       h.processElement(row(Change.insert("k1#v1")), 1);
       h.processElement(row(Change.delete("k1#")), 2); // a key-only delete
       h.processElement(fact("k1#o1"), 10);
@@ -78,7 +79,7 @@ class LatestJoinHarnessTest {
   @EnumSource(StateBackendKind.class)
   void factBeforeItsRow_rowArrivesWithinTheWait_releasedInArrivalOrder(StateBackendKind backend)
       throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(WAITS, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(WAITS, backend)) {
       h.processElement(fact("k1#o1"), 10);
       h.advanceProcessingTime(50);
       h.processElement(fact("k1#o2"));
@@ -103,7 +104,7 @@ class LatestJoinHarnessTest {
   void maxWaitBelowAMillisecond_waitsAWholeMillisecond(StateBackendKind backend) throws Exception {
     JoinHarness.Expanded expanded =
         JoinHarness.expand(JoinHarness.latest().withMaxWait(Duration.ofNanos(500_000)));
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         expanded.harness().on(backend).open()) {
       h.processElement(fact("k1#o1"), 10);
       assertThat(h.emitted()).isEmpty(); // processing time counts milliseconds: it waits one
@@ -120,7 +121,7 @@ class LatestJoinHarnessTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void waitingFacts_timeOutEachAfterItsOwnWait(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(WAITS, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(WAITS, backend)) {
       h.processElement(fact("k1#o1"), 10); // deadline 100
       h.advanceProcessingTime(60);
       h.processElement(fact("k1#o2"), 11); // deadline 160
@@ -137,7 +138,7 @@ class LatestJoinHarnessTest {
   @EnumSource(StateBackendKind.class)
   void fullBuffer_factDeadLettered(StateBackendKind backend) throws Exception {
     JoinMode mode = JoinMode.latest(100, 2, UnmatchedFacts.EMIT);
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(mode, backend)) {
       h.processElement(fact("k1#o1"), 10);
       h.processElement(fact("k1#o2"), 11);
       h.processElement(fact("k1#o3"), 12); // a third waiting fact of k1
@@ -168,7 +169,7 @@ class LatestJoinHarnessTest {
   void unmatchedDeadLettered_everyUnmatchedStatusIsADeadLetter(StateBackendKind backend)
       throws Exception {
     JoinMode mode = JoinMode.latest(100, 1_000, UnmatchedFacts.DEAD_LETTER);
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(mode, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(mode, backend)) {
       h.processElement(fact("k1#o1"), 10);
       h.advanceProcessingTime(100); // timed out
       h.processElement(row(Change.delete("k2#")), 1);
@@ -201,7 +202,7 @@ class LatestJoinHarnessTest {
                 JoinHarness::key,
                 LatestJoinHarnessTest::picky,
                 Types.STRING));
-    try (OperatorHarness<JoinInput<String, String>, String> h =
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
         expanded.harness().on(backend).open()) {
       h.processElement(row(Change.insert("k1#v1")), 1);
       h.processElement(fact("k1#throws"), 10);
@@ -221,7 +222,7 @@ class LatestJoinHarnessTest {
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void endOfInput_waitingFactsTimeOut(StateBackendKind backend) throws Exception {
-    try (OperatorHarness<JoinInput<String, String>, String> h = open(WAITS, backend)) {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(WAITS, backend)) {
       h.processElement(fact("k1#o1"), 10);
       h.processElement(fact("k2#o2"), 11);
 
@@ -240,16 +241,16 @@ class LatestJoinHarnessTest {
     return fact.endsWith("#null") ? null : "ok " + fact;
   }
 
-  static OperatorHarness<JoinInput<String, String>, String> open(
+  static OperatorHarness<Either<String, Change<String>>, String> open(
       JoinMode mode, StateBackendKind backend) throws Exception {
     return mode.harness().on(backend).open();
   }
 
-  static JoinInput<String, String> fact(String fact) {
+  static Either<String, Change<String>> fact(String fact) {
     return JoinInput.fact(fact);
   }
 
-  static JoinInput<String, String> row(Change<String> change) {
+  static Either<String, Change<String>> row(Change<String> change) {
     return JoinInput.dimension(change);
   }
 }

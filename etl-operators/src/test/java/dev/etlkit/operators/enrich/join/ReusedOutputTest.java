@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.testkit.HarnessInput;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -83,12 +85,12 @@ class ReusedOutputTest {
   @MethodSource("cases")
   void refilledOutputRecord_emitsWhatANewRecordPerFactEmits(
       JoinMode mode, long seed, StateBackendKind backend) throws Exception {
-    HarnessInput<JoinInput<String, String>> script = DimensionJoinModelTest.script(seed);
+    HarnessInput<Either<String, Change<String>>> script = DimensionJoinModelTest.script(seed);
     Map<String, List<String>> expected = DimensionJoinPropertiesTest.run(mode, script, backend);
 
     CREATED.set(0);
     Map<String, List<String>> actual;
-    try (OperatorHarness<JoinInput<String, String>, Line> harness =
+    try (OperatorHarness<Either<String, Change<String>>, Line> harness =
         JoinHarness.harness(mode.step(new RefillingCombiner(), LINE), LINE).on(backend).open()) {
       actual = JoinHarness.byKey(JoinHarness.lines(harness.run(script)));
     }

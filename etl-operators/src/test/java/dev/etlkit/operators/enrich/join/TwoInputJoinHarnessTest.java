@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The production two-input operator in Flink's {@link KeyedTwoInputStreamOperatorTestHarness}, on
  * heap and RocksDB, with generic types disabled: facts on input 1, dimension changes on input 2,
  * watermarks per input. It restores its own snapshots and the committed snapshot files written
- * through the one-input face ({@link OneInputJoinOperator}) that the other tests use.
+ * through the one-input face of {@code KeyedHarness.forTwoInputStream} that the other tests use.
  */
 class TwoInputJoinHarnessTest {
 
