@@ -33,7 +33,10 @@ public final class JsonErrors {
    */
   public static IOException parse(IOException e, String what) {
     if (e instanceof StreamConstraintsException) {
-      return e; // names the limit and the sizes, never the content
+      // names the limit and the sizes, never the content
+      StreamConstraintsException limit = (StreamConstraintsException) e;
+      return new StreamConstraintsException(
+          limitMessage(limit.getOriginalMessage()), limit.getLocation());
     }
     if (e instanceof JsonEOFException) {
       return new JsonEOFException(null, null, what + ": truncated JSON" + at(e));
@@ -50,6 +53,32 @@ public final class JsonErrors {
       return new CharConversionException(what + ": invalid character encoding");
     }
     return new IOException(what + ": unreadable JSON (" + e.getClass().getName() + ")");
+  }
+
+  /**
+   * Jackson's message for a read limit, which holds sizes only, with the {@code JsonReadLimits}
+   * option that sets the limit in place of Jackson's own getter: {@code Name length (1025) exceeds
+   * the maximum allowed (1024) (JsonReadLimits.maxNameLength)}.
+   */
+  public static String limitMessage(@Nullable String original) {
+    if (original == null) {
+      return "a read limit was exceeded";
+    }
+    String option = "";
+    if (original.startsWith("Document nesting depth")) {
+      option = "maxNestingDepth";
+    } else if (original.startsWith("String value length")) {
+      option = "maxStringLength";
+    } else if (original.startsWith("Number value length")) {
+      option = "maxNumberLength";
+    } else if (original.startsWith("Name length")) {
+      option = "maxNameLength";
+    } else if (original.startsWith("Document length")) {
+      option = "maxDocumentBytes";
+    }
+    int from = original.indexOf(", from ");
+    String text = from > 0 ? original.substring(0, from) + ")" : original;
+    return text + (option.isEmpty() ? "" : " (JsonReadLimits." + option + ")");
   }
 
   /**

@@ -30,6 +30,7 @@ public final class SafeJson {
                     .maxNestingDepth(limits.maxNestingDepth())
                     .maxStringLength(limits.maxStringLength())
                     .maxNumberLength(limits.maxNumberLength())
+                    .maxNameLength(limits.maxNameLength())
                     .maxDocumentLength(limits.maxDocumentBytes())
                     .build())
             // Keeps the source excerpt out of exception locations ("Source: REDACTED").

@@ -775,6 +775,15 @@ class DebeziumDecoderTest {
   }
 
   @Test
+  void longColumnName() {
+    String name = SECRET + "n".repeat(1025 - SECRET.length());
+    assertRejected(
+        change("c", null, "{\"id\":1,\"" + name + "\":2}"),
+        StreamConstraintsException.class,
+        "Name length (1025) exceeds the maximum allowed (1024) (JsonReadLimits.maxNameLength)");
+  }
+
+  @Test
   void truncateEvent() {
     assertRejected(
         "{\"op\":\"t\",\"source\":{\"table\":\"" + SECRET + "\"}}",

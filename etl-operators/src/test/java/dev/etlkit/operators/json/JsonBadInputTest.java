@@ -54,6 +54,11 @@ class JsonBadInputTest {
     return bytes;
   }
 
+  /** A field name or map key of {@code length} ASCII characters that starts with the secret. */
+  private static String longName(int length) {
+    return SECRET + "n".repeat(length - SECRET.length());
+  }
+
   private static String nested(int depth) {
     return "{\"customerNumber\":3,\"tags\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
   }
@@ -111,6 +116,18 @@ class JsonBadInputTest {
             "{\"customerNumber\":" + "9".repeat(101) + ",\"orderId\":\"" + SECRET + "\"}",
             Reason.LIMIT_EXCEEDED,
             "LIMIT_EXCEEDED: Number value length (101) exceeds"),
+        bad(
+            "long field name",
+            "{\"customerNumber\":3,\"" + longName(1025) + "\":1}",
+            Reason.LIMIT_EXCEEDED,
+            "LIMIT_EXCEEDED: Name length (1025) exceeds the maximum allowed (1024)"
+                + " (JsonReadLimits.maxNameLength)"),
+        bad(
+            "long map key",
+            "{\"customerNumber\":3,\"tags\":{\"" + longName(1025) + "\":\"x\"}}",
+            Reason.LIMIT_EXCEEDED,
+            "LIMIT_EXCEEDED: Name length (1025) exceeds the maximum allowed (1024)"
+                + " (JsonReadLimits.maxNameLength)"),
         bad(
             "number out of range",
             "{\"orderId\":\"" + SECRET + "\",\"customerNumber\":9223372036854775808}",

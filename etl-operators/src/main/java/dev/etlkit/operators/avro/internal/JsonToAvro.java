@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.internal.JsonErrors;
 import dev.etlkit.operators.internal.JsonNumbers;
 import dev.etlkit.operators.internal.SafeJson;
 import java.io.IOException;
@@ -97,7 +98,8 @@ public final class JsonToAvro {
       root = reader.readTree(json);
     } catch (StreamConstraintsException e) {
       // Jackson's limit messages name the limit and the size, never the content.
-      throw AvroErrors.sanitize("JSON exceeds a read limit: " + e.getOriginalMessage(), e);
+      throw AvroErrors.sanitize(
+          "JSON exceeds a read limit: " + JsonErrors.limitMessage(e.getOriginalMessage()), e);
     } catch (JsonProcessingException e) {
       throw AvroErrors.sanitize("malformed JSON" + where(e.getLocation()), e);
     } catch (IOException | RuntimeException e) {

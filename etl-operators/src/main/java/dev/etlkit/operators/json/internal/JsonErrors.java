@@ -74,7 +74,8 @@ public final class JsonErrors {
     if (e instanceof StreamConstraintsException) {
       return new JsonRecordException(
           Reason.LIMIT_EXCEEDED,
-          limitMessage(((StreamConstraintsException) e).getOriginalMessage()));
+          dev.etlkit.operators.internal.JsonErrors.limitMessage(
+              ((StreamConstraintsException) e).getOriginalMessage()));
     }
     if (e instanceof JsonEOFException) {
       return new JsonRecordException(
@@ -348,26 +349,6 @@ public final class JsonErrors {
       return "another type";
     }
     return type.isArray() ? type.getComponentType().getSimpleName() + "[]" : type.getSimpleName();
-  }
-
-  /** Jackson's limit messages hold numbers only; say which etlkit option sets the limit. */
-  private static String limitMessage(@Nullable String original) {
-    if (original == null) {
-      return "a read limit was exceeded";
-    }
-    String option = "";
-    if (original.startsWith("Document nesting depth")) {
-      option = "maxNestingDepth";
-    } else if (original.startsWith("String value length")) {
-      option = "maxStringLength";
-    } else if (original.startsWith("Number value length")) {
-      option = "maxNumberLength";
-    } else if (original.startsWith("Document length")) {
-      option = "maxDocumentBytes";
-    }
-    int from = original.indexOf(", from ");
-    String text = from > 0 ? original.substring(0, from) + ")" : original;
-    return text + (option.isEmpty() ? "" : " (JsonReadLimits." + option + ")");
   }
 
   /**

@@ -256,6 +256,14 @@ class JsonToAvroTest {
             () -> shallow.convert("{\"a\":{\"b\":{\"c\":1}}}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(AvroFormatException.class)
         .hasMessageStartingWith("JSON exceeds a read limit");
+
+    String longName = "n".repeat(1025);
+    assertThatThrownBy(
+            () -> ALL.convert(("{\"" + longName + "\":1}").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageStartingWith(
+            "JSON exceeds a read limit: Name length (1025) exceeds the maximum allowed (1024)"
+                + " (JsonReadLimits.maxNameLength)");
   }
 
   @Test
