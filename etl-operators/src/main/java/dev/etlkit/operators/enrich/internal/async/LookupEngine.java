@@ -679,11 +679,20 @@ public final class LookupEngine<K, V> {
 
   /**
    * A record whose load failed (or timed out): the key's stale entry if the cache still holds it
-   * now (within its staleness bound, not dropped for idleness), else the fallback.
+   * now (within its staleness bound, not dropped for idleness), else the fallback. A key whose
+   * {@code equals} throws meeting a key of its hash that was cached while it loaded is
+   * dead-lettered with what it threw, as on its cache probe: the record is claimed already, so
+   * nothing else would answer it.
    */
   private void resolveFailure(Waiter<V> waiter, Throwable failure, boolean stepTimeout) {
     int attempts = waiter.attempts();
-    CachedValue<V> stale = standIn(waiter);
+    CachedValue<V> stale;
+    try {
+      stale = standIn(waiter);
+    } catch (RuntimeException e) {
+      waiter.reject(e, attempts);
+      return;
+    }
     if (stale != null) {
       metrics.staleServed.inc();
       waiter.deliver(stale.value(), LookupStatus.STALE, attempts);
