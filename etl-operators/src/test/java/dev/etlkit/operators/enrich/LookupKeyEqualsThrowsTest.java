@@ -7,7 +7,9 @@ import dev.etlkit.core.DeadLetter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -211,6 +213,57 @@ class LookupKeyEqualsThrowsTest {
           .extracting(DeadLetter::errorClass)
           .containsExactly("java.lang.NullPointerException");
       assertThat(h.outputs()).containsExactly("o2:=<>/LOADED");
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * With single-flight, a refresh-ahead first looks for a load of its key in flight: a cached key
+   * whose {@code equals} throws there, meeting a loading key of its hash, threw out of the cache
+   * read, and the record its fresh entry answers was dead-lettered.
+   */
+  @Test
+  void refreshOfAKeyWhoseEqualsThrows_whileAKeyOfItsHashLoads_servesTheHit() throws Exception {
+    Map<String, CustomerKey> shared = new HashMap<>(); // one key object per id, so o3 hits o1's
+    List<CompletableFuture<Optional<String>>> calls = new ArrayList<>();
+    Lookup<CustomerKey, String> pending =
+        key -> {
+          CompletableFuture<Optional<String>> reply = new CompletableFuture<>();
+          calls.add(reply);
+          return reply;
+        };
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(
+                Enrich.lookup(
+                        "customer",
+                        (String order) -> {
+                          String id = order.substring(order.indexOf(':') + 1);
+                          return shared.computeIfAbsent(
+                              id, i -> new CustomerKey(i.equals("-") ? null : i));
+                        },
+                        pending,
+                        (String order, String customer, LookupStatus status) ->
+                            order + "=" + customer + "/" + status,
+                        Types.STRING)
+                    .withRetry(LookupRetry.none())
+                    .withCache(
+                        LookupCache.maxEntries(100).withRefreshAfterWrite(Duration.ofSeconds(1))),
+                StringSerializer.INSTANCE)
+            .open();
+    try {
+      h.process("o1:-"); // id null, hash 0: alone, loaded and cached
+      calls.get(0).complete(Optional.of("<->"));
+      h.drain();
+      h.advance(Duration.ofSeconds(1)); // its entry is due for refresh
+      h.process("o2:"); // id "", hash 0: loading
+
+      h.process("o3:-"); // a fresh hit; its refresh meets o2's key among the keys loading
+      calls.get(1).complete(Optional.of("<>"));
+      h.drain();
+
+      assertThat(h.deadLetters()).isEmpty();
+      assertThat(h.outputs()).containsExactly("o1:-=<->/LOADED", "o2:=<>/LOADED", "o3:-=<->/HIT");
     } finally {
       h.release();
     }
