@@ -304,7 +304,8 @@ public final class Enrich {
      * distinct keys are collected or {@code maxDelay} after the first, whichever comes first; keys
      * whose records have all timed out by then are left out. Only for lookups that answer many keys
      * in one round trip ({@link Lookup#supportsBatch()}). {@code maxDelay} must also be shorter
-     * than the step timeout ({@link #withTimeout}), checked when the step is applied.
+     * than the step timeout ({@link #withTimeout}, in the whole milliseconds Flink waits), checked
+     * when the step is applied.
      *
      * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
      *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link
@@ -460,7 +461,9 @@ public final class Enrich {
     }
 
     private void checkOptions() {
-      if (settings.batchKeys() > 0 && settings.batchDelay().compareTo(settings.timeout()) >= 0) {
+      // Against the whole milliseconds of the timeout, which Flink waits (1.5 ms waits 1 ms).
+      Duration waited = Duration.ofMillis(settings.timeout().toMillis());
+      if (settings.batchKeys() > 0 && settings.batchDelay().compareTo(waited) >= 0) {
         throw new IllegalArgumentException(
             "enrichment step '"
                 + name

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.etlkit.core.DeadLetter;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -123,6 +127,143 @@ class LookupKeyEqualsThrowsTest {
           .extracting(DeadLetter::errorClass, DeadLetter::attempt)
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple("java.lang.NullPointerException", 1));
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * A step with stale-on-error whose records wait on a lookup that answers when the test says: the
+   * first call per key is kept in {@code calls}.
+   */
+  private static AsyncStepHarness<String, String> staleOnErrorStep(
+      List<CompletableFuture<Optional<String>>> calls) throws Exception {
+    Lookup<CustomerKey, String> pending =
+        key -> {
+          CompletableFuture<Optional<String>> reply = new CompletableFuture<>();
+          calls.add(reply);
+          return reply;
+        };
+    return new AsyncStepHarness<>(
+            Enrich.lookup(
+                    "customer",
+                    (String order) -> {
+                      String id = order.substring(order.indexOf(':') + 1);
+                      return new CustomerKey(id.equals("-") ? null : id);
+                    },
+                    pending,
+                    (String order, String customer, LookupStatus status) ->
+                        order + "=" + customer + "/" + status,
+                    Types.STRING)
+                .withRetry(LookupRetry.none())
+                .withCache(
+                    LookupCache.maxEntries(100)
+                        .withExpireAfterWrite(Duration.ofMinutes(10))
+                        .withStaleOnError(Duration.ofHours(1))),
+            StringSerializer.INSTANCE)
+        .open();
+  }
+
+  @Test
+  void keyWhoseEqualsThrows_loadFails_whileAKeyOfItsHashWasCached_isDeadLetteredOnce()
+      throws Exception {
+    List<CompletableFuture<Optional<String>>> calls = new ArrayList<>();
+    AsyncStepHarness<String, String> h = staleOnErrorStep(calls);
+    try {
+      h.process("o1:-"); // id null, hash 0: no key of its hash anywhere yet, so it loads
+      h.process("o2:"); // id "", hash 0: its equals is null-safe, so it loads too
+      calls.get(1).complete(Optional.of("<>")); // "" is cached
+
+      // o1's load fails: a stale entry of its key is looked for in the cache, where "" sits
+      calls.get(0).completeExceptionally(new IOException("connection refused"));
+      h.drain();
+      h.advance(Duration.ofSeconds(6)); // past the step timeout: nothing else may come
+
+      assertThat(h.deadLetters())
+          .as("o1 comes out once, as a dead letter")
+          .extracting(DeadLetter::errorClass)
+          .containsExactly("java.lang.NullPointerException");
+      assertThat(h.outputs()).containsExactly("o2:=<>/LOADED");
+    } finally {
+      h.release();
+    }
+  }
+
+  @Test
+  void keyWhoseEqualsThrows_stepTimeoutFiredByFlink_whileAKeyOfItsHashWasCached_isDeadLettered()
+      throws Exception {
+    List<CompletableFuture<Optional<String>>> calls = new ArrayList<>();
+    AsyncStepHarness<String, String> h = staleOnErrorStep(calls);
+    try {
+      h.process("o1:-");
+      h.process("o2:");
+      calls.get(1).complete(Optional.of("<>"));
+      h.drain();
+
+      // Flink's step timeout of o1 fires (its attempt timeout, on the engine's clock, has not)
+      Throwable thrown =
+          catchThrowable(
+              () -> {
+                h.harness.setProcessingTime(h.harness.getProcessingTime() + 5_000);
+                h.drain();
+              });
+
+      assertThat(thrown).as("thrown into the task").isNull();
+      assertThat(h.deadLetters())
+          .extracting(DeadLetter::errorClass)
+          .containsExactly("java.lang.NullPointerException");
+      assertThat(h.outputs()).containsExactly("o2:=<>/LOADED");
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * With single-flight, a refresh-ahead first looks for a load of its key in flight: a cached key
+   * whose {@code equals} throws there, meeting a loading key of its hash, threw out of the cache
+   * read, and the record its fresh entry answers was dead-lettered.
+   */
+  @Test
+  void refreshOfAKeyWhoseEqualsThrows_whileAKeyOfItsHashLoads_servesTheHit() throws Exception {
+    Map<String, CustomerKey> shared = new HashMap<>(); // one key object per id, so o3 hits o1's
+    List<CompletableFuture<Optional<String>>> calls = new ArrayList<>();
+    Lookup<CustomerKey, String> pending =
+        key -> {
+          CompletableFuture<Optional<String>> reply = new CompletableFuture<>();
+          calls.add(reply);
+          return reply;
+        };
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(
+                Enrich.lookup(
+                        "customer",
+                        (String order) -> {
+                          String id = order.substring(order.indexOf(':') + 1);
+                          return shared.computeIfAbsent(
+                              id, i -> new CustomerKey(i.equals("-") ? null : i));
+                        },
+                        pending,
+                        (String order, String customer, LookupStatus status) ->
+                            order + "=" + customer + "/" + status,
+                        Types.STRING)
+                    .withRetry(LookupRetry.none())
+                    .withCache(
+                        LookupCache.maxEntries(100).withRefreshAfterWrite(Duration.ofSeconds(1))),
+                StringSerializer.INSTANCE)
+            .open();
+    try {
+      h.process("o1:-"); // id null, hash 0: alone, loaded and cached
+      calls.get(0).complete(Optional.of("<->"));
+      h.drain();
+      h.advance(Duration.ofSeconds(1)); // its entry is due for refresh
+      h.process("o2:"); // id "", hash 0: loading
+
+      h.process("o3:-"); // a fresh hit; its refresh meets o2's key among the keys loading
+      calls.get(1).complete(Optional.of("<>"));
+      h.drain();
+
+      assertThat(h.deadLetters()).isEmpty();
+      assertThat(h.outputs()).containsExactly("o1:-=<->/LOADED", "o2:=<>/LOADED", "o3:-=<->/HIT");
     } finally {
       h.release();
     }

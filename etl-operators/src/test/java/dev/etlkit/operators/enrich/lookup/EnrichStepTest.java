@@ -336,6 +336,19 @@ class EnrichStepTest {
   }
 
   @Test
+  void microBatchDelay_notShorterThanTheWholeMillisecondsOfTheStepTimeout_isRejectedWhenApplied() {
+    // Flink waits 2000 ms of a 2000.5 ms timeout: a batch sent after 2 s comes too late.
+    Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
+        step()
+            .withTimeout(Duration.ofMillis(2_000).plusNanos(500_000))
+            .withMicroBatch(100, Duration.ofSeconds(2));
+
+    assertThatThrownBy(() -> orders().apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("microBatch maxDelay (PT2S) must be shorter than the step timeout");
+  }
+
+  @Test
   void retry_defaultRetriesEveryFailureButNoAnswer() {
     LookupRetry<String> retry = LookupRetry.attempts(3);
     assertThat(retry.retries(new java.io.IOException())).isTrue();

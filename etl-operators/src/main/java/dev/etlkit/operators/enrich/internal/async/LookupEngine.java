@@ -278,27 +278,36 @@ public final class LookupEngine<K, V> {
   /**
    * Starts a background reload of {@code key} unless one is in progress, or the calls in progress
    * (one per record waiting at most, and the refreshes) already reach the capacity: then it is
-   * skipped, and counted; a later read of the entry tries again. Without single-flight its key's
-   * {@code equals} may throw meeting a key of its hash in the micro-batch: then the refresh is
-   * dropped (unregistered, so a later read tries again) and the entry still answers the record.
+   * skipped, and counted; a later read of the entry tries again. Its key's {@code equals} may throw
+   * meeting a loading key of its hash (single-flight) or, without single-flight, a key of its hash
+   * in the micro-batch: then the refresh is dropped (not or no longer registered, so a later read
+   * tries again) and the entry still answers the record.
    */
   private void refresh(K key, long now) {
-    if (flights.containsKey(key)) {
-      return;
-    }
-    if (recordsWaiting.get() + refreshing.get() >= capacity) {
-      metrics.refreshesSkipped.inc();
-      return;
-    }
-    Flight<K, V> flight = new Flight<>(key, true, true);
-    if (flights.putIfAbsent(key, flight) == null) {
-      refreshing.incrementAndGet();
-      metrics.refreshes.inc();
-      try {
-        startAttempt(flight, now);
-      } catch (RuntimeException e) {
-        abort(flight, e); // no record waits for it: only unregisters it
+    Flight<K, V> flight;
+    try {
+      if (flights.containsKey(key)) {
+        return;
       }
+      if (recordsWaiting.get() + refreshing.get() >= capacity) {
+        metrics.refreshesSkipped.inc();
+        return;
+      }
+      flight = new Flight<>(key, true, true);
+      if (flights.putIfAbsent(key, flight) != null) {
+        return;
+      }
+    } catch (RuntimeException e) {
+      // The key's equals threw, meeting a loading key of its hash: nothing was registered, and
+      // the fresh entry still answers the record; a later read tries again.
+      return;
+    }
+    refreshing.incrementAndGet();
+    metrics.refreshes.inc();
+    try {
+      startAttempt(flight, now);
+    } catch (RuntimeException e) {
+      abort(flight, e); // no record waits for it: only unregisters it
     }
   }
 
@@ -679,11 +688,20 @@ public final class LookupEngine<K, V> {
 
   /**
    * A record whose load failed (or timed out): the key's stale entry if the cache still holds it
-   * now (within its staleness bound, not dropped for idleness), else the fallback.
+   * now (within its staleness bound, not dropped for idleness), else the fallback. A key whose
+   * {@code equals} throws meeting a key of its hash that was cached while it loaded is
+   * dead-lettered with what it threw, as on its cache probe: the record is claimed already, so
+   * nothing else would answer it.
    */
   private void resolveFailure(Waiter<V> waiter, Throwable failure, boolean stepTimeout) {
     int attempts = waiter.attempts();
-    CachedValue<V> stale = standIn(waiter);
+    CachedValue<V> stale;
+    try {
+      stale = standIn(waiter);
+    } catch (RuntimeException e) {
+      waiter.reject(e, attempts);
+      return;
+    }
     if (stale != null) {
       metrics.staleServed.inc();
       waiter.deliver(stale.value(), LookupStatus.STALE, attempts);
