@@ -20,6 +20,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -363,8 +364,10 @@ public final class KeyedHarness<K, I, O> {
   }
 
   /**
-   * This recipe with another number of key groups (default {@link #DEFAULT_MAX_PARALLELISM}). State
-   * restores only into the same number of key groups.
+   * This recipe with another number of key groups (default {@link #DEFAULT_MAX_PARALLELISM}). Keyed
+   * state restores only into the same number of key groups, as Flink refuses to restore a job whose
+   * max parallelism changed: {@link #restore} and {@link #restoreSubtask} refuse a snapshot of
+   * another number.
    */
   public KeyedHarness<K, I, O> withMaxParallelism(int maxParallelism) {
     if (maxParallelism < 1 || maxParallelism > 32768) {
@@ -526,8 +529,14 @@ public final class KeyedHarness<K, I, O> {
   /**
    * A fresh operator in a fresh harness, restored from a snapshot and opened. The state must come
    * from {@link OperatorHarness#snapshot()} on the same backend, or from {@link
-   * OperatorHarness#savepoint()} on any backend. Both clocks start at 0; set them before feeding
-   * input if the operator's timers or TTL need the time the snapshot was taken.
+   * OperatorHarness#savepoint()} on any backend, of a recipe with the same {@link
+   * #maxParallelism()}. Both clocks start at 0; set them before feeding input if the operator's
+   * timers or TTL need the time the snapshot was taken.
+   *
+   * @throws IllegalArgumentException if the state holds keyed state of another number of key groups
+   *     (a snapshot a harness took with another max parallelism, or one holding key groups beyond
+   *     this recipe's): its keys would land in other key groups than their lookups compute, and
+   *     some would silently start from empty state
    */
   public OperatorHarness<I, O> restore(OperatorSubtaskState state) throws Exception {
     return open(Objects.requireNonNull(state, "state"), 0L, 0L);
@@ -550,6 +559,8 @@ public final class KeyedHarness<K, I, O> {
    * redistribution mode says. Both clocks start at 0.
    *
    * @param snapshots one snapshot per subtask of the job before, as for {@link #restore}
+   * @throws IllegalArgumentException as {@link #restore}, for a snapshot of another number of key
+   *     groups
    */
   public OperatorHarness<I, O> restoreSubtask(
       List<OperatorSubtaskState> snapshots, int parallelism, int subtaskIndex) throws Exception {
@@ -567,6 +578,9 @@ public final class KeyedHarness<K, I, O> {
     checkSubtask(parallelism, subtaskIndex);
     if (snapshots.isEmpty()) {
       throw new IllegalArgumentException("snapshots must hold one snapshot per former subtask");
+    }
+    for (OperatorSubtaskState snapshot : snapshots) {
+      checkKeyGroups(snapshot);
     }
     OperatorSubtaskState merged =
         AbstractStreamOperatorTestHarness.repackageState(
@@ -606,6 +620,9 @@ public final class KeyedHarness<K, I, O> {
       int parallelism,
       int subtaskIndex)
       throws Exception {
+    if (state != null) {
+      checkKeyGroups(state);
+    }
     if (forStOptions != null && stateChangelog) {
       throw new IllegalStateException(
           "onForSt and withStateChangelog do not combine: Flink 2.2 documents the ForSt state"
@@ -652,6 +669,47 @@ public final class KeyedHarness<K, I, O> {
     } catch (Exception | Error e) {
       closeQuietly(harness, localDirectory, e);
       throw e;
+    }
+  }
+
+  /**
+   * Refuses keyed state of another number of key groups than this recipe's: a snapshot a harness
+   * took with another max parallelism, or one holding key groups beyond this recipe's. Restored
+   * into another number, a key's state lands in another key group than its lookups compute.
+   */
+  private void checkKeyGroups(OperatorSubtaskState state) {
+    int lastKeyGroup = -1;
+    for (KeyedStateHandle handle : state.getManagedKeyedState()) {
+      lastKeyGroup = Math.max(lastKeyGroup, handle.getKeyGroupRange().getEndKeyGroup());
+    }
+    for (KeyedStateHandle handle : state.getRawKeyedState()) {
+      lastKeyGroup = Math.max(lastKeyGroup, handle.getKeyGroupRange().getEndKeyGroup());
+    }
+    if (lastKeyGroup < 0) {
+      return; // no keyed state
+    }
+    String why =
+        ": keyed state restores only into the number of key groups it was taken with (Flink"
+            + " refuses to restore a job whose max parallelism changed); restore it with"
+            + " withMaxParallelism of the recipe that took it";
+    Integer taken = OperatorHarness.keyGroupsOf(state);
+    if (taken != null && taken != maxParallelism) {
+      throw new IllegalArgumentException(
+          "the snapshot was taken with maxParallelism "
+              + taken
+              + ", but this recipe has maxParallelism "
+              + maxParallelism
+              + why);
+    }
+    if (lastKeyGroup >= maxParallelism) {
+      throw new IllegalArgumentException(
+          "the snapshot holds key groups up to "
+              + lastKeyGroup
+              + ", so it was taken with a maxParallelism above "
+              + lastKeyGroup
+              + ", but this recipe has maxParallelism "
+              + maxParallelism
+              + why);
     }
   }
 

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -54,6 +56,13 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
    * increasing across a restore (the first checkpoint after it is above the restored one's).
    */
   private static final AtomicLong CHECKPOINT_IDS = new AtomicLong();
+
+  /**
+   * The number of key groups (max parallelism) of every snapshot and savepoint a harness of the JVM
+   * took, so that a restore can refuse state of another number ({@link KeyedHarness#restore}).
+   */
+  private static final Map<OperatorSubtaskState, Integer> KEY_GROUPS =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   OperatorHarness(
       RecordingHarness<?, I, O> harness,
@@ -166,7 +175,7 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
   public OperatorSubtaskState snapshot() throws Exception {
     long checkpointId = CHECKPOINT_IDS.incrementAndGet();
     harness.prepareSnapshotPreBarrier(checkpointId);
-    return harness.snapshot(checkpointId, harness.getProcessingTime());
+    return taken(harness.snapshot(checkpointId, harness.getProcessingTime()));
   }
 
   /**
@@ -185,12 +194,27 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
     }
     long checkpointId = CHECKPOINT_IDS.incrementAndGet();
     harness.prepareSnapshotPreBarrier(checkpointId);
-    return harness
-        .snapshotWithLocalState(
-            checkpointId,
-            harness.getProcessingTime(),
-            SavepointType.savepoint(SavepointFormatType.CANONICAL))
-        .getJobManagerOwnedState();
+    return taken(
+        harness
+            .snapshotWithLocalState(
+                checkpointId,
+                harness.getProcessingTime(),
+                SavepointType.savepoint(SavepointFormatType.CANONICAL))
+            .getJobManagerOwnedState());
+  }
+
+  private OperatorSubtaskState taken(OperatorSubtaskState state) {
+    KEY_GROUPS.put(state, harness.getEnvironment().getTaskInfo().getMaxNumberOfParallelSubtasks());
+    return state;
+  }
+
+  /**
+   * The number of key groups {@code state} was taken with, when a harness of this JVM took it; null
+   * for state read from elsewhere (a file).
+   */
+  @Nullable
+  static Integer keyGroupsOf(OperatorSubtaskState state) {
+    return KEY_GROUPS.get(state);
   }
 
   /** Values emitted on the main output so far, in order. */
