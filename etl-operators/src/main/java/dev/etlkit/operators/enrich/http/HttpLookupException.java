@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.http;
 
+import dev.etlkit.operators.enrich.RetryAfter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -18,7 +19,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * that of the underlying error, for debugging.
  */
 @PublicEvolving
-public final class HttpLookupException extends RuntimeException {
+public final class HttpLookupException extends RuntimeException implements RetryAfter {
   private static final long serialVersionUID = 1L;
 
   private final boolean retryable;
@@ -47,7 +48,11 @@ public final class HttpLookupException extends RuntimeException {
     return statusCode == 0 ? OptionalInt.empty() : OptionalInt.of(statusCode);
   }
 
-  /** How long the server asked to wait ({@code Retry-After} on 429 or 503), when it said. */
+  /**
+   * How long the server asked to wait ({@code Retry-After} on 429 or 503), when it said: the
+   * enrichment step's retry of the call waits at least that long ({@link RetryAfter}).
+   */
+  @Override
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
   }

@@ -1,14 +1,23 @@
 package dev.etlkit.operators.enrich.internal.async;
 
+import dev.etlkit.operators.enrich.RetryAfter;
+import java.time.Duration;
 import java.util.Random;
 import org.apache.flink.annotation.Internal;
 
 /**
  * Exponential backoff with jitter: retry n waits {@code min(max, initial × 2^(n-1))}, minus a
- * uniformly drawn share of up to {@code jitter} of it.
+ * uniformly drawn share of up to {@code jitter} of it. A failure that says when to try again
+ * ({@link RetryAfter}) makes the engine wait at least that long.
  */
 @Internal
 final class Backoff {
+  /** A bound on the cause walk: a cause chain may loop. */
+  private static final int MAX_CAUSES = 32;
+
+  /** Longer waits than this are this (a year: beyond any step timeout; no overflow). */
+  private static final Duration MAX_RETRY_AFTER = Duration.ofDays(365);
+
   private final long initialNanos;
   private final long maxNanos;
   private final double jitter;
@@ -28,5 +37,23 @@ final class Backoff {
       base -= base * jitter * random.nextDouble();
     }
     return (long) base;
+  }
+
+  /**
+   * How long {@code failure} asked to wait before the next attempt ({@link RetryAfter}: itself or
+   * one of its causes), in nanoseconds; 0 if it did not say, or said a negative time.
+   */
+  static long retryAfterNanos(Throwable failure) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
+      if (t instanceof RetryAfter) {
+        Duration wait = ((RetryAfter) t).retryAfter().orElse(Duration.ZERO);
+        if (wait.isNegative()) {
+          return 0L;
+        }
+        return wait.compareTo(MAX_RETRY_AFTER) >= 0 ? MAX_RETRY_AFTER.toNanos() : wait.toNanos();
+      }
+    }
+    return 0L;
   }
 }

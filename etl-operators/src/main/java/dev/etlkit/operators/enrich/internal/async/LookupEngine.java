@@ -572,7 +572,9 @@ public final class LookupEngine<K, V> {
   private void onAnswer(Flight<K, V> flight, Optional<V> answer, long now) {
     // After the last attempt the answer is used whatever it is: the condition is not asked (one
     // that throws would turn a usable answer into a failure).
-    if (flight.attempts() < retry.maxAttempts() && retry.retries(answer) && scheduleRetry(flight)) {
+    if (flight.attempts() < retry.maxAttempts()
+        && retry.retries(answer)
+        && scheduleRetry(flight, 0L)) {
       return;
     }
     V value = answer.orElse(null);
@@ -594,7 +596,7 @@ public final class LookupEngine<K, V> {
     // After the last attempt the failure is final: the condition is not asked.
     if (flight.attempts() < retry.maxAttempts()
         && retry.retries(failure)
-        && scheduleRetry(flight)) {
+        && scheduleRetry(flight, flight.refresh ? 0L : Backoff.retryAfterNanos(failure))) {
       return;
     }
     answerFailure(flight, finish(flight), failure);
@@ -635,13 +637,16 @@ public final class LookupEngine<K, V> {
     }
   }
 
-  /** Schedules the next attempt if attempts remain and someone still needs the answer. */
-  private boolean scheduleRetry(Flight<K, V> flight) {
+  /**
+   * Schedules the next attempt if attempts remain and someone still needs the answer then: after
+   * the backoff, or after {@code minDelayNanos} (what the source asked for) if that is longer.
+   */
+  private boolean scheduleRetry(Flight<K, V> flight, long minDelayNanos) {
     int made = flight.attempts();
     if (made >= retry.maxAttempts()) {
       return false;
     }
-    long delay = backoff.delayNanos(made);
+    long delay = Math.max(backoff.delayNanos(made), minDelayNanos);
     if (!flight.worthRetrying(timers.nanoTime() + delay)) {
       return false;
     }

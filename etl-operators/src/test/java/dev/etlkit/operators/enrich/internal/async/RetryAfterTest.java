@@ -3,8 +3,10 @@ package dev.etlkit.operators.enrich.internal.async;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.operators.enrich.FakeLookup;
+import dev.etlkit.operators.enrich.LookupCache;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.RetryAfter;
+import dev.etlkit.operators.enrich.http.HttpLookupException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -94,6 +96,47 @@ class RetryAfterTest {
     assertThat(order.attempts).isEqualTo(1);
     f.advanceMillis(10_000);
     assertThat(lookup.callCount()).as("the server was not asked again").isEqualTo(1);
+  }
+
+  @Test
+  void refreshAheadRetry_keepsThePlainBackoff() {
+    // Nobody waits for a refresh, and the key's next load would join it: no long pause there.
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.cache =
+                  LookupCache.maxEntries(100)
+                      .withExpireAfterWrite(Duration.ofMinutes(10))
+                      .withRefreshAfterWrite(Duration.ofMinutes(8));
+              s.retry = LookupRetry.attempts(2).withBackoff(ms(100), ms(100)).withJitter(0.0);
+            });
+    f.request("o1", "c-1");
+    lookup.call(0).replyFromTable();
+    f.advanceMillis(Duration.ofMinutes(8).toMillis());
+
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT"); // starts the refresh
+    lookup.call(1).fail(new Overloaded(Duration.ofMinutes(5)));
+    f.advanceMillis(100);
+    assertThat(lookup.callCount()).as("the refresh's retry after the backoff").isEqualTo(3);
+  }
+
+  @Test
+  void retryAfterNanos_readsItFromTheFailureOrItsCauses_boundedAndNeverNegative() {
+    HttpLookupException tooMany =
+        new HttpLookupException("status 429", true, 429, Duration.ofSeconds(3));
+
+    assertThat(Backoff.retryAfterNanos(tooMany)).isEqualTo(3_000_000_000L);
+    assertThat(Backoff.retryAfterNanos(new CompletionException(tooMany))).isEqualTo(3_000_000_000L);
+    assertThat(Backoff.retryAfterNanos(new HttpLookupException("status 503", true, 503, null)))
+        .as("no Retry-After")
+        .isZero();
+    assertThat(Backoff.retryAfterNanos(new Overloaded(Duration.ofSeconds(-5)))).isZero();
+    assertThat(Backoff.retryAfterNanos(new Overloaded(Duration.ofSeconds(Long.MAX_VALUE))))
+        .as("a year at most: no overflow")
+        .isEqualTo(Duration.ofDays(365).toNanos());
+    assertThat(Backoff.retryAfterNanos(new IOException("connection refused"))).isZero();
   }
 
   private static Duration ms(long millis) {
