@@ -42,8 +42,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * <p>The check compares what the script makes the operator emit, no more: timers still pending when
  * the script ends never fire, so what they would emit (and a timer lost at a restore) goes
  * unchecked. End the script past them, as a bounded job's end of input does: {@link
- * #withEndOfInput()} for event-time timers, {@code advanceProcessingTime} steps for processing-time
- * ones. Watermarks the operator forwards are not compared either.
+ * #withEndOfInput()} for event-time timers and what an operator flushes at the end of its input,
+ * {@code advanceProcessingTime} steps for processing-time ones. Watermarks the operator forwards
+ * are not compared either.
  *
  * <p>Snapshots are checkpoints when restoring on the same backend and canonical savepoints when
  * {@link #restoringOn} names another or {@link #restoringOnForSt} moves the state to ForSt. Every
@@ -140,14 +141,16 @@ public final class CutPointCheck<I, O> {
   }
 
   /**
-   * Ends the script with the watermark a bounded job's end of input sends ({@code Long.MAX_VALUE}),
-   * so that every event-time timer still pending fires in the uninterrupted run and after every
-   * restore, and what it emits is compared too: a timer lost at a restore then changes the output.
-   * Adds one cut point, after that watermark.
+   * Ends the script as a bounded job's end of input does: the watermark {@code Long.MAX_VALUE}, so
+   * that every event-time timer still pending fires in the uninterrupted run and after every
+   * restore, then {@link OperatorHarness#endInput()}, so that an operator that flushes what it
+   * holds at the end ({@code BoundedOneInput}) does; what they emit is compared too: a timer or a
+   * buffer lost at a restore then changes the output. Adds two cut points, after the watermark and
+   * after the end of input.
    */
   public CutPointCheck<I, O> withEndOfInput() {
     HarnessInput<I> ended =
-        HarnessInput.<I>builder().addAll(input).watermark(Long.MAX_VALUE).build();
+        HarnessInput.<I>builder().addAll(input).watermark(Long.MAX_VALUE).endOfInput().build();
     return new CutPointCheck<>(harness, ended, restoring, sampleSize, sampleSeed, perKeyOrder);
   }
 

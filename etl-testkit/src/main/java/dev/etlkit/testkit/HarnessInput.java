@@ -27,7 +27,7 @@ import org.apache.flink.annotation.PublicEvolving;
 public final class HarnessInput<I> {
 
   /** One step of a script. */
-  public sealed interface Step<I> permits Element, Watermark, AdvanceProcessingTime {
+  public sealed interface Step<I> permits Element, Watermark, AdvanceProcessingTime, EndOfInput {
     /** Applies this step to the harness. */
     void applyTo(OperatorHarness<I, ?> harness) throws Exception;
   }
@@ -85,6 +85,22 @@ public final class HarnessInput<I> {
     }
   }
 
+  /**
+   * The end of the input, as a bounded source's end: {@link OperatorHarness#endInput()}. Put it
+   * after the last element and a final watermark, as Flink does ({@code Long.MAX_VALUE} first).
+   */
+  public record EndOfInput<I>() implements Step<I> {
+    @Override
+    public void applyTo(OperatorHarness<I, ?> harness) throws Exception {
+      harness.endInput();
+    }
+
+    @Override
+    public String toString() {
+      return "endOfInput()";
+    }
+  }
+
   private final List<Step<I>> steps;
 
   private HarnessInput(List<Step<I>> steps) {
@@ -124,6 +140,8 @@ public final class HarnessInput<I> {
         mapped.add(new Watermark<>(w.timestamp()));
       } else if (step instanceof AdvanceProcessingTime<I> p) {
         mapped.add(new AdvanceProcessingTime<>(p.millis()));
+      } else if (step instanceof EndOfInput<I>) {
+        mapped.add(new EndOfInput<>());
       }
     }
     return new HarnessInput<>(mapped);
@@ -182,6 +200,12 @@ public final class HarnessInput<I> {
     /** Moves processing time and the state-TTL clock forward. */
     public Builder<I> advanceProcessingTime(long millis) {
       steps.add(new AdvanceProcessingTime<>(millis));
+      return this;
+    }
+
+    /** The end of the input ({@link EndOfInput}). */
+    public Builder<I> endOfInput() {
+      steps.add(new EndOfInput<>());
       return this;
     }
 

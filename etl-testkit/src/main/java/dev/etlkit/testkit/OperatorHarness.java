@@ -117,6 +117,16 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
   }
 
   /**
+   * Ends the input, as the end of a bounded source does: an operator that is {@code
+   * BoundedOneInput} gets {@code endInput()} (a two-input one behind {@link
+   * KeyedHarness#forTwoInputStream}, {@code endInput} of both inputs); others see nothing. Send a
+   * final watermark ({@code Long.MAX_VALUE}) before it, as Flink does.
+   */
+  public void endInput() throws Exception {
+    harness.endInput();
+  }
+
+  /**
    * Moves processing time forward by {@code millis} (firing due processing-time timers) and sets
    * the state-TTL clock to the new processing time.
    */

@@ -114,7 +114,7 @@ class CutPointCheckTest {
     // the timers never fire within the script, so nothing differs
     CutPointCheck.of(reminder, script).verify();
     assertThatThrownBy(() -> CutPointCheck.of(reminder, script).withEndOfInput().verify())
-        .hasMessageContaining("Restore at cut point 2 of 0..3 (after step 1 = element(")
+        .hasMessageContaining("Restore at cut point 2 of 0..4 (after step 1 = element(")
         .hasMessageContaining("uninterrupted: main: reminder +I[k2#v1]")
         .hasMessageContaining("with restore:  main: reminder null");
   }
