@@ -40,7 +40,10 @@ import javax.annotation.Nullable;
  * directory, the one plain argument, acts only in the sample mode: given with them, it fails the
  * parse too. The mode is checked before the values, so a real-mode option in the sample mode is
  * refused as such whatever its value. A valued option needs a value that is neither empty nor
- * another option: {@code --group-id --bounded} fails rather than naming a group "--bounded".
+ * another option: {@code --group-id --bounded} fails rather than naming a group "--bounded". The
+ * four topics must differ: an output topic that is also an input topic would feed the job its own
+ * output ({@code --dead-letter-topic orders}: every bad order read back, rejected and written
+ * again, for ever).
  *
  * @param kafka bootstrap servers, or null for the sample
  * @param jdbcUrl the JDBC URL, or null for the sample
@@ -119,6 +122,7 @@ public record JobOptions(
 
   public JobOptions {
     requireBothOrNeither(kafka, jdbcUrl);
+    requireDistinctTopics(ordersTopic, customersTopic, enrichedTopic, deadLetterTopic);
     if (transactionTimeout.compareTo(checkpointInterval) <= 0) {
       throw new IllegalArgumentException(
           "--transaction-timeout must be above --checkpoint-interval (plus the restart time), got "
@@ -131,6 +135,30 @@ public record JobOptions(
   /** True when the job reads and writes Kafka and PostgreSQL. */
   public boolean realMode() {
     return kafka != null;
+  }
+
+  /**
+   * Each of the four topics in a role of its own: an output topic that is an input topic feeds the
+   * job its own output (a dead letter read back is rejected and written again, for ever), and one
+   * input topic for both would decode every record as an order and as a customer change.
+   */
+  private static void requireDistinctTopics(String... topics) {
+    String[] options = {
+      "--orders-topic", "--customers-topic", "--enriched-topic", "--dead-letter-topic"
+    };
+    for (int i = 0; i < topics.length; i++) {
+      for (int j = i + 1; j < topics.length; j++) {
+        if (topics[i].equals(topics[j])) {
+          throw new IllegalArgumentException(
+              options[i]
+                  + " and "
+                  + options[j]
+                  + " are both '"
+                  + topics[i]
+                  + "': the job reads two topics and writes two, each needs a topic of its own");
+        }
+      }
+    }
   }
 
   private static void requireBothOrNeither(@Nullable String kafka, @Nullable String jdbcUrl) {

@@ -9,6 +9,7 @@ import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -34,6 +35,8 @@ public final class RevenuePerCustomer implements EtlStep<Order, CustomerRevenue>
   /** The state's descriptor name: part of the savepoint layout, never rename it. */
   static final String STATE_NAME = "revenue";
 
+  private static final Pattern ISO_4217 = Pattern.compile("[A-Z]{3}");
+
   private final String currency;
   @Nullable private final Duration stateTtl;
 
@@ -42,10 +45,16 @@ public final class RevenuePerCustomer implements EtlStep<Order, CustomerRevenue>
     this.stateTtl = stateTtl;
   }
 
-  /** Sums the orders in {@code currency} per customer; orders in other currencies are rejected. */
+  /**
+   * Sums the orders in {@code currency} per customer; orders in other currencies are rejected.
+   *
+   * @throws IllegalArgumentException if {@code currency} is not three letters A-Z, as ISO 4217
+   *     codes are (a lower-case "eur" would reject every order in "EUR")
+   */
   public static RevenuePerCustomer in(String currency) {
-    if (currency == null || currency.length() != 3) {
-      throw new IllegalArgumentException("currency must be an ISO 4217 code, was " + currency);
+    if (currency == null || !ISO_4217.matcher(currency).matches()) {
+      throw new IllegalArgumentException(
+          "currency must be an ISO 4217 code (three letters A-Z), was '" + currency + "'");
     }
     return new RevenuePerCustomer(currency, null);
   }

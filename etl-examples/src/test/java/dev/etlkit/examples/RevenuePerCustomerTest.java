@@ -103,13 +103,27 @@ class RevenuePerCustomerTest {
   void validation_namesTheBadOption() {
     assertThatThrownBy(() -> RevenuePerCustomer.in("euro"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("currency must be an ISO 4217 code, was euro");
+        .hasMessage("currency must be an ISO 4217 code (three letters A-Z), was 'euro'");
     assertThatThrownBy(() -> RevenuePerCustomer.in("EUR").withStateTtl(Duration.ofDays(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("stateTtl must be zero (no TTL) or positive, was PT-24H");
     assertThatThrownBy(() -> RevenuePerCustomer.in("EUR").withStateTtl(Duration.ofNanos(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("stateTtl must be at least 1 ms");
+  }
+
+  /**
+   * Found by a review on 2026-11-25: the check took any three characters for an ISO 4217 code, so
+   * {@code in("eur")} built a step that made every order, all in {@code EUR}, a dead letter
+   * ("currency EUR is not the report currency eur"), and {@code in("€€€")} one that summed nothing.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"eur", "Eur", "€€€", "E1R", "EU "})
+  void in_threeCharactersThatAreNoIsoCode_failsNamingTheValue(String currency) {
+    assertThatThrownBy(() -> RevenuePerCustomer.in(currency))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "currency must be an ISO 4217 code (three letters A-Z), was '" + currency + "'");
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Order, CustomerRevenue> harness(
