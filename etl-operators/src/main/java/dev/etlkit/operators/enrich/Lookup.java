@@ -29,8 +29,9 @@ import org.apache.flink.annotation.PublicEvolving;
  *       own unless documented. An {@link Error} is no failure of the call, whether thrown or
  *       completing the future (also inside a {@code CompletionException} or {@code
  *       ExecutionException}): it fails the task, with no retry or fallback.
- *   <li>A future may be cancelled by the step when its call's attempt timeout ended it, but only if
- *       the lookup says that is safe ({@link #supportsCancellation()}, default {@code false}).
+ *   <li>A future may be cancelled by the step when its call's attempt timeout ended it, or when the
+ *       step timeout answered every record waiting for it, but only if the lookup says that is safe
+ *       ({@link #supportsCancellation()}, default {@code false}).
  *   <li>Lookups must be <b>idempotent</b>: after a restore from a checkpoint, the requests that
  *       were in flight are issued again.
  *   <li>An instance is serialized with the job graph and {@linkplain #open opened} once per
@@ -98,8 +99,12 @@ public interface Lookup<K, V> extends Serializable {
   /**
    * Whether the step may {@linkplain CompletableFuture#cancel cancel} a future this lookup returned
    * once it no longer wants the answer: when the call's attempt timeout ({@link
-   * LookupRetry#withAttemptTimeout}) ended it, before it is retried. Default {@code false}: the
-   * future is left to complete, and its answer is dropped.
+   * LookupRetry#withAttemptTimeout}) ended it, before it is retried; or when the step timeout
+   * answered the last record waiting for it (of every key, for a {@link #lookupAll} call), such as
+   * a retry or a call that waited for a micro-batch or a rate-limit permit, which would otherwise
+   * run on until its attempt timeout. A call some record still waits for, and a refresh-ahead call,
+   * is never cancelled that way; the next record of a key whose call was cancelled loads it again.
+   * Default {@code false}: the future is left to complete, and its answer is dropped.
    *
    * <p>Return {@code true} only when
    *
@@ -110,9 +115,10 @@ public interface Lookup<K, V> extends Serializable {
    *       it; and
    *   <li>cancelling it stops the work behind it or at least frees what it holds (a connection, a
    *       place under a concurrency bound), quickly and without blocking: the step cancels on its
-   *       timer thread, and actions the lookup attached to the future run there. The default {@link
-   *       #lookupAll} does not pass a cancellation on to the {@link #lookup} futures it combines; a
-   *       lookup that batches and returns {@code true} cancels its batch's work itself.
+   *       timer thread (attempt timeouts) or on the task thread (step timeouts), and actions the
+   *       lookup attached to the future run there. The default {@link #lookupAll} does not pass a
+   *       cancellation on to the {@link #lookup} futures it combines; a lookup that batches and
+   *       returns {@code true} cancels its batch's work itself.
    * </ul>
    *
    * <p>The cancellation completing the future with a {@code CancellationException} is not a failure

@@ -287,7 +287,7 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * frees their places under {@link #withMaxConcurrentRequests maxConcurrentRequests} at once. So a
    * call the step's attempt timeout ({@link
    * dev.etlkit.operators.enrich.LookupRetry#withAttemptTimeout}) ended no longer holds a place its
-   * retry needs.
+   * retry needs, nor does one whose records the step timeout all answered.
    */
   @Override
   public boolean supportsCancellation() {

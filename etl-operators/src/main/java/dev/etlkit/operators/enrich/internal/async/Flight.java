@@ -26,6 +26,13 @@ final class Flight<K, V> {
   private long latestDeadline = Long.MIN_VALUE;
   private volatile int attempts;
 
+  /**
+   * The call of this flight's latest attempt, set when it is made: the one a step timeout cancels
+   * once nobody waits for the flight any more ({@link LookupCall#endIfAbandoned}). Set only for a
+   * lookup that supports cancellation.
+   */
+  @Nullable volatile LookupCall<K, V> call;
+
   Flight(K key, boolean registered, boolean refresh) {
     this.key = key;
     this.registered = registered;
@@ -105,6 +112,14 @@ final class Flight<K, V> {
     }
     finished = true;
     return true;
+  }
+
+  /**
+   * Whether {@link #finishIfAbandoned} would finish the flight (or it finished already), without
+   * finishing it.
+   */
+  synchronized boolean isAbandoned() {
+    return finished || (!refresh && !hasLiveWaiter());
   }
 
   /**

@@ -27,10 +27,11 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>For a lookup that {@linkplain dev.etlkit.operators.enrich.Lookup#supportsCancellation supports
  * cancellation}, the call also holds the future the lookup returned ({@link #holdReply}), and a
- * call ended by its attempt timeout has it cancelled ({@link #takeReplyToCancel}): whichever of the
- * two comes second cancels, so the future is cancelled exactly once, also when the lookup returned
- * it only after the timeout fired. The cancellation then completing the future is a late reply,
- * which is dropped.
+ * call ended by its attempt timeout, or by the step timeout of its last record ({@link
+ * #endIfAbandoned}), has it cancelled ({@link #takeReplyToCancel}): whichever of the two comes
+ * second cancels, so the future is cancelled exactly once, also when the lookup returned it only
+ * after the call ended. The cancellation then completing the future is a late reply, which is
+ * dropped.
  */
 @Internal
 final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> {
@@ -41,7 +42,7 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   private static final AtomicReferenceFieldUpdater<LookupCall, Object> REPLY =
       AtomicReferenceFieldUpdater.newUpdater(LookupCall.class, Object.class, "reply");
 
-  /** In {@link #reply} once the attempt timeout ended the call: the future is cancelled. */
+  /** In {@link #reply} once a timeout ended the call: the future is cancelled. */
   private static final Object CANCELLED = new Object();
 
   private final LookupEngine<K, V> engine;
@@ -197,22 +198,49 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   }
 
   /**
-   * Keeps the future the lookup returned for this call, so that the attempt timeout can cancel it;
-   * returns false when the timeout ended the call already (the lookup returned it late): then the
-   * caller cancels it.
+   * Keeps the future the lookup returned for this call, so that a timeout can cancel it; returns
+   * false when a timeout ended the call already (the lookup returned it late): then the caller
+   * cancels it.
    */
   boolean holdReply(Future<?> future) {
     return REPLY.compareAndSet(this, null, future);
   }
 
   /**
-   * The attempt timeout ended the call: returns the future to cancel, or null when the lookup has
-   * not returned it yet ({@link #holdReply} then says so to its caller). Called once.
+   * The attempt timeout ended the call, or {@link #endIfAbandoned} did: returns the future to
+   * cancel, or null when the lookup has not returned it yet ({@link #holdReply} then says so to its
+   * caller). Called once.
    */
   @Nullable
   Future<?> takeReplyToCancel() {
     Object held = REPLY.getAndSet(this, CANCELLED);
     return held instanceof Future ? (Future<?>) held : null;
+  }
+
+  /**
+   * Ends the call if it is still in flight and none of its flights has a record waiting any more
+   * (the step timeout answered them all; a refresh is never abandoned), finishing its flights so
+   * that no record joins a call about to be cancelled; returns whether it did. A call some record
+   * still waits for, for any of the keys of a batch, is left alone. Called on the task thread,
+   * where records join flights: none joins between the two passes below, but the reply or the
+   * attempt timeout may end the call first.
+   */
+  boolean endIfAbandoned() {
+    if (ended != 0) {
+      return false;
+    }
+    int n = size();
+    for (int i = 0; i < n; i++) {
+      if (!flight(i).isAbandoned()) {
+        return false;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (!flight(i).finishIfAbandoned()) {
+        return false; // a record joined after all: the call goes on
+      }
+    }
+    return STATE.compareAndSet(this, 0, 1);
   }
 
   /** The attempt timeout fired. */

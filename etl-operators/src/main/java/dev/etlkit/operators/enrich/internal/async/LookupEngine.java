@@ -80,7 +80,10 @@ public final class LookupEngine<K, V> {
   @Nullable private final CallRateLimiter<K, V> limiter;
   private final AttemptTimeouts attemptTimeouts;
 
-  /** Whether a call ended by its attempt timeout cancels the lookup's future. */
+  /**
+   * Whether a call ended by its attempt timeout, or abandoned by the step timeout of its last
+   * record, cancels the lookup's future.
+   */
   private final boolean cancelsTimedOutCalls;
 
   /** Loads by key (single-flight) and refreshes in progress. */
@@ -234,7 +237,33 @@ public final class LookupEngine<K, V> {
       return false;
     }
     stepTimedOut(waiter);
+    if (cancelsTimedOutCalls) {
+      cancelIfAbandoned(waiter);
+    }
     return true;
+  }
+
+  /**
+   * The step timeout answered {@code waiter}: if no record waits for the call in flight for its key
+   * any more (for a micro-batch, for any of its keys), the call ends and its future is cancelled,
+   * as at its attempt timeout, and its flights are unregistered, so that the next record of the key
+   * loads it again instead of joining a cancelled call. The call counted in {@code loads} when it
+   * was made; its end counts nowhere else (no attempt failed or timed out, no reply came). A call
+   * made just as its last record timed out (on the timers thread: a retry, a batch, a permit) may
+   * be missed here; its attempt timeout ends it then.
+   */
+  @SuppressWarnings("unchecked")
+  private void cancelIfAbandoned(Waiter<V> waiter) {
+    Flight<K, V> flight = (Flight<K, V>) waiter.flight;
+    LookupCall<K, V> call = flight == null ? null : flight.call;
+    if (call == null || !call.endIfAbandoned()) {
+      return;
+    }
+    attemptTimeouts.disarm(call);
+    for (int i = 0; i < call.size(); i++) {
+      unregister(call.flight(i));
+    }
+    cancelReply(call);
   }
 
   private void stepTimedOut(Waiter<V> waiter) {
@@ -366,6 +395,11 @@ public final class LookupEngine<K, V> {
     call.keysAsked = keys == null ? calling : keys.size();
     metrics.loads.inc(call.keysAsked);
     attemptTimeouts.arm(call); // sets call.startNanos if not set yet
+    if (cancelsTimedOutCalls) {
+      for (int i = 0; i < calling; i++) {
+        call.flight(i).call = call; // for the step timeout of its last record (cancelIfAbandoned)
+      }
+    }
     CompletableFuture<?> reply;
     try {
       if (keys != null) {
@@ -385,7 +419,7 @@ public final class LookupEngine<K, V> {
       return;
     }
     if (cancelsTimedOutCalls && !call.holdReply(reply)) {
-      cancel(reply); // the attempt timeout ended the call while the lookup was returning it
+      cancel(reply); // a timeout ended the call while the lookup was returning it
     }
     ((CompletableFuture) reply).whenComplete(call);
   }
@@ -509,10 +543,7 @@ public final class LookupEngine<K, V> {
    */
   void onCallTimedOut(LookupCall<K, V> call) {
     if (cancelsTimedOutCalls) {
-      Future<?> reply = call.takeReplyToCancel();
-      if (reply != null) {
-        cancel(reply);
-      }
+      cancelReply(call);
     }
     metrics.loadTimeouts.inc(call.keysAsked);
     onCallFailed(
@@ -525,12 +556,24 @@ public final class LookupEngine<K, V> {
   }
 
   /**
+   * Cancels the future of {@code call}, which a timeout ended, if the lookup returned it already;
+   * else the thread making the call cancels it when it does ({@link LookupCall#holdReply}).
+   */
+  private void cancelReply(LookupCall<K, V> call) {
+    Future<?> reply = call.takeReplyToCancel();
+    if (reply != null) {
+      cancel(reply);
+    }
+  }
+
+  /**
    * Cancels the future of a timed-out call. A {@code CompletableFuture} runs the actions waiting
-   * for it on this thread (the timers thread, or the thread that made a call the lookup returned
-   * late): the engine's is the dropped late reply, the lookup's must be quick (its {@code
-   * supportsCancellation} contract). What a lookup's own future throws from {@code cancel} changes
-   * nothing for the call, which ended already: an Error fails the task ({@link #report}), an
-   * exception is logged (its class only; messages may quote keys).
+   * for it on this thread (the timers thread, the task thread for a call its last record's step
+   * timeout abandoned, or the thread that made a call the lookup returned late): the engine's is
+   * the dropped late reply, the lookup's must be quick (its {@code supportsCancellation} contract).
+   * What a lookup's own future throws from {@code cancel} changes nothing for the call, which ended
+   * already: an Error fails the task ({@link #report}), an exception is logged (its class only;
+   * messages may quote keys).
    */
   private void cancel(Future<?> reply) {
     try {
