@@ -7,6 +7,10 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.testkit.CutPointCheck;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.KeyedHarness;
+import dev.etlkit.testkit.StateBackendKind;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +27,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The example's custom step, in an operator harness on heap and RocksDB state. */
@@ -97,6 +102,30 @@ class RevenuePerCustomerTest {
       assertThat(letters.get(0).errorMessage())
           .isEqualTo("currency USD is not the report currency EUR");
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(StateBackendKind.class)
+  void snapshotAndRestore_atEveryCutPoint_totalsGoOnAsUninterrupted(StateBackendKind backend) {
+    KeyedHarness<String, Order, CustomerRevenue> step =
+        KeyedHarness.forFunction(
+                () ->
+                    new RevenuePerCustomer.RevenueFunction(
+                        "EUR", TTL, new ErrorHandler(STEP, ErrorPolicy.deadLetter())),
+                Order::customerId,
+                Types.STRING,
+                CustomerRevenue.TYPE_INFO)
+            .on(backend);
+    HarnessInput<Order> script =
+        HarnessInput.<Order>builder()
+            .element(order("c-anna", "10.00"), 1)
+            .element(order("c-bob", "1.50"), 2)
+            .element(order("c-anna", "2.25"), 3)
+            .element(new Order("o-usd", "c-bob", new BigDecimal("3.00"), "USD", Instant.EPOCH), 4)
+            .element(order("c-bob", "0.50"), 5)
+            .build();
+
+    CutPointCheck.of(step, script).verify();
   }
 
   @Test
