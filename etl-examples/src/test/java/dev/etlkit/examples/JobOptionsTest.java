@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class JobOptionsTest {
@@ -147,5 +148,34 @@ class JobOptionsTest {
       dir = dir.getParent();
     }
     return dir.resolve("docs");
+  }
+
+  @Test
+  void parse_aShortFlagOrDashArgument_isRefused_notTakenAsTheOutputDirectory() {
+    for (String dash : new String[] {"-h", "-bounded", "-"}) {
+      assertThatThrownBy(() -> JobOptions.parse(dash))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("unknown option " + dash + ";");
+    }
+    assertThat(JobOptions.parse("./-out").outputDir())
+        .as("a path that needs it")
+        .isEqualTo("./-out");
+  }
+
+  @Test
+  void parse_anOptionGivenTwice_isRefusedNamingIt() {
+    assertThatThrownBy(
+            () -> JobOptions.parse(concat(REAL, "--disorder", "PT5S", "--disorder", "PT9S")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("option --disorder given twice");
+    assertThatThrownBy(() -> JobOptions.parse("--kafka", "a", "--jdbc", "j", "--kafka", "b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("option --kafka given twice");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
   }
 }
