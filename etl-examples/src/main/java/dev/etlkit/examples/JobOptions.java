@@ -172,9 +172,10 @@ public record JobOptions(
    * Parses a command line. The mode comes first: only one of {@code --kafka} and {@code --jdbc}, a
    * real-mode option without them, or a plain argument with them fails before any value is checked.
    *
-   * @throws IllegalArgumentException naming the unknown option or bad value (an empty one, or an
-   *     option where a value belongs, too), the real-mode option given without {@code --kafka} and
-   *     {@code --jdbc}, or the plain argument given with them
+   * @throws IllegalArgumentException naming the unknown option (any argument starting with {@code
+   *     -}: write a directory of that name as {@code ./-name}) or bad value (an empty one, or an
+   *     option where a value belongs, too), an option given twice, the real-mode option given
+   *     without {@code --kafka} and {@code --jdbc}, or the plain argument given with them
    */
   public static JobOptions parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -185,9 +186,12 @@ public record JobOptions(
       if (arg.equals("--bounded")) {
         bounded = true;
       } else if (VALUED.contains(arg)) {
+        if (values.containsKey(arg)) {
+          throw new IllegalArgumentException("option " + arg + " given twice");
+        }
         values.put(arg, value(arg, i + 1 < args.length ? args[i + 1] : null));
         i++;
-      } else if (arg.startsWith("--")) {
+      } else if (arg.startsWith("-")) { // "-h" is no directory name: "./-h" is
         throw new IllegalArgumentException("unknown option " + arg + "; known: " + KNOWN);
       } else {
         plain.add(arg);
