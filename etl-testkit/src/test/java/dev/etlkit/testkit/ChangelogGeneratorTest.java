@@ -107,7 +107,7 @@ class ChangelogGeneratorTest {
     assertThatThrownBy(() -> ChangelogGenerator.strings().withKeys(0))
         .hasMessage("keys must be >= 1, was 0");
     assertThatThrownBy(() -> ChangelogGenerator.strings().withMaxOutOfOrderness(-1))
-        .hasMessage("maxOutOfOrderness must be >= 0, was -1");
+        .hasMessage("maxOutOfOrderness must be in 0..31536000000 (a year), was -1");
   }
 
   @Test
