@@ -32,7 +32,10 @@ import org.apache.flink.api.common.JobExecutionResult;
 @PublicEvolving
 public final class RecordAccounting {
 
-  /** The counts of one step, summed over its parallel subtasks. */
+  /**
+   * The counts of one step, summed over its parallel subtasks. A value: two are equal when their
+   * pipeline, step and counts are, so a test can compare a step's counts with expected ones.
+   */
   @PublicEvolving
   public static final class StepCounts {
     private final String pipeline;
@@ -99,6 +102,30 @@ public final class RecordAccounting {
     /** {@code in == out + filtered + deduplicated + deadLettered}. */
     public boolean isBalanced() {
       return in == out + filtered + deduplicated + deadLettered;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (this == o) {
+        return true;
+      }
+      if (!(o instanceof StepCounts)) {
+        return false;
+      }
+      StepCounts that = (StepCounts) o;
+      return in == that.in
+          && out == that.out
+          && filtered == that.filtered
+          && deduplicated == that.deduplicated
+          && deadLettered == that.deadLettered
+          && emitted == that.emitted
+          && pipeline.equals(that.pipeline)
+          && step.equals(that.step);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(pipeline, step, in, out, filtered, deduplicated, deadLettered, emitted);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.etlkit.core;
 
+import dev.etlkit.core.internal.Names;
 import java.io.Serializable;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
@@ -16,9 +17,19 @@ public final class StepIdentity implements Serializable {
   private final String step;
   private final String uid;
 
+  /**
+   * @param pipeline a pipeline name as {@link Etl#from} takes it (1 to 64 letters, digits, {@code .
+   *     _ -}), so that {@link RecordAccounting} reads the step's counters back under it
+   * @param step the step's name, not empty ({@code <step>/<part>} for an operator within a step)
+   * @param uid the uid of the step's main operator
+   * @throws IllegalArgumentException if the pipeline name is not valid or the step is empty
+   */
   public StepIdentity(String pipeline, String step, String uid) {
-    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+    this.pipeline = Names.requireValid(pipeline, "pipeline name");
     this.step = Objects.requireNonNull(step, "step");
+    if (step.isEmpty()) {
+      throw new IllegalArgumentException("step must not be empty");
+    }
     this.uid = Objects.requireNonNull(uid, "uid");
   }
 

@@ -101,4 +101,17 @@ class RecordAccountingTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("pipeline 'orders' given twice (or two pipelines of that name)");
   }
+
+  @Test
+  void stepCounts_sameCounts_areEqual_soTestsCanCompareThem() {
+    RecordAccounting accounting = RecordAccounting.of(PARSE_ONLY);
+    RecordAccounting.StepCounts expected =
+        new RecordAccounting.StepCounts("orders", "parse", 10, 10, 0, 0, 0, 10);
+
+    assertThat(accounting.steps()).containsExactly(expected);
+    assertThat(accounting.step("orders", "parse")).hasSameHashCodeAs(expected);
+    assertThat(expected)
+        .isNotEqualTo(new RecordAccounting.StepCounts("orders", "parse", 10, 10, 0, 0, 0, 9))
+        .isNotEqualTo(new RecordAccounting.StepCounts("orders", "parsed", 10, 10, 0, 0, 0, 10));
+  }
 }

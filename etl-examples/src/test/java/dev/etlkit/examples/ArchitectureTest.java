@@ -39,7 +39,10 @@ import org.junit.jupiter.api.Test;
  *   <li>no public or protected member of a public API type mentions an internal type in its
  *       signature: field types, parameter and return types (with their type arguments), thrown
  *       exceptions, type-parameter bounds, and the type's own supertypes. Internal packages may use
- *       the public ones freely; the public ones use internals only behind their signatures.
+ *       the public ones freely; the public ones use internals only behind their signatures;
+ *   <li>no public API type has public mutable state: every public or protected field is final, and
+ *       no public or protected static final field holds an array, a collection or a map (a caller
+ *       could change it for the whole JVM, even an immutable {@code List.of} is typed as mutable).
  * </ul>
  *
  * <p>Checked on the library modules on the class path ({@code dev.etlkit..} without examples,
@@ -89,6 +92,12 @@ class ArchitectureTest {
           .should(notExposeInternalTypes())
           .because("an internal type in a public signature makes it public API by accident");
 
+  static final ArchRule PUBLIC_TYPES_HAVE_NO_MUTABLE_PUBLIC_STATE =
+      classes()
+          .that(areApiTypes())
+          .should(haveNoMutablePublicFields())
+          .because("a spec or constant users can change is not immutable");
+
   @Test
   void libraryClassesAreImported() {
     assertThat(LIBRARY.contain(dev.etlkit.core.Etl.class)).isTrue();
@@ -110,6 +119,31 @@ class ArchitectureTest {
   @Test
   void publicSignatures_doNotExposeInternalTypes() {
     PUBLIC_SIGNATURES_DO_NOT_EXPOSE_INTERNALS.check(LIBRARY);
+  }
+
+  @Test
+  void publicTypes_haveNoMutablePublicState() {
+    PUBLIC_TYPES_HAVE_NO_MUTABLE_PUBLIC_STATE.check(LIBRARY);
+  }
+
+  @Test
+  void mutableStateRule_reportsEveryMutableField_andNothingElse() {
+    List<String> details = violations(PUBLIC_TYPES_HAVE_NO_MUTABLE_PUBLIC_STATE);
+    assertThat(details)
+        .anyMatch(d -> d.contains("MutableStateApi.NAMES") && d.contains("array"))
+        .anyMatch(d -> d.contains("MutableStateApi.LIST") && d.contains("collection or map"))
+        .anyMatch(d -> d.contains("MutableStateApi.MAP") && d.contains("collection or map"))
+        .anyMatch(d -> d.contains("MutableStateApi.counter") && d.contains("not final"))
+        .anyMatch(d -> d.contains("MutableStateApi.label") && d.contains("not final"))
+        .anyMatch(d -> d.contains("MutableStateApi$Nested.VALUES"))
+        .noneMatch(
+            d ->
+                d.contains("MutableStateApi.NAME ")
+                    || d.contains("MutableStateApi.SIZE")
+                    || d.contains("PACKAGE_ARRAY")
+                    || d.contains("PRIVATE_LIST")
+                    || d.contains("finalLabel")
+                    || d.contains("CleanApi"));
   }
 
   @Test
@@ -208,6 +242,41 @@ class ArchitectureTest {
           unit.getParameterTypes().forEach(p -> report(unit, p, "parameter type", events));
           unit.getExceptionTypes().forEach(e -> report(unit, e, "throws clause", events));
           bounds(unit.getTypeParameters(), unit, events);
+        }
+      }
+    };
+  }
+
+  private static ArchCondition<JavaClass> haveNoMutablePublicFields() {
+    return new ArchCondition<>("have no public mutable state") {
+      @Override
+      public void check(JavaClass type, ConditionEvents events) {
+        for (JavaField field : type.getFields()) {
+          if (!isVisible(field)) {
+            continue;
+          }
+          String problem = null;
+          if (!field.getModifiers().contains(JavaModifier.FINAL)) {
+            problem = "is not final";
+          } else if (field.getModifiers().contains(JavaModifier.STATIC)) {
+            JavaClass raw = field.getRawType();
+            if (raw.isArray()) {
+              problem = "holds an array";
+            } else if (raw.isAssignableTo(java.util.Collection.class)
+                || raw.isAssignableTo(java.util.Map.class)) {
+              problem = "holds a collection or map";
+            }
+          }
+          if (problem != null) {
+            events.add(
+                SimpleConditionEvent.violated(
+                    field,
+                    field.getFullName()
+                        + " "
+                        + problem
+                        + ": public state users can change "
+                        + field.getSourceCodeLocation()));
+          }
         }
       }
     };

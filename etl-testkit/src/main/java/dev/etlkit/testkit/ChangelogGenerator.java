@@ -67,6 +67,13 @@ public final class ChangelogGenerator<T> {
   public static final double DEFAULT_DUPLICATE_RATE = 0.0;
   public static final double DEFAULT_LATE_RATE = 0.0;
   public static final long DEFAULT_MAX_OUT_OF_ORDERNESS = 0L;
+
+  /**
+   * Largest {@link #withMaxOutOfOrderness}: a year of milliseconds, far beyond the event times a
+   * changelog spans, and small enough that event time plus disorder never overflows.
+   */
+  public static final long MAX_OUT_OF_ORDERNESS = 31_536_000_000L;
+
   public static final int DEFAULT_WATERMARK_INTERVAL = 10;
   public static final long DEFAULT_PROCESSING_TIME_STEP = 0L;
 
@@ -198,10 +205,15 @@ public final class ChangelogGenerator<T> {
     return copy(keys, length, deleteRate, tombstoneRate, duplicateRate, rate("lateRate", rate));
   }
 
-  /** Maximum event-time disorder of records that are not late, ms (default 0: in order). */
+  /**
+   * Maximum event-time disorder of records that are not late, ms (default 0: in order).
+   *
+   * @throws IllegalArgumentException if not in 0..{@value #MAX_OUT_OF_ORDERNESS} (a year)
+   */
   public ChangelogGenerator<T> withMaxOutOfOrderness(long millis) {
-    if (millis < 0) {
-      throw new IllegalArgumentException("maxOutOfOrderness must be >= 0, was " + millis);
+    if (millis < 0 || millis > MAX_OUT_OF_ORDERNESS) {
+      throw new IllegalArgumentException(
+          "maxOutOfOrderness must be in 0.." + MAX_OUT_OF_ORDERNESS + " (a year), was " + millis);
     }
     return new ChangelogGenerator<>(
         rows,

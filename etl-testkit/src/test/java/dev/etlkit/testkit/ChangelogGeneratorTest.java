@@ -107,7 +107,24 @@ class ChangelogGeneratorTest {
     assertThatThrownBy(() -> ChangelogGenerator.strings().withKeys(0))
         .hasMessage("keys must be >= 1, was 0");
     assertThatThrownBy(() -> ChangelogGenerator.strings().withMaxOutOfOrderness(-1))
-        .hasMessage("maxOutOfOrderness must be >= 0, was -1");
+        .hasMessage("maxOutOfOrderness must be in 0..31536000000 (a year), was -1");
+  }
+
+  @Test
+  void withMaxOutOfOrderness_beyondAYear_isRejectedWhenSet_notWhenGenerating() {
+    // Long.MAX_VALUE was taken, and generate() then failed inside java.util.Random ("bound must be
+    // positive"); values near it overflowed the delivery order.
+    assertThatThrownBy(() -> ChangelogGenerator.strings().withMaxOutOfOrderness(Long.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxOutOfOrderness must be in 0..31536000000 (a year), was " + Long.MAX_VALUE);
+
+    GeneratedChangelog<String> changelog =
+        ChangelogGenerator.strings()
+            .withMaxOutOfOrderness(31_536_000_000L)
+            .withLateRate(0.2)
+            .generate(7L);
+    assertThat(changelog.records()).hasSize(ChangelogGenerator.DEFAULT_LENGTH);
+    assertTagsAreTrue(changelog);
   }
 
   /** Recomputes every tag from the delivered script and checks duplicates are exact copies. */
