@@ -139,6 +139,36 @@ class RetryAfterTest {
     assertThat(Backoff.retryAfterNanos(new IOException("connection refused"))).isZero();
   }
 
+  /** A user's exception breaking the contract: {@code retryAfter()} returns null. */
+  static final class NullWait extends IOException implements RetryAfter {
+    private static final long serialVersionUID = 1L;
+
+    NullWait() {
+      super("down");
+    }
+
+    @Override
+    public Optional<Duration> retryAfter() {
+      return null;
+    }
+  }
+
+  @Test
+  void aRetryAfterReturningNull_isNoWait_theRecordKeepsItsOwnFailure() {
+    FakeLookup lookup = FakeLookup.manual();
+    EngineFixture f = retrying(lookup);
+
+    RecordingWaiter order = f.request("o1", "c-1");
+    lookup.call(0).fail(new NullWait());
+    f.advanceMillis(100);
+    assertThat(lookup.callCount()).as("retried after the plain backoff").isEqualTo(2);
+    lookup.call(1).fail(new NullWait());
+    f.advanceMillis(200);
+    lookup.call(2).fail(new NullWait());
+
+    assertThat(order.answers()).containsExactly("dead-letter/NullWait");
+  }
+
   private static Duration ms(long millis) {
     return Duration.ofMillis(millis);
   }
