@@ -16,6 +16,9 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public interface RetryAfter {
 
-  /** How long the source asked to wait before it is asked again, if it said. */
+  /**
+   * How long the source asked to wait before it is asked again, if it said; never null. A negative
+   * wait counts as none; waits over a year as a year (beyond any step timeout).
+   */
   Optional<Duration> retryAfter();
 }

@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.internal.async;
 
 import dev.etlkit.operators.enrich.RetryAfter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Random;
 import org.apache.flink.annotation.Internal;
 
@@ -41,14 +42,16 @@ final class Backoff {
 
   /**
    * How long {@code failure} asked to wait before the next attempt ({@link RetryAfter}: itself or
-   * one of its causes), in nanoseconds; 0 if it did not say, or said a negative time.
+   * one of its causes), in nanoseconds; 0 if it did not say (an empty or, against the contract, a
+   * null {@code Optional}), or said a negative time.
    */
   static long retryAfterNanos(Throwable failure) {
     Throwable t = failure;
     for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
       if (t instanceof RetryAfter) {
-        Duration wait = ((RetryAfter) t).retryAfter().orElse(Duration.ZERO);
-        if (wait.isNegative()) {
+        Optional<Duration> said = ((RetryAfter) t).retryAfter();
+        Duration wait = said == null ? null : said.orElse(null);
+        if (wait == null || wait.isNegative()) {
           return 0L;
         }
         return wait.compareTo(MAX_RETRY_AFTER) >= 0 ? MAX_RETRY_AFTER.toNanos() : wait.toNanos();
