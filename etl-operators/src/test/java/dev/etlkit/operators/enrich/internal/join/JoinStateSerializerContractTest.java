@@ -7,7 +7,10 @@ import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.junit.jupiter.api.Nested;
 
-/** The join's state serializers against Flink's serializer contract, over a mutable POJO. */
+/**
+ * The join's state serializers against Flink's serializer contract, over a mutable POJO and a
+ * record.
+ */
 class JoinStateSerializerContractTest {
 
   private static final SerializerConfigImpl CONFIG = new SerializerConfigImpl();
@@ -34,6 +37,9 @@ class JoinStateSerializerContractTest {
       return Objects.hash(id, amount);
     }
   }
+
+  /** A Java record: its serializer has no empty instance to offer. */
+  public record Dim(String id, long version) {}
 
   @SuppressWarnings("unchecked")
   private static <T> Class<T> raw(Class<?> type) {
@@ -64,6 +70,36 @@ class JoinStateSerializerContractTest {
         new PendingFact<>(100L, true, -7L, new Fact("o1", 5)),
         new PendingFact<>(Long.MAX_VALUE, false, 0L, new Fact(null, -1))
       };
+    }
+  }
+
+  @Nested
+  class PendingFactOfRecord extends SerializerTestBase<PendingFact<Dim>> {
+    @Override
+    protected TypeSerializer<PendingFact<Dim>> createSerializer() {
+      return JoinStateTypeInfo.pendingFact(TypeInformation.of(Dim.class)).createSerializer(CONFIG);
+    }
+
+    /** A record's serializer has no empty instance, so neither has a fact waiting with one. */
+    @Override
+    protected boolean allowNullInstances(TypeSerializer<PendingFact<Dim>> serializer) {
+      return true;
+    }
+
+    @Override
+    protected int getLength() {
+      return -1;
+    }
+
+    @Override
+    protected Class<PendingFact<Dim>> getTypeClass() {
+      return raw(PendingFact.class);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected PendingFact<Dim>[] getTestData() {
+      return new PendingFact[] {new PendingFact<>(1L, true, 2L, new Dim("d", 3))};
     }
   }
 
