@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.internal.join;
 
 import java.io.IOException;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputView;
@@ -33,9 +34,15 @@ public final class PendingFactSerializer<F> extends JoinStateSerializer<PendingF
     return new PendingFactSerializer<>(factSerializer);
   }
 
+  /**
+   * A fact of a fresh fact instance, or null when the fact serializer has no instance to offer
+   * (Java records, Kryo types): a {@code PendingFact} cannot hold a null fact.
+   */
   @Override
+  @Nullable
   public PendingFact<F> createInstance() {
-    return new PendingFact<>(0L, false, 0L, valueSerializer.createInstance());
+    F fact = valueSerializer.createInstance();
+    return fact == null ? null : new PendingFact<>(0L, false, 0L, fact);
   }
 
   @Override
