@@ -132,6 +132,34 @@ class HttpLookupServerTest {
   }
 
   /**
+   * The server's {@code Retry-After} comes with the retryable statuses only, as the docs say: on a
+   * permanent failure it made the step's default retry (every failure) wait that long, or drop the
+   * retry, for a call that cannot succeed either way.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {400, 403, 410, 301, 303})
+  void lookup_permanentStatusWithRetryAfter_hasNoRetryAfter(int status) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("retry-after-" + status));
+
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.statusCode()).hasValue(status);
+    assertThat(failed.retryAfter()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {408, 429, 500, 503})
+  void lookup_retryableStatusWithRetryAfter_carriesIt(int status) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("retry-after-" + status));
+
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.retryAfter()).contains(Duration.ofSeconds(7));
+  }
+
+  /**
    * Only 408, 429 and 5xx are retryable: a status outside the standard classes, which the JDK
    * client accepts, is permanent like any other non-2xx. 600 to 999 used to count as 5xx.
    */

@@ -64,6 +64,11 @@ final class TestApi implements AutoCloseable {
     record(exchange);
     String id = exchange.getRequestURI().getPath().substring("/customers/".length());
     try (exchange) {
+      if (id.startsWith("retry-after-")) {
+        exchange.getResponseHeaders().add("Retry-After", "7");
+        exchange.sendResponseHeaders(Integer.parseInt(id.substring("retry-after-".length())), -1);
+        return;
+      }
       if (id.startsWith("status-")) {
         int status = Integer.parseInt(id.substring("status-".length()));
         if (status == 429 || status == 503) {
