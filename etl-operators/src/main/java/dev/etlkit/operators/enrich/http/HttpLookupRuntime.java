@@ -617,13 +617,14 @@ final class HttpLookupRuntime<K, V> {
   static final class HttpFailures {
     private HttpFailures() {}
 
+    /** The {@code Retry-After} is kept for a retryable status only: no wait helps the others. */
     static HttpLookupException status(int status, @Nullable Duration retryAfter) {
       boolean retryable = status == 408 || status == 429 || (status >= 500 && status <= 599);
       return new HttpLookupException(
           "HTTP lookup got status " + status + (retryable ? " (retryable)" : " (permanent)"),
           retryable,
           status,
-          retryAfter);
+          retryable ? retryAfter : null);
     }
 
     static HttpLookupException of(Throwable error, Duration requestTimeout) {
