@@ -215,6 +215,19 @@ class HttpLookupTest {
     assertThat(HttpLookupRuntime.retryAfter(HttpHeaders.of(Map.of(), (a, b) -> true))).isNull();
   }
 
+  /**
+   * {@code delay-seconds} is any run of digits: one too long for a {@code long} asks for a very
+   * long wait (the step caps it at a year), not for none. It used to be unreadable, so the retry
+   * came after the plain backoff, against the server's word.
+   */
+  @Test
+  void retryAfter_secondsBeyondALong_isTheLongestWait() {
+    assertThat(HttpLookupRuntime.retryAfter(headers("99999999999999999999")))
+        .isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
+    assertThat(HttpLookupRuntime.retryAfter(headers(" 9223372036854775808 ")))
+        .isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
+  }
+
   private static HttpHeaders headers(String retryAfter) {
     return HttpHeaders.of(Map.of("Retry-After", List.of(retryAfter)), (a, b) -> true);
   }
