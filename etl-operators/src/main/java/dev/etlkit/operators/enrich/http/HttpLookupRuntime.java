@@ -590,7 +590,10 @@ final class HttpLookupRuntime<K, V> {
     return e;
   }
 
-  /** {@code Retry-After} as seconds or as an HTTP date; null when absent or unreadable. */
+  /**
+   * {@code Retry-After} as seconds or as an HTTP date; null when absent or unreadable. More seconds
+   * than a {@code long} holds are the longest wait.
+   */
   @Nullable
   static Duration retryAfter(HttpHeaders headers) {
     Optional<String> value = headers.firstValue("Retry-After");
@@ -601,6 +604,9 @@ final class HttpLookupRuntime<K, V> {
     try {
       return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
     } catch (NumberFormatException notSeconds) {
+      if (isAsciiDigits(text)) {
+        return Duration.ofSeconds(Long.MAX_VALUE); // too many seconds for a long
+      }
       try {
         Duration wait =
             Duration.between(
@@ -611,6 +617,19 @@ final class HttpLookupRuntime<K, V> {
         return null;
       }
     }
+  }
+
+  private static boolean isAsciiDigits(String text) {
+    if (text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Failures named by status and class, never by URL, key, header or body. */
