@@ -12,14 +12,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -607,16 +613,47 @@ final class HttpLookupRuntime<K, V> {
       if (isAsciiDigits(text)) {
         return Duration.ofSeconds(Long.MAX_VALUE); // too many seconds for a long
       }
-      try {
-        Duration wait =
-            Duration.between(
-                ZonedDateTime.now(),
-                ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME));
-        return wait.isNegative() ? Duration.ZERO : wait;
-      } catch (DateTimeParseException notADate) {
+      ZonedDateTime at = httpDate(text);
+      if (at == null) {
         return null;
       }
+      Duration wait = Duration.between(ZonedDateTime.now(ZoneOffset.UTC), at);
+      return wait.isNegative() ? Duration.ZERO : wait;
     }
+  }
+
+  /** An HTTP date in any of its three forms (RFC 9110, 5.6.7), or null. */
+  @Nullable
+  private static ZonedDateTime httpDate(String text) {
+    try {
+      return ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+    } catch (DateTimeParseException notRfc1123) {
+      // the obsolete forms, always GMT
+    }
+    for (DateTimeFormatter obsolete : obsoleteHttpDates()) {
+      try {
+        return LocalDateTime.parse(text, obsolete).atZone(ZoneOffset.UTC);
+      } catch (DateTimeParseException notThisForm) {
+        // next form
+      }
+    }
+    return null;
+  }
+
+  /**
+   * RFC 850 ({@code Sunday, 06-Nov-94 08:49:37 GMT}, a two-digit year within 50 years of now) and
+   * asctime ({@code Sun Nov 6 08:49:37 1994}).
+   */
+  private static DateTimeFormatter[] obsoleteHttpDates() {
+    DateTimeFormatter rfc850 =
+        new DateTimeFormatterBuilder()
+            .appendPattern("EEEE, dd-MMM-")
+            .appendValueReduced(
+                ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(50))
+            .appendPattern(" HH:mm:ss 'GMT'")
+            .toFormatter(Locale.US);
+    DateTimeFormatter asctime = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
+    return new DateTimeFormatter[] {rfc850, asctime};
   }
 
   private static boolean isAsciiDigits(String text) {
