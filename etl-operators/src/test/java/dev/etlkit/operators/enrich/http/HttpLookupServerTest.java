@@ -473,6 +473,30 @@ class HttpLookupServerTest {
     assertThat(failed.statusCode()).hasValue(503);
   }
 
+  /**
+   * A batch call one of whose requests failed is over: its other requests are cancelled and their
+   * places freed, so the retry of the call (or the next call) has them. They used to go on until
+   * their responses or the request timeout, and the retry failed as overloaded.
+   */
+  @Test
+  void lookupAll_onePartFailing_cancelsTheOtherParts_andFreesTheirPlaces() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withBatchEndpoint(api.base() + "/batch")
+                .withMaxBatchKeys(1)
+                .withMaxConcurrentRequests(2),
+            context);
+
+    HttpLookupException failed = failure(lookup.lookupAll(List.of("slow", "fail-503")));
+
+    assertThat(failed.statusCode()).hasValue(503);
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    assertThat(await(lookup.lookupAll(List.of("c-1", "c-2")))).containsOnlyKeys("c-1", "c-2");
+    assertThat(context.count("httpLookup.rejectedRequests")).isZero();
+  }
+
   @Test
   void lookupAll_withoutBatchEndpoint_getsEachKey() throws Exception {
     HttpLookup<String, Profile> lookup = lookups.open(profiles());
