@@ -200,7 +200,7 @@ final class HttpLookupRuntime<K, V> {
    * One request per {@code maxBatchKeys} distinct formatted keys, at most {@code
    * maxConcurrentRequests} of them at a time: the rest follow as those answer, so a call with more
    * parts than the limit can succeed (it used to send them all at once and fail as overloaded every
-   * time). Any part failing fails the call with that part's exception.
+   * time). Any part failing fails the call with that part's exception and cancels the others.
    */
   CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
     Map<String, K> byName = new LinkedHashMap<>();
@@ -243,6 +243,7 @@ final class HttpLookupRuntime<K, V> {
     private final List<CompletableFuture<Map<K, V>>> sent = new ArrayList<>();
     private int next;
     private int pending;
+    private boolean failed;
 
     BatchCall(List<Map<String, K>> chunks) {
       this.chunks = chunks;
@@ -284,6 +285,17 @@ final class HttpLookupRuntime<K, V> {
 
     private void onPart(@Nullable Map<K, V> part, @Nullable Throwable error) {
       if (error != null) {
+        // The call is over: its other requests would only hold places its retry needs.
+        List<CompletableFuture<Map<K, V>>> others;
+        synchronized (this) {
+          if (failed) {
+            return; // one of the others, cancelled below
+          }
+          failed = true;
+          next = chunks.size();
+          others = new ArrayList<>(sent);
+        }
+        others.forEach(other -> other.cancel(true));
         result.completeExceptionally(unwrap(error));
         return;
       }
