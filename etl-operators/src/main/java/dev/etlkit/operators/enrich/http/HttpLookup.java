@@ -342,7 +342,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   /**
    * With a batch endpoint: one {@code POST} per {@link #withMaxBatchKeys maxBatchKeys} distinct
    * keys, at most {@link #withMaxConcurrentRequests maxConcurrentRequests} at a time (the rest as
-   * those answer); a failure of any fails the call. Without: one {@code GET} per key.
+   * those answer); a failure of any fails the call and cancels the others. Without: one {@code GET}
+   * per key.
    */
   @Override
   public CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {

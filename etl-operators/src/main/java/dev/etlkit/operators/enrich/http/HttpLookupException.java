@@ -49,8 +49,9 @@ public final class HttpLookupException extends RuntimeException implements Retry
   }
 
   /**
-   * How long the server asked to wait ({@code Retry-After} on 429 or 503), when it said: the
-   * enrichment step's retry of the call waits at least that long ({@link RetryAfter}).
+   * How long the server asked to wait ({@code Retry-After} on a retryable status: 408, 429 or 5xx),
+   * when it said: the enrichment step's retry of the call waits at least that long ({@link
+   * RetryAfter}). Empty for any other status, whatever the server sent.
    */
   @Override
   public Optional<Duration> retryAfter() {

@@ -12,14 +12,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -194,7 +200,7 @@ final class HttpLookupRuntime<K, V> {
    * One request per {@code maxBatchKeys} distinct formatted keys, at most {@code
    * maxConcurrentRequests} of them at a time: the rest follow as those answer, so a call with more
    * parts than the limit can succeed (it used to send them all at once and fail as overloaded every
-   * time). Any part failing fails the call with that part's exception.
+   * time). Any part failing fails the call with that part's exception and cancels the others.
    */
   CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
     Map<String, K> byName = new LinkedHashMap<>();
@@ -237,6 +243,7 @@ final class HttpLookupRuntime<K, V> {
     private final List<CompletableFuture<Map<K, V>>> sent = new ArrayList<>();
     private int next;
     private int pending;
+    private boolean failed;
 
     BatchCall(List<Map<String, K>> chunks) {
       this.chunks = chunks;
@@ -278,6 +285,17 @@ final class HttpLookupRuntime<K, V> {
 
     private void onPart(@Nullable Map<K, V> part, @Nullable Throwable error) {
       if (error != null) {
+        // The call is over: its other requests would only hold places its retry needs.
+        List<CompletableFuture<Map<K, V>>> others;
+        synchronized (this) {
+          if (failed) {
+            return; // one of the others, cancelled below
+          }
+          failed = true;
+          next = chunks.size();
+          others = new ArrayList<>(sent);
+        }
+        others.forEach(other -> other.cancel(true));
         result.completeExceptionally(unwrap(error));
         return;
       }
@@ -590,7 +608,10 @@ final class HttpLookupRuntime<K, V> {
     return e;
   }
 
-  /** {@code Retry-After} as seconds or as an HTTP date; null when absent or unreadable. */
+  /**
+   * {@code Retry-After} as seconds or as an HTTP date; null when absent or unreadable. More seconds
+   * than a {@code long} holds are the longest wait.
+   */
   @Nullable
   static Duration retryAfter(HttpHeaders headers) {
     Optional<String> value = headers.firstValue("Retry-After");
@@ -601,29 +622,77 @@ final class HttpLookupRuntime<K, V> {
     try {
       return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
     } catch (NumberFormatException notSeconds) {
-      try {
-        Duration wait =
-            Duration.between(
-                ZonedDateTime.now(),
-                ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME));
-        return wait.isNegative() ? Duration.ZERO : wait;
-      } catch (DateTimeParseException notADate) {
+      if (isAsciiDigits(text)) {
+        return Duration.ofSeconds(Long.MAX_VALUE); // too many seconds for a long
+      }
+      ZonedDateTime at = httpDate(text);
+      if (at == null) {
         return null;
       }
+      Duration wait = Duration.between(ZonedDateTime.now(ZoneOffset.UTC), at);
+      return wait.isNegative() ? Duration.ZERO : wait;
     }
+  }
+
+  /** An HTTP date in any of its three forms (RFC 9110, 5.6.7), or null. */
+  @Nullable
+  private static ZonedDateTime httpDate(String text) {
+    try {
+      return ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+    } catch (DateTimeParseException notRfc1123) {
+      // the obsolete forms, always GMT
+    }
+    for (DateTimeFormatter obsolete : obsoleteHttpDates()) {
+      try {
+        return LocalDateTime.parse(text, obsolete).atZone(ZoneOffset.UTC);
+      } catch (DateTimeParseException notThisForm) {
+        // next form
+      }
+    }
+    return null;
+  }
+
+  /**
+   * RFC 850 ({@code Sunday, 06-Nov-94 08:49:37 GMT}, a two-digit year within 50 years of now) and
+   * asctime ({@code Sun Nov 6 08:49:37 1994}).
+   */
+  private static DateTimeFormatter[] obsoleteHttpDates() {
+    DateTimeFormatter rfc850 =
+        new DateTimeFormatterBuilder()
+            .appendPattern("EEEE, dd-MMM-")
+            .appendValueReduced(
+                ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(50))
+            .appendPattern(" HH:mm:ss 'GMT'")
+            .toFormatter(Locale.US);
+    DateTimeFormatter asctime = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
+    return new DateTimeFormatter[] {rfc850, asctime};
+  }
+
+  private static boolean isAsciiDigits(String text) {
+    if (text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Failures named by status and class, never by URL, key, header or body. */
   static final class HttpFailures {
     private HttpFailures() {}
 
+    /** The {@code Retry-After} is kept for a retryable status only: no wait helps the others. */
     static HttpLookupException status(int status, @Nullable Duration retryAfter) {
       boolean retryable = status == 408 || status == 429 || (status >= 500 && status <= 599);
       return new HttpLookupException(
           "HTTP lookup got status " + status + (retryable ? " (retryable)" : " (permanent)"),
           retryable,
           status,
-          retryAfter);
+          retryable ? retryAfter : null);
     }
 
     static HttpLookupException of(Throwable error, Duration requestTimeout) {

@@ -132,6 +132,34 @@ class HttpLookupServerTest {
   }
 
   /**
+   * The server's {@code Retry-After} comes with the retryable statuses only, as the docs say: on a
+   * permanent failure it made the step's default retry (every failure) wait that long, or drop the
+   * retry, for a call that cannot succeed either way.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {400, 403, 410, 301, 303})
+  void lookup_permanentStatusWithRetryAfter_hasNoRetryAfter(int status) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("retry-after-" + status));
+
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.statusCode()).hasValue(status);
+    assertThat(failed.retryAfter()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {408, 429, 500, 503})
+  void lookup_retryableStatusWithRetryAfter_carriesIt(int status) throws Exception {
+    HttpLookup<String, Profile> lookup = lookups.open(profiles());
+
+    HttpLookupException failed = failure(lookup.lookup("retry-after-" + status));
+
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.retryAfter()).contains(Duration.ofSeconds(7));
+  }
+
+  /**
    * Only 408, 429 and 5xx are retryable: a status outside the standard classes, which the JDK
    * client accepts, is permanent like any other non-2xx. 600 to 999 used to count as 5xx.
    */
@@ -443,6 +471,30 @@ class HttpLookupServerTest {
 
     assertThat(failed.retryable()).isTrue();
     assertThat(failed.statusCode()).hasValue(503);
+  }
+
+  /**
+   * A batch call one of whose requests failed is over: its other requests are cancelled and their
+   * places freed, so the retry of the call (or the next call) has them. They used to go on until
+   * their responses or the request timeout, and the retry failed as overloaded.
+   */
+  @Test
+  void lookupAll_onePartFailing_cancelsTheOtherParts_andFreesTheirPlaces() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            profiles()
+                .withBatchEndpoint(api.base() + "/batch")
+                .withMaxBatchKeys(1)
+                .withMaxConcurrentRequests(2),
+            context);
+
+    HttpLookupException failed = failure(lookup.lookupAll(List.of("slow", "fail-503")));
+
+    assertThat(failed.statusCode()).hasValue(503);
+    assertThat(context.gauge("httpLookup.inFlightRequests")).isEqualTo(0);
+    assertThat(await(lookup.lookupAll(List.of("c-1", "c-2")))).containsOnlyKeys("c-1", "c-2");
+    assertThat(context.count("httpLookup.rejectedRequests")).isZero();
   }
 
   @Test

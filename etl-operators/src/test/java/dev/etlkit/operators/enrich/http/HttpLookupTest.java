@@ -9,9 +9,11 @@ import java.net.URLDecoder;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import net.jqwik.api.ForAll;
@@ -213,6 +215,43 @@ class HttpLookupTest {
         .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
     assertThat(HttpLookupRuntime.retryAfter(headers("soon"))).isNull();
     assertThat(HttpLookupRuntime.retryAfter(HttpHeaders.of(Map.of(), (a, b) -> true))).isNull();
+  }
+
+  /**
+   * {@code delay-seconds} is any run of digits: one too long for a {@code long} asks for a very
+   * long wait (the step caps it at a year), not for none. It used to be unreadable, so the retry
+   * came after the plain backoff, against the server's word.
+   */
+  @Test
+  void retryAfter_secondsBeyondALong_isTheLongestWait() {
+    assertThat(HttpLookupRuntime.retryAfter(headers("99999999999999999999")))
+        .isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
+    assertThat(HttpLookupRuntime.retryAfter(headers(" 9223372036854775808 ")))
+        .isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
+  }
+
+  /**
+   * An HTTP date may come in any of the three forms RFC 9110 (5.6.7) says a recipient must accept:
+   * the obsolete RFC 850 and asctime forms were unreadable, so the retry did not wait.
+   */
+  @Test
+  void retryAfter_readsTheObsoleteHttpDateForms() {
+    ZonedDateTime inAMinute = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60);
+    String rfc850 =
+        DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.US).format(inAMinute);
+    String asctime =
+        DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).format(inAMinute);
+
+    assertThat(HttpLookupRuntime.retryAfter(headers(rfc850)))
+        .as(rfc850)
+        .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
+    assertThat(HttpLookupRuntime.retryAfter(headers(asctime)))
+        .as(asctime)
+        .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
+    assertThat(HttpLookupRuntime.retryAfter(headers("Sunday, 06-Nov-94 08:49:37 GMT")))
+        .isEqualTo(Duration.ZERO);
+    assertThat(HttpLookupRuntime.retryAfter(headers("Sun Nov  6 08:49:37 1994")))
+        .isEqualTo(Duration.ZERO);
   }
 
   private static HttpHeaders headers(String retryAfter) {

@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  * /customers/<id>} answers by the id: {@code c-…} a profile, {@code status-<code>} that status,
  * {@code slow} after two seconds ({@code slow-<ms>} after {@code ms}), a blank body ({@code
  * blank}), and a few broken bodies; {@code POST /batch} answers an array of ids with an object of
- * the {@code c-…} ones. Every request is recorded.
+ * the {@code c-…} ones (503 at once if one is {@code fail-503}, after two seconds if one is {@code
+ * slow}). Every request is recorded.
  */
 final class TestApi implements AutoCloseable {
   static final String SECRET = "SECRET-MARKER-body-7f3a";
@@ -64,6 +65,11 @@ final class TestApi implements AutoCloseable {
     record(exchange);
     String id = exchange.getRequestURI().getPath().substring("/customers/".length());
     try (exchange) {
+      if (id.startsWith("retry-after-")) {
+        exchange.getResponseHeaders().add("Retry-After", "7");
+        exchange.sendResponseHeaders(Integer.parseInt(id.substring("retry-after-".length())), -1);
+        return;
+      }
       if (id.startsWith("status-")) {
         int status = Integer.parseInt(id.substring("status-".length()));
         if (status == 429 || status == 503) {
@@ -141,6 +147,13 @@ final class TestApi implements AutoCloseable {
       ObjectNode found = JSON.createObjectNode();
       for (JsonNode id : ids) {
         String text = id.asText();
+        if (text.equals("fail-503")) {
+          exchange.sendResponseHeaders(503, -1);
+          return;
+        }
+        if (text.equals("slow")) {
+          sleep(2_000);
+        }
         if (text.startsWith("c-")) {
           found.set(text, JSON.readTree(profile(text)));
         } else if (text.startsWith("null-")) {
