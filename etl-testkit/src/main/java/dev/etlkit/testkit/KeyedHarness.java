@@ -1,11 +1,7 @@
 package dev.etlkit.testkit;
 
-import dev.etlkit.testkit.internal.ForStBackends;
 import dev.etlkit.testkit.internal.KeyedStreamOperator;
 import dev.etlkit.testkit.internal.KeyedTwoInputStreamOperator;
-import dev.etlkit.testkit.internal.LocalDirectories;
-import dev.etlkit.testkit.internal.RecordingHarness;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,18 +11,14 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Experimental;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.runtime.state.KeyedStateHandle;
-import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
 
 /**
@@ -69,44 +61,21 @@ public final class KeyedHarness<K, I, O> {
   private final KeySelector<I, K> keySelector;
   private final TypeInformation<K> keyType;
   private final TypeInformation<O> outputType;
-  private final StateBackendKind backend;
 
-  /** ForSt's options when the recipe runs on ForSt ({@link #onForSt}), else null. */
-  @Nullable private final Configuration forStOptions;
-
-  private final boolean stateChangelog;
-  private final boolean objectReuse;
-  private final int maxParallelism;
-
-  /** The input's type when elements are handed over as copies ({@link #withInputType}). */
-  @Nullable private final TypeInformation<I> inputType;
-
-  /** Null for the default: Flink's, the class loader of its test utilities. */
-  @Nullable private final ClassLoader userCodeClassLoader;
+  /** Backend, options and class loader of the harnesses. */
+  private final HarnessOptions<I> options;
 
   private KeyedHarness(
       Function<ClassLoader, ? extends OneInputStreamOperator<I, O>> operator,
       KeySelector<I, K> keySelector,
       TypeInformation<K> keyType,
       TypeInformation<O> outputType,
-      StateBackendKind backend,
-      @Nullable Configuration forStOptions,
-      boolean stateChangelog,
-      boolean objectReuse,
-      int maxParallelism,
-      @Nullable TypeInformation<I> inputType,
-      @Nullable ClassLoader userCodeClassLoader) {
+      HarnessOptions<I> options) {
     this.operator = Objects.requireNonNull(operator, "operator");
     this.keySelector = Objects.requireNonNull(keySelector, "keySelector");
     this.keyType = Objects.requireNonNull(keyType, "keyType");
     this.outputType = Objects.requireNonNull(outputType, "outputType");
-    this.backend = Objects.requireNonNull(backend, "backend");
-    this.forStOptions = forStOptions;
-    this.stateChangelog = stateChangelog;
-    this.objectReuse = objectReuse;
-    this.maxParallelism = maxParallelism;
-    this.inputType = inputType;
-    this.userCodeClassLoader = userCodeClassLoader;
+    this.options = options;
   }
 
   /**
@@ -251,17 +220,7 @@ public final class KeyedHarness<K, I, O> {
       TypeInformation<K> keyType,
       TypeInformation<O> outputType) {
     return new KeyedHarness<>(
-        operator,
-        keySelector,
-        keyType,
-        outputType,
-        DEFAULT_BACKEND,
-        null,
-        false,
-        false,
-        DEFAULT_MAX_PARALLELISM,
-        null,
-        null);
+        operator, keySelector, keyType, outputType, HarnessOptions.defaults());
   }
 
   /**
@@ -269,14 +228,7 @@ public final class KeyedHarness<K, I, O> {
    * ForSt ({@link #onForSt}) before.
    */
   public KeyedHarness<K, I, O> on(StateBackendKind backend) {
-    return with(
-        Objects.requireNonNull(backend, "backend"),
-        null,
-        stateChangelog,
-        objectReuse,
-        maxParallelism,
-        inputType,
-        userCodeClassLoader);
+    return with(options.on(Objects.requireNonNull(backend, "backend")));
   }
 
   /**
@@ -313,13 +265,7 @@ public final class KeyedHarness<K, I, O> {
   @Experimental
   public KeyedHarness<K, I, O> onForSt(Configuration options) {
     return with(
-        backend,
-        new Configuration(Objects.requireNonNull(options, "options")),
-        stateChangelog,
-        objectReuse,
-        maxParallelism,
-        inputType,
-        userCodeClassLoader);
+        this.options.onForSt(new Configuration(Objects.requireNonNull(options, "options"))));
   }
 
   /**
@@ -339,8 +285,7 @@ public final class KeyedHarness<K, I, O> {
    * with the kit's other dependencies; {@code flink-test-utils} brings it too).
    */
   public KeyedHarness<K, I, O> withStateChangelog() {
-    return with(
-        backend, forStOptions, true, objectReuse, maxParallelism, inputType, userCodeClassLoader);
+    return with(options.withStateChangelog());
   }
 
   /**
@@ -359,8 +304,7 @@ public final class KeyedHarness<K, I, O> {
 
   /** This recipe with Flink's object reuse on or off. */
   KeyedHarness<K, I, O> withObjectReuse(boolean on) {
-    return with(
-        backend, forStOptions, stateChangelog, on, maxParallelism, inputType, userCodeClassLoader);
+    return with(options.withObjectReuse(on));
   }
 
   /**
@@ -374,14 +318,7 @@ public final class KeyedHarness<K, I, O> {
       throw new IllegalArgumentException(
           "maxParallelism must be in 1..32768, was " + maxParallelism);
     }
-    return with(
-        backend,
-        forStOptions,
-        stateChangelog,
-        objectReuse,
-        maxParallelism,
-        inputType,
-        userCodeClassLoader);
+    return with(options.withMaxParallelism(maxParallelism));
   }
 
   /**
@@ -399,19 +336,12 @@ public final class KeyedHarness<K, I, O> {
    * @param inputType type of the input; must not be a generic (Kryo) type
    */
   public KeyedHarness<K, I, O> withInputType(TypeInformation<I> inputType) {
-    return with(
-        backend,
-        forStOptions,
-        stateChangelog,
-        objectReuse,
-        maxParallelism,
-        Objects.requireNonNull(inputType, "inputType"),
-        userCodeClassLoader);
+    return with(options.withInputType(Objects.requireNonNull(inputType, "inputType")));
   }
 
   /** The input's type if elements are handed over as copies ({@link #withInputType}). */
   public Optional<TypeInformation<I>> inputType() {
-    return Optional.ofNullable(inputType);
+    return Optional.ofNullable(options.inputType());
   }
 
   /**
@@ -428,36 +358,12 @@ public final class KeyedHarness<K, I, O> {
    */
   public KeyedHarness<K, I, O> withUserCodeClassLoader(ClassLoader classLoader) {
     return with(
-        backend,
-        forStOptions,
-        stateChangelog,
-        objectReuse,
-        maxParallelism,
-        inputType,
-        Objects.requireNonNull(classLoader, "classLoader"));
+        options.withUserCodeClassLoader(Objects.requireNonNull(classLoader, "classLoader")));
   }
 
   /** This recipe's operator, keying and output type with the given options. */
-  private KeyedHarness<K, I, O> with(
-      StateBackendKind backend,
-      @Nullable Configuration forStOptions,
-      boolean stateChangelog,
-      boolean objectReuse,
-      int maxParallelism,
-      @Nullable TypeInformation<I> inputType,
-      @Nullable ClassLoader userCodeClassLoader) {
-    return new KeyedHarness<>(
-        operator,
-        keySelector,
-        keyType,
-        outputType,
-        backend,
-        forStOptions,
-        stateChangelog,
-        objectReuse,
-        maxParallelism,
-        inputType,
-        userCodeClassLoader);
+  private KeyedHarness<K, I, O> with(HarnessOptions<I> options) {
+    return new KeyedHarness<>(operator, keySelector, keyType, outputType, options);
   }
 
   /**
@@ -465,12 +371,12 @@ public final class KeyedHarness<K, I, O> {
    * and returns to this backend with {@code on(backend())}.
    */
   public StateBackendKind backend() {
-    return backend;
+    return options.backend();
   }
 
   /** Whether the recipe runs on Flink's ForSt state backend: {@link #onForSt}. */
   public boolean forSt() {
-    return forStOptions != null;
+    return options.forStOptions() != null;
   }
 
   /**
@@ -489,28 +395,28 @@ public final class KeyedHarness<K, I, O> {
               + " restoringOn named "
               + target.backendName());
     }
-    return target.forSt() || target.backend() != backend;
+    return target.forSt() || target.backend() != backend();
   }
 
   /** The backend the recipe runs on, for messages: {@code FORST} or the {@link #backend()}. */
   String backendName() {
-    return forSt() ? "FORST" : backend.name();
+    return forSt() ? "FORST" : backend().name();
   }
 
   /**
    * Whether the backend runs under Flink's changelog state backend: {@link #withStateChangelog}.
    */
   public boolean stateChangelog() {
-    return stateChangelog;
+    return options.stateChangelog();
   }
 
   /** Whether Flink's object reuse is on: {@link #withObjectReuse}. */
   public boolean objectReuse() {
-    return objectReuse;
+    return options.objectReuse();
   }
 
   public int maxParallelism() {
-    return maxParallelism;
+    return options.maxParallelism();
   }
 
   /**
@@ -518,7 +424,7 @@ public final class KeyedHarness<K, I, O> {
    * empty for the default, the class loader of Flink's test utilities.
    */
   public Optional<ClassLoader> userCodeClassLoader() {
-    return Optional.ofNullable(userCodeClassLoader);
+    return Optional.ofNullable(options.userCodeClassLoader());
   }
 
   /** A fresh operator in a fresh harness with empty state, opened. */
@@ -548,7 +454,7 @@ public final class KeyedHarness<K, I, O> {
    * {@link #subtaskOf}.
    */
   public OperatorHarness<I, O> openSubtask(int parallelism, int subtaskIndex) throws Exception {
-    checkSubtask(parallelism, subtaskIndex);
+    KeyGroups.checkSubtask(maxParallelism(), parallelism, subtaskIndex);
     return open(null, 0L, 0L, parallelism, subtaskIndex);
   }
 
@@ -575,31 +481,10 @@ public final class KeyedHarness<K, I, O> {
       long processingTime,
       long stateTtlTime)
       throws Exception {
-    checkSubtask(parallelism, subtaskIndex);
-    if (snapshots.isEmpty()) {
-      throw new IllegalArgumentException("snapshots must hold one snapshot per former subtask");
-    }
-    for (OperatorSubtaskState snapshot : snapshots) {
-      checkKeyGroups(snapshot);
-    }
-    OperatorSubtaskState merged =
-        AbstractStreamOperatorTestHarness.repackageState(
-            snapshots.toArray(new OperatorSubtaskState[0]));
+    KeyGroups.checkSubtask(maxParallelism(), parallelism, subtaskIndex);
     OperatorSubtaskState share =
-        AbstractStreamOperatorTestHarness.repartitionOperatorState(
-            merged, maxParallelism, snapshots.size(), parallelism, subtaskIndex);
+        KeyGroups.shareOf(snapshots, maxParallelism(), parallelism, subtaskIndex);
     return open(share, processingTime, stateTtlTime, parallelism, subtaskIndex);
-  }
-
-  private void checkSubtask(int parallelism, int subtaskIndex) {
-    if (parallelism < 1 || parallelism > maxParallelism) {
-      throw new IllegalArgumentException(
-          "parallelism must be in 1.." + maxParallelism + ", was " + parallelism);
-    }
-    if (subtaskIndex < 0 || subtaskIndex >= parallelism) {
-      throw new IllegalArgumentException(
-          "subtaskIndex must be in 0.." + (parallelism - 1) + ", was " + subtaskIndex);
-    }
   }
 
   /** Opens a harness whose clocks stand at the given times before the state is restored. */
@@ -621,132 +506,38 @@ public final class KeyedHarness<K, I, O> {
       int subtaskIndex)
       throws Exception {
     if (state != null) {
-      checkKeyGroups(state);
+      KeyGroups.checkSnapshot(state, maxParallelism());
     }
-    if (forStOptions != null && stateChangelog) {
-      throw new IllegalStateException(
-          "onForSt and withStateChangelog do not combine: Flink 2.2 documents the ForSt state"
-              + " backend without changelog support");
-    }
-    Path localDirectory =
-        forStOptions != null
-            ? LocalDirectories.create("etlkit-forst-")
-            : backend.usesLocalDirectory() ? LocalDirectories.create("etlkit-rocksdb-") : null;
-    RecordingHarness<K, I, O> harness = null;
-    try {
-      harness =
-          RecordingHarness.create(
-              operator.apply(userCodeClassLoader),
-              keySelector,
-              keyType,
-              maxParallelism,
-              parallelism,
-              subtaskIndex,
-              userCodeClassLoader,
-              stateChangelog,
-              objectReuse);
-      StateBackend stateBackend =
-          forStOptions != null
-              ? ForStBackends.create(forStOptions, Objects.requireNonNull(localDirectory))
-              : backend.createBackend(localDirectory);
-      harness.setStateBackend(
-          stateChangelog ? RecordingHarness.underChangelog(stateBackend) : stateBackend);
-      harness.setProcessingTime(processingTime);
-      harness.setStateTtlProcessingTime(stateTtlTime);
-      harness.setup(
-          outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
-      harness.initializeState(state);
-      harness.open();
-      TypeSerializer<I> inputCopier =
-          inputType != null && !objectReuse
-              ? inputType.createSerializer(harness.getExecutionConfig().getSerializerConfig())
-              : null;
-      OperatorHarness<I, O> opened =
-          new OperatorHarness<>(
-              harness, backend, forStOptions != null, localDirectory, inputCopier);
-      opened.setStateTtlTime(stateTtlTime);
-      return opened;
-    } catch (Exception | Error e) {
-      closeQuietly(harness, localDirectory, e);
-      throw e;
-    }
-  }
-
-  /**
-   * Refuses keyed state of another number of key groups than this recipe's: a snapshot a harness
-   * took with another max parallelism, or one holding key groups beyond this recipe's. Restored
-   * into another number, a key's state lands in another key group than its lookups compute.
-   */
-  private void checkKeyGroups(OperatorSubtaskState state) {
-    int lastKeyGroup = -1;
-    for (KeyedStateHandle handle : state.getManagedKeyedState()) {
-      lastKeyGroup = Math.max(lastKeyGroup, handle.getKeyGroupRange().getEndKeyGroup());
-    }
-    for (KeyedStateHandle handle : state.getRawKeyedState()) {
-      lastKeyGroup = Math.max(lastKeyGroup, handle.getKeyGroupRange().getEndKeyGroup());
-    }
-    if (lastKeyGroup < 0) {
-      return; // no keyed state
-    }
-    String why =
-        ": keyed state restores only into the number of key groups it was taken with (Flink"
-            + " refuses to restore a job whose max parallelism changed); restore it with"
-            + " withMaxParallelism of the recipe that took it";
-    Integer taken = OperatorHarness.keyGroupsOf(state);
-    if (taken != null && taken != maxParallelism) {
-      throw new IllegalArgumentException(
-          "the snapshot was taken with maxParallelism "
-              + taken
-              + ", but this recipe has maxParallelism "
-              + maxParallelism
-              + why);
-    }
-    if (lastKeyGroup >= maxParallelism) {
-      throw new IllegalArgumentException(
-          "the snapshot holds key groups up to "
-              + lastKeyGroup
-              + ", so it was taken with a maxParallelism above "
-              + lastKeyGroup
-              + ", but this recipe has maxParallelism "
-              + maxParallelism
-              + why);
-    }
-  }
-
-  private static void closeQuietly(
-      @Nullable RecordingHarness<?, ?, ?> harness, @Nullable Path localDirectory, Throwable cause) {
-    try {
-      if (harness != null) {
-        harness.close();
-      }
-    } catch (Exception | Error e) {
-      cause.addSuppressed(e);
-    }
-    try {
-      if (localDirectory != null) {
-        LocalDirectories.delete(localDirectory);
-      }
-    } catch (RuntimeException e) {
-      cause.addSuppressed(e);
-    }
+    return options.open(
+        operator,
+        keySelector,
+        keyType,
+        outputType,
+        state,
+        processingTime,
+        stateTtlTime,
+        parallelism,
+        subtaskIndex);
   }
 
   /** The subtask of {@code parallelism} that processes {@code element}, as Flink routes it. */
   public int subtaskOf(I element, int parallelism) throws Exception {
     return KeyGroupRangeAssignment.assignKeyToParallelOperator(
-        keySelector.getKey(element), maxParallelism, parallelism);
+        keySelector.getKey(element), maxParallelism(), parallelism);
   }
 
   @Override
   public String toString() {
     return "KeyedHarness{backend="
         + backendName()
-        + (forStOptions == null ? "" : ", forStOptions=" + forStOptions.toMap())
-        + (stateChangelog ? ", stateChangelog" : "")
-        + (objectReuse ? ", objectReuse" : "")
+        + (options.forStOptions() == null ? "" : ", forStOptions=" + options.forStOptions().toMap())
+        + (options.stateChangelog() ? ", stateChangelog" : "")
+        + (options.objectReuse() ? ", objectReuse" : "")
         + ", maxParallelism="
-        + maxParallelism
-        + (userCodeClassLoader == null ? "" : ", userCodeClassLoader=" + userCodeClassLoader)
+        + options.maxParallelism()
+        + (options.userCodeClassLoader() == null
+            ? ""
+            : ", userCodeClassLoader=" + options.userCodeClassLoader())
         + "}";
   }
 }
