@@ -18,7 +18,7 @@ import org.apache.flink.annotation.Internal;
  * a micro-batch of flights. It ends exactly once, by the lookup's reply ({@link #accept}), by the
  * attempt timeout ({@link #run}) or by an {@link Error} the lookup threw ({@link #fail}), whichever
  * comes first; the loser is ignored, so a late reply never produces a second answer. An {@link
- * Error} that comes late still goes to the engine ({@link LookupEngine#onLateReply}): the records
+ * Error} that comes late still goes to the engine ({@link CallOutcomes#onLateReply}): the records
  * still waiting for the call's flights (for a retry) carry it, else the task fails at the next
  * record, at the end of the input or at a checkpoint ({@link LookupEngine#report}).
  *
@@ -45,7 +45,7 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   /** In {@link #reply} once a timeout ended the call: the future is cancelled. */
   private static final Object CANCELLED = new Object();
 
-  private final LookupEngine<K, V> engine;
+  private final CallOutcomes<K, V> outcomes;
 
   /** The flight of a single call; null for a batch, or once pruned. */
   @Nullable private Flight<K, V> single;
@@ -83,11 +83,11 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   boolean timeoutArmed;
 
   private LookupCall(
-      LookupEngine<K, V> engine,
+      CallOutcomes<K, V> outcomes,
       @Nullable Flight<K, V> single,
       @Nullable List<Flight<K, V>> batch,
       boolean mayBeAbandoned) {
-    this.engine = engine;
+    this.outcomes = outcomes;
     this.single = single;
     this.batch = batch;
     this.mayBeAbandoned = mayBeAbandoned;
@@ -98,12 +98,12 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
    * still waits for it (the engine then skips {@link #prune} unless the call waits for a permit).
    */
   static <K, V> LookupCall<K, V> single(
-      LookupEngine<K, V> engine, Flight<K, V> flight, boolean mayBeAbandoned) {
-    return new LookupCall<>(engine, flight, null, mayBeAbandoned);
+      CallOutcomes<K, V> outcomes, Flight<K, V> flight, boolean mayBeAbandoned) {
+    return new LookupCall<>(outcomes, flight, null, mayBeAbandoned);
   }
 
-  static <K, V> LookupCall<K, V> batch(LookupEngine<K, V> engine, List<Flight<K, V>> flights) {
-    return new LookupCall<>(engine, null, flights, true);
+  static <K, V> LookupCall<K, V> batch(CallOutcomes<K, V> outcomes, List<Flight<K, V>> flights) {
+    return new LookupCall<>(outcomes, null, flights, true);
   }
 
   boolean mayBeAbandoned() {
@@ -247,7 +247,7 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   @Override
   public void run() {
     if (STATE.compareAndSet(this, 0, 1)) {
-      engine.onCallTimedOut(this);
+      outcomes.onCallTimedOut(this);
     }
   }
 
@@ -257,9 +257,9 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
    */
   void fail(Error error) {
     if (STATE.compareAndSet(this, 0, 1)) {
-      engine.onCallError(this, error);
+      outcomes.onCallError(this, error);
     } else {
-      engine.onLateReply(this, error); // the attempt timeout ended the call first
+      outcomes.onLateReply(this, error); // the attempt timeout ended the call first
     }
   }
 
@@ -270,9 +270,9 @@ final class LookupCall<K, V> implements Runnable, BiConsumer<Object, Throwable> 
   @Override
   public void accept(@Nullable Object reply, @Nullable Throwable error) {
     if (STATE.compareAndSet(this, 0, 1)) {
-      engine.onCallReplied(this, reply, error);
+      outcomes.onCallReplied(this, reply, error);
     } else if (error != null) {
-      engine.onLateReply(this, error); // the attempt timeout ended the call first
+      outcomes.onLateReply(this, error); // the attempt timeout ended the call first
     }
   }
 }

@@ -1,13 +1,8 @@
 package dev.etlkit.operators.enrich.internal.async;
 
 import dev.etlkit.operators.enrich.Lookup;
-import dev.etlkit.operators.enrich.LookupFallback;
-import dev.etlkit.operators.enrich.LookupRetry;
-import dev.etlkit.operators.enrich.LookupStatus;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -15,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
@@ -35,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * for the call are {@linkplain Waiter#reject rejected} with it at once, without retry, stale entry
  * or fallback, it counts in neither {@code loadFailures} nor the load latency, and the step fails
  * the task with it. So does one that comes after the attempt timeout ended the call, while records
- * still wait for a retry of its flights ({@link #onLateReply}). One no record carries fails the
- * task at the next record, when the step finishes or at the next checkpoint (see {@link #report}).
+ * still wait for a retry of its flights ({@link CallOutcomes#onLateReply}). One no record carries
+ * fails the task at the next record, when the step finishes or at the next checkpoint (see {@link
+ * #report}).
  *
  * <p>Calls: the records waiting are at most the step's capacity (Flink's async queue bounds them; a
  * refresh holds no place there), and the loads in progress are at most the records waiting (each
@@ -67,18 +62,16 @@ public final class LookupEngine<K, V> {
   private final Lookup<K, V> lookup;
   private final Timers timers;
   private final LookupMetrics metrics;
-  private final LookupRetry<V> retry;
-  private final LookupFallback<V> fallback;
-  private final Backoff backoff;
   private final long timeoutNanos;
-  private final long timeoutMillis;
-  private final long attemptTimeoutNanos;
   private final boolean singleFlight;
   private final int capacity;
   @Nullable private final CacheStore<K, V> cache;
   @Nullable private final MicroBatcher<K, V> batcher;
   @Nullable private final CallRateLimiter<K, V> limiter;
   private final AttemptTimeouts attemptTimeouts;
+
+  /** Replies, failures, attempt and step timeouts: answers, retries, fallbacks. */
+  private final CallOutcomes<K, V> outcomes;
 
   /**
    * Whether a call ended by its attempt timeout, or abandoned by the step timeout of its last
@@ -101,7 +94,6 @@ public final class LookupEngine<K, V> {
   /** The first Error no record could carry to the task ({@link #report}). */
   private final AtomicReference<Error> unreported = new AtomicReference<>();
 
-  @SuppressWarnings("unchecked")
   public LookupEngine(
       Lookup<K, V> lookup,
       LookupSettings settings,
@@ -111,25 +103,33 @@ public final class LookupEngine<K, V> {
     this.lookup = lookup;
     this.timers = timers;
     this.metrics = metrics;
-    this.retry = (LookupRetry<V>) settings.retry();
-    this.fallback = (LookupFallback<V>) settings.fallback();
-    this.backoff =
-        new Backoff(
-            retry.initialBackoff().toNanos(), retry.maxBackoff().toNanos(), retry.jitter(), random);
     // In whole milliseconds, as Flink counts it (1.5 ms waits 1 ms): the records' deadlines here
     // are the ones Flink's timers enforce.
-    this.timeoutMillis = settings.timeout().toMillis();
+    long timeoutMillis = settings.timeout().toMillis();
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    this.attemptTimeoutNanos = Math.min(settings.attemptTimeout().toNanos(), timeoutNanos);
+    long attemptTimeoutNanos = Math.min(settings.attemptTimeout().toNanos(), timeoutNanos);
     this.attemptTimeouts = new AttemptTimeouts(timers, attemptTimeoutNanos);
     this.cancelsTimedOutCalls = lookup.supportsCancellation();
     this.singleFlight = settings.singleFlight();
     this.capacity = settings.capacity();
     this.cache = settings.cache() == null ? null : new CacheStore<>(settings.cache(), timers);
+    this.outcomes =
+        new CallOutcomes<>(
+            this,
+            settings,
+            timers,
+            random,
+            metrics,
+            cache,
+            attemptTimeouts,
+            timeoutMillis,
+            attemptTimeoutNanos,
+            cancelsTimedOutCalls);
     this.batcher =
         settings.batchKeys() > 0
             ? new MicroBatcher<>(
                 this,
+                outcomes,
                 timers,
                 settings.batchKeys(),
                 settings.batchDelay().toNanos(),
@@ -236,7 +236,7 @@ public final class LookupEngine<K, V> {
     if (!claim(waiter)) {
       return false;
     }
-    stepTimedOut(waiter);
+    outcomes.stepTimedOut(waiter);
     if (cancelsTimedOutCalls) {
       cancelIfAbandoned(waiter);
     }
@@ -264,14 +264,6 @@ public final class LookupEngine<K, V> {
       unregister(call.flight(i));
     }
     cancelReply(call);
-  }
-
-  private void stepTimedOut(Waiter<V> waiter) {
-    metrics.timeouts.inc();
-    resolveFailure(
-        waiter,
-        new TimeoutException("no answer within the step timeout of " + timeoutMillis + " ms"),
-        true);
   }
 
   /** Records given to {@link #load} and not answered yet: the {@code inFlight} gauge. */
@@ -336,7 +328,7 @@ public final class LookupEngine<K, V> {
     try {
       startAttempt(flight, now);
     } catch (RuntimeException e) {
-      abort(flight, e); // no record waits for it: only unregisters it
+      outcomes.abort(flight, e); // no record waits for it: only unregisters it
     }
   }
 
@@ -345,14 +337,14 @@ public final class LookupEngine<K, V> {
    * at once (it is counted when made, see {@link #dispatch}). {@code now} is the engine's clock
    * read a moment ago on this thread, or {@link AttemptTimeouts#READ_CLOCK}.
    */
-  private void startAttempt(Flight<K, V> flight, long now) {
+  void startAttempt(Flight<K, V> flight, long now) {
     if (batcher != null) {
       batcher.add(flight);
     } else {
       // A first attempt starts on the task thread right after its record joined (or for a
       // refresh, which is never abandoned): nobody can have given up on it yet. Made at once
       // (no rate limit to wait for), it starts at the time just read.
-      LookupCall<K, V> call = LookupCall.single(this, flight, flight.attempts() > 0);
+      LookupCall<K, V> call = LookupCall.single(outcomes, flight, flight.attempts() > 0);
       if (limiter == null) {
         call.startNanos = now;
       }
@@ -425,50 +417,6 @@ public final class LookupEngine<K, V> {
   }
 
   /**
-   * The lookup threw {@code error} when {@code call} was made, or completed the call's future with
-   * it: ends its flights and rejects their records with it, which fails the task; no retry, stale
-   * entry or fallback stands in.
-   */
-  void onCallError(LookupCall<K, V> call, Error error) {
-    attemptTimeouts.disarm(call);
-    rejectWaiting(call, error);
-  }
-
-  /**
-   * Ends the flights of {@code call} and rejects their unanswered records with {@code error}; if no
-   * record is left to carry it, {@linkplain #report reports} it. A retry of an ended flight is
-   * dropped before it is made ({@link LookupCall#prune}); one made already answers no record.
-   */
-  private void rejectWaiting(LookupCall<K, V> call, Error error) {
-    boolean carried = false;
-    for (int i = 0; i < call.size(); i++) {
-      carried |= failWithError(call.flight(i), error);
-    }
-    if (!carried) {
-      report(error); // a refresh nobody waits for, or records already answered
-    }
-  }
-
-  /**
-   * Ends {@code flight} and rejects its unanswered records with {@code error}, which fails the task
-   * when the first one's output is made; returns whether any record carries it.
-   */
-  private boolean failWithError(Flight<K, V> flight, Error error) {
-    int waiters = flight.abort();
-    unregister(flight);
-    int attempts = flight.attempts();
-    boolean carried = false;
-    for (int w = 0; w < waiters; w++) {
-      Waiter<V> waiter = flight.waiter(w);
-      if (claim(waiter)) {
-        waiter.reject(error, attempts);
-        carried = true;
-      }
-    }
-    return carried;
-  }
-
-  /**
    * Keeps an {@link Error} of the lookup (or of a user's retry condition) that no record can carry
    * to the task: a refresh-ahead call nobody waits for threw it or failed with it, or the records
    * of the call were answered already (the attempt timeout ended it, and a retry, the last failure
@@ -480,22 +428,6 @@ public final class LookupEngine<K, V> {
     unreported.compareAndSet(null, error);
   }
 
-  /**
-   * A reply that came after {@code call} had ended (its attempt timeout fired first) is dropped,
-   * unless it is an {@link Error}, thrown by the lookup (which blocked past the attempt timeout) or
-   * completing the future: then the records still waiting for the call's flights (for a backoff or
-   * a later attempt) are rejected with it, as by {@link #onCallError}, and only when none waits any
-   * more (a retry, the last failure or the step timeout answered them) is it {@linkplain #report
-   * reported}. The attempt timeout's handling of the call may still be running on the timers
-   * thread: whichever of the two claims a record answers it.
-   */
-  void onLateReply(LookupCall<K, V> call, Throwable error) {
-    Throwable failure = unwrap(error);
-    if (failure instanceof Error) {
-      rejectWaiting(call, (Error) failure);
-    }
-  }
-
   /** Throws the first {@link #report reported} Error, if any; called on the task thread. */
   public void throwUnreported() {
     Error error = unreported.get();
@@ -504,62 +436,11 @@ public final class LookupEngine<K, V> {
     }
   }
 
-  void onCallReplied(LookupCall<K, V> call, @Nullable Object reply, @Nullable Throwable error) {
-    Throwable failure = unwrap(error);
-    if (failure instanceof Error) {
-      onCallError(call, (Error) failure); // no failed attempt: the task fails
-      return;
-    }
-    attemptTimeouts.disarm(call);
-    int answered = call.size();
-    long now = timers.nanoTime();
-    metrics.loadLatency.update((now - call.startNanos) / 1_000L);
-    if (failure == null && reply == null) {
-      failure = new NullPointerException("the lookup completed its future with null");
-    }
-    if (failure != null) {
-      metrics.loadFailures.inc(call.keysAsked);
-      onCallFailed(call, failure, false);
-      return;
-    }
-    for (int i = 0; i < answered; i++) {
-      Flight<K, V> f = call.flight(i);
-      try {
-        onAnswer(f, answerOf(call, reply, f), now);
-      } catch (Throwable t) {
-        // A retry condition that threw, a reply of the wrong type: the answer is not used.
-        if (call.firstFailureOfKey(f)) {
-          metrics.loadFailures.inc();
-        }
-        abort(f, t);
-      }
-    }
-  }
-
-  /**
-   * The attempt timeout ended {@code call}: its future is cancelled first if the lookup supports
-   * it, which frees what the request holds before a retry is made; then the attempt fails. The
-   * cancellation completing the future is a late reply ({@link #onLateReply}), dropped.
-   */
-  void onCallTimedOut(LookupCall<K, V> call) {
-    if (cancelsTimedOutCalls) {
-      cancelReply(call);
-    }
-    metrics.loadTimeouts.inc(call.keysAsked);
-    onCallFailed(
-        call,
-        new TimeoutException(
-            "lookup call got no reply within the attempt timeout of "
-                + attemptTimeoutNanos / 1_000_000L
-                + " ms"),
-        true);
-  }
-
   /**
    * Cancels the future of {@code call}, which a timeout ended, if the lookup returned it already;
    * else the thread making the call cancels it when it does ({@link LookupCall#holdReply}).
    */
-  private void cancelReply(LookupCall<K, V> call) {
+  void cancelReply(LookupCall<K, V> call) {
     Future<?> reply = call.takeReplyToCancel();
     if (reply != null) {
       cancel(reply);
@@ -585,139 +466,6 @@ public final class LookupEngine<K, V> {
     }
   }
 
-  /**
-   * @param timedOut the attempt timed out: counted in loadTimeouts only, so a retry condition that
-   *     throws on it is counted in loadFailures here (a failed reply is counted there already)
-   */
-  private void onCallFailed(LookupCall<K, V> call, Throwable failure, boolean timedOut) {
-    int failed = call.size();
-    for (int i = 0; i < failed; i++) {
-      Flight<K, V> f = call.flight(i);
-      try {
-        onAttemptFailed(f, failure);
-      } catch (Throwable t) {
-        if (timedOut && call.firstFailureOfKey(f)) {
-          metrics.loadFailures.inc(); // the attempt's outcome could not be used
-        }
-        abort(f, t); // a retry condition that threw, a retry the timers refused
-      }
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private Optional<V> answerOf(LookupCall<K, V> call, Object reply, Flight<K, V> flight) {
-    if (call.isBatch()) {
-      return Optional.ofNullable(((Map<K, V>) reply).get(flight.key));
-    }
-    return (Optional<V>) reply;
-  }
-
-  private void onAnswer(Flight<K, V> flight, Optional<V> answer, long now) {
-    // After the last attempt the answer is used whatever it is: the condition is not asked (one
-    // that throws would turn a usable answer into a failure).
-    if (flight.attempts() < retry.maxAttempts()
-        && retry.retries(answer)
-        && scheduleRetry(flight, 0L)) {
-      return;
-    }
-    V value = answer.orElse(null);
-    if (cache != null) {
-      cache.store(flight.key, value, now);
-    }
-    int waiters = finish(flight);
-    LookupStatus status = statusOf(value, LookupStatus.LOADED);
-    int attempts = flight.attempts();
-    for (int i = 0; i < waiters; i++) {
-      Waiter<V> w = flight.waiter(i);
-      if (claim(w)) {
-        w.deliver(value, status, attempts);
-      }
-    }
-  }
-
-  private void onAttemptFailed(Flight<K, V> flight, Throwable failure) {
-    // After the last attempt the failure is final: the condition is not asked.
-    if (flight.attempts() < retry.maxAttempts()
-        && retry.retries(failure)
-        && scheduleRetry(flight, flight.refresh ? 0L : Backoff.retryAfterNanos(failure))) {
-      return;
-    }
-    answerFailure(flight, finish(flight), failure);
-  }
-
-  /**
-   * Ends {@code flight} after {@code error} interrupted the handling of its reply or attempt
-   * timeout: unregisters it, so that the next record of its key loads it again, and answers the
-   * records still waiting for it as a failure. Answering them cannot be left to the step timeout,
-   * nor the flight to a retry: whatever threw would throw again.
-   */
-  private void abort(Flight<K, V> flight, Throwable error) {
-    if (error instanceof Error) { // a retry condition's: fails the task, as the lookup's does
-      if (!failWithError(flight, (Error) error)) {
-        report((Error) error);
-      }
-      return;
-    }
-    int waiters = flight.abort();
-    unregister(flight);
-    answerFailure(flight, waiters, error);
-  }
-
-  /** Answers the unanswered ones of the first {@code waiters} records of a failed flight. */
-  private void answerFailure(Flight<K, V> flight, int waiters, Throwable failure) {
-    long now = timers.nanoTime();
-    for (int i = 0; i < waiters; i++) {
-      Waiter<V> w = flight.waiter(i);
-      if (claim(w)) {
-        if (now - w.deadlineNanos >= 0) {
-          // The step timeout has passed too (its timer may just not have fired yet): the record
-          // times out, whichever timer came first.
-          stepTimedOut(w);
-        } else {
-          resolveFailure(w, failure, false);
-        }
-      }
-    }
-  }
-
-  /**
-   * Schedules the next attempt if attempts remain and someone still needs the answer then: after
-   * the backoff, or after {@code minDelayNanos} (what the source asked for) if that is longer.
-   */
-  private boolean scheduleRetry(Flight<K, V> flight, long minDelayNanos) {
-    int made = flight.attempts();
-    if (made >= retry.maxAttempts()) {
-      return false;
-    }
-    long delay = Math.max(backoff.delayNanos(made), minDelayNanos);
-    if (!flight.worthRetrying(timers.nanoTime() + delay)) {
-      return false;
-    }
-    timers.schedule(() -> retry(flight), delay);
-    return true;
-  }
-
-  /**
-   * Starts a retry of {@code flight} on the timers thread. Without single-flight its key's {@code
-   * equals} may throw meeting a key of its hash in the micro-batch: then the retry cannot be made
-   * and the load fails at once, as when a retry condition throws (else its records would wait for
-   * their step timeout).
-   */
-  private void retry(Flight<K, V> flight) {
-    try {
-      startAttempt(flight, AttemptTimeouts.READ_CLOCK);
-    } catch (RuntimeException e) {
-      abort(flight, e);
-    }
-  }
-
-  /** Finishes {@code flight}; returns how many waiters to answer (read with its waiter(i)). */
-  private int finish(Flight<K, V> flight) {
-    int waiters = flight.finish();
-    unregister(flight);
-    return waiters;
-  }
-
   /** Removes a registered flight from the flight map; only its first call counts. */
   void unregister(Flight<K, V> flight) {
     if (flight.registered && flights.remove(flight.key, flight) && flight.refresh) {
@@ -726,71 +474,11 @@ public final class LookupEngine<K, V> {
   }
 
   /** Claims the right to answer {@code waiter} (see {@link Waiter#tryFinish}). */
-  private boolean claim(Waiter<V> waiter) {
+  boolean claim(Waiter<V> waiter) {
     if (!waiter.tryFinish()) {
       return false;
     }
     recordsWaiting.decrementAndGet();
     return true;
-  }
-
-  /**
-   * A record whose load failed (or timed out): the key's stale entry if the cache still holds it
-   * now (within its staleness bound, not dropped for idleness), else the fallback. A key whose
-   * {@code equals} throws meeting a key of its hash that was cached while it loaded is
-   * dead-lettered with what it threw, as on its cache probe: the record is claimed already, so
-   * nothing else would answer it.
-   */
-  private void resolveFailure(Waiter<V> waiter, Throwable failure, boolean stepTimeout) {
-    int attempts = waiter.attempts();
-    CachedValue<V> stale;
-    try {
-      stale = standIn(waiter);
-    } catch (RuntimeException e) {
-      waiter.reject(e, attempts);
-      return;
-    }
-    if (stale != null) {
-      metrics.staleServed.inc();
-      waiter.deliver(stale.value(), LookupStatus.STALE, attempts);
-      return;
-    }
-    metrics.fallbacks.inc();
-    switch (fallback.kind()) {
-      case PASS_THROUGH:
-        waiter.deliver(null, stepTimeout ? LookupStatus.TIMED_OUT : LookupStatus.FAILED, attempts);
-        break;
-      case DEFAULT_VALUE:
-        waiter.deliver(fallback.defaultValue(), LookupStatus.DEFAULT, attempts);
-        break;
-      default:
-        waiter.reject(failure, attempts);
-    }
-  }
-
-  /** The entry that may answer a record whose load failed now, or null. */
-  @Nullable
-  @SuppressWarnings("unchecked")
-  private CachedValue<V> standIn(Waiter<V> waiter) {
-    CacheStore<K, V> store = cache;
-    Flight<?, V> flight = waiter.flight;
-    if (store == null || !store.keepsStale() || flight == null) {
-      return null;
-    }
-    CachedValue<V> entry = store.agedQuietly((K) flight.key);
-    return entry != null && store.isServableStale(entry, timers.nanoTime()) ? entry : null;
-  }
-
-  private static LookupStatus statusOf(@Nullable Object value, LookupStatus found) {
-    return value == null ? LookupStatus.MISS : found;
-  }
-
-  private static Throwable unwrap(@Nullable Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

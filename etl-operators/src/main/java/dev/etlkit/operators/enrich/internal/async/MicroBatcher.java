@@ -16,6 +16,7 @@ import org.apache.flink.annotation.Internal;
 @Internal
 final class MicroBatcher<K, V> implements Runnable {
   private final LookupEngine<K, V> engine;
+  private final CallOutcomes<K, V> outcomes;
   private final Timers timers;
   private final int maxKeys;
   private final long maxDelayNanos;
@@ -38,11 +39,13 @@ final class MicroBatcher<K, V> implements Runnable {
    */
   MicroBatcher(
       LookupEngine<K, V> engine,
+      CallOutcomes<K, V> outcomes,
       Timers timers,
       int maxKeys,
       long maxDelayNanos,
       boolean distinctKeysNeeded) {
     this.engine = engine;
+    this.outcomes = outcomes;
     this.timers = timers;
     this.maxKeys = maxKeys;
     this.maxDelayNanos = maxDelayNanos;
@@ -72,7 +75,7 @@ final class MicroBatcher<K, V> implements Runnable {
       }
     }
     if (full != null) {
-      engine.submit(LookupCall.batch(engine, full));
+      engine.submit(LookupCall.batch(outcomes, full));
     }
   }
 
@@ -90,7 +93,7 @@ final class MicroBatcher<K, V> implements Runnable {
       }
       due = take();
     }
-    engine.submit(LookupCall.batch(engine, due));
+    engine.submit(LookupCall.batch(outcomes, due));
   }
 
   private List<Flight<K, V>> take() {
