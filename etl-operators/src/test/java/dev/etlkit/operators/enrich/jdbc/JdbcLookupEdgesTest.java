@@ -240,4 +240,29 @@ class JdbcLookupEdgesTest {
     assertThat(await(last)).contains(Customer.expected(4)); // one thread: the others came before
     assertThat(rowsMapped).as("rows mapped: of c-1 and c-4 only").hasValue(2);
   }
+
+  /**
+   * A text key holding a lone UTF-16 surrogate cannot be sent to the database: the driver encodes
+   * it as '?', so a single lookup of {@code "c-\uD800"} found the row of {@code "c-?"} and enriched
+   * the record with another key's value (a batch, which checks the keys of its rows, missed it).
+   */
+  @Test
+  void lookup_textKeyWithALoneSurrogate_isAMiss_notTheRowOfAnotherKey() throws Exception {
+    JdbcLookup<String, String> lookup =
+        lookups.open(
+            JdbcLookup.<String, String>query(
+                    db().url(),
+                    "SELECT 'c-' || chr(63) AS id, 'question mark' AS name",
+                    "id",
+                    JdbcKey.text(),
+                    row -> row.getString("name"))
+                .withCredentials(reader()));
+    String loneSurrogate = "c-\uD800";
+
+    assertThat(await(lookup.lookup(loneSurrogate))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of(loneSurrogate)))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of(loneSurrogate, "c-?"))))
+        .isEqualTo(Map.of("c-?", "question mark"));
+    assertThat(await(lookup.lookup("c-?"))).contains("question mark");
+  }
 }
