@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Edges of the JDBC lookup's contract against a real PostgreSQL: a query ending in a comment,
@@ -264,5 +266,28 @@ class JdbcLookupEdgesTest {
     assertThat(await(lookup.lookupAll(List.of(loneSurrogate, "c-?"))))
         .isEqualTo(Map.of("c-?", "question mark"));
     assertThat(await(lookup.lookup("c-?"))).contains("question mark");
+  }
+
+  /**
+   * PostgreSQL refuses a NUL character in any text it is sent (SQLState 22021), so no row has such
+   * a key. A key with one failed its call permanently: in a micro-batch that was every other key of
+   * the batch too, and their records went to the dead letters with it.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = JdbcLookup.BatchQuery.class,
+      names = {"ANY_ARRAY", "IN_LIST"})
+  void lookup_textKeyWithANulOnPostgres_isAMiss_andFailsNoOtherKeyOfItsBatch(
+      JdbcLookup.BatchQuery batchQuery) throws Exception {
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.table(db().url(), "customers", "id", JdbcKey.text(), Customer::fromRow)
+                .withCredentials(reader())
+                .withBatchQuery(batchQuery));
+    String withNul = "c-1\u0000";
+
+    assertThat(await(lookup.lookup(withNul))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of("c-1", withNul, "c-2"))))
+        .isEqualTo(Map.of("c-1", Customer.expected(1), "c-2", Customer.expected(2)));
   }
 }
