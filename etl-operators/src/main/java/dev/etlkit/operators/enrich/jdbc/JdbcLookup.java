@@ -420,6 +420,7 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     plan.anyArray =
         batchQuery == BatchQuery.ANY_ARRAY
             || (batchQuery == BatchQuery.AUTO && "postgresql".equals(subprotocol()));
+    plan.nulRefused = "postgresql".equals(subprotocol());
     plan.keyLabel = LookupStatements.label(keyColumn);
     plan.key = key;
     plan.mapper = mapper;

@@ -62,6 +62,7 @@ final class JdbcLookupRuntime<K, V> {
     HikariConfig pool;
     LookupStatements statements;
     boolean anyArray;
+    boolean nulRefused;
     String keyLabel;
     JdbcKey<K> key;
     JdbcLookup.RowMapper<V> mapper;
@@ -80,6 +81,10 @@ final class JdbcLookupRuntime<K, V> {
 
   private final LookupStatements statements;
   private final boolean anyArray;
+
+  /** Whether the database refuses a NUL character in text it is sent (PostgreSQL). */
+  private final boolean nulRefused;
+
   private final String keyLabel;
   private final JdbcKey<K> key;
   private final JdbcLookup.RowMapper<V> mapper;
@@ -97,6 +102,7 @@ final class JdbcLookupRuntime<K, V> {
   JdbcLookupRuntime(Plan<K, V> plan) {
     this.statements = plan.statements;
     this.anyArray = plan.anyArray;
+    this.nulRefused = plan.nulRefused;
     this.keyLabel = plan.keyLabel;
     this.key = plan.key;
     this.mapper = plan.mapper;
@@ -439,18 +445,22 @@ final class JdbcLookupRuntime<K, V> {
 
   /**
    * Whether a key's bound value reaches the database as it is, so that only its own rows can match
-   * it. A string holding a lone UTF-16 surrogate does not: drivers encode it as '?', and {@code
-   * "c-\uD800"} would find the row of {@code "c-?"}. No text stored in a database holds one, so
-   * such a key is a miss without a query.
+   * it. A string holding a lone UTF-16 surrogate (such as U+D800 not followed by a low surrogate)
+   * does not: drivers encode it as '?', and "c-" with it would find the row of "c-?". Nor does one
+   * holding a NUL character where the database refuses it (PostgreSQL fails the statement, and with
+   * it every key of a batch). No text stored in the database holds either, so such a key is a miss
+   * without a query.
    */
-  static boolean sendable(Object bound) {
+  private boolean sendable(Object bound) {
     if (!(bound instanceof String)) {
       return true;
     }
     String s = (String) bound;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)
+      if (c == 0 && nulRefused) {
+        return false;
+      } else if (Character.isHighSurrogate(c)
           && i + 1 < s.length()
           && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
