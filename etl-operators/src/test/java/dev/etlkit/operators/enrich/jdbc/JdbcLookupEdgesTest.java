@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -289,5 +290,42 @@ class JdbcLookupEdgesTest {
     assertThat(await(lookup.lookup(withNul))).isEmpty();
     assertThat(await(lookup.lookupAll(List.of("c-1", withNul, "c-2"))))
         .isEqualTo(Map.of("c-1", Customer.expected(1), "c-2", Customer.expected(2)));
+  }
+
+  /**
+   * A batch of several statements whose future is cancelled (the step's attempt or step timeout
+   * ended it) runs none of the statements it has not started: nobody wants their rows, and they
+   * held the connection. It used to run them all.
+   */
+  @Test
+  void lookupAll_cancelledBetweenItsStatements_runsNoFurtherStatement() throws Exception {
+    AtomicInteger rowsMapped = new AtomicInteger();
+    AtomicReference<CompletableFuture<?>> call = new AtomicReference<>();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.<String, Customer>table(
+                    db().url(),
+                    "customers",
+                    "id",
+                    JdbcKey.text(),
+                    row -> {
+                      if (rowsMapped.incrementAndGet() == 1) {
+                        while (call.get() == null) {
+                          Thread.onSpinWait(); // lookupAll has not returned the future yet
+                        }
+                        call.get().cancel(false);
+                      }
+                      return Customer.fromRow(row);
+                    })
+                .withCredentials(reader())
+                .withPoolSize(1)
+                .withMaxBatchKeys(1));
+
+    call.set(lookup.lookupAll(List.of("c-1", "c-2", "c-3", "c-4")));
+    // One thread: this lookup runs once the batch has ended.
+    assertThat(await(lookup.lookup("c-9"))).contains(Customer.expected(9));
+
+    assertThat(call.get()).isCancelled();
+    assertThat(rowsMapped).as("rows mapped: of c-1 and c-9 only").hasValue(2);
   }
 }
