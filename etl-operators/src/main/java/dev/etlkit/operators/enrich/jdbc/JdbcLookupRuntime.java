@@ -389,7 +389,8 @@ final class JdbcLookupRuntime<K, V> {
         }
       }
       Map<K, V> found = new HashMap<>();
-      for (int from = 0; from < n; from += maxBatchKeys) {
+      for (int from = 0; from < n && !result.isCancelled(); from += maxBatchKeys) {
+        // A cancelled call starts no further statement: nobody wants its rows.
         int to = Math.min(n, from + maxBatchKeys);
         try (PreparedStatement statement = prepare(connection, bound, from, to)) {
           statement.setQueryTimeout(queryTimeoutSeconds);
