@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Edges of the JDBC lookup's contract against a real PostgreSQL: a query ending in a comment,
- * read-only connections, and the in-flight bound. Each failed before 2026-11-23.
+ * read-only connections, the in-flight bound and cancellation (each failed before 2026-11-23), and
+ * text keys no database can hold, and a batch cancelled between its statements (each failed before
+ * 2026-11-25).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JdbcLookupEdgesTest {
