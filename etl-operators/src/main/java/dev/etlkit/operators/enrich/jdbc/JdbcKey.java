@@ -19,6 +19,11 @@ import org.apache.flink.annotation.PublicEvolving;
  * PostgreSQL does); a case-insensitive collation or a blank-padded {@code char(n)} column breaks
  * it, and rows whose key matches none of the requested keys are ignored.
  *
+ * <p>A key bound as a string holding a lone UTF-16 surrogate is a miss without a query: no database
+ * stores one, and a driver would send {@code ?} in its place and find another key's row. So is one
+ * holding a NUL character on {@code jdbc:postgresql:} URLs: PostgreSQL refuses NUL in text, and
+ * would fail the statement, and with it every other key of a batch.
+ *
  * <pre>{@code
  * JdbcKey.text()                                            // String keys
  * JdbcKey.of("text", CustomerId::value, (row, column) -> new CustomerId(row.getString(column)))

@@ -59,7 +59,8 @@ import org.apache.flink.annotation.PublicEvolving;
  * JdbcLookupException} saying whether a retry can help; this lookup neither retries nor caches (the
  * enrichment step does). A query runs at most {@link #withQueryTimeout queryTimeout}, waiting for a
  * connection at most {@link #withConnectionTimeout connectionTimeout}, so no future hangs when the
- * database is down. A lookup whose future is cancelled while it waits in the queue runs no query.
+ * database is down. A lookup whose future is cancelled while it waits in the queue runs no query,
+ * and a batch of several statements starts none after its future is cancelled.
  *
  * <p>The pool starts without connecting, so a job starts while the database is down and its lookups
  * fail (retryably) until it is back; {@link #withConnectionCheckOnOpen} makes opening fail instead.
@@ -383,7 +384,8 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
    * True: every future this lookup returns is its own, and a lookup whose future is cancelled while
    * it waits in the queue runs no query (its place in the queue is freed when a lookup thread
    * reaches it, at once if one is free). A query already running is not stopped: it runs to its end
-   * or its {@link #withQueryTimeout queryTimeout}, holding its connection.
+   * or its {@link #withQueryTimeout queryTimeout}, holding its connection; a batch of several
+   * statements starts none after it.
    */
   @Override
   public boolean supportsCancellation() {
@@ -420,6 +422,7 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     plan.anyArray =
         batchQuery == BatchQuery.ANY_ARRAY
             || (batchQuery == BatchQuery.AUTO && "postgresql".equals(subprotocol()));
+    plan.nulRefused = "postgresql".equals(subprotocol());
     plan.keyLabel = LookupStatements.label(keyColumn);
     plan.key = key;
     plan.mapper = mapper;

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -61,6 +62,7 @@ final class JdbcLookupRuntime<K, V> {
     HikariConfig pool;
     LookupStatements statements;
     boolean anyArray;
+    boolean nulRefused;
     String keyLabel;
     JdbcKey<K> key;
     JdbcLookup.RowMapper<V> mapper;
@@ -79,6 +81,10 @@ final class JdbcLookupRuntime<K, V> {
 
   private final LookupStatements statements;
   private final boolean anyArray;
+
+  /** Whether the database refuses a NUL character in text it is sent (PostgreSQL). */
+  private final boolean nulRefused;
+
   private final String keyLabel;
   private final JdbcKey<K> key;
   private final JdbcLookup.RowMapper<V> mapper;
@@ -96,6 +102,7 @@ final class JdbcLookupRuntime<K, V> {
   JdbcLookupRuntime(Plan<K, V> plan) {
     this.statements = plan.statements;
     this.anyArray = plan.anyArray;
+    this.nulRefused = plan.nulRefused;
     this.keyLabel = plan.keyLabel;
     this.key = plan.key;
     this.mapper = plan.mapper;
@@ -343,7 +350,11 @@ final class JdbcLookupRuntime<K, V> {
       try (PreparedStatement statement = connection.prepareStatement(statements.single())) {
         statement.setQueryTimeout(queryTimeoutSeconds);
         statement.setMaxRows(1);
-        statement.setObject(1, key.toJdbc(k));
+        Object bound = key.toJdbc(k);
+        if (!sendable(bound)) {
+          return Optional.empty();
+        }
+        statement.setObject(1, bound);
         try (ResultSet rows = executeQuery(statement)) {
           return rows.next() ? Optional.of(map(rows)) : Optional.empty();
         } finally {
@@ -368,11 +379,20 @@ final class JdbcLookupRuntime<K, V> {
       for (Object k : keys) {
         wanted.add((K) k);
       }
-      Object[] distinct = wanted.toArray();
+      // The keys as bound, without those no row can match (see sendable).
+      Object[] bound = new Object[wanted.size()];
+      int n = 0;
+      for (K k : wanted) {
+        Object value = key.toJdbc(k);
+        if (sendable(value)) {
+          bound[n++] = value;
+        }
+      }
       Map<K, V> found = new HashMap<>();
-      for (int from = 0; from < distinct.length; from += maxBatchKeys) {
-        int to = Math.min(distinct.length, from + maxBatchKeys);
-        try (PreparedStatement statement = prepare(connection, distinct, from, to)) {
+      for (int from = 0; from < n && !result.isCancelled(); from += maxBatchKeys) {
+        // A cancelled call starts no further statement: nobody wants its rows.
+        int to = Math.min(n, from + maxBatchKeys);
+        try (PreparedStatement statement = prepare(connection, bound, from, to)) {
           statement.setQueryTimeout(queryTimeoutSeconds);
           try (ResultSet rows = executeQuery(statement)) {
             collect(rows, wanted, found);
@@ -384,21 +404,16 @@ final class JdbcLookupRuntime<K, V> {
       return found;
     }
 
-    @SuppressWarnings("unchecked")
-    private PreparedStatement prepare(Connection connection, Object[] distinct, int from, int to)
+    private PreparedStatement prepare(Connection connection, Object[] bound, int from, int to)
         throws SQLException {
       int count = to - from;
       if (count == 1) {
         PreparedStatement statement = connection.prepareStatement(statements.single());
-        statement.setObject(1, key.toJdbc((K) distinct[from]));
+        statement.setObject(1, bound[from]);
         return statement;
       }
       if (anyArray) {
-        Object[] values = new Object[count];
-        for (int i = 0; i < count; i++) {
-          values[i] = key.toJdbc((K) distinct[from + i]);
-        }
-        Array array = connection.createArrayOf(key.sqlType(), values);
+        Array array = connection.createArrayOf(key.sqlType(), Arrays.copyOfRange(bound, from, to));
         PreparedStatement statement = connection.prepareStatement(statements.anyArray());
         statement.setArray(1, array);
         return statement;
@@ -407,8 +422,7 @@ final class JdbcLookupRuntime<K, V> {
       int size = statements.inListSize(count);
       for (int i = 0; i < size; i++) {
         // Padding repeats the last key: the statement text stays one of a few.
-        K k = (K) distinct[Math.min(from + i, to - 1)];
-        statement.setObject(i + 1, key.toJdbc(k));
+        statement.setObject(i + 1, bound[Math.min(from + i, to - 1)]);
       }
       return statement;
     }
@@ -428,6 +442,34 @@ final class JdbcLookupRuntime<K, V> {
         }
       }
     }
+  }
+
+  /**
+   * Whether a key's bound value reaches the database as it is, so that only its own rows can match
+   * it. A string holding a lone UTF-16 surrogate (such as U+D800 not followed by a low surrogate)
+   * does not: drivers encode it as '?', and "c-" with it would find the row of "c-?". Nor does one
+   * holding a NUL character where the database refuses it (PostgreSQL fails the statement, and with
+   * it every key of a batch). No text stored in the database holds either, so such a key is a miss
+   * without a query.
+   */
+  private boolean sendable(Object bound) {
+    if (!(bound instanceof String)) {
+      return true;
+    }
+    String s = (String) bound;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0 && nulRefused) {
+        return false;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private V map(ResultSet row) {

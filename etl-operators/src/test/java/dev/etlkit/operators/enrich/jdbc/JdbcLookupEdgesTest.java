@@ -13,14 +13,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Edges of the JDBC lookup's contract against a real PostgreSQL: a query ending in a comment,
- * read-only connections, and the in-flight bound. Each failed before 2026-11-23.
+ * read-only connections, the in-flight bound and cancellation (each failed before 2026-11-23), and
+ * text keys no database can hold, and a batch cancelled between its statements (each failed before
+ * 2026-11-25).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JdbcLookupEdgesTest {
@@ -239,5 +244,90 @@ class JdbcLookupEdgesTest {
     assertThat(await(running)).contains(Customer.expected(1));
     assertThat(await(last)).contains(Customer.expected(4)); // one thread: the others came before
     assertThat(rowsMapped).as("rows mapped: of c-1 and c-4 only").hasValue(2);
+  }
+
+  /**
+   * A text key holding a lone UTF-16 surrogate cannot be sent to the database: the driver encodes
+   * it as '?', so a single lookup of {@code "c-\uD800"} found the row of {@code "c-?"} and enriched
+   * the record with another key's value (a batch, which checks the keys of its rows, missed it).
+   */
+  @Test
+  void lookup_textKeyWithALoneSurrogate_isAMiss_notTheRowOfAnotherKey() throws Exception {
+    JdbcLookup<String, String> lookup =
+        lookups.open(
+            JdbcLookup.<String, String>query(
+                    db().url(),
+                    "SELECT 'c-' || chr(63) AS id, 'question mark' AS name",
+                    "id",
+                    JdbcKey.text(),
+                    row -> row.getString("name"))
+                .withCredentials(reader()));
+    String loneSurrogate = "c-\uD800";
+
+    assertThat(await(lookup.lookup(loneSurrogate))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of(loneSurrogate)))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of(loneSurrogate, "c-?"))))
+        .isEqualTo(Map.of("c-?", "question mark"));
+    assertThat(await(lookup.lookup("c-?"))).contains("question mark");
+  }
+
+  /**
+   * PostgreSQL refuses a NUL character in any text it is sent (SQLState 22021), so no row has such
+   * a key. A key with one failed its call permanently: in a micro-batch that was every other key of
+   * the batch too, and their records went to the dead letters with it.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = JdbcLookup.BatchQuery.class,
+      names = {"ANY_ARRAY", "IN_LIST"})
+  void lookup_textKeyWithANulOnPostgres_isAMiss_andFailsNoOtherKeyOfItsBatch(
+      JdbcLookup.BatchQuery batchQuery) throws Exception {
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.table(db().url(), "customers", "id", JdbcKey.text(), Customer::fromRow)
+                .withCredentials(reader())
+                .withBatchQuery(batchQuery));
+    String withNul = "c-1\u0000";
+
+    assertThat(await(lookup.lookup(withNul))).isEmpty();
+    assertThat(await(lookup.lookupAll(List.of("c-1", withNul, "c-2"))))
+        .isEqualTo(Map.of("c-1", Customer.expected(1), "c-2", Customer.expected(2)));
+  }
+
+  /**
+   * A batch of several statements whose future is cancelled (the step's attempt or step timeout
+   * ended it) runs none of the statements it has not started: nobody wants their rows, and they
+   * held the connection. It used to run them all.
+   */
+  @Test
+  void lookupAll_cancelledBetweenItsStatements_runsNoFurtherStatement() throws Exception {
+    AtomicInteger rowsMapped = new AtomicInteger();
+    AtomicReference<CompletableFuture<?>> call = new AtomicReference<>();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.<String, Customer>table(
+                    db().url(),
+                    "customers",
+                    "id",
+                    JdbcKey.text(),
+                    row -> {
+                      if (rowsMapped.incrementAndGet() == 1) {
+                        while (call.get() == null) {
+                          Thread.onSpinWait(); // lookupAll has not returned the future yet
+                        }
+                        call.get().cancel(false);
+                      }
+                      return Customer.fromRow(row);
+                    })
+                .withCredentials(reader())
+                .withPoolSize(1)
+                .withMaxBatchKeys(1));
+
+    call.set(lookup.lookupAll(List.of("c-1", "c-2", "c-3", "c-4")));
+    // One thread: this lookup runs once the batch has ended.
+    assertThat(await(lookup.lookup("c-9"))).contains(Customer.expected(9));
+
+    assertThat(call.get()).isCancelled();
+    assertThat(rowsMapped).as("rows mapped: of c-1 and c-9 only").hasValue(2);
   }
 }
