@@ -24,10 +24,10 @@ import org.apache.flink.api.common.JobExecutionResult;
  * System.out.println(accounting.toTable());
  * }</pre>
  *
- * <p>A step without counts in the result (a name typo, or a step whose tasks a failover restored as
- * finished) is simply not there, and {@link #isBalanced()} checks only the steps that are. Name the
- * pipelines you built, with {@link #of(JobExecutionResult, EtlPipeline...)}, to have such steps
- * listed ({@link #missingSteps()}) and counted against {@link #isBalanced()}.
+ * <p>A step without counts in the result (its stream left out of the job, or its tasks restored as
+ * finished by a failover) is simply not there, and {@link #isBalanced()} checks only the steps that
+ * are. Name the pipelines you built, with {@link #of(JobExecutionResult, EtlPipeline...)}, to have
+ * such steps listed ({@link #missingSteps()}) and counted against {@link #isBalanced()}.
  */
 @PublicEvolving
 public final class RecordAccounting {
