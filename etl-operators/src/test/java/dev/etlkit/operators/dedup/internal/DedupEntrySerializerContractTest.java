@@ -1,7 +1,7 @@
 package dev.etlkit.operators.dedup.internal;
 
+import dev.etlkit.operators.internal.MutablePojo;
 import java.util.List;
-import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
@@ -11,40 +11,17 @@ import org.junit.jupiter.api.Nested;
 /** The dedup state serializer against Flink's serializer contract, over a mutable POJO row. */
 class DedupEntrySerializerContractTest {
 
-  /** A mutable POJO: copies must not share it. */
-  public static final class Row {
-    public String id;
-    public long amount;
-
-    public Row() {}
-
-    Row(String id, long amount) {
-      this.id = id;
-      this.amount = amount;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Row r && Objects.equals(id, r.id) && amount == r.amount;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(id, amount);
-    }
-  }
-
   @Nested
-  class KeepLastByEventTime extends SerializerTestBase<DedupEntry<Row>> {
+  class KeepLastByEventTime extends SerializerTestBase<DedupEntry<MutablePojo>> {
     @Override
-    protected TypeSerializer<DedupEntry<Row>> createSerializer() {
+    protected TypeSerializer<DedupEntry<MutablePojo>> createSerializer() {
       DedupLayout layout =
           new DedupLayout(
               1,
               true,
               true,
               new DedupLayout.Meaning(true, List.of(DedupLayout.Component.EVENT_TIME)));
-      return new DedupEntryTypeInfo<>(layout, TypeInformation.of(Row.class))
+      return new DedupEntryTypeInfo<>(layout, TypeInformation.of(MutablePojo.class))
           .createSerializer(new SerializerConfigImpl());
     }
 
@@ -55,15 +32,15 @@ class DedupEntrySerializerContractTest {
 
     @Override
     @SuppressWarnings("unchecked")
-    protected Class<DedupEntry<Row>> getTypeClass() {
-      return (Class<DedupEntry<Row>>) (Class<?>) DedupEntry.class;
+    protected Class<DedupEntry<MutablePojo>> getTypeClass() {
+      return (Class<DedupEntry<MutablePojo>>) (Class<?>) DedupEntry.class;
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    protected DedupEntry<Row>[] getTestData() {
+    protected DedupEntry<MutablePojo>[] getTestData() {
       return new DedupEntry[] {
-        new DedupEntry<>(true, new long[] {5L}, true, -9L, new Row("a", 1)),
+        new DedupEntry<>(true, new long[] {5L}, true, -9L, new MutablePojo("a", 1)),
         new DedupEntry<>(false, new long[] {Long.MIN_VALUE}, false, 0L, null),
         new DedupEntry<>()
       };

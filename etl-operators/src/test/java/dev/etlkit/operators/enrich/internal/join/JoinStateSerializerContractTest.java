@@ -1,6 +1,6 @@
 package dev.etlkit.operators.enrich.internal.join;
 
-import java.util.Objects;
+import dev.etlkit.operators.internal.MutablePojo;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
@@ -15,29 +15,6 @@ class JoinStateSerializerContractTest {
 
   private static final SerializerConfigImpl CONFIG = new SerializerConfigImpl();
 
-  /** A mutable POJO: copies must not share it. */
-  public static final class Fact {
-    public String id;
-    public long amount;
-
-    public Fact() {}
-
-    Fact(String id, long amount) {
-      this.id = id;
-      this.amount = amount;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Fact f && Objects.equals(id, f.id) && amount == f.amount;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(id, amount);
-    }
-  }
-
   /** A Java record: its serializer has no empty instance to offer. */
   public record Dim(String id, long version) {}
 
@@ -47,10 +24,11 @@ class JoinStateSerializerContractTest {
   }
 
   @Nested
-  class PendingFactOfPojo extends SerializerTestBase<PendingFact<Fact>> {
+  class PendingFactOfPojo extends SerializerTestBase<PendingFact<MutablePojo>> {
     @Override
-    protected TypeSerializer<PendingFact<Fact>> createSerializer() {
-      return JoinStateTypeInfo.pendingFact(TypeInformation.of(Fact.class)).createSerializer(CONFIG);
+    protected TypeSerializer<PendingFact<MutablePojo>> createSerializer() {
+      return JoinStateTypeInfo.pendingFact(TypeInformation.of(MutablePojo.class))
+          .createSerializer(CONFIG);
     }
 
     @Override
@@ -59,16 +37,16 @@ class JoinStateSerializerContractTest {
     }
 
     @Override
-    protected Class<PendingFact<Fact>> getTypeClass() {
+    protected Class<PendingFact<MutablePojo>> getTypeClass() {
       return raw(PendingFact.class);
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    protected PendingFact<Fact>[] getTestData() {
+    protected PendingFact<MutablePojo>[] getTestData() {
       return new PendingFact[] {
-        new PendingFact<>(100L, true, -7L, new Fact("o1", 5)),
-        new PendingFact<>(Long.MAX_VALUE, false, 0L, new Fact(null, -1))
+        new PendingFact<>(100L, true, -7L, new MutablePojo("o1", 5)),
+        new PendingFact<>(Long.MAX_VALUE, false, 0L, new MutablePojo(null, -1))
       };
     }
   }
@@ -104,10 +82,10 @@ class JoinStateSerializerContractTest {
   }
 
   @Nested
-  class VersionHistoryOfPojo extends SerializerTestBase<VersionHistory<Fact>> {
+  class VersionHistoryOfPojo extends SerializerTestBase<VersionHistory<MutablePojo>> {
     @Override
-    protected TypeSerializer<VersionHistory<Fact>> createSerializer() {
-      return JoinStateTypeInfo.versionHistory(TypeInformation.of(Fact.class))
+    protected TypeSerializer<VersionHistory<MutablePojo>> createSerializer() {
+      return JoinStateTypeInfo.versionHistory(TypeInformation.of(MutablePojo.class))
           .createSerializer(CONFIG);
     }
 
@@ -117,17 +95,18 @@ class JoinStateSerializerContractTest {
     }
 
     @Override
-    protected Class<VersionHistory<Fact>> getTypeClass() {
+    protected Class<VersionHistory<MutablePojo>> getTypeClass() {
       return raw(VersionHistory.class);
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    protected VersionHistory<Fact>[] getTestData() {
+    protected VersionHistory<MutablePojo>[] getTestData() {
       return new VersionHistory[] {
         VersionHistory.empty(),
-        new VersionHistory<>(new long[] {1L, 5L}, new Object[] {new Fact("a", 1), null}, false),
-        new VersionHistory<>(new long[] {-3L}, new Object[] {new Fact("b", 2)}, true)
+        new VersionHistory<>(
+            new long[] {1L, 5L}, new Object[] {new MutablePojo("a", 1), null}, false),
+        new VersionHistory<>(new long[] {-3L}, new Object[] {new MutablePojo("b", 2)}, true)
       };
     }
   }
