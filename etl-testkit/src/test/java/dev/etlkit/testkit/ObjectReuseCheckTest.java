@@ -74,4 +74,20 @@ class ObjectReuseCheckTest {
         .hasRootCauseMessage(
             "refill returned the element itself: it must return the upstream's reused object");
   }
+
+  @Test
+  void refillReturningAFreshCopy_isRejected_theCheckCouldNotFail() {
+    // a copy per record reuses nothing: even an operator keeping its input would pass
+    assertThatThrownBy(
+            ObjectReuseCheck.of(
+                    LastCell.keepingInputs().on(StateBackendKind.HEAP),
+                    SCRIPT,
+                    c -> new Cell().fill(c))
+                ::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasRootCauseInstanceOf(IllegalArgumentException.class)
+        .hasRootCauseMessage(
+            "refill reused no object: every record it returned still equalled its element after"
+                + " the next refill, so the check could not see an operator keep its input");
+  }
 }
