@@ -63,7 +63,9 @@ public final class ObjectReuseCheck<I, O> {
    * @param refill makes the one object the upstream reuses hold what the given element holds, and
    *     returns the record to hand to the operator, which refers to that object (for a {@code
    *     Change<T>} input, a new {@code Change} around the reused {@code T}, as Flink's changelog
-   *     deserializers make it); never returns its argument
+   *     deserializers make it); never returns its argument. {@link #verify()} refuses a refill that
+   *     reuses nothing: if every record it returned still equals its element after the next refill
+   *     (a fresh copy each time), the check could not fail
    */
   public static <I, O> ObjectReuseCheck<I, O> of(
       KeyedHarness<?, I, O> harness, HarnessInput<I> input, UnaryOperator<I> refill) {
@@ -80,6 +82,9 @@ public final class ObjectReuseCheck<I, O> {
    *     exception a run threw
    * @throws IllegalArgumentException if the script has no two elements that are not equal, with
    *     which the check could not fail
+   * @throws AssertionError wrapping an {@code IllegalArgumentException} if {@code refill} returned
+   *     its argument, or reused no object (every record it returned still equalled its element
+   *     after the next refill): then the check could not fail either
    */
   public void verify() {
     if (!hasTwoDistinctElements(input.elements())) {
@@ -118,16 +123,24 @@ public final class ObjectReuseCheck<I, O> {
   private Run run(KeyedHarness<?, I, O> recipe, boolean reuse) {
     List<I> elements = input.elements();
     int element = 0;
+    boolean reusedAnObject = false;
     try (OperatorHarness<I, O> h = recipe.open()) {
       for (HarnessInput.Step<I> step : input.steps()) {
         if (reuse && step instanceof HarnessInput.Element<I> e) {
-          new HarnessInput.Element<>(handOver(e.value()), e.timestamp()).applyTo(h);
+          I record = handOver(e.value());
+          new HarnessInput.Element<>(record, e.timestamp()).applyTo(h);
           // the upstream reads its next record into the object the operator was given
           handOver(other(elements, element));
+          reusedAnObject |= !record.equals(e.value());
           element++;
         } else {
           step.applyTo(h);
         }
+      }
+      if (reuse && !reusedAnObject) {
+        throw new IllegalArgumentException(
+            "refill reused no object: every record it returned still equalled its element after"
+                + " the next refill, so the check could not see an operator keep its input");
       }
       return new Run(RecordedOutput.of(h), h.snapshot(), h.processingTime(), h.stateTtlTime());
     } catch (Exception e) {
