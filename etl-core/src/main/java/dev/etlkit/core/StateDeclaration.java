@@ -149,7 +149,8 @@ public final class StateDeclaration {
 
   /**
    * The TTL of the state, or null for none: the state's descriptor enables Flink's state TTL with
-   * it.
+   * it. A state has one TTL: this replaces any TTL declared before, by this method or {@link
+   * #withTimerTtl}.
    */
   public StateDeclaration withTtl(@Nullable Duration stateTtl) {
     if (stateTtl != null) {
@@ -161,7 +162,8 @@ public final class StateDeclaration {
 
   /**
    * The TTL of the state, or null for none, enforced by the step with timers of its own: the state
-   * has no Flink state TTL (SCD2 does this, to close a key's versions when it expires).
+   * has no Flink state TTL (SCD2 does this, to close a key's versions when it expires). A state has
+   * one TTL: this replaces any TTL declared before, by this method or {@link #withTtl}.
    */
   public StateDeclaration withTimerTtl(@Nullable Duration stateTtl) {
     if (stateTtl != null) {

@@ -30,6 +30,20 @@ class StateDeclarationTest {
   }
 
   @Test
+  void aStateHasOneTtl_theLastDeclaredOfEitherKindReplacesTheOther() {
+    StateDeclaration state = StateDeclaration.value("v", Types.LONG);
+    StateDeclaration byTimers = state.withTtl(Duration.ofDays(1)).withTimerTtl(Duration.ofHours(2));
+    StateDeclaration byFlink = state.withTimerTtl(Duration.ofHours(2)).withTtl(Duration.ofDays(1));
+
+    assertThat(byTimers.ttl()).contains(Duration.ofHours(2));
+    assertThat(byTimers.hasFlinkStateTtl()).isFalse();
+    assertThat(byFlink.ttl()).contains(Duration.ofDays(1));
+    assertThat(byFlink.hasFlinkStateTtl()).isTrue();
+    assertThat(byFlink.withTimerTtl(null).ttl()).isEmpty();
+    assertThat(byFlink.withTimerTtl(null).hasFlinkStateTtl()).isFalse();
+  }
+
+  @Test
   void aDeclarationInWords_givesNone_untilItsTypeIsGiven_andPrintsAsGiven() {
     StateDeclaration inWords =
         StateDeclaration.of("cursor", StateDeclaration.Kind.VALUE, "Cursor<Customer>");
