@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.http;
 
 import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +65,7 @@ class HttpLookupEncodingTest {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/p/", HttpLookupEncodingTest::single);
     server.createContext("/batch", HttpLookupEncodingTest::batch);
+    server.createContext("/gz/", HttpLookupEncodingTest::gzipped);
     server.setExecutor(threads);
     server.start();
   }
@@ -136,6 +139,66 @@ class HttpLookupEncodingTest {
 
     assertThat(await(lookup.lookup("decimal"))).contains(exact);
     assertThat(await(lookup.lookupAll(List.of("decimal")))).containsEntry("decimal", exact);
+  }
+
+  /**
+   * A user's {@code Accept-Encoding: gzip} header made servers compress every body, which the JDK
+   * client hands over as it came: every lookup failed as "invalid UTF-8". The lookup reads bodies
+   * as sent, so the header is refused where it is set.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"Accept-Encoding", "accept-encoding"})
+  void acceptEncodingHeader_isRefused_theLookupDoesNotDecompressBodies(String name) {
+    HttpLookup<String, Profile> lookup = profiles();
+
+    assertThatThrownBy(() -> lookup.withHeader(name, "gzip"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "header '"
+                + name
+                + "' is not supported: the lookup reads response bodies as sent, it does not"
+                + " decompress them");
+    assertThatThrownBy(() -> lookup.withHeaderSupplier(name, () -> "gzip"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not supported");
+  }
+
+  /** A server compressing unasked: the failure names the encoding, not the bytes it produced. */
+  @Test
+  void responseWithAContentEncoding_failsPermanently_namingTheEncoding() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            HttpLookup.get(base() + "/gz/{key}", String.class, Profile.class)
+                .withBatchEndpoint(base() + "/gz/batch"));
+
+    HttpLookupException single =
+        LookupTesting.failure(lookup.lookup("good"), HttpLookupException.class);
+    HttpLookupException batch =
+        LookupTesting.failure(lookup.lookupAll(List.of("good")), HttpLookupException.class);
+
+    for (HttpLookupException failed : List.of(single, batch)) {
+      assertThat(failed.retryable()).isFalse();
+      assertThat(failed.statusCode()).hasValue(200);
+      assertThat(failed)
+          .hasMessageContaining("Content-Encoding 'gzip', which the lookup does not decode");
+    }
+  }
+
+  private static void gzipped(HttpExchange exchange) throws IOException {
+    exchange.getRequestBody().readAllBytes();
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+      gzip.write(BODIES.get("good"));
+    }
+    byte[] body = compressed.toByteArray();
+    try (exchange) {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
   }
 
   private static byte[] utf8Around(byte[] bad) {
