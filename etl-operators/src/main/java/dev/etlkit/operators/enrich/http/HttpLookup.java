@@ -186,7 +186,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * {@link #withHeaderSupplier} instead.
    *
    * @throws IllegalArgumentException if the JDK client would refuse the header (invalid name or
-   *     value, or one it sets itself such as {@code Host} or {@code Content-Length})
+   *     value, or one it sets itself such as {@code Host} or {@code Content-Length}), or for {@code
+   *     Accept-Encoding}: the lookup reads bodies as sent and does not decompress them
    */
   public HttpLookup<K, V> withHeader(String name, String value) {
     requireHeader(name, Objects.requireNonNull(value, "value"));
@@ -203,7 +204,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * them in the background. It is called on the task thread and the step's timer thread, possibly
    * at the same time, so it must be thread-safe. Its exception fails the lookup (retryable).
    *
-   * @throws IllegalArgumentException if the JDK client would refuse the header name
+   * @throws IllegalArgumentException if the JDK client would refuse the header name, or for {@code
+   *     Accept-Encoding}
    */
   public HttpLookup<K, V> withHeaderSupplier(String name, SerializableSupplier<String> supplier) {
     requireHeader(name, "v");
@@ -394,6 +396,13 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   }
 
   private static void requireHeader(String name, String value) {
+    if ("Accept-Encoding".equalsIgnoreCase(name)) {
+      throw new IllegalArgumentException(
+          "header '"
+              + name
+              + "' is not supported: the lookup reads response bodies as sent, it does not"
+              + " decompress them");
+    }
     try {
       HttpRequest.newBuilder().header(Objects.requireNonNull(name, "name"), value);
     } catch (IllegalArgumentException e) {

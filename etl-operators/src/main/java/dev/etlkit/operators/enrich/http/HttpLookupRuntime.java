@@ -42,6 +42,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.function.SerializableFunction;
@@ -65,6 +66,9 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpLookupRuntime<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(HttpLookupRuntime.class);
+
+  /** A content coding named in a failure: a short token, never other header text. */
+  private static final Pattern ENCODING_TOKEN = Pattern.compile("[A-Za-z0-9._-]{1,32}");
 
   /** How long an idle client thread stays. */
   private static final long IDLE_THREAD_SECONDS = 60;
@@ -561,6 +565,31 @@ final class HttpLookupRuntime<K, V> {
     return status >= 200 && status <= 299;
   }
 
+  /**
+   * Fails on a body sent with a {@code Content-Encoding} other than {@code identity}: the JDK
+   * client hands bodies over as they came, and the lookup asks for no encoding. The failure names
+   * the encoding only when it is a plain token.
+   */
+  private static void requireNoContentEncoding(HttpResponse<byte[]> response, int status) {
+    Optional<String> encoding = response.headers().firstValue("Content-Encoding");
+    if (encoding.isEmpty() || encoding.get().isBlank()) {
+      return;
+    }
+    String name = encoding.get().trim();
+    if (name.equalsIgnoreCase("identity")) {
+      return;
+    }
+    throw new HttpLookupException(
+        "HTTP lookup response (status "
+            + status
+            + ") has Content-Encoding "
+            + (ENCODING_TOKEN.matcher(name).matches() ? "'" + name + "'" : "of another form")
+            + ", which the lookup does not decode",
+        false,
+        status,
+        null);
+  }
+
   private static HttpLookupException statusFailure(HttpResponse<byte[]> response, int status) {
     return HttpFailures.status(status, retryAfter(response.headers()));
   }
@@ -573,6 +602,7 @@ final class HttpLookupRuntime<K, V> {
     @Override
     Optional<V> onResponse(HttpResponse<byte[]> response, int status) {
       if (isSuccess(status)) {
+        requireNoContentEncoding(response, status);
         return Optional.ofNullable(reader.value(response.body(), status));
       }
       if (status >= 400 && status <= 599 && missStatuses[status - 400]) {
@@ -593,6 +623,7 @@ final class HttpLookupRuntime<K, V> {
     @Override
     Map<K, V> onResponse(HttpResponse<byte[]> response, int status) {
       if (isSuccess(status)) {
+        requireNoContentEncoding(response, status);
         return reader.values(response.body(), status, keysByName);
       }
       throw statusFailure(response, status);
