@@ -122,6 +122,61 @@ class RetryAfterTest {
     assertThat(lookup.callCount()).as("the refresh's retry after the backoff").isEqualTo(3);
   }
 
+  /** A cache with refresh-ahead after 8 of 10 minutes, two attempts 100 ms apart. */
+  private static EngineFixture refreshing(FakeLookup lookup) {
+    return new EngineFixture(
+        lookup,
+        s -> {
+          s.cache =
+              LookupCache.maxEntries(100)
+                  .withExpireAfterWrite(Duration.ofMinutes(10))
+                  .withRefreshAfterWrite(Duration.ofMinutes(8));
+          s.retry = LookupRetry.attempts(2).withBackoff(ms(100), ms(100)).withJitter(0.0);
+        });
+  }
+
+  /** Loads c-1, lets 8 minutes pass, and starts its refresh with a read (call 1). */
+  private static void startRefresh(EngineFixture f, FakeLookup lookup) {
+    f.request("o1", "c-1");
+    lookup.call(0).replyFromTable();
+    f.advanceMillis(Duration.ofMinutes(8).toMillis());
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(2);
+  }
+
+  @Test
+  void refreshThatFailedForGood_withRetryAfter_noReadRefreshesTheKeyBeforeThen() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = refreshing(lookup);
+    startRefresh(f, lookup);
+    lookup.call(1).fail(new Overloaded(ms(100)));
+    f.advanceMillis(100);
+    lookup.call(2).fail(new Overloaded(Duration.ofMinutes(1))); // the refresh failed for good
+
+    f.advanceMillis(Duration.ofMinutes(1).toMillis() - 1);
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).as("the server asked for a minute").isEqualTo(3);
+    f.advanceMillis(1);
+    assertThat(f.request("o4", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).as("then a read refreshes the key again").isEqualTo(4);
+  }
+
+  @Test
+  void refreshThatFailedForGood_withoutRetryAfter_theNextRefreshWaitsTheBackoff() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = refreshing(lookup);
+    startRefresh(f, lookup);
+    lookup.call(1).fail(new IOException("503"));
+    f.advanceMillis(100);
+    lookup.call(2).fail(new IOException("503"));
+
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).as("not at once, as a retry would not be").isEqualTo(3);
+    f.advanceMillis(100);
+    assertThat(f.request("o4", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(4);
+  }
+
   @Test
   void retryAfterNanos_readsItFromTheFailureOrItsCauses_boundedAndNeverNegative() {
     HttpLookupException tooMany =
