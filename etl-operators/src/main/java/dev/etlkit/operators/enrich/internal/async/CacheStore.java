@@ -106,8 +106,20 @@ final class CacheStore<K, V> {
     return now - entry.loadedAtNanos() < freshNanos;
   }
 
+  /** Whether the entry is due for refresh-ahead: old enough, and no failed refresh paused it. */
   boolean needsRefresh(CachedValue<V> entry, long now) {
-    return now - entry.loadedAtNanos() >= refreshNanos;
+    return now - entry.loadedAtNanos() >= refreshNanos && now - entry.refreshNotBeforeNanos() >= 0;
+  }
+
+  /**
+   * Makes the current entry of {@code key}, if any, not due for refresh-ahead before {@code
+   * untilNanos} (after a refresh failed for good); only when {@link #tracksAge}.
+   */
+  void pauseRefresh(K key, long untilNanos) {
+    CachedValue<V> entry = agedQuietly(key);
+    if (entry != null) {
+      entry.pauseRefreshUntil(untilNanos);
+    }
   }
 
   /** Whether an entry that is not fresh may still stand in for a failed load. */

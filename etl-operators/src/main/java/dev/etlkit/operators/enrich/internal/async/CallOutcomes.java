@@ -250,7 +250,28 @@ final class CallOutcomes<K, V> {
         && scheduleRetry(flight, flight.refresh ? 0L : Backoff.retryAfterNanos(failure))) {
       return;
     }
+    if (flight.refresh) {
+      pauseRefresh(flight, failure);
+    }
     answerFailure(flight, finish(flight), failure);
+  }
+
+  /**
+   * After a refresh-ahead failed for good, the key's entry is not refreshed again before the wait a
+   * next retry would have had, or what the source asked for ({@code Retry-After}) if longer: else
+   * every read of a hot key would start another refresh at once. Set before the flight ends, so the
+   * next read sees it.
+   */
+  private void pauseRefresh(Flight<K, V> flight, Throwable failure) {
+    if (cache == null) {
+      return;
+    }
+    long pause = Math.max(backoff.delayNanos(flight.attempts()), Backoff.retryAfterNanos(failure));
+    try {
+      cache.pauseRefresh(flight.key, timers.nanoTime() + pause);
+    } catch (RuntimeException e) {
+      // The key's hashCode or equals threw in the cache: no pause; the entry answers reads as is.
+    }
   }
 
   /**

@@ -215,10 +215,13 @@ class LookupCacheTest {
     f.request("o2", "c-1");
     lookup.call(1).fail(new IOException("down"));
 
-    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna/HIT"); // next read refreshes again
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).as("no refresh before a retry's backoff (≤ 50 ms)").isEqualTo(2);
+    f.advanceMillis(50);
+    assertThat(f.request("o3b", "c-1").answer()).isEqualTo("Anna/HIT"); // refreshes again
     assertThat(lookup.callCount()).isEqualTo(3);
     lookup.call(2).fail(new IOException("down"));
-    f.advanceMillis(Duration.ofMinutes(1).toMillis());
+    f.advanceMillis(Duration.ofMinutes(1).toMillis() - 50);
     RecordingWaiter expired = f.request("o4", "c-1");
     assertThat(expired.answer()).isNull(); // a load now
     lookup.call(3).fail(new IOException("down"));
