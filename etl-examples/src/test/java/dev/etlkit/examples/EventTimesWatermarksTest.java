@@ -78,6 +78,48 @@ class EventTimesWatermarksTest {
     }
   }
 
+  /**
+   * The watermark still follows the orders' own times, and the bad records' timestamps are those
+   * the {@code valid-time} step and the dead letters read: the Kafka time, or the reference time.
+   */
+  @Test
+  void orders_ownTimesMoveTheWatermark_badRecordsKeepTheirTimestamps() {
+    Partition orders = new Partition(EventTimes.orders(DISORDER, IDLENESS, HOUR));
+    long first = orders.read(order(PLACED), UPLOADED);
+    long broken = orders.read("not json".getBytes(StandardCharsets.UTF_8), UPLOADED);
+    long in2999 =
+        orders.read(
+            "{\"orderedAt\":\"2999-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8), UPLOADED);
+    long next = orders.read(order(PLACED.plusSeconds(40)), UPLOADED);
+
+    assertThat(first).isEqualTo(PLACED.toEpochMilli());
+    assertThat(broken).as("no readable time: its Kafka time").isEqualTo(UPLOADED);
+    assertThat(in2999).as("refused: its reference time, its Kafka time").isEqualTo(UPLOADED);
+    assertThat(orders.watermark())
+        .as("bounded out of order by --disorder behind the last own time")
+        .isEqualTo(next - DISORDER.toMillis() - 1);
+  }
+
+  /**
+   * A partition whose records have no own time for {@code --idleness} stops holding back event
+   * time, as one without records does; its next own time makes it active again.
+   */
+  @Test
+  void partitionWithOnlyBadRecords_becomesIdle_afterTheIdleness() {
+    Partition orders = new Partition(EventTimes.orders(DISORDER, IDLENESS, HOUR));
+    orders.read(order(PLACED), UPLOADED);
+    orders.quietFor(Duration.ofSeconds(1));
+    for (int i = 0; i < 3; i++) {
+      orders.quietFor(IDLENESS);
+      orders.read("not json".getBytes(StandardCharsets.UTF_8), UPLOADED);
+    }
+    assertThat(orders.idle()).isTrue();
+
+    long next = orders.read(order(PLACED.plusSeconds(40)), UPLOADED);
+    assertThat(orders.idle()).isFalse();
+    assertThat(orders.watermark()).isEqualTo(next - DISORDER.toMillis() - 1);
+  }
+
   private static byte[] order(Instant orderedAt) {
     return ("{\"orderId\":\"o-1\",\"customerId\":\"c-anna\",\"amount\":10.00,\"currency\":\"EUR\","
             + "\"orderedAt\":\""
