@@ -5,12 +5,19 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.etlkit.core.RawRecord;
 import java.io.IOException;
+import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
 
 /**
  * Event time at the Kafka source, per partition, from the payload: an order's {@code orderedAt}, a
@@ -19,7 +26,12 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * in a Flink SQL table: each partition's records set its watermark, so one partition read ahead of
  * the others does not make theirs late. A record without a readable time keeps its Kafka timestamp
  * (an order without one becomes a dead letter in the parse step anyway; a change without one goes
- * on at that timestamp).
+ * on at that timestamp), which does not move the watermark: Kafka times can run far ahead of the
+ * records' own times (orders uploaded in batches, old data appended to a topic with {@code
+ * LogAppendTime}), and one broken record would make the records after it in its partition late.
+ * Watermarks follow the records' own times only, like a Flink SQL table's, whose unreadable rows
+ * never reach its watermark; a partition with no record of its own time for {@code idleness} is
+ * idle, as one without records is.
  *
  * <p>A time more than {@code maxFuture} ahead of the record's <em>reference time</em> (a producer
  * writing the year 2999, a database host with a wrong clock) is not used. The reference time is the
@@ -28,9 +40,9 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * none; a timestamp of 0 or less counts as none). Such a record's timestamp becomes its reference
  * time: at or before the moment it was read, and its Kafka time when that is in the past, so the
  * decision is a property of the record, the same whenever the topic is read (live, in a backfill,
- * in a replay) once its Kafka time is not ahead of the reader's clock. Its date never reaches the
- * watermark generator, which would otherwise make every later record of the partition late, and it
- * becomes a dead letter of its pipeline's {@code valid-time} step ({@link FutureTimes}), which
+ * in a replay) once its Kafka time is not ahead of the reader's clock. Neither its date nor that
+ * timestamp moves the watermark (its date would make every later record of the partition late), and
+ * it becomes a dead letter of its pipeline's {@code valid-time} step ({@link FutureTimes}), which
  * measures from that timestamp (or from its own clock when that is earlier). Only such records are
  * kept out: one up to {@code maxFuture} ahead is a record like any other, whose time still moves
  * its partition's watermark up to that much ahead of the clock (and makes the records behind it
@@ -62,7 +74,10 @@ public final class EventTimes {
   public static WatermarkStrategy<RawRecord> orders(
       Duration disorder, Duration idleness, Duration maxFuture) {
     return strategy(
-        disorder, idleness, (record, kafkaTime) -> orderTime(record, kafkaTime, maxFuture));
+        disorder,
+        idleness,
+        (record, reference, read) ->
+            readOrderTime(parser(record.value()), reference, maxFuture, read));
   }
 
   /**
@@ -74,14 +89,106 @@ public final class EventTimes {
   public static WatermarkStrategy<RawRecord> changes(
       Duration disorder, Duration idleness, Duration maxFuture) {
     return strategy(
-        disorder, idleness, (record, kafkaTime) -> changeTime(record, kafkaTime, maxFuture));
+        disorder,
+        idleness,
+        (record, reference, read) ->
+            readChangeTime(parser(record.value()), reference, maxFuture, read));
   }
 
   private static WatermarkStrategy<RawRecord> strategy(
-      Duration disorder, Duration idleness, SerializableTimestampAssigner<RawRecord> assigner) {
-    return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(disorder)
-        .withTimestampAssigner(assigner)
-        .withIdleness(idleness);
+      Duration disorder, Duration idleness, PayloadTime payloadTime) {
+    return new OwnTimeWatermarks(disorder, idleness, payloadTime);
+  }
+
+  /** How a Kafka strategy reads a record's own time from its payload. */
+  @FunctionalInterface
+  private interface PayloadTime extends Serializable {
+    void read(RawRecord record, long reference, TimeRead read);
+  }
+
+  /** What was read of a record's time: its own time, none, or one too far ahead. */
+  private static final class TimeRead {
+    static final int OWN = 0;
+    static final int NONE = 1;
+    static final int REFUSED = 2;
+
+    int kind = OWN; // until a record is read: the watermarks of another assigner move as usual
+    long time;
+
+    /** The timestamp: the own time, {@code refused} when refused, else {@code none}. */
+    long timestamp(long none, long refused) {
+      return kind == OWN ? time : kind == REFUSED ? refused : none;
+    }
+  }
+
+  /**
+   * Bounded out-of-orderness watermarks over the records' own times only: a record whose timestamp
+   * is its Kafka time (no readable time) or its reference time (refused) does not move them, and a
+   * partition with only such records for {@code idleness} is idle. Flink's source calls a subtask's
+   * one timestamp assigner right before the generator of the record's split, so the generators read
+   * what the assigner found of the record they are given.
+   */
+  private static final class OwnTimeWatermarks implements WatermarkStrategy<RawRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final Duration disorder;
+    private final Duration idleness;
+    private final PayloadTime payloadTime;
+    private transient TimeRead lastRead; // of this subtask's assigner, read by its generators
+
+    OwnTimeWatermarks(Duration disorder, Duration idleness, PayloadTime payloadTime) {
+      if (disorder.isNegative()) {
+        throw new IllegalArgumentException("disorder must not be negative, was " + disorder);
+      }
+      if (idleness.isZero() || idleness.isNegative()) {
+        throw new IllegalArgumentException("idleness must be positive, was " + idleness);
+      }
+      this.disorder = disorder;
+      this.idleness = idleness;
+      this.payloadTime = payloadTime;
+    }
+
+    private TimeRead lastRead() {
+      if (lastRead == null) {
+        lastRead = new TimeRead();
+      }
+      return lastRead;
+    }
+
+    @Override
+    public TimestampAssigner<RawRecord> createTimestampAssigner(
+        TimestampAssignerSupplier.Context context) {
+      TimeRead read = lastRead();
+      return (record, kafkaTime) -> {
+        long reference = referenceTime(kafkaTime);
+        payloadTime.read(record, reference, read);
+        return read.timestamp(kafkaTime, reference);
+      };
+    }
+
+    @Override
+    public WatermarkGenerator<RawRecord> createWatermarkGenerator(
+        WatermarkGeneratorSupplier.Context context) {
+      TimeRead read = lastRead();
+      WatermarkGenerator<RawRecord> ownTimes =
+          new WatermarksWithIdleness<>(
+              new BoundedOutOfOrdernessWatermarks<>(disorder),
+              idleness,
+              context.getInputActivityClock());
+      return new WatermarkGenerator<>() {
+        @Override
+        public void onEvent(RawRecord event, long timestamp, WatermarkOutput output) {
+          if (read.kind == TimeRead.OWN) {
+            ownTimes.onEvent(event, timestamp, output);
+          }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+          ownTimes.onPeriodicEmit(output);
+        }
+      };
+    }
   }
 
   /**
@@ -133,7 +240,9 @@ public final class EventTimes {
    */
   static long orderTime(RawRecord record, long kafkaTime, Duration maxFuture) {
     long reference = referenceTime(kafkaTime);
-    return orderTime(parser(record.value()), kafkaTime, reference, reference, maxFuture);
+    TimeRead read = new TimeRead();
+    readOrderTime(parser(record.value()), reference, maxFuture, read);
+    return read.timestamp(kafkaTime, reference);
   }
 
   /** {@link #changeTime(RawRecord, long, Duration)} with the default {@code --max-future}. */
@@ -148,7 +257,9 @@ public final class EventTimes {
    */
   static long changeTime(RawRecord record, long kafkaTime, Duration maxFuture) {
     long reference = referenceTime(kafkaTime);
-    return changeTime(parser(record.value()), kafkaTime, reference, reference, maxFuture);
+    TimeRead read = new TimeRead();
+    readChangeTime(parser(record.value()), reference, maxFuture, read);
+    return read.timestamp(kafkaTime, reference);
   }
 
   /**
@@ -162,12 +273,16 @@ public final class EventTimes {
   }
 
   private static long orderLineTime(String line, long timestamp, Duration maxFuture) {
+    TimeRead read = new TimeRead();
+    readOrderTime(parser(line), System.currentTimeMillis(), maxFuture, read);
     // refused: no timestamp rather than the clock, which would move the sample's watermark to today
-    return orderTime(parser(line), timestamp, System.currentTimeMillis(), timestamp, maxFuture);
+    return read.timestamp(timestamp, timestamp);
   }
 
   private static long changeLineTime(String line, long timestamp, Duration maxFuture) {
-    return changeTime(parser(line), timestamp, System.currentTimeMillis(), timestamp, maxFuture);
+    TimeRead read = new TimeRead();
+    readChangeTime(parser(line), System.currentTimeMillis(), maxFuture, read);
+    return read.timestamp(timestamp, timestamp);
   }
 
   /**
@@ -226,19 +341,20 @@ public final class EventTimes {
   }
 
   /**
-   * The order's {@code orderedAt} in epoch milliseconds; {@code refused} when it is more than
-   * {@code maxFuture} ahead of {@code reference}; {@code none} when it has no readable one. A
+   * Reads the order's {@code orderedAt} in epoch milliseconds into {@code read}: refused when it is
+   * more than {@code maxFuture} ahead of {@code reference}; none when it has no readable one. A
    * repeated {@code orderedAt} counts by its last value, as in the parse step (the last key wins);
    * the order has no readable one when that value is not a readable instant.
    */
-  private static long orderTime(
-      @Nullable JsonParser json, long none, long reference, long refused, Duration maxFuture) {
+  private static void readOrderTime(
+      @Nullable JsonParser json, long reference, Duration maxFuture, TimeRead read) {
+    read.kind = TimeRead.NONE;
     if (json == null) {
-      return none;
+      return;
     }
     try (JsonParser parser = json) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return none;
+        return;
       }
       String text = null; // the last orderedAt's text, null when the last one is not a string
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -250,32 +366,37 @@ public final class EventTimes {
         parser.skipChildren();
       }
       if (text == null) {
-        return none;
+        return;
       }
       Instant orderedAt = Instant.parse(text.trim()); // as the parse step
-      return isTooFarAhead(orderedAt, reference, maxFuture)
-          ? refused // a dead letter of valid-time: its date must not move the watermark
-          : orderedAt.toEpochMilli();
+      if (isTooFarAhead(orderedAt, reference, maxFuture)) {
+        read.kind =
+            TimeRead.REFUSED; // a dead letter of valid-time: its date must not move the watermark
+      } else {
+        read.time = orderedAt.toEpochMilli();
+        read.kind = TimeRead.OWN;
+      }
     } catch (IOException | DateTimeParseException | ArithmeticException e) {
       // ArithmeticException: a date hundreds of millions of years back, beyond epoch millis
-      return none;
+      read.kind = TimeRead.NONE;
     }
   }
 
   /**
-   * The change's time in epoch milliseconds ({@link dev.etlkit.core.Change#eventTime()} as {@code
-   * Debezium.decode} sets it); {@code refused} when it is more than {@code maxFuture} ahead of
-   * {@code reference}; {@code none} when it has none.
+   * Reads the change's time in epoch milliseconds ({@link dev.etlkit.core.Change#eventTime()} as
+   * {@code Debezium.decode} sets it) into {@code read}: refused when it is more than {@code
+   * maxFuture} ahead of {@code reference}; none when it has none.
    */
-  private static long changeTime(
-      @Nullable JsonParser json, long none, long reference, long refused, Duration maxFuture) {
+  private static void readChangeTime(
+      @Nullable JsonParser json, long reference, Duration maxFuture, TimeRead read) {
+    read.kind = TimeRead.NONE;
     if (json == null) {
-      return none;
+      return;
     }
     ChangeTimes times = new ChangeTimes();
     try (JsonParser parser = json) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return none;
+        return;
       }
       times.read(parser);
     } catch (IOException e) {
@@ -283,11 +404,14 @@ public final class EventTimes {
     }
     long time = times.time();
     if (time == ChangeTimes.NONE) {
-      return none;
+      return;
     }
-    return isTooFarAhead(time, reference, maxFuture)
-        ? refused // a dead letter of valid-time: it must not move the watermark
-        : time;
+    if (isTooFarAhead(time, reference, maxFuture)) {
+      read.kind = TimeRead.REFUSED; // a dead letter of valid-time: it must not move the watermark
+    } else {
+      read.time = time;
+      read.kind = TimeRead.OWN;
+    }
   }
 
   /**
