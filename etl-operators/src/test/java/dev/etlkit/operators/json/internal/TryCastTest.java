@@ -77,7 +77,19 @@ class TryCastTest {
         Arguments.of("2024-01-31T10:15:30Z", INSTANT, Instant.parse("2024-01-31T10:15:30Z")),
         Arguments.of("2024-01-31 11:15:30+01:00", INSTANT, Instant.parse("2024-01-31T10:15:30Z")),
         Arguments.of("1706696130000", INSTANT, Instant.ofEpochMilli(1706696130000L)),
-        Arguments.of("2024-01-31T10:15:30", INSTANT, FAILED));
+        Arguments.of("2024-01-31T10:15:30", INSTANT, FAILED),
+        // digits of other scripts: Java's number parsers take them, SQL's CAST does not
+        Arguments.of("\u0661\u0662\u0663", INT, FAILED),
+        Arguments.of("\uFF11\uFF12\uFF13", LONG, FAILED),
+        Arguments.of("\u0663.\u0665", DOUBLE, FAILED),
+        Arguments.of("\u0661\u0662", DECIMAL, FAILED),
+        Arguments.of("\u0661\u0667\u0660\u0666\u0666\u0669\u0666", INSTANT, FAILED),
+        Arguments.of("\u0661", BOOLEAN, FAILED),
+        // a negative zero keeps its sign, as Double.parseDouble and SQL's CAST keep it
+        Arguments.of("-0.0", DOUBLE, -0.0),
+        Arguments.of(" -0 ", DOUBLE, -0.0),
+        Arguments.of("-0e5", DOUBLE, -0.0),
+        Arguments.of("0.0", DOUBLE, 0.0));
   }
 
   @ParameterizedTest(name = "\"{0}\" as {1} -> {2}")
@@ -103,7 +115,9 @@ class TryCastTest {
         Arguments.of("1000", INSTANT, Instant.ofEpochMilli(1000)),
         Arguments.of("1000.5", INSTANT, FAILED),
         Arguments.of("20240131", DATE, FAILED),
-        Arguments.of("1", TIMESTAMP, FAILED));
+        Arguments.of("1", TIMESTAMP, FAILED),
+        Arguments.of("-0.0", DOUBLE, -0.0),
+        Arguments.of("-1e-400", DOUBLE, -0.0));
   }
 
   @ParameterizedTest(name = "{0} as {1} -> {2}")
