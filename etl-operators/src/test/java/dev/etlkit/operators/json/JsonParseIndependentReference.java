@@ -359,6 +359,9 @@ final class JsonParseIndependentReference {
             return FAILED;
           }
           double x = d.doubleValue();
+          if (x == 0.0 && t.startsWith("-")) {
+            return -0.0; // a string keeps the sign of its zero, as Double.parseDouble does
+          }
           return Double.isInfinite(x) ? FAILED : (Object) x;
         }
         return FAILED;
@@ -446,8 +449,8 @@ final class JsonParseIndependentReference {
       t = json.trim();
     } else if (node.isTextual()) {
       t = node.textValue().trim();
-      if (t.length() > MAX_NUMBER_LENGTH) {
-        return null;
+      if (t.length() > MAX_NUMBER_LENGTH || !t.chars().allMatch(c -> c < 0x80)) {
+        return null; // SQL's CAST reads ASCII digits only; BigDecimal takes every script's
       }
     } else {
       return null;

@@ -165,6 +165,8 @@ class JsonParseIndependentReferenceTest {
           "\"-Infinity\"",
           "\"nan\"",
           "\"1e400\"",
+          "\"-0.0\"",
+          "\"\u0661\u0662\"",
           "\"abc\"",
           "\"\"",
           "\"  \"",

@@ -15,7 +15,8 @@ import org.apache.flink.annotation.Internal;
  * cast to a {@link CoercionTarget}, or {@link #FAILED} when that cannot be done without loss.
  *
  * <ul>
- *   <li>strings are trimmed before parsing (except for a {@code String} target);
+ *   <li>strings are trimmed before parsing (except for a {@code String} target); numbers are
+ *       written with ASCII digits only, as SQL's {@code CAST} reads them;
  *   <li>integers accept integral values only ({@code "1.0"} and {@code 1e3} are fine, {@code 1.5}
  *       and out-of-range values fail); doubles fail when they overflow to infinity, but read the
  *       strings {@code NaN}, {@code Infinity} and {@code -Infinity} (as {@code Json.write} writes
@@ -66,11 +67,17 @@ public final class TryCast {
           if (special != null) {
             return special;
           }
-          return s.length() > maxNumberLength ? FAILED : fromNumber(s, target);
+          if (s.length() > maxNumberLength || !isAscii(s)) {
+            return FAILED;
+          }
+          Object d = fromNumber(s, target);
+          // BigDecimal has no negative zero: "-0.0" keeps its sign, as Double.parseDouble and
+          // SQL's CAST keep it (a JSON integer -0 is 0.0, as without coercion)
+          return d instanceof Double && (Double) d == 0.0 && s.charAt(0) == '-' ? -0.0 : d;
         case INT:
         case LONG:
         case DECIMAL:
-          return s.length() > maxNumberLength ? FAILED : fromNumber(s, target);
+          return s.length() > maxNumberLength || !isAscii(s) ? FAILED : fromNumber(s, target);
         case BOOLEAN:
           return booleanOf(s);
         case DATE:
@@ -162,6 +169,19 @@ public final class TryCast {
       return ((LocalDate) value).atStartOfDay();
     }
     return FAILED;
+  }
+
+  /**
+   * Whether {@code s} is ASCII only: Java's number parsers take the digits of every script ({@code
+   * "١٢٣"}, full-width {@code "１２３"}), SQL's {@code CAST} ASCII digits only.
+   */
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) > 0x7F) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isPlainInteger(String s) {

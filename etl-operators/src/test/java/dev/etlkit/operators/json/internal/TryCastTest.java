@@ -116,8 +116,8 @@ class TryCastTest {
         Arguments.of("1000.5", INSTANT, FAILED),
         Arguments.of("20240131", DATE, FAILED),
         Arguments.of("1", TIMESTAMP, FAILED),
-        Arguments.of("-0.0", DOUBLE, -0.0),
-        Arguments.of("-1e-400", DOUBLE, -0.0));
+        // the JSON integer -0 for a double (a decimal token is read by Jackson, -0.0 kept)
+        Arguments.of("-0", DOUBLE, 0.0));
   }
 
   @ParameterizedTest(name = "{0} as {1} -> {2}")
