@@ -213,6 +213,31 @@ class DebeziumAvroShapesTest {
     assertThat(r.geom()).containsEntry("wkb", "AQI=").containsEntry("srid", 4326);
   }
 
+  /** maxNameLength is JSON's (Jackson keeps names); an Avro map key is bounded as a string. */
+  @Test
+  void mapKeyLongerThanMaxStringLength_isRejected() throws Exception {
+    Schema envelope = parse(envelope(SHAPES_FIELDS, "\"string\""));
+    Schema row = rowOf(envelope);
+    DecoderSettings<ShapesRow> settings =
+        DecoderSettings.defaults(ShapesRow.class)
+            .withLimits(dev.etlkit.operators.JsonReadLimits.defaults().withMaxStringLength(8))
+            .withAvro(SchemaProvider.of(Map.of(1, envelope)));
+    byte[] shortKey =
+        wire(1, envelope, event(envelope, "c", record(row, "id", 1, "attrs", Map.of("k", "v")), 1));
+    byte[] longKey =
+        wire(
+            1,
+            envelope,
+            event(envelope, "c", record(row, "id", 1, "attrs", Map.of("k".repeat(9), "v")), 1));
+
+    assertThat(decode(settings, shortKey, null))
+        .singleElement()
+        .satisfies(c -> assertThat(c.value().attrs()).containsEntry("k", "v"));
+    assertThatThrownBy(() -> decode(settings, longKey, null))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("value: a string longer than maxStringLength 8");
+  }
+
   @Test
   void nonFiniteDoubles_decodeAsInJson() throws Exception {
     Schema envelope = parse(envelope(SHAPES_FIELDS, "\"string\""));

@@ -837,6 +837,38 @@ class DebeziumAvroTest {
     h.close();
   }
 
+  /**
+   * As Jackson counts it for JSON: objects and arrays (Avro records, arrays and maps) nest, values
+   * inside them do not. The insert nests three deep: envelope, {@code after}, its {@code ratio}
+   * record ({@code VariableScaleDecimal}).
+   */
+  @Test
+  void readLimits_maxNestingDepth_countsRecordsArraysAndMaps_notTheValuesInThem() throws Exception {
+    Twin insert = postgresEvents().get(1);
+    DecoderSettings<TypedRow> settings = DecoderSettings.defaults(TypedRow.class);
+    Run three =
+        run(
+            settings
+                .withLimits(dev.etlkit.operators.JsonReadLimits.defaults().withMaxNestingDepth(3))
+                .withAvro(POSTGRES.schemas()),
+            List.of(insert.avro(0)));
+    Run two =
+        run(
+            settings
+                .withLimits(dev.etlkit.operators.JsonReadLimits.defaults().withMaxNestingDepth(2))
+                .withAvro(POSTGRES.schemas()),
+            List.of(insert.avro(0)));
+
+    assertThat(three.deadLetters().get(0)).isEmpty();
+    assertThat(three.changes().get(0)).extracting(c -> c.value().id()).containsExactly(2);
+    assertThat(two.deadLetters().get(0))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "dev.etlkit.operators.avro.AvroFormatException: value: nesting deeper than"
+                + " maxNestingDepth 2");
+  }
+
   @Test
   void readLimits_applyToAvroValues() throws Exception {
     Twin insert = postgresEvents().get(1);

@@ -21,9 +21,10 @@ import org.apache.flink.annotation.Internal;
  *   <li>the items of all arrays and maps of one record, read or skipped, may not exceed {@code
  *       maxCollectionItems} together (items can take zero bytes, e.g. {@code array<null>}, so the
  *       payload size alone does not bound them, nor the time spent skipping them);
- *   <li>lengths and counts must be non-negative, varints at most 5 (int) or 10 (long) bytes long,
- *       booleans 0 or 1, strings (and map keys) UTF-8 (RFC 3629: no overlong forms, surrogates or
- *       code points above U+10FFFF), where Avro would put U+FFFD in place of each bad sequence.
+ *   <li>lengths and counts must be non-negative, varints at most 5 (int) or 10 (long) bytes long
+ *       and without bits beyond 32 (int) or 64 (long), which Avro would cut off, booleans 0 or 1,
+ *       strings (and map keys) UTF-8 (RFC 3629: no overlong forms, surrogates or code points above
+ *       U+10FFFF), where Avro would put U+FFFD in place of each bad sequence.
  * </ul>
  *
  * <p>Violations throw {@link AvroFormatException}s whose messages name the limit and the bytes
@@ -77,22 +78,28 @@ public final class BoundedBinaryDecoder extends Decoder {
 
   @Override
   public int readInt() throws IOException {
-    int n = (int) readVarint(5, "an int");
+    // the fifth byte holds bits 28..34: those above 31 are no int's (Avro would cut them off)
+    int n = (int) readVarint(5, 0x0f, "an int", 32);
     return (n >>> 1) ^ -(n & 1);
   }
 
   @Override
   public long readLong() throws IOException {
-    long n = readVarint(10, "a long");
+    // the tenth byte holds bit 63 and those above it, which are no long's
+    long n = readVarint(10, 0x01, "a long", 64);
     return (n >>> 1) ^ -(n & 1);
   }
 
-  private long readVarint(int maxBytes, String type) throws IOException {
+  private long readVarint(int maxBytes, int maxLastByte, String type, int bits) throws IOException {
     long value = 0;
     int shift = 0;
     for (int i = 0; i < maxBytes; i++) {
       require(1);
       int b = buf[pos++] & 0xff;
+      if (i == maxBytes - 1 && b > maxLastByte && b < 0x80) {
+        throw new AvroFormatException(
+            "malformed Avro data: " + type + " varint holds more than " + bits + " bits");
+      }
       value |= (long) (b & 0x7f) << shift;
       if (b < 0x80) {
         return value;

@@ -182,14 +182,21 @@ final class AvroEventReader implements EventReader {
     return with;
   }
 
-  /** The JSON tree {@code JsonConverter} writes for the Connect value of {@code datum}. */
+  /**
+   * The JSON tree {@code JsonConverter} writes for the Connect value of {@code datum}.
+   *
+   * @param depth the nesting depth of a record, array or map here, as Jackson counts JSON's objects
+   *     and arrays (the value's own record is 1); values inside one do not nest deeper
+   */
   private JsonNode tree(@Nullable Object datum, Schema schema, int depth, String what)
       throws AvroFormatException {
-    if (depth > limits.maxNestingDepth()) {
+    Schema.Type type = schema.getType();
+    if (depth > limits.maxNestingDepth()
+        && (type == Schema.Type.RECORD || type == Schema.Type.ARRAY || type == Schema.Type.MAP)) {
       throw new AvroFormatException(
           what + ": nesting deeper than maxNestingDepth " + limits.maxNestingDepth());
     }
-    switch (schema.getType()) {
+    switch (type) {
       case NULL:
         return NullNode.getInstance();
       case UNION:

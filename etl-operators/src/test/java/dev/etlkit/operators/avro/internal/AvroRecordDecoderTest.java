@@ -473,6 +473,48 @@ class AvroRecordDecoderTest {
         .hasMessage("malformed Avro data: a long varint is longer than 10 bytes");
   }
 
+  static Stream<Arguments> varintsBeyondTheirType() {
+    return Stream.of(
+        // i: 2 with a bit at 2^32 set in its fifth byte (Avro would drop it and read 2)
+        Arguments.of(
+            "int",
+            new byte[] {(byte) 0x84, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 0},
+            "malformed Avro data: an int varint holds more than 32 bits"),
+        // l: 2 with a bit at 2^64 set in its tenth byte
+        Arguments.of(
+            "long",
+            new byte[] {
+              0,
+              (byte) 0x84,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              (byte) 0x80,
+              0x02
+            },
+            "malformed Avro data: a long varint holds more than 64 bits"));
+  }
+
+  /** Bits beyond the type are no value of it: the record is malformed, not that value cut. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("varintsBeyondTheirType")
+  void decode_varintWithBitsBeyondItsType_isRejectedNotTruncated(
+      String what, byte[] payload, String message) {
+    Schema schema =
+        SchemaBuilder.record("N").fields().requiredInt("i").requiredLong("l").endRecord();
+
+    assertThatThrownBy(
+            () ->
+                new AvroRecordDecoder<>(RecordModel.generic(schema), null, null, 10)
+                    .decode(payload))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(message);
+  }
+
   static Stream<Arguments> stringsThatAreNotUtf8() {
     Schema text = SchemaBuilder.record("T").fields().requiredString("s").endRecord();
     Schema keys =
