@@ -345,10 +345,23 @@ class AvroRecordSerializerTest {
         .isEqualTo(SECRET);
     assertThatThrownBy(() -> restored.serialize(payment, new DataOutputSerializer(256)))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("dev.etlkit.operators.avro.generated.Payment")
-        .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
-        .hasMessageContaining("memo")
+        .hasMessage(
+            "cannot serialize a record of schema dev.etlkit.operators.avro.generated.Payment as"
+                + " dev.etlkit.operators.avro.generated.Payment, the schema of the snapshot this"
+                + " serializer was restored from, which cannot read the record's:"
+                + " READER_FIELD_MISSING_DEFAULT_VALUE at /fields/2: memo; register the state"
+                + " with its new type to migrate it")
         .hasMessageNotContaining(SECRET);
+    // The snapshot of such a serializer is no migration target for data in the class's schema.
+    TypeSerializerSnapshot<Payment> ofTheClass =
+        roundTrip(
+            new AvroRecordSerializer<>(RecordModel.specific(Payment.class), null)
+                .snapshotConfiguration());
+    assertThat(resolve(restored, ofTheClass).isIncompatible()).isTrue();
+    assertThat(
+            resolve(PaymentV0.snapshot(PaymentV0.SCHEMA).restoreSerializer(), ofTheClass)
+                .isCompatibleAfterMigration())
+        .isTrue();
   }
 
   @Test
