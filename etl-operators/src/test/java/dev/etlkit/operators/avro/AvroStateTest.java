@@ -1,20 +1,36 @@
 package dev.etlkit.operators.avro;
 
+import static dev.etlkit.operators.avro.AvroFixtures.ORDER_ID;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V1;
 import static dev.etlkit.operators.avro.AvroFixtures.ORDER_V2;
+import static dev.etlkit.operators.avro.AvroFixtures.PLACED_AT;
 import static dev.etlkit.operators.avro.AvroFixtures.orderV1;
 import static dev.etlkit.operators.avro.AvroFixtures.orderV2;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.operators.avro.generated.Payment;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.runtime.DataInputViewStream;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -23,7 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * GenericRecords in keyed state, on heap and RocksDB, through snapshot and restore, and across a
- * schema change of the state (v1 → v2: a field removed, two added with defaults).
+ * schema change of the state (v1 → v2: a field removed, two added with defaults); a generated class
+ * whose schema changed since the savepoint, in a state restored but not registered again.
  */
 class AvroStateTest {
 
@@ -117,6 +134,167 @@ class AvroStateTest {
       h.processElement(orderV2("ada", "5.00"), 5L);
 
       assertThat(h.output()).containsExactly("6:ada/4.00/web");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void specificClassChangedSinceTheSavepoint_stateNotRegisteredAfterRestore_restoresAgainLater(
+      StateBackendKind backend) throws Exception {
+    Payment payment =
+        Payment.newBuilder()
+            .setId(ORDER_ID)
+            .setAmount(new BigDecimal("1234567890.12"))
+            .setBookedOn(LocalDate.of(1969, 7, 20))
+            .setCreatedAt(PLACED_AT)
+            .setSettledAt(null)
+            .setPayer("ada")
+            .setTags(List.of("a", "b"))
+            .build();
+    // A snapshot, not a savepoint: a canonical savepoint on heap writes the values with the
+    // serializer restored from the state's snapshot, not with the older job's serializer.
+    OperatorSubtaskState v0State;
+    try (OperatorHarness<Payment, String> h =
+        latestPayment(new ValueStateDescriptor<>("latest", new PaymentV0Serializer()), backend)
+            .open()) {
+      h.processElement(payment, 1L);
+      v0State = h.snapshot();
+    }
+
+    // A job version that does not touch the state: Flink keeps it, restored, and snapshots it
+    // with the serializer restored from the older snapshot.
+    OperatorSubtaskState untouched;
+    try (OperatorHarness<Payment, String> h = latestPayment(null, backend).restore(v0State)) {
+      h.processElement(payment, 2L);
+      untouched = h.snapshot();
+
+      assertThat(h.output()).containsExactly("not registered");
+    }
+
+    try (OperatorHarness<Payment, String> h =
+        latestPayment(
+                new ValueStateDescriptor<>("latest", Avro.specificRecordType(Payment.class)),
+                backend)
+            .restore(untouched)) {
+      h.processElement(payment, 3L);
+
+      assertThat(h.output()).containsExactly("ada/1234567890.12/[]");
+    }
+  }
+
+  /** Keeps the latest payment per payer in the given state, if any; emits what it held before. */
+  static final class LatestPayment extends KeyedProcessFunction<String, Payment, String> {
+    @Nullable private final ValueStateDescriptor<Payment> descriptor;
+    @Nullable private transient ValueState<Payment> latest;
+
+    LatestPayment(@Nullable ValueStateDescriptor<Payment> descriptor) {
+      this.descriptor = descriptor;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+      if (descriptor != null) {
+        latest = getRuntimeContext().getState(descriptor);
+      }
+    }
+
+    @Override
+    public void processElement(Payment payment, Context ctx, Collector<String> out)
+        throws Exception {
+      if (latest == null) {
+        out.collect("not registered");
+        return;
+      }
+      Payment previous = latest.value();
+      out.collect(
+          previous == null
+              ? "none"
+              : previous.getPayer() + "/" + previous.getAmount() + "/" + previous.getTags());
+      latest.update(payment);
+    }
+  }
+
+  private static KeyedHarness<String, Payment, String> latestPayment(
+      @Nullable ValueStateDescriptor<Payment> descriptor, StateBackendKind backend) {
+    return KeyedHarness.forFunction(
+            () -> new LatestPayment(descriptor), Payment::getPayer, Types.STRING, Types.STRING)
+        .on(backend);
+  }
+
+  /**
+   * The serializer of an older job, built when {@link Payment} had {@link PaymentV0}'s schema:
+   * writes version 0 binary (memo "by card"), and its snapshot names version 0.
+   */
+  static final class PaymentV0Serializer extends TypeSerializer<Payment> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean isImmutableType() {
+      return false;
+    }
+
+    @Override
+    public TypeSerializer<Payment> duplicate() {
+      return this;
+    }
+
+    @Override
+    public Payment createInstance() {
+      return new Payment();
+    }
+
+    @Override
+    public Payment copy(Payment from) {
+      return Payment.newBuilder(from).build();
+    }
+
+    @Override
+    public Payment copy(Payment from, Payment reuse) {
+      return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+      return -1;
+    }
+
+    @Override
+    public void serialize(Payment record, DataOutputView target) throws IOException {
+      target.write(PaymentV0.binary(PaymentV0.of(record, "by card")));
+    }
+
+    @Override
+    public Payment deserialize(DataInputView source) throws IOException {
+      return new SpecificDatumReader<Payment>(
+              PaymentV0.SCHEMA, Payment.getClassSchema(), SpecificData.getForClass(Payment.class))
+          .read(
+              null,
+              DecoderFactory.get().directBinaryDecoder(new DataInputViewStream(source), null));
+    }
+
+    @Override
+    public Payment deserialize(Payment reuse, DataInputView source) throws IOException {
+      return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+      serialize(deserialize(source), target);
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+      return obj instanceof PaymentV0Serializer;
+    }
+
+    @Override
+    public int hashCode() {
+      return PaymentV0Serializer.class.hashCode();
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Payment> snapshotConfiguration() {
+      return PaymentV0.snapshot(PaymentV0.SCHEMA);
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
@@ -16,6 +17,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.Encoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -24,14 +26,25 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Serializes Avro records as plain Avro binary of the model's schema (no length prefix, no schema
- * id: the schema is in the {@link AvroRecordSerializerSnapshot}, written once per state or
- * checkpoint, not per record). Logical-type values (BigDecimal, Instant, ...) are written through
- * the model's conversions, which Flink's own {@code GenericRecordAvroTypeInfo} cannot do.
+ * Serializes Avro records as plain Avro binary of one schema, the written schema (no length prefix,
+ * no schema id: the schema is in the {@link AvroRecordSerializerSnapshot}, written once per state
+ * or checkpoint, not per record). Logical-type values (BigDecimal, Instant, ...) are written
+ * through the model's conversions, which Flink's own {@code GenericRecordAvroTypeInfo} cannot do.
  *
- * <p>Schema evolution: a serializer restored from a snapshot reads data written with the old schema
- * and resolves it ({@code writtenWith}); a generic record arriving with another, compatible schema
- * (during state migration) is converted to this serializer's schema before it is written.
+ * <p>The written schema is the model's own, except in a serializer restored from a snapshot of a
+ * generated {@code SpecificRecord} class whose schema has changed since ({@code writtenWith}). Such
+ * a serializer keeps Flink's contract for a restored serializer: it reads <em>and writes</em> the
+ * snapshot's schema, and its {@link #snapshotConfiguration()} names that schema, so bytes it wrote
+ * and bytes Flink kept from the snapshot (a state restored but not registered again) are described
+ * right. Its records are instances of the class: read from the old schema by Avro's schema
+ * resolution, and written by resolving the class's schema into the old one, so a field the class no
+ * longer has is written as its old default. If the old schema cannot read the class's (a field the
+ * class no longer has, without a default), writing fails with an {@link IOException} naming the
+ * problem, never with wrong bytes: register the state with its new type, and Flink migrates it. The
+ * ordinary serializer does none of this per-record work.
+ *
+ * <p>A generic record arriving with another, compatible schema (during state migration) is
+ * converted to the model's schema before it is written.
  *
  * <p>Not thread-safe (reusable encoder/decoder); {@link #duplicate()} gives each thread its own.
  */
@@ -54,12 +67,15 @@ public final class AvroRecordSerializer<T extends IndexedRecord> extends TypeSer
   @Nullable private transient IdentityHashMap<Schema, Converter<T>> converters;
 
   /**
-   * @param model the records and the schema they are written with
-   * @param writtenWith the schema of the data to read, if not the model's (restored serializers)
+   * @param model the records, and the schema they are written with unless {@code writtenWith} is
+   *     given
+   * @param writtenWith the schema of the data read and written, if not the model's (serializers
+   *     restored from a snapshot of an older schema of a specific class)
    */
   public AvroRecordSerializer(RecordModel<T> model, @Nullable Schema writtenWith) {
     this.model = Objects.requireNonNull(model, "model");
-    this.writtenWith = writtenWith;
+    this.writtenWith =
+        writtenWith == null || writtenWith.equals(model.schema()) ? null : writtenWith;
   }
 
   public RecordModel<T> model() {
@@ -70,7 +86,7 @@ public final class AvroRecordSerializer<T extends IndexedRecord> extends TypeSer
     if (writer == null) {
       schema = model.schema();
       data = model.data();
-      writer = model.newWriter();
+      writer = writtenWith == null ? model.newWriter() : new ToWrittenSchema<>(model, writtenWith);
       reader = model.newReader(writtenWith != null ? writtenWith : schema);
       output = new ViewOutput();
       input = new ViewInput();
@@ -211,7 +227,69 @@ public final class AvroRecordSerializer<T extends IndexedRecord> extends TypeSer
 
   @Override
   public TypeSerializerSnapshot<T> snapshotConfiguration() {
-    return new AvroRecordSerializerSnapshot<>(model);
+    return new AvroRecordSerializerSnapshot<>(
+        model, writtenWith != null ? writtenWith : model.schema());
+  }
+
+  /**
+   * Writes the model's records in an older schema of the class: written in the class's schema, then
+   * read back as the older one by Avro's schema resolution, without logical-type conversions (the
+   * raw values pass unchanged; a changed logical type makes the schemas incompatible).
+   */
+  private static final class ToWrittenSchema<T extends IndexedRecord> implements DatumWriter<T> {
+    private final DatumWriter<T> modelWriter;
+    private final DatumReader<Object> asWritten;
+    private final DatumWriter<Object> writtenWriter;
+    @Nullable private final String cannotWrite;
+    private final Buffer bytes = new Buffer();
+    @Nullable private BinaryEncoder bufferEncoder;
+    @Nullable private BinaryDecoder bufferDecoder;
+    @Nullable private Object resolved;
+
+    ToWrittenSchema(RecordModel<T> model, Schema written) {
+      GenericData raw = new GenericData();
+      this.modelWriter = model.newWriter();
+      this.asWritten = new GenericDatumReader<>(model.schema(), written, raw);
+      this.writtenWriter = new GenericDatumWriter<>(written, raw);
+      String why = RecordModel.incompatibility(written, model.schema());
+      this.cannotWrite =
+          why == null
+              ? null
+              : "cannot serialize a record of schema "
+                  + model.schema().getFullName()
+                  + " as "
+                  + written.getFullName()
+                  + ", the schema of the snapshot this serializer was restored from, which cannot"
+                  + " read the record's: "
+                  + why
+                  + "; register the state with its new type to migrate it";
+    }
+
+    @Override
+    public void setSchema(Schema schema) {
+      throw new UnsupportedOperationException("the schemas are fixed when it is created");
+    }
+
+    @Override
+    public void write(T datum, Encoder out) throws IOException {
+      if (cannotWrite != null) {
+        throw new IOException(cannotWrite);
+      }
+      bytes.reset();
+      bufferEncoder = EncoderFactory.get().directBinaryEncoder(bytes, bufferEncoder);
+      modelWriter.write(datum, bufferEncoder);
+      bufferDecoder =
+          DecoderFactory.get().binaryDecoder(bytes.array(), 0, bytes.size(), bufferDecoder);
+      resolved = asWritten.read(resolved, bufferDecoder);
+      writtenWriter.write(resolved, out);
+    }
+  }
+
+  /** A byte buffer whose bytes can be read without a copy. */
+  private static final class Buffer extends java.io.ByteArrayOutputStream {
+    byte[] array() {
+      return buf;
+    }
   }
 
   /** Re-reads a record of one schema into another (Avro schema resolution). */

@@ -16,6 +16,14 @@ import org.apache.flink.types.StringValue;
  * writer schema. On restore, a new schema that can read the old one (Avro's schema resolution
  * rules) is compatible after migration; an equal one compatible as is; anything else incompatible.
  *
+ * <p>{@link #restoreSerializer()} gives a serializer that reads and writes this snapshot's schema,
+ * as Flink needs of it: Flink keeps a state that is restored but not registered again with that
+ * serializer, snapshots it with that serializer's snapshot (RocksDB keeps the stored bytes, the
+ * heap backend writes its objects with it), and a canonical savepoint on the heap backend writes
+ * every value with the serializer restored from the state's snapshot. For generic records it is a
+ * serializer of that schema; for a specific class whose schema has changed since, a serializer of
+ * the class that reads and writes the old schema (see {@link AvroRecordSerializer}).
+ *
  * <p>Format, version 1: {@code boolean specific}, {@code UTF class name}, schema JSON as a Flink
  * {@code StringValue} (no 64 KiB limit). This class's name is written into every checkpoint and
  * savepoint holding Avro records in state: never rename or move it.
@@ -33,9 +41,10 @@ public final class AvroRecordSerializerSnapshot<T extends IndexedRecord>
   /** For Flink to instantiate when reading a snapshot. */
   public AvroRecordSerializerSnapshot() {}
 
-  AvroRecordSerializerSnapshot(RecordModel<T> model) {
+  /** The snapshot of a serializer of {@code model}'s records that writes {@code writtenSchema}. */
+  AvroRecordSerializerSnapshot(RecordModel<T> model, Schema writtenSchema) {
     this.type = model.type();
-    this.schema = model.schema();
+    this.schema = writtenSchema;
     this.specific = model.isSpecific();
   }
 
@@ -93,8 +102,15 @@ public final class AvroRecordSerializerSnapshot<T extends IndexedRecord>
       return TypeSerializerSchemaCompatibility.compatibleAsIs();
     }
     RecordModel<T> current = RecordModel.restore(type, schema, specific);
-    return current.incompatibility(old.schema) == null
-        ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
-        : TypeSerializerSchemaCompatibility.incompatible();
+    if (current.incompatibility(old.schema) != null) {
+      return TypeSerializerSchemaCompatibility.incompatible();
+    }
+    // The snapshot of a restored specific serializer: migrated records of the class are written
+    // in this snapshot's older schema, which must be able to read the class's.
+    if (!schema.equals(current.schema())
+        && RecordModel.incompatibility(schema, current.schema()) != null) {
+      return TypeSerializerSchemaCompatibility.incompatible();
+    }
+    return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
   }
 }

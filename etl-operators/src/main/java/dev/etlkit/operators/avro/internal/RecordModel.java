@@ -66,7 +66,10 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
     return new RecordModel<>(type, schema, true);
   }
 
-  /** A model of the same kind for {@code otherSchema} (specific classes keep their own schema). */
+  /**
+   * A model of the same kind for {@code writtenSchema}: generic records of that schema, or the
+   * specific class with its own schema (a serializer then reads and writes {@code writtenSchema}).
+   */
   @SuppressWarnings("unchecked")
   static <T extends IndexedRecord> RecordModel<T> restore(
       Class<T> type, Schema writtenSchema, boolean specific) {
@@ -134,14 +137,22 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
    * names schema parts only.
    */
   public String incompatibility(Schema writer) {
-    if (writer.equals(schema)) {
+    return incompatibility(schema, writer);
+  }
+
+  /**
+   * Why data written with {@code writer} cannot be read as {@code reader}, or null if it can: the
+   * check of {@link #incompatibility(Schema)} for any two schemas.
+   */
+  static String incompatibility(Schema reader, Schema writer) {
+    if (writer.equals(reader)) {
       return null;
     }
     SchemaCompatibility.SchemaPairCompatibility pair =
-        SchemaCompatibility.checkReaderWriterCompatibility(schema, writer);
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
     List<String> problems = new ArrayList<>();
     if (pair.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-      problems.addAll(LogicalTypeResolution.mismatches(writer, schema));
+      problems.addAll(LogicalTypeResolution.mismatches(writer, reader));
       if (problems.isEmpty()) {
         return null;
       }
