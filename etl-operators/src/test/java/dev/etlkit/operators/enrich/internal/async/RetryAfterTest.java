@@ -102,21 +102,8 @@ class RetryAfterTest {
   void refreshAheadRetry_keepsThePlainBackoff() {
     // Nobody waits for a refresh, and the key's next load would join it: no long pause there.
     FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
-    EngineFixture f =
-        new EngineFixture(
-            lookup,
-            s -> {
-              s.cache =
-                  LookupCache.maxEntries(100)
-                      .withExpireAfterWrite(Duration.ofMinutes(10))
-                      .withRefreshAfterWrite(Duration.ofMinutes(8));
-              s.retry = LookupRetry.attempts(2).withBackoff(ms(100), ms(100)).withJitter(0.0);
-            });
-    f.request("o1", "c-1");
-    lookup.call(0).replyFromTable();
-    f.advanceMillis(Duration.ofMinutes(8).toMillis());
-
-    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT"); // starts the refresh
+    EngineFixture f = refreshing(lookup);
+    startRefresh(f, lookup);
     lookup.call(1).fail(new Overloaded(Duration.ofMinutes(5)));
     f.advanceMillis(100);
     assertThat(lookup.callCount()).as("the refresh's retry after the backoff").isEqualTo(3);
