@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -84,6 +85,88 @@ class SavepointCompatibilityLostStateTest {
     assertThatThrownBy(harness::close)
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("holds states the operator never registered: [counts]");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_lazilyRegisteredStateTheTestFetches_passes(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<Change<String>, String> harness =
+        SNAPSHOTS.restore("sample-counter", 1, Lazy.harness().on(backend), STATE)) {
+      harness.processElement(Change.updateAfter("k1#v3"), 50); // fetches "count"
+
+      assertThat(harness.output()).containsExactly("k1 n=3");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_stateDroppedAsDeclared_passes(StateBackendKind backend) throws Exception {
+    // tag::dropped-states[]
+    SavepointCompatibility droppingCount = SNAPSHOTS.withDroppedStates("count");
+
+    try (OperatorHarness<Change<String>, String> harness =
+        droppingCount.restore("sample-counter", 1, Renamed.harness().on(backend), STATE)) {
+      harness.processElement(Change.updateAfter("k1#v3"), 50);
+      assertThat(harness.output()).containsExactly("k1 n=1"); // counts again from 1
+    }
+    // end::dropped-states[]
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_stateDeclaredDroppedButRegistered_failsAtClose(StateBackendKind backend)
+      throws Exception {
+    OperatorHarness<Change<String>, String> harness =
+        SNAPSHOTS
+            .withDroppedStates("count", "kinds")
+            .restore("sample-counter", 1, SampleCounter.harness().on(backend), STATE);
+
+    assertThatThrownBy(harness::close)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining(
+            "registered states declared dropped with withDroppedStates: [count, kinds]");
+  }
+
+  @Test
+  void restore_droppedStateNotInTheFile_fails() {
+    SavepointCompatibility dropping = SNAPSHOTS.withDroppedStates("count", "cuont");
+
+    assertThatThrownBy(
+            () -> dropping.restore("sample-counter", 1, Renamed.harness(), STATE).close())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "droppedStates names [cuont], which are no keyed or operator states of "
+                + SNAPSHOTS.file("sample-counter", 1, StateBackendKind.HEAP)
+                + " (it holds [count, kinds, last])");
+  }
+
+  @Test
+  void withDroppedStates_validatesNames() {
+    assertThatThrownBy(() -> SNAPSHOTS.withDroppedStates("count", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("droppedStates must not hold an empty or null name, was [count, ]");
+    assertThatThrownBy(() -> SNAPSHOTS.withDroppedStates("count", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("droppedStates must not hold an empty or null name, was [count, null]");
+    assertThatThrownBy(() -> SNAPSHOTS.withDroppedStates("count", "count"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("droppedStates names 'count' twice");
+    assertThat(SNAPSHOTS.withDroppedStates("last", "count").droppedStates())
+        .containsExactly("count", "last");
+    assertThat(SNAPSHOTS.withDroppedStates("count").withDroppedStates().droppedStates()).isEmpty();
+    assertThat(SNAPSHOTS.droppedStates()).isEmpty();
+  }
+
+  @Test
+  void restore_stateRenamedUnderTheStateChangelog_failsAtClose() throws Exception {
+    OperatorHarness<Change<String>, String> harness =
+        SNAPSHOTS.restore("sample-counter", 1, Renamed.harness().withStateChangelog(), STATE);
+    harness.processElement(Change.updateAfter("k1#v3"), 50);
+
+    assertThatThrownBy(harness::close)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("holds states the operator never registered: [count]");
   }
 
   /** Writes counter-v1-{@code backend} of {@link OperatorStateCounter}: operator state "counts". */
