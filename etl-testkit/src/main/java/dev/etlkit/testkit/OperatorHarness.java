@@ -51,6 +51,9 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
   @Nullable private final TypeSerializer<I> inputCopier;
   private long ttlTime;
 
+  /** What {@link #close()} checks of a harness {@link SavepointCompatibility#restore} made. */
+  @Nullable private RestoredStatesCheck restoredStatesCheck;
+
   /**
    * Checkpoint ids of every harness in the JVM, so that, as in a job, the ids an operator sees keep
    * increasing across a restore (the first checkpoint after it is above the restored one's).
@@ -283,24 +286,56 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
     return harness;
   }
 
+  /** Makes {@link #close()} run {@code check} first. */
+  void checkOnClose(RestoredStatesCheck check) {
+    this.restoredStatesCheck = check;
+  }
+
   /**
    * Closes the operator and the state backend and deletes RocksDB's or ForSt's working directory.
+   * For a harness of {@link SavepointCompatibility#restore}, first checks that the operator
+   * registered every state of the snapshot file it does not declare dropped; the harness is closed
+   * either way.
    *
+   * @throws AssertionError for a harness of {@link SavepointCompatibility#restore} whose operator
+   *     never registered a state of the snapshot file, or registered one declared dropped (see
+   *     there)
    * @throws IllegalStateException if closing failed (the cause is kept)
    */
   @Override
   public void close() {
+    Throwable unregistered = null;
+    if (restoredStatesCheck != null) {
+      try {
+        restoredStatesCheck.verify(harness.getOperator());
+      } catch (AssertionError | RuntimeException e) {
+        unregistered = e;
+      } finally {
+        restoredStatesCheck = null; // once, before the backend's registrations are gone
+      }
+    }
     try {
       harness.close();
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("Could not close the harness on " + backendName(), e);
+      IllegalStateException failure =
+          new IllegalStateException("Could not close the harness on " + backendName(), e);
+      if (unregistered == null) {
+        throw failure;
+      }
+      unregistered.addSuppressed(failure);
     } finally {
       if (localDirectory != null) {
         LocalDirectories.delete(localDirectory);
       }
+    }
+    if (unregistered instanceof AssertionError lost) {
+      throw lost;
+    }
+    if (unregistered != null) {
+      throw (RuntimeException) unregistered;
     }
   }
 

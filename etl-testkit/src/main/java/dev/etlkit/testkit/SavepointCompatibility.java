@@ -1,9 +1,14 @@
 package dev.etlkit.testkit;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -11,7 +16,21 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 /**
  * Savepoint compatibility, enforced by the build: a committed snapshot file per stateful operator,
  * state format version and backend, which a test restores into today's operator. Any change of
- * state names, types or serializer formats that today's code cannot read breaks that test.
+ * state names, types or serializer formats that today's code cannot read breaks that test: a state
+ * whose type or serializer changed incompatibly fails the {@link #restore}, and a keyed or operator
+ * state of the file that today's operator never registers fails the restored harness's {@link
+ * OperatorHarness#close() close()}.
+ *
+ * <p>That second check exists because Flink does not fail there: it restores every state of the
+ * file into the backend, and an operator that renamed a state (or no longer uses it) registers a
+ * new, empty one and leaves the old entries unread, to be carried along by every later savepoint.
+ * The check runs when the harness closes, after the test's own input, so a state the operator
+ * fetches lazily (on the first element that needs it, say) passes once the test has fed such an
+ * element, and fails when the test never takes that path: the test then does not show that the
+ * state survives. Close the harness (try-with-resources), or nothing is checked. The message names
+ * the states, never their values. An operator that drops a state on purpose, in a new format
+ * version's migration, declares it with {@link #withDroppedStates}. Timer services are not
+ * compared: Flink restores a timer service whether or not the operator asks for it again.
  *
  * <p>The files hold canonical savepoints (the form state takes across Flink and etlkit upgrades)
  * written with {@link SnapshotFiles}, named {@code <operator>-v<version>-<backend>.snapshot}, for
@@ -56,8 +75,12 @@ public final class SavepointCompatibility {
 
   private final Path directory;
 
-  private SavepointCompatibility(Path directory) {
+  /** States of the files that today's operators drop on purpose; see {@link #withDroppedStates}. */
+  private final Set<String> droppedStates;
+
+  private SavepointCompatibility(Path directory, Set<String> droppedStates) {
     this.directory = directory;
+    this.droppedStates = droppedStates;
   }
 
   /**
@@ -65,7 +88,38 @@ public final class SavepointCompatibility {
    * directory, which Maven Surefire sets to the module directory.
    */
   public static SavepointCompatibility in(Path directory) {
-    return new SavepointCompatibility(Objects.requireNonNull(directory, "directory"));
+    return new SavepointCompatibility(Objects.requireNonNull(directory, "directory"), Set.of());
+  }
+
+  /**
+   * These snapshot files restored into operators that drop the named states on purpose: a format
+   * version's migration that no longer keeps them. {@link #restore}'s harness then fails when it
+   * closes if the operator registered one of them, and no longer if it did not. Each call replaces
+   * the names of the calls before; none (the default) declares no state dropped. Declare them for
+   * the restore of the files that hold them, not for the whole directory.
+   *
+   * @param stateNames names of keyed or operator states of the file {@link #restore} reads; naming
+   *     another state fails the restore
+   * @throws IllegalArgumentException for an empty or null name, or a name given twice
+   */
+  public SavepointCompatibility withDroppedStates(String... stateNames) {
+    Set<String> names = new TreeSet<>();
+    for (String name : Objects.requireNonNull(stateNames, "stateNames")) {
+      if (name == null || name.isEmpty()) {
+        throw new IllegalArgumentException(
+            "droppedStates must not hold an empty or null name, was "
+                + Arrays.toString(stateNames));
+      }
+      if (!names.add(name)) {
+        throw new IllegalArgumentException("droppedStates names '" + name + "' twice");
+      }
+    }
+    return new SavepointCompatibility(directory, Collections.unmodifiableSet(names));
+  }
+
+  /** The states declared dropped with {@link #withDroppedStates}, sorted; empty by default. */
+  public Set<String> droppedStates() {
+    return droppedStates;
   }
 
   /** True when {@value #WRITE_PROPERTY} is {@code true}. */
@@ -102,9 +156,15 @@ public final class SavepointCompatibility {
    * running {@code stateInput} on a fresh harness and taking a savepoint; an existing file is never
    * overwritten.
    *
+   * <p>Closing the returned harness fails with an {@link AssertionError} naming the keyed and
+   * operator states of the file the operator never registered by then, other than those declared
+   * with {@link #withDroppedStates}, or the declared ones it did register (see the class comment).
+   *
    * @throws AssertionError when the file is missing (saying how to create it) or cannot be restored
    *     (the state layout changed incompatibly); in write mode, when the operator cannot restore
    *     the file it has just written, which is then deleted
+   * @throws IllegalArgumentException when {@link #withDroppedStates} names a state that is no keyed
+   *     or operator state of the file
    * @throws IllegalArgumentException for a recipe on ForSt ({@link KeyedHarness#onForSt}), which
    *     writes no canonical savepoints: restore a heap or RocksDB {@link #file} on ForSt with
    *     {@link SnapshotFiles#read} and {@link KeyedHarness#restore}
@@ -142,8 +202,9 @@ public final class SavepointCompatibility {
               + "=true\nand commit it (the Maven wrapper, ./mvnw, takes the same arguments).");
     }
     OperatorSubtaskState state = SnapshotFiles.read(file);
+    OperatorHarness<I, O> restored;
     try {
-      return harness.restore(state);
+      restored = harness.restore(state);
     } catch (Exception e) {
       if (written) {
         // not a layout change: the operator cannot restore its own savepoint; commit no such file
@@ -169,6 +230,23 @@ public final class SavepointCompatibility {
               + "compatible, or bump the format version (keeping this file and its test).",
           e);
     }
+    try {
+      restored.checkOnClose(
+          RestoredStatesCheck.of(
+              file.toString(),
+              operatorName + " on " + harness.backend(),
+              state,
+              restored.unwrap().getEnvironment().getUserCodeClassLoader().asClassLoader(),
+              droppedStates));
+    } catch (IOException | RuntimeException e) {
+      try {
+        restored.close();
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    return restored;
   }
 
   /**

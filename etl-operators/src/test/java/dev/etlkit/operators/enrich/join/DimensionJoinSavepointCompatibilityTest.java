@@ -220,7 +220,9 @@ class DimensionJoinSavepointCompatibilityTest {
    * Written (format 2) by the join before 2026-11-23, when a latest join without a wait still
    * registered the waiting facts' states, their timers and their count, all empty; it now registers
    * only its rows. The restore carries the unregistered states on (Flink keeps what it restored),
-   * and the step works on.
+   * and the step works on: they are dropped on purpose, and declared so, since the harness of
+   * {@link SavepointCompatibility#restore} fails at close for a restored state its operator never
+   * registered (the timer service is not compared).
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -234,8 +236,13 @@ class DimensionJoinSavepointCompatibilityTest {
             "join-fact-count", "join-held-facts", "join-row", "join-timers", "join-waiting");
 
     try (OperatorHarness<Either<String, Change<String>>, String> h =
-        SNAPSHOTS.restore(
-            LATEST_NO_WAIT_FILE, 2, LATEST_NO_WAIT.harness().on(backend), LATEST_NO_WAIT_STATE)) {
+        SNAPSHOTS
+            .withDroppedStates("join-fact-count", "join-held-facts", "join-waiting")
+            .restore(
+                LATEST_NO_WAIT_FILE,
+                2,
+                LATEST_NO_WAIT.harness().on(backend),
+                LATEST_NO_WAIT_STATE)) {
       h.processElement(fact("k1#o2"), 11);
       h.processElement(fact("k2#o3"), 12);
       h.processElement(fact("k3#o4"), 13);
