@@ -2,6 +2,7 @@ package dev.etlkit.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +149,11 @@ public final class RecordAccounting {
     }
   }
 
+  /** Orders "<pipeline>/<step>" keys by pipeline, then step (a pipeline name has no '/'). */
+  private static final Comparator<String> BY_PIPELINE_THEN_STEP =
+      Comparator.comparing((String key) -> key.substring(0, key.indexOf('/')))
+          .thenComparing(key -> key.substring(key.indexOf('/') + 1));
+
   private final List<StepCounts> steps;
   private final List<String> missingSteps;
 
@@ -202,8 +208,9 @@ public final class RecordAccounting {
 
   /** Reads the accounting from accumulator results (name to value). */
   public static RecordAccounting of(Map<String, Object> accumulators) {
-    // key: "<pipeline>/<step>" -> counter name -> value; sorted for a stable table.
-    Map<String, Map<String, Long>> byStep = new TreeMap<>();
+    // key: "<pipeline>/<step>" -> counter name -> value; sorted by pipeline, then step, for a
+    // stable table (not as one string: '-' and '.' sort before '/', "orders-eu" before "orders").
+    Map<String, Map<String, Long>> byStep = new TreeMap<>(BY_PIPELINE_THEN_STEP);
     for (Map.Entry<String, Object> e : accumulators.entrySet()) {
       String name = e.getKey();
       if (!name.startsWith(StepMetrics.ACCUMULATOR_PREFIX) || !(e.getValue() instanceof Long)) {
