@@ -25,10 +25,11 @@ import org.apache.flink.api.common.JobExecutionResult;
  * System.out.println(accounting.toTable());
  * }</pre>
  *
- * <p>A step without counts in the result (its stream left out of the job, or its tasks restored as
- * finished by a failover) is simply not there, and {@link #isBalanced()} checks only the steps that
- * are. Name the pipelines you built, with {@link #of(JobExecutionResult, EtlPipeline...)}, to have
- * such steps listed ({@link #missingSteps()}) and counted against {@link #isBalanced()}.
+ * <p>A step without counts in the result (its stream left out of the job, a custom step whose
+ * functions register no {@link StepMetrics}, or its tasks restored as finished by a failover) is
+ * simply not there, and {@link #isBalanced()} checks only the steps that are. Name the pipelines
+ * you built, with {@link #of(JobExecutionResult, EtlPipeline...)}, to have such steps listed
+ * ({@link #missingSteps()}) and counted against {@link #isBalanced()}.
  */
 @PublicEvolving
 public final class RecordAccounting {
@@ -256,7 +257,9 @@ public final class RecordAccounting {
    * The steps of the pipelines given to {@link #of(JobExecutionResult, EtlPipeline...)} that have
    * no counts in the result, as {@code "<pipeline>/<step>"} in the pipelines' order; empty when no
    * pipelines were given. A step is missing when it never ran in the job (its stream was not part
-   * of the job graph), or when a failover restored all its tasks as finished (see {@link #step}).
+   * of the job graph), when it ran but counts nothing (a custom {@link EtlStep} whose functions
+   * register no {@link StepMetrics}: every etlkit step and {@link Steps} registers them), or when a
+   * failover restored all its tasks as finished (see {@link #step}).
    */
   public List<String> missingSteps() {
     return missingSteps;
@@ -266,9 +269,10 @@ public final class RecordAccounting {
    * The counts of one step.
    *
    * @throws IllegalArgumentException if the accumulators hold no counts of the step: a name not in
-   *     the job, or a step whose tasks had all finished before the checkpoint a failover restored
-   *     (Flink restores such a task as finished and never opens its operators again, so the last
-   *     attempt has no counters of it)
+   *     the job, a custom step whose functions register no {@link StepMetrics}, or a step whose
+   *     tasks had all finished before the checkpoint a failover restored (Flink restores such a
+   *     task as finished and never opens its operators again, so the last attempt has no counters
+   *     of it)
    */
   public StepCounts step(String pipeline, String step) {
     StepCounts counts = find(pipeline, step);
@@ -280,8 +284,9 @@ public final class RecordAccounting {
             + step
             + "' of pipeline '"
             + pipeline
-            + "': no such step ran in the job, or its tasks had all finished before the checkpoint"
-            + " a failover restored, and were restored as finished, without counters");
+            + "': no such step ran in the job, or it registers no StepMetrics (a custom step that"
+            + " counts nothing), or its tasks had all finished before the checkpoint a failover"
+            + " restored, and were restored as finished, without counters");
   }
 
   @Nullable

@@ -128,18 +128,35 @@ class PipelineITCase {
     EtlStream<String> upper =
         Etl.from(env.fromData(Types.STRING, " a", "b "), "letters")
             .apply(Steps.map("trim", String::trim, Types.STRING))
-            .apply(new TestSteps.UpperCase("upper"));
+            .apply(new TestSteps.UpperCase("upper"))
+            .apply(new CountedLowerCase());
 
     CloseableIterator<String> values = upper.toDataStream().collectAsync();
     JobExecutionResult result = env.execute("uncounted-custom-step");
 
-    assertThat(drain(values)).containsExactlyInAnyOrder("A", "B");
+    assertThat(drain(values)).containsExactlyInAnyOrder("a", "b");
     RecordAccounting accounting = RecordAccounting.of(result, upper.pipeline());
     assertThat(accounting.step("letters", "trim").isBalanced()).isTrue();
+    assertThat(accounting.step("letters", "lower"))
+        .as("a custom step expanded through Steps is counted, as the docs say")
+        .isEqualTo(new RecordAccounting.StepCounts("letters", "lower", 2, 2, 0, 0, 0, 2));
     assertThat(accounting.missingSteps()).containsExactly("letters/upper");
     assertThat(accounting.isBalanced()).isFalse();
     assertThatThrownBy(() -> accounting.step("letters", "upper"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("registers no StepMetrics");
+  }
+
+  /** A custom step expanded through {@link Steps}, which counts its records. */
+  private static final class CountedLowerCase implements EtlStep<String, String> {
+    @Override
+    public String name() {
+      return "lower";
+    }
+
+    @Override
+    public DataStream<String> expand(DataStream<String> input, StepContext context) {
+      return Steps.map(name(), (String s) -> s.toLowerCase(), Types.STRING).expand(input, context);
+    }
   }
 }
