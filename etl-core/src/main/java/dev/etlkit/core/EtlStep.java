@@ -30,6 +30,13 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * {@code withX()} methods returning new specs, each validated when called; cross-option rules are
  * checked in {@code expand}.
  *
+ * <p>Record accounting counts a step's records only where its functions register {@link
+ * StepMetrics} under {@link StepContext#identity()}, as etlkit's steps do. The {@code UpperCase}
+ * above counts nothing: {@link RecordAccounting#of(org.apache.flink.api.common.JobExecutionResult,
+ * EtlPipeline...)} lists it among the {@linkplain RecordAccounting#missingSteps() missing steps}
+ * and is then not balanced. To have such a step counted, expand it through {@link Steps}: {@code
+ * Steps.map(name(), (String s) -> s.toUpperCase(), Types.STRING).expand(input, context)}.
+ *
  * @param <I> input record type
  * @param <O> output record type
  */

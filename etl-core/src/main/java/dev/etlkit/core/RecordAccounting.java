@@ -2,6 +2,7 @@ package dev.etlkit.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,11 @@ import org.apache.flink.api.common.JobExecutionResult;
  * System.out.println(accounting.toTable());
  * }</pre>
  *
- * <p>A step without counts in the result (its stream left out of the job, or its tasks restored as
- * finished by a failover) is simply not there, and {@link #isBalanced()} checks only the steps that
- * are. Name the pipelines you built, with {@link #of(JobExecutionResult, EtlPipeline...)}, to have
- * such steps listed ({@link #missingSteps()}) and counted against {@link #isBalanced()}.
+ * <p>A step without counts in the result (its stream left out of the job, a custom step whose
+ * functions register no {@link StepMetrics}, or its tasks restored as finished by a failover) is
+ * simply not there, and {@link #isBalanced()} checks only the steps that are. Name the pipelines
+ * you built, with {@link #of(JobExecutionResult, EtlPipeline...)}, to have such steps listed
+ * ({@link #missingSteps()}) and counted against {@link #isBalanced()}.
  */
 @PublicEvolving
 public final class RecordAccounting {
@@ -148,6 +150,11 @@ public final class RecordAccounting {
     }
   }
 
+  /** Orders "<pipeline>/<step>" keys by pipeline, then step (a pipeline name has no '/'). */
+  private static final Comparator<String> BY_PIPELINE_THEN_STEP =
+      Comparator.comparing((String key) -> key.substring(0, key.indexOf('/')))
+          .thenComparing(key -> key.substring(key.indexOf('/') + 1));
+
   private final List<StepCounts> steps;
   private final List<String> missingSteps;
 
@@ -202,8 +209,9 @@ public final class RecordAccounting {
 
   /** Reads the accounting from accumulator results (name to value). */
   public static RecordAccounting of(Map<String, Object> accumulators) {
-    // key: "<pipeline>/<step>" -> counter name -> value; sorted for a stable table.
-    Map<String, Map<String, Long>> byStep = new TreeMap<>();
+    // key: "<pipeline>/<step>" -> counter name -> value; sorted by pipeline, then step, for a
+    // stable table (not as one string: '-' and '.' sort before '/', "orders-eu" before "orders").
+    Map<String, Map<String, Long>> byStep = new TreeMap<>(BY_PIPELINE_THEN_STEP);
     for (Map.Entry<String, Object> e : accumulators.entrySet()) {
       String name = e.getKey();
       if (!name.startsWith(StepMetrics.ACCUMULATOR_PREFIX) || !(e.getValue() instanceof Long)) {
@@ -249,7 +257,9 @@ public final class RecordAccounting {
    * The steps of the pipelines given to {@link #of(JobExecutionResult, EtlPipeline...)} that have
    * no counts in the result, as {@code "<pipeline>/<step>"} in the pipelines' order; empty when no
    * pipelines were given. A step is missing when it never ran in the job (its stream was not part
-   * of the job graph), or when a failover restored all its tasks as finished (see {@link #step}).
+   * of the job graph), when it ran but counts nothing (a custom {@link EtlStep} whose functions
+   * register no {@link StepMetrics}: every etlkit step and {@link Steps} registers them), or when a
+   * failover restored all its tasks as finished (see {@link #step}).
    */
   public List<String> missingSteps() {
     return missingSteps;
@@ -259,9 +269,10 @@ public final class RecordAccounting {
    * The counts of one step.
    *
    * @throws IllegalArgumentException if the accumulators hold no counts of the step: a name not in
-   *     the job, or a step whose tasks had all finished before the checkpoint a failover restored
-   *     (Flink restores such a task as finished and never opens its operators again, so the last
-   *     attempt has no counters of it)
+   *     the job, a custom step whose functions register no {@link StepMetrics}, or a step whose
+   *     tasks had all finished before the checkpoint a failover restored (Flink restores such a
+   *     task as finished and never opens its operators again, so the last attempt has no counters
+   *     of it)
    */
   public StepCounts step(String pipeline, String step) {
     StepCounts counts = find(pipeline, step);
@@ -273,8 +284,9 @@ public final class RecordAccounting {
             + step
             + "' of pipeline '"
             + pipeline
-            + "': no such step ran in the job, or its tasks had all finished before the checkpoint"
-            + " a failover restored, and were restored as finished, without counters");
+            + "': no such step ran in the job, or it registers no StepMetrics (a custom step that"
+            + " counts nothing), or its tasks had all finished before the checkpoint a failover"
+            + " restored, and were restored as finished, without counters");
   }
 
   @Nullable

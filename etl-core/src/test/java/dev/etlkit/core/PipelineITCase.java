@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -115,5 +116,47 @@ class PipelineITCase {
     assertThat(counts.out()).isEqualTo(4);
     assertThat(counts.deadLettered()).isEqualTo(1);
     assertThat(counts.isBalanced()).isTrue();
+  }
+
+  @Test
+  void customStepThatCountsNothing_isMissingFromTheAccounting_andTheMessageSaysWhy()
+      throws Exception {
+    // getting-started.md's short custom step: its map registers no StepMetrics. It ran, on every
+    // record, and no failover happened, yet it has no counts: the accounting given the pipeline
+    // lists it as missing and is not balanced, so its reasons must include this one.
+    StreamExecutionEnvironment env = environment();
+    EtlStream<String> upper =
+        Etl.from(env.fromData(Types.STRING, " a", "b "), "letters")
+            .apply(Steps.map("trim", String::trim, Types.STRING))
+            .apply(new TestSteps.UpperCase("upper"))
+            .apply(new CountedLowerCase());
+
+    CloseableIterator<String> values = upper.toDataStream().collectAsync();
+    JobExecutionResult result = env.execute("uncounted-custom-step");
+
+    assertThat(drain(values)).containsExactlyInAnyOrder("a", "b");
+    RecordAccounting accounting = RecordAccounting.of(result, upper.pipeline());
+    assertThat(accounting.step("letters", "trim").isBalanced()).isTrue();
+    assertThat(accounting.step("letters", "lower"))
+        .as("a custom step expanded through Steps is counted, as the docs say")
+        .isEqualTo(new RecordAccounting.StepCounts("letters", "lower", 2, 2, 0, 0, 0, 2));
+    assertThat(accounting.missingSteps()).containsExactly("letters/upper");
+    assertThat(accounting.isBalanced()).isFalse();
+    assertThatThrownBy(() -> accounting.step("letters", "upper"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("registers no StepMetrics");
+  }
+
+  /** A custom step expanded through {@link Steps}, which counts its records. */
+  private static final class CountedLowerCase implements EtlStep<String, String> {
+    @Override
+    public String name() {
+      return "lower";
+    }
+
+    @Override
+    public DataStream<String> expand(DataStream<String> input, StepContext context) {
+      return Steps.map(name(), (String s) -> s.toLowerCase(), Types.STRING).expand(input, context);
+    }
   }
 }

@@ -114,4 +114,24 @@ class RecordAccountingTest {
         .isNotEqualTo(new RecordAccounting.StepCounts("orders", "parse", 10, 10, 0, 0, 0, 9))
         .isNotEqualTo(new RecordAccounting.StepCounts("orders", "parsed", 10, 10, 0, 0, 0, 10));
   }
+
+  @Test
+  void steps_areSortedByPipelineThenStep_alsoWhenOnePipelineNameStartsAnother() {
+    // '-' and '.' sort before '/': sorted as "<pipeline>/<step>" strings, "orders-eu/parse" came
+    // before "orders/parse", so the table listed the pipeline "orders-eu" before "orders".
+    Map<String, Object> counts = new HashMap<>();
+    for (String key :
+        new String[] {"orders/parse", "orders/dedup", "orders-eu/parse", "orders.us/parse"}) {
+      counts.put("etlkit/" + key + "/recordsIn", 1L);
+      counts.put("etlkit/" + key + "/recordsOut", 1L);
+    }
+
+    RecordAccounting accounting = RecordAccounting.of(counts);
+
+    assertThat(accounting.steps())
+        .extracting(c -> c.pipeline() + "/" + c.step())
+        .containsExactly("orders/dedup", "orders/parse", "orders-eu/parse", "orders.us/parse");
+    assertThat(accounting.toTable().lines().skip(2).map(line -> line.split(" +\\| ")[0]))
+        .containsExactly("orders", "orders", "orders-eu", "orders.us");
+  }
 }
