@@ -27,12 +27,25 @@ public final class TaskInterrupts {
       return true;
     }
     Throwable t = error;
-    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
+    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = causeOf(t)) {
       if (t instanceof InterruptedException) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The cause of {@code t}, or null if its {@code getCause()} (the user's code) throws: a cause
+   * that cannot be read says nothing about an interrupt, and the record stays a bad record.
+   */
+  private static Throwable causeOf(Throwable t) {
+    try {
+      return t.getCause();
+    } catch (Exception | StackOverflowError e) {
+      // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
+      return null;
+    }
   }
 
   /**

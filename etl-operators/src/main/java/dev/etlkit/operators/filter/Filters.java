@@ -31,7 +31,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * function and accounting underneath (a rejected record counts as {@code filtered}; a predicate
  * that throws dead-letters the record per the error policy), plus one filtered counter per
  * {@linkplain NamedPredicate#conjuncts() conjunct} of the predicate, read with {@link
- * #filteredByPredicate}. Use {@code Steps.filter} when one anonymous condition is all you need.
+ * #filteredByPredicate}, and a check that the input type has no Kryo part (which {@code
+ * Steps.filter} does not make). Use {@code Steps.filter} when one anonymous condition is all you
+ * need.
  */
 @PublicEvolving
 public final class Filters {

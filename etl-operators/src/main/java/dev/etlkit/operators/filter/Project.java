@@ -11,6 +11,7 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.util.FlinkRuntimeException;
 
 /**
  * A typed projection: maps each record to a (usually slimmer) record of a declared class, such as a
@@ -46,8 +47,9 @@ public final class Project<I, O> implements EtlStep<I, O> {
   /**
    * A step projecting every record with {@code projection} to an {@code outputClass} instance.
    *
-   * @throws IllegalArgumentException if the name is invalid or {@code outputClass} (or one of its
-   *     fields) would be serialized with Kryo
+   * @throws IllegalArgumentException if the name is invalid, {@code outputClass} (or one of its
+   *     fields) would be serialized with Kryo, or Flink cannot type it from the class alone (a
+   *     generic class such as {@code Tuple2})
    */
   public static <I, O> Project<I, O> to(
       String name, Class<O> outputClass, MapFunction<I, O> projection) {
@@ -55,8 +57,23 @@ public final class Project<I, O> implements EtlStep<I, O> {
     Objects.requireNonNull(outputClass, "outputClass");
     TypeInformation<O> type =
         OutputTypes.requireNoKryo(
-            TypeInformation.of(outputClass), "output class of projection '" + name + "'");
+            typeOf(name, outputClass), "output class of projection '" + name + "'");
     return new Project<>(Steps.map(name, projection, type), type);
+  }
+
+  private static <O> TypeInformation<O> typeOf(String name, Class<O> outputClass) {
+    try {
+      return TypeInformation.of(outputClass);
+    } catch (FlinkRuntimeException e) { // Flink's: "generic parameters are missing"
+      throw new IllegalArgumentException(
+          "output class of projection '"
+              + name
+              + "' "
+              + outputClass.getName()
+              + " cannot be typed from the class alone (it has type parameters): use"
+              + " Steps.map(name, function, typeInformation) with its full type",
+          e);
+    }
   }
 
   /** Overrides the pipeline's error policy for this step. */

@@ -9,6 +9,7 @@ import dev.etlkit.core.EtlException;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import java.util.List;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -129,6 +130,18 @@ class ProjectTest {
     assertThatThrownBy(() -> Project.to("holder", Holder.class, (Order o) -> new Holder()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("field 'payload' of type java.lang.Object");
+  }
+
+  @Test
+  @SuppressWarnings({"rawtypes", "unchecked"}) // the mistake under test: a generic class alone
+  void to_genericOutputClass_failsNamingTheProjection_andPointsToStepsMap() {
+    // Flink cannot type a Tuple2 (or any generic class) from its class alone; Project.to takes a
+    // class only, so the way out is Steps.map with a TypeInformation, not Flink's TypeHint advice.
+    assertThatThrownBy(() -> Project.to("pair", Tuple2.class, (Order o) -> Tuple2.of(o.id(), 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("output class of projection 'pair'")
+        .hasMessageContaining(Tuple2.class.getName())
+        .hasMessageContaining("Steps.map");
   }
 
   @Test
