@@ -109,6 +109,47 @@ class RetryAfterTest {
     assertThat(lookup.callCount()).as("the refresh's retry after the backoff").isEqualTo(3);
   }
 
+  /** A failure whose cause cannot be read: the lookup's own exception, misbehaving. */
+  static final class UnreadableCause extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    UnreadableCause() {
+      super("503");
+    }
+
+    @Override
+    public synchronized Throwable getCause() {
+      throw new IllegalStateException("no cause here");
+    }
+  }
+
+  /** A failure whose Retry-After cannot be read. */
+  static final class UnreadableRetryAfter extends IOException implements RetryAfter {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Optional<Duration> retryAfter() {
+      throw new IllegalStateException("no header here");
+    }
+  }
+
+  @Test
+  void failureWhoseCauseOrRetryAfterThrows_isRetriedAfterThePlainBackoff() {
+    FakeLookup lookup = FakeLookup.manual();
+    EngineFixture f = retrying(lookup);
+
+    RecordingWaiter order = f.request("o1", "c-1");
+    lookup.call(0).fail(new UnreadableCause());
+    f.advanceMillis(100);
+    assertThat(lookup.callCount()).isEqualTo(2);
+    lookup.call(1).fail(new UnreadableRetryAfter());
+    f.advanceMillis(200);
+    assertThat(lookup.callCount()).isEqualTo(3);
+    lookup.call(2).reply("Anna");
+
+    assertThat(order.answers()).containsExactly("Anna/LOADED");
+  }
+
   /** A cache with refresh-ahead after 8 of 10 minutes, two attempts 100 ms apart. */
   private static EngineFixture refreshing(FakeLookup lookup) {
     return new EngineFixture(
