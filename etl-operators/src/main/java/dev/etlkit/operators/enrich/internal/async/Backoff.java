@@ -4,6 +4,7 @@ import dev.etlkit.operators.enrich.RetryAfter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -43,13 +44,19 @@ final class Backoff {
   /**
    * How long {@code failure} asked to wait before the next attempt ({@link RetryAfter}: itself or
    * one of its causes), in nanoseconds; 0 if it did not say (an empty or, against the contract, a
-   * null {@code Optional}), or said a negative time.
+   * null {@code Optional}), or said a negative time; 0 too if reading it threw (a {@code
+   * retryAfter()} or {@code getCause()} of the lookup's that throws).
    */
   static long retryAfterNanos(Throwable failure) {
     Throwable t = failure;
-    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
+    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = causeOf(t)) {
       if (t instanceof RetryAfter) {
-        Optional<Duration> said = ((RetryAfter) t).retryAfter();
+        Optional<Duration> said;
+        try {
+          said = ((RetryAfter) t).retryAfter();
+        } catch (Exception | StackOverflowError e) {
+          return 0L; // the failure's own code threw: it said nothing readable
+        }
         Duration wait = said == null ? null : said.orElse(null);
         if (wait == null || wait.isNegative()) {
           return 0L;
@@ -58,5 +65,16 @@ final class Backoff {
       }
     }
     return 0L;
+  }
+
+  /** The cause of {@code t}, or null if its {@code getCause()} (the lookup's code) throws. */
+  @Nullable
+  private static Throwable causeOf(Throwable t) {
+    try {
+      return t.getCause();
+    } catch (Exception | StackOverflowError e) {
+      // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
+      return null;
+    }
   }
 }
