@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -360,5 +361,27 @@ class JdbcLookupEdgesTest {
       migration.rollback();
     }
     assertThat(await(lookup.lookup("c-1"))).contains(Customer.expected(1));
+  }
+
+  /**
+   * HikariCP gives a pool's data source a login timeout of about its connection timeout. The
+   * lookup's used to pass it on to {@link DriverManager#setLoginTimeout}, one value for the whole
+   * TaskManager: each lookup that opened changed the login timeout of every other user of {@code
+   * DriverManager} (other lookups with other timeouts, Flink's JDBC connector, other jobs), and
+   * nothing set it back.
+   */
+  @Test
+  void open_leavesTheLoginTimeoutOfDriverManagerAsItWas() throws Exception {
+    int before = DriverManager.getLoginTimeout();
+    Duration connectionTimeout = Duration.ofSeconds(before + 7);
+
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.table(db().url(), "customers", "id", JdbcKey.text(), Customer::fromRow)
+                .withCredentials(reader())
+                .withConnectionTimeout(connectionTimeout));
+
+    assertThat(await(lookup.lookup("c-1"))).contains(Customer.expected(1));
+    assertThat(DriverManager.getLoginTimeout()).isEqualTo(before);
   }
 }
