@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * loader) registered the driver class of the job's jar, the new attempt's copy of that class
  * registers itself while {@link DriverManager#getDriver} looks, and that call does not see it.
  *
+ * <p>The login timeout HikariCP gives this data source bounds its own logins only, as PostgreSQL's
+ * driver property {@code loginTimeout}; {@link DriverManager#setLoginTimeout}, which every user of
+ * {@link DriverManager} in the TaskManager shares, is never called.
+ *
  * <p>Loading a driver class registers it in {@link DriverManager}, which would then hold the job's
  * class loader for as long as the TaskManager runs. {@link #deregisterJobDrivers} undoes that when
  * the job's classes are released.
@@ -42,10 +46,16 @@ import org.slf4j.LoggerFactory;
 final class DriverConnections implements DataSource {
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(DriverConnections.class);
 
+  /** PostgreSQL's driver property for the longest wait for a connection, in seconds. */
+  private static final String PG_LOGIN_TIMEOUT = "loginTimeout";
+
   private final Driver driver;
   private final String url;
   private final String subprotocol;
   private final Properties properties;
+
+  /** The login timeout HikariCP set, in seconds; 0 for none. */
+  private volatile int loginTimeoutSeconds;
 
   private DriverConnections(Driver driver, String url, String subprotocol, Properties properties) {
     this.driver = driver;
@@ -223,11 +233,27 @@ final class DriverConnections implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
-    Connection connection = driver.connect(url, properties);
+    Connection connection = driver.connect(url, withLoginTimeout(properties));
     if (connection == null) {
       throw refused();
     }
     return connection;
+  }
+
+  /**
+   * {@code properties} with the login timeout as PostgreSQL's driver property {@code loginTimeout}
+   * (unless given; one in the URL wins over both). Other drivers have no common property for it.
+   */
+  private Properties withLoginTimeout(Properties properties) {
+    int seconds = loginTimeoutSeconds;
+    if (seconds <= 0
+        || !"postgresql".equals(subprotocol)
+        || properties.containsKey(PG_LOGIN_TIMEOUT)) {
+      return properties;
+    }
+    Properties withTimeout = (Properties) properties.clone();
+    withTimeout.setProperty(PG_LOGIN_TIMEOUT, Integer.toString(seconds));
+    return withTimeout;
   }
 
   private SQLException refused() {
@@ -240,23 +266,26 @@ final class DriverConnections implements DataSource {
     Properties withUser = (Properties) properties.clone();
     withUser.setProperty("user", username);
     withUser.setProperty("password", password);
-    Connection connection = driver.connect(url, withUser);
+    Connection connection = driver.connect(url, withLoginTimeout(withUser));
     if (connection == null) {
       throw refused();
     }
     return connection;
   }
 
-  /** Sets the login timeout of every driver that reads it from {@link DriverManager}. */
+  /**
+   * Sets the login timeout of this data source's connections only: passed to PostgreSQL's driver as
+   * a property, not set in {@link DriverManager} (where HikariCP's own driver data source sets it),
+   * whose value every user of {@code DriverManager} in the TaskManager shares.
+   */
   @Override
   public void setLoginTimeout(int seconds) {
-    // What HikariCP's own driver data source does: PostgreSQL's driver reads it there.
-    DriverManager.setLoginTimeout(seconds);
+    loginTimeoutSeconds = seconds;
   }
 
   @Override
   public int getLoginTimeout() {
-    return DriverManager.getLoginTimeout();
+    return loginTimeoutSeconds;
   }
 
   @Override

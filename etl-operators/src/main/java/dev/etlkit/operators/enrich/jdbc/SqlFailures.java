@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.jdbc;
 
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientException;
 import javax.annotation.Nullable;
 
@@ -120,11 +121,29 @@ final class SqlFailures {
    * Connection problems (08), transaction rollbacks such as deadlocks and serialization failures
    * (40), insufficient resources (53), operator intervention such as a cancelled statement or a
    * shutting-down server (57), system errors (58) and driver timeouts (HYT) can pass; data errors,
-   * constraint violations, bad credentials and syntax or access errors cannot. Without a state, the
-   * exception type decides.
+   * constraint violations, bad credentials and syntax or access errors cannot. Timeouts pass
+   * whatever their class: PostgreSQL's lock and transaction timeouts (55P03, 25P04), an operation
+   * cancelled (HY008, SQL Server's query timeout) and any {@link SQLTimeoutException} (Oracle's
+   * carries 72000). Two states of those classes do not: a database dropped (57P04; reconnecting
+   * finds none) and a configuration limit exceeded (53400, such as {@code temp_file_limit}, which
+   * the same query exceeds again). Without a state, the exception type decides.
    */
   static boolean retryable(@Nullable String sqlState, SQLException e) {
+    if (e instanceof SQLTimeoutException) {
+      return true;
+    }
     if (sqlState != null && sqlState.length() >= 2) {
+      switch (sqlState) {
+        case "55P03": // lock_not_available: lock_timeout
+        case "25P04": // transaction_timeout
+        case "HY008": // operation cancelled
+          return true;
+        case "57P04": // database_dropped
+        case "53400": // configuration_limit_exceeded
+          return false;
+        default:
+          break;
+      }
       switch (sqlState.substring(0, 2)) {
         case "08":
         case "40":

@@ -4,6 +4,9 @@ import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Edges of the JDBC lookup's contract against a real PostgreSQL: a query ending in a comment,
  * read-only connections, the in-flight bound and cancellation (each failed before 2026-11-23), and
- * text keys no database can hold, and a batch cancelled between its statements (each failed before
- * 2026-11-25).
+ * text keys no database can hold, a batch cancelled between its statements, and a lock timeout
+ * taken for a permanent failure (each failed before 2026-11-25).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JdbcLookupEdgesTest {
@@ -329,5 +332,56 @@ class JdbcLookupEdgesTest {
 
     assertThat(call.get()).isCancelled();
     assertThat(rowsMapped).as("rows mapped: of c-1 and c-9 only").hasValue(2);
+  }
+
+  /**
+   * A lookup that waits for a lock longer than the server's {@code lock_timeout} (a migration holds
+   * the table) fails with SQLState 55P03 (lock_not_available). That is a timeout like a statement
+   * timeout, and the same lookup succeeds once the lock is gone: retryable. It was permanent, and
+   * every record looked up during the migration went to the dead letters.
+   */
+  @Test
+  void lookup_waitingLongerThanTheLockTimeout_failsRetryably() throws Exception {
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.table(db().url(), "customers", "id", JdbcKey.text(), Customer::fromRow)
+                .withCredentials(reader())
+                .withDriverProperty("options", "-c lock_timeout=100"));
+    try (Connection migration = db().connect()) {
+      migration.setAutoCommit(false);
+      try (Statement lock = migration.createStatement()) {
+        lock.execute("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE");
+      }
+
+      JdbcLookupException failure =
+          LookupTesting.failure(lookup.lookup("c-1"), JdbcLookupException.class);
+
+      assertThat(failure.sqlState()).contains("55P03");
+      assertThat(failure.retryable()).as("retryable").isTrue();
+      migration.rollback();
+    }
+    assertThat(await(lookup.lookup("c-1"))).contains(Customer.expected(1));
+  }
+
+  /**
+   * HikariCP gives a pool's data source a login timeout of about its connection timeout. The
+   * lookup's used to pass it on to {@link DriverManager#setLoginTimeout}, one value for the whole
+   * TaskManager: each lookup that opened changed the login timeout of every other user of {@code
+   * DriverManager} (other lookups with other timeouts, Flink's JDBC connector, other jobs), and
+   * nothing set it back.
+   */
+  @Test
+  void open_leavesTheLoginTimeoutOfDriverManagerAsItWas() throws Exception {
+    int before = DriverManager.getLoginTimeout();
+    Duration connectionTimeout = Duration.ofSeconds(before + 7);
+
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.table(db().url(), "customers", "id", JdbcKey.text(), Customer::fromRow)
+                .withCredentials(reader())
+                .withConnectionTimeout(connectionTimeout));
+
+    assertThat(await(lookup.lookup("c-1"))).contains(Customer.expected(1));
+    assertThat(DriverManager.getLoginTimeout()).isEqualTo(before);
   }
 }

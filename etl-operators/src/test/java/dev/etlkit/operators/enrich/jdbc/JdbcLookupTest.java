@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.etlkit.operators.LogCapture;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.function.Function;
@@ -273,8 +274,17 @@ class JdbcLookupTest {
     "53300, true", // too many connections
     "57014, true", // query cancelled (statement timeout)
     "57P01, true", // admin shutdown
+    "57P05, true", // idle session timeout
     "58030, true", // I/O error
     "HYT00, true", // driver timeout
+    "HY008, true", // operation cancelled: SQL Server's query timeout
+    "55P03, true", // lock not available: lock_timeout (a migration holding the table)
+    "25P04, true", // transaction_timeout, which bounds a single statement too (PostgreSQL 17)
+    "57P04, false", // database dropped: reconnecting finds no database (3D000)
+    "53400, false", // configuration limit exceeded: temp_file_limit, the same query exceeds it
+    // again
+    "3D000, false", // no such database
+    "55000, false", // object not in prerequisite state
     "HY000, false",
     "22P02, false", // invalid text representation
     "23505, false",
@@ -284,6 +294,13 @@ class JdbcLookupTest {
   })
   void sqlState_decidesWhetherAFailureIsRetryable(String state, boolean retryable) {
     assertThat(SqlFailures.query(new SQLException("m", state)).retryable()).isEqualTo(retryable);
+  }
+
+  /** Oracle's driver times a query out with an SQLTimeoutException of SQLState 72000. */
+  @Test
+  void queryTimeout_isRetryable_whateverTheDriversState() {
+    assertThat(SqlFailures.query(new SQLTimeoutException("ORA-01013", "72000", 1013)).retryable())
+        .isTrue();
   }
 
   @Test

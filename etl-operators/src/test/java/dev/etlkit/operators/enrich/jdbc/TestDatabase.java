@@ -73,6 +73,11 @@ final class TestDatabase implements AutoCloseable {
     return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
   }
 
+  /** A connection of the superuser, for a test that holds a lock or a transaction; close it. */
+  Connection connect() throws SQLException {
+    return postgres.getPostgresDatabase().getConnection();
+  }
+
   void execute(String... statements) throws SQLException {
     try (Connection c = postgres.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
