@@ -360,9 +360,9 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   }
 
   /**
-   * Fails and cancels the requests in flight and stops the client's threads (on Java 17, which
-   * cannot shut an {@code HttpClient} down, its selector thread ends once the lookup is garbage).
-   * Idempotent.
+   * Fails and cancels the requests in flight, stops draining the bodies of non-2xx responses
+   * (closing their connections) and stops the client's threads (on Java 17, which cannot shut an
+   * {@code HttpClient} down, its selector thread ends once the lookup is garbage). Idempotent.
    */
   @Override
   public void close() {

@@ -442,8 +442,9 @@ final class HttpLookupRuntime<K, V> {
   }
 
   /**
-   * Fails the requests in flight and cancels them, and stops the client's threads; later lookups
-   * fail as closed. Idempotent.
+   * Fails the requests in flight and cancels them, cancels the drains of non-2xx bodies (a
+   * connection left draining keeps the client and its selector thread), and stops the client's
+   * threads; later lookups fail as closed. Idempotent.
    */
   void close() {
     closed = true;
@@ -464,6 +465,7 @@ final class HttpLookupRuntime<K, V> {
       }
     }
     timer.shutdownNow();
+    bodies.close(); // after the timer: a drain it drops would run on with no deadline
     executor.shutdownNow();
   }
 
