@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.enrich.jdbc.LookupTesting;
 import dev.etlkit.operators.enrich.jdbc.RecordingLookupContext;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -664,6 +668,50 @@ class HttpLookupServerTest {
     assertThat(refused.retryable()).isTrue();
     assertThat(refused.statusCode()).isEmpty();
     assertThat(refused).hasMessageContaining("ConnectException");
+  }
+
+  /**
+   * A server whose accept queue is full: the kernel drops further connection attempts, so they time
+   * out. The failure names the timeout that ran out, connectTimeout, not requestTimeout.
+   */
+  @Test
+  void lookup_connectTimingOut_failsRetryably_namingTheConnectTimeout() throws Exception {
+    List<Socket> queued = new ArrayList<>();
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      InetSocketAddress address = new InetSocketAddress(full.getInetAddress(), full.getLocalPort());
+      boolean queueFull = false;
+      for (int i = 0; i < 10 && !queueFull; i++) {
+        Socket socket = new Socket();
+        queued.add(socket);
+        try {
+          socket.connect(address, 300);
+        } catch (SocketTimeoutException dropped) {
+          queueFull = true;
+        }
+      }
+      assertThat(queueFull).as("connection attempts time out").isTrue();
+      HttpLookup<String, Profile> lookup =
+          lookups.open(
+              HttpLookup.get(
+                      "http://127.0.0.1:" + full.getLocalPort() + "/customers/{key}",
+                      String.class,
+                      Profile.class)
+                  .withConnectTimeout(Duration.ofMillis(200))
+                  .withRequestTimeout(Duration.ofSeconds(20)));
+
+      HttpLookupException timedOut = failure(lookup.lookup("c-1"));
+
+      assertThat(timedOut.retryable()).isTrue();
+      assertThat(timedOut.statusCode()).isEmpty();
+      assertThat(timedOut)
+          .hasMessage(
+              "HTTP lookup timed out connecting (connectTimeout PT0.2S):"
+                  + " HttpConnectTimeoutException");
+    } finally {
+      for (Socket socket : queued) {
+        socket.close();
+      }
+    }
   }
 
   @Test
