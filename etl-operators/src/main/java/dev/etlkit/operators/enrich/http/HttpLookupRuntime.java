@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -106,6 +107,7 @@ final class HttpLookupRuntime<K, V> {
   @Nullable private final URI batchUri;
   private final SerializableFunction<K, String> keyFormat;
   private final Duration requestTimeout;
+  private final Duration connectTimeout;
   private final String[] headerNames;
   private final String[] headerValues;
   private final String[] supplierNames;
@@ -144,6 +146,7 @@ final class HttpLookupRuntime<K, V> {
     this.batchUri = plan.batchUri;
     this.keyFormat = plan.keyFormat;
     this.requestTimeout = plan.requestTimeout;
+    this.connectTimeout = plan.connectTimeout;
     this.headerNames = plan.headers.keySet().toArray(new String[0]);
     this.headerValues = plan.headers.values().toArray(new String[0]);
     this.supplierNames = plan.headerSuppliers.keySet().toArray(new String[0]);
@@ -547,7 +550,9 @@ final class HttpLookupRuntime<K, V> {
         if (error != null) {
           Throwable cause = unwrap(error);
           result.completeExceptionally(
-              cause instanceof Error ? cause : HttpFailures.of(cause, requestTimeout));
+              cause instanceof Error
+                  ? cause
+                  : HttpFailures.of(cause, requestTimeout, connectTimeout));
         } else {
           result.complete(onResponse(response, response.statusCode()));
         }
@@ -728,9 +733,22 @@ final class HttpLookupRuntime<K, V> {
           retryable ? retryAfter : null);
     }
 
-    static HttpLookupException of(Throwable error, Duration requestTimeout) {
+    static HttpLookupException of(
+        Throwable error, Duration requestTimeout, Duration connectTimeout) {
       if (error instanceof HttpLookupException) {
         return (HttpLookupException) error;
+      }
+      if (error instanceof HttpConnectTimeoutException) {
+        return withTraceOf(
+            error,
+            new HttpLookupException(
+                "HTTP lookup timed out connecting (connectTimeout "
+                    + connectTimeout
+                    + "): "
+                    + error.getClass().getSimpleName(),
+                true,
+                0,
+                null));
       }
       if (error instanceof HttpTimeoutException) {
         return withTraceOf(
