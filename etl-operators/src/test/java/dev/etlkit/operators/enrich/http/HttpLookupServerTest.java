@@ -466,6 +466,33 @@ class HttpLookupServerTest {
                     .containsExactly("application/json; charset=utf-8"));
   }
 
+  /**
+   * Over cleartext http the JDK client's default (HTTP/2) asks every request to upgrade to h2c,
+   * request bodies included; servers with h2c on (Netty, Reactor Netty, Helidon, Go's h2c) refuse
+   * or break such an upgrade of a POST with a body (413, a GOAWAY), so every batch request would
+   * fail. RFC 9113 dropped the upgrade: the lookup speaks HTTP/1.1 over http (HTTP/2 over https, by
+   * ALPN).
+   */
+  @Test
+  void requestsOverCleartextHttp_doNotAskForAnH2cUpgrade() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withBatchEndpoint(api.base() + "/batch"));
+
+    await(lookup.lookup("c-1"));
+    await(lookup.lookupAll(List.of("c-2", "c-3")));
+
+    assertThat(api.requests).extracting(TestApi.Request::method).containsExactly("GET", "POST");
+    assertThat(api.requests)
+        .allSatisfy(
+            r ->
+                assertThat(r.headers().keySet())
+                    .as("headers of the %s", r.method())
+                    .noneMatch(
+                        name ->
+                            name.equalsIgnoreCase("Upgrade")
+                                || name.equalsIgnoreCase("HTTP2-Settings")));
+  }
+
   @Test
   void lookupAll_batchEndpointFailing_failsTheWholeCall() throws Exception {
     HttpLookup<String, Profile> lookup =
