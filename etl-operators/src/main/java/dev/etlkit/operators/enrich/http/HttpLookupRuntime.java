@@ -367,11 +367,16 @@ final class HttpLookupRuntime<K, V> {
 
   /**
    * A request with the timeout and headers; header suppliers are asked now. The user's headers
-   * replace the lookup's {@code Accept} and {@code Content-Type}.
+   * replace the lookup's {@code Accept} and {@code Content-Type}. Over cleartext {@code http} it is
+   * HTTP/1.1: the client's default, HTTP/2, would ask every request, bodies included, to upgrade to
+   * h2c, which RFC 9113 dropped and h2c servers refuse for a request with a body (413).
    */
   private HttpRequest.Builder request(URI uri, @Nullable String contentType) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json");
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      builder.version(HttpClient.Version.HTTP_1_1);
+    }
     if (contentType != null) {
       builder.header("Content-Type", contentType);
     }
