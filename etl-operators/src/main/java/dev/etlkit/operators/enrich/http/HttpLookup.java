@@ -55,6 +55,9 @@ import org.apache.flink.util.function.SerializableSupplier;
  *       requestTimeout}.
  * </ul>
  *
+ * <p>Over {@code https} requests use HTTP/2 where the server offers it, else HTTP/1.1; over
+ * cleartext {@code http} they use HTTP/1.1 and ask for no upgrade to h2c.
+ *
  * <p>This lookup neither retries nor caches (the enrichment step does). At most {@link
  * #withMaxConcurrentRequests maxConcurrentRequests} requests are in flight per subtask; beyond that
  * a lookup fails at once with a retryable "overloaded" exception. Cancelling a future this lookup
@@ -360,9 +363,9 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   }
 
   /**
-   * Fails and cancels the requests in flight and stops the client's threads (on Java 17, which
-   * cannot shut an {@code HttpClient} down, its selector thread ends once the lookup is garbage).
-   * Idempotent.
+   * Fails and cancels the requests in flight, stops draining the bodies of non-2xx responses
+   * (closing their connections) and stops the client's threads (on Java 17, which cannot shut an
+   * {@code HttpClient} down, its selector thread ends once the lookup is garbage). Idempotent.
    */
   @Override
   public void close() {

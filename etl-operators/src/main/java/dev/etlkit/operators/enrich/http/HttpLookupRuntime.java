@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -106,6 +107,7 @@ final class HttpLookupRuntime<K, V> {
   @Nullable private final URI batchUri;
   private final SerializableFunction<K, String> keyFormat;
   private final Duration requestTimeout;
+  private final Duration connectTimeout;
   private final String[] headerNames;
   private final String[] headerValues;
   private final String[] supplierNames;
@@ -144,6 +146,7 @@ final class HttpLookupRuntime<K, V> {
     this.batchUri = plan.batchUri;
     this.keyFormat = plan.keyFormat;
     this.requestTimeout = plan.requestTimeout;
+    this.connectTimeout = plan.connectTimeout;
     this.headerNames = plan.headers.keySet().toArray(new String[0]);
     this.headerValues = plan.headers.values().toArray(new String[0]);
     this.supplierNames = plan.headerSuppliers.keySet().toArray(new String[0]);
@@ -364,11 +367,16 @@ final class HttpLookupRuntime<K, V> {
 
   /**
    * A request with the timeout and headers; header suppliers are asked now. The user's headers
-   * replace the lookup's {@code Accept} and {@code Content-Type}.
+   * replace the lookup's {@code Accept} and {@code Content-Type}. Over cleartext {@code http} it is
+   * HTTP/1.1: the client's default, HTTP/2, would ask every request, bodies included, to upgrade to
+   * h2c, which RFC 9113 dropped and h2c servers refuse for a request with a body (413).
    */
   private HttpRequest.Builder request(URI uri, @Nullable String contentType) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", "application/json");
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      builder.version(HttpClient.Version.HTTP_1_1);
+    }
     if (contentType != null) {
       builder.header("Content-Type", contentType);
     }
@@ -442,8 +450,9 @@ final class HttpLookupRuntime<K, V> {
   }
 
   /**
-   * Fails the requests in flight and cancels them, and stops the client's threads; later lookups
-   * fail as closed. Idempotent.
+   * Fails the requests in flight and cancels them, cancels the drains of non-2xx bodies (a
+   * connection left draining keeps the client and its selector thread), and stops the client's
+   * threads; later lookups fail as closed. Idempotent.
    */
   void close() {
     closed = true;
@@ -464,6 +473,7 @@ final class HttpLookupRuntime<K, V> {
       }
     }
     timer.shutdownNow();
+    bodies.close(); // after the timer: a drain it drops would run on with no deadline
     executor.shutdownNow();
   }
 
@@ -545,7 +555,9 @@ final class HttpLookupRuntime<K, V> {
         if (error != null) {
           Throwable cause = unwrap(error);
           result.completeExceptionally(
-              cause instanceof Error ? cause : HttpFailures.of(cause, requestTimeout));
+              cause instanceof Error
+                  ? cause
+                  : HttpFailures.of(cause, requestTimeout, connectTimeout));
         } else {
           result.complete(onResponse(response, response.statusCode()));
         }
@@ -726,9 +738,22 @@ final class HttpLookupRuntime<K, V> {
           retryable ? retryAfter : null);
     }
 
-    static HttpLookupException of(Throwable error, Duration requestTimeout) {
+    static HttpLookupException of(
+        Throwable error, Duration requestTimeout, Duration connectTimeout) {
       if (error instanceof HttpLookupException) {
         return (HttpLookupException) error;
+      }
+      if (error instanceof HttpConnectTimeoutException) {
+        return withTraceOf(
+            error,
+            new HttpLookupException(
+                "HTTP lookup timed out connecting (connectTimeout "
+                    + connectTimeout
+                    + "): "
+                    + error.getClass().getSimpleName(),
+                true,
+                0,
+                null));
       }
       if (error instanceof HttpTimeoutException) {
         return withTraceOf(

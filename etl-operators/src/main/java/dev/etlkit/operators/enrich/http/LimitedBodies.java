@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,12 +25,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The response to any other status is complete at once, with its headers: its body is drained in
  * the background and dropped, so that the connection can serve the next request, but never more
  * than the limit and never for longer than the request timeout (then the subscription is cancelled,
- * which closes an HTTP/1.1 connection).
+ * which closes an HTTP/1.1 connection). {@link #close()} cancels the drains at once: a connection
+ * left draining would keep the client, and its selector thread, alive past the lookup's close.
  */
 final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
   private final int maxBytes;
   private final ScheduledExecutorService timer;
   private final long drainNanos;
+
+  /** The bodies draining now. */
+  private final Set<Drained> draining = ConcurrentHashMap.newKeySet();
+
+  private volatile boolean closed;
 
   LimitedBodies(int maxBytes, ScheduledExecutorService timer, long drainNanos) {
     this.maxBytes = maxBytes;
@@ -40,11 +48,19 @@ final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
   public BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
     int status = info.statusCode();
     if (status < 200 || status > 299) {
-      return new Drained(maxBytes, timer, drainNanos);
+      return new Drained(this);
     }
     OptionalLong declared = info.headers().firstValueAsLong("Content-Length");
     long size = declared.isPresent() ? declared.getAsLong() : -1;
     return new Limited(maxBytes, status, size > maxBytes ? size : -1);
+  }
+
+  /** Cancels the drains under way and any that starts later. */
+  void close() {
+    closed = true;
+    for (Drained drain : draining) {
+      drain.cancel();
+    }
   }
 
   /** Collects up to {@code maxBytes}, then cancels. */
@@ -117,28 +133,33 @@ final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
   private static final class Drained implements BodySubscriber<byte[]> {
     private static final CompletionStage<byte[]> NO_BODY = CompletableFuture.completedStage(null);
 
-    private final int maxBytes;
-    private final ScheduledExecutorService timer;
-    private final long drainNanos;
+    private final LimitedBodies bodies;
     private long length;
-    private Flow.Subscription subscription;
+    private volatile Flow.Subscription subscription;
     private volatile ScheduledFuture<?> deadline;
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    Drained(int maxBytes, ScheduledExecutorService timer, long drainNanos) {
-      this.maxBytes = maxBytes;
-      this.timer = timer;
-      this.drainNanos = drainNanos;
+    Drained(LimitedBodies bodies) {
+      this.bodies = bodies;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
       subscription = s;
+      bodies.draining.add(this);
+      if (bodies.closed) {
+        cancel(); // closed meanwhile: close() may have missed this drain
+        return;
+      }
       s.request(Long.MAX_VALUE);
       try {
-        deadline = timer.schedule(this::cancel, drainNanos, TimeUnit.NANOSECONDS);
+        deadline = bodies.timer.schedule(this::cancel, bodies.drainNanos, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException closed) {
         cancel();
+        return;
+      }
+      if (ended.get()) {
+        stopTimer(); // the body ended while the deadline was armed
       }
     }
 
@@ -148,12 +169,12 @@ final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
         length += buffer.remaining();
         buffer.position(buffer.limit());
       }
-      if (length > maxBytes) {
+      if (length > bodies.maxBytes) {
         cancel();
       }
     }
 
-    private void cancel() {
+    void cancel() {
       if (ended.compareAndSet(false, true)) {
         subscription.cancel();
       }
@@ -161,6 +182,7 @@ final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
     }
 
     private void stopTimer() {
+      bodies.draining.remove(this);
       ScheduledFuture<?> d = deadline;
       if (d != null) {
         d.cancel(false);

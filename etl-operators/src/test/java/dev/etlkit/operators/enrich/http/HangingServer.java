@@ -20,10 +20,15 @@ import java.util.function.Predicate;
 /**
  * A JSON API on loopback (the JDK's own HTTP server) whose {@code GET <path>/<key>} answers {@code
  * body(key)} at once, or, for the keys {@code hangs} accepts, never (until {@link #close()}): a
- * server that stopped answering. Its threads are named {@link #THREAD_PREFIX}{@code <n>}.
+ * server that stopped answering. A key {@code hangs} accepts that starts with {@value
+ * #STALLED_BODY} gets a 503 with 10 of its 100 bytes of body first: a response whose body stalls.
+ * Its threads are named {@link #THREAD_PREFIX}{@code <n>}.
  */
 public final class HangingServer implements AutoCloseable {
   public static final String THREAD_PREFIX = "test-server-";
+
+  /** The prefix of keys answered by a 503 whose body stalls after 10 of its 100 bytes. */
+  public static final String STALLED_BODY = "stalled-body-";
 
   private final Predicate<String> hangs;
   private final Function<String, String> body;
@@ -61,6 +66,12 @@ public final class HangingServer implements AutoCloseable {
     String key = exchange.getRequestURI().getPath().substring(path.length() + 1);
     try (exchange) {
       if (hangs.test(key)) {
+        if (key.startsWith(STALLED_BODY)) {
+          exchange.sendResponseHeaders(503, 100);
+          OutputStream out = exchange.getResponseBody();
+          out.write(new byte[10]);
+          out.flush();
+        }
         hanging.release();
         released.await();
         return;

@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.http;
 
 import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.etlkit.operators.enrich.StartedThreads;
 import dev.etlkit.operators.enrich.jdbc.RecordingLookupContext;
@@ -37,7 +38,7 @@ class HttpLookupCloseTest {
     server =
         new HangingServer(
             "/customers",
-            key -> key.startsWith("hang"),
+            key -> key.startsWith("hang") || key.startsWith(HangingServer.STALLED_BODY),
             key -> "{\"id\": \"" + key + "\", \"name\": \"Customer " + key + "\"}");
   }
 
@@ -92,6 +93,30 @@ class HttpLookupCloseTest {
     lookup = null; // as the task's objects once it has ended
     assertThat(stillRunningAfterGc(threads, Duration.ofSeconds(20)))
         .as("threads of the lookup still running after GCs")
+        .isEmpty();
+  }
+
+  @Test
+  void close_whileTheBodyOfAFailedRequestDrains_itsThreadsEnd() throws Exception {
+    StartedThreads threads = StartedThreads.since();
+    HttpLookup<String, Profile> lookup = profiles();
+    lookup.open(new RecordingLookupContext());
+    CompletableFuture<Optional<Profile>> failed = lookup.lookup(HangingServer.STALLED_BODY + "1");
+    assertThat(server.awaitHanging(1, Duration.ofSeconds(10))).as("body stalled").isTrue();
+    // The 503 is known from its headers; its body drains in the background (up to 5 minutes).
+    assertThat(catchThrowable(() -> await(failed)))
+        .hasCauseInstanceOf(HttpLookupException.class)
+        .hasMessageContaining("status 503");
+
+    lookup.close();
+
+    assertThat(
+            threads.stillRunningAfter(Duration.ofSeconds(5), lookupThreads(CLIENT_CAN_SHUT_DOWN)))
+        .as("threads of the lookup still running 5 s after close, without a GC")
+        .isEmpty();
+    lookup = null; // as the task's objects once it has ended
+    assertThat(stillRunningAfterGc(threads, Duration.ofSeconds(20)))
+        .as("threads of the lookup still running after GCs (the drained connection is open)")
         .isEmpty();
   }
 

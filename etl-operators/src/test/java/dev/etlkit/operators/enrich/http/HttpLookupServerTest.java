@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.enrich.jdbc.LookupTesting;
 import dev.etlkit.operators.enrich.jdbc.RecordingLookupContext;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -462,6 +466,33 @@ class HttpLookupServerTest {
                     .containsExactly("application/json; charset=utf-8"));
   }
 
+  /**
+   * Over cleartext http the JDK client's default (HTTP/2) asks every request to upgrade to h2c,
+   * request bodies included; servers with h2c on (Netty, Reactor Netty, Helidon, Go's h2c) refuse
+   * or break such an upgrade of a POST with a body (413, a GOAWAY), so every batch request would
+   * fail. RFC 9113 dropped the upgrade: the lookup speaks HTTP/1.1 over http (HTTP/2 over https, by
+   * ALPN).
+   */
+  @Test
+  void requestsOverCleartextHttp_doNotAskForAnH2cUpgrade() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withBatchEndpoint(api.base() + "/batch"));
+
+    await(lookup.lookup("c-1"));
+    await(lookup.lookupAll(List.of("c-2", "c-3")));
+
+    assertThat(api.requests).extracting(TestApi.Request::method).containsExactly("GET", "POST");
+    assertThat(api.requests)
+        .allSatisfy(
+            r ->
+                assertThat(r.headers().keySet())
+                    .as("headers of the %s", r.method())
+                    .noneMatch(
+                        name ->
+                            name.equalsIgnoreCase("Upgrade")
+                                || name.equalsIgnoreCase("HTTP2-Settings")));
+  }
+
   @Test
   void lookupAll_batchEndpointFailing_failsTheWholeCall() throws Exception {
     HttpLookup<String, Profile> lookup =
@@ -664,6 +695,50 @@ class HttpLookupServerTest {
     assertThat(refused.retryable()).isTrue();
     assertThat(refused.statusCode()).isEmpty();
     assertThat(refused).hasMessageContaining("ConnectException");
+  }
+
+  /**
+   * A server whose accept queue is full: the kernel drops further connection attempts, so they time
+   * out. The failure names the timeout that ran out, connectTimeout, not requestTimeout.
+   */
+  @Test
+  void lookup_connectTimingOut_failsRetryably_namingTheConnectTimeout() throws Exception {
+    List<Socket> queued = new ArrayList<>();
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      InetSocketAddress address = new InetSocketAddress(full.getInetAddress(), full.getLocalPort());
+      boolean queueFull = false;
+      for (int i = 0; i < 10 && !queueFull; i++) {
+        Socket socket = new Socket();
+        queued.add(socket);
+        try {
+          socket.connect(address, 300);
+        } catch (SocketTimeoutException dropped) {
+          queueFull = true;
+        }
+      }
+      assertThat(queueFull).as("connection attempts time out").isTrue();
+      HttpLookup<String, Profile> lookup =
+          lookups.open(
+              HttpLookup.get(
+                      "http://127.0.0.1:" + full.getLocalPort() + "/customers/{key}",
+                      String.class,
+                      Profile.class)
+                  .withConnectTimeout(Duration.ofMillis(200))
+                  .withRequestTimeout(Duration.ofSeconds(20)));
+
+      HttpLookupException timedOut = failure(lookup.lookup("c-1"));
+
+      assertThat(timedOut.retryable()).isTrue();
+      assertThat(timedOut.statusCode()).isEmpty();
+      assertThat(timedOut)
+          .hasMessage(
+              "HTTP lookup timed out connecting (connectTimeout PT0.2S):"
+                  + " HttpConnectTimeoutException");
+    } finally {
+      for (Socket socket : queued) {
+        socket.close();
+      }
+    }
   }
 
   @Test
