@@ -184,6 +184,9 @@ public record JobOptions(
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--bounded")) {
+        if (bounded) {
+          throw new IllegalArgumentException("option --bounded given twice");
+        }
         bounded = true;
       } else if (VALUED.contains(arg)) {
         if (values.containsKey(arg)) {

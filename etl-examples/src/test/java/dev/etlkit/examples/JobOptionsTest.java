@@ -173,6 +173,13 @@ class JobOptionsTest {
         .hasMessage("option --kafka given twice");
   }
 
+  @Test
+  void parse_theBoundedFlagGivenTwice_isRefusedAsEveryOptionIs() {
+    assertThatThrownBy(() -> JobOptions.parse(concat(REAL, "--bounded", "--bounded")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("option --bounded given twice");
+  }
+
   private static String[] concat(String[] first, String... more) {
     String[] all = Arrays.copyOf(first, first.length + more.length);
     System.arraycopy(more, 0, all, first.length, more.length);

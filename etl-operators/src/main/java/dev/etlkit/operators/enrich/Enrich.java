@@ -266,7 +266,8 @@ public final class Enrich {
      * while the records waiting for a load and the refreshes in flight are fewer than the capacity.
      * So a subtask has at most twice the capacity of calls in flight with refresh-ahead, and the
      * capacity without (plus calls whose records all timed out, until they answer or their attempt
-     * timeout passes).
+     * timeout passes, unless the lookup {@linkplain Lookup#supportsCancellation supports
+     * cancellation}: then the step cancels such a call when its last record times out).
      *
      * @throws IllegalArgumentException if not in 1..{@value Enrich#MAX_CAPACITY}
      */

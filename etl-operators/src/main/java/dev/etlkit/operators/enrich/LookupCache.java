@@ -29,10 +29,12 @@ import org.apache.flink.annotation.PublicEvolving;
  *       #withMissCaching withMissCaching(false)}.
  *   <li><b>Refresh-ahead</b>: a read of an entry older than {@link #withRefreshAfterWrite} (and
  *       still fresh) is answered from the cache at once, and the key is reloaded in the background;
- *       a failed refresh keeps the old entry. Refreshes are bounded by the step's capacity but hold
- *       no place among its records in flight: one starts only while the records waiting for a load
- *       and the refreshes in flight are fewer than the capacity (so at most {@code capacity} run at
- *       once); a due refresh over that is skipped, and a later read tries again.
+ *       a refresh that failed for good keeps the old entry, and the entry is not refreshed again
+ *       before the wait a next retry would have had (or the failure's {@link RetryAfter}, if
+ *       longer). Refreshes are bounded by the step's capacity but hold no place among its records
+ *       in flight: one starts only while the records waiting for a load and the refreshes in flight
+ *       are fewer than the capacity (so at most {@code capacity} run at once); a due refresh over
+ *       that is skipped, and a later read tries again.
  *   <li><b>Stale on error</b>: an entry past its write expiry is kept up to {@link
  *       #withStaleOnError maxStaleness} longer. A record that finds such an entry loads the key
  *       anew; if that load fails or times out while the entry is still within {@code maxStaleness}

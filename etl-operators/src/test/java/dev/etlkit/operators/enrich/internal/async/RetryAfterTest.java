@@ -99,6 +99,33 @@ class RetryAfterTest {
   }
 
   @Test
+  void retryAfterBeyondTheStepTimeout_withAStaleEntry_theRecordGetsItAtOnce() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.cache =
+                  LookupCache.maxEntries(100)
+                      .withExpireAfterWrite(Duration.ofMinutes(10))
+                      .withStaleOnError(Duration.ofHours(1));
+              s.retry = LookupRetry.attempts(3).withJitter(0).withBackoff(ms(100), ms(1000));
+            });
+    f.request("o1", "c-1");
+    lookup.call(0).replyFromTable();
+    f.advanceMillis(Duration.ofMinutes(10).toMillis()); // expired, within the staleness
+
+    RecordingWaiter order = f.request("o2", "c-1");
+    lookup.call(1).fail(new Overloaded(Duration.ofSeconds(30)));
+
+    assertThat(order.answers()).containsExactly("Anna/STALE");
+    assertThat(order.attempts).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.STALE_SERVED)).isEqualTo(1);
+    f.advanceMillis(10_000);
+    assertThat(lookup.callCount()).as("the server was not asked again").isEqualTo(2);
+  }
+
+  @Test
   void refreshAheadRetry_keepsThePlainBackoff() {
     // Nobody waits for a refresh, and the key's next load would join it: no long pause there.
     FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
