@@ -395,6 +395,19 @@ class HttpLookupServerTest {
     assertThat(api.requests).isEmpty();
   }
 
+  /** A token cache not filled yet answers null: as a throw, retryable, and nothing is sent. */
+  @Test
+  void lookup_headerSupplierReturningNull_failsRetryablyWithoutARequest() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(profiles().withHeaderSupplier("Authorization", () -> null));
+
+    HttpLookupException failed = failure(lookup.lookup("c-1"));
+
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.getMessage()).contains("header supplier of 'Authorization' returned null");
+    assertThat(api.requests).isEmpty();
+  }
+
   @Test
   void lookupAll_batchEndpoint_postsDistinctKeysInChunksAndReadsTheObject() throws Exception {
     String baseUrl = api.base();
