@@ -205,7 +205,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * credentials such as {@code Authorization}, read on the TaskManager (an environment variable, a
    * mounted file, a token cache). It must return quickly and never block; cache tokens and refresh
    * them in the background. It is called on the task thread and the step's timer thread, possibly
-   * at the same time, so it must be thread-safe. Its exception fails the lookup (retryable).
+   * at the same time, so it must be thread-safe. Its exception, or a null value, fails the lookup
+   * (retryable).
    *
    * @throws IllegalArgumentException if the JDK client would refuse the header name, or for {@code
    *     Accept-Encoding}

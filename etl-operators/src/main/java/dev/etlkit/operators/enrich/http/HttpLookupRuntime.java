@@ -399,6 +399,14 @@ final class HttpLookupRuntime<K, V> {
                 0,
                 null));
       }
+      if (value == null) {
+        // a token cache not filled yet: as a throw, retryable
+        throw new HttpLookupException(
+            "HTTP lookup header supplier of '" + supplierNames[i] + "' returned null",
+            true,
+            0,
+            null);
+      }
       try {
         builder.setHeader(supplierNames[i], value);
       } catch (RuntimeException e) {
