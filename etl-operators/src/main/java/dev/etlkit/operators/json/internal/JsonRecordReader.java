@@ -86,6 +86,7 @@ public final class JsonRecordReader<T> {
     }
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     builder.addModule(ByteRangeDeserializer.module());
+    builder.addModule(StringLimitDeserializer.module());
     builder.addModule(NonFiniteSpellingDeserializer.module());
     if (config.primitiveFieldsRequired()) {
       builder.addModule(PrimitiveArrayNullDeserializer.module());
