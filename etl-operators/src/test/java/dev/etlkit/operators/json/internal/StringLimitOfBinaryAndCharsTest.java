@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.json.Coercion;
 import dev.etlkit.operators.json.JsonRecordException;
 import java.time.Instant;
 import java.util.List;
@@ -54,6 +55,29 @@ class StringLimitOfBinaryAndCharsTest {
     assertThat(rejection("{\"at\":\"2024-01-01T00:00:00+01:00\"}"))
         .hasMessage(LIMIT_8.formatted(25));
   }
+
+  /**
+   * A coerced field given an object or an array fails the cast, and its value is skipped: the
+   * strings in it are held to the limit as those of a skipped unknown field are.
+   */
+  @Test
+  void stringInsideAnArrayOrObjectForACoercedField_isLimitExceeded_notAFailedCast() {
+    JsonRecordReader<Count> coerced =
+        ReaderFixtures.of(Count.class)
+            .coercion(Coercion.tryCast())
+            .limits(JsonReadLimits.defaults().withMaxStringLength(8))
+            .reader();
+    for (String json :
+        new String[] {"{\"n\":[\"abcdefghijkl\"]}", "{\"n\":{\"k\":[\"abcdefghijkl\"]}}"}) {
+      JsonRecordException e =
+          catchThrowableOfType(JsonRecordException.class, () -> coerced.read(utf8(json)));
+      assertThat(e).as("rejected: %s", json).isNotNull();
+      assertThat(e).hasMessage(LIMIT_8.formatted(12));
+    }
+  }
+
+  /** A record with a coercible field. */
+  public record Count(Integer n) {}
 
   @Test
   void valuesWithinTheLimit_areRead() throws Exception {
