@@ -52,9 +52,10 @@ public final class Json {
 
   /**
    * A step writing each {@code T} as one JSON object in UTF-8 bytes ({@link JsonWrite#asText()} for
-   * text); see {@link JsonWrite}. {@link #parse} reads the output back into equal records, except
-   * that a {@code BigDecimal} reads back with scale {@code max(scale, 0)} ({@code 1E+3} as {@code
-   * 1000}: numerically equal, not {@code equals}), as it is written in plain notation.
+   * text); see {@link JsonWrite}. {@link #parse} reads the output back into equal records (within
+   * its read limits, which writing does not check), except that a {@code BigDecimal} reads back
+   * with scale {@code max(scale, 0)} ({@code 1E+3} as {@code 1000}: numerically equal, not {@code
+   * equals}), as it is written in plain notation.
    *
    * <p>A record that cannot be written (a getter throws an exception, writing overflows the stack)
    * becomes a dead letter; any other {@link Error} a getter throws ({@code AssertionError}, ...) is

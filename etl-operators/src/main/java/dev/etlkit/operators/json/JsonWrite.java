@@ -21,7 +21,9 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
  * #asText()}; build it with {@link Json#write}. Properties are those Jackson sees (public fields,
  * getters, record components), java.time values are ISO-8601 strings ({@code "2024-01-31"}, {@code
  * "2024-01-31T10:15:30Z"}) and {@code BigDecimal}s plain numbers ({@code 1000}, never {@code
- * 1E+3}), so {@link Json#parse} reads the output back into equal records. One exception: a {@code
+ * 1E+3}), so {@link Json#parse} reads the output back into equal records, as long as it fits the
+ * parse step's {@code JsonReadLimits} (writing checks none: a {@code BigDecimal} of {@code 1E+200}
+ * has 201 digits in plain notation, over the default number length). One exception: a {@code
  * BigDecimal} with a negative scale ({@code 1E+3}, as {@code stripTrailingZeros()} gives) reads
  * back numerically equal ({@code compareTo} is 0) but with scale 0 ({@code 1000}), which {@code
  * BigDecimal.equals} tells apart: in general a {@code BigDecimal} reads back with scale {@code

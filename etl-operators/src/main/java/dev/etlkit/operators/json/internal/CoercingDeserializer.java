@@ -86,7 +86,8 @@ final class CoercingDeserializer extends StdDeserializer<Object> {
         return tryCast.fromBoolean(false, rule.target);
       case START_OBJECT:
       case START_ARRAY:
-        p.skipChildren();
+        UnknownFieldSkipper.skipValue(
+            p); // its strings held to maxStringLength, unlike skipChildren
         return TryCast.FAILED;
       default:
         return TryCast.FAILED;

@@ -71,6 +71,8 @@ final class FastInstantDeserializer extends DelegatingDeserializer {
   @Override
   public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
     if (fast && p.hasToken(JsonToken.VALUE_STRING)) {
+      // the module's deserializer builds a String, which checks maxStringLength; this path not
+      StringLimitDeserializer.requireStringWithinLimit(p);
       Instant instant =
           IsoInstantParser.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
       if (instant != null) {

@@ -51,6 +51,7 @@ public final class JsonRecordReader<T> {
   private final ObjectReader reader;
   private final RequiredTracker tracker;
   private final JsonErrors errors;
+  private final String typeName;
 
   /**
    * @throws IllegalArgumentException when the options do not fit the type (see {@link FieldRules})
@@ -86,6 +87,7 @@ public final class JsonRecordReader<T> {
     }
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     builder.addModule(ByteRangeDeserializer.module());
+    builder.addModule(StringLimitDeserializer.module());
     builder.addModule(NonFiniteSpellingDeserializer.module());
     if (config.primitiveFieldsRequired()) {
       builder.addModule(PrimitiveArrayNullDeserializer.module());
@@ -100,6 +102,7 @@ public final class JsonRecordReader<T> {
     ObjectMapper mapper = builder.build();
     this.reader = mapper.readerFor(config.type());
     this.errors = new JsonErrors(rules.knownNames());
+    this.typeName = config.type().getSimpleName();
   }
 
   private static JsonMapper.Builder mapperBuilder(JsonParseConfig<?> config) {
@@ -166,7 +169,7 @@ public final class JsonRecordReader<T> {
       tracker.reset();
       T value = reader.readValue(parser);
       requireEnd(parser);
-      return value;
+      return requireRecord(value);
     } catch (JsonRecordException e) {
       throw e;
     } catch (InvalidDefinitionException e) {
@@ -211,7 +214,7 @@ public final class JsonRecordReader<T> {
       tracker.reset();
       T value = reader.readValue(replay);
       requireEnd(parser);
-      return value;
+      return requireRecord(value);
     } catch (JsonRecordException e) {
       throw e;
     } catch (InvalidDefinitionException e) {
@@ -379,6 +382,20 @@ public final class JsonRecordReader<T> {
     if (wide != null) {
       throw new JsonRecordException(Reason.INVALID_ENCODING, wide);
     }
+  }
+
+  /**
+   * The record, unless Jackson read the object as null: the type's {@code @JsonCreator} factory or
+   * its own deserializer returned null, which no step after this one expects (Flink cannot even
+   * serialize it), so it is a rejected document.
+   */
+  private T requireRecord(@Nullable T value) throws JsonRecordException {
+    if (value == null) {
+      throw new JsonRecordException(
+          Reason.INVALID_VALUE,
+          typeName + " was read as null (its creator or deserializer returned null)");
+    }
+    return value;
   }
 
   private static void requireEnd(JsonParser parser) throws JsonRecordException {
