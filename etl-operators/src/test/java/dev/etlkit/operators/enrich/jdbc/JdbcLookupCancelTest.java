@@ -8,11 +8,14 @@ import dev.etlkit.operators.enrich.Enrich;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -40,6 +43,12 @@ class JdbcLookupCancelTest {
   /** The ids the row mapper mapped, for a test that needs to know which statements ran. */
   private static final ConcurrentLinkedQueue<String> MAPPED = new ConcurrentLinkedQueue<>();
 
+  /** Futures the row mapper cancels when it maps their key's row, as their query ends. */
+  private static final Map<String, CompletableFuture<?>> CANCEL_WHEN_MAPPED =
+      new ConcurrentHashMap<>();
+
+  private static final int RACE_ROUNDS = 300;
+
   private final LookupTesting lookups = new LookupTesting();
 
   @BeforeAll
@@ -56,6 +65,7 @@ class JdbcLookupCancelTest {
   void noDelay() throws Exception {
     delay(0);
     MAPPED.clear();
+    CANCEL_WHEN_MAPPED.clear();
   }
 
   @AfterEach
@@ -85,9 +95,13 @@ class JdbcLookupCancelTest {
         .withDriverProperty("ApplicationName", applicationName);
   }
 
-  private static Customer recordingRow(java.sql.ResultSet row) throws java.sql.SQLException {
+  private static Customer recordingRow(ResultSet row) throws SQLException {
     Customer customer = Customer.fromRow(row);
     MAPPED.add(customer.id());
+    CompletableFuture<?> cancel = CANCEL_WHEN_MAPPED.remove(customer.id());
+    if (cancel != null) {
+      cancel.cancel(false);
+    }
     return customer;
   }
 
@@ -129,6 +143,57 @@ class JdbcLookupCancelTest {
     assertThat(await(next)).contains(Customer.expected(3));
     assertThat(running("cancel-batch", 0)).as("queries running after the cancel").isZero();
     assertThat(MAPPED).as("rows mapped: c-2's statement never ran").containsExactly("c-3");
+  }
+
+  /**
+   * Two lookups on one connection, the first cancelled at a different moment each round: while it
+   * waits, while its query runs, as its query ends (from its row mapper, when the statement is done
+   * on the database and its connection not yet back in the pool) or after it completed. The second
+   * lookup's query runs on the same connection right after, and a late cancel of the first must
+   * never stop it.
+   */
+  @Test
+  void cancel_atAnyMoment_neverStopsTheQueryOfTheLookupThatGetsTheConnectionNext()
+      throws Exception {
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            JdbcLookup.query(
+                    DATABASE.get().url(),
+                    "SELECT c.* FROM customers c CROSS JOIN pg_sleep(0.002) AS s",
+                    "id",
+                    JdbcKey.text(),
+                    JdbcLookupCancelTest::recordingRow)
+                .withCredentials(
+                    JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD))
+                .withPoolSize(1));
+    int cancelled = 0;
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+      int n = 2 * round + 1;
+      CompletableFuture<Optional<Customer>> first = lookup.lookup("c-" + n);
+      CompletableFuture<Optional<Customer>> second = lookup.lookup("c-" + (n + 1));
+      if (round % 2 == 0) {
+        CANCEL_WHEN_MAPPED.put("c-" + n, first);
+      } else {
+        spin(Duration.ofNanos(round % 50 * 100_000L)); // 0 to 5 ms: about two queries' time
+        first.cancel(false);
+      }
+
+      assertThat(await(second)).as("round %d", round).contains(Customer.expected(n + 1));
+      if (first.isCancelled()) {
+        cancelled++;
+      } else {
+        assertThat(await(first)).as("round %d", round).contains(Customer.expected(n));
+      }
+    }
+    assertThat(cancelled).as("rounds whose first lookup was cancelled").isPositive();
+  }
+
+  /** Waits {@code time} on this thread, to cancel a little later each round. */
+  private static void spin(Duration time) {
+    long end = System.nanoTime() + time.toNanos();
+    while (System.nanoTime() - end < 0) {
+      Thread.onSpinWait();
+    }
   }
 
   /**
