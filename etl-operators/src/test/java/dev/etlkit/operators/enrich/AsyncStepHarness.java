@@ -193,7 +193,7 @@ public final class AsyncStepHarness<I, O> {
     return values;
   }
 
-  long metric(String name) {
+  public long metric(String name) {
     return function.metrics().count(name);
   }
 }

@@ -59,8 +59,9 @@ import org.apache.flink.annotation.PublicEvolving;
  * JdbcLookupException} saying whether a retry can help; this lookup neither retries nor caches (the
  * enrichment step does). A query runs at most {@link #withQueryTimeout queryTimeout}, waiting for a
  * connection at most {@link #withConnectionTimeout connectionTimeout}, so no future hangs when the
- * database is down. A lookup whose future is cancelled while it waits in the queue runs no query,
- * and a batch of several statements starts none after its future is cancelled.
+ * database is down. A lookup whose future is cancelled while it waits in the queue runs no query;
+ * one whose query runs has it cancelled on the database, which frees its connection at once; and a
+ * batch of several statements starts none after its future is cancelled.
  *
  * <p>The pool starts without connecting, so a job starts while the database is down and its lookups
  * fail (retryably) until it is back; {@link #withConnectionCheckOnOpen} makes opening fail instead.
@@ -383,9 +384,14 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
   /**
    * True: every future this lookup returns is its own, and a lookup whose future is cancelled while
    * it waits in the queue runs no query (its place in the queue is freed when a lookup thread
-   * reaches it, at once if one is free). A query already running is not stopped: it runs to its end
-   * or its {@link #withQueryTimeout queryTimeout}, holding its connection; a batch of several
-   * statements starts none after it.
+   * reaches it, at once if one is free). A query already running is cancelled on the database
+   * ({@link java.sql.Statement#cancel()}, from a canceller thread of the lookup, so {@code cancel}
+   * returns at once) and its connection goes back to the pool as soon as the database stopped it; a
+   * batch of several statements starts none after it. The statement is cancelled only while it
+   * still runs for this lookup, never once its connection serves another. The cancelled query's
+   * failure completes nothing (the future is cancelled already). When the driver cannot cancel, or
+   * the canceller threads all wait for a database that does not answer, the query runs to its end
+   * or its {@link #withQueryTimeout queryTimeout}, holding its connection.
    */
   @Override
   public boolean supportsCancellation() {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * future completes, so a caller that sends its next lookup as soon as one completes finds room (a
  * thread completing a future is not yet free for the next task, and a bounded queue would turn the
  * next one away).
+ *
+ * <p>Cancelling a lookup's future cancels its running statement on the database ({@link
+ * Statement#cancel()}) from a small executor of canceller threads, never on the cancelling thread:
+ * a driver sends a cancel over a new connection and may wait for it. A lookup's statement is
+ * cancelled only while it executes, under the lookup's lock ({@link Task#cancelExecution}), so a
+ * cancel never reaches the statement the connection runs next, for another lookup.
  */
 final class JdbcLookupRuntime<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcLookupRuntime.class);
@@ -56,6 +64,19 @@ final class JdbcLookupRuntime<K, V> {
    * their connections. A reachable database answers a cancel in milliseconds.
    */
   private static final long CANCEL_WAIT_MILLIS = 1_000;
+
+  /** Most canceller threads per subtask; a database answers a cancel in milliseconds. */
+  private static final int MAX_CANCELLERS = 2;
+
+  /** How long an idle canceller thread stays. */
+  private static final long CANCELLER_KEEP_ALIVE_SECONDS = 10;
+
+  /**
+   * How long a canceller waits for a cancelled statement to end before it cancels it once more: a
+   * cancel arriving in the instant the statement starts may find the driver not yet running it
+   * (PostgreSQL's driver then does nothing).
+   */
+  private static final long RECANCEL_AFTER_MILLIS = 100;
 
   /** What the runtime needs of its {@link JdbcLookup}, resolved when it is opened. */
   static final class Plan<K, V> {
@@ -76,6 +97,15 @@ final class JdbcLookupRuntime<K, V> {
   private final HikariDataSource dataSource;
   private final ThreadPoolExecutor executor;
 
+  /**
+   * Cancels the statements of cancelled lookups. At most {@code poolSize} statements run at once,
+   * so its queue holds that many cancels; one more (all canceller threads waiting for a database
+   * that does not answer) is dropped, and its statement runs to its end or its query timeout.
+   */
+  private final ThreadPoolExecutor cancellers;
+
+  private final DaemonThreads cancellerThreads;
+
   /** One permit per lookup that may be in flight: {@code poolSize + queueCapacity}. */
   private final Semaphore admission;
 
@@ -94,8 +124,10 @@ final class JdbcLookupRuntime<K, V> {
   private final JdbcLookupMetrics metrics;
   private final int subtask;
 
-  /** Statements executing now, so that {@link #close()} can cancel them on the database. */
-  private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+  /**
+   * Lookups executing a statement now, so that {@link #close()} can cancel them on the database.
+   */
+  private final Set<Task<?>> running = ConcurrentHashMap.newKeySet();
 
   private volatile boolean closed;
 
@@ -123,6 +155,18 @@ final class JdbcLookupRuntime<K, V> {
             new LinkedBlockingQueue<>(),
             new DaemonThreads("etlkit-jdbc-lookup-" + plan.subtask + "-"),
             new ThreadPoolExecutor.AbortPolicy());
+    this.cancellerThreads = new DaemonThreads("etlkit-jdbc-lookup-" + plan.subtask + "-cancel-");
+    int cancellerCount = Math.min(threads, MAX_CANCELLERS);
+    this.cancellers =
+        new ThreadPoolExecutor(
+            cancellerCount,
+            cancellerCount,
+            CANCELLER_KEEP_ALIVE_SECONDS,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(threads),
+            cancellerThreads,
+            new ThreadPoolExecutor.DiscardPolicy());
+    cancellers.allowCoreThreadTimeOut(true);
     this.metrics =
         new JdbcLookupMetrics(plan.metricGroup, dataSource.getHikariPoolMXBean(), executor);
   }
@@ -140,31 +184,28 @@ final class JdbcLookupRuntime<K, V> {
   }
 
   CompletableFuture<Optional<V>> lookup(K k) {
-    CompletableFuture<Optional<V>> result = new CompletableFuture<>();
     if (k == null) {
-      result.completeExceptionally(SqlFailures.nullKey());
-      return result;
+      return CompletableFuture.failedFuture(SqlFailures.nullKey());
     }
-    submit(new SingleLookup(k, result));
-    return result;
+    SingleLookup task = new SingleLookup(k);
+    submit(task);
+    return task.result;
   }
 
   CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
-    CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
     // Copied on the caller's thread: the caller may reuse its collection once we return.
     Object[] copy = keys.toArray();
     for (Object k : copy) {
       if (k == null) {
-        result.completeExceptionally(SqlFailures.nullKey());
-        return result;
+        return CompletableFuture.failedFuture(SqlFailures.nullKey());
       }
     }
     if (copy.length == 0) {
-      result.complete(new HashMap<>());
-      return result;
+      return CompletableFuture.completedFuture(new HashMap<>());
     }
-    submit(new BatchLookup(copy, result));
-    return result;
+    BatchLookup task = new BatchLookup(copy);
+    submit(task);
+    return task.result;
   }
 
   private void submit(Task<?> task) {
@@ -196,6 +237,7 @@ final class JdbcLookupRuntime<K, V> {
       return;
     }
     closed = true;
+    cancellers.shutdownNow(); // close() cancels what runs itself, below
     List<Runnable> queued = executor.shutdownNow();
     for (Runnable task : queued) {
       // Only Tasks are ever submitted; the cast is unchecked for the enclosing type's K and V.
@@ -219,20 +261,16 @@ final class JdbcLookupRuntime<K, V> {
   /**
    * Asks the database to cancel each running statement, each from a thread of its own: a driver
    * sends a cancel over a new connection and may wait for it (up to its own cancel timeout when the
-   * database does not answer), which {@link #close()} must not. Returns how many were asked.
+   * database does not answer), which {@link #close()} must not. Returns how many were asked. Not
+   * the {@link #cancellers}: they may all be waiting for a database that does not answer.
    */
   private int cancelRunning() {
     int cancelled = 0;
-    for (Statement statement : running) {
-      Thread canceller = new Thread(() -> cancelQuietly(statement), cancellerName(++cancelled));
-      canceller.setDaemon(true);
-      canceller.start();
+    for (Task<?> task : running) {
+      cancellerThreads.newThread(task::cancelExecution).start();
+      cancelled++;
     }
     return cancelled;
-  }
-
-  private String cancellerName(int n) {
-    return "etlkit-jdbc-lookup-" + subtask + "-cancel-" + n;
   }
 
   private static void cancelQuietly(Statement statement) {
@@ -271,33 +309,98 @@ final class JdbcLookupRuntime<K, V> {
     }
   }
 
-  /**
-   * Runs {@code statement}'s query as one of the {@link #running} statements. A statement that
-   * starts after {@link #close()} looked for running ones fails instead: close set {@code closed}
-   * first, so either it sees this statement or this statement sees {@code closed}.
-   */
-  private ResultSet executeQuery(PreparedStatement statement) throws SQLException {
-    running.add(statement);
-    if (closed) {
-      running.remove(statement);
-      throw SqlFailures.closed();
-    }
-    return statement.executeQuery();
-  }
-
   boolean isClosed() {
     return closed;
   }
 
-  /** A unit of work on the executor that owns the future it completes. */
-  private abstract class Task<R> implements Runnable {
-    final CompletableFuture<R> result;
+  /**
+   * The future of one lookup: cancelling it also cancels its statement on the database, if one
+   * executes (from a canceller thread: this returns at once).
+   */
+  private final class LookupFuture<R> extends CompletableFuture<R> {
+    private final Task<R> task;
 
-    Task(CompletableFuture<R> result) {
-      this.result = result;
+    LookupFuture(Task<R> task) {
+      this.task = task;
     }
 
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      if (cancelled && task.executing != null) {
+        // Dropped when the queue is full or the lookup closed (close() cancels what runs).
+        cancellers.execute(task::cancelExecution);
+      }
+      return cancelled;
+    }
+  }
+
+  /**
+   * A unit of work on the executor that owns the future it completes. Its lock guards the statement
+   * it executes: a canceller cancels it only while it executes, and the lookup thread waits for a
+   * cancel in progress before it moves on, so that the cancel never reaches the connection's next
+   * statement (PostgreSQL's cancel targets the connection's server process, whatever runs there).
+   */
+  private abstract class Task<R> implements Runnable {
+    final LookupFuture<R> result = new LookupFuture<>(this);
+
+    /** The statement executing now, set and cleared under this task's lock. */
+    @Nullable volatile Statement executing;
+
     abstract R call(Connection connection) throws SQLException;
+
+    /**
+     * Runs {@code statement}'s query as this task's executing statement, one of the {@link
+     * #running} ones; {@link #finishExecution} must follow. A statement fails instead of starting
+     * once the future is cancelled or the lookup closed: {@link LookupFuture#cancel} and {@link
+     * #close()} set theirs before they look for executing statements, and this sets its statement
+     * before it looks at theirs, so either they see it or it sees them.
+     */
+    final ResultSet executeQuery(PreparedStatement statement) throws SQLException {
+      synchronized (this) {
+        executing = statement;
+        running.add(this);
+      }
+      if (closed) {
+        finishExecution();
+        throw SqlFailures.closed();
+      }
+      if (result.isCancelled()) {
+        finishExecution();
+        throw SqlFailures.cancelled();
+      }
+      return statement.executeQuery();
+    }
+
+    /** Ends the execution, after a cancel of it in progress, if any. */
+    final synchronized void finishExecution() {
+      executing = null;
+      running.remove(this);
+      notifyAll();
+    }
+
+    /**
+     * On a canceller thread: cancels the executing statement on the database, if any, and once more
+     * if it still executes a moment later (a cancel arriving as it started may have found the
+     * driver not running it yet). Holds the lock while it cancels, so the statement cannot end and
+     * give its connection to another lookup meanwhile.
+     */
+    final synchronized void cancelExecution() {
+      Statement statement = executing;
+      if (statement == null) {
+        return;
+      }
+      cancelQuietly(statement);
+      try {
+        wait(RECANCEL_AFTER_MILLIS); // finishExecution wakes it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the lookup closes
+        return;
+      }
+      if (executing == statement) {
+        cancelQuietly(statement);
+      }
+    }
 
     /**
      * Runs the lookup, then leaves the admission bound, then completes the future; a lookup whose
@@ -340,8 +443,7 @@ final class JdbcLookupRuntime<K, V> {
   private final class SingleLookup extends Task<Optional<V>> {
     private final K k;
 
-    SingleLookup(K k, CompletableFuture<Optional<V>> result) {
-      super(result);
+    SingleLookup(K k) {
       this.k = k;
     }
 
@@ -358,7 +460,7 @@ final class JdbcLookupRuntime<K, V> {
         try (ResultSet rows = executeQuery(statement)) {
           return rows.next() ? Optional.of(map(rows)) : Optional.empty();
         } finally {
-          running.remove(statement);
+          finishExecution();
         }
       }
     }
@@ -367,8 +469,7 @@ final class JdbcLookupRuntime<K, V> {
   private final class BatchLookup extends Task<Map<K, V>> {
     private final Object[] keys;
 
-    BatchLookup(Object[] keys, CompletableFuture<Map<K, V>> result) {
-      super(result);
+    BatchLookup(Object[] keys) {
       this.keys = keys;
     }
 
@@ -397,7 +498,7 @@ final class JdbcLookupRuntime<K, V> {
           try (ResultSet rows = executeQuery(statement)) {
             collect(rows, wanted, found);
           } finally {
-            running.remove(statement);
+            finishExecution();
           }
         }
       }

@@ -109,6 +109,11 @@ final class SqlFailures {
     return new JdbcLookupException("JDBC lookup is closed", false, null);
   }
 
+  /** A statement not started because its lookup's future was cancelled: it completes nothing. */
+  static JdbcLookupException cancelled() {
+    return new JdbcLookupException("JDBC lookup was cancelled", false, null);
+  }
+
   static JdbcLookupException notOpen() {
     return new JdbcLookupException("JDBC lookup is not open: call open() first", false, null);
   }
