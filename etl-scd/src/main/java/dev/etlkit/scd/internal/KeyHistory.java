@@ -2,8 +2,6 @@ package dev.etlkit.scd.internal;
 
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
-import java.util.ArrayList;
-import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.RowKind;
@@ -42,6 +40,11 @@ import org.apache.flink.types.RowKind;
  * prune may do, and while it is less than a horizon old the prune waits for it (at most one more
  * horizon); only else are the pruned changes read and replayed into the base (see {@code
  * pruneAfter}). Append output emits each version when it is pruned past, so it always replays.
+ *
+ * <p>This class owns which of those a change is, the change after the latest one, when a key prunes
+ * and the prunes that need no replay, state TTL ({@link #onCleanupTimer}) and every write of the
+ * cursor. {@link KeptReplays} owns what replays the kept changes: the splice of a change at or
+ * before the latest one and the prune that replays the changes it removes into the base.
  */
 @Internal
 public final class KeyHistory<T> {
@@ -108,6 +111,9 @@ public final class KeyHistory<T> {
   /** The kept changes of the key at hand, when a splice or prune loads them (reused). */
   private final KeptChanges<T> kept = new KeptChanges<>();
 
+  /** Splices out-of-order changes and prunes by replaying, on {@link #kept}. */
+  private final KeptReplays<T> replays;
+
   /** The key's state as a change sees it (reused). */
   private final KeyState<T> view = new KeyState<>();
 
@@ -157,6 +163,7 @@ public final class KeyHistory<T> {
     this.neverBeforeLatest = neverBeforeLatest;
     this.tracksEarlier = output == Scd2Output.APPEND;
     this.ttl = ttlMillis;
+    this.replays = new KeptReplays<>(columns, deletes, output, horizonMillis, kept);
   }
 
   /**
@@ -171,7 +178,8 @@ public final class KeyHistory<T> {
    *     column's {@code equals} threw): the change is rejected before it emitted anything or
    *     changed the key's state, so the key's next changes go on as if it never came. Every
    *     comparison a change needs is made before its first record and its first write; only a prune
-   *     compares after them, and only what compared fine when it was accepted (see {@link #prune})
+   *     compares after them, and only what compared fine when it was accepted (see {@link
+   *     KeptReplays#prune})
    */
   public Outcome apply(
       HistoryStore<T> store,
@@ -308,8 +316,8 @@ public final class KeyHistory<T> {
     }
     if (needsPruning(cursor)) {
       if (output == Scd2Output.APPEND) {
-        loadKept(store, cursor, Integer.MAX_VALUE);
-        cursor.setEarlierFrom(kept, prune(store, cursor, sink));
+        replays.loadKept(store, cursor, Integer.MAX_VALUE);
+        cursor.setEarlierFrom(kept, replays.prune(store, cursor, sink));
       } else {
         pruneAfter(store, cursor, status, validFrom, version, row, sink);
       }
@@ -341,7 +349,7 @@ public final class KeyHistory<T> {
    *   <li>the candidate base is not old enough yet, but will be within a horizon: nothing is pruned
    *       now (the key keeps at most three horizons meanwhile), a later change prunes to it;
    *   <li>else the changes before {@code latest - horizon} are replayed into the base ({@link
-   *       #prune}).
+   *       KeptReplays#prune}).
    * </ol>
    *
    * <p>None replays or reads a change's value but the last, and none iterates the map state when
@@ -421,11 +429,11 @@ public final class KeyHistory<T> {
       cursor.prunedTo(to);
     } else {
       if (known) {
-        loadKept(store, cursor, PRUNE_BY_TIME);
+        replays.loadKept(store, cursor, KeptReplays.PRUNE_BY_TIME);
       } else if (!loaded) {
         kept.load(store);
       }
-      prune(store, cursor, sink);
+      replays.prune(store, cursor, sink);
       cursor.forgetEarlier();
       if (cursor.candidate == null) {
         cursor.candidate = Position.start();
@@ -436,37 +444,10 @@ public final class KeyHistory<T> {
   }
 
   /**
-   * The most changes a prune reads by time, from the times the cursor knows, rather than iterating
-   * the key's map state.
-   */
-  private static final int PRUNE_BY_TIME = 8;
-
-  /**
-   * Loads the kept changes: from the times the cursor knows when no more than {@code byTime} of
-   * them are before {@code latest - horizon} (their values are read by time), else by iterating the
-   * map state.
-   */
-  private void loadKept(HistoryStore<T> store, KeyCursor<T> cursor, int byTime) throws Exception {
-    if (cursor.knowsEarlier()) {
-      long pruneTo = cursor.latest - horizon;
-      int pruned = 0;
-      while (pruned < cursor.earlierCount && cursor.earlier(pruned) < pruneTo) {
-        pruned++;
-      }
-      if (pruned <= byTime) {
-        kept.use(store, cursor.earlier, cursor.earlierCount, cursor.latest);
-        return;
-      }
-    }
-    kept.load(store);
-  }
-
-  /**
    * Before the cursor's base is set: a base still in the {@code base} state (a cursor restored from
    * an older savepoint) is removed from there, as the cursor holds it from now on.
    */
-  private static <T> void moveBaseHere(HistoryStore<T> store, KeyCursor<T> cursor)
-      throws Exception {
+  static <T> void moveBaseHere(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
     if (cursor.base == null) {
       store.clearBase();
       cursor.base = Position.start();
@@ -475,8 +456,9 @@ public final class KeyHistory<T> {
 
   /**
    * Applies a change after every kept one straight to the cursor and emits what changed: exactly
-   * what {@link Replay} from the cursor and {@link #emitDifference} would, without building either
-   * (at most the version in force closes and one opens). Returns true when the history changed.
+   * what {@link Replay} from the cursor and {@link KeptReplays#emitDifference} would, without
+   * building either (at most the version in force closes and one opens). Returns true when the
+   * history changed.
    */
   private boolean advance(
       KeyCursor<T> cursor, long time, StoredChange<T> change, VersionSink<T> sink)
@@ -550,6 +532,12 @@ public final class KeyHistory<T> {
     }
   }
 
+  /**
+   * A change at or before the latest one, within the horizon: late before the prune point of a key
+   * that may have pruned, unchanged when the change kept at its time supersedes it or is the same,
+   * else spliced into the history by {@link KeptReplays#splice}. Then prunes if due and writes the
+   * cursor, as after a change after the latest one.
+   */
   private Outcome splice(
       HistoryStore<T> store,
       KeyCursor<T> cursor,
@@ -562,7 +550,7 @@ public final class KeyHistory<T> {
       // its first change's time (any prune point since is at or before latest - horizon). A key
       // restored with a longer horizon than it pruned under gets such changes too, and cannot
       // replay them with the changes it removed: they are late.
-      if (mayHavePruned(store, cursor)) {
+      if (KeptReplays.mayHavePruned(store, cursor)) {
         return Outcome.LATE;
       }
     }
@@ -574,27 +562,10 @@ public final class KeyHistory<T> {
                 && columns.sameRow(change.row, existing.row)))) {
       return Outcome.UNCHANGED; // superseded by the kept change, or the same change again
     }
-    kept.load(store);
-    List<Version<T>> before = replayKept(store, cursor).versions();
-    kept.put(time, change);
-    Replay<T> replay = replayKept(store, cursor);
-    List<Version<T>> after = replay.versions();
-    boolean changed = emitDifference(before, after, sink);
-    if (time < cursor.pruneTime) {
-      // Nothing was pruned or emitted before it, so the prune point moves back to keep every kept
-      // change at or after it, and append output counts the versions this change closes before it
-      // as pending. (Only now: a change rejected by a comparison leaves the cursor as it was.)
-      cursor.pruneTime = time;
-    }
-    store.putChange(time, change);
-    replay.writeTo(cursor);
-    cursor.pendingFinal = firstClosedFrom(after, cursor.pruneTime);
-    if (cursor.candidate != null && time <= cursor.candidateTime) {
-      cursor.candidate = null; // the history before it changed
-    }
+    boolean changed = replays.splice(store, cursor, time, change, sink);
     int first = 0;
     if (needsPruning(cursor)) {
-      first = prune(store, cursor, sink);
+      first = replays.prune(store, cursor, sink);
       cursor.candidate = null;
     }
     if (tracksEarlier) {
@@ -607,193 +578,9 @@ public final class KeyHistory<T> {
     return changed ? Outcome.CHANGED : Outcome.UNCHANGED;
   }
 
-  /**
-   * Whether the key may have pruned, so that a change before its prune point cannot be spliced.
-   * Every prune marks the key's cursor ({@link KeyCursor#pruned}), and a cursor of state format 4
-   * or later knows its mark. A cursor restored from an older savepoint does not until its key
-   * prunes again; it is told from its state: a key that never pruned has the start of the history
-   * as its base (nothing in force, no version so far) and keeps its first change at its prune
-   * point. After a prune the base is where the history stood at the new prune point, so it holds a
-   * version if any removed change made one, and the prune point is the time of a kept change (the
-   * candidate's) or {@code latest - horizon}, where a change rarely is. Such a key that pruned
-   * looks like one that never did only if it removed nothing but deletes that found nothing in
-   * force and kept a change at its new prune point, and (state format 3) kept no sealed chunk after
-   * the prune (a prune that keeps some sets their floor, which tells): it is taken for one that
-   * never pruned (a change spliced before such a delete is not closed by it).
-   */
-  private static <T> boolean mayHavePruned(HistoryStore<T> store, KeyCursor<T> cursor)
-      throws Exception {
-    if (cursor.prunedKnown) {
-      return cursor.pruned;
-    }
-    if (cursor.chunkFloor != Long.MIN_VALUE) {
-      return true; // only a prune sets the floor of the sealed chunks it keeps
-    }
-    boolean baseIsStart;
-    if (cursor.base != null) {
-      baseIsStart = cursor.base.status == KeyCursor.NONE && cursor.base.version == 0;
-    } else { // restored from state format 1: the base is in the base state, if any
-      KeyCursor<T> base = store.base();
-      baseIsStart = base == null || (base.status == KeyCursor.NONE && base.version == 0);
-    }
-    return !baseIsStart || store.change(cursor.pruneTime) == null;
-  }
-
   private boolean needsPruning(KeyCursor<T> cursor) {
     long pruneTo = cursor.latest - horizon;
     return cursor.pruneTime < pruneTo - (PRUNE_AFTER_HORIZONS - 1) * horizon
         || (output == Scd2Output.APPEND && cursor.pendingFinal < pruneTo);
-  }
-
-  /**
-   * Moves the prune point to {@code latest - horizon}: replays the kept changes (loaded, in order)
-   * before it into the base, removes them, and for append output emits the versions that ended
-   * before it. Returns how many it removed: the first ones loaded.
-   *
-   * <p>It runs after the change at hand emitted and moved the cursor, so a comparison that throws
-   * here cannot reject that change. It compares only what a replay compared when each kept change
-   * was accepted (each with the version in force before it), so it throws only for an {@code
-   * equals} that is not deterministic, or for columns tracked differently since a restore: that
-   * fails the job (an {@link IllegalStateException}), as a broken state would.
-   */
-  private int prune(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
-      throws Exception {
-    try {
-      return pruneKept(store, cursor, sink);
-    } catch (Columns.ComparisonException e) {
-      throw new IllegalStateException(
-          "a prune could not replay kept changes that compared fine when they were accepted ("
-              + e.getMessage()
-              + "): an equals that is not deterministic, or change detection changed at a"
-              + " restore",
-          e);
-    }
-  }
-
-  private int pruneKept(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
-      throws Exception {
-    long pruneTo = cursor.latest - horizon;
-    Replay<T> pruned = replayFromBase(store, cursor);
-    int first = 0; // the first change kept
-    while (first < kept.size() && kept.time(first) < pruneTo) {
-      pruned.apply(kept.time(first), kept.change(first));
-      first++;
-    }
-    if (first > 0) {
-      store.removeChangesBefore(pruneTo);
-    }
-    if (output == Scd2Output.APPEND) {
-      for (Version<T> version : pruned.closed()) {
-        sink.emit(RowKind.INSERT, version);
-      }
-    }
-    moveBaseHere(store, cursor);
-    pruned.writeTo(cursor.base);
-    cursor.prunedTo(pruneTo);
-    if (output == Scd2Output.APPEND) {
-      Replay<T> rest = Replay.from(columns, deletes, cursor.base);
-      for (int i = first; i < kept.size(); i++) {
-        rest.apply(kept.time(i), kept.change(i));
-      }
-      cursor.pendingFinal = firstClosedFrom(rest.versions(), pruneTo);
-    }
-    return first;
-  }
-
-  /**
-   * Emits the difference between two histories of the key (as the output mode says) and tells
-   * whether there was one. Vanished versions first, then changed ones, then new ones, each in
-   * validity order, so a sink never holds overlapping or two current versions. Compares every
-   * version before it emits the first record, so that a comparison that throws emits nothing.
-   */
-  private boolean emitDifference(
-      List<Version<T>> before, List<Version<T>> after, VersionSink<T> sink) throws Exception {
-    boolean emit = output != Scd2Output.APPEND;
-    boolean changed = false;
-    boolean[] same = new boolean[after.size()]; // a version at its validFrom before, the same one
-    int i = 0;
-    for (int j = 0; j < after.size(); j++) {
-      Version<T> now = after.get(j);
-      while (i < before.size() && before.get(i).validFrom < now.validFrom) {
-        i++;
-      }
-      same[j] =
-          i < before.size()
-              && before.get(i).validFrom == now.validFrom
-              && before.get(i).sameAs(now, columns);
-    }
-    i = 0;
-    int j = 0;
-    while (i < before.size()) { // vanished
-      Version<T> old = before.get(i++);
-      while (j < after.size() && after.get(j).validFrom < old.validFrom) {
-        j++;
-      }
-      if (j >= after.size() || after.get(j).validFrom != old.validFrom) {
-        changed = true;
-        if (emit) {
-          sink.emit(RowKind.DELETE, old);
-        }
-      }
-    }
-    i = 0;
-    List<Version<T>> added = null;
-    for (j = 0; j < after.size(); j++) { // changed, collecting new ones
-      Version<T> now = after.get(j);
-      while (i < before.size() && before.get(i).validFrom < now.validFrom) {
-        i++;
-      }
-      if (i < before.size() && before.get(i).validFrom == now.validFrom) {
-        Version<T> old = before.get(i);
-        if (!same[j]) {
-          changed = true;
-          if (output == Scd2Output.RETRACT) {
-            sink.emit(RowKind.UPDATE_BEFORE, old);
-          }
-          if (emit) {
-            sink.emit(RowKind.UPDATE_AFTER, now);
-          }
-        }
-      } else {
-        changed = true;
-        if (added == null) {
-          added = new ArrayList<>(2);
-        }
-        added.add(now);
-      }
-    }
-    if (added != null && emit) {
-      for (Version<T> version : added) {
-        sink.emit(RowKind.INSERT, version);
-      }
-    }
-    return changed;
-  }
-
-  /** Replays the loaded kept changes from the key's base. */
-  private Replay<T> replayKept(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
-    Replay<T> replay = replayFromBase(store, cursor);
-    for (int i = 0; i < kept.size(); i++) {
-      replay.apply(kept.time(i), kept.change(i));
-    }
-    return replay;
-  }
-
-  private static <T> long firstClosedFrom(List<Version<T>> versions, long from) {
-    for (Version<T> version : versions) {
-      if (!version.isOpen() && version.validTo >= from) {
-        return version.validTo;
-      }
-    }
-    return Long.MAX_VALUE;
-  }
-
-  /** A replay from the key's base: the cursor's, or for an older cursor the base state's. */
-  private Replay<T> replayFromBase(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
-    if (cursor.base != null) {
-      return Replay.from(columns, deletes, cursor.base);
-    }
-    KeyCursor<T> base = store.base();
-    return new Replay<>(columns, deletes, base != null ? base : KeyCursor.emptyBase());
   }
 }
