@@ -121,8 +121,11 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * ChangelogMode.all()}, the output of {@link UpsertNormalize} without projected state), with
    * before-images on every update and full rows on every retraction. The retractions of a
    * normalizer {@link UpsertNormalize#withProjectedState with projected state} carry only what its
-   * retraction function builds: check them without this option. Added to a check restored from a
-   * savepoint taken without it, the keys live at the restore have no row hash: their next
+   * retraction function builds: check them without this option. "The live row" is the row as its
+   * serializer writes it, not as {@code equals} compares it: a retraction equal to it but written
+   * otherwise (a {@code HashMap} or {@code HashSet} field whose entries were put in another order)
+   * is reported; the normalizer's retractions carry the row it kept. Added to a check restored from
+   * a savepoint taken without it, the keys live at the restore have no row hash: their next
    * retraction is not compared with the live row.
    */
   public ChangelogCheck<T, K> withFullChangelog() {
