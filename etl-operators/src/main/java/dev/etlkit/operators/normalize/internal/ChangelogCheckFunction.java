@@ -82,7 +82,10 @@ public final class ChangelogCheckFunction<K, T>
   private final ErrorHandler errors;
   private final FingerprintKey drawnKey;
 
-  /** The threshold of the keys checked: the configured one, or a lower one restored. */
+  /**
+   * The threshold of the keys checked: the configured one, or a lower one restored; 0 (which no
+   * rate gives) until {@link #initializeState}.
+   */
   private transient long checkedThreshold;
 
   private transient ValueState<Long> status;
@@ -187,11 +190,11 @@ public final class ChangelogCheckFunction<K, T>
     NormalizeMetrics counters = NormalizeMetrics.of(getRuntimeContext(), errors.step());
     checked = counters.counter(NormalizeMetrics.RECORDS_CHECKED);
     violations = counters.counter(NormalizeMetrics.VIOLATIONS);
+    if (checkedThreshold == 0L || (full && key == null)) {
+      throw new IllegalStateException(
+          "changelog check '" + errors.step() + "' was opened before its state was initialized");
+    }
     if (full) {
-      if (key == null) {
-        throw new IllegalStateException(
-            "changelog check '" + errors.step() + "' was opened before its state was initialized");
-      }
       fingerprint =
           new RowFingerprint<>(
               SerializedForm.of(valueType, JobSerializerConfig.of(getRuntimeContext())), key);
