@@ -50,10 +50,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * hash of the key, so a sampled key is checked completely and the others cost no state access.
  * <b>State</b>: one long per live key of the sample (two status bits and, for a full changelog, 62
  * bits of the live row's hash; then also the 128-bit hash key, once per subtask in operator state);
- * a delete clears it. With a state TTL a key without a valid record for the TTL or longer is
- * forgotten (every valid record restarts its clock, a violation does not), and its next retraction
- * is reported as a retraction of a key that is not live: choose a TTL longer than a row lives, or
- * none.
+ * a delete clears it. The sample is kept in operator state too (see {@link #withSampleRate}). With
+ * a state TTL a key without a valid record for the TTL or longer is forgotten (every valid record
+ * restarts its clock, a violation does not), and its next retraction is reported as a retraction of
+ * a key that is not live: choose a TTL longer than a row lives, or none.
  *
  * <pre>{@code
  * normalized.apply(
@@ -121,8 +121,11 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * ChangelogMode.all()}, the output of {@link UpsertNormalize} without projected state), with
    * before-images on every update and full rows on every retraction. The retractions of a
    * normalizer {@link UpsertNormalize#withProjectedState with projected state} carry only what its
-   * retraction function builds: check them without this option. Added to a check restored from a
-   * savepoint taken without it, the keys live at the restore have no row hash: their next
+   * retraction function builds: check them without this option. "The live row" is the row as its
+   * serializer writes it, not as {@code equals} compares it: a retraction equal to it but written
+   * otherwise (a {@code HashMap} or {@code HashSet} field whose entries were put in another order)
+   * is reported; the normalizer's retractions carry the row it kept. Added to a check restored from
+   * a savepoint taken without it, the keys live at the restore have no row hash: their next
    * retraction is not compared with the live row.
    */
   public ChangelogCheck<T, K> withFullChangelog() {
@@ -131,7 +134,10 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
 
   /**
    * Checks only this share of the keys, chosen deterministically by key hash (default {@value
-   * #DEFAULT_SAMPLE_RATE}).
+   * #DEFAULT_SAMPLE_RATE}). The sample is kept in the step's state: restored with a higher rate,
+   * the step goes on checking the keys of the sample its state was kept for (the others have no
+   * status, or a stale one), and a lower rate narrows the sample for good. To check more keys, give
+   * the step a new name.
    *
    * @param rate in (0, 1], at least {@value #MIN_SAMPLE_RATE} (2^-53, the resolution of the key
    *     hash the sample is drawn by: a smaller rate would check no key)

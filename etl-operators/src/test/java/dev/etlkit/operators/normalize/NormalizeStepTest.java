@@ -101,6 +101,14 @@ class NormalizeStepTest {
                 null,
                 "the step's 128-bit row fingerprint key and a digest of the row serializer, one"
                     + " copy per subtask (broadcast operator state, not keyed)"),
+            org.assertj.core.groups.Tuple.tuple(
+                "crm/check-customers",
+                "status-sample",
+                StateDeclaration.Kind.MAP,
+                "Integer -> Long",
+                null,
+                "the sample the statuses are kept for (the lowest sample rate the step ran with),"
+                    + " one copy per subtask (broadcast operator state, not keyed)"),
             timers("crm/check-customers"));
   }
 

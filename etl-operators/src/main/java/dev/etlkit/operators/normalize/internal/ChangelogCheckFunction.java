@@ -18,6 +18,8 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -29,6 +31,8 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks a changelog against {@link ChangelogRules} as it flows: valid records pass unchanged,
@@ -40,11 +44,18 @@ import org.apache.flink.util.Collector;
  * so nobody can craft a retraction of another row that passes as one of the live row. A status
  * written before keyed fingerprints is compared by the {@link LegacyRowHash} until the key's next
  * valid record.
+ *
+ * <p>The sample the statuses are kept for is kept too, in the broadcast operator state {@code
+ * status-sample}: a key outside it has no status, or one that went stale while it was not checked,
+ * so a restore with a higher sample rate goes on checking the keys of that sample only, and a lower
+ * one narrows it for good.
  */
 @Internal
 public final class ChangelogCheckFunction<K, T>
     extends KeyedProcessFunction<K, Change<T>, Change<T>> implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChangelogCheckFunction.class);
 
   /** Flags and live-row hash per key. Part of the savepoint layout: never rename. */
   private static final String STATUS_STATE = "status";
@@ -55,12 +66,27 @@ public final class ChangelogCheckFunction<K, T>
    */
   static final String FINGERPRINT_KEY_STATE = "status-fingerprint-key";
 
+  /**
+   * The sampling threshold the statuses were kept for (operator state). Part of the savepoint
+   * layout: never rename.
+   */
+  static final String SAMPLE_STATE = "status-sample";
+
+  /** The entry of {@link #SAMPLE_STATE} holding the threshold. */
+  private static final int SAMPLE_THRESHOLD = 0;
+
   private final TypeInformation<T> valueType;
   private final boolean full;
   private final long sampleThreshold;
   @Nullable private final Duration ttl;
   private final ErrorHandler errors;
   private final FingerprintKey drawnKey;
+
+  /**
+   * The threshold of the keys checked: the configured one, or a lower one restored; 0 (which no
+   * rate gives) until {@link #initializeState}.
+   */
+  private transient long checkedThreshold;
 
   private transient ValueState<Long> status;
   private transient StepMetrics metrics;
@@ -98,14 +124,41 @@ public final class ChangelogCheckFunction<K, T>
                 "one long per live key of the sample (flags"
                     + (full ? " and live-row hash" : "")
                     + "); a delete clears it");
+    StateDeclaration sample =
+        StateDeclaration.map(SAMPLE_STATE, StoredFingerprintKey.HALF_TYPE, Types.LONG)
+            .withGrowth(
+                "the sample the statuses are kept for (the lowest sample rate the step ran"
+                    + " with), one copy per subtask (broadcast operator state, not keyed)");
     return full
-        ? List.of(statuses, StoredFingerprintKey.declaration(FINGERPRINT_KEY_STATE))
-        : List.of(statuses);
+        ? List.of(statuses, StoredFingerprintKey.declaration(FINGERPRINT_KEY_STATE), sample)
+        : List.of(statuses, sample);
   }
 
-  /** Registers the fingerprint key's state (full changelog only); before {@link #open}. */
+  /**
+   * Registers the sample's state and the fingerprint key's (full changelog only); before {@link
+   * #open}. A restored sample narrower than the configured one is kept: the keys outside it have no
+   * status, or one that went stale while they were not checked.
+   */
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
+    BroadcastState<Integer, Long> sample =
+        context
+            .getOperatorStateStore()
+            .getBroadcastState(
+                new MapStateDescriptor<>(SAMPLE_STATE, StoredFingerprintKey.HALF_TYPE, Types.LONG));
+    Long restored = sample.get(SAMPLE_THRESHOLD);
+    checkedThreshold = restored == null ? sampleThreshold : Math.min(restored, sampleThreshold);
+    sample.put(SAMPLE_THRESHOLD, checkedThreshold);
+    if (checkedThreshold < sampleThreshold) {
+      LOG.warn(
+          "changelog check '{}' restored statuses kept for a share of {} of the keys and goes on"
+              + " checking those only, not the share its sample rate asks for ({}): the others"
+              + " have no status, or one that went stale while they were not checked. Give the"
+              + " step a new name to check them from its start",
+          errors.step(),
+          share(checkedThreshold),
+          share(sampleThreshold));
+    }
     if (full) {
       key =
           StoredFingerprintKey.register(
@@ -120,6 +173,11 @@ public final class ChangelogCheckFunction<K, T>
   @Override
   public void snapshotState(FunctionSnapshotContext context) {}
 
+  /** The share of keys a sampling threshold checks. */
+  private static double share(long threshold) {
+    return threshold == Long.MAX_VALUE ? 1.0 : (double) threshold / (1L << 53);
+  }
+
   @Override
   public void open(OpenContext openContext) throws Exception {
     ValueStateDescriptor<Long> descriptor = new ValueStateDescriptor<>(STATUS_STATE, Types.LONG);
@@ -132,11 +190,11 @@ public final class ChangelogCheckFunction<K, T>
     NormalizeMetrics counters = NormalizeMetrics.of(getRuntimeContext(), errors.step());
     checked = counters.counter(NormalizeMetrics.RECORDS_CHECKED);
     violations = counters.counter(NormalizeMetrics.VIOLATIONS);
+    if (checkedThreshold == 0L || (full && key == null)) {
+      throw new IllegalStateException(
+          "changelog check '" + errors.step() + "' was opened before its state was initialized");
+    }
     if (full) {
-      if (key == null) {
-        throw new IllegalStateException(
-            "changelog check '" + errors.step() + "' was opened before its state was initialized");
-      }
       fingerprint =
           new RowFingerprint<>(
               SerializedForm.of(valueType, JobSerializerConfig.of(getRuntimeContext())), key);
@@ -148,8 +206,8 @@ public final class ChangelogCheckFunction<K, T>
   public void processElement(Change<T> change, Context ctx, Collector<Change<T>> out)
       throws Exception {
     metrics.in();
-    if (sampleThreshold != Long.MAX_VALUE
-        && ChangelogRules.sampleHash(ctx.getCurrentKey()) >= sampleThreshold) {
+    if (checkedThreshold != Long.MAX_VALUE
+        && ChangelogRules.sampleHash(ctx.getCurrentKey()) >= checkedThreshold) {
       out.collect(change);
       metrics.out();
       return;
