@@ -250,6 +250,14 @@ class NormalizeSavepointCompatibilityTest {
     changelogCheckRestores(2, backend);
   }
 
+  /** The sample the statuses are kept for, in operator state ({@code status-sample}). */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void changelogCheck_restoresLivenessRowHashesAndTheSampleV3(StateBackendKind backend)
+      throws Exception {
+    changelogCheckRestores(3, backend);
+  }
+
   private static void changelogCheckRestores(int formatVersion, StateBackendKind backend)
       throws Exception {
     try (OperatorHarness<Change<String>, Change<String>> harness =
