@@ -3,6 +3,13 @@ package dev.etlkit.testkit;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.testkit.LastCell.Cell;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -89,5 +96,60 @@ class ObjectReuseCheckTest {
         .hasRootCauseMessage(
             "refill reused no object: every record it returned still equalled its element after"
                 + " the next refill, so the check could not see an operator keep its input");
+  }
+
+  @Test
+  void refillReturningAFreshCopy_ofATypeWithoutEquals_isRejected_givenItsInputType() {
+    // PlainCell compares by identity: a fresh copy never "equals" its element, yet reuses nothing
+    HarnessInput<PlainCell> script =
+        HarnessInput.<PlainCell>builder()
+            .element(new PlainCell("k1", "a"))
+            .element(new PlainCell("k1", "b"))
+            .build();
+    KeyedHarness<String, PlainCell, String> keeping =
+        KeyedHarness.forFunction(LastPlainCell::new, c -> c.key, Types.STRING, Types.STRING)
+            .withInputType(TypeInformation.of(PlainCell.class))
+            .on(StateBackendKind.HEAP);
+
+    assertThatThrownBy(
+            ObjectReuseCheck.of(keeping, script, c -> new PlainCell(c.key, c.text))::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasRootCauseInstanceOf(IllegalArgumentException.class)
+        .hasRootCauseMessage(
+            "refill reused no object: every record it returned still equalled its element after"
+                + " the next refill, so the check could not see an operator keep its input");
+  }
+
+  /** A mutable Flink POJO without equals, as many are. */
+  public static final class PlainCell {
+    public String key;
+    public String text;
+
+    public PlainCell() {}
+
+    public PlainCell(String key, String text) {
+      this.key = key;
+      this.text = text;
+    }
+  }
+
+  /** Emits the key's previous and current text, keeping the input object itself (a bug). */
+  static final class LastPlainCell extends KeyedProcessFunction<String, PlainCell, String> {
+    private transient ValueState<PlainCell> last;
+
+    @Override
+    public void open(OpenContext openContext) {
+      last =
+          getRuntimeContext()
+              .getState(new ValueStateDescriptor<>("last", TypeInformation.of(PlainCell.class)));
+    }
+
+    @Override
+    public void processElement(PlainCell cell, Context ctx, Collector<String> out)
+        throws Exception {
+      PlainCell previous = last.value();
+      out.collect((previous == null ? "-" : previous.text) + " -> " + cell.text);
+      last.update(cell);
+    }
   }
 }
