@@ -2,6 +2,7 @@ package dev.etlkit.testkit;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.testkit.LastCell.Cell;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -118,6 +119,35 @@ class ObjectReuseCheckTest {
         .hasRootCauseMessage(
             "refill reused no object: every record it returned still equalled its element after"
                 + " the next refill, so the check could not see an operator keep its input");
+  }
+
+  @Test
+  void elementsDifferingOnlyOutsideTheReusedObject_areRefusedSayingSo() {
+    // the refill reuses one Cell, but both elements hold the same cell: refilling changes nothing
+    HarnessInput<Change<Cell>> script =
+        HarnessInput.<Change<Cell>>builder()
+            .element(Change.insert(new Cell("k1", "a")))
+            .element(Change.delete(new Cell("k1", "a")))
+            .build();
+    Cell reused = new Cell();
+    KeyedHarness<String, Change<Cell>, String> kinds =
+        KeyedHarness.forFunction(ChangeKinds::new, c -> c.value().key, Types.STRING, Types.STRING);
+
+    assertThatThrownBy(
+            ObjectReuseCheck.of(kinds, script, c -> Change.of(c.kind(), reused.fill(c.value())))
+                ::verify)
+        .isInstanceOf(AssertionError.class)
+        .hasRootCauseInstanceOf(IllegalArgumentException.class)
+        .rootCause()
+        .hasMessageContaining("differ only outside the object it reuses");
+  }
+
+  /** Emits the kind of each change. */
+  static final class ChangeKinds extends KeyedProcessFunction<String, Change<Cell>, String> {
+    @Override
+    public void processElement(Change<Cell> change, Context ctx, Collector<String> out) {
+      out.collect(change.kind().shortString());
+    }
   }
 
   /** A mutable Flink POJO without equals, as many are. */
