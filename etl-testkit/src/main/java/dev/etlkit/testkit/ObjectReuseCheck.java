@@ -97,8 +97,9 @@ public final class ObjectReuseCheck<I, O> {
    *     (compared as {@link #of} says), with which the check could not fail
    * @throws AssertionError wrapping an {@code IllegalArgumentException} if {@code refill} returned
    *     its argument, or reused no object (every record it returned still held what its element
-   *     holds after the next refill, compared as {@link #of} says): then the check could not fail
-   *     either
+   *     holds after the next refill, compared as {@link #of} says), which is also what a script
+   *     shows whose elements differ only outside the reused object (the same {@code T} in changes
+   *     of different kinds): then the check could not fail either
    */
   public void verify() {
     BiPredicate<I, I> sameContents = sameContents();
@@ -155,7 +156,9 @@ public final class ObjectReuseCheck<I, O> {
       if (reuse && !reusedAnObject) {
         throw new IllegalArgumentException(
             "refill reused no object: every record it returned still equalled its element after"
-                + " the next refill, so the check could not see an operator keep its input");
+                + " the next refill, so the check could not see an operator keep its input (if"
+                + " refill does reuse an object, the script's elements differ only outside the"
+                + " object it reuses: give it elements that hold different values there)");
       }
       return new Run(RecordedOutput.of(h), h.snapshot(), h.processingTime(), h.stateTtlTime());
     } catch (Exception e) {
