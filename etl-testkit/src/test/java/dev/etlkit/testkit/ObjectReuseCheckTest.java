@@ -152,6 +152,64 @@ class ObjectReuseCheckTest {
     }
   }
 
+  @Test
+  void operatorChangingAnInputItKeptWithObjectReuseOff_isNotBlamedOnObjectReuse() {
+    // with object reuse off Flink hands over a fresh object per record, which the operator owns
+    HarnessInput<Cell> sameKey =
+        HarnessInput.<Cell>builder()
+            .element(new Cell("k1", "a"))
+            .element(new Cell("k1", "b"))
+            .element(new Cell("k1", "c"))
+            .build();
+    Cell reused = new Cell();
+    KeyedHarness<String, Cell, String> appending =
+        KeyedHarness.forFunction(AppendingCell::new, c -> c.key, Types.STRING, Types.STRING);
+
+    // handed the script's own objects, the operator changes them: say so, as the other checks do
+    assertThatThrownBy(
+            ObjectReuseCheck.of(appending.on(StateBackendKind.HEAP), sameKey, reused::fill)::verify)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the operator changed its input objects")
+        .hasMessageContaining("withInputType");
+    // handed copies, as Flink hands them with object reuse off, it passes
+    HarnessInput<Cell> fresh =
+        HarnessInput.<Cell>builder()
+            .element(new Cell("k1", "a"))
+            .element(new Cell("k1", "b"))
+            .element(new Cell("k1", "c"))
+            .build();
+    ObjectReuseCheck.of(
+            appending.withInputType(LastCell.CELL).on(StateBackendKind.HEAP), fresh, reused::fill)
+        .verify();
+  }
+
+  /**
+   * Appends each text to the key's cell, kept in state and changed in place: the first input itself
+   * with object reuse off (the operator owns it), a copy of it with object reuse on. Correct.
+   */
+  static final class AppendingCell extends KeyedProcessFunction<String, Cell, String> {
+    private transient ValueState<Cell> cell;
+    private transient boolean objectReuse;
+
+    @Override
+    public void open(OpenContext openContext) {
+      cell = getRuntimeContext().getState(new ValueStateDescriptor<>("cell", LastCell.CELL));
+      objectReuse = getRuntimeContext().isObjectReuseEnabled();
+    }
+
+    @Override
+    public void processElement(Cell input, Context ctx, Collector<String> out) throws Exception {
+      Cell kept = cell.value();
+      if (kept == null) {
+        kept = objectReuse ? new Cell().fill(input) : input;
+      } else {
+        kept.text = kept.text + input.text;
+      }
+      cell.update(kept);
+      out.collect(kept.toString());
+    }
+  }
+
   /** A mutable Flink POJO without equals, as many are. */
   public static final class PlainCell {
     public String key;
