@@ -334,10 +334,10 @@ public final class KeyedHarness<K, I, O> {
    * Without it, the harness passes the caller's objects themselves.
    *
    * <p>Give it for an operator that changes its input objects, which Flink allows with object reuse
-   * off: {@link CutPointCheck} and {@link RescaleCheck} run one script several times, and without
-   * copies each run would see what the runs before changed (they fail with "the operator changed
-   * its input objects" when the script's text changed during a run). The copies also keep the
-   * script unchanged.
+   * off: {@link CutPointCheck}, {@link RescaleCheck} and {@link ObjectReuseCheck} run one script
+   * several times, and without copies each run would see what the runs before changed (they fail
+   * with "the operator changed its input objects" when the script's text changed during a run). The
+   * copies also keep the script unchanged.
    *
    * @param inputType type of the input; must not be a generic (Kryo) type
    */

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -95,6 +96,10 @@ public final class ObjectReuseCheck<I, O> {
    *     exception a run threw
    * @throws IllegalArgumentException if the script has no two elements that hold different things
    *     (compared as {@link #of} says), with which the check could not fail
+   * @throws IllegalStateException if the operator changed the script's elements (as far as their
+   *     text shows) and the recipe hands over the elements themselves (no {@link
+   *     KeyedHarness#withInputType}): with object reuse off an operator owns its inputs and may
+   *     change them, and the later runs would read the changes
    * @throws AssertionError wrapping an {@code IllegalArgumentException} if {@code refill} returned
    *     its argument, or reused no object (every record it returned still held what its element
    *     holds after the next refill, compared as {@link #of} says), which is also what a script
@@ -111,7 +116,10 @@ public final class ObjectReuseCheck<I, O> {
     }
     KeyedHarness<?, I, O> fresh = harness.withObjectReuse(false);
     KeyedHarness<?, I, O> reusing = harness.withObjectReuse(true);
+    // the recipe hands over the script's own objects unless it has an input type
+    String script = harness.inputType().isPresent() ? null : input.toString();
     Run expected = run(fresh, false, sameContents);
+    checkScriptUnchanged(script);
     Run actual = run(reusing, true, sameContents);
     String difference =
         RecordedOutput.firstDifference(expected.output, actual.output, FRESH, REUSED);
@@ -123,6 +131,7 @@ public final class ObjectReuseCheck<I, O> {
               + difference);
     }
     RecordedOutput expectedAfter = restoreAndReplay(fresh, expected);
+    checkScriptUnchanged(script);
     RecordedOutput actualAfter = restoreAndReplay(reusing, actual);
     difference = RecordedOutput.firstDifference(expectedAfter, actualAfter, FRESH, REUSED);
     if (difference != null) {
@@ -133,6 +142,19 @@ public final class ObjectReuseCheck<I, O> {
               + harness.backendName()
               + ": "
               + difference);
+    }
+  }
+
+  /**
+   * Fails if a run changed the script's elements (as far as their text shows), which the next run
+   * would read: with object reuse off the operator owns its inputs and may change them.
+   */
+  private void checkScriptUnchanged(@Nullable String before) {
+    if (before != null && !before.equals(input.toString())) {
+      throw new IllegalStateException(
+          "the operator changed its input objects, so each run of the script would see what the"
+              + " runs before changed: give the recipe withInputType(...) so that it hands the"
+              + " operator copies, as Flink does with object reuse off");
     }
   }
 
