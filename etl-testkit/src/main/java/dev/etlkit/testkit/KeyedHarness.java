@@ -79,7 +79,11 @@ public final class KeyedHarness<K, I, O> {
   }
 
   /**
-   * Harnesses for any one-input operator on a keyed stream.
+   * Harnesses for any one-input operator on a keyed stream, but one on Flink's asynchronous state
+   * ({@code enableAsyncState()}, an {@code AbstractAsyncKeyOrderedStreamOperator}), which Flink
+   * runs without a keyed state backend of its own: {@link #open()} refuses it with an {@code
+   * IllegalArgumentException} (test it with Flink's {@code
+   * AsyncKeyedOneInputStreamOperatorTestHarness}).
    *
    * @param operator creates a fresh operator for every harness (never return a shared instance)
    * @param keySelector the key of the stream, as in {@code keyBy(keySelector)}
@@ -140,8 +144,9 @@ public final class KeyedHarness<K, I, O> {
    * @param inputType the type the operator reads: the type of the stream that was keyed
    * @throws IllegalArgumentException if the stream is not made by such an operator (a source, a
    *     {@code keyBy} alone, an operator on a stream that is not keyed, a two-input operator, an
-   *     operator from another factory), or the operator reads another type than {@code inputType};
-   *     the message names the transformation found
+   *     operator from another factory, one on asynchronous state from {@code enableAsyncState()}),
+   *     or the operator reads another type than {@code inputType}; the message names the
+   *     transformation found
    */
   public static <I, O> KeyedHarness<Object, I, O> forStream(
       DataStream<O> stepOutput, TypeInformation<I> inputType) {
@@ -201,9 +206,10 @@ public final class KeyedHarness<K, I, O> {
    *     called on)
    * @param secondInputType the type of the operator's second input
    * @throws IllegalArgumentException if the stream reaches no such operator or more than one, the
-   *     operator is not copyable (another factory) or does not extend {@code
-   *     AbstractStreamOperator}, reads other types than the given ones, or emits another type than
-   *     the stream's; the message names the transformations found
+   *     operator is not copyable (another factory), does not extend {@code AbstractStreamOperator}
+   *     or runs on asynchronous state ({@code enableAsyncState()}), reads other types than the
+   *     given ones, or emits another type than the stream's; the message names the transformations
+   *     found
    */
   public static <I1, I2, O> KeyedHarness<Object, Either<I1, I2>, O> forTwoInputStream(
       DataStream<O> stepOutput,
@@ -328,10 +334,10 @@ public final class KeyedHarness<K, I, O> {
    * Without it, the harness passes the caller's objects themselves.
    *
    * <p>Give it for an operator that changes its input objects, which Flink allows with object reuse
-   * off: {@link CutPointCheck} and {@link RescaleCheck} run one script several times, and without
-   * copies each run would see what the runs before changed (they fail with "the operator changed
-   * its input objects" when the script's text changed during a run). The copies also keep the
-   * script unchanged.
+   * off: {@link CutPointCheck}, {@link RescaleCheck} and {@link ObjectReuseCheck} run one script
+   * several times, and without copies each run would see what the runs before changed (they fail
+   * with "the operator changed its input objects" when the script's text changed during a run). The
+   * copies also keep the script unchanged.
    *
    * @param inputType type of the input; must not be a generic (Kryo) type
    */

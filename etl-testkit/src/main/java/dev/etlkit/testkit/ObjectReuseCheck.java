@@ -1,9 +1,19 @@
 package dev.etlkit.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 
 /**
@@ -64,8 +74,12 @@ public final class ObjectReuseCheck<I, O> {
    *     returns the record to hand to the operator, which refers to that object (for a {@code
    *     Change<T>} input, a new {@code Change} around the reused {@code T}, as Flink's changelog
    *     deserializers make it); never returns its argument. {@link #verify()} refuses a refill that
-   *     reuses nothing: if every record it returned still equals its element after the next refill
-   *     (a fresh copy each time), the check could not fail
+   *     reuses nothing: if every record it returned still holds what its element holds after the
+   *     next refill (a fresh copy each time), the check could not fail. Records are compared by
+   *     their bytes under the input's serializer when the recipe has an input type ({@link
+   *     KeyedHarness#withInputType}), else by {@code equals}: give the input type for a type that
+   *     compares by identity (a POJO without {@code equals}), which the refusal cannot see
+   *     otherwise
    */
   public static <I, O> ObjectReuseCheck<I, O> of(
       KeyedHarness<?, I, O> harness, HarnessInput<I> input, UnaryOperator<I> refill) {
@@ -80,14 +94,21 @@ public final class ObjectReuseCheck<I, O> {
    *
    * @throws AssertionError naming the run and the first record that differs, or wrapping the
    *     exception a run threw
-   * @throws IllegalArgumentException if the script has no two elements that are not equal, with
-   *     which the check could not fail
+   * @throws IllegalArgumentException if the script has no two elements that hold different things
+   *     (compared as {@link #of} says), with which the check could not fail
+   * @throws IllegalStateException if the operator changed the script's elements (as far as their
+   *     text shows) and the recipe hands over the elements themselves (no {@link
+   *     KeyedHarness#withInputType}): with object reuse off an operator owns its inputs and may
+   *     change them, and the later runs would read the changes
    * @throws AssertionError wrapping an {@code IllegalArgumentException} if {@code refill} returned
-   *     its argument, or reused no object (every record it returned still equalled its element
-   *     after the next refill): then the check could not fail either
+   *     its argument, or reused no object (every record it returned still held what its element
+   *     holds after the next refill, compared as {@link #of} says), which is also what a script
+   *     shows whose elements differ only outside the reused object (the same {@code T} in changes
+   *     of different kinds): then the check could not fail either
    */
   public void verify() {
-    if (!hasTwoDistinctElements(input.elements())) {
+    BiPredicate<I, I> sameContents = sameContents();
+    if (!hasTwoDistinctElements(input.elements(), sameContents)) {
       throw new IllegalArgumentException(
           "the script needs at least two elements that are not equal: the check refills the"
               + " reused object with another element after each call, and with one value only it"
@@ -95,8 +116,11 @@ public final class ObjectReuseCheck<I, O> {
     }
     KeyedHarness<?, I, O> fresh = harness.withObjectReuse(false);
     KeyedHarness<?, I, O> reusing = harness.withObjectReuse(true);
-    Run expected = run(fresh, false);
-    Run actual = run(reusing, true);
+    // the recipe hands over the script's own objects unless it has an input type
+    String script = harness.inputType().isPresent() ? null : input.toString();
+    Run expected = run(fresh, false, sameContents);
+    checkScriptUnchanged(script);
+    Run actual = run(reusing, true, sameContents);
     String difference =
         RecordedOutput.firstDifference(expected.output, actual.output, FRESH, REUSED);
     if (difference != null) {
@@ -107,6 +131,7 @@ public final class ObjectReuseCheck<I, O> {
               + difference);
     }
     RecordedOutput expectedAfter = restoreAndReplay(fresh, expected);
+    checkScriptUnchanged(script);
     RecordedOutput actualAfter = restoreAndReplay(reusing, actual);
     difference = RecordedOutput.firstDifference(expectedAfter, actualAfter, FRESH, REUSED);
     if (difference != null) {
@@ -120,7 +145,20 @@ public final class ObjectReuseCheck<I, O> {
     }
   }
 
-  private Run run(KeyedHarness<?, I, O> recipe, boolean reuse) {
+  /**
+   * Fails if a run changed the script's elements (as far as their text shows), which the next run
+   * would read: with object reuse off the operator owns its inputs and may change them.
+   */
+  private void checkScriptUnchanged(@Nullable String before) {
+    if (before != null && !before.equals(input.toString())) {
+      throw new IllegalStateException(
+          "the operator changed its input objects, so each run of the script would see what the"
+              + " runs before changed: give the recipe withInputType(...) so that it hands the"
+              + " operator copies, as Flink does with object reuse off");
+    }
+  }
+
+  private Run run(KeyedHarness<?, I, O> recipe, boolean reuse, BiPredicate<I, I> sameContents) {
     List<I> elements = input.elements();
     int element = 0;
     boolean reusedAnObject = false;
@@ -130,8 +168,8 @@ public final class ObjectReuseCheck<I, O> {
           I record = handOver(e.value());
           new HarnessInput.Element<>(record, e.timestamp()).applyTo(h);
           // the upstream reads its next record into the object the operator was given
-          handOver(other(elements, element));
-          reusedAnObject |= !record.equals(e.value());
+          handOver(other(elements, element, sameContents));
+          reusedAnObject |= !sameContents.test(record, e.value());
           element++;
         } else {
           step.applyTo(h);
@@ -140,7 +178,9 @@ public final class ObjectReuseCheck<I, O> {
       if (reuse && !reusedAnObject) {
         throw new IllegalArgumentException(
             "refill reused no object: every record it returned still equalled its element after"
-                + " the next refill, so the check could not see an operator keep its input");
+                + " the next refill, so the check could not see an operator keep its input (if"
+                + " refill does reuse an object, the script's elements differ only outside the"
+                + " object it reuses: give it elements that hold different values there)");
       }
       return new Run(RecordedOutput.of(h), h.snapshot(), h.processingTime(), h.stateTtlTime());
     } catch (Exception e) {
@@ -153,6 +193,30 @@ public final class ObjectReuseCheck<I, O> {
     }
   }
 
+  /**
+   * Whether a record holds what an element holds: their bytes under the input's serializer when the
+   * recipe has an input type ({@link KeyedHarness#withInputType}), so that a type comparing by
+   * identity is compared by its contents; else {@code equals}.
+   */
+  private BiPredicate<I, I> sameContents() {
+    Optional<TypeInformation<I>> type = harness.inputType();
+    if (type.isEmpty()) {
+      return Object::equals;
+    }
+    TypeSerializer<I> serializer = type.get().createSerializer(new SerializerConfigImpl());
+    return (a, b) -> Arrays.equals(bytes(serializer, a), bytes(serializer, b));
+  }
+
+  private static <T> byte[] bytes(TypeSerializer<T> serializer, T value) {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    try {
+      serializer.serialize(value, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.getCopyOfBuffer();
+  }
+
   private I handOver(I element) {
     I record = refill.apply(element);
     if (record == element) {
@@ -162,9 +226,10 @@ public final class ObjectReuseCheck<I, O> {
     return record;
   }
 
-  private static boolean hasTwoDistinctElements(List<?> elements) {
-    for (Object e : elements) {
-      if (!e.equals(elements.get(0))) {
+  private static <I> boolean hasTwoDistinctElements(
+      List<I> elements, BiPredicate<I, I> sameContents) {
+    for (I e : elements) {
+      if (!sameContents.test(e, elements.get(0))) {
         return true;
       }
     }
@@ -172,11 +237,11 @@ public final class ObjectReuseCheck<I, O> {
   }
 
   /** An element of the script other than the {@code i}th (the next one that is not equal). */
-  private static <I> I other(List<I> elements, int i) {
+  private static <I> I other(List<I> elements, int i, BiPredicate<I, I> sameContents) {
     I current = elements.get(i);
     for (int j = 1; j < elements.size(); j++) {
       I candidate = elements.get((i + j) % elements.size());
-      if (!candidate.equals(current)) {
+      if (!sameContents.test(candidate, current)) {
         return candidate;
       }
     }

@@ -11,25 +11,59 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 
 /**
  * What {@link SavepointCompatibility#restore}'s harness checks when it closes: that the operator
- * registered every keyed and operator state of the snapshot file, but those declared dropped, and
- * none of those. A restored state the operator never registers stays in the backend, unread, and
- * every later savepoint carries it along; the state the operator registers instead starts empty.
- * Timer services are not compared (Flink restores a timer service whether or not the operator asks
- * for it again).
+ * registered every keyed and operator state of the snapshot file, each as a state of the same kind
+ * (keyed, operator list or union, broadcast), but those declared dropped, and none of those. A
+ * restored state the operator never registers stays in the backend, unread, and every later
+ * savepoint carries it along; the state the operator registers instead starts empty. Timer services
+ * are not compared (Flink restores a timer service whether or not the operator asks for it again).
  */
 final class RestoredStatesCheck {
 
   private final String file;
   private final String operator;
-  private final SortedSet<String> restored;
+
+  /** The keyed, operator (list and union) and broadcast states of the file, each kind apart. */
+  private final Kinds restored;
+
   private final SortedSet<String> dropped;
 
   private RestoredStatesCheck(
-      String file, String operator, SortedSet<String> restored, SortedSet<String> dropped) {
+      String file, String operator, Kinds restored, SortedSet<String> dropped) {
     this.file = file;
     this.operator = operator;
     this.restored = restored;
     this.dropped = dropped;
+  }
+
+  /**
+   * State names by kind: a state of one kind does not register the state of another kind that has
+   * its name (a keyed state moved to operator state under the same name leaves the keyed one
+   * unread).
+   */
+  private record Kinds(
+      SortedSet<String> keyed, SortedSet<String> operator, SortedSet<String> broadcast) {
+
+    SortedSet<String> all() {
+      SortedSet<String> names = new TreeSet<>(keyed);
+      names.addAll(operator);
+      names.addAll(broadcast);
+      return names;
+    }
+
+    /** The names of this of a kind that {@code registered} lacks in that kind. */
+    SortedSet<String> missingFrom(Kinds registered) {
+      SortedSet<String> missing = new TreeSet<>();
+      missing.addAll(minus(keyed, registered.keyed));
+      missing.addAll(minus(operator, registered.operator));
+      missing.addAll(minus(broadcast, registered.broadcast));
+      return missing;
+    }
+
+    private static SortedSet<String> minus(SortedSet<String> a, SortedSet<String> b) {
+      SortedSet<String> left = new TreeSet<>(a);
+      left.removeAll(b);
+      return left;
+    }
   }
 
   /**
@@ -47,16 +81,20 @@ final class RestoredStatesCheck {
       Set<String> dropped)
       throws IOException {
     SavedStates saved = SavedStates.of(state, userCode);
-    SortedSet<String> restored = new TreeSet<>();
-    for (String name : saved.names()) {
-      if (saved.serializer(name) != null
-          || saved.operatorStateSerializer(name) != null
-          || saved.broadcastStateSerializers(name) != null) {
-        restored.add(name); // not a timer service
+    Kinds restored = new Kinds(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+    for (String name : saved.names()) { // timer services are none of these
+      if (saved.serializer(name) != null) {
+        restored.keyed().add(name);
+      }
+      if (saved.operatorStateSerializer(name) != null) {
+        restored.operator().add(name);
+      }
+      if (saved.broadcastStateSerializers(name) != null) {
+        restored.broadcast().add(name);
       }
     }
     SortedSet<String> unknown = new TreeSet<>(dropped);
-    unknown.removeAll(restored);
+    unknown.removeAll(restored.all());
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
           "droppedStates names "
@@ -64,7 +102,7 @@ final class RestoredStatesCheck {
               + ", which are no keyed or operator states of "
               + file
               + " (it holds "
-              + restored
+              + restored.all()
               + ")");
     }
     return new RestoredStatesCheck(file, operator, restored, new TreeSet<>(dropped));
@@ -77,13 +115,15 @@ final class RestoredStatesCheck {
    * @throws AssertionError naming the states (never their values)
    */
   void verify(AbstractStreamOperator<?> running) {
-    SortedSet<String> registered = RegisteredStates.keyed(running.getKeyedStateBackend());
-    registered.addAll(RegisteredStates.operator(running.getOperatorStateBackend()));
-    SortedSet<String> lost = new TreeSet<>(restored);
+    Kinds registered =
+        new Kinds(
+            RegisteredStates.keyed(running.getKeyedStateBackend()),
+            RegisteredStates.operator(running.getOperatorStateBackend()),
+            RegisteredStates.broadcast(running.getOperatorStateBackend()));
+    SortedSet<String> lost = restored.missingFrom(registered);
     lost.removeAll(dropped);
-    lost.removeAll(registered);
     SortedSet<String> kept = new TreeSet<>(dropped);
-    kept.retainAll(registered);
+    kept.retainAll(registered.all());
     if (!lost.isEmpty()) {
       throw new AssertionError(
           file

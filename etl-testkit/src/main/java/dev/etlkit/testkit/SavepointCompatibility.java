@@ -18,8 +18,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * state format version and backend, which a test restores into today's operator. Any change of
  * state names, types or serializer formats that today's code cannot read breaks that test: a state
  * whose type or serializer changed incompatibly fails the {@link #restore}, and a keyed or operator
- * state of the file that today's operator never registers fails the restored harness's {@link
- * OperatorHarness#close() close()}.
+ * state of the file that today's operator never registers, as a state of the same kind (keyed,
+ * operator list or union, broadcast), fails the restored harness's {@link OperatorHarness#close()
+ * close()}.
  *
  * <p>That second check exists because Flink does not fail there: it restores every state of the
  * file into the backend, and an operator that renamed a state (or no longer uses it) registers a

@@ -10,6 +10,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.asyncprocessing.operators.AsyncKeyedProcessOperator;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -264,6 +265,55 @@ class KeyedHarnessForStreamTest {
     @Override
     public String map2(String value) {
       return value;
+    }
+  }
+
+  @Test
+  void forStream_operatorOnAsyncState_isRefusedSayingSo() {
+    DataStream<String> counted =
+        keyed().enableAsyncState().process(new AsyncCounter(), Types.STRING).name("async-count");
+
+    assertThatThrownBy(() -> KeyedHarness.forStream(counted, Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'async-count'")
+        .hasMessageContaining("asynchronous state (enableAsyncState)");
+  }
+
+  @Test
+  void forOperator_operatorOnAsyncState_failsToOpenSayingSo() {
+    KeyedHarness<String, String, String> counter =
+        KeyedHarness.forOperator(
+            () -> new AsyncKeyedProcessOperator<>(new AsyncCounter()),
+            ChangelogGenerator::stringKey,
+            Types.STRING,
+            Types.STRING);
+
+    assertThatThrownBy(counter::open)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("asynchronous state (enableAsyncState)");
+  }
+
+  /** Counts per key in state of Flink's state API V2, read asynchronously. */
+  private static final class AsyncCounter extends KeyedProcessFunction<String, String, String> {
+    private transient org.apache.flink.api.common.state.v2.ValueState<Long> n;
+
+    @Override
+    public void open(OpenContext openContext) {
+      n =
+          getRuntimeContext()
+              .getState(
+                  new org.apache.flink.api.common.state.v2.ValueStateDescriptor<>("n", Types.LONG));
+    }
+
+    @Override
+    public void processElement(String value, Context ctx, Collector<String> out) {
+      n.asyncValue()
+          .thenAccept(
+              count -> {
+                long next = count == null ? 1 : count + 1;
+                n.asyncUpdate(next);
+                out.collect(value + " n=" + next);
+              });
     }
   }
 

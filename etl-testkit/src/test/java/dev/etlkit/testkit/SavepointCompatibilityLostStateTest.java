@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.etlkit.core.Change;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
@@ -141,6 +147,20 @@ class SavepointCompatibilityLostStateTest {
                 + " (it holds [count, kinds, last])");
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_keyedStateMovedToOperatorStateOfTheSameName_failsAtClose(StateBackendKind backend)
+      throws Exception {
+    OperatorHarness<Change<String>, String> harness =
+        SNAPSHOTS.restore("sample-counter", 1, MovedToOperatorState.harness().on(backend), STATE);
+    harness.processElement(Change.updateAfter("k1#v3"), 50);
+
+    assertThatThrownBy(harness::close)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("holds states the operator never registered: [count]");
+    assertThat(harness.output()).containsExactly("k1 n=1"); // the keyed "count" (2) was not read
+  }
+
   @Test
   void withDroppedStates_validatesNames() {
     assertThatThrownBy(() -> SNAPSHOTS.withDroppedStates("count", ""))
@@ -247,6 +267,47 @@ class SavepointCompatibilityLostStateTest {
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
       out.collect(ctx.getCurrentKey() + " timer@" + timestamp);
+    }
+  }
+
+  /**
+   * The sample counter after an upgrade that keeps its counts in operator list state under the name
+   * of the keyed state "count" it used to have: the keyed "count" of the file is never read.
+   */
+  static final class MovedToOperatorState
+      extends KeyedProcessFunction<String, Change<String>, String> implements CheckpointedFunction {
+    private final Map<String, Long> counts = new HashMap<>();
+    private transient ValueState<Change<String>> last;
+    private transient MapState<String, Long> kinds;
+
+    static KeyedHarness<String, Change<String>, String> harness() {
+      return KeyedHarness.forFunction(
+          MovedToOperatorState::new, SampleCounter::keyOf, Types.STRING, Types.STRING);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      context.getOperatorStateStore().getListState(new ListStateDescriptor<>("count", Types.LONG));
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
+
+    @Override
+    public void open(OpenContext openContext) {
+      last = getRuntimeContext().getState(new ValueStateDescriptor<>("last", SampleCounter.CHANGE));
+      kinds =
+          getRuntimeContext()
+              .getMapState(new MapStateDescriptor<>("kinds", Types.STRING, Types.LONG));
+    }
+
+    @Override
+    public void processElement(Change<String> change, Context ctx, Collector<String> out)
+        throws Exception {
+      long n = counts.merge(ctx.getCurrentKey(), 1L, Long::sum);
+      kinds.put(change.kind().shortString(), n);
+      last.update(change);
+      out.collect(ctx.getCurrentKey() + " n=" + n);
     }
   }
 }

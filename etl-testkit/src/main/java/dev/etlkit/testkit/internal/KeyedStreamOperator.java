@@ -45,8 +45,8 @@ public final class KeyedStreamOperator<I, O> {
    * The operator of {@code stream}'s transformation.
    *
    * @throws IllegalArgumentException if the transformation is not a one-input operator on a keyed
-   *     stream made by a {@link SimpleOperatorFactory}, or the operator reads another type than
-   *     {@code inputType}
+   *     stream made by a {@link SimpleOperatorFactory}, the operator runs on asynchronous state
+   *     ({@code enableAsyncState}), or it reads another type than {@code inputType}
    */
   @SuppressWarnings("unchecked")
   public static <I, O> KeyedStreamOperator<I, O> of(
@@ -77,6 +77,8 @@ public final class KeyedStreamOperator<I, O> {
               + " must come from a SimpleOperatorFactory to be copied, but its factory is a "
               + factory.getClass().getName());
     }
+    RecordingHarness.refuseAsyncState(
+        simple.getOperator(), "the operator of " + describe(transformation));
     if (!oneInput.getInputType().equals(inputType)) {
       throw new IllegalArgumentException(
           "the operator of "

@@ -60,9 +60,9 @@ public final class KeyedTwoInputStreamOperator<I1, I2, O> {
    * The keyed two-input operator behind {@code stream}.
    *
    * @throws IllegalArgumentException if there is none, or more than one, or it is not made by a
-   *     {@link SimpleOperatorFactory}, does not extend {@link AbstractStreamOperator}, reads other
-   *     types than {@code firstInputType} and {@code secondInputType}, or emits another type than
-   *     the stream's
+   *     {@link SimpleOperatorFactory}, does not extend {@link AbstractStreamOperator}, runs on
+   *     asynchronous state ({@code enableAsyncState}), reads other types than {@code
+   *     firstInputType} and {@code secondInputType}, or emits another type than the stream's
    */
   @SuppressWarnings("unchecked")
   public static <I1, I2, O> KeyedTwoInputStreamOperator<I1, I2, O> of(
@@ -122,6 +122,7 @@ public final class KeyedTwoInputStreamOperator<I1, I2, O> {
               + found0.getClass().getName()
               + " does not");
     }
+    RecordingHarness.refuseAsyncState(found0, "the operator of " + describe(join));
     checkType(join, "first input", join.getInputType1(), firstInputType);
     checkType(join, "second input", join.getInputType2(), secondInputType);
     if (!join.getOutputType().equals(stream.getType())) {

@@ -95,6 +95,11 @@ public final class RecordingHarness<K, I, O>
       boolean stateChangelog,
       boolean objectReuse)
       throws Exception {
+    refuseAsyncState(
+        operator instanceof TwoInputAsOneInputOperator<?, ?, ?> adapter
+            ? adapter.operator()
+            : operator,
+        "the operator " + operator.getClass().getName());
     ExecutionConfig executionConfig = noGenericTypes();
     if (objectReuse) {
       executionConfig.enableObjectReuse();
@@ -124,6 +129,26 @@ public final class RecordingHarness<K, I, O>
     } catch (Exception | Error e) {
       environment.close();
       throw e;
+    }
+  }
+
+  /**
+   * Refuses an operator on Flink's asynchronous state (state API V2 with {@code
+   * enableAsyncState()}, an {@code AbstractAsyncKeyOrderedStreamOperator}): Flink gives it no keyed
+   * state backend of its own but an asynchronous one driven by the task's mailbox, which Flink's
+   * keyed test harness, and so this one, does not run.
+   *
+   * @param what names the operator for the message
+   * @throws IllegalArgumentException for such an operator
+   */
+  public static void refuseAsyncState(Object operator, String what) {
+    if (operator instanceof AbstractStreamOperator<?> op
+        && op.isAsyncKeyOrderedProcessingEnabled()) {
+      throw new IllegalArgumentException(
+          what
+              + " runs on Flink's asynchronous state (enableAsyncState), which the kit's harnesses"
+              + " do not run: test it with Flink's AsyncKeyedOneInputStreamOperatorTestHarness"
+              + " (AsyncKeyedTwoInputStreamOperatorTestHarness for two inputs)");
     }
   }
 

@@ -28,9 +28,8 @@ import org.apache.flink.runtime.state.OperatorStateBackend;
 public final class RegisteredStates {
 
   private static final String KEYED = "keyValueStatesByName";
-  private static final String[] OPERATOR = {
-    "accessedStatesByName", "accessedBroadcastStatesByName"
-  };
+  private static final String OPERATOR = "accessedStatesByName";
+  private static final String BROADCAST = "accessedBroadcastStatesByName";
 
   private RegisteredStates() {}
 
@@ -48,16 +47,17 @@ public final class RegisteredStates {
     return names;
   }
 
-  /** The names of the operator states fetched from {@code backend}; empty for a null backend. */
+  /**
+   * The names of the operator list and union states fetched from {@code backend}; empty for a null
+   * backend.
+   */
   public static SortedSet<String> operator(OperatorStateBackend backend) {
-    SortedSet<String> names = new TreeSet<>();
-    if (backend == null) {
-      return names;
-    }
-    for (String field : OPERATOR) {
-      names.addAll(keys(backend, field));
-    }
-    return names;
+    return backend == null ? new TreeSet<>() : keys(backend, OPERATOR);
+  }
+
+  /** The names of the broadcast states fetched from {@code backend}; empty for a null backend. */
+  public static SortedSet<String> broadcast(OperatorStateBackend backend) {
+    return backend == null ? new TreeSet<>() : keys(backend, BROADCAST);
   }
 
   /** The state names the map in field {@code name} of {@code backend} is keyed by. */
