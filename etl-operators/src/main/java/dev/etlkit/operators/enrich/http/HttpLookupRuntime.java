@@ -7,26 +7,14 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -236,91 +224,7 @@ final class HttpLookupRuntime<K, V> {
     if (chunks.size() == 1) {
       return post(chunks.get(0));
     }
-    return new BatchCall(chunks).start();
-  }
-
-  /**
-   * A call of several parts, sent at most {@code maxConcurrentRequests} at a time. Cancelling its
-   * result cancels the parts in flight.
-   */
-  private final class BatchCall {
-    private final List<Map<String, K>> chunks;
-    private final CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
-    private final Map<K, V> found = new HashMap<>();
-    private final List<CompletableFuture<Map<K, V>>> sent = new ArrayList<>();
-    private int next;
-    private int pending;
-    private boolean failed;
-
-    BatchCall(List<Map<String, K>> chunks) {
-      this.chunks = chunks;
-      this.pending = chunks.size();
-      result.whenComplete(
-          (ignored, error) -> {
-            if (error instanceof CancellationException) {
-              List<CompletableFuture<Map<K, V>>> parts;
-              synchronized (this) {
-                parts = new ArrayList<>(sent);
-              }
-              parts.forEach(part -> part.cancel(true));
-            }
-          });
-    }
-
-    CompletableFuture<Map<K, V>> start() {
-      int first;
-      synchronized (this) {
-        first = Math.min(chunks.size(), maxConcurrentRequests);
-        next = first;
-      }
-      for (int i = 0; i < first && !result.isDone(); i++) {
-        send(i);
-      }
-      return result;
-    }
-
-    private void send(int i) {
-      CompletableFuture<Map<K, V>> part = post(chunks.get(i));
-      synchronized (this) {
-        sent.add(part);
-      }
-      if (result.isCancelled()) {
-        part.cancel(true); // cancelled while this part was on its way
-      }
-      part.whenComplete(this::onPart);
-    }
-
-    private void onPart(@Nullable Map<K, V> part, @Nullable Throwable error) {
-      if (error != null) {
-        // The call is over: its other requests would only hold places its retry needs.
-        List<CompletableFuture<Map<K, V>>> others;
-        synchronized (this) {
-          if (failed) {
-            return; // one of the others, cancelled below
-          }
-          failed = true;
-          next = chunks.size();
-          others = new ArrayList<>(sent);
-        }
-        others.forEach(other -> other.cancel(true));
-        result.completeExceptionally(unwrap(error));
-        return;
-      }
-      int toSend = -1;
-      boolean done;
-      synchronized (this) {
-        found.putAll(part);
-        done = --pending == 0;
-        if (next < chunks.size() && !result.isDone()) {
-          toSend = next++;
-        }
-      }
-      if (done) {
-        result.complete(found);
-      } else if (toSend >= 0) {
-        send(toSend);
-      }
-    }
+    return new BatchCall<>(chunks, this::post, maxConcurrentRequests).start();
   }
 
   private CompletableFuture<Map<K, V>> post(Map<String, K> chunk) {
@@ -611,7 +515,7 @@ final class HttpLookupRuntime<K, V> {
   }
 
   private static HttpLookupException statusFailure(HttpResponse<byte[]> response, int status) {
-    return HttpFailures.status(status, retryAfter(response.headers()));
+    return HttpFailures.status(status, RetryAfterHeader.retryAfter(response.headers()));
   }
 
   private final class SingleExchange extends Exchange<Optional<V>> {
@@ -650,181 +554,12 @@ final class HttpLookupRuntime<K, V> {
     }
   }
 
-  private static Throwable unwrap(Throwable error) {
+  static Throwable unwrap(Throwable error) {
     Throwable e = error;
     while ((e instanceof CompletionException || e instanceof ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }
     return e;
-  }
-
-  /**
-   * {@code Retry-After} as seconds or as an HTTP date; null when absent or unreadable. More seconds
-   * than a {@code long} holds are the longest wait.
-   */
-  @Nullable
-  static Duration retryAfter(HttpHeaders headers) {
-    Optional<String> value = headers.firstValue("Retry-After");
-    if (value.isEmpty()) {
-      return null;
-    }
-    String text = value.get().strip();
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
-    } catch (NumberFormatException notSeconds) {
-      if (isAsciiDigits(text)) {
-        return Duration.ofSeconds(Long.MAX_VALUE); // too many seconds for a long
-      }
-      ZonedDateTime at = httpDate(text);
-      if (at == null) {
-        return null;
-      }
-      Duration wait = Duration.between(ZonedDateTime.now(ZoneOffset.UTC), at);
-      return wait.isNegative() ? Duration.ZERO : wait;
-    }
-  }
-
-  /** An HTTP date in any of its three forms (RFC 9110, 5.6.7), or null. */
-  @Nullable
-  private static ZonedDateTime httpDate(String text) {
-    try {
-      return ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
-    } catch (DateTimeParseException notRfc1123) {
-      // the obsolete forms, always GMT
-    }
-    for (DateTimeFormatter obsolete : obsoleteHttpDates()) {
-      try {
-        return LocalDateTime.parse(text, obsolete).atZone(ZoneOffset.UTC);
-      } catch (DateTimeParseException notThisForm) {
-        // next form
-      }
-    }
-    return null;
-  }
-
-  /**
-   * RFC 850 ({@code Sunday, 06-Nov-94 08:49:37 GMT}, a two-digit year within 50 years of now) and
-   * asctime ({@code Sun Nov 6 08:49:37 1994}).
-   */
-  private static DateTimeFormatter[] obsoleteHttpDates() {
-    DateTimeFormatter rfc850 =
-        new DateTimeFormatterBuilder()
-            .appendPattern("EEEE, dd-MMM-")
-            .appendValueReduced(
-                ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(50))
-            .appendPattern(" HH:mm:ss 'GMT'")
-            .toFormatter(Locale.US);
-    DateTimeFormatter asctime = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
-    return new DateTimeFormatter[] {rfc850, asctime};
-  }
-
-  private static boolean isAsciiDigits(String text) {
-    if (text.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Failures named by status and class, never by URL, key, header or body. */
-  static final class HttpFailures {
-    private HttpFailures() {}
-
-    /** The {@code Retry-After} is kept for a retryable status only: no wait helps the others. */
-    static HttpLookupException status(int status, @Nullable Duration retryAfter) {
-      boolean retryable = status == 408 || status == 429 || (status >= 500 && status <= 599);
-      return new HttpLookupException(
-          "HTTP lookup got status " + status + (retryable ? " (retryable)" : " (permanent)"),
-          retryable,
-          status,
-          retryable ? retryAfter : null);
-    }
-
-    static HttpLookupException of(
-        Throwable error, Duration requestTimeout, Duration connectTimeout) {
-      if (error instanceof HttpLookupException) {
-        return (HttpLookupException) error;
-      }
-      if (error instanceof HttpConnectTimeoutException) {
-        return withTraceOf(
-            error,
-            new HttpLookupException(
-                "HTTP lookup timed out connecting (connectTimeout "
-                    + connectTimeout
-                    + "): "
-                    + error.getClass().getSimpleName(),
-                true,
-                0,
-                null));
-      }
-      if (error instanceof HttpTimeoutException) {
-        return withTraceOf(
-            error,
-            new HttpLookupException(
-                "HTTP lookup timed out (requestTimeout "
-                    + requestTimeout
-                    + "): "
-                    + error.getClass().getSimpleName(),
-                true,
-                0,
-                null));
-      }
-      if (error instanceof IOException) {
-        return withTraceOf(
-            error,
-            new HttpLookupException(
-                "HTTP lookup request failed: " + error.getClass().getSimpleName(), true, 0, null));
-      }
-      if (error instanceof CancellationException) {
-        return closed();
-      }
-      return unexpected(error);
-    }
-
-    /** The whole response, body included, did not arrive within the request timeout. */
-    static HttpLookupException timedOut(Duration requestTimeout) {
-      return new HttpLookupException(
-          "HTTP lookup timed out (requestTimeout "
-              + requestTimeout
-              + "): the response did not end in time",
-          true,
-          0,
-          null);
-    }
-
-    static HttpLookupException overloaded(int maxConcurrentRequests) {
-      return new HttpLookupException(
-          "HTTP lookup overloaded: "
-              + maxConcurrentRequests
-              + " requests in flight (maxConcurrentRequests); lower the step's capacity or raise"
-              + " it",
-          true,
-          0,
-          null);
-    }
-
-    static HttpLookupException closed() {
-      return permanent("HTTP lookup is closed");
-    }
-
-    static HttpLookupException permanent(String message) {
-      return new HttpLookupException(message, false, 0, null);
-    }
-
-    static HttpLookupException unexpected(Throwable e) {
-      return withTraceOf(
-          e, permanent("HTTP lookup failed unexpectedly: " + e.getClass().getSimpleName()));
-    }
-
-    static HttpLookupException withTraceOf(Throwable underlying, HttpLookupException e) {
-      e.setStackTrace(underlying.getStackTrace());
-      return e;
-    }
   }
 }

@@ -199,7 +199,7 @@ class HttpLookupTest {
   void status_retryableFor408_429And5xx_only() {
     for (int status = 300; status <= 599; status++) {
       boolean expected = status == 408 || status == 429 || status >= 500;
-      assertThat(HttpLookupRuntime.HttpFailures.status(status, null).retryable())
+      assertThat(HttpFailures.status(status, null).retryable())
           .as("status %d", status)
           .isEqualTo(expected);
     }
@@ -207,14 +207,14 @@ class HttpLookupTest {
 
   @Test
   void retryAfter_readsSecondsAndHttpDates() {
-    assertThat(HttpLookupRuntime.retryAfter(headers("120"))).isEqualTo(Duration.ofSeconds(120));
-    assertThat(HttpLookupRuntime.retryAfter(headers("-5"))).isEqualTo(Duration.ZERO);
+    assertThat(RetryAfterHeader.retryAfter(headers("120"))).isEqualTo(Duration.ofSeconds(120));
+    assertThat(RetryAfterHeader.retryAfter(headers("-5"))).isEqualTo(Duration.ZERO);
     String inAMinute =
         DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(60));
-    assertThat(HttpLookupRuntime.retryAfter(headers(inAMinute)))
+    assertThat(RetryAfterHeader.retryAfter(headers(inAMinute)))
         .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
-    assertThat(HttpLookupRuntime.retryAfter(headers("soon"))).isNull();
-    assertThat(HttpLookupRuntime.retryAfter(HttpHeaders.of(Map.of(), (a, b) -> true))).isNull();
+    assertThat(RetryAfterHeader.retryAfter(headers("soon"))).isNull();
+    assertThat(RetryAfterHeader.retryAfter(HttpHeaders.of(Map.of(), (a, b) -> true))).isNull();
   }
 
   /**
@@ -224,9 +224,9 @@ class HttpLookupTest {
    */
   @Test
   void retryAfter_secondsBeyondALong_isTheLongestWait() {
-    assertThat(HttpLookupRuntime.retryAfter(headers("99999999999999999999")))
+    assertThat(RetryAfterHeader.retryAfter(headers("99999999999999999999")))
         .isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
-    assertThat(HttpLookupRuntime.retryAfter(headers(" 9223372036854775808 ")))
+    assertThat(RetryAfterHeader.retryAfter(headers(" 9223372036854775808 ")))
         .isEqualTo(Duration.ofSeconds(Long.MAX_VALUE));
   }
 
@@ -242,15 +242,15 @@ class HttpLookupTest {
     String asctime =
         DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).format(inAMinute);
 
-    assertThat(HttpLookupRuntime.retryAfter(headers(rfc850)))
+    assertThat(RetryAfterHeader.retryAfter(headers(rfc850)))
         .as(rfc850)
         .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
-    assertThat(HttpLookupRuntime.retryAfter(headers(asctime)))
+    assertThat(RetryAfterHeader.retryAfter(headers(asctime)))
         .as(asctime)
         .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
-    assertThat(HttpLookupRuntime.retryAfter(headers("Sunday, 06-Nov-94 08:49:37 GMT")))
+    assertThat(RetryAfterHeader.retryAfter(headers("Sunday, 06-Nov-94 08:49:37 GMT")))
         .isEqualTo(Duration.ZERO);
-    assertThat(HttpLookupRuntime.retryAfter(headers("Sun Nov  6 08:49:37 1994")))
+    assertThat(RetryAfterHeader.retryAfter(headers("Sun Nov  6 08:49:37 1994")))
         .isEqualTo(Duration.ZERO);
   }
 
