@@ -2,6 +2,7 @@ package dev.etlkit.core.internal;
 
 import dev.etlkit.core.EtlException;
 import dev.etlkit.core.StepIdentity;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -36,10 +37,12 @@ public final class TaskInterrupts {
   }
 
   /**
-   * The cause of {@code t}, or null if its {@code getCause()} (the user's code) throws: a cause
-   * that cannot be read says nothing about an interrupt, and the record stays a bad record.
+   * The cause of {@code t}, or null if its {@code getCause()} (the user's code) throws: for walks
+   * of a user's exception's causes (here: a cause that cannot be read says nothing about an
+   * interrupt, and the record stays a bad record).
    */
-  private static Throwable causeOf(Throwable t) {
+  @Nullable
+  public static Throwable causeOf(Throwable t) {
     try {
       return t.getCause();
     } catch (Exception | StackOverflowError e) {

@@ -1,10 +1,10 @@
 package dev.etlkit.operators.enrich.internal.async;
 
+import dev.etlkit.core.internal.TaskInterrupts;
 import dev.etlkit.operators.enrich.RetryAfter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -49,7 +49,7 @@ final class Backoff {
    */
   static long retryAfterNanos(Throwable failure) {
     Throwable t = failure;
-    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = causeOf(t)) {
+    for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = TaskInterrupts.causeOf(t)) {
       if (t instanceof RetryAfter) {
         Optional<Duration> said;
         try {
@@ -65,16 +65,5 @@ final class Backoff {
       }
     }
     return 0L;
-  }
-
-  /** The cause of {@code t}, or null if its {@code getCause()} (the lookup's code) throws. */
-  @Nullable
-  private static Throwable causeOf(Throwable t) {
-    try {
-      return t.getCause();
-    } catch (Exception | StackOverflowError e) {
-      // Exception, not RuntimeException: JVM languages without checked exceptions throw them.
-      return null;
-    }
   }
 }
