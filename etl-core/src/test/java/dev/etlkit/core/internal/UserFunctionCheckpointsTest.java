@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -41,6 +42,58 @@ class UserFunctionCheckpointsTest {
   }
 
   private static final MapFunction<String, String> PLAIN = s -> s;
+
+  /** Records the checkpoints it heard of, and throws for each if told to. */
+  static final class Recording implements CheckpointListener {
+    final List<String> heard = new ArrayList<>();
+    private final boolean fails;
+
+    Recording(boolean fails) {
+      this.fails = fails;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      heard.add("complete " + checkpointId);
+      if (fails) {
+        throw new IllegalStateException("complete " + checkpointId + " failed");
+      }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+      heard.add("aborted " + checkpointId);
+      if (fails) {
+        throw new IllegalStateException("aborted " + checkpointId + " failed");
+      }
+    }
+  }
+
+  @Test
+  void aThrowingListener_doesNotKeepTheOthersFromHearing_theFirstFailureIsRethrown() {
+    // As Flink's operator chain does: every listener is told, failures are collected.
+    Recording first = new Recording(true);
+    Recording second = new Recording(false);
+    Recording third = new Recording(true);
+    List<Object> functions = List.of(first, PLAIN, second, third);
+
+    assertThatThrownBy(() -> UserFunctionCheckpoints.notifyCheckpointComplete(functions, 7))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("complete 7 failed")
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .isEqualTo("complete 7 failed"));
+    assertThatThrownBy(() -> UserFunctionCheckpoints.notifyCheckpointAborted(functions, 8))
+        .hasMessage("aborted 8 failed")
+        .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+
+    for (Recording listener : List.of(first, second, third)) {
+      assertThat(listener.heard).containsExactly("complete 7", "aborted 8");
+    }
+  }
 
   @Test
   void requireNone_namesTheHookTheFunctionAndWhy() {
