@@ -8,6 +8,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.checkpoint.ListCheckpointed;
+import org.apache.flink.util.ExceptionUtils;
 
 /**
  * Flink's checkpoint hooks of user functions that etlkit runs inside a function of its own.
@@ -127,23 +128,43 @@ public final class UserFunctionCheckpoints {
     }
   }
 
-  /** Calls {@link CheckpointListener#notifyCheckpointComplete} on the listeners among them. */
+  /**
+   * Calls {@link CheckpointListener#notifyCheckpointComplete} on the listeners among them: on every
+   * one even if an earlier one throws, as Flink's operator chain notifies its operators, then
+   * rethrows the first failure with the later ones suppressed.
+   */
   public static void notifyCheckpointComplete(List<?> functions, long checkpointId)
       throws Exception {
-    for (Object function : functions) {
-      if (function instanceof CheckpointListener) {
-        ((CheckpointListener) function).notifyCheckpointComplete(checkpointId);
-      }
-    }
+    notifyAll(functions, checkpointId, true);
   }
 
-  /** Calls {@link CheckpointListener#notifyCheckpointAborted} on the listeners among them. */
+  /**
+   * Calls {@link CheckpointListener#notifyCheckpointAborted} on the listeners among them, like
+   * {@link #notifyCheckpointComplete}: all of them, then the first failure rethrown.
+   */
   public static void notifyCheckpointAborted(List<?> functions, long checkpointId)
       throws Exception {
+    notifyAll(functions, checkpointId, false);
+  }
+
+  private static void notifyAll(List<?> functions, long checkpointId, boolean complete)
+      throws Exception {
+    Exception first = null;
     for (Object function : functions) {
       if (function instanceof CheckpointListener) {
-        ((CheckpointListener) function).notifyCheckpointAborted(checkpointId);
+        try {
+          if (complete) {
+            ((CheckpointListener) function).notifyCheckpointComplete(checkpointId);
+          } else {
+            ((CheckpointListener) function).notifyCheckpointAborted(checkpointId);
+          }
+        } catch (Exception e) {
+          first = ExceptionUtils.firstOrSuppressed(e, first);
+        }
       }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 }
