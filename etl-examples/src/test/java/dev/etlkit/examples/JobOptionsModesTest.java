@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Stream;
+import org.apache.kafka.server.config.ServerLogConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -63,13 +64,26 @@ class JobOptionsModesTest {
   }
 
   @Test
-  void parse_maxFuture_defaultsToOneHour_andActsInBothModes() {
-    assertThat(JobOptions.parse().maxFuture()).isEqualTo(Duration.ofHours(1));
-    assertThat(JobOptions.parse(REAL).maxFuture()).isEqualTo(Duration.ofHours(1));
+  void parse_maxFuture_defaultsTo55Minutes_andActsInBothModes() {
+    assertThat(JobOptions.parse().maxFuture()).isEqualTo(Duration.ofMinutes(55));
+    assertThat(JobOptions.parse(REAL).maxFuture()).isEqualTo(Duration.ofMinutes(55));
     assertThat(JobOptions.parse("--max-future", "PT2H", "out").maxFuture())
         .isEqualTo(Duration.ofHours(2));
     assertThat(JobOptions.parse("--max-future", "60000").maxFuture())
         .isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void maxFutureDefault_staysBelowTheBrokersDefaultFutureLimit_withAMarginForClockSkew() {
+    // The job writes each output record with its event time as its Kafka timestamp; a broker
+    // refuses one more than log.message.timestamp.after.max.ms ahead of its clock, failing the
+    // job on every restart. A default equal to the broker's left no room for the TaskManagers'
+    // clocks running ahead of the brokers' (the docs ask for a margin).
+    Duration brokerLimit =
+        Duration.ofMillis(ServerLogConfigs.LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS_DEFAULT);
+
+    assertThat(JobOptions.DEFAULT_MAX_FUTURE)
+        .isLessThanOrEqualTo(brokerLimit.minus(Duration.ofMinutes(5)));
   }
 
   @Test
@@ -79,7 +93,7 @@ class JobOptionsModesTest {
             .replaceAll("\\s+", " ");
 
     assertThat(page)
-        .contains("| `--max-future` | `PT1H` | both modes:")
+        .contains("| `--max-future` | `PT55M` | both modes:")
         .contains(
             "Every option in the table from `--orders-topic` to `--bounded` acts only in real")
         .contains("`--max-future` acts in both modes");
