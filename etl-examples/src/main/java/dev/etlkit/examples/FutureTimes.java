@@ -93,7 +93,7 @@ final class FutureTimes<T> implements EtlStep<T, T> {
    * {@code maxFuture} ahead of its record's timestamp and of {@code clock} when the step reads it
    * (of the clock alone for a record without a timestamp; exact to the nanosecond; a bound beyond
    * the last instant keeps every order). The others become dead letters ({@code
-   * IllegalArgumentException}: "orderedAt ... is more than PT1H ahead of the record's event time
+   * IllegalArgumentException}: "orderedAt ... is more than PT55M ahead of the record's event time
    * (...)", or "... of the clock (...)"), never a job failure by default; so does an order without
    * an {@code orderedAt} ("orderedAt is missing"). Nothing is filtered.
    */
@@ -106,7 +106,7 @@ final class FutureTimes<T> implements EtlStep<T, T> {
    * (Debezium's {@code source.ts_ms}, else {@code ts_ms}, as {@code Debezium.decode} sets it) is at
    * most {@code maxFuture} ahead of its record's timestamp and of {@code clock} when the step reads
    * it (of the clock alone for a record without a timestamp); the others become dead letters
-   * ({@code IllegalArgumentException}: "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT1H
+   * ({@code IllegalArgumentException}: "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT55M
    * ahead of the record's event time (...)", or "... of the clock (...)"). Each change record is
    * judged on its own: an update decoded with its before-image ({@code -U} and {@code +U}, one
    * time) is two dead letters. A change without an event time is passed on unchanged: this step

@@ -30,8 +30,10 @@ import javax.annotation.Nullable;
  * --disorder PT5S              how far out of event-time order a Kafka partition may be
  * --idleness PT1M              a partition without records this long stops holding back time
  * --bounded                    read the topics up to their current end, then finish
- * --max-future PT1H            an order or customer change dated further ahead of the clock is
- *                              a dead letter (both modes)
+ * --max-future PT55M           an order or customer change dated further ahead of the clock is
+ *                              a dead letter (both modes); 5 minutes under a Kafka broker's
+ *                              default log.message.timestamp.after.max.ms (one hour), a margin
+ *                              for TaskManager clocks running ahead of the brokers'
  * </pre>
  *
  * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds. Every option above but {@code
@@ -85,7 +87,7 @@ public record JobOptions(
   public static final String JDBC_PASSWORD_ENV = "ETLKIT_JDBC_PASSWORD";
 
   /** The default of {@code --max-future}. */
-  public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
+  public static final Duration DEFAULT_MAX_FUTURE = Duration.ofMinutes(55);
 
   private static final long serialVersionUID = 1L;
 

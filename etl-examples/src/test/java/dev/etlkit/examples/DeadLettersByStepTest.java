@@ -47,7 +47,7 @@ class DeadLettersByStepTest {
   private static DeadLetter letter(String pipeline) {
     return DeadLetter.builder()
         .step(new StepIdentity(pipeline, "valid-time", pipeline + "/valid-time"))
-        .error(new IllegalArgumentException("... is more than PT1H ahead of the clock (...)"))
+        .error(new IllegalArgumentException("... is more than PT55M ahead of the clock (...)"))
         .rejectedAt(0L)
         .build();
   }

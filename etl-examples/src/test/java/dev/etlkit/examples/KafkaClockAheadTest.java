@@ -33,7 +33,8 @@ class KafkaClockAheadTest {
       throws Exception {
     long now = System.currentTimeMillis();
     long kafkaTime = now + Duration.ofMinutes(1).toMillis(); // the producer's clock: a minute ahead
-    long tsMs = now + Duration.ofHours(1).plusSeconds(30).toMillis(); // beyond the bound of PT1H
+    // beyond the bound measured from the clock, within it measured from the Kafka time
+    long tsMs = now + JobOptions.DEFAULT_MAX_FUTURE.plusSeconds(30).toMillis();
     RawRecord record = KafkaInputs.change(tsMs, kafkaTime);
 
     long assigned = KafkaInputs.changeTime(KafkaInputs.REAL_MODE, record, kafkaTime);
@@ -56,7 +57,8 @@ class KafkaClockAheadTest {
       throws Exception {
     long now = System.currentTimeMillis();
     long kafkaTime = now + Duration.ofMinutes(1).toMillis();
-    Instant orderedAt = Instant.ofEpochMilli(now).plus(Duration.ofHours(1)).plusSeconds(30);
+    Instant orderedAt =
+        Instant.ofEpochMilli(now).plus(JobOptions.DEFAULT_MAX_FUTURE).plusSeconds(30);
     RawRecord record = KafkaInputs.order(orderedAt, kafkaTime);
 
     long assigned = KafkaInputs.orderTime(KafkaInputs.REAL_MODE, record, kafkaTime);

@@ -22,7 +22,7 @@ final class KafkaInputs {
   /** The LSN of {@link #change}. */
   static final long LSN = 24024400L;
 
-  /** Real mode with its defaults ({@code --max-future PT1H}). */
+  /** Real mode with its defaults ({@code --max-future PT55M}). */
   static final JobOptions REAL_MODE =
       JobOptions.parse("--kafka", "localhost:9", "--jdbc", "jdbc:postgresql://localhost/x");
 

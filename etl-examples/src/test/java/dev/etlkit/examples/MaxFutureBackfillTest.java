@@ -58,7 +58,7 @@ class MaxFutureBackfillTest {
                   .isEqualTo(producedADayAgo);
               assertThat(letter.getValue().errorMessage())
                   .endsWith(
-                      "is more than PT1H ahead of the record's event time ("
+                      "is more than PT55M ahead of the record's event time ("
                           + Instant.ofEpochMilli(producedADayAgo)
                           + ")");
             });

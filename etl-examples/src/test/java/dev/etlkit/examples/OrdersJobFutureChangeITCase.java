@@ -73,7 +73,7 @@ class OrdersJobFutureChangeITCase {
               assertThat(letter.errorMessage())
                   .as("a sample line has no event time: the step reads the clock")
                   .startsWith(
-                      "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT1H ahead of the"
+                      "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT55M ahead of the"
                           + " clock (");
               assertThat(letter.sourcePosition()).isEqualTo("24024400");
             });

@@ -57,7 +57,7 @@ class ValidTimeOwnTimestampTest {
                 assertThat(letter.getValue().errorMessage())
                     .as("measured from the clock, the earlier of the two")
                     .startsWith(
-                        "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT1H ahead of the"
+                        "event time (ts_ms) 2999-01-01T00:00:00Z is more than PT55M ahead of the"
                             + " clock ("));
   }
 
@@ -78,7 +78,7 @@ class ValidTimeOwnTimestampTest {
             letter ->
                 assertThat(letter.getValue().errorMessage())
                     .startsWith(
-                        "orderedAt 2999-01-01T00:00:00Z is more than PT1H ahead of the clock ("));
+                        "orderedAt 2999-01-01T00:00:00Z is more than PT55M ahead of the clock ("));
   }
 
   /** The example job wired over inputs that carry their own timestamps. */
