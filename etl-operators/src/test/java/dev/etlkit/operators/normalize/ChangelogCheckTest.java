@@ -100,6 +100,33 @@ class ChangelogCheckTest {
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
+  void startedMidStream_reportsTheFirstRetractionOfEachKeyLiveBefore_thenChecksItFromThere(
+      StateBackendKind backend) throws Exception {
+    // docs/normalize.md: "The check knows only the records it has seen". k1 and k2 were inserted
+    // upstream before the check started.
+    Checker<String, String> check = checker(stringCheck(), Types.STRING, null);
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        check.recipe.on(backend).open()) {
+      harness.processElement(Change.updateBefore("k1#v1"), 1); // reported
+      harness.processElement(Change.updateAfter("k1#v2"), 2); // an upsert: k1 is live from here
+      harness.processElement(Change.delete("k2#v1"), 3); // reported
+      harness.processElement(Change.insert("k2#v2"), 4); // k2 is live from here
+      harness.processElement(Change.updateBefore("k1#v2"), 5);
+      harness.processElement(Change.updateAfter("k1#v3"), 6);
+      harness.processElement(Change.insert("k2#v3"), 7); // checked: reported
+
+      assertThat(show(harness.output()))
+          .containsExactly("+U[k1#v2]", "+I[k2#v2]", "-U[k1#v2]", "+U[k1#v3]");
+      assertThat(messages(harness))
+          .containsExactly(
+              "-U[k1#v1] -> UPDATE_BEFORE of a key that is not live",
+              "-D[k2#v1] -> DELETE of a key that is not live",
+              "+I[k2#v3] -> duplicate INSERT: the key is already live");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
   void brokenPair_isClosed_theKeyContinuesAsNotLive(StateBackendKind backend) throws Exception {
     Checker<String, String> check = checker(stringCheck(), Types.STRING, null);
     try (OperatorHarness<Change<String>, Change<String>> harness =
