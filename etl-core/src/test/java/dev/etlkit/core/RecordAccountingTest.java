@@ -134,4 +134,18 @@ class RecordAccountingTest {
     assertThat(accounting.toTable().lines().skip(2).map(line -> line.split(" +\\| ")[0]))
         .containsExactly("orders", "orders", "orders-eu", "orders.us");
   }
+
+  @Test
+  void aJoinsDimensionRow_followsItsStep_beforeAStepWhoseNameStartsTheSame() {
+    // A join counts its dimension input as "<step>/dimension". Sorted as strings, '-' sorts before
+    // '/': "join-2" came between "join" and "join/dimension".
+    Map<String, Object> counts = new HashMap<>();
+    for (String step : new String[] {"join", "join/dimension", "join-2", "join-2/dimension"}) {
+      counts.put("etlkit/orders/" + step + "/recordsIn", 1L);
+    }
+
+    assertThat(RecordAccounting.of(counts).steps())
+        .extracting(RecordAccounting.StepCounts::step)
+        .containsExactly("join", "join/dimension", "join-2", "join-2/dimension");
+  }
 }
