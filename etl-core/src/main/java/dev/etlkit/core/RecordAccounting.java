@@ -150,9 +150,14 @@ public final class RecordAccounting {
     }
   }
 
-  /** Orders "<pipeline>/<step>" keys by pipeline, then step (a pipeline name has no '/'). */
+  /**
+   * Orders "<pipeline>/<step>" keys by pipeline, then step (a pipeline name has no '/'), a step's
+   * name compared part by part between its '/'s, so that a join's "join/dimension" row follows
+   * "join", before "join-2".
+   */
   private static final Comparator<String> BY_PIPELINE_THEN_STEP =
       Comparator.comparing((String key) -> key.substring(0, key.indexOf('/')))
+          .thenComparing(key -> key.substring(key.indexOf('/') + 1).replace('/', '\0'))
           .thenComparing(key -> key.substring(key.indexOf('/') + 1));
 
   private final List<StepCounts> steps;
