@@ -1,0 +1,117 @@
+package dev.etlkit.operators.enrich.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.operators.enrich.AsyncStepHarness;
+import dev.etlkit.operators.enrich.Enrich;
+import dev.etlkit.operators.enrich.LookupRetry;
+import dev.etlkit.operators.enrich.LookupStatus;
+import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
+import dev.etlkit.operators.enrich.jdbc.LookupTesting;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The keys of one {@code lookupAll} call of the HTTP lookup answer each for itself: a key that
+ * cannot be sent fails alone, and keys that format to the same text share that text's answer.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpLookupBatchKeysTest {
+
+  private static final Duration BATCH_DELAY = Duration.ofMillis(100);
+
+  private static TestApi api;
+  private final LookupTesting lookups = new LookupTesting();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    api = new TestApi();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    api.close();
+  }
+
+  @BeforeEach
+  void forgetRequests() {
+    api.requests.clear();
+  }
+
+  @AfterEach
+  void closeLookups() throws Exception {
+    lookups.closeAll();
+  }
+
+  /** Formats every key as it is, except "bad", whose format throws. */
+  private static String formatOrThrow(String key) {
+    if (key.equals("bad")) {
+      throw new IllegalArgumentException("no text for " + key);
+    }
+    return key;
+  }
+
+  private static Enrich.LookupStep<String, String, Profile, String> step(
+      HttpLookup<String, Profile> lookup) {
+    return Enrich.lookup(
+            "customer",
+            (String order) -> order.substring(order.indexOf(':') + 1),
+            lookup,
+            (String order, Profile customer, LookupStatus status) ->
+                order + "=" + (customer == null ? null : customer.name()) + "/" + status,
+            Types.STRING)
+        .withMicroBatch(10, BATCH_DELAY)
+        .withRetry(LookupRetry.none());
+  }
+
+  /**
+   * A key whose format throws, in a micro-batch with two good keys: its record alone is
+   * dead-lettered, with the reason, and counts as one failed load; the batch request goes out for
+   * the other two. The format's failure used to fail the whole call, and all three records.
+   */
+  @Test
+  void batchEndpoint_keyWhoseFormatThrows_failsItsRecordAlone_theOthersAreLookedUp()
+      throws Exception {
+    HttpLookup<String, Profile> lookup =
+        HttpLookup.get(api.base() + "/customers/{key}", String.class, Profile.class)
+            .withBatchEndpoint(api.base() + "/batch")
+            .withKeyFormat(HttpLookupBatchKeysTest::formatOrThrow);
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(step(lookup), StringSerializer.INSTANCE).open();
+    try {
+      h.process("o1:c-1");
+      h.process("o2:bad");
+      h.process("o3:c-2");
+      h.advance(BATCH_DELAY);
+      h.awaitResults(3);
+
+      assertThat(h.outputs())
+          .containsExactlyInAnyOrder("o1:c-1=Customer c-1/LOADED", "o3:c-2=Customer c-2/LOADED");
+      assertThat(h.deadLetters())
+          .extracting(DeadLetter::errorClass, DeadLetter::attempt)
+          .containsExactly(Tuple.tuple(HttpLookupException.class.getName(), 1));
+      assertThat(h.deadLetters().get(0).errorMessage())
+          .contains("HTTP lookup key format failed: IllegalArgumentException");
+      assertThat(api.requests)
+          .singleElement()
+          .extracting(TestApi.Request::method)
+          .isEqualTo("POST");
+      assertThat(h.metric(LookupMetrics.BATCHES)).isEqualTo(1);
+      assertThat(h.metric(LookupMetrics.LOADS)).isEqualTo(3);
+      assertThat(h.metric(LookupMetrics.LOAD_FAILURES)).isEqualTo(1);
+      assertThat(h.metric(LookupMetrics.FALLBACKS)).isEqualTo(1);
+    } finally {
+      h.release();
+    }
+  }
+}
