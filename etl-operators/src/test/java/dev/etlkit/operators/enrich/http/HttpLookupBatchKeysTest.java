@@ -7,9 +7,13 @@ import dev.etlkit.operators.enrich.AsyncStepHarness;
 import dev.etlkit.operators.enrich.Enrich;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
+import dev.etlkit.operators.enrich.PartialLookupException;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
 import dev.etlkit.operators.enrich.jdbc.LookupTesting;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -113,5 +117,61 @@ class HttpLookupBatchKeysTest {
     } finally {
       h.release();
     }
+  }
+
+  /**
+   * Called directly, a batch call with keys that cannot be formatted fails with a {@link
+   * PartialLookupException} holding the others' answers and each bad key's own failure; with no
+   * good key, no request goes out.
+   */
+  @Test
+  void lookupAll_batchEndpoint_unformattableKeys_failAlone_inAPartialLookupException()
+      throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", String.class, Profile.class)
+                .withBatchEndpoint(api.base() + "/batch")
+                .withMaxBatchKeys(1)
+                .withKeyFormat(HttpLookupBatchKeysTest::formatOrThrow));
+
+    PartialLookupException partial =
+        LookupTesting.failure(
+            lookup.lookupAll(List.of("c-1", "bad", "missing-1")), PartialLookupException.class);
+    PartialLookupException allBad =
+        LookupTesting.failure(lookup.lookupAll(List.of("bad")), PartialLookupException.class);
+
+    assertThat(partial.found()).isEqualTo(Map.of("c-1", Profile.of("c-1")));
+    assertThat(partial.failures().keySet()).isEqualTo(Set.of("bad"));
+    assertThat(partial.failures().get("bad"))
+        .isInstanceOf(HttpLookupException.class)
+        .hasMessage("HTTP lookup key format failed: IllegalArgumentException");
+    assertThat(((HttpLookupException) partial.failures().get("bad")).retryable()).isFalse();
+    assertThat(allBad.found()).isEmpty();
+    assertThat(allBad.failures().keySet()).isEqualTo(Set.of("bad"));
+    assertThat(api.requests).hasSize(2); // c-1 and missing-1, one per request
+  }
+
+  /**
+   * Without a batch endpoint each key has its request: one that cannot be made, or that fails,
+   * fails that key alone.
+   */
+  @Test
+  void lookupAll_withoutBatchEndpoint_failingKeys_failAlone_inAPartialLookupException()
+      throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", String.class, Profile.class)
+                .withKeyFormat(HttpLookupBatchKeysTest::formatOrThrow));
+
+    PartialLookupException partial =
+        LookupTesting.failure(
+            lookup.lookupAll(List.of("c-1", "bad", "status-503", "unknown")),
+            PartialLookupException.class);
+
+    assertThat(partial.found()).isEqualTo(Map.of("c-1", Profile.of("c-1")));
+    assertThat(partial.failures().keySet()).isEqualTo(Set.of("bad", "status-503"));
+    assertThat(((HttpLookupException) partial.failures().get("status-503")).statusCode())
+        .hasValue(503);
+    assertThat(api.requests).hasSize(3);
   }
 }
