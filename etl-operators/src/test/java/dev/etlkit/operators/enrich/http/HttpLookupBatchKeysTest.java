@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.http;
 
+import static dev.etlkit.operators.enrich.jdbc.LookupTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.DeadLetter;
@@ -173,5 +174,25 @@ class HttpLookupBatchKeysTest {
     assertThat(((HttpLookupException) partial.failures().get("status-503")).statusCode())
         .hasValue(503);
     assertThat(api.requests).hasSize(3);
+  }
+
+  /**
+   * Two distinct keys whose format gives the same text are asked once, as that text, and both get
+   * its answer: the request for the text answers every key it stands for. The second key used to
+   * take the text's place, and the first was a miss.
+   */
+  @Test
+  void lookupAll_batchEndpoint_keysFormattingToTheSameText_bothGetItsAnswer() throws Exception {
+    HttpLookup<Integer, Profile> lookup =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", Integer.class, Profile.class)
+                .withBatchEndpoint(api.base() + "/batch")
+                .withKeyFormat(k -> "c-" + Math.abs(k)));
+
+    Map<Integer, Profile> found = await(lookup.lookupAll(List.of(1, -1, 2)));
+
+    assertThat(found)
+        .isEqualTo(Map.of(1, Profile.of("c-1"), -1, Profile.of("c-1"), 2, Profile.of("c-2")));
+    assertThat(api.requests).singleElement().extracting(TestApi.Request::method).isEqualTo("POST");
   }
 }
