@@ -158,7 +158,10 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
     return lookup;
   }
 
-  /** How a key becomes the text put into the URL; must give distinct keys distinct texts. */
+  /**
+   * How a key becomes the text put into the URL (and into batch requests). Keys that format to the
+   * same text get the same answer, the text's: a batch request asks the text once, for all of them.
+   */
   public HttpLookup<K, V> withKeyFormat(SerializableFunction<K, String> keyFormat) {
     HttpLookup<K, V> copy = copy();
     copy.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");

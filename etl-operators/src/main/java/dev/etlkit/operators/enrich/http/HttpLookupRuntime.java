@@ -221,11 +221,15 @@ final class HttpLookupRuntime<K, V> {
    * parts than the limit can succeed (it used to send them all at once and fail as overloaded every
    * time). Any part failing fails the call with that part's exception and cancels the others. A key
    * that cannot be formatted fails alone: the others are asked, and the call fails with a {@link
-   * PartialLookupException} holding their answers and that key's failure.
+   * PartialLookupException} holding their answers and that key's failure. Keys formatting to the
+   * same text are asked once, as that text, and each gets its answer.
    */
   CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
     Map<String, K> byName = new LinkedHashMap<>();
     Map<K, Throwable> unsendable = null;
+    // A key whose text an earlier key has already (twins[i]), and that earlier key (firsts[i]).
+    List<K> twins = null;
+    List<K> firsts = null;
     for (K key : keys) {
       String name;
       try {
@@ -237,7 +241,15 @@ final class HttpLookupRuntime<K, V> {
         unsendable.put(key, e);
         continue;
       }
-      byName.put(name, key);
+      K first = byName.putIfAbsent(name, key);
+      if (first != null) {
+        if (twins == null) {
+          twins = new ArrayList<>();
+          firsts = new ArrayList<>();
+        }
+        twins.add(key);
+        firsts.add(first);
+      }
     }
     if (byName.isEmpty()) {
       return unsendable == null
@@ -260,23 +272,45 @@ final class HttpLookupRuntime<K, V> {
         chunks.size() == 1
             ? post(chunks.get(0))
             : new BatchCall<>(chunks, this::post, maxConcurrentRequests).start();
-    return unsendable == null ? sent : failingAlso(sent, unsendable);
+    return unsendable == null && twins == null ? sent : completing(sent, twins, firsts, unsendable);
   }
 
   /**
-   * The answers of {@code sent} as a {@link PartialLookupException} that also fails the keys of
-   * {@code failures}; a failure of {@code sent} fails the call as it is. Cancelling the result
-   * cancels {@code sent}.
+   * The answers of {@code sent}, given also to each of {@code twins} from its key of {@code
+   * firsts}, and as a {@link PartialLookupException} that also fails the keys of {@code failures}
+   * if any; a failure of {@code sent} fails the call as it is. Cancelling the result cancels {@code
+   * sent}.
    */
-  private static <K, V> CompletableFuture<Map<K, V>> failingAlso(
-      CompletableFuture<Map<K, V>> sent, Map<K, Throwable> failures) {
+  private static <K, V> CompletableFuture<Map<K, V>> completing(
+      CompletableFuture<Map<K, V>> sent,
+      @Nullable List<K> twins,
+      @Nullable List<K> firsts,
+      @Nullable Map<K, Throwable> failures) {
     CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
     sent.whenComplete(
-        (found, error) -> {
+        (answers, error) -> {
           if (error != null) {
             result.completeExceptionally(unwrap(error));
-          } else {
-            result.completeExceptionally(PartialLookupException.of(found, failures));
+            return;
+          }
+          try {
+            Map<K, V> found = new HashMap<>(answers);
+            if (twins != null) {
+              for (int i = 0; i < twins.size(); i++) {
+                V value = answers.get(firsts.get(i));
+                if (value != null) {
+                  found.put(twins.get(i), value);
+                }
+              }
+            }
+            if (failures != null) {
+              result.completeExceptionally(PartialLookupException.of(found, failures));
+            } else {
+              result.complete(found);
+            }
+          } catch (RuntimeException e) {
+            // A key's equals or hashCode threw: the call fails rather than never completing.
+            result.completeExceptionally(HttpFailures.unexpected(e));
           }
         });
     result.whenComplete(
