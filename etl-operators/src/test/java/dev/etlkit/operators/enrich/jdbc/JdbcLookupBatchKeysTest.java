@@ -7,9 +7,13 @@ import dev.etlkit.operators.enrich.AsyncStepHarness;
 import dev.etlkit.operators.enrich.Enrich;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
+import dev.etlkit.operators.enrich.PartialLookupException;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -90,6 +94,35 @@ class JdbcLookupBatchKeysTest {
       assertThat(h.metric(LookupMetrics.FALLBACKS)).isEqualTo(1);
     } finally {
       h.release();
+    }
+  }
+
+  /**
+   * Called directly, a batch with a key the binder cannot bind fails with a {@link
+   * PartialLookupException} holding the other keys' rows and that key's own failure, the one a
+   * single lookup of it fails with.
+   */
+  @Test
+  void lookupAll_keyWhoseBinderThrows_failsAlone_inAPartialLookupException() throws Exception {
+    LookupTesting lookups = new LookupTesting();
+    try {
+      JdbcLookup<String, Customer> lookup = lookups.open(customers());
+
+      PartialLookupException partial =
+          LookupTesting.failure(
+              lookup.lookupAll(List.of("c-1", "bad", "c-9999")), PartialLookupException.class);
+      JdbcLookupException single =
+          LookupTesting.failure(lookup.lookup("bad"), JdbcLookupException.class);
+
+      assertThat(partial.found()).isEqualTo(Map.of("c-1", Customer.expected(1)));
+      assertThat(partial.failures().keySet()).isEqualTo(Set.of("bad"));
+      assertThat(partial.failures().get("bad"))
+          .isInstanceOf(JdbcLookupException.class)
+          .hasMessage(single.getMessage())
+          .hasMessage("JDBC lookup key binder failed: IllegalArgumentException");
+      assertThat(single.retryable()).isFalse();
+    } finally {
+      lookups.closeAll();
     }
   }
 }
