@@ -174,7 +174,7 @@ final class HttpLookupRuntime<K, V> {
     }
     CompletableFuture<Map<K, V>> result =
         CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
-            .handle((ignored, anyFailure) -> answers(ordered, calls));
+            .handle((ignored, anyFailure) -> BatchAnswers.ofEach(ordered, calls));
     result.whenComplete(
         (ignored, error) -> {
           if (error instanceof CancellationException) {
@@ -182,37 +182,6 @@ final class HttpLookupRuntime<K, V> {
           }
         });
     return result;
-  }
-
-  /** The answers of the completed {@code calls}, one per key of {@code ordered}. */
-  private static <K, V> Map<K, V> answers(
-      List<K> ordered, List<CompletableFuture<Optional<V>>> calls) {
-    Map<K, V> found = new HashMap<>();
-    Map<K, Throwable> failures = null;
-    for (int i = 0; i < ordered.size(); i++) {
-      CompletableFuture<Optional<V>> call = calls.get(i);
-      Optional<V> value;
-      try {
-        value = call.join();
-      } catch (CompletionException | CancellationException e) {
-        Throwable failure = unwrap(e);
-        if (failure instanceof Error) {
-          throw (Error) failure; // fails the call: the step fails the task for it
-        }
-        if (failures == null) {
-          failures = new HashMap<>();
-        }
-        failures.put(ordered.get(i), failure);
-        continue;
-      }
-      if (value.isPresent()) {
-        found.put(ordered.get(i), value.get());
-      }
-    }
-    if (failures != null) {
-      throw PartialLookupException.of(found, failures);
-    }
-    return found;
   }
 
   /**
@@ -272,54 +241,9 @@ final class HttpLookupRuntime<K, V> {
         chunks.size() == 1
             ? post(chunks.get(0))
             : new BatchCall<>(chunks, this::post, maxConcurrentRequests).start();
-    return unsendable == null && twins == null ? sent : completing(sent, twins, firsts, unsendable);
-  }
-
-  /**
-   * The answers of {@code sent}, given also to each of {@code twins} from its key of {@code
-   * firsts}, and as a {@link PartialLookupException} that also fails the keys of {@code failures}
-   * if any; a failure of {@code sent} fails the call as it is. Cancelling the result cancels {@code
-   * sent}.
-   */
-  private static <K, V> CompletableFuture<Map<K, V>> completing(
-      CompletableFuture<Map<K, V>> sent,
-      @Nullable List<K> twins,
-      @Nullable List<K> firsts,
-      @Nullable Map<K, Throwable> failures) {
-    CompletableFuture<Map<K, V>> result = new CompletableFuture<>();
-    sent.whenComplete(
-        (answers, error) -> {
-          if (error != null) {
-            result.completeExceptionally(unwrap(error));
-            return;
-          }
-          try {
-            Map<K, V> found = new HashMap<>(answers);
-            if (twins != null) {
-              for (int i = 0; i < twins.size(); i++) {
-                V value = answers.get(firsts.get(i));
-                if (value != null) {
-                  found.put(twins.get(i), value);
-                }
-              }
-            }
-            if (failures != null) {
-              result.completeExceptionally(PartialLookupException.of(found, failures));
-            } else {
-              result.complete(found);
-            }
-          } catch (RuntimeException e) {
-            // A key's equals or hashCode threw: the call fails rather than never completing.
-            result.completeExceptionally(HttpFailures.unexpected(e));
-          }
-        });
-    result.whenComplete(
-        (ignored, error) -> {
-          if (error instanceof CancellationException) {
-            sent.cancel(true);
-          }
-        });
-    return result;
+    return unsendable == null && twins == null
+        ? sent
+        : BatchAnswers.completing(sent, twins, firsts, unsendable);
   }
 
   private CompletableFuture<Map<K, V>> post(Map<String, K> chunk) {
