@@ -24,7 +24,8 @@ import org.apache.flink.annotation.PublicEvolving;
  *       client's own threads or on an executor the lookup owns, and return at once. The JDBC and
  *       HTTP lookups etlkit ships are both.
  *   <li>The future completes with {@link Optional#empty()} when the source has no value for the key
- *       (a miss), with a value when it has one, and exceptionally when the call failed. The step
+ *       (a miss), with a value when it has one, and exceptionally when the call failed (for {@link
+ *       #lookupAll}, with a {@link PartialLookupException} when only some keys failed). The step
  *       decides what a failure means (retry, default, dead letter); a lookup never retries on its
  *       own unless documented. An {@link Error} is no failure of the call, whether thrown or
  *       completing the future (also inside a {@code CompletionException} or {@code
@@ -64,7 +65,9 @@ public interface Lookup<K, V> extends Serializable {
   /**
    * Looks up many keys, in one round trip where the source allows it (see {@link
    * #supportsBatch()}). Keys absent from the returned map are misses; a failure fails every key of
-   * the call.
+   * the call, except a {@link PartialLookupException}: a call that answered some keys and failed
+   * others completes with one, and each of its failed keys then fails alone (retry, stale entry,
+   * fallback or dead letter, as for a call of its own) while the others are answered.
    *
    * <p>The default issues one {@link #lookup} per key and completes when all have.
    */

@@ -66,7 +66,11 @@ import org.apache.flink.util.function.SerializableSupplier;
  * <p>With {@link #withBatchEndpoint} it answers many keys per request ({@link #supportsBatch()}):
  * {@code POST} of a JSON array of formatted keys, answered by a JSON object from formatted key to
  * value (absent or null: a miss), at most {@link #withMaxBatchKeys maxBatchKeys} keys per request.
- * Miss statuses do not apply to the batch endpoint: any status but 2xx fails the call.
+ * Miss statuses do not apply to the batch endpoint: any status but 2xx fails the call. A key that
+ * cannot be sent (its {@link #withKeyFormat format} throws or returns null) fails alone: the call
+ * completes with a {@link dev.etlkit.operators.enrich.PartialLookupException} holding the other
+ * keys' answers, and the step takes that key's failure on its own. Without a batch endpoint, {@code
+ * lookupAll} makes one {@code GET} per key, and each key whose request fails fails alone that way.
  *
  * <p>Header values, the URL and response bodies never appear in {@code toString()}, logs or
  * exception messages. Immutable: every {@code withX} returns a new, unopened lookup and checks its
@@ -154,7 +158,10 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
     return lookup;
   }
 
-  /** How a key becomes the text put into the URL; must give distinct keys distinct texts. */
+  /**
+   * How a key becomes the text put into the URL (and into batch requests). Keys that format to the
+   * same text get the same answer, the text's: a batch request asks the text once, for all of them.
+   */
   public HttpLookup<K, V> withKeyFormat(SerializableFunction<K, String> keyFormat) {
     HttpLookup<K, V> copy = copy();
     copy.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");

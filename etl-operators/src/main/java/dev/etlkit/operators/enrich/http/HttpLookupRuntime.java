@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.http;
 
+import dev.etlkit.operators.enrich.PartialLookupException;
 import dev.etlkit.operators.enrich.internal.async.DaemonThreads;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -161,7 +162,9 @@ final class HttpLookupRuntime<K, V> {
   /**
    * Without a batch endpoint: one {@link #lookup} per key, as {@code Lookup.lookupAll} does, except
    * that cancelling the result cancels the requests (and frees their slots), as for any other
-   * future of this lookup.
+   * future of this lookup, and that each key fails for itself: when some keys' requests failed the
+   * result fails with a {@link PartialLookupException} holding the others' answers (an {@link
+   * Error} of any of them fails the whole call with it).
    */
   CompletableFuture<Map<K, V>> lookupEach(Collection<K> keys) {
     List<K> ordered = new ArrayList<>(keys);
@@ -171,17 +174,7 @@ final class HttpLookupRuntime<K, V> {
     }
     CompletableFuture<Map<K, V>> result =
         CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
-            .thenApply(
-                ignored -> {
-                  Map<K, V> found = new HashMap<>();
-                  for (int i = 0; i < ordered.size(); i++) {
-                    Optional<V> value = calls.get(i).join();
-                    if (value.isPresent()) {
-                      found.put(ordered.get(i), value.get());
-                    }
-                  }
-                  return found;
-                });
+            .handle((ignored, anyFailure) -> BatchAnswers.ofEach(ordered, calls));
     result.whenComplete(
         (ignored, error) -> {
           if (error instanceof CancellationException) {
@@ -195,19 +188,42 @@ final class HttpLookupRuntime<K, V> {
    * One request per {@code maxBatchKeys} distinct formatted keys, at most {@code
    * maxConcurrentRequests} of them at a time: the rest follow as those answer, so a call with more
    * parts than the limit can succeed (it used to send them all at once and fail as overloaded every
-   * time). Any part failing fails the call with that part's exception and cancels the others.
+   * time). Any part failing fails the call with that part's exception and cancels the others. A key
+   * that cannot be formatted fails alone: the others are asked, and the call fails with a {@link
+   * PartialLookupException} holding their answers and that key's failure. Keys formatting to the
+   * same text are asked once, as that text, and each gets its answer.
    */
   CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
     Map<String, K> byName = new LinkedHashMap<>();
-    try {
-      for (K key : keys) {
-        byName.put(format(key), key);
+    Map<K, Throwable> unsendable = null;
+    // A key whose text an earlier key has already (twins[i]), and that earlier key (firsts[i]).
+    List<K> twins = null;
+    List<K> firsts = null;
+    for (K key : keys) {
+      String name;
+      try {
+        name = format(key);
+      } catch (HttpLookupException e) {
+        if (unsendable == null) {
+          unsendable = new HashMap<>();
+        }
+        unsendable.put(key, e);
+        continue;
       }
-    } catch (HttpLookupException e) {
-      return CompletableFuture.failedFuture(e);
+      K first = byName.putIfAbsent(name, key);
+      if (first != null) {
+        if (twins == null) {
+          twins = new ArrayList<>();
+          firsts = new ArrayList<>();
+        }
+        twins.add(key);
+        firsts.add(first);
+      }
     }
     if (byName.isEmpty()) {
-      return CompletableFuture.completedFuture(new HashMap<>());
+      return unsendable == null
+          ? CompletableFuture.completedFuture(new HashMap<>())
+          : CompletableFuture.failedFuture(PartialLookupException.of(new HashMap<>(), unsendable));
     }
     List<Map<String, K>> chunks = new ArrayList<>();
     Map<String, K> chunk = new LinkedHashMap<>();
@@ -221,10 +237,13 @@ final class HttpLookupRuntime<K, V> {
     if (!chunk.isEmpty()) {
       chunks.add(chunk);
     }
-    if (chunks.size() == 1) {
-      return post(chunks.get(0));
-    }
-    return new BatchCall<>(chunks, this::post, maxConcurrentRequests).start();
+    CompletableFuture<Map<K, V>> sent =
+        chunks.size() == 1
+            ? post(chunks.get(0))
+            : new BatchCall<>(chunks, this::post, maxConcurrentRequests).start();
+    return unsendable == null && twins == null
+        ? sent
+        : BatchAnswers.completing(sent, twins, firsts, unsendable);
   }
 
   private CompletableFuture<Map<K, V>> post(Map<String, K> chunk) {

@@ -35,7 +35,11 @@ import org.apache.flink.annotation.PublicEvolving;
 public final class JdbcKey<K> implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Turns a key into the value given to {@link java.sql.PreparedStatement#setObject}. */
+  /**
+   * Turns a key into the value given to {@link java.sql.PreparedStatement#setObject}. One that
+   * throws fails that key's lookup with a {@link JdbcLookupException} ("key binder failed", {@code
+   * retryable()} false); in a batch, that key alone.
+   */
   @FunctionalInterface
   @PublicEvolving
   public interface Binder<K> extends Serializable {

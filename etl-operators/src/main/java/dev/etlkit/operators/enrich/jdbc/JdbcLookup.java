@@ -42,7 +42,10 @@ import org.apache.flink.annotation.PublicEvolving;
  *       up to {@link #withMaxBatchKeys maxBatchKeys} keys per statement, either as one array
  *       parameter {@code <keyColumn> = ANY(?)} (PostgreSQL) or as an {@code IN (?, ?, …)} list
  *       padded to one of a few fixed sizes, so that the same statement texts are reused. Several
- *       statements of one call run one after another on one connection.
+ *       statements of one call run one after another on one connection. A key whose {@link JdbcKey}
+ *       binder throws fails alone: the others are queried, and the call fails with a {@link
+ *       dev.etlkit.operators.enrich.PartialLookupException} holding their rows and that key's
+ *       {@link JdbcLookupException}.
  *   <li>Keys are only ever bound as parameters, never written into SQL text; connections are
  *       read-only ({@code Connection.setReadOnly}; on PostgreSQL the driver property {@code
  *       readOnlyMode} defaults to {@code always}, so that the server refuses writes although the
@@ -56,12 +59,14 @@ import org.apache.flink.annotation.PublicEvolving;
  * lookups beyond them wait in a queue of {@link #withQueueCapacity queueCapacity}. When the queue
  * is full the returned future fails at once with a retryable {@link JdbcLookupException}
  * ("overloaded") instead of blocking. Every failure completes the future with a {@link
- * JdbcLookupException} saying whether a retry can help; this lookup neither retries nor caches (the
- * enrichment step does). A query runs at most {@link #withQueryTimeout queryTimeout}, waiting for a
- * connection at most {@link #withConnectionTimeout connectionTimeout}, so no future hangs when the
- * database is down. A lookup whose future is cancelled while it waits in the queue runs no query;
- * one whose query runs has it cancelled on the database, which frees its connection at once; and a
- * batch of several statements starts none after its future is cancelled.
+ * JdbcLookupException} saying whether a retry can help (or, for a batch that failed some keys only,
+ * with a {@code PartialLookupException} holding one per failed key); this lookup neither retries
+ * nor caches (the enrichment step does). A query runs at most {@link #withQueryTimeout
+ * queryTimeout}, waiting for a connection at most {@link #withConnectionTimeout connectionTimeout},
+ * so no future hangs when the database is down. A lookup whose future is cancelled while it waits
+ * in the queue runs no query; one whose query runs has it cancelled on the database, which frees
+ * its connection at once; and a batch of several statements starts none after its future is
+ * cancelled.
  *
  * <p>The pool starts without connecting, so a job starts while the database is down and its lookups
  * fail (retryably) until it is back; {@link #withConnectionCheckOnOpen} makes opening fail instead.

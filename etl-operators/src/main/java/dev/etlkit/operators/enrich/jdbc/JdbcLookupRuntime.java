@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.etlkit.operators.enrich.PartialLookupException;
 import dev.etlkit.operators.enrich.internal.async.DaemonThreads;
 import java.sql.Array;
 import java.sql.Connection;
@@ -416,7 +417,7 @@ final class JdbcLookupRuntime<K, V> {
       Throwable failure = null;
       try (Connection connection = dataSource.getConnection()) {
         value = call(connection);
-      } catch (JdbcLookupException e) {
+      } catch (JdbcLookupException | PartialLookupException e) {
         failure = e;
       } catch (SQLException e) {
         failure = closed ? SqlFailures.closed() : SqlFailures.query(e);
@@ -452,7 +453,7 @@ final class JdbcLookupRuntime<K, V> {
       try (PreparedStatement statement = connection.prepareStatement(statements.single())) {
         statement.setQueryTimeout(queryTimeoutSeconds);
         statement.setMaxRows(1);
-        Object bound = key.toJdbc(k);
+        Object bound = bind(k);
         if (!sendable(bound)) {
           return Optional.empty();
         }
@@ -480,11 +481,22 @@ final class JdbcLookupRuntime<K, V> {
       for (Object k : keys) {
         wanted.add((K) k);
       }
-      // The keys as bound, without those no row can match (see sendable).
+      // The keys as bound, without those no row can match (see sendable). A key the binder
+      // cannot bind fails alone: the others are queried.
       Object[] bound = new Object[wanted.size()];
       int n = 0;
+      Map<K, Throwable> unbindable = null;
       for (K k : wanted) {
-        Object value = key.toJdbc(k);
+        Object value;
+        try {
+          value = bind(k);
+        } catch (JdbcLookupException e) {
+          if (unbindable == null) {
+            unbindable = new HashMap<>();
+          }
+          unbindable.put(k, e);
+          continue;
+        }
         if (sendable(value)) {
           bound[n++] = value;
         }
@@ -501,6 +513,9 @@ final class JdbcLookupRuntime<K, V> {
             finishExecution();
           }
         }
+      }
+      if (unbindable != null) {
+        throw PartialLookupException.of(found, unbindable);
       }
       return found;
     }
@@ -571,6 +586,15 @@ final class JdbcLookupRuntime<K, V> {
       }
     }
     return true;
+  }
+
+  /** The key's value for the statement; a binder that throws fails the key's lookup. */
+  private Object bind(K k) {
+    try {
+      return key.toJdbc(k);
+    } catch (RuntimeException e) {
+      throw SqlFailures.mapping("key binder", e);
+    }
   }
 
   private V map(ResultSet row) {

@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.internal.async;
 import dev.etlkit.operators.enrich.LookupFallback;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
+import dev.etlkit.operators.enrich.PartialLookupException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -15,10 +16,12 @@ import org.apache.flink.annotation.Internal;
 /**
  * What the {@link LookupEngine} makes of the end of a {@link LookupCall}, and of a record's step
  * timeout: a reply answers the records waiting for the call's flights (and fills the cache), or
- * retries a flight after a backoff when the retry condition asks for it; a failed or timed-out
- * attempt is retried, or its records get the key's stale entry, the fallback or a dead letter; an
- * {@link Error} rejects them, which fails the task. The engine owns the flights and the records:
- * they are claimed, unregistered and their retries started through it.
+ * retries a flight after a backoff when the retry condition asks for it; a batch's {@link
+ * PartialLookupException} answers its keys from what was found and fails each failed key alone, as
+ * a failed attempt of its own; a failed or timed-out attempt is retried, or its records get the
+ * key's stale entry, the fallback or a dead letter; an {@link Error} rejects them, which fails the
+ * task. The engine owns the flights and the records: they are claimed, unregistered and their
+ * retries started through it.
  *
  * <p>Threads: replies come on the lookup's threads, attempt timeouts and retries on the {@link
  * Timers} thread, step timeouts on the task thread; the engine says how they share state.
@@ -155,6 +158,14 @@ final class CallOutcomes<K, V> {
     if (failure == null && reply == null) {
       failure = new NullPointerException("the lookup completed its future with null");
     }
+    Map<?, ? extends Throwable> keyFailures = null;
+    if (failure instanceof PartialLookupException && call.isBatch()) {
+      // Some keys of the batch failed, each for itself: the others are answered.
+      PartialLookupException partial = (PartialLookupException) failure;
+      reply = partial.found();
+      keyFailures = partial.failures();
+      failure = null;
+    }
     if (failure != null) {
       metrics.loadFailures.inc(call.keysAsked);
       onCallFailed(call, failure, false);
@@ -163,7 +174,17 @@ final class CallOutcomes<K, V> {
     for (int i = 0; i < answered; i++) {
       Flight<K, V> f = call.flight(i);
       try {
-        onAnswer(f, answerOf(call, reply, f), now);
+        Throwable keyFailure = keyFailures == null ? null : unwrap(keyFailures.get(f.key));
+        if (keyFailure instanceof Error) {
+          abort(f, keyFailure); // fails the task, as an Error completing the call does
+        } else if (keyFailure != null) {
+          if (call.firstFailureOfKey(f)) {
+            metrics.loadFailures.inc();
+          }
+          onAttemptFailed(f, keyFailure);
+        } else {
+          onAnswer(f, answerOf(call, reply, f), now);
+        }
       } catch (Throwable t) {
         // A retry condition that threw, a reply of the wrong type: the answer is not used.
         if (call.firstFailureOfKey(f)) {

@@ -34,8 +34,9 @@ public final class LookupMetrics {
   public static final String LOADS = "loads";
 
   /**
-   * Keys asked whose call failed with an exception, or whose answer could not be used (a retry
-   * condition threw); attempt timeouts not included.
+   * Keys asked whose call failed with an exception (or that a {@code PartialLookupException} of a
+   * batch failed alone), or whose answer could not be used (a retry condition threw); attempt
+   * timeouts not included.
    */
   public static final String LOAD_FAILURES = "loadFailures";
 

@@ -1,0 +1,128 @@
+package dev.etlkit.operators.enrich.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.operators.enrich.AsyncStepHarness;
+import dev.etlkit.operators.enrich.Enrich;
+import dev.etlkit.operators.enrich.LookupRetry;
+import dev.etlkit.operators.enrich.LookupStatus;
+import dev.etlkit.operators.enrich.PartialLookupException;
+import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The keys of one {@code lookupAll} call of the JDBC lookup, against a real PostgreSQL: a key its
+ * {@link JdbcKey} binder cannot bind fails alone, and the other keys are queried.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class JdbcLookupBatchKeysTest {
+
+  @RegisterExtension static final DatabaseExtension DATABASE = new DatabaseExtension();
+
+  private static final Duration BATCH_DELAY = Duration.ofMillis(100);
+
+  /** Binds every key as it is, except "bad", whose binding throws. */
+  private static Object bindOrThrow(String key) {
+    if (key.equals("bad")) {
+      throw new IllegalArgumentException("cannot bind " + key);
+    }
+    return key;
+  }
+
+  private static JdbcLookup<String, Customer> customers() {
+    return JdbcLookup.table(
+            DATABASE.get().url(),
+            "customers",
+            "id",
+            JdbcKey.of("text", JdbcLookupBatchKeysTest::bindOrThrow, ResultSet::getString),
+            Customer::fromRow)
+        .withCredentials(JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD));
+  }
+
+  /**
+   * A key whose binder throws, in a micro-batch with two good keys: its record alone is
+   * dead-lettered, with the reason, and counts as one failed load; the others are queried. The
+   * binder's failure used to fail the whole batch, and all three records.
+   */
+  @Test
+  void keyWhoseBinderThrows_failsItsRecordAlone_theOthersAreQueried() throws Exception {
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(
+                Enrich.lookup(
+                        "customer",
+                        (String order) -> order.substring(order.indexOf(':') + 1),
+                        customers(),
+                        (String order, Customer customer, LookupStatus status) ->
+                            order
+                                + "="
+                                + (customer == null ? null : customer.name())
+                                + "/"
+                                + status,
+                        Types.STRING)
+                    .withMicroBatch(10, BATCH_DELAY)
+                    .withRetry(LookupRetry.none()),
+                StringSerializer.INSTANCE)
+            .open();
+    try {
+      h.process("o1:c-1");
+      h.process("o2:bad");
+      h.process("o3:c-2");
+      h.advance(BATCH_DELAY);
+      h.awaitResults(3);
+
+      assertThat(h.outputs())
+          .containsExactlyInAnyOrder("o1:c-1=Customer 1/LOADED", "o3:c-2=Customer 2/LOADED");
+      assertThat(h.deadLetters())
+          .extracting(DeadLetter::errorClass, DeadLetter::attempt)
+          .containsExactly(Tuple.tuple(JdbcLookupException.class.getName(), 1));
+      assertThat(h.deadLetters().get(0).errorMessage()).contains("IllegalArgumentException");
+      assertThat(h.metric(LookupMetrics.BATCHES)).isEqualTo(1);
+      assertThat(h.metric(LookupMetrics.LOADS)).isEqualTo(3);
+      assertThat(h.metric(LookupMetrics.LOAD_FAILURES)).isEqualTo(1);
+      assertThat(h.metric(LookupMetrics.FALLBACKS)).isEqualTo(1);
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * Called directly, a batch with a key the binder cannot bind fails with a {@link
+   * PartialLookupException} holding the other keys' rows and that key's own failure, the one a
+   * single lookup of it fails with.
+   */
+  @Test
+  void lookupAll_keyWhoseBinderThrows_failsAlone_inAPartialLookupException() throws Exception {
+    LookupTesting lookups = new LookupTesting();
+    try {
+      JdbcLookup<String, Customer> lookup = lookups.open(customers());
+
+      PartialLookupException partial =
+          LookupTesting.failure(
+              lookup.lookupAll(List.of("c-1", "bad", "c-9999")), PartialLookupException.class);
+      JdbcLookupException single =
+          LookupTesting.failure(lookup.lookup("bad"), JdbcLookupException.class);
+
+      assertThat(partial.found()).isEqualTo(Map.of("c-1", Customer.expected(1)));
+      assertThat(partial.failures().keySet()).isEqualTo(Set.of("bad"));
+      assertThat(partial.failures().get("bad"))
+          .isInstanceOf(JdbcLookupException.class)
+          .hasMessage(single.getMessage())
+          .hasMessage("JDBC lookup key binder failed: IllegalArgumentException");
+      assertThat(single.retryable()).isFalse();
+    } finally {
+      lookups.closeAll();
+    }
+  }
+}
