@@ -17,13 +17,10 @@ import dev.etlkit.operators.cdc.internal.RowProperties;
 import dev.etlkit.operators.cdc.internal.RowTypes;
 import dev.etlkit.operators.cdc.internal.UnavailableValue;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -140,16 +137,7 @@ public final class Debezium {
         rowType,
         Change.typeInfo(valueType),
         PayloadInput.rawRecords(),
-        null,
-        JsonReadLimits.defaults(),
-        DEFAULT_TOMBSTONES,
-        DEFAULT_TRUNCATES,
-        DEFAULT_TIME_PRECISION,
-        Map.of(),
-        DEFAULT_UNAVAILABLE_VALUES,
-        DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
-        null,
-        null);
+        DecodeOptions.defaults());
   }
 
   /** What a Kafka tombstone (a key with a null value) becomes. */
@@ -264,46 +252,24 @@ public final class Debezium {
     private final Class<T> rowType;
     private final TypeInformation<Change<T>> outputType;
     private final PayloadInput<I> input;
-    @Nullable private final ErrorPolicy errorPolicy;
-    private final JsonReadLimits limits;
-    private final Tombstones tombstones;
-    private final Truncates truncates;
-    private final ChronoUnit timePrecision;
-    private final Map<String, Metadata> metadataFields;
-    private final UnavailableValues unavailableValues;
-    private final String unavailableValuePlaceholder;
-    @Nullable private final SchemaProvider avroSchemas;
-    @Nullable private final SchemaLookupFailures schemaLookupFailures;
+    private final DecodeOptions options;
 
     private DecodeStep(
         String name,
         Class<T> rowType,
         TypeInformation<Change<T>> outputType,
         PayloadInput<I> input,
-        @Nullable ErrorPolicy errorPolicy,
-        JsonReadLimits limits,
-        Tombstones tombstones,
-        Truncates truncates,
-        ChronoUnit timePrecision,
-        Map<String, Metadata> metadataFields,
-        UnavailableValues unavailableValues,
-        String unavailableValuePlaceholder,
-        @Nullable SchemaProvider avroSchemas,
-        @Nullable SchemaLookupFailures schemaLookupFailures) {
+        DecodeOptions options) {
       this.name = name;
       this.rowType = rowType;
       this.outputType = outputType;
       this.input = input;
-      this.errorPolicy = errorPolicy;
-      this.limits = limits;
-      this.tombstones = tombstones;
-      this.truncates = truncates;
-      this.timePrecision = timePrecision;
-      this.metadataFields = metadataFields;
-      this.unavailableValues = unavailableValues;
-      this.unavailableValuePlaceholder = unavailableValuePlaceholder;
-      this.avroSchemas = avroSchemas;
-      this.schemaLookupFailures = schemaLookupFailures;
+      this.options = options;
+    }
+
+    /** This step with other options. */
+    private DecodeStep<I, T> with(DecodeOptions changed) {
+      return new DecodeStep<>(name, rowType, outputType, input, changed);
     }
 
     /**
@@ -312,96 +278,27 @@ public final class Debezium {
      */
     public <J> DecodeStep<J, T> withInput(PayloadInput<J> newInput) {
       return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          Objects.requireNonNull(newInput, "input"),
-          errorPolicy,
-          limits,
-          tombstones,
-          truncates,
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+          name, rowType, outputType, Objects.requireNonNull(newInput, "input"), options);
     }
 
     /** Overrides the pipeline's error policy for this step. */
     public DecodeStep<I, T> withErrorPolicy(ErrorPolicy policy) {
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          Objects.requireNonNull(policy, "policy"),
-          limits,
-          tombstones,
-          truncates,
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(options.withErrorPolicy(Objects.requireNonNull(policy, "policy")));
     }
 
     /** Limits on each record's value and key ({@link JsonReadLimits#defaults()} by default). */
     public DecodeStep<I, T> withReadLimits(JsonReadLimits readLimits) {
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          Objects.requireNonNull(readLimits, "readLimits"),
-          tombstones,
-          truncates,
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(options.withLimits(Objects.requireNonNull(readLimits, "readLimits")));
     }
 
     /** What tombstones become ({@link #DEFAULT_TOMBSTONES}: skipped). */
     public DecodeStep<I, T> withTombstones(Tombstones handling) {
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          Objects.requireNonNull(handling, "tombstones"),
-          truncates,
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(options.withTombstones(Objects.requireNonNull(handling, "tombstones")));
     }
 
     /** What truncate events become ({@link #DEFAULT_TRUNCATES}: dead letters). */
     public DecodeStep<I, T> withTruncates(Truncates handling) {
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          tombstones,
-          Objects.requireNonNull(handling, "truncates"),
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(options.withTruncates(Objects.requireNonNull(handling, "truncates")));
     }
 
     /**
@@ -418,21 +315,7 @@ public final class Debezium {
         throw new IllegalArgumentException(
             "timePrecision must be MILLIS, MICROS or NANOS, was " + unit.name());
       }
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          tombstones,
-          truncates,
-          unit,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(options.withTimePrecision(unit));
     }
 
     /**
@@ -448,6 +331,7 @@ public final class Debezium {
     public DecodeStep<I, T> withMetadataField(String field, Metadata metadata) {
       Objects.requireNonNull(field, "field");
       Objects.requireNonNull(metadata, "metadata");
+      Map<String, Metadata> metadataFields = options.metadataFields();
       if (metadataFields.containsKey(field)) {
         throw new IllegalArgumentException(
             "metadata field '" + field + "' already receives " + metadataFields.get(field));
@@ -455,21 +339,7 @@ public final class Debezium {
       RowProperties.requireMetadataField(rowType, field, metadata.valueType());
       Map<String, Metadata> fields = new LinkedHashMap<>(metadataFields);
       fields.put(field, metadata);
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          tombstones,
-          truncates,
-          timePrecision,
-          Collections.unmodifiableMap(fields),
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(options.withMetadataFields(Collections.unmodifiableMap(fields)));
     }
 
     /**
@@ -477,21 +347,8 @@ public final class Debezium {
      * #DEFAULT_UNAVAILABLE_VALUES}: a dead letter naming the column).
      */
     public DecodeStep<I, T> withUnavailableValues(UnavailableValues handling) {
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          tombstones,
-          truncates,
-          timePrecision,
-          metadataFields,
-          Objects.requireNonNull(handling, "unavailableValues"),
-          unavailableValuePlaceholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(
+          options.withUnavailableValues(Objects.requireNonNull(handling, "unavailableValues")));
     }
 
     /**
@@ -504,21 +361,7 @@ public final class Debezium {
      */
     public DecodeStep<I, T> withUnavailableValuePlaceholder(String placeholder) {
       new UnavailableValue(Objects.requireNonNull(placeholder, "placeholder")); // validates it
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          tombstones,
-          truncates,
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          placeholder,
-          avroSchemas,
-          schemaLookupFailures);
+      return with(options.withUnavailableValuePlaceholder(placeholder));
     }
 
     /**
@@ -552,21 +395,7 @@ public final class Debezium {
      *     SchemaProvider#of} for fixed schemas)
      */
     public DecodeStep<I, T> withAvro(SchemaProvider schemas) {
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          tombstones,
-          truncates,
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          Objects.requireNonNull(schemas, "schemas"),
-          schemaLookupFailures);
+      return with(options.withAvro(Objects.requireNonNull(schemas, "schemas")));
     }
 
     /**
@@ -576,21 +405,9 @@ public final class Debezium {
      * this option existed. An unknown id is a dead letter either way.
      */
     public DecodeStep<I, T> withSchemaLookupFailures(SchemaLookupFailures handling) {
-      return new DecodeStep<>(
-          name,
-          rowType,
-          outputType,
-          input,
-          errorPolicy,
-          limits,
-          tombstones,
-          truncates,
-          timePrecision,
-          metadataFields,
-          unavailableValues,
-          unavailableValuePlaceholder,
-          avroSchemas,
-          Objects.requireNonNull(handling, "schemaLookupFailures"));
+      return with(
+          options.withSchemaLookupFailures(
+              Objects.requireNonNull(handling, "schemaLookupFailures")));
     }
 
     /** The type of the step's output: {@code Change<T>} with the row type's POJO type. */
@@ -621,45 +438,26 @@ public final class Debezium {
                 + stream.getType()
                 + ": choose the input with withInput(PayloadInput.bytes() / text() / rawRecords())");
       }
-      if (avroSchemas != null && input == PayloadInput.text()) {
+      if (options.avroSchemas() != null && input == PayloadInput.text()) {
         throw new IllegalArgumentException(
             "step '"
                 + name
                 + "' reads Avro, which is binary: text input cannot carry it; read the records"
                 + " as PayloadInput.bytes() or rawRecords()");
       }
-      if (schemaLookupFailures != null && avroSchemas == null) {
+      if (options.schemaLookupFailures() != null && options.avroSchemas() == null) {
         throw new IllegalArgumentException(
             "step '"
                 + name
                 + "': withSchemaLookupFailures is about the SchemaProvider of withAvro, which this"
                 + " step does not use (it reads JSON)");
       }
-      List<String> fieldNames = new ArrayList<>(metadataFields.keySet());
-      List<Metadata> fieldMetadata = new ArrayList<>(metadataFields.values());
-      DecoderSettings<T> settings =
-          new DecoderSettings<>(
-                  rowType,
-                  limits,
-                  tombstones,
-                  truncates,
-                  timePrecision,
-                  fieldNames.toArray(new String[0]),
-                  fieldMetadata.toArray(new Metadata[0]))
-              .withUnavailableValue(
-                  unavailableValues == UnavailableValues.DEAD_LETTER
-                      ? new UnavailableValue(unavailableValuePlaceholder)
-                      : null)
-              .withAvro(avroSchemas)
-              .withSchemaLookupFailures(
-                  schemaLookupFailures != null
-                      ? schemaLookupFailures
-                      : DEFAULT_SCHEMA_LOOKUP_FAILURES);
+      DecoderSettings<T> settings = options.settings(rowType);
       SingleOutputStreamOperator<Change<T>> decoded =
           context.named(
               stream.process(
                   new DebeziumDecodingFunction<>(
-                      input, context.errorHandler(errorPolicy), settings),
+                      input, context.errorHandler(options.errorPolicy()), settings),
                   outputType));
       context.addDeadLettersOf(decoded);
       return decoded;

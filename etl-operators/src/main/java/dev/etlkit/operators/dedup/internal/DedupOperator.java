@@ -1,29 +1,21 @@
 package dev.etlkit.operators.dedup.internal;
 
 import dev.etlkit.core.Change;
-import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.EventTimes;
-import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
-import dev.etlkit.operators.dedup.LateRecordException;
 import dev.etlkit.operators.dedup.LateRecords;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.internal.StoredFingerprintKey;
 import dev.etlkit.operators.internal.StoredWatermark;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -34,10 +26,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
-import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
@@ -69,6 +59,11 @@ import org.apache.flink.util.OutputTag;
  * deduplicated when an earlier row displaces it; the held candidates restored from a checkpoint
  * count in again ({@link HeldRecords}), as the attempt that counted them in is gone.
  *
+ * <p>This class holds the operator's life cycle (state, metrics, watermark, snapshots) and the path
+ * of a record applied at once; three helpers hold the other paths: {@link DedupBundles} the
+ * mini-batch, {@link HeldCandidates} the held candidates, {@link DedupRejects} late records and
+ * dead letters.
+ *
  * @param <K> key type
  * @param <I> input type: {@code T} or {@code Change<T>}
  * @param <T> row type
@@ -89,8 +84,6 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private final DedupConfig<T> config;
 
   private transient ValueState<DedupEntry<T>> state;
-  @Nullable private transient ValueState<DedupEntry<T>> pending;
-  @Nullable private transient InternalTimerService<VoidNamespace> timers;
   @Nullable private transient StoredWatermark watermarkState;
   @Nullable private transient HeldRecords heldRecords;
   private transient long watermark = Long.MIN_VALUE;
@@ -99,13 +92,11 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private transient DedupRules<T> rules;
   private transient TypeSerializer<T> rowSerializer;
   private transient boolean copyKeptRows;
-  private transient boolean copyEmittedRows;
   @Nullable private transient long[] scratchOrder;
   private transient StreamRecord<O> reuse;
-  @Nullable private transient OutputTag<I> lateTag;
-  @Nullable private transient MiniBatch<K, T> batch;
-  @Nullable private transient ScheduledFuture<?> batchTimer;
-  private transient ProcessingTimeCallback batchTimerCallback;
+  private transient DedupRejects<I> rejects;
+  @Nullable private transient DedupBundles<K, T> bundles;
+  @Nullable private transient HeldCandidates<K, T> held;
 
   private transient long stateReads;
   @Nullable private transient DedupOrder<T> order;
@@ -183,7 +174,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   /** Reads of the per-key state by this operator instance (to test mini-batches). */
   @VisibleForTesting
   public long stateReadCount() {
-    return stateReads;
+    return stateReads
+        + (bundles != null ? bundles.stateReads() : 0L)
+        + (held != null ? held.stateReads() : 0L);
   }
 
   @Override
@@ -247,7 +240,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     copyKeptRows =
         getExecutionConfig().isObjectReuseEnabled()
             && (keepsRow || holds || config.miniBatchRecords() > 0);
-    copyEmittedRows = getExecutionConfig().isObjectReuseEnabled() && keepsRow;
+    boolean copyEmittedRows = getExecutionConfig().isObjectReuseEnabled() && keepsRow;
     // Rows are compared where entries keep fingerprints, and where they keep the row: a
     // mini-batch compares the kept row before and after the bundle (keep-first on a changelog
     // with retract output keeps the row but no fingerprint).
@@ -271,31 +264,26 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     }
     state = getRuntimeContext().getState(descriptor);
     if (holds) {
-      // No TTL: a held row must never expire before the watermark releases it.
-      pending =
-          getRuntimeContext()
-              .getState(
-                  new ValueStateDescriptor<>(
-                      DedupConfig.PENDING_STATE,
-                      new DedupEntryTypeInfo<>(config.pendingLayout(), config.rowType())));
-      timers = getInternalTimerService(DedupConfig.TIMERS, VoidNamespaceSerializer.INSTANCE, this);
+      held = new HeldCandidates<>(this, config, rules, state, metrics, heldRecords);
     }
-    if (eventTime && config.lateRecords() == LateRecords.SIDE_OUTPUT) {
-      @SuppressWarnings("unchecked")
-      TypeInformation<I> inputType =
-          config.changelogInput()
-              ? (TypeInformation<I>) (TypeInformation<?>) Change.typeInfo(config.rowType())
-              : (TypeInformation<I>) config.rowType();
-      lateTag = lateRecordsTag(inputType);
-    }
+    rejects = new DedupRejects<>(config, output, getProcessingTimeService(), metrics, late);
     // Batch mode sorts the input by key and keeps the state of the current key only, dropping it
     // when the key changes: a bundle holding the end of one key and the start of the next would
     // lose the first key's state between two flushes (and emit its first row again). Each key's
     // records come together there anyway, so batch mode applies them one by one.
     if (config.miniBatchRecords() > 0
         && !(getKeyedStateBackend() instanceof BatchExecutionKeyedStateBackend)) {
-      batch = new MiniBatch<>(rules);
-      batchTimerCallback = time -> flushBatch();
+      bundles =
+          new DedupBundles<>(
+              this,
+              config,
+              rules,
+              state,
+              metrics,
+              getProcessingTimeService(),
+              rowSerializer,
+              copyEmittedRows,
+              held);
     }
   }
 
@@ -328,11 +316,11 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     long timestamp = hasTimestamp ? element.getTimestamp() : Long.MIN_VALUE;
     if (eventTime) {
       if (!hasTimestamp) {
-        reject(new IllegalStateException(NO_TIMESTAMP), element);
+        rejects.reject(new IllegalStateException(NO_TIMESTAMP), element);
         return;
       }
       if (timestamp <= watermark) {
-        routeLate(element);
+        rejects.routeLate(element, watermark);
         return;
       }
     }
@@ -341,16 +329,16 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       try {
         order.extract(row, timestamp, scratchOrder);
       } catch (Exception e) {
-        reject(e, element);
+        rejects.reject(e, element);
         return;
       }
       key = scratchOrder;
     }
     T kept = copyKeptRows ? rowSerializer.copy(row) : row;
-    if (batch != null) {
-      buffer(delete, kept, key, hasTimestamp, timestamp, source);
+    if (bundles != null) {
+      bundles.buffer(delete, kept, key, hasTimestamp, timestamp, source);
     } else if (holds) {
-      hold(key, kept);
+      held.hold(key, kept);
     } else {
       apply(delete, kept, row, key, hasTimestamp, timestamp, source);
     }
@@ -425,163 +413,15 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     }
   }
 
-  /** Keep-first append in event time: the row may become the key's held candidate. */
-  private void hold(long[] order, T row) throws Exception {
-    stateReads++;
-    DedupEntry<T> held = pending.value();
-    DedupRules.Outcome outcome = rules.hold(state.value(), held, order, row);
-    if (outcome != DedupRules.Outcome.HOLD) {
-      metrics.deduplicated();
-      return;
-    }
-    if (rules.displaced()) {
-      timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, rules.displacedTimestamp());
-      metrics.deduplicated(); // the displaced candidate
-      heldRecords.released(1);
-    }
-    pending.update(rules.entry(held));
-    heldRecords.held();
-    timers.registerEventTimeTimer(VoidNamespace.INSTANCE, order[0]);
-  }
-
   /** The watermark passed a held candidate: emit it, once. */
   @Override
   public void onEventTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
-    DedupEntry<T> candidate = pending.value();
-    if (candidate == null) {
-      return;
-    }
-    pending.clear();
-    state.update(rules.emitted());
-    heldRecords.released(1);
-    emit(RowKind.INSERT, candidate.row, true, timer.getTimestamp(), null);
-    metrics.out();
+    held.release(timer.getTimestamp());
   }
 
   @Override
   public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) {
     // no keyed processing-time timers; the mini-batch delay uses the processing-time service
-  }
-
-  private void buffer(
-      boolean delete,
-      T row,
-      @Nullable long[] order,
-      boolean hasTimestamp,
-      long timestamp,
-      @Nullable Object source)
-      throws Exception {
-    boolean wasEmpty = batch.isEmpty();
-    @SuppressWarnings("unchecked")
-    K key = (K) getCurrentKey();
-    if (batch.add(key, delete, row, order, hasTimestamp, timestamp, source)) {
-      metrics.deduplicated();
-    }
-    if (batch.records() >= config.miniBatchRecords()) {
-      flushBatch();
-    } else if (wasEmpty) {
-      long now = getProcessingTimeService().getCurrentProcessingTime();
-      batchTimer =
-          getProcessingTimeService()
-              .registerTimer(now + config.miniBatchDelayMillis(), batchTimerCallback);
-    }
-  }
-
-  /** Applies every buffered record, touching each key's state once, and emits the net changes. */
-  private void flushBatch() throws Exception {
-    if (batch == null || batch.isEmpty()) {
-      return;
-    }
-    if (batchTimer != null) {
-      batchTimer.cancel(false);
-      batchTimer = null;
-    }
-    Iterator<Map.Entry<K, List<MiniBatch.Item<T>>>> keys = batch.keys();
-    while (keys.hasNext()) {
-      Map.Entry<K, List<MiniBatch.Item<T>>> bundle = keys.next();
-      setCurrentKey(bundle.getKey());
-      if (holds) {
-        MiniBatch.Item<T> winner = bundle.getValue().get(0); // insert-only: one item per key
-        hold(winner.order, winner.row);
-      } else {
-        flushKey(bundle.getValue());
-      }
-    }
-    batch.clear();
-  }
-
-  private void flushKey(List<MiniBatch.Item<T>> items) throws Exception {
-    stateReads++;
-    DedupEntry<T> entry = state.value();
-    boolean beforeLive = entry != null && entry.live;
-    T beforeRow = beforeLive ? entry.row : null;
-    boolean beforeHasHash = beforeLive && entry.hasHash;
-    long beforeHash = beforeLive ? entry.hash : 0L;
-    boolean write = false;
-    MiniBatch.Item<T> lastAccumulate = null;
-    MiniBatch.Item<T> lastDelete = null;
-    // Records that changed the key's state in this bundle: the one behind the net change counts as
-    // out, the others were superseded within the bundle (deduplicated), as are all of them when
-    // their changes cancel out.
-    int changes = 0;
-    for (int i = 0; i < items.size(); i++) {
-      MiniBatch.Item<T> item = items.get(i);
-      DedupRules.Outcome outcome = rules.apply(entry, item.delete, item.order, item.row);
-      entry = rules.entry(entry);
-      write |= rules.mustWrite();
-      if (outcome == DedupRules.Outcome.DUPLICATE) {
-        metrics.deduplicated();
-      } else {
-        changes++;
-        if (item.delete) {
-          lastDelete = item;
-        } else {
-          lastAccumulate = item;
-        }
-      }
-    }
-    if (write) {
-      if (entry == null) {
-        state.clear();
-      } else {
-        state.update(entry);
-      }
-    }
-    boolean afterLive = entry != null && entry.live;
-    int outputs = 0;
-    if (!beforeLive && afterLive) {
-      emit(RowKind.INSERT, lastAccumulate);
-      outputs = 1;
-    } else if (beforeLive && !afterLive) {
-      T deleted = beforeRow != null ? beforeRow : lastDelete.row;
-      emit(
-          RowKind.DELETE,
-          deleted,
-          lastDelete.hasTimestamp,
-          lastDelete.timestamp,
-          lastDelete.source);
-      outputs = 1;
-    } else if (beforeLive
-        && lastAccumulate != null
-        && !rules.unchanged(beforeHasHash, beforeHash, beforeRow, entry)) {
-      if (retract) {
-        emit(
-            RowKind.UPDATE_BEFORE,
-            beforeRow,
-            lastAccumulate.hasTimestamp,
-            lastAccumulate.timestamp,
-            lastAccumulate.source);
-      }
-      emit(RowKind.UPDATE_AFTER, lastAccumulate);
-      outputs = retract ? 2 : 1;
-    }
-    if (outputs > 0) {
-      metrics.out(outputs);
-      changes--;
-    }
-    for (; changes > 0; changes--) {
-      metrics.deduplicated(); // superseded within the bundle, or cancelled out
-    }
   }
 
   @Override
@@ -630,18 +470,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     }
   }
 
-  /**
-   * Emits a bundle's row, which state may keep too: with object reuse on, a copy, so that a
-   * function after the step that changes the record it gets in place does not change the kept row.
-   */
-  private void emit(RowKind kind, MiniBatch.Item<T> item) {
-    T row = copyEmittedRows ? rowSerializer.copy(item.row) : item.row;
-    emit(kind, row, item.hasTimestamp, item.timestamp, item.source);
-  }
-
   @SuppressWarnings("unchecked")
-  private void emit(
-      RowKind kind, T row, boolean hasTimestamp, long timestamp, @Nullable Object source) {
+  void emit(RowKind kind, T row, boolean hasTimestamp, long timestamp, @Nullable Object source) {
     O value;
     if (append) {
       value = (O) row;
@@ -660,34 +490,14 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     }
   }
 
-  private void routeLate(StreamRecord<I> element) {
-    late.inc();
-    if (config.lateRecords() == LateRecords.SIDE_OUTPUT) {
-      output.collect(lateTag, new StreamRecord<>(element.getValue(), element.getTimestamp()));
-      metrics.filtered();
-    } else {
-      reject(new LateRecordException(element.getTimestamp(), watermark), element);
-    }
-  }
-
-  private void reject(Exception error, StreamRecord<I> element) {
-    I value = element.getValue();
-    Long timestamp = element.hasTimestamp() ? element.getTimestamp() : null;
-    DeadLetter letter =
-        config
-            .errors()
-            .reject(
-                error,
-                value,
-                timestamp,
-                SourcePositions.of(value),
-                getProcessingTimeService().getCurrentProcessingTime());
-    output.collect(
-        DeadLetter.OUTPUT_TAG,
-        timestamp == null ? new StreamRecord<>(letter) : new StreamRecord<>(letter, timestamp));
-  }
-
   private String stateError() {
     return "dedup step '" + config.errors().step().step() + "' could not read or write its state";
+  }
+
+  /** Flushes the mini-batch, if the step has one. */
+  private void flushBatch() throws Exception {
+    if (bundles != null) {
+      bundles.flushBatch();
+    }
   }
 }
