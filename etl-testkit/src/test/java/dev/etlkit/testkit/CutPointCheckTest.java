@@ -119,6 +119,29 @@ class CutPointCheckTest {
         .hasMessageContaining("with restore:  main: reminder null");
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void verify_uninterruptedRunEmitsNothing_failsSayingThereWasNothingToCompare(
+      StateBackendKind backend) {
+    KeyedHarness<String, Change<String>, String> reminder =
+        KeyedHarness.forFunction(
+                PlainFieldReminder::new, SampleCounter::keyOf, Types.STRING, Types.STRING)
+            .on(backend);
+    // its timers never fire within the script: every cut point "matches" the empty output
+    HarnessInput<Change<String>> script =
+        HarnessInput.<Change<String>>builder()
+            .element(Change.insert("k1#v1"), 10)
+            .element(Change.insert("k2#v1"), 20)
+            .build();
+
+    assertThatThrownBy(() -> CutPointCheck.of(reminder, script).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith(
+            "The uninterrupted run on "
+                + backend
+                + " emitted nothing, so there was nothing to compare");
+  }
+
   /** Sets a timer per record and keeps the record for it in a plain field: lost at a restore. */
   static final class PlainFieldReminder
       extends KeyedProcessFunction<String, Change<String>, String> {

@@ -109,6 +109,31 @@ class RescaleCheckTest {
         .hasMessageContaining("rescaled:      main: k0 n=1 @110");
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void verify_uninterruptedRunEmitsNothing_failsSayingThereWasNothingToCompare(
+      StateBackendKind backend) {
+    KeyedHarness<String, Change<String>, String> reminder =
+        KeyedHarness.forFunction(
+                CutPointCheckTest.PlainFieldReminder::new,
+                SampleCounter::keyOf,
+                Types.STRING,
+                Types.STRING)
+            .on(backend);
+    // every key's timer is 100 ms after its last record: none fires within the script
+    HarnessInput.Builder<Change<String>> elementsOnly = HarnessInput.builder();
+    for (int key = 0; key < 6; key++) {
+      elementsOnly.element(Change.insert("k" + key + "#v0"), 10L + key);
+    }
+
+    assertThatThrownBy(() -> RescaleCheck.of(reminder, elementsOnly.build()).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith(
+            "The uninterrupted run on "
+                + backend
+                + " emitted nothing, so there was nothing to compare");
+  }
+
   @Test
   void rescaling_sameOrOutOfRangeParallelism_isRejected() {
     RescaleCheck<Change<String>, String> check = RescaleCheck.of(SampleCounter.harness(), SCRIPT);
