@@ -25,6 +25,11 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * collection (so output an operator emits once per subtask, such as a record per watermark, differs
  * with the number of subtasks and fails the check, reported under key {@code null}).
  *
+ * <p>An uninterrupted run that emits nothing leaves nothing to compare: every rescale would match
+ * it. {@link #verify()} refuses it, saying so, unless {@link #withEmptyOutputExpected()} declares
+ * that the operator must emit nothing; the check then asserts that, and that no subtask emits
+ * anything either.
+ *
  * <pre>{@code
  * RescaleCheck.of(SampleCounter.harness().on(backend), SCRIPT).rescaling(2, 3).verify();
  * }</pre>
@@ -49,6 +54,7 @@ public final class RescaleCheck<I, O> {
 
   private final int sampleSize;
   private final long sampleSeed;
+  private final boolean emptyOutputExpected;
 
   private RescaleCheck(
       KeyedHarness<?, I, O> harness,
@@ -57,7 +63,8 @@ public final class RescaleCheck<I, O> {
       int to,
       @Nullable StateBackendKind restoreBackend,
       int sampleSize,
-      long sampleSeed) {
+      long sampleSeed,
+      boolean emptyOutputExpected) {
     this.harness = harness;
     this.input = input;
     this.from = from;
@@ -65,6 +72,7 @@ public final class RescaleCheck<I, O> {
     this.restoreBackend = restoreBackend;
     this.sampleSize = sampleSize;
     this.sampleSeed = sampleSeed;
+    this.emptyOutputExpected = emptyOutputExpected;
   }
 
   /**
@@ -77,7 +85,7 @@ public final class RescaleCheck<I, O> {
   public static <I, O> RescaleCheck<I, O> of(KeyedHarness<?, I, O> harness, HarnessInput<I> input) {
     Objects.requireNonNull(harness, "harness");
     Objects.requireNonNull(input, "input");
-    return new RescaleCheck<>(harness, input, 2, 3, null, -1, 0L);
+    return new RescaleCheck<>(harness, input, 2, 3, null, -1, 0L, false);
   }
 
   /**
@@ -93,7 +101,14 @@ public final class RescaleCheck<I, O> {
           "fromParallelism and toParallelism must differ, both were " + fromParallelism);
     }
     return new RescaleCheck<>(
-        harness, input, fromParallelism, toParallelism, restoreBackend, sampleSize, sampleSeed);
+        harness,
+        input,
+        fromParallelism,
+        toParallelism,
+        restoreBackend,
+        sampleSize,
+        sampleSeed,
+        emptyOutputExpected);
   }
 
   /**
@@ -104,7 +119,8 @@ public final class RescaleCheck<I, O> {
     if (count < 2) {
       throw new IllegalArgumentException("count must be >= 2 (first and last), was " + count);
     }
-    return new RescaleCheck<>(harness, input, from, to, restoreBackend, count, seed);
+    return new RescaleCheck<>(
+        harness, input, from, to, restoreBackend, count, seed, emptyOutputExpected);
   }
 
   /**
@@ -121,7 +137,18 @@ public final class RescaleCheck<I, O> {
         to,
         Objects.requireNonNull(backend, "backend"),
         sampleSize,
-        sampleSeed);
+        sampleSeed,
+        emptyOutputExpected);
+  }
+
+  /**
+   * Declares that the operator emits nothing for this script: {@link #verify()} then asserts that
+   * the uninterrupted run emits nothing, and that no subtask does before or after a rescale either,
+   * instead of refusing the empty output as one that shows no difference.
+   */
+  public RescaleCheck<I, O> withEmptyOutputExpected() {
+    return new RescaleCheck<>(
+        harness, input, from, to, restoreBackend, sampleSize, sampleSeed, true);
   }
 
   /** The cut points {@link #verify()} checks, ascending. */
@@ -133,11 +160,17 @@ public final class RescaleCheck<I, O> {
    * Runs the check.
    *
    * @throws AssertionError naming the first failing cut point, the step before it and the first
-   *     record of a key that differs, or wrapping the exception a restore or a step threw
+   *     record of a key that differs, or wrapping the exception a restore or a step threw; or,
+   *     before any rescale, if the uninterrupted run emitted nothing (nothing to compare) and
+   *     {@link #withEmptyOutputExpected()} was not given, or emitted something and it was
    */
   public void verify() {
     boolean switching = switching();
     RecordedOutput expected = RecordedOutput.uninterrupted(harness, input);
+    expected.checkReference(
+        emptyOutputExpected,
+        harness.backendName(),
+        "end it past the timers it has pending with watermark and advanceProcessingTime steps");
     List<Integer> cuts = cutPoints();
     List<Cut> snapshots = new ArrayList<>(cuts.size());
     List<OperatorHarness<I, O>> old = new ArrayList<>(from);

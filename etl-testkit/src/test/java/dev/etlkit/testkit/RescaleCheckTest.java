@@ -135,6 +135,31 @@ class RescaleCheckTest {
   }
 
   @Test
+  void withEmptyOutputExpected_aRescaleThatEmits_isCaught_anUninterruptedRunThatEmits_fails() {
+    KeyedHarness<String, Change<String>, String> silent =
+        KeyedHarness.forFunction(
+            CutPointCheckTest.UpdateWithoutInsertAlarm::new,
+            SampleCounter::keyOf,
+            Types.STRING,
+            Types.STRING);
+
+    assertThatThrownBy(() -> RescaleCheck.of(silent, SCRIPT).withEmptyOutputExpected().verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Rescale at cut point ")
+        .hasMessageContaining("rescaled:      main: update without insert +U[k");
+    assertThatThrownBy(
+            () ->
+                RescaleCheck.of(SampleCounter.harness(), SCRIPT)
+                    .withEmptyOutputExpected()
+                    .rescaling(3, 2)
+                    .withSampledCutPoints(2, 0L)
+                    .verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith(
+            "withEmptyOutputExpected() was given, but the uninterrupted run on HEAP emitted ");
+  }
+
+  @Test
   void rescaling_sameOrOutOfRangeParallelism_isRejected() {
     RescaleCheck<Change<String>, String> check = RescaleCheck.of(SampleCounter.harness(), SCRIPT);
 
