@@ -160,6 +160,26 @@ class RescaleCheckTest {
   }
 
   @Test
+  void verify_noKeyOfTheScriptMovesToAnotherSubtask_failsNamingTheParallelisms() throws Exception {
+    KeyedHarness<String, Change<String>, String> counter = SampleCounter.harness();
+    // the script's only keys: k1 (key group 19) stays on subtask 0 and k2 (key group 82) on
+    // subtask 1 from 2 to 3 subtasks, so each key's state is read by the subtask that wrote it
+    HarnessInput<Change<String>> twoKeys = CutPointCheckTest.SCRIPT;
+    assertThat(counter.subtaskOf(Change.insert("k1#v1"), 2)).isZero();
+    assertThat(counter.subtaskOf(Change.insert("k1#v1"), 3)).isZero();
+    assertThat(counter.subtaskOf(Change.insert("k2#v1"), 2)).isOne();
+    assertThat(counter.subtaskOf(Change.insert("k2#v1"), 3)).isOne();
+
+    assertThatThrownBy(() -> RescaleCheck.of(counter, twoKeys).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith(
+            "No key of the script moves to another subtask from 2 to 3 subtasks (maxParallelism"
+                + " 128)")
+        .hasMessageContaining("(k1 on 0, k2 on 1)")
+        .hasMessageContaining("rescaling(");
+  }
+
+  @Test
   void rescaling_sameOrOutOfRangeParallelism_isRejected() {
     RescaleCheck<Change<String>, String> check = RescaleCheck.of(SampleCounter.harness(), SCRIPT);
 
