@@ -46,6 +46,11 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * {@code advanceProcessingTime} steps for processing-time ones. Watermarks the operator forwards
  * are not compared either.
  *
+ * <p>An uninterrupted run that emits nothing leaves nothing to compare: every cut point would match
+ * it. {@link #verify()} refuses it, saying so, unless {@link #withEmptyOutputExpected()} declares
+ * that the operator must emit nothing; the check then asserts that, and that no restore emits
+ * anything either.
+ *
  * <p>Snapshots are checkpoints when restoring on the same backend and canonical savepoints when
  * {@link #restoringOn} names another or {@link #restoringOnForSt} moves the state to ForSt. Every
  * cut point costs one harness restore (about 0.2 s on RocksDB): sample long scripts with {@link
@@ -69,6 +74,7 @@ public final class CutPointCheck<I, O> {
   private final int sampleSize;
   private final long sampleSeed;
   private final boolean perKeyOrder;
+  private final boolean emptyOutputExpected;
 
   private CutPointCheck(
       KeyedHarness<?, I, O> harness,
@@ -76,13 +82,15 @@ public final class CutPointCheck<I, O> {
       @Nullable KeyedHarness<?, I, O> restoring,
       int sampleSize,
       long sampleSeed,
-      boolean perKeyOrder) {
+      boolean perKeyOrder,
+      boolean emptyOutputExpected) {
     this.harness = harness;
     this.input = input;
     this.restoring = restoring;
     this.sampleSize = sampleSize;
     this.sampleSeed = sampleSeed;
     this.perKeyOrder = perKeyOrder;
+    this.emptyOutputExpected = emptyOutputExpected;
   }
 
   /**
@@ -96,7 +104,7 @@ public final class CutPointCheck<I, O> {
       KeyedHarness<?, I, O> harness, HarnessInput<I> input) {
     Objects.requireNonNull(harness, "harness");
     Objects.requireNonNull(input, "input");
-    return new CutPointCheck<>(harness, input, null, -1, 0L, false);
+    return new CutPointCheck<>(harness, input, null, -1, 0L, false, false);
   }
 
   /**
@@ -107,7 +115,8 @@ public final class CutPointCheck<I, O> {
     if (count < 2) {
       throw new IllegalArgumentException("count must be >= 2 (first and last), was " + count);
     }
-    return new CutPointCheck<>(harness, input, restoring, count, seed, perKeyOrder);
+    return new CutPointCheck<>(
+        harness, input, restoring, count, seed, perKeyOrder, emptyOutputExpected);
   }
 
   /**
@@ -124,7 +133,8 @@ public final class CutPointCheck<I, O> {
         harness.on(Objects.requireNonNull(backend, "backend")),
         sampleSize,
         sampleSeed,
-        perKeyOrder);
+        perKeyOrder,
+        emptyOutputExpected);
   }
 
   /**
@@ -137,7 +147,13 @@ public final class CutPointCheck<I, O> {
   @Experimental
   public CutPointCheck<I, O> restoringOnForSt(Configuration options) {
     return new CutPointCheck<>(
-        harness, input, harness.onForSt(options), sampleSize, sampleSeed, perKeyOrder);
+        harness,
+        input,
+        harness.onForSt(options),
+        sampleSize,
+        sampleSeed,
+        perKeyOrder,
+        emptyOutputExpected);
   }
 
   /**
@@ -151,7 +167,8 @@ public final class CutPointCheck<I, O> {
   public CutPointCheck<I, O> withEndOfInput() {
     HarnessInput<I> ended =
         HarnessInput.<I>builder().addAll(input).watermark(Long.MAX_VALUE).endOfInput().build();
-    return new CutPointCheck<>(harness, ended, restoring, sampleSize, sampleSeed, perKeyOrder);
+    return new CutPointCheck<>(
+        harness, ended, restoring, sampleSize, sampleSeed, perKeyOrder, emptyOutputExpected);
   }
 
   /**
@@ -160,7 +177,19 @@ public final class CutPointCheck<I, O> {
    * differently. Use it for operators with timers that can fire at the same time for several keys.
    */
   public CutPointCheck<I, O> withPerKeyOrder() {
-    return new CutPointCheck<>(harness, input, restoring, sampleSize, sampleSeed, true);
+    return new CutPointCheck<>(
+        harness, input, restoring, sampleSize, sampleSeed, true, emptyOutputExpected);
+  }
+
+  /**
+   * Declares that the operator emits nothing for this script (say, a deduplication fed only repeats
+   * of what it saw before a cut): {@link #verify()} then asserts that the uninterrupted run emits
+   * nothing, and that no restore does either, instead of refusing the empty output as one that
+   * shows no difference.
+   */
+  public CutPointCheck<I, O> withEmptyOutputExpected() {
+    return new CutPointCheck<>(
+        harness, input, restoring, sampleSize, sampleSeed, perKeyOrder, true);
   }
 
   /** The cut points {@link #verify()} checks, ascending. */
@@ -192,11 +221,17 @@ public final class CutPointCheck<I, O> {
    * Runs the check.
    *
    * @throws AssertionError naming the first failing cut point, the step before it and the first
-   *     record that differs, or wrapping the exception a restore or a step threw
+   *     record that differs, or wrapping the exception a restore or a step threw; or, before any
+   *     restore, if the uninterrupted run emitted nothing (nothing to compare) and {@link
+   *     #withEmptyOutputExpected()} was not given, or emitted something and it was
    */
   public void verify() {
     boolean switching = switching();
     RecordedOutput expected = RecordedOutput.uninterrupted(harness, input);
+    expected.checkReference(
+        emptyOutputExpected,
+        harness.backendName(),
+        "end it past the timers it has pending: withEndOfInput(), advanceProcessingTime steps");
     List<Integer> cuts = cutPoints();
     List<Cut> snapshots = new ArrayList<>(cuts.size());
     RecordedOutput withSnapshots;

@@ -526,6 +526,11 @@ public final class KeyedHarness<K, I, O> {
         subtaskIndex);
   }
 
+  /** The key of {@code element}, as the recipe's key selector gives it. */
+  Object keyOf(I element) throws Exception {
+    return keySelector.getKey(element);
+  }
+
   /** The subtask of {@code parallelism} that processes {@code element}, as Flink routes it. */
   public int subtaskOf(I element, int parallelism) throws Exception {
     return KeyGroupRangeAssignment.assignKeyToParallelOperator(

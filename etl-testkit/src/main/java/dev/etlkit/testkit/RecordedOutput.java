@@ -46,6 +46,39 @@ record RecordedOutput(List<Emitted> records, List<Object> keys) {
     return output;
   }
 
+  /**
+   * Refuses a reference output that cannot show a difference: an empty one, unless {@code
+   * emptyExpected}, when it must be empty.
+   *
+   * @param backendName the backend of the uninterrupted run, for the message
+   * @param howToEmit what the script can add so that the operator emits, for the message
+   * @throws AssertionError if the output is empty and not expected to be, or expected to be empty
+   *     and is not
+   */
+  void checkReference(boolean emptyExpected, String backendName, String howToEmit) {
+    if (emptyExpected && !records.isEmpty()) {
+      throw new AssertionError(
+          "withEmptyOutputExpected() was given, but the uninterrupted run on "
+              + backendName
+              + " emitted "
+              + records.size()
+              + (records.size() == 1 ? " record" : " records")
+              + ", the first: "
+              + records.get(0));
+    }
+    if (!emptyExpected && records.isEmpty()) {
+      throw new AssertionError(
+          "The uninterrupted run on "
+              + backendName
+              + " emitted nothing, so there was nothing to compare: every restore would have"
+              + " matched. Give the script input the operator emits on ("
+              + howToEmit
+              + "), or, if the operator must emit nothing here, say so with"
+              + " withEmptyOutputExpected(), and the check then asserts that no restore emits"
+              + " anything either");
+    }
+  }
+
   static RecordedOutput empty() {
     return new RecordedOutput(List.of(), List.of());
   }

@@ -1,11 +1,14 @@
 package dev.etlkit.testkit;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 
 /**
  * Checks that a keyed operator's output does not change when the job is restored from a checkpoint
@@ -25,6 +28,17 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * collection (so output an operator emits once per subtask, such as a record per watermark, differs
  * with the number of subtasks and fails the check, reported under key {@code null}).
  *
+ * <p>An uninterrupted run that emits nothing leaves nothing to compare: every rescale would match
+ * it. {@link #verify()} refuses it, saying so, unless {@link #withEmptyOutputExpected()} declares
+ * that the operator must emit nothing; the check then asserts that, and that no subtask emits
+ * anything either.
+ *
+ * <p>A rescale shows something only when a key's state reaches another subtask than the one that
+ * wrote it. {@link #verify()} refuses parallelisms at which every key of the script's elements
+ * stays on the subtask index it had (as keys of key group 0 always do, and keys {@code k1} and
+ * {@code k2} of 128 key groups do from 2 to 3 subtasks), naming them, where each key stays, and
+ * parallelisms up to 8 that move one.
+ *
  * <pre>{@code
  * RescaleCheck.of(SampleCounter.harness().on(backend), SCRIPT).rescaling(2, 3).verify();
  * }</pre>
@@ -39,6 +53,14 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 @PublicEvolving
 public final class RescaleCheck<I, O> {
 
+  /** Keys named in the refusal of parallelisms that move none. */
+  private static final int MAX_KEYS_SHOWN = 6;
+
+  /** Parallelisms suggested in that refusal, and the largest one tried. */
+  private static final int MAX_SUGGESTIONS = 3;
+
+  private static final int MAX_SUGGESTED_PARALLELISM = 8;
+
   private final KeyedHarness<?, I, O> harness;
   private final HarnessInput<I> input;
   private final int from;
@@ -49,6 +71,7 @@ public final class RescaleCheck<I, O> {
 
   private final int sampleSize;
   private final long sampleSeed;
+  private final boolean emptyOutputExpected;
 
   private RescaleCheck(
       KeyedHarness<?, I, O> harness,
@@ -57,7 +80,8 @@ public final class RescaleCheck<I, O> {
       int to,
       @Nullable StateBackendKind restoreBackend,
       int sampleSize,
-      long sampleSeed) {
+      long sampleSeed,
+      boolean emptyOutputExpected) {
     this.harness = harness;
     this.input = input;
     this.from = from;
@@ -65,6 +89,7 @@ public final class RescaleCheck<I, O> {
     this.restoreBackend = restoreBackend;
     this.sampleSize = sampleSize;
     this.sampleSeed = sampleSeed;
+    this.emptyOutputExpected = emptyOutputExpected;
   }
 
   /**
@@ -77,13 +102,14 @@ public final class RescaleCheck<I, O> {
   public static <I, O> RescaleCheck<I, O> of(KeyedHarness<?, I, O> harness, HarnessInput<I> input) {
     Objects.requireNonNull(harness, "harness");
     Objects.requireNonNull(input, "input");
-    return new RescaleCheck<>(harness, input, 2, 3, null, -1, 0L);
+    return new RescaleCheck<>(harness, input, 2, 3, null, -1, 0L, false);
   }
 
   /**
    * Runs the script before each cut on {@code fromParallelism} subtasks and after it on {@code
    * toParallelism} (default 2 and 3). Both must be in {@code 1..maxParallelism} of the harness and
-   * differ.
+   * differ, and {@link #verify()} refuses them if no key of the script moves to another subtask
+   * between them.
    */
   public RescaleCheck<I, O> rescaling(int fromParallelism, int toParallelism) {
     checkParallelism("fromParallelism", fromParallelism);
@@ -93,7 +119,14 @@ public final class RescaleCheck<I, O> {
           "fromParallelism and toParallelism must differ, both were " + fromParallelism);
     }
     return new RescaleCheck<>(
-        harness, input, fromParallelism, toParallelism, restoreBackend, sampleSize, sampleSeed);
+        harness,
+        input,
+        fromParallelism,
+        toParallelism,
+        restoreBackend,
+        sampleSize,
+        sampleSeed,
+        emptyOutputExpected);
   }
 
   /**
@@ -104,7 +137,8 @@ public final class RescaleCheck<I, O> {
     if (count < 2) {
       throw new IllegalArgumentException("count must be >= 2 (first and last), was " + count);
     }
-    return new RescaleCheck<>(harness, input, from, to, restoreBackend, count, seed);
+    return new RescaleCheck<>(
+        harness, input, from, to, restoreBackend, count, seed, emptyOutputExpected);
   }
 
   /**
@@ -121,7 +155,18 @@ public final class RescaleCheck<I, O> {
         to,
         Objects.requireNonNull(backend, "backend"),
         sampleSize,
-        sampleSeed);
+        sampleSeed,
+        emptyOutputExpected);
+  }
+
+  /**
+   * Declares that the operator emits nothing for this script: {@link #verify()} then asserts that
+   * the uninterrupted run emits nothing, and that no subtask does before or after a rescale either,
+   * instead of refusing the empty output as one that shows no difference.
+   */
+  public RescaleCheck<I, O> withEmptyOutputExpected() {
+    return new RescaleCheck<>(
+        harness, input, from, to, restoreBackend, sampleSize, sampleSeed, true);
   }
 
   /** The cut points {@link #verify()} checks, ascending. */
@@ -133,11 +178,18 @@ public final class RescaleCheck<I, O> {
    * Runs the check.
    *
    * @throws AssertionError naming the first failing cut point, the step before it and the first
-   *     record of a key that differs, or wrapping the exception a restore or a step threw
+   *     record of a key that differs, or wrapping the exception a restore or a step threw; or,
+   *     before any rescale, if the uninterrupted run emitted nothing (nothing to compare) and
+   *     {@link #withEmptyOutputExpected()} was not given, or emitted something and it was, or if no
+   *     key of the script moves to another subtask from {@code from} to {@code to} subtasks
    */
   public void verify() {
     boolean switching = switching();
     RecordedOutput expected = RecordedOutput.uninterrupted(harness, input);
+    expected.checkReference(
+        emptyOutputExpected,
+        harness.backendName(),
+        "end it past the timers it has pending with watermark and advanceProcessingTime steps");
     List<Integer> cuts = cutPoints();
     List<Cut> snapshots = new ArrayList<>(cuts.size());
     List<OperatorHarness<I, O>> old = new ArrayList<>(from);
@@ -184,6 +236,7 @@ public final class RescaleCheck<I, O> {
               + ": "
               + difference);
     }
+    checkSomeKeyMoves();
     KeyedHarness<?, I, O> restoring = switching ? harness.on(restoreBackend) : harness;
     for (Cut cut : snapshots) {
       List<RecordedOutput> before = new ArrayList<>(from);
@@ -219,6 +272,93 @@ public final class RescaleCheck<I, O> {
         throw new AssertionError(describe(cut) + " changed the output: " + difference);
       }
     }
+  }
+
+  /**
+   * Refuses parallelisms at which every key of the script stays on the subtask index it had: each
+   * key's state is then read by the subtask that wrote it, as in a restore without rescaling.
+   *
+   * @throws AssertionError naming the parallelisms, where the keys stay and parallelisms that move
+   *     one
+   */
+  private void checkSomeKeyMoves() {
+    // each key of the script with its subtask before the rescale, in order of first element
+    Map<Object, Integer> keys = new LinkedHashMap<>();
+    for (HarnessInput.Step<I> step : input.steps()) {
+      if (step instanceof HarnessInput.Element<I> element) {
+        Object key;
+        try {
+          key = harness.keyOf(element.value());
+        } catch (Exception e) {
+          // the run on `from` subtasks routed every element, so its key selector did not throw
+          throw new IllegalStateException("the key selector failed on " + element.value(), e);
+        }
+        keys.computeIfAbsent(key, k -> subtask(k, from));
+      }
+    }
+    if (moves(keys.keySet(), from, to)) {
+      return;
+    }
+    StringBuilder stay = new StringBuilder();
+    int shown = 0;
+    for (Map.Entry<Object, Integer> key : keys.entrySet()) {
+      if (shown == MAX_KEYS_SHOWN) {
+        stay.append(", ...");
+        break;
+      }
+      stay.append(shown++ == 0 ? "" : ", ")
+          .append(key.getKey())
+          .append(" on ")
+          .append(key.getValue());
+    }
+    List<String> others = new ArrayList<>();
+    int most = Math.min(harness.maxParallelism(), MAX_SUGGESTED_PARALLELISM);
+    for (int sum = 3; sum <= 2 * most && others.size() < MAX_SUGGESTIONS; sum++) {
+      for (int f = Math.max(1, sum - most); f <= Math.min(most, sum - 1); f++) {
+        int t = sum - f;
+        if (f != t && others.size() < MAX_SUGGESTIONS && moves(keys.keySet(), f, t)) {
+          others.add("rescaling(" + f + ", " + t + ")");
+        }
+      }
+    }
+    throw new AssertionError(
+        "No key of the script moves to another subtask from "
+            + from
+            + " to "
+            + to
+            + " subtasks (maxParallelism "
+            + harness.maxParallelism()
+            + "): "
+            + (keys.isEmpty()
+                ? "it has no elements"
+                : "each of its "
+                    + keys.size()
+                    + (keys.size() == 1 ? " key" : " keys")
+                    + " stays on the subtask it was on ("
+                    + stay
+                    + ")")
+            + ", so every key's state is read by the subtask that wrote it and the rescale is not"
+            + " exercised. "
+            + (others.isEmpty()
+                ? "No parallelisms up to " + most + " move one: give"
+                : "Rescale between parallelisms that move one, such as "
+                    + String.join(", ", others)
+                    + ", or give")
+            + " the script elements of more keys");
+  }
+
+  private boolean moves(Iterable<Object> keys, int fromParallelism, int toParallelism) {
+    for (Object key : keys) {
+      if (subtask(key, fromParallelism) != subtask(key, toParallelism)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int subtask(Object key, int parallelism) {
+    return KeyGroupRangeAssignment.assignKeyToParallelOperator(
+        key, harness.maxParallelism(), parallelism);
   }
 
   private Cut cut(int index, List<OperatorHarness<I, O>> subtasks, boolean savepoint)

@@ -111,12 +111,99 @@ class CutPointCheckTest {
             .element(Change.insert("k2#v1"), 20)
             .build();
 
-    // the timers never fire within the script, so nothing differs
-    CutPointCheck.of(reminder, script).verify();
+    // the timers never fire within the script: nothing to compare, and the check says so
+    assertThatThrownBy(() -> CutPointCheck.of(reminder, script).verify())
+        .hasMessageContaining("emitted nothing, so there was nothing to compare");
     assertThatThrownBy(() -> CutPointCheck.of(reminder, script).withEndOfInput().verify())
         .hasMessageContaining("Restore at cut point 2 of 0..4 (after step 1 = element(")
         .hasMessageContaining("uninterrupted: main: reminder +I[k2#v1]")
         .hasMessageContaining("with restore:  main: reminder null");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void verify_uninterruptedRunEmitsNothing_failsSayingThereWasNothingToCompare(
+      StateBackendKind backend) {
+    KeyedHarness<String, Change<String>, String> reminder =
+        KeyedHarness.forFunction(
+                PlainFieldReminder::new, SampleCounter::keyOf, Types.STRING, Types.STRING)
+            .on(backend);
+    // its timers never fire within the script: every cut point "matches" the empty output
+    HarnessInput<Change<String>> script =
+        HarnessInput.<Change<String>>builder()
+            .element(Change.insert("k1#v1"), 10)
+            .element(Change.insert("k2#v1"), 20)
+            .build();
+
+    assertThatThrownBy(() -> CutPointCheck.of(reminder, script).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith(
+            "The uninterrupted run on "
+                + backend
+                + " emitted nothing, so there was nothing to compare");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void withEmptyOutputExpected_aRestoreThatEmits_isCaught(StateBackendKind backend) {
+    KeyedHarness<String, Change<String>, String> silent =
+        KeyedHarness.forFunction(
+                UpdateWithoutInsertAlarm::new, SampleCounter::keyOf, Types.STRING, Types.STRING)
+            .on(backend);
+    HarnessInput<Change<String>> script =
+        HarnessInput.<Change<String>>builder()
+            .element(Change.insert("k1#v1"), 10)
+            .element(Change.updateAfter("k1#v2"), 20)
+            .build();
+
+    // the uninterrupted run emits nothing, as declared; the restore after the insert does not
+    assertThatThrownBy(() -> CutPointCheck.of(silent, script).withEmptyOutputExpected().verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Restore at cut point 1 of 0..2")
+        .hasMessageContaining("with restore:  main: update without insert +U[k1#v2] @20");
+    // a script without updates: nothing emitted, nothing to restore wrong
+    CutPointCheck.of(silent, script.slice(0, 1)).withEmptyOutputExpected().verify();
+  }
+
+  @Test
+  void withEmptyOutputExpected_uninterruptedRunEmits_fails() {
+    CutPointCheck<Change<String>, String> check =
+        CutPointCheck.of(SampleCounter.harness(), SCRIPT).withSampledCutPoints(2, 0L);
+
+    assertThatThrownBy(() -> check.withEmptyOutputExpected().verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessage(
+            "withEmptyOutputExpected() was given, but the uninterrupted run on HEAP emitted 13"
+                + " records, the first: main: k1 n=1 last=+I[k1#v1] kinds={+I=1} @10");
+    // the declaration survives the other options, and they survive it
+    assertThatThrownBy(
+            () ->
+                CutPointCheck.of(SampleCounter.harness(), SCRIPT)
+                    .withEmptyOutputExpected()
+                    .withPerKeyOrder()
+                    .withSampledCutPoints(2, 0L)
+                    .restoringOn(StateBackendKind.ROCKSDB)
+                    .withEndOfInput()
+                    .verify())
+        .hasMessageStartingWith("withEmptyOutputExpected() was given");
+  }
+
+  /**
+   * Emits only for an update of a key whose insert it has not seen, which it remembers in a plain
+   * field: nothing in an uninterrupted run, an alarm after a restore between insert and update.
+   */
+  static final class UpdateWithoutInsertAlarm
+      extends KeyedProcessFunction<String, Change<String>, String> {
+    private final java.util.Set<String> inserted = new java.util.HashSet<>();
+
+    @Override
+    public void processElement(Change<String> change, Context ctx, Collector<String> out) {
+      if (change.kind() == org.apache.flink.types.RowKind.INSERT) {
+        inserted.add(ctx.getCurrentKey());
+      } else if (!inserted.contains(ctx.getCurrentKey())) {
+        out.collect("update without insert " + change);
+      }
+    }
   }
 
   /** Sets a timer per record and keeps the record for it in a plain field: lost at a restore. */

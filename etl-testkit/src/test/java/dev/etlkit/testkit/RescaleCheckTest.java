@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RescaleCheckTest {
 
   /** Six keys over 128 key groups: at 2, 3 and 4 subtasks each subtask owns some of them. */
-  private static final HarnessInput<Change<String>> SCRIPT = script();
+  static final HarnessInput<Change<String>> SCRIPT = script();
 
   private static HarnessInput<Change<String>> script() {
     HarnessInput.Builder<Change<String>> b = HarnessInput.builder();
@@ -107,6 +107,79 @@ class RescaleCheckTest {
         .hasMessageContaining("Rescale at cut point 1 of 0..")
         .hasMessageContaining("uninterrupted: main: k0 n=2 @110")
         .hasMessageContaining("rescaled:      main: k0 n=1 @110");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void verify_uninterruptedRunEmitsNothing_failsSayingThereWasNothingToCompare(
+      StateBackendKind backend) {
+    KeyedHarness<String, Change<String>, String> reminder =
+        KeyedHarness.forFunction(
+                CutPointCheckTest.PlainFieldReminder::new,
+                SampleCounter::keyOf,
+                Types.STRING,
+                Types.STRING)
+            .on(backend);
+    // every key's timer is 100 ms after its last record: none fires within the script
+    HarnessInput.Builder<Change<String>> elementsOnly = HarnessInput.builder();
+    for (int key = 0; key < 6; key++) {
+      elementsOnly.element(Change.insert("k" + key + "#v0"), 10L + key);
+    }
+
+    assertThatThrownBy(() -> RescaleCheck.of(reminder, elementsOnly.build()).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith(
+            "The uninterrupted run on "
+                + backend
+                + " emitted nothing, so there was nothing to compare");
+  }
+
+  @Test
+  void withEmptyOutputExpected_aRescaleThatEmits_isCaught_anUninterruptedRunThatEmits_fails() {
+    KeyedHarness<String, Change<String>, String> silent =
+        KeyedHarness.forFunction(
+            CutPointCheckTest.UpdateWithoutInsertAlarm::new,
+            SampleCounter::keyOf,
+            Types.STRING,
+            Types.STRING);
+
+    assertThatThrownBy(() -> RescaleCheck.of(silent, SCRIPT).withEmptyOutputExpected().verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Rescale at cut point ")
+        .hasMessageContaining("rescaled:      main: update without insert +U[k");
+    assertThatThrownBy(
+            () ->
+                RescaleCheck.of(SampleCounter.harness(), SCRIPT)
+                    .withEmptyOutputExpected()
+                    .rescaling(3, 2)
+                    .withSampledCutPoints(2, 0L)
+                    .verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith(
+            "withEmptyOutputExpected() was given, but the uninterrupted run on HEAP emitted ");
+  }
+
+  @Test
+  void verify_noKeyOfTheScriptMovesToAnotherSubtask_failsNamingTheParallelisms() throws Exception {
+    KeyedHarness<String, Change<String>, String> counter = SampleCounter.harness();
+    // the script's only keys: k1 (key group 19) stays on subtask 0 and k2 (key group 82) on
+    // subtask 1 from 2 to 3 subtasks, so each key's state is read by the subtask that wrote it
+    HarnessInput<Change<String>> twoKeys = CutPointCheckTest.SCRIPT;
+    assertThat(counter.subtaskOf(Change.insert("k1#v1"), 2)).isZero();
+    assertThat(counter.subtaskOf(Change.insert("k1#v1"), 3)).isZero();
+    assertThat(counter.subtaskOf(Change.insert("k2#v1"), 2)).isOne();
+    assertThat(counter.subtaskOf(Change.insert("k2#v1"), 3)).isOne();
+
+    assertThatThrownBy(() -> RescaleCheck.of(counter, twoKeys).verify())
+        .isInstanceOf(AssertionError.class)
+        .hasMessage(
+            "No key of the script moves to another subtask from 2 to 3 subtasks (maxParallelism"
+                + " 128): each of its 2 keys stays on the subtask it was on (k1 on 0, k2 on 1), so"
+                + " every key's state is read by the subtask that wrote it and the rescale is not"
+                + " exercised. Rescale between parallelisms that move one, such as rescaling(1, 2),"
+                + " rescaling(2, 1), rescaling(1, 3), or give the script elements of more keys");
+    // a suggested pair moves k2 and runs the check
+    RescaleCheck.of(counter, twoKeys).rescaling(1, 2).verify();
   }
 
   @Test

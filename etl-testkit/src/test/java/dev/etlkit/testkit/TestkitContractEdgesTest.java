@@ -55,6 +55,8 @@ class TestkitContractEdgesTest {
         .element(new Cell("k2", "b"), 11)
         .watermark(20)
         .element(new Cell("k1", "c"), 30)
+        .element(new Cell("k0", "d"), 31) // k0 moves from subtask 1 of 2 to 2 of 3
+        .element(new Cell("k0", "e"), 32)
         .build();
   }
 
