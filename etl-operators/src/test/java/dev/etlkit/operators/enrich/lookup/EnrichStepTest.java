@@ -15,6 +15,7 @@ import dev.etlkit.operators.enrich.LookupCombiner;
 import dev.etlkit.operators.enrich.LookupFallback;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
+import dev.etlkit.operators.enrich.PartialLookupException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -391,5 +392,54 @@ class EnrichStepTest {
     assertThat(single.lookupAll(java.util.List.of("c-1", "c-2")).get())
         .containsExactly(Map.entry("c-1", "Anna"));
     assertThat(single.supportsBatch()).isFalse();
+  }
+
+  @Test
+  void lookupSpi_defaultLookupAll_aKeyThatFails_failsAlone() {
+    // One per-key call failing (its future, or lookup() itself throwing) failed every key of the
+    // call; the default now answers the others and names each failed key's own failure.
+    IllegalStateException down = new IllegalStateException("c-2 failed");
+    IllegalArgumentException unsendable = new IllegalArgumentException("c-3 cannot be sent");
+    Lookup<String, String> single =
+        key -> {
+          switch (key) {
+            case "c-1":
+              return CompletableFuture.completedFuture(Optional.of("Anna"));
+            case "c-2":
+              return CompletableFuture.failedFuture(down);
+            case "c-3":
+              throw unsendable;
+            case "c-5":
+              return null;
+            case "c-6":
+              return CompletableFuture.completedFuture(null);
+            default:
+              return CompletableFuture.completedFuture(Optional.empty());
+          }
+        };
+
+    CompletableFuture<Map<String, String>> all =
+        single.lookupAll(java.util.List.of("c-1", "c-2", "c-3", "c-4", "c-5", "c-6"));
+
+    assertThat(all)
+        .failsWithin(java.time.Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOfSatisfying(
+            PartialLookupException.class,
+            partial -> {
+              assertThat(partial.found()).isEqualTo(Map.of("c-1", "Anna"));
+              Map<Object, Throwable> failures = new java.util.HashMap<>(partial.failures());
+              assertThat(failures)
+                  .containsEntry("c-2", down)
+                  .containsEntry("c-3", unsendable)
+                  .hasSize(4);
+              assertThat(failures.get("c-5"))
+                  .isInstanceOf(NullPointerException.class)
+                  .hasMessage("the lookup returned no future");
+              assertThat(failures.get("c-6"))
+                  .isInstanceOf(NullPointerException.class)
+                  .hasMessage("the lookup completed its future with null");
+            });
   }
 }
