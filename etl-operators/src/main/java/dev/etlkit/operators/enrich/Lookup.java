@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -69,26 +71,66 @@ public interface Lookup<K, V> extends Serializable {
    * others completes with one, and each of its failed keys then fails alone (retry, stale entry,
    * fallback or dead letter, as for a call of its own) while the others are answered.
    *
-   * <p>The default issues one {@link #lookup} per key and completes when all have.
+   * <p>The default issues one {@link #lookup} per key and completes when all have: with the values
+   * found, or, when some keys' calls failed (their future, or {@code lookup} itself throwing), with
+   * a {@link PartialLookupException} holding the values found and each failed key's own failure.
    */
   default CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
     List<K> ordered = new ArrayList<>(keys);
     List<CompletableFuture<Optional<V>>> calls = new ArrayList<>(ordered.size());
     for (K key : ordered) {
-      calls.add(lookup(key));
+      CompletableFuture<Optional<V>> call;
+      try {
+        call = lookup(key);
+        if (call == null) {
+          call =
+              CompletableFuture.failedFuture(
+                  new NullPointerException("the lookup returned no future"));
+        }
+      } catch (RuntimeException e) {
+        call = CompletableFuture.failedFuture(e);
+      }
+      calls.add(call);
     }
-    return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]))
+    CompletableFuture<?>[] settled = new CompletableFuture<?>[calls.size()];
+    for (int i = 0; i < settled.length; i++) {
+      settled[i] = calls.get(i).handle((value, failure) -> null); // completes when it has
+    }
+    return CompletableFuture.allOf(settled)
         .thenApply(
             ignored -> {
               Map<K, V> found = new HashMap<>();
+              Map<K, Throwable> failures = new HashMap<>();
               for (int i = 0; i < ordered.size(); i++) {
-                Optional<V> value = calls.get(i).join();
-                if (value.isPresent()) {
-                  found.put(ordered.get(i), value.get());
+                CompletableFuture<Optional<V>> call = calls.get(i);
+                if (call.isCompletedExceptionally()) {
+                  failures.put(ordered.get(i), failureOf(call));
+                } else {
+                  Optional<V> value = call.join();
+                  if (value == null) {
+                    failures.put(
+                        ordered.get(i),
+                        new NullPointerException("the lookup completed its future with null"));
+                  } else if (value.isPresent()) {
+                    found.put(ordered.get(i), value.get());
+                  }
                 }
+              }
+              if (!failures.isEmpty()) {
+                throw PartialLookupException.of(found, failures);
               }
               return found;
             });
+  }
+
+  /** The failure a completed-exceptionally future holds, unwrapped from its completion. */
+  private static Throwable failureOf(CompletableFuture<?> call) {
+    try {
+      call.join();
+      throw new IllegalStateException("the call did not fail");
+    } catch (CompletionException | CancellationException e) {
+      return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
   }
 
   /**
