@@ -61,7 +61,30 @@ final class HttpFailures {
     if (error instanceof CancellationException) {
       return closed();
     }
+    if (error instanceof NumberFormatException && thrownReadingAHeader(error)) {
+      // The JDK client parses Content-Length to frame the body and throws this for a value that
+      // is no number: a broken server or proxy, which a retry may reach the other side of.
+      return withTraceOf(
+          error,
+          new HttpLookupException(
+              "HTTP lookup got a response with a numeric header (Content-Length) that is no"
+                  + " number",
+              true,
+              0,
+              null));
+    }
     return unexpected(error);
+  }
+
+  /** Whether the JDK client threw {@code error} reading a response header as a number. */
+  private static boolean thrownReadingAHeader(Throwable error) {
+    for (StackTraceElement frame : error.getStackTrace()) {
+      if (frame.getClassName().equals("java.net.http.HttpHeaders")
+          && frame.getMethodName().startsWith("firstValueAs")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The whole response, body included, did not arrive within the request timeout. */

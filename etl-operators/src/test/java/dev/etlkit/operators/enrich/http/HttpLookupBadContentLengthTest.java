@@ -48,10 +48,11 @@ class HttpLookupBadContentLengthTest {
           LookupTesting.failure(lookup.lookup("c-1"), HttpLookupException.class);
 
       assertThat(failed)
-          .hasMessage("HTTP lookup got status 200 with a Content-Length header that is no number")
+          .hasMessage(
+              "HTTP lookup got a response with a numeric header (Content-Length) that is no"
+                  + " number")
           .hasMessageNotContaining("12abc");
       assertThat(failed.retryable()).as("a broken proxy on the way may heal").isTrue();
-      assertThat(failed.statusCode()).hasValue(200);
       served.get(10, TimeUnit.SECONDS);
     }
   }
