@@ -52,7 +52,8 @@ import org.apache.flink.util.function.SerializableSupplier;
  *       sending to the last byte of its body; the enrichment step's own timeout bounds the whole
  *       call. The body of a non-2xx response is not read into memory: it is drained in the
  *       background (to keep the connection), at most {@code maxDocumentBytes} and {@code
- *       requestTimeout}.
+ *       requestTimeout}, and at most {@code maxConcurrentRequests} bodies at once (a further one
+ *       closes its connection instead).
  * </ul>
  *
  * <p>Over {@code https} requests use HTTP/2 where the server offers it, else HTTP/1.1; over

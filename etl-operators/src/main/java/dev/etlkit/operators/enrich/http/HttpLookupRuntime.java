@@ -129,7 +129,12 @@ final class HttpLookupRuntime<K, V> {
             .connectTimeout(plan.connectTimeout)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    this.bodies = new LimitedBodies(plan.maxDocumentBytes, timer, plan.requestTimeout.toNanos());
+    this.bodies =
+        new LimitedBodies(
+            plan.maxDocumentBytes,
+            timer,
+            plan.requestTimeout.toNanos(),
+            plan.maxConcurrentRequests);
     this.reader = plan.reader;
     this.template = plan.template;
     this.batchUri = plan.batchUri;

@@ -25,23 +25,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The response to any other status is complete at once, with its headers: its body is drained in
  * the background and dropped, so that the connection can serve the next request, but never more
  * than the limit and never for longer than the request timeout (then the subscription is cancelled,
- * which closes an HTTP/1.1 connection). {@link #close()} cancels the drains at once: a connection
+ * which closes an HTTP/1.1 connection); at most {@code maxDrains} bodies drain at once, a further
+ * one is cancelled at once (its connection closes, as for a server whose error bodies stall a drain
+ * per request would otherwise pile up). {@link #close()} cancels the drains at once: a connection
  * left draining would keep the client, and its selector thread, alive past the lookup's close.
  */
 final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
   private final int maxBytes;
   private final ScheduledExecutorService timer;
   private final long drainNanos;
+  private final int maxDrains;
 
   /** The bodies draining now. */
   private final Set<Drained> draining = ConcurrentHashMap.newKeySet();
 
   private volatile boolean closed;
 
-  LimitedBodies(int maxBytes, ScheduledExecutorService timer, long drainNanos) {
+  /**
+   * @param maxDrains how many bodies may drain at once (the lookup's {@code
+   *     maxConcurrentRequests}): a body beyond them is not drained, its connection closes
+   */
+  LimitedBodies(int maxBytes, ScheduledExecutorService timer, long drainNanos, int maxDrains) {
     this.maxBytes = maxBytes;
     this.timer = timer;
     this.drainNanos = drainNanos;
+    this.maxDrains = maxDrains;
   }
 
   @Override
@@ -149,6 +157,11 @@ final class LimitedBodies implements HttpResponse.BodyHandler<byte[]> {
       bodies.draining.add(this);
       if (bodies.closed) {
         cancel(); // closed meanwhile: close() may have missed this drain
+        return;
+      }
+      if (bodies.draining.size() > bodies.maxDrains) {
+        // a server whose error bodies stall would keep a connection per request: close this one
+        cancel();
         return;
       }
       s.request(Long.MAX_VALUE);
