@@ -112,7 +112,9 @@ class JdbcLookupCancelTest {
   @Test
   void cancel_whileTheQueryRuns_stopsItOnTheDatabase_andTheNextLookupGetsTheConnection()
       throws Exception {
-    JdbcLookup<String, Customer> lookup = lookups.open(delayed("cancel-single"));
+    RecordingLookupContext context = new RecordingLookupContext();
+    JdbcLookup<String, Customer> lookup = lookups.open(delayed("cancel-single"), context);
+    assertThat(context.count("jdbcLookup.statementsCancelled")).isZero();
     delay(60);
     CompletableFuture<Optional<Customer>> slow = lookup.lookup("c-1");
     assertThat(running("cancel-single", 1)).as("queries running").isEqualTo(1);
@@ -126,6 +128,10 @@ class JdbcLookupCancelTest {
     assertThat(running("cancel-single", 0)).as("queries running after the cancel").isZero();
     assertThat(slow).isCancelled();
     assertThat(MAPPED).containsExactly("c-2");
+    assertThat(context.count("jdbcLookup.statementsCancelled"))
+        .as("cancels sent to the database")
+        .isEqualTo(1);
+    assertThat(context.count("jdbcLookup.cancelsDropped")).isZero();
   }
 
   @Test
