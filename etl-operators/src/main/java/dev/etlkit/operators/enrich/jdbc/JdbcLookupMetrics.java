@@ -8,7 +8,8 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The metrics of one opened {@link JdbcLookup}, in the group {@value #GROUP} below the step's
- * metric group: the pool's connections, the executor's queue and the lookups it turned away.
+ * metric group: the pool's connections, the executor's queue, the lookups it turned away, and the
+ * statements of cancelled lookups cancelled on the database (or left to run, every canceller busy).
  */
 final class JdbcLookupMetrics {
   static final String GROUP = "jdbcLookup";
@@ -17,8 +18,12 @@ final class JdbcLookupMetrics {
   static final String THREADS_AWAITING_CONNECTION = "threadsAwaitingConnection";
   static final String QUEUED_LOOKUPS = "queuedLookups";
   static final String REJECTED_LOOKUPS = "rejectedLookups";
+  static final String STATEMENTS_CANCELLED = "statementsCancelled";
+  static final String CANCELS_DROPPED = "cancelsDropped";
 
   private final Counter rejected;
+  private final Counter statementsCancelled;
+  private final Counter cancelsDropped;
 
   JdbcLookupMetrics(MetricGroup parent, HikariPoolMXBean pool, ThreadPoolExecutor executor) {
     MetricGroup group = parent.addGroup(GROUP);
@@ -27,9 +32,21 @@ final class JdbcLookupMetrics {
     group.gauge(THREADS_AWAITING_CONNECTION, (Gauge<Integer>) pool::getThreadsAwaitingConnection);
     group.gauge(QUEUED_LOOKUPS, (Gauge<Integer>) () -> executor.getQueue().size());
     this.rejected = group.counter(REJECTED_LOOKUPS);
+    this.statementsCancelled = group.counter(STATEMENTS_CANCELLED);
+    this.cancelsDropped = group.counter(CANCELS_DROPPED);
   }
 
   void rejected() {
     rejected.inc();
+  }
+
+  /** A cancel of a running statement was sent to the database (its driver accepted it). */
+  void statementCancelled() {
+    statementsCancelled.inc();
+  }
+
+  /** A cancelled lookup's statement was left to run: every canceller was busy. */
+  void cancelDropped() {
+    cancelsDropped.inc();
   }
 }

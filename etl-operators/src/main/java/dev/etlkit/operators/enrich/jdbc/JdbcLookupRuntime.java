@@ -166,7 +166,7 @@ final class JdbcLookupRuntime<K, V> {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(threads),
             cancellerThreads,
-            new ThreadPoolExecutor.DiscardPolicy());
+            this::dropCancel);
     cancellers.allowCoreThreadTimeOut(true);
     this.metrics =
         new JdbcLookupMetrics(plan.metricGroup, dataSource.getHikariPoolMXBean(), executor);
@@ -274,11 +274,24 @@ final class JdbcLookupRuntime<K, V> {
     return cancelled;
   }
 
-  private static void cancelQuietly(Statement statement) {
+  /**
+   * The {@link #cancellers}' rejection: every canceller busy, so the statement runs on to its query
+   * timeout (counted); or the lookup closed, and {@link #close()} cancels what runs itself.
+   */
+  private void dropCancel(Runnable cancel, ThreadPoolExecutor cancellers) {
+    if (!cancellers.isShutdown()) {
+      metrics.cancelDropped();
+    }
+  }
+
+  /** Whether the driver took the cancel. */
+  private static boolean cancelQuietly(Statement statement) {
     try {
       statement.cancel();
+      return true;
     } catch (SQLException | RuntimeException e) {
       // Finished or closed meanwhile, or the driver cannot cancel: closing the pool aborts it.
+      return false;
     }
   }
 
@@ -391,7 +404,9 @@ final class JdbcLookupRuntime<K, V> {
       if (statement == null) {
         return;
       }
-      cancelQuietly(statement);
+      if (cancelQuietly(statement)) {
+        metrics.statementCancelled();
+      }
       try {
         wait(RECANCEL_AFTER_MILLIS); // finishExecution wakes it
       } catch (InterruptedException e) {
