@@ -65,6 +65,9 @@ public final class Debezium {
   /** Tombstones are skipped (and counted) unless told otherwise. */
   public static final Tombstones DEFAULT_TOMBSTONES = Tombstones.SKIP;
 
+  /** Kafka keys are read in the values' format (JSON, or Avro with {@code withAvro}). */
+  public static final KeyFormat DEFAULT_KEY_FORMAT = KeyFormat.SAME_AS_VALUE;
+
   /** Truncate events become dead letters unless told otherwise. */
   public static final Truncates DEFAULT_TRUNCATES = Truncates.DEAD_LETTER;
 
@@ -155,6 +158,36 @@ public final class Debezium {
      * is a second delete of the same key.
      */
     DELETE
+  }
+
+  /**
+   * How the Kafka key of a record is read. The step reads a key only where the value cannot give
+   * the row: for a tombstone with {@link Tombstones#DELETE}, and for a {@code d} event without a
+   * before-image. Kafka Connect converts keys and values with separate converters ({@code
+   * key.converter}, {@code value.converter}), so they may differ.
+   */
+  @PublicEvolving
+  public enum KeyFormat {
+    /**
+     * In the values' format: JSON as Kafka Connect's {@code JsonConverter} writes it, or with
+     * {@link DecodeStep#withAvro} the Confluent wire format of {@code AvroConverter}.
+     */
+    SAME_AS_VALUE,
+    /**
+     * JSON as Kafka Connect's {@code JsonConverter} writes it ({@code
+     * key.converter=org.apache.kafka.connect.json.JsonConverter}), with or without the {@code
+     * schema}/{@code payload} wrapper, whatever the values' format: for Avro values with JSON keys.
+     * With JSON values this is the default.
+     */
+    JSON,
+    /**
+     * Not read at all, as Flink SQL's {@code debezium-avro-confluent} format: for keys in a format
+     * the step cannot read ({@code key.converter=org.apache.kafka.connect.storage.StringConverter}
+     * writes a key as {@code Struct{id=1}}). Tombstones are then skipped ({@link Tombstones#SKIP},
+     * the only choice: a step with {@link Tombstones#DELETE} is refused when applied), and a {@code
+     * d} event without a before-image is a dead letter, as no row can be built for it.
+     */
+    IGNORED
   }
 
   /** What a truncate event ({@code op = t}) becomes. */
@@ -294,6 +327,15 @@ public final class Debezium {
     /** What tombstones become ({@link #DEFAULT_TOMBSTONES}: skipped). */
     public DecodeStep<I, T> withTombstones(Tombstones handling) {
       return with(options.withTombstones(Objects.requireNonNull(handling, "tombstones")));
+    }
+
+    /**
+     * How Kafka keys are read ({@link #DEFAULT_KEY_FORMAT}: in the values' format). Keys are read
+     * only for tombstones with {@link Tombstones#DELETE} and for deletes without a before-image;
+     * see {@link KeyFormat}.
+     */
+    public DecodeStep<I, T> withKeyFormat(KeyFormat format) {
+      return with(options.withKeyFormat(Objects.requireNonNull(format, "keyFormat")));
     }
 
     /** What truncate events become ({@link #DEFAULT_TRUNCATES}: dead letters). */
