@@ -430,6 +430,9 @@ public final class Debezium {
      * SchemaProvider#close()} are called once per subtask; an exception of {@code open()} fails the
      * task.
      *
+     * <p>Keys are read in the same format by default; for keys that {@code JsonConverter} wrote
+     * beside Avro values, or keys in no readable format, see {@link #withKeyFormat}.
+     *
      * <p>The input must be binary: {@link PayloadInput#rawRecords()} (the default) or {@link
      * PayloadInput#bytes()}; a step reading {@link PayloadInput#text()} is refused when applied.
      *

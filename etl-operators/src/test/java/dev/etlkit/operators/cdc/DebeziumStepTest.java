@@ -133,6 +133,10 @@ class DebeziumStepTest {
     assertThat(customers.type()).isEqualTo(Change.typeInfo(Types.POJO(Customer.class)));
     DecodeStep<RawRecord, Customer> base = Debezium.decode("customers-cdc", Customer.class);
     assertThat(base.withAvro(registry)).isNotSameAs(base);
+    assertThat(base.withKeyFormat(Debezium.KeyFormat.JSON)).isNotSameAs(base);
+    assertThatThrownBy(() -> base.withKeyFormat(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("keyFormat");
     assertThatThrownBy(() -> base.withAvro(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("schemas");
@@ -143,6 +147,32 @@ class DebeziumStepTest {
             new dev.etlkit.core.ErrorHandler(DecoderHarness.STEP, ErrorPolicy.deadLetter()),
             DecoderSettings.defaults(Customer.class).withAvro(registry));
     assertThat(InstantiationUtil.clone(function)).isNotNull();
+  }
+
+  @Test
+  void withKeyFormat_json_beside_avroValues_isApplied() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    SchemaProvider registry =
+        SchemaProvider.of(
+            Map.of(1, ConnectRecords.avroSchema(DebeziumAvroTest.POSTGRES.envelopeType())));
+    // tag::debezium-json-keys[]
+    EtlStream<Change<Customer>> customers =
+        Etl.from(kafkaRecords(env), "crm")
+            .apply(
+                Debezium.decode("customers-cdc", Customer.class)
+                    .withAvro(registry) // values from Confluent's AvroConverter
+                    .withKeyFormat(Debezium.KeyFormat.JSON) // keys from JsonConverter
+                    .withTombstones(Debezium.Tombstones.DELETE));
+    // end::debezium-json-keys[]
+    assertThat(customers.pipeline().uids()).contains("crm/customers-cdc");
+    // with JSON values, JSON keys are the default: accepted
+    assertThat(
+            Etl.from(kafkaRecords(env), "shop")
+                .apply(
+                    Debezium.decode("customers-cdc", Customer.class)
+                        .withKeyFormat(Debezium.KeyFormat.JSON))
+                .type())
+        .isEqualTo(customers.type());
   }
 
   /** Avro is binary: from text, whose payloads are UTF-8 of a String, no record could decode. */
