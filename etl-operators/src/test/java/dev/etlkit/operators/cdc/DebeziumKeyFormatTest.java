@@ -32,6 +32,11 @@ class DebeziumKeyFormatTest {
     return ConnectRecords.utf8("{\"id\":" + id + "}");
   }
 
+  /** A key as {@code StringConverter} writes Debezium's key struct: {@code Struct.toString()}. */
+  private static byte[] stringConverterKey(int id) {
+    return ConnectRecords.utf8("Struct{id=" + id + "}");
+  }
+
   private static RawRecord record(Twin twin, byte[] key, long offset) {
     return new RawRecord(key, twin.avroValue(), "items/0@" + offset, 5_000L + offset);
   }
@@ -150,6 +155,93 @@ class DebeziumKeyFormatTest {
     assertThat(run.changes().get(4)).hasSize(1);
     assertThat(run.counts().deadLettered()).isEqualTo(4);
     assertThat(run.counts().isBalanced()).isTrue();
+  }
+
+  // ---- keys not read
+
+  /**
+   * {@code key.converter=StringConverter}: keys the step cannot read. Only a delete without a
+   * before-image needs one: a dead letter saying why, not a failed parse of the key; everything
+   * else decodes from the value, tombstones are skipped and counted.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void ignoredKeys_onlyDeletesWithoutBeforeImageNeedThem_andBecomeDeadLetters(boolean avroValues)
+      throws Exception {
+    List<Twin> events = DebeziumAvroTest.postgresEvents();
+    List<RawRecord> records = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      Twin twin = events.get(i);
+      records.add(
+          new RawRecord(
+              stringConverterKey(1),
+              avroValues ? twin.avroValue() : twin.jsonValue(),
+              "items/0@" + i,
+              5_000L + i));
+    }
+    DecoderSettings<TypedRow> json = DecoderSettings.defaults(TypedRow.class);
+    DecoderSettings<TypedRow> settings = avroValues ? json.withAvro(POSTGRES.schemas()) : json;
+    Run ignored = run(settings.withKeyFormat(KeyFormat.IGNORED), records);
+    List<RawRecord> twins = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      twins.add(events.get(i).json(i));
+    }
+    Run readable = run(json, twins);
+
+    for (int i = 0; i < events.size(); i++) {
+      String what = events.get(i).what();
+      if (what.equals("delete, no before")) {
+        assertThat(ignored.changes().get(i)).as(what).isEmpty();
+        assertThat(ignored.deadLetters().get(i))
+            .as(what)
+            .singleElement()
+            .asString()
+            .isEqualTo(
+                "java.lang.IllegalArgumentException: op 'd' without a before image needs the"
+                    + " record key, which withKeyFormat(IGNORED) does not read (PostgreSQL: set"
+                    + " REPLICA IDENTITY FULL on the table)");
+      } else {
+        assertThat(ignored.changes().get(i))
+            .as(what)
+            .usingRecursiveComparison()
+            .isEqualTo(readable.changes().get(i));
+        assertThat(ignored.deadLetters().get(i)).as(what).isEqualTo(readable.deadLetters().get(i));
+      }
+    }
+    assertThat(ignored.counts().filtered()).isEqualTo(readable.counts().filtered());
+    assertThat(ignored.counts().deadLettered()).isEqualTo(readable.counts().deadLettered() + 1);
+    assertThat(ignored.counts().isBalanced()).isTrue();
+  }
+
+  /**
+   * A tombstone with {@code DELETE} has nothing but its key: with keys ignored no row can be built,
+   * so it is a dead letter (the step refuses this combination when applied; this is the decoder
+   * used directly). A record without value and key is no tombstone, as before.
+   */
+  @Test
+  void ignoredKeys_tombstones() throws Exception {
+    RawRecord tombstone = new RawRecord(stringConverterKey(2), null, "items/0@0", 5_000L);
+    RawRecord noKeyNoValue = new RawRecord(null, null, "items/0@1", 5_001L);
+    Run skip = run(avro(KeyFormat.IGNORED, Tombstones.SKIP), List.of(tombstone, noKeyNoValue));
+    Run delete = run(avro(KeyFormat.IGNORED, Tombstones.DELETE), List.of(tombstone, noKeyNoValue));
+
+    assertThat(skip.changes().get(0)).isEmpty();
+    assertThat(skip.deadLetters().get(0)).isEmpty();
+    assertThat(skip.counts().filtered()).isEqualTo(1);
+    assertThat(delete.changes().get(0)).isEmpty();
+    assertThat(delete.deadLetters().get(0))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "java.lang.IllegalArgumentException: a tombstone with Tombstones.DELETE needs the"
+                + " record key, which withKeyFormat(IGNORED) does not read");
+    for (Run run : List.of(skip, delete)) {
+      assertThat(run.deadLetters().get(1))
+          .singleElement()
+          .asString()
+          .startsWith("java.lang.IllegalArgumentException: record without value and without key");
+      assertThat(run.counts().isBalanced()).isTrue();
+    }
   }
 
   // ---- the default
