@@ -247,6 +247,10 @@ public final class DebeziumDecoder<T> {
     T row;
     if (before != null) {
       row = binder.bind(before, encodings, metadata, "before");
+    } else if (keyReader == null) {
+      throw new IllegalArgumentException(
+          "op 'd' without a before image needs the record key, which withKeyFormat(IGNORED) does"
+              + " not read (PostgreSQL: set REPLICA IDENTITY FULL on the table)");
     } else if (key != null) {
       row = bindKey(key, metadata);
     } else {
@@ -275,6 +279,11 @@ public final class DebeziumDecoder<T> {
     }
     if (tombstones == Tombstones.SKIP) {
       return Outcome.SKIPPED_TOMBSTONE;
+    }
+    if (keyReader == null) {
+      throw new IllegalArgumentException(
+          "a tombstone with Tombstones.DELETE needs the record key, which withKeyFormat(IGNORED)"
+              + " does not read");
     }
     T row = bindKey(key, null);
     into.add(Change.of(RowKind.DELETE, row, recordTimestamp, null));
