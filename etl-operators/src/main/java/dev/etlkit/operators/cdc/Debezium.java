@@ -332,7 +332,10 @@ public final class Debezium {
     /**
      * How Kafka keys are read ({@link #DEFAULT_KEY_FORMAT}: in the values' format). Keys are read
      * only for tombstones with {@link Tombstones#DELETE} and for deletes without a before-image;
-     * see {@link KeyFormat}.
+     * see {@link KeyFormat}. {@link KeyFormat#JSON} with JSON values is the default and accepted.
+     * Refused when the step is applied: {@link KeyFormat#IGNORED} with {@link Tombstones#DELETE},
+     * and {@code JSON} or {@code IGNORED} on {@link PayloadInput#bytes()} or {@link
+     * PayloadInput#text()} input, which carries no keys.
      */
     public DecodeStep<I, T> withKeyFormat(KeyFormat format) {
       return with(options.withKeyFormat(Objects.requireNonNull(format, "keyFormat")));
@@ -469,7 +472,10 @@ public final class Debezium {
      * Adds the decoding operator.
      *
      * @throws IllegalArgumentException if the stream's type is not the input type (see {@link
-     *     #withInput}), or {@link #withSchemaLookupFailures} was set without {@link #withAvro}
+     *     #withInput}), {@link #withSchemaLookupFailures} was set without {@link #withAvro}, {@link
+     *     KeyFormat#IGNORED} keys meet {@link Tombstones#DELETE}, or a key format other than {@link
+     *     KeyFormat#SAME_AS_VALUE} meets {@link PayloadInput#bytes()} or {@link
+     *     PayloadInput#text()} input (which has no keys)
      */
     @Override
     public DataStream<Change<T>> expand(DataStream<I> stream, StepContext context) {
@@ -496,6 +502,23 @@ public final class Debezium {
                 + name
                 + "': withSchemaLookupFailures is about the SchemaProvider of withAvro, which this"
                 + " step does not use (it reads JSON)");
+      }
+      if (options.keyFormat() == KeyFormat.IGNORED && options.tombstones() == Tombstones.DELETE) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "': withTombstones(DELETE) builds each delete from the Kafka key, which"
+                + " withKeyFormat(IGNORED) does not read: skip tombstones or read the keys");
+      }
+      if (options.keyFormat() != KeyFormat.SAME_AS_VALUE
+          && (input == PayloadInput.text() || input == PayloadInput.bytes())) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "': withKeyFormat("
+                + options.keyFormat()
+                + ") is about Kafka keys, which its input does not carry (PayloadInput.text() and"
+                + " bytes() read values only): read PayloadInput.rawRecords()");
       }
       DecoderSettings<T> settings = options.settings(rowType);
       SingleOutputStreamOperator<Change<T>> decoded =
