@@ -65,6 +65,9 @@ public final class Debezium {
   /** Tombstones are skipped (and counted) unless told otherwise. */
   public static final Tombstones DEFAULT_TOMBSTONES = Tombstones.SKIP;
 
+  /** Kafka keys are read in the values' format (JSON, or Avro with {@code withAvro}). */
+  public static final KeyFormat DEFAULT_KEY_FORMAT = KeyFormat.SAME_AS_VALUE;
+
   /** Truncate events become dead letters unless told otherwise. */
   public static final Truncates DEFAULT_TRUNCATES = Truncates.DEAD_LETTER;
 
@@ -155,6 +158,36 @@ public final class Debezium {
      * is a second delete of the same key.
      */
     DELETE
+  }
+
+  /**
+   * How the Kafka key of a record is read. The step reads a key only where the value cannot give
+   * the row: for a tombstone with {@link Tombstones#DELETE}, and for a {@code d} event without a
+   * before-image. Kafka Connect converts keys and values with separate converters ({@code
+   * key.converter}, {@code value.converter}), so they may differ.
+   */
+  @PublicEvolving
+  public enum KeyFormat {
+    /**
+     * In the values' format: JSON as Kafka Connect's {@code JsonConverter} writes it, or with
+     * {@link DecodeStep#withAvro} the Confluent wire format of {@code AvroConverter}.
+     */
+    SAME_AS_VALUE,
+    /**
+     * JSON as Kafka Connect's {@code JsonConverter} writes it ({@code
+     * key.converter=org.apache.kafka.connect.json.JsonConverter}), with or without the {@code
+     * schema}/{@code payload} wrapper, whatever the values' format: for Avro values with JSON keys.
+     * With JSON values this is the default.
+     */
+    JSON,
+    /**
+     * Not read at all, as Flink SQL's {@code debezium-avro-confluent} format: for keys in a format
+     * the step cannot read ({@code key.converter=org.apache.kafka.connect.storage.StringConverter}
+     * writes a key as {@code Struct{id=1}}). Tombstones are then skipped ({@link Tombstones#SKIP},
+     * the only choice: a step with {@link Tombstones#DELETE} is refused when applied), and a {@code
+     * d} event without a before-image is a dead letter, as no row can be built for it.
+     */
+    IGNORED
   }
 
   /** What a truncate event ({@code op = t}) becomes. */
@@ -296,6 +329,18 @@ public final class Debezium {
       return with(options.withTombstones(Objects.requireNonNull(handling, "tombstones")));
     }
 
+    /**
+     * How Kafka keys are read ({@link #DEFAULT_KEY_FORMAT}: in the values' format). Keys are read
+     * only for tombstones with {@link Tombstones#DELETE} and for deletes without a before-image;
+     * see {@link KeyFormat}. {@link KeyFormat#JSON} with JSON values is the default and accepted.
+     * Refused when the step is applied: {@link KeyFormat#IGNORED} with {@link Tombstones#DELETE},
+     * and {@code JSON} or {@code IGNORED} on {@link PayloadInput#bytes()} or {@link
+     * PayloadInput#text()} input, which carries no keys.
+     */
+    public DecodeStep<I, T> withKeyFormat(KeyFormat format) {
+      return with(options.withKeyFormat(Objects.requireNonNull(format, "keyFormat")));
+    }
+
     /** What truncate events become ({@link #DEFAULT_TRUNCATES}: dead letters). */
     public DecodeStep<I, T> withTruncates(Truncates handling) {
       return with(options.withTruncates(Objects.requireNonNull(handling, "truncates")));
@@ -388,6 +433,9 @@ public final class Debezium {
      * SchemaProvider#close()} are called once per subtask; an exception of {@code open()} fails the
      * task.
      *
+     * <p>Keys are read in the same format by default; for keys that {@code JsonConverter} wrote
+     * beside Avro values, or keys in no readable format, see {@link #withKeyFormat}.
+     *
      * <p>The input must be binary: {@link PayloadInput#rawRecords()} (the default) or {@link
      * PayloadInput#bytes()}; a step reading {@link PayloadInput#text()} is refused when applied.
      *
@@ -424,7 +472,10 @@ public final class Debezium {
      * Adds the decoding operator.
      *
      * @throws IllegalArgumentException if the stream's type is not the input type (see {@link
-     *     #withInput}), or {@link #withSchemaLookupFailures} was set without {@link #withAvro}
+     *     #withInput}), {@link #withSchemaLookupFailures} was set without {@link #withAvro}, {@link
+     *     KeyFormat#IGNORED} keys meet {@link Tombstones#DELETE}, or a key format other than {@link
+     *     KeyFormat#SAME_AS_VALUE} meets {@link PayloadInput#bytes()} or {@link
+     *     PayloadInput#text()} input (which has no keys)
      */
     @Override
     public DataStream<Change<T>> expand(DataStream<I> stream, StepContext context) {
@@ -451,6 +502,23 @@ public final class Debezium {
                 + name
                 + "': withSchemaLookupFailures is about the SchemaProvider of withAvro, which this"
                 + " step does not use (it reads JSON)");
+      }
+      if (options.keyFormat() == KeyFormat.IGNORED && options.tombstones() == Tombstones.DELETE) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "': withTombstones(DELETE) builds each delete from the Kafka key, which"
+                + " withKeyFormat(IGNORED) does not read: skip tombstones or read the keys");
+      }
+      if (options.keyFormat() != KeyFormat.SAME_AS_VALUE
+          && (input == PayloadInput.text() || input == PayloadInput.bytes())) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "': withKeyFormat("
+                + options.keyFormat()
+                + ") is about Kafka keys, which its input does not carry (PayloadInput.text() and"
+                + " bytes() read values only): read PayloadInput.rawRecords()");
       }
       DecoderSettings<T> settings = options.settings(rowType);
       SingleOutputStreamOperator<Change<T>> decoded =

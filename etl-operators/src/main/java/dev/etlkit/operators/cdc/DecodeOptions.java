@@ -4,6 +4,7 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
+import dev.etlkit.operators.cdc.Debezium.KeyFormat;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.cdc.Debezium.Tombstones;
 import dev.etlkit.operators.cdc.Debezium.Truncates;
@@ -25,6 +26,7 @@ import javax.annotation.Nullable;
  * @param metadataFields the properties receiving source metadata, in the order they were added
  * @param avroSchemas where Avro writer schemas come from; null: the step reads JSON
  * @param schemaLookupFailures as set with {@code withSchemaLookupFailures}; null: not set
+ * @param keyFormat how Kafka keys are read
  */
 record DecodeOptions(
     @Nullable ErrorPolicy errorPolicy,
@@ -36,7 +38,8 @@ record DecodeOptions(
     UnavailableValues unavailableValues,
     String unavailableValuePlaceholder,
     @Nullable SchemaProvider avroSchemas,
-    @Nullable SchemaLookupFailures schemaLookupFailures) {
+    @Nullable SchemaLookupFailures schemaLookupFailures,
+    KeyFormat keyFormat) {
 
   /** The options of a new step: {@link Debezium}'s defaults. */
   static DecodeOptions defaults() {
@@ -50,7 +53,8 @@ record DecodeOptions(
         Debezium.DEFAULT_UNAVAILABLE_VALUES,
         Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
         null,
-        null);
+        null,
+        Debezium.DEFAULT_KEY_FORMAT);
   }
 
   DecodeOptions withErrorPolicy(ErrorPolicy policy) {
@@ -64,7 +68,8 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withLimits(JsonReadLimits readLimits) {
@@ -78,7 +83,8 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withTombstones(Tombstones handling) {
@@ -92,7 +98,8 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withTruncates(Truncates handling) {
@@ -106,7 +113,8 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withTimePrecision(ChronoUnit unit) {
@@ -120,7 +128,8 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   /**
@@ -137,7 +146,8 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withUnavailableValues(UnavailableValues handling) {
@@ -151,7 +161,8 @@ record DecodeOptions(
         handling,
         unavailableValuePlaceholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withUnavailableValuePlaceholder(String placeholder) {
@@ -165,7 +176,8 @@ record DecodeOptions(
         unavailableValues,
         placeholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withAvro(SchemaProvider schemas) {
@@ -179,7 +191,8 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         schemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   DecodeOptions withSchemaLookupFailures(SchemaLookupFailures handling) {
@@ -193,7 +206,23 @@ record DecodeOptions(
         unavailableValues,
         unavailableValuePlaceholder,
         avroSchemas,
-        handling);
+        handling,
+        keyFormat);
+  }
+
+  DecodeOptions withKeyFormat(KeyFormat format) {
+    return new DecodeOptions(
+        errorPolicy,
+        limits,
+        tombstones,
+        truncates,
+        timePrecision,
+        metadataFields,
+        unavailableValues,
+        unavailableValuePlaceholder,
+        avroSchemas,
+        schemaLookupFailures,
+        format);
   }
 
   /** The settings the decoding function of a step with these options carries to the cluster. */
@@ -216,6 +245,7 @@ record DecodeOptions(
         .withSchemaLookupFailures(
             schemaLookupFailures != null
                 ? schemaLookupFailures
-                : Debezium.DEFAULT_SCHEMA_LOOKUP_FAILURES);
+                : Debezium.DEFAULT_SCHEMA_LOOKUP_FAILURES)
+        .withKeyFormat(keyFormat);
   }
 }

@@ -18,6 +18,7 @@ import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.cdc.internal.DebeziumDecodingFunction;
 import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -133,6 +134,10 @@ class DebeziumStepTest {
     assertThat(customers.type()).isEqualTo(Change.typeInfo(Types.POJO(Customer.class)));
     DecodeStep<RawRecord, Customer> base = Debezium.decode("customers-cdc", Customer.class);
     assertThat(base.withAvro(registry)).isNotSameAs(base);
+    assertThat(base.withKeyFormat(Debezium.KeyFormat.JSON)).isNotSameAs(base);
+    assertThatThrownBy(() -> base.withKeyFormat(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("keyFormat");
     assertThatThrownBy(() -> base.withAvro(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("schemas");
@@ -143,6 +148,87 @@ class DebeziumStepTest {
             new dev.etlkit.core.ErrorHandler(DecoderHarness.STEP, ErrorPolicy.deadLetter()),
             DecoderSettings.defaults(Customer.class).withAvro(registry));
     assertThat(InstantiationUtil.clone(function)).isNotNull();
+  }
+
+  @Test
+  void withKeyFormat_json_beside_avroValues_isApplied() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    SchemaProvider registry =
+        SchemaProvider.of(
+            Map.of(1, ConnectRecords.avroSchema(DebeziumAvroTest.POSTGRES.envelopeType())));
+    // tag::debezium-json-keys[]
+    EtlStream<Change<Customer>> customers =
+        Etl.from(kafkaRecords(env), "crm")
+            .apply(
+                Debezium.decode("customers-cdc", Customer.class)
+                    .withAvro(registry) // values from Confluent's AvroConverter
+                    .withKeyFormat(Debezium.KeyFormat.JSON) // keys from JsonConverter
+                    .withTombstones(Debezium.Tombstones.DELETE));
+    // end::debezium-json-keys[]
+    assertThat(customers.pipeline().uids()).contains("crm/customers-cdc");
+    // with JSON values, JSON keys are the default: accepted
+    assertThat(
+            Etl.from(kafkaRecords(env), "shop")
+                .apply(
+                    Debezium.decode("customers-cdc", Customer.class)
+                        .withKeyFormat(Debezium.KeyFormat.JSON))
+                .type())
+        .isEqualTo(customers.type());
+  }
+
+  /** Every tombstone would be a dead letter: DELETE builds the row from the key alone. */
+  @Test
+  void withKeyFormat_ignored_withTombstonesDelete_isRefusedWhenApplied() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    DecodeStep<RawRecord, Customer> step =
+        Debezium.decode("customers-cdc", Customer.class)
+            .withKeyFormat(Debezium.KeyFormat.IGNORED)
+            .withTombstones(Debezium.Tombstones.DELETE);
+
+    assertThatThrownBy(() -> Etl.from(kafkaRecords(env), "crm").apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "step 'customers-cdc': withTombstones(DELETE) builds each delete from the Kafka key,"
+                + " which withKeyFormat(IGNORED) does not read: skip tombstones or read the keys");
+    // with tombstones skipped, ignored keys are fine
+    assertThat(
+            Etl.from(kafkaRecords(env), "shop")
+                .apply(step.withTombstones(Debezium.Tombstones.SKIP))
+                .type())
+        .isEqualTo(step.outputType());
+  }
+
+  /** bytes() and text() records have no key: a key format would be a promise nobody keeps. */
+  @Test
+  void withKeyFormat_onInputWithoutKeys_isRefusedWhenApplied() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    DataStream<String> lines = env.fromData(Types.STRING, "{}");
+    DataStream<byte[]> values =
+        env.fromData(List.<byte[]>of(new byte[] {'{', '}'}), PayloadInput.bytes().type());
+    for (Debezium.KeyFormat format :
+        new Debezium.KeyFormat[] {Debezium.KeyFormat.JSON, Debezium.KeyFormat.IGNORED}) {
+      DecodeStep<RawRecord, Customer> step =
+          Debezium.decode("customers-cdc", Customer.class).withKeyFormat(format);
+      assertThatThrownBy(() -> Etl.from(lines, "crm").apply(step.withInput(PayloadInput.text())))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "step 'customers-cdc': withKeyFormat("
+                  + format
+                  + ") is about Kafka keys, which its input does not carry (PayloadInput.text()"
+                  + " and bytes() read values only): read PayloadInput.rawRecords()");
+      assertThatThrownBy(() -> Etl.from(values, "crm").apply(step.withInput(PayloadInput.bytes())))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("withKeyFormat(" + format + ") is about Kafka keys");
+    }
+    // the default reads keys in the values' format where there are any
+    assertThat(
+            Etl.from(values, "shop")
+                .apply(
+                    Debezium.decode("customers-cdc", Customer.class)
+                        .withInput(PayloadInput.bytes())
+                        .withKeyFormat(Debezium.KeyFormat.SAME_AS_VALUE))
+                .type())
+        .isNotNull();
   }
 
   /** Avro is binary: from text, whose payloads are UTF-8 of a String, no record could decode. */

@@ -65,6 +65,9 @@ public final class DebeziumDecoder<T> {
 
   private final EventReader reader;
 
+  /** Reads the keys; null when keys are not read ({@code KeyFormat.IGNORED}). */
+  @Nullable private final EventReader keyReader;
+
   @Nullable private JsonNode valueSchema;
   private ColumnEncodings valueEncodings = ColumnEncodings.NONE;
   @Nullable private JsonNode keySchema;
@@ -94,6 +97,17 @@ public final class DebeziumDecoder<T> {
                 settings.schemaLookupFailures,
                 limits,
                 DecoderSettings.AVRO_MAX_COLLECTION_ITEMS);
+    switch (settings.keyFormat) {
+      case SAME_AS_VALUE:
+        this.keyReader = reader;
+        break;
+      case JSON:
+        this.keyReader = settings.avroSchemas == null ? reader : new JsonReader();
+        break;
+      default:
+        this.keyReader = null;
+        break;
+    }
   }
 
   /**
@@ -233,6 +247,10 @@ public final class DebeziumDecoder<T> {
     T row;
     if (before != null) {
       row = binder.bind(before, encodings, metadata, "before");
+    } else if (keyReader == null) {
+      throw new IllegalArgumentException(
+          "op 'd' without a before image needs the record key, which withKeyFormat(IGNORED) does"
+              + " not read (PostgreSQL: set REPLICA IDENTITY FULL on the table)");
     } else if (key != null) {
       row = bindKey(key, metadata);
     } else {
@@ -262,6 +280,11 @@ public final class DebeziumDecoder<T> {
     if (tombstones == Tombstones.SKIP) {
       return Outcome.SKIPPED_TOMBSTONE;
     }
+    if (keyReader == null) {
+      throw new IllegalArgumentException(
+          "a tombstone with Tombstones.DELETE needs the record key, which withKeyFormat(IGNORED)"
+              + " does not read");
+    }
     T row = bindKey(key, null);
     into.add(Change.of(RowKind.DELETE, row, recordTimestamp, null));
     return Outcome.TOMBSTONE_DELETED;
@@ -289,7 +312,7 @@ public final class DebeziumDecoder<T> {
   }
 
   private T bindKey(byte[] key, @Nullable EnvelopeMetadata source) throws IOException {
-    EventReader.Read read = reader.key(key);
+    EventReader.Read read = keyReader.key(key);
     JsonNode columns = read.node;
     ColumnEncodings encodings = read.encodings;
     if (!columns.isObject()) {
@@ -324,7 +347,19 @@ public final class DebeziumDecoder<T> {
 
     @Override
     public Read key(byte[] key) throws IOException {
-      JsonNode root = readTree(key, "key");
+      JsonNode root;
+      try {
+        root = readTree(key, "key");
+      } catch (JsonParseException e) {
+        if (reader != this && key.length >= 5 && key[0] == 0) { // JSON keys beside Avro values
+          throw new JsonParseException(
+              (JsonParser) null,
+              e.getOriginalMessage()
+                  + " (it starts like the Confluent wire format of AvroConverter (magic byte"
+                  + " 0x00): read such keys with withKeyFormat(SAME_AS_VALUE))");
+        }
+        throw e;
+      }
       if (!isWrapper(root)) {
         return new Read(root, ColumnEncodings.NONE);
       }

@@ -5,6 +5,7 @@ import dev.etlkit.operators.avro.Avro;
 import dev.etlkit.operators.avro.SchemaLookupFailures;
 import dev.etlkit.operators.avro.SchemaProvider;
 import dev.etlkit.operators.cdc.Debezium;
+import dev.etlkit.operators.cdc.Debezium.KeyFormat;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.cdc.Debezium.Tombstones;
 import dev.etlkit.operators.cdc.Debezium.Truncates;
@@ -37,6 +38,9 @@ public final class DecoderSettings<T> implements Serializable {
   /** What an exception of {@link #avroSchemas} does. */
   final SchemaLookupFailures schemaLookupFailures;
 
+  /** How Kafka keys are read: in the values' format, as JSON, or not at all. */
+  final KeyFormat keyFormat;
+
   /** The most array and map items one Avro value or key may hold (as {@code Avro.decode}). */
   static final long AVRO_MAX_COLLECTION_ITEMS = Avro.DEFAULT_MAX_COLLECTION_ITEMS;
 
@@ -59,7 +63,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         new UnavailableValue(Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER),
         null,
-        Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES);
+        Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES,
+        Debezium.DEFAULT_KEY_FORMAT);
   }
 
   private DecoderSettings(
@@ -72,7 +77,9 @@ public final class DecoderSettings<T> implements Serializable {
       Metadata[] metadata,
       @Nullable UnavailableValue unavailableValue,
       @Nullable SchemaProvider avroSchemas,
-      SchemaLookupFailures schemaLookupFailures) {
+      SchemaLookupFailures schemaLookupFailures,
+      KeyFormat keyFormat) {
+    this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
     this.unavailableValue = unavailableValue;
     this.avroSchemas = avroSchemas;
     this.schemaLookupFailures =
@@ -124,7 +131,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         unavailableValue,
         schemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   /** What an exception of the Avro schema provider does. */
@@ -139,7 +147,24 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         unavailableValue,
         avroSchemas,
-        handling);
+        handling,
+        keyFormat);
+  }
+
+  /** How Kafka keys are read. */
+  public DecoderSettings<T> withKeyFormat(KeyFormat format) {
+    return new DecoderSettings<>(
+        rowType,
+        limits,
+        tombstones,
+        truncates,
+        timePrecision,
+        metadataFields,
+        metadata,
+        unavailableValue,
+        avroSchemas,
+        schemaLookupFailures,
+        format);
   }
 
   /** Dead-letters updates holding {@code placeholder}; null binds it as it is. */
@@ -154,7 +179,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         placeholder,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   public DecoderSettings<T> withTombstones(Tombstones handling) {
@@ -168,7 +194,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         unavailableValue,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   public DecoderSettings<T> withTruncates(Truncates handling) {
@@ -182,7 +209,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         unavailableValue,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   public DecoderSettings<T> withTimePrecision(ChronoUnit unit) {
@@ -196,7 +224,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         unavailableValue,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   public DecoderSettings<T> withLimits(JsonReadLimits readLimits) {
@@ -210,7 +239,8 @@ public final class DecoderSettings<T> implements Serializable {
         metadata,
         unavailableValue,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 
   public DecoderSettings<T> withMetadataField(String field, Metadata kind) {
@@ -228,6 +258,7 @@ public final class DecoderSettings<T> implements Serializable {
         kinds,
         unavailableValue,
         avroSchemas,
-        schemaLookupFailures);
+        schemaLookupFailures,
+        keyFormat);
   }
 }
