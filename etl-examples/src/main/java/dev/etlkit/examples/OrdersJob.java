@@ -53,11 +53,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *       order was placed ({@link DimensionJoin#asOf}, over the customers changelog) and with their
  *       amount in euros ({@link Enrich#lookup} of {@link FxRates});
  *   <li>{@code customers}: Debezium change events of the customers table are decoded ({@link
- *       Debezium#decode}), checked against the clock (a change whose {@code ts_ms} is more than
- *       {@code --max-future} ahead of it is a dead letter) and normalized into a full changelog
- *       ({@link Normalize#upserts}), which drops the redelivered event and rebuilds the
- *       before-image the database did not send; the changelog is kept as the customers' history, a
- *       slowly changing dimension ({@link Scd2#trackChangelog}).
+ *       Debezium#decode}), checked for values the history's PostgreSQL table cannot hold (a NUL
+ *       character in text is a dead letter: {@link
+ *       dev.etlkit.scd.Scd2PostgresTable#rejectUnwritable}), checked against the clock (a change
+ *       whose {@code ts_ms} is more than {@code --max-future} ahead of it is a dead letter) and
+ *       normalized into a full changelog ({@link Normalize#upserts}), which drops the redelivered
+ *       event and rebuilds the before-image the database did not send; the changelog is kept as the
+ *       customers' history, a slowly changing dimension ({@link Scd2#trackChangelog}).
  * </ul>
  *
  * <p>The job prints the state inventory before it runs, then the running revenue per customer, the
@@ -323,9 +325,10 @@ public final class OrdersJob {
 
   // tag::customers-pipeline[]
   /**
-   * Debezium change events in, a full changelog of the customers table out; a change whose {@code
-   * ts_ms} is more than {@code maxFuture} ahead of the clock or of its record's timestamp becomes a
-   * dead letter.
+   * Debezium change events in, a full changelog of the customers table out; a change the history's
+   * PostgreSQL table cannot hold ({@link PostgresIo#DIMENSION_TABLE}: a NUL character in text), or
+   * whose {@code ts_ms} is more than {@code maxFuture} ahead of the clock or of its record's
+   * timestamp, becomes a dead letter.
    */
   public static <I> EtlStream<Change<Customer>> customersPipeline(
       DataStream<I> debeziumEvents, PayloadInput<I> input, Duration maxFuture) {
@@ -334,6 +337,9 @@ public final class OrdersJob {
     // of the table, and one sequence per deleted customer, is the state).
     return Etl.from(debeziumEvents, CUSTOMERS_PIPELINE)
         .apply(Debezium.decode("decode", Customer.class).withInput(input))
+        // dead letters: what the history's PostgreSQL table cannot hold (a NUL in text), before
+        // anything keeps state of it; the sink would fail the job on it at every restart
+        .apply(PostgresIo.DIMENSION_TABLE.rejectUnwritable("writable", Customer::id))
         .apply(FutureTimes.changes("valid-time", maxFuture, Clock.systemUTC())) // a wrong clock
         .apply(
             Normalize.upserts("normalize", Customer::id, Types.STRING)

@@ -150,10 +150,10 @@ class FutureChangesTest {
   }
 
   /**
-   * The change of 2999 through the job's own customers pipeline: the step right after {@code
-   * decode} (before {@code normalize} keeps its row as the customer's current one, and before the
-   * SCD2 step takes its time as the customer's latest) makes it a dead letter, which goes to the
-   * dead-letter topic with the Kafka timestamp the source kept for it.
+   * The change of 2999 through the job's own customers pipeline: the step after {@code decode}
+   * (before {@code normalize} keeps its row as the customer's current one, and before the SCD2 step
+   * takes its time as the customer's latest) makes it a dead letter, which goes to the dead-letter
+   * topic with the Kafka timestamp the source kept for it.
    */
   @Test
   void customersPipeline_changeIn2999_isADeadLetterOfValidTime_writtenWithTheSourceTimestamp()

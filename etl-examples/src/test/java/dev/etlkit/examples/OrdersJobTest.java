@@ -137,7 +137,7 @@ class OrdersJobTest {
     RecordAccounting accounting = run.accounting();
     assertThat(accounting.isBalanced()).as(accounting.toTable()).isTrue();
     assertThat(accounting.missingSteps()).as("every step of both pipelines reported").isEmpty();
-    assertThat(accounting.steps()).hasSize(12);
+    assertThat(accounting.steps()).hasSize(13);
     assertThat(counts(accounting, "orders", "parse")).isEqualTo("in=29 out=25 f=0 dd=0 dl=4");
     assertThat(counts(accounting, "orders", "valid-time")).isEqualTo("in=25 out=25 f=0 dd=0 dl=0");
     assertThat(counts(accounting, "orders", "dedup")).isEqualTo("in=25 out=23 f=0 dd=2 dl=0");
@@ -146,6 +146,7 @@ class OrdersJobTest {
     assertThat(counts(accounting, "orders", "revenue-per-customer"))
         .isEqualTo("in=21 out=20 f=0 dd=0 dl=1");
     assertThat(counts(accounting, "customers", "decode")).isEqualTo("in=16 out=13 f=1 dd=0 dl=2");
+    assertThat(counts(accounting, "customers", "writable")).isEqualTo("in=16 out=16 f=0 dd=0 dl=0");
     assertThat(counts(accounting, "customers", "valid-time"))
         .isEqualTo("in=16 out=16 f=0 dd=0 dl=0");
     assertThat(counts(accounting, "customers", "normalize"))

@@ -1,6 +1,7 @@
 package dev.etlkit.scd;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.core.Steps;
 import java.io.Serializable;
 import java.lang.reflect.Array;
 import java.sql.PreparedStatement;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.types.RowKind;
 
 /**
@@ -76,7 +78,12 @@ import org.apache.flink.types.RowKind;
  * timestamptz[]} is the same instant whatever the session's time zone), a null as SQL {@code NULL}.
  * A value the column cannot hold (too long, out of range, not convertible, a NUL character in text)
  * fails the statement (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores
- * them): Flink's JDBC sink retries the batch, then fails the job. Names must be plain lower-case
+ * them): Flink's JDBC sink retries the batch, then fails the job, and the restart replays the same
+ * change. So reject what can be known without the database before the SCD2 step keeps state of it:
+ * {@link #rejectUnwritable} is a step that makes such a change a dead letter with its reason
+ * ({@link #whyUnwritable} gives the reason alone); today it finds a NUL character in the key or in
+ * a value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
+ * object array), not yet a value too long for its column. Names must be plain lower-case
  * identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted in the SQL,
  * so reserved words work as names. Types are checked against a small grammar, so no name or type
  * can inject SQL. Immutable and serializable: {@link #bind} can be passed as the sink's statement
@@ -330,6 +337,64 @@ public final class Scd2PostgresTable<T> implements Serializable {
       }
       index++;
     }
+  }
+
+  /**
+   * Why a version of {@code key} with these attributes cannot be written to this table, for a
+   * reason known without the database; null if none is known. Today one reason: a NUL character
+   * ({@code U+0000}), which PostgreSQL refuses in text (SQLState {@code 22021}), in the key or in a
+   * value {@link #bind} sends as text: a {@code String} or {@code Character} attribute, or one of
+   * the elements of a collection or an object array bound as an array. An enum constant's name and
+   * the ISO-8601 text of a {@code java.time} value cannot hold one. The reason names the column and
+   * the index of the first NUL (of the element's index too, in an array), never the value. A null
+   * answer does not promise the statement succeeds: a value too long for a {@code varchar(n)}, or
+   * not convertible to the column's type, still fails it. Reads each attribute column once.
+   *
+   * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
+   * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's
+   * batch, then the job, and the restart replays the same change.
+   */
+  @Nullable
+  public String whyUnwritable(String key, T attributes) {
+    String why = whyKeyUnwritable(key);
+    for (int i = 0; why == null && i < columns.size(); i++) {
+      Column<T> column = columns.get(i);
+      why = PostgresText.whyNul("column", column.name(), column.value().of(attributes));
+    }
+    return why;
+  }
+
+  /**
+   * A step that makes every change this table cannot hold ({@link #whyUnwritable}) a dead letter of
+   * its own, with the reason as its message ({@code IllegalArgumentException}), and passes the
+   * others on unchanged; nothing is filtered. Put it right after decoding, before any step that
+   * keeps state of the changes (normalize, a join, the SCD2 step), so that what they hold and the
+   * table stay the same: without it such a change reaches the history, its statement fails the
+   * sink's batch, then the job, and the restart replays it. An insert or update is checked with its
+   * key and attributes; a delete, or an update's before-image ({@code -U}), with its key alone: the
+   * SCD2 step writes neither's attributes (a delete closes the version it holds, or opens a marker
+   * with that version's attributes; a {@code -U} is skipped). A change whose key is null is passed
+   * on, for the SCD2 step to reject. Stateless; the pipeline's error policy applies ({@code
+   * withErrorPolicy} overrides it), as for any {@link Steps#filter}.
+   *
+   * <pre>{@code
+   * .apply(Debezium.decode("decode", Customer.class))
+   * .apply(table.rejectUnwritable("writable", Customer::id))
+   * }</pre>
+   *
+   * @param stepName the step's name
+   * @param key the business key, the one the SCD2 step is given
+   * @throws IllegalArgumentException if the name is invalid
+   */
+  public Steps.FilterStep<Change<T>> rejectUnwritable(String stepName, KeySelector<T, String> key) {
+    return Steps.filter(
+        stepName, new PostgresText.WritableCheck<>(this, Objects.requireNonNull(key, "key")));
+  }
+
+  /** Why the key cannot be written, or null; see {@link #whyUnwritable}. */
+  @Nullable
+  String whyKeyUnwritable(String key) {
+    return PostgresText.whyNul("key column", keyColumn, key);
   }
 
   /**

@@ -2,8 +2,13 @@ package dev.etlkit.scd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.RecordAccounting;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -14,8 +19,18 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 
@@ -224,6 +239,111 @@ class Scd2PostgresTableTest {
             "\"a\" timestamp with time zone,",
             "\"c\" interval day to second(3),",
             "\"e\" national character varying(5)[],");
+  }
+
+  /**
+   * The step after decoding: an insert or update the table cannot hold is a dead letter of its own
+   * with the reason, counted; a delete and a {@code -U} are checked by their key alone (the SCD2
+   * step writes neither's attributes), a change without a key goes on for the SCD2 step to reject.
+   */
+  @Test
+  void rejectUnwritable_deadLettersChangesTheTableCannotHold_deletesByTheirKeyAlone()
+      throws Exception {
+    Account good = new Account("a1", "pro", "x@y", "n");
+    Account nulPlan = new Account("a2", "pr\u0000o", "x@y", "n");
+    Account nulKey = new Account("a\u00003", "pro", "x@y", "n");
+    Account noKey = new Account(null, "pr\u0000o", "x@y", "n");
+    List<Change<Account>> changes =
+        List.of(
+            Change.insert(good),
+            Change.insert(nulPlan).withEventTime(7L).withSourcePosition(42L),
+            Change.updateAfter(nulPlan),
+            Change.updateBefore(nulPlan),
+            Change.delete(nulPlan),
+            Change.delete(nulKey),
+            Change.insert(noKey));
+
+    StepRun run = runStep(ACCOUNTS.rejectUnwritable("writable", Account::id), changes);
+
+    assertThat(run.output())
+        .containsExactly(
+            Change.insert(good),
+            Change.updateBefore(nulPlan),
+            Change.delete(nulPlan),
+            Change.insert(noKey));
+    assertThat(run.deadLetters())
+        .extracting(DeadLetter::uid, DeadLetter::errorClass, DeadLetter::errorMessage)
+        .containsExactly(
+            tuple(
+                "crm/writable",
+                IllegalArgumentException.class.getName(),
+                "column 'plan' holds a NUL character (U+0000) at index 2, which PostgreSQL"
+                    + " cannot store in text"),
+            tuple(
+                "crm/writable",
+                IllegalArgumentException.class.getName(),
+                "column 'plan' holds a NUL character (U+0000) at index 2, which PostgreSQL"
+                    + " cannot store in text"),
+            tuple(
+                "crm/writable",
+                IllegalArgumentException.class.getName(),
+                "key column 'account_id' holds a NUL character (U+0000) at index 1, which"
+                    + " PostgreSQL cannot store in text"));
+    assertThat(run.deadLetters().get(0).sourcePosition()).isEqualTo("42");
+    assertThat(run.deadLetters().get(0).eventTime()).isEqualTo(7L);
+    RecordAccounting.StepCounts counts = run.accounting().step("crm", "writable");
+    assertThat(counts.in()).isEqualTo(7);
+    assertThat(counts.out()).isEqualTo(4);
+    assertThat(counts.deadLettered()).isEqualTo(3);
+    assertThat(counts.filtered()).isZero();
+  }
+
+  @Test
+  void rejectUnwritable_refusesAnInvalidStepName() {
+    assertThatThrownBy(() -> ACCOUNTS.rejectUnwritable("bad name", Account::id))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("step name must be 1 to 64 characters");
+  }
+
+  /** What the step's operator emitted, and its accounting. */
+  private record StepRun(
+      List<Change<Account>> output, List<DeadLetter> deadLetters, RecordAccounting accounting) {}
+
+  /** Runs {@code step} as the one step of the pipeline {@code crm} in an operator harness. */
+  @SuppressWarnings("unchecked")
+  private static StepRun runStep(
+      EtlStep<Change<Account>, Change<Account>> step, List<Change<Account>> changes)
+      throws Exception {
+    TypeInformation<Change<Account>> type = Change.typeInfo(Account.TYPE);
+    DataStream<Change<Account>> input =
+        StreamExecutionEnvironment.getExecutionEnvironment().fromData(changes, type);
+    OneInputTransformation<Change<Account>, Change<Account>> transformation =
+        (OneInputTransformation<Change<Account>, Change<Account>>)
+            Etl.from(input, "crm").apply(step).toDataStream().getTransformation();
+    OneInputStreamOperator<Change<Account>, Change<Account>> operator =
+        (OneInputStreamOperator<Change<Account>, Change<Account>>)
+            ((SimpleOperatorFactory<Change<Account>>) transformation.getOperatorFactory())
+                .getOperator();
+    try (OneInputStreamOperatorTestHarness<Change<Account>, Change<Account>> harness =
+        new OneInputStreamOperatorTestHarness<>(operator)) {
+      harness.setup(type.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+      harness.open();
+      for (Change<Account> change : changes) {
+        harness.processElement(new StreamRecord<>(change));
+      }
+      List<DeadLetter> deadLetters = new ArrayList<>();
+      if (harness.getSideOutput(DeadLetter.OUTPUT_TAG) != null) {
+        harness.getSideOutput(DeadLetter.OUTPUT_TAG).forEach(r -> deadLetters.add(r.getValue()));
+      }
+      Map<String, Object> accumulators = new TreeMap<>();
+      harness
+          .getEnvironment()
+          .getAccumulatorRegistry()
+          .getUserMap()
+          .forEach((name, accumulator) -> accumulators.put(name, accumulator.getLocalValue()));
+      return new StepRun(
+          harness.extractOutputValues(), deadLetters, RecordAccounting.of(accumulators));
+    }
   }
 
   /** The parameters {@code bind} sets, by index; a null as {@code NULL(<sql type>)}. */

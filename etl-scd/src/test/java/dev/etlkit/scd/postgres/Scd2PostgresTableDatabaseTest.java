@@ -19,10 +19,14 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Scd2PostgresTable}'s {@code MERGE} and binding run one change at a time on a real
@@ -280,6 +284,110 @@ class Scd2PostgresTableDatabaseTest {
       merge(db, table, Change.delete(Scd2Row.of("a1", pro, 1_000L, 5_000L, false, 1, false)));
       assertThat(select(db, "SELECT count(*) FROM closing")).containsExactly("0");
     }
+  }
+
+  /** An entity with every kind of value bound as text, and one that is not. */
+  record Texts(
+      String id,
+      String name,
+      Character initial,
+      Tier tier,
+      List<String> tags,
+      String[] aliases,
+      Instant seen) {}
+
+  private static final Scd2PostgresTable<Texts> TEXTS =
+      Scd2PostgresTable.<Texts>named("texts", "text_id")
+          .withColumn("name", "text", Texts::name)
+          .withColumn("initial", "char(1)", Texts::initial)
+          .withColumn("tier", "text", Texts::tier)
+          .withColumn("tags", "text[]", Texts::tags)
+          .withColumn("aliases", "varchar(20)[]", Texts::aliases)
+          .withColumn("seen", "timestamptz", Texts::seen);
+
+  private static Texts texts(
+      String id, String name, char initial, List<String> tags, String alias) {
+    return new Texts(
+        id,
+        name,
+        initial,
+        Tier.GOLD,
+        tags,
+        new String[] {alias},
+        Instant.parse("2024-01-01T02:30:00Z"));
+  }
+
+  /**
+   * Text the check accepts, other control characters and characters beyond the BMP included, is
+   * written as it is.
+   */
+  @Test
+  void whyUnwritable_acceptedText_isWritten() throws Exception {
+    String name = "An\u0001na\t\u00df \ud83d\ude00";
+    Texts accepted = texts("t-1", name, 'A', List.of("a", "", "b\u007fc"), "x\u0002");
+    assertThat(TEXTS.whyUnwritable("t-1", accepted)).isNull();
+    try (Connection db = connect()) {
+      create(db, TEXTS);
+      merge(db, TEXTS, Change.insert(Scd2Row.of("t-1", accepted, 1_000L, null, true, 1, false)));
+
+      assertThat(select(db, "SELECT name FROM texts")).containsExactly(name);
+      assertThat(
+              select(
+                  db,
+                  "SELECT initial || ' ' || tier || ' ' || array_length(tags, 1)"
+                      + " || ' ' || length(aliases[1]) FROM texts"))
+          .containsExactly("A GOLD 3 2");
+    }
+  }
+
+  /**
+   * A NUL character in text made the sink's statement fail (SQLState 22021), then, after its
+   * retries, the job, and the restart replayed the same change: a restart loop from one bad input.
+   * The check finds each such value without the database, naming the column and the NUL's index,
+   * never the value; each would have failed the statement.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nulTexts")
+  void whyUnwritable_nulInText_isNamed_andWouldHaveFailedTheStatement(
+      String where, Texts refused, String reason) throws Exception {
+    assertThat(TEXTS.whyUnwritable(refused.id(), refused)).isEqualTo(reason);
+    try (Connection db = connect()) {
+      create(db, TEXTS);
+      Change<Scd2Row<Texts>> change =
+          Change.insert(Scd2Row.of(refused.id(), refused, 1_000L, null, true, 1, false));
+
+      assertThatThrownBy(() -> merge(db, TEXTS, change))
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> assertThat(e.getSQLState()).as(e.getMessage()).isEqualTo("22021"));
+      assertThat(select(db, "SELECT count(*) FROM texts")).containsExactly("0");
+    }
+  }
+
+  static Stream<Arguments> nulTexts() {
+    String tail = " holds a NUL character (U+0000) at index ";
+    String pg = ", which PostgreSQL cannot store in text";
+    return Stream.of(
+        Arguments.of(
+            "key",
+            texts("t\u00001", "Anna", 'A', List.of(), "x"),
+            "key column 'text_id'" + tail + 1 + pg),
+        Arguments.of(
+            "text",
+            texts("t-1", "An\u0000na", 'A', List.of(), "x"),
+            "column 'name'" + tail + 2 + pg),
+        Arguments.of(
+            "character",
+            texts("t-1", "Anna", '\0', List.of(), "x"),
+            "column 'initial'" + tail + 0 + pg),
+        Arguments.of(
+            "list element",
+            texts("t-1", "Anna", 'A', List.of("a", "bc\u0000"), "x"),
+            "column 'tags', element 1," + tail + 2 + pg),
+        Arguments.of(
+            "array element",
+            texts("t-1", "Anna", 'A', List.of(), "\u0000x"),
+            "column 'aliases', element 0," + tail + 0 + pg));
   }
 
   private static Scd2Row<Account> version(Account account) {

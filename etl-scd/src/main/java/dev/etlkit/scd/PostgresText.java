@@ -1,0 +1,102 @@
+package dev.etlkit.scd;
+
+import dev.etlkit.core.Change;
+import java.util.Collection;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.types.RowKind;
+
+/**
+ * The values {@link Scd2PostgresTable} binds as text that PostgreSQL cannot store: text with a NUL
+ * character ({@code U+0000}), which it refuses with SQLState {@code 22021} whatever the column's
+ * type.
+ */
+final class PostgresText {
+  private static final char NUL = '\0';
+
+  private PostgresText() {}
+
+  /**
+   * Where {@code value}, as {@link Scd2PostgresTable#bind} sends it, holds a NUL, or null: a {@code
+   * String}, a {@code Character}, an element of a collection or an object array (bound as an
+   * array). Enum names and {@code java.time} text never hold one. Names the column ({@code what}
+   * and {@code column}: "key column 'id'") and the index, never the value; builds no text unless it
+   * finds a NUL.
+   */
+  @Nullable
+  static String whyNul(String what, String column, @Nullable Object value) {
+    int at = nulIn(value);
+    if (at >= 0) {
+      return nul(what + " '" + column + "'", at);
+    }
+    if (value instanceof Collection<?> elements) {
+      int i = 0;
+      for (Object element : elements) {
+        String why = whyNul(what, column, i++, element);
+        if (why != null) {
+          return why;
+        }
+      }
+    } else if (value instanceof Object[] elements) {
+      for (int i = 0; i < elements.length; i++) {
+        String why = whyNul(what, column, i, elements[i]);
+        if (why != null) {
+          return why;
+        }
+      }
+    }
+    return null;
+  }
+
+  @Nullable
+  private static String whyNul(String what, String column, int index, @Nullable Object element) {
+    int at = nulIn(element);
+    return at < 0 ? null : nul(what + " '" + column + "', element " + index + ",", at);
+  }
+
+  /** The index of the first NUL of a {@code String} or {@code Character}, else -1. */
+  private static int nulIn(@Nullable Object value) {
+    if (value instanceof String text) {
+      return text.indexOf(NUL);
+    }
+    return value instanceof Character character && character == NUL ? 0 : -1;
+  }
+
+  private static String nul(String where, int at) {
+    return where
+        + " holds a NUL character (U+0000) at index "
+        + at
+        + ", which PostgreSQL cannot store in text";
+  }
+
+  /** The predicate of {@link Scd2PostgresTable#rejectUnwritable}: true, or throws the reason. */
+  static final class WritableCheck<T> implements FilterFunction<Change<T>> {
+    private static final long serialVersionUID = 1L;
+
+    private final Scd2PostgresTable<T> table;
+    private final KeySelector<T, String> key;
+
+    WritableCheck(Scd2PostgresTable<T> table, KeySelector<T, String> key) {
+      this.table = table;
+      this.key = key;
+    }
+
+    @Override
+    public boolean filter(Change<T> change) throws Exception {
+      String value = key.getKey(change.value());
+      if (value == null) {
+        return true; // the SCD2 step makes it a dead letter, saying the key is missing
+      }
+      RowKind kind = change.kind();
+      String why =
+          kind == RowKind.INSERT || kind == RowKind.UPDATE_AFTER
+              ? table.whyUnwritable(value, change.value())
+              : table.whyKeyUnwritable(value);
+      if (why != null) {
+        throw new IllegalArgumentException(why);
+      }
+      return true;
+    }
+  }
+}
