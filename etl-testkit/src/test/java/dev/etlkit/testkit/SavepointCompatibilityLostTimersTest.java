@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Path;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -15,6 +17,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -102,6 +105,127 @@ class SavepointCompatibilityLostTimersTest {
         .hasMessageContaining("holds timer services the operator never created: [a]");
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_timerServiceDroppedAsDeclared_passes(StateBackendKind backend, @TempDir Path dir)
+      throws Exception {
+    SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
+    writeTimersFile(snapshots, backend);
+
+    // tag::dropped-timer-services[]
+    SavepointCompatibility droppingA = snapshots.withDroppedTimerServices("a");
+
+    try (OperatorHarness<String, String> harness =
+        droppingA.restore("timers", 1, Timers.harness("b").on(backend), STATE)) {
+      harness.processElement("k1@250", 3);
+      harness.processWatermark(300);
+      assertThat(harness.output()).containsExactly("k1 event@250"); // the timers of "a" are gone
+    }
+    // end::dropped-timer-services[]
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_timerServiceDeclaredDroppedButCreated_failsAtClose(
+      StateBackendKind backend, @TempDir Path dir) throws Exception {
+    SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
+    writeTimersFile(snapshots, backend);
+
+    OperatorHarness<String, String> harness =
+        snapshots
+            .withDroppedTimerServices("a")
+            .restore("timers", 1, Timers.harness("a").on(backend), STATE);
+
+    assertThatThrownBy(harness::close)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining(
+            "created timer services declared dropped with withDroppedTimerServices: [a]");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_droppedTimerServiceNotInTheFile_fails(StateBackendKind backend, @TempDir Path dir)
+      throws Exception {
+    SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
+    writeTimersFile(snapshots, backend);
+    SavepointCompatibility dropping = snapshots.withDroppedTimerServices("a", "b");
+
+    assertThatThrownBy(
+            () -> dropping.restore("timers", 1, Timers.harness(null).on(backend), STATE).close())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "droppedTimerServices names [b], which are no timer services of "
+                + snapshots.file("timers", 1, backend)
+                + " (it holds [a])");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_keyedStateOfTheServicesNameKept_stillFailsNamingTheService(
+      StateBackendKind backend, @TempDir Path dir) throws Exception {
+    SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
+    assumeFalse(SavepointCompatibility.isWriting());
+    System.setProperty(SavepointCompatibility.WRITE_PROPERTY, "true");
+    try {
+      snapshots.restore("timers", 1, Timers.harness("a", "a").on(backend), STATE).close();
+    } finally {
+      System.clearProperty(SavepointCompatibility.WRITE_PROPERTY);
+    }
+
+    OperatorHarness<String, String> harness =
+        snapshots.restore("timers", 1, Timers.harness(null, "a").on(backend), STATE);
+
+    assertThatThrownBy(harness::close)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("holds timer services the operator never created: [a]");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void withDroppedStates_namingATimerService_failsTheRestore(
+      StateBackendKind backend, @TempDir Path dir) throws Exception {
+    SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
+    writeTimersFile(snapshots, backend);
+    SavepointCompatibility dropping = snapshots.withDroppedStates("a");
+
+    assertThatThrownBy(
+            () -> dropping.restore("timers", 1, Timers.harness(null).on(backend), STATE).close())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("droppedStates names [a], which are no keyed or operator states");
+  }
+
+  @Test
+  void withDroppedTimerServices_validatesNames() {
+    SavepointCompatibility snapshots =
+        SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
+    assertThatThrownBy(() -> snapshots.withDroppedTimerServices("a", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("droppedTimerServices must not hold an empty or null name, was [a, ]");
+    assertThatThrownBy(() -> snapshots.withDroppedTimerServices("a", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("droppedTimerServices must not hold an empty or null name, was [a, null]");
+    assertThatThrownBy(() -> snapshots.withDroppedTimerServices("a", "a"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("droppedTimerServices names 'a' twice");
+    assertThat(snapshots.withDroppedTimerServices("b", "a").droppedTimerServices())
+        .containsExactly("a", "b");
+    assertThat(
+            snapshots
+                .withDroppedTimerServices("a")
+                .withDroppedStates("count")
+                .droppedTimerServices())
+        .containsExactly("a");
+    assertThat(snapshots.withDroppedStates("count").withDroppedTimerServices("a").droppedStates())
+        .containsExactly("count");
+    assertThat(
+            snapshots
+                .withDroppedTimerServices("a")
+                .withDroppedTimerServices()
+                .droppedTimerServices())
+        .isEmpty();
+    assertThat(snapshots.droppedTimerServices()).isEmpty();
+  }
+
   /** Writes timers-v1-{@code backend}: timers of service "a" for keys k1 (at 100) and k2 (200). */
   static void writeTimersFile(SavepointCompatibility snapshots, StateBackendKind backend)
       throws Exception {
@@ -117,22 +241,31 @@ class SavepointCompatibilityLostTimersTest {
   /**
    * For each element {@code key@time}, an event-time and a processing-time timer at {@code time}
    * for {@code key}, in the timer service of the given name (none: no timers, the element is
-   * dropped); emits {@code key event@time} and {@code key processing@time} when they fire.
+   * dropped), and the element's count per key in a keyed state of the given name (none: no state);
+   * emits {@code key event@time} and {@code key processing@time} when they fire.
    */
   static final class Timers extends AbstractStreamOperator<String>
       implements OneInputStreamOperator<String, String>, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
 
     @Nullable private final String service;
+    @Nullable private final String state;
     private transient InternalTimerService<VoidNamespace> timers;
+    private transient ValueState<Long> count;
 
-    private Timers(@Nullable String service) {
+    private Timers(@Nullable String service, @Nullable String state) {
       this.service = service;
+      this.state = state;
     }
 
     static KeyedHarness<String, String, String> harness(@Nullable String service) {
+      return harness(service, null);
+    }
+
+    static KeyedHarness<String, String, String> harness(
+        @Nullable String service, @Nullable String state) {
       return KeyedHarness.forOperator(
-          () -> new Timers(service), Timers::keyOf, Types.STRING, Types.STRING);
+          () -> new Timers(service, state), Timers::keyOf, Types.STRING, Types.STRING);
     }
 
     static String keyOf(String element) {
@@ -145,10 +278,16 @@ class SavepointCompatibilityLostTimersTest {
       if (service != null) {
         timers = getInternalTimerService(service, VoidNamespaceSerializer.INSTANCE, this);
       }
+      if (state != null) {
+        count = getRuntimeContext().getState(new ValueStateDescriptor<>(state, Types.LONG));
+      }
     }
 
     @Override
-    public void processElement(StreamRecord<String> element) {
+    public void processElement(StreamRecord<String> element) throws Exception {
+      if (count != null) {
+        count.update(count.value() == null ? 1 : count.value() + 1);
+      }
       if (timers != null) {
         String value = element.getValue();
         long time = Long.parseLong(value.substring(value.indexOf('@') + 1));
