@@ -294,12 +294,12 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
   /**
    * Closes the operator and the state backend and deletes RocksDB's or ForSt's working directory.
    * For a harness of {@link SavepointCompatibility#restore}, first checks that the operator
-   * registered every state of the snapshot file it does not declare dropped; the harness is closed
-   * either way.
+   * registered every state and created every timer service of the snapshot file it does not declare
+   * dropped; the harness is closed either way.
    *
    * @throws AssertionError for a harness of {@link SavepointCompatibility#restore} whose operator
-   *     never registered a state of the snapshot file, or registered one declared dropped (see
-   *     there)
+   *     never registered a state or created a timer service of the snapshot file, or registered or
+   *     created one declared dropped (see there)
    * @throws IllegalStateException if closing failed (the cause is kept)
    */
   @Override

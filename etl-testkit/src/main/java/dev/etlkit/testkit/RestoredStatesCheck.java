@@ -2,6 +2,7 @@ package dev.etlkit.testkit;
 
 import dev.etlkit.core.internal.SavedStates;
 import dev.etlkit.testkit.internal.RegisteredStates;
+import dev.etlkit.testkit.internal.RegisteredTimerServices;
 import java.io.IOException;
 import java.util.Set;
 import java.util.SortedSet;
@@ -12,10 +13,11 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 /**
  * What {@link SavepointCompatibility#restore}'s harness checks when it closes: that the operator
  * registered every keyed and operator state of the snapshot file, each as a state of the same kind
- * (keyed, operator list or union, broadcast), but those declared dropped, and none of those. A
+ * (keyed, operator list or union, broadcast), but those declared dropped, and none of those; and
+ * that it created every timer service of the file, but those declared dropped, and none of those. A
  * restored state the operator never registers stays in the backend, unread, and every later
- * savepoint carries it along; the state the operator registers instead starts empty. Timer services
- * are not compared (Flink restores a timer service whether or not the operator asks for it again).
+ * savepoint carries it along; the state the operator registers instead starts empty. The timers of
+ * a restored timer service the operator never creates stay in the backend too, and never fire.
  */
 final class RestoredStatesCheck {
 
@@ -27,12 +29,24 @@ final class RestoredStatesCheck {
 
   private final SortedSet<String> dropped;
 
+  /** The timer services of the file, by the names the operator gave them. */
+  private final SortedSet<String> timerServices;
+
+  private final SortedSet<String> droppedTimerServices;
+
   private RestoredStatesCheck(
-      String file, String operator, Kinds restored, SortedSet<String> dropped) {
+      String file,
+      String operator,
+      Kinds restored,
+      SortedSet<String> dropped,
+      SortedSet<String> timerServices,
+      SortedSet<String> droppedTimerServices) {
     this.file = file;
     this.operator = operator;
     this.restored = restored;
     this.dropped = dropped;
+    this.timerServices = timerServices;
+    this.droppedTimerServices = droppedTimerServices;
   }
 
   /**
@@ -70,15 +84,18 @@ final class RestoredStatesCheck {
    * The check for {@code state}, read from {@code file}, restored into {@code operator}.
    *
    * @param dropped states of the file the operator drops on purpose
+   * @param droppedTimerServices timer services of the file the operator drops on purpose
    * @throws IllegalArgumentException if {@code dropped} names a state that is not a keyed or
-   *     operator state of the file
+   *     operator state of the file, or {@code droppedTimerServices} a timer service that is not one
+   *     of the file
    */
   static RestoredStatesCheck of(
       String file,
       String operator,
       OperatorSubtaskState state,
       ClassLoader userCode,
-      Set<String> dropped)
+      Set<String> dropped,
+      Set<String> droppedTimerServices)
       throws IOException {
     SavedStates saved = SavedStates.of(state, userCode);
     Kinds restored = new Kinds(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
@@ -105,14 +122,34 @@ final class RestoredStatesCheck {
               + restored.all()
               + ")");
     }
-    return new RestoredStatesCheck(file, operator, restored, new TreeSet<>(dropped));
+    SortedSet<String> timerServices = new TreeSet<>(saved.timerServices());
+    SortedSet<String> unknownServices = new TreeSet<>(droppedTimerServices);
+    unknownServices.removeAll(timerServices);
+    if (!unknownServices.isEmpty()) {
+      throw new IllegalArgumentException(
+          "droppedTimerServices names "
+              + unknownServices
+              + ", which are no timer services of "
+              + file
+              + " (it holds "
+              + timerServices
+              + ")");
+    }
+    return new RestoredStatesCheck(
+        file,
+        operator,
+        restored,
+        new TreeSet<>(dropped),
+        timerServices,
+        new TreeSet<>(droppedTimerServices));
   }
 
   /**
    * Fails if {@code running}, the restored operator about to close, did not register a restored
-   * state it keeps, or registered one declared dropped.
+   * state it keeps or create a restored timer service it keeps, or registered or created one
+   * declared dropped.
    *
-   * @throws AssertionError naming the states (never their values)
+   * @throws AssertionError naming the states and timer services (never their values)
    */
   void verify(AbstractStreamOperator<?> running) {
     Kinds registered =
@@ -143,6 +180,39 @@ final class RestoredStatesCheck {
               + ": "
               + operator
               + " registered states declared dropped with withDroppedStates: "
+              + kept
+              + ". Remove them from the declaration");
+    }
+    verifyTimerServices(RegisteredTimerServices.of(running));
+  }
+
+  private void verifyTimerServices(SortedSet<String> created) {
+    SortedSet<String> lost = new TreeSet<>(timerServices);
+    lost.removeAll(created);
+    lost.removeAll(droppedTimerServices);
+    SortedSet<String> kept = new TreeSet<>(droppedTimerServices);
+    kept.retainAll(created);
+    if (!lost.isEmpty()) {
+      throw new AssertionError(
+          file
+              + " holds timer services the operator never created: "
+              + lost
+              + ". Flink restored their timers, but "
+              + operator
+              + " never asked for these services (getInternalTimerService; a process function's"
+              + " is \"user-timers\"), so none of their timers fires (a service it creates under"
+              + " another name started without them), and every later savepoint would carry them"
+              + " along. Create the services under these names, let the test take the path that"
+              + " creates a lazily created service before the harness closes, or, to drop their"
+              + " timers on purpose, declare them with"
+              + " SavepointCompatibility.withDroppedTimerServices");
+    }
+    if (!kept.isEmpty()) {
+      throw new AssertionError(
+          file
+              + ": "
+              + operator
+              + " created timer services declared dropped with withDroppedTimerServices: "
               + kept
               + ". Remove them from the declaration");
     }

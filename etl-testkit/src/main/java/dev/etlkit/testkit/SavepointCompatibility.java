@@ -19,19 +19,22 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * state names, types or serializer formats that today's code cannot read breaks that test: a state
  * whose type or serializer changed incompatibly fails the {@link #restore}, and a keyed or operator
  * state of the file that today's operator never registers, as a state of the same kind (keyed,
- * operator list or union, broadcast), fails the restored harness's {@link OperatorHarness#close()
- * close()}.
+ * operator list or union, broadcast), or a timer service of the file it never creates, fails the
+ * restored harness's {@link OperatorHarness#close() close()}.
  *
  * <p>That second check exists because Flink does not fail there: it restores every state of the
  * file into the backend, and an operator that renamed a state (or no longer uses it) registers a
  * new, empty one and leaves the old entries unread, to be carried along by every later savepoint.
- * The check runs when the harness closes, after the test's own input, so a state the operator
- * fetches lazily (on the first element that needs it, say) passes once the test has fed such an
- * element, and fails when the test never takes that path: the test then does not show that the
- * state survives. Close the harness (try-with-resources), or nothing is checked. The message names
- * the states, never their values. An operator that drops a state on purpose, in a new format
- * version's migration, declares it with {@link #withDroppedStates}. Timer services are not
- * compared: Flink restores a timer service whether or not the operator asks for it again.
+ * Timers alike: Flink restores the timers of every timer service of the file, but only a service
+ * the operator asks for by name ({@code getInternalTimerService}; a process function's is {@code
+ * user-timers}) fires them, so an operator that renamed its service or stopped using timers loses
+ * them silently. The check runs when the harness closes, after the test's own input, so a state the
+ * operator fetches lazily (on the first element that needs it, say) passes once the test has fed
+ * such an element, and fails when the test never takes that path: the test then does not show that
+ * the state survives. Close the harness (try-with-resources), or nothing is checked. The message
+ * names the states and timer services, never their values. An operator that drops a state on
+ * purpose, in a new format version's migration, declares it with {@link #withDroppedStates}; one
+ * that drops a timer service's timers, with {@link #withDroppedTimerServices}.
  *
  * <p>The files hold canonical savepoints (the form state takes across Flink and etlkit upgrades)
  * written with {@link SnapshotFiles}, named {@code <operator>-v<version>-<backend>.snapshot}, for
@@ -79,9 +82,14 @@ public final class SavepointCompatibility {
   /** States of the files that today's operators drop on purpose; see {@link #withDroppedStates}. */
   private final Set<String> droppedStates;
 
-  private SavepointCompatibility(Path directory, Set<String> droppedStates) {
+  /** Timer services of the files whose timers today's operators drop on purpose. */
+  private final Set<String> droppedTimerServices;
+
+  private SavepointCompatibility(
+      Path directory, Set<String> droppedStates, Set<String> droppedTimerServices) {
     this.directory = directory;
     this.droppedStates = droppedStates;
+    this.droppedTimerServices = droppedTimerServices;
   }
 
   /**
@@ -89,7 +97,8 @@ public final class SavepointCompatibility {
    * directory, which Maven Surefire sets to the module directory.
    */
   public static SavepointCompatibility in(Path directory) {
-    return new SavepointCompatibility(Objects.requireNonNull(directory, "directory"), Set.of());
+    return new SavepointCompatibility(
+        Objects.requireNonNull(directory, "directory"), Set.of(), Set.of());
   }
 
   /**
@@ -104,23 +113,58 @@ public final class SavepointCompatibility {
    * @throws IllegalArgumentException for an empty or null name, or a name given twice
    */
   public SavepointCompatibility withDroppedStates(String... stateNames) {
-    Set<String> names = new TreeSet<>();
-    for (String name : Objects.requireNonNull(stateNames, "stateNames")) {
-      if (name == null || name.isEmpty()) {
-        throw new IllegalArgumentException(
-            "droppedStates must not hold an empty or null name, was "
-                + Arrays.toString(stateNames));
-      }
-      if (!names.add(name)) {
-        throw new IllegalArgumentException("droppedStates names '" + name + "' twice");
-      }
-    }
-    return new SavepointCompatibility(directory, Collections.unmodifiableSet(names));
+    return new SavepointCompatibility(
+        directory,
+        names("droppedStates", Objects.requireNonNull(stateNames, "stateNames")),
+        droppedTimerServices);
   }
 
   /** The states declared dropped with {@link #withDroppedStates}, sorted; empty by default. */
   public Set<String> droppedStates() {
     return droppedStates;
+  }
+
+  /**
+   * These snapshot files restored into operators that drop the timers of the named timer services
+   * on purpose: a format version's migration that no longer sets them (a renamed service, or no
+   * timers at all), accepting that the file's timers there never fire. {@link #restore}'s harness
+   * then fails when it closes if the operator created one of them, and no longer if it did not.
+   * Each call replaces the names of the calls before; none (the default) declares no timer service
+   * dropped. Apart from {@link #withDroppedStates}: a timer service may share its name with a
+   * state.
+   *
+   * @param serviceNames names of timer services of the file {@link #restore} reads, as the operator
+   *     gave them to {@code getInternalTimerService} ({@code user-timers} for a process
+   *     function's); naming another fails the restore
+   * @throws IllegalArgumentException for an empty or null name, or a name given twice
+   */
+  public SavepointCompatibility withDroppedTimerServices(String... serviceNames) {
+    return new SavepointCompatibility(
+        directory,
+        droppedStates,
+        names("droppedTimerServices", Objects.requireNonNull(serviceNames, "serviceNames")));
+  }
+
+  /**
+   * The timer services declared dropped with {@link #withDroppedTimerServices}, sorted; empty by
+   * default.
+   */
+  public Set<String> droppedTimerServices() {
+    return droppedTimerServices;
+  }
+
+  private static Set<String> names(String option, String[] given) {
+    Set<String> names = new TreeSet<>();
+    for (String name : given) {
+      if (name == null || name.isEmpty()) {
+        throw new IllegalArgumentException(
+            option + " must not hold an empty or null name, was " + Arrays.toString(given));
+      }
+      if (!names.add(name)) {
+        throw new IllegalArgumentException(option + " names '" + name + "' twice");
+      }
+    }
+    return Collections.unmodifiableSet(names);
   }
 
   /** True when {@value #WRITE_PROPERTY} is {@code true}. */
@@ -159,13 +203,16 @@ public final class SavepointCompatibility {
    *
    * <p>Closing the returned harness fails with an {@link AssertionError} naming the keyed and
    * operator states of the file the operator never registered by then, other than those declared
-   * with {@link #withDroppedStates}, or the declared ones it did register (see the class comment).
+   * with {@link #withDroppedStates}, or the declared ones it did register; and then the timer
+   * services of the file it never created by then, other than those declared with {@link
+   * #withDroppedTimerServices}, or the declared ones it did create (see the class comment).
    *
    * @throws AssertionError when the file is missing (saying how to create it) or cannot be restored
    *     (the state layout changed incompatibly); in write mode, when the operator cannot restore
    *     the file it has just written, which is then deleted
    * @throws IllegalArgumentException when {@link #withDroppedStates} names a state that is no keyed
-   *     or operator state of the file
+   *     or operator state of the file, or {@link #withDroppedTimerServices} a timer service that is
+   *     none of the file
    * @throws IllegalArgumentException for a recipe on ForSt ({@link KeyedHarness#onForSt}), which
    *     writes no canonical savepoints: restore a heap or RocksDB {@link #file} on ForSt with
    *     {@link SnapshotFiles#read} and {@link KeyedHarness#restore}
@@ -238,7 +285,8 @@ public final class SavepointCompatibility {
               operatorName + " on " + harness.backend(),
               state,
               restored.unwrap().getEnvironment().getUserCodeClassLoader().asClassLoader(),
-              droppedStates));
+              droppedStates,
+              droppedTimerServices));
     } catch (IOException | RuntimeException e) {
       try {
         restored.close();

@@ -53,6 +53,9 @@ public final class SavedStates {
   /** The names of the states, and the serializer snapshot of each keyed state by name. */
   private final SortedSet<String> names;
 
+  /** The names of the timer services, without the prefixes of their queues. */
+  private final SortedSet<String> timerServices;
+
   private final Map<String, TypeSerializerSnapshot<?>> serializers;
 
   /** The serializer snapshot of each operator state's elements, by name. */
@@ -78,6 +81,7 @@ public final class SavedStates {
 
   private SavedStates(
       SortedSet<String> names,
+      SortedSet<String> timerServices,
       Map<String, TypeSerializerSnapshot<?>> serializers,
       Map<String, TypeSerializerSnapshot<?>> operatorSerializers,
       Set<String> withTtl,
@@ -87,6 +91,7 @@ public final class SavedStates {
       Map<String, Boolean> union,
       boolean rawKeyedState) {
     this.names = names;
+    this.timerServices = timerServices;
     this.serializers = serializers;
     this.operatorSerializers = operatorSerializers;
     this.withTtl = withTtl;
@@ -161,6 +166,16 @@ public final class SavedStates {
   }
 
   /**
+   * The names of the timer services among {@link #names()}, as the operator named them in {@code
+   * getInternalTimerService} ({@code user-timers} for a process function's); a timer service may
+   * share its name with a keyed or operator state. Without timers the checkpoint keeps in raw keyed
+   * state ({@link #hasRawKeyedState}).
+   */
+  public SortedSet<String> timerServices() {
+    return timerServices;
+  }
+
+  /**
    * The serializer the snapshot wrote keyed state {@code name} with (of the whole state: a list
    * state's is a {@code ListSerializer}); null for timers, operator states and absent states.
    */
@@ -230,6 +245,7 @@ public final class SavedStates {
   public static SavedStates of(OperatorSubtaskState snapshot, ClassLoader userCode)
       throws IOException {
     SortedSet<String> names = new TreeSet<>();
+    SortedSet<String> timerServices = new TreeSet<>();
     Map<String, TypeSerializerSnapshot<?>> serializers = new HashMap<>();
     Set<String> withTtl = new HashSet<>();
     TypeSerializerSnapshot<?> keySerializer = null;
@@ -241,7 +257,11 @@ public final class SavedStates {
         proxy.read(new DataInputViewStreamWrapper(in));
         keySerializer = proxy.getKeySerializerSnapshot();
         for (StateMetaInfoSnapshot state : proxy.getStateMetaInfoSnapshots()) {
-          names.add(withoutTimerPrefix(state.getName()));
+          String name = withoutTimerPrefix(state.getName());
+          names.add(name);
+          if (!name.equals(state.getName())) {
+            timerServices.add(name);
+          }
           if (state.getBackendStateType() == StateMetaInfoSnapshot.BackendStateType.KEY_VALUE) {
             TypeSerializerSnapshot<?> serializer =
                 state.getTypeSerializerSnapshot(
@@ -296,6 +316,7 @@ public final class SavedStates {
     }
     return new SavedStates(
         names,
+        timerServices,
         serializers,
         operatorSerializers,
         withTtl,
