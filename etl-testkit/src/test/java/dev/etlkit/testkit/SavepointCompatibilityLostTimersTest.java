@@ -182,6 +182,29 @@ class SavepointCompatibilityLostTimersTest {
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
+  void restore_stateAndTimerServiceBothLost_failsAtCloseNamingBoth(
+      StateBackendKind backend, @TempDir Path dir) throws Exception {
+    // A lost state was reported alone: the lost timer service showed only once it was mended.
+    SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
+    assumeFalse(SavepointCompatibility.isWriting());
+    System.setProperty(SavepointCompatibility.WRITE_PROPERTY, "true");
+    try {
+      snapshots.restore("timers", 1, Timers.harness("a", "s").on(backend), STATE).close();
+    } finally {
+      System.clearProperty(SavepointCompatibility.WRITE_PROPERTY);
+    }
+
+    OperatorHarness<String, String> harness =
+        snapshots.restore("timers", 1, Timers.harness(null, null).on(backend), STATE);
+
+    assertThatThrownBy(harness::close)
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("holds states the operator never registered: [s]")
+        .hasMessageContaining("holds timer services the operator never created: [a]");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
   void withDroppedStates_namingATimerService_failsTheRestore(
       StateBackendKind backend, @TempDir Path dir) throws Exception {
     SavepointCompatibility snapshots = SavepointCompatibility.in(dir);
