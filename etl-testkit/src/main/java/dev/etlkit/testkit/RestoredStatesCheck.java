@@ -4,6 +4,8 @@ import dev.etlkit.core.internal.SavedStates;
 import dev.etlkit.testkit.internal.RegisteredStates;
 import dev.etlkit.testkit.internal.RegisteredTimerServices;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -149,7 +151,8 @@ final class RestoredStatesCheck {
    * state it keeps or create a restored timer service it keeps, or registered or created one
    * declared dropped.
    *
-   * @throws AssertionError naming the states and timer services (never their values)
+   * @throws AssertionError naming the states and timer services (never their values): every problem
+   *     found, one per line
    */
   void verify(AbstractStreamOperator<?> running) {
     Kinds registered =
@@ -161,8 +164,9 @@ final class RestoredStatesCheck {
     lost.removeAll(dropped);
     SortedSet<String> kept = new TreeSet<>(dropped);
     kept.retainAll(registered.all());
+    List<String> problems = new ArrayList<>();
     if (!lost.isEmpty()) {
-      throw new AssertionError(
+      problems.add(
           file
               + " holds states the operator never registered: "
               + lost
@@ -175,7 +179,7 @@ final class RestoredStatesCheck {
               + " on purpose, declare them with SavepointCompatibility.withDroppedStates");
     }
     if (!kept.isEmpty()) {
-      throw new AssertionError(
+      problems.add(
           file
               + ": "
               + operator
@@ -183,17 +187,20 @@ final class RestoredStatesCheck {
               + kept
               + ". Remove them from the declaration");
     }
-    verifyTimerServices(RegisteredTimerServices.of(running));
+    verifyTimerServices(RegisteredTimerServices.of(running), problems);
+    if (!problems.isEmpty()) {
+      throw new AssertionError(String.join("\n", problems));
+    }
   }
 
-  private void verifyTimerServices(SortedSet<String> created) {
+  private void verifyTimerServices(SortedSet<String> created, List<String> problems) {
     SortedSet<String> lost = new TreeSet<>(timerServices);
     lost.removeAll(created);
     lost.removeAll(droppedTimerServices);
     SortedSet<String> kept = new TreeSet<>(droppedTimerServices);
     kept.retainAll(created);
     if (!lost.isEmpty()) {
-      throw new AssertionError(
+      problems.add(
           file
               + " holds timer services the operator never created: "
               + lost
@@ -208,7 +215,7 @@ final class RestoredStatesCheck {
               + " SavepointCompatibility.withDroppedTimerServices");
     }
     if (!kept.isEmpty()) {
-      throw new AssertionError(
+      problems.add(
           file
               + ": "
               + operator
