@@ -149,6 +149,56 @@ class PartialLookupTest {
     }
   }
 
+  /**
+   * The batch's attempt timeout ended it (both keys wait for a retry), then its future fails late
+   * with a PartialLookupException whose failure for c-2 is an Error. A late Error completing the
+   * future fails the records still waiting (LookupLateErrorTest); one among a late partial
+   * failure's keys must too, not be dropped while the retry answers c-2's record.
+   */
+  @Test
+  void errorAmongTheFailures_comingAfterTheAttemptTimeout_failsTheRecordWaitingForItsRetry()
+      throws Exception {
+    AssertionError bug = new AssertionError("bug in the lookup");
+    FakeLookup lookup = FakeLookup.manualBatch();
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(
+                Enrich.lookup(
+                        "customer",
+                        (String order) -> order.substring(order.indexOf(':') + 1),
+                        lookup,
+                        (String order, String customer, LookupStatus status) ->
+                            order + "=" + customer + "/" + status,
+                        Types.STRING)
+                    .withMicroBatch(2, BATCH_DELAY)
+                    .withRetry(
+                        LookupRetry.<String>attempts(3)
+                            .withAttemptTimeout(Duration.ofMillis(100))
+                            .withBackoff(Duration.ofMillis(50), Duration.ofMillis(50))
+                            .withJitter(0))
+                    .withFallback(LookupFallback.passThrough()),
+                StringSerializer.INSTANCE)
+            .open();
+    try {
+      h.process("o1:c-1");
+      h.process("o2:c-2"); // the batch is full: lookupAll(c-1, c-2)
+      h.advance(Duration.ofMillis(100)); // the batch timed out: both keys retry in 50 ms
+
+      lookup.call(0).fail(PartialLookupException.of(found("c-1", "A"), Map.of("c-2", bug)));
+      Throwable thrown = catchThrowable(h::drain);
+
+      assertThat(thrown).as("what o2's output fails the task with").isSameAs(bug);
+      h.advance(Duration.ofSeconds(1)); // past the backoff: c-1's retry goes out alone
+      assertThat(lookup.calls().subList(1, lookup.callCount()))
+          .as("retries: c-1's only")
+          .allSatisfy(c -> assertThat(c.keys).containsExactly("c-1"));
+      lookup.calls().forEach(c -> c.reply("retried"));
+      h.drain();
+      assertThat(h.outputs()).as("o2 is not answered").noneMatch(o -> o.startsWith("o2:"));
+    } finally {
+      h.release();
+    }
+  }
+
   @Test
   void of_rejectsNoFailures_andANullFailure() {
     Map<String, Throwable> nullFailure = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.http;
 
 import dev.etlkit.operators.enrich.PartialLookupException;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,11 +53,13 @@ final class BatchAnswers {
   /**
    * The answers of {@code sent}, given also to each of {@code twins} from its key of {@code
    * firsts}, and as a {@link PartialLookupException} that also fails the keys of {@code failures}
-   * if any; a failure of {@code sent} fails the call as it is. Cancelling the result cancels {@code
-   * sent}.
+   * if any. A failure of {@code sent} fails the call as it is, or, with {@code failures}, fails
+   * each key of {@code sentKeys} and {@code twins} with it and each of {@code failures} with its
+   * own (an {@link Error} fails the call as it is). Cancelling the result cancels {@code sent}.
    */
   static <K, V> CompletableFuture<Map<K, V>> completing(
       CompletableFuture<Map<K, V>> sent,
+      Collection<K> sentKeys,
       @Nullable List<K> twins,
       @Nullable List<K> firsts,
       @Nullable Map<K, Throwable> failures) {
@@ -64,7 +67,26 @@ final class BatchAnswers {
     sent.whenComplete(
         (answers, error) -> {
           if (error != null) {
-            result.completeExceptionally(HttpLookupRuntime.unwrap(error));
+            Throwable failure = HttpLookupRuntime.unwrap(error);
+            if (failures == null || failure instanceof Error) {
+              result.completeExceptionally(failure);
+              return;
+            }
+            try {
+              // The unsendable keys keep their own failure: the request's is not theirs.
+              Map<K, Throwable> each = new HashMap<>(failures);
+              for (K key : sentKeys) {
+                each.put(key, failure);
+              }
+              if (twins != null) {
+                for (K twin : twins) {
+                  each.put(twin, failure);
+                }
+              }
+              result.completeExceptionally(PartialLookupException.of(Map.of(), each));
+            } catch (RuntimeException e) {
+              result.completeExceptionally(failure); // a key's equals or hashCode threw
+            }
             return;
           }
           try {

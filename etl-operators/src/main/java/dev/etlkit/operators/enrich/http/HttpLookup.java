@@ -70,8 +70,9 @@ import org.apache.flink.util.function.SerializableSupplier;
  * Miss statuses do not apply to the batch endpoint: any status but 2xx fails the call. A key that
  * cannot be sent (its {@link #withKeyFormat format} throws or returns null) fails alone: the call
  * completes with a {@link dev.etlkit.operators.enrich.PartialLookupException} holding the other
- * keys' answers, and the step takes that key's failure on its own. Without a batch endpoint, {@code
- * lookupAll} makes one {@code GET} per key, and each key whose request fails fails alone that way.
+ * keys' answers (or, if their request failed, failing each of them with its failure), and the step
+ * takes that key's failure on its own. Without a batch endpoint, {@code lookupAll} makes one {@code
+ * GET} per key, and each key whose request fails fails alone that way.
  *
  * <p>Header values, the URL and response bodies never appear in {@code toString()}, logs or
  * exception messages. Immutable: every {@code withX} returns a new, unopened lookup and checks its

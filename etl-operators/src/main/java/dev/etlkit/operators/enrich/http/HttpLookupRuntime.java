@@ -195,8 +195,9 @@ final class HttpLookupRuntime<K, V> {
    * parts than the limit can succeed (it used to send them all at once and fail as overloaded every
    * time). Any part failing fails the call with that part's exception and cancels the others. A key
    * that cannot be formatted fails alone: the others are asked, and the call fails with a {@link
-   * PartialLookupException} holding their answers and that key's failure. Keys formatting to the
-   * same text are asked once, as that text, and each gets its answer.
+   * PartialLookupException} holding their answers and that key's failure (or, if their request
+   * failed, that failure for each of them beside that key's own). Keys formatting to the same text
+   * are asked once, as that text, and each gets its answer.
    */
   CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
     Map<String, K> byName = new LinkedHashMap<>();
@@ -248,7 +249,7 @@ final class HttpLookupRuntime<K, V> {
             : new BatchCall<>(chunks, this::post, maxConcurrentRequests).start();
     return unsendable == null && twins == null
         ? sent
-        : BatchAnswers.completing(sent, twins, firsts, unsendable);
+        : BatchAnswers.completing(sent, byName.values(), twins, firsts, unsendable);
   }
 
   private CompletableFuture<Map<K, V>> post(Map<String, K> chunk) {

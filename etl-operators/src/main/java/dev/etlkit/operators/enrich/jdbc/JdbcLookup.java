@@ -45,7 +45,8 @@ import org.apache.flink.annotation.PublicEvolving;
  *       statements of one call run one after another on one connection. A key whose {@link JdbcKey}
  *       binder throws fails alone: the others are queried, and the call fails with a {@link
  *       dev.etlkit.operators.enrich.PartialLookupException} holding their rows and that key's
- *       {@link JdbcLookupException}.
+ *       {@link JdbcLookupException} (or, if their query failed, that failure for each of them
+ *       beside that key's own).
  *   <li>Keys are only ever bound as parameters, never written into SQL text; connections are
  *       read-only ({@code Connection.setReadOnly}; on PostgreSQL the driver property {@code
  *       readOnlyMode} defaults to {@code always}, so that the server refuses writes although the

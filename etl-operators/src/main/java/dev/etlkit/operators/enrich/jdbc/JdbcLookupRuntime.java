@@ -485,8 +485,36 @@ final class JdbcLookupRuntime<K, V> {
   private final class BatchLookup extends Task<Map<K, V>> {
     private final Object[] keys;
 
+    /** The distinct keys of the call and those the binder could not bind; set by {@link #call}. */
+    @Nullable private Set<K> wanted;
+
+    @Nullable private Map<K, Throwable> unbindable;
+
     BatchLookup(Object[] keys) {
       this.keys = keys;
+    }
+
+    /**
+     * A failure of the query when some keys could not be bound: each queried key fails with it,
+     * each unbound key with its own, in a {@link PartialLookupException} (an Error, or the one
+     * {@link #call} threw, as it is).
+     */
+    @Override
+    void fail(Throwable failure) {
+      Map<K, Throwable> own = unbindable;
+      if (own == null
+          || wanted == null
+          || failure instanceof Error
+          || failure instanceof PartialLookupException) {
+        super.fail(failure);
+        return;
+      }
+      Map<K, Throwable> each = new HashMap<>();
+      for (K k : wanted) {
+        each.put(k, failure);
+      }
+      each.putAll(own);
+      super.fail(PartialLookupException.of(Map.of(), each));
     }
 
     @Override
@@ -496,6 +524,7 @@ final class JdbcLookupRuntime<K, V> {
       for (Object k : keys) {
         wanted.add((K) k);
       }
+      this.wanted = wanted;
       // The keys as bound, without those no row can match (see sendable). A key the binder
       // cannot bind fails alone: the others are queried.
       Object[] bound = new Object[wanted.size()];
@@ -508,6 +537,7 @@ final class JdbcLookupRuntime<K, V> {
         } catch (JdbcLookupException e) {
           if (unbindable == null) {
             unbindable = new HashMap<>();
+            this.unbindable = unbindable;
           }
           unbindable.put(k, e);
           continue;

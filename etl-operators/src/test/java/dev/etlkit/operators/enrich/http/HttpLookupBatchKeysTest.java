@@ -153,6 +153,34 @@ class HttpLookupBatchKeysTest {
   }
 
   /**
+   * The batch request of the sendable keys fails (503, retryable): they fail with it, but the key
+   * that could not be sent keeps its own failure (a key format that failed, not retryable), as when
+   * the request succeeds. It used to get the request's 503, so the step retried it and
+   * dead-lettered it with a status its key never got.
+   */
+  @Test
+  void lookupAll_batchEndpoint_requestFails_unformattableKeyKeepsItsOwnFailure() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        lookups.open(
+            HttpLookup.get(api.base() + "/customers/{key}", String.class, Profile.class)
+                .withBatchEndpoint(api.base() + "/batch")
+                .withKeyFormat(HttpLookupBatchKeysTest::formatOrThrow));
+
+    PartialLookupException partial =
+        LookupTesting.failure(
+            lookup.lookupAll(List.of("c-1", "bad", "fail-503")), PartialLookupException.class);
+
+    assertThat(partial.found()).isEmpty();
+    assertThat(partial.failures().keySet()).isEqualTo(Set.of("c-1", "bad", "fail-503"));
+    assertThat(partial.failures().get("bad"))
+        .isInstanceOf(HttpLookupException.class)
+        .hasMessage("HTTP lookup key format failed: IllegalArgumentException");
+    assertThat(((HttpLookupException) partial.failures().get("bad")).retryable()).isFalse();
+    assertThat(((HttpLookupException) partial.failures().get("c-1")).statusCode()).hasValue(503);
+    assertThat(partial.failures().get("fail-503")).isSameAs(partial.failures().get("c-1"));
+  }
+
+  /**
    * Without a batch endpoint each key has its request: one that cannot be made, or that fails,
    * fails that key alone.
    */

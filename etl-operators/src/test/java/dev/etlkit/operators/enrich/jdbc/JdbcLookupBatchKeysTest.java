@@ -125,4 +125,48 @@ class JdbcLookupBatchKeysTest {
       lookups.closeAll();
     }
   }
+
+  /**
+   * The query of the bindable keys fails (the row mapper throws on c-1's row): they fail with that
+   * failure, but the key the binder could not bind keeps its own ("key binder failed"), as when the
+   * query succeeds. It used to get the query's failure, so its dead letter named a row mapper its
+   * key never reached.
+   */
+  @Test
+  void lookupAll_queryFails_keyWhoseBinderThrowsKeepsItsOwnFailure() throws Exception {
+    LookupTesting lookups = new LookupTesting();
+    try {
+      JdbcLookup<String, Customer> lookup =
+          lookups.open(
+              JdbcLookup.table(
+                      DATABASE.get().url(),
+                      "customers",
+                      "id",
+                      JdbcKey.of(
+                          "text", JdbcLookupBatchKeysTest::bindOrThrow, ResultSet::getString),
+                      row -> {
+                        if (row.getString("id").equals("c-1")) {
+                          throw new IllegalStateException("unmappable row");
+                        }
+                        return Customer.fromRow(row);
+                      })
+                  .withCredentials(
+                      JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD)));
+
+      PartialLookupException partial =
+          LookupTesting.failure(
+              lookup.lookupAll(List.of("c-1", "bad", "c-2")), PartialLookupException.class);
+
+      assertThat(partial.found()).isEmpty();
+      assertThat(partial.failures().keySet()).isEqualTo(Set.of("c-1", "bad", "c-2"));
+      assertThat(partial.failures().get("bad"))
+          .hasMessage("JDBC lookup key binder failed: IllegalArgumentException");
+      assertThat(partial.failures().get("c-1"))
+          .isInstanceOf(JdbcLookupException.class)
+          .hasMessageContaining("row mapper");
+      assertThat(partial.failures().get("c-2")).isSameAs(partial.failures().get("c-1"));
+    } finally {
+      lookups.closeAll();
+    }
+  }
 }

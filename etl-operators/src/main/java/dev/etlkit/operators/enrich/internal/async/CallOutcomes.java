@@ -135,13 +135,37 @@ final class CallOutcomes<K, V> {
    * completing the future: then the records still waiting for the call's flights (for a backoff or
    * a later attempt) are rejected with it, as by {@link #onCallError}, and only when none waits any
    * more (a retry, the last failure or the step timeout answered them) is it {@linkplain
-   * LookupEngine#report reported}. The attempt timeout's handling of the call may still be running
-   * on the timers thread: whichever of the two claims a record answers it.
+   * LookupEngine#report reported}. So is an {@link Error} among the failures of a batch's late
+   * {@link PartialLookupException}, for the flights of its key. The attempt timeout's handling of
+   * the call may still be running on the timers thread: whichever of the two claims a record
+   * answers it.
    */
   void onLateReply(LookupCall<K, V> call, Throwable error) {
     Throwable failure = unwrap(error);
     if (failure instanceof Error) {
       rejectWaiting(call, (Error) failure);
+    } else if (failure instanceof PartialLookupException && call.isBatch()) {
+      rejectWaitingForErrors(call, ((PartialLookupException) failure).failures());
+    }
+  }
+
+  /** Rejects the records waiting for the flights whose key failed with an Error in {@code keys}. */
+  private void rejectWaitingForErrors(LookupCall<K, V> call, Map<?, ? extends Throwable> keys) {
+    Error uncarried = null;
+    for (int i = 0; i < call.size(); i++) {
+      Flight<K, V> f = call.flight(i);
+      Throwable keyFailure;
+      try {
+        keyFailure = unwrap(keys.get(f.key));
+      } catch (RuntimeException e) {
+        continue; // the key's equals or hashCode threw: its late failure cannot be found
+      }
+      if (keyFailure instanceof Error && !failWithError(f, (Error) keyFailure)) {
+        uncarried = (Error) keyFailure;
+      }
+    }
+    if (uncarried != null) {
+      engine.report(uncarried);
     }
   }
 
