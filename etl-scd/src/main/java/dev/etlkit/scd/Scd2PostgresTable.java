@@ -157,8 +157,16 @@ public final class Scd2PostgresTable<T> implements Serializable {
     OFFSET_DATE_TIME
   }
 
-  /** An attribute column: name, SQL type, how to read it and how to bind an {@link Instant}. */
-  private record Column<T>(String name, String sqlType, Attribute<T> value, InstantAs instantAs)
+  /**
+   * An attribute column: name, SQL type, how to read it, how to bind an {@link Instant} and what
+   * its type makes certain to fail (null: nothing known).
+   */
+  private record Column<T>(
+      String name,
+      String sqlType,
+      Attribute<T> value,
+      InstantAs instantAs,
+      @Nullable PostgresLimit limit)
       implements Serializable {}
 
   private final String table;
@@ -225,7 +233,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
             : TIME_WITH_ZONE.matcher(sqlType).matches()
                 ? InstantAs.OFFSET_TIME
                 : InstantAs.OFFSET_DATE_TIME;
-    more.add(new Column<>(name, sqlType, value, instantAs));
+    more.add(new Column<>(name, sqlType, value, instantAs, PostgresLimit.of(sqlType)));
     return new Scd2PostgresTable<>(table, keyColumn, Collections.unmodifiableList(more));
   }
 
@@ -341,14 +349,27 @@ public final class Scd2PostgresTable<T> implements Serializable {
 
   /**
    * Why a version of {@code key} with these attributes cannot be written to this table, for a
-   * reason known without the database; null if none is known. Today one reason: a NUL character
-   * ({@code U+0000}), which PostgreSQL refuses in text (SQLState {@code 22021}), in the key or in a
-   * value {@link #bind} sends as text: a {@code String} or {@code Character} attribute, or one of
-   * the elements of a collection or an object array bound as an array. An enum constant's name and
-   * the ISO-8601 text of a {@code java.time} value cannot hold one. The reason names the column and
-   * the index of the first NUL (of the element's index too, in an array), never the value. A null
-   * answer does not promise the statement succeeds: a value too long for a {@code varchar(n)}, or
-   * not convertible to the column's type, still fails it. Reads each attribute column once.
+   * reason known without the database; null if none is known. The reasons:
+   *
+   * <ul>
+   *   <li>a NUL character ({@code U+0000}), which PostgreSQL refuses in text (SQLState {@code
+   *       22021}), in the key or in a value {@link #bind} sends as text: a {@code String} or {@code
+   *       Character} attribute, or one of the elements of a collection or an object array bound as
+   *       an array. An enum constant's name and the ISO-8601 text of a {@code java.time} value
+   *       cannot hold one. The reason names the index of the first NUL;
+   *   <li>text longer than its column's {@code varchar(n)}, {@code character varying(n)}, {@code
+   *       char(n)}, {@code character(n)}, {@code nchar(n)} or {@code bpchar(n)} ({@code char},
+   *       {@code character} and {@code nchar} without a length are {@code char(1)}): more than n
+   *       characters (code points) with one that is not a space beyond them (SQLState {@code
+   *       22001}; PostgreSQL cuts excess spaces). A {@code String} or an enum constant's name, or
+   *       an element of an array column of such a type.
+   * </ul>
+   *
+   * <p>The reason names the column (and the element's index, in an array), the rule and its bound,
+   * never the value. A null answer does not promise the statement succeeds: a value out of its
+   * column's range, or not convertible to the column's type, still fails it. Reads each attribute
+   * column once; builds no text and allocates nothing for a change it finds writable (but an
+   * iterator for a collection that is not a {@code List} with random access).
    *
    * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
    * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's
@@ -359,7 +380,12 @@ public final class Scd2PostgresTable<T> implements Serializable {
     String why = whyKeyUnwritable(key);
     for (int i = 0; why == null && i < columns.size(); i++) {
       Column<T> column = columns.get(i);
-      why = PostgresText.whyNul("column", column.name(), column.value().of(attributes));
+      Object value = column.value().of(attributes);
+      why = PostgresText.whyNul("column", column.name(), value);
+      PostgresLimit limit = column.limit();
+      if (why == null && limit != null) {
+        why = limit.why("column", column.name(), value);
+      }
     }
     return why;
   }

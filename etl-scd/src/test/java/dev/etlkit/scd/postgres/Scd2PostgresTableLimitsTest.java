@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -114,6 +115,43 @@ class Scd2PostgresTableLimitsTest {
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
     check(type, value, reason, sqlState);
+  }
+
+  private static final List<String> SHORT_TEXTS = List.of("ab", "cd  ");
+  private static final String[] SHORT_ARRAY = {"ab", null};
+
+  /**
+   * One call per change on the hot path: a writable change builds no text and leaves no garbage
+   * (100,000 calls; one small object each would be megabytes).
+   */
+  @Test
+  void whyUnwritable_writableChange_allocatesNothing() {
+    Scd2PostgresTable<Value> table =
+        Scd2PostgresTable.<Value>named("limits", "id")
+            .withColumn("a", "varchar(3)", value -> "abc   ")
+            .withColumn("b", "char(2)", value -> "go  ")
+            .withColumn("c", "varchar(4)", value -> Tier.GOLD)
+            .withColumn("d", "varchar(2)[]", value -> SHORT_TEXTS)
+            .withColumn("e", "char(2)[]", value -> SHORT_ARRAY);
+    Value entity = new Value("k1", null);
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(table.whyUnwritable("k1", entity)).isNull();
+    }
+    long before = allocatedBytes();
+    String why = null;
+    for (int i = 0; i < 100_000 && why == null; i++) {
+      why = table.whyUnwritable("k1", entity);
+    }
+    long allocated = allocatedBytes() - before;
+
+    assertThat(why).isNull();
+    assertThat(allocated).isLessThan(16_384L);
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean)
+            java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
   }
 
   private static Arguments written(String type, Object value) {
