@@ -310,6 +310,12 @@ class Scd2PostgresTableLimitsTest {
 
   private static final List<String> SHORT_TEXTS = List.of("ab", "cd  ");
   private static final String[] SHORT_ARRAY = {"ab", null};
+  private static final Integer SMALL = 32767;
+  private static final BigDecimal NEAR_LIMIT = new BigDecimal("-999.994");
+  private static final Double NEAR_LIMIT_DOUBLE = 999.994;
+  private static final BigInteger BIG = BigInteger.valueOf(Long.MAX_VALUE);
+  private static final Instant LATE = Instant.parse("+294276-12-31T23:59:59Z");
+  private static final List<Integer> SMALLS = List.of(1, -32768);
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -323,7 +329,15 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("b", "char(2)", value -> "go  ")
             .withColumn("c", "varchar(4)", value -> Tier.GOLD)
             .withColumn("d", "varchar(2)[]", value -> SHORT_TEXTS)
-            .withColumn("e", "char(2)[]", value -> SHORT_ARRAY);
+            .withColumn("e", "char(2)[]", value -> SHORT_ARRAY)
+            .withColumn("f", "smallint", value -> SMALL)
+            .withColumn("g", "numeric(5, 2)", value -> NEAR_LIMIT)
+            .withColumn("h", "numeric(5, 2)", value -> NEAR_LIMIT_DOUBLE)
+            .withColumn("i", "integer", value -> NEAR_LIMIT_DOUBLE)
+            .withColumn("j", "bigint", value -> BIG)
+            .withColumn("k", "real", value -> NEAR_LIMIT_DOUBLE)
+            .withColumn("l", "timestamptz", value -> LATE)
+            .withColumn("m", "smallint[]", value -> SMALLS);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
