@@ -2,6 +2,8 @@ package dev.etlkit.scd;
 
 import dev.etlkit.core.Change;
 import java.util.Collection;
+import java.util.List;
+import java.util.RandomAccess;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -30,7 +32,14 @@ final class PostgresText {
     if (at >= 0) {
       return nul(what + " '" + column + "'", at);
     }
-    if (value instanceof Collection<?> elements) {
+    if (value instanceof List<?> elements && elements instanceof RandomAccess) {
+      for (int i = 0; i < elements.size(); i++) { // no iterator on the hot path
+        String why = whyNul(what, column, i, elements.get(i));
+        if (why != null) {
+          return why;
+        }
+      }
+    } else if (value instanceof Collection<?> elements) {
       int i = 0;
       for (Object element : elements) {
         String why = whyNul(what, column, i++, element);

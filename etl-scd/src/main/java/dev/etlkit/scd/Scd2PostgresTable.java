@@ -81,13 +81,15 @@ import org.apache.flink.types.RowKind;
  * them): Flink's JDBC sink retries the batch, then fails the job, and the restart replays the same
  * change. So reject what can be known without the database before the SCD2 step keeps state of it:
  * {@link #rejectUnwritable} is a step that makes such a change a dead letter with its reason
- * ({@link #whyUnwritable} gives the reason alone); today it finds a NUL character in the key or in
- * a value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
- * object array), not yet a value too long for its column. Names must be plain lower-case
- * identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted in the SQL,
- * so reserved words work as names. Types are checked against a small grammar, so no name or type
- * can inject SQL. Immutable and serializable: {@link #bind} can be passed as the sink's statement
- * builder.
+ * ({@link #whyUnwritable} gives the reason alone); it finds a NUL character in the key or in a
+ * value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
+ * object array), text longer than its {@code varchar(n)} or {@code char(n)} column, a number out of
+ * its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)} or {@code real}
+ * column's range and an instant after the end of a {@code timestamp} or {@code timestamptz} column
+ * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
+ * schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as names.
+ * Types are checked against a small grammar, so no name or type can inject SQL. Immutable and
+ * serializable: {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -157,8 +159,16 @@ public final class Scd2PostgresTable<T> implements Serializable {
     OFFSET_DATE_TIME
   }
 
-  /** An attribute column: name, SQL type, how to read it and how to bind an {@link Instant}. */
-  private record Column<T>(String name, String sqlType, Attribute<T> value, InstantAs instantAs)
+  /**
+   * An attribute column: name, SQL type, how to read it, how to bind an {@link Instant} and what
+   * its type makes certain to fail (null: nothing known).
+   */
+  private record Column<T>(
+      String name,
+      String sqlType,
+      Attribute<T> value,
+      InstantAs instantAs,
+      @Nullable PostgresLimit limit)
       implements Serializable {}
 
   private final String table;
@@ -225,7 +235,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
             : TIME_WITH_ZONE.matcher(sqlType).matches()
                 ? InstantAs.OFFSET_TIME
                 : InstantAs.OFFSET_DATE_TIME;
-    more.add(new Column<>(name, sqlType, value, instantAs));
+    more.add(new Column<>(name, sqlType, value, instantAs, PostgresLimit.of(sqlType)));
     return new Scd2PostgresTable<>(table, keyColumn, Collections.unmodifiableList(more));
   }
 
@@ -341,14 +351,43 @@ public final class Scd2PostgresTable<T> implements Serializable {
 
   /**
    * Why a version of {@code key} with these attributes cannot be written to this table, for a
-   * reason known without the database; null if none is known. Today one reason: a NUL character
-   * ({@code U+0000}), which PostgreSQL refuses in text (SQLState {@code 22021}), in the key or in a
-   * value {@link #bind} sends as text: a {@code String} or {@code Character} attribute, or one of
-   * the elements of a collection or an object array bound as an array. An enum constant's name and
-   * the ISO-8601 text of a {@code java.time} value cannot hold one. The reason names the column and
-   * the index of the first NUL (of the element's index too, in an array), never the value. A null
-   * answer does not promise the statement succeeds: a value too long for a {@code varchar(n)}, or
-   * not convertible to the column's type, still fails it. Reads each attribute column once.
+   * reason known without the database; null if none is known. The reasons:
+   *
+   * <ul>
+   *   <li>a NUL character ({@code U+0000}), which PostgreSQL refuses in text (SQLState {@code
+   *       22021}), in the key or in a value {@link #bind} sends as text: a {@code String} or {@code
+   *       Character} attribute, or one of the elements of a collection or an object array bound as
+   *       an array. An enum constant's name and the ISO-8601 text of a {@code java.time} value
+   *       cannot hold one. The reason names the index of the first NUL;
+   *   <li>text longer than its column's {@code varchar(n)}, {@code character varying(n)}, {@code
+   *       char(n)}, {@code character(n)}, {@code nchar(n)} or {@code bpchar(n)} ({@code char},
+   *       {@code character} and {@code nchar} without a length are {@code char(1)}): more than n
+   *       characters (code points) with one that is not a space beyond them (SQLState {@code
+   *       22001}; PostgreSQL cuts excess spaces). A {@code String} or an enum constant's name, or
+   *       an element of an array column of such a type;
+   *   <li>a number out of its column's range (SQLState {@code 22003}), as the driver binds it and
+   *       PostgreSQL casts it: for {@code smallint}, {@code integer} and {@code bigint} (and {@code
+   *       int2}, {@code int}, {@code int4}, {@code int8}), a {@code Byte}, {@code Short}, {@code
+   *       Integer}, {@code Long}, {@code BigInteger}, a {@code BigDecimal} rounded half away from
+   *       zero, a {@code Float} or {@code Double} rounded half to even (NaN and infinities never
+   *       fit); for {@code numeric(p, s)} ({@code decimal}, {@code dec}), the same types rounded to
+   *       s decimal places must be less than 10^(p - s) in absolute value, a {@code Double} taken
+   *       at its 15 significant digits and a {@code Float} at its 6 as PostgreSQL converts them
+   *       (NaN fits, infinities do not); for {@code real} ({@code float4}, {@code float(p)} up to
+   *       24), a {@code Double} that rounds to an infinity or, other than 0, to 0. Element by
+   *       element in an array column of such a type;
+   *   <li>an {@code Instant} from {@code +294276-12-31T23:59:59.9999995Z} on in a {@code timestamp}
+   *       or {@code timestamptz} column (SQLState {@code 22008}): the driver rounds it to the
+   *       microsecond, past PostgreSQL's last one. Not in an array, whose instants go as text. (An
+   *       instant before about 4713 BC is written, as {@code -infinity}, by the driver.)
+   * </ul>
+   *
+   * <p>The reason names the column (and the element's index, in an array), the rule and its bound,
+   * never the value. A null answer does not promise the statement succeeds: a value not convertible
+   * to the column's type, or out of the range of a type not listed (a {@code date}, a {@code
+   * BigDecimal} beyond a {@code double precision}), still fails it. Reads each attribute column
+   * once; builds no text and allocates nothing for a change it finds writable (but an iterator for
+   * a collection that is not a {@code List} with random access).
    *
    * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
    * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's
@@ -359,7 +398,12 @@ public final class Scd2PostgresTable<T> implements Serializable {
     String why = whyKeyUnwritable(key);
     for (int i = 0; why == null && i < columns.size(); i++) {
       Column<T> column = columns.get(i);
-      why = PostgresText.whyNul("column", column.name(), column.value().of(attributes));
+      Object value = column.value().of(attributes);
+      why = PostgresText.whyNul("column", column.name(), value);
+      PostgresLimit limit = column.limit();
+      if (why == null && limit != null) {
+        why = limit.why("column", column.name(), value);
+      }
     }
     return why;
   }

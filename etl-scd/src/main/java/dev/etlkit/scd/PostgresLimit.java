@@ -1,0 +1,431 @@
+package dev.etlkit.scd;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.RandomAccess;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+
+/**
+ * What a column's declared type makes certain to fail, for the values {@link
+ * Scd2PostgresTable#bind} sends: each rule refuses only what PostgreSQL refuses (proven on a real
+ * one by {@code Scd2PostgresTableLimitsTest}). An array type checks each element of a collection or
+ * an object array with its element type's rule. Builds no text and allocates nothing unless a value
+ * breaks the rule.
+ */
+abstract class PostgresLimit implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** PostgreSQL's largest n of {@code varchar(n)} and {@code char(n)}; a larger one is no type. */
+  private static final int MAX_LENGTH = 10_485_760;
+
+  private static final Pattern CHARACTER_STRING =
+      Pattern.compile(
+          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\((\\d{1,8})\\))?");
+
+  private static final Pattern SMALLINT = Pattern.compile("smallint|int2");
+  private static final Pattern INTEGER = Pattern.compile("integer|int|int4");
+  private static final Pattern BIGINT = Pattern.compile("bigint|int8");
+  private static final Pattern NUMERIC =
+      Pattern.compile("(numeric|decimal|dec) ?\\((\\d{1,4})( ?, ?(\\d{1,4}))?\\)");
+  private static final Pattern REAL = Pattern.compile("real|float4|float ?\\((\\d{1,2})\\)");
+  private static final Pattern TIMESTAMP =
+      Pattern.compile(
+          "(timestamptz|timestamp)( ?\\(\\d+\\))?( with time zone| without time zone)?");
+
+  /** The element type as declared, for the reason. */
+  final String type;
+
+  private final boolean array;
+
+  PostgresLimit(String type, boolean array) {
+    this.type = type;
+    this.array = array;
+  }
+
+  /**
+   * The limit of a column of this (grammar-checked) type, or null if its type makes nothing certain
+   * to fail.
+   */
+  @Nullable
+  static PostgresLimit of(String sqlType) {
+    boolean array = sqlType.endsWith("[]");
+    String type = array ? sqlType.substring(0, sqlType.length() - 2) : sqlType;
+    Matcher text = CHARACTER_STRING.matcher(type);
+    if (text.matches()) {
+      int length;
+      if (text.group(5) != null) {
+        length = Integer.parseInt(text.group(5));
+      } else if (text.group(3) == null
+          && !text.group(2).equals("bpchar")
+          && !text.group(2).equals("varchar")) {
+        length = 1; // char, character and nchar without a length are char(1)
+      } else {
+        return null;
+      }
+      return length >= 1 && length <= MAX_LENGTH ? new TextLength(type, array, length) : null;
+    }
+    if (SMALLINT.matcher(type).matches()) {
+      return new IntegerRange(type, array, Short.MIN_VALUE, Short.MAX_VALUE, 4);
+    }
+    if (INTEGER.matcher(type).matches()) {
+      return new IntegerRange(type, array, Integer.MIN_VALUE, Integer.MAX_VALUE, 9);
+    }
+    if (BIGINT.matcher(type).matches()) {
+      return new IntegerRange(type, array, Long.MIN_VALUE, Long.MAX_VALUE, 18);
+    }
+    Matcher numeric = NUMERIC.matcher(type);
+    if (numeric.matches()) {
+      int precision = Integer.parseInt(numeric.group(2));
+      int scale = numeric.group(4) == null ? 0 : Integer.parseInt(numeric.group(4));
+      // PostgreSQL refuses other precisions and scales in the DDL already
+      return precision >= 1 && precision <= 1000 && scale <= 1000
+          ? new NumericRange(type, array, precision, scale)
+          : null;
+    }
+    Matcher real = REAL.matcher(type);
+    if (real.matches()) {
+      // float(p) is real up to p = 24, double precision beyond
+      return real.group(1) == null || Integer.parseInt(real.group(1)) <= 24
+          ? new RealRange(type, array)
+          : null;
+    }
+    if (!array && TIMESTAMP.matcher(type).matches()) {
+      // an array's instants go as ISO-8601 text, which is not checked
+      return new TimestampEnd(type);
+    }
+    return null;
+  }
+
+  /**
+   * Why {@code value} breaks the limit, naming the column ({@code what} and {@code column}: "key
+   * column 'id'") and, in an array, the element's index; null if it does not.
+   */
+  @Nullable
+  final String why(String what, String column, @Nullable Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!array) {
+      String why = whyNot(value);
+      return why == null ? null : what + " '" + column + "' " + why;
+    }
+    if (value instanceof List<?> elements && elements instanceof RandomAccess) {
+      for (int i = 0; i < elements.size(); i++) {
+        String why = whyNot(what, column, i, elements.get(i));
+        if (why != null) {
+          return why;
+        }
+      }
+    } else if (value instanceof Collection<?> elements) {
+      int i = 0;
+      for (Object element : elements) {
+        String why = whyNot(what, column, i++, element);
+        if (why != null) {
+          return why;
+        }
+      }
+    } else if (value instanceof Object[] elements) {
+      for (int i = 0; i < elements.length; i++) {
+        String why = whyNot(what, column, i, elements[i]);
+        if (why != null) {
+          return why;
+        }
+      }
+    }
+    return null;
+  }
+
+  @Nullable
+  private String whyNot(String what, String column, int index, @Nullable Object element) {
+    String why = element == null ? null : whyNot(element);
+    return why == null ? null : what + " '" + column + "', element " + index + ", " + why;
+  }
+
+  /** The rule a value breaks, as "holds ...", or null: no text built unless it breaks one. */
+  @Nullable
+  abstract String whyNot(Object value);
+
+  /**
+   * {@code varchar(n)}, {@code char(n)} and their spellings: text is cast to {@code text}, then
+   * assigned, which fails on more than n characters (code points) unless all the excess characters
+   * are spaces, which it cuts. Checks what {@code bind} sends as text: a {@code String} and an enum
+   * constant's name (a {@code Character} fits any length).
+   */
+  private static final class TextLength extends PostgresLimit {
+    private static final long serialVersionUID = 1L;
+
+    private final int length;
+
+    TextLength(String type, boolean array, int length) {
+      super(type, array);
+      this.length = length;
+    }
+
+    @Override
+    @Nullable
+    String whyNot(Object value) {
+      String text =
+          value instanceof String string
+              ? string
+              : value instanceof Enum<?> constant ? constant.name() : null;
+      if (text == null
+          || text.length() <= length
+          || text.codePointCount(0, text.length()) <= length) {
+        return null;
+      }
+      for (int i = text.offsetByCodePoints(0, length); i < text.length(); i++) {
+        if (text.charAt(i) != ' ') {
+          return "holds text longer than "
+              + length
+              + (length == 1 ? " character" : " characters")
+              + ", the length of "
+              + type
+              + " (beyond it PostgreSQL cuts only spaces)";
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * {@code smallint}, {@code integer}, {@code bigint}: pgjdbc binds {@code Byte} and {@code Short}
+   * as int2, {@code Integer} as int4, {@code Long} as int8, {@code Float} and {@code Double} as
+   * float4 and float8 (cast rounding half to even; NaN and infinities fail), {@code BigDecimal} as
+   * numeric (rounding half away from zero) and {@code BigInteger} as text; each cast fails out of
+   * range.
+   */
+  private static final class IntegerRange extends PostgresLimit {
+    private static final long serialVersionUID = 1L;
+
+    private final long min;
+    private final long max;
+
+    /** At most this many integer digits always fit, rounded up or not. */
+    private final int safeDigits;
+
+    /** The decimals that round to max + 1 and to min - 1. */
+    private final BigDecimal above;
+
+    private final BigDecimal below;
+
+    IntegerRange(String type, boolean array, long min, long max, int safeDigits) {
+      super(type, array);
+      this.min = min;
+      this.max = max;
+      this.safeDigits = safeDigits;
+      BigDecimal half = new BigDecimal("0.5");
+      this.above = BigDecimal.valueOf(max).add(half);
+      this.below = BigDecimal.valueOf(min).subtract(half);
+    }
+
+    @Override
+    @Nullable
+    String whyNot(Object value) {
+      boolean fits;
+      if (value instanceof Integer
+          || value instanceof Long
+          || value instanceof Short
+          || value instanceof Byte) {
+        long number = ((Number) value).longValue();
+        fits = number >= min && number <= max;
+      } else if (value instanceof Double number) {
+        fits = fitsRounded(Math.rint(number));
+      } else if (value instanceof Float number) {
+        fits = fitsRounded(Math.rint(number));
+      } else if (value instanceof BigDecimal number) {
+        fits =
+            number.precision() - number.scale() <= safeDigits
+                || (number.compareTo(above) < 0 && number.compareTo(below) > 0);
+      } else if (value instanceof BigInteger number) {
+        fits =
+            number.bitLength() < Long.SIZE
+                && number.longValue() >= min
+                && number.longValue() <= max;
+      } else {
+        fits = true;
+      }
+      return fits
+          ? null
+          : "holds a number out of the range of "
+              + type
+              + ": rounded to an integer, it must be from "
+              + min
+              + " to "
+              + max
+              + " (not NaN or infinite)";
+    }
+
+    /** As PostgreSQL checks a rounded float: min up to (not including) -min; NaN fails. */
+    private boolean fitsRounded(double rounded) {
+      return rounded >= min && rounded < -(double) min;
+    }
+  }
+
+  /**
+   * {@code numeric(p, s)}: the value, rounded half away from zero to s decimal places, must be less
+   * than 10^(p - s) in absolute value; NaN fits, an infinity does not. A {@code Double} reaches
+   * numeric through its 15 significant digits, a {@code Float} through 6 (PostgreSQL's {@code
+   * float8_numeric} and {@code float4_numeric}), so their largest fitting magnitudes are found
+   * once, here.
+   */
+  private static final class NumericRange extends PostgresLimit {
+    private static final long serialVersionUID = 1L;
+
+    private final int scale;
+    private final int digits;
+
+    /** Integers from -longBound to longBound fit, excluded; 0 if every long fits. */
+    private final long longBound;
+
+    private final BigInteger bigBound;
+    private final BigInteger negativeBigBound;
+
+    /** The magnitude from which a decimal rounds to 10^digits. */
+    private final BigDecimal limit;
+
+    private final BigDecimal negativeLimit;
+    private final double maxDouble;
+    private final float maxFloat;
+
+    NumericRange(String type, boolean array, int precision, int scale) {
+      super(type, array);
+      this.scale = scale;
+      this.digits = precision - scale;
+      this.longBound = digits >= 19 ? 0 : digits <= 0 ? 1 : (long) Math.pow(10, digits);
+      this.bigBound = BigInteger.TEN.pow(Math.max(digits, 0));
+      this.negativeBigBound = bigBound.negate();
+      BigDecimal bound = BigDecimal.ONE.scaleByPowerOfTen(digits);
+      this.limit = bound.subtract(new BigDecimal(BigInteger.valueOf(5), scale + 1));
+      this.negativeLimit = limit.negate();
+      long maxBits = largestFitting(Double.doubleToLongBits(Double.MAX_VALUE), false);
+      this.maxDouble = Double.longBitsToDouble(maxBits);
+      this.maxFloat =
+          Float.intBitsToFloat((int) largestFitting(Float.floatToIntBits(Float.MAX_VALUE), true));
+    }
+
+    /** Bisects the non-negative doubles (or floats) by their bits, which order them. */
+    private long largestFitting(long maxBits, boolean isFloat) {
+      long fits = 0;
+      long fails = maxBits + 1;
+      if (fitsAt(maxBits, isFloat)) {
+        return maxBits;
+      }
+      while (fails - fits > 1) {
+        long middle = fits + (fails - fits) / 2;
+        if (fitsAt(middle, isFloat)) {
+          fits = middle;
+        } else {
+          fails = middle;
+        }
+      }
+      return fits;
+    }
+
+    private boolean fitsAt(long bits, boolean isFloat) {
+      BigDecimal exact =
+          isFloat
+              ? new BigDecimal((double) Float.intBitsToFloat((int) bits))
+              : new BigDecimal(Double.longBitsToDouble(bits));
+      BigDecimal digitsSent =
+          exact.round(new MathContext(isFloat ? 6 : 15, RoundingMode.HALF_EVEN));
+      return digitsSent.compareTo(limit) < 0;
+    }
+
+    @Override
+    @Nullable
+    String whyNot(Object value) {
+      boolean fits;
+      if (value instanceof Integer
+          || value instanceof Long
+          || value instanceof Short
+          || value instanceof Byte) {
+        long number = ((Number) value).longValue();
+        fits = longBound == 0 || (number < longBound && number > -longBound);
+      } else if (value instanceof Double number) {
+        fits = Double.isNaN(number) || Math.abs(number) <= maxDouble;
+      } else if (value instanceof Float number) {
+        fits = Float.isNaN(number) || Math.abs(number) <= maxFloat;
+      } else if (value instanceof BigDecimal number) {
+        fits =
+            number.precision() - number.scale() < digits
+                || (number.compareTo(limit) < 0 && number.compareTo(negativeLimit) > 0);
+      } else if (value instanceof BigInteger number) {
+        fits = number.compareTo(bigBound) < 0 && number.compareTo(negativeBigBound) > 0;
+      } else {
+        fits = true;
+      }
+      return fits
+          ? null
+          : "holds a number out of the range of "
+              + type
+              + ": rounded to "
+              + scale
+              + " decimal places, its absolute value must be less than 10^"
+              + digits
+              + " (not infinite)";
+    }
+  }
+
+  /**
+   * {@code real}: a {@code Double} is cast from float8, which fails when it rounds to an infinity
+   * or to 0 from a finite value other than 0 (NaN and infinities fit).
+   */
+  private static final class RealRange extends PostgresLimit {
+    private static final long serialVersionUID = 1L;
+
+    RealRange(String type, boolean array) {
+      super(type, array);
+    }
+
+    @Override
+    @Nullable
+    String whyNot(Object value) {
+      if (value instanceof Double number) {
+        float rounded = number.floatValue();
+        boolean fits =
+            !(Float.isInfinite(rounded) && !number.isInfinite()) && !(rounded == 0 && number != 0);
+        if (!fits) {
+          return "holds a number out of the range of "
+              + type
+              + ": rounded to real, a value other than 0 must be from 1.4E-45 to 3.4028235E38 in"
+              + " absolute value";
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * {@code timestamp} and {@code timestamptz}: an {@code Instant} goes to the microsecond, half a
+   * microsecond rounding up, and PostgreSQL's timestamps end before 294277-01-01. (Their start,
+   * 4714 BC, is never reached: pgjdbc sends an instant before about 4713 BC as {@code -infinity}.)
+   */
+  private static final class TimestampEnd extends PostgresLimit {
+    private static final long serialVersionUID = 1L;
+
+    /** The first instant pgjdbc rounds to 294277-01-01T00:00:00Z. */
+    private static final Instant END = Instant.parse("+294276-12-31T23:59:59.999999500Z");
+
+    TimestampEnd(String type) {
+      super(type, false);
+    }
+
+    @Override
+    @Nullable
+    String whyNot(Object value) {
+      return value instanceof Instant instant && !instant.isBefore(END)
+          ? "holds an instant after the end of "
+              + type
+              + ": rounded to the microsecond, it must be at most +294276-12-31T23:59:59.999999Z"
+          : null;
+    }
+  }
+}

@@ -1,0 +1,417 @@
+package dev.etlkit.scd.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.scd.Scd2PostgresTable;
+import dev.etlkit.scd.Scd2Row;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Scd2PostgresTable#whyUnwritable} against a real PostgreSQL (embedded, started by the
+ * test): each value it refuses for its column's declared type fails the {@code MERGE} there, and
+ * each value just inside the bound is written. A value the check passes but the database refuses
+ * fails the sink's batch, then the job, and the restart replays the same change for ever.
+ */
+class Scd2PostgresTableLimitsTest {
+
+  @Nullable private static EmbeddedPostgres postgres;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  /** An entity with one attribute of any type. */
+  record Value(String id, @Nullable Object v) {}
+
+  /** A membership tier, bound as its name. */
+  enum Tier {
+    GOLD
+  }
+
+  private static final String TOO_LONG = "column 'v' holds text longer than ";
+  private static final String CUTS = " (beyond it PostgreSQL cuts only spaces)";
+
+  /**
+   * Text is cast to {@code text} and then assigned to the column, which counts characters (code
+   * points) and fails on more than n unless all the excess characters are spaces, which it cuts.
+   */
+  static Stream<Arguments> texts() {
+    return Stream.of(
+        written("varchar(3)", "abc"),
+        written("varchar(3)", "abc   "),
+        written("varchar(3)", "\u00e9\ud83d\ude00\u00e9"),
+        refused("varchar(3)", "abcd", TOO_LONG + "3 characters, the length of varchar(3)" + CUTS),
+        refused("varchar(3)", "ab  x", TOO_LONG + "3 characters, the length of varchar(3)" + CUTS),
+        refused(
+            "varchar(3)",
+            "\u00e9\ud83d\ude00\u00e9x",
+            TOO_LONG + "3 characters, the length of varchar(3)" + CUTS),
+        refused(
+            "character varying(2)",
+            "abc",
+            TOO_LONG + "2 characters, the length of character varying(2)" + CUTS),
+        written("char(3)", "abc "),
+        refused("char(3)", "abcd", TOO_LONG + "3 characters, the length of char(3)" + CUTS),
+        refused(
+            "character(2)", "abc", TOO_LONG + "2 characters, the length of character(2)" + CUTS),
+        written("char", "a "),
+        refused("char", "ab", TOO_LONG + "1 character, the length of char" + CUTS),
+        refused("character", "ab", TOO_LONG + "1 character, the length of character" + CUTS),
+        refused("bpchar(2)", "abc", TOO_LONG + "2 characters, the length of bpchar(2)" + CUTS),
+        written("varchar", "a long text without a limit"),
+        written("bpchar", "a long text without a limit"),
+        written("varchar(4)", Tier.GOLD),
+        refused(
+            "varchar(3)", Tier.GOLD, TOO_LONG + "3 characters, the length of varchar(3)" + CUTS),
+        written("varchar(2)[]", List.of("ab", "cd  ")),
+        written("varchar(2)[]", new String[] {"ab", null}),
+        refused(
+            "varchar(2)[]",
+            List.of("ab", "abc"),
+            "column 'v', element 1, holds text longer than 2 characters, the length of"
+                + " varchar(2)"
+                + CUTS),
+        refused(
+            "char(2)[]",
+            new String[] {"abc"},
+            "column 'v', element 0, holds text longer than 2 characters, the length of char(2)"
+                + CUTS),
+        refused(
+            "varchar(3)[]",
+            Arrays.asList(null, Tier.GOLD),
+            "column 'v', element 1, holds text longer than 3 characters, the length of"
+                + " varchar(3)"
+                + CUTS));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("texts")
+  void whyUnwritable_textLongerThanItsColumn_isNamed_andWouldHaveFailedTheStatement(
+      String type, Object value, @Nullable String reason, @Nullable String sqlState)
+      throws Exception {
+    check(type, value, reason, sqlState);
+  }
+
+  private static String integers(String type, String min, String max) {
+    return "column 'v' holds a number out of the range of "
+        + type
+        + ": rounded to an integer, it must be from "
+        + min
+        + " to "
+        + max
+        + " (not NaN or infinite)";
+  }
+
+  private static final String SMALLINT = integers("smallint", "-32768", "32767");
+  private static final String INTEGER = integers("integer", "-2147483648", "2147483647");
+  private static final String BIGINT =
+      integers("bigint", "-9223372036854775808", "9223372036854775807");
+
+  private static String numeric(String type, int scale, int digits) {
+    return "column 'v' holds a number out of the range of "
+        + type
+        + ": rounded to "
+        + scale
+        + " decimal places, its absolute value must be less than 10^"
+        + digits
+        + " (not infinite)";
+  }
+
+  private static final String NUMERIC_5_2 = numeric("numeric(5, 2)", 2, 3);
+  private static final String REAL =
+      "column 'v' holds a number out of the range of real: rounded to real, a value other than 0"
+          + " must be from 1.4E-45 to 3.4028235E38 in absolute value";
+
+  /**
+   * Numbers as the driver binds them ({@code Short}, {@code Byte}: int2, {@code Integer}: int4,
+   * {@code Long}: int8, {@code Float}: float4, {@code Double}: float8, {@code BigDecimal}: numeric,
+   * {@code BigInteger}: its text), then cast to the column's type: a fraction rounds (numeric half
+   * away from zero, floating point half to even), a double goes to numeric through its 15
+   * significant digits (a float through 6), and then the range is checked.
+   */
+  static Stream<Arguments> numbers() {
+    BigInteger twoTo63 = BigInteger.ONE.shiftLeft(63);
+    return Stream.of(
+        written("smallint", 32767),
+        range("smallint", 32768, SMALLINT),
+        written("smallint", (short) -32768),
+        written("smallint", (byte) -128),
+        range("smallint", -32769L, SMALLINT),
+        written("smallint", new BigDecimal("32767.4999")),
+        range("smallint", new BigDecimal("32767.5"), SMALLINT),
+        range("smallint", new BigDecimal("-32768.5"), SMALLINT),
+        written("smallint", new BigDecimal("-32768.4999")),
+        written("smallint", 32767.4),
+        range("smallint", 32767.5, SMALLINT),
+        range("smallint", Double.NaN, SMALLINT),
+        written("smallint", -32768.5f),
+        range("smallint", 32767.5f, SMALLINT),
+        range("smallint", BigInteger.valueOf(32768), SMALLINT),
+        written("smallint", BigInteger.valueOf(-32768)),
+        range("int2", 32768, integers("int2", "-32768", "32767")),
+        written("integer", 2147483647L),
+        range("integer", 2147483648L, INTEGER),
+        written("integer", 2147483647.4),
+        range("integer", 2147483647.5, INTEGER),
+        range("integer", Double.POSITIVE_INFINITY, INTEGER),
+        written("integer", -2147483648.5),
+        range("int", -2147483649L, integers("int", "-2147483648", "2147483647")),
+        range("int4", 2147483648L, integers("int4", "-2147483648", "2147483647")),
+        written("bigint", Long.MAX_VALUE),
+        range("bigint", twoTo63, BIGINT),
+        written("bigint", new BigDecimal("9223372036854775807.49")),
+        range("bigint", new BigDecimal("9223372036854775807.5"), BIGINT),
+        written("bigint", Math.nextDown(0x1p63)),
+        range("bigint", 0x1p63, BIGINT),
+        range("bigint", 0x1p63f, BIGINT),
+        written("bigint", -0x1p63f),
+        range(
+            "int8",
+            twoTo63.negate().subtract(BigInteger.ONE),
+            integers("int8", "-9223372036854775808", "9223372036854775807")),
+        written("numeric(5, 2)", new BigDecimal("999.994999")),
+        range("numeric(5, 2)", new BigDecimal("999.995"), NUMERIC_5_2),
+        range("numeric(5, 2)", new BigDecimal("-999.995"), NUMERIC_5_2),
+        written("numeric(5, 2)", 999),
+        range("numeric(5, 2)", 1000, NUMERIC_5_2),
+        range("numeric(5, 2)", -1000L, NUMERIC_5_2),
+        written("numeric(5, 2)", 999.994),
+        range("numeric(5, 2)", 999.995, NUMERIC_5_2),
+        written("numeric(5, 2)", Double.NaN),
+        range("numeric(5, 2)", Double.NEGATIVE_INFINITY, NUMERIC_5_2),
+        range("numeric(5, 2)", BigInteger.valueOf(1000), NUMERIC_5_2),
+        written("numeric(5, 2)", BigInteger.valueOf(-999)),
+        written("numeric(3, 1)", 99.94f),
+        range("numeric(3, 1)", 99.94999f, numeric("numeric(3, 1)", 1, 2)),
+        written("numeric(3)", new BigDecimal("999.4")),
+        range("numeric(3)", new BigDecimal("999.5"), numeric("numeric(3)", 0, 3)),
+        written("decimal(2, 5)", new BigDecimal("0.000994")),
+        range("decimal(2, 5)", new BigDecimal("0.000995"), numeric("decimal(2, 5)", 5, -3)),
+        written("decimal(2, 5)", 0),
+        range("decimal(2, 5)", 1, numeric("decimal(2, 5)", 5, -3)),
+        range("dec(3,1)", new BigDecimal("100"), numeric("dec(3,1)", 1, 2)),
+        written("numeric", Double.POSITIVE_INFINITY),
+        written("numeric", new BigDecimal("1e100")),
+        written("smallint[]", List.of(1, 32767)),
+        Arguments.of(
+            "smallint[]",
+            List.of(1, 40000),
+            "column 'v', element 1, holds a number out of the range of smallint: rounded to an"
+                + " integer, it must be from -32768 to 32767 (not NaN or infinite)",
+            "22003"),
+        Arguments.of(
+            "numeric(5, 2)[]",
+            List.of(BigDecimal.ONE, new BigDecimal("1000")),
+            "column 'v', element 1, holds a number out of the range of numeric(5, 2): rounded to"
+                + " 2 decimal places, its absolute value must be less than 10^3 (not infinite)",
+            "22003"),
+        range("real", 1e300, REAL),
+        range("real", 1e-300, REAL),
+        written("real", (double) Float.MAX_VALUE),
+        range("real", 3.4028235677973366e38, REAL),
+        written("real", 1.401298464324817e-45),
+        range("real", 7e-46, REAL),
+        written("real", Double.NaN),
+        written("real", Double.POSITIVE_INFINITY),
+        written("real", Long.MAX_VALUE),
+        range("float4", -1e300, REAL.replace("of real", "of float4")),
+        range("float(24)", 1e300, REAL.replace("of real", "of float(24)")),
+        written("float(25)", 1e300),
+        written("double precision", 1e300));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("numbers")
+  void whyUnwritable_numberOutOfItsColumnsRange_isNamed_andWouldHaveFailedTheStatement(
+      String type, Object value, @Nullable String reason, @Nullable String sqlState)
+      throws Exception {
+    check(type, value, reason, sqlState);
+  }
+
+  private static String instants(String type) {
+    return "column 'v' holds an instant after the end of "
+        + type
+        + ": rounded to the microsecond, it must be at most +294276-12-31T23:59:59.999999Z";
+  }
+
+  /**
+   * An instant is bound as its date and time in UTC, to the microsecond (the driver rounds half a
+   * microsecond up); PostgreSQL's timestamps end with 294276 AD. (Their start, 4714 BC, is never
+   * reached: the driver sends an instant before about 4713 BC as {@code -infinity}.)
+   */
+  static Stream<Arguments> instants() {
+    return Stream.of(
+        written("timestamptz", Instant.parse("+294276-12-31T23:59:59.999999499Z")),
+        timestamp(
+            "timestamptz",
+            Instant.parse("+294276-12-31T23:59:59.999999500Z"),
+            instants("timestamptz")),
+        timestamp("timestamptz", Instant.parse("+294277-01-01T00:00:00Z"), instants("timestamptz")),
+        written("timestamp", Instant.parse("+294276-12-31T23:59:59.999999Z")),
+        timestamp("timestamp", Instant.parse("+294277-01-01T00:00:00Z"), instants("timestamp")),
+        timestamp(
+            "timestamp(3) with time zone",
+            Instant.parse("+300000-01-01T00:00:00Z"),
+            instants("timestamp(3) with time zone")),
+        timestamp(
+            "timestamp without time zone",
+            Instant.parse("+294277-01-01T00:00:00Z"),
+            instants("timestamp without time zone")),
+        written("timestamptz(3)", Instant.parse("+294276-12-31T23:59:59Z")),
+        timestamp(
+            "timestamptz(3)",
+            Instant.parse("+294277-01-01T00:00:00Z"),
+            instants("timestamptz(3)")));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("instants")
+  void whyUnwritable_instantOutOfItsColumnsRange_isNamed_andWouldHaveFailedTheStatement(
+      String type, Object value, @Nullable String reason, @Nullable String sqlState)
+      throws Exception {
+    check(type, value, reason, sqlState);
+  }
+
+  private static Arguments range(String type, Object value, String reason) {
+    return Arguments.of(type, value, reason, "22003");
+  }
+
+  private static Arguments timestamp(String type, Object value, String reason) {
+    return Arguments.of(type, value, reason, "22008");
+  }
+
+  private static final List<String> SHORT_TEXTS = List.of("ab", "cd  ");
+  private static final String[] SHORT_ARRAY = {"ab", null};
+  private static final Integer SMALL = 32767;
+  private static final BigDecimal NEAR_LIMIT = new BigDecimal("-999.994");
+  private static final Double NEAR_LIMIT_DOUBLE = 999.994;
+  private static final BigInteger BIG = BigInteger.valueOf(Long.MAX_VALUE);
+  private static final Instant LATE = Instant.parse("+294276-12-31T23:59:59Z");
+  private static final List<Integer> SMALLS = List.of(1, -32768);
+
+  /**
+   * One call per change on the hot path: a writable change builds no text and leaves no garbage
+   * (100,000 calls; one small object each would be megabytes).
+   */
+  @Test
+  void whyUnwritable_writableChange_allocatesNothing() {
+    Scd2PostgresTable<Value> table =
+        Scd2PostgresTable.<Value>named("limits", "id")
+            .withColumn("a", "varchar(3)", value -> "abc   ")
+            .withColumn("b", "char(2)", value -> "go  ")
+            .withColumn("c", "varchar(4)", value -> Tier.GOLD)
+            .withColumn("d", "varchar(2)[]", value -> SHORT_TEXTS)
+            .withColumn("e", "char(2)[]", value -> SHORT_ARRAY)
+            .withColumn("f", "smallint", value -> SMALL)
+            .withColumn("g", "numeric(5, 2)", value -> NEAR_LIMIT)
+            .withColumn("h", "numeric(5, 2)", value -> NEAR_LIMIT_DOUBLE)
+            .withColumn("i", "integer", value -> NEAR_LIMIT_DOUBLE)
+            .withColumn("j", "bigint", value -> BIG)
+            .withColumn("k", "real", value -> NEAR_LIMIT_DOUBLE)
+            .withColumn("l", "timestamptz", value -> LATE)
+            .withColumn("m", "smallint[]", value -> SMALLS);
+    Value entity = new Value("k1", null);
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(table.whyUnwritable("k1", entity)).isNull();
+    }
+    long before = allocatedBytes();
+    String why = null;
+    for (int i = 0; i < 100_000 && why == null; i++) {
+      why = table.whyUnwritable("k1", entity);
+    }
+    long allocated = allocatedBytes() - before;
+
+    assertThat(why).isNull();
+    assertThat(allocated).isLessThan(16_384L);
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean)
+            java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  private static Arguments written(String type, Object value) {
+    return Arguments.of(type, value, null, null);
+  }
+
+  private static Arguments refused(String type, Object value, String reason) {
+    return Arguments.of(type, value, reason, "22001");
+  }
+
+  /**
+   * The database first: a refused value fails the {@code MERGE} with the SQLState, one the check
+   * passes is written; then the check says so without it.
+   */
+  private static void check(
+      String type, Object value, @Nullable String reason, @Nullable String sqlState)
+      throws Exception {
+    Scd2PostgresTable<Value> table =
+        Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v);
+    Value entity = new Value("k1", value);
+    Change<Scd2Row<Value>> change =
+        Change.insert(Scd2Row.of("k1", entity, 1_000L, null, true, 1, false));
+    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+      try (Statement statement = db.createStatement()) {
+        statement.execute("DROP TABLE IF EXISTS limits");
+        statement.execute(table.createTableSql());
+      }
+      if (sqlState == null) {
+        merge(db, table, change);
+        assertThat(count(db)).isEqualTo(1);
+      } else {
+        assertThatThrownBy(() -> merge(db, table, change))
+            .isInstanceOfSatisfying(
+                SQLException.class,
+                e -> assertThat(e.getSQLState()).as(e.getMessage()).isEqualTo(sqlState));
+        assertThat(count(db)).isZero();
+      }
+    }
+    assertThat(table.whyUnwritable("k1", entity)).isEqualTo(reason);
+  }
+
+  private static void merge(
+      Connection db, Scd2PostgresTable<Value> table, Change<Scd2Row<Value>> change)
+      throws SQLException {
+    try (PreparedStatement statement = db.prepareStatement(table.mergeSql())) {
+      table.bind(statement, change);
+      statement.executeUpdate();
+    }
+  }
+
+  private static int count(Connection db) throws SQLException {
+    try (Statement statement = db.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT count(*) FROM limits")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
