@@ -182,10 +182,9 @@ public final class CutPointCheck<I, O> {
   }
 
   /**
-   * Declares that the operator emits nothing for this script (say, a deduplication fed only repeats
-   * of what it saw before a cut): {@link #verify()} then asserts that the uninterrupted run emits
-   * nothing, and that no restore does either, instead of refusing the empty output as one that
-   * shows no difference.
+   * Declares that the operator emits nothing for this script (say, a filter fed only records it
+   * drops): {@link #verify()} then asserts that the uninterrupted run emits nothing, and that no
+   * restore does either, instead of refusing the empty output as one that shows no difference.
    */
   public CutPointCheck<I, O> withEmptyOutputExpected() {
     return new CutPointCheck<>(
