@@ -371,6 +371,51 @@ class Scd2PostgresTableLimitsTest {
    * The database first: a refused value fails the {@code MERGE} with the SQLState, one the check
    * passes is written; then the check says so without it.
    */
+  private static String early(String type) {
+    return "column 'v' holds an instant before -4712-01-01T00:00:00Z (4713 BC), which the driver"
+        + " writes to "
+        + type
+        + " as -infinity";
+  }
+
+  /**
+   * Instants before 4713 BC: the driver (pgjdbc) sends them as {@code -infinity}, which PostgreSQL
+   * stores without complaint: no failure, but a version whose value is not the entity's. The check
+   * refuses them; the first instant the driver sends as itself is written as itself.
+   */
+  static Stream<Arguments> earlyInstants() {
+    Instant first = Instant.parse("-4712-01-01T00:00:00Z");
+    Instant before = first.minusNanos(1_000);
+    return Stream.of(
+        Arguments.of("timestamptz", first, "4713-01-01 00:00:00+00 BC", null),
+        Arguments.of("timestamptz", before, "-infinity", early("timestamptz")),
+        Arguments.of("timestamp", first, "4713-01-01 00:00:00 BC", null),
+        Arguments.of("timestamp", before, "-infinity", early("timestamp")));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("earlyInstants")
+  void whyUnwritable_instantTheDriverWritesAsMinusInfinity_isNamed(
+      String type, Instant value, String stored, @Nullable String reason) throws Exception {
+    Scd2PostgresTable<Value> table =
+        Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v);
+    Value entity = new Value("k1", value);
+    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'UTC'");
+        statement.execute("DROP TABLE IF EXISTS limits");
+        statement.execute(table.createTableSql());
+      }
+      merge(db, table, Change.insert(Scd2Row.of("k1", entity, 1_000L, null, true, 1, false)));
+      try (Statement statement = db.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT v::text FROM limits")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo(stored);
+      }
+    }
+    assertThat(table.whyUnwritable("k1", entity)).isEqualTo(reason);
+  }
+
   private static void check(
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
