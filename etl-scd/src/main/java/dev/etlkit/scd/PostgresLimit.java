@@ -99,7 +99,7 @@ abstract class PostgresLimit implements Serializable {
     }
     if (!array && TIMESTAMP.matcher(type).matches()) {
       // an array's instants go as ISO-8601 text, which is not checked
-      return new TimestampEnd(type);
+      return new TimestampRange(type);
     }
     return null;
   }
@@ -405,27 +405,41 @@ abstract class PostgresLimit implements Serializable {
 
   /**
    * {@code timestamp} and {@code timestamptz}: an {@code Instant} goes to the microsecond, half a
-   * microsecond rounding up, and PostgreSQL's timestamps end before 294277-01-01. (Their start,
-   * 4714 BC, is never reached: pgjdbc sends an instant before about 4713 BC as {@code -infinity}.)
+   * microsecond rounding up, and PostgreSQL's timestamps end before 294277-01-01. At the other end
+   * pgjdbc sends an instant before {@code -4712-01-01T00:00:00Z} (4713 BC) as {@code -infinity},
+   * which PostgreSQL stores without complaint (its own start, 4714 BC, is never reached): such an
+   * instant is refused too, as the row would silently hold another value.
    */
-  private static final class TimestampEnd extends PostgresLimit {
+  private static final class TimestampRange extends PostgresLimit {
     private static final long serialVersionUID = 1L;
 
     /** The first instant pgjdbc rounds to 294277-01-01T00:00:00Z. */
     private static final Instant END = Instant.parse("+294276-12-31T23:59:59.999999500Z");
 
-    TimestampEnd(String type) {
+    /** The first instant pgjdbc sends as itself rather than as {@code -infinity}. */
+    private static final Instant START = Instant.parse("-4712-01-01T00:00:00Z");
+
+    TimestampRange(String type) {
       super(type, false);
     }
 
     @Override
     @Nullable
     String whyNot(Object value) {
-      return value instanceof Instant instant && !instant.isBefore(END)
-          ? "holds an instant after the end of "
-              + type
-              + ": rounded to the microsecond, it must be at most +294276-12-31T23:59:59.999999Z"
-          : null;
+      if (!(value instanceof Instant instant)) {
+        return null;
+      }
+      if (!instant.isBefore(END)) {
+        return "holds an instant after the end of "
+            + type
+            + ": rounded to the microsecond, it must be at most +294276-12-31T23:59:59.999999Z";
+      }
+      if (instant.isBefore(START)) {
+        return "holds an instant before -4712-01-01T00:00:00Z (4713 BC), which the driver writes to "
+            + type
+            + " as -infinity";
+      }
+      return null;
     }
   }
 }

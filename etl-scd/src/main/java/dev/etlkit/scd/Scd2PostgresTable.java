@@ -378,8 +378,10 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       element in an array column of such a type;
    *   <li>an {@code Instant} from {@code +294276-12-31T23:59:59.9999995Z} on in a {@code timestamp}
    *       or {@code timestamptz} column (SQLState {@code 22008}): the driver rounds it to the
-   *       microsecond, past PostgreSQL's last one. Not in an array, whose instants go as text. (An
-   *       instant before about 4713 BC is written, as {@code -infinity}, by the driver.)
+   *       microsecond, past PostgreSQL's last one; and one before {@code -4712-01-01T00:00:00Z}
+   *       (4713 BC), which the driver writes as {@code -infinity} and PostgreSQL stores without
+   *       complaint (a version silently holding another value). Not in an array, whose instants go
+   *       as text.
    * </ul>
    *
    * <p>The reason names the column (and the element's index, in an array), the rule and its bound,

@@ -265,7 +265,8 @@ class Scd2PostgresTableLimitsTest {
   /**
    * An instant is bound as its date and time in UTC, to the microsecond (the driver rounds half a
    * microsecond up); PostgreSQL's timestamps end with 294276 AD. (Their start, 4714 BC, is never
-   * reached: the driver sends an instant before about 4713 BC as {@code -infinity}.)
+   * reached: the driver sends an instant before 4713 BC as {@code -infinity}, see {@link
+   * #earlyInstants}.)
    */
   static Stream<Arguments> instants() {
     return Stream.of(
