@@ -326,9 +326,9 @@ public final class OrdersJob {
   // tag::customers-pipeline[]
   /**
    * Debezium change events in, a full changelog of the customers table out; a change the history's
-   * PostgreSQL table cannot hold ({@link PostgresIo#DIMENSION_TABLE}: a NUL character in text), or
-   * whose {@code ts_ms} is more than {@code maxFuture} ahead of the clock or of its record's
-   * timestamp, becomes a dead letter.
+   * PostgreSQL table cannot hold ({@link CustomerHistoryTable#DIMENSION_TABLE}: a NUL character in
+   * text), or whose {@code ts_ms} is more than {@code maxFuture} ahead of the clock or of its
+   * record's timestamp, becomes a dead letter.
    */
   public static <I> EtlStream<Change<Customer>> customersPipeline(
       DataStream<I> debeziumEvents, PayloadInput<I> input, Duration maxFuture) {
@@ -339,7 +339,7 @@ public final class OrdersJob {
         .apply(Debezium.decode("decode", Customer.class).withInput(input))
         // dead letters: what the history's PostgreSQL table cannot hold (a NUL in text), before
         // anything keeps state of it; the sink would fail the job on it at every restart
-        .apply(PostgresIo.DIMENSION_TABLE.rejectUnwritable("writable", Customer::id))
+        .apply(CustomerHistoryTable.DIMENSION_TABLE.rejectUnwritable("writable", Customer::id))
         .apply(FutureTimes.changes("valid-time", maxFuture, Clock.systemUTC())) // a wrong clock
         .apply(
             Normalize.upserts("normalize", Customer::id, Types.STRING)

@@ -34,22 +34,16 @@ public final class PostgresIo {
   public static final String FX_RATES = "fx_rates";
 
   /** The table of the customers' SCD2 history, one row per version. */
-  public static final String DIMENSION = "customer_dimension";
+  public static final String DIMENSION = CustomerHistoryTable.DIMENSION;
 
   /** The DDL of {@value #FX_RATES}. */
   public static final String FX_RATES_DDL =
       "CREATE TABLE IF NOT EXISTS fx_rates ("
           + " currency text PRIMARY KEY, eur_per_unit numeric(12, 6) NOT NULL)";
 
-  /** The history table of {@value #DIMENSION}: one row per version of a customer. */
-  // tag::scd2-postgres-table[]
+  /** The history table of {@value #DIMENSION} ({@link CustomerHistoryTable#DIMENSION_TABLE}). */
   public static final Scd2PostgresTable<Customer> DIMENSION_TABLE =
-      Scd2PostgresTable.<Customer>named(DIMENSION, "customer_id")
-          .withColumn("name", "text", Customer::name)
-          .withColumn("tier", "text", Customer::tier)
-          .withColumn("city", "text", Customer::city);
-
-  // end::scd2-postgres-table[]
+      CustomerHistoryTable.DIMENSION_TABLE;
 
   /** The DDL of {@value #DIMENSION}. */
   public static final String DIMENSION_DDL = DIMENSION_TABLE.createTableSql();
