@@ -266,6 +266,44 @@ class JdbcLookupBatchKeysTest {
     }
   }
 
+  /**
+   * The binder binds "C-1" as "c-1" but throws for "c-1", the key read back from the row: the batch
+   * cannot tell which keys the row answers, so the call fails ("key binder failed") rather than
+   * making "C-1" a miss its single lookup is not.
+   */
+  @Test
+  void lookupAll_binderThrowsForAKeyReadBack_failsTheCall() throws Exception {
+    LookupTesting lookups = new LookupTesting();
+    try {
+      JdbcLookup<String, Customer> lookup =
+          lookups.open(
+              JdbcLookup.table(
+                      DATABASE.get().url(),
+                      "customers",
+                      "id",
+                      JdbcKey.of(
+                          "text",
+                          (String k) -> {
+                            if (!k.startsWith("C-")) {
+                              throw new IllegalArgumentException("not an upper-case key");
+                            }
+                            return k.toLowerCase(Locale.ROOT);
+                          },
+                          ResultSet::getString),
+                      Customer::fromRow)
+                  .withCredentials(
+                      JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD)));
+
+      JdbcLookupException failure =
+          LookupTesting.failure(lookup.lookupAll(List.of("C-1", "C-2")), JdbcLookupException.class);
+
+      assertThat(failure).hasMessage("JDBC lookup key binder failed: IllegalArgumentException");
+      assertThat(LookupTesting.await(lookup.lookup("C-1"))).contains(Customer.expected(1));
+    } finally {
+      lookups.closeAll();
+    }
+  }
+
   /** The keys' values as their single lookups find them. */
   private static <K> Map<K, Customer> singleLookups(JdbcLookup<K, Customer> lookup, List<K> keys)
       throws Exception {
