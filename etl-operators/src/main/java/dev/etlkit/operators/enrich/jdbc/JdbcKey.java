@@ -14,10 +14,17 @@ import org.apache.flink.annotation.PublicEvolving;
  * ANY(?)} batches), the SQL type name of that array, and how to read the key column of a row, so
  * that the rows of a batched query find their keys.
  *
- * <p>A key read back from a row must {@code equals} the key that was looked up. With text keys that
- * holds for {@code text} and {@code varchar} columns in a database comparing strings exactly (as
- * PostgreSQL does); a case-insensitive collation or a blank-padded {@code char(n)} column breaks
- * it, and rows whose key matches none of the requested keys are ignored.
+ * <p>A batch sends each distinct bound value once and gives each row to every key of the call bound
+ * to the same value as the key read back from the row (bound again unless it is one of the call's),
+ * so each key gets the row its single lookup gets, also when the binder changes keys: with a
+ * lower-casing binder "C-1" and "c-1" are both sent as "c-1" and both get its row. Bound values are
+ * the same when they are numbers of equal value, whatever their types ({@code 1}, {@code 1L},
+ * {@code BigDecimal} {@code 1.00}, {@code 1.0d}); {@code byte[]} of equal content; anything else
+ * when {@code equals}, so strings exactly. That matches the database for {@code text} and {@code
+ * varchar} columns in a database comparing strings exactly (as PostgreSQL does). With a
+ * case-insensitive collation or a blank-padded {@code char(n)} column, a row whose key binds to a
+ * value the call did not send is ignored: a key the database matched only that way is a miss in a
+ * batch although its single lookup finds the row.
  *
  * <p>A key bound as a string holding a lone UTF-16 surrogate is a miss without a query: no database
  * stores one, and a driver would send {@code ?} in its place and find another key's row. So is one
@@ -38,7 +45,8 @@ public final class JdbcKey<K> implements Serializable {
   /**
    * Turns a key into the value given to {@link java.sql.PreparedStatement#setObject}. One that
    * throws fails that key's lookup with a {@link JdbcLookupException} ("key binder failed", {@code
-   * retryable()} false); in a batch, that key alone.
+   * retryable()} false); in a batch, that key alone. A batch also binds the keys it reads back from
+   * rows, to find the keys bound to the same value; one that throws there fails the call.
    */
   @FunctionalInterface
   @PublicEvolving

@@ -38,12 +38,14 @@ import org.apache.flink.annotation.PublicEvolving;
  *       around your query as a derived table: {@code SELECT * FROM (<query>) etlkit_lookup WHERE
  *       <keyColumn> = ?} ({@link #query}). The first row returned for a key is its value (make the
  *       key unique); no row is a miss.
- *   <li>Many keys ({@link #lookupAll}, {@link #supportsBatch()} is true): duplicates removed, then
- *       up to {@link #withMaxBatchKeys maxBatchKeys} keys per statement, either as one array
- *       parameter {@code <keyColumn> = ANY(?)} (PostgreSQL) or as an {@code IN (?, ?, …)} list
- *       padded to one of a few fixed sizes, so that the same statement texts are reused. Several
- *       statements of one call run one after another on one connection. A key whose {@link JdbcKey}
- *       binder throws fails alone: the others are queried, and the call fails with a {@link
+ *   <li>Many keys ({@link #lookupAll}, {@link #supportsBatch()} is true): each distinct bound value
+ *       sent once (keys the {@link JdbcKey} binds to the same value each get its row, as their
+ *       single lookups do; see {@link JdbcKey} for when values are the same), then up to {@link
+ *       #withMaxBatchKeys maxBatchKeys} values per statement, either as one array parameter {@code
+ *       <keyColumn> = ANY(?)} (PostgreSQL) or as an {@code IN (?, ?, …)} list padded to one of a
+ *       few fixed sizes, so that the same statement texts are reused. Several statements of one
+ *       call run one after another on one connection. A key whose {@link JdbcKey} binder throws
+ *       fails alone: the others are queried, and the call fails with a {@link
  *       dev.etlkit.operators.enrich.PartialLookupException} holding their rows and that key's
  *       {@link JdbcLookupException} (or, if their query failed, that failure for each of them
  *       beside that key's own).
@@ -484,9 +486,10 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
   }
 
   /**
-   * Queues one task for all keys and returns at once: distinct keys, {@link #withMaxBatchKeys
-   * maxBatchKeys} per statement, statements one after another on one connection. The map holds the
-   * keys found; a failure of any statement fails the call.
+   * Queues one task for all keys and returns at once: distinct bound values, {@link
+   * #withMaxBatchKeys maxBatchKeys} per statement, statements one after another on one connection.
+   * The map holds the keys found, each with the row its single lookup finds (keys bound to the same
+   * value share it); a failure of any statement fails the call.
    */
   @Override
   public CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -525,10 +526,13 @@ final class JdbcLookupRuntime<K, V> {
         wanted.add((K) k);
       }
       this.wanted = wanted;
-      // The keys as bound, without those no row can match (see sendable). A key the binder
-      // cannot bind fails alone: the others are queried.
+      // The distinct bound values, without those no row can match (see sendable), each sent once
+      // and answering every key bound to it. A key the binder cannot bind fails alone: the others
+      // are queried.
       Object[] bound = new Object[wanted.size()];
       int n = 0;
+      Map<K, Object> identities = new HashMap<>();
+      Map<Object, List<K>> keysOf = new HashMap<>();
       Map<K, Throwable> unbindable = null;
       for (K k : wanted) {
         Object value;
@@ -542,9 +546,18 @@ final class JdbcLookupRuntime<K, V> {
           unbindable.put(k, e);
           continue;
         }
-        if (sendable(value)) {
+        if (!sendable(value)) {
+          continue;
+        }
+        Object identity = BoundValues.identity(value);
+        identities.put(k, identity);
+        List<K> same = keysOf.get(identity);
+        if (same == null) {
+          same = new ArrayList<>(1);
+          keysOf.put(identity, same);
           bound[n++] = value;
         }
+        same.add(k);
       }
       Map<K, V> found = new HashMap<>();
       for (int from = 0; from < n && !result.isCancelled(); from += maxBatchKeys) {
@@ -553,7 +566,7 @@ final class JdbcLookupRuntime<K, V> {
         try (PreparedStatement statement = prepare(connection, bound, from, to)) {
           statement.setQueryTimeout(queryTimeoutSeconds);
           try (ResultSet rows = executeQuery(statement)) {
-            collect(rows, wanted, found);
+            collect(rows, identities, keysOf, found);
           } finally {
             finishExecution();
           }
@@ -588,7 +601,14 @@ final class JdbcLookupRuntime<K, V> {
       return statement;
     }
 
-    private void collect(ResultSet rows, Set<K> wanted, Map<K, V> found) throws SQLException {
+    /**
+     * Gives each row to the keys bound to the value its key binds to: the key read back from the
+     * row is bound again unless it is one of the call's, so that a key whose binder changes it (a
+     * lower-casing one, say) finds the row its single lookup finds.
+     */
+    private void collect(
+        ResultSet rows, Map<K, Object> identities, Map<Object, List<K>> keysOf, Map<K, V> found)
+        throws SQLException {
       int keyColumn = rows.findColumn(keyLabel);
       while (rows.next()) {
         K k;
@@ -597,9 +617,19 @@ final class JdbcLookupRuntime<K, V> {
         } catch (SQLException | RuntimeException e) {
           throw SqlFailures.mapping("key extractor", e);
         }
-        // The first row of a key wins; rows of keys not asked for (other collations) are skipped.
-        if (k != null && wanted.contains(k) && !found.containsKey(k)) {
-          found.put(k, map(rows));
+        if (k == null) {
+          continue;
+        }
+        Object identity =
+            identities.containsKey(k) ? identities.get(k) : BoundValues.identity(bind(k));
+        List<K> same = identity == null ? null : keysOf.get(identity);
+        // The first row of a value wins; rows of values not asked for (other collations) are
+        // skipped.
+        if (same != null && !found.containsKey(same.get(0))) {
+          V value = map(rows);
+          for (K each : same) {
+            found.put(each, value);
+          }
         }
       }
     }

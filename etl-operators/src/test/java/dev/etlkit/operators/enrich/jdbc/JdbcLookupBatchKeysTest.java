@@ -11,8 +11,11 @@ import dev.etlkit.operators.enrich.PartialLookupException;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -21,10 +24,13 @@ import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The keys of one {@code lookupAll} call of the JDBC lookup, against a real PostgreSQL: a key its
- * {@link JdbcKey} binder cannot bind fails alone, and the other keys are queried.
+ * {@link JdbcKey} binder cannot bind fails alone, and the other keys are queried; keys the binder
+ * binds to the same value each get that value's row, as their single lookups do.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JdbcLookupBatchKeysTest {
@@ -168,5 +174,144 @@ class JdbcLookupBatchKeysTest {
     } finally {
       lookups.closeAll();
     }
+  }
+
+  /**
+   * A lossy binder (lower-cases): "C-1" and "c-1" are both bound as "c-1", and "C-2" as "c-2". Each
+   * key gets the row its single lookup gets. Only the key equal to the row's key column ("c-1")
+   * used to get it: "C-1" and "C-2", whose row reads back as another key, were misses.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = JdbcLookup.BatchQuery.class,
+      names = {"ANY_ARRAY", "IN_LIST"})
+  void lookupAll_keysBoundToTheSameValue_eachGetsTheRowOfItsSingleLookup(
+      JdbcLookup.BatchQuery batchQuery) throws Exception {
+    LookupTesting lookups = new LookupTesting();
+    try {
+      JdbcLookup<String, Customer> lookup =
+          lookups.open(
+              JdbcLookup.table(
+                      DATABASE.get().url(),
+                      "customers",
+                      "id",
+                      JdbcKey.of(
+                          "text", (String k) -> k.toLowerCase(Locale.ROOT), ResultSet::getString),
+                      Customer::fromRow)
+                  .withCredentials(
+                      JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD))
+                  .withBatchQuery(batchQuery));
+      List<String> keys = List.of("C-1", "c-1", "C-2", "c-3", "C-9999");
+
+      Map<String, Customer> batch = LookupTesting.await(lookup.lookupAll(keys));
+
+      assertThat(batch)
+          .isEqualTo(
+              Map.of(
+                  "C-1", Customer.expected(1),
+                  "c-1", Customer.expected(1),
+                  "C-2", Customer.expected(2),
+                  "c-3", Customer.expected(3)));
+      assertThat(batch).isEqualTo(singleLookups(lookup, keys));
+    } finally {
+      lookups.closeAll();
+    }
+  }
+
+  /**
+   * Number keys bound as they are: 1L and 1 (an Integer) are distinct keys but the same bigint, and
+   * (short) 2 reads back as 2L. Each gets the row its single lookup gets; only 1L and 3L, equal to
+   * the keys read back, used to.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = JdbcLookup.BatchQuery.class,
+      names = {"ANY_ARRAY", "IN_LIST"})
+  void lookupAll_numbersOfDifferentTypesWithOneValue_eachGetsTheRowOfItsSingleLookup(
+      JdbcLookup.BatchQuery batchQuery) throws Exception {
+    LookupTesting lookups = new LookupTesting();
+    try {
+      JdbcLookup<Number, Customer> lookup =
+          lookups.open(
+              JdbcLookup.table(
+                      DATABASE.get().url(),
+                      "customers",
+                      "seq",
+                      JdbcKey.of(
+                          "bigint",
+                          (Number k) -> k,
+                          (ResultSet row, int column) -> (Number) row.getLong(column)),
+                      Customer::fromRow)
+                  .withCredentials(
+                      JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD))
+                  .withBatchQuery(batchQuery));
+      List<Number> keys = List.of(1L, 1, (short) 2, 3L, 9999L);
+
+      Map<Number, Customer> batch = LookupTesting.await(lookup.lookupAll(keys));
+
+      assertThat(batch)
+          .isEqualTo(
+              Map.of(
+                  1L,
+                  Customer.expected(1),
+                  1,
+                  Customer.expected(1),
+                  (short) 2,
+                  Customer.expected(2),
+                  3L,
+                  Customer.expected(3)));
+      assertThat(batch).isEqualTo(singleLookups(lookup, keys));
+    } finally {
+      lookups.closeAll();
+    }
+  }
+
+  /**
+   * The binder binds "C-1" as "c-1" but throws for "c-1", the key read back from the row: the batch
+   * cannot tell which keys the row answers, so the call fails ("key binder failed") rather than
+   * making "C-1" a miss its single lookup is not.
+   */
+  @Test
+  void lookupAll_binderThrowsForAKeyReadBack_failsTheCall() throws Exception {
+    LookupTesting lookups = new LookupTesting();
+    try {
+      JdbcLookup<String, Customer> lookup =
+          lookups.open(
+              JdbcLookup.table(
+                      DATABASE.get().url(),
+                      "customers",
+                      "id",
+                      JdbcKey.of(
+                          "text",
+                          (String k) -> {
+                            if (!k.startsWith("C-")) {
+                              throw new IllegalArgumentException("not an upper-case key");
+                            }
+                            return k.toLowerCase(Locale.ROOT);
+                          },
+                          ResultSet::getString),
+                      Customer::fromRow)
+                  .withCredentials(
+                      JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD)));
+
+      JdbcLookupException failure =
+          LookupTesting.failure(lookup.lookupAll(List.of("C-1", "C-2")), JdbcLookupException.class);
+
+      assertThat(failure).hasMessage("JDBC lookup key binder failed: IllegalArgumentException");
+      assertThat(LookupTesting.await(lookup.lookup("C-1"))).contains(Customer.expected(1));
+    } finally {
+      lookups.closeAll();
+    }
+  }
+
+  /** The keys' values as their single lookups find them. */
+  private static <K> Map<K, Customer> singleLookups(JdbcLookup<K, Customer> lookup, List<K> keys)
+      throws Exception {
+    Map<K, Customer> found = new HashMap<>();
+    for (K k : keys) {
+      Optional<Customer> value = LookupTesting.await(lookup.lookup(k));
+      value.ifPresent(customer -> found.put(k, customer));
+    }
+    return found;
   }
 }
