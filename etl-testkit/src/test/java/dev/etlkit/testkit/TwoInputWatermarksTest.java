@@ -8,6 +8,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -64,6 +65,81 @@ class TwoInputWatermarksTest {
 
       assertThat(harness.watermarks()).containsExactly(25L, 30L);
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void setIdle_second_letsTheFirstInputAloneDriveTheWatermark(StateBackendKind backend)
+      throws Exception {
+    try (OperatorHarness<Either<String, String>, String> harness = waiting().on(backend).open()) {
+      harness.processElement(Either.Left("k1#o1"), 20);
+      harness.processWatermark1(30);
+      harness.setIdle(2, true);
+
+      assertThat(harness.output()).containsExactly("k1#o1 with none @20");
+      assertThat(harness.watermarks()).containsExactly(30L);
+      assertThatThrownBy(() -> harness.processWatermark2(40))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("input 2 is idle");
+
+      harness.setIdle(2, false); // back with its watermark Long.MIN_VALUE: the 30 stays
+      harness.processElement(Either.Left("k1#o2"), 40);
+      harness.processWatermark1(50);
+      harness.processWatermark2(45);
+
+      assertThat(harness.output()).containsExactly("k1#o1 with none @20", "k1#o2 with none @40");
+      assertThat(harness.watermarks()).containsExactly(30L, 45L);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restore_startsBothInputsAtLongMinValue_asFlinkKeepsNoWatermarkInASnapshot(
+      StateBackendKind backend) throws Exception {
+    KeyedHarness<Object, Either<String, String>, String> recipe = waiting().on(backend);
+    OperatorSubtaskState state;
+    try (OperatorHarness<Either<String, String>, String> harness = recipe.open()) {
+      harness.processWatermark1(10);
+      harness.processWatermark2(10);
+      harness.processElement(Either.Left("k1#o1"), 20);
+      state = harness.snapshot();
+    }
+
+    try (OperatorHarness<Either<String, String>, String> restored = recipe.restore(state)) {
+      restored.processWatermark1(30);
+
+      assertThat(restored.output()).isEmpty();
+
+      restored.processWatermark2(30);
+
+      assertThat(restored.output()).containsExactly("k1#o1 with none @20");
+    }
+  }
+
+  @Test
+  void script_inputWatermarksAndIdleness_replayAtEveryCutPoint() {
+    HarnessInput<Either<String, String>> script =
+        HarnessInput.<Either<String, String>>builder()
+            .element(Either.Right("k1#v1"), 10)
+            .element(Either.Left("k1#o1"), 20)
+            .watermark2(25)
+            .watermark1(30)
+            .element(Either.Left("k2#o1"), 40)
+            .idle(2)
+            .active(2)
+            .build();
+
+    assertThat(script.slice(2, 7).toString())
+        .isEqualTo(
+            "[watermark2(25), watermark1(30), element(Left(k2#o1) @40), idle(2), active(2)]");
+    CutPointCheck.of(waiting(), script).restoringOn(StateBackendKind.ROCKSDB).verify();
+  }
+
+  @Test
+  void inputSteps_ofAThirdInput_areRefused() {
+    assertThatThrownBy(() -> HarnessInput.<String>builder().idle(3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("input must be 1 or 2, was 3");
   }
 
   @Test
