@@ -49,17 +49,19 @@ class TwoInputWatermarksTest {
   void processWatermark1_aloneHoldsTimersBack_untilTheSecondInputCatchesUp(StateBackendKind backend)
       throws Exception {
     try (OperatorHarness<Either<String, String>, String> harness = waiting().on(backend).open()) {
+      // tag::two-input-watermarks[]
       harness.processElement(Either.Right("k1#v1"), 10);
       harness.processElement(Either.Left("k1#o1"), 20);
-      harness.processWatermark1(30);
+      harness.processWatermark1(30); // the second input (the dimension) holds it back
 
       assertThat(harness.output()).isEmpty();
       assertThat(harness.watermarks()).isEmpty();
 
-      harness.processWatermark2(25);
+      harness.processWatermark2(25); // the operator's watermark: min(30, 25)
 
       assertThat(harness.output()).containsExactly("k1#o1 with k1#v1 @20");
       assertThat(harness.watermarks()).containsExactly(25L);
+      // end::two-input-watermarks[]
 
       harness.processWatermark2(40);
 
