@@ -32,7 +32,11 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
  * <ul>
  *   <li>The restored operator has seen no watermark until the next one arrives (the watermark is
  *       not part of a snapshot). An operator that decides lateness from the current watermark
- *       decides differently right after a restore unless it keeps what it needs in state.
+ *       decides differently right after a restore unless it keeps what it needs in state. A
+ *       two-input operator ({@link KeyedHarness#forTwoInputStream}) restarts each input at {@code
+ *       Long.MIN_VALUE} and active: after a restore its watermark stays back until both inputs have
+ *       had a watermark again (or one is idle), as after a failover of a job whose lagging input
+ *       emits nothing yet.
  *   <li>Timers of different keys with the same timestamp fire in an order that depends on how the
  *       timer queue was built, which a restore (and a backend switch) changes. Their outputs are
  *       still in order per key, which is all a keyed stream guarantees downstream; {@link

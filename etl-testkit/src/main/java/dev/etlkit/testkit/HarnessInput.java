@@ -9,8 +9,10 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * An input script for a harness: elements with timestamps, watermarks and processing-time advances,
- * applied in order by {@link OperatorHarness#run}. Immutable; {@link CutPointCheck} cuts it into a
- * prefix and a rest, and {@link ChangelogGenerator} produces one.
+ * applied in order by {@link OperatorHarness#run}; for a two-input recipe ({@link
+ * KeyedHarness#forTwoInputStream}) also watermarks and idleness of one input ({@link
+ * InputWatermark}, {@link InputIdle}). Immutable; {@link CutPointCheck} cuts it into a prefix and a
+ * rest, and {@link ChangelogGenerator} produces one.
  *
  * <pre>{@code
  * HarnessInput<Change<String>> input =
@@ -27,7 +29,8 @@ import org.apache.flink.annotation.PublicEvolving;
 public final class HarnessInput<I> {
 
   /** One step of a script. */
-  public sealed interface Step<I> permits Element, Watermark, AdvanceProcessingTime, EndOfInput {
+  public sealed interface Step<I>
+      permits Element, Watermark, InputWatermark, InputIdle, AdvanceProcessingTime, EndOfInput {
     /** Applies this step to the harness. */
     void applyTo(OperatorHarness<I, ?> harness) throws Exception;
   }
@@ -63,6 +66,57 @@ public final class HarnessInput<I> {
     @Override
     public String toString() {
       return "watermark(" + timestamp + ")";
+    }
+  }
+
+  /**
+   * A watermark of one input (1 or 2) of a two-input recipe alone: {@link
+   * OperatorHarness#processWatermark1} or {@link OperatorHarness#processWatermark2}. {@link
+   * RescaleCheck} gives it to every subtask, as {@link Watermark}.
+   */
+  public record InputWatermark<I>(int input, long timestamp) implements Step<I> {
+    public InputWatermark {
+      checkInput(input);
+    }
+
+    @Override
+    public void applyTo(OperatorHarness<I, ?> harness) throws Exception {
+      if (input == 1) {
+        harness.processWatermark1(timestamp);
+      } else {
+        harness.processWatermark2(timestamp);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "watermark" + input + "(" + timestamp + ")";
+    }
+  }
+
+  /**
+   * One input (1 or 2) of a two-input recipe marked idle, or active again: {@link
+   * OperatorHarness#setIdle}.
+   */
+  public record InputIdle<I>(int input, boolean idle) implements Step<I> {
+    public InputIdle {
+      checkInput(input);
+    }
+
+    @Override
+    public void applyTo(OperatorHarness<I, ?> harness) throws Exception {
+      harness.setIdle(input, idle);
+    }
+
+    @Override
+    public String toString() {
+      return (idle ? "idle" : "active") + "(" + input + ")";
+    }
+  }
+
+  private static void checkInput(int input) {
+    if (input != 1 && input != 2) {
+      throw new IllegalArgumentException("input must be 1 or 2, was " + input);
     }
   }
 
@@ -138,6 +192,10 @@ public final class HarnessInput<I> {
         mapped.add(new Element<>(mapper.apply(e.value()), e.timestamp()));
       } else if (step instanceof Watermark<I> w) {
         mapped.add(new Watermark<>(w.timestamp()));
+      } else if (step instanceof InputWatermark<I> w) {
+        mapped.add(new InputWatermark<>(w.input(), w.timestamp()));
+      } else if (step instanceof InputIdle<I> idle) {
+        mapped.add(new InputIdle<>(idle.input(), idle.idle()));
       } else if (step instanceof AdvanceProcessingTime<I> p) {
         mapped.add(new AdvanceProcessingTime<>(p.millis()));
       } else if (step instanceof EndOfInput<I>) {
@@ -194,6 +252,32 @@ public final class HarnessInput<I> {
 
     public Builder<I> watermark(long timestamp) {
       steps.add(new Watermark<>(timestamp));
+      return this;
+    }
+
+    /** A watermark of the first input of a two-input recipe alone ({@link InputWatermark}). */
+    public Builder<I> watermark1(long timestamp) {
+      steps.add(new InputWatermark<>(1, timestamp));
+      return this;
+    }
+
+    /** A watermark of the second input of a two-input recipe alone ({@link InputWatermark}). */
+    public Builder<I> watermark2(long timestamp) {
+      steps.add(new InputWatermark<>(2, timestamp));
+      return this;
+    }
+
+    /** Input {@code input} (1 or 2) of a two-input recipe marked idle ({@link InputIdle}). */
+    public Builder<I> idle(int input) {
+      steps.add(new InputIdle<>(input, true));
+      return this;
+    }
+
+    /**
+     * Input {@code input} (1 or 2) of a two-input recipe marked active again ({@link InputIdle}).
+     */
+    public Builder<I> active(int input) {
+      steps.add(new InputIdle<>(input, false));
       return this;
     }
 

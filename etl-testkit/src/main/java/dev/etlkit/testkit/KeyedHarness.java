@@ -189,14 +189,17 @@ public final class KeyedHarness<K, I, O> {
    * snapshots are the two-input operator's own: a snapshot restores into the operator of a job.
    * {@link OperatorHarness#unwrap()}{@code .getOperator()} is the two-input operator.
    *
-   * <p>Watermarks: a one-input face gets one watermark, and every watermark the script gives (and
-   * every watermark status) goes to both inputs, first then second. The operator's combined
-   * watermark is then the one given, and its timers and output see it once, as in a job whose two
-   * inputs advance together; a watermark not above the last one does not reach the operator's
-   * {@code processWatermark}, as in a job. The two inputs cannot be advanced separately here (to
-   * hold one input's watermark back, use Flink's {@code KeyedTwoInputStreamOperatorTestHarness}).
-   * To hand over copies of the elements ({@link #withInputType}), give {@code
-   * Types.EITHER(firstInputType, secondInputType)}.
+   * <p>Watermarks: {@link OperatorHarness#processWatermark1} and {@link
+   * OperatorHarness#processWatermark2} (script steps {@link HarnessInput.Builder#watermark1} and
+   * {@link HarnessInput.Builder#watermark2}) advance one input alone, and {@link
+   * OperatorHarness#setIdle} marks one idle; the operator combines them itself, as Flink's {@code
+   * AbstractStreamOperator} does in a job: its watermark is the minimum of its active inputs'
+   * watermarks, and its timers fire and a watermark is forwarded only when that minimum rises (a
+   * join waiting for a lagging dimension waits here too). {@link OperatorHarness#processWatermark}
+   * gives both inputs the same watermark, first then second, as in a job whose two inputs advance
+   * together. Both inputs start at {@code Long.MIN_VALUE} and active, after a restore too (a
+   * snapshot holds no watermark). To hand over copies of the elements ({@link #withInputType}),
+   * give {@code Types.EITHER(firstInputType, secondInputType)}.
    *
    * @param stepOutput a stream made by a two-input operator on two keyed streams (a keyed {@code
    *     TwoInputTransformation} whose operator comes from a {@code SimpleOperatorFactory} and

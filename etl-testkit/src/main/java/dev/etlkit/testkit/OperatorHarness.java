@@ -114,9 +114,55 @@ public final class OperatorHarness<I, O> implements AutoCloseable {
     return inputCopier == null ? value : inputCopier.copy(value);
   }
 
-  /** Processes a watermark: fires event-time timers up to it, then forwards it. */
+  /**
+   * Processes a watermark: fires event-time timers up to it, then forwards it. For a recipe {@link
+   * KeyedHarness#forTwoInputStream} it reaches both inputs, first then second.
+   *
+   * @throws IllegalStateException for a two-input recipe with an input marked idle ({@link
+   *     #setIdle}): give the other input its watermark alone
+   */
   public void processWatermark(long timestamp) throws Exception {
     harness.processWatermark(timestamp);
+  }
+
+  /**
+   * Processes a watermark of the first input of a two-input recipe ({@link
+   * KeyedHarness#forTwoInputStream}) alone, as Flink's {@code processWatermark1}: the operator's
+   * watermark is the minimum of both inputs' watermarks (an idle input left out), so event-time
+   * timers fire and a watermark is forwarded only when that minimum rises. Each input starts at
+   * {@code Long.MIN_VALUE}, in a restored harness too (Flink keeps no watermark in a snapshot).
+   *
+   * <pre>{@code
+   * harness.processElement(Either.Right("k1#v1"), 10);
+   * harness.processElement(Either.Left("k1#o1"), 20);
+   * harness.processWatermark1(30); // the dimension (second input) holds it back
+   * harness.processWatermark2(25); // now the operator's watermark is 25
+   * }</pre>
+   *
+   * @throws IllegalStateException if the recipe has one input, or the first input is idle ({@link
+   *     #setIdle}): a task drops the watermarks of an idle input
+   */
+  public void processWatermark1(long timestamp) throws Exception {
+    harness.processWatermark(1, timestamp);
+  }
+
+  /** As {@link #processWatermark1}, for the second input. */
+  public void processWatermark2(long timestamp) throws Exception {
+    harness.processWatermark(2, timestamp);
+  }
+
+  /**
+   * Marks input {@code input} (1 or 2) of a two-input recipe idle or active again, as a watermark
+   * status from an idle source does ({@code processWatermarkStatus1/2}): while an input is idle the
+   * operator's watermark follows the other input alone, and marking it idle may raise that
+   * watermark at once. An input marked active again takes part with the watermark it had, and the
+   * operator's watermark never goes back. Both inputs start active, in a restored harness too.
+   *
+   * @throws IllegalStateException if the recipe has one input
+   * @throws IllegalArgumentException if {@code input} is not 1 or 2
+   */
+  public void setIdle(int input, boolean idle) throws Exception {
+    harness.setIdle(input, idle);
   }
 
   /**

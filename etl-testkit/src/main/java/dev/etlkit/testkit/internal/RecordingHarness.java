@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorUtils;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.DynamicCodeLoadingException;
 import org.apache.flink.util.ExceptionUtils;
@@ -56,6 +57,9 @@ public final class RecordingHarness<K, I, O>
    * say) would otherwise be filed under the previous call's key.
    */
   private boolean keySelected;
+
+  /** Which inputs of a two-input operator {@link #setIdle} marked idle (first, second). */
+  private final boolean[] idle = new boolean[2];
 
   /** Whether {@link #setup} set up the operator inside a {@link TwoInputAsOneInputOperator}. */
   private boolean twoInputSetUp;
@@ -272,10 +276,78 @@ public final class RecordingHarness<K, I, O>
     super.processElement(element);
   }
 
+  /**
+   * A watermark of the one-input face; for a two-input operator it goes to both inputs.
+   *
+   * @throws IllegalStateException for a two-input operator with an idle input (see {@link
+   *     #processWatermark(int, long)})
+   */
   @Override
   public void processWatermark(Watermark mark) throws Exception {
+    if (idle[0] || idle[1]) {
+      throw new IllegalStateException(
+          "input "
+              + (idle[0] ? 1 : 2)
+              + " is idle, and a task drops the watermarks of an idle input: mark it active"
+              + " first, or give the other input its watermark alone (processWatermark1/2)");
+    }
     keySelected = false;
     super.processWatermark(mark);
+  }
+
+  /**
+   * A watermark of one input of a two-input operator (see {@link
+   * TwoInputAsOneInputOperator#processWatermark(int, Watermark)}).
+   *
+   * @throws IllegalStateException if the operator has one input, or {@code input} is idle (a task
+   *     drops the watermarks of an idle input; mark it active first, as a source does)
+   */
+  public void processWatermark(int input, long timestamp) throws Exception {
+    TwoInputAsOneInputOperator<?, ?, O> twoInput = twoInput("processWatermark" + input);
+    checkInput(input);
+    if (idle[input - 1]) {
+      throw new IllegalStateException(
+          "input "
+              + input
+              + " is idle, and a task drops the watermarks of an idle input: mark it active"
+              + " first (setIdle("
+              + input
+              + ", false)), as a source does before it emits again");
+    }
+    keySelected = false;
+    twoInput.processWatermark(input, new Watermark(timestamp));
+  }
+
+  /**
+   * Marks one input of a two-input operator idle or active: {@code processWatermarkStatus1/2} of
+   * the operator with {@code IDLE} or {@code ACTIVE}.
+   *
+   * @throws IllegalStateException if the operator has one input
+   */
+  public void setIdle(int input, boolean idle) throws Exception {
+    TwoInputAsOneInputOperator<?, ?, O> twoInput = twoInput("setIdle");
+    checkInput(input);
+    this.idle[input - 1] = idle;
+    keySelected = false;
+    twoInput.processWatermarkStatus(input, idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
+  }
+
+  private static void checkInput(int input) {
+    if (input != 1 && input != 2) {
+      throw new IllegalArgumentException("input must be 1 or 2, was " + input);
+    }
+  }
+
+  private TwoInputAsOneInputOperator<?, ?, O> twoInput(String method) {
+    if (operator instanceof TwoInputAsOneInputOperator<?, ?, O> adapter) {
+      return adapter;
+    }
+    throw new IllegalStateException(
+        method
+            + " needs a harness of a two-input recipe (KeyedHarness.forTwoInputStream), but this"
+            + " one runs the one-input operator "
+            + operator.getClass().getName()
+            + ": use processWatermark");
   }
 
   @Override

@@ -24,11 +24,14 @@ import org.apache.flink.types.Either;
 /**
  * A keyed two-input operator behind a one-input face, so the one-input harness drives it: a {@link
  * Either.Left} goes to {@code processElement1}, a {@link Either.Right} to {@code processElement2},
- * each with the element's timestamp. Every watermark, watermark status and record attribute goes to
- * both inputs, first then second, so the operator's combined watermark is the one given; its timers
- * and output see one watermark per call, as when both inputs of a job advance together. Latency
- * markers go to the first input; the end of input ends both inputs (first, then second) of an
- * operator that is {@link BoundedMultiInput}.
+ * each with the element's timestamp. Every watermark, watermark status and record attribute of the
+ * one-input face goes to both inputs, first then second, so the operator's combined watermark is
+ * the one given; its timers and output see one watermark per call, as when both inputs of a job
+ * advance together. {@link #processWatermark(int, Watermark)} and {@link
+ * #processWatermarkStatus(int, WatermarkStatus)} reach one input alone, and the operator combines
+ * its inputs itself (Flink's {@code AbstractStreamOperator}: the minimum of the active inputs'
+ * watermarks). Latency markers go to the first input; the end of input ends both inputs (first,
+ * then second) of an operator that is {@link BoundedMultiInput}.
  *
  * <p>Not a Flink operator itself: the operator inside is set up by {@link RecordingHarness}, with
  * the harness's task, configuration and output, so its key context is the harness's (the key
@@ -88,6 +91,28 @@ public final class TwoInputAsOneInputOperator<I1, I2, O>
   public void processWatermark(Watermark mark) throws Exception {
     twoInput.processWatermark1(mark);
     twoInput.processWatermark2(mark);
+  }
+
+  /**
+   * A watermark of input {@code input} (1 or 2) alone: {@code processWatermark1} or {@code
+   * processWatermark2} of the operator, which forwards the minimum of its inputs' watermarks when
+   * that rises.
+   */
+  public void processWatermark(int input, Watermark mark) throws Exception {
+    if (input == 1) {
+      twoInput.processWatermark1(mark);
+    } else {
+      twoInput.processWatermark2(mark);
+    }
+  }
+
+  /** A watermark status (idle or active) of input {@code input} (1 or 2) alone. */
+  public void processWatermarkStatus(int input, WatermarkStatus watermarkStatus) throws Exception {
+    if (input == 1) {
+      twoInput.processWatermarkStatus1(watermarkStatus);
+    } else {
+      twoInput.processWatermarkStatus2(watermarkStatus);
+    }
   }
 
   @Override
