@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -360,5 +361,31 @@ class JsonToAvroTest {
                             .getBytes(StandardCharsets.UTF_8)))
         .hasMessageEndingWith(
             "at $.color: text is not a symbol of enum" + " dev.etlkit.operators.avro.test.Color");
+  }
+
+  @Test
+  void convert_keyOfARecordFieldsAlias_fillsTheFieldItChoseTheBranchFor() throws Exception {
+    // The union rule counts a key naming a field's alias as held by that record branch; the
+    // value under it must then land in the field, not be dropped for the field's default.
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"u\",\"type\":["
+                    + "{\"type\":\"record\",\"name\":\"Renamed\",\"fields\":[{\"name\":\"newName\","
+                    + "\"type\":[\"null\",\"string\"],\"default\":null,\"aliases\":[\"name\"]}]},"
+                    + "{\"type\":\"record\",\"name\":\"Plain\",\"fields\":["
+                    + "{\"name\":\"name\",\"type\":\"string\"}]}]},"
+                    + "{\"name\":\"top\",\"type\":[\"null\",\"string\"],\"default\":null,"
+                    + "\"aliases\":[\"oldTop\"]}]}");
+    JsonToAvro fromJson = new JsonToAvro(schema, JsonReadLimits.defaults());
+
+    GenericRecord r =
+        fromJson.convert(
+            "{\"u\":{\"name\":\"x\"},\"oldTop\":\"y\"}".getBytes(StandardCharsets.UTF_8));
+
+    GenericRecord u = (GenericRecord) r.get("u");
+    assertThat(u.getSchema().getName()).isEqualTo("Renamed");
+    assertThat(u.get("newName")).isEqualTo("x");
+    assertThat(r.get("top")).isEqualTo("y");
   }
 }
