@@ -306,4 +306,34 @@ class PojoToAvroTest {
         .hasMessageEndingWith(
             "at $.at: timestamp has more fraction digits than timestamp-micros holds");
   }
+
+  record Measures(long big, int medium) {}
+
+  @Test
+  void convert_integerADoubleOrFloatFieldWouldRound_isRejectedNotRounded() throws Exception {
+    // encode and toJson refuse a Long in a double field as narrowed; fromPojo must not round it.
+    Schema floating =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"M\",\"fields\":["
+                    + "{\"name\":\"big\",\"type\":\"double\"},"
+                    + "{\"name\":\"medium\",\"type\":\"float\"}]}");
+    PojoToAvro<Measures> toAvro = new PojoToAvro<>(Measures.class, floating);
+
+    GenericRecord exact = toAvro.convert(new Measures(1L << 53, 1 << 24));
+    assertThat(exact.get("big")).isEqualTo(0x1p53);
+    assertThat(exact.get("medium")).isEqualTo(0x1p24f);
+    assertThatThrownBy(() -> toAvro.convert(new Measures((1L << 53) + 1, 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "object does not fit Avro schema M at $.big: a java.lang.Long does not fit double"
+                + " without rounding");
+    assertThatThrownBy(() -> toAvro.convert(new Measures(Long.MAX_VALUE, 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith("at $.big: a java.lang.Long does not fit double without rounding");
+    assertThatThrownBy(() -> toAvro.convert(new Measures(1, (1 << 24) + 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(
+            "at $.medium: a java.lang.Integer does not fit float without rounding");
+  }
 }
