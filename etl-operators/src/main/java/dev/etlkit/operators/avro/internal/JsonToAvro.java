@@ -31,7 +31,8 @@ import org.apache.flink.annotation.Internal;
  * encoding) into {@code GenericRecord}s of one schema. The mapping, by Avro type:
  *
  * <ul>
- *   <li>record: a JSON object; unknown JSON fields are ignored; a missing field takes the schema's
+ *   <li>record: a JSON object; a field is read under its name, else under the first of its aliases
+ *       the object has; unknown JSON fields are ignored; a missing field takes the schema's
  *       default, else null if the field is nullable, else the document is rejected;
  *   <li>union: JSON null picks the null branch; any other value the first branch that holds it
  *       exactly (no {@code {"type": value}} wrappers): {@code 1099511627776} skips an int branch
@@ -134,6 +135,9 @@ public final class JsonToAvro {
     for (int i = 0, n = fields.size(); i < n; i++) {
       Schema.Field field = fields.get(i);
       JsonNode node = object.get(field.name());
+      if (node == null && !field.aliases().isEmpty()) {
+        node = underAlias(object, field);
+      }
       try {
         record.put(i, node == null ? missing(field) : value(node, field.schema()));
       } catch (ValueException e) {
@@ -141,6 +145,21 @@ public final class JsonToAvro {
       }
     }
     return record;
+  }
+
+  /**
+   * The value under the first of {@code field}'s aliases the object has: a producer still writing a
+   * renamed field's old name fills it, as Avro's schema resolution would (and as the union rule
+   * assumes when it counts an alias key as held by the record).
+   */
+  private static JsonNode underAlias(JsonNode object, Schema.Field field) {
+    for (String alias : field.aliases()) {
+      JsonNode node = object.get(alias);
+      if (node != null) {
+        return node;
+      }
+    }
+    return null;
   }
 
   private Object missing(Schema.Field field) {
