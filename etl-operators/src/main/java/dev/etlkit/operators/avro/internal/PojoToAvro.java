@@ -30,16 +30,17 @@ import org.apache.flink.annotation.Internal;
  * <p>Building fails ({@link IllegalArgumentException}) when a required Avro field has no property,
  * or a property's declared type cannot map to its Avro type. Converting fails ({@link
  * AvroFormatException}, path and types only, never values) on values the schema does not allow: a
- * null in a non-null field, a decimal with too many digits, a timestamp out of range, an unknown
- * enum symbol.
+ * null in a non-null field, a decimal with too many digits, a timestamp out of range, an integer a
+ * float or double field would round, an unknown enum symbol.
  *
  * <p>Java to Avro: {@code String}/{@code CharSequence}/enum → string; {@code UUID} → uuid; {@code
- * int/short/byte} → int; {@code long} (and smaller) → long; {@code float}, {@code double}; {@code
- * boolean}; {@code byte[]}/{@code ByteBuffer} → bytes/fixed; {@code BigDecimal} → decimal; {@code
- * LocalDate} → date; {@code LocalTime} → time; {@code Instant} (or {@code java.util.Date}) →
- * timestamp; {@code LocalDateTime} → local-timestamp; Java enum or text → Avro enum; {@code
- * Collection}/array → array; {@code Map} with text or enum keys → map; other objects → record.
- * Thread-safe once built; not serializable: build it in {@code open()}.
+ * int/short/byte} → int; {@code long} (and smaller) → long; {@code float}, {@code double} (also
+ * from integers they hold exactly); {@code boolean}; {@code byte[]}/{@code ByteBuffer} →
+ * bytes/fixed; {@code BigDecimal} → decimal; {@code LocalDate} → date; {@code LocalTime} → time;
+ * {@code Instant} (or {@code java.util.Date}) → timestamp; {@code LocalDateTime} → local-timestamp;
+ * Java enum or text → Avro enum; {@code Collection}/array → array; {@code Map} with text or enum
+ * keys → map; other objects → record. Thread-safe once built; not serializable: build it in {@code
+ * open()}.
  */
 @Internal
 public final class PojoToAvro<T> {
@@ -246,10 +247,22 @@ public final class PojoToAvro<T> {
             return mappers[i].map(value);
           }
         }
+        // Then the first branch that holds it: an Integer that a float would round goes on to
+        // a double after it.
+        ValueException firstError = null;
         for (int i = 0; i < mappers.length; i++) {
           if (mappers[i] != null && accepts(branches.get(i), value.getClass())) {
-            return mappers[i].map(value);
+            try {
+              return mappers[i].map(value);
+            } catch (ValueException e) {
+              if (firstError == null) {
+                firstError = e;
+              }
+            }
           }
+        }
+        if (firstError != null) {
+          throw firstError;
         }
         throw new ValueException(
             "a " + value.getClass().getName() + " maps to no branch of the union " + branches);

@@ -336,4 +336,23 @@ class PojoToAvroTest {
         .hasMessageEndingWith(
             "at $.medium: a java.lang.Integer does not fit float without rounding");
   }
+
+  record Reading(Object value) {}
+
+  @Test
+  void convert_integerAFloatBranchWouldRound_takesALaterDoubleBranch() throws Exception {
+    Schema union =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"U\",\"fields\":["
+                    + "{\"name\":\"value\",\"type\":[\"null\",\"float\",\"double\"]}]}");
+    PojoToAvro<Reading> toAvro = new PojoToAvro<>(Reading.class, union);
+
+    assertThat(toAvro.convert(new Reading(3)).get("value")).isEqualTo(3.0f);
+    assertThat(toAvro.convert(new Reading((1 << 24) + 1)).get("value"))
+        .isEqualTo((double) ((1 << 24) + 1));
+    assertThatThrownBy(() -> toAvro.convert(new Reading((1L << 53) + 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith("at $.value: a java.lang.Long does not fit float without rounding");
+  }
 }
