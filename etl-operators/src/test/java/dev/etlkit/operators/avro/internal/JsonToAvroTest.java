@@ -388,4 +388,25 @@ class JsonToAvroTest {
     assertThat(u.get("newName")).isEqualTo("x");
     assertThat(r.get("top")).isEqualTo("y");
   }
+
+  @Test
+  void convert_integerAFloatWouldRound_skipsTheFloatBranchAndIsRoundedOnce() throws Exception {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"F\",\"fields\":["
+                    + "{\"name\":\"u\",\"type\":[\"null\",\"float\",\"long\"]},"
+                    + "{\"name\":\"f\",\"type\":\"float\"}]}");
+    JsonToAvro fromJson = new JsonToAvro(schema, JsonReadLimits.defaults());
+    long notAFloat = (1L << 60) + 1; // its double, 2^60, is a float: the float branch looked exact
+    long pastHalfway = (1L << 60) + (1L << 36) + 1; // by way of a double: 2^60, not 2^60 + 2^37
+
+    GenericRecord r =
+        fromJson.convert(
+            ("{\"u\":" + notAFloat + ",\"f\":" + pastHalfway + "}")
+                .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r.get("u")).isEqualTo(notAFloat);
+    assertThat(r.get("f")).isEqualTo((float) pastHalfway);
+  }
 }
