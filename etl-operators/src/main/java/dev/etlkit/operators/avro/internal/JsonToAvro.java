@@ -219,7 +219,9 @@ public final class JsonToAvro {
         return longValue(node, s);
       case FLOAT:
         // from the number as written: by way of a double it would be rounded twice
-        return node.isBigDecimal() ? node.decimalValue().floatValue() : (float) floating(node, s);
+        return node.isBigDecimal() || node.isIntegralNumber()
+            ? asFloat(node)
+            : (float) floating(node, s);
       case DOUBLE:
         return floating(node, s);
       case BOOLEAN:
@@ -312,10 +314,34 @@ public final class JsonToAvro {
     return false;
   }
 
-  /** Whether a float holds the number exactly as a double field would read it. */
+  /**
+   * Whether a float holds the number exactly: an integer as written (its double may round it to a
+   * float), a fraction as a double field would read it.
+   */
   private static boolean holdsAsFloat(JsonNode node) {
+    if (node.isInt() || node.isLong()) {
+      long v = node.longValue();
+      float f = v;
+      return f != 0x1p63f && (long) f == v; // Long.MAX_VALUE rounds up to 2^63
+    }
+    if (node.isIntegralNumber()) {
+      float f = asFloat(node);
+      return !Float.isInfinite(f)
+          && new BigDecimal(f).compareTo(new BigDecimal(node.bigIntegerValue())) == 0;
+    }
     double d = node.doubleValue();
     return (double) (float) d == d;
+  }
+
+  /** The float nearest the number as written, rounded once. */
+  private static float asFloat(JsonNode node) {
+    if (node.isInt() || node.isLong()) {
+      return (float) node.longValue();
+    }
+    if (node.isBigInteger()) {
+      return node.bigIntegerValue().floatValue();
+    }
+    return node.decimalValue().floatValue();
   }
 
   /** Whether a double would round this integer of the long range (2^53 + 1 to 2^53). */
