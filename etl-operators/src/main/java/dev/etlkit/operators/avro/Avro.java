@@ -372,7 +372,8 @@ public final class Avro {
     /**
      * @throws IllegalArgumentException if both {@link #withWriterSchema} and {@link
      *     #withConfluentWireFormat} were set, or {@link #withSchemaLookupFailures} without {@link
-     *     #withConfluentWireFormat}
+     *     #withConfluentWireFormat}, or the input is {@link PayloadInput#text()} (Avro is binary:
+     *     read {@link PayloadInput#bytes()} or {@link PayloadInput#rawRecords()})
      */
     @Override
     public DataStream<T> expand(DataStream<I> stream, StepContext context) {
@@ -382,6 +383,13 @@ public final class Avro {
                 + name
                 + "': withWriterSchema is for plain Avro binary, but withConfluentWireFormat"
                 + " takes writer schemas from its SchemaProvider; use one of them");
+      }
+      if (input == PayloadInput.text()) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "' reads Avro, which is binary: text input cannot carry it; read the records"
+                + " as PayloadInput.bytes() or rawRecords()");
       }
       if (lookupFailures != null && provider == null) {
         throw new IllegalArgumentException(
