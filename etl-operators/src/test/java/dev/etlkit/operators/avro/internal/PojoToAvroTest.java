@@ -355,4 +355,53 @@ class PojoToAvroTest {
         .isInstanceOf(AvroFormatException.class)
         .hasMessageEndingWith("at $.value: a java.lang.Long does not fit float without rounding");
   }
+
+  record Card(String number) {}
+
+  record Transfer(String iban) {}
+
+  record ByTransfer(Transfer payment) {}
+
+  record ByAnything(Object payment) {}
+
+  @Test
+  void convert_objectFittingTheSecondRecordBranchOfAUnion_fillsThatBranch() throws Exception {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"payment\",\"type\":["
+                    + "\"null\",{\"type\":\"record\",\"name\":\"Card\",\"fields\":["
+                    + "{\"name\":\"number\",\"type\":\"string\"}]},"
+                    + "{\"type\":\"record\",\"name\":\"Transfer\",\"fields\":["
+                    + "{\"name\":\"iban\",\"type\":\"string\"}]}]}]}");
+
+    GenericRecord typed =
+        new PojoToAvro<>(ByTransfer.class, schema).convert(new ByTransfer(new Transfer("DE89")));
+    GenericRecord dynamic =
+        new PojoToAvro<>(ByAnything.class, schema).convert(new ByAnything(new Transfer("DE89")));
+
+    for (GenericRecord r : List.of(typed, dynamic)) {
+      GenericRecord payment = (GenericRecord) r.get("payment");
+      assertThat(payment.getSchema().getName()).isEqualTo("Transfer");
+      assertThat(payment.get("iban")).isEqualTo("DE89");
+    }
+    assertThat(
+            ((GenericRecord)
+                    new PojoToAvro<>(ByAnything.class, schema)
+                        .convert(new ByAnything(new Card("4111")))
+                        .get("payment"))
+                .getSchema()
+                .getName())
+        .isEqualTo("Card");
+    // a class that fills no branch is still refused when the mapping is built
+    Schema cardOnly =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"payment\",\"type\":["
+                    + "\"null\",{\"type\":\"record\",\"name\":\"Card\",\"fields\":["
+                    + "{\"name\":\"number\",\"type\":\"string\"}]}]}]}");
+    assertThatThrownBy(() -> new PojoToAvro<>(ByTransfer.class, cardOnly))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has no property 'number'");
+  }
 }
