@@ -148,45 +148,50 @@ public final class PojoToAvro<T> {
       }
       RecordMapper mapper = new RecordMapper(s);
       records.put(key, mapper);
-      List<Schema.Field> fields = s.getFields();
-      mapper.fields = fields.toArray(new Schema.Field[0]);
-      mapper.accessors = new JavaTypes.Accessor[fields.size()];
-      mapper.mappers = new PojoValues.ValueMapper[fields.size()];
-      for (int i = 0; i < fields.size(); i++) {
-        Schema.Field field = fields.get(i);
-        JavaTypes.Property property = JavaTypes.property(type, field.name());
-        if (property == null) {
-          if (!field.hasDefaultValue() && !JsonToAvro.isNullable(field.schema())) {
+      try {
+        List<Schema.Field> fields = s.getFields();
+        mapper.fields = fields.toArray(new Schema.Field[0]);
+        mapper.accessors = new JavaTypes.Accessor[fields.size()];
+        mapper.mappers = new PojoValues.ValueMapper[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+          Schema.Field field = fields.get(i);
+          JavaTypes.Property property = JavaTypes.property(type, field.name());
+          if (property == null) {
+            if (!field.hasDefaultValue() && !JsonToAvro.isNullable(field.schema())) {
+              throw new IllegalArgumentException(
+                  type.getName()
+                      + " has no property '"
+                      + field.name()
+                      + "' (record component, public getter or public field) for the required"
+                      + " Avro field "
+                      + s.getFullName()
+                      + "."
+                      + field.name());
+            }
+            mapper.mappers[i] = v -> v;
+            continue;
+          }
+          mapper.accessors[i] = property.accessor;
+          try {
+            mapper.mappers[i] = value(property.type, field.schema());
+          } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                type.getName()
-                    + " has no property '"
+                "property '"
                     + field.name()
-                    + "' (record component, public getter or public field) for the required"
-                    + " Avro field "
+                    + "' of "
+                    + type.getName()
+                    + " cannot fill Avro field "
                     + s.getFullName()
                     + "."
-                    + field.name());
+                    + field.name()
+                    + ": "
+                    + e.getMessage(),
+                e);
           }
-          mapper.mappers[i] = v -> v;
-          continue;
         }
-        mapper.accessors[i] = property.accessor;
-        try {
-          mapper.mappers[i] = value(property.type, field.schema());
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(
-              "property '"
-                  + field.name()
-                  + "' of "
-                  + type.getName()
-                  + " cannot fill Avro field "
-                  + s.getFullName()
-                  + "."
-                  + field.name()
-                  + ": "
-                  + e.getMessage(),
-              e);
-        }
+      } catch (IllegalArgumentException e) {
+        records.remove(key); // half built: a later union branch must not find it
+        throw e;
       }
       return mapper;
     }
@@ -221,15 +226,26 @@ public final class PojoToAvro<T> {
       List<Schema> branches = union.getTypes();
       PojoValues.ValueMapper[] mappers = new PojoValues.ValueMapper[branches.size()];
       boolean any = false;
+      IllegalArgumentException firstRefusal = null;
       for (int i = 0; i < mappers.length; i++) {
         Schema b = branches.get(i);
         if (b.getType() == Schema.Type.NULL) {
           continue;
         }
         if (raw == Object.class || accepts(b, raw)) {
-          mappers[i] = value(javaType, b);
-          any = true;
+          try {
+            mappers[i] = value(javaType, b);
+            any = true;
+          } catch (IllegalArgumentException e) {
+            // a record branch the class cannot fill (another branch may fit it)
+            if (firstRefusal == null) {
+              firstRefusal = e;
+            }
+          }
         }
+      }
+      if (!any && firstRefusal != null) {
+        throw firstRefusal;
       }
       if (!any) {
         throw new IllegalArgumentException(
