@@ -442,4 +442,18 @@ class AvroConversionEdgesTest {
         .isInstanceOf(AvroFormatException.class)
         .hasMessageStartingWith("malformed JSON: invalid UTF-16 at line 1, column 8");
   }
+
+  @Test
+  void uuidFieldHoldingCanonicalText_isWrittenAsItsUuid_byEncodeAndToJson() throws Exception {
+    // encode takes canonical text in a uuid field; toJson must take it too, and both write the
+    // UUID's own text, as after a shuffle (the serializer reads the text back as the UUID).
+    GenericRecord asUuid = AvroFixtures.orderV2("ada", "1.00");
+    GenericRecord asText = AvroFixtures.orderV2("ada", "1.00");
+    asText.put("id", AvroFixtures.ORDER_ID.toString().toUpperCase(java.util.Locale.ROOT));
+    AvroRecordEncoder<GenericRecord> encoder =
+        new AvroRecordEncoder<>(RecordModel.generic(AvroFixtures.ORDER_V2), null);
+
+    assertThat(encoder.encode(asText)).isEqualTo(encoder.encode(asUuid));
+    assertThat(new AvroToJson().convert(asText)).isEqualTo(new AvroToJson().convert(asUuid));
+  }
 }
