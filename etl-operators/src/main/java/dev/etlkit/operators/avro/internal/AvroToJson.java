@@ -263,7 +263,7 @@ public final class AvroToJson {
       case STRING:
         json.writeString(
             LogicalValues.UUID_TYPE.equals(logical)
-                ? cast(v, UUID.class, s).toString()
+                ? uuid(v, s)
                 : utf8Safe(json, cast(v, CharSequence.class, s).toString()));
         return;
       case BYTES:
@@ -443,6 +443,14 @@ public final class AvroToJson {
       return DECIMALS.fromFixed(fixed, s, type);
     }
     throw mismatch(v, s);
+  }
+
+  /** A uuid's text: the {@code UUID}'s, or canonical text as encode writes it. */
+  private static String uuid(Object v, Schema s) {
+    if (v instanceof CharSequence) {
+      return LogicalValues.uuidText((CharSequence) v).toString();
+    }
+    return cast(v, UUID.class, s).toString();
   }
 
   private static <X> X cast(Object v, Class<X> type, Schema s) {
