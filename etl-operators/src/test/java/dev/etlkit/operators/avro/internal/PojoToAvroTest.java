@@ -404,4 +404,29 @@ class PojoToAvroTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("has no property 'number'");
   }
+
+  enum Level {
+    LOW,
+    HIGH {
+      @Override
+      public String toString() {
+        return "high!"; // a constant with a body: its class is an anonymous subclass of Level
+      }
+    }
+  }
+
+  record Graded(Level level) {}
+
+  @Test
+  void convert_enumConstantWithABody_inAUnion_isItsName() throws Exception {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"G\",\"fields\":[{\"name\":\"level\","
+                    + "\"type\":[\"null\",\"int\",\"string\"]}]}");
+    PojoToAvro<Graded> toAvro = new PojoToAvro<>(Graded.class, schema);
+
+    assertThat(toAvro.convert(new Graded(Level.LOW)).get("level")).isEqualTo("LOW");
+    assertThat(toAvro.convert(new Graded(Level.HIGH)).get("level")).isEqualTo("HIGH");
+  }
 }
