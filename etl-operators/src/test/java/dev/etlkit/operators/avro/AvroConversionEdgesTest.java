@@ -456,4 +456,26 @@ class AvroConversionEdgesTest {
     assertThat(encoder.encode(asText)).isEqualTo(encoder.encode(asUuid));
     assertThat(new AvroToJson().convert(asText)).isEqualTo(new AvroToJson().convert(asUuid));
   }
+
+  @Test
+  void toJson_floatInADoubleField_isTheDoubleEncodeWrites() throws Exception {
+    // encode widens a Float in a double field to its exact double, 0.10000000149011612 for 0.1f;
+    // toJson must write that number too, or the JSON differs before and after a shuffle.
+    Schema doubles =
+        parse(
+            "{\"type\":\"record\",\"name\":\"D\",\"fields\":["
+                + "{\"name\":\"d\",\"type\":\"double\"},"
+                + "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"items\":\"double\"}}]}");
+    GenericRecord record = new AvroData.Record(doubles);
+    record.put("d", 0.1f);
+    record.put("a", java.util.List.of(0.1f));
+    GenericRecord viaBinary =
+        new AvroRecordDecoder<>(RecordModel.generic(doubles), null, null, 100)
+            .decode(new AvroRecordEncoder<>(RecordModel.generic(doubles), null).encode(record));
+
+    String json = new AvroToJson().convert(record);
+
+    assertThat(json).isEqualTo(new AvroToJson().convert(viaBinary));
+    assertThat(fromJson(doubles, json)).isEqualTo(viaBinary);
+  }
 }
