@@ -321,9 +321,9 @@ public final class AvroToJson {
         double d = ((Number) v).doubleValue();
         if (Double.isNaN(d) || Double.isInfinite(d)) {
           json.writeString(Double.toString(d));
-        } else if (v instanceof Float) {
+        } else if (v instanceof Float && s.getType() == Schema.Type.FLOAT) {
           json.writeNumber((Float) v);
-        } else {
+        } else { // a Float in a double field as the double encode widens it to
           json.writeNumber(d);
         }
         return;
