@@ -409,4 +409,29 @@ class JsonToAvroTest {
     assertThat(r.get("u")).isEqualTo(notAFloat);
     assertThat(r.get("f")).isEqualTo((float) pastHalfway);
   }
+
+  @Test
+  void convert_documentNestedDeeperThanTheStack_isAnAvroFormatException() {
+    // With the nesting limit raised, a recursive schema's document can be deeper than the stack:
+    // like encode, toJson and fromPojo, the step's dead letter must say so as an
+    // AvroFormatException, not escape as a StackOverflowError.
+    Schema node =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Node\",\"fields\":["
+                    + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"],\"default\":null}]}");
+    int depth = 300_000;
+    StringBuilder json = new StringBuilder();
+    json.append("{\"next\":".repeat(depth)).append("null").append("}".repeat(depth));
+    JsonToAvro fromJson =
+        new JsonToAvro(
+            node,
+            JsonReadLimits.defaults()
+                .withMaxNestingDepth(Integer.MAX_VALUE)
+                .withMaxDocumentBytes(Integer.MAX_VALUE));
+
+    assertThatThrownBy(() -> fromJson.convert(json.toString().getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot convert JSON to Avro schema Node: the document is nested too deeply");
+  }
 }
