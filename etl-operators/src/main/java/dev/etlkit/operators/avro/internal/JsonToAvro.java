@@ -119,6 +119,13 @@ public final class JsonToAvro {
       throw e.toFormatException("JSON does not fit Avro schema", schema);
     } catch (RuntimeException e) {
       throw AvroErrors.sanitize("cannot convert JSON to Avro schema " + schema.getFullName(), e);
+    } catch (StackOverflowError e) {
+      // A recursive schema's document deeper than the stack (the nesting limit raised): no
+      // Exception, so it would not become an AvroFormatException.
+      throw new AvroFormatException(
+          "cannot convert JSON to Avro schema "
+              + schema.getFullName()
+              + ": the document is nested too deeply");
     }
   }
 
