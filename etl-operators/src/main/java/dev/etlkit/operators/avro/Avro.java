@@ -144,11 +144,12 @@ public final class Avro {
 
   /**
    * A step converting plain JSON documents (not Avro's JSON encoding) into {@code GenericRecord}s
-   * of {@code schema}: objects to records, unknown JSON fields ignored, missing fields filled with
-   * their default (or null when nullable), unions chosen by the JSON value's type, logical types
-   * from their usual JSON forms (decimal as number or numeric text, timestamps as ISO-8601 text or
-   * epoch numbers, uuid as text, bytes as base64). Read with {@link JsonReadLimits#defaults()}
-   * unless {@link FromJsonStep#withReadLimits} says otherwise.
+   * of {@code schema}: objects to records, a field missing under its name read under its aliases,
+   * unknown JSON fields ignored, missing fields filled with their default (or null when nullable),
+   * unions chosen by the JSON value's type, logical types from their usual JSON forms (decimal as
+   * number or numeric text, timestamps as ISO-8601 text or epoch numbers, uuid as text, bytes as
+   * base64). Read with {@link JsonReadLimits#defaults()} unless {@link FromJsonStep#withReadLimits}
+   * says otherwise.
    *
    * @throws IllegalArgumentException if the name is invalid or the schema is not a record schema
    */
@@ -372,7 +373,8 @@ public final class Avro {
     /**
      * @throws IllegalArgumentException if both {@link #withWriterSchema} and {@link
      *     #withConfluentWireFormat} were set, or {@link #withSchemaLookupFailures} without {@link
-     *     #withConfluentWireFormat}
+     *     #withConfluentWireFormat}, or the input is {@link PayloadInput#text()} (Avro is binary:
+     *     read {@link PayloadInput#bytes()} or {@link PayloadInput#rawRecords()})
      */
     @Override
     public DataStream<T> expand(DataStream<I> stream, StepContext context) {
@@ -382,6 +384,13 @@ public final class Avro {
                 + name
                 + "': withWriterSchema is for plain Avro binary, but withConfluentWireFormat"
                 + " takes writer schemas from its SchemaProvider; use one of them");
+      }
+      if (input == PayloadInput.text()) {
+        throw new IllegalArgumentException(
+            "step '"
+                + name
+                + "' reads Avro, which is binary: text input cannot carry it; read the records"
+                + " as PayloadInput.bytes() or rawRecords()");
       }
       if (lookupFailures != null && provider == null) {
         throw new IllegalArgumentException(

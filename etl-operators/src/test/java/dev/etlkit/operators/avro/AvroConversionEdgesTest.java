@@ -442,4 +442,40 @@ class AvroConversionEdgesTest {
         .isInstanceOf(AvroFormatException.class)
         .hasMessageStartingWith("malformed JSON: invalid UTF-16 at line 1, column 8");
   }
+
+  @Test
+  void uuidFieldHoldingCanonicalText_isWrittenAsItsUuid_byEncodeAndToJson() throws Exception {
+    // encode takes canonical text in a uuid field; toJson must take it too, and both write the
+    // UUID's own text, as after a shuffle (the serializer reads the text back as the UUID).
+    GenericRecord asUuid = AvroFixtures.orderV2("ada", "1.00");
+    GenericRecord asText = AvroFixtures.orderV2("ada", "1.00");
+    asText.put("id", AvroFixtures.ORDER_ID.toString().toUpperCase(java.util.Locale.ROOT));
+    AvroRecordEncoder<GenericRecord> encoder =
+        new AvroRecordEncoder<>(RecordModel.generic(AvroFixtures.ORDER_V2), null);
+
+    assertThat(encoder.encode(asText)).isEqualTo(encoder.encode(asUuid));
+    assertThat(new AvroToJson().convert(asText)).isEqualTo(new AvroToJson().convert(asUuid));
+  }
+
+  @Test
+  void toJson_floatInADoubleField_isTheDoubleEncodeWrites() throws Exception {
+    // encode widens a Float in a double field to its exact double, 0.10000000149011612 for 0.1f;
+    // toJson must write that number too, or the JSON differs before and after a shuffle.
+    Schema doubles =
+        parse(
+            "{\"type\":\"record\",\"name\":\"D\",\"fields\":["
+                + "{\"name\":\"d\",\"type\":\"double\"},"
+                + "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"items\":\"double\"}}]}");
+    GenericRecord record = new AvroData.Record(doubles);
+    record.put("d", 0.1f);
+    record.put("a", java.util.List.of(0.1f));
+    GenericRecord viaBinary =
+        new AvroRecordDecoder<>(RecordModel.generic(doubles), null, null, 100)
+            .decode(new AvroRecordEncoder<>(RecordModel.generic(doubles), null).encode(record));
+
+    String json = new AvroToJson().convert(record);
+
+    assertThat(json).isEqualTo(new AvroToJson().convert(viaBinary));
+    assertThat(fromJson(doubles, json)).isEqualTo(viaBinary);
+  }
 }

@@ -169,6 +169,27 @@ class AvroStepsTest {
   }
 
   @Test
+  void apply_decodeOfTextInput_isRejected() {
+    // Avro is binary: a String cannot carry it. The long 200 is written 0x90 0x03; read as text,
+    // 0x90 becomes U+FFFD, whose UTF-8 (EF BF BD) the decoder reads as another number.
+    DataStream<String> text = ENV.fromData("x");
+
+    assertThatThrownBy(
+            () ->
+                Etl.from(text, "orders")
+                    .apply(Avro.decode("decode", ORDER_V2, PayloadInput.text())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "step 'decode' reads Avro, which is binary: text input cannot carry it; read the"
+                + " records as PayloadInput.bytes() or rawRecords()");
+    assertThatThrownBy(
+            () ->
+                Etl.from(text, "payments")
+                    .apply(Avro.decodeSpecific("decode", Payment.class, PayloadInput.text())))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void apply_writerSchemaTogetherWithConfluentWireFormat_isRejected() {
     Avro.DecodeStep<byte[], GenericRecord> both =
         Avro.decode("decode", ORDER_V2, PayloadInput.bytes())

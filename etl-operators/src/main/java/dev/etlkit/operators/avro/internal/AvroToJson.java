@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.annotation.Nullable;
+import org.apache.avro.Conversions;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -39,16 +40,19 @@ import org.apache.flink.annotation.Internal;
  * text, and NaN or infinite floats as the text {@code "NaN"}, {@code "Infinity"}, {@code
  * "-Infinity"}. So {@code JsonToAvro} reads back an equal record.
  *
- * <p>A value that does not fit its schema (a null in a non-null field, a value of another type, a
- * decimal that needs rounding, a fixed of another size, a map key that is not text) is an {@link
- * AvroFormatException} naming its path and types, never the value: what encode refuses, toJson
- * refuses. A decimal is written at its schema's scale, as encode writes it. Not thread-safe (one
- * reused generator and output buffer per output form); build it in {@code open()}.
+ * <p>A decimal field may also hold its unscaled bytes, as generated classes without the decimal
+ * conversion keep it; it is written as the number. A value that does not fit its schema (a null in
+ * a non-null field, a value of another type, a decimal that needs rounding, a fixed of another
+ * size, a map key that is not text) is an {@link AvroFormatException} naming its path and types,
+ * never the value: what encode refuses, toJson refuses. A decimal is written at its schema's scale,
+ * as encode writes it. Not thread-safe (one reused generator and output buffer per output form);
+ * build it in {@code open()}.
  */
 @Internal
 public final class AvroToJson {
 
   private static final int MAX_CACHED_SCHEMAS = 256;
+  private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
 
   private final JsonFactory factory;
   // Text output: one generator over one reused writer, kept across records (see next()).
@@ -259,7 +263,7 @@ public final class AvroToJson {
       case STRING:
         json.writeString(
             LogicalValues.UUID_TYPE.equals(logical)
-                ? cast(v, UUID.class, s).toString()
+                ? uuid(v, s)
                 : utf8Safe(json, cast(v, CharSequence.class, s).toString()));
         return;
       case BYTES:
@@ -267,7 +271,7 @@ public final class AvroToJson {
         if (LogicalValues.DECIMAL.equals(logical)) {
           // At the schema's scale, as encode writes it (and fromJson reads it back): 1.5 in a
           // decimal(5,2) is 1.50; one that needs rounding or has too many digits is refused.
-          json.writeNumber(LogicalValues.decimal(cast(v, BigDecimal.class, s), s));
+          json.writeNumber(LogicalValues.decimal(decimal(v, s), s));
         } else if (s.getType() == Schema.Type.FIXED) {
           byte[] fixed = cast(v, GenericFixed.class, s).bytes();
           if (fixed.length != s.getFixedSize()) {
@@ -317,9 +321,9 @@ public final class AvroToJson {
         double d = ((Number) v).doubleValue();
         if (Double.isNaN(d) || Double.isInfinite(d)) {
           json.writeString(Double.toString(d));
-        } else if (v instanceof Float) {
+        } else if (v instanceof Float && s.getType() == Schema.Type.FLOAT) {
           json.writeNumber((Float) v);
-        } else {
+        } else { // a Float in a double field as the double encode widens it to
           json.writeNumber(d);
         }
         return;
@@ -411,6 +415,42 @@ public final class AvroToJson {
       throw new ValueException(
           "a " + v.getClass().getName() + " fits no branch of the union " + union.getTypes());
     }
+  }
+
+  /**
+   * The decimal value: a {@code BigDecimal}, or the unscaled bytes a generated class without the
+   * decimal conversion holds (avro-maven-plugin's default), read at the schema's scale as Avro's
+   * conversion reads them.
+   */
+  private static BigDecimal decimal(Object v, Schema s) {
+    if (v instanceof BigDecimal) {
+      return (BigDecimal) v;
+    }
+    LogicalType type = s.getLogicalType();
+    if (v instanceof ByteBuffer && s.getType() == Schema.Type.BYTES) {
+      return DECIMALS.fromBytes(((ByteBuffer) v).duplicate(), s, type);
+    }
+    if (v instanceof GenericFixed && s.getType() == Schema.Type.FIXED) {
+      GenericFixed fixed = (GenericFixed) v;
+      if (fixed.bytes().length != s.getFixedSize()) {
+        throw new ValueException(
+            fixed.bytes().length
+                + " bytes do not fit "
+                + LogicalValues.describe(s)
+                + " of size "
+                + s.getFixedSize());
+      }
+      return DECIMALS.fromFixed(fixed, s, type);
+    }
+    throw mismatch(v, s);
+  }
+
+  /** A uuid's text: the {@code UUID}'s, or canonical text as encode writes it. */
+  private static String uuid(Object v, Schema s) {
+    if (v instanceof CharSequence) {
+      return LogicalValues.uuidText((CharSequence) v).toString();
+    }
+    return cast(v, UUID.class, s).toString();
   }
 
   private static <X> X cast(Object v, Class<X> type, Schema s) {

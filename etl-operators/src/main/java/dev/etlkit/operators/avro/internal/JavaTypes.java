@@ -212,7 +212,7 @@ final class JavaTypes {
         return false;
       case STRING:
         return CharSequence.class.isAssignableFrom(c)
-            || c.isEnum()
+            || isEnum(c)
             || c == UUID.class
             || isOpen(c, CharSequence.class);
       case BOOLEAN:
@@ -265,7 +265,7 @@ final class JavaTypes {
             || ByteBuffer.class.isAssignableFrom(c)
             || (s.getType() == Schema.Type.FIXED && GenericFixed.class.isAssignableFrom(c));
       case ENUM:
-        return c.isEnum()
+        return isEnum(c)
             || CharSequence.class.isAssignableFrom(c)
             || GenericData.EnumSymbol.class.isAssignableFrom(c)
             || isOpen(c, CharSequence.class);
@@ -282,6 +282,14 @@ final class JavaTypes {
     }
   }
 
+  /**
+   * Whether {@code c} is a Java enum or the class of one of its constants: a constant with a body
+   * is an instance of an anonymous subclass, for which {@code isEnum()} is false.
+   */
+  private static boolean isEnum(Class<?> c) {
+    return Enum.class.isAssignableFrom(c) && c != Enum.class;
+  }
+
   /** An interface or abstract type that some implementation of {@code target} could have. */
   private static boolean isOpen(Class<?> c, Class<?> target) {
     return (c.isInterface() || Modifier.isAbstract(c.getModifiers())) && c.isAssignableFrom(target);
@@ -291,7 +299,7 @@ final class JavaTypes {
   private static boolean isValueClass(Class<?> c) {
     return c.isPrimitive()
         || c.isArray()
-        || c.isEnum()
+        || isEnum(c)
         || c.getName().startsWith("java.")
         || c.getName().startsWith("javax.");
   }

@@ -31,7 +31,8 @@ import org.apache.flink.annotation.Internal;
  * encoding) into {@code GenericRecord}s of one schema. The mapping, by Avro type:
  *
  * <ul>
- *   <li>record: a JSON object; unknown JSON fields are ignored; a missing field takes the schema's
+ *   <li>record: a JSON object; a field is read under its name, else under the first of its aliases
+ *       the object has; unknown JSON fields are ignored; a missing field takes the schema's
  *       default, else null if the field is nullable, else the document is rejected;
  *   <li>union: JSON null picks the null branch; any other value the first branch that holds it
  *       exactly (no {@code {"type": value}} wrappers): {@code 1099511627776} skips an int branch
@@ -118,6 +119,13 @@ public final class JsonToAvro {
       throw e.toFormatException("JSON does not fit Avro schema", schema);
     } catch (RuntimeException e) {
       throw AvroErrors.sanitize("cannot convert JSON to Avro schema " + schema.getFullName(), e);
+    } catch (StackOverflowError e) {
+      // A recursive schema's document deeper than the stack (the nesting limit raised): no
+      // Exception, so it would not become an AvroFormatException.
+      throw new AvroFormatException(
+          "cannot convert JSON to Avro schema "
+              + schema.getFullName()
+              + ": the document is nested too deeply");
     }
   }
 
@@ -134,6 +142,9 @@ public final class JsonToAvro {
     for (int i = 0, n = fields.size(); i < n; i++) {
       Schema.Field field = fields.get(i);
       JsonNode node = object.get(field.name());
+      if (node == null && !field.aliases().isEmpty()) {
+        node = underAlias(object, field);
+      }
       try {
         record.put(i, node == null ? missing(field) : value(node, field.schema()));
       } catch (ValueException e) {
@@ -141,6 +152,21 @@ public final class JsonToAvro {
       }
     }
     return record;
+  }
+
+  /**
+   * The value under the first of {@code field}'s aliases the object has: a producer still writing a
+   * renamed field's old name fills it, as Avro's schema resolution would (and as the union rule
+   * assumes when it counts an alias key as held by the record).
+   */
+  private static JsonNode underAlias(JsonNode object, Schema.Field field) {
+    for (String alias : field.aliases()) {
+      JsonNode node = object.get(alias);
+      if (node != null) {
+        return node;
+      }
+    }
+    return null;
   }
 
   private Object missing(Schema.Field field) {
@@ -200,7 +226,9 @@ public final class JsonToAvro {
         return longValue(node, s);
       case FLOAT:
         // from the number as written: by way of a double it would be rounded twice
-        return node.isBigDecimal() ? node.decimalValue().floatValue() : (float) floating(node, s);
+        return node.isBigDecimal() || node.isIntegralNumber()
+            ? asFloat(node)
+            : (float) floating(node, s);
       case DOUBLE:
         return floating(node, s);
       case BOOLEAN:
@@ -293,10 +321,34 @@ public final class JsonToAvro {
     return false;
   }
 
-  /** Whether a float holds the number exactly as a double field would read it. */
+  /**
+   * Whether a float holds the number exactly: an integer as written (its double may round it to a
+   * float), a fraction as a double field would read it.
+   */
   private static boolean holdsAsFloat(JsonNode node) {
+    if (node.isInt() || node.isLong()) {
+      long v = node.longValue();
+      float f = v;
+      return f != 0x1p63f && (long) f == v; // Long.MAX_VALUE rounds up to 2^63
+    }
+    if (node.isIntegralNumber()) {
+      float f = asFloat(node);
+      return !Float.isInfinite(f)
+          && new BigDecimal(f).compareTo(new BigDecimal(node.bigIntegerValue())) == 0;
+    }
     double d = node.doubleValue();
     return (double) (float) d == d;
+  }
+
+  /** The float nearest the number as written, rounded once. */
+  private static float asFloat(JsonNode node) {
+    if (node.isInt() || node.isLong()) {
+      return (float) node.longValue();
+    }
+    if (node.isBigInteger()) {
+      return node.bigIntegerValue().floatValue();
+    }
+    return node.decimalValue().floatValue();
   }
 
   /** Whether a double would round this integer of the long range (2^53 + 1 to 2^53). */

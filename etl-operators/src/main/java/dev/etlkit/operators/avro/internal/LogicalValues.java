@@ -122,8 +122,8 @@ final class LogicalValues {
   /**
    * Checks a value Avro's conversion is about to encode: a time or timestamp finer than its type
    * (see {@link #timestamp}) is rejected, where the conversion would drop the extra digits without
-   * a word, and so is text in a uuid field that is not a canonical UUID. Other values pass
-   * unchanged.
+   * a word, and so is text in a uuid field that is not a canonical UUID (canonical text comes back
+   * with lower-case hex digits, as the UUID writes it). Other values pass unchanged.
    */
   static Object checkEncoded(Object value, LogicalType type) {
     if (value instanceof Instant) {
@@ -140,13 +140,29 @@ final class LogicalValues {
           || type instanceof LogicalTypes.LocalTimestampMicros) {
         return localTimestamp((LocalDateTime) value, type.getName());
       }
-    } else if (value instanceof CharSequence
-        && UUID_TYPE.equals(type.getName())
-        && !isCanonicalUuid((CharSequence) value)) {
-      // Text has no conversion, so Avro would write it as it is: a uuid that is none.
-      throw new ValueException("text is not a UUID");
+    } else if (value instanceof CharSequence && UUID_TYPE.equals(type.getName())) {
+      // Text has no conversion, so Avro would write it as it is: a uuid that is none, or the
+      // upper-case digits the UUID's own text does not have.
+      return uuidText((CharSequence) value);
     }
     return value;
+  }
+
+  /**
+   * Canonical uuid text as the {@code UUID}'s {@code toString()} writes it (lower-case hex digits);
+   * text that is none is rejected.
+   */
+  static CharSequence uuidText(CharSequence text) {
+    if (!isCanonicalUuid(text)) {
+      throw new ValueException("text is not a UUID");
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = text.charAt(i);
+      if (c >= 'A' && c <= 'F') {
+        return text.toString().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+    return text;
   }
 
   /** Parses a decimal written as text. */

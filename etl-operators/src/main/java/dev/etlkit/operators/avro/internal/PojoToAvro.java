@@ -30,16 +30,17 @@ import org.apache.flink.annotation.Internal;
  * <p>Building fails ({@link IllegalArgumentException}) when a required Avro field has no property,
  * or a property's declared type cannot map to its Avro type. Converting fails ({@link
  * AvroFormatException}, path and types only, never values) on values the schema does not allow: a
- * null in a non-null field, a decimal with too many digits, a timestamp out of range, an unknown
- * enum symbol.
+ * null in a non-null field, a decimal with too many digits, a timestamp out of range, an integer a
+ * float or double field would round, an unknown enum symbol.
  *
  * <p>Java to Avro: {@code String}/{@code CharSequence}/enum → string; {@code UUID} → uuid; {@code
- * int/short/byte} → int; {@code long} (and smaller) → long; {@code float}, {@code double}; {@code
- * boolean}; {@code byte[]}/{@code ByteBuffer} → bytes/fixed; {@code BigDecimal} → decimal; {@code
- * LocalDate} → date; {@code LocalTime} → time; {@code Instant} (or {@code java.util.Date}) →
- * timestamp; {@code LocalDateTime} → local-timestamp; Java enum or text → Avro enum; {@code
- * Collection}/array → array; {@code Map} with text or enum keys → map; other objects → record.
- * Thread-safe once built; not serializable: build it in {@code open()}.
+ * int/short/byte} → int; {@code long} (and smaller) → long; {@code float}, {@code double} (also
+ * from integers they hold exactly); {@code boolean}; {@code byte[]}/{@code ByteBuffer} →
+ * bytes/fixed; {@code BigDecimal} → decimal; {@code LocalDate} → date; {@code LocalTime} → time;
+ * {@code Instant} (or {@code java.util.Date}) → timestamp; {@code LocalDateTime} → local-timestamp;
+ * Java enum or text → Avro enum; {@code Collection}/array → array; {@code Map} with text or enum
+ * keys → map; other objects → record. Thread-safe once built; not serializable: build it in {@code
+ * open()}.
  */
 @Internal
 public final class PojoToAvro<T> {
@@ -147,45 +148,50 @@ public final class PojoToAvro<T> {
       }
       RecordMapper mapper = new RecordMapper(s);
       records.put(key, mapper);
-      List<Schema.Field> fields = s.getFields();
-      mapper.fields = fields.toArray(new Schema.Field[0]);
-      mapper.accessors = new JavaTypes.Accessor[fields.size()];
-      mapper.mappers = new PojoValues.ValueMapper[fields.size()];
-      for (int i = 0; i < fields.size(); i++) {
-        Schema.Field field = fields.get(i);
-        JavaTypes.Property property = JavaTypes.property(type, field.name());
-        if (property == null) {
-          if (!field.hasDefaultValue() && !JsonToAvro.isNullable(field.schema())) {
+      try {
+        List<Schema.Field> fields = s.getFields();
+        mapper.fields = fields.toArray(new Schema.Field[0]);
+        mapper.accessors = new JavaTypes.Accessor[fields.size()];
+        mapper.mappers = new PojoValues.ValueMapper[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+          Schema.Field field = fields.get(i);
+          JavaTypes.Property property = JavaTypes.property(type, field.name());
+          if (property == null) {
+            if (!field.hasDefaultValue() && !JsonToAvro.isNullable(field.schema())) {
+              throw new IllegalArgumentException(
+                  type.getName()
+                      + " has no property '"
+                      + field.name()
+                      + "' (record component, public getter or public field) for the required"
+                      + " Avro field "
+                      + s.getFullName()
+                      + "."
+                      + field.name());
+            }
+            mapper.mappers[i] = v -> v;
+            continue;
+          }
+          mapper.accessors[i] = property.accessor;
+          try {
+            mapper.mappers[i] = value(property.type, field.schema());
+          } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                type.getName()
-                    + " has no property '"
+                "property '"
                     + field.name()
-                    + "' (record component, public getter or public field) for the required"
-                    + " Avro field "
+                    + "' of "
+                    + type.getName()
+                    + " cannot fill Avro field "
                     + s.getFullName()
                     + "."
-                    + field.name());
+                    + field.name()
+                    + ": "
+                    + e.getMessage(),
+                e);
           }
-          mapper.mappers[i] = v -> v;
-          continue;
         }
-        mapper.accessors[i] = property.accessor;
-        try {
-          mapper.mappers[i] = value(property.type, field.schema());
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(
-              "property '"
-                  + field.name()
-                  + "' of "
-                  + type.getName()
-                  + " cannot fill Avro field "
-                  + s.getFullName()
-                  + "."
-                  + field.name()
-                  + ": "
-                  + e.getMessage(),
-              e);
-        }
+      } catch (IllegalArgumentException e) {
+        records.remove(key); // half built: a later union branch must not find it
+        throw e;
       }
       return mapper;
     }
@@ -220,15 +226,26 @@ public final class PojoToAvro<T> {
       List<Schema> branches = union.getTypes();
       PojoValues.ValueMapper[] mappers = new PojoValues.ValueMapper[branches.size()];
       boolean any = false;
+      IllegalArgumentException firstRefusal = null;
       for (int i = 0; i < mappers.length; i++) {
         Schema b = branches.get(i);
         if (b.getType() == Schema.Type.NULL) {
           continue;
         }
         if (raw == Object.class || accepts(b, raw)) {
-          mappers[i] = value(javaType, b);
-          any = true;
+          try {
+            mappers[i] = value(javaType, b);
+            any = true;
+          } catch (IllegalArgumentException e) {
+            // a record branch the class cannot fill (another branch may fit it)
+            if (firstRefusal == null) {
+              firstRefusal = e;
+            }
+          }
         }
+      }
+      if (!any && firstRefusal != null) {
+        throw firstRefusal;
       }
       if (!any) {
         throw new IllegalArgumentException(
@@ -246,10 +263,22 @@ public final class PojoToAvro<T> {
             return mappers[i].map(value);
           }
         }
+        // Then the first branch that holds it: an Integer that a float would round goes on to
+        // a double after it.
+        ValueException firstError = null;
         for (int i = 0; i < mappers.length; i++) {
           if (mappers[i] != null && accepts(branches.get(i), value.getClass())) {
-            return mappers[i].map(value);
+            try {
+              return mappers[i].map(value);
+            } catch (ValueException e) {
+              if (firstError == null) {
+                firstError = e;
+              }
+            }
           }
+        }
+        if (firstError != null) {
+          throw firstError;
         }
         throw new ValueException(
             "a " + value.getClass().getName() + " maps to no branch of the union " + branches);

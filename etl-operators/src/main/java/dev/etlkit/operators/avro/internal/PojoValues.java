@@ -42,6 +42,19 @@ final class PojoValues {
         "a " + value.getClass().getName() + " does not map to " + LogicalValues.describe(s));
   }
 
+  /**
+   * An integer the float or double field would round (beyond 2^24 or 2^53): refused, as encode
+   * refuses a {@code Long} in a double field, rather than written as another number.
+   */
+  private static ValueException rounded(Object value, Schema s) {
+    return new ValueException(
+        "a "
+            + value.getClass().getName()
+            + " does not fit "
+            + LogicalValues.describe(s)
+            + " without rounding");
+  }
+
   static boolean isIntegral(Object value) {
     return value instanceof Integer
         || value instanceof Long
@@ -120,7 +133,12 @@ final class PojoValues {
             return value;
           }
           if (isIntegral(value)) {
-            return ((Number) value).floatValue();
+            long v = ((Number) value).longValue();
+            float f = v;
+            if (f == 0x1p63f || (long) f != v) { // Long.MAX_VALUE rounds up to 2^63
+              throw rounded(value, s);
+            }
+            return f;
           }
           throw mismatch(value, s);
         };
@@ -129,8 +147,16 @@ final class PojoValues {
           if (value instanceof Double) {
             return value;
           }
+          if (value instanceof Long) {
+            long v = (Long) value;
+            double d = v;
+            if (d == 0x1p63 || (long) d != v) {
+              throw rounded(value, s);
+            }
+            return d;
+          }
           if (value instanceof Float || isIntegral(value)) {
-            return ((Number) value).doubleValue();
+            return ((Number) value).doubleValue(); // exact for these
           }
           throw mismatch(value, s);
         };

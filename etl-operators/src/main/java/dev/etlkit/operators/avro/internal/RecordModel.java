@@ -1,5 +1,6 @@
 package dev.etlkit.operators.avro.internal;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.Encoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -116,16 +118,17 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
   }
 
   /**
-   * A writer for the encode step. For generic records it rejects a time or timestamp finer than its
-   * logical type ({@link ValueException} naming the path) instead of letting Avro's conversion drop
-   * the extra digits; generated specific classes already truncate such values in their constructors
-   * and setters. The serializer keeps {@link #newWriter()}: it cannot turn a record into a dead
-   * letter, only fail the job.
+   * A writer for the encode step. It rejects a time or timestamp finer than its logical type
+   * ({@link ValueException} naming the path) instead of letting Avro's conversion drop the extra
+   * digits, for specific records too: a generated class truncates such values in the constructor
+   * and setters of a non-null field only, not of a nullable one (a union), nor in {@code put}. The
+   * serializer keeps {@link #newWriter()}: it cannot turn a record into a dead letter, only fail
+   * the job.
    */
   @SuppressWarnings("unchecked")
   public DatumWriter<T> newEncodingWriter() {
     if (specific) {
-      return newWriter();
+      return new CheckedSpecificWriter<>(schema, (SpecificData) data());
     }
     return (DatumWriter<T>) AvroData.get().<GenericRecord>newCheckingWriter(schema);
   }
@@ -187,6 +190,50 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
       return LogicalValues.checkDecoded(
           super.convert(LogicalValues.checkRawDecoded(datum, type), schema, type, conversion),
           type);
+    }
+  }
+
+  /**
+   * A specific writer that checks each logical value before Avro converts it, as {@link AvroData}'s
+   * checking writer does, collecting the path of a rejected one.
+   */
+  private static final class CheckedSpecificWriter<T> extends SpecificDatumWriter<T> {
+    CheckedSpecificWriter(Schema schema, SpecificData data) {
+      super(schema, data);
+    }
+
+    @Override
+    protected <C> Object convert(
+        Schema schema, LogicalType type, Conversion<C> conversion, Object datum) {
+      return super.convert(schema, type, conversion, LogicalValues.checkEncoded(datum, type));
+    }
+
+    @Override
+    protected void writeField(Object datum, Schema.Field f, Encoder out, Object state)
+        throws IOException {
+      try {
+        super.writeField(datum, f, out, state);
+      } catch (ValueException e) {
+        throw e.inField(f.name());
+      }
+    }
+
+    @Override
+    protected void writeArray(Schema schema, Object datum, Encoder out) throws IOException {
+      try {
+        super.writeArray(schema, datum, out);
+      } catch (ValueException e) {
+        throw e.inArrayItem();
+      }
+    }
+
+    @Override
+    protected void writeMap(Schema schema, Object datum, Encoder out) throws IOException {
+      try {
+        super.writeMap(schema, datum, out);
+      } catch (ValueException e) {
+        throw e.inMapValue();
+      }
     }
   }
 

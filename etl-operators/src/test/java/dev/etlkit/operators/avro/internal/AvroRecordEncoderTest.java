@@ -251,6 +251,30 @@ class AvroRecordEncoderTest {
   }
 
   @Test
+  void encode_specificRecordWithATimestampFinerThanItsType_isRejectedNotTruncated() {
+    // The generated setters truncate a non-null timestamp field, but not a nullable one (a union),
+    // nor put(): Avro's conversion would drop the nanos, and the record would change on its first
+    // serialization (toJson refuses such a record already).
+    dev.etlkit.operators.avro.generated.Payment payment = LogicalTypesTest.payment();
+    payment.setSettledAt(Instant.parse("2024-05-02T00:00:00.000001234Z"));
+    AvroRecordEncoder<dev.etlkit.operators.avro.generated.Payment> encoder =
+        new AvroRecordEncoder<>(
+            RecordModel.specific(dev.etlkit.operators.avro.generated.Payment.class), null);
+
+    assertThatThrownBy(() -> encoder.encode(payment))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record does not fit its schema dev.etlkit.operators.avro.generated.Payment at"
+                + " $.settledAt: timestamp has more fraction digits than timestamp-micros holds");
+    dev.etlkit.operators.avro.generated.Payment put = LogicalTypesTest.payment();
+    put.put("createdAt", Instant.parse("2024-05-01T10:15:30.123456Z"));
+    assertThatThrownBy(() -> encoder.encode(put))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(
+            "at $.createdAt: timestamp has more fraction digits than timestamp-millis holds");
+  }
+
+  @Test
   void encodeThenDecode_v1Record_isReadBackWithV2() throws Exception {
     byte[] bytes =
         new AvroRecordEncoder<>(RecordModel.generic(ORDER_V1), 1).encode(orderV1("a", "1.00"));

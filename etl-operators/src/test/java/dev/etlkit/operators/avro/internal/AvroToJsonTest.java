@@ -179,4 +179,62 @@ class AvroToJsonTest {
     input.put("next", null); // the next record starts a fresh document
     assertThat(toJson.convert(input)).isEqualTo("{\"v\":989,\"next\":null}");
   }
+
+  /**
+   * A generated class as avro-maven-plugin writes it by default (enableDecimalLogicalType false):
+   * no decimal conversion, so its decimal fields hold the unscaled bytes (ByteBuffer, or the
+   * fixed), which encodeSpecific writes as they are.
+   */
+  public static final class LegacyAmount extends org.apache.avro.specific.SpecificRecordBase {
+    public static final Schema SCHEMA$ =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"LegacyAmount\",\"namespace\":\"legacy\","
+                    + "\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\","
+                    + "\"logicalType\":\"decimal\",\"precision\":6,\"scale\":2}},"
+                    + "{\"name\":\"fee\",\"type\":{\"type\":\"fixed\",\"name\":\"Fee\",\"size\":4,"
+                    + "\"logicalType\":\"decimal\",\"precision\":6,\"scale\":3}}]}");
+    private java.nio.ByteBuffer amount;
+    private org.apache.avro.generic.GenericFixed fee;
+
+    public LegacyAmount() {}
+
+    @Override
+    public Schema getSchema() {
+      return SCHEMA$;
+    }
+
+    @Override
+    public Object get(int field) {
+      return field == 0 ? amount : fee;
+    }
+
+    @Override
+    public void put(int field, Object value) {
+      if (field == 0) {
+        amount = (java.nio.ByteBuffer) value;
+      } else {
+        fee = (org.apache.avro.generic.GenericFixed) value;
+      }
+    }
+  }
+
+  @Test
+  void convert_specificRecordWithoutDecimalConversion_writesItsDecimalsAsNumbers()
+      throws Exception {
+    org.apache.avro.Conversions.DecimalConversion decimals =
+        new org.apache.avro.Conversions.DecimalConversion();
+    Schema amountSchema = LegacyAmount.SCHEMA$.getField("amount").schema();
+    Schema feeSchema = LegacyAmount.SCHEMA$.getField("fee").schema();
+    LegacyAmount record = new LegacyAmount();
+    record.put(
+        0,
+        decimals.toBytes(
+            new java.math.BigDecimal("-1234.50"), amountSchema, amountSchema.getLogicalType()));
+    record.put(
+        1,
+        decimals.toFixed(new java.math.BigDecimal("0.125"), feeSchema, feeSchema.getLogicalType()));
+
+    assertThat(toJson.convert(record)).isEqualTo("{\"amount\":-1234.50,\"fee\":0.125}");
+  }
 }

@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -360,5 +361,77 @@ class JsonToAvroTest {
                             .getBytes(StandardCharsets.UTF_8)))
         .hasMessageEndingWith(
             "at $.color: text is not a symbol of enum" + " dev.etlkit.operators.avro.test.Color");
+  }
+
+  @Test
+  void convert_keyOfARecordFieldsAlias_fillsTheFieldItChoseTheBranchFor() throws Exception {
+    // The union rule counts a key naming a field's alias as held by that record branch; the
+    // value under it must then land in the field, not be dropped for the field's default.
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"u\",\"type\":["
+                    + "{\"type\":\"record\",\"name\":\"Renamed\",\"fields\":[{\"name\":\"newName\","
+                    + "\"type\":[\"null\",\"string\"],\"default\":null,\"aliases\":[\"name\"]}]},"
+                    + "{\"type\":\"record\",\"name\":\"Plain\",\"fields\":["
+                    + "{\"name\":\"name\",\"type\":\"string\"}]}]},"
+                    + "{\"name\":\"top\",\"type\":[\"null\",\"string\"],\"default\":null,"
+                    + "\"aliases\":[\"oldTop\"]}]}");
+    JsonToAvro fromJson = new JsonToAvro(schema, JsonReadLimits.defaults());
+
+    GenericRecord r =
+        fromJson.convert(
+            "{\"u\":{\"name\":\"x\"},\"oldTop\":\"y\"}".getBytes(StandardCharsets.UTF_8));
+
+    GenericRecord u = (GenericRecord) r.get("u");
+    assertThat(u.getSchema().getName()).isEqualTo("Renamed");
+    assertThat(u.get("newName")).isEqualTo("x");
+    assertThat(r.get("top")).isEqualTo("y");
+  }
+
+  @Test
+  void convert_integerAFloatWouldRound_skipsTheFloatBranchAndIsRoundedOnce() throws Exception {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"F\",\"fields\":["
+                    + "{\"name\":\"u\",\"type\":[\"null\",\"float\",\"long\"]},"
+                    + "{\"name\":\"f\",\"type\":\"float\"}]}");
+    JsonToAvro fromJson = new JsonToAvro(schema, JsonReadLimits.defaults());
+    long notAFloat = (1L << 60) + 1; // its double, 2^60, is a float: the float branch looked exact
+    long pastHalfway = (1L << 60) + (1L << 36) + 1; // by way of a double: 2^60, not 2^60 + 2^37
+
+    GenericRecord r =
+        fromJson.convert(
+            ("{\"u\":" + notAFloat + ",\"f\":" + pastHalfway + "}")
+                .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r.get("u")).isEqualTo(notAFloat);
+    assertThat(r.get("f")).isEqualTo((float) pastHalfway);
+  }
+
+  @Test
+  void convert_documentNestedDeeperThanTheStack_isAnAvroFormatException() {
+    // With the nesting limit raised, a recursive schema's document can be deeper than the stack:
+    // like encode, toJson and fromPojo, the step's dead letter must say so as an
+    // AvroFormatException, not escape as a StackOverflowError.
+    Schema node =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Node\",\"fields\":["
+                    + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"],\"default\":null}]}");
+    int depth = 300_000;
+    StringBuilder json = new StringBuilder();
+    json.append("{\"next\":".repeat(depth)).append("null").append("}".repeat(depth));
+    JsonToAvro fromJson =
+        new JsonToAvro(
+            node,
+            JsonReadLimits.defaults()
+                .withMaxNestingDepth(Integer.MAX_VALUE)
+                .withMaxDocumentBytes(Integer.MAX_VALUE));
+
+    assertThatThrownBy(() -> fromJson.convert(json.toString().getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage("cannot convert JSON to Avro schema Node: the document is nested too deeply");
   }
 }

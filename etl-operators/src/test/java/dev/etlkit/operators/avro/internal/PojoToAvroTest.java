@@ -306,4 +306,127 @@ class PojoToAvroTest {
         .hasMessageEndingWith(
             "at $.at: timestamp has more fraction digits than timestamp-micros holds");
   }
+
+  record Measures(long big, int medium) {}
+
+  @Test
+  void convert_integerADoubleOrFloatFieldWouldRound_isRejectedNotRounded() throws Exception {
+    // encode and toJson refuse a Long in a double field as narrowed; fromPojo must not round it.
+    Schema floating =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"M\",\"fields\":["
+                    + "{\"name\":\"big\",\"type\":\"double\"},"
+                    + "{\"name\":\"medium\",\"type\":\"float\"}]}");
+    PojoToAvro<Measures> toAvro = new PojoToAvro<>(Measures.class, floating);
+
+    GenericRecord exact = toAvro.convert(new Measures(1L << 53, 1 << 24));
+    assertThat(exact.get("big")).isEqualTo(0x1p53);
+    assertThat(exact.get("medium")).isEqualTo(0x1p24f);
+    assertThatThrownBy(() -> toAvro.convert(new Measures((1L << 53) + 1, 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "object does not fit Avro schema M at $.big: a java.lang.Long does not fit double"
+                + " without rounding");
+    assertThatThrownBy(() -> toAvro.convert(new Measures(Long.MAX_VALUE, 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith("at $.big: a java.lang.Long does not fit double without rounding");
+    assertThatThrownBy(() -> toAvro.convert(new Measures(1, (1 << 24) + 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(
+            "at $.medium: a java.lang.Integer does not fit float without rounding");
+  }
+
+  record Reading(Object value) {}
+
+  @Test
+  void convert_integerAFloatBranchWouldRound_takesALaterDoubleBranch() throws Exception {
+    Schema union =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"U\",\"fields\":["
+                    + "{\"name\":\"value\",\"type\":[\"null\",\"float\",\"double\"]}]}");
+    PojoToAvro<Reading> toAvro = new PojoToAvro<>(Reading.class, union);
+
+    assertThat(toAvro.convert(new Reading(3)).get("value")).isEqualTo(3.0f);
+    assertThat(toAvro.convert(new Reading((1 << 24) + 1)).get("value"))
+        .isEqualTo((double) ((1 << 24) + 1));
+    assertThatThrownBy(() -> toAvro.convert(new Reading((1L << 53) + 1)))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith("at $.value: a java.lang.Long does not fit float without rounding");
+  }
+
+  record Card(String number) {}
+
+  record Transfer(String iban) {}
+
+  record ByTransfer(Transfer payment) {}
+
+  record ByAnything(Object payment) {}
+
+  @Test
+  void convert_objectFittingTheSecondRecordBranchOfAUnion_fillsThatBranch() throws Exception {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"payment\",\"type\":["
+                    + "\"null\",{\"type\":\"record\",\"name\":\"Card\",\"fields\":["
+                    + "{\"name\":\"number\",\"type\":\"string\"}]},"
+                    + "{\"type\":\"record\",\"name\":\"Transfer\",\"fields\":["
+                    + "{\"name\":\"iban\",\"type\":\"string\"}]}]}]}");
+
+    GenericRecord typed =
+        new PojoToAvro<>(ByTransfer.class, schema).convert(new ByTransfer(new Transfer("DE89")));
+    GenericRecord dynamic =
+        new PojoToAvro<>(ByAnything.class, schema).convert(new ByAnything(new Transfer("DE89")));
+
+    for (GenericRecord r : List.of(typed, dynamic)) {
+      GenericRecord payment = (GenericRecord) r.get("payment");
+      assertThat(payment.getSchema().getName()).isEqualTo("Transfer");
+      assertThat(payment.get("iban")).isEqualTo("DE89");
+    }
+    assertThat(
+            ((GenericRecord)
+                    new PojoToAvro<>(ByAnything.class, schema)
+                        .convert(new ByAnything(new Card("4111")))
+                        .get("payment"))
+                .getSchema()
+                .getName())
+        .isEqualTo("Card");
+    // a class that fills no branch is still refused when the mapping is built
+    Schema cardOnly =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":\"payment\",\"type\":["
+                    + "\"null\",{\"type\":\"record\",\"name\":\"Card\",\"fields\":["
+                    + "{\"name\":\"number\",\"type\":\"string\"}]}]}]}");
+    assertThatThrownBy(() -> new PojoToAvro<>(ByTransfer.class, cardOnly))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("has no property 'number'");
+  }
+
+  enum Level {
+    LOW,
+    HIGH {
+      @Override
+      public String toString() {
+        return "high!"; // a constant with a body: its class is an anonymous subclass of Level
+      }
+    }
+  }
+
+  record Graded(Level level) {}
+
+  @Test
+  void convert_enumConstantWithABody_inAUnion_isItsName() throws Exception {
+    Schema schema =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"G\",\"fields\":[{\"name\":\"level\","
+                    + "\"type\":[\"null\",\"int\",\"string\"]}]}");
+    PojoToAvro<Graded> toAvro = new PojoToAvro<>(Graded.class, schema);
+
+    assertThat(toAvro.convert(new Graded(Level.LOW)).get("level")).isEqualTo("LOW");
+    assertThat(toAvro.convert(new Graded(Level.HIGH)).get("level")).isEqualTo("HIGH");
+  }
 }
