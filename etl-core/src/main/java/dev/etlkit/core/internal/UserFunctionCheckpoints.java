@@ -135,7 +135,7 @@ public final class UserFunctionCheckpoints {
    */
   public static void notifyCheckpointComplete(List<?> functions, long checkpointId)
       throws Exception {
-    notifyAll(functions, checkpointId, true);
+    notifyEach(functions, checkpointId, true);
   }
 
   /**
@@ -144,10 +144,10 @@ public final class UserFunctionCheckpoints {
    */
   public static void notifyCheckpointAborted(List<?> functions, long checkpointId)
       throws Exception {
-    notifyAll(functions, checkpointId, false);
+    notifyEach(functions, checkpointId, false);
   }
 
-  private static void notifyAll(List<?> functions, long checkpointId, boolean complete)
+  private static void notifyEach(List<?> functions, long checkpointId, boolean complete)
       throws Exception {
     Exception first = null;
     for (Object function : functions) {
