@@ -301,6 +301,106 @@ class Scd2PostgresTableLimitsTest {
     check(type, value, reason, sqlState);
   }
 
+  private static final String LENGTH = "must give a length from 1 to 10485760";
+  private static final String BITS = "must give a length from 1 to 83886080";
+  private static final String NUMERIC =
+      "must give a precision from 1 to 1000 and a scale from 0 to 1000";
+  private static final String FLOAT = "must give a precision from 1 to 53 (bits)";
+
+  /**
+   * Type modifiers: each type PostgreSQL refuses in the DDL (and so in the {@code MERGE}'s casts),
+   * with the rule {@code withColumn} names; the types just inside the bounds (null) are created
+   * from the table's own DDL. A numeric's scale may exceed its precision since PostgreSQL 15; a
+   * precision of a time type above 6 is reduced to 6 with a warning, not refused.
+   */
+  static Stream<Arguments> typeModifiers() {
+    return Stream.of(
+        Arguments.of("varchar(0)", LENGTH),
+        Arguments.of("varchar (0)", LENGTH),
+        Arguments.of("character varying(0)", LENGTH),
+        Arguments.of("national character varying(0)", LENGTH),
+        Arguments.of("char(0)", LENGTH),
+        Arguments.of("character(0)", LENGTH),
+        Arguments.of("nchar(0)", LENGTH),
+        Arguments.of("bpchar(0)", LENGTH),
+        Arguments.of("varchar(0)[]", LENGTH),
+        Arguments.of("varchar(10485761)", LENGTH),
+        Arguments.of("bpchar(10485761)", LENGTH),
+        Arguments.of("varchar(10485760)", null),
+        Arguments.of("char(1)", null),
+        Arguments.of("varchar(2, 3)", "must give one length"),
+        Arguments.of("bit(0)", BITS),
+        Arguments.of("bit varying(0)", BITS),
+        Arguments.of("varbit(0)", BITS),
+        Arguments.of("bit(83886081)", BITS),
+        Arguments.of("bit(83886080)", null),
+        Arguments.of("bit(2, 3)", "must give one length"),
+        Arguments.of("numeric(0)", NUMERIC),
+        Arguments.of("numeric (0)", NUMERIC),
+        Arguments.of("decimal(0)", NUMERIC),
+        Arguments.of("dec(0)", NUMERIC),
+        Arguments.of("numeric(0)[]", NUMERIC),
+        Arguments.of("numeric(1001)", NUMERIC),
+        Arguments.of("decimal(1001, 2)", NUMERIC),
+        Arguments.of("numeric(2, 1001)", NUMERIC),
+        Arguments.of("numeric(1000)", null),
+        Arguments.of("numeric(2, 3)", null),
+        Arguments.of("numeric(1000, 1000)", null),
+        Arguments.of("float(0)", FLOAT),
+        Arguments.of("float (0)", FLOAT),
+        Arguments.of("float(54)", FLOAT),
+        Arguments.of("float(0)[]", FLOAT),
+        Arguments.of("float(1)", null),
+        Arguments.of("float(53)", null),
+        Arguments.of("float(2, 3)", FLOAT),
+        Arguments.of("timestamp(6, 2)", "must give one precision"),
+        Arguments.of("interval(2, 3)", "must give one precision"),
+        Arguments.of("timestamp(7)", null),
+        Arguments.of("timestamp(7) with time zone", null),
+        Arguments.of("time(7)", null),
+        Arguments.of("interval day to second(7)", null),
+        Arguments.of("text(5)", "must give no type modifier: text takes none"),
+        Arguments.of("integer(5)", "must give no type modifier: integer takes none"),
+        Arguments.of("int4(3)", "must give no type modifier: int4 takes none"),
+        Arguments.of("bigint(20)", "must give no type modifier: bigint takes none"),
+        Arguments.of("real(5)", "must give no type modifier: real takes none"),
+        Arguments.of(
+            "double precision(5)", "must give no type modifier: double precision takes none"),
+        Arguments.of("float8(5)", "must give no type modifier: float8 takes none"),
+        Arguments.of("varchar(99999999999)", "must give numbers of at most 2147483647"),
+        Arguments.of("numeric(5, 99999999999)", "must give numbers of at most 2147483647"),
+        Arguments.of(
+            "varchar(3) varying(4)", "must give at most one (precision[, scale]) or (length)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("typeModifiers")
+  void withColumn_typeModifierPostgresRefuses_isRefused_namingTheRule(
+      String type, @Nullable String rule) throws Exception {
+    try (Connection db = postgres.getPostgresDatabase().getConnection();
+        Statement statement = db.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS limits");
+      if (rule != null) {
+        assertThatThrownBy(() -> statement.execute("CREATE TABLE limits (v " + type + ")"))
+            .isInstanceOf(SQLException.class);
+        assertThatThrownBy(
+                () ->
+                    Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("sqlType of column 'v' " + rule + ", was '" + type + "'");
+      } else {
+        Scd2PostgresTable<Value> table =
+            Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v);
+        statement.execute(table.createTableSql());
+        merge(
+            db,
+            table,
+            Change.insert(Scd2Row.of("k1", new Value("k1", null), 1_000L, null, true, 1, false)));
+        assertThat(count(db)).isEqualTo(1);
+      }
+    }
+  }
+
   private static Arguments range(String type, Object value, String reason) {
     return Arguments.of(type, value, reason, "22003");
   }
