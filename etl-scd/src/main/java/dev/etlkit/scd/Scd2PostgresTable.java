@@ -88,8 +88,9 @@ import org.apache.flink.types.RowKind;
  * column's range and an instant after the end of a {@code timestamp} or {@code timestamptz} column
  * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
  * schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as names.
- * Types are checked against a small grammar, so no name or type can inject SQL. Immutable and
- * serializable: {@link #bind} can be passed as the sink's statement builder.
+ * Types are checked against a small grammar, so no name or type can inject SQL, and the modifiers
+ * of built-in types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable:
+ * {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -214,7 +215,13 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *     or the last word, and an optional {@code []}
    * @param value reads the column's value from the entity's attributes
    * @throws IllegalArgumentException if the name is not a plain lower-case identifier or is taken,
-   *     or the type is not of the accepted form
+   *     the type is not of the accepted form, or its modifier is one PostgreSQL refuses for a
+   *     built-in type: a length of a character string type ({@code varchar(n)}, {@code char(n)})
+   *     outside 1 to 10485760, of a bit string type outside 1 to 83886080, a {@code numeric(p, s)}
+   *     precision outside 1 to 1000 or scale above 1000 (a scale above the precision is allowed, as
+   *     in PostgreSQL 15), a {@code float(p)} outside 1 to 53, two numbers where the type takes
+   *     one, a modifier on a type that takes none ({@code integer(5)}, {@code text(5)}), a number
+   *     above 2147483647 or two parenthesised lists
    */
   public Scd2PostgresTable<T> withColumn(String name, String sqlType, Attribute<T> value) {
     List<String> taken = new ArrayList<>(List.of(keyColumn));
@@ -226,6 +233,13 @@ public final class Scd2PostgresTable<T> implements Serializable {
           "sqlType must be a type name with optional (precision[, scale]) and [], was '"
               + sqlType
               + "'");
+    }
+    String refused =
+        PostgresTypeModifiers.whyRefused(
+            sqlType.endsWith("[]") ? sqlType.substring(0, sqlType.length() - 2) : sqlType);
+    if (refused != null) {
+      throw new IllegalArgumentException(
+          "sqlType of column '" + name + "' " + refused + ", was '" + sqlType + "'");
     }
     Objects.requireNonNull(value, "value");
     List<Column<T>> more = new ArrayList<>(columns);
