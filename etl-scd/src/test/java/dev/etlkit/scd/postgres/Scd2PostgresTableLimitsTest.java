@@ -86,6 +86,10 @@ class Scd2PostgresTableLimitsTest {
         refused("char", "ab", TOO_LONG + "1 character, the length of char" + CUTS),
         refused("character", "ab", TOO_LONG + "1 character, the length of character" + CUTS),
         refused("bpchar(2)", "abc", TOO_LONG + "2 characters, the length of bpchar(2)" + CUTS),
+        refused(
+            "varchar(000000003)",
+            "abcd",
+            TOO_LONG + "3 characters, the length of varchar(000000003)" + CUTS),
         written("varchar", "a long text without a limit"),
         written("bpchar", "a long text without a limit"),
         written("varchar(4)", Tier.GOLD),
@@ -218,6 +222,7 @@ class Scd2PostgresTableLimitsTest {
         written("decimal(2, 5)", 0),
         range("decimal(2, 5)", 1, numeric("decimal(2, 5)", 5, -3)),
         range("dec(3,1)", new BigDecimal("100"), numeric("dec(3,1)", 1, 2)),
+        range("numeric(00005, 2)", new BigDecimal("1000"), numeric("numeric(00005, 2)", 2, 3)),
         written("numeric", Double.POSITIVE_INFINITY),
         written("numeric", new BigDecimal("1e100")),
         written("smallint[]", List.of(1, 32767)),
@@ -244,6 +249,7 @@ class Scd2PostgresTableLimitsTest {
         written("real", Long.MAX_VALUE),
         range("float4", -1e300, REAL.replace("of real", "of float4")),
         range("float(24)", 1e300, REAL.replace("of real", "of float(24)")),
+        range("float(024)", 1e300, REAL.replace("of real", "of float(024)")),
         written("float(25)", 1e300),
         written("double precision", 1e300));
   }
