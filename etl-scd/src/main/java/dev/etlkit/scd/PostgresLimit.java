@@ -28,14 +28,14 @@ abstract class PostgresLimit implements Serializable {
 
   private static final Pattern CHARACTER_STRING =
       Pattern.compile(
-          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\((\\d{1,8})\\))?");
+          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\((\\d+)\\))?");
 
   private static final Pattern SMALLINT = Pattern.compile("smallint|int2");
   private static final Pattern INTEGER = Pattern.compile("integer|int|int4");
   private static final Pattern BIGINT = Pattern.compile("bigint|int8");
   private static final Pattern NUMERIC =
-      Pattern.compile("(numeric|decimal|dec) ?\\((\\d{1,4})( ?, ?(\\d{1,4}))?\\)");
-  private static final Pattern REAL = Pattern.compile("real|float4|float ?\\((\\d{1,2})\\)");
+      Pattern.compile("(numeric|decimal|dec) ?\\((\\d+)( ?, ?(\\d+))?\\)");
+  private static final Pattern REAL = Pattern.compile("real|float4|float ?\\((\\d+)\\)");
   private static final Pattern TIMESTAMP =
       Pattern.compile(
           "(timestamptz|timestamp)( ?\\(\\d+\\))?( with time zone| without time zone)?");
@@ -52,7 +52,8 @@ abstract class PostgresLimit implements Serializable {
 
   /**
    * The limit of a column of this (grammar-checked) type, or null if its type makes nothing certain
-   * to fail.
+   * to fail. Its modifiers are within PostgreSQL's bounds ({@link PostgresTypeModifiers}), so each
+   * is an int, leading zeros and all ({@code numeric(00005, 2)} is {@code numeric(5, 2)}).
    */
   @Nullable
   static PostgresLimit of(String sqlType) {
