@@ -398,6 +398,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       as text.
    * </ul>
    *
+   * <p>The version columns need no check: {@code valid_from} and {@code valid_to} are effective
+   * times, which the SCD2 step keeps within {@link Scd2#MIN_EFFECTIVE_TIME} … {@link
+   * Scd2#MAX_EFFECTIVE_TIME} (a change outside is a dead letter there), far inside PostgreSQL's
+   * range.
+   *
    * <p>The reason names the column (and the element's index, in an array), the rule and its bound,
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
    * to the column's type, or out of the range of a type not listed (a {@code date}, a {@code

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.scd.Scd2;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -15,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -305,6 +307,48 @@ class Scd2PostgresTableLimitsTest {
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
     check(type, value, reason, sqlState);
+  }
+
+  /**
+   * {@code valid_from} and {@code valid_to} need no check of their own: they are effective times of
+   * the SCD2 step (or its {@code validToCurrent}, bounded alike), which makes a change effective
+   * outside {@link Scd2#MIN_EFFECTIVE_TIME} … {@link Scd2#MAX_EFFECTIVE_TIME} a dead letter ({@code
+   * Scd2EffectiveTimeRangeTest}), far inside PostgreSQL's range (4713 BC to 294276 AD, the driver's
+   * -infinity before 4713 BC): both ends are stored as themselves, whatever the session's time
+   * zone.
+   */
+  @Test
+  void versionTimes_atTheEndsOfTheScd2StepsRange_areStoredAsThemselves() throws Exception {
+    Scd2PostgresTable<Value> table = Scd2PostgresTable.named("limits", "id");
+    long min = Scd2.MIN_EFFECTIVE_TIME.toEpochMilli();
+    long max = Scd2.MAX_EFFECTIVE_TIME.toEpochMilli();
+    Value entity = new Value("k1", null);
+    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'Pacific/Kiritimati'");
+        statement.execute("DROP TABLE IF EXISTS limits");
+        statement.execute(table.createTableSql());
+      }
+      merge(db, table, Change.insert(Scd2Row.of("k1", entity, min, max, false, 1, false)));
+      merge(db, table, Change.insert(Scd2Row.of("k1", entity, max, null, true, 2, false)));
+      List<String> stored = new ArrayList<>();
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'UTC'");
+        try (ResultSet rs =
+            statement.executeQuery(
+                "SELECT valid_from::text, coalesce(valid_to::text, 'open'),"
+                    + " (extract(epoch from valid_from) * 1000)::bigint"
+                    + " FROM limits ORDER BY valid_from")) {
+          while (rs.next()) {
+            stored.add(rs.getString(1) + " .. " + rs.getString(2) + " = " + rs.getLong(3));
+          }
+        }
+      }
+      assertThat(stored)
+          .containsExactly(
+              "0001-01-01 00:00:00+00 .. 9999-12-31 23:59:59.999+00 = " + min,
+              "9999-12-31 23:59:59.999+00 .. open = " + max);
+    }
   }
 
   private static final String LENGTH = "must give a length from 1 to 10485760";
