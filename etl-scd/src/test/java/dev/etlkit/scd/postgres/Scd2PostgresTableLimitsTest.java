@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -541,13 +542,59 @@ class Scd2PostgresTableLimitsTest {
         Arguments.of("timestamptz", first, "4713-01-01 00:00:00+00 BC", null),
         Arguments.of("timestamptz", before, "-infinity", early("timestamptz")),
         Arguments.of("timestamp", first, "4713-01-01 00:00:00 BC", null),
-        Arguments.of("timestamp", before, "-infinity", early("timestamp")));
+        Arguments.of("timestamp", before, "-infinity", early("timestamp")),
+        Arguments.of("date", first, "4713-01-01 BC", null),
+        Arguments.of("date", before, "-infinity", early("date")),
+        Arguments.of("date", LocalDate.parse("-4712-01-01"), "4713-01-01 BC", null),
+        Arguments.of(
+            "date",
+            LocalDate.parse("-4713-12-31"),
+            "-infinity",
+            "column 'v' holds a date before -4712-01-01 (4713 BC), which the driver writes to"
+                + " date as -infinity"),
+        Arguments.of("date", LocalDate.MAX, "infinity", LATE_DATE),
+        Arguments.of("time", first, "00:00:00", null),
+        Arguments.of("time", before, null, early("time")));
+  }
+
+  private static final String LATE_DATE =
+      "column 'v' holds a date after the end of date: it must be at most +5874897-12-31";
+
+  /**
+   * A {@code date} or {@code time} column's {@code Instant} goes as its UTC date and time, a
+   * timestamp, so it has a timestamp's end (and its start, {@link #earlyInstants}); a {@code
+   * LocalDate} goes as a date, which ends with 5874897 AD (but {@code LocalDate.MAX}, which the
+   * driver writes as {@code infinity}).
+   */
+  static Stream<Arguments> dates() {
+    return Stream.of(
+        written("date", Instant.parse("+294276-12-31T23:59:59.999999Z")),
+        timestamp("date", Instant.parse("+294277-01-01T00:00:00Z"), instants("date")),
+        timestamp("date", Instant.parse("+5874898-01-01T00:00:00Z"), instants("date")),
+        written("time", Instant.parse("+294276-12-31T23:59:59.999999Z")),
+        timestamp("time", Instant.parse("+294277-01-01T00:00:00Z"), instants("time")),
+        timestamp(
+            "time(3) without time zone",
+            Instant.parse("+294277-01-01T00:00:00Z"),
+            instants("time(3) without time zone")),
+        written("timetz", Instant.parse("+294277-01-01T00:00:00Z")),
+        written("date", LocalDate.parse("+5874897-12-31")),
+        timestamp("date", LocalDate.parse("+5874898-01-01"), LATE_DATE));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("dates")
+  void whyUnwritable_dateOrTimeOutOfItsColumnsRange_isNamed_andWouldHaveFailedTheStatement(
+      String type, Object value, @Nullable String reason, @Nullable String sqlState)
+      throws Exception {
+    check(type, value, reason, sqlState);
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("earlyInstants")
   void whyUnwritable_instantTheDriverWritesAsMinusInfinity_isNamed(
-      String type, Instant value, String stored, @Nullable String reason) throws Exception {
+      String type, Object value, @Nullable String stored, @Nullable String reason)
+      throws Exception {
     Scd2PostgresTable<Value> table =
         Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v);
     Value entity = new Value("k1", value);
