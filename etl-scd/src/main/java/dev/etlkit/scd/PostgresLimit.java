@@ -6,6 +6,7 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
 import java.util.RandomAccess;
@@ -28,17 +29,20 @@ abstract class PostgresLimit implements Serializable {
 
   private static final Pattern CHARACTER_STRING =
       Pattern.compile(
-          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\((\\d{1,8})\\))?");
+          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\((\\d+)\\))?");
 
   private static final Pattern SMALLINT = Pattern.compile("smallint|int2");
   private static final Pattern INTEGER = Pattern.compile("integer|int|int4");
   private static final Pattern BIGINT = Pattern.compile("bigint|int8");
   private static final Pattern NUMERIC =
-      Pattern.compile("(numeric|decimal|dec) ?\\((\\d{1,4})( ?, ?(\\d{1,4}))?\\)");
-  private static final Pattern REAL = Pattern.compile("real|float4|float ?\\((\\d{1,2})\\)");
+      Pattern.compile("(numeric|decimal|dec) ?\\((\\d+)( ?, ?(\\d+))?\\)");
+  private static final Pattern REAL = Pattern.compile("real|float4|float ?\\((\\d+)\\)");
+
+  /** The types whose {@code Instant} is bound as a timestamp (a {@code timetz}'s as a time). */
   private static final Pattern TIMESTAMP =
       Pattern.compile(
-          "(timestamptz|timestamp)( ?\\(\\d+\\))?( with time zone| without time zone)?");
+          "(timestamptz|timestamp)( ?\\(\\d+\\))?( with time zone| without time zone)?"
+              + "|time( ?\\(\\d+\\))?( without time zone)?|date");
 
   /** The element type as declared, for the reason. */
   final String type;
@@ -52,7 +56,8 @@ abstract class PostgresLimit implements Serializable {
 
   /**
    * The limit of a column of this (grammar-checked) type, or null if its type makes nothing certain
-   * to fail.
+   * to fail. Its modifiers are within PostgreSQL's bounds ({@link PostgresTypeModifiers}), so each
+   * is an int, leading zeros and all ({@code numeric(00005, 2)} is {@code numeric(5, 2)}).
    */
   @Nullable
   static PostgresLimit of(String sqlType) {
@@ -99,7 +104,7 @@ abstract class PostgresLimit implements Serializable {
     }
     if (!array && TIMESTAMP.matcher(type).matches()) {
       // an array's instants go as ISO-8601 text, which is not checked
-      return new TimestampRange(type);
+      return new TimestampRange(type, type.equals("date"));
     }
     return null;
   }
@@ -404,11 +409,16 @@ abstract class PostgresLimit implements Serializable {
   }
 
   /**
-   * {@code timestamp} and {@code timestamptz}: an {@code Instant} goes to the microsecond, half a
-   * microsecond rounding up, and PostgreSQL's timestamps end before 294277-01-01. At the other end
-   * pgjdbc sends an instant before {@code -4712-01-01T00:00:00Z} (4713 BC) as {@code -infinity},
-   * which PostgreSQL stores without complaint (its own start, 4714 BC, is never reached): such an
-   * instant is refused too, as the row would silently hold another value.
+   * {@code timestamp} and {@code timestamptz}, and {@code date} and {@code time}, whose {@code
+   * Instant} is bound as its UTC date and time, a timestamp cast to the column's type: an {@code
+   * Instant} goes to the microsecond, half a microsecond rounding up, and PostgreSQL's timestamps
+   * end before 294277-01-01. At the other end pgjdbc sends an instant before {@code
+   * -4712-01-01T00:00:00Z} (4713 BC) as {@code -infinity}, which PostgreSQL stores without
+   * complaint (its own start, 4714 BC, is never reached; a {@code time} takes it as null): such an
+   * instant is refused too, as the row would silently hold another value. A {@code date} column's
+   * {@code LocalDate} is bound as a date: PostgreSQL's end, 5874897-12-31, fails beyond it (but for
+   * {@code LocalDate.MAX}, which pgjdbc sends as {@code infinity}), and one before 4713 BC goes as
+   * {@code -infinity}.
    */
   private static final class TimestampRange extends PostgresLimit {
     private static final long serialVersionUID = 1L;
@@ -419,13 +429,26 @@ abstract class PostgresLimit implements Serializable {
     /** The first instant pgjdbc sends as itself rather than as {@code -infinity}. */
     private static final Instant START = Instant.parse("-4712-01-01T00:00:00Z");
 
-    TimestampRange(String type) {
+    /** The first date pgjdbc sends as itself rather than as {@code -infinity}. */
+    private static final LocalDate DATE_START = LocalDate.parse("-4712-01-01");
+
+    /** PostgreSQL's last date. */
+    private static final LocalDate DATE_END = LocalDate.parse("+5874897-12-31");
+
+    /** Whether a {@code LocalDate} is checked too: a {@code date} column. */
+    private final boolean dates;
+
+    TimestampRange(String type, boolean dates) {
       super(type, false);
+      this.dates = dates;
     }
 
     @Override
     @Nullable
     String whyNot(Object value) {
+      if (dates && value instanceof LocalDate date) {
+        return whyNot(date);
+      }
       if (!(value instanceof Instant instant)) {
         return null;
       }
@@ -436,6 +459,19 @@ abstract class PostgresLimit implements Serializable {
       }
       if (instant.isBefore(START)) {
         return "holds an instant before -4712-01-01T00:00:00Z (4713 BC), which the driver writes to "
+            + type
+            + " as -infinity";
+      }
+      return null;
+    }
+
+    @Nullable
+    private String whyNot(LocalDate date) {
+      if (date.isAfter(DATE_END)) {
+        return "holds a date after the end of " + type + ": it must be at most +5874897-12-31";
+      }
+      if (date.isBefore(DATE_START)) {
+        return "holds a date before -4712-01-01 (4713 BC), which the driver writes to "
             + type
             + " as -infinity";
       }

@@ -85,11 +85,13 @@ import org.apache.flink.types.RowKind;
  * value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
  * object array), text longer than its {@code varchar(n)} or {@code char(n)} column, a number out of
  * its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)} or {@code real}
- * column's range and an instant after the end of a {@code timestamp} or {@code timestamptz} column
- * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
- * schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as names.
- * Types are checked against a small grammar, so no name or type can inject SQL. Immutable and
- * serializable: {@link #bind} can be passed as the sink's statement builder.
+ * column's range, an instant out of the range of a {@code timestamp}, {@code timestamptz}, {@code
+ * date} or {@code time} column and a {@code LocalDate} out of a {@code date} column's (see there
+ * for the rules). Names must be plain lower-case identifiers (a table name may carry a schema:
+ * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
+ * checked against a small grammar, so no name or type can inject SQL, and the modifiers of built-in
+ * types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable: {@link
+ * #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -214,7 +216,13 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *     or the last word, and an optional {@code []}
    * @param value reads the column's value from the entity's attributes
    * @throws IllegalArgumentException if the name is not a plain lower-case identifier or is taken,
-   *     or the type is not of the accepted form
+   *     the type is not of the accepted form, or its modifier is one PostgreSQL refuses for a
+   *     built-in type: a length of a character string type ({@code varchar(n)}, {@code char(n)})
+   *     outside 1 to 10485760, of a bit string type outside 1 to 83886080, a {@code numeric(p, s)}
+   *     precision outside 1 to 1000 or scale above 1000 (a scale above the precision is allowed, as
+   *     in PostgreSQL 15), a {@code float(p)} outside 1 to 53, two numbers where the type takes
+   *     one, a modifier on a type that takes none ({@code integer(5)}, {@code text(5)}), a number
+   *     above 2147483647 or two parenthesised lists
    */
   public Scd2PostgresTable<T> withColumn(String name, String sqlType, Attribute<T> value) {
     List<String> taken = new ArrayList<>(List.of(keyColumn));
@@ -226,6 +234,13 @@ public final class Scd2PostgresTable<T> implements Serializable {
           "sqlType must be a type name with optional (precision[, scale]) and [], was '"
               + sqlType
               + "'");
+    }
+    String refused =
+        PostgresTypeModifiers.whyRefused(
+            sqlType.endsWith("[]") ? sqlType.substring(0, sqlType.length() - 2) : sqlType);
+    if (refused != null) {
+      throw new IllegalArgumentException(
+          "sqlType of column '" + name + "' " + refused + ", was '" + sqlType + "'");
     }
     Objects.requireNonNull(value, "value");
     List<Column<T>> more = new ArrayList<>(columns);
@@ -377,19 +392,29 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       24), a {@code Double} that rounds to an infinity or, other than 0, to 0. Element by
    *       element in an array column of such a type;
    *   <li>an {@code Instant} from {@code +294276-12-31T23:59:59.9999995Z} on in a {@code timestamp}
-   *       or {@code timestamptz} column (SQLState {@code 22008}): the driver rounds it to the
-   *       microsecond, past PostgreSQL's last one; and one before {@code -4712-01-01T00:00:00Z}
+   *       or {@code timestamptz} column, or in a {@code date} or {@code time} column, where it goes
+   *       as its UTC date and time, a timestamp (SQLState {@code 22008}): the driver rounds it to
+   *       the microsecond, past PostgreSQL's last one; and one before {@code -4712-01-01T00:00:00Z}
    *       (4713 BC), which the driver writes as {@code -infinity} and PostgreSQL stores without
-   *       complaint (a version silently holding another value). Not in an array, whose instants go
-   *       as text.
+   *       complaint (as {@code -infinity}, in a {@code time} as null: a version silently holding
+   *       another value). Not in an array, whose instants go as text;
+   *   <li>a {@code LocalDate} in a {@code date} column after {@code +5874897-12-31}, PostgreSQL's
+   *       last date (SQLState {@code 22008}; {@code LocalDate.MAX} the driver writes as {@code
+   *       infinity}), or before {@code -4712-01-01}, which it writes as {@code -infinity}.
    * </ul>
+   *
+   * <p>The version columns need no check: {@code valid_from} and {@code valid_to} are effective
+   * times, which the SCD2 step keeps within {@link Scd2#MIN_EFFECTIVE_TIME} … {@link
+   * Scd2#MAX_EFFECTIVE_TIME} (a change outside is a dead letter there), far inside PostgreSQL's
+   * range.
    *
    * <p>The reason names the column (and the element's index, in an array), the rule and its bound,
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
-   * to the column's type, or out of the range of a type not listed (a {@code date}, a {@code
-   * BigDecimal} beyond a {@code double precision}), still fails it. Reads each attribute column
-   * once; builds no text and allocates nothing for a change it finds writable (but an iterator for
-   * a collection that is not a {@code List} with random access).
+   * to the column's type, or out of the range of a type or class not listed (a {@code LocalDate} or
+   * {@code LocalDateTime} in a {@code timestamp}, a {@code BigDecimal} beyond a {@code double
+   * precision}), still fails it. Reads each attribute column once; builds no text and allocates
+   * nothing for a change it finds writable (but an iterator for a collection that is not a {@code
+   * List} with random access).
    *
    * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
    * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's

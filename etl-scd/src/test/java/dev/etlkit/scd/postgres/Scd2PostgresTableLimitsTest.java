@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.scd.Scd2;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -15,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -86,6 +89,10 @@ class Scd2PostgresTableLimitsTest {
         refused("char", "ab", TOO_LONG + "1 character, the length of char" + CUTS),
         refused("character", "ab", TOO_LONG + "1 character, the length of character" + CUTS),
         refused("bpchar(2)", "abc", TOO_LONG + "2 characters, the length of bpchar(2)" + CUTS),
+        refused(
+            "varchar(000000003)",
+            "abcd",
+            TOO_LONG + "3 characters, the length of varchar(000000003)" + CUTS),
         written("varchar", "a long text without a limit"),
         written("bpchar", "a long text without a limit"),
         written("varchar(4)", Tier.GOLD),
@@ -218,6 +225,7 @@ class Scd2PostgresTableLimitsTest {
         written("decimal(2, 5)", 0),
         range("decimal(2, 5)", 1, numeric("decimal(2, 5)", 5, -3)),
         range("dec(3,1)", new BigDecimal("100"), numeric("dec(3,1)", 1, 2)),
+        range("numeric(00005, 2)", new BigDecimal("1000"), numeric("numeric(00005, 2)", 2, 3)),
         written("numeric", Double.POSITIVE_INFINITY),
         written("numeric", new BigDecimal("1e100")),
         written("smallint[]", List.of(1, 32767)),
@@ -244,6 +252,7 @@ class Scd2PostgresTableLimitsTest {
         written("real", Long.MAX_VALUE),
         range("float4", -1e300, REAL.replace("of real", "of float4")),
         range("float(24)", 1e300, REAL.replace("of real", "of float(24)")),
+        range("float(024)", 1e300, REAL.replace("of real", "of float(024)")),
         written("float(25)", 1e300),
         written("double precision", 1e300));
   }
@@ -299,6 +308,148 @@ class Scd2PostgresTableLimitsTest {
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
     check(type, value, reason, sqlState);
+  }
+
+  /**
+   * {@code valid_from} and {@code valid_to} need no check of their own: they are effective times of
+   * the SCD2 step (or its {@code validToCurrent}, bounded alike), which makes a change effective
+   * outside {@link Scd2#MIN_EFFECTIVE_TIME} … {@link Scd2#MAX_EFFECTIVE_TIME} a dead letter ({@code
+   * Scd2EffectiveTimeRangeTest}), far inside PostgreSQL's range (4713 BC to 294276 AD, the driver's
+   * -infinity before 4713 BC): both ends are stored as themselves, whatever the session's time
+   * zone.
+   */
+  @Test
+  void versionTimes_atTheEndsOfTheScd2StepsRange_areStoredAsThemselves() throws Exception {
+    Scd2PostgresTable<Value> table = Scd2PostgresTable.named("limits", "id");
+    long min = Scd2.MIN_EFFECTIVE_TIME.toEpochMilli();
+    long max = Scd2.MAX_EFFECTIVE_TIME.toEpochMilli();
+    Value entity = new Value("k1", null);
+    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'Pacific/Kiritimati'");
+        statement.execute("DROP TABLE IF EXISTS limits");
+        statement.execute(table.createTableSql());
+      }
+      merge(db, table, Change.insert(Scd2Row.of("k1", entity, min, max, false, 1, false)));
+      merge(db, table, Change.insert(Scd2Row.of("k1", entity, max, null, true, 2, false)));
+      List<String> stored = new ArrayList<>();
+      try (Statement statement = db.createStatement()) {
+        statement.execute("SET TIME ZONE 'UTC'");
+        try (ResultSet rs =
+            statement.executeQuery(
+                "SELECT valid_from::text, coalesce(valid_to::text, 'open'),"
+                    + " (extract(epoch from valid_from) * 1000)::bigint"
+                    + " FROM limits ORDER BY valid_from")) {
+          while (rs.next()) {
+            stored.add(rs.getString(1) + " .. " + rs.getString(2) + " = " + rs.getLong(3));
+          }
+        }
+      }
+      assertThat(stored)
+          .containsExactly(
+              "0001-01-01 00:00:00+00 .. 9999-12-31 23:59:59.999+00 = " + min,
+              "9999-12-31 23:59:59.999+00 .. open = " + max);
+    }
+  }
+
+  private static final String LENGTH = "must give a length from 1 to 10485760";
+  private static final String BITS = "must give a length from 1 to 83886080";
+  private static final String NUMERIC =
+      "must give a precision from 1 to 1000 and a scale from 0 to 1000";
+  private static final String FLOAT = "must give a precision from 1 to 53 (bits)";
+
+  /**
+   * Type modifiers: each type PostgreSQL refuses in the DDL (and so in the {@code MERGE}'s casts),
+   * with the rule {@code withColumn} names; the types just inside the bounds (null) are created
+   * from the table's own DDL. A numeric's scale may exceed its precision since PostgreSQL 15; a
+   * precision of a time type above 6 is reduced to 6 with a warning, not refused.
+   */
+  static Stream<Arguments> typeModifiers() {
+    return Stream.of(
+        Arguments.of("varchar(0)", LENGTH),
+        Arguments.of("varchar (0)", LENGTH),
+        Arguments.of("character varying(0)", LENGTH),
+        Arguments.of("national character varying(0)", LENGTH),
+        Arguments.of("char(0)", LENGTH),
+        Arguments.of("character(0)", LENGTH),
+        Arguments.of("nchar(0)", LENGTH),
+        Arguments.of("bpchar(0)", LENGTH),
+        Arguments.of("varchar(0)[]", LENGTH),
+        Arguments.of("varchar(10485761)", LENGTH),
+        Arguments.of("bpchar(10485761)", LENGTH),
+        Arguments.of("varchar(10485760)", null),
+        Arguments.of("char(1)", null),
+        Arguments.of("varchar(2, 3)", "must give one length"),
+        Arguments.of("bit(0)", BITS),
+        Arguments.of("bit varying(0)", BITS),
+        Arguments.of("varbit(0)", BITS),
+        Arguments.of("bit(83886081)", BITS),
+        Arguments.of("bit(83886080)", null),
+        Arguments.of("bit(2, 3)", "must give one length"),
+        Arguments.of("numeric(0)", NUMERIC),
+        Arguments.of("numeric (0)", NUMERIC),
+        Arguments.of("decimal(0)", NUMERIC),
+        Arguments.of("dec(0)", NUMERIC),
+        Arguments.of("numeric(0)[]", NUMERIC),
+        Arguments.of("numeric(1001)", NUMERIC),
+        Arguments.of("decimal(1001, 2)", NUMERIC),
+        Arguments.of("numeric(2, 1001)", NUMERIC),
+        Arguments.of("numeric(1000)", null),
+        Arguments.of("numeric(2, 3)", null),
+        Arguments.of("numeric(1000, 1000)", null),
+        Arguments.of("float(0)", FLOAT),
+        Arguments.of("float (0)", FLOAT),
+        Arguments.of("float(54)", FLOAT),
+        Arguments.of("float(0)[]", FLOAT),
+        Arguments.of("float(1)", null),
+        Arguments.of("float(53)", null),
+        Arguments.of("float(2, 3)", FLOAT),
+        Arguments.of("timestamp(6, 2)", "must give one precision"),
+        Arguments.of("interval(2, 3)", "must give one precision"),
+        Arguments.of("timestamp(7)", null),
+        Arguments.of("timestamp(7) with time zone", null),
+        Arguments.of("time(7)", null),
+        Arguments.of("interval day to second(7)", null),
+        Arguments.of("text(5)", "must give no type modifier: text takes none"),
+        Arguments.of("integer(5)", "must give no type modifier: integer takes none"),
+        Arguments.of("int4(3)", "must give no type modifier: int4 takes none"),
+        Arguments.of("bigint(20)", "must give no type modifier: bigint takes none"),
+        Arguments.of("real(5)", "must give no type modifier: real takes none"),
+        Arguments.of(
+            "double precision(5)", "must give no type modifier: double precision takes none"),
+        Arguments.of("float8(5)", "must give no type modifier: float8 takes none"),
+        Arguments.of("varchar(99999999999)", "must give numbers of at most 2147483647"),
+        Arguments.of("numeric(5, 99999999999)", "must give numbers of at most 2147483647"),
+        Arguments.of(
+            "varchar(3) varying(4)", "must give at most one (precision[, scale]) or (length)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("typeModifiers")
+  void withColumn_typeModifierPostgresRefuses_isRefused_namingTheRule(
+      String type, @Nullable String rule) throws Exception {
+    try (Connection db = postgres.getPostgresDatabase().getConnection();
+        Statement statement = db.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS limits");
+      if (rule != null) {
+        assertThatThrownBy(() -> statement.execute("CREATE TABLE limits (v " + type + ")"))
+            .isInstanceOf(SQLException.class);
+        assertThatThrownBy(
+                () ->
+                    Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("sqlType of column 'v' " + rule + ", was '" + type + "'");
+      } else {
+        Scd2PostgresTable<Value> table =
+            Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v);
+        statement.execute(table.createTableSql());
+        merge(
+            db,
+            table,
+            Change.insert(Scd2Row.of("k1", new Value("k1", null), 1_000L, null, true, 1, false)));
+        assertThat(count(db)).isEqualTo(1);
+      }
+    }
   }
 
   private static Arguments range(String type, Object value, String reason) {
@@ -391,13 +542,59 @@ class Scd2PostgresTableLimitsTest {
         Arguments.of("timestamptz", first, "4713-01-01 00:00:00+00 BC", null),
         Arguments.of("timestamptz", before, "-infinity", early("timestamptz")),
         Arguments.of("timestamp", first, "4713-01-01 00:00:00 BC", null),
-        Arguments.of("timestamp", before, "-infinity", early("timestamp")));
+        Arguments.of("timestamp", before, "-infinity", early("timestamp")),
+        Arguments.of("date", first, "4713-01-01 BC", null),
+        Arguments.of("date", before, "-infinity", early("date")),
+        Arguments.of("date", LocalDate.parse("-4712-01-01"), "4713-01-01 BC", null),
+        Arguments.of(
+            "date",
+            LocalDate.parse("-4713-12-31"),
+            "-infinity",
+            "column 'v' holds a date before -4712-01-01 (4713 BC), which the driver writes to"
+                + " date as -infinity"),
+        Arguments.of("date", LocalDate.MAX, "infinity", LATE_DATE),
+        Arguments.of("time", first, "00:00:00", null),
+        Arguments.of("time", before, null, early("time")));
+  }
+
+  private static final String LATE_DATE =
+      "column 'v' holds a date after the end of date: it must be at most +5874897-12-31";
+
+  /**
+   * A {@code date} or {@code time} column's {@code Instant} goes as its UTC date and time, a
+   * timestamp, so it has a timestamp's end (and its start, {@link #earlyInstants}); a {@code
+   * LocalDate} goes as a date, which ends with 5874897 AD (but {@code LocalDate.MAX}, which the
+   * driver writes as {@code infinity}).
+   */
+  static Stream<Arguments> dates() {
+    return Stream.of(
+        written("date", Instant.parse("+294276-12-31T23:59:59.999999Z")),
+        timestamp("date", Instant.parse("+294277-01-01T00:00:00Z"), instants("date")),
+        timestamp("date", Instant.parse("+5874898-01-01T00:00:00Z"), instants("date")),
+        written("time", Instant.parse("+294276-12-31T23:59:59.999999Z")),
+        timestamp("time", Instant.parse("+294277-01-01T00:00:00Z"), instants("time")),
+        timestamp(
+            "time(3) without time zone",
+            Instant.parse("+294277-01-01T00:00:00Z"),
+            instants("time(3) without time zone")),
+        written("timetz", Instant.parse("+294277-01-01T00:00:00Z")),
+        written("date", LocalDate.parse("+5874897-12-31")),
+        timestamp("date", LocalDate.parse("+5874898-01-01"), LATE_DATE));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("dates")
+  void whyUnwritable_dateOrTimeOutOfItsColumnsRange_isNamed_andWouldHaveFailedTheStatement(
+      String type, Object value, @Nullable String reason, @Nullable String sqlState)
+      throws Exception {
+    check(type, value, reason, sqlState);
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("earlyInstants")
   void whyUnwritable_instantTheDriverWritesAsMinusInfinity_isNamed(
-      String type, Instant value, String stored, @Nullable String reason) throws Exception {
+      String type, Object value, @Nullable String stored, @Nullable String reason)
+      throws Exception {
     Scd2PostgresTable<Value> table =
         Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v);
     Value entity = new Value("k1", value);
