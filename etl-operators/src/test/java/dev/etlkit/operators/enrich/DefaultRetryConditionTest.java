@@ -228,4 +228,61 @@ class DefaultRetryConditionTest {
       h.release();
     }
   }
+
+  /** A user lookup's own failure that says whether a retry can help. */
+  static final class OwnFailure extends RuntimeException implements LookupFailure {
+    private static final long serialVersionUID = 1L;
+    private final Boolean retryable;
+
+    /** {@code retryable} null: {@link #retryable()} throws. */
+    OwnFailure(Boolean retryable) {
+      super("own failure");
+      this.retryable = retryable;
+    }
+
+    @Override
+    public boolean retryable() {
+      if (retryable == null) {
+        throw new IllegalStateException("cannot tell");
+      }
+      return retryable;
+    }
+  }
+
+  @Test
+  void retries_ownLookupFailure_followsItsRetryable_andOneThatThrowsIsRetried() {
+    LookupRetry<String> retry = LookupRetry.attempts(3);
+
+    assertThat(retry.retries(new OwnFailure(false))).isFalse();
+    assertThat(retry.retries(new CompletionException(new OwnFailure(false)))).isFalse();
+    assertThat(retry.retries(new OwnFailure(true))).isTrue();
+    assertThat(retry.retries(new OwnFailure(null))).as("says nothing readable").isTrue();
+    assertThat(retry.retries(new IllegalStateException(new OwnFailure(false))))
+        .as("only CompletionException and ExecutionException are looked through")
+        .isTrue();
+    assertThat(LookupRetry.<String>none().retries(new OwnFailure(true))).isFalse();
+  }
+
+  @Test
+  void defaultRetry_ownLookupFailureNotRetryable_isFinalAtOnce() throws Exception {
+    FakeLookup lookup = FakeLookup.manual();
+    AsyncStepHarness<String, String> h =
+        new AsyncStepHarness<>(
+                step(lookup, defaultRetry()).withFallback(LookupFallback.useDefault("unknown")),
+                StringSerializer.INSTANCE)
+            .open();
+    try {
+      h.process("o1:c-1");
+      lookup.call(0).fail(new OwnFailure(false));
+      h.drain();
+      h.advance(BACKOFF.multipliedBy(10));
+
+      assertThat(lookup.callCount()).as("no retry").isEqualTo(1);
+      assertThat(h.outputs()).containsExactly("o1:c-1=unknown/DEFAULT");
+      assertThat(h.metric(LookupMetrics.LOAD_FAILURES)).isEqualTo(1);
+      assertThat(h.metric(LookupMetrics.RETRIES)).isZero();
+    } finally {
+      h.release();
+    }
+  }
 }
