@@ -71,7 +71,7 @@ public final class CancelFaultDriver implements Driver {
             if (fault == Fault.IGNORE) {
               return null;
             } else if (fault == Fault.THROW) {
-              throw new SQLException("cancel request failed (injected)", "08006");
+              throw new SQLException("cancel request failed (injected)");
             }
           }
           Object result;

@@ -166,6 +166,34 @@ class JdbcLookupCancelTest {
   }
 
   /**
+   * A first cancel the driver refuses (it throws: the cancel request could not be sent) is sent
+   * again about 100 ms later; when that one stops the query, the statement was cancelled on the
+   * database and counts in {@code statementsCancelled}, once.
+   */
+  @Test
+  void cancel_refusedOnce_isSentAgain_andTheCancelledStatementIsCounted() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            delayed("refused").withDriverClassName(CancelFaultDriver.class.getName()), context);
+    CancelFaultDriver.nextCancels(CancelFaultDriver.Fault.THROW);
+    delay(60);
+    CompletableFuture<Optional<Customer>> slow = lookup.lookup("c-1");
+    assertThat(running("refused", 1)).as("queries running").isEqualTo(1);
+    delay(0);
+    CompletableFuture<Optional<Customer>> next = lookup.lookup("c-2");
+
+    assertThat(slow.cancel(false)).isTrue();
+
+    assertThat(await(next)).contains(Customer.expected(2));
+    assertThat(running("refused", 0)).as("queries running after the cancels").isZero();
+    assertThat(CancelFaultDriver.cancels()).as("cancels sent").isEqualTo(2);
+    assertThat(context.count("jdbcLookup.statementsCancelled"))
+        .as("statements cancelled on the database")
+        .isEqualTo(1);
+  }
+
+  /**
    * A statement whose cancel is never honoured is cancelled twice, not more, and runs to its end;
    * the next lookup gets the connection then.
    */
