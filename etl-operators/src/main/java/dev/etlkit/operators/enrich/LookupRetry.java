@@ -5,6 +5,8 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -24,10 +26,14 @@ import org.apache.flink.annotation.PublicEvolving;
  * <ul>
  *   <li>The n-th retry waits {@code min(maxBackoff, initialBackoff × 2^(n-1))}, reduced by a random
  *       share of up to {@code jitter} of it, so that subtasks do not retry in lock step.
- *   <li>By default every failure is retried: an exception from the lookup, a failed future, an
- *       attempt that passed {@link #withAttemptTimeout}. {@link #withRetryOn} narrows that. Answers
- *       are final unless {@link #withRetryOnMiss} or {@link #withRetryOnResult} say otherwise; when
- *       the last attempt still gives such an answer, that answer is used.
+ *   <li>By default every failure is retried (an exception from the lookup, a failed future, an
+ *       attempt that passed {@link #withAttemptTimeout}) except one that says trying again cannot
+ *       help: a {@link LookupFailure} whose {@code retryable()} is false, such as the HTTP and JDBC
+ *       lookups' exceptions for a 400, an SQL syntax error or a key that cannot be sent. It is
+ *       final at once and counted as a failed load, not as a retry. {@link #withRetryOn} replaces
+ *       that default with a condition of your own. Answers are final unless {@link
+ *       #withRetryOnMiss} or {@link #withRetryOnResult} say otherwise; when the last attempt still
+ *       gives such an answer, that answer is used.
  *   <li>Retries never outlive the records waiting for them: a retry is scheduled only if its
  *       backoff ends before the step timeout ({@link Enrich.LookupStep#withTimeout}) of the last
  *       record waiting for the key, and is dropped if every such record has been answered by the
@@ -111,9 +117,10 @@ public final class LookupRetry<V> implements Serializable {
   }
 
   /**
-   * Up to {@code maxAttempts} calls per key (the first one included), retrying every failure with
-   * the default backoff ({@link #DEFAULT_INITIAL_BACKOFF} doubling up to {@link
-   * #DEFAULT_MAX_BACKOFF}, jitter {@value #DEFAULT_JITTER}).
+   * Up to {@code maxAttempts} calls per key (the first one included), retrying every failure but a
+   * {@link LookupFailure} that is not {@code retryable()}, with the default backoff ({@link
+   * #DEFAULT_INITIAL_BACKOFF} doubling up to {@link #DEFAULT_MAX_BACKOFF}, jitter {@value
+   * #DEFAULT_JITTER}).
    *
    * @throws IllegalArgumentException if {@code maxAttempts} is not in 1..{@value #MAX_ATTEMPTS}
    */
@@ -182,7 +189,9 @@ public final class LookupRetry<V> implements Serializable {
 
   /**
    * Retries only the failures {@code condition} accepts (attempt timeouts are {@link
-   * java.util.concurrent.TimeoutException}s); the others are final at once.
+   * java.util.concurrent.TimeoutException}s); the others are final at once. It replaces the
+   * default, which retries every failure but a {@link LookupFailure} that is not {@code
+   * retryable()}: a condition that accepts every failure retries those too.
    *
    * <p>The condition sees every failure, not only the lookup's own exceptions. If it throws, the
    * load is not retried: it fails with an {@link IllegalStateException} whose message names the
@@ -258,12 +267,34 @@ public final class LookupRetry<V> implements Serializable {
   }
 
   /**
-   * Whether a failure is retried (attempts permitting): by default every failure is.
+   * Whether a failure is retried (attempts permitting): by default every failure is but a {@link
+   * LookupFailure} (also inside {@link CompletionException}s or {@link ExecutionException}s) whose
+   * {@code retryable()} is false.
    *
    * @throws IllegalStateException if the {@link #withRetryOn} condition throws (the cause)
    */
   public boolean retries(Throwable failure) {
-    return v.maxAttempts > 1 && (v.retryOn == null || test(v.retryOn, failure, "withRetryOn"));
+    return v.maxAttempts > 1
+        && (v.retryOn == null
+            ? retryableByDefault(failure)
+            : test(v.retryOn, failure, "withRetryOn"));
+  }
+
+  /** The default condition: every failure but one that says trying again cannot help. */
+  private static boolean retryableByDefault(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause(); // dependent stages and Future.get wrap the lookup's exception
+    }
+    if (!(t instanceof LookupFailure)) {
+      return true;
+    }
+    try {
+      return ((LookupFailure) t).retryable();
+    } catch (RuntimeException e) {
+      return true; // the failure's own code threw: it said nothing readable
+    }
   }
 
   /**

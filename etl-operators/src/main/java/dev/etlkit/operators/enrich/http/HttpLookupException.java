@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.http;
 
+import dev.etlkit.operators.enrich.LookupFailure;
 import dev.etlkit.operators.enrich.RetryAfter;
 import java.time.Duration;
 import java.util.Optional;
@@ -9,17 +10,19 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Why an {@link HttpLookup} call failed: the exception its futures complete with. {@link
- * #retryable()} tells a retry predicate whether trying again can help: yes for timeouts, connection
+ * #retryable()} tells the step's retry whether trying again can help: yes for timeouts, connection
  * errors, status 408, 429 and 5xx, and a full request limit; no for any other status (other 4xx,
- * 3xx, 600 and over) and for response bodies that are not valid JSON, exceed the read limits or do
- * not map to the value type.
+ * 3xx, 600 and over), for response bodies that are not valid JSON, exceed the read limits or do not
+ * map to the value type, and for a key that cannot be formatted. The default {@link
+ * dev.etlkit.operators.enrich.LookupRetry} retries only the retryable ones ({@link LookupFailure}).
  *
  * <p>The message names the status or the underlying exception classes, never a key, the URL, a
  * header or a byte of the response body. For the same reason there is no cause; the stack trace is
  * that of the underlying error, for debugging.
  */
 @PublicEvolving
-public final class HttpLookupException extends RuntimeException implements RetryAfter {
+public final class HttpLookupException extends RuntimeException
+    implements LookupFailure, RetryAfter {
   private static final long serialVersionUID = 1L;
 
   private final boolean retryable;
@@ -39,6 +42,7 @@ public final class HttpLookupException extends RuntimeException implements Retry
   }
 
   /** Whether the same call may succeed when tried again later. */
+  @Override
   public boolean retryable() {
     return retryable;
   }

@@ -397,15 +397,17 @@ final class JdbcLookupRuntime<K, V> {
     /**
      * On a canceller thread: cancels the executing statement on the database, if any, and once more
      * if it still executes a moment later (a cancel arriving as it started may have found the
-     * driver not running it yet). Holds the lock while it cancels, so the statement cannot end and
-     * give its connection to another lookup meanwhile.
+     * driver not running it yet, or the driver may have failed to send it). Holds the lock while it
+     * cancels, so the statement cannot end and give its connection to another lookup meanwhile. The
+     * statement counts as cancelled once, when the driver takes the first of the two it takes.
      */
     final synchronized void cancelExecution() {
       Statement statement = executing;
       if (statement == null) {
         return;
       }
-      if (cancelQuietly(statement)) {
+      boolean counted = cancelQuietly(statement);
+      if (counted) {
         metrics.statementCancelled();
       }
       try {
@@ -414,8 +416,8 @@ final class JdbcLookupRuntime<K, V> {
         Thread.currentThread().interrupt(); // the lookup closes
         return;
       }
-      if (executing == statement) {
-        cancelQuietly(statement);
+      if (executing == statement && cancelQuietly(statement) && !counted) {
+        metrics.statementCancelled();
       }
     }
 

@@ -134,6 +134,91 @@ class JdbcLookupCancelTest {
     assertThat(context.count("jdbcLookup.cancelsDropped")).isZero();
   }
 
+  /**
+   * A cancel the driver takes but that does not stop the statement (PostgreSQL's driver does
+   * nothing with a cancel that finds the statement not yet running) is sent again about 100 ms
+   * later, while the statement still runs: the query stops on the database and the next lookup gets
+   * the connection, long before the query's minute ends. One statement cancelled, two cancels.
+   */
+  @Test
+  void cancel_notHonoured_isSentAgain_andStopsTheQuery() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            delayed("recancel").withDriverClassName(CancelFaultDriver.class.getName()), context);
+    CancelFaultDriver.nextCancels(CancelFaultDriver.Fault.IGNORE);
+    delay(60);
+    CompletableFuture<Optional<Customer>> slow = lookup.lookup("c-1");
+    assertThat(running("recancel", 1)).as("queries running").isEqualTo(1);
+    delay(0);
+    CompletableFuture<Optional<Customer>> next = lookup.lookup("c-2"); // waits for the connection
+
+    assertThat(slow.cancel(false)).isTrue();
+
+    assertThat(await(next)).contains(Customer.expected(2));
+    assertThat(running("recancel", 0)).as("queries running after the cancels").isZero();
+    assertThat(CancelFaultDriver.cancels()).as("cancels sent").isEqualTo(2);
+    assertThat(MAPPED).containsExactly("c-2");
+    assertThat(context.count("jdbcLookup.statementsCancelled"))
+        .as("statements cancelled")
+        .isEqualTo(1);
+    assertThat(context.count("jdbcLookup.cancelsDropped")).isZero();
+  }
+
+  /**
+   * A first cancel the driver refuses (it throws: the cancel request could not be sent) is sent
+   * again about 100 ms later; when that one stops the query, the statement was cancelled on the
+   * database and counts in {@code statementsCancelled}, once.
+   */
+  @Test
+  void cancel_refusedOnce_isSentAgain_andTheCancelledStatementIsCounted() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            delayed("refused").withDriverClassName(CancelFaultDriver.class.getName()), context);
+    CancelFaultDriver.nextCancels(CancelFaultDriver.Fault.THROW);
+    delay(60);
+    CompletableFuture<Optional<Customer>> slow = lookup.lookup("c-1");
+    assertThat(running("refused", 1)).as("queries running").isEqualTo(1);
+    delay(0);
+    CompletableFuture<Optional<Customer>> next = lookup.lookup("c-2");
+
+    assertThat(slow.cancel(false)).isTrue();
+
+    assertThat(await(next)).contains(Customer.expected(2));
+    assertThat(running("refused", 0)).as("queries running after the cancels").isZero();
+    assertThat(CancelFaultDriver.cancels()).as("cancels sent").isEqualTo(2);
+    assertThat(context.count("jdbcLookup.statementsCancelled"))
+        .as("statements cancelled on the database")
+        .isEqualTo(1);
+  }
+
+  /**
+   * A statement whose cancel is never honoured is cancelled twice, not more, and runs to its end;
+   * the next lookup gets the connection then.
+   */
+  @Test
+  void cancel_neverHonoured_isSentTwiceOnly_andTheQueryRunsToItsEnd() throws Exception {
+    RecordingLookupContext context = new RecordingLookupContext();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            delayed("deaf").withDriverClassName(CancelFaultDriver.class.getName()), context);
+    CancelFaultDriver.nextCancels(CancelFaultDriver.Fault.IGNORE, CancelFaultDriver.Fault.IGNORE);
+    delay(1);
+    CompletableFuture<Optional<Customer>> slow = lookup.lookup("c-1");
+    assertThat(running("deaf", 1)).as("queries running").isEqualTo(1);
+    delay(0);
+    CompletableFuture<Optional<Customer>> next = lookup.lookup("c-2");
+
+    assertThat(slow.cancel(false)).isTrue();
+
+    assertThat(await(next)).contains(Customer.expected(2));
+    assertThat(slow).isCancelled();
+    assertThat(MAPPED).as("c-1's query ran to its end").containsExactly("c-1", "c-2");
+    assertThat(CancelFaultDriver.cancels()).as("cancels sent").isEqualTo(2);
+    assertThat(context.count("jdbcLookup.cancelsDropped")).isZero();
+  }
+
   @Test
   void cancel_whileABatchRunsItsFirstStatement_stopsIt_andStartsNoOther() throws Exception {
     JdbcLookup<String, Customer> lookup =
