@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.etlkit.operators.enrich.http.HttpLookupException;
 import dev.etlkit.operators.enrich.internal.async.LookupMetrics;
@@ -56,6 +57,18 @@ class DefaultRetryConditionTest {
             retry.retries(
                 new ExecutionException(new JdbcLookupException("cannot bind", false, null))))
         .isFalse();
+  }
+
+  @Test
+  void retries_wrappersThatCauseEachOther_answersWithoutLooping() {
+    LookupRetry<String> retry = LookupRetry.attempts(3);
+    CompletionException outer = new CompletionException("outer") {};
+    ExecutionException inner = new ExecutionException("inner") {};
+    outer.initCause(inner);
+    inner.initCause(outer); // a cycle of wrappers: nothing inside says it cannot succeed
+
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> retry.retries(outer));
+    assertThat(retry.retries(outer)).isTrue();
   }
 
   @Test
