@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich;
 
 import dev.etlkit.core.StateTtls;
+import dev.etlkit.operators.enrich.internal.async.FutureFailures;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -282,11 +283,7 @@ public final class LookupRetry<V> implements Serializable {
 
   /** The default condition: every failure but one that says trying again cannot help. */
   private static boolean retryableByDefault(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause(); // dependent stages and Future.get wrap the lookup's exception
-    }
+    Throwable t = FutureFailures.unwrap(failure);
     if (!(t instanceof LookupFailure)) {
       return true;
     }

@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.http;
 
 import dev.etlkit.operators.enrich.PartialLookupException;
+import dev.etlkit.operators.enrich.internal.async.FutureFailures;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ final class BatchAnswers {
       try {
         value = call.join();
       } catch (CompletionException | CancellationException e) {
-        Throwable failure = HttpLookupRuntime.unwrap(e);
+        Throwable failure = FutureFailures.unwrap(e);
         if (failure instanceof Error) {
           throw (Error) failure; // fails the call: the step fails the task for it
         }
@@ -67,7 +68,7 @@ final class BatchAnswers {
     sent.whenComplete(
         (answers, error) -> {
           if (error != null) {
-            Throwable failure = HttpLookupRuntime.unwrap(error);
+            Throwable failure = FutureFailures.unwrap(error);
             if (failures == null || failure instanceof Error) {
               result.completeExceptionally(failure);
               return;

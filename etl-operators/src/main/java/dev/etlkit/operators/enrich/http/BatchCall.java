@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.http;
 
+import dev.etlkit.operators.enrich.internal.async.FutureFailures;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -84,7 +85,7 @@ final class BatchCall<K, V> {
         others = new ArrayList<>(sent);
       }
       others.forEach(other -> other.cancel(true));
-      result.completeExceptionally(HttpLookupRuntime.unwrap(error));
+      result.completeExceptionally(FutureFailures.unwrap(error));
       return;
     }
     int toSend = -1;

@@ -2,6 +2,7 @@ package dev.etlkit.operators.enrich.http;
 
 import dev.etlkit.operators.enrich.PartialLookupException;
 import dev.etlkit.operators.enrich.internal.async.DaemonThreads;
+import dev.etlkit.operators.enrich.internal.async.FutureFailures;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -21,9 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -490,7 +489,7 @@ final class HttpLookupRuntime<K, V> {
       }
       try {
         if (error != null) {
-          Throwable cause = unwrap(error);
+          Throwable cause = FutureFailures.unwrap(error);
           result.completeExceptionally(
               cause instanceof Error
                   ? cause
@@ -577,14 +576,5 @@ final class HttpLookupRuntime<K, V> {
       }
       throw statusFailure(response, status);
     }
-  }
-
-  static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }

@@ -7,8 +7,6 @@ import dev.etlkit.operators.enrich.PartialLookupException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -444,11 +442,6 @@ final class CallOutcomes<K, V> {
   }
 
   private static Throwable unwrap(@Nullable Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return FutureFailures.unwrap(error);
   }
 }
