@@ -32,8 +32,9 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
  * <p>A record that cannot be written (a getter throws an exception, a {@code BigDecimal} scale
  * beyond what plain notation allows, writing overflows the stack: a cycle in the data or a getter
  * recursing, which Jackson reports alike) becomes one {@link DeadLetter} whose payload is the
- * record's {@code toString()}, per the step's {@link ErrorPolicy}. Any other {@link Error} a getter
- * throws is no bad record: it fails the task, unwrapped, whatever the policy. Immutable.
+ * record's {@code toString()}, per the step's {@link ErrorPolicy}. So does a record written longer
+ * than {@link #withMaxBytes} ({@code TOO_LARGE}). Any other {@link Error} a getter throws is no bad
+ * record: it fails the task, unwrapped, whatever the policy. Immutable.
  *
  * @param <T> the record type
  * @param <O> {@code byte[]} or {@code String}
@@ -44,11 +45,17 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
   /** Null fields are written as {@code "field": null}. */
   public static final boolean DEFAULT_OMIT_NULL_FIELDS = false;
 
+  /**
+   * No size limit: every record is written, however long (a Java array holds no more than this).
+   */
+  public static final int DEFAULT_MAX_BYTES = Integer.MAX_VALUE;
+
   private final String name;
   private final Class<T> type;
   private final TypeInformation<O> outputType;
   private final boolean text;
   private final boolean omitNullFields;
+  private final int maxBytes;
   @Nullable private final ErrorPolicy errorPolicy;
 
   private JsonWrite(
@@ -57,12 +64,14 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
       TypeInformation<O> outputType,
       boolean text,
       boolean omitNullFields,
+      int maxBytes,
       @Nullable ErrorPolicy errorPolicy) {
     this.name = name;
     this.type = type;
     this.outputType = outputType;
     this.text = text;
     this.omitNullFields = omitNullFields;
+    this.maxBytes = maxBytes;
     this.errorPolicy = errorPolicy;
   }
 
@@ -73,23 +82,53 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
         false,
         DEFAULT_OMIT_NULL_FIELDS,
+        DEFAULT_MAX_BYTES,
         null);
   }
 
   /** Writes JSON text ({@code String}) instead of UTF-8 bytes. */
   public JsonWrite<T, String> asText() {
-    return new JsonWrite<>(name, type, Types.STRING, true, omitNullFields, errorPolicy);
+    return new JsonWrite<>(name, type, Types.STRING, true, omitNullFields, maxBytes, errorPolicy);
   }
 
   /** Whether null fields are left out of the JSON ({@link #DEFAULT_OMIT_NULL_FIELDS}). */
   public JsonWrite<T, O> withNullFieldsOmitted(boolean omit) {
-    return new JsonWrite<>(name, type, outputType, text, omit, errorPolicy);
+    return new JsonWrite<>(name, type, outputType, text, omit, maxBytes, errorPolicy);
+  }
+
+  /**
+   * The most bytes a record may have as written, in UTF-8 also for {@link #asText()} output (a
+   * {@code String} of that many UTF-8 bytes may have fewer characters); default {@link
+   * #DEFAULT_MAX_BYTES}, no limit. A record written longer becomes a dead letter of the step, as a
+   * record that cannot be written does: its payload is the record's {@code toString()}, its message
+   * names the size and the limit, never the value ({@code "TOO_LARGE: Order written as JSON has
+   * 1126440 bytes, over maxBytes 1048000"}), and it is counted as the step's other dead letters.
+   * Each record is written once: the check is on the written bytes.
+   *
+   * <p>For a sink that refuses large records, so that one of them becomes a dead letter here
+   * instead of failing the sink, and the job at every restart: a Kafka producer refuses a record
+   * over {@code max.request.size} (1,048,576 bytes by default) with the key, headers and record
+   * overhead counted in, so leave room for them.
+   *
+   * @throws IllegalArgumentException if {@code maxBytes} is not positive
+   */
+  public JsonWrite<T, O> withMaxBytes(int maxBytes) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+    }
+    return new JsonWrite<>(name, type, outputType, text, omitNullFields, maxBytes, errorPolicy);
   }
 
   /** Overrides the pipeline's error policy for this step. */
   public JsonWrite<T, O> withErrorPolicy(ErrorPolicy policy) {
     return new JsonWrite<>(
-        name, type, outputType, text, omitNullFields, Objects.requireNonNull(policy, "policy"));
+        name,
+        type,
+        outputType,
+        text,
+        omitNullFields,
+        maxBytes,
+        Objects.requireNonNull(policy, "policy"));
   }
 
   @Override
@@ -125,7 +164,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
 
   /** The step's function, for tests. */
   ProcessFunction<T, O> newFunction(ErrorHandler errors) {
-    return new JsonWriteFunction<>(type, text, omitNullFields, errors);
+    return new JsonWriteFunction<>(type, text, omitNullFields, maxBytes, errors);
   }
 
   @Override
@@ -138,6 +177,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
         + (text ? "text" : "bytes")
         + ", omitNullFields="
         + omitNullFields
+        + (maxBytes != DEFAULT_MAX_BYTES ? ", maxBytes=" + maxBytes : "")
         + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
         + "}";
   }

@@ -108,6 +108,26 @@ class JsonWriteMaxBytesTest {
   }
 
   @Test
+  void withMaxBytes_belowKafkasMaxRequestSize_makesAMegabyteRecordADeadLetter() throws Exception {
+    // tag::json-write-max-bytes[]
+    // Kafka's producer refuses a record over max.request.size (1,048,576 bytes by default), key,
+    // headers and overhead counted in: over this, a dead letter here instead of a failing sink
+    JsonWrite<Shipment, byte[]> step = Json.write("json", Shipment.class).withMaxBytes(1_040_000);
+    // end::json-write-max-bytes[]
+    try (OneInputStreamOperatorTestHarness<Shipment, byte[]> h = open(step)) {
+      h.processElement(new Shipment("x".repeat(1_048_576), 1, 2.5, null), 5L);
+      h.processElement(new Shipment("x".repeat(1_000_000), 1, 2.5, null), 6L);
+
+      assertThat(h.extractOutputValues()).singleElement().matches(json -> json.length < 1_040_000);
+      assertThat(JsonTestSupport.deadLetters(h))
+          .singleElement()
+          .extracting(DeadLetter::errorMessage)
+          .isEqualTo(
+              "TOO_LARGE: Shipment written as JSON has 1048636 bytes, over maxBytes 1040000");
+    }
+  }
+
+  @Test
   void withMaxBytes_notPositive_isRejected() {
     JsonWrite<Shipment, byte[]> step = Json.write("write", Shipment.class);
 

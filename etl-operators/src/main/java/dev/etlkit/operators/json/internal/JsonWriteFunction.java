@@ -12,7 +12,8 @@ import org.apache.flink.util.Collector;
 /**
  * The function of {@code Json.write}: one record into one JSON document, as bytes or text. A record
  * Jackson cannot write (a stack overflow included) becomes a dead letter (its payload is the
- * record's {@code toString()}); any other {@code Error} a getter throws fails the task.
+ * record's {@code toString()}), and so does a record written longer than its size limit; any other
+ * {@code Error} a getter throws fails the task.
  *
  * @param <T> the record type
  * @param <O> {@code byte[]} or {@code String}
@@ -24,18 +25,21 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
   private final Class<T> type;
   private final boolean text;
   private final boolean omitNullFields;
+  private final int maxBytes;
   private final ErrorHandler errors;
   private transient StepMetrics metrics;
   private transient JsonRecordWriter<T> writer;
 
   /**
    * @param text true for {@code String} output, false for {@code byte[]}
+   * @param maxBytes the most UTF-8 bytes a written record may have, also for text output
    */
   public JsonWriteFunction(
-      Class<T> type, boolean text, boolean omitNullFields, ErrorHandler errors) {
+      Class<T> type, boolean text, boolean omitNullFields, int maxBytes, ErrorHandler errors) {
     this.type = type;
     this.text = text;
     this.omitNullFields = omitNullFields;
+    this.maxBytes = maxBytes;
     this.errors = errors;
   }
 
@@ -43,7 +47,7 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
   public void open(OpenContext openContext) throws Exception {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
-    writer = new JsonRecordWriter<>(type, omitNullFields);
+    writer = new JsonRecordWriter<>(type, omitNullFields, maxBytes);
   }
 
   @Override
