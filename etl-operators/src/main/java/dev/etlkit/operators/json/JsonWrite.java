@@ -4,6 +4,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.operators.json.internal.JsonWriteFunction;
 import java.util.Objects;
@@ -12,22 +13,23 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 
 /**
  * A step writing each record as one JSON object: UTF-8 bytes by default, text with {@link
- * #asText()}; build it with {@link Json#write}. Properties are those Jackson sees (public fields,
- * getters, record components), java.time values are ISO-8601 strings ({@code "2024-01-31"}, {@code
- * "2024-01-31T10:15:30Z"}) and {@code BigDecimal}s plain numbers ({@code 1000}, never {@code
- * 1E+3}), so {@link Json#parse} reads the output back into equal records, as long as it fits the
- * parse step's {@code JsonReadLimits} (writing checks none: a {@code BigDecimal} of {@code 1E+200}
- * has 201 digits in plain notation, over the default number length). One exception: a {@code
- * BigDecimal} with a negative scale ({@code 1E+3}, as {@code stripTrailingZeros()} gives) reads
- * back numerically equal ({@code compareTo} is 0) but with scale 0 ({@code 1000}), which {@code
- * BigDecimal.equals} tells apart: in general a {@code BigDecimal} reads back with scale {@code
- * max(scale, 0)}.
+ * #asText()}, the bytes beside a key with {@link #asRawRecords}; build it with {@link Json#write}.
+ * Properties are those Jackson sees (public fields, getters, record components), java.time values
+ * are ISO-8601 strings ({@code "2024-01-31"}, {@code "2024-01-31T10:15:30Z"}) and {@code
+ * BigDecimal}s plain numbers ({@code 1000}, never {@code 1E+3}), so {@link Json#parse} reads the
+ * output back into equal records, as long as it fits the parse step's {@code JsonReadLimits}
+ * (writing checks none: a {@code BigDecimal} of {@code 1E+200} has 201 digits in plain notation,
+ * over the default number length). One exception: a {@code BigDecimal} with a negative scale
+ * ({@code 1E+3}, as {@code stripTrailingZeros()} gives) reads back numerically equal ({@code
+ * compareTo} is 0) but with scale 0 ({@code 1000}), which {@code BigDecimal.equals} tells apart: in
+ * general a {@code BigDecimal} reads back with scale {@code max(scale, 0)}.
  *
  * <p>A record that cannot be written (a getter throws an exception, a {@code BigDecimal} scale
  * beyond what plain notation allows, writing overflows the stack: a cycle in the data or a getter
@@ -37,7 +39,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
  * record: it fails the task, unwrapped, whatever the policy. Immutable.
  *
  * @param <T> the record type
- * @param <O> {@code byte[]} or {@code String}
+ * @param <O> {@code byte[]}, {@code String} or {@link RawRecord}
  */
 @PublicEvolving
 public final class JsonWrite<T, O> implements EtlStep<T, O> {
@@ -54,6 +56,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
   private final Class<T> type;
   private final TypeInformation<O> outputType;
   private final boolean text;
+  @Nullable private final KeySelector<T, byte[]> key;
   private final boolean omitNullFields;
   private final int maxBytes;
   @Nullable private final ErrorPolicy errorPolicy;
@@ -63,6 +66,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
       Class<T> type,
       TypeInformation<O> outputType,
       boolean text,
+      @Nullable KeySelector<T, byte[]> key,
       boolean omitNullFields,
       int maxBytes,
       @Nullable ErrorPolicy errorPolicy) {
@@ -70,6 +74,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
     this.type = type;
     this.outputType = outputType;
     this.text = text;
+    this.key = key;
     this.omitNullFields = omitNullFields;
     this.maxBytes = maxBytes;
     this.errorPolicy = errorPolicy;
@@ -81,6 +86,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
         type,
         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
         false,
+        null,
         DEFAULT_OMIT_NULL_FIELDS,
         DEFAULT_MAX_BYTES,
         null);
@@ -88,12 +94,39 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
 
   /** Writes JSON text ({@code String}) instead of UTF-8 bytes. */
   public JsonWrite<T, String> asText() {
-    return new JsonWrite<>(name, type, Types.STRING, true, omitNullFields, maxBytes, errorPolicy);
+    return new JsonWrite<>(
+        name, type, Types.STRING, true, null, omitNullFields, maxBytes, errorPolicy);
+  }
+
+  /**
+   * Writes {@link RawRecord}s instead of bytes: the JSON (UTF-8) as the value and {@code key} of
+   * the record as the key, with the record's timestamp and no source, for a sink that only wraps
+   * bytes, such as a Kafka serializer that needs the key beside the value. A null key is a record
+   * without key. A key function that throws an exception makes the record a {@code WRITE_FAILED}
+   * dead letter naming the exception's class (never its message); {@link #withMaxBytes} limits the
+   * value only. Of {@code asText()} and {@code asRawRecords}, the one called last decides the
+   * output.
+   *
+   * <pre>{@code
+   * Json.write("json", Shipment.class)
+   *     .asRawRecords(shipment -> shipment.shipmentId().getBytes(StandardCharsets.UTF_8))
+   * }</pre>
+   */
+  public JsonWrite<T, RawRecord> asRawRecords(KeySelector<T, byte[]> key) {
+    return new JsonWrite<>(
+        name,
+        type,
+        RawRecord.TYPE_INFO,
+        false,
+        Objects.requireNonNull(key, "key"),
+        omitNullFields,
+        maxBytes,
+        errorPolicy);
   }
 
   /** Whether null fields are left out of the JSON ({@link #DEFAULT_OMIT_NULL_FIELDS}). */
   public JsonWrite<T, O> withNullFieldsOmitted(boolean omit) {
-    return new JsonWrite<>(name, type, outputType, text, omit, maxBytes, errorPolicy);
+    return new JsonWrite<>(name, type, outputType, text, key, omit, maxBytes, errorPolicy);
   }
 
   /**
@@ -116,7 +149,8 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
     }
-    return new JsonWrite<>(name, type, outputType, text, omitNullFields, maxBytes, errorPolicy);
+    return new JsonWrite<>(
+        name, type, outputType, text, key, omitNullFields, maxBytes, errorPolicy);
   }
 
   /** Overrides the pipeline's error policy for this step. */
@@ -126,6 +160,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
         type,
         outputType,
         text,
+        key,
         omitNullFields,
         maxBytes,
         Objects.requireNonNull(policy, "policy"));
@@ -136,7 +171,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
     return name;
   }
 
-  /** The type of the step's output records: {@code byte[]} or {@code String}. */
+  /** The type of the step's output records: {@code byte[]}, {@code String} or {@code RawRecord}. */
   public TypeInformation<O> outputType() {
     return outputType;
   }
@@ -164,7 +199,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
 
   /** The step's function, for tests. */
   ProcessFunction<T, O> newFunction(ErrorHandler errors) {
-    return new JsonWriteFunction<>(type, text, omitNullFields, maxBytes, errors);
+    return new JsonWriteFunction<>(type, text, key, omitNullFields, maxBytes, errors);
   }
 
   @Override
@@ -174,7 +209,7 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
         + ", type="
         + type.getSimpleName()
         + ", output="
-        + (text ? "text" : "bytes")
+        + (text ? "text" : key != null ? "raw-records" : "bytes")
         + ", omitNullFields="
         + omitNullFields
         + (maxBytes != DEFAULT_MAX_BYTES ? ", maxBytes=" + maxBytes : "")
