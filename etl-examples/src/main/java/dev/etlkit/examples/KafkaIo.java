@@ -78,13 +78,13 @@ public final class KafkaIo {
   public static final int MAX_REQUEST_SIZE = 1_048_576;
 
   /**
-   * The most bytes of an enriched order's JSON on the topic: {@code (MAX_REQUEST_SIZE - 1,024) /
-   * 2}, 523,776. The key, the order id, is part of the JSON too, so it is never longer than the
-   * value: half of the budget each. The 1,024 bytes are room for the record overhead Kafka counts
-   * in (under 100 bytes for one record in its batch) and to spare; the sink writes no headers. An
-   * order written longer is a dead letter of the {@code json} step instead of failing the sink.
+   * The most bytes of an enriched order on the topic, its key (the order id) and its JSON together:
+   * {@code MAX_REQUEST_SIZE - 1,024}, 1,047,552. The 1,024 bytes are room for the record overhead
+   * Kafka counts in (under 100 bytes for one record in its batch) and to spare; the sink writes no
+   * headers. An order written longer is a dead letter of the {@code json} step instead of failing
+   * the sink.
    */
-  public static final int ENRICHED_ORDER_MAX_BYTES = (MAX_REQUEST_SIZE - 1_024) / 2;
+  public static final int ENRICHED_ORDER_MAX_BYTES = MAX_REQUEST_SIZE - 1_024;
 
   // tag::enriched-orders-json[]
   /**

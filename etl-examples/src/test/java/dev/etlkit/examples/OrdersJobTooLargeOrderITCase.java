@@ -97,7 +97,8 @@ class OrdersJobTooLargeOrderITCase {
             .orElseThrow();
     assertThat(RealSystems.header(letter, KafkaIo.ERROR_MESSAGE_HEADER))
         .matches(
-            "TOO_LARGE: EnrichedOrder written as JSON has 6\\d{5} bytes, over maxBytes "
+            "TOO_LARGE: EnrichedOrder written as JSON has 6\\d{5} bytes and its key 6\\d{5},"
+                + " over maxBytes "
                 + KafkaIo.ENRICHED_ORDER_MAX_BYTES);
     assertThat(new String(letter.value(), StandardCharsets.UTF_8))
         .as("the payload: the enriched order's text, cut to the dead letters' limit")

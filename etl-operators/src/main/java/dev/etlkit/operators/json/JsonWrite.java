@@ -104,8 +104,8 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
    * bytes, such as a Kafka serializer that needs the key beside the value. A null key is a record
    * without key. A key function that throws an exception makes the record a {@code WRITE_FAILED}
    * dead letter naming the exception's class (never its message); {@link #withMaxBytes} limits the
-   * value only. Of {@code asText()} and {@code asRawRecords}, the one called last decides the
-   * output.
+   * key and the value together. Of {@code asText()} and {@code asRawRecords}, the one called last
+   * decides the output.
    *
    * <pre>{@code
    * Json.write("json", Shipment.class)
@@ -136,12 +136,14 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
    * record that cannot be written does: its payload is the record's {@code toString()}, its message
    * names the size and the limit, never the value ({@code "TOO_LARGE: Order written as JSON has
    * 1126440 bytes, over maxBytes 1048000"}), and it is counted as the step's other dead letters.
-   * Each record is written once: the check is on the written bytes.
+   * Each record is written once: the check is on the written bytes. With {@link #asRawRecords}, the
+   * key's bytes count too ({@code "... has 1047000 bytes and its key 2000, over maxBytes
+   * 1048000"}).
    *
    * <p>For a sink that refuses large records, so that one of them becomes a dead letter here
    * instead of failing the sink, and the job at every restart: a Kafka producer refuses a record
    * over {@code max.request.size} (1,048,576 bytes by default) with the key, headers and record
-   * overhead counted in, so leave room for them.
+   * overhead counted in, so leave room for the headers and the overhead.
    *
    * @throws IllegalArgumentException if {@code maxBytes} is not positive
    */

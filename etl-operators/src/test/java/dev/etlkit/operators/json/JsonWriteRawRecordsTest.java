@@ -83,23 +83,24 @@ class JsonWriteRawRecordsTest {
   }
 
   @Test
-  void asRawRecords_withMaxBytes_limitsTheValue() throws Exception {
+  void asRawRecords_withMaxBytes_limitsTheKeyAndTheValueTogether() throws Exception {
     try (OneInputStreamOperatorTestHarness<Shipment, RawRecord> h =
         open(
             Json.write("json", Shipment.class)
-                .withMaxBytes(62)
-                .asRawRecords(s -> utf8(s.shipmentId())))) {
-      h.processElement(new Shipment("s-1", 1, 2.5, null), 5L); // 63 bytes
-      h.processElement(new Shipment("s2", 1, 2.5, null), 6L); // 62 bytes
+                .withMaxBytes(64)
+                .asRawRecords(s -> s.shipmentId().equals("s-3") ? null : utf8(s.shipmentId())))) {
+      h.processElement(new Shipment("s-1", 1, 2.5, null), 5L); // 63 bytes and a key of 3
+      h.processElement(new Shipment("s2", 1, 2.5, null), 6L); // 62 bytes and a key of 2
+      h.processElement(new Shipment("s-3", 1, 2.5, null), 7L); // 63 bytes, no key
 
       assertThat(h.extractOutputValues())
-          .singleElement()
           .extracting(RawRecord::key)
-          .isEqualTo(utf8("s2"));
+          .containsExactly(utf8("s2"), null);
       assertThat(JsonTestSupport.deadLetters(h))
           .singleElement()
           .extracting(DeadLetter::errorMessage)
-          .isEqualTo("TOO_LARGE: Shipment written as JSON has 63 bytes, over maxBytes 62");
+          .isEqualTo(
+              "TOO_LARGE: Shipment written as JSON has 63 bytes and its key 3, over maxBytes 64");
     }
   }
 

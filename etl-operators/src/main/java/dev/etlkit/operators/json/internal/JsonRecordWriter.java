@@ -58,6 +58,17 @@ public final class JsonRecordWriter<T> {
    *     thrown: no bad record, it fails the task
    */
   public byte[] writeBytes(T value) throws JsonRecordException {
+    return writeBytes(value, 0);
+  }
+
+  /**
+   * The record as UTF-8 JSON, to travel beside a key of {@code keyBytes} bytes that counts against
+   * {@code maxBytes} with it.
+   *
+   * @throws JsonRecordException as {@link #writeBytes(Object)}; {@code TOO_LARGE} when the JSON and
+   *     the key together are longer than {@code maxBytes}
+   */
+  public byte[] writeBytes(T value, int keyBytes) throws JsonRecordException {
     byte[] json;
     try {
       json = writer.writeValueAsBytes(value);
@@ -69,10 +80,16 @@ public final class JsonRecordWriter<T> {
       // are a bad record, also where it did not catch it
       throw describe(JsonMappingException.from((JsonGenerator) null, "Infinite recursion", e));
     }
-    if (json.length > maxBytes) {
+    if ((long) json.length + keyBytes > maxBytes) {
       throw new JsonRecordException(
           Reason.TOO_LARGE,
-          typeName + " written as JSON has " + json.length + " bytes, over maxBytes " + maxBytes);
+          typeName
+              + " written as JSON has "
+              + json.length
+              + " bytes"
+              + (keyBytes > 0 ? " and its key " + keyBytes : "")
+              + ", over maxBytes "
+              + maxBytes);
     }
     return json;
   }

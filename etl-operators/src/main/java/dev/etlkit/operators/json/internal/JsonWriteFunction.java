@@ -17,8 +17,8 @@ import org.apache.flink.util.Collector;
  * The function of {@code Json.write}: one record into one JSON document, as bytes, text or the
  * value of a {@code RawRecord} beside the record's key. A record Jackson cannot write (a stack
  * overflow included) becomes a dead letter (its payload is the record's {@code toString()}), and so
- * does a record written longer than its size limit; any other {@code Error} a getter throws fails
- * the task.
+ * does a record written longer than its size limit (with its key, for a {@code RawRecord}); any
+ * other {@code Error} a getter throws fails the task.
  *
  * @param <T> the record type
  * @param <O> {@code byte[]}, {@code String} or {@code RawRecord}
@@ -74,7 +74,10 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
       } else if (key == null) {
         json = (O) writer.writeBytes(value);
       } else {
-        json = (O) new RawRecord(keyOf(value), writer.writeBytes(value), null, ctx.timestamp());
+        byte[] recordKey = keyOf(value);
+        int keyBytes = recordKey == null ? 0 : recordKey.length;
+        json =
+            (O) new RawRecord(recordKey, writer.writeBytes(value, keyBytes), null, ctx.timestamp());
       }
     } catch (JsonRecordException e) {
       ctx.output(
