@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.RawRecord;
-import java.io.UncheckedIOException;
+import dev.etlkit.operators.json.Json;
+import dev.etlkit.operators.json.JsonWrite;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -30,7 +30,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The reference job's Kafka connectors: sources of {@link RawRecord}s (key, value, {@code
- * topic-partition@offset}, timestamp) and the sinks of enriched orders and dead letters.
+ * topic-partition@offset}, timestamp) and the sinks of enriched orders and dead letters. The
+ * serializers only wrap bytes, so that nothing in a sink fails on one record: the enriched orders'
+ * JSON is written in a step before, {@link #ENRICHED_ORDERS_JSON}, where a record too large for the
+ * topic is a dead letter.
  */
 public final class KafkaIo {
 
@@ -65,6 +68,36 @@ public final class KafkaIo {
    */
   public static final String PAYLOAD_ENCODING_HEADER = "etlkit.payload.encoding";
 
+  /**
+   * The sinks' {@code max.request.size}: the largest record, key, value, headers and Kafka's record
+   * overhead together, a producer sends; larger ones fail the send with a {@code
+   * RecordTooLargeException}. Kafka's default, set explicitly so that {@link
+   * #ENRICHED_ORDER_MAX_BYTES} follows it. The topics and the broker must take as much ({@code
+   * max.message.bytes}, {@code message.max.bytes}: 1,048,588 by default).
+   */
+  public static final int MAX_REQUEST_SIZE = 1_048_576;
+
+  /**
+   * The most bytes of an enriched order on the topic, its key (the order id) and its JSON together:
+   * {@code MAX_REQUEST_SIZE - 1,024}, 1,047,552. The 1,024 bytes are room for the record overhead
+   * Kafka counts in (under 100 bytes for one record in its batch) and to spare; the sink writes no
+   * headers. An order written longer is a dead letter of the {@code json} step instead of failing
+   * the sink.
+   */
+  public static final int ENRICHED_ORDER_MAX_BYTES = MAX_REQUEST_SIZE - 1_024;
+
+  // tag::enriched-orders-json[]
+  /**
+   * The step writing enriched orders for their topic: the JSON as the value, the order id as the
+   * key; an order longer than {@link #ENRICHED_ORDER_MAX_BYTES} is a dead letter.
+   */
+  public static final JsonWrite<EnrichedOrder, RawRecord> ENRICHED_ORDERS_JSON =
+      Json.write("json", EnrichedOrder.class)
+          .withMaxBytes(ENRICHED_ORDER_MAX_BYTES) // too large for the topic: a dead letter
+          .asRawRecords(order -> order.orderId().getBytes(StandardCharsets.UTF_8));
+
+  // end::enriched-orders-json[]
+
   private KafkaIo() {}
 
   /**
@@ -96,12 +129,13 @@ public final class KafkaIo {
   }
 
   /**
-   * The sink of enriched orders: JSON values keyed by order id, in Kafka transactions committed on
-   * checkpoints when {@code guarantee} is {@code EXACTLY_ONCE}.
+   * The sink of enriched orders as {@link #ENRICHED_ORDERS_JSON} writes them: JSON values keyed by
+   * order id, in Kafka transactions committed on checkpoints when {@code guarantee} is {@code
+   * EXACTLY_ONCE}.
    *
    * @param transactionalIdPrefix unique per job writing to the cluster, and stable across restarts
    */
-  public static KafkaSink<EnrichedOrder> enrichedOrders(
+  public static KafkaSink<RawRecord> enrichedOrders(
       String bootstrapServers,
       String topic,
       DeliveryGuarantee guarantee,
@@ -112,7 +146,7 @@ public final class KafkaIo {
         guarantee,
         transactionalIdPrefix,
         transactionTimeout,
-        new EnrichedOrderSerializer(topic));
+        new RawRecordSerializer(topic));
   }
 
   /**
@@ -147,6 +181,8 @@ public final class KafkaIo {
     Properties producer = new Properties();
     producer.setProperty(
         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout.toMillis()));
+    producer.setProperty(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_SIZE));
     return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setKafkaProducerConfig(producer)
@@ -176,41 +212,31 @@ public final class KafkaIo {
     }
   }
 
-  /** Enriched orders as JSON, keyed by order id. */
-  static final class EnrichedOrderSerializer
-      implements KafkaRecordSerializationSchema<EnrichedOrder> {
+  /**
+   * Records whose key and value are already bytes, as they are: nothing can fail here, the JSON was
+   * written (and a record too large for the topic rejected) by the pipeline's {@code json} step.
+   */
+  static final class RawRecordSerializer implements KafkaRecordSerializationSchema<RawRecord> {
     private static final long serialVersionUID = 1L;
 
     private final String topic;
-    private transient ObjectMapper mapper;
 
-    EnrichedOrderSerializer(String topic) {
+    RawRecordSerializer(String topic) {
       this.topic = topic;
     }
 
     @Override
-    public void open(
-        SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-      mapper = jsonMapper();
-    }
-
-    @Override
     public ProducerRecord<byte[], byte[]> serialize(
-        EnrichedOrder order, KafkaSinkContext context, @Nullable Long timestamp) {
-      try {
-        return new ProducerRecord<>(
-            topic,
-            null,
-            kafkaTimestamp(timestamp),
-            order.orderId().getBytes(StandardCharsets.UTF_8),
-            mapper.writeValueAsBytes(order));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new UncheckedIOException("cannot write an enriched order as JSON", e);
-      }
+        RawRecord record, KafkaSinkContext context, @Nullable Long timestamp) {
+      return new ProducerRecord<>(
+          topic, null, kafkaTimestamp(timestamp), record.key(), record.value());
     }
   }
 
-  /** The JSON form of enriched orders on the topic: ISO-8601 times, plain decimals. */
+  /**
+   * The JSON form of enriched orders on the topic, as {@link #ENRICHED_ORDERS_JSON} writes it:
+   * ISO-8601 times, plain decimals; for reading them back.
+   */
   public static ObjectMapper jsonMapper() {
     return JsonMapper.builder()
         .addModule(new JavaTimeModule())

@@ -53,12 +53,13 @@ public final class RealMode {
   /**
    * The job's outputs, wired but not yet sunk.
    *
-   * @param enrichedOrders orders with the customer at order time and the amount in euros
+   * @param enrichedOrders orders with the customer at order time and the amount in euros, as JSON
+   *     keyed by order id ({@link KafkaIo#ENRICHED_ORDERS_JSON})
    * @param customerDimension the customers' SCD2 history as a changelog
    * @param deadLetters the dead letters of every step of both pipelines
    */
   public record Outputs(
-      EtlStream<EnrichedOrder> enrichedOrders,
+      EtlStream<RawRecord> enrichedOrders,
       EtlStream<Change<Scd2Row<Customer>>> customerDimension,
       DataStream<DeadLetter> deadLetters) {
 
@@ -136,18 +137,20 @@ public final class RealMode {
   /**
    * The steps of the reference job over the Kafka inputs: the customers pipeline and its SCD2
    * history, the valid orders enriched with the customer at order time and the amount in euros from
-   * {@code fx_rates}.
+   * {@code fx_rates}, written as JSON for their topic ({@code orders/json}: an order too large for
+   * it is a dead letter there, not a failing sink).
    */
   public static Outputs wire(Sources sources, JobOptions options) {
     PayloadInput<RawRecord> input = PayloadInput.rawRecords();
     EtlStream<Change<Customer>> customers =
         OrdersJob.customersPipeline(sources.customerChanges(), input, options.maxFuture());
     EtlStream<Change<Scd2Row<Customer>>> dimension = OrdersJob.customerDimension(customers);
-    EtlStream<EnrichedOrder> enriched =
+    EtlStream<RawRecord> enriched =
         OrdersJob.enrichedOrders(
-            OrdersJob.validOrders(sources.orders(), input, options.maxFuture()),
-            customers.toDataStream(), // event time and watermarks come from the sources
-            PostgresIo.fxRates(options.jdbcUrl()));
+                OrdersJob.validOrders(sources.orders(), input, options.maxFuture()),
+                customers.toDataStream(), // event time and watermarks come from the sources
+                PostgresIo.fxRates(options.jdbcUrl()))
+            .apply(KafkaIo.ENRICHED_ORDERS_JSON);
     DataStream<DeadLetter> deadLetters = enriched.deadLetters().union(customers.deadLetters());
     return new Outputs(enriched, dimension, deadLetters);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.Etl;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.enrich.JoinStatus;
@@ -11,6 +12,8 @@ import dev.etlkit.operators.enrich.LookupStatus;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -39,15 +42,24 @@ class KafkaIoSerializersTest {
         .withRateToEur(BigDecimal.ONE, LookupStatus.HIT);
   }
 
-  private static ProducerRecord<byte[], byte[]> serialize(EnrichedOrder order, Long timestamp) {
-    KafkaIo.EnrichedOrderSerializer serializer =
-        new KafkaIo.EnrichedOrderSerializer("enriched-orders");
-    serializer.open(null, null);
-    return serializer.serialize(order, null, timestamp);
+  /** The order as the job writes it for its topic: the {@code json} step, then the serializer. */
+  private static ProducerRecord<byte[], byte[]> serialize(EnrichedOrder order, Long timestamp)
+      throws Exception {
+    StreamExecutionEnvironment env = OrdersJob.localEnvironment("hashmap");
+    env.setParallelism(1);
+    List<RawRecord> written =
+        Etl.from(env.fromData(EnrichedOrder.TYPE_INFO, order), "orders")
+            .apply(KafkaIo.ENRICHED_ORDERS_JSON)
+            .toDataStream()
+            .executeAndCollect(2);
+    assertThat(written).hasSize(1);
+    return new KafkaIo.RawRecordSerializer("enriched-orders")
+        .serialize(written.get(0), null, timestamp);
   }
 
   @Test
-  void enrichedOrder_withAnEventTimeBefore1970_isWrittenWithoutATimestamp_notAJobFailure() {
+  void enrichedOrder_withAnEventTimeBefore1970_isWrittenWithoutATimestamp_notAJobFailure()
+      throws Exception {
     String line =
         "{\"orderId\":\"o-1\",\"customerId\":\"c-anna\",\"amount\":10,\"currency\":\"EUR\","
             + "\"orderedAt\":\"0001-01-01T00:00:00Z\"}";

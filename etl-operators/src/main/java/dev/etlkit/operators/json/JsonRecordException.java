@@ -24,7 +24,10 @@ public final class JsonRecordException extends Exception {
     NO_PAYLOAD,
     /** The payload was empty or only whitespace. */
     EMPTY,
-    /** The payload was larger than {@code JsonReadLimits.maxDocumentBytes}. */
+    /**
+     * The payload was larger than {@code JsonReadLimits.maxDocumentBytes}, or a record was written
+     * longer than {@link JsonWrite#withMaxBytes}.
+     */
     TOO_LARGE,
     /** Nesting depth, string length, number length or name length over a read limit. */
     LIMIT_EXCEEDED,

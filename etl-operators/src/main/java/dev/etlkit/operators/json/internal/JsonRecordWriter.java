@@ -23,8 +23,18 @@ import org.apache.flink.annotation.Internal;
 public final class JsonRecordWriter<T> {
   private final ObjectWriter writer;
   private final String typeName;
+  private final int maxBytes;
 
+  /** A writer without a size limit. */
   public JsonRecordWriter(Class<T> type, boolean omitNullFields) {
+    this(type, omitNullFields, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxBytes the most UTF-8 bytes a written record may have; {@code Integer.MAX_VALUE} for
+   *     no limit
+   */
+  public JsonRecordWriter(Class<T> type, boolean omitNullFields, int maxBytes) {
     JsonMapper.Builder builder =
         SafeJson.mapperBuilder(JsonReadLimits.defaults())
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
@@ -35,19 +45,33 @@ public final class JsonRecordWriter<T> {
     }
     this.writer = builder.build().writerFor(type);
     this.typeName = type.getSimpleName();
+    this.maxBytes = maxBytes;
   }
 
   /**
    * The record as UTF-8 JSON.
    *
    * @throws JsonRecordException when the record cannot be written: a getter throws an exception, a
-   *     {@code BigDecimal} cannot be written in plain notation, writing overflows the stack
+   *     {@code BigDecimal} cannot be written in plain notation, writing overflows the stack; or
+   *     when it is written longer than {@code maxBytes} ({@code TOO_LARGE})
    * @throws Error an {@code Error} but a {@code StackOverflowError} a getter threw, as it was
    *     thrown: no bad record, it fails the task
    */
   public byte[] writeBytes(T value) throws JsonRecordException {
+    return writeBytes(value, 0);
+  }
+
+  /**
+   * The record as UTF-8 JSON, to travel beside a key of {@code keyBytes} bytes that counts against
+   * {@code maxBytes} with it.
+   *
+   * @throws JsonRecordException as {@link #writeBytes(Object)}; {@code TOO_LARGE} when the JSON and
+   *     the key together are longer than {@code maxBytes}
+   */
+  public byte[] writeBytes(T value, int keyBytes) throws JsonRecordException {
+    byte[] json;
     try {
-      return writer.writeValueAsBytes(value);
+      json = writer.writeValueAsBytes(value);
     } catch (Exception e) {
       throw describe(e);
     } catch (StackOverflowError e) {
@@ -56,6 +80,18 @@ public final class JsonRecordWriter<T> {
       // are a bad record, also where it did not catch it
       throw describe(JsonMappingException.from((JsonGenerator) null, "Infinite recursion", e));
     }
+    if ((long) json.length + keyBytes > maxBytes) {
+      throw new JsonRecordException(
+          Reason.TOO_LARGE,
+          typeName
+              + " written as JSON has "
+              + json.length
+              + " bytes"
+              + (keyBytes > 0 ? " and its key " + keyBytes : "")
+              + ", over maxBytes "
+              + maxBytes);
+    }
+    return json;
   }
 
   /**
