@@ -215,10 +215,8 @@ class AvroEncodeMaxBytesTest {
                 assertThat(l.errorMessage())
                     .isEqualTo(
                         "record too large: dev.etlkit.operators.avro.test.Order encoded as Avro"
-                            + " has "
-                            + (binary(orderV2("x".repeat(1_048_576), "1.00")).length + 5)
-                            + " bytes, the 5-byte Confluent header included, over maxBytes"
-                            + " 1040000");
+                            + " has 1048635 bytes, the 5-byte Confluent header included, over"
+                            + " maxBytes 1040000");
                 assertThat(l.payloadTruncated()).isTrue(); // the dead letter is no megabyte
               });
     }
