@@ -11,6 +11,7 @@ import dev.etlkit.operators.avro.internal.AvroDecodingFunction;
 import dev.etlkit.operators.avro.internal.AvroEncodeFunction;
 import dev.etlkit.operators.avro.internal.AvroRecordTypeInfo;
 import dev.etlkit.operators.avro.internal.AvroToJsonFunction;
+import dev.etlkit.operators.avro.internal.DecodeStepRules;
 import dev.etlkit.operators.avro.internal.JsonToAvroFunction;
 import dev.etlkit.operators.avro.internal.PojoToAvro;
 import dev.etlkit.operators.avro.internal.PojoToAvroFunction;
@@ -41,12 +42,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <p>What every step guarantees:
  *
  * <ul>
- *   <li>A record that cannot be decoded, converted or encoded never fails the job by default and is
- *       never dropped silently: it becomes exactly one {@code DeadLetter} (error class {@link
- *       AvroFormatException}, a message naming what was wrong but no payload values, the original
- *       payload, the source coordinates when the input has them), per the step's {@link
- *       ErrorPolicy}. Valid neighbours are unaffected. A failed schema lookup is no bad record: it
- *       fails the task by default ({@link SchemaLookupFailures}).
+ *   <li>A record that cannot be decoded, converted or encoded (or is encoded longer than {@link
+ *       EncodeStep#withMaxBytes}) never fails the job by default and is never dropped silently: it
+ *       becomes exactly one {@code DeadLetter} (error class {@link AvroFormatException}, a message
+ *       naming what was wrong but no payload values, the original payload, the source coordinates
+ *       when the input has them), per the step's {@link ErrorPolicy}. Valid neighbours are
+ *       unaffected. A failed schema lookup is no bad record: it fails the task by default ({@link
+ *       SchemaLookupFailures}).
  *   <li>Decoders skip tombstones (records without a payload) and count them as filtered.
  *   <li>Decoding never allocates more than the payload can hold: strings, bytes and blocks may not
  *       be longer than the bytes left, and one record's arrays and maps hold at most {@link
@@ -80,6 +82,9 @@ public final class Avro {
    * claiming {@code Integer.MAX_VALUE} fails with an {@code OutOfMemoryError} on any heap).
    */
   public static final int MAX_COLLECTION_ITEMS = 100_000_000;
+
+  /** No size limit: encode steps encode every record, however long ({@code Integer.MAX_VALUE}). */
+  public static final int DEFAULT_MAX_BYTES = Integer.MAX_VALUE;
 
   /**
    * A step decoding Avro binary into {@code GenericRecord}s of {@code readerSchema}. By default the
@@ -128,7 +133,11 @@ public final class Avro {
    */
   public static EncodeStep<GenericRecord> encode(String name, Schema schema) {
     return new EncodeStep<>(
-        Names.requireValid(name, "step name"), RecordModel.generic(schema), null, null);
+        Names.requireValid(name, "step name"),
+        RecordModel.generic(schema),
+        null,
+        DEFAULT_MAX_BYTES,
+        null);
   }
 
   /**
@@ -139,7 +148,11 @@ public final class Avro {
   public static <T extends SpecificRecord> EncodeStep<T> encodeSpecific(
       String name, Class<T> type) {
     return new EncodeStep<>(
-        Names.requireValid(name, "step name"), RecordModel.specific(type), null, null);
+        Names.requireValid(name, "step name"),
+        RecordModel.specific(type),
+        null,
+        DEFAULT_MAX_BYTES,
+        null);
   }
 
   /**
@@ -211,13 +224,6 @@ public final class Avro {
     return new AvroRecordTypeInfo<>(RecordModel.specific(type));
   }
 
-  private static int inRange(int value, int max, String option) {
-    if (value < 1 || value > max) {
-      throw new IllegalArgumentException(option + " must be in 1.." + max + ", was " + value);
-    }
-    return value;
-  }
-
   /**
    * Decodes Avro binary ({@link Avro#decode}, {@link Avro#decodeSpecific}). Immutable.
    *
@@ -268,22 +274,11 @@ public final class Avro {
      *     reader schema (the message names the incompatibilities)
      */
     public DecodeStep<I, T> withWriterSchema(Schema writerSchema) {
-      Objects.requireNonNull(writerSchema, "writerSchema");
-      String incompatibility = model.incompatibility(writerSchema);
-      if (incompatibility != null) {
-        throw new IllegalArgumentException(
-            "writerSchema "
-                + writerSchema.getFullName()
-                + " cannot be read with reader schema "
-                + model.schema().getFullName()
-                + ": "
-                + incompatibility);
-      }
       return new DecodeStep<>(
           name,
           input,
           model,
-          writerSchema,
+          DecodeStepRules.readableWriterSchema(model, writerSchema),
           provider,
           maxCollectionItems,
           errorPolicy,
@@ -329,7 +324,7 @@ public final class Avro {
           model,
           writerSchema,
           provider,
-          inRange(items, MAX_COLLECTION_ITEMS, "maxCollectionItems"),
+          DecodeStepRules.maxCollectionItems(items),
           errorPolicy,
           lookupFailures);
     }
@@ -378,27 +373,7 @@ public final class Avro {
      */
     @Override
     public DataStream<T> expand(DataStream<I> stream, StepContext context) {
-      if (writerSchema != null && provider != null) {
-        throw new IllegalArgumentException(
-            "step '"
-                + name
-                + "': withWriterSchema is for plain Avro binary, but withConfluentWireFormat"
-                + " takes writer schemas from its SchemaProvider; use one of them");
-      }
-      if (input == PayloadInput.text()) {
-        throw new IllegalArgumentException(
-            "step '"
-                + name
-                + "' reads Avro, which is binary: text input cannot carry it; read the records"
-                + " as PayloadInput.bytes() or rawRecords()");
-      }
-      if (lookupFailures != null && provider == null) {
-        throw new IllegalArgumentException(
-            "step '"
-                + name
-                + "': withSchemaLookupFailures is about the SchemaProvider of"
-                + " withConfluentWireFormat, which this step does not use");
-      }
+      DecodeStepRules.checkApplied(name, input, writerSchema, provider, lookupFailures);
       SingleOutputStreamOperator<T> decoded =
           context.named(
               stream.process(
@@ -426,16 +401,19 @@ public final class Avro {
     private final String name;
     private final RecordModel<T> model;
     @Nullable private final Integer confluentSchemaId;
+    private final int maxBytes;
     @Nullable private final ErrorPolicy errorPolicy;
 
     private EncodeStep(
         String name,
         RecordModel<T> model,
         @Nullable Integer confluentSchemaId,
+        int maxBytes,
         @Nullable ErrorPolicy errorPolicy) {
       this.name = name;
       this.model = model;
       this.confluentSchemaId = confluentSchemaId;
+      this.maxBytes = maxBytes;
       this.errorPolicy = errorPolicy;
     }
 
@@ -450,13 +428,35 @@ public final class Avro {
       if (schemaId < 0) {
         throw new IllegalArgumentException("confluentSchemaId must be >= 0, was " + schemaId);
       }
-      return new EncodeStep<>(name, model, schemaId, errorPolicy);
+      return new EncodeStep<>(name, model, schemaId, maxBytes, errorPolicy);
+    }
+
+    /**
+     * The most bytes a record may have as encoded, the Confluent header of {@link
+     * #withConfluentSchemaId} included: it is part of what the sink sends (default {@link
+     * #DEFAULT_MAX_BYTES}, no limit). A record encoded longer is a dead letter of the step like one
+     * that cannot be encoded: its payload is the record's text, its message names the size and the
+     * limit, never a value ({@code "record too large: shop.Order encoded as Avro has 1126440 bytes,
+     * the 5-byte Confluent header included, over maxBytes 1040000"}), and it is counted as the
+     * step's other dead letters. Each record is encoded once: the check is on the encoded bytes.
+     *
+     * <p>For a sink that refuses large records, so that one of them is a dead letter here instead
+     * of failing the sink, and the job at every restart: a Kafka producer refuses a record over
+     * {@code max.request.size} (1,048,576 bytes by default), key, headers and overhead counted in.
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
+     */
+    public EncodeStep<T> withMaxBytes(int maxBytes) {
+      if (maxBytes <= 0) {
+        throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+      }
+      return new EncodeStep<>(name, model, confluentSchemaId, maxBytes, errorPolicy);
     }
 
     /** Overrides the pipeline's error policy for this step. */
     public EncodeStep<T> withErrorPolicy(ErrorPolicy policy) {
       return new EncodeStep<>(
-          name, model, confluentSchemaId, Objects.requireNonNull(policy, "policy"));
+          name, model, confluentSchemaId, maxBytes, Objects.requireNonNull(policy, "policy"));
     }
 
     @Override
@@ -469,7 +469,7 @@ public final class Avro {
       Steps.MapStep<T, byte[]> map =
           Steps.map(
               name,
-              new AvroEncodeFunction<>(model, confluentSchemaId),
+              new AvroEncodeFunction<>(model, confluentSchemaId, maxBytes),
               PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
       return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
     }

@@ -16,6 +16,9 @@ import org.apache.flink.annotation.Internal;
  * header with a fixed schema id. The output buffer and encoder are reused; each call returns a new
  * array of exactly the encoded length.
  *
+ * <p>A record encoded longer than {@code maxBytes} (the header included) is rejected; the check is
+ * on the encoded bytes, so each record is encoded once.
+ *
  * <p>A record must carry the writer schema (an equal schema counts; the last equal instance is
  * remembered so the full comparison runs once per schema instance, not per record). Every failure
  * is an {@link AvroFormatException} without payload values. Not thread-safe.
@@ -26,16 +29,26 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
   private final Schema schema;
   private final DatumWriter<T> writer;
   @Nullable private final byte[] header;
+  private final int maxBytes;
   private final Buffer out = new Buffer();
   @Nullable private BinaryEncoder encoder;
   @Nullable private Schema lastEqualSchema;
 
+  /** An encoder without a size limit. */
+  public AvroRecordEncoder(RecordModel<T> model, @Nullable Integer confluentSchemaId) {
+    this(model, confluentSchemaId, Integer.MAX_VALUE);
+  }
+
   /**
    * @param model the records to encode and their schema
    * @param confluentSchemaId the schema id to write in a Confluent header, or null for plain binary
+   * @param maxBytes the most bytes an encoded record may have, header included; {@code
+   *     Integer.MAX_VALUE} for no limit
    */
-  public AvroRecordEncoder(RecordModel<T> model, @Nullable Integer confluentSchemaId) {
+  public AvroRecordEncoder(
+      RecordModel<T> model, @Nullable Integer confluentSchemaId, int maxBytes) {
     this.schema = model.schema();
+    this.maxBytes = maxBytes;
     this.writer = model.newEncodingWriter();
     if (confluentSchemaId != null) {
       header = new byte[ConfluentWireFormat.HEADER_BYTES];
@@ -50,7 +63,8 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
    *
    * @throws AvroFormatException if the record has another schema or values the schema does not
    *     allow (null in a non-null field, a decimal with too many fraction digits, a time or
-   *     timestamp of a generic record finer than its type, ...)
+   *     timestamp of a generic record finer than its type, ...), or is encoded longer than {@code
+   *     maxBytes}
    */
   public byte[] encode(T record) throws AvroFormatException {
     Schema recordSchema = record.getSchema();
@@ -84,6 +98,17 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
           "cannot encode the record with writer schema "
               + schema.getFullName()
               + ": the record is nested too deeply");
+    }
+    if (out.size > maxBytes) {
+      throw new AvroFormatException(
+          "record too large: "
+              + schema.getFullName()
+              + " encoded as Avro has "
+              + out.size
+              + " bytes"
+              + (header != null ? ", the 5-byte Confluent header included" : "")
+              + ", over maxBytes "
+              + maxBytes);
     }
     return out.toByteArray();
   }
