@@ -4,7 +4,6 @@ import static dev.etlkit.benchmarks.BenchmarkReport.BACKEND;
 import static dev.etlkit.benchmarks.BenchmarkReport.CANDIDATE;
 import static dev.etlkit.benchmarks.BenchmarkReport.IMPL;
 
-import dev.etlkit.benchmarks.BenchmarkReport.Ratio;
 import dev.etlkit.benchmarks.SvgBarChart.Bar;
 import dev.etlkit.benchmarks.SvgBarChart.Panel;
 import dev.etlkit.benchmarks.SvgBarChart.Row;
@@ -136,7 +135,7 @@ public final class BenchmarkCharts {
   /** One SVG document per benchmark, by file name {@code <Benchmark.method>.svg}. */
   static Map<String, String> render(List<JmhResult> results, List<String> notes) {
     Map<String, String> charts = new LinkedHashMap<>();
-    for (List<JmhResult> benchmark : BenchmarkReport.groupByBenchmark(results).values()) {
+    for (List<JmhResult> benchmark : ResultGroups.groupByBenchmark(results).values()) {
       charts.put(benchmark.get(0).benchmark() + ".svg", renderBenchmark(benchmark, notes));
     }
     return charts;
@@ -177,7 +176,7 @@ public final class BenchmarkCharts {
             run.forks(),
             run.warmup(),
             run.measurement()));
-    List<String> fixed = BenchmarkReport.fixedParams(results);
+    List<String> fixed = ResultGroups.fixedParams(results);
     if (!fixed.isEmpty()) {
       lines.add("Same in every row: " + String.join(", ", fixed));
     }
@@ -196,7 +195,7 @@ public final class BenchmarkCharts {
       return List.of();
     }
     List<String[]> pairs = new ArrayList<>();
-    List<String> impls = BenchmarkReport.orderedImpls(results);
+    List<String> impls = ResultGroups.orderedImpls(results);
     for (String impl : impls) {
       if (!impl.equals(CANDIDATE)) {
         pairs.add(new String[] {CANDIDATE, impl});
@@ -207,18 +206,17 @@ public final class BenchmarkCharts {
         pairs.add(pair);
       }
     }
-    List<String> labelParams = BenchmarkReport.labelParams(results, IMPL);
+    List<String> labelParams = ResultGroups.labelParams(results, IMPL);
     List<Panel> panels = new ArrayList<>();
     for (String[] pair : pairs) {
       String title = pair[0] + " ÷ " + pair[1];
       List<Row> rows = new ArrayList<>();
-      for (Map<String, JmhResult> row : BenchmarkReport.implRows(results).values()) {
+      for (Map<String, JmhResult> row : ResultGroups.implRows(results).values()) {
         JmhResult numerator = row.get(pair[0]);
         Ratio ratio = Ratio.of(numerator, row.get(pair[1]));
         if (ratio != null) {
           rows.add(
-              ratioRow(
-                  BenchmarkReport.label(numerator, labelParams), title, numerator, ratio, title));
+              ratioRow(ResultGroups.label(numerator, labelParams), title, numerator, ratio, title));
         }
       }
       panels.add(new Panel(title + suffix, rows, Scale.RATIO));
@@ -228,9 +226,9 @@ public final class BenchmarkCharts {
 
   /** Bytes allocated per record, ETLKIT ÷ FLINK_SQL (BENCHMARKS.md: at most 1.0). */
   private static Panel bytesPanel(List<JmhResult> results) {
-    List<String> labelParams = BenchmarkReport.labelParams(results, IMPL);
+    List<String> labelParams = ResultGroups.labelParams(results, IMPL);
     List<Row> rows = new ArrayList<>();
-    for (Map<String, JmhResult> row : BenchmarkReport.implRows(results).values()) {
+    for (Map<String, JmhResult> row : ResultGroups.implRows(results).values()) {
       JmhResult etlkit = row.get(CANDIDATE);
       JmhResult sql = row.get("FLINK_SQL");
       if (etlkit != null
@@ -238,8 +236,7 @@ public final class BenchmarkCharts {
           && sql.bytesPerOp() > 0
           && Double.isFinite(etlkit.bytesPerOp())) {
         Ratio ratio = new Ratio(etlkit.bytesPerOp() / sql.bytesPerOp(), Double.NaN);
-        rows.add(
-            ratioRow(BenchmarkReport.label(etlkit, labelParams), BYTES, etlkit, ratio, "B/rec"));
+        rows.add(ratioRow(ResultGroups.label(etlkit, labelParams), BYTES, etlkit, ratio, "B/rec"));
       }
     }
     return new Panel(BYTES + " (lower is better)", rows, Scale.RATIO);
@@ -249,14 +246,12 @@ public final class BenchmarkCharts {
   private static Panel paramPanel(
       List<JmhResult> results, String param, String numerator, String denominator) {
     String title = param + "=" + numerator + " ÷ " + param + "=" + denominator;
-    List<String> labelParams = BenchmarkReport.labelParams(results, param);
+    List<String> labelParams = ResultGroups.labelParams(results, param);
     List<Row> rows = new ArrayList<>();
-    for (JmhResult[] pair :
-        BenchmarkReport.comparisonPairs(results, param, numerator, denominator)) {
+    for (JmhResult[] pair : ResultGroups.comparisonPairs(results, param, numerator, denominator)) {
       Ratio ratio = Ratio.of(pair[0], pair[1]);
       if (ratio != null) {
-        rows.add(
-            ratioRow(BenchmarkReport.label(pair[0], labelParams), title, pair[0], ratio, title));
+        rows.add(ratioRow(ResultGroups.label(pair[0], labelParams), title, pair[0], ratio, title));
       }
     }
     return new Panel(title, rows, Scale.RATIO);
@@ -264,14 +259,14 @@ public final class BenchmarkCharts {
 
   /** Records/s ÷ {@code capacity / ((1 − hitRatio) × latency)} where the bound is finite. */
   private static Panel littlePanel(List<JmhResult> results) {
-    List<String> labelParams = BenchmarkReport.labelParams(results, null);
+    List<String> labelParams = ResultGroups.labelParams(results, null);
     List<Row> rows = new ArrayList<>();
     for (JmhResult r : results) {
       double bound = BenchmarkReport.littleBound(r);
       if (!Double.isNaN(bound)) {
         double value = r.score() / bound;
         Ratio ratio = new Ratio(value, value * r.relativeError());
-        rows.add(ratioRow(BenchmarkReport.label(r, labelParams), LITTLE, r, ratio, LITTLE));
+        rows.add(ratioRow(ResultGroups.label(r, labelParams), LITTLE, r, ratio, LITTLE));
       }
     }
     return new Panel(LITTLE, rows, Scale.RATIO);
@@ -303,15 +298,15 @@ public final class BenchmarkCharts {
    * the backend varies: heap is often 20× faster than RocksDB, one scale would flatten RocksDB.
    */
   private static List<Panel> ratePanels(List<JmhResult> results, boolean withImpl) {
-    List<String> labelParams = BenchmarkReport.labelParams(results, withImpl ? IMPL : null);
+    List<String> labelParams = ResultGroups.labelParams(results, withImpl ? IMPL : null);
     boolean byBackend = labelParams.contains(BACKEND);
     List<String> rowParams = new ArrayList<>(labelParams);
     rowParams.remove(BACKEND);
     Map<String, List<Row>> panels = new LinkedHashMap<>();
     List<List<JmhResult>> groups = new ArrayList<>();
     if (withImpl) {
-      List<String> impls = BenchmarkReport.orderedImpls(results);
-      for (Map<String, JmhResult> row : BenchmarkReport.implRows(results).values()) {
+      List<String> impls = ResultGroups.orderedImpls(results);
+      for (Map<String, JmhResult> row : ResultGroups.implRows(results).values()) {
         List<JmhResult> group = new ArrayList<>();
         for (String impl : impls) {
           if (row.containsKey(impl)) {
@@ -346,7 +341,7 @@ public final class BenchmarkCharts {
       }
       panels
           .computeIfAbsent(panel, k -> new ArrayList<>())
-          .add(new Row(BenchmarkReport.label(any, rowParams), bars, null));
+          .add(new Row(ResultGroups.label(any, rowParams), bars, null));
     }
     List<Panel> result = new ArrayList<>();
     for (Map.Entry<String, List<Row>> panel : panels.entrySet()) {

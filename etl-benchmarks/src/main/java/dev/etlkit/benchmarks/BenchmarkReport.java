@@ -1,5 +1,13 @@
 package dev.etlkit.benchmarks;
 
+import static dev.etlkit.benchmarks.ResultGroups.comparisonPairs;
+import static dev.etlkit.benchmarks.ResultGroups.fixedParams;
+import static dev.etlkit.benchmarks.ResultGroups.groupByBenchmark;
+import static dev.etlkit.benchmarks.ResultGroups.implRows;
+import static dev.etlkit.benchmarks.ResultGroups.label;
+import static dev.etlkit.benchmarks.ResultGroups.labelParams;
+import static dev.etlkit.benchmarks.ResultGroups.orderedImpls;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -460,122 +468,11 @@ public final class BenchmarkReport {
     appendChart(md, title + " (│ marks 1.0)", chart);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Grouping (shared with BenchmarkCharts)
-
-  /**
-   * {@code [numerator, denominator]} for every result with {@code param=numerator} whose other
-   * params match a result with {@code param=denominator}, in the order of the results.
-   */
-  static List<JmhResult[]> comparisonPairs(
-      List<JmhResult> results, String param, String numerator, String denom) {
-    Map<String, JmhResult> denominators = new LinkedHashMap<>();
-    for (JmhResult r : results) {
-      if (denom.equals(r.params().get(param))) {
-        denominators.put(key(r, param), r);
-      }
-    }
-    List<JmhResult[]> pairs = new ArrayList<>();
-    for (JmhResult r : results) {
-      JmhResult d = denominators.get(key(r, param));
-      if (numerator.equals(r.params().get(param)) && d != null) {
-        pairs.add(new JmhResult[] {r, d});
-      }
-    }
-    return pairs;
-  }
-
-  /** The results of an impl benchmark by combination of the other params, then by impl. */
-  static Map<String, Map<String, JmhResult>> implRows(List<JmhResult> results) {
-    Map<String, Map<String, JmhResult>> rows = new LinkedHashMap<>();
-    for (JmhResult r : results) {
-      rows.computeIfAbsent(key(r, IMPL), k -> new LinkedHashMap<>())
-          .put(r.params().getOrDefault(IMPL, "?"), r);
-    }
-    return rows;
-  }
-
-  static Map<String, List<JmhResult>> groupByBenchmark(List<JmhResult> results) {
-    Map<String, List<JmhResult>> groups = new LinkedHashMap<>();
-    for (JmhResult r : results) {
-      groups.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r);
-    }
-    return groups;
-  }
-
-  /** The values of a param when it takes more than one value in these results, else empty. */
-  private static Set<String> variedValues(List<JmhResult> results, String param) {
-    Set<String> values = new LinkedHashSet<>();
-    for (JmhResult r : results) {
-      String v = r.params().get(param);
-      if (v != null) {
-        values.add(v);
-      }
-    }
-    return values.size() > 1 ? values : Set.of();
-  }
-
-  /** Params that vary across these results, in JMH order, without {@code excluded}. */
-  static List<String> labelParams(List<JmhResult> results, String excluded) {
-    List<String> params = new ArrayList<>();
-    for (String p : results.get(0).params().keySet()) {
-      if (!p.equals(excluded) && !variedValues(results, p).isEmpty()) {
-        params.add(p);
-      }
-    }
-    return params;
-  }
-
   private static void appendFixedParams(StringBuilder md, List<JmhResult> results) {
     List<String> fixed = fixedParams(results);
     if (!fixed.isEmpty()) {
       md.append("Same in every row: ").append(String.join(", ", fixed)).append(".\n\n");
     }
-  }
-
-  /** {@code param=value} of every param but impl that has one value in all these results. */
-  static List<String> fixedParams(List<JmhResult> results) {
-    List<String> fixed = new ArrayList<>();
-    for (Map.Entry<String, String> p : results.get(0).params().entrySet()) {
-      if (variedValues(results, p.getKey()).isEmpty() && !p.getKey().equals(IMPL)) {
-        fixed.add(p.getKey() + "=" + p.getValue());
-      }
-    }
-    return fixed;
-  }
-
-  /** CANDIDATE first, then FLINK_SQL and LIMIT, then the rest in order of appearance. */
-  static List<String> orderedImpls(List<JmhResult> results) {
-    Set<String> seen = new LinkedHashSet<>();
-    for (JmhResult r : results) {
-      seen.add(r.params().getOrDefault(IMPL, "?"));
-    }
-    List<String> ordered = new ArrayList<>();
-    for (String preferred : List.of(CANDIDATE, "FLINK_SQL", "LIMIT")) {
-      if (seen.remove(preferred)) {
-        ordered.add(preferred);
-      }
-    }
-    ordered.addAll(seen);
-    return ordered;
-  }
-
-  /** The params of a result without one of them: results with equal keys are compared. */
-  private static String key(JmhResult r, String without) {
-    Map<String, String> params = new LinkedHashMap<>(r.params());
-    params.remove(without);
-    return r.benchmark() + params;
-  }
-
-  static String label(JmhResult r, List<String> labelParams) {
-    if (labelParams.isEmpty()) {
-      return "(all)";
-    }
-    List<String> parts = new ArrayList<>();
-    for (String p : labelParams) {
-      parts.add(p + "=" + r.params().get(p));
-    }
-    return String.join(" ", parts);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -647,40 +544,5 @@ public final class BenchmarkReport {
       md.append('\n');
     }
     md.append("```\n\n");
-  }
-
-  /** A ratio of two scores with its propagated error (NaN when either error is unknown). */
-  record Ratio(double value, double error) {
-
-    /** {@code numerator ÷ denominator}, or null when either is missing or not a number. */
-    static Ratio of(JmhResult numerator, JmhResult denominator) {
-      if (numerator == null
-          || denominator == null
-          || denominator.score() == 0
-          || Double.isNaN(numerator.score())
-          || Double.isNaN(denominator.score())) {
-        return null;
-      }
-      double value = numerator.score() / denominator.score();
-      double relative =
-          Math.hypot(numerator.error() / numerator.score(), denominator.relativeError());
-      return new Ratio(value, value * relative);
-    }
-
-    /**
-     * Two decimals, three below 0.1 (RocksDB ÷ heap is often a few percent), one more while the
-     * error would print as zero.
-     */
-    @Override
-    public String toString() {
-      int decimals = Math.abs(value) < 0.1 ? 3 : 2;
-      while (error > 0 && error < 0.5 * Math.pow(10, -decimals) && decimals < 4) {
-        decimals++;
-      }
-      String number = "%." + decimals + "f";
-      return Double.isNaN(error)
-          ? String.format(Locale.ROOT, number, value)
-          : String.format(Locale.ROOT, number + " ± " + number, value, error);
-    }
   }
 }

@@ -61,13 +61,13 @@ class BenchmarkReportTest {
 
   @Test
   void ratio_addsRelativeErrorsInQuadrature() {
-    BenchmarkReport.Ratio ttlCost = BenchmarkReport.Ratio.of(results.get(3), results.get(2));
+    Ratio ttlCost = Ratio.of(results.get(3), results.get(2));
     assertThat(ttlCost.value()).isEqualTo(0.75);
     // 0.75 × hypot(10k / 750k, 50k / 1M)
     assertThat(ttlCost.error()).isCloseTo(0.03881, within(1e-5));
     assertThat(ttlCost).hasToString("0.75 ± 0.04");
-    assertThat(BenchmarkReport.Ratio.of(results.get(3), null)).isNull();
-    assertThat(new BenchmarkReport.Ratio(0.11, 0.004)).hasToString("0.110 ± 0.004");
+    assertThat(Ratio.of(results.get(3), null)).isNull();
+    assertThat(new Ratio(0.11, 0.004)).hasToString("0.110 ± 0.004");
   }
 
   @Test
@@ -232,11 +232,10 @@ class BenchmarkReportTest {
 
   @Test
   void bar_isThirtyLongAtOne_marksOne_andCapsLongBars() {
-    assertThat(BenchmarkReport.bar(new BenchmarkReport.Ratio(0.5, Double.NaN)))
+    assertThat(BenchmarkReport.bar(new Ratio(0.5, Double.NaN)))
         .isEqualTo("█".repeat(15) + " ".repeat(15) + "│ 0.50");
-    assertThat(BenchmarkReport.bar(new BenchmarkReport.Ratio(1.0, 0.1)))
-        .isEqualTo("█".repeat(30) + " 1.00 ± 0.10");
-    assertThat(BenchmarkReport.bar(new BenchmarkReport.Ratio(5.0, Double.NaN)))
+    assertThat(BenchmarkReport.bar(new Ratio(1.0, 0.1))).isEqualTo("█".repeat(30) + " 1.00 ± 0.10");
+    assertThat(BenchmarkReport.bar(new Ratio(5.0, Double.NaN)))
         .isEqualTo("█".repeat(60) + "… 5.00");
   }
 

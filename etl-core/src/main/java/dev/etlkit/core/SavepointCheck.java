@@ -1,5 +1,6 @@
 package dev.etlkit.core;
 
+import dev.etlkit.core.internal.JobOperator;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,25 +17,18 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
-import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
 import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.streaming.api.graph.StreamNode;
 
 /**
  * What a restore of a savepoint into a new version of a job would do, found before the job runs:
@@ -323,45 +317,6 @@ public final class SavepointCheck {
     }
   }
 
-  /**
-   * One operator of the job: how Flink identifies it, its vertex, the vertex's max parallelism and
-   * parallelism (non-positive where the job leaves it to the cluster), and, for an operator with a
-   * uid, its key serializer (null where it is not keyed, and for operators without a uid).
-   */
-  static final class JobOperator {
-    final OperatorIDPair ids;
-    final JobVertexID vertex;
-    final int maxParallelism;
-    final int parallelism;
-    @Nullable final TypeSerializer<?> keySerializer;
-
-    /** Whether the operator is known not to be keyed (it has a uid and no key serializer). */
-    final boolean notKeyed;
-
-    JobOperator(
-        OperatorIDPair ids,
-        JobVertexID vertex,
-        int maxParallelism,
-        int parallelism,
-        @Nullable TypeSerializer<?> keySerializer) {
-      this.ids = ids;
-      this.vertex = vertex;
-      this.maxParallelism = maxParallelism;
-      this.parallelism = parallelism;
-      this.keySerializer = keySerializer;
-      this.notKeyed = ids.getUserDefinedOperatorUid() != null && keySerializer == null;
-    }
-
-    String label() {
-      String uid = ids.getUserDefinedOperatorUid();
-      return uid != null ? uid : ids.getUserDefinedOperatorName() + " (" + matchedId() + ")";
-    }
-
-    OperatorID matchedId() {
-      return ids.getUserDefinedOperatorID().orElse(ids.getGeneratedOperatorID());
-    }
-  }
-
   private final List<JobOperator> operators;
 
   /** The declared states of each operator, by uid and state name. */
@@ -401,36 +356,7 @@ public final class SavepointCheck {
       StreamExecutionEnvironment env, List<StateInventory> inventories) {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(inventories, "inventories");
-    StreamGraph graph;
-    JobGraph job;
-    try {
-      graph = env.getStreamGraph(false);
-      job = graph.getJobGraph(userCode(), null);
-    } catch (IllegalStateException e) {
-      throw new IllegalArgumentException(
-          "build the job onto the environment before checking a savepoint against it", e);
-    }
-    Map<String, TypeSerializer<?>> keySerializers = new HashMap<>();
-    for (StreamNode node : graph.getStreamNodes()) {
-      if (node.getTransformationUID() != null && node.getStateKeySerializer() != null) {
-        keySerializers.put(node.getTransformationUID(), node.getStateKeySerializer());
-      }
-    }
-    List<JobOperator> operators = new ArrayList<>();
-    for (JobVertex vertex : job.getVertices()) {
-      int parallelism =
-          vertex.getParallelism() > 0 ? vertex.getParallelism() : env.getParallelism();
-      for (OperatorIDPair ids : vertex.getOperatorIDs()) {
-        String uid = ids.getUserDefinedOperatorUid();
-        operators.add(
-            new JobOperator(
-                ids,
-                vertex.getID(),
-                vertex.getMaxParallelism(),
-                parallelism,
-                uid == null ? null : keySerializers.get(uid)));
-      }
-    }
+    List<JobOperator> operators = JobOperator.of(env, userCode());
     Map<String, Map<String, StateDeclaration>> declared = new HashMap<>();
     Map<String, TypeInformation<?>> keyTypes = new HashMap<>();
     for (StateInventory inventory : inventories) {
@@ -491,13 +417,13 @@ public final class SavepointCheck {
     Map<JobOperator, OperatorState> matched = new HashMap<>();
     Set<JobVertexID> restoringState = new HashSet<>();
     for (JobOperator operator : operators) {
-      OperatorState state = savedStateOf(operator, byId);
+      OperatorState state = operator.savedState(byId);
       if (state != null) {
         matched.put(operator, state);
         if (state.getNumberCollectedStates() > 0) {
           // as Flink's restore: the vertex gets state, and each of its operators' saved states is
           // checked against its parallelism, empty ones included
-          restoringState.add(operator.vertex);
+          restoringState.add(operator.vertex());
         }
       }
     }
@@ -507,62 +433,50 @@ public final class SavepointCheck {
     for (JobOperator operator : operators) {
       OperatorState state = matched.get(operator);
       Map<String, StateDeclaration> declaredStates =
-          declared.getOrDefault(operator.ids.getUserDefinedOperatorUid(), Collections.emptyMap());
+          declared.getOrDefault(operator.uid(), Collections.emptyMap());
       if (state == null) {
         findings.add(notInSavepoint(operator, declaredStates));
         continue;
       }
-      if (operator.maxParallelism != JobVertex.MAX_PARALLELISM_DEFAULT
-          && operator.maxParallelism != state.getMaxParallelism()) {
+      if (operator.maxParallelism() != JobVertex.MAX_PARALLELISM_DEFAULT
+          && operator.maxParallelism() != state.getMaxParallelism()) {
         findings.add(
             new Finding(
                 Kind.MAX_PARALLELISM_CHANGED,
                 operator.label(),
                 Collections.emptySortedSet(),
                 "the job's max parallelism is "
-                    + operator.maxParallelism
+                    + operator.maxParallelism()
                     + ", the savepoint's "
                     + state.getMaxParallelism()
                     + ": Flink refuses the restore; keep "
                     + state.getMaxParallelism()));
       }
-      if (operator.parallelism > state.getMaxParallelism()
-          && restoringState.contains(operator.vertex)) {
+      if (operator.parallelism() > state.getMaxParallelism()
+          && restoringState.contains(operator.vertex())) {
         findings.add(
             new Finding(
                 Kind.PARALLELISM_ABOVE_MAX_PARALLELISM,
                 operator.label(),
                 Collections.emptySortedSet(),
                 "the job runs it with parallelism "
-                    + operator.parallelism
+                    + operator.parallelism()
                     + ", above the savepoint's max parallelism "
                     + state.getMaxParallelism()
                     + ": Flink refuses the restore; run it with at most "
                     + state.getMaxParallelism()));
       }
       comparison.compare(operator, state, declaredStates, findings, savedStates);
-      if (!declared.containsKey(operator.ids.getUserDefinedOperatorUid()) && holdsState(state)) {
+      if (!declared.containsKey(operator.uid()) && JobOperator.holdsState(state)) {
         notCompared.add(operator.label());
       }
     }
     for (OperatorState state : byId.values()) {
-      if (holdsState(state)) {
+      if (JobOperator.holdsState(state)) {
         findings.add(notInJob(state));
       }
     }
     return new Report(path, allowNonRestoredState, findings, savedStates, notCompared);
-  }
-
-  /** The operator's state in the savepoint, taken out of {@code byId}; null if it has none. */
-  @Nullable
-  private static OperatorState savedStateOf(
-      JobOperator operator, Map<OperatorID, OperatorState> byId) {
-    OperatorState state = byId.remove(operator.ids.getGeneratedOperatorID());
-    Optional<OperatorID> userDefined = operator.ids.getUserDefinedOperatorID();
-    if (state == null && userDefined.isPresent()) {
-      state = byId.remove(userDefined.get());
-    }
-    return state;
   }
 
   private static Finding notInSavepoint(
@@ -600,19 +514,6 @@ public final class SavepointCheck {
             ? "holds state, not in the job: its state is dropped"
             : "holds state, not in the job: Flink refuses the restore without"
                 + " --allowNonRestoredState, which drops this state");
-  }
-
-  /** Whether Flink's restore counts the operator as holding state (as its own check does). */
-  private static boolean holdsState(OperatorState state) {
-    if (state.getCoordinatorState() != null) {
-      return true;
-    }
-    for (OperatorSubtaskState subtask : state.getStates()) {
-      if (subtask.hasState()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The loader of the state serializers' classes: the context loader, else etlkit's. */

@@ -1,8 +1,8 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.SavepointCheck.Finding;
-import dev.etlkit.core.SavepointCheck.JobOperator;
 import dev.etlkit.core.SavepointCheck.Kind;
+import dev.etlkit.core.internal.JobOperator;
 import dev.etlkit.core.internal.SavedStates;
 import java.io.IOException;
 import java.util.Collections;
@@ -91,13 +91,13 @@ final class StateComparison {
                   + " renamed or moved) must be on the job's class path"));
       return;
     }
-    String uid = operator.ids.getUserDefinedOperatorUid();
+    String uid = operator.uid();
     if (uid != null) {
       savedStates.put(uid, Collections.unmodifiableSortedSet(saved.names));
     }
     SortedSet<String> dropped = new TreeSet<>();
     if (saved.keySerializer != null) {
-      if (operator.notKeyed) {
+      if (operator.notKeyed()) {
         dropped.addAll(saved.keyedNames);
         findings.add(
             new Finding(
@@ -193,10 +193,10 @@ final class StateComparison {
    */
   @Nullable
   private TypeSerializer<?> keySerializerOf(JobOperator operator) {
-    if (operator.keySerializer != null) {
-      return operator.keySerializer;
+    if (operator.keySerializer() != null) {
+      return operator.keySerializer();
     }
-    TypeInformation<?> keyType = keyTypes.get(operator.ids.getUserDefinedOperatorUid());
+    TypeInformation<?> keyType = keyTypes.get(operator.uid());
     return keyType == null || Types.VOID.equals(keyType)
         ? null
         : keyType.createSerializer(serializerConfig);

@@ -1,33 +1,21 @@
 package dev.etlkit.operators.dedup;
 
 import dev.etlkit.core.Change;
-import dev.etlkit.core.ChangeTypeInfo;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.EtlStream;
-import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
-import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
-import dev.etlkit.core.internal.ValueEquality;
-import dev.etlkit.operators.dedup.internal.DedupConfig;
-import dev.etlkit.operators.dedup.internal.DedupEntryTypeInfo;
+import dev.etlkit.operators.dedup.internal.DedupExpansion;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
-import dev.etlkit.operators.internal.ChangeKeySelector;
-import dev.etlkit.operators.internal.FingerprintKey;
-import dev.etlkit.operators.internal.HeldRecords;
-import dev.etlkit.operators.internal.StoredFingerprintKey;
-import dev.etlkit.operators.internal.StoredWatermark;
+import dev.etlkit.operators.dedup.internal.DedupOptions;
 import java.time.Duration;
 import java.util.Objects;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.functions.InvalidTypesException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
@@ -108,9 +96,6 @@ public final class Dedup {
   /** Longest mini-batch delay. */
   public static final Duration MAX_MINI_BATCH_DELAY = Duration.ofHours(1);
 
-  /** Uid suffix of the operator that checks the keys before the shuffle: {@code <step>/keys}. */
-  private static final String KEY_CHECK = "keys";
-
   private Dedup() {}
 
   /**
@@ -123,18 +108,11 @@ public final class Dedup {
    */
   public static <T, K> DedupStep<T, T, K, T> keepFirst(String name, KeySelector<T, K> key) {
     return new DedupStep<>(
-        Names.requireValid(name, "step name"),
-        Objects.requireNonNull(key, "key"),
-        null,
-        false,
-        DEFAULT_KEEP_FIRST_OUTPUT,
-        false,
-        null,
-        null,
-        null,
-        0,
-        null,
-        null);
+        DedupOptions.of(
+            Names.requireValid(name, "step name"),
+            Objects.requireNonNull(key, "key"),
+            false,
+            DEFAULT_KEEP_FIRST_OUTPUT));
   }
 
   /**
@@ -147,18 +125,11 @@ public final class Dedup {
    */
   public static <T, K> DedupStep<T, T, K, Change<T>> keepLast(String name, KeySelector<T, K> key) {
     return new DedupStep<>(
-        Names.requireValid(name, "step name"),
-        Objects.requireNonNull(key, "key"),
-        null,
-        true,
-        DEFAULT_KEEP_LAST_OUTPUT,
-        false,
-        null,
-        null,
-        null,
-        0,
-        null,
-        null);
+        DedupOptions.of(
+            Names.requireValid(name, "step name"),
+            Objects.requireNonNull(key, "key"),
+            true,
+            DEFAULT_KEEP_LAST_OUTPUT));
   }
 
   /**
@@ -172,84 +143,15 @@ public final class Dedup {
    */
   @PublicEvolving
   public static final class DedupStep<I, T, K, O> implements EtlStep<I, O> {
-    private final String name;
-    private final KeySelector<T, K> key;
-    @Nullable private final TypeInformation<K> keyType;
-    private final boolean keepLast;
-    private final DedupOutput output;
-    private final boolean changelogInput;
-    @Nullable private final DedupOrder<T> order;
-    @Nullable private final Duration stateTtl;
-    @Nullable private final LateRecords lateRecords;
-    private final int miniBatchRecords;
-    @Nullable private final Duration miniBatchDelay;
-    @Nullable private final ErrorPolicy errorPolicy;
+    private final DedupOptions<T, K> options;
 
-    private DedupStep(
-        String name,
-        KeySelector<T, K> key,
-        @Nullable TypeInformation<K> keyType,
-        boolean keepLast,
-        DedupOutput output,
-        boolean changelogInput,
-        @Nullable DedupOrder<T> order,
-        @Nullable Duration stateTtl,
-        @Nullable LateRecords lateRecords,
-        int miniBatchRecords,
-        @Nullable Duration miniBatchDelay,
-        @Nullable ErrorPolicy errorPolicy) {
-      this.name = name;
-      this.key = key;
-      this.keyType = keyType;
-      this.keepLast = keepLast;
-      this.output = output;
-      this.changelogInput = changelogInput;
-      this.order = order;
-      this.stateTtl = stateTtl;
-      this.lateRecords = lateRecords;
-      this.miniBatchRecords = miniBatchRecords;
-      this.miniBatchDelay = miniBatchDelay;
-      this.errorPolicy = errorPolicy;
-    }
-
-    @SuppressWarnings("unchecked")
-    private <I2, O2> DedupStep<I2, T, K, O2> copy(
-        @Nullable TypeInformation<K> keyType,
-        DedupOutput output,
-        boolean changelogInput,
-        @Nullable DedupOrder<T> order,
-        @Nullable Duration stateTtl,
-        @Nullable LateRecords lateRecords,
-        int miniBatchRecords,
-        @Nullable Duration miniBatchDelay,
-        @Nullable ErrorPolicy errorPolicy) {
-      return new DedupStep<>(
-          name,
-          key,
-          keyType,
-          keepLast,
-          output,
-          changelogInput,
-          order,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+    private DedupStep(DedupOptions<T, K> options) {
+      this.options = options;
     }
 
     /** Orders rows by arrival at the step (the default). */
     public DedupStep<I, T, K, O> withProcessingTimeOrder() {
-      return copy(
-          keyType,
-          output,
-          changelogInput,
-          null,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withOrder(null));
     }
 
     /**
@@ -265,16 +167,7 @@ public final class Dedup {
      * DedupOrder.<Order>byEventTime().thenBy(Order::lsn)}. Equal keys go by arrival.
      */
     public DedupStep<I, T, K, O> withOrdering(DedupOrder<T> ordering) {
-      return copy(
-          keyType,
-          output,
-          changelogInput,
-          Objects.requireNonNull(ordering, "ordering"),
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withOrder(Objects.requireNonNull(ordering, "ordering")));
     }
 
     /**
@@ -284,37 +177,19 @@ public final class Dedup {
      * @throws IllegalArgumentException on a keep-last step, which replaces rows
      */
     public DedupStep<I, T, K, T> withAppendOutput() {
-      if (keepLast) {
+      if (options.keepLast()) {
         throw new IllegalArgumentException(
             "output APPEND is for keepFirst only: step '"
-                + name
+                + options.name()
                 + "' keeps the last row, which replaces earlier ones; use withUpsertOutput() or"
                 + " withRetractOutput()");
       }
-      return copy(
-          keyType,
-          DedupOutput.APPEND,
-          changelogInput,
-          order,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withOutput(DedupOutput.APPEND));
     }
 
     /** Emits an upsert changelog: {@code +I}, {@code +U}, {@code -D} (the default of keep-last). */
     public DedupStep<I, T, K, Change<T>> withUpsertOutput() {
-      return copy(
-          keyType,
-          DedupOutput.UPSERT,
-          changelogInput,
-          order,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withOutput(DedupOutput.UPSERT));
     }
 
     /**
@@ -322,16 +197,7 @@ public final class Dedup {
      * and a delete carries the full kept row. Keeps the row in state to do so.
      */
     public DedupStep<I, T, K, Change<T>> withRetractOutput() {
-      return copy(
-          keyType,
-          DedupOutput.RETRACT,
-          changelogInput,
-          order,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withOutput(DedupOutput.RETRACT));
     }
 
     /**
@@ -339,16 +205,7 @@ public final class Dedup {
      * see {@link Dedup} for what a delete does. The key selector still reads the row.
      */
     public DedupStep<Change<T>, T, K, O> onChangelog() {
-      return copy(
-          keyType,
-          output,
-          true,
-          order,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withChangelogInput());
     }
 
     /**
@@ -364,32 +221,15 @@ public final class Dedup {
      *     milliseconds, at least one
      */
     public DedupStep<I, T, K, O> withStateTtl(Duration ttl) {
-      return copy(
-          keyType,
-          output,
-          changelogInput,
-          order,
-          StateTtls.requireValidTtlOrZero(ttl, "stateTtl"),
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(
+          options.withStateTtl(StateTtls.requireValidTtlOrZero(ttl, "stateTtl")));
     }
 
     /**
      * Where late records go (event-time ordering only); default {@link Dedup#DEFAULT_LATE_RECORDS}.
      */
     public DedupStep<I, T, K, O> withLateRecords(LateRecords where) {
-      return copy(
-          keyType,
-          output,
-          changelogInput,
-          order,
-          stateTtl,
-          Objects.requireNonNull(where, "where"),
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withLateRecords(Objects.requireNonNull(where, "where")));
     }
 
     /**
@@ -421,30 +261,12 @@ public final class Dedup {
         throw new IllegalArgumentException(
             "miniBatch maxDelay must be a whole number of milliseconds, was " + maxDelay);
       }
-      return copy(
-          keyType,
-          output,
-          changelogInput,
-          order,
-          stateTtl,
-          lateRecords,
-          maxRecords,
-          maxDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withMiniBatch(maxRecords, maxDelay));
     }
 
     /** The key type, when it cannot be inferred from the key selector (generic lambdas). */
     public DedupStep<I, T, K, O> withKeyType(TypeInformation<K> type) {
-      return copy(
-          Objects.requireNonNull(type, "type"),
-          output,
-          changelogInput,
-          order,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          errorPolicy);
+      return new DedupStep<>(options.withKeyType(Objects.requireNonNull(type, "type")));
     }
 
     /**
@@ -453,26 +275,17 @@ public final class Dedup {
      * without timestamp under event-time ordering, rows the ordering key throws for.
      */
     public DedupStep<I, T, K, O> withErrorPolicy(ErrorPolicy policy) {
-      return copy(
-          keyType,
-          output,
-          changelogInput,
-          order,
-          stateTtl,
-          lateRecords,
-          miniBatchRecords,
-          miniBatchDelay,
-          Objects.requireNonNull(policy, "policy"));
+      return new DedupStep<>(options.withErrorPolicy(Objects.requireNonNull(policy, "policy")));
     }
 
     @Override
     public String name() {
-      return name;
+      return options.name();
     }
 
     /** The output mode. */
     public DedupOutput output() {
-      return output;
+      return options.output();
     }
 
     /**
@@ -490,11 +303,13 @@ public final class Dedup {
      */
     public DataStream<I> lateRecords(EtlStream<O> deduplicated) {
       Objects.requireNonNull(deduplicated, "deduplicated");
+      String name = options.name();
+      DedupOrder<T> order = options.order();
       if (order == null || !order.isEventTime()) {
         throw new IllegalArgumentException(
             "dedup step '" + name + "' has no late records: it does not order by event time");
       }
-      if (lateRecordsOrDefault() != LateRecords.SIDE_OUTPUT) {
+      if (options.lateRecordsOrDefault() != LateRecords.SIDE_OUTPUT) {
         throw new IllegalArgumentException(
             "dedup step '" + name + "' sends late records to the dead letters, not a side output");
       }
@@ -517,203 +332,27 @@ public final class Dedup {
 
     @Override
     public DataStream<O> expand(DataStream<I> input, StepContext context) {
-      checkOptions();
-      TypeInformation<T> rowType = rowType(input.getType());
-      TypeInformation<K> resolvedKeyType = keyType != null ? keyType : inferKeyType(rowType);
-      requireNotGeneric(resolvedKeyType, "key type", "pass the key type with withKeyType(...)");
-      ValueEquality.requireKeyEquality(resolvedKeyType, "dedup step '" + name + "'");
-      Duration ttl = context.stateTtl(stateTtl).orElse(null);
-      DedupConfig<T> config =
-          new DedupConfig<>(
-              keepLast,
-              output,
-              order,
-              changelogInput,
-              rowType,
-              ttl,
-              lateRecordsOrDefault(),
-              miniBatchRecords,
-              miniBatchDelay == null ? 0L : miniBatchDelay.toMillis(),
-              context.errorHandler(errorPolicy),
-              FingerprintKey.random());
-      @SuppressWarnings("unchecked")
-      TypeInformation<O> outputType =
-          output == DedupOutput.APPEND
-              ? (TypeInformation<O>) rowType
-              : (TypeInformation<O>) (TypeInformation<?>) Change.typeInfo(rowType);
-      @SuppressWarnings("unchecked")
-      KeySelector<I, K> selector =
-          changelogInput
-              ? (KeySelector<I, K>) (KeySelector<?, K>) new ChangeKeySelector<>(key)
-              : (KeySelector<I, K>) key;
-      // Flink's keyBy would fail the job on a null or throwing key: such records become dead
-      // letters before the shuffle, in an operator chained to the input.
-      SingleOutputStreamOperator<I> keyed =
-          context.named(
-              input
-                  .process(DedupOperator.keyCheck(selector, config), input.getType())
-                  .setParallelism(input.getParallelism()),
-              KEY_CHECK);
-      SingleOutputStreamOperator<O> deduplicated =
-          context.named(
-              keyed
-                  .keyBy(selector, resolvedKeyType)
-                  .transform(name, outputType, new DedupOperator<K, I, T, O>(config)));
-      context.addDeadLettersOf(keyed);
-      context.addDeadLettersOf(deduplicated);
-      declareState(context, resolvedKeyType, config);
-      return deduplicated;
-    }
-
-    private void checkOptions() {
-      boolean ordered = order != null;
-      boolean eventTime = ordered && order.isEventTime();
-      if (output == DedupOutput.APPEND && changelogInput) {
-        throw new IllegalArgumentException(
-            "dedup step '"
-                + name
-                + "': output APPEND needs insert-only input, but onChangelog() was given; use"
-                + " withUpsertOutput() or withRetractOutput()");
-      }
-      if (output == DedupOutput.APPEND && ordered && !eventTime) {
-        throw new IllegalArgumentException(
-            "dedup step '"
-                + name
-                + "': output APPEND cannot know when a row ordered by "
-                + order
-                + " is final; order by processing or event time, or use withUpsertOutput() or"
-                + " withRetractOutput()");
-      }
-      if (!keepLast && changelogInput && ordered) {
-        throw new IllegalArgumentException(
-            "dedup step '"
-                + name
-                + "': keepFirst on a changelog is ordered by processing time only (ordering by "
-                + order
-                + " would need every later row in state to recover from an out-of-order delete);"
-                + " use keepLast, or deduplicate before the changelog is formed");
-      }
-      if (lateRecords != null && !eventTime) {
-        throw new IllegalArgumentException(
-            "dedup step '"
-                + name
-                + "': withLateRecords("
-                + lateRecords
-                + ") needs event-time ordering; records ordered by "
-                + (ordered ? order.toString() : "processing time")
-                + " are never late");
-      }
-    }
-
-    @SuppressWarnings("unchecked")
-    private TypeInformation<T> rowType(TypeInformation<I> inputType) {
-      TypeInformation<T> rowType;
-      if (changelogInput) {
-        if (!(inputType instanceof ChangeTypeInfo)) {
-          throw new IllegalArgumentException(
-              "dedup step '"
-                  + name
-                  + "': onChangelog() needs a stream of Change<T> declared with"
-                  + " Change.typeInfo(...), was "
-                  + inputType);
-        }
-        rowType = ((ChangeTypeInfo<T>) inputType).getValueType();
-      } else {
-        if (inputType instanceof ChangeTypeInfo) {
-          throw new IllegalArgumentException(
-              "dedup step '"
-                  + name
-                  + "': the input is a changelog ("
-                  + inputType
-                  + "); call onChangelog() to deduplicate its rows");
-        }
-        rowType = (TypeInformation<T>) inputType;
-      }
-      requireNotGeneric(rowType, "row type", "give the stream a POJO, record, Avro or basic type");
-      return rowType;
-    }
-
-    private TypeInformation<K> inferKeyType(TypeInformation<T> rowType) {
-      try {
-        return TypeExtractor.getKeySelectorTypes(key, rowType);
-      } catch (InvalidTypesException e) {
-        throw new IllegalArgumentException(
-            "dedup step '"
-                + name
-                + "': the key type cannot be inferred from the key selector; pass it with"
-                + " withKeyType(...)",
-            e);
-      }
-    }
-
-    private void requireNotGeneric(TypeInformation<?> type, String what, String fix) {
-      if (!KryoTypes.genericParts(type).isEmpty()) {
-        throw new IllegalArgumentException(
-            "dedup step '"
-                + name
-                + "': the "
-                + what
-                + " "
-                + type
-                + " would be serialized with Kryo; "
-                + fix);
-      }
-    }
-
-    private LateRecords lateRecordsOrDefault() {
-      return lateRecords != null ? lateRecords : DEFAULT_LATE_RECORDS;
-    }
-
-    private void declareState(
-        StepContext context, TypeInformation<K> keyType, DedupConfig<T> config) {
-      context.declareState(
-          keyType,
-          StateDeclaration.value(
-                  DedupConfig.STATE, new DedupEntryTypeInfo<>(config.layout(), config.rowType()))
-              .withGrowth(config.growth())
-              .withTtl(config.ttl()));
-      if (config.holdsCandidates()) {
-        context.declareState(
-            keyType,
-            StateDeclaration.value(
-                    DedupConfig.PENDING_STATE,
-                    new DedupEntryTypeInfo<>(config.pendingLayout(), config.rowType()))
-                .withGrowth("the held row per key until the watermark passes it (no TTL)"));
-        context.declareState(
-            keyType,
-            StateDeclaration.of(DedupConfig.TIMERS, StateDeclaration.Kind.TIMERS, "event time")
-                .withGrowth("one timer per held row"));
-      }
-      if (config.isEventTime()) {
-        for (StateDeclaration watermark :
-            StoredWatermark.declarations(
-                DedupConfig.WATERMARK_STATE, DedupConfig.WATERMARK_RANGES_STATE)) {
-          context.declareState(keyType, watermark);
-        }
-      }
-      if (config.holdsCandidates()) {
-        context.declareState(
-            keyType, HeldRecords.declaration(DedupConfig.HELD_RECORDS_STATE, "held rows"));
-      }
-      if (config.keepsFingerprints()) {
-        context.declareState(
-            keyType, StoredFingerprintKey.declaration(DedupConfig.FINGERPRINT_KEY_STATE));
-      }
+      return new DedupExpansion<I, T, K, O>(options).expand(input, context);
     }
 
     @Override
     public String toString() {
+      DedupOrder<T> order = options.order();
+      Duration stateTtl = options.stateTtl();
+      int miniBatchRecords = options.miniBatchRecords();
       return "Dedup."
-          + (keepLast ? "keepLast" : "keepFirst")
+          + (options.keepLast() ? "keepLast" : "keepFirst")
           + "("
-          + name
+          + options.name()
           + ", output="
-          + output
+          + options.output()
           + ", order="
           + (order == null ? "processing time" : order)
-          + (changelogInput ? ", changelog input" : "")
+          + (options.changelogInput() ? ", changelog input" : "")
           + (stateTtl != null ? ", ttl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
-          + (miniBatchRecords > 0 ? ", miniBatch=" + miniBatchRecords + "/" + miniBatchDelay : "")
+          + (miniBatchRecords > 0
+              ? ", miniBatch=" + miniBatchRecords + "/" + options.miniBatchDelay()
+              : "")
           + ")";
     }
   }
