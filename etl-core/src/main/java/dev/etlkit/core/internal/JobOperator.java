@@ -22,9 +22,8 @@ import org.apache.flink.streaming.api.graph.StreamNode;
 /**
  * One operator of the job, as {@link dev.etlkit.core.SavepointCheck} matches it with the operators
  * of a savepoint (as Flink's restore does): how Flink identifies it, its vertex, the vertex's max
- * parallelism and parallelism (non-positive where the job leaves it to the cluster), and, for an
- * operator with a uid, its key serializer (null where it is not keyed, and for operators without a
- * uid).
+ * parallelism and parallelism (the environment's where the vertex sets none), and, for an operator
+ * with a uid, its key serializer (null where it is not keyed, and for operators without a uid).
  */
 @Internal
 public final class JobOperator {
