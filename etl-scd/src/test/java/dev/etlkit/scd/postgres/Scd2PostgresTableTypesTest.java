@@ -1,0 +1,248 @@
+package dev.etlkit.scd.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.scd.Scd2PostgresTable;
+import dev.etlkit.scd.Scd2Row;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Scd2PostgresTable#whyUnwritable} for values beside {@code Scd2PostgresTableLimitsTest}'s,
+ * against a real PostgreSQL (embedded, started by the test, session time zone UTC): each value it
+ * refuses fails the {@code MERGE} there (the SQLState) or is stored as another value (the text
+ * stored), and each value just inside the bound is stored as itself.
+ */
+class Scd2PostgresTableTypesTest {
+
+  @Nullable private static EmbeddedPostgres postgres;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  /** An entity with one attribute of any type. */
+  record Value(String id, @Nullable Object v) {}
+
+  private static final String END = "+294276-12-31T23:59:59.999999";
+
+  private static String lateDateTime(String type) {
+    return "column 'v' holds a date-time after the end of "
+        + type
+        + ": rounded to the microsecond, it must be at most "
+        + END;
+  }
+
+  private static String earlyDateTime(String type) {
+    return "column 'v' holds a date-time before -4712-01-01T00:00 (4713 BC), which the driver"
+        + " writes to "
+        + type
+        + " as -infinity";
+  }
+
+  private static String lateOffset(String type) {
+    return "column 'v' holds an offset date-time after the end of "
+        + type
+        + ": rounded to the microsecond, its instant must be at most "
+        + END
+        + "Z";
+  }
+
+  private static String earlyOffset(String type) {
+    return "column 'v' holds an offset date-time before -4712-01-01T00:00:00Z (4713 BC), which"
+        + " the driver writes to "
+        + type
+        + " as -infinity";
+  }
+
+  private static String offset(String type) {
+    return "column 'v' holds an offset date-time whose offset PostgreSQL refuses for "
+        + type
+        + ": it must be from -15:59:59 to +15:59:59";
+  }
+
+  private static String lateDate(String type) {
+    return "column 'v' holds a date after the end of "
+        + type
+        + ": it must be at most +294276-12-31";
+  }
+
+  private static String earlyDate(String type) {
+    return "column 'v' holds a date before -4712-01-01 (4713 BC), which the driver writes to "
+        + type
+        + " as -infinity";
+  }
+
+  /**
+   * {@code LocalDateTime} (bound as a timestamp), {@code OffsetDateTime} (a timestamptz) and, in a
+   * {@code timestamp} or {@code timestamptz} column, {@code LocalDate} (a date): the driver rounds
+   * to the microsecond, past PostgreSQL's last one fails, and it writes its own infinities for what
+   * is before 4713 BC and for the last half second of {@code LocalDateTime.MAX} and {@code
+   * OffsetDateTime.MAX} ({@code LocalDate.MAX}), which PostgreSQL stores without complaint. An
+   * offset of 16 hours or more fails.
+   */
+  static Stream<Arguments> dateTimes() {
+    LocalDateTime last = LocalDateTime.parse("+294276-12-31T23:59:59.999999499");
+    LocalDateTime first = LocalDateTime.parse("-4712-01-01T00:00");
+    return Stream.of(
+        stored("timestamp", last, "294276-12-31 23:59:59.999999"),
+        fails("timestamp", last.plusNanos(1), "22008", lateDateTime("timestamp")),
+        fails("timestamp", LocalDateTime.MAX.minusSeconds(1), "22008", lateDateTime("timestamp")),
+        silent("timestamp", LocalDateTime.MAX, "infinity", lateDateTime("timestamp")),
+        stored("timestamp", first, "4713-01-01 00:00:00 BC"),
+        silent("timestamp", first.minusNanos(1), "-infinity", earlyDateTime("timestamp")),
+        silent("timestamp", LocalDateTime.MIN, "-infinity", earlyDateTime("timestamp")),
+        stored("timestamptz", last, "294276-12-31 23:59:59.999999+00"),
+        fails("timestamptz", last.plusNanos(1), "22008", lateDateTime("timestamptz")),
+        silent("timestamptz", LocalDateTime.MAX, "infinity", lateDateTime("timestamptz")),
+        silent("timestamptz", first.minusNanos(1), "-infinity", earlyDateTime("timestamptz")),
+        stored("date", last, "294276-12-31"),
+        fails("date", last.plusNanos(1), "22008", lateDateTime("date")),
+        silent("time", first.minusNanos(1), null, earlyDateTime("time")),
+        stored(
+            "timestamptz",
+            OffsetDateTime.parse("+294276-12-31T23:59:59.999999499Z"),
+            "294276-12-31 23:59:59.999999+00"),
+        fails(
+            "timestamptz",
+            OffsetDateTime.parse("+294276-12-31T23:59:59.999999500Z"),
+            "22008",
+            lateOffset("timestamptz")),
+        fails(
+            "timestamptz",
+            OffsetDateTime.parse("+294276-12-31T20:00:00-05:00"),
+            "22008",
+            lateOffset("timestamptz")),
+        stored(
+            "timestamptz",
+            OffsetDateTime.parse("+294277-01-01T05:00:00+06:00"),
+            "294276-12-31 23:00:00+00"),
+        silent("timestamptz", OffsetDateTime.MAX, "infinity", lateOffset("timestamptz")),
+        stored(
+            "timestamptz",
+            OffsetDateTime.parse("-4712-01-01T00:00:00Z"),
+            "4713-01-01 00:00:00+00 BC"),
+        stored(
+            "timestamptz",
+            OffsetDateTime.parse("-4713-12-31T23:30:00-01:00"),
+            "4713-01-01 00:30:00+00 BC"),
+        silent(
+            "timestamptz",
+            OffsetDateTime.parse("-4712-01-01T00:00:00+01:00"),
+            "-infinity",
+            earlyOffset("timestamptz")),
+        silent(
+            "timestamp",
+            OffsetDateTime.parse("-4712-01-01T00:00:00+01:00"),
+            "-infinity",
+            earlyOffset("timestamp")),
+        fails(
+            "timestamp",
+            OffsetDateTime.parse("+294276-12-31T23:59:59.999999500Z"),
+            "22008",
+            lateOffset("timestamp")),
+        stored(
+            "timestamptz",
+            OffsetDateTime.parse("2020-01-01T00:00:00+15:59:59"),
+            "2019-12-31 08:00:01+00"),
+        stored(
+            "timestamptz",
+            OffsetDateTime.parse("2020-01-01T00:00:00-15:59:59"),
+            "2020-01-01 15:59:59+00"),
+        fails(
+            "timestamptz",
+            OffsetDateTime.parse("2020-01-01T00:00:00+16:00"),
+            "22009",
+            offset("timestamptz")),
+        fails(
+            "timestamp",
+            OffsetDateTime.parse("2020-01-01T00:00:00-18:00"),
+            "22009",
+            offset("timestamp")),
+        stored("timestamp", LocalDate.parse("+294276-12-31"), "294276-12-31 00:00:00"),
+        fails("timestamp", LocalDate.parse("+294277-01-01"), "22008", lateDate("timestamp")),
+        silent("timestamp", LocalDate.MAX, "infinity", lateDate("timestamp")),
+        stored("timestamp", LocalDate.parse("-4712-01-01"), "4713-01-01 00:00:00 BC"),
+        silent("timestamp", LocalDate.parse("-4713-12-31"), "-infinity", earlyDate("timestamp")),
+        stored("timestamptz", LocalDate.parse("+294276-12-31"), "294276-12-31 00:00:00+00"),
+        fails("timestamptz", LocalDate.parse("+294277-01-01"), "22008", lateDate("timestamptz")),
+        silent("timestamptz", LocalDate.MAX, "infinity", lateDate("timestamptz")),
+        silent(
+            "timestamptz", LocalDate.parse("-4713-12-31"), "-infinity", earlyDate("timestamptz")));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("dateTimes")
+  void whyUnwritable_dateTimeOutOfItsColumnsRange_isNamed_andFailsOrChangesInTheDatabase(
+      String type, Object value, String outcome, @Nullable String reason) throws Exception {
+    check(type, value, outcome, reason);
+  }
+
+  /** Stored as itself (its text there), so the check passes it. */
+  static Arguments stored(String type, Object value, String text) {
+    return Arguments.of(type, value, "stored " + text, null);
+  }
+
+  /** Fails the statement with this SQLState, so the check refuses it. */
+  static Arguments fails(String type, Object value, String sqlState, String reason) {
+    return Arguments.of(type, value, "fails " + sqlState, reason);
+  }
+
+  /** Stored as another value (its text there; null for SQL NULL), so the check refuses it. */
+  static Arguments silent(String type, Object value, @Nullable String text, String reason) {
+    return Arguments.of(type, value, "stored " + text, reason);
+  }
+
+  private static void check(String type, Object value, String outcome, @Nullable String reason)
+      throws Exception {
+    Scd2PostgresTable<Value> table =
+        Scd2PostgresTable.<Value>named("types", "id").withColumn("v", type, Value::v);
+    Value entity = new Value("k1", value);
+    assertThat(outcome(table, entity)).isEqualTo(outcome);
+    assertThat(table.whyUnwritable("k1", entity)).isEqualTo(reason);
+  }
+
+  /** "stored " and the column's text, or "fails " and the SQLState. */
+  private static String outcome(Scd2PostgresTable<Value> table, Value entity) throws Exception {
+    try (Connection db = postgres.getPostgresDatabase().getConnection();
+        Statement statement = db.createStatement()) {
+      statement.execute("SET TIME ZONE 'UTC'");
+      statement.execute("CREATE EXTENSION IF NOT EXISTS hstore");
+      statement.execute("DROP TABLE IF EXISTS types");
+      statement.execute(table.createTableSql());
+      try (PreparedStatement merge = db.prepareStatement(table.mergeSql())) {
+        table.bind(merge, Change.insert(Scd2Row.of("k1", entity, 1_000L, null, true, 1, false)));
+        merge.executeUpdate();
+      } catch (SQLException e) {
+        return "fails " + e.getSQLState();
+      }
+      try (ResultSet rs = statement.executeQuery("SELECT v::text FROM types")) {
+        rs.next();
+        return "stored " + rs.getString(1);
+      }
+    }
+  }
+}
