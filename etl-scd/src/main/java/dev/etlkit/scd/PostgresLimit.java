@@ -7,6 +7,8 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.RandomAccess;
@@ -43,6 +45,13 @@ abstract class PostgresLimit implements Serializable {
       Pattern.compile(
           "(timestamptz|timestamp)( ?\\(\\d+\\))?( with time zone| without time zone)?"
               + "|time( ?\\(\\d+\\))?( without time zone)?|date");
+
+  /** PostgreSQL's last microsecond, without the zone: its timestamps end before 294277. */
+  private static final String END_TEXT = "+294276-12-31T23:59:59.999999";
+
+  /** A {@code time} column's type, which takes no {@code LocalDate}. */
+  private static final Pattern TIME_OF_DAY =
+      Pattern.compile("time( ?\\(\\d+\\))?( without time zone)?");
 
   /** The element type as declared, for the reason. */
   final String type;
@@ -104,7 +113,7 @@ abstract class PostgresLimit implements Serializable {
     }
     if (!array && TIMESTAMP.matcher(type).matches()) {
       // an array's instants go as ISO-8601 text, which is not checked
-      return new TimestampRange(type, type.equals("date"));
+      return TimestampRange.of(type);
     }
     return null;
   }
@@ -415,10 +424,15 @@ abstract class PostgresLimit implements Serializable {
    * end before 294277-01-01. At the other end pgjdbc sends an instant before {@code
    * -4712-01-01T00:00:00Z} (4713 BC) as {@code -infinity}, which PostgreSQL stores without
    * complaint (its own start, 4714 BC, is never reached; a {@code time} takes it as null): such an
-   * instant is refused too, as the row would silently hold another value. A {@code date} column's
-   * {@code LocalDate} is bound as a date: PostgreSQL's end, 5874897-12-31, fails beyond it (but for
-   * {@code LocalDate.MAX}, which pgjdbc sends as {@code infinity}), and one before 4713 BC goes as
-   * {@code -infinity}.
+   * instant is refused too, as the row would silently hold another value. A {@code LocalDateTime}
+   * (bound as a timestamp) and an {@code OffsetDateTime} (a timestamptz, by its instant) have the
+   * same bounds, in a session in UTC (a {@code LocalDateTime} in a {@code timestamptz} is taken in
+   * the session's time zone); pgjdbc sends the last half second of their {@code MAX} as {@code
+   * infinity}, past the end anyway. PostgreSQL refuses an offset of 16 hours or more (Java allows
+   * 18). A {@code date} column's {@code LocalDate} is bound as a date: PostgreSQL's end,
+   * 5874897-12-31, fails beyond it (but for {@code LocalDate.MAX}, which pgjdbc sends as {@code
+   * infinity}), and one before 4713 BC goes as {@code -infinity}; in a {@code timestamp} or {@code
+   * timestamptz} column a date after 294276-12-31 fails.
    */
   private static final class TimestampRange extends PostgresLimit {
     private static final long serialVersionUID = 1L;
@@ -429,33 +443,68 @@ abstract class PostgresLimit implements Serializable {
     /** The first instant pgjdbc sends as itself rather than as {@code -infinity}. */
     private static final Instant START = Instant.parse("-4712-01-01T00:00:00Z");
 
+    /** The first date-time pgjdbc rounds to 294277-01-01T00:00. */
+    private static final LocalDateTime LOCAL_END = LocalDateTime.parse(END_TEXT + "500");
+
+    /** The first date-time pgjdbc sends as itself rather than as {@code -infinity}. */
+    private static final LocalDateTime LOCAL_START = LocalDateTime.parse("-4712-01-01T00:00");
+
+    private static final OffsetDateTime OFFSET_END = OffsetDateTime.parse(END_TEXT + "500Z");
+    private static final OffsetDateTime OFFSET_START =
+        OffsetDateTime.parse("-4712-01-01T00:00:00Z");
+
+    /** PostgreSQL refuses an offset of this many seconds or more. */
+    private static final int OFFSET_LIMIT = 16 * 3600;
+
     /** The first date pgjdbc sends as itself rather than as {@code -infinity}. */
     private static final LocalDate DATE_START = LocalDate.parse("-4712-01-01");
 
     /** PostgreSQL's last date. */
     private static final LocalDate DATE_END = LocalDate.parse("+5874897-12-31");
 
-    /** Whether a {@code LocalDate} is checked too: a {@code date} column. */
-    private final boolean dates;
+    /** The last date of PostgreSQL's timestamps. */
+    private static final LocalDate TIMESTAMP_DATE_END = LocalDate.parse("+294276-12-31");
 
-    TimestampRange(String type, boolean dates) {
+    /** The last {@code LocalDate} the column holds; null: not checked (a {@code time}). */
+    @Nullable private final LocalDate dateEnd;
+
+    TimestampRange(String type, @Nullable LocalDate dateEnd) {
       super(type, false);
-      this.dates = dates;
+      this.dateEnd = dateEnd;
+    }
+
+    /** The range of a column whose type {@link #TIMESTAMP} matches. */
+    static TimestampRange of(String type) {
+      return new TimestampRange(
+          type,
+          type.equals("date")
+              ? DATE_END
+              : TIME_OF_DAY.matcher(type).matches() ? null : TIMESTAMP_DATE_END);
     }
 
     @Override
     @Nullable
     String whyNot(Object value) {
-      if (dates && value instanceof LocalDate date) {
-        return whyNot(date);
+      if (value instanceof Instant instant) {
+        return whyNot(instant);
       }
-      if (!(value instanceof Instant instant)) {
-        return null;
+      if (value instanceof LocalDateTime dateTime) {
+        return whyNot(dateTime);
       }
+      if (value instanceof OffsetDateTime dateTime) {
+        return whyNot(dateTime);
+      }
+      return dateEnd != null && value instanceof LocalDate date ? whyNot(date) : null;
+    }
+
+    @Nullable
+    private String whyNot(Instant instant) {
       if (!instant.isBefore(END)) {
         return "holds an instant after the end of "
             + type
-            + ": rounded to the microsecond, it must be at most +294276-12-31T23:59:59.999999Z";
+            + ": rounded to the microsecond, it must be at most "
+            + END_TEXT
+            + "Z";
       }
       if (instant.isBefore(START)) {
         return "holds an instant before -4712-01-01T00:00:00Z (4713 BC), which the driver writes to "
@@ -466,9 +515,48 @@ abstract class PostgresLimit implements Serializable {
     }
 
     @Nullable
+    private String whyNot(LocalDateTime dateTime) {
+      if (!dateTime.isBefore(LOCAL_END)) {
+        return "holds a date-time after the end of "
+            + type
+            + ": rounded to the microsecond, it must be at most "
+            + END_TEXT;
+      }
+      if (dateTime.isBefore(LOCAL_START)) {
+        return "holds a date-time before -4712-01-01T00:00 (4713 BC), which the driver writes to "
+            + type
+            + " as -infinity";
+      }
+      return null;
+    }
+
+    @Nullable
+    private String whyNot(OffsetDateTime dateTime) {
+      if (!dateTime.isBefore(OFFSET_END)) {
+        return "holds an offset date-time after the end of "
+            + type
+            + ": rounded to the microsecond, its instant must be at most "
+            + END_TEXT
+            + "Z";
+      }
+      if (dateTime.isBefore(OFFSET_START)) {
+        return "holds an offset date-time before -4712-01-01T00:00:00Z (4713 BC), which the"
+            + " driver writes to "
+            + type
+            + " as -infinity";
+      }
+      if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
+        return "holds an offset date-time whose offset PostgreSQL refuses for "
+            + type
+            + ": it must be from -15:59:59 to +15:59:59";
+      }
+      return null;
+    }
+
+    @Nullable
     private String whyNot(LocalDate date) {
-      if (date.isAfter(DATE_END)) {
-        return "holds a date after the end of " + type + ": it must be at most +5874897-12-31";
+      if (date.isAfter(dateEnd)) {
+        return "holds a date after the end of " + type + ": it must be at most " + dateEnd;
       }
       if (date.isBefore(DATE_START)) {
         return "holds a date before -4712-01-01 (4713 BC), which the driver writes to "

@@ -398,8 +398,18 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       (4713 BC), which the driver writes as {@code -infinity} and PostgreSQL stores without
    *       complaint (as {@code -infinity}, in a {@code time} as null: a version silently holding
    *       another value). Not in an array, whose instants go as text;
+   *   <li>a {@code LocalDateTime} (bound as a timestamp) or an {@code OffsetDateTime} (a {@code
+   *       timestamptz}, by its instant) in the same columns with the same bounds, as a session in
+   *       UTC sees them (a {@code LocalDateTime} in a {@code timestamptz} is taken in the session's
+   *       time zone, which within a day of the end decides): from {@code
+   *       +294276-12-31T23:59:59.9999995} on it fails (SQLState {@code 22008}; the driver writes
+   *       the last half second of {@code LocalDateTime.MAX} and {@code OffsetDateTime.MAX} as
+   *       {@code infinity}), before {@code -4712-01-01T00:00} it goes as {@code -infinity}; and an
+   *       {@code OffsetDateTime} whose offset is 16 hours or more, which PostgreSQL refuses
+   *       (SQLState {@code 22009});
    *   <li>a {@code LocalDate} in a {@code date} column after {@code +5874897-12-31}, PostgreSQL's
-   *       last date (SQLState {@code 22008}; {@code LocalDate.MAX} the driver writes as {@code
+   *       last date, or in a {@code timestamp} or {@code timestamptz} column after {@code
+   *       +294276-12-31} (SQLState {@code 22008}; {@code LocalDate.MAX} the driver writes as {@code
    *       infinity}), or before {@code -4712-01-01}, which it writes as {@code -infinity}.
    * </ul>
    *
@@ -410,11 +420,10 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * <p>The reason names the column (and the element's index, in an array), the rule and its bound,
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
-   * to the column's type, or out of the range of a type or class not listed (a {@code LocalDate} or
-   * {@code LocalDateTime} in a {@code timestamp}, a {@code BigDecimal} beyond a {@code double
-   * precision}), still fails it. Reads each attribute column once; builds no text and allocates
-   * nothing for a change it finds writable (but an iterator for a collection that is not a {@code
-   * List} with random access).
+   * to the column's type, or out of the range of a type or class not listed (a {@code BigDecimal}
+   * beyond a {@code double precision}), still fails it. Reads each attribute column once; builds no
+   * text and allocates nothing for a change it finds writable (but an iterator for a collection
+   * that is not a {@code List} with random access).
    *
    * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
    * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's

@@ -17,6 +17,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -468,6 +470,10 @@ class Scd2PostgresTableLimitsTest {
   private static final BigInteger BIG = BigInteger.valueOf(Long.MAX_VALUE);
   private static final Instant LATE = Instant.parse("+294276-12-31T23:59:59Z");
   private static final List<Integer> SMALLS = List.of(1, -32768);
+  private static final LocalDateTime LATE_LOCAL = LocalDateTime.parse("+294276-12-31T23:59:59");
+  private static final OffsetDateTime LATE_OFFSET =
+      OffsetDateTime.parse("+294276-12-31T23:59:59+15:00");
+  private static final LocalDate LATE_DAY = LocalDate.parse("+294276-12-31");
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -489,7 +495,10 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("j", "bigint", value -> BIG)
             .withColumn("k", "real", value -> NEAR_LIMIT_DOUBLE)
             .withColumn("l", "timestamptz", value -> LATE)
-            .withColumn("m", "smallint[]", value -> SMALLS);
+            .withColumn("m", "smallint[]", value -> SMALLS)
+            .withColumn("n", "timestamp", value -> LATE_LOCAL)
+            .withColumn("o", "timestamptz", value -> LATE_OFFSET)
+            .withColumn("p", "timestamptz", value -> LATE_DAY);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
