@@ -6,6 +6,8 @@ import dev.etlkit.core.Change;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -197,6 +199,62 @@ class Scd2PostgresTableTypesTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("dateTimes")
   void whyUnwritable_dateTimeOutOfItsColumnsRange_isNamed_andFailsOrChangesInTheDatabase(
+      String type, Object value, String outcome, @Nullable String reason) throws Exception {
+    check(type, value, outcome, reason);
+  }
+
+  private static String floats(String type, String range) {
+    return "column 'v' holds a number out of the range of "
+        + type
+        + ": rounded to "
+        + (range.startsWith("1.4") ? "real" : "double precision")
+        + ", a value other than 0 must be from "
+        + range
+        + " in absolute value";
+  }
+
+  private static final String DOUBLE_RANGE = "4.9E-324 to 1.7976931348623157E308";
+  private static final String REAL_RANGE = "1.4E-45 to 3.4028235E38";
+
+  /**
+   * A {@code BigDecimal} (bound as numeric) or {@code BigInteger} (its text) in a floating-point
+   * column: PostgreSQL rounds its decimal text to the nearest double or real (half to even) and
+   * fails when that is an infinity or, for a value other than 0, 0 (22003); a subnormal is kept.
+   */
+  static Stream<Arguments> floats() {
+    BigInteger twoTo1024 = BigInteger.ONE.shiftLeft(1024);
+    BigInteger halfwayToInfinity = twoTo1024.subtract(BigInteger.ONE.shiftLeft(970));
+    String dp = "double precision";
+    return Stream.of(
+        stored(dp, new BigDecimal("1.7976931348623158e308"), "1.7976931348623157e+308"),
+        fails(dp, new BigDecimal("1.797693134862315808e308"), "22003", floats(dp, DOUBLE_RANGE)),
+        fails(dp, new BigDecimal("-1e309"), "22003", floats(dp, DOUBLE_RANGE)),
+        stored(dp, new BigDecimal("2.4703282292062328e-324"), "5e-324"),
+        fails(dp, new BigDecimal("2.4703282292062327e-324"), "22003", floats(dp, DOUBLE_RANGE)),
+        fails(dp, new BigDecimal("-1e-400"), "22003", floats(dp, DOUBLE_RANGE)),
+        stored(dp, new BigDecimal("0e-400"), "0"),
+        stored(dp, new BigDecimal("1e-320"), "1e-320"),
+        stored(dp, halfwayToInfinity.subtract(BigInteger.ONE), "1.7976931348623157e+308"),
+        fails(dp, halfwayToInfinity, "22003", floats(dp, DOUBLE_RANGE)),
+        fails("float8", new BigDecimal("1e309"), "22003", floats("float8", DOUBLE_RANGE)),
+        fails("float", new BigDecimal("1e309"), "22003", floats("float", DOUBLE_RANGE)),
+        fails("float(25)", new BigDecimal("1e309"), "22003", floats("float(25)", DOUBLE_RANGE)),
+        stored("real", new BigDecimal("340282356779733661637539395458142568447"), "3.4028235e+38"),
+        fails(
+            "real",
+            new BigDecimal("340282356779733661637539395458142568448"),
+            "22003",
+            floats("real", REAL_RANGE)),
+        stored("real", new BigDecimal("7.1e-46"), "1e-45"),
+        fails("real", new BigDecimal("1e-46"), "22003", floats("real", REAL_RANGE)),
+        fails("float4", BigInteger.TEN.pow(39), "22003", floats("float4", REAL_RANGE)),
+        stored("real", BigInteger.TEN.pow(38), "1e+38"),
+        stored("numeric", new BigDecimal("1e309"), "1" + "0".repeat(309)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("floats")
+  void whyUnwritable_decimalOutOfAFloatColumnsRange_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
     check(type, value, outcome, reason);
   }
