@@ -39,6 +39,7 @@ abstract class PostgresLimit implements Serializable {
   private static final Pattern NUMERIC =
       Pattern.compile("(numeric|decimal|dec) ?\\((\\d+)( ?, ?(\\d+))?\\)");
   private static final Pattern REAL = Pattern.compile("real|float4|float ?\\((\\d+)\\)");
+  private static final Pattern DOUBLE = Pattern.compile("double precision|float8|float");
 
   /** The types whose {@code Instant} is bound as a timestamp (a {@code timetz}'s as a time). */
   private static final Pattern TIMESTAMP =
@@ -107,9 +108,11 @@ abstract class PostgresLimit implements Serializable {
     Matcher real = REAL.matcher(type);
     if (real.matches()) {
       // float(p) is real up to p = 24, double precision beyond
-      return real.group(1) == null || Integer.parseInt(real.group(1)) <= 24
-          ? new RealRange(type, array)
-          : null;
+      return new FloatRange(
+          type, array, real.group(1) == null || Integer.parseInt(real.group(1)) <= 24);
+    }
+    if (DOUBLE.matcher(type).matches()) {
+      return new FloatRange(type, array, false);
     }
     if (!array && TIMESTAMP.matcher(type).matches()) {
       // an array's instants go as ISO-8601 text, which is not checked
@@ -389,31 +392,67 @@ abstract class PostgresLimit implements Serializable {
   }
 
   /**
-   * {@code real}: a {@code Double} is cast from float8, which fails when it rounds to an infinity
-   * or to 0 from a finite value other than 0 (NaN and infinities fit).
+   * {@code real} and {@code double precision} ({@code float(p)} up to 24 is real, beyond double
+   * precision): PostgreSQL rounds a value to the nearest one of the type (half to even), from a
+   * {@code BigDecimal} (bound as numeric) or a {@code BigInteger} (its text) through its exact
+   * decimal text, and fails when it rounds to an infinity or, other than 0, to 0 (a subnormal is
+   * kept). A {@code Double} in a {@code real} is cast from float8 with the same rule; NaN and
+   * infinities fit. Java's {@code doubleValue} and {@code floatValue} round the same way; they are
+   * only computed near the ends, so a value in between allocates nothing.
    */
-  private static final class RealRange extends PostgresLimit {
+  private static final class FloatRange extends PostgresLimit {
     private static final long serialVersionUID = 1L;
 
-    RealRange(String type, boolean array) {
+    private final boolean real;
+
+    FloatRange(String type, boolean array, boolean real) {
       super(type, array);
+      this.real = real;
     }
 
     @Override
     @Nullable
     String whyNot(Object value) {
+      boolean fits;
       if (value instanceof Double number) {
-        float rounded = number.floatValue();
-        boolean fits =
-            !(Float.isInfinite(rounded) && !number.isInfinite()) && !(rounded == 0 && number != 0);
-        if (!fits) {
-          return "holds a number out of the range of "
-              + type
-              + ": rounded to real, a value other than 0 must be from 1.4E-45 to 3.4028235E38 in"
-              + " absolute value";
-        }
+        fits = !real || fitsReal(number, number.floatValue());
+      } else if (value instanceof BigDecimal number) {
+        // from 10^(digits - 1) up to (not including) 10^digits in absolute value
+        int digits = number.precision() - number.scale();
+        fits =
+            number.signum() == 0
+                || (real
+                    ? (digits >= -36 && digits <= 38) || fitsNonZero(number.floatValue())
+                    : (digits >= -306 && digits <= 308) || fitsNonZero(number.doubleValue()));
+      } else if (value instanceof BigInteger number) {
+        fits =
+            real
+                ? number.bitLength() <= 127 || !Float.isInfinite(number.floatValue())
+                : number.bitLength() <= 1023 || !Double.isInfinite(number.doubleValue());
+      } else {
+        fits = true;
       }
-      return null;
+      if (fits) {
+        return null;
+      }
+      return "holds a number out of the range of "
+          + type
+          + (real
+              ? ": rounded to real, a value other than 0 must be from 1.4E-45 to 3.4028235E38"
+              : ": rounded to double precision, a value other than 0 must be from 4.9E-324 to"
+                  + " 1.7976931348623157E308")
+          + " in absolute value";
+    }
+
+    /** Whether a value other than 0, so rounded, is finite and not 0. */
+    private static boolean fitsNonZero(double rounded) {
+      return !Double.isInfinite(rounded) && rounded != 0;
+    }
+
+    /** Whether a number (as a double, whose sign and zero it tells) rounds to a finite real. */
+    private static boolean fitsReal(double number, float rounded) {
+      return !(Float.isInfinite(rounded) && !Double.isInfinite(number))
+          && !(rounded == 0 && number != 0);
     }
   }
 

@@ -389,8 +389,10 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       s decimal places must be less than 10^(p - s) in absolute value, a {@code Double} taken
    *       at its 15 significant digits and a {@code Float} at its 6 as PostgreSQL converts them
    *       (NaN fits, infinities do not); for {@code real} ({@code float4}, {@code float(p)} up to
-   *       24), a {@code Double} that rounds to an infinity or, other than 0, to 0. Element by
-   *       element in an array column of such a type;
+   *       24), a {@code Double}, {@code BigDecimal} or {@code BigInteger} that rounds (half to
+   *       even) to an infinity or, other than 0, to 0; for {@code double precision} ({@code
+   *       float8}, {@code float}, {@code float(p)} from 25), a {@code BigDecimal} or {@code
+   *       BigInteger} that does. Element by element in an array column of such a type;
    *   <li>an {@code Instant} from {@code +294276-12-31T23:59:59.9999995Z} on in a {@code timestamp}
    *       or {@code timestamptz} column, or in a {@code date} or {@code time} column, where it goes
    *       as its UTC date and time, a timestamp (SQLState {@code 22008}): the driver rounds it to
@@ -420,10 +422,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * <p>The reason names the column (and the element's index, in an array), the rule and its bound,
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
-   * to the column's type, or out of the range of a type or class not listed (a {@code BigDecimal}
-   * beyond a {@code double precision}), still fails it. Reads each attribute column once; builds no
-   * text and allocates nothing for a change it finds writable (but an iterator for a collection
-   * that is not a {@code List} with random access).
+   * to the column's type, or out of the range of a type or class not listed, still fails it. Reads
+   * each attribute column once; builds no text and allocates nothing for a change it finds writable
+   * (but an iterator for a collection that is not a {@code List} with random access).
    *
    * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
    * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's

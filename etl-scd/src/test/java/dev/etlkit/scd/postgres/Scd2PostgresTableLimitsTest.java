@@ -474,6 +474,9 @@ class Scd2PostgresTableLimitsTest {
   private static final OffsetDateTime LATE_OFFSET =
       OffsetDateTime.parse("+294276-12-31T23:59:59+15:00");
   private static final LocalDate LATE_DAY = LocalDate.parse("+294276-12-31");
+  private static final BigDecimal HUGE = new BigDecimal("-1e300");
+  private static final BigInteger WIDE = BigInteger.TEN.pow(300);
+  private static final List<BigDecimal> DECIMALS = List.of(HUGE, NEAR_LIMIT);
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -498,7 +501,11 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("m", "smallint[]", value -> SMALLS)
             .withColumn("n", "timestamp", value -> LATE_LOCAL)
             .withColumn("o", "timestamptz", value -> LATE_OFFSET)
-            .withColumn("p", "timestamptz", value -> LATE_DAY);
+            .withColumn("p", "timestamptz", value -> LATE_DAY)
+            .withColumn("q", "double precision", value -> HUGE)
+            .withColumn("r", "float8[]", value -> DECIMALS)
+            .withColumn("s", "real", value -> NEAR_LIMIT)
+            .withColumn("t", "double precision", value -> WIDE);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();

@@ -247,6 +247,9 @@ class Scd2PostgresTableTypesTest {
             floats("real", REAL_RANGE)),
         stored("real", new BigDecimal("7.1e-46"), "1e-45"),
         fails("real", new BigDecimal("1e-46"), "22003", floats("real", REAL_RANGE)),
+        fails("real", new BigDecimal("-1e-400"), "22003", floats("real", REAL_RANGE)),
+        fails("real", new BigDecimal("1e400"), "22003", floats("real", REAL_RANGE)),
+        fails("float(24)", BigInteger.TEN.pow(400), "22003", floats("float(24)", REAL_RANGE)),
         fails("float4", BigInteger.TEN.pow(39), "22003", floats("float4", REAL_RANGE)),
         stored("real", BigInteger.TEN.pow(38), "1e+38"),
         stored("numeric", new BigDecimal("1e309"), "1" + "0".repeat(309)));
