@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -258,6 +259,64 @@ class Scd2PostgresTableTypesTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("floats")
   void whyUnwritable_decimalOutOfAFloatColumnsRange_isNamed_andFailsInTheDatabase(
+      String type, Object value, String outcome, @Nullable String reason) throws Exception {
+    check(type, value, outcome, reason);
+  }
+
+  private static String digits(String type, int length) {
+    return "column 'v' holds a number whose text is longer than "
+        + length
+        + (length == 1 ? " character" : " characters")
+        + ", the length of "
+        + type;
+  }
+
+  /**
+   * A number in a {@code varchar(n)} or {@code char(n)} column: its parameter is cast to {@code
+   * text}, as PostgreSQL writes the number (a {@code BigDecimal} as plain digits with its scale),
+   * and more than n characters fail the assignment (22001).
+   */
+  static Stream<Arguments> numbersAsText() {
+    String v5 = "varchar(5)";
+    return Stream.of(
+        stored(v5, 12345L, "12345"),
+        fails(v5, 123456L, "22001", digits(v5, 5)),
+        fails(v5, 12345678901234567L, "22001", digits(v5, 5)),
+        fails(v5, Long.MIN_VALUE, "22001", digits(v5, 5)),
+        stored(v5, -1234, "-1234"),
+        fails(v5, -12345, "22001", digits(v5, 5)),
+        stored(v5, (short) -1234, "-1234"),
+        fails(v5, (short) -32768, "22001", digits(v5, 5)),
+        stored(v5, (byte) -123, "-123"),
+        fails("varchar(3)", (byte) -123, "22001", digits("varchar(3)", 3)),
+        stored(v5, new BigDecimal("1.500"), "1.500"),
+        fails(v5, new BigDecimal("1.5000"), "22001", digits(v5, 5)),
+        stored(v5, new BigDecimal("1E+4"), "10000"),
+        fails(v5, new BigDecimal("1E+5"), "22001", digits(v5, 5)),
+        stored(v5, new BigDecimal("0.001"), "0.001"),
+        fails(v5, new BigDecimal("0.0001"), "22001", digits(v5, 5)),
+        stored(v5, new BigDecimal("-0.01"), "-0.01"),
+        fails(v5, new BigDecimal("-0.001"), "22001", digits(v5, 5)),
+        stored(v5, new BigDecimal("0E-3"), "0.000"),
+        stored(v5, new BigDecimal("0E+9"), "0"),
+        stored(v5, BigInteger.valueOf(12345), "12345"),
+        fails(v5, BigInteger.valueOf(-12345), "22001", digits(v5, 5)),
+        fails(v5, BigInteger.TEN.pow(40), "22001", digits(v5, 5)),
+        stored("char(5)", 12345L, "12345"),
+        fails("char(5)", 123456L, "22001", digits("char(5)", 5)),
+        fails("char", 10, "22001", digits("char", 1)),
+        stored("varchar(5)[]", List.of(12345L), "{12345}"),
+        fails(
+            "varchar(5)[]",
+            List.of(1L, 123456L),
+            "22001",
+            "column 'v', element 1, holds a number whose text is longer than 5 characters, the"
+                + " length of varchar(5)"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("numbersAsText")
+  void whyUnwritable_numberLongerThanItsTextColumn_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
     check(type, value, outcome, reason);
   }
