@@ -174,7 +174,8 @@ abstract class PostgresLimit implements Serializable {
    * {@code varchar(n)}, {@code char(n)} and their spellings: text is cast to {@code text}, then
    * assigned, which fails on more than n characters (code points) unless all the excess characters
    * are spaces, which it cuts. Checks what {@code bind} sends as text: a {@code String} and an enum
-   * constant's name (a {@code Character} fits any length).
+   * constant's name (a {@code Character} fits any length), and a number's text ({@link #textFits}),
+   * which holds no space.
    */
   private static final class TextLength extends PostgresLimit {
     private static final long serialVersionUID = 1L;
@@ -189,6 +190,15 @@ abstract class PostgresLimit implements Serializable {
     @Override
     @Nullable
     String whyNot(Object value) {
+      if (value instanceof Number number) {
+        return textFits(number, length)
+            ? null
+            : "holds a number whose text is longer than "
+                + length
+                + (length == 1 ? " character" : " characters")
+                + ", the length of "
+                + type;
+      }
       String text =
           value instanceof String string
               ? string
@@ -210,6 +220,51 @@ abstract class PostgresLimit implements Serializable {
       }
       return null;
     }
+  }
+
+  /**
+   * Whether the text PostgreSQL casts a number to, as the driver binds it, has at most {@code
+   * length} characters: an integer's decimal digits and sign, a {@code BigDecimal}'s plain digits
+   * with its scale ({@code 1.500}, {@code 1E+3} as {@code 1000}, {@code 0E-3} as {@code 0.000}). A
+   * {@code Double} or {@code Float}, which PostgreSQL writes in its own shortest form, is not
+   * checked. Builds the text of a {@code BigInteger} beyond a {@code long} only when its bit length
+   * leaves open whether its digits fit.
+   */
+  static boolean textFits(Number number, int length) {
+    if (number instanceof Long
+        || number instanceof Integer
+        || number instanceof Short
+        || number instanceof Byte
+        || (number instanceof BigInteger integer && integer.bitLength() < Long.SIZE)) {
+      long n = number.longValue();
+      long digits = n < 0 ? 2 : 1;
+      for (long m = n < 0 ? n : -n; m <= -10; m /= 10) {
+        digits++;
+      }
+      return digits <= length;
+    }
+    if (number instanceof BigDecimal decimal) {
+      long scale = decimal.scale();
+      if (decimal.signum() == 0) {
+        return (scale <= 0 ? 1 : scale + 2) <= length;
+      }
+      long sign = decimal.signum() < 0 ? 1 : 0;
+      long integerDigits = decimal.precision() - scale;
+      return (scale <= 0 ? sign + integerDigits : sign + Math.max(integerDigits, 1) + 1 + scale)
+          <= length;
+    }
+    if (number instanceof BigInteger integer) {
+      long sign = integer.signum() < 0 ? 1 : 0;
+      long bits = integer.bitLength();
+      // 2^(bits - 1) <= |integer| < 2^bits, and 0.30102999 < log10(2) < 0.30103
+      long atMost = (long) (bits * 0.30103) + 1;
+      long atLeast = bits == 0 ? 1 : (long) ((bits - 1) * 0.30102999) + 1;
+      if (sign + atMost <= length) {
+        return true;
+      }
+      return sign + atLeast <= length && integer.toString().length() <= length;
+    }
+    return true;
   }
 
   /**

@@ -83,15 +83,16 @@ import org.apache.flink.types.RowKind;
  * {@link #rejectUnwritable} is a step that makes such a change a dead letter with its reason
  * ({@link #whyUnwritable} gives the reason alone); it finds a NUL character in the key or in a
  * value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
- * object array), text longer than its {@code varchar(n)} or {@code char(n)} column, a number out of
- * its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)} or {@code real}
- * column's range, an instant out of the range of a {@code timestamp}, {@code timestamptz}, {@code
- * date} or {@code time} column and a {@code LocalDate} out of a {@code date} column's (see there
- * for the rules). Names must be plain lower-case identifiers (a table name may carry a schema:
- * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
- * checked against a small grammar, so no name or type can inject SQL, and the modifiers of built-in
- * types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable: {@link
- * #bind} can be passed as the sink's statement builder.
+ * object array), text or a number's text longer than its {@code varchar(n)} or {@code char(n)}
+ * column, a number out of its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p,
+ * s)}, {@code real} or {@code double precision} column's range, an {@code Instant}, {@code
+ * LocalDateTime} or {@code OffsetDateTime} out of the range of a {@code timestamp}, {@code
+ * timestamptz}, {@code date} or {@code time} column and a {@code LocalDate} out of its column's
+ * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
+ * schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as names.
+ * Types are checked against a small grammar, so no name or type can inject SQL, and the modifiers
+ * of built-in types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable:
+ * {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -379,7 +380,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       {@code character} and {@code nchar} without a length are {@code char(1)}): more than n
    *       characters (code points) with one that is not a space beyond them (SQLState {@code
    *       22001}; PostgreSQL cuts excess spaces). A {@code String} or an enum constant's name, or
-   *       an element of an array column of such a type;
+   *       an element of an array column of such a type. So is a number, whose parameter is cast to
+   *       text: a {@code Byte}, {@code Short}, {@code Integer}, {@code Long} or {@code BigInteger}
+   *       with more digits and sign, a {@code BigDecimal} with more plain digits, point and sign
+   *       ({@code 1.500}, {@code 1E+3} as {@code 1000}), than n (not a {@code Double} or {@code
+   *       Float}, which PostgreSQL writes in its own shortest form);
    *   <li>a number out of its column's range (SQLState {@code 22003}), as the driver binds it and
    *       PostgreSQL casts it: for {@code smallint}, {@code integer} and {@code bigint} (and {@code
    *       int2}, {@code int}, {@code int4}, {@code int8}), a {@code Byte}, {@code Short}, {@code
@@ -424,7 +429,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
    * to the column's type, or out of the range of a type or class not listed, still fails it. Reads
    * each attribute column once; builds no text and allocates nothing for a change it finds writable
-   * (but an iterator for a collection that is not a {@code List} with random access).
+   * (but an iterator for a collection that is not a {@code List} with random access, and the text
+   * of a {@code BigInteger} beyond a {@code long} whose digits might just fit a {@code
+   * varchar(n)}).
    *
    * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
    * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's

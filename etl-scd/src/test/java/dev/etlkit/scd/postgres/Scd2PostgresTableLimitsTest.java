@@ -477,6 +477,9 @@ class Scd2PostgresTableLimitsTest {
   private static final BigDecimal HUGE = new BigDecimal("-1e300");
   private static final BigInteger WIDE = BigInteger.TEN.pow(300);
   private static final List<BigDecimal> DECIMALS = List.of(HUGE, NEAR_LIMIT);
+  private static final Long FIVE_DIGITS = -1234L;
+  private static final BigDecimal FIVE_CHARACTERS = new BigDecimal("-0.01");
+  private static final BigInteger NINE_DIGITS = BigInteger.valueOf(999_999_999);
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -505,7 +508,10 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("q", "double precision", value -> HUGE)
             .withColumn("r", "float8[]", value -> DECIMALS)
             .withColumn("s", "real", value -> NEAR_LIMIT)
-            .withColumn("t", "double precision", value -> WIDE);
+            .withColumn("t", "double precision", value -> WIDE)
+            .withColumn("u", "varchar(5)", value -> FIVE_DIGITS)
+            .withColumn("w", "char(5)", value -> FIVE_CHARACTERS)
+            .withColumn("x", "varchar(9)", value -> NINE_DIGITS);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
