@@ -7,6 +7,8 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.RandomAccess;
@@ -37,12 +39,20 @@ abstract class PostgresLimit implements Serializable {
   private static final Pattern NUMERIC =
       Pattern.compile("(numeric|decimal|dec) ?\\((\\d+)( ?, ?(\\d+))?\\)");
   private static final Pattern REAL = Pattern.compile("real|float4|float ?\\((\\d+)\\)");
+  private static final Pattern DOUBLE = Pattern.compile("double precision|float8|float");
 
   /** The types whose {@code Instant} is bound as a timestamp (a {@code timetz}'s as a time). */
   private static final Pattern TIMESTAMP =
       Pattern.compile(
           "(timestamptz|timestamp)( ?\\(\\d+\\))?( with time zone| without time zone)?"
               + "|time( ?\\(\\d+\\))?( without time zone)?|date");
+
+  /** PostgreSQL's last microsecond, without the zone: its timestamps end before 294277. */
+  private static final String END_TEXT = "+294276-12-31T23:59:59.999999";
+
+  /** A {@code time} column's type, which takes no {@code LocalDate}. */
+  private static final Pattern TIME_OF_DAY =
+      Pattern.compile("time( ?\\(\\d+\\))?( without time zone)?");
 
   /** The element type as declared, for the reason. */
   final String type;
@@ -98,13 +108,15 @@ abstract class PostgresLimit implements Serializable {
     Matcher real = REAL.matcher(type);
     if (real.matches()) {
       // float(p) is real up to p = 24, double precision beyond
-      return real.group(1) == null || Integer.parseInt(real.group(1)) <= 24
-          ? new RealRange(type, array)
-          : null;
+      return new FloatRange(
+          type, array, real.group(1) == null || Integer.parseInt(real.group(1)) <= 24);
+    }
+    if (DOUBLE.matcher(type).matches()) {
+      return new FloatRange(type, array, false);
     }
     if (!array && TIMESTAMP.matcher(type).matches()) {
       // an array's instants go as ISO-8601 text, which is not checked
-      return new TimestampRange(type, type.equals("date"));
+      return TimestampRange.of(type);
     }
     return null;
   }
@@ -162,7 +174,8 @@ abstract class PostgresLimit implements Serializable {
    * {@code varchar(n)}, {@code char(n)} and their spellings: text is cast to {@code text}, then
    * assigned, which fails on more than n characters (code points) unless all the excess characters
    * are spaces, which it cuts. Checks what {@code bind} sends as text: a {@code String} and an enum
-   * constant's name (a {@code Character} fits any length).
+   * constant's name (a {@code Character} fits any length), and a number's text ({@link #textFits}),
+   * which holds no space.
    */
   private static final class TextLength extends PostgresLimit {
     private static final long serialVersionUID = 1L;
@@ -177,6 +190,15 @@ abstract class PostgresLimit implements Serializable {
     @Override
     @Nullable
     String whyNot(Object value) {
+      if (value instanceof Number number) {
+        return textFits(number, length)
+            ? null
+            : "holds a number whose text is longer than "
+                + length
+                + (length == 1 ? " character" : " characters")
+                + ", the length of "
+                + type;
+      }
       String text =
           value instanceof String string
               ? string
@@ -198,6 +220,51 @@ abstract class PostgresLimit implements Serializable {
       }
       return null;
     }
+  }
+
+  /**
+   * Whether the text PostgreSQL casts a number to, as the driver binds it, has at most {@code
+   * length} characters: an integer's decimal digits and sign, a {@code BigDecimal}'s plain digits
+   * with its scale ({@code 1.500}, {@code 1E+3} as {@code 1000}, {@code 0E-3} as {@code 0.000}). A
+   * {@code Double} or {@code Float}, which PostgreSQL writes in its own shortest form, is not
+   * checked. Builds the text of a {@code BigInteger} beyond a {@code long} only when its bit length
+   * leaves open whether its digits fit.
+   */
+  static boolean textFits(Number number, int length) {
+    if (number instanceof Long
+        || number instanceof Integer
+        || number instanceof Short
+        || number instanceof Byte
+        || (number instanceof BigInteger integer && integer.bitLength() < Long.SIZE)) {
+      long n = number.longValue();
+      long digits = n < 0 ? 2 : 1;
+      for (long m = n < 0 ? n : -n; m <= -10; m /= 10) {
+        digits++;
+      }
+      return digits <= length;
+    }
+    if (number instanceof BigDecimal decimal) {
+      long scale = decimal.scale();
+      if (decimal.signum() == 0) {
+        return (scale <= 0 ? 1 : scale + 2) <= length;
+      }
+      long sign = decimal.signum() < 0 ? 1 : 0;
+      long integerDigits = decimal.precision() - scale;
+      return (scale <= 0 ? sign + integerDigits : sign + Math.max(integerDigits, 1) + 1 + scale)
+          <= length;
+    }
+    if (number instanceof BigInteger integer) {
+      long sign = integer.signum() < 0 ? 1 : 0;
+      long bits = integer.bitLength();
+      // 2^(bits - 1) <= |integer| < 2^bits, and 0.30102999 < log10(2) < 0.30103
+      long atMost = (long) (bits * 0.30103) + 1;
+      long atLeast = bits == 0 ? 1 : (long) ((bits - 1) * 0.30102999) + 1;
+      if (sign + atMost <= length) {
+        return true;
+      }
+      return sign + atLeast <= length && integer.toString().length() <= length;
+    }
+    return true;
   }
 
   /**
@@ -380,31 +447,67 @@ abstract class PostgresLimit implements Serializable {
   }
 
   /**
-   * {@code real}: a {@code Double} is cast from float8, which fails when it rounds to an infinity
-   * or to 0 from a finite value other than 0 (NaN and infinities fit).
+   * {@code real} and {@code double precision} ({@code float(p)} up to 24 is real, beyond double
+   * precision): PostgreSQL rounds a value to the nearest one of the type (half to even), from a
+   * {@code BigDecimal} (bound as numeric) or a {@code BigInteger} (its text) through its exact
+   * decimal text, and fails when it rounds to an infinity or, other than 0, to 0 (a subnormal is
+   * kept). A {@code Double} in a {@code real} is cast from float8 with the same rule; NaN and
+   * infinities fit. Java's {@code doubleValue} and {@code floatValue} round the same way; they are
+   * only computed near the ends, so a value in between allocates nothing.
    */
-  private static final class RealRange extends PostgresLimit {
+  private static final class FloatRange extends PostgresLimit {
     private static final long serialVersionUID = 1L;
 
-    RealRange(String type, boolean array) {
+    private final boolean real;
+
+    FloatRange(String type, boolean array, boolean real) {
       super(type, array);
+      this.real = real;
     }
 
     @Override
     @Nullable
     String whyNot(Object value) {
+      boolean fits;
       if (value instanceof Double number) {
-        float rounded = number.floatValue();
-        boolean fits =
-            !(Float.isInfinite(rounded) && !number.isInfinite()) && !(rounded == 0 && number != 0);
-        if (!fits) {
-          return "holds a number out of the range of "
-              + type
-              + ": rounded to real, a value other than 0 must be from 1.4E-45 to 3.4028235E38 in"
-              + " absolute value";
-        }
+        fits = !real || fitsReal(number, number.floatValue());
+      } else if (value instanceof BigDecimal number) {
+        // from 10^(digits - 1) up to (not including) 10^digits in absolute value
+        int digits = number.precision() - number.scale();
+        fits =
+            number.signum() == 0
+                || (real
+                    ? (digits >= -36 && digits <= 38) || fitsNonZero(number.floatValue())
+                    : (digits >= -306 && digits <= 308) || fitsNonZero(number.doubleValue()));
+      } else if (value instanceof BigInteger number) {
+        fits =
+            real
+                ? number.bitLength() <= 127 || !Float.isInfinite(number.floatValue())
+                : number.bitLength() <= 1023 || !Double.isInfinite(number.doubleValue());
+      } else {
+        fits = true;
       }
-      return null;
+      if (fits) {
+        return null;
+      }
+      return "holds a number out of the range of "
+          + type
+          + (real
+              ? ": rounded to real, a value other than 0 must be from 1.4E-45 to 3.4028235E38"
+              : ": rounded to double precision, a value other than 0 must be from 4.9E-324 to"
+                  + " 1.7976931348623157E308")
+          + " in absolute value";
+    }
+
+    /** Whether a value other than 0, so rounded, is finite and not 0. */
+    private static boolean fitsNonZero(double rounded) {
+      return !Double.isInfinite(rounded) && rounded != 0;
+    }
+
+    /** Whether a number (as a double, whose sign and zero it tells) rounds to a finite real. */
+    private static boolean fitsReal(double number, float rounded) {
+      return !(Float.isInfinite(rounded) && !Double.isInfinite(number))
+          && !(rounded == 0 && number != 0);
     }
   }
 
@@ -415,10 +518,15 @@ abstract class PostgresLimit implements Serializable {
    * end before 294277-01-01. At the other end pgjdbc sends an instant before {@code
    * -4712-01-01T00:00:00Z} (4713 BC) as {@code -infinity}, which PostgreSQL stores without
    * complaint (its own start, 4714 BC, is never reached; a {@code time} takes it as null): such an
-   * instant is refused too, as the row would silently hold another value. A {@code date} column's
-   * {@code LocalDate} is bound as a date: PostgreSQL's end, 5874897-12-31, fails beyond it (but for
-   * {@code LocalDate.MAX}, which pgjdbc sends as {@code infinity}), and one before 4713 BC goes as
-   * {@code -infinity}.
+   * instant is refused too, as the row would silently hold another value. A {@code LocalDateTime}
+   * (bound as a timestamp) and an {@code OffsetDateTime} (a timestamptz, by its instant) have the
+   * same bounds, in a session in UTC (a {@code LocalDateTime} in a {@code timestamptz} is taken in
+   * the session's time zone); pgjdbc sends the last half second of their {@code MAX} as {@code
+   * infinity}, past the end anyway. PostgreSQL refuses an offset of 16 hours or more (Java allows
+   * 18). A {@code date} column's {@code LocalDate} is bound as a date: PostgreSQL's end,
+   * 5874897-12-31, fails beyond it (but for {@code LocalDate.MAX}, which pgjdbc sends as {@code
+   * infinity}), and one before 4713 BC goes as {@code -infinity}; in a {@code timestamp} or {@code
+   * timestamptz} column a date after 294276-12-31 fails.
    */
   private static final class TimestampRange extends PostgresLimit {
     private static final long serialVersionUID = 1L;
@@ -429,33 +537,68 @@ abstract class PostgresLimit implements Serializable {
     /** The first instant pgjdbc sends as itself rather than as {@code -infinity}. */
     private static final Instant START = Instant.parse("-4712-01-01T00:00:00Z");
 
+    /** The first date-time pgjdbc rounds to 294277-01-01T00:00. */
+    private static final LocalDateTime LOCAL_END = LocalDateTime.parse(END_TEXT + "500");
+
+    /** The first date-time pgjdbc sends as itself rather than as {@code -infinity}. */
+    private static final LocalDateTime LOCAL_START = LocalDateTime.parse("-4712-01-01T00:00");
+
+    private static final OffsetDateTime OFFSET_END = OffsetDateTime.parse(END_TEXT + "500Z");
+    private static final OffsetDateTime OFFSET_START =
+        OffsetDateTime.parse("-4712-01-01T00:00:00Z");
+
+    /** PostgreSQL refuses an offset of this many seconds or more. */
+    private static final int OFFSET_LIMIT = 16 * 3600;
+
     /** The first date pgjdbc sends as itself rather than as {@code -infinity}. */
     private static final LocalDate DATE_START = LocalDate.parse("-4712-01-01");
 
     /** PostgreSQL's last date. */
     private static final LocalDate DATE_END = LocalDate.parse("+5874897-12-31");
 
-    /** Whether a {@code LocalDate} is checked too: a {@code date} column. */
-    private final boolean dates;
+    /** The last date of PostgreSQL's timestamps. */
+    private static final LocalDate TIMESTAMP_DATE_END = LocalDate.parse("+294276-12-31");
 
-    TimestampRange(String type, boolean dates) {
+    /** The last {@code LocalDate} the column holds; null: not checked (a {@code time}). */
+    @Nullable private final LocalDate dateEnd;
+
+    TimestampRange(String type, @Nullable LocalDate dateEnd) {
       super(type, false);
-      this.dates = dates;
+      this.dateEnd = dateEnd;
+    }
+
+    /** The range of a column whose type {@link #TIMESTAMP} matches. */
+    static TimestampRange of(String type) {
+      return new TimestampRange(
+          type,
+          type.equals("date")
+              ? DATE_END
+              : TIME_OF_DAY.matcher(type).matches() ? null : TIMESTAMP_DATE_END);
     }
 
     @Override
     @Nullable
     String whyNot(Object value) {
-      if (dates && value instanceof LocalDate date) {
-        return whyNot(date);
+      if (value instanceof Instant instant) {
+        return whyNot(instant);
       }
-      if (!(value instanceof Instant instant)) {
-        return null;
+      if (value instanceof LocalDateTime dateTime) {
+        return whyNot(dateTime);
       }
+      if (value instanceof OffsetDateTime dateTime) {
+        return whyNot(dateTime);
+      }
+      return dateEnd != null && value instanceof LocalDate date ? whyNot(date) : null;
+    }
+
+    @Nullable
+    private String whyNot(Instant instant) {
       if (!instant.isBefore(END)) {
         return "holds an instant after the end of "
             + type
-            + ": rounded to the microsecond, it must be at most +294276-12-31T23:59:59.999999Z";
+            + ": rounded to the microsecond, it must be at most "
+            + END_TEXT
+            + "Z";
       }
       if (instant.isBefore(START)) {
         return "holds an instant before -4712-01-01T00:00:00Z (4713 BC), which the driver writes to "
@@ -466,9 +609,48 @@ abstract class PostgresLimit implements Serializable {
     }
 
     @Nullable
+    private String whyNot(LocalDateTime dateTime) {
+      if (!dateTime.isBefore(LOCAL_END)) {
+        return "holds a date-time after the end of "
+            + type
+            + ": rounded to the microsecond, it must be at most "
+            + END_TEXT;
+      }
+      if (dateTime.isBefore(LOCAL_START)) {
+        return "holds a date-time before -4712-01-01T00:00 (4713 BC), which the driver writes to "
+            + type
+            + " as -infinity";
+      }
+      return null;
+    }
+
+    @Nullable
+    private String whyNot(OffsetDateTime dateTime) {
+      if (!dateTime.isBefore(OFFSET_END)) {
+        return "holds an offset date-time after the end of "
+            + type
+            + ": rounded to the microsecond, its instant must be at most "
+            + END_TEXT
+            + "Z";
+      }
+      if (dateTime.isBefore(OFFSET_START)) {
+        return "holds an offset date-time before -4712-01-01T00:00:00Z (4713 BC), which the"
+            + " driver writes to "
+            + type
+            + " as -infinity";
+      }
+      if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
+        return "holds an offset date-time whose offset PostgreSQL refuses for "
+            + type
+            + ": it must be from -15:59:59 to +15:59:59";
+      }
+      return null;
+    }
+
+    @Nullable
     private String whyNot(LocalDate date) {
-      if (date.isAfter(DATE_END)) {
-        return "holds a date after the end of " + type + ": it must be at most +5874897-12-31";
+      if (date.isAfter(dateEnd)) {
+        return "holds a date after the end of " + type + ": it must be at most " + dateEnd;
       }
       if (date.isBefore(DATE_START)) {
         return "holds a date before -4712-01-01 (4713 BC), which the driver writes to "

@@ -83,15 +83,16 @@ import org.apache.flink.types.RowKind;
  * {@link #rejectUnwritable} is a step that makes such a change a dead letter with its reason
  * ({@link #whyUnwritable} gives the reason alone); it finds a NUL character in the key or in a
  * value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
- * object array), text longer than its {@code varchar(n)} or {@code char(n)} column, a number out of
- * its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)} or {@code real}
- * column's range, an instant out of the range of a {@code timestamp}, {@code timestamptz}, {@code
- * date} or {@code time} column and a {@code LocalDate} out of a {@code date} column's (see there
- * for the rules). Names must be plain lower-case identifiers (a table name may carry a schema:
- * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
- * checked against a small grammar, so no name or type can inject SQL, and the modifiers of built-in
- * types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable: {@link
- * #bind} can be passed as the sink's statement builder.
+ * object array), text or a number's text longer than its {@code varchar(n)} or {@code char(n)}
+ * column, a number out of its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p,
+ * s)}, {@code real} or {@code double precision} column's range, an {@code Instant}, {@code
+ * LocalDateTime} or {@code OffsetDateTime} out of the range of a {@code timestamp}, {@code
+ * timestamptz}, {@code date} or {@code time} column and a {@code LocalDate} out of its column's
+ * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
+ * schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as names.
+ * Types are checked against a small grammar, so no name or type can inject SQL, and the modifiers
+ * of built-in types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable:
+ * {@link #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -379,7 +380,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       {@code character} and {@code nchar} without a length are {@code char(1)}): more than n
    *       characters (code points) with one that is not a space beyond them (SQLState {@code
    *       22001}; PostgreSQL cuts excess spaces). A {@code String} or an enum constant's name, or
-   *       an element of an array column of such a type;
+   *       an element of an array column of such a type. So is a number, whose parameter is cast to
+   *       text: a {@code Byte}, {@code Short}, {@code Integer}, {@code Long} or {@code BigInteger}
+   *       with more digits and sign, a {@code BigDecimal} with more plain digits, point and sign
+   *       ({@code 1.500}, {@code 1E+3} as {@code 1000}), than n (not a {@code Double} or {@code
+   *       Float}, which PostgreSQL writes in its own shortest form);
    *   <li>a number out of its column's range (SQLState {@code 22003}), as the driver binds it and
    *       PostgreSQL casts it: for {@code smallint}, {@code integer} and {@code bigint} (and {@code
    *       int2}, {@code int}, {@code int4}, {@code int8}), a {@code Byte}, {@code Short}, {@code
@@ -389,8 +394,10 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       s decimal places must be less than 10^(p - s) in absolute value, a {@code Double} taken
    *       at its 15 significant digits and a {@code Float} at its 6 as PostgreSQL converts them
    *       (NaN fits, infinities do not); for {@code real} ({@code float4}, {@code float(p)} up to
-   *       24), a {@code Double} that rounds to an infinity or, other than 0, to 0. Element by
-   *       element in an array column of such a type;
+   *       24), a {@code Double}, {@code BigDecimal} or {@code BigInteger} that rounds (half to
+   *       even) to an infinity or, other than 0, to 0; for {@code double precision} ({@code
+   *       float8}, {@code float}, {@code float(p)} from 25), a {@code BigDecimal} or {@code
+   *       BigInteger} that does. Element by element in an array column of such a type;
    *   <li>an {@code Instant} from {@code +294276-12-31T23:59:59.9999995Z} on in a {@code timestamp}
    *       or {@code timestamptz} column, or in a {@code date} or {@code time} column, where it goes
    *       as its UTC date and time, a timestamp (SQLState {@code 22008}): the driver rounds it to
@@ -398,8 +405,18 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       (4713 BC), which the driver writes as {@code -infinity} and PostgreSQL stores without
    *       complaint (as {@code -infinity}, in a {@code time} as null: a version silently holding
    *       another value). Not in an array, whose instants go as text;
+   *   <li>a {@code LocalDateTime} (bound as a timestamp) or an {@code OffsetDateTime} (a {@code
+   *       timestamptz}, by its instant) in the same columns with the same bounds, as a session in
+   *       UTC sees them (a {@code LocalDateTime} in a {@code timestamptz} is taken in the session's
+   *       time zone, which within a day of the end decides): from {@code
+   *       +294276-12-31T23:59:59.9999995} on it fails (SQLState {@code 22008}; the driver writes
+   *       the last half second of {@code LocalDateTime.MAX} and {@code OffsetDateTime.MAX} as
+   *       {@code infinity}), before {@code -4712-01-01T00:00} it goes as {@code -infinity}; and an
+   *       {@code OffsetDateTime} whose offset is 16 hours or more, which PostgreSQL refuses
+   *       (SQLState {@code 22009});
    *   <li>a {@code LocalDate} in a {@code date} column after {@code +5874897-12-31}, PostgreSQL's
-   *       last date (SQLState {@code 22008}; {@code LocalDate.MAX} the driver writes as {@code
+   *       last date, or in a {@code timestamp} or {@code timestamptz} column after {@code
+   *       +294276-12-31} (SQLState {@code 22008}; {@code LocalDate.MAX} the driver writes as {@code
    *       infinity}), or before {@code -4712-01-01}, which it writes as {@code -infinity}.
    * </ul>
    *
@@ -410,11 +427,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *
    * <p>The reason names the column (and the element's index, in an array), the rule and its bound,
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
-   * to the column's type, or out of the range of a type or class not listed (a {@code LocalDate} or
-   * {@code LocalDateTime} in a {@code timestamp}, a {@code BigDecimal} beyond a {@code double
-   * precision}), still fails it. Reads each attribute column once; builds no text and allocates
-   * nothing for a change it finds writable (but an iterator for a collection that is not a {@code
-   * List} with random access).
+   * to the column's type, or out of the range of a type or class not listed, still fails it. Reads
+   * each attribute column once; builds no text and allocates nothing for a change it finds writable
+   * (but an iterator for a collection that is not a {@code List} with random access, and the text
+   * of a {@code BigInteger} beyond a {@code long} whose digits might just fit a {@code
+   * varchar(n)}).
    *
    * <p>Call it before the SCD2 step keeps state of the change (the ready-made step is {@link
    * #rejectUnwritable}): a change the history holds but the sink cannot write fails the sink's

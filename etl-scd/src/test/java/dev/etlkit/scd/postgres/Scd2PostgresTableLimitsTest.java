@@ -17,6 +17,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -468,6 +470,16 @@ class Scd2PostgresTableLimitsTest {
   private static final BigInteger BIG = BigInteger.valueOf(Long.MAX_VALUE);
   private static final Instant LATE = Instant.parse("+294276-12-31T23:59:59Z");
   private static final List<Integer> SMALLS = List.of(1, -32768);
+  private static final LocalDateTime LATE_LOCAL = LocalDateTime.parse("+294276-12-31T23:59:59");
+  private static final OffsetDateTime LATE_OFFSET =
+      OffsetDateTime.parse("+294276-12-31T23:59:59+15:00");
+  private static final LocalDate LATE_DAY = LocalDate.parse("+294276-12-31");
+  private static final BigDecimal HUGE = new BigDecimal("-1e300");
+  private static final BigInteger WIDE = BigInteger.TEN.pow(300);
+  private static final List<BigDecimal> DECIMALS = List.of(HUGE, NEAR_LIMIT);
+  private static final Long FIVE_DIGITS = -1234L;
+  private static final BigDecimal FIVE_CHARACTERS = new BigDecimal("-0.01");
+  private static final BigInteger NINE_DIGITS = BigInteger.valueOf(999_999_999);
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -489,7 +501,17 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("j", "bigint", value -> BIG)
             .withColumn("k", "real", value -> NEAR_LIMIT_DOUBLE)
             .withColumn("l", "timestamptz", value -> LATE)
-            .withColumn("m", "smallint[]", value -> SMALLS);
+            .withColumn("m", "smallint[]", value -> SMALLS)
+            .withColumn("n", "timestamp", value -> LATE_LOCAL)
+            .withColumn("o", "timestamptz", value -> LATE_OFFSET)
+            .withColumn("p", "timestamptz", value -> LATE_DAY)
+            .withColumn("q", "double precision", value -> HUGE)
+            .withColumn("r", "float8[]", value -> DECIMALS)
+            .withColumn("s", "real", value -> NEAR_LIMIT)
+            .withColumn("t", "double precision", value -> WIDE)
+            .withColumn("u", "varchar(5)", value -> FIVE_DIGITS)
+            .withColumn("w", "char(5)", value -> FIVE_CHARACTERS)
+            .withColumn("x", "varchar(9)", value -> NINE_DIGITS);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
