@@ -29,6 +29,10 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
   private final Schema schema;
   private final DatumWriter<T> writer;
   @Nullable private final byte[] header;
+
+  /** The largest buffer kept between records: a larger one, grown for one record, is dropped. */
+  static final int MAX_RETAINED_BYTES = 1 << 20;
+
   private final int maxBytes;
   private final Buffer out = new Buffer();
   @Nullable private BinaryEncoder encoder;
@@ -111,6 +115,11 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
               + maxBytes);
     }
     return out.toByteArray();
+  }
+
+  /** The size of the reused buffer, for tests. */
+  int retainedBytes() {
+    return out.bytes.length;
   }
 
   /** An unsynchronized growable byte buffer. */

@@ -43,6 +43,23 @@ class AvroRecordEncoderTest {
   }
 
   @Test
+  void encode_aHugeRecord_doesNotKeepItsBufferForTheStepsLifetime() throws Exception {
+    AvroRecordEncoder<GenericRecord> encoder = new AvroRecordEncoder<>(V2, null);
+    encoder.encode(orderV2("b", "2.00"));
+    int small = encoder.retainedBytes();
+
+    byte[] huge = encoder.encode(orderV2("x".repeat(3 << 20), "1.00")); // 3 MiB of name
+
+    assertThat(huge).hasSizeGreaterThan(3 << 20);
+    assertThat(encoder.retainedBytes())
+        .as("one huge record leaves no buffer of its size behind in every subtask")
+        .isLessThanOrEqualTo(AvroRecordEncoder.MAX_RETAINED_BYTES);
+    assertThat(encoder.encode(orderV2("b", "2.00"))).isEqualTo(binary(orderV2("b", "2.00")));
+    encoder.encode(orderV2("c", "3.00"));
+    assertThat(encoder.retainedBytes()).as("small records reuse one buffer").isEqualTo(small);
+  }
+
+  @Test
   void encode_withConfluentSchemaId_prependsMagicByteAndBigEndianId() throws Exception {
     byte[] framed = new AvroRecordEncoder<>(V2, 0x01020304).encode(orderV2("ada", "1.00"));
 
