@@ -13,8 +13,9 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * Encodes records as Avro binary with the model's schema, optionally behind a Confluent wire-format
- * header with a fixed schema id. The output buffer and encoder are reused; each call returns a new
- * array of exactly the encoded length.
+ * header with a fixed schema id. The output buffer and encoder are reused (a buffer grown past
+ * {@link #MAX_RETAINED_BYTES} for one record is dropped after it); each call returns a new array of
+ * exactly the encoded length.
  *
  * <p>A record encoded longer than {@code maxBytes} (the header included) is rejected; the check is
  * on the encoded bytes, so each record is encoded once.
@@ -83,6 +84,15 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
       }
       lastEqualSchema = recordSchema;
     }
+    try {
+      return write(record);
+    } finally {
+      out.shrink(); // whatever became of the record
+    }
+  }
+
+  /** Encodes a record of the writer schema into the buffer and copies it out. */
+  private byte[] write(T record) throws AvroFormatException {
     out.reset();
     if (header != null) {
       out.write(header, 0, header.length);
@@ -96,8 +106,8 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
       throw AvroErrors.sanitize(
           "cannot encode the record with writer schema " + schema.getFullName(), e);
     } catch (StackOverflowError e) {
-      // A recursive schema's record (or one that holds itself) deeper than the stack: no Exception,
-      // so the map step would let it fail the job.
+      // A recursive schema's record (or one that holds itself) deeper than the stack: no
+      // Exception, so the map step would let it fail the job.
       throw new AvroFormatException(
           "cannot encode the record with writer schema "
               + schema.getFullName()
@@ -129,6 +139,14 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
 
     void reset() {
       size = 0;
+    }
+
+    /** Drops a buffer grown past {@link #MAX_RETAINED_BYTES} for one record. */
+    void shrink() {
+      if (bytes.length > MAX_RETAINED_BYTES) {
+        bytes = new byte[256];
+        size = 0;
+      }
     }
 
     @Override
