@@ -436,10 +436,9 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     plan.anyArray =
         batchQuery == BatchQuery.ANY_ARRAY
             || (batchQuery == BatchQuery.AUTO && "postgresql".equals(subprotocol()));
-    plan.nulRefused = "postgresql".equals(subprotocol());
-    plan.keyLabel = LookupStatements.label(keyColumn);
-    plan.key = key;
-    plan.mapper = mapper;
+    plan.keyRows =
+        new KeyRows<>(
+            key, mapper, "postgresql".equals(subprotocol()), LookupStatements.label(keyColumn));
     plan.queryTimeoutSeconds = (int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000);
     plan.maxBatchKeys = maxBatchKeys;
     plan.queueCapacity = queueCapacity;
