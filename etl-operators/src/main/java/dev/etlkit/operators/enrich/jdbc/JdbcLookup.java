@@ -1,5 +1,7 @@
 package dev.etlkit.operators.enrich.jdbc;
 
+import static dev.etlkit.operators.enrich.jdbc.JdbcLookupOptions.inRange;
+
 import com.zaxxer.hikari.HikariConfig;
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupContext;
@@ -8,14 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -124,11 +123,6 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
   /** The release hook that deregisters the drivers of the job's jars, one per job class loader. */
   static final String DEREGISTER_DRIVERS_HOOK = "etlkit-jdbc-lookup-deregister-job-drivers";
 
-  private static final Pattern SUBPROTOCOL = Pattern.compile("jdbc:([A-Za-z0-9_.-]+):.*");
-
-  /** PostgreSQL's driver property that makes {@code setReadOnly} hold under auto-commit. */
-  private static final String PG_READ_ONLY_MODE = "readOnlyMode";
-
   /** Reads a value from the row a key matched. */
   @FunctionalInterface
   @PublicEvolving
@@ -212,7 +206,7 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
       JdbcKey<K> key,
       RowMapper<V> mapper) {
     JdbcLookup<K, V> lookup = new JdbcLookup<>();
-    lookup.jdbcUrl = requireJdbcUrl(jdbcUrl);
+    lookup.jdbcUrl = JdbcLookupOptions.requireJdbcUrl(jdbcUrl);
     lookup.source = source;
     lookup.isQuery = isQuery;
     lookup.keyColumn = LookupStatements.requireColumn(keyColumn);
@@ -345,14 +339,7 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
    * @throws IllegalArgumentException if the name is blank, {@code user} or {@code password}
    */
   public JdbcLookup<K, V> withDriverProperty(String name, String value) {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("driver property name must not be blank, was " + name);
-    }
-    String lower = name.toLowerCase(Locale.ROOT);
-    if (lower.equals("user") || lower.equals("password")) {
-      throw new IllegalArgumentException(
-          "driver property '" + name + "' is not allowed: pass credentials with withCredentials()");
-    }
+    JdbcLookupOptions.requireDriverPropertyName(name);
     JdbcLookup<K, V> copy = copy();
     copy.driverProperties = new TreeMap<>(driverProperties);
     copy.driverProperties.put(name, Objects.requireNonNull(value, "value"));
@@ -364,10 +351,7 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
    * URL by itself (drivers in a job jar under some class loader setups). Default: found by URL.
    */
   public JdbcLookup<K, V> withDriverClassName(String driverClassName) {
-    if (driverClassName == null || driverClassName.isBlank()) {
-      throw new IllegalArgumentException(
-          "driverClassName must not be blank, was " + driverClassName);
-    }
+    JdbcLookupOptions.requireDriverClassName(driverClassName);
     JdbcLookup<K, V> copy = copy();
     copy.driverClassName = driverClassName;
     return copy;
@@ -423,7 +407,7 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
             jdbcUrl,
             subprotocol(),
             driverClassName,
-            effectiveDriverProperties(),
+            JdbcLookupOptions.effectiveDriverProperties(subprotocol(), driverProperties),
             credentials.resolve());
     if (DriverConnections.isJobDriver(connections.driver())) {
       // Loading the driver registered it in DriverManager, which outlives the job: undone when
@@ -436,11 +420,10 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     plan.anyArray =
         batchQuery == BatchQuery.ANY_ARRAY
             || (batchQuery == BatchQuery.AUTO && "postgresql".equals(subprotocol()));
-    plan.nulRefused = "postgresql".equals(subprotocol());
-    plan.keyLabel = LookupStatements.label(keyColumn);
-    plan.key = key;
-    plan.mapper = mapper;
-    plan.queryTimeoutSeconds = (int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000);
+    plan.keyRows =
+        new KeyRows<>(
+            key, mapper, "postgresql".equals(subprotocol()), LookupStatements.label(keyColumn));
+    plan.queryTimeoutSeconds = JdbcLookupOptions.queryTimeoutSeconds(queryTimeout);
     plan.maxBatchKeys = maxBatchKeys;
     plan.queueCapacity = queueCapacity;
     plan.subtask = context.subtaskIndex();
@@ -533,49 +516,8 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     return copy;
   }
 
-  /**
-   * The driver properties, plus PostgreSQL's {@code readOnlyMode=always} unless set: its driver
-   * otherwise makes only explicit transactions read-only, and these connections auto-commit. A
-   * {@code readOnlyMode} in the URL wins over this, as URL parameters do in that driver.
-   */
-  private Map<String, String> effectiveDriverProperties() {
-    if (!"postgresql".equals(subprotocol()) || driverProperties.containsKey(PG_READ_ONLY_MODE)) {
-      return driverProperties;
-    }
-    TreeMap<String, String> properties = new TreeMap<>(driverProperties);
-    properties.put(PG_READ_ONLY_MODE, "always");
-    return properties;
-  }
-
   private String subprotocol() {
-    Matcher m = SUBPROTOCOL.matcher(jdbcUrl);
-    return m.matches() ? m.group(1).toLowerCase(Locale.ROOT) : "";
-  }
-
-  private static String requireJdbcUrl(String url) {
-    if (url == null || !SUBPROTOCOL.matcher(url).matches()) {
-      // The URL is not shown: it may hold a password.
-      throw new IllegalArgumentException(
-          "jdbcUrl must look like jdbc:<driver>:<address>, was "
-              + (url == null ? "null" : "a string of " + url.length() + " characters"));
-    }
-    return url;
-  }
-
-  private static int inRange(int value, int min, int max, String option) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(
-          option + " must be in " + min + ".." + max + ", was " + value);
-    }
-    return value;
-  }
-
-  private static Duration inRange(Duration value, Duration min, Duration max, String option) {
-    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          option + " must be in [" + min + ", " + max + "], was " + value);
-    }
-    return value;
+    return JdbcLookupOptions.subprotocol(jdbcUrl);
   }
 
   /** The settings, without the URL beyond its driver name, credentials or property values. */
