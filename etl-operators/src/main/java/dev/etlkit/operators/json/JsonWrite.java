@@ -100,12 +100,13 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
 
   /**
    * Writes {@link RawRecord}s instead of bytes: the JSON (UTF-8) as the value and {@code key} of
-   * the record as the key, with the record's timestamp and no source, for a sink that only wraps
-   * bytes, such as a Kafka serializer that needs the key beside the value. A null key is a record
-   * without key. A key function that throws an exception makes the record a {@code WRITE_FAILED}
-   * dead letter naming the exception's class (never its message); {@link #withMaxBytes} limits the
-   * key and the value together. Of {@code asText()} and {@code asRawRecords}, the one called last
-   * decides the output.
+   * the record as the key, with the record's timestamp (null for one without, also for Flink's "no
+   * timestamp" marker {@code Long.MIN_VALUE} that a source without a timestamp assigner stamps) and
+   * no source, for a sink that only wraps bytes, such as a Kafka serializer that needs the key
+   * beside the value. A null key is a record without key. A key function that throws an exception
+   * makes the record a {@code WRITE_FAILED} dead letter naming the exception's class (never its
+   * message); {@link #withMaxBytes} limits the key and the value together. Of {@code asText()} and
+   * {@code asRawRecords}, the one called last decides the output.
    *
    * <pre>{@code
    * Json.write("json", Shipment.class)

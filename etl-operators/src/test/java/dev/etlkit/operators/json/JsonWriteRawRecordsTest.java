@@ -7,6 +7,8 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.RawRecord;
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,23 @@ class JsonWriteRawRecordsTest {
       assertThat(JsonTestSupport.counts(h).out()).isEqualTo(1);
     }
     assertThat(step.outputType()).isEqualTo(RawRecord.TYPE_INFO);
+  }
+
+  @Test
+  void asRawRecords_recordWithoutTimestamp_hasNoTimestamp() throws Exception {
+    try (OneInputStreamOperatorTestHarness<Shipment, RawRecord> h =
+        open(Json.write("json", Shipment.class).asRawRecords(s -> utf8(s.shipmentId())))) {
+      // Flink's "no timestamp" marker, which a source without a timestamp assigner (fromData, a
+      // file source) stamps on every record, and a record without any timestamp
+      h.processElement(new Shipment("s-1", 1, 2.5, null), TimestampAssigner.NO_TIMESTAMP);
+      h.processElement(new StreamRecord<>(new Shipment("s-2", 1, 2.5, null)));
+
+      // a RawRecord's timestamp is epoch milliseconds or null: never the marker, which a Kafka
+      // ProducerRecord refuses as a negative timestamp
+      assertThat(h.extractOutputValues())
+          .extracting(RawRecord::timestamp)
+          .containsExactly(null, null);
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
 import javax.annotation.Nullable;
@@ -77,7 +78,12 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
         byte[] recordKey = keyOf(value);
         int keyBytes = recordKey == null ? 0 : recordKey.length;
         json =
-            (O) new RawRecord(recordKey, writer.writeBytes(value, keyBytes), null, ctx.timestamp());
+            (O)
+                new RawRecord(
+                    recordKey,
+                    writer.writeBytes(value, keyBytes),
+                    null,
+                    EventTimes.known(ctx.timestamp())); // Flink's "no timestamp" marker is none
       }
     } catch (JsonRecordException e) {
       ctx.output(
