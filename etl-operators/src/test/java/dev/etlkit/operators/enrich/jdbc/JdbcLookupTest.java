@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.etlkit.operators.LogCapture;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTimeoutException;
+import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.function.Function;
@@ -307,6 +309,22 @@ class JdbcLookupTest {
   void failureWithoutState_isRetryableWhenTransient() {
     assertThat(SqlFailures.query(new SQLTransientConnectionException("m")).retryable()).isTrue();
     assertThat(SqlFailures.query(new SQLException("m")).retryable()).isFalse();
+  }
+
+  /**
+   * A driver that says a failure is transient or recoverable (JDBC's own signal that trying again,
+   * or again on a new connection, can succeed) is believed whatever class its SQLState is of: with
+   * the default retry a permanent failure is final at once, and drivers use states of their own.
+   */
+  @Test
+  void failureTheDriverCallsTransientOrRecoverable_isRetryable_whateverItsState() {
+    assertThat(
+            SqlFailures.query(new SQLTransientConnectionException("m", "42000", 1203)).retryable())
+        .isTrue();
+    assertThat(SqlFailures.query(new SQLTransactionRollbackException("m", "61000")).retryable())
+        .isTrue();
+    assertThat(SqlFailures.query(new SQLRecoverableException("m", "HY000")).retryable()).isTrue();
+    assertThat(SqlFailures.query(new SQLException("m", "42000")).retryable()).isFalse();
   }
 
   @Test
