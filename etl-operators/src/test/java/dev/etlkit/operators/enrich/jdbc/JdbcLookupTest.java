@@ -313,18 +313,22 @@ class JdbcLookupTest {
 
   /**
    * A driver that says a failure is transient or recoverable (JDBC's own signal that trying again,
-   * or again on a new connection, can succeed) is believed whatever class its SQLState is of: with
-   * the default retry a permanent failure is final at once, and drivers use states of their own.
+   * or again on a new connection, can succeed) is believed for a state of a class the SQL standard
+   * leaves to implementations (first character 5-9 or I-Z, and ODBC's HY), whose meaning only the
+   * driver knows: with the default retry a permanent failure is final at once. A standard class
+   * keeps its meaning: HikariCP throws a failed login as a transient failure of state 28P01.
    */
   @Test
-  void failureTheDriverCallsTransientOrRecoverable_isRetryable_whateverItsState() {
-    assertThat(
-            SqlFailures.query(new SQLTransientConnectionException("m", "42000", 1203)).retryable())
-        .isTrue();
+  void failureTheDriverCallsTransientOrRecoverable_isRetryable_forAnImplementationDefinedState() {
     assertThat(SqlFailures.query(new SQLTransactionRollbackException("m", "61000")).retryable())
         .isTrue();
     assertThat(SqlFailures.query(new SQLRecoverableException("m", "HY000")).retryable()).isTrue();
-    assertThat(SqlFailures.query(new SQLException("m", "42000")).retryable()).isFalse();
+    assertThat(SqlFailures.query(new SQLTransientConnectionException("m", "JZ006", 0)).retryable())
+        .isTrue();
+    assertThat(SqlFailures.query(new SQLException("m", "61000")).retryable()).isFalse();
+    assertThat(SqlFailures.query(new SQLTransientConnectionException("m", "28P01")).retryable())
+        .isFalse();
+    assertThat(SqlFailures.query(new SQLRecoverableException("m", "42P01")).retryable()).isFalse();
   }
 
   @Test
