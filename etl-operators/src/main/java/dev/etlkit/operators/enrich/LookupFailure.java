@@ -17,8 +17,9 @@ import org.apache.flink.annotation.PublicEvolving;
 public interface LookupFailure {
 
   /**
-   * Whether the same call may succeed when tried again later. If it throws, the failure is retried
-   * as one that says nothing.
+   * Whether the same call may succeed when tried again later. If it throws a {@code
+   * RuntimeException}, the failure is retried as one that says nothing; an {@code Error} fails the
+   * task, as from any user code.
    */
   boolean retryable();
 }
