@@ -3,7 +3,9 @@ package dev.etlkit.scd;
 import dev.etlkit.core.Change;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.RandomAccess;
+import java.util.function.BiConsumer;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -17,14 +19,42 @@ import org.apache.flink.types.RowKind;
 final class PostgresText {
   private static final char NUL = '\0';
 
+  /**
+   * Stops a map's {@code forEach} at its first NUL, naming the part that holds it. Made once and
+   * without a stack trace: a map is walked by its {@code forEach} (which for {@code HashMap},
+   * {@code LinkedHashMap} and {@code TreeMap} allocates nothing, unlike an iterator), whose action
+   * can only stop it by throwing.
+   */
+  private static final class NulInMap extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private static final NulInMap KEY = new NulInMap("a key");
+    private static final NulInMap VALUE = new NulInMap("a value");
+
+    private NulInMap(String part) {
+      super(part, null, false, false);
+    }
+  }
+
+  /** Captures nothing, so it is made once. */
+  private static final BiConsumer<Object, Object> MAP_ENTRY =
+      (key, value) -> {
+        if (nulIn(key) >= 0) {
+          throw NulInMap.KEY;
+        }
+        if (nulIn(value) >= 0) {
+          throw NulInMap.VALUE;
+        }
+      };
+
   private PostgresText() {}
 
   /**
    * Where {@code value}, as {@link Scd2PostgresTable#bind} sends it, holds a NUL, or null: a {@code
    * String}, a {@code Character}, an element of a collection or an object array (bound as an
-   * array). Enum names and {@code java.time} text never hold one. Names the column ({@code what}
-   * and {@code column}: "key column 'id'") and the index, never the value; builds no text unless it
-   * finds a NUL.
+   * array), a {@code String} or {@code Character} key or value of a map (bound as {@code hstore}
+   * text). Enum names and {@code java.time} text never hold one. Names the column ({@code what} and
+   * {@code column}: "key column 'id'") and the index, or the map's key or value, never the value;
+   * builds no text unless it finds a NUL.
    */
   @Nullable
   static String whyNul(String what, String column, @Nullable Object value) {
@@ -53,6 +83,17 @@ final class PostgresText {
         if (why != null) {
           return why;
         }
+      }
+    } else if (value instanceof Map<?, ?> map) {
+      try {
+        map.forEach(MAP_ENTRY);
+      } catch (NulInMap nul) {
+        return what
+            + " '"
+            + column
+            + "' holds a map with a NUL character (U+0000) in "
+            + nul.getMessage()
+            + ", which PostgreSQL cannot store in text";
       }
     }
     return null;

@@ -75,17 +75,18 @@ import org.apache.flink.types.RowKind;
  * Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its elements for
  * an array column such as {@code text[]} (enum and {@code java.time} elements as their names and
  * ISO-8601 text, which the column's element type parses: an {@code Instant} in a {@code
- * timestamptz[]} is the same instant whatever the session's time zone), a null as SQL {@code NULL}.
- * A value the column cannot hold (too long, out of range, not convertible, a NUL character in text)
- * fails the statement (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores
- * them): Flink's JDBC sink retries the batch, then fails the job, and the restart replays the same
- * change. So reject what can be known without the database before the SCD2 step keeps state of it:
- * {@link #rejectUnwritable} is a step that makes such a change a dead letter with its reason
- * ({@link #whyUnwritable} gives the reason alone); it finds a NUL character in the key or in a
- * value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
- * object array), text or a number's text longer than its {@code varchar(n)} or {@code char(n)}
- * column, a number out of its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p,
- * s)}, {@code real} or {@code double precision} column's range, an {@code Instant}, {@code
+ * timestamptz[]} is the same instant whatever the session's time zone), a {@code Map} as {@code
+ * hstore} (by the driver), a null as SQL {@code NULL}. A value the column cannot hold (too long,
+ * out of range, not convertible, a NUL character in text) fails the statement (decimals beyond a
+ * {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC sink retries the
+ * batch, then fails the job, and the restart replays the same change. So reject what can be known
+ * without the database before the SCD2 step keeps state of it: {@link #rejectUnwritable} is a step
+ * that makes such a change a dead letter with its reason ({@link #whyUnwritable} gives the reason
+ * alone); it finds a NUL character in the key or in a value bound as text (a {@code String}, a
+ * {@code Character}, the elements of a collection or an object array, the keys and values of a
+ * map), text or a number's text longer than its {@code varchar(n)} or {@code char(n)} column, a
+ * number out of its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)},
+ * {@code real} or {@code double precision} column's range, an {@code Instant}, {@code
  * LocalDateTime} or {@code OffsetDateTime} out of the range of a {@code timestamp}, {@code
  * timestamptz}, {@code date} or {@code time} column and a {@code LocalDate} out of its column's
  * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
@@ -372,9 +373,11 @@ public final class Scd2PostgresTable<T> implements Serializable {
    * <ul>
    *   <li>a NUL character ({@code U+0000}), which PostgreSQL refuses in text (SQLState {@code
    *       22021}), in the key or in a value {@link #bind} sends as text: a {@code String} or {@code
-   *       Character} attribute, or one of the elements of a collection or an object array bound as
-   *       an array. An enum constant's name and the ISO-8601 text of a {@code java.time} value
-   *       cannot hold one. The reason names the index of the first NUL;
+   *       Character} attribute, one of the elements of a collection or an object array bound as an
+   *       array, or a {@code String} or {@code Character} key or value of a {@code Map}, which the
+   *       driver binds as {@code hstore} text (whatever the column's type). An enum constant's name
+   *       and the ISO-8601 text of a {@code java.time} value cannot hold one. The reason names the
+   *       index of the first NUL (of a map, whether a key or a value holds one);
    *   <li>text longer than its column's {@code varchar(n)}, {@code character varying(n)}, {@code
    *       char(n)}, {@code character(n)}, {@code nchar(n)} or {@code bpchar(n)} ({@code char},
    *       {@code character} and {@code nchar} without a length are {@code char(1)}): more than n
@@ -429,7 +432,8 @@ public final class Scd2PostgresTable<T> implements Serializable {
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
    * to the column's type, or out of the range of a type or class not listed, still fails it. Reads
    * each attribute column once; builds no text and allocates nothing for a change it finds writable
-   * (but an iterator for a collection that is not a {@code List} with random access, and the text
+   * (but an iterator for a collection that is not a {@code List} with random access or for a map
+   * whose {@code forEach} takes one, unlike {@code HashMap}'s and {@code TreeMap}'s, and the text
    * of a {@code BigInteger} beyond a {@code long} whose digits might just fit a {@code
    * varchar(n)}).
    *

@@ -21,7 +21,10 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -480,6 +483,8 @@ class Scd2PostgresTableLimitsTest {
   private static final Long FIVE_DIGITS = -1234L;
   private static final BigDecimal FIVE_CHARACTERS = new BigDecimal("-0.01");
   private static final BigInteger NINE_DIGITS = BigInteger.valueOf(999_999_999);
+  private static final Map<String, String> TAGS = new HashMap<>(Map.of("a", "b", "c", "d"));
+  private static final Map<String, String> SORTED_TAGS = new TreeMap<>(TAGS);
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -511,7 +516,9 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("t", "double precision", value -> WIDE)
             .withColumn("u", "varchar(5)", value -> FIVE_DIGITS)
             .withColumn("w", "char(5)", value -> FIVE_CHARACTERS)
-            .withColumn("x", "varchar(9)", value -> NINE_DIGITS);
+            .withColumn("x", "varchar(9)", value -> NINE_DIGITS)
+            .withColumn("y", "hstore", value -> TAGS)
+            .withColumn("z", "hstore", value -> SORTED_TAGS);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
