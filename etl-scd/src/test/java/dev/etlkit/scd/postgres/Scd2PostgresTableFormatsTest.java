@@ -6,6 +6,7 @@ import static dev.etlkit.scd.postgres.OneColumnTable.stored;
 import dev.etlkit.scd.Scd2PostgresTable;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -18,9 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Scd2PostgresTable#whyUnwritable} for values the driver or the table sends as text in a
- * format PostgreSQL parses (a map as {@code hstore}), against a real PostgreSQL (embedded, started
- * by the test, session time zone UTC): each value it refuses fails the {@code MERGE} there, and
- * each value just inside the rule is stored as itself.
+ * format PostgreSQL parses (a map as {@code hstore}, JSON into {@code jsonb}), against a real
+ * PostgreSQL (embedded, started by the test, session time zone UTC): each value it refuses fails
+ * the {@code MERGE} there, and each value just inside the rule is stored as itself.
  */
 class Scd2PostgresTableFormatsTest {
 
@@ -67,6 +68,50 @@ class Scd2PostgresTableFormatsTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("maps")
   void whyUnwritable_mapWithANulInAKeyOrValue_isNamed_andFailsInTheDatabase(
+      String type, Object value, String outcome, @Nullable String reason) throws Exception {
+    OneColumnTable.check(postgres, type, value, outcome, reason);
+  }
+
+  private static String nulEscape(int at) {
+    return "column 'v' holds the JSON escape \\u0000 (a NUL character) at index "
+        + at
+        + ", which PostgreSQL cannot store in jsonb";
+  }
+
+  /**
+   * JSON into {@code jsonb}: the escape {@code \u0000} (a backslash that is not itself escaped, so
+   * an odd number of them, then {@code u0000}), in a key or a value, fails the statement (22P05);
+   * an escaped backslash before {@code u0000} is text, stored as such, and {@code json} keeps the
+   * escape as written. A raw NUL fails as in any text (22021).
+   */
+  static Stream<Arguments> json() {
+    return Stream.of(
+        fails("jsonb", "{\"a\":\"\\u0000\"}", "22P05", nulEscape(6)),
+        fails("jsonb", "{\"\\u0000\":1}", "22P05", nulEscape(2)),
+        fails("jsonb", "[\"x\\u00000\"]", "22P05", nulEscape(3)),
+        fails("jsonb", "{\"a\":\"\\\\\\u0000\"}", "22P05", nulEscape(8)),
+        stored("jsonb", "{\"a\":\"\\\\u0000\"}", "{\"a\": \"\\\\u0000\"}"),
+        stored("jsonb", "{\"a\":\"\\\\\\\\u0000\"}", "{\"a\": \"\\\\\\\\u0000\"}"),
+        stored("jsonb", "{\"a\":\"\\u0001\"}", "{\"a\": \"\\u0001\"}"),
+        stored("json", "{\"a\":\"\\u0000\"}", "{\"a\":\"\\u0000\"}"),
+        fails(
+            "jsonb",
+            "{\"a\":\"\0\"}",
+            "22021",
+            "column 'v' holds a NUL character (U+0000) at index 6, which PostgreSQL cannot store"
+                + " in text"),
+        stored("jsonb[]", List.of("\"\\\\u0000\""), "{\"\\\"\\\\\\\\u0000\\\"\"}"),
+        fails(
+            "jsonb[]",
+            List.of("{}", "\"\\u0000\""),
+            "22P05",
+            "column 'v', element 1, holds the JSON escape \\u0000 (a NUL character) at index 1,"
+                + " which PostgreSQL cannot store in jsonb"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("json")
+  void whyUnwritable_jsonbWithTheEscapeOfANul_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
     OneColumnTable.check(postgres, type, value, outcome, reason);
   }
