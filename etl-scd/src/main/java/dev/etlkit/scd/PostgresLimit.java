@@ -114,6 +114,9 @@ abstract class PostgresLimit implements Serializable {
     if (DOUBLE.matcher(type).matches()) {
       return new FloatRange(type, array, false);
     }
+    if (type.equals("jsonb")) {
+      return new PostgresText.JsonbEscape(type, array);
+    }
     if (!array && TIMESTAMP.matcher(type).matches()) {
       // an array's instants go as ISO-8601 text, which is not checked
       return TimestampRange.of(type);

@@ -14,7 +14,7 @@ import org.apache.flink.types.RowKind;
 /**
  * The values {@link Scd2PostgresTable} binds as text that PostgreSQL cannot store: text with a NUL
  * character ({@code U+0000}), which it refuses with SQLState {@code 22021} whatever the column's
- * type.
+ * type, and JSON with the escape of one for a {@code jsonb} column ({@link JsonbEscape}).
  */
 final class PostgresText {
   private static final char NUL = '\0';
@@ -118,6 +118,53 @@ final class PostgresText {
         + " holds a NUL character (U+0000) at index "
         + at
         + ", which PostgreSQL cannot store in text";
+  }
+
+  /**
+   * {@code jsonb}: PostgreSQL refuses the JSON escape <code>&#92;u0000</code> in a string (SQLState
+   * {@code 22P05}), as it cannot store a NUL in text; {@code json}, kept as written, takes it. The
+   * escape is a backslash that is not itself escaped (the last of an odd number of them) before
+   * {@code u0000}; as a backslash is only valid inside a JSON string, wherever it stands the
+   * statement fails. Checks a {@code String}, the form {@code bind} sends JSON in.
+   */
+  static final class JsonbEscape extends PostgresLimit {
+    private static final long serialVersionUID = 1L;
+
+    private static final String ESCAPE = "\\u0000";
+
+    JsonbEscape(String type, boolean array) {
+      super(type, array);
+    }
+
+    @Override
+    @Nullable
+    String whyNot(Object value) {
+      int at = value instanceof String json ? nulEscape(json) : -1;
+      return at < 0
+          ? null
+          : "holds the JSON escape \\u0000 (a NUL character) at index "
+              + at
+              + ", which PostgreSQL cannot store in "
+              + type;
+    }
+
+    /**
+     * The index of the first escape <code>&#92;u0000</code>'s backslash, or -1. Each backslash is
+     * counted once: the run counted back from one occurrence ends after the previous one's {@code
+     * u}.
+     */
+    static int nulEscape(String json) {
+      for (int at = json.indexOf(ESCAPE); at >= 0; at = json.indexOf(ESCAPE, at + 1)) {
+        int backslashes = 1;
+        while (at - backslashes >= 0 && json.charAt(at - backslashes) == '\\') {
+          backslashes++;
+        }
+        if (backslashes % 2 == 1) {
+          return at;
+        }
+      }
+      return -1;
+    }
   }
 
   /** The predicate of {@link Scd2PostgresTable#rejectUnwritable}: true, or throws the reason. */

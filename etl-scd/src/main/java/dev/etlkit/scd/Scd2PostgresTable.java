@@ -84,16 +84,17 @@ import org.apache.flink.types.RowKind;
  * that makes such a change a dead letter with its reason ({@link #whyUnwritable} gives the reason
  * alone); it finds a NUL character in the key or in a value bound as text (a {@code String}, a
  * {@code Character}, the elements of a collection or an object array, the keys and values of a
- * map), text or a number's text longer than its {@code varchar(n)} or {@code char(n)} column, a
- * number out of its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)},
- * {@code real} or {@code double precision} column's range, an {@code Instant}, {@code
- * LocalDateTime} or {@code OffsetDateTime} out of the range of a {@code timestamp}, {@code
- * timestamptz}, {@code date} or {@code time} column and a {@code LocalDate} out of its column's
- * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
- * schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as names.
- * Types are checked against a small grammar, so no name or type can inject SQL, and the modifiers
- * of built-in types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable:
- * {@link #bind} can be passed as the sink's statement builder.
+ * map), the JSON escape of a NUL in a {@code jsonb} column, text or a number's text longer than its
+ * {@code varchar(n)} or {@code char(n)} column, a number out of its {@code smallint}, {@code
+ * integer}, {@code bigint}, {@code numeric(p, s)}, {@code real} or {@code double precision}
+ * column's range, an {@code Instant}, {@code LocalDateTime} or {@code OffsetDateTime} out of the
+ * range of a {@code timestamp}, {@code timestamptz}, {@code date} or {@code time} column and a
+ * {@code LocalDate} out of its column's (see there for the rules). Names must be plain lower-case
+ * identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted in the SQL,
+ * so reserved words work as names. Types are checked against a small grammar, so no name or type
+ * can inject SQL, and the modifiers of built-in types against PostgreSQL's bounds ({@link
+ * #withColumn}). Immutable and serializable: {@link #bind} can be passed as the sink's statement
+ * builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -378,6 +379,12 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       driver binds as {@code hstore} text (whatever the column's type). An enum constant's name
    *       and the ISO-8601 text of a {@code java.time} value cannot hold one. The reason names the
    *       index of the first NUL (of a map, whether a key or a value holds one);
+   *   <li>JSON with the escape <code>&#92;u0000</code> (a NUL) in a {@code jsonb} column, or as an
+   *       element of a {@code jsonb[]} column, which PostgreSQL refuses (SQLState {@code 22P05}; a
+   *       {@code json} column keeps the escape as written): a {@code String} with a backslash that
+   *       is not itself escaped (the last of an odd number) before {@code u0000}, in a key or a
+   *       value (<code>\&#92;u0000</code>, an escaped backslash and then text, is stored). The
+   *       reason names the backslash's index;
    *   <li>text longer than its column's {@code varchar(n)}, {@code character varying(n)}, {@code
    *       char(n)}, {@code character(n)}, {@code nchar(n)} or {@code bpchar(n)} ({@code char},
    *       {@code character} and {@code nchar} without a length are {@code char(1)}): more than n

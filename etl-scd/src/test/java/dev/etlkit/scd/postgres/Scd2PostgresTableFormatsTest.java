@@ -79,10 +79,10 @@ class Scd2PostgresTableFormatsTest {
   }
 
   /**
-   * JSON into {@code jsonb}: the escape {@code \u0000} (a backslash that is not itself escaped, so
-   * an odd number of them, then {@code u0000}), in a key or a value, fails the statement (22P05);
-   * an escaped backslash before {@code u0000} is text, stored as such, and {@code json} keeps the
-   * escape as written. A raw NUL fails as in any text (22021).
+   * JSON into {@code jsonb}: the escape <code>&#92;u0000</code> (a backslash that is not itself
+   * escaped, so an odd number of them, then {@code u0000}), in a key or a value, fails the
+   * statement (22P05); an escaped backslash before {@code u0000} is text, stored as such, and
+   * {@code json} keeps the escape as written. A raw NUL fails as in any text (22021).
    */
   static Stream<Arguments> json() {
     return Stream.of(

@@ -485,6 +485,8 @@ class Scd2PostgresTableLimitsTest {
   private static final BigInteger NINE_DIGITS = BigInteger.valueOf(999_999_999);
   private static final Map<String, String> TAGS = new HashMap<>(Map.of("a", "b", "c", "d"));
   private static final Map<String, String> SORTED_TAGS = new TreeMap<>(TAGS);
+  private static final String JSON = "{\"a\": \"\\\\u0000 \\u0001\", \"b\": [1, 2]}";
+  private static final List<String> JSONS = List.of(JSON, "{}");
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -518,7 +520,9 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("w", "char(5)", value -> FIVE_CHARACTERS)
             .withColumn("x", "varchar(9)", value -> NINE_DIGITS)
             .withColumn("y", "hstore", value -> TAGS)
-            .withColumn("z", "hstore", value -> SORTED_TAGS);
+            .withColumn("z", "hstore", value -> SORTED_TAGS)
+            .withColumn("aa", "jsonb", value -> JSON)
+            .withColumn("ab", "jsonb[]", value -> JSONS);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
