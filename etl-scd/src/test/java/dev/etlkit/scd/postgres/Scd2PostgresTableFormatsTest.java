@@ -5,6 +5,12 @@ import static dev.etlkit.scd.postgres.OneColumnTable.stored;
 
 import dev.etlkit.scd.Scd2PostgresTable;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Scd2PostgresTable#whyUnwritable} for values the driver or the table sends as text in a
- * format PostgreSQL parses (a map as {@code hstore}, JSON into {@code jsonb}), against a real
- * PostgreSQL (embedded, started by the test, session time zone UTC): each value it refuses fails
- * the {@code MERGE} there, and each value just inside the rule is stored as itself.
+ * format PostgreSQL parses (a map as {@code hstore}, JSON into {@code jsonb}, the ISO-8601 text of
+ * {@code java.time} elements of an array), against a real PostgreSQL (embedded, started by the
+ * test, session time zone UTC): each value it refuses fails the {@code MERGE} there, and each value
+ * just inside the rule is stored as itself.
  */
 class Scd2PostgresTableFormatsTest {
 
@@ -112,6 +119,131 @@ class Scd2PostgresTableFormatsTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("json")
   void whyUnwritable_jsonbWithTheEscapeOfANul_isNamed_andFailsInTheDatabase(
+      String type, Object value, String outcome, @Nullable String reason) throws Exception {
+    OneColumnTable.check(postgres, type, value, outcome, reason);
+  }
+
+  private static String year(String type) {
+    return "column 'v', element 0, holds a date or date-time whose ISO-8601 text has a year outside"
+        + " 1 to 9999, which PostgreSQL does not parse as "
+        + type;
+  }
+
+  private static String offset(String type) {
+    return "column 'v', element 0, holds an offset date-time whose offset PostgreSQL refuses for "
+        + type
+        + ": it must be from -15:59:59 to +15:59:59";
+  }
+
+  private static String time(String type) {
+    return "column 'v', element 0, holds a date or date-time, whose ISO-8601 text PostgreSQL does"
+        + " not parse as "
+        + type
+        + " (a LocalTime's or an OffsetTime's it does)";
+  }
+
+  /**
+   * The {@code java.time} elements of an array go as their ISO-8601 text, which the element type
+   * parses: with a year of four digits only ({@code +10000-01-01} fails with 22009, year {@code
+   * 0000} with 22008, a negative year with 22007), so by the year in the text (an offset
+   * date-time's own, not its instant's); an offset of 16 hours or more fails (22009); and a {@code
+   * time} or {@code timetz} takes no date (22007).
+   */
+  static Stream<Arguments> dateTimeArrays() {
+    String tz = "timestamptz[]";
+    return Stream.of(
+        stored(
+            tz,
+            List.of(Instant.parse("9999-12-31T23:59:59.999999Z")),
+            ts("9999-12-31 23:59:59.999999+00")),
+        fails(tz, List.of(Instant.parse("+10000-01-01T00:00:00Z")), "22009", year("timestamptz")),
+        stored(tz, List.of(Instant.parse("0001-01-01T00:00:00Z")), ts("0001-01-01 00:00:00+00")),
+        fails(tz, List.of(Instant.parse("0000-12-31T23:59:59Z")), "22008", year("timestamptz")),
+        fails(tz, List.of(Instant.parse("-0001-06-01T00:00:00Z")), "22007", year("timestamptz")),
+        stored(
+            tz,
+            List.of(OffsetDateTime.parse("9999-12-31T23:00:00-05:00")),
+            ts("10000-01-01 04:00:00+00")),
+        fails(
+            tz,
+            List.of(OffsetDateTime.parse("+10000-01-01T00:00:00+05:00")),
+            "22009",
+            year("timestamptz")),
+        stored(
+            tz,
+            List.of(OffsetDateTime.parse("0001-01-01T00:00:00+01:00")),
+            ts("0001-12-31 23:00:00+00 BC")),
+        stored(
+            tz,
+            List.of(OffsetDateTime.parse("2020-01-01T00:00:00+15:59:59")),
+            ts("2019-12-31 08:00:01+00")),
+        fails(
+            tz,
+            List.of(OffsetDateTime.parse("2020-01-01T00:00:00-16:00")),
+            "22009",
+            offset("timestamptz")),
+        fails(
+            "timestamp[]",
+            List.of(OffsetDateTime.parse("2020-01-01T00:00:00+16:00")),
+            "22009",
+            offset("timestamp")),
+        fails(
+            "date[]",
+            List.of(OffsetDateTime.parse("2020-01-01T00:00:00+16:00")),
+            "22009",
+            offset("date")),
+        stored(
+            "timestamp[]",
+            List.of(LocalDateTime.parse("9999-12-31T23:59:59")),
+            ts("9999-12-31 23:59:59")),
+        fails(
+            "timestamp[]",
+            List.of(LocalDateTime.parse("+10000-01-01T00:00")),
+            "22009",
+            year("timestamp")),
+        fails(
+            "timestamp(3) without time zone[]",
+            List.of(LocalDateTime.parse("0000-01-01T00:00")),
+            "22008",
+            year("timestamp(3) without time zone")),
+        stored("date[]", List.of(LocalDate.parse("9999-12-31")), "{9999-12-31}"),
+        stored("date[]", List.of(LocalDate.parse("0001-01-01")), "{0001-01-01}"),
+        fails("date[]", List.of(LocalDate.parse("+10000-01-01")), "22009", year("date")),
+        fails("date[]", List.of(LocalDate.parse("0000-01-01")), "22008", year("date")),
+        fails("date[]", List.of(LocalDate.parse("-0001-01-01")), "22007", year("date")),
+        fails(
+            "timestamp with time zone[]",
+            List.of(LocalDate.parse("+10000-01-01")),
+            "22009",
+            year("timestamp with time zone")),
+        stored(
+            "text[]", List.of(Instant.parse("+10000-01-01T00:00:00Z")), "{+10000-01-01T00:00:00Z}"),
+        stored("time[]", List.of(LocalTime.parse("23:00")), "{23:00:00}"),
+        fails("time[]", List.of(Instant.parse("2020-01-01T23:00:00Z")), "22007", time("time")),
+        fails("time[]", List.of(LocalDateTime.parse("2020-01-01T23:00")), "22007", time("time")),
+        fails(
+            "time(3)[]",
+            List.of(OffsetDateTime.parse("2020-01-01T23:00+01:00")),
+            "22007",
+            time("time(3)")),
+        fails("time[]", List.of(LocalDate.parse("2020-01-01")), "22007", time("time")),
+        stored("timetz[]", List.of(OffsetTime.parse("23:00+01:00")), "{23:00:00+01}"),
+        fails("timetz[]", List.of(Instant.parse("2020-01-01T23:00:00Z")), "22007", time("timetz")),
+        fails(
+            "time with time zone[]",
+            List.of(LocalDate.parse("2020-01-01")),
+            "22007",
+            time("time with time zone")));
+  }
+
+  /** A one-element array's text: quoted, as its element holds a space. */
+  private static String ts(String element) {
+    return "{\"" + element + "\"}";
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("dateTimeArrays")
+  void whyUnwritable_dateTimeElementItsArrayDoesNotParse_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
     OneColumnTable.check(postgres, type, value, outcome, reason);
   }
