@@ -114,11 +114,17 @@ abstract class PostgresLimit implements Serializable {
     if (DOUBLE.matcher(type).matches()) {
       return new FloatRange(type, array, false);
     }
+    if (array) {
+      PostgresIsoText isoText = PostgresIsoText.of(type);
+      if (isoText != null) {
+        return isoText;
+      }
+    }
     if (type.equals("jsonb")) {
       return new PostgresText.JsonbEscape(type, array);
     }
     if (!array && TIMESTAMP.matcher(type).matches()) {
-      // an array's instants go as ISO-8601 text, which is not checked
+      // an array's instants go as ISO-8601 text: PostgresIsoText
       return TimestampRange.of(type);
     }
     return null;

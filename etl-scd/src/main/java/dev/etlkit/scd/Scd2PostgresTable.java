@@ -75,26 +75,29 @@ import org.apache.flink.types.RowKind;
  * Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its elements for
  * an array column such as {@code text[]} (enum and {@code java.time} elements as their names and
  * ISO-8601 text, which the column's element type parses: an {@code Instant} in a {@code
- * timestamptz[]} is the same instant whatever the session's time zone), a {@code Map} as {@code
- * hstore} (by the driver), a null as SQL {@code NULL}. A value the column cannot hold (too long,
- * out of range, not convertible, a NUL character in text) fails the statement (decimals beyond a
- * {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC sink retries the
- * batch, then fails the job, and the restart replays the same change. So reject what can be known
- * without the database before the SCD2 step keeps state of it: {@link #rejectUnwritable} is a step
- * that makes such a change a dead letter with its reason ({@link #whyUnwritable} gives the reason
- * alone); it finds a NUL character in the key or in a value bound as text (a {@code String}, a
- * {@code Character}, the elements of a collection or an object array, the keys and values of a
- * map), the JSON escape of a NUL in a {@code jsonb} column, text or a number's text longer than its
- * {@code varchar(n)} or {@code char(n)} column, a number out of its {@code smallint}, {@code
- * integer}, {@code bigint}, {@code numeric(p, s)}, {@code real} or {@code double precision}
- * column's range, an {@code Instant}, {@code LocalDateTime} or {@code OffsetDateTime} out of the
- * range of a {@code timestamp}, {@code timestamptz}, {@code date} or {@code time} column and a
- * {@code LocalDate} out of its column's (see there for the rules). Names must be plain lower-case
- * identifiers (a table name may carry a schema: {@code dim.customers}); they are quoted in the SQL,
- * so reserved words work as names. Types are checked against a small grammar, so no name or type
- * can inject SQL, and the modifiers of built-in types against PostgreSQL's bounds ({@link
- * #withColumn}). Immutable and serializable: {@link #bind} can be passed as the sink's statement
- * builder.
+ * timestamptz[]} is the same instant whatever the session's time zone; {@code timestamp[]}, {@code
+ * timestamptz[]} and {@code date[]} parse a year from 1 to 9999 only, {@code time[]} and {@code
+ * timetz[]} no date: give them {@code LocalTime} or {@code OffsetTime} elements), a {@code Map} as
+ * {@code hstore} (by the driver), a null as SQL {@code NULL}. A value the column cannot hold (too
+ * long, out of range, not convertible, a NUL character in text) fails the statement (decimals
+ * beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores them): Flink's JDBC sink
+ * retries the batch, then fails the job, and the restart replays the same change. So reject what
+ * can be known without the database before the SCD2 step keeps state of it: {@link
+ * #rejectUnwritable} is a step that makes such a change a dead letter with its reason ({@link
+ * #whyUnwritable} gives the reason alone); it finds a NUL character in the key or in a value bound
+ * as text (a {@code String}, a {@code Character}, the elements of a collection or an object array,
+ * the keys and values of a map), the JSON escape of a NUL in a {@code jsonb} column, text or a
+ * number's text longer than its {@code varchar(n)} or {@code char(n)} column, a number out of its
+ * {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)}, {@code real} or {@code
+ * double precision} column's range, an {@code Instant}, {@code LocalDateTime} or {@code
+ * OffsetDateTime} out of the range of a {@code timestamp}, {@code timestamptz}, {@code date} or
+ * {@code time} column and a {@code LocalDate} out of its column's, and {@code java.time} elements
+ * of an array whose text the element type does not parse (see there for the rules). Names must be
+ * plain lower-case identifiers (a table name may carry a schema: {@code dim.customers}); they are
+ * quoted in the SQL, so reserved words work as names. Types are checked against a small grammar, so
+ * no name or type can inject SQL, and the modifiers of built-in types against PostgreSQL's bounds
+ * ({@link #withColumn}). Immutable and serializable: {@link #bind} can be passed as the sink's
+ * statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -414,7 +417,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       the microsecond, past PostgreSQL's last one; and one before {@code -4712-01-01T00:00:00Z}
    *       (4713 BC), which the driver writes as {@code -infinity} and PostgreSQL stores without
    *       complaint (as {@code -infinity}, in a {@code time} as null: a version silently holding
-   *       another value). Not in an array, whose instants go as text;
+   *       another value). Not in an array, whose instants go as text (see the last item);
    *   <li>a {@code LocalDateTime} (bound as a timestamp) or an {@code OffsetDateTime} (a {@code
    *       timestamptz}, by its instant) in the same columns with the same bounds, as a session in
    *       UTC sees them (a {@code LocalDateTime} in a {@code timestamptz} is taken in the session's
@@ -427,7 +430,17 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *   <li>a {@code LocalDate} in a {@code date} column after {@code +5874897-12-31}, PostgreSQL's
    *       last date, or in a {@code timestamp} or {@code timestamptz} column after {@code
    *       +294276-12-31} (SQLState {@code 22008}; {@code LocalDate.MAX} the driver writes as {@code
-   *       infinity}), or before {@code -4712-01-01}, which it writes as {@code -infinity}.
+   *       infinity}), or before {@code -4712-01-01}, which it writes as {@code -infinity};
+   *   <li>an element of an array column that goes as ISO-8601 text its element type does not parse:
+   *       an {@code Instant} (its UTC date), {@code LocalDateTime}, {@code OffsetDateTime} (its own
+   *       date, not its instant's) or {@code LocalDate} whose year is outside 1 to 9999 in a {@code
+   *       timestamp[]}, {@code timestamptz[]} or {@code date[]} column (Java writes {@code
+   *       +10000-01-01}, refused with SQLState {@code 22009}; year 0 with {@code 22008}, negative
+   *       years with {@code 22007}), an {@code OffsetDateTime} there whose offset is 16 hours or
+   *       more ({@code 22009}), and any of them in a {@code time[]} or {@code timetz[]} column,
+   *       which parses no date ({@code 22007}: give it {@code LocalTime} or {@code OffsetTime}
+   *       elements; a single {@code Instant} in a {@code time} column is bound as its UTC time, but
+   *       an element's class cannot be known when the column is declared).
    * </ul>
    *
    * <p>The version columns need no check: {@code valid_from} and {@code valid_to} are effective

@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -487,6 +488,13 @@ class Scd2PostgresTableLimitsTest {
   private static final Map<String, String> SORTED_TAGS = new TreeMap<>(TAGS);
   private static final String JSON = "{\"a\": \"\\\\u0000 \\u0001\", \"b\": [1, 2]}";
   private static final List<String> JSONS = List.of(JSON, "{}");
+  private static final List<Object> DATE_TIMES =
+      List.of(
+          Instant.parse("9999-12-31T23:59:59Z"),
+          LATE_LOCAL.withYear(1),
+          LATE_OFFSET.withYear(9999),
+          LATE_DAY.withYear(9999));
+  private static final List<LocalTime> TIMES = List.of(LocalTime.NOON);
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -522,7 +530,9 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("y", "hstore", value -> TAGS)
             .withColumn("z", "hstore", value -> SORTED_TAGS)
             .withColumn("aa", "jsonb", value -> JSON)
-            .withColumn("ab", "jsonb[]", value -> JSONS);
+            .withColumn("ab", "jsonb[]", value -> JSONS)
+            .withColumn("ac", "timestamptz[]", value -> DATE_TIMES)
+            .withColumn("ad", "time[]", value -> TIMES);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
