@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@link Scd2PostgresTable#whyUnwritable} for values the driver or the table sends as text in a
  * format PostgreSQL parses (a map as {@code hstore}, JSON into {@code jsonb}, the ISO-8601 text of
- * {@code java.time} elements of an array), against a real PostgreSQL (embedded, started by the
- * test, session time zone UTC): each value it refuses fails the {@code MERGE} there, and each value
- * just inside the rule is stored as itself.
+ * {@code java.time} elements of an array, a boolean as text), against a real PostgreSQL (embedded,
+ * started by the test, session time zone UTC): each value it refuses fails the {@code MERGE} there,
+ * and each value just inside the rule is stored as itself.
  */
 class Scd2PostgresTableFormatsTest {
 
@@ -244,6 +244,43 @@ class Scd2PostgresTableFormatsTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("dateTimeArrays")
   void whyUnwritable_dateTimeElementItsArrayDoesNotParse_isNamed_andFailsInTheDatabase(
+      String type, Object value, String outcome, @Nullable String reason) throws Exception {
+    OneColumnTable.check(postgres, type, value, outcome, reason);
+  }
+
+  private static String booleanText(String type, int length) {
+    return "column 'v' holds a boolean whose text is longer than "
+        + length
+        + (length == 1 ? " character" : " characters")
+        + ", the length of "
+        + type;
+  }
+
+  /**
+   * A {@code Boolean} in a {@code varchar(n)} or {@code char(n)} column: its parameter is cast to
+   * {@code text}, {@code true} or {@code false}, and more than n characters fail the assignment
+   * (22001).
+   */
+  static Stream<Arguments> booleans() {
+    return Stream.of(
+        stored("varchar(5)", false, "false"),
+        fails("varchar(4)", false, "22001", booleanText("varchar(4)", 4)),
+        stored("varchar(4)", true, "true"),
+        fails("varchar(3)", true, "22001", booleanText("varchar(3)", 3)),
+        stored("char(5)", false, "false"),
+        fails("char", true, "22001", booleanText("char", 1)),
+        stored("text", false, "false"),
+        fails(
+            "varchar(4)[]",
+            List.of(true, false),
+            "22001",
+            "column 'v', element 1, holds a boolean whose text is longer than 4 characters, the"
+                + " length of varchar(4)"));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("booleans")
+  void whyUnwritable_booleanLongerThanItsTextColumn_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
     OneColumnTable.check(postgres, type, value, outcome, reason);
   }
