@@ -183,8 +183,8 @@ abstract class PostgresLimit implements Serializable {
    * {@code varchar(n)}, {@code char(n)} and their spellings: text is cast to {@code text}, then
    * assigned, which fails on more than n characters (code points) unless all the excess characters
    * are spaces, which it cuts. Checks what {@code bind} sends as text: a {@code String} and an enum
-   * constant's name (a {@code Character} fits any length), and a number's text ({@link #textFits}),
-   * which holds no space.
+   * constant's name (a {@code Character} fits any length), a number's text ({@link #textFits}) and
+   * a {@code Boolean}'s ({@code true}, {@code false}), which hold no space.
    */
   private static final class TextLength extends PostgresLimit {
     private static final long serialVersionUID = 1L;
@@ -203,6 +203,15 @@ abstract class PostgresLimit implements Serializable {
         return textFits(number, length)
             ? null
             : "holds a number whose text is longer than "
+                + length
+                + (length == 1 ? " character" : " characters")
+                + ", the length of "
+                + type;
+      }
+      if (value instanceof Boolean bool) {
+        return (bool ? 4 : 5) <= length
+            ? null
+            : "holds a boolean whose text is longer than "
                 + length
                 + (length == 1 ? " character" : " characters")
                 + ", the length of "

@@ -87,17 +87,17 @@ import org.apache.flink.types.RowKind;
  * #whyUnwritable} gives the reason alone); it finds a NUL character in the key or in a value bound
  * as text (a {@code String}, a {@code Character}, the elements of a collection or an object array,
  * the keys and values of a map), the JSON escape of a NUL in a {@code jsonb} column, text or a
- * number's text longer than its {@code varchar(n)} or {@code char(n)} column, a number out of its
- * {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)}, {@code real} or {@code
- * double precision} column's range, an {@code Instant}, {@code LocalDateTime} or {@code
- * OffsetDateTime} out of the range of a {@code timestamp}, {@code timestamptz}, {@code date} or
- * {@code time} column and a {@code LocalDate} out of its column's, and {@code java.time} elements
- * of an array whose text the element type does not parse (see there for the rules). Names must be
- * plain lower-case identifiers (a table name may carry a schema: {@code dim.customers}); they are
- * quoted in the SQL, so reserved words work as names. Types are checked against a small grammar, so
- * no name or type can inject SQL, and the modifiers of built-in types against PostgreSQL's bounds
- * ({@link #withColumn}). Immutable and serializable: {@link #bind} can be passed as the sink's
- * statement builder.
+ * number's or a boolean's text longer than its {@code varchar(n)} or {@code char(n)} column, a
+ * number out of its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p, s)},
+ * {@code real} or {@code double precision} column's range, an {@code Instant}, {@code
+ * LocalDateTime} or {@code OffsetDateTime} out of the range of a {@code timestamp}, {@code
+ * timestamptz}, {@code date} or {@code time} column and a {@code LocalDate} out of its column's,
+ * and {@code java.time} elements of an array whose text the element type does not parse (see there
+ * for the rules). Names must be plain lower-case identifiers (a table name may carry a schema:
+ * {@code dim.customers}); they are quoted in the SQL, so reserved words work as names. Types are
+ * checked against a small grammar, so no name or type can inject SQL, and the modifiers of built-in
+ * types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable: {@link
+ * #bind} can be passed as the sink's statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -397,7 +397,8 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       text: a {@code Byte}, {@code Short}, {@code Integer}, {@code Long} or {@code BigInteger}
    *       with more digits and sign, a {@code BigDecimal} with more plain digits, point and sign
    *       ({@code 1.500}, {@code 1E+3} as {@code 1000}), than n (not a {@code Double} or {@code
-   *       Float}, which PostgreSQL writes in its own shortest form);
+   *       Float}, which PostgreSQL writes in its own shortest form), and a {@code Boolean}, whose
+   *       text is {@code true} or {@code false};
    *   <li>a number out of its column's range (SQLState {@code 22003}), as the driver binds it and
    *       PostgreSQL casts it: for {@code smallint}, {@code integer} and {@code bigint} (and {@code
    *       int2}, {@code int}, {@code int4}, {@code int8}), a {@code Byte}, {@code Short}, {@code

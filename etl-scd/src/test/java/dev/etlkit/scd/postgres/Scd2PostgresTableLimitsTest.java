@@ -532,7 +532,9 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("aa", "jsonb", value -> JSON)
             .withColumn("ab", "jsonb[]", value -> JSONS)
             .withColumn("ac", "timestamptz[]", value -> DATE_TIMES)
-            .withColumn("ad", "time[]", value -> TIMES);
+            .withColumn("ad", "time[]", value -> TIMES)
+            .withColumn("ae", "varchar(5)", value -> Boolean.FALSE)
+            .withColumn("af", "char(4)", value -> Boolean.TRUE);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
