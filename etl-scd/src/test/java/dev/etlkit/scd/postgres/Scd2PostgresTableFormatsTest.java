@@ -1,6 +1,7 @@
 package dev.etlkit.scd.postgres;
 
 import static dev.etlkit.scd.postgres.OneColumnTable.fails;
+import static dev.etlkit.scd.postgres.OneColumnTable.silent;
 import static dev.etlkit.scd.postgres.OneColumnTable.stored;
 
 import dev.etlkit.scd.Scd2PostgresTable;
@@ -11,6 +12,8 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@link Scd2PostgresTable#whyUnwritable} for values the driver or the table sends as text in a
  * format PostgreSQL parses (a map as {@code hstore}, JSON into {@code jsonb}, the ISO-8601 text of
- * {@code java.time} elements of an array, a boolean as text), against a real PostgreSQL (embedded,
- * started by the test, session time zone UTC): each value it refuses fails the {@code MERGE} there,
- * and each value just inside the rule is stored as itself.
+ * {@code java.time} elements of an array, a boolean as text) and for a {@code ZonedDateTime},
+ * against a real PostgreSQL (embedded, started by the test, session time zone UTC): each value it
+ * refuses fails the {@code MERGE} there, and each value just inside the rule is stored as itself.
  */
 class Scd2PostgresTableFormatsTest {
 
@@ -281,6 +284,84 @@ class Scd2PostgresTableFormatsTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("booleans")
   void whyUnwritable_booleanLongerThanItsTextColumn_isNamed_andFailsInTheDatabase(
+      String type, Object value, String outcome, @Nullable String reason) throws Exception {
+    OneColumnTable.check(postgres, type, value, outcome, reason);
+  }
+
+  private static String zoned(String type, String rule) {
+    return "column 'v' holds a zoned date-time " + rule + type;
+  }
+
+  private static final String END = "+294276-12-31T23:59:59.999999Z";
+
+  /**
+   * A {@code ZonedDateTime} is bound as the {@code OffsetDateTime} it denotes (the driver infers no
+   * SQL type for it, 07006), so it is stored as the same instant, with an offset date-time's rules;
+   * in an array it goes as that offset date-time's ISO-8601 text (its own text, with the zone's
+   * name, no element type parses: 22007).
+   */
+  static Stream<Arguments> zonedDateTimes() {
+    ZonedDateTime paris = ZonedDateTime.parse("2020-01-01T23:00:00+01:00[Europe/Paris]");
+    ZonedDateTime parisSummer = ZonedDateTime.parse("2020-07-01T12:00:00+02:00[Europe/Paris]");
+    String late = "after the end of ";
+    String early = "before -4712-01-01T00:00:00Z (4713 BC), which the driver writes to ";
+    return Stream.of(
+        stored("timestamptz", paris, "2020-01-01 22:00:00+00"),
+        stored("timestamptz", parisSummer, "2020-07-01 10:00:00+00"),
+        stored("timestamp", paris, "2020-01-01 22:00:00"),
+        stored("date", paris, "2020-01-01"),
+        stored("text", paris, "2020-01-01 22:00:00+00"),
+        stored(
+            "timestamptz",
+            ZonedDateTime.parse("+294276-12-31T23:59:59.999999499Z"),
+            "294276-12-31 23:59:59.999999+00"),
+        fails(
+            "timestamptz",
+            ZonedDateTime.parse("+294276-12-31T23:59:59.999999500Z"),
+            "22008",
+            zoned("timestamptz", late)
+                .concat(": rounded to the microsecond, its instant must be at most " + END)),
+        stored(
+            "timestamptz",
+            ZonedDateTime.parse("-4712-01-01T00:00:00Z"),
+            "4713-01-01 00:00:00+00 BC"),
+        silent(
+            "timestamptz",
+            ZonedDateTime.parse("-4712-01-01T00:00:00+01:00"),
+            "-infinity",
+            zoned("timestamptz", early).concat(" as -infinity")),
+        stored(
+            "timestamptz",
+            ZonedDateTime.of(LocalDateTime.parse("2020-01-01T00:00"), ZoneOffset.ofHours(-15)),
+            "2020-01-01 15:00:00+00"),
+        fails(
+            "timestamptz",
+            ZonedDateTime.of(LocalDateTime.parse("2020-01-01T00:00"), ZoneOffset.ofHours(16)),
+            "22009",
+            "column 'v' holds a zoned date-time whose offset PostgreSQL refuses for timestamptz: it"
+                + " must be from -15:59:59 to +15:59:59"),
+        stored(
+            "timestamptz[]",
+            List.of(paris, parisSummer),
+            "{\"2020-01-01 22:00:00+00\",\"2020-07-01 10:00:00+00\"}"),
+        fails(
+            "timestamptz[]",
+            List.of(ZonedDateTime.parse("+10000-01-01T00:00:00+01:00[Europe/Paris]")),
+            "22009",
+            year("timestamptz")),
+        fails(
+            "timestamptz[]",
+            List.of(
+                ZonedDateTime.of(LocalDateTime.parse("2020-01-01T00:00"), ZoneOffset.ofHours(17))),
+            "22009",
+            "column 'v', element 0, holds a zoned date-time whose offset PostgreSQL refuses for"
+                + " timestamptz: it must be from -15:59:59 to +15:59:59"),
+        fails("time[]", List.of(paris), "22007", time("time")));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("zonedDateTimes")
+  void zonedDateTime_isWrittenAsTheOffsetDateTimeItDenotes_andChecked(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
     OneColumnTable.check(postgres, type, value, outcome, reason);
   }
