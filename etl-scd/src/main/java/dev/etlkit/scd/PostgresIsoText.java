@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 
@@ -14,9 +15,10 @@ import javax.annotation.Nullable;
  * parse a year of four digits only: Java writes a later one with a sign ({@code +10000-01-01},
  * refused with SQLState {@code 22009}), and year 0 ({@code 22008}) and negative years ({@code
  * 22007}) are refused too; the year is the text's own (an offset date-time's in its offset, not its
- * instant's). An offset of 16 hours or more is refused ({@code 22009}). {@code time} and {@code
- * timetz} parse no date ({@code 22007}). Reads the year from the value (an {@code Instant}'s from
- * its epoch second), building no text.
+ * instant's; a {@code ZonedDateTime} goes as the offset date-time it denotes). An offset of 16
+ * hours or more is refused ({@code 22009}). {@code time} and {@code timetz} parse no date ({@code
+ * 22007}). Reads the year from the value (an {@code Instant}'s from its epoch second), building no
+ * text.
  */
 final class PostgresIsoText extends PostgresLimit {
   private static final long serialVersionUID = 1L;
@@ -60,7 +62,8 @@ final class PostgresIsoText extends PostgresLimit {
         value instanceof Instant
             || value instanceof LocalDateTime
             || value instanceof OffsetDateTime
-            || value instanceof LocalDate;
+            || value instanceof LocalDate
+            || value instanceof ZonedDateTime;
     if (!dated) {
       return null;
     }
@@ -78,6 +81,14 @@ final class PostgresIsoText extends PostgresLimit {
     } else if (value instanceof OffsetDateTime dateTime) {
       if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
         return "holds an offset date-time whose offset PostgreSQL refuses for "
+            + type
+            + ": it must be from -15:59:59 to +15:59:59";
+      }
+      year = dateTime.getYear();
+    } else if (value instanceof ZonedDateTime dateTime) {
+      // goes as the offset date-time it denotes, of the same year
+      if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
+        return "holds a zoned date-time whose offset PostgreSQL refuses for "
             + type
             + ": it must be from -15:59:59 to +15:59:59";
       }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.RandomAccess;
@@ -561,9 +562,14 @@ abstract class PostgresLimit implements Serializable {
     /** The first date-time pgjdbc sends as itself rather than as {@code -infinity}. */
     private static final LocalDateTime LOCAL_START = LocalDateTime.parse("-4712-01-01T00:00");
 
-    private static final OffsetDateTime OFFSET_END = OffsetDateTime.parse(END_TEXT + "500Z");
-    private static final OffsetDateTime OFFSET_START =
-        OffsetDateTime.parse("-4712-01-01T00:00:00Z");
+    /**
+     * The epoch second and nano of {@link #END}, against which an offset date-time's are compared.
+     */
+    private static final long END_SECOND = END.getEpochSecond();
+
+    private static final int END_NANO = END.getNano();
+
+    private static final long START_SECOND = START.getEpochSecond();
 
     /** PostgreSQL refuses an offset of this many seconds or more. */
     private static final int OFFSET_LIMIT = 16 * 3600;
@@ -604,7 +610,19 @@ abstract class PostgresLimit implements Serializable {
         return whyNot(dateTime);
       }
       if (value instanceof OffsetDateTime dateTime) {
-        return whyNot(dateTime);
+        return whyNot(
+            "an offset date-time",
+            dateTime.toEpochSecond(),
+            dateTime.getNano(),
+            dateTime.getOffset().getTotalSeconds());
+      }
+      if (value instanceof ZonedDateTime dateTime) {
+        // bound as the offset date-time it denotes
+        return whyNot(
+            "a zoned date-time",
+            dateTime.toEpochSecond(),
+            dateTime.getNano(),
+            dateTime.getOffset().getTotalSeconds());
       }
       return dateEnd != null && value instanceof LocalDate date ? whyNot(date) : null;
     }
@@ -643,22 +661,28 @@ abstract class PostgresLimit implements Serializable {
     }
 
     @Nullable
-    private String whyNot(OffsetDateTime dateTime) {
-      if (!dateTime.isBefore(OFFSET_END)) {
-        return "holds an offset date-time after the end of "
+    private String whyNot(String what, long second, int nano, int offset) {
+      if (second > END_SECOND || (second == END_SECOND && nano >= END_NANO)) {
+        return "holds "
+            + what
+            + " after the end of "
             + type
             + ": rounded to the microsecond, its instant must be at most "
             + END_TEXT
             + "Z";
       }
-      if (dateTime.isBefore(OFFSET_START)) {
-        return "holds an offset date-time before -4712-01-01T00:00:00Z (4713 BC), which the"
+      if (second < START_SECOND) {
+        return "holds "
+            + what
+            + " before -4712-01-01T00:00:00Z (4713 BC), which the"
             + " driver writes to "
             + type
             + " as -infinity";
       }
-      if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
-        return "holds an offset date-time whose offset PostgreSQL refuses for "
+      if (Math.abs(offset) >= OFFSET_LIMIT) {
+        return "holds "
+            + what
+            + " whose offset PostgreSQL refuses for "
             + type
             + ": it must be from -15:59:59 to +15:59:59";
       }

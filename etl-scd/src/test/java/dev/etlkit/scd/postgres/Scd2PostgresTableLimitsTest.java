@@ -20,6 +20,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -493,7 +494,9 @@ class Scd2PostgresTableLimitsTest {
           Instant.parse("9999-12-31T23:59:59Z"),
           LATE_LOCAL.withYear(1),
           LATE_OFFSET.withYear(9999),
-          LATE_DAY.withYear(9999));
+          LATE_DAY.withYear(9999),
+          ZonedDateTime.parse("9999-12-31T23:00:00-05:00[America/New_York]"));
+  private static final ZonedDateTime LATE_ZONED = LATE_OFFSET.toZonedDateTime();
   private static final List<LocalTime> TIMES = List.of(LocalTime.NOON);
 
   /**
@@ -534,7 +537,8 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("ac", "timestamptz[]", value -> DATE_TIMES)
             .withColumn("ad", "time[]", value -> TIMES)
             .withColumn("ae", "varchar(5)", value -> Boolean.FALSE)
-            .withColumn("af", "char(4)", value -> Boolean.TRUE);
+            .withColumn("af", "char(4)", value -> Boolean.TRUE)
+            .withColumn("ag", "timestamptz", value -> LATE_ZONED);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();
