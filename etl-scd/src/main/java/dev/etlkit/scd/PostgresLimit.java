@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.RandomAccess;
@@ -114,8 +115,17 @@ abstract class PostgresLimit implements Serializable {
     if (DOUBLE.matcher(type).matches()) {
       return new FloatRange(type, array, false);
     }
+    if (array) {
+      PostgresIsoText isoText = PostgresIsoText.of(type);
+      if (isoText != null) {
+        return isoText;
+      }
+    }
+    if (type.equals("jsonb")) {
+      return new PostgresText.JsonbEscape(type, array);
+    }
     if (!array && TIMESTAMP.matcher(type).matches()) {
-      // an array's instants go as ISO-8601 text, which is not checked
+      // an array's instants go as ISO-8601 text: PostgresIsoText
       return TimestampRange.of(type);
     }
     return null;
@@ -174,8 +184,8 @@ abstract class PostgresLimit implements Serializable {
    * {@code varchar(n)}, {@code char(n)} and their spellings: text is cast to {@code text}, then
    * assigned, which fails on more than n characters (code points) unless all the excess characters
    * are spaces, which it cuts. Checks what {@code bind} sends as text: a {@code String} and an enum
-   * constant's name (a {@code Character} fits any length), and a number's text ({@link #textFits}),
-   * which holds no space.
+   * constant's name (a {@code Character} fits any length), a number's text ({@link #textFits}) and
+   * a {@code Boolean}'s ({@code true}, {@code false}), which hold no space.
    */
   private static final class TextLength extends PostgresLimit {
     private static final long serialVersionUID = 1L;
@@ -194,6 +204,15 @@ abstract class PostgresLimit implements Serializable {
         return textFits(number, length)
             ? null
             : "holds a number whose text is longer than "
+                + length
+                + (length == 1 ? " character" : " characters")
+                + ", the length of "
+                + type;
+      }
+      if (value instanceof Boolean bool) {
+        return (bool ? 4 : 5) <= length
+            ? null
+            : "holds a boolean whose text is longer than "
                 + length
                 + (length == 1 ? " character" : " characters")
                 + ", the length of "
@@ -543,9 +562,14 @@ abstract class PostgresLimit implements Serializable {
     /** The first date-time pgjdbc sends as itself rather than as {@code -infinity}. */
     private static final LocalDateTime LOCAL_START = LocalDateTime.parse("-4712-01-01T00:00");
 
-    private static final OffsetDateTime OFFSET_END = OffsetDateTime.parse(END_TEXT + "500Z");
-    private static final OffsetDateTime OFFSET_START =
-        OffsetDateTime.parse("-4712-01-01T00:00:00Z");
+    /**
+     * The epoch second and nano of {@link #END}, against which an offset date-time's are compared.
+     */
+    private static final long END_SECOND = END.getEpochSecond();
+
+    private static final int END_NANO = END.getNano();
+
+    private static final long START_SECOND = START.getEpochSecond();
 
     /** PostgreSQL refuses an offset of this many seconds or more. */
     private static final int OFFSET_LIMIT = 16 * 3600;
@@ -586,7 +610,19 @@ abstract class PostgresLimit implements Serializable {
         return whyNot(dateTime);
       }
       if (value instanceof OffsetDateTime dateTime) {
-        return whyNot(dateTime);
+        return whyNot(
+            "an offset date-time",
+            dateTime.toEpochSecond(),
+            dateTime.getNano(),
+            dateTime.getOffset().getTotalSeconds());
+      }
+      if (value instanceof ZonedDateTime dateTime) {
+        // bound as the offset date-time it denotes
+        return whyNot(
+            "a zoned date-time",
+            dateTime.toEpochSecond(),
+            dateTime.getNano(),
+            dateTime.getOffset().getTotalSeconds());
       }
       return dateEnd != null && value instanceof LocalDate date ? whyNot(date) : null;
     }
@@ -625,22 +661,28 @@ abstract class PostgresLimit implements Serializable {
     }
 
     @Nullable
-    private String whyNot(OffsetDateTime dateTime) {
-      if (!dateTime.isBefore(OFFSET_END)) {
-        return "holds an offset date-time after the end of "
+    private String whyNot(String what, long second, int nano, int offset) {
+      if (second > END_SECOND || (second == END_SECOND && nano >= END_NANO)) {
+        return "holds "
+            + what
+            + " after the end of "
             + type
             + ": rounded to the microsecond, its instant must be at most "
             + END_TEXT
             + "Z";
       }
-      if (dateTime.isBefore(OFFSET_START)) {
-        return "holds an offset date-time before -4712-01-01T00:00:00Z (4713 BC), which the"
+      if (second < START_SECOND) {
+        return "holds "
+            + what
+            + " before -4712-01-01T00:00:00Z (4713 BC), which the"
             + " driver writes to "
             + type
             + " as -infinity";
       }
-      if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
-        return "holds an offset date-time whose offset PostgreSQL refuses for "
+      if (Math.abs(offset) >= OFFSET_LIMIT) {
+        return "holds "
+            + what
+            + " whose offset PostgreSQL refuses for "
             + type
             + ": it must be from -15:59:59 to +15:59:59";
       }

@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,28 +72,35 @@ import org.apache.flink.types.RowKind;
  * cast would cut a value to the column's length); an {@link Instant} is bound as an {@link
  * OffsetDateTime} in UTC (as a {@link LocalDateTime} in UTC for a {@code timestamp}, {@code date}
  * or {@code time} column, as an {@link OffsetTime} in UTC for a {@code timetz} column, which so get
- * the UTC date and time whatever the session's time zone), an enum constant as its {@link
- * Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its elements for
- * an array column such as {@code text[]} (enum and {@code java.time} elements as their names and
- * ISO-8601 text, which the column's element type parses: an {@code Instant} in a {@code
- * timestamptz[]} is the same instant whatever the session's time zone), a null as SQL {@code NULL}.
- * A value the column cannot hold (too long, out of range, not convertible, a NUL character in text)
- * fails the statement (decimals beyond a {@code numeric}'s scale are rounded, as PostgreSQL stores
- * them): Flink's JDBC sink retries the batch, then fails the job, and the restart replays the same
- * change. So reject what can be known without the database before the SCD2 step keeps state of it:
- * {@link #rejectUnwritable} is a step that makes such a change a dead letter with its reason
- * ({@link #whyUnwritable} gives the reason alone); it finds a NUL character in the key or in a
- * value bound as text (a {@code String}, a {@code Character}, the elements of a collection or an
- * object array), text or a number's text longer than its {@code varchar(n)} or {@code char(n)}
- * column, a number out of its {@code smallint}, {@code integer}, {@code bigint}, {@code numeric(p,
- * s)}, {@code real} or {@code double precision} column's range, an {@code Instant}, {@code
- * LocalDateTime} or {@code OffsetDateTime} out of the range of a {@code timestamp}, {@code
- * timestamptz}, {@code date} or {@code time} column and a {@code LocalDate} out of its column's
- * (see there for the rules). Names must be plain lower-case identifiers (a table name may carry a
- * schema: {@code dim.customers}); they are quoted in the SQL, so reserved words work as names.
- * Types are checked against a small grammar, so no name or type can inject SQL, and the modifiers
- * of built-in types against PostgreSQL's bounds ({@link #withColumn}). Immutable and serializable:
- * {@link #bind} can be passed as the sink's statement builder.
+ * the UTC date and time whatever the session's time zone), a {@link ZonedDateTime}, which the
+ * driver cannot bind, as the {@link OffsetDateTime} it denotes (the same instant), an enum constant
+ * as its {@link Enum#name() name}, a collection (a {@code List}, a {@code Set}) as an array of its
+ * elements for an array column such as {@code text[]} (enum and {@code java.time} elements as their
+ * names and ISO-8601 text, a {@code ZonedDateTime}'s as its offset date-time's, which the column's
+ * element type parses: an {@code Instant} in a {@code timestamptz[]} is the same instant whatever
+ * the session's time zone; {@code timestamp[]}, {@code timestamptz[]} and {@code date[]} parse a
+ * year from 1 to 9999 only, {@code time[]} and {@code timetz[]} no date: give them {@code
+ * LocalTime} or {@code OffsetTime} elements), a {@code Map} as {@code hstore} (by the driver), a
+ * null as SQL {@code NULL}. A value the column cannot hold (too long, out of range, not
+ * convertible, a NUL character in text) fails the statement (decimals beyond a {@code numeric}'s
+ * scale are rounded, as PostgreSQL stores them): Flink's JDBC sink retries the batch, then fails
+ * the job, and the restart replays the same change. So reject what can be known without the
+ * database before the SCD2 step keeps state of it: {@link #rejectUnwritable} is a step that makes
+ * such a change a dead letter with its reason ({@link #whyUnwritable} gives the reason alone); it
+ * finds a NUL character in the key or in a value bound as text (a {@code String}, a {@code
+ * Character}, the elements of a collection or an object array, the keys and values of a map), the
+ * JSON escape of a NUL in a {@code jsonb} column, text or a number's or a boolean's text longer
+ * than its {@code varchar(n)} or {@code char(n)} column, a number out of its {@code smallint},
+ * {@code integer}, {@code bigint}, {@code numeric(p, s)}, {@code real} or {@code double precision}
+ * column's range, an {@code Instant}, {@code LocalDateTime}, {@code OffsetDateTime} or {@code
+ * ZonedDateTime} out of the range of a {@code timestamp}, {@code timestamptz}, {@code date} or
+ * {@code time} column and a {@code LocalDate} out of its column's, and {@code java.time} elements
+ * of an array whose text the element type does not parse (see there for the rules). Names must be
+ * plain lower-case identifiers (a table name may carry a schema: {@code dim.customers}); they are
+ * quoted in the SQL, so reserved words work as names. Types are checked against a small grammar, so
+ * no name or type can inject SQL, and the modifiers of built-in types against PostgreSQL's bounds
+ * ({@link #withColumn}). Immutable and serializable: {@link #bind} can be passed as the sink's
+ * statement builder.
  *
  * @param <T> the entity's attribute type
  */
@@ -354,6 +362,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
         // a timestamptz cast to timestamp, date, time or timetz would take the session's (the
         // JVM's) time zone
         statement.setObject(index, bindable(instant, column.instantAs()));
+      } else if (value instanceof ZonedDateTime dateTime) {
+        // the driver infers no SQL type for it; the offset date-time it denotes is the same instant
+        statement.setObject(index, dateTime.toOffsetDateTime());
       } else if (value instanceof Enum<?> constant) {
         statement.setString(index, constant.name()); // the driver binds no enum
       } else if (value instanceof Collection<?> elements) {
@@ -372,9 +383,17 @@ public final class Scd2PostgresTable<T> implements Serializable {
    * <ul>
    *   <li>a NUL character ({@code U+0000}), which PostgreSQL refuses in text (SQLState {@code
    *       22021}), in the key or in a value {@link #bind} sends as text: a {@code String} or {@code
-   *       Character} attribute, or one of the elements of a collection or an object array bound as
-   *       an array. An enum constant's name and the ISO-8601 text of a {@code java.time} value
-   *       cannot hold one. The reason names the index of the first NUL;
+   *       Character} attribute, one of the elements of a collection or an object array bound as an
+   *       array, or a {@code String} or {@code Character} key or value of a {@code Map}, which the
+   *       driver binds as {@code hstore} text (whatever the column's type). An enum constant's name
+   *       and the ISO-8601 text of a {@code java.time} value cannot hold one. The reason names the
+   *       index of the first NUL (of a map, whether a key or a value holds one);
+   *   <li>JSON with the escape <code>&#92;u0000</code> (a NUL) in a {@code jsonb} column, or as an
+   *       element of a {@code jsonb[]} column, which PostgreSQL refuses (SQLState {@code 22P05}; a
+   *       {@code json} column keeps the escape as written): a {@code String} with a backslash that
+   *       is not itself escaped (the last of an odd number) before {@code u0000}, in a key or a
+   *       value (<code>\&#92;u0000</code>, an escaped backslash and then text, is stored). The
+   *       reason names the backslash's index;
    *   <li>text longer than its column's {@code varchar(n)}, {@code character varying(n)}, {@code
    *       char(n)}, {@code character(n)}, {@code nchar(n)} or {@code bpchar(n)} ({@code char},
    *       {@code character} and {@code nchar} without a length are {@code char(1)}): more than n
@@ -384,7 +403,8 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       text: a {@code Byte}, {@code Short}, {@code Integer}, {@code Long} or {@code BigInteger}
    *       with more digits and sign, a {@code BigDecimal} with more plain digits, point and sign
    *       ({@code 1.500}, {@code 1E+3} as {@code 1000}), than n (not a {@code Double} or {@code
-   *       Float}, which PostgreSQL writes in its own shortest form);
+   *       Float}, which PostgreSQL writes in its own shortest form), and a {@code Boolean}, whose
+   *       text is {@code true} or {@code false};
    *   <li>a number out of its column's range (SQLState {@code 22003}), as the driver binds it and
    *       PostgreSQL casts it: for {@code smallint}, {@code integer} and {@code bigint} (and {@code
    *       int2}, {@code int}, {@code int4}, {@code int8}), a {@code Byte}, {@code Short}, {@code
@@ -404,20 +424,32 @@ public final class Scd2PostgresTable<T> implements Serializable {
    *       the microsecond, past PostgreSQL's last one; and one before {@code -4712-01-01T00:00:00Z}
    *       (4713 BC), which the driver writes as {@code -infinity} and PostgreSQL stores without
    *       complaint (as {@code -infinity}, in a {@code time} as null: a version silently holding
-   *       another value). Not in an array, whose instants go as text;
+   *       another value). Not in an array, whose instants go as text (see the last item);
    *   <li>a {@code LocalDateTime} (bound as a timestamp) or an {@code OffsetDateTime} (a {@code
-   *       timestamptz}, by its instant) in the same columns with the same bounds, as a session in
-   *       UTC sees them (a {@code LocalDateTime} in a {@code timestamptz} is taken in the session's
-   *       time zone, which within a day of the end decides): from {@code
-   *       +294276-12-31T23:59:59.9999995} on it fails (SQLState {@code 22008}; the driver writes
-   *       the last half second of {@code LocalDateTime.MAX} and {@code OffsetDateTime.MAX} as
-   *       {@code infinity}), before {@code -4712-01-01T00:00} it goes as {@code -infinity}; and an
-   *       {@code OffsetDateTime} whose offset is 16 hours or more, which PostgreSQL refuses
-   *       (SQLState {@code 22009});
+   *       timestamptz}, by its instant; so is a {@code ZonedDateTime}, bound as the offset
+   *       date-time it denotes) in the same columns with the same bounds, as a session in UTC sees
+   *       them (a {@code LocalDateTime} in a {@code timestamptz} is taken in the session's time
+   *       zone, which within a day of the end decides): from {@code +294276-12-31T23:59:59.9999995}
+   *       on it fails (SQLState {@code 22008}; the driver writes the last half second of {@code
+   *       LocalDateTime.MAX} and {@code OffsetDateTime.MAX} as {@code infinity}), before {@code
+   *       -4712-01-01T00:00} it goes as {@code -infinity}; and an {@code OffsetDateTime} or {@code
+   *       ZonedDateTime} whose offset is 16 hours or more, which PostgreSQL refuses (SQLState
+   *       {@code 22009});
    *   <li>a {@code LocalDate} in a {@code date} column after {@code +5874897-12-31}, PostgreSQL's
    *       last date, or in a {@code timestamp} or {@code timestamptz} column after {@code
    *       +294276-12-31} (SQLState {@code 22008}; {@code LocalDate.MAX} the driver writes as {@code
-   *       infinity}), or before {@code -4712-01-01}, which it writes as {@code -infinity}.
+   *       infinity}), or before {@code -4712-01-01}, which it writes as {@code -infinity};
+   *   <li>an element of an array column that goes as ISO-8601 text its element type does not parse:
+   *       an {@code Instant} (its UTC date), {@code LocalDateTime}, {@code OffsetDateTime} or
+   *       {@code ZonedDateTime} (its own date, not its instant's) or {@code LocalDate} whose year
+   *       is outside 1 to 9999 in a {@code timestamp[]}, {@code timestamptz[]} or {@code date[]}
+   *       column (Java writes {@code +10000-01-01}, refused with SQLState {@code 22009}; year 0
+   *       with {@code 22008}, negative years with {@code 22007}), an {@code OffsetDateTime} or
+   *       {@code ZonedDateTime} there whose offset is 16 hours or more ({@code 22009}), and any of
+   *       them in a {@code time[]} or {@code timetz[]} column, which parses no date ({@code 22007}:
+   *       give it {@code LocalTime} or {@code OffsetTime} elements; a single {@code Instant} in a
+   *       {@code time} column is bound as its UTC time, but an element's class cannot be known when
+   *       the column is declared).
    * </ul>
    *
    * <p>The version columns need no check: {@code valid_from} and {@code valid_to} are effective
@@ -429,7 +461,8 @@ public final class Scd2PostgresTable<T> implements Serializable {
    * never the value. A null answer does not promise the statement succeeds: a value not convertible
    * to the column's type, or out of the range of a type or class not listed, still fails it. Reads
    * each attribute column once; builds no text and allocates nothing for a change it finds writable
-   * (but an iterator for a collection that is not a {@code List} with random access, and the text
+   * (but an iterator for a collection that is not a {@code List} with random access or for a map
+   * whose {@code forEach} takes one, unlike {@code HashMap}'s and {@code TreeMap}'s, and the text
    * of a {@code BigInteger} beyond a {@code long} whose digits might just fit a {@code
    * varchar(n)}).
    *
@@ -506,7 +539,9 @@ public final class Scd2PostgresTable<T> implements Serializable {
       array[i++] =
           element instanceof Enum<?> constant
               ? constant.name()
-              : element != null && asText(element) ? element.toString() : element;
+              : element instanceof ZonedDateTime dateTime
+                  ? dateTime.toOffsetDateTime().toString() // no type parses the zone's name
+                  : element != null && asText(element) ? element.toString() : element;
     }
     return array;
   }

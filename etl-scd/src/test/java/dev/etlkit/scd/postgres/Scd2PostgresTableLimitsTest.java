@@ -18,10 +18,15 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -480,6 +485,19 @@ class Scd2PostgresTableLimitsTest {
   private static final Long FIVE_DIGITS = -1234L;
   private static final BigDecimal FIVE_CHARACTERS = new BigDecimal("-0.01");
   private static final BigInteger NINE_DIGITS = BigInteger.valueOf(999_999_999);
+  private static final Map<String, String> TAGS = new HashMap<>(Map.of("a", "b", "c", "d"));
+  private static final Map<String, String> SORTED_TAGS = new TreeMap<>(TAGS);
+  private static final String JSON = "{\"a\": \"\\\\u0000 \\u0001\", \"b\": [1, 2]}";
+  private static final List<String> JSONS = List.of(JSON, "{}");
+  private static final List<Object> DATE_TIMES =
+      List.of(
+          Instant.parse("9999-12-31T23:59:59Z"),
+          LATE_LOCAL.withYear(1),
+          LATE_OFFSET.withYear(9999),
+          LATE_DAY.withYear(9999),
+          ZonedDateTime.parse("9999-12-31T23:00:00-05:00[America/New_York]"));
+  private static final ZonedDateTime LATE_ZONED = LATE_OFFSET.toZonedDateTime();
+  private static final List<LocalTime> TIMES = List.of(LocalTime.NOON);
 
   /**
    * One call per change on the hot path: a writable change builds no text and leaves no garbage
@@ -511,7 +529,16 @@ class Scd2PostgresTableLimitsTest {
             .withColumn("t", "double precision", value -> WIDE)
             .withColumn("u", "varchar(5)", value -> FIVE_DIGITS)
             .withColumn("w", "char(5)", value -> FIVE_CHARACTERS)
-            .withColumn("x", "varchar(9)", value -> NINE_DIGITS);
+            .withColumn("x", "varchar(9)", value -> NINE_DIGITS)
+            .withColumn("y", "hstore", value -> TAGS)
+            .withColumn("z", "hstore", value -> SORTED_TAGS)
+            .withColumn("aa", "jsonb", value -> JSON)
+            .withColumn("ab", "jsonb[]", value -> JSONS)
+            .withColumn("ac", "timestamptz[]", value -> DATE_TIMES)
+            .withColumn("ad", "time[]", value -> TIMES)
+            .withColumn("ae", "varchar(5)", value -> Boolean.FALSE)
+            .withColumn("af", "char(4)", value -> Boolean.TRUE)
+            .withColumn("ag", "timestamptz", value -> LATE_ZONED);
     Value entity = new Value("k1", null);
     for (int i = 0; i < 1_000; i++) {
       assertThat(table.whyUnwritable("k1", entity)).isNull();

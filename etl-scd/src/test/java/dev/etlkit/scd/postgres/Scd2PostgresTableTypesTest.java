@@ -1,18 +1,13 @@
 package dev.etlkit.scd.postgres;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.etlkit.scd.postgres.OneColumnTable.fails;
+import static dev.etlkit.scd.postgres.OneColumnTable.silent;
+import static dev.etlkit.scd.postgres.OneColumnTable.stored;
 
-import dev.etlkit.core.Change;
 import dev.etlkit.scd.Scd2PostgresTable;
-import dev.etlkit.scd.Scd2Row;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -46,9 +41,6 @@ class Scd2PostgresTableTypesTest {
       postgres.close();
     }
   }
-
-  /** An entity with one attribute of any type. */
-  record Value(String id, @Nullable Object v) {}
 
   private static final String END = "+294276-12-31T23:59:59.999999";
 
@@ -321,48 +313,8 @@ class Scd2PostgresTableTypesTest {
     check(type, value, outcome, reason);
   }
 
-  /** Stored as itself (its text there), so the check passes it. */
-  static Arguments stored(String type, Object value, String text) {
-    return Arguments.of(type, value, "stored " + text, null);
-  }
-
-  /** Fails the statement with this SQLState, so the check refuses it. */
-  static Arguments fails(String type, Object value, String sqlState, String reason) {
-    return Arguments.of(type, value, "fails " + sqlState, reason);
-  }
-
-  /** Stored as another value (its text there; null for SQL NULL), so the check refuses it. */
-  static Arguments silent(String type, Object value, @Nullable String text, String reason) {
-    return Arguments.of(type, value, "stored " + text, reason);
-  }
-
   private static void check(String type, Object value, String outcome, @Nullable String reason)
       throws Exception {
-    Scd2PostgresTable<Value> table =
-        Scd2PostgresTable.<Value>named("types", "id").withColumn("v", type, Value::v);
-    Value entity = new Value("k1", value);
-    assertThat(outcome(table, entity)).isEqualTo(outcome);
-    assertThat(table.whyUnwritable("k1", entity)).isEqualTo(reason);
-  }
-
-  /** "stored " and the column's text, or "fails " and the SQLState. */
-  private static String outcome(Scd2PostgresTable<Value> table, Value entity) throws Exception {
-    try (Connection db = postgres.getPostgresDatabase().getConnection();
-        Statement statement = db.createStatement()) {
-      statement.execute("SET TIME ZONE 'UTC'");
-      statement.execute("CREATE EXTENSION IF NOT EXISTS hstore");
-      statement.execute("DROP TABLE IF EXISTS types");
-      statement.execute(table.createTableSql());
-      try (PreparedStatement merge = db.prepareStatement(table.mergeSql())) {
-        table.bind(merge, Change.insert(Scd2Row.of("k1", entity, 1_000L, null, true, 1, false)));
-        merge.executeUpdate();
-      } catch (SQLException e) {
-        return "fails " + e.getSQLState();
-      }
-      try (ResultSet rs = statement.executeQuery("SELECT v::text FROM types")) {
-        rs.next();
-        return "stored " + rs.getString(1);
-      }
-    }
+    OneColumnTable.check(postgres, type, value, outcome, reason);
   }
 }
