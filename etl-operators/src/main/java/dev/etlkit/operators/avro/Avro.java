@@ -42,13 +42,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <p>What every step guarantees:
  *
  * <ul>
- *   <li>A record that cannot be decoded, converted or encoded (or is encoded longer than {@link
- *       EncodeStep#withMaxBytes}) never fails the job by default and is never dropped silently: it
- *       becomes exactly one {@code DeadLetter} (error class {@link AvroFormatException}, a message
- *       naming what was wrong but no payload values, the original payload, the source coordinates
- *       when the input has them), per the step's {@link ErrorPolicy}. Valid neighbours are
- *       unaffected. A failed schema lookup is no bad record: it fails the task by default ({@link
- *       SchemaLookupFailures}).
+ *   <li>A record that cannot be decoded, converted or encoded (or is written longer than {@link
+ *       EncodeStep#withMaxBytes} or {@link ToJsonStep#withMaxBytes}) never fails the job by default
+ *       and is never dropped silently: it becomes exactly one {@code DeadLetter} (error class
+ *       {@link AvroFormatException}, a message naming what was wrong but no payload values, the
+ *       original payload, the source coordinates when the input has them), per the step's {@link
+ *       ErrorPolicy}. Valid neighbours are unaffected. A failed schema lookup is no bad record: it
+ *       fails the task by default ({@link SchemaLookupFailures}).
  *   <li>Decoders skip tombstones (records without a payload) and count them as filtered.
  *   <li>Decoding never allocates more than the payload can hold: strings, bytes and blocks may not
  *       be longer than the bytes left, and one record's arrays and maps hold at most {@link
@@ -83,7 +83,10 @@ public final class Avro {
    */
   public static final int MAX_COLLECTION_ITEMS = 100_000_000;
 
-  /** No size limit: encode steps encode every record, however long ({@code Integer.MAX_VALUE}). */
+  /**
+   * No size limit: encode and toJson steps write every record, however long ({@code
+   * Integer.MAX_VALUE}).
+   */
   public static final int DEFAULT_MAX_BYTES = Integer.MAX_VALUE;
 
   /**
@@ -200,7 +203,8 @@ public final class Avro {
    * @throws IllegalArgumentException if the name is invalid
    */
   public static <T extends IndexedRecord> ToJsonStep<T, String> toJson(String name) {
-    return new ToJsonStep<>(Names.requireValid(name, "step name"), Types.STRING, false, null);
+    return new ToJsonStep<>(
+        Names.requireValid(name, "step name"), Types.STRING, false, DEFAULT_MAX_BYTES, null);
   }
 
   /**
@@ -581,16 +585,19 @@ public final class Avro {
     private final String name;
     private final TypeInformation<O> outputType;
     private final boolean bytes;
+    private final int maxBytes;
     @Nullable private final ErrorPolicy errorPolicy;
 
     private ToJsonStep(
         String name,
         TypeInformation<O> outputType,
         boolean bytes,
+        int maxBytes,
         @Nullable ErrorPolicy errorPolicy) {
       this.name = name;
       this.outputType = outputType;
       this.bytes = bytes;
+      this.maxBytes = maxBytes;
       this.errorPolicy = errorPolicy;
     }
 
@@ -602,12 +609,35 @@ public final class Avro {
      */
     public ToJsonStep<T, byte[]> asBytes() {
       return new ToJsonStep<>(
-          name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, true, errorPolicy);
+          name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, true, maxBytes, errorPolicy);
+    }
+
+    /**
+     * The most bytes a record may have as written, in UTF-8 also for text output (a {@code String}
+     * of that many UTF-8 bytes may have fewer characters); default {@link #DEFAULT_MAX_BYTES}, no
+     * limit. A record written longer is a dead letter of the step like one that cannot be written:
+     * its payload is the record's text, its message names the size and the limit, never a value
+     * ({@code "record too large: shop.Order written as JSON has 1126440 bytes, over maxBytes
+     * 1040000"}), and it is counted as the step's other dead letters. Each record is written once:
+     * the check is on the written JSON.
+     *
+     * <p>For a sink that refuses large records, so that one of them is a dead letter here instead
+     * of failing the sink, and the job at every restart: a Kafka producer refuses a record over
+     * {@code max.request.size} (1,048,576 bytes by default), key, headers and overhead counted in.
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
+     */
+    public ToJsonStep<T, O> withMaxBytes(int maxBytes) {
+      if (maxBytes <= 0) {
+        throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+      }
+      return new ToJsonStep<>(name, outputType, bytes, maxBytes, errorPolicy);
     }
 
     /** Overrides the pipeline's error policy for this step. */
     public ToJsonStep<T, O> withErrorPolicy(ErrorPolicy policy) {
-      return new ToJsonStep<>(name, outputType, bytes, Objects.requireNonNull(policy, "policy"));
+      return new ToJsonStep<>(
+          name, outputType, bytes, maxBytes, Objects.requireNonNull(policy, "policy"));
     }
 
     @Override
@@ -622,7 +652,8 @@ public final class Avro {
 
     @Override
     public DataStream<O> expand(DataStream<T> stream, StepContext context) {
-      Steps.MapStep<T, O> map = Steps.map(name, new AvroToJsonFunction<T, O>(bytes), outputType);
+      Steps.MapStep<T, O> map =
+          Steps.map(name, new AvroToJsonFunction<T, O>(bytes, maxBytes), outputType);
       return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
     }
   }

@@ -237,4 +237,48 @@ class AvroToJsonTest {
 
     assertThat(toJson.convert(record)).isEqualTo("{\"amount\":-1234.50,\"fee\":0.125}");
   }
+
+  @Test
+  void utf8Length_isTheLengthOfGetBytesUtf8_surrogatesPairedOrNot() {
+    String[] texts = {
+      "",
+      "ascii",
+      "käse",
+      "€",
+      "\uD83D\uDE00",
+      "a\uD800",
+      "\uDC00b",
+      "\uD800\uD800\uDC00",
+      "\uDC00\uD800",
+      "\uD83D\uDE00\uD83D",
+      "\u07FF\u0800\uFFFF"
+    };
+
+    for (String text : texts) {
+      assertThat(AvroToJson.utf8Length(text))
+          .as(text)
+          .isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    }
+  }
+
+  @Test
+  void convert_recordOverMaxBytes_isRejected_andTheWriterGoesOnWithTheNext() throws Exception {
+    GenericRecord large = orderV2(SECRET, "1.00");
+    GenericRecord small = orderV2("a", "1.00");
+    int limit = toJson.convert(small).length();
+    AvroToJson limited = new AvroToJson(limit);
+
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> limited.convert(large))
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessageEndingWith(" bytes, over maxBytes " + limit)
+          .hasMessageNotContaining(SECRET);
+      assertThatThrownBy(() -> limited.convertToBytes(large))
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessageEndingWith(" bytes, over maxBytes " + limit);
+      assertThat(limited.convert(small)).isEqualTo(toJson.convert(small));
+      assertThat(limited.convertToBytes(small))
+          .isEqualTo(toJson.convert(small).getBytes(StandardCharsets.UTF_8));
+    }
+  }
 }
