@@ -55,6 +55,12 @@ import org.apache.flink.annotation.Internal;
 public final class AvroToJson {
 
   private static final int MAX_CACHED_SCHEMAS = 256;
+
+  /**
+   * The largest text buffer kept between records: a larger one, grown for one record, is dropped.
+   */
+  static final int MAX_RETAINED_CHARS = 1 << 20;
+
   private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
 
   private final JsonFactory factory;
@@ -263,6 +269,11 @@ public final class AvroToJson {
       }
     }
     return text;
+  }
+
+  /** The capacity of the reused text buffer, for tests. */
+  int retainedChars() {
+    return text.getBuffer().capacity();
   }
 
   private SerializedString[] fieldNames(Schema schema, List<Schema.Field> fields) {

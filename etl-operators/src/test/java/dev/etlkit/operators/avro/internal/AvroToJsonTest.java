@@ -281,4 +281,42 @@ class AvroToJsonTest {
           .isEqualTo(toJson.convert(small).getBytes(StandardCharsets.UTF_8));
     }
   }
+
+  @Test
+  void convert_aHugeRecord_doesNotKeepItsTextBufferForTheStepsLifetime() throws Exception {
+    AvroToJson writer = new AvroToJson();
+    String small = writer.convert(orderV2("b", "2.00"));
+    int smallChars = writer.retainedChars();
+
+    String huge = writer.convert(orderV2("x".repeat(3 << 20), "1.00")); // 3 Mi chars of name
+
+    assertThat(huge).hasSizeGreaterThan(3 << 20);
+    assertThat(writer.retainedChars())
+        .as("one huge record leaves no buffer of its size behind in every subtask")
+        .isLessThanOrEqualTo(AvroToJson.MAX_RETAINED_CHARS);
+    assertThat(writer.convert(orderV2("b", "2.00"))).isEqualTo(small);
+    writer.convert(orderV2("c", "3.00"));
+    assertThat(writer.retainedChars()).as("small records reuse one buffer").isEqualTo(smallChars);
+  }
+
+  @Test
+  void convert_aHugeRecordRefused_doesNotKeepItsTextBufferEither() throws Exception {
+    AvroToJson limited = new AvroToJson(1_000);
+    AvroToJson unlimited = new AvroToJson();
+    GenericRecord badAfterAHugeField = orderV2("x".repeat(3 << 20), "1.00");
+    badAfterAHugeField.put("amount", null); // written after the customer: fails mid-document
+
+    assertThatThrownBy(() -> limited.convert(orderV2("x".repeat(3 << 20), "1.00")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(" bytes, over maxBytes 1000");
+    assertThatThrownBy(() -> unlimited.convert(badAfterAHugeField))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("$.amount");
+
+    for (AvroToJson writer : new AvroToJson[] {limited, unlimited}) {
+      assertThat(writer.retainedChars()).isLessThanOrEqualTo(AvroToJson.MAX_RETAINED_CHARS);
+      assertThat(writer.convert(orderV2("b", "2.00")))
+          .isEqualTo(toJson.convert(orderV2("b", "2.00")));
+    }
+  }
 }
