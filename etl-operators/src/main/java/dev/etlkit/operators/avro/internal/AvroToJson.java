@@ -45,8 +45,9 @@ import org.apache.flink.annotation.Internal;
  * a non-null field, a value of another type, a decimal that needs rounding, a fixed of another
  * size, a map key that is not text) is an {@link AvroFormatException} naming its path and types,
  * never the value: what encode refuses, toJson refuses. A decimal is written at its schema's scale,
- * as encode writes it. Not thread-safe (one reused generator and output buffer per output form);
- * build it in {@code open()}.
+ * as encode writes it. Not thread-safe (one reused generator and output buffer per output form; a
+ * text buffer grown past {@link #MAX_RETAINED_CHARS} for one record is dropped after it); build it
+ * in {@code open()}.
  *
  * <p>A record written longer than {@code maxBytes} UTF-8 bytes, also for text output (where they
  * are counted on the written text, not written a second time), is rejected.
@@ -64,8 +65,9 @@ public final class AvroToJson {
   private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
 
   private final JsonFactory factory;
-  // Text output: one generator over one reused writer, kept across records (see next()).
-  private final StringWriter text = new StringWriter(256);
+  // Text output: one generator over one reused writer, kept across records; both
+  // replaced after a record that grew the writer past MAX_RETAINED_CHARS.
+  private StringWriter text = new StringWriter(256);
   @Nullable private JsonGenerator textJson;
   // Bytes output: one generator writing UTF-8 straight into one reused byte buffer.
   @Nullable private ByteArrayBuilder bytes;
@@ -116,13 +118,30 @@ public final class AvroToJson {
     } catch (AvroFormatException e) {
       discard(textJson); // mid-document: the next record starts a fresh generator
       textJson = null;
+      dropHugeTextBuffer();
       throw e;
     }
     String json = text.toString();
-    if ((long) json.length() * 3 > maxBytes) { // else within the limit whatever its characters
-      checkSize(record, utf8Length(json));
+    try {
+      if ((long) json.length() * 3 > maxBytes) { // else within the limit whatever its characters
+        checkSize(record, utf8Length(json));
+      }
+    } finally {
+      dropHugeTextBuffer(); // whatever became of the record
     }
     return json;
+  }
+
+  /**
+   * Drops a text buffer grown past {@link #MAX_RETAINED_CHARS} for one record, and its generator
+   * with it, so that one huge record does not leave a buffer of its size in the step.
+   */
+  private void dropHugeTextBuffer() {
+    if (text.getBuffer().capacity() > MAX_RETAINED_CHARS) {
+      discard(textJson);
+      textJson = null;
+      text = new StringWriter(256);
+    }
   }
 
   /**
