@@ -10,8 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorPolicy;
-import dev.etlkit.core.Etl;
-import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.operators.avro.generated.Payment;
 import dev.etlkit.operators.avro.internal.AvroToJson;
@@ -23,15 +21,8 @@ import java.util.UUID;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.ExceptionUtils;
-import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,9 +30,6 @@ import org.junit.jupiter.api.Test;
  * output, is a dead letter of the step instead of a record a Kafka producer refuses in the sink.
  */
 class AvroToJsonMaxBytesTest {
-
-  private static final StreamExecutionEnvironment ENV =
-      StreamExecutionEnvironment.getExecutionEnvironment();
 
   /** Ten euro signs: 10 characters, 30 bytes in UTF-8. */
   private static final String EUROS = "€".repeat(10);
@@ -58,32 +46,9 @@ class AvroToJsonMaxBytesTest {
 
   private static final String SMALL_ORDER_JSON = json(SMALL_ORDER);
 
-  /**
-   * A harness of a fresh copy of the function {@code step} adds to a pipeline "orders" of records
-   * of {@code type}, opened: the step as a job runs it, error policy and accounting included.
-   */
-  @SuppressWarnings("unchecked")
   private static <T extends IndexedRecord, O> OneInputStreamOperatorTestHarness<T, O> open(
       Avro.ToJsonStep<T, O> step, TypeInformation<T> type, T sample) throws Exception {
-    EtlStream<O> written = Etl.from(ENV.fromData(type, sample), "orders").apply(step);
-    Transformation<O> transformation = written.toDataStream().getTransformation();
-    ProcessOperator<T, O> operator =
-        (ProcessOperator<T, O>)
-            ((SimpleOperatorFactory<O>)
-                    ((OneInputTransformation<T, O>) transformation).getOperatorFactory())
-                .getOperator();
-    OneInputStreamOperatorTestHarness<T, O> harness =
-        new OneInputStreamOperatorTestHarness<>(
-            new ProcessOperator<>(
-                InstantiationUtil.clone((ProcessFunction<T, O>) operator.getUserFunction())),
-            1,
-            1,
-            0);
-    AvroFixtures.disableGenericTypes(harness.getExecutionConfig());
-    harness.setup(
-        step.outputType().createSerializer(harness.getExecutionConfig().getSerializerConfig()));
-    harness.open();
-    return harness;
+    return AvroFixtures.openStep(step, type, sample, step.outputType());
   }
 
   private static <O> OneInputStreamOperatorTestHarness<GenericRecord, O> open(
