@@ -3,19 +3,16 @@ package dev.etlkit.operators.avro;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StepContext;
-import dev.etlkit.core.Steps;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.PayloadInput;
-import dev.etlkit.operators.avro.internal.AvroDecodingFunction;
-import dev.etlkit.operators.avro.internal.AvroEncodeFunction;
+import dev.etlkit.operators.avro.internal.AvroExpansion;
 import dev.etlkit.operators.avro.internal.AvroRecordTypeInfo;
-import dev.etlkit.operators.avro.internal.AvroToJsonFunction;
+import dev.etlkit.operators.avro.internal.DecodeOptions;
 import dev.etlkit.operators.avro.internal.DecodeStepRules;
-import dev.etlkit.operators.avro.internal.JsonToAvroFunction;
 import dev.etlkit.operators.avro.internal.PojoToAvro;
-import dev.etlkit.operators.avro.internal.PojoToAvroFunction;
 import dev.etlkit.operators.avro.internal.RecordModel;
+import dev.etlkit.operators.avro.internal.WriteStepRules;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
@@ -27,7 +24,6 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Avro steps: bytes to records and back, plain JSON to records and back, Java objects to records,
@@ -42,13 +38,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <p>What every step guarantees:
  *
  * <ul>
- *   <li>A record that cannot be decoded, converted or encoded (or is encoded longer than {@link
- *       EncodeStep#withMaxBytes}) never fails the job by default and is never dropped silently: it
- *       becomes exactly one {@code DeadLetter} (error class {@link AvroFormatException}, a message
- *       naming what was wrong but no payload values, the original payload, the source coordinates
- *       when the input has them), per the step's {@link ErrorPolicy}. Valid neighbours are
- *       unaffected. A failed schema lookup is no bad record: it fails the task by default ({@link
- *       SchemaLookupFailures}).
+ *   <li>A record that cannot be decoded, converted or encoded (or is written longer than {@link
+ *       EncodeStep#withMaxBytes} or {@link ToJsonStep#withMaxBytes}) never fails the job by default
+ *       and is never dropped silently: it becomes exactly one {@code DeadLetter} (error class
+ *       {@link AvroFormatException}, a message naming what was wrong but no payload values, the
+ *       original payload, the source coordinates when the input has them), per the step's {@link
+ *       ErrorPolicy}. Valid neighbours are unaffected. A failed schema lookup is no bad record: it
+ *       fails the task by default ({@link SchemaLookupFailures}).
  *   <li>Decoders skip tombstones (records without a payload) and count them as filtered.
  *   <li>Decoding never allocates more than the payload can hold: strings, bytes and blocks may not
  *       be longer than the bytes left, and one record's arrays and maps hold at most {@link
@@ -83,7 +79,10 @@ public final class Avro {
    */
   public static final int MAX_COLLECTION_ITEMS = 100_000_000;
 
-  /** No size limit: encode steps encode every record, however long ({@code Integer.MAX_VALUE}). */
+  /**
+   * No size limit: encode and toJson steps write every record, however long ({@code
+   * Integer.MAX_VALUE}).
+   */
   public static final int DEFAULT_MAX_BYTES = Integer.MAX_VALUE;
 
   /**
@@ -96,14 +95,10 @@ public final class Avro {
   public static <I> DecodeStep<I, GenericRecord> decode(
       String name, Schema readerSchema, PayloadInput<I> input) {
     return new DecodeStep<>(
-        Names.requireValid(name, "step name"),
-        Objects.requireNonNull(input, "input"),
-        RecordModel.generic(readerSchema),
-        null,
-        null,
-        DEFAULT_MAX_COLLECTION_ITEMS,
-        null,
-        null);
+        DecodeOptions.of(
+            Names.requireValid(name, "step name"),
+            Objects.requireNonNull(input, "input"),
+            RecordModel.generic(readerSchema)));
   }
 
   /**
@@ -115,14 +110,10 @@ public final class Avro {
   public static <I, T extends SpecificRecord> DecodeStep<I, T> decodeSpecific(
       String name, Class<T> type, PayloadInput<I> input) {
     return new DecodeStep<>(
-        Names.requireValid(name, "step name"),
-        Objects.requireNonNull(input, "input"),
-        RecordModel.specific(type),
-        null,
-        null,
-        DEFAULT_MAX_COLLECTION_ITEMS,
-        null,
-        null);
+        DecodeOptions.of(
+            Names.requireValid(name, "step name"),
+            Objects.requireNonNull(input, "input"),
+            RecordModel.specific(type)));
   }
 
   /**
@@ -200,7 +191,8 @@ public final class Avro {
    * @throws IllegalArgumentException if the name is invalid
    */
   public static <T extends IndexedRecord> ToJsonStep<T, String> toJson(String name) {
-    return new ToJsonStep<>(Names.requireValid(name, "step name"), Types.STRING, false, null);
+    return new ToJsonStep<>(
+        Names.requireValid(name, "step name"), Types.STRING, false, DEFAULT_MAX_BYTES, null);
   }
 
   /**
@@ -238,32 +230,10 @@ public final class Avro {
    */
   @PublicEvolving
   public static final class DecodeStep<I, T extends IndexedRecord> implements EtlStep<I, T> {
-    private final String name;
-    private final PayloadInput<I> input;
-    private final RecordModel<T> model;
-    @Nullable private final Schema writerSchema;
-    @Nullable private final SchemaProvider provider;
-    private final int maxCollectionItems;
-    @Nullable private final ErrorPolicy errorPolicy;
-    @Nullable private final SchemaLookupFailures lookupFailures;
+    private final DecodeOptions<I, T> options;
 
-    private DecodeStep(
-        String name,
-        PayloadInput<I> input,
-        RecordModel<T> model,
-        @Nullable Schema writerSchema,
-        @Nullable SchemaProvider provider,
-        int maxCollectionItems,
-        @Nullable ErrorPolicy errorPolicy,
-        @Nullable SchemaLookupFailures lookupFailures) {
-      this.name = name;
-      this.input = input;
-      this.model = model;
-      this.writerSchema = writerSchema;
-      this.provider = provider;
-      this.maxCollectionItems = maxCollectionItems;
-      this.errorPolicy = errorPolicy;
-      this.lookupFailures = lookupFailures;
+    private DecodeStep(DecodeOptions<I, T> options) {
+      this.options = options;
     }
 
     /**
@@ -275,14 +245,8 @@ public final class Avro {
      */
     public DecodeStep<I, T> withWriterSchema(Schema writerSchema) {
       return new DecodeStep<>(
-          name,
-          input,
-          model,
-          DecodeStepRules.readableWriterSchema(model, writerSchema),
-          provider,
-          maxCollectionItems,
-          errorPolicy,
-          lookupFailures);
+          options.withWriterSchema(
+              DecodeStepRules.readableWriterSchema(options.model(), writerSchema)));
     }
 
     /**
@@ -297,15 +261,7 @@ public final class Avro {
      * are called once per subtask; an exception of {@code open()} fails the task.
      */
     public DecodeStep<I, T> withConfluentWireFormat(SchemaProvider provider) {
-      return new DecodeStep<>(
-          name,
-          input,
-          model,
-          writerSchema,
-          Objects.requireNonNull(provider, "provider"),
-          maxCollectionItems,
-          errorPolicy,
-          lookupFailures);
+      return new DecodeStep<>(options.withProvider(Objects.requireNonNull(provider, "provider")));
     }
 
     /**
@@ -319,27 +275,12 @@ public final class Avro {
      */
     public DecodeStep<I, T> withMaxCollectionItems(int items) {
       return new DecodeStep<>(
-          name,
-          input,
-          model,
-          writerSchema,
-          provider,
-          DecodeStepRules.maxCollectionItems(items),
-          errorPolicy,
-          lookupFailures);
+          options.withMaxCollectionItems(DecodeStepRules.maxCollectionItems(items)));
     }
 
     /** Overrides the pipeline's error policy for this step. */
     public DecodeStep<I, T> withErrorPolicy(ErrorPolicy policy) {
-      return new DecodeStep<>(
-          name,
-          input,
-          model,
-          writerSchema,
-          provider,
-          maxCollectionItems,
-          Objects.requireNonNull(policy, "policy"),
-          lookupFailures);
+      return new DecodeStep<>(options.withErrorPolicy(Objects.requireNonNull(policy, "policy")));
     }
 
     /**
@@ -350,19 +291,12 @@ public final class Avro {
      */
     public DecodeStep<I, T> withSchemaLookupFailures(SchemaLookupFailures handling) {
       return new DecodeStep<>(
-          name,
-          input,
-          model,
-          writerSchema,
-          provider,
-          maxCollectionItems,
-          errorPolicy,
-          Objects.requireNonNull(handling, "schemaLookupFailures"));
+          options.withLookupFailures(Objects.requireNonNull(handling, "schemaLookupFailures")));
     }
 
     @Override
     public String name() {
-      return name;
+      return options.name();
     }
 
     /**
@@ -373,21 +307,7 @@ public final class Avro {
      */
     @Override
     public DataStream<T> expand(DataStream<I> stream, StepContext context) {
-      DecodeStepRules.checkApplied(name, input, writerSchema, provider, lookupFailures);
-      SingleOutputStreamOperator<T> decoded =
-          context.named(
-              stream.process(
-                  new AvroDecodingFunction<>(
-                      input,
-                      context.errorHandler(errorPolicy),
-                      model,
-                      writerSchema,
-                      provider,
-                      lookupFailures != null ? lookupFailures : DEFAULT_SCHEMA_LOOKUP_FAILURES,
-                      maxCollectionItems),
-                  new AvroRecordTypeInfo<>(model)));
-      context.addDeadLettersOf(decoded);
-      return decoded;
+      return AvroExpansion.decode(options, stream, context);
     }
   }
 
@@ -425,10 +345,8 @@ public final class Avro {
      * @throws IllegalArgumentException if {@code schemaId} is negative
      */
     public EncodeStep<T> withConfluentSchemaId(int schemaId) {
-      if (schemaId < 0) {
-        throw new IllegalArgumentException("confluentSchemaId must be >= 0, was " + schemaId);
-      }
-      return new EncodeStep<>(name, model, schemaId, maxBytes, errorPolicy);
+      return new EncodeStep<>(
+          name, model, WriteStepRules.confluentSchemaId(schemaId), maxBytes, errorPolicy);
     }
 
     /**
@@ -447,10 +365,8 @@ public final class Avro {
      * @throws IllegalArgumentException if {@code maxBytes} is not positive
      */
     public EncodeStep<T> withMaxBytes(int maxBytes) {
-      if (maxBytes <= 0) {
-        throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
-      }
-      return new EncodeStep<>(name, model, confluentSchemaId, maxBytes, errorPolicy);
+      return new EncodeStep<>(
+          name, model, confluentSchemaId, WriteStepRules.maxBytes(maxBytes), errorPolicy);
     }
 
     /** Overrides the pipeline's error policy for this step. */
@@ -466,12 +382,8 @@ public final class Avro {
 
     @Override
     public DataStream<byte[]> expand(DataStream<T> stream, StepContext context) {
-      Steps.MapStep<T, byte[]> map =
-          Steps.map(
-              name,
-              new AvroEncodeFunction<>(model, confluentSchemaId, maxBytes),
-              PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-      return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
+      return AvroExpansion.encode(
+          name, model, confluentSchemaId, maxBytes, errorPolicy, stream, context);
     }
   }
 
@@ -520,14 +432,7 @@ public final class Avro {
 
     @Override
     public DataStream<GenericRecord> expand(DataStream<I> stream, StepContext context) {
-      SingleOutputStreamOperator<GenericRecord> converted =
-          context.named(
-              stream.process(
-                  new JsonToAvroFunction<>(
-                      input, context.errorHandler(errorPolicy), schema, limits),
-                  genericRecordType(schema)));
-      context.addDeadLettersOf(converted);
-      return converted;
+      return AvroExpansion.fromJson(input, schema, limits, errorPolicy, stream, context);
     }
   }
 
@@ -563,9 +468,7 @@ public final class Avro {
 
     @Override
     public DataStream<GenericRecord> expand(DataStream<T> stream, StepContext context) {
-      Steps.MapStep<T, GenericRecord> map =
-          Steps.map(name, new PojoToAvroFunction<>(type, schema), genericRecordType(schema));
-      return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
+      return AvroExpansion.fromPojo(name, type, schema, errorPolicy, stream, context);
     }
   }
 
@@ -581,16 +484,19 @@ public final class Avro {
     private final String name;
     private final TypeInformation<O> outputType;
     private final boolean bytes;
+    private final int maxBytes;
     @Nullable private final ErrorPolicy errorPolicy;
 
     private ToJsonStep(
         String name,
         TypeInformation<O> outputType,
         boolean bytes,
+        int maxBytes,
         @Nullable ErrorPolicy errorPolicy) {
       this.name = name;
       this.outputType = outputType;
       this.bytes = bytes;
+      this.maxBytes = maxBytes;
       this.errorPolicy = errorPolicy;
     }
 
@@ -602,12 +508,33 @@ public final class Avro {
      */
     public ToJsonStep<T, byte[]> asBytes() {
       return new ToJsonStep<>(
-          name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, true, errorPolicy);
+          name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, true, maxBytes, errorPolicy);
+    }
+
+    /**
+     * The most bytes a record may have as written, in UTF-8 also for text output (a {@code String}
+     * of that many UTF-8 bytes may have fewer characters); default {@link #DEFAULT_MAX_BYTES}, no
+     * limit. A record written longer is a dead letter of the step like one that cannot be written:
+     * its payload is the record's text, its message names the size and the limit, never a value
+     * ({@code "record too large: shop.Order written as JSON has 1126440 bytes, over maxBytes
+     * 1040000"}), and it is counted as the step's other dead letters. Each record is written once:
+     * the check is on the written JSON.
+     *
+     * <p>For a sink that refuses large records, so that one of them is a dead letter here instead
+     * of failing the sink, and the job at every restart: a Kafka producer refuses a record over
+     * {@code max.request.size} (1,048,576 bytes by default), key, headers and overhead counted in.
+     *
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
+     */
+    public ToJsonStep<T, O> withMaxBytes(int maxBytes) {
+      return new ToJsonStep<>(
+          name, outputType, bytes, WriteStepRules.maxBytes(maxBytes), errorPolicy);
     }
 
     /** Overrides the pipeline's error policy for this step. */
     public ToJsonStep<T, O> withErrorPolicy(ErrorPolicy policy) {
-      return new ToJsonStep<>(name, outputType, bytes, Objects.requireNonNull(policy, "policy"));
+      return new ToJsonStep<>(
+          name, outputType, bytes, maxBytes, Objects.requireNonNull(policy, "policy"));
     }
 
     @Override
@@ -622,8 +549,7 @@ public final class Avro {
 
     @Override
     public DataStream<O> expand(DataStream<T> stream, StepContext context) {
-      Steps.MapStep<T, O> map = Steps.map(name, new AvroToJsonFunction<T, O>(bytes), outputType);
-      return (errorPolicy == null ? map : map.withErrorPolicy(errorPolicy)).expand(stream, context);
+      return AvroExpansion.toJson(name, outputType, bytes, maxBytes, errorPolicy, stream, context);
     }
   }
 }

@@ -12,8 +12,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorPolicy;
-import dev.etlkit.core.Etl;
-import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.operators.avro.generated.Payment;
 import java.math.BigDecimal;
@@ -24,15 +22,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.ExceptionUtils;
-import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,9 +31,6 @@ import org.junit.jupiter.api.Test;
  * Confluent header counted, instead of a record a Kafka producer refuses in the sink.
  */
 class AvroEncodeMaxBytesTest {
-
-  private static final StreamExecutionEnvironment ENV =
-      StreamExecutionEnvironment.getExecutionEnvironment();
 
   private static final TypeInformation<byte[]> BYTES =
       PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
@@ -52,31 +40,9 @@ class AvroEncodeMaxBytesTest {
 
   private static final int SECRET_ORDER_BYTES = binary(SECRET_ORDER).length;
 
-  /**
-   * A harness of a fresh copy of the function {@code step} adds to a pipeline "orders" of records
-   * of {@code type}, opened: the step as a job runs it, error policy and accounting included.
-   */
-  @SuppressWarnings("unchecked")
   private static <T extends IndexedRecord> OneInputStreamOperatorTestHarness<T, byte[]> open(
       Avro.EncodeStep<T> step, TypeInformation<T> type, T sample) throws Exception {
-    EtlStream<byte[]> encoded = Etl.from(ENV.fromData(type, sample), "orders").apply(step);
-    Transformation<byte[]> transformation = encoded.toDataStream().getTransformation();
-    ProcessOperator<T, byte[]> operator =
-        (ProcessOperator<T, byte[]>)
-            ((SimpleOperatorFactory<byte[]>)
-                    ((OneInputTransformation<T, byte[]>) transformation).getOperatorFactory())
-                .getOperator();
-    OneInputStreamOperatorTestHarness<T, byte[]> harness =
-        new OneInputStreamOperatorTestHarness<>(
-            new ProcessOperator<>(
-                InstantiationUtil.clone((ProcessFunction<T, byte[]>) operator.getUserFunction())),
-            1,
-            1,
-            0);
-    AvroFixtures.disableGenericTypes(harness.getExecutionConfig());
-    harness.setup(BYTES.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
-    harness.open();
-    return harness;
+    return AvroFixtures.openStep(step, type, sample, BYTES);
   }
 
   private static OneInputStreamOperatorTestHarness<GenericRecord, byte[]> open(

@@ -1,6 +1,8 @@
 package dev.etlkit.operators.avro;
 
 import dev.etlkit.core.DeadLetter;
+import dev.etlkit.core.Etl;
+import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.RecordAccounting;
 import dev.etlkit.operators.avro.internal.AvroData;
 import java.io.ByteArrayOutputStream;
@@ -24,10 +26,17 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.InstantiationUtil;
 
 /** Schemas, records and bytes shared by the Avro tests. */
 public final class AvroFixtures {
@@ -155,5 +164,34 @@ public final class AvroFixtures {
         harness.getEnvironment().getAccumulatorRegistry().getUserMap().entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getLocalValue()));
     return RecordAccounting.of(values);
+  }
+
+  /**
+   * A harness of a fresh copy of the function a one-operator {@code step} adds to a pipeline
+   * "orders" of records of {@code type}, opened: the step as a job runs it, error policy and
+   * accounting included.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T, O> OneInputStreamOperatorTestHarness<T, O> openStep(
+      EtlStep<T, O> step, TypeInformation<T> type, T sample, TypeInformation<O> outputType)
+      throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Transformation<O> transformation =
+        Etl.from(env.fromData(type, sample), "orders")
+            .apply(step)
+            .toDataStream()
+            .getTransformation();
+    ProcessOperator<T, O> operator =
+        (ProcessOperator<T, O>)
+            ((SimpleOperatorFactory<O>)
+                    ((OneInputTransformation<T, O>) transformation).getOperatorFactory())
+                .getOperator();
+    OneInputStreamOperatorTestHarness<T, O> harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new ProcessOperator<>(InstantiationUtil.clone(operator.getUserFunction())), 1, 1, 0);
+    disableGenericTypes(harness.getExecutionConfig());
+    harness.setup(outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+    harness.open();
+    return harness;
   }
 }

@@ -45,18 +45,29 @@ import org.apache.flink.annotation.Internal;
  * a non-null field, a value of another type, a decimal that needs rounding, a fixed of another
  * size, a map key that is not text) is an {@link AvroFormatException} naming its path and types,
  * never the value: what encode refuses, toJson refuses. A decimal is written at its schema's scale,
- * as encode writes it. Not thread-safe (one reused generator and output buffer per output form);
- * build it in {@code open()}.
+ * as encode writes it. Not thread-safe (one reused generator and output buffer per output form; a
+ * text buffer grown past {@link #MAX_RETAINED_CHARS} for one record is dropped after it); build it
+ * in {@code open()}.
+ *
+ * <p>A record written longer than {@code maxBytes} UTF-8 bytes, also for text output (where they
+ * are counted on the written text, not written a second time), is rejected.
  */
 @Internal
 public final class AvroToJson {
 
   private static final int MAX_CACHED_SCHEMAS = 256;
+
+  /**
+   * The largest text buffer kept between records: a larger one, grown for one record, is dropped.
+   */
+  static final int MAX_RETAINED_CHARS = 1 << 20;
+
   private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
 
   private final JsonFactory factory;
-  // Text output: one generator over one reused writer, kept across records (see next()).
-  private final StringWriter text = new StringWriter(256);
+  // Text output: one generator over one reused writer, kept across records; both
+  // replaced after a record that grew the writer past MAX_RETAINED_CHARS.
+  private StringWriter text = new StringWriter(256);
   @Nullable private JsonGenerator textJson;
   // Bytes output: one generator writing UTF-8 straight into one reused byte buffer.
   @Nullable private ByteArrayBuilder bytes;
@@ -67,8 +78,19 @@ public final class AvroToJson {
   @Nullable private SerializedString[] lastNames;
   // Instants are formatted into this buffer rather than through Instant.toString().
   private final char[] instant = new char[IsoInstantFormat.MAX_LENGTH];
+  private final int maxBytes;
 
+  /** A writer without a size limit. */
   public AvroToJson() {
+    this(Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxBytes the most UTF-8 bytes a written record may have, also for text output; {@code
+   *     Integer.MAX_VALUE} for no limit
+   */
+  public AvroToJson(int maxBytes) {
+    this.maxBytes = maxBytes;
     this.factory =
         SafeJson.mapperBuilder(JsonReadLimits.defaults())
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
@@ -83,7 +105,8 @@ public final class AvroToJson {
   /**
    * The JSON text of {@code record}, written with its own schema.
    *
-   * @throws AvroFormatException if a value does not fit the record's schema
+   * @throws AvroFormatException if a value does not fit the record's schema, or the text has more
+   *     than {@code maxBytes} bytes in UTF-8
    */
   public String convert(IndexedRecord record) throws AvroFormatException {
     text.getBuffer().setLength(0);
@@ -95,9 +118,30 @@ public final class AvroToJson {
     } catch (AvroFormatException e) {
       discard(textJson); // mid-document: the next record starts a fresh generator
       textJson = null;
+      dropHugeTextBuffer();
       throw e;
     }
-    return text.toString();
+    String json = text.toString();
+    try {
+      if ((long) json.length() * 3 > maxBytes) { // else within the limit whatever its characters
+        checkSize(record, utf8Length(json));
+      }
+    } finally {
+      dropHugeTextBuffer(); // whatever became of the record
+    }
+    return json;
+  }
+
+  /**
+   * Drops a text buffer grown past {@link #MAX_RETAINED_CHARS} for one record, and its generator
+   * with it, so that one huge record does not leave a buffer of its size in the step.
+   */
+  private void dropHugeTextBuffer() {
+    if (text.getBuffer().capacity() > MAX_RETAINED_CHARS) {
+      discard(textJson);
+      textJson = null;
+      text = new StringWriter(256);
+    }
   }
 
   /**
@@ -105,7 +149,8 @@ public final class AvroToJson {
    * an unpaired surrogate, which has no UTF-8 form, becomes {@code ?}), written without the {@code
    * String}.
    *
-   * @throws AvroFormatException if a value does not fit the record's schema
+   * @throws AvroFormatException if a value does not fit the record's schema, or the bytes are more
+   *     than {@code maxBytes}
    */
   public byte[] convertToBytes(IndexedRecord record) throws AvroFormatException {
     try {
@@ -119,9 +164,53 @@ public final class AvroToJson {
       bytesJson = null;
       throw e;
     }
+    try {
+      checkSize(record, bytes.size());
+    } catch (AvroFormatException e) {
+      bytes.reset(); // a whole document: the generator goes on with the next record
+      throw e;
+    }
     byte[] out = bytes.toByteArray();
     bytes.reset();
     return out;
+  }
+
+  private void checkSize(IndexedRecord record, long size) throws AvroFormatException {
+    if (size > maxBytes) {
+      throw new AvroFormatException(
+          "record too large: "
+              + record.getSchema().getFullName()
+              + " written as JSON has "
+              + size
+              + " bytes, over maxBytes "
+              + maxBytes);
+    }
+  }
+
+  /**
+   * The length of {@code text.getBytes(UTF_8)}, without building it: an unpaired surrogate is its
+   * one-byte {@code ?} there.
+   */
+  static long utf8Length(String text) {
+    long length = 0;
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        length++;
+      } else if (c < 0x800) {
+        length += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        length += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        length++;
+      } else {
+        length += 3;
+      }
+    }
+    return length;
   }
 
   private JsonGenerator newGenerator(Object target) throws AvroFormatException {
@@ -199,6 +288,11 @@ public final class AvroToJson {
       }
     }
     return text;
+  }
+
+  /** The capacity of the reused text buffer, for tests. */
+  int retainedChars() {
+    return text.getBuffer().capacity();
   }
 
   private SerializedString[] fieldNames(Schema schema, List<Schema.Field> fields) {

@@ -237,4 +237,86 @@ class AvroToJsonTest {
 
     assertThat(toJson.convert(record)).isEqualTo("{\"amount\":-1234.50,\"fee\":0.125}");
   }
+
+  @Test
+  void utf8Length_isTheLengthOfGetBytesUtf8_surrogatesPairedOrNot() {
+    String[] texts = {
+      "",
+      "ascii",
+      "käse",
+      "€",
+      "\uD83D\uDE00",
+      "a\uD800",
+      "\uDC00b",
+      "\uD800\uD800\uDC00",
+      "\uDC00\uD800",
+      "\uD83D\uDE00\uD83D",
+      "\u07FF\u0800\uFFFF"
+    };
+
+    for (String text : texts) {
+      assertThat(AvroToJson.utf8Length(text))
+          .as(text)
+          .isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    }
+  }
+
+  @Test
+  void convert_recordOverMaxBytes_isRejected_andTheWriterGoesOnWithTheNext() throws Exception {
+    GenericRecord large = orderV2(SECRET, "1.00");
+    GenericRecord small = orderV2("a", "1.00");
+    int limit = toJson.convert(small).length();
+    AvroToJson limited = new AvroToJson(limit);
+
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> limited.convert(large))
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessageEndingWith(" bytes, over maxBytes " + limit)
+          .hasMessageNotContaining(SECRET);
+      assertThatThrownBy(() -> limited.convertToBytes(large))
+          .isInstanceOf(AvroFormatException.class)
+          .hasMessageEndingWith(" bytes, over maxBytes " + limit);
+      assertThat(limited.convert(small)).isEqualTo(toJson.convert(small));
+      assertThat(limited.convertToBytes(small))
+          .isEqualTo(toJson.convert(small).getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void convert_aHugeRecord_doesNotKeepItsTextBufferForTheStepsLifetime() throws Exception {
+    AvroToJson writer = new AvroToJson();
+    String small = writer.convert(orderV2("b", "2.00"));
+    int smallChars = writer.retainedChars();
+
+    String huge = writer.convert(orderV2("x".repeat(3 << 20), "1.00")); // 3 Mi chars of name
+
+    assertThat(huge).hasSizeGreaterThan(3 << 20);
+    assertThat(writer.retainedChars())
+        .as("one huge record leaves no buffer of its size behind in every subtask")
+        .isLessThanOrEqualTo(AvroToJson.MAX_RETAINED_CHARS);
+    assertThat(writer.convert(orderV2("b", "2.00"))).isEqualTo(small);
+    writer.convert(orderV2("c", "3.00"));
+    assertThat(writer.retainedChars()).as("small records reuse one buffer").isEqualTo(smallChars);
+  }
+
+  @Test
+  void convert_aHugeRecordRefused_doesNotKeepItsTextBufferEither() throws Exception {
+    AvroToJson limited = new AvroToJson(1_000);
+    AvroToJson unlimited = new AvroToJson();
+    GenericRecord badAfterAHugeField = orderV2("x".repeat(3 << 20), "1.00");
+    badAfterAHugeField.put("amount", null); // written after the customer: fails mid-document
+
+    assertThatThrownBy(() -> limited.convert(orderV2("x".repeat(3 << 20), "1.00")))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageEndingWith(" bytes, over maxBytes 1000");
+    assertThatThrownBy(() -> unlimited.convert(badAfterAHugeField))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessageContaining("$.amount");
+
+    for (AvroToJson writer : new AvroToJson[] {limited, unlimited}) {
+      assertThat(writer.retainedChars()).isLessThanOrEqualTo(AvroToJson.MAX_RETAINED_CHARS);
+      assertThat(writer.convert(orderV2("b", "2.00")))
+          .isEqualTo(toJson.convert(orderV2("b", "2.00")));
+    }
+  }
 }
