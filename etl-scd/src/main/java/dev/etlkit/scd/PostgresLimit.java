@@ -15,9 +15,9 @@ import javax.annotation.Nullable;
 /**
  * What a column's declared type makes certain to fail, for the values {@link
  * Scd2PostgresTable#bind} sends: each rule refuses only what PostgreSQL refuses (proven on a real
- * one by {@code Scd2PostgresTableLimitsTest}). An array type checks each element of a collection or
- * an object array with its element type's rule. Builds no text and allocates nothing unless a value
- * breaks the rule.
+ * one by {@code Scd2PostgresTableLimitsTest} and {@code Scd2PostgresTableTimeLimitsTest}). An array
+ * type checks each element of a collection or an object array with its element type's rule. Builds
+ * no text and allocates nothing unless a value breaks the rule.
  */
 abstract class PostgresLimit implements Serializable {
   private static final long serialVersionUID = 1L;
