@@ -3,7 +3,6 @@ package dev.etlkit.scd;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.Steps;
 import java.io.Serializable;
-import java.lang.reflect.Array;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -11,12 +10,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -141,33 +137,12 @@ public final class Scd2PostgresTable<T> implements Serializable {
           "[a-z][a-z0-9_]*( ?\\(\\d+\\))?( (varying|precision|char|character|with|without|time"
               + "|zone|to|year|month|day|hour|minute|second))*( ?\\(\\d+( ?, ?\\d+)?\\))?(\\[\\])?");
 
-  private static final Pattern CHARACTER_STRING =
-      Pattern.compile(
-          "(national )?(char|character|nchar|bpchar|varchar)( varying)?( ?\\(\\d+\\))?");
-  private static final Pattern WITHOUT_ZONE =
-      Pattern.compile("(timestamp|time)( ?\\(\\d+\\))?( without time zone)?|date");
-  private static final Pattern TIME_WITH_ZONE =
-      Pattern.compile("timetz( ?\\(\\d+\\))?|time( ?\\(\\d+\\))? with time zone");
-  private static final Pattern BIT_STRING =
-      Pattern.compile("(bit( varying)?|varbit)( ?\\(\\d+\\))?");
-
   /** Reads one attribute column's value from the entity. */
   @PublicEvolving
   @FunctionalInterface
   public interface Attribute<T> extends Serializable {
     @Nullable
     Object of(T value);
-  }
-
-  /**
-   * How an {@link Instant} is bound for a column, so that its cast to the column's type never takes
-   * the session's time zone: as its UTC date and time ({@code timestamp}, {@code date}, {@code
-   * time}), its UTC time of day ({@code timetz}) or an offset date-time in UTC (any other type).
-   */
-  private enum InstantAs {
-    LOCAL_DATE_TIME,
-    OFFSET_TIME,
-    OFFSET_DATE_TIME
   }
 
   /**
@@ -178,7 +153,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
       String name,
       String sqlType,
       Attribute<T> value,
-      InstantAs instantAs,
+      PostgresParameters.InstantAs instantAs,
       @Nullable PostgresLimit limit)
       implements Serializable {}
 
@@ -253,13 +228,13 @@ public final class Scd2PostgresTable<T> implements Serializable {
     }
     Objects.requireNonNull(value, "value");
     List<Column<T>> more = new ArrayList<>(columns);
-    InstantAs instantAs =
-        WITHOUT_ZONE.matcher(sqlType).matches()
-            ? InstantAs.LOCAL_DATE_TIME
-            : TIME_WITH_ZONE.matcher(sqlType).matches()
-                ? InstantAs.OFFSET_TIME
-                : InstantAs.OFFSET_DATE_TIME;
-    more.add(new Column<>(name, sqlType, value, instantAs, PostgresLimit.of(sqlType)));
+    more.add(
+        new Column<>(
+            name,
+            sqlType,
+            value,
+            PostgresParameters.instantAs(sqlType),
+            PostgresLimit.of(sqlType)));
     return new Scd2PostgresTable<>(table, keyColumn, Collections.unmodifiableList(more));
   }
 
@@ -295,7 +270,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
     List<String> names = columnNames().stream().map(Scd2PostgresTable::quote).toList();
     String parameters =
         columnTypes().stream()
-            .map(type -> "?::" + parameterType(type))
+            .map(type -> "?::" + PostgresParameters.parameterType(type))
             .collect(Collectors.joining(", ", "?::boolean, ", ""));
     String updates =
         names.subList(2, names.size()).stream()
@@ -342,12 +317,12 @@ public final class Scd2PostgresTable<T> implements Serializable {
       statement.setBoolean(1, kind == RowKind.DELETE);
     }
     statement.setString(2, row.key());
-    statement.setObject(3, utc(row.validFrom()));
+    statement.setObject(3, PostgresParameters.utc(row.validFrom()));
     Instant validTo = row.validTo();
     if (validTo == null) {
       statement.setNull(4, Types.TIMESTAMP_WITH_TIMEZONE);
     } else {
-      statement.setObject(4, utc(validTo));
+      statement.setObject(4, PostgresParameters.utc(validTo));
     }
     statement.setBoolean(5, row.isCurrent());
     statement.setLong(6, row.version());
@@ -355,23 +330,7 @@ public final class Scd2PostgresTable<T> implements Serializable {
     statement.setString(8, row.versionId());
     int index = 9;
     for (Column<T> column : columns) {
-      Object value = column.value().of(row.value());
-      if (value == null) {
-        statement.setNull(index, Types.NULL);
-      } else if (value instanceof Instant instant) {
-        // a timestamptz cast to timestamp, date, time or timetz would take the session's (the
-        // JVM's) time zone
-        statement.setObject(index, bindable(instant, column.instantAs()));
-      } else if (value instanceof ZonedDateTime dateTime) {
-        // the driver infers no SQL type for it; the offset date-time it denotes is the same instant
-        statement.setObject(index, dateTime.toOffsetDateTime());
-      } else if (value instanceof Enum<?> constant) {
-        statement.setString(index, constant.name()); // the driver binds no enum
-      } else if (value instanceof Collection<?> elements) {
-        statement.setObject(index, array(elements)); // nor a collection
-      } else {
-        statement.setObject(index, value);
-      }
+      PostgresParameters.bind(statement, index, column.value().of(row.value()), column.instantAs());
       index++;
     }
   }
@@ -518,44 +477,6 @@ public final class Scd2PostgresTable<T> implements Serializable {
     return PostgresText.whyNul("key column", keyColumn, key);
   }
 
-  /**
-   * A collection as the typed array the driver binds: its elements' class, {@code String[]} when it
-   * has no element but nulls. An enum's constants go as their names and {@code java.time} values as
-   * their ISO-8601 text ({@link #asText}), which the column's cast parses. Elements of several
-   * classes give an {@code Object[]}, which the driver refuses, failing the statement.
-   */
-  private static Object[] array(Collection<?> elements) {
-    Class<?> type = null;
-    for (Object element : elements) {
-      if (element != null) {
-        Class<?> elementType = asText(element) ? String.class : element.getClass();
-        type = type == null || type == elementType ? elementType : Object.class;
-      }
-    }
-    Object[] array =
-        (Object[]) Array.newInstance(type == null ? String.class : type, elements.size());
-    int i = 0;
-    for (Object element : elements) {
-      array[i++] =
-          element instanceof Enum<?> constant
-              ? constant.name()
-              : element instanceof ZonedDateTime dateTime
-                  ? dateTime.toOffsetDateTime().toString() // no type parses the zone's name
-                  : element != null && asText(element) ? element.toString() : element;
-    }
-    return array;
-  }
-
-  /**
-   * Whether an array element is bound as text: an enum constant, or a {@code java.time} value,
-   * whose {@code toString} is ISO-8601 (an {@code Instant} with {@code Z}, so a {@code timestamptz}
-   * element is the same instant whatever the session's time zone, and a {@code timestamp} element
-   * its UTC date and time, as for a single {@code Instant}).
-   */
-  private static boolean asText(Object element) {
-    return element instanceof Enum<?> || element instanceof TemporalAccessor;
-  }
-
   @Override
   public String toString() {
     return "Scd2PostgresTable{"
@@ -586,23 +507,6 @@ public final class Scd2PostgresTable<T> implements Serializable {
     return types;
   }
 
-  /**
-   * The type a column's parameter is cast to: the column's own, except for character and bit
-   * strings, whose explicit cast cuts or pads a value to the length ({@code 'abc'::varchar(2)} is
-   * {@code 'ab'}, {@code char} is {@code char(1)}). Theirs is cast to {@code text} or {@code
-   * varbit}, so that storing it in the column checks the length as an assignment does: a value too
-   * long fails the statement instead of losing its end.
-   */
-  private static String parameterType(String sqlType) {
-    boolean array = sqlType.endsWith("[]");
-    String element = array ? sqlType.substring(0, sqlType.length() - 2) : sqlType;
-    String cast =
-        CHARACTER_STRING.matcher(element).matches()
-            ? "text"
-            : BIT_STRING.matcher(element).matches() ? "varbit" : element;
-    return array ? cast + "[]" : cast;
-  }
-
   private String quoteTable() {
     return Arrays.stream(table.split("\\."))
         .map(Scd2PostgresTable::quote)
@@ -631,20 +535,5 @@ public final class Scd2PostgresTable<T> implements Serializable {
     if (versionColumns().contains(name) || taken.contains(name) || name.equals("retract")) {
       throw new IllegalArgumentException(option + " '" + name + "' is taken");
     }
-  }
-
-  private static Object bindable(Instant instant, InstantAs instantAs) {
-    switch (instantAs) {
-      case LOCAL_DATE_TIME:
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-      case OFFSET_TIME:
-        return OffsetTime.ofInstant(instant, ZoneOffset.UTC);
-      default:
-        return utc(instant);
-    }
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 }
