@@ -35,9 +35,6 @@ final class PostgresIsoText extends PostgresLimit {
   /** {@code +10000-01-01T00:00:00Z}: and up to here. */
   private static final long END_SECOND = 253_402_300_800L;
 
-  /** PostgreSQL refuses an offset of this many seconds or more. */
-  private static final int OFFSET_LIMIT = 16 * 3600;
-
   /** A {@code time} or {@code timetz} element type, which parses no date. */
   private final boolean time;
 
@@ -79,18 +76,20 @@ final class PostgresIsoText extends PostgresLimit {
     } else if (value instanceof LocalDateTime dateTime) {
       year = dateTime.getYear();
     } else if (value instanceof OffsetDateTime dateTime) {
-      if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
-        return "holds an offset date-time whose offset PostgreSQL refuses for "
-            + type
-            + ": it must be from -15:59:59 to +15:59:59";
+      String why =
+          PostgresTimestampRange.whyOffset(
+              "an offset date-time", type, dateTime.getOffset().getTotalSeconds());
+      if (why != null) {
+        return why;
       }
       year = dateTime.getYear();
     } else if (value instanceof ZonedDateTime dateTime) {
       // goes as the offset date-time it denotes, of the same year
-      if (Math.abs(dateTime.getOffset().getTotalSeconds()) >= OFFSET_LIMIT) {
-        return "holds a zoned date-time whose offset PostgreSQL refuses for "
-            + type
-            + ": it must be from -15:59:59 to +15:59:59";
+      String why =
+          PostgresTimestampRange.whyOffset(
+              "a zoned date-time", type, dateTime.getOffset().getTotalSeconds());
+      if (why != null) {
+        return why;
       }
       year = dateTime.getYear();
     } else {

@@ -174,14 +174,22 @@ final class PostgresTimestampRange extends PostgresLimit {
           + type
           + " as -infinity";
     }
-    if (Math.abs(offset) >= OFFSET_LIMIT) {
-      return "holds "
-          + what
-          + " whose offset PostgreSQL refuses for "
-          + type
-          + ": it must be from -15:59:59 to +15:59:59";
-    }
-    return null;
+    return whyOffset(what, type, offset);
+  }
+
+  /**
+   * Why PostgreSQL refuses {@code what}'s offset of {@code offsetSeconds} for {@code type} (it
+   * takes less than 16 hours either way, Java up to 18), or null.
+   */
+  @Nullable
+  static String whyOffset(String what, String type, int offsetSeconds) {
+    return Math.abs(offsetSeconds) < OFFSET_LIMIT
+        ? null
+        : "holds "
+            + what
+            + " whose offset PostgreSQL refuses for "
+            + type
+            + ": it must be from -15:59:59 to +15:59:59";
   }
 
   @Nullable
