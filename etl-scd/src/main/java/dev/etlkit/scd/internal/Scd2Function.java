@@ -19,14 +19,11 @@ import dev.etlkit.scd.Scd2;
 import dev.etlkit.scd.Scd2Row;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -111,7 +108,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   private transient Counter lateCount;
   private transient OutputTag<I> lateTag;
   private transient KeyHistory<T> history;
-  private transient FlinkStore<T> store;
+  private transient FlinkHistoryStore<T> store;
   private transient EmittingSink<T> sink;
   private transient Timers timers;
   private transient ObjectReuseCopies<T> rowCopies;
@@ -227,7 +224,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         new MapStateDescriptor<>(
             CHUNKS_STATE, Types.LONG, ChangeChunk.typeInfo(config.valueType()));
     store =
-        new FlinkStore<>(
+        new FlinkHistoryStore<>(
             getRuntimeContext().getState(cursorDescriptor),
             getRuntimeContext().getState(base),
             getRuntimeContext().getMapState(changes),
@@ -454,102 +451,6 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             eventTime,
             SourcePositions.of(record),
             ctx.timerService().currentProcessingTime()));
-  }
-
-  /** The key's Flink state as a {@link HistoryStore}. */
-  private static final class FlinkStore<T> implements HistoryStore<T> {
-    private final ValueState<KeyCursor<T>> cursor;
-    private final ValueState<KeyCursor<T>> base;
-    private final MapState<Long, StoredChange<T>> changes;
-    private final MapState<Long, ChangeChunk<T>> chunks;
-
-    FlinkStore(
-        ValueState<KeyCursor<T>> cursor,
-        ValueState<KeyCursor<T>> base,
-        MapState<Long, StoredChange<T>> changes,
-        MapState<Long, ChangeChunk<T>> chunks) {
-      this.cursor = cursor;
-      this.base = base;
-      this.changes = changes;
-      this.chunks = chunks;
-    }
-
-    @Override
-    @Nullable
-    public ChangeChunk<T> chunk(long first) throws Exception {
-      return chunks.get(first);
-    }
-
-    @Override
-    public void putChunk(long first, ChangeChunk<T> chunk) throws Exception {
-      chunks.put(first, chunk);
-    }
-
-    @Override
-    public void removeChunk(long first) throws Exception {
-      chunks.remove(first);
-    }
-
-    @Override
-    public Iterable<Map.Entry<Long, ChangeChunk<T>>> chunks() throws Exception {
-      return chunks.entries();
-    }
-
-    @Override
-    @Nullable
-    public KeyCursor<T> cursor() throws Exception {
-      return cursor.value();
-    }
-
-    @Override
-    public void updateCursor(KeyCursor<T> value) throws Exception {
-      cursor.update(value);
-    }
-
-    @Override
-    @Nullable
-    public KeyCursor<T> base() throws Exception {
-      return base.value();
-    }
-
-    @Override
-    public void updateBase(KeyCursor<T> value) throws Exception {
-      base.update(value);
-    }
-
-    @Override
-    public void clearBase() {
-      base.clear();
-    }
-
-    @Override
-    @Nullable
-    public StoredChange<T> change(long time) throws Exception {
-      return changes.get(time);
-    }
-
-    @Override
-    public void putChange(long time, StoredChange<T> change) throws Exception {
-      changes.put(time, change);
-    }
-
-    @Override
-    public void removeChange(long time) throws Exception {
-      changes.remove(time);
-    }
-
-    @Override
-    public Iterable<Map.Entry<Long, StoredChange<T>>> changes() throws Exception {
-      return changes.entries();
-    }
-
-    @Override
-    public void clear() {
-      cursor.clear();
-      base.clear();
-      changes.clear();
-      chunks.clear();
-    }
   }
 
   /** Registers cleanup timers with the timer service of the record or timer at hand. */

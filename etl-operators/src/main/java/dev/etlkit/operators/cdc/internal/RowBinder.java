@@ -21,7 +21,6 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import dev.etlkit.operators.cdc.Debezium.Metadata;
 import dev.etlkit.operators.internal.JsonErrors;
-import dev.etlkit.operators.internal.JsonNumbers;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -36,7 +35,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,7 +79,7 @@ final class RowBinder<T> {
   private final boolean[] decimalAsText;
   private final ScalarColumns scalars;
   private final ChronoUnit schemalessUnit;
-  private final int maxNumberLength;
+  private final ConnectDecimals decimals;
   private final String[] metadataFields;
   private final Metadata[] metadata;
 
@@ -124,7 +122,7 @@ final class RowBinder<T> {
     this.scalars =
         new ScalarColumns(types, Set.copyOf(Arrays.asList(metadataFields)), maxNumberLength);
     this.schemalessUnit = schemalessUnit;
-    this.maxNumberLength = maxNumberLength;
+    this.decimals = new ConnectDecimals(maxNumberLength);
     this.metadataFields = metadataFields;
     this.metadata = metadata;
   }
@@ -245,7 +243,7 @@ final class RowBinder<T> {
             && !value.isNull()
             && (encoding == ColumnEncodings.Encoding.DECIMAL
                 || encoding == ColumnEncodings.Encoding.VARIABLE_SCALE_DECIMAL)) {
-          BigDecimal decimal = connectDecimal(column, value, encodings, what);
+          BigDecimal decimal = decimals.connectDecimal(column, value, encodings, what);
           if (decimal != null) {
             // a number: ScalarColumns and Jackson bind it exactly into an integer or reject it
             row.set(
@@ -281,17 +279,17 @@ final class RowBinder<T> {
       throws IOException {
     ColumnEncodings.Encoding encoding = encodings.of(column);
     if (target == Target.BIG_DECIMAL) {
-      BigDecimal decoded = connectDecimal(column, value, encodings, what);
+      BigDecimal decoded = decimals.connectDecimal(column, value, encodings, what);
       if (decoded != null) {
         return TextNode.valueOf(decoded.toPlainString());
       }
       if (value.isTextual()) {
         // decimal.handling.mode=string: Jackson reads it, but no read limit bounds the exponent
         // of text ("1e999999999"), whose plain form would exhaust memory downstream.
-        checkDecimalText(value.textValue(), column, what);
+        decimals.checkDecimalText(value.textValue(), column, what);
       } else if (value.isBigDecimal()) {
         // decimal.handling.mode=double: nor that of a number
-        checkDecimal(value.decimalValue(), column, what);
+        decimals.checkDecimal(value.decimalValue(), column, what);
       }
       return null; // decimal.handling.mode string or double: Jackson reads it
     }
@@ -489,93 +487,6 @@ final class RowBinder<T> {
           what + "." + column + ": time of day outside 00:00 to 24:00 at precision " + unit.name());
     }
     return LocalTime.ofNanoOfDay(n * nanosPerUnit);
-  }
-
-  /**
-   * The value of a Kafka Connect decimal column: base64 text where the schema says {@code Decimal}
-   * (its scale a parameter there), or Debezium's variable-scale struct {@code {"scale": s, "value":
-   * base64}}; null for any other value.
-   */
-  @Nullable
-  private BigDecimal connectDecimal(
-      String column, JsonNode value, ColumnEncodings encodings, String what) {
-    if (value.isTextual() && encodings.of(column) == ColumnEncodings.Encoding.DECIMAL) {
-      Integer scale = encodings.scaleOf(column);
-      if (scale == null) {
-        throw new IllegalArgumentException(
-            what + "." + column + ": decimal schema without a valid scale parameter");
-      }
-      return decimal(value.textValue(), scale, column, what);
-    }
-    if (value.isObject() && value.size() == 2) {
-      JsonNode scale = value.get("scale");
-      JsonNode unscaled = value.get("value");
-      if (scale != null && scale.isInt() && unscaled != null && unscaled.isTextual()) {
-        return decimal(unscaled.textValue(), scale.intValue(), column, what);
-      }
-    }
-    return null;
-  }
-
-  private BigDecimal decimal(String base64, int scale, String column, String what) {
-    checkScale(scale, column, what);
-    byte[] unscaled;
-    try {
-      unscaled = Base64.getDecoder().decode(base64);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(what + "." + column + ": decimal is not valid base64");
-    }
-    // ~2.4 digits per byte: a longer value cannot fit maxNumberLength digits anyway.
-    if (unscaled.length == 0 || unscaled.length > maxNumberLength / 2 + 1) {
-      throw new IllegalArgumentException(
-          what + "." + column + ": decimal of " + unscaled.length + " bytes");
-    }
-    BigDecimal decimal = new BigDecimal(new BigInteger(unscaled), scale);
-    checkDigits(decimal, column, what);
-    return decimal;
-  }
-
-  /**
-   * Rejects decimal text whose plain form has more than {@code maxNumberLength} digits or whose
-   * scale is outside {@code +-maxNumberLength}: the bounds of base64 decimals, and what a JSON
-   * number of that many digits could express. Text that is no number is left to Jackson, which
-   * rejects it.
-   */
-  private void checkDecimalText(String text, String column, String what) {
-    // sign, point and an exponent of up to 11 characters besides the digits (in long: the limit
-    // may be Integer.MAX_VALUE)
-    if (text.length() > maxNumberLength + 14L) {
-      throw new IllegalArgumentException(
-          what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
-    }
-    BigDecimal decimal;
-    try {
-      decimal = new BigDecimal(text.trim());
-    } catch (NumberFormatException e) {
-      return;
-    }
-    checkDecimal(decimal, column, what);
-  }
-
-  /** Rejects a decimal beyond {@code maxNumberLength} digits in plain notation or in scale. */
-  private void checkDecimal(BigDecimal decimal, String column, String what) {
-    checkScale(decimal.scale(), column, what);
-    checkDigits(decimal, column, what);
-  }
-
-  private void checkScale(int scale, String column, String what) {
-    if (scale < -maxNumberLength || scale > maxNumberLength) {
-      throw new IllegalArgumentException(
-          what + "." + column + ": decimal scale outside +-maxNumberLength " + maxNumberLength);
-    }
-  }
-
-  /** Rejects a decimal with more digits in plain notation than {@code maxNumberLength}. */
-  private void checkDigits(BigDecimal decimal, String column, String what) {
-    if (JsonNumbers.plainDigits(decimal) > maxNumberLength) {
-      throw new IllegalArgumentException(
-          what + "." + column + ": decimal longer than maxNumberLength " + maxNumberLength);
-    }
   }
 
   private IllegalArgumentException outOfRange(String what, String column) {

@@ -50,7 +50,9 @@ final class ScalarColumns {
     /** {@code int}, {@code long}, {@code short}, {@code byte} and their wrappers. */
     INTEGER,
     BIG_INTEGER,
-    /** {@code BigDecimal}: only the text null is checked ({@link RowBinder} bounds the rest). */
+    /**
+     * {@code BigDecimal}: only the text null is checked ({@link ConnectDecimals} bounds the rest).
+     */
     DECIMAL,
     /** {@code double}, {@code Double}. */
     DOUBLE,
