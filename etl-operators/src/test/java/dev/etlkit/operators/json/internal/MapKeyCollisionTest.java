@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.MapDeserializer;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.etlkit.operators.json.JsonRecordException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -97,10 +103,17 @@ class MapKeyCollisionTest {
                 "{\"name\":\"x\",\"counts\":{\"1\":\"a\"},\"name\":\"y\","
                     + "\"counts\":{\"1\":\"c\",\"01\":\"d\"}}"))
         .hasMessage("INVALID_VALUE: duplicate map key (two names read as one Integer) at $.counts");
+    // A value replaced by a later one is still read, and rejected, as a bad scalar there is.
+    assertThat(
+            rejection(
+                reader,
+                "{\"name\":\"x\",\"counts\":{\"1\":\"a\",\"01\":\"b\"},\"name\":\"y\","
+                    + "\"counts\":{\"1\":\"c\"}}"))
+        .hasMessage("INVALID_VALUE: duplicate map key (two names read as one Integer) at $.counts");
     Counts read =
         reader.read(
             utf8(
-                "{\"name\":\"x\",\"counts\":{\"1\":\"a\",\"01\":\"b\"},\"name\":\"y\","
+                "{\"name\":\"x\",\"counts\":{\"1\":\"a\"},\"name\":\"y\","
                     + "\"counts\":{\"1\":\"c\",\"1\":\"d\"}}"));
     assertThat(read.name()).isEqualTo("y");
     assertThat(read.counts()).containsExactlyInAnyOrderEntriesOf(Map.of(1, "d"));
@@ -151,5 +164,30 @@ class MapKeyCollisionTest {
     assertThat(keys.ratios).hasSize(2); // 0.0 and -0.0 are two Doubles
     assertThat(keys.maps).containsExactly(Map.of(1, "a"), Map.of(1, "b"));
     assertThat(keys.colorMap).containsOnly(Map.entry(Color.RED, "a"), Map.entry(Color.GREEN, "b"));
+  }
+
+  @Test
+  void stringAndObjectKeys_keepJacksonsOwnDeserializer() throws Exception {
+    ObjectMapper mapper = JsonMapper.builder().addModule(MapKeyCollisions.module()).build();
+    DeserializationContext ctxt =
+        ((DefaultDeserializationContext) mapper.getDeserializationContext())
+            .createInstance(mapper.getDeserializationConfig(), null, null);
+
+    // Keys that are the names themselves: Jackson's deserializer and its String-key fast path.
+    assertThat(
+            ctxt.findRootValueDeserializer(type(mapper, new TypeReference<Map<String, Long>>() {})))
+        .isExactlyInstanceOf(MapDeserializer.class);
+    assertThat(
+            ctxt.findRootValueDeserializer(
+                type(mapper, new TypeReference<TreeMap<Object, String>>() {})))
+        .isExactlyInstanceOf(MapDeserializer.class);
+    assertThat(
+            ctxt.findRootValueDeserializer(type(mapper, new TypeReference<Map<Long, String>>() {})))
+        .isExactlyInstanceOf(MapKeyCollisions.CheckedMap.class);
+  }
+
+  private static com.fasterxml.jackson.databind.JavaType type(
+      ObjectMapper mapper, TypeReference<?> reference) {
+    return mapper.constructType(reference);
   }
 }
