@@ -43,6 +43,11 @@ class MapKeyCollisionTest {
   /** A record with one map component and a name (for the second pass). */
   public record Counts(String name, Map<Integer, String> counts) {}
 
+  /** A tree: one map deserializer reads the maps of every level. */
+  public static class Node {
+    public Map<Integer, Node> children;
+  }
+
   /** A POJO (with a primitive, so that the field rules wrap its deserializers) of many maps. */
   public static class Keys {
     public int version;
@@ -184,6 +189,24 @@ class MapKeyCollisionTest {
     assertThat(
             ctxt.findRootValueDeserializer(type(mapper, new TypeReference<Map<Long, String>>() {})))
         .isExactlyInstanceOf(MapKeyCollisions.CheckedMap.class);
+  }
+
+  @Test
+  void recursiveType_sameKeyAtEveryLevel_isNoCollision_butOneInsideIs() throws Exception {
+    JsonRecordReader<Node> reader = ReaderFixtures.of(Node.class).reader();
+
+    Node root =
+        reader.read(
+            utf8(
+                "{\"children\":{\"1\":{\"children\":{\"1\":{},\"2\":{}}},"
+                    + "\"2\":{\"children\":{\"1\":{}}}}}"));
+    assertThat(root.children).containsOnlyKeys(1, 2);
+    assertThat(root.children.get(1).children).containsOnlyKeys(1, 2);
+    assertThat(rejection(reader, "{\"children\":{\"1\":{\"children\":{\"2\":{}}},\"01\":{}}}"))
+        .hasMessage(
+            "INVALID_VALUE: duplicate map key (two names read as one Integer) at $.children");
+    // The reader is clean after a rejection.
+    assertThat(reader.read(utf8("{\"children\":{\"1\":{}}}")).children).containsOnlyKeys(1);
   }
 
   private static com.fasterxml.jackson.databind.JavaType type(
