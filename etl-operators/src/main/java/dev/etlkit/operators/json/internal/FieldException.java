@@ -15,13 +15,28 @@ final class FieldException extends JsonMappingException {
   private static final long serialVersionUID = 1L;
 
   private final JsonRecordException.Reason reason;
+  private final boolean aboutObject;
 
   FieldException(JsonParser parser, JsonRecordException.Reason reason, String detail) {
+    this(parser, reason, detail, false);
+  }
+
+  /**
+   * @param aboutObject whether the rejection is about the object whose field name the parser is at
+   *     (a map), so its path ends at that object rather than at the name
+   */
+  FieldException(
+      JsonParser parser, JsonRecordException.Reason reason, String detail, boolean aboutObject) {
     super(parser, detail);
     this.reason = reason;
+    this.aboutObject = aboutObject;
   }
 
   JsonRecordException.Reason reason() {
     return reason;
+  }
+
+  boolean aboutObject() {
+    return aboutObject;
   }
 }

@@ -69,7 +69,8 @@ public final class JsonErrors {
     }
     if (e instanceof FieldException) {
       FieldException f = (FieldException) e;
-      return new JsonRecordException(f.reason(), f.getOriginalMessage() + at(parser, true));
+      return new JsonRecordException(
+          f.reason(), f.getOriginalMessage() + at(parser, !f.aboutObject()));
     }
     if (e instanceof StreamConstraintsException) {
       return new JsonRecordException(

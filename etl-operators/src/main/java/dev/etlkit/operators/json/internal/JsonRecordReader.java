@@ -40,7 +40,8 @@ import org.apache.flink.annotation.Internal;
  * written, a {@code BigDecimal} no longer in plain notation than the number length limit, an {@code
  * Instant} only from an ISO-8601 string (not a number: the java.time module would take it for epoch
  * seconds), no class-name type ids at all (deny-all polymorphic type validator, on top of the
- * default typing being off), and the document must be exactly one JSON object.
+ * default typing being off), no two names for one key of a map whose keys are not strings ({@link
+ * MapKeyCollisions}), and the document must be exactly one JSON object.
  *
  * <p>Not thread-safe (its required-field tracker is per instance): one reader per function
  * instance.
@@ -85,6 +86,9 @@ public final class JsonRecordReader<T> {
       // Types the rules do not reach (behind an interface, a subtype) keep Jackson's check.
       builder.annotationIntrospector(new WithoutRequiredMarkers(rules));
     }
+    // After the field rules, so that its modifier runs first and their router wraps its map
+    // deserializers (which must be Jackson's own to be replaced).
+    builder.addModule(MapKeyCollisions.module());
     builder.addModule(DecimalLimitDeserializer.module(limits.maxNumberLength()));
     builder.addModule(ByteRangeDeserializer.module());
     builder.addModule(StringLimitDeserializer.module());
