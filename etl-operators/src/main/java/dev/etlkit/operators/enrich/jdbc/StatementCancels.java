@@ -102,10 +102,15 @@ final class StatementCancels {
     }
   }
 
-  /** Whether the driver took the cancel. */
+  /**
+   * Whether the driver took the cancel. Sent to the driver's own statement, not HikariCP's proxy of
+   * it: the proxy reads a failed cancel's SQLState ({@code 08…}, as when the cancel request's own
+   * connection cannot be made, or {@code 57P0…}) as a broken connection and closes the connection
+   * under the query, which then runs on in the database, out of reach of the second cancel.
+   */
   private static boolean cancelQuietly(Statement statement) {
     try {
-      statement.cancel();
+      statement.unwrap(Statement.class).cancel();
       return true;
     } catch (SQLException | RuntimeException e) {
       // Finished or closed meanwhile, or the driver cannot cancel: closing the pool aborts it.

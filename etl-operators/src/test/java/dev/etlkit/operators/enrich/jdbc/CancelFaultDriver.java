@@ -15,20 +15,39 @@ import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import javax.annotation.Nullable;
 
 /**
  * PostgreSQL's driver with faults injected into {@link java.sql.Statement#cancel()}: the next
  * cancels, as {@link #nextCancels} says, are ignored (return without reaching the database, as
  * PostgreSQL's driver does for a cancel that finds the statement not yet running) or throw, and
- * every cancel is counted. Named with {@code withDriverClassName}; accepts {@code jdbc:postgresql:}
- * URLs. The faults are static: one test at a time uses them.
+ * every cancel is counted. A cancel that throws may carry an SQLState, as a driver's failure to
+ * open the cancel request's own connection does ({@code 08001}, or {@code 57P03} from a server that
+ * is starting). Named with {@code withDriverClassName}; accepts {@code jdbc:postgresql:} URLs. The
+ * faults are static: one test at a time uses them.
  */
 public final class CancelFaultDriver implements Driver {
 
   /** What one cancel does. */
   enum Fault {
-    IGNORE,
-    THROW
+    IGNORE(null),
+    THROW(null),
+    /** The cancel request's own connection could not be made. */
+    THROW_CONNECTION_FAILURE("08001"),
+    /** The cancel request's own connection broke. */
+    THROW_CONNECTION_LOST("08006"),
+    /** The server refused the cancel request's connection: it is starting or shutting down. */
+    THROW_CANNOT_CONNECT_NOW("57P03");
+
+    @Nullable private final String sqlState;
+
+    Fault(@Nullable String sqlState) {
+      this.sqlState = sqlState;
+    }
+
+    boolean throwing() {
+      return this != IGNORE;
+    }
   }
 
   private static final Deque<Fault> FAULTS = new ArrayDeque<>();
@@ -70,8 +89,8 @@ public final class CancelFaultDriver implements Driver {
             Fault fault = nextFault();
             if (fault == Fault.IGNORE) {
               return null;
-            } else if (fault == Fault.THROW) {
-              throw new SQLException("cancel request failed (injected)");
+            } else if (fault != null && fault.throwing()) {
+              throw new SQLException("cancel request failed (injected)", fault.sqlState);
             }
           }
           Object result;

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Cancelling a JDBC lookup's future whose query runs, against a real PostgreSQL: the query stops on
@@ -191,6 +193,69 @@ class JdbcLookupCancelTest {
     assertThat(context.count("jdbcLookup.statementsCancelled"))
         .as("statements cancelled on the database")
         .isEqualTo(1);
+  }
+
+  /**
+   * A cancel the driver refuses with a state that reads as a broken connection (the cancel
+   * request's own connection could not be made, class {@code 08}, or the server refused it, {@code
+   * 57P03}) says nothing about the statement's connection: the query still runs there. It is sent
+   * again and stops the query, and the next lookup gets the same connection; the pool neither
+   * closes the connection under the running query nor opens another beside it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = CancelFaultDriver.Fault.class,
+      names = {"THROW_CONNECTION_FAILURE", "THROW_CONNECTION_LOST", "THROW_CANNOT_CONNECT_NOW"})
+  void cancel_refusedWithAConnectionFailureState_isSentAgain_andStopsTheQuery(
+      CancelFaultDriver.Fault fault) throws Exception {
+    String applicationName = "refused-" + fault.ordinal();
+    RecordingLookupContext context = new RecordingLookupContext();
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            delayed(applicationName).withDriverClassName(CancelFaultDriver.class.getName()),
+            context);
+    CancelFaultDriver.nextCancels(fault);
+    delay(60);
+    CompletableFuture<Optional<Customer>> slow = lookup.lookup("c-1");
+    assertThat(running(applicationName, 1)).as("queries running").isEqualTo(1);
+    delay(0);
+    CompletableFuture<Optional<Customer>> next = lookup.lookup("c-2");
+
+    assertThat(slow.cancel(false)).isTrue();
+
+    assertThat(await(next)).contains(Customer.expected(2));
+    assertThat(running(applicationName, 0)).as("queries running after the cancels").isZero();
+    assertThat(CancelFaultDriver.cancels()).as("cancels sent").isEqualTo(2);
+    assertThat(MAPPED).containsExactly("c-2");
+    assertThat(DATABASE.get().connectionsOf(applicationName))
+        .as("connections to the database")
+        .isEqualTo(1);
+    assertThat(context.count("jdbcLookup.statementsCancelled"))
+        .as("statements cancelled on the database")
+        .isEqualTo(1);
+    assertThat(context.count("jdbcLookup.cancelsDropped")).isZero();
+  }
+
+  /**
+   * {@code close()}'s cancel of a running query, refused as if the connection were broken, is sent
+   * again too: the closed lookup leaves no query running on the database.
+   */
+  @Test
+  void close_cancelRefusedWithAConnectionFailureState_leavesNoQueryRunning() throws Exception {
+    JdbcLookup<String, Customer> lookup =
+        lookups.open(
+            delayed("close-refused").withDriverClassName(CancelFaultDriver.class.getName()));
+    CancelFaultDriver.nextCancels(CancelFaultDriver.Fault.THROW_CONNECTION_FAILURE);
+    delay(60);
+    CompletableFuture<Optional<Customer>> slow = lookup.lookup("c-1");
+    assertThat(running("close-refused", 1)).as("queries running").isEqualTo(1);
+    delay(0);
+
+    lookup.close();
+
+    assertThat(slow).isCompletedExceptionally();
+    assertThat(running("close-refused", 0)).as("queries running after close").isZero();
+    assertThat(CancelFaultDriver.cancels()).as("cancels sent").isEqualTo(2);
   }
 
   /**
