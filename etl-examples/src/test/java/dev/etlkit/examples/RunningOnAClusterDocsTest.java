@@ -2,12 +2,17 @@ package dev.etlkit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.RawRecord;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.LookupStatus;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +68,44 @@ class RunningOnAClusterDocsTest {
     assertThat(page)
         .as("what an order in a currency without a rate becomes")
         .contains("`amountEur` null and `fxStatus` `MISS`");
+  }
+
+  /**
+   * Found by a review on 2026-11-25 (rev-docs6): the page said "The pipelines are the same in both
+   * modes; only the sources and sinks around them change, so what the sample shows (which records
+   * become dead letters, ...) is what the real job does". The orders pipelines differ: real mode
+   * has no revenue report (so the sample's USD order, a dead letter of {@code
+   * orders/revenue-per-customer}, is none there) and writes the enriched orders' JSON in a step of
+   * its own, {@code orders/json}, whose too-large orders are dead letters the sample cannot show.
+   */
+  @Test
+  void runningOnACluster_startFromTheSample_namesTheStepsOnlyOneModeHas() throws Exception {
+    StreamExecutionEnvironment env = OrdersJob.localEnvironment("hashmap");
+    List<String> sample =
+        OrdersJob.wire(
+                env.fromData(OrdersJob.sampleLines(), Types.STRING),
+                env.fromData(OrdersJob.customerChangeLines(), Types.STRING))
+            .revenue()
+            .pipeline()
+            .stepNames();
+    DataStream<RawRecord> records =
+        env.fromData(List.of(RawRecord.ofValue(new byte[0])), RawRecord.TYPE_INFO);
+    RealMode.Outputs real =
+        RealMode.wire(
+            new RealMode.Sources(records, records),
+            JobOptions.parse("--kafka", "k:9092", "--jdbc", "jdbc:postgresql://h/db"));
+    List<String> realSteps = real.enrichedOrders().pipeline().stepNames();
+    assertThat(realSteps).contains("json").doesNotContain("revenue-per-customer");
+    assertThat(sample).contains("revenue-per-customer").doesNotContain("json");
+
+    String page = Files.readString(docs().resolve("running-on-a-cluster.md"));
+    String startFromTheSample =
+        page.substring(page.indexOf("## Start from the sample"), page.indexOf("## The job jar"));
+
+    assertThat(startFromTheSample)
+        .as("the steps of the orders pipeline only one mode has")
+        .contains("`orders/json`", "`orders/revenue-per-customer`")
+        .doesNotContain("The pipelines are the same in both modes");
   }
 
   private static Path docs() {

@@ -53,7 +53,7 @@ public final class JsonRecordException extends Exception {
     MISSING_REQUIRED_FIELD,
     /** A coerced field could not be cast and its coercion says {@code DEAD_LETTER}. */
     COERCION_FAILED,
-    /** A record could not be written as JSON. */
+    /** A record could not be written as JSON, or the key function of {@code asRawRecords} threw. */
     WRITE_FAILED
   }
 
