@@ -10,6 +10,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTimeoutException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -329,6 +330,9 @@ class JdbcLookupTest {
     assertThat(SqlFailures.query(new SQLTransientConnectionException("m", "28P01")).retryable())
         .isFalse();
     assertThat(SqlFailures.query(new SQLRecoverableException("m", "42P01")).retryable()).isFalse();
+    // the states named permanent stay so: a dropped database, a configuration limit
+    assertThat(SqlFailures.query(new SQLRecoverableException("m", "57P04")).retryable()).isFalse();
+    assertThat(SqlFailures.query(new SQLTransientException("m", "53400")).retryable()).isFalse();
   }
 
   @Test
