@@ -131,22 +131,18 @@ final class SqlFailures {
    * cancelled (HY008, SQL Server's query timeout) and any {@link SQLTimeoutException} (Oracle's
    * carries 72000). Two states of those classes do not: a database dropped (57P04; reconnecting
    * finds none) and a configuration limit exceeded (53400, such as {@code temp_file_limit}, which
-   * the same query exceeds again). A failure thrown as an {@link SQLTransientException} or an
-   * {@link SQLRecoverableException} (JDBC's word that trying again, or again on a new connection,
-   * can succeed) can pass without a state or with one of a class the SQL standard leaves to
-   * implementations (first character 5-9 or I-Z, and ODBC's HY), whose meaning only the driver
-   * knows; a standard class keeps its meaning (HikariCP throws a failed login as an {@code
-   * SQLTransientConnectionException} of state 28P01).
+   * the same query exceeds again), whatever the exception. A failure thrown as an {@link
+   * SQLTransientException} or an {@link SQLRecoverableException} (JDBC's word that trying again, or
+   * again on a new connection, can succeed) can pass without a state or with one of a class the SQL
+   * standard leaves to implementations (first character 5-9 or I-Z, and ODBC's HY), whose meaning
+   * only the driver knows; a standard class keeps its meaning (HikariCP throws a failed login as an
+   * {@code SQLTransientConnectionException} of state 28P01).
    */
   static boolean retryable(@Nullable String sqlState, SQLException e) {
     if (e instanceof SQLTimeoutException) {
       return true;
     }
-    if ((e instanceof SQLTransientException || e instanceof SQLRecoverableException)
-        && (sqlState == null || sqlState.length() < 2 || implementationDefined(sqlState))) {
-      return true;
-    }
-    if (sqlState != null && sqlState.length() >= 2) {
+    if (sqlState != null) {
       switch (sqlState) {
         case "55P03": // lock_not_available: lock_timeout
         case "25P04": // transaction_timeout
@@ -158,6 +154,12 @@ final class SqlFailures {
         default:
           break;
       }
+    }
+    if ((e instanceof SQLTransientException || e instanceof SQLRecoverableException)
+        && (sqlState == null || sqlState.length() < 2 || implementationDefined(sqlState))) {
+      return true;
+    }
+    if (sqlState != null && sqlState.length() >= 2) {
       switch (sqlState.substring(0, 2)) {
         case "08":
         case "40":
