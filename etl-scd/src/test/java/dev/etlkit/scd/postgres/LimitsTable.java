@@ -7,7 +7,6 @@ import dev.etlkit.core.Change;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import dev.etlkit.scd.postgres.OneColumnTable.Value;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,7 +36,7 @@ final class LimitsTable {
    * passes is written; then the check says so without it.
    */
   static void check(
-      EmbeddedPostgres postgres,
+      PostgresDatabase database,
       String type,
       Object value,
       @Nullable String reason,
@@ -48,7 +47,7 @@ final class LimitsTable {
     Value entity = new Value("k1", value);
     Change<Scd2Row<Value>> change =
         Change.insert(Scd2Row.of("k1", entity, 1_000L, null, true, 1, false));
-    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+    try (Connection db = database.connect()) {
       try (Statement statement = db.createStatement()) {
         statement.execute("DROP TABLE IF EXISTS limits");
         statement.execute(table.createTableSql());

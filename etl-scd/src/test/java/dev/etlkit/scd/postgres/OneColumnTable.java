@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.etlkit.core.Change;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,18 +45,18 @@ final class OneColumnTable {
    * SQLState), then the check's reason (null: writable).
    */
   static void check(
-      EmbeddedPostgres postgres, String type, Object value, String outcome, @Nullable String reason)
+      PostgresDatabase database, String type, Object value, String outcome, @Nullable String reason)
       throws Exception {
     Scd2PostgresTable<Value> table =
         Scd2PostgresTable.<Value>named("types", "id").withColumn("v", type, Value::v);
     Value entity = new Value("k1", value);
-    assertThat(outcome(postgres, table, entity)).isEqualTo(outcome);
+    assertThat(outcome(database, table, entity)).isEqualTo(outcome);
     assertThat(table.whyUnwritable("k1", entity)).isEqualTo(reason);
   }
 
   private static String outcome(
-      EmbeddedPostgres postgres, Scd2PostgresTable<Value> table, Value entity) throws Exception {
-    try (Connection db = postgres.getPostgresDatabase().getConnection();
+      PostgresDatabase database, Scd2PostgresTable<Value> table, Value entity) throws Exception {
+    try (Connection db = database.connect();
         Statement statement = db.createStatement()) {
       statement.execute("SET TIME ZONE 'UTC'");
       statement.execute("CREATE EXTENSION IF NOT EXISTS hstore");

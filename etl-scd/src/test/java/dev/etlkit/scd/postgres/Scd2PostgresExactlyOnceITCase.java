@@ -8,7 +8,6 @@ import dev.etlkit.core.Etl;
 import dev.etlkit.scd.Account;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -44,8 +42,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.RowKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -112,33 +108,19 @@ class Scd2PostgresExactlyOnceITCase {
   private static volatile CompletableFuture<Void> failureReleased = new CompletableFuture<>();
   private static volatile CompletableFuture<Void> allEmitted = new CompletableFuture<>();
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    // the XA sink prepares a transaction per checkpoint and subtask
-    postgres =
-        EmbeddedPostgres.builder().setServerConfig("max_prepared_transactions", "20").start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   @Test
   @Timeout(120)
   void generatedHistory_failureAfterUncommittedWrites_tableHoldsTheReferenceHistoryOnly(
       @InjectClusterClient ClusterClient<?> cluster) throws Exception {
     resetSource();
-    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+    try (Connection db = DATABASE.connect()) {
       TABLE.create(db);
       HistorySql sql = new HistorySql(db);
       sql.createDeletes(DELIVERED);
 
-      JobClient job = startJob(postgres.getJdbcUrl("postgres", "postgres"));
+      JobClient job = startJob(DATABASE.jdbcUrl());
       try {
         await(job, "the source to pause before the ghosts", pausedBeforeGhosts);
         checkpoint(cluster, job);

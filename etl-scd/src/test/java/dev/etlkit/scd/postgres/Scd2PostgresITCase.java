@@ -17,7 +17,6 @@ import dev.etlkit.scd.Scd2Reference;
 import dev.etlkit.scd.Scd2Row;
 import dev.etlkit.scd.Scd2Step;
 import dev.etlkit.scd.TieBreak;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,14 +42,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.RowKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The SCD2 step's output written into a real PostgreSQL (embedded, started by the test) through
+ * The SCD2 step's output written into a real PostgreSQL (embedded, one per test JVM) through
  * Flink's JDBC sink ({@code flink-connector-jdbc-core} 4.0.0-2.0, {@link AccountHistoryTable}),
  * then checked <em>with SQL</em> on the database ({@link HistorySql}) and against the pure-Java
  * reference model.
@@ -105,20 +102,7 @@ class Scd2PostgresITCase {
   private static final AccountHistoryTable RETRACT = new AccountHistoryTable("history_retract");
   private static final AccountHistoryTable UPSERT = new AccountHistoryTable("history_upsert");
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    // at-least-once sinks only (the exactly-once one: Scd2PostgresExactlyOnceITCase)
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   @Test
   @Timeout(120)
@@ -126,13 +110,13 @@ class Scd2PostgresITCase {
     FAILED.set(false);
     List<Change<Account>> delivered = generated();
     assertMessy(delivered);
-    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+    try (Connection db = DATABASE.connect()) {
       RETRACT.create(db);
       UPSERT.create(db);
       HistorySql sql = new HistorySql(db);
       sql.createDeletes(delivered);
 
-      runJob(postgres.getJdbcUrl("postgres", "postgres"));
+      runJob(DATABASE.jdbcUrl());
       assertThat(FAILED).as("the source failed once, the job restarted").isTrue();
 
       assertHistory(sql, db, RETRACT, Scd2Output.RETRACT, HardDeletes.INVALIDATE, null, delivered);

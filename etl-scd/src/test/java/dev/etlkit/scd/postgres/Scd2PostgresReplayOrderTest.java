@@ -18,7 +18,6 @@ import dev.etlkit.scd.Scd2Step;
 import dev.etlkit.scd.TieBreak;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -28,17 +27,16 @@ import java.util.Random;
 import javax.annotation.Nullable;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.RowKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What an at-least-once sink of {@link dev.etlkit.scd.Scd2PostgresTable} leaves in the table after
  * a restore: the failed attempt wrote the changes of part of what followed the checkpoint, then the
- * replay writes all of them again. Written through a real PostgreSQL (embedded, started by the
- * test), the step run in a harness on the heap.
+ * replay writes all of them again. Written through a real PostgreSQL (embedded, one per test JVM),
+ * the step run in a harness on the heap.
  *
  * <p>When the replay delivers each key's changes in the order the failed attempt read them, the
  * table ends with the history of all changes, as documented. When it delivers them in another order
@@ -55,19 +53,7 @@ class Scd2PostgresReplayOrderTest {
   /** Generated changelogs per output mode (each a cut, a failed attempt and a replay). */
   private static final int SEEDS = 60;
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   /**
    * Generated changelogs (ties, exact redeliveries, deletes and re-inserts, update-befores, out of
@@ -155,7 +141,7 @@ class Scd2PostgresReplayOrderTest {
         throws Exception {
       Scd2Harnesses.Recipe<Change<Account>, Account> recipe =
           Scd2Harnesses.of(step(), Change.typeInfo(Account.TYPE));
-      try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+      try (Connection db = DATABASE.connect()) {
         try (Statement statement = db.createStatement()) {
           statement.execute("DROP TABLE IF EXISTS " + table.name());
         }

@@ -7,7 +7,6 @@ import dev.etlkit.core.Change;
 import dev.etlkit.scd.Account;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,33 +19,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.annotation.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Scd2PostgresTable}'s {@code MERGE} and binding run one change at a time on a real
- * PostgreSQL (embedded, started by the test): how attribute values land in their columns.
+ * PostgreSQL (embedded, one per test JVM): how attribute values land in their columns.
  */
 class Scd2PostgresTableDatabaseTest {
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   @Test
   void tooLongValue_forALengthLimitedColumn_failsTheStatementRatherThanTruncating()
@@ -395,7 +380,7 @@ class Scd2PostgresTableDatabaseTest {
   }
 
   private static Connection connect() throws SQLException {
-    return postgres.getPostgresDatabase().getConnection();
+    return DATABASE.connect();
   }
 
   private static void create(Connection db, Scd2PostgresTable<?> table) throws SQLException {

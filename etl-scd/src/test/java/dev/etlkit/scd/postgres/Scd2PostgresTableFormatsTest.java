@@ -5,7 +5,6 @@ import static dev.etlkit.scd.postgres.OneColumnTable.silent;
 import static dev.etlkit.scd.postgres.OneColumnTable.stored;
 
 import dev.etlkit.scd.Scd2PostgresTable;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -20,8 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,24 +28,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link Scd2PostgresTable#whyUnwritable} for values the driver or the table sends as text in a
  * format PostgreSQL parses (a map as {@code hstore}, JSON into {@code jsonb}, the ISO-8601 text of
  * {@code java.time} elements of an array, a boolean as text) and for a {@code ZonedDateTime},
- * against a real PostgreSQL (embedded, started by the test, session time zone UTC): each value it
+ * against a real PostgreSQL (embedded, one per test JVM, session time zone UTC): each value it
  * refuses fails the {@code MERGE} there, and each value just inside the rule is stored as itself.
  */
 class Scd2PostgresTableFormatsTest {
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   private static String nulInMap(String part) {
     return "column 'v' holds a map with a NUL character (U+0000) in "
@@ -79,7 +65,7 @@ class Scd2PostgresTableFormatsTest {
   @MethodSource("maps")
   void whyUnwritable_mapWithANulInAKeyOrValue_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
-    OneColumnTable.check(postgres, type, value, outcome, reason);
+    OneColumnTable.check(DATABASE, type, value, outcome, reason);
   }
 
   private static String nulEscape(int at) {
@@ -123,7 +109,7 @@ class Scd2PostgresTableFormatsTest {
   @MethodSource("json")
   void whyUnwritable_jsonbWithTheEscapeOfANul_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
-    OneColumnTable.check(postgres, type, value, outcome, reason);
+    OneColumnTable.check(DATABASE, type, value, outcome, reason);
   }
 
   private static String year(String type) {
@@ -248,7 +234,7 @@ class Scd2PostgresTableFormatsTest {
   @MethodSource("dateTimeArrays")
   void whyUnwritable_dateTimeElementItsArrayDoesNotParse_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
-    OneColumnTable.check(postgres, type, value, outcome, reason);
+    OneColumnTable.check(DATABASE, type, value, outcome, reason);
   }
 
   private static String booleanText(String type, int length) {
@@ -285,7 +271,7 @@ class Scd2PostgresTableFormatsTest {
   @MethodSource("booleans")
   void whyUnwritable_booleanLongerThanItsTextColumn_isNamed_andFailsInTheDatabase(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
-    OneColumnTable.check(postgres, type, value, outcome, reason);
+    OneColumnTable.check(DATABASE, type, value, outcome, reason);
   }
 
   private static String zoned(String type, String rule) {
@@ -363,6 +349,6 @@ class Scd2PostgresTableFormatsTest {
   @MethodSource("zonedDateTimes")
   void zonedDateTime_isWrittenAsTheOffsetDateTimeItDenotes_andChecked(
       String type, Object value, String outcome, @Nullable String reason) throws Exception {
-    OneColumnTable.check(postgres, type, value, outcome, reason);
+    OneColumnTable.check(DATABASE, type, value, outcome, reason);
   }
 }

@@ -11,7 +11,6 @@ import dev.etlkit.core.Change;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import dev.etlkit.scd.postgres.OneColumnTable.Value;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -30,36 +29,23 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link Scd2PostgresTable#whyUnwritable} against a real PostgreSQL (embedded, started by the
- * test): each value it refuses for its column's declared type fails the {@code MERGE} there, and
- * each value just inside the bound is written: text and numbers here (instants and dates in {@code
+ * {@link Scd2PostgresTable#whyUnwritable} against a real PostgreSQL (embedded, one per test JVM):
+ * each value it refuses for its column's declared type fails the {@code MERGE} there, and each
+ * value just inside the bound is written: text and numbers here (instants and dates in {@code
  * Scd2PostgresTableTimeLimitsTest}), and the type modifiers {@code withColumn} refuses. A value the
  * check passes but the database refuses fails the sink's batch, then the job, and the restart
  * replays the same change for ever.
  */
 class Scd2PostgresTableLimitsTest {
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   /** A membership tier, bound as its name. */
   enum Tier {
@@ -131,7 +117,7 @@ class Scd2PostgresTableLimitsTest {
   void whyUnwritable_textLongerThanItsColumn_isNamed_andWouldHaveFailedTheStatement(
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
-    check(postgres, type, value, reason, sqlState);
+    check(DATABASE, type, value, reason, sqlState);
   }
 
   private static String integers(String type, String min, String max) {
@@ -269,7 +255,7 @@ class Scd2PostgresTableLimitsTest {
   void whyUnwritable_numberOutOfItsColumnsRange_isNamed_andWouldHaveFailedTheStatement(
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
-    check(postgres, type, value, reason, sqlState);
+    check(DATABASE, type, value, reason, sqlState);
   }
 
   private static final String LENGTH = "must give a length from 1 to 10485760";
@@ -348,7 +334,7 @@ class Scd2PostgresTableLimitsTest {
   @MethodSource("typeModifiers")
   void withColumn_typeModifierPostgresRefuses_isRefused_namingTheRule(
       String type, @Nullable String rule) throws Exception {
-    try (Connection db = postgres.getPostgresDatabase().getConnection();
+    try (Connection db = DATABASE.connect();
         Statement statement = db.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS limits");
       if (rule != null) {

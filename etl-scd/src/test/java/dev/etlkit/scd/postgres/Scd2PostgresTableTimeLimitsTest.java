@@ -10,7 +10,6 @@ import dev.etlkit.scd.Scd2;
 import dev.etlkit.scd.Scd2PostgresTable;
 import dev.etlkit.scd.Scd2Row;
 import dev.etlkit.scd.postgres.OneColumnTable.Value;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -20,35 +19,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Scd2PostgresTable#whyUnwritable} for instants and dates against a real PostgreSQL
- * (embedded, started by the test), beside {@code Scd2PostgresTableLimitsTest}'s text and numbers:
- * each instant or date it refuses for a {@code timestamp}, {@code timestamptz}, {@code date} or
- * {@code time} column fails the {@code MERGE} there or is written as {@code -infinity}, and each
- * one just inside the bound is written; the version columns need no check.
+ * (embedded, one per test JVM), beside {@code Scd2PostgresTableLimitsTest}'s text and numbers: each
+ * instant or date it refuses for a {@code timestamp}, {@code timestamptz}, {@code date} or {@code
+ * time} column fails the {@code MERGE} there or is written as {@code -infinity}, and each one just
+ * inside the bound is written; the version columns need no check.
  */
 class Scd2PostgresTableTimeLimitsTest {
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   private static String instants(String type) {
     return "column 'v' holds an instant after the end of "
@@ -92,7 +78,7 @@ class Scd2PostgresTableTimeLimitsTest {
   void whyUnwritable_instantOutOfItsColumnsRange_isNamed_andWouldHaveFailedTheStatement(
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
-    check(postgres, type, value, reason, sqlState);
+    check(DATABASE, type, value, reason, sqlState);
   }
 
   /**
@@ -109,7 +95,7 @@ class Scd2PostgresTableTimeLimitsTest {
     long min = Scd2.MIN_EFFECTIVE_TIME.toEpochMilli();
     long max = Scd2.MAX_EFFECTIVE_TIME.toEpochMilli();
     Value entity = new Value("k1", null);
-    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+    try (Connection db = DATABASE.connect()) {
       try (Statement statement = db.createStatement()) {
         statement.execute("SET TIME ZONE 'Pacific/Kiritimati'");
         statement.execute("DROP TABLE IF EXISTS limits");
@@ -205,7 +191,7 @@ class Scd2PostgresTableTimeLimitsTest {
   void whyUnwritable_dateOrTimeOutOfItsColumnsRange_isNamed_andWouldHaveFailedTheStatement(
       String type, Object value, @Nullable String reason, @Nullable String sqlState)
       throws Exception {
-    check(postgres, type, value, reason, sqlState);
+    check(DATABASE, type, value, reason, sqlState);
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -216,7 +202,7 @@ class Scd2PostgresTableTimeLimitsTest {
     Scd2PostgresTable<Value> table =
         Scd2PostgresTable.<Value>named("limits", "id").withColumn("v", type, Value::v);
     Value entity = new Value("k1", value);
-    try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+    try (Connection db = DATABASE.connect()) {
       try (Statement statement = db.createStatement()) {
         statement.execute("SET TIME ZONE 'UTC'");
         statement.execute("DROP TABLE IF EXISTS limits");

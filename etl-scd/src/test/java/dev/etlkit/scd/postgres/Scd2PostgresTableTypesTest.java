@@ -5,7 +5,6 @@ import static dev.etlkit.scd.postgres.OneColumnTable.silent;
 import static dev.etlkit.scd.postgres.OneColumnTable.stored;
 
 import dev.etlkit.scd.Scd2PostgresTable;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.LocalDate;
@@ -14,33 +13,20 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link Scd2PostgresTable#whyUnwritable} for values beside {@code Scd2PostgresTableLimitsTest}'s,
- * against a real PostgreSQL (embedded, started by the test, session time zone UTC): each value it
+ * against a real PostgreSQL (embedded, one per test JVM, session time zone UTC): each value it
  * refuses fails the {@code MERGE} there (the SQLState) or is stored as another value (the text
  * stored), and each value just inside the bound is stored as itself.
  */
 class Scd2PostgresTableTypesTest {
 
-  @Nullable private static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
+  @RegisterExtension static final PostgresDatabase DATABASE = new PostgresDatabase();
 
   private static final String END = "+294276-12-31T23:59:59.999999";
 
@@ -315,6 +301,6 @@ class Scd2PostgresTableTypesTest {
 
   private static void check(String type, Object value, String outcome, @Nullable String reason)
       throws Exception {
-    OneColumnTable.check(postgres, type, value, outcome, reason);
+    OneColumnTable.check(DATABASE, type, value, outcome, reason);
   }
 }
