@@ -6,6 +6,7 @@ import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecords;
 import java.time.Duration;
+import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -13,42 +14,99 @@ import org.apache.flink.api.java.functions.KeySelector;
 
 /**
  * The name and options of a {@link Dedup.DedupStep}, as its factory and {@code withX} methods set
- * them: {@code null} (or 0) where an option is not set. Immutable; each copy changes one option.
- * The step checks each value before it gets here; {@link DedupExpansion} checks the rules between
- * them when the step is applied.
+ * them: {@code null} (or 0) where an option is not set. Immutable: each {@code withX} returns a
+ * copy with one option changed (as {@code LookupRetry}'s values do). The step checks each value
+ * before it gets here; {@link DedupExpansion} checks the rules between them when the step is
+ * applied.
  *
  * @param <T> row type
  * @param <K> key type
- * @param keyType the key type; null: inferred from the key selector
- * @param keepLast keep the last row per key (else the first)
- * @param changelogInput the input is a changelog of rows ({@code Change<T>})
- * @param order the ordering; null: processing time
- * @param stateTtl the step's own state TTL; null: the pipeline's
- * @param lateRecords where late records go; null: {@link Dedup#DEFAULT_LATE_RECORDS}
- * @param miniBatchRecords the largest mini-batch; 0: no mini-batch
- * @param miniBatchDelay the longest mini-batch delay; null: no mini-batch
- * @param errorPolicy the step's own error policy; null: the pipeline's
  */
 @Internal
-public record DedupOptions<T, K>(
-    String name,
-    KeySelector<T, K> key,
-    @Nullable TypeInformation<K> keyType,
-    boolean keepLast,
-    DedupOutput output,
-    boolean changelogInput,
-    @Nullable DedupOrder<T> order,
-    @Nullable Duration stateTtl,
-    @Nullable LateRecords lateRecords,
-    int miniBatchRecords,
-    @Nullable Duration miniBatchDelay,
-    @Nullable ErrorPolicy errorPolicy) {
+public final class DedupOptions<T, K> implements Cloneable {
+  private String name;
+  private KeySelector<T, K> key;
+  @Nullable private TypeInformation<K> keyType;
+  private boolean keepLast;
+  private DedupOutput output;
+  private boolean changelogInput;
+  @Nullable private DedupOrder<T> order;
+  @Nullable private Duration stateTtl;
+  @Nullable private LateRecords lateRecords;
+  private int miniBatchRecords;
+  @Nullable private Duration miniBatchDelay;
+  @Nullable private ErrorPolicy errorPolicy;
+
+  private DedupOptions() {}
 
   /** The options of a new step: no option set beyond its name, key, mode and output. */
   public static <T, K> DedupOptions<T, K> of(
       String name, KeySelector<T, K> key, boolean keepLast, DedupOutput output) {
-    return new DedupOptions<>(
-        name, key, null, keepLast, output, false, null, null, null, 0, null, null);
+    DedupOptions<T, K> options = new DedupOptions<>();
+    options.name = name;
+    options.key = key;
+    options.keepLast = keepLast;
+    options.output = output;
+    return options;
+  }
+
+  /** A copy with {@code change} made to it: this one never changes. */
+  @SuppressWarnings("unchecked")
+  private DedupOptions<T, K> with(Consumer<DedupOptions<T, K>> change) {
+    DedupOptions<T, K> copy;
+    try {
+      copy = (DedupOptions<T, K>) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
+    change.accept(copy);
+    return copy;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public KeySelector<T, K> key() {
+    return key;
+  }
+
+  /** The key type; null: inferred from the key selector. */
+  @Nullable
+  public TypeInformation<K> keyType() {
+    return keyType;
+  }
+
+  /** Keep the last row per key (else the first). */
+  public boolean keepLast() {
+    return keepLast;
+  }
+
+  public DedupOutput output() {
+    return output;
+  }
+
+  /** The input is a changelog of rows ({@code Change<T>}). */
+  public boolean changelogInput() {
+    return changelogInput;
+  }
+
+  /** The ordering; null: processing time. */
+  @Nullable
+  public DedupOrder<T> order() {
+    return order;
+  }
+
+  /** The step's own state TTL; null: the pipeline's. */
+  @Nullable
+  public Duration stateTtl() {
+    return stateTtl;
+  }
+
+  /** Where late records go; null: not set ({@link #lateRecordsOrDefault}). */
+  @Nullable
+  public LateRecords lateRecords() {
+    return lateRecords;
   }
 
   /** Where late records go: as set, else {@link Dedup#DEFAULT_LATE_RECORDS}. */
@@ -56,132 +114,57 @@ public record DedupOptions<T, K>(
     return lateRecords != null ? lateRecords : Dedup.DEFAULT_LATE_RECORDS;
   }
 
+  /** The largest mini-batch; 0: no mini-batch. */
+  public int miniBatchRecords() {
+    return miniBatchRecords;
+  }
+
+  /** The longest mini-batch delay; null: no mini-batch. */
+  @Nullable
+  public Duration miniBatchDelay() {
+    return miniBatchDelay;
+  }
+
+  /** The step's own error policy; null: the pipeline's. */
+  @Nullable
+  public ErrorPolicy errorPolicy() {
+    return errorPolicy;
+  }
+
   public DedupOptions<T, K> withOrder(@Nullable DedupOrder<T> ordering) {
-    return new DedupOptions<>(
-        name,
-        key,
-        keyType,
-        keepLast,
-        output,
-        changelogInput,
-        ordering,
-        stateTtl,
-        lateRecords,
-        miniBatchRecords,
-        miniBatchDelay,
-        errorPolicy);
+    return with(o -> o.order = ordering);
   }
 
   public DedupOptions<T, K> withOutput(DedupOutput mode) {
-    return new DedupOptions<>(
-        name,
-        key,
-        keyType,
-        keepLast,
-        mode,
-        changelogInput,
-        order,
-        stateTtl,
-        lateRecords,
-        miniBatchRecords,
-        miniBatchDelay,
-        errorPolicy);
+    return with(o -> o.output = mode);
   }
 
   /** The options with changelog input. */
   public DedupOptions<T, K> withChangelogInput() {
-    return new DedupOptions<>(
-        name,
-        key,
-        keyType,
-        keepLast,
-        output,
-        true,
-        order,
-        stateTtl,
-        lateRecords,
-        miniBatchRecords,
-        miniBatchDelay,
-        errorPolicy);
+    return with(o -> o.changelogInput = true);
   }
 
   public DedupOptions<T, K> withStateTtl(Duration ttl) {
-    return new DedupOptions<>(
-        name,
-        key,
-        keyType,
-        keepLast,
-        output,
-        changelogInput,
-        order,
-        ttl,
-        lateRecords,
-        miniBatchRecords,
-        miniBatchDelay,
-        errorPolicy);
+    return with(o -> o.stateTtl = ttl);
   }
 
   public DedupOptions<T, K> withLateRecords(LateRecords where) {
-    return new DedupOptions<>(
-        name,
-        key,
-        keyType,
-        keepLast,
-        output,
-        changelogInput,
-        order,
-        stateTtl,
-        where,
-        miniBatchRecords,
-        miniBatchDelay,
-        errorPolicy);
+    return with(o -> o.lateRecords = where);
   }
 
   public DedupOptions<T, K> withMiniBatch(int maxRecords, Duration maxDelay) {
-    return new DedupOptions<>(
-        name,
-        key,
-        keyType,
-        keepLast,
-        output,
-        changelogInput,
-        order,
-        stateTtl,
-        lateRecords,
-        maxRecords,
-        maxDelay,
-        errorPolicy);
+    return with(
+        o -> {
+          o.miniBatchRecords = maxRecords;
+          o.miniBatchDelay = maxDelay;
+        });
   }
 
   public DedupOptions<T, K> withKeyType(TypeInformation<K> type) {
-    return new DedupOptions<>(
-        name,
-        key,
-        type,
-        keepLast,
-        output,
-        changelogInput,
-        order,
-        stateTtl,
-        lateRecords,
-        miniBatchRecords,
-        miniBatchDelay,
-        errorPolicy);
+    return with(o -> o.keyType = type);
   }
 
   public DedupOptions<T, K> withErrorPolicy(ErrorPolicy policy) {
-    return new DedupOptions<>(
-        name,
-        key,
-        keyType,
-        keepLast,
-        output,
-        changelogInput,
-        order,
-        stateTtl,
-        lateRecords,
-        miniBatchRecords,
-        miniBatchDelay,
-        policy);
+    return with(o -> o.errorPolicy = policy);
   }
 }
