@@ -15,214 +15,133 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.annotation.Nullable;
 
 /**
  * The options of a {@link Debezium.DecodeStep} beside its name, row type and input, as its {@code
  * withX} methods set them, and the {@link DecoderSettings} they become when the step is applied.
- * Immutable; each copy changes one option. The step checks each value before it gets here.
- *
- * @param errorPolicy the step's own error policy; null: the pipeline's
- * @param metadataFields the properties receiving source metadata, in the order they were added
- * @param avroSchemas where Avro writer schemas come from; null: the step reads JSON
- * @param schemaLookupFailures as set with {@code withSchemaLookupFailures}; null: not set
- * @param keyFormat how Kafka keys are read
+ * Immutable: each {@code withX} returns a copy with one option changed (as {@code LookupRetry}'s
+ * values do). The step checks each value before it gets here.
  */
-record DecodeOptions(
-    @Nullable ErrorPolicy errorPolicy,
-    JsonReadLimits limits,
-    Tombstones tombstones,
-    Truncates truncates,
-    ChronoUnit timePrecision,
-    Map<String, Metadata> metadataFields,
-    UnavailableValues unavailableValues,
-    String unavailableValuePlaceholder,
-    @Nullable SchemaProvider avroSchemas,
-    @Nullable SchemaLookupFailures schemaLookupFailures,
-    KeyFormat keyFormat) {
+final class DecodeOptions implements Cloneable {
+  @Nullable private ErrorPolicy errorPolicy;
+  private JsonReadLimits limits;
+  private Tombstones tombstones;
+  private Truncates truncates;
+  private ChronoUnit timePrecision;
+  private Map<String, Metadata> metadataFields;
+  private UnavailableValues unavailableValues;
+  private String unavailableValuePlaceholder;
+  @Nullable private SchemaProvider avroSchemas;
+  @Nullable private SchemaLookupFailures schemaLookupFailures;
+  private KeyFormat keyFormat;
+
+  private DecodeOptions() {}
 
   /** The options of a new step: {@link Debezium}'s defaults. */
   static DecodeOptions defaults() {
-    return new DecodeOptions(
-        null,
-        JsonReadLimits.defaults(),
-        Debezium.DEFAULT_TOMBSTONES,
-        Debezium.DEFAULT_TRUNCATES,
-        Debezium.DEFAULT_TIME_PRECISION,
-        Map.of(),
-        Debezium.DEFAULT_UNAVAILABLE_VALUES,
-        Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
-        null,
-        null,
-        Debezium.DEFAULT_KEY_FORMAT);
+    DecodeOptions options = new DecodeOptions();
+    options.limits = JsonReadLimits.defaults();
+    options.tombstones = Debezium.DEFAULT_TOMBSTONES;
+    options.truncates = Debezium.DEFAULT_TRUNCATES;
+    options.timePrecision = Debezium.DEFAULT_TIME_PRECISION;
+    options.metadataFields = Map.of();
+    options.unavailableValues = Debezium.DEFAULT_UNAVAILABLE_VALUES;
+    options.unavailableValuePlaceholder = Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER;
+    options.keyFormat = Debezium.DEFAULT_KEY_FORMAT;
+    return options;
+  }
+
+  /** A copy with {@code change} made to it: this one never changes. */
+  private DecodeOptions with(Consumer<DecodeOptions> change) {
+    DecodeOptions copy;
+    try {
+      copy = (DecodeOptions) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
+    change.accept(copy);
+    return copy;
+  }
+
+  /** The step's own error policy; null: the pipeline's. */
+  @Nullable
+  ErrorPolicy errorPolicy() {
+    return errorPolicy;
+  }
+
+  Tombstones tombstones() {
+    return tombstones;
+  }
+
+  /** The properties receiving source metadata, in the order they were added. */
+  Map<String, Metadata> metadataFields() {
+    return metadataFields;
+  }
+
+  /** Where Avro writer schemas come from; null: the step reads JSON. */
+  @Nullable
+  SchemaProvider avroSchemas() {
+    return avroSchemas;
+  }
+
+  /** As set with {@code withSchemaLookupFailures}; null: not set. */
+  @Nullable
+  SchemaLookupFailures schemaLookupFailures() {
+    return schemaLookupFailures;
+  }
+
+  /** How Kafka keys are read. */
+  KeyFormat keyFormat() {
+    return keyFormat;
   }
 
   DecodeOptions withErrorPolicy(ErrorPolicy policy) {
-    return new DecodeOptions(
-        policy,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.errorPolicy = policy);
   }
 
   DecodeOptions withLimits(JsonReadLimits readLimits) {
-    return new DecodeOptions(
-        errorPolicy,
-        readLimits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.limits = readLimits);
   }
 
   DecodeOptions withTombstones(Tombstones handling) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        handling,
-        truncates,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.tombstones = handling);
   }
 
   DecodeOptions withTruncates(Truncates handling) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        handling,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.truncates = handling);
   }
 
   DecodeOptions withTimePrecision(ChronoUnit unit) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        truncates,
-        unit,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.timePrecision = unit);
   }
 
   /**
    * @param fields every metadata field, an unmodifiable map
    */
   DecodeOptions withMetadataFields(Map<String, Metadata> fields) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        fields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.metadataFields = fields);
   }
 
   DecodeOptions withUnavailableValues(UnavailableValues handling) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        handling,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.unavailableValues = handling);
   }
 
   DecodeOptions withUnavailableValuePlaceholder(String placeholder) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        placeholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.unavailableValuePlaceholder = placeholder);
   }
 
   DecodeOptions withAvro(SchemaProvider schemas) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        schemas,
-        schemaLookupFailures,
-        keyFormat);
+    return with(o -> o.avroSchemas = schemas);
   }
 
   DecodeOptions withSchemaLookupFailures(SchemaLookupFailures handling) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        handling,
-        keyFormat);
+    return with(o -> o.schemaLookupFailures = handling);
   }
 
   DecodeOptions withKeyFormat(KeyFormat format) {
-    return new DecodeOptions(
-        errorPolicy,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        unavailableValues,
-        unavailableValuePlaceholder,
-        avroSchemas,
-        schemaLookupFailures,
-        format);
+    return with(o -> o.keyFormat = format);
   }
 
   /** The settings the decoding function of a step with these options carries to the cluster. */
