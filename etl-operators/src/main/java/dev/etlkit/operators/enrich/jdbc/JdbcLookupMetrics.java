@@ -20,6 +20,7 @@ final class JdbcLookupMetrics {
   static final String REJECTED_LOOKUPS = "rejectedLookups";
   static final String STATEMENTS_CANCELLED = "statementsCancelled";
   static final String CANCELS_DROPPED = "cancelsDropped";
+  static final String KEYS_ASKED_ALONE = "keysAskedAlone";
 
   private final Counter rejected;
   private final Counter statementsCancelled;
