@@ -32,13 +32,22 @@ final class BatchKeys<K, V> {
 
   @Nullable private Map<K, Throwable> unbindable;
 
-  /** The distinct bound values, the first {@link #bind} returned of them to be sent. */
+  /** The distinct bound values, the first {@link #sent} of them to be sent. */
   @Nullable private Object[] bound;
+
+  private int sent;
 
   /** Each key's bound value's identity, and the keys of each identity. */
   @Nullable private Map<K, Object> identities;
 
   @Nullable private Map<Object, List<K>> keysOf;
+
+  /**
+   * Whether a row read back a key bound to a value the call did not send: the database compares the
+   * key column otherwise than {@link BoundValues} (a case-insensitive collation, blank-padded
+   * {@code char(n)}), so the keys left without a row are asked alone.
+   */
+  private boolean foreignRows;
 
   BatchKeys(Object[] keys, KeyRows<K, V> keyRows, LookupStatements statements, boolean anyArray) {
     this.keys = keys;
@@ -94,6 +103,7 @@ final class BatchKeys<K, V> {
       }
       same.add(k);
     }
+    sent = n;
     return n;
   }
 
@@ -136,13 +146,44 @@ final class BatchKeys<K, V> {
       Object identity =
           identities.containsKey(k) ? identities.get(k) : BoundValues.identity(keyRows.bind(k));
       List<K> same = identity == null ? null : keysOf.get(identity);
-      // The first row of a value wins; rows of values not asked for (other collations) are
-      // skipped.
-      if (same != null && !found.containsKey(same.get(0))) {
+      // The first row of a value wins; a row of a value not sent is the database matching
+      // otherwise: noted, so that the keys left without a row are asked alone.
+      if (same == null) {
+        foreignRows = true;
+      } else if (!found.containsKey(same.get(0))) {
         V value = keyRows.map(rows);
         for (K each : same) {
           found.put(each, value);
         }
+      }
+    }
+  }
+
+  /**
+   * The sent values to ask alone after the batch's statements: none when every row read back a key
+   * bound to a sent value; else those no row answered, as the database's comparison may find a row
+   * for them that reads back as another key (a single lookup takes the first row it finds, as
+   * {@link #collectAlone} does).
+   */
+  List<Object> unansweredIfForeignRows(Map<K, V> found) {
+    if (!foreignRows) {
+      return List.of();
+    }
+    List<Object> alone = new ArrayList<>();
+    for (int i = 0; i < sent; i++) {
+      if (!found.containsKey(keysOf.get(BoundValues.identity(bound[i])).get(0))) {
+        alone.add(bound[i]);
+      }
+    }
+    return alone;
+  }
+
+  /** Gives the first row of {@code value}'s single lookup to every key bound to that value. */
+  void collectAlone(Object value, ResultSet rows, Map<K, V> found) throws SQLException {
+    if (rows.next()) {
+      V row = keyRows.map(rows);
+      for (K each : keysOf.get(BoundValues.identity(value))) {
+        found.put(each, row);
       }
     }
   }

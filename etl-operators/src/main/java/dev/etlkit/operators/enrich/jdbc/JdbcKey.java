@@ -22,9 +22,12 @@ import org.apache.flink.annotation.PublicEvolving;
  * {@code BigDecimal} {@code 1.00}, {@code 1.0d}); {@code byte[]} of equal content; anything else
  * when {@code equals}, so strings exactly. That matches the database for {@code text} and {@code
  * varchar} columns in a database comparing strings exactly (as PostgreSQL does). With a
- * case-insensitive collation or a blank-padded {@code char(n)} column, a row whose key binds to a
- * value the call did not send is ignored: a key the database matched only that way is a miss in a
- * batch although its single lookup finds the row.
+ * case-insensitive collation or a blank-padded {@code char(n)} column, rows read back keys bound to
+ * values the call did not send; a batch that sees one asks each of its keys left without a row
+ * alone, so each gets the row its single lookup gets, but of two keys of one call the database
+ * takes as one ("acme" and "ACME") only the one spelled as the row finds it. A binder giving such
+ * keys one form (upper-casing for a case-insensitive column) makes the batch match as the database
+ * does.
  *
  * <p>A key bound as a string holding a lone UTF-16 surrogate is a miss without a query: no database
  * stores one, and a driver would send {@code ?} in its place and find another key's row. So is one

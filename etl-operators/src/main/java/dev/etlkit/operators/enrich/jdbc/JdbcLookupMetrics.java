@@ -9,7 +9,8 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * The metrics of one opened {@link JdbcLookup}, in the group {@value #GROUP} below the step's
  * metric group: the pool's connections, the executor's queue, the lookups it turned away, and the
- * statements of cancelled lookups cancelled on the database (or left to run, every canceller busy).
+ * statements of cancelled lookups cancelled on the database (or left to run, every canceller busy),
+ * and the keys of batches asked again alone.
  */
 final class JdbcLookupMetrics {
   static final String GROUP = "jdbcLookup";
@@ -25,6 +26,7 @@ final class JdbcLookupMetrics {
   private final Counter rejected;
   private final Counter statementsCancelled;
   private final Counter cancelsDropped;
+  private final Counter keysAskedAlone;
 
   JdbcLookupMetrics(MetricGroup parent, HikariPoolMXBean pool, ThreadPoolExecutor executor) {
     MetricGroup group = parent.addGroup(GROUP);
@@ -35,6 +37,7 @@ final class JdbcLookupMetrics {
     this.rejected = group.counter(REJECTED_LOOKUPS);
     this.statementsCancelled = group.counter(STATEMENTS_CANCELLED);
     this.cancelsDropped = group.counter(CANCELS_DROPPED);
+    this.keysAskedAlone = group.counter(KEYS_ASKED_ALONE);
   }
 
   void rejected() {
@@ -44,6 +47,14 @@ final class JdbcLookupMetrics {
   /** A cancel of a running statement was sent to the database (its driver accepted it). */
   void statementCancelled() {
     statementsCancelled.inc();
+  }
+
+  /**
+   * A key of a batch was asked alone: the batch read back rows of keys it did not send, and no row
+   * answered this one.
+   */
+  void keyAskedAlone() {
+    keysAskedAlone.inc();
   }
 
   /** A cancelled lookup's statement was left to run: every canceller was busy. */

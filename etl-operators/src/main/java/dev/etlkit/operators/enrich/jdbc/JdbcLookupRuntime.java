@@ -360,6 +360,22 @@ final class JdbcLookupRuntime<K, V> {
           }
         }
       }
+      for (Object value : batch.unansweredIfForeignRows(found)) {
+        if (result.isCancelled()) {
+          break;
+        }
+        metrics.keyAskedAlone();
+        try (PreparedStatement statement = connection.prepareStatement(statements.single())) {
+          statement.setQueryTimeout(queryTimeoutSeconds);
+          statement.setMaxRows(1);
+          statement.setObject(1, value);
+          try (ResultSet rows = executeQuery(statement)) {
+            batch.collectAlone(value, rows, found);
+          } finally {
+            finishExecution();
+          }
+        }
+      }
       return batch.answer(found);
     }
   }
