@@ -267,6 +267,25 @@ class DimensionJoinTest {
                 + " (withKeyType) is String; both must be the same");
   }
 
+  /** A selector of no known type (declared to return Object) leaves it to the declared type. */
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void apply_declaredKeyType_selectorOfNoKnownType_applies() {
+    KeySelector<String, String> objectKey =
+        (KeySelector) (KeySelector<String, Object>) JoinHarness::key;
+    DimensionJoinStep<String, String, String, String> step =
+        DimensionJoin.latest(
+                "join",
+                dimension(),
+                objectKey,
+                JoinHarness::key,
+                JoinHarness::combine,
+                Types.STRING)
+            .withKeyType(Types.STRING);
+
+    assertThat(facts("p6").apply(step).type()).isEqualTo(Types.STRING);
+  }
+
   @Test
   void apply_dimensionFromAnotherEnvironment_fails() {
     DataStream<Change<String>> elsewhere =
