@@ -207,7 +207,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
     return with(o);
   }
 
-  /** The join key's type, when it cannot be inferred from the key selectors (generic lambdas). */
+  /**
+   * The join key's type, when it cannot be inferred from the key selectors (generic lambdas). A
+   * selector whose type can be inferred must have this one: the step is refused when applied
+   * otherwise.
+   */
   public DimensionJoinStep<F, D, K, O> withKeyType(TypeInformation<K> keyType) {
     Options<K> o = options.copy();
     o.keyType = requireNotGeneric(Objects.requireNonNull(keyType, "keyType"), "keyType", name);
@@ -312,6 +316,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
 
   private TypeInformation<K> keyType(TypeInformation<F> factType, TypeInformation<D> rowType) {
     if (options.keyType != null) {
+      // Declared where the selectors' types are lost to erasure, but also where they are not: a
+      // selector whose type is known must have the declared one, or the join's key serializer
+      // could not write its keys.
+      requireDeclared(options.keyType, factKey, factType, "fact key");
+      requireDeclared(options.keyType, dimensionKey, rowType, "dimension key");
       return options.keyType;
     }
     TypeInformation<K> fromFacts = inferKeyType(factKey, factType, "fact key");
@@ -327,6 +336,32 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
               + "; both must have the same type");
     }
     return requireNotGeneric(fromFacts, "key type", name);
+  }
+
+  private <T> void requireDeclared(
+      TypeInformation<K> declared,
+      KeySelector<T, K> selector,
+      TypeInformation<T> inputType,
+      String what) {
+    TypeInformation<K> inferred;
+    try {
+      inferred = TypeExtractor.getKeySelectorTypes(selector, inputType);
+    } catch (InvalidTypesException e) {
+      return; // lost to erasure: the declared type is all there is
+    }
+    // A generic type (a selector declared to return Object) says nothing: the declared one tells.
+    if (KryoTypes.genericParts(inferred).isEmpty() && !inferred.equals(declared)) {
+      throw new IllegalArgumentException(
+          "dimension join '"
+              + name
+              + "': the "
+              + what
+              + " is "
+              + inferred
+              + " but the declared key type (withKeyType) is "
+              + declared
+              + "; both must be the same");
+    }
   }
 
   private <T> TypeInformation<K> inferKeyType(

@@ -235,6 +235,57 @@ class DimensionJoinTest {
                 + " must have the same type");
   }
 
+  /**
+   * A declared key type ({@code withKeyType}, set also where the selectors' types can be inferred,
+   * as the example job does) does not switch off the check of the selectors: a selector whose type
+   * is known and differs would give the join keys its key serializer cannot write, failing the job
+   * at its first fact (RocksDB) or checkpoint (heap).
+   */
+  @Test
+  void apply_declaredKeyTypeDiffersFromAnInferredSelectorType_fails() {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    KeySelector<String, String> intKey =
+        (KeySelector) (KeySelector<String, Integer>) String::length;
+    DimensionJoinStep<String, String, String, String> factKeyDiffers =
+        DimensionJoin.latest(
+                "join", dimension(), intKey, JoinHarness::key, JoinHarness::combine, Types.STRING)
+            .withKeyType(Types.STRING);
+    DimensionJoinStep<String, String, String, String> dimensionKeyDiffers =
+        DimensionJoin.asOf(
+                "join", dimension(), JoinHarness::key, intKey, JoinHarness::combine, Types.STRING)
+            .withKeyType(Types.STRING);
+
+    assertThatThrownBy(() -> facts("p4").apply(factKeyDiffers))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': the fact key is Integer but the declared key type"
+                + " (withKeyType) is String; both must be the same");
+    assertThatThrownBy(() -> facts("p5").apply(dimensionKeyDiffers))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': the dimension key is Integer but the declared key type"
+                + " (withKeyType) is String; both must be the same");
+  }
+
+  /** A selector of no known type (declared to return Object) leaves it to the declared type. */
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void apply_declaredKeyType_selectorOfNoKnownType_applies() {
+    KeySelector<String, String> objectKey =
+        (KeySelector) (KeySelector<String, Object>) JoinHarness::key;
+    DimensionJoinStep<String, String, String, String> step =
+        DimensionJoin.latest(
+                "join",
+                dimension(),
+                objectKey,
+                JoinHarness::key,
+                JoinHarness::combine,
+                Types.STRING)
+            .withKeyType(Types.STRING);
+
+    assertThat(facts("p6").apply(step).type()).isEqualTo(Types.STRING);
+  }
+
   @Test
   void apply_dimensionFromAnotherEnvironment_fails() {
     DataStream<Change<String>> elsewhere =
