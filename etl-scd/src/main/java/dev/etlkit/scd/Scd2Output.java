@@ -20,8 +20,11 @@ public enum Scd2Output {
   /**
    * Append-only history rows: each version is emitted once, as {@code +I}, when it is final:
    * closed, and no change within the lateness horizon can alter it any more. Current versions (and
-   * versions still within the horizon at the end of a bounded input) are not emitted. For
-   * append-only sinks (files, Kafka) that keep closed history.
+   * versions still within the horizon at the end of a bounded input) are not emitted. Finality is
+   * measured in the key's own effective time: a key that goes quiet (a deleted one, say) keeps the
+   * versions it closed within the horizon of its last change unemitted until a change of its own
+   * comes more than a horizon after them. For append-only sinks (files, Kafka) that keep closed
+   * history.
    */
   APPEND
 }

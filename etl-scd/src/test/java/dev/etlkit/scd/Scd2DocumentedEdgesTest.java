@@ -161,6 +161,37 @@ class Scd2DocumentedEdgesTest {
     }
   }
 
+  /**
+   * Append output measures finality in the key's own effective time (docs/scd2.md, APPEND): a
+   * deleted key that goes quiet keeps its last versions unemitted, however far other keys move on,
+   * until a change of its own comes more than a horizon after them.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void appendOutput_deletedKeyGoingQuiet_emitsItsLastVersionsOnlyAtItsOwnLaterChange(
+      StateBackendKind backend) throws Exception {
+    var recipe =
+        Scd2Harnesses.of(
+            Scd2Test.customers()
+                .withOutput(Scd2Output.APPEND)
+                .withLatenessHorizon(Duration.ofDays(2)),
+            CHANGES);
+    try (var h = recipe.open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 3)));
+      h.processElement(Change.delete(customer("c1", "vip", "555", 4)));
+      h.processElement(Change.insert(customer("c2", "retail", "555", 20)));
+      h.processElement(Change.updateAfter(customer("c2", "vip", "555", 28)));
+
+      assertThat(h.output()).isEmpty(); // c2's one closed version is within its own horizon
+
+      h.processElement(Change.insert(customer("c1", "retail", "777", 10))); // re-insert
+
+      assertThat(brief(h.output()))
+          .containsExactly("+I c1 v1 [d1,d3) retail/555", "+I c1 v2 [d3,d4) vip/555");
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void lateType1Change_effectiveInsideAVersion_overwritesTheWholeVersion(StateBackendKind backend)
