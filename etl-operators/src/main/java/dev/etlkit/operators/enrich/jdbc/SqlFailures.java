@@ -186,14 +186,20 @@ final class SqlFailures {
 
   /** "SQLTransientConnectionException <- PSQLException <- ConnectException". */
   static String chain(Throwable e) {
-    StringBuilder names = new StringBuilder(e.getClass().getSimpleName());
+    StringBuilder names = new StringBuilder(name(e));
     Throwable cause = e.getCause();
     for (int i = 1; cause != null && cause != e && i < MAX_CHAIN; i++) {
-      names.append(" <- ").append(cause.getClass().getSimpleName());
+      names.append(" <- ").append(name(cause));
       e = cause;
       cause = cause.getCause();
     }
     return names.toString();
+  }
+
+  /** The simple name of the class, or its full name when it has none (anonymous classes). */
+  private static String name(Throwable e) {
+    String simple = e.getClass().getSimpleName();
+    return simple.isEmpty() ? e.getClass().getName() : simple;
   }
 
   private static JdbcLookupException withTraceOf(Throwable underlying, JdbcLookupException e) {
