@@ -268,12 +268,14 @@ class JdbcLookupBatchKeysTest {
 
   /**
    * The binder binds "C-1" as "c-1" but throws for "c-1", the key read back from the row: the batch
-   * cannot tell which keys the row answers, so the call fails ("key binder failed") rather than
-   * making "C-1" a miss its single lookup is not.
+   * cannot tell which keys the row answers, so it asks the keys left without a row alone, and each
+   * gets the row its single lookup gets. The call used to fail ("key binder failed"), every key of
+   * it to its fallback.
    */
   @Test
-  void lookupAll_binderThrowsForAKeyReadBack_failsTheCall() throws Exception {
+  void lookupAll_binderThrowsForAKeyReadBack_asksTheKeysAlone() throws Exception {
     LookupTesting lookups = new LookupTesting();
+    RecordingLookupContext context = new RecordingLookupContext();
     try {
       JdbcLookup<String, Customer> lookup =
           lookups.open(
@@ -292,13 +294,13 @@ class JdbcLookupBatchKeysTest {
                           ResultSet::getString),
                       Customer::fromRow)
                   .withCredentials(
-                      JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD)));
+                      JdbcCredentials.of(TestDatabase.READER, TestDatabase.READER_PASSWORD)),
+              context);
 
-      JdbcLookupException failure =
-          LookupTesting.failure(lookup.lookupAll(List.of("C-1", "C-2")), JdbcLookupException.class);
+      Map<String, Customer> batch = LookupTesting.await(lookup.lookupAll(List.of("C-1", "C-2")));
 
-      assertThat(failure).hasMessage("JDBC lookup key binder failed: IllegalArgumentException");
-      assertThat(LookupTesting.await(lookup.lookup("C-1"))).contains(Customer.expected(1));
+      assertThat(batch).isEqualTo(Map.of("C-1", Customer.expected(1), "C-2", Customer.expected(2)));
+      assertThat(context.count("jdbcLookup." + JdbcLookupMetrics.KEYS_ASKED_ALONE)).isEqualTo(2);
     } finally {
       lookups.closeAll();
     }
