@@ -134,7 +134,9 @@ final class BatchKeys<K, V> {
   /**
    * Gives each row to the keys bound to the value its key binds to: the key read back from the row
    * is bound again unless it is one of the call's, so that a key whose binder changes it (a
-   * lower-casing one, say) finds the row its single lookup finds.
+   * lower-casing one, say) finds the row its single lookup finds. A row no key of the call is bound
+   * as (or whose key the binder cannot bind) marks the batch: its keys left without a row are asked
+   * alone ({@link #unansweredIfForeignRows}).
    */
   void collect(ResultSet rows, Map<K, V> found) throws SQLException {
     int keyColumn = keyRows.keyColumn(rows);
@@ -143,9 +145,7 @@ final class BatchKeys<K, V> {
       if (k == null) {
         continue;
       }
-      Object identity =
-          identities.containsKey(k) ? identities.get(k) : BoundValues.identity(keyRows.bind(k));
-      List<K> same = identity == null ? null : keysOf.get(identity);
+      List<K> same = keysBoundAs(k);
       // The first row of a value wins; a row of a value not sent is the database matching
       // otherwise: noted, so that the keys left without a row are asked alone.
       if (same == null) {
@@ -157,6 +157,26 @@ final class BatchKeys<K, V> {
         }
       }
     }
+  }
+
+  /**
+   * The call's keys bound to the value {@code k} (a key read back from a row) binds to; null when
+   * none is, or when the binder throws for {@code k}: then nothing tells which keys the row
+   * answers, and it counts as a row of a value not sent.
+   */
+  @Nullable
+  private List<K> keysBoundAs(K k) {
+    Object identity;
+    if (identities.containsKey(k)) {
+      identity = identities.get(k);
+    } else {
+      try {
+        identity = BoundValues.identity(keyRows.bind(k));
+      } catch (JdbcLookupException e) {
+        return null;
+      }
+    }
+    return identity == null ? null : keysOf.get(identity);
   }
 
   /**

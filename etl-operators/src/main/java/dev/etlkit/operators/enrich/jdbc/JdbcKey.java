@@ -49,7 +49,8 @@ public final class JdbcKey<K> implements Serializable {
    * Turns a key into the value given to {@link java.sql.PreparedStatement#setObject}. One that
    * throws fails that key's lookup with a {@link JdbcLookupException} ("key binder failed", {@code
    * retryable()} false); in a batch, that key alone. A batch also binds the keys it reads back from
-   * rows, to find the keys bound to the same value; one that throws there fails the call.
+   * rows, to find the keys bound to the same value; when it throws there, the batch asks its keys
+   * left without a row alone.
    */
   @FunctionalInterface
   @PublicEvolving
