@@ -472,7 +472,9 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
    * Queues one task for all keys and returns at once: distinct bound values, {@link
    * #withMaxBatchKeys maxBatchKeys} per statement, statements one after another on one connection.
    * The map holds the keys found, each with the row its single lookup finds (keys bound to the same
-   * value share it); a failure of any statement fails the call.
+   * value share it; when rows read back keys the call did not send, as a case-insensitive column's
+   * do, the keys left without a row are then asked alone, see {@link JdbcKey}); a failure of any
+   * statement fails the call.
    */
   @Override
   public CompletableFuture<Map<K, V>> lookupAll(Collection<K> keys) {
