@@ -207,9 +207,11 @@ public final class Debezium {
    * What an update becomes when a column holds Debezium's {@code unavailable.value.placeholder}
    * (see {@link DecodeStep#withUnavailableValuePlaceholder}): PostgreSQL sends no value for an
    * unchanged TOAST column (a large text, bytea, array or JSON value) under {@code REPLICA IDENTITY
-   * DEFAULT}, and Debezium writes the placeholder in its place, in the column's form (the text, a
-   * one-element text array, the placeholder's bytes as an integer array, base64 or hex text for
-   * binary columns).
+   * DEFAULT}, and Debezium writes the placeholder in its place, in the column's form (the text,
+   * base64 or hex text for binary columns, the map of the text to itself or its JSON text for an
+   * {@code hstore}, a one-element array of the text, of the UUID of its bytes or of its bytes for a
+   * text, {@code uuid[]} or {@code bytea[]} array, the placeholder's bytes as the numbers of a
+   * number array).
    */
   @PublicEvolving
   public enum UnavailableValues {

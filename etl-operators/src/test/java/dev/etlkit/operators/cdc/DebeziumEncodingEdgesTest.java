@@ -98,6 +98,21 @@ class DebeziumEncodingEdgesTest {
         .isEqualTo(LocalTime.parse("10:15:30.123"));
   }
 
+  @ParameterizedTest
+  @CsvSource({"10:15:30-05:00, 15:15:30", "22:00:00.5+02:30, 19:30:00.5", "23:00:00-02:00, 01:00"})
+  void zonedTimeWithAnOffset_isBoundToLocalTime_asUtcWallTime(String text, LocalTime utc)
+      throws IOException {
+    // an offset other than Z, either sign: the UTC wall time, as for a ZonedTimestamp
+    String value =
+        withSchema(
+            "pickup_time",
+            "string",
+            "io.debezium.time.ZonedTime",
+            null,
+            "\"pickup_time\":\"" + text + "\"");
+    assertThat(decode(TimeRow.class, value).get(0).value().pickupTime()).isEqualTo(utc);
+  }
+
   // ---- ZonedTimestamp with an offset (Oracle TIMESTAMP WITH TIME ZONE, SQL Server datetimeoffset)
 
   @Test

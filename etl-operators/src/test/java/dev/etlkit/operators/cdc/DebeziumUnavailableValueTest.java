@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.annotation.Nullable;
@@ -37,6 +39,11 @@ class DebeziumUnavailableValueTest {
     public byte[] blob;
     public int[] scores;
     public List<String> tags;
+    public String attributes;
+    public Map<String, String> properties;
+    public List<String> uuids;
+    public List<byte[]> blobs;
+    public double[] weights;
   }
 
   private final List<Change<Document>> out = new ArrayList<>();
@@ -53,7 +60,19 @@ class DebeziumUnavailableValueTest {
         new String[] {"scores", numbers},
         new String[] {"blob", "\"" + Base64.getEncoder().encodeToString(BYTES) + "\""},
         new String[] {"blob", "\"" + Base64.getUrlEncoder().encodeToString(BYTES) + "\""},
-        new String[] {"body", "\"" + HexFormat.of().formatHex(BYTES) + "\""});
+        new String[] {"body", "\"" + HexFormat.of().formatHex(BYTES) + "\""},
+        // hstore, hstore.handling.mode=json (the default): the JSON text of a one-entry map
+        new String[] {
+          "attributes", "\"{\\\"" + PLACEHOLDER + "\\\":\\\"" + PLACEHOLDER + "\\\"}\""
+        },
+        // hstore, hstore.handling.mode=map: that map
+        new String[] {"properties", "{\"" + PLACEHOLDER + "\":\"" + PLACEHOLDER + "\"}"},
+        // uuid[]: a one-element array of the name-based UUID of the placeholder's bytes
+        new String[] {"uuids", "[\"" + UUID.nameUUIDFromBytes(BYTES) + "\"]"},
+        // bytea[]: a one-element array of the placeholder's bytes
+        new String[] {"blobs", "[\"" + Base64.getEncoder().encodeToString(BYTES) + "\"]"},
+        // float8[] and other non-integer number arrays (Debezium 3.x): the bytes as numbers
+        new String[] {"weights", numbers.replace(",", ".0,").replace("]", ".0]")});
   }
 
   @ParameterizedTest
@@ -80,6 +99,33 @@ class DebeziumUnavailableValueTest {
     assertThat(out)
         .singleElement()
         .satisfies(c -> assertThat(c.value().body).isEqualTo("long text"));
+  }
+
+  @Test
+  void update_withValuesLikeThePlaceholdersForms_isDecoded() throws IOException {
+    // the placeholder as one of several hstore entries, a UUID of other bytes, a number array of
+    // other numbers: data, not the placeholder
+    decode(
+        DecoderSettings.defaults(Document.class),
+        update(
+            row(
+                "\"attributes\":\"{\\\""
+                    + PLACEHOLDER
+                    + "\\\":\\\""
+                    + PLACEHOLDER
+                    + "\\\",\\\"a\\\":\\\"b\\\"}\",\"properties\":{\""
+                    + PLACEHOLDER
+                    + "\":\"x\"},\"uuids\":[\""
+                    + UUID.nameUUIDFromBytes(new byte[] {1})
+                    + "\"],\"weights\":[95.5]")));
+
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.value().properties).containsEntry(PLACEHOLDER, "x");
+              assertThat(c.value().weights).containsExactly(95.5);
+            });
   }
 
   @Test

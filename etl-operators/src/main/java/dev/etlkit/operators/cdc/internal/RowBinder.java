@@ -382,7 +382,8 @@ final class RowBinder<T> {
    */
   @Nullable
   private static JsonNode utcWallTime(Target target, String text) {
-    if (!(target == Target.LOCAL_TIME || target == Target.LOCAL_DATE_TIME) || !hasOffset(text)) {
+    if (!(target == Target.LOCAL_TIME || target == Target.LOCAL_DATE_TIME)
+        || !hasOffset(target, text)) {
       return null;
     }
     try {
@@ -401,15 +402,22 @@ final class RowBinder<T> {
     }
   }
 
-  /** A trailing {@code Z}, or a sign after the time's start: an ISO offset. */
-  private static boolean hasOffset(String text) {
+  /**
+   * A trailing {@code Z}, or a sign after the time's start: an ISO offset. For a timestamp the time
+   * starts at its {@code T} (before it, a {@code -} separates the date); for a time of day at its
+   * first character (a leading sign is none).
+   */
+  private static boolean hasOffset(Target target, String text) {
     if (text.endsWith("Z") || text.endsWith("z")) {
       return true;
     }
-    int time = text.indexOf('T');
-    for (int i = time < 0 ? 0 : time; i < text.length(); i++) {
+    int time = target == Target.LOCAL_TIME ? 0 : text.indexOf('T');
+    if (time < 0) {
+      return false;
+    }
+    for (int i = time + 1; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c == '+' || (c == '-' && time >= 0)) {
+      if (c == '+' || c == '-') {
         return true;
       }
     }
