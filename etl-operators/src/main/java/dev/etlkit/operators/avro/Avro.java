@@ -2,6 +2,7 @@ package dev.etlkit.operators.avro;
 
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
+import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.operators.JsonReadLimits;
@@ -23,6 +24,7 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -367,6 +369,23 @@ public final class Avro {
     public EncodeStep<T> withMaxBytes(int maxBytes) {
       return new EncodeStep<>(
           name, model, confluentSchemaId, WriteStepRules.maxBytes(maxBytes), errorPolicy);
+    }
+
+    /**
+     * Encodes {@link RawRecord}s instead of bytes: the Avro bytes as the value, {@code key} of the
+     * record as the key (null: no key), the record's timestamp; for a sink that only wraps bytes,
+     * such as a Kafka serializer that needs the key beside the value. The step keeps this one's
+     * options; {@link #withMaxBytes} limits the key and the value together. See {@link
+     * AvroRawEncodeStep}.
+     */
+    public AvroRawEncodeStep<T> asRawRecords(KeySelector<T, byte[]> key) {
+      return new AvroRawEncodeStep<>(
+          name,
+          model,
+          confluentSchemaId,
+          maxBytes,
+          errorPolicy,
+          Objects.requireNonNull(key, "key"));
     }
 
     /** Overrides the pipeline's error policy for this step. */

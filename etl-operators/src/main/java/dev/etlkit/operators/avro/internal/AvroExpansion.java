@@ -1,11 +1,13 @@
 package dev.etlkit.operators.avro.internal;
 
 import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.Steps;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.operators.avro.Avro;
+import dev.etlkit.operators.avro.AvroRawEncodeStep;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -14,6 +16,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -22,7 +25,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * pipeline and the step, its output typed and its dead letters collected. Decoders and {@code
  * fromJson} are process functions that send their dead letters themselves; {@code encode}, {@code
  * toJson} and {@code fromPojo} are {@code Steps.map}s, whose failures become dead letters holding
- * the record's text.
+ * the record's text. {@code encode}'s raw-record form is a process function (it needs the record's
+ * timestamp) whose dead letters hold the record's text as the map's do.
  */
 @Internal
 public final class AvroExpansion {
@@ -73,6 +77,26 @@ public final class AvroExpansion {
         errorPolicy,
         stream,
         context);
+  }
+
+  /** Adds the encoder of {@link AvroRawEncodeStep} after {@code stream}. */
+  public static <T extends IndexedRecord> DataStream<RawRecord> encodeRaw(
+      String name,
+      RecordModel<T> model,
+      @Nullable Integer confluentSchemaId,
+      int maxBytes,
+      @Nullable ErrorPolicy errorPolicy,
+      KeySelector<T, byte[]> key,
+      DataStream<T> stream,
+      StepContext context) {
+    SingleOutputStreamOperator<RawRecord> encoded =
+        context.named(
+            stream.process(
+                new AvroRawEncodeFunction<>(
+                    model, confluentSchemaId, maxBytes, key, context.errorHandler(errorPolicy)),
+                RawRecord.TYPE_INFO));
+    context.addDeadLettersOf(encoded);
+    return encoded;
   }
 
   /** Adds the JSON converter of {@link Avro.FromJsonStep} after {@code stream}. */

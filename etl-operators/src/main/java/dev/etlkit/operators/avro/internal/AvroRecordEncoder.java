@@ -91,6 +91,33 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
     }
   }
 
+  /**
+   * The Avro bytes of {@code record}, to travel beside a key of {@code keyBytes} bytes that counts
+   * against {@code maxBytes} with them, as a Kafka producer counts key and value together.
+   *
+   * @throws AvroFormatException as {@link #encode(IndexedRecord)} (a record encoded longer than
+   *     {@code maxBytes} by itself has its message); also when the encoded bytes and the key
+   *     together are longer than {@code maxBytes} ({@code "... has N bytes and its key K, over
+   *     maxBytes M"})
+   */
+  public byte[] encode(T record, int keyBytes) throws AvroFormatException {
+    byte[] bytes = encode(record);
+    if ((long) bytes.length + keyBytes > maxBytes) {
+      throw new AvroFormatException(
+          "record too large: "
+              + schema.getFullName()
+              + " encoded as Avro has "
+              + bytes.length
+              + " bytes"
+              + (header != null ? ", the 5-byte Confluent header included," : "")
+              + " and its key "
+              + keyBytes
+              + ", over maxBytes "
+              + maxBytes);
+    }
+    return bytes;
+  }
+
   /** Encodes a record of the writer schema into the buffer and copies it out. */
   private byte[] write(T record) throws AvroFormatException {
     out.reset();

@@ -328,4 +328,27 @@ class AvroRecordEncoderTest {
         .hasMessage(
             "cannot encode the record with writer schema Node: the record is nested too deeply");
   }
+
+  @Test
+  void encode_withKeyBytes_countsTheKeyAndTheHeaderAgainstTheLimit() throws Exception {
+    GenericRecord order = orderV2("ada", "12.30");
+    int framed = binary(order).length + 5;
+    AvroRecordEncoder<GenericRecord> encoder = new AvroRecordEncoder<>(V2, 2, framed + 3);
+
+    assertThat(encoder.encode(order, 3)).isEqualTo(AvroFixtures.confluent(2, binary(order)));
+    assertThatThrownBy(() -> encoder.encode(order, 4))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order encoded as Avro has "
+                + framed
+                + " bytes, the 5-byte Confluent header included, and its key 4, over maxBytes "
+                + (framed + 3));
+    // a key near Integer.MAX_VALUE does not overflow the sum into a negative size
+    assertThatThrownBy(() -> new AvroRecordEncoder<>(V2, null).encode(order, Integer.MAX_VALUE))
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order encoded as Avro has "
+                + binary(order).length
+                + " bytes and its key 2147483647, over maxBytes 2147483647");
+    assertThat(encoder.encode(order)).as("without a key, as before").hasSize(framed);
+  }
 }
