@@ -157,6 +157,32 @@ class AvroEncodeRawRecordsTest {
     }
   }
 
+  /**
+   * An interrupted key function (the task is being cancelled; the exception wrapped, the flag
+   * cleared) is no bad record (concepts.md): the step fails the record with an EtlException and
+   * restores the flag. It used to be a dead letter: the key's failure was rethrown without it.
+   */
+  @Test
+  void asRawRecords_keyFunctionInterrupted_failsTheRecordAndKeepsTheInterrupt() throws Exception {
+    try (OneInputStreamOperatorTestHarness<GenericRecord, RawRecord> h =
+        open(
+            Avro.encode("encode", ORDER_V2)
+                .asRawRecords(
+                    order -> {
+                      throw new IllegalStateException(new InterruptedException("cancelled"));
+                    }))) {
+      try {
+        assertThatThrownBy(() -> h.processElement(ORDER, 5L))
+            .isInstanceOf(EtlException.class)
+            .hasMessage("[orders/encode] interrupted while processing a record");
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(deadLetters(h)).isEmpty();
+    }
+  }
+
   @Test
   void asRawRecords_recordThatDoesNotEncode_isADeadLetterAsWithTheBytes() throws Exception {
     GenericRecord bad = orderV2(SECRET, "1.00");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.core.EtlException;
 import dev.etlkit.core.RawRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
@@ -98,6 +99,32 @@ class JsonWriteRawRecordsTest {
               "WRITE_FAILED: cannot compute the key of Shipment (java.lang.IllegalStateException)");
       assertThat(letter.payloadText()).isEqualTo(shipment.toString());
       assertThat(JsonTestSupport.counts(h).isBalanced()).isTrue();
+    }
+  }
+
+  /**
+   * An interrupted key function (the task is being cancelled; the exception wrapped, the flag
+   * cleared) is no bad record (concepts.md): the step fails the record with an EtlException and
+   * restores the flag. It used to be a dead letter: the key's failure was rethrown without it.
+   */
+  @Test
+  void asRawRecords_keyFunctionInterrupted_failsTheRecordAndKeepsTheInterrupt() throws Exception {
+    try (OneInputStreamOperatorTestHarness<Shipment, RawRecord> h =
+        open(
+            Json.write("json", Shipment.class)
+                .asRawRecords(
+                    s -> {
+                      throw new IllegalStateException(new InterruptedException("cancelled"));
+                    }))) {
+      try {
+        assertThatThrownBy(() -> h.processElement(new Shipment("s-1", 1, 2.5, null), 5L))
+            .isInstanceOf(EtlException.class)
+            .hasMessageEndingWith("/json] interrupted while processing a record");
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(JsonTestSupport.deadLetters(h)).isEmpty();
     }
   }
 
