@@ -328,4 +328,23 @@ class AvroRecordEncoderTest {
         .hasMessage(
             "cannot encode the record with writer schema Node: the record is nested too deeply");
   }
+
+  @Test
+  void encode_aRecordFarOverTheLimit_isRefusedWithItsExactSize_storingNoMoreThanTheLimit()
+      throws Exception {
+    // 400 kB of name refused at 10 kB: counted to its last byte, stored up to the limit only
+    GenericRecord huge = orderV2("x".repeat(400_000), "1.00");
+    int size = 5 + binary(huge).length;
+    AvroRecordEncoder<GenericRecord> encoder = new AvroRecordEncoder<>(V2, 2, 10_000);
+
+    assertThatThrownBy(() -> encoder.encode(huge))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order encoded as Avro has "
+                + size
+                + " bytes, the 5-byte Confluent header included, over maxBytes 10000");
+    assertThat(encoder.retainedBytes()).as("the buffer's growth").isLessThanOrEqualTo(10_000);
+    assertThat(encoder.encode(orderV2("b", "2.00")))
+        .isEqualTo(AvroFixtures.confluent(2, binary(orderV2("b", "2.00"))));
+  }
 }

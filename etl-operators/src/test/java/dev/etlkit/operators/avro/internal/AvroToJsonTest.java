@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.internal.Allocations;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -318,5 +319,47 @@ class AvroToJsonTest {
       assertThat(writer.convert(orderV2("b", "2.00")))
           .isEqualTo(toJson.convert(orderV2("b", "2.00")));
     }
+  }
+
+  @Test
+  void convert_aRecordFarOverTheLimit_isRefusedWithItsExactUtf8Size_storingNoMoreThanTheLimit()
+      throws Exception {
+    // 300,000 euro signs, 900 kB in UTF-8, refused at 10 kB: counted, stored up to the limit only
+    GenericRecord huge = orderV2("€".repeat(300_000), "1.00");
+    int size = toJson.convert(huge).getBytes(StandardCharsets.UTF_8).length;
+    AvroToJson limited = new AvroToJson(10_000);
+
+    assertThatThrownBy(() -> limited.convert(huge))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order written as JSON has "
+                + size
+                + " bytes, over maxBytes 10000");
+    assertThat(limited.retainedChars()).as("the buffer's growth").isLessThanOrEqualTo(10_000);
+    assertThat(limited.convert(orderV2("b", "2.00")))
+        .isEqualTo(toJson.convert(orderV2("b", "2.00")));
+  }
+
+  @Test
+  void convertToBytes_aRecordFarOverTheLimit_isRefusedWithItsExactSize_allocatingNoCopyOfIt()
+      throws Exception {
+    // 8 MiB of name refused at 64 KiB: what the step allocates is about the limit, not the record
+    GenericRecord huge = orderV2("x".repeat(8 << 20), "1.00");
+    int size = toJson.convert(huge).length(); // ASCII: as many bytes as chars
+    AvroToJson limited = new AvroToJson(64 << 10);
+    limited.convertToBytes(orderV2("b", "2.00")); // its generator exists
+
+    long before = Allocations.ofCurrentThread();
+    assertThatThrownBy(() -> limited.convertToBytes(huge))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order written as JSON has "
+                + size
+                + " bytes, over maxBytes 65536");
+    long allocated = Allocations.ofCurrentThread() - before;
+
+    assertThat(allocated).as("bytes allocated for an 8 MiB record").isLessThan(1 << 20);
+    assertThat(limited.convertToBytes(orderV2("b", "2.00")))
+        .isEqualTo(toJson.convert(orderV2("b", "2.00")).getBytes(StandardCharsets.UTF_8));
   }
 }
