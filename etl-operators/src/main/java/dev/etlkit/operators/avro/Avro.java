@@ -358,7 +358,9 @@ public final class Avro {
      * the 5-byte Confluent header included, over maxBytes 1040000"}), and it is counted as the
      * step's other dead letters. Each record is encoded once, and no more of it than the limit is
      * kept: the bytes past it are counted, for the message's exact size, but not stored, so a
-     * record far over the limit costs the step about the limit in memory, not its own size.
+     * record far over the limit costs the step about the limit in memory, not its own size (Avro's
+     * writer still makes a passing UTF-8 copy of each {@code String} field, as large as that field;
+     * a {@code Utf8} value it writes as it is).
      *
      * <p>For a sink that refuses large records, so that one of them is a dead letter here instead
      * of failing the sink, and the job at every restart: a Kafka producer refuses a record over
