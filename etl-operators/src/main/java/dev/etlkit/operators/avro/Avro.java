@@ -358,7 +358,11 @@ public final class Avro {
      * that cannot be encoded: its payload is the record's text, its message names the size and the
      * limit, never a value ({@code "record too large: shop.Order encoded as Avro has 1126440 bytes,
      * the 5-byte Confluent header included, over maxBytes 1040000"}), and it is counted as the
-     * step's other dead letters. Each record is encoded once: the check is on the encoded bytes.
+     * step's other dead letters. Each record is encoded once, and no more of it than the limit is
+     * kept: the bytes past it are counted, for the message's exact size, but not stored, so a
+     * record far over the limit costs the step about the limit in memory, not its own size (Avro's
+     * writer still makes a passing UTF-8 copy of each {@code String} field, as large as that field;
+     * a {@code Utf8} value it writes as it is).
      *
      * <p>For a sink that refuses large records, so that one of them is a dead letter here instead
      * of failing the sink, and the job at every restart: a Kafka producer refuses a record over
@@ -536,8 +540,10 @@ public final class Avro {
      * limit. A record written longer is a dead letter of the step like one that cannot be written:
      * its payload is the record's text, its message names the size and the limit, never a value
      * ({@code "record too large: shop.Order written as JSON has 1126440 bytes, over maxBytes
-     * 1040000"}), and it is counted as the step's other dead letters. Each record is written once:
-     * the check is on the written JSON.
+     * 1040000"}), and it is counted as the step's other dead letters. Each record is written once,
+     * and no more of it than the limit is kept: what it writes past the limit is counted, for the
+     * message's exact size, but not stored (text keeps up to {@code maxBytes} chars), so a record
+     * far over the limit costs the step about the limit in memory, not its own size.
      *
      * <p>For a sink that refuses large records, so that one of them is a dead letter here instead
      * of failing the sink, and the job at every restart: a Kafka producer refuses a record over

@@ -81,8 +81,9 @@ public final class AvroRawEncodeStep<T extends IndexedRecord> implements EtlStep
    * is a dead letter of the step, as with {@link Avro.EncodeStep#withMaxBytes}; its message names
    * the sizes and the limit, never a value ({@code "record too large: shop.Order encoded as Avro
    * has 1039000 bytes, the 5-byte Confluent header included, and its key 2000, over maxBytes
-   * 1040000"}; a value over the limit by itself has the encode step's message). Leave room for the
-   * headers and the record overhead Kafka counts in {@code max.request.size} too.
+   * 1040000"}, also when the value alone is over it; a record without a key has the encode step's
+   * message). Leave room for the headers and the record overhead Kafka counts in {@code
+   * max.request.size} too.
    *
    * @throws IllegalArgumentException if {@code maxBytes} is not positive
    */

@@ -137,9 +137,10 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
    * record that cannot be written does: its payload is the record's {@code toString()}, its message
    * names the size and the limit, never the value ({@code "TOO_LARGE: Order written as JSON has
    * 1126440 bytes, over maxBytes 1048000"}), and it is counted as the step's other dead letters.
-   * Each record is written once: the check is on the written bytes. With {@link #asRawRecords}, the
-   * key's bytes count too ({@code "... has 1047000 bytes and its key 2000, over maxBytes
-   * 1048000"}).
+   * Each record is written once, and no more of it than the limit is kept: the bytes past it are
+   * counted, for the message's exact size, but not stored, so a record far over the limit costs the
+   * step about the limit in memory, not its own size. With {@link #asRawRecords}, the key's bytes
+   * count too ({@code "... has 1047000 bytes and its key 2000, over maxBytes 1048000"}).
    *
    * <p>For a sink that refuses large records, so that one of them becomes a dead letter here
    * instead of failing the sink, and the job at every restart: a Kafka producer refuses a record

@@ -119,7 +119,7 @@ class JsonWriteRawRecordsTest {
       try {
         assertThatThrownBy(() -> h.processElement(new Shipment("s-1", 1, 2.5, null), 5L))
             .isInstanceOf(EtlException.class)
-            .hasMessageEndingWith("/json] interrupted while processing a record");
+            .hasMessageEndingWith("] interrupted while processing a record");
         assertThat(Thread.currentThread().isInterrupted()).isTrue();
       } finally {
         Thread.interrupted();

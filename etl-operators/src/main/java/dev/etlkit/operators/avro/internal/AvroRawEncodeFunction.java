@@ -5,6 +5,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.EventTimes;
+import dev.etlkit.core.internal.TaskInterrupts;
 import dev.etlkit.operators.avro.AvroFormatException;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.IndexedRecord;
@@ -88,6 +89,10 @@ public final class AvroRawEncodeFunction<T extends IndexedRecord>
     try {
       return key.getKey(value);
     } catch (Exception e) {
+      if (TaskInterrupts.interrupted(e)) {
+        // the task is being cancelled: no bad record (the class-only failure below would hide it)
+        throw TaskInterrupts.failure(errors.step(), e);
+      }
       // the exception's message may quote the record: its class only
       throw new AvroFormatException(
           "cannot compute the key of "

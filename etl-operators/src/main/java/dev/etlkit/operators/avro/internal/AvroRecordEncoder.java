@@ -1,8 +1,7 @@
 package dev.etlkit.operators.avro.internal;
 
 import dev.etlkit.operators.avro.AvroFormatException;
-import java.io.OutputStream;
-import java.util.Arrays;
+import dev.etlkit.operators.internal.LimitedBytes;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.IndexedRecord;
@@ -14,11 +13,12 @@ import org.apache.flink.annotation.Internal;
 /**
  * Encodes records as Avro binary with the model's schema, optionally behind a Confluent wire-format
  * header with a fixed schema id. The output buffer and encoder are reused (a buffer grown past
- * {@link #MAX_RETAINED_BYTES} for one record is dropped after it); each call returns a new array of
- * exactly the encoded length.
+ * {@link LimitedBytes#MAX_RETAINED_BYTES} for one record is dropped after it); each call returns a
+ * new array of exactly the encoded length.
  *
- * <p>A record encoded longer than {@code maxBytes} (the header included) is rejected; the check is
- * on the encoded bytes, so each record is encoded once.
+ * <p>A record encoded longer than {@code maxBytes} (the header included) is rejected. Each record
+ * is encoded once: bytes past the limit are counted, for the message's exact size, but not stored,
+ * so a record far over the limit costs no more buffer than the limit.
  *
  * <p>A record must carry the writer schema (an equal schema counts; the last equal instance is
  * remembered so the full comparison runs once per schema instance, not per record). Every failure
@@ -31,11 +31,8 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
   private final DatumWriter<T> writer;
   @Nullable private final byte[] header;
 
-  /** The largest buffer kept between records: a larger one, grown for one record, is dropped. */
-  static final int MAX_RETAINED_BYTES = 1 << 20;
-
   private final int maxBytes;
-  private final Buffer out = new Buffer();
+  private final LimitedBytes out = new LimitedBytes();
   @Nullable private BinaryEncoder encoder;
   @Nullable private Schema lastEqualSchema;
 
@@ -72,6 +69,19 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
    *     maxBytes}
    */
   public byte[] encode(T record) throws AvroFormatException {
+    return encode(record, 0);
+  }
+
+  /**
+   * The Avro bytes of {@code record}, to travel beside a key of {@code keyBytes} bytes that counts
+   * against {@code maxBytes} with them, as a Kafka producer counts key and value together; no more
+   * than what is left of the limit beside the key is stored.
+   *
+   * @throws AvroFormatException as {@link #encode(IndexedRecord)}; when the encoded bytes and the
+   *     key together are longer than {@code maxBytes}: {@code "... has N bytes and its key K, over
+   *     maxBytes M"}
+   */
+  public byte[] encode(T record, int keyBytes) throws AvroFormatException {
     Schema recordSchema = record.getSchema();
     if (recordSchema != schema && recordSchema != lastEqualSchema) {
       if (!schema.equals(recordSchema)) {
@@ -85,42 +95,15 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
       lastEqualSchema = recordSchema;
     }
     try {
-      return write(record);
+      return write(record, keyBytes);
     } finally {
-      out.shrink(); // whatever became of the record
+      out.release(); // whatever became of the record
     }
-  }
-
-  /**
-   * The Avro bytes of {@code record}, to travel beside a key of {@code keyBytes} bytes that counts
-   * against {@code maxBytes} with them, as a Kafka producer counts key and value together.
-   *
-   * @throws AvroFormatException as {@link #encode(IndexedRecord)} (a record encoded longer than
-   *     {@code maxBytes} by itself has its message); also when the encoded bytes and the key
-   *     together are longer than {@code maxBytes} ({@code "... has N bytes and its key K, over
-   *     maxBytes M"})
-   */
-  public byte[] encode(T record, int keyBytes) throws AvroFormatException {
-    byte[] bytes = encode(record);
-    if ((long) bytes.length + keyBytes > maxBytes) {
-      throw new AvroFormatException(
-          "record too large: "
-              + schema.getFullName()
-              + " encoded as Avro has "
-              + bytes.length
-              + " bytes"
-              + (header != null ? ", the 5-byte Confluent header included," : "")
-              + " and its key "
-              + keyBytes
-              + ", over maxBytes "
-              + maxBytes);
-    }
-    return bytes;
   }
 
   /** Encodes a record of the writer schema into the buffer and copies it out. */
-  private byte[] write(T record) throws AvroFormatException {
-    out.reset();
+  private byte[] write(T record, int keyBytes) throws AvroFormatException {
+    out.start(keyBytes >= maxBytes ? 0 : maxBytes - keyBytes);
     if (header != null) {
       out.write(header, 0, header.length);
     }
@@ -140,14 +123,15 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
               + schema.getFullName()
               + ": the record is nested too deeply");
     }
-    if (out.size > maxBytes) {
+    if (out.isOverLimit()) {
       throw new AvroFormatException(
           "record too large: "
               + schema.getFullName()
               + " encoded as Avro has "
-              + out.size
+              + out.size()
               + " bytes"
               + (header != null ? ", the 5-byte Confluent header included" : "")
+              + (keyBytes > 0 ? (header != null ? "," : "") + " and its key " + keyBytes : "")
               + ", over maxBytes "
               + maxBytes);
     }
@@ -156,47 +140,6 @@ public final class AvroRecordEncoder<T extends IndexedRecord> {
 
   /** The size of the reused buffer, for tests. */
   int retainedBytes() {
-    return out.bytes.length;
-  }
-
-  /** An unsynchronized growable byte buffer. */
-  private static final class Buffer extends OutputStream {
-    private byte[] bytes = new byte[256];
-    private int size;
-
-    void reset() {
-      size = 0;
-    }
-
-    /** Drops a buffer grown past {@link #MAX_RETAINED_BYTES} for one record. */
-    void shrink() {
-      if (bytes.length > MAX_RETAINED_BYTES) {
-        bytes = new byte[256];
-        size = 0;
-      }
-    }
-
-    @Override
-    public void write(int b) {
-      ensure(1);
-      bytes[size++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      ensure(len);
-      System.arraycopy(b, off, bytes, size, len);
-      size += len;
-    }
-
-    private void ensure(int more) {
-      if (size + more > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
-      }
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(bytes, size);
-    }
+    return out.capacity();
   }
 }

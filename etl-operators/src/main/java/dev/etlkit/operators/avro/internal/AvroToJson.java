@@ -1,16 +1,18 @@
 package dev.etlkit.operators.avro.internal;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.internal.LimitedBytes;
 import dev.etlkit.operators.internal.SafeJson;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.OutputStream;
+import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -46,31 +48,28 @@ import org.apache.flink.annotation.Internal;
  * size, a map key that is not text) is an {@link AvroFormatException} naming its path and types,
  * never the value: what encode refuses, toJson refuses. A decimal is written at its schema's scale,
  * as encode writes it. Not thread-safe (one reused generator and output buffer per output form; a
- * text buffer grown past {@link #MAX_RETAINED_CHARS} for one record is dropped after it); build it
- * in {@code open()}.
+ * buffer grown past {@link LimitedText#MAX_RETAINED_CHARS} chars or {@link
+ * LimitedBytes#MAX_RETAINED_BYTES} bytes for one record is dropped after it); build it in {@code
+ * open()}.
  *
- * <p>A record written longer than {@code maxBytes} UTF-8 bytes, also for text output (where they
- * are counted on the written text, not written a second time), is rejected.
+ * <p>A record written longer than {@code maxBytes} UTF-8 bytes, also for text output, is rejected.
+ * Each record is written once: what it writes past the limit is counted, for the message's exact
+ * size, but not stored, so a record far over the limit costs no more buffer than the limit (for
+ * text, {@code maxBytes} chars: each char is at least one UTF-8 byte).
  */
 @Internal
 public final class AvroToJson {
 
   private static final int MAX_CACHED_SCHEMAS = 256;
 
-  /**
-   * The largest text buffer kept between records: a larger one, grown for one record, is dropped.
-   */
-  static final int MAX_RETAINED_CHARS = 1 << 20;
-
   private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
 
   private final JsonFactory factory;
-  // Text output: one generator over one reused writer, kept across records; both
-  // replaced after a record that grew the writer past MAX_RETAINED_CHARS.
-  private StringWriter text = new StringWriter(256);
+  // Text output: one generator over one reused writer, kept across records.
+  private final LimitedText text = new LimitedText();
   @Nullable private JsonGenerator textJson;
   // Bytes output: one generator writing UTF-8 straight into one reused byte buffer.
-  @Nullable private ByteArrayBuilder bytes;
+  private final LimitedBytes bytes = new LimitedBytes();
   @Nullable private JsonGenerator bytesJson;
   // Field names quoted and encoded once per record schema (schemas are few; bounded anyway).
   private final IdentityHashMap<Schema, SerializedString[]> fieldNames = new IdentityHashMap<>();
@@ -109,38 +108,25 @@ public final class AvroToJson {
    *     than {@code maxBytes} bytes in UTF-8
    */
   public String convert(IndexedRecord record) throws AvroFormatException {
-    text.getBuffer().setLength(0);
     try {
-      if (textJson == null) {
-        textJson = newGenerator(text);
+      text.start(maxBytes);
+      try {
+        if (textJson == null) {
+          textJson = newGenerator(text);
+        }
+        write(textJson, record);
+      } catch (AvroFormatException e) {
+        discard(textJson); // mid-document: the next record starts a fresh generator
+        textJson = null;
+        throw e;
       }
-      write(textJson, record);
-    } catch (AvroFormatException e) {
-      discard(textJson); // mid-document: the next record starts a fresh generator
-      textJson = null;
-      dropHugeTextBuffer();
-      throw e;
-    }
-    String json = text.toString();
-    try {
-      if ((long) json.length() * 3 > maxBytes) { // else within the limit whatever its characters
-        checkSize(record, utf8Length(json));
+      // up to maxBytes / 3 chars are within the limit whatever they are: no need to count them
+      if (text.isOverLimit() || (long) text.length() * 3 > maxBytes) {
+        checkSize(record, text.utf8Length());
       }
+      return text.text();
     } finally {
-      dropHugeTextBuffer(); // whatever became of the record
-    }
-    return json;
-  }
-
-  /**
-   * Drops a text buffer grown past {@link #MAX_RETAINED_CHARS} for one record, and its generator
-   * with it, so that one huge record does not leave a buffer of its size in the step.
-   */
-  private void dropHugeTextBuffer() {
-    if (text.getBuffer().capacity() > MAX_RETAINED_CHARS) {
-      discard(textJson);
-      textJson = null;
-      text = new StringWriter(256);
+      text.release(); // whatever became of the record
     }
   }
 
@@ -154,25 +140,23 @@ public final class AvroToJson {
    */
   public byte[] convertToBytes(IndexedRecord record) throws AvroFormatException {
     try {
-      if (bytesJson == null) {
-        bytes = new ByteArrayBuilder(512);
-        bytesJson = newGenerator(bytes);
+      bytes.start(maxBytes);
+      try {
+        if (bytesJson == null) {
+          bytesJson = newGenerator(bytes);
+        }
+        write(bytesJson, record);
+      } catch (AvroFormatException e) {
+        discard(bytesJson); // mid-document: the next record starts a fresh generator
+        bytesJson = null;
+        throw e;
       }
-      write(bytesJson, record);
-    } catch (AvroFormatException e) {
-      discard(bytesJson); // mid-document: the next record starts a fresh generator and buffer
-      bytesJson = null;
-      throw e;
-    }
-    try {
+      // a whole document, over the limit or not: the generator goes on with the next record
       checkSize(record, bytes.size());
-    } catch (AvroFormatException e) {
-      bytes.reset(); // a whole document: the generator goes on with the next record
-      throw e;
+      return bytes.toByteArray();
+    } finally {
+      bytes.release(); // whatever became of the record
     }
-    byte[] out = bytes.toByteArray();
-    bytes.reset();
-    return out;
   }
 
   private void checkSize(IndexedRecord record, long size) throws AvroFormatException {
@@ -187,39 +171,13 @@ public final class AvroToJson {
     }
   }
 
-  /**
-   * The length of {@code text.getBytes(UTF_8)}, without building it: an unpaired surrogate is its
-   * one-byte {@code ?} there.
-   */
-  static long utf8Length(String text) {
-    long length = 0;
-    for (int i = 0, n = text.length(); i < n; i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        length++;
-      } else if (c < 0x800) {
-        length += 2;
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < n
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        length += 4;
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        length++;
-      } else {
-        length += 3;
-      }
-    }
-    return length;
-  }
-
   private JsonGenerator newGenerator(Object target) throws AvroFormatException {
     JsonGenerator json;
     try {
       json =
-          target instanceof StringWriter
-              ? factory.createGenerator((StringWriter) target)
-              : factory.createGenerator((ByteArrayBuilder) target);
+          target instanceof Writer
+              ? factory.createGenerator((Writer) target)
+              : factory.createGenerator((OutputStream) target, JsonEncoding.UTF8);
     } catch (IOException e) {
       throw AvroErrors.sanitize("cannot write the record as JSON", e);
     }
@@ -292,7 +250,12 @@ public final class AvroToJson {
 
   /** The capacity of the reused text buffer, for tests. */
   int retainedChars() {
-    return text.getBuffer().capacity();
+    return text.capacity();
+  }
+
+  /** The capacity of the reused byte buffer, for tests. */
+  int retainedBytes() {
+    return bytes.capacity();
   }
 
   private SerializedString[] fieldNames(Schema schema, List<Schema.Field> fields) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.etlkit.operators.JsonReadLimits;
+import dev.etlkit.operators.internal.LimitedBytes;
 import dev.etlkit.operators.internal.SafeJson;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
@@ -15,15 +16,23 @@ import java.util.List;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Writes a {@code T} as one JSON object (UTF-8 bytes or text), or says why not. Builds its Jackson
- * writer once. java.time values are written as ISO-8601 strings and {@code BigDecimal}s in plain
- * notation ({@code 1000}, not {@code 1E+3}), so {@link JsonRecordReader} reads them back equal.
+ * Writes a {@code T} as one JSON object (UTF-8 bytes or text), or says why not. java.time values
+ * are written as ISO-8601 strings and {@code BigDecimal}s in plain notation ({@code 1000}, not
+ * {@code 1E+3}), so {@link JsonRecordReader} reads them back equal.
+ *
+ * <p>Builds its Jackson writer once and writes into one reused buffer (a buffer grown past {@link
+ * LimitedBytes#MAX_RETAINED_BYTES} for one record is dropped after it); each call returns a new
+ * array of exactly the JSON's length. A record written longer than {@code maxBytes} is written
+ * once, its bytes past the limit counted, for the message's exact size, but not stored: it costs no
+ * more buffer than the limit. Not thread-safe.
  */
 @Internal
 public final class JsonRecordWriter<T> {
   private final ObjectWriter writer;
   private final String typeName;
   private final int maxBytes;
+  // The JSON of one record at a time: stored up to the limit, counted beyond it.
+  private final LimitedBytes out = new LimitedBytes();
 
   /** A writer without a size limit. */
   public JsonRecordWriter(Class<T> type, boolean omitNullFields) {
@@ -69,9 +78,17 @@ public final class JsonRecordWriter<T> {
    *     the key together are longer than {@code maxBytes}
    */
   public byte[] writeBytes(T value, int keyBytes) throws JsonRecordException {
-    byte[] json;
     try {
-      json = writer.writeValueAsBytes(value);
+      return write(value, keyBytes);
+    } finally {
+      out.release(); // whatever became of the record
+    }
+  }
+
+  private byte[] write(T value, int keyBytes) throws JsonRecordException {
+    out.start(maxBytes - keyBytes); // the JSON's share of the limit: the key's bytes count too
+    try {
+      writer.writeValue(out, value);
     } catch (Exception e) {
       throw describe(e);
     } catch (StackOverflowError e) {
@@ -80,18 +97,23 @@ public final class JsonRecordWriter<T> {
       // are a bad record, also where it did not catch it
       throw describe(JsonMappingException.from((JsonGenerator) null, "Infinite recursion", e));
     }
-    if ((long) json.length + keyBytes > maxBytes) {
+    if (out.size() + keyBytes > maxBytes) {
       throw new JsonRecordException(
           Reason.TOO_LARGE,
           typeName
               + " written as JSON has "
-              + json.length
+              + out.size()
               + " bytes"
               + (keyBytes > 0 ? " and its key " + keyBytes : "")
               + ", over maxBytes "
               + maxBytes);
     }
-    return json;
+    return out.toByteArray();
+  }
+
+  /** The size of the reused buffer, for tests. */
+  int retainedBytes() {
+    return out.capacity();
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.EventTimes;
+import dev.etlkit.core.internal.TaskInterrupts;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
 import javax.annotation.Nullable;
@@ -101,6 +102,10 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
     try {
       return key.getKey(value);
     } catch (Exception e) {
+      if (TaskInterrupts.interrupted(e)) {
+        // the task is being cancelled: no bad record (the class-only failure below would hide it)
+        throw TaskInterrupts.failure(errors.step(), e);
+      }
       // the exception's message may quote the record: its class only
       throw new JsonRecordException(
           Reason.WRITE_FAILED,

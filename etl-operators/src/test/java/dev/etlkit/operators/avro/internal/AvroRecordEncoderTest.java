@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.avro.AvroFixtures;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.internal.LimitedBytes;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -53,7 +54,7 @@ class AvroRecordEncoderTest {
     assertThat(huge).hasSizeGreaterThan(3 << 20);
     assertThat(encoder.retainedBytes())
         .as("one huge record leaves no buffer of its size behind in every subtask")
-        .isLessThanOrEqualTo(AvroRecordEncoder.MAX_RETAINED_BYTES);
+        .isLessThanOrEqualTo(LimitedBytes.MAX_RETAINED_BYTES);
     assertThat(encoder.encode(orderV2("b", "2.00"))).isEqualTo(binary(orderV2("b", "2.00")));
     encoder.encode(orderV2("c", "3.00"));
     assertThat(encoder.retainedBytes()).as("small records reuse one buffer").isEqualTo(small);
@@ -350,5 +351,46 @@ class AvroRecordEncoderTest {
                 + binary(order).length
                 + " bytes and its key 2147483647, over maxBytes 2147483647");
     assertThat(encoder.encode(order)).as("without a key, as before").hasSize(framed);
+  }
+
+  @Test
+  void encode_aRecordFarOverTheLimit_isRefusedWithItsExactSize_storingNoMoreThanTheLimit()
+      throws Exception {
+    // 400 kB of name refused at 10 kB: counted to its last byte, stored up to the limit only
+    GenericRecord huge = orderV2("x".repeat(400_000), "1.00");
+    int size = 5 + binary(huge).length;
+    AvroRecordEncoder<GenericRecord> encoder = new AvroRecordEncoder<>(V2, 2, 10_000);
+
+    assertThatThrownBy(() -> encoder.encode(huge))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order encoded as Avro has "
+                + size
+                + " bytes, the 5-byte Confluent header included, over maxBytes 10000");
+    assertThat(encoder.retainedBytes()).as("the buffer's growth").isLessThanOrEqualTo(10_000);
+    assertThat(encoder.encode(orderV2("b", "2.00")))
+        .isEqualTo(AvroFixtures.confluent(2, binary(orderV2("b", "2.00"))));
+  }
+
+  @Test
+  void encode_withConfluentHeader_atTheLimitExactly_isEncoded_oneByteOver_isRefused()
+      throws Exception {
+    GenericRecord order = orderV2("ä€\uD83D\uDE00".repeat(50), "1.00");
+    byte[] framed = AvroFixtures.confluent(7, binary(order));
+
+    assertThat(new AvroRecordEncoder<>(V2, 7, framed.length).encode(order)).isEqualTo(framed);
+    AvroRecordEncoder<GenericRecord> under = new AvroRecordEncoder<>(V2, 7, framed.length - 1);
+    assertThatThrownBy(() -> under.encode(order))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order encoded as Avro has "
+                + framed.length
+                + " bytes, the 5-byte Confluent header included, over maxBytes "
+                + (framed.length - 1));
+    AvroRecordEncoder<GenericRecord> headerOnly = new AvroRecordEncoder<>(V2, 7, 5);
+    assertThatThrownBy(() -> headerOnly.encode(order))
+        .hasMessageEndingWith(" over maxBytes 5")
+        .hasMessageContaining(" has " + framed.length + " bytes");
+    assertThat(headerOnly.retainedBytes()).isLessThanOrEqualTo(256);
   }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.operators.JsonReadLimits;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.internal.Allocations;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -239,29 +240,6 @@ class AvroToJsonTest {
   }
 
   @Test
-  void utf8Length_isTheLengthOfGetBytesUtf8_surrogatesPairedOrNot() {
-    String[] texts = {
-      "",
-      "ascii",
-      "käse",
-      "€",
-      "\uD83D\uDE00",
-      "a\uD800",
-      "\uDC00b",
-      "\uD800\uD800\uDC00",
-      "\uDC00\uD800",
-      "\uD83D\uDE00\uD83D",
-      "\u07FF\u0800\uFFFF"
-    };
-
-    for (String text : texts) {
-      assertThat(AvroToJson.utf8Length(text))
-          .as(text)
-          .isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
-    }
-  }
-
-  @Test
   void convert_recordOverMaxBytes_isRejected_andTheWriterGoesOnWithTheNext() throws Exception {
     GenericRecord large = orderV2(SECRET, "1.00");
     GenericRecord small = orderV2("a", "1.00");
@@ -293,7 +271,7 @@ class AvroToJsonTest {
     assertThat(huge).hasSizeGreaterThan(3 << 20);
     assertThat(writer.retainedChars())
         .as("one huge record leaves no buffer of its size behind in every subtask")
-        .isLessThanOrEqualTo(AvroToJson.MAX_RETAINED_CHARS);
+        .isLessThanOrEqualTo(LimitedText.MAX_RETAINED_CHARS);
     assertThat(writer.convert(orderV2("b", "2.00"))).isEqualTo(small);
     writer.convert(orderV2("c", "3.00"));
     assertThat(writer.retainedChars()).as("small records reuse one buffer").isEqualTo(smallChars);
@@ -314,9 +292,81 @@ class AvroToJsonTest {
         .hasMessageContaining("$.amount");
 
     for (AvroToJson writer : new AvroToJson[] {limited, unlimited}) {
-      assertThat(writer.retainedChars()).isLessThanOrEqualTo(AvroToJson.MAX_RETAINED_CHARS);
+      assertThat(writer.retainedChars()).isLessThanOrEqualTo(LimitedText.MAX_RETAINED_CHARS);
       assertThat(writer.convert(orderV2("b", "2.00")))
           .isEqualTo(toJson.convert(orderV2("b", "2.00")));
+    }
+  }
+
+  @Test
+  void convert_aRecordFarOverTheLimit_isRefusedWithItsExactUtf8Size_storingNoMoreThanTheLimit()
+      throws Exception {
+    // 300,000 euro signs, 900 kB in UTF-8, refused at 10 kB: counted, stored up to the limit only
+    GenericRecord huge = orderV2("€".repeat(300_000), "1.00");
+    int size = toJson.convert(huge).getBytes(StandardCharsets.UTF_8).length;
+    AvroToJson limited = new AvroToJson(10_000);
+
+    assertThatThrownBy(() -> limited.convert(huge))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order written as JSON has "
+                + size
+                + " bytes, over maxBytes 10000");
+    assertThat(limited.retainedChars()).as("the buffer's growth").isLessThanOrEqualTo(10_000);
+    assertThat(limited.convert(orderV2("b", "2.00")))
+        .isEqualTo(toJson.convert(orderV2("b", "2.00")));
+  }
+
+  @Test
+  void convertToBytes_aRecordFarOverTheLimit_isRefusedWithItsExactSize_allocatingNoCopyOfIt()
+      throws Exception {
+    // 8 MiB of name refused at 64 KiB: what the step allocates is about the limit, not the record
+    GenericRecord huge = orderV2("x".repeat(8 << 20), "1.00");
+    int size = toJson.convert(huge).length(); // ASCII: as many bytes as chars
+    AvroToJson limited = new AvroToJson(64 << 10);
+    limited.convertToBytes(orderV2("b", "2.00")); // its generator exists
+
+    long before = Allocations.ofCurrentThread();
+    assertThatThrownBy(() -> limited.convertToBytes(huge))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order written as JSON has "
+                + size
+                + " bytes, over maxBytes 65536");
+    long allocated = Allocations.ofCurrentThread() - before;
+
+    assertThat(allocated).as("bytes allocated for an 8 MiB record").isLessThan(1 << 20);
+    assertThat(limited.retainedBytes()).as("the buffer's growth").isLessThanOrEqualTo(64 << 10);
+    assertThat(limited.convertToBytes(orderV2("b", "2.00")))
+        .isEqualTo(toJson.convert(orderV2("b", "2.00")).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void convert_multiByteAndSurrogatePairs_atEveryLimit_textAndBytes() throws Exception {
+    // every limit from far under the record to one over it: the char limit of text output falls
+    // inside the 2-, 3- and 4-byte characters, between a surrogate pair's two halves and on an
+    // unpaired one in turn; the size is always the UTF-8 size, and bytes are the text's UTF-8
+    GenericRecord order = orderV2("ä€\uD83D\uDE00\uD800z".repeat(4), "1.00");
+    String text = toJson.convert(order);
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    assertThat(toJson.convertToBytes(order)).isEqualTo(utf8);
+
+    for (int limit = 1; limit <= utf8.length + 1; limit++) {
+      AvroToJson limited = new AvroToJson(limit);
+      if (utf8.length <= limit) {
+        assertThat(limited.convert(order)).isEqualTo(text);
+        assertThat(limited.convertToBytes(order)).isEqualTo(utf8);
+      } else {
+        String tooLarge =
+            "record too large: dev.etlkit.operators.avro.test.Order written as JSON has "
+                + utf8.length
+                + " bytes, over maxBytes "
+                + limit;
+        assertThatThrownBy(() -> limited.convert(order)).hasMessage(tooLarge);
+        assertThatThrownBy(() -> limited.convertToBytes(order)).hasMessage(tooLarge);
+        assertThat(limited.retainedChars()).isLessThanOrEqualTo(Math.max(limit, 256));
+        assertThat(limited.retainedBytes()).isLessThanOrEqualTo(Math.max(limit, 256));
+      }
     }
   }
 }
