@@ -275,7 +275,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
             facts
                 .process(
                     new FactKeyCheck<>(
-                        factKey, combiner, options.unmatched, factErrors, outputType),
+                        factKey, keyType, combiner, options.unmatched, factErrors, outputType),
                     factType)
                 .setParallelism(facts.getParallelism()),
             "fact-keys");
@@ -283,7 +283,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
         context.named(
             dimension
                 .process(
-                    DimensionJoinOperator.dimensionKeyCheck(dimensionKey, dimensionErrors),
+                    DimensionJoinOperator.dimensionKeyCheck(dimensionKey, keyType, dimensionErrors),
                     dimension.getType())
                 .setParallelism(dimension.getParallelism()),
             "dimension-keys");

@@ -209,7 +209,8 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         context.named(
             input
                 .process(
-                    new KeyCheck<>(changeKey(), false, errors, ChangelogCheck::nullKey, true),
+                    new KeyCheck<>(
+                        changeKey(), keyType, false, errors, ChangelogCheck::nullKey, true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             UpsertNormalize.KEY_CHECK);

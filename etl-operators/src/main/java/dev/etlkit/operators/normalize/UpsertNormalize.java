@@ -333,7 +333,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         context.named(
             input
                 .process(
-                    new KeyCheck<>(changeKey(), true, errors, UpsertNormalize::nullKey, true),
+                    new KeyCheck<>(
+                        changeKey(), keyType, true, errors, UpsertNormalize::nullKey, true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);

@@ -89,7 +89,7 @@ public final class DedupExpansion<I, T, K, O> {
     SingleOutputStreamOperator<I> keyed =
         context.named(
             input
-                .process(DedupOperator.keyCheck(selector, config), input.getType())
+                .process(DedupOperator.keyCheck(selector, resolvedKeyType, config), input.getType())
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);
     SingleOutputStreamOperator<O> deduplicated =
