@@ -264,7 +264,10 @@ public final class Dedup {
       return new DedupStep<>(options.withMiniBatch(maxRecords, maxDelay));
     }
 
-    /** The key type, when it cannot be inferred from the key selector (generic lambdas). */
+    /**
+     * The key type, when it cannot be inferred from the key selector (generic lambdas). A selector
+     * whose type can be inferred must have this one: the step is refused when applied otherwise.
+     */
     public DedupStep<I, T, K, O> withKeyType(TypeInformation<K> type) {
       return new DedupStep<>(options.withKeyType(Objects.requireNonNull(type, "type")));
     }

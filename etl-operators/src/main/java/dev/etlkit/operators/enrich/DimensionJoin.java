@@ -53,10 +53,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *       NULL_KEY}) are passed on with a {@code null} dimension, or dead-lettered ({@link
  *       DimensionJoinStep#withUnmatchedFacts}).
  *   <li><b>Bad records</b> become dead letters: a dimension record with a {@code null} key (or a
- *       tuple key with a {@code null} field, which Flink's tuple serializer cannot write), a record
- *       whose key selector throws, a fact the combiner throws for or returns {@code null} for, and
- *       for point-in-time joins records without timestamp and facts older than the watermark minus
- *       the allowed lateness.
+ *       tuple key with a {@code null} field, which Flink's tuple serializer cannot write, also a
+ *       tuple inside a {@code Row}, POJO or record key), a record whose key selector throws, a fact
+ *       the combiner throws for or returns {@code null} for, and for point-in-time joins records
+ *       without timestamp and facts older than the watermark minus the allowed lateness.
  *   <li><b>Accounting.</b> Facts are the step's records: {@code in == out + dead-lettered} once no
  *       fact waits. Dimension records are counted separately under the step name {@code
  *       <step>/dimension}: applied to state as out (emitting nothing), {@code -U} as filtered, bad
@@ -100,8 +100,9 @@ public final class DimensionJoin {
    * @param name the step's name (part of its uid: never rename a running step)
    * @param dimension the dimension changelog, declared with {@code Change.typeInfo(...)}; keyed by
    *     {@code dimensionKey} of its rows (a key-only delete must carry the key fields)
-   * @param factKey the key of a fact; a {@code null} key, or a tuple key with a {@code null} field,
-   *     is status {@link JoinStatus#NULL_KEY}
+   * @param factKey the key of a fact; a {@code null} key, or a tuple key (or a tuple inside a
+   *     {@code Row}, POJO or record key) with a {@code null} field, is status {@link
+   *     JoinStatus#NULL_KEY}
    * @param dimensionKey the key of a dimension row, of the same type as the fact key
    * @param combiner makes the output of a fact, its row or {@code null}, and the status
    * @param outputType the output's type; must not be a generic (Kryo) type
@@ -126,8 +127,9 @@ public final class DimensionJoin {
    * @param name the step's name (part of its uid: never rename a running step)
    * @param dimension the dimension changelog, declared with {@code Change.typeInfo(...)}; a
    *     record's timestamp is the time from which its version is in force
-   * @param factKey the key of a fact; a {@code null} key, or a tuple key with a {@code null} field,
-   *     is status {@link JoinStatus#NULL_KEY}
+   * @param factKey the key of a fact; a {@code null} key, or a tuple key (or a tuple inside a
+   *     {@code Row}, POJO or record key) with a {@code null} field, is status {@link
+   *     JoinStatus#NULL_KEY}
    * @param dimensionKey the key of a dimension row, of the same type as the fact key
    * @param combiner makes the output of a fact, its row or {@code null}, and the status
    * @param outputType the output's type; must not be a generic (Kryo) type

@@ -16,6 +16,7 @@ import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.DeclaredKeyType;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.StoredWatermark;
 import java.time.Duration;
@@ -275,7 +276,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
             facts
                 .process(
                     new FactKeyCheck<>(
-                        factKey, combiner, options.unmatched, factErrors, outputType),
+                        factKey, keyType, combiner, options.unmatched, factErrors, outputType),
                     factType)
                 .setParallelism(facts.getParallelism()),
             "fact-keys");
@@ -283,7 +284,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
         context.named(
             dimension
                 .process(
-                    DimensionJoinOperator.dimensionKeyCheck(dimensionKey, dimensionErrors),
+                    DimensionJoinOperator.dimensionKeyCheck(dimensionKey, keyType, dimensionErrors),
                     dimension.getType())
                 .setParallelism(dimension.getParallelism()),
             "dimension-keys");
@@ -343,14 +344,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
       KeySelector<T, K> selector,
       TypeInformation<T> inputType,
       String what) {
-    TypeInformation<K> inferred;
-    try {
-      inferred = TypeExtractor.getKeySelectorTypes(selector, inputType);
-    } catch (InvalidTypesException e) {
-      return; // lost to erasure: the declared type is all there is
-    }
-    // A generic type (a selector declared to return Object) says nothing: the declared one tells.
-    if (KryoTypes.genericParts(inferred).isEmpty() && !inferred.equals(declared)) {
+    TypeInformation<K> inferred = DeclaredKeyType.conflicting(declared, selector, inputType);
+    if (inferred != null) {
       throw new IllegalArgumentException(
           "dimension join '"
               + name

@@ -23,8 +23,8 @@ public enum JoinStatus {
   /** The fact's dimension row was deleted (at the fact's time, for a point-in-time join). */
   DELETED,
   /**
-   * The fact's key is {@code null}, or a tuple with a {@code null} field (a missing foreign key):
-   * it is never looked up.
+   * The fact's key is {@code null}, or a tuple with a {@code null} field, also a tuple inside a
+   * {@code Row}, POJO or record key (a missing foreign key): it is never looked up.
    */
   NULL_KEY;
 

@@ -9,6 +9,7 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -21,12 +22,13 @@ import org.apache.flink.util.function.SerializableFunction;
  * keyBy} fails the job on a {@code null} key or a throwing key selector (in its partitioner, or in
  * batch mode its sort), before the step can catch anything, and the restarted job fails again on
  * the same record. The same holds for a key its serializer cannot write: a {@link Tuple} key with a
- * {@code null} field ({@link #nullField}) fails the step where it serializes the key (RocksDB at
- * once, the heap at the next checkpoint). Here a record with a key goes on untouched; a record
- * whose key is {@code null}, has a {@code null} tuple field or whose key selector throws becomes a
- * dead letter under the step's error policy (which may fail the job instead). On a changelog,
- * {@code -U} records are dropped first, as filtered: the steps that use this check ignore them, so
- * there is no need to read their keys or to ship them.
+ * {@code null} field ({@link #nullField}), or a POJO, record or {@code Row} key holding a tuple
+ * with a {@code null} field ({@link NestedNullFields}), fails the step where it serializes the key
+ * (RocksDB at once, the heap at the next checkpoint). Here a record with a key goes on untouched; a
+ * record whose key is {@code null}, has such a {@code null} tuple field or whose key selector
+ * throws becomes a dead letter under the step's error policy (which may fail the job instead). On a
+ * changelog, {@code -U} records are dropped first, as filtered: the steps that use this check
+ * ignore them, so there is no need to read their keys or to ship them.
  *
  * <p>Accounting: the records finished here count in (and filtered or dead-lettered) here, those
  * passed on count in the step's operator, so each record counts once. The error policy's budget of
@@ -35,8 +37,9 @@ import org.apache.flink.util.function.SerializableFunction;
  * reach this subtask ({@link ErrorHandler#passedOn()}).
  *
  * <p>Per record it runs the key selector once, looks into a tuple key's fields and allocates
- * nothing. Used by the dimension join (dimension records), dedup, normalize and the changelog
- * check.
+ * nothing; only for a key type that can hold a tuple below a POJO, record or row (decided once,
+ * from the key's type) it also walks the fields on the way to such a tuple. Used by the dimension
+ * join (dimension records), dedup, normalize and the changelog check.
  *
  * @param <I> the record type: a row, or a {@code Change} on a changelog
  * @param <K> the key type
@@ -50,11 +53,14 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   private final ErrorHandler errors;
   private final boolean changeEventTimeFirst;
   private final SerializableFunction<String, ? extends Exception> nullKey;
+  @Nullable private final NestedNullFields nested;
 
   private transient StepMetrics metrics;
 
   /**
    * @param key the key selector the step keys its input with
+   * @param keyType the type the step keys its input with: tells which {@code null} fields its
+   *     serializer cannot write
    * @param changelog the records are {@code Change}s: drop their {@code -U}s
    * @param errors the step's error handler: counts and dead letters under the step's identity
    * @param nullKey the error of a record whose key is null (given {@code null}) or has a null field
@@ -63,10 +69,11 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
    */
   public KeyCheck(
       KeySelector<I, K> key,
+      TypeInformation<K> keyType,
       boolean changelog,
       ErrorHandler errors,
       SerializableFunction<String, ? extends Exception> nullKey) {
-    this(key, changelog, errors, nullKey, false);
+    this(key, keyType, changelog, errors, nullKey, false);
   }
 
   /**
@@ -76,6 +83,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
    */
   public KeyCheck(
       KeySelector<I, K> key,
+      TypeInformation<K> keyType,
       boolean changelog,
       ErrorHandler errors,
       SerializableFunction<String, ? extends Exception> nullKey,
@@ -85,6 +93,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
     this.changelog = changelog;
     this.errors = Objects.requireNonNull(errors, "errors");
     this.nullKey = Objects.requireNonNull(nullKey, "nullKey");
+    this.nested = NestedNullFields.of(Objects.requireNonNull(keyType, "keyType"));
   }
 
   @Override
@@ -108,7 +117,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
       reject(e, record, ctx);
       return;
     }
-    String field = k == null ? null : nullField(k);
+    String field = k == null ? null : nullField(k, nested);
     if (k == null || field != null) {
       metrics.in();
       reject(nullKey.apply(field), record, ctx);
@@ -122,8 +131,9 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
    * The path of the first {@code null} field of a key that is a Flink {@link Tuple}, nested tuples
    * included ({@code "f1"}, {@code "f1.f0"}), or {@code null} if it has none or is no tuple.
    * Flink's tuple serializer cannot write a {@code null} field, so such a key is as bad as a {@code
-   * null} one. Other composite keys (POJOs, records, {@code Row}s) write their {@code null} fields
-   * and pass. Allocates only when it finds one.
+   * null} one. POJOs, records and {@code Row}s write their own {@code null} fields, but not those
+   * of a tuple they hold: {@link #nullField(Object, NestedNullFields)} finds those too. Allocates
+   * only when it finds one.
    */
   @Nullable
   public static String nullField(Object key) {
@@ -144,8 +154,18 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   }
 
   /**
+   * As {@link #nullField(Object)}, with the walk of the key's type ({@link NestedNullFields#of})
+   * when it has one: then also a {@code null} field of a tuple inside a POJO, record or row ({@code
+   * "id.f1"}).
+   */
+  @Nullable
+  public static String nullField(Object key, @Nullable NestedNullFields nested) {
+    return nested == null ? nullField(key) : nested.find(key);
+  }
+
+  /**
    * The message of a {@code nullKey} error: {@code "<key> is null"}, or {@code "<key> field f1 is
-   * null"} for a key with a {@code null} field.
+   * null"} ({@code "<key> field id.f1 is null"}) for a key with a {@code null} field.
    *
    * @param key what the key is, e.g. {@code "the dedup key"}
    * @param field the path of the key's {@code null} field, {@code null} if the key is

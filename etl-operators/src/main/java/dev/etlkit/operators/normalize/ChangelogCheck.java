@@ -106,7 +106,8 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * @param key the key of a row; must be deterministic. A change whose key is null or whose key
    *     selector throws becomes a dead letter, checked before the shuffle (where Flink's {@code
    *     keyBy} would fail the job), in an operator with uid {@code <pipeline>/<step>/keys}
-   * @param keyType the key's Flink type; must not be a generic (Kryo) type
+   * @param keyType the key's Flink type; must not be a generic (Kryo) type, and where the key
+   *     selector's type can be inferred, must be that type (else the step is refused when applied)
    */
   public static <T, K> ChangelogCheck<T, K> validate(
       String name, KeySelector<T, K> key, TypeInformation<K> keyType) {
@@ -192,11 +193,12 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * {@inheritDoc}
    *
    * @throws IllegalArgumentException if the input is not a {@code Change} stream with a real value
-   *     type
+   *     type, or the key selector's type can be inferred and is not the key type
    */
   @Override
   public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {
     TypeInformation<T> valueType = UpsertNormalize.valueTypeOf(input.getType(), name);
+    UpsertNormalize.requireKeyTypeOf(key, keyType, valueType, "changelog check '" + name + "'");
     ValueEquality.requireKeyEquality(keyType, "changelog check '" + name + "'");
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
     ErrorHandler errors = context.errorHandler(errorPolicy);
@@ -209,7 +211,8 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         context.named(
             input
                 .process(
-                    new KeyCheck<>(changeKey(), false, errors, ChangelogCheck::nullKey, true),
+                    new KeyCheck<>(
+                        changeKey(), keyType, false, errors, ChangelogCheck::nullKey, true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             UpsertNormalize.KEY_CHECK);

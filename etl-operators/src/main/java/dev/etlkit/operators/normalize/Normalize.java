@@ -42,7 +42,8 @@ public final class Normalize {
    *     whose key is null or whose key selector throws becomes a dead letter, checked before the
    *     shuffle (where Flink's {@code keyBy} would fail the job), in an operator with uid {@code
    *     <pipeline>/<step>/keys}
-   * @param keyType the key's Flink type; must not be a generic (Kryo) type
+   * @param keyType the key's Flink type; must not be a generic (Kryo) type, and where the key
+   *     selector's type can be inferred, must be that type (else the step is refused when applied)
    */
   public static <T, K> UpsertNormalize<T, K> upserts(
       String name, KeySelector<T, K> key, TypeInformation<K> keyType) {

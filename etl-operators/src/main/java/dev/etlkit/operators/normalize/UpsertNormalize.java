@@ -13,6 +13,7 @@ import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.DeclaredKeyType;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
@@ -308,8 +309,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    *
    * @throws IllegalArgumentException if the input is not a {@code Change} stream with a real value
    *     type, a part of the value type has no value equality (full state: a class without an {@code
-   *     equals} of its own, or an array inside a record, tuple, list or map), or {@link
-   *     #withStaleChanges} was set without {@link #withSequence}
+   *     equals} of its own, or an array inside a record, tuple, list or map), {@link
+   *     #withStaleChanges} was set without {@link #withSequence}, or the key selector's type can be
+   *     inferred and is not the key type
    */
   @Override
   public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {
@@ -321,6 +323,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     if (projection == null) {
       NormalizeFunctionBase.requireValueEquality(valueType);
     }
+    requireKeyTypeOf(key, keyType, valueType, "upsert normalize step '" + name + "'");
     ValueEquality.requireKeyEquality(keyType, "upsert normalize step '" + name + "'");
     Duration ttl = context.stateTtl(stateTtl).orElse(null);
     ErrorHandler errors = context.errorHandler(errorPolicy);
@@ -333,7 +336,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         context.named(
             input
                 .process(
-                    new KeyCheck<>(changeKey(), true, errors, UpsertNormalize::nullKey, true),
+                    new KeyCheck<>(
+                        changeKey(), keyType, true, errors, UpsertNormalize::nullKey, true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);
@@ -397,6 +401,27 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     TypeInformation<T> valueType = ((ChangeTypeInfo<T>) inputType).getValueType();
     requireNotGeneric(valueType, "value type of step '" + step + "'");
     return valueType;
+  }
+
+  /**
+   * Refuses a key type the key selector's keys do not have, where its type can be inferred: the
+   * keyed operator's key serializer could not write them.
+   */
+  static <T, K> void requireKeyTypeOf(
+      KeySelector<T, K> key,
+      TypeInformation<K> keyType,
+      TypeInformation<T> valueType,
+      String step) {
+    TypeInformation<K> inferred = DeclaredKeyType.conflicting(keyType, key, valueType);
+    if (inferred != null) {
+      throw new IllegalArgumentException(
+          step
+              + ": the key selector's type is "
+              + inferred
+              + " but the key type is "
+              + keyType
+              + "; both must be the same");
+    }
   }
 
   static void requireNotGeneric(TypeInformation<?> type, String what) {

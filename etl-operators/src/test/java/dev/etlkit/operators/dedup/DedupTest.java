@@ -240,6 +240,39 @@ class DedupTest {
         .isEqualTo(Types.STRING);
   }
 
+  /**
+   * Found by a review on 2026-11-25, as for the dimension join the day before: a declared key type
+   * ({@code withKeyType}) switched off the check of the key selector's inferred type, so a selector
+   * returning Integer against a declared String was accepted, and the dedup operator failed where
+   * its key serializer met the first key (RocksDB at once, the heap at the next checkpoint).
+   */
+  @Test
+  void apply_declaredKeyTypeDiffersFromTheInferredSelectorType_fails() {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    KeySelector<String, String> intKey =
+        (KeySelector) (KeySelector<String, Integer>) String::length;
+
+    assertThatThrownBy(
+            () -> apply(Dedup.keepFirst("dedup", intKey).withKeyType(Types.STRING), Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dedup step 'dedup': the key selector's type is Integer but the declared key type"
+                + " (withKeyType) is String; both must be the same");
+  }
+
+  /** A selector of no known type (declared to return Object) leaves it to the declared type. */
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void apply_declaredKeyType_selectorOfNoKnownType_applies() {
+    KeySelector<String, String> objectKey =
+        (KeySelector) (KeySelector<String, Object>) DedupTest::objectKey;
+
+    assertThat(
+            apply(Dedup.keepFirst("dedup", objectKey).withKeyType(Types.STRING), Types.STRING)
+                .type())
+        .isEqualTo(Types.STRING);
+  }
+
   @Test
   void apply_kryoKeyType_fails() {
     KeySelector<String, Object> objectKey = row -> row;
@@ -388,6 +421,11 @@ class DedupTest {
     assertThat(a).hasToString(b.toString());
     assertThat(a.output()).isEqualTo(DedupOutput.RETRACT);
     assertThat(List.of(a.name(), b.name())).containsOnly("dedup");
+  }
+
+  /** A key selector declared to return Object: its type says nothing. */
+  private static Object objectKey(String row) {
+    return ChangelogGenerator.stringKey(row);
   }
 
   private static <I, O> EtlStream<O> apply(

@@ -101,12 +101,17 @@ final class NormalizeHarnesses {
     }
     EtlStream<Change<T>> output = input.apply(step);
     return new Expanded<>(
-        KeyedHarness.forStream(output.toDataStream(), type), output.stateInventory());
+        KeyedHarness.forStream(output.toDataStream(), type), output.stateInventory(), output);
   }
 
-  /** A step's harnesses as its pipeline expanded it, and the pipeline's state inventory. */
+  /**
+   * A step's harnesses as its pipeline expanded it, the pipeline's state inventory and the step's
+   * output.
+   */
   record Expanded<T>(
-      KeyedHarness<Object, Change<T>, Change<T>> harness, StateInventory inventory) {}
+      KeyedHarness<Object, Change<T>, Change<T>> harness,
+      StateInventory inventory,
+      EtlStream<Change<T>> output) {}
 
   /** Only builds job graphs (never executes). */
   private static final StreamExecutionEnvironment ENV =

@@ -46,6 +46,7 @@ class NormalizeKeyCheckEventTimeTest {
         ProcessFunctionTestHarnesses.forProcessFunction(
             new KeyCheck<>(
                 spec.changeKey(),
+                spec.keyType(),
                 true,
                 NormalizeHarnesses.errors(),
                 UpsertNormalize::nullKey,
@@ -71,6 +72,7 @@ class NormalizeKeyCheckEventTimeTest {
         ProcessFunctionTestHarnesses.forProcessFunction(
             new KeyCheck<>(
                 spec.changeKey(),
+                spec.keyType(),
                 false,
                 NormalizeHarnesses.errors(),
                 ChangelogCheck::nullKey,
@@ -100,7 +102,12 @@ class NormalizeKeyCheckEventTimeTest {
             Types.TUPLE(Types.STRING, Types.STRING));
     KeyCheck<Change<String>, Tuple2<String, String>> check =
         new KeyCheck<>(
-            spec.changeKey(), true, NormalizeHarnesses.errors(), UpsertNormalize::nullKey, true);
+            spec.changeKey(),
+            spec.keyType(),
+            true,
+            NormalizeHarnesses.errors(),
+            UpsertNormalize::nullKey,
+            true);
     try (OneInputStreamOperatorTestHarness<Change<String>, Change<String>> h =
         new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(check))) {
       h.setup(Change.typeInfo(Types.STRING).createSerializer(new SerializerConfigImpl()));

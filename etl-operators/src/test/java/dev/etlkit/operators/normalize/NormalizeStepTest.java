@@ -15,6 +15,7 @@ import java.util.List;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -190,6 +191,56 @@ class NormalizeStepTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("keyType must have a real Flink type")
         .hasMessageContaining("generic (Kryo) type");
+  }
+
+  /**
+   * Found by a review on 2026-11-25, as for the dimension join the day before: the declared key
+   * type was never checked against the key selector's inferred type, so a selector returning Long
+   * against a declared String was accepted, and the keyed operator failed where its key serializer
+   * met the first key (RocksDB at once, the heap at the next checkpoint).
+   */
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void apply_keyTypeDiffersFromTheInferredSelectorType_fails() {
+    KeySelector<Customer, String> longKey =
+        (KeySelector) (KeySelector<Customer, Long>) Customer::version;
+
+    assertThatThrownBy(
+            () ->
+                Etl.from(customers(), "crm")
+                    .apply(Normalize.upserts("normalize", longKey, Types.STRING)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "upsert normalize step 'normalize': the key selector's type is Long but the key type"
+                + " is String; both must be the same");
+    assertThatThrownBy(
+            () ->
+                Etl.from(customers(), "crm")
+                    .apply(ChangelogCheck.validate("check", longKey, Types.STRING)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "changelog check 'check': the key selector's type is Long but the key type is String;"
+                + " both must be the same");
+  }
+
+  /** A key selector declared to return Object: its type says nothing. */
+  private static Object objectKey(Customer customer) {
+    return customer.id();
+  }
+
+  /** A selector of no known type (declared to return Object) leaves it to the given key type. */
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void apply_selectorOfNoKnownType_takesTheGivenKeyType() {
+    KeySelector<Customer, String> objectKey =
+        (KeySelector) (KeySelector<Customer, Object>) NormalizeStepTest::objectKey;
+
+    assertThat(
+            Etl.from(customers(), "crm")
+                .apply(Normalize.upserts("normalize", objectKey, Types.STRING))
+                .apply(ChangelogCheck.validate("check", objectKey, Types.STRING))
+                .type())
+        .isEqualTo(Change.typeInfo(Customer.TYPE));
   }
 
   @Test

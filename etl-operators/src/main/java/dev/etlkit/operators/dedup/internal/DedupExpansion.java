@@ -9,6 +9,7 @@ import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.dedup.Dedup;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.DeclaredKeyType;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.StoredFingerprintKey;
@@ -57,7 +58,7 @@ public final class DedupExpansion<I, T, K, O> {
     checkOptions();
     TypeInformation<T> rowType = rowType(input.getType());
     TypeInformation<K> resolvedKeyType =
-        options.keyType() != null ? options.keyType() : inferKeyType(rowType);
+        options.keyType() != null ? declaredKeyType(rowType) : inferKeyType(rowType);
     requireNotGeneric(resolvedKeyType, "key type", "pass the key type with withKeyType(...)");
     ValueEquality.requireKeyEquality(resolvedKeyType, "dedup step '" + options.name() + "'");
     Duration ttl = context.stateTtl(options.stateTtl()).orElse(null);
@@ -89,7 +90,7 @@ public final class DedupExpansion<I, T, K, O> {
     SingleOutputStreamOperator<I> keyed =
         context.named(
             input
-                .process(DedupOperator.keyCheck(selector, config), input.getType())
+                .process(DedupOperator.keyCheck(selector, resolvedKeyType, config), input.getType())
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);
     SingleOutputStreamOperator<O> deduplicated =
@@ -169,6 +170,27 @@ public final class DedupExpansion<I, T, K, O> {
     }
     requireNotGeneric(rowType, "row type", "give the stream a POJO, record, Avro or basic type");
     return rowType;
+  }
+
+  /**
+   * The declared key type, given where the selector's type is lost to erasure, but also where it is
+   * not: a selector whose type is known must have the declared one, or the dedup operator's key
+   * serializer could not write its keys.
+   */
+  private TypeInformation<K> declaredKeyType(TypeInformation<T> rowType) {
+    TypeInformation<K> inferred =
+        DeclaredKeyType.conflicting(options.keyType(), options.key(), rowType);
+    if (inferred != null) {
+      throw new IllegalArgumentException(
+          "dedup step '"
+              + options.name()
+              + "': the key selector's type is "
+              + inferred
+              + " but the declared key type (withKeyType) is "
+              + options.keyType()
+              + "; both must be the same");
+    }
+    return options.keyType();
   }
 
   private TypeInformation<K> inferKeyType(TypeInformation<T> rowType) {

@@ -145,15 +145,18 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
 
   /**
    * The check of a dedup step's input before it is keyed ({@link KeyCheck}): a record whose key is
-   * {@code null}, has a {@code null} tuple field or whose key selector throws becomes a dead letter
-   * of the step (or fails the job, as its error policy says) instead of failing the job in Flink's
-   * partitioner; on changelog input the {@code -U} records are dropped there, as filtered, instead
-   * of here.
+   * {@code null}, has a {@code null} tuple field (also inside a POJO, record or row) or whose key
+   * selector throws becomes a dead letter of the step (or fails the job, as its error policy says)
+   * instead of failing the job in Flink's partitioner; on changelog input the {@code -U} records
+   * are dropped there, as filtered, instead of here.
    *
    * @param key the selector the step's input is keyed with
+   * @param keyType the type the step's input is keyed with
    */
-  public static <I, K> KeyCheck<I, K> keyCheck(KeySelector<I, K> key, DedupConfig<?> config) {
-    return new KeyCheck<>(key, config.changelogInput(), config.errors(), DedupOperator::nullKey);
+  public static <I, K> KeyCheck<I, K> keyCheck(
+      KeySelector<I, K> key, TypeInformation<K> keyType, DedupConfig<?> config) {
+    return new KeyCheck<>(
+        key, keyType, config.changelogInput(), config.errors(), DedupOperator::nullKey);
   }
 
   static IllegalArgumentException nullKey(@Nullable String field) {

@@ -60,6 +60,7 @@ class CompositeJoinKeyTest {
         ProcessFunctionTestHarnesses.forProcessFunction(
             new FactKeyCheck<String, Tuple2<String, Long>, String, String>(
                 CompositeJoinKeyTest::key,
+                KEY,
                 JoinHarness::combine,
                 UnmatchedFacts.EMIT,
                 new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
@@ -95,6 +96,7 @@ class CompositeJoinKeyTest {
     KeyCheck<Change<String>, Tuple2<String, Long>> keyCheck =
         DimensionJoinOperator.dimensionKeyCheck(
             CompositeJoinKeyTest::key,
+            KEY,
             new ErrorHandler(
                 DimensionJoinOperator.dimensionIdentity(STEP), ErrorPolicy.deadLetter()));
     List<Change<String>> passedOn;

@@ -135,6 +135,11 @@ final class JoinHarness {
     return harness(parts(step, factType, null), outputType);
   }
 
+  /** The output of a step over facts of type {@code String}, expanded as {@link #expand} does. */
+  static DataStream<?> expandedOutput(DimensionJoinStep<String, ?, ?, ?> step) {
+    return parts(step, Types.STRING, null).output().toDataStream();
+  }
+
   private static <F, D, O> KeyedHarness<Object, Either<F, Change<D>>, O> harness(
       Parts<F, D, O> parts, TypeInformation<O> outputType) {
     TwoInputTransformation<F, Change<D>, O> join = parts.join();

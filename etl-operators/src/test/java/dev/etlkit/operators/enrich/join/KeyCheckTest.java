@@ -69,6 +69,7 @@ class KeyCheckTest {
     FactKeyCheck<String, String, String, String> check =
         new FactKeyCheck<>(
             KeyCheckTest::key,
+            Types.STRING,
             (fact, row, status) -> {
               if (fact.endsWith("#throws")) {
                 throw new IllegalStateException("combiner failed");
@@ -112,6 +113,7 @@ class KeyCheckTest {
         ProcessFunctionTestHarnesses.forProcessFunction(
             new FactKeyCheck<Change<String>, String, String, String>(
                 fact -> key(fact.value()),
+                Types.STRING,
                 (fact, row, status) -> status + " " + fact.value(),
                 UnmatchedFacts.EMIT,
                 new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
@@ -192,6 +194,7 @@ class KeyCheckTest {
     return ProcessFunctionTestHarnesses.forProcessFunction(
         new FactKeyCheck<String, String, String, String>(
             KeyCheckTest::key,
+            Types.STRING,
             JoinHarness::combine,
             unmatched,
             new ErrorHandler(STEP, policy),
@@ -203,6 +206,7 @@ class KeyCheckTest {
     KeyCheck<Change<String>, String> check =
         DimensionJoinOperator.dimensionKeyCheck(
             KeyCheckTest::key,
+            Types.STRING,
             new ErrorHandler(DimensionJoinOperator.dimensionIdentity(STEP), policy));
     var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(check));
     h.setup(JoinHarness.CHANGE.createSerializer(new SerializerConfigImpl()));

@@ -26,6 +26,7 @@ import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -102,13 +103,18 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   /**
    * The check of a step's dimension records before they are keyed ({@link KeyCheck}): drops {@code
    * -U} records (the join ignores them) and dead-letters records whose key is {@code null}, has a
-   * {@code null} tuple field ({@link KeyCheck#nullField}) or whose key selector throws, counted
-   * under {@code errors}' identity ({@link #dimensionIdentity}).
+   * {@code null} tuple field, also inside a POJO, record or row ({@link KeyCheck#nullField(Object,
+   * dev.etlkit.operators.internal.NestedNullFields)}) or whose key selector throws, counted under
+   * {@code errors}' identity ({@link #dimensionIdentity}).
    */
   public static <D, K> KeyCheck<Change<D>, K> dimensionKeyCheck(
-      KeySelector<D, K> key, ErrorHandler errors) {
+      KeySelector<D, K> key, TypeInformation<K> keyType, ErrorHandler errors) {
     return new KeyCheck<>(
-        new ChangeKeySelector<>(key), true, errors, DimensionJoinOperator::nullDimensionKey);
+        new ChangeKeySelector<>(key),
+        keyType,
+        true,
+        errors,
+        DimensionJoinOperator::nullDimensionKey);
   }
 
   static DimensionJoinException nullDimensionKey(@Nullable String field) {

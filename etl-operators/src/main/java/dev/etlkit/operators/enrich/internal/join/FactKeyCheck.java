@@ -8,6 +8,8 @@ import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.internal.KeyCheck;
+import dev.etlkit.operators.internal.NestedNullFields;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -21,8 +23,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Runs before the facts are keyed (Flink's {@code keyBy} fails the job on a {@code null} key or a
  * throwing key selector): a fact with a non-null key goes on to the join untouched; a fact with a
- * {@code null} key, or a tuple key with a {@code null} field (which the join's key serializer
- * cannot write, {@link KeyCheck#nullField}), is finished here, without a shuffle, as {@link
+ * {@code null} key, or a key with a {@code null} tuple field (which the join's key serializer
+ * cannot write: of a tuple key, or of a tuple inside a POJO, record or row key, {@link
+ * KeyCheck#nullField(Object, NestedNullFields)}), is finished here, without a shuffle, as {@link
  * JoinStatus#NULL_KEY} (passed on through the side output {@link #nullKeyTag} or dead-lettered); a
  * fact whose key selector throws is dead-lettered.
  *
@@ -40,12 +43,14 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
   private final UnmatchedFacts unmatched;
   private final ErrorHandler errors;
   private final OutputTag<O> nullKeys;
+  @Nullable private final NestedNullFields nested;
 
   private transient StepMetrics metrics;
   private transient JoinMetrics joins;
 
   public FactKeyCheck(
       KeySelector<F, K> key,
+      TypeInformation<K> keyType,
       DimensionJoin.Combiner<F, D, O> combiner,
       UnmatchedFacts unmatched,
       ErrorHandler errors,
@@ -55,6 +60,7 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
     this.unmatched = unmatched;
     this.errors = errors;
     this.nullKeys = nullKeyTag(outputType);
+    this.nested = NestedNullFields.of(keyType);
   }
 
   /** The side output of the outputs of facts with a null key. */
@@ -86,7 +92,7 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
       reject(e, fact, ctx);
       return;
     }
-    if (k != null && KeyCheck.nullField(k) == null) {
+    if (k != null && KeyCheck.nullField(k, nested) == null) {
       errors.passedOn();
       out.collect(fact);
       return;
