@@ -69,7 +69,9 @@ import org.apache.flink.types.Either;
  *       completing its future, is no failure: it fails the task under every fallback, as everywhere
  *       in etlkit.
  *   <li><b>Checkpoints</b>: records in flight are part of the async operator's state and their
- *       lookups are issued again after a restore, so <b>lookups must be idempotent</b>. The cache,
+ *       lookups are issued again after a restore, so <b>lookups must be idempotent</b>. The
+ *       watermarks in flight between them are not put out again (after a rescale one old subtask's
+ *       could stand before another's records); the upstream's move event time on. The cache,
  *       micro-batches and rate limit are not checkpointed.
  *   <li><b>Status</b>: the combiner learns how each value was found ({@link LookupStatus}); put it
  *       into the output when downstream needs to know.

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -168,6 +169,59 @@ class AsyncStepRescaleTest {
     third.drain();
     assertThat(lookup.callCount()).isZero();
     assertThat(third.results()).isEmpty();
+  }
+
+  /**
+   * Scaled in, the records in flight of two old subtasks become one list, one subtask's after the
+   * other's: the first one's last watermark (18) then stands before the second one's records, which
+   * it never covered. Put out as restored, a record of the second subtask whose time (5) its own
+   * subtask's watermarks had not passed came out after that watermark: late downstream (a window
+   * drops it), so the rescale lost it.
+   */
+  @ParameterizedTest
+  @EnumSource(OutputMode.class)
+  void rescale_fromTwoIntoOne_aWatermarkOfOneOldSubtask_makesNoRecordOfTheOtherLate(OutputMode mode)
+      throws Exception {
+    OperatorSubtaskState[] snapshots = new OperatorSubtaskState[OLD_PARALLELISM];
+    for (int i = 0; i < OLD_PARALLELISM; i++) {
+      FakeLookup lookup = FakeLookup.manual();
+      AsyncStepHarness<String, String> old = subtask(lookup, mode, OLD_PARALLELISM, i).open();
+      String p = i == 0 ? "a" : "b";
+      old.harness.processElement(p + "1:k-" + p + "1", 5L); // in flight
+      old.harness.processWatermark(new Watermark(3)); // held behind it
+      old.harness.processElement(p + "2:k-" + p + "2", 20L);
+      old.harness.processWatermark(new Watermark(18));
+      old.drain();
+      assertThat(old.results()).isEmpty();
+      snapshots[i] = old.snapshot(1L);
+      old.release();
+    }
+
+    FakeLookup lookup = FakeLookup.manual().answeringFromTable();
+    AsyncStepHarness<String, String> merged =
+        subtask(lookup, mode, 1, 0)
+            .restore(
+                AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                    AbstractStreamOperatorTestHarness.repackageState(snapshots),
+                    MAX_PARALLELISM,
+                    OLD_PARALLELISM,
+                    1,
+                    0));
+    merged.drain();
+
+    assertThat(merged.results()).hasSize(4);
+    long watermark = Long.MIN_VALUE;
+    for (Object element : merged.harness.getOutput()) {
+      if (element instanceof Watermark) {
+        watermark = Math.max(watermark, ((Watermark) element).getTimestamp());
+      } else {
+        StreamRecord<?> record = (StreamRecord<?>) element;
+        assertThat(record.getTimestamp())
+            .as("%s came out after a watermark of %d", record.getValue(), watermark)
+            .isGreaterThan(watermark);
+      }
+    }
+    merged.release();
   }
 
   private static void send(AsyncStepHarness<String, String> h, List<String> inputs, String record)

@@ -386,10 +386,14 @@ final class LookupIndependentReference {
     long writtenAt;
     long accessedAt;
 
+    /** No refresh-ahead before then: set when a refresh of the entry failed for good. */
+    long refreshNotBefore;
+
     Entry(@Nullable String value, long at) {
       this.value = value;
       this.writtenAt = at;
       this.accessedAt = at;
+      this.refreshNotBefore = at;
     }
   }
 
@@ -659,6 +663,7 @@ final class LookupIndependentReference {
       Cache c = spec.cache();
       if (c.refreshAfterWrite() > 0
           && now - e.writtenAt >= c.refreshAfterWrite() * MS
+          && now >= e.refreshNotBefore
           && !loading.containsKey(key)) {
         // "a refresh-ahead call starts only while the records waiting for a load and the
         // refreshes in flight are fewer than the capacity" (docs/enrichment.md)
@@ -1112,6 +1117,11 @@ final class LookupIndependentReference {
     load.finished = true;
     if (loading.get(load.key) == load) {
       loading.remove(load.key);
+    }
+    if (load.refresh && cache.get(load.key) != null) {
+      // "once a refresh has failed for good, no read refreshes that entry again before the wait a
+      // next retry would have had" (docs/enrichment.md); the scripts' failures name no Retry-After
+      cache.get(load.key).refreshNotBefore = now + spec.backoff(load.attempts) * MS;
     }
     for (Rec r : load.waiting) {
       if (r.deadline <= now) {

@@ -28,9 +28,11 @@ import org.apache.flink.util.OutputTag;
  * timer and a mailbox round trip, as long as the async queue is empty (so neither the output order
  * nor a watermark is overtaken). Everything else (capacity, ordered/unordered output, timeouts, the
  * records in flight in checkpoints and their re-issue on restore) is the async operator's own. A
- * record answered by the shortcut is never in flight, so it is never in a checkpoint. A record the
- * shortcut found no fresh entry for goes on to its load without the async function reading its key
- * and the cache a second time, unless it first waits for room in the queue.
+ * record answered by the shortcut is never in flight, so it is never in a checkpoint; a restore
+ * puts the records in flight into the queue again, but not the watermarks between them (see {@link
+ * #open}). A record the shortcut found no fresh entry for goes on to its load without the async
+ * function reading its key and the cache a second time, unless it first waits for room in the
+ * queue.
  *
  * <p>Why: at 100% cache hits the async machinery costs several times the lookup itself (see
  * EnrichAsyncCachedBenchmark). The queue's fill is tracked by counting the elements put into it and
@@ -58,6 +60,9 @@ public final class CacheFirstWaitOperator<I, O>
 
   /** Watermarks put into the async queue. */
   private long queuedWatermarks;
+
+  /** While {@link #open} puts the restored records in flight into the queue again. */
+  private transient boolean restoring;
 
   public CacheFirstWaitOperator(
       StreamOperatorParameters<Either<O, DeadLetter>> parameters,
@@ -115,8 +120,29 @@ public final class CacheFirstWaitOperator<I, O>
     }
   }
 
+  /**
+   * Opens the operator, which puts the records in flight of the restored checkpoint into the queue
+   * again, without the watermarks that were in flight between them: the operator state is split and
+   * merged over the subtasks when the job is rescaled, so one old subtask's watermark could stand
+   * before another's records that it never covered, and make them late downstream. Watermarks are
+   * not restored anywhere else in Flink either: the upstream's, after the restore, move event time
+   * on again.
+   */
+  @Override
+  public void open() throws Exception {
+    restoring = true;
+    try {
+      super.open();
+    } finally {
+      restoring = false;
+    }
+  }
+
   @Override
   public void processWatermark(Watermark mark) throws Exception {
+    if (restoring) {
+      return; // a restored watermark: see open()
+    }
     queued++;
     queuedWatermarks++;
     super.processWatermark(mark);

@@ -212,7 +212,7 @@ final class CallOutcomes<K, V> {
         if (call.firstFailureOfKey(f)) {
           metrics.loadFailures.inc();
         }
-        abort(f, t);
+        abortUnusable(f, t);
       }
     }
   }
@@ -250,9 +250,22 @@ final class CallOutcomes<K, V> {
         if (timedOut && call.firstFailureOfKey(f)) {
           metrics.loadFailures.inc(); // the attempt's outcome could not be used
         }
-        abort(f, t); // a retry condition that threw, a retry the timers refused
+        abortUnusable(f, t); // a retry condition that threw, a retry the timers refused
       }
     }
+  }
+
+  /**
+   * {@link #abort}s {@code flight} after its attempt's outcome could not be used (a retry condition
+   * threw on it): it failed for good, so a refresh pauses its key's refreshes first, as one whose
+   * last attempt failed does ({@link #pauseRefresh}), or every read of the entry would start
+   * another at once while the condition keeps throwing.
+   */
+  private void abortUnusable(Flight<K, V> flight, Throwable error) {
+    if (flight.refresh && !(error instanceof Error)) {
+      pauseRefresh(flight, error);
+    }
+    abort(flight, error);
   }
 
   @SuppressWarnings("unchecked")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.operators.enrich.FakeLookup;
 import dev.etlkit.operators.enrich.Lookup;
+import dev.etlkit.operators.enrich.LookupCache;
 import dev.etlkit.operators.enrich.LookupFallback;
 import dev.etlkit.operators.enrich.LookupRetry;
 import java.io.IOException;
@@ -105,6 +106,49 @@ class FailingRetryConditionTest {
     assertThat(f.count(LookupMetrics.LOAD_FAILURES)).isEqualTo(1);
     assertThat(f.request("o2", "c-1").answer()).isEqualTo("null/FAILED");
     assertThat(f.count(LookupMetrics.LOADS)).as("loaded again").isEqualTo(2);
+  }
+
+  /**
+   * A refresh-ahead whose retry condition throws fails for good at once, as a load does; like every
+   * refresh that failed for good it pauses the key's refreshes for the wait a next retry would have
+   * had. It did not: the next read, at once, started another refresh, so every read of a hot key
+   * called the lookup while the condition kept throwing.
+   */
+  @Test
+  void refreshWhoseRetryConditionThrows_noReadRefreshesTheKeyAgainBeforeTheBackoff() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f =
+        new EngineFixture(
+            lookup,
+            s -> {
+              s.cache =
+                  LookupCache.maxEntries(100)
+                      .withExpireAfterWrite(Duration.ofMinutes(10))
+                      .withRefreshAfterWrite(Duration.ofMinutes(8));
+              s.retry =
+                  LookupRetry.<String>attempts(3)
+                      .withBackoff(Duration.ofMillis(100), Duration.ofMillis(100))
+                      .withJitter(0.0)
+                      .withRetryOn(e -> ((ServiceException) e).retryable)
+                      .withRetryOnResult(found -> found.get().startsWith("pending"));
+            });
+    f.request("o1", "c-1");
+    lookup.call(0).replyFromTable();
+    f.advanceMillis(Duration.ofMinutes(8).toMillis());
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT"); // refresh: call 1
+
+    lookup.call(1).fail(new IOException("connection reset")); // the condition throws on it
+    assertThat(f.request("o3", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).as("no refresh at once after a failure").isEqualTo(2);
+    f.advanceMillis(100);
+    assertThat(f.request("o4", "c-1").answer()).isEqualTo("Anna/HIT"); // refresh: call 2
+
+    lookup.call(2).reply(null); // a miss: the result condition throws on it
+    assertThat(f.request("o5", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).as("no refresh at once after an unusable answer").isEqualTo(3);
+    f.advanceMillis(100);
+    assertThat(f.request("o6", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(4);
   }
 
   /**
