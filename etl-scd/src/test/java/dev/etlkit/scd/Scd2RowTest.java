@@ -102,6 +102,23 @@ class Scd2RowTest {
         .hasMessage("version must be >= 1, was 0");
   }
 
+  /**
+   * A closed version (not current) has an end: one without is no row the step makes, and a sink
+   * would store it as a second open-ended version. It used to be accepted.
+   */
+  @Test
+  void of_closedVersionWithoutAnEnd_isRefused() {
+    assertThatThrownBy(() -> Scd2Row.of("c1", "x", 10L, null, false, 1L, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a version that is not current must have a validTo");
+    assertThatThrownBy(() -> Scd2Row.ofMillis("c1", "x", 10L, 0L, false, false, 1L, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a version that is not current must have a validTo");
+    // a current version may end at the validToCurrent sentinel; a closed delete marker ends too
+    assertThat(Scd2Row.of("c1", "x", 10L, 20L, true, 1L, false).isCurrent()).isTrue();
+    assertThat(Scd2Row.of("c1", "x", 10L, 20L, false, 2L, true).isDeleted()).isTrue();
+  }
+
   @Test
   void ofMillis_equalsOf_andIgnoresTheEndWithoutOne() {
     assertThat(Scd2Row.ofMillis("c1", "x", 10L, 20L, true, false, 2L, true))
