@@ -75,9 +75,9 @@ public final class Scd2Row<T> {
   /**
    * A version row. Times are epoch milliseconds (UTC).
    *
-   * @param validToMillis the exclusive end, or null for an open end
-   * @throws IllegalArgumentException if {@code validTo} is not after {@code validFrom} or {@code
-   *     version} is below 1
+   * @param validToMillis the exclusive end, or null for an open end (current versions only)
+   * @throws IllegalArgumentException if {@code validTo} is not after {@code validFrom}, {@code
+   *     version} is below 1, or a version that is not current has no {@code validTo}
    */
   public static <T> Scd2Row<T> of(
       String key,
@@ -123,6 +123,9 @@ public final class Scd2Row<T> {
     }
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1, was " + version);
+    }
+    if (!hasValidTo && !current) {
+      throw new IllegalArgumentException("a version that is not current must have a validTo");
     }
     return new Scd2Row<>(
         key,
