@@ -196,7 +196,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * @param projectedType its Flink type; must not be a generic (Kryo) type
    * @param retraction builds the value of {@code -U} and {@code -D} records from the kept part. A
    *     change for which either function throws or returns null, or a Flink {@code Tuple} with a
-   *     null field (which Flink's tuple serializer cannot write), is a dead letter
+   *     null field (which Flink's tuple serializer cannot write), also one inside a POJO, record or
+   *     {@code Row} (not inside a list, map or array), is a dead letter
    * @throws IllegalArgumentException if {@code projectedType} is generic, or a function implements
    *     one of Flink's checkpoint interfaces ({@code CheckpointedFunction}, {@code
    *     ListCheckpointed}, {@code CheckpointListener}): both are plain functions of a row, called

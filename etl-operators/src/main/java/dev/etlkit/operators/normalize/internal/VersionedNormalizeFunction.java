@@ -183,7 +183,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
           new RowFingerprint<>(
               SerializedForm.of(valueType, JobSerializerConfig.of(getRuntimeContext())), key);
       legacyHash = new LegacyRowHash<>(getRuntimeContext().createSerializer(valueType));
-      projection.open(getRuntimeContext(), openContext);
+      projection.open(getRuntimeContext(), openContext, valueType);
     }
   }
 
