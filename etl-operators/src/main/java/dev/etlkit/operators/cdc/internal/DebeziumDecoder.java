@@ -308,7 +308,28 @@ public final class DebeziumDecoder<T> {
     }
     throw new IllegalArgumentException(
         "missing op: the value is no change event, heartbeat, transaction marker or schema"
-            + " change");
+            + " change"
+            + flattenedHint(envelope));
+  }
+
+  /**
+   * Why a value without {@code op} has no envelope, when it has neither {@code before} nor {@code
+   * after} but other fields: most often a row flattened by Debezium's {@code ExtractNewRecordState}
+   * SMT, which adds {@code __deleted} and {@code __op} fields when so configured. Names no value.
+   */
+  private static String flattenedHint(JsonNode envelope) {
+    if (envelope.size() == 0
+        || envelope.has("before")
+        || envelope.has("after")
+        || envelope.has("payload")) {
+      return "";
+    }
+    if (envelope.has("__deleted") || envelope.has("__op")) {
+      return "; no Debezium envelope (op, before, after): the record looks flattened by"
+          + " ExtractNewRecordState (__deleted/__op fields); decode the unflattened events";
+    }
+    return "; no Debezium envelope (op, before, after): if the record was flattened by"
+        + " ExtractNewRecordState, decode the unflattened events";
   }
 
   private T bindKey(byte[] key, @Nullable EnvelopeMetadata source) throws IOException {
