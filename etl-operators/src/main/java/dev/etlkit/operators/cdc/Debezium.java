@@ -39,7 +39,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * default ({@link Tombstones}), truncates become dead letters by default ({@link Truncates}).
  * Heartbeats, transaction {@code BEGIN}/{@code END} markers, schema-change records and PostgreSQL
  * logical-decoding messages ({@code op = m}) are skipped on purpose: they count as {@code filtered}
- * and each kind has its own counter ({@code METRIC_*}).
+ * and each kind has its own counter ({@code METRIC_*}). Each is recognised by fields Debezium
+ * always writes, so that a record flattened by Debezium's {@code ExtractNewRecordState} SMT (which
+ * this step does not read) is a dead letter that says so, never skipped or misread, even when its
+ * columns are named {@code status}, {@code ddl}, {@code ts_ms} or {@code op}.
  *
  * <p>Every emitted change carries the event time ({@code source.ts_ms}, else the envelope's {@code
  * ts_ms}) and the source position (PostgreSQL {@code source.lsn}; MySQL binlog {@code file} and

@@ -164,7 +164,10 @@ class DebeziumDecoderTest {
     assertThat(decode("{\"ts_ms\":1}")).isEqualTo(Outcome.SKIPPED_HEARTBEAT);
     assertThat(decode("{\"status\":\"END\",\"id\":\"1:2\",\"event_count\":1}"))
         .isEqualTo(Outcome.SKIPPED_TRANSACTION_MARKER);
-    assertThat(decode("{\"databaseName\":\"db\",\"ddl\":\"CREATE TABLE t (id INT)\"}"))
+    assertThat(
+            decode(
+                "{\"source\":{\"server\":\"s\"},\"databaseName\":\"db\","
+                    + "\"ddl\":\"CREATE TABLE t (id INT)\"}"))
         .isEqualTo(Outcome.SKIPPED_SCHEMA_CHANGE);
     assertThat(decode("{\"op\":\"m\",\"message\":{\"prefix\":\"p\"}}"))
         .isEqualTo(Outcome.SKIPPED_LOGICAL_MESSAGE);

@@ -53,7 +53,7 @@ class DebeziumHarnessTest {
         {null, "{\"ts_ms\":1}"}, // heartbeat
         {"{\"id\":1}", UPDATE},
         {"{\"id\":1}", "{\"op\":\"c\",\"after\":"}, // truncated
-        {null, "{\"status\":\"BEGIN\",\"id\":\"1:2\"}"}, // transaction marker
+        {null, "{\"status\":\"BEGIN\",\"id\":\"1:2\",\"event_count\":null}"}, // transaction marker
         {"{\"id\":1}", DELETE},
         {"{\"id\":1}", null}, // tombstone
         {"{\"id\":1}", "{\"op\":\"z\"}"}, // unknown op

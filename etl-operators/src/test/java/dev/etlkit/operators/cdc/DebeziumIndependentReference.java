@@ -199,12 +199,20 @@ final class DebeziumIndependentReference {
     JsonNode op = envelope.get("op");
     if (op == null || op.isNull()) {
       // ASSUMPTION: "op": null is a missing op (null = absent in Kafka Connect JSON).
-      return withoutOp(envelope);
+      return withoutOp(envelope, schema);
     }
     if (!op.isTextual()) {
       throw reject(IAE, "op must be a string");
     }
     String o = op.textValue();
+    if (List.of("c", "r", "u", "d", "t", "m").contains(o)
+        && !envelope.has("before")
+        && !envelope.has("after")
+        && !envelope.path("source").isObject()
+        && !envelope.path("message").isObject()) {
+      // docs: an op goes with an envelope field; a flattened row with an op column has none
+      throw reject(IAE, "op '" + o + "' without before, after or source");
+    }
     switch (o) {
       case "c", "r", "u", "d" -> {
         return change(o, envelope, schema, key);
@@ -241,22 +249,31 @@ final class DebeziumIndependentReference {
     return Expected.emit(List.of(change), false);
   }
 
-  private Expected withoutOp(JsonNode env) {
+  private Expected withoutOp(JsonNode env, @Nullable JsonNode schema) {
     JsonNode ts = env.get("ts_ms");
     // docs said "a number"; the step wants an integer (as Debezium writes it): docs amended
-    if (env.size() == 1 && asLong(ts) != null) {
+    JsonNode schemaName = schema == null ? null : schema.get("name");
+    if (env.size() == 1
+        && asLong(ts) != null
+        && (schemaName == null
+            || !schemaName.isTextual()
+            || schemaName.textValue().endsWith("io.debezium.connector.common.Heartbeat"))) {
       return Expected.skip(Debezium.METRIC_HEARTBEATS);
     }
     JsonNode status = env.get("status");
+    JsonNode eventCount = env.get("event_count");
     if (status != null
         && status.isTextual()
         && (status.textValue().equals("BEGIN") || status.textValue().equals("END"))
-        && env.has("id")) {
+        && env.has("id")
+        && eventCount != null
+        && (eventCount.isNull() || asLong(eventCount) != null)) {
       return Expected.skip(Debezium.METRIC_TRANSACTION_MARKERS);
     }
     JsonNode ddl = env.get("ddl");
     JsonNode tableChanges = env.get("tableChanges");
-    if ((ddl != null && ddl.isTextual()) || (tableChanges != null && tableChanges.isArray())) {
+    if (((ddl != null && ddl.isTextual()) || (tableChanges != null && tableChanges.isArray()))
+        && env.path("source").isObject()) {
       return Expected.skip(Debezium.METRIC_SCHEMA_CHANGES);
     }
     throw reject(IAE, "missing op");

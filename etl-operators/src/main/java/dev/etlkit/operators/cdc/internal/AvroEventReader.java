@@ -98,7 +98,7 @@ final class AvroEventReader implements EventReader {
     if (writer.asValue == null) {
       writer.asValue = valueEncodings(writer.schema);
     }
-    return new Read(envelope, writer.asValue);
+    return new Read(envelope, writer.asValue, writer.schema.getFullName());
   }
 
   @Override

@@ -55,6 +55,15 @@ public final class DebeziumDecoder<T> {
     }
   }
 
+  /** The op codes of Debezium's envelope. */
+  private static final String OPS = "crudtm";
+
+  /**
+   * The name of a heartbeat value's schema (Debezium's {@code SchemaFactory}); matched as Debezium
+   * does, as a suffix.
+   */
+  private static final String HEARTBEAT_SCHEMA = "io.debezium.connector.common.Heartbeat";
+
   private final ObjectMapper mapper;
   private final JsonReadLimits limits;
   private final Tombstones tombstones;
@@ -144,13 +153,21 @@ public final class DebeziumDecoder<T> {
     }
     JsonNode op = envelope.get("op");
     if (op == null || op.isNull()) {
-      return notAChange(envelope);
+      return notAChange(envelope, read.schemaName);
     }
     if (!op.isTextual()) {
       throw new IllegalArgumentException("op must be a string, was " + describe(op));
     }
     String code = op.textValue();
-    if (code.length() == 1) {
+    if (code.length() == 1 && OPS.indexOf(code.charAt(0)) >= 0) {
+      if (!hasEnvelopeField(envelope)) {
+        throw new IllegalArgumentException(
+            "op '"
+                + code
+                + "' without before, after or source: no Debezium envelope; if the record was"
+                + " flattened by ExtractNewRecordState (a column named op), decode the"
+                + " unflattened events");
+      }
       try {
         switch (code.charAt(0)) {
           case 'c':
@@ -290,25 +307,58 @@ public final class DebeziumDecoder<T> {
     return Outcome.TOMBSTONE_DELETED;
   }
 
-  /** Heartbeats, transaction markers and schema changes have no {@code op}; anything else fails. */
-  private static Outcome notAChange(JsonNode envelope) {
+  /**
+   * Heartbeats, transaction markers and schema changes have no {@code op}; anything else fails.
+   * Each is recognised by fields Debezium always writes, so that a row flattened by {@code
+   * ExtractNewRecordState} whose columns happen to be named {@code status}, {@code ddl} or {@code
+   * ts_ms} is not skipped: a transaction marker's {@code event_count} (null on {@code BEGIN}), a
+   * schema change's {@code source} block, a heartbeat's schema name where the format carries one.
+   */
+  private static Outcome notAChange(JsonNode envelope, @Nullable String schemaName) {
     JsonNode status = envelope.get("status");
+    JsonNode eventCount = envelope.get("event_count");
     if (status != null
         && ("BEGIN".equals(status.textValue()) || "END".equals(status.textValue()))
-        && envelope.has("id")) {
+        && envelope.has("id")
+        && eventCount != null
+        && (eventCount.isNull() || SourcePositions.isLong(eventCount))) {
       return Outcome.SKIPPED_TRANSACTION_MARKER;
     }
     JsonNode ddl = envelope.get("ddl");
     JsonNode tableChanges = envelope.get("tableChanges");
-    if ((ddl != null && ddl.isTextual()) || (tableChanges != null && tableChanges.isArray())) {
+    if (((ddl != null && ddl.isTextual()) || (tableChanges != null && tableChanges.isArray()))
+        && envelope.path("source").isObject()) {
       return Outcome.SKIPPED_SCHEMA_CHANGE;
     }
-    if (envelope.size() == 1 && SourcePositions.isLong(envelope.get("ts_ms"))) {
+    if (envelope.size() == 1
+        && SourcePositions.isLong(envelope.get("ts_ms"))
+        && (schemaName == null || schemaName.endsWith(HEARTBEAT_SCHEMA))) {
       return Outcome.SKIPPED_HEARTBEAT;
     }
     throw new IllegalArgumentException(
         "missing op: the value is no change event, heartbeat, transaction marker or schema"
-            + " change");
+            + " change"
+            + flattenedHint(envelope));
+  }
+
+  /**
+   * Why a value without {@code op} has no envelope, when it has neither {@code before} nor {@code
+   * after} but other fields: most often a row flattened by Debezium's {@code ExtractNewRecordState}
+   * SMT, which adds {@code __deleted} and {@code __op} fields when so configured. Names no value.
+   */
+  private static String flattenedHint(JsonNode envelope) {
+    if (envelope.size() == 0
+        || envelope.has("before")
+        || envelope.has("after")
+        || envelope.has("payload")) {
+      return "";
+    }
+    if (envelope.has("__deleted") || envelope.has("__op")) {
+      return "; no Debezium envelope (op, before, after): the record looks flattened by"
+          + " ExtractNewRecordState (__deleted/__op fields); decode the unflattened events";
+    }
+    return "; no Debezium envelope (op, before, after): if the record was flattened by"
+        + " ExtractNewRecordState, decode the unflattened events";
   }
 
   private T bindKey(byte[] key, @Nullable EnvelopeMetadata source) throws IOException {
@@ -340,9 +390,11 @@ public final class DebeziumDecoder<T> {
       if (envelope.isNull()) { // how Kafka Connect's JsonConverter with schemas wrote a null value
         return null;
       }
+      JsonNode schema = root.get("schema");
       return new Read(
           envelope,
-          binder.usesEncodings() ? valueEncodings(root.get("schema")) : ColumnEncodings.NONE);
+          binder.usesEncodings() ? valueEncodings(schema) : ColumnEncodings.NONE,
+          schema.path("name").textValue());
     }
 
     @Override
@@ -439,6 +491,19 @@ public final class DebeziumDecoder<T> {
           name + " must be a JSON object or null, was " + describe(image));
     }
     return (ObjectNode) image;
+  }
+
+  /**
+   * Whether a value with an {@code op} has a field of Debezium's envelope: every change, truncate
+   * and logical-decoding message event has {@code source} (and an envelope schema's {@code
+   * before}/{@code after}, null or not, which JsonConverter and AvroConverter always write); a
+   * logical-decoding message has its {@code message} block. A flattened row has none of them.
+   */
+  private static boolean hasEnvelopeField(JsonNode envelope) {
+    return envelope.has("before")
+        || envelope.has("after")
+        || envelope.path("source").isObject()
+        || envelope.path("message").isObject();
   }
 
   /** Both images unused, but one of the wrong shape is a broken envelope whatever the op. */

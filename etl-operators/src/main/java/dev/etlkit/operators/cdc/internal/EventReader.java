@@ -12,14 +12,23 @@ import javax.annotation.Nullable;
  */
 interface EventReader {
 
-  /** A value or key read: its tree and the column encodings of its row schema. */
+  /**
+   * A value or key read: its tree, the column encodings of its row schema and, for a value, the
+   * name of the schema it came with (null when the format carries none, or the schema has no name).
+   */
   final class Read {
     final JsonNode node;
     final ColumnEncodings encodings;
+    @Nullable final String schemaName;
 
     Read(JsonNode node, ColumnEncodings encodings) {
+      this(node, encodings, null);
+    }
+
+    Read(JsonNode node, ColumnEncodings encodings, @Nullable String schemaName) {
       this.node = node;
       this.encodings = encodings;
+      this.schemaName = schemaName;
     }
   }
 
