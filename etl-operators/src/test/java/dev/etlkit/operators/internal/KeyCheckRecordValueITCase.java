@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Found on 2026-11-26, after the key checks learnt to look into tuples below POJOs, records and
+ * Found on 2026-11-25, after the key checks learnt to look into tuples below POJOs, records and
  * rows: the record VALUE a keyed step ships over its {@code keyBy} can hold what its serializer
  * cannot write, a Flink tuple with a {@code null} field whose serializer refuses {@code null} (a
  * {@code Long}, a nested tuple; a {@code String} field writes its {@code null}), at top level or
