@@ -274,8 +274,10 @@ public final class Dedup {
 
     /**
      * Overrides the pipeline's error policy for this step's bad records: records whose key is
-     * {@code null} or whose key selector throws, late records sent to the dead letters, records
-     * without timestamp under event-time ordering, rows the ordering key throws for.
+     * {@code null} or whose key selector throws, records holding a Flink {@code Tuple} with a
+     * {@code null} field its serializer cannot write (which would fail the shuffle), late records
+     * sent to the dead letters, records without timestamp under event-time ordering, rows the
+     * ordering key throws for.
      */
     public DedupStep<I, T, K, O> withErrorPolicy(ErrorPolicy policy) {
       return new DedupStep<>(options.withErrorPolicy(Objects.requireNonNull(policy, "policy")));

@@ -55,8 +55,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *   <li><b>Bad records</b> become dead letters: a dimension record with a {@code null} key (or a
  *       tuple key with a {@code null} field, which Flink's tuple serializer cannot write, also a
  *       tuple inside a {@code Row}, POJO or record key), a record whose key selector throws, a fact
- *       the combiner throws for or returns {@code null} for, and for point-in-time joins records
- *       without timestamp and facts older than the watermark minus the allowed lateness.
+ *       or dimension record holding a Flink {@code Tuple} with a {@code null} field its serializer
+ *       cannot write (at top level or inside a {@code Row}, POJO or record: the shuffle would fail
+ *       on it), a fact the combiner throws for or returns {@code null} for, and for point-in-time
+ *       joins records without timestamp and facts older than the watermark minus the allowed
+ *       lateness.
  *   <li><b>Accounting.</b> Facts are the step's records: {@code in == out + dead-lettered} once no
  *       fact waits. Dimension records are counted separately under the step name {@code
  *       <step>/dimension}: applied to state as out (emitting nothing), {@code -U} as filtered, bad

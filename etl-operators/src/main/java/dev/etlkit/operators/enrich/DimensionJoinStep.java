@@ -276,7 +276,13 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
             facts
                 .process(
                     new FactKeyCheck<>(
-                        factKey, keyType, combiner, options.unmatched, factErrors, outputType),
+                        factKey,
+                        keyType,
+                        factType,
+                        combiner,
+                        options.unmatched,
+                        factErrors,
+                        outputType),
                     factType)
                 .setParallelism(facts.getParallelism()),
             "fact-keys");
@@ -284,7 +290,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
         context.named(
             dimension
                 .process(
-                    DimensionJoinOperator.dimensionKeyCheck(dimensionKey, keyType, dimensionErrors),
+                    DimensionJoinOperator.dimensionKeyCheck(
+                        dimensionKey, keyType, dimension.getType(), dimensionErrors),
                     dimension.getType())
                 .setParallelism(dimension.getParallelism()),
             "dimension-keys");

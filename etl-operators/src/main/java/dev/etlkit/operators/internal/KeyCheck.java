@@ -24,11 +24,14 @@ import org.apache.flink.util.function.SerializableFunction;
  * the same record. The same holds for a key its serializer cannot write: a {@link Tuple} key with a
  * {@code null} field ({@link #nullField}), or a POJO, record or {@code Row} key holding a tuple
  * with a {@code null} field ({@link NestedNullFields}), fails the step where it serializes the key
- * (RocksDB at once, the heap at the next checkpoint). Here a record with a key goes on untouched; a
- * record whose key is {@code null}, has such a {@code null} tuple field or whose key selector
- * throws becomes a dead letter under the step's error policy (which may fail the job instead). On a
- * changelog, {@code -U} records are dropped first, as filtered: the steps that use this check
- * ignore them, so there is no need to read their keys or to ship them.
+ * (RocksDB at once, the heap at the next checkpoint). So does a record that holds a tuple with a
+ * {@code null} field whose serializer cannot write it (a {@code Long}, a nested tuple; at top level
+ * or inside a POJO, record or row, {@link NestedNullFields#ofRecords}): the network serializer of
+ * the shuffle fails. Here a record with a key goes on untouched; a record whose key is {@code
+ * null}, has such a {@code null} tuple field or whose key selector throws, or that holds such a
+ * tuple ({@link #unwritableRecord}), becomes a dead letter under the step's error policy (which may
+ * fail the job instead). On a changelog, {@code -U} records are dropped first, as filtered: the
+ * steps that use this check ignore them, so there is no need to read their keys or to ship them.
  *
  * <p>Accounting: the records finished here count in (and filtered or dead-lettered) here, those
  * passed on count in the step's operator, so each record counts once. The error policy's budget of
@@ -38,8 +41,10 @@ import org.apache.flink.util.function.SerializableFunction;
  *
  * <p>Per record it runs the key selector once, looks into a tuple key's fields and allocates
  * nothing; only for a key type that can hold a tuple below a POJO, record or row (decided once,
- * from the key's type) it also walks the fields on the way to such a tuple. Used by the dimension
- * join (dimension records), dedup, normalize and the changelog check.
+ * from the key's type) it also walks the fields on the way to such a tuple, and only for a record
+ * type that can hold a tuple field its serializer cannot write when {@code null} (decided once,
+ * from the input type) it walks the record's fields on the way to such a tuple. Used by the
+ * dimension join (dimension records), dedup, normalize and the changelog check.
  *
  * @param <I> the record type: a row, or a {@code Change} on a changelog
  * @param <K> the key type
@@ -54,6 +59,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   private final boolean changeEventTimeFirst;
   private final SerializableFunction<String, ? extends Exception> nullKey;
   @Nullable private final NestedNullFields nested;
+  @Nullable private final NestedNullFields values;
 
   private transient StepMetrics metrics;
 
@@ -61,6 +67,8 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
    * @param key the key selector the step keys its input with
    * @param keyType the type the step keys its input with: tells which {@code null} fields its
    *     serializer cannot write
+   * @param inputType the type of the records, as the shuffle writes them: tells which {@code null}
+   *     tuple fields its serializer cannot write
    * @param changelog the records are {@code Change}s: drop their {@code -U}s
    * @param errors the step's error handler: counts and dead letters under the step's identity
    * @param nullKey the error of a record whose key is null (given {@code null}) or has a null field
@@ -70,10 +78,11 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   public KeyCheck(
       KeySelector<I, K> key,
       TypeInformation<K> keyType,
+      TypeInformation<I> inputType,
       boolean changelog,
       ErrorHandler errors,
       SerializableFunction<String, ? extends Exception> nullKey) {
-    this(key, keyType, changelog, errors, nullKey, false);
+    this(key, keyType, inputType, changelog, errors, nullKey, false);
   }
 
   /**
@@ -84,6 +93,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   public KeyCheck(
       KeySelector<I, K> key,
       TypeInformation<K> keyType,
+      TypeInformation<I> inputType,
       boolean changelog,
       ErrorHandler errors,
       SerializableFunction<String, ? extends Exception> nullKey,
@@ -94,6 +104,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
     this.errors = Objects.requireNonNull(errors, "errors");
     this.nullKey = Objects.requireNonNull(nullKey, "nullKey");
     this.nested = NestedNullFields.of(Objects.requireNonNull(keyType, "keyType"));
+    this.values = NestedNullFields.ofRecords(Objects.requireNonNull(inputType, "inputType"));
   }
 
   @Override
@@ -122,6 +133,14 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
       metrics.in();
       reject(nullKey.apply(field), record, ctx);
       return;
+    }
+    if (values != null) {
+      String unwritable = values.find(record);
+      if (unwritable != null) {
+        metrics.in();
+        reject(unwritableRecord(unwritable), record, ctx);
+        return;
+      }
     }
     errors.passedOn();
     out.collect(record);
@@ -172,6 +191,16 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
    */
   public static String nullKeyMessage(String key, @Nullable String field) {
     return field == null ? key + " is null" : key + " field " + field + " is null";
+  }
+
+  /**
+   * The error of a record holding a tuple whose field {@code field} is {@code null} and cannot be
+   * written ({@link NestedNullFields#ofRecords}): {@code "record field amount.f1 is null, which
+   * Flink's tuple serializer cannot write"}; the path of a changelog's record is that of its row.
+   */
+  public static IllegalArgumentException unwritableRecord(String field) {
+    return new IllegalArgumentException(
+        "record field " + field + " is null, which Flink's tuple serializer cannot write");
   }
 
   @Nullable

@@ -1,5 +1,7 @@
 package dev.etlkit.operators.internal;
 
+import dev.etlkit.core.Change;
+import dev.etlkit.core.ChangeTypeInfo;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -8,12 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.tuple.Tuple;
 import org.apache.flink.api.java.typeutils.PojoField;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.types.Row;
 
 /**
@@ -28,6 +34,12 @@ import org.apache.flink.types.Row;
  * the fields on the way to a tuple (by reflection for POJOs and records, by position or name for
  * rows) and allocates only when it finds one, for its path ({@code "id.f1"}: field names of POJOs
  * and records, the row type's field names, {@code f<i>} for tuple fields; never a value).
+ *
+ * <p>{@link #ofRecords} builds the walk of the records a step ships over its shuffle: there a
+ * {@code null} tuple field counts only where the field's serializer cannot write it (a {@code
+ * Long}, a nested tuple or row; not a {@code String}, a POJO or a {@code BigDecimal}, which write
+ * their {@code null}s and always have), and a tuple at top level is walked too. Tuples inside a
+ * list, map or array are not looked into (neither here nor for keys).
  */
 @Internal
 public abstract class NestedNullFields implements Serializable {
@@ -42,7 +54,22 @@ public abstract class NestedNullFields implements Serializable {
    */
   @Nullable
   public static NestedNullFields of(TypeInformation<?> keyType) {
-    return tupleBelowOtherComposite(keyType, false) ? walk(keyType) : null;
+    return tupleBelowOtherComposite(keyType, false) ? walk(keyType, false) : null;
+  }
+
+  /**
+   * The walk of records of this type, or {@code null} if no record of it can hold a tuple field its
+   * serializer cannot write: a tuple at top level or below a POJO, record or row with a field whose
+   * serializer refuses {@code null} (asked once, here). For a changelog ({@link ChangeTypeInfo})
+   * the walk of its row type, applied to each change's row.
+   */
+  @Nullable
+  public static NestedNullFields ofRecords(TypeInformation<?> recordType) {
+    if (recordType instanceof ChangeTypeInfo<?> change) {
+      NestedNullFields row = walk(change.getValueType(), true);
+      return row == null ? null : new ChangeRow(row);
+    }
+    return walk(recordType, true);
   }
 
   /** The path of the first {@code null} tuple field in {@code key}, or {@code null} if none. */
@@ -79,22 +106,30 @@ public abstract class NestedNullFields implements Serializable {
     return false;
   }
 
-  /** The walk of a type, or {@code null} if no tuple is at or below it. */
+  /**
+   * The walk of a type, or {@code null} if no tuple is at or below it (with {@code writable}: no
+   * tuple field whose serializer cannot write {@code null}); with {@code writable} a tuple field
+   * whose serializer writes {@code null} may be {@code null}.
+   */
   @Nullable
-  private static NestedNullFields walk(TypeInformation<?> type) {
+  private static NestedNullFields walk(TypeInformation<?> type, boolean writable) {
     if (type instanceof TupleTypeInfo<?> tuple) {
       NestedNullFields[] fields = new NestedNullFields[tuple.getArity()];
+      boolean[] nullable = new boolean[fields.length];
+      boolean any = false;
       for (int i = 0; i < fields.length; i++) {
-        fields[i] = walk(tuple.getTypeAt(i));
+        fields[i] = walk(tuple.getTypeAt(i), writable);
+        nullable[i] = writable && writesNull(tuple.getTypeAt(i));
+        any |= fields[i] != null || !nullable[i];
       }
-      return new TupleFields(fields);
+      return any ? new TupleFields(fields, nullable) : null;
     }
     if (type instanceof PojoTypeInfo<?> pojo) {
       List<Field> fields = new ArrayList<>();
       List<NestedNullFields> walks = new ArrayList<>();
       for (int i = 0; i < pojo.getArity(); i++) {
         PojoField field = pojo.getPojoFieldAt(i);
-        NestedNullFields inner = walk(field.getTypeInformation());
+        NestedNullFields inner = walk(field.getTypeInformation(), writable);
         if (inner != null) {
           fields.add(field.getField());
           walks.add(inner);
@@ -111,7 +146,7 @@ public abstract class NestedNullFields implements Serializable {
       List<Integer> positions = new ArrayList<>();
       List<NestedNullFields> walks = new ArrayList<>();
       for (int i = 0; i < row.getArity(); i++) {
-        NestedNullFields inner = walk(row.getTypeAt(i));
+        NestedNullFields inner = walk(row.getTypeAt(i), writable);
         if (inner != null) {
           positions.add(i);
           walks.add(inner);
@@ -131,15 +166,37 @@ public abstract class NestedNullFields implements Serializable {
     return null;
   }
 
-  /** A tuple: each field must be set; some hold a tuple further down. */
+  /**
+   * Whether the serializer of {@code type} writes a {@code null} (as Flink's {@code String}, POJO
+   * and {@code BigDecimal} serializers do, and its {@code Long}, tuple and row serializers do not):
+   * asked once, when the walk is built, by writing one and reading it back.
+   */
+  private static boolean writesNull(TypeInformation<?> type) {
+    try {
+      TypeSerializer<?> serializer = type.createSerializer(new SerializerConfigImpl());
+      DataOutputSerializer out = new DataOutputSerializer(64);
+      serializer.serialize(null, out);
+      return serializer.deserialize(
+              new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()))
+          == null;
+    } catch (Exception e) { // NullPointerException, NullFieldException, ...: it cannot
+      return false;
+    }
+  }
+
+  /** A tuple: its fields must be set (but those that write their null); some hold a tuple below. */
   private static final class TupleFields extends NestedNullFields {
     private static final long serialVersionUID = 1L;
 
     /** Per field, the walk below it, {@code null} where no tuple is below. */
     private final NestedNullFields[] fields;
 
-    TupleFields(NestedNullFields[] fields) {
+    /** Per field, whether its serializer writes a {@code null}, so it may be one. */
+    private final boolean[] nullable;
+
+    TupleFields(NestedNullFields[] fields, boolean[] nullable) {
       this.fields = fields;
+      this.nullable = nullable;
     }
 
     @Override
@@ -151,6 +208,9 @@ public abstract class NestedNullFields implements Serializable {
       for (int i = 0; i < fields.length; i++) {
         Object field = tuple.getField(i);
         if (field == null) {
+          if (nullable[i]) {
+            continue;
+          }
           return "f" + i;
         }
         String inner = fields[i] == null ? null : fields[i].find(field);
@@ -256,6 +316,23 @@ public abstract class NestedNullFields implements Serializable {
         }
       }
       return null;
+    }
+  }
+
+  /** A change: the walk of its row. */
+  private static final class ChangeRow extends NestedNullFields {
+    private static final long serialVersionUID = 1L;
+
+    private final NestedNullFields row;
+
+    ChangeRow(NestedNullFields row) {
+      this.row = row;
+    }
+
+    @Override
+    @Nullable
+    public String find(Object change) {
+      return change instanceof Change<?> c && c.value() != null ? row.find(c.value()) : null;
     }
   }
 }

@@ -105,7 +105,9 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    * @param name the step's name (part of its uid: keep it stable)
    * @param key the key of a row; must be deterministic. A change whose key is null or whose key
    *     selector throws becomes a dead letter, checked before the shuffle (where Flink's {@code
-   *     keyBy} would fail the job), in an operator with uid {@code <pipeline>/<step>/keys}
+   *     keyBy} would fail the job), in an operator with uid {@code <pipeline>/<step>/keys}; so does
+   *     a change whose row holds a Flink {@code Tuple} with a {@code null} field its serializer
+   *     cannot write (the shuffle would fail)
    * @param keyType the key's Flink type; must not be a generic (Kryo) type, and where the key
    *     selector's type can be inferred, must be that type (else the step is refused when applied)
    */
@@ -212,7 +214,13 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
             input
                 .process(
                     new KeyCheck<>(
-                        changeKey(), keyType, false, errors, ChangelogCheck::nullKey, true),
+                        changeKey(),
+                        keyType,
+                        input.getType(),
+                        false,
+                        errors,
+                        ChangelogCheck::nullKey,
+                        true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             UpsertNormalize.KEY_CHECK);

@@ -41,7 +41,8 @@ public final class Normalize {
    * @param key the key of a row (the upsert key: a primary key); must be deterministic. A change
    *     whose key is null or whose key selector throws becomes a dead letter, checked before the
    *     shuffle (where Flink's {@code keyBy} would fail the job), in an operator with uid {@code
-   *     <pipeline>/<step>/keys}
+   *     <pipeline>/<step>/keys}; so does a change whose row holds a Flink {@code Tuple} with a
+   *     {@code null} field its serializer cannot write (the shuffle would fail)
    * @param keyType the key's Flink type; must not be a generic (Kryo) type, and where the key
    *     selector's type can be inferred, must be that type (else the step is refused when applied)
    */

@@ -338,7 +338,13 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
             input
                 .process(
                     new KeyCheck<>(
-                        changeKey(), keyType, true, errors, UpsertNormalize::nullKey, true),
+                        changeKey(),
+                        keyType,
+                        input.getType(),
+                        true,
+                        errors,
+                        UpsertNormalize::nullKey,
+                        true),
                     input.getType())
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);

@@ -2,10 +2,12 @@ package dev.etlkit.operators.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.InstantiationUtil;
@@ -131,5 +133,50 @@ class NestedNullFieldsTest {
   void keyCheckNullField_withoutADeeperCheck_isThePlainTupleWalk() {
     assertThat(KeyCheck.nullField(Tuple2.of("k1", null), null)).isEqualTo("f1");
     assertThat(KeyCheck.nullField(new TenantKey("t1", Tuple2.of("k1", null)), null)).isNull();
+  }
+
+  public record Labels(String tenant, Tuple2<String, String> label) {}
+
+  @Test
+  void ofRecords_typesWithoutATupleFieldThatCannotBeNull_noWalk() {
+    assertThat(NestedNullFields.ofRecords(Types.STRING)).isNull();
+    assertThat(NestedNullFields.ofRecords(TypeInformation.of(Flat.class))).isNull();
+    assertThat(NestedNullFields.ofRecords(Types.ROW(Types.STRING, Types.LONG))).isNull();
+    assertThat(NestedNullFields.ofRecords(Types.LIST(ID))).isNull(); // lists are not looked into
+    // String, BigDecimal and POJO serializers write their nulls, in a tuple too
+    assertThat(NestedNullFields.ofRecords(Types.TUPLE(Types.STRING, Types.BIG_DEC))).isNull();
+    assertThat(NestedNullFields.ofRecords(TypeInformation.of(Labels.class))).isNull();
+    assertThat(NestedNullFields.ofRecords(Change.typeInfo(TypeInformation.of(Labels.class))))
+        .isNull();
+    assertThat(
+            NestedNullFields.ofRecords(Types.TUPLE(Types.STRING, TypeInformation.of(Flat.class))))
+        .isNull();
+  }
+
+  @Test
+  void ofRecords_findsOnlyTheNullsTheTupleSerializerCannotWrite_topLevelTuplesToo() {
+    NestedNullFields tuple = NestedNullFields.ofRecords(ID);
+    assertThat(tuple.find(Tuple2.of("k1", null))).isEqualTo("f1");
+    assertThat(tuple.find(Tuple2.of(null, 1L))).isNull(); // a null String is written
+    NestedNullFields record = NestedNullFields.ofRecords(TypeInformation.of(Outer.class));
+    assertThat(record.find(new Outer("eu", new TenantKey("t1", Tuple2.of("k1", null)))))
+        .isEqualTo("inner.id.f1");
+    assertThat(record.find(new Outer("eu", new TenantKey("t1", Tuple2.of(null, 1L))))).isNull();
+    assertThat(record.find(new Outer("eu", null))).isNull();
+    NestedNullFields nested =
+        NestedNullFields.ofRecords(Types.TUPLE(Types.STRING, ID, Types.ROW(Types.LONG)));
+    assertThat(nested.find(Tuple3.of("a", null, Row.of(1L)))).isEqualTo("f1");
+    assertThat(nested.find(Tuple3.of("a", Tuple2.of("k", 1L), null))).isEqualTo("f2");
+    assertThat(nested.find(Tuple3.of(null, Tuple2.of("k", 1L), Row.of((Object) null)))).isNull();
+  }
+
+  @Test
+  void ofRecords_changelog_walksTheRow_afterSerialization() throws Exception {
+    NestedNullFields changes =
+        InstantiationUtil.clone(
+            NestedNullFields.ofRecords(Change.typeInfo(TypeInformation.of(TenantKey.class))));
+    assertThat(changes.find(Change.delete(new TenantKey("t1", Tuple2.of("k1", null)))))
+        .isEqualTo("id.f1");
+    assertThat(changes.find(Change.insert(new TenantKey("t1", Tuple2.of("k1", 1L))))).isNull();
   }
 }

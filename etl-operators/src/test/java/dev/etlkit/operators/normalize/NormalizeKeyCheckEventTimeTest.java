@@ -47,6 +47,7 @@ class NormalizeKeyCheckEventTimeTest {
             new KeyCheck<>(
                 spec.changeKey(),
                 spec.keyType(),
+                Change.typeInfo(Types.STRING),
                 true,
                 NormalizeHarnesses.errors(),
                 UpsertNormalize::nullKey,
@@ -73,6 +74,7 @@ class NormalizeKeyCheckEventTimeTest {
             new KeyCheck<>(
                 spec.changeKey(),
                 spec.keyType(),
+                Change.typeInfo(Types.STRING),
                 false,
                 NormalizeHarnesses.errors(),
                 ChangelogCheck::nullKey,
@@ -104,6 +106,7 @@ class NormalizeKeyCheckEventTimeTest {
         new KeyCheck<>(
             spec.changeKey(),
             spec.keyType(),
+            Change.typeInfo(Types.STRING),
             true,
             NormalizeHarnesses.errors(),
             UpsertNormalize::nullKey,

@@ -90,7 +90,9 @@ public final class DedupExpansion<I, T, K, O> {
     SingleOutputStreamOperator<I> keyed =
         context.named(
             input
-                .process(DedupOperator.keyCheck(selector, resolvedKeyType, config), input.getType())
+                .process(
+                    DedupOperator.keyCheck(selector, resolvedKeyType, input.getType(), config),
+                    input.getType())
                 .setParallelism(input.getParallelism()),
             KEY_CHECK);
     SingleOutputStreamOperator<O> deduplicated =

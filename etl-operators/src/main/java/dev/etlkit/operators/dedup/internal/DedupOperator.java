@@ -146,17 +146,22 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   /**
    * The check of a dedup step's input before it is keyed ({@link KeyCheck}): a record whose key is
    * {@code null}, has a {@code null} tuple field (also inside a POJO, record or row) or whose key
-   * selector throws becomes a dead letter of the step (or fails the job, as its error policy says)
-   * instead of failing the job in Flink's partitioner; on changelog input the {@code -U} records
-   * are dropped there, as filtered, instead of here.
+   * selector throws, or that holds a tuple with a {@code null} field its serializer cannot write
+   * ({@link KeyCheck#unwritableRecord}), becomes a dead letter of the step (or fails the job, as
+   * its error policy says) instead of failing the job in Flink's partitioner or network serializer;
+   * on changelog input the {@code -U} records are dropped there, as filtered, instead of here.
    *
    * @param key the selector the step's input is keyed with
    * @param keyType the type the step's input is keyed with
+   * @param inputType the type of the step's input
    */
   public static <I, K> KeyCheck<I, K> keyCheck(
-      KeySelector<I, K> key, TypeInformation<K> keyType, DedupConfig<?> config) {
+      KeySelector<I, K> key,
+      TypeInformation<K> keyType,
+      TypeInformation<I> inputType,
+      DedupConfig<?> config) {
     return new KeyCheck<>(
-        key, keyType, config.changelogInput(), config.errors(), DedupOperator::nullKey);
+        key, keyType, inputType, config.changelogInput(), config.errors(), DedupOperator::nullKey);
   }
 
   static IllegalArgumentException nullKey(@Nullable String field) {

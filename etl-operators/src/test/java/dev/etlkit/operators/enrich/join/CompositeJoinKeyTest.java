@@ -61,6 +61,7 @@ class CompositeJoinKeyTest {
             new FactKeyCheck<String, Tuple2<String, Long>, String, String>(
                 CompositeJoinKeyTest::key,
                 KEY,
+                Types.STRING,
                 JoinHarness::combine,
                 UnmatchedFacts.EMIT,
                 new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
@@ -97,6 +98,7 @@ class CompositeJoinKeyTest {
         DimensionJoinOperator.dimensionKeyCheck(
             CompositeJoinKeyTest::key,
             KEY,
+            JoinHarness.CHANGE,
             new ErrorHandler(
                 DimensionJoinOperator.dimensionIdentity(STEP), ErrorPolicy.deadLetter()));
     List<Change<String>> passedOn;

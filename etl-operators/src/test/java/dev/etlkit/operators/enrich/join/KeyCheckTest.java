@@ -70,6 +70,7 @@ class KeyCheckTest {
         new FactKeyCheck<>(
             KeyCheckTest::key,
             Types.STRING,
+            Types.STRING,
             (fact, row, status) -> {
               if (fact.endsWith("#throws")) {
                 throw new IllegalStateException("combiner failed");
@@ -114,6 +115,7 @@ class KeyCheckTest {
             new FactKeyCheck<Change<String>, String, String, String>(
                 fact -> key(fact.value()),
                 Types.STRING,
+                JoinHarness.CHANGE,
                 (fact, row, status) -> status + " " + fact.value(),
                 UnmatchedFacts.EMIT,
                 new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
@@ -195,6 +197,7 @@ class KeyCheckTest {
         new FactKeyCheck<String, String, String, String>(
             KeyCheckTest::key,
             Types.STRING,
+            Types.STRING,
             JoinHarness::combine,
             unmatched,
             new ErrorHandler(STEP, policy),
@@ -207,6 +210,7 @@ class KeyCheckTest {
         DimensionJoinOperator.dimensionKeyCheck(
             KeyCheckTest::key,
             Types.STRING,
+            JoinHarness.CHANGE,
             new ErrorHandler(DimensionJoinOperator.dimensionIdentity(STEP), policy));
     var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(check));
     h.setup(JoinHarness.CHANGE.createSerializer(new SerializerConfigImpl()));

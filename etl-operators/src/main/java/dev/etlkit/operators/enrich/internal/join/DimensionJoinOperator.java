@@ -104,14 +104,22 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
    * The check of a step's dimension records before they are keyed ({@link KeyCheck}): drops {@code
    * -U} records (the join ignores them) and dead-letters records whose key is {@code null}, has a
    * {@code null} tuple field, also inside a POJO, record or row ({@link KeyCheck#nullField(Object,
-   * dev.etlkit.operators.internal.NestedNullFields)}) or whose key selector throws, counted under
-   * {@code errors}' identity ({@link #dimensionIdentity}).
+   * dev.etlkit.operators.internal.NestedNullFields)}) or whose key selector throws, or whose row
+   * holds a tuple with a {@code null} field its serializer cannot write ({@link
+   * KeyCheck#unwritableRecord}), counted under {@code errors}' identity ({@link
+   * #dimensionIdentity}).
+   *
+   * @param dimensionType the type of the dimension records, {@code Change.typeInfo(...)}
    */
   public static <D, K> KeyCheck<Change<D>, K> dimensionKeyCheck(
-      KeySelector<D, K> key, TypeInformation<K> keyType, ErrorHandler errors) {
+      KeySelector<D, K> key,
+      TypeInformation<K> keyType,
+      TypeInformation<Change<D>> dimensionType,
+      ErrorHandler errors) {
     return new KeyCheck<>(
         new ChangeKeySelector<>(key),
         keyType,
+        dimensionType,
         true,
         errors,
         DimensionJoinOperator::nullDimensionKey);

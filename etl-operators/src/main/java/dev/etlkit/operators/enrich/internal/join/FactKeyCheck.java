@@ -27,7 +27,10 @@ import org.apache.flink.util.OutputTag;
  * cannot write: of a tuple key, or of a tuple inside a POJO, record or row key, {@link
  * KeyCheck#nullField(Object, NestedNullFields)}), is finished here, without a shuffle, as {@link
  * JoinStatus#NULL_KEY} (passed on through the side output {@link #nullKeyTag} or dead-lettered); a
- * fact whose key selector throws is dead-lettered.
+ * fact whose key selector throws is dead-lettered, and so is a fact with a usable key that holds a
+ * tuple with a {@code null} field its serializer cannot write, which would fail the shuffle ({@link
+ * KeyCheck#unwritableRecord}; only for fact types that can hold one, {@link
+ * NestedNullFields#ofRecords}).
  *
  * <p>Accounting: the facts finished here count in and out (or dead-lettered) here; the facts passed
  * to the join count there, so each fact counts once. The error policy's budget of this function is
@@ -44,6 +47,7 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
   private final ErrorHandler errors;
   private final OutputTag<O> nullKeys;
   @Nullable private final NestedNullFields nested;
+  @Nullable private final NestedNullFields values;
 
   private transient StepMetrics metrics;
   private transient JoinMetrics joins;
@@ -51,6 +55,7 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
   public FactKeyCheck(
       KeySelector<F, K> key,
       TypeInformation<K> keyType,
+      TypeInformation<F> factType,
       DimensionJoin.Combiner<F, D, O> combiner,
       UnmatchedFacts unmatched,
       ErrorHandler errors,
@@ -61,6 +66,7 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
     this.errors = errors;
     this.nullKeys = nullKeyTag(outputType);
     this.nested = NestedNullFields.of(keyType);
+    this.values = NestedNullFields.ofRecords(factType);
   }
 
   /** The side output of the outputs of facts with a null key. */
@@ -93,6 +99,12 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
       return;
     }
     if (k != null && KeyCheck.nullField(k, nested) == null) {
+      String unwritable = values == null ? null : values.find(fact);
+      if (unwritable != null) {
+        metrics.in();
+        reject(KeyCheck.unwritableRecord(unwritable), fact, ctx);
+        return;
+      }
       errors.passedOn();
       out.collect(fact);
       return;
