@@ -9,22 +9,16 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlException;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.operators.internal.KeyCheckHarness;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,23 +162,9 @@ class DedupKeyCheckTest {
   }
 
   /** A harness of a fresh copy of the step's key check, opened. */
-  @SuppressWarnings("unchecked")
   private static <I> OneInputStreamOperatorTestHarness<I, I> harness(EtlStream<?> deduplicated)
       throws Exception {
-    OneInputTransformation<I, I> check = (OneInputTransformation<I, I>) keyCheckOf(deduplicated);
-    ProcessOperator<I, I> operator =
-        (ProcessOperator<I, I>)
-            ((SimpleOperatorFactory<I>) check.getOperatorFactory()).getOperator();
-    TypeSerializer<I> serializer =
-        check.getInputType().createSerializer(new SerializerConfigImpl());
-    OneInputStreamOperatorTestHarness<I, I> harness =
-        new OneInputStreamOperatorTestHarness<>(
-            new ProcessOperator<>(
-                InstantiationUtil.clone((ProcessFunction<I, I>) operator.getUserFunction())),
-            serializer);
-    harness.setup(serializer);
-    harness.open();
-    return harness;
+    return KeyCheckHarness.open(keyCheckOf(deduplicated));
   }
 
   private static long count(OneInputStreamOperatorTestHarness<?, ?> h, String counter) {

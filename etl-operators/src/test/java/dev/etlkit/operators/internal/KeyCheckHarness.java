@@ -32,23 +32,30 @@ public final class KeyCheckHarness {
       throws Exception {
     for (Transformation<?> t : output.getTransformation().getTransitivePredecessors()) {
       if (uid.equals(t.getUid())) {
-        OneInputTransformation<I, I> check = (OneInputTransformation<I, I>) t;
-        ProcessOperator<I, I> operator =
-            (ProcessOperator<I, I>)
-                ((SimpleOperatorFactory<I>) check.getOperatorFactory()).getOperator();
-        TypeSerializer<I> serializer =
-            check.getInputType().createSerializer(new SerializerConfigImpl());
-        OneInputStreamOperatorTestHarness<I, I> harness =
-            new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(
-                    InstantiationUtil.clone((ProcessFunction<I, I>) operator.getUserFunction())),
-                serializer);
-        harness.setup(serializer);
-        harness.open();
-        return harness;
+        return open(t);
       }
     }
     throw new IllegalArgumentException("no operator with uid " + uid + " before " + output);
+  }
+
+  /** A harness of a fresh copy of the check {@code transformation} runs, opened. */
+  @SuppressWarnings("unchecked")
+  public static <I> OneInputStreamOperatorTestHarness<I, I> open(Transformation<?> transformation)
+      throws Exception {
+    OneInputTransformation<I, I> check = (OneInputTransformation<I, I>) transformation;
+    ProcessOperator<I, I> operator =
+        (ProcessOperator<I, I>)
+            ((SimpleOperatorFactory<I>) check.getOperatorFactory()).getOperator();
+    TypeSerializer<I> serializer =
+        check.getInputType().createSerializer(new SerializerConfigImpl());
+    OneInputStreamOperatorTestHarness<I, I> harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new ProcessOperator<>(
+                InstantiationUtil.clone((ProcessFunction<I, I>) operator.getUserFunction())),
+            serializer);
+    harness.setup(serializer);
+    harness.open();
+    return harness;
   }
 
   /** The messages of the dead letters the check emitted. */
