@@ -14,6 +14,7 @@ import dev.etlkit.scd.internal.Scd2Config;
 import dev.etlkit.scd.internal.Scd2Function;
 import dev.etlkit.scd.internal.Scd2KeySelector;
 import dev.etlkit.scd.internal.Scd2Operator;
+import dev.etlkit.scd.internal.Scd2RecordCheck;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -73,6 +74,15 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       those; {@code -U} inputs, ignored deletes (dropped before their time is read) and late
  *       changes sent to the side output are filtered; changes without key, effective time (or one
  *       out of range) or sequence, and late changes sent to the dead letters, are dead-lettered.
+ *   <li><b>Changes the shuffle cannot write</b>: a change whose row holds a Flink tuple with a
+ *       {@code null} field its serializer cannot write (a {@code Long}, a nested tuple or row; at
+ *       top level or inside a POJO, record or row; a {@code String} writes its {@code null}) would
+ *       fail the job at the step's {@code keyBy}, after every restart again. Where the input type
+ *       can hold one, such changes are finished before the shuffle, in an operator chained to the
+ *       input (uid {@code <pipeline>/<step>/records}): dead-lettered ({@code "record field
+ *       amount.f1 is null, which Flink's tuple serializer cannot write"}, the path, never a value;
+ *       or the missing business key), or filtered when skipped unread. Other input types get no
+ *       such operator. Tuples inside lists, maps and arrays are not looked into.
  * </ul>
  *
  * @param <I> input type: {@code Change<T>} or {@code T}
@@ -80,6 +90,12 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  */
 @PublicEvolving
 public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
+
+  /**
+   * Uid suffix of the operator that finishes, before the shuffle, the changes it cannot write:
+   * {@code <step>/records}; only where the input type can hold one.
+   */
+  private static final String RECORD_CHECK = "records";
 
   private final String name;
   private final boolean changelog;
@@ -267,7 +283,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * Overrides the pipeline's error policy for this step's bad changes: no key, no effective time or
    * one outside the supported range, no sequence, an effective time at or after {@link
    * #withValidToCurrent validToCurrent}, a change whose comparison with the key's history throws,
-   * late changes sent to the dead letters (docs/scd2.md, "Accounting, metrics and dead letters").
+   * late changes sent to the dead letters, a change holding a tuple with a {@code null} field the
+   * shuffle cannot write (docs/scd2.md, "Accounting, metrics and dead letters").
    */
   public Scd2Step<I, T> withErrorPolicy(ErrorPolicy policy) {
     Scd2Step<I, T> copy = copy();
@@ -334,12 +351,26 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   @Override
   public DataStream<Change<Scd2Row<T>>> expand(DataStream<I> input, StepContext context) {
     Scd2Config<I, T> config = config(input.getType(), context.stateTtl(stateTtl).orElse(null));
-    Scd2Function<I, T> function = new Scd2Function<>(config, context.errorHandler(errorPolicy));
+    ErrorHandler errors = context.errorHandler(errorPolicy);
+    Scd2Function<I, T> function = new Scd2Function<>(config, errors);
+    // A change holding a tuple with a null field its serializer cannot write would fail the
+    // shuffle's network serializer: where the input type can hold one, such changes are finished
+    // before it, in an operator chained to the input (no operator for other input types).
+    Scd2RecordCheck<I, T> check = Scd2RecordCheck.of(config, errors);
+    SingleOutputStreamOperator<I> checked =
+        check == null
+            ? null
+            : context.named(
+                input.process(check, input.getType()).setParallelism(input.getParallelism()),
+                RECORD_CHECK);
     SingleOutputStreamOperator<Change<Scd2Row<T>>> history =
         context.named(
-            input
+            (checked == null ? input : checked)
                 .keyBy(new Scd2KeySelector<I, T>(key, changelog), Types.STRING)
                 .transform("KeyedProcess", config.outputType(), new Scd2Operator<>(function)));
+    if (checked != null) {
+      context.addDeadLettersOf(checked);
+    }
     context.addDeadLettersOf(history);
     function.declareState(context);
     return history;

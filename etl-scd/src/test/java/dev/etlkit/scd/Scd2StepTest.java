@@ -17,12 +17,16 @@ import dev.etlkit.scd.internal.KeyCursorSerializer;
 import dev.etlkit.scd.internal.StoredChange;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.junit.jupiter.api.Test;
 
 /** The SCD2 spec: validation of every option, expansion, types, uids and the state inventory. */
@@ -122,6 +126,67 @@ class Scd2StepTest {
             "one entry per 8 (heap: 32, unless under the changelog state backend) changes of a key"
                 + " within the last one to two lateness horizons (three while a prune waits for its candidate base; horizon PT1H), never more"
                 + " than that");
+  }
+
+  /**
+   * The check before the shuffle of changes holding a tuple with a {@code null} field the shuffle
+   * cannot write (Scd2RecordValueITCase) is added only where the input type can hold one: every
+   * other step keeps its job graph (same operators, same uids; its savepoints stay compatible).
+   */
+  @Test
+  void expand_inputTypesWithoutAnUnwritableTupleField_addNoOperatorBeforeTheShuffle() {
+    DataStream<Change<Customer>> changes = changes();
+    DataStream<Customer> rows = rows();
+    // a tuple whose fields all write their nulls (String) needs no check either
+    TypeInformation<Tuple2<String, String>> labels = Types.TUPLE(Types.STRING, Types.STRING);
+    DataStream<Tuple2<String, String>> tuples = env.fromData(List.of(Tuple2.of("k1", "a")), labels);
+    List<Transformation<?>> shipped = new ArrayList<>();
+
+    EtlStream<Change<Scd2Row<Customer>>> fromChanges = Etl.from(changes, "crm").apply(step());
+    shipped.add(inputOfTheShuffle(fromChanges));
+    EtlStream<Change<Scd2Row<Customer>>> fromRows =
+        Etl.from(rows, "crm")
+            .apply(Scd2.trackRows("dim", Customer::id, EffectiveTime.recordTimestamp()));
+    shipped.add(inputOfTheShuffle(fromRows));
+    EtlStream<Change<Scd2Row<Tuple2<String, String>>>> fromTuples =
+        Etl.from(tuples, "crm")
+            .apply(
+                Scd2.trackRows(
+                    "dim", (Tuple2<String, String> t) -> t.f0, EffectiveTime.recordTimestamp()));
+    shipped.add(inputOfTheShuffle(fromTuples));
+
+    assertThat(List.of(fromChanges, fromRows, fromTuples))
+        .allSatisfy(h -> assertThat(h.pipeline().uids()).containsExactly("crm/dim"));
+    assertThat(shipped)
+        .containsExactly(
+            changes.getTransformation(), rows.getTransformation(), tuples.getTransformation());
+  }
+
+  @Test
+  void expand_inputTypeHoldingATupleFieldThatCannotBeNull_checksTheRecordsChainedToTheInput() {
+    DataStream<Change<Scd2RecordValueITCase.Price>> changes =
+        env.fromData(List.of("+I:p1:1000:EUR:5"), Types.STRING)
+            .map(Scd2RecordValueITCase::change, Change.typeInfo(Scd2RecordValueITCase.PRICE))
+            .setParallelism(3);
+
+    EtlStream<Change<Scd2Row<Scd2RecordValueITCase.Price>>> history =
+        Etl.from(changes, "crm")
+            .apply(
+                Scd2.trackChangelog(
+                    "dim", Scd2RecordValueITCase.Price::id, EffectiveTime.changeEventTime()));
+
+    assertThat(history.pipeline().uids()).containsExactlyInAnyOrder("crm/dim", "crm/dim/records");
+    Transformation<?> check = inputOfTheShuffle(history);
+    assertThat(check.getUid()).isEqualTo("crm/dim/records");
+    assertThat(check.getParallelism()).isEqualTo(3); // chained to the input
+    assertThat(check.getInputs()).containsExactly(changes.getTransformation());
+  }
+
+  /** The transformation whose records the step's keyBy partitions. */
+  private static Transformation<?> inputOfTheShuffle(EtlStream<?> history) {
+    Transformation<?> keyBy = history.toDataStream().getTransformation().getInputs().get(0);
+    assertThat(keyBy).isInstanceOf(PartitionTransformation.class);
+    return keyBy.getInputs().get(0);
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.NestedNullFields;
 import dev.etlkit.core.internal.SourcePositions;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -199,8 +200,7 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
    * Flink's tuple serializer cannot write"}; the path of a changelog's record is that of its row.
    */
   public static IllegalArgumentException unwritableRecord(String field) {
-    return new IllegalArgumentException(
-        "record field " + field + " is null, which Flink's tuple serializer cannot write");
+    return NestedNullFields.unwritableRecord(field);
   }
 
   @Nullable

@@ -93,10 +93,14 @@ class KeyCheckRecordValueITCase {
 
     JobExecutionResult result = env.execute("dedup-record-values");
 
+    // p1's two records are parsed by different subtasks (the parse is rebalanced from the
+    // one-subtask source), so either may reach the dedup first: one of them is kept
     assertThat(drain(output))
-        .containsExactlyInAnyOrder(
+        .hasSize(2)
+        .contains(new Payment("p3", "c1", Tuple2.of(null, 7L)))
+        .containsAnyOf(
             new Payment("p1", "c1", Tuple2.of("EUR", 5L)),
-            new Payment("p3", "c1", Tuple2.of(null, 7L)));
+            new Payment("p1", "c1", Tuple2.of("EUR", 6L)));
     assertThat(letters(deadLetters))
         .containsExactly("pay/dedup java.lang.IllegalArgumentException: " + MESSAGE);
     RecordAccounting.StepCounts dedup = RecordAccounting.of(result).step("pay", "dedup");

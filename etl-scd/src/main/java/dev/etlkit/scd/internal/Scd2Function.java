@@ -400,8 +400,13 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
    * can be missing: a skipped change is still never a dead letter.
    */
   private boolean isSkipped(RowKind kind) {
+    return isSkipped(kind, config.hardDeletes());
+  }
+
+  /** Whether a change of this kind is skipped unread under these hard deletes (see above). */
+  static boolean isSkipped(RowKind kind, HardDeletes hardDeletes) {
     return kind == RowKind.UPDATE_BEFORE
-        || (kind == RowKind.DELETE && config.hardDeletes() == HardDeletes.IGNORE);
+        || (kind == RowKind.DELETE && hardDeletes == HardDeletes.IGNORE);
   }
 
   /** The key's cleanup timer (state TTL): forgets the key if it was not written for the TTL. */

@@ -1,8 +1,8 @@
 package dev.etlkit.operators.normalize.internal;
 
 import dev.etlkit.core.internal.FunctionLifecycle;
+import dev.etlkit.core.internal.NestedNullFields;
 import dev.etlkit.operators.internal.KeyCheck;
-import dev.etlkit.operators.internal.NestedNullFields;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;

@@ -159,5 +159,8 @@ class CompositeJoinKeyTest {
     assertThat(KeyCheck.nullField(Row.of("k1", null))).isNull();
     assertThat(KeyCheck.nullField(new Order("o1", null, 1L, 100L))).isNull();
     assertThat(KeyCheck.nullField("k1")).isNull();
+    // without the walk of the key's type (NestedNullFields.of), the plain tuple walk
+    assertThat(KeyCheck.nullField(Tuple2.of("k1", null), null)).isEqualTo("f1");
+    assertThat(KeyCheck.nullField(Row.of("t1", Tuple2.of("k1", null)), null)).isNull();
   }
 }

@@ -104,8 +104,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
    * The check of a step's dimension records before they are keyed ({@link KeyCheck}): drops {@code
    * -U} records (the join ignores them) and dead-letters records whose key is {@code null}, has a
    * {@code null} tuple field, also inside a POJO, record or row ({@link KeyCheck#nullField(Object,
-   * dev.etlkit.operators.internal.NestedNullFields)}) or whose key selector throws, or whose row
-   * holds a tuple with a {@code null} field its serializer cannot write ({@link
+   * dev.etlkit.core.internal.NestedNullFields)}) or whose key selector throws, or whose row holds a
+   * tuple with a {@code null} field its serializer cannot write ({@link
    * KeyCheck#unwritableRecord}), counted under {@code errors}' identity ({@link
    * #dimensionIdentity}).
    *

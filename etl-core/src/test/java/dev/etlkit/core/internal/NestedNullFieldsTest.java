@@ -1,4 +1,4 @@
-package dev.etlkit.operators.internal;
+package dev.etlkit.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which key types get the deeper check of {@link KeyCheck} (decided once, from the key's type), and
+ * Which key types get the deeper check of the key checks (decided once, from the key's type), and
  * what it finds: a {@code null} field of a tuple held by a POJO, record or row, which the POJO and
  * row serializers hand to Flink's tuple serializer, which refuses it.
  */
@@ -127,12 +127,6 @@ class NestedNullFieldsTest {
         InstantiationUtil.clone(NestedNullFields.of(TypeInformation.of(Outer.class)));
     assertThat(copy.find(new Outer("eu", new TenantKey("t1", Tuple2.of("k1", null)))))
         .isEqualTo("inner.id.f1");
-  }
-
-  @Test
-  void keyCheckNullField_withoutADeeperCheck_isThePlainTupleWalk() {
-    assertThat(KeyCheck.nullField(Tuple2.of("k1", null), null)).isEqualTo("f1");
-    assertThat(KeyCheck.nullField(new TenantKey("t1", Tuple2.of("k1", null)), null)).isNull();
   }
 
   public record Labels(String tenant, Tuple2<String, String> label) {}

@@ -1,4 +1,4 @@
-package dev.etlkit.operators.internal;
+package dev.etlkit.core.internal;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.ChangeTypeInfo;
@@ -26,8 +26,8 @@ import org.apache.flink.types.Row;
  * Finds a {@code null} field of a Flink {@link Tuple} held inside a POJO, a Java record or a {@code
  * Row} key (at any depth, also inside a tuple): the POJO and row serializers write their own {@code
  * null} fields, but hand such a tuple to Flink's tuple serializer, which cannot write a {@code
- * null} field, so the key is as bad as a {@code null} one. {@link KeyCheck#nullField} alone looks
- * only through tuples nested in tuples.
+ * null} field, so the key is as bad as a {@code null} one. The key checks' plain tuple walk ({@code
+ * KeyCheck.nullField} in etl-operators) looks only through tuples nested in tuples.
  *
  * <p>Built once from the key's {@link TypeInformation} ({@link #of}), and only for the key types
  * that can hold such a field; the other keys keep the plain tuple walk. Per record it reads only
@@ -48,9 +48,9 @@ public abstract class NestedNullFields implements Serializable {
   private NestedNullFields() {}
 
   /**
-   * The walk for keys of this type, or {@code null} if {@link KeyCheck#nullField} finds every
-   * {@code null} its serializer refuses: no tuple below a POJO, record or row (basic types, tuples
-   * of tuples and basic types, flat POJOs, records and rows, and any other type).
+   * The walk for keys of this type, or {@code null} if the plain tuple walk finds every {@code
+   * null} its serializer refuses: no tuple below a POJO, record or row (basic types, tuples of
+   * tuples and basic types, flat POJOs, records and rows, and any other type).
    */
   @Nullable
   public static NestedNullFields of(TypeInformation<?> keyType) {
@@ -75,6 +75,17 @@ public abstract class NestedNullFields implements Serializable {
   /** The path of the first {@code null} tuple field in {@code key}, or {@code null} if none. */
   @Nullable
   public abstract String find(Object key);
+
+  /**
+   * The error of a record holding a tuple whose field {@code field} is {@code null} and cannot be
+   * written ({@link #ofRecords}): {@code "record field amount.f1 is null, which Flink's tuple
+   * serializer cannot write"}; the path of a changelog's record is that of its row. Names the path,
+   * never a value.
+   */
+  public static IllegalArgumentException unwritableRecord(String field) {
+    return new IllegalArgumentException(
+        "record field " + field + " is null, which Flink's tuple serializer cannot write");
+  }
 
   private static boolean tupleBelowOtherComposite(TypeInformation<?> type, boolean below) {
     if (type instanceof TupleTypeInfo<?> tuple) {
