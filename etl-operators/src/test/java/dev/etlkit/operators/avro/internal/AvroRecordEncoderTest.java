@@ -372,6 +372,27 @@ class AvroRecordEncoderTest {
         .isEqualTo(AvroFixtures.confluent(2, binary(orderV2("b", "2.00"))));
   }
 
+  /**
+   * With a key (raw records), a value over the limit by itself names the key too, and no more of it
+   * is stored than what the limit leaves beside the key (formats-avro.md, "Keyed output").
+   */
+  @Test
+  void encode_withKeyBytes_aValueFarOverTheLimit_namesTheKey_storingNoMoreThanLeftBesideIt()
+      throws Exception {
+    GenericRecord huge = orderV2("x".repeat(400_000), "1.00");
+    int size = 5 + binary(huge).length;
+    AvroRecordEncoder<GenericRecord> encoder = new AvroRecordEncoder<>(V2, 2, 10_000);
+
+    assertThatThrownBy(() -> encoder.encode(huge, 4_000))
+        .isInstanceOf(AvroFormatException.class)
+        .hasMessage(
+            "record too large: dev.etlkit.operators.avro.test.Order encoded as Avro has "
+                + size
+                + " bytes, the 5-byte Confluent header included, and its key 4000, over maxBytes"
+                + " 10000");
+    assertThat(encoder.retainedBytes()).as("the buffer's growth").isLessThanOrEqualTo(6_000);
+  }
+
   @Test
   void encode_withConfluentHeader_atTheLimitExactly_isEncoded_oneByteOver_isRefused()
       throws Exception {
