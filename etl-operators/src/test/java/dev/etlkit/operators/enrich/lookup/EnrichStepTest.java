@@ -337,6 +337,23 @@ class EnrichStepTest {
   }
 
   @Test
+  void microBatchKeys_overTheCapacity_areRejectedWhenApplied() {
+    // At most `capacity` records wait for a load, so a batch of more distinct keys never fills:
+    // every batch would wait its whole maxDelay.
+    Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
+        step().withMicroBatch(101, Duration.ofMillis(5));
+
+    assertThatThrownBy(() -> orders().apply(step))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "enrichment step 'customer': microBatch maxKeys (101) must not exceed the capacity"
+                + " (100): at most capacity records wait for a load, so a batch of more keys never"
+                + " fills and every batch waits maxDelay; raise withCapacity or lower maxKeys");
+    orders().apply(step.withCapacity(101));
+    orders().apply(step().withMicroBatch(100, Duration.ofMillis(5)));
+  }
+
+  @Test
   void microBatchDelay_notShorterThanTheWholeMillisecondsOfTheStepTimeout_isRejectedWhenApplied() {
     // Flink waits 2000 ms of a 2000.5 ms timeout: a batch sent after 2 s comes too late.
     Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
