@@ -307,8 +307,9 @@ public final class Enrich {
      * distinct keys are collected or {@code maxDelay} after the first, whichever comes first; keys
      * whose records have all timed out by then are left out. Only for lookups that answer many keys
      * in one round trip ({@link Lookup#supportsBatch()}). {@code maxDelay} must also be shorter
-     * than the step timeout ({@link #withTimeout}, in the whole milliseconds Flink waits), checked
-     * when the step is applied.
+     * than the step timeout ({@link #withTimeout}, in the whole milliseconds Flink waits), and
+     * {@code maxKeys} at most the {@link #withCapacity capacity} (at most that many records wait
+     * for a load, so a larger batch would never fill), both checked when the step is applied.
      *
      * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
      *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link
@@ -476,6 +477,17 @@ public final class Enrich {
                 + settings.timeout()
                 + "): the first record of a batch that does not fill would have timed out by the"
                 + " time the batch is sent");
+      }
+      if (settings.batchKeys() > settings.capacity()) {
+        throw new IllegalArgumentException(
+            "enrichment step '"
+                + name
+                + "': microBatch maxKeys ("
+                + settings.batchKeys()
+                + ") must not exceed the capacity ("
+                + settings.capacity()
+                + "): at most capacity records wait for a load, so a batch of more keys never"
+                + " fills and every batch waits maxDelay; raise withCapacity or lower maxKeys");
       }
       LookupCache cache = settings.cache();
       if (settings.retry().retriesMisses() && cache != null && cache.missCaching()) {

@@ -457,7 +457,11 @@ class LookupIndependentReferenceTest {
         boolean missCaching = retryOnResult != RetryOnResult.MISS && r.nextInt(10) < 7;
         cache = new Cache(1_000, eaw, eaa, raw, stale, missCaching);
       }
-      int batchKeys = batch ? 2 + r.nextInt(5) : 0;
+      // A batch holds at most `capacity` keys (a larger one is refused): clamped, same draws.
+      int batchKeys = batch ? Math.min(2 + r.nextInt(5), capacity) : 0;
+      if (batchKeys < 2) {
+        batchKeys = 0;
+      }
       long batchDelay = batch ? 2 + r.nextInt((int) Math.min(50, timeout - 2)) : 0;
       // The rate limit: 20 to 319 calls per second, permits 3 to 50 ms apart (session 28)
       double rate = r.nextInt(4) == 0 ? 20 + r.nextInt(300) : 0;
