@@ -202,8 +202,13 @@ class NestedNullFieldsCollectionsTest {
     TypeInformation<Map<String, Tuple2<String, String>>> labels = Types.MAP(Types.STRING, text);
     assertThat(NestedNullFields.ofRecords(labels)).isNull();
     assertThat(roundTrip(labels, mapOf("a", Tuple2.of(null, null)))).containsKey("a");
-    assertThat(NestedNullFields.ofRecords(Types.OBJECT_ARRAY(text))).isNull();
-    assertThat(NestedNullFields.ofRecords(Types.SET(text))).isNull();
+    TypeInformation<Tuple2<String, String>[]> array = Types.OBJECT_ARRAY(text);
+    assertThat(NestedNullFields.ofRecords(array)).isNull();
+    assertThat(roundTrip(array, texts(Tuple2.of(null, null), null))).hasSize(2);
+    TypeInformation<Set<Tuple2<String, String>>> set = Types.SET(text);
+    assertThat(NestedNullFields.ofRecords(set)).isNull();
+    assertThat(roundTrip(set, new HashSet<>(Arrays.asList(Tuple2.of(null, null), null))))
+        .hasSize(2);
   }
 
   @Test
@@ -281,6 +286,11 @@ class NestedNullFieldsCollectionsTest {
   @SafeVarargs
   private static Tuple2<String, Long>[] tuples(Tuple2<String, Long>... tuples) {
     return tuples;
+  }
+
+  @SafeVarargs
+  private static Tuple2<String, String>[] texts(Tuple2<String, String>... texts) {
+    return texts;
   }
 
   private static <K, V> Map<K, V> mapOf(@Nullable K key, @Nullable V value) {
