@@ -82,7 +82,8 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       input (uid {@code <pipeline>/<step>/records}): dead-lettered ({@code "record field
  *       amount.f1 is null, which Flink's tuple serializer cannot write"}, the path, never a value;
  *       or the missing business key), or filtered when skipped unread. Other input types get no
- *       such operator. Tuples inside lists, maps and arrays are not looked into.
+ *       such operator. Tuples inside lists, sets, maps and object arrays are looked into too
+ *       ({@code "lines[3].amount.f1"}, {@code "byRegion[value].amount.f1"}; never a map key).
  * </ul>
  *
  * @param <I> input type: {@code Change<T>} or {@code T}

@@ -7,39 +7,59 @@ import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.tuple.Tuple;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.api.java.typeutils.MapTypeInfo;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.api.java.typeutils.PojoField;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.api.java.typeutils.SetTypeInfo;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.types.Row;
 
 /**
- * Finds a {@code null} field of a Flink {@link Tuple} held inside a POJO, a Java record or a {@code
- * Row} key (at any depth, also inside a tuple): the POJO and row serializers write their own {@code
- * null} fields, but hand such a tuple to Flink's tuple serializer, which cannot write a {@code
- * null} field, so the key is as bad as a {@code null} one. The key checks' plain tuple walk ({@code
- * KeyCheck.nullField} in etl-operators) looks only through tuples nested in tuples.
+ * Finds a {@code null} field of a Flink {@link Tuple} held inside a POJO, a Java record, a {@code
+ * Row}, a list, set, map or object array key (at any depth, also inside a tuple): the POJO and row
+ * serializers write their own {@code null} fields, but hand such a tuple to Flink's tuple
+ * serializer, which cannot write a {@code null} field, so the key is as bad as a {@code null} one.
+ * The key checks' plain tuple walk ({@code KeyCheck.nullField} in etl-operators) looks only through
+ * tuples nested in tuples.
  *
  * <p>Built once from the key's {@link TypeInformation} ({@link #of}), and only for the key types
  * that can hold such a field; the other keys keep the plain tuple walk. Per record it reads only
  * the fields on the way to a tuple (by reflection for POJOs and records, by position or name for
- * rows) and allocates only when it finds one, for its path ({@code "id.f1"}: field names of POJOs
- * and records, the row type's field names, {@code f<i>} for tuple fields; never a value).
+ * rows, every element of the lists, sets, maps and arrays on that way) and allocates only when it
+ * finds one, for its path ({@code "id.f1"}, {@code "lines[3].amount.f1"}: field names of POJOs and
+ * records, the row type's field names, {@code f<i>} for tuple fields, {@code [<i>]} for a list or
+ * array element's position, {@code [element]} for a set's element, {@code [key]} or {@code [value]}
+ * for a map's; never a value, so never a map key).
  *
  * <p>{@link #ofRecords} builds the walk of the records a step ships over its shuffle: there a
  * {@code null} tuple field counts only where the field's serializer cannot write it (a {@code
  * Long}, a nested tuple or row; not a {@code String}, a POJO or a {@code BigDecimal}, which write
- * their {@code null}s and always have), and a tuple at top level is walked too. Tuples inside a
- * list, map or array are not looked into (neither here nor for keys).
+ * their {@code null}s and always have), and a tuple at top level is walked too.
+ *
+ * <p>Lists ({@link ListTypeInfo}), sets ({@link SetTypeInfo}), maps ({@link MapTypeInfo}: keys and
+ * values) and object arrays ({@link ObjectArrayTypeInfo}) are looked into, both here and for keys,
+ * where such a tuple can be below them; a list, set, map or array without one is never iterated.
+ * Flink's list serializer hands a {@code null} element, and its map serializer a {@code null} key,
+ * to the element's or key's serializer, so a {@code null} there is found too where that serializer
+ * refuses it and a tuple is at or below it (a {@code null} tuple element: {@code "lines[1]"}); its
+ * set, array and map serializers write {@code null} elements and values themselves. Basic and
+ * primitive arrays hold no tuples. A {@code List} or {@code Map} field of a POJO or record is a
+ * list or map type only where Flink's type extractor makes it one ({@code List<Line>}); a {@code
+ * List<Tuple2<..>>} field is a generic (Kryo) type, which writes its {@code null}s.
  */
 @Internal
 public abstract class NestedNullFields implements Serializable {
@@ -49,8 +69,9 @@ public abstract class NestedNullFields implements Serializable {
 
   /**
    * The walk for keys of this type, or {@code null} if the plain tuple walk finds every {@code
-   * null} its serializer refuses: no tuple below a POJO, record or row (basic types, tuples of
-   * tuples and basic types, flat POJOs, records and rows, and any other type).
+   * null} its serializer refuses: no tuple below a POJO, record, row, list, set, map or object
+   * array (basic types, tuples of tuples and basic types, flat POJOs, records and rows, lists and
+   * maps of basic types, and any other type).
    */
   @Nullable
   public static NestedNullFields of(TypeInformation<?> keyType) {
@@ -59,9 +80,10 @@ public abstract class NestedNullFields implements Serializable {
 
   /**
    * The walk of records of this type, or {@code null} if no record of it can hold a tuple field its
-   * serializer cannot write: a tuple at top level or below a POJO, record or row with a field whose
-   * serializer refuses {@code null} (asked once, here). For a changelog ({@link ChangeTypeInfo})
-   * the walk of its row type, applied to each change's row.
+   * serializer cannot write: a tuple at top level or below a POJO, record, row, list, set, map or
+   * object array with a field whose serializer refuses {@code null} (asked once, here), or a tuple
+   * that can be a {@code null} element of a list or key of a map. For a changelog ({@link
+   * ChangeTypeInfo}) the walk of its row type, applied to each change's row.
    */
   @Nullable
   public static NestedNullFields ofRecords(TypeInformation<?> recordType) {
@@ -113,14 +135,49 @@ public abstract class NestedNullFields implements Serializable {
           return true;
         }
       }
+      return false;
     }
-    return false;
+    return holdsTuple(type);
+  }
+
+  /** Whether a tuple is at or below {@code type} (through composites, collections and arrays). */
+  private static boolean holdsTuple(TypeInformation<?> type) {
+    if (type instanceof TupleTypeInfo<?>) {
+      return true;
+    }
+    if (type instanceof PojoTypeInfo<?> pojo) {
+      for (int i = 0; i < pojo.getArity(); i++) {
+        if (holdsTuple(pojo.getPojoFieldAt(i).getTypeInformation())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (type instanceof RowTypeInfo row) {
+      for (int i = 0; i < row.getArity(); i++) {
+        if (holdsTuple(row.getTypeAt(i))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (type instanceof ListTypeInfo<?> list) {
+      return holdsTuple(list.getElementTypeInfo());
+    }
+    if (type instanceof SetTypeInfo<?> set) {
+      return holdsTuple(set.getElementTypeInfo());
+    }
+    if (type instanceof MapTypeInfo<?, ?> map) {
+      return holdsTuple(map.getKeyTypeInfo()) || holdsTuple(map.getValueTypeInfo());
+    }
+    return type instanceof ObjectArrayTypeInfo<?, ?> array && holdsTuple(array.getComponentInfo());
   }
 
   /**
    * The walk of a type, or {@code null} if no tuple is at or below it (with {@code writable}: no
-   * tuple field whose serializer cannot write {@code null}); with {@code writable} a tuple field
-   * whose serializer writes {@code null} may be {@code null}.
+   * tuple field whose serializer cannot write {@code null}, and no tuple that can be a list's
+   * element or a map's key its serializer cannot write {@code null}); with {@code writable} a tuple
+   * field whose serializer writes {@code null} may be {@code null}.
    */
   @Nullable
   private static NestedNullFields walk(TypeInformation<?> type, boolean writable) {
@@ -174,7 +231,56 @@ public abstract class NestedNullFields implements Serializable {
       }
       return new RowFields(at, names, walks.toArray(new NestedNullFields[0]));
     }
+    if (type instanceof ListTypeInfo<?> list) {
+      TypeInformation<?> element = list.getElementTypeInfo();
+      NestedNullFields inner = walk(element, writable);
+      // the list serializer hands a null element to the element's serializer
+      boolean nullable = !holdsTuple(element) || writesNull(element);
+      return inner == null && nullable ? null : new Elements(inner, nullable, true);
+    }
+    if (type instanceof SetTypeInfo<?> set) { // the set serializer writes a null element
+      NestedNullFields inner = walk(set.getElementTypeInfo(), writable);
+      return inner == null ? null : new Elements(inner, true, false);
+    }
+    if (type instanceof ObjectArrayTypeInfo<?, ?> array) { // so does the array serializer
+      NestedNullFields inner = walk(array.getComponentInfo(), writable);
+      return inner == null ? null : new ArrayElements(inner);
+    }
+    if (type instanceof MapTypeInfo<?, ?> map) {
+      // the map serializer hands a null key to the key's serializer, writes a null value itself
+      NestedNullFields keys = walk(map.getKeyTypeInfo(), writable);
+      boolean keysNullable = !holdsTuple(map.getKeyTypeInfo()) || writesNull(map.getKeyTypeInfo());
+      NestedNullFields values = walk(map.getValueTypeInfo(), writable);
+      return keys == null && keysNullable && values == null
+          ? null
+          : new MapEntries(keys, keysNullable, values);
+    }
     return null;
+  }
+
+  /**
+   * The path of {@code inner}, found below {@code head}: {@code head} itself for {@code ""} (the
+   * value at {@code head} is the {@code null}), {@code "lines[3]"}, or {@code "amount.f1"}.
+   */
+  private static String below(String head, String inner) {
+    if (inner.isEmpty()) {
+      return head;
+    }
+    return inner.charAt(0) == '[' ? head + inner : head + "." + inner;
+  }
+
+  /**
+   * What is wrong with an element, key or value {@code value} of a collection: {@code ""} if it is
+   * a {@code null} its serializer cannot write, the path of the {@code null} below it, or {@code
+   * null} if none.
+   */
+  @Nullable
+  private static String inElement(
+      @Nullable Object value, @Nullable NestedNullFields walk, boolean nullable) {
+    if (value == null) {
+      return nullable ? null : "";
+    }
+    return walk == null ? null : walk.find(value);
   }
 
   /**
@@ -226,7 +332,7 @@ public abstract class NestedNullFields implements Serializable {
         }
         String inner = fields[i] == null ? null : fields[i].find(field);
         if (inner != null) {
-          return "f" + i + "." + inner;
+          return below("f" + i, inner);
         }
       }
       return null;
@@ -272,7 +378,7 @@ public abstract class NestedNullFields implements Serializable {
         }
         String inner = field == null ? null : walks[i].find(field);
         if (inner != null) {
-          return names[i] + "." + inner;
+          return below(names[i], inner);
         }
       }
       return null;
@@ -323,7 +429,109 @@ public abstract class NestedNullFields implements Serializable {
         Object field = byName ? row.getField(names[i]) : row.getField(positions[i]);
         String inner = field == null ? null : walks[i].find(field);
         if (inner != null) {
-          return names[i] + "." + inner;
+          return below(names[i], inner);
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The elements of a list or set: each looked into, a {@code null} one found where its serializer
+   * cannot write it; named by position ({@code [3]}) in a list, {@code [element]} in a set.
+   */
+  private static final class Elements extends NestedNullFields {
+    private static final long serialVersionUID = 1L;
+
+    /** The walk below an element, {@code null} if only {@code null} elements are looked for. */
+    @Nullable private final NestedNullFields element;
+
+    private final boolean nullable;
+    private final boolean indexed;
+
+    Elements(@Nullable NestedNullFields element, boolean nullable, boolean indexed) {
+      this.element = element;
+      this.nullable = nullable;
+      this.indexed = indexed;
+    }
+
+    @Override
+    @Nullable
+    public String find(Object value) {
+      if (!(value instanceof Collection<?> elements)) {
+        return null;
+      }
+      int i = 0;
+      for (Object e : elements) {
+        String inner = inElement(e, element, nullable);
+        if (inner != null) {
+          return below(indexed ? "[" + i + "]" : "[element]", inner);
+        }
+        i++;
+      }
+      return null;
+    }
+  }
+
+  /** The elements of an object array (whose serializer writes a {@code null} one): {@code [3]}. */
+  private static final class ArrayElements extends NestedNullFields {
+    private static final long serialVersionUID = 1L;
+
+    private final NestedNullFields element;
+
+    ArrayElements(NestedNullFields element) {
+      this.element = element;
+    }
+
+    @Override
+    @Nullable
+    public String find(Object value) {
+      if (!(value instanceof Object[] elements)) {
+        return null;
+      }
+      for (int i = 0; i < elements.length; i++) {
+        String inner = elements[i] == null ? null : element.find(elements[i]);
+        if (inner != null) {
+          return below("[" + i + "]", inner);
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The entries of a map: keys ({@code [key]}; a {@code null} one where its serializer cannot write
+   * it) and values ({@code [value]}; the map serializer writes a {@code null} one). Never the key's
+   * value: it is data.
+   */
+  private static final class MapEntries extends NestedNullFields {
+    private static final long serialVersionUID = 1L;
+
+    @Nullable private final NestedNullFields keys;
+    private final boolean keysNullable;
+    @Nullable private final NestedNullFields values;
+
+    MapEntries(
+        @Nullable NestedNullFields keys, boolean keysNullable, @Nullable NestedNullFields values) {
+      this.keys = keys;
+      this.keysNullable = keysNullable;
+      this.values = values;
+    }
+
+    @Override
+    @Nullable
+    public String find(Object value) {
+      if (!(value instanceof Map<?, ?> map)) {
+        return null;
+      }
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        String key = inElement(entry.getKey(), keys, keysNullable);
+        if (key != null) {
+          return below("[key]", key);
+        }
+        String inner = inElement(entry.getValue(), values, true);
+        if (inner != null) {
+          return below("[value]", inner);
         }
       }
       return null;

@@ -136,7 +136,7 @@ class NestedNullFieldsTest {
     assertThat(NestedNullFields.ofRecords(Types.STRING)).isNull();
     assertThat(NestedNullFields.ofRecords(TypeInformation.of(Flat.class))).isNull();
     assertThat(NestedNullFields.ofRecords(Types.ROW(Types.STRING, Types.LONG))).isNull();
-    assertThat(NestedNullFields.ofRecords(Types.LIST(ID))).isNull(); // lists are not looked into
+    assertThat(NestedNullFields.ofRecords(Types.LIST(Types.STRING))).isNull();
     // String, BigDecimal and POJO serializers write their nulls, in a tuple too
     assertThat(NestedNullFields.ofRecords(Types.TUPLE(Types.STRING, Types.BIG_DEC))).isNull();
     assertThat(NestedNullFields.ofRecords(TypeInformation.of(Labels.class))).isNull();

@@ -134,6 +134,48 @@ class KeyCheckRecordValueITCase {
                 + " Flink's tuple serializer cannot write");
   }
 
+  /** A line whose serializer cannot write a {@code null} in {@code amount.f1}. */
+  public record Line(String sku, Tuple2<String, Long> amount) {}
+
+  /** An order whose lines are a list type (Flink's type extractor: {@code List<Line>}). */
+  public record Order(String id, List<Line> lines) {}
+
+  @Test
+  void dedup_recordHoldingAListOfTuplesWithANullLong_deadLetteredWithTheElementsPath()
+      throws Exception {
+    StreamExecutionEnvironment env = environment();
+    DataStream<Order> input =
+        made(
+            env,
+            List.of("o1:5", "o2:null", "o3:7"),
+            KeyCheckRecordValueITCase::order,
+            TypeInformation.of(Order.class));
+    EtlPipeline pipeline = Etl.pipeline("pay");
+    EtlStream<Order> firsts =
+        pipeline.from(input).apply(Dedup.keepFirst("dedup", Order::id).withKeyType(Types.STRING));
+    CloseableIterator<Order> output = firsts.toDataStream().collectAsync();
+    CloseableIterator<DeadLetter> deadLetters = pipeline.deadLetters().collectAsync();
+
+    JobExecutionResult result = env.execute("dedup-list-values");
+
+    assertThat(drain(output)).containsExactlyInAnyOrder(order("o1:5"), order("o3:7"));
+    assertThat(letters(deadLetters))
+        .containsExactly(
+            "pay/dedup java.lang.IllegalArgumentException: record field lines[1].amount.f1 is"
+                + " null, which Flink's tuple serializer cannot write");
+    RecordAccounting.StepCounts dedup = RecordAccounting.of(result).step("pay", "dedup");
+    assertThat(List.of(dedup.in(), dedup.out(), dedup.deadLettered()))
+        .as(dedup.toString())
+        .containsExactly(3L, 2L, 1L);
+  }
+
+  /** {@code "o2:null"}: order o2, a first line (EUR, 1) and a second (EUR, null). */
+  static Order order(String spec) {
+    return new Order(
+        spec.split(":")[0],
+        List.of(new Line("a", Tuple2.of("EUR", 1L)), new Line("b", amount("EUR", spec))));
+  }
+
   @Test
   void upserts_changeOfARecordHoldingATupleWithANullLong_deadLetteredWithItsPath()
       throws Exception {
