@@ -15,7 +15,9 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -187,6 +189,33 @@ class UpsertNormalizeDeleteRetentionTest {
       assertThat(normalize.function().deleteMarkersRemovedCount()).isEqualTo(1);
       assertThat(show(restored.output())).containsExactly("+I[k1#v0] pos=1");
       assertThat(show(restored.sideOutput(REJECTED_STRINGS))).containsExactly("+U[k1#v0] pos=1");
+    }
+  }
+
+  /** On ForSt (its own snapshot): the pending removal is restored and fires. */
+  @Test
+  void onForSt_pendingRemovalIsRestored_andFires() throws Exception {
+    Normalizer<String, String> normalize = withRetention();
+    KeyedHarness<String, Change<String>, Change<String>> recipe =
+        normalize.recipe.onForSt(new Configuration());
+    OperatorSubtaskState snapshot;
+    try (OperatorHarness<Change<String>, Change<String>> harness = recipe.open()) {
+      harness.setProcessingTime(1_000);
+      harness.processElement(Change.insert("k1#v1").withSourcePosition(1), 1);
+      harness.processElement(Change.delete("k1#").withSourcePosition(2), 2);
+      harness.processElement(Change.delete("k2#").withSourcePosition(2), 3);
+      harness.setProcessingTime(2_000);
+      harness.processElement(Change.insert("k2#v3").withSourcePosition(3), 4); // live again
+      snapshot = harness.snapshot();
+    }
+    try (OperatorHarness<Change<String>, Change<String>> restored = recipe.restore(snapshot)) {
+      restored.setProcessingTime(1_000 + R);
+      restored.processElement(Change.updateAfter("k1#v0").withSourcePosition(1), 5); // new
+      restored.processElement(Change.updateAfter("k2#v2").withSourcePosition(2), 6); // stale
+
+      assertThat(normalize.function().deleteMarkersRemovedCount()).isEqualTo(1);
+      assertThat(show(restored.output())).containsExactly("+I[k1#v0] pos=1");
+      assertThat(show(restored.sideOutput(REJECTED_STRINGS))).containsExactly("+U[k2#v2] pos=2");
     }
   }
 
