@@ -60,17 +60,18 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * greater than the stored one; an older change is stale and goes where {@link #withStaleChanges}
  * says, never overwriting newer state. An equal sequence is the same event again (dropped as a
  * duplicate) when it carries the same row or deletes a deleted key, and stale otherwise. Deleted
- * keys then keep their delete's sequence (one long), so a late update cannot resurrect them.
+ * keys then keep their delete's sequence (one long), so a late update cannot resurrect them: for
+ * ever, or until the TTL, unless {@link #withDeleteRetention} removes it after a while.
  *
  * <p><b>State</b> (listed in the pipeline's state inventory): one {@code ValueState} per key
- * holding the live row; versioned, a deleted key's sequence too; projected, only the projection
- * plus a 64-bit keyed hash of the full row, and the step's 128-bit hash key in operator state (see
- * {@link #withProjectedState}). Unversioned, a delete clears the key. <b>TTL</b> ({@link
- * #withStateTtl}, else the pipeline default): a key whose state expired is treated as never seen:
- * its next upsert is emitted as {@code +I}, its next delete is an unknown-key delete, and its
- * sequence is forgotten (choose a TTL longer than changes can arrive late). No-op suppression stays
- * on with TTL; a suppressed no-op does not restart the TTL clock (a no-op with a newer sequence
- * does, as it writes the sequence).
+ * holding the live row; versioned, a deleted key's sequence too (for {@link #withDeleteRetention},
+ * if set, after its delete); projected, only the projection plus a 64-bit keyed hash of the full
+ * row, and the step's 128-bit hash key in operator state (see {@link #withProjectedState}).
+ * Unversioned, a delete clears the key. <b>TTL</b> ({@link #withStateTtl}, else the pipeline
+ * default): a key whose state expired is treated as never seen: its next upsert is emitted as
+ * {@code +I}, its next delete is an unknown-key delete, and its sequence is forgotten (choose a TTL
+ * longer than changes can arrive late). No-op suppression stays on with TTL; a suppressed no-op
+ * does not restart the TTL clock (a no-op with a newer sequence does, as it writes the sequence).
  *
  * <pre>{@code
  * EtlStream<Change<Customer>> normalized =
@@ -136,10 +137,11 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   @Nullable private final Route unknownKeyDeletes;
   @Nullable private final Route staleChanges;
   @Nullable private final Duration stateTtl;
+  @Nullable private final Duration deleteRetention;
   @Nullable private final ErrorPolicy errorPolicy;
 
   UpsertNormalize(String name, KeySelector<T, K> key, TypeInformation<K> keyType) {
-    this(name, key, keyType, null, null, null, null, null, null);
+    this(name, key, keyType, null, null, null, null, null, null, null);
   }
 
   private UpsertNormalize(
@@ -151,6 +153,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
       @Nullable Route unknownKeyDeletes,
       @Nullable Route staleChanges,
       @Nullable Duration stateTtl,
+      @Nullable Duration deleteRetention,
       @Nullable ErrorPolicy errorPolicy) {
     this.name = name;
     this.key = key;
@@ -160,6 +163,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     this.unknownKeyDeletes = unknownKeyDeletes;
     this.staleChanges = staleChanges;
     this.stateTtl = stateTtl;
+    this.deleteRetention = deleteRetention;
     this.errorPolicy = errorPolicy;
   }
 
@@ -178,6 +182,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         unknownKeyDeletes,
         staleChanges,
         stateTtl,
+        deleteRetention,
         errorPolicy);
   }
 
@@ -221,6 +226,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         unknownKeyDeletes,
         staleChanges,
         stateTtl,
+        deleteRetention,
         errorPolicy);
   }
 
@@ -240,6 +246,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         Objects.requireNonNull(route, "route"),
         staleChanges,
         stateTtl,
+        deleteRetention,
         errorPolicy);
   }
 
@@ -257,7 +264,16 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
           "staleChanges must be DROP, SIDE_OUTPUT or DEAD_LETTER, was EMIT");
     }
     return new UpsertNormalize<>(
-        name, key, keyType, sequence, projection, unknownKeyDeletes, route, stateTtl, errorPolicy);
+        name,
+        key,
+        keyType,
+        sequence,
+        projection,
+        unknownKeyDeletes,
+        route,
+        stateTtl,
+        deleteRetention,
+        errorPolicy);
   }
 
   /**
@@ -280,6 +296,51 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         unknownKeyDeletes,
         staleChanges,
         StateTtls.requireValidTtlOrZero(ttl, "stateTtl"),
+        deleteRetention,
+        errorPolicy);
+  }
+
+  /**
+   * Removes a deleted key's delete marker (the sequence {@link #withSequence} keeps for it, so that
+   * a late update cannot resurrect the key) once {@code retention} has passed on processing time
+   * since the marker was last written, as Kafka's {@code delete.retention.ms} removes a compacted
+   * topic's tombstones. Default: not set, markers are kept until the state TTL, if any, removes
+   * them; a table whose keys are inserted and deleted all day then keeps one marker per key ever
+   * deleted. Needs {@link #withSequence}: without one a delete clears the key's state and keeps no
+   * marker, so the step is refused when applied.
+   *
+   * <p>Each marker write (a delete, also one of a key that was not live) sets the key's removal
+   * deadline to the write's processing time plus {@code retention}, rounded up to a whole second,
+   * and keeps one processing-time timer per key at that deadline: a newer delete moves it, an
+   * upsert of the key replaces the marker by its live row, which the removal then leaves alone.
+   * <b>After the removal the key is like a key never seen</b> (as after state TTL): a late change
+   * older than the delete is applied ({@code +I}), and a redelivered delete is an unknown-key
+   * delete. Choose a retention longer than changes can arrive late. The state TTL still applies
+   * too, whichever comes first. Removals are counted ({@code deleteMarkersRemoved}).
+   *
+   * <p>The step then also keeps the deadline of each pending removal in state ({@code
+   * delete-deadline}, one long per key deleted within the retention). A marker restored from a
+   * savepoint taken without this option has no deadline and is kept until its key is next written.
+   * A pending removal keeps the deadline it was given: a restore with another retention applies to
+   * markers written from then on. A restore without the option keeps every marker; the removals
+   * that were pending then do nothing. In batch mode ({@code RuntimeExecutionMode.BATCH}) Flink
+   * fires a key's timers at the end of the key's input, so markers are removed then, when no record
+   * of the key is left to read them: the output is the same.
+   *
+   * @throws IllegalArgumentException if null, not positive, or not a whole number of milliseconds
+   *     (as for {@link #withStateTtl})
+   */
+  public UpsertNormalize<T, K> withDeleteRetention(Duration retention) {
+    return new UpsertNormalize<>(
+        name,
+        key,
+        keyType,
+        sequence,
+        projection,
+        unknownKeyDeletes,
+        staleChanges,
+        stateTtl,
+        StateTtls.requireValidTtl(retention, "deleteRetention"),
         errorPolicy);
   }
 
@@ -297,6 +358,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         unknownKeyDeletes,
         staleChanges,
         stateTtl,
+        deleteRetention,
         Objects.requireNonNull(policy, "policy"));
   }
 
@@ -311,8 +373,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * @throws IllegalArgumentException if the input is not a {@code Change} stream with a real value
    *     type, a part of the value type has no value equality (full state: a class without an {@code
    *     equals} of its own, or an array inside a record, tuple, list or map), {@link
-   *     #withStaleChanges} was set without {@link #withSequence}, or the key selector's type can be
-   *     inferred and is not the key type
+   *     #withStaleChanges} or {@link #withDeleteRetention} was set without {@link #withSequence},
+   *     or the key selector's type can be inferred and is not the key type
    */
   @Override
   public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {
@@ -320,6 +382,11 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     if (staleChanges != null && sequence == null) {
       throw new IllegalArgumentException(
           "staleChanges needs withSequence(...): without a sequence no change is stale");
+    }
+    if (deleteRetention != null && sequence == null) {
+      throw new IllegalArgumentException(
+          "deleteRetention needs withSequence(...): without a sequence a delete clears the key's"
+              + " state and keeps no marker to remove");
     }
     if (projection == null) {
       NormalizeFunctionBase.requireValueEquality(valueType);
@@ -352,7 +419,16 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     for (StateDeclaration state : function.stateDeclarations()) {
       context.declareState(keyType, state);
     }
-    context.declareState(keyType, ProcessOperatorTimers.unused());
+    context.declareState(
+        keyType,
+        deleteRetention == null
+            ? ProcessOperatorTimers.unused()
+            : ProcessOperatorTimers.declaration(
+                "processing time",
+                "one timer per key deleted within deleteRetention ("
+                    + deleteRetention
+                    + "): the removal of its delete marker, at the deadline rounded up to a"
+                    + " second"));
     SingleOutputStreamOperator<Change<T>> normalized =
         context.named(keyed.process(function, input.getType()));
     context.addDeadLettersOf(checked);
@@ -385,7 +461,15 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     return sequence == null && projection == null
         ? new UpsertNormalizeFunction<>(valueType, ttl, unknown, errors)
         : VersionedNormalizeFunction.create(
-            valueType, sequence, projection, ttl, unknown, stale, errors, drawnKey);
+            valueType,
+            sequence,
+            projection,
+            ttl,
+            deleteRetention,
+            unknown,
+            stale,
+            errors,
+            drawnKey);
   }
 
   /** The key of a change: the key of its value. */
@@ -451,6 +535,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         + (unknownKeyDeletes != null ? ", unknownKeyDeletes=" + unknownKeyDeletes : "")
         + (staleChanges != null ? ", staleChanges=" + staleChanges : "")
         + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
+        + (deleteRetention != null ? ", deleteRetention=" + deleteRetention : "")
         + "}";
   }
 }

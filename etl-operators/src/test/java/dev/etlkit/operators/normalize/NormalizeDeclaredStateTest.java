@@ -61,6 +61,24 @@ class NormalizeDeclaredStateTest {
     check(normalizer(sequenced, Types.STRING, null).recipe, inventory(sequenced), backend);
   }
 
+  /** With the deadlines of the removals and their timers. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void upsertsWithDeleteRetention(StateBackendKind backend) throws Exception {
+    UpsertNormalize<String, String> retained =
+        strings()
+            .withSequence(ChangeSequence.sourcePosition())
+            .withDeleteRetention(Duration.ofMinutes(1));
+    check(
+        normalizer(retained, Types.STRING, null).recipe,
+        inventory(retained),
+        backend,
+        HarnessInput.<Change<String>>builder()
+            .element(Change.insert("k1#v1").withSourcePosition(1), 10)
+            .element(Change.delete("k1#").withSourcePosition(2), 11)
+            .build());
+  }
+
   /** With the fingerprint key's operator state. */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -95,8 +113,17 @@ class NormalizeDeclaredStateTest {
       Declared declared,
       StateBackendKind backend)
       throws Exception {
+    check(recipe, declared, backend, INPUT);
+  }
+
+  private static void check(
+      KeyedHarness<String, Change<String>, Change<String>> recipe,
+      Declared declared,
+      StateBackendKind backend,
+      HarnessInput<Change<String>> input)
+      throws Exception {
     try (OperatorHarness<Change<String>, Change<String>> h = recipe.on(backend).open()) {
-      h.run(INPUT);
+      h.run(input);
 
       assertThat(SnapshotStates.names(h.savepoint()))
           .isEqualTo(SnapshotStates.declared(declared.inventory(), declared.uid()));

@@ -19,6 +19,7 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,6 +121,34 @@ class NormalizeSavepointCompatibilityTest {
           .containsExactly("-U[k1#v2] pos=6", "+U[k1#v3] pos=6", "+I[k2#v2] pos=7");
       assertThat(show(harness.sideOutput(REJECTED_STRINGS)))
           .containsExactly("+U[k1#v0] pos=2", "+U[k2#v0] pos=3");
+    }
+  }
+
+  /**
+   * With {@code withDeleteRetention}: the deadline of k2's pending removal (state {@code
+   * delete-deadline}) and its processing-time timer.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void versionedWithDeleteRetention_restoresThePendingRemoval(StateBackendKind backend)
+      throws Exception {
+    Duration retention = Duration.ofMinutes(1);
+    NormalizeHarnesses.Normalizer<String, String> normalize =
+        normalizer(
+            strings().withSequence(ChangeSequence.sourcePosition()).withDeleteRetention(retention),
+            Types.STRING,
+            null);
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        SNAPSHOTS.restore(
+            "normalize-versioned-retention", 1, normalize.recipe.on(backend), STRING_STATE)) {
+      harness.setProcessingTime(retention.toMillis() - 1);
+      harness.processElement(Change.updateAfter("k2#v0").withSourcePosition(3), 60); // stale
+      harness.setProcessingTime(retention.toMillis()); // k2's marker is removed
+      harness.processElement(Change.updateAfter("k2#v0").withSourcePosition(3), 61); // new
+
+      assertThat(show(harness.output())).containsExactly("+I[k2#v0] pos=3");
+      assertThat(show(harness.sideOutput(REJECTED_STRINGS))).containsExactly("+U[k2#v0] pos=3");
+      assertThat(normalize.function().deleteMarkersRemovedCount()).isEqualTo(1);
     }
   }
 

@@ -321,6 +321,86 @@ class NormalizeStepTest {
   }
 
   @Test
+  void withDeleteRetention_invalidValues_failNamingOptionAndValue() {
+    UpsertNormalize<Customer, String> spec = Normalize.upserts("n", Customer::id, Types.STRING);
+
+    assertThatThrownBy(() -> spec.withDeleteRetention(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("deleteRetention must not be null");
+    assertThatThrownBy(() -> spec.withDeleteRetention(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("deleteRetention must be positive, was PT0S");
+    assertThatThrownBy(() -> spec.withDeleteRetention(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("deleteRetention must be positive, was PT-1S");
+    assertThatThrownBy(() -> spec.withDeleteRetention(Duration.ofNanos(1_500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("deleteRetention must be a whole number of milliseconds");
+    assertThat(spec.withDeleteRetention(Duration.ofDays(1)).toString())
+        .contains(", deleteRetention=PT24H");
+  }
+
+  /** Without a sequence a delete clears the key: there is no marker the option could remove. */
+  @Test
+  void expand_deleteRetentionWithoutSequence_fails() {
+    UpsertNormalize<Customer, String> plain =
+        Normalize.upserts("n", Customer::id, Types.STRING).withDeleteRetention(Duration.ofHours(1));
+    UpsertNormalize<Customer, String> projected =
+        plain.withProjectedState(CustomerKey::of, CustomerKey.TYPE, CustomerKey::toCustomer);
+    String message =
+        "deleteRetention needs withSequence(...): without a sequence a delete clears the key's"
+            + " state and keeps no marker to remove";
+
+    assertThatThrownBy(() -> Etl.from(customers(), "crm").apply(plain))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+    assertThatThrownBy(() -> Etl.from(customers(), "crm").apply(projected))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void expand_deleteRetention_declaresTheDeadlinesAndTheTimers() {
+    StateInventory inventory =
+        Etl.from(customers(), "crm")
+            .apply(
+                Normalize.upserts("normalize-customers", Customer::id, Types.STRING)
+                    .withSequence(change -> change.value().version())
+                    .withDeleteRetention(Duration.ofDays(2)))
+            .stateInventory();
+
+    assertThat(inventory.entries())
+        .extracting(
+            e -> e.state().name(),
+            e -> e.state().kind(),
+            e -> e.state().valueType(),
+            e -> e.state().ttl().orElse(null),
+            e -> e.state().growth())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "row",
+                StateDeclaration.Kind.VALUE,
+                "RowState<Customer>",
+                null,
+                "one row and a sequence per live key; one sequence per deleted key, for"
+                    + " deleteRetention (PT48H) after its delete"),
+            org.assertj.core.groups.Tuple.tuple(
+                "delete-deadline",
+                StateDeclaration.Kind.VALUE,
+                "Long",
+                null,
+                "one long per key deleted within deleteRetention (PT48H), until its removal timer"
+                    + " fires"),
+            org.assertj.core.groups.Tuple.tuple(
+                "user-timers",
+                StateDeclaration.Kind.TIMERS,
+                "processing time",
+                null,
+                "one timer per key deleted within deleteRetention (PT48H): the removal of its"
+                    + " delete marker, at the deadline rounded up to a second"));
+  }
+
+  @Test
   void expand_aNestedPartWithoutValueEquality_failsNamingIt() {
     DataStream<Change<Placed>> placed =
         env.fromData(

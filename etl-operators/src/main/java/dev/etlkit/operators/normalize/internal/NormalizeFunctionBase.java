@@ -48,6 +48,7 @@ public abstract class NormalizeFunctionBase<K, T>
   protected transient StepMetrics metrics;
   private transient Counter staleCount;
   private transient Counter unknownKeyDeleteCount;
+  private transient Counter deleteMarkersRemovedCount;
   private transient OutputTag<Change<T>> rejectedTag;
 
   protected NormalizeFunctionBase(
@@ -73,6 +74,7 @@ public abstract class NormalizeFunctionBase<K, T>
     NormalizeMetrics counters = NormalizeMetrics.of(getRuntimeContext(), errors.step());
     staleCount = counters.counter(NormalizeMetrics.STALE_CHANGES);
     unknownKeyDeleteCount = counters.counter(NormalizeMetrics.UNKNOWN_KEY_DELETES);
+    deleteMarkersRemovedCount = counters.counter(NormalizeMetrics.DELETE_MARKERS_REMOVED);
     rejectedTag = new OutputTag<>(REJECTED_OUTPUT_ID, Change.typeInfo(valueType));
   }
 
@@ -91,6 +93,16 @@ public abstract class NormalizeFunctionBase<K, T>
   /** Unknown-key deletes seen since the operator (re)started. */
   public final long unknownKeyDeleteCount() {
     return unknownKeyDeleteCount.getCount();
+  }
+
+  /** Delete markers removed after their retention since the operator (re)started. */
+  public final long deleteMarkersRemovedCount() {
+    return deleteMarkersRemovedCount.getCount();
+  }
+
+  /** Counts a delete marker removed after its retention. */
+  protected final void deleteMarkerRemoved() {
+    deleteMarkersRemovedCount.inc();
   }
 
   /** The step this function runs. */

@@ -21,6 +21,12 @@ public final class NormalizeMetrics {
   /** Upsert normalizer: deletes of keys that were not live (whatever their route). */
   public static final String UNKNOWN_KEY_DELETES = "unknownKeyDeletes";
 
+  /**
+   * Upsert normalizer with {@code withDeleteRetention}: delete markers (deleted keys' sequences)
+   * removed once the retention had passed.
+   */
+  public static final String DELETE_MARKERS_REMOVED = "deleteMarkersRemoved";
+
   /** Changelog check: records of sampled keys, checked against the rules. */
   public static final String RECORDS_CHECKED = "recordsChecked";
 

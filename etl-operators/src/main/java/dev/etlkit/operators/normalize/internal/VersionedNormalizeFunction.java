@@ -12,6 +12,7 @@ import dev.etlkit.operators.internal.StoredFingerprintKey;
 import dev.etlkit.operators.normalize.ChangeSequence;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -20,6 +21,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -42,6 +44,12 @@ import org.apache.flink.util.Collector;
  * the one an entry was written under (state put together from several), the identical row is
  * emitted again as an update: never a change lost.
  *
+ * <p>With a delete retention, each write of a deleted key's sequence sets the key's removal
+ * deadline ({@code delete-deadline}: now plus the retention, rounded up to a second) and moves the
+ * key's one processing-time timer there; the timer removes the deleted entry if the deadline has
+ * come and the key is still deleted, so it never removes a live row or a later delete's entry.
+ * Without one, no timer is set and no deadline state exists.
+ *
  * @param <V> the kept row type: {@code T}, or the projection's type
  */
 @Internal
@@ -58,13 +66,27 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
    */
   static final String FINGERPRINT_KEY_STATE = "row-fingerprint-key";
 
+  /**
+   * The deadline of a key's pending marker removal ({@code withDeleteRetention} only). Part of the
+   * savepoint layout: never rename.
+   */
+  static final String DEADLINE_STATE = "delete-deadline";
+
+  /** Removal deadlines are rounded up to a whole second, so a key's deletes share timers. */
+  private static final long DEADLINE_GRANULARITY = 1_000L;
+
   @Nullable private final ChangeSequence<T> sequence;
   @Nullable private final Projection<T, V> projection;
+  @Nullable private final Duration deleteRetention;
   private final TypeInformation<V> keptType;
   private final RowLayout layout;
   private final FingerprintKey drawnKey;
 
   private transient ValueState<RowState<V>> state;
+
+  /** The key's removal deadline; null without {@code withDeleteRetention}. */
+  @Nullable private transient ValueState<Long> deadline;
+
   @Nullable private transient FingerprintKey key;
   @Nullable private transient RowFingerprint<T> fingerprint;
   @Nullable private transient LegacyRowHash<T> legacyHash;
@@ -79,6 +101,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
       @Nullable Projection<T, V> projection,
       TypeInformation<V> keptType,
       @Nullable Duration ttl,
+      @Nullable Duration deleteRetention,
       Route unknownKeyDeletes,
       Route staleChanges,
       ErrorHandler errors,
@@ -87,7 +110,12 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     if (sequence == null && projection == null) {
       throw new IllegalArgumentException("needs a sequence or a projection, or both");
     }
+    if (deleteRetention != null && sequence == null) {
+      throw new IllegalArgumentException(
+          "a delete retention needs a sequence: no marker to remove");
+    }
     this.sequence = sequence;
+    this.deleteRetention = deleteRetention;
     this.projection = projection;
     this.keptType = keptType;
     this.layout = new RowLayout(sequence != null, projection != null);
@@ -97,9 +125,11 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   /**
    * A function with the given sequence (null: unversioned) and projection (null: full rows). With a
    * projection, it fingerprints rows under {@code drawnKey}, unless a restore brings the key a
-   * former run kept.
+   * former run kept. With a {@code deleteRetention} (needs a sequence), a deleted key's marker is
+   * removed once that much processing time has passed since it was last written.
    *
-   * @throws IllegalArgumentException if both are null (use {@link UpsertNormalizeFunction})
+   * @throws IllegalArgumentException if both are null (use {@link UpsertNormalizeFunction}), or a
+   *     retention is given without a sequence
    */
   @SuppressWarnings("unchecked")
   public static <K, T> VersionedNormalizeFunction<K, T, ?> create(
@@ -107,6 +137,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
       @Nullable ChangeSequence<T> sequence,
       @Nullable Projection<T, ?> projection,
       @Nullable Duration ttl,
+      @Nullable Duration deleteRetention,
       Route unknownKeyDeletes,
       Route staleChanges,
       ErrorHandler errors,
@@ -118,6 +149,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
           null,
           valueType,
           ttl,
+          deleteRetention,
           unknownKeyDeletes,
           staleChanges,
           errors,
@@ -125,7 +157,16 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     }
     Projection<T, Object> p = (Projection<T, Object>) projection;
     return new VersionedNormalizeFunction<K, T, Object>(
-        valueType, sequence, p, p.type(), ttl, unknownKeyDeletes, staleChanges, errors, drawnKey);
+        valueType,
+        sequence,
+        p,
+        p.type(),
+        ttl,
+        deleteRetention,
+        unknownKeyDeletes,
+        staleChanges,
+        errors,
+        drawnKey);
   }
 
   @Override
@@ -134,7 +175,11 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     String growth =
         sequence == null
             ? kept + " per live key; a delete clears it"
-            : kept + " and a sequence per live key; one sequence per deleted key";
+            : kept
+                + " and a sequence per live key; one sequence per deleted key"
+                + (deleteRetention == null
+                    ? ""
+                    : ", for deleteRetention (" + deleteRetention + ") after its delete");
     StateDeclaration rows =
         StateDeclaration.of(
                 ROW_STATE,
@@ -143,9 +188,20 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
             .withStateType(new RowStateTypeInfo<>(layout, keptType))
             .withTtl(ttl)
             .withGrowth(growth);
-    return projection == null
-        ? List.of(rows)
-        : List.of(rows, StoredFingerprintKey.declaration(FINGERPRINT_KEY_STATE));
+    List<StateDeclaration> declarations = new ArrayList<>();
+    declarations.add(rows);
+    if (deleteRetention != null) {
+      declarations.add(
+          StateDeclaration.value(DEADLINE_STATE, Types.LONG)
+              .withGrowth(
+                  "one long per key deleted within deleteRetention ("
+                      + deleteRetention
+                      + "), until its removal timer fires"));
+    }
+    if (projection != null) {
+      declarations.add(StoredFingerprintKey.declaration(FINGERPRINT_KEY_STATE));
+    }
+    return List.copyOf(declarations);
   }
 
   /** Registers the fingerprint key's state (projected state only); before {@link #open}. */
@@ -172,6 +228,11 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
         new ValueStateDescriptor<>(ROW_STATE, new RowStateTypeInfo<>(layout, keptType));
     applyTtl(descriptor);
     state = getRuntimeContext().getState(descriptor);
+    if (deleteRetention != null) {
+      // no TTL: the removal timer clears it, at the latest one retention after the delete
+      deadline =
+          getRuntimeContext().getState(new ValueStateDescriptor<>(DEADLINE_STATE, Types.LONG));
+    }
     rowCopies = ObjectReuseCopies.of(keptType, getRuntimeContext());
     projectionCopies = projection == null ? null : getRuntimeContext().createSerializer(keptType);
     if (projection != null) {
@@ -275,11 +336,11 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
         metrics.deduplicated();
         break;
       case DELETE:
-        writeDeleted(seq);
+        writeDeleted(seq, ctx);
         emitDelete(retraction, change, out);
         break;
       case UNKNOWN_KEY_DELETE:
-        writeDeleted(seq);
+        writeDeleted(seq, ctx);
         unknownKeyDelete(change, ctx, out);
         break;
       case STALE:
@@ -322,12 +383,71 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     return sequence != null && stored.rowHash() == legacyHash.hash(row);
   }
 
-  /** Versioned: keep the delete's sequence; unversioned: forget the key. */
-  private void writeDeleted(long seq) throws Exception {
+  /**
+   * Versioned: keep the delete's sequence (with a retention, until the key's removal deadline,
+   * which the write moves); unversioned: forget the key.
+   */
+  private void writeDeleted(long seq, Context ctx) throws Exception {
     if (sequence != null) {
       state.update(new RowState<>(null, true, seq, false, false, 0L));
+      if (deadline != null) {
+        scheduleRemoval(ctx);
+      }
     } else {
       state.clear();
+    }
+  }
+
+  /**
+   * Sets the key's removal deadline to now plus the retention, rounded up to a second, and keeps
+   * one timer for the key: at that deadline, in place of one set for an earlier marker (or for a
+   * marker a live row has replaced since).
+   */
+  private void scheduleRemoval(Context ctx) throws Exception {
+    long due = removalDeadline(ctx.timerService().currentProcessingTime(), deleteRetention);
+    Long pending = deadline.value();
+    if (pending == null || pending != due) {
+      if (pending != null) {
+        ctx.timerService().deleteProcessingTimeTimer(pending);
+      }
+      ctx.timerService().registerProcessingTimeTimer(due);
+      deadline.update(due);
+    }
+  }
+
+  /** {@code now + retention}, rounded up to a whole second; saturates at {@code Long.MAX_VALUE}. */
+  static long removalDeadline(long now, Duration retention) {
+    long millis = retention.toMillis();
+    long due = now > Long.MAX_VALUE - millis ? Long.MAX_VALUE : now + millis;
+    long rest = Math.floorMod(due, DEADLINE_GRANULARITY);
+    if (rest == 0L) {
+      return due;
+    }
+    long gap = DEADLINE_GRANULARITY - rest;
+    return due > Long.MAX_VALUE - gap ? Long.MAX_VALUE : due + gap;
+  }
+
+  /**
+   * A removal timer: removes the key's marker if its deadline has come. A newer delete set a later
+   * deadline (this timer was then deleted, unless two deletes shared it); a live row written since
+   * is left alone, as is a key whose marker the TTL removed first. Without a retention (a restore
+   * of a step that had one) it does nothing: the markers are kept, as without the option.
+   */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Change<T>> out)
+      throws Exception {
+    if (deadline == null) {
+      return;
+    }
+    Long due = deadline.value();
+    if (due == null || due > timestamp) {
+      return;
+    }
+    deadline.clear();
+    RowState<V> stored = state.value();
+    if (stored != null && !stored.isLive()) {
+      state.clear();
+      deleteMarkerRemoved();
     }
   }
 
