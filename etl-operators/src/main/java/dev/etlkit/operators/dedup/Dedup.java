@@ -225,6 +225,11 @@ public final class Dedup {
           options.withStateTtl(StateTtls.requireValidTtlOrZero(ttl, "stateTtl")));
     }
 
+    /** Not implemented yet: stores the option only. */
+    public DedupStep<I, T, K, O> withDeleteRetention(Duration retention) {
+      return new DedupStep<>(options.withDeleteRetention(retention));
+    }
+
     /**
      * Where late records go (event-time ordering only); default {@link Dedup#DEFAULT_LATE_RECORDS}.
      */

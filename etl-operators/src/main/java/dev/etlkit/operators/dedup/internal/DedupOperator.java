@@ -179,6 +179,12 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     return late.getCount();
   }
 
+  /** Not implemented yet. */
+  @VisibleForTesting
+  public long deleteMarkersRemovedCount() {
+    return 0L;
+  }
+
   /** Reads of the per-key state by this operator instance (to test mini-batches). */
   @VisibleForTesting
   public long stateReadCount() {
