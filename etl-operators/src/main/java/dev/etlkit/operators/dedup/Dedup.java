@@ -239,7 +239,7 @@ public final class Dedup {
      * removal the key is exactly like a key never seen: a record older than the delete that arrives
      * then is accepted as new (the trade-off Kafka makes too), so choose the retention from how
      * late a change can arrive. State TTL still applies on top: whichever comes first removes the
-     * tombstone. Removed tombstones are counted ({@value DedupOperator#DELETE_MARKERS_REMOVED}).
+     * tombstone. Removed tombstones are counted (metric {@code deleteMarkersRemoved}).
      *
      * <p>The step then keeps a deadline (a long) and a processing-time timer per deleted key (state
      * {@code dedup-delete-deadline}, timers {@code dedup-delete-timers}); without the option it

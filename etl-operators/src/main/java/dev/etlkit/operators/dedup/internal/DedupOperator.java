@@ -61,9 +61,9 @@ import org.apache.flink.util.OutputTag;
  * count in again ({@link HeldRecords}), as the attempt that counted them in is gone.
  *
  * <p>This class holds the operator's life cycle (state, metrics, watermark, snapshots) and the path
- * of a record applied at once; three helpers hold the other paths: {@link DedupBundles} the
+ * of a record applied at once; four helpers hold the other paths: {@link DedupBundles} the
  * mini-batch, {@link HeldCandidates} the held candidates, {@link DedupRejects} late records and
- * dead letters.
+ * dead letters, {@link DeleteRetention} the removal of tombstones after the delete retention.
  *
  * @param <K> key type
  * @param <I> input type: {@code T} or {@code Change<T>}
