@@ -56,8 +56,9 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *   <li><b>Changelog input</b> ({@link DedupStep#onChangelog()}): inserts and update-afters are
  *       rows; update-befores are skipped (the update-after carries the new row); a delete retracts
  *       the key's kept row, and the key starts anew. Keep-last with an ordering keeps a tombstone,
- *       so that older records arriving after a delete stay deleted. The dedup key must be the
- *       changelog's key. Keep-first on a changelog is processing-time ordered only.
+ *       so that older records arriving after a delete stay deleted (until the state TTL or {@link
+ *       DedupStep#withDeleteRetention} removes it). The dedup key must be the changelog's key.
+ *       Keep-first on a changelog is processing-time ordered only.
  *   <li><b>Late records</b> (event-time ordering only): a record at or behind the watermark goes to
  *       the late-records side output ({@link DedupStep#lateRecords}) or to the dead letters ({@link
  *       DedupStep#withLateRecords}), and is counted; it never changes the result.
@@ -226,6 +227,38 @@ public final class Dedup {
     }
 
     /**
+     * How long a deleted key's tombstone is kept (keep-last with an ordering on a changelog, the
+     * only mode that keeps one), like Kafka's {@code delete.retention.ms} for compacted topics. Not
+     * set (the default), a tombstone stays until the state TTL, if any, removes it: a table whose
+     * rows are inserted and deleted all day makes the state grow without bound.
+     *
+     * <p>A tombstone is removed once {@code retention} of processing time has passed since it was
+     * last written (a delete, or a newer delete that moves it), at the next whole second: between
+     * {@code retention} and {@code retention} plus one second. A row that makes the key live again
+     * replaces the tombstone as before, and its pending removal leaves the row alone. After the
+     * removal the key is exactly like a key never seen: a record older than the delete that arrives
+     * then is accepted as new (the trade-off Kafka makes too), so choose the retention from how
+     * late a change can arrive. State TTL still applies on top: whichever comes first removes the
+     * tombstone. Removed tombstones are counted (metric {@code deleteMarkersRemoved}).
+     *
+     * <p>The step then keeps a deadline (a long) and a processing-time timer per deleted key (state
+     * {@code dedup-delete-deadline}, timers {@code dedup-delete-timers}); without the option it
+     * keeps neither, and its job graph and state are those of earlier versions. Tombstones restored
+     * from a savepoint taken without the option get a deadline when their key is next written, not
+     * before. With mini-batches, as with state TTL, the tombstone is judged when the bundle is
+     * flushed.
+     *
+     * @throws IllegalArgumentException if {@code retention} is null, not positive, not a whole
+     *     number of milliseconds or longer than {@code Long.MAX_VALUE} milliseconds (as {@link
+     *     #withStateTtl}); and when the step is applied, if it is not a keep-last with an ordering
+     *     on a changelog: every other mode clears a deleted key's state at once, or has no deletes
+     */
+    public DedupStep<I, T, K, O> withDeleteRetention(Duration retention) {
+      return new DedupStep<>(
+          options.withDeleteRetention(StateTtls.requireValidTtl(retention, "deleteRetention")));
+    }
+
+    /**
      * Where late records go (event-time ordering only); default {@link Dedup#DEFAULT_LATE_RECORDS}.
      */
     public DedupStep<I, T, K, O> withLateRecords(LateRecords where) {
@@ -357,6 +390,9 @@ public final class Dedup {
           + (stateTtl != null ? ", ttl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
           + (miniBatchRecords > 0
               ? ", miniBatch=" + miniBatchRecords + "/" + options.miniBatchDelay()
+              : "")
+          + (options.deleteRetention() != null
+              ? ", deleteRetention=" + options.deleteRetention()
               : "")
           + ")";
     }

@@ -2,6 +2,7 @@ package dev.etlkit.operators.dedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.etlkit.core.Change;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlPipeline;
 import dev.etlkit.core.EtlStream;
@@ -9,6 +10,8 @@ import dev.etlkit.core.RecordAccounting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -93,6 +96,72 @@ class DedupBatchITCase {
     for (String step : List.of("first-arrived", "first-in-time")) {
       assertThat(accounting.step("rows", step).deduplicated()).isEqualTo(KEYS * (ROWS_PER_KEY - 1));
     }
+  }
+
+  /**
+   * Keep-last by version on a changelog with a delete retention: in batch mode Flink fires each
+   * key's processing-time timers when its input ends, which removes its tombstone then; nothing is
+   * lost or emitted twice, and the materialized result is streaming mode's.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = RuntimeExecutionMode.class,
+      names = {"STREAMING", "BATCH"})
+  @Timeout(120)
+  void keepLastWithDeleteRetention_materializesTheStreamingResult(RuntimeExecutionMode mode)
+      throws Exception {
+    Configuration config = new Configuration();
+    config.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+    config.set(PipelineOptions.GENERIC_TYPES, false);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    config.set(ExecutionOptions.RUNTIME_MODE, mode);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    env.setParallelism(2);
+    List<Change<String>> changes = new ArrayList<>();
+    Map<String, String> expected = new TreeMap<>();
+    for (int k = 0; k < KEYS; k++) {
+      String key = "k" + k;
+      changes.add(Change.insert(key + "#v1"));
+      changes.add(Change.updateAfter(key + "#v2"));
+      changes.add(Change.delete(key + "#v3"));
+      if (k % 2 == 0) {
+        changes.add(Change.insert(key + "#v4")); // live again
+        expected.put(key, key + "#v4");
+      }
+      changes.add(Change.insert(key + "#v0")); // older than the delete: stale
+    }
+    DataStream<Change<String>> input =
+        env.fromData(changes, Change.typeInfo(Types.STRING)).setParallelism(1);
+
+    EtlStream<Change<String>> output =
+        Etl.pipeline("cdc")
+            .from(input)
+            .apply(
+                Dedup.keepLast("current", (String row) -> row.substring(0, row.indexOf('#')))
+                    .withKeyType(Types.STRING)
+                    .withOrdering(DedupOrder.by("version", DedupHarness::version))
+                    .withRetractOutput()
+                    .onChangelog()
+                    .withDeleteRetention(Duration.ofHours(1)));
+    CloseableIterator<Change<String>> emitted = output.toDataStream().collectAsync();
+    JobExecutionResult result = env.execute("dedup-delete-retention-" + mode);
+
+    Map<String, String> table = new TreeMap<>();
+    emitted.forEachRemaining(
+        change -> {
+          String key = change.value().substring(0, change.value().indexOf('#'));
+          switch (change.kind()) {
+            case INSERT -> assertThat(table.put(key, change.value())).as("%s", change).isNull();
+            case UPDATE_AFTER ->
+                assertThat(table.put(key, change.value())).as("%s", change).isNotNull();
+            case DELETE ->
+                assertThat(table.remove(key)).as("%s of a key not live", change).isNotNull();
+            default -> {} // -U: the +U after it replaces the row
+          }
+        });
+    assertThat(table).isEqualTo(expected);
+    RecordAccounting accounting = RecordAccounting.of(result);
+    assertThat(accounting.isBalanced()).as(accounting.toTable()).isTrue();
   }
 
   /** Keep-first by the part before '#', in bundles of three records. */

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The dedup step's savepoints hold exactly the states its inventory declares, with the declared
  * serializers and TTL, in configurations DedupDeclaredStateTest does not cover: keep-first in event
  * time (held rows) with a TTL, with mini-batches and with late records as dead letters; ordered
- * keep-first with upsert output; keep-first and ordered keep-last on changelogs, all with a TTL.
- * Added by the state review of 2026-11-23, which found no mismatch here.
+ * keep-first with upsert output; keep-first and ordered keep-last on changelogs, all with a TTL;
+ * ordered keep-last on a changelog with a delete retention. Added by the state review of
+ * 2026-11-23, which found no mismatch here.
  */
 class DedupDeclaredStateMoreConfigsTest {
 
@@ -67,6 +68,22 @@ class DedupDeclaredStateMoreConfigsTest {
                 .withUpsertOutput()
                 .onChangelog()
                 .withStateTtl(TTL)),
+        CHANGES,
+        backend);
+  }
+
+  /** With a delete retention: the deadline state and the timers of the pending removal. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastOnAnOrderedChangelog_withDeleteRetention(StateBackendKind backend) throws Exception {
+    check(
+        DedupHarness.changes(
+            DedupHarness.keepLast()
+                .withEventTimeOrder()
+                .withRetractOutput()
+                .onChangelog()
+                .withStateTtl(TTL)
+                .withDeleteRetention(Duration.ofMinutes(10))),
         CHANGES,
         backend);
   }

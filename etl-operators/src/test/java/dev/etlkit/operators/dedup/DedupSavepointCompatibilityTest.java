@@ -16,6 +16,7 @@ import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,7 +37,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * </pre>
  *
  * <p>wrote keep-first version 4 and keep-last version 3 ({@code *V3} keep-first version 3, {@code
- * *V2} version 2).
+ * *V2} version 2). {@code -Dtest='DedupSavepointCompatibilityTest#keepLastWithDeleteRetention*'}
+ * wrote version 1 of keep-last with {@code withDeleteRetention} (its deadline state and timers).
  *
  * <p>The keep-last upsert files hold fingerprints: version 1 the unkeyed ones of etlkit before
  * keyed fingerprints (written by d2a463e's operator with this class's input), which a restore does
@@ -73,6 +75,20 @@ class DedupSavepointCompatibilityTest {
           .element(Change.insert("k2#v1"), 15)
           .element(Change.delete("k2#"), 30)
           .watermark(35)
+          .build();
+
+  /**
+   * Keep-last by version with a delete retention of one minute: k1 deleted at processing time 0 (a
+   * tombstone at version 5, due at 60 s), k2 deleted then live again at 20 s.
+   */
+  private static final HarnessInput<Change<String>> DELETE_RETENTION_STATE =
+      HarnessInput.<Change<String>>builder()
+          .element(Change.insert("k1#v1"))
+          .element(Change.delete("k1#v5"))
+          .element(Change.insert("k2#v1"))
+          .element(Change.delete("k2#v5"))
+          .advanceProcessingTime(20_000)
+          .element(Change.insert("k2#v6"))
           .build();
 
   /** A 63-character row, to craft a row colliding under the unkeyed fingerprint of its state. */
@@ -255,6 +271,42 @@ class DedupSavepointCompatibilityTest {
         3, DedupOrder.<String>byEventTime().thenBy("version", DedupHarness::version), backend);
     assertThat(SnapshotStates.names(read("dedup-keep-last", 3, backend)))
         .contains(DedupConfig.WATERMARK_STATE, DedupConfig.WATERMARK_RANGES_STATE);
+  }
+
+  /**
+   * Version 1 of a step with {@code withDeleteRetention}: the pending removal (deadline state and
+   * processing-time timer) restores and removes k1's tombstone at its deadline, not before; k2's
+   * live row stays.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepLastWithDeleteRetention_restoresAPendingRemoval(StateBackendKind backend)
+      throws Exception {
+    KeyedHarness<Object, Change<String>, Change<String>> harness =
+        DedupHarness.changes(
+                DedupHarness.keepLast()
+                    .withOrdering(DedupOrder.by("version", DedupHarness::version))
+                    .withRetractOutput()
+                    .onChangelog()
+                    .withDeleteRetention(Duration.ofMinutes(1)))
+            .harness()
+            .on(backend);
+    try (OperatorHarness<Change<String>, Change<String>> restored =
+        SNAPSHOTS.restore("dedup-keep-last-delete-retention", 1, harness, DELETE_RETENTION_STATE)) {
+      restored.setProcessingTime(59_999);
+      restored.processElement(Change.insert("k1#v3")); // still deleted: stale
+      restored.setProcessingTime(60_000);
+      restored.processElement(Change.insert("k1#v3")); // the tombstone was removed: new
+      restored.processElement(Change.insert("k2#v4")); // older than k2's live row: stale
+
+      assertThat(restored.output()).containsExactly(Change.insert("k1#v3"));
+      assertThat(
+              ((DedupOperator<?, ?, ?, ?>) restored.unwrap().getOperator())
+                  .deleteMarkersRemovedCount())
+          .isEqualTo(1L);
+    }
+    assertThat(SnapshotStates.names(read("dedup-keep-last-delete-retention", 1, backend)))
+        .contains(DedupConfig.STATE, DedupConfig.DELETE_DEADLINE_STATE);
   }
 
   private static OperatorSubtaskState read(String operator, int version, StateBackendKind backend)

@@ -41,6 +41,9 @@ final class DedupBundles<K, T> {
   /** The held candidates, which a bundle's winners go to (keep-first in event time); else null. */
   @Nullable private final HeldCandidates<K, T> held;
 
+  /** The delete retention, told of every tombstone a flush writes; else null. */
+  @Nullable private final DeleteRetention<T> retention;
+
   private final boolean retract;
   private final MiniBatch<K, T> batch;
   private final ProcessingTimeCallback batchTimerCallback;
@@ -61,7 +64,8 @@ final class DedupBundles<K, T> {
       ProcessingTimeService time,
       TypeSerializer<T> rowSerializer,
       boolean copyEmittedRows,
-      @Nullable HeldCandidates<K, T> held) {
+      @Nullable HeldCandidates<K, T> held,
+      @Nullable DeleteRetention<T> retention) {
     this.operator = operator;
     this.config = config;
     this.rules = rules;
@@ -71,6 +75,7 @@ final class DedupBundles<K, T> {
     this.rowSerializer = rowSerializer;
     this.copyEmittedRows = copyEmittedRows;
     this.held = held;
+    this.retention = retention;
     this.retract = config.output() == DedupOutput.RETRACT;
     this.batch = new MiniBatch<>(rules);
     this.batchTimerCallback = now -> flushBatch();
@@ -162,6 +167,9 @@ final class DedupBundles<K, T> {
         state.clear();
       } else {
         state.update(entry);
+        if (retention != null && !entry.live) {
+          retention.tombstoneWritten();
+        }
       }
     }
     boolean afterLive = entry != null && entry.live;

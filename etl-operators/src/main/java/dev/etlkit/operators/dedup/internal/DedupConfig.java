@@ -57,6 +57,15 @@ public final class DedupConfig<T> implements Serializable {
    */
   public static final String FINGERPRINT_KEY_STATE = "dedup-fingerprint-key";
 
+  /**
+   * Name of the keyed state holding, per deleted key, the processing time its tombstone is removed
+   * at (only with a delete retention). Never rename.
+   */
+  public static final String DELETE_DEADLINE_STATE = "dedup-delete-deadline";
+
+  /** Name of the timer service removing tombstones (only with a delete retention). Never rename. */
+  public static final String DELETE_TIMERS = "dedup-delete-timers";
+
   /** Id of the late-records side output. */
   public static final String LATE_RECORDS_TAG_ID = "late-records";
 
@@ -71,10 +80,12 @@ public final class DedupConfig<T> implements Serializable {
   private final long miniBatchDelayMillis;
   private final ErrorHandler errors;
   private final FingerprintKey fingerprintKey;
+  @Nullable private final Duration deleteRetention;
 
   /**
    * @param fingerprintKey the key to fingerprint rows with unless a restore brings the step's own
    *     ({@link FingerprintKey#random()} when the job graph is built)
+   * @param deleteRetention how long a tombstone is kept; null: until the TTL, if any
    */
   public DedupConfig(
       boolean keepLast,
@@ -87,7 +98,8 @@ public final class DedupConfig<T> implements Serializable {
       int miniBatchRecords,
       long miniBatchDelayMillis,
       ErrorHandler errors,
-      FingerprintKey fingerprintKey) {
+      FingerprintKey fingerprintKey,
+      @Nullable Duration deleteRetention) {
     this.keepLast = keepLast;
     this.output = Objects.requireNonNull(output, "output");
     this.order = order;
@@ -99,6 +111,7 @@ public final class DedupConfig<T> implements Serializable {
     this.miniBatchDelayMillis = miniBatchDelayMillis;
     this.errors = Objects.requireNonNull(errors, "errors");
     this.fingerprintKey = Objects.requireNonNull(fingerprintKey, "fingerprintKey");
+    this.deleteRetention = deleteRetention;
   }
 
   public boolean keepLast() {
@@ -152,6 +165,15 @@ public final class DedupConfig<T> implements Serializable {
 
   public ErrorHandler errors() {
     return errors;
+  }
+
+  /**
+   * How long a deleted key's tombstone is kept after it was last written; null: until the TTL, if
+   * any (keep-last with an ordering on a changelog only: the step checks it).
+   */
+  @Nullable
+  public Duration deleteRetention() {
+    return deleteRetention;
   }
 
   /** The drawn fingerprint key (a restored one wins over it: {@link #FINGERPRINT_KEY_STATE}). */
@@ -219,6 +241,9 @@ public final class DedupConfig<T> implements Serializable {
     }
     if (keepLast && order != null && changelogInput) {
       sb.append("; a deleted key keeps its ordering key as a tombstone");
+      if (deleteRetention != null) {
+        sb.append(" for deleteRetention (").append(deleteRetention).append(") after its delete");
+      }
     }
     return sb.toString();
   }

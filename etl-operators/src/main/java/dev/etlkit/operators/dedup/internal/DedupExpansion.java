@@ -18,6 +18,7 @@ import java.time.Duration;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.InvalidTypesException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -74,7 +75,8 @@ public final class DedupExpansion<I, T, K, O> {
             options.miniBatchRecords(),
             options.miniBatchDelay() == null ? 0L : options.miniBatchDelay().toMillis(),
             context.errorHandler(options.errorPolicy()),
-            FingerprintKey.random());
+            FingerprintKey.random(),
+            options.deleteRetention());
     @SuppressWarnings("unchecked")
     TypeInformation<O> outputType =
         options.output() == DedupOutput.APPEND
@@ -133,6 +135,23 @@ public final class DedupExpansion<I, T, K, O> {
               + options.order()
               + " would need every later row in state to recover from an out-of-order delete);"
               + " use keepLast, or deduplicate before the changelog is formed");
+    }
+    if (options.deleteRetention() != null
+        && !(options.keepLast() && ordered && options.changelogInput())) {
+      // Refused rather than ignored: these modes never hold a tombstone, so the option would
+      // promise a bound the step already has, or suggest deletes where there are none.
+      throw new IllegalArgumentException(
+          "dedup step '"
+              + options.name()
+              + "': withDeleteRetention("
+              + options.deleteRetention()
+              + ") needs keepLast with an ordering on a changelog, the only mode that keeps a"
+              + " tombstone for a deleted key; "
+              + (!options.changelogInput()
+                  ? "without onChangelog() there are no deletes"
+                  : !options.keepLast()
+                      ? "keepFirst clears a deleted key's state at once"
+                      : "ordered by processing time, a delete clears the key's state at once"));
     }
     if (options.lateRecords() != null && !eventTime) {
       throw new IllegalArgumentException(
@@ -241,6 +260,17 @@ public final class DedupExpansion<I, T, K, O> {
           keyType,
           StateDeclaration.of(DedupConfig.TIMERS, StateDeclaration.Kind.TIMERS, "event time")
               .withGrowth("one timer per held row"));
+    }
+    if (config.deleteRetention() != null) {
+      context.declareState(
+          keyType,
+          StateDeclaration.value(DedupConfig.DELETE_DEADLINE_STATE, Types.LONG)
+              .withGrowth("per deleted key: the processing time its tombstone is removed at"));
+      context.declareState(
+          keyType,
+          StateDeclaration.of(
+                  DedupConfig.DELETE_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
+              .withGrowth("one processing-time timer per deleted key"));
     }
     if (config.isEventTime()) {
       for (StateDeclaration watermark :

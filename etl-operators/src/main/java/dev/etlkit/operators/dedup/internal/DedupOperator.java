@@ -23,6 +23,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -60,9 +61,9 @@ import org.apache.flink.util.OutputTag;
  * count in again ({@link HeldRecords}), as the attempt that counted them in is gone.
  *
  * <p>This class holds the operator's life cycle (state, metrics, watermark, snapshots) and the path
- * of a record applied at once; three helpers hold the other paths: {@link DedupBundles} the
+ * of a record applied at once; four helpers hold the other paths: {@link DedupBundles} the
  * mini-batch, {@link HeldCandidates} the held candidates, {@link DedupRejects} late records and
- * dead letters.
+ * dead letters, {@link DeleteRetention} the removal of tombstones after the delete retention.
  *
  * @param <K> key type
  * @param <I> input type: {@code T} or {@code Change<T>}
@@ -77,6 +78,12 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   /** Name of the late-records counter, beside the {@link StepMetrics} counters. */
   public static final String RECORDS_LATE = "recordsLate";
 
+  /**
+   * Name of the counter of tombstones removed by the delete retention, beside the {@link
+   * StepMetrics} counters (registered by every dedup operator, as {@value #RECORDS_LATE} is).
+   */
+  public static final String DELETE_MARKERS_REMOVED = "deleteMarkersRemoved";
+
   static final String NO_TIMESTAMP =
       "record has no timestamp, but the dedup step orders by event time:"
           + " assign timestamps with a WatermarkStrategy before it";
@@ -89,6 +96,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private transient long watermark = Long.MIN_VALUE;
   private transient StepMetrics metrics;
   private transient Counter late;
+  private transient Counter markersRemoved;
   private transient DedupRules<T> rules;
   private transient TypeSerializer<T> rowSerializer;
   private transient boolean copyKeptRows;
@@ -97,6 +105,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   private transient DedupRejects<I> rejects;
   @Nullable private transient DedupBundles<K, T> bundles;
   @Nullable private transient HeldCandidates<K, T> held;
+  @Nullable private transient DeleteRetention<T> retention;
 
   private transient long stateReads;
   @Nullable private transient DedupOrder<T> order;
@@ -179,6 +188,12 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     return late.getCount();
   }
 
+  /** Tombstones removed by this operator instance (the {@value #DELETE_MARKERS_REMOVED} metric). */
+  @VisibleForTesting
+  public long deleteMarkersRemovedCount() {
+    return markersRemoved.getCount();
+  }
+
   /** Reads of the per-key state by this operator instance (to test mini-batches). */
   @VisibleForTesting
   public long stateReadCount() {
@@ -223,12 +238,13 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     if (heldRecords != null) {
       heldRecords.open(metrics);
     }
-    late =
+    MetricGroup stepGroup =
         getRuntimeContext()
             .getMetricGroup()
             .addGroup(StepMetrics.GROUP, identity.pipeline())
-            .addGroup("step", identity.step())
-            .counter(RECORDS_LATE);
+            .addGroup("step", identity.step());
+    late = stepGroup.counter(RECORDS_LATE);
+    markersRemoved = stepGroup.counter(DELETE_MARKERS_REMOVED);
 
     DedupLayout layout = config.layout();
     order = config.order();
@@ -274,6 +290,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     if (holds) {
       held = new HeldCandidates<>(this, config, rules, state, metrics, heldRecords);
     }
+    if (config.deleteRetention() != null) {
+      retention =
+          new DeleteRetention<>(this, config.deleteRetention().toMillis(), state, markersRemoved);
+    }
     rejects = new DedupRejects<>(config, output, getProcessingTimeService(), metrics, late);
     // Batch mode sorts the input by key and keeps the state of the current key only, dropping it
     // when the key changes: a bundle holding the end of one key and the start of the next would
@@ -291,7 +311,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
               getProcessingTimeService(),
               rowSerializer,
               copyEmittedRows,
-              held);
+              held,
+              retention);
     }
   }
 
@@ -427,9 +448,15 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     held.release(timer.getTimestamp());
   }
 
+  /**
+   * A tombstone's deadline passed ({@link DeleteRetention}), the only keyed processing-time timers
+   * (the mini-batch delay uses the processing-time service).
+   */
   @Override
-  public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) {
-    // no keyed processing-time timers; the mini-batch delay uses the processing-time service
+  public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
+    if (retention != null) {
+      retention.onTimer(timer.getTimestamp());
+    }
   }
 
   @Override
@@ -474,6 +501,9 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
         state.clear();
       } else {
         state.update(entry);
+        if (retention != null && !entry.live) {
+          retention.tombstoneWritten();
+        }
       }
     }
   }

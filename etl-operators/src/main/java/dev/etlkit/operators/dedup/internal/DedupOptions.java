@@ -36,6 +36,7 @@ public final class DedupOptions<T, K> implements Cloneable {
   private int miniBatchRecords;
   @Nullable private Duration miniBatchDelay;
   @Nullable private ErrorPolicy errorPolicy;
+  @Nullable private Duration deleteRetention;
 
   private DedupOptions() {}
 
@@ -131,6 +132,12 @@ public final class DedupOptions<T, K> implements Cloneable {
     return errorPolicy;
   }
 
+  /** How long a deleted key's tombstone is kept; null: until the state TTL, if any. */
+  @Nullable
+  public Duration deleteRetention() {
+    return deleteRetention;
+  }
+
   public DedupOptions<T, K> withOrder(@Nullable DedupOrder<T> ordering) {
     return with(o -> o.order = ordering);
   }
@@ -166,5 +173,9 @@ public final class DedupOptions<T, K> implements Cloneable {
 
   public DedupOptions<T, K> withErrorPolicy(ErrorPolicy policy) {
     return with(o -> o.errorPolicy = policy);
+  }
+
+  public DedupOptions<T, K> withDeleteRetention(Duration retention) {
+    return with(o -> o.deleteRetention = retention);
   }
 }

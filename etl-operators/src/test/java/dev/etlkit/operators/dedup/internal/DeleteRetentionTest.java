@@ -1,0 +1,29 @@
+package dev.etlkit.operators.dedup.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The deadline of a tombstone: the write's time plus the retention, up to a whole second. */
+class DeleteRetentionTest {
+
+  @Test
+  void deadline_wholeSecond_staysAsItIs() {
+    assertThat(DeleteRetention.deadline(0L, 60_000L)).isEqualTo(60_000L);
+    assertThat(DeleteRetention.deadline(1_000L, 1L)).isEqualTo(2_000L);
+  }
+
+  @Test
+  void deadline_roundsUpToTheNextWholeSecond_neverDown() {
+    assertThat(DeleteRetention.deadline(500L, 60_000L)).isEqualTo(61_000L);
+    assertThat(DeleteRetention.deadline(999L, 1L)).isEqualTo(1_000L);
+    assertThat(DeleteRetention.deadline(-1_500L, 1_000L)).isEqualTo(0L);
+  }
+
+  @Test
+  void deadline_thatWouldOverflow_isLongMaxValue() {
+    assertThat(DeleteRetention.deadline(1L, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(DeleteRetention.deadline(Long.MAX_VALUE - 10, 5L)).isEqualTo(Long.MAX_VALUE);
+    assertThat(DeleteRetention.deadline(0L, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+  }
+}
