@@ -8,8 +8,11 @@ import java.io.Serializable;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -55,11 +58,13 @@ import org.apache.flink.types.Row;
  * where such a tuple can be below them; a list, set, map or array without one is never iterated.
  * Flink's list serializer hands a {@code null} element, and its map serializer a {@code null} key,
  * to the element's or key's serializer, so a {@code null} there is found too where that serializer
- * refuses it and a tuple is at or below it (a {@code null} tuple element: {@code "lines[1]"}); its
- * set, array and map serializers write {@code null} elements and values themselves. Basic and
- * primitive arrays hold no tuples. A {@code List} or {@code Map} field of a POJO or record is a
- * list or map type only where Flink's type extractor makes it one ({@code List<Line>}); a {@code
- * List<Tuple2<..>>} field is a generic (Kryo) type, which writes its {@code null}s.
+ * refuses it and a tuple is at or below it (a {@code null} tuple element: {@code "lines[1]"}; asked
+ * of the list's or map's own serializer: the type extractor's nullable lists and maps write their
+ * {@code null} elements and keys); its set, array and map serializers write {@code null} elements
+ * and values themselves. Basic and primitive arrays hold no tuples. A {@code List} or {@code Map}
+ * field of a POJO or record is a list or map type only where Flink's type extractor makes it one
+ * ({@code List<Line>}); a {@code List<Tuple2<..>>} field is a generic (Kryo) type, which writes its
+ * {@code null}s.
  */
 @Internal
 public abstract class NestedNullFields implements Serializable {
@@ -234,8 +239,7 @@ public abstract class NestedNullFields implements Serializable {
     if (type instanceof ListTypeInfo<?> list) {
       TypeInformation<?> element = list.getElementTypeInfo();
       NestedNullFields inner = walk(element, writable);
-      // the list serializer hands a null element to the element's serializer
-      boolean nullable = !holdsTuple(element) || writesNull(element);
+      boolean nullable = !holdsTuple(element) || writesNullElement(list);
       return inner == null && nullable ? null : new Elements(inner, nullable, true);
     }
     if (type instanceof SetTypeInfo<?> set) { // the set serializer writes a null element
@@ -247,9 +251,9 @@ public abstract class NestedNullFields implements Serializable {
       return inner == null ? null : new ArrayElements(inner);
     }
     if (type instanceof MapTypeInfo<?, ?> map) {
-      // the map serializer hands a null key to the key's serializer, writes a null value itself
+      // the map serializer writes a null value itself
       NestedNullFields keys = walk(map.getKeyTypeInfo(), writable);
-      boolean keysNullable = !holdsTuple(map.getKeyTypeInfo()) || writesNull(map.getKeyTypeInfo());
+      boolean keysNullable = !holdsTuple(map.getKeyTypeInfo()) || writesNullKey(map);
       NestedNullFields values = walk(map.getValueTypeInfo(), writable);
       return keys == null && keysNullable && values == null
           ? null
@@ -289,13 +293,39 @@ public abstract class NestedNullFields implements Serializable {
    * asked once, when the walk is built, by writing one and reading it back.
    */
   private static boolean writesNull(TypeInformation<?> type) {
+    return writes(type, null, Objects::isNull);
+  }
+
+  /**
+   * Whether the serializer of a list type writes a {@code null} element: Flink's list serializer
+   * hands it to the element's serializer ({@code Types.LIST(...)}), but the type extractor's
+   * nullable list ({@code List<Line>} field of a POJO or record) wraps that in one that writes it.
+   */
+  private static boolean writesNullElement(ListTypeInfo<?> list) {
+    return writes(list, Collections.singletonList(null), read -> ((List<?>) read).get(0) == null);
+  }
+
+  /** As {@link #writesNullElement}, for a map type's {@code null} key. */
+  private static boolean writesNullKey(MapTypeInfo<?, ?> map) {
+    return writes(
+        map, Collections.singletonMap(null, null), read -> ((Map<?, ?>) read).containsKey(null));
+  }
+
+  /**
+   * Whether the serializer of {@code type} writes {@code value} and reads back what {@code
+   * readBack} accepts (asked once, when the walk is built).
+   */
+  @SuppressWarnings("unchecked")
+  private static boolean writes(
+      TypeInformation<?> type, @Nullable Object value, Predicate<Object> readBack) {
     try {
-      TypeSerializer<?> serializer = type.createSerializer(new SerializerConfigImpl());
+      TypeSerializer<Object> serializer =
+          (TypeSerializer<Object>) type.createSerializer(new SerializerConfigImpl());
       DataOutputSerializer out = new DataOutputSerializer(64);
-      serializer.serialize(null, out);
-      return serializer.deserialize(
-              new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()))
-          == null;
+      serializer.serialize(value, out);
+      return readBack.test(
+          serializer.deserialize(
+              new DataInputDeserializer(out.getSharedBuffer(), 0, out.length())));
     } catch (Exception e) { // NullPointerException, NullFieldException, ...: it cannot
       return false;
     }
