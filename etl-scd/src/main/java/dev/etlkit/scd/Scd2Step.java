@@ -83,7 +83,11 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       amount.f1 is null, which Flink's tuple serializer cannot write"}, the path, never a value;
  *       or the missing business key), or filtered when skipped unread. Other input types get no
  *       such operator. Tuples inside lists, sets, maps and object arrays are looked into too
- *       ({@code "lines[3].amount.f1"}, {@code "byRegion[value].amount.f1"}; never a map key).
+ *       ({@code "lines[3].amount.f1"}, {@code "byRegion[value].amount.f1"}; never a map key), and
+ *       so is a {@code null} list element or map key whose serializer refuses it, of any type (a
+ *       declared {@code Types.LIST(Types.LONG)}: {@code "record field quantities[2] is null, which
+ *       Flink's list serializer cannot write"}; the type extractor's {@code List<Long>} field
+ *       writes it).
  * </ul>
  *
  * @param <I> input type: {@code Change<T>} or {@code T}
@@ -354,7 +358,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
     Scd2Config<I, T> config = config(input.getType(), context.stateTtl(stateTtl).orElse(null));
     ErrorHandler errors = context.errorHandler(errorPolicy);
     Scd2Function<I, T> function = new Scd2Function<>(config, errors);
-    // A change holding a tuple with a null field its serializer cannot write would fail the
+    // A change holding a null its serializer cannot write (a tuple's field, a list's element or a
+    // map's key) would fail the
     // shuffle's network serializer: where the input type can hold one, such changes are finished
     // before it, in an operator chained to the input (no operator for other input types).
     Scd2RecordCheck<I, T> check = Scd2RecordCheck.of(config, errors);

@@ -8,8 +8,11 @@ import java.io.Serializable;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -29,37 +32,46 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.types.Row;
 
 /**
- * Finds a {@code null} field of a Flink {@link Tuple} held inside a POJO, a Java record, a {@code
- * Row}, a list, set, map or object array key (at any depth, also inside a tuple): the POJO and row
- * serializers write their own {@code null} fields, but hand such a tuple to Flink's tuple
- * serializer, which cannot write a {@code null} field, so the key is as bad as a {@code null} one.
- * The key checks' plain tuple walk ({@code KeyCheck.nullField} in etl-operators) looks only through
- * tuples nested in tuples.
+ * Finds, in a key or record, a {@code null} that Flink's serializers cannot write below what the
+ * key checks' plain tuple walk ({@code KeyCheck.nullField} in etl-operators, tuples nested in
+ * tuples) sees: a {@code null} field of a Flink {@link Tuple} held inside a POJO, a Java record, a
+ * {@code Row}, a list, set, map or object array (at any depth, also inside a tuple), and a {@code
+ * null} element of a list or key of a map whose serializer refuses it, whatever its type. The POJO
+ * and row serializers write their own {@code null} fields, but hand such a tuple to Flink's tuple
+ * serializer, which cannot write a {@code null} field; Flink's list serializer hands a {@code null}
+ * element, and its map serializer a {@code null} key, to the element's or key's serializer, which
+ * cannot write it where it is a {@code Long}, enum, tuple, row, list or map (a {@code String},
+ * {@code Instant}, {@code BigDecimal} or POJO serializer writes it). So the key or record is as bad
+ * as a {@code null} key: it fails the job where it is serialized.
  *
  * <p>Built once from the key's {@link TypeInformation} ({@link #of}), and only for the key types
- * that can hold such a field; the other keys keep the plain tuple walk. Per record it reads only
- * the fields on the way to a tuple (by reflection for POJOs and records, by position or name for
+ * that can hold such a {@code null}; the other keys keep the plain tuple walk. Per record it reads
+ * only the fields on the way to one (by reflection for POJOs and records, by position or name for
  * rows, every element of the lists, sets, maps and arrays on that way) and allocates only when it
- * finds one, for its path ({@code "id.f1"}, {@code "lines[3].amount.f1"}: field names of POJOs and
- * records, the row type's field names, {@code f<i>} for tuple fields, {@code [<i>]} for a list or
- * array element's position, {@code [element]} for a set's element, {@code [key]} or {@code [value]}
- * for a map's; never a value, so never a map key).
+ * finds one, for its path ({@code "id.f1"}, {@code "lines[3].amount.f1"}, {@code "quantities[2]"}:
+ * field names of POJOs and records, the row type's field names, {@code f<i>} for tuple fields,
+ * {@code [<i>]} for a list or array element's position, {@code [element]} for a set's element,
+ * {@code [key]} or {@code [value]} for a map's; never a value, so never a map key).
  *
  * <p>{@link #ofRecords} builds the walk of the records a step ships over its shuffle: there a
  * {@code null} tuple field counts only where the field's serializer cannot write it (a {@code
  * Long}, a nested tuple or row; not a {@code String}, a POJO or a {@code BigDecimal}, which write
- * their {@code null}s and always have), and a tuple at top level is walked too.
+ * their {@code null}s and always have), and a tuple at top level is walked too. {@link
+ * #unwritableRecord} names the serializer that cannot write what it found.
  *
  * <p>Lists ({@link ListTypeInfo}), sets ({@link SetTypeInfo}), maps ({@link MapTypeInfo}: keys and
  * values) and object arrays ({@link ObjectArrayTypeInfo}) are looked into, both here and for keys,
- * where such a tuple can be below them; a list, set, map or array without one is never iterated.
- * Flink's list serializer hands a {@code null} element, and its map serializer a {@code null} key,
- * to the element's or key's serializer, so a {@code null} there is found too where that serializer
- * refuses it and a tuple is at or below it (a {@code null} tuple element: {@code "lines[1]"}); its
- * set, array and map serializers write {@code null} elements and values themselves. Basic and
- * primitive arrays hold no tuples. A {@code List} or {@code Map} field of a POJO or record is a
- * list or map type only where Flink's type extractor makes it one ({@code List<Line>}); a {@code
- * List<Tuple2<..>>} field is a generic (Kryo) type, which writes its {@code null}s.
+ * where they can hold such a {@code null}; the others are never iterated (a {@code List<String>}, a
+ * {@code Map<String, Long>}). Whether a list writes a {@code null} element, or a map a {@code null}
+ * key, is asked once of the list's or map's own serializer, by writing one: a declared {@code
+ * Types.LIST(Types.LONG)} or {@code Types.MAP(Types.LONG, ..)} (in {@code Types.POJO(..)}, a row
+ * type, {@code returns(..)}) refuses it, while the type extractor's nullable list and map types (a
+ * {@code List<Long>} or {@code Map<Long, String>} field of a POJO or record) write it themselves
+ * and get no walk for it. Flink's set, array and map serializers write {@code null} elements and
+ * values themselves, so only what is below a non-null one is looked for. The type extractor makes a
+ * {@code List}, {@code Set} or {@code Map} field a list, set or map type only where its type
+ * arguments are classes ({@code List<Line>}); a {@code List<Tuple2<..>>} or {@code
+ * List<List<Long>>} field is a generic (Kryo) type, which writes its {@code null}s.
  */
 @Internal
 public abstract class NestedNullFields implements Serializable {
@@ -70,19 +82,20 @@ public abstract class NestedNullFields implements Serializable {
   /**
    * The walk for keys of this type, or {@code null} if the plain tuple walk finds every {@code
    * null} its serializer refuses: no tuple below a POJO, record, row, list, set, map or object
-   * array (basic types, tuples of tuples and basic types, flat POJOs, records and rows, lists and
-   * maps of basic types, and any other type).
+   * array, and no list or map that refuses a {@code null} element or key (basic types, tuples of
+   * tuples and basic types, flat POJOs, records and rows, lists of {@code String}s, the type
+   * extractor's lists and maps, and any other type).
    */
   @Nullable
   public static NestedNullFields of(TypeInformation<?> keyType) {
-    return tupleBelowOtherComposite(keyType, false) ? walk(keyType, false) : null;
+    return beyondPlainWalk(keyType, false) ? walk(keyType, false) : null;
   }
 
   /**
-   * The walk of records of this type, or {@code null} if no record of it can hold a tuple field its
-   * serializer cannot write: a tuple at top level or below a POJO, record, row, list, set, map or
-   * object array with a field whose serializer refuses {@code null} (asked once, here), or a tuple
-   * that can be a {@code null} element of a list or key of a map. For a changelog ({@link
+   * The walk of records of this type, or {@code null} if no record of it can hold a {@code null}
+   * its serializer cannot write: a tuple at top level or below a POJO, record, row, list, set, map
+   * or object array with a field whose serializer refuses {@code null}, or a list or map whose
+   * serializer refuses a {@code null} element or key (asked once, here). For a changelog ({@link
    * ChangeTypeInfo}) the walk of its row type, applied to each change's row.
    */
   @Nullable
@@ -94,28 +107,57 @@ public abstract class NestedNullFields implements Serializable {
     return walk(recordType, true);
   }
 
-  /** The path of the first {@code null} tuple field in {@code key}, or {@code null} if none. */
+  /**
+   * The path of the first {@code null} tuple field, list element or map key in {@code key} that
+   * cannot be written, or {@code null} if none.
+   */
   @Nullable
   public abstract String find(Object key);
 
   /**
-   * The error of a record holding a tuple whose field {@code field} is {@code null} and cannot be
-   * written ({@link #ofRecords}): {@code "record field amount.f1 is null, which Flink's tuple
-   * serializer cannot write"}; the path of a changelog's record is that of its row. Names the path,
-   * never a value.
+   * The error of a record whose tuple field, list element or map key {@code field} is {@code null}
+   * and cannot be written ({@link #ofRecords}): {@code "record field amount.f1 is null, which
+   * Flink's tuple serializer cannot write"}, {@code "record field quantities[2] is null, which
+   * Flink's list serializer cannot write"} ({@link #cannotWrite}); the path of a changelog's record
+   * is that of its row. Names the path, never a value.
    */
   public static IllegalArgumentException unwritableRecord(String field) {
     return new IllegalArgumentException(
-        "record field " + field + " is null, which Flink's tuple serializer cannot write");
+        "record field " + field + " is null, " + cannotWrite(field));
   }
 
-  private static boolean tupleBelowOtherComposite(TypeInformation<?> type, boolean below) {
+  /**
+   * Which of Flink's serializers cannot write the {@code null} at {@code path} (a path {@link
+   * #find} returned): {@code "which Flink's tuple serializer cannot write"} for a tuple's field
+   * ({@code "amount.f1"}), {@code "... list serializer ..."} for a list's element ({@code
+   * "quantities[2]"}), {@code "... map serializer ..."} for a map's key ({@code "byId[key]"}); a
+   * set's or array's element and a map's value are written when {@code null}, so never end a path
+   * found.
+   */
+  public static String cannotWrite(String path) {
+    String serializer;
+    if (path.endsWith("[key]")) {
+      serializer = "map";
+    } else if (path.endsWith("]")) {
+      serializer = "list";
+    } else {
+      serializer = "tuple";
+    }
+    return "which Flink's " + serializer + " serializer cannot write";
+  }
+
+  /**
+   * Whether keys of {@code type} can hold a {@code null} the plain tuple walk does not see: a tuple
+   * {@code below} a POJO or row, or a list, set, map or array that can hold a {@code null} it
+   * cannot write.
+   */
+  private static boolean beyondPlainWalk(TypeInformation<?> type, boolean below) {
     if (type instanceof TupleTypeInfo<?> tuple) {
       if (below) {
         return true;
       }
       for (int i = 0; i < tuple.getArity(); i++) {
-        if (tupleBelowOtherComposite(tuple.getTypeAt(i), false)) {
+        if (beyondPlainWalk(tuple.getTypeAt(i), false)) {
           return true;
         }
       }
@@ -123,7 +165,7 @@ public abstract class NestedNullFields implements Serializable {
     }
     if (type instanceof PojoTypeInfo<?> pojo) {
       for (int i = 0; i < pojo.getArity(); i++) {
-        if (tupleBelowOtherComposite(pojo.getPojoFieldAt(i).getTypeInformation(), true)) {
+        if (beyondPlainWalk(pojo.getPojoFieldAt(i).getTypeInformation(), true)) {
           return true;
         }
       }
@@ -131,53 +173,21 @@ public abstract class NestedNullFields implements Serializable {
     }
     if (type instanceof RowTypeInfo row) {
       for (int i = 0; i < row.getArity(); i++) {
-        if (tupleBelowOtherComposite(row.getTypeAt(i), true)) {
+        if (beyondPlainWalk(row.getTypeAt(i), true)) {
           return true;
         }
       }
       return false;
     }
-    return holdsTuple(type);
-  }
-
-  /** Whether a tuple is at or below {@code type} (through composites, collections and arrays). */
-  private static boolean holdsTuple(TypeInformation<?> type) {
-    if (type instanceof TupleTypeInfo<?>) {
-      return true;
-    }
-    if (type instanceof PojoTypeInfo<?> pojo) {
-      for (int i = 0; i < pojo.getArity(); i++) {
-        if (holdsTuple(pojo.getPojoFieldAt(i).getTypeInformation())) {
-          return true;
-        }
-      }
-      return false;
-    }
-    if (type instanceof RowTypeInfo row) {
-      for (int i = 0; i < row.getArity(); i++) {
-        if (holdsTuple(row.getTypeAt(i))) {
-          return true;
-        }
-      }
-      return false;
-    }
-    if (type instanceof ListTypeInfo<?> list) {
-      return holdsTuple(list.getElementTypeInfo());
-    }
-    if (type instanceof SetTypeInfo<?> set) {
-      return holdsTuple(set.getElementTypeInfo());
-    }
-    if (type instanceof MapTypeInfo<?, ?> map) {
-      return holdsTuple(map.getKeyTypeInfo()) || holdsTuple(map.getValueTypeInfo());
-    }
-    return type instanceof ObjectArrayTypeInfo<?, ?> array && holdsTuple(array.getComponentInfo());
+    // a list, set, map or array: the plain walk does not look into it
+    return walk(type, false) != null;
   }
 
   /**
    * The walk of a type, or {@code null} if no tuple is at or below it (with {@code writable}: no
-   * tuple field whose serializer cannot write {@code null}, and no tuple that can be a list's
-   * element or a map's key its serializer cannot write {@code null}); with {@code writable} a tuple
-   * field whose serializer writes {@code null} may be {@code null}.
+   * tuple field whose serializer cannot write {@code null}) and no list or map that cannot write a
+   * {@code null} element or key; with {@code writable} a tuple field whose serializer writes {@code
+   * null} may be {@code null}.
    */
   @Nullable
   private static NestedNullFields walk(TypeInformation<?> type, boolean writable) {
@@ -234,8 +244,7 @@ public abstract class NestedNullFields implements Serializable {
     if (type instanceof ListTypeInfo<?> list) {
       TypeInformation<?> element = list.getElementTypeInfo();
       NestedNullFields inner = walk(element, writable);
-      // the list serializer hands a null element to the element's serializer
-      boolean nullable = !holdsTuple(element) || writesNull(element);
+      boolean nullable = writesNullElement(list);
       return inner == null && nullable ? null : new Elements(inner, nullable, true);
     }
     if (type instanceof SetTypeInfo<?> set) { // the set serializer writes a null element
@@ -247,9 +256,9 @@ public abstract class NestedNullFields implements Serializable {
       return inner == null ? null : new ArrayElements(inner);
     }
     if (type instanceof MapTypeInfo<?, ?> map) {
-      // the map serializer hands a null key to the key's serializer, writes a null value itself
+      // the map serializer writes a null value itself
       NestedNullFields keys = walk(map.getKeyTypeInfo(), writable);
-      boolean keysNullable = !holdsTuple(map.getKeyTypeInfo()) || writesNull(map.getKeyTypeInfo());
+      boolean keysNullable = writesNullKey(map);
       NestedNullFields values = walk(map.getValueTypeInfo(), writable);
       return keys == null && keysNullable && values == null
           ? null
@@ -289,13 +298,39 @@ public abstract class NestedNullFields implements Serializable {
    * asked once, when the walk is built, by writing one and reading it back.
    */
   private static boolean writesNull(TypeInformation<?> type) {
+    return writes(type, null, Objects::isNull);
+  }
+
+  /**
+   * Whether the serializer of a list type writes a {@code null} element: Flink's list serializer
+   * hands it to the element's serializer ({@code Types.LIST(...)}), but the type extractor's
+   * nullable list ({@code List<Long>} field of a POJO or record) wraps that in one that writes it.
+   */
+  private static boolean writesNullElement(ListTypeInfo<?> list) {
+    return writes(list, Collections.singletonList(null), read -> ((List<?>) read).get(0) == null);
+  }
+
+  /** As {@link #writesNullElement}, for a map type's {@code null} key. */
+  private static boolean writesNullKey(MapTypeInfo<?, ?> map) {
+    return writes(
+        map, Collections.singletonMap(null, null), read -> ((Map<?, ?>) read).containsKey(null));
+  }
+
+  /**
+   * Whether the serializer of {@code type} writes {@code value} and reads back what {@code
+   * readBack} accepts (asked once, when the walk is built).
+   */
+  @SuppressWarnings("unchecked")
+  private static boolean writes(
+      TypeInformation<?> type, @Nullable Object value, Predicate<Object> readBack) {
     try {
-      TypeSerializer<?> serializer = type.createSerializer(new SerializerConfigImpl());
+      TypeSerializer<Object> serializer =
+          (TypeSerializer<Object>) type.createSerializer(new SerializerConfigImpl());
       DataOutputSerializer out = new DataOutputSerializer(64);
-      serializer.serialize(null, out);
-      return serializer.deserialize(
-              new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()))
-          == null;
+      serializer.serialize(value, out);
+      return readBack.test(
+          serializer.deserialize(
+              new DataInputDeserializer(out.getSharedBuffer(), 0, out.length())));
     } catch (Exception e) { // NullPointerException, NullFieldException, ...: it cannot
       return false;
     }
@@ -339,7 +374,7 @@ public abstract class NestedNullFields implements Serializable {
     }
   }
 
-  /** A POJO or record: its fields may be null; only those with a tuple below are looked into. */
+  /** A POJO or record: its fields may be null; only those that can hold one are looked into. */
   private static final class PojoFields extends NestedNullFields {
     private static final long serialVersionUID = 1L;
 
@@ -403,7 +438,7 @@ public abstract class NestedNullFields implements Serializable {
     }
   }
 
-  /** A row: its fields may be null; only those with a tuple below are looked into. */
+  /** A row: its fields may be null; only those that can hold one are looked into. */
   private static final class RowFields extends NestedNullFields {
     private static final long serialVersionUID = 1L;
 
@@ -437,8 +472,9 @@ public abstract class NestedNullFields implements Serializable {
   }
 
   /**
-   * The elements of a list or set: each looked into, a {@code null} one found where its serializer
-   * cannot write it; named by position ({@code [3]}) in a list, {@code [element]} in a set.
+   * The elements of a list or set: each looked into, a {@code null} one found where the list's
+   * serializer cannot write it (a set's writes it); named by position ({@code [3]}) in a list,
+   * {@code [element]} in a set.
    */
   private static final class Elements extends NestedNullFields {
     private static final long serialVersionUID = 1L;

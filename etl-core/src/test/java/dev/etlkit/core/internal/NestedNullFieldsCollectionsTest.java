@@ -67,6 +67,18 @@ class NestedNullFieldsCollectionsTest {
   public record Plain(
       String id, List<Long> counts, Map<String, Long> sums, Long[] totals, List<Label> labels) {}
 
+  /** A class Flink's type extractor makes a tuple type of (so lists and maps of it too). */
+  public static final class Amount extends Tuple2<String, Long> {
+    public Amount() {}
+
+    Amount(String currency, @Nullable Long value) {
+      super(currency, value);
+    }
+  }
+
+  /** Extracted: a nullable list and map of tuples, whose serializers write null elements, keys. */
+  public record Ledger(String id, List<Amount> amounts, Map<Amount, String> byAmount) {}
+
   private static final TypeInformation<Tuple2<String, Long>> ID =
       Types.TUPLE(Types.STRING, Types.LONG);
 
@@ -98,6 +110,25 @@ class NestedNullFieldsCollectionsTest {
     passed(walk, ORDER, order(line(1L), null)); // the element's serializer writes its null
     passed(walk, ORDER, order());
     passed(walk, ORDER, new Order("o1", null)); // the record writes its null list
+  }
+
+  @Test
+  void ofRecords_extractedListAndMapOfTuples_nullElementsAndKeysAreWritten() throws Exception {
+    TypeInformation<Ledger> ledger = TypeInformation.of(Ledger.class);
+    assertThat(field(ledger, "amounts")).isInstanceOf(ListTypeInfo.class);
+    assertThat(field(ledger, "byAmount")).isInstanceOf(MapTypeInfo.class);
+    NestedNullFields walk = NestedNullFields.ofRecords(ledger);
+    assertThat(walk).isNotNull();
+    flagged(walk, ledger, ledger(List.of(new Amount("EUR", null)), Map.of()), "amounts[0].f1");
+    flagged(
+        walk, ledger, ledger(List.of(), Map.of(new Amount("EUR", null), "x")), "byAmount[key].f1");
+    // the extractor's list and map types write a null element and a null key themselves
+    passed(walk, ledger, ledger(Arrays.asList(new Amount("EUR", 1L), null), Map.of()));
+    passed(walk, ledger, ledger(List.of(), mapOf(null, "x")));
+    NestedNullFields key = NestedNullFields.of(ledger);
+    assertThat(key).isNotNull();
+    assertThat(key.find(ledger(Arrays.asList(new Amount("EUR", 1L), null), mapOf(null, "x"))))
+        .isNull();
   }
 
   @Test
@@ -193,7 +224,7 @@ class NestedNullFieldsCollectionsTest {
   @Test
   void ofRecords_collectionsWithoutATupleFieldThatCannotBeNull_noWalk() throws Exception {
     assertThat(NestedNullFields.ofRecords(TypeInformation.of(Plain.class))).isNull();
-    assertThat(NestedNullFields.ofRecords(Types.LIST(Types.LONG))).isNull();
+    assertThat(NestedNullFields.ofRecords(Types.LIST(Types.STRING))).isNull();
     assertThat(NestedNullFields.ofRecords(Types.MAP(Types.STRING, Types.LONG))).isNull();
     assertThat(NestedNullFields.ofRecords(BasicArrayTypeInfo.LONG_ARRAY_TYPE_INFO)).isNull();
     assertThat(NestedNullFields.ofRecords(BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO)).isNull();
@@ -242,15 +273,14 @@ class NestedNullFieldsCollectionsTest {
   }
 
   /** The walk names {@code path}, and the real serializer of {@code type} refuses the value. */
-  private static <T> void flagged(
-      NestedNullFields walk, TypeInformation<T> type, T value, String path) {
+  static <T> void flagged(NestedNullFields walk, TypeInformation<T> type, T value, String path) {
     assertThat(walk.find(value)).isEqualTo(path);
     assertThatThrownBy(() -> roundTrip(type, value))
         .isInstanceOfAny(NullPointerException.class, NullFieldException.class);
   }
 
   /** The walk finds nothing, and the real serializer of {@code type} writes the value. */
-  private static <T> void passed(NestedNullFields walk, TypeInformation<T> type, T value)
+  static <T> void passed(NestedNullFields walk, TypeInformation<T> type, T value)
       throws IOException {
     assertThat(walk.find(value)).isNull();
     assertThat(roundTrip(type, value))
@@ -259,7 +289,7 @@ class NestedNullFieldsCollectionsTest {
         .isEqualTo(value);
   }
 
-  private static <T> T roundTrip(TypeInformation<T> type, T value) throws IOException {
+  static <T> T roundTrip(TypeInformation<T> type, T value) throws IOException {
     TypeSerializer<T> serializer = type.createSerializer(new SerializerConfigImpl());
     DataOutputSerializer out = new DataOutputSerializer(64);
     serializer.serialize(value, out);
@@ -267,7 +297,7 @@ class NestedNullFieldsCollectionsTest {
         new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
   }
 
-  private static TypeInformation<?> field(TypeInformation<?> record, String name) {
+  static TypeInformation<?> field(TypeInformation<?> record, String name) {
     return ((CompositeType<?>) record).getTypeAt(name);
   }
 
@@ -277,6 +307,10 @@ class NestedNullFieldsCollectionsTest {
 
   private static Line line(@Nullable Long amount) {
     return new Line("sku", tuple(amount));
+  }
+
+  private static Ledger ledger(List<Amount> amounts, Map<Amount, String> byAmount) {
+    return new Ledger("l1", amounts, byAmount);
   }
 
   private static Order order(Line... lines) {
@@ -293,7 +327,7 @@ class NestedNullFieldsCollectionsTest {
     return texts;
   }
 
-  private static <K, V> Map<K, V> mapOf(@Nullable K key, @Nullable V value) {
+  static <K, V> Map<K, V> mapOf(@Nullable K key, @Nullable V value) {
     Map<K, V> map = new HashMap<>();
     map.put(key, value);
     return map;

@@ -24,15 +24,17 @@ import org.apache.flink.util.function.SerializableFunction;
  * batch mode its sort), before the step can catch anything, and the restarted job fails again on
  * the same record. The same holds for a key its serializer cannot write: a {@link Tuple} key with a
  * {@code null} field ({@link #nullField}), or a POJO, record or {@code Row} key holding a tuple
- * with a {@code null} field ({@link NestedNullFields}), fails the step where it serializes the key
- * (RocksDB at once, the heap at the next checkpoint). So does a record that holds a tuple with a
- * {@code null} field whose serializer cannot write it (a {@code Long}, a nested tuple; at top level
- * or inside a POJO, record or row, {@link NestedNullFields#ofRecords}): the network serializer of
- * the shuffle fails. Here a record with a key goes on untouched; a record whose key is {@code
- * null}, has such a {@code null} tuple field or whose key selector throws, or that holds such a
- * tuple ({@link #unwritableRecord}), becomes a dead letter under the step's error policy (which may
- * fail the job instead). On a changelog, {@code -U} records are dropped first, as filtered: the
- * steps that use this check ignore them, so there is no need to read their keys or to ship them.
+ * with a {@code null} field, or a list or map with a {@code null} element or key its serializer
+ * refuses (a declared {@code Types.LIST(Types.LONG)}; {@link NestedNullFields}), fails the step
+ * where it serializes the key (RocksDB at once, the heap at the next checkpoint). So does a record
+ * that holds a tuple with a {@code null} field whose serializer cannot write it (a {@code Long}, a
+ * nested tuple; at top level or inside a POJO, record, row or collection), or such a list element
+ * or map key ({@link NestedNullFields#ofRecords}): the network serializer of the shuffle fails.
+ * Here a record with a key goes on untouched; a record whose key is {@code null}, has such a {@code
+ * null} tuple field or whose key selector throws, or that holds such a tuple ({@link
+ * #unwritableRecord}), becomes a dead letter under the step's error policy (which may fail the job
+ * instead). On a changelog, {@code -U} records are dropped first, as filtered: the steps that use
+ * this check ignore them, so there is no need to read their keys or to ship them.
  *
  * <p>Accounting: the records finished here count in (and filtered or dead-lettered) here, those
  * passed on count in the step's operator, so each record counts once. The error policy's budget of
@@ -41,11 +43,12 @@ import org.apache.flink.util.function.SerializableFunction;
  * reach this subtask ({@link ErrorHandler#passedOn()}).
  *
  * <p>Per record it runs the key selector once, looks into a tuple key's fields and allocates
- * nothing; only for a key type that can hold a tuple below a POJO, record or row (decided once,
- * from the key's type) it also walks the fields on the way to such a tuple, and only for a record
- * type that can hold a tuple field its serializer cannot write when {@code null} (decided once,
- * from the input type) it walks the record's fields on the way to such a tuple. Used by the
- * dimension join (dimension records), dedup, normalize and the changelog check.
+ * nothing; only for a key type that can hold a tuple below a POJO, record or row, or a {@code null}
+ * list element or map key its serializer refuses (decided once, from the key's type) it also walks
+ * the fields on the way to such a tuple or collection, and only for a record type that can hold a
+ * {@code null} its serializer cannot write there (decided once, from the input type) it walks the
+ * record's fields on the way. Used by the dimension join (dimension records), dedup, normalize and
+ * the changelog check.
  *
  * @param <I> the record type: a row, or a {@code Change} on a changelog
  * @param <K> the key type
@@ -195,9 +198,10 @@ public final class KeyCheck<I, K> extends ProcessFunction<I, I> {
   }
 
   /**
-   * The error of a record holding a tuple whose field {@code field} is {@code null} and cannot be
-   * written ({@link NestedNullFields#ofRecords}): {@code "record field amount.f1 is null, which
-   * Flink's tuple serializer cannot write"}; the path of a changelog's record is that of its row.
+   * The error of a record whose tuple field, list element or map key {@code field} is {@code null}
+   * and cannot be written ({@link NestedNullFields#ofRecords}): {@code "record field amount.f1 is
+   * null, which Flink's tuple serializer cannot write"} ({@code "... quantities[2] ... list
+   * serializer ..."}); the path of a changelog's record is that of its row.
    */
   public static IllegalArgumentException unwritableRecord(String field) {
     return NestedNullFields.unwritableRecord(field);

@@ -202,7 +202,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * @param retraction builds the value of {@code -U} and {@code -D} records from the kept part. A
    *     change for which either function throws or returns null, or a Flink {@code Tuple} with a
    *     null field (which Flink's tuple serializer cannot write), also one inside a POJO, record or
-   *     {@code Row}, list, set, map or object array, is a dead letter
+   *     {@code Row}, list, set, map or object array, or a value holding a {@code null} list element
+   *     or map key its serializer cannot write (a declared {@code Types.LIST(Types.LONG)}), is a
+   *     dead letter
    * @throws IllegalArgumentException if {@code projectedType} is generic, or a function implements
    *     one of Flink's checkpoint interfaces ({@code CheckpointedFunction}, {@code
    *     ListCheckpointed}, {@code CheckpointListener}): both are plain functions of a row, called

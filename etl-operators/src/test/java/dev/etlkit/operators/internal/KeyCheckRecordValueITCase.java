@@ -16,7 +16,9 @@ import dev.etlkit.operators.json.Json;
 import dev.etlkit.operators.normalize.ChangelogCheck;
 import dev.etlkit.operators.normalize.Normalize;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -167,6 +169,44 @@ class KeyCheckRecordValueITCase {
     assertThat(List.of(dedup.in(), dedup.out(), dedup.deadLettered()))
         .as(dedup.toString())
         .containsExactly(3L, 2L, 1L);
+  }
+
+  /** Counts declared as users write them ({@code Types.POJO}, {@code returns(...)}). */
+  public record Counts(String id, List<Long> values) {}
+
+  /** A list type whose serializer hands a {@code null} element to Flink's Long serializer. */
+  static final TypeInformation<Counts> COUNTS =
+      Types.POJO(Counts.class, Map.of("id", Types.STRING, "values", Types.LIST(Types.LONG)));
+
+  @Test
+  void dedup_recordHoldingADeclaredListOfLongsWithANullElement_deadLetteredWithItsPosition()
+      throws Exception {
+    StreamExecutionEnvironment env = environment();
+    DataStream<Counts> input =
+        made(env, List.of("c1:5", "c2:null", "c3:7"), KeyCheckRecordValueITCase::counts, COUNTS);
+    EtlPipeline pipeline = Etl.pipeline("pay");
+    EtlStream<Counts> firsts =
+        pipeline.from(input).apply(Dedup.keepFirst("dedup", Counts::id).withKeyType(Types.STRING));
+    CloseableIterator<Counts> output = firsts.toDataStream().collectAsync();
+    CloseableIterator<DeadLetter> deadLetters = pipeline.deadLetters().collectAsync();
+
+    JobExecutionResult result = env.execute("dedup-list-elements");
+
+    assertThat(drain(output)).containsExactlyInAnyOrder(counts("c1:5"), counts("c3:7"));
+    assertThat(letters(deadLetters))
+        .containsExactly(
+            "pay/dedup java.lang.IllegalArgumentException: record field values[1] is null,"
+                + " which Flink's list serializer cannot write");
+    RecordAccounting.StepCounts dedup = RecordAccounting.of(result).step("pay", "dedup");
+    assertThat(List.of(dedup.in(), dedup.out(), dedup.deadLettered()))
+        .as(dedup.toString())
+        .containsExactly(3L, 2L, 1L);
+  }
+
+  /** {@code "c2:null"}: counts c2, values [1, null]. */
+  static Counts counts(String spec) {
+    Tuple2<String, Long> value = amount("", spec);
+    return new Counts(spec.split(":")[0], Arrays.asList(1L, value.f1));
   }
 
   /** {@code "o2:null"}: order o2, a first line (EUR, 1) and a second (EUR, null). */

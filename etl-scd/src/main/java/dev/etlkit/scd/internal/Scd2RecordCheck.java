@@ -16,16 +16,17 @@ import org.apache.flink.util.Collector;
 /**
  * Runs before the SCD2 step keys its input, chained to the input, only where the input type can
  * hold a Flink tuple with a {@code null} field its serializer cannot write (a {@code Long}, a
- * nested tuple or row; at top level or inside a POJO, record or row, {@link
- * NestedNullFields#ofRecords}): such a change would fail the network serializer of the shuffle, and
- * the restarted job again on the same change. Here it is finished instead: a change the step skips
- * unread (a {@code -U}, a delete under {@code HardDeletes.IGNORE}) is filtered, as the step's
- * function would filter it; any other becomes a dead letter under the step's error policy (which
- * may fail the job instead), for its missing business key if it has none (as the function would
- * say), else {@code "record field amount.f1 is null, which Flink's tuple serializer cannot write"}
- * (the path, never a value). Its event time is the change's own, else the record's timestamp, and
- * it carries the change's source position, as the function's dead letters do. Every other change
- * goes on untouched.
+ * nested tuple or row; at top level or inside a POJO, record, row or collection), or a list element
+ * or map key whose serializer refuses {@code null} ({@link NestedNullFields#ofRecords}): such a
+ * change would fail the network serializer of the shuffle, and the restarted job again on the same
+ * change. Here it is finished instead: a change the step skips unread (a {@code -U}, a delete under
+ * {@code HardDeletes.IGNORE}) is filtered, as the step's function would filter it; any other
+ * becomes a dead letter under the step's error policy (which may fail the job instead), for its
+ * missing business key if it has none (as the function would say), else {@code "record field
+ * amount.f1 is null, which Flink's tuple serializer cannot write"} ({@code "... quantities[2] ...
+ * list serializer ..."}; the path, never a value). Its event time is the change's own, else the
+ * record's timestamp, and it carries the change's source position, as the function's dead letters
+ * do. Every other change goes on untouched.
  *
  * <p>Accounting: the changes finished here count in (and filtered or dead-lettered) here, those
  * passed on count in the step's function, so each change counts once. The error policy's budget of

@@ -30,7 +30,8 @@ public final class Projection<T, P> implements Serializable {
 
   /**
    * The walks of the projected and the row type ({@link NestedNullFields#of}), set in {@link
-   * #open}; {@code null} for a type that can hold no tuple below a POJO, record or row.
+   * #open}; {@code null} for a type that can hold no tuple below a POJO, record or row, and no list
+   * or map that refuses a {@code null} element or key.
    */
   @Nullable private transient NestedNullFields projectedNulls;
 
@@ -96,10 +97,11 @@ public final class Projection<T, P> implements Serializable {
 
   /**
    * {@code value}, unless it is a Flink {@code Tuple} with a null field (nested tuples included),
-   * or a POJO, record or row holding such a tuple ({@code nested}, the walk of its type), which
-   * Flink's tuple serializer cannot write: kept in state it would fail RocksDB at once and the heap
-   * at the next checkpoint, emitted it would fail where it is shipped, each time the job restarts.
-   * Such a change is a dead letter instead, as such a key is.
+   * or a POJO, record or row holding such a tuple, or a list or map with a {@code null} element or
+   * key its serializer refuses ({@code nested}, the walk of its type), which Flink's tuple, list or
+   * map serializer cannot write: kept in state it would fail RocksDB at once and the heap at the
+   * next checkpoint, emitted it would fail where it is shipped, each time the job restarts. Such a
+   * change is a dead letter instead, as such a key is.
    */
   private static <X> X requireWritable(
       X value, @Nullable NestedNullFields nested, String function) {
@@ -111,7 +113,8 @@ public final class Projection<T, P> implements Serializable {
                   ? " returned a tuple whose field "
                   : " returned a value whose field ")
               + field
-              + " is null, which Flink's tuple serializer cannot write");
+              + " is null, "
+              + NestedNullFields.cannotWrite(field));
     }
     return value;
   }

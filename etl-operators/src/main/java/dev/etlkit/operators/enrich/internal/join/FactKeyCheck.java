@@ -24,13 +24,14 @@ import org.apache.flink.util.OutputTag;
  * Runs before the facts are keyed (Flink's {@code keyBy} fails the job on a {@code null} key or a
  * throwing key selector): a fact with a non-null key goes on to the join untouched; a fact with a
  * {@code null} key, or a key with a {@code null} tuple field (which the join's key serializer
- * cannot write: of a tuple key, or of a tuple inside a POJO, record or row key, {@link
- * KeyCheck#nullField(Object, NestedNullFields)}), is finished here, without a shuffle, as {@link
- * JoinStatus#NULL_KEY} (passed on through the side output {@link #nullKeyTag} or dead-lettered); a
- * fact whose key selector throws is dead-lettered, and so is a fact with a usable key that holds a
- * tuple with a {@code null} field its serializer cannot write, which would fail the shuffle ({@link
- * KeyCheck#unwritableRecord}; only for fact types that can hold one, {@link
- * NestedNullFields#ofRecords}).
+ * cannot write: of a tuple key, or of a tuple inside a POJO, record or row key, or a {@code null}
+ * list element or map key its serializer refuses, {@link KeyCheck#nullField(Object,
+ * NestedNullFields)}), is finished here, without a shuffle, as {@link JoinStatus#NULL_KEY} (passed
+ * on through the side output {@link #nullKeyTag} or dead-lettered); a fact whose key selector
+ * throws is dead-lettered, and so is a fact with a usable key that holds a tuple with a {@code
+ * null} field, or a {@code null} list element or map key, its serializer cannot write, which would
+ * fail the shuffle ({@link KeyCheck#unwritableRecord}; only for fact types that can hold one,
+ * {@link NestedNullFields#ofRecords}).
  *
  * <p>Accounting: the facts finished here count in and out (or dead-lettered) here; the facts passed
  * to the join count there, so each fact counts once. The error policy's budget of this function is
