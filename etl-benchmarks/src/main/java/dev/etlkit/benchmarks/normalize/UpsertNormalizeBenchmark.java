@@ -170,6 +170,7 @@ public class UpsertNormalizeBenchmark extends HarnessBenchmarkBase<Object, Objec
                         new LapSequence(),
                         null,
                         null,
+                        null, // no delete retention: markers kept, as the benchmark measured
                         Route.DROP,
                         Route.DROP,
                         errors,
