@@ -177,6 +177,51 @@ class DimensionJoinDeleteRetentionTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_stateTtlFirst_forgetsTheMarker_theTimerThenRemovesNothing(StateBackendKind backend)
+      throws Exception {
+    JoinHarness.Expanded ttlFirst =
+        JoinHarness.expand(
+            JoinHarness.latest()
+                .withDeleteRetention(RETENTION)
+                .withStateTtl(Duration.ofSeconds(1)));
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(ttlFirst, backend)) {
+      h.processElement(row(Change.delete("k1#v1")), 2);
+      h.setProcessingTime(1_001);
+      h.processElement(fact("k1#o1"), 10);
+      h.setProcessingTime(RETENTION.toMillis());
+      h.processElement(row(Change.insert("k2#v1")), 3);
+      h.processElement(fact("k2#o2"), 11);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("NOT_FOUND k1#o1 @10", "FOUND k2#o2 k2#v1 @11");
+      assertThat(removed(h)).as("the TTL removed it").isZero();
+      assertThat(h.unwrap().numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  /**
+   * Restored without the option, the pending removals are not executed: the marker stays, as it
+   * always did (Flink carries the unregistered deadline state and timer service on).
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_restoredWithoutTheOption_markerKept(StateBackendKind backend) throws Exception {
+    OperatorSubtaskState savepoint;
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(LATEST, backend)) {
+      h.processElement(row(Change.delete("k1#v1")), 2);
+      savepoint = h.savepoint();
+    }
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        JoinHarness.expand(JoinHarness.latest()).harness().on(backend).restore(savepoint)) {
+      h.setProcessingTime(2 * RETENTION.toMillis());
+      h.processElement(fact("k1#o1"), 10);
+
+      assertThat(lines(h.emitted())).containsExactly("DELETED k1#o1 @10");
+    }
+  }
+
   // ---- point-in-time join -----------------------------------------------------------------
 
   @ParameterizedTest
