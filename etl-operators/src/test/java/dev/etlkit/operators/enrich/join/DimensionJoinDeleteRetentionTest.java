@@ -267,6 +267,34 @@ class DimensionJoinDeleteRetentionTest {
     }
   }
 
+  /**
+   * The removal is never made while a watermark's timers fire, so the facts one watermark makes due
+   * all get what the history held before it; in batch mode, where all of a key's timers fire at its
+   * end, the same keeps the removal behind every held fact of the key.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_horizonReachesTheDeleteAmongHeldFacts_allDueFactsJoinedBeforeTheRemoval(
+      StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(AS_OF, backend)) {
+      h.processElement(row(Change.delete("k1#v1")), 20);
+      h.processWatermark(22); // horizon 17
+      h.setProcessingTime(RETENTION.toMillis()); // retention passed, the horizon not there yet
+      h.processElement(fact("k1#o1"), 25); // at the horizon's retry time, 20 + 5
+      h.processElement(fact("k1#o2"), 26);
+      h.processWatermark(30); // both due at once
+      assertThat(removed(h)).isZero();
+
+      h.setProcessingTime(RETENTION.toMillis() + 1); // the next processing-time tick
+      h.processElement(fact("k1#o3"), 31);
+      h.processWatermark(31);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("DELETED k1#o1 @25", "DELETED k1#o2 @26", "NOT_FOUND k1#o3 @31");
+      assertThat(removed(h)).isEqualTo(1);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void asOf_lateVersionOlderThanTheDelete_staleBeforeTheRemoval_acceptedAsNewAfter(
