@@ -229,9 +229,10 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * version and the only one left, that is when both the retention has passed and the watermark
    * minus the allowed lateness has reached the delete's time (the pruning rule keeps only the
    * version in force there). Until then a fact within the allowed lateness can still need the
-   * version before the delete, and the history stays. A version older than the delete that arrives
-   * after the removal starts a new history: facts after the delete then get that version, as for a
-   * key whose delete was never seen.
+   * version before the delete, and the history stays (it goes at the first processing-time tick
+   * after the watermark got there, never between the facts one watermark makes due). A version
+   * older than the delete that arrives after the removal starts a new history: facts after the
+   * delete then get that version, as for a key whose delete was never seen.
    *
    * <p>Markers restored from a savepoint taken without this option get their deadline when their
    * key is next written (a point-in-time join: any version), not before. Removing the option later

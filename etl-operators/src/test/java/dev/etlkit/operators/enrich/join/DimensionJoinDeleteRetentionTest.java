@@ -259,6 +259,7 @@ class DimensionJoinDeleteRetentionTest {
       assertThat(removed(h)).isZero();
 
       h.processWatermark(25); // horizon 20: the delete is all a fact can still get
+      h.setProcessingTime(RETENTION.toMillis() + 1); // removed at the next processing-time tick
       h.processElement(fact("k1#o2"), 21);
 
       assertThat(lines(h.emitted()))

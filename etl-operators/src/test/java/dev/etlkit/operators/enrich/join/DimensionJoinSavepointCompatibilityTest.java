@@ -347,6 +347,7 @@ class DimensionJoinSavepointCompatibilityTest {
       h.processElement(fact("k1#o1"), 31);
       h.processElement(fact("k2#o2"), 29); // within the lateness: its delete is still there
       h.processWatermark(40);
+      h.setProcessingTime(10_001); // k2's removal, at the next processing-time tick
       h.processElement(fact("k2#o3"), 41);
       h.processWatermark(41);
 

@@ -62,8 +62,10 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * retention has passed since that delete was written ({@link DeleteRetention}, a processing-time
  * timer) and the horizon has reached the delete: then it is the only version pruning keeps, and no
  * fact that can still be joined needs one before it. If the horizon is not there yet when the
- * retention passes, an event-time timer at the delete's time plus the allowed lateness tries again.
- * Held and waiting facts are not touched; facts after the removal find no version.
+ * retention passes, an event-time timer at the delete's time plus the allowed lateness sets the
+ * processing-time timer again. Removals happen in processing-time timers only, so never between the
+ * facts one watermark makes due. Held and waiting facts are not touched; facts after the removal
+ * find no version.
  */
 final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
 
@@ -238,9 +240,12 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     if (due != null) {
       joinDue(time, due);
     }
-    // a history whose retention passed before the horizon reached its delete goes now (its timer)
-    if (deletes != null && deletes.hasPassed(operator.now())) {
-      removeDeleted();
+    // A history whose retention passed before the horizon reached its delete may go now: not here,
+    // between the facts this watermark makes due (in batch mode: the key's every held fact), but by
+    // its processing-time timer again, which fires after them. Not at the end of all input (or of
+    // a key in batch mode), where the timer service takes no new timers and the removal is moot.
+    if (deletes != null && timers.currentWatermark() != Long.MAX_VALUE) {
+      deletes.retryIfPassed(operator.now());
     }
   }
 
@@ -352,8 +357,9 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
    * the delete is the version in force at the horizon (watermark − allowed lateness), so that no
    * fact that can still be joined needs a version before it; pruned there, the delete would be all
    * that is left. Until then, an event-time timer at the delete's time + allowed lateness, when the
-   * horizon reaches it, tries again. The watermark is the timer service's too: in batch mode it is
-   * at its maximum when a key's timers fire at its end, the operator's at its minimum.
+   * horizon reaches it, sets the processing-time timer again ({@link #onEventTime}). The watermark
+   * is the timer service's too: in batch mode it is at its maximum when a key's timers fire at its
+   * end (event-time timers first), the operator's at its minimum.
    */
   private void removeDeleted() throws Exception {
     VersionHistory<D> history = versions.value();

@@ -79,10 +79,15 @@ final class DeleteRetention {
     return due != null && due == time;
   }
 
-  /** Whether the key's marker has a deadline and it has passed at {@code now}. */
-  boolean hasPassed(long now) throws Exception {
+  /**
+   * If the key's deadline has passed at {@code now}, sets its timer again (fired at once, by the
+   * next processing-time tick): for a removal its timer found too early.
+   */
+  void retryIfPassed(long now) throws Exception {
     Long due = deadline.value();
-    return due != null && due <= now;
+    if (due != null && due <= now) {
+      timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, due);
+    }
   }
 
   /** The key's marker is gone (removed, or expired by its TTL): forget its deadline. */
