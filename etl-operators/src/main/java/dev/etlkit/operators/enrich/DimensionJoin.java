@@ -31,8 +31,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * <ul>
  *   <li><b>Dimension changelog.</b> {@code +I} and {@code +U} set a key's row, {@code -D} deletes
  *       it (the step remembers the delete, so facts of a deleted key get {@link JoinStatus#DELETED}
- *       at once instead of waiting), {@code -U} is ignored (the {@code +U} that follows carries the
- *       new row). Upsert streams without {@code -U} work as they are.
+ *       at once instead of waiting; until the key is written again, or for {@link
+ *       DimensionJoinStep#withDeleteRetention}), {@code -U} is ignored (the {@code +U} that follows
+ *       carries the new row). Upsert streams without {@code -U} work as they are.
  *   <li><b>{@link #latest Latest}</b> (processing time): a fact is joined with the key's current
  *       row when it arrives. Like Flink SQL's processing-time temporal join, but deletes are
  *       honoured and a fact can wait for a row that has not arrived yet.
@@ -80,7 +81,7 @@ public final class DimensionJoin {
   /** How long a fact waits for its dimension row unless changed: not at all. */
   public static final Duration DEFAULT_MAX_WAIT = Duration.ZERO;
 
-  /** Longest wait and allowed lateness. */
+  /** Longest wait, allowed lateness and delete retention. */
   public static final Duration MAX_DURATION = Duration.ofDays(365);
 
   /** Facts that may wait per key unless changed. */

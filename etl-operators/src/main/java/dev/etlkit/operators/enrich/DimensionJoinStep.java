@@ -65,6 +65,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
     UnmatchedFacts unmatched = DimensionJoin.DEFAULT_UNMATCHED_FACTS;
     Duration allowedLateness = DimensionJoin.DEFAULT_ALLOWED_LATENESS;
     @Nullable Duration stateTtl;
+    @Nullable Duration deleteRetention;
     @Nullable TypeInformation<K> keyType;
     @Nullable ErrorPolicy errorPolicy;
 
@@ -75,6 +76,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
       o.unmatched = unmatched;
       o.allowedLateness = allowedLateness;
       o.stateTtl = stateTtl;
+      o.deleteRetention = deleteRetention;
       o.keyType = keyType;
       o.errorPolicy = errorPolicy;
       return o;
@@ -209,6 +211,50 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   }
 
   /**
+   * How long the step remembers a deleted key (default: until the key is written again, or its
+   * state TTL expires), like Kafka's {@code delete.retention.ms} for the tombstones of a compacted
+   * topic. Without it, a dimension whose keys are inserted and deleted all day (order lines,
+   * sessions) makes the join's state grow without bound: one delete marker per key ever deleted.
+   *
+   * <p>Processing time, as the state TTL: a deleted key's marker is removed once {@code retention}
+   * has passed since the delete was last written (a newer delete restarts the clock; a live row
+   * written meanwhile replaces the marker and cancels its removal). The removal happens at the
+   * first whole second at or after that, counted in {@code deleteMarkersRemoved}. After it the key
+   * is exactly like a key never seen (as after its TTL expired): its facts get {@link
+   * JoinStatus#NOT_FOUND}, or wait for a row, instead of {@link JoinStatus#DELETED}. That is the
+   * trade-off, as with Kafka: a fact of the key after the retention no longer learns that its row
+   * was deleted. The state TTL still applies on top (whichever comes first).
+   *
+   * <p>Point-in-time join: what is removed is the key's history once the delete is its newest
+   * version and the only one left, that is when both the retention has passed and the watermark
+   * minus the allowed lateness has reached the delete's time (the pruning rule keeps only the
+   * version in force there). Until then a fact within the allowed lateness can still need the
+   * version before the delete, and the history stays (it goes at the first processing-time tick
+   * after the watermark got there, never between the facts one watermark makes due). A version
+   * older than the delete that arrives after the removal starts a new history: facts after the
+   * delete then get that version, as for a key whose delete was never seen.
+   *
+   * <p>Markers restored from a savepoint taken without this option get their deadline when their
+   * key is next written (a point-in-time join: any version), not before. Removing the option later
+   * leaves the pending removals unexecuted (the markers are kept, as without it). In batch mode a
+   * key's markers are removed when its records end, after its facts were joined: the result is the
+   * same.
+   *
+   * @throws IllegalArgumentException if null, not positive, or longer than {@link
+   *     DimensionJoin#MAX_DURATION}; a fraction of a millisecond rounds up
+   */
+  public DimensionJoinStep<F, D, K, O> withDeleteRetention(Duration retention) {
+    StateTtls.requirePositive(retention, "deleteRetention");
+    if (retention.compareTo(DimensionJoin.MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(
+          "deleteRetention must be at most " + DimensionJoin.MAX_DURATION + ", was " + retention);
+    }
+    Options<K> o = options.copy();
+    o.deleteRetention = retention;
+    return with(o);
+  }
+
+  /**
    * The join key's type, when it cannot be inferred from the key selectors (generic lambdas). A
    * selector whose type can be inferred must have this one: the step is refused when applied
    * otherwise.
@@ -268,6 +314,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
             options.unmatched,
             options.allowedLateness,
             ttl,
+            options.deleteRetention,
             factErrors,
             dimensionErrors);
 
@@ -412,6 +459,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
       TypeInformation<D> rowType,
       @Nullable Duration ttl) {
     boolean waits = !options.maxWait.isZero();
+    boolean forgetsDeletes = options.deleteRetention != null;
     if (asOf) {
       context.declareState(
           keyType,
@@ -419,7 +467,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
                   JoinConfig.VERSIONS_STATE, JoinStateTypeInfo.versionHistory(rowType))
               .withGrowth(
                   "per key the row versions since the one in force at watermark - allowed"
-                      + " lateness (when the key was last written; deletes are versions)")
+                      + " lateness (when the key was last written; deletes are versions"
+                      + (forgetsDeletes
+                          ? "; a history left with its delete only, for deleteRetention after it"
+                          : "")
+                      + ")")
               .withTtl(ttl));
       context.declareState(
           keyType,
@@ -433,8 +485,25 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
                   StateDeclaration.Kind.VALUE,
                   "Change<" + Names.describeType(rowType) + ">")
               .withStateType(Change.typeInfo(rowType))
-              .withGrowth("one row per key (or the delete that removed it)")
+              .withGrowth(
+                  forgetsDeletes
+                      ? "one row per key (or the delete that removed it, for deleteRetention after"
+                          + " the delete)"
+                      : "one row per key (or the delete that removed it)")
               .withTtl(ttl));
+    }
+    if (forgetsDeletes) {
+      context.declareState(
+          keyType,
+          StateDeclaration.value(JoinConfig.DELETE_DEADLINE_STATE, Types.LONG)
+              .withGrowth("one long per deleted key, until its marker is removed"));
+      if (!asOf) {
+        context.declareState(
+            keyType,
+            StateDeclaration.of(
+                    JoinConfig.DELETE_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
+                .withGrowth("one timer per deleted key, until its marker is removed"));
+      }
     }
     if (waits) {
       context.declareState(
@@ -455,10 +524,16 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
           StateDeclaration.of(
                   JoinConfig.TIMERS,
                   StateDeclaration.Kind.TIMERS,
-                  asOf ? "event time" : "processing time")
+                  asOf
+                      ? (forgetsDeletes ? "event and processing time" : "event time")
+                      : "processing time")
               .withGrowth(
                   asOf
                       ? "one timer per key and fact time, and per wait deadline (until it fires)"
+                          + (forgetsDeletes
+                              ? "; one processing-time timer per key whose newest version is a"
+                                  + " delete, until its history is removed"
+                              : "")
                       : "one timer per waiting fact"));
     }
     if (asOf) {
@@ -499,6 +574,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
         + (options.stateTtl != null
             ? ", ttl=" + (options.stateTtl.isZero() ? "none" : options.stateTtl)
             : "")
+        + (options.deleteRetention != null ? ", deleteRetention=" + options.deleteRetention : "")
         + ")";
   }
 }

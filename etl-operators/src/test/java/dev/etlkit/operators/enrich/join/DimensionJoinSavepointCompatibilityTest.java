@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
@@ -16,6 +17,7 @@ import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.SnapshotFiles;
 import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.Either;
@@ -34,8 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * subtask's watermark with its key groups (operator state {@code join-watermark-ranges}); the
  * versions before it hold the watermarks only, and a restore takes the smallest. Version 5 marks
  * the histories that lost versions to pruning ({@code AsOfJoinPrunedHistoryTest}, with its own
- * files of a pruned history in versions 4 and 5). Write files only for a new format version, and
- * only those:
+ * files of a pruned history in versions 4 and 5). A join with a delete retention has files of its
+ * own, version 1, with removals pending. Write files only for a new format version, and only those:
  *
  * <pre>
  * ./mvnw -pl etl-operators test -Dtest='DimensionJoinSavepointCompatibilityTest#*V4' -Detlkit.snapshots.write=true
@@ -258,6 +260,107 @@ class DimensionJoinSavepointCompatibilityTest {
               "NOT_FOUND k3#o4 @13",
               "FOUND k3#o5 k3#v1 @15");
     }
+  }
+
+  static final String LATEST_DELETE_RETENTION_FILE = "dimension-join-latest-delete-retention";
+  static final String AS_OF_DELETE_RETENTION_FILE = "dimension-join-as-of-delete-retention";
+
+  /** Forgets a deleted key after 10 s of processing time. */
+  static JoinHarness.Expanded latestDeleteRetention() {
+    return JoinHarness.expand(JoinHarness.latest().withDeleteRetention(Duration.ofSeconds(10)));
+  }
+
+  /** The same, allowed lateness 5 ms. */
+  static JoinHarness.Expanded asOfDeleteRetention() {
+    return JoinHarness.expand(
+        JoinHarness.asOf()
+            .withDeleteRetention(Duration.ofSeconds(10))
+            .withAllowedLateness(Duration.ofMillis(5)));
+  }
+
+  /**
+   * At processing time 0: k1 deleted (removal due at 10 s), k2 has a row, k3 was deleted and
+   * inserted again (no removal pending).
+   */
+  static final HarnessInput<Either<String, Change<String>>> LATEST_DELETE_RETENTION_STATE =
+      HarnessInput.<Either<String, Change<String>>>builder()
+          .element(row(Change.insert("k1#v1")), 1)
+          .element(row(Change.delete("k1#v1")), 2)
+          .element(row(Change.insert("k2#v1")), 3)
+          .element(row(Change.delete("k3#v1")), 4)
+          .element(row(Change.insert("k3#v2")), 5)
+          .build();
+
+  /**
+   * At processing time 0 (removals due at 10 s): k1 has v1@10 and its delete@20, which the horizon
+   * 25 has passed; k2 its delete@28, which it has not; watermark 30.
+   */
+  static final HarnessInput<Either<String, Change<String>>> AS_OF_DELETE_RETENTION_STATE =
+      HarnessInput.<Either<String, Change<String>>>builder()
+          .element(row(Change.insert("k1#v1")), 10)
+          .element(row(Change.delete("k1#v1")), 20)
+          .element(row(Change.delete("k2#v1")), 28)
+          .watermark(30)
+          .build();
+
+  /** Version 1 of a latest join with a delete retention: the pending removal is restored. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latestDeleteRetention_restoresThePendingRemoval(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        SNAPSHOTS.restore(
+            LATEST_DELETE_RETENTION_FILE,
+            1,
+            latestDeleteRetention().harness().on(backend),
+            LATEST_DELETE_RETENTION_STATE)) {
+      h.setProcessingTime(9_999);
+      h.processElement(fact("k1#o1"), 11);
+      h.setProcessingTime(10_000);
+      h.processElement(fact("k1#o2"), 12);
+      h.processElement(fact("k2#o3"), 13);
+      h.processElement(fact("k3#o4"), 14);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly(
+              "DELETED k1#o1 @11",
+              "NOT_FOUND k1#o2 @12",
+              "FOUND k2#o3 k2#v1 @13",
+              "FOUND k3#o4 k3#v2 @14");
+      assertThat(removed(h)).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Version 1 of a point-in-time join with a delete retention: k1's history goes at the deadline,
+   * k2's once the watermark minus the lateness has reached its delete.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOfDeleteRetention_restoresThePendingRemovals(StateBackendKind backend) throws Exception {
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        SNAPSHOTS.restore(
+            AS_OF_DELETE_RETENTION_FILE,
+            1,
+            asOfDeleteRetention().harness().on(backend),
+            AS_OF_DELETE_RETENTION_STATE)) {
+      h.setProcessingTime(10_000);
+      h.processElement(fact("k1#o1"), 31);
+      h.processElement(fact("k2#o2"), 29); // within the lateness: its delete is still there
+      h.processWatermark(40);
+      h.setProcessingTime(10_001); // k2's removal, at the next processing-time tick
+      h.processElement(fact("k2#o3"), 41);
+      h.processWatermark(41);
+
+      assertThat(lines(h.emitted()))
+          .containsExactly("DELETED k2#o2 @29", "NOT_FOUND k1#o1 @31", "NOT_FOUND k2#o3 @41");
+      assertThat(removed(h)).isEqualTo(2);
+    }
+  }
+
+  private static long removed(OperatorHarness<?, ?> h) {
+    return ((DimensionJoinOperator<?, ?, ?, ?>) h.unwrap().getOperator())
+        .joinMetrics()
+        .deleteMarkersRemovedCount();
   }
 
   private static long factsIn(OperatorHarness<?, ?> h) {

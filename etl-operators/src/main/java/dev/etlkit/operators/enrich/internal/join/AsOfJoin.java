@@ -57,6 +57,15 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * and has the operator hold the forwarded watermark back by their longest wait until the watermark
  * passes their last deadline, so a step restored with a shorter wait (or none) never forwards a
  * watermark ahead of them.
+ *
+ * <p>With a delete retention, a history whose newest version is a delete is removed once the
+ * retention has passed since that delete was written ({@link DeleteRetention}, a processing-time
+ * timer) and the horizon has reached the delete: then it is the only version pruning keeps, and no
+ * fact that can still be joined needs one before it. If the horizon is not there yet when the
+ * retention passes, an event-time timer at the delete's time plus the allowed lateness sets the
+ * processing-time timer again. Removals happen in processing-time timers only, so never between the
+ * facts one watermark makes due. Held and waiting facts are not touched; facts after the removal
+ * find no version.
  */
 final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
 
@@ -74,6 +83,9 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
 
   private InternalTimerService<VoidNamespace> timers;
   private HeldRecords heldFacts;
+
+  /** Null without a delete retention. */
+  @Nullable private DeleteRetention deletes;
 
   AsOfJoin(DimensionJoinOperator<K, F, D, O> operator, JoinConfig<F, D, O> config) {
     this.operator = operator;
@@ -107,6 +119,14 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
     timers = operator.timers();
     heldFacts = operator.heldFacts();
+    if (config.deleteRetentionMillis() > 0) {
+      // The removals are processing-time timers of the facts' timer service, whose processing-time
+      // queue is otherwise empty: at the end of a key in batch mode Flink fires a service's
+      // event-time timers before its processing-time ones, so a key's held facts are joined before
+      // its history goes (timer services fire in no defined order among each other).
+      deletes =
+          new DeleteRetention(operator.getRuntimeContext(), config.deleteRetentionMillis(), timers);
+    }
     if (operator.restoredWaitingFacts()) {
       holdBackForRestoredFacts();
     }
@@ -172,9 +192,20 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     Change<D> kept = operator.keep(change);
     D row = kept.isAccumulate() ? kept.value() : null;
     VersionHistory<D> history = versions.value();
-    versions.update(
+    VersionHistory<D> updated =
         (history == null ? VersionHistory.<D>empty() : history)
-            .with(timestamp, row, minus(operator.watermark(), lateness)));
+            .with(timestamp, row, minus(operator.watermark(), lateness));
+    versions.update(updated);
+    if (deletes != null) {
+      int newest = updated.size() - 1;
+      if (updated.row(newest) != null) {
+        deletes.liveRowWritten();
+      } else if (updated.time(newest) == timestamp) {
+        deletes.deleteWritten(operator.now());
+      } else {
+        deletes.deleteKept(operator.now()); // a late version before the delete
+      }
+    }
     operator.applied();
     if (waits) {
       releaseWaiting(row, timestamp);
@@ -206,9 +237,20 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     }
     held.setCurrentNamespace(time);
     Iterable<F> due = held.get();
-    if (due == null) {
-      return;
+    if (due != null) {
+      joinDue(time, due);
     }
+    // A history whose retention passed before the horizon reached its delete may go now: not here,
+    // between the facts this watermark makes due (in batch mode: the key's every held fact), but by
+    // its processing-time timer again, which fires after them. Not at the end of all input (or of
+    // a key in batch mode), where the timer service takes no new timers and the removal is moot.
+    if (deletes != null && timers.currentWatermark() != Long.MAX_VALUE) {
+      deletes.retryIfPassed(operator.now());
+    }
+  }
+
+  /** Joins the facts held for {@code time}, which the watermark reached. */
+  private void joinDue(long time, Iterable<F> due) throws Exception {
     List<F> facts = new ArrayList<>();
     due.forEach(facts::add);
     held.clear();
@@ -299,9 +341,42 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
     return facts;
   }
 
+  /**
+   * The only processing-time timers are the removals of a delete retention: the current key's
+   * history goes if {@code time} is its deadline and the delete is all that is left of it.
+   */
   @Override
-  public void onProcessingTime(long time) {
-    // no processing-time timers
+  public void onProcessingTime(long time) throws Exception {
+    if (deletes != null && deletes.isDue(time)) {
+      removeDeleted();
+    }
+  }
+
+  /**
+   * The retention of the current key's newest version, a delete, has passed: the history goes if
+   * the delete is the version in force at the horizon (watermark − allowed lateness), so that no
+   * fact that can still be joined needs a version before it; pruned there, the delete would be all
+   * that is left. Until then, an event-time timer at the delete's time + allowed lateness, when the
+   * horizon reaches it, sets the processing-time timer again ({@link #onEventTime}). The watermark
+   * is the timer service's too: in batch mode it is at its maximum when a key's timers fire at its
+   * end (event-time timers first), the operator's at its minimum.
+   */
+  private void removeDeleted() throws Exception {
+    VersionHistory<D> history = versions.value();
+    int newest = history == null ? -1 : history.size() - 1;
+    if (newest < 0 || history.row(newest) != null) {
+      deletes.clear(); // expired by its TTL, or (not expected) a live row: never removed
+      return;
+    }
+    long deleted = history.time(newest);
+    long watermark = Math.max(operator.watermark(), timers.currentWatermark());
+    if (deleted <= minus(watermark, lateness)) {
+      versions.clear();
+      deletes.clear();
+      operator.joins().deleteMarkerRemoved();
+    } else {
+      timers.registerEventTimeTimer(VoidNamespace.INSTANCE, plus(deleted, lateness));
+    }
   }
 
   /** A late fact, counted as late and dead-lettered: its time {@code timestamp} and {@code why}. */

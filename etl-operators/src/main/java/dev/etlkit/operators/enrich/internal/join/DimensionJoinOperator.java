@@ -377,6 +377,16 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   }
 
   /**
+   * The latest join's timers of pending marker removals ({@link JoinConfig#DELETE_TIMERS}), which
+   * fire {@code target} with the key context set: a service of their own, apart from the waiting
+   * facts' deadlines, which are deleted by time.
+   */
+  InternalTimerService<VoidNamespace> deleteTimers(Triggerable<K, VoidNamespace> target) {
+    return getInternalTimerService(
+        JoinConfig.DELETE_TIMERS, VoidNamespaceSerializer.INSTANCE, target);
+  }
+
+  /**
    * Holds the forwarded watermark back by {@code wait} (if longer than the step's own) until the
    * watermark reaches {@code deadline}: the longest wait and the last deadline of the facts this
    * attempt restored waiting.

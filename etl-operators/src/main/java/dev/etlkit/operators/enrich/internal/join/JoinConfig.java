@@ -37,8 +37,23 @@ public final class JoinConfig<F, D, O> implements Serializable {
   /** Number of held and waiting facts per key. Never rename. */
   public static final String COUNT_STATE = "join-fact-count";
 
-  /** The timer service. Never rename. */
+  /**
+   * The timer service. Never rename. With a delete retention, the point-in-time join also keeps the
+   * pending removals of deleted keys here, as processing-time timers.
+   */
   public static final String TIMERS = "join-timers";
+
+  /**
+   * With a delete retention only: when a deleted key's marker (latest) or history ending in the
+   * delete (point in time) is due for removal, processing time. Never rename.
+   */
+  public static final String DELETE_DEADLINE_STATE = "join-delete-deadline";
+
+  /**
+   * Latest join with a delete retention only: the timer service of the pending removals. Never
+   * rename.
+   */
+  public static final String DELETE_TIMERS = "join-delete-timers";
 
   /**
    * Point in time: operator (union list) state keeping the watermark across restores, as earlier
@@ -79,6 +94,7 @@ public final class JoinConfig<F, D, O> implements Serializable {
   private final UnmatchedFacts unmatched;
   private final long allowedLatenessMillis;
   @Nullable private final Duration ttl;
+  private final long deleteRetentionMillis;
   private final ErrorHandler factErrors;
   private final ErrorHandler dimensionErrors;
 
@@ -93,6 +109,7 @@ public final class JoinConfig<F, D, O> implements Serializable {
       UnmatchedFacts unmatched,
       Duration allowedLateness,
       @Nullable Duration ttl,
+      @Nullable Duration deleteRetention,
       ErrorHandler factErrors,
       ErrorHandler dimensionErrors) {
     this.asOf = asOf;
@@ -108,6 +125,9 @@ public final class JoinConfig<F, D, O> implements Serializable {
     this.unmatched = Objects.requireNonNull(unmatched, "unmatched");
     this.allowedLatenessMillis = allowedLateness.toMillis();
     this.ttl = ttl;
+    // as the wait: a deleted key's marker is never removed before the retention has passed
+    this.deleteRetentionMillis =
+        deleteRetention == null ? 0 : deleteRetention.plusNanos(NANOS_PER_MILLI - 1).toMillis();
     this.factErrors = Objects.requireNonNull(factErrors, "factErrors");
     this.dimensionErrors = Objects.requireNonNull(dimensionErrors, "dimensionErrors");
   }
@@ -157,6 +177,14 @@ public final class JoinConfig<F, D, O> implements Serializable {
   @Nullable
   public Duration ttl() {
     return ttl;
+  }
+
+  /**
+   * How long a deleted key's marker is kept, in whole milliseconds rounded up; 0 when it is kept
+   * until the key is written again (or its TTL expires).
+   */
+  public long deleteRetentionMillis() {
+    return deleteRetentionMillis;
   }
 
   /** Rejects facts; bound to the step's own counters. */

@@ -10,8 +10,8 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The join's own counters, beside the {@link StepMetrics} of facts and dimension records, in the
- * step's metric group {@code etlkit.<pipeline>.step.<step>}: one per {@link JoinStatus} and one per
- * join-specific rejection.
+ * step's metric group {@code etlkit.<pipeline>.step.<step>}: one per {@link JoinStatus}, one per
+ * join-specific rejection and one of the delete markers removed after their retention.
  */
 @Internal
 public final class JoinMetrics {
@@ -24,10 +24,12 @@ public final class JoinMetrics {
   public static final String FACTS_NULL_KEY = "factsNullKey";
   public static final String FACTS_BUFFER_FULL = "factsBufferFull";
   public static final String FACTS_LATE = "factsLate";
+  public static final String DELETE_MARKERS_REMOVED = "deleteMarkersRemoved";
 
   private final Counter[] byStatus = new Counter[JoinStatus.values().length];
   private final Counter bufferFull;
   private final Counter late;
+  private final Counter deleteMarkersRemoved;
 
   private JoinMetrics(MetricGroup group) {
     byStatus[JoinStatus.FOUND.ordinal()] = group.counter(FACTS_FOUND);
@@ -38,6 +40,7 @@ public final class JoinMetrics {
     byStatus[JoinStatus.NULL_KEY.ordinal()] = group.counter(FACTS_NULL_KEY);
     bufferFull = group.counter(FACTS_BUFFER_FULL);
     late = group.counter(FACTS_LATE);
+    deleteMarkersRemoved = group.counter(DELETE_MARKERS_REMOVED);
   }
 
   /** Registers the counters in the step's metric group; call once per operator in open(). */
@@ -62,6 +65,11 @@ public final class JoinMetrics {
     late.inc();
   }
 
+  /** A deleted key's marker (or history ending in the delete) was removed: its retention passed. */
+  public void deleteMarkerRemoved() {
+    deleteMarkersRemoved.inc();
+  }
+
   public long count(JoinStatus status) {
     return byStatus[status.ordinal()].getCount();
   }
@@ -72,5 +80,9 @@ public final class JoinMetrics {
 
   public long lateCount() {
     return late.getCount();
+  }
+
+  public long deleteMarkersRemovedCount() {
+    return deleteMarkersRemoved.getCount();
   }
 }

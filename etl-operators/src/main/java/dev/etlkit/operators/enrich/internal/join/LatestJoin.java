@@ -7,7 +7,9 @@ import javax.annotation.Nullable;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.Triggerable;
 
 /**
  * The latest (processing-time) join: per key the current row, or the delete that removed it, in one
@@ -28,6 +30,12 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * waited). Those facts leave as {@link JoinStatus#TIMED_OUT} when their timer fires, or at the end
  * of input; a row that arrives for their key does not release them (that would cost every dimension
  * record a read), so for such keys the invariant does not hold until they left.
+ *
+ * <p>With a delete retention, a delete's marker is removed when the retention has passed since it
+ * was written ({@link DeleteRetention}; timers in a service of their own, {@link
+ * JoinConfig#DELETE_TIMERS}): the key then has neither row nor delete, so the invariant holds, and
+ * its facts wait or get {@link JoinStatus#NOT_FOUND}. Without one, neither the deadline state nor
+ * that timer service exists.
  */
 final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
 
@@ -42,6 +50,9 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
   @Nullable private WaitingFacts<F> waiting;
 
   @Nullable private InternalTimerService<VoidNamespace> timers;
+
+  /** Null without a delete retention. */
+  @Nullable private DeleteRetention deletes;
 
   LatestJoin(DimensionJoinOperator<K, F, D, O> operator, JoinConfig<F, D, O> config) {
     this.operator = operator;
@@ -63,6 +74,13 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
       waiting =
           new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
       timers = operator.timers();
+    }
+    if (config.deleteRetentionMillis() > 0) {
+      deletes =
+          new DeleteRetention(
+              operator.getRuntimeContext(),
+              config.deleteRetentionMillis(),
+              operator.deleteTimers(new MarkerRemoval()));
     }
   }
 
@@ -93,6 +111,13 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
   @Override
   public void dimension(Change<D> change, boolean hasTimestamp, long timestamp) throws Exception {
     row.update(operator.keep(change));
+    if (deletes != null) {
+      if (change.isAccumulate()) {
+        deletes.liveRowWritten();
+      } else {
+        deletes.deleteWritten(operator.now());
+      }
+    }
     operator.applied();
     if (waits) {
       for (PendingFact<F> p : waiting.releaseFrom(Long.MIN_VALUE)) {
@@ -116,6 +141,36 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
   @Override
   public void onEventTime(long time) {
     // no event-time timers
+  }
+
+  /**
+   * Removes the current key's delete marker if {@code time} is its deadline: the key is then like a
+   * key never seen. Never a live row (a live row cancels the removal; checked all the same).
+   */
+  private void removeMarker(long time) throws Exception {
+    if (!deletes.isDue(time)) {
+      return; // a removal cancelled or moved since (not expected: those delete their timer)
+    }
+    Change<D> current = row.value();
+    if (current != null && !current.isAccumulate()) {
+      row.clear();
+      operator.joins().deleteMarkerRemoved();
+    }
+    deletes.clear();
+  }
+
+  /** The timers of the pending marker removals, apart from the waiting facts'. */
+  private final class MarkerRemoval implements Triggerable<K, VoidNamespace> {
+
+    @Override
+    public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
+      removeMarker(timer.getTimestamp());
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<K, VoidNamespace> timer) {
+      // processing time only
+    }
   }
 
   /** Releases the facts whose deadline is at or before {@code time} as timed out. */

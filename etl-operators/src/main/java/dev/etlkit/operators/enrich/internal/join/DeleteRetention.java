@@ -1,0 +1,107 @@
+package dev.etlkit.operators.enrich.internal.join;
+
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+
+/**
+ * The pending removal of the current key's delete marker, for a join with a delete retention: the
+ * deadline (processing time) in a {@code ValueState} and one processing-time timer at it. A delete
+ * written sets the deadline (moving the timer: one per key), a live row written cancels it, and a
+ * timer removes the marker only if it is the key's current deadline, so a timer never removes a
+ * marker written after the one it was set for, nor a live row. Deadlines are rounded up to a whole
+ * second, so that the deletes of a key within one second share one timer move.
+ *
+ * <p>The deadline state has no TTL: its timer always fires (a retention is at most {@link
+ * dev.etlkit.operators.enrich.DimensionJoin#MAX_DURATION}) and clears it, also where the row's TTL
+ * removed the marker first.
+ */
+final class DeleteRetention {
+
+  private static final long SECOND = 1_000;
+
+  private final long retention;
+  private final ValueState<Long> deadline;
+  private final InternalTimerService<VoidNamespace> timers;
+
+  /**
+   * @param retention the retention in milliseconds, positive
+   * @param timers where the removals' processing-time timers go
+   */
+  DeleteRetention(
+      RuntimeContext context, long retention, InternalTimerService<VoidNamespace> timers) {
+    this.retention = retention;
+    this.deadline =
+        context.getState(new ValueStateDescriptor<>(JoinConfig.DELETE_DEADLINE_STATE, Types.LONG));
+    this.timers = timers;
+  }
+
+  /** A delete was written at {@code now}: the clock (re)starts, moving the key's timer. */
+  void deleteWritten(long now) throws Exception {
+    long due = deadline(now, retention);
+    Long previous = deadline.value();
+    if (previous != null) {
+      if (previous == due) {
+        return;
+      }
+      timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, previous);
+    }
+    deadline.update(due);
+    timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, due);
+  }
+
+  /**
+   * The key was written and its marker is still the delete written before (a point-in-time join's
+   * late version older than it): the clock keeps running, or starts at {@code now} for a marker
+   * without a deadline (restored from a savepoint taken without the retention).
+   */
+  void deleteKept(long now) throws Exception {
+    if (deadline.value() == null) {
+      deleteWritten(now);
+    }
+  }
+
+  /** A live row replaced the marker: its removal is cancelled. */
+  void liveRowWritten() throws Exception {
+    Long previous = deadline.value();
+    if (previous != null) {
+      timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, previous);
+      deadline.clear();
+    }
+  }
+
+  /** Whether a processing-time timer at {@code time} is the key's pending removal. */
+  boolean isDue(long time) throws Exception {
+    Long due = deadline.value();
+    return due != null && due == time;
+  }
+
+  /**
+   * If the key's deadline has passed at {@code now}, sets its timer again (fired at once, by the
+   * next processing-time tick): for a removal its timer found too early.
+   */
+  void retryIfPassed(long now) throws Exception {
+    Long due = deadline.value();
+    if (due != null && due <= now) {
+      timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, due);
+    }
+  }
+
+  /** The key's marker is gone (removed, or expired by its TTL): forget its deadline. */
+  void clear() {
+    deadline.clear();
+  }
+
+  /** {@code now + retention} rounded up to a whole second, at most {@code Long.MAX_VALUE}. */
+  static long deadline(long now, long retention) {
+    long at = now > Long.MAX_VALUE - retention ? Long.MAX_VALUE : now + retention;
+    long rounded = Math.floorDiv(at, SECOND) * SECOND;
+    if (rounded == at) {
+      return at;
+    }
+    return rounded > Long.MAX_VALUE - SECOND ? Long.MAX_VALUE : rounded + SECOND;
+  }
+}
