@@ -240,17 +240,12 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * key's markers are removed when its records end, after its facts were joined: the result is the
    * same.
    *
-   * @throws IllegalArgumentException if null, not positive, or longer than {@link
-   *     DimensionJoin#MAX_DURATION}; a fraction of a millisecond rounds up
+   * @throws IllegalArgumentException if null, not positive, or not a whole number of milliseconds
+   *     (as for {@link #withStateTtl} and every step's {@code withDeleteRetention})
    */
   public DimensionJoinStep<F, D, K, O> withDeleteRetention(Duration retention) {
-    StateTtls.requirePositive(retention, "deleteRetention");
-    if (retention.compareTo(DimensionJoin.MAX_DURATION) > 0) {
-      throw new IllegalArgumentException(
-          "deleteRetention must be at most " + DimensionJoin.MAX_DURATION + ", was " + retention);
-    }
     Options<K> o = options.copy();
-    o.deleteRetention = retention;
+    o.deleteRetention = StateTtls.requireValidTtl(retention, "deleteRetention");
     return with(o);
   }
 

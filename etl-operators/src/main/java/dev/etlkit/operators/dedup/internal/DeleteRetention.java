@@ -1,5 +1,6 @@
 package dev.etlkit.operators.dedup.internal;
 
+import dev.etlkit.operators.internal.DeleteDeadlines;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -29,9 +30,6 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * @param <T> row type
  */
 final class DeleteRetention<T> {
-
-  /** Deadlines are rounded up to a multiple of this, to coalesce the timers of a key. */
-  static final long ROUND_MILLIS = 1_000L;
 
   private final long retentionMillis;
   private final ValueState<DedupEntry<T>> state;
@@ -64,7 +62,7 @@ final class DeleteRetention<T> {
 
   /** The current key's tombstone was written just now: it is removed after the retention. */
   void tombstoneWritten() throws Exception {
-    long deadline = deadline(timers.currentProcessingTime(), retentionMillis);
+    long deadline = DeleteDeadlines.of(timers.currentProcessingTime(), retentionMillis);
     Long previous = deadlines.value();
     if (previous != null) {
       if (previous == deadline) {
@@ -88,23 +86,5 @@ final class DeleteRetention<T> {
       state.clear();
       removed.inc();
     }
-  }
-
-  /**
-   * {@code now + retention}, rounded up to a whole second, or {@code Long.MAX_VALUE} where that
-   * would overflow (a timer then that never fires in a streaming job).
-   */
-  static long deadline(long now, long retentionMillis) {
-    if (now > Long.MAX_VALUE - retentionMillis) {
-      return Long.MAX_VALUE;
-    }
-    long due = now + retentionMillis;
-    long rest = Math.floorMod(due, ROUND_MILLIS);
-    if (rest == 0) {
-      return due;
-    }
-    return due > Long.MAX_VALUE - (ROUND_MILLIS - rest)
-        ? Long.MAX_VALUE
-        : due + (ROUND_MILLIS - rest);
   }
 }

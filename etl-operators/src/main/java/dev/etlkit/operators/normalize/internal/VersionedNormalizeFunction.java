@@ -5,6 +5,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ObjectReuseCopies;
+import dev.etlkit.operators.internal.DeleteDeadlines;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.RowFingerprint;
 import dev.etlkit.operators.internal.SerializedForm;
@@ -71,9 +72,6 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
    * savepoint layout: never rename.
    */
   static final String DEADLINE_STATE = "delete-deadline";
-
-  /** Removal deadlines are rounded up to a whole second, so a key's deletes share timers. */
-  private static final long DEADLINE_GRANULARITY = 1_000L;
 
   @Nullable private final ChangeSequence<T> sequence;
   @Nullable private final Projection<T, V> projection;
@@ -404,7 +402,8 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
    * marker a live row has replaced since).
    */
   private void scheduleRemoval(Context ctx) throws Exception {
-    long due = removalDeadline(ctx.timerService().currentProcessingTime(), deleteRetention);
+    long due =
+        DeleteDeadlines.of(ctx.timerService().currentProcessingTime(), deleteRetention.toMillis());
     Long pending = deadline.value();
     if (pending == null || pending != due) {
       if (pending != null) {
@@ -413,18 +412,6 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
       ctx.timerService().registerProcessingTimeTimer(due);
       deadline.update(due);
     }
-  }
-
-  /** {@code now + retention}, rounded up to a whole second; saturates at {@code Long.MAX_VALUE}. */
-  static long removalDeadline(long now, Duration retention) {
-    long millis = retention.toMillis();
-    long due = now > Long.MAX_VALUE - millis ? Long.MAX_VALUE : now + millis;
-    long rest = Math.floorMod(due, DEADLINE_GRANULARITY);
-    if (rest == 0L) {
-      return due;
-    }
-    long gap = DEADLINE_GRANULARITY - rest;
-    return due > Long.MAX_VALUE - gap ? Long.MAX_VALUE : due + gap;
   }
 
   /**

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StateInventory;
-import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
@@ -432,15 +431,16 @@ class DimensionJoinDeleteRetentionTest {
     assertThatThrownBy(() -> step.withDeleteRetention(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("deleteRetention must be positive, was PT-1S");
-    assertThatThrownBy(() -> step.withDeleteRetention(DimensionJoin.MAX_DURATION.plusMillis(1)))
+    assertThatThrownBy(() -> step.withDeleteRetention(Duration.ofNanos(1_500_000)))
+        .as("as withStateTtl and the other steps' withDeleteRetention: fractions are refused")
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("deleteRetention must be at most PT8760H, was PT8760H0.001S");
+        .hasMessageStartingWith("deleteRetention must be a whole number of milliseconds");
     assertThat(
-            JoinHarness.expand(step.withDeleteRetention(Duration.ofNanos(1)))
+            JoinHarness.expand(step.withDeleteRetention(Duration.ofMillis(Long.MAX_VALUE)))
                 .config()
                 .deleteRetentionMillis())
-        .as("a fraction of a millisecond rounds up")
-        .isEqualTo(1);
+        .as("as long as a state TTL may be")
+        .isEqualTo(Long.MAX_VALUE);
     assertThat(JoinHarness.expand(step).config().deleteRetentionMillis()).as("not set").isZero();
     assertThat(step.withDeleteRetention(RETENTION).toString()).contains(", deleteRetention=PT10S");
     assertThat(step.toString()).doesNotContain("deleteRetention");

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.enrich.internal.join;
 
+import dev.etlkit.operators.internal.DeleteDeadlines;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -15,13 +16,11 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * marker written after the one it was set for, nor a live row. Deadlines are rounded up to a whole
  * second, so that the deletes of a key within one second share one timer move.
  *
- * <p>The deadline state has no TTL: its timer always fires (a retention is at most {@link
- * dev.etlkit.operators.enrich.DimensionJoin#MAX_DURATION}) and clears it, also where the row's TTL
- * removed the marker first.
+ * <p>The deadline state has no TTL: its timer fires and clears it, also where the row's TTL removed
+ * the marker first (a retention so long that the deadline is {@code Long.MAX_VALUE} keeps both, as
+ * the marker would be kept without the option).
  */
 final class DeleteRetention {
-
-  private static final long SECOND = 1_000;
 
   private final long retention;
   private final ValueState<Long> deadline;
@@ -41,7 +40,7 @@ final class DeleteRetention {
 
   /** A delete was written at {@code now}: the clock (re)starts, moving the key's timer. */
   void deleteWritten(long now) throws Exception {
-    long due = deadline(now, retention);
+    long due = DeleteDeadlines.of(now, retention);
     Long previous = deadline.value();
     if (previous != null) {
       if (previous == due) {
@@ -93,15 +92,5 @@ final class DeleteRetention {
   /** The key's marker is gone (removed, or expired by its TTL): forget its deadline. */
   void clear() {
     deadline.clear();
-  }
-
-  /** {@code now + retention} rounded up to a whole second, at most {@code Long.MAX_VALUE}. */
-  static long deadline(long now, long retention) {
-    long at = now > Long.MAX_VALUE - retention ? Long.MAX_VALUE : now + retention;
-    long rounded = Math.floorDiv(at, SECOND) * SECOND;
-    if (rounded == at) {
-      return at;
-    }
-    return rounded > Long.MAX_VALUE - SECOND ? Long.MAX_VALUE : rounded + SECOND;
   }
 }

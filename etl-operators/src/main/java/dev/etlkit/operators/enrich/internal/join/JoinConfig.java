@@ -127,7 +127,7 @@ public final class JoinConfig<F, D, O> implements Serializable {
     this.ttl = ttl;
     // as the wait: a deleted key's marker is never removed before the retention has passed
     this.deleteRetentionMillis =
-        deleteRetention == null ? 0 : deleteRetention.plusNanos(NANOS_PER_MILLI - 1).toMillis();
+        deleteRetention == null ? 0 : deleteRetention.toMillis(); // whole ms: validated
     this.factErrors = Objects.requireNonNull(factErrors, "factErrors");
     this.dimensionErrors = Objects.requireNonNull(dimensionErrors, "dimensionErrors");
   }

@@ -1,0 +1,31 @@
+package dev.etlkit.operators.internal;
+
+/**
+ * When a deleted key's marker is due for removal under {@code withDeleteRetention} (dedup, upsert
+ * normalize, the dimension join): the marker's write time plus the retention, rounded up to a whole
+ * second so that a key's deletes within one second share one timer.
+ */
+public final class DeleteDeadlines {
+
+  /** Deadlines are whole seconds of processing time. */
+  public static final long GRANULARITY_MILLIS = 1_000L;
+
+  private DeleteDeadlines() {}
+
+  /**
+   * {@code now + retentionMillis} rounded up to a whole second, or {@code Long.MAX_VALUE} where
+   * that would overflow (a timer then that never fires in a streaming job).
+   */
+  public static long of(long now, long retentionMillis) {
+    if (now > Long.MAX_VALUE - retentionMillis) {
+      return Long.MAX_VALUE;
+    }
+    long due = now + retentionMillis;
+    long rest = Math.floorMod(due, GRANULARITY_MILLIS);
+    if (rest == 0) {
+      return due;
+    }
+    long gap = GRANULARITY_MILLIS - rest;
+    return due > Long.MAX_VALUE - gap ? Long.MAX_VALUE : due + gap;
+  }
+}
