@@ -1,10 +1,13 @@
 package dev.etlkit.operators.internal;
 
+import org.apache.flink.annotation.Internal;
+
 /**
  * When a deleted key's marker is due for removal under {@code withDeleteRetention} (dedup, upsert
  * normalize, the dimension join): the marker's write time plus the retention, rounded up to a whole
  * second so that a key's deletes within one second share one timer.
  */
+@Internal
 public final class DeleteDeadlines {
 
   /** Deadlines are whole seconds of processing time. */

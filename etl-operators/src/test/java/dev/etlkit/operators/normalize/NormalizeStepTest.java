@@ -113,6 +113,35 @@ class NormalizeStepTest {
             timers("crm/check-customers"));
   }
 
+  @Test
+  void deleteRetention_asConceptsShowsIt_addsTheDeadlineStateAndTimers() {
+    // tag::delete-retention[]
+    EtlStream<Change<Customer>> customers =
+        Etl.from(customers(), "crm")
+            .apply(
+                Normalize.upserts("customers", Customer::id, Types.STRING)
+                    .withSequence(ChangeSequence.sourcePosition())
+                    .withDeleteRetention(Duration.ofDays(1))); // like delete.retention.ms
+    // end::delete-retention[]
+
+    assertThat(customers.stateInventory().entries())
+        .extracting(e -> e.uid(), e -> e.state().name(), e -> e.state().kind())
+        .contains(
+            org.assertj.core.groups.Tuple.tuple(
+                "crm/customers", "row", StateDeclaration.Kind.VALUE),
+            org.assertj.core.groups.Tuple.tuple(
+                "crm/customers", "delete-deadline", StateDeclaration.Kind.VALUE));
+    assertThatThrownBy(
+            () ->
+                Etl.from(customers(), "crm")
+                    .apply(
+                        Normalize.upserts("customers", Customer::id, Types.STRING)
+                            .withDeleteRetention(Duration.ofDays(1))))
+        .as("without a sequence a delete keeps no marker")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("deleteRetention needs withSequence");
+  }
+
   /** The timer service Flink's KeyedProcessOperator opens for the step, in every savepoint. */
   private static org.assertj.core.groups.Tuple timers(String uid) {
     return org.assertj.core.groups.Tuple.tuple(
