@@ -115,6 +115,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   private Scd2Output output = Scd2.DEFAULT_OUTPUT;
   private LateChanges lateChanges = Scd2.DEFAULT_LATE_CHANGES;
   @Nullable private Duration stateTtl;
+  @Nullable private Duration deleteRetention;
   @Nullable private ErrorPolicy errorPolicy;
 
   Scd2Step(
@@ -136,6 +137,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
     copy.output = output;
     copy.lateChanges = lateChanges;
     copy.stateTtl = stateTtl;
+    copy.deleteRetention = deleteRetention;
     copy.errorPolicy = errorPolicy;
     return copy;
   }
@@ -281,6 +283,13 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   public Scd2Step<I, T> withStateTtl(Duration ttl) {
     Scd2Step<I, T> copy = copy();
     copy.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
+    return copy;
+  }
+
+  /** Not implemented yet: only stored (the tests of the option come first). */
+  public Scd2Step<I, T> withDeleteRetention(Duration retention) {
+    Scd2Step<I, T> copy = copy();
+    copy.deleteRetention = retention;
     return copy;
   }
 
