@@ -15,8 +15,13 @@ import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -403,6 +408,66 @@ class Scd2DeleteRetentionTest {
         check = check.withSampledCutPoints(4, 1L); // a RocksDB restore costs about 0.2 s
       }
       check.verify();
+    }
+  }
+
+  /**
+   * Append output over generated changelogs (late, redelivered, tied changes; deletes and
+   * re-inserts; sealed and pruned chunks) whose keys are all deleted at the end: once the retention
+   * has forgotten them, every closed version of the history was emitted exactly once, with its
+   * final interval, whether a prune or the removal emitted it.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_generated_forgottenKeysHaveEmittedEveryClosedVersion(StateBackendKind backend)
+      throws Exception {
+    TypeInformation<Change<Account>> changes = Change.typeInfo(Account.TYPE);
+    for (Scd2Variant variant : Scd2Variant.spread()) {
+      if (variant.output() != Scd2Output.APPEND) {
+        continue;
+      }
+      Scd2Variant retract =
+          new Scd2Variant(
+              Scd2Output.RETRACT,
+              variant.deletes(),
+              variant.detection(),
+              variant.type1(),
+              variant.bySourcePosition(),
+              variant.horizonMillis(),
+              variant.validToCurrent());
+      for (long seed = 1; seed <= (backend == StateBackendKind.HEAP ? 20 : 4); seed++) {
+        List<Change<Account>> delivered =
+            new ArrayList<>(Scd2Generator.messy().withKeys(4).withLength(150).generate(seed));
+        long end = 0;
+        long position = 0;
+        for (Change<Account> change : delivered) {
+          end = Math.max(end, change.eventTime());
+          position = Math.max(position, change.sourcePosition());
+        }
+        for (int k = 0; k < 4; k++) {
+          delivered.add(
+              Change.of(
+                  RowKind.DELETE,
+                  new Account("a" + k, "basic", "x@mail", "n1"),
+                  end + 1_000,
+                  position + 1 + k));
+        }
+        var recipe = Scd2Harnesses.of(variant.step().withDeleteRetention(RETENTION), changes);
+        try (var h = recipe.open(backend)) {
+          h.run(Scd2Generator.script(delivered));
+          h.setProcessingTime(RET);
+          assertThat(cursors(h)).as("seed %s", seed).isZero();
+
+          Map<String, Scd2Row<Account>> closed = new LinkedHashMap<>();
+          retract.expected(delivered).byVersion().entrySet().stream()
+              .filter(e -> !e.getValue().isCurrent())
+              .forEach(e -> closed.put(e.getKey(), e.getValue()));
+          assertThat(Scd2Invariants.materialize(h.output()))
+              .as("%s, seed %s", variant, seed)
+              .isEqualTo(closed);
+          assertThat(h.output()).hasSize(closed.size()); // each once
+        }
+      }
     }
   }
 
