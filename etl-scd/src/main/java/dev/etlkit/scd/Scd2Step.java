@@ -67,7 +67,9 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       is more than two horizons behind the latest: a key keeps its changes of the last one to two
  *       horizons (three while a prune waits), never state in proportion to its number of versions.
  *       With {@link #withStateTtl TTL} (else the pipeline default) a key whose state was not
- *       written for the TTL is forgotten whole, by a cleanup timer, and treated as never seen.
+ *       written for the TTL is forgotten whole, by a cleanup timer, and treated as never seen; with
+ *       {@link #withDeleteRetention} so is a key whose latest change is a delete, once it was not
+ *       written for the retention.
  *   <li><b>Accounting</b>: changes that change the history are out (with append output they may
  *       emit nothing yet); changes that change nothing (redeliveries, no-ops, superseded ties) are
  *       deduplicated, even when, with append output, their time makes versions final and they emit
@@ -115,6 +117,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   private Scd2Output output = Scd2.DEFAULT_OUTPUT;
   private LateChanges lateChanges = Scd2.DEFAULT_LATE_CHANGES;
   @Nullable private Duration stateTtl;
+  @Nullable private Duration deleteRetention;
   @Nullable private ErrorPolicy errorPolicy;
 
   Scd2Step(
@@ -136,6 +139,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
     copy.output = output;
     copy.lateChanges = lateChanges;
     copy.stateTtl = stateTtl;
+    copy.deleteRetention = deleteRetention;
     copy.errorPolicy = errorPolicy;
     return copy;
   }
@@ -285,6 +289,49 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   }
 
   /**
+   * How long a deleted key is remembered, like Kafka's {@code delete.retention.ms} for the
+   * tombstones of a compacted topic. Not set (the default), a key deleted under {@link
+   * HardDeletes#INVALIDATE} or {@link HardDeletes#NEW_RECORD} keeps its state (its cursor, so that
+   * a re-insert opens the next version number, and its kept changes, so that a late change splices)
+   * until its state TTL, if any: a dimension whose keys are inserted and deleted all day grows its
+   * state without bound.
+   *
+   * <p>A key whose latest change is a delete (its version closed, or a delete marker current; also
+   * a delete of a key never live) is forgotten, all of its state at once as by its {@link
+   * #withStateTtl TTL}, once {@code retention} of processing time has passed since the key was last
+   * written, at the first whole second at or after that, by the key's one cleanup timer. Every
+   * accepted change writes: a newer delete restarts the clock, and so does a late change spliced in
+   * before the delete; a redelivery changes nothing and does not. A re-insert before then makes the
+   * key live again: it keeps its history and numbering, and the removal is off. Until the removal
+   * late changes within the {@link #withLatenessHorizon lateness horizon} splice as usual; after it
+   * the key is one never seen, as after its TTL: its next change, however old, opens version 1
+   * again, and the sink still holds its old versions. The horizon cannot delay the removal: it is
+   * measured from the key's latest effective time, which only the key's own changes move, so the
+   * delete, its latest change, never falls behind it. Choose a retention longer than a change of
+   * the key can arrive after its delete. State TTL still applies on top: whichever comes first (a
+   * key the TTL forgets is not counted as a removal). Removals are counted (metric {@code
+   * deleteMarkersRemoved}). With {@link Scd2Output#APPEND} a forgotten key's closed versions not
+   * final yet (within the horizon of its latest change) are emitted when it is forgotten, as
+   * nothing can change them any more.
+   *
+   * <p>No state and no timer service more: the clock is kept in the key's cursor, and the timer is
+   * the key's cleanup timer (a live key without TTL keeps none). Not set, nothing changes. A
+   * deleted key restored from a savepoint taken without the option counts from its last write when
+   * the step had a state TTL then (its cursor knows it), else from its next write. Removing the
+   * option at a restore keeps deleted keys; a pending timer then does nothing.
+   *
+   * @throws IllegalArgumentException if {@code retention} is null, not positive, not a whole number
+   *     of milliseconds or longer than {@code Long.MAX_VALUE} milliseconds (as {@link
+   *     #withStateTtl}); and when the step is applied, under {@link HardDeletes#IGNORE}, which
+   *     keeps nothing for a delete, or on a {@link Scd2#trackRows} step, whose rows never delete
+   */
+  public Scd2Step<I, T> withDeleteRetention(Duration retention) {
+    Scd2Step<I, T> copy = copy();
+    copy.deleteRetention = StateTtls.requireValidTtl(retention, "deleteRetention");
+    return copy;
+  }
+
+  /**
    * Overrides the pipeline's error policy for this step's bad changes: no key, no effective time or
    * one outside the supported range, no sequence, an effective time at or after {@link
    * #withValidToCurrent validToCurrent}, a change whose comparison with the key's history throws,
@@ -350,8 +397,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    *
    * @throws IllegalArgumentException if the input type does not fit the factory (a changelog for
    *     {@link Scd2#trackChangelog}), the attribute type is a generic (Kryo) type, a column name is
-   *     unknown, a Type-1 column is also tracked, an option needs changelog input, or a lateness
-   *     horizon was set with processing time
+   *     unknown, a Type-1 column is also tracked, an option needs changelog input, a lateness
+   *     horizon was set with processing time, or a delete retention with {@link HardDeletes#IGNORE}
    */
   @Override
   public DataStream<Change<Scd2Row<T>>> expand(DataStream<I> input, StepContext context) {
@@ -405,6 +452,25 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
               + latenessHorizon
               + " has no effect with EffectiveTime.processingTime(), which is never out of order");
     }
+    if (deleteRetention != null && !changelog) {
+      throw new IllegalArgumentException(
+          "scd2 step '"
+              + name
+              + "': withDeleteRetention("
+              + deleteRetention
+              + ") needs changelog input (Scd2.trackChangelog): rows never delete");
+    }
+    if (deleteRetention != null && hardDeletes == HardDeletes.IGNORE) {
+      // Refused rather than ignored: no key is ever held for a delete, so the option would promise
+      // a bound the step already has.
+      throw new IllegalArgumentException(
+          "scd2 step '"
+              + name
+              + "': withDeleteRetention("
+              + deleteRetention
+              + ") needs deletes that are kept; HardDeletes.IGNORE drops every delete, so no key"
+              + " is ever held for one");
+    }
     Columns<T> columns;
     try {
       columns = Columns.resolve(valueType, changeDetection, type1Columns);
@@ -424,7 +490,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
         output,
         latenessHorizon(),
         lateChanges,
-        ttl);
+        ttl,
+        deleteRetention);
   }
 
   /** The function of this step, with a resolved TTL and error handler (for tests). */
@@ -497,6 +564,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
         + ", lateChanges="
         + lateChanges
         + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
+        + (deleteRetention != null ? ", deleteRetention=" + deleteRetention : "")
         + ")";
   }
 }

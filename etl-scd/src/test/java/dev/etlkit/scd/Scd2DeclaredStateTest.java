@@ -17,6 +17,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -49,13 +50,44 @@ class Scd2DeclaredStateTest {
     }
   }
 
+  /** With a delete retention (deleted keys hold a removal pending): no state more is written. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void withDeleteRetention_savepointHoldsTheDeclaredStates(StateBackendKind backend)
+      throws Exception {
+    Scd2Step<Change<Account>, Account> step =
+        new Scd2Variant(
+                Scd2Output.RETRACT,
+                HardDeletes.NEW_RECORD,
+                ChangeDetection.all(),
+                List.of(),
+                true,
+                Duration.ofDays(1).toMillis(),
+                null)
+            .step()
+            .withDeleteRetention(Duration.ofHours(1));
+    List<Change<Account>> delivered = Scd2Generator.messy().generate(7);
+    try (OperatorHarness<Change<Account>, Change<Scd2Row<Account>>> h =
+        Scd2Harnesses.of(step, CHANGES).open(backend)) {
+      h.run(Scd2Generator.script(delivered));
+
+      assertThat(h.unwrap().numProcessingTimeTimers()).isPositive();
+      assertThat(SnapshotStates.names(h.savepoint()))
+          .isEqualTo(SnapshotStates.declared(inventory(step), "test/accounts"));
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory(step), "test/accounts"))
+          .isEmpty();
+    }
+  }
+
   private static synchronized StateInventory inventory(
       Scd2Variant variant, @Nullable Duration ttl) {
-    DataStream<Change<Account>> input = ENV.fromData(List.<Change<Account>>of(), CHANGES);
     Scd2Step<Change<Account>, Account> step = variant.step();
-    return Etl.from(input, "test")
-        .apply(ttl == null ? step : step.withStateTtl(ttl))
-        .stateInventory();
+    return inventory(ttl == null ? step : step.withStateTtl(ttl));
+  }
+
+  private static synchronized StateInventory inventory(Scd2Step<Change<Account>, Account> step) {
+    DataStream<Change<Account>> input = ENV.fromData(List.<Change<Account>>of(), CHANGES);
+    return Etl.from(input, "test").apply(step).stateInventory();
   }
 
   static Stream<Arguments> variants() {

@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The step in a job on a local MiniCluster (parallelism 2, RocksDB, generic types disabled, state
- * TTL): in streaming and in batch mode its output materializes to the reference history, and its
- * record accounting balances.
+ * TTL and delete retention, neither reached): in streaming and in batch mode its output
+ * materializes to the reference history, and its record accounting balances.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Scd2ITCase {
@@ -71,7 +71,11 @@ class Scd2ITCase {
 
     EtlStream<Change<Scd2Row<Account>>> history =
         Etl.from(env.fromData(delivered, Change.typeInfo(Account.TYPE)), "accounts")
-            .apply(VARIANT.step().withStateTtl(Duration.ofDays(1))); // never expires here
+            .apply(
+                VARIANT
+                    .step()
+                    .withStateTtl(Duration.ofDays(1)) // never expires here
+                    .withDeleteRetention(Duration.ofHours(12))); // nor is a deleted key forgotten
     CloseableIterator<Change<Scd2Row<Account>>> output = history.toDataStream().collectAsync();
     JobExecutionResult result;
     AtomicInteger ignoredTimers = new AtomicInteger();

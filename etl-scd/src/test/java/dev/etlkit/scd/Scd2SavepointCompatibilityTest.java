@@ -30,7 +30,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * told from the base and the kept changes (a key that pruned only deletes of nothing looked like
  * one that never pruned). All restore to the same continuation. Write files only for a new operator
  * or format version, and only those: {@code ./mvnw -pl etl-scd test
- * -Dtest='Scd2SavepointCompatibilityTest#*V4' -Detlkit.snapshots.write=true} wrote version 4.
+ * -Dtest='Scd2SavepointCompatibilityTest#*V4' -Detlkit.snapshots.write=true} wrote version 4;
+ * {@code -Dtest='Scd2SavepointCompatibilityTest#deleteRetention*'} wrote version 1 of a step with
+ * {@code withDeleteRetention} ({@code scd2-delete-retention}: the state layout is format 4's, with
+ * a removal pending in a cursor's clock and a cleanup timer).
  */
 class Scd2SavepointCompatibilityTest {
 
@@ -228,6 +231,50 @@ class Scd2SavepointCompatibilityTest {
                 "-U c2 v1 [d2,) current a/1", "+U c2 v2 [d2,) current a/1", "+I c2 v1 [d1,d2) x/1");
         assertThat(recipe.function().lateCount()).isEqualTo(1);
       }
+    }
+  }
+
+  /**
+   * Version 1 of a step with {@code withDeleteRetention} (ten minutes, no TTL): c1 inserted and
+   * deleted at processing time 0 (due at 600 s), c2 deleted at 0 and live again at 20 s, c3 live.
+   */
+  static final HarnessInput<Change<Customer>> DELETE_RETENTION_STATE =
+      HarnessInput.<Change<Customer>>builder()
+          .element(Change.insert(customer("c1", "a", "1", 1)))
+          .element(Change.delete(customer("c1", "a", "1", 2)))
+          .element(Change.insert(customer("c2", "a", "1", 1)))
+          .element(Change.delete(customer("c2", "a", "1", 2)))
+          .element(Change.insert(customer("c3", "a", "1", 1)))
+          .advanceProcessingTime(20_000)
+          .element(Change.insert(customer("c2", "b", "1", 3)))
+          .build();
+
+  /**
+   * The pending removal (the cursor's clock and the key's cleanup timer) restores: c1 is forgotten
+   * at its deadline, not before, and starts again at version 1; c2 (live again) and c3 stay.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void deleteRetention_restoresAPendingRemoval(StateBackendKind backend) throws Exception {
+    var recipe =
+        Scd2Harnesses.of(Scd2Test.customers().withDeleteRetention(Duration.ofMinutes(10)), CHANGES);
+    try (OperatorHarness<Change<Customer>, Change<Scd2Row<Customer>>> h =
+        SNAPSHOTS.restore(
+            "scd2-delete-retention", 1, recipe.harness().on(backend), DELETE_RETENTION_STATE)) {
+      h.setProcessingTime(599_999);
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(3);
+      h.setProcessingTime(600_000);
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isEqualTo(2);
+      assertThat(recipe.function().deleteMarkersRemoved()).isEqualTo(1);
+      h.processElement(Change.insert(customer("c1", "x", "1", 4)));
+      h.processElement(Change.updateAfter(customer("c2", "c", "1", 5)));
+
+      assertThat(brief(h.output()))
+          .containsExactly(
+              "+I c1 v1 [d4,) current x/1",
+              "-U c2 v2 [d3,) current b/1",
+              "+U c2 v2 [d3,d5) b/1",
+              "+I c2 v3 [d5,) current c/1");
     }
   }
 

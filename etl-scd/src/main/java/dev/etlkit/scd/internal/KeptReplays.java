@@ -203,6 +203,19 @@ final class KeptReplays<T> {
   }
 
   /**
+   * Append output, the key about to be forgotten: emits every closed version not emitted yet, that
+   * is each one a replay of all kept changes from the base closes (a prune emitted those that ended
+   * before the prune point).
+   */
+  void emitClosed(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
+      throws Exception {
+    kept.load(store);
+    for (Version<T> version : replayKept(store, cursor).closed()) {
+      sink.emit(RowKind.INSERT, version);
+    }
+  }
+
+  /**
    * Emits the difference between two histories of the key (as the output mode says) and tells
    * whether there was one. Vanished versions first, then changed ones, then new ones, each in
    * validity order, so a sink never holds overlapping or two current versions. Compares every

@@ -32,7 +32,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *       take the last kept time and whole chunks from the chunk index and the open chunk, and list
  *       no times; a cursor restored with a list keeps it up to its next prune);
  *   <li>for append output, the validTo of the earliest closed version not emitted yet; with state
- *       TTL, when the key was last written and when its cleanup timer fires.
+ *       TTL (or delete retention, for a deleted key), when the key was last written and when its
+ *       cleanup timer fires.
  * </ul>
  *
  * <p>A cursor restored from a savepoint written before the base, the times and the latest change
@@ -99,10 +100,16 @@ public final class KeyCursor<T> {
    */
   public long pendingFinal;
 
-  /** Cursor only, with state TTL: processing time of the last write of the key's state. */
+  /**
+   * Cursor only, with state TTL (or delete retention, for a deleted key): processing time of the
+   * last write of the key's state.
+   */
   public long lastWrite;
 
-  /** Cursor only, with state TTL: time of the key's registered cleanup timer, 0 if none. */
+  /**
+   * Cursor only, with state TTL or delete retention: time of the key's registered cleanup timer, 0
+   * if none.
+   */
   public long cleanupAt;
 
   /**

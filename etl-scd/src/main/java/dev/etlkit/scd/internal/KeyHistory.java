@@ -42,9 +42,10 @@ import org.apache.flink.types.RowKind;
  * pruneAfter}). Append output emits each version when it is pruned past, so it always replays.
  *
  * <p>This class owns which of those a change is, the change after the latest one, when a key prunes
- * and the prunes that need no replay, state TTL ({@link #onCleanupTimer}) and every write of the
- * cursor. {@link KeptReplays} owns what replays the kept changes: the splice of a change at or
- * before the latest one and the prune that replays the changes it removes into the base.
+ * and the prunes that need no replay, state TTL and delete retention ({@link #onCleanupTimer}) and
+ * every write of the cursor. {@link KeptReplays} owns what replays the kept changes: the splice of
+ * a change at or before the latest one and the prune that replays the changes it removes into the
+ * base.
  */
 @Internal
 public final class KeyHistory<T> {
@@ -108,6 +109,12 @@ public final class KeyHistory<T> {
 
   private final long ttl;
 
+  /**
+   * Delete retention: a key whose latest change is a delete (no live version in force) is forgotten
+   * once it was not written for this long, at the next whole second (0: never).
+   */
+  private final long deleteRetention;
+
   /** The kept changes of the key at hand, when a splice or prune loads them (reused). */
   private final KeptChanges<T> kept = new KeptChanges<>();
 
@@ -127,6 +134,12 @@ public final class KeyHistory<T> {
   @FunctionalInterface
   public interface CleanupTimers {
     void register(long processingTime) throws Exception;
+
+    /** Deletes a registered timer of the key (one moved earlier by a delete deadline). */
+    default void delete(long processingTime) throws Exception {}
+
+    /** A deleted key was forgotten by the delete retention (for its counter). */
+    default void deletedKeyForgotten() {}
 
     /**
      * The processing time now, for a write without TTL while an earlier run's timer is pending (a
@@ -153,6 +166,23 @@ public final class KeyHistory<T> {
       long horizonMillis,
       boolean neverBeforeLatest,
       long ttlMillis) {
+    this(columns, deletes, output, horizonMillis, neverBeforeLatest, ttlMillis, 0L);
+  }
+
+  /**
+   * The rules of one step, with a delete retention.
+   *
+   * @param deleteRetentionMillis a key whose latest change is a delete is forgotten once it was not
+   *     written for this long, at the next whole second (0: never)
+   */
+  public KeyHistory(
+      Columns<T> columns,
+      HardDeletes deletes,
+      Scd2Output output,
+      long horizonMillis,
+      boolean neverBeforeLatest,
+      long ttlMillis,
+      long deleteRetentionMillis) {
     if (horizonMillis < 0) {
       throw new IllegalArgumentException("horizon must be >= 0, was " + horizonMillis);
     }
@@ -163,6 +193,7 @@ public final class KeyHistory<T> {
     this.neverBeforeLatest = neverBeforeLatest;
     this.tracksEarlier = output == Scd2Output.APPEND;
     this.ttl = ttlMillis;
+    this.deleteRetention = deleteRetentionMillis;
     this.replays = new KeptReplays<>(columns, deletes, output, horizonMillis, kept);
   }
 
@@ -196,6 +227,9 @@ public final class KeyHistory<T> {
     if (cursor != null && isExpired(cursor)) {
       // its cleanup timer is due but has not run yet (as right after a restore): never read it
       store.clear();
+      cursor = null;
+    } else if (cursor != null && cursor.cleanupAt != 0 && isDeleteDue(cursor, now)) {
+      forgetDeleted(store, cursor, sink, timers); // likewise
       cursor = null;
     }
     StoredChange<T> change = new StoredChange<>(sequence, row == null, row);
@@ -234,25 +268,33 @@ public final class KeyHistory<T> {
   }
 
   /**
-   * The key's cleanup timer fired: forgets the key if its state was not written for the TTL, else
-   * sets the timer again for when it will have been. Returns true when the key was forgotten.
+   * The key's cleanup timer fired: forgets the key if its state was not written for the TTL, or if
+   * its latest change is a delete and its delete retention has passed (with append output, after
+   * emitting its closed versions not emitted yet: nothing can change them any more), else sets the
+   * timer again for the earlier of when those will be, or drops it when neither applies (TTL was
+   * switched off, the deleted key is live again). Returns true when the key was forgotten.
    */
-  public boolean onCleanupTimer(HistoryStore<T> store, long now, CleanupTimers timers)
-      throws Exception {
+  public boolean onCleanupTimer(
+      HistoryStore<T> store, long now, CleanupTimers timers, VersionSink<T> sink) throws Exception {
     KeyCursor<T> cursor = store.cursor();
     if (cursor == null) {
       return false;
     }
-    if (ttl <= 0) { // TTL was switched off since the timer was set
+    if (ttl > 0 && expiry(cursor.lastWrite, ttl) <= now) {
+      store.clear();
+      return true;
+    }
+    if (isDeleteDue(cursor, now)) {
+      forgetDeleted(store, cursor, sink, timers);
+      return true;
+    }
+    if (ttl <= 0 && !hasDeleteDeadline(cursor)) {
+      // TTL was switched off since the timer was set, or the deleted key is live again
       cursor.cleanupAt = 0;
       store.updateCursor(cursor);
       return false;
     }
-    if (expiry(cursor.lastWrite, ttl) <= now) {
-      store.clear();
-      return true;
-    }
-    cursor.cleanupAt = expiry(cursor.lastWrite, ttl);
+    cursor.cleanupAt = cleanupTime(cursor);
     timers.register(cursor.cleanupAt);
     store.updateCursor(cursor);
     return false;
@@ -264,6 +306,50 @@ public final class KeyHistory<T> {
   }
 
   /**
+   * True if the delete retention applies to the key: its latest change is a delete (nothing live is
+   * in force: a closed version, a delete marker, or a delete of a key never live).
+   */
+  private boolean hasDeleteDeadline(KeyCursor<T> cursor) {
+    return deleteRetention > 0 && cursor.status != KeyCursor.LIVE;
+  }
+
+  /** True if the retention of the key's delete has passed at {@code time}. */
+  private boolean isDeleteDue(KeyCursor<T> cursor, long time) {
+    return hasDeleteDeadline(cursor) && deleteDeadline(cursor.lastWrite, deleteRetention) <= time;
+  }
+
+  /**
+   * When the key's cleanup timer is due, its state last written at {@link KeyCursor#lastWrite}: at
+   * its TTL, or its delete deadline if that is earlier.
+   */
+  private long cleanupTime(KeyCursor<T> cursor) {
+    long at = ttl > 0 ? expiry(cursor.lastWrite, ttl) : Long.MAX_VALUE;
+    if (hasDeleteDeadline(cursor)) {
+      at = Math.min(at, deleteDeadline(cursor.lastWrite, deleteRetention));
+    }
+    return at;
+  }
+
+  /**
+   * Forgets a deleted key whose retention has passed; with append output its closed versions not
+   * emitted yet are emitted first (once the key is forgotten no change can alter them).
+   */
+  private void forgetDeleted(
+      HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink, CleanupTimers timers)
+      throws Exception {
+    if (output == Scd2Output.APPEND && cursor.pendingFinal != Long.MAX_VALUE) {
+      try {
+        replays.emitClosed(view.start(store, cursor), cursor, sink);
+      } finally {
+        kept.clear();
+        view.end();
+      }
+    }
+    store.clear();
+    timers.deletedKeyForgotten();
+  }
+
+  /**
    * When state last written at {@code written} expires after {@code ttl}: their sum, or {@code
    * Long.MAX_VALUE} (never) where the sum would overflow, as Flink's own state TTL does.
    */
@@ -271,18 +357,41 @@ public final class KeyHistory<T> {
     return written > Long.MAX_VALUE - ttl ? Long.MAX_VALUE : written + ttl;
   }
 
+  /** Delete deadlines are whole seconds of processing time. */
+  static final long DELETE_DEADLINE_GRANULARITY = 1_000L;
+
   /**
-   * Writes the cursor, restarting the key's TTL clock. Without a TTL the clock still runs while a
-   * cleanup timer of an earlier run with TTL is pending ({@code cleanupAt != 0}): when TTL is back,
-   * that timer must see this write, not the one it was set for.
+   * When a deleted key last written at {@code written} is forgotten after {@code retention}: their
+   * sum rounded up to a whole second, as every step's {@code withDeleteRetention} does, or {@code
+   * Long.MAX_VALUE} (never) where that would overflow.
+   */
+  static long deleteDeadline(long written, long retention) {
+    long due = expiry(written, retention);
+    long rest = Math.floorMod(due, DELETE_DEADLINE_GRANULARITY);
+    if (due == Long.MAX_VALUE || rest == 0) {
+      return due;
+    }
+    long gap = DELETE_DEADLINE_GRANULARITY - rest;
+    return due > Long.MAX_VALUE - gap ? Long.MAX_VALUE : due + gap;
+  }
+
+  /**
+   * Writes the cursor, restarting the key's TTL clock (and, for a key whose latest change is a
+   * delete, its delete retention's). Without either the clock still runs while a cleanup timer of
+   * an earlier run is pending ({@code cleanupAt != 0}): when TTL is back, that timer must see this
+   * write, not the one it was set for. A live key without TTL keeps no clock and sets no timer.
    */
   private void write(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
-    if (ttl > 0) {
+    if (ttl > 0 || hasDeleteDeadline(cursor)) {
       cursor.lastWrite = now;
-      long expiry = expiry(now, ttl);
-      // none, lost while TTL was off, or set with a longer TTL than this run's
-      if (cursor.cleanupAt == 0 || cursor.cleanupAt < now || cursor.cleanupAt > expiry) {
-        cursor.cleanupAt = expiry;
+      long at = cleanupTime(cursor);
+      // none, lost while TTL was off, or set with a longer TTL (or for a later deadline)
+      if (cursor.cleanupAt == 0 || cursor.cleanupAt < now || cursor.cleanupAt > at) {
+        if (deleteRetention > 0 && cursor.cleanupAt > now && cursor.cleanupAt > at) {
+          // a delete moves the pending TTL timer earlier: the key keeps one timer
+          timers.delete(cursor.cleanupAt);
+        }
+        cursor.cleanupAt = at;
         timers.register(cursor.cleanupAt);
       }
     } else if (cursor.cleanupAt != 0) {

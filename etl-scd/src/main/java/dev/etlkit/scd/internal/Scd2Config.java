@@ -25,6 +25,8 @@ import org.apache.flink.api.java.functions.KeySelector;
  * @param validToCurrent the sentinel validTo of current versions in epoch millis, or null
  * @param horizon the lateness horizon (zero for processing time)
  * @param ttl the resolved state TTL, or null for none
+ * @param deleteRetention how long a key whose latest change is a delete is kept since its last
+ *     write, or null for as long as its other state
  */
 @Internal
 public record Scd2Config<I, T>(
@@ -40,7 +42,8 @@ public record Scd2Config<I, T>(
     Scd2Output output,
     Duration horizon,
     LateChanges lateChanges,
-    @Nullable Duration ttl)
+    @Nullable Duration ttl,
+    @Nullable Duration deleteRetention)
     implements Serializable {
 
   public Scd2Config {
@@ -48,6 +51,9 @@ public record Scd2Config<I, T>(
       // KeyHistory keeps whole milliseconds and reads 0 as "no TTL": a TTL below 1 ms would be
       // listed in the state inventory and then never expire anything.
       StateTtls.requireValidTtl(ttl, "ttl");
+    }
+    if (deleteRetention != null) {
+      StateTtls.requireValidTtl(deleteRetention, "deleteRetention");
     }
   }
 
@@ -69,6 +75,7 @@ public record Scd2Config<I, T>(
         output,
         horizon.toMillis(),
         isProcessingTime(),
-        ttl == null ? 0L : ttl.toMillis());
+        ttl == null ? 0L : ttl.toMillis(),
+        deleteRetention == null ? 0L : deleteRetention.toMillis());
   }
 }

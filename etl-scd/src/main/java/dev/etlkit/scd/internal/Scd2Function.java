@@ -61,7 +61,10 @@ import org.apache.flink.util.OutputTag;
  * while the key is still written) and heap map states pay no per-access cleanup: each write records
  * its processing time in the cursor; the timer, when it fires, forgets the key if it was not
  * written for the TTL, else moves itself to when that will be. Semantics as everywhere in etlkit:
- * processing time, the clock restarts on writes, an expired key is treated as never seen.
+ * processing time, the clock restarts on writes, an expired key is treated as never seen. The same
+ * timer keeps the delete retention: for a key whose latest change is a delete it is due at the
+ * earlier of its TTL and its delete deadline (the last write plus the retention, rounded up to a
+ * whole second), and forgets the key at the deadline, counted in {@value #DELETE_MARKERS_REMOVED}.
  */
 @Internal
 public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Change<Scd2Row<T>>> {
@@ -91,6 +94,9 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   /** Counter of late changes, whatever their route, beside the step's record accounting. */
   public static final String LATE_CHANGES = "lateChanges";
 
+  /** Counter of deleted keys forgotten by the delete retention (zero without it). */
+  public static final String DELETE_MARKERS_REMOVED = "deleteMarkersRemoved";
+
   /**
    * The range of effective times, in epoch milliseconds, inclusive. Within it no difference of two
    * times, or of a time and a lateness horizon, comes near overflowing a {@code long}, and {@code
@@ -106,6 +112,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
   private transient StepMetrics metrics;
   private transient Counter lateCount;
+  private transient Counter deleteMarkersRemoved;
   private transient OutputTag<I> lateTag;
   private transient KeyHistory<T> history;
   private transient FlinkHistoryStore<T> store;
@@ -113,7 +120,10 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   private transient Timers timers;
   private transient ObjectReuseCopies<T> rowCopies;
 
-  /** Whether a record needs the processing time: for state TTL or as its effective time. */
+  /**
+   * Whether a record needs the processing time: for state TTL, delete retention or as its effective
+   * time.
+   */
   private transient boolean readsProcessingTime;
 
   private transient ValueStateDescriptor<KeyCursor<T>> cursorDescriptor;
@@ -183,8 +193,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         ProcessOperatorTimers.declaration(
             "processing time",
             config.ttl() != null
-                ? "one cleanup timer per key (state TTL)"
-                : "none without state TTL: the step's timer service, empty"));
+                ? "one cleanup timer per key (state TTL"
+                    + (config.deleteRetention() != null ? ", delete retention)" : ")")
+                : config.deleteRetention() != null
+                    ? "one cleanup timer per deleted key (delete retention)"
+                    : "none without state TTL: the step's timer service, empty"));
     context.declareState(
         Types.STRING,
         StateDeclaration.list(Scd2Operator.TIMERS_COMPLETE_STATE, Types.BOOLEAN)
@@ -211,6 +224,12 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .addGroup(StepMetrics.GROUP, errors.step().pipeline())
             .addGroup("step", errors.step().step())
             .counter(LATE_CHANGES);
+    deleteMarkersRemoved =
+        getRuntimeContext()
+            .getMetricGroup()
+            .addGroup(StepMetrics.GROUP, errors.step().pipeline())
+            .addGroup("step", errors.step().step())
+            .counter(DELETE_MARKERS_REMOVED);
     lateTag = lateChangesTag(config.inputType());
     history = config.history();
     cursorDescriptor =
@@ -233,9 +252,10 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     // change an input later, and a function after the step may change an emitted row in place.
     rowCopies = ObjectReuseCopies.of(config.valueType(), getRuntimeContext());
     sink = new EmittingSink<>(config.validToCurrent(), rowCopies);
-    timers = new Timers();
+    timers = new Timers(deleteMarkersRemoved);
     readsProcessingTime =
         config.ttl() != null
+            || config.deleteRetention() != null
             || config.effectiveTime().source() == EffectiveTime.Source.PROCESSING_TIME;
   }
 
@@ -291,6 +311,11 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   /** Late changes since the operator (re)started (for tests). */
   public long lateCount() {
     return lateCount.getCount();
+  }
+
+  /** Deleted keys forgotten by the delete retention since the operator (re)started (for tests). */
+  public long deleteMarkersRemoved() {
+    return deleteMarkersRemoved.getCount();
   }
 
   @Override
@@ -409,7 +434,10 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         || (kind == RowKind.DELETE && hardDeletes == HardDeletes.IGNORE);
   }
 
-  /** The key's cleanup timer (state TTL): forgets the key if it was not written for the TTL. */
+  /**
+   * The key's cleanup timer (state TTL, delete retention): forgets the key if it was not written
+   * for the TTL, or if its latest change is a delete that was not written for the retention.
+   */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Change<Scd2Row<T>>> out)
       throws Exception {
@@ -420,7 +448,12 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       return;
     }
     timers.service = ctx.timerService();
-    history.onCleanupTimer(store, now, timers);
+    sink.start(ctx.getCurrentKey(), out);
+    history.onCleanupTimer(store, now, timers, sink);
+    int emitted = sink.emitted(); // append output: a forgotten deleted key's closed versions
+    if (emitted > 0) {
+      metrics.emitted(emitted);
+    }
   }
 
   private void late(I record, long time, Context ctx) throws Exception {
@@ -460,7 +493,22 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
   /** Registers cleanup timers with the timer service of the record or timer at hand. */
   private static final class Timers implements KeyHistory.CleanupTimers {
+    private final Counter deleteMarkersRemoved;
     private TimerService service;
+
+    Timers(Counter deleteMarkersRemoved) {
+      this.deleteMarkersRemoved = deleteMarkersRemoved;
+    }
+
+    @Override
+    public void delete(long processingTime) {
+      service.deleteProcessingTimeTimer(processingTime);
+    }
+
+    @Override
+    public void deletedKeyForgotten() {
+      deleteMarkersRemoved.inc();
+    }
 
     @Override
     public void register(long processingTime) {

@@ -289,6 +289,7 @@ class KeyHistoryTest {
                 Scd2Output.RETRACT,
                 java.time.Duration.ofMillis(10),
                 dev.etlkit.scd.LateChanges.SIDE_OUTPUT,
+                null,
                 null),
             5L);
     driver.apply("k", Change.insert("a"), 0, 0);
@@ -310,14 +311,15 @@ class KeyHistoryTest {
     withTtl.apply(store, 1, 0L, "a", sink, 1_000, timers::add);
     withTtl.apply(store, 2, 0L, "b", sink, 1_050, timers::add);
     assertThat(timers).containsExactly(1_100L);
-    assertThat(withTtl.onCleanupTimer(store, 1_100, timers::add)).isFalse(); // written at 1050
+    assertThat(withTtl.onCleanupTimer(store, 1_100, timers::add, sink))
+        .isFalse(); // written at 1050
     assertThat(timers).containsExactly(1_100L, 1_150L);
 
-    assertThat(withoutTtl.onCleanupTimer(store, 1_150, timers::add)).isFalse(); // TTL now off
+    assertThat(withoutTtl.onCleanupTimer(store, 1_150, timers::add, sink)).isFalse(); // TTL now off
     assertThat(store.cursor().cleanupAt).isZero();
     withTtl.apply(store, 3, 0L, "c", sink, 5_000, timers::add); // and on again
     assertThat(timers).containsExactly(1_100L, 1_150L, 5_100L);
-    assertThat(withTtl.onCleanupTimer(store, 5_100, timers::add)).isTrue();
+    assertThat(withTtl.onCleanupTimer(store, 5_100, timers::add, sink)).isTrue();
     assertThat(store.cursor()).isNull();
     assertThat(store.size()).isZero();
   }
