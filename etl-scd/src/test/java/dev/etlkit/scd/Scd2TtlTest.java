@@ -55,6 +55,32 @@ class Scd2TtlTest {
     }
   }
 
+  /**
+   * Append output emits a closed version once it is final (beyond the horizon of the key's latest
+   * change). A key forgotten by its TTL before that can never change those versions any more: they
+   * are emitted as the key is forgotten, as the delete retention does, instead of never.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_keyForgottenByItsTtl_emitsItsClosedVersionsFirst(StateBackendKind backend)
+      throws Exception {
+    var recipe = Scd2Harnesses.of(customers().withOutput(Scd2Output.APPEND), CHANGES, TTL);
+    try (var h = recipe.open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)));
+      h.processElement(Change.updateAfter(customer("c1", "gold", "555", 3)));
+      assertThat(h.output()).as("within the 10-day horizon: not final").isEmpty();
+      h.setProcessingTime(TTL.toMillis()); // no write for the TTL: forgotten
+
+      assertThat(brief(h.output()))
+          .containsExactly("+I c1 v1 [d1,d2) retail/555", "+I c1 v2 [d2,d3) vip/555");
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+      assertThat(recipe.function().stepMetrics().emittedCount()).isEqualTo(2);
+      h.processElement(Change.updateAfter(customer("c1", "basic", "555", 4)));
+      assertThat(h.output()).as("a new history at version 1: nothing closed yet").hasSize(2);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void pipelineDefault_forgetsAKey_withoutAnOverride(StateBackendKind backend) throws Exception {
