@@ -273,7 +273,9 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * not) is forgotten, all of its state at once, by a processing-time cleanup timer per key. It is
    * then treated as never seen: its next change opens version 1 again, and the sink still holds its
    * old versions (the old current version is never closed). So choose a TTL longer than any key
-   * stays unchanged while it still exists; TTL is for keys that are gone for good.
+   * stays unchanged while it still exists; TTL is for keys that are gone for good. With {@link
+   * Scd2Output#APPEND} the forgotten key's closed versions not final yet (within the horizon of its
+   * latest change) are emitted as it is forgotten: nothing can change them any more.
    *
    * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
    * value 0 of Flink SQL's {@code STATE_TTL} hint does): no key is forgotten (a dimension whose

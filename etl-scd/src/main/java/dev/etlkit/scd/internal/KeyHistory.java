@@ -226,7 +226,7 @@ public final class KeyHistory<T> {
     KeyCursor<T> cursor = store.cursor();
     if (cursor != null && isExpired(cursor)) {
       // its cleanup timer is due but has not run yet (as right after a restore): never read it
-      store.clear();
+      forget(store, cursor, sink);
       cursor = null;
     } else if (cursor != null && cursor.cleanupAt != 0 && isDeleteDue(cursor, now)) {
       forgetDeleted(store, cursor, sink, timers); // likewise
@@ -281,7 +281,7 @@ public final class KeyHistory<T> {
       return false;
     }
     if (ttl > 0 && expiry(cursor.lastWrite, ttl) <= now) {
-      store.clear();
+      forget(store, cursor, sink);
       return true;
     }
     if (isDeleteDue(cursor, now)) {
@@ -330,12 +330,19 @@ public final class KeyHistory<T> {
     return at;
   }
 
-  /**
-   * Forgets a deleted key whose retention has passed; with append output its closed versions not
-   * emitted yet are emitted first (once the key is forgotten no change can alter them).
-   */
+  /** Forgets a deleted key whose retention has passed, as {@link #forget}, and counts it. */
   private void forgetDeleted(
       HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink, CleanupTimers timers)
+      throws Exception {
+    forget(store, cursor, sink);
+    timers.deletedKeyForgotten();
+  }
+
+  /**
+   * Forgets the key (its TTL or its delete retention has passed); with append output its closed
+   * versions not emitted yet are emitted first: once the key is forgotten no change can alter them.
+   */
+  private void forget(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
       throws Exception {
     if (output == Scd2Output.APPEND && cursor.pendingFinal != Long.MAX_VALUE) {
       try {
@@ -346,7 +353,6 @@ public final class KeyHistory<T> {
       }
     }
     store.clear();
-    timers.deletedKeyForgotten();
   }
 
   /**
