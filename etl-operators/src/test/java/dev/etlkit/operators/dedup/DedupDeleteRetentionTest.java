@@ -16,6 +16,7 @@ import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -231,6 +232,40 @@ class DedupDeleteRetentionTest {
       assertThat(harness.output()).containsExactly(Change.insert("k1#v3"));
       assertThat(removed(harness)).isZero();
       assertThat(harness.unwrap().numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  /**
+   * Removed at a restore where the timers are written into the checkpoint's raw keyed state
+   * (RocksDB or ForSt with {@code timer-service.factory: HEAP}): Flink restores the removals' timer
+   * service there whether the step asks for it or not, and cannot snapshot a service nobody
+   * started, so the step must still open it. It checkpoints again; the pending removal does
+   * nothing.
+   */
+  @Test
+  void restoredWithoutTheOption_timersOnTheHeapOfForSt_checkpointsAgain() throws Exception {
+    Configuration heapTimers = new Configuration();
+    heapTimers.setString("state.backend.forst.timer-service.factory", "HEAP");
+    OperatorSubtaskState withOption;
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        changes(byVersion().withDeleteRetention(RETENTION)).harness().onForSt(heapTimers).open()) {
+      harness.processElement(Change.insert("k1#v1"));
+      harness.processElement(Change.delete("k1#v5"));
+      withOption = harness.snapshot();
+    }
+    KeyedHarness<Object, Change<String>, Change<String>> without =
+        changes(byVersion()).harness().onForSt(heapTimers);
+    OperatorSubtaskState again;
+    try (OperatorHarness<Change<String>, Change<String>> restored = without.restore(withOption)) {
+      restored.setProcessingTime(RETENTION_MS); // the pending removal's deadline: does nothing
+      again = restored.snapshot();
+    }
+    try (OperatorHarness<Change<String>, Change<String>> restored = without.restore(again)) {
+      restored.processElement(Change.insert("k1#v3")); // the tombstone was kept: stale
+      restored.processElement(Change.insert("k1#v6"));
+
+      assertThat(restored.output()).containsExactly(Change.insert("k1#v6"));
+      assertThat(removed(restored)).isZero();
     }
   }
 

@@ -12,10 +12,12 @@ import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinMetrics;
+import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
@@ -218,6 +220,38 @@ class DimensionJoinDeleteRetentionTest {
       h.processElement(fact("k1#o1"), 10);
 
       assertThat(lines(h.emitted())).containsExactly("DELETED k1#o1 @10");
+    }
+  }
+
+  /**
+   * Removed at a restore where the timers are written into the checkpoint's raw keyed state
+   * (RocksDB or ForSt with {@code timer-service.factory: HEAP}): Flink restores the removals' timer
+   * service there whether the step asks for it or not, and cannot snapshot a service nobody
+   * started, so the step must still open it. It checkpoints again; the pending removal does
+   * nothing.
+   */
+  @Test
+  void latest_restoredWithoutTheOption_timersOnTheHeapOfForSt_checkpointsAgain() throws Exception {
+    Configuration heapTimers = new Configuration();
+    heapTimers.setString("state.backend.forst.timer-service.factory", "HEAP");
+    OperatorSubtaskState withOption;
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        LATEST.harness().onForSt(heapTimers).open()) {
+      h.processElement(row(Change.delete("k1#v1")), 2);
+      withOption = h.snapshot();
+    }
+    KeyedHarness<Object, Either<String, Change<String>>, String> without =
+        JoinHarness.expand(JoinHarness.latest()).harness().onForSt(heapTimers);
+    OperatorSubtaskState again;
+    try (OperatorHarness<Either<String, Change<String>>, String> h = without.restore(withOption)) {
+      h.setProcessingTime(2 * RETENTION.toMillis()); // past the pending removal: does nothing
+      again = h.snapshot();
+    }
+    try (OperatorHarness<Either<String, Change<String>>, String> h = without.restore(again)) {
+      h.processElement(fact("k1#o1"), 10);
+
+      assertThat(lines(h.emitted())).containsExactly("DELETED k1#o1 @10");
+      assertThat(removed(h)).isZero();
     }
   }
 
