@@ -12,8 +12,10 @@ import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinMetrics;
+import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.RescaleCheck;
 import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code withDeleteRetention}: a deleted key's marker (latest join) or its history ending in the
@@ -478,6 +481,88 @@ class DimensionJoinDeleteRetentionTest {
     assertThat(JoinHarness.expand(step).config().deleteRetentionMillis()).as("not set").isZero();
     assertThat(step.withDeleteRetention(RETENTION).toString()).contains(", deleteRetention=PT10S");
     assertThat(step.toString()).doesNotContain("deleteRetention");
+  }
+
+  // ---- restores: rescaled, changelog state backend, ForSt ------------------------------------
+
+  private static final JoinHarness.Expanded AS_OF_WAITS =
+      JoinHarness.expand(
+          JoinHarness.asOf()
+              .withDeleteRetention(RETENTION)
+              .withAllowedLateness(Duration.ofMillis(5))
+              .withMaxWait(Duration.ofMillis(20)));
+
+  /**
+   * Eight keys deleted at processing time 0, the even ones again at 4 s; facts before and after
+   * each key's removal (odd keys at 10 s, even ones at 14 s; point in time: once the watermark has
+   * passed the delete by the allowed lateness), then a late version older than the deletes.
+   */
+  static HarnessInput<Either<String, Change<String>>> pendingRemovals() {
+    HarnessInput.Builder<Either<String, Change<String>>> script = HarnessInput.builder();
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.dimension(Change.insert("k" + k + "#v1")), 10);
+      script.element(JoinInput.dimension(Change.delete("k" + k + "#v1")), 20);
+    }
+    script.watermark(22).advanceProcessingTime(4_000);
+    for (int k = 0; k < 8; k += 2) {
+      script.element(JoinInput.dimension(Change.delete("k" + k + "#v1")), 30);
+    }
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o1"), 23);
+    }
+    script.watermark(26).advanceProcessingTime(6_000);
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o2"), 27);
+    }
+    script.watermark(40).advanceProcessingTime(1_000);
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o3"), 41);
+    }
+    script.watermark(45).advanceProcessingTime(5_000);
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o4"), 46);
+      script.element(JoinInput.dimension(Change.insert("k" + k + "#v2")), 15);
+    }
+    return script.watermark(100).advanceProcessingTime(30_000).endOfInput().build();
+  }
+
+  /** Deadlines and timers move with their key groups: each key's output is as without rescale. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void rescaledWithPendingRemovals_sameOutputPerKey(StateBackendKind backend) {
+    for (JoinHarness.Expanded join : new JoinHarness.Expanded[] {LATEST_WAITS, AS_OF_WAITS}) {
+      RescaleCheck.of(join.harness().on(backend), pendingRemovals())
+          .rescaling(2, 3)
+          .withSampledCutPoints(8, 1L)
+          .verify();
+      RescaleCheck.of(join.harness().on(backend), pendingRemovals())
+          .rescaling(3, 1)
+          .withSampledCutPoints(8, 2L)
+          .verify();
+    }
+  }
+
+  @Test
+  void withStateChangelog_rescaledWithPendingRemovals_sameOutputPerKey() {
+    for (JoinHarness.Expanded join : new JoinHarness.Expanded[] {LATEST_WAITS, AS_OF_WAITS}) {
+      RescaleCheck.of(join.harness().withStateChangelog(), pendingRemovals())
+          .rescaling(2, 3)
+          .withSampledCutPoints(8, 3L)
+          .verify();
+    }
+  }
+
+  /** On ForSt, with its timers in ForSt and on the heap (restored on ForSt, rescaled). */
+  @ParameterizedTest
+  @ValueSource(strings = {"ForStDB", "HEAP"})
+  void onForSt_pendingRemovalsRestored_sameOutputPerKey(String timerServiceFactory) {
+    Configuration forSt = new Configuration();
+    forSt.setString("state.backend.forst.timer-service.factory", timerServiceFactory);
+    for (JoinHarness.Expanded join : new JoinHarness.Expanded[] {LATEST_WAITS, AS_OF_WAITS}) {
+      RescaleCheck.of(join.harness().onForSt(forSt), pendingRemovals())
+          .withSampledCutPoints(6, 4L)
+          .verify();
+    }
   }
 
   private static OperatorHarness<Either<String, Change<String>>, String> open(
