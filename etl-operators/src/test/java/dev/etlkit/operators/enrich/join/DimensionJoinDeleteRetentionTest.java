@@ -353,6 +353,46 @@ class DimensionJoinDeleteRetentionTest {
     }
   }
 
+  /**
+   * Removed at one restore and set again at the next: the removal that was pending fired while the
+   * option was off and did nothing, so its deadline is still in state without a timer. The key's
+   * next version, also a late one older than the delete, must set the removal again (the docs: a
+   * marker restored from a savepoint taken without the option gets its deadline when its key is
+   * next written, any version of it); the retention has long passed, so it goes at the next tick.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_optionRemovedThenSetAgain_aLateVersionSetsTheRemovalAgain(StateBackendKind backend)
+      throws Exception {
+    OperatorSubtaskState withOption;
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(AS_OF, backend)) {
+      h.processElement(row(Change.insert("k1#v1")), 10);
+      h.processElement(row(Change.delete("k1#v1")), 20); // due at 10 s
+      h.processWatermark(30); // horizon 25: the delete is all a fact can still get
+      withOption = h.snapshot();
+    }
+    OperatorSubtaskState withoutOption;
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        JoinHarness.expand(JoinHarness.asOf().withAllowedLateness(Duration.ofMillis(5)))
+            .harness()
+            .on(backend)
+            .restore(withOption)) {
+      h.setProcessingTime(2 * RETENTION.toMillis()); // the pending removal fires: nothing
+      withoutOption = h.snapshot();
+    }
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        AS_OF.harness().on(backend).restore(withoutOption)) {
+      h.setProcessingTime(2 * RETENTION.toMillis());
+      h.processElement(row(Change.insert("k1#v0")), 5); // late, older than the delete
+      h.setProcessingTime(2 * RETENTION.toMillis() + 1); // the next tick
+      h.processElement(fact("k1#o1"), 31);
+      h.processWatermark(40);
+
+      assertThat(lines(h.emitted())).containsExactly("NOT_FOUND k1#o1 @31");
+      assertThat(removed(h)).isEqualTo(1);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void asOf_reinsertAfterTheDelete_keepsTheHistory(StateBackendKind backend) throws Exception {
