@@ -81,7 +81,7 @@ public final class DimensionJoin {
   /** How long a fact waits for its dimension row unless changed: not at all. */
   public static final Duration DEFAULT_MAX_WAIT = Duration.ZERO;
 
-  /** Longest wait, allowed lateness and delete retention. */
+  /** Longest wait and allowed lateness (a delete retention is bounded as a state TTL is). */
   public static final Duration MAX_DURATION = Duration.ofDays(365);
 
   /** Facts that may wait per key unless changed. */

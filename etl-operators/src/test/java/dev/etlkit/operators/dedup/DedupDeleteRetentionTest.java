@@ -12,14 +12,18 @@ import static org.assertj.core.api.Assertions.entry;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StateInventory;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
+import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.RescaleCheck;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code withDeleteRetention}: keep-last with an ordering on a changelog keeps a deleted key's
@@ -231,6 +235,118 @@ class DedupDeleteRetentionTest {
       assertThat(harness.output()).containsExactly(Change.insert("k1#v3"));
       assertThat(removed(harness)).isZero();
       assertThat(harness.unwrap().numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  /**
+   * Removed at a restore where the timers are written into the checkpoint's raw keyed state
+   * (RocksDB or ForSt with {@code timer-service.factory: HEAP}): Flink restores the removals' timer
+   * service there whether the step asks for it or not, and cannot snapshot a service nobody
+   * started, so the step must still open it. It checkpoints again; the pending removal does
+   * nothing.
+   */
+  @Test
+  void restoredWithoutTheOption_timersOnTheHeapOfForSt_checkpointsAgain() throws Exception {
+    Configuration heapTimers = new Configuration();
+    heapTimers.setString("state.backend.forst.timer-service.factory", "HEAP");
+    OperatorSubtaskState withOption;
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        changes(byVersion().withDeleteRetention(RETENTION)).harness().onForSt(heapTimers).open()) {
+      harness.processElement(Change.insert("k1#v1"));
+      harness.processElement(Change.delete("k1#v5"));
+      withOption = harness.snapshot();
+    }
+    KeyedHarness<Object, Change<String>, Change<String>> without =
+        changes(byVersion()).harness().onForSt(heapTimers);
+    OperatorSubtaskState again;
+    try (OperatorHarness<Change<String>, Change<String>> restored = without.restore(withOption)) {
+      restored.setProcessingTime(RETENTION_MS); // the pending removal's deadline: does nothing
+      again = restored.snapshot();
+    }
+    try (OperatorHarness<Change<String>, Change<String>> restored = without.restore(again)) {
+      restored.processElement(Change.insert("k1#v3")); // the tombstone was kept: stale
+      restored.processElement(Change.insert("k1#v6"));
+
+      assertThat(restored.output()).containsExactly(Change.insert("k1#v6"));
+      assertThat(removed(restored)).isZero();
+    }
+  }
+
+  /**
+   * Eight keys deleted at processing time 0, the even ones deleted again at 30 s: stale rows are
+   * dropped until each key's removal (odd keys at 60 s, even ones at 90 s), then accepted as new.
+   */
+  static HarnessInput<Change<String>> pendingRemovals() {
+    HarnessInput.Builder<Change<String>> script = HarnessInput.builder();
+    for (int k = 0; k < 8; k++) {
+      script.element(Change.insert("k" + k + "#v1")).element(Change.delete("k" + k + "#v5"));
+    }
+    script.advanceProcessingTime(30_000);
+    for (int k = 0; k < 8; k += 2) {
+      script.element(Change.delete("k" + k + "#v6")); // restarts the clock
+    }
+    script.advanceProcessingTime(20_000);
+    for (int k = 0; k < 8; k++) {
+      script.element(Change.insert("k" + k + "#v3")); // stale
+    }
+    script.advanceProcessingTime(15_000); // the odd keys' tombstones are removed
+    for (int k = 0; k < 8; k++) {
+      script.element(Change.insert("k" + k + "#v4")); // odd keys: new; even keys: stale
+    }
+    script.advanceProcessingTime(40_000); // the even keys' tombstones are removed
+    for (int k = 0; k < 8; k++) {
+      script.element(Change.insert("k" + k + "#v2")); // even keys: new; odd keys: stale
+    }
+    return script.build();
+  }
+
+  /** Deadlines and timers move with their key groups: each key's output is as without rescale. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void rescaledWithPendingRemovals_sameOutputPerKey(StateBackendKind backend) {
+    RescaleCheck.of(retained(backend), pendingRemovals())
+        .rescaling(2, 3)
+        .withSampledCutPoints(6, 1L)
+        .verify();
+    RescaleCheck.of(retained(backend), pendingRemovals())
+        .rescaling(3, 1)
+        .withSampledCutPoints(6, 2L)
+        .verify();
+  }
+
+  /**
+   * Under the changelog state backend too (the deadline is written back, never changed in place).
+   */
+  @Test
+  void withStateChangelog_rescaledWithPendingRemovals_sameOutputPerKey() {
+    RescaleCheck.of(retained(StateBackendKind.HEAP).withStateChangelog(), pendingRemovals())
+        .rescaling(2, 3)
+        .withSampledCutPoints(6, 3L)
+        .verify();
+  }
+
+  /** On ForSt, with its timers in ForSt and on the heap: a pending removal restored fires. */
+  @ParameterizedTest
+  @ValueSource(strings = {"ForStDB", "HEAP"})
+  void onForSt_pendingRemovalIsRestored_andFires(String timerServiceFactory) throws Exception {
+    Configuration forSt = new Configuration();
+    forSt.setString("state.backend.forst.timer-service.factory", timerServiceFactory);
+    KeyedHarness<Object, Change<String>, Change<String>> recipe =
+        changes(byVersion().withDeleteRetention(RETENTION)).harness().onForSt(forSt);
+    OperatorSubtaskState snapshot;
+    try (OperatorHarness<Change<String>, Change<String>> harness = recipe.open()) {
+      harness.processElement(Change.insert("k1#v1"));
+      harness.processElement(Change.delete("k1#v5"));
+      snapshot = harness.snapshot();
+    }
+    try (OperatorHarness<Change<String>, Change<String>> restored = recipe.restore(snapshot)) {
+      restored.setProcessingTime(RETENTION_MS - 1);
+      restored.processElement(Change.insert("k1#v3")); // still deleted: stale
+      restored.setProcessingTime(RETENTION_MS);
+      restored.processElement(Change.insert("k1#v3")); // removed: new
+
+      assertThat(restored.output()).containsExactly(Change.insert("k1#v3"));
+      assertThat(removed(restored)).isEqualTo(1L);
     }
   }
 

@@ -17,8 +17,8 @@ import org.apache.flink.types.RowKind;
  * and the public Javadoc alone, without reading the steps' internals or the project's own models,
  * and from what Flink SQL's {@code ChangelogNormalize} does where the docs say the step matches it.
  *
- * <p>Plain Java: a map from key to what the step keeps, a TTL clock, and the outcome of every input
- * as strings ({@link Out}) plus the record accounting.
+ * <p>Plain Java: a map from key to what the step keeps, a processing-time clock (TTL, delete
+ * retention), and the outcome of every input as strings ({@link Out}) plus the record accounting.
  */
 final class NormalizeIndependentReference {
 
@@ -72,14 +72,24 @@ final class NormalizeIndependentReference {
 
   /**
    * One configuration of the normalizer; {@code unknown} and {@code stale} null for the defaults,
-   * {@code ttl} null for none.
+   * {@code ttl} and {@code deleteRetention} (milliseconds, with a sequence only) null for none.
    */
   record Config(
       Seq seq,
       boolean projected,
       @Nullable Route unknown,
       @Nullable Route stale,
-      @Nullable Long ttl) {
+      @Nullable Long ttl,
+      @Nullable Long deleteRetention) {
+
+    Config(
+        Seq seq,
+        boolean projected,
+        @Nullable Route unknown,
+        @Nullable Route stale,
+        @Nullable Long ttl) {
+      this(seq, projected, unknown, stale, ttl, null);
+    }
 
     Route unknownRoute() {
       return unknown != null ? unknown : ttl == null ? Route.DROP : Route.EMIT;
@@ -101,7 +111,7 @@ final class NormalizeIndependentReference {
     }
   }
 
-  /** The state-TTL (processing-time) clock moves to {@code time}. */
+  /** The processing-time clock (also the state TTL's) moves to {@code time}. */
   record Clock(long time) implements Event {
     @Override
     public String toString() {
@@ -181,6 +191,7 @@ final class NormalizeIndependentReference {
   static final String STALE_CHANGES = "staleChanges";
   static final String RECORDS_CHECKED = "recordsChecked";
   static final String VIOLATIONS = "violations";
+  static final String DELETE_MARKERS_REMOVED = "deleteMarkersRemoved";
 
   static Map<String, Long> zeroCounts(String... extra) {
     Map<String, Long> m = new TreeMap<>();
@@ -208,7 +219,8 @@ final class NormalizeIndependentReference {
   static final class Normalizer {
     private final Config config;
     private final Map<String, Entry> state = new HashMap<>();
-    private Map<String, Long> counts = zeroCounts(UNKNOWN_KEY_DELETES, STALE_CHANGES);
+    private Map<String, Long> counts =
+        zeroCounts(UNKNOWN_KEY_DELETES, STALE_CHANGES, DELETE_MARKERS_REMOVED);
     private long now;
     private final List<String> reasons = new ArrayList<>();
 
@@ -235,12 +247,13 @@ final class NormalizeIndependentReference {
     /** The outcome of one event. */
     List<Out> apply(Event event) {
       if (event instanceof Clock c) {
+        removeDeletedUpTo(c.time());
         now = c.time();
         return List.of();
       }
       if (event instanceof Restore) {
         // state survives; counters are not part of a snapshot and start again at zero
-        counts = zeroCounts(UNKNOWN_KEY_DELETES, STALE_CHANGES);
+        counts = zeroCounts(UNKNOWN_KEY_DELETES, STALE_CHANGES, DELETE_MARKERS_REMOVED);
         return List.of();
       }
       In in = (In) event;
@@ -409,12 +422,49 @@ final class NormalizeIndependentReference {
     }
 
     private boolean expired(Entry e) {
+      return expiredAt(e, now);
+    }
+
+    private boolean expiredAt(Entry e, long time) {
       if (config.ttl() == null) {
         return false;
       }
       long ttl = config.ttl();
       // written at w, gone from w + ttl on; never, where w + ttl overflows
-      return e.at() <= Long.MAX_VALUE - ttl && now >= e.at() + ttl;
+      return e.at() <= Long.MAX_VALUE - ttl && time >= e.at() + ttl;
+    }
+
+    /**
+     * withDeleteRetention (docs/normalize.md): a deleted key's sequence goes once the retention has
+     * passed since it was last written, at the first whole second at or after that, and is counted
+     * then, unless its TTL removed it first.
+     */
+    private void removeDeletedUpTo(long time) {
+      if (config.deleteRetention() == null) {
+        return;
+      }
+      List<Map.Entry<String, Long>> due = new ArrayList<>();
+      for (Map.Entry<String, Entry> kv : state.entrySet()) {
+        Entry e = kv.getValue();
+        if (e.row() == null) {
+          long deadline = deadline(e.at());
+          if (deadline > now && deadline <= time) {
+            due.add(Map.entry(kv.getKey(), deadline));
+          }
+        }
+      }
+      due.sort(Map.Entry.comparingByValue());
+      for (Map.Entry<String, Long> d : due) {
+        Entry e = state.remove(d.getKey());
+        if (!expiredAt(e, d.getValue())) {
+          count(DELETE_MARKERS_REMOVED);
+        }
+      }
+    }
+
+    private long deadline(long writtenAt) {
+      long due = writtenAt + config.deleteRetention();
+      return Math.floorDiv(due + 999, 1_000) * 1_000; // rounded up to a whole second
     }
 
     private Long sequenceOf(Change<Acct> c) {

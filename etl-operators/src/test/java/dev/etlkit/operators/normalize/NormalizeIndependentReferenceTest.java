@@ -57,11 +57,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * NormalizeIndependentReference}, a reference written from the docs and public Javadoc alone. The
  * real functions run in the test kit's harness over generated interleavings of inserts, updates,
  * update-befores, full and key-only deletes, identical redeliveries, sequences that tie, go
- * backwards or are missing, rows the projection or retraction cannot handle, TTL clock moves
- * (landing exactly on expiry too) and snapshot/restore (checkpoint, or savepoint onto the other
- * backend), in generated configurations. Compared per input: every record emitted (main output,
- * rejected side output, dead letters), in emission order, with its metadata and timestamp; and the
- * record accounting after every input.
+ * backwards or are missing, rows the projection or retraction cannot handle, clock moves (landing
+ * exactly on TTL expiry too; processing time and the TTL clock move together, passing each whole
+ * second, where delete retentions' removals fire) and snapshot/restore (checkpoint, or savepoint
+ * onto the other backend), in generated configurations, with and without {@code
+ * withDeleteRetention}. Compared per input: every record emitted (main output, rejected side
+ * output, dead letters), in emission order, with its metadata and timestamp; the record accounting
+ * and {@code deleteMarkersRemoved} after every input.
  */
 class NormalizeIndependentReferenceTest {
 
@@ -137,6 +139,9 @@ class NormalizeIndependentReferenceTest {
     }
     if (c.ttl() != null) {
       s = s.withStateTtl(Duration.ofMillis(c.ttl()));
+    }
+    if (c.deleteRetention() != null) {
+      s = s.withDeleteRetention(Duration.ofMillis(c.deleteRetention()));
     }
     return s;
   }
@@ -438,6 +443,9 @@ class NormalizeIndependentReferenceTest {
   /** The TTL of the generated configurations; clock moves land on it exactly, too. */
   static final long TTL = 10;
 
+  /** No retention (twice), one shorter than a second's rounding, one longer. */
+  private static final Long[] DELETE_RETENTIONS = {null, 300L, 1_200L};
+
   private static final Route[] UNKNOWN_ROUTES = {
     null, Route.DROP, Route.EMIT, Route.SIDE_OUTPUT, Route.DEAD_LETTER
   };
@@ -452,15 +460,17 @@ class NormalizeIndependentReferenceTest {
             Arbitraries.of(false, true),
             Arbitraries.integers().between(0, UNKNOWN_ROUTES.length - 1),
             Arbitraries.integers().between(0, STALE_ROUTES.length - 1),
-            Arbitraries.of(false, true, true))
+            Arbitraries.of(false, true, true),
+            Arbitraries.of(0, 0, 1, 2))
         .as(
-            (seq, projected, unknown, stale, ttl) ->
+            (seq, projected, unknown, stale, ttl, retention) ->
                 new Config(
                     seq,
                     projected,
                     UNKNOWN_ROUTES[unknown],
                     seq == Seq.NONE ? null : STALE_ROUTES[stale],
-                    ttl ? TTL : null));
+                    ttl ? TTL : null,
+                    seq == Seq.NONE ? null : DELETE_RETENTIONS[retention]));
   }
 
   @Provide
@@ -520,6 +530,11 @@ class NormalizeIndependentReferenceTest {
         .map(RClock::new);
   }
 
+  /** Moves of a second or so: delete retentions' deadlines are whole seconds. */
+  private static Arbitrary<Raw> longClocks() {
+    return Arbitraries.of(400L, 1_000L).map(RClock::new);
+  }
+
   @Provide
   Arbitrary<List<Event>> scripts() {
     Arbitrary<RowKind> kinds =
@@ -534,6 +549,7 @@ class NormalizeIndependentReferenceTest {
             Tuple.of(4, Arbitraries.just(new RRepeat())),
             Tuple.of(2, Arbitraries.just(new RBump())),
             Tuple.of(5, clocks()),
+            Tuple.of(1, longClocks()),
             Tuple.of(1, Arbitraries.of(false, true).map(RRestore::new)));
     // one key in half the scripts: long histories of a key, across clock moves and restores
     return Combinators.combine(
@@ -711,8 +727,17 @@ class NormalizeIndependentReferenceTest {
             h.processElement(in.change(), in.timestamp());
           }
         } else if (e instanceof Clock c) {
+          // each whole second on the way, the time delete retentions' timers fire at, is passed
+          // with the TTL clock there too, as in a job
+          for (long second = Math.floorDiv(now, 1_000L) * 1_000L + 1_000L;
+              second < c.time();
+              second += 1_000L) {
+            h.setStateTtlTime(second);
+            h.setProcessingTime(second);
+          }
           now = c.time();
           h.setStateTtlTime(now);
+          h.setProcessingTime(now);
         } else if (e instanceof Restore r) {
           OperatorSubtaskState state = r.otherBackend() ? h.savepoint() : h.snapshot();
           h.close();
@@ -721,6 +746,7 @@ class NormalizeIndependentReferenceTest {
           }
           h = current.restore(state);
           h.setStateTtlTime(now);
+          h.setProcessingTime(now);
         }
         List<Out> outs = new ArrayList<>();
         for (Emitted emitted : h.emitted()) {
@@ -786,6 +812,7 @@ class NormalizeIndependentReferenceTest {
     if (function instanceof NormalizeFunctionBase<?, ?> f) {
       m.put(NormalizeIndependentReference.STALE_CHANGES, f.staleCount());
       m.put(NormalizeIndependentReference.UNKNOWN_KEY_DELETES, f.unknownKeyDeleteCount());
+      m.put(NormalizeIndependentReference.DELETE_MARKERS_REMOVED, f.deleteMarkersRemovedCount());
     } else if (function instanceof ChangelogCheckFunction<?, ?> f) {
       m.put(NormalizeIndependentReference.RECORDS_CHECKED, f.checkedCount());
       m.put(NormalizeIndependentReference.VIOLATIONS, f.violationCount());

@@ -10,8 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.normalize.NormalizeHarnesses.Normalizer;
 import dev.etlkit.testkit.ChangelogGenerator;
+import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.RescaleCheck;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -285,5 +287,53 @@ class UpsertNormalizeDeleteRetentionTest {
       assertThat(show(harness.sideOutput(REJECTED_STRINGS))).containsExactly("+U[k1#v0] pos=1");
       assertThat(normalize.function().deleteMarkersRemovedCount()).isZero();
     }
+  }
+
+  /**
+   * Eight keys deleted at processing time 0, the even ones again at 30 s: stale changes go to the
+   * side output until each key's removal (odd keys at 60 s, even ones at 90 s), then are new.
+   */
+  static HarnessInput<Change<String>> pendingRemovals() {
+    HarnessInput.Builder<Change<String>> script = HarnessInput.builder();
+    for (int k = 0; k < 8; k++) {
+      script.element(Change.insert("k" + k + "#v1").withSourcePosition(1));
+      script.element(Change.delete("k" + k + "#").withSourcePosition(5));
+    }
+    script.advanceProcessingTime(30_000);
+    for (int k = 0; k < 8; k += 2) {
+      script.element(Change.delete("k" + k + "#").withSourcePosition(6)); // restarts the clock
+    }
+    long[] advances = {20_000, 15_000, 40_000};
+    long[] positions = {3, 4, 2};
+    for (int i = 0; i < advances.length; i++) {
+      script.advanceProcessingTime(advances[i]);
+      for (int k = 0; k < 8; k++) {
+        script.element(
+            Change.updateAfter("k" + k + "#v" + positions[i]).withSourcePosition(positions[i]));
+      }
+    }
+    return script.build();
+  }
+
+  /** Deadlines and timers move with their key groups: each key's output is as without rescale. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void rescaledWithPendingRemovals_sameOutputPerKey(StateBackendKind backend) {
+    RescaleCheck.of(withRetention().recipe.on(backend), pendingRemovals())
+        .rescaling(2, 3)
+        .withSampledCutPoints(6, 1L)
+        .verify();
+    RescaleCheck.of(withRetention().recipe.on(backend), pendingRemovals())
+        .rescaling(3, 1)
+        .withSampledCutPoints(6, 2L)
+        .verify();
+  }
+
+  @Test
+  void withStateChangelog_rescaledWithPendingRemovals_sameOutputPerKey() {
+    RescaleCheck.of(withRetention().recipe.withStateChangelog(), pendingRemovals())
+        .rescaling(2, 3)
+        .withSampledCutPoints(6, 3L)
+        .verify();
   }
 }

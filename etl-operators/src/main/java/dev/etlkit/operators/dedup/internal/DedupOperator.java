@@ -8,6 +8,7 @@ import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecords;
+import dev.etlkit.operators.internal.DeleteDeadlines;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
@@ -27,6 +28,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -106,6 +108,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   @Nullable private transient DedupBundles<K, T> bundles;
   @Nullable private transient HeldCandidates<K, T> held;
   @Nullable private transient DeleteRetention<T> retention;
+  private transient boolean restored;
 
   private transient long stateReads;
   @Nullable private transient DedupOrder<T> order;
@@ -205,6 +208,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    restored = context.isRestored();
     watermark = Long.MIN_VALUE;
     fingerprintKey =
         config.keepsFingerprints()
@@ -293,6 +297,13 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     if (config.deleteRetention() != null) {
       retention =
           new DeleteRetention<>(this, config.deleteRetention().toMillis(), state, markersRemoved);
+    } else if (config.keepLast()
+        && ordered
+        && changelogInput
+        && DeleteDeadlines.mustOpenRestoredTimers(getKeyedStateBackend(), restored)) {
+      // The option removed at a restore: its timers may be restored all the same (fired, they do
+      // nothing: onProcessingTime), and Flink cannot checkpoint them unopened.
+      getInternalTimerService(DedupConfig.DELETE_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
     }
     rejects = new DedupRejects<>(config, output, getProcessingTimeService(), metrics, late);
     // Batch mode sorts the input by key and keeps the state of the current key only, dropping it

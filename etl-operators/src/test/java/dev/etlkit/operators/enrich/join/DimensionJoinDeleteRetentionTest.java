@@ -12,15 +12,20 @@ import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinMetrics;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.RescaleCheck;
 import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code withDeleteRetention}: a deleted key's marker (latest join) or its history ending in the
@@ -221,6 +226,38 @@ class DimensionJoinDeleteRetentionTest {
     }
   }
 
+  /**
+   * Removed at a restore where the timers are written into the checkpoint's raw keyed state
+   * (RocksDB or ForSt with {@code timer-service.factory: HEAP}): Flink restores the removals' timer
+   * service there whether the step asks for it or not, and cannot snapshot a service nobody
+   * started, so the step must still open it. It checkpoints again; the pending removal does
+   * nothing.
+   */
+  @Test
+  void latest_restoredWithoutTheOption_timersOnTheHeapOfForSt_checkpointsAgain() throws Exception {
+    Configuration heapTimers = new Configuration();
+    heapTimers.setString("state.backend.forst.timer-service.factory", "HEAP");
+    OperatorSubtaskState withOption;
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        LATEST.harness().onForSt(heapTimers).open()) {
+      h.processElement(row(Change.delete("k1#v1")), 2);
+      withOption = h.snapshot();
+    }
+    KeyedHarness<Object, Either<String, Change<String>>, String> without =
+        JoinHarness.expand(JoinHarness.latest()).harness().onForSt(heapTimers);
+    OperatorSubtaskState again;
+    try (OperatorHarness<Either<String, Change<String>>, String> h = without.restore(withOption)) {
+      h.setProcessingTime(2 * RETENTION.toMillis()); // past the pending removal: does nothing
+      again = h.snapshot();
+    }
+    try (OperatorHarness<Either<String, Change<String>>, String> h = without.restore(again)) {
+      h.processElement(fact("k1#o1"), 10);
+
+      assertThat(lines(h.emitted())).containsExactly("DELETED k1#o1 @10");
+      assertThat(removed(h)).isZero();
+    }
+  }
+
   // ---- point-in-time join -----------------------------------------------------------------
 
   @ParameterizedTest
@@ -312,6 +349,46 @@ class DimensionJoinDeleteRetentionTest {
       h.processWatermark(40);
 
       assertThat(lines(h.emitted())).containsExactly("DELETED k1#o1 @35", "FOUND k2#o2 k2#v0 @35");
+      assertThat(removed(h)).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Removed at one restore and set again at the next: the removal that was pending fired while the
+   * option was off and did nothing, so its deadline is still in state without a timer. The key's
+   * next version, also a late one older than the delete, must set the removal again (the docs: a
+   * marker restored from a savepoint taken without the option gets its deadline when its key is
+   * next written, any version of it); the retention has long passed, so it goes at the next tick.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_optionRemovedThenSetAgain_aLateVersionSetsTheRemovalAgain(StateBackendKind backend)
+      throws Exception {
+    OperatorSubtaskState withOption;
+    try (OperatorHarness<Either<String, Change<String>>, String> h = open(AS_OF, backend)) {
+      h.processElement(row(Change.insert("k1#v1")), 10);
+      h.processElement(row(Change.delete("k1#v1")), 20); // due at 10 s
+      h.processWatermark(30); // horizon 25: the delete is all a fact can still get
+      withOption = h.snapshot();
+    }
+    OperatorSubtaskState withoutOption;
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        JoinHarness.expand(JoinHarness.asOf().withAllowedLateness(Duration.ofMillis(5)))
+            .harness()
+            .on(backend)
+            .restore(withOption)) {
+      h.setProcessingTime(2 * RETENTION.toMillis()); // the pending removal fires: nothing
+      withoutOption = h.snapshot();
+    }
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        AS_OF.harness().on(backend).restore(withoutOption)) {
+      h.setProcessingTime(2 * RETENTION.toMillis());
+      h.processElement(row(Change.insert("k1#v0")), 5); // late, older than the delete
+      h.setProcessingTime(2 * RETENTION.toMillis() + 1); // the next tick
+      h.processElement(fact("k1#o1"), 31);
+      h.processWatermark(40);
+
+      assertThat(lines(h.emitted())).containsExactly("NOT_FOUND k1#o1 @31");
       assertThat(removed(h)).isEqualTo(1);
     }
   }
@@ -444,6 +521,88 @@ class DimensionJoinDeleteRetentionTest {
     assertThat(JoinHarness.expand(step).config().deleteRetentionMillis()).as("not set").isZero();
     assertThat(step.withDeleteRetention(RETENTION).toString()).contains(", deleteRetention=PT10S");
     assertThat(step.toString()).doesNotContain("deleteRetention");
+  }
+
+  // ---- restores: rescaled, changelog state backend, ForSt ------------------------------------
+
+  private static final JoinHarness.Expanded AS_OF_WAITS =
+      JoinHarness.expand(
+          JoinHarness.asOf()
+              .withDeleteRetention(RETENTION)
+              .withAllowedLateness(Duration.ofMillis(5))
+              .withMaxWait(Duration.ofMillis(20)));
+
+  /**
+   * Eight keys deleted at processing time 0, the even ones again at 4 s; facts before and after
+   * each key's removal (odd keys at 10 s, even ones at 14 s; point in time: once the watermark has
+   * passed the delete by the allowed lateness), then a late version older than the deletes.
+   */
+  static HarnessInput<Either<String, Change<String>>> pendingRemovals() {
+    HarnessInput.Builder<Either<String, Change<String>>> script = HarnessInput.builder();
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.dimension(Change.insert("k" + k + "#v1")), 10);
+      script.element(JoinInput.dimension(Change.delete("k" + k + "#v1")), 20);
+    }
+    script.watermark(22).advanceProcessingTime(4_000);
+    for (int k = 0; k < 8; k += 2) {
+      script.element(JoinInput.dimension(Change.delete("k" + k + "#v1")), 30);
+    }
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o1"), 23);
+    }
+    script.watermark(26).advanceProcessingTime(6_000);
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o2"), 27);
+    }
+    script.watermark(40).advanceProcessingTime(1_000);
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o3"), 41);
+    }
+    script.watermark(45).advanceProcessingTime(5_000);
+    for (int k = 0; k < 8; k++) {
+      script.element(JoinInput.fact("k" + k + "#o4"), 46);
+      script.element(JoinInput.dimension(Change.insert("k" + k + "#v2")), 15);
+    }
+    return script.watermark(100).advanceProcessingTime(30_000).endOfInput().build();
+  }
+
+  /** Deadlines and timers move with their key groups: each key's output is as without rescale. */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void rescaledWithPendingRemovals_sameOutputPerKey(StateBackendKind backend) {
+    for (JoinHarness.Expanded join : new JoinHarness.Expanded[] {LATEST_WAITS, AS_OF_WAITS}) {
+      RescaleCheck.of(join.harness().on(backend), pendingRemovals())
+          .rescaling(2, 3)
+          .withSampledCutPoints(8, 1L)
+          .verify();
+      RescaleCheck.of(join.harness().on(backend), pendingRemovals())
+          .rescaling(3, 1)
+          .withSampledCutPoints(8, 2L)
+          .verify();
+    }
+  }
+
+  @Test
+  void withStateChangelog_rescaledWithPendingRemovals_sameOutputPerKey() {
+    for (JoinHarness.Expanded join : new JoinHarness.Expanded[] {LATEST_WAITS, AS_OF_WAITS}) {
+      RescaleCheck.of(join.harness().withStateChangelog(), pendingRemovals())
+          .rescaling(2, 3)
+          .withSampledCutPoints(8, 3L)
+          .verify();
+    }
+  }
+
+  /** On ForSt, with its timers in ForSt and on the heap (restored on ForSt, rescaled). */
+  @ParameterizedTest
+  @ValueSource(strings = {"ForStDB", "HEAP"})
+  void onForSt_pendingRemovalsRestored_sameOutputPerKey(String timerServiceFactory) {
+    Configuration forSt = new Configuration();
+    forSt.setString("state.backend.forst.timer-service.factory", timerServiceFactory);
+    for (JoinHarness.Expanded join : new JoinHarness.Expanded[] {LATEST_WAITS, AS_OF_WAITS}) {
+      RescaleCheck.of(join.harness().onForSt(forSt), pendingRemovals())
+          .withSampledCutPoints(6, 4L)
+          .verify();
+    }
   }
 
   private static OperatorHarness<Either<String, Change<String>>, String> open(

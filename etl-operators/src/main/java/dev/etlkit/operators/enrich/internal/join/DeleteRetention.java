@@ -55,11 +55,15 @@ final class DeleteRetention {
   /**
    * The key was written and its marker is still the delete written before (a point-in-time join's
    * late version older than it): the clock keeps running, or starts at {@code now} for a marker
-   * without a deadline (restored from a savepoint taken without the retention).
+   * without a deadline (restored from a savepoint taken without the retention). A deadline that has
+   * passed gets its timer again (fired at the next tick; one still set stays one): its own may be
+   * gone, fired while the option was off at an earlier restore.
    */
   void deleteKept(long now) throws Exception {
     if (deadline.value() == null) {
       deleteWritten(now);
+    } else {
+      retryIfPassed(now);
     }
   }
 

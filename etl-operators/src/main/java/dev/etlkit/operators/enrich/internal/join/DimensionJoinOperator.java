@@ -13,6 +13,7 @@ import dev.etlkit.operators.enrich.DimensionJoinException;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.DeleteDeadlines;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.internal.StoredWatermark;
@@ -384,6 +385,15 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   InternalTimerService<VoidNamespace> deleteTimers(Triggerable<K, VoidNamespace> target) {
     return getInternalTimerService(
         JoinConfig.DELETE_TIMERS, VoidNamespaceSerializer.INSTANCE, target);
+  }
+
+  /**
+   * Whether a latest join without a delete retention must open {@link #deleteTimers} all the same:
+   * restored where Flink restores every timer service of the snapshot and cannot checkpoint one
+   * nobody opened ({@link DeleteDeadlines#mustOpenRestoredTimers}).
+   */
+  boolean mustOpenRestoredDeleteTimers() {
+    return DeleteDeadlines.mustOpenRestoredTimers(getKeyedStateBackend(), restored);
   }
 
   /**

@@ -180,7 +180,7 @@ public final class JoinConfig<F, D, O> implements Serializable {
   }
 
   /**
-   * How long a deleted key's marker is kept, in whole milliseconds rounded up; 0 when it is kept
+   * How long a deleted key's marker is kept, in whole milliseconds (validated); 0 when it is kept
    * until the key is written again (or its TTL expires).
    */
   public long deleteRetentionMillis() {

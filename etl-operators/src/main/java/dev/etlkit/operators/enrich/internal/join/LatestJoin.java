@@ -81,6 +81,10 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
               operator.getRuntimeContext(),
               config.deleteRetentionMillis(),
               operator.deleteTimers(new MarkerRemoval()));
+    } else if (operator.mustOpenRestoredDeleteTimers()) {
+      // The option removed at a restore: its timers may be restored all the same (fired, they do
+      // nothing), and Flink cannot checkpoint them unopened.
+      operator.deleteTimers(new MarkerRemoval());
     }
   }
 
@@ -164,7 +168,9 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
 
     @Override
     public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) throws Exception {
-      removeMarker(timer.getTimestamp());
+      if (deletes != null) { // else a removal restored after the option was removed: kept
+        removeMarker(timer.getTimestamp());
+      }
     }
 
     @Override
