@@ -1,5 +1,6 @@
 package dev.etlkit.scd.internal;
 
+import dev.etlkit.core.internal.DeleteDeadlines;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
 import javax.annotation.Nullable;
@@ -315,7 +316,8 @@ public final class KeyHistory<T> {
 
   /** True if the retention of the key's delete has passed at {@code time}. */
   private boolean isDeleteDue(KeyCursor<T> cursor, long time) {
-    return hasDeleteDeadline(cursor) && deleteDeadline(cursor.lastWrite, deleteRetention) <= time;
+    return hasDeleteDeadline(cursor)
+        && DeleteDeadlines.of(cursor.lastWrite, deleteRetention) <= time;
   }
 
   /**
@@ -325,7 +327,7 @@ public final class KeyHistory<T> {
   private long cleanupTime(KeyCursor<T> cursor) {
     long at = ttl > 0 ? expiry(cursor.lastWrite, ttl) : Long.MAX_VALUE;
     if (hasDeleteDeadline(cursor)) {
-      at = Math.min(at, deleteDeadline(cursor.lastWrite, deleteRetention));
+      at = Math.min(at, DeleteDeadlines.of(cursor.lastWrite, deleteRetention));
     }
     return at;
   }
@@ -361,24 +363,6 @@ public final class KeyHistory<T> {
    */
   static long expiry(long written, long ttl) {
     return written > Long.MAX_VALUE - ttl ? Long.MAX_VALUE : written + ttl;
-  }
-
-  /** Delete deadlines are whole seconds of processing time. */
-  static final long DELETE_DEADLINE_GRANULARITY = 1_000L;
-
-  /**
-   * When a deleted key last written at {@code written} is forgotten after {@code retention}: their
-   * sum rounded up to a whole second, as every step's {@code withDeleteRetention} does, or {@code
-   * Long.MAX_VALUE} (never) where that would overflow.
-   */
-  static long deleteDeadline(long written, long retention) {
-    long due = expiry(written, retention);
-    long rest = Math.floorMod(due, DELETE_DEADLINE_GRANULARITY);
-    if (due == Long.MAX_VALUE || rest == 0) {
-      return due;
-    }
-    long gap = DELETE_DEADLINE_GRANULARITY - rest;
-    return due > Long.MAX_VALUE - gap ? Long.MAX_VALUE : due + gap;
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.etlkit.operators.enrich.internal.join;
 
-import dev.etlkit.operators.internal.DeleteDeadlines;
+import dev.etlkit.core.internal.DeleteDeadlines;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;

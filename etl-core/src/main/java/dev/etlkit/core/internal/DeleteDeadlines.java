@@ -1,4 +1,4 @@
-package dev.etlkit.operators.internal;
+package dev.etlkit.core.internal;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.runtime.checkpoint.CheckpointType;
@@ -7,8 +7,8 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 
 /**
  * When a deleted key's marker is due for removal under {@code withDeleteRetention} (dedup, upsert
- * normalize, the dimension join): the marker's write time plus the retention, rounded up to a whole
- * second so that a key's deletes within one second share one timer.
+ * normalize, the dimension join, SCD2): the marker's write time plus the retention, rounded up to a
+ * whole second so that a key's deletes within one second share one timer.
  */
 @Internal
 public final class DeleteDeadlines {

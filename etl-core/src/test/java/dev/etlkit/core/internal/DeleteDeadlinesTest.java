@@ -1,4 +1,4 @@
-package dev.etlkit.operators.internal;
+package dev.etlkit.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
