@@ -9,6 +9,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.types.Either;
@@ -82,6 +83,35 @@ class DimensionJoinHeapTimersRestoreTest {
         LATEST.harness().onForSt(HEAP_TIMERS).restore(again)) {
       h.processElement(row(Change.insert("k1#v1")), 30);
       h.processElement(fact("k1#o2"), 31);
+
+      assertThat(lines(h.emitted())).containsExactly("FOUND k1#o2 k1#v1 @31");
+    }
+  }
+
+  /**
+   * A latest join with a delete retention, without rows, restored into a point-in-time join: the
+   * retention's timer service {@code join-delete-timers} is in the snapshot.
+   */
+  @Test
+  void latestWithDeleteRetentionWithoutRows_restoredIntoAsOf_checkpointsAgain() throws Exception {
+    KeyedHarness<Object, Either<String, Change<String>>, String> latestWithRetention =
+        JoinHarness.expand(JoinHarness.latest().withDeleteRetention(Duration.ofSeconds(10)))
+            .harness();
+    OperatorSubtaskState latest;
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        latestWithRetention.onForSt(HEAP_TIMERS).open()) {
+      h.processElement(fact("k1#o1"), 10);
+      assertThat(lines(h.emitted())).containsExactly("NOT_FOUND k1#o1 @10");
+      latest = h.snapshot();
+    }
+
+    OperatorSubtaskState again = checkpointedAfterRestore(AS_OF.harness(), latest);
+
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        AS_OF.harness().onForSt(HEAP_TIMERS).restore(again)) {
+      h.processElement(row(Change.insert("k1#v1")), 30);
+      h.processElement(fact("k1#o2"), 31);
+      h.processWatermark(40);
 
       assertThat(lines(h.emitted())).containsExactly("FOUND k1#o2 k1#v1 @31");
     }
