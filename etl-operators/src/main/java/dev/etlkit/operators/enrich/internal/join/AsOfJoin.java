@@ -127,6 +127,9 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
       deletes =
           new DeleteRetention(operator.getRuntimeContext(), config.deleteRetentionMillis(), timers);
     }
+    // A latest join's savepoint without rows may hold its removals' timer service (also without a
+    // delete retention: a latest join opens it at every restore where Flink restores it unasked).
+    operator.openRestoredTimers(JoinConfig.DELETE_TIMERS);
     if (operator.restoredWaitingFacts()) {
       holdBackForRestoredFacts();
     }

@@ -397,6 +397,32 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   }
 
   /**
+   * Opens the timer service {@code name}, which this attempt sets no timers in, where it may have
+   * been restored all the same: where Flink restores every timer service of the snapshot and cannot
+   * checkpoint one nobody opened ({@link DeleteDeadlines#mustOpenRestoredTimers}). Its timers,
+   * fired, do nothing: they belong to a wait or a variant this attempt does not run.
+   */
+  void openRestoredTimers(String name) {
+    if (DeleteDeadlines.mustOpenRestoredTimers(getKeyedStateBackend(), restored)) {
+      getInternalTimerService(name, VoidNamespaceSerializer.INSTANCE, new IgnoredTimers<K>());
+    }
+  }
+
+  /** The target of timers this attempt does not own ({@link #openRestoredTimers}). */
+  private static final class IgnoredTimers<K> implements Triggerable<K, VoidNamespace> {
+
+    @Override
+    public void onEventTime(InternalTimer<K, VoidNamespace> timer) {
+      // not this attempt's
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<K, VoidNamespace> timer) {
+      // not this attempt's
+    }
+  }
+
+  /**
    * Holds the forwarded watermark back by {@code wait} (if longer than the step's own) until the
    * watermark reaches {@code deadline}: the longest wait and the last deadline of the facts this
    * attempt restored waiting.

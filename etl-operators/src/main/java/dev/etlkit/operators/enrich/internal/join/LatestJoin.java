@@ -27,9 +27,11 @@ import org.apache.flink.streaming.api.operators.Triggerable;
  *
  * <p>A step without a wait keeps its rows only: it opens the waiting list, the timers and the count
  * of waiting facts only when it restored waiting facts (from a savepoint taken while the step
- * waited). Those facts leave as {@link JoinStatus#TIMED_OUT} when their timer fires, or at the end
- * of input; a row that arrives for their key does not release them (that would cost every dimension
- * record a read), so for such keys the invariant does not hold until they left.
+ * waited); otherwise it opens the timers only where Flink restores them unasked ({@link
+ * DimensionJoinOperator#openRestoredTimers}), and they do nothing. Those facts leave as {@link
+ * JoinStatus#TIMED_OUT} when their timer fires, or at the end of input; a row that arrives for
+ * their key does not release them (that would cost every dimension record a read), so for such keys
+ * the invariant does not hold until they left.
  *
  * <p>With a delete retention, a delete's marker is removed when the retention has passed since it
  * was written ({@link DeleteRetention}; timers in a service of their own, {@link
@@ -74,6 +76,10 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
       waiting =
           new WaitingFacts<>(operator.getRuntimeContext(), config.factType(), operator.heldFacts());
       timers = operator.timers();
+    } else {
+      // the wait removed at a restore (or a point-in-time join's savepoint without rows): its
+      // timer service may be restored all the same, with no fact waiting
+      operator.openRestoredTimers(JoinConfig.TIMERS);
     }
     if (config.deleteRetentionMillis() > 0) {
       deletes =
