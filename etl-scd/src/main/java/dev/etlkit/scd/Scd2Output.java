@@ -23,8 +23,9 @@ public enum Scd2Output {
    * versions still within the horizon at the end of a bounded input) are not emitted. Finality is
    * measured in the key's own effective time: a key that goes quiet (a deleted one, say) keeps the
    * versions it closed within the horizon of its last change unemitted until a change of its own
-   * comes more than a horizon after them. For append-only sinks (files, Kafka) that keep closed
-   * history.
+   * comes more than a horizon after them, or until the step forgets the key (its state TTL, or its
+   * delete retention), which emits them first: nothing can change them any more. For append-only
+   * sinks (files, Kafka) that keep closed history.
    */
   APPEND
 }

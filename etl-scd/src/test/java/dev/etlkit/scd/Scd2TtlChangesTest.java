@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
+import dev.etlkit.scd.internal.Scd2Function;
 import dev.etlkit.scd.internal.Scd2Operator;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
@@ -123,6 +124,45 @@ class Scd2TtlChangesTest {
     }
   }
 
+  /**
+   * Append output: a key past its TTL whose cleanup timer has not run yet is forgotten by its next
+   * change, which emits its closed versions not final yet first (as the timer would), counted in
+   * recordsEmitted beside the change's own accounting: an insert is out, a delete of the now
+   * unknown key deduplicated.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_keyPastItsTtl_forgottenByItsNextChange_emitsItsClosedVersionsFirst(
+      StateBackendKind backend) throws Exception {
+    Scd2Step<Change<Customer>, Customer> append = customers().withOutput(Scd2Output.APPEND);
+    OperatorSubtaskState snapshot;
+    try (var h = Scd2Harnesses.of(append, CHANGES, HOUR).open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)));
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)));
+      h.processElement(Change.updateAfter(customer("c1", "gold", "555", 3)));
+      h.processElement(Change.insert(customer("c2", "retail", "555", 1)));
+      h.processElement(Change.delete(customer("c2", "retail", "555", 2)));
+      assertThat(h.output()).as("within the 10-day horizon: not final").isEmpty();
+      snapshot = h.snapshot();
+    }
+    try (var h = restoreAt(backend, append, HOUR, snapshot, HOUR.toMillis() * 2)) {
+      h.processElement(new StreamRecord<>(Change.updateAfter(customer("c1", "basic", "555", 4))));
+      h.processElement(new StreamRecord<>(Change.delete(customer("c2", "retail", "555", 3))));
+
+      assertThat(brief(h.extractOutputValues()))
+          .containsExactly(
+              "+I c1 v1 [d1,d2) retail/555",
+              "+I c1 v2 [d2,d3) vip/555",
+              "+I c2 v1 [d1,d2) retail/555");
+      var function = ((Scd2Operator<?, ?>) h.getOperator()).getUserFunction();
+      var metrics = ((Scd2Function<?, ?>) function).stepMetrics();
+      assertThat(metrics.emittedCount()).isEqualTo(3);
+      assertThat(metrics.outCount()).isEqualTo(1);
+      assertThat(metrics.deduplicatedCount()).isEqualTo(1);
+      assertThat(metrics.inCount()).isEqualTo(2);
+    }
+  }
+
   /** A raw harness of the customers step, its processing time at {@code now} before the restore. */
   private static KeyedOneInputStreamOperatorTestHarness<
           String, Change<Customer>, Change<Scd2Row<Customer>>>
@@ -132,7 +172,19 @@ class Scd2TtlChangesTest {
           OperatorSubtaskState state,
           long now)
           throws Exception {
-    Scd2Step<Change<Customer>, Customer> step = customers();
+    return restoreAt(backend, customers(), ttl, state, now);
+  }
+
+  /** A raw harness of {@code step}, its processing time at {@code now} before the restore. */
+  private static KeyedOneInputStreamOperatorTestHarness<
+          String, Change<Customer>, Change<Scd2Row<Customer>>>
+      restoreAt(
+          StateBackendKind backend,
+          Scd2Step<Change<Customer>, Customer> step,
+          @javax.annotation.Nullable Duration ttl,
+          OperatorSubtaskState state,
+          long now)
+          throws Exception {
     Scd2Operator<Change<Customer>, Customer> operator =
         new Scd2Operator<>(
             step.createFunction(

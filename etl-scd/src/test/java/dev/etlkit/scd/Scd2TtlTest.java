@@ -17,6 +17,10 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,6 +82,75 @@ class Scd2TtlTest {
       assertThat(recipe.function().stepMetrics().emittedCount()).isEqualTo(2);
       h.processElement(Change.updateAfter(customer("c1", "basic", "555", 4)));
       assertThat(h.output()).as("a new history at version 1: nothing closed yet").hasSize(2);
+    }
+  }
+
+  /**
+   * Append output over generated changelogs (late, redelivered and tied changes, deletes and
+   * re-inserts; horizons that prune and one that keeps every change, over 64 per key, in sealed
+   * chunks) in two eras, the TTL passing after each: every key is forgotten twice, and each era's
+   * output is exactly the closed versions of the reference history of that era's changes alone (a
+   * forgotten key is one never seen), each once, whether a prune or the forgetting emitted it.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_generated_keysForgottenByTtl_emitEveryClosedVersionOnce(StateBackendKind backend)
+      throws Exception {
+    TypeInformation<Change<Account>> changes = Change.typeInfo(Account.TYPE);
+    for (Scd2Variant spread : Scd2Variant.spread()) {
+      if (spread.output() != Scd2Output.APPEND) {
+        continue;
+      }
+      for (long horizon : new long[] {spread.horizonMillis(), 100_000L}) {
+        Scd2Variant variant = spread.withHorizon(horizon);
+        Scd2Variant retract =
+            new Scd2Variant(
+                Scd2Output.RETRACT,
+                variant.deletes(),
+                variant.detection(),
+                variant.type1(),
+                variant.bySourcePosition(),
+                variant.horizonMillis(),
+                variant.validToCurrent());
+        for (long seed = 1; seed <= (backend == StateBackendKind.HEAP ? 8 : 2); seed++) {
+          List<Change<Account>> delivered =
+              Scd2Generator.messy().withKeys(2).withLength(300).generate(seed);
+          List<List<Change<Account>>> eras =
+              List.of(
+                  delivered.subList(0, delivered.size() / 2),
+                  delivered.subList(delivered.size() / 2, delivered.size()));
+          var recipe = Scd2Harnesses.of(variant.step(), changes, TTL);
+          try (var h = recipe.open(backend)) {
+            int from = 0;
+            for (int era = 0; era < eras.size(); era++) {
+              h.run(Scd2Generator.script(eras.get(era)));
+              h.setProcessingTime((era + 1) * TTL.toMillis());
+              assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+
+              Map<String, Scd2Row<Account>> closed = new LinkedHashMap<>();
+              retract.expected(eras.get(era)).byVersion().entrySet().stream()
+                  .filter(e -> !e.getValue().isCurrent())
+                  .forEach(e -> closed.put(e.getKey(), e.getValue()));
+              List<Change<Scd2Row<Account>>> emitted = h.output().subList(from, h.output().size());
+              assertThat(Scd2Invariants.materialize(emitted))
+                  .as("%s, seed %s, era %s", variant, seed, era)
+                  .isEqualTo(closed);
+              assertThat(emitted).as("each once").hasSize(closed.size()).isNotEmpty();
+              from = h.output().size();
+            }
+            var metrics = recipe.function().stepMetrics();
+            assertThat(metrics.emittedCount()).isEqualTo(h.output().size());
+            assertThat(metrics.inCount())
+                .as("accounting")
+                .isEqualTo(delivered.size())
+                .isEqualTo(
+                    metrics.outCount()
+                        + metrics.filteredCount()
+                        + metrics.deduplicatedCount()
+                        + metrics.deadLetteredCount());
+          }
+        }
+      }
     }
   }
 

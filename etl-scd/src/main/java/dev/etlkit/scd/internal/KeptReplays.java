@@ -163,13 +163,22 @@ final class KeptReplays<T> {
     try {
       return pruneKept(store, cursor, sink);
     } catch (Columns.ComparisonException e) {
-      throw new IllegalStateException(
-          "a prune could not replay kept changes that compared fine when they were accepted ("
-              + e.getMessage()
-              + "): an equals that is not deterministic, or change detection changed at a"
-              + " restore",
-          e);
+      throw replayFailed("a prune", e);
     }
+  }
+
+  /**
+   * A replay of kept changes that compared fine when they were accepted threw: a broken state in
+   * effect, which fails the job (never the change at hand's fault).
+   */
+  private static IllegalStateException replayFailed(String what, Columns.ComparisonException e) {
+    return new IllegalStateException(
+        what
+            + " could not replay kept changes that compared fine when they were accepted ("
+            + e.getMessage()
+            + "): an equals that is not deterministic, or change detection changed at a"
+            + " restore",
+        e);
   }
 
   private int pruneKept(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
@@ -205,12 +214,20 @@ final class KeptReplays<T> {
   /**
    * Append output, the key about to be forgotten: emits every closed version not emitted yet, that
    * is each one a replay of all kept changes from the base closes (a prune emitted those that ended
-   * before the prune point).
+   * before the prune point). Like {@link #prune}, it compares only what compared fine when each
+   * kept change was accepted, and fails the job (an {@link IllegalStateException}) where that
+   * throws: the change that found the key expired is not at fault.
    */
   void emitClosed(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
       throws Exception {
     kept.load(store);
-    for (Version<T> version : replayKept(store, cursor).closed()) {
+    List<Version<T>> closed;
+    try {
+      closed = replayKept(store, cursor).closed();
+    } catch (Columns.ComparisonException e) {
+      throw replayFailed("forgetting the key", e);
+    }
+    for (Version<T> version : closed) {
       sink.emit(RowKind.INSERT, version);
     }
   }

@@ -100,6 +100,53 @@ class KeyHistoryRejectedChangeTest {
         Tagged.of("c1", "b", 2).withSeq(2).withNote(Tag.POISON));
   }
 
+  /**
+   * Append output forgets an expired key after emitting its closed versions, which replays its kept
+   * changes. A comparison that throws there (here: {@code tag} tracked since a restore, a kept
+   * change holds {@link Tag#POISON}) must fail the job, as the same replay in a prune does
+   * (docs/scd2.md, "Accounting, metrics and dead letters"), not surface as the change at hand's
+   * comparison failure: the step would dead-letter that valid change as one that "cannot be
+   * compared with the key's history", and every later change of the key likewise, as the key is
+   * never forgotten.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void append_forgettingAnExpiredKey_whoseReplayThrows_failsLikeAPrune(boolean keepsObjects)
+      throws Exception {
+    long ttl = 100L;
+    KeyHistory<Tagged> before =
+        new KeyHistory<>(
+            Columns.resolve(Tagged.TYPE, ChangeDetection.only("note"), List.of()),
+            HardDeletes.INVALIDATE,
+            Scd2Output.APPEND,
+            10 * DAY,
+            false,
+            ttl);
+    MapHistoryStore<Tagged> store = new MapHistoryStore<>(3L, keepsObjects ? null : ROWS);
+    apply(before, store, Tagged.of("c1", "a", 1).withNote("n1"), 0L);
+    apply(before, store, Tagged.of("c1", Tag.POISON, 2).withNote("n2"), 0L);
+    apply(before, store, Tagged.of("c1", "b", 3).withNote("n2"), 0L); // no-op then: kept
+    assertThat(emitted).isEmpty();
+    KeyHistory<Tagged> after =
+        new KeyHistory<>(
+            Columns.resolve(Tagged.TYPE, ChangeDetection.only("note", "tag"), List.of()),
+            HardDeletes.INVALIDATE,
+            Scd2Output.APPEND,
+            10 * DAY,
+            false,
+            ttl);
+
+    Throwable thrown =
+        catchThrowable(() -> apply(after, store, Tagged.of("c1", "c", 4).withNote("n3"), 10 * ttl));
+
+    assertThat(thrown)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("change detection changed at a restore")
+        .hasMessageNotContaining(Tag.POISON)
+        .hasCauseInstanceOf(Columns.ComparisonException.class);
+    assertThat(emitted).isEmpty();
+  }
+
   private void assertRejectedAlone(
       boolean keepsObjects, long horizonDays, List<Tagged> before, Tagged bad) throws Exception {
     KeyHistory<Tagged> history =
@@ -125,13 +172,19 @@ class KeyHistoryRejectedChangeTest {
 
   private void apply(KeyHistory<Tagged> history, MapHistoryStore<Tagged> store, Tagged change)
       throws Exception {
+    apply(history, store, change, 0L);
+  }
+
+  private void apply(
+      KeyHistory<Tagged> history, MapHistoryStore<Tagged> store, Tagged change, long now)
+      throws Exception {
     history.apply(
         store,
         change.at().toEpochMilli(),
         change.seq(),
         change,
         (kind, version) -> emitted.add(kind.shortString() + " " + version),
-        0L,
+        now,
         KeyHistory.NO_TIMERS);
   }
 
