@@ -54,14 +54,29 @@ final class IndependentJoinReference {
   /** End of both inputs. */
   record End() implements Event {}
 
-  /** The options the docs describe. {@code ttl} null: no TTL. Times in milliseconds. */
+  /**
+   * The options the docs describe. {@code ttl} and {@code deleteRetention} null: none. Times in
+   * milliseconds.
+   */
   record Config(
       boolean asOf,
       long maxWait,
       int maxBufferedFacts,
       boolean deadLetterUnmatched,
       long allowedLateness,
-      @Nullable Long ttl) {}
+      @Nullable Long ttl,
+      @Nullable Long deleteRetention) {
+
+    Config(
+        boolean asOf,
+        long maxWait,
+        int maxBufferedFacts,
+        boolean deadLetterUnmatched,
+        long allowedLateness,
+        @Nullable Long ttl) {
+      this(asOf, maxWait, maxBufferedFacts, deadLetterUnmatched, allowedLateness, ttl, null);
+    }
+  }
 
   /**
    * One fact leaving the step. {@code outcome} is a {@code JoinStatus} name when it is passed on,
@@ -89,6 +104,7 @@ final class IndependentJoinReference {
   private final Map<String, List<Waiting>> waiting = new LinkedHashMap<>();
 
   private long seq = 0;
+  private long deleteMarkersRemoved = 0;
   private List<Out> out;
   private final List<String> dimensionDeadLetters = new ArrayList<>();
 
@@ -121,6 +137,11 @@ final class IndependentJoinReference {
 
   List<String> dimensionDeadLetters() {
     return dimensionDeadLetters;
+  }
+
+  /** The step's {@code deleteMarkersRemoved} after the events so far. */
+  long deleteMarkersRemoved() {
+    return deleteMarkersRemoved;
   }
 
   /** The facts in the step's state: held until the watermark passes them, or waiting. */
@@ -363,10 +384,12 @@ final class IndependentJoinReference {
     if (time < now) {
       throw new IllegalArgumentException("processing time goes backwards");
     }
-    now = time;
     if (config.asOf()) {
+      now = time;
       return;
     }
+    removeDeletedUpTo(time);
+    now = time;
     // latest: waiting facts whose deadline passed time out, per key in arrival order
     for (String key : new ArrayList<>(waiting.keySet())) {
       List<Waiting> ws = waiting.get(key);
@@ -397,6 +420,40 @@ final class IndependentJoinReference {
       }
     }
     waiting.clear();
+  }
+
+  /**
+   * Latest join, withDeleteRetention (docs/enrichment-state.md, "Deletes"): a delete's marker goes
+   * once the retention has passed in processing time since the delete was last written, at the
+   * first whole second at or after that, and is counted then, unless its TTL removed it first. A
+   * newer delete restarts the clock (a new marker), a live row replaces the marker. After that the
+   * key is like a key never seen.
+   */
+  private void removeDeletedUpTo(long time) {
+    if (config.deleteRetention() == null) {
+      return;
+    }
+    for (var it = rows.entrySet().iterator(); it.hasNext(); ) {
+      Row r = it.next().getValue();
+      if (r.row() != null) {
+        continue;
+      }
+      long deadline = removalDeadline(r.writtenAt());
+      if (deadline <= time) {
+        it.remove();
+        // the TTL, when it ends at the deadline or before, removed the marker first
+        if (config.ttl() == null || deadline < saturatingAdd(r.writtenAt(), config.ttl())) {
+          deleteMarkersRemoved++;
+        }
+      }
+    }
+  }
+
+  /** The write time plus the retention, rounded up to a whole second (saturating). */
+  private long removalDeadline(long writtenAt) {
+    long due = saturatingAdd(writtenAt, config.deleteRetention());
+    long up = Math.floorDiv(due, 1_000L) * 1_000L;
+    return up == due ? due : saturatingAdd(up, 1_000L);
   }
 
   // ---------------------------------------------------------------------------------------------
