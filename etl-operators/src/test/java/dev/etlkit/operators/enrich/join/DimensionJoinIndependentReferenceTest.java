@@ -51,7 +51,7 @@ import org.apache.flink.types.RowKind;
  * with event times, facts, watermarks (per input, with jumps), processing time (moved with the TTL
  * clock through each whole second on the way, where delete retentions' removals fire) and end of
  * input, in generated configurations (variant, wait, buffer bound, unmatched handling, lateness,
- * TTL, and for the latest join {@code withDeleteRetention}).
+ * TTL, {@code withDeleteRetention}).
  *
  * <p>What is compared, per script event and per key: the facts that leave the step (passed on or
  * dead-lettered), in order, with their status, row and timestamp; the record accounting and {@code
@@ -81,8 +81,8 @@ class DimensionJoinIndependentReferenceTest {
   }
 
   /**
-   * Latest joins with a delete retention over longer scripts with more deletes and clock moves of a
-   * second or so (the generic scripts are mostly short, and seldom reach a marker's removal).
+   * Joins with a delete retention over longer scripts with more deletes and clock moves of a second
+   * or so (the generic scripts are mostly short, and seldom reach a marker's removal).
    */
   @Property(tries = 40)
   void heap_deleteRetention_emitsWhatTheIndependentReferenceEmits(
@@ -90,7 +90,9 @@ class DimensionJoinIndependentReferenceTest {
       throws Exception {
     IndependentJoinReference reference = new IndependentJoinReference(config);
     events.forEach(reference::apply);
-    Statistics.collect(reference.deleteMarkersRemoved() > 0 ? "markers removed" : "none removed");
+    Statistics.collect(
+        config.asOf() ? "asOf" : "latest",
+        reference.deleteMarkersRemoved() > 0 ? "markers removed" : "none removed");
     assertMatches(config, events, StateBackendKind.HEAP);
   }
 
@@ -215,7 +217,7 @@ class DimensionJoinIndependentReferenceTest {
                     dl,
                     asOf ? lateness : 0,
                     ttl == 0 ? null : ttl,
-                    asOf ? null : DELETE_RETENTIONS[retention]));
+                    DELETE_RETENTIONS[retention]));
   }
 
   @Provide
@@ -224,11 +226,11 @@ class DimensionJoinIndependentReferenceTest {
         .map(
             c ->
                 new Config(
-                    false,
+                    c.asOf(),
                     c.maxWait(),
                     c.maxBufferedFacts(),
                     c.deadLetterUnmatched(),
-                    0,
+                    c.allowedLateness(),
                     // a TTL that always ends first would leave nothing to remove
                     c.ttl() == null ? null : TTL_PAST_A_SECOND,
                     c.deleteRetention() != null ? c.deleteRetention() : DELETE_RETENTIONS[1]));
