@@ -7,6 +7,8 @@ import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
+import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
+import dev.etlkit.operators.enrich.internal.join.JoinMetrics;
 import dev.etlkit.operators.enrich.join.IndependentJoinReference.Config;
 import dev.etlkit.operators.enrich.join.IndependentJoinReference.Dim;
 import dev.etlkit.operators.enrich.join.IndependentJoinReference.End;
@@ -33,6 +35,8 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.arbitraries.ListArbitrary;
 import net.jqwik.api.statistics.Statistics;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -44,12 +48,14 @@ import org.apache.flink.types.RowKind;
  * written from the specification and the docs alone. The production two-input operator runs in
  * Flink's {@link KeyedTwoInputStreamOperatorTestHarness} (facts on input 1, changes on input 2,
  * watermarks per input) over generated interleavings of inserts, updates, deletes and re-inserts
- * with event times, facts, watermarks (per input, with jumps), processing time and end of input, in
- * generated configurations (variant, wait, buffer bound, unmatched handling, lateness, TTL).
+ * with event times, facts, watermarks (per input, with jumps), processing time (moved with the TTL
+ * clock through each whole second on the way, where delete retentions' removals fire) and end of
+ * input, in generated configurations (variant, wait, buffer bound, unmatched handling, lateness,
+ * TTL, {@code withDeleteRetention}).
  *
  * <p>What is compared, per script event and per key: the facts that leave the step (passed on or
- * dead-lettered), in order, with their status, row and timestamp; at the end the forwarded
- * watermark and the dimension dead letters.
+ * dead-lettered), in order, with their status, row and timestamp; the record accounting and {@code
+ * deleteMarkersRemoved}; at the end the forwarded watermark and the dimension dead letters.
  */
 class DimensionJoinIndependentReferenceTest {
 
@@ -71,6 +77,29 @@ class DimensionJoinIndependentReferenceTest {
   @Property(tries = 10)
   void rocksDb_anyInterleaving_emitsWhatTheIndependentReferenceEmits(
       @ForAll("configs") Config config, @ForAll("scripts") List<Event> events) throws Exception {
+    assertMatches(config, events, StateBackendKind.ROCKSDB);
+  }
+
+  /**
+   * Joins with a delete retention over longer scripts with more deletes and clock moves of a second
+   * or so (the generic scripts are mostly short, and seldom reach a marker's removal).
+   */
+  @Property(tries = 40)
+  void heap_deleteRetention_emitsWhatTheIndependentReferenceEmits(
+      @ForAll("retentionConfigs") Config config, @ForAll("retentionScripts") List<Event> events)
+      throws Exception {
+    IndependentJoinReference reference = new IndependentJoinReference(config);
+    events.forEach(reference::apply);
+    Statistics.collect(
+        config.asOf() ? "asOf" : "latest",
+        reference.deleteMarkersRemoved() > 0 ? "markers removed" : "none removed");
+    assertMatches(config, events, StateBackendKind.HEAP);
+  }
+
+  @Property(tries = 5)
+  void rocksDb_deleteRetention_emitsWhatTheIndependentReferenceEmits(
+      @ForAll("retentionConfigs") Config config, @ForAll("retentionScripts") List<Event> events)
+      throws Exception {
     assertMatches(config, events, StateBackendKind.ROCKSDB);
   }
 
@@ -103,7 +132,8 @@ class DimensionJoinIndependentReferenceTest {
               StepMetrics.RECORDS_OUT, factsOut,
               StepMetrics.RECORDS_FILTERED, 0L,
               StepMetrics.RECORDS_DEAD_LETTERED, factsDead,
-              StepMetrics.RECORDS_EMITTED, factsOut));
+              StepMetrics.RECORDS_EMITTED, factsOut,
+              JoinMetrics.DELETE_MARKERS_REMOVED, reference.deleteMarkersRemoved()));
     }
     Run actual = run(config, events, backend);
     StringBuilder trace = new StringBuilder(config + " on " + backend + "\n");
@@ -176,11 +206,41 @@ class DimensionJoinIndependentReferenceTest {
             Arbitraries.of(1, 2, 1_000),
             Arbitraries.of(false, true),
             Arbitraries.of(0L, 10L, 30L),
-            Arbitraries.of(0L, 40L, 40L))
+            Arbitraries.of(0L, 40L, 40L, TTL_PAST_A_SECOND),
+            Arbitraries.of(0, 0, 1, 2))
         .as(
-            (asOf, wait, buffered, dl, lateness, ttl) ->
-                new Config(asOf, wait, buffered, dl, asOf ? lateness : 0, ttl == 0 ? null : ttl));
+            (asOf, wait, buffered, dl, lateness, ttl, retention) ->
+                new Config(
+                    asOf,
+                    wait,
+                    buffered,
+                    dl,
+                    asOf ? lateness : 0,
+                    ttl == 0 ? null : ttl,
+                    DELETE_RETENTIONS[retention]));
   }
+
+  @Provide
+  Arbitrary<Config> retentionConfigs() {
+    return configs()
+        .map(
+            c ->
+                new Config(
+                    c.asOf(),
+                    c.maxWait(),
+                    c.maxBufferedFacts(),
+                    c.deadLetterUnmatched(),
+                    c.allowedLateness(),
+                    // a TTL that always ends first would leave nothing to remove
+                    c.ttl() == null ? null : TTL_PAST_A_SECOND,
+                    c.deleteRetention() != null ? c.deleteRetention() : DELETE_RETENTIONS[1]));
+  }
+
+  /** A TTL that ends before or after a retention's whole second, depending on the delete's time. */
+  private static final long TTL_PAST_A_SECOND = 1_000L;
+
+  /** No retention (twice), one shorter than a second's rounding, one longer. */
+  private static final Long[] DELETE_RETENTIONS = {null, 300L, 1_200L};
 
   /** A raw step; folded into events with increasing watermarks and processing time. */
   sealed interface Raw permits RDim, RFact, RWm, RProc {}
@@ -195,6 +255,19 @@ class DimensionJoinIndependentReferenceTest {
 
   @Provide
   Arbitrary<List<Event>> scripts() {
+    return scripts(false);
+  }
+
+  @Provide
+  Arbitrary<List<Event>> retentionScripts() {
+    return scripts(true);
+  }
+
+  /**
+   * Generated scripts; {@code forRetention}: ten or more steps, deletes as often as inserts, and
+   * clock moves of a second or so as often as short ones.
+   */
+  private static Arbitrary<List<Event>> scripts(boolean forRetention) {
     Arbitrary<Integer> key = Arbitraries.integers().between(0, KEYS.length - 1);
     // coarse times collide often: facts at a version's start, equal times of rows and facts
     Arbitrary<Integer> delta =
@@ -205,13 +278,16 @@ class DimensionJoinIndependentReferenceTest {
     Arbitrary<Raw> dim =
         Combinators.combine(
                 key,
-                Arbitraries.of(
-                    Kind.INSERT,
-                    Kind.INSERT,
-                    Kind.UPDATE_AFTER,
-                    Kind.UPDATE_AFTER,
-                    Kind.UPDATE_BEFORE,
-                    Kind.DELETE),
+                forRetention
+                    ? Arbitraries.of(
+                        Kind.INSERT, Kind.UPDATE_AFTER, Kind.UPDATE_BEFORE, Kind.DELETE)
+                    : Arbitraries.of(
+                        Kind.INSERT,
+                        Kind.INSERT,
+                        Kind.UPDATE_AFTER,
+                        Kind.UPDATE_AFTER,
+                        Kind.UPDATE_BEFORE,
+                        Kind.DELETE),
                 delta,
                 rarely)
             .as(RDim::new);
@@ -226,17 +302,22 @@ class DimensionJoinIndependentReferenceTest {
     Arbitrary<Raw> proc =
         Arbitraries.frequencyOf(
                 Tuple2s.<Integer>of(5, Arbitraries.integers().between(0, 30)),
-                Tuple2s.of(1, Arbitraries.integers().between(40, 120)))
+                Tuple2s.of(1, Arbitraries.integers().between(40, 120)),
+                // a second or so: delete retentions' deadlines are whole seconds
+                Tuple2s.of(forRetention ? 5 : 1, Arbitraries.of(400, 1_000)))
             .map(RProc::new);
-    Arbitrary<List<Raw>> raws =
+    ListArbitrary<Raw> raws =
         Arbitraries.frequencyOf(
                 Tuple2s.<Raw>of(4, dim),
                 Tuple2s.of(5, fact),
                 Tuple2s.of(2, wm),
-                Tuple2s.of(2, proc))
+                Tuple2s.of(forRetention ? 4 : 2, proc))
             .list()
             .ofMinSize(1)
             .ofMaxSize(60);
+    if (forRetention) {
+      raws = raws.ofMinSize(10).withSizeDistribution(RandomDistribution.uniform());
+    }
     Arbitrary<Long> origin =
         Arbitraries.of(0L, 0L, 0L, -1_000_000L, Long.MIN_VALUE + 100, Long.MAX_VALUE - 300);
     return Combinators.combine(raws, origin, Arbitraries.of(false, true))
@@ -321,6 +402,9 @@ class DimensionJoinIndependentReferenceTest {
     if (c.ttl() != null) {
       s = s.withStateTtl(Duration.ofMillis(c.ttl()));
     }
+    if (c.deleteRetention() != null) {
+      s = s.withDeleteRetention(Duration.ofMillis(c.deleteRetention()));
+    }
     return s;
   }
 
@@ -344,6 +428,7 @@ class DimensionJoinIndependentReferenceTest {
     List<Map<String, Long>> factCounts = new ArrayList<>();
     Map<String, Long> dimensionCounts;
     long forwarded = Long.MIN_VALUE;
+    long now = 0;
     try (var h = open(config, backend, dir)) {
       for (Event e : events) {
         if (e instanceof Dim d) {
@@ -362,6 +447,15 @@ class DimensionJoinIndependentReferenceTest {
             case DIMENSION -> h.processWatermark2(mark);
           }
         } else if (e instanceof ProcTime p) {
+          // each whole second on the way, the time delete retentions' timers fire at, is passed
+          // with the TTL clock there too, as in a job
+          for (long second = Math.floorDiv(now, 1_000L) * 1_000L + 1_000L;
+              second < p.time();
+              second += 1_000L) {
+            h.setStateTtlProcessingTime(second);
+            h.setProcessingTime(second);
+          }
+          now = p.time();
           h.setStateTtlProcessingTime(p.time());
           h.setProcessingTime(p.time());
         } else if (e instanceof End) {
@@ -374,7 +468,13 @@ class DimensionJoinIndependentReferenceTest {
         forwarded = drain(h, outs, dimensionLetters, forwarded);
         outputs.add(outs);
         watermarks.add(forwarded);
-        factCounts.add(counts(h, ""));
+        Map<String, Long> counts = counts(h, "");
+        counts.put(
+            JoinMetrics.DELETE_MARKERS_REMOVED,
+            ((DimensionJoinOperator<?, ?, ?, ?>) h.getOperator())
+                .joinMetrics()
+                .deleteMarkersRemovedCount());
+        factCounts.add(counts);
       }
       dimensionCounts = counts(h, "/dimension");
     } finally {

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * DimensionJoinIndependentReferenceTest#assertMatches}), on heap and RocksDB: a fact before its
  * row, at a version's start, at equal times, after a delete, a row after the wait expired,
  * out-of-order changes, history beyond the bound, a watermark jump, a wait already over, TTL at its
- * boundary, an idle dimension.
+ * boundary, an idle dimension, a delete retention's removal.
  */
 class DimensionJoinIndependentScenariosTest {
 
@@ -136,6 +136,81 @@ class DimensionJoinIndependentScenariosTest {
             fact(2, 6)),
         "DELETED o1 @5",
         "FOUND o2 k1#v2 @6");
+  }
+
+  /**
+   * withDeleteRetention: the marker goes at the first whole second at or after the last delete's
+   * write plus the retention; a newer delete restarts the clock.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_deleteRetention_newerDeleteRestartsTheClock_factThenNotFound(StateBackendKind backend)
+      throws Exception {
+    scenario(
+        new Config(false, 0, 1_000, false, 0, null, 300L),
+        backend,
+        List.of(
+            dim("k1", Kind.INSERT, 1, 0L),
+            dim("k1", Kind.DELETE, 1, 0L), // at 0: due at 1 s
+            new ProcTime(800),
+            dim("k1", Kind.DELETE, 1, 0L), // at 0.8 s: due at 2 s
+            new ProcTime(1_999),
+            fact(1, 5),
+            new ProcTime(2_000),
+            fact(2, 6)),
+        "DELETED o1 @5",
+        "NOT_FOUND o2 @6");
+  }
+
+  /**
+   * withDeleteRetention, point in time: a late version before the delete keeps the delete's clock
+   * running (it does not restart it).
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_deleteRetention_lateVersionBeforeTheDelete_keepsItsClock(StateBackendKind backend)
+      throws Exception {
+    scenario(
+        new Config(true, 0, 1_000, false, 0, null, 1_200L),
+        backend,
+        List.of(
+            dim("k1", Kind.INSERT, 1, 0L),
+            dim("k1", Kind.DELETE, 2, 10L), // at 0: due at 2 s
+            wm(10),
+            new ProcTime(900),
+            dim("k1", Kind.INSERT, 3, 5L), // at 0.9 s, before the delete: still due at 2 s
+            fact(1, 10),
+            new ProcTime(2_000),
+            fact(2, 10)),
+        "DELETED o1 @10",
+        "NOT_FOUND o2 @10");
+  }
+
+  /**
+   * withDeleteRetention, point in time: a retention that passes before the watermark minus the
+   * allowed lateness reaches the delete; the history goes at the first processing-time tick after
+   * the watermark got there, not among the facts that watermark makes due.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void asOf_deleteRetention_passedBeforeTheHorizon_removedAtTheNextTick(StateBackendKind backend)
+      throws Exception {
+    scenario(
+        new Config(true, 0, 1_000, false, 30, null, 300L),
+        backend,
+        List.of(
+            dim("k1", Kind.INSERT, 1, 0L),
+            dim("k1", Kind.DELETE, 2, 10L), // at 0: due at 1 s
+            new ProcTime(1_000),
+            wm(35), // horizon 5: the delete still needed
+            fact(1, 35),
+            wm(40), // horizon 10: the delete is all that is left
+            fact(2, 40),
+            new ProcTime(1_000), // the next tick
+            fact(3, 40)),
+        "DELETED o1 @35",
+        "DELETED o2 @40",
+        "NOT_FOUND o3 @40");
   }
 
   @ParameterizedTest

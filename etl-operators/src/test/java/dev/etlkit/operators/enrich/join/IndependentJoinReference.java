@@ -54,14 +54,29 @@ final class IndependentJoinReference {
   /** End of both inputs. */
   record End() implements Event {}
 
-  /** The options the docs describe. {@code ttl} null: no TTL. Times in milliseconds. */
+  /**
+   * The options the docs describe. {@code ttl} and {@code deleteRetention} null: none. Times in
+   * milliseconds.
+   */
   record Config(
       boolean asOf,
       long maxWait,
       int maxBufferedFacts,
       boolean deadLetterUnmatched,
       long allowedLateness,
-      @Nullable Long ttl) {}
+      @Nullable Long ttl,
+      @Nullable Long deleteRetention) {
+
+    Config(
+        boolean asOf,
+        long maxWait,
+        int maxBufferedFacts,
+        boolean deadLetterUnmatched,
+        long allowedLateness,
+        @Nullable Long ttl) {
+      this(asOf, maxWait, maxBufferedFacts, deadLetterUnmatched, allowedLateness, ttl, null);
+    }
+  }
 
   /**
    * One fact leaving the step. {@code outcome} is a {@code JoinStatus} name when it is passed on,
@@ -89,6 +104,7 @@ final class IndependentJoinReference {
   private final Map<String, List<Waiting>> waiting = new LinkedHashMap<>();
 
   private long seq = 0;
+  private long deleteMarkersRemoved = 0;
   private List<Out> out;
   private final List<String> dimensionDeadLetters = new ArrayList<>();
 
@@ -99,6 +115,9 @@ final class IndependentJoinReference {
   private static final class History {
     final List<Version> versions = new ArrayList<>();
     long writtenAt;
+
+    /** When the delete that is the newest version was last written; null: the newest is live. */
+    @Nullable Long deleteWrittenAt;
   }
 
   private record Held(Fact fact, long seq) {}
@@ -121,6 +140,11 @@ final class IndependentJoinReference {
 
   List<String> dimensionDeadLetters() {
     return dimensionDeadLetters;
+  }
+
+  /** The step's {@code deleteMarkersRemoved} after the events so far. */
+  long deleteMarkersRemoved() {
+    return deleteMarkersRemoved;
   }
 
   /** The facts in the step's state: held until the watermark passes them, or waiting. */
@@ -190,8 +214,15 @@ final class IndependentJoinReference {
       h = new History();
       histories.put(d.key(), h);
     }
-    h.versions.add(new Version(d.ts(), seq++, row));
+    Version added = new Version(d.ts(), seq++, row);
+    h.versions.add(added);
     h.writtenAt = now;
+    Version newest = newest(h);
+    if (newest.row() != null) {
+      h.deleteWrittenAt = null; // a live row cancels the removal
+    } else if (newest == added || h.deleteWrittenAt == null) {
+      h.deleteWrittenAt = now; // a newer delete restarts the clock
+    } // else a late version before the delete: the clock keeps running
     // waiting facts with t >= v are released by this (late) version, in time order (equal times
     // in the order they started to wait: docs/enrichment-state.md, "order")
     List<Waiting> ws = waiting.get(d.key());
@@ -363,10 +394,13 @@ final class IndependentJoinReference {
     if (time < now) {
       throw new IllegalArgumentException("processing time goes backwards");
     }
-    now = time;
     if (config.asOf()) {
+      removeDeletedHistories(time);
+      now = time;
       return;
     }
+    removeDeletedUpTo(time);
+    now = time;
     // latest: waiting facts whose deadline passed time out, per key in arrival order
     for (String key : new ArrayList<>(waiting.keySet())) {
       List<Waiting> ws = waiting.get(key);
@@ -397,6 +431,99 @@ final class IndependentJoinReference {
       }
     }
     waiting.clear();
+  }
+
+  /**
+   * Latest join, withDeleteRetention (docs/enrichment-state.md, "Deletes"): a delete's marker goes
+   * once the retention has passed in processing time since the delete was last written, at the
+   * first whole second at or after that, and is counted then, unless its TTL removed it first. A
+   * newer delete restarts the clock (a new marker), a live row replaces the marker. After that the
+   * key is like a key never seen.
+   */
+  private void removeDeletedUpTo(long time) {
+    if (config.deleteRetention() == null) {
+      return;
+    }
+    for (var it = rows.entrySet().iterator(); it.hasNext(); ) {
+      Row r = it.next().getValue();
+      if (r.row() != null) {
+        continue;
+      }
+      long deadline = removalDeadline(r.writtenAt());
+      if (deadline <= time) {
+        it.remove();
+        // the TTL, when it ends at the deadline or before, removed the marker first
+        if (config.ttl() == null || deadline < saturatingAdd(r.writtenAt(), config.ttl())) {
+          deleteMarkersRemoved++;
+        }
+      }
+    }
+  }
+
+  /**
+   * Point in time, withDeleteRetention (docs/enrichment-state.md, "Deletes"): a history whose
+   * newest version is a delete goes once the retention has passed since that delete was last
+   * written and the watermark minus the allowed lateness has reached the delete, at the first
+   * processing-time tick when both hold (the step's processing time passes each whole second on its
+   * way to {@code time}, and then {@code time}); counted unless its TTL ended by that tick.
+   */
+  private void removeDeletedHistories(long time) {
+    if (config.deleteRetention() == null) {
+      return;
+    }
+    long horizon = saturatingSub(watermark, config.allowedLateness());
+    for (var it = histories.entrySet().iterator(); it.hasNext(); ) {
+      History h = it.next().getValue();
+      if (h.deleteWrittenAt == null || newest(h).time() > horizon) {
+        continue;
+      }
+      long deadline = removalDeadline(h.deleteWrittenAt);
+      long tick = firstTickAtOrAfter(deadline, time);
+      if (tick == Long.MIN_VALUE) {
+        continue;
+      }
+      it.remove();
+      if (config.ttl() == null || tick < saturatingAdd(h.writtenAt, config.ttl())) {
+        deleteMarkersRemoved++;
+      }
+    }
+  }
+
+  /**
+   * The first processing-time tick on the way from {@code now} to {@code time} (the whole seconds
+   * after {@code now} before {@code time}, then {@code time}) at or after {@code deadline}; a
+   * deadline already passed: the first tick. {@code Long.MIN_VALUE}: none.
+   */
+  private long firstTickAtOrAfter(long deadline, long time) {
+    long second = Math.floorDiv(now, 1_000L) * 1_000L + 1_000L;
+    long first = second < time ? second : time;
+    if (deadline <= first) {
+      return first;
+    }
+    if (deadline <= time) {
+      return deadline; // a whole second after now: passed on the way
+    }
+    return Long.MIN_VALUE;
+  }
+
+  /** The version with the greatest time; equal times: the later arrival. */
+  private static Version newest(History h) {
+    Version best = null;
+    for (Version v : h.versions) {
+      if (best == null
+          || v.time() > best.time()
+          || (v.time() == best.time() && v.seq() > best.seq())) {
+        best = v;
+      }
+    }
+    return best;
+  }
+
+  /** The write time plus the retention, rounded up to a whole second (saturating). */
+  private long removalDeadline(long writtenAt) {
+    long due = saturatingAdd(writtenAt, config.deleteRetention());
+    long up = Math.floorDiv(due, 1_000L) * 1_000L;
+    return up == due ? due : saturatingAdd(up, 1_000L);
   }
 
   // ---------------------------------------------------------------------------------------------
