@@ -323,6 +323,32 @@ class DedupIndependentReferenceTest {
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
+  void deleteRetentionAndTtl_dueAtTheSameSecond_theTtlComesFirstAndNothingIsCounted(
+      StateBackendKind backend) throws Exception {
+    Config config =
+        new Config(
+            Keep.LAST, Ordering.EVENT_TIME, DedupOutput.UPSERT, true, 1_500L, null, 0, 0, 1_200L);
+    Observed observed =
+        sameAsReference(
+            config,
+            backend,
+            new Advance(500),
+            change(RowKind.INSERT, "k1", "v1", 10),
+            change(RowKind.DELETE, "k1", null, 20), // at 500: due at 2000, its TTL ends at 2000
+            new Advance(100),
+            change(RowKind.INSERT, "k2", "v1", 10),
+            change(RowKind.DELETE, "k2", null, 20), // at 600: due at 2000, its TTL ends at 2100
+            new Advance(1_400), // 2000: both gone, only k2's counted
+            change(RowKind.INSERT, "k1", "v2", 15),
+            change(RowKind.INSERT, "k2", "v2", 15));
+    assertThat(observed.mainByKey().get("k1")).hasSize(3).last().asString().startsWith("#7 +I");
+    assertThat(observed.mainByKey().get("k2")).hasSize(3).last().asString().startsWith("#8 +I");
+    assertThat(observed.counts())
+        .containsEntry(DedupIndependentReference.DELETE_MARKERS_REMOVED, 1L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
   void recordsWithoutKeyOrTimestamp_areDeadLettersBeforeAnythingElse(StateBackendKind backend)
       throws Exception {
     Observed observed =
