@@ -12,6 +12,7 @@ import dev.etlkit.operators.dedup.DedupIndependentReference.Event;
 import dev.etlkit.operators.dedup.DedupIndependentReference.Input;
 import dev.etlkit.operators.dedup.DedupIndependentReference.Observed;
 import dev.etlkit.operators.dedup.DedupIndependentReference.Watermark;
+import dev.etlkit.operators.dedup.internal.DedupOperator;
 import dev.etlkit.testkit.Emitted;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
@@ -40,7 +41,12 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
  * stream through the public API ({@code Etl.from(...).apply(step)}), and the two operators it adds
  * (the key check before the shuffle and the dedup operator) are taken from the resulting
  * transformations and run in Flink's test harnesses, the key check's output feeding the dedup
- * operator as the shuffle would. Nothing here knows the operator's internals.
+ * operator as the shuffle would. Nothing here knows the operator's internals, but for the metric
+ * {@code deleteMarkersRemoved} (a Flink counter, not an accumulator), read from the operator.
+ *
+ * <p>Processing time moves as in a job: through every whole second on the way, where delete
+ * retentions' timers are due, with the TTL clock there too (a harness that jumps fires every due
+ * timer at the end of the jump, its TTL clock there).
  */
 final class DedupIndependentDriver {
 
@@ -86,6 +92,9 @@ final class DedupIndependentDriver {
     }
     if (c.miniBatch()) {
       step = step.withMiniBatch(c.miniBatchRecords(), Duration.ofMillis(c.miniBatchDelayMillis()));
+    }
+    if (c.deleteRetentionMillis() != null) {
+      step = step.withDeleteRetention(Duration.ofMillis(c.deleteRetentionMillis()));
     }
     return step;
   }
@@ -158,13 +167,21 @@ final class DedupIndependentDriver {
           dedup.processWatermark(w.timestamp());
           run.collect(dedup);
         } else if (event instanceof Advance a) {
-          dedup.advanceProcessingTime(a.millis());
+          long now = dedup.processingTime();
+          long target = now + a.millis();
+          for (long second = Math.floorDiv(now, 1_000L) * 1_000L + 1_000L;
+              second < target;
+              second += 1_000L) {
+            dedup.setProcessingTime(second);
+          }
+          dedup.setProcessingTime(target);
           run.collect(dedup);
         } else if (event instanceof Checkpoint cp) {
           long now = dedup.processingTime();
           OperatorSubtaskState state = cp.switchBackend() ? dedup.savepoint() : dedup.snapshot();
           run.collect(dedup);
           run.addCounters(dedup.unwrap().getEnvironment().getAccumulatorRegistry().getUserMap());
+          run.addMarkersRemoved(dedup);
           dedup.close();
           if (cp.switchBackend()) {
             current = current.other();
@@ -179,6 +196,7 @@ final class DedupIndependentDriver {
       run.collect(dedup);
       run.addCounters(dedup.unwrap().getEnvironment().getAccumulatorRegistry().getUserMap());
       run.addCounters(keyCheck.getEnvironment().getAccumulatorRegistry().getUserMap());
+      run.addMarkersRemoved(dedup);
       return run.observed();
     } finally {
       dedup.close();
@@ -231,6 +249,7 @@ final class DedupIndependentDriver {
               StepMetrics.RECORDS_EMITTED)) {
         counts.put(name, 0L);
       }
+      counts.put(DedupIndependentReference.DELETE_MARKERS_REMOVED, 0L);
     }
 
     void collectDeadLetters(OneInputStreamOperatorTestHarness<Object, Object> keyCheck) {
@@ -292,6 +311,13 @@ final class DedupIndependentDriver {
           counts.merge(name, ((Number) e.getValue().getLocalValue()).longValue(), Long::sum);
         }
       }
+    }
+
+    /** The counter of one operator instance (each restore starts one at zero). */
+    void addMarkersRemoved(OperatorHarness<Object, Object> dedup) {
+      long removed =
+          ((DedupOperator<?, ?, ?, ?>) dedup.unwrap().getOperator()).deleteMarkersRemovedCount();
+      counts.merge(DedupIndependentReference.DELETE_MARKERS_REMOVED, removed, Long::sum);
     }
 
     Observed observed() {

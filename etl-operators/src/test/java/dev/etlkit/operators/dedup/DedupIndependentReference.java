@@ -2,6 +2,7 @@ package dev.etlkit.operators.dedup;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,14 @@ import org.apache.flink.types.RowKind;
  *   <li>keep-first with upsert output on a changelog keeps a marker, so a bundle that deletes and
  *       re-inserts the same row emits it as {@code +U}.
  * </ul>
+ *
+ * <p>{@code withDeleteRetention} (keep-last with an ordering on a changelog): a tombstone goes at
+ * the first whole second of processing time at or after its last write plus the retention, and is
+ * counted in {@code deleteMarkersRemoved} unless its TTL removed it first (at that second too).
+ * Processing time moves through every whole second on the way, where the removals are due, with the
+ * TTL clock; a mini-batch due by then is flushed first, at that second (the test harness fires the
+ * earlier timer first, its clock already there). A bundle due at the very second of a removal would
+ * race with it, in a job too: the generated scripts do not reach one.
  */
 final class DedupIndependentReference {
 
@@ -63,7 +72,10 @@ final class DedupIndependentReference {
     }
   }
 
-  /** One configuration of the step; {@link #valid()} holds the docs' rules between options. */
+  /**
+   * One configuration of the step; {@link #valid()} holds the docs' rules between options. {@code
+   * ttlMillis} and {@code deleteRetentionMillis} null for none.
+   */
   record Config(
       Keep keep,
       Ordering ordering,
@@ -72,9 +84,34 @@ final class DedupIndependentReference {
       @Nullable Long ttlMillis,
       @Nullable LateRecords late,
       int miniBatchRecords,
-      long miniBatchDelayMillis) {
+      long miniBatchDelayMillis,
+      @Nullable Long deleteRetentionMillis) {
+
+    Config(
+        Keep keep,
+        Ordering ordering,
+        DedupOutput output,
+        boolean changelog,
+        @Nullable Long ttlMillis,
+        @Nullable LateRecords late,
+        int miniBatchRecords,
+        long miniBatchDelayMillis) {
+      this(
+          keep,
+          ordering,
+          output,
+          changelog,
+          ttlMillis,
+          late,
+          miniBatchRecords,
+          miniBatchDelayMillis,
+          null);
+    }
 
     boolean valid() {
+      if (deleteRetentionMillis != null && !keepsTombstones()) {
+        return false; // the only mode that keeps a tombstone
+      }
       if (output == DedupOutput.APPEND
           && (keep == Keep.LAST || changelog || (ordering.ordered() && !ordering.eventTime()))) {
         return false;
@@ -87,6 +124,11 @@ final class DedupIndependentReference {
 
     boolean miniBatch() {
       return miniBatchRecords > 0;
+    }
+
+    /** Keep-last with an ordering on a changelog: a deleted key keeps a tombstone. */
+    boolean keepsTombstones() {
+      return keep == Keep.LAST && ordering.ordered() && changelog;
     }
 
     /** Keep-first append in event time: rows are held until the watermark passes them. */
@@ -108,7 +150,8 @@ final class DedupIndependentReference {
           + (changelog ? "/changelog" : "")
           + (ttlMillis != null ? "/ttl=" + ttlMillis : "")
           + (late != null ? "/late=" + late : "")
-          + (miniBatch() ? "/miniBatch=" + miniBatchRecords + "," + miniBatchDelayMillis : "");
+          + (miniBatch() ? "/miniBatch=" + miniBatchRecords + "," + miniBatchDelayMillis : "")
+          + (deleteRetentionMillis != null ? "/deleteRetention=" + deleteRetentionMillis : "");
     }
   }
 
@@ -144,7 +187,10 @@ final class DedupIndependentReference {
     }
   }
 
-  /** Processing time (and the TTL clock, as in a job) moves forward. */
+  /**
+   * Processing time (and the TTL clock, as in a job) moves forward, through every whole second on
+   * the way.
+   */
   record Advance(long millis) implements Event {
     @Override
     public String toString() {
@@ -181,6 +227,9 @@ final class DedupIndependentReference {
   /** The error class of a record without a timestamp under event-time ordering. */
   static final String NO_TIMESTAMP = IllegalStateException.class.getName();
 
+  /** The metric of tombstones removed by the delete retention (zero without it). */
+  static final String DELETE_MARKERS_REMOVED = "deleteMarkersRemoved";
+
   // ---------------------------------------------------------------------------------------------
 
   /** The `dedup` state of one key (with TTL). */
@@ -215,6 +264,7 @@ final class DedupIndependentReference {
   private long deduplicated;
   private long deadLettered;
   private long emitted;
+  private long markersRemoved;
 
   private DedupIndependentReference(Config config) {
     this.config = config;
@@ -237,6 +287,7 @@ final class DedupIndependentReference {
     counts.put("recordsDeduplicated", reference.deduplicated);
     counts.put("recordsDeadLettered", reference.deadLettered);
     counts.put("recordsEmitted", reference.emitted);
+    counts.put(DELETE_MARKERS_REMOVED, reference.markersRemoved);
     return new Observed(reference.main, reference.late, reference.deadLetters, counts);
   }
 
@@ -246,16 +297,59 @@ final class DedupIndependentReference {
     } else if (event instanceof Watermark w) {
       onWatermark(w.timestamp());
     } else if (event instanceof Advance a) {
-      now += a.millis();
-      if (bundleSize > 0 && now >= bundleDeadline) {
-        flush();
+      long target = now + a.millis();
+      for (long second = Math.floorDiv(now, 1_000L) * 1_000L + 1_000L;
+          second < target;
+          second += 1_000L) {
+        moveTo(second);
       }
+      moveTo(target);
     } else if (event instanceof Checkpoint) {
       // The bundle is flushed before the barrier; state, held rows and the watermark are restored.
       // Counters restart at zero, and the held rows count in again in the restored attempt.
       flush();
       in += held.size();
     }
+  }
+
+  /** Processing time reaches {@code time}: a bundle due flushes, then tombstones due go. */
+  private void moveTo(long time) {
+    now = time;
+    if (bundleSize > 0 && now >= bundleDeadline) {
+      flush();
+    }
+    removeDueTombstones();
+  }
+
+  /**
+   * withDeleteRetention: a tombstone goes at the first whole second at or after its last write plus
+   * the retention, counted unless its TTL removed it first. Called at every whole second, so a due
+   * tombstone is due now.
+   */
+  private void removeDueTombstones() {
+    if (config.deleteRetentionMillis() == null) {
+      return;
+    }
+    Iterator<Entry> entries = state.values().iterator();
+    while (entries.hasNext()) {
+      Entry entry = entries.next();
+      if (entry.live) {
+        continue;
+      }
+      long deadline = deadline(entry.writtenAt);
+      if (deadline <= now) {
+        entries.remove();
+        if (!expiredAt(entry, deadline)) {
+          markersRemoved++;
+        }
+      }
+    }
+  }
+
+  /** The removal time of a tombstone written at {@code writtenAt}: rounded up to a whole second. */
+  private long deadline(long writtenAt) {
+    long due = writtenAt + config.deleteRetentionMillis();
+    return Math.floorDiv(due + 999, 1_000L) * 1_000L;
   }
 
   private void endOfInput() {
@@ -489,12 +583,16 @@ final class DedupIndependentReference {
     if (entry == null) {
       return null;
     }
-    // Written at w, gone from w + TTL on.
-    if (config.ttlMillis() != null && now - entry.writtenAt >= config.ttlMillis()) {
+    if (expiredAt(entry, now)) {
       state.remove(key);
       return null;
     }
     return entry;
+  }
+
+  private boolean expiredAt(Entry entry, long time) {
+    // Written at w, gone from w + TTL on.
+    return config.ttlMillis() != null && time - entry.writtenAt >= config.ttlMillis();
   }
 
   private long[] orderOf(Input input) {

@@ -31,7 +31,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * back exactly at TTL expiry, -0.0 / 0.0 / NaN, null and throwing keys, throwing ordering keys,
  * records without a timestamp, deletes, key-only deletes, checkpoints with restores, also onto the
  * other backend) run through both; per key output, late records, dead letters and the record
- * accounting must be equal. A divergence is shrunk to a short script before it is reported.
+ * accounting must be equal. Ordered keep-last on a changelog also runs with {@code
+ * withDeleteRetention} (300 ms or 1.2 s; with no TTL, or one of 1.5 s that comes first or not), its
+ * scripts moving processing time by 0.4 and 1 s too, through whole seconds; {@code
+ * deleteMarkersRemoved} must be equal as well. A divergence is shrunk to a short script before it
+ * is reported.
  */
 class DedupIndependentReferenceTest {
 
@@ -285,6 +289,66 @@ class DedupIndependentReferenceTest {
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
+  void deleteRetention_tombstoneGoesAtTheWholeSecondAfterItsLastWrite_thenAnOlderRowIsNew(
+      StateBackendKind backend) throws Exception {
+    Config config =
+        new Config(
+            Keep.LAST, Ordering.EVENT_TIME, DedupOutput.UPSERT, true, null, null, 0, 0, 300L);
+    Observed observed =
+        sameAsReference(
+            config,
+            backend,
+            new Advance(400),
+            change(RowKind.INSERT, "k1", "v1", 10),
+            change(RowKind.DELETE, "k1", null, 20), // at 400: due at 1000 (700 rounded up)
+            new Advance(500),
+            change(RowKind.DELETE, "k1", null, 30), // newer, at 900: due at 2000 now
+            change(RowKind.DELETE, "k1", null, 30), // as old: writes nothing, moves nothing
+            new Advance(1_000), // 1900: the tombstone stays
+            change(RowKind.INSERT, "k1", "v2", 25), // older than the delete: stays deleted
+            new Advance(100), // 2000: gone, counted
+            change(RowKind.INSERT, "k1", "v3", 15)); // older still, but the key is new again
+    assertThat(observed.mainByKey())
+        .containsExactly(
+            entry(
+                "k1",
+                List.of(
+                    "#1 +I k1#v1/0.0/v0 @10 et=null sp=null",
+                    "#2 -D k1#null/0.0/v0 @20 et=null sp=null",
+                    "#9 +I k1#v3/0.0/v0 @15 et=null sp=null")));
+    assertThat(observed.counts())
+        .containsEntry(DedupIndependentReference.DELETE_MARKERS_REMOVED, 1L)
+        .containsEntry("recordsDeduplicated", 3L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void deleteRetentionAndTtl_dueAtTheSameSecond_theTtlComesFirstAndNothingIsCounted(
+      StateBackendKind backend) throws Exception {
+    Config config =
+        new Config(
+            Keep.LAST, Ordering.EVENT_TIME, DedupOutput.UPSERT, true, 1_500L, null, 0, 0, 1_200L);
+    Observed observed =
+        sameAsReference(
+            config,
+            backend,
+            new Advance(500),
+            change(RowKind.INSERT, "k1", "v1", 10),
+            change(RowKind.DELETE, "k1", null, 20), // at 500: due at 2000, its TTL ends at 2000
+            new Advance(100),
+            change(RowKind.INSERT, "k2", "v1", 10),
+            change(RowKind.DELETE, "k2", null, 20), // at 600: due at 2000, its TTL ends at 2100
+            new Advance(1_400), // 2000: both gone, only k2's counted
+            change(RowKind.INSERT, "k1", "v2", 15),
+            change(RowKind.INSERT, "k2", "v2", 15));
+    assertThat(observed.mainByKey().get("k1")).hasSize(3).last().asString().startsWith("#7 +I");
+    assertThat(observed.mainByKey().get("k2")).hasSize(3).last().asString().startsWith("#8 +I");
+    assertThat(observed.counts())
+        .containsEntry(DedupIndependentReference.DELETE_MARKERS_REMOVED, 1L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
   void recordsWithoutKeyOrTimestamp_areDeadLettersBeforeAnythingElse(StateBackendKind backend)
       throws Exception {
     Observed observed =
@@ -390,11 +454,39 @@ class DedupIndependentReferenceTest {
               late,
               miniBatch ? 1 + random.nextInt(4) : 0,
               miniBatch ? (random.nextBoolean() ? 5 : 20) : 0);
-      if (config.valid()) {
+      if (!config.valid()) {
+        continue;
+      }
+      if (!config.keepsTombstones()) {
+        return config; // as the seed always gave it
+      }
+      Long retention = DELETE_RETENTIONS[random.nextInt(DELETE_RETENTIONS.length)];
+      if (retention == null) {
         return config;
       }
+      return new Config(
+          keep,
+          ordering,
+          output,
+          changelog,
+          // a TTL of milliseconds would always remove the tombstone first
+          ttl == null ? null : RETENTION_TTL,
+          late,
+          config.miniBatchRecords(),
+          config.miniBatchDelayMillis(),
+          retention);
     }
   }
+
+  /** No retention, one shorter than a second's rounding, one longer. */
+  private static final Long[] DELETE_RETENTIONS = {null, 300L, 1_200L};
+
+  /**
+   * A TTL beside a retention that the retention may beat: 300 ms always (due within 1.3 s), 1.2 s
+   * when the tombstone was written at a whole second or after half past up to 0.8 s past; one
+   * written at half past is due just as its TTL ends, and the TTL comes first.
+   */
+  private static final long RETENTION_TTL = 1_500L;
 
   private static final String[] KEYS = {"k1", "k2", "k3"};
   private static final String[] PAYLOADS = {"v0", "v1", "v2"};
@@ -402,24 +494,31 @@ class DedupIndependentReferenceTest {
     0.0, -0.0, 1.5, Double.NaN, Double.longBitsToDouble(0x7ff8000000000123L)
   };
 
+  private static final long[] SHORT_ADVANCES = {1, 2, 5, 10, 15};
+  private static final long[] RETENTION_ADVANCES = {1, 5, 15, 400, 1_000, 1_000};
+
   static List<Event> script(Random random, Config config, int length) {
     List<Event> script = new ArrayList<>();
     List<Input> inputs = new ArrayList<>();
     long watermark = 0;
+    // with a delete retention, more clock moves, and of a second or so too: its deadlines are whole
+    // seconds; without, the shares are those the seeds always gave
+    boolean retention = config.deleteRetentionMillis() != null;
+    int advances = retention ? 16 : 10;
+    long[] steps = retention ? RETENTION_ADVANCES : SHORT_ADVANCES;
     for (int i = 0; i < length; i++) {
       int dice = random.nextInt(100);
       if (dice < 10) {
         watermark += random.nextInt(4);
         script.add(new Watermark(watermark));
-      } else if (dice < 20) {
-        int[] steps = {1, 2, 5, 10, 15};
+      } else if (dice < 10 + advances) {
         script.add(new Advance(steps[random.nextInt(steps.length)]));
-      } else if (dice < 24) {
+      } else if (dice < 14 + advances) {
         script.add(new Checkpoint(random.nextInt(3) == 0));
-      } else if (dice < 42 && !inputs.isEmpty()) {
+      } else if (dice < 32 + advances && !inputs.isEmpty()) {
         Input again = inputs.get(random.nextInt(inputs.size())); // a redelivery
         script.add(again);
-      } else if (dice < 50 && !inputs.isEmpty()) {
+      } else if (dice < 40 + advances && !inputs.isEmpty()) {
         Input again = inputs.get(random.nextInt(inputs.size())); // the same row, another time
         script.add(
             new Input(
