@@ -77,6 +77,22 @@ class StateTtlsTest {
             "ttl must be at least 1 ms (state TTL counts whole milliseconds), was PT0.0005S");
   }
 
+  @Test
+  void requireValidTtl_deleteRetention_messageDoesNotCallItAStateTtl() {
+    // the same rule checks withDeleteRetention, which is not a state TTL
+    assertThatThrownBy(
+            () -> StateTtls.requireValidTtl(Duration.ofNanos(500_000), "deleteRetention"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "deleteRetention must be at least 1 ms (counted in whole milliseconds), was PT0.0005S");
+    assertThatThrownBy(
+            () -> StateTtls.requireValidTtl(Duration.ofNanos(1_500_000), "deleteRetention"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "deleteRetention must be a whole number of milliseconds (counted in whole"
+                + " milliseconds), was PT0.0015S");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
