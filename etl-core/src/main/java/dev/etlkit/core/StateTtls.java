@@ -62,11 +62,11 @@ public final class StateTtls {
   }
 
   /**
-   * Checks a state TTL option, as a step's {@code withStateTtl} does: Flink's state TTL counts
-   * whole milliseconds and fails the job when a state is created with less than one, so a TTL must
-   * be at least one millisecond and a whole number of them (a fraction is refused rather than cut
-   * off, so the TTL the state inventory lists is the one that applies). The message names the
-   * option and the value.
+   * Checks a state TTL option, as a step's {@code withStateTtl} does (and a duration kept the same
+   * way, as {@code withDeleteRetention}): Flink's state TTL counts whole milliseconds and fails the
+   * job when a state is created with less than one, so a TTL must be at least one millisecond and a
+   * whole number of them (a fraction is refused rather than cut off, so the TTL the state inventory
+   * lists is the one that applies). The message names the option and the value.
    *
    * @return {@code ttl}
    * @throws IllegalArgumentException if {@code ttl} is null, shorter than one millisecond, not a
@@ -76,12 +76,12 @@ public final class StateTtls {
     requirePositive(ttl, option);
     if (ttl.compareTo(ONE_MILLISECOND) < 0) {
       throw new IllegalArgumentException(
-          option + " must be at least 1 ms (state TTL counts whole milliseconds), was " + ttl);
+          option + " must be at least 1 ms (counted in whole milliseconds), was " + ttl);
     }
     if (ttl.getNano() % NANOS_PER_MILLISECOND != 0) {
       throw new IllegalArgumentException(
           option
-              + " must be a whole number of milliseconds (state TTL counts whole milliseconds),"
+              + " must be a whole number of milliseconds (counted in whole milliseconds),"
               + " was "
               + ttl);
     }

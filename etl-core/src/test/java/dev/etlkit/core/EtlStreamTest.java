@@ -217,7 +217,7 @@ class EtlStreamTest {
     assertThatThrownBy(() -> stream.defaultStateTtl(Duration.ofNanos(500_000)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "defaultStateTtl must be at least 1 ms (state TTL counts whole milliseconds), was"
+            "defaultStateTtl must be at least 1 ms (counted in whole milliseconds), was"
                 + " PT0.0005S");
   }
 

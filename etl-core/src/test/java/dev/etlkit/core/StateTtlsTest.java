@@ -73,8 +73,7 @@ class StateTtlsTest {
     // Flink's StateTtlConfig would take it and fail the job when the state is created
     assertThatThrownBy(() -> StateTtls.config(Duration.ofNanos(500_000)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
-            "ttl must be at least 1 ms (state TTL counts whole milliseconds), was PT0.0005S");
+        .hasMessage("ttl must be at least 1 ms (counted in whole milliseconds), was PT0.0005S");
   }
 
   @Test
@@ -99,9 +98,9 @@ class StateTtlsTest {
       value = {
         "PT-1S | stateTtl must be positive, was PT-1S",
         "PT0S | stateTtl must be positive, was PT0S",
-        "PT0.000000001S | stateTtl must be at least 1 ms (state TTL counts whole milliseconds),"
+        "PT0.000000001S | stateTtl must be at least 1 ms (counted in whole milliseconds),"
             + " was PT0.000000001S",
-        "PT0.0015S | stateTtl must be a whole number of milliseconds (state TTL counts whole"
+        "PT0.0015S | stateTtl must be a whole number of milliseconds (counted in whole"
             + " milliseconds), was PT0.0015S",
         "PT2562047788015H12M55.808S | stateTtl must be at most PT2562047788015H12M55.807S, was"
             + " PT2562047788015H12M55.808S"
@@ -139,9 +138,9 @@ class StateTtlsTest {
       value = {
         "PT-1S | stateTtl must be zero (no TTL) or positive, was PT-1S",
         "PT-0.000000001S | stateTtl must be zero (no TTL) or positive, was PT-0.000000001S",
-        "PT0.0005S | stateTtl must be at least 1 ms (state TTL counts whole milliseconds), was"
+        "PT0.0005S | stateTtl must be at least 1 ms (counted in whole milliseconds), was"
             + " PT0.0005S",
-        "PT0.0015S | stateTtl must be a whole number of milliseconds (state TTL counts whole"
+        "PT0.0015S | stateTtl must be a whole number of milliseconds (counted in whole"
             + " milliseconds), was PT0.0015S"
       })
   void requireValidTtlOrZero_invalid_failsNamingTheOptionAndTheValue(Duration ttl, String message) {
