@@ -90,6 +90,21 @@ class Scd2RowTest {
         .isEqualTo("0218b3624c4962043087fcd442a504b6");
   }
 
+  /**
+   * Ids of well-formed keys are md5 of the UTF-8 bytes, as docs/scd2.md's SQL recipe recomputes
+   * them: pinned so that an encoding change cannot move them (stored snapshots and sinks hold
+   * them).
+   */
+  @Test
+  void versionId_ofWellFormedKeys_isPinned() {
+    assertThat(Scd2Row.versionIdOf("customer-42", Instant.ofEpochMilli(1_700_000_000_000L)))
+        .isEqualTo("6b15a669934e87f65344fcd86cca3548");
+    assertThat(Scd2Row.versionIdOf("\uD83D\uDE00 smile", Instant.EPOCH)) // an emoji: a pair
+        .isEqualTo("1a6bd327c1053e528b2e64da0fc776df");
+    assertThat(Scd2Row.versionIdOf("顧客-東京", Instant.ofEpochMilli(-86_400_000L)))
+        .isEqualTo("2403e81d2c2e1efd91892bf49282ae3f");
+  }
+
   @Test
   void of_checksIntervalAndVersion() {
     assertThatThrownBy(() -> Scd2Row.of("c1", "x", 10L, 10L, false, 1L, false))
