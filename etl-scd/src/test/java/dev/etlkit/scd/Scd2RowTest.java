@@ -107,8 +107,9 @@ class Scd2RowTest {
 
   /**
    * A key with an unpaired surrogate (not valid Unicode) must not share its ids with another key:
-   * UTF-8 encoding replaced the surrogate with '?', so "\uD800x" and "?x" got the same ids. It is
-   * encoded as its 3-byte form (generalized UTF-8, WTF-8), which no well-formed key's UTF-8 holds.
+   * UTF-8 encoding replaced the surrogate with '?', so a lone U+D800 before x and "?x" got the same
+   * ids. It is encoded as its 3-byte form (generalized UTF-8, WTF-8), which no well-formed key's
+   * UTF-8 holds.
    */
   @Test
   void versionId_ofAKeyWithAnUnpairedSurrogate_isItsOwn() {
