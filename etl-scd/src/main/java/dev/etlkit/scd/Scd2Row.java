@@ -147,7 +147,10 @@ public final class Scd2Row<T> {
    * The version id of the version of {@code key} valid from {@code validFrom}: the lowercase hex
    * MD5 (32 characters) of the UTF-8 bytes of {@code key + "|" + validFrom.toEpochMilli()}, the
    * epoch milliseconds written in decimal. In PostgreSQL: {@code md5(key || '|' || (extract(epoch
-   * from valid_from) * 1000)::bigint)}. Like dbt's {@code dbt_scd_id}: an id, not a secret.
+   * from valid_from) * 1000)::bigint)}. Like dbt's {@code dbt_scd_id}: an id, not a secret. A key
+   * that is not valid Unicode (an unpaired surrogate, which no database text column holds) has the
+   * surrogate encoded as its 3-byte form (generalized UTF-8, WTF-8) rather than as {@code '?'}, so
+   * its ids are its own; for every other key the bytes are its UTF-8.
    */
   public static String versionIdOf(String key, Instant validFrom) {
     return VersionIds.of(key, validFrom.toEpochMilli());

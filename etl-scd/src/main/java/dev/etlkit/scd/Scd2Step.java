@@ -316,11 +316,14 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * final yet (within the horizon of its latest change) are emitted when it is forgotten, as
    * nothing can change them any more.
    *
-   * <p>No state and no timer service more: the clock is kept in the key's cursor, and the timer is
-   * the key's cleanup timer (a live key without TTL keeps none). Not set, nothing changes. A
-   * deleted key restored from a savepoint taken without the option counts from its last write when
-   * the step had a state TTL then (its cursor knows it), else from its next write. Removing the
-   * option at a restore keeps deleted keys; a pending timer then does nothing.
+   * <p>No keyed state and no timer service more: the clock is kept in the key's cursor, and the
+   * timer is the key's cleanup timer (a live key without TTL keeps none); one long per subtask of
+   * operator state records the retention. Not set, nothing changes. Added or shortened at a
+   * restore, it applies to the deleted keys restored: once, after the restore, every deleted key
+   * whose timer is not due by its deadline gets one there, at its last write plus the retention
+   * when its cursor knows that write (the step had a state TTL or the option then; at once if that
+   * is past), else at the restore plus the retention. Removing the option at a restore keeps
+   * deleted keys; a pending timer then does nothing.
    *
    * @throws IllegalArgumentException if {@code retention} is null, not positive, not a whole number
    *     of milliseconds or longer than {@code Long.MAX_VALUE} milliseconds (as {@link

@@ -50,7 +50,10 @@ class Scd2DeclaredStateTest {
     }
   }
 
-  /** With a delete retention (deleted keys hold a removal pending): no state more is written. */
+  /**
+   * With a delete retention (deleted keys hold a removal pending): no keyed state more is written,
+   * only the operator state of the retention the timers were set with.
+   */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void withDeleteRetention_savepointHoldsTheDeclaredStates(StateBackendKind backend)

@@ -90,6 +90,37 @@ class Scd2RowTest {
         .isEqualTo("0218b3624c4962043087fcd442a504b6");
   }
 
+  /**
+   * Ids of well-formed keys are md5 of the UTF-8 bytes, as docs/scd2.md's SQL recipe recomputes
+   * them: pinned so that an encoding change cannot move them (stored snapshots and sinks hold
+   * them).
+   */
+  @Test
+  void versionId_ofWellFormedKeys_isPinned() {
+    assertThat(Scd2Row.versionIdOf("customer-42", Instant.ofEpochMilli(1_700_000_000_000L)))
+        .isEqualTo("6b15a669934e87f65344fcd86cca3548");
+    assertThat(Scd2Row.versionIdOf("\uD83D\uDE00 smile", Instant.EPOCH)) // an emoji: a pair
+        .isEqualTo("1a6bd327c1053e528b2e64da0fc776df");
+    assertThat(Scd2Row.versionIdOf("顧客-東京", Instant.ofEpochMilli(-86_400_000L)))
+        .isEqualTo("2403e81d2c2e1efd91892bf49282ae3f");
+  }
+
+  /**
+   * A key with an unpaired surrogate (not valid Unicode) must not share its ids with another key:
+   * UTF-8 encoding replaced the surrogate with '?', so a lone U+D800 before x and "?x" got the same
+   * ids. It is encoded as its 3-byte form (generalized UTF-8, WTF-8), which no well-formed key's
+   * UTF-8 holds.
+   */
+  @Test
+  void versionId_ofAKeyWithAnUnpairedSurrogate_isItsOwn() {
+    assertThat(Scd2Row.versionIdOf("\uD800x", Instant.EPOCH))
+        .isNotEqualTo(Scd2Row.versionIdOf("?x", Instant.EPOCH))
+        .isEqualTo("d0f727c6e38af9d4b4c8c5aefb86ebce"); // md5 of ED A0 80 78 7C 30
+    assertThat(Scd2Row.versionIdOf("x\uDC00", Instant.EPOCH)) // a lone low surrogate
+        .isNotEqualTo(Scd2Row.versionIdOf("x?", Instant.EPOCH))
+        .isEqualTo("685375b15795f2c9c614424e6c90fee7"); // md5 of 78 ED B0 80 7C 30
+  }
+
   @Test
   void of_checksIntervalAndVersion() {
     assertThatThrownBy(() -> Scd2Row.of("c1", "x", 10L, 10L, false, 1L, false))

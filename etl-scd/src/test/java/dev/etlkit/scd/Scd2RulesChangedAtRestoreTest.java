@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.testkit.StateBackendKind;
+import java.time.Instant;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -58,6 +59,78 @@ class Scd2RulesChangedAtRestoreTest {
               "+U c1 v1 [d1,d2) a/555",
               "+I c1 v2 [d2,d3) b/555",
               "+I c1 v3 [d3,) current a/666");
+    }
+  }
+
+  private static Scd2Harnesses.Recipe<Change<Customer>, Customer> output(Scd2Output output) {
+    return Scd2Harnesses.of(Scd2Test.customers().withOutput(output), Scd2Test.CHANGES);
+  }
+
+  /**
+   * RETRACT, then APPEND (10-day horizon): the first prune after the restore emits every closed
+   * version its key still keeps the changes of, also one that was final before the restore and that
+   * the retract changelog had emitted closed ({@code v1 [d1,d2)}): it comes again, as {@code +I}.
+   * The versions that become final after the restore come once. The state does not tell which
+   * versions the old mode emitted (append output after a restore with a shorter horizon has the
+   * same state, and must emit them), so the step emits them.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = StateBackendKind.class,
+      names = {"HEAP", "ROCKSDB"})
+  void retractThenAppend_emitsAgainTheFinalVersionsTheKeyStillKeeps(StateBackendKind backend)
+      throws Exception {
+    OperatorSubtaskState state;
+    try (var h = output(Scd2Output.RETRACT).open(backend)) {
+      h.processElement(Change.insert(customer("c1", "a", "555", 1)));
+      h.processElement(Change.updateAfter(customer("c1", "b", "555", 2)));
+      h.processElement(Change.updateAfter(customer("c1", "c", "555", 15))); // v1 final
+      assertThat(brief(h.output())).contains("+U c1 v1 [d1,d2) a/555");
+      state = h.snapshot();
+    }
+    try (var h = output(Scd2Output.APPEND).harness().on(backend).restore(state)) {
+      h.processElement(Change.updateAfter(customer("c1", "d", "555", 16)));
+      assertThat(brief(h.output())).containsExactly("+I c1 v1 [d1,d2) a/555"); // again
+      h.processElement(Change.updateAfter(customer("c1", "e", "555", 27)));
+      assertThat(brief(h.output()))
+          .containsExactly(
+              "+I c1 v1 [d1,d2) a/555", "+I c1 v2 [d2,d15) b/555", "+I c1 v3 [d15,d16) c/555");
+    }
+  }
+
+  /**
+   * APPEND, RETRACT, APPEND: a version that closed in the first append run, within the horizon (not
+   * emitted yet), and that the retract run pruned past (its changes summarized in the base) is
+   * never emitted: neither the retract run (it emits a version when it changes, and this one did
+   * not) nor the second append run (its changes are gone).
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = StateBackendKind.class,
+      names = {"HEAP", "ROCKSDB"})
+  void appendRetractAppend_aVersionPendingAtTheFirstSwitchIsNeverEmitted(StateBackendKind backend)
+      throws Exception {
+    OperatorSubtaskState state;
+    try (var h = output(Scd2Output.APPEND).open(backend)) {
+      h.processElement(Change.insert(customer("c1", "a", "555", 1)));
+      h.processElement(Change.updateAfter(customer("c1", "b", "555", 2))); // v1 closes
+      assertThat(h.output()).isEmpty();
+      state = h.snapshot();
+    }
+    try (var h = output(Scd2Output.RETRACT).harness().on(backend).restore(state)) {
+      h.processElement(Change.updateAfter(customer("c1", "c", "555", 25))); // prunes past d2
+      assertThat(brief(h.output()))
+          .containsExactly(
+              "-U c1 v2 [d2,) current b/555",
+              "+U c1 v2 [d2,d25) b/555",
+              "+I c1 v3 [d25,) current c/555");
+      state = h.snapshot();
+    }
+    try (var h = output(Scd2Output.APPEND).harness().on(backend).restore(state)) {
+      h.processElement(
+          Change.updateAfter(
+              new Customer("c1", "d", "555", Instant.parse("2024-02-05T00:00:00Z"))));
+      assertThat(brief(h.output())).containsExactly("+I c1 v2 [d2,d25) b/555"); // no v1, ever
     }
   }
 }

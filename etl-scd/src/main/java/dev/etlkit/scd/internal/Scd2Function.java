@@ -6,6 +6,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
+import dev.etlkit.core.internal.DeleteDeadlines;
 import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ObjectReuseCopies;
@@ -212,6 +213,16 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .withGrowth(
                 "one long per subtask (operator state, not keyed): the TTL the cleanup timers"
                     + " were set with"));
+    if (config.deleteRetention() != null) {
+      context.declareState(
+          Types.STRING,
+          StateDeclaration.list(Scd2Operator.DELETE_RETENTION_STATE, Types.LONG)
+              .withUnionDistribution()
+              .withGrowth(
+                  "one long per subtask (operator state, not keyed), only with a delete"
+                      + " retention: the retention the deleted keys' cleanup timers were set"
+                      + " with"));
+    }
   }
 
   @Override
@@ -269,17 +280,43 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     return config.ttl() == null ? 0L : config.ttl().toMillis();
   }
 
+  /** Whether the step has a delete retention. */
+  boolean hasDeleteRetention() {
+    return config.deleteRetention() != null;
+  }
+
+  /** The delete retention in milliseconds; 0 without one. */
+  long deleteRetentionMillis() {
+    return config.deleteRetention() == null ? 0L : config.deleteRetention().toMillis();
+  }
+
   /**
-   * Gives every key whose cursor has no cleanup timer, as a key written while the step had no TTL,
-   * one for the TTL after {@code now}, and every key whose timer was set with a longer TTL one at
-   * its last write plus this TTL; called once after a restore, when the function is open. Returns
-   * the number of keys given one.
+   * Called once after a restore, when the function is open, gives the keys the cleanup timers the
+   * restored state lacks; returns the number of keys given one.
+   *
+   * <p>{@code forTtl} (TTL switched on, or shortened): every key whose cursor has no cleanup timer,
+   * as a key written while the step had no TTL, one for the TTL after {@code now}, and every key
+   * whose timer was set with a longer TTL one at its last write plus this TTL.
+   *
+   * <p>{@code forDeleteRetention} (the option added, or shortened): every deleted key (no live
+   * version in force) whose timer is not due by its deadline one at its deadline, at once if that
+   * is past. A key without a timer has no known last write (the step had neither TTL nor the
+   * option): its clock starts at {@code now}, which its cursor records as its last write, so that
+   * its timer and a change finding the deadline passed judge it alike.
    */
   long registerMissingCleanupTimers(
-      KeyedStateBackend<String> backend, InternalTimerService<VoidNamespace> timers, long now)
+      KeyedStateBackend<String> backend,
+      InternalTimerService<VoidNamespace> timers,
+      long now,
+      boolean forTtl,
+      boolean forDeleteRetention)
       throws Exception {
-    long ttl = Objects.requireNonNull(config.ttl(), "ttl").toMillis();
-    long at = KeyHistory.expiry(now, ttl);
+    long ttl = forTtl ? Objects.requireNonNull(config.ttl(), "ttl").toMillis() : 0L;
+    long retention =
+        forDeleteRetention
+            ? Objects.requireNonNull(config.deleteRetention(), "deleteRetention").toMillis()
+            : 0L;
+    long ttlNow = ttlMillis(); // the step's TTL, whether or not it changed
     long[] given = {0};
     backend.applyToAllKeys(
         VoidNamespace.INSTANCE,
@@ -290,13 +327,34 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
           if (cursor == null) {
             return;
           }
+          boolean deleted = retention > 0 && cursor.status != KeyCursor.LIVE;
+          long at = Long.MAX_VALUE; // the timer the key needs, if earlier than the one it has
           if (cursor.cleanupAt == 0) {
+            if (deleted) {
+              // no clock: it starts now, for the retention and (switched on too) the TTL
+              at = DeleteDeadlines.of(now, retention);
+              if (ttlNow > 0) {
+                at = Math.min(at, KeyHistory.expiry(now, ttlNow));
+              }
+              cursor.lastWrite = now;
+              cursor.cleanupAt = at;
+              state.update(cursor);
+            } else if (ttl > 0) {
+              at = KeyHistory.expiry(now, ttl);
+            }
+          } else {
+            if (ttl > 0) { // set with a longer TTL: the timer fires at (or past) the new expiry
+              at = KeyHistory.expiry(cursor.lastWrite, ttl);
+            }
+            if (deleted) { // set with a longer retention, or for the TTL alone
+              at = Math.min(at, DeleteDeadlines.of(cursor.lastWrite, retention));
+            }
+            if (at >= cursor.cleanupAt) {
+              return;
+            }
+          }
+          if (at != Long.MAX_VALUE) {
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
-            given[0]++;
-          } else if (cursor.cleanupAt > KeyHistory.expiry(cursor.lastWrite, ttl)) {
-            // set with a longer TTL: the timer fires at (or past) the new expiry and forgets it
-            timers.registerProcessingTimeTimer(
-                VoidNamespace.INSTANCE, KeyHistory.expiry(cursor.lastWrite, ttl));
             given[0]++;
           }
         });

@@ -3,9 +3,11 @@ package dev.etlkit.scd.internal;
 import dev.etlkit.core.Change;
 import dev.etlkit.scd.Scd2Row;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -32,6 +34,15 @@ import org.slf4j.LoggerFactory;
  * timer then lies at its last write plus the old TTL, and the pass gives every key whose timer is
  * later than its last write plus the new TTL one at that time (at once if it is past), so idle keys
  * are forgotten by the new TTL, as Flink's own state TTL does.
+ *
+ * <p>Likewise for the delete retention ({@code withDeleteRetention}): the retention the timers were
+ * set with is kept in {@value #DELETE_RETENTION_STATE} (one per subtask), and when the step has one
+ * and the snapshot none (a run without the option, or an older version) or a longer one, the same
+ * pass gives every deleted key whose timer is not due by its deadline one there: its last write
+ * plus the retention, or, for a key whose last write is not known (written without TTL or the
+ * option), the restore plus the retention. That state exists only with the option: a run without it
+ * registers it only to clear it, when restored from a run with it, so that the option switched on
+ * again passes over the keys deleted meanwhile.
  */
 @Internal
 public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Change<Scd2Row<T>>> {
@@ -45,13 +56,21 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
   /** Operator state: the TTL (milliseconds, 0 for none) the keys' cleanup timers were set with. */
   public static final String CLEANUP_TTL_STATE = "scd2-cleanup-ttl";
 
+  /**
+   * Operator state, only with {@code withDeleteRetention} (or to clear it): the retention
+   * (milliseconds) the deleted keys' cleanup timers were set with.
+   */
+  public static final String DELETE_RETENTION_STATE = "scd2-delete-retention";
+
   /** The name of {@link KeyedProcessOperator}'s timer service, which the function's timers use. */
   private static final String USER_TIMERS = "user-timers";
 
   private final Scd2Function<I, T> function;
   private transient ListState<Boolean> timersComplete;
   private transient ListState<Long> cleanupTtl;
+  @Nullable private transient ListState<Long> deleteRetention;
   private transient boolean giveMissingTimers;
+  private transient boolean giveDeleteDeadlines;
   private transient long keysGivenCleanupTimers;
 
   public Scd2Operator(Scd2Function<I, T> function) {
@@ -84,22 +103,44 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
         context.isRestored()
             && function.hasTtl()
             && (!complete || previousTtl < 0 || previousTtl > function.ttlMillis());
+    OperatorStateStore operatorState = context.getOperatorStateStore();
+    long previousRetention = -1; // unknown: none, or a snapshot of an older version
+    if (function.hasDeleteRetention()
+        || operatorState.getRegisteredStateNames().contains(DELETE_RETENTION_STATE)) {
+      deleteRetention =
+          operatorState.getUnionListState(
+              new ListStateDescriptor<>(DELETE_RETENTION_STATE, Types.LONG));
+      if (context.isRestored()) {
+        for (Long retention : deleteRetention.get()) {
+          previousRetention = Math.max(previousRetention, retention);
+        }
+      }
+    }
+    giveDeleteDeadlines =
+        context.isRestored()
+            && function.hasDeleteRetention()
+            && (previousRetention < 0 || previousRetention > function.deleteRetentionMillis());
     keysGivenCleanupTimers = -1;
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    if (giveMissingTimers) {
+    if (giveMissingTimers || giveDeleteDeadlines) {
       long now = getProcessingTimeService().getCurrentProcessingTime();
       keysGivenCleanupTimers =
           function.registerMissingCleanupTimers(
               getKeyedStateBackend(),
               getInternalTimerService(USER_TIMERS, VoidNamespaceSerializer.INSTANCE, this),
-              now);
+              now,
+              giveMissingTimers,
+              giveDeleteDeadlines);
       LOG.info(
-          "{}: restored without a TTL or with a longer one; {} keys got a cleanup timer for the TTL",
+          "{}: restored without {} or with a longer one; {} keys got a cleanup timer",
           getOperatorName(),
+          giveMissingTimers
+              ? (giveDeleteDeadlines ? "a TTL and a delete retention" : "a TTL")
+              : "a delete retention",
           keysGivenCleanupTimers);
     }
   }
@@ -116,5 +157,9 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
     super.snapshotState(context);
     timersComplete.update(List.of(function.hasTtl()));
     cleanupTtl.update(List.of(function.hasTtl() ? function.ttlMillis() : 0L));
+    if (deleteRetention != null) { // cleared without the option: the next one passes again
+      deleteRetention.update(
+          function.hasDeleteRetention() ? List.of(function.deleteRetentionMillis()) : List.of());
+    }
   }
 }
