@@ -3,6 +3,7 @@ package dev.etlkit.operators.enrich.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.internal.join.JoinMetrics;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -45,6 +46,20 @@ class JoinMetricsTest {
             "factsBufferFull",
             "factsLate",
             "deleteMarkersRemoved");
+  }
+
+  @Test
+  void factKeys_registersFactsNullKeyOnly() {
+    RecordingGroup group = new RecordingGroup();
+
+    JoinMetrics metrics = JoinMetrics.registerNullKeys(context(group), STEP);
+    metrics.status(JoinStatus.NULL_KEY);
+
+    assertThat(group.groups).containsExactly("etlkit", "test", "step", "join");
+    assertThat(group.counters).containsExactly("factsNullKey");
+    assertThat(metrics.count(JoinStatus.NULL_KEY)).isEqualTo(1);
+    assertThat(metrics.count(JoinStatus.FOUND)).isZero();
+    assertThat(metrics.lateCount()).isZero();
   }
 
   /** A runtime context of which only the metric group is used. */
