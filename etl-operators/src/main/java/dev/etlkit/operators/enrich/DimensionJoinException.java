@@ -25,7 +25,10 @@ public final class DimensionJoinException extends RuntimeException {
      * needs).
      */
     LATE,
-    /** A record of a point-in-time join has no timestamp. */
+    /**
+     * A record of a point-in-time join has no timestamp, and a usable key: the key is checked first
+     * ({@link JoinStatus#NULL_KEY} for a fact, {@link #NULL_KEY} for a dimension record).
+     */
     NO_TIMESTAMP,
     /** A dimension record has a {@code null} key. */
     NULL_KEY

@@ -61,7 +61,10 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   /** The optional knobs, copied on every {@code withX}. */
   private static final class Options<K> {
     Duration maxWait = DimensionJoin.DEFAULT_MAX_WAIT;
-    int maxBufferedFacts = DimensionJoin.DEFAULT_MAX_BUFFERED_FACTS;
+
+    /** Null: not given, {@link DimensionJoin#DEFAULT_MAX_BUFFERED_FACTS}. */
+    @Nullable Integer maxBufferedFacts;
+
     UnmatchedFacts unmatched = DimensionJoin.DEFAULT_UNMATCHED_FACTS;
     Duration allowedLateness = DimensionJoin.DEFAULT_ALLOWED_LATENESS;
     @Nullable Duration stateTtl;
@@ -142,7 +145,9 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * DimensionJoinException.Reason#BUFFER_FULL}). Facts a point-in-time join holds until the
    * watermark passes them are not counted: the watermark bounds them.
    *
-   * @throws IllegalArgumentException if not in 1..{@value DimensionJoin#MAX_BUFFERED_FACTS}
+   * @throws IllegalArgumentException if not in 1..{@value DimensionJoin#MAX_BUFFERED_FACTS}; and
+   *     when the step is applied, if {@link #withMaxWait} is zero: then no fact waits, and the
+   *     bound could not act
    */
   public DimensionJoinStep<F, D, K, O> withMaxBufferedFacts(int maxFacts) {
     if (maxFacts < 1 || maxFacts > DimensionJoin.MAX_BUFFERED_FACTS) {
@@ -292,6 +297,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
     TypeInformation<D> dimensionType = dimensionType();
     TypeInformation<K> keyType = keyType(factType, dimensionType);
     ValueEquality.requireKeyEquality(keyType, "dimension join '" + name + "'");
+    checkOptions();
     Duration ttl = context.stateTtl(options.stateTtl).orElse(null);
     ErrorPolicy policy = context.errorPolicy(options.errorPolicy);
     ErrorHandler factErrors = context.errorHandler(options.errorPolicy);
@@ -305,7 +311,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
             outputType,
             combiner,
             options.maxWait,
-            options.maxBufferedFacts,
+            maxBufferedFacts(),
             options.unmatched,
             options.allowedLateness,
             ttl,
@@ -348,6 +354,30 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
     context.addDeadLettersOf(joined);
     declareState(context, keyType, factType, dimensionType, ttl);
     return joined.union(checkedFacts.getSideOutput(FactKeyCheck.nullKeyTag(outputType)));
+  }
+
+  private void checkOptions() {
+    if (options.maxBufferedFacts != null && options.maxWait.isZero()) {
+      // Refused rather than ignored: the bound is on waiting facts, and without a wait none waits.
+      throw new IllegalArgumentException(
+          "dimension join '"
+              + name
+              + "': withMaxBufferedFacts("
+              + options.maxBufferedFacts
+              + ") bounds the facts waiting for their row, which needs withMaxWait (now "
+              + options.maxWait
+              + "): without a wait no fact waits"
+              + (asOf
+                  ? " (the facts a point-in-time join holds until the watermark passes them are"
+                      + " not counted)"
+                  : ""));
+    }
+  }
+
+  private int maxBufferedFacts() {
+    return options.maxBufferedFacts != null
+        ? options.maxBufferedFacts
+        : DimensionJoin.DEFAULT_MAX_BUFFERED_FACTS;
   }
 
   @SuppressWarnings("unchecked")
@@ -506,7 +536,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
           StateDeclaration.list(JoinConfig.WAITING_STATE, JoinStateTypeInfo.pendingFact(factType))
               .withGrowth(
                   "facts waiting for their row, up to maxWait (at most "
-                      + options.maxBufferedFacts
+                      + maxBufferedFacts()
                       + " per key)"));
       context.declareState(
           keyType,
@@ -562,7 +592,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
         + ", maxWait="
         + options.maxWait
         + ", maxBufferedFacts="
-        + options.maxBufferedFacts
+        + maxBufferedFacts()
         + ", unmatched="
         + options.unmatched
         + (asOf ? ", allowedLateness=" + options.allowedLateness : "")

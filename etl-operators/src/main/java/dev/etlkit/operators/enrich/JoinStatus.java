@@ -24,7 +24,10 @@ public enum JoinStatus {
   DELETED,
   /**
    * The fact's key is {@code null}, or a tuple with a {@code null} field, also a tuple inside a
-   * {@code Row}, POJO or record key (a missing foreign key): it is never looked up.
+   * {@code Row}, POJO or record key (a missing foreign key): it is never looked up. The key is
+   * checked first: a point-in-time join's fact without a timestamp or behind the watermark gets
+   * this status too, at once, never {@link DimensionJoinException.Reason#NO_TIMESTAMP} or {@link
+   * DimensionJoinException.Reason#LATE}.
    */
   NULL_KEY;
 

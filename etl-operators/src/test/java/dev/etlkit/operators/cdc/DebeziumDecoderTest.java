@@ -794,6 +794,58 @@ class DebeziumDecoderTest {
         "truncate event (op 't')");
   }
 
+  /**
+   * Found by a review on 2026-11-25: an integer date or timestamp outside the years 0001 to 9999
+   * was a dead letter, but ISO text outside them (a {@code ZonedTimestamp}, a date as text) was
+   * bound: {@code +10000-01-01}, year 0 and negative years, and an offset that moves the UTC time
+   * across the range's edge. The range is the same for both now, at UTC as for integers.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "order_date | +10000-01-01",
+        "order_date | 0000-12-31",
+        "order_date | -0001-01-01",
+        "created_at | +10000-01-01T00:00:00",
+        "created_at | 0000-12-31T23:59:59.999",
+        "created_at | 9999-12-31T23:00:00-02:00",
+        "created_at | 0001-01-01T00:30:00+01:00",
+        "shipped_at | +10000-01-01T00:00:00Z",
+        "shipped_at | 9999-12-31T23:00:00-02:00",
+        "shipped_at | 0001-01-01T00:30:00+01:00",
+      })
+  void isoTextOutsideTheYears0001To9999_isADeadLetter_asAnIntegerIs(String column, String text) {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    assertThatThrownBy(() -> decodeOrder(settings, order("\"" + column + "\":\"" + text + "\"")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("after." + column + ": date/time outside the years 0001 to 9999 (at UTC)");
+  }
+
+  @Test
+  void isoTextAtTheEdgesOfTheYears0001To9999_isBound() throws IOException {
+    DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);
+    Order last =
+        decodeOrder(
+            settings,
+            order(
+                "\"order_date\":\"9999-12-31\",\"created_at\":\"9999-12-31T23:59:59.999999999\","
+                    + "\"shipped_at\":\"9999-12-31T23:59:59.999999999Z\""));
+    Order first =
+        decodeOrder(
+            settings,
+            order(
+                "\"order_date\":\"0001-01-01\",\"created_at\":\"0001-01-01T01:00:00+01:00\","
+                    + "\"shipped_at\":\"0001-01-01T00:00:00Z\""));
+
+    assertThat(last.orderDate()).isEqualTo(LocalDate.MAX.withYear(9999));
+    assertThat(last.createdAt()).isEqualTo(LocalDateTime.parse("9999-12-31T23:59:59.999999999"));
+    assertThat(last.shippedAt()).isEqualTo(Instant.parse("9999-12-31T23:59:59.999999999Z"));
+    assertThat(first.orderDate()).isEqualTo(LocalDate.of(1, 1, 1));
+    assertThat(first.createdAt()).isEqualTo(LocalDateTime.of(1, 1, 1, 0, 0));
+    assertThat(first.shippedAt()).isEqualTo(Instant.parse("0001-01-01T00:00:00Z"));
+  }
+
   @Test
   void badDebeziumEncodings() {
     DecoderSettings<Order> settings = DecoderSettings.defaults(Order.class);

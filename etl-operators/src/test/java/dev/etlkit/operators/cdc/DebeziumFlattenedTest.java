@@ -53,6 +53,25 @@ class DebeziumFlattenedTest {
   }
 
   /**
+   * The hint knows the fields of Debezium's default {@code add.fields.prefix} ({@code __}) only:
+   * with another prefix ({@code meta_op}) the message says "if the record was flattened", not that
+   * it looks flattened. A hint only: the record is the same dead letter either way.
+   */
+  @Test
+  void flattenedRowWithAnotherFieldPrefix_getsTheConditionalHint() {
+    String value =
+        "{\"id\":1,\"first_name\":\"" + SECRET + "\",\"meta_op\":\"c\",\"meta_deleted\":\"false\"}";
+
+    assertThatThrownBy(() -> decode(DecoderSettings.defaults(Customer.class), value, "{\"id\":1}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "missing op: the value is no change event, heartbeat, transaction marker or schema"
+                + " change; no Debezium envelope (op, before, after): if the record was flattened"
+                + " by ExtractNewRecordState, decode the unflattened events");
+    assertThat(out).isEmpty();
+  }
+
+  /**
    * Flattened rows whose columns happen to match what the docs recognised as a transaction marker
    * ({@code status} BEGIN/END and {@code id}), a schema change (a text {@code ddl}, an array {@code
    * tableChanges}) or a heartbeat: not skipped, dead letters.

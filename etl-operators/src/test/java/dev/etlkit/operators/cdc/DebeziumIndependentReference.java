@@ -838,6 +838,11 @@ final class DebeziumIndependentReference {
       return reject(IAE, part + "." + col + ": integer date/time outside the years 0001 to 9999");
     }
 
+    /** ISO text: the same range as integers, at UTC. */
+    private Reject textOutOfRange(String col) {
+      return reject(IAE, part + "." + col + ": date/time outside the years 0001 to 9999 (at UTC)");
+    }
+
     @Nullable
     LocalDate localDate(String col) {
       JsonNode v = img.get(col);
@@ -847,11 +852,16 @@ final class DebeziumIndependentReference {
       checkedSchema(col, DATES, LocalDate.class);
       BigInteger i = dateTimeInteger(col, v);
       if (i == null) {
+        LocalDate d;
         try {
-          return LocalDate.parse(v.textValue());
+          d = LocalDate.parse(v.textValue());
         } catch (RuntimeException e) {
           throw bad(col);
         }
+        if (d.getYear() < 1 || d.getYear() > 9999) {
+          throw textOutOfRange(col);
+        }
+        return d;
       }
       if (i.abs().compareTo(BigInteger.valueOf(10_000_000)) > 0) {
         throw outOfRange(col);
@@ -874,11 +884,21 @@ final class DebeziumIndependentReference {
       String schema = checkedSchema(col, allowed, instant ? Instant.class : LocalDateTime.class);
       BigInteger i = dateTimeInteger(col, v);
       if (i == null) {
+        LocalDateTime utc;
+        Object parsed;
         try {
-          return instant ? Instant.parse(v.textValue()) : LocalDateTime.parse(v.textValue());
+          parsed = instant ? Instant.parse(v.textValue()) : LocalDateTime.parse(v.textValue());
+          utc =
+              instant
+                  ? LocalDateTime.ofInstant((Instant) parsed, ZoneOffset.UTC)
+                  : (LocalDateTime) parsed;
         } catch (RuntimeException e) {
           throw bad(col);
         }
+        if (utc.getYear() < 1 || utc.getYear() > 9999) {
+          throw textOutOfRange(col);
+        }
+        return parsed;
       }
       ChronoUnit unit = config.timePrecision();
       long perDay = 0;

@@ -344,7 +344,8 @@ public final class DebeziumDecoder<T> {
   /**
    * Why a value without {@code op} has no envelope, when it has neither {@code before} nor {@code
    * after} but other fields: most often a row flattened by Debezium's {@code ExtractNewRecordState}
-   * SMT, which adds {@code __deleted} and {@code __op} fields when so configured. Names no value.
+   * SMT, which adds {@code __deleted} and {@code __op} fields when so configured (with its default
+   * {@code add.fields.prefix}; with another the hint is the conditional one). Names no value.
    */
   private static String flattenedHint(JsonNode envelope) {
     if (envelope.size() == 0

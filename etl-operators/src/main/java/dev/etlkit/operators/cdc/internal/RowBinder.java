@@ -327,9 +327,18 @@ final class RowBinder<T> {
               + target.type.getName());
     }
     if (!value.isIntegralNumber()) {
+      if (!value.isTextual()) {
+        return null;
+      }
       // ISO text (io.debezium.time.ZonedTimestamp, ZonedTime): Jackson reads it, but not an offset
       // into a local type. Such a value is taken at UTC, like an integer timestamp.
-      return value.isTextual() ? utcWallTime(target, value.textValue()) : null;
+      JsonNode wallTime = utcWallTime(target, value.textValue());
+      if (target != Target.LOCAL_TIME
+          && !isoTextInRange(target, wallTime != null ? wallTime.textValue() : value.textValue())) {
+        throw new IllegalArgumentException(
+            what + "." + column + ": date/time outside the years 0001 to 9999 (at UTC)");
+      }
+      return wallTime;
     }
     if (!value.canConvertToLong()) {
       throw outOfRange(what, column);
@@ -422,6 +431,30 @@ final class RowBinder<T> {
       }
     }
     return false;
+  }
+
+  /**
+   * False if ISO date or date-time text lies outside the years 0001 to 9999, the range of integer
+   * dates and timestamps ({@link Temporal}): a year with a sign (ISO writes one for years past 9999
+   * and before 0000) or year 0000; an {@code Instant} with an offset is taken at UTC, which can
+   * cross the range's edge on its first or last day. True for any other text, which Jackson reads
+   * or rejects.
+   */
+  private static boolean isoTextInRange(Target target, String text) {
+    String iso = text.strip();
+    if (iso.startsWith("+") || iso.startsWith("-") || iso.startsWith("0000")) {
+      return false;
+    }
+    if (target == Target.INSTANT
+        && (iso.startsWith("0001-01-01") || iso.startsWith("9999-12-31"))) {
+      try {
+        long seconds = OffsetDateTime.parse(iso).toEpochSecond();
+        return seconds >= Temporal.MIN_EPOCH_SECOND && seconds <= Temporal.MAX_EPOCH_SECOND;
+      } catch (DateTimeException e) {
+        return true; // not ISO with an offset: Jackson reads or rejects it
+      }
+    }
+    return true;
   }
 
   /** Digits with an optional sign and at most one point: what Jackson reads as epoch seconds. */

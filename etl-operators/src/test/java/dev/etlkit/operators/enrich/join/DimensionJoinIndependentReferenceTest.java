@@ -393,9 +393,11 @@ class DimensionJoinIndependentReferenceTest {
     DimensionJoinStep<String, String, String, String> s =
         (c.asOf() ? JoinHarness.asOf() : JoinHarness.latest())
             .withMaxWait(Duration.ofMillis(c.maxWait()))
-            .withMaxBufferedFacts(c.maxBufferedFacts())
             .withUnmatchedFacts(
                 c.deadLetterUnmatched() ? UnmatchedFacts.DEAD_LETTER : UnmatchedFacts.EMIT);
+    if (c.maxWait() > 0) { // the bound of waiting facts is refused where none waits
+      s = s.withMaxBufferedFacts(c.maxBufferedFacts());
+    }
     if (c.asOf()) {
       s = s.withAllowedLateness(Duration.ofMillis(c.allowedLateness()));
     }

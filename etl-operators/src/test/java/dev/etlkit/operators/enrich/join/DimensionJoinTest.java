@@ -308,6 +308,44 @@ class DimensionJoinTest {
                 + " than the facts");
   }
 
+  /**
+   * Found by a review on 2026-11-25: {@code withMaxBufferedFacts} bounds the facts waiting for
+   * their row, and without {@code withMaxWait} no fact waits (a point-in-time join's held facts are
+   * not counted), so the option was accepted and did nothing. Refused when applied, as dedup
+   * refuses {@code withDeleteRetention} on a mode that keeps no tombstone.
+   */
+  @Test
+  void apply_maxBufferedFactsWithoutMaxWait_fails() {
+    DimensionJoinStep<String, String, String, String> latest =
+        JoinHarness.latest().withMaxBufferedFacts(5);
+    DimensionJoinStep<String, String, String, String> asOf =
+        JoinHarness.asOf().withMaxBufferedFacts(5).withMaxWait(Duration.ZERO);
+
+    assertThatThrownBy(() -> facts("p7").apply(latest))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': withMaxBufferedFacts(5) bounds the facts waiting for their"
+                + " row, which needs withMaxWait (now PT0S): without a wait no fact waits");
+    assertThatThrownBy(() -> facts("p8").apply(asOf))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': withMaxBufferedFacts(5) bounds the facts waiting for their"
+                + " row, which needs withMaxWait (now PT0S): without a wait no fact waits (the"
+                + " facts a point-in-time join holds until the watermark passes them are not"
+                + " counted)");
+  }
+
+  @Test
+  void apply_maxBufferedFactsWithMaxWait_applies() {
+    DimensionJoinStep<String, String, String, String> latest =
+        JoinHarness.latest().withMaxBufferedFacts(5).withMaxWait(Duration.ofMillis(1));
+    DimensionJoinStep<String, String, String, String> asOf =
+        JoinHarness.asOf().withMaxWait(Duration.ofMillis(1)).withMaxBufferedFacts(5);
+
+    assertThat(facts("p9").apply(latest).type()).isEqualTo(Types.STRING);
+    assertThat(facts("p10").apply(asOf).type()).isEqualTo(Types.STRING);
+  }
+
   @Test
   void apply_addsThreeOperatorsWithStableUids() {
     EtlStream<String> joined = facts("orders").apply(JoinHarness.latest());

@@ -73,9 +73,10 @@ record JoinMode(
   /** {@code join} (a latest or point-in-time join, as this configuration) with its options. */
   private <F, D, K, O> DimensionJoinStep<F, D, K, O> configure(DimensionJoinStep<F, D, K, O> join) {
     DimensionJoinStep<F, D, K, O> step =
-        join.withMaxWait(Duration.ofMillis(maxWait))
-            .withMaxBufferedFacts(maxBuffered)
-            .withUnmatchedFacts(unmatched);
+        join.withMaxWait(Duration.ofMillis(maxWait)).withUnmatchedFacts(unmatched);
+    if (maxWait > 0) { // the bound of waiting facts is refused where none waits
+      step = step.withMaxBufferedFacts(maxBuffered);
+    }
     return asOf ? step.withAllowedLateness(Duration.ofMillis(lateness)) : step;
   }
 

@@ -94,6 +94,57 @@ class KeyCheckTest {
     }
   }
 
+  /**
+   * The key is checked first, before the shuffle: a fact with a {@code null} key needs no version,
+   * so a point-in-time join's rules of time do not apply to it. Without a timestamp or far behind
+   * the watermark it is {@code NULL_KEY} (passed on at once, or an {@code UNMATCHED} dead letter),
+   * never {@code NO_TIMESTAMP} or {@code LATE}, counted once under {@code factsNullKey}; so is a
+   * dimension record with a {@code null} key and no timestamp.
+   */
+  @Test
+  void fact_nullKeyWithoutTimestampOrLate_isNullKey_theKeyIsCheckedFirst() throws Exception {
+    for (UnmatchedFacts unmatched : UnmatchedFacts.values()) {
+      FactKeyCheck<String, String, String, String> check =
+          new FactKeyCheck<>(
+              KeyCheckTest::key,
+              Types.STRING,
+              Types.STRING,
+              JoinHarness::combine,
+              unmatched,
+              new ErrorHandler(STEP, ErrorPolicy.deadLetter()),
+              Types.STRING);
+      try (var h = ProcessFunctionTestHarnesses.forProcessFunction(check)) {
+        h.processWatermark(1_000L);
+        h.processElement(new StreamRecord<>("none#untimed"));
+        h.processElement("none#late", 5L);
+
+        if (unmatched == UnmatchedFacts.EMIT) {
+          assertThat(h.getSideOutput(FactKeyCheck.nullKeyTag(Types.STRING)))
+              .extracting(StreamRecord::getValue)
+              .containsExactly("NULL_KEY none#untimed", "NULL_KEY none#late");
+          assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG)).isNull();
+        } else {
+          assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+              .extracting(r -> r.getValue().errorMessage())
+              .containsOnly(
+                  "UNMATCHED: the fact got no dimension row (NULL_KEY) and unmatched facts are"
+                      + " dead-lettered")
+              .hasSize(2);
+        }
+        assertThat(h.extractOutputValues()).isEmpty();
+        assertThat(check.joinMetrics().count(JoinStatus.NULL_KEY)).isEqualTo(2);
+        assertThat(check.joinMetrics().lateCount()).isZero();
+      }
+    }
+    try (var h = dimensions(ErrorPolicy.deadLetter())) {
+      h.processElement(new StreamRecord<>(Change.insert("none")));
+
+      assertThat(h.getSideOutput(DeadLetter.OUTPUT_TAG))
+          .extracting(r -> r.getValue().errorMessage())
+          .containsExactly("NULL_KEY: the dimension record's key is null");
+    }
+  }
+
   @Test
   void fact_keySelectorThrows_deadLetterWithoutThePayloadInTheMessage() throws Exception {
     try (var h = facts(UnmatchedFacts.EMIT)) {

@@ -84,7 +84,7 @@ public final class FactKeyCheck<F, K, D, O> extends ProcessFunction<F, F> {
   public void open(OpenContext openContext) throws Exception {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
-    joins = JoinMetrics.register(getRuntimeContext(), errors.step());
+    joins = JoinMetrics.registerNullKeys(getRuntimeContext(), errors.step());
     FunctionUtils.setFunctionRuntimeContext(combiner, getRuntimeContext());
     FunctionUtils.openFunction(combiner, openContext);
   }
