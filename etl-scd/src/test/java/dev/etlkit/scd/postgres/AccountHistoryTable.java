@@ -9,20 +9,25 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.types.RowKind;
 import org.postgresql.xa.PGXADataSource;
 
 /**
  * An SCD2 history of {@link Account}s as a PostgreSQL table ({@link Scd2PostgresTable}), one row
  * per version with the primary key {@code (account_id, valid_from)}: creating it, a Flink JDBC sink
- * that materializes an SCD2 step's output into it with the table's {@code MERGE}, and reading it
- * back.
+ * that materializes an SCD2 step's output into it with the table's {@code MERGE} (or, for append
+ * output, inserts its versions), and reading it back.
  */
 final class AccountHistoryTable {
 
@@ -30,6 +35,24 @@ final class AccountHistoryTable {
       """
       SELECT account_id, valid_from, valid_to, is_current, version, is_deleted, plan, email, note
       FROM %s ORDER BY account_id, valid_from""";
+
+  /**
+   * Writes one version of append output: an insert that a replay of the same version leaves alone.
+   * The conflict target is the table's primary key {@code (account_id, valid_from)}, not {@code
+   * version_id}: the id is {@code md5(key|validFrom)}, so both name the same version, but only the
+   * primary key has the unique index {@code ON CONFLICT} needs (one on {@code version_id} would be
+   * a second index to maintain for nothing), and it is the key the retract and upsert {@code MERGE}
+   * writes by, so every output mode fills the same table the same way. {@code DO NOTHING}, not an
+   * update: a final version never changes, so a replay brings the same row again. (A plain insert
+   * would fail the replay after every restore on a version written since the checkpoint.)
+   */
+  private static final String INSERT =
+      """
+      INSERT INTO %s
+        (account_id, valid_from, valid_to, is_current, version, is_deleted, version_id,
+         plan, email, note)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (account_id, valid_from) DO NOTHING""";
 
   private final String name;
   private final Scd2PostgresTable<Account> table;
@@ -71,6 +94,53 @@ final class AccountHistoryTable {
   }
 
   /**
+   * A sink writing an append-output step's versions into this table with the idempotent insert
+   * ({@link #INSERT}) bound by {@code binder} (normally {@link #bindInsert}): at least once, so a
+   * replay after a restore inserts the versions written since the checkpoint again, which changes
+   * nothing. No batching, so that every version is in the table as soon as the step emits it (a
+   * failure then always finds versions written since the last checkpoint); no retries.
+   */
+  JdbcSink<Change<Scd2Row<Account>>> appendSink(
+      String jdbcUrl, JdbcStatementBuilder<Change<Scd2Row<Account>>> binder) {
+    return JdbcSink.<Change<Scd2Row<Account>>>builder()
+        .withExecutionOptions(
+            JdbcExecutionOptions.builder().withBatchSize(1).withMaxRetries(0).build())
+        .withQueryStatement(String.format(INSERT, name), binder)
+        .buildAtLeastOnce(
+            new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(jdbcUrl)
+                .withDriverName("org.postgresql.Driver")
+                .build());
+  }
+
+  /**
+   * Binds {@link #INSERT} for one version of append output, which emits {@code +I} only: any other
+   * change fails.
+   */
+  static void bindInsert(PreparedStatement statement, Change<Scd2Row<Account>> change)
+      throws SQLException {
+    if (change.kind() != RowKind.INSERT) {
+      throw new IllegalArgumentException("append output emits +I only, got " + change);
+    }
+    Scd2Row<Account> row = change.value();
+    statement.setString(1, row.key());
+    statement.setObject(2, utc(row.validFromMillis()));
+    Long validTo = row.validToMillis();
+    statement.setObject(3, validTo == null ? null : utc(validTo), Types.TIMESTAMP_WITH_TIMEZONE);
+    statement.setBoolean(4, row.isCurrent());
+    statement.setLong(5, row.version());
+    statement.setBoolean(6, row.isDeleted());
+    statement.setString(7, row.versionId());
+    statement.setString(8, row.value().plan());
+    statement.setString(9, row.value().email());
+    statement.setString(10, row.value().note());
+  }
+
+  private static OffsetDateTime utc(long millis) {
+    return OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+  }
+
+  /**
    * The same sink exactly once: each checkpoint's batch is an XA transaction, prepared at the
    * checkpoint and committed when it completes, so a failed attempt's writes since the last
    * checkpoint are rolled back (PostgreSQL needs {@code max_prepared_transactions} above 0, and a
@@ -102,6 +172,17 @@ final class AccountHistoryTable {
     try (PreparedStatement statement = connection.prepareStatement(table.mergeSql())) {
       for (Change<Scd2Row<Account>> change : changes) {
         table.bind(statement, change);
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    }
+  }
+
+  /** Inserts the versions of append output with {@link #INSERT}, as one JDBC batch. */
+  void append(Connection connection, List<Change<Scd2Row<Account>>> changes) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(String.format(INSERT, name))) {
+      for (Change<Scd2Row<Account>> change : changes) {
+        bindInsert(statement, change);
         statement.addBatch();
       }
       statement.executeBatch();

@@ -84,6 +84,16 @@ final class HistorySql {
       SELECT account_id, valid_from, version_id FROM %s
       WHERE version_id <> md5(account_id || '|' || (extract(epoch FROM valid_from) * 1000)::bigint)""";
 
+  private static final String OPEN =
+      """
+      SELECT account_id, valid_from, valid_to, is_current FROM %s
+      WHERE is_current OR valid_to IS NULL""";
+
+  private static final String REPEATED_VERSION_IDS =
+      """
+      SELECT version_id, count(*) AS rows FROM %s
+      GROUP BY version_id HAVING count(*) > 1""";
+
   private final Connection connection;
 
   HistorySql(Connection connection) {
@@ -166,6 +176,16 @@ final class HistorySql {
   /** Versions whose id is not {@code md5(key|validFrom millis)}. */
   List<String> wrongVersionIds(String table) throws SQLException {
     return rows(String.format(VERSION_IDS, table));
+  }
+
+  /** Versions flagged current or without an end: append output has none. */
+  List<String> openVersions(String table) throws SQLException {
+    return rows(String.format(OPEN, table));
+  }
+
+  /** Version ids held by more than one row. */
+  List<String> repeatedVersionIds(String table) throws SQLException {
+    return rows(String.format(REPEATED_VERSION_IDS, table));
   }
 
   /** Every row of a query as {@code column=value, ...}. */

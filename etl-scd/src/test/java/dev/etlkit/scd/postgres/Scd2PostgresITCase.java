@@ -88,16 +88,16 @@ class Scd2PostgresITCase {
   private static final int CHANGES = 2000;
 
   /** Wide enough that no generated change is late: every one is spliced in. */
-  private static final Duration HORIZON = Duration.ofMillis(500);
+  static final Duration HORIZON = Duration.ofMillis(500);
 
   /** Deliveries of {@link #generated()}, update-befores and redeliveries included. */
-  private static final long CHANGES_DELIVERED = generated().size();
+  static final long CHANGES_DELIVERED = generated().size();
 
   /** The source fails once, when it is about to emit this record. */
-  private static final long FAIL_AT = 1000;
+  static final long FAIL_AT = 1000;
 
   /** Set by the source when it failed (a static: the source is recreated on restart). */
-  private static final AtomicBoolean FAILED = new AtomicBoolean();
+  static final AtomicBoolean FAILED = new AtomicBoolean();
 
   private static final AccountHistoryTable RETRACT = new AccountHistoryTable("history_retract");
   private static final AccountHistoryTable UPSERT = new AccountHistoryTable("history_upsert");
@@ -126,27 +126,8 @@ class Scd2PostgresITCase {
   }
 
   private static void runJob(String jdbcUrl) throws Exception {
-    Configuration config = new Configuration();
-    config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
-    config.set(PipelineOptions.GENERIC_TYPES, false);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-    env.enableCheckpointing(50);
-
-    DataStream<Change<Account>> input =
-        env.fromSource(
-                new DataGeneratorSource<>(
-                    new FailingReplay(),
-                    CHANGES_DELIVERED,
-                    RateLimiterStrategy.perCheckpoint(500),
-                    Change.typeInfo(Account.TYPE)),
-                WatermarkStrategy.noWatermarks(),
-                "accounts")
-            .setParallelism(1)
-            .uid("accounts");
-    EtlStream<Change<Account>> accounts = Etl.from(input, "accounts");
+    StreamExecutionEnvironment env = environment();
+    EtlStream<Change<Account>> accounts = accounts(env, FAIL_AT);
 
     accounts
         .apply(step("history-retract"))
@@ -165,6 +146,42 @@ class Scd2PostgresITCase {
         .name(UPSERT.name())
         .uid(UPSERT.name());
     env.execute("scd2-postgres");
+  }
+
+  /**
+   * The environment of these jobs: parallelism 2, generic types off, checkpoints every 50 ms, one
+   * restart (fixed delay) so that a second failure fails the job.
+   */
+  static StreamExecutionEnvironment environment() {
+    Configuration config = new Configuration();
+    config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+    config.set(PipelineOptions.GENERIC_TYPES, false);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    env.enableCheckpointing(50);
+    return env;
+  }
+
+  /**
+   * {@link #generated()} as the source of a pipeline, releasing 500 records per completed
+   * checkpoint; it fails once, when it is about to emit record {@code failAt} (never when that is
+   * not below the number of deliveries), and sets {@link #FAILED} then.
+   */
+  static EtlStream<Change<Account>> accounts(StreamExecutionEnvironment env, long failAt) {
+    DataStream<Change<Account>> input =
+        env.fromSource(
+                new DataGeneratorSource<>(
+                    new FailingReplay(failAt),
+                    CHANGES_DELIVERED,
+                    RateLimiterStrategy.perCheckpoint(500),
+                    Change.typeInfo(Account.TYPE)),
+                WatermarkStrategy.noWatermarks(),
+                "accounts")
+            .setParallelism(1)
+            .uid("accounts");
+    return Etl.from(input, "accounts");
   }
 
   static Scd2Step<Change<Account>, Account> step(String name) {
@@ -282,12 +299,17 @@ class Scd2PostgresITCase {
 
   /**
    * The generated delivery as a source: record i is the i-th delivered change, regenerated from the
-   * seed when the reader opens. Fails once, at record {@link #FAIL_AT}.
+   * seed when the reader opens. Fails once, at record {@code failAt}.
    */
   private static final class FailingReplay implements GeneratorFunction<Long, Change<Account>> {
     private static final long serialVersionUID = 1L;
 
+    private final long failAt;
     private transient List<Change<Account>> delivered;
+
+    FailingReplay(long failAt) {
+      this.failAt = failAt;
+    }
 
     @Override
     public void open(SourceReaderContext readerContext) {
@@ -296,7 +318,7 @@ class Scd2PostgresITCase {
 
     @Override
     public Change<Account> map(Long index) {
-      if (index == FAIL_AT && FAILED.compareAndSet(false, true)) {
+      if (index == failAt && FAILED.compareAndSet(false, true)) {
         throw new IllegalStateException("injected failure at record " + index);
       }
       return delivered.get(Math.toIntExact(index));
