@@ -21,25 +21,27 @@ import org.apache.flink.annotation.Internal;
 public final class DecoderSettings<T> implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  // The options are not final so that each withX sets its one field on a copy (copy()); no field
+  // changes once the copy is returned.
   final Class<T> rowType;
-  final JsonReadLimits limits;
-  final Tombstones tombstones;
-  final Truncates truncates;
-  final ChronoUnit timePrecision;
-  final String[] metadataFields;
-  final Metadata[] metadata;
+  JsonReadLimits limits;
+  Tombstones tombstones;
+  Truncates truncates;
+  ChronoUnit timePrecision;
+  String[] metadataFields;
+  Metadata[] metadata;
 
   /** The placeholder whose updates are dead letters; null: bound as it is. */
-  @Nullable final UnavailableValue unavailableValue;
+  @Nullable UnavailableValue unavailableValue;
 
   /** Where the writer schemas of Avro records come from; null: records are JSON. */
-  @Nullable final SchemaProvider avroSchemas;
+  @Nullable SchemaProvider avroSchemas;
 
   /** What an exception of {@link #avroSchemas} does. */
-  final SchemaLookupFailures schemaLookupFailures;
+  SchemaLookupFailures schemaLookupFailures;
 
   /** How Kafka keys are read: in the values' format, as JSON, or not at all. */
-  final KeyFormat keyFormat;
+  KeyFormat keyFormat;
 
   /** The most array and map items one Avro value or key may hold (as {@code Avro.decode}). */
   static final long AVRO_MAX_COLLECTION_ITEMS = Avro.DEFAULT_MAX_COLLECTION_ITEMS;
@@ -53,37 +55,6 @@ public final class DecoderSettings<T> implements Serializable {
       ChronoUnit timePrecision,
       String[] metadataFields,
       Metadata[] metadata) {
-    this(
-        rowType,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        metadata,
-        new UnavailableValue(Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER),
-        null,
-        Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES,
-        Debezium.DEFAULT_KEY_FORMAT);
-  }
-
-  private DecoderSettings(
-      Class<T> rowType,
-      JsonReadLimits limits,
-      Tombstones tombstones,
-      Truncates truncates,
-      ChronoUnit timePrecision,
-      String[] metadataFields,
-      Metadata[] metadata,
-      @Nullable UnavailableValue unavailableValue,
-      @Nullable SchemaProvider avroSchemas,
-      SchemaLookupFailures schemaLookupFailures,
-      KeyFormat keyFormat) {
-    this.keyFormat = Objects.requireNonNull(keyFormat, "keyFormat");
-    this.unavailableValue = unavailableValue;
-    this.avroSchemas = avroSchemas;
-    this.schemaLookupFailures =
-        Objects.requireNonNull(schemaLookupFailures, "schemaLookupFailures");
     this.rowType = Objects.requireNonNull(rowType, "rowType");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.tombstones = Objects.requireNonNull(tombstones, "tombstones");
@@ -94,6 +65,28 @@ public final class DecoderSettings<T> implements Serializable {
     }
     this.metadataFields = metadataFields.clone();
     this.metadata = metadata.clone();
+    this.unavailableValue = new UnavailableValue(Debezium.DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER);
+    this.schemaLookupFailures = Avro.DEFAULT_SCHEMA_LOOKUP_FAILURES;
+    this.keyFormat = Debezium.DEFAULT_KEY_FORMAT;
+  }
+
+  /** A copy of {@code from}, for one withX to change (the arrays are shared: never written). */
+  private DecoderSettings(DecoderSettings<T> from) {
+    rowType = from.rowType;
+    limits = from.limits;
+    tombstones = from.tombstones;
+    truncates = from.truncates;
+    timePrecision = from.timePrecision;
+    metadataFields = from.metadataFields;
+    metadata = from.metadata;
+    unavailableValue = from.unavailableValue;
+    avroSchemas = from.avroSchemas;
+    schemaLookupFailures = from.schemaLookupFailures;
+    keyFormat = from.keyFormat;
+  }
+
+  private DecoderSettings<T> copy() {
+    return new DecoderSettings<>(this);
   }
 
   /** The row type. */
@@ -121,144 +114,62 @@ public final class DecoderSettings<T> implements Serializable {
 
   /** Reads values and keys in the Confluent wire format with these schemas; null: JSON. */
   public DecoderSettings<T> withAvro(@Nullable SchemaProvider schemas) {
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        metadata,
-        unavailableValue,
-        schemas,
-        schemaLookupFailures,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.avroSchemas = schemas;
+    return copy;
   }
 
   /** What an exception of the Avro schema provider does. */
   public DecoderSettings<T> withSchemaLookupFailures(SchemaLookupFailures handling) {
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        metadata,
-        unavailableValue,
-        avroSchemas,
-        handling,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.schemaLookupFailures = Objects.requireNonNull(handling, "schemaLookupFailures");
+    return copy;
   }
 
   /** How Kafka keys are read. */
   public DecoderSettings<T> withKeyFormat(KeyFormat format) {
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        metadata,
-        unavailableValue,
-        avroSchemas,
-        schemaLookupFailures,
-        format);
+    DecoderSettings<T> copy = copy();
+    copy.keyFormat = Objects.requireNonNull(format, "keyFormat");
+    return copy;
   }
 
   /** Dead-letters updates holding {@code placeholder}; null binds it as it is. */
   public DecoderSettings<T> withUnavailableValue(@Nullable UnavailableValue placeholder) {
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        metadata,
-        placeholder,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.unavailableValue = placeholder;
+    return copy;
   }
 
   public DecoderSettings<T> withTombstones(Tombstones handling) {
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        handling,
-        truncates,
-        timePrecision,
-        metadataFields,
-        metadata,
-        unavailableValue,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.tombstones = Objects.requireNonNull(handling, "tombstones");
+    return copy;
   }
 
   public DecoderSettings<T> withTruncates(Truncates handling) {
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        tombstones,
-        handling,
-        timePrecision,
-        metadataFields,
-        metadata,
-        unavailableValue,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.truncates = Objects.requireNonNull(handling, "truncates");
+    return copy;
   }
 
   public DecoderSettings<T> withTimePrecision(ChronoUnit unit) {
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        tombstones,
-        truncates,
-        unit,
-        metadataFields,
-        metadata,
-        unavailableValue,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.timePrecision = Objects.requireNonNull(unit, "timePrecision");
+    return copy;
   }
 
   public DecoderSettings<T> withLimits(JsonReadLimits readLimits) {
-    return new DecoderSettings<>(
-        rowType,
-        readLimits,
-        tombstones,
-        truncates,
-        timePrecision,
-        metadataFields,
-        metadata,
-        unavailableValue,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.limits = Objects.requireNonNull(readLimits, "limits");
+    return copy;
   }
 
   public DecoderSettings<T> withMetadataField(String field, Metadata kind) {
-    String[] fields = Arrays.copyOf(metadataFields, metadataFields.length + 1);
-    Metadata[] kinds = Arrays.copyOf(metadata, metadata.length + 1);
-    fields[fields.length - 1] = field;
-    kinds[kinds.length - 1] = kind;
-    return new DecoderSettings<>(
-        rowType,
-        limits,
-        tombstones,
-        truncates,
-        timePrecision,
-        fields,
-        kinds,
-        unavailableValue,
-        avroSchemas,
-        schemaLookupFailures,
-        keyFormat);
+    DecoderSettings<T> copy = copy();
+    copy.metadataFields = Arrays.copyOf(metadataFields, metadataFields.length + 1);
+    copy.metadata = Arrays.copyOf(metadata, metadata.length + 1);
+    copy.metadataFields[metadataFields.length] = field;
+    copy.metadata[metadata.length] = kind;
+    return copy;
   }
 }
