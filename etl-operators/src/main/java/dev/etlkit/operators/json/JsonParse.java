@@ -76,13 +76,13 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
   private final TypeInformation<T> outputType;
   private final Map<String, Class<?>> properties; // top level, by JSON name
   private final PayloadInput<I> input;
-  private final UnknownFields unknownFields;
-  private final Set<String> requiredFields;
-  private final boolean primitiveFieldsRequired;
-  private final Coercion coercion;
-  private final Map<String, Coercion> fieldCoercions;
-  private final JsonReadLimits readLimits;
-  @Nullable private final ErrorPolicy errorPolicy;
+  private UnknownFields unknownFields;
+  private Set<String> requiredFields;
+  private boolean primitiveFieldsRequired;
+  private Coercion coercion;
+  private Map<String, Coercion> fieldCoercions;
+  private JsonReadLimits readLimits;
+  @Nullable private ErrorPolicy errorPolicy;
 
   private JsonParse(
       String name,
@@ -109,6 +109,26 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
     this.fieldCoercions = fieldCoercions;
     this.readLimits = readLimits;
     this.errorPolicy = errorPolicy;
+  }
+
+  /** A copy of {@code from}, for one withX to change (no field changes once returned). */
+  private JsonParse(JsonParse<I, T> from) {
+    name = from.name;
+    type = from.type;
+    outputType = from.outputType;
+    properties = from.properties;
+    input = from.input;
+    unknownFields = from.unknownFields;
+    requiredFields = from.requiredFields;
+    primitiveFieldsRequired = from.primitiveFieldsRequired;
+    coercion = from.coercion;
+    fieldCoercions = from.fieldCoercions;
+    readLimits = from.readLimits;
+    errorPolicy = from.errorPolicy;
+  }
+
+  private JsonParse<I, T> copy() {
+    return new JsonParse<>(this);
   }
 
   static <T> JsonParse<byte[], T> create(
@@ -151,19 +171,9 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
 
   /** What to do with fields the type does not have ({@link #DEFAULT_UNKNOWN_FIELDS}). */
   public JsonParse<I, T> withUnknownFields(UnknownFields policy) {
-    return new JsonParse<>(
-        name,
-        type,
-        outputType,
-        properties,
-        input,
-        Objects.requireNonNull(policy, "unknownFields"),
-        requiredFields,
-        primitiveFieldsRequired,
-        coercion,
-        fieldCoercions,
-        readLimits,
-        errorPolicy);
+    JsonParse<I, T> copy = copy();
+    copy.unknownFields = Objects.requireNonNull(policy, "unknownFields");
+    return copy;
   }
 
   /**
@@ -179,19 +189,9 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
     for (String field : Objects.requireNonNull(fields, "fields")) {
       names.add(requireProperty("requiredFields", field));
     }
-    return new JsonParse<>(
-        name,
-        type,
-        outputType,
-        properties,
-        input,
-        unknownFields,
-        Collections.unmodifiableSet(names),
-        primitiveFieldsRequired,
-        coercion,
-        fieldCoercions,
-        readLimits,
-        errorPolicy);
+    JsonParse<I, T> copy = copy();
+    copy.requiredFields = Collections.unmodifiableSet(names);
+    return copy;
   }
 
   /**
@@ -203,19 +203,9 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
    * does.
    */
   public JsonParse<I, T> withPrimitiveFieldsRequired(boolean required) {
-    return new JsonParse<>(
-        name,
-        type,
-        outputType,
-        properties,
-        input,
-        unknownFields,
-        requiredFields,
-        required,
-        coercion,
-        fieldCoercions,
-        readLimits,
-        errorPolicy);
+    JsonParse<I, T> copy = copy();
+    copy.primitiveFieldsRequired = required;
+    return copy;
   }
 
   /**
@@ -224,19 +214,9 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
    * that is checked when the step is applied.
    */
   public JsonParse<I, T> withCoercion(Coercion coercion) {
-    return new JsonParse<>(
-        name,
-        type,
-        outputType,
-        properties,
-        input,
-        unknownFields,
-        requiredFields,
-        primitiveFieldsRequired,
-        Objects.requireNonNull(coercion, "coercion"),
-        fieldCoercions,
-        readLimits,
-        errorPolicy);
+    JsonParse<I, T> copy = copy();
+    copy.coercion = Objects.requireNonNull(coercion, "coercion");
+    return copy;
   }
 
   /**
@@ -278,53 +258,23 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
     }
     Map<String, Coercion> coercions = new TreeMap<>(fieldCoercions);
     coercions.put(field, fieldCoercion);
-    return new JsonParse<>(
-        name,
-        type,
-        outputType,
-        properties,
-        input,
-        unknownFields,
-        requiredFields,
-        primitiveFieldsRequired,
-        coercion,
-        Collections.unmodifiableMap(coercions),
-        readLimits,
-        errorPolicy);
+    JsonParse<I, T> copy = copy();
+    copy.fieldCoercions = Collections.unmodifiableMap(coercions);
+    return copy;
   }
 
   /** Limits on what one document may hold ({@link JsonReadLimits#defaults()}). */
   public JsonParse<I, T> withReadLimits(JsonReadLimits limits) {
-    return new JsonParse<>(
-        name,
-        type,
-        outputType,
-        properties,
-        input,
-        unknownFields,
-        requiredFields,
-        primitiveFieldsRequired,
-        coercion,
-        fieldCoercions,
-        Objects.requireNonNull(limits, "readLimits"),
-        errorPolicy);
+    JsonParse<I, T> copy = copy();
+    copy.readLimits = Objects.requireNonNull(limits, "readLimits");
+    return copy;
   }
 
   /** Overrides the pipeline's error policy for this step. */
   public JsonParse<I, T> withErrorPolicy(ErrorPolicy policy) {
-    return new JsonParse<>(
-        name,
-        type,
-        outputType,
-        properties,
-        input,
-        unknownFields,
-        requiredFields,
-        primitiveFieldsRequired,
-        coercion,
-        fieldCoercions,
-        readLimits,
-        Objects.requireNonNull(policy, "policy"));
+    JsonParse<I, T> copy = copy();
+    copy.errorPolicy = Objects.requireNonNull(policy, "policy");
+    return copy;
   }
 
   @Override
