@@ -387,7 +387,11 @@ class DedupDeleteRetentionTest {
                 + " ordering key as a tombstone for deleteRetention (PT1M) after its delete",
             "dedup-delete-deadline: per deleted key: the processing time its tombstone is removed"
                 + " at",
-            "dedup-delete-timers: one processing-time timer per deleted key");
+            "dedup-delete-timers: one processing-time timer per deleted key",
+            "dedup-delete-deadlines-complete: one boolean per subtask: whether every delete marker"
+                + " has its removal deadline (operator state, not keyed)",
+            "dedup-delete-retention: one long per subtask: the delete retention the deadlines were"
+                + " set with (operator state, not keyed)");
   }
 
   // ---- the option's own checks --------------------------------------------------------------
