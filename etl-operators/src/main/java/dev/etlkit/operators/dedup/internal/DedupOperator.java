@@ -331,10 +331,10 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       }
     } else if (config.keepLast()
         && ordered
-        && changelogInput
         && DeleteDeadlines.mustOpenRestoredTimers(getKeyedStateBackend(), restored)) {
-      // The option removed at a restore: its timers may be restored all the same (fired, they do
-      // nothing: onProcessingTime), and Flink cannot checkpoint them unopened.
+      // The option removed at a restore (also with the changelog input, which it needs): its
+      // timers may be restored all the same (fired, they do nothing: onProcessingTime), and Flink
+      // cannot checkpoint them unopened.
       getInternalTimerService(DedupConfig.DELETE_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
     }
     rejects = new DedupRejects<>(config, output, getProcessingTimeService(), metrics, late);
