@@ -17,6 +17,7 @@ import dev.etlkit.operators.enrich.internal.join.JoinConfig;
 import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.DeclaredKeyType;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.StoredWatermark;
 import java.time.Duration;
@@ -528,6 +529,11 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
             StateDeclaration.of(
                     JoinConfig.DELETE_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
                 .withGrowth("one timer per deleted key, until its marker is removed"));
+      }
+      for (StateDeclaration pass :
+          DeleteDeadlinePass.declarations(
+              JoinConfig.DELETE_DEADLINES_COMPLETE_STATE, JoinConfig.DELETE_RETENTION_STATE)) {
+        context.declareState(keyType, pass);
       }
     }
     if (waits) {

@@ -17,6 +17,7 @@ import dev.etlkit.operators.internal.DeclaredKeyType;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
+import dev.etlkit.operators.normalize.internal.NormalizeOperator;
 import dev.etlkit.operators.normalize.internal.Projection;
 import dev.etlkit.operators.normalize.internal.UpsertNormalizeFunction;
 import dev.etlkit.operators.normalize.internal.VersionedNormalizeFunction;
@@ -432,7 +433,12 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
                     + "): the removal of its delete marker, at the deadline rounded up to a"
                     + " second"));
     SingleOutputStreamOperator<Change<T>> normalized =
-        context.named(keyed.process(function, input.getType()));
+        context.named(
+            // keyBy(...).process(function) as before, in an operator that can read all keys once
+            keyed.transform(
+                "KeyedProcess",
+                input.getType(),
+                new NormalizeOperator<>(input.getExecutionEnvironment().clean(function))));
     context.addDeadLettersOf(checked);
     context.addDeadLettersOf(normalized);
     return normalized;

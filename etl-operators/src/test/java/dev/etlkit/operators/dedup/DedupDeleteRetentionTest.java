@@ -273,6 +273,42 @@ class DedupDeleteRetentionTest {
   }
 
   /**
+   * The same where the restore also switches the input from a changelog to plain rows (the option
+   * needs a changelog, so it goes with it; the state layout is the same and restores): the restored
+   * removals' timer service must still be opened.
+   */
+  @Test
+  void restoredOnPlainRows_timersOnTheHeapOfForSt_checkpointsAgain() throws Exception {
+    Configuration heapTimers = new Configuration();
+    heapTimers.setString("state.backend.forst.timer-service.factory", "HEAP");
+    OperatorSubtaskState withOption;
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        changes(byVersion().withDeleteRetention(RETENTION)).harness().onForSt(heapTimers).open()) {
+      harness.processElement(Change.insert("k1#v1"));
+      harness.processElement(Change.delete("k1#v5"));
+      withOption = harness.snapshot();
+    }
+    KeyedHarness<Object, String, Change<String>> rows =
+        DedupHarness.rows(
+                keepLast()
+                    .withOrdering(DedupOrder.by("version", DedupHarness::version))
+                    .withRetractOutput())
+            .harness()
+            .onForSt(heapTimers);
+    OperatorSubtaskState again;
+    try (OperatorHarness<String, Change<String>> restored = rows.restore(withOption)) {
+      restored.setProcessingTime(RETENTION_MS); // the pending removal's deadline: does nothing
+      again = restored.snapshot();
+    }
+    try (OperatorHarness<String, Change<String>> restored = rows.restore(again)) {
+      restored.processElement("k1#v3"); // the tombstone was kept: stale
+      restored.processElement("k1#v6");
+
+      assertThat(restored.output()).containsExactly(Change.insert("k1#v6"));
+    }
+  }
+
+  /**
    * Eight keys deleted at processing time 0, the even ones deleted again at 30 s: stale rows are
    * dropped until each key's removal (odd keys at 60 s, even ones at 90 s), then accepted as new.
    */
@@ -387,7 +423,11 @@ class DedupDeleteRetentionTest {
                 + " ordering key as a tombstone for deleteRetention (PT1M) after its delete",
             "dedup-delete-deadline: per deleted key: the processing time its tombstone is removed"
                 + " at",
-            "dedup-delete-timers: one processing-time timer per deleted key");
+            "dedup-delete-timers: one processing-time timer per deleted key",
+            "dedup-delete-deadlines-complete: one boolean per subtask: whether every delete marker"
+                + " has its removal deadline (operator state, not keyed)",
+            "dedup-delete-retention: one long per subtask: the delete retention the deadlines were"
+                + " set with (operator state, not keyed)");
   }
 
   // ---- the option's own checks --------------------------------------------------------------

@@ -12,6 +12,7 @@ import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
+import dev.etlkit.operators.normalize.internal.NormalizeOperator;
 import dev.etlkit.testkit.ChangelogGenerator;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
@@ -166,12 +167,12 @@ final class NormalizeHarnesses {
         @Nullable FingerprintKey key) {
       FingerprintKey drawn = drawnOr(key);
       this.recipe =
-          KeyedHarness.forFunction(
+          KeyedHarness.forOperator(
               () -> {
                 NormalizeFunctionBase<K, T> function =
                     spec.createFunction(valueType, ttl, errors(), drawn);
                 created.add(function);
-                return function;
+                return new NormalizeOperator<>(function); // as the step wires it
               },
               spec.changeKey(),
               spec.keyType(),

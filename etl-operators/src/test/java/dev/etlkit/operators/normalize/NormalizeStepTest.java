@@ -421,6 +421,20 @@ class NormalizeStepTest {
                 "one long per key deleted within deleteRetention (PT48H), until its removal timer"
                     + " fires"),
             org.assertj.core.groups.Tuple.tuple(
+                "delete-deadlines-complete",
+                StateDeclaration.Kind.LIST,
+                "Boolean",
+                null,
+                "one boolean per subtask: whether every delete marker has its removal deadline"
+                    + " (operator state, not keyed)"),
+            org.assertj.core.groups.Tuple.tuple(
+                "delete-retention",
+                StateDeclaration.Kind.LIST,
+                "Long",
+                null,
+                "one long per subtask: the delete retention the deadlines were set with"
+                    + " (operator state, not keyed)"),
+            org.assertj.core.groups.Tuple.tuple(
                 "user-timers",
                 StateDeclaration.Kind.TIMERS,
                 "processing time",

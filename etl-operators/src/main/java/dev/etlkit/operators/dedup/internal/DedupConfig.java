@@ -66,6 +66,19 @@ public final class DedupConfig<T> implements Serializable {
   /** Name of the timer service removing tombstones (only with a delete retention). Never rename. */
   public static final String DELETE_TIMERS = "dedup-delete-timers";
 
+  /**
+   * Name of the operator (union) state saying whether every tombstone has its removal deadline
+   * (only with a delete retention; {@link dev.etlkit.operators.internal.DeleteDeadlinePass}). Never
+   * rename.
+   */
+  public static final String DELETE_DEADLINES_COMPLETE_STATE = "dedup-delete-deadlines-complete";
+
+  /**
+   * Name of the operator (union) state keeping the delete retention (ms) the deadlines were set
+   * with (only with a delete retention). Never rename.
+   */
+  public static final String DELETE_RETENTION_STATE = "dedup-delete-retention";
+
   /** Id of the late-records side output. */
   public static final String LATE_RECORDS_TAG_ID = "late-records";
 

@@ -10,6 +10,7 @@ import dev.etlkit.operators.dedup.Dedup;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.DeclaredKeyType;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.StoredFingerprintKey;
@@ -271,6 +272,11 @@ public final class DedupExpansion<I, T, K, O> {
           StateDeclaration.of(
                   DedupConfig.DELETE_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
               .withGrowth("one processing-time timer per deleted key"));
+      for (StateDeclaration pass :
+          DeleteDeadlinePass.declarations(
+              DedupConfig.DELETE_DEADLINES_COMPLETE_STATE, DedupConfig.DELETE_RETENTION_STATE)) {
+        context.declareState(keyType, pass);
+      }
     }
     if (config.isEventTime()) {
       for (StateDeclaration watermark :

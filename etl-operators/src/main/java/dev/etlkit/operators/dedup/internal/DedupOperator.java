@@ -9,6 +9,7 @@ import dev.etlkit.core.internal.EventTimes;
 import dev.etlkit.operators.dedup.DedupOrder;
 import dev.etlkit.operators.dedup.DedupOutput;
 import dev.etlkit.operators.dedup.LateRecords;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
@@ -41,6 +42,8 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dedup operator: applies {@link DedupRules} to each record of a keyed stream, with the key's
@@ -77,6 +80,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     implements OneInputStreamOperator<I, O>, Triggerable<K, VoidNamespace> {
   private static final long serialVersionUID = 1L;
 
+  private static final Logger LOG = LoggerFactory.getLogger(DedupOperator.class);
+
   /** Name of the late-records counter, beside the {@link StepMetrics} counters. */
   public static final String RECORDS_LATE = "recordsLate";
 
@@ -108,6 +113,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   @Nullable private transient DedupBundles<K, T> bundles;
   @Nullable private transient HeldCandidates<K, T> held;
   @Nullable private transient DeleteRetention<T> retention;
+  private transient DeleteDeadlinePass deadlinePass;
+  private transient long markersGivenDeadlines;
   private transient boolean restored;
 
   private transient long stateReads;
@@ -197,6 +204,15 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     return markersRemoved.getCount();
   }
 
+  /**
+   * How many tombstones the pass after the restore gave a deadline (or an earlier one); -1 if no
+   * pass ran (for tests).
+   */
+  @VisibleForTesting
+  public long markersGivenDeadlines() {
+    return markersGivenDeadlines;
+  }
+
   /** Reads of the per-key state by this operator instance (to test mini-batches). */
   @VisibleForTesting
   public long stateReadCount() {
@@ -210,6 +226,13 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     super.initializeState(context);
     restored = context.isRestored();
     watermark = Long.MIN_VALUE;
+    deadlinePass =
+        DeleteDeadlinePass.register(
+            context,
+            DedupConfig.DELETE_DEADLINES_COMPLETE_STATE,
+            DedupConfig.DELETE_RETENTION_STATE,
+            config.deleteRetention() == null ? 0L : config.deleteRetention().toMillis());
+    markersGivenDeadlines = -1L;
     fingerprintKey =
         config.keepsFingerprints()
             ? StoredFingerprintKey.register(
@@ -297,12 +320,21 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     if (config.deleteRetention() != null) {
       retention =
           new DeleteRetention<>(this, config.deleteRetention().toMillis(), state, markersRemoved);
+      if (deadlinePass.due()) {
+        markersGivenDeadlines =
+            retention.giveRestoredDeadlines(getKeyedStateBackend(), descriptor, deadlinePass);
+        LOG.info(
+            "{}: restored without withDeleteRetention or with a longer one; {} tombstones got a"
+                + " removal deadline for the retention",
+            getOperatorName(),
+            markersGivenDeadlines);
+      }
     } else if (config.keepLast()
         && ordered
-        && changelogInput
         && DeleteDeadlines.mustOpenRestoredTimers(getKeyedStateBackend(), restored)) {
-      // The option removed at a restore: its timers may be restored all the same (fired, they do
-      // nothing: onProcessingTime), and Flink cannot checkpoint them unopened.
+      // The option removed at a restore (also with the changelog input, which it needs): its
+      // timers may be restored all the same (fired, they do nothing: onProcessingTime), and Flink
+      // cannot checkpoint them unopened.
       getInternalTimerService(DedupConfig.DELETE_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
     }
     rejects = new DedupRejects<>(config, output, getProcessingTimeService(), metrics, late);
@@ -491,6 +523,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
+    deadlinePass.snapshot();
     if (watermarkState != null) {
       watermarkState.snapshot();
     }

@@ -1,10 +1,12 @@
 package dev.etlkit.operators.dedup.internal;
 
 import dev.etlkit.core.internal.DeleteDeadlines;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
@@ -72,6 +74,33 @@ final class DeleteRetention<T> {
     }
     deadlines.update(deadline);
     timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, deadline);
+  }
+
+  /**
+   * The pass after a restore ({@link DeleteDeadlinePass}): gives every tombstone of {@code
+   * descriptor}'s state (the step's own, TTL included) the deadline the pass says, reading every
+   * key once.
+   *
+   * @return how many tombstones got a deadline or an earlier one
+   */
+  <K> long giveRestoredDeadlines(
+      KeyedStateBackend<K> backend,
+      ValueStateDescriptor<DedupEntry<T>> descriptor,
+      DeleteDeadlinePass pass)
+      throws Exception {
+    long now = timers.currentProcessingTime();
+    long[] given = {0};
+    backend.applyToAllKeys(
+        VoidNamespace.INSTANCE,
+        VoidNamespaceSerializer.INSTANCE,
+        descriptor,
+        (key, entries) -> {
+          DedupEntry<T> entry = entries.value(); // null: expired by the TTL
+          if (entry != null && !entry.live && pass.giveDeadline(deadlines, timers, now)) {
+            given[0]++;
+          }
+        });
+    return given[0];
   }
 
   /** The current key's timer at {@code time} fired: removes its tombstone if still due. */

@@ -9,6 +9,7 @@ import dev.etlkit.core.StepIdentity;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.core.internal.ValueEquality;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.RowKinds;
 import dev.etlkit.operators.normalize.ChangelogViolationException;
 import dev.etlkit.operators.normalize.UpsertNormalize.Route;
@@ -21,7 +22,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -76,6 +80,27 @@ public abstract class NormalizeFunctionBase<K, T>
     unknownKeyDeleteCount = counters.counter(NormalizeMetrics.UNKNOWN_KEY_DELETES);
     deleteMarkersRemovedCount = counters.counter(NormalizeMetrics.DELETE_MARKERS_REMOVED);
     rejectedTag = new OutputTag<>(REJECTED_OUTPUT_ID, Change.typeInfo(valueType));
+  }
+
+  /** The delete retention in milliseconds, 0 without one (markers are kept). */
+  public long deleteRetentionMillis() {
+    return 0L;
+  }
+
+  /**
+   * The pass after a restore ({@link NormalizeOperator}): gives every delete marker the deadline
+   * {@code pass} says, reading every key once; nothing without a delete retention.
+   *
+   * @param timers the operator's timer service, which {@code onTimer} is called from
+   * @return how many markers got a deadline or an earlier one
+   */
+  public long giveRestoredDeadlines(
+      KeyedStateBackend<K> backend,
+      InternalTimerService<VoidNamespace> timers,
+      DeleteDeadlinePass pass,
+      long now)
+      throws Exception {
+    return 0L;
   }
 
   /** Applies the step's TTL, if any, to a state descriptor. */

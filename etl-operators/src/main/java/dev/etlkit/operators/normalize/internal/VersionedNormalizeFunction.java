@@ -6,6 +6,7 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.internal.DeleteDeadlines;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ObjectReuseCopies;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.RowFingerprint;
 import dev.etlkit.operators.internal.SerializedForm;
@@ -26,7 +27,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 
@@ -81,6 +86,7 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   private final FingerprintKey drawnKey;
 
   private transient ValueState<RowState<V>> state;
+  private transient ValueStateDescriptor<RowState<V>> stateDescriptor;
 
   /** The key's removal deadline; null without {@code withDeleteRetention}. */
   @Nullable private transient ValueState<Long> deadline;
@@ -196,6 +202,11 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
                       + deleteRetention
                       + "), until its removal timer fires"));
     }
+    if (deleteRetention != null) {
+      declarations.addAll(
+          DeleteDeadlinePass.declarations(
+              NormalizeOperator.DEADLINES_COMPLETE_STATE, NormalizeOperator.RETENTION_STATE));
+    }
     if (projection != null) {
       declarations.add(StoredFingerprintKey.declaration(FINGERPRINT_KEY_STATE));
     }
@@ -222,10 +233,10 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
   @Override
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
-    ValueStateDescriptor<RowState<V>> descriptor =
+    stateDescriptor =
         new ValueStateDescriptor<>(ROW_STATE, new RowStateTypeInfo<>(layout, keptType));
-    applyTtl(descriptor);
-    state = getRuntimeContext().getState(descriptor);
+    applyTtl(stateDescriptor);
+    state = getRuntimeContext().getState(stateDescriptor);
     if (deleteRetention != null) {
       // no TTL: the removal timer clears it, at the latest one retention after the delete
       deadline =
@@ -412,6 +423,38 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
       ctx.timerService().registerProcessingTimeTimer(due);
       deadline.update(due);
     }
+  }
+
+  @Override
+  public long deleteRetentionMillis() {
+    return deleteRetention == null ? 0L : deleteRetention.toMillis();
+  }
+
+  /**
+   * Reads every key's entry (the step's own descriptor, TTL included); a deleted one is a marker.
+   */
+  @Override
+  public long giveRestoredDeadlines(
+      KeyedStateBackend<K> backend,
+      InternalTimerService<VoidNamespace> timers,
+      DeleteDeadlinePass pass,
+      long now)
+      throws Exception {
+    if (deadline == null) {
+      return 0L;
+    }
+    long[] given = {0};
+    backend.applyToAllKeys(
+        VoidNamespace.INSTANCE,
+        VoidNamespaceSerializer.INSTANCE,
+        stateDescriptor,
+        (key, entries) -> {
+          RowState<V> stored = entries.value(); // null: expired by the TTL
+          if (stored != null && !stored.isLive() && pass.giveDeadline(deadline, timers, now)) {
+            given[0]++;
+          }
+        });
+    return given[0];
   }
 
   /**

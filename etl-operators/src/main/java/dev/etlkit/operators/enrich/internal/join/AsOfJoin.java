@@ -4,6 +4,7 @@ import dev.etlkit.core.Change;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.operators.enrich.DimensionJoinException;
 import dev.etlkit.operators.enrich.JoinStatus;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.HeldRecords;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 
@@ -76,6 +78,7 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
   private final long lateness;
 
   private ValueState<VersionHistory<D>> versions;
+  private ValueStateDescriptor<VersionHistory<D>> versionsDescriptor;
   private InternalListState<K, Long, F> held;
 
   /** Null unless the step waits or restored waiting facts (from a savepoint taken with a wait). */
@@ -98,7 +101,7 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
   @Override
   @SuppressWarnings("unchecked")
   public void open() throws Exception {
-    ValueStateDescriptor<VersionHistory<D>> versionsDescriptor =
+    versionsDescriptor =
         new ValueStateDescriptor<>(
             JoinConfig.VERSIONS_STATE, JoinStateTypeInfo.versionHistory(config.dimensionType()));
     if (config.ttl() != null) {
@@ -157,6 +160,32 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
       }
     }
     operator.holdBackForRestoredFacts(longest, last);
+  }
+
+  /**
+   * A history whose newest version is a delete is a marker; its removal still waits for the horizon
+   * to reach the delete when its timer fires ({@link #removeDeleted}).
+   */
+  @Override
+  public long giveRestoredDeadlines(DeleteDeadlinePass pass) throws Exception {
+    long now = operator.now();
+    long[] given = {0};
+    operator
+        .<K>getKeyedStateBackend()
+        .applyToAllKeys(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            versionsDescriptor, // the step's own (TTL included)
+            (key, histories) -> {
+              VersionHistory<D> history = histories.value(); // null: expired by the TTL
+              if (history != null
+                  && history.size() > 0
+                  && history.row(history.size() - 1) == null
+                  && deletes.restored(pass, now)) {
+                given[0]++;
+              }
+            });
+    return given[0];
   }
 
   @Override

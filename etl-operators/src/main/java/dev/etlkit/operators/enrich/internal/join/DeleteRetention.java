@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.internal.join;
 
 import dev.etlkit.core.internal.DeleteDeadlines;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -65,6 +66,14 @@ final class DeleteRetention {
     } else {
       retryIfPassed(now);
     }
+  }
+
+  /**
+   * The pass after a restore, for the current key's marker ({@link
+   * DeleteDeadlinePass#giveDeadline}).
+   */
+  boolean restored(DeleteDeadlinePass pass, long now) throws Exception {
+    return pass.giveDeadline(deadline, timers, now);
   }
 
   /** A live row replaced the marker: its removal is cancelled. */

@@ -14,6 +14,7 @@ import dev.etlkit.operators.enrich.DimensionJoinException;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.operators.enrich.UnmatchedFacts;
 import dev.etlkit.operators.internal.ChangeKeySelector;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.internal.StoredWatermark;
@@ -42,6 +43,8 @@ import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.types.RowKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dimension join: input 1 are the facts, input 2 the dimension changelog, both keyed by the
@@ -69,6 +72,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     implements TwoInputStreamOperator<F, Change<D>, O>, Triggerable<K, VoidNamespace> {
   private static final long serialVersionUID = 1L;
 
+  private static final Logger LOG = LoggerFactory.getLogger(DimensionJoinOperator.class);
+
   private final JoinConfig<F, D, O> config;
 
   private transient JoinLogic<F, D> logic;
@@ -86,6 +91,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   private transient boolean restoredWaitingFacts;
   private transient long restoredWait;
   private transient long restoredDeadline;
+  private transient DeleteDeadlinePass deadlinePass;
+  private transient long markersGivenDeadlines;
 
   public DimensionJoinOperator(JoinConfig<F, D, O> config) {
     this.config = config;
@@ -132,6 +139,15 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
         KeyCheck.nullKeyMessage("the dimension record's key", field));
   }
 
+  /**
+   * How many delete markers the pass after the restore gave a deadline (or an earlier one); -1 if
+   * no pass ran (for tests).
+   */
+  @VisibleForTesting
+  public long markersGivenDeadlines() {
+    return markersGivenDeadlines;
+  }
+
   @VisibleForTesting
   public JoinMetrics joinMetrics() {
     return joins;
@@ -143,6 +159,13 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     watermark = Long.MIN_VALUE;
     restored = context.isRestored();
     refuseOtherVariantsState();
+    deadlinePass =
+        DeleteDeadlinePass.register(
+            context,
+            JoinConfig.DELETE_DEADLINES_COMPLETE_STATE,
+            JoinConfig.DELETE_RETENTION_STATE,
+            config.deleteRetentionMillis());
+    markersGivenDeadlines = -1L;
     restoredWaitingFacts = restoredAny(JoinConfig.WAITING_STATE);
     restoredDeadline = Long.MIN_VALUE;
     // A latest join without a wait keeps its rows only, unless it restored waiting facts (from a
@@ -265,6 +288,14 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
         ObjectReuseCopies.of(Change.typeInfo(config.dimensionType()), getRuntimeContext());
     logic = config.asOf() ? new AsOfJoin<>(this, config) : new LatestJoin<>(this, config);
     logic.open();
+    if (deadlinePass.due()) {
+      markersGivenDeadlines = logic.giveRestoredDeadlines(deadlinePass);
+      LOG.info(
+          "{}: restored without withDeleteRetention or with a longer one; {} delete markers got a"
+              + " removal deadline for the retention",
+          getOperatorName(),
+          markersGivenDeadlines);
+    }
   }
 
   @Override
@@ -329,6 +360,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
+    deadlinePass.snapshot();
     if (watermarkState != null) {
       watermarkState.snapshot();
     }

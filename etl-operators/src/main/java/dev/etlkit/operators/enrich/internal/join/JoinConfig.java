@@ -56,6 +56,18 @@ public final class JoinConfig<F, D, O> implements Serializable {
   public static final String DELETE_TIMERS = "join-delete-timers";
 
   /**
+   * With a delete retention only: operator (union list) state saying whether every marker has its
+   * removal deadline ({@link dev.etlkit.operators.internal.DeleteDeadlinePass}). Never rename.
+   */
+  public static final String DELETE_DEADLINES_COMPLETE_STATE = "join-delete-deadlines-complete";
+
+  /**
+   * With a delete retention only: operator (union list) state keeping the retention (ms) the
+   * deadlines were set with. Never rename.
+   */
+  public static final String DELETE_RETENTION_STATE = "join-delete-retention";
+
+  /**
    * Point in time: operator (union list) state keeping the watermark across restores, as earlier
    * etlkit versions read it (still written). Never rename.
    */

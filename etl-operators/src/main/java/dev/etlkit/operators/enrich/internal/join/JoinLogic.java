@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.internal.join;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 
 /**
  * The state and rules of one join variant, called by {@link DimensionJoinOperator} with the key
@@ -23,6 +24,14 @@ interface JoinLogic<F, D> {
 
   /** A processing-time timer of the current key fired. */
   void onProcessingTime(long time) throws Exception;
+
+  /**
+   * The pass after a restore ({@link DeleteDeadlinePass}, delete retention only): gives every
+   * delete marker the deadline the pass says, reading every key once.
+   *
+   * @return how many markers got a deadline or an earlier one
+   */
+  long giveRestoredDeadlines(DeleteDeadlinePass pass) throws Exception;
 
   /** End of input: release every fact still in state (with the key context set per key). */
   void finish() throws Exception;

@@ -3,10 +3,12 @@ package dev.etlkit.operators.enrich.internal.join;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.operators.enrich.JoinStatus;
+import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.Triggerable;
@@ -47,6 +49,7 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
   private final boolean waits;
 
   private ValueState<Change<D>> row;
+  private ValueStateDescriptor<Change<D>> rowDescriptor;
 
   /** Null without a wait unless this attempt restored waiting facts; so are the timers. */
   @Nullable private WaitingFacts<F> waiting;
@@ -65,7 +68,7 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
 
   @Override
   public void open() throws Exception {
-    ValueStateDescriptor<Change<D>> rowDescriptor =
+    rowDescriptor =
         new ValueStateDescriptor<>(JoinConfig.ROW_STATE, Change.typeInfo(config.dimensionType()));
     if (config.ttl() != null) {
       rowDescriptor.enableTimeToLive(StateTtls.config(config.ttl()));
@@ -92,6 +95,25 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
       // nothing), and Flink cannot checkpoint them unopened.
       operator.deleteTimers(new MarkerRemoval());
     }
+  }
+
+  @Override
+  public long giveRestoredDeadlines(DeleteDeadlinePass pass) throws Exception {
+    long now = operator.now();
+    long[] given = {0};
+    operator
+        .<K>getKeyedStateBackend()
+        .applyToAllKeys(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            rowDescriptor, // the step's own (TTL included)
+            (key, rows) -> {
+              Change<D> current = rows.value(); // null: expired by the TTL
+              if (current != null && !current.isAccumulate() && deletes.restored(pass, now)) {
+                given[0]++;
+              }
+            });
+    return given[0];
   }
 
   @Override
