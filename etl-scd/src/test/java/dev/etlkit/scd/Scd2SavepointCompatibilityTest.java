@@ -359,7 +359,7 @@ class Scd2SavepointCompatibilityTest {
   }
 
   /** Append output, delete markers, no TTL, a 1-day horizon. */
-  private static Scd2Step<Change<Customer>, Customer> append() {
+  static Scd2Step<Change<Customer>, Customer> append() {
     return Scd2.trackChangelog("customers", Customer::id, EffectiveTime.field(Customer::updatedAt))
         .withChangeDetection(ChangeDetection.only("segment"))
         .withHardDeletes(HardDeletes.NEW_RECORD)
