@@ -133,39 +133,36 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   private final String name;
   private final KeySelector<T, K> key;
   private final TypeInformation<K> keyType;
-  @Nullable private final ChangeSequence<T> sequence;
-  @Nullable private final Projection<T, ?> projection;
-  @Nullable private final Route unknownKeyDeletes;
-  @Nullable private final Route staleChanges;
-  @Nullable private final Duration stateTtl;
-  @Nullable private final Duration deleteRetention;
-  @Nullable private final ErrorPolicy errorPolicy;
+  @Nullable private ChangeSequence<T> sequence;
+  @Nullable private Projection<T, ?> projection;
+  @Nullable private Route unknownKeyDeletes;
+  @Nullable private Route staleChanges;
+  @Nullable private Duration stateTtl;
+  @Nullable private Duration deleteRetention;
+  @Nullable private ErrorPolicy errorPolicy;
 
   UpsertNormalize(String name, KeySelector<T, K> key, TypeInformation<K> keyType) {
-    this(name, key, keyType, null, null, null, null, null, null, null);
-  }
-
-  private UpsertNormalize(
-      String name,
-      KeySelector<T, K> key,
-      TypeInformation<K> keyType,
-      @Nullable ChangeSequence<T> sequence,
-      @Nullable Projection<T, ?> projection,
-      @Nullable Route unknownKeyDeletes,
-      @Nullable Route staleChanges,
-      @Nullable Duration stateTtl,
-      @Nullable Duration deleteRetention,
-      @Nullable ErrorPolicy errorPolicy) {
     this.name = name;
     this.key = key;
     this.keyType = keyType;
-    this.sequence = sequence;
-    this.projection = projection;
-    this.unknownKeyDeletes = unknownKeyDeletes;
-    this.staleChanges = staleChanges;
-    this.stateTtl = stateTtl;
-    this.deleteRetention = deleteRetention;
-    this.errorPolicy = errorPolicy;
+  }
+
+  /** A copy of {@code from}, for one withX to change (no field changes once returned). */
+  private UpsertNormalize(UpsertNormalize<T, K> from) {
+    name = from.name;
+    key = from.key;
+    keyType = from.keyType;
+    sequence = from.sequence;
+    projection = from.projection;
+    unknownKeyDeletes = from.unknownKeyDeletes;
+    staleChanges = from.staleChanges;
+    stateTtl = from.stateTtl;
+    deleteRetention = from.deleteRetention;
+    errorPolicy = from.errorPolicy;
+  }
+
+  private UpsertNormalize<T, K> copy() {
+    return new UpsertNormalize<>(this);
   }
 
   /**
@@ -174,17 +171,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * changes apply in arrival order, as in Flink SQL.
    */
   public UpsertNormalize<T, K> withSequence(ChangeSequence<T> sequence) {
-    return new UpsertNormalize<>(
-        name,
-        key,
-        keyType,
-        Objects.requireNonNull(sequence, "sequence"),
-        projection,
-        unknownKeyDeletes,
-        staleChanges,
-        stateTtl,
-        deleteRetention,
-        errorPolicy);
+    UpsertNormalize<T, K> copy = copy();
+    copy.sequence = Objects.requireNonNull(sequence, "sequence");
+    return copy;
   }
 
   /**
@@ -220,17 +209,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         "it is a plain function of a row and keeps no state; keep state in a step of its own";
     UserFunctionCheckpoints.requireNone(project, "state projection of step '" + name + "'", why);
     UserFunctionCheckpoints.requireNone(retraction, "retraction of step '" + name + "'", why);
-    return new UpsertNormalize<>(
-        name,
-        key,
-        keyType,
-        sequence,
-        new Projection<>(project, projectedType, retraction),
-        unknownKeyDeletes,
-        staleChanges,
-        stateTtl,
-        deleteRetention,
-        errorPolicy);
+    UpsertNormalize<T, K> copy = copy();
+    copy.projection = new Projection<>(project, projectedType, retraction);
+    return copy;
   }
 
   /**
@@ -240,17 +221,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * ({@code unknownKeyDeletes}).
    */
   public UpsertNormalize<T, K> withUnknownKeyDeletes(Route route) {
-    return new UpsertNormalize<>(
-        name,
-        key,
-        keyType,
-        sequence,
-        projection,
-        Objects.requireNonNull(route, "route"),
-        staleChanges,
-        stateTtl,
-        deleteRetention,
-        errorPolicy);
+    UpsertNormalize<T, K> copy = copy();
+    copy.unknownKeyDeletes = Objects.requireNonNull(route, "route");
+    return copy;
   }
 
   /**
@@ -266,17 +239,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
       throw new IllegalArgumentException(
           "staleChanges must be DROP, SIDE_OUTPUT or DEAD_LETTER, was EMIT");
     }
-    return new UpsertNormalize<>(
-        name,
-        key,
-        keyType,
-        sequence,
-        projection,
-        unknownKeyDeletes,
-        route,
-        stateTtl,
-        deleteRetention,
-        errorPolicy);
+    UpsertNormalize<T, K> copy = copy();
+    copy.staleChanges = route;
+    return copy;
   }
 
   /**
@@ -290,17 +255,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    *     milliseconds, at least one
    */
   public UpsertNormalize<T, K> withStateTtl(Duration ttl) {
-    return new UpsertNormalize<>(
-        name,
-        key,
-        keyType,
-        sequence,
-        projection,
-        unknownKeyDeletes,
-        staleChanges,
-        StateTtls.requireValidTtlOrZero(ttl, "stateTtl"),
-        deleteRetention,
-        errorPolicy);
+    UpsertNormalize<T, K> copy = copy();
+    copy.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
+    return copy;
   }
 
   /**
@@ -334,17 +291,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    *     (as for {@link #withStateTtl})
    */
   public UpsertNormalize<T, K> withDeleteRetention(Duration retention) {
-    return new UpsertNormalize<>(
-        name,
-        key,
-        keyType,
-        sequence,
-        projection,
-        unknownKeyDeletes,
-        staleChanges,
-        stateTtl,
-        StateTtls.requireValidTtl(retention, "deleteRetention"),
-        errorPolicy);
+    UpsertNormalize<T, K> copy = copy();
+    copy.deleteRetention = StateTtls.requireValidTtl(retention, "deleteRetention");
+    return copy;
   }
 
   /**
@@ -352,17 +301,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * (rejected sequences or projections, and the routes set to {@code DEAD_LETTER}).
    */
   public UpsertNormalize<T, K> withErrorPolicy(ErrorPolicy policy) {
-    return new UpsertNormalize<>(
-        name,
-        key,
-        keyType,
-        sequence,
-        projection,
-        unknownKeyDeletes,
-        staleChanges,
-        stateTtl,
-        deleteRetention,
-        Objects.requireNonNull(policy, "policy"));
+    UpsertNormalize<T, K> copy = copy();
+    copy.errorPolicy = Objects.requireNonNull(policy, "policy");
+    return copy;
   }
 
   @Override
