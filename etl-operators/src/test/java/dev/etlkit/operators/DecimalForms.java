@@ -20,8 +20,9 @@ public final class DecimalForms {
   private DecimalForms() {}
 
   /**
-   * Decimal text to decode: the unscaled values 0, 1 and 10 at several scales (the constants),
-   * negative, small and beyond the range of a long.
+   * Decimal text to decode: the unscaled values 0, 1 and 10 at several scales (the constants), in
+   * short text and in text of more than 18 characters, negative, small and beyond the range of a
+   * long.
    */
   public static final List<String> VALUES =
       List.of(
@@ -33,11 +34,32 @@ public final class DecimalForms {
           "1.0",
           "10.00",
           "0.00",
+          "0.000000000000000000",
+          "0.000000000000000001",
+          "0.000000000000000010",
+          "-0.000000000000000001",
           "123.45",
           "-9223372036854775808",
           "9223372036854775807",
           "92233720368547758080.5",
           "-123456789012345678901234567890");
+
+  /**
+   * The decimal of {@code text} in the reference form: made by {@code BigDecimal.valueOf(long,
+   * scale)} where its unscaled value fits a long.
+   */
+  public static BigDecimal reference(String text) {
+    BigDecimal value = new BigDecimal(text);
+    BigInteger unscaled = value.unscaledValue();
+    return unscaled.bitLength() < Long.SIZE
+        ? BigDecimal.valueOf(unscaled.longValueExact(), value.scale())
+        : value;
+  }
+
+  /** {@code value} in the reference form: {@code BigInteger.valueOf(long)} where it fits a long. */
+  public static BigInteger reference(BigInteger value) {
+    return value.bitLength() < Long.SIZE ? BigInteger.valueOf(value.longValueExact()) : value;
+  }
 
   /** The bytes Flink's {@code BigDecSerializer} writes for {@code value}. */
   public static byte[] flinkBytes(BigDecimal value) {

@@ -67,7 +67,7 @@ class AvroDecimalFormTest {
   @ParameterizedTest
   @FieldSource("VALUES")
   void decode_bytesAndFixedDecimals_serializeAsTheDecimalOfTheirText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     Schema schema = money(expected.scale());
     RecordModel<GenericRecord> model = RecordModel.generic(schema);
     byte[] bytes = new AvroRecordEncoder<>(model, null).encode(record(schema, expected));
@@ -82,7 +82,7 @@ class AvroDecimalFormTest {
   @FieldSource("VALUES")
   void serializer_readAndCopiedDecimals_serializeAsTheDecimalOfTheirText(String text)
       throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     Schema schema = money(expected.scale());
     AvroRecordSerializer<GenericRecord> serializer =
         new AvroRecordSerializer<>(RecordModel.generic(schema), null);
@@ -101,7 +101,7 @@ class AvroDecimalFormTest {
   @ParameterizedTest
   @ValueSource(strings = {"0.00", "0.01", "0.10", "-0.01", "1.00", "123.45"})
   void decodeSpecific_decimal_serializesAsTheDecimalOfItsText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     Payment payment =
         Payment.newBuilder()
             .setId(UUID.fromString("7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11"))
@@ -126,7 +126,7 @@ class AvroDecimalFormTest {
   @ParameterizedTest
   @FieldSource("VALUES")
   void fromJson_numberAndText_serializeAsTheDecimalOfTheirText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     Schema schema = money(expected.scale());
 
     GenericRecord record =
@@ -147,7 +147,7 @@ class AvroDecimalFormTest {
   @ParameterizedTest
   @ValueSource(strings = {"0", "1", "10", "-1", "123", "-9223372036854775808"})
   void fromPojo_integers_serializeAsTheDecimalOfTheirText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     Amounts amounts = new Amounts();
     amounts.b = new BigInteger(text); // not the BigInteger constants
     amounts.f = expected.longValueExact();

@@ -96,7 +96,7 @@ class DebeziumDecimalFormTest {
   @ParameterizedTest
   @FieldSource("VALUES")
   void jsonConverter_decimalColumns_serializeAsTheNumbersOfTheirText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     BigInteger whole = whole(expected);
     byte[] json = ConnectRecords.json(envelopeOf(expected.scale()), event(expected, whole));
 
@@ -109,7 +109,7 @@ class DebeziumDecimalFormTest {
   @ParameterizedTest
   @FieldSource("VALUES")
   void avroConverter_decimalColumns_serializeAsTheNumbersOfTheirText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     BigInteger whole = whole(expected);
     Struct type = envelopeOf(expected.scale());
     byte[] avro = ConnectRecords.avro(1, ConnectRecords.avroSchema(type), event(expected, whole));
@@ -126,7 +126,7 @@ class DebeziumDecimalFormTest {
   @ParameterizedTest
   @ValueSource(strings = {"0", "1", "10", "0.01", "-1", "1.0", "92233720368547758080.5"})
   void variableScaleDecimal_serializesAsTheNumberOfItsText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     String base64 = Base64.getEncoder().encodeToString(expected.unscaledValue().toByteArray());
     String value =
         "{\"op\":\"c\",\"after\":{\"id\":1,\"amount\":{\"scale\":"
@@ -138,5 +138,28 @@ class DebeziumDecimalFormTest {
     Amount row = decode(DecoderSettings.defaults(Amount.class), value.getBytes(UTF_8));
 
     assertSameForm(row.amount(), expected);
+  }
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void textAndNumberColumns_serializeAsTheNumbersOfTheirText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    BigInteger whole = whole(expected);
+    // decimal.handling.mode=string, and =double (a number), without a schema
+    String quoted =
+        "{\"op\":\"c\",\"after\":{\"id\":1,\"amount\":\""
+            + text
+            + "\",\"whole\":\""
+            + whole
+            + "\"}}";
+    String number =
+        "{\"op\":\"c\",\"after\":{\"id\":1,\"amount\":" + text + ",\"whole\":" + whole + "}}";
+
+    for (String value : List.of(quoted, number)) {
+      Amount row = decode(DecoderSettings.defaults(Amount.class), value.getBytes(UTF_8));
+
+      assertSameForm(row.amount(), expected);
+      assertSameForm(row.whole(), whole);
+    }
   }
 }

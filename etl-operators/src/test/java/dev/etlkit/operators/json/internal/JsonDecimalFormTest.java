@@ -27,7 +27,7 @@ class JsonDecimalFormTest {
   @ParameterizedTest
   @FieldSource("VALUES")
   void parse_numbersAndText_serializeAsTheValuesOfTheirText(String text) throws Exception {
-    BigDecimal expected = new BigDecimal(text);
+    BigDecimal expected = DecimalForms.reference(text);
     BigInteger whole = expected.toBigInteger();
 
     Amount read =
