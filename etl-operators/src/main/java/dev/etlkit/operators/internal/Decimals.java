@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Decimals from unscaled values, made as {@code BigDecimal.valueOf} and text make them, for the
- * decoders of Avro and Kafka Connect decimals.
+ * Decimals and integers in one form per value, the form {@code BigDecimal.valueOf(long, scale)} and
+ * {@code BigInteger.valueOf(long)} give, for etlkit's decoders.
  *
  * <p>Why: Flink's {@code BigDecSerializer} writes a decimal's {@code unscaledValue()}, and its
  * {@code BigIntSerializer} writes {@code BigInteger.ZERO}, {@code ONE} and {@code TEN} in a short
@@ -15,8 +15,10 @@ import org.apache.flink.annotation.Internal;
  * BigDecimal(new BigInteger(bytes), scale)} (Avro's {@code DecimalConversion}) keeps that
  * BigInteger, so its unscaled 0, 1 or 10 is no constant; one whose unscaled value fits a long keeps
  * only the long, and {@code unscaledValue()} gives {@code BigInteger.valueOf(long)}, the constants
- * for those three. Equal decimals would otherwise serialize differently, and be two keys on
- * RocksDB, which compares serialized keys.
+ * for those three. {@code new BigDecimal(String)} (and Jackson, which calls it) makes the first
+ * kind from text of more than 18 characters ({@code "0.000000000000000001"}), and {@code new
+ * BigInteger(String)} a 1 that is no constant. Equal values would otherwise serialize differently,
+ * and be two keys on RocksDB, which compares serialized keys.
  */
 @Internal
 public final class Decimals {
@@ -92,5 +94,28 @@ public final class Decimals {
     return unscaled.bitLength() < Long.SIZE
         ? BigDecimal.valueOf(unscaled.longValue(), scale)
         : new BigDecimal(unscaled, scale);
+  }
+
+  /**
+   * {@code value}, or the equal decimal of the same scale whose unscaled 0, 1 or 10 is the {@code
+   * BigInteger} constant. Allocates nothing for a decimal of more than two digits.
+   */
+  public static BigDecimal canonical(BigDecimal value) {
+    if (value.precision() > 2) {
+      return value; // the unscaled value is at least 100: no constant
+    }
+    BigInteger unscaled = value.unscaledValue();
+    return unscaled == canonical(unscaled)
+        ? value
+        : BigDecimal.valueOf(unscaled.longValue(), value.scale());
+  }
+
+  /** {@code value}, or the constant {@code ZERO}, {@code ONE} or {@code TEN} it equals. */
+  public static BigInteger canonical(BigInteger value) {
+    if (value.bitLength() > 4 || value.signum() < 0) {
+      return value;
+    }
+    int v = value.intValue();
+    return v == 0 || v == 1 || v == 10 ? BigInteger.valueOf(v) : value;
   }
 }

@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Decimals from unscaled bytes and BigIntegers: Avro's value, the form of the value's text. */
+/**
+ * Decimals from unscaled bytes and BigIntegers, and canonical values: equal to Avro's or the input,
+ * in the form {@code valueOf} gives.
+ */
 class DecimalsTest {
 
   /**
@@ -79,5 +82,42 @@ class DecimalsTest {
     assertThatThrownBy(() -> Decimals.of(new byte[0], 2)).isInstanceOf(NumberFormatException.class);
     assertThatThrownBy(() -> Decimals.of(ByteBuffer.allocate(0), 2))
         .isInstanceOf(NumberFormatException.class);
+  }
+
+  @Test
+  void canonical_decimals_equalTheirInput_inTheFormOfValueOf() {
+    SplittableRandom random = new SplittableRandom(11);
+    for (int i = 0; i < 20_000; i++) {
+      long unscaled =
+          random.nextBoolean()
+              ? random.nextLong(-120, 121)
+              : random.nextLong() >> random.nextInt(64);
+      int scale = random.nextInt(-5, 30);
+      // as Avro's conversion and new BigDecimal(text of more than 18 characters) make it
+      BigDecimal inflated =
+          new BigDecimal(new BigInteger(BigInteger.valueOf(unscaled).toByteArray()), scale);
+
+      BigDecimal canonical = Decimals.canonical(inflated);
+
+      assertThat(canonical).isEqualTo(inflated);
+      assertThat(flinkBytes(canonical)).isEqualTo(flinkBytes(BigDecimal.valueOf(unscaled, scale)));
+      if (inflated.precision() > 2) {
+        assertThat(canonical).isSameAs(inflated);
+      }
+    }
+    BigDecimal beyondLong = new BigDecimal("92233720368547758080.5");
+    assertThat(Decimals.canonical(beyondLong)).isSameAs(beyondLong);
+  }
+
+  @Test
+  void canonical_integers_areTheConstantsFor0And1And10_elseUnchanged() {
+    assertThat(Decimals.canonical(new BigInteger("0"))).isSameAs(BigInteger.ZERO);
+    assertThat(Decimals.canonical(new BigInteger("1"))).isSameAs(BigInteger.ONE);
+    assertThat(Decimals.canonical(new BigInteger("10"))).isSameAs(BigInteger.TEN);
+    for (String other :
+        new String[] {"-1", "-10", "2", "9", "11", "15", "16", "100", "-9223372036854775809"}) {
+      BigInteger value = new BigInteger(other);
+      assertThat(Decimals.canonical(value)).as(other).isSameAs(value);
+    }
   }
 }
