@@ -1,6 +1,5 @@
 package dev.etlkit.operators.json.internal;
 
-import dev.etlkit.operators.internal.Decimals;
 import dev.etlkit.operators.internal.JsonNumbers;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -112,9 +111,7 @@ public final class TryCast {
           return Double.isInfinite(d) ? FAILED : d;
         case DECIMAL:
           BigDecimal decimal = new BigDecimal(number);
-          return JsonNumbers.plainDigits(decimal) > maxNumberLength
-              ? FAILED
-              : Decimals.canonical(decimal);
+          return JsonNumbers.plainDigits(decimal) > maxNumberLength ? FAILED : decimal;
         case BOOLEAN:
           int sign = new BigDecimal(number).compareTo(BigDecimal.ONE);
           if (sign == 0) {

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.operators.DecimalForms;
+import dev.etlkit.operators.json.Coercion;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
@@ -12,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * Decimals and integers {@code Json.parse} reads, serialize in Flink as the values made from their
- * text do (see {@link DecimalForms}): the other decoders are held to this form.
+ * Decimals and integers {@code Json.parse} reads (and decimals it casts from text) serialize in
+ * Flink as equal values made by {@code valueOf} do (see {@link DecimalForms}), long text included.
  */
 class JsonDecimalFormTest {
 
@@ -37,5 +38,18 @@ class JsonDecimalFormTest {
     assertThat(flinkBytes(read.amount())).isEqualTo(flinkBytes(expected));
     assertThat(read.whole()).isEqualTo(whole);
     assertThat(flinkBytes(read.whole())).isEqualTo(flinkBytes(whole));
+  }
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void parse_tryCastFromText_serializesAsTheValueOfItsText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    JsonRecordReader<Amount> casting =
+        ReaderFixtures.of(Amount.class).coercion(Coercion.tryCast()).reader();
+
+    Amount read = casting.read(("{\"amount\":\"" + text + "\"}").getBytes(UTF_8));
+
+    assertThat(read.amount()).isEqualTo(expected);
+    assertThat(flinkBytes(read.amount())).isEqualTo(flinkBytes(expected));
   }
 }
