@@ -14,8 +14,10 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * The one way etlkit builds Jackson mappers: read limits from {@link JsonReadLimits}, java.time
- * support, no default (polymorphic) typing ever, and exception messages without source excerpts (so
- * payloads never reach a log or a dead letter's message).
+ * support, {@code BigDecimal} and {@code BigInteger} values in one form per value ({@link
+ * Decimals#canonical}, so that equal values serialize alike in Flink), no default (polymorphic)
+ * typing ever, and exception messages without source excerpts (so payloads never reach a log or a
+ * dead letter's message).
  */
 @Internal
 public final class SafeJson {
@@ -38,6 +40,7 @@ public final class SafeJson {
             .build();
     return JsonMapper.builder(factory)
         .addModule(new JavaTimeModule())
+        .addModule(CanonicalNumbers.module())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .deactivateDefaultTyping();

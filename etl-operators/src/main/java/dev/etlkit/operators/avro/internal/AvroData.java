@@ -18,9 +18,11 @@ import org.apache.flink.annotation.Internal;
  * The Avro data model of every {@code GenericRecord} etlkit reads, writes or builds.
  *
  * <ul>
- *   <li>Logical types come out typed: decimal as {@code BigDecimal}, date as {@code LocalDate},
- *       time-millis/micros as {@code LocalTime}, timestamp-millis/micros as {@code Instant},
- *       local-timestamp-millis/micros as {@code LocalDateTime}, uuid as {@code UUID}.
+ *   <li>Logical types come out typed: decimal as {@code BigDecimal} (made as {@code
+ *       BigDecimal.valueOf} makes it where the unscaled value fits a long, see {@link
+ *       CompactDecimalConversion}), date as {@code LocalDate}, time-millis/micros as {@code
+ *       LocalTime}, timestamp-millis/micros as {@code Instant}, local-timestamp-millis/micros as
+ *       {@code LocalDateTime}, uuid as {@code UUID}.
  *   <li>Strings (and map keys) come out as {@code java.lang.String}, never {@code Utf8}, so {@code
  *       record.get("name").equals("Ada")} holds.
  *   <li>Records are {@link Record}s, whose {@code equals}/{@code hashCode} use this model; Avro's
@@ -37,7 +39,7 @@ public final class AvroData extends GenericData {
 
   private AvroData() {
     super();
-    addLogicalTypeConversion(new Conversions.DecimalConversion());
+    addLogicalTypeConversion(CompactDecimalConversion.INSTANCE);
     addLogicalTypeConversion(new Conversions.UUIDConversion());
     addLogicalTypeConversion(new TimeConversions.DateConversion());
     addLogicalTypeConversion(new TimeConversions.TimeMillisConversion());

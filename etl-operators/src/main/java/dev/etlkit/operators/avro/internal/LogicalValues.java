@@ -1,5 +1,6 @@
 package dev.etlkit.operators.avro.internal;
 
+import dev.etlkit.operators.internal.Decimals;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -65,7 +66,10 @@ final class LogicalValues {
     }
   }
 
-  /** {@code value} at the schema's scale, if that needs no rounding and fits the precision. */
+  /**
+   * {@code value} at the schema's scale, if that needs no rounding and fits the precision, in the
+   * form of {@link Decimals#canonical}.
+   */
   static BigDecimal decimal(BigDecimal value, Schema schema) {
     LogicalTypes.Decimal type = (LogicalTypes.Decimal) schema.getLogicalType();
     int scale = type.getScale();
@@ -86,7 +90,8 @@ final class LogicalValues {
             "decimal has more than " + scale + " fraction digits for " + describe(schema));
       }
     }
-    return v.setScale(scale);
+    // one form per value (Decimals): JSON text of more than 18 characters gives another
+    return Decimals.canonical(v.setScale(scale));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.etlkit.operators.avro.internal;
 
+import dev.etlkit.operators.internal.Decimals;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -252,7 +253,7 @@ final class PojoValues {
           return LogicalValues.decimal((BigDecimal) value, s);
         }
         if (value instanceof BigInteger) {
-          return LogicalValues.decimal(new BigDecimal((BigInteger) value), s);
+          return LogicalValues.decimal(Decimals.of((BigInteger) value, 0), s);
         }
         if (isIntegral(value)) {
           return LogicalValues.decimal(BigDecimal.valueOf(((Number) value).longValue()), s);

@@ -178,7 +178,10 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
     return why.length() == 0 ? String.valueOf(pair.getType()) : why.toString();
   }
 
-  /** A specific reader that checks decoded logical values like {@link AvroData}'s reader. */
+  /**
+   * A specific reader that checks decoded logical values like {@link AvroData}'s reader, and reads
+   * decimals as it does ({@link CompactDecimalConversion}) where the class has Avro's conversion.
+   */
   private static final class CheckedSpecificReader<T> extends SpecificDatumReader<T> {
     CheckedSpecificReader(Schema writer, Schema reader, SpecificData data) {
       super(writer, reader, data);
@@ -188,7 +191,11 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
     protected Object convert(
         Object datum, Schema schema, LogicalType type, Conversion<?> conversion) {
       return LogicalValues.checkDecoded(
-          super.convert(LogicalValues.checkRawDecoded(datum, type), schema, type, conversion),
+          super.convert(
+              LogicalValues.checkRawDecoded(datum, type),
+              schema,
+              type,
+              CompactDecimalConversion.replacing(conversion)),
           type);
     }
   }

@@ -1,9 +1,9 @@
 package dev.etlkit.operators.cdc.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.etlkit.operators.internal.Decimals;
 import dev.etlkit.operators.internal.JsonNumbers;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.Base64;
 import javax.annotation.Nullable;
 
@@ -57,7 +57,9 @@ final class ConnectDecimals {
       throw new IllegalArgumentException(
           what + "." + column + ": decimal of " + unscaled.length + " bytes");
     }
-    BigDecimal decimal = new BigDecimal(new BigInteger(unscaled), scale);
+    // not new BigDecimal(new BigInteger(...)): its 0, 1, 10 would serialize unlike the same
+    // numbers parsed from text (see Decimals)
+    BigDecimal decimal = Decimals.of(unscaled, scale);
     checkDigits(decimal, column, what);
     return decimal;
   }

@@ -1,0 +1,165 @@
+package dev.etlkit.operators.cdc;
+
+import static dev.etlkit.operators.DecimalForms.flinkBytes;
+import static dev.etlkit.operators.cdc.ConnectRecords.decimal;
+import static dev.etlkit.operators.cdc.ConnectRecords.envelope;
+import static dev.etlkit.operators.cdc.ConnectRecords.optional;
+import static dev.etlkit.operators.cdc.ConnectRecords.prim;
+import static dev.etlkit.operators.cdc.ConnectRecords.required;
+import static dev.etlkit.operators.cdc.ConnectRecords.struct;
+import static dev.etlkit.operators.cdc.ConnectRecords.values;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.core.Change;
+import dev.etlkit.operators.DecimalForms;
+import dev.etlkit.operators.avro.SchemaProvider;
+import dev.etlkit.operators.cdc.ConnectRecords.Struct;
+import dev.etlkit.operators.cdc.internal.DebeziumDecoder;
+import dev.etlkit.operators.cdc.internal.DecoderSettings;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Decimals the Debezium decoder reads from Kafka Connect's decimal encodings (base64 unscaled bytes
+ * with the scale in the schema, Debezium's {@code VariableScaleDecimal}, which a schemaless event
+ * holds for {@code BigDecimal} fields only), written by {@code JsonConverter} or {@code
+ * AvroConverter}, serialize in Flink as the equal decimal made from text does, in {@code
+ * BigDecimal} and {@code BigInteger} fields (see {@link DecimalForms}).
+ */
+class DebeziumDecimalFormTest {
+
+  static final List<String> VALUES = DecimalForms.VALUES;
+
+  /** A row with a decimal and an integer column. */
+  public record Amount(long id, BigDecimal amount, BigInteger whole) {}
+
+  private static final Struct SOURCE = struct("src.Source", required("ts_ms", prim("int64")));
+
+  private static Struct envelopeOf(int scale) {
+    Struct row =
+        struct(
+            "src.public.amounts.Value",
+            required("id", prim("int64")),
+            optional("amount", decimal(38, scale)),
+            optional("whole", decimal(38, 0)));
+    return envelope("src.public.amounts", row, SOURCE);
+  }
+
+  private static Map<String, Object> event(BigDecimal amount, BigInteger whole) {
+    return values(
+        "op",
+        "c",
+        "source",
+        values("ts_ms", 1000L),
+        "ts_ms",
+        2000L,
+        "after",
+        values(
+            "id",
+            1L,
+            "amount",
+            amount.unscaledValue().toByteArray(),
+            "whole",
+            whole.toByteArray()));
+  }
+
+  private static Amount decode(DecoderSettings<Amount> settings, byte[] value) throws Exception {
+    List<Change<Amount>> out = new ArrayList<>();
+    new DebeziumDecoder<>(settings).decode(value, null, null, out);
+    assertThat(out).hasSize(1);
+    return out.get(0).value();
+  }
+
+  private static void assertSameForm(BigDecimal decoded, BigDecimal expected) {
+    assertThat(decoded).isEqualTo(expected);
+    assertThat(flinkBytes(decoded)).isEqualTo(flinkBytes(expected));
+  }
+
+  private static void assertSameForm(BigInteger decoded, BigInteger expected) {
+    assertThat(decoded).isEqualTo(expected);
+    assertThat(flinkBytes(decoded)).isEqualTo(flinkBytes(expected));
+  }
+
+  /** The integer part of a decimal made from text: a BigInteger constant where it is 0, 1, 10. */
+  private static BigInteger whole(BigDecimal value) {
+    return value.toBigInteger();
+  }
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void jsonConverter_decimalColumns_serializeAsTheNumbersOfTheirText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    BigInteger whole = whole(expected);
+    byte[] json = ConnectRecords.json(envelopeOf(expected.scale()), event(expected, whole));
+
+    Amount row = decode(DecoderSettings.defaults(Amount.class), json);
+
+    assertSameForm(row.amount(), expected);
+    assertSameForm(row.whole(), whole);
+  }
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void avroConverter_decimalColumns_serializeAsTheNumbersOfTheirText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    BigInteger whole = whole(expected);
+    Struct type = envelopeOf(expected.scale());
+    byte[] avro = ConnectRecords.avro(1, ConnectRecords.avroSchema(type), event(expected, whole));
+    DecoderSettings<Amount> settings =
+        DecoderSettings.defaults(Amount.class)
+            .withAvro(SchemaProvider.of(Map.of(1, ConnectRecords.avroSchema(type))));
+
+    Amount row = decode(settings, avro);
+
+    assertSameForm(row.amount(), expected);
+    assertSameForm(row.whole(), whole);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "1", "10", "0.01", "-1", "1.0", "92233720368547758080.5"})
+  void variableScaleDecimal_serializesAsTheNumberOfItsText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    String base64 = Base64.getEncoder().encodeToString(expected.unscaledValue().toByteArray());
+    String value =
+        "{\"op\":\"c\",\"after\":{\"id\":1,\"amount\":{\"scale\":"
+            + expected.scale()
+            + ",\"value\":\""
+            + base64
+            + "\"}}}";
+
+    Amount row = decode(DecoderSettings.defaults(Amount.class), value.getBytes(UTF_8));
+
+    assertSameForm(row.amount(), expected);
+  }
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void textAndNumberColumns_serializeAsTheNumbersOfTheirText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    BigInteger whole = whole(expected);
+    // decimal.handling.mode=string, and =double (a number), without a schema
+    String quoted =
+        "{\"op\":\"c\",\"after\":{\"id\":1,\"amount\":\""
+            + text
+            + "\",\"whole\":\""
+            + whole
+            + "\"}}";
+    String number =
+        "{\"op\":\"c\",\"after\":{\"id\":1,\"amount\":" + text + ",\"whole\":" + whole + "}}";
+
+    for (String value : List.of(quoted, number)) {
+      Amount row = decode(DecoderSettings.defaults(Amount.class), value.getBytes(UTF_8));
+
+      assertSameForm(row.amount(), expected);
+      assertSameForm(row.whole(), whole);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.etlkit.operators.json.internal;
+
+import static dev.etlkit.operators.DecimalForms.flinkBytes;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etlkit.operators.DecimalForms;
+import dev.etlkit.operators.json.Coercion;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * Decimals and integers {@code Json.parse} reads (and decimals it casts from text) serialize in
+ * Flink as equal values made by {@code valueOf} do (see {@link DecimalForms}), long text included.
+ */
+class JsonDecimalFormTest {
+
+  static final List<String> VALUES = DecimalForms.VALUES;
+
+  /** A record with a decimal and an integer field. */
+  public record Amount(BigDecimal amount, BigInteger whole) {}
+
+  private final JsonRecordReader<Amount> reader = ReaderFixtures.of(Amount.class).reader();
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void parse_numbersAndText_serializeAsTheValuesOfTheirText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    BigInteger whole = expected.toBigInteger();
+
+    Amount read =
+        reader.read(("{\"amount\":" + text + ",\"whole\":" + whole + "}").getBytes(UTF_8));
+
+    assertThat(read.amount()).isEqualTo(expected);
+    assertThat(flinkBytes(read.amount())).isEqualTo(flinkBytes(expected));
+    assertThat(read.whole()).isEqualTo(whole);
+    assertThat(flinkBytes(read.whole())).isEqualTo(flinkBytes(whole));
+  }
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void parse_tryCastFromText_serializesAsTheValueOfItsText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    JsonRecordReader<Amount> casting =
+        ReaderFixtures.of(Amount.class).coercion(Coercion.tryCast()).reader();
+
+    Amount read = casting.read(("{\"amount\":\"" + text + "\"}").getBytes(UTF_8));
+
+    assertThat(read.amount()).isEqualTo(expected);
+    assertThat(flinkBytes(read.amount())).isEqualTo(flinkBytes(expected));
+  }
+}
