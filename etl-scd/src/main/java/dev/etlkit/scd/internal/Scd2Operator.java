@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * registers it only to clear it, when restored from a run with it, so that the option switched on
  * again passes over the keys deleted meanwhile.
  *
- * <p>The function's cleanup timers emit through a collector of this operator's output ({@link
- * Scd2Function#timerOutput}), not through the one {@code KeyedProcessOperator} gives them, which
+ * <p>The function's cleanup timers emit through a collector of this operator's output ({@code
+ * Scd2Function.timerOutput}), not through the one {@code KeyedProcessOperator} gives them, which
  * erases the timestamp of what a processing-time timer emits: a key forgotten with append output
  * emits its closed versions with the effective time of its latest change as their timestamp, so an
  * event-time window after the step never meets a row without one.
