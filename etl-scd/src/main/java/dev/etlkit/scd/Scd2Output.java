@@ -24,8 +24,10 @@ public enum Scd2Output {
    * measured in the key's own effective time: a key that goes quiet (a deleted one, say) keeps the
    * versions it closed within the horizon of its last change unemitted until a change of its own
    * comes more than a horizon after them, or until the step forgets the key (its state TTL, or its
-   * delete retention), which emits them first: nothing can change them any more. For append-only
-   * sinks (files, Kafka) that keep closed history.
+   * delete retention), which emits them first: nothing can change them any more. A row emitted by a
+   * change carries that change's record timestamp; one emitted as the key is forgotten (by a
+   * processing-time timer, no record at hand) carries the effective time of the key's latest
+   * change. For append-only sinks (files, Kafka) that keep closed history.
    */
   APPEND
 }

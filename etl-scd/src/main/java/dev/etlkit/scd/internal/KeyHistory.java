@@ -347,6 +347,7 @@ public final class KeyHistory<T> {
   private void forget(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
       throws Exception {
     if (output == Scd2Output.APPEND && cursor.pendingFinal != Long.MAX_VALUE) {
+      sink.forgetting(cursor.latest);
       try {
         replays.emitClosed(view.start(store, cursor), cursor, sink);
       } finally {

@@ -35,6 +35,7 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -129,10 +130,26 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
   private transient ValueStateDescriptor<KeyCursor<T>> cursorDescriptor;
 
+  /**
+   * The output of {@link #onTimer}, given by {@link Scd2Operator}: Flink's {@code
+   * KeyedProcessOperator} erases the timestamp of what a processing-time timer emits; through this
+   * one a forgotten key's rows get one. Null when the function runs in another operator.
+   */
+  @Nullable private transient TimestampedCollector<Change<Scd2Row<T>>> timerOutput;
+
   public Scd2Function(Scd2Config<I, T> config, ErrorHandler errors) {
     this.config = Objects.requireNonNull(config, "config");
     this.errors = Objects.requireNonNull(errors, "errors");
     this.keySelector = new Scd2KeySelector<>(config.key(), config.changelog());
+  }
+
+  /**
+   * Sets the output the cleanup timer emits through (a forgotten key's closed versions, append
+   * output), called by {@link Scd2Operator#open()}: each row carries the effective time of the
+   * key's latest change as its timestamp.
+   */
+  void timerOutput(TimestampedCollector<Change<Scd2Row<T>>> output) {
+    timerOutput = output;
   }
 
   /** The late-changes side output of a step with the given input type. */
@@ -506,7 +523,12 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       return;
     }
     timers.service = ctx.timerService();
-    sink.start(ctx.getCurrentKey(), out);
+    if (timerOutput != null) {
+      // no input record: a forgotten key's rows carry its latest effective time (see forgetting)
+      sink.startTimer(ctx.getCurrentKey(), timerOutput);
+    } else {
+      sink.start(ctx.getCurrentKey(), out);
+    }
     history.onCleanupTimer(store, now, timers, sink);
     int emitted = sink.emitted(); // append output: a forgotten deleted key's closed versions
     if (emitted > 0) {
@@ -588,6 +610,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     private final ObjectReuseCopies<T> rowCopies;
     private String key;
     private Collector<Change<Scd2Row<T>>> out;
+    @Nullable private TimestampedCollector<Change<Scd2Row<T>>> stamped;
     private int emitted;
 
     EmittingSink(@Nullable Long validToCurrent, ObjectReuseCopies<T> rowCopies) {
@@ -595,14 +618,32 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       this.rowCopies = rowCopies;
     }
 
+    /** Emits for a change: its records carry the change's timestamp (the collector's). */
     void start(String currentKey, Collector<Change<Scd2Row<T>>> collector) {
       key = currentKey;
       out = collector;
+      stamped = null;
+      emitted = 0;
+    }
+
+    /** Emits for a cleanup timer: a forgotten key's rows carry its latest effective time. */
+    void startTimer(String currentKey, TimestampedCollector<Change<Scd2Row<T>>> collector) {
+      collector.eraseTimestamp();
+      key = currentKey;
+      out = collector;
+      stamped = collector;
       emitted = 0;
     }
 
     int emitted() {
       return emitted;
+    }
+
+    @Override
+    public void forgetting(long latest) {
+      if (stamped != null) {
+        stamped.setAbsoluteTimestamp(latest);
+      }
     }
 
     @Override

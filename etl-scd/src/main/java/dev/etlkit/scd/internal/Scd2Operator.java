@@ -13,6 +13,7 @@ import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * option), the restore plus the retention. That state exists only with the option: a run without it
  * registers it only to clear it, when restored from a run with it, so that the option switched on
  * again passes over the keys deleted meanwhile.
+ *
+ * <p>The function's cleanup timers emit through a collector of this operator's output ({@code
+ * Scd2Function.timerOutput}), not through the one {@code KeyedProcessOperator} gives them, which
+ * erases the timestamp of what a processing-time timer emits: a key forgotten with append output
+ * emits its closed versions with the effective time of its latest change as their timestamp, so an
+ * event-time window after the step never meets a row without one.
  */
 @Internal
 public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Change<Scd2Row<T>>> {
@@ -126,6 +133,7 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
   @Override
   public void open() throws Exception {
     super.open();
+    function.timerOutput(new TimestampedCollector<>(output));
     if (giveMissingTimers || giveDeleteDeadlines) {
       long now = getProcessingTimeService().getCurrentProcessingTime();
       keysGivenCleanupTimers =

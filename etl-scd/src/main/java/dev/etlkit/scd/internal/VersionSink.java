@@ -11,6 +11,13 @@ public interface VersionSink<T> {
   void emit(RowKind kind, Version<T> version) throws Exception;
 
   /**
+   * The key is being forgotten (its TTL or its delete retention passed): the versions emitted next
+   * are its closed ones not emitted yet, and {@code latest} is the effective time of its latest
+   * accepted change (the validTo of the version that change closed).
+   */
+  default void forgetting(long latest) {}
+
+  /**
    * Emits the version {@code [validFrom, validTo)} (validTo {@link Version#OPEN} for the version in
    * force); a sink that can take the fields as they are overrides it to spare the {@link Version}.
    */
