@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.dedup.internal.DedupOperator;
+import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,14 +24,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code withDeleteRetention} added or shortened at a restore of a dedup step, under the conditions
  * a review tried to break the pass with: a rescale, the changelog state backend, ForSt with its
- * timers on the heap, and state TTL expiring tombstones between the snapshot and the restore.
- * Harness clocks start at 0 at every restore.
+ * timers on the heap, and state TTL expiring tombstones between the snapshot and the restore. The
+ * committed snapshots of earlier etlkit versions too. Harness clocks start at 0 at every restore.
  */
 class DedupDeleteRetentionRestoreConditionsTest {
 
   private static final Duration RETENTION = Duration.ofMinutes(1);
   private static final long R = RETENTION.toMillis();
   private static final Duration TTL = Duration.ofMinutes(10);
+
+  private static final SavepointCompatibility SNAPSHOTS =
+      SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
+
+  /** Restores only: the committed files are never written from here. */
+  private static final HarnessInput<Change<String>> NOTHING =
+      HarnessInput.<Change<String>>builder().build();
 
   private static Dedup.DedupStep<Change<String>, String, String, Change<String>> byVersion(
       @Nullable Duration retention) {
@@ -178,6 +187,42 @@ class DedupDeleteRetentionRestoreConditionsTest {
       h.processElement(Change.insert("old#v1")); // expired: new
       h.processElement(Change.insert("new#v1")); // removed: new
       assertThat(h.output()).containsExactly(Change.insert("old#v1"), Change.insert("new#v1"));
+    }
+  }
+
+  /**
+   * The committed keep-last snapshots of state formats 1 to 3 (taken without the option by earlier
+   * etlkit versions, k2 a tombstone) restored with the option added: the pass gives the tombstone
+   * its deadline a retention after the restore, and k2 is then new.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void addedAtTheRestoreOfTheCommittedSnapshots_theirTombstoneGetsItsDeadline(
+      StateBackendKind backend) throws Exception {
+    for (int version = 1; version <= 3; version++) {
+      DedupOrder<String> order =
+          version == 1 // format 1 did not record the component's name
+              ? DedupOrder.<String>byEventTime().thenBy(DedupHarness::version)
+              : DedupOrder.<String>byEventTime().thenBy("version", DedupHarness::version);
+      KeyedHarness<Object, Change<String>, Change<String>> recipe =
+          changes(
+                  keepLast()
+                      .withOrdering(order)
+                      .withRetractOutput()
+                      .onChangelog()
+                      .withDeleteRetention(RETENTION))
+              .harness()
+              .on(backend);
+      try (OperatorHarness<Change<String>, Change<String>> h =
+          SNAPSHOTS.restore("dedup-keep-last", version, recipe, NOTHING)) {
+        assertThat(operator(h).markersGivenDeadlines()).as("format %s", version).isEqualTo(1L);
+        h.setProcessingTime(R - 1);
+        assertThat(operator(h).deleteMarkersRemovedCount()).as("format %s", version).isZero();
+        h.setProcessingTime(R);
+        assertThat(operator(h).deleteMarkersRemovedCount()).as("format %s", version).isEqualTo(1L);
+        h.processElement(Change.insert("k2#v0"), 40); // forgotten: new
+        assertThat(h.output()).as("format %s", version).containsExactly(Change.insert("k2#v0"));
+      }
     }
   }
 

@@ -2,13 +2,16 @@ package dev.etlkit.operators.normalize;
 
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.STRING_CHANGES;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.expanded;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.normalizer;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.show;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.strings;
+import static dev.etlkit.operators.normalize.NormalizeSavepointCompatibilityTest.SNAPSHOTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.NormalizeOperator;
+import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
@@ -26,7 +30,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code withDeleteRetention} added or shortened at a restore of an upsert normalize step (its
  * operator as the pipeline wires it), under the conditions a review tried to break the pass with: a
  * rescale, the changelog state backend, ForSt with its timers on the heap, and state TTL expiring
- * markers between the snapshot and the restore. Clocks start at 0 at every restore.
+ * markers between the snapshot and the restore; the committed snapshots of earlier etlkit versions
+ * too. Clocks start at 0 at every restore.
  */
 class UpsertNormalizeDeleteRetentionRestoreConditionsTest {
 
@@ -178,6 +183,59 @@ class UpsertNormalizeDeleteRetentionRestoreConditionsTest {
       h.processElement(Change.insert("old#v1").withSourcePosition(1), 5); // expired: new
       h.processElement(Change.insert("new#v1").withSourcePosition(1), 6); // removed: new
       assertThat(show(h.output())).containsExactly("+I[old#v1] pos=1", "+I[new#v1] pos=1");
+    }
+  }
+
+  /**
+   * The committed snapshots of the versioned step (formats 1 and 2: k2 deleted) and of the
+   * projected one (formats 1 to 3: c3's unknown-key delete kept), taken without the option by
+   * earlier etlkit versions, restored with the option added: the pass gives the marker its deadline
+   * a retention after the restore.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void addedAtTheRestoreOfTheCommittedSnapshots_theirMarkerGetsItsDeadline(StateBackendKind backend)
+      throws Exception {
+    for (int version = 1; version <= 2; version++) {
+      NormalizeHarnesses.Normalizer<String, String> normalize =
+          normalizer(
+              strings()
+                  .withSequence(ChangeSequence.sourcePosition())
+                  .withDeleteRetention(RETENTION),
+              Types.STRING,
+              null);
+      try (OperatorHarness<Change<String>, Change<String>> h =
+          SNAPSHOTS.restore(
+              "normalize-versioned",
+              version,
+              normalize.recipe.on(backend),
+              HarnessInput.<Change<String>>builder().build())) {
+        assertThat(givenDeadlines(h)).as("format %s", version).isEqualTo(1L);
+        h.setProcessingTime(R);
+        assertThat(normalize.function().deleteMarkersRemovedCount()).isEqualTo(1L);
+        h.processElement(Change.updateAfter("k2#v0").withSourcePosition(3), 60); // new
+        assertThat(show(h.output())).containsExactly("+I[k2#v0] pos=3");
+      }
+    }
+    for (int version = 1; version <= 3; version++) {
+      NormalizeHarnesses.Normalizer<Customer, String> normalize =
+          normalizer(
+              NormalizeSavepointCompatibilityTest.projected(true).withDeleteRetention(RETENTION),
+              Customer.TYPE,
+              null);
+      try (OperatorHarness<Change<Customer>, Change<Customer>> h =
+          SNAPSHOTS.restore(
+              "normalize-projected",
+              version,
+              normalize.recipe.on(backend),
+              HarnessInput.<Change<Customer>>builder().build())) {
+        assertThat(givenDeadlines(h)).as("projected, format %s", version).isEqualTo(1L);
+        h.setProcessingTime(R);
+        assertThat(normalize.function().deleteMarkersRemovedCount()).isEqualTo(1L);
+        h.processElement(Change.insert(new Customer("c3", "Cy", "cy@one", 8)), 62); // new
+        assertThat(h.output())
+            .containsExactly(Change.insert(new Customer("c3", "Cy", "cy@one", 8)));
+      }
     }
   }
 

@@ -8,8 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
+import dev.etlkit.testkit.HarnessInput;
 import dev.etlkit.testkit.KeyedHarness;
 import dev.etlkit.testkit.OperatorHarness;
+import dev.etlkit.testkit.SavepointCompatibility;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,14 +28,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code withDeleteRetention} added or shortened at a restore of a dimension join, under the
  * conditions a review tried to break the pass with: a rescale, the changelog state backend, ForSt
  * with its timers on the heap, state TTL expiring markers between the snapshot and the restore, and
- * a point-in-time history whose delete the horizon has not reached at the restore. Clocks start at
- * 0 at every restore.
+ * a point-in-time history whose delete the horizon has not reached at the restore; the committed
+ * snapshots of earlier etlkit versions too. Clocks start at 0 at every restore.
  */
 class DimensionJoinDeleteRetentionRestoreConditionsTest {
 
   private static final Duration RETENTION = Duration.ofSeconds(10);
   private static final long R = RETENTION.toMillis();
   private static final Duration TTL = Duration.ofMinutes(10);
+
+  private static final SavepointCompatibility SNAPSHOTS =
+      SavepointCompatibility.in(SavepointCompatibility.DEFAULT_DIRECTORY);
 
   private static KeyedHarness<Object, Either<String, Change<String>>, String> latest(
       @Nullable Duration retention) {
@@ -228,6 +233,47 @@ class DimensionJoinDeleteRetentionRestoreConditionsTest {
       h.processElement(fact("k1#o2"), 41);
       h.processWatermark(50);
       assertThat(lines(h.emitted())).containsExactly("DELETED k1#o1 @31", "NOT_FOUND k1#o2 @41");
+    }
+  }
+
+  /**
+   * The committed latest-join snapshots of state formats 1 to 3 (taken without the option by
+   * earlier etlkit versions, k2 deleted) restored with the option added: the pass gives the marker
+   * its deadline a retention after the restore.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_addedAtTheRestoreOfTheCommittedSnapshots_theirMarkerGetsItsDeadline(
+      StateBackendKind backend) throws Exception {
+    for (int version = 1; version <= 3; version++) {
+      KeyedHarness<Object, Either<String, Change<String>>, String> recipe =
+          JoinHarness.expand(
+                  DimensionJoinSavepointCompatibilityTest.LATEST
+                      .step()
+                      .withDeleteRetention(RETENTION))
+              .harness()
+              .on(backend);
+      try (OperatorHarness<Either<String, Change<String>>, String> h =
+          SNAPSHOTS.restore(
+              "dimension-join-latest",
+              version,
+              recipe,
+              HarnessInput.<Either<String, Change<String>>>builder().build())) {
+        assertThat(operator(h).markersGivenDeadlines()).as("format %s", version).isEqualTo(1L);
+        h.setProcessingTime(R - 1); // k3's restored waiting facts time out (deadline 100)
+        h.processElement(fact("k2#o1"), 11);
+        h.setProcessingTime(R);
+        assertThat(removed(h)).as("format %s", version).isEqualTo(1L);
+        h.processElement(row(Change.insert("k2#v2")), 12); // forgotten: a new row
+        h.processElement(fact("k2#o2"), 13);
+        assertThat(lines(h.emitted()))
+            .as("format %s", version)
+            .containsExactly(
+                "TIMED_OUT k3#o1 @10",
+                "TIMED_OUT k3#o2",
+                "DELETED k2#o1 @11",
+                "FOUND k2#o2 k2#v2 @13");
+      }
     }
   }
 
