@@ -136,6 +136,42 @@ class DedupDeleteRetentionRestoreTest {
   }
 
   /**
+   * Lengthened, then shortened: the deadlines of a run take one retention (the one recorded), so a
+   * later shortening can tell each tombstone's last write from its deadline. A tombstone written at
+   * 0 with one minute is due at 1 min; lengthened to 10 minutes it moves to 10 min after its write;
+   * shortened to 5 it is due 5 min after its write, never before (the restores' clocks start at 0,
+   * as the write's did).
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void lengthenedThenShortened_noTombstoneGoesBeforeTheRetentionAfterItsWrite(
+      StateBackendKind backend) throws Exception {
+    OperatorSubtaskState snapshot;
+    try (OperatorHarness<Change<String>, Change<String>> harness =
+        with(RETENTION, backend).open()) {
+      harness.processElement(Change.delete("k1#v5")); // due at 60 s
+      snapshot = harness.snapshot();
+    }
+    try (OperatorHarness<Change<String>, Change<String>> longer =
+        with(Duration.ofMinutes(10), backend).restore(snapshot)) {
+      assertThat(givenDeadlines(longer)).isEqualTo(1L);
+      longer.setProcessingTime(R);
+      assertThat(removed(longer)).as("kept for the longer retention").isZero();
+      snapshot = longer.snapshot();
+    }
+    try (OperatorHarness<Change<String>, Change<String>> shorter =
+        with(Duration.ofMinutes(5), backend).restore(snapshot)) {
+      assertThat(givenDeadlines(shorter)).isEqualTo(1L);
+      shorter.setProcessingTime(1);
+      assertThat(removed(shorter)).as("not before 5 min after its write").isZero();
+      shorter.setProcessingTime(Duration.ofMinutes(5).toMillis() - 1);
+      assertThat(removed(shorter)).isZero();
+      shorter.setProcessingTime(Duration.ofMinutes(5).toMillis());
+      assertThat(removed(shorter)).isEqualTo(1L);
+    }
+  }
+
+  /**
    * On, off, on: the run without the option writes tombstones without a deadline, so the restore
    * that sets it again gives them one (and leaves the deadlines still pending where they are, at
    * most a retention after that restore).
