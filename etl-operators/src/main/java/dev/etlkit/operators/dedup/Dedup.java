@@ -244,14 +244,15 @@ public final class Dedup {
      * <p>The step then keeps a deadline (a long) and a processing-time timer per deleted key (state
      * {@code dedup-delete-deadline}, timers {@code dedup-delete-timers}); without the option it
      * keeps neither, and its job graph and state are those of earlier versions. Added at a restore
-     * (tombstones restored from a savepoint taken without the option) or shortened, the step reads
-     * every key once after the restore: each tombstone without a deadline gets one a retention
-     * after the restore, each pending removal set with a longer retention the new one after the
-     * tombstone's last write (at once if that has passed); lengthened, pending removals keep their
-     * deadlines. Two operator states ({@code dedup-delete-deadlines-complete}, {@code
-     * dedup-delete-retention}, one entry per subtask) let later restores skip that pass. Removed at
-     * a restore, tombstones are kept again and pending removals do nothing. With mini-batches, as
-     * with state TTL, the tombstone is judged when the bundle is flushed.
+     * (tombstones restored from a savepoint taken without the option) or changed (shortened or
+     * lengthened), the step reads every key once after the restore: each tombstone without a
+     * deadline gets one a retention after the restore, each pending removal set with another
+     * retention the new one after the tombstone's last write (at once if that has passed; set again
+     * after a run without the option, a retention after the restore: never early). Two operator
+     * states ({@code dedup-delete-deadlines-complete}, {@code dedup-delete-retention}, one entry
+     * per subtask) let later restores skip that pass. Removed at a restore, tombstones are kept
+     * again and pending removals do nothing. With mini-batches, as with state TTL, the tombstone is
+     * judged when the bundle is flushed.
      *
      * @throws IllegalArgumentException if {@code retention} is null, not positive, not a whole
      *     number of milliseconds or longer than {@code Long.MAX_VALUE} milliseconds (as {@link

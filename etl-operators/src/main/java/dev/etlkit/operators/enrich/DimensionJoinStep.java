@@ -240,15 +240,16 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * older than the delete that arrives after the removal starts a new history: facts after the
    * delete then get that version, as for a key whose delete was never seen.
    *
-   * <p>Added at a restore (markers restored from a savepoint taken without this option) or
-   * shortened, the step reads every key once after the restore: each marker without a deadline gets
-   * one a retention after the restore, each pending removal set with a longer retention the new one
-   * after the delete's last write (at once if that has passed; a point-in-time history still waits
-   * for the watermark, as above); lengthened, pending removals keep their deadlines. Two operator
-   * states ({@code join-delete-deadlines-complete}, {@code join-delete-retention}, one entry per
-   * subtask) let later restores skip that pass. Removing the option later leaves the pending
-   * removals unexecuted (the markers are kept, as without it). In batch mode a key's markers are
-   * removed when its records end, after its facts were joined: the result is the same.
+   * <p>Added at a restore (markers restored from a savepoint taken without this option) or changed
+   * (shortened or lengthened), the step reads every key once after the restore: each marker without
+   * a deadline gets one a retention after the restore, each pending removal set with another
+   * retention the new one after the delete's last write (at once if that has passed; set again
+   * after a run without the option, a retention after the restore: never early; a point-in-time
+   * history still waits for the watermark, as above). Two operator states ({@code
+   * join-delete-deadlines-complete}, {@code join-delete-retention}, one entry per subtask) let
+   * later restores skip that pass. Removing the option later leaves the pending removals unexecuted
+   * (the markers are kept, as without it). In batch mode a key's markers are removed when its
+   * records end, after its facts were joined: the result is the same.
    *
    * @throws IllegalArgumentException if null, not positive, or not a whole number of milliseconds
    *     (as for {@link #withStateTtl} and every step's {@code withDeleteRetention})

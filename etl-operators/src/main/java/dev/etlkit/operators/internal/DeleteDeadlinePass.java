@@ -20,16 +20,19 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
  * the option on, so markers restored from a snapshot taken without it (the usual reason to add the
  * option: a job that piled them up) would have none until their key is written again, which for a
  * key deleted for good is never. The same for a retention shortened at a restore: a pending removal
- * would keep the old, later deadline.
+ * would keep the old, later deadline, and a lengthened one would leave deadlines set with two
+ * retentions, which a later shortening could not tell apart (it would take a deadline set with the
+ * shorter one for one set with the recorded, longer one, and remove the marker early).
  *
  * <p>As SCD2 does for its TTL, two union list states of one entry per subtask say how the
  * snapshot's markers stand: whether every marker has its deadline (written {@code true} by a step
  * with the option) and the retention (milliseconds) the deadlines were set with. Restored with the
  * option where a snapshot has no such flag (taken without the option, or by an etlkit before this
- * state), says not every marker has one, or a longer retention, the step reads every marker once
- * ({@link #due}) and gives each one the deadline {@link #deadline} says. Without the option the
- * states are registered only where the snapshot holds them, to clear them: Flink carries restored
- * operator state on unasked, and the markers that run writes have no deadline.
+ * state), says not every marker has one, or another retention, the step reads every marker once
+ * ({@link #due}) and gives each one the deadline {@link #deadline} says: afterwards every pending
+ * deadline is one the retention at hand gives, as the recorded retention says. Without the option
+ * the states are registered only where the snapshot holds them, to clear them: Flink carries
+ * restored operator state on unasked, and the markers that run writes have no deadline.
  */
 @Internal
 public final class DeleteDeadlinePass {
@@ -95,7 +98,7 @@ public final class DeleteDeadlinePass {
       }
     }
     boolean due =
-        context.isRestored() && (!allHaveDeadlines || previous <= 0 || previous > retentionMillis);
+        context.isRestored() && (!allHaveDeadlines || previous <= 0 || previous != retentionMillis);
     return new DeleteDeadlinePass(
         complete, retentions, retentionMillis, allHaveDeadlines ? previous : -1L, due);
   }
@@ -122,21 +125,19 @@ public final class DeleteDeadlinePass {
 
   /**
    * The deadline of a marker that has {@code current} ({@code null}: none) after a restore at
-   * {@code now}: one retention after the restore for a marker without; for one set with a longer
-   * retention, the deadline the retention at hand gives from its last write ({@code current} less
-   * the old retention: never earlier than a retention after it), if that is earlier (past: its
-   * timer fires at the next tick); where the old retention is unknown, at the latest a retention
-   * after the restore.
+   * {@code now}: one retention after the restore for a marker without; for one set with another
+   * retention, known, the deadline the retention at hand gives from its last write ({@code current}
+   * less the old retention, which is at or up to a second after the write, as deadlines are rounded
+   * up: never earlier than a retention after it; past: its timer fires at the next tick). Where the
+   * old retention is unknown (the flag was missing: a snapshot of a run without the option, whose
+   * markers may have been written again after the deadline they keep), one retention after the
+   * restore, also for a marker that has a deadline: later than needed for some, never early.
    */
   public long deadline(@Nullable Long current, long now) {
-    long fresh = DeleteDeadlines.of(now, retention);
-    if (current == null) {
-      return fresh;
+    if (current != null && previous > 0 && current != Long.MAX_VALUE) {
+      return DeleteDeadlines.of(current - previous, retention);
     }
-    if (previous > retention && current != Long.MAX_VALUE) {
-      return Math.min(current, DeleteDeadlines.of(current - previous, retention));
-    }
-    return Math.min(current, fresh);
+    return DeleteDeadlines.of(now, retention);
   }
 
   /**
@@ -145,7 +146,7 @@ public final class DeleteDeadlinePass {
    * that stays gets its timer again (one still set stays one): it may have fired while the option
    * was off, leaving the deadline behind.
    *
-   * @return whether the marker got a deadline or an earlier one
+   * @return whether the marker got a deadline or another one
    */
   public boolean giveDeadline(
       ValueState<Long> deadlines, InternalTimerService<VoidNamespace> timers, long now)

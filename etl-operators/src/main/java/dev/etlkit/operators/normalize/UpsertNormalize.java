@@ -280,15 +280,16 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    *
    * <p>The step then also keeps the deadline of each pending removal in state ({@code
    * delete-deadline}, one long per key deleted within the retention). Added at a restore (markers
-   * restored from a savepoint taken without this option) or shortened, the step reads every key
-   * once after the restore: each marker without a deadline gets one a retention after the restore,
-   * each pending removal set with a longer retention the new one after the marker's last write (at
-   * once if that has passed); lengthened, pending removals keep their deadlines. Two operator
-   * states ({@code delete-deadlines-complete}, {@code delete-retention}, one entry per subtask) let
-   * later restores skip that pass. A restore without the option keeps every marker; the removals
-   * that were pending then do nothing. In batch mode ({@code RuntimeExecutionMode.BATCH}) Flink
-   * fires a key's timers at the end of the key's input, so markers are removed then, when no record
-   * of the key is left to read them: the output is the same.
+   * restored from a savepoint taken without this option) or changed (shortened or lengthened), the
+   * step reads every key once after the restore: each marker without a deadline gets one a
+   * retention after the restore, each pending removal set with another retention the new one after
+   * the marker's last write (at once if that has passed; set again after a run without the option,
+   * a retention after the restore: never early). Two operator states ({@code
+   * delete-deadlines-complete}, {@code delete-retention}, one entry per subtask) let later restores
+   * skip that pass. A restore without the option keeps every marker; the removals that were pending
+   * then do nothing. In batch mode ({@code RuntimeExecutionMode.BATCH}) Flink fires a key's timers
+   * at the end of the key's input, so markers are removed then, when no record of the key is left
+   * to read them: the output is the same.
    *
    * @throws IllegalArgumentException if null, not positive, or not a whole number of milliseconds
    *     (as for {@link #withStateTtl})

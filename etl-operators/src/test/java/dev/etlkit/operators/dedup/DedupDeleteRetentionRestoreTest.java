@@ -101,7 +101,8 @@ class DedupDeleteRetentionRestoreTest {
 
   /**
    * Shortened from 10 minutes to 1: the pending removals move to a minute after each tombstone's
-   * last write (known from the old deadline less the old retention); lengthened, nothing moves.
+   * last write (known from the old deadline less the old retention); lengthened to 20, to 20
+   * minutes after it.
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
@@ -129,9 +130,13 @@ class DedupDeleteRetentionRestoreTest {
     }
     try (OperatorHarness<Change<String>, Change<String>> longer =
         with(Duration.ofMinutes(20), backend).restore(snapshot)) {
-      assertThat(givenDeadlines(longer)).isEqualTo(-1L);
+      assertThat(givenDeadlines(longer)).isEqualTo(2L);
       longer.setProcessingTime(600_000); // k1's deadline as it was given
+      assertThat(removed(longer)).isZero();
+      longer.setProcessingTime(1_200_000); // 20 min after k1's write
       assertThat(removed(longer)).isEqualTo(1L);
+      longer.setProcessingTime(1_230_000); // 20 min after k2's write
+      assertThat(removed(longer)).isEqualTo(2L);
     }
   }
 
@@ -173,8 +178,9 @@ class DedupDeleteRetentionRestoreTest {
 
   /**
    * On, off, on: the run without the option writes tombstones without a deadline, so the restore
-   * that sets it again gives them one (and leaves the deadlines still pending where they are, at
-   * most a retention after that restore).
+   * that sets it again gives them one, and moves the deadlines still pending to a retention after
+   * that restore (a tombstone written again while the option was off left no trace of it: never
+   * early, later than needed for some).
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * NormalizeFunctionBase} (so its state, timers and uid are those of {@code keyBy(...).process(...)}
  * as before), plus what a function cannot do, as it sees one key at a time: with {@code
  * withDeleteRetention}, after a restore from a snapshot whose delete markers may lack their removal
- * deadline (taken without the option) or have a later one (a longer retention), it reads every key
- * once and gives each marker its deadline ({@link DeleteDeadlinePass}), as SCD2's operator does for
- * its TTL. The pass's two operator states ({@value #DEADLINES_COMPLETE_STATE}, {@value
+ * deadline (taken without the option) or one set with another retention, it reads every key once
+ * and gives each marker its deadline ({@link DeleteDeadlinePass}), as SCD2's operator does for its
+ * TTL. The pass's two operator states ({@value #DEADLINES_COMPLETE_STATE}, {@value
  * #RETENTION_STATE}) exist only with the option.
  */
 @Internal
