@@ -12,10 +12,20 @@ import dev.etlkit.testkit.Emitted;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The record timestamps of what the step emits. Rows emitted while a change is processed carry that
@@ -129,6 +139,137 @@ class Scd2OutputTimestampsTest {
               "+U c1 v1 [d1,d2) retail/555",
               "+I c1 v2 [d2,) current vip/555");
       assertThat(timestamps(h)).containsExactly(101L, 102L, 102L, 102L);
+    }
+  }
+
+  /**
+   * The timer runs between records and watermarks, in order: a key forgotten after the watermark
+   * passed its latest change emits its rows after that watermark and behind it (late for a window
+   * after the step that has fired), never before it.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_forgottenAfterTheWatermarkPassedIt_rowsFollowTheWatermarkBehindIt(
+      StateBackendKind backend) throws Exception {
+    var recipe = Scd2Harnesses.of(customers().withOutput(Scd2Output.APPEND), CHANGES, TTL);
+    try (var h = recipe.open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)), 101L);
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)), 102L);
+      long watermark = day(9).toEpochMilli();
+      h.processWatermark(watermark);
+      h.setProcessingTime(TTL.toMillis());
+
+      List<Object> queue = new ArrayList<>(h.unwrap().getOutput());
+      assertThat(queue).hasSize(2);
+      assertThat(queue.get(0)).isEqualTo(new Watermark(watermark));
+      assertThat(((StreamRecord<?>) queue.get(1)).getTimestamp())
+          .isEqualTo(day(2).toEpochMilli())
+          .isLessThan(watermark);
+    }
+  }
+
+  /**
+   * The latest change repeats the row (deduplicated): the forgotten rows carry its effective time,
+   * the key's latest, though it closed no version.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_latestChangeADuplicate_forgottenRowsCarryItsEffectiveTime(StateBackendKind backend)
+      throws Exception {
+    var recipe = Scd2Harnesses.of(customers().withOutput(Scd2Output.APPEND), CHANGES, TTL);
+    try (var h = recipe.open(backend)) {
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)), 101L);
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)), 102L);
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 3)), 103L);
+      h.setProcessingTime(TTL.toMillis());
+
+      assertThat(brief(h.output())).containsExactly("+I c1 v1 [d1,d2) retail/555");
+      assertThat(timestamps(h)).containsExactly(day(3).toEpochMilli());
+    }
+  }
+
+  /**
+   * Processing time as effective time leaves no lateness horizon: each closed version is final at
+   * once and goes out with the change that closed it, with that change's timestamp; the timer that
+   * forgets the key has nothing left to emit.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_processingTime_rowsGoWithTheirChange_theTimerEmitsNothing(StateBackendKind backend)
+      throws Exception {
+    Scd2Step<Change<Customer>, Customer> step =
+        Scd2.trackChangelog("customers", Customer::id, EffectiveTime.<Customer>processingTime())
+            .withChangeDetection(ChangeDetection.allExcept("updatedAt"))
+            .withOutput(Scd2Output.APPEND);
+    var recipe = Scd2Harnesses.of(step, CHANGES, TTL);
+    try (var h = recipe.open(backend)) {
+      h.setProcessingTime(5);
+      h.processElement(Change.insert(customer("c1", "retail", "555", 1)), 101L);
+      h.setProcessingTime(7);
+      h.processElement(Change.updateAfter(customer("c1", "vip", "555", 2)), 102L);
+      h.setProcessingTime(9);
+      h.processElement(Change.delete(customer("c1", "vip", "555", 3)), 103L);
+      // the delete makes [5, 7) final (and emits it); [7, 9) waits for a change after 9
+      assertThat(timestamps(h)).containsExactly(103L);
+      h.setProcessingTime(9 + TTL.toMillis());
+
+      assertThat(h.output()).hasSize(2);
+      assertThat(h.output().get(1).value().validFrom()).isEqualTo(Instant.ofEpochMilli(7));
+      assertThat(timestamps(h)).containsExactly(103L, 9L);
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+    }
+  }
+
+  static Stream<Arguments> formatsAndBackends() {
+    return IntStream.rangeClosed(1, 4)
+        .boxed()
+        .flatMap(
+            format ->
+                Stream.of(StateBackendKind.HEAP, StateBackendKind.ROCKSDB)
+                    .map(backend -> Arguments.of(format, backend)));
+  }
+
+  /**
+   * Keys restored from the committed snapshot of each state format of append output (taken without
+   * a TTL), forgotten by the TTL the restore adds: each key's rows carry its latest effective time,
+   * which every format's cursor holds (c1's latest change, at d9, changed only an untracked
+   * column).
+   */
+  @ParameterizedTest
+  @MethodSource("formatsAndBackends")
+  void append_restoredFromEachStateFormat_forgottenRowsCarryTheirKeysLatestEffectiveTime(
+      int format, StateBackendKind backend) throws Exception {
+    var recipe = Scd2Harnesses.of(Scd2SavepointCompatibilityTest.append(), CHANGES, TTL);
+    Map<String, Long> latest =
+        Map.of(
+            "c1", day(9).toEpochMilli(),
+            "c3", day(3).toEpochMilli(),
+            "c4", day(10).plus(Duration.ofHours(22)).toEpochMilli(),
+            "c5", day(6).plus(Duration.ofHours(1)).toEpochMilli());
+    try (var h =
+        Scd2SavepointCompatibilityTest.SNAPSHOTS.restore(
+            "scd2-append",
+            format,
+            recipe.harness().on(backend),
+            Scd2SavepointCompatibilityTest.state(format))) {
+      h.setProcessingTime(2 * TTL.toMillis());
+
+      assertThat(Scd2Harnesses.stateKeys(h, "cursor")).isZero();
+      List<Emitted> rows = h.emitted();
+      assertThat(rows).isNotEmpty().allMatch(Emitted::isMain);
+      Set<String> keys = new TreeSet<>();
+      for (Emitted row : rows) {
+        @SuppressWarnings("unchecked")
+        String key = ((Change<Scd2Row<Customer>>) row.value()).value().key();
+        keys.add(key);
+        assertThat(row.timestamp()).as("%s", row).isEqualTo(latest.get(key));
+      }
+      // c2 closed nothing; c4 is in formats 3 and 4, c5 in format 4
+      assertThat(keys)
+          .containsExactlyElementsOf(
+              format < 3
+                  ? List.of("c1", "c3")
+                  : format == 3 ? List.of("c1", "c3", "c4") : List.of("c1", "c3", "c4", "c5"));
     }
   }
 }
