@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * change's timestamp (none if it had none), as every Flink process function's output does. Rows
  * emitted when a processing-time timer forgets a key (append output: its closed versions not final
  * yet, by the state TTL or the delete retention) have no input record: they carry the effective
- * time of the key's latest accepted change (the validTo of the version it closed), never no
+ * time of the key's latest accepted change (one that changed no tracked column too), never no
  * timestamp, which an event-time window after the step fails the job on.
  */
 class Scd2OutputTimestampsTest {
