@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.testkit.Emitted;
+import dev.etlkit.testkit.HarnessInput;
+import dev.etlkit.testkit.ObjectReuseCheck;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
@@ -271,5 +273,54 @@ class Scd2OutputTimestampsTest {
                   ? List.of("c1", "c3")
                   : format == 3 ? List.of("c1", "c3", "c4") : List.of("c1", "c3", "c4", "c5"));
     }
+  }
+
+  /**
+   * Object reuse on, behind an upstream reusing one object: the rows the timer emits as it forgets
+   * keys (by the delete retention, then by the TTL), their record timestamps included, are those of
+   * a run with object reuse off; so is what follows a restore.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_objectReuse_forgottenRowsAndTheirTimestampsAsWithoutIt(StateBackendKind backend)
+      throws Exception {
+    long t = day(1).toEpochMilli();
+    long minute = Duration.ofMinutes(1).toMillis();
+    HarnessInput<Change<MutableAccount>> script =
+        HarnessInput.<Change<MutableAccount>>builder()
+            .element(Change.insert(account("a1", "p1")), t)
+            .element(Change.insert(account("a2", "p1")), t)
+            .element(Change.updateAfter(account("a1", "p2")), t + minute)
+            .element(Change.delete(account("a2", "p1")), t + minute)
+            .element(Change.updateAfter(account("a1", "p3")), t + 2 * minute)
+            .advanceProcessingTime(RETENTION.toMillis())
+            .element(Change.insert(account("a3", "p1")), t + 3 * minute)
+            .element(Change.updateAfter(account("a3", "p2")), t + 4 * minute)
+            .advanceProcessingTime(TTL.toMillis())
+            .build();
+    var recipe =
+        Scd2Harnesses.of(
+            Scd2.trackChangelog(
+                    "accounts", MutableAccount::id, EffectiveTime.<MutableAccount>recordTimestamp())
+                .withOutput(Scd2Output.APPEND)
+                .withDeleteRetention(RETENTION),
+            Change.typeInfo(MutableAccount.TYPE),
+            TTL);
+    try (var h = recipe.open(backend)) {
+      h.run(script);
+      // a2 by the retention, then a1 and a3 by the TTL: every row from a timer
+      assertThat(timestamps(h))
+          .containsExactly(t + minute, t + 2 * minute, t + 2 * minute, t + 4 * minute);
+    }
+    MutableAccount reused = new MutableAccount();
+    ObjectReuseCheck.of(
+            recipe.harness().on(backend),
+            script,
+            change -> change.withValue(reused.fill(change.value())))
+        .verify();
+  }
+
+  private static MutableAccount account(String id, String plan) {
+    return MutableAccount.of(new Account(id, plan, id + "@example.com", ""));
   }
 }
