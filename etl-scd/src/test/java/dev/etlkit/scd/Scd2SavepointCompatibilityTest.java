@@ -354,7 +354,7 @@ class Scd2SavepointCompatibilityTest {
     }
   }
 
-  private static HarnessInput<Change<Customer>> state(int formatVersion) {
+  static HarnessInput<Change<Customer>> state(int formatVersion) {
     return formatVersion < 3 ? STATE : formatVersion == 3 ? STATE_V3 : STATE_V4;
   }
 

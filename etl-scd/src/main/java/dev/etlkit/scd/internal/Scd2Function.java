@@ -518,9 +518,16 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       throws Exception {
     long now = ctx.timerService().currentProcessingTime();
     if (timestamp > now) {
-      // Only batch mode fires a timer before its time: when the key's records end. Flink drops
-      // the key's state then, and would ignore (with a warning per key) the timer set again.
-      return;
+      if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+        // Batch mode fires a key's timers before their time, when its records end (its watermark
+        // reads Long.MAX_VALUE then). Flink drops the key's state then, and would ignore (with a
+        // warning per key) the timer set again.
+        return;
+      }
+      // Streaming mode fires a timer when its scheduler's monotonic clock reaches it; the wall
+      // clock read here lags behind after a step back. The timer is due (set again for its time,
+      // it would fire again at once, and it is gone otherwise): the cleanup runs at its time.
+      now = timestamp;
     }
     timers.service = ctx.timerService();
     if (timerOutput != null) {

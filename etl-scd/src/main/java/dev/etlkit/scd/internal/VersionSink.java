@@ -13,7 +13,8 @@ public interface VersionSink<T> {
   /**
    * The key is being forgotten (its TTL or its delete retention passed): the versions emitted next
    * are its closed ones not emitted yet, and {@code latest} is the effective time of its latest
-   * accepted change (the validTo of the version that change closed).
+   * accepted change (the validTo of the version that change closed, if it closed one: a change of
+   * no tracked column moves the latest time too).
    */
   default void forgetting(long latest) {}
 
