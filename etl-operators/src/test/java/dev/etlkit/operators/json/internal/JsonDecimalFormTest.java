@@ -9,6 +9,7 @@ import dev.etlkit.operators.json.Coercion;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -24,6 +25,9 @@ class JsonDecimalFormTest {
   public record Amount(BigDecimal amount, BigInteger whole) {}
 
   private final JsonRecordReader<Amount> reader = ReaderFixtures.of(Amount.class).reader();
+
+  /** A record with maps keyed by decimals and integers (Flink serializes their keys too). */
+  public record Keyed(Map<BigDecimal, String> amounts, Map<BigInteger, String> wholes) {}
 
   @ParameterizedTest
   @FieldSource("VALUES")
@@ -51,5 +55,25 @@ class JsonDecimalFormTest {
 
     assertThat(read.amount()).isEqualTo(expected);
     assertThat(flinkBytes(read.amount())).isEqualTo(flinkBytes(expected));
+  }
+
+  @ParameterizedTest
+  @FieldSource("VALUES")
+  void parse_mapKeys_serializeAsTheValuesOfTheirText(String text) throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    BigInteger whole = DecimalForms.reference(expected.toBigInteger());
+    JsonRecordReader<Keyed> keyed = ReaderFixtures.of(Keyed.class).reader();
+
+    Keyed read =
+        keyed.read(
+            ("{\"amounts\":{\"" + text + "\":\"a\"},\"wholes\":{\"" + whole + "\":\"w\"}}")
+                .getBytes(UTF_8));
+
+    BigDecimal amount = read.amounts().keySet().iterator().next();
+    BigInteger wholeKey = read.wholes().keySet().iterator().next();
+    assertThat(amount).isEqualTo(expected);
+    assertThat(flinkBytes(amount)).isEqualTo(flinkBytes(expected));
+    assertThat(wholeKey).isEqualTo(whole);
+    assertThat(flinkBytes(wholeKey)).isEqualTo(flinkBytes(whole));
   }
 }
