@@ -26,6 +26,30 @@ class JsonDecimalFormTest {
 
   private final JsonRecordReader<Amount> reader = ReaderFixtures.of(Amount.class).reader();
 
+  /** A record holding decimals and integers in containers and a nested record. */
+  public record Held(
+      Map<String, BigDecimal> byName,
+      List<BigDecimal> list,
+      BigDecimal[] array,
+      List<BigInteger> wholes,
+      Amount nested) {}
+
+  /** Exponent forms, signed zeros and text of more than 18 characters. */
+  static final List<String> FORMS =
+      List.of(
+          "1E+2",
+          "1e1",
+          "10e0",
+          "1.0E+1",
+          "1e-20",
+          "-0",
+          "-0.0",
+          "0E-30",
+          "0.0000000000000000001E+1",
+          "10000000000000000000E-19",
+          "-0.000000000000000000",
+          "0.000000000000000000000000000000000000001");
+
   /** A record with maps keyed by decimals and integers (Flink serializes their keys too). */
   public record Keyed(Map<BigDecimal, String> amounts, Map<BigInteger, String> wholes) {}
 
@@ -75,5 +99,42 @@ class JsonDecimalFormTest {
     assertThat(flinkBytes(amount)).isEqualTo(flinkBytes(expected));
     assertThat(wholeKey).isEqualTo(whole);
     assertThat(flinkBytes(wholeKey)).isEqualTo(flinkBytes(whole));
+  }
+
+  @ParameterizedTest
+  @FieldSource("FORMS")
+  void parse_containersAndExponentForms_serializeAsTheValuesOfTheirText(String text)
+      throws Exception {
+    BigDecimal expected = DecimalForms.reference(text);
+    BigInteger whole = DecimalForms.reference(expected.toBigInteger());
+    JsonRecordReader<Held> held = ReaderFixtures.of(Held.class).reader();
+
+    Held read =
+        held.read(
+            ("{\"byName\":{\"a\":"
+                    + text
+                    + "},\"list\":["
+                    + text
+                    + "],\"array\":["
+                    + text
+                    + "],\"wholes\":["
+                    + whole
+                    + "],\"nested\":{\"amount\":"
+                    + text
+                    + ",\"whole\":"
+                    + whole
+                    + "}}")
+                .getBytes(UTF_8));
+
+    for (BigDecimal amount :
+        List.of(
+            read.byName().get("a"), read.list().get(0), read.array()[0], read.nested().amount())) {
+      assertThat(amount).isEqualTo(expected);
+      assertThat(flinkBytes(amount)).isEqualTo(flinkBytes(expected));
+    }
+    for (BigInteger integer : List.of(read.wholes().get(0), read.nested().whole())) {
+      assertThat(integer).isEqualTo(whole);
+      assertThat(flinkBytes(integer)).isEqualTo(flinkBytes(whole));
+    }
   }
 }
