@@ -123,6 +123,32 @@ class AvroDecimalFormTest {
     assertSameForm(read.getAmount(), expected);
   }
 
+  /**
+   * Flink copies a record with its serializer for every function chained after the step (object
+   * reuse off): a function there that moves the decimal into a Flink-serialized field (a POJO, a
+   * tuple, a key) must see the same form as one after a network shuffle.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"0.00", "0.01", "0.10", "-0.01", "1.00", "123.45"})
+  void serializerCopy_specificDecimal_serializesAsTheDecimalOfItsText(String text) {
+    BigDecimal expected = DecimalForms.reference(text);
+    Payment payment =
+        Payment.newBuilder()
+            .setId(UUID.fromString("7d3c9a52-4c1e-4f7a-9a8e-0c4b2f1d6e11"))
+            .setAmount(expected)
+            .setBookedOn(LocalDate.of(2024, 1, 1))
+            .setCreatedAt(Instant.parse("2024-01-01T00:00:00Z"))
+            .setPayer("ada")
+            .build();
+    AvroRecordSerializer<Payment> serializer =
+        new AvroRecordSerializer<>(RecordModel.specific(Payment.class), null);
+
+    Payment copied = serializer.copy(payment);
+
+    assertThat(copied).isEqualTo(payment).isNotSameAs(payment);
+    assertSameForm(copied.getAmount(), expected);
+  }
+
   @ParameterizedTest
   @FieldSource("VALUES")
   void fromJson_numberAndText_serializeAsTheDecimalOfTheirText(String text) throws Exception {

@@ -85,7 +85,7 @@ public final class AvroRecordSerializer<T extends IndexedRecord> extends TypeSer
   private void init() {
     if (writer == null) {
       schema = model.schema();
-      data = model.data();
+      data = model.copyData();
       writer = writtenWith == null ? model.newWriter() : new ToWrittenSchema<>(model, writtenWith);
       reader = model.newReader(writtenWith != null ? writtenWith : schema);
       output = new ViewOutput();

@@ -99,6 +99,24 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
     return specific ? SpecificData.getForClass(type) : AvroData.get();
   }
 
+  /**
+   * The data model to deep-copy records with: {@link #data()}, except that a generated class's
+   * copies read decimals as {@link CompactDecimalConversion} does where the class has Avro's own
+   * conversion (as {@link #newReader} does), so that a copy holds the decimals a read gives. The
+   * class's own model would make each decimal anew with Avro's conversion, an unscaled 0, 1 or 10
+   * that is no {@code BigInteger} constant. A new model for a specific class: build it once.
+   */
+  public GenericData copyData() {
+    if (!specific) {
+      return AvroData.get();
+    }
+    SpecificData copying = new SpecificData(type.getClassLoader());
+    for (Conversion<?> conversion : SpecificData.getForClass(type).getConversions()) {
+      copying.addLogicalTypeConversion(CompactDecimalConversion.replacing(conversion));
+    }
+    return copying;
+  }
+
   /** A reader resolving data written with {@code writer} into this model's schema. */
   @SuppressWarnings("unchecked")
   public DatumReader<T> newReader(Schema writer) {
