@@ -205,8 +205,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
   }
 
   /**
-   * How many tombstones the pass after the restore gave a deadline (or an earlier one); -1 if no
-   * pass ran (for tests).
+   * How many tombstones the pass after the restore gave a deadline (or another one); -1 if no pass
+   * ran (for tests).
    */
   @VisibleForTesting
   public long markersGivenDeadlines() {
@@ -324,7 +324,7 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
         markersGivenDeadlines =
             retention.giveRestoredDeadlines(getKeyedStateBackend(), descriptor, deadlinePass);
         LOG.info(
-            "{}: restored without withDeleteRetention or with a longer one; {} tombstones got a"
+            "{}: restored without withDeleteRetention or with another retention; {} tombstones got a"
                 + " removal deadline for the retention",
             getOperatorName(),
             markersGivenDeadlines);

@@ -81,7 +81,7 @@ final class DeleteRetention<T> {
    * descriptor}'s state (the step's own, TTL included) the deadline the pass says, reading every
    * key once.
    *
-   * @return how many tombstones got a deadline or an earlier one
+   * @return how many tombstones got a deadline or another one
    */
   <K> long giveRestoredDeadlines(
       KeyedStateBackend<K> backend,

@@ -92,7 +92,7 @@ public abstract class NormalizeFunctionBase<K, T>
    * {@code pass} says, reading every key once; nothing without a delete retention.
    *
    * @param timers the operator's timer service, which {@code onTimer} is called from
-   * @return how many markers got a deadline or an earlier one
+   * @return how many markers got a deadline or another one
    */
   public long giveRestoredDeadlines(
       KeyedStateBackend<K> backend,

@@ -64,7 +64,7 @@ public final class NormalizeOperator<K, T> extends KeyedProcessOperator<K, Chang
               deadlinePass,
               getProcessingTimeService().getCurrentProcessingTime());
       LOG.info(
-          "{}: restored without withDeleteRetention or with a longer one; {} delete markers got a"
+          "{}: restored without withDeleteRetention or with another retention; {} delete markers got a"
               + " removal deadline for the retention",
           getOperatorName(),
           markersGivenDeadlines);
@@ -72,8 +72,8 @@ public final class NormalizeOperator<K, T> extends KeyedProcessOperator<K, Chang
   }
 
   /**
-   * How many delete markers the pass after the restore gave a deadline (or an earlier one); -1 if
-   * no pass ran (for tests).
+   * How many delete markers the pass after the restore gave a deadline (or another one); -1 if no
+   * pass ran (for tests).
    */
   @VisibleForTesting
   public long markersGivenDeadlines() {

@@ -140,8 +140,8 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   }
 
   /**
-   * How many delete markers the pass after the restore gave a deadline (or an earlier one); -1 if
-   * no pass ran (for tests).
+   * How many delete markers the pass after the restore gave a deadline (or another one); -1 if no
+   * pass ran (for tests).
    */
   @VisibleForTesting
   public long markersGivenDeadlines() {
@@ -291,7 +291,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
     if (deadlinePass.due()) {
       markersGivenDeadlines = logic.giveRestoredDeadlines(deadlinePass);
       LOG.info(
-          "{}: restored without withDeleteRetention or with a longer one; {} delete markers got a"
+          "{}: restored without withDeleteRetention or with another retention; {} delete markers got a"
               + " removal deadline for the retention",
           getOperatorName(),
           markersGivenDeadlines);

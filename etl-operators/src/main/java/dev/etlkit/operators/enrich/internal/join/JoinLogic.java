@@ -29,7 +29,7 @@ interface JoinLogic<F, D> {
    * The pass after a restore ({@link DeleteDeadlinePass}, delete retention only): gives every
    * delete marker the deadline the pass says, reading every key once.
    *
-   * @return how many markers got a deadline or an earlier one
+   * @return how many markers got a deadline or another one
    */
   long giveRestoredDeadlines(DeleteDeadlinePass pass) throws Exception;
 
