@@ -39,7 +39,11 @@ final class CanonicalNumbers extends DelegatingDeserializer {
 
   @Override
   public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-    Object value = _delegatee.deserialize(p, ctxt);
+    return canonical(_delegatee.deserialize(p, ctxt));
+  }
+
+  /** {@code value} in its {@link Decimals#canonical} form if it is a decimal or an integer. */
+  private static Object canonical(Object value) {
     if (value instanceof BigDecimal) {
       return Decimals.canonical((BigDecimal) value);
     }
@@ -80,14 +84,7 @@ final class CanonicalNumbers extends DelegatingDeserializer {
 
     @Override
     public Object deserializeKey(String key, DeserializationContext ctxt) throws IOException {
-      Object value = delegate.deserializeKey(key, ctxt);
-      if (value instanceof BigDecimal) {
-        return Decimals.canonical((BigDecimal) value);
-      }
-      if (value instanceof BigInteger) {
-        return Decimals.canonical((BigInteger) value);
-      }
-      return value;
+      return canonical(delegate.deserializeKey(key, ctxt));
     }
   }
 }

@@ -4,14 +4,18 @@ import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.internal.DeleteDeadlines;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 
 /**
@@ -162,6 +166,37 @@ public final class DeleteDeadlinePass {
     }
     timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, due);
     return moved;
+  }
+
+  /**
+   * The pass: reads every key of {@code descriptor} (the step's own state of its rows or markers,
+   * TTL included, so an entry its TTL expired reads {@code null} and is skipped) and gives each
+   * entry {@code isMarker} takes for a marker its deadline ({@link #giveDeadline}).
+   *
+   * @param deadlines the markers' deadline state
+   * @param timers the removals' timer service
+   * @return how many markers got a deadline or another one
+   */
+  public <K, V> long giveDeadlines(
+      KeyedStateBackend<K> backend,
+      ValueStateDescriptor<V> descriptor,
+      Predicate<V> isMarker,
+      ValueState<Long> deadlines,
+      InternalTimerService<VoidNamespace> timers,
+      long now)
+      throws Exception {
+    long[] given = {0};
+    backend.applyToAllKeys(
+        VoidNamespace.INSTANCE,
+        VoidNamespaceSerializer.INSTANCE,
+        descriptor,
+        (key, state) -> {
+          V entry = state.value(); // null: expired by the TTL
+          if (entry != null && isMarker.test(entry) && giveDeadline(deadlines, timers, now)) {
+            given[0]++;
+          }
+        });
+    return given[0];
   }
 
   /** Records that every marker has its deadline, set with this retention (with the option). */

@@ -88,19 +88,13 @@ final class DeleteRetention<T> {
       ValueStateDescriptor<DedupEntry<T>> descriptor,
       DeleteDeadlinePass pass)
       throws Exception {
-    long now = timers.currentProcessingTime();
-    long[] given = {0};
-    backend.applyToAllKeys(
-        VoidNamespace.INSTANCE,
-        VoidNamespaceSerializer.INSTANCE,
+    return pass.giveDeadlines(
+        backend,
         descriptor,
-        (key, entries) -> {
-          DedupEntry<T> entry = entries.value(); // null: expired by the TTL
-          if (entry != null && !entry.live && pass.giveDeadline(deadlines, timers, now)) {
-            given[0]++;
-          }
-        });
-    return given[0];
+        entry -> !entry.live,
+        deadlines,
+        timers,
+        timers.currentProcessingTime());
   }
 
   /** The current key's timer at {@code time} fired: removes its tombstone if still due. */

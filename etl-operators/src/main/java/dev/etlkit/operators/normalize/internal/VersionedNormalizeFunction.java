@@ -29,7 +29,6 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.types.RowKind;
@@ -443,18 +442,8 @@ public final class VersionedNormalizeFunction<K, T, V> extends NormalizeFunction
     if (deadline == null) {
       return 0L;
     }
-    long[] given = {0};
-    backend.applyToAllKeys(
-        VoidNamespace.INSTANCE,
-        VoidNamespaceSerializer.INSTANCE,
-        stateDescriptor,
-        (key, entries) -> {
-          RowState<V> stored = entries.value(); // null: expired by the TTL
-          if (stored != null && !stored.isLive() && pass.giveDeadline(deadline, timers, now)) {
-            given[0]++;
-          }
-        });
-    return given[0];
+    return pass.giveDeadlines(
+        backend, stateDescriptor, stored -> !stored.isLive(), deadline, timers, now);
   }
 
   /**

@@ -14,7 +14,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 
@@ -168,24 +167,12 @@ final class AsOfJoin<K, F, D, O> implements JoinLogic<F, D> {
    */
   @Override
   public long giveRestoredDeadlines(DeleteDeadlinePass pass) throws Exception {
-    long now = operator.now();
-    long[] given = {0};
-    operator
-        .<K>getKeyedStateBackend()
-        .applyToAllKeys(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            versionsDescriptor, // the step's own (TTL included)
-            (key, histories) -> {
-              VersionHistory<D> history = histories.value(); // null: expired by the TTL
-              if (history != null
-                  && history.size() > 0
-                  && history.row(history.size() - 1) == null
-                  && deletes.restored(pass, now)) {
-                given[0]++;
-              }
-            });
-    return given[0];
+    return deletes.giveRestoredDeadlines(
+        operator.<K>getKeyedStateBackend(),
+        versionsDescriptor,
+        history -> history.size() > 0 && history.row(history.size() - 1) == null,
+        pass,
+        operator.now());
   }
 
   @Override

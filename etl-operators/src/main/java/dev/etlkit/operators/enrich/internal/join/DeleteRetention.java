@@ -2,10 +2,12 @@ package dev.etlkit.operators.enrich.internal.join;
 
 import dev.etlkit.core.internal.DeleteDeadlines;
 import dev.etlkit.operators.internal.DeleteDeadlinePass;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 
@@ -69,11 +71,20 @@ final class DeleteRetention {
   }
 
   /**
-   * The pass after a restore, for the current key's marker ({@link
-   * DeleteDeadlinePass#giveDeadline}).
+   * The pass after a restore ({@link DeleteDeadlinePass#giveDeadlines}) over {@code descriptor},
+   * the join's own state of rows or histories (TTL included), whose entries {@code isMarker} takes
+   * for delete markers.
+   *
+   * @return how many markers got a deadline or another one
    */
-  boolean restored(DeleteDeadlinePass pass, long now) throws Exception {
-    return pass.giveDeadline(deadline, timers, now);
+  <K, V> long giveRestoredDeadlines(
+      KeyedStateBackend<K> backend,
+      ValueStateDescriptor<V> descriptor,
+      Predicate<V> isMarker,
+      DeleteDeadlinePass pass,
+      long now)
+      throws Exception {
+    return pass.giveDeadlines(backend, descriptor, isMarker, deadline, timers, now);
   }
 
   /** A live row replaced the marker: its removal is cancelled. */

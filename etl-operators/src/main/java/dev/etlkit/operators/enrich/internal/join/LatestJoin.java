@@ -8,7 +8,6 @@ import javax.annotation.Nullable;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.Triggerable;
@@ -99,21 +98,12 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
 
   @Override
   public long giveRestoredDeadlines(DeleteDeadlinePass pass) throws Exception {
-    long now = operator.now();
-    long[] given = {0};
-    operator
-        .<K>getKeyedStateBackend()
-        .applyToAllKeys(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            rowDescriptor, // the step's own (TTL included)
-            (key, rows) -> {
-              Change<D> current = rows.value(); // null: expired by the TTL
-              if (current != null && !current.isAccumulate() && deletes.restored(pass, now)) {
-                given[0]++;
-              }
-            });
-    return given[0];
+    return deletes.giveRestoredDeadlines(
+        operator.<K>getKeyedStateBackend(),
+        rowDescriptor,
+        current -> !current.isAccumulate(),
+        pass,
+        operator.now());
   }
 
   @Override
