@@ -131,18 +131,14 @@ public final class StateDeclaration {
    */
   public static StateDeclaration of(String name, Kind kind, String valueType) {
     Objects.requireNonNull(kind, "kind");
-    if (valueType == null || valueType.isBlank()) {
-      throw new IllegalArgumentException("valueType must not be blank");
-    }
+    requireText(valueType, "valueType");
     return new StateDeclaration(
         requireName(name), kind, valueType, "", null, null, null, false, false);
   }
 
   /** How the state grows, in words: {@code "one flag per key"}, {@code "≤ 1 row per key"}. */
   public StateDeclaration withGrowth(String growthDescription) {
-    if (growthDescription == null || growthDescription.isBlank()) {
-      throw new IllegalArgumentException("growth must not be blank");
-    }
+    requireText(growthDescription, "growth");
     return new StateDeclaration(
         name, kind, valueType, growthDescription, ttl, stateType, mapKeyType, ttlByTimers, union);
   }
@@ -267,10 +263,15 @@ public final class StateDeclaration {
   }
 
   private static String requireName(String name) {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("state name must not be blank");
+    return requireText(name, "state name");
+  }
+
+  private static String requireText(@Nullable String text, String option) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException(
+          option + " must not be blank, was " + (text == null ? "null" : "'" + text + "'"));
     }
-    return name;
+    return text;
   }
 
   static String typeName(TypeInformation<?> type) {

@@ -1,6 +1,7 @@
 package dev.etlkit.core;
 
 import dev.etlkit.core.internal.FilterStepFunction;
+import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.MapStepFunction;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
@@ -40,6 +41,12 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <p>Flink's deprecated {@code ListCheckpointed} is not supported (rejected when the step is
  * built): implement {@code CheckpointedFunction} instead.
+ *
+ * <p><b>State, order and time.</b> The steps keep no state of their own (a {@code
+ * CheckpointedFunction}'s state is the function's), so nothing grows and no state TTL applies. Each
+ * record is handled on its own and keeps its timestamp: duplicates and late records are treated
+ * like any other. As Flink's {@code map} and {@code filter}, the operator runs at the job's default
+ * parallelism, and each subtask emits records in the order it receives them.
  */
 @PublicEvolving
 public final class Steps {
@@ -47,10 +54,12 @@ public final class Steps {
 
   /**
    * A step applying {@code function} to every record. Output type is required so no type extraction
-   * (and no Kryo fallback) is involved.
+   * is involved, and it must have no Kryo part (no {@code GenericTypeInfo} as the type or in any of
+   * its fields, elements, keys or values), so no Kryo fallback is either.
    *
-   * @throws IllegalArgumentException if the name is invalid or the function implements Flink's
-   *     deprecated {@code ListCheckpointed} (implement {@code CheckpointedFunction} instead)
+   * @throws IllegalArgumentException if the name is invalid, the output type has a Kryo part, or
+   *     the function implements Flink's deprecated {@code ListCheckpointed} (implement {@code
+   *     CheckpointedFunction} instead)
    */
   public static <I, O> MapStep<I, O> map(
       String name, MapFunction<I, O> function, TypeInformation<O> outputType) {
@@ -59,7 +68,8 @@ public final class Steps {
     return new MapStep<>(
         name,
         UserFunctionCheckpoints.requireForwardable(function, "function of step '" + name + "'"),
-        Objects.requireNonNull(outputType, "outputType"),
+        KryoTypes.requireNoKryo(
+            Objects.requireNonNull(outputType, "outputType"), "output type of step '" + name + "'"),
         null);
   }
 
@@ -116,6 +126,16 @@ public final class Steps {
       context.addDeadLettersOf(mapped);
       return mapped;
     }
+
+    @Override
+    public String toString() {
+      return "Steps.map("
+          + name
+          + ", output="
+          + Names.describeType(outputType)
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + ")";
+    }
   }
 
   /** See {@link Steps#filter}. Immutable. */
@@ -151,6 +171,14 @@ public final class Steps {
                   input.getType()));
       context.addDeadLettersOf(kept);
       return kept;
+    }
+
+    @Override
+    public String toString() {
+      return "Steps.filter("
+          + name
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + ")";
     }
   }
 }

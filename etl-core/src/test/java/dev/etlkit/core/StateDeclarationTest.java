@@ -88,6 +88,22 @@ class StateDeclarationTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void blankTexts_areRejected_namingTheOptionAndTheValue() {
+    assertThatThrownBy(() -> StateDeclaration.value(" ", Types.LONG))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("state name must not be blank, was ' '");
+    assertThatThrownBy(() -> StateDeclaration.list(null, Types.LONG))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("state name must not be blank, was null");
+    assertThatThrownBy(() -> StateDeclaration.of("cursor", StateDeclaration.Kind.VALUE, ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("valueType must not be blank, was ''");
+    assertThatThrownBy(() -> StateDeclaration.value("v", Types.LONG).withGrowth("\t"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("growth must not be blank, was '\t'");
+  }
+
   private static TypeSerializer<?> serializer(StateDeclaration declaration) {
     return declaration.stateSerializer(CONFIG).orElseThrow();
   }

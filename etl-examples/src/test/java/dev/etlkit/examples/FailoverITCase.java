@@ -4,6 +4,7 @@ import static dev.etlkit.examples.StreamingRuns.await;
 import static dev.etlkit.examples.StreamingRuns.awaitCheckpoint;
 import static dev.etlkit.examples.StreamingRuns.awaitRead;
 import static dev.etlkit.examples.StreamingRuns.deterministic;
+import static dev.etlkit.examples.StreamingRuns.deterministicDeadLetters;
 import static dev.etlkit.examples.StreamingRuns.difference;
 import static dev.etlkit.examples.StreamingRuns.producing;
 import static dev.etlkit.examples.StreamingRuns.ranges;
@@ -40,9 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value #DEFAULT_ORDERS} generated orders, once without failures and once with {@value
  * #DEFAULT_FAILURES} failures: an exception at a record, an exception while a checkpoint is taken
  * and the loss of a TaskManager (then, with more failures, again in that order). The committed
- * output of the run with failures must equal the failure-free run's exactly: 0 lost, 0 duplicated.
- * A negative control runs the same kinds of failures, twice as many, with at-least-once Kafka sinks
- * and must see duplicates, which proves the comparison can see them.
+ * output of the run with failures, the enriched orders and the dead letters of the invalid order
+ * lines among them ({@link #INVALID_SHARE}), must equal the failure-free run's exactly: 0 lost, 0
+ * duplicated. A negative control runs the same kinds of failures, twice as many, with at-least-once
+ * Kafka sinks and must see duplicates, which proves the comparison can see them.
  *
  * <p>The job runs as a streaming job does: its Kafka sources are unbounded, the orders arrive in
  * chunks while it runs, one chunk per failure, and the test ends it with a stop-with-savepoint that
@@ -59,6 +61,12 @@ class FailoverITCase {
 
   static final int DEFAULT_ORDERS = 100_000;
   static final int DEFAULT_FAILURES = 3;
+
+  /**
+   * The share of invalid order lines: each is a dead letter of {@code orders/parse}, so that the
+   * exactly-once dead-letter topic is compared too, not only the enriched orders.
+   */
+  static final double INVALID_SHARE = 0.01;
 
   private static final boolean SOAK = Boolean.getBoolean("etlkit.soak");
   private static final int ORDERS =
@@ -86,7 +94,7 @@ class FailoverITCase {
   @BeforeAll
   static void start() throws Exception {
     systems = RealSystems.start();
-    data = ReferenceData.generate(ReferenceData.Spec.of(ORDERS));
+    data = ReferenceData.generate(ReferenceData.Spec.of(ORDERS).withInvalidShare(INVALID_SHARE));
   }
 
   @AfterAll
@@ -114,7 +122,22 @@ class FailoverITCase {
         .as("lost: %d records in the failure-free run only: %s", lost.size(), ranges(lost))
         .isEmpty();
     assertThat(extra).as("duplicated or wrong: %d extra records", extra.size()).isEmpty();
-    assertThat(failing.deadLettersByReason()).isEqualTo(reference.deadLettersByReason());
+    List<String> expectedLetters = deterministicDeadLetters(reference.deadLetters());
+    assertThat(expectedLetters)
+        .as("a dead letter of orders/parse per invalid line: %s", reference.deadLettersByReason())
+        .hasSize(data.invalidLines())
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l).contains(" | orders/parse | "));
+    List<String> letters = deterministicDeadLetters(failing.deadLetters());
+    List<String> lostLetters = difference(expectedLetters, letters);
+    List<String> extraLetters = difference(letters, expectedLetters);
+    assertThat(lostLetters).as("dead letters lost: %d", lostLetters.size()).isEmpty();
+    assertThat(extraLetters).as("dead letters duplicated or wrong: %s", extraLetters).isEmpty();
+    assertThat(failing.deadLetters())
+        .extracting(r -> RealSystems.header(r, KafkaIo.SOURCE_HEADER))
+        .as("each from its own input record")
+        .doesNotHaveDuplicates()
+        .allSatisfy(s -> assertThat(s).matches(failing.options().ordersTopic() + "-[01]@\\d+"));
     assertThat(failing.dimension())
         .as("the dimension table converges to the failure-free run's")
         .containsExactlyElementsOf(reference.dimension());

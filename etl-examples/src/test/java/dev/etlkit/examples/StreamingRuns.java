@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.RecordAccounting;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The streaming runs of the reference job in real mode that {@link FailoverITCase} and {@link
@@ -292,6 +294,29 @@ final class StreamingRuns {
     } catch (Exception e) {
       return e;
     }
+  }
+
+  /**
+   * The dead letters as comparable lines, sorted: key, value, Kafka timestamp and every header but
+   * {@value KafkaIo#SOURCE_HEADER}, whose {@code topic-partition@offset} names the run's own topic.
+   */
+  static List<String> deterministicDeadLetters(List<ConsumerRecord<byte[], byte[]>> letters) {
+    return letters.stream()
+        .map(
+            r ->
+                String.join(
+                    " | ",
+                    new String(r.key(), StandardCharsets.UTF_8),
+                    String.valueOf(r.timestamp()),
+                    RealSystems.header(r, KafkaIo.STEP_HEADER),
+                    RealSystems.header(r, KafkaIo.ERROR_CLASS_HEADER),
+                    RealSystems.header(r, KafkaIo.ERROR_MESSAGE_HEADER),
+                    RealSystems.header(r, KafkaIo.TRUNCATED_HEADER),
+                    RealSystems.header(r, KafkaIo.ATTEMPT_HEADER),
+                    RealSystems.header(r, KafkaIo.PAYLOAD_ENCODING_HEADER),
+                    r.value() == null ? "null" : new String(r.value(), StandardCharsets.UTF_8)))
+        .sorted()
+        .toList();
   }
 
   /** The enriched orders as comparable lines (see {@link FinalTables#comparable}), sorted. */

@@ -39,4 +39,22 @@ class JsonReadLimitsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxNameLength must be >= 1, was 0");
   }
+
+  @Test
+  void everyOtherLimit_belowOne_isRejected_namingTheLimitAndTheValue() {
+    JsonReadLimits limits = JsonReadLimits.defaults();
+    assertThatThrownBy(() -> limits.withMaxDocumentBytes(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxDocumentBytes must be >= 1, was 0");
+    assertThatThrownBy(() -> limits.withMaxNestingDepth(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxNestingDepth must be >= 1, was -1");
+    assertThatThrownBy(() -> limits.withMaxStringLength(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxStringLength must be >= 1, was 0");
+    assertThatThrownBy(() -> limits.withMaxNumberLength(Integer.MIN_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxNumberLength must be >= 1, was " + Integer.MIN_VALUE);
+    assertThat(limits).isEqualTo(JsonReadLimits.defaults());
+  }
 }

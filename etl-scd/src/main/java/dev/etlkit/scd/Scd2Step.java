@@ -224,7 +224,9 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * The {@code validTo} written for current versions: null for an open end (the default, {@link
    * Scd2#DEFAULT_VALID_TO_CURRENT}) or a far-future instant such as {@link Scd2#END_OF_TIME}, like
    * dbt's {@code dbt_valid_to_current}. A change effective at or after the sentinel becomes a dead
-   * letter.
+   * letter, and so does, after a restore that set or lowered the sentinel, a change that would emit
+   * a key's current version that does not start before it (accepted without the sentinel: its row
+   * cannot end there); the key's state stays as it was (docs/operations.md, upgrades).
    *
    * @throws IllegalArgumentException if the sentinel is before {@link Scd2#MIN_EFFECTIVE_TIME} or
    *     after {@link Scd2#MAX_EFFECTIVE_TIME}, or not a whole number of milliseconds (effective
@@ -339,8 +341,9 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   /**
    * Overrides the pipeline's error policy for this step's bad changes: no key, no effective time or
    * one outside the supported range, no sequence, an effective time at or after {@link
-   * #withValidToCurrent validToCurrent}, a change whose comparison with the key's history throws,
-   * late changes sent to the dead letters, a change holding a tuple with a {@code null} field the
+   * #withValidToCurrent validToCurrent} or that would emit a current version not starting before it
+   * (a sentinel set at a restore), a change whose comparison with the key's history throws, late
+   * changes sent to the dead letters, a change holding a tuple with a {@code null} field the
    * shuffle cannot write (docs/scd2.md, "Accounting, metrics and dead letters").
    */
   public Scd2Step<I, T> withErrorPolicy(ErrorPolicy policy) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.StateInventory;
+import dev.etlkit.scd.internal.Scd2Operator;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.SnapshotStates;
 import dev.etlkit.testkit.StateBackendKind;
@@ -80,6 +81,36 @@ class Scd2DeclaredStateTest {
       assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory(step), "test/accounts"))
           .isEmpty();
     }
+  }
+
+  /**
+   * A delete retention in every variant that accepts it (not with hard deletes ignored), with and
+   * without a TTL: one operator state more, the cleanup timers' state as before.
+   */
+  @ParameterizedTest(name = "{0}, ttl {1}, {2}")
+  @MethodSource("variantsWithDeletes")
+  void withDeleteRetention_everyVariant_savepointHoldsTheDeclaredStates(
+      Scd2Variant variant, @Nullable Duration ttl, StateBackendKind backend) throws Exception {
+    Scd2Step<Change<Account>, Account> step =
+        variant.step().withDeleteRetention(Duration.ofHours(1));
+    if (ttl != null) {
+      step = step.withStateTtl(ttl);
+    }
+    List<Change<Account>> delivered = Scd2Generator.messy().generate(7);
+    try (OperatorHarness<Change<Account>, Change<Scd2Row<Account>>> h =
+        Scd2Harnesses.of(step, CHANGES).open(backend)) {
+      h.run(Scd2Generator.script(delivered));
+
+      assertThat(SnapshotStates.names(h.savepoint()))
+          .contains(Scd2Operator.DELETE_RETENTION_STATE)
+          .isEqualTo(SnapshotStates.declared(inventory(step), "test/accounts"));
+      assertThat(SnapshotStates.typeMismatches(h.savepoint(), inventory(step), "test/accounts"))
+          .isEmpty();
+    }
+  }
+
+  static Stream<Arguments> variantsWithDeletes() {
+    return variants().filter(a -> ((Scd2Variant) a.get()[0]).deletes() != HardDeletes.IGNORE);
   }
 
   private static synchronized StateInventory inventory(

@@ -166,9 +166,16 @@ public final class CutPointCheck<I, O> {
    * restore, then {@link OperatorHarness#endInput()}, so that an operator that flushes what it
    * holds at the end ({@code BoundedOneInput}) does; what they emit is compared too: a timer or a
    * buffer lost at a restore then changes the output. Adds two cut points, after the watermark and
-   * after the end of input.
+   * after the end of input. Calling it again changes nothing: the script is ended once.
    */
   public CutPointCheck<I, O> withEndOfInput() {
+    List<HarnessInput.Step<I>> steps = input.steps();
+    int n = steps.size();
+    if (n >= 2
+        && steps.get(n - 2).equals(new HarnessInput.Watermark<I>(Long.MAX_VALUE))
+        && steps.get(n - 1) instanceof HarnessInput.EndOfInput) {
+      return this; // ended already
+    }
     HarnessInput<I> ended =
         HarnessInput.<I>builder().addAll(input).watermark(Long.MAX_VALUE).endOfInput().build();
     return new CutPointCheck<>(

@@ -36,6 +36,7 @@ public record Generated<T>(Change<T> change, int sourceIndex, Set<Tag> tags) {
 
   public Generated {
     Objects.requireNonNull(change, "change");
+    Objects.requireNonNull(tags, "tags");
     tags = tags.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(tags));
   }
 

@@ -111,6 +111,36 @@ class ChangelogGeneratorTest {
   }
 
   @Test
+  void generated_withoutTags_isRejected_namingTheParameter() {
+    assertThatThrownBy(() -> new Generated<>(Change.insert("k1#v1"), 0, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("tags");
+  }
+
+  @Test
+  void everyOtherSetting_outOfRange_isRejected_namingTheSettingAndTheValue() {
+    ChangelogGenerator<String> generator = ChangelogGenerator.strings();
+    assertThatThrownBy(() -> generator.withLength(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("length must be >= 0, was -1");
+    assertThatThrownBy(() -> generator.withWatermarkInterval(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("watermarkInterval must be >= 1, was 0");
+    assertThatThrownBy(() -> generator.withProcessingTimeStep(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("processingTimeStep must be >= 0, was -1");
+    assertThatThrownBy(() -> generator.withDeleteRate(-0.1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("deleteRate must be in [0, 1], was -0.1");
+    assertThatThrownBy(() -> generator.withTombstoneRate(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tombstoneRate must be in [0, 1], was NaN");
+    assertThatThrownBy(() -> generator.withLateRate(2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("lateRate must be in [0, 1], was 2.0");
+  }
+
+  @Test
   void withMaxOutOfOrderness_beyondAYear_isRejectedWhenSet_notWhenGenerating() {
     // Long.MAX_VALUE was taken, and generate() then failed inside java.util.Random ("bound must be
     // positive"); values near it overflowed the delivery order.

@@ -1,5 +1,6 @@
 package dev.etlkit.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
@@ -91,5 +92,12 @@ class CutPointCheckEndOfInputTest {
     assertThatThrownBy(() -> CutPointCheck.of(harness(false), SCRIPT).withEndOfInput().verify())
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("changed the output");
+  }
+
+  @Test
+  void withEndOfInput_calledTwice_endsTheInputOnce() {
+    CutPointCheck<String, String> once = CutPointCheck.of(harness(true), SCRIPT).withEndOfInput();
+
+    assertThat(once.withEndOfInput().cutPoints()).isEqualTo(once.cutPoints()).hasSize(7);
   }
 }

@@ -1,16 +1,21 @@
 package dev.etlkit.benchmarks.format;
 
 import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import javax.annotation.Nullable;
+import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BooleanType;
+import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.DoubleType;
 import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
@@ -25,8 +30,9 @@ import org.apache.flink.table.types.logical.VarCharType;
  *
  * <p>Types: {@code long} ↔ {@code BIGINT}, {@code int} ↔ {@code INT}, {@code double} ↔ {@code
  * DOUBLE}, {@code boolean} ↔ {@code BOOLEAN}, {@code String} ↔ {@code STRING}, {@code Instant} ↔
- * {@code TIMESTAMP_LTZ(3)}, a nested record ↔ {@code ROW}. A component is nullable in SQL and Avro
- * exactly when it is annotated {@link Nullable}; the others are {@code NOT NULL}.
+ * {@code TIMESTAMP_LTZ(3)}, {@code BigDecimal} ↔ {@code DECIMAL(p, s)} of its {@link Decimal}
+ * annotation, a nested record ↔ {@code ROW}. A component is nullable in SQL and Avro exactly when
+ * it is annotated {@link Nullable}; the others are {@code NOT NULL}.
  */
 final class DataModel {
 
@@ -62,6 +68,13 @@ final class DataModel {
   };
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+  /** Decimals every ledger holds many of, at each column's scale where they fit. */
+  private static final List<BigDecimal> EVERYDAY_DECIMALS =
+      Stream.of("0", "1", "10", "0.01", "0.1", "12.34").map(BigDecimal::new).toList();
+
+  /** Avro's own decimal conversion: minimal two's complement bytes of the unscaled value. */
+  private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
+
   private DataModel() {}
 
   /** The {@code NOT NULL} row type of a record. */
@@ -88,11 +101,27 @@ final class DataModel {
       return new VarCharType(nullable, VarCharType.MAX_LENGTH);
     } else if (t == Instant.class) {
       return new LocalZonedTimestampType(nullable, 3);
+    } else if (t == BigDecimal.class) {
+      Decimal decimal = decimal(c);
+      return new DecimalType(nullable, decimal.precision(), decimal.scale());
     } else if (t.isRecord()) {
       return rowType(t.asSubclass(Record.class)).copy(nullable);
     }
     throw new IllegalArgumentException(
         "unsupported type " + t.getName() + " of " + c.getDeclaringRecord().getSimpleName());
+  }
+
+  private static Decimal decimal(RecordComponent c) {
+    Decimal decimal = c.getAnnotation(Decimal.class);
+    if (decimal == null) {
+      throw new IllegalArgumentException(
+          "BigDecimal "
+              + c.getName()
+              + " of "
+              + c.getDeclaringRecord().getSimpleName()
+              + " has no @Decimal");
+    }
+    return decimal;
   }
 
   /** A random instance of a record; each value is chosen by the component's type and name. */
@@ -135,10 +164,38 @@ final class DataModel {
       return Instant.ofEpochMilli(EPOCH_MILLIS_BASE + random.nextLong(TIMESTAMP_SPAN_MILLIS));
     } else if (t == String.class) {
       return randomString(name, random);
+    } else if (t == BigDecimal.class) {
+      return randomDecimal(decimal(c), random);
     } else if (t.isRecord()) {
       return random(t.asSubclass(Record.class), random);
     }
     throw new IllegalArgumentException("unsupported type " + t.getName());
+  }
+
+  /**
+   * A decimal of the annotation's scale: a quarter of them an everyday value that fits the type
+   * (see {@link #EVERYDAY_DECIMALS}), the others of any number of digits from the precision less
+   * eight (at least one) to the precision, a tenth of those negative.
+   */
+  private static BigDecimal randomDecimal(Decimal type, SplittableRandom random) {
+    int precision = type.precision();
+    int scale = type.scale();
+    if (random.nextInt(4) == 0) {
+      List<BigDecimal> fitting = new ArrayList<>();
+      for (BigDecimal value : EVERYDAY_DECIMALS) {
+        if (value.scale() <= scale && value.precision() - value.scale() <= precision - scale) {
+          fitting.add(value.setScale(scale));
+        }
+      }
+      return fitting.get(random.nextInt(fitting.size()));
+    }
+    int digits = Math.max(1, precision - 8) + random.nextInt(Math.min(precision, 9));
+    StringBuilder unscaled = new StringBuilder(random.nextInt(10) == 0 ? "-" : "");
+    unscaled.append((char) ('1' + random.nextInt(9)));
+    for (int i = 1; i < digits; i++) {
+      unscaled.append((char) ('0' + random.nextInt(10)));
+    }
+    return new BigDecimal(new BigInteger(unscaled.toString()), scale);
   }
 
   private static String randomString(String name, SplittableRandom random) {
@@ -188,6 +245,9 @@ final class DataModel {
       }
       if (v instanceof Instant) {
         v = ((Instant) v).toEpochMilli();
+      } else if (v instanceof BigDecimal) {
+        Schema bytes = nonNull(schema.getField(c.getName()).schema());
+        v = DECIMALS.toBytes((BigDecimal) v, bytes, bytes.getLogicalType());
       } else if (v instanceof Record) {
         v = toGenericRecord((Record) v, nonNull(schema.getField(c.getName()).schema()));
       }

@@ -21,7 +21,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *       slots, reused buffers).
  *   <li>{@code direction}: {@link Direction} — {@code JSON_TO_AVRO} or {@code AVRO_TO_JSON}.
  *   <li>{@code shape}: {@link Shape} — {@code FLAT_10} ({@link Order}), {@code FLAT_50} ({@link
- *       WideEvent}), {@code NESTED_10} ({@link NestedOrder}).
+ *       WideEvent}), {@code NESTED_10} ({@link NestedOrder}), {@code DECIMAL_10} ({@link
+ *       LedgerEntry}: decimals).
  * </ul>
  *
  * <p>Every impl converts the same {@link #DOCUMENTS} documents ({@link Documents}, drawn once per
@@ -54,7 +55,7 @@ public class FormatConversionBenchmark extends BenchmarkSettings {
   @Param({"JSON_TO_AVRO", "AVRO_TO_JSON"})
   public Direction direction;
 
-  @Param({"FLAT_10", "FLAT_50", "NESTED_10"})
+  @Param({"FLAT_10", "FLAT_50", "NESTED_10", "DECIMAL_10"})
   public Shape shape;
 
   /** Documents per trial: {@link #DOCUMENTS}, fewer in tests. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
+import java.math.RoundingMode;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -13,10 +14,12 @@ import org.apache.avro.io.EncoderFactory;
  * The {@code LIMIT} impl, JSON → Avro: the least work the conversion needs. A Jackson streaming
  * parser reads the document's tokens into the reused value slots of a {@link LimitPlan} (field
  * names looked up once per field, strings encoded straight from the parser's char buffer to UTF-8,
- * timestamps parsed from it by {@link IsoInstants}, doubles by Jackson's fast double parser), then
- * an Avro {@link BinaryEncoder} writes the slots in schema order into a reused buffer, copied out
- * once into the array a step would emit. No typed record, no {@code GenericRecord}, no strings; the
- * only other allocation is Jackson's parser per document.
+ * timestamps parsed from it by {@link IsoInstants}, doubles by Jackson's fast double parser,
+ * decimals of up to 18 digits by {@link LimitDecimals}, longer ones through a {@code BigDecimal}),
+ * then an Avro {@link BinaryEncoder} writes the slots in schema order into a reused buffer, copied
+ * out once into the array a step would emit. No typed record, no {@code GenericRecord}, no strings;
+ * the only other allocations are Jackson's parser per document and a {@code BigDecimal} per decimal
+ * of more than 18 digits.
  *
  * <p>It checks what it must to write valid Avro (token types, required fields present) and nothing
  * else: it is a yardstick, not a decoder for untrusted input.
@@ -92,6 +95,9 @@ final class LimitJsonToAvro implements Converter {
               IsoInstants.parseMillis(
                   parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
           break;
+        case DECIMAL:
+          readDecimal(parser, token, plan, i);
+          break;
         case RECORD:
           expect(token, JsonToken.START_OBJECT);
           readObject(parser, plan.nested[i]);
@@ -142,6 +148,33 @@ final class LimitJsonToAvro implements Converter {
     plan.utf8Lengths[i] = n;
   }
 
+  /**
+   * Reads the current number token at the field's scale into its byte slot: from the parser's chars
+   * into a long where it fits ({@link LimitDecimals}), else through a {@code BigDecimal}.
+   */
+  private static void readDecimal(JsonParser parser, JsonToken token, LimitPlan plan, int i)
+      throws IOException {
+    if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw new IOException("expected a number, was " + token);
+    }
+    int scale = plan.scales[i];
+    long unscaled =
+        LimitDecimals.parseUnscaled(
+            parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength(), scale);
+    if (unscaled != LimitDecimals.NOT_A_LONG) {
+      plan.utf8Lengths[i] = LimitDecimals.toBytes(unscaled, plan.utf8Slot(i, Long.BYTES));
+      return;
+    }
+    byte[] bytes =
+        parser
+            .getDecimalValue()
+            .setScale(scale, RoundingMode.UNNECESSARY)
+            .unscaledValue()
+            .toByteArray();
+    System.arraycopy(bytes, 0, plan.utf8Slot(i, bytes.length), 0, bytes.length);
+    plan.utf8Lengths[i] = bytes.length;
+  }
+
   private void write(LimitPlan plan) throws IOException {
     for (int i = 0; i < plan.size; i++) {
       if (plan.nullIndex[i] >= 0) {
@@ -166,7 +199,9 @@ final class LimitJsonToAvro implements Converter {
           encoder.writeBoolean(plan.longs[i] != 0);
           break;
         case STRING:
-          // An Avro string is encoded as its UTF-8 bytes: length, then the bytes.
+        case DECIMAL:
+          // An Avro string is encoded as its UTF-8 bytes, a decimal as its unscaled value's two's
+          // complement bytes: length, then the bytes.
           encoder.writeBytes(plan.utf8[i], 0, plan.utf8Lengths[i]);
           break;
         case RECORD:

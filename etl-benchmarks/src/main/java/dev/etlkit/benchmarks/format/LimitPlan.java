@@ -9,8 +9,9 @@ import org.apache.avro.Schema;
 /**
  * The {@code LIMIT} impl's view of one Avro record schema, built once: its fields in schema order
  * with their kinds, a name → position lookup for JSON field names, and one reused value slot per
- * field (a {@code long}, a {@code double} or a UTF-8 byte buffer), so that a JSON object can be
- * read in any field order and then encoded in schema order without allocating.
+ * field (a {@code long}, a {@code double}, or a byte buffer for UTF-8 or a decimal's bytes), so
+ * that a JSON object can be read in any field order and then encoded in schema order without
+ * allocating.
  */
 final class LimitPlan {
 
@@ -23,6 +24,11 @@ final class LimitPlan {
     STRING,
     /** A {@code long} with logical type {@code timestamp-millis}, ISO-8601 in JSON. */
     TIMESTAMP_MILLIS,
+    /**
+     * {@code bytes} with logical type {@code decimal}: the unscaled value's two's complement bytes,
+     * a JSON number at the field's scale.
+     */
+    DECIMAL,
     RECORD
   }
 
@@ -37,6 +43,9 @@ final class LimitPlan {
 
   /** For a nullable field, the branch index of the value. */
   final int[] valueIndex;
+
+  /** For a decimal field, its scale. */
+  final int[] scales;
 
   /** The plans of nested records, by position. */
   final LimitPlan[] nested;
@@ -60,6 +69,7 @@ final class LimitPlan {
     names = new SerializedString[size];
     nullIndex = new int[size];
     valueIndex = new int[size];
+    scales = new int[size];
     nested = new LimitPlan[size];
     longs = new long[size];
     doubles = new double[size];
@@ -82,8 +92,15 @@ final class LimitPlan {
       kinds[i] = kind(type, field);
       if (kinds[i] == Kind.RECORD) {
         nested[i] = new LimitPlan(type);
-      } else if (kinds[i] == Kind.STRING) {
+      } else if (kinds[i] == Kind.STRING || kinds[i] == Kind.DECIMAL) {
         utf8[i] = new byte[64];
+      }
+      if (kinds[i] == Kind.DECIMAL) {
+        scales[i] = ((LogicalTypes.Decimal) type.getLogicalType()).getScale();
+        if (scales[i] > LimitDecimals.MAX_SCALE) {
+          throw new IllegalArgumentException(
+              "scale beyond " + LimitDecimals.MAX_SCALE + ": " + field);
+        }
       }
       names[i] = new SerializedString(field.name());
       positions.put(field.name(), i);
@@ -104,6 +121,11 @@ final class LimitPlan {
         return Kind.BOOLEAN;
       case STRING:
         return Kind.STRING;
+      case BYTES:
+        if (type.getLogicalType() instanceof LogicalTypes.Decimal) {
+          return Kind.DECIMAL;
+        }
+        throw new IllegalArgumentException("unsupported type of field " + field);
       case RECORD:
         return Kind.RECORD;
       default:
@@ -120,7 +142,7 @@ final class LimitPlan {
     return position == null ? -1 : position;
   }
 
-  /** Room for {@code length} bytes in the UTF-8 slot of field {@code i}. */
+  /** Room for {@code length} bytes in the byte slot (UTF-8 or decimal) of field {@code i}. */
   byte[] utf8Slot(int i, int length) {
     byte[] slot = utf8[i];
     if (slot.length < length) {

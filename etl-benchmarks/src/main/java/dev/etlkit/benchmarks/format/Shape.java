@@ -18,7 +18,12 @@ public enum Shape {
    * {@link NestedOrder}: ten leaf values, two of the six top-level fields nested objects; about 240
    * bytes of JSON, 62 of Avro.
    */
-  NESTED_10(NestedOrder.class);
+  NESTED_10(NestedOrder.class),
+  /**
+   * {@link LedgerEntry}: ten flat fields, six of them decimals from {@code DECIMAL(5, 0)} to {@code
+   * DECIMAL(24, 6)}; about 215 bytes of JSON, 57 of Avro.
+   */
+  DECIMAL_10(LedgerEntry.class);
 
   private final Class<? extends Record> type;
 

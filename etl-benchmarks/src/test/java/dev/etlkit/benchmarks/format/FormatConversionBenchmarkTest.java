@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.etlkit.benchmarks.HarnessBenchmarkBase;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +30,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Smoke test and correctness cross-check: every impl × direction × shape sets up and runs one
  * invocation, called directly rather than through JMH, and then converts the first {@link #CHECKED}
  * documents to exactly the reference output of {@link Documents}: the same Avro bytes, or JSON that
- * reads back as the same record. So all impls convert to the same values.
+ * reads back as the same record (for {@code FLINK_SQL}, whose JSON drops a decimal's trailing
+ * zeros, with equal decimals of any scale). So all impls convert to the same values.
  */
 class FormatConversionBenchmarkTest {
 
@@ -72,6 +78,14 @@ class FormatConversionBenchmarkTest {
         assertThat(converter.convert(documents.json(i)))
             .as("Avro bytes of document %d", i)
             .isEqualTo(documents.avro(i));
+      } else if (impl == FormatImpl.FLINK_SQL) {
+        // Flink's JSON format writes a decimal without its trailing zeros (DECIMAL(9, 2) 10.00 as
+        // 1E+1, DECIMAL(24, 6) 0 as 0): the same value at another scale
+        assertThat(documents.readJson(converter.convert(documents.avro(i))))
+            .as("JSON of document %d", i)
+            .usingRecursiveComparison()
+            .withComparatorForType(BigDecimal::compareTo, BigDecimal.class)
+            .isEqualTo(documents.record(i));
       } else {
         assertThat(documents.readJson(converter.convert(documents.avro(i))))
             .as("JSON of document %d", i)
@@ -116,6 +130,71 @@ class FormatConversionBenchmarkTest {
     assertThat(meanJsonBytes.get(Shape.FLAT_10)).isBetween(190.0, 230.0);
     assertThat(meanJsonBytes.get(Shape.FLAT_50)).isBetween(1000.0, 1150.0);
     assertThat(meanJsonBytes.get(Shape.NESTED_10)).isBetween(220.0, 260.0);
+    assertThat(meanJsonBytes.get(Shape.DECIMAL_10)).isBetween(195.0, 235.0);
+  }
+
+  @Test
+  void shapeParam_listsEveryShape() throws NoSuchFieldException {
+    String[] names =
+        FormatConversionBenchmark.class.getField("shape").getAnnotation(Param.class).value();
+
+    assertThat(Arrays.stream(names).map(Shape::valueOf)).containsExactly(Shape.values());
+  }
+
+  @Test
+  void decimalShape_isDecimalColumnsInSqlAndAvro_oneBeyondALong() {
+    List<String> sql =
+        Shape.DECIMAL_10.rowType().getFields().stream()
+            .map(f -> f.getName() + " " + f.getType().asSummaryString())
+            .toList();
+    assertThat(sql)
+        .containsExactly(
+            "entryId BIGINT NOT NULL",
+            "accountId BIGINT NOT NULL",
+            "currency STRING NOT NULL",
+            "memo STRING NOT NULL",
+            "quantity DECIMAL(5, 0) NOT NULL",
+            "unitPrice DECIMAL(9, 2) NOT NULL",
+            "fxRate DECIMAL(5, 4) NOT NULL",
+            "discount DECIMAL(7, 2)",
+            "balance DECIMAL(18, 2) NOT NULL",
+            "lifetimeVolume DECIMAL(24, 6) NOT NULL");
+    Schema volume = Shape.DECIMAL_10.avroSchema().getField("lifetimeVolume").schema();
+    assertThat(volume.getType()).isEqualTo(Schema.Type.BYTES);
+    assertThat(volume.getLogicalType()).isEqualTo(LogicalTypes.decimal(24, 6));
+  }
+
+  @Test
+  void decimalDocuments_holdZeroOneTenAndSmallMoney_largeValues_andValuesBeyondALong() {
+    Documents documents = Documents.generate(Shape.DECIMAL_10, 1000, HarnessBenchmarkBase.SEED);
+    Set<String> values = new HashSet<>();
+    Set<Integer> balanceDigits = new HashSet<>();
+    int beyondLong = 0;
+    int negative = 0;
+    for (int i = 0; i < documents.count(); i++) {
+      LedgerEntry entry = (LedgerEntry) documents.record(i);
+      for (BigDecimal d :
+          new BigDecimal[] {
+            entry.quantity(), entry.unitPrice(), entry.fxRate(), entry.discount(), entry.balance()
+          }) {
+        if (d != null) {
+          values.add(d.stripTrailingZeros().toPlainString());
+          negative += d.signum() < 0 ? 1 : 0;
+        }
+      }
+      assertThat(entry.quantity().scale()).isZero();
+      assertThat(entry.unitPrice().scale()).isEqualTo(2);
+      assertThat(entry.balance().scale()).isEqualTo(2);
+      assertThat(entry.lifetimeVolume().scale()).isEqualTo(6);
+      assertThat(entry.balance().precision()).isLessThanOrEqualTo(18);
+      assertThat(entry.lifetimeVolume().precision()).isLessThanOrEqualTo(24);
+      balanceDigits.add(entry.balance().precision());
+      beyondLong += entry.lifetimeVolume().unscaledValue().bitLength() >= Long.SIZE ? 1 : 0;
+    }
+    assertThat(values).contains("0", "1", "10", "0.01", "0.1", "12.34");
+    assertThat(balanceDigits).contains(18, 17, 12);
+    assertThat(beyondLong).as("lifetime volumes beyond a long").isBetween(300, 600);
+    assertThat(negative).as("negative decimals").isBetween(200, 800);
   }
 
   @Test

@@ -42,6 +42,34 @@ public final class KryoTypes {
     return found;
   }
 
+  /**
+   * Returns {@code type} if neither it nor any of its fields, elements, keys or values is a {@link
+   * GenericTypeInfo} (a type Flink would serialize with Kryo).
+   *
+   * @param what what the type is, for the message ("output type of step 'slim'")
+   * @throws IllegalArgumentException naming the first generic part otherwise
+   */
+  public static <T> TypeInformation<T> requireNoKryo(TypeInformation<T> type, String what) {
+    List<GenericPart> parts = genericParts(type);
+    if (!parts.isEmpty()) {
+      GenericPart first = parts.get(0);
+      String cls = first.type().getTypeClass().getName();
+      String generic =
+          first.path().isEmpty()
+              ? "the type " + cls
+              : "field '" + first.path() + "' of type " + cls;
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + type
+              + " is not fully typed: "
+              + generic
+              + " would be serialized with Kryo. Use a POJO or Java record whose fields have"
+              + " Flink types, or declare a TypeInformation (Types.POJO, Types.ROW, ...)");
+    }
+    return type;
+  }
+
   private static void collect(
       TypeInformation<?> type, String path, List<GenericPart> into, Set<TypeInformation<?>> seen) {
     if (type instanceof GenericTypeInfo) {

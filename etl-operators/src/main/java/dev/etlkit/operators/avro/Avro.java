@@ -14,6 +14,7 @@ import dev.etlkit.operators.avro.internal.DecodeStepRules;
 import dev.etlkit.operators.avro.internal.PojoToAvro;
 import dev.etlkit.operators.avro.internal.RecordModel;
 import dev.etlkit.operators.avro.internal.WriteStepRules;
+import dev.etlkit.operators.internal.DecoderText;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
@@ -311,6 +312,33 @@ public final class Avro {
     public DataStream<T> expand(DataStream<I> stream, StepContext context) {
       return AvroExpansion.decode(options, stream, context);
     }
+
+    /**
+     * The step's name, records, input and the options set, for logs. A {@link SchemaProvider} other
+     * than {@link SchemaProvider#of} is named by its class, never by its text, which may hold a
+     * registry URL with credentials.
+     */
+    @Override
+    public String toString() {
+      Schema writerSchema = options.writerSchema();
+      SchemaProvider provider = options.provider();
+      return "Avro.DecodeStep{"
+          + options.name()
+          + ", records="
+          + options.model()
+          + ", input="
+          + DecoderText.describe(options.input())
+          + (writerSchema != null ? ", writerSchema=" + writerSchema.getFullName() : "")
+          + (provider != null ? ", confluentWireFormat=" + DecoderText.describe(provider) : "")
+          + (options.maxCollectionItems() != DEFAULT_MAX_COLLECTION_ITEMS
+              ? ", maxCollectionItems=" + options.maxCollectionItems()
+              : "")
+          + (options.lookupFailures() != null
+              ? ", schemaLookupFailures=" + options.lookupFailures()
+              : "")
+          + (options.errorPolicy() != null ? ", errorPolicy=" + options.errorPolicy() : "")
+          + "}";
+    }
   }
 
   /**
@@ -408,6 +436,18 @@ public final class Avro {
       return AvroExpansion.encode(
           name, model, confluentSchemaId, maxBytes, errorPolicy, stream, context);
     }
+
+    @Override
+    public String toString() {
+      return "Avro.EncodeStep{"
+          + name
+          + ", records="
+          + model
+          + (confluentSchemaId != null ? ", confluentSchemaId=" + confluentSchemaId : "")
+          + (maxBytes != DEFAULT_MAX_BYTES ? ", maxBytes=" + maxBytes : "")
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + "}";
+    }
   }
 
   /**
@@ -457,6 +497,19 @@ public final class Avro {
     public DataStream<GenericRecord> expand(DataStream<I> stream, StepContext context) {
       return AvroExpansion.fromJson(input, schema, limits, errorPolicy, stream, context);
     }
+
+    @Override
+    public String toString() {
+      return "Avro.FromJsonStep{"
+          + name
+          + ", records=GenericRecord("
+          + schema.getFullName()
+          + "), input="
+          + DecoderText.describe(input)
+          + (limits != JsonReadLimits.defaults() ? ", readLimits=" + limits : "")
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + "}";
+    }
   }
 
   /**
@@ -492,6 +545,19 @@ public final class Avro {
     @Override
     public DataStream<GenericRecord> expand(DataStream<T> stream, StepContext context) {
       return AvroExpansion.fromPojo(name, type, schema, errorPolicy, stream, context);
+    }
+
+    @Override
+    public String toString() {
+      return "Avro.FromPojoStep{"
+          + name
+          + ", type="
+          + type.getSimpleName()
+          + ", records=GenericRecord("
+          + schema.getFullName()
+          + ")"
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + "}";
     }
   }
 
@@ -575,6 +641,17 @@ public final class Avro {
     @Override
     public DataStream<O> expand(DataStream<T> stream, StepContext context) {
       return AvroExpansion.toJson(name, outputType, bytes, maxBytes, errorPolicy, stream, context);
+    }
+
+    @Override
+    public String toString() {
+      return "Avro.ToJsonStep{"
+          + name
+          + ", output="
+          + (bytes ? "bytes" : "text")
+          + (maxBytes != DEFAULT_MAX_BYTES ? ", maxBytes=" + maxBytes : "")
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + "}";
     }
   }
 }

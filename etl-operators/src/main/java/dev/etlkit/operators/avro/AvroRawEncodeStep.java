@@ -108,4 +108,17 @@ public final class AvroRawEncodeStep<T extends IndexedRecord> implements EtlStep
     return AvroExpansion.encodeRaw(
         name, model, confluentSchemaId, maxBytes, errorPolicy, key, stream, context);
   }
+
+  /** The step's name, records and the options set, for logs (not the key function). */
+  @Override
+  public String toString() {
+    return "AvroRawEncodeStep{"
+        + name
+        + ", records="
+        + model
+        + (confluentSchemaId != null ? ", confluentSchemaId=" + confluentSchemaId : "")
+        + (maxBytes != Avro.DEFAULT_MAX_BYTES ? ", maxBytes=" + maxBytes : "")
+        + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+        + "}";
+  }
 }

@@ -16,6 +16,7 @@ import dev.etlkit.operators.cdc.internal.DecoderSettings;
 import dev.etlkit.operators.cdc.internal.RowProperties;
 import dev.etlkit.operators.cdc.internal.RowTypes;
 import dev.etlkit.operators.cdc.internal.UnavailableValue;
+import dev.etlkit.operators.internal.DecoderText;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -534,6 +535,48 @@ public final class Debezium {
                   outputType));
       context.addDeadLettersOf(decoded);
       return decoded;
+    }
+
+    /**
+     * The step's name, row type and the options set, for logs. A {@link SchemaProvider} other than
+     * {@link SchemaProvider#of} is named by its class, never by its text, which may hold a registry
+     * URL with credentials.
+     */
+    @Override
+    public String toString() {
+      return "Debezium.DecodeStep{"
+          + name
+          + ", type="
+          + rowType.getSimpleName()
+          + (input != PayloadInput.rawRecords() ? ", input=" + DecoderText.describe(input) : "")
+          + (options.limits() != JsonReadLimits.defaults()
+              ? ", readLimits=" + options.limits()
+              : "")
+          + (options.tombstones() != DEFAULT_TOMBSTONES
+              ? ", tombstones=" + options.tombstones()
+              : "")
+          + (options.keyFormat() != DEFAULT_KEY_FORMAT ? ", keyFormat=" + options.keyFormat() : "")
+          + (options.truncates() != DEFAULT_TRUNCATES ? ", truncates=" + options.truncates() : "")
+          + (options.timePrecision() != DEFAULT_TIME_PRECISION
+              ? ", timePrecision=" + options.timePrecision().name()
+              : "")
+          + (options.metadataFields().isEmpty()
+              ? ""
+              : ", metadataFields=" + options.metadataFields())
+          + (options.unavailableValues() != DEFAULT_UNAVAILABLE_VALUES
+              ? ", unavailableValues=" + options.unavailableValues()
+              : "")
+          + (!options.unavailableValuePlaceholder().equals(DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER)
+              ? ", unavailableValuePlaceholder=" + options.unavailableValuePlaceholder()
+              : "")
+          + (options.avroSchemas() != null
+              ? ", avro=" + DecoderText.describe(options.avroSchemas())
+              : "")
+          + (options.schemaLookupFailures() != null
+              ? ", schemaLookupFailures=" + options.schemaLookupFailures()
+              : "")
+          + (options.errorPolicy() != null ? ", errorPolicy=" + options.errorPolicy() : "")
+          + "}";
     }
   }
 }

@@ -71,8 +71,28 @@ final class DecodeOptions implements Cloneable {
     return errorPolicy;
   }
 
+  JsonReadLimits limits() {
+    return limits;
+  }
+
   Tombstones tombstones() {
     return tombstones;
+  }
+
+  Truncates truncates() {
+    return truncates;
+  }
+
+  ChronoUnit timePrecision() {
+    return timePrecision;
+  }
+
+  UnavailableValues unavailableValues() {
+    return unavailableValues;
+  }
+
+  String unavailableValuePlaceholder() {
+    return unavailableValuePlaceholder;
   }
 
   /** The properties receiving source metadata, in the order they were added. */

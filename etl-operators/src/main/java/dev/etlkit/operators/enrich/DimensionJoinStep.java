@@ -5,28 +5,22 @@ import dev.etlkit.core.ChangeTypeInfo;
 import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
-import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StateTtls;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.internal.KryoTypes;
-import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ValueEquality;
 import dev.etlkit.operators.enrich.internal.join.DimensionJoinOperator;
 import dev.etlkit.operators.enrich.internal.join.FactKeyCheck;
 import dev.etlkit.operators.enrich.internal.join.JoinConfig;
-import dev.etlkit.operators.enrich.internal.join.JoinStateTypeInfo;
+import dev.etlkit.operators.enrich.internal.join.JoinStates;
 import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.DeclaredKeyType;
-import dev.etlkit.operators.internal.DeleteDeadlinePass;
-import dev.etlkit.operators.internal.HeldRecords;
-import dev.etlkit.operators.internal.StoredWatermark;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.InvalidTypesException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -358,7 +352,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
     context.addDeadLettersOf(checkedFacts);
     context.addDeadLettersOf(checkedDimension);
     context.addDeadLettersOf(joined);
-    declareState(context, keyType, factType, dimensionType, ttl);
+    JoinStates.declare(context, keyType, config);
     return joined.union(checkedFacts.getSideOutput(FactKeyCheck.nullKeyTag(outputType)));
   }
 
@@ -481,117 +475,6 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
           option + " must be in [PT0S, " + DimensionJoin.MAX_DURATION + "], was " + value);
     }
     return value;
-  }
-
-  private void declareState(
-      StepContext context,
-      TypeInformation<K> keyType,
-      TypeInformation<F> factType,
-      TypeInformation<D> rowType,
-      @Nullable Duration ttl) {
-    boolean waits = !options.maxWait.isZero();
-    boolean forgetsDeletes = options.deleteRetention != null;
-    if (asOf) {
-      context.declareState(
-          keyType,
-          StateDeclaration.value(
-                  JoinConfig.VERSIONS_STATE, JoinStateTypeInfo.versionHistory(rowType))
-              .withGrowth(
-                  "per key the row versions since the one in force at watermark - allowed"
-                      + " lateness (when the key was last written; deletes are versions"
-                      + (forgetsDeletes
-                          ? "; a history left with its delete only, for deleteRetention after it"
-                          : "")
-                      + ")")
-              .withTtl(ttl));
-      context.declareState(
-          keyType,
-          StateDeclaration.list(JoinConfig.HELD_STATE, factType)
-              .withGrowth("per key and fact time: the facts until the watermark passes it"));
-    } else {
-      context.declareState(
-          keyType,
-          StateDeclaration.of(
-                  JoinConfig.ROW_STATE,
-                  StateDeclaration.Kind.VALUE,
-                  "Change<" + Names.describeType(rowType) + ">")
-              .withStateType(Change.typeInfo(rowType))
-              .withGrowth(
-                  forgetsDeletes
-                      ? "one row per key (or the delete that removed it, for deleteRetention after"
-                          + " the delete)"
-                      : "one row per key (or the delete that removed it)")
-              .withTtl(ttl));
-    }
-    if (forgetsDeletes) {
-      context.declareState(
-          keyType,
-          StateDeclaration.value(JoinConfig.DELETE_DEADLINE_STATE, Types.LONG)
-              .withGrowth("one long per deleted key, until its marker is removed"));
-      if (!asOf) {
-        context.declareState(
-            keyType,
-            StateDeclaration.of(
-                    JoinConfig.DELETE_TIMERS, StateDeclaration.Kind.TIMERS, "processing time")
-                .withGrowth("one timer per deleted key, until its marker is removed"));
-      }
-      for (StateDeclaration pass :
-          DeleteDeadlinePass.declarations(
-              JoinConfig.DELETE_DEADLINES_COMPLETE_STATE, JoinConfig.DELETE_RETENTION_STATE)) {
-        context.declareState(keyType, pass);
-      }
-    }
-    if (waits) {
-      context.declareState(
-          keyType,
-          StateDeclaration.list(JoinConfig.WAITING_STATE, JoinStateTypeInfo.pendingFact(factType))
-              .withGrowth(
-                  "facts waiting for their row, up to maxWait (at most "
-                      + maxBufferedFacts()
-                      + " per key)"));
-      context.declareState(
-          keyType,
-          StateDeclaration.value(JoinConfig.COUNT_STATE, Types.INT)
-              .withGrowth("one int per key with waiting facts"));
-    }
-    if (asOf || waits) {
-      context.declareState(
-          keyType,
-          StateDeclaration.of(
-                  JoinConfig.TIMERS,
-                  StateDeclaration.Kind.TIMERS,
-                  asOf
-                      ? (forgetsDeletes ? "event and processing time" : "event time")
-                      : "processing time")
-              .withGrowth(
-                  asOf
-                      ? "one timer per key and fact time, and per wait deadline (until it fires)"
-                          + (forgetsDeletes
-                              ? "; one processing-time timer per key whose newest version is a"
-                                  + " delete, until its history is removed"
-                              : "")
-                      : "one timer per waiting fact"));
-    }
-    if (asOf) {
-      for (StateDeclaration watermark :
-          StoredWatermark.declarations(
-              JoinConfig.WATERMARK_STATE, JoinConfig.WATERMARK_RANGES_STATE)) {
-        context.declareState(keyType, watermark);
-      }
-    }
-    if (asOf || waits) {
-      context.declareState(
-          keyType,
-          HeldRecords.declaration(
-              JoinConfig.HELD_FACTS_STATE, asOf ? "held and waiting facts" : "waiting facts"));
-      context.declareState(
-          keyType,
-          StateDeclaration.list(JoinConfig.VARIANT_STATE, Types.STRING)
-              .withUnionDistribution()
-              .withGrowth(
-                  "one string per subtask: the variant that wrote the snapshot (operator state, not"
-                      + " keyed)"));
-    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepIdentity;
+import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.core.internal.ValueEquality;
@@ -16,7 +17,6 @@ import dev.etlkit.operators.enrich.internal.async.LookupOutputFunction;
 import dev.etlkit.operators.enrich.internal.async.LookupSettings;
 import dev.etlkit.operators.enrich.internal.async.SystemTimers;
 import dev.etlkit.operators.enrich.internal.async.Timers;
-import dev.etlkit.operators.filter.internal.OutputTypes;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -137,7 +137,7 @@ public final class Enrich {
       TypeInformation<O> outputType) {
     Names.requireValid(name, "step name");
     Objects.requireNonNull(outputType, "outputType");
-    OutputTypes.requireNoKryo(outputType, "output type of enrichment step '" + name + "'");
+    KryoTypes.requireNoKryo(outputType, "output type of enrichment step '" + name + "'");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(lookup, "lookup");
     Objects.requireNonNull(combiner, "combiner");

@@ -4,9 +4,9 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.Steps;
+import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.operators.filter.internal.BranchCounters;
-import dev.etlkit.operators.filter.internal.OutputTypes;
 import dev.etlkit.operators.filter.internal.PredicateFilterFunction;
 import java.util.HashSet;
 import java.util.Map;
@@ -33,7 +33,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * {@linkplain NamedPredicate#conjuncts() conjunct} of the predicate, read with {@link
  * #filteredByPredicate}, and a check that the input type has no Kryo part (which {@code
  * Steps.filter} does not make). Use {@code Steps.filter} when one anonymous condition is all you
- * need.
+ * need. As {@code Steps.filter}, it keeps no state (no TTL applies), passes the records it keeps
+ * with their timestamps in the order each subtask receives them, and treats duplicates and late
+ * records like any other.
  */
 @PublicEvolving
 public final class Filters {
@@ -122,11 +124,21 @@ public final class Filters {
      */
     @Override
     public DataStream<T> expand(DataStream<T> input, StepContext context) {
-      OutputTypes.requireNoKryo(input.getType(), "input type of step '" + name + "'");
+      KryoTypes.requireNoKryo(input.getType(), "input type of step '" + name + "'");
       Steps.FilterStep<T> filter =
           Steps.filter(name, new PredicateFilterFunction<>(predicate, context.identity()));
       return (errorPolicy == null ? filter : filter.withErrorPolicy(errorPolicy))
           .expand(input, context);
+    }
+
+    @Override
+    public String toString() {
+      return "Filters.where("
+          + name
+          + ", predicate="
+          + predicate.name()
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + ")";
     }
   }
 }

@@ -4,8 +4,8 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.EtlStep;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.Steps;
+import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
-import dev.etlkit.operators.filter.internal.OutputTypes;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -28,7 +28,10 @@ import org.apache.flink.util.FlinkRuntimeException;
  *
  * <p>{@code Project.to} is etl-core's {@link Steps#map} with a class-derived, Kryo-checked output
  * type: the same operator function and accounting. For output types a class cannot describe
- * (generics, {@code Row}), use {@code Steps.map} with an explicit {@link TypeInformation}.
+ * (generics, {@code Row}), use {@code Steps.map} with an explicit {@link TypeInformation}. As
+ * {@code Steps.map}, it keeps no state (no TTL applies), emits each output with its input's
+ * timestamp in the order each subtask receives the inputs, and treats duplicates and late records
+ * like any other.
  *
  * @param <I> input record type
  * @param <O> output record type
@@ -56,7 +59,7 @@ public final class Project<I, O> implements EtlStep<I, O> {
     Names.requireValid(name, "step name");
     Objects.requireNonNull(outputClass, "outputClass");
     TypeInformation<O> type =
-        OutputTypes.requireNoKryo(
+        KryoTypes.requireNoKryo(
             typeOf(name, outputClass), "output class of projection '" + name + "'");
     return new Project<>(Steps.map(name, projection, type), type);
   }
@@ -94,5 +97,11 @@ public final class Project<I, O> implements EtlStep<I, O> {
   @Override
   public DataStream<O> expand(DataStream<I> input, StepContext context) {
     return map.expand(input, context);
+  }
+
+  @Override
+  public String toString() {
+    String mapped = map.toString(); // Steps.map(<name>, output=<type>[, errorPolicy=...])
+    return "Project.to" + mapped.substring(mapped.indexOf('('));
   }
 }

@@ -5,10 +5,10 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.SplitStep;
 import dev.etlkit.core.SplitStreams;
 import dev.etlkit.core.StepContext;
+import dev.etlkit.core.internal.KryoTypes;
 import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.UserFunctionCheckpoints;
 import dev.etlkit.operators.filter.internal.BranchCounters;
-import dev.etlkit.operators.filter.internal.OutputTypes;
 import dev.etlkit.operators.filter.internal.RouteFunction;
 import dev.etlkit.operators.filter.internal.RouteSelector;
 import java.util.ArrayList;
@@ -66,6 +66,10 @@ import org.apache.flink.util.OutputTag;
  * {@code out} with first-match, possibly more with all-matches. Each route has a counter of its
  * own, {@code etlkit.<pipeline>.step.<step>.route.<route>.recordsRouted}, read after a job with
  * {@link #recordsPerRoute}.
+ *
+ * <p><b>State, order and time.</b> The step keeps no state of its own (no TTL applies); each route
+ * gets its records with their timestamps, in the order each subtask receives them. Duplicates and
+ * late records are routed like any other.
  *
  * @param <T> record type
  */
@@ -218,7 +222,7 @@ public final class Route<T> implements SplitStep<T, T> {
               + (otherwise == null ? "" : " besides the otherwise route '" + otherwise + "'"));
     }
     TypeInformation<T> type =
-        OutputTypes.requireNoKryo(input.getType(), "input type of step '" + name + "'");
+        KryoTypes.requireNoKryo(input.getType(), "input type of step '" + name + "'");
     List<String> names = routes();
     List<OutputTag<T>> tags = new ArrayList<>();
     for (String route : names) {
@@ -250,6 +254,18 @@ public final class Route<T> implements SplitStep<T, T> {
       JobExecutionResult result, String pipeline, String step) {
     return BranchCounters.read(
         result.getAllAccumulatorResults(), BranchCounters.ROUTE, pipeline, step);
+  }
+
+  @Override
+  public String toString() {
+    return "Route.by("
+        + name
+        + ", routes="
+        + routes
+        + (otherwise != null ? ", otherwise=" + otherwise : "")
+        + (matching != DEFAULT_MATCHING ? ", matching=" + matching : "")
+        + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+        + ")";
   }
 
   private void requireNewRoute(String route) {

@@ -23,6 +23,21 @@ import org.apache.flink.annotation.Internal;
 @Internal
 public final class Decimals {
 
+  /** The scales of {@link #TEN_AT_SCALE}: SQL's, Avro's and JSON exponent forms' common ones. */
+  static final int MIN_TABLED_SCALE = -64;
+
+  static final int MAX_TABLED_SCALE = 64;
+
+  /** The decimal of unscaled value 10 at each scale from {@link #MIN_TABLED_SCALE}. */
+  private static final BigDecimal[] TEN_AT_SCALE =
+      new BigDecimal[MAX_TABLED_SCALE - MIN_TABLED_SCALE + 1];
+
+  static {
+    for (int i = 0; i < TEN_AT_SCALE.length; i++) {
+      TEN_AT_SCALE[i] = BigDecimal.valueOf(10, MIN_TABLED_SCALE + i);
+    }
+  }
+
   private Decimals() {}
 
   /**
@@ -98,16 +113,32 @@ public final class Decimals {
 
   /**
    * {@code value}, or the equal decimal of the same scale whose unscaled 0, 1 or 10 is the {@code
-   * BigInteger} constant. Allocates nothing for a decimal of more than two digits.
+   * BigInteger} constant. Allocates nothing for a decimal that needs no change (one in {@code
+   * valueOf}'s form, or whose unscaled value is not 0, 1 or 10) of scale {@value #MIN_TABLED_SCALE}
+   * to {@value #MAX_TABLED_SCALE}, nor for any decimal of more than two digits.
    */
   public static BigDecimal canonical(BigDecimal value) {
-    if (value.precision() > 2) {
-      return value; // the unscaled value is at least 100: no constant
+    int precision = value.precision();
+    if (precision > 2 || (precision == 2 && !mayBeTen(value))) {
+      return value; // two digits other than 10, or more: the unscaled value is no constant
     }
+    // unscaledValue() of a compact decimal is BigInteger.valueOf(long), cached for -16 to 16 only
     BigInteger unscaled = value.unscaledValue();
     return unscaled == canonical(unscaled)
         ? value
         : BigDecimal.valueOf(unscaled.longValue(), value.scale());
+  }
+
+  /**
+   * True unless a decimal of two digits certainly has another unscaled value than 10: {@code
+   * equals} compares with the decimal 10 of its scale without allocating (unlike {@code
+   * unscaledValue()}); for scales beyond the table it is true.
+   */
+  private static boolean mayBeTen(BigDecimal value) {
+    int scale = value.scale();
+    return scale < MIN_TABLED_SCALE
+        || scale > MAX_TABLED_SCALE
+        || value.equals(TEN_AT_SCALE[scale - MIN_TABLED_SCALE]);
   }
 
   /** {@code value}, or the constant {@code ZERO}, {@code ONE} or {@code TEN} it equals. */

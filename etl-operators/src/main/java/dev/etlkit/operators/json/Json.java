@@ -23,6 +23,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *             .withRequiredFields("orderId")
  *             .withFieldCoercion("amount", Coercion.tryCast().orDeadLetter()));
  * }</pre>
+ *
+ * <p>Both steps keep no state (no TTL applies) and convert each record on its own, keeping its
+ * timestamp, in the order each subtask receives them; duplicates and late records are converted
+ * like any other.
  */
 @PublicEvolving
 public final class Json {

@@ -41,6 +41,9 @@ class DebeziumDecimalFormTest {
   /** A row with a decimal and an integer column. */
   public record Amount(long id, BigDecimal amount, BigInteger whole) {}
 
+  /** The decimal column bound to text. */
+  public record AmountText(long id, String amount) {}
+
   private static final Struct SOURCE = struct("src.Source", required("ts_ms", prim("int64")));
 
   private static Struct envelopeOf(int scale) {
@@ -161,5 +164,47 @@ class DebeziumDecimalFormTest {
       assertSameForm(row.amount(), expected);
       assertSameForm(row.whole(), whole);
     }
+  }
+
+  /**
+   * A Kafka Connect decimal of negative scale (PostgreSQL 15 {@code numeric(5,-2)}, Oracle {@code
+   * NUMBER(5,-2)}): unscaled 123 at scale -2 is 12300. Flink's {@code DECIMAL} has no negative
+   * scale, so the decoders give the number at scale 0, the decimal {@code equals} (not only {@code
+   * compareTo}) and serialized as that of the text {@code 12300}, from {@code JsonConverter}, from
+   * {@code AvroConverter} (whose legacy decimal of scale -2 Avro ignores, {@code
+   * connect.parameters} still giving the scale) and as a {@code VariableScaleDecimal}; a text field
+   * gets {@code "12300"}, not {@code "1.23E+4"}.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "1", "123", "-5", "92233720368547758080"})
+  void negativeScaleDecimal_isItsNumberAtScaleZero(String unscaledText) throws Exception {
+    BigInteger unscaled = new BigInteger(unscaledText);
+    BigDecimal negativeScale = new BigDecimal(unscaled, -2);
+    BigDecimal expected = DecimalForms.reference(negativeScale.toPlainString());
+    assertThat(expected.scale()).isZero();
+    Struct type = envelopeOf(-2);
+    Map<String, Object> event = event(negativeScale, BigInteger.ONE);
+    byte[] json = ConnectRecords.json(type, event);
+    byte[] avro = ConnectRecords.avro(1, ConnectRecords.avroSchema(type), event);
+    DecoderSettings<Amount> avroSettings =
+        DecoderSettings.defaults(Amount.class)
+            .withAvro(SchemaProvider.of(Map.of(1, ConnectRecords.avroSchema(type))));
+    String variableScale =
+        "{\"op\":\"c\",\"after\":{\"id\":1,\"amount\":{\"scale\":-2,\"value\":\""
+            + Base64.getEncoder().encodeToString(unscaled.toByteArray())
+            + "\"}}}";
+
+    assertSameForm(decode(DecoderSettings.defaults(Amount.class), json).amount(), expected);
+    assertSameForm(decode(avroSettings, avro).amount(), expected);
+    assertSameForm(
+        decode(DecoderSettings.defaults(Amount.class), variableScale.getBytes(UTF_8)).amount(),
+        expected);
+    List<Change<AmountText>> text = new ArrayList<>();
+    new DebeziumDecoder<>(DecoderSettings.defaults(AmountText.class))
+        .decode(json, null, null, text);
+    assertThat(text)
+        .singleElement()
+        .extracting(c -> c.value().amount())
+        .isEqualTo(negativeScale.toPlainString());
   }
 }

@@ -68,6 +68,9 @@ final class KeptReplays<T> {
    *
    * @throws Columns.ComparisonException when a comparison throws, before anything was emitted or
    *     changed
+   * @throws ValidToCurrentException when the change would emit a current version that does not
+   *     start before the sink's {@link VersionSink#validToCurrent}, before anything was emitted or
+   *     changed
    */
   boolean splice(
       HistoryStore<T> store,
@@ -236,7 +239,9 @@ final class KeptReplays<T> {
    * Emits the difference between two histories of the key (as the output mode says) and tells
    * whether there was one. Vanished versions first, then changed ones, then new ones, each in
    * validity order, so a sink never holds overlapping or two current versions. Compares every
-   * version before it emits the first record, so that a comparison that throws emits nothing.
+   * version, and checks the current versions it would emit against the sink's {@code
+   * validToCurrent}, before it emits the first record, so that a comparison that throws, or a
+   * current version whose row cannot end at the sentinel, emits nothing.
    */
   private boolean emitDifference(
       List<Version<T>> before, List<Version<T>> after, VersionSink<T> sink) throws Exception {
@@ -253,6 +258,9 @@ final class KeptReplays<T> {
           i < before.size()
               && before.get(i).validFrom == now.validFrom
               && before.get(i).sameAs(now, columns);
+    }
+    if (emit) {
+      requireCurrentRowsEnd(before, after, same, sink.validToCurrent());
     }
     i = 0;
     int j = 0;
@@ -300,6 +308,41 @@ final class KeptReplays<T> {
       }
     }
     return changed;
+  }
+
+  /**
+   * Throws if the difference would emit a row of a current version (the last of a history, if open)
+   * that does not start before {@code validToCurrent}: one accepted before the sentinel was set or
+   * lowered at a restore. The old one is emitted when it vanished ({@code -D}) or, retract output,
+   * changed ({@code -U}); the new one when it is not the same as before.
+   */
+  private void requireCurrentRowsEnd(
+      List<Version<T>> before, List<Version<T>> after, boolean[] same, long validToCurrent) {
+    if (validToCurrent == Version.OPEN) {
+      return;
+    }
+    int last = after.size() - 1;
+    if (last >= 0) {
+      Version<T> now = after.get(last);
+      if (now.isOpen() && now.validFrom >= validToCurrent && !same[last]) {
+        throw new ValidToCurrentException(now, validToCurrent);
+      }
+    }
+    if (before.isEmpty()) {
+      return;
+    }
+    Version<T> old = before.get(before.size() - 1);
+    if (!old.isOpen() || old.validFrom < validToCurrent) {
+      return;
+    }
+    int at = after.size() - 1;
+    while (at >= 0 && after.get(at).validFrom > old.validFrom) {
+      at--;
+    }
+    boolean vanished = at < 0 || after.get(at).validFrom != old.validFrom;
+    if (vanished || (!same[at] && output == Scd2Output.RETRACT)) {
+      throw new ValidToCurrentException(old, validToCurrent);
+    }
   }
 
   /** Replays the loaded kept changes from the key's base. */

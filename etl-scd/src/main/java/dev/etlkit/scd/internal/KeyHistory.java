@@ -1,6 +1,5 @@
 package dev.etlkit.scd.internal;
 
-import dev.etlkit.core.internal.DeleteDeadlines;
 import dev.etlkit.scd.HardDeletes;
 import dev.etlkit.scd.Scd2Output;
 import javax.annotation.Nullable;
@@ -43,10 +42,10 @@ import org.apache.flink.types.RowKind;
  * pruneAfter}). Append output emits each version when it is pruned past, so it always replays.
  *
  * <p>This class owns which of those a change is, the change after the latest one, when a key prunes
- * and the prunes that need no replay, state TTL and delete retention ({@link #onCleanupTimer}) and
- * every write of the cursor. {@link KeptReplays} owns what replays the kept changes: the splice of
- * a change at or before the latest one and the prune that replays the changes it removes into the
- * base.
+ * and the prunes that need no replay, and every write of the cursor. {@link KeyCleanup} owns state
+ * TTL and delete retention (when a key is forgotten, {@link #onCleanupTimer}). {@link KeptReplays}
+ * owns what replays the kept changes: the splice of a change at or before the latest one and the
+ * prune that replays the changes it removes into the base.
  */
 @Internal
 public final class KeyHistory<T> {
@@ -108,14 +107,6 @@ public final class KeyHistory<T> {
    */
   private final boolean tracksEarlier;
 
-  private final long ttl;
-
-  /**
-   * Delete retention: a key whose latest change is a delete (no live version in force) is forgotten
-   * once it was not written for this long, at the next whole second (0: never).
-   */
-  private final long deleteRetention;
-
   /** The kept changes of the key at hand, when a splice or prune loads them (reused). */
   private final KeptChanges<T> kept = new KeptChanges<>();
 
@@ -124,6 +115,9 @@ public final class KeyHistory<T> {
 
   /** The key's state as a change sees it (reused). */
   private final KeyState<T> view = new KeyState<>();
+
+  /** State TTL and delete retention: when a key is forgotten, and its cleanup timer. */
+  private final KeyCleanup<T> cleanup;
 
   private long now;
   private CleanupTimers timers = NO_TIMERS;
@@ -193,9 +187,8 @@ public final class KeyHistory<T> {
     this.horizon = horizonMillis;
     this.neverBeforeLatest = neverBeforeLatest;
     this.tracksEarlier = output == Scd2Output.APPEND;
-    this.ttl = ttlMillis;
-    this.deleteRetention = deleteRetentionMillis;
     this.replays = new KeptReplays<>(columns, deletes, output, horizonMillis, kept);
+    this.cleanup = new KeyCleanup<>(output, ttlMillis, deleteRetentionMillis, replays, kept, view);
   }
 
   /**
@@ -212,6 +205,12 @@ public final class KeyHistory<T> {
    *     comparison a change needs is made before its first record and its first write; only a prune
    *     compares after them, and only what compared fine when it was accepted (see {@link
    *     KeptReplays#prune})
+   * @throws ValidToCurrentException when the change would emit a current version that does not
+   *     start before the sink's {@link VersionSink#validToCurrent} (accepted before the sentinel
+   *     was set or lowered at a restore): rejected, as above, before it emitted or changed
+   *     anything. Only a change at or before the latest one can: a change after it comes after the
+   *     current version's start, so it is itself at or after such a sentinel, and the step rejects
+   *     it
    */
   public Outcome apply(
       HistoryStore<T> store,
@@ -225,12 +224,12 @@ public final class KeyHistory<T> {
     this.now = now;
     this.timers = timers;
     KeyCursor<T> cursor = store.cursor();
-    if (cursor != null && isExpired(cursor)) {
+    if (cursor != null && cleanup.isExpired(cursor, now)) {
       // its cleanup timer is due but has not run yet (as right after a restore): never read it
-      forget(store, cursor, sink);
+      cleanup.forget(store, cursor, sink);
       cursor = null;
-    } else if (cursor != null && cursor.cleanupAt != 0 && isDeleteDue(cursor, now)) {
-      forgetDeleted(store, cursor, sink, timers); // likewise
+    } else if (cursor != null && cursor.cleanupAt != 0 && cleanup.isDeleteDue(cursor, now)) {
+      cleanup.forgetDeleted(store, cursor, sink, timers); // likewise
       cursor = null;
     }
     StoredChange<T> change = new StoredChange<>(sequence, row == null, row);
@@ -245,7 +244,7 @@ public final class KeyHistory<T> {
       }
       try {
         return splice(view.start(store, cursor), cursor, time, change, sink);
-      } catch (Columns.ComparisonException e) {
+      } catch (Columns.ComparisonException | ValidToCurrentException e) {
         rejected();
         throw e;
       } finally {
@@ -277,117 +276,15 @@ public final class KeyHistory<T> {
    */
   public boolean onCleanupTimer(
       HistoryStore<T> store, long now, CleanupTimers timers, VersionSink<T> sink) throws Exception {
-    KeyCursor<T> cursor = store.cursor();
-    if (cursor == null) {
-      return false;
-    }
-    if (ttl > 0 && expiry(cursor.lastWrite, ttl) <= now) {
-      forget(store, cursor, sink);
-      return true;
-    }
-    if (isDeleteDue(cursor, now)) {
-      forgetDeleted(store, cursor, sink, timers);
-      return true;
-    }
-    if (ttl <= 0 && !hasDeleteDeadline(cursor)) {
-      // TTL was switched off since the timer was set, or the deleted key is live again
-      cursor.cleanupAt = 0;
-      store.updateCursor(cursor);
-      return false;
-    }
-    cursor.cleanupAt = cleanupTime(cursor);
-    timers.register(cursor.cleanupAt);
-    store.updateCursor(cursor);
-    return false;
-  }
-
-  /** True if the key has a TTL clock and was not written for the TTL. */
-  private boolean isExpired(KeyCursor<T> cursor) {
-    return ttl > 0 && cursor.cleanupAt != 0 && expiry(cursor.lastWrite, ttl) <= now;
+    return cleanup.onCleanupTimer(store, now, timers, sink);
   }
 
   /**
-   * True if the delete retention applies to the key: its latest change is a delete (nothing live is
-   * in force: a closed version, a delete marker, or a delete of a key never live).
-   */
-  private boolean hasDeleteDeadline(KeyCursor<T> cursor) {
-    return deleteRetention > 0 && cursor.status != KeyCursor.LIVE;
-  }
-
-  /** True if the retention of the key's delete has passed at {@code time}. */
-  private boolean isDeleteDue(KeyCursor<T> cursor, long time) {
-    return hasDeleteDeadline(cursor)
-        && DeleteDeadlines.of(cursor.lastWrite, deleteRetention) <= time;
-  }
-
-  /**
-   * When the key's cleanup timer is due, its state last written at {@link KeyCursor#lastWrite}: at
-   * its TTL, or its delete deadline if that is earlier.
-   */
-  private long cleanupTime(KeyCursor<T> cursor) {
-    long at = ttl > 0 ? expiry(cursor.lastWrite, ttl) : Long.MAX_VALUE;
-    if (hasDeleteDeadline(cursor)) {
-      at = Math.min(at, DeleteDeadlines.of(cursor.lastWrite, deleteRetention));
-    }
-    return at;
-  }
-
-  /** Forgets a deleted key whose retention has passed, as {@link #forget}, and counts it. */
-  private void forgetDeleted(
-      HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink, CleanupTimers timers)
-      throws Exception {
-    forget(store, cursor, sink);
-    timers.deletedKeyForgotten();
-  }
-
-  /**
-   * Forgets the key (its TTL or its delete retention has passed); with append output its closed
-   * versions not emitted yet are emitted first: once the key is forgotten no change can alter them.
-   */
-  private void forget(HistoryStore<T> store, KeyCursor<T> cursor, VersionSink<T> sink)
-      throws Exception {
-    if (output == Scd2Output.APPEND && cursor.pendingFinal != Long.MAX_VALUE) {
-      sink.forgetting(cursor.latest);
-      try {
-        replays.emitClosed(view.start(store, cursor), cursor, sink);
-      } finally {
-        kept.clear();
-        view.end();
-      }
-    }
-    store.clear();
-  }
-
-  /**
-   * When state last written at {@code written} expires after {@code ttl}: their sum, or {@code
-   * Long.MAX_VALUE} (never) where the sum would overflow, as Flink's own state TTL does.
-   */
-  static long expiry(long written, long ttl) {
-    return written > Long.MAX_VALUE - ttl ? Long.MAX_VALUE : written + ttl;
-  }
-
-  /**
-   * Writes the cursor, restarting the key's TTL clock (and, for a key whose latest change is a
-   * delete, its delete retention's). Without either the clock still runs while a cleanup timer of
-   * an earlier run is pending ({@code cleanupAt != 0}): when TTL is back, that timer must see this
-   * write, not the one it was set for. A live key without TTL keeps no clock and sets no timer.
+   * Writes the cursor, restarting the key's TTL and delete-retention clock ({@link
+   * KeyCleanup#written}).
    */
   private void write(HistoryStore<T> store, KeyCursor<T> cursor) throws Exception {
-    if (ttl > 0 || hasDeleteDeadline(cursor)) {
-      cursor.lastWrite = now;
-      long at = cleanupTime(cursor);
-      // none, lost while TTL was off, or set with a longer TTL (or for a later deadline)
-      if (cursor.cleanupAt == 0 || cursor.cleanupAt < now || cursor.cleanupAt > at) {
-        if (deleteRetention > 0 && cursor.cleanupAt > now && cursor.cleanupAt > at) {
-          // a delete moves the pending TTL timer earlier: the key keeps one timer
-          timers.delete(cursor.cleanupAt);
-        }
-        cursor.cleanupAt = at;
-        timers.register(cursor.cleanupAt);
-      }
-    } else if (cursor.cleanupAt != 0) {
-      cursor.lastWrite = timers.currentTime();
-    }
+    cleanup.written(cursor, now, timers);
     cursor.serialized = false;
     store.updateCursor(cursor);
     cursor.resident = true;

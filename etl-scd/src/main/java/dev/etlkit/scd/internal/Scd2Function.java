@@ -3,14 +3,10 @@ package dev.etlkit.scd.internal;
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
 import dev.etlkit.core.ErrorHandler;
-import dev.etlkit.core.StateDeclaration;
 import dev.etlkit.core.StepContext;
 import dev.etlkit.core.StepMetrics;
-import dev.etlkit.core.internal.DeleteDeadlines;
 import dev.etlkit.core.internal.EventTimes;
-import dev.etlkit.core.internal.Names;
 import dev.etlkit.core.internal.ObjectReuseCopies;
-import dev.etlkit.core.internal.ProcessOperatorTimers;
 import dev.etlkit.core.internal.SourcePositions;
 import dev.etlkit.scd.EffectiveTime;
 import dev.etlkit.scd.HardDeletes;
@@ -31,8 +27,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
@@ -44,7 +38,9 @@ import org.apache.flink.util.OutputTag;
  * The SCD2 step's function: reads key, effective time and sequence of a change, hands it to {@link
  * KeyHistory} over the key's Flink state, and turns the versions it emits into {@code
  * Change<Scd2Row<T>>}. Bad changes become dead letters (also one whose comparison with the key's
- * history throws: a column's {@code equals} threw); late ones go where the step says.
+ * history throws: a column's {@code equals} threw, and one that would emit a current version that
+ * does not start before {@code validToCurrent}: a sentinel set or lowered at a restore); late ones
+ * go where the step says.
  *
  * <p>State per key (names are part of the savepoint layout: never rename them): {@value
  * #CURSOR_STATE} ({@link KeyCursor}: current version, latest effective time and change, prune
@@ -119,7 +115,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
   private transient KeyHistory<T> history;
   private transient FlinkHistoryStore<T> store;
   private transient EmittingSink<T> sink;
-  private transient Timers timers;
+  private transient ServiceCleanupTimers timers;
   private transient ObjectReuseCopies<T> rowCopies;
 
   /**
@@ -159,87 +155,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
   /** Declares this function's state for the pipeline's state inventory. */
   public void declareState(StepContext context) {
-    String value = Names.describeType(config.valueType());
-    String horizon = config.horizon().toString();
-    context.declareState(
-        Types.STRING,
-        StateDeclaration.of(CURSOR_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
-            .withStateType(KeyCursor.typeInfo(config.valueType()))
-            .withGrowth(
-                "per key: the current version, the latest change, the base and a candidate base"
-                    + " (up to four rows), with append output up to "
-                    + KeyCursor.MAX_EARLIER
-                    + " effective times, the open chunk (fewer than "
-                    + KeyHistory.CHUNK_SIZE
-                    + " kept changes on RocksDB, "
-                    + KeyHistory.HEAP_CHUNK_SIZE
-                    + " on the heap unless writes go to the changelog state backend) and two times"
-                    + " per sealed chunk")
-            .withTimerTtl(config.ttl()));
-    context.declareState(
-        Types.STRING,
-        StateDeclaration.of(BASE_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
-            .withStateType(KeyCursor.typeInfo(config.valueType()))
-            .withGrowth(
-                "none written: only keys restored from SCD2 state format 1 hold the version in"
-                    + " force at their prune point here, until their next prune")
-            .withTimerTtl(config.ttl()));
-    context.declareState(
-        Types.STRING,
-        StateDeclaration.map(CHUNKS_STATE, Types.LONG, ChangeChunk.typeInfo(config.valueType()))
-            .withGrowth(
-                "one entry per "
-                    + KeyHistory.CHUNK_SIZE
-                    + " (heap: "
-                    + KeyHistory.HEAP_CHUNK_SIZE
-                    + ", unless under the changelog state backend) changes of a key within the"
-                    + " last one to two lateness horizons"
-                    + " (three while a prune waits for its candidate base; horizon "
-                    + horizon
-                    + "), never more than that")
-            .withTimerTtl(config.ttl()));
-    context.declareState(
-        Types.STRING,
-        StateDeclaration.map(CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()))
-            .withGrowth(
-                "none written: only keys restored from SCD2 state format 1 or 2 hold their kept"
-                    + " changes here, until their next change moves them into chunks")
-            .withTimerTtl(config.ttl()));
-    // the timer service Scd2Operator (a KeyedProcessOperator) opens, also without TTL
-    context.declareState(
-        Types.STRING,
-        ProcessOperatorTimers.declaration(
-            "processing time",
-            config.ttl() != null
-                ? "one cleanup timer per key (state TTL"
-                    + (config.deleteRetention() != null ? ", delete retention)" : ")")
-                : config.deleteRetention() != null
-                    ? "one cleanup timer per deleted key (delete retention)"
-                    : "none without state TTL: the step's timer service, empty"));
-    context.declareState(
-        Types.STRING,
-        StateDeclaration.list(Scd2Operator.TIMERS_COMPLETE_STATE, Types.BOOLEAN)
-            .withUnionDistribution()
-            .withGrowth(
-                "one flag per subtask (operator state, not keyed): whether every key has a"
-                    + " cleanup timer"));
-    context.declareState(
-        Types.STRING,
-        StateDeclaration.list(Scd2Operator.CLEANUP_TTL_STATE, Types.LONG)
-            .withUnionDistribution()
-            .withGrowth(
-                "one long per subtask (operator state, not keyed): the TTL the cleanup timers"
-                    + " were set with"));
-    if (config.deleteRetention() != null) {
-      context.declareState(
-          Types.STRING,
-          StateDeclaration.list(Scd2Operator.DELETE_RETENTION_STATE, Types.LONG)
-              .withUnionDistribution()
-              .withGrowth(
-                  "one long per subtask (operator state, not keyed), only with a delete"
-                      + " retention: the retention the deleted keys' cleanup timers were set"
-                      + " with"));
-    }
+    Scd2StateInventory.declare(context, config);
   }
 
   @Override
@@ -280,7 +196,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     // change an input later, and a function after the step may change an emitted row in place.
     rowCopies = ObjectReuseCopies.of(config.valueType(), getRuntimeContext());
     sink = new EmittingSink<>(config.validToCurrent(), rowCopies);
-    timers = new Timers(deleteMarkersRemoved);
+    timers = new ServiceCleanupTimers(deleteMarkersRemoved);
     readsProcessingTime =
         config.ttl() != null
             || config.deleteRetention() != null
@@ -309,17 +225,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
 
   /**
    * Called once after a restore, when the function is open, gives the keys the cleanup timers the
-   * restored state lacks; returns the number of keys given one.
-   *
-   * <p>{@code forTtl} (TTL switched on, or shortened): every key whose cursor has no cleanup timer,
-   * as a key written while the step had no TTL, one for the TTL after {@code now}, and every key
-   * whose timer was set with a longer TTL one at its last write plus this TTL.
-   *
-   * <p>{@code forDeleteRetention} (the option added, or shortened): every deleted key (no live
-   * version in force) whose timer is not due by its deadline one at its deadline, at once if that
-   * is past. A key without a timer has no known last write (the step had neither TTL nor the
-   * option): its clock starts at {@code now}, which its cursor records as its last write, so that
-   * its timer and a change finding the deadline passed judge it alike.
+   * restored state lacks ({@link RestoredCleanupTimers}); returns the number of keys given one.
    */
   long registerMissingCleanupTimers(
       KeyedStateBackend<String> backend,
@@ -333,49 +239,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
         forDeleteRetention
             ? Objects.requireNonNull(config.deleteRetention(), "deleteRetention").toMillis()
             : 0L;
-    long ttlNow = ttlMillis(); // the step's TTL, whether or not it changed
-    long[] given = {0};
-    backend.applyToAllKeys(
-        VoidNamespace.INSTANCE,
-        VoidNamespaceSerializer.INSTANCE,
-        cursorDescriptor,
-        (key, state) -> {
-          KeyCursor<T> cursor = state.value();
-          if (cursor == null) {
-            return;
-          }
-          boolean deleted = retention > 0 && cursor.status != KeyCursor.LIVE;
-          long at = Long.MAX_VALUE; // the timer the key needs, if earlier than the one it has
-          if (cursor.cleanupAt == 0) {
-            if (deleted) {
-              // no clock: it starts now, for the retention and (switched on too) the TTL
-              at = DeleteDeadlines.of(now, retention);
-              if (ttlNow > 0) {
-                at = Math.min(at, KeyHistory.expiry(now, ttlNow));
-              }
-              cursor.lastWrite = now;
-              cursor.cleanupAt = at;
-              state.update(cursor);
-            } else if (ttl > 0) {
-              at = KeyHistory.expiry(now, ttl);
-            }
-          } else {
-            if (ttl > 0) { // set with a longer TTL: the timer fires at (or past) the new expiry
-              at = KeyHistory.expiry(cursor.lastWrite, ttl);
-            }
-            if (deleted) { // set with a longer retention, or for the TTL alone
-              at = Math.min(at, DeleteDeadlines.of(cursor.lastWrite, retention));
-            }
-            if (at >= cursor.cleanupAt) {
-              return;
-            }
-          }
-          if (at != Long.MAX_VALUE) {
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
-            given[0]++;
-          }
-        });
-    return given[0];
+    return RestoredCleanupTimers.register(
+        backend, timers, cursorDescriptor, now, ttl, retention, ttlMillis());
   }
 
   /** The step's record accounting (for tests). */
@@ -462,7 +327,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       return;
     }
     sink.start(key, out);
-    timers.service = ctx.timerService();
+    timers.use(ctx.timerService());
     KeyHistory.Outcome outcome;
     try {
       outcome = history.apply(store, time, sequence, rowCopies.copy(row), sink, now, timers);
@@ -474,6 +339,10 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
               e.getCause()),
           record,
           ctx);
+      return;
+    } catch (ValidToCurrentException e) {
+      // a sentinel set or lowered at a restore: nothing was emitted, the key's state is as it was
+      reject(new IllegalArgumentException(e.getMessage()), record, ctx);
       return;
     }
     int emitted = sink.emitted();
@@ -529,7 +398,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       // it would fire again at once, and it is gone otherwise): the cleanup runs at its time.
       now = timestamp;
     }
-    timers.service = ctx.timerService();
+    timers.use(ctx.timerService());
     if (timerOutput != null) {
       // no input record: a forgotten key's rows carry its latest effective time (see forgetting)
       sink.startTimer(ctx.getCurrentKey(), timerOutput);
@@ -576,97 +445,5 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             eventTime,
             SourcePositions.of(record),
             ctx.timerService().currentProcessingTime()));
-  }
-
-  /** Registers cleanup timers with the timer service of the record or timer at hand. */
-  private static final class Timers implements KeyHistory.CleanupTimers {
-    private final Counter deleteMarkersRemoved;
-    private TimerService service;
-
-    Timers(Counter deleteMarkersRemoved) {
-      this.deleteMarkersRemoved = deleteMarkersRemoved;
-    }
-
-    @Override
-    public void delete(long processingTime) {
-      service.deleteProcessingTimeTimer(processingTime);
-    }
-
-    @Override
-    public void deletedKeyForgotten() {
-      deleteMarkersRemoved.inc();
-    }
-
-    @Override
-    public void register(long processingTime) {
-      service.registerProcessingTimeTimer(processingTime);
-    }
-
-    @Override
-    public long currentTime() {
-      return service.currentProcessingTime();
-    }
-  }
-
-  /**
-   * Turns emitted versions into output records for the current key, their rows copied when object
-   * reuse is on (the history keeps them). Reused for every record.
-   */
-  private static final class EmittingSink<T> implements VersionSink<T> {
-    @Nullable private final Long validToCurrent;
-    private final ObjectReuseCopies<T> rowCopies;
-    private String key;
-    private Collector<Change<Scd2Row<T>>> out;
-    @Nullable private TimestampedCollector<Change<Scd2Row<T>>> stamped;
-    private int emitted;
-
-    EmittingSink(@Nullable Long validToCurrent, ObjectReuseCopies<T> rowCopies) {
-      this.validToCurrent = validToCurrent;
-      this.rowCopies = rowCopies;
-    }
-
-    /** Emits for a change: its records carry the change's timestamp (the collector's). */
-    void start(String currentKey, Collector<Change<Scd2Row<T>>> collector) {
-      key = currentKey;
-      out = collector;
-      stamped = null;
-      emitted = 0;
-    }
-
-    /** Emits for a cleanup timer: a forgotten key's rows carry its latest effective time. */
-    void startTimer(String currentKey, TimestampedCollector<Change<Scd2Row<T>>> collector) {
-      collector.eraseTimestamp();
-      key = currentKey;
-      out = collector;
-      stamped = collector;
-      emitted = 0;
-    }
-
-    int emitted() {
-      return emitted;
-    }
-
-    @Override
-    public void forgetting(long latest) {
-      if (stamped != null) {
-        stamped.setAbsoluteTimestamp(latest);
-      }
-    }
-
-    @Override
-    public void emit(RowKind kind, Version<T> version) {
-      emit(kind, version.validFrom, version.validTo, version.number, version.row, version.deleted);
-    }
-
-    @Override
-    public void emit(
-        RowKind kind, long validFrom, long validTo, long number, @Nullable T row, boolean deleted) {
-      T emittedRow = rowCopies.copy(row);
-      out.collect(
-          Change.of(
-              kind,
-              Version.toRow(key, validToCurrent, validFrom, validTo, number, emittedRow, deleted)));
-      emitted++;
-    }
   }
 }

@@ -19,6 +19,16 @@ public interface VersionSink<T> {
   default void forgetting(long latest) {}
 
   /**
+   * The end this sink gives a current version's row (the step's {@code validToCurrent} sentinel),
+   * or {@link Version#OPEN} when it leaves it open. A current version that does not start before it
+   * cannot be emitted: a change that would emit one is rejected before it emits anything ({@link
+   * KeyHistory#apply}).
+   */
+  default long validToCurrent() {
+    return Version.OPEN;
+  }
+
+  /**
    * Emits the version {@code [validFrom, validTo)} (validTo {@link Version#OPEN} for the version in
    * force); a sink that can take the fields as they are overrides it to spare the {@link Version}.
    */

@@ -14,7 +14,9 @@ import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.types.RowKind;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -145,6 +147,53 @@ class KeyHistoryRejectedChangeTest {
         .hasMessageNotContaining(Tag.POISON)
         .hasCauseInstanceOf(Columns.ComparisonException.class);
     assertThat(emitted).isEmpty();
+  }
+
+  /**
+   * A late change that would emit the current version, which does not start before the sink's
+   * validToCurrent (a sentinel set at a restore), is rejected before it emits or changes anything,
+   * as a comparison that throws is.
+   */
+  @ParameterizedTest
+  @CsvSource({"true, RETRACT", "true, UPSERT", "false, RETRACT", "false, UPSERT"})
+  void lateChange_wouldEmitACurrentVersionNotBeforeValidToCurrent(
+      boolean keepsObjects, Scd2Output output) throws Exception {
+    KeyHistory<Tagged> history =
+        new KeyHistory<>(COLUMNS, HardDeletes.INVALIDATE, output, 10 * DAY, false, 0L);
+    MapHistoryStore<Tagged> store = new MapHistoryStore<>(3L, keepsObjects ? null : ROWS);
+    apply(history, store, Tagged.of("c1", "a", 1));
+    apply(history, store, Tagged.of("c1", "b", 5));
+    byte[] state = state(store);
+    boolean resident = store.cursor().resident;
+    emitted.clear();
+    long sentinel = Tagged.of("c1", "b", 5).at().toEpochMilli();
+    VersionSink<Tagged> sink =
+        new VersionSink<>() {
+          @Override
+          public void emit(RowKind kind, Version<Tagged> version) {
+            emitted.add(kind.shortString() + " " + version);
+          }
+
+          @Override
+          public long validToCurrent() {
+            return sentinel;
+          }
+        };
+    Tagged late = Tagged.of("c1", "c", 3);
+
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                history.apply(
+                    store, late.at().toEpochMilli(), 0, late, sink, 0L, KeyHistory.NO_TIMERS));
+
+    assertThat(thrown)
+        .isInstanceOf(ValidToCurrentException.class)
+        .hasMessageContaining("valid from 2024-01-05T00:00:00Z")
+        .hasMessageContaining("validToCurrent 2024-01-05T00:00:00Z");
+    assertThat(emitted).isEmpty();
+    assertThat(state(store)).as("the key's state").isEqualTo(state);
+    assertThat(store.cursor().resident).isEqualTo(resident);
   }
 
   private void assertRejectedAlone(

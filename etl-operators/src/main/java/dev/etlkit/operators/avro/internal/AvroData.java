@@ -1,9 +1,11 @@
 package dev.etlkit.operators.avro.internal;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import org.apache.avro.Conversion;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
@@ -34,6 +36,9 @@ import org.apache.flink.annotation.Internal;
  */
 @Internal
 public final class AvroData extends GenericData {
+
+  /** A decimal type: conversions are looked up by the logical type's name only. */
+  private static final LogicalType DECIMAL = LogicalTypes.decimal(1);
 
   private static final AvroData INSTANCE = new AvroData();
 
@@ -164,8 +169,42 @@ public final class AvroData extends GenericData {
   }
 
   private static class TypedWriter<D> extends GenericDatumWriter<D> {
+    private final ReusedDecimalBytes decimals = new ReusedDecimalBytes();
+
+    /**
+     * The model's conversion of a {@code BigDecimal} decimal, looked up once: Avro's {@code write}
+     * looks it up per value in two maps.
+     */
+    private final Conversion<BigDecimal> decimalConversion =
+        INSTANCE.getConversionByClass(BigDecimal.class, DECIMAL);
+
     TypedWriter(Schema schema) {
       super(schema, INSTANCE);
+    }
+
+    /**
+     * Avro's {@code write}, with the conversion of a {@code BigDecimal} decimal taken from {@link
+     * #decimalConversion} (the same one: the model's conversions never change) instead of looked up
+     * per value.
+     */
+    @Override
+    protected void write(Schema schema, Object datum, Encoder out) throws IOException {
+      LogicalType logicalType = schema.getLogicalType();
+      if (datum != null
+          && datum.getClass() == BigDecimal.class
+          && logicalType instanceof LogicalTypes.Decimal) {
+        writeWithoutConversion(schema, convert(schema, logicalType, decimalConversion, datum), out);
+      } else {
+        super.write(schema, datum, out);
+      }
+    }
+
+    /** Decimals of up to 18 digits without allocating ({@link ReusedDecimalBytes}). */
+    @Override
+    protected <C> Object convert(
+        Schema schema, LogicalType type, Conversion<C> conversion, Object datum) {
+      Object raw = decimals.convert(schema, type, conversion, datum);
+      return raw != null ? raw : super.convert(schema, type, conversion, datum);
     }
 
     @Override

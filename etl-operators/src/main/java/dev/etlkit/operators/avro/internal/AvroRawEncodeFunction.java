@@ -5,8 +5,8 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.EventTimes;
-import dev.etlkit.core.internal.TaskInterrupts;
 import dev.etlkit.operators.avro.AvroFormatException;
+import dev.etlkit.operators.internal.RawRecordKeys;
 import javax.annotation.Nullable;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.flink.annotation.Internal;
@@ -34,6 +34,7 @@ public final class AvroRawEncodeFunction<T extends IndexedRecord>
   private final ErrorHandler errors;
   private transient StepMetrics metrics;
   private transient AvroRecordEncoder<T> encoder;
+  private transient RawRecordKeys<T, AvroFormatException> keys;
 
   /**
    * @param maxBytes the most bytes an encoded record and its key may have together, Confluent
@@ -58,6 +59,9 @@ public final class AvroRawEncodeFunction<T extends IndexedRecord>
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
     encoder = new AvroRecordEncoder<>(model, confluentSchemaId, maxBytes);
+    keys =
+        new RawRecordKeys<>(
+            key, model.schema().getFullName(), errors.step(), AvroFormatException::new);
   }
 
   @Override
@@ -65,7 +69,7 @@ public final class AvroRawEncodeFunction<T extends IndexedRecord>
     metrics.in();
     RawRecord record;
     try {
-      byte[] recordKey = keyOf(value);
+      byte[] recordKey = keys.of(value);
       record =
           new RawRecord(
               recordKey,
@@ -82,24 +86,5 @@ public final class AvroRawEncodeFunction<T extends IndexedRecord>
     }
     out.collect(record);
     metrics.out();
-  }
-
-  @Nullable
-  private byte[] keyOf(T value) throws AvroFormatException {
-    try {
-      return key.getKey(value);
-    } catch (Exception e) {
-      if (TaskInterrupts.interrupted(e)) {
-        // the task is being cancelled: no bad record (the class-only failure below would hide it)
-        throw TaskInterrupts.failure(errors.step(), e);
-      }
-      // the exception's message may quote the record: its class only
-      throw new AvroFormatException(
-          "cannot compute the key of "
-              + model.schema().getFullName()
-              + " ("
-              + e.getClass().getName()
-              + ")");
-    }
   }
 }

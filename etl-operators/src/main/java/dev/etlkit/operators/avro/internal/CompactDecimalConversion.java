@@ -14,7 +14,9 @@ import org.apache.avro.generic.GenericFixed;
  * Avro's decimal conversion, reading decimals as {@link Decimals} makes them: equal to Avro's, and
  * serialized by Flink as the equal decimal made from text is (Avro's keeps the {@code BigInteger}
  * it reads, so its 0, 1 and 10 are no constants and would be other keys on RocksDB). Writing is
- * Avro's. Stateless; one shared instance.
+ * Avro's: fresh bytes per call, which a deep copy may keep; etlkit's writers write a decimal of up
+ * to 18 digits without it, the same bytes ({@link ReusedDecimalBytes}). Stateless; one shared
+ * instance.
  */
 final class CompactDecimalConversion extends Conversions.DecimalConversion {
 

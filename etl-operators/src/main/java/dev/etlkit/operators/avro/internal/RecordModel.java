@@ -130,7 +130,7 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
   @SuppressWarnings("unchecked")
   public DatumWriter<T> newWriter() {
     if (specific) {
-      return new SpecificDatumWriter<>(schema, (SpecificData) data());
+      return new SpecificWriter<>(schema, (SpecificData) data());
     }
     return (DatumWriter<T>) AvroData.get().<GenericRecord>newTypedWriter(schema);
   }
@@ -219,10 +219,29 @@ public final class RecordModel<T extends IndexedRecord> implements Serializable 
   }
 
   /**
+   * A specific writer that writes decimals of up to 18 digits without allocating where the class
+   * has Avro's decimal conversion ({@link ReusedDecimalBytes}), as {@link AvroData}'s writers do.
+   */
+  private static class SpecificWriter<T> extends SpecificDatumWriter<T> {
+    private final ReusedDecimalBytes decimals = new ReusedDecimalBytes();
+
+    SpecificWriter(Schema schema, SpecificData data) {
+      super(schema, data);
+    }
+
+    @Override
+    protected <C> Object convert(
+        Schema schema, LogicalType type, Conversion<C> conversion, Object datum) {
+      Object raw = decimals.convert(schema, type, conversion, datum);
+      return raw != null ? raw : super.convert(schema, type, conversion, datum);
+    }
+  }
+
+  /**
    * A specific writer that checks each logical value before Avro converts it, as {@link AvroData}'s
    * checking writer does, collecting the path of a rejected one.
    */
-  private static final class CheckedSpecificWriter<T> extends SpecificDatumWriter<T> {
+  private static final class CheckedSpecificWriter<T> extends SpecificWriter<T> {
     CheckedSpecificWriter(Schema schema, SpecificData data) {
       super(schema, data);
     }

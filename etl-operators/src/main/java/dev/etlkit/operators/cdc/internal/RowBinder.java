@@ -46,7 +46,9 @@ import javax.annotation.Nullable;
  * Jackson reads, copies the requested source metadata into its fields, then lets Jackson bind
  * (unknown columns ignored, missing ones null or default). Jackson's lossy scalar coercions are off
  * (see {@link #strictScalars}) and number columns are checked first ({@link ScalarColumns}): a
- * value that does not fit its field is an error, never a changed value.
+ * value that does not fit its field is an error, never a changed value. The elements of an array
+ * column of dates, date-times or instants are not converted, but are held to the same years 0001 to
+ * 9999 as a column's own value.
  */
 final class RowBinder<T> {
 
@@ -69,6 +71,11 @@ final class RowBinder<T> {
   private final Set<String> properties;
   private final String[] converted;
   private final Target[] targets;
+
+  /** Array and collection properties of dates, date-times and instants, and their elements. */
+  private final String[] elementColumns;
+
+  private final Target[] elementTargets;
 
   /**
    * Number and text properties other than {@code BigDecimal}: a Kafka Connect decimal column
@@ -105,6 +112,20 @@ final class RowBinder<T> {
     }
     this.converted = names.toArray(new String[0]);
     this.targets = kinds.toArray(new Target[0]);
+    List<String> elementNames = new ArrayList<>();
+    List<Target> elementKinds = new ArrayList<>();
+    for (Map.Entry<String, Class<?>> property :
+        RowProperties.elementsOf(mapper, rowType).entrySet()) {
+      Target target = targetOf(property.getValue());
+      if (target == Target.LOCAL_DATE
+          || target == Target.LOCAL_DATE_TIME
+          || target == Target.INSTANT) {
+        elementNames.add(property.getKey());
+        elementKinds.add(target);
+      }
+    }
+    this.elementColumns = elementNames.toArray(new String[0]);
+    this.elementTargets = elementKinds.toArray(new Target[0]);
     List<String> readers = new ArrayList<>();
     List<Boolean> asText = new ArrayList<>();
     Set<String> metadataNames = Set.copyOf(Arrays.asList(metadataFields));
@@ -231,6 +252,12 @@ final class RowBinder<T> {
         if (text != null) {
           row.set(column, text);
         }
+      }
+    }
+    for (int i = 0; i < elementColumns.length; i++) {
+      JsonNode value = row.get(elementColumns[i]);
+      if (value != null && value.isArray()) {
+        checkElements(elementColumns[i], elementTargets[i], value, what);
       }
     }
     if (encodings != ColumnEncodings.NONE) {
@@ -382,6 +409,42 @@ final class RowBinder<T> {
             LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC).toString());
       default:
         return TextNode.valueOf(Instant.ofEpochSecond(seconds, nanos).toString());
+    }
+  }
+
+  /**
+   * Rejects an element of an array column outside the years 0001 to 9999 (at UTC), as a column's
+   * own value is: ISO text ({@link #isoTextInRange}) and an integer date (days since 1970-01-01,
+   * how Debezium writes a {@code date[]}'s elements, which Jackson reads into a {@code LocalDate}).
+   * Every element is otherwise bound by Jackson as it is (an integer {@code Instant}, whose unit
+   * nothing gives, is refused by {@link #strictScalars}).
+   */
+  private static void checkElements(String column, Target target, JsonNode array, String what) {
+    for (int i = 0; i < array.size(); i++) {
+      JsonNode element = array.get(i);
+      if (element.isTextual()) {
+        if (!isoTextInRange(target, element.textValue())) {
+          throw new IllegalArgumentException(
+              what
+                  + "."
+                  + column
+                  + "["
+                  + i
+                  + "]: date/time outside the years 0001 to 9999 (at UTC)");
+        }
+      } else if (target == Target.LOCAL_DATE
+          && element.isIntegralNumber()
+          && (!element.canConvertToLong()
+              || element.longValue() < Temporal.MIN_EPOCH_DAY
+              || element.longValue() > Temporal.MAX_EPOCH_DAY)) {
+        throw new IllegalArgumentException(
+            what
+                + "."
+                + column
+                + "["
+                + i
+                + "]: integer date outside the years 0001 to 9999 (days since 1970-01-01)");
+      }
     }
   }
 

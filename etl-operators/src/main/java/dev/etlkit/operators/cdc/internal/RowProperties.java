@@ -1,6 +1,7 @@
 package dev.etlkit.operators.cdc.internal;
 
 import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyName;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
@@ -35,6 +36,30 @@ public final class RowProperties {
       }
     }
     return properties;
+  }
+
+  /**
+   * The element types of the row type's array and collection properties (JSON names, aliases
+   * included as in {@link #of}): {@code Instant} for a {@code List<Instant>} or an {@code
+   * Instant[]}. Maps and other properties are not listed.
+   */
+  static Map<String, Class<?>> elementsOf(ObjectMapper mapper, Class<?> rowType) {
+    BeanDescription description =
+        mapper.getDeserializationConfig().introspect(mapper.constructType(rowType));
+    Map<String, Class<?>> elements = new LinkedHashMap<>();
+    for (BeanPropertyDefinition property : description.findProperties()) {
+      JavaType type = property.getPrimaryType();
+      if (property.couldDeserialize()
+          && (type.isArrayType() || type.isCollectionLikeType())
+          && type.getContentType() != null) {
+        Class<?> element = type.getContentType().getRawClass();
+        elements.put(property.getName(), element);
+        for (PropertyName alias : property.findAliases()) {
+          elements.putIfAbsent(alias.getSimpleName(), element);
+        }
+      }
+    }
+    return elements;
   }
 
   /**

@@ -13,14 +13,18 @@ import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
+import dev.etlkit.operators.internal.RestoredUnionStates;
 import dev.etlkit.operators.internal.StoredFingerprintKey;
 import dev.etlkit.operators.internal.StoredWatermark;
+import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -40,6 +44,7 @@ import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionKeyed
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -253,6 +258,46 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
               DedupConfig.WATERMARK_RANGES_STATE,
               getRuntimeContext().getTaskInfo());
       watermark = watermarkState.restored();
+    } else {
+      // A savepoint of format 1 (which did not record what the ordering is) of an event-time step
+      // restores into another ordering: its watermarks, carried on, would multiply every restore.
+      RestoredUnionStates.clear(
+          context,
+          new ListStateDescriptor<>(DedupConfig.WATERMARK_STATE, Types.LONG),
+          new ListStateDescriptor<>(
+              DedupConfig.WATERMARK_RANGES_STATE, StoredWatermark.RANGE_ENTRY_TYPE));
+    }
+    if (!config.holdsCandidates()) {
+      RestoredUnionStates.clear(
+          context,
+          new ListStateDescriptor<>(DedupConfig.HELD_RECORDS_STATE, HeldRecords.ENTRY_TYPE));
+    }
+  }
+
+  /**
+   * Fails the restore of rows held for the watermark ({@link DedupConfig#PENDING_STATE}) into a
+   * step that holds none, which would never emit them. Only a savepoint of format 1 gets here (it
+   * did not record that rows are held, and its markers have the shape of keep-first's in processing
+   * time): the state's serializer, registered before, refuses later formats. Reads the restored
+   * keys up to the first, without registering the state: cheap where it is empty or absent.
+   */
+  private void refuseRestoredHeldRows() {
+    if (!restored) {
+      return;
+    }
+    try (Stream<?> held = getKeyedStateBackend().getKeysAndNamespaces(DedupConfig.PENDING_STATE)) {
+      if (held.findAny().isPresent()) {
+        throw new IllegalStateException(
+            "dedup step '"
+                + config.errors().step().step()
+                + "' restores rows that keep-first append in event time held for the watermark"
+                + " (state '"
+                + DedupConfig.PENDING_STATE
+                + "', a savepoint of etlkit state format 1), which this step, not holding rows for"
+                + " the watermark, would never emit. Restore the savepoint into the event-time"
+                + " step and stop that job with --drain (the watermark then emits them) before the"
+                + " change, or give the step a new name (fresh state)");
+      }
     }
   }
 
@@ -316,6 +361,8 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
     state = getRuntimeContext().getState(descriptor);
     if (holds) {
       held = new HeldCandidates<>(this, config, rules, state, metrics, heldRecords);
+    } else {
+      refuseRestoredHeldRows(); // after the state's serializer, which refuses later formats
     }
     if (config.deleteRetention() != null) {
       retention =
@@ -512,6 +559,19 @@ public final class DedupOperator<K, I, T, O> extends AbstractStreamOperator<O>
       watermarkState.advance(mark.getTimestamp());
     }
     super.processWatermark(mark);
+  }
+
+  /**
+   * An idle input: the bundle is flushed before the status is passed on, as before a watermark.
+   * Downstream an idle channel leaves the watermark to the others, which may move it past rows
+   * flushed into the channel later.
+   */
+  @Override
+  public void processWatermarkStatus(WatermarkStatus watermarkStatus) throws Exception {
+    if (watermarkStatus.isIdle()) {
+      flushBatch();
+    }
+    super.processWatermarkStatus(watermarkStatus);
   }
 
   @Override

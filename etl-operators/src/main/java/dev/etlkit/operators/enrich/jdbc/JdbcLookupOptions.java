@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.annotation.Nullable;
 
 /**
  * The checks of a {@link JdbcLookup}'s options, each naming the option, the bad value (never a URL
@@ -56,7 +57,8 @@ final class JdbcLookupOptions {
   /** A driver property name: not blank, and neither {@code user} nor {@code password}. */
   static String requireDriverPropertyName(String name) {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("driver property name must not be blank, was " + name);
+      throw new IllegalArgumentException(
+          "driver property name must not be blank, was " + quoted(name));
     }
     String lower = name.toLowerCase(Locale.ROOT);
     if (lower.equals("user") || lower.equals("password")) {
@@ -69,9 +71,13 @@ final class JdbcLookupOptions {
   static String requireDriverClassName(String driverClassName) {
     if (driverClassName == null || driverClassName.isBlank()) {
       throw new IllegalArgumentException(
-          "driverClassName must not be blank, was " + driverClassName);
+          "driverClassName must not be blank, was " + quoted(driverClassName));
     }
     return driverClassName;
+  }
+
+  private static String quoted(@Nullable String text) {
+    return text == null ? "null" : "'" + text + "'";
   }
 
   /**

@@ -5,7 +5,7 @@ import dev.etlkit.core.ErrorHandler;
 import dev.etlkit.core.RawRecord;
 import dev.etlkit.core.StepMetrics;
 import dev.etlkit.core.internal.EventTimes;
-import dev.etlkit.core.internal.TaskInterrupts;
+import dev.etlkit.operators.internal.RawRecordKeys;
 import dev.etlkit.operators.json.JsonRecordException;
 import dev.etlkit.operators.json.JsonRecordException.Reason;
 import javax.annotation.Nullable;
@@ -37,6 +37,7 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
   private final ErrorHandler errors;
   private transient StepMetrics metrics;
   private transient JsonRecordWriter<T> writer;
+  @Nullable private transient RawRecordKeys<T, JsonRecordException> keys;
 
   /**
    * @param text true for {@code String} output, false for {@code byte[]} (or raw records)
@@ -63,6 +64,14 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
     metrics = StepMetrics.register(getRuntimeContext(), errors.step());
     errors.open(metrics);
     writer = new JsonRecordWriter<>(type, omitNullFields, maxBytes);
+    if (key != null) {
+      keys =
+          new RawRecordKeys<>(
+              key,
+              type.getSimpleName(),
+              errors.step(),
+              message -> new JsonRecordException(Reason.WRITE_FAILED, message));
+    }
   }
 
   @Override
@@ -73,10 +82,10 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
     try {
       if (text) {
         json = (O) writer.writeText(value);
-      } else if (key == null) {
+      } else if (keys == null) {
         json = (O) writer.writeBytes(value);
       } else {
-        byte[] recordKey = keyOf(value);
+        byte[] recordKey = keys.of(value);
         int keyBytes = recordKey == null ? 0 : recordKey.length;
         json =
             (O)
@@ -95,25 +104,5 @@ public final class JsonWriteFunction<T, O> extends ProcessFunction<T, O> {
     }
     out.collect(json);
     metrics.out();
-  }
-
-  @Nullable
-  private byte[] keyOf(T value) throws JsonRecordException {
-    try {
-      return key.getKey(value);
-    } catch (Exception e) {
-      if (TaskInterrupts.interrupted(e)) {
-        // the task is being cancelled: no bad record (the class-only failure below would hide it)
-        throw TaskInterrupts.failure(errors.step(), e);
-      }
-      // the exception's message may quote the record: its class only
-      throw new JsonRecordException(
-          Reason.WRITE_FAILED,
-          "cannot compute the key of "
-              + type.getSimpleName()
-              + " ("
-              + e.getClass().getName()
-              + ")");
-    }
   }
 }

@@ -238,8 +238,9 @@ class JdbcLookupTest {
     rejects(
         l -> l.withDriverProperty("Password", "x"),
         "driver property 'Password' is not allowed: pass credentials with withCredentials()");
-    rejects(l -> l.withDriverProperty(" ", "x"), "driver property name must not be blank, was  ");
-    rejects(l -> l.withDriverClassName(""), "driverClassName must not be blank, was ");
+    rejects(l -> l.withDriverProperty(" ", "x"), "driver property name must not be blank, was ' '");
+    rejects(l -> l.withDriverClassName(""), "driverClassName must not be blank, was ''");
+    rejects(l -> l.withDriverClassName(null), "driverClassName must not be blank, was null");
     assertThatThrownBy(() -> customers().withBatchQuery(null))
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> customers().withCredentials(null))

@@ -143,8 +143,8 @@ class DimensionJoinVariantSwitchTest {
 
   /**
    * A latest join restored from a point-in-time join's savepoint without rows carries that join's
-   * watermark state on (Flink keeps restored operator state); its own mark still says whose waiting
-   * facts its snapshots hold.
+   * watermark state on, emptied (Flink keeps restored operator state); its own mark still says
+   * whose waiting facts its snapshots hold.
    */
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)

@@ -17,6 +17,7 @@ import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.DeleteDeadlinePass;
 import dev.etlkit.operators.internal.HeldRecords;
 import dev.etlkit.operators.internal.KeyCheck;
+import dev.etlkit.operators.internal.RestoredUnionStates;
 import dev.etlkit.operators.internal.StoredWatermark;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -26,9 +27,11 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -87,6 +90,7 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
   @Nullable private transient StoredWatermark watermarkState;
   private transient HeldRecords heldFacts;
   private transient long watermark = Long.MIN_VALUE;
+  private transient boolean dimensionEnded;
   private transient boolean restored;
   private transient boolean restoredWaitingFacts;
   private transient long restoredWait;
@@ -187,6 +191,20 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
               JoinConfig.WATERMARK_RANGES_STATE,
               getRuntimeContext().getTaskInfo());
       watermark = watermarkState.restored();
+    }
+    // The union states of another configuration (a wait, or the point-in-time join, before a
+    // restore): cleared, as carried on they would multiply with every restore. (The held facts'
+    // counts have no entries where no fact waits, and where one does, this join registers them.)
+    if (!holdsFacts()) {
+      RestoredUnionStates.clear(
+          context, new ListStateDescriptor<>(JoinConfig.VARIANT_STATE, Types.STRING));
+    }
+    if (!config.asOf()) {
+      RestoredUnionStates.clear(
+          context,
+          new ListStateDescriptor<>(JoinConfig.WATERMARK_STATE, Types.LONG),
+          new ListStateDescriptor<>(
+              JoinConfig.WATERMARK_RANGES_STATE, StoredWatermark.RANGE_ENTRY_TYPE));
     }
   }
 
@@ -331,11 +349,16 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
    * maximum wait: a fact released after waiting keeps its own timestamp and must not be late
    * downstream. Facts restored waiting may have a longer wait (a savepoint taken with a longer
    * {@code maxWait}): until the watermark passes their last deadline, it holds back by their
-   * longest wait if that is longer ({@link #holdBackForRestoredFacts}).
+   * longest wait if that is longer ({@link #holdBackForRestoredFacts}). The latest join forwards
+   * watermarks as they are, but times its waiting facts out before the final one once the dimension
+   * input has ended ({@link #processWatermark2}).
    */
   @Override
   public void processWatermark(Watermark mark) throws Exception {
     if (!config.asOf()) {
+      if (mark.getTimestamp() == Long.MAX_VALUE && dimensionEnded) {
+        logic.finish(); // no row can come: the waiting facts leave before the final watermark
+      }
       super.processWatermark(mark);
       return;
     }
@@ -355,6 +378,20 @@ public class DimensionJoinOperator<K, F, D, O> extends AbstractStreamOperator<O>
         wait == 0 || time == Long.MAX_VALUE
             ? mark
             : new Watermark(Math.max(Long.MIN_VALUE + wait, time) - wait));
+  }
+
+  /**
+   * Notes the dimension input's final watermark ({@code Long.MAX_VALUE}: it ended). Once the
+   * combined watermark is final too, the latest join times its waiting facts out before it forwards
+   * that watermark, as at the end of input, so that an event-time window after the join does not
+   * find them late. A dimension input that is only idle may still send rows: its facts wait on.
+   */
+  @Override
+  public void processWatermark2(Watermark mark) throws Exception {
+    if (mark.getTimestamp() == Long.MAX_VALUE) {
+      dimensionEnded = true;
+    }
+    super.processWatermark2(mark);
   }
 
   @Override

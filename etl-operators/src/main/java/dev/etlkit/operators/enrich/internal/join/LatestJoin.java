@@ -205,8 +205,8 @@ final class LatestJoin<K, F, D, O> implements JoinLogic<F, D> {
   }
 
   /**
-   * End of input: no row will come any more, every waiting fact times out (also without a wait: a
-   * restored savepoint may hold some).
+   * End of input, or the final watermark after the dimension input ended: no row will come any
+   * more, every waiting fact times out (also without a wait: a restored savepoint may hold some).
    */
   @Override
   public void finish() throws Exception {

@@ -15,7 +15,8 @@ import org.apache.flink.runtime.state.StateInitializationContext;
  * the facts waiting for their row ({@link JoinConfig#WAITING_STATE}), but a waiting fact's deadline
  * is processing time in one and event time in the other, so the state alone cannot say whose facts
  * they are. Kept by every join that can hold waiting facts: a point-in-time join, a join that
- * waits, and a join that restored waiting facts.
+ * waits, and a join that restored waiting facts; another join empties a restored mark ({@link
+ * dev.etlkit.operators.internal.RestoredUnionStates}).
  *
  * <p>Snapshots written before the mark (formats 1 and 2) are told apart by the point-in-time join's
  * watermark state ({@link JoinConfig#WATERMARK_STATE}), which that variant has always registered

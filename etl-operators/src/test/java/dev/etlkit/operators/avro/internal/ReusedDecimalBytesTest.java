@@ -1,0 +1,140 @@
+package dev.etlkit.operators.avro.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.avro.Conversion;
+import org.apache.avro.Conversions;
+import org.apache.avro.LogicalType;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericFixed;
+import org.junit.jupiter.api.Test;
+
+/** The decimal bytes etlkit's writers make without allocating, and what they leave to Avro. */
+class ReusedDecimalBytesTest {
+
+  private static final Conversion<BigDecimal> AVROS = new Conversions.DecimalConversion();
+
+  private static Schema decimal(String raw, int precision, int scale) {
+    String type = raw.equals("bytes") ? "\"bytes\"" : "\"fixed\",\"name\":\"F\",\"size\":" + raw;
+    return new Schema.Parser()
+        .parse(
+            "{\"type\":"
+                + type
+                + ",\"logicalType\":\"decimal\",\"precision\":"
+                + precision
+                + ",\"scale\":"
+                + scale
+                + "}");
+  }
+
+  @Test
+  void unscaled_everyDigitCountAndScale_isTheUnscaledValue() {
+    Random random = new Random(25);
+    for (int digits = 1; digits <= 18; digits++) {
+      long bound = BigInteger.TEN.pow(digits).longValueExact();
+      for (int scale = 0; scale <= 30; scale++) {
+        long[] unscaled = new long[1_000];
+        unscaled[0] = bound - 1;
+        unscaled[1] = 1 - bound;
+        unscaled[2] = bound / 10;
+        unscaled[3] = -bound / 10;
+        for (int i = 4; i < unscaled.length; i++) {
+          unscaled[i] = random.nextLong() % bound;
+        }
+        for (long u : unscaled) {
+          BigDecimal compact = BigDecimal.valueOf(u, scale);
+          BigDecimal fromBigInteger = new BigDecimal(BigInteger.valueOf(u), scale);
+          BigDecimal fromText = new BigDecimal(compact.toString());
+
+          assertThat(ReusedDecimalBytes.unscaled(compact)).as("%s", compact).isEqualTo(u);
+          assertThat(ReusedDecimalBytes.unscaled(fromBigInteger)).as("%s", compact).isEqualTo(u);
+          assertThat(ReusedDecimalBytes.unscaled(fromText)).as("%s", compact).isEqualTo(u);
+        }
+      }
+    }
+  }
+
+  @Test
+  void lengthAndWrite_areBigIntegersToByteArray_overTheLongRange() {
+    Random random = new Random(26);
+    long[] values = new long[10_000];
+    values[0] = Long.MIN_VALUE;
+    values[1] = Long.MAX_VALUE;
+    for (int i = 2; i < values.length; i++) {
+      int shift = i % 64;
+      long edge = (i & 1) == 0 ? 1L << shift : -(1L << shift);
+      values[i] = i < 512 ? edge + (i % 3) - 1 : random.nextLong() >> random.nextInt(64);
+    }
+    for (long v : values) {
+      byte[] expected = BigInteger.valueOf(v).toByteArray();
+      byte[] out = new byte[8];
+
+      assertThat(ReusedDecimalBytes.length(v)).as("%d", v).isEqualTo(expected.length);
+      ReusedDecimalBytes.write(v, out, expected.length);
+      assertThat(Arrays.copyOf(out, expected.length)).as("%d", v).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void convert_bytesAndFixed_areAvrosBytes_inBuffersTheNextCallReuses() {
+    ReusedDecimalBytes decimals = new ReusedDecimalBytes();
+    Schema bytes = decimal("bytes", 18, 2);
+    Schema fixed = decimal("12", 18, 2);
+    LogicalType type = bytes.getLogicalType();
+
+    ByteBuffer first = (ByteBuffer) decimals.convert(bytes, type, AVROS, new BigDecimal("-1.28"));
+    assertThat(first).isEqualTo(AVROS.toBytes(new BigDecimal("-1.28"), bytes, type));
+    ByteBuffer second = (ByteBuffer) decimals.convert(bytes, type, AVROS, new BigDecimal("655.36"));
+    assertThat(second).isSameAs(first);
+    assertThat(second).isEqualTo(AVROS.toBytes(new BigDecimal("655.36"), bytes, type));
+
+    GenericFixed firstFixed =
+        (GenericFixed) decimals.convert(fixed, type, AVROS, new BigDecimal("-1.28"));
+    assertThat(firstFixed.bytes())
+        .isEqualTo(AVROS.toFixed(new BigDecimal("-1.28"), fixed, type).bytes());
+    GenericFixed secondFixed =
+        (GenericFixed) decimals.convert(fixed, type, AVROS, new BigDecimal("1.00"));
+    assertThat(secondFixed).isSameAs(firstFixed);
+    assertThat(secondFixed.bytes())
+        .isEqualTo(AVROS.toFixed(new BigDecimal("1.00"), fixed, type).bytes());
+    assertThat(secondFixed.getSchema()).isSameAs(fixed);
+  }
+
+  @Test
+  void convert_leavesToTheConversion_whatItCannotWriteAsAvroDoes() {
+    ReusedDecimalBytes decimals = new ReusedDecimalBytes();
+    Schema bytes = decimal("bytes", 20, 2);
+    LogicalType type = bytes.getLogicalType();
+    Conversion<BigDecimal> custom = new Conversions.DecimalConversion() {};
+
+    assertThat(decimals.convert(bytes, type, custom, new BigDecimal("1.00"))).isNull();
+    assertThat(decimals.convert(bytes, type, null, new BigDecimal("1.00"))).isNull();
+    assertThat(decimals.convert(bytes, type, AVROS, null)).isNull();
+    assertThat(decimals.convert(bytes, type, AVROS, new BigDecimal("1.5")))
+        .as("a scale Avro pads")
+        .isNull();
+    assertThat(decimals.convert(bytes, type, AVROS, new BigDecimal("1.234")))
+        .as("a scale Avro rejects")
+        .isNull();
+    assertThat(decimals.convert(bytes, type, AVROS, new BigDecimal("12345678901234567.89")))
+        .as("19 digits")
+        .isNull();
+    Schema narrow = decimal("bytes", 4, 2);
+    assertThat(decimals.convert(narrow, narrow.getLogicalType(), AVROS, new BigDecimal("123.45")))
+        .as("more digits than the precision, which Avro rejects")
+        .isNull();
+    Schema wide = decimal("33", 18, 2);
+    assertThat(decimals.convert(wide, wide.getLogicalType(), AVROS, new BigDecimal("1.00")))
+        .as("a fixed of 33 bytes")
+        .isNull();
+    assertThat(
+            decimals.convert(
+                bytes, type, CompactDecimalConversion.INSTANCE, new BigDecimal("-0.01")))
+        .isEqualTo(ByteBuffer.wrap(new byte[] {-1}));
+  }
+}
