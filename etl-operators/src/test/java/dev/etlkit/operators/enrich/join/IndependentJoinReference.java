@@ -332,6 +332,10 @@ final class IndependentJoinReference {
       watermark = combined;
       if (config.asOf()) {
         fireDue();
+      } else if (watermark == Long.MAX_VALUE) {
+        // latest: both inputs ended, no row can come, so the waiting facts time out before the
+        // final watermark goes on (docs: "Waiting for the row", at the end of input)
+        timeOutAllWaiting();
       }
     }
   }
@@ -425,6 +429,11 @@ final class IndependentJoinReference {
     if (config.asOf()) {
       return;
     }
+    timeOutAllWaiting(); // also the facts that arrived after the final watermark
+  }
+
+  /** Latest join: every waiting fact times out, per key in arrival order. */
+  private void timeOutAllWaiting() {
     for (List<Waiting> ws : waiting.values()) {
       for (Waiting w : ws) {
         emit(w.fact(), "TIMED_OUT", null);
