@@ -24,10 +24,13 @@ import javax.annotation.Nullable;
  * --dead-letter-topic dead-letters  dead letters out (exactly once): payload + error headers
  * --group-id etlkit-orders     the consumer group (offsets are committed on checkpoints)
  * --checkpoint-interval PT10S  how often checkpoints commit the Kafka transactions
- * --transaction-timeout PT15M  the Kafka transaction timeout: above checkpoint interval + restart
- *                              time, at most the broker's transaction.max.timeout.ms (an int of
- *                              milliseconds, so never over 2147483647 ms)
- * --disorder PT5S              how far out of event-time order a Kafka partition may be
+ * --transaction-timeout PT15M  the Kafka transaction timeout: above checkpoint interval +
+ *                              checkpoint timeout (execution.checkpointing.timeout, checked when
+ *                              the job is built) + restart time, at most the broker's
+ *                              transaction.max.timeout.ms (an int of milliseconds, so never over
+ *                              2147483647 ms)
+ * --disorder PT5S              how far out of event-time order a Kafka partition may be; PT0S
+ *                              for partitions in event-time order (monotonous timestamps)
  * --idleness PT1M              a partition without records this long stops holding back time
  * --bounded                    read the topics up to their current end, then finish
  * --max-future PT55M           an order or customer change dated further ahead of the clock is
@@ -36,16 +39,16 @@ import javax.annotation.Nullable;
  *                              for TaskManager clocks running ahead of the brokers'
  * </pre>
  *
- * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds. Every option above but {@code
- * --kafka}, {@code --jdbc} and {@code --max-future} acts only in real mode: given without {@code
- * --kafka} and {@code --jdbc}, it fails the parse instead of being ignored; and the output
- * directory, the one plain argument, acts only in the sample mode: given with them, it fails the
- * parse too. The mode is checked before the values, so a real-mode option in the sample mode is
- * refused as such whatever its value. A valued option needs a value that is neither empty nor
- * another option: {@code --group-id --bounded} fails rather than naming a group "--bounded". The
- * four topics must differ: an output topic that is also an input topic would feed the job its own
- * output ({@code --dead-letter-topic orders}: every bad order read back, rejected and written
- * again, for ever).
+ * Durations are ISO-8601 ({@code PT10S}) or a number of milliseconds, and positive, but {@code
+ * --disorder}, which may be zero. Every option above but {@code --kafka}, {@code --jdbc} and {@code
+ * --max-future} acts only in real mode: given without {@code --kafka} and {@code --jdbc}, it fails
+ * the parse instead of being ignored; and the output directory, the one plain argument, acts only
+ * in the sample mode: given with them, it fails the parse too. The mode is checked before the
+ * values, so a real-mode option in the sample mode is refused as such whatever its value. A valued
+ * option needs a value that is neither empty nor another option: {@code --group-id --bounded} fails
+ * rather than naming a group "--bounded". The four topics must differ: an output topic that is also
+ * an input topic would feed the job its own output ({@code --dead-letter-topic orders}: every bad
+ * order read back, rejected and written again, for ever).
  *
  * @param kafka bootstrap servers, or null for the sample
  * @param jdbcUrl the JDBC URL, or null for the sample
@@ -217,7 +220,7 @@ public record JobOptions(
         values.getOrDefault("--group-id", "etlkit-orders"),
         checkpointInterval(duration(values, "--checkpoint-interval", Duration.ofSeconds(10))),
         transactionTimeout(duration(values, "--transaction-timeout", Duration.ofMinutes(15))),
-        duration(values, "--disorder", Duration.ofSeconds(5)),
+        disorder(parsedDuration(values, "--disorder", Duration.ofSeconds(5))),
         duration(values, "--idleness", Duration.ofMinutes(1)),
         bounded,
         maxFuture(duration(values, "--max-future", DEFAULT_MAX_FUTURE)));
@@ -297,24 +300,42 @@ public record JobOptions(
     return interval;
   }
 
+  /** Positive: a zero or negative duration fails naming the option. */
   private static Duration duration(Map<String, String> values, String option, Duration fallback) {
+    Duration parsed = parsedDuration(values, option, fallback);
+    if (parsed.isNegative() || parsed.isZero()) {
+      throw new IllegalArgumentException(option + " must be positive, got " + values.get(option));
+    }
+    return parsed;
+  }
+
+  /**
+   * Zero or more: zero is the bound of partitions in event-time order (Flink's {@code
+   * WatermarkStrategy.forMonotonousTimestamps()}).
+   */
+  private static Duration disorder(Duration bound) {
+    if (bound.isNegative()) {
+      throw new IllegalArgumentException("--disorder must not be negative, got " + bound);
+    }
+    return bound;
+  }
+
+  /**
+   * The option's duration, ISO-8601 or milliseconds, of any sign; {@code fallback} if not given.
+   */
+  private static Duration parsedDuration(
+      Map<String, String> values, String option, Duration fallback) {
     String value = values.get(option);
     if (value == null) {
       return fallback;
     }
-    Duration parsed;
     try {
-      parsed =
-          value.chars().allMatch(Character::isDigit)
-              ? Duration.ofMillis(Long.parseLong(value))
-              : Duration.parse(value);
+      return value.chars().allMatch(Character::isDigit)
+          ? Duration.ofMillis(Long.parseLong(value))
+          : Duration.parse(value);
     } catch (DateTimeParseException | NumberFormatException e) {
       throw new IllegalArgumentException(
           option + " must be an ISO-8601 duration (PT10S) or milliseconds, got '" + value + "'");
     }
-    if (parsed.isNegative() || parsed.isZero()) {
-      throw new IllegalArgumentException(option + " must be positive, got " + value);
-    }
-    return parsed;
   }
 }

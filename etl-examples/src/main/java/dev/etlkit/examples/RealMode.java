@@ -9,6 +9,7 @@ import dev.etlkit.core.StateInventory;
 import dev.etlkit.operators.PayloadInput;
 import dev.etlkit.scd.Scd2Row;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -34,9 +35,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <p>The Kafka transactional ids start with the consumer group ({@code --group-id}): stable across
  * restarts and savepoints, and distinct for two jobs writing to one cluster.
  *
- * <p>State backend, restart strategy and parallelism come from the cluster's configuration; the job
- * sets checkpointing (exactly once, {@code --checkpoint-interval}) and turns generic types off so
- * that nothing falls back to Kryo.
+ * <p>State backend, restart strategy, parallelism, max parallelism and the checkpoint timeout come
+ * from the cluster's configuration; the job sets checkpointing (exactly once, {@code
+ * --checkpoint-interval}) and turns generic types off so that nothing falls back to Kryo. It
+ * refuses to start with a {@code --transaction-timeout} not above the checkpoint interval plus the
+ * checkpoint timeout ({@link #environment(JobOptions, Configuration)}).
  */
 public final class RealMode {
 
@@ -101,6 +104,10 @@ public final class RealMode {
   /**
    * The environment from the cluster's configuration and {@code settings}, with checkpointing and
    * no Kryo.
+   *
+   * @throws IllegalArgumentException if {@code --transaction-timeout} is not above {@code
+   *     --checkpoint-interval} plus the configured checkpoint timeout ({@code
+   *     execution.checkpointing.timeout}, 10 minutes by default)
    */
   public static StreamExecutionEnvironment environment(JobOptions options, Configuration settings) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(settings);
@@ -109,7 +116,33 @@ public final class RealMode {
     env.configure(conf);
     env.enableCheckpointing(
         options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    requireTransactionTimeout(
+        options, Duration.ofMillis(env.getCheckpointConfig().getCheckpointTimeout()));
     return env;
+  }
+
+  /**
+   * A Kafka transaction of the exactly-once sinks stays open from one checkpoint until the next
+   * completes, and across a failure until the restarted job commits it; the broker aborts it, and
+   * its records are lost, once it is older than {@code transaction.timeout.ms}. Flink's {@code
+   * KafkaSink} therefore asks for a timeout well above the longest checkpoint plus the longest
+   * restart: here above the interval plus the longest checkpoint Flink lets run, its timeout. The
+   * restart time is the user's to add.
+   */
+  private static void requireTransactionTimeout(JobOptions options, Duration checkpointTimeout) {
+    Duration open = options.checkpointInterval().plus(checkpointTimeout);
+    if (options.transactionTimeout().compareTo(open) <= 0) {
+      throw new IllegalArgumentException(
+          "--transaction-timeout "
+              + options.transactionTimeout()
+              + " must be above --checkpoint-interval "
+              + options.checkpointInterval()
+              + " plus the longest checkpoint (execution.checkpointing.timeout "
+              + checkpointTimeout
+              + ") plus the longest restart you tolerate: Kafka aborts a transaction open longer"
+              + " than that, and the records in it are lost; and at most the brokers'"
+              + " transaction.max.timeout.ms (15 minutes by default)");
+    }
   }
 
   /** The Kafka sources, with watermarks per partition from the payloads' event time. */

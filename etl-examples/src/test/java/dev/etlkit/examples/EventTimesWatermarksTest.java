@@ -120,7 +120,8 @@ class EventTimesWatermarksTest {
     assertThat(orders.watermark()).isEqualTo(next - DISORDER.toMillis() - 1);
   }
 
-  private static byte[] order(Instant orderedAt) {
+  /** An order placed at {@code orderedAt}, as its JSON bytes. */
+  static byte[] order(Instant orderedAt) {
     return ("{\"orderId\":\"o-1\",\"customerId\":\"c-anna\",\"amount\":10.00,\"currency\":\"EUR\","
             + "\"orderedAt\":\""
             + orderedAt

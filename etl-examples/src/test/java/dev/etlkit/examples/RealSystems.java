@@ -127,8 +127,10 @@ final class RealSystems implements AutoCloseable {
                 id,
                 "--checkpoint-interval",
                 "200",
+                // above the interval plus Flink's default checkpoint timeout (10 minutes), as
+                // the job requires, and below the broker's transaction.max.timeout.ms (15 minutes)
                 "--transaction-timeout",
-                "PT1M"));
+                "PT11M"));
     if (bounded) {
       args.add("--bounded");
     }

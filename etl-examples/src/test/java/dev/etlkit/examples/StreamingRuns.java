@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -43,6 +46,9 @@ final class StreamingRuns {
 
   /** How long the job may take to make the progress the test waits for, at each step. */
   static final Duration PATIENCE = Duration.ofMinutes(3);
+
+  /** How long {@link #await} waits for the job's end before it looks at its condition again. */
+  private static final Duration LOOK_AGAIN = Duration.ofMillis(50);
 
   private StreamingRuns() {}
 
@@ -270,20 +276,27 @@ final class StreamingRuns {
 
   /**
    * Waits until {@code condition} holds; fails when the job ends first or {@link #PATIENCE} runs
-   * out.
+   * out. Between two looks at the condition it waits up to {@link #LOOK_AGAIN} on the job's result
+   * future, so a job that ends is seen at once, and no thread sleeps: the conditions (a Kafka
+   * consumer group's offsets, the injectors' counters) have no future of their own to wait on.
    */
   static void await(JobClient job, String what, BooleanSupplier condition) throws Exception {
+    CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (!condition.getAsBoolean()) {
-      JobStatus status = job.getJobStatus().get();
-      if (status.isGloballyTerminalState()) {
-        throw new AssertionError(
-            "the job ended (" + status + ") while waiting for " + what, failureOf(job));
-      }
       if (System.nanoTime() > deadline) {
         throw new AssertionError("no " + what + " within " + PATIENCE);
       }
-      Thread.sleep(50);
+      try {
+        end.get(LOOK_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillRunning) {
+        continue;
+      } catch (ExecutionException failed) {
+        // the job ended: reported below, with its failure
+      }
+      throw new AssertionError(
+          "the job ended (" + job.getJobStatus().get() + ") while waiting for " + what,
+          failureOf(job));
     }
   }
 
