@@ -279,6 +279,9 @@ public final class Dedup {
      * In batch mode ({@code RuntimeExecutionMode.BATCH}, where each key's records come together)
      * records are applied one by one and this setting has no effect.
      *
+     * <p>Off by default: every record is applied, and its result emitted, when it arrives. A second
+     * call replaces both values; {@link #withoutMiniBatch()} switches it off again.
+     *
      * @throws IllegalArgumentException if {@code maxRecords} is not in 1..{@value
      *     Dedup#MAX_MINI_BATCH_RECORDS} or {@code maxDelay} not in (0, {@link
      *     Dedup#MAX_MINI_BATCH_DELAY}] or not a whole number of milliseconds (the step waits whole
@@ -301,6 +304,14 @@ public final class Dedup {
             "miniBatch maxDelay must be a whole number of milliseconds, was " + maxDelay);
       }
       return new DedupStep<>(options.withMiniBatch(maxRecords, maxDelay));
+    }
+
+    /**
+     * Applies and emits every record when it arrives (the default), undoing {@link #withMiniBatch}
+     * on a step derived from one that has it.
+     */
+    public DedupStep<I, T, K, O> withoutMiniBatch() {
+      return new DedupStep<>(options.withoutMiniBatch());
     }
 
     /**

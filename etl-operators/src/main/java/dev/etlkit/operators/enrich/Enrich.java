@@ -311,6 +311,9 @@ public final class Enrich {
      * {@code maxKeys} at most the {@link #withCapacity capacity} (at most that many records wait
      * for a load, so a larger batch would never fill), both checked when the step is applied.
      *
+     * <p>Off by default: every load is a {@link Lookup#lookup} call of its own. A second call
+     * replaces both values; {@link #withoutMicroBatch()} switches it off again.
+     *
      * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
      *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link
      *     Enrich#MAX_BATCH_DELAY}]
@@ -339,11 +342,26 @@ public final class Enrich {
     }
 
     /**
+     * Loads every key with a {@link Lookup#lookup} call of its own (the default), undoing {@link
+     * #withMicroBatch} on a step derived from one that has it.
+     */
+    public LookupStep<I, K, V, O> withoutMicroBatch() {
+      return with(
+          s -> {
+            s.batchKeys = 0;
+            s.batchDelay = Duration.ZERO;
+          });
+    }
+
+    /**
      * At most {@code callsPerSecond} calls to the lookup per subtask (a micro-batch is one call),
      * with bursts of up to one second's worth after a quiet period. Calls over the limit wait
      * (their records' step timeout keeps running). Any positive rate works, however low: a call
      * whose records all timed out is dropped from the wait within a step timeout or two, even when
      * the next permit is days away.
+     *
+     * <p>Off by default (calls are not limited). A second call replaces the rate; {@link
+     * #withoutRateLimit()} switches it off again.
      *
      * @throws IllegalArgumentException if not positive and finite
      */
@@ -353,6 +371,14 @@ public final class Enrich {
             "rateLimit must be positive and finite (calls per second), was " + callsPerSecond);
       }
       return with(s -> s.rateLimit = callsPerSecond);
+    }
+
+    /**
+     * Calls the lookup without a rate limit (the default), undoing {@link #withRateLimit} on a step
+     * derived from one that has it.
+     */
+    public LookupStep<I, K, V, O> withoutRateLimit() {
+      return with(s -> s.rateLimit = 0.0);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.DeadLetter;
@@ -209,6 +210,32 @@ class EnrichStepTest {
     assertThatThrownBy(() -> step().withRateLimit(Double.NaN)).hasMessageContaining("was NaN");
     assertThatThrownBy(() -> step().withRateLimit(Double.POSITIVE_INFINITY))
         .hasMessageContaining("was Infinity");
+  }
+
+  @Test
+  void withoutMicroBatch_withoutRateLimit_giveTheBaseSpecBack() {
+    Enrich.LookupStep<String, String, String, String> base =
+        Enrich.lookup("c", (String s) -> s, FakeLookup.manualBatch(), (i, v, s) -> i, Types.STRING);
+    var limited = base.withMicroBatch(100, Duration.ofMillis(5)).withRateLimit(2.5);
+
+    assertThat(limited.toString()).contains("microBatch=100/PT0.005S").contains("rateLimit=2.5/s");
+    assertThat(limited.withoutMicroBatch().withoutRateLimit().toString())
+        .isEqualTo(base.withoutRateLimit().withoutMicroBatch().toString())
+        .isEqualTo(base.toString());
+    assertThat(limited.withoutMicroBatch().toString())
+        .doesNotContain("microBatch")
+        .contains("rateLimit=2.5/s");
+  }
+
+  @Test
+  void withoutMicroBatch_dropsTheMicroBatchRulesCheckedWhenApplied() {
+    var batched =
+        step().withTimeout(Duration.ofSeconds(5)).withMicroBatch(100, Duration.ofSeconds(2));
+    var variant = batched.withTimeout(Duration.ofSeconds(1)).withCapacity(10);
+
+    assertThatThrownBy(() -> orders().apply(variant))
+        .hasMessageContaining("microBatch maxDelay (PT2S) must be shorter than the step timeout");
+    assertThatCode(() -> orders().apply(variant.withoutMicroBatch())).doesNotThrowAnyException();
   }
 
   @Test
