@@ -135,7 +135,10 @@ public final class Dedup {
 
   /**
    * A dedup step. Immutable: every {@code withX} returns a new step, validated when called; the
-   * rules between options are checked when the step is applied. The order of calls never matters.
+   * rules between options are checked when the step is applied. The order of calls never matters. A
+   * second call of an option replaces its value (of the output modes and of the orderings, which
+   * exclude each other, the last call counts); {@link #withoutMiniBatch()} switches mini-batches
+   * off again on a step derived from one that has them.
    *
    * @param <I> input type: {@code T}, or {@code Change<T>} after {@link #onChangelog()}
    * @param <T> row type

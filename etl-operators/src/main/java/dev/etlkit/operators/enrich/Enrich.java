@@ -161,7 +161,9 @@ public final class Enrich {
 
   /**
    * An enrichment step by asynchronous lookup. Immutable: every {@code withX} returns a new step,
-   * validated when called; rules between options are checked when the step is applied.
+   * validated when called; rules between options are checked when the step is applied. A second
+   * call of an option replaces its value; the options that are off by default have a {@code
+   * withoutX()} that switches them off again on a step derived from one that has them.
    *
    * @param <I> input record type
    * @param <K> lookup key type
