@@ -169,6 +169,9 @@ class EnrichStepTest {
         .hasMessage("timeout must be in (0, PT1H], was PT2H");
     assertThatThrownBy(() -> step().withTimeout(Duration.ofNanos(10)))
         .hasMessageContaining("timeout must be at least 1 ms");
+    assertThatThrownBy(() -> step().withTimeout(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout must not be null");
   }
 
   @Test
@@ -199,6 +202,9 @@ class EnrichStepTest {
         .hasMessage("microBatch maxDelay must be in (0, PT10S], was PT0S");
     assertThatThrownBy(() -> batching.withMicroBatch(10, Duration.ofMinutes(1)))
         .hasMessage("microBatch maxDelay must be in (0, PT10S], was PT1M");
+    assertThatThrownBy(() -> batching.withMicroBatch(10, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("microBatch maxDelay must not be null");
     assertThat(batching.withMicroBatch(100, Duration.ofMillis(5)).toString())
         .contains("microBatch=100/PT0.005S");
   }
@@ -281,6 +287,9 @@ class EnrichStepTest {
     assertThatThrownBy(
             () -> LookupRetry.attempts(2).withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessage("retry maxBackoff must be in [PT2S, PT1H], was PT1S");
+    assertThatThrownBy(() -> LookupRetry.attempts(2).withBackoff(Duration.ofSeconds(2), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retry maxBackoff must not be null");
     assertThatThrownBy(() -> LookupRetry.attempts(2).withJitter(1.5))
         .hasMessage("retry jitter must be in [0, 1], was 1.5");
     assertThatThrownBy(() -> LookupRetry.attempts(2).withAttemptTimeout(Duration.ZERO))
