@@ -225,11 +225,13 @@ public final class Enrich {
      * Enrich#DEFAULT_TIMEOUT}. Flink counts it in whole milliseconds: a fraction of one is dropped
      * (1.5 ms waits 1 ms).
      *
-     * @throws IllegalArgumentException if not in (0, {@link Enrich#MAX_TIMEOUT}], or shorter than 1
-     *     ms (Flink counts the timeout in milliseconds)
+     * @throws IllegalArgumentException if null, not in (0, {@link Enrich#MAX_TIMEOUT}], or shorter
+     *     than 1 ms (Flink counts the timeout in milliseconds)
      */
     public LookupStep<I, K, V, O> withTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
+      if (timeout == null) {
+        throw new IllegalArgumentException("timeout must not be null");
+      }
       if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
         throw new IllegalArgumentException(
             "timeout must be in (0, " + MAX_TIMEOUT + "], was " + timeout);
@@ -317,7 +319,7 @@ public final class Enrich {
      * replaces both values; {@link #withoutMicroBatch()} switches it off again.
      *
      * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
-     *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link
+     *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} is null or not in (0, {@link
      *     Enrich#MAX_BATCH_DELAY}]
      */
     public LookupStep<I, K, V, O> withMicroBatch(int maxKeys, Duration maxDelay) {
@@ -331,7 +333,9 @@ public final class Enrich {
         throw new IllegalArgumentException(
             "microBatch maxKeys must be in 2.." + MAX_BATCH_KEYS + ", was " + maxKeys);
       }
-      Objects.requireNonNull(maxDelay, "maxDelay");
+      if (maxDelay == null) {
+        throw new IllegalArgumentException("microBatch maxDelay must not be null");
+      }
       if (maxDelay.isNegative() || maxDelay.isZero() || maxDelay.compareTo(MAX_BATCH_DELAY) > 0) {
         throw new IllegalArgumentException(
             "microBatch maxDelay must be in (0, " + MAX_BATCH_DELAY + "], was " + maxDelay);

@@ -139,12 +139,14 @@ public final class LookupRetry<V> implements Serializable {
    * Exponential backoff: the first retry waits {@code initial}, each further one twice as long, at
    * most {@code max}. A second call replaces both values.
    *
-   * @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is not in
-   *     [{@code initial}, {@link #MAX_BACKOFF}]
+   * @throws IllegalArgumentException if {@code initial} is null or not positive, or {@code max} is
+   *     null or not in [{@code initial}, {@link #MAX_BACKOFF}]
    */
   public LookupRetry<V> withBackoff(Duration initial, Duration max) {
     StateTtls.requirePositive(initial, "retry initialBackoff");
-    Objects.requireNonNull(max, "max");
+    if (max == null) {
+      throw new IllegalArgumentException("retry maxBackoff must not be null");
+    }
     if (max.compareTo(initial) < 0 || max.compareTo(MAX_BACKOFF) > 0) {
       throw new IllegalArgumentException(
           "retry maxBackoff must be in [" + initial + ", " + MAX_BACKOFF + "], was " + max);
