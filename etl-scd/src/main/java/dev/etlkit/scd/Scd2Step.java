@@ -341,6 +341,17 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   }
 
   /**
+   * Keeps deleted keys' state until the state TTL, if any, removes them (the default), undoing
+   * {@link #withDeleteRetention} on a step derived from one that has it. At a restore this is the
+   * restore without the option described there.
+   */
+  public Scd2Step<I, T> withoutDeleteRetention() {
+    Scd2Step<I, T> copy = copy();
+    copy.deleteRetention = null;
+    return copy;
+  }
+
+  /**
    * Overrides the pipeline's error policy for this step's bad changes: no key, no effective time or
    * one outside the supported range, no sequence, an effective time at or after {@link
    * #withValidToCurrent validToCurrent} or that would emit a current version not starting before it

@@ -268,6 +268,15 @@ public final class Dedup {
     }
 
     /**
+     * Keeps tombstones until the state TTL, if any, removes them (the default), undoing {@link
+     * #withDeleteRetention} on a step derived from one that has it. At a restore this is the
+     * restore without the option described there.
+     */
+    public DedupStep<I, T, K, O> withoutDeleteRetention() {
+      return new DedupStep<>(options.withDeleteRetention(null));
+    }
+
+    /**
      * Where late records go (event-time ordering only); default {@link Dedup#DEFAULT_LATE_RECORDS}.
      */
     public DedupStep<I, T, K, O> withLateRecords(LateRecords where) {

@@ -255,6 +255,17 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   }
 
   /**
+   * Keeps delete markers until the state TTL, if any, removes them (the default), undoing {@link
+   * #withDeleteRetention} on a step derived from one that has it. At a restore this is the restore
+   * without the option described there.
+   */
+  public DimensionJoinStep<F, D, K, O> withoutDeleteRetention() {
+    Options<K> o = options.copy();
+    o.deleteRetention = null;
+    return with(o);
+  }
+
+  /**
    * The join key's type, when it cannot be inferred from the key selectors (generic lambdas). A
    * selector whose type can be inferred must have this one: the step is refused when applied
    * otherwise.
