@@ -136,7 +136,10 @@ public final class StateDeclaration {
         requireName(name), kind, valueType, "", null, null, null, false, false);
   }
 
-  /** How the state grows, in words: {@code "one flag per key"}, {@code "≤ 1 row per key"}. */
+  /**
+   * How the state grows, in words: {@code "one flag per key"}, {@code "≤ 1 row per key"}. Replaces
+   * the description given before.
+   */
   public StateDeclaration withGrowth(String growthDescription) {
     requireText(growthDescription, "growth");
     return new StateDeclaration(
@@ -146,7 +149,7 @@ public final class StateDeclaration {
   /**
    * The TTL of the state, or null for none: the state's descriptor enables Flink's state TTL with
    * it. A state has one TTL: this replaces any TTL declared before, by this method or {@link
-   * #withTimerTtl}.
+   * #withTimerTtl}; null declares none again.
    */
   public StateDeclaration withTtl(@Nullable Duration stateTtl) {
     if (stateTtl != null) {
@@ -159,7 +162,8 @@ public final class StateDeclaration {
   /**
    * The TTL of the state, or null for none, enforced by the step with timers of its own: the state
    * has no Flink state TTL (SCD2 does this, to close a key's versions when it expires). A state has
-   * one TTL: this replaces any TTL declared before, by this method or {@link #withTtl}.
+   * one TTL: this replaces any TTL declared before, by this method or {@link #withTtl}; null
+   * declares none again.
    */
   public StateDeclaration withTimerTtl(@Nullable Duration stateTtl) {
     if (stateTtl != null) {
@@ -171,7 +175,8 @@ public final class StateDeclaration {
 
   /**
    * The type the state's descriptor holds, for a VALUE state (its value) or a LIST state (its
-   * element) declared with {@link #of}; the printed value type stays as given.
+   * element) declared with {@link #of}; the printed value type stays as given. Replaces the type
+   * given before.
    *
    * @throws IllegalArgumentException for another kind of state
    */

@@ -182,10 +182,12 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * (the key's prune point) is late as well (as a dead letter, a {@link
    * LateChangeException#beforePrunePoint}), although within the new horizon.
    *
-   * @throws IllegalArgumentException if negative or above {@link Scd2#MAX_LATENESS_HORIZON}
+   * @throws IllegalArgumentException if null, negative or above {@link Scd2#MAX_LATENESS_HORIZON}
    */
   public Scd2Step<I, T> withLatenessHorizon(Duration horizon) {
-    Objects.requireNonNull(horizon, "latenessHorizon");
+    if (horizon == null) {
+      throw new IllegalArgumentException("latenessHorizon must not be null");
+    }
     if (horizon.isNegative() || horizon.compareTo(Scd2.MAX_LATENESS_HORIZON) > 0) {
       throw new IllegalArgumentException(
           "latenessHorizon must be in [PT0S, " + Scd2.MAX_LATENESS_HORIZON + "], was " + horizon);
@@ -335,6 +337,17 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   public Scd2Step<I, T> withDeleteRetention(Duration retention) {
     Scd2Step<I, T> copy = copy();
     copy.deleteRetention = StateTtls.requireValidTtl(retention, "deleteRetention");
+    return copy;
+  }
+
+  /**
+   * Keeps deleted keys' state until the state TTL, if any, removes them (the default), undoing
+   * {@link #withDeleteRetention} on a step derived from one that has it. At a restore this is the
+   * restore without the option described there.
+   */
+  public Scd2Step<I, T> withoutDeleteRetention() {
+    Scd2Step<I, T> copy = copy();
+    copy.deleteRetention = null;
     return copy;
   }
 

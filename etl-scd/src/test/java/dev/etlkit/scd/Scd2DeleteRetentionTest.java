@@ -551,6 +551,20 @@ class Scd2DeleteRetentionTest {
   }
 
   @Test
+  void withoutDeleteRetention_onAStepDerivedFromOneWithIt_isTheStepWithout() {
+    var base = customers().withDeleteRetention(RETENTION);
+    var variant = base.withoutDeleteRetention().withHardDeletes(HardDeletes.IGNORE);
+
+    assertThat(base.withoutDeleteRetention()).hasToString(customers().toString());
+    assertThat(names(Scd2Harnesses.expanded(variant, CHANGES, null).inventory()))
+        .isEqualTo(
+            names(
+                Scd2Harnesses.expanded(
+                        customers().withHardDeletes(HardDeletes.IGNORE), CHANGES, null)
+                    .inventory()));
+  }
+
+  @Test
   void rows_refuseTheOption_theyNeverDelete() {
     var step =
         Scd2.trackRows("customers", Customer::id, EffectiveTime.field(Customer::updatedAt))

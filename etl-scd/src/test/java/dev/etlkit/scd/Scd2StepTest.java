@@ -256,6 +256,9 @@ class Scd2StepTest {
     assertThatThrownBy(() -> step().withLatenessHorizon(Duration.ofDays(3651)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("latenessHorizon must be in [PT0S, PT87600H], was PT87624H");
+    assertThatThrownBy(() -> step().withLatenessHorizon(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("latenessHorizon must not be null");
   }
 
   @Test

@@ -113,7 +113,8 @@ public final class CutPointCheck<I, O> {
 
   /**
    * Checks only {@code count} cut points: the first ({@code 0}), the last ({@code n}) and others
-   * drawn with the seed. The same seed always picks the same cut points.
+   * drawn with the seed. The same seed always picks the same cut points. A second call replaces
+   * both values.
    */
   public CutPointCheck<I, O> withSampledCutPoints(int count, long seed) {
     if (count < 2) {
@@ -127,8 +128,9 @@ public final class CutPointCheck<I, O> {
    * Restores on the given backend (default: the harness's own). Naming the other backend checks
    * that state survives a heap to RocksDB (or RocksDB to heap) switch through a savepoint. A recipe
    * on ForSt ({@link KeyedHarness#onForSt}) restores on ForSt only: ForSt takes no canonical
-   * savepoints, so {@link #verify()} refuses a backend named for it. Replaces {@link
-   * #restoringOnForSt}, and the other way round.
+   * savepoints, so {@link #verify()} refuses a backend named for it. One restore backend at a time:
+   * a second call replaces the backend, as does {@link #restoringOnForSt}, and the other way round
+   * (the last call counts).
    */
   public CutPointCheck<I, O> restoringOn(StateBackendKind backend) {
     return new CutPointCheck<>(
@@ -146,7 +148,8 @@ public final class CutPointCheck<I, O> {
    * KeyedHarness#onForSt}), from canonical savepoints of the heap or RocksDB: checks that state
    * moves to ForSt, as a job moving to {@code state.backend.type: forst} moves it. ForSt restores
    * them only with its timers on the heap ({@code state.backend.forst.timer-service.factory:
-   * HEAP}). Replaces {@link #restoringOn}, and the other way round.
+   * HEAP}). Replaces {@link #restoringOn} and an earlier call, and is replaced by a later one (the
+   * last call counts).
    */
   @Experimental
   public CutPointCheck<I, O> restoringOnForSt(Configuration options) {

@@ -131,7 +131,8 @@ public final class RescaleCheck<I, O> {
 
   /**
    * Checks only {@code count} cut points: the first ({@code 0}), the last ({@code n}) and others
-   * drawn with the seed. The same seed always picks the same cut points.
+   * drawn with the seed. The same seed always picks the same cut points. A second call replaces
+   * both values.
    */
   public RescaleCheck<I, O> withSampledCutPoints(int count, long seed) {
     if (count < 2) {
@@ -145,7 +146,7 @@ public final class RescaleCheck<I, O> {
    * Restores on the given backend (default: the harness's own), from canonical savepoints: a
    * rescale and a backend switch in one restore. A recipe on ForSt ({@link KeyedHarness#onForSt})
    * restores on ForSt only: ForSt takes no canonical savepoints, so {@link #verify()} refuses a
-   * backend named for it.
+   * backend named for it. A second call replaces the backend.
    */
   public RescaleCheck<I, O> restoringOn(StateBackendKind backend) {
     return new RescaleCheck<>(

@@ -135,7 +135,10 @@ public final class Dedup {
 
   /**
    * A dedup step. Immutable: every {@code withX} returns a new step, validated when called; the
-   * rules between options are checked when the step is applied. The order of calls never matters.
+   * rules between options are checked when the step is applied. The order of calls never matters. A
+   * second call of an option replaces its value (of the output modes and of the orderings, which
+   * exclude each other, the last call counts); {@link #withoutMiniBatch()} switches mini-batches
+   * off again on a step derived from one that has them.
    *
    * @param <I> input type: {@code T}, or {@code Change<T>} after {@link #onChangelog()}
    * @param <T> row type
@@ -265,6 +268,15 @@ public final class Dedup {
     }
 
     /**
+     * Keeps tombstones until the state TTL, if any, removes them (the default), undoing {@link
+     * #withDeleteRetention} on a step derived from one that has it. At a restore this is the
+     * restore without the option described there.
+     */
+    public DedupStep<I, T, K, O> withoutDeleteRetention() {
+      return new DedupStep<>(options.withDeleteRetention(null));
+    }
+
+    /**
      * Where late records go (event-time ordering only); default {@link Dedup#DEFAULT_LATE_RECORDS}.
      */
     public DedupStep<I, T, K, O> withLateRecords(LateRecords where) {
@@ -278,6 +290,9 @@ public final class Dedup {
      * input, so results stay exactly-once. Within a bundle only each key's net change is emitted.
      * In batch mode ({@code RuntimeExecutionMode.BATCH}, where each key's records come together)
      * records are applied one by one and this setting has no effect.
+     *
+     * <p>Off by default: every record is applied, and its result emitted, when it arrives. A second
+     * call replaces both values; {@link #withoutMiniBatch()} switches it off again.
      *
      * @throws IllegalArgumentException if {@code maxRecords} is not in 1..{@value
      *     Dedup#MAX_MINI_BATCH_RECORDS} or {@code maxDelay} not in (0, {@link
@@ -301,6 +316,14 @@ public final class Dedup {
             "miniBatch maxDelay must be a whole number of milliseconds, was " + maxDelay);
       }
       return new DedupStep<>(options.withMiniBatch(maxRecords, maxDelay));
+    }
+
+    /**
+     * Applies and emits every record when it arrives (the default), undoing {@link #withMiniBatch}
+     * on a step derived from one that has it.
+     */
+    public DedupStep<I, T, K, O> withoutMiniBatch() {
+      return new DedupStep<>(options.withoutMiniBatch());
     }
 
     /**

@@ -126,7 +126,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * restored with another wait. Both times count whole milliseconds: a fraction of one rounds up (a
    * fact never waits less than asked).
    *
-   * @throws IllegalArgumentException if not in [0, {@link DimensionJoin#MAX_DURATION}]
+   * @throws IllegalArgumentException if null or not in [0, {@link DimensionJoin#MAX_DURATION}]
    */
   public DimensionJoinStep<F, D, K, O> withMaxWait(Duration maxWait) {
     Options<K> o = options.copy();
@@ -176,7 +176,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * savepoints of etlkit before 2026-11-24 carry no mark of their pruning until their key next
    * prunes: there such a fact gets {@link JoinStatus#NOT_FOUND} (or waits).
    *
-   * @throws IllegalArgumentException on a latest join, or if not in [0, {@link
+   * @throws IllegalArgumentException on a latest join, or if null or not in [0, {@link
    *     DimensionJoin#MAX_DURATION}]
    */
   public DimensionJoinStep<F, D, K, O> withAllowedLateness(Duration allowedLateness) {
@@ -251,6 +251,17 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   public DimensionJoinStep<F, D, K, O> withDeleteRetention(Duration retention) {
     Options<K> o = options.copy();
     o.deleteRetention = StateTtls.requireValidTtl(retention, "deleteRetention");
+    return with(o);
+  }
+
+  /**
+   * Keeps delete markers until the state TTL, if any, removes them (the default), undoing {@link
+   * #withDeleteRetention} on a step derived from one that has it. At a restore this is the restore
+   * without the option described there.
+   */
+  public DimensionJoinStep<F, D, K, O> withoutDeleteRetention() {
+    Options<K> o = options.copy();
+    o.deleteRetention = null;
     return with(o);
   }
 
@@ -469,7 +480,9 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   }
 
   private static Duration requireInRange(Duration value, String option) {
-    Objects.requireNonNull(value, option);
+    if (value == null) {
+      throw new IllegalArgumentException(option + " must not be null");
+    }
     if (value.isNegative() || value.compareTo(DimensionJoin.MAX_DURATION) > 0) {
       throw new IllegalArgumentException(
           option + " must be in [PT0S, " + DimensionJoin.MAX_DURATION + "], was " + value);

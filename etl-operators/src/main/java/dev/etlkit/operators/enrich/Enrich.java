@@ -161,7 +161,9 @@ public final class Enrich {
 
   /**
    * An enrichment step by asynchronous lookup. Immutable: every {@code withX} returns a new step,
-   * validated when called; rules between options are checked when the step is applied.
+   * validated when called; rules between options are checked when the step is applied. A second
+   * call of an option replaces its value; the options that are off by default have a {@code
+   * withoutX()} that switches them off again on a step derived from one that has them.
    *
    * @param <I> input record type
    * @param <K> lookup key type
@@ -223,11 +225,13 @@ public final class Enrich {
      * Enrich#DEFAULT_TIMEOUT}. Flink counts it in whole milliseconds: a fraction of one is dropped
      * (1.5 ms waits 1 ms).
      *
-     * @throws IllegalArgumentException if not in (0, {@link Enrich#MAX_TIMEOUT}], or shorter than 1
-     *     ms (Flink counts the timeout in milliseconds)
+     * @throws IllegalArgumentException if null, not in (0, {@link Enrich#MAX_TIMEOUT}], or shorter
+     *     than 1 ms (Flink counts the timeout in milliseconds)
      */
     public LookupStep<I, K, V, O> withTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
+      if (timeout == null) {
+        throw new IllegalArgumentException("timeout must not be null");
+      }
       if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
         throw new IllegalArgumentException(
             "timeout must be in (0, " + MAX_TIMEOUT + "], was " + timeout);
@@ -311,8 +315,11 @@ public final class Enrich {
      * {@code maxKeys} at most the {@link #withCapacity capacity} (at most that many records wait
      * for a load, so a larger batch would never fill), both checked when the step is applied.
      *
+     * <p>Off by default: every load is a {@link Lookup#lookup} call of its own. A second call
+     * replaces both values; {@link #withoutMicroBatch()} switches it off again.
+     *
      * @throws IllegalArgumentException if the lookup does not support batches, {@code maxKeys} is
-     *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} not in (0, {@link
+     *     not in 2..{@value Enrich#MAX_BATCH_KEYS} or {@code maxDelay} is null or not in (0, {@link
      *     Enrich#MAX_BATCH_DELAY}]
      */
     public LookupStep<I, K, V, O> withMicroBatch(int maxKeys, Duration maxDelay) {
@@ -326,7 +333,9 @@ public final class Enrich {
         throw new IllegalArgumentException(
             "microBatch maxKeys must be in 2.." + MAX_BATCH_KEYS + ", was " + maxKeys);
       }
-      Objects.requireNonNull(maxDelay, "maxDelay");
+      if (maxDelay == null) {
+        throw new IllegalArgumentException("microBatch maxDelay must not be null");
+      }
       if (maxDelay.isNegative() || maxDelay.isZero() || maxDelay.compareTo(MAX_BATCH_DELAY) > 0) {
         throw new IllegalArgumentException(
             "microBatch maxDelay must be in (0, " + MAX_BATCH_DELAY + "], was " + maxDelay);
@@ -339,11 +348,26 @@ public final class Enrich {
     }
 
     /**
+     * Loads every key with a {@link Lookup#lookup} call of its own (the default), undoing {@link
+     * #withMicroBatch} on a step derived from one that has it.
+     */
+    public LookupStep<I, K, V, O> withoutMicroBatch() {
+      return with(
+          s -> {
+            s.batchKeys = 0;
+            s.batchDelay = Duration.ZERO;
+          });
+    }
+
+    /**
      * At most {@code callsPerSecond} calls to the lookup per subtask (a micro-batch is one call),
      * with bursts of up to one second's worth after a quiet period. Calls over the limit wait
      * (their records' step timeout keeps running). Any positive rate works, however low: a call
      * whose records all timed out is dropped from the wait within a step timeout or two, even when
      * the next permit is days away.
+     *
+     * <p>Off by default (calls are not limited). A second call replaces the rate; {@link
+     * #withoutRateLimit()} switches it off again.
      *
      * @throws IllegalArgumentException if not positive and finite
      */
@@ -353,6 +377,14 @@ public final class Enrich {
             "rateLimit must be positive and finite (calls per second), was " + callsPerSecond);
       }
       return with(s -> s.rateLimit = callsPerSecond);
+    }
+
+    /**
+     * Calls the lookup without a rate limit (the default), undoing {@link #withRateLimit} on a step
+     * derived from one that has it.
+     */
+    public LookupStep<I, K, V, O> withoutRateLimit() {
+      return with(s -> s.rateLimit = 0.0);
     }
 
     /**

@@ -137,14 +137,16 @@ public final class LookupRetry<V> implements Serializable {
 
   /**
    * Exponential backoff: the first retry waits {@code initial}, each further one twice as long, at
-   * most {@code max}.
+   * most {@code max}. A second call replaces both values.
    *
-   * @throws IllegalArgumentException if {@code initial} is not positive or {@code max} is not in
-   *     [{@code initial}, {@link #MAX_BACKOFF}]
+   * @throws IllegalArgumentException if {@code initial} is null or not positive, or {@code max} is
+   *     null or not in [{@code initial}, {@link #MAX_BACKOFF}]
    */
   public LookupRetry<V> withBackoff(Duration initial, Duration max) {
     StateTtls.requirePositive(initial, "retry initialBackoff");
-    Objects.requireNonNull(max, "max");
+    if (max == null) {
+      throw new IllegalArgumentException("retry maxBackoff must not be null");
+    }
     if (max.compareTo(initial) < 0 || max.compareTo(MAX_BACKOFF) > 0) {
       throw new IllegalArgumentException(
           "retry maxBackoff must be in [" + initial + ", " + MAX_BACKOFF + "], was " + max);
@@ -158,7 +160,7 @@ public final class LookupRetry<V> implements Serializable {
 
   /**
    * The share of each backoff that is random: a backoff {@code b} becomes a uniform draw from
-   * {@code [b × (1 - jitter), b]}. 0 turns jitter off.
+   * {@code [b × (1 - jitter), b]}. 0 turns jitter off. A second call replaces the value.
    *
    * @throws IllegalArgumentException if not in [0, 1]
    */
@@ -173,7 +175,8 @@ public final class LookupRetry<V> implements Serializable {
    * How long one call may take before it counts as failed with a {@link
    * java.util.concurrent.TimeoutException} (and is retried, if attempts remain); its late answer is
    * ignored. Default: the step timeout, so a call that hangs uses up the record's time. Must be
-   * positive; one longer than the step timeout is the step timeout.
+   * positive; one longer than the step timeout is the step timeout. A second call replaces the
+   * value.
    *
    * <p>When the timeout ends a call, its future is {@linkplain java.util.concurrent.Future#cancel
    * cancelled} if the lookup {@linkplain Lookup#supportsCancellation supports cancellation} (the
@@ -192,7 +195,8 @@ public final class LookupRetry<V> implements Serializable {
    * Retries only the failures {@code condition} accepts (attempt timeouts are {@link
    * java.util.concurrent.TimeoutException}s); the others are final at once. It replaces the
    * default, which retries every failure but a {@link LookupFailure} that is not {@code
-   * retryable()}: a condition that accepts every failure retries those too.
+   * retryable()}: a condition that accepts every failure retries those too. A second call replaces
+   * the condition; conditions are not combined.
    *
    * <p>The condition sees every failure, not only the lookup's own exceptions. If it throws, the
    * load is not retried: it fails with an {@link IllegalStateException} whose message names the
@@ -208,7 +212,9 @@ public final class LookupRetry<V> implements Serializable {
 
   /**
    * Retries answers {@code condition} accepts ({@code Optional.empty()} is a miss), for example a
-   * row that is not complete yet. The last attempt's answer is used whatever it is.
+   * row that is not complete yet. The last attempt's answer is used whatever it is. Default: no
+   * answer is retried. One condition at a time: a second call replaces the condition, and so does
+   * {@link #withRetryOnMiss}, which this replaces in turn (the last of them counts).
    *
    * <p>The condition sees misses too: {@code found -> found.get()...} throws on one. If it throws,
    * the answer is not used and the load fails as described in {@link #withRetryOn}.
@@ -231,7 +237,8 @@ public final class LookupRetry<V> implements Serializable {
   /**
    * Retries misses, for keys that appear in the source a little after the records that need them;
    * after the last attempt the record gets {@link LookupStatus#MISS}. Replaces a {@link
-   * #withRetryOnResult} condition. Needs a cache without miss caching (or no cache).
+   * #withRetryOnResult} condition, and is replaced by a later one (the last of them counts). Needs
+   * a cache without miss caching (or no cache).
    */
   public LookupRetry<V> withRetryOnMiss() {
     return with(

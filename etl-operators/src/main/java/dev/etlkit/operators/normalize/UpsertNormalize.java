@@ -301,6 +301,17 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   }
 
   /**
+   * Keeps delete markers until the state TTL, if any, removes them (the default), undoing {@link
+   * #withDeleteRetention} on a step derived from one that has it. At a restore this is the restore
+   * without the option described there.
+   */
+  public UpsertNormalize<T, K> withoutDeleteRetention() {
+    UpsertNormalize<T, K> copy = copy();
+    copy.deleteRetention = null;
+    return copy;
+  }
+
+  /**
    * Overrides the pipeline's error policy for this step: it applies to dead-lettered changes
    * (rejected sequences or projections, and the routes set to {@code DEAD_LETTER}).
    */

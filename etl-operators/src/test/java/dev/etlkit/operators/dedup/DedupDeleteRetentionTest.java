@@ -18,11 +18,15 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.RescaleCheck;
 import dev.etlkit.testkit.StateBackendKind;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -386,13 +390,34 @@ class DedupDeleteRetentionTest {
     }
   }
 
-  // ---- not set: as before -------------------------------------------------------------------
+  // ---- not set (or switched off on a step derived from one with it): as before -------------
+
+  /** Never set, and switched off with withoutDeleteRetention() on a step that had it. */
+  private static List<Dedup.DedupStep<Change<String>, String, String, Change<String>>> notSet() {
+    return List.of(
+        byVersion(), byVersion().withDeleteRetention(RETENTION).withoutDeleteRetention());
+  }
+
+  @Test
+  void switchedOff_isTheStepWithout() {
+    assertThat(byVersion().withDeleteRetention(RETENTION).withoutDeleteRetention())
+        .hasToString(byVersion().toString());
+    // The rule checked when the step is applied goes with the option.
+    var byArrival = keepLast().onChangelog().withDeleteRetention(RETENTION);
+    assertThatThrownBy(() -> inventory(byArrival))
+        .hasMessageContaining("withDeleteRetention(PT1M) needs keepLast with an ordering");
+    assertThat(inventory(byArrival.withoutDeleteRetention()).entries())
+        .isEqualTo(inventory(keepLast().onChangelog()).entries());
+  }
 
   @ParameterizedTest
-  @EnumSource(StateBackendKind.class)
-  void notSet_registersNoTimer_andTombstonesStay(StateBackendKind backend) throws Exception {
+  @MethodSource("backendsAndNotSet")
+  void notSet_registersNoTimer_andTombstonesStay(
+      StateBackendKind backend,
+      Dedup.DedupStep<Change<String>, String, String, Change<String>> step)
+      throws Exception {
     try (OperatorHarness<Change<String>, Change<String>> harness =
-        changes(byVersion()).harness().on(backend).open()) {
+        changes(step).harness().on(backend).open()) {
       harness.processElement(Change.insert("k1#v1"));
       harness.processElement(Change.delete("k1#v5"));
       assertThat(harness.unwrap().numProcessingTimeTimers()).isZero();
@@ -405,13 +430,20 @@ class DedupDeleteRetentionTest {
     }
   }
 
+  static Stream<Arguments> backendsAndNotSet() {
+    return Stream.of(StateBackendKind.values())
+        .flatMap(backend -> notSet().stream().map(step -> Arguments.of(backend, step)));
+  }
+
   @Test
   void notSet_declaresTheStatesAsBefore() {
-    assertThat(inventory(byVersion()).entries())
-        .extracting(e -> e.state().name() + ": " + e.state().growth())
-        .containsExactly(
-            "dedup: per key: ordering key (1 longs), the kept row; a deleted key keeps its"
-                + " ordering key as a tombstone");
+    for (var step : notSet()) {
+      assertThat(inventory(step).entries())
+          .extracting(e -> e.state().name() + ": " + e.state().growth())
+          .containsExactly(
+              "dedup: per key: ordering key (1 longs), the kept row; a deleted key keeps its"
+                  + " ordering key as a tombstone");
+    }
   }
 
   @Test

@@ -389,6 +389,21 @@ class NormalizeStepTest {
   }
 
   @Test
+  void withoutDeleteRetention_onAStepDerivedFromOneWithIt_isTheStepWithout() {
+    UpsertNormalize<Customer, String> plain = Normalize.upserts("n", Customer::id, Types.STRING);
+    UpsertNormalize<Customer, String> base = plain.withDeleteRetention(Duration.ofHours(1));
+
+    assertThat(base.withoutDeleteRetention()).hasToString(plain.toString());
+    // Without a sequence the option is refused when applied (above); switched off, it is not.
+    assertThat(
+            Etl.from(customers(), "crm")
+                .apply(base.withoutDeleteRetention())
+                .stateInventory()
+                .entries())
+        .isEqualTo(Etl.from(customers(), "crm").apply(plain).stateInventory().entries());
+  }
+
+  @Test
   void expand_deleteRetention_declaresTheDeadlinesAndTheTimers() {
     StateInventory inventory =
         Etl.from(customers(), "crm")

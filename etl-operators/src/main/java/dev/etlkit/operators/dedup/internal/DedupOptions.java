@@ -167,6 +167,14 @@ public final class DedupOptions<T, K> implements Cloneable {
         });
   }
 
+  public DedupOptions<T, K> withoutMiniBatch() {
+    return with(
+        o -> {
+          o.miniBatchRecords = 0;
+          o.miniBatchDelay = null;
+        });
+  }
+
   public DedupOptions<T, K> withKeyType(TypeInformation<K> type) {
     return with(o -> o.keyType = type);
   }

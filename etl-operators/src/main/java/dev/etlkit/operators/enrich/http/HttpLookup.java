@@ -195,7 +195,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * A header sent with every request. It is part of the serialized job graph: pass secrets with
-   * {@link #withHeaderSupplier} instead.
+   * {@link #withHeaderSupplier} instead. Each call adds a header; a second call with the same name
+   * replaces its value, and a {@link #withHeaderSupplier} of the same name wins over it.
    *
    * @throws IllegalArgumentException if the JDK client would refuse the header (invalid name or
    *     value, or one it sets itself such as {@code Host} or {@code Content-Length}), or for {@code
@@ -215,7 +216,7 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * mounted file, a token cache). It must return quickly and never block; cache tokens and refresh
    * them in the background. It is called on the task thread and the step's timer thread, possibly
    * at the same time, so it must be thread-safe. Its exception, or a null value, fails the lookup
-   * (retryable).
+   * (retryable). Each call adds a header; a second call with the same name replaces its supplier.
    *
    * @throws IllegalArgumentException if the JDK client would refuse the header name, or for {@code
    *     Accept-Encoding}
@@ -230,7 +231,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * The statuses that mean "no value for this key" for single-key requests; default {@value
-   * #DEFAULT_MISS_STATUS}. None: every 4xx and 5xx is a failure.
+   * #DEFAULT_MISS_STATUS}. None: every 4xx and 5xx is a failure. Replaces the statuses of an
+   * earlier call; a status given twice counts once.
    *
    * @throws IllegalArgumentException if a status is not in 400..599
    */

@@ -334,7 +334,8 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
 
   /**
    * A connection property for the driver, such as {@code sslmode} or {@code ApplicationName} for
-   * PostgreSQL. Values are never shown; user and password go through {@link #withCredentials}.
+   * PostgreSQL. Values are never shown; user and password go through {@link #withCredentials}. Each
+   * call adds a property; a second call with the same name replaces its value.
    *
    * @throws IllegalArgumentException if the name is blank, {@code user} or {@code password}
    */

@@ -364,6 +364,27 @@ class HttpLookupServerTest {
         .doesNotContain("orders-enrichment");
   }
 
+  @Test
+  void lookup_headerSetTwice_sendsTheLastValue_andASupplierOfTheSameNameWins() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        profiles()
+            .withHeader("X-Client", "first")
+            .withHeader("X-Client", "second")
+            .withHeader("X-Tenant", "static")
+            .withHeaderSupplier("X-Tenant", () -> "supplied");
+    lookups.open(lookup);
+
+    await(lookup.lookup("c-1"));
+
+    assertThat(api.requests)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.headers().get("X-client")).containsExactly("second");
+              assertThat(r.headers().get("X-tenant")).containsExactly("supplied");
+            });
+  }
+
   /** Stands in for a token cache on the TaskManager. */
   static final class CrmToken {
     static AtomicInteger asked;

@@ -497,6 +497,23 @@ class DimensionJoinDeleteRetentionTest {
   }
 
   @Test
+  void withoutDeleteRetention_onAStepDerivedFromOneWithIt_isTheStepWithout() {
+    DimensionJoinStep<String, String, String, String> base =
+        JoinHarness.latest().withDeleteRetention(Duration.ofMinutes(1));
+    DimensionJoinStep<String, String, String, String> variant = base.withoutDeleteRetention();
+
+    assertThat(base.toString()).contains("deleteRetention=PT1M");
+    assertThat(variant).hasToString(JoinHarness.latest().toString());
+    assertThat(
+            SnapshotStates.declared(
+                JoinHarness.expand(variant).output().stateInventory(), "test/join"))
+        .isEqualTo(
+            SnapshotStates.declared(
+                JoinHarness.expand(JoinHarness.latest()).output().stateInventory(), "test/join"))
+        .doesNotContain(JoinConfig.DELETE_DEADLINE_STATE);
+  }
+
+  @Test
   void withDeleteRetention_validated() {
     DimensionJoinStep<String, String, String, String> step = JoinHarness.latest();
     assertThatThrownBy(() -> step.withDeleteRetention(null))

@@ -120,6 +120,9 @@ class DimensionJoinTest {
     assertThatThrownBy(() -> JoinHarness.latest().withMaxWait(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxWait must be in [PT0S, PT8760H], was PT-0.001S");
+    assertThatThrownBy(() -> JoinHarness.latest().withMaxWait(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxWait must not be null");
   }
 
   @Test
@@ -143,6 +146,9 @@ class DimensionJoinTest {
     assertThatThrownBy(() -> JoinHarness.asOf().withAllowedLateness(Duration.ofDays(366)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("allowedLateness must be in [PT0S, PT8760H], was PT8784H");
+    assertThatThrownBy(() -> JoinHarness.asOf().withAllowedLateness(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("allowedLateness must not be null");
   }
 
   @Test

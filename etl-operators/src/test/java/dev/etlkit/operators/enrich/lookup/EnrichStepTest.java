@@ -1,6 +1,7 @@
 package dev.etlkit.operators.enrich.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.DeadLetter;
@@ -168,6 +169,9 @@ class EnrichStepTest {
         .hasMessage("timeout must be in (0, PT1H], was PT2H");
     assertThatThrownBy(() -> step().withTimeout(Duration.ofNanos(10)))
         .hasMessageContaining("timeout must be at least 1 ms");
+    assertThatThrownBy(() -> step().withTimeout(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeout must not be null");
   }
 
   @Test
@@ -198,6 +202,9 @@ class EnrichStepTest {
         .hasMessage("microBatch maxDelay must be in (0, PT10S], was PT0S");
     assertThatThrownBy(() -> batching.withMicroBatch(10, Duration.ofMinutes(1)))
         .hasMessage("microBatch maxDelay must be in (0, PT10S], was PT1M");
+    assertThatThrownBy(() -> batching.withMicroBatch(10, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("microBatch maxDelay must not be null");
     assertThat(batching.withMicroBatch(100, Duration.ofMillis(5)).toString())
         .contains("microBatch=100/PT0.005S");
   }
@@ -209,6 +216,32 @@ class EnrichStepTest {
     assertThatThrownBy(() -> step().withRateLimit(Double.NaN)).hasMessageContaining("was NaN");
     assertThatThrownBy(() -> step().withRateLimit(Double.POSITIVE_INFINITY))
         .hasMessageContaining("was Infinity");
+  }
+
+  @Test
+  void withoutMicroBatch_withoutRateLimit_giveTheBaseSpecBack() {
+    Enrich.LookupStep<String, String, String, String> base =
+        Enrich.lookup("c", (String s) -> s, FakeLookup.manualBatch(), (i, v, s) -> i, Types.STRING);
+    var limited = base.withMicroBatch(100, Duration.ofMillis(5)).withRateLimit(2.5);
+
+    assertThat(limited.toString()).contains("microBatch=100/PT0.005S").contains("rateLimit=2.5/s");
+    assertThat(limited.withoutMicroBatch().withoutRateLimit().toString())
+        .isEqualTo(base.withoutRateLimit().withoutMicroBatch().toString())
+        .isEqualTo(base.toString());
+    assertThat(limited.withoutMicroBatch().toString())
+        .doesNotContain("microBatch")
+        .contains("rateLimit=2.5/s");
+  }
+
+  @Test
+  void withoutMicroBatch_dropsTheMicroBatchRulesCheckedWhenApplied() {
+    var batched =
+        step().withTimeout(Duration.ofSeconds(5)).withMicroBatch(100, Duration.ofSeconds(2));
+    var variant = batched.withTimeout(Duration.ofSeconds(1)).withCapacity(10);
+
+    assertThatThrownBy(() -> orders().apply(variant))
+        .hasMessageContaining("microBatch maxDelay (PT2S) must be shorter than the step timeout");
+    assertThatCode(() -> orders().apply(variant.withoutMicroBatch())).doesNotThrowAnyException();
   }
 
   @Test
@@ -254,6 +287,9 @@ class EnrichStepTest {
     assertThatThrownBy(
             () -> LookupRetry.attempts(2).withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessage("retry maxBackoff must be in [PT2S, PT1H], was PT1S");
+    assertThatThrownBy(() -> LookupRetry.attempts(2).withBackoff(Duration.ofSeconds(2), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retry maxBackoff must not be null");
     assertThatThrownBy(() -> LookupRetry.attempts(2).withJitter(1.5))
         .hasMessage("retry jitter must be in [0, 1], was 1.5");
     assertThatThrownBy(() -> LookupRetry.attempts(2).withAttemptTimeout(Duration.ZERO))
