@@ -343,7 +343,7 @@ class HttpLookupServerTest {
         HttpLookup.get(baseUrl + "/customers/{key}", String.class, Profile.class)
             .withHeader("X-Client", "orders-enrichment")
             .withHeaderSupplier("Authorization", CrmToken::bearer) // asked per request
-            .withRequestTimeout(Duration.ofMillis(500))
+            .withRequestTimeout(Duration.ofSeconds(2))
             .withMaxConcurrentRequests(32);
     // end::auth-header[]
     lookups.open(lookup);
