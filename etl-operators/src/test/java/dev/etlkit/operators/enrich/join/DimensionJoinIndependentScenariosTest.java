@@ -146,6 +146,32 @@ class DimensionJoinIndependentScenariosTest {
         "TIMED_OUT o2 @6");
   }
 
+  /**
+   * The other order, which the generated property reaches as rarely (scripts from {@code
+   * Long.MAX_VALUE - 300}): the dimension input ends first while the facts go on. A fact that waits
+   * then waits on, as the combined watermark has not reached the end; the waiting facts time out
+   * when the facts' watermark reaches {@code Long.MAX_VALUE} too; a fact after that waits for its
+   * timer.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void latest_dimensionEndsBeforeTheFacts_waitingFactsTimeOutWhenTheFactsEnd(
+      StateBackendKind backend) throws Exception {
+    scenario(
+        LATEST_WAIT,
+        backend,
+        List.of(
+            fact(1, 5),
+            new IndependentJoinReference.Watermark(Input.DIMENSION, Long.MAX_VALUE),
+            fact(2, 6), // the facts' watermark is behind: o1 and o2 wait on
+            new IndependentJoinReference.Watermark(Input.FACTS, Long.MAX_VALUE),
+            fact(3, 7),
+            new ProcTime(60)), // past o3's wait of 50 ms
+        "TIMED_OUT o1 @5",
+        "TIMED_OUT o2 @6",
+        "TIMED_OUT o3 @7");
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void latest_deleteThenFact_deletedAtOnceWithoutWaiting(StateBackendKind backend)
