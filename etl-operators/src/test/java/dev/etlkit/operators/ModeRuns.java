@@ -18,7 +18,9 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
 /**
@@ -28,6 +30,15 @@ import org.apache.flink.util.CloseableIterator;
 public final class ModeRuns {
 
   private ModeRuns() {}
+
+  /** A MiniCluster with the two slots a parallelism-2 job needs. */
+  public static MiniClusterExtension miniCluster() {
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
+  }
 
   /**
    * A parallelism-2 environment in {@code mode} on {@code backend}, generic types disabled, no

@@ -4,6 +4,7 @@ import static dev.etlkit.operators.ModeRuns.counts;
 import static dev.etlkit.operators.ModeRuns.drain;
 import static dev.etlkit.operators.ModeRuns.environment;
 import static dev.etlkit.operators.ModeRuns.letters;
+import static dev.etlkit.operators.ModeRuns.miniCluster;
 import static dev.etlkit.operators.ModeRuns.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +25,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -46,13 +46,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(120)
 class DedupModesITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = miniCluster();
 
   private static final int KEYS = 12;
 
