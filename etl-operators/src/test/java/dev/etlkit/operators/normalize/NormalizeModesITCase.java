@@ -221,9 +221,8 @@ class NormalizeModesITCase {
         .noneMatch(letter -> letter.startsWith(CHECK_OUTPUT));
     assertThat(batch.withoutCheckOfOutput()).isEqualTo(streaming.withoutCheckOfOutput());
     // The normalizer gives an update's -U and +U its change's timestamp, and batch mode's sort
-    // gives
-    // records with equal timestamps in no defined order: the check after it may see a +U before
-    // its -U (docs/normalize.md, "In batch mode"). What it then reports is only that.
+    // gives records with equal timestamps in no defined order: the check after it may see a +U
+    // before its -U (docs/normalize.md, "In batch mode"). What it then reports is only that.
     assertThat(batch.letters())
         .filteredOn(letter -> letter.startsWith(CHECK_OUTPUT))
         .allMatch(
