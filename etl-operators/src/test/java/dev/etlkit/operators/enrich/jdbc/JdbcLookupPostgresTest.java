@@ -38,6 +38,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 class JdbcLookupPostgresTest {
 
   private static TestDatabase db;
+
+  /**
+   * The connection timeout of the wrong-password cases: the pool retries the login until it ends,
+   * then fails with the last refusal (28P01), or without one if no attempt was answered in time
+   * (500 ms could be too short for the first login on a loaded machine).
+   */
+  private static final Duration LOGIN_REFUSED_WITHIN = Duration.ofSeconds(2);
+
   private final LookupTesting lookups = new LookupTesting();
 
   @BeforeAll
@@ -376,7 +384,7 @@ class JdbcLookupPostgresTest {
     JdbcLookup<String, Customer> lookup =
         customers()
             .withCredentials(JdbcCredentials.of(TestDatabase.READER, secret))
-            .withConnectionTimeout(Duration.ofMillis(500));
+            .withConnectionTimeout(LOGIN_REFUSED_WITHIN);
     lookups.open(lookup);
 
     JdbcLookupException denied = failure(lookup.lookup("c-1"));
@@ -394,7 +402,7 @@ class JdbcLookupPostgresTest {
     JdbcLookup<String, Customer> lookup =
         customers()
             .withCredentials(JdbcCredentials.of(TestDatabase.READER, secret))
-            .withConnectionTimeout(Duration.ofMillis(500))
+            .withConnectionTimeout(LOGIN_REFUSED_WITHIN)
             .withConnectionCheckOnOpen(true);
 
     assertThatThrownBy(() -> lookup.open(new RecordingLookupContext()))
