@@ -52,7 +52,7 @@ class PostgresIoCredentialsTest {
 
     lookup.open(new Subtask());
     try {
-      Properties connectedWith = driver.connections.get(2, TimeUnit.SECONDS);
+      Properties connectedWith = firstConnection();
 
       assertThat(connectedWith.getProperty("user")).isEqualTo("etl");
       assertThat(connectedWith).as("no password at all").doesNotContainKey("password");
@@ -70,7 +70,7 @@ class PostgresIoCredentialsTest {
 
     lookup.open(new Subtask());
     try {
-      Properties connectedWith = driver.connections.get(2, TimeUnit.SECONDS);
+      Properties connectedWith = firstConnection();
 
       assertThat(connectedWith.getProperty("user")).isEqualTo("etl");
       assertThat(connectedWith.getProperty("password")).isEqualTo(SECRET);
@@ -118,6 +118,15 @@ class PostgresIoCredentialsTest {
     public MetricGroup metricGroup() {
       return new UnregisteredMetricsGroup();
     }
+  }
+
+  /**
+   * The properties of the pool's first connection attempt, made on a thread of the pool's own:
+   * waits generously (2 s was tight for a cold JVM on a loaded machine), returning as soon as it is
+   * made.
+   */
+  private Properties firstConnection() throws Exception {
+    return driver.connections.get(30, TimeUnit.SECONDS);
   }
 
   /** Records the properties of the first connection the lookup's pool asks for. */

@@ -101,9 +101,13 @@ class HttpLookupStalledBodyTest {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /**
+   * A lookup of this server whose request timeout is far above the tests' waits, so that only an
+   * answer at once passes (a 300 ms timeout could fire first in a cold JVM on a loaded machine).
+   */
   private static HttpLookup<String, Profile> stalls() {
     return HttpLookup.get(base() + "/k/{key}", String.class, Profile.class)
-        .withRequestTimeout(Duration.ofMillis(300));
+        .withRequestTimeout(Duration.ofSeconds(30));
   }
 
   /** How the future ended within {@code seconds}: its value, its failure, or "still running". */
@@ -126,7 +130,7 @@ class HttpLookupStalledBodyTest {
   void lookup_serverErrorWithAStalledBody_failsRetryablyAtOnce() throws Exception {
     HttpLookup<String, Profile> lookup = lookups.open(stalls());
 
-    Object outcome = outcome(lookup.lookup("stall-503"), 3);
+    Object outcome = outcome(lookup.lookup("stall-503"), 10); // the body stalls for 50 s
 
     assertThat(outcome).isInstanceOf(HttpLookupException.class);
     HttpLookupException failure = (HttpLookupException) outcome;
@@ -139,7 +143,8 @@ class HttpLookupStalledBodyTest {
   void lookup_missStatusWithAStalledBody_isAMissAtOnce() throws Exception {
     HttpLookup<String, Profile> lookup = lookups.open(stalls());
 
-    assertThat(outcome(lookup.lookup("stall-404"), 3)).isEqualTo(Optional.empty());
+    // the body stalls for 50 s
+    assertThat(outcome(lookup.lookup("stall-404"), 10)).isEqualTo(Optional.empty());
   }
 
   /**
@@ -150,11 +155,14 @@ class HttpLookupStalledBodyTest {
    */
   @Test
   void lookup_afterABodyStalled_laterLookupsAreNotOverloadedForEver() throws Exception {
-    HttpLookup<String, Profile> stalling = lookups.open(stalls().withMaxConcurrentRequests(1));
+    // 1 s (not 300 ms): the next lookup must succeed within it, on a loaded machine too
+    HttpLookup<String, Profile> stalling =
+        lookups.open(
+            stalls().withRequestTimeout(Duration.ofSeconds(1)).withMaxConcurrentRequests(1));
     CompletableFuture<Optional<Profile>> stalled = stalling.lookup("stall-200");
 
-    Object stalledOutcome = outcome(stalled, 3); // ten times the request timeout
-    Object next = outcome(stalling.lookup("c-1"), 3);
+    Object stalledOutcome = outcome(stalled, 10); // ten times the request timeout
+    Object next = outcome(stalling.lookup("c-1"), 10);
 
     assertThat(stalledOutcome).isInstanceOf(HttpLookupException.class);
     HttpLookupException timedOut = (HttpLookupException) stalledOutcome;
@@ -162,7 +170,7 @@ class HttpLookupStalledBodyTest {
     assertThat(timedOut.statusCode()).isEmpty();
     assertThat(timedOut)
         .hasMessage(
-            "HTTP lookup timed out (requestTimeout PT0.3S): the response did not end in time");
+            "HTTP lookup timed out (requestTimeout PT1S): the response did not end in time");
     assertThat(next)
         .as("the next lookup, of a healthy key, after the stalled one timed out")
         .isEqualTo(Optional.of(new Profile("c-1", "Customer c-1", null)));
