@@ -308,7 +308,7 @@ class EnrichHarnessTest {
   }
 
   @Test
-  @Timeout(10) // before the shortcut, the harness thread waited for room that never came
+  @Timeout(30) // before the shortcut, the harness thread waited for room that never came
   void unreadableKey_unorderedOutput_fullQueue_isDeadLetteredWithoutWaitingForRoom()
       throws Exception {
     // found by the lookup reference (seed 93): such a record needs no lookup and no queue slot
@@ -532,7 +532,7 @@ class EnrichHarnessTest {
   }
 
   @Test
-  @Timeout(10)
+  @Timeout(30)
   void cacheHit_unorderedOutput_withAFullQueue_isAnsweredAtOnce() throws Exception {
     FakeLookup lookup = FakeLookup.manual().put("c-2", "Bea");
     AsyncStepHarness<String, String> h =
@@ -552,7 +552,7 @@ class EnrichHarnessTest {
   }
 
   @Test
-  @Timeout(10)
+  @Timeout(30)
   void recordWaitingForRoom_readsTheCacheAfterTheWait() throws Exception {
     FakeLookup lookup = FakeLookup.manual();
     AsyncStepHarness<String, String> h =
@@ -580,7 +580,7 @@ class EnrichHarnessTest {
   }
 
   @Test
-  @Timeout(10)
+  @Timeout(30)
   void recordWaitingForRoom_unorderedOutput_readsTheCacheAfterTheWait() throws Exception {
     // In unordered output the shortcut reads the cache before the wait and finds nothing; the
     // record must not go on to a load with what it read then.

@@ -27,7 +27,7 @@ class RecordsInFlightBoundTest {
 
   @ParameterizedTest(name = "ordered={0}")
   @ValueSource(booleans = {true, false})
-  @Timeout(10)
+  @Timeout(30)
   void capacity3_whileThreeRefreshesRun_aFourthAndFifthRecordWaitForRecordsToLeave(boolean ordered)
       throws Exception {
     FakeLookup lookup = FakeLookup.manual(); // a call completes only when the test says so
