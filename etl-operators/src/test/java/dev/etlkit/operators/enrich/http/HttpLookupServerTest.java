@@ -385,6 +385,35 @@ class HttpLookupServerTest {
             });
   }
 
+  /**
+   * Header names are case-insensitive (the JDK client keeps one value per name whatever its case):
+   * a later call of another case replaces the earlier one, as a call of the same case does, for
+   * fixed headers and suppliers alike, and the lookup lists the name once, as last given.
+   */
+  @Test
+  void lookup_headerSetTwiceInAnotherCase_sendsTheLastValueOnce() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        profiles()
+            .withHeader("X-Client", "first")
+            .withHeader("x-client", "second")
+            .withHeader("X-Client", "third")
+            .withHeaderSupplier("X-Tenant", () -> "first")
+            .withHeaderSupplier("x-tenant", () -> "second")
+            .withHeaderSupplier("X-Tenant", () -> "third");
+    lookups.open(lookup);
+
+    await(lookup.lookup("c-1"));
+
+    assertThat(api.requests)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.headers().get("X-client")).containsExactly("third");
+              assertThat(r.headers().get("X-tenant")).containsExactly("third");
+            });
+    assertThat(lookup.toString()).contains("headers=[X-Client]", "headerSuppliers=[X-Tenant]");
+  }
+
   /** Stands in for a token cache on the TaskManager. */
   static final class CrmToken {
     static AtomicInteger asked;
