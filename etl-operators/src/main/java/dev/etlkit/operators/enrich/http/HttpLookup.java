@@ -273,7 +273,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * Answers {@link #lookupAll} with {@code POST}s of JSON arrays of formatted keys to {@code url},
-   * each answered by a JSON object from formatted key to value.
+   * each answered by a JSON object from formatted key to value. Default: none, see {@link
+   * #withoutBatchEndpoint()}; a second call replaces the URL.
    *
    * @throws IllegalArgumentException unless an absolute http(s) URL
    */
@@ -281,6 +282,18 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
     UrlTemplate.requireHttpUrl(url, "batchEndpoint");
     HttpLookup<K, V> copy = copy();
     copy.batchEndpoint = url;
+    return copy;
+  }
+
+  /**
+   * No batch endpoint (the default): {@link #supportsBatch()} is false, so an enrichment step calls
+   * {@link #lookup} per key and refuses a micro-batch, and {@link #lookupAll} makes one {@code GET}
+   * per key. Undoes {@link #withBatchEndpoint} on a lookup derived from one that has it; {@link
+   * #withMaxBatchKeys} is kept but unused.
+   */
+  public HttpLookup<K, V> withoutBatchEndpoint() {
+    HttpLookup<K, V> copy = copy();
+    copy.batchEndpoint = null;
     return copy;
   }
 

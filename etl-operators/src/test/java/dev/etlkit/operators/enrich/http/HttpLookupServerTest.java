@@ -459,6 +459,23 @@ class HttpLookupServerTest {
   }
 
   @Test
+  void lookupAll_batchEndpointSwitchedOffOnADerivedLookup_getsEachKey() throws Exception {
+    HttpLookup<String, Profile> base = profiles().withBatchEndpoint(api.base() + "/batch");
+    HttpLookup<String, Profile> lookup = base.withoutBatchEndpoint();
+    lookups.open(lookup);
+
+    Map<String, Profile> found = await(lookup.lookupAll(List.of("c-1", "c-2", "missing-1")));
+
+    assertThat(lookup.supportsBatch()).isFalse();
+    assertThat(lookup).hasToString(profiles().toString());
+    assertThat(found).containsOnlyKeys("c-1", "c-2");
+    assertThat(api.requests)
+        .extracting(TestApi.Request::method)
+        .containsExactly("GET", "GET", "GET");
+    assertThat(base.supportsBatch()).isTrue();
+  }
+
+  @Test
   void lookupAll_batchEndpoint_postsDistinctKeysInChunksAndReadsTheObject() throws Exception {
     String baseUrl = api.base();
     // tag::batch-endpoint[]
