@@ -372,17 +372,8 @@ class HttpLookupServerTest {
             .withHeader("X-Client", "second")
             .withHeader("X-Tenant", "static")
             .withHeaderSupplier("X-Tenant", () -> "supplied");
-    lookups.open(lookup);
 
-    await(lookup.lookup("c-1"));
-
-    assertThat(api.requests)
-        .singleElement()
-        .satisfies(
-            r -> {
-              assertThat(r.headers().get("X-client")).containsExactly("second");
-              assertThat(r.headers().get("X-tenant")).containsExactly("supplied");
-            });
+    assertSends(lookup, "second", "supplied");
   }
 
   /**
@@ -400,6 +391,14 @@ class HttpLookupServerTest {
             .withHeaderSupplier("X-Tenant", () -> "first")
             .withHeaderSupplier("x-tenant", () -> "second")
             .withHeaderSupplier("X-Tenant", () -> "third");
+
+    assertSends(lookup, "third", "third");
+    assertThat(lookup.toString()).contains("headers=[X-Client]", "headerSuppliers=[X-Tenant]");
+  }
+
+  /** Opens {@code lookup}, looks c-1 up and checks the one value of each header it sent. */
+  private void assertSends(HttpLookup<String, Profile> lookup, String client, String tenant)
+      throws Exception {
     lookups.open(lookup);
 
     await(lookup.lookup("c-1"));
@@ -408,10 +407,9 @@ class HttpLookupServerTest {
         .singleElement()
         .satisfies(
             r -> {
-              assertThat(r.headers().get("X-client")).containsExactly("third");
-              assertThat(r.headers().get("X-tenant")).containsExactly("third");
+              assertThat(r.headers().get("X-client")).containsExactly(client);
+              assertThat(r.headers().get("X-tenant")).containsExactly(tenant);
             });
-    assertThat(lookup.toString()).contains("headers=[X-Client]", "headerSuppliers=[X-Tenant]");
   }
 
   /** Stands in for a token cache on the TaskManager. */
