@@ -43,7 +43,10 @@ import org.apache.flink.annotation.PublicEvolving;
  * </ul>
  *
  * <p>Rules between options are checked when the cache is given to a step: refresh-after-write must
- * be shorter than expire-after-write, and stale-on-error needs expire-after-write. Immutable.
+ * be shorter than expire-after-write, and stale-on-error needs expire-after-write. Immutable: every
+ * {@code withX} returns a new cache; a second call of an option replaces its value, and each option
+ * that is off by default has a {@code withoutX()} that returns the cache as if it had never been
+ * set (equal to it), so a team can derive variants from a shared base cache.
  */
 @PublicEvolving
 public final class LookupCache implements Serializable {
@@ -107,12 +110,29 @@ public final class LookupCache implements Serializable {
   }
 
   /**
+   * Entries stay fresh until evicted by size or idleness (the default), undoing {@link
+   * #withExpireAfterWrite} on a cache derived from one that has it. A cache that keeps {@link
+   * #withStaleOnError} is then refused when given to a step, as one that never had write expiry.
+   */
+  public LookupCache withoutExpireAfterWrite() {
+    return with(x -> x.expireAfterWrite = null);
+  }
+
+  /**
    * Entries not read for this long are dropped. Must be positive; any length works (beyond about
    * 292 years: never).
    */
   public LookupCache withExpireAfterAccess(Duration ttl) {
     StateTtls.requirePositive(ttl, "cache expireAfterAccess");
     return with(x -> x.expireAfterAccess = ttl);
+  }
+
+  /**
+   * Entries are not dropped for idleness (the default), undoing {@link #withExpireAfterAccess} on a
+   * cache derived from one that has it.
+   */
+  public LookupCache withoutExpireAfterAccess() {
+    return with(x -> x.expireAfterAccess = null);
   }
 
   /**
@@ -127,6 +147,15 @@ public final class LookupCache implements Serializable {
   }
 
   /**
+   * Entries are never reloaded in the background (the default): a key is loaded again only once its
+   * entry is gone. Undoes {@link #withRefreshAfterWrite} on a cache derived from one that has it,
+   * and with it the rule that it be shorter than the write expiry.
+   */
+  public LookupCache withoutRefreshAfterWrite() {
+    return with(x -> x.refreshAfterWrite = null);
+  }
+
+  /**
    * Keeps entries up to {@code maxStaleness} past their write expiry, to be served with {@link
    * LookupStatus#STALE} when their reload fails or times out. The bound holds when the value is
    * served: a record whose reload fails after the entry has passed {@code maxStaleness} (or was
@@ -136,6 +165,15 @@ public final class LookupCache implements Serializable {
   public LookupCache withStaleOnError(Duration maxStaleness) {
     StateTtls.requirePositive(maxStaleness, "cache staleOnError");
     return with(x -> x.staleOnError = maxStaleness);
+  }
+
+  /**
+   * Expired entries are dropped at once (the default): a record whose reload fails gets the step's
+   * fallback. Undoes {@link #withStaleOnError} on a cache derived from one that has it, and with it
+   * the rule that it needs {@link #withExpireAfterWrite}.
+   */
+  public LookupCache withoutStaleOnError() {
+    return with(x -> x.staleOnError = null);
   }
 
   /**

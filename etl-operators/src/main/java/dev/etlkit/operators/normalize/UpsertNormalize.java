@@ -35,7 +35,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /**
  * Turns an upsert changelog by key into a full changelog: Flink SQL's {@code ChangelogNormalize} as
  * a visible, tunable step. Create it with {@link Normalize#upserts}; immutable, every {@code withX}
- * returns a copy.
+ * returns a copy. The options that are off by default have a {@code withoutX()} that returns the
+ * step as if the option had never been set, for variants of a shared base step.
  *
  * <p><b>Input</b>: {@code Change<T>} records of an upsert changelog keyed by the key selector:
  * {@code +I} and {@code +U} are both upserts (the row is the key's new value), {@code -D} deletes
@@ -177,6 +178,20 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   }
 
   /**
+   * Applies changes in arrival order (the default), undoing {@link #withSequence} on a step derived
+   * from one that has it: the step is then the step that never had a sequence. The options that
+   * need one ({@link #withStaleChanges}, {@link #withDeleteRetention}) are still refused when the
+   * step is applied, unless they are switched off too. It changes the state's layout as removing
+   * the call does: state written with a sequence does not restore into it (see the class comment's
+   * state and the user guide); give the step a new name.
+   */
+  public UpsertNormalize<T, K> withoutSequence() {
+    UpsertNormalize<T, K> copy = copy();
+    copy.sequence = null;
+    return copy;
+  }
+
+  /**
    * Keeps only a projection of each row in state instead of the full row. <b>The {@code -U} and
    * {@code -D} records the step emits then carry {@code retraction.map(projected)}</b>, not the
    * previous full row: use it when downstream deletes by the projected columns (an upsert sink
@@ -211,6 +226,20 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     UserFunctionCheckpoints.requireNone(retraction, "retraction of step '" + name + "'", why);
     UpsertNormalize<T, K> copy = copy();
     copy.projection = new Projection<>(project, projectedType, retraction);
+    return copy;
+  }
+
+  /**
+   * Keeps full rows in state and retracts with them (the default), undoing {@link
+   * #withProjectedState} on a step derived from one that has it: the step is then the step that
+   * never had a projection, so the value type needs value equality again (checked when the step is
+   * applied), and no hash key is kept in operator state. It changes the state's layout as removing
+   * the call does: state written with a projection does not restore into it (see the class
+   * comment's state and the user guide); give the step a new name.
+   */
+  public UpsertNormalize<T, K> withoutProjectedState() {
+    UpsertNormalize<T, K> copy = copy();
+    copy.projection = null;
     return copy;
   }
 

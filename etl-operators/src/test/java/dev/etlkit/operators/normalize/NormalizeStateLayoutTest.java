@@ -119,6 +119,39 @@ class NormalizeStateLayoutTest {
     }
   }
 
+  /**
+   * {@code withoutSequence()} / {@code withoutProjectedState()} on a step derived from one with the
+   * options is the layout without them, no new restore path: full rows restore into it and
+   * continue, and the base's own state is refused as for a step without the option.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void switchedOff_isTheLayoutWithout(StateBackendKind backend) throws Exception {
+    UpsertNormalize<Customer, String> base = Layout.SEQUENCE_AND_PROJECTION.spec();
+    UpsertNormalize<Customer, String> switchedOff = base.withoutSequence().withoutProjectedState();
+    try (OperatorHarness<Change<Customer>, Change<Customer>> harness =
+        normalizer(switchedOff, Customer.TYPE, null)
+            .recipe
+            .on(backend)
+            .restore(stateOf(Layout.FULL_ROWS, backend, null))) {
+      harness.processElement(Change.updateAfter(ADA_1), 2); // the restored row: a no-op
+      harness.processElement(Change.updateAfter(new Customer("c1", "Ada", "ada@two", 0)), 3);
+
+      assertThat(harness.output())
+          .extracting(Change::kind)
+          .containsExactly(RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER);
+    }
+    OperatorSubtaskState ofTheBase = stateOf(Layout.SEQUENCE_AND_PROJECTION, backend, null);
+    for (UpsertNormalize<Customer, String> variant :
+        List.of(base.withoutSequence(), base.withoutProjectedState(), switchedOff)) {
+      KeyedHarness<String, Change<Customer>, Change<Customer>> restored =
+          normalizer(variant, Customer.TYPE, null).recipe.on(backend);
+      assertThatThrownBy(() -> restored.restore(ofTheBase).close())
+          .as("%s", variant)
+          .hasStackTraceContaining("must not be incompatible");
+    }
+  }
+
   /** A snapshot of {@code from}, with each of {@link #TTLS}, fails to restore into {@code to}. */
   private static void assertRefused(Layout from, Layout to, StateBackendKind backend)
       throws Exception {

@@ -404,6 +404,47 @@ class NormalizeStepTest {
   }
 
   @Test
+  void withoutSequence_keepsTheRulesOfTheOptionsThatNeedOne() {
+    UpsertNormalize<Customer, String> base =
+        Normalize.upserts("n", Customer::id, Types.STRING)
+            .withSequence(change -> change.value().version())
+            .withStaleChanges(UpsertNormalize.Route.DROP)
+            .withDeleteRetention(Duration.ofHours(1));
+
+    // As on a step that never had a sequence, the options that need one are refused ...
+    assertThatThrownBy(() -> Etl.from(customers(), "crm").apply(base.withoutSequence()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("staleChanges needs withSequence(...)");
+    assertThatThrownBy(
+            () ->
+                Etl.from(customers(), "crm")
+                    .apply(base.withoutSequence().withStaleChanges(UpsertNormalize.Route.DROP)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("staleChanges needs withSequence(...)");
+    // ... and the sequence switched back on restores the base.
+    assertThat(base.withoutSequence().withSequence(change -> change.value().version()))
+        .hasToString(base.toString());
+  }
+
+  @Test
+  void withoutProjectedState_needsValueEqualityAgain() {
+    DataStream<Change<NoEquals>> input =
+        env.fromData(
+            List.of(Change.insert(new NoEquals())), Change.typeInfo(Types.POJO(NoEquals.class)));
+    UpsertNormalize<NoEquals, String> projected =
+        Normalize.upserts("n", (NoEquals v) -> v.id, Types.STRING)
+            .withProjectedState(v -> v.id, Types.STRING, id -> new NoEquals());
+    Etl.from(input, "p").apply(projected);
+
+    assertThat(projected.withoutProjectedState())
+        .hasToString(Normalize.upserts("n", (NoEquals v) -> v.id, Types.STRING).toString());
+    assertThatThrownBy(() -> Etl.from(input, "p2").apply(projected.withoutProjectedState()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "part NoEquals (" + NoEquals.class.getName() + ") is compared by identity");
+  }
+
+  @Test
   void expand_deleteRetention_declaresTheDeadlinesAndTheTimers() {
     StateInventory inventory =
         Etl.from(customers(), "crm")

@@ -195,8 +195,10 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * A header sent with every request. It is part of the serialized job graph: pass secrets with
-   * {@link #withHeaderSupplier} instead. Each call adds a header; a second call with the same name
-   * replaces its value, and a {@link #withHeaderSupplier} of the same name wins over it.
+   * {@link #withHeaderSupplier} instead. Each call adds a header; a second call with the same name,
+   * in any case ({@code X-Client}, {@code x-client}: header names are case-insensitive), replaces
+   * it, name and value, and a {@link #withHeaderSupplier} of the same name in any case wins over
+   * it.
    *
    * @throws IllegalArgumentException if the JDK client would refuse the header (invalid name or
    *     value, or one it sets itself such as {@code Host} or {@code Content-Length}), or for {@code
@@ -205,8 +207,7 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   public HttpLookup<K, V> withHeader(String name, String value) {
     requireHeader(name, Objects.requireNonNull(value, "value"));
     HttpLookup<K, V> copy = copy();
-    copy.headers = new LinkedHashMap<>(headers);
-    copy.headers.put(name, value);
+    copy.headers = withHeaderEntry(headers, name, value);
     return copy;
   }
 
@@ -216,7 +217,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
    * mounted file, a token cache). It must return quickly and never block; cache tokens and refresh
    * them in the background. It is called on the task thread and the step's timer thread, possibly
    * at the same time, so it must be thread-safe. Its exception, or a null value, fails the lookup
-   * (retryable). Each call adds a header; a second call with the same name replaces its supplier.
+   * (retryable). Each call adds a header; a second call with the same name, in any case, replaces
+   * it, name and supplier.
    *
    * @throws IllegalArgumentException if the JDK client would refuse the header name, or for {@code
    *     Accept-Encoding}
@@ -224,8 +226,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
   public HttpLookup<K, V> withHeaderSupplier(String name, SerializableSupplier<String> supplier) {
     requireHeader(name, "v");
     HttpLookup<K, V> copy = copy();
-    copy.headerSuppliers = new LinkedHashMap<>(headerSuppliers);
-    copy.headerSuppliers.put(name, Objects.requireNonNull(supplier, "supplier"));
+    copy.headerSuppliers =
+        withHeaderEntry(headerSuppliers, name, Objects.requireNonNull(supplier, "supplier"));
     return copy;
   }
 
@@ -271,7 +273,8 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
 
   /**
    * Answers {@link #lookupAll} with {@code POST}s of JSON arrays of formatted keys to {@code url},
-   * each answered by a JSON object from formatted key to value.
+   * each answered by a JSON object from formatted key to value. Default: none, see {@link
+   * #withoutBatchEndpoint()}; a second call replaces the URL.
    *
    * @throws IllegalArgumentException unless an absolute http(s) URL
    */
@@ -279,6 +282,18 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
     UrlTemplate.requireHttpUrl(url, "batchEndpoint");
     HttpLookup<K, V> copy = copy();
     copy.batchEndpoint = url;
+    return copy;
+  }
+
+  /**
+   * No batch endpoint (the default): {@link #supportsBatch()} is false, so an enrichment step calls
+   * {@link #lookup} per key and refuses a micro-batch, and {@link #lookupAll} makes one {@code GET}
+   * per key. Undoes {@link #withBatchEndpoint} on a lookup derived from one that has it; {@link
+   * #withMaxBatchKeys} is kept but unused.
+   */
+  public HttpLookup<K, V> withoutBatchEndpoint() {
+    HttpLookup<K, V> copy = copy();
+    copy.batchEndpoint = null;
     return copy;
   }
 
@@ -407,6 +422,19 @@ public final class HttpLookup<K, V> implements Lookup<K, V> {
     copy.maxConcurrentRequests = maxConcurrentRequests;
     copy.batchEndpoint = batchEndpoint;
     copy.maxBatchKeys = maxBatchKeys;
+    return copy;
+  }
+
+  /**
+   * A copy of {@code entries} with {@code name} set to {@code value}, replacing an entry whose name
+   * differs only in case: header names are case-insensitive, and the JDK client keeps one value per
+   * name, so an entry left behind would send whichever of them came later in the map.
+   */
+  private static <T> LinkedHashMap<String, T> withHeaderEntry(
+      LinkedHashMap<String, T> entries, String name, T value) {
+    LinkedHashMap<String, T> copy = new LinkedHashMap<>(entries);
+    copy.keySet().removeIf(name::equalsIgnoreCase);
+    copy.put(name, value);
     return copy;
   }
 

@@ -312,7 +312,14 @@ public final class JdbcLookup<K, V> implements Lookup<K, V> {
     return copy;
   }
 
-  /** How batched lookups query; default {@link #DEFAULT_BATCH_QUERY}. */
+  /**
+   * How batched lookups query; default {@link #DEFAULT_BATCH_QUERY}. Not an option that is off by
+   * default: batches are always supported (a step batches only with {@link
+   * dev.etlkit.operators.enrich.Enrich.LookupStep#withMicroBatch}, switched off with its {@code
+   * withoutMicroBatch()}). A second call replaces the value, so {@code
+   * withBatchQuery(DEFAULT_BATCH_QUERY)} gives a lookup derived from one with another value the
+   * default back.
+   */
   public JdbcLookup<K, V> withBatchQuery(BatchQuery batchQuery) {
     JdbcLookup<K, V> copy = copy();
     copy.batchQuery = Objects.requireNonNull(batchQuery, "batchQuery");

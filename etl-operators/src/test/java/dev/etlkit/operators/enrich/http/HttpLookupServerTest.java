@@ -375,6 +375,33 @@ class HttpLookupServerTest {
             .withHeader("X-Client", "second")
             .withHeader("X-Tenant", "static")
             .withHeaderSupplier("X-Tenant", () -> "supplied");
+
+    assertSends(lookup, "second", "supplied");
+  }
+
+  /**
+   * Header names are case-insensitive (the JDK client keeps one value per name whatever its case):
+   * a later call of another case replaces the earlier one, as a call of the same case does, for
+   * fixed headers and suppliers alike, and the lookup lists the name once, as last given.
+   */
+  @Test
+  void lookup_headerSetTwiceInAnotherCase_sendsTheLastValueOnce() throws Exception {
+    HttpLookup<String, Profile> lookup =
+        profiles()
+            .withHeader("X-Client", "first")
+            .withHeader("x-client", "second")
+            .withHeader("X-Client", "third")
+            .withHeaderSupplier("X-Tenant", () -> "first")
+            .withHeaderSupplier("x-tenant", () -> "second")
+            .withHeaderSupplier("X-Tenant", () -> "third");
+
+    assertSends(lookup, "third", "third");
+    assertThat(lookup.toString()).contains("headers=[X-Client]", "headerSuppliers=[X-Tenant]");
+  }
+
+  /** Opens {@code lookup}, looks c-1 up and checks the one value of each header it sent. */
+  private void assertSends(HttpLookup<String, Profile> lookup, String client, String tenant)
+      throws Exception {
     lookups.open(lookup);
 
     await(lookup.lookup("c-1"));
@@ -383,8 +410,8 @@ class HttpLookupServerTest {
         .singleElement()
         .satisfies(
             r -> {
-              assertThat(r.headers().get("X-client")).containsExactly("second");
-              assertThat(r.headers().get("X-tenant")).containsExactly("supplied");
+              assertThat(r.headers().get("X-client")).containsExactly(client);
+              assertThat(r.headers().get("X-tenant")).containsExactly(tenant);
             });
   }
 
@@ -430,6 +457,23 @@ class HttpLookupServerTest {
     assertThat(failed.retryable()).isTrue();
     assertThat(failed.getMessage()).contains("header supplier of 'Authorization' returned null");
     assertThat(api.requests).isEmpty();
+  }
+
+  @Test
+  void lookupAll_batchEndpointSwitchedOffOnADerivedLookup_getsEachKey() throws Exception {
+    HttpLookup<String, Profile> base = profiles().withBatchEndpoint(api.base() + "/batch");
+    HttpLookup<String, Profile> lookup = base.withoutBatchEndpoint();
+    lookups.open(lookup);
+
+    Map<String, Profile> found = await(lookup.lookupAll(List.of("c-1", "c-2", "missing-1")));
+
+    assertThat(lookup.supportsBatch()).isFalse();
+    assertThat(lookup).hasToString(profiles().toString());
+    assertThat(found).containsOnlyKeys("c-1", "c-2");
+    assertThat(api.requests)
+        .extracting(TestApi.Request::method)
+        .containsExactly("GET", "GET", "GET");
+    assertThat(base.supportsBatch()).isTrue();
   }
 
   @Test

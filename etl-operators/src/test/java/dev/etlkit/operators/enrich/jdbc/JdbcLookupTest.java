@@ -84,6 +84,15 @@ class JdbcLookupTest {
   }
 
   @Test
+  void withBatchQuery_defaultAgainOnADerivedLookup_isTheLookupThatNeverSetIt() {
+    JdbcLookup<String, Customer> inList = customers().withBatchQuery(JdbcLookup.BatchQuery.IN_LIST);
+
+    assertThat(inList.withBatchQuery(JdbcLookup.DEFAULT_BATCH_QUERY))
+        .hasToString(customers().toString());
+    assertThat(inList.toString()).contains("batchQuery=IN_LIST");
+  }
+
+  @Test
   void toString_showsNeitherTheUrlNorCredentials() {
     String secret = "SECRET-MARKER-5";
     JdbcLookup<String, Customer> lookup =

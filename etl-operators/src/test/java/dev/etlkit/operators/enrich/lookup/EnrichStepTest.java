@@ -262,6 +262,53 @@ class EnrichStepTest {
   }
 
   @Test
+  void cacheOptions_switchedOffOnADerivedCache_areTheCacheWithout() {
+    LookupCache plain = LookupCache.maxEntries(10);
+    LookupCache base =
+        plain
+            .withExpireAfterWrite(Duration.ofMinutes(10))
+            .withExpireAfterAccess(Duration.ofMinutes(5))
+            .withRefreshAfterWrite(Duration.ofMinutes(8))
+            .withStaleOnError(Duration.ofHours(1));
+
+    LookupCache switchedOff =
+        base.withoutStaleOnError()
+            .withoutRefreshAfterWrite()
+            .withoutExpireAfterAccess()
+            .withoutExpireAfterWrite();
+    assertThat(switchedOff).isEqualTo(plain).hasSameHashCodeAs(plain).hasToString(plain.toString());
+    assertThat(base.withoutExpireAfterAccess())
+        .isEqualTo(
+            plain
+                .withExpireAfterWrite(Duration.ofMinutes(10))
+                .withRefreshAfterWrite(Duration.ofMinutes(8))
+                .withStaleOnError(Duration.ofHours(1)));
+    assertThat(base.withoutExpireAfterWrite().expireAfterWrite()).isNull();
+    assertThat(base.withExpireAfterWrite(Duration.ofMinutes(10))).isEqualTo(base);
+  }
+
+  @Test
+  void cacheOptions_switchedOff_takeTheirRulesWithThem() {
+    LookupCache base =
+        LookupCache.maxEntries(10)
+            .withExpireAfterWrite(Duration.ofMinutes(10))
+            .withRefreshAfterWrite(Duration.ofMinutes(8))
+            .withStaleOnError(Duration.ofHours(1));
+    LookupCache shortLived = base.withExpireAfterWrite(Duration.ofMinutes(5));
+
+    assertThatThrownBy(() -> step().withCache(shortLived))
+        .hasMessageContaining("cache refreshAfterWrite must be shorter than expireAfterWrite");
+    assertThatCode(() -> step().withCache(shortLived.withoutRefreshAfterWrite()))
+        .doesNotThrowAnyException();
+    // Without write expiry, stale-on-error is refused as on a cache that never had expiry ...
+    assertThatThrownBy(() -> step().withCache(base.withoutExpireAfterWrite()))
+        .hasMessageContaining("cache staleOnError (PT1H) needs withExpireAfterWrite(...)");
+    // ... unless it is switched off too.
+    assertThatCode(() -> step().withCache(base.withoutExpireAfterWrite().withoutStaleOnError()))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void cacheOptions_invalidValues_areRejected() {
     assertThatThrownBy(() -> LookupCache.maxEntries(0))
         .hasMessage("cache maxEntries must be >= 1, was 0");

@@ -259,6 +259,38 @@ class LookupCacheTest {
   }
 
   @Test
+  void refreshAhead_switchedOffOnADerivedCache_entryIsServedUntilItExpiresWithoutARefresh() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, REFRESHING.withoutRefreshAfterWrite());
+
+    loadC1(f, lookup);
+    f.advanceMillis(Duration.ofMinutes(8).toMillis());
+    lookup.put("c-1", "Anna B.");
+
+    assertThat(f.request("o2", "c-1").answer()).isEqualTo("Anna/HIT");
+    assertThat(lookup.callCount()).isEqualTo(1);
+    assertThat(f.count(LookupMetrics.REFRESHES)).isZero();
+    f.advanceMillis(Duration.ofMinutes(2).toMillis());
+    RecordingWaiter expired = f.request("o3", "c-1");
+    lookup.call(1).replyFromTable();
+    assertThat(expired.answer()).isEqualTo("Anna B./LOADED");
+  }
+
+  @Test
+  void staleOnError_switchedOffOnADerivedCache_expiredEntryAndFailingLoad_getsTheFallback() {
+    FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
+    EngineFixture f = cached(lookup, STALE_ON_ERROR.withoutStaleOnError());
+
+    loadC1(f, lookup);
+    f.advanceMillis(TTL.toMillis());
+    RecordingWaiter order = f.request("o2", "c-1");
+    lookup.call(1).fail(new IOException("down"));
+
+    assertThat(order.answer()).isEqualTo("dead-letter/IOException");
+    assertThat(f.count(LookupMetrics.STALE_SERVED)).isZero();
+  }
+
+  @Test
   void staleOnError_expiredEntryAndFailingLoad_servesTheStaleValue() {
     FakeLookup lookup = FakeLookup.manual().put("c-1", "Anna");
     EngineFixture f = cached(lookup, STALE_ON_ERROR);
