@@ -300,7 +300,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * HardDeletes#INVALIDATE} or {@link HardDeletes#NEW_RECORD} keeps its state (its cursor, so that
    * a re-insert opens the next version number, and its kept changes, so that a late change splices)
    * until its state TTL, if any: a dimension whose keys are inserted and deleted all day grows its
-   * state without bound.
+   * state without bound. A second call replaces the retention; {@link #withoutDeleteRetention()}
+   * switches it off again.
    *
    * <p>A key whose latest change is a delete (its version closed, or a delete marker current; also
    * a delete of a key never live) is forgotten, all of its state at once as by its {@link
