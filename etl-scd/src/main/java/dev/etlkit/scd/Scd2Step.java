@@ -159,13 +159,25 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * -U}/{@code +U} of that version, instead of opening a new one; the version's attributes become
    * the change's. They are never tracked: with {@link ChangeDetection#all()} or {@link
    * ChangeDetection#allExcept} they are left out of the tracked columns, and listing one of them in
-   * {@link ChangeDetection#only} fails. Default: none.
+   * {@link ChangeDetection#only} fails. Default: none. A second call replaces the columns; {@link
+   * #withoutType1Columns()} gives the default back.
    *
    * @throws IllegalArgumentException if no column is given, or a name is blank or repeated
    */
   public Scd2Step<I, T> withType1Columns(String... columns) {
     Scd2Step<I, T> copy = copy();
     copy.type1Columns = ChangeDetection.names("type1Columns", columns);
+    return copy;
+  }
+
+  /**
+   * No Type 1 columns (the default): every column is tracked or not as the {@link
+   * #withChangeDetection change detection} says. Undoes {@link #withType1Columns} on a step derived
+   * from one that has them.
+   */
+  public Scd2Step<I, T> withoutType1Columns() {
+    Scd2Step<I, T> copy = copy();
+    copy.type1Columns = List.of();
     return copy;
   }
 

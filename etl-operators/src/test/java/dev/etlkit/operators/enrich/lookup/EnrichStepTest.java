@@ -365,6 +365,40 @@ class EnrichStepTest {
     orders().apply(step.withCache(LookupCache.maxEntries(10).withMissCaching(false)));
   }
 
+  @Test
+  void retryOptions_switchedOffOnADerivedRetry_areTheRetryWithout() {
+    LookupRetry<String> plain = LookupRetry.attempts(3);
+    LookupRetry<String> base = plain.withAttemptTimeout(Duration.ofMillis(200)).withRetryOnMiss();
+
+    assertThat(base.toString()).contains("attemptTimeout=PT0.2S").contains("retryOnMiss");
+    assertThat(base.withoutAttemptTimeout().withoutRetryOnResult()).hasToString(plain.toString());
+    assertThat(base.withoutAttemptTimeout().attemptTimeout()).isNull();
+    assertThat(base.withoutRetryOnResult().retriesMisses()).isFalse();
+    assertThat(base.withoutRetryOnResult().retries(Optional.<String>empty())).isFalse();
+    assertThat(plain.withRetryOnResult(found -> found.isEmpty()).withoutRetryOnResult())
+        .hasToString(plain.toString());
+  }
+
+  @Test
+  void retryOnMiss_switchedOff_takesItsCacheRuleWithIt() {
+    Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
+        step()
+            .withCache(LookupCache.maxEntries(10))
+            .withRetry(LookupRetry.attempts(3).withRetryOnMiss());
+
+    assertThatThrownBy(() -> orders().apply(step))
+        .hasMessageContaining("retry on miss with a cache that caches misses");
+    assertThatCode(
+            () ->
+                orders()
+                    .apply(
+                        step.withRetry(
+                            LookupRetry.<String>attempts(3)
+                                .withRetryOnMiss()
+                                .withoutRetryOnResult())))
+        .doesNotThrowAnyException();
+  }
+
   /** A key class without equals and hashCode of its own. */
   public static final class PlainId {
     public String value;
