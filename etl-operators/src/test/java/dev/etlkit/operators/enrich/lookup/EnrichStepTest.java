@@ -363,6 +363,16 @@ class EnrichStepTest {
             "enrichment step 'customer': retry on miss with a cache that caches misses")
         .hasMessageContaining("withMissCaching(false)");
     orders().apply(step.withCache(LookupCache.maxEntries(10).withMissCaching(false)));
+    // Switched off on a retry derived from it, retry on miss takes its rule with it.
+    assertThatCode(
+            () ->
+                orders()
+                    .apply(
+                        step.withRetry(
+                            LookupRetry.<String>attempts(3)
+                                .withRetryOnMiss()
+                                .withoutRetryOnResult())))
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -377,26 +387,6 @@ class EnrichStepTest {
     assertThat(base.withoutRetryOnResult().retries(Optional.<String>empty())).isFalse();
     assertThat(plain.withRetryOnResult(found -> found.isEmpty()).withoutRetryOnResult())
         .hasToString(plain.toString());
-  }
-
-  @Test
-  void retryOnMiss_switchedOff_takesItsCacheRuleWithIt() {
-    Enrich.LookupStep<Order, String, String, EnrichedOrder> step =
-        step()
-            .withCache(LookupCache.maxEntries(10))
-            .withRetry(LookupRetry.attempts(3).withRetryOnMiss());
-
-    assertThatThrownBy(() -> orders().apply(step))
-        .hasMessageContaining("retry on miss with a cache that caches misses");
-    assertThatCode(
-            () ->
-                orders()
-                    .apply(
-                        step.withRetry(
-                            LookupRetry.<String>attempts(3)
-                                .withRetryOnMiss()
-                                .withoutRetryOnResult())))
-        .doesNotThrowAnyException();
   }
 
   /** A key class without equals and hashCode of its own. */
