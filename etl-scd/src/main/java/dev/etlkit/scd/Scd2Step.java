@@ -159,13 +159,25 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * -U}/{@code +U} of that version, instead of opening a new one; the version's attributes become
    * the change's. They are never tracked: with {@link ChangeDetection#all()} or {@link
    * ChangeDetection#allExcept} they are left out of the tracked columns, and listing one of them in
-   * {@link ChangeDetection#only} fails. Default: none.
+   * {@link ChangeDetection#only} fails. Default: none. A second call replaces the columns; {@link
+   * #withoutType1Columns()} gives the default back.
    *
    * @throws IllegalArgumentException if no column is given, or a name is blank or repeated
    */
   public Scd2Step<I, T> withType1Columns(String... columns) {
     Scd2Step<I, T> copy = copy();
     copy.type1Columns = ChangeDetection.names("type1Columns", columns);
+    return copy;
+  }
+
+  /**
+   * No Type 1 columns (the default): every column is tracked or not as the {@link
+   * #withChangeDetection change detection} says. Undoes {@link #withType1Columns} on a step derived
+   * from one that has them.
+   */
+  public Scd2Step<I, T> withoutType1Columns() {
+    Scd2Step<I, T> copy = copy();
+    copy.type1Columns = List.of();
     return copy;
   }
 
@@ -300,7 +312,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * HardDeletes#INVALIDATE} or {@link HardDeletes#NEW_RECORD} keeps its state (its cursor, so that
    * a re-insert opens the next version number, and its kept changes, so that a late change splices)
    * until its state TTL, if any: a dimension whose keys are inserted and deleted all day grows its
-   * state without bound.
+   * state without bound. A second call replaces the retention; {@link #withoutDeleteRetention()}
+   * switches it off again.
    *
    * <p>A key whose latest change is a delete (its version closed, or a delete marker current; also
    * a delete of a key never live) is forgotten, all of its state at once as by its {@link

@@ -1,6 +1,7 @@
 package dev.etlkit.scd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -449,6 +450,21 @@ class Scd2StepTest {
         .hasMessage(
             "scd2 step 'dim': column 'phone' is both tracked (changeDetection only(segment,"
                 + " phone)) and a Type-1 column; a column is one or the other");
+  }
+
+  @Test
+  void withoutType1Columns_onAStepDerivedFromOneWithThem_isTheStepWithout() {
+    Scd2Step<Change<Customer>, Customer> base =
+        step().withChangeDetection(ChangeDetection.only("segment", "phone"));
+    Scd2Step<Change<Customer>, Customer> withType1 = base.withType1Columns("phone");
+
+    assertThat(withType1.toString()).contains("type1Columns=[phone]");
+    assertThat(withType1.withoutType1Columns()).hasToString(base.toString());
+    // Refused with 'phone' both tracked and Type 1; switched off, the step applies.
+    assertThatThrownBy(() -> Etl.from(changes(), "crm").apply(withType1))
+        .hasMessageContaining("column 'phone' is both tracked");
+    assertThatCode(() -> Etl.from(changes(), "crm").apply(withType1.withoutType1Columns()))
+        .doesNotThrowAnyException();
   }
 
   @Test

@@ -233,7 +233,8 @@ public final class Dedup {
      * How long a deleted key's tombstone is kept (keep-last with an ordering on a changelog, the
      * only mode that keeps one), like Kafka's {@code delete.retention.ms} for compacted topics. Not
      * set (the default), a tombstone stays until the state TTL, if any, removes it: a table whose
-     * rows are inserted and deleted all day makes the state grow without bound.
+     * rows are inserted and deleted all day makes the state grow without bound. A second call
+     * replaces the retention; {@link #withoutDeleteRetention()} switches it off again.
      *
      * <p>A tombstone is removed once {@code retention} of processing time has passed since it was
      * last written (a delete, or a newer delete that moves it), at the next whole second: between

@@ -223,7 +223,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * is exactly like a key never seen (as after its TTL expired): its facts get {@link
    * JoinStatus#NOT_FOUND}, or wait for a row, instead of {@link JoinStatus#DELETED}. That is the
    * trade-off, as with Kafka: a fact of the key after the retention no longer learns that its row
-   * was deleted. The state TTL still applies on top (whichever comes first).
+   * was deleted. The state TTL still applies on top (whichever comes first). A second call replaces
+   * the retention; {@link #withoutDeleteRetention()} switches it off again.
    *
    * <p>Point-in-time join: what is removed is the key's history once the delete is its newest
    * version and the only one left, that is when both the retention has passed and the watermark

@@ -204,7 +204,8 @@ public final class Enrich {
 
     /**
      * Caches what the lookup finds, per subtask (see {@link LookupCache}). Default: no cache, every
-     * record is looked up.
+     * record is looked up; a second call replaces the cache, and {@link #withoutCache()} switches
+     * it off again.
      *
      * @throws IllegalArgumentException if the cache's options contradict each other
      */

@@ -102,7 +102,8 @@ public final class LookupCache implements Serializable {
 
   /**
    * Entries are fresh for this long after they were loaded. Must be positive; any length works
-   * (beyond about 292 years, what a long counts in nanoseconds: never).
+   * (beyond about 292 years, what a long counts in nanoseconds: never). Default: never; {@link
+   * #withoutExpireAfterWrite()} switches it off again.
    */
   public LookupCache withExpireAfterWrite(Duration ttl) {
     StateTtls.requirePositive(ttl, "cache expireAfterWrite");
@@ -120,7 +121,7 @@ public final class LookupCache implements Serializable {
 
   /**
    * Entries not read for this long are dropped. Must be positive; any length works (beyond about
-   * 292 years: never).
+   * 292 years: never). Default: never; {@link #withoutExpireAfterAccess()} switches it off again.
    */
   public LookupCache withExpireAfterAccess(Duration ttl) {
     StateTtls.requirePositive(ttl, "cache expireAfterAccess");
@@ -139,7 +140,8 @@ public final class LookupCache implements Serializable {
    * Entries read when older than this are reloaded in the background while the cached value is
    * served. At most the step's capacity of such reloads run at once, beside the records in flight
    * (see {@link Enrich.LookupStep#withCapacity}). Must be positive and shorter than {@link
-   * #withExpireAfterWrite} when that is set.
+   * #withExpireAfterWrite} when that is set. Default: off; {@link #withoutRefreshAfterWrite()}
+   * switches it off again.
    */
   public LookupCache withRefreshAfterWrite(Duration age) {
     StateTtls.requirePositive(age, "cache refreshAfterWrite");
@@ -160,7 +162,8 @@ public final class LookupCache implements Serializable {
    * LookupStatus#STALE} when their reload fails or times out. The bound holds when the value is
    * served: a record whose reload fails after the entry has passed {@code maxStaleness} (or was
    * dropped for idleness by {@link #withExpireAfterAccess}) gets the fallback. Must be positive;
-   * needs {@link #withExpireAfterWrite}.
+   * needs {@link #withExpireAfterWrite}. Default: off; {@link #withoutStaleOnError()} switches it
+   * off again.
    */
   public LookupCache withStaleOnError(Duration maxStaleness) {
     StateTtls.requirePositive(maxStaleness, "cache staleOnError");

@@ -176,7 +176,7 @@ public final class LookupRetry<V> implements Serializable {
    * java.util.concurrent.TimeoutException} (and is retried, if attempts remain); its late answer is
    * ignored. Default: the step timeout, so a call that hangs uses up the record's time. Must be
    * positive; one longer than the step timeout is the step timeout. A second call replaces the
-   * value.
+   * value; {@link #withoutAttemptTimeout()} gives the default back.
    *
    * <p>When the timeout ends a call, its future is {@linkplain java.util.concurrent.Future#cancel
    * cancelled} if the lookup {@linkplain Lookup#supportsCancellation supports cancellation} (the
@@ -189,6 +189,14 @@ public final class LookupRetry<V> implements Serializable {
   public LookupRetry<V> withAttemptTimeout(Duration timeout) {
     StateTtls.requirePositive(timeout, "retry attemptTimeout");
     return with(x -> x.attemptTimeout = timeout);
+  }
+
+  /**
+   * Each call may take the rest of the step timeout (the default), undoing {@link
+   * #withAttemptTimeout} on a retry derived from one that has it.
+   */
+  public LookupRetry<V> withoutAttemptTimeout() {
+    return with(x -> x.attemptTimeout = null);
   }
 
   /**
@@ -214,7 +222,8 @@ public final class LookupRetry<V> implements Serializable {
    * Retries answers {@code condition} accepts ({@code Optional.empty()} is a miss), for example a
    * row that is not complete yet. The last attempt's answer is used whatever it is. Default: no
    * answer is retried. One condition at a time: a second call replaces the condition, and so does
-   * {@link #withRetryOnMiss}, which this replaces in turn (the last of them counts).
+   * {@link #withRetryOnMiss}, which this replaces in turn (the last of them counts); {@link
+   * #withoutRetryOnResult()} switches either off again.
    *
    * <p>The condition sees misses too: {@code found -> found.get()...} throws on one. If it throws,
    * the answer is not used and the load fails as described in {@link #withRetryOn}.
@@ -245,6 +254,20 @@ public final class LookupRetry<V> implements Serializable {
         x -> {
           x.retryOnResult = isMiss();
           x.retryOnMiss = true;
+        });
+  }
+
+  /**
+   * No answer is retried (the default): every answer is final, only failures are retried. Undoes
+   * {@link #withRetryOnResult} and {@link #withRetryOnMiss}, whichever was called last, on a retry
+   * derived from one that has it; the step's rule that {@link #withRetryOnMiss} needs a cache
+   * without miss caching goes with it.
+   */
+  public LookupRetry<V> withoutRetryOnResult() {
+    return with(
+        x -> {
+          x.retryOnResult = null;
+          x.retryOnMiss = false;
         });
   }
 

@@ -169,7 +169,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   /**
    * Makes the step version-aware: {@code sequence} gives each change's version within its key (see
    * {@link ChangeSequence}); changes not newer than the stored one are stale. Default: none,
-   * changes apply in arrival order, as in Flink SQL.
+   * changes apply in arrival order, as in Flink SQL. A second call replaces the sequence; {@link
+   * #withoutSequence()} switches it off again.
    */
   public UpsertNormalize<T, K> withSequence(ChangeSequence<T> sequence) {
     UpsertNormalize<T, K> copy = copy();
@@ -180,10 +181,11 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   /**
    * Applies changes in arrival order (the default), undoing {@link #withSequence} on a step derived
    * from one that has it: the step is then the step that never had a sequence. The options that
-   * need one ({@link #withStaleChanges}, {@link #withDeleteRetention}) are still refused when the
-   * step is applied, unless they are switched off too. It changes the state's layout as removing
-   * the call does: state written with a sequence does not restore into it (see the class comment's
-   * state and the user guide); give the step a new name.
+   * need one are still refused when the step is applied: {@link #withDeleteRetention} unless it is
+   * switched off too ({@link #withoutDeleteRetention()}), {@link #withStaleChanges} always (it has
+   * no {@code withoutX}: derive such a variant from a base without it). It changes the state's
+   * layout as removing the call does: state written with a sequence does not restore into it (see
+   * the class comment's state and the user guide); give the step a new name.
    */
   public UpsertNormalize<T, K> withoutSequence() {
     UpsertNormalize<T, K> copy = copy();
@@ -200,7 +202,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * built and keeps in operator state, so nobody can craft a changed row that passes for a no-op
    * (as with an unkeyed hash). Rows of state written by an etlkit before keyed hashes are compared
    * by their former, unkeyed hash until their key's entry is next written. Rich functions are given
-   * the runtime context and opened and closed with the step.
+   * the runtime context and opened and closed with the step. Default: full rows; a second call
+   * replaces the projection, and {@link #withoutProjectedState()} switches it off again.
    *
    * @param project the part of a row to keep
    * @param projectedType its Flink type; must not be a generic (Kryo) type
@@ -296,7 +299,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * topic's tombstones. Default: not set, markers are kept until the state TTL, if any, removes
    * them; a table whose keys are inserted and deleted all day then keeps one marker per key ever
    * deleted. Needs {@link #withSequence}: without one a delete clears the key's state and keeps no
-   * marker, so the step is refused when applied.
+   * marker, so the step is refused when applied. A second call replaces the retention; {@link
+   * #withoutDeleteRetention()} switches it off again.
    *
    * <p>Each marker write (a delete, also one of a key that was not live) sets the key's removal
    * deadline to the write's processing time plus {@code retention}, rounded up to a whole second,

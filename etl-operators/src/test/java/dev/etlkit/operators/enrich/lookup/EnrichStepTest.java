@@ -363,6 +363,30 @@ class EnrichStepTest {
             "enrichment step 'customer': retry on miss with a cache that caches misses")
         .hasMessageContaining("withMissCaching(false)");
     orders().apply(step.withCache(LookupCache.maxEntries(10).withMissCaching(false)));
+    // Switched off on a retry derived from it, retry on miss takes its rule with it.
+    assertThatCode(
+            () ->
+                orders()
+                    .apply(
+                        step.withRetry(
+                            LookupRetry.<String>attempts(3)
+                                .withRetryOnMiss()
+                                .withoutRetryOnResult())))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void retryOptions_switchedOffOnADerivedRetry_areTheRetryWithout() {
+    LookupRetry<String> plain = LookupRetry.attempts(3);
+    LookupRetry<String> base = plain.withAttemptTimeout(Duration.ofMillis(200)).withRetryOnMiss();
+
+    assertThat(base.toString()).contains("attemptTimeout=PT0.2S").contains("retryOnMiss");
+    assertThat(base.withoutAttemptTimeout().withoutRetryOnResult()).hasToString(plain.toString());
+    assertThat(base.withoutAttemptTimeout().attemptTimeout()).isNull();
+    assertThat(base.withoutRetryOnResult().retriesMisses()).isFalse();
+    assertThat(base.withoutRetryOnResult().retries(Optional.<String>empty())).isFalse();
+    assertThat(plain.withRetryOnResult(found -> found.isEmpty()).withoutRetryOnResult())
+        .hasToString(plain.toString());
   }
 
   /** A key class without equals and hashCode of its own. */
