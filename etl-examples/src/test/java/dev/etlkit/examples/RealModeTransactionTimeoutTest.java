@@ -54,6 +54,32 @@ class RealModeTransactionTimeoutTest {
         .hasMessageStartingWith("--transaction-timeout PT5M10S must be above");
   }
 
+  /**
+   * Found by the second review (session 48): with {@code tolerable-failed-checkpoints} N, a
+   * transaction stays open while N checkpoints in a row fail (each up to its timeout) and until the
+   * next one completes: N + 1 rounds of interval plus checkpoint. The cluster page's own {@code
+   * config.yaml} (5-minute timeout, 3 tolerated failures) with the default 15-minute transaction
+   * timeout lost the records of such a transaction.
+   */
+  @Test
+  void environment_toleratedCheckpointFailures_countOneRoundEach() {
+    Configuration cluster = checkpointTimeout(Duration.ofMinutes(5));
+    cluster.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
+    assertThatThrownBy(() -> RealMode.environment(options("PT15M"), cluster))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "--transaction-timeout PT15M must be above 4 rounds (3 tolerated checkpoint failures"
+                + " in a row, execution.checkpointing.tolerable-failed-checkpoints, and the"
+                + " checkpoint that completes) of --checkpoint-interval PT10S plus the longest"
+                + " checkpoint (execution.checkpointing.timeout PT5M): PT20M40S");
+    assertThat(RealMode.environment(options("PT20M41S"), cluster).getCheckpointInterval())
+        .isEqualTo(10_000L);
+    cluster.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 1);
+    assertThat(RealMode.environment(options("PT15M"), cluster).getCheckpointInterval())
+        .as("one tolerated failure: 2 x (10 s + 5 min) is below 15 minutes")
+        .isEqualTo(10_000L);
+  }
+
   @Test
   void environment_transactionTimeoutAboveIntervalPlusCheckpointTimeout_isAccepted() {
     assertThat(RealMode.environment(options("PT15M")).getCheckpointInterval())
