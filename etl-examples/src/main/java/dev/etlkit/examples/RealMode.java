@@ -117,7 +117,9 @@ public final class RealMode {
     env.enableCheckpointing(
         options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     requireTransactionTimeout(
-        options, Duration.ofMillis(env.getCheckpointConfig().getCheckpointTimeout()));
+        options,
+        Duration.ofMillis(env.getCheckpointConfig().getCheckpointTimeout()),
+        Math.max(0, env.getCheckpointConfig().getTolerableCheckpointFailureNumber()));
     return env;
   }
 
@@ -126,20 +128,36 @@ public final class RealMode {
    * completes, and across a failure until the restarted job commits it; the broker aborts it, and
    * its records are lost, once it is older than {@code transaction.timeout.ms}. Flink's {@code
    * KafkaSink} therefore asks for a timeout well above the longest checkpoint plus the longest
-   * restart: here above the interval plus the longest checkpoint Flink lets run, its timeout. The
-   * restart time is the user's to add.
+   * restart. Here: above one round of the interval plus the longest checkpoint Flink lets run (its
+   * timeout) for each tolerated checkpoint failure in a row, which leaves the transaction open, and
+   * one for the checkpoint that completes. The restart time is the user's to add.
    */
-  private static void requireTransactionTimeout(JobOptions options, Duration checkpointTimeout) {
-    Duration open = options.checkpointInterval().plus(checkpointTimeout);
+  private static void requireTransactionTimeout(
+      JobOptions options, Duration checkpointTimeout, int toleratedFailures) {
+    Duration round = options.checkpointInterval().plus(checkpointTimeout);
+    Duration open = round.multipliedBy(toleratedFailures + 1L);
     if (options.transactionTimeout().compareTo(open) <= 0) {
+      String rounds =
+          toleratedFailures == 0
+              ? ""
+              : (toleratedFailures + 1)
+                  + " rounds ("
+                  + toleratedFailures
+                  + " tolerated checkpoint failures in a row,"
+                  + " execution.checkpointing.tolerable-failed-checkpoints, and the checkpoint that"
+                  + " completes) of ";
       throw new IllegalArgumentException(
           "--transaction-timeout "
               + options.transactionTimeout()
-              + " must be above --checkpoint-interval "
+              + " must be above "
+              + rounds
+              + "--checkpoint-interval "
               + options.checkpointInterval()
               + " plus the longest checkpoint (execution.checkpointing.timeout "
               + checkpointTimeout
-              + ") plus the longest restart you tolerate: Kafka aborts a transaction open longer"
+              + ")"
+              + (toleratedFailures == 0 ? "" : ": " + open)
+              + " plus the longest restart you tolerate: Kafka aborts a transaction open longer"
               + " than that, and the records in it are lost; and at most the brokers'"
               + " transaction.max.timeout.ms (15 minutes by default)");
     }

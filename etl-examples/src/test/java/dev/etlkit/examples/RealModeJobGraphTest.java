@@ -88,7 +88,7 @@ class RealModeJobGraphTest {
     cluster.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     cluster.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(5));
     cluster.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofSeconds(5));
-    cluster.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
+    cluster.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 1);
     cluster.set(
         CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
         ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
@@ -101,7 +101,7 @@ class RealModeJobGraphTest {
     CheckpointCoordinatorConfiguration checkpoints = checkpoints(job);
     assertThat(checkpoints.getCheckpointTimeout()).isEqualTo(300_000L);
     assertThat(checkpoints.getMinPauseBetweenCheckpoints()).isEqualTo(5_000L);
-    assertThat(checkpoints.getTolerableCheckpointFailureNumber()).isEqualTo(3);
+    assertThat(checkpoints.getTolerableCheckpointFailureNumber()).isEqualTo(1);
     assertThat(checkpoints.getCheckpointRetentionPolicy())
         .isEqualTo(CheckpointRetentionPolicy.RETAIN_ON_CANCELLATION);
     assertThat(checkpoints.isUnalignedCheckpointsEnabled()).isTrue();
