@@ -81,6 +81,41 @@ class ReusedDecimalBytesTest {
   }
 
   @Test
+  void convert_19to38Digits_areAvrosBytes_inBuffersTheNextCallReuses() {
+    ReusedDecimalBytes decimals = new ReusedDecimalBytes();
+    Schema bytes = decimal("bytes", 38, 6);
+    Schema fixed = decimal("17", 38, 6);
+    LogicalType type = bytes.getLogicalType();
+    String[] texts = {
+      "123456789012345678.123456", // DECIMAL(24, 6)
+      "-123456789012345678.123456",
+      "9223372036854.775807", // 19 digits, Long.MAX_VALUE unscaled
+      "-9223372036854.775809",
+      "18446744073709.551616", // 2^64 unscaled
+      "99999999999999999999999999999999.999999", // 38 digits
+      "-99999999999999999999999999999999.999999",
+      "0.000000", // back below 19 digits
+    };
+    Object firstBytes = null;
+    Object firstFixed = null;
+    for (String text : texts) {
+      BigDecimal value = new BigDecimal(text);
+
+      ByteBuffer written = (ByteBuffer) decimals.convert(bytes, type, AVROS, value);
+      assertThat(written).as(text).isEqualTo(AVROS.toBytes(value, bytes, type));
+      firstBytes = firstBytes == null ? written : firstBytes;
+      assertThat(written).as(text).isSameAs(firstBytes);
+
+      GenericFixed writtenFixed = (GenericFixed) decimals.convert(fixed, type, AVROS, value);
+      assertThat(writtenFixed.bytes())
+          .as(text)
+          .isEqualTo(AVROS.toFixed(value, fixed, type).bytes());
+      firstFixed = firstFixed == null ? writtenFixed : firstFixed;
+      assertThat(writtenFixed).as(text).isSameAs(firstFixed);
+    }
+  }
+
+  @Test
   void convert_bytesAndFixed_areAvrosBytes_inBuffersTheNextCallReuses() {
     ReusedDecimalBytes decimals = new ReusedDecimalBytes();
     Schema bytes = decimal("bytes", 18, 2);
@@ -121,8 +156,14 @@ class ReusedDecimalBytesTest {
     assertThat(decimals.convert(bytes, type, AVROS, new BigDecimal("1.234")))
         .as("a scale Avro rejects")
         .isNull();
-    assertThat(decimals.convert(bytes, type, AVROS, new BigDecimal("12345678901234567.89")))
-        .as("19 digits")
+    Schema widest = decimal("bytes", 40, 2);
+    assertThat(
+            decimals.convert(
+                widest,
+                widest.getLogicalType(),
+                AVROS,
+                new BigDecimal("1234567890123456789012345678901234567.89")))
+        .as("39 digits")
         .isNull();
     Schema narrow = decimal("bytes", 4, 2);
     assertThat(decimals.convert(narrow, narrow.getLogicalType(), AVROS, new BigDecimal("123.45")))
