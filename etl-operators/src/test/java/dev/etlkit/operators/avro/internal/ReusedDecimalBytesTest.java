@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.apache.avro.Conversion;
 import org.apache.avro.Conversions;
@@ -77,6 +79,37 @@ class ReusedDecimalBytesTest {
       assertThat(ReusedDecimalBytes.length(v)).as("%d", v).isEqualTo(expected.length);
       ReusedDecimalBytes.write(v, out, expected.length);
       assertThat(Arrays.copyOf(out, expected.length)).as("%d", v).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void lengthAndWrite_ofUpTo127Bits_areBigIntegersToByteArray() {
+    Random random = new Random(48);
+    List<BigInteger> values = new ArrayList<>();
+    for (int bits = 0; bits <= 127; bits++) {
+      BigInteger power = BigInteger.ONE.shiftLeft(bits);
+      for (BigInteger edge :
+          new BigInteger[] {power, power.subtract(BigInteger.ONE), power.add(BigInteger.ONE)}) {
+        values.add(edge);
+        values.add(edge.negate());
+      }
+      for (int i = 0; i < 50; i++) {
+        BigInteger v = new BigInteger(bits, random);
+        values.add(random.nextBoolean() ? v : v.negate());
+      }
+    }
+    values.add(BigInteger.TEN.pow(38).subtract(BigInteger.ONE));
+    values.add(BigInteger.ONE.subtract(BigInteger.TEN.pow(38)));
+    for (BigInteger v : values) {
+      if (v.bitLength() > 127) {
+        continue;
+      }
+      byte[] expected = v.toByteArray();
+      byte[] out = new byte[2 * Long.BYTES];
+
+      assertThat(ReusedDecimalBytes.length(v)).as("%s", v).isEqualTo(expected.length);
+      ReusedDecimalBytes.write(ReusedDecimalBytes.highBits(v), v.longValue(), out, expected.length);
+      assertThat(Arrays.copyOf(out, expected.length)).as("%s", v).isEqualTo(expected);
     }
   }
 
