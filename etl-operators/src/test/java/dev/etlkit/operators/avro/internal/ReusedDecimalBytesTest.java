@@ -114,21 +114,36 @@ class ReusedDecimalBytesTest {
   }
 
   @Test
+  void convert_upTo18Digits_areAvrosBytes_inBuffersTheNextCallReuses() {
+    assertAvrosBytesInReusedBuffers(18, 2, 12, "-1.28", "655.36", "1.00");
+  }
+
+  @Test
   void convert_19to38Digits_areAvrosBytes_inBuffersTheNextCallReuses() {
+    assertAvrosBytesInReusedBuffers(
+        38,
+        6,
+        17,
+        "123456789012345678.123456", // DECIMAL(24, 6)
+        "-123456789012345678.123456",
+        "9223372036854.775807", // 19 digits, Long.MAX_VALUE unscaled
+        "-9223372036854.775809",
+        "18446744073709.551616", // 2^64 unscaled
+        "99999999999999999999999999999999.999999", // 38 digits
+        "-99999999999999999999999999999999.999999",
+        "0.000000"); // back below 19 digits
+  }
+
+  /**
+   * One {@link ReusedDecimalBytes} converts each of {@code texts} for a bytes and a fixed decimal:
+   * Avro's bytes, in the same buffer or fixed each time, the fixed of the schema written.
+   */
+  private static void assertAvrosBytesInReusedBuffers(
+      int precision, int scale, int fixedSize, String... texts) {
     ReusedDecimalBytes decimals = new ReusedDecimalBytes();
-    Schema bytes = decimal("bytes", 38, 6);
-    Schema fixed = decimal("17", 38, 6);
+    Schema bytes = decimal("bytes", precision, scale);
+    Schema fixed = decimal(String.valueOf(fixedSize), precision, scale);
     LogicalType type = bytes.getLogicalType();
-    String[] texts = {
-      "123456789012345678.123456", // DECIMAL(24, 6)
-      "-123456789012345678.123456",
-      "9223372036854.775807", // 19 digits, Long.MAX_VALUE unscaled
-      "-9223372036854.775809",
-      "18446744073709.551616", // 2^64 unscaled
-      "99999999999999999999999999999999.999999", // 38 digits
-      "-99999999999999999999999999999999.999999",
-      "0.000000", // back below 19 digits
-    };
     Object firstBytes = null;
     Object firstFixed = null;
     for (String text : texts) {
@@ -143,34 +158,10 @@ class ReusedDecimalBytesTest {
       assertThat(writtenFixed.bytes())
           .as(text)
           .isEqualTo(AVROS.toFixed(value, fixed, type).bytes());
+      assertThat(writtenFixed.getSchema()).isSameAs(fixed);
       firstFixed = firstFixed == null ? writtenFixed : firstFixed;
       assertThat(writtenFixed).as(text).isSameAs(firstFixed);
     }
-  }
-
-  @Test
-  void convert_bytesAndFixed_areAvrosBytes_inBuffersTheNextCallReuses() {
-    ReusedDecimalBytes decimals = new ReusedDecimalBytes();
-    Schema bytes = decimal("bytes", 18, 2);
-    Schema fixed = decimal("12", 18, 2);
-    LogicalType type = bytes.getLogicalType();
-
-    ByteBuffer first = (ByteBuffer) decimals.convert(bytes, type, AVROS, new BigDecimal("-1.28"));
-    assertThat(first).isEqualTo(AVROS.toBytes(new BigDecimal("-1.28"), bytes, type));
-    ByteBuffer second = (ByteBuffer) decimals.convert(bytes, type, AVROS, new BigDecimal("655.36"));
-    assertThat(second).isSameAs(first);
-    assertThat(second).isEqualTo(AVROS.toBytes(new BigDecimal("655.36"), bytes, type));
-
-    GenericFixed firstFixed =
-        (GenericFixed) decimals.convert(fixed, type, AVROS, new BigDecimal("-1.28"));
-    assertThat(firstFixed.bytes())
-        .isEqualTo(AVROS.toFixed(new BigDecimal("-1.28"), fixed, type).bytes());
-    GenericFixed secondFixed =
-        (GenericFixed) decimals.convert(fixed, type, AVROS, new BigDecimal("1.00"));
-    assertThat(secondFixed).isSameAs(firstFixed);
-    assertThat(secondFixed.bytes())
-        .isEqualTo(AVROS.toFixed(new BigDecimal("1.00"), fixed, type).bytes());
-    assertThat(secondFixed.getSchema()).isSameAs(fixed);
   }
 
   @Test
