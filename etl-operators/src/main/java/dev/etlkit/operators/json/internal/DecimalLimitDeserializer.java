@@ -20,7 +20,7 @@ import org.apache.flink.annotation.Internal;
  * Applies {@code JsonReadLimits.maxNumberLength} to a {@link BigDecimal} as written out in plain
  * notation, not only to its JSON text: {@code 1e999999999} is 11 characters, but a billion digits
  * to {@code toPlainString}, {@code setScale} or {@code Json.write} (which writes plain numbers). A
- * longer value is {@code LIMIT_EXCEEDED}. Reads a JSON float of at most 18 digits in plain notation
+ * longer value is {@code LIMIT_EXCEEDED}. Reads a JSON float of at most 38 digits in plain notation
  * itself ({@link PlainDecimalText}) where the delegate would read it with Jackson's parser.
  */
 @Internal

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.apache.avro.Conversion;
 import org.apache.avro.Conversions;
@@ -81,28 +83,85 @@ class ReusedDecimalBytesTest {
   }
 
   @Test
-  void convert_bytesAndFixed_areAvrosBytes_inBuffersTheNextCallReuses() {
+  void lengthAndWrite_ofUpTo127Bits_areBigIntegersToByteArray() {
+    Random random = new Random(48);
+    List<BigInteger> values = new ArrayList<>();
+    for (int bits = 0; bits <= 127; bits++) {
+      BigInteger power = BigInteger.ONE.shiftLeft(bits);
+      for (BigInteger edge :
+          new BigInteger[] {power, power.subtract(BigInteger.ONE), power.add(BigInteger.ONE)}) {
+        values.add(edge);
+        values.add(edge.negate());
+      }
+      for (int i = 0; i < 50; i++) {
+        BigInteger v = new BigInteger(bits, random);
+        values.add(random.nextBoolean() ? v : v.negate());
+      }
+    }
+    values.add(BigInteger.TEN.pow(38).subtract(BigInteger.ONE));
+    values.add(BigInteger.ONE.subtract(BigInteger.TEN.pow(38)));
+    for (BigInteger v : values) {
+      if (v.bitLength() > 127) {
+        continue;
+      }
+      byte[] expected = v.toByteArray();
+      byte[] out = new byte[2 * Long.BYTES];
+
+      assertThat(ReusedDecimalBytes.length(v)).as("%s", v).isEqualTo(expected.length);
+      ReusedDecimalBytes.write(ReusedDecimalBytes.highBits(v), v.longValue(), out, expected.length);
+      assertThat(Arrays.copyOf(out, expected.length)).as("%s", v).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void convert_upTo18Digits_areAvrosBytes_inBuffersTheNextCallReuses() {
+    assertAvrosBytesInReusedBuffers(18, 2, 12, "-1.28", "655.36", "1.00");
+  }
+
+  @Test
+  void convert_19to38Digits_areAvrosBytes_inBuffersTheNextCallReuses() {
+    assertAvrosBytesInReusedBuffers(
+        38,
+        6,
+        17,
+        "123456789012345678.123456", // DECIMAL(24, 6)
+        "-123456789012345678.123456",
+        "9223372036854.775807", // 19 digits, Long.MAX_VALUE unscaled
+        "-9223372036854.775809",
+        "18446744073709.551616", // 2^64 unscaled
+        "99999999999999999999999999999999.999999", // 38 digits
+        "-99999999999999999999999999999999.999999",
+        "0.000000"); // back below 19 digits
+  }
+
+  /**
+   * One {@link ReusedDecimalBytes} converts each of {@code texts} for a bytes and a fixed decimal:
+   * Avro's bytes, in the same buffer or fixed each time, the fixed of the schema written.
+   */
+  private static void assertAvrosBytesInReusedBuffers(
+      int precision, int scale, int fixedSize, String... texts) {
     ReusedDecimalBytes decimals = new ReusedDecimalBytes();
-    Schema bytes = decimal("bytes", 18, 2);
-    Schema fixed = decimal("12", 18, 2);
+    Schema bytes = decimal("bytes", precision, scale);
+    Schema fixed = decimal(String.valueOf(fixedSize), precision, scale);
     LogicalType type = bytes.getLogicalType();
+    Object firstBytes = null;
+    Object firstFixed = null;
+    for (String text : texts) {
+      BigDecimal value = new BigDecimal(text);
 
-    ByteBuffer first = (ByteBuffer) decimals.convert(bytes, type, AVROS, new BigDecimal("-1.28"));
-    assertThat(first).isEqualTo(AVROS.toBytes(new BigDecimal("-1.28"), bytes, type));
-    ByteBuffer second = (ByteBuffer) decimals.convert(bytes, type, AVROS, new BigDecimal("655.36"));
-    assertThat(second).isSameAs(first);
-    assertThat(second).isEqualTo(AVROS.toBytes(new BigDecimal("655.36"), bytes, type));
+      ByteBuffer written = (ByteBuffer) decimals.convert(bytes, type, AVROS, value);
+      assertThat(written).as(text).isEqualTo(AVROS.toBytes(value, bytes, type));
+      firstBytes = firstBytes == null ? written : firstBytes;
+      assertThat(written).as(text).isSameAs(firstBytes);
 
-    GenericFixed firstFixed =
-        (GenericFixed) decimals.convert(fixed, type, AVROS, new BigDecimal("-1.28"));
-    assertThat(firstFixed.bytes())
-        .isEqualTo(AVROS.toFixed(new BigDecimal("-1.28"), fixed, type).bytes());
-    GenericFixed secondFixed =
-        (GenericFixed) decimals.convert(fixed, type, AVROS, new BigDecimal("1.00"));
-    assertThat(secondFixed).isSameAs(firstFixed);
-    assertThat(secondFixed.bytes())
-        .isEqualTo(AVROS.toFixed(new BigDecimal("1.00"), fixed, type).bytes());
-    assertThat(secondFixed.getSchema()).isSameAs(fixed);
+      GenericFixed writtenFixed = (GenericFixed) decimals.convert(fixed, type, AVROS, value);
+      assertThat(writtenFixed.bytes())
+          .as(text)
+          .isEqualTo(AVROS.toFixed(value, fixed, type).bytes());
+      assertThat(writtenFixed.getSchema()).isSameAs(fixed);
+      firstFixed = firstFixed == null ? writtenFixed : firstFixed;
+      assertThat(writtenFixed).as(text).isSameAs(firstFixed);
+    }
   }
 
   @Test
@@ -121,8 +180,14 @@ class ReusedDecimalBytesTest {
     assertThat(decimals.convert(bytes, type, AVROS, new BigDecimal("1.234")))
         .as("a scale Avro rejects")
         .isNull();
-    assertThat(decimals.convert(bytes, type, AVROS, new BigDecimal("12345678901234567.89")))
-        .as("19 digits")
+    Schema widest = decimal("bytes", 40, 2);
+    assertThat(
+            decimals.convert(
+                widest,
+                widest.getLogicalType(),
+                AVROS,
+                new BigDecimal("1234567890123456789012345678901234567.89")))
+        .as("39 digits")
         .isNull();
     Schema narrow = decimal("bytes", 4, 2);
     assertThat(decimals.convert(narrow, narrow.getLogicalType(), AVROS, new BigDecimal("123.45")))

@@ -48,9 +48,14 @@ class JsonRoundTripTest {
   }
 
   private static Arbitrary<BigDecimal> decimals() {
-    return Arbitraries.bigDecimals()
-        .between(new BigDecimal("-1e12"), new BigDecimal("1e12"))
-        .ofScale(4);
+    return Arbitraries.oneOf(
+        Arbitraries.bigDecimals()
+            .between(new BigDecimal("-1e12"), new BigDecimal("1e12"))
+            .ofScale(4),
+        // up to 38 digits: beyond a long, read in 128 bits (PlainDecimalText)
+        Arbitraries.bigDecimals()
+            .between(new BigDecimal("-1e30"), new BigDecimal("1e30"))
+            .ofScale(8));
   }
 
   @Provide

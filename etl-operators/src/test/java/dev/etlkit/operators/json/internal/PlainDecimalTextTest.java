@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link PlainDecimalText}, the reader's short cut for JSON decimals of up to 18 digits without an
+ * {@link PlainDecimalText}, the reader's short cut for JSON decimals of up to 38 digits without an
  * exponent: the value {@code new BigDecimal(text)} gives, in the reference form, or null where
  * Jackson's own parsing must read the text.
  */
@@ -45,9 +45,24 @@ class PlainDecimalTextTest {
         "-99999999999999999.9",
         "9.22337203685477580", // 18 digits
         "123456789012345678", // an integer's text too (an INT token is never passed)
-        "0.5"
+        "0.5",
+        "0.000000000000000001", // 19 digits (leading zeros count), the value fits a long
+        "-0.000000000000000000000000000000000000", // 38 zeros
+        "9223372036854775807", // Long.MAX_VALUE
+        "9223372036854775808", // one more
+        "-9223372036854775808", // Long.MIN_VALUE
+        "-9223372036854775809",
+        "18446744073709551615", // 2^64 - 1
+        "18446744073709551616", // 2^64
+        "-18446744073709551616",
+        "1234567890123456789.0",
+        "-9999999999999999999",
+        "123456789012345678.123456", // a DECIMAL(24, 6)
+        "99999999999999999999999999999999999999", // 38 digits: 10^38 - 1 < 2^127
+        "-9999999999999999999999999999.9999999999",
+        "17014118346046923173168730371588410572" // 2^127 - 1 without its last digit
       })
-  void parse_plainTextOfUpTo18Digits_isTheDecimalOfTheText(String text) {
+  void parse_plainTextOfUpTo38Digits_isTheDecimalOfTheText(String text) {
     BigDecimal parsed = parse(text);
 
     assertThat(parsed).isNotNull();
@@ -62,9 +77,10 @@ class PlainDecimalTextTest {
         "1e5",
         "1E+2",
         "1.5e-3",
-        "0.000000000000000001", // 19 digits (leading zeros count)
-        "1234567890123456789.0",
-        "-9999999999999999999",
+        "1e5000000000000000000000",
+        "170141183460469231731687303715884105727", // 39 digits (2^127 - 1)
+        "0.000000000000000000000000000000000000001", // 39 digits (leading zeros count)
+        "-100000000000000000000000000000000000000",
         "",
         "-",
         ".",
@@ -87,7 +103,7 @@ class PlainDecimalTextTest {
 
     for (BigDecimal decimal : new BigDecimal[] {read, parsed}) {
       if (decimal == null) {
-        assertThat(text.replaceAll("[-.]", "")).hasSizeGreaterThan(18);
+        assertThat(text.replaceAll("[-.]", "")).hasSizeGreaterThan(38);
         continue;
       }
       assertThat(decimal.unscaledValue()).isEqualTo(expected.unscaledValue());
@@ -96,15 +112,18 @@ class PlainDecimalTextTest {
     }
   }
 
-  /** JSON float text: an optional '-', 1 to 12 integer digits (no leading zero), 1 to 12 more. */
+  /**
+   * JSON float text: an optional '-', 1 to 24 integer digits (no leading zero), 1 to 20 more; so
+   * from 2 to 44 digits, on both sides of 18 (a long) and of 38 (the short cut's end).
+   */
   @Provide
   Arbitrary<String> plainDecimals() {
     Arbitrary<String> whole =
         Arbitraries.oneOf(
             Arbitraries.just("0"),
-            Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(12).map(s -> "1" + s),
-            Arbitraries.strings().numeric().ofMinLength(0).ofMaxLength(11).map(s -> "9" + s));
-    Arbitrary<String> fraction = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(12);
+            Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(23).map(s -> "1" + s),
+            Arbitraries.strings().numeric().ofMinLength(0).ofMaxLength(23).map(s -> "9" + s));
+    Arbitrary<String> fraction = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(20);
     return Combinators.combine(Arbitraries.of("", "-"), whole, fraction)
         .as((sign, w, f) -> sign + w + "." + f);
   }
