@@ -24,11 +24,11 @@ import javax.annotation.Nullable;
  * --dead-letter-topic dead-letters  dead letters out (exactly once): payload + error headers
  * --group-id etlkit-orders     the consumer group (offsets are committed on checkpoints)
  * --checkpoint-interval PT10S  how often checkpoints commit the Kafka transactions
- * --transaction-timeout PT15M  the Kafka transaction timeout: above checkpoint interval +
- *                              checkpoint timeout (execution.checkpointing.timeout, checked when
- *                              the job is built) + restart time, at most the broker's
- *                              transaction.max.timeout.ms (an int of milliseconds, so never over
- *                              2147483647 ms)
+ * --transaction-timeout PT15M  the Kafka transaction timeout: above (checkpoint interval +
+ *                              checkpoint timeout) once, and once more per tolerated checkpoint
+ *                              failure (checked when the job is built), + restart time, at most
+ *                              the broker's transaction.max.timeout.ms (an int of milliseconds, so
+ *                              never over 2147483647 ms)
  * --disorder PT5S              how far out of event-time order a Kafka partition may be; PT0S
  *                              for partitions in event-time order (monotonous timestamps)
  * --idleness PT1M              a partition without records this long stops holding back time
