@@ -104,7 +104,9 @@ public final class DedupOptions<T, K> implements Cloneable {
     return stateTtl;
   }
 
-  /** Where late records go; null: not set ({@link #lateRecordsOrDefault}). */
+  /**
+   * Where late records go; null: not set, or set to the default ({@link #lateRecordsOrDefault}).
+   */
   @Nullable
   public LateRecords lateRecords() {
     return lateRecords;

@@ -371,10 +371,10 @@ class DimensionJoinTest {
 
     assertThat(variant).hasToString(JoinHarness.latest().toString());
     assertThat(facts("p11").apply(variant).stateInventory().entries())
-        .isEqualTo(facts("p12").apply(JoinHarness.latest()).stateInventory().entries());
+        .isEqualTo(facts("p11").apply(JoinHarness.latest()).stateInventory().entries());
     assertThat(asOfVariant).hasToString(JoinHarness.asOf().toString());
-    assertThat(facts("p13").apply(asOfVariant).type()).isEqualTo(Types.STRING);
-    assertThatThrownBy(() -> facts("p14").apply(base.withMaxWait(Duration.ZERO)))
+    assertThat(facts("p12").apply(asOfVariant).type()).isEqualTo(Types.STRING);
+    assertThatThrownBy(() -> facts("p13").apply(base.withMaxWait(Duration.ZERO)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "dimension join 'join': withMaxBufferedFacts(5) bounds the facts waiting for their"
