@@ -215,6 +215,29 @@ class DedupTest {
                 + " ordered by processing time are never late");
   }
 
+  /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */
+  @Test
+  void withPipelineStateTtl_onAStepDerivedFromOneWithItsOwn_isTheStepWithout() {
+    Dedup.DedupStep<String, String, String, String> own =
+        keepFirst().withStateTtl(Duration.ofHours(1));
+
+    assertThat(own.withPipelineStateTtl()).hasToString(keepFirst().toString());
+    assertThat(own.withStateTtl(Duration.ZERO).withPipelineStateTtl())
+        .hasToString(keepFirst().toString());
+    assertThat(
+            Etl.from(source(Types.STRING), "test")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(own.withPipelineStateTtl())
+                .stateInventory()
+                .entries())
+        .isEqualTo(
+            Etl.from(source(Types.STRING), "test")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(keepFirst())
+                .stateInventory()
+                .entries());
+  }
+
   @Test
   void apply_onChangelogToRows_fails() {
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -450,6 +450,33 @@ class NormalizeStepTest {
         .hasMessage("staleChanges needs withSequence(...): without a sequence no change is stale");
   }
 
+  /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */
+  @Test
+  void withPipelineStateTtl_onStepsDerivedFromOnesWithTheirOwn_areTheStepsWithout() {
+    UpsertNormalize<Customer, String> plain = Normalize.upserts("n", Customer::id, Types.STRING);
+    ChangelogCheck<Customer, String> plainCheck =
+        ChangelogCheck.validate("c", Customer::id, Types.STRING);
+    UpsertNormalize<Customer, String> own = plain.withStateTtl(Duration.ofHours(1));
+    ChangelogCheck<Customer, String> ownCheck = plainCheck.withStateTtl(Duration.ZERO);
+
+    assertThat(own.withPipelineStateTtl()).hasToString(plain.toString());
+    assertThat(ownCheck.withPipelineStateTtl()).hasToString(plainCheck.toString());
+    assertThat(
+            Etl.from(customers(), "crm")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(own.withPipelineStateTtl())
+                .apply(ownCheck.withPipelineStateTtl())
+                .stateInventory()
+                .entries())
+        .isEqualTo(
+            Etl.from(customers(), "crm")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(plain)
+                .apply(plainCheck)
+                .stateInventory()
+                .entries());
+  }
+
   @Test
   void withoutProjectedState_needsValueEqualityAgain() {
     DataStream<Change<NoEquals>> input =

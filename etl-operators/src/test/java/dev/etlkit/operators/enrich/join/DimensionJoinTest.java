@@ -381,6 +381,27 @@ class DimensionJoinTest {
                 + " row, which needs withMaxWait (now PT0S): without a wait no fact waits");
   }
 
+  /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */
+  @Test
+  void withPipelineStateTtl_onAStepDerivedFromOneWithItsOwn_isTheStepWithout() {
+    DimensionJoinStep<String, String, String, String> own =
+        JoinHarness.latest().withStateTtl(Duration.ZERO);
+
+    assertThat(own.withPipelineStateTtl()).hasToString(JoinHarness.latest().toString());
+    assertThat(
+            facts("p14")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(own.withPipelineStateTtl())
+                .stateInventory()
+                .entries())
+        .isEqualTo(
+            facts("p14")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(JoinHarness.latest())
+                .stateInventory()
+                .entries());
+  }
+
   @Test
   void apply_addsThreeOperatorsWithStableUids() {
     EtlStream<String> joined = facts("orders").apply(JoinHarness.latest());
