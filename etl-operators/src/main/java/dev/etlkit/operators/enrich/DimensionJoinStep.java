@@ -208,7 +208,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    *
    * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
    * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
-   * it.
+   * it. A second call replaces the TTL; {@link #withPipelineStateTtl()} gives the pipeline's
+   * default back.
    *
    * @throws IllegalArgumentException if negative, or positive but not a whole number of
    *     milliseconds, at least one
@@ -216,6 +217,17 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   public DimensionJoinStep<F, D, K, O> withStateTtl(Duration ttl) {
     Options<K> o = options.copy();
     o.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
+    return with(o);
+  }
+
+  /**
+   * Uses the pipeline's default state TTL ({@code EtlPipeline.defaultStateTtl}, else none), the
+   * default, undoing {@link #withStateTtl} (also {@code withStateTtl(Duration.ZERO)}) on a step
+   * derived from one that has it: the step is then the step that never had a TTL of its own.
+   */
+  public DimensionJoinStep<F, D, K, O> withPipelineStateTtl() {
+    Options<K> o = options.copy();
+    o.stateTtl = null;
     return with(o);
   }
 
