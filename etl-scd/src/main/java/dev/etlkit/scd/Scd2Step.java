@@ -295,7 +295,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    *
    * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
    * value 0 of Flink SQL's {@code STATE_TTL} hint does): no key is forgotten (a dimension whose
-   * keys live as long as the table).
+   * keys live as long as the table). A second call replaces the TTL; {@link
+   * #withPipelineStateTtl()} gives the pipeline's default back.
    *
    * @throws IllegalArgumentException if negative, or positive but not a whole number of
    *     milliseconds, at least one
@@ -303,6 +304,17 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
   public Scd2Step<I, T> withStateTtl(Duration ttl) {
     Scd2Step<I, T> copy = copy();
     copy.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
+    return copy;
+  }
+
+  /**
+   * Uses the pipeline's default state TTL ({@code EtlPipeline.defaultStateTtl}, else none), the
+   * default, undoing {@link #withStateTtl} (also {@code withStateTtl(Duration.ZERO)}) on a step
+   * derived from one that has it: the step is then the step that never had a TTL of its own.
+   */
+  public Scd2Step<I, T> withPipelineStateTtl() {
+    Scd2Step<I, T> copy = copy();
+    copy.stateTtl = null;
     return copy;
   }
 

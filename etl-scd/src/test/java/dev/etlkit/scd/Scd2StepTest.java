@@ -467,6 +467,28 @@ class Scd2StepTest {
         .doesNotThrowAnyException();
   }
 
+  /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */
+  @Test
+  void withPipelineStateTtl_onAStepDerivedFromOneWithItsOwn_isTheStepWithout() {
+    Scd2Step<Change<Customer>, Customer> own = step().withStateTtl(Duration.ofDays(30));
+
+    assertThat(own.withPipelineStateTtl()).hasToString(step().toString());
+    assertThat(own.withStateTtl(Duration.ZERO).withPipelineStateTtl())
+        .hasToString(step().toString());
+    assertThat(
+            Etl.from(changes(), "crm")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(own.withPipelineStateTtl())
+                .stateInventory()
+                .entries())
+        .isEqualTo(
+            Etl.from(changes(), "crm")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(step())
+                .stateInventory()
+                .entries());
+  }
+
   @Test
   void expand_noColumnLeftToTrack_fails() {
     assertThatThrownBy(

@@ -88,7 +88,10 @@ public final class Dedup {
   /** Output of {@link #keepLast} unless changed. */
   public static final DedupOutput DEFAULT_KEEP_LAST_OUTPUT = DedupOutput.UPSERT;
 
-  /** Where late records go unless {@link DedupStep#withLateRecords} says otherwise. */
+  /**
+   * Where late records go unless {@link DedupStep#withLateRecords} says otherwise; setting it is
+   * the same as not setting the option.
+   */
   public static final LateRecords DEFAULT_LATE_RECORDS = LateRecords.SIDE_OUTPUT;
 
   /** Largest mini-batch, in records. */
@@ -219,7 +222,8 @@ public final class Dedup {
      *
      * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
      * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
-     * it.
+     * it. A second call replaces the TTL; {@link #withPipelineStateTtl()} gives the pipeline's
+     * default back.
      *
      * @throws IllegalArgumentException if negative, or positive but not a whole number of
      *     milliseconds, at least one
@@ -227,6 +231,15 @@ public final class Dedup {
     public DedupStep<I, T, K, O> withStateTtl(Duration ttl) {
       return new DedupStep<>(
           options.withStateTtl(StateTtls.requireValidTtlOrZero(ttl, "stateTtl")));
+    }
+
+    /**
+     * Uses the pipeline's default state TTL ({@code EtlPipeline.defaultStateTtl}, else none), the
+     * default, undoing {@link #withStateTtl} (also {@code withStateTtl(Duration.ZERO)}) on a step
+     * derived from one that has it: the step is then the step that never had a TTL of its own.
+     */
+    public DedupStep<I, T, K, O> withPipelineStateTtl() {
+      return new DedupStep<>(options.withStateTtl(null));
     }
 
     /**
@@ -279,9 +292,18 @@ public final class Dedup {
 
     /**
      * Where late records go (event-time ordering only); default {@link Dedup#DEFAULT_LATE_RECORDS}.
+     * A second call replaces the place.
+     *
+     * <p>The default place is the place never set: {@code withLateRecords(DEFAULT_LATE_RECORDS)}
+     * gives the default back on a step derived from one with another place, and the step is then
+     * the step that never called this (it prints as that step, and needs no event-time ordering).
+     * Only another place needs event-time ordering: a step derived with {@link
+     * #withProcessingTimeOrder()} or a non-event-time {@link #withOrdering} is refused when applied
+     * unless its place is the default again.
      */
     public DedupStep<I, T, K, O> withLateRecords(LateRecords where) {
-      return new DedupStep<>(options.withLateRecords(Objects.requireNonNull(where, "where")));
+      Objects.requireNonNull(where, "where");
+      return new DedupStep<>(options.withLateRecords(where == DEFAULT_LATE_RECORDS ? null : where));
     }
 
     /**
@@ -424,6 +446,7 @@ public final class Dedup {
           + (options.deleteRetention() != null
               ? ", deleteRetention=" + options.deleteRetention()
               : "")
+          + (options.lateRecords() != null ? ", lateRecords=" + options.lateRecords() : "")
           + ")";
     }
   }

@@ -84,7 +84,9 @@ public final class DimensionJoin {
   /** Longest wait and allowed lateness (a delete retention is bounded as a state TTL is). */
   public static final Duration MAX_DURATION = Duration.ofDays(365);
 
-  /** Facts that may wait per key unless changed. */
+  /**
+   * Facts that may wait per key unless changed; setting it is the same as not setting the option.
+   */
   public static final int DEFAULT_MAX_BUFFERED_FACTS = 1_000;
 
   /** Largest limit of waiting facts per key. */

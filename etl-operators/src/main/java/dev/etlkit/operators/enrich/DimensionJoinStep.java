@@ -57,7 +57,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   private static final class Options<K> {
     Duration maxWait = DimensionJoin.DEFAULT_MAX_WAIT;
 
-    /** Null: not given, {@link DimensionJoin#DEFAULT_MAX_BUFFERED_FACTS}. */
+    /** Null: not given, or given as {@link DimensionJoin#DEFAULT_MAX_BUFFERED_FACTS}. */
     @Nullable Integer maxBufferedFacts;
 
     UnmatchedFacts unmatched = DimensionJoin.DEFAULT_UNMATCHED_FACTS;
@@ -124,7 +124,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * with a shorter wait, by the longest wait of the facts it restored waiting, until the watermark
    * passes their last deadline). Facts waiting in a savepoint keep the deadline they got when
    * restored with another wait. Both times count whole milliseconds: a fraction of one rounds up (a
-   * fact never waits less than asked).
+   * fact never waits less than asked). A second call replaces the wait; {@code
+   * withMaxWait(DEFAULT_MAX_WAIT)} gives the default back.
    *
    * @throws IllegalArgumentException if null or not in [0, {@link DimensionJoin#MAX_DURATION}]
    */
@@ -138,11 +139,19 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    * How many facts may wait for their dimension row per key (default {@link
    * DimensionJoin#DEFAULT_MAX_BUFFERED_FACTS}). A fact beyond the limit is dead-lettered ({@link
    * DimensionJoinException.Reason#BUFFER_FULL}). Facts a point-in-time join holds until the
-   * watermark passes them are not counted: the watermark bounds them.
+   * watermark passes them are not counted: the watermark bounds them. A second call replaces the
+   * bound.
+   *
+   * <p>The default bound is the bound never set: {@code
+   * withMaxBufferedFacts(DEFAULT_MAX_BUFFERED_FACTS)} gives the default back on a step derived from
+   * one with another bound, and the step is then the step that never called this (it needs no
+   * wait). Only another bound needs {@link #withMaxWait}: a step derived with {@code
+   * withMaxWait(DEFAULT_MAX_WAIT)} (zero) is refused when applied unless its bound is the default
+   * again.
    *
    * @throws IllegalArgumentException if not in 1..{@value DimensionJoin#MAX_BUFFERED_FACTS}; and
-   *     when the step is applied, if {@link #withMaxWait} is zero: then no fact waits, and the
-   *     bound could not act
+   *     when the step is applied, if it is not {@link DimensionJoin#DEFAULT_MAX_BUFFERED_FACTS} and
+   *     {@link #withMaxWait} is zero: then no fact waits, and the bound could not act
    */
   public DimensionJoinStep<F, D, K, O> withMaxBufferedFacts(int maxFacts) {
     if (maxFacts < 1 || maxFacts > DimensionJoin.MAX_BUFFERED_FACTS) {
@@ -153,7 +162,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
               + maxFacts);
     }
     Options<K> o = options.copy();
-    o.maxBufferedFacts = maxFacts;
+    o.maxBufferedFacts = maxFacts == DimensionJoin.DEFAULT_MAX_BUFFERED_FACTS ? null : maxFacts;
     return with(o);
   }
 
@@ -199,7 +208,8 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
    *
    * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
    * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
-   * it.
+   * it. A second call replaces the TTL; {@link #withPipelineStateTtl()} gives the pipeline's
+   * default back.
    *
    * @throws IllegalArgumentException if negative, or positive but not a whole number of
    *     milliseconds, at least one
@@ -207,6 +217,17 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
   public DimensionJoinStep<F, D, K, O> withStateTtl(Duration ttl) {
     Options<K> o = options.copy();
     o.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
+    return with(o);
+  }
+
+  /**
+   * Uses the pipeline's default state TTL ({@code EtlPipeline.defaultStateTtl}, else none), the
+   * default, undoing {@link #withStateTtl} (also {@code withStateTtl(Duration.ZERO)}) on a step
+   * derived from one that has it: the step is then the step that never had a TTL of its own.
+   */
+  public DimensionJoinStep<F, D, K, O> withPipelineStateTtl() {
+    Options<K> o = options.copy();
+    o.stateTtl = null;
     return with(o);
   }
 

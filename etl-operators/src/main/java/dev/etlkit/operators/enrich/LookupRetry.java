@@ -70,6 +70,15 @@ public final class LookupRetry<V> implements Serializable {
   /** Share of a backoff that is randomised unless {@link #withJitter} says otherwise. */
   public static final double DEFAULT_JITTER = 0.5;
 
+  /**
+   * The failures retried unless {@link #withRetryOn} says otherwise: every failure but a {@link
+   * LookupFailure} (also inside {@link CompletionException}s or {@link ExecutionException}s) whose
+   * {@code retryable()} is false; one whose {@code retryable()} throws is retried. Setting it is
+   * the same as not setting the option, and a condition of your own can build on it: {@code failure
+   * -> DEFAULT_RETRY_ON.test(failure) && !(failure instanceof SecurityException)}.
+   */
+  public static final Condition<Throwable> DEFAULT_RETRY_ON = DefaultRetryOn.INSTANCE;
+
   /** A serializable condition on an exception or an answer. */
   @PublicEvolving
   @FunctionalInterface
@@ -202,9 +211,12 @@ public final class LookupRetry<V> implements Serializable {
   /**
    * Retries only the failures {@code condition} accepts (attempt timeouts are {@link
    * java.util.concurrent.TimeoutException}s); the others are final at once. It replaces the
-   * default, which retries every failure but a {@link LookupFailure} that is not {@code
-   * retryable()}: a condition that accepts every failure retries those too. A second call replaces
-   * the condition; conditions are not combined.
+   * default, {@link #DEFAULT_RETRY_ON}, which retries every failure but a {@link LookupFailure}
+   * that is not {@code retryable()}: a condition that accepts every failure retries those too. A
+   * second call replaces the condition; conditions are not combined. {@code
+   * withRetryOn(DEFAULT_RETRY_ON)} gives the default back on a retry derived from one with a
+   * condition of its own: the retry is then the retry that never called this (it prints as that
+   * retry).
    *
    * <p>The condition sees every failure, not only the lookup's own exceptions. If it throws, the
    * load is not retried: it fails with an {@link IllegalStateException} whose message names the
@@ -215,7 +227,7 @@ public final class LookupRetry<V> implements Serializable {
    */
   public LookupRetry<V> withRetryOn(Condition<Throwable> condition) {
     Objects.requireNonNull(condition, "condition");
-    return with(x -> x.retryOn = condition);
+    return with(x -> x.retryOn = condition == DEFAULT_RETRY_ON ? null : condition);
   }
 
   /**
@@ -309,6 +321,24 @@ public final class LookupRetry<V> implements Serializable {
         && (v.retryOn == null
             ? retryableByDefault(failure)
             : test(v.retryOn, failure, "withRetryOn"));
+  }
+
+  /**
+   * The default condition as a value ({@link #DEFAULT_RETRY_ON}); an enum, so that it stays the
+   * same object when a spec is serialized.
+   */
+  private enum DefaultRetryOn implements Condition<Throwable> {
+    INSTANCE;
+
+    @Override
+    public boolean test(Throwable failure) {
+      return retryableByDefault(failure);
+    }
+
+    @Override
+    public String toString() {
+      return "LookupRetry.DEFAULT_RETRY_ON";
+    }
   }
 
   /** The default condition: every failure but one that says trying again cannot help. */

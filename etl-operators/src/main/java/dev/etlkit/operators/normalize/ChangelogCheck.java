@@ -164,7 +164,8 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
    *
    * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
    * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
-   * it.
+   * it. A second call replaces the TTL; {@link #withPipelineStateTtl()} gives the pipeline's
+   * default back.
    *
    * @throws IllegalArgumentException if negative, or positive but not a whole number of
    *     milliseconds, at least one
@@ -178,6 +179,15 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         sampleRate,
         StateTtls.requireValidTtlOrZero(ttl, "stateTtl"),
         errorPolicy);
+  }
+
+  /**
+   * Uses the pipeline's default state TTL ({@code EtlPipeline.defaultStateTtl}, else none), the
+   * default, undoing {@link #withStateTtl} (also {@code withStateTtl(Duration.ZERO)}) on a step
+   * derived from one that has it: the step is then the step that never had a TTL of its own.
+   */
+  public ChangelogCheck<T, K> withPipelineStateTtl() {
+    return new ChangelogCheck<>(name, key, keyType, full, sampleRate, null, errorPolicy);
   }
 
   /** Overrides the pipeline's error policy for this step's violations. */

@@ -111,7 +111,10 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
     DEAD_LETTER
   }
 
-  /** Where stale changes go unless {@link #withStaleChanges} says otherwise. */
+  /**
+   * Where stale changes go unless {@link #withStaleChanges} says otherwise; setting it is the same
+   * as not setting the option.
+   */
   public static final Route DEFAULT_STALE_CHANGES = Route.SIDE_OUTPUT;
 
   /**
@@ -182,10 +185,10 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * Applies changes in arrival order (the default), undoing {@link #withSequence} on a step derived
    * from one that has it: the step is then the step that never had a sequence. The options that
    * need one are still refused when the step is applied: {@link #withDeleteRetention} unless it is
-   * switched off too ({@link #withoutDeleteRetention()}), {@link #withStaleChanges} always (it has
-   * no {@code withoutX}: derive such a variant from a base without it). It changes the state's
-   * layout as removing the call does: state written with a sequence does not restore into it (see
-   * the class comment's state and the user guide); give the step a new name.
+   * switched off too ({@link #withoutDeleteRetention()}), {@link #withStaleChanges} unless its
+   * route is the default again ({@code withStaleChanges(DEFAULT_STALE_CHANGES)}). It changes the
+   * state's layout as removing the call does: state written with a sequence does not restore into
+   * it (see the class comment's state and the user guide); give the step a new name.
    */
   public UpsertNormalize<T, K> withoutSequence() {
     UpsertNormalize<T, K> copy = copy();
@@ -261,7 +264,13 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   /**
    * Where a stale change goes (needs {@link #withSequence}): {@code DROP}, {@code SIDE_OUTPUT} or
    * {@code DEAD_LETTER}. Default {@link #DEFAULT_STALE_CHANGES}. Every stale change is counted
-   * ({@code staleChanges}).
+   * ({@code staleChanges}). A second call replaces the route.
+   *
+   * <p>The default route is the route never set: {@code withStaleChanges(DEFAULT_STALE_CHANGES)}
+   * gives the default back on a step derived from one with another route, and the step is then the
+   * step that never called this (it prints as that step, and needs no sequence). Only another route
+   * needs {@link #withSequence}: a step derived with {@link #withoutSequence()} is refused when
+   * applied unless its route is the default again.
    *
    * @throws IllegalArgumentException for {@code EMIT}: a stale change is never applied
    */
@@ -272,7 +281,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
           "staleChanges must be DROP, SIDE_OUTPUT or DEAD_LETTER, was EMIT");
     }
     UpsertNormalize<T, K> copy = copy();
-    copy.staleChanges = route;
+    copy.staleChanges = route == DEFAULT_STALE_CHANGES ? null : route;
     return copy;
   }
 
@@ -281,7 +290,8 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    *
    * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
    * value 0 of Flink SQL's {@code STATE_TTL} hint does): its state is kept until the step clears
-   * it.
+   * it. A second call replaces the TTL; {@link #withPipelineStateTtl()} gives the pipeline's
+   * default back.
    *
    * @throws IllegalArgumentException if negative, or positive but not a whole number of
    *     milliseconds, at least one
@@ -289,6 +299,17 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
   public UpsertNormalize<T, K> withStateTtl(Duration ttl) {
     UpsertNormalize<T, K> copy = copy();
     copy.stateTtl = StateTtls.requireValidTtlOrZero(ttl, "stateTtl");
+    return copy;
+  }
+
+  /**
+   * Uses the pipeline's default state TTL ({@code EtlPipeline.defaultStateTtl}, else none), the
+   * default, undoing {@link #withStateTtl} (also {@code withStateTtl(Duration.ZERO)}) on a step
+   * derived from one that has it: the step is then the step that never had a TTL of its own.
+   */
+  public UpsertNormalize<T, K> withPipelineStateTtl() {
+    UpsertNormalize<T, K> copy = copy();
+    copy.stateTtl = null;
     return copy;
   }
 
@@ -365,8 +386,9 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
    * @throws IllegalArgumentException if the input is not a {@code Change} stream with a real value
    *     type, a part of the value type has no value equality (full state: a class without an {@code
    *     equals} of its own, or an array inside a record, tuple, list or map), {@link
-   *     #withStaleChanges} or {@link #withDeleteRetention} was set without {@link #withSequence},
-   *     or the key selector's type can be inferred and is not the key type
+   *     #withStaleChanges} (with a route other than the default) or {@link #withDeleteRetention}
+   *     was set without {@link #withSequence}, or the key selector's type can be inferred and is
+   *     not the key type
    */
   @Override
   public DataStream<Change<T>> expand(DataStream<Change<T>> input, StepContext context) {

@@ -190,6 +190,54 @@ class DedupTest {
                 + " ordered by processing time are never late");
   }
 
+  /**
+   * Late records sent to their default place are late records never given a place: a variant of an
+   * event-time base that sends them elsewhere can order by processing time once it gives the
+   * default back, and the refusal of another place stays as it was.
+   */
+  @Test
+  void withLateRecords_theDefault_isTheStepThatNeverSetIt() {
+    Dedup.DedupStep<String, String, String, Change<String>> base =
+        keepLast().withEventTimeOrder().withLateRecords(LateRecords.DEAD_LETTER);
+    Dedup.DedupStep<String, String, String, Change<String>> variant =
+        base.withProcessingTimeOrder().withLateRecords(Dedup.DEFAULT_LATE_RECORDS);
+
+    assertThat(base.toString()).contains(", lateRecords=DEAD_LETTER");
+    assertThat(base.withLateRecords(LateRecords.SIDE_OUTPUT))
+        .hasToString(keepLast().withEventTimeOrder().toString());
+    assertThat(variant).hasToString(keepLast().toString());
+    assertThat(apply(variant, Types.STRING).stateInventory().entries())
+        .isEqualTo(apply(keepLast(), Types.STRING).stateInventory().entries());
+    assertThatThrownBy(() -> apply(base.withProcessingTimeOrder(), Types.STRING))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dedup step 'dedup': withLateRecords(DEAD_LETTER) needs event-time ordering; records"
+                + " ordered by processing time are never late");
+  }
+
+  /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */
+  @Test
+  void withPipelineStateTtl_onAStepDerivedFromOneWithItsOwn_isTheStepWithout() {
+    Dedup.DedupStep<String, String, String, String> own =
+        keepFirst().withStateTtl(Duration.ofHours(1));
+
+    assertThat(own.withPipelineStateTtl()).hasToString(keepFirst().toString());
+    assertThat(own.withStateTtl(Duration.ZERO).withPipelineStateTtl())
+        .hasToString(keepFirst().toString());
+    assertThat(
+            Etl.from(source(Types.STRING), "test")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(own.withPipelineStateTtl())
+                .stateInventory()
+                .entries())
+        .isEqualTo(
+            Etl.from(source(Types.STRING), "test")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(keepFirst())
+                .stateInventory()
+                .entries());
+  }
+
   @Test
   void apply_onChangelogToRows_fails() {
     @SuppressWarnings({"unchecked", "rawtypes"})

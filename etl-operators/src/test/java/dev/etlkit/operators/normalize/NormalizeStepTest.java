@@ -426,6 +426,57 @@ class NormalizeStepTest {
         .hasToString(base.toString());
   }
 
+  /**
+   * A route set to its default is the route never set: a variant of a base that sets another route
+   * can drop the sequence once it gives the default back, and the refusal of a route that is not
+   * the default stays as it was.
+   */
+  @Test
+  void withStaleChanges_theDefaultRoute_isTheStepThatNeverSetIt() {
+    UpsertNormalize<Customer, String> plain = Normalize.upserts("n", Customer::id, Types.STRING);
+    UpsertNormalize<Customer, String> base =
+        plain.withSequence(change -> change.value().version()).withStaleChanges(Route.DROP);
+    UpsertNormalize<Customer, String> variant =
+        base.withoutSequence().withStaleChanges(UpsertNormalize.DEFAULT_STALE_CHANGES);
+
+    assertThat(plain.withStaleChanges(Route.SIDE_OUTPUT)).hasToString(plain.toString());
+    assertThat(base.withStaleChanges(UpsertNormalize.DEFAULT_STALE_CHANGES))
+        .hasToString(plain.withSequence(change -> change.value().version()).toString());
+    assertThat(variant).hasToString(plain.toString());
+    assertThat(Etl.from(customers(), "crm").apply(variant).stateInventory().entries())
+        .isEqualTo(Etl.from(customers(), "crm").apply(plain).stateInventory().entries());
+    assertThatThrownBy(() -> Etl.from(customers(), "crm").apply(base.withoutSequence()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("staleChanges needs withSequence(...): without a sequence no change is stale");
+  }
+
+  /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */
+  @Test
+  void withPipelineStateTtl_onStepsDerivedFromOnesWithTheirOwn_areTheStepsWithout() {
+    UpsertNormalize<Customer, String> plain = Normalize.upserts("n", Customer::id, Types.STRING);
+    ChangelogCheck<Customer, String> plainCheck =
+        ChangelogCheck.validate("c", Customer::id, Types.STRING);
+    UpsertNormalize<Customer, String> own = plain.withStateTtl(Duration.ofHours(1));
+    ChangelogCheck<Customer, String> ownCheck = plainCheck.withStateTtl(Duration.ZERO);
+
+    assertThat(own.withPipelineStateTtl()).hasToString(plain.toString());
+    assertThat(ownCheck.withPipelineStateTtl()).hasToString(plainCheck.toString());
+    assertThat(
+            Etl.from(customers(), "crm")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(own.withPipelineStateTtl())
+                .apply(ownCheck.withPipelineStateTtl())
+                .stateInventory()
+                .entries())
+        .isEqualTo(
+            Etl.from(customers(), "crm")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(plain)
+                .apply(plainCheck)
+                .stateInventory()
+                .entries());
+  }
+
   @Test
   void withoutProjectedState_needsValueEqualityAgain() {
     DataStream<Change<NoEquals>> input =

@@ -104,7 +104,9 @@ public final class DedupOptions<T, K> implements Cloneable {
     return stateTtl;
   }
 
-  /** Where late records go; null: not set ({@link #lateRecordsOrDefault}). */
+  /**
+   * Where late records go; null: not set, or set to the default ({@link #lateRecordsOrDefault}).
+   */
   @Nullable
   public LateRecords lateRecords() {
     return lateRecords;
@@ -151,7 +153,8 @@ public final class DedupOptions<T, K> implements Cloneable {
     return with(o -> o.changelogInput = true);
   }
 
-  public DedupOptions<T, K> withStateTtl(Duration ttl) {
+  /** The options with the step's own TTL; null: the pipeline's. */
+  public DedupOptions<T, K> withStateTtl(@Nullable Duration ttl) {
     return with(o -> o.stateTtl = ttl);
   }
 

@@ -352,6 +352,56 @@ class DimensionJoinTest {
     assertThat(facts("p10").apply(asOf).type()).isEqualTo(Types.STRING);
   }
 
+  /**
+   * A bound set to its default is the bound never set: a variant of a base that waits with another
+   * bound can stop waiting once it gives the default back, and the refusal of another bound stays
+   * as it was.
+   */
+  @Test
+  void withMaxBufferedFacts_theDefault_isTheStepThatNeverSetIt() {
+    DimensionJoinStep<String, String, String, String> base =
+        JoinHarness.latest().withMaxWait(Duration.ofSeconds(1)).withMaxBufferedFacts(5);
+    DimensionJoinStep<String, String, String, String> variant =
+        base.withMaxWait(DimensionJoin.DEFAULT_MAX_WAIT)
+            .withMaxBufferedFacts(DimensionJoin.DEFAULT_MAX_BUFFERED_FACTS);
+    DimensionJoinStep<String, String, String, String> asOfVariant =
+        JoinHarness.asOf()
+            .withMaxBufferedFacts(5)
+            .withMaxBufferedFacts(DimensionJoin.DEFAULT_MAX_BUFFERED_FACTS);
+
+    assertThat(variant).hasToString(JoinHarness.latest().toString());
+    assertThat(facts("p11").apply(variant).stateInventory().entries())
+        .isEqualTo(facts("p11").apply(JoinHarness.latest()).stateInventory().entries());
+    assertThat(asOfVariant).hasToString(JoinHarness.asOf().toString());
+    assertThat(facts("p12").apply(asOfVariant).type()).isEqualTo(Types.STRING);
+    assertThatThrownBy(() -> facts("p13").apply(base.withMaxWait(Duration.ZERO)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "dimension join 'join': withMaxBufferedFacts(5) bounds the facts waiting for their"
+                + " row, which needs withMaxWait (now PT0S): without a wait no fact waits");
+  }
+
+  /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */
+  @Test
+  void withPipelineStateTtl_onAStepDerivedFromOneWithItsOwn_isTheStepWithout() {
+    DimensionJoinStep<String, String, String, String> own =
+        JoinHarness.latest().withStateTtl(Duration.ZERO);
+
+    assertThat(own.withPipelineStateTtl()).hasToString(JoinHarness.latest().toString());
+    assertThat(
+            facts("p14")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(own.withPipelineStateTtl())
+                .stateInventory()
+                .entries())
+        .isEqualTo(
+            facts("p14")
+                .defaultStateTtl(Duration.ofDays(7))
+                .apply(JoinHarness.latest())
+                .stateInventory()
+                .entries());
+  }
+
   @Test
   void apply_addsThreeOperatorsWithStableUids() {
     EtlStream<String> joined = facts("orders").apply(JoinHarness.latest());

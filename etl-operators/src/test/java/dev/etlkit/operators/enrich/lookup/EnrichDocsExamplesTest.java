@@ -10,6 +10,7 @@ import dev.etlkit.operators.enrich.AsyncStepHarness;
 import dev.etlkit.operators.enrich.Enrich;
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupCache;
+import dev.etlkit.operators.enrich.LookupFailure;
 import dev.etlkit.operators.enrich.LookupFallback;
 import dev.etlkit.operators.enrich.LookupRetry;
 import java.io.IOException;
@@ -109,6 +110,34 @@ class EnrichDocsExamplesTest {
     // end::retry[]
     assertThat(retry.retries(new IOException())).isTrue();
     assertThat(retry.retries(new SecurityException())).isFalse();
+  }
+
+  @Test
+  void retryOn_buildsOnTheDefault() {
+    // tag::retry-on-default[]
+    LookupRetry<String> not403 =
+        LookupRetry.<String>attempts(4)
+            .withRetryOn( // the default's rule, and a 403 is final too
+                failure ->
+                    LookupRetry.DEFAULT_RETRY_ON.test(failure)
+                        && !(failure instanceof SecurityException));
+    LookupRetry<String> asBefore = not403.withRetryOn(LookupRetry.DEFAULT_RETRY_ON);
+    // end::retry-on-default[]
+    assertThat(not403.retries(new IOException())).isTrue();
+    assertThat(not403.retries(new SecurityException())).isFalse();
+    assertThat(not403.retries(new FinalFailure())).isFalse();
+    assertThat(asBefore.retries(new SecurityException())).isTrue();
+    assertThat(asBefore).hasToString(LookupRetry.<String>attempts(4).toString());
+  }
+
+  /** A failure that says trying again cannot help, as an HTTP 400 does. */
+  private static final class FinalFailure extends RuntimeException implements LookupFailure {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean retryable() {
+      return false;
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.etlkit.operators.enrich.FakeLookup;
 import dev.etlkit.operators.enrich.Lookup;
 import dev.etlkit.operators.enrich.LookupCache;
 import dev.etlkit.operators.enrich.LookupCombiner;
+import dev.etlkit.operators.enrich.LookupFailure;
 import dev.etlkit.operators.enrich.LookupFallback;
 import dev.etlkit.operators.enrich.LookupRetry;
 import dev.etlkit.operators.enrich.LookupStatus;
@@ -387,6 +388,38 @@ class EnrichStepTest {
     assertThat(base.withoutRetryOnResult().retries(Optional.<String>empty())).isFalse();
     assertThat(plain.withRetryOnResult(found -> found.isEmpty()).withoutRetryOnResult())
         .hasToString(plain.toString());
+  }
+
+  /**
+   * The default condition given to withRetryOn is the condition never given: a retry derived from
+   * one with its own condition gets the default back, which retries every failure but a final
+   * {@code LookupFailure}.
+   */
+  @Test
+  void withRetryOn_theDefaultCondition_isTheRetryThatNeverSetIt() {
+    LookupRetry<String> plain = LookupRetry.attempts(3);
+    LookupRetry<String> base = plain.withRetryOn(failure -> false);
+    LookupRetry<String> variant = base.withRetryOn(LookupRetry.DEFAULT_RETRY_ON);
+    RuntimeException transientFailure = new IllegalStateException("connection reset");
+    RuntimeException finalFailure = new FinalFailure();
+
+    assertThat(base.toString()).contains("retryOn=<condition>");
+    assertThat(variant).hasToString(plain.toString());
+    assertThat(base.retries(transientFailure)).isFalse();
+    assertThat(variant.retries(transientFailure)).isTrue();
+    assertThat(variant.retries(finalFailure)).isFalse();
+    assertThat(LookupRetry.DEFAULT_RETRY_ON.test(transientFailure)).isTrue();
+    assertThat(LookupRetry.DEFAULT_RETRY_ON.test(finalFailure)).isFalse();
+  }
+
+  /** A failure that says trying again cannot help, as an HTTP 400 does. */
+  private static final class FinalFailure extends RuntimeException implements LookupFailure {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean retryable() {
+      return false;
+    }
   }
 
   /** A key class without equals and hashCode of its own. */
