@@ -41,7 +41,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * RocksDB), in one job per mode: the same history table, the reference's, and the same records in,
  * filtered and dead-lettered ("In batch mode" in docs/scd2.md). The changes carry their effective
  * time as record timestamp, so that batch mode gives each key's changes in time order, ties are
- * broken by source position, and the horizon covers the input: nothing is late in either order.
+ * broken by source position, and the horizon covers the input: nothing is late in either order. And
+ * the step's state TTL is processing time in batch mode too: a TTL far shorter than the event time
+ * between a key's changes forgets nothing there.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Scd2ModesITCase {
@@ -179,5 +181,84 @@ class Scd2ModesITCase {
                 .toList());
     assertThat(streaming.counts()).hasSize(3).allMatch(RecordAccounting.StepCounts::isBalanced);
     assertThat(batch.counts()).hasSize(3).allMatch(RecordAccounting.StepCounts::isBalanced);
+  }
+
+  /** One millisecond of the generated input's event time becomes an hour. */
+  private static final long HOUR_PER_MILLI = Duration.ofHours(1).toMillis();
+
+  /** {@link #DELIVERED} with its event times spread out: a key's changes are hours apart. */
+  private static final List<Change<Account>> SPREAD =
+      DELIVERED.stream()
+          .map(
+              c ->
+                  Change.of(
+                      c.kind(), c.value(), c.eventTime() * HOUR_PER_MILLI, c.sourcePosition()))
+          .toList();
+
+  /**
+   * The history of {@code variant} over {@link #SPREAD} in {@code mode} (heap), with this state TTL
+   * (zero: none).
+   */
+  private static Map<String, Scd2Row<Account>> spreadHistory(
+      RuntimeExecutionMode mode, Scd2Variant variant, Duration ttl) throws Exception {
+    StreamExecutionEnvironment env = environment(mode, StateBackendKind.HEAP);
+    DataStream<Change<Account>> input =
+        env.fromData(SPREAD, Change.typeInfo(Account.TYPE))
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Change<Account>>noWatermarks()
+                    .withTimestampAssigner((change, previous) -> change.eventTime()));
+    CloseableIterator<Change<Scd2Row<Account>>> history =
+        Etl.from(input, "accounts")
+            .apply(variant.step().withStateTtl(ttl))
+            .toDataStream()
+            .collectAsync();
+    env.execute("scd2-ttl-" + mode + "-" + variant.output() + "-" + ttl);
+    return table(drain(history));
+  }
+
+  /**
+   * SCD2's state TTL is processing time, kept by the step's own timers, not Flink's state TTL: a
+   * backfill in batch mode whose changes of a key are hours or days apart in event time, with a TTL
+   * of a minute, forgets no key (the run spends milliseconds on each key, and the cleanup timers
+   * fired early at a key's end do nothing): the history is the one without TTL, the reference, and
+   * streaming mode's. With append output, no version that was not final at the end is emitted.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Scd2Output.class,
+      names = {"RETRACT", "APPEND"})
+  void stateTtl_shorterThanEventTimeGaps_inBatch_forgetsNothing(Scd2Output output)
+      throws Exception {
+    long horizon = output == Scd2Output.APPEND ? 200 * HOUR_PER_MILLI : 100 * WHOLE_INPUT;
+    Scd2Variant variant =
+        new Scd2Variant(
+            output, HardDeletes.INVALIDATE, ChangeDetection.all(), List.of(), true, horizon, null);
+    Duration minute = Duration.ofMinutes(1);
+    Scd2Reference.Result<Account> expected = variant.expected(SPREAD);
+    assertThat(expected.late()).as("nothing is late in the delivered order").isEmpty();
+    if (output == Scd2Output.APPEND) {
+      long closed =
+          variant
+              .withHorizon(horizon)
+              .reference()
+              .withOutput(Scd2Output.RETRACT)
+              .replay(Scd2Generator.inputs(SPREAD, true))
+              .rows()
+              .stream()
+              .filter(row -> !row.isCurrent())
+              .count();
+      assertThat((long) expected.rows().size())
+          .as("final versions: some, and not every closed one (a forgotten key would emit those)")
+          .isPositive()
+          .isLessThan(closed);
+    }
+
+    Map<String, Scd2Row<Account>> batchWithTtl =
+        spreadHistory(RuntimeExecutionMode.BATCH, variant, minute);
+    assertThat(batchWithTtl).isEqualTo(expected.byVersion());
+    assertThat(spreadHistory(RuntimeExecutionMode.BATCH, variant, Duration.ZERO))
+        .isEqualTo(batchWithTtl);
+    assertThat(spreadHistory(RuntimeExecutionMode.STREAMING, variant, minute))
+        .isEqualTo(batchWithTtl);
   }
 }
