@@ -7,6 +7,7 @@ import static dev.etlkit.operators.ModeRuns.letters;
 import static dev.etlkit.operators.ModeRuns.miniCluster;
 import static dev.etlkit.operators.ModeRuns.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.core.DeadLetter;
@@ -23,6 +24,9 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -41,7 +45,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * arrival and in event time ("In batch mode" in docs/dedup.md). Each key's rows carry timestamps in
  * their order of arrival, within a disorder the watermark allows, so no row is late in streaming
  * and batch mode's sort by timestamp keeps each key's arrival order. And batch mode has no state
- * TTL (docs/concepts.md): a TTL of one millisecond there forgets nothing.
+ * TTL (docs/concepts.md): a TTL of one millisecond there forgets nothing. Nor has it late records:
+ * rows that streaming mode finds behind the watermark are on time in batch mode, where the
+ * watermark jumps to the end when the input is consumed.
  */
 @Timeout(120)
 class DedupModesITCase {
@@ -219,5 +225,134 @@ class DedupModesITCase {
     assertThat(withoutTtl.firstInTime()).isEqualTo(expected(false));
     assertThat(withoutTtl.lastInTime()).isEqualTo(expected(true));
     assertThat(batchWithTtl).isEqualTo(withoutTtl);
+  }
+
+  /**
+   * Each key's rows arrive at 100, 200, 50 and 150, the watermark 10 behind the latest row (set by
+   * every row): in streaming mode the rows at 50 and 150 are late.
+   */
+  static List<String> lateRows() {
+    List<String> rows = new ArrayList<>();
+    for (int time : new int[] {100, 200, 50, 150}) {
+      for (int k = 0; k < KEYS; k++) {
+        rows.add("k" + k + "#" + time);
+      }
+    }
+    return rows;
+  }
+
+  /** Sets the watermark 10 ms behind the latest row with every row (no periodic watermarks). */
+  static final class EveryRow implements WatermarkGenerator<String> {
+    private long latest = Long.MIN_VALUE;
+
+    @Override
+    public void onEvent(String row, long timestamp, WatermarkOutput output) {
+      latest = Math.max(latest, timestamp);
+      output.emitWatermark(new Watermark(latest - 10));
+    }
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+      // every row sets the watermark
+    }
+  }
+
+  private record LateRun(
+      Map<String, String> first,
+      List<String> lateFirst,
+      Map<String, String> last,
+      List<String> letters,
+      List<RecordAccounting.StepCounts> counts) {}
+
+  /**
+   * Keep-first in event time, late rows to the side output (the default), and keep-last in event
+   * time, late rows to the dead letters, on {@link #lateRows()}.
+   */
+  private static LateRun lateRun(RuntimeExecutionMode mode, StateBackendKind backend)
+      throws Exception {
+    StreamExecutionEnvironment env = environment(mode, backend);
+    EtlPipeline pipeline = Etl.pipeline("late");
+    EtlStream<String> in =
+        pipeline.from(
+            env.fromData(lateRows(), Types.STRING)
+                .setParallelism(1)
+                .assignTimestampsAndWatermarks(
+                    WatermarkStrategy.<String>forGenerator(context -> new EveryRow())
+                        .withTimestampAssigner((row, ts) -> timestamp(row)))
+                .setParallelism(1)); // so is the key check: each dedup subtask has one input
+    Dedup.DedupStep<String, String, String, String> firstStep =
+        Dedup.keepFirst("first", DedupModesITCase::key)
+            .withKeyType(Types.STRING)
+            .withEventTimeOrder();
+    EtlStream<String> first = in.apply(firstStep);
+    CloseableIterator<String> firstRows = first.toDataStream().collectAsync();
+    CloseableIterator<String> lateFirst = firstStep.lateRecords(first).collectAsync();
+    CloseableIterator<Change<String>> last =
+        in.apply(
+                Dedup.keepLast("last", DedupModesITCase::key)
+                    .withKeyType(Types.STRING)
+                    .withEventTimeOrder()
+                    .withLateRecords(LateRecords.DEAD_LETTER)
+                    .withRetractOutput())
+            .toDataStream()
+            .collectAsync();
+    CloseableIterator<DeadLetter> deadLetters = pipeline.deadLetters().collectAsync();
+    JobExecutionResult result = env.execute("dedup-late-" + mode);
+
+    Map<String, String> firstTable = new TreeMap<>();
+    for (String row : drain(firstRows)) {
+      assertThat(firstTable.put(key(row), row)).as("a second row of %s", row).isNull();
+    }
+    return new LateRun(
+        firstTable,
+        drain(lateFirst).stream().sorted().toList(),
+        table(drain(last), DedupModesITCase::key),
+        letters(drain(deadLetters)),
+        counts(result));
+  }
+
+  /** Each key's row at {@code time}. */
+  private static Map<String, String> each(int time) {
+    Map<String, String> table = new TreeMap<>();
+    for (int k = 0; k < KEYS; k++) {
+      table.put("k" + k, "k" + k + "#" + time);
+    }
+    return table;
+  }
+
+  /**
+   * Late records in event time: in streaming mode the rows behind the watermark go to the side
+   * output or the dead letters and never change the result; in batch mode no row is late (the
+   * watermark is at the end only once the input is consumed), so each is judged by its time: a row
+   * streaming dropped as late can win there (keep-first takes the row at 50, streaming the one at
+   * 100), and the late-records side output, the late dead letters and their counts stay empty.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void lateRecords_lateInStreaming_onTimeInBatch(StateBackendKind backend) throws Exception {
+    LateRun streaming = lateRun(RuntimeExecutionMode.STREAMING, backend);
+    LateRun batch = lateRun(RuntimeExecutionMode.BATCH, backend);
+
+    List<String> late = new ArrayList<>();
+    for (int time : new int[] {150, 50}) {
+      late.addAll(each(time).values());
+    }
+    assertThat(streaming.first()).isEqualTo(each(100));
+    assertThat(streaming.lateFirst()).containsExactlyInAnyOrderElementsOf(late);
+    assertThat(streaming.last()).isEqualTo(each(200));
+    assertThat(streaming.letters())
+        .hasSize(2 * KEYS)
+        .allMatch(letter -> letter.startsWith("late/last " + LateRecordException.class.getName()));
+    assertThat(streaming.counts())
+        .extracting(c -> c.step(), c -> c.filtered(), c -> c.deadLettered())
+        .containsExactly(tuple("first", 2L * KEYS, 0L), tuple("last", 0L, 2L * KEYS));
+
+    assertThat(batch.first()).isEqualTo(each(50));
+    assertThat(batch.lateFirst()).isEmpty();
+    assertThat(batch.last()).isEqualTo(each(200));
+    assertThat(batch.letters()).isEmpty();
+    assertThat(batch.counts())
+        .extracting(c -> c.step(), c -> c.filtered(), c -> c.deadLettered())
+        .containsExactly(tuple("first", 0L, 0L), tuple("last", 0L, 0L));
   }
 }
