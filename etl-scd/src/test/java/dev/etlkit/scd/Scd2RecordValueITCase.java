@@ -10,6 +10,7 @@ import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.RecordAccounting;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -184,11 +185,17 @@ class Scd2RecordValueITCase {
     return text.equals("null") ? null : Long.valueOf(text);
   }
 
-  /** The final versions, sorted: {@code "p1 v1 [from, to) (EUR,5)"}. */
+  /**
+   * The final versions, sorted: {@code "p1 v1 [from, to) (EUR,5)"}. The output is grouped by key
+   * first (a stable sort): the collect sink interleaves the two subtasks' records, which may part
+   * an UPDATE_BEFORE from its UPDATE_AFTER.
+   */
   private static <T> List<String> versions(List<Change<Scd2Row<T>>> output) {
+    List<Change<Scd2Row<T>>> byKey = new ArrayList<>(output);
+    byKey.sort(Comparator.comparing(change -> change.value().key()));
     return new ArrayList<>(
         new TreeSet<>(
-            Scd2Invariants.materialize(output).values().stream().map(Scd2Row::toString).toList()));
+            Scd2Invariants.materialize(byKey).values().stream().map(Scd2Row::toString).toList()));
   }
 
   /**
