@@ -107,9 +107,21 @@ public final class Steps {
       this.errorPolicy = errorPolicy;
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public MapStep<I, O> withErrorPolicy(ErrorPolicy policy) {
       return new MapStep<>(name, function, outputType, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public MapStep<I, O> withPipelineErrorPolicy() {
+      return new MapStep<>(name, function, outputType, null);
     }
 
     @Override
@@ -152,9 +164,21 @@ public final class Steps {
       this.errorPolicy = errorPolicy;
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public FilterStep<T> withErrorPolicy(ErrorPolicy policy) {
       return new FilterStep<>(name, predicate, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public FilterStep<T> withPipelineErrorPolicy() {
+      return new FilterStep<>(name, predicate, null);
     }
 
     @Override

@@ -382,11 +382,23 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * #withValidToCurrent validToCurrent} or that would emit a current version not starting before it
    * (a sentinel set at a restore), a change whose comparison with the key's history throws, late
    * changes sent to the dead letters, a change holding a tuple with a {@code null} field the
-   * shuffle cannot write (docs/scd2.md, "Accounting, metrics and dead letters").
+   * shuffle cannot write (docs/scd2.md, "Accounting, metrics and dead letters"). A second call
+   * replaces the policy; {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
    */
   public Scd2Step<I, T> withErrorPolicy(ErrorPolicy policy) {
     Scd2Step<I, T> copy = copy();
     copy.errorPolicy = Objects.requireNonNull(policy, "errorPolicy");
+    return copy;
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public Scd2Step<I, T> withPipelineErrorPolicy() {
+    Scd2Step<I, T> copy = copy();
+    copy.errorPolicy = null;
     return copy;
   }
 
@@ -611,6 +623,7 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
         + lateChanges
         + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
         + (deleteRetention != null ? ", deleteRetention=" + deleteRetention : "")
+        + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
         + ")";
   }
 }

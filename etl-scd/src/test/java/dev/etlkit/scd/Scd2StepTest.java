@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.etlkit.core.Change;
+import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.core.Etl;
 import dev.etlkit.core.EtlStream;
 import dev.etlkit.core.StateDeclaration;
@@ -465,6 +466,19 @@ class Scd2StepTest {
         .hasMessageContaining("column 'phone' is both tracked");
     assertThatCode(() -> Etl.from(changes(), "crm").apply(withType1.withoutType1Columns()))
         .doesNotThrowAnyException();
+  }
+
+  /**
+   * A variant of a base with an error policy of its own is the step that never had one (as every
+   * step of etl-operators: PipelineErrorPolicyResetTest there).
+   */
+  @Test
+  void withPipelineErrorPolicy_onAStepDerivedFromOneWithItsOwn_isTheStepThatNeverHadOne() {
+    Scd2Step<Change<Customer>, Customer> own = step().withErrorPolicy(ErrorPolicy.failJob());
+
+    assertThat(own).asString().contains("errorPolicy=fail-job");
+    assertThat(own.withPipelineErrorPolicy()).hasToString(step().toString());
+    assertThat(own.withPipelineErrorPolicy()).usingRecursiveComparison().isEqualTo(step());
   }
 
   /** A variant of a base with a TTL of its own (or none) takes the pipeline's again. */

@@ -281,9 +281,21 @@ public final class Avro {
           options.withMaxCollectionItems(DecodeStepRules.maxCollectionItems(items)));
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public DecodeStep<I, T> withErrorPolicy(ErrorPolicy policy) {
       return new DecodeStep<>(options.withErrorPolicy(Objects.requireNonNull(policy, "policy")));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public DecodeStep<I, T> withPipelineErrorPolicy() {
+      return new DecodeStep<>(options.withErrorPolicy(null));
     }
 
     /**
@@ -420,10 +432,22 @@ public final class Avro {
           Objects.requireNonNull(key, "key"));
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public EncodeStep<T> withErrorPolicy(ErrorPolicy policy) {
       return new EncodeStep<>(
           name, model, confluentSchemaId, maxBytes, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public EncodeStep<T> withPipelineErrorPolicy() {
+      return new EncodeStep<>(name, model, confluentSchemaId, maxBytes, null);
     }
 
     @Override
@@ -482,10 +506,22 @@ public final class Avro {
           name, input, schema, Objects.requireNonNull(limits, "limits"), errorPolicy);
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public FromJsonStep<I> withErrorPolicy(ErrorPolicy policy) {
       return new FromJsonStep<>(
           name, input, schema, limits, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public FromJsonStep<I> withPipelineErrorPolicy() {
+      return new FromJsonStep<>(name, input, schema, limits, null);
     }
 
     @Override
@@ -532,9 +568,21 @@ public final class Avro {
       this.errorPolicy = errorPolicy;
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public FromPojoStep<T> withErrorPolicy(ErrorPolicy policy) {
       return new FromPojoStep<>(name, type, schema, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public FromPojoStep<T> withPipelineErrorPolicy() {
+      return new FromPojoStep<>(name, type, schema, null);
     }
 
     @Override
@@ -622,10 +670,22 @@ public final class Avro {
           name, outputType, bytes, WriteStepRules.maxBytes(maxBytes), errorPolicy);
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public ToJsonStep<T, O> withErrorPolicy(ErrorPolicy policy) {
       return new ToJsonStep<>(
           name, outputType, bytes, maxBytes, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public ToJsonStep<T, O> withPipelineErrorPolicy() {
+      return new ToJsonStep<>(name, outputType, bytes, maxBytes, null);
     }
 
     @Override

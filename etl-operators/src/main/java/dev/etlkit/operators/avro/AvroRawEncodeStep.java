@@ -92,10 +92,22 @@ public final class AvroRawEncodeStep<T extends IndexedRecord> implements EtlStep
         name, model, confluentSchemaId, WriteStepRules.maxBytes(maxBytes), errorPolicy, key);
   }
 
-  /** Overrides the pipeline's error policy for this step. */
+  /**
+   * Overrides the pipeline's error policy for this step. A second call replaces the policy; {@link
+   * #withPipelineErrorPolicy()} gives the pipeline's default back.
+   */
   public AvroRawEncodeStep<T> withErrorPolicy(ErrorPolicy policy) {
     return new AvroRawEncodeStep<>(
         name, model, confluentSchemaId, maxBytes, Objects.requireNonNull(policy, "policy"), key);
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public AvroRawEncodeStep<T> withPipelineErrorPolicy() {
+    return new AvroRawEncodeStep<>(name, model, confluentSchemaId, maxBytes, null, key);
   }
 
   @Override

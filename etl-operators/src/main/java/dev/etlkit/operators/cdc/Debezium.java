@@ -320,9 +320,21 @@ public final class Debezium {
           name, rowType, outputType, Objects.requireNonNull(newInput, "input"), options);
     }
 
-    /** Overrides the pipeline's error policy for this step. */
+    /**
+     * Overrides the pipeline's error policy for this step. A second call replaces the policy;
+     * {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+     */
     public DecodeStep<I, T> withErrorPolicy(ErrorPolicy policy) {
       return with(options.withErrorPolicy(Objects.requireNonNull(policy, "policy")));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public DecodeStep<I, T> withPipelineErrorPolicy() {
+      return with(options.withErrorPolicy(null));
     }
 
     /** Limits on each record's value and key ({@link JsonReadLimits#defaults()} by default). */

@@ -117,7 +117,7 @@ final class DecodeOptions implements Cloneable {
     return keyFormat;
   }
 
-  DecodeOptions withErrorPolicy(ErrorPolicy policy) {
+  DecodeOptions withErrorPolicy(@Nullable ErrorPolicy policy) {
     return with(o -> o.errorPolicy = policy);
   }
 

@@ -362,10 +362,20 @@ public final class Dedup {
      * {@code null} or whose key selector throws, records holding a Flink {@code Tuple} with a
      * {@code null} field its serializer cannot write (which would fail the shuffle), late records
      * sent to the dead letters, records without timestamp under event-time ordering, rows the
-     * ordering key throws for.
+     * ordering key throws for. A second call replaces the policy; {@link
+     * #withPipelineErrorPolicy()} gives the pipeline's default back.
      */
     public DedupStep<I, T, K, O> withErrorPolicy(ErrorPolicy policy) {
       return new DedupStep<>(options.withErrorPolicy(Objects.requireNonNull(policy, "policy")));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public DedupStep<I, T, K, O> withPipelineErrorPolicy() {
+      return new DedupStep<>(options.withErrorPolicy(null));
     }
 
     @Override
@@ -447,6 +457,7 @@ public final class Dedup {
               ? ", deleteRetention=" + options.deleteRetention()
               : "")
           + (options.lateRecords() != null ? ", lateRecords=" + options.lateRecords() : "")
+          + (options.errorPolicy() != null ? ", errorPolicy=" + options.errorPolicy() : "")
           + ")";
     }
   }

@@ -300,11 +300,23 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
 
   /**
    * Overrides the pipeline's error policy for this step's bad records (unmatched facts too, when
-   * they are dead-lettered). Facts and dimension records have separate budgets.
+   * they are dead-lettered). Facts and dimension records have separate budgets. A second call
+   * replaces the policy; {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
    */
   public DimensionJoinStep<F, D, K, O> withErrorPolicy(ErrorPolicy policy) {
     Options<K> o = options.copy();
     o.errorPolicy = Objects.requireNonNull(policy, "policy");
+    return with(o);
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public DimensionJoinStep<F, D, K, O> withPipelineErrorPolicy() {
+    Options<K> o = options.copy();
+    o.errorPolicy = null;
     return with(o);
   }
 
@@ -529,6 +541,7 @@ public final class DimensionJoinStep<F, D, K, O> implements EtlStep<F, O> {
             ? ", ttl=" + (options.stateTtl.isZero() ? "none" : options.stateTtl)
             : "")
         + (options.deleteRetention != null ? ", deleteRetention=" + options.deleteRetention : "")
+        + (options.errorPolicy != null ? ", errorPolicy=" + options.errorPolicy : "")
         + ")";
   }
 }

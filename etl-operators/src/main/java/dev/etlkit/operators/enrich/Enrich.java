@@ -390,7 +390,8 @@ public final class Enrich {
 
     /**
      * Overrides the pipeline's error policy for this step's dead letters (fallback dead letters,
-     * key selector and combiner errors).
+     * key selector and combiner errors). A second call replaces the policy; {@link
+     * #withPipelineErrorPolicy()} gives the pipeline's default back.
      */
     public LookupStep<I, K, V, O> withErrorPolicy(ErrorPolicy policy) {
       return new LookupStep<>(
@@ -401,6 +402,15 @@ public final class Enrich {
           outputType,
           settings,
           Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public LookupStep<I, K, V, O> withPipelineErrorPolicy() {
+      return new LookupStep<>(name, key, lookup, combiner, outputType, settings, null);
     }
 
     @Override
@@ -534,7 +544,12 @@ public final class Enrich {
 
     @Override
     public String toString() {
-      return "Enrich.lookup(" + name + ", " + settings + ")";
+      return "Enrich.lookup("
+          + name
+          + ", "
+          + settings
+          + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
+          + ")";
     }
   }
 }

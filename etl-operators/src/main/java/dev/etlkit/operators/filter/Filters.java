@@ -104,9 +104,22 @@ public final class Filters {
       this.errorPolicy = errorPolicy;
     }
 
-    /** Overrides the pipeline's error policy for this step (for predicates that throw). */
+    /**
+     * Overrides the pipeline's error policy for this step (for predicates that throw). A second
+     * call replaces the policy; {@link #withPipelineErrorPolicy()} gives the pipeline's default
+     * back.
+     */
     public Where<T> withErrorPolicy(ErrorPolicy policy) {
       return new Where<>(name, predicate, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+     * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has
+     * it: the step is then the step that never had a policy of its own.
+     */
+    public Where<T> withPipelineErrorPolicy() {
+      return new Where<>(name, predicate, null);
     }
 
     @Override

@@ -79,9 +79,21 @@ public final class Project<I, O> implements EtlStep<I, O> {
     }
   }
 
-  /** Overrides the pipeline's error policy for this step. */
+  /**
+   * Overrides the pipeline's error policy for this step. A second call replaces the policy; {@link
+   * #withPipelineErrorPolicy()} gives the pipeline's default back.
+   */
   public Project<I, O> withErrorPolicy(ErrorPolicy policy) {
     return new Project<>(map.withErrorPolicy(policy), outputType);
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public Project<I, O> withPipelineErrorPolicy() {
+    return new Project<>(map.withPipelineErrorPolicy(), outputType);
   }
 
   @Override

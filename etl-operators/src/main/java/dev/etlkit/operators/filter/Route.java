@@ -183,10 +183,22 @@ public final class Route<T> implements SplitStep<T, T> {
         errorPolicy);
   }
 
-  /** Overrides the pipeline's error policy for this step (for predicates that throw). */
+  /**
+   * Overrides the pipeline's error policy for this step (for predicates that throw). A second call
+   * replaces the policy; {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+   */
   public Route<T> withErrorPolicy(ErrorPolicy policy) {
     return new Route<>(
         name, routes, predicates, otherwise, matching, Objects.requireNonNull(policy, "policy"));
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public Route<T> withPipelineErrorPolicy() {
+    return new Route<>(name, routes, predicates, otherwise, matching, null);
   }
 
   @Override

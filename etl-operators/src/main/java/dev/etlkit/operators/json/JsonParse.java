@@ -270,10 +270,24 @@ public final class JsonParse<I, T> implements EtlStep<I, T> {
     return copy;
   }
 
-  /** Overrides the pipeline's error policy for this step. */
+  /**
+   * Overrides the pipeline's error policy for this step. A second call replaces the policy; {@link
+   * #withPipelineErrorPolicy()} gives the pipeline's default back.
+   */
   public JsonParse<I, T> withErrorPolicy(ErrorPolicy policy) {
     JsonParse<I, T> copy = copy();
     copy.errorPolicy = Objects.requireNonNull(policy, "policy");
+    return copy;
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public JsonParse<I, T> withPipelineErrorPolicy() {
+    JsonParse<I, T> copy = copy();
+    copy.errorPolicy = null;
     return copy;
   }
 

@@ -157,7 +157,10 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
         name, type, outputType, text, key, omitNullFields, maxBytes, errorPolicy);
   }
 
-  /** Overrides the pipeline's error policy for this step. */
+  /**
+   * Overrides the pipeline's error policy for this step. A second call replaces the policy; {@link
+   * #withPipelineErrorPolicy()} gives the pipeline's default back.
+   */
   public JsonWrite<T, O> withErrorPolicy(ErrorPolicy policy) {
     return new JsonWrite<>(
         name,
@@ -168,6 +171,15 @@ public final class JsonWrite<T, O> implements EtlStep<T, O> {
         omitNullFields,
         maxBytes,
         Objects.requireNonNull(policy, "policy"));
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public JsonWrite<T, O> withPipelineErrorPolicy() {
+    return new JsonWrite<>(name, type, outputType, text, key, omitNullFields, maxBytes, null);
   }
 
   @Override

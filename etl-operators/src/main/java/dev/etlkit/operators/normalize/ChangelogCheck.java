@@ -190,10 +190,22 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
     return new ChangelogCheck<>(name, key, keyType, full, sampleRate, null, errorPolicy);
   }
 
-  /** Overrides the pipeline's error policy for this step's violations. */
+  /**
+   * Overrides the pipeline's error policy for this step's violations. A second call replaces the
+   * policy; {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
+   */
   public ChangelogCheck<T, K> withErrorPolicy(ErrorPolicy policy) {
     return new ChangelogCheck<>(
         name, key, keyType, full, sampleRate, stateTtl, Objects.requireNonNull(policy, "policy"));
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public ChangelogCheck<T, K> withPipelineErrorPolicy() {
+    return new ChangelogCheck<>(name, key, keyType, full, sampleRate, stateTtl, null);
   }
 
   @Override
@@ -281,6 +293,7 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
         + (full ? ", full changelog" : "")
         + (sampleRate < 1.0 ? ", sampleRate=" + sampleRate : "")
         + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
+        + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
         + "}";
   }
 }

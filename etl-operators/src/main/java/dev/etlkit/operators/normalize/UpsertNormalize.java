@@ -367,11 +367,23 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
 
   /**
    * Overrides the pipeline's error policy for this step: it applies to dead-lettered changes
-   * (rejected sequences or projections, and the routes set to {@code DEAD_LETTER}).
+   * (rejected sequences or projections, and the routes set to {@code DEAD_LETTER}). A second call
+   * replaces the policy; {@link #withPipelineErrorPolicy()} gives the pipeline's default back.
    */
   public UpsertNormalize<T, K> withErrorPolicy(ErrorPolicy policy) {
     UpsertNormalize<T, K> copy = copy();
     copy.errorPolicy = Objects.requireNonNull(policy, "policy");
+    return copy;
+  }
+
+  /**
+   * Uses the pipeline's default error policy ({@code EtlPipeline.defaultErrorPolicy}, else dead
+   * letters), the default, undoing {@link #withErrorPolicy} on a step derived from one that has it:
+   * the step is then the step that never had a policy of its own.
+   */
+  public UpsertNormalize<T, K> withPipelineErrorPolicy() {
+    UpsertNormalize<T, K> copy = copy();
+    copy.errorPolicy = null;
     return copy;
   }
 
@@ -555,6 +567,7 @@ public final class UpsertNormalize<T, K> implements EtlStep<Change<T>, Change<T>
         + (staleChanges != null ? ", staleChanges=" + staleChanges : "")
         + (stateTtl != null ? ", stateTtl=" + (stateTtl.isZero() ? "none" : stateTtl) : "")
         + (deleteRetention != null ? ", deleteRetention=" + deleteRetention : "")
+        + (errorPolicy != null ? ", errorPolicy=" + errorPolicy : "")
         + "}";
   }
 }

@@ -230,6 +230,35 @@ class DedupHarnessTest {
     }
   }
 
+  /**
+   * A variant of a base with failJob of its own takes the pipeline's policy again: the default,
+   * dead letters.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void keepFirst_withPipelineErrorPolicy_deadLettersAsThePipelinesDefaultSays(
+      StateBackendKind backend) throws Exception {
+    Dedup.DedupStep<String, String, String, Change<String>> own =
+        keepFirst()
+            .withOrdering(DedupOrder.by(row -> Long.parseLong(row.substring(4))))
+            .withUpsertOutput()
+            .withErrorPolicy(ErrorPolicy.failJob());
+    try (OperatorHarness<String, Change<String>> harness =
+        rows(own.withPipelineErrorPolicy()).harness().on(backend).open()) {
+      harness.processElement("k1#v1", 1);
+      harness.processElement("k1#secret", 2);
+      harness.processElement("k2#v1", 3);
+
+      assertThat(harness.sideOutput(DeadLetter.OUTPUT_TAG))
+          .singleElement()
+          .satisfies(
+              letter ->
+                  assertThat(letter.errorClass()).isEqualTo(NumberFormatException.class.getName()));
+      assertThat(harness.output()).hasSize(2);
+      assertThat(balanced(counts(harness))).isTrue();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
   void keepFirst_upsertInEventTime_replacesTheRowWhenAnEarlierOneArrives(StateBackendKind backend)

@@ -120,6 +120,31 @@ class FiltersTest {
     }
   }
 
+  /** A variant of a base with a policy of its own takes the pipeline's again: here failJob. */
+  @Test
+  void where_withPipelineErrorPolicy_failsAsThePipelinesDefaultSays() throws Exception {
+    Filters.Where<Order> own = Filters.where("big", BIG).withErrorPolicy(ErrorPolicy.deadLetter());
+    Order negative = new Order("o1", "EU", "PAID", -1);
+
+    try (OneInputStreamOperatorTestHarness<Order, Order> h =
+        StepHarness.of(
+            orders().defaultErrorPolicy(ErrorPolicy.failJob()).apply(own).toDataStream())) {
+      h.processElement(negative, 1L);
+      assertThat(StepHarness.deadLetters(h)).hasSize(1);
+    }
+    try (OneInputStreamOperatorTestHarness<Order, Order> h =
+        StepHarness.of(
+            orders()
+                .defaultErrorPolicy(ErrorPolicy.failJob())
+                .apply(own.withPipelineErrorPolicy())
+                .toDataStream())) {
+      assertThatThrownBy(() -> h.processElement(negative, 1L))
+          .isInstanceOf(EtlException.class)
+          .hasMessageContaining("orders/big");
+      assertThat(StepHarness.deadLetters(h)).isEmpty();
+    }
+  }
+
   /** Reads its threshold in open(), as a predicate that loads a setting would. */
   static final class AtLeast extends RichFilterFunction<Order> {
     private final long cents;

@@ -62,7 +62,7 @@ public record DecodeOptions<I, T extends IndexedRecord>(
         name, input, model, writerSchema, provider, items, errorPolicy, lookupFailures);
   }
 
-  public DecodeOptions<I, T> withErrorPolicy(ErrorPolicy policy) {
+  public DecodeOptions<I, T> withErrorPolicy(@Nullable ErrorPolicy policy) {
     return new DecodeOptions<>(
         name, input, model, writerSchema, provider, maxCollectionItems, policy, lookupFailures);
   }

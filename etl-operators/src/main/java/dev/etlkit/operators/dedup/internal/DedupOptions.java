@@ -182,7 +182,7 @@ public final class DedupOptions<T, K> implements Cloneable {
     return with(o -> o.keyType = type);
   }
 
-  public DedupOptions<T, K> withErrorPolicy(ErrorPolicy policy) {
+  public DedupOptions<T, K> withErrorPolicy(@Nullable ErrorPolicy policy) {
     return with(o -> o.errorPolicy = policy);
   }
 
