@@ -14,6 +14,7 @@ import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
+import dev.etlkit.operators.normalize.internal.ChangelogCheckOperator;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -230,7 +231,13 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
     }
     context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> checked =
-        context.named(keyed.process(function, input.getType()));
+        context.named(
+            // keyBy(...).process(function) as before, in an operator that orders batch mode's
+            // records of equal timestamps
+            keyed.transform(
+                "KeyedProcess",
+                input.getType(),
+                new ChangelogCheckOperator<>(input.getExecutionEnvironment().clean(function))));
     context.addDeadLettersOf(keysChecked);
     context.addDeadLettersOf(checked);
     return checked;
