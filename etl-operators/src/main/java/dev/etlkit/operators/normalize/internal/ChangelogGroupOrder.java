@@ -35,6 +35,12 @@ public final class ChangelogGroupOrder {
 
   private int size;
 
+  /**
+   * Whether the search under way accepts an order that leaves a {@code -U} waiting for its {@code
+   * +U}.
+   */
+  private boolean mayEndPending;
+
   /** A search under the rules of a full changelog if {@code full} (rule 4), else rules 1 to 3. */
   public ChangelogGroupOrder(boolean full) {
     this.full = full;
@@ -71,10 +77,18 @@ public final class ChangelogGroupOrder {
 
   /**
    * Whether some order of the group breaks no rule, starting from {@code status}; if so, {@link
-   * #at} gives it. Arrival order wins where it is valid; else the first valid order found trying
-   * the earlier records first.
+   * #at} gives it. An order that leaves no {@code -U} waiting for its {@code +U} wins (a changelog
+   * gives an update's two records one timestamp; where an upsert lets a group pass in an order that
+   * ends waiting, the next group of the key would be misread); among those, arrival order where it
+   * is valid, else the first one found trying the earlier records first. An order that ends waiting
+   * is taken only where there is no other.
    */
   public boolean find(long status) {
+    return search(status, false) || search(status, true);
+  }
+
+  private boolean search(long status, boolean mayEndPending) {
+    this.mayEndPending = mayEndPending;
     int states = (1 << size) * (size + 1);
     Arrays.fill(hopeless, 0, (states + 63) / 64, 0L);
     return search(0, -1, status, 0);
@@ -87,7 +101,7 @@ public final class ChangelogGroupOrder {
 
   private boolean search(int applied, int last, long status, int depth) {
     if (depth == size) {
-      return true;
+      return mayEndPending || !ChangelogRules.pendingUpdateAfter(status);
     }
     int state = applied * (size + 1) + last + 1;
     if ((hopeless[state >>> 6] & (1L << state)) != 0) {
