@@ -119,6 +119,11 @@ public final class ChangelogCheckFunction<K, T>
     this.drawnKey = Objects.requireNonNull(drawnKey, "drawnKey");
   }
 
+  /** The type of the rows checked. */
+  public TypeInformation<T> valueType() {
+    return valueType;
+  }
+
   /** The states this function creates, for the pipeline's state inventory. */
   public List<StateDeclaration> stateDeclarations() {
     StateDeclaration statuses =

@@ -7,6 +7,7 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.jobgraph.JobType;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.streaming.api.graph.StreamConfig;
@@ -32,7 +33,7 @@ import org.apache.flink.util.FlinkRuntimeException;
  * violations get the reasons they get today. Records without a timestamp form one group per key. A
  * group that grows past {@link ChangelogGroupOrder#MAX_SEARCHED} records is applied in arrival
  * order at once, and the rest of it passes straight through: the operator never holds more than
- * that many records.
+ * that many records. With object reuse on, it holds copies (made with the type's serializer).
  *
  * <p>Batch mode without sorted inputs (sorted inputs and the batch state backend switched off)
  * gives the keys mixed: the operator then works as in streaming mode.
@@ -58,6 +59,9 @@ public final class ChangelogCheckOperator<K, T>
 
   private transient boolean groupHasTimestamp;
   private transient long groupTimestamp;
+
+  /** Copies the records a group holds: with object reuse only (sorted batch input only). */
+  @Nullable private transient TypeSerializer<Change<T>> copier;
 
   /** Whether the current group outgrew the search: its further records pass straight through. */
   private transient boolean passingThrough;
@@ -88,6 +92,11 @@ public final class ChangelogCheckOperator<K, T>
     sortedBatch = assumeSortedBatch || sortedBatchInput();
     if (sortedBatch) {
       group = new ArrayList<>(ChangelogGroupOrder.MAX_SEARCHED + 1);
+      copier =
+          getExecutionConfig().isObjectReuseEnabled()
+              ? Change.typeInfo(function.valueType())
+                  .createSerializer(getExecutionConfig().getSerializerConfig())
+              : null;
       KeyedStateBackend<K> backend = getKeyedStateBackend();
       backend.registerKeySelectionListener(this::keySelected);
     }
@@ -121,10 +130,8 @@ public final class ChangelogCheckOperator<K, T>
       super.processElement(element);
       return;
     }
-    // The sorted input deserializes every record anew from its sort buffers (the shuffle before a
-    // keyed operator in batch mode is never chained): holding the record is safe, object reuse or
-    // not.
-    group.add(element);
+    // With object reuse, the input object may be reused upstream: copy what outlives the call.
+    group.add(copier == null ? element : element.copy(copier.copy(element.getValue())));
     if (group.size() > ChangelogGroupOrder.MAX_SEARCHED) {
       applyInArrivalOrder();
       passingThrough = true;
