@@ -144,8 +144,9 @@ public final class ChangelogCheckOperator<K, T>
       try {
         endGroup();
       } catch (Exception e) {
+        // no key in the message: it may hold field values
         throw new FlinkRuntimeException(
-            "changelog check: could not check the last records of key " + getCurrentKey(), e);
+            getOperatorName() + ": could not check the last records of a key before the next", e);
       }
     }
   }
