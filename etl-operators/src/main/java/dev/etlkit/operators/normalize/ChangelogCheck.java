@@ -14,6 +14,7 @@ import dev.etlkit.operators.internal.ChangeKeySelector;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.internal.KeyCheck;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
+import dev.etlkit.operators.normalize.internal.ChangelogCheckOperator;
 import java.time.Duration;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -25,12 +26,14 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * A step that checks a changelog's contract as it flows: valid records pass unchanged, in order;
+ * A step that checks a changelog's contract as it flows: valid records pass unchanged, in order (in
+ * batch mode, records of a key that share a timestamp in an order the rules accept: see below);
  * every record that breaks a rule becomes a dead letter ({@link ChangelogViolationException}, per
  * the step's error policy: {@code ErrorPolicy.failJob()} makes it an assertion in tests). Create it
  * with {@link #validate}; immutable, every {@code withX} returns a copy.
  *
- * <p>Rules, per key in arrival order (a rejected record does not count as seen downstream):
+ * <p>Rules, per key in arrival order (a rejected record does not count as seen downstream; in batch
+ * mode, see below):
  *
  * <ol>
  *   <li>after an {@code UPDATE_BEFORE}, the key's next record must be its {@code UPDATE_AFTER};
@@ -45,6 +48,19 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <p>An {@code UPDATE_AFTER} of a key that is not live is an upsert and always valid. A pending
  * {@code UPDATE_BEFORE} at the end of the input is not reported (there is no next record).
+ *
+ * <p><b>Batch mode</b> ({@code RuntimeExecutionMode.BATCH} with Flink's sorted inputs, its
+ * default): a key's records come sorted by timestamp, and those that share one (an update's {@code
+ * -U} and {@code +U}, say) in no defined order, so the check judges them by the order of
+ * timestamps. It holds a key's records of one timestamp (those without a timestamp form one group
+ * per key) until the timestamp or the key changes or the input ends, and checks them and passes
+ * them on, each with its own timestamp, in an order in which every one passes the rules from the
+ * key's status before them: preferably one that leaves no {@code -U} waiting for its {@code +U},
+ * and the order they came in where that one does. Where no order passes, it checks them in the
+ * order they came, so real violations are reported with the same reasons. Groups of up to 10
+ * records are searched; a larger one is checked in the order it came (the step holds at most 11
+ * records). The step's state is the same in both modes. In streaming mode every record is checked
+ * as it comes.
  *
  * <p><b>Sampling</b>: {@link #withSampleRate} checks a deterministic share of the keys, chosen by a
  * hash of the key, so a sampled key is checked completely and the others cost no state access.
@@ -252,7 +268,13 @@ public final class ChangelogCheck<T, K> implements EtlStep<Change<T>, Change<T>>
     }
     context.declareState(keyType, ProcessOperatorTimers.unused());
     SingleOutputStreamOperator<Change<T>> checked =
-        context.named(keyed.process(function, input.getType()));
+        context.named(
+            // keyBy(...).process(function) as before, in an operator that orders batch mode's
+            // records of equal timestamps
+            keyed.transform(
+                "KeyedProcess",
+                input.getType(),
+                new ChangelogCheckOperator<>(input.getExecutionEnvironment().clean(function))));
     context.addDeadLettersOf(keysChecked);
     context.addDeadLettersOf(checked);
     return checked;

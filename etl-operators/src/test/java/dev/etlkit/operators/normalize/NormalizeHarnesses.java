@@ -11,6 +11,7 @@ import dev.etlkit.core.StateInventory;
 import dev.etlkit.core.StepIdentity;
 import dev.etlkit.operators.internal.FingerprintKey;
 import dev.etlkit.operators.normalize.internal.ChangelogCheckFunction;
+import dev.etlkit.operators.normalize.internal.ChangelogCheckOperator;
 import dev.etlkit.operators.normalize.internal.NormalizeFunctionBase;
 import dev.etlkit.operators.normalize.internal.NormalizeOperator;
 import dev.etlkit.testkit.ChangelogGenerator;
@@ -77,13 +78,22 @@ final class NormalizeHarnesses {
 
   static <T, K> Checker<T, K> checker(
       ChangelogCheck<T, K> spec, TypeInformation<T> valueType, @Nullable Duration ttl) {
-    return new Checker<>(spec, valueType, ttl, null);
+    return new Checker<>(spec, valueType, ttl, null, false);
+  }
+
+  /**
+   * A check recipe whose operators order groups of equal timestamps as on batch mode's sorted
+   * input: feed each key's records together, in timestamp order, and end the input.
+   */
+  static <T, K> Checker<T, K> sortedBatchChecker(
+      ChangelogCheck<T, K> spec, TypeInformation<T> valueType) {
+    return new Checker<>(spec, valueType, null, null, true);
   }
 
   /** A check recipe whose functions all draw {@code key}. */
   static <T, K> Checker<T, K> checkerWithKey(
       ChangelogCheck<T, K> spec, TypeInformation<T> valueType, FingerprintKey key) {
-    return new Checker<>(spec, valueType, null, key);
+    return new Checker<>(spec, valueType, null, key, false);
   }
 
   /**
@@ -193,15 +203,19 @@ final class NormalizeHarnesses {
         ChangelogCheck<T, K> spec,
         TypeInformation<T> valueType,
         @Nullable Duration ttl,
-        @Nullable FingerprintKey key) {
+        @Nullable FingerprintKey key,
+        boolean sortedBatch) {
       FingerprintKey drawn = drawnOr(key);
       this.recipe =
-          KeyedHarness.forFunction(
+          KeyedHarness.forOperator(
               () -> {
                 ChangelogCheckFunction<K, T> function =
                     spec.createFunction(valueType, ttl, errors(), drawn);
                 created.add(function);
-                return function;
+                // as the step wires it; or as it runs on batch mode's sorted input
+                return sortedBatch
+                    ? ChangelogCheckOperator.assumingSortedBatchInput(function)
+                    : new ChangelogCheckOperator<>(function);
               },
               spec.changeKey(),
               spec.keyType(),

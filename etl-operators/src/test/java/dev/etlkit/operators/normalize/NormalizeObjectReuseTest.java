@@ -2,6 +2,7 @@ package dev.etlkit.operators.normalize;
 
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.checker;
 import static dev.etlkit.operators.normalize.NormalizeHarnesses.normalizer;
+import static dev.etlkit.operators.normalize.NormalizeHarnesses.sortedBatchChecker;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.operators.MutableRow;
@@ -20,9 +21,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The normalize steps with Flink's object reuse on, behind an upstream that emits a new change
  * around one reused row object (its nested note included) for every record: output and restored
  * state as with fresh objects ({@link ObjectReuseCheck}), for every state layout (full rows,
- * versioned, projected to a part of the row, both) and the changelog check, on generated changelogs
- * with updates, deletes, tombstones and redeliveries. The heap backend keeps the objects the step
- * writes; RocksDB, a sanity case, serializes them.
+ * versioned, projected to a part of the row, both) and the changelog check (also as on batch mode's
+ * sorted input, where it holds records past the call), on generated changelogs with updates,
+ * deletes, tombstones and redeliveries. The heap backend keeps the objects the step writes;
+ * RocksDB, a sanity case, serializes them.
  */
 class NormalizeObjectReuseTest {
 
@@ -34,9 +36,17 @@ class NormalizeObjectReuseTest {
     PROJECTED,
     VERSIONED_PROJECTED,
     CHECK,
-    FULL_CHECK;
+    FULL_CHECK,
+    /** The full check as on batch mode's sorted input: it holds a key's records of one time. */
+    SORTED_BATCH_FULL_CHECK;
 
     KeyedHarness<String, Change<MutableRow>, Change<MutableRow>> recipe() {
+      if (this == SORTED_BATCH_FULL_CHECK) {
+        return sortedBatchChecker(
+                ChangelogCheck.validate("check", MutableRow::key, Types.STRING).withFullChangelog(),
+                MutableRow.TYPE)
+            .recipe;
+      }
       if (this == CHECK || this == FULL_CHECK) {
         ChangelogCheck<MutableRow, String> check =
             ChangelogCheck.validate("check", MutableRow::key, Types.STRING);

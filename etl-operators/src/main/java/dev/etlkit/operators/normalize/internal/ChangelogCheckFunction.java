@@ -29,6 +29,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -96,6 +97,9 @@ public final class ChangelogCheckFunction<K, T>
   @Nullable private transient RowFingerprint<T> fingerprint;
   @Nullable private transient LegacyRowHash<T> legacyHash;
 
+  /** The search of batch mode's groups ({@link #orderOf}), made at its first group. */
+  @Nullable private transient ChangelogGroupOrder groupOrder;
+
   /**
    * A check of the rules 1 to 3, and of rule 4 if {@code full}, fingerprinting rows under {@code
    * drawnKey} unless a restore brings the key a former run kept.
@@ -113,6 +117,11 @@ public final class ChangelogCheckFunction<K, T>
     this.ttl = ttl;
     this.errors = Objects.requireNonNull(errors, "errors");
     this.drawnKey = Objects.requireNonNull(drawnKey, "drawnKey");
+  }
+
+  /** The type of the rows checked. */
+  public TypeInformation<T> valueType() {
+    return valueType;
   }
 
   /** The states this function creates, for the pipeline's state inventory. */
@@ -239,6 +248,37 @@ public final class ChangelogCheckFunction<K, T>
             eventTime,
             SourcePositions.of(change),
             ctx.timerService().currentProcessingTime()));
+  }
+
+  /**
+   * Batch mode ({@link ChangelogCheckOperator}): an order of {@code group}, records of the current
+   * key that share a timestamp, in which the rules accept every one from the key's status now, to
+   * process them in; null where there is none to find (the key is outside the sample, the group
+   * holds more than {@link ChangelogGroupOrder#MAX_SEARCHED} records) or none passes every rule:
+   * process them in arrival order. Reads the status and changes nothing.
+   */
+  @Nullable
+  public ChangelogGroupOrder orderOf(K key, List<StreamRecord<Change<T>>> group) throws Exception {
+    if (group.size() > ChangelogGroupOrder.MAX_SEARCHED
+        || (checkedThreshold != Long.MAX_VALUE
+            && ChangelogRules.sampleHash(key) >= checkedThreshold)) {
+      return null;
+    }
+    if (groupOrder == null) {
+      groupOrder = new ChangelogGroupOrder(full);
+    }
+    Long stored = status.value();
+    long before = stored == null ? 0L : stored;
+    boolean legacy = full && ChangelogRules.holdsLegacyHash(before);
+    groupOrder.clear();
+    for (int i = 0; i < group.size(); i++) {
+      T row = group.get(i).getValue().value();
+      groupOrder.add(
+          group.get(i).getValue().kind(),
+          full ? fingerprint.of(row) : 0L,
+          legacy ? legacyHash.hash(row) : 0L);
+    }
+    return groupOrder.find(before) ? groupOrder : null;
   }
 
   private void write(long before, long after, boolean evenIfUnchanged) throws Exception {

@@ -156,6 +156,11 @@ public final class ChangelogRules {
     }
   }
 
+  /** Whether the status waits for the {@code +U} of a {@code -U}. */
+  static boolean pendingUpdateAfter(long status) {
+    return (status & TAG) == PENDING_UPDATE_AFTER;
+  }
+
   /** The key's status after a rejected record: a broken pair is closed, the rest stays. */
   public static long afterViolation(long status) {
     return (status & TAG) == PENDING_UPDATE_AFTER ? 0L : status;
