@@ -11,11 +11,16 @@ import dev.etlkit.operators.enrich.DimensionJoin;
 import dev.etlkit.operators.enrich.DimensionJoinStep;
 import dev.etlkit.operators.enrich.JoinStatus;
 import dev.etlkit.testkit.StateBackendKind;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,8 +38,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -53,26 +60,29 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A join whose dimension source has <b>finished</b> when the job fails and is restored from a
  * checkpoint taken after it finished (Flink 2 takes checkpoints after tasks finished, {@code
- * execution.checkpointing.checkpoints-after-tasks-finish}, on by default): the restored attempt
- * deploys that source "finished on restore" and does not read it again. The facts' source goes on
- * before and after the failure. The join behaves as before the failure: the facts of the customers
- * the dimension sent are enriched, those of customers it never sent time out after {@code maxWait}
- * (a latest join by its processing-time timers, a point-in-time join when the watermark passes
- * their wait) while the facts still come, every fact is in the output once, and none leaves after
- * the final watermark (docs/enrichment-state.md, "Facts that arrive before their row").
+ * execution.checkpointing.checkpoints-after-tasks-finish}, on by default), or when the job is
+ * stopped with a savepoint and started again from it: the restored job deploys that source
+ * "finished on restore" and does not read it again. The facts' source goes on before and after. The
+ * join behaves as before: the facts of the customers the dimension sent are enriched, those of
+ * customers it never sent time out after {@code maxWait} (a latest join by its processing-time
+ * timers, a point-in-time join when the watermark passes their wait) while the facts still come,
+ * every fact is in the output once, and none leaves after the final watermark
+ * (docs/enrichment-state.md, "Facts that arrive before their row").
  *
  * <p>What makes it hold, in Flink 2.2.1: a source task deployed as finished gets a {@code
  * FinishedOperatorChain} and a {@code StreamTaskFinishedOnRestoreSourceInput}, which reports the
  * end of data at once; the task then emits {@code Watermark.MAX_WATERMARK} ({@code
  * SourceOperatorStreamTask.advanceToEndOfEventTime}) and the end of data to the join, as the source
- * did when it ended in the first attempt. So the restored join learns again, from its second
- * input's final watermark, that the dimension ended, and its combined watermark follows the facts.
+ * did when it ended before. So the restored join learns again, from its second input's final
+ * watermark, that the dimension ended, and its combined watermark follows the facts'.
  */
 @Timeout(120)
 class DimensionJoinFinishedDimensionRestoreITCase {
@@ -97,6 +107,9 @@ class DimensionJoinFinishedDimensionRestoreITCase {
   private static final Duration LATEST_MAX_WAIT = Duration.ofSeconds(1);
   private static final Duration AS_OF_MAX_WAIT = Duration.ofMillis(100);
 
+  /** Whether the facts' map throws once after the dimension source finished. */
+  static final AtomicBoolean FAIL_ONCE = new AtomicBoolean();
+
   /** Set by the test once the dimension source's task is FINISHED. */
   static final AtomicBoolean DIMENSION_FINISHED = new AtomicBoolean();
 
@@ -108,31 +121,58 @@ class DimensionJoinFinishedDimensionRestoreITCase {
 
   static final AtomicBoolean FAILED = new AtomicBoolean();
 
-  /** The first fact the restored attempt read; -1 before the restore. */
+  /** Facts that passed the facts' map, over all attempts and jobs. */
+  static final AtomicLong PASSED = new AtomicLong();
+
+  /** The first fact a restored facts' map passed; -1 before a restore. */
   static final AtomicLong RESUMED_AT = new AtomicLong();
 
   /** Set when the last fact passed the facts' map: what leaves the join later left at the end. */
   static final AtomicBoolean FACTS_ENDED = new AtomicBoolean();
 
-  /** How often the map after the dimension source was opened, over all attempts. */
+  /** How often the map after the dimension source was opened, over all attempts and jobs. */
   static final AtomicInteger DIMENSION_MAPS_OPENED = new AtomicInteger();
+
+  /** The output published by {@link PublishedOnCheckpoint}. */
+  static final Queue<String> PUBLISHED = new ConcurrentLinkedQueue<>();
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
-  void latestJoin_restoredAfterTheDimensionFinished_enrichesAndTimesOutAsBefore(
+  void latestJoin_failoverAfterTheDimensionFinished_enrichesAndTimesOutAsBefore(
       StateBackendKind backend, @InjectMiniCluster MiniCluster cluster) throws Exception {
-    List<String> out = run(cluster, backend, false);
+    List<String> out = runWithFailover(cluster, backend, false);
 
+    assertThat(FAILED).as("the job failed once and was restored").isTrue();
     assertOutput(out, false);
   }
 
   @ParameterizedTest
   @EnumSource(StateBackendKind.class)
-  void asOfJoin_restoredAfterTheDimensionFinished_enrichesAndTimesOutAsBefore(
+  void asOfJoin_failoverAfterTheDimensionFinished_enrichesAndTimesOutAsBefore(
       StateBackendKind backend, @InjectMiniCluster MiniCluster cluster) throws Exception {
-    List<String> out = run(cluster, backend, true);
+    List<String> out = runWithFailover(cluster, backend, true);
 
+    assertThat(FAILED).as("the job failed once and was restored").isTrue();
     assertOutput(out, true);
+  }
+
+  /**
+   * The same after {@code flink stop} (a savepoint, without {@code --drain}) once the dimension
+   * source finished, and a new job started from that savepoint: the savepoint holds the source as
+   * finished, and the new job deploys it finished on restore.
+   */
+  @ParameterizedTest
+  @CsvSource({"false, HEAP", "true, ROCKSDB"})
+  void stoppedWithASavepointAfterTheDimensionFinished_theNewJobEnrichesAndTimesOutAsBefore(
+      boolean asOf,
+      StateBackendKind backend,
+      @InjectMiniCluster MiniCluster cluster,
+      @TempDir Path dir)
+      throws Exception {
+    List<String> out = runStoppedAndStartedAgain(cluster, backend, asOf, dir);
+
+    assertThat(RESUMED_AT.get()).as("the second job restored the facts' source").isPositive();
+    assertOutput(out, asOf);
   }
 
   /**
@@ -141,11 +181,10 @@ class DimensionJoinFinishedDimensionRestoreITCase {
    * after the restore before the facts ended, none after the final watermark.
    */
   private static void assertOutput(List<String> out, boolean asOf) {
-    assertThat(FAILED).as("the job failed once and was restored").isTrue();
     assertThat(DIMENSION_MAPS_OPENED)
-        .as("the restored attempt deployed the dimension source finished: not opened, not read")
+        .as("the restored job deployed the dimension source finished: not opened, not read")
         .hasValue(1);
-    assertThat(out.stream().map(line -> line.substring(0, line.indexOf(' '))).sorted().toList())
+    assertThat(out.stream().map(line -> line.substring(0, line.indexOf(' '))).toList())
         .as("every fact once")
         .containsExactlyInAnyOrderElementsOf(
             IntStream.range(0, FACTS).mapToObj(i -> "o" + i).toList());
@@ -178,17 +217,81 @@ class DimensionJoinFinishedDimensionRestoreITCase {
         .isTrue();
   }
 
-  private static List<String> run(MiniCluster cluster, StateBackendKind backend, boolean asOf)
-      throws Exception {
+  /** Runs the job, fails it once after the dimension source finished, and returns its output. */
+  private static List<String> runWithFailover(
+      MiniCluster cluster, StateBackendKind backend, boolean asOf) throws Exception {
+    reset(true);
+    StreamExecutionEnvironment env = environment(backend, 1);
+    // the collect sink gives every record once across the restore (checkpointing is on)
+    CloseableIterator<String> out = build(env, asOf).collectAsync();
+    JobClient job = env.executeAsync("dimension-join-finished-dimension-failover");
+    List<String> lines;
+    try {
+      CommonTestUtils.waitUntilCondition(() -> dimensionFinished(cluster, job));
+      DIMENSION_FINISHED.set(true);
+      lines = drain(out);
+    } finally {
+      cancelIfRunning(job);
+    }
+    assertBalanced(job);
+    return lines;
+  }
+
+  /**
+   * Runs the job until the dimension source finished and a quarter of the facts passed, stops it
+   * with a savepoint, runs it again from there to its end, and returns what both published.
+   */
+  private static List<String> runStoppedAndStartedAgain(
+      MiniCluster cluster, StateBackendKind backend, boolean asOf, Path dir) throws Exception {
+    reset(false);
+    StreamExecutionEnvironment first = environment(backend, 0);
+    build(first, asOf).process(new PublishedOnCheckpoint(), Types.STRING).setParallelism(1);
+    JobClient job = first.executeAsync("dimension-join-finished-dimension-stopped");
+    String savepoint;
+    try {
+      CommonTestUtils.waitUntilCondition(
+          () -> dimensionFinished(cluster, job) && PASSED.get() >= FACTS / 4);
+      savepoint =
+          job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+              .get(60, TimeUnit.SECONDS);
+    } finally {
+      cancelIfRunning(job);
+    }
+
+    StreamExecutionEnvironment second = environment(backend, 0);
+    Configuration restore = new Configuration();
+    restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+    second.configure(restore);
+    build(second, asOf).process(new PublishedOnCheckpoint(), Types.STRING).setParallelism(1);
+    JobClient again = second.executeAsync("dimension-join-finished-dimension-started-again");
+    try {
+      again.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    } finally {
+      cancelIfRunning(again);
+    }
+    assertBalanced(again);
+    return new ArrayList<>(PUBLISHED);
+  }
+
+  private static void reset(boolean failOnce) {
+    FAIL_ONCE.set(failOnce);
     DIMENSION_FINISHED.set(false);
     CHECKPOINTS_AFTER_THE_DIMENSION.clear();
     CHECKPOINTED.set(false);
     FAILED.set(false);
+    PASSED.set(0);
     RESUMED_AT.set(-1);
     FACTS_ENDED.set(false);
     DIMENSION_MAPS_OPENED.set(0);
+    PUBLISHED.clear();
+  }
 
-    StreamExecutionEnvironment env = environment(backend);
+  /**
+   * Customers (three, at time 0, then the source ends) joined to {@value #FACTS} orders at {@value
+   * #FACTS_PER_SECOND} a second (the wall clock their time, each of {@link #CUSTOMERS} in turn):
+   * each joined order as a line of {@link Tagging}.
+   */
+  private static DataStream<String> build(StreamExecutionEnvironment env, boolean asOf) {
     DataStream<Change<Customer>> customers =
         env.fromData(
                 List.of(
@@ -247,43 +350,26 @@ class DimensionJoinFinishedDimensionRestoreITCase {
                     EnrichedOrder.TYPE_INFO)
                 .withMaxWait(LATEST_MAX_WAIT);
     EtlPipeline pipeline = Etl.pipeline("shop");
-    CloseableIterator<String> out =
-        pipeline
-            .from(orders)
-            .apply(step)
-            .toDataStream()
-            .process(new Tagging(), Types.STRING)
-            .collectAsync();
+    DataStream<String> out =
+        pipeline.from(orders).apply(step).toDataStream().process(new Tagging(), Types.STRING);
     pipeline.deadLetters().sinkTo(new DiscardingSink<>());
-
-    JobClient job = env.executeAsync("dimension-join-finished-dimension-restore");
-    List<String> lines;
-    try {
-      CommonTestUtils.waitUntilCondition(() -> dimensionFinished(cluster, job));
-      DIMENSION_FINISHED.set(true);
-      lines = drain(out);
-    } finally {
-      if (!job.getJobStatus().get().isGloballyTerminalState()) {
-        job.cancel().get(60, TimeUnit.SECONDS);
-      }
-    }
-    JobExecutionResult result = job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-    RecordAccounting.StepCounts counts = RecordAccounting.of(result).step("shop", "customer");
-    // the restored attempt's counts: the facts after the checkpoint, and those it restored waiting
-    assertThat(counts.isBalanced()).as("%s", counts).isTrue();
-    return lines;
+    return out;
   }
 
-  /** Parallelism 2, generic types off, one restart, a checkpoint every 100 ms. */
-  private static StreamExecutionEnvironment environment(StateBackendKind backend) {
+  /** Parallelism 2, generic types off, {@code restarts} restarts, a checkpoint every 100 ms. */
+  private static StreamExecutionEnvironment environment(StateBackendKind backend, int restarts) {
     Configuration conf = new Configuration();
     conf.set(
         StateBackendOptions.STATE_BACKEND,
         backend == StateBackendKind.ROCKSDB ? "rocksdb" : "hashmap");
     conf.set(PipelineOptions.GENERIC_TYPES, false);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(10));
+    if (restarts == 0) {
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    } else {
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(10));
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
     env.enableCheckpointing(100);
@@ -309,6 +395,20 @@ class DimensionJoinFinishedDimensionRestoreITCase {
     return false;
   }
 
+  /** The join's counts of the job's last attempt balance. */
+  private static void assertBalanced(JobClient job) throws Exception {
+    JobExecutionResult result = job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    RecordAccounting.StepCounts counts = RecordAccounting.of(result).step("shop", "customer");
+    // the restored attempt's counts: the facts after the snapshot, and those it restored waiting
+    assertThat(counts.isBalanced()).as("%s", counts).isTrue();
+  }
+
+  private static void cancelIfRunning(JobClient job) throws Exception {
+    if (!job.getJobStatus().get().isGloballyTerminalState()) {
+      job.cancel().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   /** Passes the dimension's changes on; counts how often it is opened. */
   static final class CountingOpens extends RichMapFunction<Change<Customer>, Change<Customer>> {
     private static final long serialVersionUID = 1L;
@@ -325,21 +425,25 @@ class DimensionJoinFinishedDimensionRestoreITCase {
   }
 
   /**
-   * Passes the facts on; throws once, at the first fact after a checkpoint completed that was taken
+   * Passes the facts on and counts them; notes the first fact it passes after a restore. With
+   * {@link #FAIL_ONCE}, throws once, at the first fact after a checkpoint completed that was taken
    * after the dimension source's task finished.
    */
   static final class FailingOnceAfterTheDimensionFinished extends RichMapFunction<Order, Order>
       implements CheckpointedFunction, CheckpointListener {
     private static final long serialVersionUID = 1L;
 
+    private transient boolean restored;
+
     @Override
     public Order map(Order order) {
       long fact = Long.parseLong(order.orderId().substring(1));
-      if (FAILED.get()) {
+      if (restored) {
         RESUMED_AT.compareAndSet(-1, fact);
-      } else if (CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+      } else if (FAIL_ONCE.get() && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
         throw new IllegalStateException("injected failure");
       }
+      PASSED.incrementAndGet();
       if (fact == FACTS - 1) {
         FACTS_ENDED.set(true);
       }
@@ -354,7 +458,9 @@ class DimensionJoinFinishedDimensionRestoreITCase {
     }
 
     @Override
-    public void initializeState(FunctionInitializationContext context) {}
+    public void initializeState(FunctionInitializationContext context) {
+      restored = context.isRestored();
+    }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
@@ -380,6 +486,44 @@ class DimensionJoinFinishedDimensionRestoreITCase {
               + (context.timerService().currentWatermark() == Long.MAX_VALUE
                   ? " after-final-watermark"
                   : ""));
+    }
+  }
+
+  /**
+   * Adds its lines to {@link #PUBLISHED} once a checkpoint or savepoint taken after them completed,
+   * as a transactional sink commits them: what a job stopped with a savepoint still emits after it
+   * (its processing-time timers may fire until it ends) is left out, as the next job emits it
+   * again. Keeps no state: for jobs without restarts.
+   */
+  static final class PublishedOnCheckpoint extends ProcessFunction<String, String>
+      implements CheckpointedFunction, CheckpointListener {
+    private static final long serialVersionUID = 1L;
+
+    private transient List<String> pending;
+    private transient TreeMap<Long, List<String>> snapshotted;
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+      pending = new ArrayList<>();
+      snapshotted = new TreeMap<>();
+    }
+
+    @Override
+    public void processElement(String line, Context context, Collector<String> out) {
+      pending.add(line);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+      snapshotted.put(context.getCheckpointId(), pending);
+      pending = new ArrayList<>();
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      Map<Long, List<String>> complete = snapshotted.headMap(checkpointId, true);
+      complete.values().forEach(PUBLISHED::addAll);
+      complete.clear();
     }
   }
 }
