@@ -10,6 +10,7 @@ import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.types.Either;
@@ -61,6 +62,41 @@ class LatestJoinFinalWatermarkTest {
 
       assertThat(mainOutput(h))
           .containsExactly("watermark " + Long.MAX_VALUE, "FOUND_AFTER_WAIT k2#o2 k2#v1 @20");
+    }
+  }
+
+  /**
+   * Whether the dimension input ended is not kept in state: a join restored from a checkpoint taken
+   * after it ended learns it again from that input's final watermark, which Flink sends again from
+   * a source task it deploys finished on restore (DimensionJoinFinishedDimensionRestoreITCase runs
+   * it on a cluster). The facts waiting then, restored or new, leave before the final watermark, as
+   * without the restore.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void restoredAfterTheDimensionEnded_itsFinalWatermarkAgain_waitingFactsLeaveBeforeTheFinal(
+      StateBackendKind backend) throws Exception {
+    JoinMode mode = JoinMode.latest(1_000, 1_000, UnmatchedFacts.EMIT);
+    OperatorSubtaskState checkpoint;
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        mode.harness().on(backend).open()) {
+      h.processElement(row(Change.insert("k1#v1")), 5);
+      h.processWatermark2(Long.MAX_VALUE); // the dimension ended
+      h.processElement(fact("k2#o2"), 20); // waits for a row of k2
+      checkpoint = h.snapshot();
+    }
+    try (OperatorHarness<Either<String, Change<String>>, String> h =
+        mode.harness().on(backend).restore(checkpoint)) {
+      h.processWatermark2(Long.MAX_VALUE); // the dimension source, finished on restore
+      h.processElement(fact("k1#o3"), 30); // found: the rows are restored
+      h.processElement(fact("k3#o4"), 40); // waits for a row of k3
+      h.processWatermark1(Long.MAX_VALUE); // the facts ended
+
+      List<String> output = mainOutput(h);
+      assertThat(output).last().isEqualTo("watermark " + Long.MAX_VALUE);
+      assertThat(output.subList(0, output.size() - 1))
+          .containsExactlyInAnyOrder(
+              "FOUND k1#o3 k1#v1 @30", "TIMED_OUT k2#o2 @20", "TIMED_OUT k3#o4 @40");
     }
   }
 
