@@ -69,7 +69,7 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
  *       With {@link #withStateTtl TTL} (else the pipeline default) a key whose state was not
  *       written for the TTL is forgotten whole, by a cleanup timer, and treated as never seen; with
  *       {@link #withDeleteRetention} so is a key whose latest change is a delete, once it was not
- *       written for the retention.
+ *       written for the retention. Both are ignored in batch mode, as Flink's state TTL is.
  *   <li><b>Accounting</b>: changes that change the history are out (with append output they may
  *       emit nothing yet); changes that change nothing (redeliveries, no-ops, superseded ties) are
  *       deduplicated, even when, with append output, their time makes versions final and they emit
@@ -291,7 +291,9 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * old versions (the old current version is never closed). So choose a TTL longer than any key
    * stays unchanged while it still exists; TTL is for keys that are gone for good. With {@link
    * Scd2Output#APPEND} the forgotten key's closed versions not final yet (within the horizon of its
-   * latest change) are emitted as it is forgotten: nothing can change them any more.
+   * latest change) are emitted as it is forgotten: nothing can change them any more. Ignored in
+   * batch mode ({@code RuntimeExecutionMode.BATCH}), as Flink's state TTL is: a key is kept until
+   * its records end.
    *
    * <p>{@link Duration#ZERO} means no TTL for this step, whatever the pipeline's default (as the
    * value 0 of Flink SQL's {@code STATE_TTL} hint does): no key is forgotten (a dimension whose
@@ -343,7 +345,8 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
    * key the TTL forgets is not counted as a removal). Removals are counted (metric {@code
    * deleteMarkersRemoved}). With {@link Scd2Output#APPEND} a forgotten key's closed versions not
    * final yet (within the horizon of its latest change) are emitted when it is forgotten, as
-   * nothing can change them any more.
+   * nothing can change them any more. Ignored in batch mode ({@code RuntimeExecutionMode.BATCH}),
+   * as Flink's state TTL is: a key is kept until its records end.
    *
    * <p>No keyed state and no timer service more: the clock is kept in the key's cursor, and the
    * timer is the key's cleanup timer (a live key without TTL keeps none); one long per subtask of

@@ -169,8 +169,8 @@ class Scd2ITCase {
     assertThat(RecordAccounting.of(result).isBalanced()).isTrue();
     assertThat(RecordAccounting.of(result).step("accounts", "accounts").in())
         .isEqualTo(delivered.size());
-    // Batch mode fires each key's cleanup timer early, when the key's records end; setting it
-    // again there would be ignored with a warning per key.
+    // Batch mode ignores the TTL and the delete retention: the step sets no cleanup timer, so none
+    // fires at a key's end, where setting one again would be ignored with a warning per key.
     assertThat(ignoredTimers).hasValue(0);
   }
 

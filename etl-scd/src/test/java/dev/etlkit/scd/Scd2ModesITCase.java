@@ -42,8 +42,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * filtered and dead-lettered ("In batch mode" in docs/scd2.md). The changes carry their effective
  * time as record timestamp, so that batch mode gives each key's changes in time order, ties are
  * broken by source position, and the horizon covers the input: nothing is late in either order. And
- * the step's state TTL is processing time in batch mode too: a TTL far shorter than the event time
- * between a key's changes forgets nothing there.
+ * batch mode ignores the step's state TTL and delete retention: however short, they forget nothing
+ * there.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class Scd2ModesITCase {
@@ -197,10 +197,15 @@ class Scd2ModesITCase {
 
   /**
    * The history of {@code variant} over {@link #SPREAD} in {@code mode} (heap), with this state TTL
-   * (zero: none).
+   * (zero: none) and delete retention (zero: none).
    */
   private static Map<String, Scd2Row<Account>> spreadHistory(
-      RuntimeExecutionMode mode, Scd2Variant variant, Duration ttl) throws Exception {
+      RuntimeExecutionMode mode, Scd2Variant variant, Duration ttl, Duration deleteRetention)
+      throws Exception {
+    Scd2Step<Change<Account>, Account> step = variant.step().withStateTtl(ttl);
+    if (!deleteRetention.isZero()) {
+      step = step.withDeleteRetention(deleteRetention);
+    }
     StreamExecutionEnvironment env = environment(mode, StateBackendKind.HEAP);
     DataStream<Change<Account>> input =
         env.fromData(SPREAD, Change.typeInfo(Account.TYPE))
@@ -208,27 +213,24 @@ class Scd2ModesITCase {
                 WatermarkStrategy.<Change<Account>>noWatermarks()
                     .withTimestampAssigner((change, previous) -> change.eventTime()));
     CloseableIterator<Change<Scd2Row<Account>>> history =
-        Etl.from(input, "accounts")
-            .apply(variant.step().withStateTtl(ttl))
-            .toDataStream()
-            .collectAsync();
-    env.execute("scd2-ttl-" + mode + "-" + variant.output() + "-" + ttl);
+        Etl.from(input, "accounts").apply(step).toDataStream().collectAsync();
+    env.execute("scd2-ttl-" + mode + "-" + variant.output() + "-" + ttl + "-" + deleteRetention);
     return table(drain(history));
   }
 
   /**
-   * SCD2's state TTL is processing time, kept by the step's own timers, not Flink's state TTL: a
-   * backfill in batch mode whose changes of a key are hours or days apart in event time, with a TTL
-   * of a minute, forgets no key (the run spends milliseconds on each key, and the cleanup timers
-   * fired early at a key's end do nothing): the history is the one without TTL, the reference, and
-   * streaming mode's. With append output, no version that was not final at the end is emitted.
+   * Batch mode ignores SCD2's state TTL and delete retention, as it ignores Flink's state TTL: a
+   * backfill whose changes of a key are hours or days apart in event time, with a TTL and a
+   * retention of one millisecond (far shorter than the run spends on a key), forgets no key: the
+   * history is the one without them, the reference, and streaming mode's (with a TTL of a minute,
+   * which the run never reaches). With append output, no version that was not final at the end is
+   * emitted.
    */
   @ParameterizedTest
   @EnumSource(
       value = Scd2Output.class,
       names = {"RETRACT", "APPEND"})
-  void stateTtl_shorterThanEventTimeGaps_inBatch_forgetsNothing(Scd2Output output)
-      throws Exception {
+  void stateTtlAndDeleteRetention_inBatch_areIgnored(Scd2Output output) throws Exception {
     long horizon = output == Scd2Output.APPEND ? 200 * HOUR_PER_MILLI : 100 * WHOLE_INPUT;
     Scd2Variant variant =
         new Scd2Variant(
@@ -253,12 +255,13 @@ class Scd2ModesITCase {
           .isLessThan(closed);
     }
 
+    Duration milli = Duration.ofMillis(1);
     Map<String, Scd2Row<Account>> batchWithTtl =
-        spreadHistory(RuntimeExecutionMode.BATCH, variant, minute);
+        spreadHistory(RuntimeExecutionMode.BATCH, variant, milli, milli);
     assertThat(batchWithTtl).isEqualTo(expected.byVersion());
-    assertThat(spreadHistory(RuntimeExecutionMode.BATCH, variant, Duration.ZERO))
+    assertThat(spreadHistory(RuntimeExecutionMode.BATCH, variant, Duration.ZERO, Duration.ZERO))
         .isEqualTo(batchWithTtl);
-    assertThat(spreadHistory(RuntimeExecutionMode.STREAMING, variant, minute))
+    assertThat(spreadHistory(RuntimeExecutionMode.STREAMING, variant, minute, Duration.ZERO))
         .isEqualTo(batchWithTtl);
   }
 }

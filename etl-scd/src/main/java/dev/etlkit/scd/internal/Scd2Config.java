@@ -69,6 +69,19 @@ public record Scd2Config<I, T>(
 
   /** The per-key history rules of this step. */
   public KeyHistory<T> history() {
+    return history(ttl, deleteRetention);
+  }
+
+  /**
+   * The per-key history rules of this step in {@code BATCH} mode: without its state TTL and delete
+   * retention, which batch mode ignores as it ignores Flink's state TTL (a key is kept until its
+   * records end), so that the output does not depend on how long the run spends on a key.
+   */
+  public KeyHistory<T> batchHistory() {
+    return history(null, null);
+  }
+
+  private KeyHistory<T> history(@Nullable Duration ttl, @Nullable Duration deleteRetention) {
     return new KeyHistory<>(
         columns,
         hardDeletes,

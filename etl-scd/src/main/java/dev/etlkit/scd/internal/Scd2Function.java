@@ -124,6 +124,12 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
    */
   private transient boolean readsProcessingTime;
 
+  /**
+   * Whether the function runs in a {@code BATCH} job ({@link #inBatchMode}, before {@link #open}):
+   * it then ignores its state TTL and delete retention, as batch mode ignores Flink's state TTL.
+   */
+  private transient boolean batch;
+
   private transient ValueStateDescriptor<KeyCursor<T>> cursorDescriptor;
 
   /**
@@ -175,7 +181,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             .addGroup("step", errors.step().step())
             .counter(DELETE_MARKERS_REMOVED);
     lateTag = lateChangesTag(config.inputType());
-    history = config.history();
+    history = batch ? config.batchHistory() : config.history();
     cursorDescriptor =
         new ValueStateDescriptor<>(CURSOR_STATE, KeyCursor.typeInfo(config.valueType()));
     ValueStateDescriptor<KeyCursor<T>> base =
@@ -198,9 +204,19 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     sink = new EmittingSink<>(config.validToCurrent(), rowCopies);
     timers = new ServiceCleanupTimers(deleteMarkersRemoved);
     readsProcessingTime =
-        config.ttl() != null
-            || config.deleteRetention() != null
+        (!batch && (config.ttl() != null || config.deleteRetention() != null))
             || config.effectiveTime().source() == EffectiveTime.Source.PROCESSING_TIME;
+  }
+
+  /**
+   * Called by {@link Scd2Operator} before {@link #open} when the job runs in {@code BATCH} mode:
+   * the function then ignores its state TTL and delete retention, as batch mode ignores Flink's
+   * state TTL (every other etlkit step keeps a key until its records end). No cleanup timer is set
+   * and no key is found expired at its next change, so the output is the one without them, whatever
+   * the wall clock does while the run spends time on a key.
+   */
+  void inBatchMode() {
+    batch = true;
   }
 
   /** Whether the step has a state TTL (cleanup timers). */
@@ -390,7 +406,7 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
       if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
         // Batch mode fires a key's timers before their time, when its records end (its watermark
         // reads Long.MAX_VALUE then). Flink drops the key's state then, and would ignore (with a
-        // warning per key) the timer set again.
+        // warning per key) the timer set again. (In batch mode the step sets no cleanup timer.)
         return;
       }
       // Streaming mode fires a timer when its scheduler's monotonic clock reaches it; the wall

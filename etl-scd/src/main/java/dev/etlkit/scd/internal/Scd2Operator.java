@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.jobgraph.JobType;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * erases the timestamp of what a processing-time timer emits: a key forgotten with append output
  * emits its closed versions with the effective time of its latest change as their timestamp, so an
  * event-time window after the step never meets a row without one.
+ *
+ * <p>In a {@code BATCH} job ({@link #isBatchJob}) the function ignores its state TTL and delete
+ * retention ({@code Scd2Function.inBatchMode}), as batch mode ignores Flink's state TTL, and no
+ * pass over restored keys runs.
  */
 @Internal
 public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Change<Scd2Row<T>>> {
@@ -88,6 +93,10 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    boolean batch = isBatchJob();
+    if (batch) {
+      function.inBatchMode();
+    }
     timersComplete =
         context
             .getOperatorStateStore()
@@ -107,7 +116,8 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
       }
     }
     giveMissingTimers =
-        context.isRestored()
+        !batch
+            && context.isRestored()
             && function.hasTtl()
             && (!complete || previousTtl < 0 || previousTtl > function.ttlMillis());
     OperatorStateStore operatorState = context.getOperatorStateStore();
@@ -124,10 +134,19 @@ public final class Scd2Operator<I, T> extends KeyedProcessOperator<String, I, Ch
       }
     }
     giveDeleteDeadlines =
-        context.isRestored()
+        !batch
+            && context.isRestored()
             && function.hasDeleteRetention()
             && (previousRetention < 0 || previousRetention > function.deleteRetentionMillis());
     keysGivenCleanupTimers = -1;
+  }
+
+  /**
+   * Whether the job runs in {@code BATCH} mode ({@code execution.runtime-mode}): the step then
+   * ignores its state TTL and delete retention, as batch mode ignores Flink's state TTL.
+   */
+  boolean isBatchJob() {
+    return getContainingTask().getEnvironment().getJobType() == JobType.BATCH;
   }
 
   @Override
