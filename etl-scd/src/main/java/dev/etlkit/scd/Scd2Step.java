@@ -269,7 +269,21 @@ public final class Scd2Step<I, T> implements EtlStep<I, Change<Scd2Row<T>>> {
     return copy;
   }
 
-  /** How versions are emitted (default {@link Scd2#DEFAULT_OUTPUT}, a retract changelog). */
+  /**
+   * How versions are emitted (default {@link Scd2#DEFAULT_OUTPUT}, a retract changelog).
+   *
+   * <p>The mode's class is part of the step's state: {@link Scd2Output#APPEND} holds back closed
+   * versions until they are final and never emits the current one, {@link Scd2Output#RETRACT} and
+   * {@link Scd2Output#UPSERT} have emitted every version as it changed. A restore that switches
+   * between {@code APPEND} and {@code RETRACT} or {@code UPSERT} therefore fails, naming the step
+   * and both modes ({@code SavepointCheck} reports it before as {@code STATE_INCOMPATIBLE}):
+   * restore with the mode the savepoint was written with, or give the step a new name and rebuild
+   * its history from the source. {@code RETRACT} and {@code UPSERT} keep the same state and restore
+   * into each other. Savepoints of etlkit before 2026-11-26 do not record the mode and restore into
+   * any mode, unchecked (docs/operations.md, the upgrade table).
+   *
+   * @throws NullPointerException if {@code mode} is null
+   */
   public Scd2Step<I, T> withOutput(Scd2Output mode) {
     Scd2Step<I, T> copy = copy();
     copy.output = Objects.requireNonNull(mode, "output");

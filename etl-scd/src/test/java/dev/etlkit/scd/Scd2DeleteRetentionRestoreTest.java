@@ -68,7 +68,8 @@ class Scd2DeleteRetentionRestoreTest {
         .getPartitionedState(
             VoidNamespace.INSTANCE,
             VoidNamespaceSerializer.INSTANCE,
-            new ValueStateDescriptor<>("cursor", KeyCursor.typeInfo(Customer.TYPE)))
+            new ValueStateDescriptor<>(
+                "cursor", KeyCursor.typeInfo(Customer.TYPE, Scd2Output.RETRACT)))
         .value();
   }
 

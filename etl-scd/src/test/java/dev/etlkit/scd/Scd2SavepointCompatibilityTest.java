@@ -5,6 +5,7 @@ import static dev.etlkit.scd.Brief.customer;
 import static dev.etlkit.scd.Brief.day;
 import static dev.etlkit.scd.Scd2Test.CHANGES;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etlkit.core.Change;
 import dev.etlkit.testkit.HarnessInput;
@@ -28,12 +29,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the {@code chunks} map state), and keys of versions 1 and 2 move theirs there on their next
  * change; version 4 marks in the cursor whether the key pruned, which older versions left to be
  * told from the base and the kept changes (a key that pruned only deletes of nothing looked like
- * one that never pruned). All restore to the same continuation. Write files only for a new operator
- * or format version, and only those: {@code ./mvnw -pl etl-scd test
- * -Dtest='Scd2SavepointCompatibilityTest#*V4' -Detlkit.snapshots.write=true} wrote version 4;
- * {@code -Dtest='Scd2SavepointCompatibilityTest#deleteRetention*'} wrote version 1 of a step with
- * {@code withDeleteRetention} ({@code scd2-delete-retention}: the state layout is format 4's, with
- * a removal pending in a cursor's clock and a cleanup timer).
+ * one that never pruned); version 5 records the class of the output mode (append, or a retract or
+ * upsert changelog) in the cursor state's serializer snapshot, and a restore into the other class
+ * fails (older versions restore into either, unchecked). All restore to the same continuation.
+ * Write files only for a new operator or format version, and only those: {@code ./mvnw -pl etl-scd
+ * test -Dtest='Scd2SavepointCompatibilityTest#*V5' -Detlkit.snapshots.write=true} wrote version 5
+ * (and {@code #*V4} version 4); {@code -Dtest='Scd2SavepointCompatibilityTest#deleteRetention*'}
+ * wrote version 1 of a step with {@code withDeleteRetention} ({@code scd2-delete-retention}: the
+ * state layout is format 4's, with a removal pending in a cursor's clock and a cleanup timer).
  */
 class Scd2SavepointCompatibilityTest {
 
@@ -163,6 +166,106 @@ class Scd2SavepointCompatibilityTest {
     appendRestores(4, backend);
     var recipe = Scd2Harnesses.of(append(), CHANGES);
     assertContinuesAsUninterrupted("scd2-append", 4, recipe.harness().on(backend), recipe, backend);
+  }
+
+  /**
+   * Format 5 (the cursor state's serializer snapshot records the output mode's class): the same
+   * state as format 4, the same continuation.
+   */
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void retract_restoresCursorBaseChangesAndTimersV5(StateBackendKind backend) throws Exception {
+    retractRestores(5, backend);
+    var recipe = Scd2Harnesses.of(retract(), CHANGES, TTL);
+    assertContinuesAsUninterrupted(
+        "scd2-retract", 5, recipe.harness().on(backend), recipe, backend);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StateBackendKind.class)
+  void append_restoresAndEmitsTheVersionsThatBecomeFinalV5(StateBackendKind backend)
+      throws Exception {
+    appendRestores(5, backend);
+    var recipe = Scd2Harnesses.of(append(), CHANGES);
+    assertContinuesAsUninterrupted("scd2-append", 5, recipe.harness().on(backend), recipe, backend);
+  }
+
+  /**
+   * Format 5 restored into the other output class (append, or a retract or upsert changelog) fails,
+   * naming the step and both modes; retract restored as upsert continues.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = StateBackendKind.class,
+      names = {"HEAP", "ROCKSDB"})
+  void outputClassSwitched_failsTheRestoreFromFormat5(StateBackendKind backend) throws Exception {
+    var appendAsRetract = Scd2Harnesses.of(append().withOutput(Scd2Output.RETRACT), CHANGES);
+    assertThatThrownBy(
+            () ->
+                appendAsRetract
+                    .harness()
+                    .on(backend)
+                    .restore(SnapshotFiles.read(SNAPSHOTS.file("scd2-append", 5, backend)))
+                    .close())
+        .hasStackTraceContaining(
+            "SCD2 step 'test/scd2' cannot restore its state with output RETRACT: it was written"
+                + " with output APPEND");
+    var retractAsAppend = Scd2Harnesses.of(retract().withOutput(Scd2Output.APPEND), CHANGES, TTL);
+    assertThatThrownBy(
+            () ->
+                retractAsAppend
+                    .harness()
+                    .on(backend)
+                    .restore(SnapshotFiles.read(SNAPSHOTS.file("scd2-retract", 5, backend)))
+                    .close())
+        .hasStackTraceContaining(
+            "SCD2 step 'test/scd2' cannot restore its state with output APPEND: it was written"
+                + " with output RETRACT or UPSERT");
+
+    var upsert = Scd2Harnesses.of(retract().withOutput(Scd2Output.UPSERT), CHANGES, TTL);
+    try (var h =
+        upsert
+            .harness()
+            .on(backend)
+            .restore(SnapshotFiles.read(SNAPSHOTS.file("scd2-retract", 5, backend)))) {
+      h.processElement(Change.updateAfter(customer("c2", "b", "1", 4)).withSourcePosition(10));
+      assertThat(brief(h.output()))
+          .containsExactly("+U c2 v1 [d2,d4) a/1", "+I c2 v2 [d4,) current b/1");
+    }
+  }
+
+  /**
+   * Formats 1 to 4 record no output mode: restored into the other class they restore, as before the
+   * mode was recorded (docs/operations.md, the upgrade table).
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = StateBackendKind.class,
+      names = {"HEAP", "ROCKSDB"})
+  void outputClassSwitched_olderFormatsRestoreUnchecked(StateBackendKind backend) throws Exception {
+    for (int formatVersion = 1; formatVersion <= 4; formatVersion++) {
+      var appendAsRetract = Scd2Harnesses.of(append().withOutput(Scd2Output.RETRACT), CHANGES);
+      try (var h =
+          appendAsRetract
+              .harness()
+              .on(backend)
+              .restore(SnapshotFiles.read(SNAPSHOTS.file("scd2-append", formatVersion, backend)))) {
+        assertThat(Scd2Harnesses.stateKeys(h, "cursor"))
+            .as("format %s", formatVersion)
+            .isPositive();
+      }
+      var retractAsAppend = Scd2Harnesses.of(retract().withOutput(Scd2Output.APPEND), CHANGES, TTL);
+      try (var h =
+          retractAsAppend
+              .harness()
+              .on(backend)
+              .restore(
+                  SnapshotFiles.read(SNAPSHOTS.file("scd2-retract", formatVersion, backend)))) {
+        assertThat(Scd2Harnesses.stateKeys(h, "cursor"))
+            .as("format %s", formatVersion)
+            .isPositive();
+      }
+    }
   }
 
   /** The retract step with a 30-day horizon instead of 2 days. */

@@ -193,7 +193,8 @@ class Scd2StepTest {
 
   @Test
   void stateTypes_needNoKryo() {
-    TypeInformation<KeyCursor<Customer>> cursor = KeyCursor.typeInfo(Customer.TYPE);
+    TypeInformation<KeyCursor<Customer>> cursor =
+        KeyCursor.typeInfo(Customer.TYPE, Scd2Output.RETRACT);
     TypeInformation<StoredChange<Customer>> change = StoredChange.typeInfo(Customer.TYPE);
 
     // the cursor's own serializer around the attribute type's

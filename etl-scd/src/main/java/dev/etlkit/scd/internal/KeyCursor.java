@@ -1,5 +1,6 @@
 package dev.etlkit.scd.internal;
 
+import dev.etlkit.scd.Scd2Output;
 import java.util.Arrays;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -343,9 +344,14 @@ public final class KeyCursor<T> {
     earlierCount = 0;
   }
 
-  /** The type information of cursors with attributes of {@code valueType}. */
-  public static <T> TypeInformation<KeyCursor<T>> typeInfo(TypeInformation<T> valueType) {
-    return new KeyCursorTypeInfo<>(valueType);
+  /**
+   * The type information of the cursors of a step with attributes of {@code valueType} and {@code
+   * output}: its serializer snapshot records the output mode's class, so a restore into the other
+   * class (append, or a changelog) fails.
+   */
+  public static <T> TypeInformation<KeyCursor<T>> typeInfo(
+      TypeInformation<T> valueType, Scd2Output output) {
+    return new KeyCursorTypeInfo<>(valueType, KeyCursorSerializer.OutputClass.of(output));
   }
 
   @Override

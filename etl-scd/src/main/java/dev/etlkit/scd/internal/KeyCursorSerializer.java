@@ -1,5 +1,6 @@
 package dev.etlkit.scd.internal;
 
+import dev.etlkit.scd.Scd2Output;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
@@ -52,6 +53,10 @@ import org.apache.flink.core.memory.DataOutputView;
  *       changes were pruned (a long), per sealed chunk its first and last time (before latest), and
  *       the open chunk as {@link ChangeChunkSerializer} writes a chunk.
  * </ol>
+ *
+ * <p>The serializer also knows the class of the step's output mode ({@link OutputClass}), which it
+ * does not write per cursor: its snapshot records it (snapshot version 3), so that a restore into
+ * the other class fails instead of emitting what the state does not mean.
  */
 @Internal
 public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
@@ -96,17 +101,65 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
   /** In a position's first byte: attributes follow. */
   static final int POSITION_ROW = 1 << 4;
 
+  /**
+   * What a step's cursors mean, as its output mode makes them: append output holds back the closed
+   * versions that are not final yet and never emits the current one, a changelog (retract or
+   * upsert, which keep the same state and emit the same rows but for {@code -U}) has emitted every
+   * version as it changed. A state of one class restored into the other would write versions twice
+   * or never, so the serializer snapshot records the class and refuses the other.
+   */
+  enum OutputClass {
+    APPEND("APPEND"),
+    CHANGELOG("RETRACT or UPSERT");
+
+    private final String modes;
+
+    OutputClass(String modes) {
+      this.modes = modes;
+    }
+
+    /** The class of {@code output}. */
+    static OutputClass of(Scd2Output output) {
+      return output == Scd2Output.APPEND ? APPEND : CHANGELOG;
+    }
+
+    /** The output modes of this class, as messages name them: "RETRACT or UPSERT". */
+    String modes() {
+      return modes;
+    }
+
+    /** How {@link KeyCursorSerializer#toString()} names a serializer of this class. */
+    String serializerPrefix() {
+      return "KeyCursorSerializer(output " + modes + ", ";
+    }
+  }
+
   private final TypeSerializer<T> rowSerializer;
+
+  /** The class of the step's output mode; null when not known (a snapshot before version 3). */
+  @Nullable private final OutputClass output;
 
   /** Where decoded attributes of a position are serialized to learn their length. */
   @Nullable private transient DataOutputSerializer scratch;
 
+  /** A serializer that does not know the output mode (it records none in its snapshot). */
   public KeyCursorSerializer(TypeSerializer<T> rowSerializer) {
+    this(rowSerializer, null);
+  }
+
+  KeyCursorSerializer(TypeSerializer<T> rowSerializer, @Nullable OutputClass output) {
     this.rowSerializer = Objects.requireNonNull(rowSerializer, "rowSerializer");
+    this.output = output;
   }
 
   public TypeSerializer<T> getRowSerializer() {
     return rowSerializer;
+  }
+
+  /** The class of the step's output mode, or null when not known. */
+  @Nullable
+  OutputClass output() {
+    return output;
   }
 
   @Override
@@ -117,7 +170,7 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
   /** A new instance always: each has its own scratch buffer. */
   @Override
   public TypeSerializer<KeyCursor<T>> duplicate() {
-    return new KeyCursorSerializer<>(rowSerializer.duplicate());
+    return new KeyCursorSerializer<>(rowSerializer.duplicate(), output);
   }
 
   @Override
@@ -533,17 +586,24 @@ public final class KeyCursorSerializer<T> extends TypeSerializer<KeyCursor<T>> {
 
   @Override
   public boolean equals(Object obj) {
-    return obj instanceof KeyCursorSerializer
-        && rowSerializer.equals(((KeyCursorSerializer<?>) obj).rowSerializer);
+    return obj instanceof KeyCursorSerializer<?> that
+        && output == that.output
+        && rowSerializer.equals(that.rowSerializer);
   }
 
   @Override
   public int hashCode() {
-    return rowSerializer.hashCode();
+    return 31 * Objects.hashCode(output) + rowSerializer.hashCode();
   }
 
+  /**
+   * Names the output class (Flink's message for a refused restore shows both serializers):
+   * "KeyCursorSerializer(output APPEND, rows)".
+   */
   @Override
   public String toString() {
-    return "KeyCursorSerializer(" + rowSerializer + ")";
+    return output == null
+        ? "KeyCursorSerializer(" + rowSerializer + ")"
+        : output.serializerPrefix() + rowSerializer + ")";
   }
 }

@@ -21,6 +21,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -183,9 +184,19 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
     lateTag = lateChangesTag(config.inputType());
     history = batch ? config.batchHistory() : config.history();
     cursorDescriptor =
-        new ValueStateDescriptor<>(CURSOR_STATE, KeyCursor.typeInfo(config.valueType()));
+        new ValueStateDescriptor<>(
+            CURSOR_STATE, KeyCursor.typeInfo(config.valueType(), config.output()));
     ValueStateDescriptor<KeyCursor<T>> base =
-        new ValueStateDescriptor<>(BASE_STATE, KeyCursor.typeInfo(config.valueType()));
+        new ValueStateDescriptor<>(
+            BASE_STATE, KeyCursor.typeInfo(config.valueType(), config.output()));
+    ValueState<KeyCursor<T>> cursorState;
+    ValueState<KeyCursor<T>> baseState;
+    try { // the restore of a state of the other output class fails here
+      cursorState = getRuntimeContext().getState(cursorDescriptor);
+      baseState = getRuntimeContext().getState(base);
+    } catch (RuntimeException e) {
+      throw OutputModeRefusal.explain(e, errors.step(), config.output());
+    }
     MapStateDescriptor<Long, StoredChange<T>> changes =
         new MapStateDescriptor<>(
             CHANGES_STATE, Types.LONG, StoredChange.typeInfo(config.valueType()));
@@ -194,8 +205,8 @@ public final class Scd2Function<I, T> extends KeyedProcessFunction<String, I, Ch
             CHUNKS_STATE, Types.LONG, ChangeChunk.typeInfo(config.valueType()));
     store =
         new FlinkHistoryStore<>(
-            getRuntimeContext().getState(cursorDescriptor),
-            getRuntimeContext().getState(base),
+            cursorState,
+            baseState,
             getRuntimeContext().getMapState(changes),
             getRuntimeContext().getMapState(chunks));
     // The history keeps rows (heap state) and emits them: with object reuse the upstream may

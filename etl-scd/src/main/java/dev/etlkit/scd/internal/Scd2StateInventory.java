@@ -22,7 +22,7 @@ final class Scd2StateInventory {
         Types.STRING,
         StateDeclaration.of(
                 Scd2Function.CURSOR_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
-            .withStateType(KeyCursor.typeInfo(config.valueType()))
+            .withStateType(KeyCursor.typeInfo(config.valueType(), config.output()))
             .withGrowth(
                 "per key: the current version, the latest change, the base and a candidate base"
                     + " (up to four rows), with append output up to "
@@ -38,7 +38,7 @@ final class Scd2StateInventory {
         Types.STRING,
         StateDeclaration.of(
                 Scd2Function.BASE_STATE, StateDeclaration.Kind.VALUE, "KeyCursor<" + value + ">")
-            .withStateType(KeyCursor.typeInfo(config.valueType()))
+            .withStateType(KeyCursor.typeInfo(config.valueType(), config.output()))
             .withGrowth(
                 "none written: only keys restored from SCD2 state format 1 hold the version in"
                     + " force at their prune point here, until their next prune")

@@ -3,6 +3,7 @@ package dev.etlkit.scd.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etlkit.scd.internal.KeyCursorSerializer.OutputClass;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -300,6 +301,70 @@ class KeyCursorSerializerTest {
                 .createSerializer(new SerializerConfigImpl())
                 .snapshotConfiguration();
     assertThat(current.resolveSchemaCompatibility(otherPojo).isIncompatible()).isTrue();
+  }
+
+  /** The snapshot written and read back as a savepoint holds it. */
+  private static TypeSerializerSnapshot<KeyCursor<String>> writtenAndRead(
+      KeyCursorSerializer<String> serializer) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+    return TypeSerializerSnapshot.readVersionedSnapshot(
+        new DataInputDeserializer(out.getCopyOfBuffer()),
+        KeyCursorSerializerTest.class.getClassLoader());
+  }
+
+  @Test
+  void snapshot_recordsTheOutputClass_andRefusesTheOther() throws IOException {
+    var append = new KeyCursorSerializer<>(StringSerializer.INSTANCE, OutputClass.APPEND);
+    var changelog = new KeyCursorSerializer<>(StringSerializer.INSTANCE, OutputClass.CHANGELOG);
+    TypeSerializerSnapshot<KeyCursor<String>> appendRead = writtenAndRead(append);
+    TypeSerializerSnapshot<KeyCursor<String>> changelogRead = writtenAndRead(changelog);
+
+    assertThat(appendRead.restoreSerializer()).isEqualTo(append).isNotEqualTo(changelog);
+    assertThat(
+            append
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(appendRead)
+                .isCompatibleAsIs())
+        .isTrue();
+    assertThat(
+            changelog
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(changelogRead)
+                .isCompatibleAsIs())
+        .isTrue();
+    assertThat(
+            changelog
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(appendRead)
+                .isIncompatible())
+        .isTrue();
+    assertThat(
+            append
+                .snapshotConfiguration()
+                .resolveSchemaCompatibility(changelogRead)
+                .isIncompatible())
+        .isTrue();
+    assertThat(append)
+        .hasToString("KeyCursorSerializer(output APPEND, " + StringSerializer.INSTANCE + ")");
+    assertThat(changelog.toString()).startsWith("KeyCursorSerializer(output RETRACT or UPSERT, ");
+  }
+
+  /** A snapshot that records no output class (as those before version 3): either restores it. */
+  @Test
+  void snapshot_withoutAnOutputClass_isCompatibleWithEither() throws IOException {
+    TypeSerializerSnapshot<KeyCursor<String>> unknown = writtenAndRead(serializer);
+
+    for (OutputClass output : OutputClass.values()) {
+      var current = new KeyCursorSerializer<>(StringSerializer.INSTANCE, output);
+      assertThat(
+              current
+                  .snapshotConfiguration()
+                  .resolveSchemaCompatibility(unknown)
+                  .isCompatibleAsIs())
+          .as("%s", output)
+          .isTrue();
+    }
   }
 
   @Test

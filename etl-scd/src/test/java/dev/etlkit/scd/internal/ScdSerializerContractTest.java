@@ -137,12 +137,17 @@ class ScdSerializerContractTest {
   @Nested
   class OfKeyCursors extends SerializerTestBase<KeyCursor<Attrs>> {
     OfKeyCursors() {
-      super(sameBytes(KeyCursor.class, new KeyCursorTypeInfo<>(ATTRS).createSerializer(CONFIG)));
+      super(
+          sameBytes(
+              KeyCursor.class,
+              new KeyCursorTypeInfo<>(ATTRS, KeyCursorSerializer.OutputClass.CHANGELOG)
+                  .createSerializer(CONFIG)));
     }
 
     @Override
     protected TypeSerializer<KeyCursor<Attrs>> createSerializer() {
-      return new KeyCursorTypeInfo<>(ATTRS).createSerializer(CONFIG);
+      return new KeyCursorTypeInfo<>(ATTRS, KeyCursorSerializer.OutputClass.CHANGELOG)
+          .createSerializer(CONFIG);
     }
 
     @Override
