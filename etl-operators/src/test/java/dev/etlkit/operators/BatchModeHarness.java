@@ -1,7 +1,6 @@
 package dev.etlkit.operators;
 
 import dev.etlkit.testkit.internal.KeyedStreamOperator;
-import dev.etlkit.testkit.internal.KeyedTwoInputStreamOperator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.ExecutionConfig;
@@ -18,8 +17,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionInternalTimeServiceManager;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.types.Either;
 
 /**
  * A keyed step's operator run as a {@code RuntimeExecutionMode.BATCH} job with sorted inputs
@@ -45,8 +44,7 @@ public final class BatchModeHarness<I, O> implements AutoCloseable {
       throws Exception {
     environment = batchEnvironment();
     harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, key, keyType, environment);
-    harness.setStateBackend(new BatchExecutionStateBackend());
-    harness.setTimeServiceManagerProvider(BatchExecutionInternalTimeServiceManager::create);
+    batchMode(harness);
     harness.setup(outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
     harness.open();
   }
@@ -55,19 +53,6 @@ public final class BatchModeHarness<I, O> implements AutoCloseable {
   public static <I, O> BatchModeHarness<I, O> of(
       DataStream<O> stepOutput, TypeInformation<I> inputType) throws Exception {
     KeyedStreamOperator<I, O> found = KeyedStreamOperator.of(stepOutput, inputType);
-    return new BatchModeHarness<>(
-        found.copy(null), found.keySelector(), found.keyType(), found.outputType());
-  }
-
-  /**
-   * The keyed two-input operator behind {@code stepOutput} (a copy), opened; a {@link Either#Left}
-   * is a record of its first input, a {@link Either#Right} one of its second.
-   */
-  public static <I1, I2, O> BatchModeHarness<Either<I1, I2>, O> ofTwoInputs(
-      DataStream<O> stepOutput, TypeInformation<I1> first, TypeInformation<I2> second)
-      throws Exception {
-    KeyedTwoInputStreamOperator<I1, I2, O> found =
-        KeyedTwoInputStreamOperator.of(stepOutput, first, second);
     return new BatchModeHarness<>(
         found.copy(null), found.keySelector(), found.keyType(), found.outputType());
   }
@@ -101,6 +86,14 @@ public final class BatchModeHarness<I, O> implements AutoCloseable {
     } finally {
       environment.close();
     }
+  }
+
+  /**
+   * Gives a harness Flink's batch state backend and batch timer service, before its {@code setup}.
+   */
+  public static void batchMode(AbstractStreamOperatorTestHarness<?> harness) {
+    harness.setStateBackend(new BatchExecutionStateBackend());
+    harness.setTimeServiceManagerProvider(BatchExecutionInternalTimeServiceManager::create);
   }
 
   /** A task environment of a {@code BATCH} job, generic types disabled. */
