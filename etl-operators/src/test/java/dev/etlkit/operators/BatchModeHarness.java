@@ -49,6 +49,16 @@ public final class BatchModeHarness<I, O> implements AutoCloseable {
     harness.open();
   }
 
+  /** {@code operator}, keyed by {@code key}, opened. */
+  public static <I, O> BatchModeHarness<I, O> of(
+      OneInputStreamOperator<I, O> operator,
+      KeySelector<I, Object> key,
+      TypeInformation<Object> keyType,
+      TypeInformation<O> outputType)
+      throws Exception {
+    return new BatchModeHarness<>(operator, key, keyType, outputType);
+  }
+
   /** The keyed one-input operator that made {@code stepOutput} (a copy), opened. */
   public static <I, O> BatchModeHarness<I, O> of(
       DataStream<O> stepOutput, TypeInformation<I> inputType) throws Exception {
