@@ -15,6 +15,8 @@ import java.util.stream.LongStream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -109,6 +111,12 @@ class DimensionJoinBatchModeTest {
             128,
             1,
             0)) {
+      Configuration noGenericTypes = new Configuration();
+      noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
+      harness
+          .getExecutionConfig()
+          .getSerializerConfig()
+          .configure(noGenericTypes, DimensionJoinBatchModeTest.class.getClassLoader());
       BatchModeHarness.batchMode(harness);
       harness.setup(
           Types.STRING.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
