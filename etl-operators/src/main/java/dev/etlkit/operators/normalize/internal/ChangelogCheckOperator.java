@@ -13,6 +13,7 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.streaming.api.graph.StreamConfig;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.FlinkRuntimeException;
 
@@ -28,12 +29,14 @@ import org.apache.flink.util.FlinkRuntimeException;
  * holds such a group (in a plain field: batch mode gives one key at a time, and its keyed state is
  * thrown away when the next key starts, so there is nothing a checkpoint could miss) until a record
  * with another timestamp comes, the key changes (the state backend tells before it switches, while
- * the group's state is still readable) or the input ends; then it applies the group in an order the
- * rules accept, if there is one ({@link ChangelogGroupOrder}), else in arrival order, so real
- * violations get the reasons they get today. Records without a timestamp form one group per key. A
- * group that grows past {@link ChangelogGroupOrder#MAX_SEARCHED} records is applied in arrival
- * order at once, and the rest of it passes straight through: the operator never holds more than
- * that many records. With object reuse on, it holds copies (made with the type's serializer).
+ * the group's state is still readable), a watermark comes (batch mode's only one, the final
+ * watermark, comes before the end of input: the group's records go before it) or the input ends;
+ * then it applies the group in an order the rules accept, if there is one ({@link
+ * ChangelogGroupOrder}), else in arrival order, so real violations get the reasons they get today.
+ * Records without a timestamp form one group per key. A group that grows past {@link
+ * ChangelogGroupOrder#MAX_SEARCHED} records is applied in arrival order at once, and the rest of it
+ * passes straight through: the operator never holds more than that many records. With object reuse
+ * on, it holds copies (made with the type's serializer).
  *
  * <p>Batch mode without sorted inputs (sorted inputs and the batch state backend switched off)
  * gives the keys mixed: the operator then works as in streaming mode.
@@ -149,6 +152,19 @@ public final class ChangelogCheckOperator<K, T>
             getOperatorName() + ": could not check the last records of a key before the next", e);
       }
     }
+  }
+
+  /**
+   * Ends the group before the watermark passes on: batch mode's sorted input sends the final
+   * watermark before it ends the input, and the group's records, which came before it, must not
+   * reach the operators after the check behind it.
+   */
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    if (sortedBatch && inGroup) {
+      endGroup();
+    }
+    super.processWatermark(mark);
   }
 
   @Override
