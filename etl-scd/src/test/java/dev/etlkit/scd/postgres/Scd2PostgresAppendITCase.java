@@ -13,6 +13,8 @@ import dev.etlkit.scd.Scd2Output;
 import dev.etlkit.scd.Scd2Reference;
 import dev.etlkit.scd.Scd2Row;
 import dev.etlkit.scd.Scd2Step;
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,22 +22,24 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
-import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,9 +64,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   <li>without failure, the reference's final versions at the end of input: closed, with {@code
  *       validTo} more than the horizon before the key's latest change. The others stay unemitted
  *       when the bounded input ends (docs/scd2.md, "Output modes");
- *   <li>with a failure at record 1250 and a restart from the last checkpoint, the same table: the
- *       at-least-once sink (no batching) had written versions emitted since the checkpoint, the
- *       replay inserts them again, and the insert leaves them alone;
+ *   <li>with a failure and a restart from a checkpoint, the same table: the at-least-once sink (no
+ *       batching) had written versions emitted since the checkpoint, the replay inserts them again,
+ *       and the insert leaves them alone. The test takes the one checkpoint itself, with the source
+ *       paused before record 1000, and lets the source fail at record 1250 only once the sink has
+ *       written a version since, so that the replay inserts versions again on a machine of any
+ *       speed. (Periodic checkpoints do not wait for the source: on a loaded machine the last one
+ *       can come a few records before the failure, and the records after it need not reach the sink
+ *       before the failed attempt is cancelled.)
  *   <li>with delete retention and state TTL, which forget every key once the input has gone quiet
  *       (the source holds its last record until they have), every closed version of the reference
  *       history: forgetting a key emits its closed versions not final yet, as nothing can change
@@ -94,15 +103,29 @@ class Scd2PostgresAppendITCase {
   /** Forgets every other key a few seconds after its last change. */
   private static final Duration TTL = Duration.ofSeconds(5);
 
+  /** Checkpointing is on, but only the test triggers checkpoints. */
+  private static final Duration NO_PERIODIC_CHECKPOINTS = Duration.ofDays(365);
+
+  /** The first attempt pauses before this record, and the test checkpoints it. */
+  private static final long CHECKPOINT_AT = 1000;
+
   /**
-   * The source fails once at this record: 250 records after a checkpoint of the 500 per checkpoint
-   * the source releases, so the replay always re-emits versions the failed attempt wrote.
+   * The first attempt pauses before this record until its sink has written a version since the
+   * checkpoint, then fails at it.
    */
   private static final long FAIL_AT = 1250;
 
-  // the sink's binder, the held source and its rate limiter run in this JVM (MiniCluster)
-  private static final AtomicLong INSERTS = new AtomicLong();
+  private static final long CHANGES = Scd2PostgresITCase.CHANGES_DELIVERED;
+
+  // the sources, their rate limiters and the sink's binder run in this JVM (MiniCluster)
+  private static final AtomicBoolean FAILED = new AtomicBoolean();
   private static final AtomicLong NEXT_INDEX = new AtomicLong();
+  private static final Queue<String> FIRST_ATTEMPT_INSERTS = new ConcurrentLinkedQueue<>();
+  private static final Queue<String> RESTORED_INSERTS = new ConcurrentLinkedQueue<>();
+  private static volatile CompletableFuture<Void> pausedAtCheckpoint = new CompletableFuture<>();
+  private static volatile CompletableFuture<Void> checkpointed = new CompletableFuture<>();
+  private static volatile CompletableFuture<Void> pausedBeforeFailure = new CompletableFuture<>();
+  private static volatile CompletableFuture<Void> failureReleased = new CompletableFuture<>();
   private static volatile CompletableFuture<Void> release = new CompletableFuture<>();
 
   /** The input's deletes, for the gap check: each test writes a table of its own beside them. */
@@ -123,20 +146,58 @@ class Scd2PostgresAppendITCase {
         .isLessThan(closedVersions().size());
     AccountHistoryTable table = new AccountHistoryTable("history_append");
 
-    assertThat(run(table, Long.MAX_VALUE)).isEqualTo(expected);
+    assertThat(run(table)).isEqualTo(expected);
   }
 
   @Test
   @Timeout(120)
-  void generatedChanges_oneFailureAndRestore_leaveTheSameTable() throws Exception {
+  void generatedChanges_oneFailureAndRestore_leaveTheSameTable(
+      @InjectClusterClient ClusterClient<?> cluster) throws Exception {
     AccountHistoryTable table = new AccountHistoryTable("history_append_restored");
+    resetSource();
+    List<Scd2Row<Account>> rows;
+    int beforeCheckpoint;
+    try (Connection db = DATABASE.connect()) {
+      table.create(db);
 
-    List<Scd2Row<Account>> rows = run(table, FAIL_AT);
+      StreamExecutionEnvironment env = Scd2PostgresITCase.environment();
+      env.enableCheckpointing(NO_PERIODIC_CHECKPOINTS.toMillis());
+      Etl.from(source(env, CHANGES, FAIL_AT, new PauseFirstAttempt()), "accounts")
+          .apply(step(table.name()))
+          .toDataStream()
+          .sinkTo(table.appendSink(DATABASE.jdbcUrl(), new CountedInsert()))
+          .name(table.name())
+          .uid(table.name());
+      SteppedJob job = new SteppedJob(env.executeAsync(table.name()), PATIENCE);
 
-    assertThat(Scd2PostgresITCase.FAILED).as("the source failed once, the job restarted").isTrue();
-    assertThat(INSERTS.get())
-        .as("the replay inserted versions the failed attempt had written")
-        .isGreaterThan(rows.size());
+      job.await("the source to pause for the checkpoint", pausedAtCheckpoint);
+      job.checkpoint(cluster);
+      // the sink has written every version of the records before the barrier, and no other
+      beforeCheckpoint = FIRST_ATTEMPT_INSERTS.size();
+      checkpointed.complete(null);
+      job.await("the source to pause before its failure", pausedBeforeFailure);
+      job.poll(
+          "version written since the checkpoint",
+          () -> FIRST_ATTEMPT_INSERTS.size() > beforeCheckpoint);
+      failureReleased.complete(null);
+      job.result();
+
+      rows = check(db, table);
+    }
+
+    assertThat(FAILED).as("the source failed once, the job restarted").isTrue();
+    List<String> firstAttempt = List.copyOf(FIRST_ATTEMPT_INSERTS);
+    List<String> beforeBarrier = firstAttempt.subList(0, beforeCheckpoint);
+    List<String> sinceCheckpoint = firstAttempt.subList(beforeCheckpoint, firstAttempt.size());
+    assertThat(List.copyOf(RESTORED_INSERTS))
+        .as("the replay inserted the versions the failed attempt wrote since the checkpoint")
+        .containsAll(sinceCheckpoint)
+        .as("the replay inserted each version the checkpoint had not written, once")
+        .containsExactlyInAnyOrderElementsOf(
+            rows.stream()
+                .map(Scd2Row::versionId)
+                .filter(id -> !beforeBarrier.contains(id))
+                .toList());
     assertThat(rows).isEqualTo(reference(Scd2Output.APPEND));
   }
 
@@ -148,13 +209,12 @@ class Scd2PostgresAppendITCase {
         .as("forgetting emits versions not final at the end of input")
         .isGreaterThan(reference(Scd2Output.APPEND).size());
     AccountHistoryTable table = new AccountHistoryTable("history_append_forgotten");
-    NEXT_INDEX.set(0);
-    release = new CompletableFuture<>();
+    resetSource();
     try (Connection db = DATABASE.connect()) {
       table.create(db);
 
       StreamExecutionEnvironment env = Scd2PostgresITCase.environment();
-      Etl.from(held(env), "accounts")
+      Etl.from(source(env, CHANGES + 1, Long.MAX_VALUE, new HoldLast()), "accounts")
           .apply(
               step("history-append-forgotten")
                   .withDeleteRetention(DELETE_RETENTION)
@@ -163,48 +223,33 @@ class Scd2PostgresAppendITCase {
           .sinkTo(table.appendSink(DATABASE.jdbcUrl(), AccountHistoryTable::bindInsert))
           .name(table.name())
           .uid(table.name());
-      JobClient job = env.executeAsync("scd2-postgres-append-forgotten");
-      long deadline = System.nanoTime() + PATIENCE.toNanos();
-      while (count(db, table) < expected.size()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(
-              "the forgotten keys' versions did not reach the table within " + PATIENCE);
-        }
-        assertStillRunning(job);
-      }
+      SteppedJob job = new SteppedJob(env.executeAsync(table.name()), PATIENCE);
+      job.poll(
+          "forgotten keys' versions in the table, with the source held",
+          () -> count(db, table) >= expected.size());
       release.complete(null);
-      job.getJobExecutionResult().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      job.result();
 
       assertThat(check(db, table)).isEqualTo(expected);
     }
   }
 
-  /** Runs the generated changes into {@code table}, failing once at {@code failAt}; checks it. */
-  private static List<Scd2Row<Account>> run(AccountHistoryTable table, long failAt)
-      throws Exception {
-    Scd2PostgresITCase.FAILED.set(false);
-    INSERTS.set(0);
+  /** Runs the generated changes into {@code table} (checkpoints every 50 ms); checks it. */
+  private static List<Scd2Row<Account>> run(AccountHistoryTable table) throws Exception {
     try (Connection db = DATABASE.connect()) {
       table.create(db);
 
       StreamExecutionEnvironment env = Scd2PostgresITCase.environment();
-      Scd2PostgresITCase.accounts(env, failAt)
+      Scd2PostgresITCase.accounts(env, Long.MAX_VALUE)
           .apply(step(table.name()))
           .toDataStream()
-          .sinkTo(table.appendSink(DATABASE.jdbcUrl(), Scd2PostgresAppendITCase::countedInsert))
+          .sinkTo(table.appendSink(DATABASE.jdbcUrl(), AccountHistoryTable::bindInsert))
           .name(table.name())
           .uid(table.name());
       env.execute(table.name());
 
       return check(db, table);
     }
-  }
-
-  /** Binds the insert of one version and counts it (with no batching, each runs at once). */
-  private static void countedInsert(PreparedStatement statement, Change<Scd2Row<Account>> change)
-      throws SQLException {
-    AccountHistoryTable.bindInsert(statement, change);
-    INSERTS.incrementAndGet();
   }
 
   private static Scd2Step<Change<Account>, Account> step(String name) {
@@ -255,40 +300,50 @@ class Scd2PostgresAppendITCase {
     }
   }
 
-  /** Waits a little on the job's end, which must not come while the source holds. */
-  private static void assertStillRunning(JobClient job) throws Exception {
-    try {
-      job.getJobExecutionResult().get(20, TimeUnit.MILLISECONDS);
-      throw new AssertionError("the job ended while its source held its last record");
-    } catch (TimeoutException stillRunning) {
-      // the job runs: poll again
-    } catch (ExecutionException e) {
-      throw new AssertionError("the job failed", e.getCause());
-    }
+  private static void resetSource() {
+    FAILED.set(false);
+    NEXT_INDEX.set(0);
+    FIRST_ATTEMPT_INSERTS.clear();
+    RESTORED_INSERTS.clear();
+    pausedAtCheckpoint = new CompletableFuture<>();
+    checkpointed = new CompletableFuture<>();
+    pausedBeforeFailure = new CompletableFuture<>();
+    failureReleased = new CompletableFuture<>();
+    release = new CompletableFuture<>();
   }
 
   /**
-   * The generated changes as fast as the job takes them, then one more record, held until {@link
-   * #release} completes: an update-before, which the step skips unread, so that the input stays
-   * open while the step forgets the keys.
+   * The first {@code records} records of {@link Replay}, paced by {@code pauses}, failing once at
+   * {@code failAt}.
    */
-  private static DataStream<Change<Account>> held(StreamExecutionEnvironment env) {
+  private static DataStream<Change<Account>> source(
+      StreamExecutionEnvironment env,
+      long records,
+      long failAt,
+      RateLimiterStrategy<NumberSequenceSplit> pauses) {
     return env.fromSource(
             new DataGeneratorSource<>(
-                new HeldReplay(),
-                Scd2PostgresITCase.CHANGES_DELIVERED + 1,
-                new HoldLast(),
-                Change.typeInfo(Account.TYPE)),
+                new Replay(failAt), records, pauses, Change.typeInfo(Account.TYPE)),
             WatermarkStrategy.noWatermarks(),
             "accounts")
         .setParallelism(1)
         .uid("accounts");
   }
 
-  private static final class HeldReplay implements GeneratorFunction<Long, Change<Account>> {
+  /**
+   * Record i is the i-th delivered change; the one after the last is an update-before of the first
+   * change's key, which the step skips unread ({@link HoldLast} holds it). Fails once, when it is
+   * about to emit record {@code failAt}, and sets {@link #FAILED} then.
+   */
+  private static final class Replay implements GeneratorFunction<Long, Change<Account>> {
     private static final long serialVersionUID = 1L;
 
+    private final long failAt;
     private transient List<Change<Account>> delivered;
+
+    Replay(long failAt) {
+      this.failAt = failAt;
+    }
 
     @Override
     public void open(SourceReaderContext readerContext) {
@@ -297,6 +352,9 @@ class Scd2PostgresAppendITCase {
 
     @Override
     public Change<Account> map(Long index) {
+      if (index == failAt && FAILED.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure at record " + index);
+      }
       NEXT_INDEX.set(index + 1);
       int i = Math.toIntExact(index);
       if (i < delivered.size()) {
@@ -307,15 +365,62 @@ class Scd2PostgresAppendITCase {
     }
   }
 
+  /**
+   * In the first attempt, pauses before {@link #CHECKPOINT_AT} until the test has checkpointed, and
+   * before {@link #FAIL_AT} until the test lets the source fail; the restored attempt runs through.
+   */
+  private static final class PauseFirstAttempt implements RateLimiterStrategy<NumberSequenceSplit> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public RateLimiter<NumberSequenceSplit> createRateLimiter(int parallelism) {
+      return permits -> {
+        long next = NEXT_INDEX.get();
+        if (!FAILED.get() && next == CHECKPOINT_AT) {
+          pausedAtCheckpoint.complete(null);
+          return checkpointed;
+        }
+        if (!FAILED.get() && next == FAIL_AT) {
+          pausedBeforeFailure.complete(null);
+          return failureReleased;
+        }
+        return CompletableFuture.<Void>completedFuture(null);
+      };
+    }
+  }
+
+  /** Holds the last record until {@link #release} completes, so that the input stays open. */
   private static final class HoldLast implements RateLimiterStrategy<NumberSequenceSplit> {
     private static final long serialVersionUID = 1L;
 
     @Override
     public RateLimiter<NumberSequenceSplit> createRateLimiter(int parallelism) {
       return permits ->
-          NEXT_INDEX.get() == Scd2PostgresITCase.CHANGES_DELIVERED
-              ? release
-              : CompletableFuture.<Void>completedFuture(null);
+          NEXT_INDEX.get() == CHANGES ? release : CompletableFuture.<Void>completedFuture(null);
+    }
+  }
+
+  /**
+   * Binds the insert of one version (with no batching, each runs at once) and records its version
+   * id for the attempt whose sink it is in: each deployment of the sink deserializes a copy of this
+   * binder, the first attempt's before its source failed, the restored attempt's after.
+   */
+  private static final class CountedInsert
+      implements JdbcStatementBuilder<Change<Scd2Row<Account>>> {
+    private static final long serialVersionUID = 1L;
+
+    private transient Queue<String> inserts = FIRST_ATTEMPT_INSERTS;
+
+    @Override
+    public void accept(PreparedStatement statement, Change<Scd2Row<Account>> change)
+        throws SQLException {
+      AccountHistoryTable.bindInsert(statement, change);
+      inserts.add(change.value().versionId());
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      inserts = FAILED.get() ? RESTORED_INSERTS : FIRST_ATTEMPT_INSERTS;
     }
   }
 }

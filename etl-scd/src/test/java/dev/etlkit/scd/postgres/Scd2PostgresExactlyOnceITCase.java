@@ -17,10 +17,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
@@ -34,7 +32,6 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
-import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -121,18 +118,19 @@ class Scd2PostgresExactlyOnceITCase {
       sql.createDeletes(DELIVERED);
 
       JobClient job = startJob(DATABASE.jdbcUrl());
+      SteppedJob stepped = new SteppedJob(job, PATIENCE);
       try {
-        await(job, "the source to pause before the ghosts", pausedBeforeGhosts);
-        checkpoint(cluster, job);
+        stepped.await("the source to pause before the ghosts", pausedBeforeGhosts);
+        stepped.checkpoint(cluster);
         ghostsReleased.complete(null);
-        await(job, "the source to pause before its failure", pausedBeforeFailure);
-        poll(job, "the ghosts written in an open transaction", () -> openWriters(db) > 0);
+        stepped.await("the source to pause before its failure", pausedBeforeFailure);
+        stepped.poll("the ghosts written in an open transaction", () -> openWriters(db) > 0);
         failureReleased.complete(null);
 
-        await(job, "the replay of the rest of the changelog", allEmitted);
+        stepped.await("the replay of the rest of the changelog", allEmitted);
         assertThat(FAILED).as("the source failed once, the job restarted").isTrue();
-        checkpoint(cluster, job);
-        poll(job, "the last checkpoint's transactions committed", () -> prepared(db) == 0);
+        stepped.checkpoint(cluster);
+        stepped.poll("the last checkpoint's transactions committed", () -> prepared(db) == 0);
 
         assertThat(ghostRows(db))
             .as("the failed attempt's uncommitted writes were rolled back")
@@ -181,53 +179,6 @@ class Scd2PostgresExactlyOnceITCase {
     return env.executeAsync("scd2-postgres-exactly-once");
   }
 
-  /** Triggers a checkpoint and waits until it completes (retried while tasks are starting). */
-  private static void checkpoint(ClusterClient<?> cluster, JobClient job) throws Exception {
-    JobID id = job.getJobID();
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (true) {
-      try {
-        cluster
-            .triggerCheckpoint(id, CheckpointType.CONFIGURED)
-            .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        return;
-      } catch (ExecutionException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        jobEnded(job, "a checkpoint", Duration.ofMillis(20));
-      }
-    }
-  }
-
-  private static void await(JobClient job, String what, CompletableFuture<Void> signal)
-      throws Exception {
-    poll(job, what, signal::isDone);
-  }
-
-  /** Polls {@code condition}, waiting a little on the job's end between tries. */
-  private static void poll(JobClient job, String what, Condition condition) throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within " + PATIENCE);
-      }
-      jobEnded(job, what, Duration.ofMillis(20));
-    }
-  }
-
-  /** Fails if the job ends within {@code wait}: it never ends by itself. */
-  private static void jobEnded(JobClient job, String what, Duration wait) throws Exception {
-    try {
-      job.getJobExecutionResult().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-      throw new AssertionError("the job ended while waiting for " + what);
-    } catch (TimeoutException stillRunning) {
-      // the job runs: try again
-    } catch (ExecutionException e) {
-      throw new AssertionError("the job failed while waiting for " + what, e.getCause());
-    }
-  }
-
   /**
    * Sessions other than this one in a transaction that has written to the table and is not prepared
    * (a prepared transaction's locks have no pid).
@@ -266,11 +217,6 @@ class Scd2PostgresExactlyOnceITCase {
     pausedBeforeFailure = new CompletableFuture<>();
     failureReleased = new CompletableFuture<>();
     allEmitted = new CompletableFuture<>();
-  }
-
-  @FunctionalInterface
-  private interface Condition {
-    boolean holds() throws Exception;
   }
 
   /**

@@ -68,10 +68,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with one {@code MERGE}, {@code -D} and {@code -U} delete it (see {@link AccountHistoryTable} for
  * why {@code -U} deletes rather than being skipped). Checkpoints run every 50 ms and the source
  * releases 500 records per completed checkpoint, so that the failure it injects at record 1000
- * comes after at least one checkpoint: the job restarts from that checkpoint (fixed-delay restart,
- * one attempt, so a second failure fails the test). The at-least-once sink replays the changelog
- * after the checkpoint, which leaves the same table as a run without failure: the tables must still
- * hold exactly the reference history.
+ * comes after at least one checkpoint: the job restarts from the last one (fixed-delay restart, one
+ * attempt, so a second failure fails the test). The at-least-once sink replays the changelog after
+ * the checkpoint, which leaves the same table as a run without failure: the tables must still hold
+ * exactly the reference history. Where that checkpoint falls is timing (periodic checkpoints do not
+ * wait for the source's pauses), and nothing here depends on it; {@link Scd2PostgresAppendITCase},
+ * which counts what the replay writes again, takes its checkpoint itself.
  */
 class Scd2PostgresITCase {
 
