@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.SortedSet;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -211,5 +212,38 @@ class Scd2OutputModeRestorePathsTest {
       asRetract = h.snapshot();
     }
     assertRefused(step(Scd2Output.APPEND).withStateChangelog(), asRetract, REFUSED_AS_APPEND);
+  }
+
+  /**
+   * Any other refusal passes through as Flink words it: here the attribute type changed (Customer
+   * to Account) and the mode did not.
+   */
+  @Test
+  void otherRefusal_sameMode_passesThroughAsFlinkWordsIt() throws Exception {
+    var accounts =
+        Scd2Harnesses.of(
+                Scd2.trackChangelog("customers", Account::id, EffectiveTime.processingTime()),
+                Change.typeInfo(Account.TYPE))
+            .harness();
+    for (KeyedHarness<String, Change<Customer>, Change<Scd2Row<Customer>>> customers :
+        List.of(
+            step(Scd2Output.RETRACT).on(StateBackendKind.HEAP),
+            step(Scd2Output.RETRACT).on(StateBackendKind.ROCKSDB),
+            step(Scd2Output.RETRACT).onForSt(new Configuration()))) {
+      OperatorSubtaskState state = stateOf(customers, false);
+      var restored =
+          customers.forSt()
+              ? accounts.onForSt(new Configuration())
+              : accounts.on(customers.backend());
+
+      assertThatThrownBy(() -> restored.restore(state).close())
+          .as("%s", customers)
+          .hasStackTraceContaining("must not be incompatible with the old state serializer")
+          .hasStackTraceContaining("KeyCursorSerializer(output RETRACT or UPSERT, ")
+          .satisfies(
+              e ->
+                  assertThat(ExceptionUtils.stringifyException(e))
+                      .doesNotContain("cannot restore its state with output"));
+    }
   }
 }
