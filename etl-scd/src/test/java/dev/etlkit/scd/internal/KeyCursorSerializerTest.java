@@ -367,6 +367,67 @@ class KeyCursorSerializerTest {
     }
   }
 
+  /**
+   * The output class is part of the serializer's identity, as Flink compares serializers and type
+   * information: equal (with equal hash codes) only with the same class, kept by {@code
+   * duplicate()} and by a snapshot written and read back; the type information likewise.
+   */
+  @Test
+  void outputClass_isPartOfEquality_andKeptByDuplicateAndSnapshot() throws IOException {
+    List<KeyCursorSerializer<String>> serializers = new ArrayList<>();
+    serializers.add(new KeyCursorSerializer<>(StringSerializer.INSTANCE));
+    for (OutputClass output : OutputClass.values()) {
+      serializers.add(new KeyCursorSerializer<>(StringSerializer.INSTANCE, output));
+    }
+    for (KeyCursorSerializer<String> one : serializers) {
+      KeyCursorSerializer<String> duplicate = (KeyCursorSerializer<String>) one.duplicate();
+      KeyCursorSerializer<String> restored =
+          (KeyCursorSerializer<String>) writtenAndRead(one).restoreSerializer();
+      KeyCursorSerializer<String> equal =
+          new KeyCursorSerializer<>(StringSerializer.INSTANCE, one.output());
+
+      assertThat(List.of(duplicate, restored, equal))
+          .as("%s", one)
+          .allSatisfy(
+              s -> {
+                assertThat(s.output()).isEqualTo(one.output());
+                assertThat(s).isEqualTo(one).hasSameHashCodeAs(one).hasToString(one.toString());
+              });
+      assertThat(serializers.stream().filter(one::equals)).as("%s", one).containsExactly(one);
+    }
+
+    var append = new KeyCursorTypeInfo<>(Types.STRING, OutputClass.APPEND);
+    var changelog = new KeyCursorTypeInfo<>(Types.STRING, OutputClass.CHANGELOG);
+    assertThat(append)
+        .isEqualTo(new KeyCursorTypeInfo<>(Types.STRING, OutputClass.APPEND))
+        .hasSameHashCodeAs(new KeyCursorTypeInfo<>(Types.STRING, OutputClass.APPEND))
+        .isNotEqualTo(changelog);
+    assertThat(changelog.createSerializer(new SerializerConfigImpl()))
+        .isEqualTo(new KeyCursorSerializer<>(StringSerializer.INSTANCE, OutputClass.CHANGELOG));
+  }
+
+  /**
+   * A snapshot that records no class restores a serializer without one; the step's own serializer,
+   * which Flink keeps for a state compatible as is, records its class in the next snapshot, which
+   * then refuses the other class.
+   */
+  @Test
+  void snapshotWithoutClass_restoredIntoAStep_itsNextSnapshotRecordsTheStepsClass()
+      throws IOException {
+    TypeSerializerSnapshot<KeyCursor<String>> unknown = writtenAndRead(serializer);
+    assertThat(((KeyCursorSerializer<String>) unknown.restoreSerializer()).output()).isNull();
+
+    var step = new KeyCursorSerializer<>(StringSerializer.INSTANCE, OutputClass.APPEND);
+    assertThat(step.snapshotConfiguration().resolveSchemaCompatibility(unknown).isCompatibleAsIs())
+        .isTrue();
+    TypeSerializerSnapshot<KeyCursor<String>> next = writtenAndRead(step);
+
+    assertThat(((KeyCursorSerializerSnapshot<String>) next).output()).isEqualTo(OutputClass.APPEND);
+    var other = new KeyCursorSerializer<>(StringSerializer.INSTANCE, OutputClass.CHANGELOG);
+    assertThat(other.snapshotConfiguration().resolveSchemaCompatibility(next).isIncompatible())
+        .isTrue();
+  }
+
   @Test
   void olderPojoCursor_readByItsSerializer_knowsNeitherBaseNorTimesNorLatestChange()
       throws IOException {
