@@ -141,7 +141,13 @@ public final class ChangelogCheckOperator<K, T>
     }
   }
 
-  /** Before the state backend switches to {@code newKey}: the current key's group ends. */
+  /**
+   * Before the state backend switches to {@code newKey}: the current key's group ends. Batch mode's
+   * timer service listens to the switch too, and first (it registers its listener before this
+   * operator opens): it has fired and dropped the old key's timers when this runs. The function
+   * sets no timer (its TTL is Flink's state TTL); one it set while a group ends here would not fire
+   * for the old key.
+   */
   private void keySelected(K newKey) {
     if (inGroup && !Objects.equals(newKey, getCurrentKey())) {
       try {
