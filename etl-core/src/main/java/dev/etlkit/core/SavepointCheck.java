@@ -111,7 +111,10 @@ public final class SavepointCheck {
      * dedup mode or a normalizer's sequence switched on). Also, about the whole operator (its
      * states then empty), when the description of its saved states cannot be read, as when a class
      * the saved serializers name is not on the job's class path (a state's type renamed or moved):
-     * the restore reads that description too, and fails.
+     * the restore reads that description too, and fails. For a serializer the step cannot read, the
+     * message names the savepoint's serializer and the step's as they print (etlkit's name what
+     * their state holds, such as SCD2's output mode or dedup's keep mode), a serializer without a
+     * text of its own by its class, each cut at 200 characters.
      */
     STATE_INCOMPATIBLE,
     /**

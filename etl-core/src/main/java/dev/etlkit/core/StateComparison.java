@@ -439,12 +439,7 @@ final class StateComparison {
               Kind.STATE_INCOMPATIBLE,
               operator.label(),
               states,
-              "written by "
-                  + written.getClass().getSimpleName()
-                  + ", which the step's "
-                  + fresh.getClass().getSimpleName()
-                  + " cannot read: the restore fails; keep the step's state layout, or rename the"
-                  + " step (it then starts empty)"));
+              incompatibleMessage(fresh, written)));
     } else if (compatibility.isCompatibleAfterMigration()) {
       findings.add(
           new Finding(
@@ -455,6 +450,23 @@ final class StateComparison {
                   + " step's"));
     }
     return !compatibility.isIncompatible();
+  }
+
+  /**
+   * What a user reads about a state the step cannot read: the two serializers by their text, which
+   * for etlkit's names what each state holds ("KeyCursorSerializer(output APPEND, ...)").
+   */
+  private static String incompatibleMessage(
+      TypeSerializer<?> fresh, TypeSerializerSnapshot<?> written) {
+    String saved = SerializerNames.ofSavepoint(written);
+    String job = SerializerNames.ofJob(fresh);
+    return "the savepoint's state was written by "
+        + saved
+        + ", and the job's step writes "
+        + job
+        + (saved.equals(job) ? " (alike in print; their snapshots differ)" : "")
+        + ", which cannot read it: the restore fails; keep the step's state layout, or rename the"
+        + " step (it then starts empty)";
   }
 
   /** The states of an operator in the savepoint: those of all its subtasks. */

@@ -101,7 +101,18 @@ class Scd2SavepointCheckITCase {
         .allSatisfy(f -> assertThat(f.operator()).isEqualTo("p/customers"))
         .flatExtracting(Finding::states)
         .containsExactlyInAnyOrder("cursor", "base");
-    assertThat(report.toTable()).contains("cursor");
+    assertThat(report.findings())
+        .filteredOn(f -> f.kind() == Kind.STATE_INCOMPATIBLE)
+        .extracting(Finding::message)
+        .allSatisfy(
+            message ->
+                assertThat(message)
+                    .contains(
+                        "the savepoint's state was written by KeyCursorSerializer(output APPEND, ")
+                    .contains(
+                        "the job's step writes KeyCursorSerializer(output RETRACT or UPSERT, ")
+                    .doesNotContain("@"));
+    assertThat(report.toTable()).contains("cursor").contains("output APPEND");
 
     assertThat(restoreFailure(switched))
         .contains(

@@ -201,7 +201,7 @@ public final class SavedStates {
    * value); {@code saved} itself when it has none.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static TypeSerializerSnapshot<?> withoutTtl(TypeSerializerSnapshot<?> saved) {
+  public static TypeSerializerSnapshot<?> withoutTtl(TypeSerializerSnapshot<?> saved) {
     if (saved instanceof ListSerializerSnapshot) {
       ListSerializerSnapshot list = (ListSerializerSnapshot) saved;
       TypeSerializerSnapshot<?> element = list.getElementSerializerSnapshot();
