@@ -1,17 +1,12 @@
 package dev.etlkit.operators;
 
 import dev.etlkit.testkit.internal.KeyedStreamOperator;
+import dev.etlkit.testkit.internal.RecordingHarness;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.jobgraph.JobType;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionInternalTimeServiceManager;
@@ -42,7 +37,7 @@ public final class BatchModeHarness<I, O> implements AutoCloseable {
       TypeInformation<Object> keyType,
       TypeInformation<O> outputType)
       throws Exception {
-    environment = batchEnvironment();
+    environment = RecordingHarness.batchJobEnvironment("batch-mode");
     harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, key, keyType, environment);
     batchMode(harness);
     harness.setup(outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
@@ -104,24 +99,5 @@ public final class BatchModeHarness<I, O> implements AutoCloseable {
   public static void batchMode(AbstractStreamOperatorTestHarness<?> harness) {
     harness.setStateBackend(new BatchExecutionStateBackend());
     harness.setTimeServiceManagerProvider(BatchExecutionInternalTimeServiceManager::create);
-  }
-
-  /** A task environment of a {@code BATCH} job, generic types disabled. */
-  private static MockEnvironment batchEnvironment() {
-    Configuration noGenericTypes = new Configuration();
-    noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
-    ExecutionConfig executionConfig = new ExecutionConfig();
-    executionConfig
-        .getSerializerConfig()
-        .configure(noGenericTypes, BatchModeHarness.class.getClassLoader());
-    return new MockEnvironmentBuilder()
-        .setTaskName("batch-mode")
-        .setManagedMemorySize(16L * 1024 * 1024)
-        .setInputSplitProvider(new MockInputSplitProvider())
-        .setBufferSize(1024)
-        .setMaxParallelism(128)
-        .setExecutionConfig(executionConfig)
-        .setJobType(JobType.BATCH)
-        .build();
   }
 }

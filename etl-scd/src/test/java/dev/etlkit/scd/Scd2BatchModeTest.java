@@ -8,19 +8,14 @@ import dev.etlkit.core.ErrorPolicy;
 import dev.etlkit.scd.internal.Scd2Operator;
 import dev.etlkit.testkit.OperatorHarness;
 import dev.etlkit.testkit.StateBackendKind;
+import dev.etlkit.testkit.internal.RecordingHarness;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import javax.annotation.Nullable;
-import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.jobgraph.JobType;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,7 +68,7 @@ class Scd2BatchModeTest {
       var function =
           bounded.createFunction(
               CHANGES, MILLI, new ErrorHandler(Scd2Harnesses.STEP, ErrorPolicy.deadLetter()));
-      try (MockEnvironment environment = batchEnvironment();
+      try (MockEnvironment environment = RecordingHarness.batchJobEnvironment("scd2-batch");
           var batch =
               new KeyedOneInputStreamOperatorTestHarness<>(
                   new Scd2Operator<>(function), bounded.keySelector(), Types.STRING, environment)) {
@@ -114,24 +109,5 @@ class Scd2BatchModeTest {
       }
       return Scd2Harnesses.show(h.output());
     }
-  }
-
-  /** A task environment of a {@code BATCH} job, generic types disabled, room for RocksDB. */
-  private static MockEnvironment batchEnvironment() {
-    Configuration noGenericTypes = new Configuration();
-    noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
-    ExecutionConfig executionConfig = new ExecutionConfig();
-    executionConfig
-        .getSerializerConfig()
-        .configure(noGenericTypes, Scd2BatchModeTest.class.getClassLoader());
-    return new MockEnvironmentBuilder()
-        .setTaskName("scd2-batch")
-        .setManagedMemorySize(64L * 1024 * 1024)
-        .setInputSplitProvider(new MockInputSplitProvider())
-        .setBufferSize(1024)
-        .setMaxParallelism(128)
-        .setExecutionConfig(executionConfig)
-        .setJobType(JobType.BATCH)
-        .build();
   }
 }

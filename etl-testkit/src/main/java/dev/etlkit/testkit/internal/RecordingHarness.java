@@ -12,6 +12,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.runtime.jobgraph.JobType;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
@@ -181,6 +182,23 @@ public final class RecordingHarness<K, I, O>
               + " test class path",
           e);
     }
+  }
+
+  /**
+   * A task environment of a {@code BATCH} job (its {@code getJobType()}), as the harness's own:
+   * generic types disabled, managed memory for RocksDB. For tests that build Flink's harness
+   * themselves to run an operator as a batch job's task would; close it after the harness.
+   */
+  public static MockEnvironment batchJobEnvironment(String taskName) {
+    return new MockEnvironmentBuilder()
+        .setTaskName(taskName)
+        .setManagedMemorySize(MANAGED_MEMORY_BYTES)
+        .setInputSplitProvider(new MockInputSplitProvider())
+        .setBufferSize(1024)
+        .setMaxParallelism(128)
+        .setExecutionConfig(noGenericTypes())
+        .setJobType(JobType.BATCH)
+        .build();
   }
 
   /**
